@@ -1,0 +1,19 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from './config/config.module';
+import { AppConfig } from './config/config.service';
+import { HealthModule } from './health/health.module';
+import { PrismaModule } from './prisma/prisma.module';
+
+/**
+ * Root module. Built from an already-validated AppConfig so tests can boot the real app with
+ * their own settings (temp database, fake models) without touching process.env.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), PrismaModule, HealthModule],
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import hbs from 'hbs';
+import * as path from 'node:path';
+import { AppModule } from './app.module';
+import { AppExceptionFilter } from './common/app-exception.filter';
+import { DISCLAIMER } from './common/disclaimer';
+import { registerViewHelpers } from './common/view-helpers';
+import { AppConfig } from './config/config.service';
+
+/** views/ and public/ sit beside src/ and dist/ alike. */
+export const VIEWS_DIR = path.resolve(__dirname, '../views');
+export const PUBLIC_DIR = path.resolve(__dirname, '../public');
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Strict CSP: no inline scripts or styles anywhere in our pages (Swagger UI excepted). */
+function securityHeaders(req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  if (!req.path.startsWith('/api/docs')) {
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'; " +
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    );
+  }
+  next();
+}
+
+/** Everything main.ts and the e2e tests share: filters, views, static files, OpenAPI. */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  app.disable('x-powered-by');
+  app.use(securityHeaders);
+  app.useGlobalFilters(new AppExceptionFilter());
+  app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '1h' });
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  app.setLocal('disclaimer', DISCLAIMER);
+  hbs.registerPartials(path.join(VIEWS_DIR, 'partials'));
+  registerViewHelpers(hbs);
+
+  const doc = new DocumentBuilder()
+    .setTitle('MRI Sentinel API')
+    .setDescription(`Research-grade MRI image analysis. ${DISCLAIMER}`)
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
+  return app;
+}
+
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const upTo = LEVELS.indexOf(config.logLevel);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: LEVELS.slice(0, upTo + 1),
+  });
+  app.enableShutdownHooks();
+  return configureApp(app);
+}

@@ -1,0 +1,91 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DISCLAIMER } from './disclaimer';
+import { DomainError, ErrorCode } from './errors';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: ErrorCode | string;
+  message: string;
+}
+
+/** Status → code for framework exceptions (routing 404, multer's 413, throttler's 429…). */
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'FILE_TOO_LARGE',
+  415: 'UNSUPPORTED_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'ANALYSIS_UNAVAILABLE',
+  504: 'ANALYSIS_TIMEOUT',
+};
+
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof DomainError) {
+    return { statusCode: exception.statusCode, code: exception.code, message: exception.message };
+  }
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const response = exception.getResponse();
+    let message = exception.message;
+    let code: string | undefined;
+    if (typeof response === 'object' && response !== null) {
+      const r = response as { message?: unknown; code?: unknown };
+      if (Array.isArray(r.message)) message = r.message.map(String).join('; ');
+      else if (typeof r.message === 'string') message = r.message;
+      if (typeof r.code === 'string') code = r.code;
+    }
+    if (statusCode === 413) message = 'The file is too large.';
+    return {
+      statusCode,
+      code: code ?? CODE_BY_STATUS[statusCode] ?? (statusCode >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'),
+      message,
+    };
+  }
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    code: 'INTERNAL_ERROR',
+    message: 'An unexpected error occurred.',
+  };
+}
+
+/** Whether a request should get an HTML error page rather than JSON. */
+export function wantsHtml(req: Request): boolean {
+  if (req.path.startsWith('/api') || req.path === '/healthz' || req.path === '/readyz') return false;
+  return req.accepts(['json', 'html']) === 'html';
+}
+
+/**
+ * The one place where errors become responses: `{statusCode, code, message}` for the API,
+ * the error page for browsers. Unknown errors are logged (message and stack only — request
+ * bodies are never logged, so no image byte reaches the logs) and answered with a bland 500.
+ */
+@Catch()
+export class AppExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const body = toErrorBody(exception);
+
+    if (body.statusCode >= 500 && !(exception instanceof DomainError)) {
+      const err = exception instanceof Error ? exception : new Error(String(exception));
+      this.logger.error(`${req.method} ${req.path}: ${err.message}`, err.stack);
+    }
+    if (res.headersSent) return;
+
+    if (wantsHtml(req)) {
+      res.status(body.statusCode).render('error', {
+        title: `Error ${body.statusCode}`,
+        error: body,
+        disclaimer: DISCLAIMER,
+      });
+      return;
+    }
+    res.status(body.statusCode).json(body);
+  }
+}

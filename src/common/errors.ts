@@ -1,0 +1,100 @@
+/**
+ * Domain errors carry a stable machine code and the HTTP status they map to. Services throw
+ * these; the single AppExceptionFilter turns them into JSON (API) or an error page (HTML).
+ * A refusal by a model (not MRI, unsupported body part…) is NOT an error: it is a result.
+ */
+export type ErrorCode =
+  | 'UNSUPPORTED_TYPE'
+  | 'FILE_TOO_LARGE'
+  | 'CORRUPT_IMAGE'
+  | 'RESOLUTION_OUT_OF_RANGE'
+  | 'MISSING_FILE'
+  | 'BAD_REQUEST'
+  | 'ANALYSIS_UNAVAILABLE'
+  | 'ANALYSIS_TIMEOUT'
+  | 'NOT_FOUND'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'TOO_MANY_REQUESTS'
+  | 'INTERNAL_ERROR';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+  abstract readonly statusCode: number;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** File-check failures: the request cannot be analysed because of the uploaded bytes. */
+export abstract class FileCheckError extends DomainError {}
+
+export class UnsupportedTypeError extends FileCheckError {
+  readonly code = 'UNSUPPORTED_TYPE';
+  readonly statusCode = 415;
+  constructor(message = 'Only JPEG and PNG images are accepted.') {
+    super(message);
+  }
+}
+
+export class FileTooLargeError extends FileCheckError {
+  readonly code = 'FILE_TOO_LARGE';
+  readonly statusCode = 413;
+  constructor(limitBytes: number) {
+    super(`The file exceeds the ${formatBytes(limitBytes)} limit.`);
+  }
+}
+
+export class CorruptImageError extends FileCheckError {
+  readonly code = 'CORRUPT_IMAGE';
+  readonly statusCode = 422;
+  constructor(message = 'The image could not be decoded (corrupt or truncated file).') {
+    super(message);
+  }
+}
+
+export class ResolutionOutOfRangeError extends FileCheckError {
+  readonly code = 'RESOLUTION_OUT_OF_RANGE';
+  readonly statusCode = 422;
+}
+
+export class MissingFileError extends DomainError {
+  readonly code = 'MISSING_FILE';
+  readonly statusCode = 400;
+  constructor(field = 'image') {
+    super(`No file was uploaded in the multipart field "${field}".`);
+  }
+}
+
+export class BadRequestError extends DomainError {
+  readonly code = 'BAD_REQUEST';
+  readonly statusCode = 400;
+}
+
+export class AnalysisUnavailableError extends DomainError {
+  readonly code = 'ANALYSIS_UNAVAILABLE';
+  readonly statusCode = 503;
+  constructor(message = 'The analysis models are not available right now. Please try again later.') {
+    super(message);
+  }
+}
+
+export class AnalysisTimeoutError extends DomainError {
+  readonly code = 'ANALYSIS_TIMEOUT';
+  readonly statusCode = 504;
+  constructor(timeoutMs: number) {
+    super(`The analysis did not finish within ${timeoutMs} ms.`);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  readonly statusCode = 404;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;
+  return `${n} B`;
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** Parses "true"/"false"/"1"/"0" — z.coerce.boolean() would treat "false" as true. */
+const boolFromEnv = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
+
+/**
+ * The whole environment contract of the service. Parsed once at boot; nothing else reads
+ * process.env, so every knob is listed (and documented in the README) here.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^file:.+/, 'DATABASE_URL must be a SQLite file: URL such as file:./data/sentinel.db')
+    .default('file:./data/sentinel.db'),
+  DB_MIGRATE_ON_START: boolFromEnv(true),
+  MODELS_DIR: z.string().min(1).default('./models'),
+  SAMPLES_DIR: z.string().min(1).default('../shared/samples'),
+  /** Overrides every card's thresholds.confidence when set; otherwise the card (default 0.60). */
+  CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  ANALYSIS_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(5 * 1024 * 1024),
+  MAX_INPUT_PIXELS: z.coerce.number().int().min(1).default(40_000_000),
+  MIN_IMAGE_SIDE: z.coerce.number().int().min(1).default(64),
+  /** Concurrent model runs; queued requests wait (bounded by ANALYSIS_TIMEOUT_MS). */
+  INFERENCE_POOL_SIZE: z.coerce.number().int().min(1).max(64).default(2),
+  INFERENCE_INTRA_OP_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Requests waiting for a model slot beyond this are refused with 503 at once. */
+  INFERENCE_QUEUE_LIMIT: z.coerce.number().int().min(0).default(64),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigValidationError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset" so that `FOO= npm start` falls back to the default.
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(source)) {
+    if (v !== undefined && v !== '') cleaned[k] = v;
+  }
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigValidationError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import * as path from 'node:path';
+import { Env, parseEnv } from './config.schema';
+
+/** Typed, read-only view of the validated environment. */
+@Injectable()
+export class AppConfig {
+  private readonly env: Env;
+
+  constructor(env: Env) {
+    this.env = Object.freeze({ ...env });
+  }
+
+  static fromProcess(overrides: Record<string, string | undefined> = {}): AppConfig {
+    return new AppConfig(parseEnv({ ...process.env, ...overrides }));
+  }
+
+  get nodeEnv(): Env['NODE_ENV'] {
+    return this.env.NODE_ENV;
+  }
+  get port(): number {
+    return this.env.PORT;
+  }
+  get host(): string {
+    return this.env.HOST;
+  }
+  get databaseUrl(): string {
+    return this.env.DATABASE_URL;
+  }
+  /** Absolute path of the SQLite file named by DATABASE_URL (relative to the working dir). */
+  get databaseFile(): string {
+    return path.resolve(this.env.DATABASE_URL.replace(/^file:/, ''));
+  }
+  get migrateOnStart(): boolean {
+    return this.env.DB_MIGRATE_ON_START;
+  }
+  get modelsDir(): string {
+    return path.resolve(this.env.MODELS_DIR);
+  }
+  get samplesDir(): string {
+    return path.resolve(this.env.SAMPLES_DIR);
+  }
+  get confidenceThresholdOverride(): number | undefined {
+    return this.env.CONFIDENCE_THRESHOLD;
+  }
+  get analysisTimeoutMs(): number {
+    return this.env.ANALYSIS_TIMEOUT_MS;
+  }
+  get maxUploadBytes(): number {
+    return this.env.MAX_UPLOAD_BYTES;
+  }
+  get maxInputPixels(): number {
+    return this.env.MAX_INPUT_PIXELS;
+  }
+  get minImageSide(): number {
+    return this.env.MIN_IMAGE_SIDE;
+  }
+  get inferencePoolSize(): number {
+    return this.env.INFERENCE_POOL_SIZE;
+  }
+  get intraOpThreads(): number {
+    return this.env.INFERENCE_INTRA_OP_THREADS;
+  }
+  get inferenceQueueLimit(): number {
+    return this.env.INFERENCE_QUEUE_LIMIT;
+  }
+  get logLevel(): Env['LOG_LEVEL'] {
+    return this.env.LOG_LEVEL;
+  }
+}

@@ -1,0 +1,30 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { HealthService } from './health.service';
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  /** Liveness: the process answers. Never touches models or the database. */
+  @Get('healthz')
+  @ApiOkResponse({ description: 'The process is alive.' })
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: models loaded and the database reachable. */
+  @Get('readyz')
+  @ApiOkResponse({ description: 'Ready to analyse.' })
+  @ApiServiceUnavailableResponse({ description: 'A dependency is not ready.' })
+  async readyz(@Res({ passthrough: true }) res: Response): Promise<{
+    status: 'ready' | 'not_ready';
+    checks: Record<string, { ok: boolean; detail?: string }>;
+  }> {
+    const report = await this.health.readiness();
+    res.status(report.ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: report.ok ? 'ready' : 'not_ready', checks: report.checks };
+  }
+}

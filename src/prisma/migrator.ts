@@ -1,0 +1,118 @@
+import Database from 'better-sqlite3';
+import { createHash, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Applies committed `prisma/migrations/<name>/migration.sql` files to a SQLite database and
+ * records them in `_prisma_migrations` exactly as Prisma's SQLite schema engine does, so that
+ * `prisma migrate deploy` on a machine with the engine sees them as applied. We cannot run
+ * Prisma's own migrate offline (its engine is a download), hence this runner.
+ */
+
+/** The table as Prisma's SQLite engine creates it (same columns, types and defaults). */
+const MIGRATIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
+
+export interface MigrationFile {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export interface MigrationResult {
+  applied: string[];
+  alreadyApplied: string[];
+}
+
+export class MigrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+interface MigrationRow {
+  migration_name: string;
+  checksum: string;
+  finished_at: number | string | null;
+  rolled_back_at: number | string | null;
+}
+
+export function readMigrations(migrationsDir: string): MigrationFile[] {
+  if (!fs.existsSync(migrationsDir)) return [];
+  return fs
+    .readdirSync(migrationsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(migrationsDir, d.name, 'migration.sql')))
+    .map((d) => d.name)
+    .sort()
+    .map((name) => {
+      const sql = fs.readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+export function applyMigrations(databaseFile: string, migrationsDir: string): MigrationResult {
+  fs.mkdirSync(path.dirname(databaseFile), { recursive: true });
+  const db = new Database(databaseFile);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.exec(MIGRATIONS_TABLE_SQL);
+    const rows = db
+      .prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"')
+      .all() as MigrationRow[];
+
+    // Like Prisma (P3009): a failed, not rolled-back migration blocks everything until resolved.
+    const failed = rows.find((r) => r.finished_at === null && r.rolled_back_at === null);
+    if (failed) {
+      throw new MigrationError(
+        `Migration ${failed.migration_name} failed earlier and was not rolled back; resolve it before starting.`,
+      );
+    }
+    const done = new Map(rows.filter((r) => r.finished_at !== null).map((r) => [r.migration_name, r]));
+    const result: MigrationResult = { applied: [], alreadyApplied: [] };
+
+    for (const m of readMigrations(migrationsDir)) {
+      const prior = done.get(m.name);
+      if (prior) {
+        if (prior.checksum !== m.checksum) {
+          throw new MigrationError(`Migration ${m.name} was modified after it was applied (checksum mismatch).`);
+        }
+        result.alreadyApplied.push(m.name);
+        continue;
+      }
+      const id = randomUUID();
+      const startedAt = Date.now();
+      try {
+        db.transaction(() => {
+          db.exec(m.sql);
+          db.prepare(
+            `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+             VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)`,
+          ).run(id, m.checksum, Date.now(), m.name, startedAt);
+        })();
+      } catch (err) {
+        const logs = err instanceof Error ? err.message : String(err);
+        // The SQL was rolled back with the transaction; record the failure as Prisma does.
+        db.prepare(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+           VALUES (?, ?, NULL, ?, ?, NULL, ?, 0)`,
+        ).run(id, m.checksum, m.name, logs, startedAt);
+        throw new MigrationError(`Migration ${m.name} failed: ${logs}`);
+      }
+      result.applied.push(m.name);
+    }
+    return result;
+  } finally {
+    db.close();
+  }
+}

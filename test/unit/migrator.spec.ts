@@ -1,0 +1,95 @@
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { applyMigrations, MigrationError, readMigrations } from '../../src/prisma/migrator';
+import { MIGRATIONS_DIR } from '../../src/prisma/prisma.service';
+import { tempDir } from '../support/app';
+
+interface Row {
+  id: string;
+  checksum: string;
+  finished_at: number | null;
+  migration_name: string;
+  logs: string | null;
+  rolled_back_at: number | null;
+  started_at: number;
+  applied_steps_count: number;
+}
+
+describe('migration runner', () => {
+  it('applies the committed migrations to a fresh database and records them like Prisma', () => {
+    const file = path.join(tempDir(), 'fresh.db');
+    const result = applyMigrations(file, MIGRATIONS_DIR);
+    expect(result.applied.length).toBeGreaterThan(0);
+
+    const db = new Database(file, { readonly: true });
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[]).map(
+      (t) => t.name,
+    );
+    expect(tables).toEqual(expect.arrayContaining(['_prisma_migrations', 'User', 'Analysis']));
+
+    const rows = db.prepare('SELECT * FROM _prisma_migrations ORDER BY migration_name').all() as Row[];
+    const files = readMigrations(MIGRATIONS_DIR);
+    expect(rows.map((r) => r.migration_name)).toEqual(files.map((f) => f.name));
+    for (const [i, r] of rows.entries()) {
+      const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, r.migration_name, 'migration.sql'));
+      expect(r.checksum).toBe(createHash('sha256').update(sql).digest('hex'));
+      expect(r.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(typeof r.finished_at).toBe('number');
+      expect(typeof r.started_at).toBe('number');
+      expect(r.applied_steps_count).toBe(1);
+      expect(r.logs).toBeNull();
+      expect(r.rolled_back_at).toBeNull();
+      expect(files[i].checksum).toBe(r.checksum);
+    }
+
+    // The Analysis table holds metadata only: no column could carry image bytes or a file name.
+    const cols = (db.prepare('PRAGMA table_info("Analysis")').all() as { name: string; type: string }[]).map(
+      (c) => c.name,
+    );
+    expect(cols).not.toEqual(expect.arrayContaining(['fileName']));
+    expect((db.prepare('PRAGMA table_info("Analysis")').all() as { type: string }[]).map((c) => c.type)).not.toContain(
+      'BLOB',
+    );
+    db.close();
+  });
+
+  it('is idempotent', () => {
+    const file = path.join(tempDir(), 'twice.db');
+    applyMigrations(file, MIGRATIONS_DIR);
+    const again = applyMigrations(file, MIGRATIONS_DIR);
+    expect(again.applied).toEqual([]);
+    expect(again.alreadyApplied.length).toBeGreaterThan(0);
+  });
+
+  it('records a failed migration with finished_at NULL and refuses to continue', () => {
+    const dir = tempDir();
+    const migrations = path.join(dir, 'migrations');
+    fs.mkdirSync(path.join(migrations, '20000101000000_ok'), { recursive: true });
+    fs.writeFileSync(path.join(migrations, '20000101000000_ok', 'migration.sql'), 'CREATE TABLE "A" ("id" INTEGER);');
+    fs.mkdirSync(path.join(migrations, '20000102000000_bad'));
+    fs.writeFileSync(path.join(migrations, '20000102000000_bad', 'migration.sql'), 'CREATE TABLE "B" (; nonsense');
+    const file = path.join(dir, 'bad.db');
+
+    expect(() => applyMigrations(file, migrations)).toThrow(MigrationError);
+    const db = new Database(file, { readonly: true });
+    const bad = db.prepare("SELECT * FROM _prisma_migrations WHERE migration_name = '20000102000000_bad'").get() as Row;
+    expect(bad.finished_at).toBeNull();
+    expect(bad.logs).toBeTruthy();
+    db.close();
+    expect(() => applyMigrations(file, migrations)).toThrow(/failed earlier/);
+  });
+
+  it('refuses a migration edited after it was applied', () => {
+    const dir = tempDir();
+    const migrations = path.join(dir, 'migrations');
+    fs.mkdirSync(path.join(migrations, '20000101000000_ok'), { recursive: true });
+    const sqlFile = path.join(migrations, '20000101000000_ok', 'migration.sql');
+    fs.writeFileSync(sqlFile, 'CREATE TABLE "A" ("id" INTEGER);');
+    const file = path.join(dir, 'edit.db');
+    applyMigrations(file, migrations);
+    fs.writeFileSync(sqlFile, 'CREATE TABLE "A" ("id" INTEGER, "x" TEXT);');
+    expect(() => applyMigrations(file, migrations)).toThrow(/checksum/);
+  });
+});
