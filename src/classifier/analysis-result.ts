@@ -1,0 +1,81 @@
+/** The public result object (issue 3) — JSON in the API, rendered on the page, one line in the CLI. */
+export type AnalysisStatus = 'completed' | 'inconclusive' | 'rejected';
+export type AnalysisStage = 'file' | 'modality' | 'anatomy' | 'diagnosis';
+export type AnalysisCode =
+  | 'NOT_MRI'
+  | 'UNSUPPORTED_BODY_PART'
+  | 'LOW_CONFIDENCE'
+  | 'NO_VALIDATED_MODEL'
+  | 'UNSUPPORTED_TYPE'
+  | 'FILE_TOO_LARGE'
+  | 'CORRUPT_IMAGE'
+  | 'RESOLUTION_OUT_OF_RANGE';
+
+export interface AnalysisResult {
+  status: AnalysisStatus;
+  /** the stage that decided: the last one that ran */
+  stage: AnalysisStage;
+  /** why it was refused or inconclusive; null when completed */
+  code: AnalysisCode | null;
+  message: string;
+  isMri: boolean | null;
+  mriConfidence: number | null;
+  /** body part from triage: brain | knee | spine | other_mri */
+  anatomy: string | null;
+  anatomyConfidence: number | null;
+  /** the model whose probabilities are reported (e.g. brain_tumor, or triage when refused there) */
+  task: string | null;
+  /** the answer; null unless completed */
+  label: string | null;
+  /** calibrated probability of the top class of `task` */
+  confidence: number | null;
+  /** label → calibrated probability, for `task` */
+  probabilities: Record<string, number>;
+  explanation: { heatmapPng: string } | null;
+  /** model name → version, for every model that ran */
+  modelVersions: Record<string, string>;
+  /** per stage, in milliseconds, plus total */
+  timingsMs: Record<string, number>;
+  disclaimer: string;
+}
+
+/**
+ * Metadata of one analysis for history (issue 4). Never pixels, heat maps or file names.
+ * Column names match prisma/schema.prisma's Analysis model.
+ */
+export interface AnalysisRecord {
+  userId: string | null;
+  fileType: 'jpeg' | 'png' | null;
+  byteSize: number;
+  width: number | null;
+  height: number | null;
+  sha256: string;
+  status: AnalysisStatus;
+  stage: AnalysisStage | null;
+  code: string | null;
+  anatomy: string | null;
+  anatomyConfidence: number | null;
+  isMri: boolean | null;
+  mriConfidence: number | null;
+  task: string | null;
+  label: string | null;
+  confidence: number | null;
+  probabilities: Record<string, number> | null;
+  modelVersions: Record<string, string> | null;
+  timingsMs: Record<string, number> | null;
+}
+
+/** Who asked; filled by the controllers from the authenticated request (issue 4). */
+export interface AnalysisContext {
+  userId?: string | null;
+}
+
+/**
+ * Hook for the history feature: called once per analysis — completed, inconclusive, rejected
+ * or failed file checks — with metadata only. Provide it under ANALYSIS_RECORDER from a
+ * @Global() module; without one, nothing is recorded.
+ */
+export interface AnalysisRecorder {
+  record(record: AnalysisRecord): Promise<void>;
+}
+export const ANALYSIS_RECORDER = Symbol('ANALYSIS_RECORDER');

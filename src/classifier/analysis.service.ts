@@ -1,0 +1,261 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { DISCLAIMER } from '../common/disclaimer';
+import { AnalysisTimeoutError, FileCheckError } from '../common/errors';
+import { AppConfig } from '../config/config.service';
+import { decideDiagnosis } from '../diagnosis/diagnosis-decision';
+import { renderHeatmap } from '../explainability/heatmap';
+import { decodeImage, DecodedImage } from '../inference/image-decoder';
+import { encodePngDataUrl } from '../inference/image-encoder';
+import type { ModelCard } from '../inference/model-card';
+import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { preprocess, Preprocessed, toLuma } from '../inference/preprocess';
+import { checkFileBytes, ImageType, sniffImageType } from '../validation/file-checks';
+import { decideTriage } from '../validation/triage-decision';
+import {
+  ANALYSIS_RECORDER,
+  AnalysisCode,
+  AnalysisContext,
+  AnalysisRecord,
+  AnalysisRecorder,
+  AnalysisResult,
+} from './analysis-result';
+
+export interface AnalyzeOptions {
+  /** render the heat map (default true) */
+  explain?: boolean;
+}
+
+export interface AnalysisOutcome {
+  result: AnalysisResult;
+  record: AnalysisRecord;
+}
+
+/**
+ * The one pipeline behind the page, the API, the CLI and the tests:
+ * file checks → decode → triage (modality, anatomy) → diagnosis for that body part →
+ * confidence threshold → heat map. Refusals are results; unusable files are DomainErrors.
+ */
+@Injectable()
+export class AnalysisService {
+  private readonly logger = new Logger(AnalysisService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
+    @Optional() @Inject(ANALYSIS_RECORDER) private readonly recorder?: AnalysisRecorder,
+  ) {}
+
+  async analyze(bytes: Buffer, options: AnalyzeOptions = {}, ctx: AnalysisContext = {}): Promise<AnalysisResult> {
+    return (await this.analyzeDetailed(bytes, options, ctx)).result;
+  }
+
+  /** Like analyze(), also returning the metadata record (sha256, size…) that was recorded. */
+  async analyzeDetailed(bytes: Buffer, options: AnalyzeOptions = {}, ctx: AnalysisContext = {}): Promise<AnalysisOutcome> {
+    const started = performance.now();
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    let decoded: DecodedImage | undefined;
+    try {
+      const work = this.run(bytes, options, (d) => (decoded = d), started);
+      const result = await this.withTimeout(work);
+      const record = this.toRecord(result, sha256, bytes.length, decoded, ctx);
+      await this.safeRecord(record);
+      return { result, record };
+    } catch (err) {
+      if (err instanceof FileCheckError) {
+        await this.safeRecord({
+          ...emptyRecord(ctx, sha256, bytes.length, sniffImageType(bytes)),
+          status: 'rejected',
+          stage: 'file',
+          code: err.code,
+        });
+      }
+      throw err;
+    }
+  }
+
+  private async run(
+    bytes: Buffer,
+    options: AnalyzeOptions,
+    onDecoded: (d: DecodedImage) => void,
+    started: number,
+  ): Promise<AnalysisResult> {
+    const timings: Record<string, number> = {};
+    const lap = (name: string, since: number) => (timings[name] = round(performance.now() - since));
+
+    let t = performance.now();
+    checkFileBytes(bytes, this.config.maxUploadBytes);
+    const triageCard = this.models.triageCard(); // 503 early when models are not loaded
+    const image = await decodeImage(bytes, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide });
+    onDecoded(image);
+    lap('decode', t);
+
+    t = performance.now();
+    const cache = new Map<string, Preprocessed>();
+    const prep = (card: ModelCard) => {
+      const key = JSON.stringify([card.input.size, card.input.normalization]);
+      let p = cache.get(key);
+      if (!p) cache.set(key, (p = preprocess(image, card.input.size, card.input.normalization)));
+      return p;
+    };
+    const triageInput = prep(triageCard);
+    lap('preprocess', t);
+
+    t = performance.now();
+    const triageOut = await this.models.run(triageCard.name, triageInput.tensor);
+    const override = this.config.confidenceThresholdOverride;
+    const triage = decideTriage(triageCard, triageOut.logits, triageOut.embedding, override);
+    lap('triage', t);
+
+    const modelVersions: Record<string, string> = { [triageCard.name]: triageCard.version };
+    const common = {
+      isMri: triage.isMri,
+      mriConfidence: triage.mriConfidence,
+      anatomy: triage.anatomy,
+      anatomyConfidence: triage.anatomyConfidence,
+      explanation: null,
+      disclaimer: DISCLAIMER,
+      modelVersions,
+    };
+    const finish = (r: Omit<AnalysisResult, 'timingsMs'>): AnalysisResult => ({
+      ...r,
+      timingsMs: { ...timings, total: round(performance.now() - started) },
+    });
+    const triageAnswer = {
+      task: triageCard.name,
+      label: null,
+      confidence: Math.max(...Object.values(triage.probabilities)),
+      probabilities: triage.probabilities,
+    };
+
+    if (!triage.outcome.accepted) {
+      const o = triage.outcome;
+      return finish({ ...common, ...triageAnswer, status: 'rejected', stage: o.stage, code: o.code, message: o.message });
+    }
+
+    const bodyPart = triage.outcome.bodyPart;
+    const card = this.models.diagnosisCardFor(bodyPart);
+    if (!card) {
+      return finish({
+        ...common,
+        ...triageAnswer,
+        status: 'inconclusive',
+        stage: 'diagnosis',
+        code: 'NO_VALIDATED_MODEL',
+        message: `This looks like a ${bodyPart} MRI, but no validated diagnosis model exists for this body part yet.`,
+      });
+    }
+
+    t = performance.now();
+    const input = prep(card);
+    const out = await this.models.run(card.name, input.tensor);
+    const dx = decideDiagnosis(card, out.logits, out.embedding, override);
+    modelVersions[card.name] = card.version;
+    lap('diagnosis', t);
+
+    let explanation: AnalysisResult['explanation'] = null;
+    if (options.explain !== false && dx.status === 'completed') {
+      t = performance.now();
+      const heat = renderHeatmap({
+        cam: out.cam,
+        camH: out.camH,
+        camW: out.camW,
+        classIndex: dx.topIndex,
+        geometry: input.geometry,
+        luma: toLuma(image),
+        width: image.width,
+        height: image.height,
+      });
+      explanation = { heatmapPng: await encodePngDataUrl(heat.data, heat.width, heat.height, 3) };
+      lap('explanation', t);
+    }
+
+    return finish({
+      ...common,
+      explanation,
+      status: dx.status,
+      stage: 'diagnosis',
+      code: dx.code as AnalysisCode | null,
+      message: dx.message,
+      task: card.name,
+      label: dx.label,
+      confidence: dx.confidence,
+      probabilities: dx.probabilities,
+    });
+  }
+
+  private async withTimeout<T>(work: Promise<T>): Promise<T> {
+    const ms = this.config.analysisTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AnalysisTimeoutError(ms)), ms);
+    });
+    // The abandoned work may still settle later; swallow that so it is not an unhandled rejection.
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private toRecord(r: AnalysisResult, sha256: string, byteSize: number, img: DecodedImage | undefined, ctx: AnalysisContext): AnalysisRecord {
+    return {
+      ...emptyRecord(ctx, sha256, byteSize, img?.format ?? null),
+      width: img?.width ?? null,
+      height: img?.height ?? null,
+      status: r.status,
+      stage: r.stage,
+      code: r.code,
+      anatomy: r.anatomy,
+      anatomyConfidence: r.anatomyConfidence,
+      isMri: r.isMri,
+      mriConfidence: r.mriConfidence,
+      task: r.task,
+      label: r.label,
+      confidence: r.confidence,
+      probabilities: r.probabilities,
+      modelVersions: r.modelVersions,
+      timingsMs: r.timingsMs,
+    };
+  }
+
+  /** History must never break an analysis; failures are logged (without any image data). */
+  private async safeRecord(record: AnalysisRecord): Promise<void> {
+    if (!this.recorder) return;
+    try {
+      await this.recorder.record(record);
+    } catch (err) {
+      this.logger.error(`Could not record analysis metadata: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+function emptyRecord(ctx: AnalysisContext, sha256: string, byteSize: number, fileType: ImageType | null): AnalysisRecord {
+  return {
+    userId: ctx.userId ?? null,
+    fileType,
+    byteSize,
+    width: null,
+    height: null,
+    sha256,
+    status: 'rejected',
+    stage: null,
+    code: null,
+    anatomy: null,
+    anatomyConfidence: null,
+    isMri: null,
+    mriConfidence: null,
+    task: null,
+    label: null,
+    confidence: null,
+    probabilities: null,
+    modelVersions: null,
+    timingsMs: null,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,66 @@
+import type { ModelCard } from '../inference/model-card';
+import { argmax, oodScore, softmax } from '../inference/tensor-math';
+import { pct } from '../validation/triage-decision';
+
+export interface DiagnosisDecision {
+  status: 'completed' | 'inconclusive';
+  code: 'LOW_CONFIDENCE' | null;
+  message: string;
+  /** predicted label; null when inconclusive */
+  label: string | null;
+  /** the argmax label even when inconclusive (the heat map still explains it) */
+  topLabel: string;
+  topIndex: number;
+  confidence: number;
+  probabilities: Record<string, number>;
+  ood: boolean;
+}
+
+/**
+ * Calibrated probabilities (temperature from the card) and the confidence threshold (card,
+ * or the CONFIDENCE_THRESHOLD override). Below it — or out of the model's training
+ * distribution when the card has an OOD block — the answer is "Unable to determine", with
+ * the probabilities still reported.
+ */
+export function decideDiagnosis(
+  card: ModelCard,
+  logits: ArrayLike<number>,
+  embedding: ArrayLike<number>,
+  thresholdOverride?: number,
+): DiagnosisDecision {
+  const thr = thresholdOverride ?? card.thresholds.confidence;
+  const p = softmax(logits, card.calibration.temperature);
+  const topIndex = argmax(p);
+  const topLabel = card.labels[topIndex];
+  const confidence = p[topIndex];
+  const probabilities = Object.fromEntries(card.labels.map((l, i) => [l, p[i]]));
+  const ood = card.thresholds.ood !== undefined && oodScore(embedding, card.thresholds.ood) > card.thresholds.ood.threshold;
+  const base = { topLabel, topIndex, confidence, probabilities, ood };
+  const describe = (l: string) => card.label_descriptions?.[l] ?? l;
+
+  if (ood) {
+    return {
+      ...base,
+      status: 'inconclusive',
+      code: 'LOW_CONFIDENCE',
+      label: null,
+      message: `Unable to determine: the image is unlike the ${card.name} model's training data (out-of-distribution).`,
+    };
+  }
+  if (confidence < thr) {
+    return {
+      ...base,
+      status: 'inconclusive',
+      code: 'LOW_CONFIDENCE',
+      label: null,
+      message: `Unable to determine: the most likely finding (${describe(topLabel)}, ${pct(confidence)}) is below the ${pct(thr)} confidence threshold.`,
+    };
+  }
+  return {
+    ...base,
+    status: 'completed',
+    code: null,
+    label: topLabel,
+    message: `Most likely: ${describe(topLabel)} (${pct(confidence)} calibrated confidence).`,
+  };
+}

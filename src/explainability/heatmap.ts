@@ -1,0 +1,112 @@
+import type { LetterboxGeometry } from '../inference/preprocess';
+import { resizeBilinearF } from '../inference/preprocess';
+
+export interface HeatmapInput {
+  /** the model's cam output for all classes, [classes, camH, camW] */
+  cam: Float32Array;
+  camH: number;
+  camW: number;
+  classIndex: number;
+  geometry: LetterboxGeometry;
+  /** luma of the decoded image (0..255), width × height */
+  luma: Float32Array;
+  width: number;
+  height: number;
+  /** longest side of the rendered overlay */
+  maxSide?: number;
+}
+
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/**
+ * cam[label] → clamp at 0 → divide by its max → bilinear upsample over the part of the
+ * letterboxed canvas that holds the image (padding excluded) → colour map → alpha blend over
+ * the image. All in memory; the caller PNG-encodes the result.
+ */
+export function renderHeatmap(input: HeatmapInput): RgbImage {
+  const { camH, camW, geometry: g } = input;
+  const plane = camH * camW;
+  const cam = input.cam.subarray(input.classIndex * plane, (input.classIndex + 1) * plane);
+  const norm = normaliseCam(cam);
+
+  const maxSide = input.maxSide ?? 448;
+  const scale = Math.min(1, maxSide / Math.max(input.width, input.height));
+  const dw = Math.max(1, Math.round(input.width * scale));
+  const dh = Math.max(1, Math.round(input.height * scale));
+  const bg = resizeBilinearF(input.luma, input.width, input.height, dw, dh);
+
+  const out = new Uint8Array(dw * dh * 3);
+  for (let dy = 0; dy < dh; dy++) {
+    // display pixel centre → canvas coordinate → cam cell coordinate (pixel-centre aligned)
+    const cy = g.y0 + ((dy + 0.5) * g.nh) / dh;
+    const v = (cy * camH) / g.size - 0.5;
+    for (let dx = 0; dx < dw; dx++) {
+      const cx = g.x0 + ((dx + 0.5) * g.nw) / dw;
+      const u = (cx * camW) / g.size - 0.5;
+      const heat = sampleBilinear(norm, camW, camH, u, v);
+      const [r, gg, b] = colormap(heat);
+      const a = 0.6 * Math.sqrt(heat);
+      const grey = bg[dy * dw + dx];
+      const o = (dy * dw + dx) * 3;
+      out[o] = clamp255(grey * (1 - a) + r * a);
+      out[o + 1] = clamp255(grey * (1 - a) + gg * a);
+      out[o + 2] = clamp255(grey * (1 - a) + b * a);
+    }
+  }
+  return { width: dw, height: dh, data: out };
+}
+
+/** Clamp at 0 and scale by the max; an all-zero map stays zero (nothing to highlight). */
+export function normaliseCam(cam: Float32Array): Float32Array {
+  let max = 0;
+  for (const v of cam) if (v > max) max = v;
+  const out = new Float32Array(cam.length);
+  if (max <= 0 || !Number.isFinite(max)) return out;
+  for (let i = 0; i < cam.length; i++) out[i] = cam[i] > 0 ? cam[i] / max : 0;
+  return out;
+}
+
+export function sampleBilinear(grid: Float32Array, w: number, h: number, u: number, v: number): number {
+  const x = Math.min(Math.max(u, 0), w - 1);
+  const y = Math.min(Math.max(v, 0), h - 1);
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const x1 = Math.min(x0 + 1, w - 1);
+  const y1 = Math.min(y0 + 1, h - 1);
+  const fx = x - x0;
+  const fy = y - y0;
+  const top = grid[y0 * w + x0] * (1 - fx) + grid[y0 * w + x1] * fx;
+  const bottom = grid[y1 * w + x0] * (1 - fx) + grid[y1 * w + x1] * fx;
+  return top * (1 - fy) + bottom * fy;
+}
+
+/** Jet-like map (blue → cyan → yellow → red), the usual Grad-CAM palette. */
+const STOPS: [number, number, number, number][] = [
+  [0, 0, 0, 143],
+  [0.125, 0, 0, 255],
+  [0.375, 0, 255, 255],
+  [0.625, 255, 255, 0],
+  [0.875, 255, 0, 0],
+  [1, 128, 0, 0],
+];
+
+export function colormap(t: number): [number, number, number] {
+  const x = Math.min(Math.max(t, 0), 1);
+  for (let i = 1; i < STOPS.length; i++) {
+    const [t1, r1, g1, b1] = STOPS[i];
+    if (x <= t1) {
+      const [t0, r0, g0, b0] = STOPS[i - 1];
+      const f = (x - t0) / (t1 - t0);
+      return [r0 + (r1 - r0) * f, g0 + (g1 - g0) * f, b0 + (b1 - b0) * f];
+    }
+  }
+  return [128, 0, 0];
+}
+
+function clamp255(v: number): number {
+  return v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+}

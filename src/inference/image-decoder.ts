@@ -1,0 +1,90 @@
+import sharp from 'sharp';
+import type { Metadata } from 'sharp';
+import { CorruptImageError, ResolutionOutOfRangeError } from '../common/errors';
+import type { RawImage } from './preprocess';
+
+export interface DecodeLimits {
+  maxPixels: number;
+  minSide: number;
+}
+
+export interface DecodedImage extends RawImage {
+  /** dimensions after EXIF orientation */
+  format: 'jpeg' | 'png';
+}
+
+// sharp's own thread pool is shared with libvips operations; keep its cache small since we
+// never decode the same bytes twice.
+sharp.cache({ memory: 32, files: 0, items: 32 });
+
+/**
+ * Decodes JPEG/PNG bytes in memory into 8-bit grey or RGB, mirroring ml/'s to_rgb8():
+ * EXIF orientation applied; alpha flattened onto black as floor(c·a/255 + 0.5); 16-bit grey
+ * scaled by its maximum (as ml/ does); CMYK and palettes converted to sRGB.
+ * Resolution is checked from the header before any pixel is decoded (decompression bombs),
+ * and sharp's limitInputPixels is the backstop.
+ */
+export async function decodeImage(bytes: Buffer, limits: DecodeLimits): Promise<DecodedImage> {
+  const options = { limitInputPixels: limits.maxPixels, failOn: 'warning' as const };
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, options).metadata();
+  } catch {
+    throw new CorruptImageError();
+  }
+  const format = meta.format === 'jpeg' ? 'jpeg' : meta.format === 'png' ? 'png' : undefined;
+  if (!format || !meta.width || !meta.height) throw new CorruptImageError();
+  checkResolution(meta.width, meta.height, limits);
+
+  const greySpace = meta.space === 'b-w' || meta.space === 'grey16';
+  const sixteenBit = meta.depth === 'ushort' && greySpace;
+  try {
+    let pipeline = sharp(bytes, options).rotate();
+    if (sixteenBit) {
+      const { data, info } = await pipeline.extractChannel(0).raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+      return { format, width: info.width, height: info.height, channels: 1, data: scale16ByMax(data, info.width * info.height) };
+    }
+    if (!greySpace) pipeline = pipeline.toColourspace('srgb');
+    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    return { format, ...toGreyOrRgb(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, info.channels) };
+  } catch (err) {
+    if (err instanceof ResolutionOutOfRangeError) throw err;
+    throw new CorruptImageError();
+  }
+}
+
+export function checkResolution(width: number, height: number, limits: DecodeLimits): void {
+  if (width < limits.minSide || height < limits.minSide) {
+    throw new ResolutionOutOfRangeError(
+      `The image is ${width}×${height} px; at least ${limits.minSide}×${limits.minSide} px is required.`,
+    );
+  }
+  if (width * height > limits.maxPixels) {
+    throw new ResolutionOutOfRangeError(
+      `The image has ${(width * height / 1e6).toFixed(1)} megapixels; at most ${(limits.maxPixels / 1e6).toFixed(0)} are accepted.`,
+    );
+  }
+}
+
+/** ml/: np.clip(arr * 255 / max(arr.max(), 1) + 0.5, 0, 255) truncated to uint8. */
+function scale16ByMax(buf: Buffer, n: number): Uint8Array {
+  const v = new Uint16Array(buf.buffer, buf.byteOffset, n);
+  let hi = 1;
+  for (let i = 0; i < n; i++) if (v[i] > hi) hi = v[i];
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.min(255, Math.max(0, Math.floor((v[i] * 255) / hi + 0.5)));
+  return out;
+}
+
+/** Drops alpha by compositing onto black exactly as ml/ does; returns 1 or 3 channels. */
+export function toGreyOrRgb(data: Uint8Array, width: number, height: number, channels: number): Omit<RawImage, never> {
+  const n = width * height;
+  if (channels === 1 || channels === 3) return { width, height, channels, data };
+  const colour = channels === 4 ? 3 : 1;
+  const out = new Uint8Array(n * colour);
+  for (let i = 0; i < n; i++) {
+    const a = data[i * channels + colour] / 255;
+    for (let c = 0; c < colour; c++) out[i * colour + c] = Math.floor(data[i * channels + c] * a + 0.5);
+  }
+  return { width, height, channels: colour === 3 ? 3 : 1, data: out };
+}

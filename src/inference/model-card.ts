@@ -1,0 +1,91 @@
+import Ajv2020 from 'ajv/dist/2020';
+import * as fs from 'node:fs';
+
+/** TypeScript view of models/model_card.schema.json (the ml/ ⇄ src/ contract). */
+export interface OodSpec {
+  method: 'mahalanobis_pca';
+  threshold: number;
+  target_tpr?: number;
+  center: number[];
+  components: number[][];
+  class_means: number[][];
+}
+
+export interface ModelCard {
+  schema_version: 1;
+  name: string;
+  version: string;
+  kind: 'triage' | 'diagnosis';
+  body_part: string | null;
+  experimental: boolean;
+  description?: string;
+  intended_use?: string;
+  labels: string[];
+  label_descriptions?: Record<string, string>;
+  input: {
+    name: 'input';
+    size: number;
+    channels: 3;
+    channel_order: 'RGB';
+    layout: 'NCHW';
+    dtype: 'float32';
+    color: 'grey_replicated';
+    resize: { method: 'letterbox'; filter: 'bilinear_antialias'; pad_value: 0 };
+    normalization: { scale: number; mean: number[]; std: number[] };
+  };
+  outputs: { logits: 'logits'; embedding: 'embedding'; cam: 'cam'; embedding_dim: number; cam_size: number };
+  calibration: { method: 'temperature_scaling'; temperature: number; fitted_on?: string };
+  thresholds: { confidence: number; ood?: OodSpec };
+  metrics: Record<string, unknown>;
+  training: {
+    sources: { source: string; count: number; licence: string }[];
+    config: Record<string, unknown>;
+    git_commit: string;
+  };
+  onnx: { file: 'model.onnx'; sha256: string; bytes: number; opset: number };
+}
+
+export class ModelCardError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelCardError';
+  }
+}
+
+export type CardValidator = (value: unknown) => ModelCard;
+
+/** Compiles the JSON schema once; the returned function validates a parsed card. */
+export function compileCardValidator(schemaFile: string): CardValidator {
+  const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const validate = ajv.compile(schema);
+  return (value: unknown): ModelCard => {
+    if (!validate(value)) {
+      const details = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+      throw new ModelCardError(`model card does not match the schema: ${details}`);
+    }
+    const card = value as ModelCard;
+    checkConsistency(card);
+    return card;
+  };
+}
+
+/** Cross-field rules the JSON schema cannot express but the server relies on. */
+function checkConsistency(card: ModelCard): void {
+  if (card.kind === 'diagnosis' && !card.body_part) {
+    throw new ModelCardError(`${card.name}: a diagnosis card must name its body_part`);
+  }
+  if (card.kind === 'triage') {
+    for (const l of ['brain', 'knee', 'spine', 'other_mri', 'not_mri']) {
+      if (!card.labels.includes(l)) throw new ModelCardError(`${card.name}: triage labels must include "${l}"`);
+    }
+  }
+  const ood = card.thresholds.ood;
+  if (ood) {
+    const d = card.outputs.embedding_dim;
+    if (ood.center.length !== d) throw new ModelCardError(`${card.name}: ood.center has ${ood.center.length} values, expected ${d}`);
+    if (ood.components.some((r) => r.length !== d)) throw new ModelCardError(`${card.name}: ood.components rows must have ${d} values`);
+    const k = ood.components.length;
+    if (ood.class_means.some((r) => r.length !== k)) throw new ModelCardError(`${card.name}: ood.class_means rows must have ${k} values`);
+  }
+}

@@ -1,0 +1,144 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { AnalysisUnavailableError } from '../common/errors';
+import type { ReadinessCheck } from '../common/readiness';
+import { AppConfig } from '../config/config.service';
+import { compileCardValidator, ModelCard, ModelCardError } from './model-card';
+import type { ModelOutputs, ModelProvider } from './model-provider';
+import { Semaphore } from './semaphore';
+
+interface LoadedModel {
+  card: ModelCard;
+  session: ort.InferenceSession;
+}
+
+type State = { kind: 'loading' } | { kind: 'ready' } | { kind: 'failed'; errors: string[] };
+
+/**
+ * Loads every models/<name>/ (card validated against the schema, model.onnx checked against
+ * the card's sha256) into one onnxruntime session each, once, at start-up. Any failure leaves
+ * the app up but not ready: analyses answer 503 ANALYSIS_UNAVAILABLE and /readyz says why.
+ */
+@Injectable()
+export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleInit {
+  readonly name = 'models';
+  private readonly logger = new Logger(ModelRegistry.name);
+  private readonly models = new Map<string, LoadedModel>();
+  private state: State = { kind: 'loading' };
+  private readonly pool: Semaphore;
+
+  constructor(private readonly config: AppConfig) {
+    this.pool = new Semaphore(config.inferencePoolSize, config.inferenceQueueLimit);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.load();
+  }
+
+  async load(): Promise<void> {
+    const errors: string[] = [];
+    try {
+      const dir = this.config.modelsDir;
+      const validate = compileCardValidator(path.join(dir, 'model_card.schema.json'));
+      const names = fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'model_card.json')))
+        .map((d) => d.name)
+        .sort();
+      for (const name of names) {
+        try {
+          this.models.set(name, await this.loadOne(path.join(dir, name), validate));
+        } catch (err) {
+          errors.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      const triage = [...this.models.values()].filter((m) => m.card.kind === 'triage');
+      if (triage.length !== 1) errors.push(`expected exactly one triage model, found ${triage.length}`);
+    } catch (err) {
+      errors.push(err instanceof Error ? err.message : String(err));
+    }
+    if (errors.length) {
+      this.state = { kind: 'failed', errors };
+      this.logger.error(`Models not loaded; analyses will answer 503. ${errors.join(' | ')}`);
+    } else {
+      this.state = { kind: 'ready' };
+      this.logger.log(`Models loaded: ${[...this.models.values()].map((m) => `${m.card.name}@${m.card.version}`).join(', ')}`);
+    }
+  }
+
+  private async loadOne(dir: string, validate: (v: unknown) => ModelCard): Promise<LoadedModel> {
+    const card = validate(JSON.parse(fs.readFileSync(path.join(dir, 'model_card.json'), 'utf8')));
+    if (card.name !== path.basename(dir)) throw new ModelCardError(`card name "${card.name}" differs from its folder`);
+    const bytes = fs.readFileSync(path.join(dir, card.onnx.file));
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (sha !== card.onnx.sha256) throw new ModelCardError(`model.onnx sha256 ${sha} does not match the card`);
+    const session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: this.config.intraOpThreads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+    for (const out of ['logits', 'embedding', 'cam']) {
+      if (!session.outputNames.includes(out)) throw new ModelCardError(`model.onnx has no "${out}" output`);
+    }
+    return { card, session };
+  }
+
+  async check(): Promise<{ ok: boolean; detail?: string }> {
+    if (this.state.kind === 'ready') return { ok: true, detail: Object.entries(this.versions()).map(([n, v]) => `${n}@${v}`).join(', ') };
+    return { ok: false, detail: this.state.kind === 'failed' ? this.state.errors.join(' | ') : 'loading' };
+  }
+
+  isReady(): boolean {
+    return this.state.kind === 'ready';
+  }
+
+  private requireReady(): void {
+    if (this.state.kind !== 'ready') throw new AnalysisUnavailableError();
+  }
+
+  triageCard(): ModelCard {
+    this.requireReady();
+    const t = [...this.models.values()].find((m) => m.card.kind === 'triage');
+    if (!t) throw new AnalysisUnavailableError();
+    return t.card;
+  }
+
+  diagnosisCardFor(bodyPart: string): ModelCard | undefined {
+    this.requireReady();
+    return [...this.models.values()].find((m) => m.card.kind === 'diagnosis' && m.card.body_part === bodyPart)?.card;
+  }
+
+  versions(): Record<string, string> {
+    return Object.fromEntries([...this.models.values()].map((m) => [m.card.name, m.card.version]));
+  }
+
+  /** Runs one model on one [1,3,S,S] tensor via the async API, within the bounded pool. */
+  async run(modelName: string, tensor: Float32Array): Promise<ModelOutputs> {
+    this.requireReady();
+    const model = this.models.get(modelName);
+    if (!model) throw new AnalysisUnavailableError(`Model ${modelName} is not loaded.`);
+    const s = model.card.input.size;
+    return this.pool.use(async () => {
+      try {
+        const feeds = { [model.card.input.name]: new ort.Tensor('float32', tensor, [1, 3, s, s]) };
+        const out = await model.session.run(feeds);
+        const cam = out.cam;
+        const dims = cam.dims;
+        return {
+          logits: Float32Array.from(out.logits.data as Float32Array),
+          embedding: Float32Array.from(out.embedding.data as Float32Array),
+          cam: Float32Array.from(cam.data as Float32Array),
+          camH: Number(dims[2]),
+          camW: Number(dims[3]),
+        };
+      } catch (err) {
+        this.logger.error(`Inference failed in ${modelName}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new AnalysisUnavailableError('The model failed to run on this image.');
+      }
+    });
+  }
+}

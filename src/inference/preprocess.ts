@@ -1,0 +1,192 @@
+/**
+ * Contract preprocessing (docs/model-contract.md), bit-for-bit with the Python side where
+ * possible: float32 luma, PIL's antialiased BILINEAR resample on a mode-"F" image (a port of
+ * Pillow's ImagingResample), letterbox with pad 0, then scale/mean/std.
+ * Pure functions only — no sharp, no onnxruntime — so they are unit-testable.
+ */
+
+/** A decoded 8-bit image: 1 channel (grey) or 3 channels (RGB), row-major, interleaved. */
+export interface RawImage {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  data: Uint8Array;
+}
+
+export interface LetterboxGeometry {
+  size: number;
+  /** resized image size inside the canvas */
+  nw: number;
+  nh: number;
+  /** top-left offset of the image inside the canvas */
+  x0: number;
+  y0: number;
+}
+
+const f32 = Math.fround;
+
+/** Contract step 2: L = (R*299 + G*587 + B*114) / 1000 as float32; grey input stays as is. */
+export function toLuma(img: RawImage): Float32Array {
+  const n = img.width * img.height;
+  const out = new Float32Array(n);
+  if (img.channels === 1) {
+    for (let i = 0; i < n; i++) out[i] = img.data[i];
+    return out;
+  }
+  const d = img.data;
+  for (let i = 0, j = 0; i < n; i++, j += 3) out[i] = (d[j] * 299 + d[j + 1] * 587 + d[j + 2] * 114) / 1000;
+  return out;
+}
+
+/** Python's round() is replaced in ml/ by floor(v + 0.5) (half up); the same here. */
+export function letterboxGeometry(w: number, h: number, size: number): LetterboxGeometry {
+  const scale = size / Math.max(w, h);
+  const nw = Math.max(1, Math.floor(w * scale + 0.5));
+  const nh = Math.max(1, Math.floor(h * scale + 0.5));
+  return { size, nw, nh, x0: Math.floor((size - nw) / 2), y0: Math.floor((size - nh) / 2) };
+}
+
+interface Coeffs {
+  ksize: number;
+  /** per output pixel: first source index and number of taps */
+  bounds: Int32Array;
+  /** ksize weights per output pixel (float64, normalised) */
+  kk: Float64Array;
+}
+
+/** PIL's bilinear (triangle) filter, support 1. */
+function triangle(x: number): number {
+  const a = x < 0 ? -x : x;
+  return a < 1 ? 1 - a : 0;
+}
+
+/** Port of Pillow's precompute_coeffs() for the box [0, inSize) and the bilinear filter. */
+function precomputeCoeffs(inSize: number, outSize: number): Coeffs {
+  const scale = inSize / outSize;
+  const filterscale = scale < 1 ? 1 : scale;
+  const support = 1 * filterscale;
+  const ksize = Math.ceil(support) * 2 + 1;
+  const kk = new Float64Array(outSize * ksize);
+  const bounds = new Int32Array(outSize * 2);
+  const ss = 1 / filterscale;
+  for (let xx = 0; xx < outSize; xx++) {
+    const center = (xx + 0.5) * scale;
+    // (int) casts in C truncate toward zero
+    let xmin = Math.trunc(center - support + 0.5);
+    if (xmin < 0) xmin = 0;
+    let xmax = Math.trunc(center + support + 0.5);
+    if (xmax > inSize) xmax = inSize;
+    xmax -= xmin;
+    let ww = 0;
+    const base = xx * ksize;
+    for (let x = 0; x < xmax; x++) {
+      const w = triangle((x + xmin - center + 0.5) * ss);
+      kk[base + x] = w;
+      ww += w;
+    }
+    if (ww !== 0) for (let x = 0; x < xmax; x++) kk[base + x] /= ww;
+    bounds[xx * 2] = xmin;
+    bounds[xx * 2 + 1] = xmax;
+  }
+  return { ksize, bounds, kk };
+}
+
+/**
+ * Pillow's Image.resize(BILINEAR) on a mode-"F" image: horizontal pass over the needed rows
+ * then vertical pass, float64 accumulation, float32 storage between passes (as Pillow does).
+ */
+export function resizeBilinearF(src: Float32Array, w: number, h: number, nw: number, nh: number): Float32Array {
+  const needH = nw !== w;
+  const needV = nh !== h;
+  if (!needH && !needV) return Float32Array.from(src);
+
+  const cv = precomputeCoeffs(h, nh);
+  let rows = src;
+  let rowOffset = 0;
+  let tmpH = h;
+  if (needH) {
+    const ch = precomputeCoeffs(w, nw);
+    // Only the source rows the vertical pass reads are resampled horizontally.
+    const first = cv.bounds[0];
+    const last = cv.bounds[(nh - 1) * 2] + cv.bounds[(nh - 1) * 2 + 1];
+    tmpH = last - first;
+    const tmp = new Float32Array(nw * tmpH);
+    for (let yy = 0; yy < tmpH; yy++) {
+      const rowBase = (yy + first) * w;
+      for (let xx = 0; xx < nw; xx++) {
+        const xmin = ch.bounds[xx * 2];
+        const xmax = ch.bounds[xx * 2 + 1];
+        const kb = xx * ch.ksize;
+        let ss = 0;
+        for (let x = 0; x < xmax; x++) ss += src[rowBase + x + xmin] * ch.kk[kb + x];
+        tmp[yy * nw + xx] = ss;
+      }
+    }
+    rows = tmp;
+    rowOffset = first;
+  }
+  if (!needV) return rows;
+
+  const out = new Float32Array(nw * nh);
+  for (let yy = 0; yy < nh; yy++) {
+    const ymin = cv.bounds[yy * 2] - rowOffset;
+    const ymax = cv.bounds[yy * 2 + 1];
+    const kb = yy * cv.ksize;
+    for (let xx = 0; xx < nw; xx++) {
+      let ss = 0;
+      for (let y = 0; y < ymax; y++) ss += rows[(y + ymin) * nw + xx] * cv.kk[kb + y];
+      out[yy * nw + xx] = ss;
+    }
+  }
+  return out;
+}
+
+/** Contract step 3: resize into an S×S canvas of zeros, centred (floor offsets). */
+export function letterbox(luma: Float32Array, w: number, h: number, size: number): { canvas: Float32Array; geometry: LetterboxGeometry } {
+  const g = letterboxGeometry(w, h, size);
+  const small = resizeBilinearF(luma, w, h, g.nw, g.nh);
+  const canvas = new Float32Array(size * size);
+  for (let y = 0; y < g.nh; y++) canvas.set(small.subarray(y * g.nw, (y + 1) * g.nw), (y + g.y0) * size + g.x0);
+  return { canvas, geometry: g };
+}
+
+export interface Normalization {
+  scale: number;
+  mean: number[];
+  std: number[];
+}
+
+/**
+ * Contract step 4: x = L·scale, replicated to 3 channels, (x − mean[c]) / std[c], as float32
+ * steps. ml/ divides by 255 rather than multiplying by 1/255; when scale is 1/integer we divide
+ * too, so the tensors match to the last bit.
+ */
+export function normalize(canvas: Float32Array, size: number, norm: Normalization): Float32Array {
+  const plane = size * size;
+  const out = new Float32Array(3 * plane);
+  const inv = 1 / norm.scale;
+  const divisor = Math.abs(inv - Math.round(inv)) < 1e-6 ? Math.round(inv) : 0;
+  for (let c = 0; c < 3; c++) {
+    const m = f32(norm.mean[c]);
+    const s = f32(norm.std[c]);
+    const base = c * plane;
+    for (let i = 0; i < plane; i++) {
+      const x = divisor ? f32(canvas[i] / divisor) : f32(canvas[i] * norm.scale);
+      out[base + i] = f32(x - m) / s;
+    }
+  }
+  return out;
+}
+
+export interface Preprocessed {
+  /** [1, 3, S, S] float32, NCHW */
+  tensor: Float32Array;
+  geometry: LetterboxGeometry;
+  /** the letterboxed luma canvas (0..255), reused for the heat-map background */
+  canvas: Float32Array;
+}
+
+export function preprocess(img: RawImage, size: number, norm: Normalization): Preprocessed {
+  const { canvas, geometry } = letterbox(toLuma(img), img.width, img.height, size);
+  return { tensor: normalize(canvas, size, norm), geometry, canvas };
+}

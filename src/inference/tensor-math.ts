@@ -1,0 +1,38 @@
+import type { OodSpec } from './model-card';
+
+/** softmax(logits / temperature), computed stably in float64 (as numpy does). */
+export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
+  const z = Array.from(logits, (v) => v / temperature);
+  const m = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+/**
+ * Contract OOD score: z = components · (embedding − center); score = min_c ‖z − class_means[c]‖².
+ * Components are whitened, so this is a Mahalanobis distance to the nearest class centre.
+ */
+export function oodScore(embedding: ArrayLike<number>, ood: OodSpec): number {
+  const d = ood.center.length;
+  const centred = new Float64Array(d);
+  for (let j = 0; j < d; j++) centred[j] = embedding[j] - ood.center[j];
+  const z = ood.components.map((row) => {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += row[j] * centred[j];
+    return s;
+  });
+  let best = Infinity;
+  for (const mean of ood.class_means) {
+    let s = 0;
+    for (let k = 0; k < z.length; k++) s += (z[k] - mean[k]) ** 2;
+    if (s < best) best = s;
+  }
+  return best;
+}

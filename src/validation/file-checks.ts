@@ -1,0 +1,24 @@
+import { FileTooLargeError, UnsupportedTypeError } from '../common/errors';
+
+export type ImageType = 'jpeg' | 'png';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** JPEG or PNG by magic bytes only — never the file name or the browser's MIME type. */
+export function sniffImageType(bytes: Uint8Array): ImageType | null {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
+  return null;
+}
+
+/**
+ * Byte-level checks, before any decoding: size (multer already cut the upload off at the
+ * limit; this guards other callers such as the CLI) then type. Decodability and resolution
+ * are checked by the decoder, which reads the header first.
+ */
+export function checkFileBytes(bytes: Uint8Array, maxBytes: number): ImageType {
+  if (bytes.length > maxBytes) throw new FileTooLargeError(maxBytes);
+  const type = sniffImageType(bytes);
+  if (!type) throw new UnsupportedTypeError();
+  return type;
+}

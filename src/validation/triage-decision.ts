@@ -1,0 +1,110 @@
+import type { ModelCard } from '../inference/model-card';
+import { argmax, oodScore, softmax } from '../inference/tensor-math';
+
+export type TriageOutcome =
+  | { accepted: true; bodyPart: string }
+  | { accepted: false; stage: 'modality' | 'anatomy'; code: 'NOT_MRI' | 'LOW_CONFIDENCE' | 'UNSUPPORTED_BODY_PART'; message: string };
+
+export interface TriageDecision {
+  outcome: TriageOutcome;
+  probabilities: Record<string, number>;
+  isMri: boolean;
+  mriConfidence: number;
+  /** most likely MRI body part (brain, knee, spine, other_mri), or null when not an MRI */
+  anatomy: string | null;
+  anatomyConfidence: number | null;
+  oodScore: number | null;
+  ood: boolean;
+}
+
+const BODY_LABELS = ['brain', 'knee', 'spine', 'other_mri'] as const;
+
+/**
+ * The contract's triage rule (docs/model-contract.md, mirrored by ml/ evaluate.triage_decision),
+ * in its order: OOD or argmax not_mri → NOT_MRI; p_mri < thr → modality LOW_CONFIDENCE;
+ * argmax other_mri → UNSUPPORTED_BODY_PART; max body-part p < thr → anatomy LOW_CONFIDENCE.
+ */
+export function decideTriage(
+  card: ModelCard,
+  logits: ArrayLike<number>,
+  embedding: ArrayLike<number>,
+  thresholdOverride?: number,
+): TriageDecision {
+  const thr = thresholdOverride ?? card.thresholds.confidence;
+  const p = softmax(logits, card.calibration.temperature);
+  const idx = (l: string) => card.labels.indexOf(l);
+  const probabilities = Object.fromEntries(card.labels.map((l, i) => [l, p[i]]));
+  const score = card.thresholds.ood ? oodScore(embedding, card.thresholds.ood) : null;
+  const ood = card.thresholds.ood !== undefined && score !== null && score > card.thresholds.ood.threshold;
+  const top = card.labels[argmax(p)];
+  const mriConfidence = 1 - p[idx('not_mri')];
+  const bodyIdx = BODY_LABELS.map(idx);
+  const bestBody = bodyIdx.reduce((a, b) => (p[b] > p[a] ? b : a));
+  const anatomyConfidence = p[bestBody];
+  const base = { probabilities, mriConfidence, oodScore: score, ood };
+
+  if (ood || top === 'not_mri') {
+    return {
+      ...base,
+      isMri: false,
+      anatomy: null,
+      anatomyConfidence: null,
+      outcome: {
+        accepted: false,
+        stage: 'modality',
+        code: 'NOT_MRI',
+        message: ood
+          ? 'The image is unlike any MRI the service was trained on (out-of-distribution), so it was not analysed.'
+          : 'This does not look like an MRI image, so it was not analysed.',
+      },
+    };
+  }
+  if (mriConfidence < thr) {
+    return {
+      ...base,
+      isMri: false,
+      anatomy: null,
+      anatomyConfidence: null,
+      outcome: {
+        accepted: false,
+        stage: 'modality',
+        code: 'LOW_CONFIDENCE',
+        message: `The service is not confident this is an MRI image (${pct(mriConfidence)} < ${pct(thr)}).`,
+      },
+    };
+  }
+  const anatomy = card.labels[bestBody];
+  if (top === 'other_mri') {
+    return {
+      ...base,
+      isMri: true,
+      anatomy,
+      anatomyConfidence,
+      outcome: {
+        accepted: false,
+        stage: 'anatomy',
+        code: 'UNSUPPORTED_BODY_PART',
+        message: 'This looks like an MRI of a body part the service does not support (supported: brain, knee, spine).',
+      },
+    };
+  }
+  if (anatomyConfidence < thr) {
+    return {
+      ...base,
+      isMri: true,
+      anatomy,
+      anatomyConfidence,
+      outcome: {
+        accepted: false,
+        stage: 'anatomy',
+        code: 'LOW_CONFIDENCE',
+        message: `The body part could not be determined confidently (${pct(anatomyConfidence)} < ${pct(thr)}).`,
+      },
+    };
+  }
+  return { ...base, isMri: true, anatomy, anatomyConfidence, outcome: { accepted: true, bodyPart: top } };
+}
+
+export function pct(v: number): string {
+  return `${(v * 100).toFixed(1)}%`;
+}
