@@ -1,0 +1,3 @@
+"""MRI Sentinel model training, calibration and export (research use only)."""
+
+__version__ = "0.1.0"

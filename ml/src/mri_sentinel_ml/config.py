@@ -1,0 +1,83 @@
+"""Typed training configuration; saved in checkpoints and model cards."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from .data import BRAIN_LABELS, TRIAGE_LABELS
+from .networks import IMAGENET_LITE_MEAN, IMAGENET_LITE_STD
+
+
+@dataclass
+class AugConfig:
+    strength: str = "light"  # "light" (diagnosis) | "heavy" (triage)
+    rotate_deg: float = 15.0
+    scale: tuple[float, float] = (0.85, 1.15)  # >1 zooms in (crop), <1 zooms out (more letterbox)
+    aspect: tuple[float, float] = (0.9, 1.1)
+    translate: float = 0.06
+    hflip: float = 0.5
+    vflip: float = 0.0
+    gamma: tuple[float, float] = (0.8, 1.25)
+    contrast: tuple[float, float] = (0.85, 1.15)
+    brightness: float = 0.08
+    invert: float = 0.0
+    noise: float = 0.0  # probability of gaussian noise
+    blur: float = 0.0  # probability of box/gaussian blur
+    border: float = 0.0  # probability of a synthetic frame / letterbox bars
+    equalize: float = 0.0  # probability of a harsh contrast stretch
+
+
+@dataclass
+class ModelConfig:
+    name: str
+    kind: str  # triage | diagnosis
+    body_part: str | None
+    labels: list[str]
+    split: str  # ml/splits/<split>.csv
+    size: int = 160
+    mean: tuple[float, float, float] = (IMAGENET_LITE_MEAN,) * 3
+    std: tuple[float, float, float] = (IMAGENET_LITE_STD,) * 3
+    start_block: int = 11  # blocks[:start] + stem frozen (ImageNet); the rest fine-tuned
+    views: int = 6  # augmented views per training image cached at the frozen boundary
+    epochs: int = 12
+    batch_size: int = 64
+    lr: float = 1e-3
+    head_lr_mult: float = 3.0
+    weight_decay: float = 0.05
+    label_smoothing: float = 0.05
+    dropout: float = 0.3
+    drop_path: float = 0.1
+    class_balance: bool = True
+    seed: int = 1337
+    ood_k: int = 32
+    ood_target_tpr: float = 0.99
+    confidence: float = 0.60
+    aug: AugConfig = field(default_factory=AugConfig)
+    version: str = "1.0.0"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def triage_config(seed: int = 1337) -> ModelConfig:
+    aug = AugConfig(strength="heavy", rotate_deg=30.0, scale=(0.55, 1.35), aspect=(0.75, 1.33),
+                    translate=0.12, hflip=0.5, vflip=0.15, gamma=(0.5, 2.0), contrast=(0.6, 1.5),
+                    brightness=0.15, invert=0.25, noise=0.3, blur=0.3, border=0.2, equalize=0.2)
+    return ModelConfig(name="triage", kind="triage", body_part=None, labels=list(TRIAGE_LABELS),
+                       split="triage", size=160, views=5, epochs=10, seed=seed, aug=aug)
+
+
+def brain_config(seed: int = 1337) -> ModelConfig:
+    return ModelConfig(name="brain_tumor", kind="diagnosis", body_part="brain",
+                       labels=list(BRAIN_LABELS), split="brain_tumor", size=160, views=8,
+                       epochs=14, seed=seed, label_smoothing=0.0)
+
+
+CONFIGS = {"triage": triage_config, "brain_tumor": brain_config}
+
+
+def config_from_dict(d: dict) -> ModelConfig:
+    d = dict(d)
+    aug = AugConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.pop("aug").items()})
+    d = {k: tuple(v) if k in ("mean", "std") else v for k, v in d.items()}
+    return ModelConfig(**d, aug=aug)

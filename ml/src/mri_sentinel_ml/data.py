@@ -1,0 +1,252 @@
+"""Manifest, contract preprocessing, group splits and the decoded-image cache."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import random
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+from tqdm import tqdm
+
+ML_DIR = Path(__file__).resolve().parents[2]  # .../ml
+REPO_DIR = ML_DIR.parent
+DATA_DIR = (REPO_DIR / ".." / "shared" / "data").resolve()
+SPLIT_DIR = ML_DIR / "splits"
+CACHE_DIR = ML_DIR / ".cache"
+RUNS_DIR = ML_DIR / "runs"
+MODELS_DIR = REPO_DIR / "models"
+
+TRIAGE_LABELS = ["brain", "knee", "spine", "other_mri", "not_mri"]
+BRAIN_LABELS = ["glioma", "meningioma", "notumor", "pituitary"]
+SPINE_LABELS = ["herniation", "no_herniation"]
+SPLITS = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class Row:
+    path: str
+    source: str
+    is_mri: int
+    modality: str
+    body_part: str
+    task: str
+    label: str
+    group: str  # globally unique: "<source>/<group>"
+    official_split: str
+    licence: str
+
+
+def read_manifest(data_dir: Path = DATA_DIR) -> list[Row]:
+    with open(data_dir / "MANIFEST.csv", newline="") as f:
+        return [
+            Row(r["path"], r["source"], int(r["is_mri"]), r["modality"], r["body_part"], r["task"],
+                r["label"], f'{r["source"]}/{r["group"]}', r["official_split"], r["licence"])
+            for r in csv.DictReader(f)
+        ]
+
+
+def triage_label(r: Row) -> str:
+    if not r.is_mri:
+        return "not_mri"
+    return r.body_part if r.body_part in ("brain", "knee", "spine") else "other_mri"
+
+
+# ----------------------------------------------------------------------------- preprocessing
+
+def to_rgb8(img: Image.Image) -> Image.Image:
+    """Contract step 1: EXIF orientation, alpha flattened onto black, 8-bit. 'L' stays 1-channel."""
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("1", "L"):
+        return img.convert("L")
+    if img.mode in ("LA", "PA", "RGBA", "P") or "transparency" in img.info:
+        rgba = np.asarray(img.convert("RGBA"), dtype=np.float64)  # [H,W,4]
+        a = rgba[..., 3:4] / 255.0
+        rgb = np.floor(rgba[..., :3] * a + 0.5).astype(np.uint8)  # onto black, round half up
+        if img.mode == "LA":
+            return Image.fromarray(rgb[..., 0], "L")
+        return Image.fromarray(rgb, "RGB")
+    if img.mode.startswith("I;16") or img.mode == "I":
+        arr = np.asarray(img, dtype=np.float64)
+        hi = max(float(arr.max()), 1.0)
+        return Image.fromarray(np.clip(arr * 255.0 / hi + 0.5, 0, 255).astype(np.uint8), "L")
+    return img.convert("RGB")
+
+
+def grey_float(img: Image.Image) -> np.ndarray:
+    """Contract step 2: L = (R*299 + G*587 + B*114) / 1000 in float32, no rounding. [H,W]"""
+    img = to_rgb8(img)
+    a = np.asarray(img, dtype=np.float32)
+    if a.ndim == 2:
+        return a
+    return (a[..., 0] * 299 + a[..., 1] * 587 + a[..., 2] * 114) / 1000
+
+
+def letterbox_geometry(w: int, h: int, size: int) -> tuple[int, int, int, int]:
+    """-> (nw, nh, x0, y0). round() is half-up: floor(v + 0.5)."""
+    scale = size / max(w, h)
+    nw = max(1, math.floor(w * scale + 0.5))
+    nh = max(1, math.floor(h * scale + 0.5))
+    return nw, nh, (size - nw) // 2, (size - nh) // 2
+
+
+def letterbox_grey(grey: np.ndarray, size: int) -> np.ndarray:
+    """Contract step 3: [H,W] float -> [S,S] float32, PIL BILINEAR on mode 'F', pad 0."""
+    h, w = grey.shape
+    nw, nh, x0, y0 = letterbox_geometry(w, h, size)
+    small = Image.fromarray(grey.astype(np.float32), "F").resize((nw, nh), Image.Resampling.BILINEAR)
+    out = np.zeros((size, size), np.float32)
+    out[y0:y0 + nh, x0:x0 + nw] = np.asarray(small, dtype=np.float32)
+    return out
+
+
+def normalise(lb: np.ndarray, mean: list[float], std: list[float]) -> np.ndarray:
+    """Contract step 4: [S,S] in 0..255 -> [3,S,S] float32."""
+    x = lb.astype(np.float32) / np.float32(255.0)
+    m = np.asarray(mean, np.float32)[:, None, None]
+    s = np.asarray(std, np.float32)[:, None, None]
+    return ((x[None] - m) / s).astype(np.float32)
+
+
+def preprocess(pil_image: Image.Image, size: int, mean: list[float], std: list[float]) -> np.ndarray:
+    """The whole contract: PIL image -> float32 [3, S, S]."""
+    return normalise(letterbox_grey(grey_float(pil_image), size), mean, std)
+
+
+def load_letterboxed(path: Path, size: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    with Image.open(path) as im:
+        g = grey_float(im)
+    h, w = g.shape
+    return letterbox_grey(g, size), letterbox_geometry(w, h, size)
+
+
+# ----------------------------------------------------------------------------- splits
+
+def make_splits(rows: list[Row], seed: int, frac: tuple[float, float] = (0.70, 0.15)) -> dict[str, str]:
+    """group -> split. Groups are stratified by (source, label); assignment fills each split to
+    its share of images within a stratum. Strata with < 3 groups go train, then test."""
+    groups: dict[str, list[Row]] = defaultdict(list)
+    for r in rows:
+        groups[r.group].append(r)
+    strata: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for g, rs in groups.items():
+        lab = Counter(r.label if r.task else "" for r in rs).most_common(1)[0][0]
+        strata[(rs[0].source, lab)].append(g)
+    rng = random.Random(seed)
+    out: dict[str, str] = {}
+    for key in sorted(strata):
+        gs = sorted(strata[key])
+        rng.shuffle(gs)
+        if len(gs) < 3:
+            for i, g in enumerate(gs):
+                out[g] = ("train", "test")[i % 2]
+            continue
+        total = sum(len(groups[g]) for g in gs)
+        seen = 0
+        n_assigned = {"train": 0, "val": 0, "test": 0}
+        for i, g in enumerate(gs):
+            # always give val and test at least one group
+            left = len(gs) - i
+            if n_assigned["test"] == 0 and left <= 1:
+                s = "test"
+            elif n_assigned["val"] == 0 and left <= 2 and n_assigned["test"] > 0:
+                s = "val"
+            else:
+                pos = (seen + len(groups[g]) / 2) / total
+                s = "train" if pos < frac[0] else "val" if pos < frac[0] + frac[1] else "test"
+            out[g] = s
+            n_assigned[s] += 1
+            seen += len(groups[g])
+    return out
+
+
+def write_split_csv(path: Path, rows: list[Row], assign: dict[str, str], label_fn, extra=None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        cols = ["path", "source", "group", "label", "split"] + ([extra[0]] if extra else [])
+        w.writerow(cols)
+        for r in rows:
+            lab = label_fn(r)
+            if lab is None:
+                continue
+            row = [r.path, r.source, r.group, lab, assign[r.group]]
+            if extra:
+                row.append(extra[1](r))
+            w.writerow(row)
+
+
+def split_all(seed: int, n_spine_folds: int = 5) -> None:
+    rows = read_manifest()
+    assign = make_splits(rows, seed)
+    write_split_csv(SPLIT_DIR / "triage.csv", rows, assign, triage_label)
+    write_split_csv(SPLIT_DIR / "brain_tumor.csv", rows, assign,
+                    lambda r: r.label if r.task == "brain_tumor" else None,
+                    extra=("official_split", lambda r: r.official_split))
+    # spine: patient-level folds for grouped CV, stratified by the patient label
+    spine = [r for r in rows if r.task == "spine_herniation"]
+    pats: dict[str, str] = {r.group: r.label for r in spine}
+    rng = random.Random(seed)
+    fold: dict[str, int] = {}
+    for lab in SPINE_LABELS:
+        ps = sorted(p for p, lb in pats.items() if lb == lab)
+        rng.shuffle(ps)
+        for i, p in enumerate(ps):
+            fold[p] = i % n_spine_folds
+    write_split_csv(SPLIT_DIR / "spine_herniation.csv", rows, assign,
+                    lambda r: r.label if r.task == "spine_herniation" else None,
+                    extra=("fold", lambda r: fold[r.group]))
+
+
+@dataclass
+class SplitTable:
+    paths: list[str]
+    sources: list[str]
+    groups: list[str]
+    labels: list[str]
+    splits: list[str]
+    extra: list[str]
+
+    def idx(self, split: str) -> np.ndarray:
+        return np.array([i for i, s in enumerate(self.splits) if s == split], dtype=np.int64)
+
+
+def read_split(name: str) -> SplitTable:
+    with open(SPLIT_DIR / f"{name}.csv", newline="") as f:
+        rs = list(csv.DictReader(f))
+    ex = "official_split" if name == "brain_tumor" else "fold" if name == "spine_herniation" else None
+    return SplitTable([r["path"] for r in rs], [r["source"] for r in rs], [r["group"] for r in rs],
+                      [r["label"] for r in rs], [r["split"] for r in rs],
+                      [r[ex] if ex else "" for r in rs])
+
+
+# ----------------------------------------------------------------------------- image cache
+
+def _load_one(args: tuple[str, int]) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    p, size = args
+    lb, geo = load_letterboxed(DATA_DIR / p, size)
+    return lb.astype(np.float16), geo
+
+
+def image_cache(paths: list[str], size: int, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Letterboxed grey float16 [N,S,S] (0..255) and geometry [N,4] (nw,nh,x0,y0), cached on disk."""
+    key = hashlib.sha1(("\n".join(paths) + f"|{size}").encode()).hexdigest()[:12]
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    fi, fg = CACHE_DIR / f"img_{size}_{key}.npy", CACHE_DIR / f"geo_{size}_{key}.npy"
+    if fi.exists() and fg.exists():
+        return np.load(fi, mmap_mode="r"), np.load(fg)
+    imgs = np.zeros((len(paths), size, size), np.float16)
+    geos = np.zeros((len(paths), 4), np.int32)
+    with ProcessPoolExecutor(workers) as ex:
+        it = ex.map(_load_one, [(p, size) for p in paths], chunksize=64)
+        for i, (lb, geo) in enumerate(tqdm(it, total=len(paths), desc=f"decode@{size}")):
+            imgs[i], geos[i] = lb, geo
+    np.save(fi, imgs)
+    np.save(fg, geos)
+    return imgs, geos

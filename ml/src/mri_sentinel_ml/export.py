@@ -1,0 +1,80 @@
+"""ONNX export (input -> logits, embedding, cam), parity check and single-thread timing."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+
+from .networks import EfficientNetLite0, ExportWrapper
+
+OPSET = 17
+
+
+def export_onnx(net: EfficientNetLite0, size: int, path: Path) -> None:
+    net = net.eval().to(memory_format=torch.contiguous_format)
+    wrapper = ExportWrapper(net).eval()
+    x = torch.zeros(2, 3, size, size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(
+        wrapper, (x,), str(path), dynamo=False, opset_version=OPSET, input_names=["input"],
+        # no constant folding: BN stays separate (ORT fuses it at load) and every initializer keeps
+        # its PyTorch name, so the committed ONNX alone can rebuild the PyTorch model for parity tests
+        output_names=["logits", "embedding", "cam"], do_constant_folding=False,
+        dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}, "embedding": {0: "N"}, "cam": {0: "N"}},
+    )
+    model = onnx.load(str(path))
+    onnx.checker.check_model(model)
+
+
+def state_dict_from_onnx(path: Path) -> dict[str, torch.Tensor]:
+    """PyTorch state_dict (names without the wrapper's 'net.' prefix) from the ONNX initializers."""
+    from onnx import numpy_helper
+
+    m = onnx.load(str(path))
+    return {i.name[len("net."):]: torch.from_numpy(numpy_helper.to_array(i).copy())
+            for i in m.graph.initializer if i.name.startswith("net.")}
+
+
+def session(path: Path, threads: int = 1) -> ort.InferenceSession:
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+
+
+def onnx_forward(path: Path | ort.InferenceSession, x: np.ndarray) -> dict[str, np.ndarray]:
+    s = path if isinstance(path, ort.InferenceSession) else session(path, 2)
+    lg, emb, cam = s.run(["logits", "embedding", "cam"], {"input": x.astype(np.float32)})
+    return {"logits": lg, "embedding": emb, "cam": cam}
+
+
+@torch.no_grad()
+def torch_forward(net: EfficientNetLite0, x: np.ndarray) -> dict[str, np.ndarray]:
+    lg, emb, cam = ExportWrapper(net.eval()).eval()(torch.from_numpy(x))
+    return {"logits": lg.numpy(), "embedding": emb.numpy(), "cam": cam.numpy()}
+
+
+def time_forward(path: Path, size: int, runs: int = 60) -> dict[str, float]:
+    """Single-thread ONNX Runtime forward, batch 1: median and p90 in ms."""
+    s = session(path, 1)
+    x = np.random.default_rng(0).standard_normal((1, 3, size, size)).astype(np.float32)
+    for _ in range(8):
+        s.run(None, {"input": x})
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        s.run(None, {"input": x})
+        ts.append(1000 * (time.perf_counter() - t))
+    return {"median_ms": float(np.median(ts)), "p90_ms": float(np.percentile(ts, 90)),
+            "min_ms": float(np.min(ts))}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,96 @@
+"""The steps behind the CLI: calibrate -> evaluate -> export (+ card, report)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from . import data
+from .calibrate import calibrate
+from .card import build_card, validate_card, write_report
+from .config import ModelConfig, config_from_dict
+from .evaluate import evaluate, save_metrics
+from .export import OPSET, export_onnx, onnx_forward, sha256, time_forward, torch_forward
+from .networks import FEATURE_DIM, build_net
+from .train import run_dir
+
+
+def load_outputs(name: str) -> dict[str, np.ndarray]:
+    with np.load(run_dir(name) / "outputs.npz") as z:
+        return {k: z[k] for k in z.files}
+
+
+def load_ckpt(name: str, path: Path | None = None) -> tuple[ModelConfig, torch.nn.Module, dict]:
+    ck = torch.load(path or run_dir(name) / "ckpt.pt", weights_only=False)
+    cfg = config_from_dict(ck["config"])
+    net = build_net(len(cfg.labels), pretrained=False, dropout=cfg.dropout, drop_path=cfg.drop_path)
+    net.load_state_dict(ck["state_dict"])
+    return cfg, net.eval(), ck
+
+
+def step_calibrate(name: str) -> dict:
+    cfg, _, _ = load_ckpt(name)
+    cal = calibrate(load_outputs(name), cfg.ood_k, cfg.ood_target_tpr)
+    (run_dir(name) / "calib.json").write_text(json.dumps(cal))
+    print(f"[{name}] temperature {cal['temperature']:.4f}  ood threshold {cal['ood']['threshold']:.2f}")
+    return cal
+
+
+def step_evaluate(name: str) -> dict:
+    cfg, _, ck = load_ckpt(name)
+    cal = json.loads((run_dir(name) / "calib.json").read_text())
+    mdir = data.MODELS_DIR / name
+    m = evaluate(load_outputs(name), cal, cfg.labels, cfg.kind, cfg.confidence, mdir / "plots", ck["history"])
+    save_metrics(m, run_dir(name) / "metrics.json")
+    tf = run_dir(name) / "timing.json"
+    timing = json.loads(tf.read_text()) if tf.exists() else None
+    onnx_path = mdir / "model.onnx"
+    write_report(cfg, m, timing, onnx_path.stat().st_size if onnx_path.exists() else None, mdir / "report.md",
+                 ck.get("timing_s"))
+    keys = [k for k in m if isinstance(m[k], float)]
+    print(f"[{name}] " + "  ".join(f"{k}={m[k]:.4f}" for k in keys))
+    return m
+
+
+def parity_images(name: str, n: int = 50) -> list[str]:
+    tab = data.read_split(name)
+    te = tab.idx("test")
+    pick = te[np.linspace(0, len(te) - 1, min(n, len(te))).astype(int)]
+    return [tab.paths[i] for i in pick]
+
+
+def contract_batch(paths: list[str], cfg: ModelConfig) -> np.ndarray:
+    xs = []
+    for p in paths:
+        with Image.open(data.DATA_DIR / p) as im:
+            xs.append(data.preprocess(im, cfg.size, list(cfg.mean), list(cfg.std)))
+    return np.stack(xs)
+
+
+def step_export(name: str, out_dir: Path | None = None, ckpt: Path | None = None) -> dict:
+    cfg, net, ck = load_ckpt(name, ckpt)
+    mdir = out_dir or data.MODELS_DIR / name
+    onnx_path = mdir / "model.onnx"
+    export_onnx(net, cfg.size, onnx_path)
+    x = contract_batch(parity_images(cfg.split, 50), cfg)  # [50,3,S,S]
+    a, b = torch_forward(net, x), onnx_forward(onnx_path, x)
+    dl = float(np.abs(a["logits"] - b["logits"]).max())
+    print(f"[{name}] ONNX vs torch max|dlogit| = {dl:.2e} on {len(x)} test images")
+    assert dl <= 1e-3, dl
+    timing = time_forward(onnx_path, cfg.size)
+    timing["measured_on"] = "2-core CPU build machine, onnxruntime CPU EP, intra_op_num_threads=1, batch 1"
+    (run_dir(name) / "timing.json").write_text(json.dumps(timing))
+    cal = json.loads((run_dir(name) / "calib.json").read_text())
+    m = json.loads((run_dir(name) / "metrics.json").read_text())
+    m["onnx_vs_torch_max_abs_logit_diff"] = dl
+    info = {"file": "model.onnx", "sha256": sha256(onnx_path), "bytes": onnx_path.stat().st_size, "opset": OPSET}
+    card = build_card(cfg, cal, m, info, FEATURE_DIM, b["cam"].shape[-1], timing)
+    validate_card(card)
+    (mdir / "model_card.json").write_text(json.dumps(card, indent=1))
+    write_report(cfg, m, timing, info["bytes"], mdir / "report.md", ck.get("timing_s"))
+    print(f"[{name}] {info['bytes'] / 1e6:.2f} MB, forward {timing['median_ms']:.2f} ms (1 thread)")
+    return card

@@ -1,0 +1,106 @@
+"""Batch augmentations on letterboxed grey images, in torch.
+
+Input x: [B,1,S,S] float in 0..255 (the contract's letterboxed luma), geo: [B,4] (nw,nh,x0,y0)
+content box. Photometric changes touch only the content (padding stays 0, as at inference), then
+one random affine warp (rotation, zoom in = crop, zoom out = wider letterbox, aspect, shift, flips),
+then noise / blur.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from .config import AugConfig
+
+
+def _u(n: int, lo: float, hi: float, g: torch.Generator) -> torch.Tensor:
+    return lo + (hi - lo) * torch.rand(n, generator=g)
+
+
+def _p(n: int, p: float, g: torch.Generator) -> torch.Tensor:
+    return torch.rand(n, generator=g) < p
+
+
+def content_mask(geo: torch.Tensor, size: int) -> torch.Tensor:
+    """[B,4] -> [B,1,S,S] 1 inside the pasted image."""
+    ar = torch.arange(size)
+    nw, nh, x0, y0 = (geo[:, i, None] for i in range(4))
+    mx = (ar[None] >= x0) & (ar[None] < x0 + nw)  # [B,S]
+    my = (ar[None] >= y0) & (ar[None] < y0 + nh)
+    return (my[:, :, None] & mx[:, None, :]).float()[:, None]
+
+
+def augment(x: torch.Tensor, geo: torch.Tensor, cfg: AugConfig, g: torch.Generator) -> torch.Tensor:
+    B, _, S, _ = x.shape
+    m = content_mask(geo, S)  # [B,1,S,S]
+    v = (x / 255.0).clamp(0, 1)
+    # --- photometric, content only
+    gam = torch.exp(_u(B, math.log(cfg.gamma[0]), math.log(cfg.gamma[1]), g))[:, None, None, None]
+    v = v.clamp_min(1e-6) ** gam
+    c = _u(B, *cfg.contrast, g)[:, None, None, None]
+    b = _u(B, -cfg.brightness, cfg.brightness, g)[:, None, None, None]
+    v = ((v - 0.5) * c + 0.5 + b).clamp(0, 1)
+    if cfg.equalize > 0:
+        sel = _p(B, cfg.equalize, g)[:, None, None, None]
+        lo = _u(B, 0.0, 0.3, g)[:, None, None, None]
+        hi = _u(B, 0.55, 1.0, g)[:, None, None, None]
+        v = torch.where(sel, ((v - lo) / (hi - lo)).clamp(0, 1), v)
+    if cfg.invert > 0:
+        sel = _p(B, cfg.invert, g)[:, None, None, None]
+        v = torch.where(sel, 1.0 - v, v)
+    v = v * m
+    if cfg.border > 0:  # synthetic frame or bars inside the content (images that carry their own borders)
+        sel = _p(B, cfg.border, g)
+        for i in torch.nonzero(sel).flatten().tolist():
+            nw, nh, x0, y0 = (int(t) for t in geo[i])
+            t = max(1, int(min(nw, nh) * float(_u(1, 0.03, 0.15, g))))
+            binary = float(_u(1, 0, 1, g)) < 0.7  # black/white bars, else grey
+            val = float(torch.randint(0, 2, (1,), generator=g)) if binary else float(_u(1, 0, 1, g))
+            if float(_u(1, 0, 1, g)) < 0.5:  # bars top/bottom
+                v[i, :, y0:y0 + t, x0:x0 + nw] = val
+                v[i, :, y0 + nh - t:y0 + nh, x0:x0 + nw] = val
+            else:  # frame
+                v[i, :, y0:y0 + nh, x0:x0 + nw] = F.pad(v[i, :, y0 + t:y0 + nh - t, x0 + t:x0 + nw - t],
+                                                        (t, t, t, t), value=val)
+    # --- geometric: one affine warp (output -> input sampling grid)
+    ang = _u(B, -cfg.rotate_deg, cfg.rotate_deg, g) * math.pi / 180
+    sc = torch.exp(_u(B, math.log(cfg.scale[0]), math.log(cfg.scale[1]), g))
+    asp = torch.exp(_u(B, math.log(cfg.aspect[0]), math.log(cfg.aspect[1]), g)).sqrt()
+    sx, sy = 1 / (sc * asp), asp / sc
+    fx = torch.where(_p(B, cfg.hflip, g), -1.0, 1.0)
+    fy = torch.where(_p(B, cfg.vflip, g), -1.0, 1.0)
+    tx, ty = _u(B, -cfg.translate, cfg.translate, g) * 2, _u(B, -cfg.translate, cfg.translate, g) * 2
+    cos, sin = torch.cos(ang), torch.sin(ang)
+    theta = torch.stack([
+        torch.stack([cos * sx * fx, -sin * sy, tx], 1),
+        torch.stack([sin * sx * fx, cos * sy * fy, ty], 1),
+    ], 1)  # [B,2,3]
+    grid = F.affine_grid(theta, [B, 1, S, S], align_corners=False)
+    v = F.grid_sample(v, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    m = F.grid_sample(m, grid, mode="nearest", padding_mode="zeros", align_corners=False)
+    # --- blur, noise (inside content)
+    if cfg.blur > 0:
+        sel = _p(B, cfg.blur, g)[:, None, None, None]
+        k = 5
+        sig = float(_u(1, 0.6, 1.8, g))
+        ax = torch.arange(k) - k // 2
+        w1 = torch.exp(-(ax**2) / (2 * sig**2))
+        w1 = w1 / w1.sum()
+        vb = F.conv2d(F.pad(v, (2, 2, 2, 2), mode="replicate"), (w1[:, None] * w1[None, :])[None, None])
+        v = torch.where(sel, vb, v)
+    if cfg.noise > 0:
+        sel = _p(B, cfg.noise, g)[:, None, None, None]
+        sd = _u(B, 0.01, 0.06, g)[:, None, None, None]
+        v = torch.where(sel, v + sd * torch.randn(v.shape, generator=g) * m, v)
+    return (v.clamp(0, 1) * m) * 255.0
+
+
+def to_input(x255: torch.Tensor, mean: tuple[float, ...], std: tuple[float, ...]) -> torch.Tensor:
+    """[B,1,S,S] 0..255 -> normalised [B,3,S,S] (contract step 4)."""
+    x = x255 / 255.0
+    m = torch.tensor(mean, dtype=x.dtype)[None, :, None, None]
+    s = torch.tensor(std, dtype=x.dtype)[None, :, None, None]
+    return (x.expand(-1, 3, -1, -1) - m) / s

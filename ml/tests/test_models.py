@@ -1,0 +1,73 @@
+"""Committed models: cards validate, sha256 matches, ONNX == PyTorch on 50 test-split images."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from mri_sentinel_ml import data
+from mri_sentinel_ml.card import validate_card
+from mri_sentinel_ml.export import onnx_forward, state_dict_from_onnx, torch_forward
+from mri_sentinel_ml.networks import build_net
+from mri_sentinel_ml.pipeline import contract_batch, parity_images
+
+from .conftest import needs_data
+
+CARDS = sorted(data.MODELS_DIR.glob("*/model_card.json"))
+pytestmark = pytest.mark.skipif(not CARDS, reason="no committed models yet")
+
+
+def _card(p: Path) -> dict:
+    return json.loads(p.read_text())
+
+
+@pytest.mark.parametrize("card_path", CARDS, ids=lambda p: p.parent.name)
+def test_card_valid_and_matches_onnx(card_path: Path) -> None:
+    card = _card(card_path)
+    validate_card(card)
+    onnx_path = card_path.parent / card["onnx"]["file"]
+    blob = onnx_path.read_bytes()
+    assert hashlib.sha256(blob).hexdigest() == card["onnx"]["sha256"]
+    assert len(blob) == card["onnx"]["bytes"] <= 20 * 1024 * 1024
+    m = onnx.load(str(onnx_path))
+    onnx.checker.check_model(m)
+    assert max(o.version for o in m.opset_import if o.domain in ("", "ai.onnx")) == card["onnx"]["opset"] >= 17
+    assert [i.name for i in m.graph.input] == ["input"]
+    assert [o.name for o in m.graph.output] == ["logits", "embedding", "cam"]
+    assert card["name"] == card_path.parent.name
+    ood = card["thresholds"].get("ood")
+    if ood:
+        k = len(ood["components"])
+        assert len(ood["center"]) == card["outputs"]["embedding_dim"] == len(ood["components"][0])
+        assert len(ood["class_means"]) == len(card["labels"]) and len(ood["class_means"][0]) == k
+    for f in ("report.md",):
+        assert (card_path.parent / f).exists()
+
+
+@needs_data
+@pytest.mark.parametrize("card_path", CARDS, ids=lambda p: p.parent.name)
+def test_onnx_matches_pytorch_on_test_images(card_path: Path) -> None:
+    card = _card(card_path)
+    onnx_path = card_path.parent / "model.onnx"
+    net = build_net(len(card["labels"]), pretrained=False)
+    missing, unexpected = net.load_state_dict(state_dict_from_onnx(onnx_path), strict=False)
+    assert not unexpected and all(k.endswith("num_batches_tracked") for k in missing)
+    cfg = card["training"]["config"]
+
+    class C:  # the bits of ModelConfig that contract_batch needs, from the card only
+        size = card["input"]["size"]
+        mean = card["input"]["normalization"]["mean"]
+        std = card["input"]["normalization"]["std"]
+
+    x = contract_batch(parity_images(cfg["split"], 50), C)  # type: ignore[arg-type]
+    assert x.shape == (50, 3, C.size, C.size)
+    with torch.no_grad():
+        a = torch_forward(net, x)
+    b = onnx_forward(onnx_path, x)
+    assert np.abs(a["logits"] - b["logits"]).max() <= 1e-3
+    assert np.abs(a["embedding"] - b["embedding"]).max() <= 1e-3
+    assert b["cam"].shape[:2] == (50, len(card["labels"])) and b["cam"].shape[-1] == card["outputs"]["cam_size"]
