@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ClassifierModule } from './classifier/classifier.module';
 import { ConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.service';
 import { HealthModule } from './health/health.module';
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PrismaModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), PrismaModule, HealthModule, ClassifierModule],
     };
   }
 }

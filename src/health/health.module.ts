@@ -1,18 +1,22 @@
 import { Module } from '@nestjs/common';
+import { InferenceModule } from '../inference/inference.module';
+import { ModelRegistry } from '../inference/model-registry.service';
 import { READINESS_CHECKS, ReadinessCheck } from '../common/readiness';
 import { PrismaService } from '../prisma/prisma.service';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
 @Module({
+  imports: [InferenceModule],
   controllers: [HealthController],
   providers: [
     HealthService,
     {
       provide: READINESS_CHECKS,
-      inject: [PrismaService],
-      useFactory: (prisma: PrismaService): ReadinessCheck[] => [
+      inject: [PrismaService, ModelRegistry],
+      useFactory: (prisma: PrismaService, models: ModelRegistry): ReadinessCheck[] => [
         { name: 'database', check: async () => ({ ok: await prisma.ping() }) },
+        models,
       ],
     },
   ],

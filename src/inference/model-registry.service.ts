@@ -15,6 +15,9 @@ interface LoadedModel {
   session: ort.InferenceSession;
 }
 
+/** The contract's schema, from the repository (the code was written against it), not MODELS_DIR. */
+export const CARD_SCHEMA_FILE = path.resolve(__dirname, '../../models/model_card.schema.json');
+
 type State = { kind: 'loading' } | { kind: 'ready' } | { kind: 'failed'; errors: string[] };
 
 /**
@@ -42,7 +45,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
     const errors: string[] = [];
     try {
       const dir = this.config.modelsDir;
-      const validate = compileCardValidator(path.join(dir, 'model_card.schema.json'));
+      const validate = compileCardValidator(CARD_SCHEMA_FILE);
       const names = fs
         .readdirSync(dir, { withFileTypes: true })
         .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'model_card.json')))

@@ -1,0 +1,70 @@
+import { Body, Controller, HttpCode, Post, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { MissingFileError } from '../common/errors';
+import { AnalysisResult } from './analysis-result';
+import { AnalysisResultDto, ErrorBodyDto } from './analysis-result.dto';
+import { AnalysisService } from './analysis.service';
+import { requestContext } from './request-context';
+
+/** Multipart field holding the image. */
+export const IMAGE_FIELD = 'image';
+
+@ApiTags('analyses')
+@Controller('api/v1/analyses')
+export class AnalysesController {
+  constructor(private readonly analysis: AnalysisService) {}
+
+  @Post()
+  @HttpCode(200)
+  @UseInterceptors(FileInterceptor(IMAGE_FIELD))
+  @ApiOperation({
+    summary: 'Analyse one MRI image',
+    description:
+      'File checks → MRI/body-part triage → diagnosis model for that body part → calibrated confidence → heat map. ' +
+      'A refusal (not an MRI, unsupported body part, low confidence) is a normal 200 result.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: [IMAGE_FIELD],
+      properties: {
+        [IMAGE_FIELD]: { type: 'string', format: 'binary', description: 'JPEG or PNG, ≤ 5 MB, ≥ 64×64 px' },
+        explain: { type: 'boolean', default: true, description: 'false skips the heat map' },
+      },
+    },
+  })
+  @ApiOkResponse({ type: AnalysisResultDto })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'FILE_TOO_LARGE' })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE' })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'CORRUPT_IMAGE or RESOLUTION_OUT_OF_RANGE' })
+  @ApiResponse({ status: 503, type: ErrorBodyDto, description: 'ANALYSIS_UNAVAILABLE (models not loaded or busy)' })
+  @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
+  async create(
+    @UploadedFile() file: Express.Multer.File | undefined,
+    @Body('explain') explainBody: string | undefined,
+    @Query('explain') explainQuery: string | undefined,
+    @Req() req: Request,
+  ): Promise<AnalysisResult> {
+    if (!file) throw new MissingFileError(IMAGE_FIELD);
+    const explain = parseFlag(explainBody ?? explainQuery, true);
+    return this.analysis.analyze(file.buffer, { explain }, requestContext(req));
+  }
+}
+
+export function parseFlag(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return !['false', '0', 'no', 'off'].includes(value.toLowerCase());
+}

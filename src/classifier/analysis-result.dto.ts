@@ -1,0 +1,43 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { AnalysisCode, AnalysisResult, AnalysisStage, AnalysisStatus } from './analysis-result';
+
+/** OpenAPI description of AnalysisResult (the service returns the plain interface). */
+export class ExplanationDto {
+  @ApiProperty({ description: 'Grad-CAM overlay as a PNG data URL', example: 'data:image/png;base64,…' })
+  heatmapPng!: string;
+}
+
+export class AnalysisResultDto implements AnalysisResult {
+  @ApiProperty({ enum: ['completed', 'inconclusive', 'rejected'] })
+  status!: AnalysisStatus;
+  @ApiProperty({ enum: ['file', 'modality', 'anatomy', 'diagnosis'], description: 'the stage that decided' })
+  stage!: AnalysisStage;
+  @ApiProperty({
+    enum: ['NOT_MRI', 'UNSUPPORTED_BODY_PART', 'LOW_CONFIDENCE', 'NO_VALIDATED_MODEL'],
+    nullable: true,
+    description: 'why it was refused or inconclusive; null when completed',
+  })
+  code!: AnalysisCode | null;
+  @ApiProperty() message!: string;
+  @ApiProperty({ nullable: true, type: Boolean }) isMri!: boolean | null;
+  @ApiProperty({ nullable: true, type: Number }) mriConfidence!: number | null;
+  @ApiProperty({ nullable: true, type: String, example: 'brain' }) anatomy!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) anatomyConfidence!: number | null;
+  @ApiProperty({ nullable: true, type: String, example: 'brain_tumor' }) task!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'glioma' }) label!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) confidence!: number | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { glioma: 0.91, meningioma: 0.05 } })
+  probabilities!: Record<string, number>;
+  @ApiPropertyOptional({ type: ExplanationDto, nullable: true }) explanation!: ExplanationDto | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { triage: '1.0.0' } })
+  modelVersions!: Record<string, string>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { decode: 3.1, total: 120.4 } })
+  timingsMs!: Record<string, number>;
+  @ApiProperty() disclaimer!: string;
+}
+
+export class ErrorBodyDto {
+  @ApiProperty({ example: 415 }) statusCode!: number;
+  @ApiProperty({ example: 'UNSUPPORTED_TYPE' }) code!: string;
+  @ApiProperty() message!: string;
+}

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { memoryStorage } from 'multer';
+import { AppConfig } from '../config/config.service';
+import { InferenceModule } from '../inference/inference.module';
+import { AnalysesController } from './analyses.controller';
+import { AnalysisService } from './analysis.service';
+import { PagesController } from './pages.controller';
+import { SamplesService } from './samples.service';
+
+/**
+ * Uploads → AnalysisService. Multer keeps the upload in memory only and aborts it at
+ * MAX_UPLOAD_BYTES (413) instead of buffering the rest: no image byte is written anywhere.
+ */
+@Module({
+  imports: [
+    InferenceModule,
+    MulterModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        storage: memoryStorage(),
+        limits: { fileSize: config.maxUploadBytes, files: 1, fields: 8, parts: 10 },
+      }),
+    }),
+  ],
+  controllers: [AnalysesController, PagesController],
+  providers: [AnalysisService, SamplesService],
+  exports: [AnalysisService],
+})
+export class ClassifierModule {}

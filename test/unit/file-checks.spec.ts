@@ -1,0 +1,86 @@
+import sharp from 'sharp';
+import { CorruptImageError, FileTooLargeError, ResolutionOutOfRangeError, UnsupportedTypeError } from '../../src/common/errors';
+import { checkResolution, decodeImage, toGreyOrRgb } from '../../src/inference/image-decoder';
+import { checkFileBytes, sniffImageType } from '../../src/validation/file-checks';
+
+const LIMITS = { maxPixels: 40_000_000, minSide: 64 };
+
+describe('file checks on bytes', () => {
+  it('recognises JPEG and PNG by magic bytes only', () => {
+    expect(sniffImageType(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0]))).toBe('jpeg');
+    expect(sniffImageType(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]))).toBe('png');
+    expect(sniffImageType(Buffer.from('GIF89a……'))).toBeNull();
+    expect(sniffImageType(Buffer.from('hello, I am text named scan.jpg'))).toBeNull();
+    expect(sniffImageType(Buffer.alloc(0))).toBeNull();
+  });
+
+  it('rejects wrong types with 415 and oversize with 413', () => {
+    expect(() => checkFileBytes(Buffer.from('text'), 100)).toThrow(UnsupportedTypeError);
+    expect(() => checkFileBytes(Buffer.alloc(101, 0xff), 100)).toThrow(FileTooLargeError);
+    expect(checkFileBytes(Buffer.from([0xff, 0xd8, 0xff, 0xdb]), 100)).toBe('jpeg');
+    expect(new UnsupportedTypeError().statusCode).toBe(415);
+    expect(new FileTooLargeError(5).statusCode).toBe(413);
+  });
+
+  it('checks resolution bounds', () => {
+    expect(() => checkResolution(10, 10, LIMITS)).toThrow(ResolutionOutOfRangeError);
+    expect(() => checkResolution(64, 63, LIMITS)).toThrow(ResolutionOutOfRangeError);
+    expect(() => checkResolution(8000, 5001, LIMITS)).toThrow(ResolutionOutOfRangeError);
+    expect(() => checkResolution(64, 64, LIMITS)).not.toThrow();
+  });
+
+  it('flattens alpha onto black like ml/ (floor(c·a/255 + 0.5))', () => {
+    const rgba = Uint8Array.from([200, 100, 50, 128, 10, 20, 30, 255]);
+    const out = toGreyOrRgb(rgba, 2, 1, 4);
+    expect(out.channels).toBe(3);
+    expect(Array.from(out.data)).toEqual([100, 50, 25, 10, 20, 30]);
+    const la = toGreyOrRgb(Uint8Array.from([255, 0, 255, 51]), 2, 1, 2);
+    expect(Array.from(la.data)).toEqual([0, 51]);
+  });
+});
+
+describe('decoding (sharp, in memory)', () => {
+  it('decodes grey, RGB, RGBA, 16-bit and CMYK inputs to 8-bit', async () => {
+    const grey = await sharp({ create: { width: 80, height: 70, channels: 3, background: '#808080' } }).greyscale().png().toBuffer();
+    const g = await decodeImage(grey, LIMITS);
+    expect([g.width, g.height, g.format]).toEqual([80, 70, 'png']);
+
+    const rgba = await sharp({ create: { width: 64, height: 64, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0.5 } } }).png().toBuffer();
+    const a = await decodeImage(rgba, LIMITS);
+    expect(a.channels).toBe(3);
+    expect(a.data[0]).toBeGreaterThan(120);
+    expect(a.data[0]).toBeLessThan(135);
+
+    const raw16 = new Uint16Array(64 * 64).fill(1000);
+    raw16[0] = 4000;
+    const png16 = await sharp(raw16, { raw: { width: 64, height: 64, channels: 1 } })
+      .toColourspace('grey16')
+      .png()
+      .toBuffer();
+    const d16 = await decodeImage(png16, LIMITS);
+    expect(d16.channels).toBe(1);
+    expect(d16.data[0]).toBe(255); // scaled by the image maximum, as ml/ does
+
+    const cmyk = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3366cc' } }).toColourspace('cmyk').jpeg().toBuffer();
+    const c = await decodeImage(cmyk, LIMITS);
+    expect(c.channels).toBe(3);
+    expect(c.format).toBe('jpeg');
+  });
+
+  it('applies EXIF orientation', async () => {
+    const jpeg = await sharp({ create: { width: 100, height: 70, channels: 3, background: '#fff' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const d = await decodeImage(jpeg, LIMITS);
+    expect([d.width, d.height]).toEqual([70, 100]);
+  });
+
+  it('rejects truncated files as corrupt and tiny ones as out of range', async () => {
+    const jpeg = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#123456' } }).jpeg().toBuffer();
+    await expect(decodeImage(jpeg.subarray(0, Math.floor(jpeg.length / 2)), LIMITS)).rejects.toBeInstanceOf(CorruptImageError);
+    await expect(decodeImage(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), LIMITS)).rejects.toBeInstanceOf(CorruptImageError);
+    const tiny = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } }).png().toBuffer();
+    await expect(decodeImage(tiny, LIMITS)).rejects.toBeInstanceOf(ResolutionOutOfRangeError);
+  });
+});

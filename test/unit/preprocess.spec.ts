@@ -1,0 +1,83 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { letterbox, letterboxGeometry, normalize, preprocess, resizeBilinearF, toLuma } from '../../src/inference/preprocess';
+
+interface VectorCase {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  size: number;
+  mean: number[];
+  std: number[];
+  pixels: number[];
+  letterboxed: number[];
+  tensor: number[];
+}
+
+const vectors = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '../fixtures/pil_preprocess_vectors.json'), 'utf8'),
+) as { cases: VectorCase[] };
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('preprocessing (contract steps 2–4)', () => {
+  it('computes ITU-R 601-2 luma in float, without rounding', () => {
+    const l = toLuma({ width: 2, height: 1, channels: 3, data: Uint8Array.from([255, 0, 0, 10, 20, 30]) });
+    expect(l[0]).toBeCloseTo(76.245, 3);
+    expect(l[1]).toBeCloseTo((10 * 299 + 20 * 587 + 30 * 114) / 1000, 4);
+    const g = toLuma({ width: 2, height: 1, channels: 1, data: Uint8Array.from([7, 200]) });
+    expect(Array.from(g)).toEqual([7, 200]);
+  });
+
+  it('letterbox geometry rounds half up and centres with floor offsets', () => {
+    expect(letterboxGeometry(300, 200, 224)).toEqual({ size: 224, nw: 224, nh: 149, x0: 0, y0: 37 });
+    expect(letterboxGeometry(200, 300, 224)).toEqual({ size: 224, nw: 149, nh: 224, x0: 37, y0: 0 });
+    expect(letterboxGeometry(1000, 1, 224)).toEqual({ size: 224, nw: 224, nh: 1, x0: 0, y0: 111 });
+    // 3 * 224/4 = 168 exactly; 5 * 224/8 = 140
+    expect(letterboxGeometry(4, 3, 224).nh).toBe(168);
+  });
+
+  it('keeps a constant image constant when resampling (weights normalised)', () => {
+    const src = new Float32Array(37 * 23).fill(100);
+    const out = resizeBilinearF(src, 37, 23, 16, 10);
+    for (const v of out) expect(v).toBeCloseTo(100, 4);
+    const up = resizeBilinearF(src, 37, 23, 80, 50);
+    for (const v of up) expect(v).toBeCloseTo(100, 4);
+  });
+
+  it('pads with 0 outside the image region', () => {
+    const { canvas, geometry } = letterbox(new Float32Array(40 * 20).fill(255), 40, 20, 32);
+    expect(geometry).toEqual({ size: 32, nw: 32, nh: 16, x0: 0, y0: 8 });
+    expect(canvas[0]).toBe(0);
+    expect(canvas[8 * 32]).toBeCloseTo(255, 4);
+    expect(canvas[31 * 32 + 31]).toBe(0);
+  });
+
+  it('normalises to [3,S,S] with per-channel mean/std', () => {
+    const canvas = Float32Array.from([0, 255, 127.5, 51]);
+    const t = normalize(canvas, 2, { scale: 1 / 255, mean: [0.5, 0.4, 0.3], std: [0.5, 0.2, 0.1] });
+    expect(t.length).toBe(12);
+    expect(t[0]).toBeCloseTo(-1, 6);
+    expect(t[1]).toBeCloseTo(1, 6);
+    expect(t[4 + 1]).toBeCloseTo((1 - 0.4) / 0.2, 5);
+    expect(t[8 + 3]).toBeCloseTo((0.2 - 0.3) / 0.1, 5);
+  });
+
+  describe('parity with ml/ (PIL) on synthetic vectors', () => {
+    it.each(vectors.cases.map((c) => [`${c.width}×${c.height}×${c.channels} → ${c.size}`, c] as const))(
+      '%s',
+      (_name, c) => {
+        const img = { width: c.width, height: c.height, channels: c.channels, data: Uint8Array.from(c.pixels) };
+        const p = preprocess(img, c.size, { scale: 1 / 255, mean: c.mean, std: c.std });
+        // PIL stores float32 between passes exactly as the port does: equal to float32 rounding.
+        expect(maxAbsDiff(p.canvas, c.letterboxed)).toBeLessThan(1e-3);
+        expect(maxAbsDiff(p.tensor, c.tensor)).toBeLessThan(1e-5);
+      },
+    );
+  });
+});
