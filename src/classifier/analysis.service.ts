@@ -6,11 +6,11 @@ import { AnalysisTimeoutError, FileCheckError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { decideDiagnosis } from '../diagnosis/diagnosis-decision';
 import { renderHeatmap } from '../explainability/heatmap';
-import { decodeImage, DecodedImage } from '../inference/image-decoder';
+import { checkResolution, decodeImage, DecodedImage } from '../inference/image-decoder';
 import { encodePngDataUrl } from '../inference/image-encoder';
 import type { ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
-import { preprocess, Preprocessed, toLuma } from '../inference/preprocess';
+import { preprocess, Preprocessed, RawImage, toLuma } from '../inference/preprocess';
 import { checkFileBytes, ImageType, sniffImageType } from '../validation/file-checks';
 import { decideTriage } from '../validation/triage-decision';
 import {
@@ -86,12 +86,34 @@ export class AnalysisService {
 
     let t = performance.now();
     checkFileBytes(bytes, this.config.maxUploadBytes);
-    const triageCard = this.models.triageCard(); // 503 early when models are not loaded
+    this.models.triageCard(); // 503 early when models are not loaded
     const image = await decodeImage(bytes, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide });
     onDecoded(image);
     lap('decode', t);
+    return this.runDecoded(image, options, timings, started);
+  }
 
-    t = performance.now();
+  /**
+   * The same pipeline from an already-decoded 8-bit grey/RGB image (e.g. a DICOM or NIfTI slice
+   * from src/studies, windowed to 8 bits), so a slice is never re-encoded: triage → diagnosis →
+   * heat map. No file checks, no history record and no timeout of its own — the caller checks
+   * its input, records its own metadata and bounds the whole study.
+   */
+  async analyzePixels(image: RawImage, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+    const started = performance.now();
+    checkResolution(image.width, image.height, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide });
+    return this.runDecoded(image, options, {}, started);
+  }
+
+  private async runDecoded(
+    image: RawImage,
+    options: AnalyzeOptions,
+    timings: Record<string, number>,
+    started: number,
+  ): Promise<AnalysisResult> {
+    const lap = (name: string, since: number) => (timings[name] = round(performance.now() - since));
+    const triageCard = this.models.triageCard(); // 503 early when models are not loaded
+    let t = performance.now();
     const cache = new Map<string, Preprocessed>();
     const prep = (card: ModelCard) => {
       const key = JSON.stringify([card.input.size, card.input.normalization]);
