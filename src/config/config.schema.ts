@@ -33,6 +33,14 @@ export const envSchema = z.object({
   INFERENCE_INTRA_OP_THREADS: z.coerce.number().int().min(1).max(64).default(1),
   /** Requests waiting for a model slot beyond this are refused with 503 at once. */
   INFERENCE_QUEUE_LIMIT: z.coerce.number().int().min(0).default(64),
+  /** Studies (DICOM series / NIfTI volumes): total bytes per study, decompressed, checked while streaming. */
+  STUDY_MAX_BYTES: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
+  STUDY_MAX_SLICES: z.coerce.number().int().min(1).default(400),
+  /** A study answer needs at least this many usable slices (and ≥ 25 % of them); fewer ⇒ inconclusive. */
+  STUDY_MIN_USABLE_SLICES: z.coerce.number().int().min(1).default(3),
+  /** Share of usable slices that must agree (body part, finding type); less ⇒ inconclusive. */
+  STUDY_AGREEMENT: z.coerce.number().min(0.5).max(1).default(0.6),
+  STUDY_TIMEOUT_MS: z.coerce.number().int().min(1).default(60_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 

@@ -64,6 +64,21 @@ export class AppConfig {
   get inferenceQueueLimit(): number {
     return this.env.INFERENCE_QUEUE_LIMIT;
   }
+  get studyMaxBytes(): number {
+    return this.env.STUDY_MAX_BYTES;
+  }
+  get studyMaxSlices(): number {
+    return this.env.STUDY_MAX_SLICES;
+  }
+  get studyMinUsableSlices(): number {
+    return this.env.STUDY_MIN_USABLE_SLICES;
+  }
+  get studyAgreement(): number {
+    return this.env.STUDY_AGREEMENT;
+  }
+  get studyTimeoutMs(): number {
+    return this.env.STUDY_TIMEOUT_MS;
+  }
   get logLevel(): Env['LOG_LEVEL'] {
     return this.env.LOG_LEVEL;
   }
