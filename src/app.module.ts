@@ -11,10 +11,10 @@ import { PrismaModule } from './prisma/prisma.module';
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, extraImports: DynamicModule['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PrismaModule, HealthModule, ClassifierModule],
+      imports: [ConfigModule.forRoot(config), PrismaModule, HealthModule, ClassifierModule, ...(extraImports ?? [])],
     };
   }
 }

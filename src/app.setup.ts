@@ -1,4 +1,4 @@
-import { LogLevel } from '@nestjs/common';
+import { DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -54,9 +54,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   return app;
 }
 
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+/** `extraImports` lets tests (and later features) add modules, e.g. an ANALYSIS_RECORDER. */
+export async function createApp(config: AppConfig, extraImports: DynamicModule['imports'] = []): Promise<NestExpressApplication> {
   const upTo = LEVELS.indexOf(config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraImports), {
     logger: LEVELS.slice(0, upTo + 1),
   });
   app.enableShutdownHooks();

@@ -1,3 +1,4 @@
+import { DynamicModule } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,8 +28,10 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   });
 }
 
-export async function startApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await createApp(config);
+export const FAKE_MODELS_DIR = path.join(REPO_ROOT, 'test/fixtures/fake-models');
+
+export async function startApp(config: AppConfig, extraImports: DynamicModule['imports'] = []): Promise<NestExpressApplication> {
+  const app = await createApp(config, extraImports);
   await app.init();
   return app;
 }

@@ -1,0 +1,156 @@
+import { Global, Module } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { ANALYSIS_RECORDER, AnalysisRecord, AnalysisRecorder } from '../../src/classifier/analysis-result';
+import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
+import { sixMegabytes, solidJpeg, solidPng, TEXT_AS_JPG, truncatedJpeg } from '../support/images';
+
+/**
+ * The real app (real pipes, multer, filter, ONNX runtime, sharp) on deterministic fake models
+ * from test/fixtures/fake-models: the class is decided by the image's mean brightness.
+ */
+const records: AnalysisRecord[] = [];
+class MemoryRecorder implements AnalysisRecorder {
+  async record(r: AnalysisRecord): Promise<void> {
+    records.push(r);
+  }
+}
+@Global()
+@Module({ providers: [{ provide: ANALYSIS_RECORDER, useClass: MemoryRecorder }], exports: [ANALYSIS_RECORDER] })
+class MemoryRecorderModule {}
+
+const post = (app: NestExpressApplication, bytes: Buffer, name = 'x.png') =>
+  request(app.getHttpServer()).post('/api/v1/analyses').attach('image', bytes, name);
+
+describe('POST /api/v1/analyses on fake models', () => {
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }), [MemoryRecorderModule]);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('is ready', async () => {
+    const res = await request(app.getHttpServer()).get('/readyz').expect(200);
+    expect(res.body.checks.models.ok).toBe(true);
+  });
+
+  it('white image → brain → completed glioma, with heat map, versions, timings, disclaimer', async () => {
+    const res = await post(app, await solidPng(300, 300, 255)).expect(200);
+    const r = res.body;
+    expect(r).toMatchObject({
+      status: 'completed',
+      stage: 'diagnosis',
+      code: null,
+      isMri: true,
+      anatomy: 'brain',
+      task: 'brain_tumor',
+      label: 'glioma',
+      modelVersions: { triage: '0.0.0-fake', brain_tumor: '0.0.0-fake' },
+    });
+    expect(Object.keys(r).sort()).toEqual(
+      ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence',
+        'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer'].sort(),
+    );
+    expect(r.confidence).toBeGreaterThan(0.6);
+    expect(Object.keys(r.probabilities)).toEqual(['glioma', 'meningioma', 'notumor', 'pituitary']);
+    expect(r.explanation.heatmapPng).toMatch(/^data:image\/png;base64,/);
+    expect(Buffer.from(r.explanation.heatmapPng.split(',')[1], 'base64').subarray(1, 4).toString()).toBe('PNG');
+    for (const k of ['decode', 'preprocess', 'triage', 'diagnosis', 'explanation', 'total']) expect(typeof r.timingsMs[k]).toBe('number');
+    expect(r.disclaimer).toMatch(/not for clinical use/i);
+  });
+
+  it('explain=false skips the heat map', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/api/v1/analyses')
+      .field('explain', 'false')
+      .attach('image', await solidPng(300, 300, 255), 'x.png')
+      .expect(200);
+    expect(res.body.status).toBe('completed');
+    expect(res.body.explanation).toBeNull();
+  });
+
+  it('black image → rejected NOT_MRI at the modality stage', async () => {
+    const res = await post(app, await solidJpeg(128, 128, 0), 'a.jpg').expect(200);
+    expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null, explanation: null });
+  });
+
+  it('dark grey → rejected UNSUPPORTED_BODY_PART at the anatomy stage', async () => {
+    const res = await post(app, await solidPng(128, 128, 64)).expect(200);
+    expect(res.body).toMatchObject({ status: 'rejected', stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', anatomy: 'other_mri' });
+  });
+
+  it('mid grey → knee → inconclusive NO_VALIDATED_MODEL, body part reported', async () => {
+    const res = await post(app, await solidPng(128, 128, 128)).expect(200);
+    expect(res.body).toMatchObject({ status: 'inconclusive', stage: 'diagnosis', code: 'NO_VALIDATED_MODEL', anatomy: 'knee', isMri: true });
+  });
+
+  it('file errors are HTTP errors with {statusCode, code, message}', async () => {
+    const text = await post(app, TEXT_AS_JPG, 'scan.jpg').expect(415);
+    expect(text.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: expect.any(String) });
+    const big = await post(app, sixMegabytes(), 'big.jpg').expect(413);
+    expect(big.body.code).toBe('FILE_TOO_LARGE');
+    const trunc = await post(app, await truncatedJpeg(), 't.jpg').expect(422);
+    expect(trunc.body.code).toBe('CORRUPT_IMAGE');
+    const tiny = await post(app, await solidPng(10, 10, 255)).expect(422);
+    expect(tiny.body.code).toBe('RESOLUTION_OUT_OF_RANGE');
+    const none = await request(app.getHttpServer()).post('/api/v1/analyses').field('explain', 'true').expect(400);
+    expect(none.body.code).toBe('MISSING_FILE');
+  });
+
+  it('records metadata only, for results and file errors alike', async () => {
+    const before = records.length;
+    await post(app, await solidPng(130, 128, 255)).expect(200);
+    await post(app, TEXT_AS_JPG, 'patient-name.jpg').expect(415);
+    const [ok, bad] = records.slice(before);
+    expect(ok).toMatchObject({ status: 'completed', fileType: 'png', width: 130, height: 128, label: 'glioma', userId: null });
+    expect(ok.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(bad).toMatchObject({ status: 'rejected', stage: 'file', code: 'UNSUPPORTED_TYPE', fileType: null });
+    for (const r of [ok, bad]) {
+      const json = JSON.stringify(r);
+      expect(json).not.toContain('patient-name');
+      expect(json).not.toContain('base64');
+      for (const v of Object.values(r)) expect(Buffer.isBuffer(v)).toBe(false);
+    }
+  });
+
+  it('serves the upload page with the disclaimer and no inline script or style', async () => {
+    const res = await request(app.getHttpServer()).get('/').set('Accept', 'text/html').expect(200);
+    expect(res.text).toContain('Research use only');
+    expect(res.text).toContain('id="dropzone"');
+    expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(res.text).not.toMatch(/\sstyle="/);
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    await request(app.getHttpServer()).get('/static/js/app.js').expect(200);
+    await request(app.getHttpServer()).get('/static/css/app.css').expect(200);
+  });
+});
+
+describe('degraded modes', () => {
+  it('models that fail to load → app stays up, /readyz 503, analyses 503 ANALYSIS_UNAVAILABLE', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: tempDir('no-models-') }));
+    try {
+      await request(app.getHttpServer()).get('/healthz').expect(200);
+      const ready = await request(app.getHttpServer()).get('/readyz').expect(503);
+      expect(ready.body.checks.models.ok).toBe(false);
+      const res = await post(app, await solidPng(100, 100, 255)).expect(503);
+      expect(res.body).toEqual({ statusCode: 503, code: 'ANALYSIS_UNAVAILABLE', message: expect.any(String) });
+      // file errors are still reported as such
+      await post(app, TEXT_AS_JPG, 'x.jpg').expect(415);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('an analysis over ANALYSIS_TIMEOUT_MS → 504 ANALYSIS_TIMEOUT', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, ANALYSIS_TIMEOUT_MS: '1' }));
+    try {
+      const res = await post(app, await solidPng(2000, 2000, 255)).expect(504);
+      expect(res.body.code).toBe('ANALYSIS_TIMEOUT');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,423 @@
+/**
+ * Hostile and broken uploads, built by code at test time from nothing committed: synthetic
+ * images made with sharp, byte-level surgery on real JPEG/PNG files, hand-written containers
+ * (BMP, ZIP, PDF, APNG) and the sample images in ../shared/samples (never copied into the repo).
+ *
+ * Each case says what the product promises for it:
+ *   - `file`:    refused before any model runs with a 4xx and a stable error code;
+ *   - `content`: a decodable image that is not a usable MRI — the models must refuse it
+ *                (`rejected`; never `completed`), or a 4xx;
+ *   - `request`: a malformed request (no `image` field, two files, broken multipart…) → 4xx.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import sharp from 'sharp';
+
+export const SAMPLES_DIR = path.resolve(__dirname, '../../../shared/samples');
+
+export type Expectation =
+  | { kind: 'file'; status: number; code: string }
+  | { kind: 'content' }
+  | { kind: 'request'; status: number };
+
+export interface Upload {
+  field: string;
+  bytes: Buffer;
+  filename: string;
+  contentType: string;
+}
+
+export interface HostileCase {
+  name: string;
+  /** multipart parts (usually one `image` file) */
+  files?: Upload[];
+  /** extra text fields */
+  fields?: Record<string, string>;
+  /** a raw request body instead of a multipart form (with its content type) */
+  raw?: { body: Buffer; contentType: string };
+  expect: Expectation;
+  /** bytes that must never appear on disk, in the database or in logs after the run */
+  secretBytes?: Buffer[];
+}
+
+const file = (status: number, code: string): Expectation => ({ kind: 'file', status, code });
+const content: Expectation = { kind: 'content' };
+
+function sample(name: string): Buffer {
+  return fs.readFileSync(path.join(SAMPLES_DIR, name));
+}
+
+const one = (bytes: Buffer, filename: string, contentType = 'image/jpeg'): Upload[] => [
+  { field: 'image', bytes, filename, contentType },
+];
+
+// ---------------------------------------------------------------------------------------------
+// byte-level helpers
+// ---------------------------------------------------------------------------------------------
+
+function u32be(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n >>> 0);
+  return b;
+}
+
+export function pngChunk(type: string, data: Buffer): Buffer {
+  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  return Buffer.concat([u32be(data.length), td, u32be(zlib.crc32(td))]);
+}
+
+const PNG_SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function ihdr(width: number, height: number, bitDepth: number, colourType: number): Buffer {
+  const d = Buffer.alloc(13);
+  d.writeUInt32BE(width, 0);
+  d.writeUInt32BE(height, 4);
+  d[8] = bitDepth;
+  d[9] = colourType;
+  return pngChunk('IHDR', d); // compression, filter, interlace = 0
+}
+
+/** Grey 8-bit rows with filter byte 0, deflated. */
+function greyIdatData(pixels: Buffer, width: number, height: number): Buffer {
+  const rows = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height; y++) pixels.copy(rows, y * (width + 1) + 1, y * width, (y + 1) * width);
+  return zlib.deflateSync(rows);
+}
+
+/** Finds a chunk's offset (of its length field) in a PNG. */
+function findPngChunk(png: Buffer, type: string): number {
+  let off = 8;
+  while (off + 8 <= png.length) {
+    const len = png.readUInt32BE(off);
+    if (png.toString('latin1', off + 4, off + 8) === type) return off;
+    off += 12 + len;
+  }
+  throw new Error(`no ${type} chunk`);
+}
+
+/** Finds a JPEG marker segment (0xFF, marker) at the top level, before the scan data. */
+function findJpegMarker(jpeg: Buffer, marker: number): number {
+  let off = 2;
+  while (off + 4 <= jpeg.length) {
+    if (jpeg[off] !== 0xff) throw new Error('lost JPEG sync');
+    const m = jpeg[off + 1];
+    if (m === marker) return off;
+    if (m === 0xda) break; // start of scan
+    off += 2 + jpeg.readUInt16BE(off + 2);
+  }
+  throw new Error(`no marker ${marker.toString(16)}`);
+}
+
+function bmp24(width: number, height: number, rgb: Buffer): Buffer {
+  const rowSize = Math.ceil((width * 3) / 4) * 4;
+  const h = Buffer.alloc(54);
+  h.write('BM', 0, 'latin1');
+  h.writeUInt32LE(54 + rowSize * height, 2);
+  h.writeUInt32LE(54, 10);
+  h.writeUInt32LE(40, 14);
+  h.writeInt32LE(width, 18);
+  h.writeInt32LE(height, 22);
+  h.writeUInt16LE(1, 26);
+  h.writeUInt16LE(24, 28);
+  h.writeUInt32LE(rowSize * height, 34);
+  const body = Buffer.alloc(rowSize * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const s = ((height - 1 - y) * width + x) * 3;
+      const d = y * rowSize + x * 3;
+      body[d] = rgb[s + 2];
+      body[d + 1] = rgb[s + 1];
+      body[d + 2] = rgb[s];
+    }
+  }
+  return Buffer.concat([h, body]);
+}
+
+/** A ZIP archive holding one stored (uncompressed) file. */
+function zipStored(name: string, data: Buffer): Buffer {
+  const n = Buffer.from(name, 'utf8');
+  const crc = zlib.crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(n.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(n.length, 28);
+  const localPart = Buffer.concat([local, n, data]);
+  const centralPart = Buffer.concat([central, n]);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(centralPart.length, 12);
+  end.writeUInt32LE(localPart.length, 16);
+  return Buffer.concat([localPart, centralPart, end]);
+}
+
+function minimalPdf(): Buffer {
+  const objs = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>',
+    '<< /Length 35 >>\nstream\nBT /F1 12 Tf 20 100 Td (MRI) Tj ET\nendstream',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objs.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+/** Deterministic pseudo-random bytes (xorshift32), so failures are reproducible. */
+export function noiseBytes(n: number, seed = 0x9e3779b9): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
+
+async function greyRaw(img: Buffer, size: number): Promise<Buffer> {
+  return sharp(img).resize(size, size, { fit: 'fill' }).greyscale().raw().toBuffer();
+}
+
+/** Two-frame animated PNG (acTL/fcTL/fdAT) of 8-bit grey frames, written by hand. */
+function apng(frames: Buffer[], size: number): Buffer {
+  let seq = 0;
+  const fctl = () => {
+    const d = Buffer.alloc(26);
+    d.writeUInt32BE(seq++, 0);
+    d.writeUInt32BE(size, 4);
+    d.writeUInt32BE(size, 8);
+    d.writeUInt16BE(1, 20); // delay 1/10 s
+    d.writeUInt16BE(10, 22);
+    return pngChunk('fcTL', d);
+  };
+  const actl = Buffer.alloc(8);
+  actl.writeUInt32BE(frames.length, 0);
+  const parts = [PNG_SIG, ihdr(size, size, 8, 0), pngChunk('acTL', actl)];
+  frames.forEach((f, i) => {
+    parts.push(fctl());
+    const data = greyIdatData(f, size, size);
+    parts.push(i === 0 ? pngChunk('IDAT', data) : pngChunk('fdAT', Buffer.concat([u32be(seq++), data])));
+  });
+  parts.push(pngChunk('IEND', Buffer.alloc(0)));
+  return Buffer.concat(parts);
+}
+
+const SCREENSHOT_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="800">
+  <rect width="1280" height="800" fill="#f3f4f6"/>
+  <rect width="1280" height="36" fill="#2b2d31"/>
+  <circle cx="20" cy="18" r="6" fill="#ff5f57"/><circle cx="40" cy="18" r="6" fill="#febc2e"/><circle cx="60" cy="18" r="6" fill="#28c840"/>
+  <rect x="200" y="8" width="880" height="20" rx="10" fill="#3c3f45"/>
+  <text x="220" y="23" font-family="sans-serif" font-size="13" fill="#ddd">https://example.org/dashboard</text>
+  <rect x="0" y="36" width="240" height="764" fill="#ffffff"/>
+  <text x="24" y="80" font-family="sans-serif" font-size="16" fill="#111">Inbox</text>
+  <text x="24" y="112" font-family="sans-serif" font-size="16" fill="#111">Calendar</text>
+  <text x="24" y="144" font-family="sans-serif" font-size="16" fill="#111">Settings</text>
+  <rect x="270" y="70" width="980" height="120" rx="8" fill="#fff" stroke="#ddd"/>
+  <text x="290" y="110" font-family="sans-serif" font-size="22" fill="#222">Quarterly report</text>
+  <text x="290" y="145" font-family="sans-serif" font-size="14" fill="#555">Revenue grew 12% while costs fell. Click to open the spreadsheet.</text>
+  <rect x="270" y="210" width="480" height="300" rx="8" fill="#fff" stroke="#ddd"/>
+  <rect x="300" y="400" width="40" height="90" fill="#4f81bd"/><rect x="360" y="340" width="40" height="150" fill="#4f81bd"/>
+  <rect x="420" y="300" width="40" height="190" fill="#c0504d"/><rect x="480" y="260" width="40" height="230" fill="#9bbb59"/>
+  <rect x="770" y="210" width="480" height="300" rx="8" fill="#fff" stroke="#ddd"/>
+  <text x="790" y="250" font-family="monospace" font-size="14" fill="#333">$ npm test</text>
+  <text x="790" y="275" font-family="monospace" font-size="14" fill="#2a2">PASS  42 tests</text>
+  <rect x="270" y="540" width="140" height="40" rx="6" fill="#2563eb"/>
+  <text x="300" y="566" font-family="sans-serif" font-size="15" fill="#fff">Submit</text>
+</svg>`;
+
+// ---------------------------------------------------------------------------------------------
+// the corpus
+// ---------------------------------------------------------------------------------------------
+
+/** Builds every case (a few seconds of sharp work; the bomb is built from zeros in memory). */
+export async function buildCorpus(): Promise<HostileCase[]> {
+  const brain = sample('brain-glioma-1.jpg');
+  const xray = sample('not-mri-chest-xray.jpg');
+  const ct = sample('not-mri-chest-ct.jpg');
+  const chart = sample('not-mri-chart.jpg');
+  const rgbNoise = noiseBytes(256 * 256 * 3, 7);
+  const rgbNoiseImg = { raw: { width: 256, height: 256, channels: 3 as const } };
+
+  // a clean baseline JPEG (non-progressive, known DHT) to operate on
+  const baseJpeg = await sharp(brain).jpeg({ quality: 90, mozjpeg: false, optimiseCoding: false }).toBuffer();
+  const basePng = await sharp(brain).png().toBuffer();
+
+  const cases: HostileCase[] = [];
+  const add = (c: HostileCase) => cases.push(c);
+
+  // --- wrong or broken bytes: refused by the byte sniffer (415) -----------------------------
+  add({ name: 'empty file', files: one(Buffer.alloc(0), 'empty.jpg'), expect: file(415, 'UNSUPPORTED_TYPE') });
+  add({ name: 'plain text named .jpg', files: one(Buffer.from('just some text, not an image\n'), 'notes.jpg'), expect: file(415, 'UNSUPPORTED_TYPE') });
+  add({
+    name: 'HTML named .jpg',
+    files: one(Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>'), 'page.jpg'),
+    expect: file(415, 'UNSUPPORTED_TYPE'),
+  });
+  add({ name: 'PDF', files: one(minimalPdf(), 'scan.pdf', 'application/pdf'), expect: file(415, 'UNSUPPORTED_TYPE') });
+  add({ name: 'ZIP holding a JPEG', files: one(zipStored('brain.jpg', brain), 'brain.zip', 'application/zip'), expect: file(415, 'UNSUPPORTED_TYPE'), secretBytes: [brain] });
+  add({
+    name: 'SVG with script',
+    files: one(
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300" onload="alert(1)"><script>alert(2)</script><rect width="300" height="300"/></svg>'),
+      'brain.svg',
+      'image/svg+xml',
+    ),
+    expect: file(415, 'UNSUPPORTED_TYPE'),
+  });
+  add({ name: 'GIF', files: one(await sharp(brain).gif().toBuffer(), 'brain.gif', 'image/gif'), expect: file(415, 'UNSUPPORTED_TYPE') });
+  add({ name: 'WebP', files: one(await sharp(brain).webp().toBuffer(), 'brain.webp', 'image/webp'), expect: file(415, 'UNSUPPORTED_TYPE') });
+  const brainRgb = await sharp(brain).resize(128, 128).removeAlpha().toColourspace('srgb').raw().toBuffer();
+  add({ name: 'BMP', files: one(bmp24(128, 128, brainRgb), 'brain.bmp', 'image/bmp'), expect: file(415, 'UNSUPPORTED_TYPE') });
+  add({ name: 'TIFF', files: one(await sharp(brain).tiff().toBuffer(), 'brain.tiff', 'image/tiff'), expect: file(415, 'UNSUPPORTED_TYPE') });
+  add({ name: 'AVIF', files: one(await sharp(brain).avif({ quality: 40, effort: 0 }).toBuffer(), 'brain.avif', 'image/avif'), expect: file(415, 'UNSUPPORTED_TYPE') });
+  add({ name: 'JPEG magic only (3 bytes)', files: one(Buffer.from([0xff, 0xd8, 0xff]), 'tiny.jpg'), expect: file(422, 'CORRUPT_IMAGE') });
+  add({ name: 'PNG signature only', files: one(PNG_SIG, 'tiny.png', 'image/png'), expect: file(422, 'CORRUPT_IMAGE') });
+  add({ name: 'JPEG magic + random bytes', files: one(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), noiseBytes(20_000, 3)]), 'noise.jpg'), expect: file(422, 'CORRUPT_IMAGE') });
+
+  // --- decodes badly: 422 CORRUPT_IMAGE ------------------------------------------------------
+  add({ name: 'truncated JPEG', files: one(baseJpeg.subarray(0, Math.floor(baseJpeg.length * 0.6)), 'cut.jpg'), expect: file(422, 'CORRUPT_IMAGE') });
+  {
+    const bad = Buffer.from(baseJpeg);
+    const dht = findJpegMarker(bad, 0xc4);
+    // the 16 code-length counts after the Tc/Th byte: 0xff each claims 4080 codes (> 256): bogus table
+    bad.fill(0xff, dht + 5, dht + 5 + 16);
+    add({ name: 'JPEG with corrupt Huffman table', files: one(bad, 'huffman.jpg'), expect: file(422, 'CORRUPT_IMAGE') });
+  }
+  {
+    const bad = Buffer.from(basePng);
+    const idat = findPngChunk(bad, 'IDAT');
+    const crcAt = idat + 8 + bad.readUInt32BE(idat);
+    bad[crcAt] ^= 0xff;
+    add({ name: 'PNG with bad IDAT CRC', files: one(bad, 'crc.png', 'image/png'), expect: file(422, 'CORRUPT_IMAGE') });
+  }
+  add({ name: 'truncated PNG', files: one(basePng.subarray(0, Math.floor(basePng.length / 2)), 'cut.png', 'image/png'), expect: file(422, 'CORRUPT_IMAGE') });
+
+  // --- size and resolution --------------------------------------------------------------------
+  add({
+    name: '6 MB file',
+    files: one(Buffer.concat([baseJpeg, noiseBytes(6 * 1024 * 1024, 11)]), 'huge.jpg'),
+    expect: file(413, 'FILE_TOO_LARGE'),
+  });
+  add({ name: '10×10 image', files: one(await sharp(brain).resize(10, 10).png().toBuffer(), 'small.png', 'image/png'), expect: file(422, 'RESOLUTION_OUT_OF_RANGE') });
+  add({
+    name: '1×5000 image',
+    files: one(await sharp({ create: { width: 1, height: 5000, channels: 3, background: '#808080' } }).png().toBuffer(), 'line.png', 'image/png'),
+    expect: file(422, 'RESOLUTION_OUT_OF_RANGE'),
+  });
+  {
+    // a real, valid 20000×20000 1-bit PNG: 50 MB of zero rows deflate to ~50 KB; decoded to
+    // 8-bit it would be 400 MB. Refused from the header before any pixel is decoded.
+    const w = 20000;
+    const rows = Buffer.alloc((1 + w / 8) * w);
+    const bomb = Buffer.concat([PNG_SIG, ihdr(w, w, 1, 0), pngChunk('IDAT', zlib.deflateSync(rows, { level: 9 })), pngChunk('IEND', Buffer.alloc(0))]);
+    if (bomb.length > 200 * 1024) throw new Error(`bomb is ${bomb.length} bytes`);
+    add({ name: '20000×20000 PNG decompression bomb', files: one(bomb, 'bomb.png', 'image/png'), expect: file(422, 'RESOLUTION_OUT_OF_RANGE') });
+  }
+  {
+    // a small JPEG whose frame header claims 65000×65000 pixels
+    const lie = Buffer.from(baseJpeg);
+    const sof = findJpegMarker(lie, 0xc0);
+    lie.writeUInt16BE(65000, sof + 5);
+    lie.writeUInt16BE(65000, sof + 7);
+    add({ name: 'JPEG header claiming 65000×65000', files: one(lie, 'lie.jpg'), expect: file(422, 'RESOLUTION_OUT_OF_RANGE') });
+  }
+
+  // --- decodable images that are not a usable MRI: models must refuse ------------------------
+  const solid = (v: number) => sharp({ create: { width: 256, height: 256, channels: 3, background: { r: v, g: v, b: v } } });
+  add({ name: 'all black', files: one(await solid(0).png().toBuffer(), 'black.png', 'image/png'), expect: content });
+  add({ name: 'all white', files: one(await solid(255).png().toBuffer(), 'white.png', 'image/png'), expect: content });
+  add({ name: 'uniform grey', files: one(await solid(128).jpeg().toBuffer(), 'grey.jpg'), expect: content });
+  const noisePng = await sharp(rgbNoise, rgbNoiseImg).png().toBuffer();
+  add({ name: 'random colour noise', files: one(noisePng, 'noise.png', 'image/png'), expect: content, secretBytes: [noisePng] });
+  add({
+    name: 'random grey noise JPEG',
+    files: one(await sharp(noiseBytes(256 * 256, 5), { raw: { width: 256, height: 256, channels: 1 } }).jpeg().toBuffer(), 'noise.jpg'),
+    expect: content,
+  });
+  add({ name: 'screenshot of a desktop app', files: one(await sharp(Buffer.from(SCREENSHOT_SVG)).png().toBuffer(), 'screenshot.png', 'image/png'), expect: content });
+  add({
+    name: 'CMYK JPEG (chart)',
+    files: one(await sharp(chart).toColourspace('cmyk').jpeg().toBuffer(), 'cmyk.jpg'),
+    expect: content,
+  });
+  {
+    const g = await greyRaw(xray, 320);
+    const wide = new Uint16Array(g.length);
+    for (let i = 0; i < g.length; i++) wide[i] = g[i] * 257;
+    const png16 = await sharp(wide, { raw: { width: 320, height: 320, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+    add({ name: '16-bit grey PNG (chest X-ray)', files: one(png16, 'xray16.png', 'image/png'), expect: content });
+  }
+  add({ name: 'animated PNG (chest CT frames)', files: one(apng([await greyRaw(ct, 256), await greyRaw(xray, 256)], 256), 'anim.png', 'image/png'), expect: content });
+  add({
+    name: 'fully transparent PNG of an MRI',
+    files: one(await sharp(brain).ensureAlpha(0).png().toBuffer(), 'transparent.png', 'image/png'),
+    expect: content,
+  });
+  add({ name: 'JPEG/ZIP polyglot (chest X-ray + archive)', files: one(Buffer.concat([xray, zipStored('x.html', Buffer.from('<script>alert(1)</script>'))]), 'poly.jpg'), expect: content });
+  add({
+    name: 'file name with HTML, quotes and path traversal',
+    files: one(xray, `../../../etc/passwd/<img src=x onerror=alert(1)>"'\`;.jpg`),
+    expect: content,
+    secretBytes: [xray],
+  });
+  // MRI-derived images: see the product rule in hostile.e2e.spec.ts (mriDerived)
+  add({ name: 'heavily blurred MRI', files: one(await sharp(brain).blur(25).jpeg().toBuffer(), 'blurred.jpg'), expect: content });
+  add({ name: 'MRI shrunk to 64 px', files: one(await sharp(brain).resize(64, 64).jpeg().toBuffer(), 'small-mri.jpg'), expect: content });
+  add({ name: 'inverted MRI', files: one(await sharp(brain).negate({ alpha: false }).jpeg().toBuffer(), 'inverted.jpg'), expect: content });
+
+  // --- malformed requests ---------------------------------------------------------------------
+  add({ name: 'multipart without the image field (file under "file")', files: [{ field: 'file', bytes: brain, filename: 'brain.jpg', contentType: 'image/jpeg' }], expect: { kind: 'request', status: 400 } });
+  add({ name: 'multipart with only text fields', fields: { explain: 'true', note: 'hello' }, expect: { kind: 'request', status: 400 } });
+  add({ name: '"image" sent as a text field', fields: { image: 'data:image/jpeg;base64,/9j/4AAQ' }, expect: { kind: 'request', status: 400 } });
+  add({
+    name: 'two files at once',
+    files: [
+      { field: 'image', bytes: brain, filename: 'a.jpg', contentType: 'image/jpeg' },
+      { field: 'image', bytes: xray, filename: 'b.jpg', contentType: 'image/jpeg' },
+    ],
+    expect: { kind: 'request', status: 400 },
+    secretBytes: [brain],
+  });
+  add({ name: 'JSON body instead of multipart', raw: { body: Buffer.from(JSON.stringify({ image: 'x' })), contentType: 'application/json' }, expect: { kind: 'request', status: 400 } });
+  add({ name: 'raw JPEG body (not multipart)', raw: { body: brain, contentType: 'image/jpeg' }, expect: { kind: 'request', status: 400 } });
+  {
+    const boundary = 'XhostileBoundary';
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="cut.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+    add({
+      name: 'multipart body cut off mid-file',
+      raw: { body: Buffer.concat([head, brain.subarray(0, 2000)]), contentType: `multipart/form-data; boundary=${boundary}` },
+      expect: { kind: 'request', status: 400 },
+    });
+    add({
+      name: 'multipart without a boundary',
+      raw: { body: Buffer.concat([head, brain]), contentType: 'multipart/form-data' },
+      expect: { kind: 'request', status: 400 },
+    });
+  }
+  return cases;
+}

@@ -1,0 +1,29 @@
+import sharp from 'sharp';
+
+/** Synthetic test images, made in memory (real photos come from ../shared at test time). */
+export function solidPng(width: number, height: number, grey: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: grey, g: grey, b: grey } } }).png().toBuffer();
+}
+
+export function solidJpeg(width: number, height: number, grey: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: grey, g: grey, b: grey } } }).jpeg().toBuffer();
+}
+
+/** A JPEG cut in half: valid magic bytes, undecodable body. */
+export async function truncatedJpeg(): Promise<Buffer> {
+  const noise = Buffer.alloc(256 * 256 * 3);
+  for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) % 251;
+  const full = await sharp(noise, { raw: { width: 256, height: 256, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+  return full.subarray(0, Math.floor(full.length / 2));
+}
+
+/** 6 MB that start like a JPEG (the size limit must trip before anything looks inside). */
+export function sixMegabytes(): Buffer {
+  const b = Buffer.alloc(6 * 1024 * 1024, 0x41);
+  b[0] = 0xff;
+  b[1] = 0xd8;
+  b[2] = 0xff;
+  return b;
+}
+
+export const TEXT_AS_JPG = Buffer.from('This is a plain text file that someone named scan.jpg\n'.repeat(20));
