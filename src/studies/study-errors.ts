@@ -1,0 +1,67 @@
+import { FileCheckError, formatBytes } from '../common/errors';
+
+/**
+ * Why a study cannot be analysed because of its files. Messages never quote a tag value or a
+ * file name (both may carry patient identifiers): files are referred to by their position.
+ */
+export class StudyTooLargeError extends FileCheckError {
+  readonly code = 'FILE_TOO_LARGE';
+  readonly statusCode = 413;
+  constructor(limitBytes: number) {
+    super(`The study exceeds the ${formatBytes(limitBytes)} limit (counted after decompression).`);
+  }
+}
+
+export class TooManySlicesError extends FileCheckError {
+  readonly code = 'TOO_MANY_SLICES';
+  readonly statusCode = 413;
+  constructor(limit: number) {
+    super(`The study has more than ${limit} slices.`);
+  }
+}
+
+export class UnsupportedStudyFileError extends FileCheckError {
+  readonly code = 'UNSUPPORTED_TYPE';
+  readonly statusCode = 415;
+}
+
+export class UnsupportedTransferSyntaxError extends FileCheckError {
+  readonly code = 'UNSUPPORTED_TRANSFER_SYNTAX';
+  readonly statusCode = 415;
+  constructor(uid: string, name: string | undefined) {
+    super(
+      `The DICOM pixel data is encoded as ${name ?? 'an unsupported transfer syntax'} (${uid}), which this service does not decode. ` +
+        'Supported: uncompressed (implicit/explicit VR, little/big endian) and deflated. Convert the series to an uncompressed transfer syntax.',
+    );
+  }
+}
+
+export class CorruptStudyError extends FileCheckError {
+  readonly code = 'CORRUPT_IMAGE';
+  readonly statusCode = 422;
+}
+
+export class MixedSeriesError extends FileCheckError {
+  readonly code = 'MIXED_SERIES';
+  readonly statusCode = 422;
+  constructor(what: string) {
+    super(`The files belong to more than one ${what}; upload one series at a time.`);
+  }
+}
+
+export class SliceResolutionError extends FileCheckError {
+  readonly code = 'RESOLUTION_OUT_OF_RANGE';
+  readonly statusCode = 422;
+}
+
+/** "file 3 of 24" or "file 3 of 24 (entry 5 of the ZIP)" — never a name. */
+export function fileLabel(pos: FilePosition): string {
+  const base = `file ${pos.file + 1} of ${pos.files}`;
+  return pos.entry === undefined ? base : `${base} (entry ${pos.entry + 1} of the archive)`;
+}
+
+export interface FilePosition {
+  file: number;
+  files: number;
+  entry?: number;
+}
