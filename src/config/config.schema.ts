@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountsEnvShape } from './accounts.env';
 
 /** Parses "true"/"false"/"1"/"0" — z.coerce.boolean() would treat "false" as true. */
 const boolFromEnv = (fallback: boolean) =>
@@ -42,6 +43,8 @@ export const envSchema = z.object({
   STUDY_AGREEMENT: z.coerce.number().min(0.5).max(1).default(0.6),
   STUDY_TIMEOUT_MS: z.coerce.number().int().min(1).default(60_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** accounts, sessions, CSRF, rate limits: see accounts.env.ts */
+  ...accountsEnvShape,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import * as path from 'node:path';
+import { AccountsConfig, toAccountsConfig } from './accounts.env';
 import { Env, parseEnv } from './config.schema';
 
 /** Typed, read-only view of the validated environment. */
@@ -81,5 +82,9 @@ export class AppConfig {
   }
   get logLevel(): Env['LOG_LEVEL'] {
     return this.env.LOG_LEVEL;
+  }
+  /** Accounts, sessions, CSRF and rate limits (issue 4). */
+  get accounts(): AccountsConfig {
+    return toAccountsConfig(this.env);
   }
 }

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+const boolFromEnv = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
+
+/**
+ * Environment of accounts, sessions, CSRF and rate limits (issue 4). Spread into envSchema so the
+ * whole environment is still validated once, at boot, in one place.
+ */
+export const accountsEnvShape = {
+  /**
+   * Signs CSRF tokens. Required (≥ 32 chars) in production and whenever several instances serve
+   * the same users; otherwise a random per-process secret is used (open forms break on restart).
+   */
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 90).default(12),
+  API_TOKEN_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(24),
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-* (client IP, https) from that many hops. */
+  TRUST_PROXY: z.union([z.enum(['true', 'false']), z.coerce.number().int().min(0).max(10)]).optional(),
+  /** Secure cookie flag: auto = when the request arrived over TLS (directly or via a trusted proxy). */
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  SEED_ADMIN_EMAIL: z.string().email().optional(),
+  SEED_ADMIN_PASSWORD: z.string().min(10, 'SEED_ADMIN_PASSWORD must be at least 10 characters').optional(),
+  /** Analyses (and PDF re-runs) per user per minute. */
+  RATE_LIMIT_ANALYSES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /** Requests per client IP per minute, every route but static files. */
+  RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** Login attempts (page and token API) per client IP, and per account, per window. */
+  RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Print the generated admin password at first start (off only in tests). */
+  SEED_ADMIN_PRINT: boolFromEnv(true),
+};
+
+export interface AccountsConfig {
+  sessionSecret: string | undefined;
+  sessionTtlMs: number;
+  apiTokenTtlMs: number;
+  /** value for express' "trust proxy" setting; false when unset */
+  trustProxy: boolean | number;
+  cookieSecure: 'auto' | 'true' | 'false';
+  seedAdminEmail: string | undefined;
+  seedAdminPassword: string | undefined;
+  seedAdminPrint: boolean;
+  rateLimits: {
+    analysesPerMinute: number;
+    requestsPerMinute: number;
+    loginPerIp: number;
+    loginPerAccount: number;
+    loginWindowMs: number;
+  };
+}
+
+const accountsEnvObject = z.object(accountsEnvShape);
+type AccountsEnv = z.infer<typeof accountsEnvObject>;
+
+export function toAccountsConfig(env: AccountsEnv): AccountsConfig {
+  const tp = env.TRUST_PROXY;
+  return {
+    sessionSecret: env.SESSION_SECRET,
+    sessionTtlMs: Math.round(env.SESSION_TTL_HOURS * 3_600_000),
+    apiTokenTtlMs: Math.round(env.API_TOKEN_TTL_HOURS * 3_600_000),
+    trustProxy: tp === undefined || tp === 'false' ? false : tp === 'true' ? true : tp,
+    cookieSecure: env.COOKIE_SECURE,
+    seedAdminEmail: env.SEED_ADMIN_EMAIL,
+    seedAdminPassword: env.SEED_ADMIN_PASSWORD,
+    seedAdminPrint: env.SEED_ADMIN_PRINT,
+    rateLimits: {
+      analysesPerMinute: env.RATE_LIMIT_ANALYSES_PER_MINUTE,
+      requestsPerMinute: env.RATE_LIMIT_REQUESTS_PER_MINUTE,
+      loginPerIp: env.RATE_LIMIT_LOGIN_PER_IP,
+      loginPerAccount: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+      loginWindowMs: env.RATE_LIMIT_LOGIN_WINDOW_SECONDS * 1000,
+    },
+  };
+}
