@@ -28,7 +28,10 @@ export async function decodeImage(bytes: Buffer, limits: DecodeLimits): Promise<
   const options = { limitInputPixels: limits.maxPixels, failOn: 'warning' as const };
   let meta: Metadata;
   try {
-    meta = await sharp(bytes, options).metadata();
+    // Header only: no pixel is decoded here, so read the true size without sharp's pixel limit
+    // (which would throw first and make a decompression bomb look like a corrupt file); the
+    // resolution check below then refuses it with RESOLUTION_OUT_OF_RANGE.
+    meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
   } catch {
     throw new CorruptImageError();
   }
