@@ -1,0 +1,103 @@
+"""Per-image decisions of the Python reference pipeline, for `npm run evaluate -- --compare`.
+
+PIL decoding + ml/'s contract preprocessing (mri_sentinel_ml.data.preprocess) + onnxruntime
+(Python) + ml/'s decision rules (evaluate.triage_decision, calibrate.ood_score/softmax), applied
+to the same models/<name>/ cards the server loads. Writes one JSON line per image:
+  {"path": ..., "decision": "<key>", "triage": "<triage outcome>"}
+with the keys of src/cli/evaluate-lib.ts decisionKey()/triageKey().
+
+Run (from the repo root, with ml/'s virtualenv):
+  ml/.venv/bin/python scripts/python_decisions.py --manifest ml/splits/triage.csv --split test \
+      --root ../shared/data --out artifacts/python_decisions.jsonl
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "ml" / "src"))
+from mri_sentinel_ml.calibrate import ood_score, softmax  # noqa: E402
+from mri_sentinel_ml.data import preprocess  # noqa: E402
+from mri_sentinel_ml.evaluate import triage_decision  # noqa: E402
+
+
+def load(models_dir: Path) -> tuple[dict, list[dict]]:
+    cards = [json.loads(p.read_text()) for p in sorted(models_dir.glob("*/model_card.json"))]
+    for c in cards:
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 1
+        c["_session"] = ort.InferenceSession(str(models_dir / c["name"] / "model.onnx"), so, providers=["CPUExecutionProvider"])
+    triage = next(c for c in cards if c["kind"] == "triage")
+    return triage, [c for c in cards if c["kind"] == "diagnosis"]
+
+
+def run(card: dict, img: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+    n = card["input"]["normalization"]
+    x = preprocess(img, card["input"]["size"], n["mean"], n["std"])[None]
+    logits, emb, _cam = card["_session"].run(["logits", "embedding", "cam"], {"input": x})
+    return logits, emb
+
+
+def decide(path: Path, triage: dict, diagnosis: list[dict], thr_override: float | None) -> dict:
+    try:
+        with Image.open(path) as im:
+            im.load()
+            img = im.copy()
+    except Exception:  # noqa: BLE001 - any decode failure is a file-stage refusal
+        return {"decision": "rejected:file_CORRUPT_IMAGE", "triage": None}
+    logits, emb = run(triage, img)
+    thr = thr_override if thr_override is not None else triage["thresholds"]["confidence"]
+    p = softmax(logits, triage["calibration"]["temperature"])
+    ood = triage["thresholds"].get("ood")
+    is_ood = ood_score(emb, ood) > ood["threshold"] if ood else np.zeros(1, bool)
+    t = triage_decision(p, is_ood, thr, triage["labels"])[0]
+    if t.startswith("rejected:"):
+        return {"decision": t, "triage": t}
+    card = next((c for c in diagnosis if c["body_part"] == t), None)
+    if card is None:
+        return {"decision": f"inconclusive:NO_VALIDATED_MODEL:{t}", "triage": t}
+    logits, emb = run(card, img)
+    dthr = thr_override if thr_override is not None else card["thresholds"]["confidence"]
+    q = softmax(logits, card["calibration"]["temperature"])[0]
+    dood = card["thresholds"].get("ood")
+    d_is_ood = bool(ood_score(emb, dood)[0] > dood["threshold"]) if dood else False
+    if d_is_ood or q.max() < dthr:
+        return {"decision": f"inconclusive:LOW_CONFIDENCE:{card['name']}", "triage": t}
+    return {"decision": f"completed:{card['name']}:{card['labels'][int(q.argmax())]}", "triage": t}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--manifest", required=True)
+    ap.add_argument("--root")
+    ap.add_argument("--split")
+    ap.add_argument("--limit", type=int)
+    ap.add_argument("--models", default=str(REPO / "models"))
+    ap.add_argument("--threshold", type=float)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    manifest = Path(a.manifest).resolve()
+    root = Path(a.root).resolve() if a.root else manifest.parent
+    with open(manifest, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if not a.split or r.get("split") == a.split]
+    rows = rows[: a.limit] if a.limit else rows
+    triage, diagnosis = load(Path(a.models))
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    with open(a.out, "w") as out:
+        for i, r in enumerate(rows):
+            d = decide(root / r["path"], triage, diagnosis, a.threshold)
+            out.write(json.dumps({"path": r["path"], **d}) + "\n")
+            if (i + 1) % 250 == 0:
+                print(f"… {i + 1}/{len(rows)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+import type { AnalysisResult } from '../classifier/analysis-result';
+
+/** One line of the evaluation JSONL: the manifest path plus the result minus the heat map. */
+export interface EvalLine extends Partial<Omit<AnalysisResult, 'explanation' | 'status' | 'code'>> {
+  path: string;
+  status: AnalysisResult['status'] | 'error';
+  code: string | null;
+}
+
+/**
+ * A decision as one comparable string, shared with scripts/python_decisions.py:
+ *   rejected:file_<CODE> | rejected:NOT_MRI | rejected:modality_LOW_CONFIDENCE |
+ *   rejected:UNSUPPORTED_BODY_PART | rejected:anatomy_LOW_CONFIDENCE |
+ *   inconclusive:NO_VALIDATED_MODEL:<body part> | inconclusive:LOW_CONFIDENCE:<task> |
+ *   completed:<task>:<label> | error:<CODE>
+ */
+export function decisionKey(l: EvalLine): string {
+  if (l.status === 'error') return `error:${l.code}`;
+  if (l.status === 'rejected') {
+    if (l.stage === 'file') return `rejected:file_${l.code}`;
+    if (l.code === 'LOW_CONFIDENCE') return `rejected:${l.stage}_LOW_CONFIDENCE`;
+    return `rejected:${l.code}`;
+  }
+  if (l.status === 'inconclusive') {
+    return l.code === 'NO_VALIDATED_MODEL' ? `inconclusive:NO_VALIDATED_MODEL:${l.anatomy}` : `inconclusive:LOW_CONFIDENCE:${l.task}`;
+  }
+  return `completed:${l.task}:${l.label}`;
+}
+
+/** The triage part of a decision in ml/ evaluate.TRIAGE_OUTCOMES terms (brain | … | rejected:…). */
+export function triageKey(l: EvalLine): string | null {
+  if (l.status === 'error' || l.stage === 'file') return null;
+  if (l.status === 'rejected') return decisionKey(l);
+  return l.anatomy ?? null;
+}
+
+/** Expected triage outcome for a manifest label (brain, knee, spine, other_mri, not_mri). */
+export function expectedTriage(label: string): string {
+  if (label === 'not_mri') return 'rejected:NOT_MRI';
+  if (label === 'other_mri') return 'rejected:UNSUPPORTED_BODY_PART';
+  return label;
+}
+
+/** One line of scripts/python_decisions.py output (PIL + onnxruntime-python + ml/ rules). */
+export interface PythonDecision {
+  path: string;
+  decision: string;
+  triage?: string;
+}
+
+export interface Summary {
+  images: number;
+  byStatus: Record<string, number>;
+  byDecision: Record<string, number>;
+  medianTimingsMs: Record<string, number>;
+  labelAgreement?: { compared: number; agree: number; rate: number; kind: string };
+  pythonAgreement?: {
+    compared: number;
+    agree: number;
+    rate: number;
+    triageCompared: number;
+    triageAgree: number;
+    disagreements: { path: string; ours: string; python: string }[];
+  };
+}
+
+export function summarise(
+  lines: EvalLine[],
+  labels: Map<string, string>,
+  python: Map<string, PythonDecision> | undefined,
+): Summary {
+  const count = (keys: string[]) => keys.reduce<Record<string, number>>((m, k) => ((m[k] = (m[k] ?? 0) + 1), m), {});
+  const timings: Record<string, number[]> = {};
+  for (const l of lines) for (const [k, v] of Object.entries(l.timingsMs ?? {})) (timings[k] ??= []).push(v);
+  const summary: Summary = {
+    images: lines.length,
+    byStatus: count(lines.map((l) => l.status)),
+    byDecision: count(lines.map(decisionKey)),
+    medianTimingsMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, median(v)])),
+  };
+
+  if (labels.size) {
+    let compared = 0;
+    let agree = 0;
+    const triageLabels = new Set(['brain', 'knee', 'spine', 'other_mri', 'not_mri']);
+    const kind = [...labels.values()].every((v) => triageLabels.has(v)) ? 'triage' : 'diagnosis';
+    for (const l of lines) {
+      const want = labels.get(l.path);
+      if (!want) continue;
+      compared++;
+      if (kind === 'triage' ? triageKey(l) === expectedTriage(want) : l.label === want) agree++;
+    }
+    summary.labelAgreement = { compared, agree, rate: compared ? agree / compared : 0, kind };
+  }
+
+  if (python) {
+    let compared = 0;
+    let agree = 0;
+    let triageCompared = 0;
+    let triageAgree = 0;
+    const disagreements: { path: string; ours: string; python: string }[] = [];
+    for (const l of lines) {
+      const theirs = python.get(l.path);
+      if (!theirs) continue;
+      compared++;
+      const ours = decisionKey(l);
+      if (ours === theirs.decision) agree++;
+      else disagreements.push({ path: l.path, ours, python: theirs.decision });
+      if (theirs.triage) {
+        triageCompared++;
+        if (triageKey(l) === theirs.triage) triageAgree++;
+      }
+    }
+    summary.pythonAgreement = {
+      compared,
+      agree,
+      rate: compared ? agree / compared : 0,
+      triageCompared,
+      triageAgree,
+      disagreements: disagreements.slice(0, 50),
+    };
+  }
+  return summary;
+}
+
+export function median(v: number[]): number {
+  if (!v.length) return 0;
+  const s = [...v].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : Math.round(((s[m - 1] + s[m]) / 2) * 10) / 10;
+}

@@ -1,0 +1,112 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { AnalysisService } from '../classifier/analysis.service';
+import { parseCsv } from '../common/csv';
+import { DomainError, FileCheckError } from '../common/errors';
+import { ConfigModule } from '../config/config.module';
+import { AppConfig } from '../config/config.service';
+import { InferenceModule } from '../inference/inference.module';
+import { EvalLine, PythonDecision, summarise } from './evaluate-lib';
+
+const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
+       [--split NAME] [--limit N] [--compare PYTHON.jsonl] [--concurrency N]
+
+Runs the served pipeline (sharp + onnxruntime-node, no database, no HTTP) over every row's
+\`path\` (relative to --root, default the manifest's folder). Writes one JSON line per image
+(stdout, or --out) and a summary (stderr, or stdout with --out).
+  --split NAME       only rows whose \`split\` column is NAME (e.g. test)
+  --compare FILE     agreement with per-image decisions from scripts/python_decisions.py
+`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      manifest: { type: 'string' },
+      root: { type: 'string' },
+      out: { type: 'string' },
+      split: { type: 'string' },
+      limit: { type: 'string' },
+      compare: { type: 'string' },
+      concurrency: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help || !values.manifest) {
+    process.stderr.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const manifest = path.resolve(values.manifest);
+  const root = path.resolve(values.root ?? path.dirname(manifest));
+  // `path` (data manifests, ml/splits) or `file` (the samples' SAMPLES.csv)
+  let rows = parseCsv(fs.readFileSync(manifest, 'utf8'))
+    .map((r) => ({ ...r, path: r.path || r.file }))
+    .filter((r) => r.path);
+  if (values.split) rows = rows.filter((r) => r.split === values.split);
+  if (values.limit) rows = rows.slice(0, Number(values.limit));
+
+  const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
+  @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService] })
+  class EvaluateModule {}
+  const ctx = await NestFactory.createApplicationContext(EvaluateModule, { logger: ['error', 'warn'] });
+  const service = ctx.get(AnalysisService);
+
+  const out = values.out ? fs.createWriteStream(path.resolve(values.out)) : process.stdout;
+  const lines: EvalLine[] = new Array(rows.length);
+  let next = 0;
+  let written = 0;
+  const flush = () => {
+    while (written < rows.length && lines[written]) out.write(JSON.stringify(lines[written++]) + '\n');
+  };
+  const worker = async () => {
+    for (let i = next++; i < rows.length; i = next++) {
+      lines[i] = await evaluateOne(service, root, rows[i].path);
+      flush();
+      if ((i + 1) % 250 === 0) process.stderr.write(`… ${i + 1}/${rows.length}\n`);
+    }
+  };
+  const workers = Math.max(1, Number(values.concurrency ?? config.inferencePoolSize));
+  await Promise.all(Array.from({ length: workers }, worker));
+  flush();
+  if (values.out) await new Promise<void>((r) => (out as fs.WriteStream).end(r));
+
+  const labels = new Map(rows.filter((r) => r.label).map((r) => [r.path, r.label]));
+  let python: Map<string, PythonDecision> | undefined;
+  if (values.compare) {
+    python = new Map(
+      fs
+        .readFileSync(values.compare, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as PythonDecision)
+        .map((d) => [d.path, d]),
+    );
+  }
+  const summary = summarise(lines, labels, python);
+  (values.out ? process.stdout : process.stderr).write(JSON.stringify({ summary }, null, 2) + '\n');
+  await ctx.close();
+  return 0;
+}
+
+async function evaluateOne(service: AnalysisService, root: string, rel: string): Promise<EvalLine> {
+  try {
+    const bytes = fs.readFileSync(path.join(root, rel));
+    const { explanation: _drop, status, stage, code, message, ...rest } = await service.analyze(bytes, { explain: false });
+    return { path: rel, status, stage, code, message, ...rest };
+  } catch (err) {
+    if (err instanceof FileCheckError) return { path: rel, status: 'rejected', stage: 'file', code: err.code, message: err.message };
+    const code = err instanceof DomainError ? err.code : 'INTERNAL_ERROR';
+    return { path: rel, status: 'error', code, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

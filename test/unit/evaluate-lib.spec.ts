@@ -1,0 +1,35 @@
+import { decisionKey, EvalLine, expectedTriage, median, summarise, triageKey } from '../../src/cli/evaluate-lib';
+
+const line = (o: Partial<EvalLine>): EvalLine => ({ path: 'a.jpg', status: 'completed', code: null, ...o });
+
+describe('evaluation CLI helpers', () => {
+  it('maps results to the decision keys shared with scripts/python_decisions.py', () => {
+    expect(decisionKey(line({ status: 'completed', task: 'brain_tumor', label: 'glioma' }))).toBe('completed:brain_tumor:glioma');
+    expect(decisionKey(line({ status: 'rejected', stage: 'modality', code: 'NOT_MRI' }))).toBe('rejected:NOT_MRI');
+    expect(decisionKey(line({ status: 'rejected', stage: 'anatomy', code: 'LOW_CONFIDENCE' }))).toBe('rejected:anatomy_LOW_CONFIDENCE');
+    expect(decisionKey(line({ status: 'rejected', stage: 'file', code: 'CORRUPT_IMAGE' }))).toBe('rejected:file_CORRUPT_IMAGE');
+    expect(decisionKey(line({ status: 'inconclusive', code: 'NO_VALIDATED_MODEL', anatomy: 'knee' }))).toBe('inconclusive:NO_VALIDATED_MODEL:knee');
+    expect(decisionKey(line({ status: 'inconclusive', code: 'LOW_CONFIDENCE', task: 'brain_tumor' }))).toBe('inconclusive:LOW_CONFIDENCE:brain_tumor');
+    expect(triageKey(line({ status: 'inconclusive', code: 'NO_VALIDATED_MODEL', anatomy: 'knee' }))).toBe('knee');
+    expect(expectedTriage('other_mri')).toBe('rejected:UNSUPPORTED_BODY_PART');
+  });
+
+  it('summarises label and Python agreement', () => {
+    const lines = [
+      line({ path: 'a', status: 'completed', task: 'brain_tumor', label: 'glioma', anatomy: 'brain', timingsMs: { total: 10 } }),
+      line({ path: 'b', status: 'rejected', stage: 'modality', code: 'NOT_MRI', timingsMs: { total: 30 } }),
+    ];
+    const s = summarise(
+      lines,
+      new Map([['a', 'brain'], ['b', 'not_mri']]),
+      new Map([
+        ['a', { path: 'a', decision: 'completed:brain_tumor:glioma', triage: 'brain' }],
+        ['b', { path: 'b', decision: 'rejected:modality_LOW_CONFIDENCE', triage: 'rejected:modality_LOW_CONFIDENCE' }],
+      ]),
+    );
+    expect(s.labelAgreement).toEqual({ compared: 2, agree: 2, rate: 1, kind: 'triage' });
+    expect(s.pythonAgreement).toMatchObject({ compared: 2, agree: 1, rate: 0.5, triageCompared: 2, triageAgree: 1 });
+    expect(s.medianTimingsMs.total).toBe(20);
+    expect(median([3, 1, 2])).toBe(2);
+  });
+});
