@@ -1,0 +1,87 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import request from 'supertest';
+import { SAMPLES_DIR, startApp, testConfig } from '../support/app';
+import { sixMegabytes, solidPng, TEXT_AS_JPG } from '../support/images';
+
+/**
+ * The whole app with the committed models (models/triage, models/brain_tumor) on real images
+ * from ../shared/samples, read at test time. Nothing here is stubbed: a fake pipeline cannot
+ * produce these answers.
+ */
+const sample = (name: string) => fs.readFileSync(path.join(SAMPLES_DIR, name));
+const TUMOURS = ['glioma', 'meningioma', 'pituitary'];
+
+describe('POST /api/v1/analyses with the real models and sample images', () => {
+  let app: NestExpressApplication;
+  const post = (bytes: Buffer, name: string) =>
+    request(app.getHttpServer()).post('/api/v1/analyses').attach('image', bytes, name);
+
+  beforeAll(async () => {
+    app = await startApp(testConfig());
+    const ready = await request(app.getHttpServer()).get('/readyz');
+    if (ready.status !== 200) throw new Error(`models not ready: ${JSON.stringify(ready.body)}`);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('brain MRI with a glioma → completed with a tumour label and a heat map', async () => {
+    const res = await post(sample('brain-glioma-1.jpg'), 'brain.jpg').expect(200);
+    const r = res.body;
+    expect(r).toMatchObject({ status: 'completed', stage: 'diagnosis', code: null, isMri: true, anatomy: 'brain', task: 'brain_tumor' });
+    expect(TUMOURS).toContain(r.label);
+    expect(r.confidence).toBeGreaterThanOrEqual(0.6);
+    expect(Object.keys(r.probabilities).sort()).toEqual(['glioma', 'meningioma', 'notumor', 'pituitary']);
+    expect(r.explanation.heatmapPng).toMatch(/^data:image\/png;base64,/);
+    expect(Object.keys(r.modelVersions).sort()).toEqual(['brain_tumor', 'triage']);
+    expect(r.disclaimer).toMatch(/not for clinical use/i);
+  });
+
+  it('chest X-ray → rejected NOT_MRI', async () => {
+    const res = await post(sample('not-mri-chest-xray.jpg'), 'xray.jpg').expect(200);
+    expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null });
+  });
+
+  it('heart MRI → rejected UNSUPPORTED_BODY_PART', async () => {
+    const res = await post(sample('unsupported-heart-mri.jpg'), 'heart.jpg').expect(200);
+    expect(res.body).toMatchObject({ status: 'rejected', stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true });
+  });
+
+  it('a text file named .jpg → 415 UNSUPPORTED_TYPE', async () => {
+    const res = await post(TEXT_AS_JPG, 'scan.jpg').expect(415);
+    expect(res.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: expect.any(String) });
+  });
+
+  it('6 MB → 413 FILE_TOO_LARGE', async () => {
+    const res = await post(sixMegabytes(), 'big.jpg').expect(413);
+    expect(res.body).toEqual({ statusCode: 413, code: 'FILE_TOO_LARGE', message: expect.any(String) });
+  });
+
+  it('a truncated JPEG (a real sample cut short) → 422 CORRUPT_IMAGE', async () => {
+    const bytes = sample('brain-meningioma-1.jpg');
+    const res = await post(bytes.subarray(0, Math.floor(bytes.length * 0.6)), 'cut.jpg').expect(422);
+    expect(res.body).toEqual({ statusCode: 422, code: 'CORRUPT_IMAGE', message: expect.any(String) });
+  });
+
+  it('10×10 px → 422 RESOLUTION_OUT_OF_RANGE', async () => {
+    const res = await post(await solidPng(10, 10, 128), 'tiny.png').expect(422);
+    expect(res.body).toEqual({ statusCode: 422, code: 'RESOLUTION_OUT_OF_RANGE', message: expect.any(String) });
+  });
+
+  it('every sample gets a decision (no 5xx) that matches SAMPLES.csv where one is expected', async () => {
+    const rows = fs
+      .readFileSync(path.join(SAMPLES_DIR, 'SAMPLES.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]);
+    for (const file of rows) {
+      const res = await post(sample(file), file);
+      expect(res.status).toBe(200);
+      expect(['completed', 'inconclusive', 'rejected']).toContain(res.body.status);
+      if (file.startsWith('not-mri')) expect(res.body.isMri).toBe(false);
+    }
+  });
+});
