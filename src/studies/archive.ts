@@ -1,0 +1,158 @@
+import { Gunzip, Unzip, UnzipInflate } from 'fflate';
+import { CorruptStudyError, FilePosition, fileLabel, StudyTooLargeError, TooManySlicesError } from './study-errors';
+
+/** One file of a study after archives are opened: bytes in memory plus where it came from. */
+export interface StudyPart {
+  bytes: Uint8Array;
+  pos: FilePosition;
+  /** the part came out of a ZIP entry whose name says it is not image data (README, DICOMDIR…) */
+  ignorable?: boolean;
+}
+
+/**
+ * Counts every byte a study occupies once decompressed, across all its files, and refuses the
+ * study the moment the total passes the limit — while inflating, so a ZIP or gzip bomb never
+ * expands in memory beyond the limit.
+ */
+export class ByteBudget {
+  private used = 0;
+  constructor(readonly limit: number) {}
+  take(n: number): void {
+    this.used += n;
+    if (this.used > this.limit) throw new StudyTooLargeError(this.limit);
+  }
+  get remaining(): number {
+    return Math.max(0, this.limit - this.used);
+  }
+}
+
+const CHUNK = 64 * 1024;
+
+export function isZip(b: Uint8Array): boolean {
+  return b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 0x03 || b[2] === 0x05) && (b[3] === 0x04 || b[3] === 0x06);
+}
+
+export function isGzip(b: Uint8Array): boolean {
+  return b.length >= 3 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 0x08;
+}
+
+/** ZIP entry names that are never image data; they are skipped, not parsed. */
+export function isIgnorableEntry(name: string): boolean {
+  const base = name.split('/').pop() ?? name;
+  if (name.endsWith('/')) return true;
+  if (name.startsWith('__MACOSX/') || base.startsWith('.')) return true;
+  if (/^DICOMDIR$/i.test(base)) return true;
+  return /\.(txt|md|json|xml|csv|html?|pdf|ini|log|exe|bat|sh|inf)$/i.test(base);
+}
+
+/** Streams a gzip member through fflate, charging the budget as output arrives. */
+export function gunzipWithin(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let done = false;
+  const gz = new Gunzip((data, final) => {
+    budget.take(data.length);
+    chunks.push(data);
+    total += data.length;
+    if (final) done = true;
+  });
+  try {
+    for (let i = 0; i < bytes.length; i += CHUNK) gz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)), i + CHUNK >= bytes.length);
+  } catch (err) {
+    if (err instanceof StudyTooLargeError) throw err;
+    throw new CorruptStudyError(`The compressed data of ${fileLabel(pos)} is corrupt or truncated.`);
+  }
+  if (!done) throw new CorruptStudyError(`The compressed data of ${fileLabel(pos)} is truncated.`);
+  return concat(chunks, total);
+}
+
+/**
+ * Opens a ZIP held in memory with fflate's streaming reader: entries are inflated chunk by
+ * chunk, the decompressed total is charged to the budget as it grows, and the number of
+ * entries is bounded — nothing is written anywhere.
+ */
+export function unzipWithin(bytes: Uint8Array, budget: ByteBudget, maxEntries: number, file: FilePosition): StudyPart[] {
+  const parts: StudyPart[] = [];
+  const pending = new Set<number>();
+  let failure: unknown;
+  let entry = 0;
+  const uz = new Unzip();
+  uz.register(UnzipInflate);
+  uz.onfile = (f) => {
+    const index = entry++;
+    const pos: FilePosition = { ...file, entry: index };
+    const ignorable = isIgnorableEntry(f.name);
+    if (f.name.endsWith('/')) return; // folders carry no data
+    if (!ignorable && parts.filter((p) => !p.ignorable).length + pending.size >= maxEntries) {
+      failure ??= new TooManySlicesError(maxEntries);
+      return;
+    }
+    if (f.compression !== 0 && f.compression !== 8) {
+      failure ??= new CorruptStudyError(`${fileLabel(pos)} uses a ZIP compression method this service does not read.`);
+      return;
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    pending.add(index);
+    f.ondata = (err, data, final) => {
+      if (failure) return;
+      if (err) {
+        failure = new CorruptStudyError(`${fileLabel(pos)} is corrupt (it could not be decompressed).`);
+        return;
+      }
+      try {
+        budget.take(data.length);
+      } catch (e) {
+        failure = e;
+        f.terminate();
+        return;
+      }
+      chunks.push(data);
+      total += data.length;
+      if (final) {
+        pending.delete(index);
+        parts.push({ bytes: concat(chunks, total), pos, ignorable });
+      }
+    };
+    f.start();
+  };
+  try {
+    for (let i = 0; i < bytes.length && !failure; i += CHUNK) uz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)), i + CHUNK >= bytes.length);
+  } catch {
+    failure ??= new CorruptStudyError(`The ZIP archive (${fileLabel(file)}) is corrupt or truncated.`);
+  }
+  if (failure) throw failure;
+  if (pending.size) throw new CorruptStudyError(`The ZIP archive (${fileLabel(file)}) is truncated.`);
+  if (entry === 0) throw new CorruptStudyError(`The ZIP archive (${fileLabel(file)}) holds no files.`);
+  return parts.sort((a, b) => (a.pos.entry ?? 0) - (b.pos.entry ?? 0));
+}
+
+/**
+ * Uploaded files → study parts: ZIPs are opened, everything else passes as is (gzip is left to
+ * the NIfTI reader, which inflates it within the same budget).
+ */
+export function expandUploads(files: Uint8Array[], budget: ByteBudget, maxEntries: number): StudyPart[] {
+  const out: StudyPart[] = [];
+  files.forEach((bytes, i) => {
+    const pos: FilePosition = { file: i, files: files.length };
+    if (isZip(bytes)) {
+      out.push(...unzipWithin(bytes, budget, maxEntries, pos));
+    } else {
+      budget.take(bytes.length);
+      out.push({ bytes, pos });
+    }
+    if (out.filter((p) => !p.ignorable).length > maxEntries) throw new TooManySlicesError(maxEntries);
+  });
+  return out;
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}

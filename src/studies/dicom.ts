@@ -1,0 +1,221 @@
+import * as dicomParser from 'dicom-parser';
+import * as zlib from 'node:zlib';
+import type { ByteBudget } from './archive';
+import { CorruptStudyError, FilePosition, fileLabel, UnsupportedTransferSyntaxError } from './study-errors';
+import { scrubDescription } from './deidentify';
+
+/** Transfer syntaxes whose pixel data this service reads (all uncompressed once parsed). */
+export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
+  '1.2.840.10008.1.2': 'Implicit VR Little Endian',
+  '1.2.840.10008.1.2.1': 'Explicit VR Little Endian',
+  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
+  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
+};
+
+const KNOWN_COMPRESSED: Record<string, string> = {
+  '1.2.840.10008.1.2.4.50': 'JPEG Baseline',
+  '1.2.840.10008.1.2.4.51': 'JPEG Extended',
+  '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
+  '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
+  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
+  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
+  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
+  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
+  '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
+  '1.2.840.10008.1.2.4.202': 'HTJ2K Lossless RPCL',
+  '1.2.840.10008.1.2.4.203': 'HTJ2K',
+  '1.2.840.10008.1.2.5': 'RLE Lossless',
+};
+
+const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
+
+/**
+ * What this service keeps of a DICOM instance: geometry, pixel encoding and the few tags the
+ * issue allows (modality, a scrubbed series description). Patient, accession and institution
+ * tags are read only to scrub them out of the description and are never stored.
+ * The series UID is kept for the "one series" check only and never leaves this module's callers.
+ */
+export interface DicomInstance {
+  pos: FilePosition;
+  transferSyntax: string;
+  modality: string | null;
+  seriesUid: string | null;
+  seriesDescription: string | null;
+  rows: number;
+  columns: number;
+  frames: number;
+  samplesPerPixel: number;
+  photometric: string;
+  bitsAllocated: number;
+  bitsStored: number;
+  pixelRepresentation: number;
+  planarConfiguration: number;
+  slope: number;
+  intercept: number;
+  windowCenter: number | null;
+  windowWidth: number | null;
+  position: number[] | null;
+  orientation: number[] | null;
+  instanceNumber: number | null;
+  pixelSpacing: [number, number] | null;
+  sliceThickness: number | null;
+  bigEndian: boolean;
+  /** null when the pixel data are encapsulated (compressed) */
+  pixel: { offset: number; length: number } | null;
+  bytes: Uint8Array;
+}
+
+export function isDicomPart10(b: Uint8Array): boolean {
+  return b.length >= 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
+}
+
+/**
+ * Parses the header of one DICOM Part 10 file (pixel data located, not decoded). Returns null
+ * for a DICOMDIR. Any parse failure is a CorruptStudyError naming the file by position only —
+ * the library's own message is not echoed.
+ */
+export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: ByteBudget): DicomInstance | null {
+  let ds: dicomParser.DataSet;
+  try {
+    ds = dicomParser.parseDicom(bytes, {
+      inflater: (arr: Uint8Array, position: number) => {
+        const inflated = zlib.inflateRawSync(arr.subarray(position), { maxOutputLength: Math.max(1, budget.remaining) });
+        budget.take(inflated.length);
+        const full = new Uint8Array(position + inflated.length);
+        full.set(arr.subarray(0, position), 0);
+        full.set(inflated, position);
+        return full;
+      },
+    } as dicomParser.ParseDicomOptions);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'StudyTooLargeError') throw err;
+    if (err instanceof RangeError && /maxOutputLength|buffer/i.test(err.message)) budget.take(Number.MAX_SAFE_INTEGER);
+    throw new CorruptStudyError(`${fileLabel(pos)} is not a readable DICOM file (corrupt or truncated).`);
+  }
+  const str = (tag: string) => {
+    const v = ds.string(tag);
+    return v === undefined || v === '' ? null : v;
+  };
+  const num = (tag: string, index = 0) => {
+    const v = ds.floatString(tag, index);
+    return v === undefined || !Number.isFinite(v) ? null : v;
+  };
+  const us = (tag: string) => (ds.elements[tag] ? ds.uint16(tag) ?? null : null);
+  const multi = (tag: string, n: number) => {
+    const el = ds.elements[tag];
+    if (!el) return null;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = ds.floatString(tag, i);
+      if (v === undefined || !Number.isFinite(v)) return null;
+      out.push(v);
+    }
+    return out;
+  };
+
+  if (str('x00020002') === DICOMDIR_SOP_CLASS) return null;
+  const transferSyntax = str('x00020010') ?? '1.2.840.10008.1.2';
+  const rows = us('x00280010');
+  const columns = us('x00280011');
+  const pixelEl = ds.elements.x7fe00010;
+  if (!rows || !columns || !pixelEl) {
+    throw new CorruptStudyError(`${fileLabel(pos)} is a DICOM file without image pixel data.`);
+  }
+  const frames = Math.max(1, Math.floor(num('x00280008') ?? 1));
+  const spacing = multi('x00280030', 2);
+
+  const identifiers = ['x00100010', 'x00100020', 'x00101000', 'x00100030', 'x00080050', 'x00080080', 'x00080090', 'x00081070', 'x00081050']
+    .map((t) => ds.string(t))
+    .filter((v): v is string => !!v);
+  const description = str('x0008103e');
+
+  return {
+    pos,
+    transferSyntax,
+    modality: str('x00080060')?.toUpperCase() ?? null,
+    seriesUid: str('x0020000e'),
+    seriesDescription: description ? scrubDescription(description, identifiers) : null,
+    rows,
+    columns,
+    frames,
+    samplesPerPixel: us('x00280002') ?? 1,
+    photometric: (str('x00280004') ?? 'MONOCHROME2').toUpperCase(),
+    bitsAllocated: us('x00280100') ?? 16,
+    bitsStored: us('x00280101') ?? us('x00280100') ?? 16,
+    pixelRepresentation: us('x00280103') ?? 0,
+    planarConfiguration: us('x00280006') ?? 0,
+    slope: num('x00281053') || 1,
+    intercept: num('x00281052') ?? 0,
+    windowCenter: num('x00281050'),
+    windowWidth: num('x00281051'),
+    position: multi('x00200032', 3),
+    orientation: multi('x00200037', 6),
+    instanceNumber: num('x00200013'),
+    pixelSpacing: spacing ? [spacing[0], spacing[1]] : null,
+    sliceThickness: num('x00180050'),
+    bigEndian: transferSyntax === '1.2.840.10008.1.2.2',
+    pixel: pixelEl.encapsulatedPixelData ? null : { offset: pixelEl.dataOffset, length: pixelEl.length },
+    bytes: ds.byteArray,
+  };
+}
+
+/** 415 unless the transfer syntax is one this service decodes and the pixel data are native. */
+export function assertDecodable(inst: DicomInstance): void {
+  if (!(inst.transferSyntax in READABLE_TRANSFER_SYNTAXES) || !inst.pixel) {
+    throw new UnsupportedTransferSyntaxError(inst.transferSyntax, KNOWN_COMPRESSED[inst.transferSyntax]);
+  }
+}
+
+export type DecodedFrame =
+  | { kind: 'scalar'; width: number; height: number; values: Float32Array }
+  | { kind: 'rgb'; width: number; height: number; data: Uint8Array };
+
+/**
+ * One frame's pixels: grey frames as modality values (stored value, masked to BitsStored and
+ * sign-extended, × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB.
+ */
+export function decodeFrame(inst: DicomInstance, frame: number): DecodedFrame {
+  assertDecodable(inst);
+  const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = inst;
+  const n = rows * columns;
+  const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
+  if (spp === 3) {
+    if (ba !== 8 || inst.photometric !== 'RGB') throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
+    const frameBytes = n * 3;
+    const start = inst.pixel!.offset + frame * frameBytes;
+    if (start + frameBytes > inst.pixel!.offset + inst.pixel!.length || start + frameBytes > inst.bytes.length) throw bad('the pixel data is truncated.');
+    const src = inst.bytes.subarray(start, start + frameBytes);
+    if (inst.planarConfiguration === 0) return { kind: 'rgb', width: columns, height: rows, data: Uint8Array.from(src) };
+    const data = new Uint8Array(frameBytes);
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = src[c * n + i];
+    return { kind: 'rgb', width: columns, height: rows, data };
+  }
+  if (spp !== 1) throw bad(`${spp} samples per pixel is not supported.`);
+  if (!inst.photometric.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric} is not supported.`);
+  if (ba !== 8 && ba !== 16 && ba !== 32) throw bad(`${ba}-bit pixel data is not supported.`);
+  const bytesPer = ba / 8;
+  const frameBytes = n * bytesPer;
+  const start = inst.pixel!.offset + frame * frameBytes;
+  if (start + frameBytes > inst.pixel!.offset + inst.pixel!.length || start + frameBytes > inst.bytes.length) throw bad('the pixel data is truncated.');
+
+  const view = new DataView(inst.bytes.buffer, inst.bytes.byteOffset + start, frameBytes);
+  const le = !inst.bigEndian;
+  const signed = inst.pixelRepresentation === 1;
+  const stored = Math.min(inst.bitsStored || ba, ba);
+  const mask = stored >= 32 ? 0xffffffff : (1 << stored) - 1;
+  const signBit = stored >= 32 ? 0 : 1 << (stored - 1);
+  const { slope, intercept } = inst;
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let v: number;
+    if (ba === 8) v = view.getUint8(i);
+    else if (ba === 16) v = view.getUint16(i * 2, le);
+    else v = signed ? view.getInt32(i * 4, le) : view.getUint32(i * 4, le);
+    if (ba !== 32) {
+      v &= mask;
+      if (signed && v & signBit) v -= signBit * 2;
+    }
+    values[i] = v * slope + intercept;
+  }
+  return { kind: 'scalar', width: columns, height: rows, values };
+}

@@ -1,0 +1,135 @@
+import * as nifti from 'nifti-reader-js';
+import { ByteBudget, gunzipWithin, isGzip } from './archive';
+import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
+import type { ScalarSlice } from './windowing';
+
+export interface NiftiVolume {
+  slices: ScalarSlice[];
+  /** voxel axis (0 = i, 1 = j, 2 = k) the slices were cut along */
+  sliceAxis: 0 | 1 | 2;
+  /** how that axis was chosen */
+  sliceAxisSource: 'dim_info' | 'spacing' | 'default';
+  width: number;
+  height: number;
+  /** in-plane spacing (columns, rows) and spacing between slices, in the header's units */
+  spacing: { column: number | null; row: number | null; slice: number | null };
+  /** number of volumes in a 4-D file (only the first is analysed) */
+  volumes: number;
+}
+
+/** NIfTI-1/2 signature test on (possibly gzip-compressed) bytes. */
+export function looksLikeNifti(bytes: Uint8Array): boolean {
+  if (bytes.length < 348) return false;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = [dv.getInt32(0, true), dv.getInt32(0, false)];
+  if (size.includes(348)) return ascii(bytes, 344, 3) === 'n+1';
+  if (size.includes(540)) return ascii(bytes, 4, 3) === 'n+2';
+  return false;
+}
+
+function ascii(b: Uint8Array, at: number, n: number): string {
+  return String.fromCharCode(...b.subarray(at, at + n));
+}
+
+/** gzip-wrapped files are inflated within the study budget; true when the result is NIfTI. */
+export function maybeInflateNifti(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition): Uint8Array | null {
+  if (!isGzip(bytes)) return looksLikeNifti(bytes) ? bytes : null;
+  const raw = gunzipWithin(bytes, budget, pos);
+  return looksLikeNifti(raw) ? raw : null;
+}
+
+const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, le: boolean) => number }> = {
+  2: { bytes: 1, read: (dv, o) => dv.getUint8(o) },
+  4: { bytes: 2, read: (dv, o, le) => dv.getInt16(o, le) },
+  8: { bytes: 4, read: (dv, o, le) => dv.getInt32(o, le) },
+  16: { bytes: 4, read: (dv, o, le) => dv.getFloat32(o, le) },
+  64: { bytes: 8, read: (dv, o, le) => dv.getFloat64(o, le) },
+  256: { bytes: 1, read: (dv, o) => dv.getInt8(o) },
+  512: { bytes: 2, read: (dv, o, le) => dv.getUint16(o, le) },
+  768: { bytes: 4, read: (dv, o, le) => dv.getUint32(o, le) },
+};
+
+/**
+ * Reads a NIfTI-1/2 volume with nifti-reader-js and cuts it into 2-D slices along the
+ * acquisition axis: the header's slice_dim (dim_info) when set; otherwise the axis whose voxel
+ * spacing is clearly the largest (thick-slice 2-D acquisitions); otherwise k. Values are scaled
+ * by scl_slope/scl_inter (when the slope is non-zero). In-plane, columns follow the first
+ * remaining axis and rows the second, flipped so that +axis points up (the usual display of a
+ * RAS-stored volume).
+ */
+export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: number): NiftiVolume {
+  const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let header: nifti.NIFTI1 | nifti.NIFTI2 | null;
+  let image: ArrayBuffer;
+  try {
+    header = nifti.readHeader(ab);
+    if (!header) throw new Error('no header');
+    image = nifti.readImage(header, ab);
+  } catch {
+    throw new CorruptStudyError(`${fileLabel(pos)} is not a readable NIfTI file (corrupt or truncated).`);
+  }
+  const h = header;
+  const ndim = h.dims[0];
+  const [nx, ny, nz] = [h.dims[1], h.dims[2], ndim >= 3 ? h.dims[3] : 1];
+  const volumes = ndim >= 4 ? Math.max(1, h.dims[4]) : 1;
+  if (ndim < 2 || ndim > 7 || nx < 1 || ny < 1 || nz < 1) throw new CorruptStudyError(`${fileLabel(pos)} has invalid NIfTI dimensions.`);
+  const reader = READERS[h.datatypeCode];
+  if (!reader) throw new UnsupportedStudyFileError(`NIfTI data type ${h.datatypeCode} (e.g. RGB or complex) is not supported; scalar volumes only.`);
+  const nvox = nx * ny * nz;
+  if (image.byteLength < nvox * reader.bytes) throw new CorruptStudyError(`${fileLabel(pos)}: the NIfTI image data is truncated.`);
+
+  const dims = [nx, ny, nz];
+  const spacing = [1, 2, 3].map((i) => (Number.isFinite(h.pixDims[i]) && h.pixDims[i] > 0 ? h.pixDims[i] : null));
+  const sliceDim = (h.dim_info >> 4) & 3;
+  let sliceAxis: 0 | 1 | 2 = 2;
+  let sliceAxisSource: NiftiVolume['sliceAxisSource'] = 'default';
+  if (sliceDim >= 1 && sliceDim <= 3 && dims[sliceDim - 1] > 1) {
+    sliceAxis = (sliceDim - 1) as 0 | 1 | 2;
+    sliceAxisSource = 'dim_info';
+  } else if (spacing.every((s) => s !== null) && nz > 1) {
+    const s = spacing as number[];
+    const order = [0, 1, 2].sort((a, b) => s[b] - s[a]);
+    if (s[order[0]] > 1.2 * s[order[1]] && dims[order[0]] > 1) {
+      sliceAxis = order[0] as 0 | 1 | 2;
+      sliceAxisSource = 'spacing';
+    }
+  }
+  const count = dims[sliceAxis];
+  if (count > maxSlices) throw new TooManySlicesError(maxSlices);
+  const [a, b] = [0, 1, 2].filter((x) => x !== sliceAxis);
+  const width = dims[a];
+  const height = dims[b];
+  const strides = [1, nx, nx * ny];
+
+  let slope = h.scl_slope;
+  let inter = h.scl_inter;
+  if (!Number.isFinite(slope) || slope === 0) {
+    slope = 1;
+    inter = 0;
+  }
+  if (!Number.isFinite(inter)) inter = 0;
+  const dv = new DataView(image);
+  const le = h.littleEndian;
+  const slices: ScalarSlice[] = [];
+  for (let s = 0; s < count; s++) {
+    const values = new Float32Array(width * height);
+    for (let row = 0; row < height; row++) {
+      const vb = height - 1 - row; // +b points up
+      for (let col = 0; col < width; col++) {
+        const idx = s * strides[sliceAxis] + col * strides[a] + vb * strides[b];
+        const v = reader.read(dv, idx * reader.bytes, le) * slope + inter;
+        values[row * width + col] = Number.isFinite(v) ? v : 0;
+      }
+    }
+    slices.push({ width, height, values });
+  }
+  return {
+    slices,
+    sliceAxis,
+    sliceAxisSource,
+    width,
+    height,
+    spacing: { column: spacing[a], row: spacing[b], slice: spacing[sliceAxis] },
+    volumes,
+  };
+}

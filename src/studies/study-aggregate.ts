@@ -1,0 +1,233 @@
+import type { AnalysisResult, AnalysisStage } from '../classifier/analysis-result';
+import { pct } from '../validation/triage-decision';
+import type { StudyAggregation, StudyCode } from './study-result';
+
+/** Labels meaning "nothing found" in a diagnosis card (brain_tumor: notumor). */
+export const NEGATIVE_LABELS = ['notumor', 'no_tumor', 'no_herniation', 'normal', 'negative', 'healthy', 'no_finding'];
+
+/** How many of the most suspicious slices the "robust maximum" averages. */
+export const TOP_K = 3;
+
+export const AGGREGATION_RULE =
+  'Body part: majority vote of the slices whose triage accepted a body part. Finding (cards with a "nothing found" label, e.g. notumor): ' +
+  `presence = mean over the ${TOP_K} slices with the highest calibrated P(finding) = 1 − P(nothing found) (a robust maximum: a focal lesion is visible on a few slices only, so a mean over all slices would dilute it, while a single maximum would let one noisy slice decide); ` +
+  `the type of finding = those slices' calibrated probabilities, renormalised over the finding classes; study P(class) = presence × type share, P(nothing found) = 1 − presence. ` +
+  'Other cards: mean of the calibrated probabilities of the usable slices. Then the card\'s confidence threshold, as for one image. ' +
+  'Inconclusive when fewer usable slices than required, or when the slices\' confident answers agree less than the agreement threshold.';
+
+export interface DiagnosisCardInfo {
+  name: string;
+  labels: string[];
+  threshold: number;
+  describe: (label: string) => string;
+}
+
+export interface AggregateInput {
+  slices: AnalysisResult[];
+  minUsable: number;
+  agreement: number;
+  /** diagnosis card for a body part, or undefined when none exists */
+  cardFor: (bodyPart: string) => DiagnosisCardInfo | undefined;
+}
+
+export interface StudyAnswer {
+  status: AnalysisResult['status'];
+  stage: AnalysisStage;
+  code: StudyCode | null;
+  message: string;
+  isMri: boolean | null;
+  mriConfidence: number | null;
+  anatomy: string | null;
+  anatomyConfidence: number | null;
+  task: string | null;
+  label: string | null;
+  confidence: number | null;
+  probabilities: Record<string, number>;
+  aggregation: StudyAggregation;
+  /** indices of slices that counted towards the answer */
+  used: Set<number>;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+/** Required usable slices: at least minUsable and a quarter of the study, never more than it has. */
+export function requiredSlices(n: number, minUsable: number): number {
+  return Math.min(n, Math.max(minUsable, Math.ceil(0.25 * n)));
+}
+
+/**
+ * Pure study decision from per-slice results of the one pipeline. Never forces an answer:
+ * too few usable slices, disagreement or low confidence give `inconclusive`; a study whose
+ * slices are refused for one reason is refused for that reason.
+ */
+export function aggregateStudy(input: AggregateInput): StudyAnswer {
+  const { slices } = input;
+  const n = slices.length;
+  const required = requiredSlices(n, input.minUsable);
+  const accepted = slices.map((s, i) => ({ s, i })).filter(({ s }) => s.stage === 'diagnosis' && s.anatomy !== null);
+  const votes: Record<string, number> = {};
+  for (const { s } of accepted) votes[s.anatomy!] = (votes[s.anatomy!] ?? 0) + 1;
+  const aggregation: StudyAggregation = {
+    rule: AGGREGATION_RULE,
+    acceptedSlices: accepted.length,
+    usableSlices: 0,
+    requiredSlices: required,
+    bodyPartVotes: votes,
+    agreement: null,
+    decisiveSlices: [],
+  };
+  const none = {
+    isMri: null as boolean | null,
+    mriConfidence: mean(slices.map((s) => s.mriConfidence ?? 0)),
+    anatomy: null as string | null,
+    anatomyConfidence: null as number | null,
+    task: null as string | null,
+    label: null,
+    confidence: null,
+    probabilities: {} as Record<string, number>,
+    aggregation,
+    used: new Set<number>(),
+  };
+
+  if (accepted.length < required) {
+    // Slices refused for one dominant reason: the study is refused for it, like one image.
+    const reasons = new Map<string, { count: number; s: AnalysisResult }>();
+    for (const s of slices) {
+      if (s.status !== 'rejected') continue;
+      const key = `${s.stage}/${s.code}`;
+      const r = reasons.get(key) ?? { count: 0, s };
+      r.count++;
+      reasons.set(key, r);
+    }
+    const top = [...reasons.values()].sort((a, b) => b.count - a.count)[0];
+    if (top && top.count / n >= input.agreement) {
+      return {
+        ...none,
+        isMri: top.s.stage === 'modality' ? false : true,
+        status: 'rejected',
+        stage: top.s.stage,
+        code: top.s.code,
+        message: `${top.count} of ${n} slices were refused: ${top.s.message}`,
+      };
+    }
+    return {
+      ...none,
+      status: 'inconclusive',
+      stage: 'anatomy',
+      code: 'INSUFFICIENT_SLICES',
+      message: `Unable to determine: only ${accepted.length} of ${n} slices were usable (at least ${required} are needed).`,
+    };
+  }
+
+  const [bodyPart, count] = Object.entries(votes).sort((a, b) => b[1] - a[1])[0];
+  const usable = accepted.filter(({ s }) => s.anatomy === bodyPart);
+  aggregation.usableSlices = usable.length;
+  const used = new Set(usable.map(({ i }) => i));
+  const triageSide = {
+    isMri: true,
+    mriConfidence: mean(usable.map(({ s }) => s.mriConfidence ?? 0)),
+    anatomy: bodyPart,
+    anatomyConfidence: mean(usable.map(({ s }) => s.anatomyConfidence ?? 0)),
+  };
+  const share = count / accepted.length;
+  if (share < input.agreement) {
+    return {
+      ...none,
+      ...triageSide,
+      used: new Set(),
+      status: 'inconclusive',
+      stage: 'anatomy',
+      code: 'SLICE_DISAGREEMENT',
+      message: `Unable to determine: the slices disagree on the body part (${Object.entries(votes).map(([k, v]) => `${k} ${v}`).join(', ')}).`,
+    };
+  }
+  if (usable.length < required) {
+    return {
+      ...none,
+      ...triageSide,
+      used,
+      status: 'inconclusive',
+      stage: 'anatomy',
+      code: 'INSUFFICIENT_SLICES',
+      message: `Unable to determine: only ${usable.length} of ${n} slices were usable ${bodyPart} slices (at least ${required} are needed).`,
+    };
+  }
+  const card = input.cardFor(bodyPart);
+  if (!card) {
+    return {
+      ...none,
+      ...triageSide,
+      used,
+      status: 'inconclusive',
+      stage: 'diagnosis',
+      code: 'NO_VALIDATED_MODEL',
+      message: `This looks like a ${bodyPart} MRI study, but no validated diagnosis model exists for this body part yet.`,
+    };
+  }
+
+  const rows = usable.filter(({ s }) => s.task === card.name).map(({ s, i }) => ({ i, s, p: card.labels.map((l) => s.probabilities[l] ?? 0) }));
+  const neg = card.labels.findIndex((l) => NEGATIVE_LABELS.includes(l));
+  const probs = new Array<number>(card.labels.length).fill(0);
+  let decisive: number[];
+  if (neg >= 0) {
+    const ranked = [...rows].sort((a, b) => 1 - b.p[neg] - (1 - a.p[neg]));
+    const top = ranked.slice(0, Math.min(TOP_K, ranked.length));
+    const presence = mean(top.map((r) => 1 - r.p[neg]));
+    const share = new Array<number>(card.labels.length).fill(0);
+    for (const r of top) {
+      const q = 1 - r.p[neg];
+      if (q <= 0) continue;
+      r.p.forEach((v, c) => c !== neg && (share[c] += v / q / top.length));
+    }
+    const sum = share.reduce((a, b) => a + b, 0) || 1;
+    card.labels.forEach((_, c) => (probs[c] = c === neg ? 1 - presence : (presence * share[c]) / sum));
+    decisive = top.map((r) => r.i);
+  } else {
+    rows.forEach((r) => r.p.forEach((v, c) => (probs[c] += v / rows.length)));
+    decisive = [];
+  }
+  const topIndex = probs.indexOf(Math.max(...probs));
+  const topLabel = card.labels[topIndex];
+  if (neg < 0 || topIndex === neg) {
+    decisive = [...rows].sort((a, b) => b.p[topIndex] - a.p[topIndex]).slice(0, TOP_K).map((r) => r.i);
+  }
+  aggregation.decisiveSlices = decisive;
+
+  // Agreement among the slices that gave a confident answer themselves. For a finding, only the
+  // slices that found something vote on its type (slices without the lesion are expected).
+  const confident = rows.filter((r) => r.s.status === 'completed' && r.s.label !== null);
+  const voters = neg >= 0 && topIndex !== neg ? confident.filter((r) => r.s.label !== card.labels[neg]) : confident;
+  const agree = voters.filter((r) => r.s.label === topLabel).length;
+  aggregation.agreement = voters.length ? agree / voters.length : null;
+
+  const probabilities = Object.fromEntries(card.labels.map((l, c) => [l, probs[c]]));
+  const base = { ...triageSide, used, aggregation, task: card.name, probabilities, confidence: probs[topIndex] };
+  if (voters.length >= 2 && aggregation.agreement !== null && aggregation.agreement < input.agreement) {
+    return {
+      ...base,
+      status: 'inconclusive',
+      stage: 'diagnosis',
+      code: 'SLICE_DISAGREEMENT',
+      label: null,
+      message: `Unable to determine: the slices disagree (${agree} of ${voters.length} confident slices say ${card.describe(topLabel)}; ${pct(input.agreement)} agreement is required).`,
+    };
+  }
+  if (probs[topIndex] < card.threshold) {
+    return {
+      ...base,
+      status: 'inconclusive',
+      stage: 'diagnosis',
+      code: 'LOW_CONFIDENCE',
+      label: null,
+      message: `Unable to determine: the most likely study finding (${card.describe(topLabel)}, ${pct(probs[topIndex])}) is below the ${pct(card.threshold)} confidence threshold.`,
+    };
+  }
+  return {
+    ...base,
+    status: 'completed',
+    stage: 'diagnosis',
+    code: null,
+    label: topLabel,
+    message: `Most likely for this study: ${card.describe(topLabel)} (${pct(probs[topIndex])}, from ${usable.length} of ${n} slices).`,
+  };
+}

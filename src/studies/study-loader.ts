@@ -1,0 +1,244 @@
+import type { RawImage } from '../inference/preprocess';
+import { ByteBudget, expandUploads, StudyPart } from './archive';
+import { assertDecodable, decodeFrame, DicomInstance, isDicomPart10, parseDicomHeader } from './dicom';
+import { maybeInflateNifti, readNifti } from './nifti';
+import {
+  CorruptStudyError,
+  fileLabel,
+  MixedSeriesError,
+  SliceResolutionError,
+  TooManySlicesError,
+  UnsupportedStudyFileError,
+} from './study-errors';
+import { ScalarSlice, windowSlices } from './windowing';
+
+export interface StudyLimits {
+  maxBytes: number;
+  maxSlices: number;
+  minSide: number;
+  maxPixels: number;
+}
+
+/** Metadata a study may expose (and history may store): no other tag value ever. */
+export interface StudyMeta {
+  format: 'dicom' | 'nifti';
+  /** DICOM Modality (0008,0060); null for NIfTI or when absent */
+  modality: string | null;
+  /** scrubbed, ≤ 64 characters; DICOM only */
+  seriesDescription: string | null;
+  sliceCount: number;
+  width: number;
+  height: number;
+  /** millimetres (NIfTI: the header's units): columns, rows, between slice centres */
+  spacing: { column: number | null; row: number | null; slice: number | null };
+  /** how slices were ordered */
+  ordering: 'position' | 'instance_number' | 'upload_order' | 'nifti_axis';
+  windowing: 'header' | 'percentile' | 'none';
+  /** DICOM transfer syntax UID or null */
+  transferSyntax: string | null;
+  /** NIfTI: volumes in the file (only the first is analysed) */
+  volumes: number | null;
+  files: number;
+}
+
+export type LoadedStudy =
+  | { kind: 'slices'; meta: StudyMeta; slices: { image: RawImage; position: number | null }[] }
+  /** the header says this is not an MRI: refused before any pixel is decoded or model is run */
+  | { kind: 'not_mri'; meta: StudyMeta };
+
+/**
+ * Uploaded files → one ordered stack of 8-bit slices, or a refusal. Order of checks: limits
+ * (while inflating) → file types → one series → Modality = MR → transfer syntax → pixels.
+ * Everything stays in memory.
+ */
+export function loadStudy(files: Uint8Array[], limits: StudyLimits): LoadedStudy {
+  if (!files.length) throw new UnsupportedStudyFileError('No file was uploaded.');
+  const budget = new ByteBudget(limits.maxBytes);
+  const parts = expandUploads(files, budget, limits.maxSlices);
+
+  const dicom: StudyPart[] = [];
+  const niftiParts: { bytes: Uint8Array; part: StudyPart }[] = [];
+  for (const part of parts) {
+    if (isDicomPart10(part.bytes)) {
+      dicom.push(part);
+      continue;
+    }
+    const nii = maybeInflateNifti(part.bytes, budget, part.pos);
+    if (nii) {
+      niftiParts.push({ bytes: nii, part });
+      continue;
+    }
+    if (part.ignorable) continue;
+    if (part.pos.entry !== undefined) {
+      throw new CorruptStudyError(`${fileLabel(part.pos)} is neither a DICOM nor a NIfTI file (corrupt, or not image data).`);
+    }
+    throw new UnsupportedStudyFileError(
+      `${fileLabel(part.pos)} is not a DICOM (Part 10), NIfTI (.nii, .nii.gz) or ZIP file. Single JPEG/PNG images go to the image analysis instead.`,
+    );
+  }
+  if (niftiParts.length && dicom.length) throw new MixedSeriesError('kind of file (DICOM and NIfTI together)');
+  if (niftiParts.length > 1) throw new MixedSeriesError('NIfTI volume');
+  if (niftiParts.length === 1) return loadNifti(niftiParts[0].bytes, niftiParts[0].part, limits, files.length);
+  if (!dicom.length) throw new UnsupportedStudyFileError('The upload holds no DICOM or NIfTI image.');
+  return loadDicom(dicom, budget, limits, files.length);
+}
+
+function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number): LoadedStudy {
+  const vol = readNifti(bytes, part.pos, limits.maxSlices);
+  checkSliceSize(vol.width, vol.height, limits);
+  const { images, windowing } = windowSlices(vol.slices);
+  return {
+    kind: 'slices',
+    meta: {
+      format: 'nifti',
+      modality: null,
+      seriesDescription: null,
+      sliceCount: images.length,
+      width: vol.width,
+      height: vol.height,
+      spacing: vol.spacing,
+      ordering: 'nifti_axis',
+      windowing,
+      transferSyntax: null,
+      volumes: vol.volumes,
+      files,
+    },
+    slices: images.map((image, i) => ({ image, position: vol.spacing.slice !== null ? round3(i * vol.spacing.slice) : i })),
+  };
+}
+
+function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number): LoadedStudy {
+  const instances = parts.map((p) => parseDicomHeader(p.bytes, p.pos, budget)).filter((x): x is DicomInstance => x !== null);
+  if (!instances.length) throw new UnsupportedStudyFileError('The upload holds no DICOM image (only a DICOMDIR).');
+
+  const seriesUids = new Set(instances.map((i) => i.seriesUid ?? ''));
+  if (seriesUids.size > 1) throw new MixedSeriesError('series');
+  const modalities = new Set(instances.map((i) => i.modality ?? ''));
+  if (modalities.size > 1) throw new MixedSeriesError('modality');
+  const first = instances[0];
+  const sliceCount = instances.reduce((n, i) => n + i.frames, 0);
+  if (sliceCount > limits.maxSlices) throw new TooManySlicesError(limits.maxSlices);
+  const sizes = new Set(instances.map((i) => `${i.columns}x${i.rows}`));
+  if (sizes.size > 1) throw new MixedSeriesError('image size (the files cannot be one series)');
+  const orientations = new Set(instances.map((i) => (i.orientation ? i.orientation.map((v) => v.toFixed(3)).join(',') : '')));
+  if (orientations.size > 1) throw new MixedSeriesError('slice orientation (e.g. a localizer mixed with the series)');
+
+  const descriptions = [...new Set(instances.map((i) => i.seriesDescription).filter((d): d is string => !!d))];
+  const baseMeta = {
+    format: 'dicom' as const,
+    modality: first.modality,
+    seriesDescription: descriptions.length === 1 ? descriptions[0] : null,
+    sliceCount,
+    width: first.columns,
+    height: first.rows,
+    transferSyntax: first.transferSyntax,
+    volumes: null,
+    files,
+  };
+
+  if (first.modality !== null && first.modality !== 'MR') {
+    return {
+      kind: 'not_mri',
+      meta: {
+        ...baseMeta,
+        spacing: { column: first.pixelSpacing?.[1] ?? null, row: first.pixelSpacing?.[0] ?? null, slice: null },
+        ordering: 'upload_order',
+        windowing: 'none',
+      },
+    };
+  }
+  for (const inst of instances) assertDecodable(inst);
+  checkSliceSize(first.columns, first.rows, limits);
+
+  const { ordered, ordering, positions } = orderInstances(instances);
+  const scalar: ScalarSlice[] = [];
+  const framePositions: (number | null)[] = [];
+  const rgb: (RawImage | null)[] = [];
+  ordered.forEach((inst, k) => {
+    for (let f = 0; f < inst.frames; f++) {
+      const frame = decodeFrame(inst, f);
+      if (frame.kind === 'rgb') {
+        rgb.push({ width: frame.width, height: frame.height, channels: 3, data: frame.data });
+        scalar.push({ width: frame.width, height: frame.height, values: new Float32Array(0) });
+      } else {
+        rgb.push(null);
+        const hasWindow = inst.windowCenter !== null && inst.windowWidth !== null;
+        scalar.push({
+          width: frame.width,
+          height: frame.height,
+          values: frame.values,
+          window: hasWindow ? { center: inst.windowCenter!, width: inst.windowWidth! } : null,
+          invert: inst.photometric === 'MONOCHROME1',
+        });
+      }
+      framePositions.push(positions[k] !== null && inst.frames === 1 ? positions[k] : null);
+    }
+  });
+  const greyIdx = scalar.map((_, i) => i).filter((i) => rgb[i] === null);
+  const windowed = windowSlices(greyIdx.map((i) => scalar[i]));
+  const images: RawImage[] = rgb.map((r) => r as RawImage);
+  greyIdx.forEach((i, j) => (images[i] = windowed.images[j]));
+
+  return {
+    kind: 'slices',
+    meta: {
+      ...baseMeta,
+      spacing: {
+        column: first.pixelSpacing?.[1] ?? null,
+        row: first.pixelSpacing?.[0] ?? null,
+        slice: sliceSpacing(positions) ?? first.sliceThickness,
+      },
+      ordering,
+      windowing: greyIdx.length ? windowed.windowing : 'none',
+    },
+    slices: images.map((image, i) => ({ image, position: framePositions[i] })),
+  };
+}
+
+/**
+ * Slices in anatomical order: by ImagePositionPatient projected on the slice normal
+ * (row × column direction cosines) when every file has both; else by InstanceNumber; else as
+ * uploaded. Returns positions along the normal (mm), rounded to µm.
+ */
+export function orderInstances(instances: DicomInstance[]): {
+  ordered: DicomInstance[];
+  ordering: StudyMeta['ordering'];
+  positions: (number | null)[];
+} {
+  const withGeometry = instances.every((i) => i.position && i.orientation);
+  if (withGeometry) {
+    const o = instances[0].orientation!;
+    const normal = [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
+    const keyed = instances.map((inst) => ({ inst, d: round3(inst.position!.reduce((s, p, k) => s + p * normal[k], 0)) }));
+    keyed.sort((a, b) => a.d - b.d || (a.inst.instanceNumber ?? 0) - (b.inst.instanceNumber ?? 0));
+    return { ordered: keyed.map((k) => k.inst), ordering: 'position', positions: keyed.map((k) => k.d) };
+  }
+  if (instances.every((i) => i.instanceNumber !== null)) {
+    const ordered = [...instances].sort((a, b) => a.instanceNumber! - b.instanceNumber!);
+    return { ordered, ordering: 'instance_number', positions: ordered.map(() => null) };
+  }
+  return { ordered: instances, ordering: 'upload_order', positions: instances.map(() => null) };
+}
+
+/** Median distance between consecutive distinct slice positions. */
+function sliceSpacing(positions: (number | null)[]): number | null {
+  const p = positions.filter((x): x is number => x !== null);
+  const gaps: number[] = [];
+  for (let i = 1; i < p.length; i++) if (p[i] - p[i - 1] > 1e-3) gaps.push(p[i] - p[i - 1]);
+  if (!gaps.length) return null;
+  gaps.sort((a, b) => a - b);
+  return round3(gaps[Math.floor(gaps.length / 2)]);
+}
+
+function checkSliceSize(width: number, height: number, limits: StudyLimits): void {
+  if (width < limits.minSide || height < limits.minSide) {
+    throw new SliceResolutionError(`The slices are ${width}×${height} px; at least ${limits.minSide}×${limits.minSide} px is required.`);
+  }
+  if (width * height > limits.maxPixels) {
+    throw new SliceResolutionError(`The slices are ${width}×${height} px, more than the ${(limits.maxPixels / 1e6).toFixed(0)} megapixels accepted.`);
+  }
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

@@ -1,0 +1,85 @@
+import type { AnalysisCode, AnalysisResult, AnalysisStage, AnalysisStatus } from '../classifier/analysis-result';
+import type { StudyMeta } from './study-loader';
+
+/** Study-only reasons, added to a single analysis's codes. */
+export type StudyCode = AnalysisCode | 'INSUFFICIENT_SLICES' | 'SLICE_DISAGREEMENT';
+
+/** One slice: the single-analysis fields (no heat map, no disclaimer) plus where it lies. */
+export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'disclaimer' | 'modelVersions'> {
+  /** 0-based, in anatomical order */
+  index: number;
+  /** position along the slice normal (mm), when known */
+  position: number | null;
+  /** small PNG data URL of the windowed slice, for the thumbnail strip */
+  thumbnailPng: string;
+  /** heat map, only for the study's most decisive slices */
+  heatmapPng: string | null;
+  /** this slice counted towards the study answer (its body part was accepted and won the vote) */
+  usedForStudy: boolean;
+}
+
+export interface StudyAggregation {
+  /** the rule, in words (also in the README) */
+  rule: string;
+  /** slices whose triage accepted a body part */
+  acceptedSlices: number;
+  /** accepted slices of the winning body part: the ones the diagnosis answer is built from */
+  usableSlices: number;
+  requiredSlices: number;
+  /** body part → number of accepted slices */
+  bodyPartVotes: Record<string, number>;
+  /** share of the usable slices' confident answers agreeing with the study's finding (null if none) */
+  agreement: number | null;
+  /** indices of the slices that decided the answer (heat maps shown for these) */
+  decisiveSlices: number[];
+}
+
+/**
+ * The study answer: every field of a single analysis (same names, same meaning, at study level),
+ * plus `slices` and `study` (metadata only — no patient identifier, no tag value except modality
+ * and a scrubbed series description).
+ */
+export interface StudyResult extends Omit<AnalysisResult, 'code' | 'explanation'> {
+  code: StudyCode | null;
+  explanation: { heatmapPng: string; sliceIndex: number; slices: { index: number; heatmapPng: string }[] } | null;
+  study: StudyMeta & { aggregation: StudyAggregation | null };
+  slices: SliceResult[];
+}
+
+/** Metadata of one study for history / reports. Never pixels, file names or patient tags. */
+export interface StudyRecord {
+  userId: string | null;
+  kind: 'study';
+  format: StudyMeta['format'];
+  modality: string | null;
+  seriesDescription: string | null;
+  sliceCount: number;
+  usableSlices: number | null;
+  width: number;
+  height: number;
+  spacing: StudyMeta['spacing'];
+  byteSize: number;
+  sha256: string;
+  status: AnalysisStatus;
+  stage: AnalysisStage | null;
+  code: string | null;
+  anatomy: string | null;
+  anatomyConfidence: number | null;
+  isMri: boolean | null;
+  mriConfidence: number | null;
+  task: string | null;
+  label: string | null;
+  confidence: number | null;
+  probabilities: Record<string, number> | null;
+  modelVersions: Record<string, string> | null;
+  timingsMs: Record<string, number> | null;
+}
+
+/**
+ * Hook for the history feature (issue 4's owner): called once per study with metadata only.
+ * Provide it under STUDY_RECORDER from a @Global() module; without one, nothing is recorded.
+ */
+export interface StudyRecorder {
+  recordStudy(record: StudyRecord): Promise<void>;
+}
+export const STUDY_RECORDER = Symbol('STUDY_RECORDER');

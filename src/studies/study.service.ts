@@ -1,0 +1,283 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { AnalysisContext, AnalysisResult } from '../classifier/analysis-result';
+import { AnalysisService } from '../classifier/analysis.service';
+import { DISCLAIMER } from '../common/disclaimer';
+import { AnalysisTimeoutError } from '../common/errors';
+import { AppConfig } from '../config/config.service';
+import { encodePngDataUrl } from '../inference/image-encoder';
+import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
+import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
+import { loadStudy, StudyMeta } from './study-loader';
+import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
+
+export const THUMBNAIL_SIDE = 96;
+
+export interface StudyOutcome {
+  result: StudyResult;
+  record: StudyRecord;
+}
+
+/**
+ * A study (DICOM series or NIfTI volume) → one answer. Files are opened and checked in memory
+ * (src/studies/study-loader), each slice goes through the one AnalysisService pipeline as an
+ * already-decoded grey image, then the pure study decision (study-aggregate) gives the answer.
+ * The study is bounded by STUDY_TIMEOUT_MS; logs carry counts and codes only.
+ */
+@Injectable()
+export class StudyService {
+  private readonly logger = new Logger(StudyService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly analysis: AnalysisService,
+    @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
+    @Optional() @Inject(STUDY_RECORDER) private readonly recorder?: StudyRecorder,
+  ) {}
+
+  async analyze(files: Uint8Array[], ctx: AnalysisContext = {}): Promise<StudyResult> {
+    return (await this.analyzeDetailed(files, ctx)).result;
+  }
+
+  async analyzeDetailed(files: Uint8Array[], ctx: AnalysisContext = {}): Promise<StudyOutcome> {
+    const started = performance.now();
+    const hash = createHash('sha256');
+    let byteSize = 0;
+    for (const f of files) {
+      hash.update(f);
+      byteSize += f.length;
+    }
+    const sha256 = hash.digest('hex');
+    const state = { cancelled: false };
+    const work = this.run(files, started, state);
+    work.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        state.cancelled = true;
+        reject(new AnalysisTimeoutError(this.config.studyTimeoutMs));
+      }, this.config.studyTimeoutMs);
+    });
+    try {
+      const result = await Promise.race([work, timeout]);
+      const record = toRecord(result, ctx, byteSize, sha256);
+      this.logger.log(
+        `study ${result.study.format}: ${result.study.sliceCount} slices → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
+      );
+      await this.safeRecord(record);
+      return { result, record };
+    } catch (err) {
+      const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : 'ERROR';
+      this.logger.log(`study refused: ${code}`);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async run(files: Uint8Array[], started: number, state: { cancelled: boolean }): Promise<StudyResult> {
+    const timings: Record<string, number> = {};
+    const lap = (name: string, since: number) => (timings[name] = round(performance.now() - since));
+    let t = performance.now();
+    const loaded = loadStudy(files, {
+      maxBytes: this.config.studyMaxBytes,
+      maxSlices: this.config.studyMaxSlices,
+      minSide: this.config.minImageSide,
+      maxPixels: this.config.maxInputPixels,
+    });
+    lap('decode', t);
+    const finish = (r: Omit<StudyResult, 'timingsMs' | 'disclaimer'>): StudyResult => ({
+      ...r,
+      disclaimer: DISCLAIMER,
+      timingsMs: { ...timings, total: round(performance.now() - started) },
+    });
+
+    if (loaded.kind === 'not_mri') {
+      return finish({
+        status: 'rejected',
+        stage: 'modality',
+        code: 'NOT_MRI',
+        message: `The DICOM header says this series is ${loaded.meta.modality} (Modality), not MR, so no model was run.`,
+        isMri: false,
+        mriConfidence: null,
+        anatomy: null,
+        anatomyConfidence: null,
+        task: null,
+        label: null,
+        confidence: null,
+        probabilities: {},
+        explanation: null,
+        modelVersions: {},
+        study: { ...loaded.meta, aggregation: null },
+        slices: [],
+      });
+    }
+    this.models.triageCard(); // 503 before any work when models are not loaded
+
+    t = performance.now();
+    const perSlice = await this.mapLimited(loaded.slices, Math.max(1, this.config.inferencePoolSize), state, (s) =>
+      this.analysis.analyzePixels(s.image, { explain: false }),
+    );
+    lap('slices', t);
+
+    t = performance.now();
+    const override = this.config.confidenceThresholdOverride;
+    const answer = aggregateStudy({
+      slices: perSlice,
+      minUsable: this.config.studyMinUsableSlices,
+      agreement: this.config.studyAgreement,
+      cardFor: (bodyPart): DiagnosisCardInfo | undefined => {
+        const card = this.models.diagnosisCardFor(bodyPart);
+        return card && {
+          name: card.name,
+          labels: card.labels,
+          threshold: override ?? card.thresholds.confidence,
+          describe: (l) => card.label_descriptions?.[l] ?? l,
+        };
+      },
+    });
+    lap('aggregate', t);
+
+    t = performance.now();
+    const heatmaps = new Map<number, string>();
+    if (answer.status === 'completed') {
+      for (const i of answer.aggregation.decisiveSlices) {
+        if (state.cancelled) break;
+        const r = await this.analysis.analyzePixels(loaded.slices[i].image, { explain: true });
+        if (r.explanation) heatmaps.set(i, r.explanation.heatmapPng);
+      }
+      lap('explanation', t);
+      t = performance.now();
+    }
+    const thumbs = await Promise.all(loaded.slices.map((s) => thumbnail(s.image)));
+    lap('thumbnails', t);
+
+    const modelVersions: Record<string, string> = {};
+    for (const r of perSlice) Object.assign(modelVersions, r.modelVersions);
+    const slices: SliceResult[] = perSlice.map((r, i) => toSlice(r, i, loaded.slices[i].position, thumbs[i], heatmaps.get(i) ?? null, answer.used.has(i)));
+    const decisive = answer.aggregation.decisiveSlices.filter((i) => heatmaps.has(i));
+    return finish({
+      ...pickAnswer(answer),
+      explanation: decisive.length
+        ? { heatmapPng: heatmaps.get(decisive[0])!, sliceIndex: decisive[0], slices: decisive.map((i) => ({ index: i, heatmapPng: heatmaps.get(i)! })) }
+        : null,
+      modelVersions,
+      study: { ...loaded.meta, aggregation: answer.aggregation },
+      slices,
+    });
+  }
+
+  /** Runs fn over items with at most `limit` in flight (the model pool's size), in order. */
+  private async mapLimited<T, R>(items: T[], limit: number, state: { cancelled: boolean }, fn: (item: T) => Promise<R>): Promise<R[]> {
+    const out = new Array<R>(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length && !state.cancelled) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return out;
+  }
+
+  private async safeRecord(record: StudyRecord): Promise<void> {
+    if (!this.recorder) return;
+    try {
+      await this.recorder.recordStudy(record);
+    } catch (err) {
+      this.logger.error(`Could not record study metadata: ${err instanceof Error ? err.name : 'error'}`);
+    }
+  }
+}
+
+function pickAnswer(a: StudyAnswer) {
+  return {
+    status: a.status,
+    stage: a.stage,
+    code: a.code,
+    message: a.message,
+    isMri: a.isMri,
+    mriConfidence: a.mriConfidence,
+    anatomy: a.anatomy,
+    anatomyConfidence: a.anatomyConfidence,
+    task: a.task,
+    label: a.label,
+    confidence: a.confidence,
+    probabilities: a.probabilities,
+  };
+}
+
+function toSlice(r: AnalysisResult, index: number, position: number | null, thumbnailPng: string, heatmapPng: string | null, usedForStudy: boolean): SliceResult {
+  return {
+    index,
+    position,
+    status: r.status,
+    stage: r.stage,
+    code: r.code,
+    message: r.message,
+    isMri: r.isMri,
+    mriConfidence: r.mriConfidence,
+    anatomy: r.anatomy,
+    anatomyConfidence: r.anatomyConfidence,
+    task: r.task,
+    label: r.label,
+    confidence: r.confidence,
+    probabilities: r.probabilities,
+    timingsMs: r.timingsMs,
+    thumbnailPng,
+    heatmapPng,
+    usedForStudy,
+  };
+}
+
+/** ≤ 96 px grey thumbnail (same antialiased resample as preprocessing), PNG data URL. */
+export async function thumbnail(img: RawImage): Promise<string> {
+  const scale = Math.min(1, THUMBNAIL_SIDE / Math.max(img.width, img.height));
+  const w = Math.max(1, Math.round(img.width * scale));
+  const h = Math.max(1, Math.round(img.height * scale));
+  const small = resizeBilinearF(toLuma(img), img.width, img.height, w, h);
+  const rgb = new Uint8Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) {
+    const v = Math.min(255, Math.max(0, Math.round(small[i])));
+    rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = v;
+  }
+  return encodePngDataUrl(rgb, w, h, 3);
+}
+
+export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number, sha256: string): StudyRecord {
+  const m: StudyMeta = r.study;
+  return {
+    userId: ctx.userId ?? null,
+    kind: 'study',
+    format: m.format,
+    modality: m.modality,
+    seriesDescription: m.seriesDescription,
+    sliceCount: m.sliceCount,
+    usableSlices: r.study.aggregation?.usableSlices ?? null,
+    width: m.width,
+    height: m.height,
+    spacing: m.spacing,
+    byteSize,
+    sha256,
+    status: r.status,
+    stage: r.stage,
+    code: r.code,
+    anatomy: r.anatomy,
+    anatomyConfidence: r.anatomyConfidence,
+    isMri: r.isMri,
+    mriConfidence: r.mriConfidence,
+    task: r.task,
+    label: r.label,
+    confidence: r.confidence,
+    probabilities: Object.keys(r.probabilities).length ? r.probabilities : null,
+    modelVersions: r.modelVersions,
+    timingsMs: r.timingsMs,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
