@@ -167,6 +167,7 @@
   // ---------------------------------------------------------------- rendering
   function pct(v) { return typeof v === 'number' ? (v * 100).toFixed(1) + '%' : '—'; }
   function pretty(s) { return s ? String(s).replace(/_/g, ' ') : s; }
+  function capitalise(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -175,7 +176,7 @@
   }
 
   function headline(r) {
-    if (r.status === 'completed') return pretty(r.label);
+    if (r.status === 'completed') return capitalise(pretty(r.label));
     if (r.code === 'NOT_MRI') return 'Not an MRI image';
     if (r.code === 'UNSUPPORTED_BODY_PART') return 'Unsupported body part';
     if (r.code === 'NO_VALIDATED_MODEL') return 'No validated model for ' + pretty(r.anatomy);
