@@ -47,6 +47,7 @@ function parseArgs(argv) {
     else if (k === '--out') a.out = v();
     else if (k === '--forward-runs') a.forwardRuns = Number(v());
     else if (k === '--images') a.images = Number(v());
+    else if (k === '--allow-fake-models') a.allowFake = true;
     else if (k === '--help' || k === '-h') {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 20).join('\n'));
       process.exit(0);
@@ -377,7 +378,12 @@ async function runLevel(server, auth, pick, c, seconds, explain, fwd, onSample) 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const cores = os.availableParallelism();
-  const modelsDir = path.resolve(ROOT, process.env.MODELS_DIR ?? 'models');
+  let modelsDir = path.resolve(ROOT, process.env.MODELS_DIR ?? 'models');
+  if (args.allowFake && !fs.existsSync(path.join(modelsDir, 'triage', 'model_card.json'))) {
+    // smoke runs (CI) before trained models exist: the tool is exercised, the figures mean nothing
+    modelsDir = path.join(ROOT, 'test', 'fixtures', 'fake-models');
+    console.log(`NOTE: no trained models in models/; using the FAKE test models (${modelsDir}) — figures are not meaningful`);
+  }
   const images = loadImages(args.images);
   const pick = makePicker(images);
 
@@ -417,6 +423,7 @@ async function main() {
     when: new Date().toISOString(),
     machine: { cores, cpu: os.cpus()[0]?.model, memGb: round(os.totalmem() / 2 ** 30), node: process.version, loadAvgAtStart: os.loadavg() },
     tuning,
+    modelsDir: path.relative(ROOT, modelsDir),
     explain: args.explain,
     mix: { perEight: { brain_mri: 4, other_mri: 2, not_mri: 2 }, images: Object.fromEntries(Object.entries(images).map(([k, v]) => [k, v.map((x) => x.source)])) },
     forwardMs: fwd,
