@@ -1,0 +1,124 @@
+/* Study mode page: posts the files to /api/v1/studies and renders the study result. No framework. */
+(function () {
+  'use strict';
+  var $ = function (id) { return document.getElementById(id); };
+  var form = $('study-form');
+  if (!form) return;
+  var maxBytes = Number(form.getAttribute('data-max-bytes'));
+  var maxLabel = form.getAttribute('data-max-label');
+  var files = [];
+
+  function human(n) { return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : n >= 1024 ? (n / 1024).toFixed(1) + ' KB' : n + ' B'; }
+  function pct(v) { return typeof v === 'number' ? (v * 100).toFixed(1) + '%' : '—'; }
+  function pretty(s) { return s ? String(s).replace(/_/g, ' ') : ''; }
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function clientError(msg) { var p = $('study-client-error'); p.textContent = msg || ''; p.hidden = !msg; }
+  function choose(list) {
+    files = Array.prototype.filter.call(list, function (f) { return !/(^|\/)\./.test(f.webkitRelativePath || f.name); });
+    var total = files.reduce(function (s, f) { return s + f.size; }, 0);
+    $('study-selected').hidden = !files.length;
+    $('study-selected').textContent = files.length + ' file' + (files.length === 1 ? '' : 's') + ' · ' + human(total);
+    $('study-clear').hidden = !files.length;
+    clientError(total > maxBytes ? 'The study is larger than ' + maxLabel + '.' : '');
+    $('study-submit').disabled = !files.length || total > maxBytes;
+  }
+  $('study-files').addEventListener('change', function (e) { choose(e.target.files); });
+  $('study-folder').addEventListener('change', function (e) { choose(e.target.files); });
+  $('study-clear').addEventListener('click', function () { $('study-files').value = ''; $('study-folder').value = ''; choose([]); });
+  var dz = $('study-dropzone');
+  ['dragenter', 'dragover'].forEach(function (ev) { dz.addEventListener(ev, function (e) { e.preventDefault(); dz.classList.add('dragging'); }); });
+  ['dragleave', 'drop'].forEach(function (ev) { dz.addEventListener(ev, function (e) { e.preventDefault(); dz.classList.remove('dragging'); }); });
+  dz.addEventListener('drop', function (e) { if (e.dataTransfer && e.dataTransfer.files.length) choose(e.dataTransfer.files); });
+
+  function show(id) { ['study-empty', 'study-loading', 'study-error', 'study-result'].forEach(function (x) { $(x).hidden = x !== id; }); }
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    if (!files.length) return;
+    var fd = new FormData();
+    files.forEach(function (f) { fd.append('files', f, 'file'); }); // names are not sent: they may carry identifiers
+    show('study-loading');
+    $('study-submit').disabled = true;
+    fetch('/api/v1/studies', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })
+      .then(function (res) { return res.json().then(function (b) { return { ok: res.ok, status: res.status, body: b }; }, function () { return { ok: false, status: res.status, body: null }; }); })
+      .then(function (r) {
+        if (r.ok && r.body) render(r.body);
+        else {
+          $('study-error-message').textContent = (r.body && r.body.message) || 'HTTP ' + r.status;
+          $('study-error-code').textContent = r.body && r.body.code ? r.body.code + ' · HTTP ' + r.status : '';
+          show('study-error');
+        }
+      })
+      .catch(function () { $('study-error-message').textContent = 'The server could not be reached.'; $('study-error-code').textContent = ''; show('study-error'); })
+      .then(function () { $('study-submit').disabled = !files.length; });
+  });
+
+  function render(r) {
+    var badge = $('study-badge');
+    badge.className = 'badge ' + r.status;
+    badge.textContent = r.status;
+    $('study-label').textContent = r.status === 'completed' ? pretty(r.label) : r.status === 'rejected' ? 'Not analysed' : 'Unable to determine';
+    $('study-message').textContent = r.message;
+    $('study-confidence-block').hidden = typeof r.confidence !== 'number';
+    $('study-confidence').textContent = pct(r.confidence);
+    $('study-confidence-bar').style.width = pct(r.confidence || 0);
+
+    var probs = $('study-probs');
+    probs.textContent = '';
+    var entries = Object.keys(r.probabilities || {}).map(function (k) { return [k, r.probabilities[k]]; }).sort(function (a, b) { return b[1] - a[1]; });
+    entries.forEach(function (p, i) {
+      var li = el('li', { class: i === 0 ? 'top' : '' });
+      li.appendChild(el('span', { class: 'prob-label' }, pretty(p[0])));
+      var bar = el('div', { class: 'bar' }); var fill = el('span'); fill.style.width = pct(p[1]); bar.appendChild(fill); li.appendChild(bar);
+      li.appendChild(el('span', { class: 'prob-value' }, pct(p[1])));
+      probs.appendChild(li);
+    });
+
+    var heat = $('study-heatmaps');
+    heat.textContent = '';
+    var maps = (r.explanation && r.explanation.slices) || [];
+    $('study-heatmaps-block').hidden = !maps.length;
+    maps.forEach(function (m) {
+      var fig = el('figure');
+      fig.appendChild(el('img', { src: m.heatmapPng, alt: 'Heat map of slice ' + (m.index + 1) }));
+      fig.appendChild(el('figcaption', {}, 'Slice ' + (m.index + 1)));
+      heat.appendChild(fig);
+    });
+
+    var strip = $('study-strip');
+    strip.textContent = '';
+    var decisive = (r.study.aggregation && r.study.aggregation.decisiveSlices) || [];
+    (r.slices || []).forEach(function (s) {
+      var li = el('li', { class: s.status + (decisive.indexOf(s.index) >= 0 ? ' decisive' : ''), title: s.message });
+      li.appendChild(el('img', { src: s.thumbnailPng, alt: 'Slice ' + (s.index + 1) + ': ' + s.status, loading: 'lazy' }));
+      li.appendChild(el('span', { class: 'slice-label' }, (s.index + 1) + ' · ' + (s.label ? pretty(s.label) : s.code ? pretty(s.code).toLowerCase() : s.status)));
+      if (!s.usedForStudy) li.appendChild(el('span', { class: 'slice-unused' }, 'not used'));
+      strip.appendChild(li);
+    });
+    var agg = r.study.aggregation;
+    $('study-slice-summary').textContent = agg ? agg.usableSlices + ' of ' + r.study.sliceCount + ' used' : r.study.sliceCount + ' slices';
+
+    var meta = $('study-meta');
+    meta.textContent = '';
+    var sp = r.study.spacing || {};
+    var rows = [
+      ['Format', r.study.format + (r.study.modality ? ' · ' + r.study.modality : '')],
+      ['Series description', r.study.seriesDescription || '—'],
+      ['Slices', r.study.sliceCount + ' × ' + r.study.width + '×' + r.study.height + ' px'],
+      ['Spacing (mm)', [sp.column, sp.row, sp.slice].map(function (v) { return v == null ? '?' : v; }).join(' × ')],
+      ['Order · window', r.study.ordering + ' · ' + r.study.windowing],
+      ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return k + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
+      ['Agreement', agg && agg.agreement != null ? pct(agg.agreement) : '—'],
+      ['Models', Object.keys(r.modelVersions || {}).map(function (k) { return k + ' ' + r.modelVersions[k]; }).join(', ') || 'none ran'],
+      ['Timings (ms)', Object.keys(r.timingsMs || {}).map(function (k) { return k + ' ' + r.timingsMs[k]; }).join(' · ')],
+    ];
+    rows.forEach(function (p) { meta.appendChild(el('dt', {}, p[0])); meta.appendChild(el('dd', {}, p[1])); });
+    $('study-rule').textContent = agg ? agg.rule : '';
+    show('study-result');
+  }
+})();

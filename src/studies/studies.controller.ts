@@ -1,0 +1,84 @@
+import { Controller, Get, HttpCode, Post, Render, Req, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { FilesInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiExcludeEndpoint,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { requestContext } from '../classifier/request-context';
+import { ErrorBodyDto } from '../classifier/analysis-result.dto';
+import { formatBytes, MissingFileError } from '../common/errors';
+import { AppConfig } from '../config/config.service';
+import { AGGREGATION_RULE } from './study-aggregate';
+import { StudyResult } from './study-result';
+import { StudyService } from './study.service';
+
+/** Multipart field holding the study's files (one or more). */
+export const FILES_FIELD = 'files';
+
+@ApiTags('studies')
+@Controller()
+export class StudiesController {
+  constructor(
+    private readonly studies: StudyService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post('api/v1/studies')
+  @HttpCode(200)
+  @UseInterceptors(FilesInterceptor(FILES_FIELD))
+  @ApiOperation({
+    summary: 'Analyse a whole study: a DICOM series or a NIfTI volume',
+    description:
+      'One or more DICOM files of one series, a ZIP of a series, or one NIfTI volume (.nii, .nii.gz). ' +
+      'Refused before any model when Modality is not MR (200, NOT_MRI). Every slice goes through the single-image pipeline, ' +
+      'then the study answer: ' +
+      AGGREGATION_RULE +
+      ' The response has the fields of a single analysis plus `study` (metadata, never patient identifiers) and `slices`.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: [FILES_FIELD],
+      properties: {
+        [FILES_FIELD]: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'DICOM files, a ZIP, or a NIfTI file' },
+      },
+    },
+  })
+  @ApiOkResponse({ description: 'The study result (completed, inconclusive or rejected)' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'FILE_TOO_LARGE (study bytes) or TOO_MANY_SLICES' })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE or UNSUPPORTED_TRANSFER_SYNTAX' })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE or RESOLUTION_OUT_OF_RANGE' })
+  @ApiResponse({ status: 503, type: ErrorBodyDto, description: 'ANALYSIS_UNAVAILABLE' })
+  @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
+  async create(@UploadedFiles() files: Express.Multer.File[] | undefined, @Req() req: Request): Promise<StudyResult> {
+    if (!files?.length) throw new MissingFileError(FILES_FIELD);
+    return this.studies.analyze(
+      files.map((f) => new Uint8Array(f.buffer.buffer, f.buffer.byteOffset, f.buffer.length)),
+      requestContext(req),
+    );
+  }
+
+  @Get('studies')
+  @Render('study')
+  @ApiExcludeEndpoint()
+  page(): Record<string, unknown> {
+    return {
+      title: 'Analyse a study',
+      maxBytes: this.config.studyMaxBytes,
+      maxBytesLabel: formatBytes(this.config.studyMaxBytes),
+      maxSlices: this.config.studyMaxSlices,
+      scripts: ['/static/js/study.js'],
+      styles: ['/static/css/study.css'],
+    };
+  }
+}
