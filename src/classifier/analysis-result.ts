@@ -45,7 +45,8 @@ export interface AnalysisResult {
  */
 export interface AnalysisRecord {
   userId: string | null;
-  fileType: 'jpeg' | 'png' | null;
+  /** jpeg | png for single images; dicom | nifti for a study recorded through this hook (src/studies) */
+  fileType: 'jpeg' | 'png' | 'dicom' | 'nifti' | null;
   byteSize: number;
   width: number | null;
   height: number | null;
