@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { AnalysisContext, AnalysisResult } from '../classifier/analysis-result';
+import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecord, AnalysisRecorder, AnalysisResult } from '../classifier/analysis-result';
 import { AnalysisService } from '../classifier/analysis.service';
 import { DISCLAIMER } from '../common/disclaimer';
 import { AnalysisTimeoutError } from '../common/errors';
@@ -35,6 +35,7 @@ export class StudyService {
     private readonly analysis: AnalysisService,
     @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
     @Optional() @Inject(STUDY_RECORDER) private readonly recorder?: StudyRecorder,
+    @Optional() @Inject(ANALYSIS_RECORDER) private readonly analysisRecorder?: AnalysisRecorder,
   ) {}
 
   async analyze(files: Uint8Array[], ctx: AnalysisContext = {}): Promise<StudyResult> {
@@ -183,14 +184,44 @@ export class StudyService {
     return out;
   }
 
+  /**
+   * History: a STUDY_RECORDER when one is provided (it can keep modality, slice count and
+   * spacing); otherwise the single-analysis ANALYSIS_RECORDER gets the study's answer as one
+   * record (fileType dicom | nifti, slice dimensions) — metadata only either way. Recording
+   * never breaks a study; failures are logged without any data.
+   */
   private async safeRecord(record: StudyRecord): Promise<void> {
-    if (!this.recorder) return;
     try {
-      await this.recorder.recordStudy(record);
+      if (this.recorder) await this.recorder.recordStudy(record);
+      else if (this.analysisRecorder) await this.analysisRecorder.record(toAnalysisRecord(record));
     } catch (err) {
       this.logger.error(`Could not record study metadata: ${err instanceof Error ? err.name : 'error'}`);
     }
   }
+}
+
+export function toAnalysisRecord(r: StudyRecord): AnalysisRecord {
+  return {
+    userId: r.userId,
+    fileType: r.format,
+    byteSize: r.byteSize,
+    width: r.width,
+    height: r.height,
+    sha256: r.sha256,
+    status: r.status,
+    stage: r.stage,
+    code: r.code,
+    anatomy: r.anatomy,
+    anatomyConfidence: r.anatomyConfidence,
+    isMri: r.isMri,
+    mriConfidence: r.mriConfidence,
+    task: r.task,
+    label: r.label,
+    confidence: r.confidence,
+    probabilities: r.probabilities,
+    modelVersions: r.modelVersions,
+    timingsMs: r.timingsMs,
+  };
 }
 
 function pickAnswer(a: StudyAnswer) {

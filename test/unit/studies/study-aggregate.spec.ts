@@ -1,0 +1,119 @@
+import type { AnalysisResult } from '../../../src/classifier/analysis-result';
+import { aggregateStudy, DiagnosisCardInfo, requiredSlices } from '../../../src/studies/study-aggregate';
+import { scrubDescription } from '../../../src/studies/deidentify';
+
+const LABELS = ['glioma', 'meningioma', 'notumor', 'pituitary'];
+const CARD: DiagnosisCardInfo = { name: 'brain_tumor', labels: LABELS, threshold: 0.6, describe: (l) => l };
+
+function slice(p: Partial<AnalysisResult> & { probs?: number[] }): AnalysisResult {
+  const probabilities = p.probs ? Object.fromEntries(LABELS.map((l, i) => [l, p.probs![i]])) : {};
+  const top = p.probs ? LABELS[p.probs.indexOf(Math.max(...p.probs))] : null;
+  const conf = p.probs ? Math.max(...p.probs) : null;
+  return {
+    status: conf !== null && conf >= 0.6 ? 'completed' : 'inconclusive',
+    stage: 'diagnosis',
+    code: conf !== null && conf >= 0.6 ? null : 'LOW_CONFIDENCE',
+    message: '',
+    isMri: true,
+    mriConfidence: 0.99,
+    anatomy: 'brain',
+    anatomyConfidence: 0.95,
+    task: 'brain_tumor',
+    label: conf !== null && conf >= 0.6 ? top : null,
+    confidence: conf,
+    probabilities,
+    explanation: null,
+    modelVersions: {},
+    timingsMs: {},
+    disclaimer: '',
+    ...p,
+  };
+}
+const rejected = (code: AnalysisResult['code'] = 'NOT_MRI', stage: AnalysisResult['stage'] = 'modality') =>
+  slice({ status: 'rejected', stage, code, anatomy: stage === 'modality' ? null : 'other_mri', message: 'refused', task: 'triage' });
+const NEG = [0.02, 0.02, 0.95, 0.01];
+const GLIOMA = [0.85, 0.05, 0.05, 0.05];
+const MENING = [0.05, 0.85, 0.05, 0.05];
+
+const run = (slices: AnalysisResult[], cardFor: (b: string) => DiagnosisCardInfo | undefined = () => CARD) =>
+  aggregateStudy({ slices, minUsable: 3, agreement: 0.6, cardFor });
+
+describe('aggregateStudy', () => {
+  it('a focal tumour on a few slices wins over many tumour-free slices (robust max, not mean)', () => {
+    const a = run([...Array(18).fill(0).map(() => slice({ probs: NEG })), slice({ probs: GLIOMA }), slice({ probs: GLIOMA }), slice({ probs: GLIOMA })]);
+    expect(a.status).toBe('completed');
+    expect(a.label).toBe('glioma');
+    expect(a.probabilities.notumor).toBeCloseTo(0.05, 5);
+    expect(a.aggregation.decisiveSlices.sort()).toEqual([18, 19, 20]);
+    expect(a.aggregation.agreement).toBe(1);
+  });
+
+  it('all slices tumour-free → notumor', () => {
+    const a = run(Array(10).fill(0).map(() => slice({ probs: NEG })));
+    expect(a).toMatchObject({ status: 'completed', label: 'notumor' });
+  });
+
+  it('one noisy slice alone does not make a finding: it is averaged with the next most suspicious', () => {
+    const a = run([...Array(10).fill(0).map(() => slice({ probs: NEG })), slice({ probs: GLIOMA })]);
+    expect(a.label).not.toBe('glioma');
+  });
+
+  it('slices disagreeing on the finding type → inconclusive SLICE_DISAGREEMENT', () => {
+    const a = run([...Array(6).fill(0).map(() => slice({ probs: NEG })), slice({ probs: GLIOMA }), slice({ probs: MENING }), slice({ probs: GLIOMA }), slice({ probs: MENING })]);
+    expect(a).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null });
+  });
+
+  it('too few usable slices → inconclusive INSUFFICIENT_SLICES, never a forced answer', () => {
+    const a = run([slice({ probs: GLIOMA }), slice({ probs: GLIOMA }), rejected('LOW_CONFIDENCE'), rejected('UNSUPPORTED_BODY_PART', 'anatomy'), rejected('NOT_MRI'), rejected('LOW_CONFIDENCE', 'anatomy'), rejected('UNSUPPORTED_BODY_PART', 'anatomy'), rejected('NOT_MRI')]);
+    expect(a).toMatchObject({ status: 'inconclusive', code: 'INSUFFICIENT_SLICES', label: null });
+  });
+
+  it('slices refused for one dominant reason → the study is refused for it', () => {
+    const a = run(Array(8).fill(0).map(() => rejected('NOT_MRI')));
+    expect(a).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false });
+  });
+
+  it('body-part vote: disagreement → inconclusive; a clear majority wins', () => {
+    const knee = (p: number[]) => slice({ probs: p, anatomy: 'knee', task: 'knee_x' });
+    const split = run([slice({ probs: NEG }), slice({ probs: NEG }), slice({ probs: NEG }), knee(NEG), knee(NEG), knee(NEG)]);
+    expect(split).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT', stage: 'anatomy' });
+    const major = run([...Array(8).fill(0).map(() => slice({ probs: NEG })), knee(NEG)]);
+    expect(major).toMatchObject({ status: 'completed', anatomy: 'brain', label: 'notumor' });
+    expect(major.aggregation.bodyPartVotes).toEqual({ brain: 8, knee: 1 });
+    expect(major.used.has(8)).toBe(false);
+  });
+
+  it('no validated model for the body part → inconclusive NO_VALIDATED_MODEL', () => {
+    const a = run(Array(5).fill(0).map(() => slice({ probs: NEG })), () => undefined);
+    expect(a).toMatchObject({ status: 'inconclusive', code: 'NO_VALIDATED_MODEL', anatomy: 'brain' });
+  });
+
+  it('low study confidence → inconclusive LOW_CONFIDENCE with the probabilities reported', () => {
+    const unsure = [0.3, 0.3, 0.1, 0.3];
+    const a = run(Array(5).fill(0).map(() => slice({ probs: unsure })));
+    expect(a).toMatchObject({ status: 'inconclusive', code: 'LOW_CONFIDENCE', label: null });
+    expect(Object.keys(a.probabilities)).toEqual(LABELS);
+  });
+
+  it('cards without a "nothing found" label: mean of calibrated probabilities', () => {
+    const card: DiagnosisCardInfo = { name: 'x', labels: ['a', 'b'], threshold: 0.6, describe: (l) => l };
+    const s = (pa: number) => slice({ task: 'x', probabilities: { a: pa, b: 1 - pa }, label: pa >= 0.6 ? 'a' : pa <= 0.4 ? 'b' : null, status: pa >= 0.6 || pa <= 0.4 ? 'completed' : 'inconclusive' });
+    const a = aggregateStudy({ slices: [s(0.9), s(0.8), s(0.7)], minUsable: 3, agreement: 0.6, cardFor: () => card });
+    expect(a.label).toBe('a');
+    expect(a.probabilities.a).toBeCloseTo(0.8, 6);
+  });
+
+  it('required slices: max(min, 25 %), capped by the study size', () => {
+    expect(requiredSlices(1, 3)).toBe(1);
+    expect(requiredSlices(24, 3)).toBe(6);
+    expect(requiredSlices(8, 3)).toBe(3);
+  });
+});
+
+describe('scrubDescription', () => {
+  it('removes identifier tokens and long digit runs, keeps a safe, short description', () => {
+    expect(scrubDescription('AX T1 Doe JOHN 19700101 ünïcode', ['DOE^JOHN', '123'])).toBe('AX T1 n code');
+    expect(scrubDescription('x'.repeat(200), [])!.length).toBe(64);
+    expect(scrubDescription('DOE', ['DOE^JOHN'])).toBeNull();
+  });
+});
