@@ -8,9 +8,9 @@ import { decideDiagnosis } from '../diagnosis/diagnosis-decision';
 import { renderHeatmap } from '../explainability/heatmap';
 import { checkResolution, decodeImage, DecodedImage } from '../inference/image-decoder';
 import { encodePngDataUrl } from '../inference/image-encoder';
-import type { ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
-import { preprocess, Preprocessed, RawImage, toLuma } from '../inference/preprocess';
+import { PreparePool } from '../inference/prepare-pool';
+import type { RawImage } from '../inference/preprocess';
 import { checkFileBytes, ImageType, sniffImageType } from '../validation/file-checks';
 import { decideTriage } from '../validation/triage-decision';
 import {
@@ -44,6 +44,7 @@ export class AnalysisService {
   constructor(
     private readonly config: AppConfig,
     @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
+    private readonly preparer: PreparePool,
     @Optional() @Inject(ANALYSIS_RECORDER) private readonly recorder?: AnalysisRecorder,
   ) {}
 
@@ -114,14 +115,12 @@ export class AnalysisService {
     const lap = (name: string, since: number) => (timings[name] = round(performance.now() - since));
     const triageCard = this.models.triageCard(); // 503 early when models are not loaded
     let t = performance.now();
-    const cache = new Map<string, Preprocessed>();
-    const prep = (card: ModelCard) => {
-      const key = JSON.stringify([card.input.size, card.input.normalization]);
-      let p = cache.get(key);
-      if (!p) cache.set(key, (p = preprocess(image, card.input.size, card.input.normalization)));
-      return p;
-    };
-    const triageInput = prep(triageCard);
+    // Every model's input (usually one shared letterbox) and the heat-map background, prepared
+    // once, off the event loop for large images.
+    const cards = [triageCard, ...this.models.cards().filter((c) => c.kind === 'diagnosis')];
+    const prepared = await this.preparer.prepare(image, cards.map((c) => c.input));
+    const inputFor = (name: string) => prepared.inputs[cards.findIndex((c) => c.name === name)];
+    const triageInput = inputFor(triageCard.name);
     lap('preprocess', t);
 
     t = performance.now();
@@ -170,7 +169,7 @@ export class AnalysisService {
     }
 
     t = performance.now();
-    const input = prep(card);
+    const input = inputFor(card.name);
     const out = await this.models.run(card.name, input.tensor);
     const dx = decideDiagnosis(card, out.logits, out.embedding, override);
     modelVersions[card.name] = card.version;
@@ -185,9 +184,9 @@ export class AnalysisService {
         camW: out.camW,
         classIndex: dx.topIndex,
         geometry: input.geometry,
-        luma: toLuma(image),
-        width: image.width,
-        height: image.height,
+        luma: prepared.display.luma,
+        width: prepared.display.width,
+        height: prepared.display.height,
       });
       explanation = { heatmapPng: await encodePngDataUrl(heat.data, heat.width, heat.height, 3) };
       lap('explanation', t);

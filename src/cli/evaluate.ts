@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   const root = path.resolve(values.root ?? path.dirname(manifest));
   // `path` (data manifests, ml/splits) or `file` (the samples' SAMPLES.csv)
   let rows = parseCsv(fs.readFileSync(manifest, 'utf8'))
-    .map((r) => ({ ...r, path: r.path || r.file }))
+    .map((r): Record<string, string> => ({ ...r, path: r.path || r.file }))
     .filter((r) => r.path);
   if (values.split) rows = rows.filter((r) => r.split === values.split);
   if (values.limit) rows = rows.slice(0, Number(values.limit));

@@ -1,5 +1,4 @@
 import type { LetterboxGeometry } from '../inference/preprocess';
-import { resizeBilinearF } from '../inference/preprocess';
 
 export interface HeatmapInput {
   /** the model's cam output for all classes, [classes, camH, camW] */
@@ -8,12 +7,10 @@ export interface HeatmapInput {
   camW: number;
   classIndex: number;
   geometry: LetterboxGeometry;
-  /** luma of the decoded image (0..255), width × height */
+  /** luma of the image at display size (0..255), width × height — from prepareImage() */
   luma: Float32Array;
   width: number;
   height: number;
-  /** longest side of the rendered overlay */
-  maxSide?: number;
 }
 
 export interface RgbImage {
@@ -25,7 +22,7 @@ export interface RgbImage {
 /**
  * cam[label] → clamp at 0 → divide by its max → bilinear upsample over the part of the
  * letterboxed canvas that holds the image (padding excluded) → colour map → alpha blend over
- * the image. All in memory; the caller PNG-encodes the result.
+ * the display-size image. All in memory; the caller PNG-encodes the result.
  */
 export function renderHeatmap(input: HeatmapInput): RgbImage {
   const { camH, camW, geometry: g } = input;
@@ -33,11 +30,9 @@ export function renderHeatmap(input: HeatmapInput): RgbImage {
   const cam = input.cam.subarray(input.classIndex * plane, (input.classIndex + 1) * plane);
   const norm = normaliseCam(cam);
 
-  const maxSide = input.maxSide ?? 448;
-  const scale = Math.min(1, maxSide / Math.max(input.width, input.height));
-  const dw = Math.max(1, Math.round(input.width * scale));
-  const dh = Math.max(1, Math.round(input.height * scale));
-  const bg = resizeBilinearF(input.luma, input.width, input.height, dw, dh);
+  const dw = input.width;
+  const dh = input.height;
+  const bg = input.luma;
 
   const out = new Uint8Array(dw * dh * 3);
   for (let dy = 0; dy < dh; dy++) {

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { MODEL_PROVIDER } from './model-provider';
 import { ModelRegistry } from './model-registry.service';
+import { PreparePool } from './prepare-pool';
 
 /** The only module that touches onnxruntime-node and sharp. */
 @Module({
-  providers: [ModelRegistry, { provide: MODEL_PROVIDER, useExisting: ModelRegistry }],
-  exports: [ModelRegistry, MODEL_PROVIDER],
+  providers: [ModelRegistry, { provide: MODEL_PROVIDER, useExisting: ModelRegistry }, PreparePool],
+  exports: [ModelRegistry, MODEL_PROVIDER, PreparePool],
 })
 export class InferenceModule {}

@@ -21,6 +21,8 @@ export interface ModelProvider {
   /** The diagnosis card serving a body part, if any. */
   diagnosisCardFor(bodyPart: string): ModelCard | undefined;
   run(modelName: string, tensor: Float32Array): Promise<ModelOutputs>;
+  /** Every loaded card (triage and diagnosis), e.g. to prepare all model inputs at once. */
+  cards(): ModelCard[];
   versions(): Record<string, string>;
 }
 

@@ -115,6 +115,11 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
     return [...this.models.values()].find((m) => m.card.kind === 'diagnosis' && m.card.body_part === bodyPart)?.card;
   }
 
+  cards(): ModelCard[] {
+    this.requireReady();
+    return [...this.models.values()].map((m) => m.card);
+  }
+
   versions(): Record<string, string> {
     return Object.fromEntries([...this.models.values()].map((m) => [m.card.name, m.card.version]));
   }

@@ -36,19 +36,4 @@ describe('heat map rendering', () => {
     expect(hot[0]).toBeGreaterThan(hot[2]); // hot: red dominates
   });
 
-  it('limits the overlay size', () => {
-    const geometry = letterboxGeometry(1000, 800, 224);
-    const out = renderHeatmap({
-      cam: new Float32Array(49).fill(1),
-      camH: 7,
-      camW: 7,
-      classIndex: 0,
-      geometry,
-      luma: new Float32Array(1000 * 800),
-      width: 1000,
-      height: 800,
-      maxSide: 448,
-    });
-    expect([out.width, out.height]).toEqual([448, 358]);
-  });
 });

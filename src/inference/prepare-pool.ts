@@ -1,0 +1,101 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { AnalysisUnavailableError } from '../common/errors';
+import { AppConfig } from '../config/config.service';
+import { DISPLAY_MAX_SIDE, InputSpec, Prepared, prepareImage } from './prepare';
+import type { RawImage } from './preprocess';
+
+export interface PrepareRequest {
+  id: number;
+  image: RawImage;
+  specs: InputSpec[];
+  displayMaxSide: number;
+}
+export type PrepareResponse = { id: number; ok: true; prepared: Prepared } | { id: number; ok: false; error: string };
+
+interface Pending {
+  resolve: (p: Prepared) => void;
+  reject: (e: Error) => void;
+}
+
+/** Images below this many pixels are prepared inline: a worker round trip would cost more. */
+const INLINE_MAX_PIXELS = 512 * 512;
+
+/**
+ * Worker threads for the CPU-heavy pixel work (luma, PIL-exact resampling, display image),
+ * so a 40-megapixel upload cannot freeze the event loop for everyone else. Small images are
+ * prepared inline. Under ts-jest the worker runs the TypeScript source through ts-node.
+ */
+@Injectable()
+export class PreparePool implements OnModuleDestroy {
+  private readonly logger = new Logger(PreparePool.name);
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly owner = new Map<number, Worker>();
+  private nextId = 1;
+  private turn = 0;
+  private closed = false;
+
+  constructor(private readonly config: AppConfig) {}
+
+  async prepare(image: RawImage, specs: InputSpec[], displayMaxSide = DISPLAY_MAX_SIDE): Promise<Prepared> {
+    if (image.width * image.height <= INLINE_MAX_PIXELS) return prepareImage(image, specs, displayMaxSide);
+    const worker = this.pick();
+    const id = this.nextId++;
+    return new Promise<Prepared>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.owner.set(id, worker);
+      const req: PrepareRequest = { id, image, specs, displayMaxSide };
+      worker.postMessage(req);
+    });
+  }
+
+  private pick(): Worker {
+    if (this.closed) throw new AnalysisUnavailableError();
+    const size = this.config.inferencePoolSize;
+    while (this.workers.length < size) this.workers.push(this.spawn());
+    this.turn = (this.turn + 1) % this.workers.length;
+    return this.workers[this.turn];
+  }
+
+  private spawn(): Worker {
+    const js = path.join(__dirname, 'prepare.worker.js');
+    const worker = fs.existsSync(js)
+      ? new Worker(js)
+      : new Worker(path.join(__dirname, 'prepare.worker.ts'), { execArgv: ['-r', 'ts-node/register/transpile-only'] });
+    worker.unref(); // never keeps the process (CLI, tests) alive on its own
+    worker.on('message', (res: PrepareResponse) => {
+      const p = this.pending.get(res.id);
+      this.pending.delete(res.id);
+      this.owner.delete(res.id);
+      if (!p) return;
+      if (res.ok) p.resolve(res.prepared);
+      else p.reject(new AnalysisUnavailableError(`Image preparation failed: ${res.error}`));
+    });
+    worker.on('error', (err) => this.fail(worker, err));
+    worker.on('exit', (code) => {
+      if (!this.closed && code !== 0) this.fail(worker, new Error(`worker exited with ${code}`));
+    });
+    return worker;
+  }
+
+  /** A crashed worker fails its own requests (503) and is replaced on the next call. */
+  private fail(worker: Worker, err: Error): void {
+    this.logger.error(`Preparation worker failed: ${err.message}`);
+    const i = this.workers.indexOf(worker);
+    if (i >= 0) this.workers.splice(i, 1);
+    for (const [id, w] of this.owner) {
+      if (w !== worker) continue;
+      this.pending.get(id)?.reject(new AnalysisUnavailableError());
+      this.pending.delete(id);
+      this.owner.delete(id);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
+  }
+}
