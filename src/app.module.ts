@@ -1,9 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccountsModule } from './accounts/accounts.module';
 import { ClassifierModule } from './classifier/classifier.module';
 import { ConfigModule } from './config/config.module';
 import { AppConfig } from './config/config.service';
 import { HealthModule } from './health/health.module';
+import { HistoryModule } from './history/history.module';
 import { PrismaModule } from './prisma/prisma.module';
+import { ReportsModule } from './reports/reports.module';
 import { StudiesModule } from './studies/studies.module';
 
 /**
@@ -15,7 +18,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extraImports: DynamicModule['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PrismaModule, HealthModule, ClassifierModule, StudiesModule, ...(extraImports ?? [])],
+      imports: [ConfigModule.forRoot(config), PrismaModule, AccountsModule, HistoryModule, HealthModule, ClassifierModule, ReportsModule, StudiesModule, ...(extraImports ?? [])],
     };
   }
 }

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import hbs from 'hbs';
 import * as path from 'node:path';
+import { configureAccounts } from './accounts/accounts.setup';
 import { AppModule } from './app.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { DISCLAIMER } from './common/disclaimer';
@@ -43,6 +44,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.setLocal('disclaimer', DISCLAIMER);
   hbs.registerPartials(path.join(VIEWS_DIR, 'partials'));
   registerViewHelpers(hbs);
+
+  // who is calling, CSRF cookie, login wall for /api/docs: before Swagger and the Nest router
+  configureAccounts(app);
 
   const doc = new DocumentBuilder()
     .setTitle('MRI Sentinel API')

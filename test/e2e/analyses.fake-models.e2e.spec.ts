@@ -1,7 +1,7 @@
-import { Global, Module } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { ANALYSIS_RECORDER, AnalysisRecord, AnalysisRecorder } from '../../src/classifier/analysis-result';
+import { PrismaService } from '../../src/prisma/prisma.service';
+import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
 import { sixMegabytes, solidJpeg, solidPng, TEXT_AS_JPG, truncatedJpeg } from '../support/images';
 
@@ -9,24 +9,26 @@ import { sixMegabytes, solidJpeg, solidPng, TEXT_AS_JPG, truncatedJpeg } from '.
  * The real app (real pipes, multer, filter, ONNX runtime, sharp) on deterministic fake models
  * from test/fixtures/fake-models: the class is decided by the image's mean brightness.
  */
-const records: AnalysisRecord[] = [];
-class MemoryRecorder implements AnalysisRecorder {
-  async record(r: AnalysisRecord): Promise<void> {
-    records.push(r);
-  }
+/** History rows as stored (the app's ANALYSIS_RECORDER writes them to the temp SQLite file). */
+const records = (app: NestExpressApplication) => app.get(PrismaService).analysis.findMany({ orderBy: { createdAt: 'asc' } });
+
+/** Every route needs a login (issue 4): one API user per app instance. */
+const users = new WeakMap<NestExpressApplication, TestSession>();
+async function start(...args: Parameters<typeof startApp>): Promise<NestExpressApplication> {
+  const app = await startApp(...args);
+  users.set(app, await loginAs(app));
+  return app;
 }
-@Global()
-@Module({ providers: [{ provide: ANALYSIS_RECORDER, useClass: MemoryRecorder }], exports: [ANALYSIS_RECORDER] })
-class MemoryRecorderModule {}
+const as = (app: NestExpressApplication) => users.get(app)!;
 
 const post = (app: NestExpressApplication, bytes: Buffer, name = 'x.png') =>
-  request(app.getHttpServer()).post('/api/v1/analyses').attach('image', bytes, name);
+  request(app.getHttpServer()).post('/api/v1/analyses').set(as(app).bearer).attach('image', bytes, name);
 
 describe('POST /api/v1/analyses on fake models', () => {
   let app: NestExpressApplication;
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }), [MemoryRecorderModule]);
+    app = await start(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
   });
   afterAll(async () => {
     await app.close();
@@ -65,6 +67,7 @@ describe('POST /api/v1/analyses on fake models', () => {
   it('explain=false skips the heat map', async () => {
     const res = await request(app.getHttpServer())
       .post('/api/v1/analyses')
+      .set(as(app).bearer)
       .field('explain', 'false')
       .attach('image', await solidPng(300, 300, 255), 'x.png')
       .expect(200);
@@ -96,17 +99,17 @@ describe('POST /api/v1/analyses on fake models', () => {
     expect(trunc.body.code).toBe('CORRUPT_IMAGE');
     const tiny = await post(app, await solidPng(10, 10, 255)).expect(422);
     expect(tiny.body.code).toBe('RESOLUTION_OUT_OF_RANGE');
-    const none = await request(app.getHttpServer()).post('/api/v1/analyses').field('explain', 'true').expect(400);
+    const none = await request(app.getHttpServer()).post('/api/v1/analyses').set(as(app).bearer).field('explain', 'true').expect(400);
     expect(none.body.code).toBe('MISSING_FILE');
   });
 
   it('records metadata only, for results and file errors alike', async () => {
-    const before = records.length;
+    const before = (await records(app)).length;
     await post(app, await solidPng(130, 128, 255)).expect(200);
     await post(app, TEXT_AS_JPG, 'patient-name.jpg').expect(415);
-    const [ok, bad] = records.slice(before);
+    const [ok, bad] = (await records(app)).slice(before);
     // 2 px of padding pull the fake brain model between glioma and meningioma: "Unable to determine"
-    expect(ok).toMatchObject({ status: 'inconclusive', code: 'LOW_CONFIDENCE', fileType: 'png', width: 130, height: 128, label: null, task: 'brain_tumor', userId: null });
+    expect(ok).toMatchObject({ status: 'inconclusive', code: 'LOW_CONFIDENCE', fileType: 'png', width: 130, height: 128, label: null, task: 'brain_tumor', userId: as(app).user.id });
     expect(ok.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(bad).toMatchObject({ status: 'rejected', stage: 'file', code: 'UNSUPPORTED_TYPE', fileType: null });
     for (const r of [ok, bad]) {
@@ -118,7 +121,7 @@ describe('POST /api/v1/analyses on fake models', () => {
   });
 
   it('serves the upload page with the disclaimer and no inline script or style', async () => {
-    const res = await request(app.getHttpServer()).get('/').set('Accept', 'text/html').expect(200);
+    const res = await request(app.getHttpServer()).get('/').set(as(app).headers).set('Accept', 'text/html').expect(200);
     expect(res.text).toContain('Research use only');
     expect(res.text).toContain('id="dropzone"');
     expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
@@ -131,7 +134,7 @@ describe('POST /api/v1/analyses on fake models', () => {
 
 describe('degraded modes', () => {
   it('models that fail to load → app stays up, /readyz 503, analyses 503 ANALYSIS_UNAVAILABLE', async () => {
-    const app = await startApp(testConfig({ MODELS_DIR: tempDir('no-models-') }));
+    const app = await start(testConfig({ MODELS_DIR: tempDir('no-models-') }));
     try {
       await request(app.getHttpServer()).get('/healthz').expect(200);
       const ready = await request(app.getHttpServer()).get('/readyz').expect(503);
@@ -146,7 +149,7 @@ describe('degraded modes', () => {
   });
 
   it('an analysis over ANALYSIS_TIMEOUT_MS → 504 ANALYSIS_TIMEOUT', async () => {
-    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, ANALYSIS_TIMEOUT_MS: '1' }));
+    const app = await start(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, ANALYSIS_TIMEOUT_MS: '1' }));
     try {
       const res = await post(app, await solidPng(2000, 2000, 255)).expect(504);
       expect(res.body.code).toBe('ANALYSIS_TIMEOUT');

@@ -2,6 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
+import { loginAs, TestSession } from '../helpers/auth';
 import { SAMPLES_DIR, startApp, testConfig } from '../support/app';
 import { sixMegabytes, solidPng, TEXT_AS_JPG } from '../support/images';
 
@@ -15,11 +16,13 @@ const TUMOURS = ['glioma', 'meningioma', 'pituitary'];
 
 describe('POST /api/v1/analyses with the real models and sample images', () => {
   let app: NestExpressApplication;
+  let auth: TestSession;
   const post = (bytes: Buffer, name: string) =>
-    request(app.getHttpServer()).post('/api/v1/analyses').attach('image', bytes, name);
+    request(app.getHttpServer()).post('/api/v1/analyses').set(auth.bearer).attach('image', bytes, name);
 
   beforeAll(async () => {
-    app = await startApp(testConfig());
+    app = await startApp(testConfig({ RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }));
+    auth = await loginAs(app);
     const ready = await request(app.getHttpServer()).get('/readyz');
     if (ready.status !== 200) throw new Error(`models not ready: ${JSON.stringify(ready.body)}`);
   });

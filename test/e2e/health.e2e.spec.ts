@@ -1,5 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { loginAs } from '../helpers/auth';
 import { startApp, testConfig } from '../support/app';
 
 describe('health and error surfaces (real app, temp SQLite)', () => {
@@ -34,7 +35,8 @@ describe('health and error surfaces (real app, temp SQLite)', () => {
   });
 
   it('serves the OpenAPI document', async () => {
-    const res = await request(app.getHttpServer()).get('/api/docs-json').expect(200);
+    const { headers } = await loginAs(app);
+    const res = await request(app.getHttpServer()).get('/api/docs-json').set(headers).expect(200);
     expect(res.body.info.title).toBe('MRI Sentinel API');
   });
 });

@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
 import { AppConfig } from '../../src/config/config.service';
+import { loginAs } from '../helpers/auth';
 import { REPO_ROOT, startApp, testConfig } from '../support/app';
 import { buildCorpus, HostileCase } from './corpus';
 
@@ -38,8 +39,8 @@ interface Outcome {
   body: Record<string, unknown>;
 }
 
-function send(server: unknown, c: HostileCase): Promise<request.Response> {
-  let req = request(server as Parameters<typeof request>[0]).post('/api/v1/analyses').set('Accept', 'application/json');
+function send(server: unknown, c: HostileCase, auth: { Authorization: string }): Promise<request.Response> {
+  let req = request(server as Parameters<typeof request>[0]).post('/api/v1/analyses').set('Accept', 'application/json').set(auth);
   if (c.raw) return req.set('Content-Type', c.raw.contentType).send(c.raw.body);
   for (const [k, v] of Object.entries(c.fields ?? {})) req = req.field(k, v);
   for (const f of c.files ?? []) req = req.attach(f.field, f.bytes, { filename: f.filename, contentType: f.contentType });
@@ -91,7 +92,7 @@ describe(`hostile uploads (${HAVE_REAL_MODELS ? 'trained models' : 'fake models:
 
   beforeAll(async () => {
     cases = await buildCorpus();
-    config = testConfig({ MODELS_DIR: HAVE_REAL_MODELS ? REAL_MODELS_DIR : FAKE_MODELS_DIR, LOG_LEVEL: 'verbose' });
+    config = testConfig({ MODELS_DIR: HAVE_REAL_MODELS ? REAL_MODELS_DIR : FAKE_MODELS_DIR, LOG_LEVEL: 'verbose', RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' });
     // capture (and keep out of the CI log) everything the app logs at verbose level during the
     // run; Nest's logger writes to stdout/stderr
     for (const stream of [process.stdout, process.stderr]) {
@@ -106,8 +107,9 @@ describe(`hostile uploads (${HAVE_REAL_MODELS ? 'trained models' : 'fake models:
     }
     app = await startApp(config);
     const server = app.getHttpServer();
+    const { bearer } = await loginAs(app);
     for (const c of cases) {
-      const res = await send(server, c);
+      const res = await send(server, c, bearer);
       outcomes.push({ name: c.name, status: res.status, body: (res.body ?? {}) as Record<string, unknown> });
     }
   });

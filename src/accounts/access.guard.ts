@@ -1,0 +1,58 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { wantsHtml } from '../common/app-exception.filter';
+import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
+import { PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
+import { CsrfError, ForbiddenError, UnauthorizedError } from './errors';
+import { authState } from './request-user';
+import type { Role } from './roles';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Liveness/readiness probes stay open (load balancers and orchestrators do not log in). */
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz']);
+
+/**
+ * Global guard, after the rate limiter: login required except on @Public() routes; CSRF token
+ * on every state-changing request made with the browser's cookie (forms and the page's fetch
+ * calls; bearer-token API calls carry no ambient credential and need none); @Roles() checks.
+ * Browsers asking for a page are redirected to /login?next=…
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly csrf: Csrf,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const targets = [context.getHandler(), context.getClass()];
+    const state = authState(req);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true || PUBLIC_PATHS.has(req.path);
+
+    if (!isPublic && !state.user) {
+      if (req.method === 'GET' && wantsHtml(req)) {
+        res.redirect(302, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+      } else {
+        res.setHeader('WWW-Authenticate', state.badToken ? 'Bearer error="invalid_token"' : 'Bearer');
+      }
+      throw new UnauthorizedError(state.badToken ? 'The token is invalid or expired.' : 'Please log in.');
+    }
+
+    const skipCsrf = this.reflector.getAllAndOverride<boolean>(SKIP_CSRF_KEY, targets) === true;
+    if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf) {
+      const body = req.body as Record<string, unknown> | undefined;
+      const token = req.headers[CSRF_HEADER] ?? body?.[CSRF_FIELD];
+      if (!this.csrf.verify(state.csrfCookie, token)) throw new CsrfError();
+    }
+
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (roles && (!state.user || !roles.includes(state.user.role))) {
+      throw new ForbiddenError('This page is for administrators.');
+    }
+    return true;
+  }
+}

@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
+import { AppConfig } from '../config/config.service';
+import { buildThrottlerModuleOptions, RateLimitGuard } from '../rate-limit/rate-limit.guard';
+import { RATE_LIMIT_STORAGE, RateLimitStorageModule } from '../rate-limit/rate-limit.storage';
+import { AccessGuard } from './access.guard';
+import { AdminUsersController } from './admin-users.controller';
+import { AuthController } from './auth.controller';
+import { csrfProvider } from './csrf.provider';
+import { SeedAdminService } from './seed-admin.service';
+import { SessionsService } from './sessions.service';
+import { UsersService } from './users.service';
+
+/**
+ * Users, sessions, API tokens, CSRF and the global guards, in this order:
+ * RateLimitGuard (per IP, per user's analyses, login attempts) → AccessGuard (login, CSRF, roles).
+ * Who is calling is resolved earlier by the Express middleware of accounts.setup.ts.
+ */
+@Module({
+  imports: [
+    RateLimitStorageModule,
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, RATE_LIMIT_STORAGE],
+      useFactory: (config: AppConfig, storage: ThrottlerStorage) => buildThrottlerModuleOptions(config.accounts.rateLimits, storage),
+    }),
+  ],
+  controllers: [AuthController, AdminUsersController],
+  providers: [
+    UsersService,
+    SessionsService,
+    SeedAdminService,
+    csrfProvider,
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
+  exports: [UsersService, SessionsService, csrfProvider],
+})
+export class AccountsModule {}

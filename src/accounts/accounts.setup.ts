@@ -1,0 +1,77 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import hbs from 'hbs';
+import { wantsHtml } from '../common/app-exception.filter';
+import { AppConfig } from '../config/config.service';
+import { clearCookie, CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies';
+import { Csrf } from './csrf';
+import { authState } from './request-user';
+import { SessionsService } from './sessions.service';
+
+/** Paths that never need to know the user: no database lookup for them. */
+const ANONYMOUS_PATHS = new Set(['/healthz', '/readyz', '/favicon.ico']);
+
+export function isApiPath(p: string): boolean {
+  return p === '/api' || p.startsWith('/api/');
+}
+
+/**
+ * Express-level part of accounts, installed by configureApp before Swagger and before the Nest
+ * router: trust-proxy, who is calling (session cookie or, on /api, a bearer token), the CSRF
+ * cookie and token for the views, and the login wall in front of /api/docs (Swagger's routes
+ * are plain Express routes that Nest guards never see). Login required / roles / CSRF checks
+ * are the global AccessGuard's job.
+ */
+export function configureAccounts(app: NestExpressApplication): void {
+  const config = app.get(AppConfig);
+  const sessions = app.get(SessionsService);
+  const csrf = app.get(Csrf);
+  const policy = { secure: config.accounts.cookieSecure };
+  app.set('trust proxy', config.accounts.trustProxy);
+  hbs.registerHelper('isoDate', (v: unknown) => {
+    const d = v instanceof Date ? v : typeof v === 'string' ? new Date(v) : null;
+    return d && !Number.isNaN(d.getTime()) ? d.toISOString().replace('T', ' ').slice(0, 19) : '—';
+  });
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (ANONYMOUS_PATHS.has(req.path) || req.path.startsWith('/static/')) return next();
+    void (async () => {
+      const state = authState(req);
+      const api = isApiPath(req.path);
+      const auth = req.headers.authorization;
+      if (api && auth && /^bearer\s/i.test(auth)) {
+        const token = auth.replace(/^bearer\s+/i, '').trim();
+        const user = await sessions.resolve(token, 'api');
+        if (user) Object.assign(state, { user, authMethod: 'bearer', authToken: token });
+        else state.badToken = true;
+      } else {
+        const token = readCookie(req, SESSION_COOKIE);
+        if (token) {
+          const user = await sessions.resolve(token, 'web');
+          if (user) Object.assign(state, { user, authMethod: 'cookie', authToken: token });
+          else clearCookie(req, res, policy, SESSION_COOKIE);
+        }
+      }
+
+      let csrfCookie = readCookie(req, CSRF_COOKIE);
+      if (!csrfCookie && !api && req.method === 'GET') {
+        csrfCookie = Csrf.newCookieValue();
+        setCookie(req, res, policy, CSRF_COOKIE, csrfCookie);
+      }
+      state.csrfCookie = csrfCookie;
+      res.locals.csrfToken = csrfCookie ? csrf.tokenFor(csrfCookie) : '';
+      res.locals.currentUser = state.user;
+      res.locals.isAdmin = state.user?.role === 'admin';
+
+      if ((req.path === '/api/docs' || req.path.startsWith('/api/docs')) && !state.user) {
+        if (wantsHtml(req) || req.path === '/api/docs' || req.path === '/api/docs/') {
+          res.redirect(302, `/login?next=${encodeURIComponent('/api/docs')}`);
+        } else {
+          res.status(401).json({ statusCode: 401, code: 'UNAUTHORIZED', message: 'Please log in.' });
+        }
+        return;
+      }
+      next();
+    })().catch(next);
+  });
+}

@@ -1,0 +1,106 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../config/config.service';
+import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, setCookie } from './cookies';
+import { Csrf } from './csrf';
+import { LoginRoute, Public, SkipCsrf } from './decorators';
+import { UnauthorizedError } from './errors';
+import { authState, CurrentUser } from './request-user';
+import type { AuthUser } from './roles';
+import { SessionsService } from './sessions.service';
+import { UsersService } from './users.service';
+
+/** Only local paths ("/x", not "//host" or "http://…") may be redirect targets. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) && !next.startsWith('/login') ? next : '/';
+}
+
+@ApiTags('auth')
+@Controller()
+export class AuthController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  private get policy() {
+    return { secure: this.config.accounts.cookieSecure };
+  }
+
+  @Get('login')
+  @Public()
+  @ApiExcludeEndpoint()
+  loginPage(@Req() req: Request, @Res() res: Response, @Query('next') next?: string): void {
+    if (authState(req).user) return res.redirect(303, safeNext(next));
+    res.render('login', { title: 'Log in', next: safeNext(next) });
+  }
+
+  @Post('login')
+  @Public()
+  @LoginRoute()
+  @ApiExcludeEndpoint()
+  async login(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
+    const user = await this.users.verifyCredentials(body.email, body.password);
+    const next = safeNext(body.next);
+    if (!user) {
+      res.status(401).render('login', {
+        title: 'Log in',
+        next,
+        email: typeof body.email === 'string' ? body.email.slice(0, 254) : '',
+        error: 'The email or password is incorrect, or the account is disabled.',
+      });
+      return;
+    }
+    const { token } = await this.sessions.create(user.id, 'web');
+    setCookie(req, res, this.policy, SESSION_COOKIE, token, this.config.accounts.sessionTtlMs);
+    // a fresh CSRF cookie per login: a token seen before login is useless afterwards
+    setCookie(req, res, this.policy, CSRF_COOKIE, Csrf.newCookieValue());
+    res.redirect(303, next);
+  }
+
+  @Post('logout')
+  @ApiExcludeEndpoint()
+  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const state = authState(req);
+    if (state.authMethod === 'cookie') await this.sessions.revoke(state.authToken);
+    clearCookie(req, res, this.policy, SESSION_COOKIE);
+    clearCookie(req, res, this.policy, CSRF_COOKIE);
+    res.redirect(303, '/login');
+  }
+
+  @Post('api/v1/auth/token')
+  @Public()
+  @SkipCsrf()
+  @LoginRoute()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Exchange email + password for a bearer token',
+    description: 'Send the token as `Authorization: Bearer <token>` on any /api/v1 route. Only its sha256 is stored.',
+  })
+  @ApiBody({ schema: { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string' } } } })
+  @ApiOkResponse({ schema: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } } })
+  @ApiUnauthorizedResponse({ description: 'Wrong credentials or disabled account' })
+  @ApiTooManyRequestsResponse({ description: 'Too many login attempts (Retry-After)' })
+  async token(@Body() body: Record<string, unknown> | undefined): Promise<{ token: string; expiresAt: string }> {
+    const user = await this.users.verifyCredentials(body?.email, body?.password);
+    if (!user) throw new UnauthorizedError('The email or password is incorrect, or the account is disabled.');
+    const { token, expiresAt } = await this.sessions.create(user.id, 'api');
+    return { token, expiresAt: expiresAt.toISOString() };
+  }
+
+  @Delete('api/v1/auth/token')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke the bearer token used for this request' })
+  async revokeToken(@Req() req: Request): Promise<void> {
+    const state = authState(req);
+    if (state.authMethod === 'bearer') await this.sessions.revoke(state.authToken);
+  }
+
+  @Get('api/v1/auth/me')
+  @ApiOperation({ summary: 'The logged-in user' })
+  me(@CurrentUser() user: AuthUser): AuthUser {
+    return user;
+  }
+}

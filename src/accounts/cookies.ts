@@ -1,0 +1,53 @@
+import type { Request, Response } from 'express';
+
+export const SESSION_COOKIE = 'sentinel_session';
+export const CSRF_COOKIE = 'sentinel_csrf';
+
+/** Minimal Cookie header parser (no dependency; values are our own base64url strings). */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    const name = part.slice(0, i).trim();
+    let value = part.slice(i + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    if (name && !(name in out)) {
+      try {
+        out[name] = decodeURIComponent(value);
+      } catch {
+        out[name] = value;
+      }
+    }
+  }
+  return out;
+}
+
+export function readCookie(req: Request, name: string): string | undefined {
+  return parseCookies(req.headers.cookie)[name];
+}
+
+export interface CookiePolicy {
+  secure: 'auto' | 'true' | 'false';
+}
+
+/** Secure when configured, or (auto) when the request came over TLS (req.secure honours TRUST_PROXY). */
+export function isSecure(req: Request, policy: CookiePolicy): boolean {
+  return policy.secure === 'true' || (policy.secure === 'auto' && req.secure);
+}
+
+/** HttpOnly, SameSite=Lax, Path=/; Secure per policy. maxAgeMs undefined = browser session. */
+export function setCookie(req: Request, res: Response, policy: CookiePolicy, name: string, value: string, maxAgeMs?: number): void {
+  res.cookie(name, value, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: isSecure(req, policy),
+    path: '/',
+    ...(maxAgeMs !== undefined ? { maxAge: maxAgeMs } : {}),
+  });
+}
+
+export function clearCookie(req: Request, res: Response, policy: CookiePolicy, name: string): void {
+  res.clearCookie(name, { httpOnly: true, sameSite: 'lax', secure: isSecure(req, policy), path: '/' });
+}

@@ -1,0 +1,19 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Role } from './roles';
+
+export const PUBLIC_KEY = 'sentinel:public';
+export const ROLES_KEY = 'sentinel:roles';
+export const SKIP_CSRF_KEY = 'sentinel:skip-csrf';
+export const LOGIN_ROUTE_KEY = 'sentinel:login-route';
+export const ANALYSIS_ROUTE_KEY = 'sentinel:analysis-route';
+
+/** Reachable without logging in (login page, token endpoint, health). Everything else needs a user. */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
+/** Only these roles (checked after login). */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+/** No CSRF token needed: JSON endpoints that carry their own credentials (token login). */
+export const SkipCsrf = () => SetMetadata(SKIP_CSRF_KEY, true);
+/** Counts against the login-attempt limits (per IP and per account). */
+export const LoginRoute = () => SetMetadata(LOGIN_ROUTE_KEY, true);
+/** Counts against the analyses-per-user limit (any route that runs the pipeline). */
+export const AnalysisRoute = () => SetMetadata(ANALYSIS_ROUTE_KEY, true);

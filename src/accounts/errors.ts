@@ -1,0 +1,43 @@
+import { DomainError } from '../common/errors';
+
+/** Not logged in (or the session/token expired). Pages redirect to /login instead. */
+export class UnauthorizedError extends DomainError {
+  readonly code = 'UNAUTHORIZED';
+  readonly statusCode = 401;
+  constructor(message = 'Please log in.') {
+    super(message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  readonly statusCode = 403;
+  constructor(message = 'You are not allowed to do this.') {
+    super(message);
+  }
+}
+
+export class CsrfError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  readonly statusCode = 403;
+  constructor() {
+    super('The form expired or did not come from this site (CSRF check failed). Reload the page and try again.');
+  }
+}
+
+/** Over a rate limit; the guard sets Retry-After. */
+export class TooManyRequestsError extends DomainError {
+  readonly code = 'TOO_MANY_REQUESTS';
+  readonly statusCode = 429;
+  constructor(
+    readonly retryAfterSeconds: number,
+    message?: string,
+  ) {
+    super(message ?? `Too many requests. Please wait ${retryAfterSeconds} s and try again.`);
+  }
+}
+
+export class AccountInputError extends DomainError {
+  readonly code = 'BAD_REQUEST';
+  readonly statusCode = 400;
+}

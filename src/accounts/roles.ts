@@ -1,0 +1,16 @@
+export const ROLES = ['user', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(v: unknown): v is Role {
+  return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+}
+
+/** What the guards put on `req.user` (no password hash, ever). */
+export interface AuthUser {
+  id: string;
+  email: string;
+  role: Role;
+}
+
+/** How the request proved who it is: a browser session cookie or an API bearer token. */
+export type AuthMethod = 'cookie' | 'bearer';

@@ -1,0 +1,43 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../config/config.service';
+import { randomPassword } from './password';
+import { UsersService } from './users.service';
+
+export const DEFAULT_ADMIN_EMAIL = 'admin@localhost';
+
+/**
+ * First start: when no user exists, create an admin from SEED_ADMIN_EMAIL / SEED_ADMIN_PASSWORD,
+ * or with a random password printed once to the console (never logged again, never stored plain).
+ */
+@Injectable()
+export class SeedAdminService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Accounts');
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if ((await this.users.count()) > 0) return;
+    const a = this.config.accounts;
+    const email = a.seedAdminEmail ?? DEFAULT_ADMIN_EMAIL;
+    const password = a.seedAdminPassword ?? randomPassword();
+    try {
+      await this.users.create({ email, password, role: 'admin' });
+    } catch (err) {
+      // another instance seeded at the same moment
+      if ((await this.users.count()) > 0) return;
+      throw err;
+    }
+    if (a.seedAdminPassword) {
+      this.logger.log(`Created the first admin ${email} (password from SEED_ADMIN_PASSWORD).`);
+    } else if (a.seedAdminPrint && this.config.nodeEnv !== 'test') {
+      // printed once, straight to the console, whatever LOG_LEVEL says
+      console.log(
+        `\n  First start: created admin ${email} with password  ${password}\n` +
+          `  Log in at http://localhost:${this.config.port}/login and change users at /admin/users.\n`,
+      );
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../prisma/prisma.service';
+import { AccountInputError, ForbiddenError } from './errors';
+import { dummyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
+import { AuthUser, isRole, Role } from './roles';
+
+export interface UserView {
+  id: string;
+  email: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
+
+export function normalizeEmail(email: unknown): string {
+  return typeof email === 'string' ? email.trim().toLowerCase() : '';
+}
+
+type Db = Pick<PrismaService, 'user' | 'session' | '$transaction'>;
+
+/** Users and roles. Password hashes never leave this class. */
+@Injectable()
+export class UsersService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  private get db(): Db {
+    return this.prisma;
+  }
+
+  async count(): Promise<number> {
+    return this.db.user.count();
+  }
+
+  async create(input: { email: unknown; password: unknown; role?: unknown }): Promise<UserView> {
+    const email = normalizeEmail(input.email);
+    if (!EMAIL_RE.test(email) || email.length > 254) throw new AccountInputError('A valid email address is required.');
+    const role = input.role ?? 'user';
+    if (!isRole(role)) throw new AccountInputError('Role must be "user" or "admin".');
+    if (typeof input.password !== 'string' || input.password.length < MIN_PASSWORD_LENGTH) {
+      throw new AccountInputError(`The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
+    }
+    if (await this.db.user.findUnique({ where: { email } })) {
+      throw new AccountInputError(`A user with the email ${email} already exists.`);
+    }
+    const user = await this.db.user.create({
+      data: { email, role, passwordHash: await hashPassword(input.password) },
+    });
+    return toView(user);
+  }
+
+  async list(): Promise<UserView[]> {
+    const users = await this.db.user.findMany({ orderBy: { createdAt: 'asc' } });
+    return users.map(toView);
+  }
+
+  async findById(id: string): Promise<UserView | null> {
+    const u = await this.db.user.findUnique({ where: { id } });
+    return u ? toView(u) : null;
+  }
+
+  async findByEmail(email: string): Promise<UserView | null> {
+    const u = await this.db.user.findUnique({ where: { email: normalizeEmail(email) } });
+    return u ? toView(u) : null;
+  }
+
+  /**
+   * The user for these credentials, or null. Unknown emails cost the same scrypt work as known
+   * ones, so response times do not reveal which accounts exist. Disabled users cannot log in.
+   */
+  async verifyCredentials(email: unknown, password: unknown): Promise<AuthUser | null> {
+    const e = normalizeEmail(email);
+    const pw = typeof password === 'string' ? password : '';
+    const u = e ? await this.db.user.findUnique({ where: { email: e } }) : null;
+    const ok = await verifyPassword(pw, u?.passwordHash ?? (await dummyHash()));
+    if (!u || !ok || u.disabled || !isRole(u.role)) return null;
+    await this.db.user.update({ where: { id: u.id }, data: { lastLoginAt: new Date() } });
+    return { id: u.id, email: u.email, role: u.role };
+  }
+
+  /**
+   * Admin changes: role and/or disabled. Disabling ends the user's sessions and tokens at once.
+   * The last active admin can be neither demoted nor disabled (no lock-out).
+   */
+  async update(actorId: string, id: string, change: { role?: unknown; disabled?: boolean }): Promise<UserView> {
+    const u = await this.db.user.findUnique({ where: { id } });
+    if (!u) throw new AccountInputError('No such user.');
+    const data: { role?: Role; disabled?: boolean } = {};
+    if (change.role !== undefined) {
+      if (!isRole(change.role)) throw new AccountInputError('Role must be "user" or "admin".');
+      data.role = change.role;
+    }
+    if (change.disabled !== undefined) data.disabled = change.disabled;
+    const losesAdmin = u.role === 'admin' && !u.disabled && (data.role === 'user' || data.disabled === true);
+    if (losesAdmin) {
+      const admins = await this.db.user.count({ where: { role: 'admin', disabled: false } });
+      if (admins <= 1) throw new ForbiddenError('The last active admin cannot be demoted or disabled.');
+    }
+    if (actorId === id && data.disabled) throw new ForbiddenError('You cannot disable your own account.');
+    const updated = await this.db.user.update({ where: { id }, data });
+    if (data.disabled) await this.db.session.deleteMany({ where: { userId: id } });
+    return toView(updated);
+  }
+
+  async setPassword(id: string, password: string): Promise<void> {
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      throw new AccountInputError(`The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
+    }
+    await this.db.user.update({ where: { id }, data: { passwordHash: await hashPassword(password) } });
+    await this.db.session.deleteMany({ where: { userId: id } });
+  }
+}
+
+function toView(u: { id: string; email: string; role: string; disabled: boolean; createdAt: Date; lastLoginAt: Date | null }): UserView {
+  return {
+    id: u.id,
+    email: u.email,
+    role: isRole(u.role) ? u.role : 'user',
+    disabled: u.disabled,
+    createdAt: u.createdAt,
+    lastLoginAt: u.lastLoginAt,
+  };
+}

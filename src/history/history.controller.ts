@@ -1,0 +1,105 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Roles } from '../accounts/decorators';
+import { CurrentUser } from '../accounts/request-user';
+import type { AuthUser } from '../accounts/roles';
+import { filtersQuery, parseFilters, parsePaging, STATUSES } from './history.filters';
+import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
+
+const FILTER_QUERIES = ['from', 'to', 'user', 'status', 'bodyPart', 'label'] as const;
+const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDescriptor) => {
+  for (const name of FILTER_QUERIES) {
+    ApiQuery({ name, required: false, description: name === 'user' ? 'user email (admins only)' : name === 'from' || name === 'to' ? 'YYYY-MM-DD (inclusive)' : undefined })(target, key, desc);
+  }
+};
+
+/**
+ * History: users see their own analyses, admins everyone's (with a user filter), plus a summary
+ * and, for admins, a CSV export. Records are metadata only.
+ */
+@ApiTags('history')
+@Controller()
+export class HistoryController {
+  constructor(private readonly history: HistoryService) {}
+
+  @Get('history')
+  @ApiExcludeEndpoint()
+  async page(@CurrentUser() user: AuthUser, @Query() q: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const filters = parseFilters(q, user);
+    const paging = parsePaging(q);
+    const [page, summary] = await Promise.all([this.history.list(user, filters, paging), this.history.summary(user, filters)]);
+    res.render('history', {
+      title: 'History',
+      filters,
+      statuses: STATUSES,
+      admin: user.role === 'admin',
+      page,
+      summary,
+      timings: Object.entries(summary.medianTimingsMs).map(([k, v]) => ({ k, v })),
+      csvHref: `/history/export.csv${filtersQuery(filters)}`,
+      prevHref: page.page > 1 ? `/history${filtersQuery(filters, { page: page.page - 1, pageSize: page.pageSize })}` : null,
+      nextHref: page.page < page.pages ? `/history${filtersQuery(filters, { page: page.page + 1, pageSize: page.pageSize })}` : null,
+    });
+  }
+
+  @Get('history/export.csv')
+  @Roles('admin')
+  @ApiExcludeEndpoint()
+  async csvPage(@CurrentUser() user: AuthUser, @Query() q: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    await this.sendCsv(user, q, res);
+  }
+
+  @Get('history/:id')
+  @ApiExcludeEndpoint()
+  async detail(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    const item = await this.history.get(user, id);
+    res.render('history-detail', {
+      title: 'Analysis',
+      item,
+      admin: user.role === 'admin',
+      probabilities: Object.entries(item.probabilities ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => ({ k, v })),
+      versions: Object.entries(item.modelVersions ?? {}).map(([k, v]) => ({ k, v })),
+      timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v })),
+    });
+  }
+
+  @Get('api/v1/history')
+  @ApiOperation({ summary: 'Your analyses (admins: everyone’s), newest first, paginated' })
+  @ApiFilters()
+  @ApiQuery({ name: 'page', required: false })
+  @ApiQuery({ name: 'pageSize', required: false, description: '1–100, default 25' })
+  list(@CurrentUser() user: AuthUser, @Query() q: Record<string, unknown>): Promise<HistoryPage> {
+    return this.history.list(user, parseFilters(q, user), parsePaging(q));
+  }
+
+  @Get('api/v1/history/summary')
+  @ApiOperation({ summary: 'Counts per status / body part / label, rejection reasons, median timings' })
+  @ApiFilters()
+  summary(@CurrentUser() user: AuthUser, @Query() q: Record<string, unknown>): Promise<HistorySummary> {
+    return this.history.summary(user, parseFilters(q, user));
+  }
+
+  @Get('api/v1/history/export.csv')
+  @Roles('admin')
+  @ApiOperation({ summary: 'CSV of the filtered history (admins)' })
+  @ApiProduces('text/csv')
+  @ApiFilters()
+  async csv(@CurrentUser() user: AuthUser, @Query() q: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    await this.sendCsv(user, q, res);
+  }
+
+  @Get('api/v1/history/:id')
+  @ApiOperation({ summary: 'One analysis record (404 unless it is yours, or you are an admin)' })
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<HistoryItem> {
+    return this.history.get(user, id);
+  }
+
+  private async sendCsv(user: AuthUser, q: Record<string, unknown>, res: Response): Promise<void> {
+    const csv = await this.history.exportCsv(user, parseFilters(q, user));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="mri-sentinel-history-${new Date().toISOString().slice(0, 10)}.csv"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(csv);
+  }
+}

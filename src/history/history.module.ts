@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { ANALYSIS_RECORDER } from '../classifier/analysis-result';
+import { HistoryController } from './history.controller';
+import { HistoryService } from './history.service';
+
+/** Global so that AnalysisService (classifier) finds the ANALYSIS_RECORDER hook. */
+@Global()
+@Module({
+  controllers: [HistoryController],
+  providers: [HistoryService, { provide: ANALYSIS_RECORDER, useExisting: HistoryService }],
+  exports: [HistoryService, ANALYSIS_RECORDER],
+})
+export class HistoryModule {}

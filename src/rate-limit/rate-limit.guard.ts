@@ -1,0 +1,96 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerOptions, ThrottlerStorage } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { ANALYSIS_ROUTE_KEY, LOGIN_ROUTE_KEY } from '../accounts/decorators';
+import { TooManyRequestsError } from '../accounts/errors';
+import { authState } from '../accounts/request-user';
+import { normalizeEmail } from '../accounts/users.service';
+import type { AccountsConfig } from '../config/accounts.env';
+
+/** POST routes of other modules that run the analysis pipeline (besides @AnalysisRoute() ones). */
+const ANALYSIS_PATHS = /^\/api\/v1\/(analyses|reports|studies)(\/|$)/;
+const UNTHROTTLED = new Set(['/healthz', '/readyz']);
+
+function meta(context: ExecutionContext, key: string): boolean {
+  return Reflect.getMetadata(key, context.getHandler()) === true || Reflect.getMetadata(key, context.getClass()) === true;
+}
+const reqOf = (context: ExecutionContext) => context.switchToHttp().getRequest<Request>();
+
+export function isLoginRoute(context: ExecutionContext): boolean {
+  return meta(context, LOGIN_ROUTE_KEY);
+}
+export function isAnalysisRoute(context: ExecutionContext): boolean {
+  const req = reqOf(context);
+  return meta(context, ANALYSIS_ROUTE_KEY) || (req.method === 'POST' && ANALYSIS_PATHS.test(req.path));
+}
+
+/**
+ * Four named limits (README "Rate limits"): every request per client IP; analyses per user;
+ * login attempts per IP and per account. Counters are global per tracker (not per route).
+ */
+export function throttlerOptions(cfg: AccountsConfig['rateLimits']): ThrottlerOptions[] {
+  const ip = (req: Record<string, unknown>) => String((req as unknown as Request).ip ?? 'unknown');
+  return [
+    {
+      name: 'ip',
+      ttl: 60_000,
+      limit: cfg.requestsPerMinute,
+      skipIf: (c) => UNTHROTTLED.has(reqOf(c).path),
+      getTracker: ip,
+    },
+    {
+      name: 'analyses',
+      ttl: 60_000,
+      limit: cfg.analysesPerMinute,
+      skipIf: (c) => !isAnalysisRoute(c) || !authState(reqOf(c)).user,
+      getTracker: (req) => authState(req as unknown as Request).user?.id ?? 'anonymous',
+    },
+    {
+      name: 'login-ip',
+      ttl: cfg.loginWindowMs,
+      limit: cfg.loginPerIp,
+      skipIf: (c) => !isLoginRoute(c),
+      getTracker: ip,
+    },
+    {
+      name: 'login-account',
+      ttl: cfg.loginWindowMs,
+      limit: cfg.loginPerAccount,
+      skipIf: (c) => !isLoginRoute(c) || !normalizeEmail((reqOf(c).body as { email?: unknown } | undefined)?.email),
+      getTracker: (req) => normalizeEmail((req as { body?: { email?: unknown } }).body?.email),
+    },
+  ];
+}
+
+export function buildThrottlerModuleOptions(cfg: AccountsConfig['rateLimits'], storage: ThrottlerStorage): ThrottlerModuleOptions {
+  return {
+    throttlers: throttlerOptions(cfg),
+    storage,
+    generateKey: (_c, tracker, name) => `${name}:${tracker}`,
+  };
+}
+
+const MESSAGES: Record<string, (s: string) => string> = {
+  ip: (s) => `Too many requests from your network. Please wait ${s} and try again.`,
+  analyses: (s) => `You have reached the limit of analyses per minute. Please wait ${s} before the next one.`,
+  'login-ip': (s) => `Too many login attempts from your network. Please wait ${s} and try again.`,
+  'login-account': (s) => `Too many login attempts for this account. Please wait ${s} and try again.`,
+};
+
+function humanSeconds(sec: number): string {
+  if (sec < 90) return `${sec} second${sec === 1 ? '' : 's'}`;
+  const m = Math.ceil(sec / 60);
+  return `${m} minute${m === 1 ? '' : 's'}`;
+}
+
+/** ThrottlerGuard answering with the app's 429 (standard Retry-After, friendly message). */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const res = context.switchToHttp().getResponse<Response>();
+    const seconds = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    const name = detail.key.slice(0, detail.key.indexOf(':'));
+    res.setHeader('Retry-After', String(seconds));
+    throw new TooManyRequestsError(seconds, (MESSAGES[name] ?? MESSAGES.ip)(humanSeconds(seconds)));
+  }
+}

@@ -1,0 +1,68 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AnalysisRoute } from '../accounts/decorators';
+import { CurrentUser } from '../accounts/request-user';
+import type { AuthUser } from '../accounts/roles';
+import { MissingFileError } from '../common/errors';
+import { ReportsService } from './reports.service';
+
+export function sendPdf(res: Response, pdf: Buffer, filename: string): void {
+  res.setHeader('Content-Type', 'application/pdf');
+  res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  res.send(pdf);
+}
+
+@ApiTags('reports')
+@Controller('api/v1/reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Post()
+  @HttpCode(200)
+  @AnalysisRoute()
+  @UseInterceptors(FileInterceptor('image'))
+  @ApiOperation({
+    summary: 'PDF report of an analysis you just ran (re-send the same image)',
+    description:
+      'The server keeps no image. Send the image again: it must match (sha256) an analysis in your history ' +
+      '(the latest one, or `analysisId`); the analysis is re-run in memory and the PDF includes image, heat map, ' +
+      'result, all probabilities, deciding stage, model versions and card metrics, timings and the disclaimer.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['image'], properties: { image: { type: 'string', format: 'binary' }, analysisId: { type: 'string' } } } })
+  @ApiProduces('application/pdf')
+  async create(
+    @CurrentUser() user: AuthUser,
+    @UploadedFile() file: Express.Multer.File | undefined,
+    @Body('analysisId') analysisId: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!file) throw new MissingFileError('image');
+    const { pdf, record } = await this.reports.fullReport(user, file.buffer, typeof analysisId === 'string' && analysisId ? analysisId : undefined);
+    sendPdf(res, pdf, `mri-sentinel-${record.id}.pdf`);
+  }
+}
+
+/** Metadata-only PDF of a history record (no image: the server never had one to keep). */
+@ApiTags('reports')
+@Controller()
+export class HistoryReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get('history/:id/report.pdf')
+  @ApiExcludeEndpoint()
+  async page(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    const { pdf, record } = await this.reports.metadataReport(user, id);
+    sendPdf(res, pdf, `mri-sentinel-${record.id}-metadata.pdf`);
+  }
+
+  @Get('api/v1/history/:id/report.pdf')
+  @ApiOperation({ summary: 'Metadata-only PDF of one of your analyses (contains no image)' })
+  @ApiProduces('application/pdf')
+  async api(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    await this.page(user, id, res);
+  }
+}

@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { AuthUser } from '../accounts/roles';
+import { AnalysisService } from '../classifier/analysis.service';
+import { BadRequestError, NotFoundError } from '../common/errors';
+import { AppConfig } from '../config/config.service';
+import { HistoryItem, HistoryService } from '../history/history.service';
+import { withoutRecording } from '../history/recording-context';
+import { decodeImage } from '../inference/image-decoder';
+import { encodePngDataUrl } from '../inference/image-encoder';
+import type { ModelCard } from '../inference/model-card';
+import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { buildReportPdf, CardSummary, flattenMetrics } from './report-pdf';
+
+const dataUrlBytes = (u: string) => Buffer.from(u.slice(u.indexOf(',') + 1), 'base64');
+
+/**
+ * PDF reports. Full report: the page re-sends the image it still holds, the image must match a
+ * record in the caller's history (sha256), the analysis is re-run in memory (not recorded
+ * again) and the PDF carries image, heat map and everything else. Metadata report: from a
+ * history record alone, marked as containing no image.
+ */
+@Injectable()
+export class ReportsService {
+  constructor(
+    private readonly analysis: AnalysisService,
+    private readonly history: HistoryService,
+    private readonly config: AppConfig,
+    @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
+  ) {}
+
+  async fullReport(user: AuthUser, bytes: Buffer, analysisId?: string): Promise<{ pdf: Buffer; record: HistoryItem }> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const rec = analysisId ? await this.history.get(user, analysisId) : await this.history.latestOwnBySha(user.id, sha256);
+    if (!rec) throw new NotFoundError('This image is not in your history: analyse it first, then download its report.');
+    if (rec.sha256 !== sha256) throw new BadRequestError('The image does not match that analysis (sha256 differs).');
+
+    const outcome = await withoutRecording(() => this.analysis.analyzeDetailed(bytes, { explain: true }, { userId: user.id }));
+    if (outcome.record.sha256 !== rec.sha256) throw new BadRequestError('The image does not match that analysis (sha256 differs).');
+    const r = outcome.result;
+    const record: HistoryItem = {
+      ...rec,
+      status: r.status,
+      stage: r.stage,
+      code: r.code,
+      anatomy: r.anatomy,
+      anatomyConfidence: r.anatomyConfidence,
+      isMri: r.isMri,
+      mriConfidence: r.mriConfidence,
+      task: r.task,
+      label: r.label,
+      confidence: r.confidence,
+      probabilities: r.probabilities,
+      modelVersions: r.modelVersions,
+      timingsMs: r.timingsMs,
+    };
+    const image = await this.imagePng(bytes);
+    const heatmap = r.explanation ? dataUrlBytes(r.explanation.heatmapPng) : undefined;
+    const pdf = await buildReportPdf({ record, message: r.message, image, heatmap, cards: this.cards(record), generatedFor: user.email });
+    return { pdf, record };
+  }
+
+  async metadataReport(user: AuthUser, id: string): Promise<{ pdf: Buffer; record: HistoryItem }> {
+    const record = await this.history.get(user, id);
+    const pdf = await buildReportPdf({ record, cards: this.cards(record), generatedFor: user.email });
+    return { pdf, record };
+  }
+
+  /** The upload re-encoded as an 8-bit PNG (EXIF-rotated, any PNG/JPEG flavour pdfkit may not read). */
+  private async imagePng(bytes: Buffer): Promise<Buffer> {
+    const img = await decodeImage(bytes, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide });
+    let rgb = img.data;
+    if (img.channels === 1) {
+      rgb = new Uint8Array(img.width * img.height * 3);
+      for (let i = 0; i < img.data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = img.data[i];
+    }
+    return dataUrlBytes(await encodePngDataUrl(rgb, img.width, img.height, 3));
+  }
+
+  /** Card metrics of the models in the record, when the loaded card has the recorded version. */
+  private cards(record: HistoryItem): CardSummary[] {
+    if (!this.models.isReady()) return [];
+    const found: ModelCard[] = [];
+    try {
+      found.push(this.models.triageCard());
+    } catch {
+      return [];
+    }
+    if (record.anatomy) {
+      const dx = this.models.diagnosisCardFor(record.anatomy);
+      if (dx) found.push(dx);
+    }
+    return found
+      .filter((c) => record.modelVersions?.[c.name] === c.version)
+      .map((c) => ({ name: c.name, version: c.version, experimental: c.experimental, metrics: flattenMetrics(c.metrics) }));
+  }
+}

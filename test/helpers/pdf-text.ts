@@ -1,0 +1,49 @@
+import { inflateSync } from 'node:zlib';
+
+/**
+ * Text of a PDF written by pdfkit with its standard fonts: inflate every FlateDecode stream and
+ * read the hex strings of TJ/Tj operators (WinAnsi, read as latin1). Enough to assert what a
+ * report says without a PDF library.
+ */
+export function pdfText(pdf: Buffer): string {
+  const src = pdf.toString('latin1');
+  const lines: string[] = [];
+  const streamRe = /stream\r?\n/g;
+  let m: RegExpExecArray | null;
+  while ((m = streamRe.exec(src))) {
+    const start = m.index + m[0].length;
+    const end = src.indexOf('endstream', start);
+    if (end < 0) break;
+    const dict = src.slice(Math.max(0, src.lastIndexOf('<<', m.index)), m.index);
+    let body = pdf.subarray(start, end);
+    if (/FlateDecode/.test(dict)) {
+      try {
+        body = inflateSync(body);
+      } catch {
+        continue;
+      }
+    } else if (/Subtype\s*\/Image/.test(dict)) continue;
+    const content = body.toString('latin1');
+    const opRe = /\[((?:[^\]\\]|\\.)*)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj|\(((?:[^)\\]|\\.)*)\)\s*Tj/g;
+    let op: RegExpExecArray | null;
+    while ((op = opRe.exec(content))) {
+      if (op[1] !== undefined) {
+        const parts = [...op[1].matchAll(/<([0-9A-Fa-f\s]*)>|\(((?:[^)\\]|\\.)*)\)/g)].map((p) => (p[1] !== undefined ? hex(p[1]) : p[2]));
+        lines.push(parts.join(''));
+      } else if (op[2] !== undefined) lines.push(hex(op[2]));
+      else lines.push(op[3]);
+    }
+    streamRe.lastIndex = end;
+  }
+  return lines.join('\n');
+}
+
+function hex(h: string): string {
+  const clean = h.replace(/\s+/g, '');
+  return Buffer.from(clean, 'hex').toString('latin1');
+}
+
+/** Whitespace-collapsed text, for phrases that wrap across lines. */
+export function pdfFlatText(pdf: Buffer): string {
+  return pdfText(pdf).replace(/\s+/g, ' ');
+}
