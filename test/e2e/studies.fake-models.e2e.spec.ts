@@ -1,0 +1,205 @@
+import { Logger, LoggerService } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import request from 'supertest';
+import { ModelRegistry } from '../../src/inference/model-registry.service';
+import { StudyService } from '../../src/studies/study.service';
+import { loginAs, TestSession } from '../helpers/auth';
+import { pdfText } from '../helpers/pdf-text';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { dicomSeries, dicomSlice, MARKER, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
+
+/**
+ * The real app on the deterministic fake models (class = mean brightness): bright slices are
+ * "brain" and "glioma". Every response, log line and database file is searched for the
+ * patient-name marker written into every DICOM fixture.
+ */
+class CapturingLogger implements LoggerService {
+  lines: string[] = [];
+  private push = (...args: unknown[]) => this.lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' '));
+  log = this.push;
+  error = this.push;
+  warn = this.push;
+  debug = this.push;
+  verbose = this.push;
+  fatal = this.push;
+}
+
+const bright = (k: number) => syntheticSlice(128, 128, (x, y) => ((x + y + k) % 97 === 0 ? 250 : 255));
+const SERIES = Array.from({ length: 8 }, (_, k) => bright(k));
+
+describe('POST /api/v1/studies on fake models', () => {
+  let app: NestExpressApplication;
+  let user: TestSession;
+  let dbDir: string;
+  const logs = new CapturingLogger();
+  const bodies: string[] = [];
+  const post = async (files: Buffer[], names?: string[], status = 200) => {
+    let r = request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer);
+    files.forEach((f, i) => (r = r.attach('files', f, names?.[i] ?? `f${i}.dcm`)));
+    const res = await r;
+    bodies.push(res.text);
+    expect({ status: res.status, body: res.status === status ? null : res.body }).toEqual({ status, body: null });
+    return res;
+  };
+
+  beforeAll(async () => {
+    const config = testConfig({ MODELS_DIR: FAKE_MODELS_DIR, LOG_LEVEL: 'verbose' });
+    dbDir = path.dirname(config.databaseFile);
+    app = await startApp(config);
+    app.useLogger(logs);
+    Logger.overrideLogger(logs);
+    user = await loginAs(app);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('a brain MR series → completed with a label, one result per slice, single-analysis field names', async () => {
+    const files = dicomSeries(SERIES);
+    const res = await post([files[5], files[2], files[7], files[0], files[1], files[3], files[6], files[4]]);
+    const r = res.body;
+    expect(r).toMatchObject({ status: 'completed', stage: 'diagnosis', code: null, isMri: true, anatomy: 'brain', task: 'brain_tumor', label: 'glioma' });
+    for (const k of ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence', 'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer']) {
+      expect(r).toHaveProperty(k);
+    }
+    expect(r.slices).toHaveLength(8);
+    expect(r.slices.map((s: { position: number }) => s.position)).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
+    for (const s of r.slices) {
+      expect(s).toMatchObject({ status: 'completed', anatomy: 'brain', label: 'glioma', usedForStudy: true });
+      expect(s.thumbnailPng).toMatch(/^data:image\/png;base64,/);
+    }
+    expect(r.explanation.heatmapPng).toMatch(/^data:image\/png;base64,/);
+    expect(r.explanation.slices.length).toBeGreaterThan(0);
+    expect(r.study).toMatchObject({ format: 'dicom', modality: 'MR', seriesDescription: 'AX T1 POST', sliceCount: 8, width: 128, height: 128, ordering: 'position' });
+    expect(r.study.aggregation.usableSlices).toBe(8);
+    expect(r.timingsMs).toEqual(expect.objectContaining({ decode: expect.any(Number), slices: expect.any(Number), total: expect.any(Number) }));
+  });
+
+  it('Modality = CT → rejected NOT_MRI with the modality, before any model runs', async () => {
+    const run = jest.spyOn(app.get(ModelRegistry), 'run');
+    const res = await post(dicomSeries(SERIES.slice(0, 3), { modality: 'CT' }));
+    expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, slices: [], modelVersions: {} });
+    expect(res.body.message).toContain('CT');
+    expect(res.body.study.modality).toBe('CT');
+    expect(run).not.toHaveBeenCalled();
+    run.mockRestore();
+  });
+
+  it('files from two series → 422 MIXED_SERIES, no model run', async () => {
+    const run = jest.spyOn(app.get(ModelRegistry), 'run');
+    const a = dicomSeries(SERIES.slice(0, 2), { seriesUid: '1.2.3.4.1' });
+    const b = dicomSeries(SERIES.slice(2, 4), { seriesUid: '1.2.3.4.2' });
+    const res = await post([...a, ...b], undefined, 422);
+    expect(res.body).toEqual({ statusCode: 422, code: 'MIXED_SERIES', message: expect.any(String) });
+    expect(run).not.toHaveBeenCalled();
+    run.mockRestore();
+  });
+
+  it('a corrupt file inside a ZIP → 422, and the next study and the app are fine', async () => {
+    const files = dicomSeries(SERIES.slice(0, 4));
+    const bad = Buffer.from(files[2]);
+    bad.fill(0x41, 132, 600);
+    const res = await post([zip({ [`${MARKER}/IM1`]: files[0], [`${MARKER}/IM2`]: files[1], [`${MARKER}/IM3`]: bad, [`${MARKER}/IM4`]: files[3] })], ['series.zip'], 422);
+    expect(res.body.code).toBe('CORRUPT_IMAGE');
+    expect(res.body.message).toMatch(/entry \d+ of the archive/);
+    const ok = await post([zip({ [`${MARKER}/IM1`]: files[0], [`${MARKER}/IM2`]: files[1], [`${MARKER}/IM4`]: files[3] })], ['series.zip']);
+    expect(ok.body.status).toBe('completed');
+    await request(app.getHttpServer()).get('/healthz').expect(200);
+  });
+
+  it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX', async () => {
+    const b = Buffer.from(dicomSlice(SERIES[0]));
+    Buffer.from('1.2.840.10008.1.2.5\0').copy(b, b.indexOf(Buffer.from('1.2.840.10008.1.2.1\0')));
+    const res = await post([b], undefined, 415);
+    expect(res.body.code).toBe('UNSUPPORTED_TRANSFER_SYNTAX');
+  });
+
+  it('a NIfTI volume → a study answer', async () => {
+    const nii = nifti1([128, 128, 6], (i, j) => 900 + ((i + j) % 40), { sliceDim: 3 });
+    const res = await post([nii], ['brain.nii']);
+    expect(res.body.study).toMatchObject({ format: 'nifti', sliceCount: 6, modality: null });
+    expect(res.body.slices).toHaveLength(6);
+    expect(['completed', 'inconclusive', 'rejected']).toContain(res.body.status);
+  });
+
+  it('no file → 400 MISSING_FILE', async () => {
+    const res = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).field('x', '1').expect(400);
+    expect(res.body.code).toBe('MISSING_FILE');
+  });
+
+  it('the study page renders the study mode', async () => {
+    const res = await request(app.getHttpServer()).get('/studies').set(user.headers).set('Accept', 'text/html').expect(200);
+    expect(res.text).toContain('Analyse a study');
+    expect(res.text).toContain('/static/js/study.js');
+  });
+
+  it('the history record is metadata only', async () => {
+    const { record } = await app.get(StudyService).analyzeDetailed(dicomSeries(SERIES.slice(0, 4)).map((b) => new Uint8Array(b)), { userId: null });
+    expect(record).toMatchObject({ kind: 'study', format: 'dicom', modality: 'MR', sliceCount: 4, width: 128, height: 128, seriesDescription: 'AX T1 POST' });
+    expect(JSON.stringify(record)).not.toContain(MARKER);
+  });
+
+  it('studies reach the history as metadata-only records, and their PDF report carries no identifier', async () => {
+    const list = await request(app.getHttpServer()).get('/api/v1/history').set(user.bearer).expect(200);
+    bodies.push(list.text);
+    const studies = (list.body.items as { id: string; fileType: string; status: string }[]).filter((i) => i.fileType === 'dicom' || i.fileType === 'nifti');
+    expect(studies.length).toBeGreaterThanOrEqual(3);
+    const pdf = await request(app.getHttpServer())
+      .get(`/api/v1/history/${studies[0].id}/report.pdf`)
+      .set(user.bearer)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const text = pdfText(pdf.body as Buffer);
+    expect(text).toMatch(/dicom|nifti/);
+    expect(text.toUpperCase()).not.toContain(MARKER);
+    expect((pdf.body as Buffer).includes(Buffer.from(MARKER))).toBe(false);
+  });
+
+  it('the patient-name marker appears in no response, log line or database file', async () => {
+    expect(bodies.length).toBeGreaterThan(5);
+    expect(logs.lines.some((l) => l.includes('study dicom: 8 slices'))).toBe(true);
+    for (const b of bodies) expect(b.toUpperCase()).not.toContain(MARKER);
+    expect(logs.lines.length).toBeGreaterThan(0);
+    for (const l of logs.lines) expect(l.toUpperCase()).not.toContain(MARKER);
+    for (const f of fs.readdirSync(dbDir)) {
+      const bytes = fs.readFileSync(path.join(dbDir, f));
+      expect(bytes.includes(Buffer.from(MARKER))).toBe(false);
+      expect(bytes.includes(Buffer.from(MARKER, 'utf16le'))).toBe(false);
+    }
+  });
+});
+
+describe('study upload limits (streamed, in memory)', () => {
+  let app: NestExpressApplication;
+  let user: TestSession;
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_BYTES: '300000', STUDY_MAX_SLICES: '5' }));
+    user = await loginAs(app);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('more bytes than the study limit across files → 413 while uploading', async () => {
+    const files = dicomSeries(Array.from({ length: 3 }, () => syntheticSlice(256, 256, () => 240))); // 3 × 131 kB > 300 kB
+    let r = request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer);
+    files.forEach((f, i) => (r = r.attach('files', f, `f${i}.dcm`)));
+    const res = await r;
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('FILE_TOO_LARGE');
+  });
+
+  it('more slices than allowed → 413 TOO_MANY_SLICES', async () => {
+    const z = zip(Object.fromEntries(dicomSeries(Array.from({ length: 6 }, (_, k) => syntheticSlice(64, 64, () => 240 + k))).map((b, i) => [`IM${i}`, b])));
+    const res = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', z, 's.zip');
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('TOO_MANY_SLICES');
+  });
+});
