@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { randomPassword } from '../accounts/password';
+import { isRole } from '../accounts/roles';
+import { UsersService } from '../accounts/users.service';
+import { ConfigValidationError } from '../config/config.schema';
+import { AppConfig } from '../config/config.service';
+import { PrismaService } from '../prisma/prisma.service';
+
+const USAGE = `Usage: npm run user:create -- --email someone@example.org [--role user|admin] [--password-stdin]
+
+Creates a user in the database named by DATABASE_URL (applying migrations first).
+Without --password-stdin a random password is generated and printed once.
+--password-stdin reads the password from standard input (never from the command line,
+which other users of the machine could see in the process list).`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  let values: { email?: string; role?: string; 'password-stdin'?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { email: { type: 'string' }, role: { type: 'string', default: 'user' }, 'password-stdin': { type: 'boolean' }, help: { type: 'boolean' } },
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help || !values.email) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (!isRole(values.role)) {
+    console.error('--role must be "user" or "admin"');
+    return 2;
+  }
+  let config: AppConfig;
+  try {
+    config = AppConfig.fromProcess();
+  } catch (err) {
+    console.error(err instanceof ConfigValidationError ? err.message : err);
+    return 1;
+  }
+  const generated = !values['password-stdin'];
+  const password = generated ? randomPassword() : await readStdin();
+  const prisma = new PrismaService(config);
+  try {
+    await prisma.onModuleInit();
+    const user = await new UsersService(prisma).create({ email: values.email, password, role: values.role });
+    console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
+    if (generated) console.log(`Password (shown once): ${password}`);
+    return 0;
+  } catch (err) {
+    console.error(`Could not create the user: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+if (require.main === module) {
+  main().then((code) => process.exit(code));
+}
