@@ -10,16 +10,21 @@ import { DomainError, FileCheckError } from '../common/errors';
 import { ConfigModule } from '../config/config.module';
 import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
+import { evaluateStudies } from '../studies/study-evaluate';
+import { StudyService } from '../studies/study.service';
 import { EvalLine, PythonDecision, summarise } from './evaluate-lib';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
        [--split NAME] [--limit N] [--compare PYTHON.jsonl] [--concurrency N]
+       npm run evaluate -- --studies DIR [--out FILE.jsonl]
 
 Runs the served pipeline (sharp + onnxruntime-node, no database, no HTTP) over every row's
 \`path\` (relative to --root, default the manifest's folder). Writes one JSON line per image
 (stdout, or --out) and a summary (stderr, or stdout with --out).
   --split NAME       only rows whose \`split\` column is NAME (e.g. test)
   --compare FILE     agreement with per-image decisions from scripts/python_decisions.py
+  --studies DIR      whole studies instead: each sub-folder of DIR is one DICOM series, each
+                     .nii/.nii.gz/.zip/.dcm file in DIR one study; one JSON line per study
 `;
 
 async function main(): Promise<number> {
@@ -32,9 +37,11 @@ async function main(): Promise<number> {
       limit: { type: 'string' },
       compare: { type: 'string' },
       concurrency: { type: 'string' },
+      studies: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
+  if (values.studies && !values.help) return runStudies(values.studies, values.out);
   if (values.help || !values.manifest) {
     process.stderr.write(USAGE);
     return values.help ? 0 : 2;
@@ -87,6 +94,20 @@ async function main(): Promise<number> {
   }
   const summary = summarise(lines, labels, python);
   (values.out ? process.stdout : process.stderr).write(JSON.stringify({ summary }, null, 2) + '\n');
+  await ctx.close();
+  return 0;
+}
+
+/** `--studies DIR`: the StudyService (same per-slice pipeline) over every study of a folder. */
+async function runStudies(dir: string, outFile: string | undefined): Promise<number> {
+  const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
+  @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService, StudyService] })
+  class EvaluateStudiesModule {}
+  const ctx = await NestFactory.createApplicationContext(EvaluateStudiesModule, { logger: ['error', 'warn'] });
+  const out = outFile ? fs.createWriteStream(path.resolve(outFile)) : process.stdout;
+  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'));
+  if (outFile) await new Promise<void>((r) => (out as fs.WriteStream).end(r));
+  (outFile ? process.stdout : process.stderr).write(JSON.stringify({ summary }, null, 2) + '\n');
   await ctx.close();
   return 0;
 }

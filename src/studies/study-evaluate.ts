@@ -1,0 +1,106 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DomainError } from '../common/errors';
+import type { StudyService } from './study.service';
+
+/** One line of `npm run evaluate -- --studies DIR` (metadata and the answer only). */
+export interface StudyEvalLine {
+  path: string;
+  status: string;
+  stage?: string | null;
+  code: string | null;
+  message: string;
+  anatomy?: string | null;
+  task?: string | null;
+  label?: string | null;
+  confidence?: number | null;
+  format?: string;
+  sliceCount?: number;
+  usableSlices?: number | null;
+  sliceLabels?: Record<string, number>;
+  totalMs?: number;
+}
+
+const STUDY_FILE = /\.(nii|nii\.gz|zip|dcm|dicom|ima)$/i;
+
+/**
+ * The studies in a folder: every sub-folder is one DICOM series (all its files, recursively,
+ * hidden files skipped); every .nii / .nii.gz / .zip / .dcm file directly inside is one study.
+ */
+export function listStudies(dir: string): { rel: string; files: string[] }[] {
+  const out: { rel: string; files: string[] }[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.')) continue;
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      const files = walk(full);
+      if (files.length) out.push({ rel: e.name, files });
+    } else if (e.isFile() && STUDY_FILE.test(e.name)) {
+      out.push({ rel: e.name, files: [full] });
+    }
+  }
+  return out;
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.')) continue;
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(full));
+    else if (e.isFile()) out.push(full);
+  }
+  return out;
+}
+
+export async function evaluateStudy(service: StudyService, root: string, study: { rel: string; files: string[] }): Promise<StudyEvalLine> {
+  void root;
+  try {
+    const r = await service.analyze(study.files.map((f) => new Uint8Array(fs.readFileSync(f))));
+    const sliceLabels: Record<string, number> = {};
+    for (const s of r.slices) {
+      const k = s.label ?? `${s.status}:${s.code}`;
+      sliceLabels[k] = (sliceLabels[k] ?? 0) + 1;
+    }
+    return {
+      path: study.rel,
+      status: r.status,
+      stage: r.stage,
+      code: r.code,
+      message: r.message,
+      anatomy: r.anatomy,
+      task: r.task,
+      label: r.label,
+      confidence: r.confidence,
+      format: r.study.format,
+      sliceCount: r.study.sliceCount,
+      usableSlices: r.study.aggregation?.usableSlices ?? null,
+      sliceLabels,
+      totalMs: r.timingsMs.total,
+    };
+  } catch (err) {
+    const code = err instanceof DomainError ? err.code : 'INTERNAL_ERROR';
+    return { path: study.rel, status: err instanceof DomainError && err.statusCode < 500 ? 'rejected' : 'error', code, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Runs every study of `dir` in turn; returns the lines and a summary (counts, median time). */
+export async function evaluateStudies(
+  service: StudyService,
+  dir: string,
+  write: (line: StudyEvalLine) => void,
+): Promise<{ studies: number; byStatus: Record<string, number>; byLabel: Record<string, number>; medianMs: number | null }> {
+  const studies = listStudies(path.resolve(dir));
+  const byStatus: Record<string, number> = {};
+  const byLabel: Record<string, number> = {};
+  const times: number[] = [];
+  for (const s of studies) {
+    const line = await evaluateStudy(service, dir, s);
+    write(line);
+    byStatus[line.status] = (byStatus[line.status] ?? 0) + 1;
+    if (line.label) byLabel[line.label] = (byLabel[line.label] ?? 0) + 1;
+    if (line.totalMs !== undefined) times.push(line.totalMs);
+  }
+  times.sort((a, b) => a - b);
+  return { studies: studies.length, byStatus, byLabel, medianMs: times.length ? times[Math.floor(times.length / 2)] : null };
+}
