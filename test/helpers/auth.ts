@@ -76,10 +76,10 @@ export async function anonymousCsrf(app: INestApplication): Promise<{ cookie: st
   return { cookie, csrfToken: m[1] };
 }
 
-/** The real login form: returns the Set-Cookie session (or the failed response). */
+/** The real login form: returns the Set-Cookie session (or the failed response). `ip` needs TRUST_PROXY. */
 export async function loginViaForm(app: INestApplication, email: string, password: string, ip?: string): Promise<request.Response> {
   const { cookie, csrfToken } = await anonymousCsrf(app);
-  const req = request(app.getHttpServer()).post('/login').set('Cookie', cookie).type('form');
+  const req = request(app.getHttpServer()).post('/login').set('Cookie', cookie).set('Accept', 'text/html').type('form');
   if (ip) req.set('X-Forwarded-For', ip);
   return req.send({ _csrf: csrfToken, email, password, next: '/' });
 }
