@@ -46,7 +46,8 @@ def test_grey_equals_rgb_luma() -> None:
     rng = np.random.default_rng(0)
     rgb = (rng.random((13, 17, 3)) * 255).astype(np.uint8)
     g = data.grey_float(Image.fromarray(rgb, "RGB"))
-    ref = (rgb[..., 0].astype(np.float64) * 299 + rgb[..., 1] * 587 + rgb[..., 2] * 114) / 1000
+    f = rgb.astype(np.float64)
+    ref = (f[..., 0] * 299 + f[..., 1] * 587 + f[..., 2] * 114) / 1000
     np.testing.assert_allclose(g, ref, atol=1e-4)
     # PIL convert('L') is the same formula, rounded
     assert np.abs(np.asarray(Image.fromarray(rgb).convert("L"), np.float64) - ref).max() <= 0.5 + 1e-6

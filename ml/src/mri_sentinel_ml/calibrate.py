@@ -20,7 +20,7 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray, iters: int = 200) -> floa
         return loss
 
     opt.step(closure)
-    return float(log_t.exp())
+    return float(log_t.detach().exp())
 
 
 def softmax(logits: np.ndarray, t: float = 1.0) -> np.ndarray:

@@ -42,11 +42,13 @@ def same_pad(x: torch.Tensor, k: int, s: int) -> torch.Tensor:
 
 
 class SameConv(nn.Conv2d):
+    """Conv with TF 'SAME' padding: symmetric k//2 when stride 1, explicit (asymmetric) pad otherwise."""
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         k, s = self.kernel_size[0], self.stride[0]
-        if k > 1:
-            x = same_pad(x, k, s)
-        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        if s == 1:
+            return F.conv2d(x, self.weight, self.bias, 1, k // 2, self.dilation, self.groups)
+        return F.conv2d(same_pad(x, k, s), self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 
 
 class MBConv(nn.Module):

@@ -47,7 +47,7 @@ def frozen_acts(net: EfficientNetLite0, x255: torch.Tensor, cfg: ModelConfig) ->
 
 
 def build_acts(net: EfficientNetLite0, cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray,
-               geos: np.ndarray, train_idx: np.ndarray, bs: int = 16) -> tuple[torch.Tensor, torch.Tensor]:
+               geos: np.ndarray, train_idx: np.ndarray, bs: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
     """-> clean [N,...] for every image, aug [len(train_idx), V-1, ...]. Cached on disk."""
     key = json.dumps([tab.paths, cfg.size, cfg.start_block, cfg.views, asdict(cfg.aug), cfg.seed,
                       cfg.mean, cfg.std])
@@ -101,9 +101,12 @@ def run_top(net: EfficientNetLite0, acts: torch.Tensor, start: int, bs: int = 25
 
 
 def train_model(cfg: ModelConfig, max_images: int | None = None, max_steps: int | None = None,
-                out_dir: Path | None = None) -> Path:
-    """Train; writes ckpt.pt and outputs.npz (clean logits/embeddings of every image) to out_dir."""
-    torch.set_num_threads(2)
+                out_dir: Path | None = None, threads: int = 1) -> Path:
+    """Train; writes ckpt.pt and outputs.npz (clean logits/embeddings of every image) to out_dir.
+
+    threads=1 on purpose: on a shared 2-core box two OpenMP threads collapse under contention
+    (measured 9 vs 120 img/s); run two models side by side instead."""
+    torch.set_num_threads(threads)
     g = seed_all(cfg.seed)
     out_dir = out_dir or run_dir(cfg.name)
     out_dir.mkdir(parents=True, exist_ok=True)
