@@ -52,12 +52,12 @@ export function applyRange(values: Float32Array, win: Window, invert = false): U
 
 /**
  * Robust window over a whole volume: the 0.5th and 99.5th percentiles of its finite values
- * (from an even sample of at most 2 M values), so one hot voxel cannot flatten the contrast
+ * (from an even sample of at most 256 k values), so one hot voxel cannot flatten the contrast
  * and all slices of a study share one contrast, as a radiologist's viewer shows them.
  */
 export function percentileWindow(slices: Float32Array[], lowPct = 0.5, highPct = 99.5): Window {
   const total = slices.reduce((s, v) => s + v.length, 0);
-  const stride = Math.max(1, Math.floor(total / 2_000_000));
+  const stride = Math.max(1, Math.ceil(total / 262_144));
   const sample: number[] = [];
   let k = 0;
   for (const v of slices) {
