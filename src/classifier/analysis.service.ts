@@ -25,6 +25,8 @@ import {
 export interface AnalyzeOptions {
   /** render the heat map (default true) */
   explain?: boolean;
+  /** pass the metadata to the ANALYSIS_RECORDER (default true; false for re-runs such as PDF reports) */
+  record?: boolean;
 }
 
 export interface AnalysisOutcome {
@@ -61,10 +63,10 @@ export class AnalysisService {
       const work = this.run(bytes, options, (d) => (decoded = d), started);
       const result = await this.withTimeout(work);
       const record = this.toRecord(result, sha256, bytes.length, decoded, ctx);
-      await this.safeRecord(record);
+      if (options.record !== false) await this.safeRecord(record);
       return { result, record };
     } catch (err) {
-      if (err instanceof FileCheckError) {
+      if (err instanceof FileCheckError && options.record !== false) {
         await this.safeRecord({
           ...emptyRecord(ctx, sha256, bytes.length, sniffImageType(bytes)),
           status: 'rejected',
