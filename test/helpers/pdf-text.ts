@@ -38,9 +38,14 @@ export function pdfText(pdf: Buffer): string {
   return lines.join('\n');
 }
 
+/** WinAnsiEncoding's 0x80–0x9F differ from latin1 (dashes, quotes, bullet, euro…). */
+const WIN_ANSI: Record<number, string> = {
+  0x80: '€', 0x85: '…', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x95: '•', 0x96: '–', 0x97: '—', 0x99: '™',
+};
+
 function hex(h: string): string {
-  const clean = h.replace(/\s+/g, '');
-  return Buffer.from(clean, 'hex').toString('latin1');
+  const bytes = Buffer.from(h.replace(/\s+/g, ''), 'hex');
+  return [...bytes].map((b) => WIN_ANSI[b] ?? String.fromCharCode(b)).join('');
 }
 
 /** Whitespace-collapsed text, for phrases that wrap across lines. */

@@ -1,0 +1,213 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import Database from 'better-sqlite3';
+import request from 'supertest';
+import { AppConfig } from '../../src/config/config.service';
+import { PrismaService } from '../../src/prisma/prisma.service';
+import { loginAs, TestSession } from '../helpers/auth';
+import { pdfFlatText } from '../helpers/pdf-text';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { solidJpeg, solidPng, TEXT_AS_JPG } from '../support/images';
+
+const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};
+const imageCount = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Subtype\s*\/Image/g) ?? []).length;
+
+describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
+  let app: NestExpressApplication;
+  let server: ReturnType<NestExpressApplication['getHttpServer']>;
+  let alice: TestSession;
+  let bob: TestSession;
+  let admin: TestSession;
+  let white: Buffer;
+  const analyse = (s: TestSession, bytes: Buffer, name = 'patient-john-doe.png') =>
+    request(server).post('/api/v1/analyses').set(s.bearer).attach('image', bytes, name);
+
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }));
+    server = app.getHttpServer();
+    alice = await loginAs(app);
+    bob = await loginAs(app);
+    admin = await loginAs(app, { role: 'admin' });
+    white = await solidPng(300, 300, 255);
+    // alice: completed, rejected (not MRI), inconclusive (knee), file error
+    await analyse(alice, white).expect(200);
+    await analyse(alice, await solidJpeg(128, 128, 0), 'a.jpg').expect(200);
+    await analyse(alice, await solidPng(128, 128, 128)).expect(200);
+    await analyse(alice, TEXT_AS_JPG, 'patient-john-doe.jpg').expect(415);
+    // bob: one completed, one unsupported body part
+    await analyse(bob, await solidPng(200, 200, 255)).expect(200);
+    await analyse(bob, await solidPng(128, 128, 64)).expect(200);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('writes one metadata row per analysis, file errors included; no column can hold image bytes', async () => {
+    const rows = await app.get(PrismaService).analysis.findMany({ orderBy: { createdAt: 'asc' } });
+    expect(rows.map((r) => [r.status, r.stage, r.code])).toEqual([
+      ['completed', 'diagnosis', null],
+      ['rejected', 'modality', 'NOT_MRI'],
+      ['inconclusive', 'diagnosis', 'NO_VALIDATED_MODEL'],
+      ['rejected', 'file', 'UNSUPPORTED_TYPE'],
+      ['completed', 'diagnosis', null],
+      ['rejected', 'anatomy', 'UNSUPPORTED_BODY_PART'],
+    ]);
+    expect(rows[0]).toMatchObject({ userId: alice.user.id, fileType: 'png', width: 300, height: 300, byteSize: white.length, anatomy: 'brain', task: 'brain_tumor', label: 'glioma' });
+    expect(rows[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.parse(rows[0].probabilitiesJson!)).toHaveProperty('glioma');
+    expect(JSON.parse(rows[0].modelVersionsJson!)).toEqual({ triage: '0.0.0-fake', brain_tumor: '0.0.0-fake' });
+    expect(JSON.parse(rows[0].timingsJson!)).toHaveProperty('total');
+
+    // the raw table: no BLOB columns, every cell short, no file name, no base64/PNG/JPEG data
+    const db = new Database(app.get(AppConfig).databaseFile, { readonly: true });
+    try {
+      const cols = db.prepare('PRAGMA table_info("Analysis")').all() as { name: string; type: string }[];
+      expect(cols.map((c) => c.type.toUpperCase())).not.toContain('BLOB');
+      expect(cols.map((c) => c.name)).not.toEqual(expect.arrayContaining(['fileName', 'filename', 'image', 'thumbnail', 'heatmap']));
+      const raw = db.prepare('SELECT * FROM "Analysis"').all() as Record<string, unknown>[];
+      for (const row of raw) {
+        for (const [k, v] of Object.entries(row)) {
+          expect(Buffer.isBuffer(v)).toBe(false);
+          const s = String(v ?? '');
+          expect({ k, long: s.length > 600 }).toEqual({ k, long: false });
+          expect(s).not.toMatch(/john-doe|base64|iVBORw0KGgo|\/9j\//);
+        }
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('users list only their own records, newest first, with pagination', async () => {
+    const res = await request(server).get('/api/v1/history').set(alice.bearer).expect(200);
+    expect(res.body.total).toBe(4);
+    expect(res.body.items.every((i: { userId: string }) => i.userId === alice.user.id)).toBe(true);
+    expect(res.body.items[0].code).toBe('UNSUPPORTED_TYPE');
+    const p2 = await request(server).get('/api/v1/history?pageSize=3&page=2').set(alice.bearer).expect(200);
+    expect(p2.body).toMatchObject({ total: 4, page: 2, pageSize: 3, pages: 2 });
+    expect(p2.body.items).toHaveLength(1);
+    // a user's "user" filter is ignored: still only their own
+    const sneaky = await request(server).get(`/api/v1/history?user=${encodeURIComponent(bob.user.email)}`).set(alice.bearer).expect(200);
+    expect(sneaky.body.total).toBe(4);
+    const page = await request(server).get('/history').set(alice.headers).set('Accept', 'text/html').expect(200);
+    expect(page.text).toContain('Your analyses');
+    expect(page.text).not.toContain(bob.user.email);
+    expect(page.text).not.toContain('Export CSV');
+  });
+
+  it("user A cannot view or download user B's records, by API, page or PDF (404), nor export (403)", async () => {
+    const bobs = (await request(server).get('/api/v1/history').set(bob.bearer).expect(200)).body.items as { id: string }[];
+    expect(bobs).toHaveLength(2);
+    for (const { id } of bobs) {
+      await request(server).get(`/api/v1/history/${id}`).set(alice.bearer).expect(404);
+      await request(server).get(`/history/${id}`).set(alice.headers).set('Accept', 'text/html').expect(404);
+      await request(server).get(`/history/${id}/report.pdf`).set(alice.headers).expect(404);
+      await request(server).get(`/api/v1/history/${id}/report.pdf`).set(alice.bearer).expect(404);
+      // the owner can
+      await request(server).get(`/api/v1/history/${id}`).set(bob.bearer).expect(200);
+    }
+    await request(server).get('/api/v1/history/not-a-real-id').set(alice.bearer).expect(404);
+    await request(server).get('/api/v1/history/export.csv').set(alice.bearer).expect(403);
+    await request(server).get('/history/export.csv').set(alice.headers).expect(403);
+    // bob cannot get a full PDF by re-sending alice's image either (not in his history)
+    await request(server).post('/api/v1/reports').set(bob.bearer).attach('image', white, 'x.png').expect(404);
+  });
+
+  it('admins see everyone, filter by date, user, status, body part and label, and get a summary', async () => {
+    const all = await request(server).get('/api/v1/history').set(admin.bearer).expect(200);
+    expect(all.body.total).toBe(6);
+    const q = async (query: string) => (await request(server).get(`/api/v1/history?${query}`).set(admin.bearer).expect(200)).body.total;
+    expect(await q(`user=${encodeURIComponent(bob.user.email)}`)).toBe(2);
+    expect(await q('user=nobody%40example.test')).toBe(0);
+    expect(await q('status=rejected')).toBe(3);
+    expect(await q('bodyPart=brain')).toBe(2);
+    expect(await q('label=glioma')).toBe(2);
+    expect(await q(`status=completed&user=${encodeURIComponent(alice.user.email)}`)).toBe(1);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await q(`from=${today}&to=${today}`)).toBe(6);
+    expect(await q('to=2000-01-01')).toBe(0);
+    await request(server).get('/api/v1/history?status=exploded').set(admin.bearer).expect(400);
+    await request(server).get('/api/v1/history?from=yesterday').set(admin.bearer).expect(400);
+
+    const s = (await request(server).get('/api/v1/history/summary').set(admin.bearer).expect(200)).body;
+    expect(s.total).toBe(6);
+    expect(s.byStatus).toEqual(expect.arrayContaining([{ key: 'completed', count: 2 }, { key: 'rejected', count: 3 }, { key: 'inconclusive', count: 1 }]));
+    expect(s.byBodyPart).toEqual(expect.arrayContaining([{ key: 'brain', count: 2 }, { key: 'knee', count: 1 }]));
+    expect(s.byLabel).toEqual([{ key: 'glioma', count: 2 }]);
+    expect(s.reasons).toEqual(expect.arrayContaining([{ key: 'rejected: UNSUPPORTED_TYPE', count: 1 }, { key: 'rejected: NOT_MRI', count: 1 }]));
+    expect(typeof s.medianTimingsMs.total).toBe('number');
+
+    const page = await request(server).get('/history?status=completed').set(admin.headers).set('Accept', 'text/html').expect(200);
+    expect(page.text).toContain(alice.user.email);
+    expect(page.text).toContain(bob.user.email);
+    expect(page.text).toContain('Export CSV');
+  });
+
+  it('admin CSV export follows the filters and defuses formula injection', async () => {
+    // a label that a spreadsheet would evaluate (labels come from model cards, but never trust a cell)
+    const prisma = app.get(PrismaService);
+    const evil = await prisma.analysis.create({ data: { userId: bob.user.id, byteSize: 1, sha256: 'f'.repeat(64), status: 'completed', label: '=HYPERLINK("http://x","y")', anatomy: 'brain' } });
+    const res = await request(server).get(`/api/v1/history/export.csv?user=${encodeURIComponent(bob.user.email)}`).set(admin.bearer).expect(200);
+    expect(res.headers['content-type']).toMatch(/text\/csv/);
+    expect(res.headers['content-disposition']).toMatch(/attachment/);
+    const lines = res.text.trim().split('\r\n');
+    expect(lines[0]).toMatch(/^id,createdAt,user,status/);
+    expect(lines).toHaveLength(1 + 3);
+    const evilLine = lines.find((l) => l.startsWith(evil.id))!;
+    expect(evilLine).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(res.text).not.toMatch(/,=/);
+    const page = await request(server).get('/history/export.csv?status=completed').set(admin.headers).expect(200);
+    expect(page.text.trim().split('\r\n')).toHaveLength(1 + 3);
+    await prisma.analysis.delete({ where: { id: evil.id } });
+  });
+
+  it('full PDF right after an analysis: re-sent image, sha256-checked, re-run in memory, not re-recorded', async () => {
+    const before = await app.get(PrismaService).analysis.count();
+    const res = await request(server).post('/api/v1/reports').set(alice.headers).attach('image', white, 'x.png').buffer(true).parse(binary).expect(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['content-disposition']).toMatch(/attachment; filename="mri-sentinel-.+\.pdf"/);
+    const pdf = res.body as Buffer;
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = pdfFlatText(pdf);
+    expect(text).toContain('Label: glioma');
+    expect(text).toContain('Research use only — not for clinical use');
+    expect(text).toContain('not a medical device');
+    for (const p of ['glioma:', 'meningioma:', 'notumor:', 'pituitary:']) expect(text).toContain(p);
+    expect(text).toContain('Deciding stage: diagnosis');
+    expect(text).toContain('triage: version 0.0.0-fake');
+    expect(text).toContain('brain_tumor: version 0.0.0-fake');
+    expect(text).toMatch(/Timings \(ms\) decode [\d.]+/);
+    expect(text).not.toContain('contains no image');
+    expect(imageCount(pdf)).toBeGreaterThanOrEqual(2); // the image and the heat map
+    expect(await app.get(PrismaService).analysis.count()).toBe(before);
+  });
+
+  it('full PDF refuses images that are not in your history, and ids whose sha256 differs', async () => {
+    await request(server).post('/api/v1/reports').set(alice.bearer).attach('image', await solidPng(310, 300, 255), 'new.png').expect(404);
+    const items = (await request(server).get('/api/v1/history?status=rejected').set(alice.bearer).expect(200)).body.items as { id: string; code: string }[];
+    const notMri = items.find((i) => i.code === 'NOT_MRI')!;
+    const res = await request(server).post('/api/v1/reports').set(alice.bearer).field('analysisId', notMri.id).attach('image', white, 'x.png').expect(400);
+    expect(res.body.message).toMatch(/sha256/);
+    await request(server).post('/api/v1/reports').set(alice.bearer).expect(400);
+  });
+
+  it('metadata-only PDF from history says it contains no image', async () => {
+    const items = (await request(server).get('/api/v1/history?label=glioma').set(alice.bearer).expect(200)).body.items as { id: string }[];
+    const res = await request(server).get(`/history/${items[0].id}/report.pdf`).set(alice.headers).buffer(true).parse(binary).expect(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const pdf = res.body as Buffer;
+    const text = pdfFlatText(pdf);
+    expect(text).toContain('contains no image');
+    expect(text).toContain('Label: glioma');
+    expect(text).toContain('not for clinical use');
+    expect(imageCount(pdf)).toBe(0);
+    // admin may download anyone's; the detail page links the PDF
+    await request(server).get(`/api/v1/history/${items[0].id}/report.pdf`).set(admin.bearer).expect(200);
+    const detail = await request(server).get(`/history/${items[0].id}`).set(alice.headers).set('Accept', 'text/html').expect(200);
+    expect(detail.text).toContain(`/history/${items[0].id}/report.pdf`);
+    expect(detail.text).toContain('contains no image');
+  });
+});
