@@ -13,6 +13,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { AnalysisRoute } from '../accounts/decorators';
 import { requestContext } from '../classifier/request-context';
 import { ErrorBodyDto } from '../classifier/analysis-result.dto';
 import { formatBytes, MissingFileError } from '../common/errors';
@@ -34,6 +35,7 @@ export class StudiesController {
 
   @Post('api/v1/studies')
   @HttpCode(200)
+  @AnalysisRoute()
   @UseInterceptors(FilesInterceptor(FILES_FIELD))
   @ApiOperation({
     summary: 'Analyse a whole study: a DICOM series or a NIfTI volume',
