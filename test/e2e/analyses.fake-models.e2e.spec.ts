@@ -158,3 +158,46 @@ describe('degraded modes', () => {
     }
   });
 });
+
+describe('robustness on fake models', () => {
+  let app: NestExpressApplication;
+  beforeAll(async () => {
+    app = await start(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_POOL_SIZE: '2', RATE_LIMIT_ANALYSES_PER_MINUTE: '100' }));
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers 12 simultaneous uploads (bounded pool, nobody starved)', async () => {
+    const png = await solidPng(300, 300, 255);
+    const responses = await Promise.all(Array.from({ length: 12 }, () => post(app, png)));
+    for (const r of responses) {
+      expect(r.status).toBe(200);
+      expect(r.body.status).toBe('completed');
+    }
+  });
+
+  it('malformed multipart and wrong field names are 4xx, never 500', async () => {
+    const broken = await request(app.getHttpServer())
+      .post('/api/v1/analyses')
+      .set(as(app).bearer)
+      .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+      .send('--XYZ\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n\xff\xd8\xff');
+    expect(broken.status).toBeGreaterThanOrEqual(400);
+    expect(broken.status).toBeLessThan(500);
+    expect(broken.body.code).toEqual(expect.any(String));
+    const wrongField = await request(app.getHttpServer()).post('/api/v1/analyses').set(as(app).bearer).attach('file', await solidPng(100, 100, 255), 'a.png');
+    expect(wrongField.status).toBe(400);
+    const json = await request(app.getHttpServer()).post('/api/v1/analyses').set(as(app).bearer).send({ image: 'abc' });
+    expect(json.status).toBe(400);
+    expect(json.body.code).toBe('MISSING_FILE');
+  });
+
+  it('serves listed sample images only', async () => {
+    const ok = await request(app.getHttpServer()).get('/samples/brain-glioma-1.jpg').set(as(app).headers).expect(200);
+    expect(ok.headers['content-type']).toMatch(/image\/jpeg/);
+    await request(app.getHttpServer()).get('/samples/..%2FSAMPLES.csv').set(as(app).headers).expect(404);
+    await request(app.getHttpServer()).get('/samples/SAMPLES.csv').set(as(app).headers).expect(404);
+    await request(app.getHttpServer()).get('/samples/%2Fetc%2Fpasswd').set(as(app).headers).expect(404);
+  });
+});
