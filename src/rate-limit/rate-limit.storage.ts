@@ -1,18 +1,41 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+
+type Record = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
  * Where rate-limit counters live. Default: this process's memory (@nestjs/throttler's
  * ThrottlerStorageService) — right for one instance. With several instances behind a load
- * balancer, provide a shared implementation of ThrottlerStorage under this token (for example
- * a Redis-backed one such as @nest-lab/throttler-storage-redis); test/e2e/rate-limit.e2e.spec.ts
- * shows the switch with a fake shared store. See README "Rate limits".
+ * balancer the counters must be shared: hand any ThrottlerStorage implementation (for example
+ * a Redis-backed one such as @nest-lab/throttler-storage-redis) to `useBackend()` at bootstrap,
+ * before the app listens (README "Rate limits"; test/e2e/rate-limit.e2e.spec.ts does it with a
+ * fake shared store and two app instances).
  */
-export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
+@Injectable()
+export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
+  private backend: ThrottlerStorage = new ThrottlerStorageService();
+
+  useBackend(backend: ThrottlerStorage): void {
+    this.shutdown(this.backend);
+    this.backend = backend;
+  }
+
+  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<Record> {
+    return this.backend.increment(key, ttl, limit, blockDuration, throttlerName);
+  }
+
+  onApplicationShutdown(): void {
+    this.shutdown(this.backend);
+  }
+
+  /** The in-memory store keeps timers; let them go with the app. */
+  private shutdown(b: ThrottlerStorage): void {
+    (b as Partial<OnApplicationShutdown>).onApplicationShutdown?.();
+  }
+}
+
+export const RATE_LIMIT_STORAGE = RateLimitStore;
 
 @Global()
-@Module({
-  providers: [{ provide: RATE_LIMIT_STORAGE, useFactory: (): ThrottlerStorage => new ThrottlerStorageService() }],
-  exports: [RATE_LIMIT_STORAGE],
-})
+@Module({ providers: [RateLimitStore], exports: [RateLimitStore] })
 export class RateLimitStorageModule {}

@@ -1,0 +1,113 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import request from 'supertest';
+import { AppConfig } from '../../src/config/config.service';
+import { RateLimitStore } from '../../src/rate-limit/rate-limit.storage';
+import { loginAs, sessionFor } from '../helpers/auth';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { solidPng } from '../support/images';
+
+/**
+ * Stand-in for a shared store (Redis and the like) behind the ThrottlerStorage interface: one
+ * object that several app instances talk to. Sliding window + block, as a Redis script would.
+ */
+class FakeSharedStore implements ThrottlerStorage {
+  calls = 0;
+  private readonly entries = new Map<string, { hits: number[]; blockedUntil: number }>();
+  async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<{ totalHits: number; timeToExpire: number; isBlocked: boolean; timeToBlockExpire: number }> {
+    this.calls++;
+    const now = Date.now();
+    const e = this.entries.get(key) ?? { hits: [], blockedUntil: 0 };
+    this.entries.set(key, e);
+    e.hits = e.hits.filter((t) => t > now - ttl);
+    if (e.blockedUntil <= now) {
+      e.hits.push(now);
+      if (e.hits.length > limit) e.blockedUntil = now + blockDuration;
+    }
+    const isBlocked = e.blockedUntil > now;
+    return {
+      totalHits: e.hits.length,
+      timeToExpire: Math.ceil((e.hits[0] + ttl - now) / 1000),
+      isBlocked,
+      timeToBlockExpire: isBlocked ? Math.ceil((e.blockedUntil - now) / 1000) : 0,
+    };
+  }
+}
+
+/** The real app with the rate-limit storage swapped, exactly as a deployment would swap it. */
+async function startWithStorage(config: AppConfig, storage: ThrottlerStorage): Promise<NestExpressApplication> {
+  const app = await startApp(config);
+  app.get(RateLimitStore).useBackend(storage);
+  return app;
+}
+
+describe('rate limits (@nestjs/throttler)', () => {
+  it('analyses per user per minute: 429 with Retry-After after the limit, other users unaffected', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_ANALYSES_PER_MINUTE: '2' }));
+    try {
+      const [a, b] = [await loginAs(app), await loginAs(app)];
+      const png = await solidPng(300, 300, 255);
+      const post = (s: typeof a) => request(app.getHttpServer()).post('/api/v1/analyses').set(s.bearer).attach('image', png, 'x.png');
+      await post(a).expect(200);
+      await post(a).expect(200);
+      const third = await post(a).expect(429);
+      expect(third.body).toEqual({ statusCode: 429, code: 'TOO_MANY_REQUESTS', message: expect.stringContaining('limit of analyses per minute') });
+      const retry = Number(third.headers['retry-after']);
+      expect(retry).toBeGreaterThan(0);
+      expect(retry).toBeLessThanOrEqual(60);
+      // the PDF re-run counts as an analysis too
+      await request(app.getHttpServer()).post('/api/v1/reports').set(a.bearer).attach('image', png, 'x.png').expect(429);
+      await post(b).expect(200);
+      // reading history is not an analysis
+      await request(app.getHttpServer()).get('/api/v1/history').set(a.bearer).expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('requests per IP per minute: 429 for the API, a friendly HTML page for browsers; health stays open', async () => {
+    const app = await startApp(testConfig({ RATE_LIMIT_REQUESTS_PER_MINUTE: '5' }));
+    try {
+      const s = await loginAs(app);
+      const server = app.getHttpServer();
+      for (let i = 0; i < 5; i++) await request(server).get('/api/v1/auth/me').set(s.bearer).expect(200);
+      const api = await request(server).get('/api/v1/auth/me').set(s.bearer).expect(429);
+      expect(api.headers['retry-after']).toBeDefined();
+      const page = await request(server).get('/history').set(s.headers).set('Accept', 'text/html').expect(429);
+      expect(page.headers['content-type']).toMatch(/html/);
+      expect(page.text).toContain('Too many requests from your network. Please wait');
+      expect(page.text).toContain('Research use only');
+      await request(server).get('/healthz').expect(200);
+      // anonymous requests count too (the limit is per address, not per user)
+      await request(server).get('/login').set('Accept', 'text/html').expect(429);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a shared store makes the limits hold across instances (two apps, one database, one store)', async () => {
+    const store = new FakeSharedStore();
+    const config = testConfig({ MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_ANALYSES_PER_MINUTE: '3' });
+    const one = await startWithStorage(config, store);
+    const two = await startWithStorage(config, store);
+    try {
+      // sessions live in the database: a login on instance one works on instance two
+      const s = await loginAs(one);
+      await request(two.getHttpServer()).get('/api/v1/auth/me').set(s.bearer).expect(200);
+      const again = await sessionFor(two, s.user);
+      await request(one.getHttpServer()).get('/api/v1/auth/me').set(again.headers).expect(200);
+
+      const png = await solidPng(300, 300, 255);
+      const post = (app: NestExpressApplication) => request(app.getHttpServer()).post('/api/v1/analyses').set(s.bearer).attach('image', png, 'x.png');
+      await post(one).expect(200);
+      await post(two).expect(200);
+      await post(one).expect(200);
+      const blocked = await post(two).expect(429); // 4th analysis overall, 2nd on this instance
+      expect(blocked.headers['retry-after']).toBeDefined();
+      expect(store.calls).toBeGreaterThan(4);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+});
