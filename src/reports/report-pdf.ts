@@ -29,7 +29,7 @@ export function flattenMetrics(metrics: Record<string, unknown>, prefix = '', ou
     const key = prefix ? `${prefix}.${k}` : k;
     if (typeof v === 'number') out[key] = Number.isInteger(v) ? String(v) : v.toFixed(4);
     else if (typeof v === 'string' || typeof v === 'boolean') out[key] = String(v);
-    else if (v && typeof v === 'object' && !Array.isArray(v) && depth < 2) flattenMetrics(v as Record<string, unknown>, key, out, depth + 1);
+    else if (v && typeof v === 'object' && !Array.isArray(v) && depth < 3) flattenMetrics(v as Record<string, unknown>, key, out, depth + 1);
     if (Object.keys(out).length >= 40) break;
   }
   return out;
