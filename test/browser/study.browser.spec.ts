@@ -1,0 +1,100 @@
+/**
+ * Issue 6 — the study mode in a real browser (Debian chromium via playwright-core): sign in,
+ * pick the files of a DICOM series, read the study answer, the thumbnail strip with each slice's
+ * decision, the heat maps of the decisive slices and the timings; a CT series is refused with
+ * its modality. Fake models (bright slices ⇒ brain, glioma): the page, not the models, is under test.
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import * as fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
+import { dicomSeries, MARKER, syntheticSlice } from '../support/study-fixtures';
+
+const CHROMIUM = '/usr/bin/chromium';
+const describeBrowser = fs.existsSync(CHROMIUM) ? describe : describe.skip;
+const SHOTS = path.join(REPO_ROOT, 'artifacts', 'browser');
+const ADMIN = { email: 'study-admin@example.org', password: 'study-browser-password-1' };
+
+describeBrowser('the study mode in headless Chromium', () => {
+  let app: NestExpressApplication;
+  let base: string;
+  let context: BrowserContext;
+  let page: Page;
+  let userDataDir: string;
+  const series = dicomSeries(Array.from({ length: 6 }, (_, k) => syntheticSlice(128, 128, (x, y) => ((x + y + k) % 97 === 0 ? 250 : 255))));
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    app = await startApp(
+      testConfig({
+        MODELS_DIR: FAKE_MODELS_DIR,
+        SEED_ADMIN_EMAIL: ADMIN.email,
+        SEED_ADMIN_PASSWORD: ADMIN.password,
+        SEED_ADMIN_PRINT: 'false',
+        RATE_LIMIT_ANALYSES_PER_MINUTE: '1000',
+      }),
+    );
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-chromium-study-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      viewport: { width: 1280, height: 800 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await app?.close();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it('signs in and opens the study mode', async () => {
+    await page.goto(`${base}/studies`);
+    if (new URL(page.url()).pathname === '/login') {
+      await page.fill('input[name="email"]', ADMIN.email);
+      await page.fill('input[name="password"]', ADMIN.password);
+      await Promise.all([page.waitForURL(`${base}/studies`), page.click('button[type="submit"]')]);
+    }
+    await page.locator('#study-dropzone').waitFor({ state: 'visible' });
+    await expect(page.locator('h1').first().textContent()).resolves.toContain('Analyse a study');
+  });
+
+  it('a DICOM series → the study answer, one thumbnail per slice with its decision, heat maps, timings', async () => {
+    await page.setInputFiles('#study-files', series.map((b, i) => ({ name: `${MARKER}-${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+    await expect(page.locator('#study-selected').textContent()).resolves.toContain('6 files');
+    const [req] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/api/v1/studies')), page.click('#study-submit')]);
+    const sent = req.postDataBuffer();
+    if (sent) expect(sent.includes(Buffer.from(MARKER))).toBe(false); // file names are not sent
+    await page.locator('#study-result').waitFor({ state: 'visible' });
+    await expect(page.locator('#study-badge').textContent()).resolves.toBe('completed');
+    await expect(page.locator('#study-label').textContent()).resolves.toBe('glioma');
+    await expect(page.locator('#study-strip li').count()).resolves.toBe(6);
+    await expect(page.locator('#study-strip li.completed img').count()).resolves.toBe(6);
+    expect(await page.locator('#study-heatmaps img').count()).toBeGreaterThan(0);
+    await expect(page.locator('#study-meta').textContent()).resolves.toMatch(/total \d/);
+    await page.screenshot({ path: path.join(SHOTS, 'study-completed-1280.png'), fullPage: true });
+    expect((await page.content()).toUpperCase()).not.toContain(MARKER);
+  });
+
+  it('a CT series → refused with the modality found, before any model', async () => {
+    const ct = dicomSeries(Array.from({ length: 2 }, () => syntheticSlice(64, 64, () => 200)), { modality: 'CT' });
+    await page.setInputFiles('#study-files', ct.map((b, i) => ({ name: `ct${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+    await page.click('#study-submit');
+    await page.locator('#study-badge', { hasText: 'rejected' }).waitFor();
+    await expect(page.locator('#study-message').textContent()).resolves.toContain('CT');
+  });
+
+  it('a non-study file → the error message', async () => {
+    await page.setInputFiles('#study-files', [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello '.repeat(100)) }]);
+    await page.click('#study-submit');
+    await page.locator('#study-error').waitFor({ state: 'visible' });
+    await expect(page.locator('#study-error-code').textContent()).resolves.toContain('UNSUPPORTED_TYPE');
+  });
+});
