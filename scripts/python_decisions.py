@@ -80,6 +80,8 @@ def main() -> None:
     ap.add_argument("--root")
     ap.add_argument("--split")
     ap.add_argument("--limit", type=int)
+    ap.add_argument("--every", type=int, default=1, help="keep every k-th row (a fixed, spread-out subset)")
+    ap.add_argument("--meta", help="also write a JSON file naming the manifest, subset and model sha256s")
     ap.add_argument("--models", default=str(REPO / "models"))
     ap.add_argument("--threshold", type=float)
     ap.add_argument("--out", required=True)
@@ -88,8 +90,17 @@ def main() -> None:
     root = Path(a.root).resolve() if a.root else manifest.parent
     with open(manifest, newline="") as f:
         rows = [r for r in csv.DictReader(f) if not a.split or r.get("split") == a.split]
+    rows = rows[:: a.every]
     rows = rows[: a.limit] if a.limit else rows
     triage, diagnosis = load(Path(a.models))
+    if a.meta:
+        meta = {
+            "manifest": a.manifest, "split": a.split, "every": a.every, "limit": a.limit, "count": len(rows),
+            "root": a.root, "threshold": a.threshold,
+            "models": {c["name"]: c["onnx"]["sha256"] for c in [triage, *diagnosis]},
+            "generator": "scripts/python_decisions.py (PIL + onnxruntime + ml/ decision rules)",
+        }
+        Path(a.meta).write_text(json.dumps(meta, indent=2) + "\n")
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     with open(a.out, "w") as out:
         for i, r in enumerate(rows):

@@ -1,17 +1,17 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AnalysisService } from '../classifier/analysis.service';
 import { parseCsv } from '../common/csv';
-import { DomainError, FileCheckError } from '../common/errors';
-import { ConfigModule } from '../config/config.module';
 import { AppConfig } from '../config/config.service';
-import { InferenceModule } from '../inference/inference.module';
 import { evaluateStudies } from '../studies/study-evaluate';
 import { StudyService } from '../studies/study.service';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigModule } from '../config/config.module';
+import { InferenceModule } from '../inference/inference.module';
+import { createAnalysisContext, evaluateOne } from './analysis-context';
 import { EvalLine, PythonDecision, summarise } from './evaluate-lib';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
@@ -56,10 +56,7 @@ async function main(): Promise<number> {
   if (values.limit) rows = rows.slice(0, Number(values.limit));
 
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
-  @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService] })
-  class EvaluateModule {}
-  const ctx = await NestFactory.createApplicationContext(EvaluateModule, { logger: ['error', 'warn'] });
-  const service = ctx.get(AnalysisService);
+  const { ctx, service } = await createAnalysisContext(config);
 
   const out = values.out ? fs.createWriteStream(path.resolve(values.out)) : process.stdout;
   const lines: EvalLine[] = new Array(rows.length);
@@ -110,18 +107,6 @@ async function runStudies(dir: string, outFile: string | undefined): Promise<num
   (outFile ? process.stdout : process.stderr).write(JSON.stringify({ summary }, null, 2) + '\n');
   await ctx.close();
   return 0;
-}
-
-async function evaluateOne(service: AnalysisService, root: string, rel: string): Promise<EvalLine> {
-  try {
-    const bytes = fs.readFileSync(path.join(root, rel));
-    const { explanation: _drop, status, stage, code, message, ...rest } = await service.analyze(bytes, { explain: false });
-    return { path: rel, status, stage, code, message, ...rest };
-  } catch (err) {
-    if (err instanceof FileCheckError) return { path: rel, status: 'rejected', stage: 'file', code: err.code, message: err.message };
-    const code = err instanceof DomainError ? err.code : 'INTERNAL_ERROR';
-    return { path: rel, status: 'error', code, message: err instanceof Error ? err.message : String(err) };
-  }
 }
 
 main().then(
