@@ -7,7 +7,7 @@ import { ModelRegistry } from '../../src/inference/model-registry.service';
 import { StudyService } from '../../src/studies/study.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { pdfText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
 import { dicomSeries, dicomSlice, MARKER, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 
 /**
@@ -201,5 +201,35 @@ describe('study upload limits (streamed, in memory)', () => {
     const res = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', z, 's.zip');
     expect(res.status).toBe(413);
     expect(res.body.code).toBe('TOO_MANY_SLICES');
+  });
+});
+
+describe('studies when the engine cannot answer', () => {
+  it('no models loaded → 503 ANALYSIS_UNAVAILABLE (a CT series is still refused from its header)', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: path.join(tempDir(), 'none') }));
+    try {
+      const user = await loginAs(app);
+      const mr = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', dicomSeries(SERIES.slice(0, 1))[0], 'a.dcm');
+      expect(mr.status).toBe(503);
+      expect(mr.body.code).toBe('ANALYSIS_UNAVAILABLE');
+      const ct = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', dicomSeries(SERIES.slice(0, 1), { modality: 'CT' })[0], 'a.dcm');
+      expect(ct.status).toBe(200);
+      expect(ct.body.code).toBe('NOT_MRI');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('past STUDY_TIMEOUT_MS → 504 ANALYSIS_TIMEOUT, and the app keeps serving', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_TIMEOUT_MS: '1' }));
+    try {
+      const user = await loginAs(app);
+      const res = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', zip(Object.fromEntries(dicomSeries(SERIES).map((b, i) => [`IM${i}`, b]))), 's.zip');
+      expect(res.status).toBe(504);
+      expect(res.body.code).toBe('ANALYSIS_TIMEOUT');
+      await request(app.getHttpServer()).get('/healthz').expect(200);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import * as zlib from 'node:zlib';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, MixedSeriesError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError, UnsupportedTransferSyntaxError } from '../../../src/studies/study-errors';
 import { dicomSeries, dicomSlice, gzip, MARKER, nifti1, syntheticSlice, zip } from '../../support/study-fixtures';
@@ -186,3 +187,18 @@ function catchErr(fn: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('loadStudy: deflated transfer syntax', () => {
+  it('reads Deflated Explicit VR Little Endian (inflated within the budget)', () => {
+    const src = syntheticSlice(64, 64, (x, y) => (x * 5 + y) % 256);
+    const b = Buffer.from(dicomSlice(src, { transferSyntax: '1.2.840.10008.1.2.1.99' }));
+    // dcmjs writes the dataset uncompressed: deflate everything after the file meta group
+    const groupLength = b.readUInt32LE(132 + 8);
+    const metaEnd = 132 + 12 + groupLength;
+    const deflated = Buffer.concat([b.subarray(0, metaEnd), zlib.deflateRawSync(b.subarray(metaEnd))]);
+    const study = loadStudy([new Uint8Array(deflated)], LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.transferSyntax).toBe('1.2.840.10008.1.2.1.99');
+    expect(Buffer.from(study.slices[0].image.data).equals(Buffer.from(src.data))).toBe(true);
+  });
+});
