@@ -57,7 +57,7 @@ const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, l
  * remaining axis and rows the second, flipped so that +axis points up (the usual display of a
  * RAS-stored volume).
  */
-export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: number): NiftiVolume {
+export async function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: number): Promise<NiftiVolume> {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let header: nifti.NIFTI1 | nifti.NIFTI2 | null;
   let image: ArrayBuffer;
@@ -112,6 +112,7 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   const le = h.littleEndian;
   const slices: ScalarSlice[] = [];
   for (let s = 0; s < count; s++) {
+    if (s % 8 === 7) await new Promise<void>((resolve) => setImmediate(resolve));
     const values = new Float32Array(width * height);
     for (let row = 0; row < height; row++) {
       const vb = height - 1 - row; // +b points up

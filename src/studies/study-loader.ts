@@ -49,9 +49,10 @@ export type LoadedStudy =
 /**
  * Uploaded files → one ordered stack of 8-bit slices, or a refusal. Order of checks: limits
  * (while inflating) → file types → one series → Modality = MR → transfer syntax → pixels.
- * Everything stays in memory.
+ * Everything stays in memory. Long loops yield to the event loop every few slices, so a large
+ * study does not stall other requests.
  */
-export function loadStudy(files: Uint8Array[], limits: StudyLimits): LoadedStudy {
+export async function loadStudy(files: Uint8Array[], limits: StudyLimits): Promise<LoadedStudy> {
   if (!files.length) throw new UnsupportedStudyFileError('No file was uploaded.');
   const budget = new ByteBudget(limits.maxBytes);
   const parts = expandUploads(files, budget, limits.maxSlices);
@@ -83,10 +84,10 @@ export function loadStudy(files: Uint8Array[], limits: StudyLimits): LoadedStudy
   return loadDicom(dicom, budget, limits, files.length);
 }
 
-function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number): LoadedStudy {
-  const vol = readNifti(bytes, part.pos, limits.maxSlices);
+async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number): Promise<LoadedStudy> {
+  const vol = await readNifti(bytes, part.pos, limits.maxSlices);
   checkSliceSize(vol.width, vol.height, limits);
-  const { images, windowing } = windowSlices(vol.slices);
+  const { images, windowing } = await windowSlices(vol.slices);
   return {
     kind: 'slices',
     meta: {
@@ -107,8 +108,13 @@ function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, file
   };
 }
 
-function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number): LoadedStudy {
-  const instances = parts.map((p) => parseDicomHeader(p.bytes, p.pos, budget)).filter((x): x is DicomInstance => x !== null);
+async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number): Promise<LoadedStudy> {
+  const instances: DicomInstance[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const inst = parseDicomHeader(parts[i].bytes, parts[i].pos, budget);
+    if (inst) instances.push(inst);
+    if (i % 32 === 31) await yieldToEventLoop();
+  }
   if (!instances.length) throw new UnsupportedStudyFileError('The upload holds no DICOM image (only a DICOMDIR).');
 
   const seriesUids = new Set(instances.map((i) => i.seriesUid ?? ''));
@@ -154,8 +160,10 @@ function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, 
   const scalar: ScalarSlice[] = [];
   const framePositions: (number | null)[] = [];
   const rgb: (RawImage | null)[] = [];
-  ordered.forEach((inst, k) => {
+  for (let k = 0; k < ordered.length; k++) {
+    const inst = ordered[k];
     for (let f = 0; f < inst.frames; f++) {
+      if (scalar.length % 8 === 7) await yieldToEventLoop();
       const frame = decodeFrame(inst, f);
       if (frame.kind === 'rgb') {
         rgb.push({ width: frame.width, height: frame.height, channels: 3, data: frame.data });
@@ -173,9 +181,9 @@ function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, 
       }
       framePositions.push(positions[k] !== null && inst.frames === 1 ? positions[k] : null);
     }
-  });
+  }
   const greyIdx = scalar.map((_, i) => i).filter((i) => rgb[i] === null);
-  const windowed = windowSlices(greyIdx.map((i) => scalar[i]));
+  const windowed = await windowSlices(greyIdx.map((i) => scalar[i]));
   const images: RawImage[] = rgb.map((r) => r as RawImage);
   greyIdx.forEach((i, j) => (images[i] = windowed.images[j]));
 
@@ -237,6 +245,10 @@ function checkSliceSize(width: number, height: number, limits: StudyLimits): voi
   if (width * height > limits.maxPixels) {
     throw new SliceResolutionError(`The slices are ${width}×${height} px, more than the ${(limits.maxPixels / 1e6).toFixed(0)} megapixels accepted.`);
   }
+}
+
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function round3(v: number): number {

@@ -82,7 +82,7 @@ export class StudyService {
     const timings: Record<string, number> = {};
     const lap = (name: string, since: number) => (timings[name] = round(performance.now() - since));
     let t = performance.now();
-    const loaded = loadStudy(files, {
+    const loaded = await loadStudy(files, {
       maxBytes: this.config.studyMaxBytes,
       maxSlices: this.config.studyMaxSlices,
       minSide: this.config.minImageSide,

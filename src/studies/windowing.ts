@@ -81,17 +81,21 @@ export function percentileWindow(slices: Float32Array[], lowPct = 0.5, highPct =
  * Windows every slice of a study to 8-bit grey: the header's window when every slice has one
  * (width > 1), otherwise one robust percentile window for the whole volume.
  */
-export function windowSlices(slices: ScalarSlice[]): { images: RawImage[]; windowing: 'header' | 'percentile' } {
+export async function windowSlices(slices: ScalarSlice[]): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' }> {
+  const images: RawImage[] = [];
+  const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
   const fromHeader = slices.length > 0 && slices.every((s) => s.window && s.window.width > 1 && Number.isFinite(s.window.center));
   if (fromHeader) {
-    return {
-      windowing: 'header',
-      images: slices.map((s) => ({ width: s.width, height: s.height, channels: 1, data: applyDicomWindow(s.values, s.window!.center, s.window!.width, s.invert) })),
-    };
+    for (const s of slices) {
+      images.push({ width: s.width, height: s.height, channels: 1, data: applyDicomWindow(s.values, s.window!.center, s.window!.width, s.invert) });
+      if (images.length % 16 === 0) await tick();
+    }
+    return { windowing: 'header', images };
   }
   const win = percentileWindow(slices.map((s) => s.values));
-  return {
-    windowing: 'percentile',
-    images: slices.map((s) => ({ width: s.width, height: s.height, channels: 1, data: applyRange(s.values, win, s.invert) })),
-  };
+  for (const s of slices) {
+    images.push({ width: s.width, height: s.height, channels: 1, data: applyRange(s.values, win, s.invert) });
+    if (images.length % 16 === 0) await tick();
+  }
+  return { windowing: 'percentile', images };
 }

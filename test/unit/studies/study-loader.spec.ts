@@ -7,11 +7,11 @@ const LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSi
 const slices = (n: number) => Array.from({ length: n }, (_, k) => syntheticSlice(64, 80, (x, y) => (x * 3 + y + k * 10) % 256));
 
 describe('loadStudy: DICOM', () => {
-  it('orders slices by position (not upload order) and round-trips rescale + header window exactly', () => {
+  it('orders slices by position (not upload order) and round-trips rescale + header window exactly', async () => {
     const src = slices(5);
     const files = dicomSeries(src);
     const shuffled = [files[3], files[0], files[4], files[1], files[2]].map((b) => new Uint8Array(b));
-    const study = loadStudy(shuffled, LIMITS);
+    const study = await loadStudy(shuffled, LIMITS);
     expect(study.kind).toBe('slices');
     if (study.kind !== 'slices') return;
     expect(study.meta).toMatchObject({ format: 'dicom', modality: 'MR', sliceCount: 5, width: 64, height: 80, ordering: 'position', windowing: 'header' });
@@ -22,9 +22,9 @@ describe('loadStudy: DICOM', () => {
     });
   });
 
-  it('falls back to one robust percentile window for the series when the header has none', () => {
+  it('falls back to one robust percentile window for the series when the header has none', async () => {
     const src = [syntheticSlice(64, 64, (x) => x * 4), syntheticSlice(64, 64, (x) => x * 2)];
-    const study = loadStudy(dicomSeries(src, { window: false }).map((b) => new Uint8Array(b)), LIMITS);
+    const study = await loadStudy(dicomSeries(src, { window: false }).map((b) => new Uint8Array(b)), LIMITS);
     if (study.kind !== 'slices') throw new Error('expected slices');
     expect(study.meta.windowing).toBe('percentile');
     const a = study.slices[0].image.data;
@@ -34,123 +34,123 @@ describe('loadStudy: DICOM', () => {
     expect(study.slices[1].image.data[63]).toBeLessThan(140);
   });
 
-  it('inverts MONOCHROME1', () => {
+  it('inverts MONOCHROME1', async () => {
     const src = [syntheticSlice(64, 64, () => 10)];
-    const study = loadStudy([new Uint8Array(dicomSlice(src[0], { photometric: 'MONOCHROME1' }))], LIMITS);
+    const study = await loadStudy([new Uint8Array(dicomSlice(src[0], { photometric: 'MONOCHROME1' }))], LIMITS);
     if (study.kind !== 'slices') throw new Error('expected slices');
     expect(study.slices[0].image.data[0]).toBe(245);
   });
 
-  it('orders by InstanceNumber without geometry', () => {
+  it('orders by InstanceNumber without geometry', async () => {
     const src = slices(3);
     const files = src.map((s, i) => dicomSlice(s, { geometry: false, instanceNumber: 3 - i }));
-    const study = loadStudy(files.map((b) => new Uint8Array(b)), LIMITS);
+    const study = await loadStudy(files.map((b) => new Uint8Array(b)), LIMITS);
     if (study.kind !== 'slices') throw new Error('expected slices');
     expect(study.meta.ordering).toBe('instance_number');
     expect(Buffer.from(study.slices[0].image.data).equals(Buffer.from(src[2].data))).toBe(true);
   });
 
-  it('Modality CT → not_mri before any pixel is decoded, with the modality found', () => {
-    const study = loadStudy(dicomSeries(slices(2), { modality: 'CT' }).map((b) => new Uint8Array(b)), LIMITS);
+  it('Modality CT → not_mri before any pixel is decoded, with the modality found', async () => {
+    const study = await loadStudy(dicomSeries(slices(2), { modality: 'CT' }).map((b) => new Uint8Array(b)), LIMITS);
     expect(study.kind).toBe('not_mri');
     expect(study.meta.modality).toBe('CT');
   });
 
-  it('CT even with an undecodable transfer syntax is refused as NOT_MRI (modality is checked first)', () => {
+  it('CT even with an undecodable transfer syntax is refused as NOT_MRI (modality is checked first)', async () => {
     const b = Buffer.from(dicomSlice(slices(1)[0], { modality: 'CT' }));
     const at = b.indexOf(Buffer.from('1.2.840.10008.1.2.1\0'));
     Buffer.from('1.2.840.10008.1.2.5\0').copy(b, at);
-    expect(loadStudy([new Uint8Array(b)], LIMITS).kind).toBe('not_mri');
+    expect((await loadStudy([new Uint8Array(b)], LIMITS)).kind).toBe('not_mri');
   });
 
-  it('two series → MixedSeriesError (422)', () => {
+  it('two series → MixedSeriesError (422)', async () => {
     const a = dicomSlice(slices(1)[0], { seriesUid: '1.2.3.1' });
     const b = dicomSlice(slices(1)[0], { seriesUid: '1.2.3.2', z: 5 });
-    const err = catchErr(() => loadStudy([a, b].map((x) => new Uint8Array(x)), LIMITS));
+    const err = await catchErr(() => loadStudy([a, b].map((x) => new Uint8Array(x)), LIMITS));
     expect(err).toBeInstanceOf(MixedSeriesError);
     expect((err as MixedSeriesError).statusCode).toBe(422);
   });
 
-  it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX, not a crash', () => {
+  it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX, not a crash', async () => {
     const b = Buffer.from(dicomSlice(slices(1)[0]));
     // rewrite the meta header's transfer syntax in place (same length: .1.2.1 → .1.2.5 RLE, padded)
     const from = Buffer.from('1.2.840.10008.1.2.1\0');
     const at = b.indexOf(from);
     expect(at).toBeGreaterThan(0);
     Buffer.from('1.2.840.10008.1.2.5\0').copy(b, at);
-    const err = catchErr(() => loadStudy([new Uint8Array(b)], LIMITS));
+    const err = await catchErr(() => loadStudy([new Uint8Array(b)], LIMITS));
     expect(err).toBeInstanceOf(UnsupportedTransferSyntaxError);
     expect((err as UnsupportedTransferSyntaxError).statusCode).toBe(415);
     expect((err as Error).message).toContain('RLE');
   });
 
-  it('truncated DICOM → 422 naming the file by position only', () => {
+  it('truncated DICOM → 422 naming the file by position only', async () => {
     const b = dicomSlice(slices(1)[0]);
-    const err = catchErr(() => loadStudy([new Uint8Array(b.subarray(0, b.length - 3000))], LIMITS));
+    const err = await catchErr(() => loadStudy([new Uint8Array(b.subarray(0, b.length - 3000))], LIMITS));
     expect(err).toBeInstanceOf(CorruptStudyError);
     expect((err as Error).message).toMatch(/file 1 of 1/);
     expect((err as Error).message).not.toContain(MARKER);
   });
 
-  it('too many slices → 413 TOO_MANY_SLICES', () => {
-    const err = catchErr(() => loadStudy(dicomSeries(slices(4)).map((b) => new Uint8Array(b)), { ...LIMITS, maxSlices: 3 }));
+  it('too many slices → 413 TOO_MANY_SLICES', async () => {
+    const err = await catchErr(() => loadStudy(dicomSeries(slices(4)).map((b) => new Uint8Array(b)), { ...LIMITS, maxSlices: 3 }));
     expect(err).toBeInstanceOf(TooManySlicesError);
   });
 
-  it('a JPEG is not a study file (415)', () => {
+  it('a JPEG is not a study file (415)', async () => {
     const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, ...new Array(400).fill(0)]);
-    expect(catchErr(() => loadStudy([jpeg], LIMITS))).toBeInstanceOf(UnsupportedStudyFileError);
+    expect(await catchErr(() => loadStudy([jpeg], LIMITS))).toBeInstanceOf(UnsupportedStudyFileError);
   });
 
-  it('keeps only a scrubbed series description — never patient identifiers', () => {
+  it('keeps only a scrubbed series description — never patient identifiers', async () => {
     const files = dicomSeries(slices(2), { seriesDescription: `AX T1 ${MARKER} 20240101123` });
-    const study = loadStudy(files.map((b) => new Uint8Array(b)), LIMITS);
+    const study = await loadStudy(files.map((b) => new Uint8Array(b)), LIMITS);
     expect(study.meta.seriesDescription).toBe('AX T1');
     expect(JSON.stringify(study.meta)).not.toContain(MARKER);
   });
 });
 
 describe('loadStudy: ZIP', () => {
-  it('reads a series from a ZIP, skipping folders and non-image side files', () => {
+  it('reads a series from a ZIP, skipping folders and non-image side files', async () => {
     const files = dicomSeries(slices(3));
     const z = zip({ 'series/IM2': files[2], 'series/IM0': files[0], 'series/IM1': files[1], 'series/README.txt': new TextEncoder().encode('hi'), '__MACOSX/._IM0': new Uint8Array(4) });
-    const study = loadStudy([new Uint8Array(z)], LIMITS);
+    const study = await loadStudy([new Uint8Array(z)], LIMITS);
     expect(study.kind === 'slices' && study.slices.length).toBe(3);
   });
 
-  it('a corrupt file inside the ZIP → 422 CORRUPT_IMAGE', () => {
+  it('a corrupt file inside the ZIP → 422 CORRUPT_IMAGE', async () => {
     const files = dicomSeries(slices(3));
     const bad = Buffer.from(files[1]);
     bad.fill(0x41, 132, 400); // garbage right after the DICM prefix
     const z = zip({ a: files[0], b: bad, c: files[2] });
-    const err = catchErr(() => loadStudy([new Uint8Array(z)], LIMITS));
+    const err = await catchErr(() => loadStudy([new Uint8Array(z)], LIMITS));
     expect(err).toBeInstanceOf(CorruptStudyError);
     expect((err as CorruptStudyError).statusCode).toBe(422);
   });
 
-  it('a non-image, non-ignorable entry → 422', () => {
+  it('a non-image, non-ignorable entry → 422', async () => {
     const z = zip({ a: dicomSeries(slices(1))[0], junk: new Uint8Array(500).fill(7) });
-    expect(catchErr(() => loadStudy([new Uint8Array(z)], LIMITS))).toBeInstanceOf(CorruptStudyError);
+    expect(await catchErr(() => loadStudy([new Uint8Array(z)], LIMITS))).toBeInstanceOf(CorruptStudyError);
   });
 
-  it('a ZIP bomb is stopped while inflating, at the study limit', () => {
+  it('a ZIP bomb is stopped while inflating, at the study limit', async () => {
     const z = zip({ big: new Uint8Array(50 * 1024 * 1024) });
     expect(z.length).toBeLessThan(200 * 1024);
-    expect(catchErr(() => loadStudy([new Uint8Array(z)], { ...LIMITS, maxBytes: 5 * 1024 * 1024 }))).toBeInstanceOf(StudyTooLargeError);
+    expect(await catchErr(() => loadStudy([new Uint8Array(z)], { ...LIMITS, maxBytes: 5 * 1024 * 1024 }))).toBeInstanceOf(StudyTooLargeError);
   });
 
-  it('a truncated ZIP → 422', () => {
+  it('a truncated ZIP → 422', async () => {
     const z = zip({ a: dicomSeries(slices(1))[0] });
-    expect(catchErr(() => loadStudy([new Uint8Array(z.subarray(0, z.length / 2))], LIMITS))).toBeInstanceOf(CorruptStudyError);
+    expect(await catchErr(() => loadStudy([new Uint8Array(z.subarray(0, z.length / 2))], LIMITS))).toBeInstanceOf(CorruptStudyError);
   });
 });
 
 describe('loadStudy: NIfTI', () => {
   const vox = (i: number, j: number, k: number) => i + 2 * j + 100 * k;
 
-  it('slices along dim_info slice_dim, applies scl_slope/inter, +j points up', () => {
+  it('slices along dim_info slice_dim, applies scl_slope/inter, +j points up', async () => {
     const nii = nifti1([64, 70, 6], vox, { sliceDim: 3, slope: 2, inter: 5, pixdim: [1, 1, 4] });
-    const study = loadStudy([new Uint8Array(nii)], LIMITS);
+    const study = await loadStudy([new Uint8Array(nii)], LIMITS);
     if (study.kind !== 'slices') throw new Error('expected slices');
     expect(study.meta).toMatchObject({ format: 'nifti', sliceCount: 6, width: 64, height: 70, ordering: 'nifti_axis', windowing: 'percentile' });
     expect(study.meta.spacing).toEqual({ column: 1, row: 1, slice: 4 });
@@ -160,28 +160,28 @@ describe('loadStudy: NIfTI', () => {
     expect(s0[0]).toBeGreaterThan(s0[69 * 64]);
   });
 
-  it('.nii.gz, and the thick-slice axis when dim_info is unset', () => {
+  it('.nii.gz, and the thick-slice axis when dim_info is unset', async () => {
     const nii = nifti1([8, 64, 72], vox, { pixdim: [5, 0.9, 0.9] });
-    const study = loadStudy([new Uint8Array(gzip(nii))], LIMITS);
+    const study = await loadStudy([new Uint8Array(gzip(nii))], LIMITS);
     if (study.kind !== 'slices') throw new Error('expected slices');
     expect(study.meta.sliceCount).toBe(8);
     expect([study.meta.width, study.meta.height]).toEqual([64, 72]);
   });
 
-  it('two volumes in one upload → MIXED_SERIES', () => {
+  it('two volumes in one upload → MIXED_SERIES', async () => {
     const nii = nifti1([64, 64, 2], vox);
-    expect(catchErr(() => loadStudy([new Uint8Array(nii), new Uint8Array(nii)], LIMITS))).toBeInstanceOf(MixedSeriesError);
+    expect(await catchErr(() => loadStudy([new Uint8Array(nii), new Uint8Array(nii)], LIMITS))).toBeInstanceOf(MixedSeriesError);
   });
 
-  it('truncated NIfTI → 422', () => {
+  it('truncated NIfTI → 422', async () => {
     const nii = nifti1([64, 64, 4], vox);
-    expect(catchErr(() => loadStudy([new Uint8Array(nii.subarray(0, 1000))], LIMITS))).toBeInstanceOf(CorruptStudyError);
+    expect(await catchErr(() => loadStudy([new Uint8Array(nii.subarray(0, 1000))], LIMITS))).toBeInstanceOf(CorruptStudyError);
   });
 });
 
-function catchErr(fn: () => unknown): unknown {
+async function catchErr(fn: () => Promise<unknown>): Promise<unknown> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     return e;
   }
@@ -189,14 +189,14 @@ function catchErr(fn: () => unknown): unknown {
 }
 
 describe('loadStudy: deflated transfer syntax', () => {
-  it('reads Deflated Explicit VR Little Endian (inflated within the budget)', () => {
+  it('reads Deflated Explicit VR Little Endian (inflated within the budget)', async () => {
     const src = syntheticSlice(64, 64, (x, y) => (x * 5 + y) % 256);
     const b = Buffer.from(dicomSlice(src, { transferSyntax: '1.2.840.10008.1.2.1.99' }));
     // dcmjs writes the dataset uncompressed: deflate everything after the file meta group
     const groupLength = b.readUInt32LE(132 + 8);
     const metaEnd = 132 + 12 + groupLength;
     const deflated = Buffer.concat([b.subarray(0, metaEnd), zlib.deflateRawSync(b.subarray(metaEnd))]);
-    const study = loadStudy([new Uint8Array(deflated)], LIMITS);
+    const study = await loadStudy([new Uint8Array(deflated)], LIMITS);
     if (study.kind !== 'slices') throw new Error('expected slices');
     expect(study.meta.transferSyntax).toBe('1.2.840.10008.1.2.1.99');
     expect(Buffer.from(study.slices[0].image.data).equals(Buffer.from(src.data))).toBe(true);
