@@ -18,6 +18,16 @@ import { BrowserContext, chromium, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { FAKE_MODELS_DIR, REPO_ROOT, SAMPLES_DIR, startApp, testConfig } from '../support/app';
 
+// The callbacks given to page.evaluate/waitForFunction run inside the browser; the project's
+// TypeScript lib has no DOM, so these names are declared loosely for this file only.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+declare const DataTransfer: any;
+declare const File: any;
+type HTMLImageElement = any;
+type HTMLButtonElement = any;
+
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 const HAVE_REAL_MODELS = fs.existsSync(path.join(REPO_ROOT, 'models', 'triage', 'model_card.json'));
@@ -47,7 +57,7 @@ describeBrowser('the analysis page in headless Chromium', () => {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
       const wide = await page.evaluate(() => {
         const out: string[] = [];
-        for (const el of Array.from(document.querySelectorAll('body *'))) {
+        for (const el of Array.from(document.querySelectorAll("body *")) as any[]) {
           const r = el.getBoundingClientRect();
           if (r.width > 0 && r.right > window.innerWidth + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className ? '.' + el.className.split(' ').join('.') : ''} (right ${Math.round(r.right)})`);
         }
