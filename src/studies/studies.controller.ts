@@ -20,6 +20,7 @@ import { formatBytes, MissingFileError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { AGGREGATION_RULE } from './study-aggregate';
 import { StudyResult } from './study-result';
+import { StudyResultDto } from './study-result.dto';
 import { StudyService } from './study.service';
 
 /** Multipart field holding the study's files (one or more). */
@@ -56,7 +57,7 @@ export class StudiesController {
       },
     },
   })
-  @ApiOkResponse({ description: 'The study result (completed, inconclusive or rejected)' })
+  @ApiOkResponse({ type: StudyResultDto, description: 'The study result (completed, inconclusive or rejected)' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'FILE_TOO_LARGE (study bytes) or TOO_MANY_SLICES' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE or UNSUPPORTED_TRANSFER_SYNTAX' })
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE or RESOLUTION_OUT_OF_RANGE' })

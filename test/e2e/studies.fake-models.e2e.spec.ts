@@ -233,3 +233,17 @@ describe('studies when the engine cannot answer', () => {
     }
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents POST /api/v1/studies with the study result schema', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
+    try {
+      const user = await loginAs(app);
+      const doc = (await request(app.getHttpServer()).get('/api/docs-json').set(user.bearer).expect(200)).body;
+      expect(doc.paths['/api/v1/studies'].post.responses['200'].content['application/json'].schema.$ref).toMatch(/StudyResultDto/);
+      expect(Object.keys(doc.components.schemas.StudyResultDto.properties)).toEqual(expect.arrayContaining(['status', 'label', 'slices', 'study', 'disclaimer']));
+    } finally {
+      await app.close();
+    }
+  });
+});

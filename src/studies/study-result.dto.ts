@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { AnalysisResultDto } from '../classifier/analysis-result.dto';
+
+/** OpenAPI description of StudyResult (the service returns the plain interface). */
+export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 'disclaimer', 'modelVersions'] as const) {
+  @ApiProperty({ description: '0-based, in anatomical order' }) index!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'position along the slice normal (mm)' }) position!: number | null;
+  @ApiProperty({ description: 'small PNG data URL of the windowed slice' }) thumbnailPng!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'heat map, for the most decisive slices only' }) heatmapPng!: string | null;
+  @ApiProperty({ description: 'the slice counted towards the study answer' }) usedForStudy!: boolean;
+}
+
+export class StudyExplanationDto {
+  @ApiProperty({ description: 'heat map of the most decisive slice (PNG data URL)' }) heatmapPng!: string;
+  @ApiProperty() sliceIndex!: number;
+  @ApiProperty({ type: 'array', items: { type: 'object', properties: { index: { type: 'number' }, heatmapPng: { type: 'string' } } } })
+  slices!: { index: number; heatmapPng: string }[];
+}
+
+export class StudyMetaDto {
+  @ApiProperty({ enum: ['dicom', 'nifti'] }) format!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'MR', description: 'DICOM Modality; the only tag value kept besides the description' }) modality!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'scrubbed (no identifiers, no long digit runs), ≤ 64 characters' }) seriesDescription!: string | null;
+  @ApiProperty() sliceCount!: number;
+  @ApiProperty() width!: number;
+  @ApiProperty() height!: number;
+  @ApiProperty({ type: 'object', properties: { column: { type: 'number', nullable: true }, row: { type: 'number', nullable: true }, slice: { type: 'number', nullable: true } } })
+  spacing!: { column: number | null; row: number | null; slice: number | null };
+  @ApiProperty({ enum: ['position', 'instance_number', 'upload_order', 'nifti_axis'] }) ordering!: string;
+  @ApiProperty({ enum: ['header', 'percentile', 'none'] }) windowing!: string;
+  @ApiProperty({ nullable: true, type: String }) transferSyntax!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) volumes!: number | null;
+  @ApiProperty() files!: number;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'rule, votes, usable/required slices, agreement, decisive slices' })
+  aggregation!: Record<string, unknown> | null;
+}
+
+export class StudyResultDto extends OmitType(AnalysisResultDto, ['code', 'explanation'] as const) {
+  @ApiProperty({
+    enum: ['NOT_MRI', 'UNSUPPORTED_BODY_PART', 'LOW_CONFIDENCE', 'NO_VALIDATED_MODEL', 'INSUFFICIENT_SLICES', 'SLICE_DISAGREEMENT'],
+    nullable: true,
+  })
+  code!: string | null;
+  @ApiPropertyOptional({ type: StudyExplanationDto, nullable: true }) explanation!: StudyExplanationDto | null;
+  @ApiProperty({ type: StudyMetaDto }) study!: StudyMetaDto;
+  @ApiProperty({ type: [SliceResultDto] }) slices!: SliceResultDto[];
+}
