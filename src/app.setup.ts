@@ -53,6 +53,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     .setDescription(`Research-grade MRI image analysis. ${DISCLAIMER}`)
     .setVersion('1')
     .addBearerAuth()
+    // every /api/v1 route takes `Authorization: Bearer <token>` from POST /api/v1/auth/token
+    .addSecurityRequirements('bearer')
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
   return app;

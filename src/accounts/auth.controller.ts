@@ -77,6 +77,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Exchange email + password for a bearer token',
+    security: [],
     description: 'Send the token as `Authorization: Bearer <token>` on any /api/v1 route. Only its sha256 is stored.',
   })
   @ApiBody({ schema: { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string' } } } })
