@@ -1,0 +1,162 @@
+/**
+ * Issue 5 — bad input for the study endpoint (POST /api/v1/studies: DICOM files, a ZIP, or a
+ * NIfTI volume): archive and decompression bombs, lying headers, path traversal names, nested
+ * and encrypted archives, garbage behind a valid magic. Each must get a clear 4xx — never a
+ * 5xx, never a crash, never a `completed` study — and the app must still be ready afterwards.
+ * Everything is built here from zeros and noise; nothing is committed.
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
+import request from 'supertest';
+import { loginAs } from '../helpers/auth';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { noiseBytes } from './corpus';
+
+interface Entry {
+  name: string;
+  data: Buffer;
+  /** 0 stored, 8 deflate */
+  method?: 0 | 8;
+  /** sizes written in the headers, when they should lie */
+  declaredSize?: number;
+  encrypted?: boolean;
+}
+
+/** A ZIP archive written by hand, so sizes, flags and names can lie. */
+function zip(entries: Entry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const method = e.method ?? 8;
+    const body = method === 8 ? zlib.deflateRawSync(e.data, { level: 9 }) : e.data;
+    const name = Buffer.from(e.name, 'utf8');
+    const crc = zlib.crc32(e.data);
+    const size = e.declaredSize ?? e.data.length;
+    const flags = e.encrypted ? 1 : 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(flags, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(size >>> 0, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(flags, 8);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(size >>> 0, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    const l = Buffer.concat([local, name, body]);
+    locals.push(l);
+    centrals.push(Buffer.concat([central, name]));
+    offset += l.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+/** DICOM Part 10 preamble + magic, then whatever follows. */
+function dicomLike(rest: Buffer): Buffer {
+  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), rest]);
+}
+
+/** NIfTI-1 single-file header (348 bytes + 4 extension bytes) with the given dims, then data. */
+function nifti(dims: number[], datatype: number, bitpix: number, data: Buffer): Buffer {
+  const h = Buffer.alloc(352);
+  h.writeInt32LE(348, 0);
+  h.writeInt16LE(dims.length, 40);
+  dims.forEach((d, i) => h.writeInt16LE(d, 42 + 2 * i));
+  h.writeInt16LE(datatype, 70);
+  h.writeInt16LE(bitpix, 72);
+  for (let i = 0; i < 8; i++) h.writeFloatLE(1, 76 + 4 * i); // pixdim
+  h.writeFloatLE(352, 108); // vox_offset
+  h.writeFloatLE(1, 112); // scl_slope
+  h.write('n+1\0', 344, 'latin1');
+  return Buffer.concat([h, data]);
+}
+
+interface StudyCase {
+  name: string;
+  files: { bytes: Buffer; filename: string }[];
+}
+
+const MB = 1024 * 1024;
+
+function corpus(): StudyCase[] {
+  const zeros64 = Buffer.alloc(64 * MB);
+  const dcmNoise = dicomLike(noiseBytes(4096, 21));
+  const cases: StudyCase[] = [
+    { name: 'ZIP bomb (64 MB of zeros in ~64 KB)', files: [{ bytes: zip([{ name: 'slice.dcm', data: zeros64 }]), filename: 'bomb.zip' }] },
+    { name: 'ZIP whose headers say 10 bytes but inflate to 64 MB', files: [{ bytes: zip([{ name: 'slice.dcm', data: zeros64, declaredSize: 10 }]), filename: 'liar.zip' }] },
+    {
+      name: 'ZIP with path traversal entry names',
+      files: [{ bytes: zip([{ name: '../../../../tmp/sentinel-pwned.dcm', data: dcmNoise }, { name: '/etc/cron.d/x.dcm', data: dcmNoise }]), filename: 'traversal.zip' }],
+    },
+    { name: 'ZIP inside a ZIP', files: [{ bytes: zip([{ name: 'inner.zip', data: zip([{ name: 'a.dcm', data: dcmNoise }]) }]), filename: 'nested.zip' }] },
+    { name: 'ZIP with 5000 tiny entries', files: [{ bytes: zip(Array.from({ length: 5000 }, (_, i) => ({ name: `s${i}.dcm`, data: dicomLike(Buffer.alloc(8)), method: 0 as const }))), filename: 'many.zip' }] },
+    { name: 'encrypted ZIP entry', files: [{ bytes: zip([{ name: 'a.dcm', data: dcmNoise, method: 0, encrypted: true }]), filename: 'secret.zip' }] },
+    { name: 'truncated ZIP', files: [{ bytes: zip([{ name: 'a.dcm', data: dcmNoise }]).subarray(0, 100), filename: 'cut.zip' }] },
+    { name: 'gzip bomb named .nii.gz', files: [{ bytes: zlib.gzipSync(zeros64, { level: 9 }), filename: 'bomb.nii.gz' }] },
+    { name: 'NIfTI header claiming 32767³ voxels', files: [{ bytes: nifti([32767, 32767, 32767], 4, 16, noiseBytes(4096, 5)), filename: 'huge.nii' }] },
+    { name: 'NIfTI with negative dims', files: [{ bytes: nifti([-5, 256, 10], 4, 16, noiseBytes(4096, 6)), filename: 'neg.nii' }] },
+    { name: 'NIfTI with an unknown datatype', files: [{ bytes: nifti([64, 64, 4], 999, 8, noiseBytes(64 * 64 * 4, 7)), filename: 'dtype.nii' }] },
+    { name: 'NIfTI header only (no voxels)', files: [{ bytes: nifti([128, 128, 20], 4, 16, Buffer.alloc(0)), filename: 'empty.nii' }] },
+    { name: 'DICOM magic then noise', files: [{ bytes: dcmNoise, filename: 'noise.dcm' }] },
+    { name: 'DICOM preamble only', files: [{ bytes: dicomLike(Buffer.alloc(0)), filename: 'short.dcm' }] },
+    { name: 'three noise .dcm files', files: [1, 2, 3].map((i) => ({ bytes: dicomLike(noiseBytes(2048, 30 + i)), filename: `n${i}.dcm` })) },
+    { name: 'text named .dcm', files: [{ bytes: Buffer.from('hello, not a dicom file'), filename: 'x.dcm' }] },
+    { name: 'empty file', files: [{ bytes: Buffer.alloc(0), filename: 'empty.nii.gz' }] },
+  ];
+  return cases;
+}
+
+describe('hostile study uploads (POST /api/v1/studies)', () => {
+  let app: NestExpressApplication;
+  const outcomes: { name: string; status: number; body: Record<string, unknown> }[] = [];
+
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_BYTES: String(16 * MB) }));
+    const { bearer } = await loginAs(app);
+    for (const c of corpus()) {
+      let req = request(app.getHttpServer()).post('/api/v1/studies').set(bearer).set('Accept', 'application/json');
+      for (const f of c.files) req = req.attach('files', f.bytes, { filename: f.filename, contentType: 'application/octet-stream' });
+      const res = await req;
+      outcomes.push({ name: c.name, status: res.status, body: (res.body ?? {}) as Record<string, unknown> });
+    }
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('answers every hostile study with a 4xx and the JSON error shape — never 5xx, never completed', () => {
+    console.info(outcomes.map((o) => `${o.name}: ${o.status} ${o.body.code}`).join('\n'));
+    expect(outcomes.length).toBeGreaterThanOrEqual(15);
+    const wrong = outcomes.filter((o) => !(o.status >= 400 && o.status < 500) || typeof o.body.code !== 'string');
+    expect(wrong).toEqual([]);
+  });
+
+  it('wrote nothing outside memory for traversal names', () => {
+    expect(fs.existsSync('/tmp/sentinel-pwned.dcm')).toBe(false);
+  });
+
+  it('is still ready afterwards', async () => {
+    const res = await request(app.getHttpServer()).get('/readyz');
+    expect(res.status).toBe(200);
+  });
+});
