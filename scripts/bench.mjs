@@ -48,6 +48,7 @@ function parseArgs(argv) {
     else if (k === '--forward-runs') a.forwardRuns = Number(v());
     else if (k === '--images') a.images = Number(v());
     else if (k === '--allow-fake-models') a.allowFake = true;
+    else if (k === '--markdown') a.markdown = v();
     else if (k === '--help' || k === '-h') {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 20).join('\n'));
       process.exit(0);
@@ -375,8 +376,28 @@ async function runLevel(server, auth, pick, c, seconds, explain, fwd, onSample) 
 // ------------------------------------------------------------------------------------------------
 // main
 // ------------------------------------------------------------------------------------------------
+/** The README table from a bench JSON file: `node scripts/bench.mjs --markdown artifacts/bench-latest.json`. */
+function markdown(file) {
+  const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const fwd = Object.entries(r.forwardMs).map(([n, f]) => `${n} ${f.medianMs} ms`).join(', ');
+  const lines = [
+    `Measured ${r.when.slice(0, 16).replace('T', ' ')} UTC on ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.node}; models: ${r.modelsDir}; ` +
+      `explain=${r.explain}; tuning: ${Object.entries(r.tuning).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults'}.`,
+    `Single-thread forward time (median): ${fwd}. Cold start to /readyz: ${Math.round(r.coldStart.readyMs)} ms.`,
+    '',
+    '| clients | analyses/s | p50 ms | p95 ms | p99 ms | errors | % of compute limit | peak RSS MB | server CPU % |',
+    '|---:|---:|---:|---:|---:|---|---:|---:|---:|',
+    ...r.levels.map(
+      (l) =>
+        `| ${l.clients} | ${l.analysesPerSec} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${Object.entries(l.errors).map(([k, v]) => `${v}× ${k}`).join(', ') || '0'} | ${round((l.fractionOfComputeLimit ?? 0) * 100)} | ${l.peakRssMb} | ${l.serverCpuPercent} |`,
+    ),
+  ];
+  console.log(lines.join('\n'));
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.markdown) return markdown(args.markdown);
   const cores = os.availableParallelism();
   let modelsDir = path.resolve(ROOT, process.env.MODELS_DIR ?? 'models');
   if (args.allowFake && !fs.existsSync(path.join(modelsDir, 'triage', 'model_card.json'))) {
