@@ -185,6 +185,17 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(await app.get(PrismaService).analysis.count()).toBe(before);
   });
 
+  it('full PDF of a refusal: the image, the reason and the deciding stage, no heat map', async () => {
+    const black = await solidJpeg(128, 128, 0);
+    const res = await request(server).post('/api/v1/reports').set(alice.bearer).attach('image', black, 'a.jpg').buffer(true).parse(binary).expect(200);
+    const text = pdfFlatText(res.body as Buffer);
+    expect(text).toContain('Status: rejected');
+    expect(text).toContain('Deciding stage: modality (NOT_MRI)');
+    expect(text).toContain('does not look like an MRI');
+    expect(text).toContain('not_mri:');
+    expect(imageCount(res.body as Buffer)).toBe(1);
+  });
+
   it('full PDF refuses images that are not in your history, and ids whose sha256 differs', async () => {
     await request(server).post('/api/v1/reports').set(alice.bearer).attach('image', await solidPng(310, 300, 255), 'new.png').expect(404);
     const items = (await request(server).get('/api/v1/history?status=rejected').set(alice.bearer).expect(200)).body.items as { id: string; code: string }[];
