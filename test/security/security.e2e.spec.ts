@@ -297,6 +297,21 @@ describe('security: login wall, headers, IDOR, CSRF, cookies, secrets, escaping'
     expect(wrong).toEqual([]);
   });
 
+  it('throttles password guessing per account: after 5 wrong passwords even the right one waits (429 + Retry-After)', async () => {
+    const victim = await createUser(app, { email: 'victim@example.test', password: 'victim-password-123' });
+    for (let i = 0; i < 5; i++) {
+      const res = await request(server).post('/api/v1/auth/token').send({ email: victim.user.email, password: `guess-${i}-xxxxxxxx` });
+      expect(res.status).toBe(401);
+    }
+    const blocked = await request(server).post('/api/v1/auth/token').send({ email: victim.user.email, password: victim.password });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(blocked.body.token).toBeUndefined();
+    // the form login shares the account's counter
+    const form = await loginViaForm(app, victim.user.email, victim.password);
+    expect(form.status).toBe(429);
+  });
+
   // -------------------------------------------------------------------------------------------
   it('stores passwords only as salted scrypt hashes, and no session or API token in clear', async () => {
     const users = await app.get(PrismaService).user.findMany();
