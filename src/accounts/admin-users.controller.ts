@@ -3,6 +3,8 @@ import { ApiBody, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swag
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/errors';
 import { Roles } from './decorators';
+import { AccountInputError } from './errors';
+import { randomPassword } from './password';
 import { CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
 import { UsersService, UserView } from './users.service';
@@ -40,6 +42,27 @@ export class AdminUsersController {
     try {
       const u = await this.users.update(actor.id, id, { role: body.role || undefined, disabled: flag(body.disabled) });
       res.redirect(303, `/admin/users?done=${encodeURIComponent(`Updated ${u.email}: ${u.role}, ${u.disabled ? 'disabled' : 'active'}.`)}`);
+    } catch (err) {
+      await this.renderError(res, err);
+    }
+  }
+
+  /** A new random password, shown once to the admin; the user's sessions and tokens end. */
+  @Post('admin/users/:id/password')
+  @ApiExcludeEndpoint()
+  async resetFromPage(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    try {
+      const u = await this.users.findById(id);
+      if (!u) throw new AccountInputError('No such user.');
+      const password = randomPassword();
+      await this.users.setPassword(id, password);
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(200).render('admin-users', {
+        title: 'Users',
+        users: await this.users.list(),
+        done: `New password for ${u.email} (shown once, pass it on safely):`,
+        newPassword: password,
+      });
     } catch (err) {
       await this.renderError(res, err);
     }

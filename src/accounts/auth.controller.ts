@@ -5,7 +5,7 @@ import { AppConfig } from '../config/config.service';
 import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, setCookie } from './cookies';
 import { Csrf } from './csrf';
 import { LoginRoute, Public, SkipCsrf } from './decorators';
-import { UnauthorizedError } from './errors';
+import { AccountInputError, UnauthorizedError } from './errors';
 import { authState, CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
 import { SessionsService } from './sessions.service';
@@ -68,6 +68,30 @@ export class AuthController {
     clearCookie(req, res, this.policy, SESSION_COOKIE);
     clearCookie(req, res, this.policy, CSRF_COOKIE);
     res.redirect(303, '/login');
+  }
+
+  @Get('account')
+  @ApiExcludeEndpoint()
+  account(@Res() res: Response, @Query('done') done?: string): void {
+    res.render('account', { title: 'Your account', done: done === 'password' ? 'Password changed. Other sessions and API tokens were signed out.' : undefined });
+  }
+
+  /** Change your own password; every other session and token of yours ends, this browser stays in. */
+  @Post('account/password')
+  @LoginRoute()
+  @ApiExcludeEndpoint()
+  async changePassword(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
+    try {
+      if (body.password !== body.confirm) throw new AccountInputError('The two new passwords differ.');
+      await this.users.changeOwnPassword(user.id, body.current, body.password);
+    } catch (err) {
+      if (!(err instanceof AccountInputError)) throw err;
+      res.status(400).render('account', { title: 'Your account', error: err.message });
+      return;
+    }
+    const { token } = await this.sessions.create(user.id, 'web');
+    setCookie(req, res, this.policy, SESSION_COOKIE, token, this.config.accounts.sessionTtlMs);
+    res.redirect(303, '/account?done=password');
   }
 
   @Post('api/v1/auth/token')

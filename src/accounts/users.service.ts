@@ -104,6 +104,16 @@ export class UsersService {
     return toView(updated);
   }
 
+  /** Own password change: the current one is checked first (same scrypt cost either way). */
+  async changeOwnPassword(id: string, current: unknown, next: unknown): Promise<void> {
+    const u = await this.db.user.findUnique({ where: { id } });
+    const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
+    if (!u || !ok) throw new AccountInputError('The current password is not correct.');
+    if (typeof next !== 'string') throw new AccountInputError('A new password is required.');
+    await this.setPassword(id, next);
+  }
+
+  /** Sets a password and ends every session and token of that user. */
   async setPassword(id: string, password: string): Promise<void> {
     if (password.length < MIN_PASSWORD_LENGTH) {
       throw new AccountInputError(`The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
