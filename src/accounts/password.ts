@@ -1,13 +1,14 @@
 import { randomBytes, scrypt as scryptCb, ScryptOptions, timingSafeEqual } from 'node:crypto';
 
 /**
- * Password hashing with scrypt (node:crypto): salted, memory-hard, parameters stored with the
- * hash so they can be raised later without invalidating existing passwords.
+ * Password hashing with scrypt (node:crypto): salted, memory-hard, at OWASP's minimum
+ * (N=2^14, r=8, p=5 — 16 MiB, ~5 × 16k-rounds). Parameters are stored with each hash so they can
+ * be raised later without invalidating existing passwords.
  * Format: `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>`.
  */
 const N = 16384;
 const R = 8;
-const P = 1;
+const P = 5;
 const KEYLEN = 32;
 const SALT_BYTES = 16;
 
