@@ -16,11 +16,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("command", choices=["split", "train", "calibrate", "evaluate", "export", "spine", "all"])
     ap.add_argument("model", nargs="?", choices=MODELS, help="model for train/calibrate/evaluate/export (default: all)")
     ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
     a = ap.parse_args(argv)
     names = [a.model] if a.model else MODELS
     t0 = time.time()
     # heavy imports only after argument parsing
+    import torch
+
     from . import pipeline, spine, train
+
+    torch.set_num_threads(a.threads)
 
     if a.command in ("split", "all"):
         data.split_all(a.seed)
@@ -28,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     if a.command in ("train", "all"):
         for n in names:
             t = time.time()
-            train.train_model(CONFIGS[n](a.seed))
+            train.train_model(CONFIGS[n](a.seed), threads=a.threads)
             print(f"[{n}] trained in {(time.time() - t) / 60:.1f} min")
     if a.command in ("calibrate", "all"):
         for n in names:

@@ -15,18 +15,16 @@ from tqdm import tqdm
 
 from . import data
 from .evaluate import auc
-from .networks import build_net
+from .networks import IMAGENET_LITE_MEAN, IMAGENET_LITE_STD, build_net
 from .transforms import to_input
 
 SHIP_AUROC = 0.80
 
 
 @torch.no_grad()
-def imagenet_embeddings(paths: list[str], size: int, bs: int = 16) -> np.ndarray:
+def imagenet_embeddings(paths: list[str], size: int, bs: int = 4) -> np.ndarray:
     imgs, _ = data.image_cache(paths, size)
     net = build_net(2, pretrained=True).eval()
-    m = (0.5,) * 3
-    from .networks import IMAGENET_LITE_MEAN, IMAGENET_LITE_STD
     m, s = (IMAGENET_LITE_MEAN,) * 3, (IMAGENET_LITE_STD,) * 3
     out = []
     for i in tqdm(range(0, len(paths), bs), desc="spine embeddings"):
@@ -50,7 +48,7 @@ def fit_logreg(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, flo
         return loss
 
     opt.step(closure)
-    return w.detach().numpy(), float(b)
+    return w.detach().numpy(), float(b.detach())
 
 
 def cross_validate(seed: int, size: int = 160, l2: float = 1e-2) -> dict:
