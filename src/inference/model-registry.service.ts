@@ -47,9 +47,9 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       const dir = this.config.modelsDir;
       const validate = compileCardValidator(CARD_SCHEMA_FILE);
       const names = fs
-        .readdirSync(dir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'model_card.json')))
-        .map((d) => d.name)
+        .readdirSync(dir)
+        // statSync (not the dirent) so symlinked model folders count too
+        .filter((name) => fs.statSync(path.join(dir, name)).isDirectory() && fs.existsSync(path.join(dir, name, 'model_card.json')))
         .sort();
       for (const name of names) {
         try {
