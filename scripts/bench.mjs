@@ -49,6 +49,7 @@ function parseArgs(argv) {
     else if (k === '--images') a.images = Number(v());
     else if (k === '--allow-fake-models') a.allowFake = true;
     else if (k === '--markdown') a.markdown = v();
+    else if (k === '--node-args') a.nodeArgs = v().split(' ').filter(Boolean); // e.g. "--cpu-prof --cpu-prof-dir=artifacts/prof"
     else if (k === '--help' || k === '-h') {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 20).join('\n'));
       process.exit(0);
@@ -156,11 +157,11 @@ function cpuTicks(pid) {
   }
 }
 
-async function startServer(env) {
+async function startServer(env, nodeArgs = []) {
   const main = path.join(ROOT, 'dist', 'main.js');
   if (!fs.existsSync(main)) throw new Error('dist/main.js missing: run `npm run build` (npm run bench does)');
   const t0 = performance.now();
-  const child = spawn(process.execPath, [main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logTail = [];
   const keep = (d) => {
     logTail.push(...String(d).split('\n').filter(Boolean));
@@ -438,7 +439,7 @@ async function main() {
   };
   const tuning = Object.fromEntries(Object.entries(env).filter(([k]) => /^(INFERENCE_|SHARP_|UV_THREADPOOL|ANALYSIS_TIMEOUT|ORT_)/.test(k)));
 
-  const server = await startServer(env);
+  const server = await startServer(env, args.nodeArgs);
   console.log(`cold start: listening after ${round(server.listeningMs)} ms, /readyz 200 after ${round(server.readyMs)} ms`);
   const report = {
     when: new Date().toISOString(),
