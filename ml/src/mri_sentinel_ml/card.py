@@ -108,6 +108,8 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
           f"| error among answered | {_pct(m['error_among_answered_at_threshold'])} |",
           f"| OOD-flagged test images | {_pct(m['ood_rejected_fraction_test'])} |",
           f"| answered incl. OOD gate / error among them | {_pct(m['coverage_with_ood'])} / {_pct(m['error_among_answered_with_ood'])} |"]
+    if m.get("val_selected_threshold_for_1.5pct_error") is not None:
+        L.append(f"| operating point picked on validation for ≤ 1.5 % error: threshold {m['val_selected_threshold_for_1.5pct_error']:.2f} → test coverage / error | {_pct(m['coverage_at_val_selected_threshold'])} / {_pct(m['error_at_val_selected_threshold'])} |")
     if timing:
         L.append(f"| ONNX Runtime forward, 1 thread, batch 1 (median / p90) | {timing['median_ms']:.2f} ms / {timing['p90_ms']:.2f} ms |")
     if onnx_bytes:

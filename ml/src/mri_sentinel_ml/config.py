@@ -21,6 +21,9 @@ class AugConfig:
     contrast: tuple[float, float] = (0.85, 1.15)
     brightness: float = 0.08
     invert: float = 0.0
+    # labels whose images may be inverted (empty: all). Triage inverts only not_mri: an inverted MRI
+    # looks like CT/X-ray and must not be taught as MRI; an inverted X-ray looks MRI-like and stays not_mri.
+    invert_labels: tuple[str, ...] = ()
     noise: float = 0.0  # probability of gaussian noise
     blur: float = 0.0  # probability of box/gaussian blur
     border: float = 0.0  # probability of a synthetic frame / letterbox bars
@@ -62,7 +65,8 @@ class ModelConfig:
 def triage_config(seed: int = 1337) -> ModelConfig:
     aug = AugConfig(strength="heavy", rotate_deg=30.0, scale=(0.55, 1.35), aspect=(0.75, 1.33),
                     translate=0.12, hflip=0.5, vflip=0.15, gamma=(0.5, 2.0), contrast=(0.6, 1.5),
-                    brightness=0.15, invert=0.25, noise=0.3, blur=0.3, border=0.2, equalize=0.2)
+                    brightness=0.15, invert=0.4, invert_labels=("not_mri",), noise=0.3, blur=0.3,
+                    border=0.2, equalize=0.2)
     return ModelConfig(name="triage", kind="triage", body_part=None, labels=list(TRIAGE_LABELS),
                        split="triage", size=160, views=5, epochs=10, seed=seed, aug=aug,
                        ood_target_tpr=0.995)  # permissive: the gate must not reject real MRIs
@@ -70,8 +74,8 @@ def triage_config(seed: int = 1337) -> ModelConfig:
 
 def brain_config(seed: int = 1337) -> ModelConfig:
     return ModelConfig(name="brain_tumor", kind="diagnosis", body_part="brain",
-                       labels=list(BRAIN_LABELS), split="brain_tumor", size=160, views=8,
-                       epochs=14, seed=seed, label_smoothing=0.0)
+                       labels=list(BRAIN_LABELS), split="brain_tumor", size=192, start_block=5, views=8,
+                       epochs=12, seed=seed, label_smoothing=0.05)
 
 
 CONFIGS = {"triage": triage_config, "brain_tumor": brain_config}

@@ -150,6 +150,20 @@ def evaluate(out: dict[str, np.ndarray], calib: dict, labels: list[str], kind: s
         "coverage_with_ood": float(answered.mean()),
         "error_among_answered_with_ood": float(1 - correct[answered].mean()) if answered.any() else None,
     }
+    # operating point chosen on validation: lowest threshold whose val error among answered <= 1.5 %
+    va = out["split"] == "val"
+    pv = softmax(out["logits"][va], T)
+    cv, okv = pv.max(1), (pv.argmax(1) == out["y"][va])
+    t_op = None
+    for t in np.round(np.arange(0.50, 0.996, 0.01), 2):
+        if (cv >= t).any() and 1 - okv[cv >= t].mean() <= 0.015:
+            t_op = float(t)
+            break
+    if t_op is not None:
+        a = conf >= t_op
+        m["val_selected_threshold_for_1.5pct_error"] = t_op
+        m["coverage_at_val_selected_threshold"] = float(a.mean())
+        m["error_at_val_selected_threshold"] = float(1 - correct[a].mean()) if a.any() else None
     # --- plots
     _plot_confusion(cm, labels, plot_dir / "confusion_matrix.png")
     _plot_pr(prec, rec, labels, plot_dir / "per_class_precision_recall.png")

@@ -47,7 +47,7 @@ def frozen_acts(net: EfficientNetLite0, x255: torch.Tensor, cfg: ModelConfig) ->
 
 
 def build_acts(net: EfficientNetLite0, cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray,
-               geos: np.ndarray, train_idx: np.ndarray, bs: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
+               geos: np.ndarray, train_idx: np.ndarray, bs: int = 4) -> tuple[torch.Tensor, torch.Tensor, float]:
     """-> clean [N,...] for every image, aug [len(train_idx), V-1, ...]. Cached on disk."""
     key = json.dumps([tab.paths, cfg.size, cfg.start_block, cfg.views, asdict(cfg.aug), cfg.seed,
                       cfg.mean, cfg.std])
@@ -55,7 +55,8 @@ def build_acts(net: EfficientNetLite0, cfg: ModelConfig, tab: data.SplitTable, i
     f = data.CACHE_DIR / f"acts_{cfg.name}_{h}.pt"
     if f.exists():
         d = torch.load(f)
-        return d["clean"], d["aug"]
+        return d["clean"], d["aug"], d.get("seconds", 0.0)
+    t0 = time.time()
     net.eval()
     g = torch.Generator().manual_seed(cfg.seed + 1)
     n = len(tab.paths)
@@ -70,10 +71,12 @@ def build_acts(net: EfficientNetLite0, cfg: ModelConfig, tab: data.SplitTable, i
         for i in tqdm(range(0, len(train_idx), bs), desc=f"{cfg.name} aug view {v + 1}/{nv}"):
             j = train_idx[i:i + bs]
             x = torch.from_numpy(np.asarray(imgs[j], np.float32))[:, None]
-            xa = augment(x, torch.from_numpy(geos[j]), cfg.aug, g)
+            inv = torch.tensor([not cfg.aug.invert_labels or tab.labels[k] in cfg.aug.invert_labels for k in j])
+            xa = augment(x, torch.from_numpy(geos[j]), cfg.aug, g, inv)
             aug[i:i + len(j), v] = frozen_acts(net, xa, cfg)
-    torch.save({"clean": clean, "aug": aug}, f)
-    return clean, aug
+    seconds = time.time() - t0
+    torch.save({"clean": clean, "aug": aug, "seconds": seconds}, f)
+    return clean, aug, seconds
 
 
 def trainable(net: EfficientNetLite0, start: int) -> tuple[list[torch.nn.Parameter], list[torch.nn.Parameter]]:
@@ -121,9 +124,10 @@ def train_model(cfg: ModelConfig, max_images: int | None = None, max_steps: int 
     t0 = time.time()
     imgs, geos = data.image_cache(tab.paths, cfg.size)
     net = build_net(len(cfg.labels), pretrained=True, dropout=cfg.dropout, drop_path=cfg.drop_path)
-    clean, aug = build_acts(net, cfg, tab, imgs, geos, tr)
+    clean, aug, t_extract = build_acts(net, cfg, tab, imgs, geos, tr)
     net = net.to(memory_format=torch.channels_last)
-    t_cache = time.time() - t0
+    t_load = time.time() - t0
+    t_cache = max(t_load, t_extract)  # decode + frozen-trunk extraction (as first measured)
 
     body, head = trainable(net, cfg.start_block)
     opt = torch.optim.AdamW([{"params": body, "lr": cfg.lr},
@@ -171,7 +175,7 @@ def train_model(cfg: ModelConfig, max_images: int | None = None, max_steps: int 
         history.append({"step": step, "train_loss": run_loss / max(n_seen, 1), "val_acc": acc})
         pbar.set_postfix(loss=f"{run_loss / max(n_seen, 1):.3f}", val_acc=f"{acc:.4f}")
     pbar.close()
-    t_train = time.time() - t0 - t_cache
+    t_train = time.time() - t0 - t_load
     logits, emb = run_top(net, clean, cfg.start_block)
     np.savez(out_dir / "outputs.npz", logits=logits, embedding=emb, y=y_all,
              split=np.array(tab.splits), source=np.array(tab.sources), path=np.array(tab.paths),

@@ -33,7 +33,9 @@ def content_mask(geo: torch.Tensor, size: int) -> torch.Tensor:
     return (my[:, :, None] & mx[:, None, :]).float()[:, None]
 
 
-def augment(x: torch.Tensor, geo: torch.Tensor, cfg: AugConfig, g: torch.Generator) -> torch.Tensor:
+def augment(x: torch.Tensor, geo: torch.Tensor, cfg: AugConfig, g: torch.Generator,
+            invertible: torch.Tensor | None = None) -> torch.Tensor:
+    """invertible: [B] bool, which images may be inverted (default all)."""
     B, _, S, _ = x.shape
     m = content_mask(geo, S)  # [B,1,S,S]
     v = (x / 255.0).clamp(0, 1)
@@ -49,8 +51,10 @@ def augment(x: torch.Tensor, geo: torch.Tensor, cfg: AugConfig, g: torch.Generat
         hi = _u(B, 0.55, 1.0, g)[:, None, None, None]
         v = torch.where(sel, ((v - lo) / (hi - lo)).clamp(0, 1), v)
     if cfg.invert > 0:
-        sel = _p(B, cfg.invert, g)[:, None, None, None]
-        v = torch.where(sel, 1.0 - v, v)
+        sel = _p(B, cfg.invert, g)
+        if invertible is not None:
+            sel = sel & invertible
+        v = torch.where(sel[:, None, None, None], 1.0 - v, v)
     v = v * m
     if cfg.border > 0:  # synthetic frame or bars inside the content (images that carry their own borders)
         sel = _p(B, cfg.border, g)
