@@ -3,7 +3,8 @@
 PIL decoding + ml/'s contract preprocessing (mri_sentinel_ml.data.preprocess) + onnxruntime
 (Python) + ml/'s decision rules (evaluate.triage_decision, calibrate.ood_score/softmax), applied
 to the same models/<name>/ cards the server loads. Writes one JSON line per image:
-  {"path": ..., "decision": "<key>", "triage": "<triage outcome>"}
+  {"path": ..., "decision": "<key>", "triage": "<triage outcome>", "probabilities": {label: p}}
+(probabilities of the model that decided, as in the served result).
 with the keys of src/cli/evaluate-lib.ts decisionKey()/triageKey().
 
 Run (from the repo root, with ml/'s virtualenv):
@@ -59,19 +60,21 @@ def decide(path: Path, triage: dict, diagnosis: list[dict], thr_override: float 
     ood = triage["thresholds"].get("ood")
     is_ood = ood_score(emb, ood) > ood["threshold"] if ood else np.zeros(1, bool)
     t = triage_decision(p, is_ood, thr, triage["labels"])[0]
+    tp = {lab: round(float(v), 7) for lab, v in zip(triage["labels"], p[0], strict=True)}
     if t.startswith("rejected:"):
-        return {"decision": t, "triage": t}
+        return {"decision": t, "triage": t, "probabilities": tp}
     card = next((c for c in diagnosis if c["body_part"] == t), None)
     if card is None:
-        return {"decision": f"inconclusive:NO_VALIDATED_MODEL:{t}", "triage": t}
+        return {"decision": f"inconclusive:NO_VALIDATED_MODEL:{t}", "triage": t, "probabilities": tp}
     logits, emb = run(card, img)
     dthr = thr_override if thr_override is not None else card["thresholds"]["confidence"]
     q = softmax(logits, card["calibration"]["temperature"])[0]
     dood = card["thresholds"].get("ood")
     d_is_ood = bool(ood_score(emb, dood)[0] > dood["threshold"]) if dood else False
+    dp = {lab: round(float(v), 7) for lab, v in zip(card["labels"], q, strict=True)}
     if d_is_ood or q.max() < dthr:
-        return {"decision": f"inconclusive:LOW_CONFIDENCE:{card['name']}", "triage": t}
-    return {"decision": f"completed:{card['name']}:{card['labels'][int(q.argmax())]}", "triage": t}
+        return {"decision": f"inconclusive:LOW_CONFIDENCE:{card['name']}", "triage": t, "probabilities": dp}
+    return {"decision": f"completed:{card['name']}:{card['labels'][int(q.argmax())]}", "triage": t, "probabilities": dp}
 
 
 def main() -> None:

@@ -46,6 +46,7 @@ export interface PythonDecision {
   path: string;
   decision: string;
   triage?: string;
+  probabilities?: Record<string, number>;
 }
 
 export interface Summary {
@@ -60,6 +61,8 @@ export interface Summary {
     rate: number;
     triageCompared: number;
     triageAgree: number;
+    /** largest |p_ours − p_python| over every label of every image where both report the same model */
+    maxProbabilityDiff: number;
     disagreements: { path: string; ours: string; python: string }[];
   };
 }
@@ -98,6 +101,7 @@ export function summarise(
     let agree = 0;
     let triageCompared = 0;
     let triageAgree = 0;
+    let maxProbabilityDiff = 0;
     const disagreements: { path: string; ours: string; python: string }[] = [];
     for (const l of lines) {
       const theirs = python.get(l.path);
@@ -106,6 +110,12 @@ export function summarise(
       const ours = decisionKey(l);
       if (ours === theirs.decision) agree++;
       else disagreements.push({ path: l.path, ours, python: theirs.decision });
+      const ourP = l.probabilities ?? {};
+      const theirP = theirs.probabilities ?? {};
+      const labels = Object.keys(ourP);
+      if (labels.length && labels.length === Object.keys(theirP).length && labels.every((k) => k in theirP)) {
+        for (const k of labels) maxProbabilityDiff = Math.max(maxProbabilityDiff, Math.abs(ourP[k] - theirP[k]));
+      }
       if (theirs.triage) {
         triageCompared++;
         if (triageKey(l) === theirs.triage) triageAgree++;
@@ -117,6 +127,7 @@ export function summarise(
       rate: compared ? agree / compared : 0,
       triageCompared,
       triageAgree,
+      maxProbabilityDiff,
       disagreements: disagreements.slice(0, 50),
     };
   }
