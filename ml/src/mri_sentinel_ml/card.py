@@ -163,5 +163,5 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
           f"(view 0 clean, the rest augmented: {cfg.aug.strength} augmentation), {cfg.epochs} epochs, AdamW, cosine LR, "
           "class-balanced sampling. Temperature and the OOD threshold are fitted on the validation split only; "
           "the OOD score is `mahalanobis_pca` (k = "
-          f"{cfg.ood_k}, threshold at {100 * cfg.ood_target_tpr:.0f} % TPR of in-distribution validation images).", ""]
+          f"{cfg.ood_k}, threshold at {100 * cfg.ood_target_tpr:.1f} % TPR of in-distribution validation images).", ""]
     path.write_text("\n".join(L) + "\n")
