@@ -156,7 +156,7 @@ export function brainImages(label: string, n: number, size = 256): string[] {
   const out: string[] = [];
   for (const r of rows) {
     const c = r.split(',');
-    if (c[1] === 'brain_tumor_nickparvar' && c[6] === 'brain_tumor' && c[7] === label && c[c.length - 2] === String(size) && c[c.length - 1] === String(size)) {
+    if (c[1] === 'brain_tumor_nickparvar' && c[6] === 'brain_tumor' && c[7] === label && c[c.length - 2] === String(size) && c[c.length - 1].trim() === String(size)) {
       out.push(path.join(DATA_DIR, c[0]));
       if (out.length >= n) break;
     }
