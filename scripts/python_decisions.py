@@ -54,6 +54,9 @@ def decide(path: Path, triage: dict, diagnosis: list[dict], thr_override: float 
             img = im.copy()
     except Exception:  # noqa: BLE001 - any decode failure is a file-stage refusal
         return {"decision": "rejected:file_CORRUPT_IMAGE", "triage": None}
+    # the server's resolution check (MIN_IMAGE_SIDE 64, MAX_INPUT_PIXELS 40 MP) comes before any model
+    if min(img.size) < 64 or img.size[0] * img.size[1] > 40_000_000:
+        return {"decision": "rejected:file_RESOLUTION_OUT_OF_RANGE", "triage": None}
     logits, emb = run(triage, img)
     thr = thr_override if thr_override is not None else triage["thresholds"]["confidence"]
     p = softmax(logits, triage["calibration"]["temperature"])

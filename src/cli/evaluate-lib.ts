@@ -45,7 +45,8 @@ export function expectedTriage(label: string): string {
 export interface PythonDecision {
   path: string;
   decision: string;
-  triage?: string;
+  /** null when the file checks refused the image before triage */
+  triage?: string | null;
   probabilities?: Record<string, number>;
 }
 
@@ -116,7 +117,7 @@ export function summarise(
       if (labels.length && labels.length === Object.keys(theirP).length && labels.every((k) => k in theirP)) {
         for (const k of labels) maxProbabilityDiff = Math.max(maxProbabilityDiff, Math.abs(ourP[k] - theirP[k]));
       }
-      if (theirs.triage) {
+      if (theirs.triage !== undefined) {
         triageCompared++;
         if (triageKey(l) === theirs.triage) triageAgree++;
       }
