@@ -10,7 +10,10 @@ export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2.1': 'Explicit VR Little Endian',
   '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
   '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
+  '1.2.840.10008.1.2.5': 'RLE Lossless',
 };
+
+const RLE = '1.2.840.10008.1.2.5';
 
 const KNOWN_COMPRESSED: Record<string, string> = {
   '1.2.840.10008.1.2.4.50': 'JPEG Baseline',
@@ -24,7 +27,6 @@ const KNOWN_COMPRESSED: Record<string, string> = {
   '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
   '1.2.840.10008.1.2.4.202': 'HTJ2K Lossless RPCL',
   '1.2.840.10008.1.2.4.203': 'HTJ2K',
-  '1.2.840.10008.1.2.5': 'RLE Lossless',
 };
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
@@ -62,6 +64,8 @@ export interface DicomInstance {
   bigEndian: boolean;
   /** null when the pixel data are encapsulated (compressed) */
   pixel: { offset: number; length: number } | null;
+  /** the compressed bytes of one frame, when the pixel data are encapsulated */
+  encapsulatedFrame: ((frame: number) => Uint8Array) | null;
   bytes: Uint8Array;
 }
 
@@ -155,13 +159,22 @@ export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: B
     sliceThickness: num('x00180050'),
     bigEndian: transferSyntax === '1.2.840.10008.1.2.2',
     pixel: pixelEl.encapsulatedPixelData ? null : { offset: pixelEl.dataOffset, length: pixelEl.length },
+    encapsulatedFrame: pixelEl.encapsulatedPixelData
+      ? (frame: number) => {
+          const fragments = pixelEl.fragments?.length ?? 0;
+          if (frames === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixelEl, 0, fragments);
+          if (fragments === frames) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixelEl, frame, 1);
+          throw new Error('fragments');
+        }
+      : null,
     bytes: ds.byteArray,
   };
 }
 
 /** 415 unless the transfer syntax is one this service decodes and the pixel data are native. */
 export function assertDecodable(inst: DicomInstance): void {
-  if (!(inst.transferSyntax in READABLE_TRANSFER_SYNTAXES) || !inst.pixel) {
+  const native = inst.transferSyntax !== RLE;
+  if (!(inst.transferSyntax in READABLE_TRANSFER_SYNTAXES) || (native ? !inst.pixel : !inst.encapsulatedFrame)) {
     throw new UnsupportedTransferSyntaxError(inst.transferSyntax, KNOWN_COMPRESSED[inst.transferSyntax]);
   }
 }
@@ -181,12 +194,9 @@ export function decodeFrame(inst: DicomInstance, frame: number): DecodedFrame {
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
   if (spp === 3) {
     if (ba !== 8 || inst.photometric !== 'RGB') throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
-    const frameBytes = n * 3;
-    const start = inst.pixel!.offset + frame * frameBytes;
-    if (start + frameBytes > inst.pixel!.offset + inst.pixel!.length || start + frameBytes > inst.bytes.length) throw bad('the pixel data is truncated.');
-    const src = inst.bytes.subarray(start, start + frameBytes);
-    if (inst.planarConfiguration === 0) return { kind: 'rgb', width: columns, height: rows, data: Uint8Array.from(src) };
-    const data = new Uint8Array(frameBytes);
+    const src = frameBytes(inst, frame, n * 3, bad);
+    if (inst.planarConfiguration === 0 || inst.encapsulatedFrame) return { kind: 'rgb', width: columns, height: rows, data: Uint8Array.from(src) };
+    const data = new Uint8Array(n * 3);
     for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = src[c * n + i];
     return { kind: 'rgb', width: columns, height: rows, data };
   }
@@ -194,12 +204,9 @@ export function decodeFrame(inst: DicomInstance, frame: number): DecodedFrame {
   if (!inst.photometric.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric} is not supported.`);
   if (ba !== 8 && ba !== 16 && ba !== 32) throw bad(`${ba}-bit pixel data is not supported.`);
   const bytesPer = ba / 8;
-  const frameBytes = n * bytesPer;
-  const start = inst.pixel!.offset + frame * frameBytes;
-  if (start + frameBytes > inst.pixel!.offset + inst.pixel!.length || start + frameBytes > inst.bytes.length) throw bad('the pixel data is truncated.');
-
-  const view = new DataView(inst.bytes.buffer, inst.bytes.byteOffset + start, frameBytes);
-  const le = !inst.bigEndian;
+  const src = frameBytes(inst, frame, n * bytesPer, bad);
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const le = !inst.bigEndian || inst.encapsulatedFrame !== null;
   const signed = inst.pixelRepresentation === 1;
   const stored = Math.min(inst.bitsStored || ba, ba);
   const mask = stored >= 32 ? 0xffffffff : (1 << stored) - 1;
@@ -218,4 +225,61 @@ export function decodeFrame(inst: DicomInstance, frame: number): DecodedFrame {
     values[i] = v * slope + intercept;
   }
   return { kind: 'scalar', width: columns, height: rows, values };
+}
+
+/**
+ * One frame's bytes in native layout (interleaved samples; little endian unless the file is
+ * big endian): a view into the file for native pixel data, a decoded buffer for RLE.
+ */
+function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why: string) => Error): Uint8Array {
+  if (inst.encapsulatedFrame) {
+    let compressed: Uint8Array;
+    try {
+      compressed = inst.encapsulatedFrame(frame);
+    } catch {
+      throw bad('the compressed frames could not be located.');
+    }
+    const out = decodeRle(compressed, inst.samplesPerPixel, inst.bitsAllocated / 8, inst.rows * inst.columns);
+    if (!out || out.length !== size) throw bad('the RLE-compressed pixel data is corrupt.');
+    return out;
+  }
+  const start = inst.pixel!.offset + frame * size;
+  if (start + size > inst.pixel!.offset + inst.pixel!.length || start + size > inst.bytes.length) throw bad('the pixel data is truncated.');
+  return inst.bytes.subarray(start, start + size);
+}
+
+/**
+ * DICOM RLE Lossless (PS3.5 Annex G): a 64-byte header (segment count, 15 offsets), then one
+ * PackBits segment per byte plane — for each sample, most significant byte first. Returns the
+ * frame interleaved and little endian, or null when the data are inconsistent.
+ */
+export function decodeRle(data: Uint8Array, samples: number, bytesPer: number, pixels: number): Uint8Array | null {
+  if (data.length < 64) return null;
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const segments = dv.getUint32(0, true);
+  if (segments !== samples * bytesPer || segments > 15) return null;
+  const offsets: number[] = [];
+  for (let i = 0; i < segments; i++) offsets.push(dv.getUint32(4 + 4 * i, true));
+  const out = new Uint8Array(pixels * samples * bytesPer);
+  for (let seg = 0; seg < segments; seg++) {
+    const sample = Math.floor(seg / bytesPer);
+    const byteLE = bytesPer - 1 - (seg % bytesPer);
+    const stride = samples * bytesPer;
+    const base = sample * bytesPer + byteLE;
+    let p = offsets[seg];
+    const end = seg + 1 < segments ? offsets[seg + 1] : data.length;
+    if (p < 64 || p > end || end > data.length) return null;
+    let i = 0;
+    while (i < pixels && p < end) {
+      const n = (data[p++] << 24) >> 24; // int8
+      if (n >= 0) {
+        for (let k = 0; k <= n && i < pixels; k++) out[base + stride * i++] = data[p++];
+      } else if (n !== -128) {
+        const v = data[p++];
+        for (let k = 0; k < 1 - n && i < pixels; k++) out[base + stride * i++] = v;
+      }
+    }
+    if (i !== pixels) return null;
+  }
+  return out;
 }

@@ -110,8 +110,7 @@ describe('POST /api/v1/studies on fake models', () => {
   });
 
   it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX', async () => {
-    const b = Buffer.from(dicomSlice(SERIES[0]));
-    Buffer.from('1.2.840.10008.1.2.5\0').copy(b, b.indexOf(Buffer.from('1.2.840.10008.1.2.1\0')));
+    const b = dicomSlice(SERIES[0], { encapsulatedAs: '1.2.840.10008.1.2.4.90' });
     const res = await post([b], undefined, 415);
     expect(res.body.code).toBe('UNSUPPORTED_TRANSFER_SYNTAX');
   });

@@ -35,6 +35,10 @@ export interface DicomOptions {
   /** write WindowCenter/Width (default true) */
   window?: boolean;
   photometric?: 'MONOCHROME1' | 'MONOCHROME2';
+  /** write the pixel data RLE Lossless-compressed (encapsulated, our own encoder) */
+  rle?: boolean;
+  /** claim this (compressed) transfer syntax, with one encapsulated fragment of arbitrary bytes */
+  encapsulatedAs?: string;
   instanceNumber?: number;
   z?: number;
 }
@@ -72,8 +76,8 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     RescaleIntercept: '-25',
     PixelSpacing: [0.9, 0.9],
     SliceThickness: 5,
-    PixelData: [px.buffer],
-    _vrMap: { PixelData: 'OW' },
+    PixelData: [o.rle ? rleEncode16(px).buffer : o.encapsulatedAs ? new Uint8Array(1000).fill(0xab).buffer : px.buffer],
+    _vrMap: { PixelData: o.rle || o.encapsulatedAs ? 'OB' : 'OW' },
   };
   if (o.window !== false) {
     ds.WindowCenter = '128';
@@ -87,7 +91,7 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: ds.SOPClassUID,
     MediaStorageSOPInstanceUID: sop,
-    TransferSyntaxUID: o.transferSyntax ?? '1.2.840.10008.1.2.1',
+    TransferSyntaxUID: o.rle ? '1.2.840.10008.1.2.5' : o.encapsulatedAs ?? o.transferSyntax ?? '1.2.840.10008.1.2.1',
     ImplementationClassUID: '1.2.826.0.1.3680043.8.498.99',
   };
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
@@ -170,4 +174,35 @@ export async function greyFromFile(file: string, size?: number): Promise<GreySli
   if (size) p = p.resize(size, size, { fit: 'fill' });
   const { data, info } = await p.raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
+}
+
+/** DICOM RLE Lossless of one 16-bit grey frame: header + MSB and LSB PackBits segments. */
+export function rleEncode16(px: Uint16Array): Uint8Array {
+  const msb = Uint8Array.from(px, (v) => v >> 8);
+  const lsb = Uint8Array.from(px, (v) => v & 0xff);
+  const segs = [packBits(msb), packBits(lsb)].map((s) => (s.length % 2 ? Uint8Array.from([...s, 0x80]) : s)); // even length (pad: no-op)
+  const header = Buffer.alloc(64);
+  header.writeUInt32LE(2, 0);
+  header.writeUInt32LE(64, 4);
+  header.writeUInt32LE(64 + segs[0].length, 8);
+  return Uint8Array.from(Buffer.concat([header, Buffer.from(segs[0]), Buffer.from(segs[1])]));
+}
+
+function packBits(b: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  let i = 0;
+  while (i < b.length) {
+    let run = 1;
+    while (i + run < b.length && run < 128 && b[i + run] === b[i]) run++;
+    if (run >= 2) {
+      out.push(257 - run, b[i]); // −(run−1) as a byte
+      i += run;
+      continue;
+    }
+    let lit = 1;
+    while (i + lit < b.length && lit < 128 && !(i + lit + 1 < b.length && b[i + lit] === b[i + lit + 1])) lit++;
+    out.push(lit - 1, ...b.subarray(i, i + lit));
+    i += lit;
+  }
+  return Uint8Array.from(out);
 }

@@ -57,9 +57,7 @@ describe('loadStudy: DICOM', () => {
   });
 
   it('CT even with an undecodable transfer syntax is refused as NOT_MRI (modality is checked first)', async () => {
-    const b = Buffer.from(dicomSlice(slices(1)[0], { modality: 'CT' }));
-    const at = b.indexOf(Buffer.from('1.2.840.10008.1.2.1\0'));
-    Buffer.from('1.2.840.10008.1.2.5\0').copy(b, at);
+    const b = dicomSlice(slices(1)[0], { modality: 'CT', encapsulatedAs: '1.2.840.10008.1.2.4.90' });
     expect((await loadStudy([new Uint8Array(b)], LIMITS)).kind).toBe('not_mri');
   });
 
@@ -71,17 +69,13 @@ describe('loadStudy: DICOM', () => {
     expect((err as MixedSeriesError).statusCode).toBe(422);
   });
 
-  it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX, not a crash', async () => {
-    const b = Buffer.from(dicomSlice(slices(1)[0]));
-    // rewrite the meta header's transfer syntax in place (same length: .1.2.1 → .1.2.5 RLE, padded)
-    const from = Buffer.from('1.2.840.10008.1.2.1\0');
-    const at = b.indexOf(from);
-    expect(at).toBeGreaterThan(0);
-    Buffer.from('1.2.840.10008.1.2.5\0').copy(b, at);
-    const err = await catchErr(() => loadStudy([new Uint8Array(b)], LIMITS));
-    expect(err).toBeInstanceOf(UnsupportedTransferSyntaxError);
-    expect((err as UnsupportedTransferSyntaxError).statusCode).toBe(415);
-    expect((err as Error).message).toContain('RLE');
+  it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX naming it, not a crash', async () => {
+    for (const [uid, name] of [['1.2.840.10008.1.2.4.91', 'JPEG 2000'], ['1.2.840.10008.1.2.4.70', 'JPEG Lossless'], ['1.2.840.10008.1.2.4.50', 'JPEG Baseline']]) {
+      const err = await catchErr(() => loadStudy([new Uint8Array(dicomSlice(slices(1)[0], { encapsulatedAs: uid }))], LIMITS));
+      expect(err).toBeInstanceOf(UnsupportedTransferSyntaxError);
+      expect((err as UnsupportedTransferSyntaxError).statusCode).toBe(415);
+      expect((err as Error).message).toContain(name);
+    }
   });
 
   it('truncated DICOM → 422 naming the file by position only', async () => {
@@ -187,6 +181,25 @@ async function catchErr(fn: () => Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected an error');
 }
+
+describe('loadStudy: RLE Lossless', () => {
+  it('decodes RLE-compressed series exactly', async () => {
+    const src = slices(3);
+    const study = await loadStudy(dicomSeries(src, { rle: true }).map((b) => new Uint8Array(b)), LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.transferSyntax).toBe('1.2.840.10008.1.2.5');
+    study.slices.forEach((s, k) => expect(Buffer.from(s.image.data).equals(Buffer.from(src[k].data))).toBe(true));
+  });
+
+  it('corrupt RLE data → 422', async () => {
+    const b = Buffer.from(dicomSlice(slices(1)[0], { rle: true }));
+    const at = b.indexOf(Buffer.from([2, 0, 0, 0, 64, 0, 0, 0])); // RLE header: 2 segments, first at 64
+    expect(at).toBeGreaterThan(0);
+    b.writeUInt32LE(b.length, at + 8); // second segment starts past the end
+    const err = await catchErr(() => loadStudy([new Uint8Array(b)], LIMITS));
+    expect(err).toBeInstanceOf(CorruptStudyError);
+  });
+});
 
 describe('loadStudy: deflated transfer syntax', () => {
   it('reads Deflated Explicit VR Little Endian (inflated within the budget)', async () => {
