@@ -3,6 +3,7 @@ import * as zlib from 'node:zlib';
 import type { ByteBudget } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, UnsupportedTransferSyntaxError } from './study-errors';
 import { scrubDescription } from './deidentify';
+import { decodeImage } from '../inference/image-decoder';
 
 /** Transfer syntaxes whose pixel data this service reads (all uncompressed once parsed). */
 export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
@@ -11,12 +12,13 @@ export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
   '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
   '1.2.840.10008.1.2.5': 'RLE Lossless',
+  '1.2.840.10008.1.2.4.50': 'JPEG Baseline (8-bit)',
 };
 
 const RLE = '1.2.840.10008.1.2.5';
+const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 
 const KNOWN_COMPRESSED: Record<string, string> = {
-  '1.2.840.10008.1.2.4.50': 'JPEG Baseline',
   '1.2.840.10008.1.2.4.51': 'JPEG Extended',
   '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
   '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
@@ -173,7 +175,7 @@ export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: B
 
 /** 415 unless the transfer syntax is one this service decodes and the pixel data are native. */
 export function assertDecodable(inst: DicomInstance): void {
-  const native = inst.transferSyntax !== RLE;
+  const native = inst.transferSyntax !== RLE && inst.transferSyntax !== JPEG_BASELINE;
   if (!(inst.transferSyntax in READABLE_TRANSFER_SYNTAXES) || (native ? !inst.pixel : !inst.encapsulatedFrame)) {
     throw new UnsupportedTransferSyntaxError(inst.transferSyntax, KNOWN_COMPRESSED[inst.transferSyntax]);
   }
@@ -187,11 +189,12 @@ export type DecodedFrame =
  * One frame's pixels: grey frames as modality values (stored value, masked to BitsStored and
  * sign-extended, × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB.
  */
-export function decodeFrame(inst: DicomInstance, frame: number): DecodedFrame {
+export async function decodeFrame(inst: DicomInstance, frame: number): Promise<DecodedFrame> {
   assertDecodable(inst);
   const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = inst;
   const n = rows * columns;
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
+  if (inst.transferSyntax === JPEG_BASELINE) return decodeJpegFrame(inst, frame, bad);
   if (spp === 3) {
     if (ba !== 8 || inst.photometric !== 'RGB') throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
     const src = frameBytes(inst, frame, n * 3, bad);
@@ -225,6 +228,26 @@ export function decodeFrame(inst: DicomInstance, frame: number): DecodedFrame {
     values[i] = v * slope + intercept;
   }
   return { kind: 'scalar', width: columns, height: rows, values };
+}
+
+/**
+ * JPEG Baseline frames through the service's one image decoder (src/inference, sharp): 8-bit
+ * grey becomes stored values (then rescale and window as usual), colour becomes RGB.
+ */
+async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error): Promise<DecodedFrame> {
+  if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
+  let img: Awaited<ReturnType<typeof decodeImage>>;
+  try {
+    img = await decodeImage(Buffer.from(inst.encapsulatedFrame!(frame)), { maxPixels: inst.rows * inst.columns, minSide: 1 });
+  } catch {
+    throw bad('the JPEG-compressed frame could not be decoded.');
+  }
+  if (img.width !== inst.columns || img.height !== inst.rows) throw bad('the JPEG frame size differs from Rows/Columns.');
+  if (img.channels === 3 && inst.samplesPerPixel === 3) return { kind: 'rgb', width: img.width, height: img.height, data: img.data };
+  const step = img.channels; // a grey image stored as a 3-channel JPEG: its first channel
+  const values = new Float32Array(img.width * img.height);
+  for (let i = 0; i < values.length; i++) values[i] = img.data[i * step] * inst.slope + inst.intercept;
+  return { kind: 'scalar', width: img.width, height: img.height, values };
 }
 
 /**

@@ -164,7 +164,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     const inst = ordered[k];
     for (let f = 0; f < inst.frames; f++) {
       if (scalar.length % 8 === 7) await yieldToEventLoop();
-      const frame = decodeFrame(inst, f);
+      const frame = await decodeFrame(inst, f);
       if (frame.kind === 'rgb') {
         rgb.push({ width: frame.width, height: frame.height, channels: 3, data: frame.data });
         scalar.push({ width: frame.width, height: frame.height, values: new Float32Array(0) });

@@ -37,8 +37,11 @@ export interface DicomOptions {
   photometric?: 'MONOCHROME1' | 'MONOCHROME2';
   /** write the pixel data RLE Lossless-compressed (encapsulated, our own encoder) */
   rle?: boolean;
-  /** claim this (compressed) transfer syntax, with one encapsulated fragment of arbitrary bytes */
+  /** claim this (compressed) transfer syntax, with one encapsulated fragment (`fragment`, else junk) */
   encapsulatedAs?: string;
+  fragment?: Uint8Array;
+  /** 8-bit stored values (BitsAllocated 8), no rescale or window */
+  bits8?: boolean;
   instanceNumber?: number;
   z?: number;
 }
@@ -76,9 +79,18 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     RescaleIntercept: '-25',
     PixelSpacing: [0.9, 0.9],
     SliceThickness: 5,
-    PixelData: [o.rle ? rleEncode16(px).buffer : o.encapsulatedAs ? new Uint8Array(1000).fill(0xab).buffer : px.buffer],
+    PixelData: [
+      o.rle
+        ? rleEncode16(px).buffer
+        : o.encapsulatedAs
+          ? (o.fragment ? Uint8Array.from(o.fragment) : new Uint8Array(1000).fill(0xab)).buffer
+          : px.buffer,
+    ],
     _vrMap: { PixelData: o.rle || o.encapsulatedAs ? 'OB' : 'OW' },
   };
+  if (o.bits8) {
+    Object.assign(ds, { BitsAllocated: 8, BitsStored: 8, HighBit: 7, RescaleSlope: '1', RescaleIntercept: '0' });
+  }
   if (o.window !== false) {
     ds.WindowCenter = '128';
     ds.WindowWidth = '256';
@@ -205,4 +217,10 @@ function packBits(b: Uint8Array): Uint8Array {
     i += lit;
   }
   return Uint8Array.from(out);
+}
+
+/** A JPEG Baseline DICOM slice (sharp encodes the JPEG at quality 100). */
+export async function dicomJpegSlice(slice: GreySlice, o: DicomOptions = {}): Promise<Buffer> {
+  const jpeg = await sharp(Buffer.from(slice.data), { raw: { width: slice.width, height: slice.height, channels: 1 } }).toColourspace('b-w').jpeg({ quality: 100 }).toBuffer();
+  return dicomSlice(slice, { ...o, bits8: true, encapsulatedAs: '1.2.840.10008.1.2.4.50', fragment: new Uint8Array(jpeg) });
 }

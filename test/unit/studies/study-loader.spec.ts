@@ -1,7 +1,7 @@
 import * as zlib from 'node:zlib';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, MixedSeriesError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError, UnsupportedTransferSyntaxError } from '../../../src/studies/study-errors';
-import { dicomSeries, dicomSlice, gzip, MARKER, nifti1, syntheticSlice, zip } from '../../support/study-fixtures';
+import { dicomJpegSlice, dicomSeries, dicomSlice, gzip, MARKER, nifti1, syntheticSlice, zip } from '../../support/study-fixtures';
 
 const LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 64, maxPixels: 40_000_000 };
 const slices = (n: number) => Array.from({ length: n }, (_, k) => syntheticSlice(64, 80, (x, y) => (x * 3 + y + k * 10) % 256));
@@ -70,7 +70,7 @@ describe('loadStudy: DICOM', () => {
   });
 
   it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX naming it, not a crash', async () => {
-    for (const [uid, name] of [['1.2.840.10008.1.2.4.91', 'JPEG 2000'], ['1.2.840.10008.1.2.4.70', 'JPEG Lossless'], ['1.2.840.10008.1.2.4.50', 'JPEG Baseline']]) {
+    for (const [uid, name] of [['1.2.840.10008.1.2.4.91', 'JPEG 2000'], ['1.2.840.10008.1.2.4.70', 'JPEG Lossless'], ['1.2.840.10008.1.2.4.80', 'JPEG-LS']]) {
       const err = await catchErr(() => loadStudy([new Uint8Array(dicomSlice(slices(1)[0], { encapsulatedAs: uid }))], LIMITS));
       expect(err).toBeInstanceOf(UnsupportedTransferSyntaxError);
       expect((err as UnsupportedTransferSyntaxError).statusCode).toBe(415);
@@ -197,6 +197,23 @@ describe('loadStudy: RLE Lossless', () => {
     expect(at).toBeGreaterThan(0);
     b.writeUInt32LE(b.length, at + 8); // second segment starts past the end
     const err = await catchErr(() => loadStudy([new Uint8Array(b)], LIMITS));
+    expect(err).toBeInstanceOf(CorruptStudyError);
+  });
+});
+
+describe('loadStudy: JPEG Baseline', () => {
+  it('decodes 8-bit JPEG frames through the service decoder (within JPEG loss)', async () => {
+    const src = syntheticSlice(96, 80, (x, y) => 40 + ((x * 2 + y) % 160));
+    const study = await loadStudy([new Uint8Array(await dicomJpegSlice(src))], LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    const d = study.slices[0].image.data;
+    let maxErr = 0;
+    for (let i = 0; i < d.length; i++) maxErr = Math.max(maxErr, Math.abs(d[i] - src.data[i]));
+    expect(maxErr).toBeLessThanOrEqual(12);
+  });
+
+  it('a corrupt JPEG frame → 422', async () => {
+    const err = await catchErr(() => loadStudy([new Uint8Array(dicomSlice(slices(1)[0], { bits8: true, encapsulatedAs: '1.2.840.10008.1.2.4.50' }))], LIMITS));
     expect(err).toBeInstanceOf(CorruptStudyError);
   });
 });
