@@ -4,7 +4,8 @@ import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError, Unsuppo
 import type { ScalarSlice } from './windowing';
 
 export interface NiftiVolume {
-  slices: ScalarSlice[];
+  count: number;
+  readSlice: (s: number) => ScalarSlice;
   /** voxel axis (0 = i, 1 = j, 2 = k) the slices were cut along */
   sliceAxis: 0 | 1 | 2;
   /** how that axis was chosen */
@@ -57,7 +58,7 @@ const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, l
  * remaining axis and rows the second, flipped so that +axis points up (the usual display of a
  * RAS-stored volume).
  */
-export async function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: number): Promise<NiftiVolume> {
+export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: number): NiftiVolume {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let header: nifti.NIFTI1 | nifti.NIFTI2 | null;
   let image: ArrayBuffer;
@@ -110,9 +111,8 @@ export async function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices:
   if (!Number.isFinite(inter)) inter = 0;
   const dv = new DataView(image);
   const le = h.littleEndian;
-  const slices: ScalarSlice[] = [];
-  for (let s = 0; s < count; s++) {
-    if (s % 8 === 7) await new Promise<void>((resolve) => setImmediate(resolve));
+  /** one slice in physical units, read from the raw volume on demand (not all held at once) */
+  const readSlice = (s: number): ScalarSlice => {
     const values = new Float32Array(width * height);
     for (let row = 0; row < height; row++) {
       const vb = height - 1 - row; // +b points up
@@ -122,10 +122,11 @@ export async function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices:
         values[row * width + col] = Number.isFinite(v) ? v : 0;
       }
     }
-    slices.push({ width, height, values });
-  }
+    return { width, height, values };
+  };
   return {
-    slices,
+    count,
+    readSlice,
     sliceAxis,
     sliceAxisSource,
     width,

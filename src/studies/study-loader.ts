@@ -10,7 +10,7 @@ import {
   TooManySlicesError,
   UnsupportedStudyFileError,
 } from './study-errors';
-import { ScalarSlice, windowSlices } from './windowing';
+import { SliceData, windowStudy } from './windowing';
 
 export interface StudyLimits {
   maxBytes: number;
@@ -85,9 +85,9 @@ export async function loadStudy(files: Uint8Array[], limits: StudyLimits): Promi
 }
 
 async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number): Promise<LoadedStudy> {
-  const vol = await readNifti(bytes, part.pos, limits.maxSlices);
+  const vol = readNifti(bytes, part.pos, limits.maxSlices);
   checkSliceSize(vol.width, vol.height, limits);
-  const { images, windowing } = await windowSlices(vol.slices);
+  const { images, windowing } = await windowStudy(vol.count, vol.width * vol.height, false, (i) => vol.readSlice(i));
   return {
     kind: 'slices',
     meta: {
@@ -157,35 +157,23 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   checkSliceSize(first.columns, first.rows, limits);
 
   const { ordered, ordering, positions } = orderInstances(instances);
-  const scalar: ScalarSlice[] = [];
-  const framePositions: (number | null)[] = [];
-  const rgb: (RawImage | null)[] = [];
-  for (let k = 0; k < ordered.length; k++) {
-    const inst = ordered[k];
-    for (let f = 0; f < inst.frames; f++) {
-      if (scalar.length % 8 === 7) await yieldToEventLoop();
-      const frame = await decodeFrame(inst, f);
-      if (frame.kind === 'rgb') {
-        rgb.push({ width: frame.width, height: frame.height, channels: 3, data: frame.data });
-        scalar.push({ width: frame.width, height: frame.height, values: new Float32Array(0) });
-      } else {
-        rgb.push(null);
-        const hasWindow = inst.windowCenter !== null && inst.windowWidth !== null;
-        scalar.push({
-          width: frame.width,
-          height: frame.height,
-          values: frame.values,
-          window: hasWindow ? { center: inst.windowCenter!, width: inst.windowWidth! } : null,
-          invert: inst.photometric === 'MONOCHROME1',
-        });
-      }
-      framePositions.push(positions[k] !== null && inst.frames === 1 ? positions[k] : null);
-    }
-  }
-  const greyIdx = scalar.map((_, i) => i).filter((i) => rgb[i] === null);
-  const windowed = await windowSlices(greyIdx.map((i) => scalar[i]));
-  const images: RawImage[] = rgb.map((r) => r as RawImage);
-  greyIdx.forEach((i, j) => (images[i] = windowed.images[j]));
+  const frames: { inst: DicomInstance; f: number; position: number | null }[] = [];
+  ordered.forEach((inst, k) => {
+    for (let f = 0; f < inst.frames; f++) frames.push({ inst, f, position: inst.frames === 1 ? positions[k] : null });
+  });
+  const headerWindows = instances.every((i) => i.samplesPerPixel !== 1 || (i.windowCenter !== null && i.windowWidth !== null && i.windowWidth > 1));
+  const { images, windowing } = await windowStudy(frames.length, first.rows * first.columns, headerWindows, async (i): Promise<SliceData> => {
+    const { inst, f } = frames[i];
+    const frame = await decodeFrame(inst, f);
+    if (frame.kind === 'rgb') return { rgb: { width: frame.width, height: frame.height, channels: 3, data: frame.data } };
+    return {
+      width: frame.width,
+      height: frame.height,
+      values: frame.values,
+      window: inst.windowCenter !== null && inst.windowWidth !== null ? { center: inst.windowCenter, width: inst.windowWidth } : null,
+      invert: inst.photometric === 'MONOCHROME1',
+    };
+  });
 
   return {
     kind: 'slices',
@@ -197,9 +185,9 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
         slice: sliceSpacing(positions) ?? first.sliceThickness,
       },
       ordering,
-      windowing: greyIdx.length ? windowed.windowing : 'none',
+      windowing,
     },
-    slices: images.map((image, i) => ({ image, position: framePositions[i] })),
+    slices: images.map((image, i) => ({ image, position: frames[i].position })),
   };
 }
 

@@ -56,46 +56,85 @@ export function applyRange(values: Float32Array, win: Window, invert = false): U
  * and all slices of a study share one contrast, as a radiologist's viewer shows them.
  */
 export function percentileWindow(slices: Float32Array[], lowPct = 0.5, highPct = 99.5): Window {
-  const total = slices.reduce((s, v) => s + v.length, 0);
-  const stride = Math.max(1, Math.ceil(total / 262_144));
-  const sample: number[] = [];
-  let k = 0;
-  for (const v of slices) {
-    for (let i = 0; i < v.length; i++, k++) {
-      if (k % stride === 0 && Number.isFinite(v[i])) sample.push(v[i]);
-    }
-  }
-  if (!sample.length) return { lo: 0, hi: 0 };
-  const sorted = Float64Array.from(sample).sort();
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))))];
-  let lo = at(lowPct);
-  let hi = at(highPct);
-  if (hi <= lo) {
-    lo = sorted[0];
-    hi = sorted[sorted.length - 1];
-  }
-  return { lo, hi };
+  const sampler = new PercentileSampler(slices.reduce((n, v) => n + v.length, 0));
+  for (const v of slices) sampler.add(v);
+  return sampler.window(lowPct, highPct);
 }
 
-/**
- * Windows every slice of a study to 8-bit grey: the header's window when every slice has one
- * (width > 1), otherwise one robust percentile window for the whole volume.
- */
-export async function windowSlices(slices: ScalarSlice[]): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' }> {
-  const images: RawImage[] = [];
-  const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-  const fromHeader = slices.length > 0 && slices.every((s) => s.window && s.window.width > 1 && Number.isFinite(s.window.center));
-  if (fromHeader) {
-    for (const s of slices) {
-      images.push({ width: s.width, height: s.height, channels: 1, data: applyDicomWindow(s.values, s.window!.center, s.window!.width, s.invert) });
-      if (images.length % 16 === 0) await tick();
+/** Even sample of a volume's finite values, fed slice by slice (no need to hold the volume). */
+export class PercentileSampler {
+  private readonly stride: number;
+  private readonly sample: number[] = [];
+  private k = 0;
+  constructor(totalValues: number, maxSamples = 262_144) {
+    this.stride = Math.max(1, Math.ceil(totalValues / maxSamples));
+  }
+  add(values: Float32Array): void {
+    for (let i = 0; i < values.length; i++, this.k++) {
+      if (this.k % this.stride === 0 && Number.isFinite(values[i])) this.sample.push(values[i]);
     }
-    return { windowing: 'header', images };
   }
-  const win = percentileWindow(slices.map((s) => s.values));
-  for (const s of slices) {
-    images.push({ width: s.width, height: s.height, channels: 1, data: applyRange(s.values, win, s.invert) });
-    if (images.length % 16 === 0) await tick();
+  window(lowPct = 0.5, highPct = 99.5): Window {
+    if (!this.sample.length) return { lo: 0, hi: 0 };
+    const sorted = Float64Array.from(this.sample).sort();
+    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))))];
+    let lo = at(lowPct);
+    let hi = at(highPct);
+    if (hi <= lo) {
+      lo = sorted[0];
+      hi = sorted[sorted.length - 1];
+    }
+    return { lo, hi };
   }
-  return { windowing: 'percentile', images };
+}
+
+/** A decoded slice: grey in physical units, or already 8-bit RGB (taken as is). */
+export type SliceData = ScalarSlice | { rgb: RawImage };
+
+/**
+ * Windows every slice of a study to 8-bit, reading each slice through `read` — so only one
+ * slice in physical units is held at a time: the header's window when every grey slice has one
+ * (`headerWindows`), otherwise one robust percentile window for the whole volume (a first pass
+ * samples the values, a second applies the window). Yields to the event loop every few slices.
+ */
+export async function windowStudy(
+  count: number,
+  valuesPerSlice: number,
+  headerWindows: boolean,
+  read: (i: number) => Promise<SliceData> | SliceData,
+): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' | 'none' }> {
+  const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+  let win: Window | null = null;
+  let grey = 0;
+  if (!headerWindows) {
+    const sampler = new PercentileSampler(count * valuesPerSlice);
+    for (let i = 0; i < count; i++) {
+      const d = await read(i);
+      if (!('rgb' in d)) sampler.add(d.values);
+      if (i % 8 === 7) await tick();
+    }
+    win = sampler.window();
+  }
+  const images: RawImage[] = [];
+  for (let i = 0; i < count; i++) {
+    const d = await read(i);
+    if ('rgb' in d) images.push(d.rgb);
+    else {
+      grey++;
+      images.push({
+        width: d.width,
+        height: d.height,
+        channels: 1,
+        data: win ? applyRange(d.values, win, d.invert) : applyDicomWindow(d.values, d.window!.center, d.window!.width, d.invert),
+      });
+    }
+    if (i % 8 === 7) await tick();
+  }
+  return { images, windowing: grey === 0 ? 'none' : win ? 'percentile' : 'header' };
+}
+
+/** Convenience for slices already in memory (tests). */
+export async function windowSlices(slices: ScalarSlice[]): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' | 'none' }> {
+  const header = slices.length > 0 && slices.every((s) => s.window && s.window.width > 1 && Number.isFinite(s.window.center));
+  return windowStudy(slices.length, slices[0]?.values.length ?? 0, header, (i) => slices[i]);
 }
