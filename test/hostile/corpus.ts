@@ -323,6 +323,7 @@ export async function buildCorpus(): Promise<HostileCase[]> {
     files: one(Buffer.concat([baseJpeg, noiseBytes(6 * 1024 * 1024, 11)]), 'huge.jpg'),
     expect: file(413, 'FILE_TOO_LARGE'),
   });
+  add({ name: 'MRI shrunk to 63 px (below MIN_IMAGE_SIDE)', files: one(await sharp(brain).resize(63, 63).jpeg().toBuffer(), 'mri63.jpg'), expect: file(422, 'RESOLUTION_OUT_OF_RANGE') });
   add({ name: '10×10 image', files: one(await sharp(brain).resize(10, 10).png().toBuffer(), 'small.png', 'image/png'), expect: file(422, 'RESOLUTION_OUT_OF_RANGE') });
   add({
     name: '1×5000 image',
