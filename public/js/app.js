@@ -230,7 +230,7 @@
       li.appendChild(el('span', 'stage-name', s[1]));
       var detail = '';
       if (s[0] === 'file' && i <= decided) detail = 'JPEG/PNG, size and resolution OK';
-      if (s[0] === 'modality' && r.mriConfidence !== null && r.mriConfidence !== undefined) detail = (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(r.mriConfidence);
+      if (s[0] === 'modality' && r.mriConfidence !== null && r.mriConfidence !== undefined) detail = (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(r.isMri ? r.mriConfidence : 1 - r.mriConfidence); // confidence in the verdict shown
       if (s[0] === 'anatomy' && r.anatomy) detail = pretty(r.anatomy) + ' · ' + pct(r.anatomyConfidence);
       if (s[0] === 'diagnosis' && i === decided) detail = r.label ? pretty(r.label) : pretty(r.code);
       if (i === decided && r.status !== 'completed') detail = (detail ? detail + ' — ' : '') + 'decided here';
