@@ -204,6 +204,9 @@ describeBrowser('the analysis page in headless Chromium', () => {
     const reason = await page.locator('#verdict-message').textContent();
     expect(reason?.length ?? 0).toBeGreaterThan(10);
     await expect(page.locator('#heatmap-figure').isHidden()).resolves.toBe(true);
+    // the modality stage states its verdict with the confidence in that verdict (not P(MRI))
+    const modality = await page.locator('#stages li').nth(1).locator('.stage-detail').textContent();
+    expect(modality).toMatch(/^not MRI · (5\d|[6-9]\d|100)(\.\d)?%/);
     await shoot('06-xray-refused');
   });
 
