@@ -7,6 +7,7 @@ import {
   fileLabel,
   MixedSeriesError,
   SliceResolutionError,
+  StudyTooLargeError,
   TooManySlicesError,
   UnsupportedStudyFileError,
 } from './study-errors';
@@ -155,6 +156,10 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   }
   for (const inst of instances) assertDecodable(inst);
   checkSliceSize(first.columns, first.rows, limits);
+  // Compressed frames (RLE, JPEG) can decode to far more than their size: the decoded pixels
+  // count against the same study limit, before any frame is decoded.
+  const decodedBytes = instances.reduce((n, i) => n + i.frames * i.rows * i.columns * i.samplesPerPixel * Math.max(1, i.bitsAllocated / 8), 0);
+  if (decodedBytes > limits.maxBytes) throw new StudyTooLargeError(limits.maxBytes);
 
   const { ordered, ordering, positions } = orderInstances(instances);
   const frames: { inst: DicomInstance; f: number; position: number | null }[] = [];

@@ -191,6 +191,14 @@ describe('loadStudy: RLE Lossless', () => {
     study.slices.forEach((s, k) => expect(Buffer.from(s.image.data).equals(Buffer.from(src[k].data))).toBe(true));
   });
 
+  it('RLE frames that would decode past the study limit are refused before decoding (413)', async () => {
+    const big = syntheticSlice(1024, 1024, () => 7); // 2 MB decoded, a few kB compressed
+    const b = dicomSlice(big, { rle: true });
+    expect(b.length).toBeLessThan(100_000);
+    const err = await catchErr(() => loadStudy([new Uint8Array(b)], { ...LIMITS, maxBytes: 1_000_000 }));
+    expect(err).toBeInstanceOf(StudyTooLargeError);
+  });
+
   it('corrupt RLE data → 422', async () => {
     const b = Buffer.from(dicomSlice(slices(1)[0], { rle: true }));
     const at = b.indexOf(Buffer.from([2, 0, 0, 0, 64, 0, 0, 0])); // RLE header: 2 segments, first at 64
