@@ -35,6 +35,7 @@ export function renderHeatmap(input: HeatmapInput): RgbImage {
   const bg = input.luma;
 
   const out = new Uint8Array(dw * dh * 3);
+  const rgb = new Float64Array(3);
   for (let dy = 0; dy < dh; dy++) {
     // display pixel centre → canvas coordinate → cam cell coordinate (pixel-centre aligned)
     const cy = g.y0 + ((dy + 0.5) * g.nh) / dh;
@@ -43,13 +44,15 @@ export function renderHeatmap(input: HeatmapInput): RgbImage {
       const cx = g.x0 + ((dx + 0.5) * g.nw) / dw;
       const u = (cx * camW) / g.size - 0.5;
       const heat = sampleBilinear(norm, camW, camH, u, v);
-      const [r, gg, b] = colormap(heat);
+      // colormapInto: the same arithmetic as colormap(), without a per-pixel array (a 512²
+      // heat map allocated ~260 k short-lived arrays; the bench profile showed it in GC time)
+      colormapInto(heat, rgb);
       const a = 0.6 * Math.sqrt(heat);
       const grey = bg[dy * dw + dx];
       const o = (dy * dw + dx) * 3;
-      out[o] = clamp255(grey * (1 - a) + r * a);
-      out[o + 1] = clamp255(grey * (1 - a) + gg * a);
-      out[o + 2] = clamp255(grey * (1 - a) + b * a);
+      out[o] = clamp255(grey * (1 - a) + rgb[0] * a);
+      out[o + 1] = clamp255(grey * (1 - a) + rgb[1] * a);
+      out[o + 2] = clamp255(grey * (1 - a) + rgb[2] * a);
     }
   }
   return { width: dw, height: dh, data: out };
@@ -100,6 +103,25 @@ export function colormap(t: number): [number, number, number] {
     }
   }
   return [128, 0, 0];
+}
+
+/** colormap() writing into `out` (r, g, b) instead of returning a new array. */
+export function colormapInto(t: number, out: Float64Array): void {
+  const x = Math.min(Math.max(t, 0), 1);
+  for (let i = 1; i < STOPS.length; i++) {
+    const s1 = STOPS[i];
+    if (x <= s1[0]) {
+      const s0 = STOPS[i - 1];
+      const f = (x - s0[0]) / (s1[0] - s0[0]);
+      out[0] = s0[1] + (s1[1] - s0[1]) * f;
+      out[1] = s0[2] + (s1[2] - s0[2]) * f;
+      out[2] = s0[3] + (s1[3] - s0[3]) * f;
+      return;
+    }
+  }
+  out[0] = 128;
+  out[1] = 0;
+  out[2] = 0;
 }
 
 function clamp255(v: number): number {
