@@ -5,15 +5,16 @@ import type { StudyAggregation, StudyCode } from './study-result';
 /** Labels meaning "nothing found" in a diagnosis card (brain_tumor: notumor). */
 export const NEGATIVE_LABELS = ['notumor', 'no_tumor', 'no_herniation', 'normal', 'negative', 'healthy', 'no_finding'];
 
-/** How many of the most suspicious slices the "robust maximum" averages. */
-export const TOP_K = 3;
+/** How many of the most suspicious slices the presence of a finding is averaged over. */
+export const TOP_K = 2;
 
 export const AGGREGATION_RULE =
   'Body part: majority vote of the slices whose triage accepted a body part. Finding (cards with a "nothing found" label, e.g. notumor): ' +
-  `presence = mean over the ${TOP_K} slices with the highest calibrated P(finding) = 1 − P(nothing found) (a robust maximum: a focal lesion is visible on a few slices only, so a mean over all slices would dilute it, while a single maximum would let one noisy slice decide); ` +
-  `the type of finding = those slices' calibrated probabilities, renormalised over the finding classes; study P(class) = presence × type share, P(nothing found) = 1 − presence. ` +
-  'Other cards: mean of the calibrated probabilities of the usable slices. Then the card\'s confidence threshold, as for one image. ' +
-  'Inconclusive when fewer usable slices than required, or when the slices\' confident answers agree less than the agreement threshold.';
+  `presence = mean over the ${TOP_K} slices with the highest calibrated P(finding) = 1 − P(nothing found) — a finding must be supported by two slices (a focal lesion shows on a few slices, so the mean over all slices would dilute it away; one slice alone could be noise); ` +
+  `the type of finding = those slices' calibrated probabilities, renormalised over the finding classes; study P(class) = presence × type share, P(nothing found) = 1 − presence; then the card's confidence threshold, as for one image. ` +
+  'The study is called "nothing found" only if no single slice confidently shows a finding; when one does and the others do not confirm it, the study is inconclusive (SLICE_DISAGREEMENT) and that slice is shown. ' +
+  'Other cards: mean of the calibrated probabilities of the usable slices. ' +
+  'Inconclusive too when fewer usable slices than required, or when the confident slices disagree on the type beyond the agreement threshold.';
 
 export interface DiagnosisCardInfo {
   name: string;
@@ -188,7 +189,12 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   }
   const topIndex = probs.indexOf(Math.max(...probs));
   const topLabel = card.labels[topIndex];
-  if (neg < 0 || topIndex === neg) {
+  // "Nothing found" is never said over a slice that, alone, confidently shows a finding.
+  const suspicious = neg >= 0 ? rows.filter((r) => r.s.status === 'completed' && r.s.label !== null && r.s.label !== card.labels[neg]) : [];
+  const unconfirmed = neg >= 0 && topIndex === neg && suspicious.length > 0;
+  if (unconfirmed) {
+    decisive = [...suspicious].sort((a, b) => a.p[neg] - b.p[neg]).slice(0, TOP_K).map((r) => r.i);
+  } else if (neg < 0 || topIndex === neg) {
     decisive = [...rows].sort((a, b) => b.p[topIndex] - a.p[topIndex]).slice(0, TOP_K).map((r) => r.i);
   }
   aggregation.decisiveSlices = decisive;
@@ -202,6 +208,18 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
 
   const probabilities = Object.fromEntries(card.labels.map((l, c) => [l, probs[c]]));
   const base = { ...triageSide, used, aggregation, task: card.name, probabilities, confidence: probs[topIndex] };
+  if (unconfirmed) {
+    const first = suspicious.sort((a, b) => a.p[neg] - b.p[neg])[0];
+    const which = suspicious.length === 1 ? `slice ${first.i + 1} alone` : `${suspicious.length} isolated slices (e.g. slice ${first.i + 1})`;
+    return {
+      ...base,
+      status: 'inconclusive',
+      stage: 'diagnosis',
+      code: 'SLICE_DISAGREEMENT',
+      label: null,
+      message: `Unable to determine: ${which} suggest${suspicious.length === 1 ? 's' : ''} ${card.describe(first.s.label!)} (${pct(first.s.confidence ?? 0)}), but the other slices do not confirm it. Look at the highlighted slice.`,
+    };
+  }
   if (voters.length >= 2 && aggregation.agreement !== null && aggregation.agreement < input.agreement) {
     return {
       ...base,

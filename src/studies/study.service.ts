@@ -143,7 +143,7 @@ export class StudyService {
 
     t = performance.now();
     const heatmaps = new Map<number, string>();
-    if (answer.status === 'completed') {
+    if (answer.status === 'completed' || (answer.status === 'inconclusive' && answer.stage === 'diagnosis')) {
       for (const i of answer.aggregation.decisiveSlices) {
         if (state.cancelled) break;
         const r = await this.analysis.analyzePixels(loaded.slices[i].image, { explain: true });

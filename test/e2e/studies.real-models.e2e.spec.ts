@@ -56,7 +56,7 @@ describe('POST /api/v1/studies with the real models', () => {
     expect(n.body).toMatchObject({ anatomy: 'brain', study: { format: 'nifti', sliceCount: series.length } });
   });
 
-  it('a series with glioma slices → glioma (the robust maximum finds the lesion)', async () => {
+  it('a series with 3 glioma slices among 12 → glioma (two supporting slices suffice; the mean would miss it)', async () => {
     const glioma = await Promise.all(brainImages('glioma', 3).map((f) => greyFromFile(f)));
     // 9 tumour-free slices and 3 with a glioma, in one series
     const res = await post(dicomSeries([...series.slice(0, 5), ...glioma, ...series.slice(5, 9)])).expect(200);
@@ -64,7 +64,7 @@ describe('POST /api/v1/studies with the real models', () => {
     expect(['completed', 'inconclusive']).toContain(res.body.status);
     if (res.body.status === 'completed') expect(res.body.label).toBe('glioma');
     expect(res.body.probabilities.glioma).toBeGreaterThan(res.body.probabilities.notumor);
-    expect(res.body.study.aggregation.decisiveSlices.sort()).toEqual([5, 6, 7]);
+    for (const i of res.body.study.aggregation.decisiveSlices) expect([5, 6, 7]).toContain(i);
   });
 
   it('the same series labelled CT is refused before any model', async () => {
