@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { AnalysisService } from '../classifier/analysis.service';
 import { parseCsv } from '../common/csv';
 import { AppConfig } from '../config/config.service';
-import { evaluateStudies } from '../studies/study-evaluate';
+import { evaluateStudies, readStudyLabels } from '../studies/study-evaluate';
 import { StudyService } from '../studies/study.service';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -16,7 +16,7 @@ import { EvalLine, PythonDecision, summarise } from './evaluate-lib';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
        [--split NAME] [--limit N] [--compare PYTHON.jsonl] [--concurrency N]
-       npm run evaluate -- --studies DIR [--out FILE.jsonl]
+       npm run evaluate -- --studies DIR [--labels FILE.csv] [--out FILE.jsonl]
 
 Runs the served pipeline (sharp + onnxruntime-node, no database, no HTTP) over every row's
 \`path\` (relative to --root, default the manifest's folder). Writes one JSON line per image
@@ -25,6 +25,7 @@ Runs the served pipeline (sharp + onnxruntime-node, no database, no HTTP) over e
   --compare FILE     agreement with per-image decisions from scripts/python_decisions.py
   --studies DIR      whole studies instead: each sub-folder of DIR is one DICOM series, each
                      .nii/.nii.gz/.zip/.dcm file in DIR one study; one JSON line per study
+  --labels FILE      with --studies: CSV path,label → coverage and accuracy of the answers
 `;
 
 async function main(): Promise<number> {
@@ -38,10 +39,11 @@ async function main(): Promise<number> {
       compare: { type: 'string' },
       concurrency: { type: 'string' },
       studies: { type: 'string' },
+      labels: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
-  if (values.studies && !values.help) return runStudies(values.studies, values.out);
+  if (values.studies && !values.help) return runStudies(values.studies, values.out, values.labels);
   if (values.help || !values.manifest) {
     process.stderr.write(USAGE);
     return values.help ? 0 : 2;
@@ -96,13 +98,14 @@ async function main(): Promise<number> {
 }
 
 /** `--studies DIR`: the StudyService (same per-slice pipeline) over every study of a folder. */
-async function runStudies(dir: string, outFile: string | undefined): Promise<number> {
+async function runStudies(dir: string, outFile: string | undefined, labelsFile: string | undefined): Promise<number> {
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService, StudyService] })
   class EvaluateStudiesModule {}
   const ctx = await NestFactory.createApplicationContext(EvaluateStudiesModule, { logger: ['error', 'warn'] });
   const out = outFile ? fs.createWriteStream(path.resolve(outFile)) : process.stdout;
-  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'));
+  const labels = labelsFile ? readStudyLabels(fs.readFileSync(labelsFile, 'utf8')) : undefined;
+  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), labels);
   if (outFile) await new Promise<void>((r) => (out as fs.WriteStream).end(r));
   (outFile ? process.stdout : process.stderr).write(JSON.stringify({ summary }, null, 2) + '\n');
   await ctx.close();

@@ -19,6 +19,8 @@ export interface StudyEvalLine {
   usableSlices?: number | null;
   sliceLabels?: Record<string, number>;
   totalMs?: number;
+  /** with --labels */
+  expected?: string;
 }
 
 const STUDY_FILE = /\.(nii|nii\.gz|zip|dcm|dicom|ima)$/i;
@@ -84,23 +86,63 @@ export async function evaluateStudy(service: StudyService, root: string, study: 
   }
 }
 
-/** Runs every study of `dir` in turn; returns the lines and a summary (counts, median time). */
+export interface StudySummary {
+  studies: number;
+  byStatus: Record<string, number>;
+  byLabel: Record<string, number>;
+  medianMs: number | null;
+  /** with --labels: studies with a known label, answered (completed), right, and the rates */
+  labelled?: { studies: number; answered: number; right: number; coverage: number | null; accuracyWhenAnswered: number | null };
+}
+
+/**
+ * Runs every study of `dir` in turn; returns a summary (counts, median time and, given
+ * `labels` — study path → expected label — coverage and accuracy of the answered studies).
+ */
 export async function evaluateStudies(
   service: StudyService,
   dir: string,
   write: (line: StudyEvalLine) => void,
-): Promise<{ studies: number; byStatus: Record<string, number>; byLabel: Record<string, number>; medianMs: number | null }> {
+  labels?: Map<string, string>,
+): Promise<StudySummary> {
   const studies = listStudies(path.resolve(dir));
   const byStatus: Record<string, number> = {};
   const byLabel: Record<string, number> = {};
   const times: number[] = [];
+  const lab = { studies: 0, answered: 0, right: 0 };
   for (const s of studies) {
     const line = await evaluateStudy(service, dir, s);
-    write(line);
+    const expected = labels?.get(s.rel);
+    write(expected !== undefined ? { ...line, expected } as StudyEvalLine : line);
     byStatus[line.status] = (byStatus[line.status] ?? 0) + 1;
     if (line.label) byLabel[line.label] = (byLabel[line.label] ?? 0) + 1;
     if (line.totalMs !== undefined) times.push(line.totalMs);
+    if (expected !== undefined) {
+      lab.studies++;
+      if (line.status === 'completed') {
+        lab.answered++;
+        if (line.label === expected) lab.right++;
+      }
+    }
   }
   times.sort((a, b) => a - b);
-  return { studies: studies.length, byStatus, byLabel, medianMs: times.length ? times[Math.floor(times.length / 2)] : null };
+  const summary: StudySummary = { studies: studies.length, byStatus, byLabel, medianMs: times.length ? times[Math.floor(times.length / 2)] : null };
+  if (labels) {
+    summary.labelled = {
+      ...lab,
+      coverage: lab.studies ? lab.answered / lab.studies : null,
+      accuracyWhenAnswered: lab.answered ? lab.right / lab.answered : null,
+    };
+  }
+  return summary;
+}
+
+/** `path,label` CSV (header row) → map; paths as listed by listStudies (folder or file name). */
+export function readStudyLabels(csv: string): Map<string, string> {
+  const rows = csv.split(/\r?\n/).filter((l) => l.trim());
+  const head = rows.shift()?.split(',').map((h) => h.trim()) ?? [];
+  const pi = head.indexOf('path');
+  const li = head.indexOf('label');
+  if (pi < 0 || li < 0) throw new Error('the labels CSV needs "path" and "label" columns');
+  return new Map(rows.map((r) => r.split(',')).map((c) => [c[pi].trim(), c[li].trim()]));
 }

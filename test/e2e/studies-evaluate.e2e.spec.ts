@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { evaluateStudies, listStudies, StudyEvalLine } from '../../src/studies/study-evaluate';
+import { evaluateStudies, listStudies, readStudyLabels, StudyEvalLine } from '../../src/studies/study-evaluate';
 import { StudyService } from '../../src/studies/study.service';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, tempDir, testConfig } from '../support/app';
 import { dicomSeries, gzip, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
@@ -39,8 +39,10 @@ describe('evaluate --studies', () => {
 
   it('answers each study with the StudyService', async () => {
     const lines: StudyEvalLine[] = [];
-    const summary = await evaluateStudies(app.get(StudyService), dir, (l) => lines.push(l));
+    const labels = readStudyLabels('path,label\nseries-a,glioma\nseries.zip,notumor\nseries-ct,notumor\n');
+    const summary = await evaluateStudies(app.get(StudyService), dir, (l) => lines.push(l), labels);
     expect(summary.studies).toBe(4);
+    expect(summary.labelled).toEqual({ studies: 3, answered: 2, right: 1, coverage: 2 / 3, accuracyWhenAnswered: 0.5 });
     const by = Object.fromEntries(lines.map((l) => [l.path, l]));
     expect(by['series-a']).toMatchObject({ status: 'completed', label: 'glioma', sliceCount: 4, format: 'dicom' });
     expect(by['series.zip']).toMatchObject({ status: 'completed', label: 'glioma' });
@@ -51,12 +53,14 @@ describe('evaluate --studies', () => {
   it('the CLI runs it (built dist)', () => {
     const cli = path.join(REPO_ROOT, 'dist/cli/evaluate.js');
     if (!fs.existsSync(cli)) return; // `npm test` does not build; CI's build step does
-    const out = execFileSync(process.execPath, [cli, '--studies', dir], {
+    fs.writeFileSync(path.join(dir, 'labels.csv'), 'path,label\nseries-a,glioma\n');
+    const out = execFileSync(process.execPath, [cli, '--studies', dir, '--labels', path.join(dir, 'labels.csv')], {
       env: { ...process.env, MODELS_DIR: FAKE_MODELS_DIR, DATABASE_URL: `file:${path.join(dir, 'x.db')}` },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as StudyEvalLine);
     expect(lines.map((l) => l.path)).toEqual(['series-a', 'series-ct', 'series.zip', 'vol.nii.gz']);
+    expect(lines[0]).toMatchObject({ expected: 'glioma', label: 'glioma' });
   });
 });
