@@ -55,8 +55,7 @@ function walk(dir: string): string[] {
   return out;
 }
 
-export async function evaluateStudy(service: StudyService, root: string, study: { rel: string; files: string[] }): Promise<StudyEvalLine> {
-  void root;
+export async function evaluateStudy(service: StudyService, study: { rel: string; files: string[] }): Promise<StudyEvalLine> {
   try {
     const r = await service.analyze(study.files.map((f) => new Uint8Array(fs.readFileSync(f))));
     const sliceLabels: Record<string, number> = {};
@@ -111,7 +110,7 @@ export async function evaluateStudies(
   const times: number[] = [];
   const lab = { studies: 0, answered: 0, right: 0 };
   for (const s of studies) {
-    const line = await evaluateStudy(service, dir, s);
+    const line = await evaluateStudy(service, s);
     const expected = labels?.get(s.rel);
     write(expected !== undefined ? { ...line, expected } as StudyEvalLine : line);
     byStatus[line.status] = (byStatus[line.status] ?? 0) + 1;
