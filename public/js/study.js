@@ -58,6 +58,22 @@
       .then(function () { $('study-submit').disabled = !files.length; });
   });
 
+  function showSlice(s) {
+    $('slice-detail').hidden = false;
+    $('slice-detail-title').textContent = 'Slice ' + (s.index + 1) + (s.position != null ? ' (' + s.position + ' mm)' : '');
+    $('slice-detail-status').textContent = s.status + (s.label ? ': ' + pretty(s.label) + ' ' + pct(s.confidence) : s.code ? ' · ' + s.code : '') + (s.usedForStudy ? '' : ' · not used for the study');
+    $('slice-detail-message').textContent = s.message;
+    var ul = $('slice-detail-probs');
+    ul.textContent = '';
+    Object.keys(s.probabilities || {}).map(function (k) { return [k, s.probabilities[k]]; }).sort(function (a, b) { return b[1] - a[1]; }).forEach(function (p) {
+      var li = el('li');
+      li.appendChild(el('span', { class: 'prob-label' }, pretty(p[0])));
+      var bar = el('div', { class: 'bar' }); var fill = el('span'); fill.style.width = pct(p[1]); bar.appendChild(fill); li.appendChild(bar);
+      li.appendChild(el('span', { class: 'prob-value' }, pct(p[1])));
+      ul.appendChild(li);
+    });
+  }
+
   function render(r) {
     var badge = $('study-badge');
     badge.className = 'badge ' + r.status;
@@ -93,9 +109,13 @@
     var strip = $('study-strip');
     strip.textContent = '';
     var decisive = (r.study.aggregation && r.study.aggregation.decisiveSlices) || [];
+    $('slice-detail').hidden = true;
     (r.slices || []).forEach(function (s) {
       var li = el('li', { class: s.status + (decisive.indexOf(s.index) >= 0 ? ' decisive' : ''), title: s.message });
-      li.appendChild(el('img', { src: s.thumbnailPng, alt: 'Slice ' + (s.index + 1) + ': ' + s.status, loading: 'lazy' }));
+      var btn = el('button', { type: 'button', class: 'slice-btn', 'aria-label': 'Slice ' + (s.index + 1) + ' details' });
+      btn.appendChild(el('img', { src: s.thumbnailPng, alt: 'Slice ' + (s.index + 1) + ': ' + s.status, loading: 'lazy' }));
+      btn.addEventListener('click', function () { showSlice(s); });
+      li.appendChild(btn);
       li.appendChild(el('span', { class: 'slice-label' }, (s.index + 1) + ' · ' + (s.label ? pretty(s.label) : s.code ? pretty(s.code).toLowerCase() : s.status)));
       if (!s.usedForStudy) li.appendChild(el('span', { class: 'slice-unused' }, 'not used'));
       strip.appendChild(li);

@@ -79,6 +79,9 @@ describeBrowser('the study mode in headless Chromium', () => {
     await expect(page.locator('#study-strip li.completed img').count()).resolves.toBe(6);
     expect(await page.locator('#study-heatmaps img').count()).toBeGreaterThan(0);
     await expect(page.locator('#study-meta').textContent()).resolves.toMatch(/total \d/);
+    await page.locator('#study-strip li .slice-btn').nth(2).click();
+    await expect(page.locator('#slice-detail-title').textContent()).resolves.toContain('Slice 3');
+    await expect(page.locator('#slice-detail-probs li').count()).resolves.toBe(4);
     await page.screenshot({ path: path.join(SHOTS, 'study-completed-1280.png'), fullPage: true });
     expect((await page.content()).toUpperCase()).not.toContain(MARKER);
   });
