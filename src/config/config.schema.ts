@@ -32,6 +32,11 @@ export const envSchema = z.object({
   /** Concurrent model runs; queued requests wait (bounded by ANALYSIS_TIMEOUT_MS). */
   INFERENCE_POOL_SIZE: z.coerce.number().int().min(1).max(64).default(2),
   INFERENCE_INTRA_OP_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Worker threads running the models (0: on the main thread). onnxruntime-node's run() is
+   * synchronous, so on the main thread inference blocks the event loop and uses one core.
+   */
+  INFERENCE_WORKERS: z.coerce.number().int().min(0).max(16).default(0),
   /** Requests waiting for a model slot beyond this are refused with 503 at once. */
   INFERENCE_QUEUE_LIMIT: z.coerce.number().int().min(0).default(64),
   /** Studies (DICOM series / NIfTI volumes): total bytes per study, decompressed, checked while streaming. */

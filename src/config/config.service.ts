@@ -62,6 +62,9 @@ export class AppConfig {
   get intraOpThreads(): number {
     return this.env.INFERENCE_INTRA_OP_THREADS;
   }
+  get inferenceWorkers(): number {
+    return this.env.INFERENCE_WORKERS;
+  }
   get inferenceQueueLimit(): number {
     return this.env.INFERENCE_QUEUE_LIMIT;
   }

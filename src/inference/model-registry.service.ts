@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { AnalysisUnavailableError } from '../common/errors';
 import type { ReadinessCheck } from '../common/readiness';
 import { AppConfig } from '../config/config.service';
+import { InferenceWorkers, WorkerModel } from './inference-workers';
 import { compileCardValidator, ModelCard, ModelCardError } from './model-card';
 import type { ModelOutputs, ModelProvider } from './model-provider';
 import { Semaphore } from './semaphore';
@@ -13,6 +14,8 @@ import { Semaphore } from './semaphore';
 interface LoadedModel {
   card: ModelCard;
   session: ort.InferenceSession;
+  /** the verified model.onnx, kept only until the inference workers have opened it */
+  bytes?: Uint8Array;
 }
 
 /** The contract's schema, from the repository (the code was written against it), not MODELS_DIR. */
@@ -26,12 +29,14 @@ type State = { kind: 'loading' } | { kind: 'ready' } | { kind: 'failed'; errors:
  * the app up but not ready: analyses answer 503 ANALYSIS_UNAVAILABLE and /readyz says why.
  */
 @Injectable()
-export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleInit {
+export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleInit, OnModuleDestroy {
   readonly name = 'models';
   private readonly logger = new Logger(ModelRegistry.name);
   private readonly models = new Map<string, LoadedModel>();
   private state: State = { kind: 'loading' };
   private readonly pool: Semaphore;
+  /** INFERENCE_WORKERS > 0: models run in worker threads (see inference-workers.ts) */
+  private workers: InferenceWorkers | undefined;
 
   constructor(private readonly config: AppConfig) {
     this.pool = new Semaphore(config.inferencePoolSize, config.inferenceQueueLimit);
@@ -39,6 +44,10 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
 
   async onModuleInit(): Promise<void> {
     await this.load();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.workers?.close();
   }
 
   async load(): Promise<void> {
@@ -60,6 +69,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       }
       const triage = [...this.models.values()].filter((m) => m.card.kind === 'triage');
       if (triage.length !== 1) errors.push(`expected exactly one triage model, found ${triage.length}`);
+      if (!errors.length && this.config.inferenceWorkers > 0) await this.startWorkers();
     } catch (err) {
       errors.push(err instanceof Error ? err.message : String(err));
     }
@@ -87,7 +97,31 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
     for (const out of ['logits', 'embedding', 'cam']) {
       if (!session.outputNames.includes(out)) throw new ModelCardError(`model.onnx has no "${out}" output`);
     }
-    return { card, session };
+    return { card, session, ...(this.config.inferenceWorkers > 0 ? { bytes } : {}) };
+  }
+
+  /** Opens the verified models in INFERENCE_WORKERS worker threads (a failure leaves the app not ready). */
+  private async startWorkers(): Promise<void> {
+    const models: WorkerModel[] = [...this.models.values()].map((m) => ({
+      name: m.card.name,
+      bytes: m.bytes!,
+      inputName: m.card.input.name,
+      size: m.card.input.size,
+    }));
+    const workers = new InferenceWorkers(models, this.config.inferenceWorkers, this.config.intraOpThreads);
+    try {
+      await workers.start();
+    } catch (err) {
+      await workers.close();
+      throw new Error(`inference workers did not start: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    // the workers own the sessions now: free the main thread's copies (RSS)
+    for (const m of this.models.values()) {
+      delete m.bytes;
+      await m.session.release();
+    }
+    this.workers = workers;
+    this.logger.log(`Inference in ${this.config.inferenceWorkers} worker thread(s), ${this.config.intraOpThreads} onnxruntime thread(s) each`);
   }
 
   async check(): Promise<{ ok: boolean; detail?: string }> {
@@ -130,6 +164,8 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
     const model = this.models.get(modelName);
     if (!model) throw new AnalysisUnavailableError(`Model ${modelName} is not loaded.`);
     const s = model.card.input.size;
+    const workers = this.workers;
+    if (workers) return this.pool.use(() => workers.run(modelName, tensor));
     return this.pool.use(async () => {
       try {
         const feeds = { [model.card.input.name]: new ort.Tensor('float32', tensor, [1, 3, s, s]) };

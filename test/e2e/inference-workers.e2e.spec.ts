@@ -1,0 +1,49 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { loginAs, TestSession } from '../helpers/auth';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { solidPng } from '../support/images';
+
+/**
+ * INFERENCE_WORKERS > 0 runs the models in worker threads (onnxruntime-node's run() is
+ * synchronous and would otherwise block the event loop). Same answers as in-process, in
+ * parallel, and a worker pool that shuts down with the app.
+ */
+describe('inference in worker threads (INFERENCE_WORKERS)', () => {
+  let inProcess: NestExpressApplication;
+  let inWorkers: NestExpressApplication;
+  let a: TestSession;
+  let b: TestSession;
+
+  beforeAll(async () => {
+    const overrides = { MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' };
+    inProcess = await startApp(testConfig({ ...overrides, INFERENCE_WORKERS: '0' }));
+    inWorkers = await startApp(testConfig({ ...overrides, INFERENCE_WORKERS: '2', INFERENCE_POOL_SIZE: '2' }));
+    a = await loginAs(inProcess);
+    b = await loginAs(inWorkers);
+  });
+  afterAll(async () => {
+    await inProcess?.close();
+    await inWorkers?.close();
+  });
+
+  it('is ready and gives the same results as in-process inference', async () => {
+    await request(inWorkers.getHttpServer()).get('/readyz').expect(200);
+    for (const grey of [255, 200, 128, 0]) {
+      const png = await solidPng(256, 256, grey);
+      const one = await request(inProcess.getHttpServer()).post('/api/v1/analyses').set(a.bearer).attach('image', png, 'x.png').expect(200);
+      const two = await request(inWorkers.getHttpServer()).post('/api/v1/analyses').set(b.bearer).attach('image', png, 'x.png').expect(200);
+      const strip = (r: Record<string, unknown>) => ({ ...r, timingsMs: undefined });
+      expect(strip(two.body)).toEqual(strip(one.body));
+    }
+  });
+
+  it('serves many analyses at once without errors', async () => {
+    const png = await solidPng(300, 300, 255);
+    const all = await Promise.all(
+      Array.from({ length: 12 }, () => request(inWorkers.getHttpServer()).post('/api/v1/analyses').set(b.bearer).attach('image', png, 'x.png')),
+    );
+    expect(all.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(new Set(all.map((r) => r.body.label)).size).toBe(1);
+  });
+});
