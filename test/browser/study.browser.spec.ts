@@ -83,6 +83,15 @@ describeBrowser('the study mode in headless Chromium', () => {
     await expect(page.locator('#slice-detail-title').textContent()).resolves.toContain('Slice 3');
     await expect(page.locator('#slice-detail-probs li').count()).resolves.toBe(4);
     await page.screenshot({ path: path.join(SHOTS, 'study-completed-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('body *'))
+        .filter((e) => !e.closest('.slice-strip') && e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > window.innerWidth + 1)
+        .map((e) => e.tagName + (e.id ? '#' + e.id : '')),
+    );
+    await page.screenshot({ path: path.join(SHOTS, 'study-completed-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(wide).toEqual([]); // the strip scrolls on its own; nothing else overflows on a phone
     expect((await page.content()).toUpperCase()).not.toContain(MARKER);
   });
 
