@@ -327,6 +327,21 @@ async function runLevel(server, auth, pick, c, seconds, explain, fwd, onSample) 
   const self0 = process.cpuUsage();
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
+  // responsiveness: /healthz (no DB, no models) every 100 ms while the analyses run
+  const health = [];
+  const prober = (async () => {
+    while (performance.now() < end) {
+      const h0 = performance.now();
+      try {
+        const r = await fetch(`${server.base}/healthz`);
+        await r.arrayBuffer();
+        health.push(performance.now() - h0);
+      } catch {
+        health.push(Infinity);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
   await Promise.all(
     Array.from({ length: c }, async () => {
       while (performance.now() < end) {
@@ -337,6 +352,8 @@ async function runLevel(server, auth, pick, c, seconds, explain, fwd, onSample) 
   );
   const wall = (performance.now() - t0) / 1000;
   clearInterval(sampler);
+  await prober;
+  health.sort((a, b) => a - b);
   const cpu1 = cpuTicks(pid);
   const self = process.cpuUsage(self0);
   const ok = results.filter((r) => r.http === 200);
@@ -368,6 +385,7 @@ async function runLevel(server, auth, pick, c, seconds, explain, fwd, onSample) 
     computeLimitPerSec: round(limitPerSec, 2),
     fractionOfComputeLimit: limitPerSec ? round(throughput / limitPerSec, 3) : null,
     peakRssMb: round(peakRssKb / 1024),
+    healthzMs: { p50: pct(health, 50), p99: pct(health, 99), n: health.length },
     serverCpuPercent: cpu0 != null && cpu1 != null ? round(((cpu1 - cpu0) / 100 / wall) * 100) : null,
     clientCpuPercent: round(((self.user + self.system) / 1e6 / wall) * 100),
     rssSamples,
@@ -386,11 +404,11 @@ function markdown(file) {
       `explain=${r.explain}; tuning: ${Object.entries(r.tuning).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults'}.`,
     `Single-thread forward time (median): ${fwd}. Cold start to /readyz: ${Math.round(r.coldStart.readyMs)} ms.`,
     '',
-    '| clients | analyses/s | p50 ms | p95 ms | p99 ms | errors | % of compute limit | peak RSS MB | server CPU % |',
-    '|---:|---:|---:|---:|---:|---|---:|---:|---:|',
+    '| clients | analyses/s | p50 ms | p95 ms | p99 ms | errors | % of compute limit | peak RSS MB | server CPU % | /healthz p99 ms |',
+    '|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
     ...r.levels.map(
       (l) =>
-        `| ${l.clients} | ${l.analysesPerSec} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${Object.entries(l.errors).map(([k, v]) => `${v}× ${k}`).join(', ') || '0'} | ${round((l.fractionOfComputeLimit ?? 0) * 100)} | ${l.peakRssMb} | ${l.serverCpuPercent} |`,
+        `| ${l.clients} | ${l.analysesPerSec} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${Object.entries(l.errors).map(([k, v]) => `${v}× ${k}`).join(', ') || '0'} | ${round((l.fractionOfComputeLimit ?? 0) * 100)} | ${l.peakRssMb} | ${l.serverCpuPercent} | ${l.healthzMs?.p99 ?? '—'} |`,
     ),
   ];
   console.log(lines.join('\n'));
@@ -464,14 +482,14 @@ async function main() {
     if (args.soak > 0) {
       report.soak = await soak(server, auth, pick, args, fwd);
     } else {
-      console.log('\nclients | analyses/s | p50 ms | p95 ms | p99 ms | errors | % of compute limit | peak RSS MB | server CPU %');
+      console.log('\nclients | analyses/s | p50 ms | p95 ms | p99 ms | errors | % of compute limit | peak RSS MB | server CPU % | /healthz p99 ms');
       for (const c of args.levels) {
         const r = await runLevel(server, auth, pick, c, args.duration, args.explain, fwd);
         const { rssSamples, ...level } = r;
         report.levels.push(level);
         const errs = Object.entries(r.errors).map(([k, v]) => `${v}×${k}`).join(' ') || '0';
         console.log(
-          `${String(c).padStart(7)} | ${String(r.analysesPerSec).padStart(10)} | ${String(r.latencyMs.p50).padStart(6)} | ${String(r.latencyMs.p95).padStart(6)} | ${String(r.latencyMs.p99).padStart(6)} | ${errs.padStart(6)} | ${String(round((r.fractionOfComputeLimit ?? 0) * 100)).padStart(18)} | ${String(r.peakRssMb).padStart(11)} | ${r.serverCpuPercent}`,
+          `${String(c).padStart(7)} | ${String(r.analysesPerSec).padStart(10)} | ${String(r.latencyMs.p50).padStart(6)} | ${String(r.latencyMs.p95).padStart(6)} | ${String(r.latencyMs.p99).padStart(6)} | ${errs.padStart(6)} | ${String(round((r.fractionOfComputeLimit ?? 0) * 100)).padStart(18)} | ${String(r.peakRssMb).padStart(11)} | ${String(r.serverCpuPercent).padStart(12)} | ${r.healthzMs.p99}`,
         );
       }
       console.log(`\ncompute limit = ${cores} cores ÷ summed single-thread forward time of the models each answer ran (mean ${report.levels[0]?.modelMsPerAnalysis} ms)`);
