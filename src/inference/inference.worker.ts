@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import type { InferenceWorkerRequest, InferenceWorkerResponse, WorkerModel } from './inference-workers';
 
 /** Worker thread: owns one onnxruntime session per model and runs them off the main thread. */
-const sessions = new Map<string, { session: ort.InferenceSession; model: WorkerModel }>();
+const sessions = new Map<string, { session: ort.InferenceSession; model: Omit<WorkerModel, 'bytes'> }>();
 
 async function handle(req: InferenceWorkerRequest): Promise<void> {
   if (req.kind === 'load') {
@@ -15,7 +15,8 @@ async function handle(req: InferenceWorkerRequest): Promise<void> {
           executionMode: 'sequential',
           graphOptimizationLevel: 'all',
         });
-        sessions.set(m.name, { session, model: m });
+        // keep the metadata only: the model bytes are garbage once the session exists
+        sessions.set(m.name, { session, model: { name: m.name, inputName: m.inputName, size: m.size } });
       }
       post({ kind: 'loaded', ok: true });
     } catch (err) {
