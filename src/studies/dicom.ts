@@ -66,9 +66,22 @@ export interface DicomInstance {
   bigEndian: boolean;
   /** null when the pixel data are encapsulated (compressed) */
   pixel: { offset: number; length: number } | null;
+  /**
+   * Enhanced (multi-frame) objects: per-frame geometry and pixel transforms from the
+   * per-frame / shared functional groups (per-frame wins); null for classic single-frame files.
+   */
+  frameInfo: FrameInfo[] | null;
   /** the compressed bytes of one frame, when the pixel data are encapsulated */
   encapsulatedFrame: ((frame: number) => Uint8Array) | null;
   bytes: Uint8Array;
+}
+
+export interface FrameInfo {
+  position: number[] | null;
+  orientation: number[] | null;
+  window: { center: number; width: number } | null;
+  slope: number | null;
+  intercept: number | null;
 }
 
 export function isDicomPart10(b: Uint8Array): boolean {
@@ -102,22 +115,23 @@ export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: B
     const v = ds.string(tag);
     return v === undefined || v === '' ? null : v;
   };
-  const num = (tag: string, index = 0) => {
-    const v = ds.floatString(tag, index);
+  const numIn = (d: dicomParser.DataSet | undefined, tag: string, index = 0) => {
+    const v = d?.elements[tag] ? d.floatString(tag, index) : undefined;
     return v === undefined || !Number.isFinite(v) ? null : v;
   };
+  const num = (tag: string, index = 0) => numIn(ds, tag, index);
   const us = (tag: string) => (ds.elements[tag] ? ds.uint16(tag) ?? null : null);
-  const multi = (tag: string, n: number) => {
-    const el = ds.elements[tag];
-    if (!el) return null;
+  const multiIn = (d: dicomParser.DataSet | undefined, tag: string, n: number) => {
+    if (!d?.elements[tag]) return null;
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
-      const v = ds.floatString(tag, i);
+      const v = d.floatString(tag, i);
       if (v === undefined || !Number.isFinite(v)) return null;
       out.push(v);
     }
     return out;
   };
+  const multi = (tag: string, n: number) => multiIn(ds, tag, n);
 
   if (str('x00020002') === DICOMDIR_SOP_CLASS) return null;
   const transferSyntax = str('x00020010') ?? '1.2.840.10008.1.2';
@@ -128,7 +142,9 @@ export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: B
     throw new CorruptStudyError(`${fileLabel(pos)} is a DICOM file without image pixel data.`);
   }
   const frames = Math.max(1, Math.floor(num('x00280008') ?? 1));
-  const spacing = multi('x00280030', 2);
+  const frameInfo = readFunctionalGroups(ds, frames, numIn, multiIn);
+  const sharedMeasures = item(item(ds, 'x52009229'), 'x00289110');
+  const spacing = multi('x00280030', 2) ?? multiIn(sharedMeasures, 'x00280030', 2) ?? multiIn(item(item(ds, 'x52009230'), 'x00289110'), 'x00280030', 2);
 
   const identifiers = ['x00100010', 'x00100020', 'x00101000', 'x00100030', 'x00080050', 'x00080080', 'x00080090', 'x00081070', 'x00081050']
     .map((t) => ds.string(t))
@@ -155,10 +171,11 @@ export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: B
     windowCenter: num('x00281050'),
     windowWidth: num('x00281051'),
     position: multi('x00200032', 3),
-    orientation: multi('x00200037', 6),
+    orientation: multi('x00200037', 6) ?? frameInfo?.[0]?.orientation ?? null,
+    frameInfo,
     instanceNumber: num('x00200013'),
     pixelSpacing: spacing ? [spacing[0], spacing[1]] : null,
-    sliceThickness: num('x00180050'),
+    sliceThickness: num('x00180050') ?? numIn(sharedMeasures, 'x00180050'),
     bigEndian: transferSyntax === '1.2.840.10008.1.2.2',
     pixel: pixelEl.encapsulatedPixelData ? null : { offset: pixelEl.dataOffset, length: pixelEl.length },
     encapsulatedFrame: pixelEl.encapsulatedPixelData
@@ -171,6 +188,40 @@ export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: B
       : null,
     bytes: ds.byteArray,
   };
+}
+
+type NumIn = (d: dicomParser.DataSet | undefined, tag: string, index?: number) => number | null;
+type MultiIn = (d: dicomParser.DataSet | undefined, tag: string, n: number) => number[] | null;
+
+function item(d: dicomParser.DataSet | undefined, seqTag: string, index = 0): dicomParser.DataSet | undefined {
+  return d?.elements[seqTag]?.items?.[index]?.dataSet;
+}
+
+/**
+ * Enhanced MR: per frame, the plane position/orientation, VOI window and rescale from the
+ * Per-frame Functional Groups (5200,9230) item of that frame, else the Shared ones (5200,9229).
+ */
+function readFunctionalGroups(ds: dicomParser.DataSet, frames: number, numIn: NumIn, multiIn: MultiIn): FrameInfo[] | null {
+  const shared = item(ds, 'x52009229');
+  const perFrameSeq = ds.elements.x52009230;
+  if (!shared && !perFrameSeq) return null;
+  const out: FrameInfo[] = [];
+  for (let f = 0; f < frames; f++) {
+    const pf = item(ds, 'x52009230', f);
+    const macro = (tag: string) => item(pf, tag) ?? item(shared, tag);
+    const voi = macro('x00289132');
+    const pvt = macro('x00289145');
+    const center = numIn(voi, 'x00281050');
+    const width = numIn(voi, 'x00281051');
+    out.push({
+      position: multiIn(macro('x00209113'), 'x00200032', 3),
+      orientation: multiIn(macro('x00209116'), 'x00200037', 6),
+      window: center !== null && width !== null ? { center, width } : null,
+      slope: numIn(pvt, 'x00281053'),
+      intercept: numIn(pvt, 'x00281052'),
+    });
+  }
+  return out;
 }
 
 /** 415 unless the transfer syntax is one this service decodes and the pixel data are native. */
@@ -214,7 +265,9 @@ export async function decodeFrame(inst: DicomInstance, frame: number): Promise<D
   const stored = Math.min(inst.bitsStored || ba, ba);
   const mask = stored >= 32 ? 0xffffffff : (1 << stored) - 1;
   const signBit = stored >= 32 ? 0 : 1 << (stored - 1);
-  const { slope, intercept } = inst;
+  const fi = inst.frameInfo?.[frame];
+  const slope = fi?.slope || inst.slope;
+  const intercept = fi?.intercept ?? inst.intercept;
   const values = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let v: number;
@@ -246,7 +299,10 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
   if (img.channels === 3 && inst.samplesPerPixel === 3) return { kind: 'rgb', width: img.width, height: img.height, data: img.data };
   const step = img.channels; // a grey image stored as a 3-channel JPEG: its first channel
   const values = new Float32Array(img.width * img.height);
-  for (let i = 0; i < values.length; i++) values[i] = img.data[i * step] * inst.slope + inst.intercept;
+  const fi = inst.frameInfo?.[frame];
+  const slope = fi?.slope || inst.slope;
+  const intercept = fi?.intercept ?? inst.intercept;
+  for (let i = 0; i < values.length; i++) values[i] = img.data[i * step] * slope + intercept;
   return { kind: 'scalar', width: img.width, height: img.height, values };
 }
 

@@ -161,12 +161,40 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   const decodedBytes = instances.reduce((n, i) => n + i.frames * i.rows * i.columns * i.samplesPerPixel * Math.max(1, i.bitsAllocated / 8), 0);
   if (decodedBytes > limits.maxBytes) throw new StudyTooLargeError(limits.maxBytes);
 
-  const { ordered, ordering, positions } = orderInstances(instances);
-  const frames: { inst: DicomInstance; f: number; position: number | null }[] = [];
-  ordered.forEach((inst, k) => {
-    for (let f = 0; f < inst.frames; f++) frames.push({ inst, f, position: inst.frames === 1 ? positions[k] : null });
+  const order = orderInstances(instances);
+  let ordering = order.ordering;
+  let frames: { inst: DicomInstance; f: number; position: number | null }[] = [];
+  order.ordered.forEach((inst, k) => {
+    for (let f = 0; f < inst.frames; f++) frames.push({ inst, f, position: inst.frames === 1 ? order.positions[k] : null });
   });
-  const headerWindows = instances.every((i) => i.samplesPerPixel !== 1 || (i.windowCenter !== null && i.windowWidth !== null && i.windowWidth > 1));
+  // Enhanced (multi-frame) objects: order the frames by their own plane positions.
+  if (instances.some((i) => i.frameInfo)) {
+    const geo = frames.map(({ inst, f }) => ({
+      pos: inst.frameInfo?.[f]?.position ?? (inst.frames === 1 ? inst.position : null),
+      ori: inst.frameInfo?.[f]?.orientation ?? inst.orientation,
+    }));
+    if (new Set(geo.map((g) => (g.ori ? g.ori.map((v) => v.toFixed(3)).join(',') : ''))).size > 1) {
+      throw new MixedSeriesError('slice orientation (e.g. a localizer mixed with the series)');
+    }
+    if (geo.every((g) => g.pos && g.ori)) {
+      const normal = sliceNormal(geo[0].ori!);
+      frames = frames
+        .map((fr, i) => ({ ...fr, position: round3(geo[i].pos!.reduce((a, p, k) => a + p * normal[k], 0)) }))
+        .sort((a, b) => a.position! - b.position!);
+      ordering = 'position';
+    }
+  }
+  const positions = frames.map((fr) => fr.position);
+  const windowOf = (inst: DicomInstance, f: number) => {
+    const w = inst.frameInfo?.[f]?.window;
+    if (w) return w;
+    return inst.windowCenter !== null && inst.windowWidth !== null ? { center: inst.windowCenter, width: inst.windowWidth } : null;
+  };
+  const headerWindows = frames.every(({ inst, f }) => {
+    if (inst.samplesPerPixel !== 1) return true;
+    const w = windowOf(inst, f);
+    return w !== null && w.width > 1;
+  });
   const { images, windowing } = await windowStudy(frames.length, first.rows * first.columns, headerWindows, async (i): Promise<SliceData> => {
     const { inst, f } = frames[i];
     const frame = await decodeFrame(inst, f);
@@ -175,7 +203,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       width: frame.width,
       height: frame.height,
       values: frame.values,
-      window: inst.windowCenter !== null && inst.windowWidth !== null ? { center: inst.windowCenter, width: inst.windowWidth } : null,
+      window: windowOf(inst, f),
       invert: inst.photometric === 'MONOCHROME1',
     };
   });
@@ -208,8 +236,7 @@ export function orderInstances(instances: DicomInstance[]): {
 } {
   const withGeometry = instances.every((i) => i.position && i.orientation);
   if (withGeometry) {
-    const o = instances[0].orientation!;
-    const normal = [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
+    const normal = sliceNormal(instances[0].orientation!);
     const keyed = instances.map((inst) => ({ inst, d: round3(inst.position!.reduce((s, p, k) => s + p * normal[k], 0)) }));
     keyed.sort((a, b) => a.d - b.d || (a.inst.instanceNumber ?? 0) - (b.inst.instanceNumber ?? 0));
     return { ordered: keyed.map((k) => k.inst), ordering: 'position', positions: keyed.map((k) => k.d) };
@@ -219,6 +246,11 @@ export function orderInstances(instances: DicomInstance[]): {
     return { ordered, ordering: 'instance_number', positions: ordered.map(() => null) };
   }
   return { ordered: instances, ordering: 'upload_order', positions: instances.map(() => null) };
+}
+
+/** Row × column direction cosines. */
+function sliceNormal(o: number[]): number[] {
+  return [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
 }
 
 /** Median distance between consecutive distinct slice positions. */

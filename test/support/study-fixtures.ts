@@ -224,3 +224,57 @@ export async function dicomJpegSlice(slice: GreySlice, o: DicomOptions = {}): Pr
   const jpeg = await sharp(Buffer.from(slice.data), { raw: { width: slice.width, height: slice.height, channels: 1 } }).toColourspace('b-w').jpeg({ quality: 100 }).toBuffer();
   return dicomSlice(slice, { ...o, bits8: true, encapsulatedAs: '1.2.840.10008.1.2.4.50', fragment: new Uint8Array(jpeg) });
 }
+
+/**
+ * One Enhanced MR object (multi-frame): the slices stored in the given frame order, each frame's
+ * z in PlanePositionSequence (per-frame functional groups); orientation, pixel spacing, rescale
+ * (slope 0.25, intercept −25) and window (128/256) in the shared functional groups.
+ */
+export function dicomEnhanced(slices: GreySlice[], zOfFrame: number[], o: DicomOptions = {}): Buffer {
+  const { width, height } = slices[0];
+  const px = new Uint16Array(width * height * slices.length);
+  slices.forEach((s, f) => {
+    for (let i = 0; i < width * height; i++) px[f * width * height + i] = s.data[i] * 4 + 100;
+  });
+  const sop = DicomMetaDictionary.uid();
+  const ds: Record<string, unknown> = {
+    SOPClassUID: '1.2.840.10008.5.1.4.1.1.4.1',
+    SOPInstanceUID: sop,
+    Modality: o.modality ?? 'MR',
+    PatientName: o.patientName ?? `${MARKER}^JANE`,
+    PatientID: `${MARKER}-ID-123`,
+    SeriesInstanceUID: o.seriesUid ?? '1.2.826.0.1.3680043.8.498.7',
+    SeriesDescription: 'ENH T2',
+    InstanceNumber: 1,
+    NumberOfFrames: slices.length,
+    Rows: height,
+    Columns: width,
+    BitsAllocated: 16,
+    BitsStored: 16,
+    HighBit: 15,
+    PixelRepresentation: 0,
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    SharedFunctionalGroupsSequence: [
+      {
+        PlaneOrientationSequence: [{ ImageOrientationPatient: [1, 0, 0, 0, 1, 0] }],
+        PixelMeasuresSequence: [{ PixelSpacing: [0.8, 0.7], SliceThickness: 3 }],
+        PixelValueTransformationSequence: [{ RescaleSlope: '0.25', RescaleIntercept: '-25', RescaleType: 'US' }],
+        FrameVOILUTSequence: [{ WindowCenter: '128', WindowWidth: '256' }],
+      },
+    ],
+    PerFrameFunctionalGroupsSequence: zOfFrame.map((z) => ({ PlanePositionSequence: [{ ImagePositionPatient: [-100, -100, z] }] })),
+    PixelData: [px.buffer],
+    _vrMap: { PixelData: 'OW' },
+  };
+  const meta = {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: ds.SOPClassUID,
+    MediaStorageSOPInstanceUID: sop,
+    TransferSyntaxUID: '1.2.840.10008.1.2.1',
+    ImplementationClassUID: '1.2.826.0.1.3680043.8.498.99',
+  };
+  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = DicomMetaDictionary.denaturalizeDataset(ds);
+  return Buffer.from(dict.write());
+}

@@ -1,7 +1,7 @@
 import * as zlib from 'node:zlib';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, MixedSeriesError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError, UnsupportedTransferSyntaxError } from '../../../src/studies/study-errors';
-import { dicomJpegSlice, dicomSeries, dicomSlice, gzip, MARKER, nifti1, syntheticSlice, zip } from '../../support/study-fixtures';
+import { dicomEnhanced, dicomJpegSlice, dicomSeries, dicomSlice, gzip, MARKER, nifti1, syntheticSlice, zip } from '../../support/study-fixtures';
 
 const LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 64, maxPixels: 40_000_000 };
 const slices = (n: number) => Array.from({ length: n }, (_, k) => syntheticSlice(64, 80, (x, y) => (x * 3 + y + k * 10) % 256));
@@ -206,6 +206,22 @@ describe('loadStudy: RLE Lossless', () => {
     b.writeUInt32LE(b.length, at + 8); // second segment starts past the end
     const err = await catchErr(() => loadStudy([new Uint8Array(b)], LIMITS));
     expect(err).toBeInstanceOf(CorruptStudyError);
+  });
+});
+
+describe('loadStudy: Enhanced MR (multi-frame)', () => {
+  it('orders frames by their per-frame positions; rescale, window and spacing from the shared groups', async () => {
+    const src = slices(4);
+    // stored order: z = 9, 0, 6, 3 → anatomical order is frames 1, 3, 2, 0
+    const b = dicomEnhanced([src[3], src[0], src[2], src[1]], [9, 0, 6, 3]);
+    const study = await loadStudy([new Uint8Array(b)], LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta).toMatchObject({ sliceCount: 4, ordering: 'position', windowing: 'header', seriesDescription: 'ENH T2' });
+    expect(study.meta.spacing).toEqual({ column: 0.7, row: 0.8, slice: 3 });
+    study.slices.forEach((s, k) => {
+      expect(s.position).toBe(k * 3);
+      expect(Buffer.from(s.image.data).equals(Buffer.from(src[k].data))).toBe(true);
+    });
   });
 });
 
