@@ -50,14 +50,15 @@ export interface StudyResult extends Omit<AnalysisResult, 'code' | 'explanation'
 export interface StudyRecord {
   userId: string | null;
   kind: 'study';
-  format: StudyMeta['format'];
+  /** null when the files were refused before their format was established */
+  format: StudyMeta['format'] | null;
   modality: string | null;
   seriesDescription: string | null;
-  sliceCount: number;
+  sliceCount: number | null;
   usableSlices: number | null;
-  width: number;
-  height: number;
-  spacing: StudyMeta['spacing'];
+  width: number | null;
+  height: number | null;
+  spacing: StudyMeta['spacing'] | null;
   byteSize: number;
   sha256: string;
   status: AnalysisStatus;

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecord, AnalysisRecorder, AnalysisResult } from '../classifier/analysis-result';
 import { AnalysisService } from '../classifier/analysis.service';
 import { DISCLAIMER } from '../common/disclaimer';
-import { AnalysisTimeoutError } from '../common/errors';
+import { AnalysisTimeoutError, FileCheckError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { encodePngDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
@@ -72,6 +72,36 @@ export class StudyService {
     } catch (err) {
       const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : 'ERROR';
       this.logger.log(`study refused: ${code}`);
+      if (err instanceof FileCheckError) {
+        // like a single image's file-check failure: a metadata row with stage "file" and the code
+        await this.safeRecord({
+          userId: ctx.userId ?? null,
+          kind: 'study',
+          format: null,
+          modality: null,
+          seriesDescription: null,
+          sliceCount: null,
+          usableSlices: null,
+          width: null,
+          height: null,
+          spacing: null,
+          byteSize,
+          sha256,
+          status: 'rejected',
+          stage: 'file',
+          code: err.code,
+          anatomy: null,
+          anatomyConfidence: null,
+          isMri: null,
+          mriConfidence: null,
+          task: null,
+          label: null,
+          confidence: null,
+          probabilities: null,
+          modelVersions: null,
+          timingsMs: null,
+        });
+      }
       throw err;
     } finally {
       clearTimeout(timer);

@@ -143,8 +143,12 @@ describe('POST /api/v1/studies on fake models', () => {
   it('studies reach the history as metadata-only records, and their PDF report carries no identifier', async () => {
     const list = await request(app.getHttpServer()).get('/api/v1/history').set(user.bearer).expect(200);
     bodies.push(list.text);
-    const studies = (list.body.items as { id: string; fileType: string; status: string }[]).filter((i) => i.fileType === 'dicom' || i.fileType === 'nifti');
+    const items = list.body.items as { id: string; fileType: string | null; status: string; stage: string | null; code: string | null }[];
+    const studies = items.filter((i) => i.fileType === 'dicom' || i.fileType === 'nifti');
     expect(studies.length).toBeGreaterThanOrEqual(3);
+    // refused studies are recorded like a single image's file-check failure
+    expect(items).toEqual(expect.arrayContaining([expect.objectContaining({ fileType: null, status: 'rejected', stage: 'file', code: 'MIXED_SERIES' })]));
+    expect(items).toEqual(expect.arrayContaining([expect.objectContaining({ fileType: null, stage: 'file', code: 'CORRUPT_IMAGE' })]));
     const pdf = await request(app.getHttpServer())
       .get(`/api/v1/history/${studies[0].id}/report.pdf`)
       .set(user.bearer)
