@@ -51,6 +51,7 @@ class ModelConfig:
     dropout: float = 0.3
     drop_path: float = 0.1
     class_balance: bool = True
+    source_balance: float = 0.0  # within a class, weight each source by n_source^-source_balance
     seed: int = 1337
     ood_k: int = 32
     ood_target_tpr: float = 0.99
@@ -69,7 +70,7 @@ def triage_config(seed: int = 1337) -> ModelConfig:
                     border=0.2, equalize=0.2)
     return ModelConfig(name="triage", kind="triage", body_part=None, labels=list(TRIAGE_LABELS),
                        split="triage", size=160, views=5, epochs=10, seed=seed, aug=aug,
-                       ood_target_tpr=0.995)  # permissive: the gate must not reject real MRIs
+                       ood_target_tpr=0.995, source_balance=0.5)  # permissive: the gate must not reject real MRIs
 
 
 def brain_config(seed: int = 1337) -> ModelConfig:

@@ -135,6 +135,13 @@ def train_model(cfg: ModelConfig, max_images: int | None = None, max_steps: int 
     ytr = torch.from_numpy(y_all[tr])
     counts = np.bincount(y_all[tr], minlength=len(cfg.labels)).astype(np.float64)
     w = 1.0 / np.maximum(counts[y_all[tr]], 1) if cfg.class_balance else np.ones(len(tr))
+    if cfg.source_balance:  # within each class, flatten the source mix (sqrt by default)
+        src = np.array([tab.sources[i] for i in tr])
+        for c in np.unique(y_all[tr]):
+            mc = y_all[tr] == c
+            names, inv, n = np.unique(src[mc], return_inverse=True, return_counts=True)
+            ws = n[inv].astype(np.float64) ** (1.0 - cfg.source_balance)  # per-source share ∝ n^(1-b)
+            w[mc] = w[mc].sum() * (ws / n[inv]) / (ws / n[inv]).sum()
     w = torch.from_numpy(w / w.sum())
     steps_per_epoch = max(1, math.ceil(len(tr) / cfg.batch_size))
     total = steps_per_epoch * cfg.epochs if max_steps is None else max_steps
