@@ -154,7 +154,7 @@ export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: B
   return {
     pos,
     transferSyntax,
-    modality: str('x00080060')?.toUpperCase() ?? null,
+    modality: normaliseModality(str('x00080060')),
     seriesUid: str('x0020000e'),
     seriesDescription: description ? scrubDescription(description, identifiers) : null,
     rows,
@@ -188,6 +188,23 @@ export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: B
       : null,
     bytes: ds.byteArray,
   };
+}
+
+/** DICOM Modality defined terms (PS3.3 C.7.3.1.1.1), current and retired. */
+const MODALITIES = new Set(
+  ('AR ASMT AU BDUS BI BMD CD CF CP CR CS CT DD DF DG DM DOC DS DX EC ECG EPS ES FA FID FS GM HC HD IO IOL IVOCT IVUS KER KO LEN LP LS ' +
+    'MA MG MR MS NM OAM OCT OP OPM OPR OPT OPTBSV OPTENF OPV OSS OT PLAN POS PR PT PX REG RESP RF RG RTDOSE RTIMAGE RTINTENT RTPLAN ' +
+    'RTRAD RTRECORD RTSEGANN RTSTRUCT RWV SEG SM SMR SR SRF ST STAIN TEXTUREMAP TG US VA VF XA XC').split(' '),
+);
+
+/**
+ * The Modality value as a known defined term, or OTHER: the tag is free text in a hostile file,
+ * and only a defined term may be echoed back (a name typed into the tag never is).
+ */
+export function normaliseModality(raw: string | null): string | null {
+  if (raw === null) return null;
+  const v = raw.trim().toUpperCase();
+  return MODALITIES.has(v) ? v : 'OTHER';
 }
 
 type NumIn = (d: dicomParser.DataSet | undefined, tag: string, index?: number) => number | null;

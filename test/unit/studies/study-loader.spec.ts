@@ -61,6 +61,11 @@ describe('loadStudy: DICOM', () => {
     expect((await loadStudy([new Uint8Array(b)], LIMITS)).kind).toBe('not_mri');
   });
 
+  it('a Modality that is not a defined term is never echoed (it could hold anything)', async () => {
+    const study = await loadStudy([new Uint8Array(dicomSlice(slices(1)[0], { modality: `${MARKER}` }))], LIMITS);
+    expect(study).toMatchObject({ kind: 'not_mri', meta: { modality: 'OTHER' } });
+  });
+
   it('two series → MixedSeriesError (422)', async () => {
     const a = dicomSlice(slices(1)[0], { seriesUid: '1.2.3.1' });
     const b = dicomSlice(slices(1)[0], { seriesUid: '1.2.3.2', z: 5 });
