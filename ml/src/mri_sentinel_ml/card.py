@@ -116,6 +116,18 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
         L.append(f"| model.onnx size | {onnx_bytes / 1e6:.2f} MB |")
     if train_time:
         L.append(f"| training time on 2 CPU cores (activation cache / fine-tune) | {train_time['cache'] / 60:.1f} / {train_time['train'] / 60:.1f} min |")
+    if cfg.kind == "diagnosis":
+        cov, err = m["coverage_at_threshold"], m["error_among_answered_at_threshold"] or 0.0
+        ok = lambda b: "met" if b else "**missed**"  # noqa: E731
+        L += ["", "## Targets", "", "| target | measured | goal | |", "|---|---|---|---|",
+              f"| group-split test accuracy | {_pct(m['accuracy'])} | ≥ 96 % | {ok(m['accuracy'] >= 0.96)} |",
+              f"| ECE after temperature scaling | {_pct(m['ece_after'])} | ≤ 3 % | {ok(m['ece_after'] <= 0.03)} |",
+              f"| answered at the default threshold {m['confidence_threshold']:.2f} | {_pct(cov)} | ≥ 90 % | {ok(cov >= 0.9)} |",
+              f"| error among answered | {_pct(err)} | ≤ 1.5 % | {ok(err <= 0.015)} |"]
+        if onnx_bytes:
+            L.append(f"| model size | {onnx_bytes / 1e6:.2f} MB | ≤ 20 MB | {ok(onnx_bytes <= 20e6)} |")
+        if timing:
+            L.append(f"| forward, 1 thread | {timing['median_ms']:.2f} ms | ≤ 25 ms | {ok(timing['median_ms'] <= 25)} |")
     if "official_test_accuracy" in m:
         L += ["", "## Official (leaky) split vs group split", "",
               "| evaluation | images | accuracy |", "|---|---|---|",
@@ -134,6 +146,8 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
               f"| brain/knee/spine MRI accepted as the right body part | {_pct(m['supported_mri_accepted_correctly'])} | — |",
               f"| brain/knee/spine MRI flagged OOD | {_pct(m['supported_mri_rejected_by_ood'])} | — |",
               f"| other-body-part MRI accepted as brain/knee/spine | {_pct(m['other_mri_accepted_as_supported'])} | ≤ 2 % |",
+              *([f"| model size | {onnx_bytes / 1e6:.2f} MB | ≤ 20 MB |"] if onnx_bytes else []),
+              *([f"| forward, 1 thread | {timing['median_ms']:.2f} ms | ≤ 25 ms |"] if timing else []),
               "", "### Per-source acceptance (test split)", "",
               "| source | n | true | brain | knee | spine | NOT_MRI | modality low conf. | UNSUPPORTED_BODY_PART | anatomy low conf. |",
               "|---|---|---|---|---|---|---|---|---|---|"]
@@ -143,6 +157,13 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
                                               "rejected:modality_LOW_CONFIDENCE", "rejected:UNSUPPORTED_BODY_PART",
                                               "rejected:anatomy_LOW_CONFIDENCE")) + " |")
         L += ["", "(percent of that source's test images; `msk_teaching_stacks` test = one held-out subject.)"]
+    if m.get("threshold_sweep_test"):
+        L += ["", "## Risk–coverage readings (test, calibrated confidence, OOD gate not applied)", "",
+              "| confidence threshold | answered | error among answered |", "|---|---|---|"]
+        for r in m["threshold_sweep_test"]:
+            L.append(f"| {r['threshold']:.2f} | {_pct(r['coverage'])} | {_pct(r['error'])} |")
+        L += ["", "Descriptive only: a threshold read off this test table is not a validated operating point "
+              "(the validation-picked one is in the summary). The card keeps the default 0.60."]
     L += ["", "## Per class", "", "| class | n | precision | recall | ROC AUC |", "|---|---|---|---|---|"]
     for lb, r in m["per_class"].items():
         L.append(f"| {lb} | {r['n']} | {_pct(r['precision'])} | {_pct(r['recall'])} | {r['roc_auc']:.4f} |")

@@ -150,6 +150,10 @@ def evaluate(out: dict[str, np.ndarray], calib: dict, labels: list[str], kind: s
         "coverage_with_ood": float(answered.mean()),
         "error_among_answered_with_ood": float(1 - correct[answered].mean()) if answered.any() else None,
     }
+    m["threshold_sweep_test"] = [
+        {"threshold": t, "coverage": float((conf >= t).mean()),
+         "error": float(1 - correct[conf >= t].mean()) if (conf >= t).any() else None}
+        for t in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97)]
     # operating point chosen on validation: lowest threshold whose val error among answered <= 1.5 %
     va = out["split"] == "val"
     pv = softmax(out["logits"][va], T)
