@@ -5,6 +5,8 @@ import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
 import { memoryStudyStorage } from './memory-study-storage';
 import { StudiesController } from './studies.controller';
+import { StudyHistoryRecorder } from './study-history.recorder';
+import { STUDY_RECORDER } from './study-result';
 import { StudyService } from './study.service';
 
 /**
@@ -24,7 +26,8 @@ import { StudyService } from './study.service';
     }),
   ],
   controllers: [StudiesController],
-  providers: [StudyService],
+  // history: one row per study in the Analysis table (PrismaModule is global)
+  providers: [StudyService, { provide: STUDY_RECORDER, useClass: StudyHistoryRecorder }],
   exports: [StudyService],
 })
 export class StudiesModule {}

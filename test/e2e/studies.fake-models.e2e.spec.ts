@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { ModelRegistry } from '../../src/inference/model-registry.service';
+import { PrismaService } from '../../src/prisma/prisma.service';
 import { StudyService } from '../../src/studies/study.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { pdfText } from '../helpers/pdf-text';
@@ -149,6 +150,10 @@ describe('POST /api/v1/studies on fake models', () => {
     // refused studies are recorded like a single image's file-check failure
     expect(items).toEqual(expect.arrayContaining([expect.objectContaining({ fileType: null, status: 'rejected', stage: 'file', code: 'MIXED_SERIES' })]));
     expect(items).toEqual(expect.arrayContaining([expect.objectContaining({ fileType: null, stage: 'file', code: 'CORRUPT_IMAGE' })]));
+    const rows = await app.get(PrismaService).analysis.findMany({ where: { kind: 'study', status: 'completed', fileType: 'dicom' } });
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(rows[0]).toMatchObject({ modality: 'MR', seriesDescription: 'AX T1 POST', sliceCount: 8, usableSlices: 8, width: 128, height: 128 });
+    expect(JSON.parse(rows[0].spacingJson!)).toEqual({ column: 0.9, row: 0.9, slice: 5 });
     const pdf = await request(app.getHttpServer())
       .get(`/api/v1/history/${studies[0].id}/report.pdf`)
       .set(user.bearer)
