@@ -24,9 +24,29 @@
     $('study-selected').hidden = !files.length;
     $('study-selected').textContent = files.length + ' file' + (files.length === 1 ? '' : 's') + ' · ' + human(total);
     $('study-clear').hidden = !files.length;
+    $('study-header').hidden = true;
+    $('study-header-btn').hidden = !files.length || !window.SentinelDicomHeader;
     clientError(total > maxBytes ? 'The study is larger than ' + maxLabel + '.' : '');
     $('study-submit').disabled = !files.length || total > maxBytes;
   }
+  $('study-header-btn').addEventListener('click', function () {
+    var f = files[0];
+    if (!f) return;
+    var rows = $('study-header-rows');
+    rows.textContent = '';
+    f.slice(0, 4 * 1024 * 1024).arrayBuffer().then(function (buf) {
+      var list;
+      try { list = window.SentinelDicomHeader.parse(buf); } catch (err) { list = [{ tag: '', name: 'Not readable', value: err.message }]; }
+      list.forEach(function (r) {
+        var tr = el('tr');
+        tr.appendChild(el('td', { class: 'muted small' }, r.tag));
+        tr.appendChild(el('td', {}, r.name));
+        tr.appendChild(el('td', {}, r.value));
+        rows.appendChild(tr);
+      });
+      $('study-header').hidden = false;
+    });
+  });
   $('study-files').addEventListener('change', function (e) { choose(e.target.files); });
   $('study-folder').addEventListener('change', function (e) { choose(e.target.files); });
   $('study-clear').addEventListener('click', function () { $('study-files').value = ''; $('study-folder').value = ''; choose([]); });

@@ -80,7 +80,7 @@ export class StudiesController {
       maxBytes: this.config.studyMaxBytes,
       maxBytesLabel: formatBytes(this.config.studyMaxBytes),
       maxSlices: this.config.studyMaxSlices,
-      scripts: ['/static/js/study.js'],
+      scripts: ['/static/js/dicom-header.js', '/static/js/study.js'],
       styles: ['/static/css/study.css'],
     };
   }

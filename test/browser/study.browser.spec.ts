@@ -108,6 +108,21 @@ describeBrowser('the study mode in headless Chromium', () => {
     await expect(page.locator('#study-message').textContent()).resolves.toContain('CT');
   });
 
+  it('the user may see their own file header — read in the browser, never sent', async () => {
+    const requests: string[] = [];
+    const onRequest = (r: { url: () => string }) => requests.push(r.url());
+    page.on('request', onRequest);
+    await page.setInputFiles('#study-files', series.slice(0, 2).map((b, i) => ({ name: `h${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+    await page.click('#study-header-btn');
+    await page.locator('#study-header').waitFor({ state: 'visible' });
+    const text = (await page.locator('#study-header-rows').textContent()) ?? '';
+    expect(text).toContain('Patient Name');
+    expect(text).toContain(MARKER); // the user's own value, shown only on request, only here
+    expect(text).toContain('AX T1 POST');
+    page.off('request', onRequest);
+    expect(requests).toEqual([]);
+  });
+
   it('a non-study file → the error message', async () => {
     await page.setInputFiles('#study-files', [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello '.repeat(100)) }]);
     await page.click('#study-submit');
