@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import time
 
 from . import data
@@ -17,6 +19,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("model", nargs="?", choices=MODELS, help="model for train/calibrate/evaluate/export (default: all)")
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
+    ap.add_argument("--jobs", type=int, default=2, help="models trained in parallel processes by `train`/`all`")
     a = ap.parse_args(argv)
     names = [a.model] if a.model else MODELS
     t0 = time.time()
@@ -31,10 +34,17 @@ def main(argv: list[str] | None = None) -> None:
         data.split_all(a.seed)
         print(f"splits written to {data.SPLIT_DIR}")
     if a.command in ("train", "all"):
-        for n in names:
-            t = time.time()
-            train.train_model(CONFIGS[n](a.seed), threads=a.threads)
-            print(f"[{n}] trained in {(time.time() - t) / 60:.1f} min")
+        if a.jobs > 1 and len(names) > 1:  # one single-threaded process per model, side by side
+            procs = [subprocess.Popen([sys.executable, "-m", "mri_sentinel_ml", "train", n, "--seed", str(a.seed),
+                                       "--threads", str(a.threads)]) for n in names]
+            codes = [p.wait() for p in procs]
+            if any(codes):
+                raise SystemExit(f"training failed: {dict(zip(names, codes, strict=True))}")
+        else:
+            for n in names:
+                t = time.time()
+                train.train_model(CONFIGS[n](a.seed), threads=a.threads)
+                print(f"[{n}] trained in {(time.time() - t) / 60:.1f} min")
     if a.command in ("calibrate", "all"):
         for n in names:
             pipeline.step_calibrate(n)
