@@ -66,6 +66,35 @@ export interface AnalysisRecord {
   timingsMs: Record<string, number> | null;
 }
 
+/** The decision fields a history record copies from a result: one mapping for images, studies and reports. */
+export type RecordedDecision = Pick<
+  AnalysisRecord,
+  'status' | 'code' | 'anatomy' | 'anatomyConfidence' | 'isMri' | 'mriConfidence' | 'task' | 'label' | 'confidence'
+> & {
+  stage: AnalysisStage;
+  probabilities: Record<string, number>;
+  modelVersions: Record<string, string>;
+  timingsMs: Record<string, number>;
+};
+
+export function recordedDecision(r: RecordedDecision): RecordedDecision {
+  return {
+    status: r.status,
+    stage: r.stage,
+    code: r.code,
+    anatomy: r.anatomy,
+    anatomyConfidence: r.anatomyConfidence,
+    isMri: r.isMri,
+    mriConfidence: r.mriConfidence,
+    task: r.task,
+    label: r.label,
+    confidence: r.confidence,
+    probabilities: r.probabilities,
+    modelVersions: r.modelVersions,
+    timingsMs: r.timingsMs,
+  };
+}
+
 /** Who asked; filled by the controllers from the authenticated request (issue 4). */
 export interface AnalysisContext {
   userId?: string | null;

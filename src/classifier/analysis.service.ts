@@ -20,6 +20,7 @@ import {
   AnalysisRecord,
   AnalysisRecorder,
   AnalysisResult,
+  recordedDecision,
 } from './analysis-result';
 
 export interface AnalyzeOptions {
@@ -228,19 +229,7 @@ export class AnalysisService {
       ...emptyRecord(ctx, sha256, byteSize, img?.format ?? null),
       width: img?.width ?? null,
       height: img?.height ?? null,
-      status: r.status,
-      stage: r.stage,
-      code: r.code,
-      anatomy: r.anatomy,
-      anatomyConfidence: r.anatomyConfidence,
-      isMri: r.isMri,
-      mriConfidence: r.mriConfidence,
-      task: r.task,
-      label: r.label,
-      confidence: r.confidence,
-      probabilities: r.probabilities,
-      modelVersions: r.modelVersions,
-      timingsMs: r.timingsMs,
+      ...recordedDecision(r),
     };
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { AuthUser } from '../accounts/roles';
 import { AnalysisService } from '../classifier/analysis.service';
+import { recordedDecision } from '../classifier/analysis-result';
 import { BadRequestError, NotFoundError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { HistoryItem, HistoryService } from '../history/history.service';
@@ -40,19 +41,7 @@ export class ReportsService {
     const r = outcome.result;
     const record: HistoryItem = {
       ...rec,
-      status: r.status,
-      stage: r.stage,
-      code: r.code,
-      anatomy: r.anatomy,
-      anatomyConfidence: r.anatomyConfidence,
-      isMri: r.isMri,
-      mriConfidence: r.mriConfidence,
-      task: r.task,
-      label: r.label,
-      confidence: r.confidence,
-      probabilities: r.probabilities,
-      modelVersions: r.modelVersions,
-      timingsMs: r.timingsMs,
+      ...recordedDecision(r),
     };
     const image = await this.imagePng(bytes);
     const heatmap = r.explanation ? dataUrlBytes(r.explanation.heatmapPng) : undefined;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecord, AnalysisRecorder, AnalysisResult } from '../classifier/analysis-result';
+import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecord, AnalysisRecorder, AnalysisResult, recordedDecision } from '../classifier/analysis-result';
 import { AnalysisService } from '../classifier/analysis.service';
 import { DISCLAIMER } from '../common/disclaimer';
 import { AnalysisTimeoutError, FileCheckError } from '../common/errors';
@@ -323,19 +323,8 @@ export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number,
     spacing: m.spacing,
     byteSize,
     sha256,
-    status: r.status,
-    stage: r.stage,
-    code: r.code,
-    anatomy: r.anatomy,
-    anatomyConfidence: r.anatomyConfidence,
-    isMri: r.isMri,
-    mriConfidence: r.mriConfidence,
-    task: r.task,
-    label: r.label,
-    confidence: r.confidence,
+    ...recordedDecision(r),
     probabilities: Object.keys(r.probabilities).length ? r.probabilities : null,
-    modelVersions: r.modelVersions,
-    timingsMs: r.timingsMs,
   };
 }
 
