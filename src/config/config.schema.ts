@@ -36,7 +36,7 @@ export const envSchema = z.object({
    * Worker threads running the models (0: on the main thread). onnxruntime-node's run() is
    * synchronous, so on the main thread inference blocks the event loop and uses one core.
    */
-  INFERENCE_WORKERS: z.coerce.number().int().min(0).max(16).default(0),
+  INFERENCE_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
   /** Requests waiting for a model slot beyond this are refused with 503 at once. */
   INFERENCE_QUEUE_LIMIT: z.coerce.number().int().min(0).default(64),
   /** Studies (DICOM series / NIfTI volumes): total bytes per study, decompressed, checked while streaming. */
