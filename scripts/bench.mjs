@@ -455,7 +455,7 @@ async function main() {
     RATE_LIMIT_ANALYSES_PER_MINUTE: process.env.RATE_LIMIT_ANALYSES_PER_MINUTE ?? '1000000',
     RATE_LIMIT_REQUESTS_PER_MINUTE: process.env.RATE_LIMIT_REQUESTS_PER_MINUTE ?? '1000000',
   };
-  const tuning = Object.fromEntries(Object.entries(env).filter(([k]) => /^(INFERENCE_|SHARP_|UV_THREADPOOL|ANALYSIS_TIMEOUT|ORT_)/.test(k)));
+  const tuning = Object.fromEntries(Object.entries(env).filter(([k]) => /^(INFERENCE_|SHARP_|VIPS_|UV_THREADPOOL|ANALYSIS_TIMEOUT|ORT_)/.test(k)));
 
   const server = await startServer(env, args.nodeArgs);
   console.log(`cold start: listening after ${round(server.listeningMs)} ms, /readyz 200 after ${round(server.readyMs)} ms`);
