@@ -166,7 +166,12 @@
 
   // ---------------------------------------------------------------- rendering
   function pct(v) { return typeof v === 'number' ? (v * 100).toFixed(1) + '%' : '—'; }
-  function pretty(s) { return s ? String(s).replace(/_/g, ' ') : s; }
+  // Labels are model keys (not_mri, other_mri, notumor): show them as words a reader expects.
+  function pretty(s) {
+    if (!s) return s;
+    if (s === 'notumor') return 'no tumour';
+    return String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI');
+  }
   function capitalise(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
   function el(tag, cls, text) {
     var e = document.createElement(tag);

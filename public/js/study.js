@@ -10,7 +10,12 @@
 
   function human(n) { return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : n >= 1024 ? (n / 1024).toFixed(1) + ' KB' : n + ' B'; }
   function pct(v) { return typeof v === 'number' ? (v * 100).toFixed(1) + '%' : '—'; }
-  function pretty(s) { return s ? String(s).replace(/_/g, ' ') : ''; }
+  // Same wording as the single-image page (app.js): model keys shown as words.
+  function pretty(s) {
+    if (!s) return '';
+    if (s === 'notumor') return 'no tumour';
+    return String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI');
+  }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
