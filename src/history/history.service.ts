@@ -87,30 +87,7 @@ export class HistoryService implements AnalysisRecorder {
 
   async record(r: AnalysisRecord): Promise<void> {
     if (recordingSuppressed()) return;
-    await this.prisma.analysis.create({
-      data: {
-        userId: r.userId,
-        createdAt: new Date(),
-        fileType: r.fileType,
-        byteSize: r.byteSize,
-        width: r.width,
-        height: r.height,
-        sha256: r.sha256,
-        status: r.status,
-        stage: r.stage,
-        code: r.code,
-        anatomy: r.anatomy,
-        anatomyConfidence: r.anatomyConfidence,
-        isMri: r.isMri,
-        mriConfidence: r.mriConfidence,
-        task: r.task,
-        label: r.label,
-        confidence: r.confidence,
-        probabilitiesJson: r.probabilities ? JSON.stringify(r.probabilities) : null,
-        modelVersionsJson: r.modelVersions ? JSON.stringify(r.modelVersions) : null,
-        timingsJson: r.timingsMs ? JSON.stringify(r.timingsMs) : null,
-      },
-    });
+    await this.prisma.analysis.create({ data: analysisRowData(r) });
   }
 
   /** Prisma where-clause for a viewer and filters; null when the filters cannot match anything. */
@@ -228,6 +205,32 @@ export class HistoryService implements AnalysisRecorder {
       ]),
     );
   }
+}
+
+/** An AnalysisRecord as the Analysis table's columns (JSON-encoded maps; portable to PostgreSQL). */
+export function analysisRowData(r: AnalysisRecord) {
+  return {
+    userId: r.userId,
+    createdAt: new Date(),
+    fileType: r.fileType,
+    byteSize: r.byteSize,
+    width: r.width,
+    height: r.height,
+    sha256: r.sha256,
+    status: r.status,
+    stage: r.stage,
+    code: r.code,
+    anatomy: r.anatomy,
+    anatomyConfidence: r.anatomyConfidence,
+    isMri: r.isMri,
+    mriConfidence: r.mriConfidence,
+    task: r.task,
+    label: r.label,
+    confidence: r.confidence,
+    probabilitiesJson: r.probabilities ? JSON.stringify(r.probabilities) : null,
+    modelVersionsJson: r.modelVersions ? JSON.stringify(r.modelVersions) : null,
+    timingsJson: r.timingsMs ? JSON.stringify(r.timingsMs) : null,
+  };
 }
 
 function toItem(r: Row): HistoryItem {

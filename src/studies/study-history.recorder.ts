@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { analysisRowData } from '../history/history.service';
 import { PrismaService } from '../prisma/prisma.service';
 import type { StudyRecord, StudyRecorder } from './study-result';
+import { toAnalysisRecord } from './study.service';
 
 /**
  * Stores one study as one history row (the Analysis table, so the history pages, CSV export and
@@ -16,26 +18,7 @@ export class StudyHistoryRecorder implements StudyRecorder {
   async recordStudy(r: StudyRecord): Promise<void> {
     await this.prisma.analysis.create({
       data: {
-        userId: r.userId,
-        createdAt: new Date(),
-        fileType: r.format,
-        byteSize: r.byteSize,
-        width: r.width,
-        height: r.height,
-        sha256: r.sha256,
-        status: r.status,
-        stage: r.stage,
-        code: r.code,
-        anatomy: r.anatomy,
-        anatomyConfidence: r.anatomyConfidence,
-        isMri: r.isMri,
-        mriConfidence: r.mriConfidence,
-        task: r.task,
-        label: r.label,
-        confidence: r.confidence,
-        probabilitiesJson: r.probabilities ? JSON.stringify(r.probabilities) : null,
-        modelVersionsJson: r.modelVersions ? JSON.stringify(r.modelVersions) : null,
-        timingsJson: r.timingsMs ? JSON.stringify(r.timingsMs) : null,
+        ...analysisRowData(toAnalysisRecord(r)),
         kind: 'study',
         modality: r.modality,
         seriesDescription: r.seriesDescription,
