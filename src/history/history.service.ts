@@ -31,6 +31,16 @@ export interface HistoryItem {
   probabilities: Record<string, number> | null;
   modelVersions: Record<string, string> | null;
   timingsMs: Record<string, number> | null;
+  /** set for a DICOM series / NIfTI volume (src/studies): the only study metadata ever stored */
+  study: StudySummary | null;
+}
+
+export interface StudySummary {
+  modality: string | null;
+  seriesDescription: string | null;
+  sliceCount: number | null;
+  usableSlices: number | null;
+  spacing: Record<string, number> | null;
 }
 
 export interface HistoryPage {
@@ -257,5 +267,15 @@ function toItem(r: Row): HistoryItem {
     probabilities: parseJson(r.probabilitiesJson),
     modelVersions: parseJson(r.modelVersionsJson),
     timingsMs: parseJson(r.timingsJson),
+    study:
+      r.kind === 'study'
+        ? {
+            modality: r.modality,
+            seriesDescription: r.seriesDescription,
+            sliceCount: r.sliceCount,
+            usableSlices: r.usableSlices,
+            spacing: parseJson(r.spacingJson),
+          }
+        : null,
   };
 }

@@ -125,6 +125,13 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('User', r.userEmail ?? '—');
   row('File', `${r.fileType ?? 'unknown type'}, ${r.byteSize} bytes${r.width ? `, ${r.width}×${r.height} px` : ''}`);
   row('SHA-256', r.sha256);
+  if (r.study) {
+    const st = r.study;
+    const spacing = st.spacing ? Object.entries(st.spacing).map(([k, v]) => `${k} ${v} mm`).join(', ') : '—';
+    row('Study', `${st.modality ?? '—'}, ${st.sliceCount ?? '—'} slices (${st.usableSlices ?? '—'} usable)`);
+    row('Series description', st.seriesDescription ?? '—');
+    row('Spacing', spacing);
+  }
 
   doc.moveDown(1).fontSize(9).fillColor('#8a1c1c').font('Helvetica-Bold').text(`Disclaimer: ${DISCLAIMER}`, { width });
   doc.end();

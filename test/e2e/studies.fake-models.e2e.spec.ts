@@ -170,6 +170,30 @@ describe('POST /api/v1/studies on fake models', () => {
     expect((pdf.body as Buffer).includes(Buffer.from(MARKER))).toBe(false);
   });
 
+  it('history shows a study\'s stored metadata (modality, slices, series) on its page and in its PDF', async () => {
+    const [row] = await app.get(PrismaService).analysis.findMany({ where: { kind: 'study', status: 'completed', fileType: 'dicom' } });
+    const item = await request(app.getHttpServer()).get(`/api/v1/history/${row.id}`).set(user.bearer).expect(200);
+    bodies.push(item.text);
+    expect(item.body.study).toEqual({ modality: 'MR', seriesDescription: 'AX T1 POST', sliceCount: 8, usableSlices: 8, spacing: { column: 0.9, row: 0.9, slice: 5 } });
+    const page = await request(app.getHttpServer()).get(`/history/${row.id}`).set(user.headers).set('Accept', 'text/html').expect(200);
+    bodies.push(page.text);
+    expect(page.text).toContain('MR · 8 slices (8 usable)');
+    expect(page.text).toContain('AX T1 POST');
+    const pdf = await request(app.getHttpServer())
+      .get(`/api/v1/history/${row.id}/report.pdf`)
+      .set(user.bearer)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const text = pdfText(pdf.body as Buffer);
+    expect(text).toContain('MR, 8 slices (8 usable)');
+    expect(text).toContain('AX T1 POST');
+  });
+
   it('the patient-name marker appears in no response, log line or database file', async () => {
     expect(bodies.length).toBeGreaterThan(5);
     expect(logs.lines.some((l) => l.includes('study dicom: 8 slices'))).toBe(true);
