@@ -1,4 +1,4 @@
-import type { AnalysisCode, AnalysisResult, AnalysisStage, AnalysisStatus } from '../classifier/analysis-result';
+import type { AnalysisCode, AnalysisRecord, AnalysisResult } from '../classifier/analysis-result';
 import type { StudyMeta } from './study-loader';
 
 /** Study-only reasons, added to a single analysis's codes. */
@@ -47,8 +47,7 @@ export interface StudyResult extends Omit<AnalysisResult, 'code' | 'explanation'
 }
 
 /** Metadata of one study for history / reports. Never pixels, file names or patient tags. */
-export interface StudyRecord {
-  userId: string | null;
+export type StudyRecord = Omit<AnalysisRecord, 'fileType'> & {
   kind: 'study';
   /** null when the files were refused before their format was established */
   format: StudyMeta['format'] | null;
@@ -56,25 +55,8 @@ export interface StudyRecord {
   seriesDescription: string | null;
   sliceCount: number | null;
   usableSlices: number | null;
-  width: number | null;
-  height: number | null;
   spacing: StudyMeta['spacing'] | null;
-  byteSize: number;
-  sha256: string;
-  status: AnalysisStatus;
-  stage: AnalysisStage | null;
-  code: string | null;
-  anatomy: string | null;
-  anatomyConfidence: number | null;
-  isMri: boolean | null;
-  mriConfidence: number | null;
-  task: string | null;
-  label: string | null;
-  confidence: number | null;
-  probabilities: Record<string, number> | null;
-  modelVersions: Record<string, string> | null;
-  timingsMs: Record<string, number> | null;
-}
+};
 
 /**
  * Hook for the history feature (issue 4's owner): called once per study with metadata only.

@@ -231,27 +231,9 @@ export class StudyService {
 }
 
 export function toAnalysisRecord(r: StudyRecord): AnalysisRecord {
-  return {
-    userId: r.userId,
-    fileType: r.format,
-    byteSize: r.byteSize,
-    width: r.width,
-    height: r.height,
-    sha256: r.sha256,
-    status: r.status,
-    stage: r.stage,
-    code: r.code,
-    anatomy: r.anatomy,
-    anatomyConfidence: r.anatomyConfidence,
-    isMri: r.isMri,
-    mriConfidence: r.mriConfidence,
-    task: r.task,
-    label: r.label,
-    confidence: r.confidence,
-    probabilities: r.probabilities,
-    modelVersions: r.modelVersions,
-    timingsMs: r.timingsMs,
-  };
+  // The study-only columns are dropped; the rest is the single-analysis record as it is.
+  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, ...shared } = r;
+  return { ...shared, fileType: format };
 }
 
 function pickAnswer(a: StudyAnswer) {
