@@ -147,14 +147,46 @@ function readProcKb(pid, key) {
   }
 }
 
-function cpuTicks(pid) {
+/** utime + stime of a /proc stat file, in clock ticks (100/s), or null when it is gone. */
+function statTicks(file) {
   try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = fs.readFileSync(file, 'utf8');
     const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return Number(parts[11]) + Number(parts[12]); // utime + stime (clock ticks, 100/s)
+    return Number(parts[11]) + Number(parts[12]);
   } catch {
     return null;
   }
+}
+
+function cpuTicks(pid) {
+  return statTicks(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU ticks by thread group: the main thread (event loop: HTTP, multipart, JSON, Prisma, inline
+ * pixel work), libvips's workers (sharp decode/encode) and the rest (inference/prepare worker
+ * threads, libuv pool, V8 GC/compiler). Node leaves its threads unnamed, so "rest" is the total
+ * minus the two named groups (which also keeps threads that ended during the level in it).
+ */
+function cpuTicksByThread(pid) {
+  const total = cpuTicks(pid);
+  if (total == null) return null;
+  const main = statTicks(`/proc/${pid}/task/${pid}/stat`) ?? 0;
+  let vips = 0;
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      let comm = '';
+      try {
+        comm = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      if (comm.startsWith('libvips')) vips += statTicks(`/proc/${pid}/task/${tid}/stat`) ?? 0;
+    }
+  } catch {
+    /* process gone */
+  }
+  return { total, main, vips };
 }
 
 async function startServer(env, nodeArgs = []) {
@@ -323,7 +355,7 @@ async function runLevel(server, auth, pick, c, seconds, explain, fwd, onSample) 
       onSample?.(kb);
     }
   }, 100);
-  const cpu0 = cpuTicks(pid);
+  const cpu0 = cpuTicksByThread(pid);
   const self0 = process.cpuUsage();
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
@@ -354,7 +386,7 @@ async function runLevel(server, auth, pick, c, seconds, explain, fwd, onSample) 
   clearInterval(sampler);
   await prober;
   health.sort((a, b) => a - b);
-  const cpu1 = cpuTicks(pid);
+  const cpu1 = cpuTicksByThread(pid);
   const self = process.cpuUsage(self0);
   const ok = results.filter((r) => r.http === 200);
   const lat = ok.map((r) => r.ms).sort((a, b) => a - b);
@@ -386,8 +418,21 @@ async function runLevel(server, auth, pick, c, seconds, explain, fwd, onSample) 
     fractionOfComputeLimit: limitPerSec ? round(throughput / limitPerSec, 3) : null,
     peakRssMb: round(peakRssKb / 1024),
     healthzMs: { p50: pct(health, 50), p99: pct(health, 99), n: health.length },
-    serverCpuPercent: cpu0 != null && cpu1 != null ? round(((cpu1 - cpu0) / 100 / wall) * 100) : null,
+    serverCpuPercent: cpu0 && cpu1 ? round(((cpu1.total - cpu0.total) / 100 / wall) * 100) : null,
     clientCpuPercent: round(((self.user + self.system) / 1e6 / wall) * 100),
+    // CPU per analysis: unlike analyses/s, hardly moved by other processes sharing the cores
+    // (ticks are 10 ms; over a level of thousands of analyses the rounding is negligible)
+    serverCpuMsPerAnalysis: cpu0 && cpu1 && ok.length ? round(((cpu1.total - cpu0.total) * 10) / ok.length, 2) : null,
+    serverCpuMsPerAnalysisByThread:
+      cpu0 && cpu1 && ok.length
+        ? {
+            main: round(((cpu1.main - cpu0.main) * 10) / ok.length, 2),
+            libvips: round(((cpu1.vips - cpu0.vips) * 10) / ok.length, 2),
+            other: round(((cpu1.total - cpu1.main - cpu1.vips - (cpu0.total - cpu0.main - cpu0.vips)) * 10) / ok.length, 2),
+          }
+        : null,
+    clientCpuMsPerAnalysis: ok.length ? round((self.user + self.system) / 1000 / ok.length, 2) : null,
+    loadAvg1AtEnd: round(os.loadavg()[0], 2),
     rssSamples,
   };
 }
@@ -395,6 +440,13 @@ async function runLevel(server, auth, pick, c, seconds, explain, fwd, onSample) 
 // ------------------------------------------------------------------------------------------------
 // main
 // ------------------------------------------------------------------------------------------------
+/** "15.2 (9.1 · 1.3 · 4.8)": server CPU ms per analysis, then by thread group. */
+function cpuMsCell(l) {
+  if (l.serverCpuMsPerAnalysis == null) return '—';
+  const t = l.serverCpuMsPerAnalysisByThread;
+  return t ? `${l.serverCpuMsPerAnalysis} (${t.main} · ${t.libvips} · ${t.other})` : String(l.serverCpuMsPerAnalysis);
+}
+
 /** The README table from a bench JSON file: `node scripts/bench.mjs --markdown artifacts/bench-latest.json`. */
 function markdown(file) {
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -404,11 +456,11 @@ function markdown(file) {
       `explain=${r.explain}; tuning: ${Object.entries(r.tuning).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults'}.`,
     `Single-thread forward time (median): ${fwd}. Cold start to /readyz: ${Math.round(r.coldStart.readyMs)} ms.`,
     '',
-    '| clients | analyses/s | p50 ms | p95 ms | p99 ms | errors | % of compute limit | peak RSS MB | server CPU % | /healthz p99 ms |',
-    '|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+    '| clients | analyses/s | p50 ms | p95 ms | p99 ms | errors | % of compute limit | peak RSS MB | server CPU % | server CPU ms / analysis (main · libvips · other) | /healthz p99 ms |',
+    '|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|',
     ...r.levels.map(
       (l) =>
-        `| ${l.clients} | ${l.analysesPerSec} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${Object.entries(l.errors).map(([k, v]) => `${v}× ${k}`).join(', ') || '0'} | ${round((l.fractionOfComputeLimit ?? 0) * 100)} | ${l.peakRssMb} | ${l.serverCpuPercent} | ${l.healthzMs?.p99 ?? '—'} |`,
+        `| ${l.clients} | ${l.analysesPerSec} | ${l.latencyMs.p50} | ${l.latencyMs.p95} | ${l.latencyMs.p99} | ${Object.entries(l.errors).map(([k, v]) => `${v}× ${k}`).join(', ') || '0'} | ${round((l.fractionOfComputeLimit ?? 0) * 100)} | ${l.peakRssMb} | ${l.serverCpuPercent} | ${cpuMsCell(l)} | ${l.healthzMs?.p99 ?? '—'} |`,
     ),
   ];
   console.log(lines.join('\n'));
@@ -482,17 +534,18 @@ async function main() {
     if (args.soak > 0) {
       report.soak = await soak(server, auth, pick, args, fwd);
     } else {
-      console.log('\nclients | analyses/s | p50 ms | p95 ms | p99 ms | errors | % of compute limit | peak RSS MB | server CPU % | /healthz p99 ms');
+      console.log('\nclients | analyses/s | p50 ms | p95 ms | p99 ms | errors | % of compute limit | peak RSS MB | server CPU % | CPU ms/analysis (main · libvips · other) | /healthz p99 ms');
       for (const c of args.levels) {
         const r = await runLevel(server, auth, pick, c, args.duration, args.explain, fwd);
         const { rssSamples, ...level } = r;
         report.levels.push(level);
         const errs = Object.entries(r.errors).map(([k, v]) => `${v}×${k}`).join(' ') || '0';
         console.log(
-          `${String(c).padStart(7)} | ${String(r.analysesPerSec).padStart(10)} | ${String(r.latencyMs.p50).padStart(6)} | ${String(r.latencyMs.p95).padStart(6)} | ${String(r.latencyMs.p99).padStart(6)} | ${errs.padStart(6)} | ${String(round((r.fractionOfComputeLimit ?? 0) * 100)).padStart(18)} | ${String(r.peakRssMb).padStart(11)} | ${String(r.serverCpuPercent).padStart(12)} | ${r.healthzMs.p99}`,
+          `${String(c).padStart(7)} | ${String(r.analysesPerSec).padStart(10)} | ${String(r.latencyMs.p50).padStart(6)} | ${String(r.latencyMs.p95).padStart(6)} | ${String(r.latencyMs.p99).padStart(6)} | ${errs.padStart(6)} | ${String(round((r.fractionOfComputeLimit ?? 0) * 100)).padStart(18)} | ${String(r.peakRssMb).padStart(11)} | ${String(r.serverCpuPercent).padStart(12)} | ${cpuMsCell(r).padStart(41)} | ${r.healthzMs.p99}`,
         );
       }
-      console.log(`\ncompute limit = ${cores} cores ÷ summed single-thread forward time of the models each answer ran (mean ${report.levels[0]?.modelMsPerAnalysis} ms)`);
+      console.log(`\nCPU ms/analysis: the server process's utime+stime over the level ÷ answered analyses (load generator: ${report.levels.map((l) => l.clientCpuMsPerAnalysis).join(' / ')} ms)`);
+      console.log(`compute limit = ${cores} cores ÷ summed single-thread forward time of the models each answer ran (mean ${report.levels[0]?.modelMsPerAnalysis} ms)`);
     }
     report.peakRssMbLifetime = round((readProcKb(server.child.pid, 'VmHWM') ?? 0) / 1024);
     const ready = await fetch(`${server.base}/readyz`);
