@@ -1,4 +1,4 @@
-import { colormap, normaliseCam, renderHeatmap, sampleBilinear } from '../../src/explainability/heatmap';
+import { clamp255, colormap, normaliseCam, renderHeatmap, sampleBilinear } from '../../src/explainability/heatmap';
 import { letterboxGeometry } from '../../src/inference/preprocess';
 
 describe('heat map rendering', () => {
@@ -36,4 +36,34 @@ describe('heat map rendering', () => {
     expect(hot[0]).toBeGreaterThan(hot[2]); // hot: red dominates
   });
 
+  it('rounds like Math.round, clamped to 0..255', () => {
+    const reference = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
+    const values = [0, -0, -1, 0.49999999999999994, 0.5, 1.5, 2.5, 254.5, 254.50000000000003, 255, 255.5, 300, NaN];
+    for (let k = 0; k <= 256; k++) for (const d of [-1e-9, -Number.EPSILON, 0, Number.EPSILON, 1e-9]) values.push(k + d, k + 0.5 + d);
+    for (let i = 0; i < 100_000; i++) values.push(((i * 2654435761) % 2_800_000) / 10_000 - 10);
+    const store = (x: number) => new Uint8Array([x])[0];
+    expect(values.filter((v) => store(clamp255(v)) !== store(reference(v)))).toEqual([]);
+  });
+
+  it('equals the per-pixel definition (sampleBilinear → colormap → blend) byte for byte', () => {
+    for (const [w, h, camH, camW] of [[256, 171, 6, 6], [135, 91, 7, 5], [107, 256, 12, 12], [300, 300, 5, 5]]) {
+      const geometry = letterboxGeometry(w, h, 192);
+      const cam = Float32Array.from({ length: 3 * camH * camW }, (_, i) => Math.sin(i * 1.7) * 3);
+      const luma = Float32Array.from({ length: w * h }, (_, i) => (i * 37) % 256);
+      const out = renderHeatmap({ cam, camH, camW, classIndex: 2, geometry, luma, width: w, height: h });
+      const norm = normaliseCam(cam.subarray(2 * camH * camW));
+      const expected = new Uint8Array(w * h * 3);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const u = ((geometry.x0 + ((x + 0.5) * geometry.nw) / w) * camW) / geometry.size - 0.5;
+          const v = ((geometry.y0 + ((y + 0.5) * geometry.nh) / h) * camH) / geometry.size - 0.5;
+          const heat = sampleBilinear(norm, camW, camH, u, v);
+          const rgb = colormap(heat);
+          const a = 0.6 * Math.sqrt(heat);
+          for (let c = 0; c < 3; c++) expected[(y * w + x) * 3 + c] = Math.min(255, Math.max(0, Math.round(luma[y * w + x] * (1 - a) + rgb[c] * a)));
+        }
+      }
+      expect(Buffer.from(out.data).equals(Buffer.from(expected))).toBe(true);
+    }
+  });
 });
