@@ -44,6 +44,8 @@ export function prepareImage(image: RawImage, specs: InputSpec[], displayMaxSide
   const scale = Math.min(1, displayMaxSide / Math.max(image.width, image.height));
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));
-  const display = { luma: resizeBilinearF(luma, image.width, image.height, width, height), width, height };
+  // At display size already: the luma plane itself (read-only from here on), not a copy.
+  const displayLuma = width === image.width && height === image.height ? luma : resizeBilinearF(luma, image.width, image.height, width, height);
+  const display = { luma: displayLuma, width, height };
   return { inputs, display };
 }

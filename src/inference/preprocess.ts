@@ -94,6 +94,10 @@ function precomputeCoeffs(inSize: number, outSize: number): Coeffs {
 /**
  * Pillow's Image.resize(BILINEAR) on a mode-"F" image: horizontal pass over the needed rows
  * then vertical pass, float64 accumulation, float32 storage between passes (as Pillow does).
+ * The loops are arranged for speed (coefficient arrays in locals; the vertical pass adds whole
+ * source rows into a float64 row accumulator instead of walking down columns), but every output
+ * value is still the sum of the same products added in the same order, so the result is
+ * bit-identical to Pillow's (test/fixtures/*preprocess_vectors.json).
  */
 export function resizeBilinearF(src: Float32Array, w: number, h: number, nw: number, nh: number): Float32Array {
   const needH = nw !== w;
@@ -105,7 +109,7 @@ export function resizeBilinearF(src: Float32Array, w: number, h: number, nw: num
   let rowOffset = 0;
   let tmpH = h;
   if (needH) {
-    const ch = precomputeCoeffs(w, nw);
+    const { bounds, kk, ksize } = precomputeCoeffs(w, nw);
     // Only the source rows the vertical pass reads are resampled horizontally.
     const first = cv.bounds[0];
     const last = cv.bounds[(nh - 1) * 2] + cv.bounds[(nh - 1) * 2 + 1];
@@ -113,13 +117,14 @@ export function resizeBilinearF(src: Float32Array, w: number, h: number, nw: num
     const tmp = new Float32Array(nw * tmpH);
     for (let yy = 0; yy < tmpH; yy++) {
       const rowBase = (yy + first) * w;
+      const outBase = yy * nw;
       for (let xx = 0; xx < nw; xx++) {
-        const xmin = ch.bounds[xx * 2];
-        const xmax = ch.bounds[xx * 2 + 1];
-        const kb = xx * ch.ksize;
+        const start = rowBase + bounds[xx * 2];
+        const taps = bounds[xx * 2 + 1];
+        const kb = xx * ksize;
         let ss = 0;
-        for (let x = 0; x < xmax; x++) ss += src[rowBase + x + xmin] * ch.kk[kb + x];
-        tmp[yy * nw + xx] = ss;
+        for (let x = 0; x < taps; x++) ss += src[start + x] * kk[kb + x];
+        tmp[outBase + xx] = ss;
       }
     }
     rows = tmp;
@@ -128,15 +133,19 @@ export function resizeBilinearF(src: Float32Array, w: number, h: number, nw: num
   if (!needV) return rows;
 
   const out = new Float32Array(nw * nh);
+  const acc = new Float64Array(nw);
+  const { bounds, kk, ksize } = cv;
   for (let yy = 0; yy < nh; yy++) {
-    const ymin = cv.bounds[yy * 2] - rowOffset;
-    const ymax = cv.bounds[yy * 2 + 1];
-    const kb = yy * cv.ksize;
-    for (let xx = 0; xx < nw; xx++) {
-      let ss = 0;
-      for (let y = 0; y < ymax; y++) ss += rows[(y + ymin) * nw + xx] * cv.kk[kb + y];
-      out[yy * nw + xx] = ss;
+    const ymin = bounds[yy * 2] - rowOffset;
+    const taps = bounds[yy * 2 + 1];
+    const kb = yy * ksize;
+    acc.fill(0);
+    for (let y = 0; y < taps; y++) {
+      const k = kk[kb + y];
+      const rowBase = (y + ymin) * nw;
+      for (let xx = 0; xx < nw; xx++) acc[xx] += rows[rowBase + xx] * k;
     }
+    out.set(acc, yy * nw); // float64 → float32 rounding, as the per-pixel store did
   }
   return out;
 }
@@ -170,10 +179,15 @@ export function normalize(canvas: Float32Array, size: number, norm: Normalizatio
     const m = f32(norm.mean[c]);
     const s = f32(norm.std[c]);
     const base = c * plane;
-    for (let i = 0; i < plane; i++) {
-      const x = divisor ? f32(canvas[i] / divisor) : f32(canvas[i] * norm.scale);
-      out[base + i] = f32(x - m) / s;
+    // Grey models (the contract replicates luma to 3 channels) usually have one mean/std for all
+    // channels: an earlier channel with the same constants holds exactly this plane already.
+    const same = [0, 1].find((p) => p < c && f32(norm.mean[p]) === m && f32(norm.std[p]) === s);
+    if (same !== undefined) {
+      out.copyWithin(base, same * plane, (same + 1) * plane);
+      continue;
     }
+    if (divisor) for (let i = 0; i < plane; i++) out[base + i] = f32(f32(canvas[i] / divisor) - m) / s;
+    else for (let i = 0; i < plane; i++) out[base + i] = f32(f32(canvas[i] * norm.scale) - m) / s;
   }
   return out;
 }

@@ -68,6 +68,24 @@ describe('preprocessing (contract steps 2–4)', () => {
     expect(t[8 + 3]).toBeCloseTo((0.2 - 0.3) / 0.1, 5);
   });
 
+  it('gives every channel its own arithmetic, also when channels share mean/std (plane reused)', () => {
+    const canvas = Float32Array.from({ length: 64 }, (_, i) => (i * 37.3) % 256);
+    const f = Math.fround;
+    const reference = (mean: number[], std: number[], scale: number) =>
+      Array.from({ length: 3 * 64 }, (_, k) => {
+        const c = Math.floor(k / 64);
+        const x = scale === 1 / 255 ? f(canvas[k % 64] / 255) : f(canvas[k % 64] * scale);
+        return f(f(x - f(mean[c])) / f(std[c]));
+      });
+    for (const [mean, std, scale] of [
+      [[0.498, 0.498, 0.498], [0.502, 0.502, 0.502], 1 / 255],
+      [[0.5, 0.4, 0.5], [0.5, 0.2, 0.5], 1 / 255],
+      [[0.485, 0.456, 0.406], [0.229, 0.224, 0.225], 0.003],
+    ] as const) {
+      expect(Array.from(normalize(canvas, 8, { scale, mean: [...mean], std: [...std] }))).toEqual(reference([...mean], [...std], scale));
+    }
+  });
+
   describe('parity with ml/ (PIL) on synthetic vectors', () => {
     it.each(vectors.cases.map((c) => [`${c.width}×${c.height}×${c.channels} → ${c.size}`, c] as const))(
       '%s',
