@@ -5,11 +5,9 @@ import { DISCLAIMER } from '../common/disclaimer';
 import { AnalysisTimeoutError, FileCheckError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { decideDiagnosis } from '../diagnosis/diagnosis-decision';
-import { renderHeatmap } from '../explainability/heatmap';
 import { checkResolution, decodeImage, DecodedImage } from '../inference/image-decoder';
 import { encodePngDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
-import { PreparePool } from '../inference/prepare-pool';
 import type { RawImage } from '../inference/preprocess';
 import { checkFileBytes, ImageType, sniffImageType } from '../validation/file-checks';
 import { decideTriage } from '../validation/triage-decision';
@@ -47,7 +45,6 @@ export class AnalysisService {
   constructor(
     private readonly config: AppConfig,
     @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
-    private readonly preparer: PreparePool,
     @Optional() @Inject(ANALYSIS_RECORDER) private readonly recorder?: AnalysisRecorder,
   ) {}
 
@@ -115,22 +112,15 @@ export class AnalysisService {
     timings: Record<string, number>,
     started: number,
   ): Promise<AnalysisResult> {
-    const lap = (name: string, since: number) => (timings[name] = round(performance.now() - since));
     const triageCard = this.models.triageCard(); // 503 early when models are not loaded
+    // Each model run prepares its own input from the pixels (next to the model: off the event
+    // loop with inference workers); its preparation time is reported as `preprocess`.
     let t = performance.now();
-    // Every model's input (usually one shared letterbox) and the heat-map background, prepared
-    // once, off the event loop for large images.
-    const cards = [triageCard, ...this.models.cards().filter((c) => c.kind === 'diagnosis')];
-    const prepared = await this.preparer.prepare(image, cards.map((c) => c.input));
-    const inputFor = (name: string) => prepared.inputs[cards.findIndex((c) => c.name === name)];
-    const triageInput = inputFor(triageCard.name);
-    lap('preprocess', t);
-
-    t = performance.now();
-    const triageOut = await this.models.run(triageCard.name, triageInput.tensor);
+    const triageOut = await this.models.runImage(triageCard.name, image);
     const override = this.config.confidenceThresholdOverride;
     const triage = decideTriage(triageCard, triageOut.logits, triageOut.embedding, override);
-    lap('triage', t);
+    timings.preprocess = round(triageOut.preprocessMs);
+    timings.triage = round(performance.now() - t - triageOut.preprocessMs);
 
     const modelVersions: Record<string, string> = { [triageCard.name]: triageCard.version };
     const common = {
@@ -172,27 +162,18 @@ export class AnalysisService {
     }
 
     t = performance.now();
-    const input = inputFor(card.name);
-    const out = await this.models.run(card.name, input.tensor);
+    const out = await this.models.runImage(card.name, image);
     const dx = decideDiagnosis(card, out.logits, out.embedding, override);
     modelVersions[card.name] = card.version;
-    lap('diagnosis', t);
+    timings.preprocess = round(triageOut.preprocessMs + out.preprocessMs);
+    timings.diagnosis = round(performance.now() - t - out.preprocessMs);
 
     let explanation: AnalysisResult['explanation'] = null;
     if (options.explain !== false && dx.status === 'completed') {
       t = performance.now();
-      const heat = renderHeatmap({
-        cam: out.cam,
-        camH: out.camH,
-        camW: out.camW,
-        classIndex: dx.topIndex,
-        geometry: input.geometry,
-        luma: prepared.display.luma,
-        width: prepared.display.width,
-        height: prepared.display.height,
-      });
+      const heat = await this.models.heatmap(image, out, dx.topIndex);
       explanation = { heatmapPng: await encodePngDataUrl(heat.data, heat.width, heat.height, 3) };
-      lap('explanation', t);
+      timings.explanation = round(performance.now() - t);
     }
 
     return finish({

@@ -3,25 +3,43 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError } from '../common/errors';
-import type { ModelOutputs } from './model-provider';
+import type { RgbImage } from '../explainability/heatmap';
+import type { ImageRun } from './model-provider';
+import type { LetterboxGeometry, Normalization, RawImage } from './preprocess';
 
-/** What a worker needs to open one model: the verified bytes and the session options. */
+/** What a worker needs to open one model and prepare its input: the verified bytes, the card's input. */
 export interface WorkerModel {
   name: string;
   bytes: Uint8Array;
   inputName: string;
   size: number;
+  normalization: Normalization;
+}
+
+/** An image sent to a worker; `key` names it across the messages of one analysis (luma cache). */
+export type WorkerImage = RawImage & { key: number };
+
+/** One class plane of a run's cam and where the image sat in that model's input. */
+export interface HeatmapSource {
+  cam: Float32Array;
+  camH: number;
+  camW: number;
+  geometry: LetterboxGeometry;
 }
 
 export type InferenceWorkerRequest =
   | { kind: 'load'; models: WorkerModel[]; intraOpThreads: number }
-  | { kind: 'run'; id: number; model: string; tensor: Float32Array };
+  | { kind: 'run'; id: number; model: string; image: WorkerImage }
+  | { kind: 'heatmap'; id: number; image: WorkerImage; source: HeatmapSource };
 
 export type InferenceWorkerResponse =
   | { kind: 'loaded'; ok: true }
   | { kind: 'loaded'; ok: false; error: string }
-  | { kind: 'result'; id: number; ok: true; outputs: ModelOutputs }
-  | { kind: 'result'; id: number; ok: false; error: string };
+  | { kind: 'run'; id: number; ok: true; run: ImageRun }
+  | { kind: 'heatmap'; id: number; ok: true; heat: RgbImage }
+  | { kind: 'failed'; id: number; ok: false; error: string };
+
+type Answer = Extract<InferenceWorkerResponse, { id: number }>;
 
 interface Slot {
   worker: Worker;
@@ -30,7 +48,7 @@ interface Slot {
 }
 
 interface Pending {
-  resolve: (o: ModelOutputs) => void;
+  resolve: (o: Answer) => void;
   reject: (e: Error) => void;
   slot: Slot;
 }
@@ -40,7 +58,10 @@ interface Pending {
  * defers the call with setImmediate), so in-process inference blocks the event loop and uses one
  * core however large INFERENCE_POOL_SIZE is. This pool runs the models in worker threads (each
  * with its own sessions, opened from the bytes the registry already verified), so runs proceed
- * in parallel on every core and the main thread stays free for HTTP, decoding and heat maps.
+ * in parallel on every core and the main thread stays free for HTTP and decoding. The workers
+ * also do the pixel work around the models (contract preprocessing, heat map): the image goes
+ * in, small outputs come back, so the ~2 MB of short-lived arrays an analysis needs never reach
+ * the main thread's large heap (whose garbage collections they used to drive).
  * Enabled by INFERENCE_WORKERS > 0; a crashed worker fails its own requests (503) and is
  * replaced on the next call.
  */
@@ -49,6 +70,8 @@ export class InferenceWorkers {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private readonly imageKeys = new WeakMap<RawImage, number>();
+  private nextImageKey = 1;
   private closed = false;
 
   constructor(
@@ -63,7 +86,21 @@ export class InferenceWorkers {
     await Promise.all(this.slots.map((s) => s.ready));
   }
 
-  async run(model: string, tensor: Float32Array): Promise<ModelOutputs> {
+  /** Prepares `image` for `model` (contract preprocessing) and runs it, in a worker. */
+  async run(model: string, image: RawImage): Promise<ImageRun> {
+    const res = await this.request((id) => ({ kind: 'run', id, model, image: this.toWorkerImage(image) }));
+    if (res.kind !== 'run') throw new AnalysisUnavailableError();
+    return res.run;
+  }
+
+  /** Renders the heat map of `source` over `image` at display size, in a worker. */
+  async heatmap(image: RawImage, source: HeatmapSource): Promise<RgbImage> {
+    const res = await this.request((id) => ({ kind: 'heatmap', id, image: this.toWorkerImage(image), source }));
+    if (res.kind !== 'heatmap') throw new AnalysisUnavailableError();
+    return res.heat;
+  }
+
+  private async request(build: (id: number) => InferenceWorkerRequest): Promise<Answer> {
     if (this.closed) throw new AnalysisUnavailableError();
     while (this.slots.length < this.count) this.slots.push(this.spawn());
     // least busy worker; the registry's semaphore bounds the total in flight
@@ -71,12 +108,23 @@ export class InferenceWorkers {
     await slot.ready;
     const id = this.nextId++;
     slot.inFlight++;
-    return new Promise<ModelOutputs>((resolve, reject) => {
+    return new Promise<Answer>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot });
-      // copied, not transferred: one preprocessed tensor can feed two models
-      const req: InferenceWorkerRequest = { kind: 'run', id, model, tensor };
-      slot.worker.postMessage(req);
+      slot.worker.postMessage(build(id));
     });
+  }
+
+  /**
+   * The image as posted (copied) to a worker, with a key that stays the same for every message
+   * about this image object. A view into a larger buffer (a slice of a DICOM volume) is cut out
+   * first: structured cloning copies a view's whole underlying buffer.
+   */
+  private toWorkerImage(image: RawImage): WorkerImage {
+    let key = this.imageKeys.get(image);
+    if (key === undefined) this.imageKeys.set(image, (key = this.nextImageKey++));
+    const d = image.data;
+    const data = d.byteOffset === 0 && d.byteLength === d.buffer.byteLength ? d : d.slice();
+    return { width: image.width, height: image.height, channels: image.channels, data, key };
   }
 
   private spawn(): Slot {
@@ -103,7 +151,7 @@ export class InferenceWorkers {
       this.pending.delete(res.id);
       if (!p) return;
       p.slot.inFlight--;
-      if (res.ok) p.resolve(res.outputs);
+      if (res.ok) p.resolve(res);
       else {
         this.logger.error(`Inference failed in a worker: ${res.error}`);
         p.reject(new AnalysisUnavailableError('The model failed to run on this image.'));

@@ -1,4 +1,6 @@
+import type { RgbImage } from '../explainability/heatmap';
 import type { ModelCard } from './model-card';
+import type { LetterboxGeometry, RawImage } from './preprocess';
 
 /** Raw outputs of one model run for a single image (batch of 1). */
 export interface ModelOutputs {
@@ -10,9 +12,17 @@ export interface ModelOutputs {
   camW: number;
 }
 
+/** One model run on an image: its outputs, where the image sat in the model's input, and the time spent preparing that input. */
+export interface ImageRun extends ModelOutputs {
+  geometry: LetterboxGeometry;
+  preprocessMs: number;
+}
+
 /**
  * What the pipeline needs from the model layer. The ONNX-backed ModelRegistry implements it;
- * unit tests substitute a fake.
+ * unit tests substitute a fake. The pixel work behind runImage() and heatmap() (contract
+ * preprocessing, display image, heat map) is done next to the models — in the inference worker
+ * when there is one — so the event loop only decodes and answers.
  */
 export interface ModelProvider {
   isReady(): boolean;
@@ -20,8 +30,11 @@ export interface ModelProvider {
   triageCard(): ModelCard;
   /** The diagnosis card serving a body part, if any. */
   diagnosisCardFor(bodyPart: string): ModelCard | undefined;
-  run(modelName: string, tensor: Float32Array): Promise<ModelOutputs>;
-  /** Every loaded card (triage and diagnosis), e.g. to prepare all model inputs at once. */
+  /** Contract preprocessing for this model's card, then the model. */
+  runImage(modelName: string, image: RawImage): Promise<ImageRun>;
+  /** The heat map of cam class `classIndex` of `run`, blended over `image` at display size (RGB). */
+  heatmap(image: RawImage, run: ImageRun, classIndex: number): Promise<RgbImage>;
+  /** Every loaded card (triage and diagnosis). */
   cards(): ModelCard[];
   versions(): Record<string, string>;
 }

@@ -2,13 +2,17 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { AnalysisUnavailableError } from '../common/errors';
 import type { ReadinessCheck } from '../common/readiness';
 import { AppConfig } from '../config/config.service';
+import { renderHeatmap, RgbImage } from '../explainability/heatmap';
 import { InferenceWorkers, WorkerModel } from './inference-workers';
 import { compileCardValidator, ModelCard, ModelCardError } from './model-card';
-import type { ModelOutputs, ModelProvider } from './model-provider';
+import type { ImageRun, ModelOutputs, ModelProvider } from './model-provider';
+import { PreparePool } from './prepare-pool';
+import type { RawImage } from './preprocess';
 import { Semaphore } from './semaphore';
 
 interface LoadedModel {
@@ -38,7 +42,10 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
   /** INFERENCE_WORKERS > 0: models run in worker threads (see inference-workers.ts) */
   private workers: InferenceWorkers | undefined;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly preparer: PreparePool,
+  ) {
     this.pool = new Semaphore(config.inferencePoolSize, config.inferenceQueueLimit);
   }
 
@@ -107,6 +114,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       bytes: m.bytes!,
       inputName: m.card.input.name,
       size: m.card.input.size,
+      normalization: m.card.input.normalization,
     }));
     const workers = new InferenceWorkers(models, this.config.inferenceWorkers, this.config.intraOpThreads);
     try {
@@ -158,31 +166,52 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
     return Object.fromEntries([...this.models.values()].map((m) => [m.card.name, m.card.version]));
   }
 
-  /** Runs one model on one [1,3,S,S] tensor via the async API, within the bounded pool. */
-  async run(modelName: string, tensor: Float32Array): Promise<ModelOutputs> {
+  /**
+   * Contract preprocessing for the model's card, then the model, within the bounded pool: in an
+   * inference worker when there are workers, else preprocessing inline (large images in the
+   * prepare pool) and the model on this thread.
+   */
+  async runImage(modelName: string, image: RawImage): Promise<ImageRun> {
     this.requireReady();
     const model = this.models.get(modelName);
     if (!model) throw new AnalysisUnavailableError(`Model ${modelName} is not loaded.`);
-    const s = model.card.input.size;
     const workers = this.workers;
-    if (workers) return this.pool.use(() => workers.run(modelName, tensor));
-    return this.pool.use(async () => {
-      try {
-        const feeds = { [model.card.input.name]: new ort.Tensor('float32', tensor, [1, 3, s, s]) };
-        const out = await model.session.run(feeds);
-        const cam = out.cam;
-        const dims = cam.dims;
-        return {
-          logits: Float32Array.from(out.logits.data as Float32Array),
-          embedding: Float32Array.from(out.embedding.data as Float32Array),
-          cam: Float32Array.from(cam.data as Float32Array),
-          camH: Number(dims[2]),
-          camW: Number(dims[3]),
-        };
-      } catch (err) {
-        this.logger.error(`Inference failed in ${modelName}: ${err instanceof Error ? err.message : String(err)}`);
-        throw new AnalysisUnavailableError('The model failed to run on this image.');
-      }
-    });
+    if (workers) return this.pool.use(() => workers.run(modelName, image));
+    const t = performance.now();
+    const [input] = await this.preparer.inputs(image, [model.card.input]);
+    const preprocessMs = performance.now() - t;
+    const out = await this.pool.use(() => this.runInProcess(model, input.tensor));
+    return { ...out, geometry: input.geometry, preprocessMs };
+  }
+
+  /** The heat map of one cam class of `run` over `image` at display size (in a worker when there are workers). */
+  async heatmap(image: RawImage, run: ImageRun, classIndex: number): Promise<RgbImage> {
+    this.requireReady();
+    const plane = run.camH * run.camW;
+    const source = { cam: run.cam.slice(classIndex * plane, (classIndex + 1) * plane), camH: run.camH, camW: run.camW, geometry: run.geometry };
+    const workers = this.workers;
+    if (workers) return this.pool.use(() => workers.heatmap(image, source));
+    const display = await this.preparer.display(image);
+    return renderHeatmap({ ...source, classIndex: 0, luma: display.luma, width: display.width, height: display.height });
+  }
+
+  private async runInProcess(model: LoadedModel, tensor: Float32Array): Promise<ModelOutputs> {
+    const s = model.card.input.size;
+    try {
+      const feeds = { [model.card.input.name]: new ort.Tensor('float32', tensor, [1, 3, s, s]) };
+      const out = await model.session.run(feeds);
+      const cam = out.cam;
+      const dims = cam.dims;
+      return {
+        logits: Float32Array.from(out.logits.data as Float32Array),
+        embedding: Float32Array.from(out.embedding.data as Float32Array),
+        cam: Float32Array.from(cam.data as Float32Array),
+        camH: Number(dims[2]),
+        camW: Number(dims[3]),
+      };
+    } catch (err) {
+      this.logger.error(`Inference failed in ${model.card.name}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new AnalysisUnavailableError('The model failed to run on this image.');
+    }
   }
 }

@@ -4,19 +4,20 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
-import { DISPLAY_MAX_SIDE, InputSpec, Prepared, prepareImage } from './prepare';
-import type { RawImage } from './preprocess';
+import { DISPLAY_MAX_SIDE, DisplayLuma, displayFromLuma, InputSpec, inputsFromLuma } from './prepare';
+import { Preprocessed, RawImage, toLuma } from './preprocess';
 
-export interface PrepareRequest {
-  id: number;
-  image: RawImage;
-  specs: InputSpec[];
-  displayMaxSide: number;
-}
-export type PrepareResponse = { id: number; ok: true; prepared: Prepared } | { id: number; ok: false; error: string };
+export type PrepareRequest =
+  | { id: number; op: 'inputs'; image: RawImage; specs: InputSpec[] }
+  | { id: number; op: 'display'; image: RawImage; maxSide: number };
+export type PrepareResponse =
+  | { id: number; ok: true; op: 'inputs'; inputs: Preprocessed[] }
+  | { id: number; ok: true; op: 'display'; display: DisplayLuma }
+  | { id: number; ok: false; error: string };
+type Done = Extract<PrepareResponse, { ok: true }>;
 
 interface Pending {
-  resolve: (p: Prepared) => void;
+  resolve: (p: Done) => void;
   reject: (e: Error) => void;
 }
 
@@ -24,9 +25,10 @@ interface Pending {
 const INLINE_MAX_PIXELS = 512 * 512;
 
 /**
- * Worker threads for the CPU-heavy pixel work (luma, PIL-exact resampling, display image),
- * so a 40-megapixel upload cannot freeze the event loop for everyone else. Small images are
- * prepared inline. Under ts-jest the worker runs the TypeScript source through ts-node.
+ * Worker threads for the CPU-heavy pixel work (luma, PIL-exact resampling, display image) when
+ * the models run on the main thread (INFERENCE_WORKERS=0; with inference workers that work is
+ * done there), so a 40-megapixel upload cannot freeze the event loop for everyone else. Small
+ * images are prepared inline. Under ts-jest the worker runs the TypeScript source through ts-node.
  */
 @Injectable()
 export class PreparePool implements OnModuleDestroy {
@@ -40,14 +42,31 @@ export class PreparePool implements OnModuleDestroy {
 
   constructor(private readonly config: AppConfig) {}
 
-  async prepare(image: RawImage, specs: InputSpec[], displayMaxSide = DISPLAY_MAX_SIDE): Promise<Prepared> {
-    if (image.width * image.height <= INLINE_MAX_PIXELS) return prepareImage(image, specs, displayMaxSide);
+  /** Each spec's model input (contract preprocessing), in spec order. */
+  async inputs(image: RawImage, specs: InputSpec[]): Promise<Preprocessed[]> {
+    if (this.inline(image)) return inputsFromLuma(toLuma(image), image.width, image.height, specs);
+    const res = await this.send({ id: this.nextId++, op: 'inputs', image, specs });
+    if (res.op !== 'inputs') throw new AnalysisUnavailableError();
+    return res.inputs;
+  }
+
+  /** The heat map's background: the image's luma at display size. */
+  async display(image: RawImage, maxSide = DISPLAY_MAX_SIDE): Promise<DisplayLuma> {
+    if (this.inline(image)) return displayFromLuma(toLuma(image), image.width, image.height, maxSide);
+    const res = await this.send({ id: this.nextId++, op: 'display', image, maxSide });
+    if (res.op !== 'display') throw new AnalysisUnavailableError();
+    return res.display;
+  }
+
+  private inline(image: RawImage): boolean {
+    return image.width * image.height <= INLINE_MAX_PIXELS;
+  }
+
+  private send(req: PrepareRequest): Promise<Done> {
     const worker = this.pick();
-    const id = this.nextId++;
-    return new Promise<Prepared>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.owner.set(id, worker);
-      const req: PrepareRequest = { id, image, specs, displayMaxSide };
+    return new Promise<Done>((resolve, reject) => {
+      this.pending.set(req.id, { resolve, reject });
+      this.owner.set(req.id, worker);
       worker.postMessage(req);
     });
   }
@@ -71,7 +90,7 @@ export class PreparePool implements OnModuleDestroy {
       this.pending.delete(res.id);
       this.owner.delete(res.id);
       if (!p) return;
-      if (res.ok) p.resolve(res.prepared);
+      if (res.ok) p.resolve(res);
       else p.reject(new AnalysisUnavailableError(`Image preparation failed: ${res.error}`));
     });
     worker.on('error', (err) => this.fail(worker, err));

@@ -22,30 +22,35 @@ export interface Prepared {
 export const DISPLAY_MAX_SIDE = 448;
 
 /**
- * Everything the pipeline needs from the pixels, computed once: the luma plane, each model's
- * letterboxed tensor (identical specs share one computation) and a display-size luma for the
- * heat map. Pure and CPU-heavy for large images, so it runs in a worker thread (prepare-pool).
+ * Each model's letterboxed tensor from one luma plane (identical specs share one computation).
+ * Pure and CPU-heavy for large images: it runs in an inference worker, or a prepare-pool worker.
  */
-export function prepareImage(image: RawImage, specs: InputSpec[], displayMaxSide = DISPLAY_MAX_SIDE): Prepared {
-  const luma = toLuma(image);
+export function inputsFromLuma(luma: Float32Array, width: number, height: number, specs: InputSpec[]): Preprocessed[] {
   const bySize = new Map<number, ReturnType<typeof letterbox>>();
   const byKey = new Map<string, Preprocessed>();
-  const inputs = specs.map((spec) => {
+  return specs.map((spec) => {
     const key = JSON.stringify([spec.size, spec.normalization]);
     let p = byKey.get(key);
     if (!p) {
       let lb = bySize.get(spec.size);
-      if (!lb) bySize.set(spec.size, (lb = letterbox(luma, image.width, image.height, spec.size)));
+      if (!lb) bySize.set(spec.size, (lb = letterbox(luma, width, height, spec.size)));
       p = { tensor: normalize(lb.canvas, spec.size, spec.normalization), geometry: lb.geometry, canvas: lb.canvas };
       byKey.set(key, p);
     }
     return p;
   });
-  const scale = Math.min(1, displayMaxSide / Math.max(image.width, image.height));
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
-  // At display size already: the luma plane itself (read-only from here on), not a copy.
-  const displayLuma = width === image.width && height === image.height ? luma : resizeBilinearF(luma, image.width, image.height, width, height);
-  const display = { luma: displayLuma, width, height };
-  return { inputs, display };
+}
+
+/** The heat map's background: the luma plane at display size (itself, not a copy, when it fits). */
+export function displayFromLuma(luma: Float32Array, width: number, height: number, maxSide = DISPLAY_MAX_SIDE): DisplayLuma {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  const w = Math.max(1, Math.round(width * scale));
+  const h = Math.max(1, Math.round(height * scale));
+  return { luma: w === width && h === height ? luma : resizeBilinearF(luma, width, height, w, h), width: w, height: h };
+}
+
+/** Everything at once from the pixels (luma computed once): the model inputs and the display luma. */
+export function prepareImage(image: RawImage, specs: InputSpec[], displayMaxSide = DISPLAY_MAX_SIDE): Prepared {
+  const luma = toLuma(image);
+  return { inputs: inputsFromLuma(luma, image.width, image.height, specs), display: displayFromLuma(luma, image.width, image.height, displayMaxSide) };
 }

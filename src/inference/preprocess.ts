@@ -196,7 +196,7 @@ export interface Preprocessed {
   /** [1, 3, S, S] float32, NCHW */
   tensor: Float32Array;
   geometry: LetterboxGeometry;
-  /** the letterboxed luma canvas (0..255), reused for the heat-map background */
+  /** the letterboxed luma canvas (0..255) before normalisation (the parity tests check it against PIL's) */
   canvas: Float32Array;
 }
 

@@ -79,7 +79,7 @@ describe('POST /api/v1/studies on fake models', () => {
   });
 
   it('Modality = CT → rejected NOT_MRI with the modality, before any model runs', async () => {
-    const run = jest.spyOn(app.get(ModelRegistry), 'run');
+    const run = jest.spyOn(app.get(ModelRegistry), 'runImage');
     const res = await post(dicomSeries(SERIES.slice(0, 3), { modality: 'CT' }));
     expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, slices: [], modelVersions: {} });
     expect(res.body.message).toContain('CT');
@@ -89,7 +89,7 @@ describe('POST /api/v1/studies on fake models', () => {
   });
 
   it('files from two series → 422 MIXED_SERIES, no model run', async () => {
-    const run = jest.spyOn(app.get(ModelRegistry), 'run');
+    const run = jest.spyOn(app.get(ModelRegistry), 'runImage');
     const a = dicomSeries(SERIES.slice(0, 2), { seriesUid: '1.2.3.4.1' });
     const b = dicomSeries(SERIES.slice(2, 4), { seriesUid: '1.2.3.4.2' });
     const res = await post([...a, ...b], undefined, 422);

@@ -35,12 +35,16 @@ describe('PreparePool (worker threads)', () => {
   it('gives the same result in a worker as inline, for several images at once', async () => {
     const imgs = [noise(700, 600, 3), noise(650, 900, 1), noise(800, 520, 3)];
     const specs = [{ size: 64, normalization: NORM }];
-    const results = await Promise.all(imgs.map((img) => pool.prepare(img, specs)));
-    results.forEach((r, i) => {
-      const inline = prepareImage(imgs[i], specs);
-      expect(r.inputs[0].geometry).toEqual(inline.inputs[0].geometry);
-      expect(Array.from(r.inputs[0].tensor)).toEqual(Array.from(inline.inputs[0].tensor));
-      expect(Array.from(r.display.luma)).toEqual(Array.from(inline.display.luma));
+    const [inputs, displays] = await Promise.all([
+      Promise.all(imgs.map((img) => pool.inputs(img, specs))),
+      Promise.all(imgs.map((img) => pool.display(img))),
+    ]);
+    imgs.forEach((img, i) => {
+      const inline = prepareImage(img, specs);
+      expect(inputs[i][0].geometry).toEqual(inline.inputs[0].geometry);
+      expect(Array.from(inputs[i][0].tensor)).toEqual(Array.from(inline.inputs[0].tensor));
+      expect(displays[i]).toMatchObject({ width: inline.display.width, height: inline.display.height });
+      expect(Array.from(displays[i].luma)).toEqual(Array.from(inline.display.luma));
     });
   });
 });
