@@ -71,6 +71,7 @@ export class InferenceWorkers {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private readonly imageKeys = new WeakMap<RawImage, number>();
+  private readonly lastSlot = new WeakMap<RawImage, Slot>();
   private nextImageKey = 1;
   private closed = false;
 
@@ -88,23 +89,27 @@ export class InferenceWorkers {
 
   /** Prepares `image` for `model` (contract preprocessing) and runs it, in a worker. */
   async run(model: string, image: RawImage): Promise<ImageRun> {
-    const res = await this.request((id) => ({ kind: 'run', id, model, image: this.toWorkerImage(image) }));
+    const res = await this.request(image, (id) => ({ kind: 'run', id, model, image: this.toWorkerImage(image) }));
     if (res.kind !== 'run') throw new AnalysisUnavailableError();
     return res.run;
   }
 
   /** Renders the heat map of `source` over `image` at display size, in a worker. */
   async heatmap(image: RawImage, source: HeatmapSource): Promise<RgbImage> {
-    const res = await this.request((id) => ({ kind: 'heatmap', id, image: this.toWorkerImage(image), source }));
+    const res = await this.request(image, (id) => ({ kind: 'heatmap', id, image: this.toWorkerImage(image), source }));
     if (res.kind !== 'heatmap') throw new AnalysisUnavailableError();
     return res.heat;
   }
 
-  private async request(build: (id: number) => InferenceWorkerRequest): Promise<Answer> {
+  private async request(image: RawImage, build: (id: number) => InferenceWorkerRequest): Promise<Answer> {
     if (this.closed) throw new AnalysisUnavailableError();
     while (this.slots.length < this.count) this.slots.push(this.spawn());
-    // least busy worker; the registry's semaphore bounds the total in flight
-    const slot = this.slots.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+    // The least busy worker (the registry's semaphore bounds the total in flight); on a tie the
+    // one that already had this image, whose luma cache holds it.
+    const previous = this.lastSlot.get(image);
+    const least = Math.min(...this.slots.map((s) => s.inFlight));
+    const slot = previous && previous.inFlight === least && this.slots.includes(previous) ? previous : this.slots.find((s) => s.inFlight === least)!;
+    this.lastSlot.set(image, slot);
     await slot.ready;
     const id = this.nextId++;
     slot.inFlight++;
