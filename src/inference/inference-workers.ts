@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError } from '../common/errors';
 import type { RgbImage } from '../explainability/heatmap';
 import type { ImageRun } from './model-provider';
+import type { ImageRef } from './pixel-cache';
 import type { LetterboxGeometry, Normalization, RawImage } from './preprocess';
 
 /** What a worker needs to open one model and prepare its input: the verified bytes, the card's input. */
@@ -16,8 +17,6 @@ export interface WorkerModel {
   normalization: Normalization;
 }
 
-/** An image sent to a worker; `key` names it across the messages of one analysis (luma cache). */
-export type WorkerImage = RawImage & { key: number };
 
 /** One class plane of a run's cam and where the image sat in that model's input. */
 export interface HeatmapSource {
@@ -29,15 +28,17 @@ export interface HeatmapSource {
 
 export type InferenceWorkerRequest =
   | { kind: 'load'; models: WorkerModel[]; intraOpThreads: number }
-  | { kind: 'run'; id: number; model: string; image: WorkerImage }
-  | { kind: 'heatmap'; id: number; image: WorkerImage; source: HeatmapSource };
+  | { kind: 'run'; id: number; model: string; image: ImageRef }
+  | { kind: 'heatmap'; id: number; image: ImageRef; source: HeatmapSource };
 
 export type InferenceWorkerResponse =
   | { kind: 'loaded'; ok: true }
   | { kind: 'loaded'; ok: false; error: string }
   | { kind: 'run'; id: number; ok: true; run: ImageRun }
   | { kind: 'heatmap'; id: number; ok: true; heat: RgbImage }
-  | { kind: 'failed'; id: number; ok: false; error: string };
+  | { kind: 'failed'; id: number; ok: false; error: string }
+  /** the image was sent without pixels and the worker no longer has it: send them */
+  | { kind: 'resend'; id: number; ok: false };
 
 type Answer = Extract<InferenceWorkerResponse, { id: number }>;
 
@@ -71,7 +72,8 @@ export class InferenceWorkers {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private readonly imageKeys = new WeakMap<RawImage, number>();
-  private readonly lastSlot = new WeakMap<RawImage, Slot>();
+  /** the worker that was last sent each image's pixels */
+  private readonly holder = new WeakMap<RawImage, Slot>();
   private nextImageKey = 1;
   private closed = false;
 
@@ -89,28 +91,43 @@ export class InferenceWorkers {
 
   /** Prepares `image` for `model` (contract preprocessing) and runs it, in a worker. */
   async run(model: string, image: RawImage): Promise<ImageRun> {
-    const res = await this.request(image, (id) => ({ kind: 'run', id, model, image: this.toWorkerImage(image) }));
+    const res = await this.request(image, (id, ref) => ({ kind: 'run', id, model, image: ref }));
     if (res.kind !== 'run') throw new AnalysisUnavailableError();
     return res.run;
   }
 
   /** Renders the heat map of `source` over `image` at display size, in a worker. */
   async heatmap(image: RawImage, source: HeatmapSource): Promise<RgbImage> {
-    const res = await this.request(image, (id) => ({ kind: 'heatmap', id, image: this.toWorkerImage(image), source }));
+    const res = await this.request(image, (id, ref) => ({ kind: 'heatmap', id, image: ref, source }));
     if (res.kind !== 'heatmap') throw new AnalysisUnavailableError();
     return res.heat;
   }
 
-  private async request(image: RawImage, build: (id: number) => InferenceWorkerRequest): Promise<Answer> {
+  /**
+   * One request about `image` to a worker. The pixels go only to a worker that has not had
+   * them yet (it keeps what it needs of them, see pixel-cache.ts); if that worker has dropped
+   * them meanwhile it answers `resend` and they go again.
+   */
+  private async request(image: RawImage, build: (id: number, ref: ImageRef) => InferenceWorkerRequest): Promise<Answer> {
     if (this.closed) throw new AnalysisUnavailableError();
     while (this.slots.length < this.count) this.slots.push(this.spawn());
     // The least busy worker (the registry's semaphore bounds the total in flight); on a tie the
-    // one that already had this image, whose luma cache holds it.
-    const previous = this.lastSlot.get(image);
+    // one that already has this image.
+    const holder = this.holder.get(image);
     const least = Math.min(...this.slots.map((s) => s.inFlight));
-    const slot = previous && previous.inFlight === least && this.slots.includes(previous) ? previous : this.slots.find((s) => s.inFlight === least)!;
-    this.lastSlot.set(image, slot);
+    const slot = holder && holder.inFlight === least && this.slots.includes(holder) ? holder : this.slots.find((s) => s.inFlight === least)!;
     await slot.ready;
+    let res = await this.send(slot, (id) => build(id, this.toImageRef(image, holder !== slot)));
+    if (res.kind === 'resend') res = await this.send(slot, (id) => build(id, this.toImageRef(image, true)));
+    this.holder.set(image, slot);
+    if (!res.ok) {
+      this.logger.error(`Inference failed in a worker: ${res.kind === 'failed' ? res.error : 'image lost'}`);
+      throw new AnalysisUnavailableError('The model failed to run on this image.');
+    }
+    return res;
+  }
+
+  private send(slot: Slot, build: (id: number) => InferenceWorkerRequest): Promise<Answer> {
     const id = this.nextId++;
     slot.inFlight++;
     return new Promise<Answer>((resolve, reject) => {
@@ -120,16 +137,17 @@ export class InferenceWorkers {
   }
 
   /**
-   * The image as posted (copied) to a worker, with a key that stays the same for every message
-   * about this image object. A view into a larger buffer (a slice of a DICOM volume) is cut out
-   * first: structured cloning copies a view's whole underlying buffer.
+   * The image as a worker gets it: a key that stays the same for every message about this image
+   * object, and the pixels when asked. A view into a larger buffer (a slice of a DICOM volume)
+   * is cut out first: structured cloning copies a view's whole underlying buffer.
    */
-  private toWorkerImage(image: RawImage): WorkerImage {
+  private toImageRef(image: RawImage, withPixels: boolean): ImageRef {
     let key = this.imageKeys.get(image);
     if (key === undefined) this.imageKeys.set(image, (key = this.nextImageKey++));
+    const ref: ImageRef = { key, width: image.width, height: image.height, channels: image.channels };
+    if (!withPixels) return ref;
     const d = image.data;
-    const data = d.byteOffset === 0 && d.byteLength === d.buffer.byteLength ? d : d.slice();
-    return { width: image.width, height: image.height, channels: image.channels, data, key };
+    return { ...ref, data: d.byteOffset === 0 && d.byteLength === d.buffer.byteLength ? d : d.slice() };
   }
 
   private spawn(): Slot {
@@ -156,11 +174,7 @@ export class InferenceWorkers {
       this.pending.delete(res.id);
       if (!p) return;
       p.slot.inFlight--;
-      if (res.ok) p.resolve(res);
-      else {
-        this.logger.error(`Inference failed in a worker: ${res.error}`);
-        p.reject(new AnalysisUnavailableError('The model failed to run on this image.'));
-      }
+      p.resolve(res);
     });
     worker.on('error', (err) => this.fail(slot, err, failed));
     worker.on('exit', (code) => {
