@@ -25,9 +25,15 @@ from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "ml" / "src"))
-from mri_sentinel_ml.calibrate import ood_score, softmax  # noqa: E402
-from mri_sentinel_ml.data import preprocess  # noqa: E402
-from mri_sentinel_ml.evaluate import triage_decision  # noqa: E402
+from mri_sentinel_ml.calibrate import ood_score, softmax
+from mri_sentinel_ml.data import (
+    border_mean,
+    grey_float,
+    letterbox_geometry,
+    letterbox_grey,
+    normalise,
+)
+from mri_sentinel_ml.evaluate import triage_decision
 
 
 def load(models_dir: Path) -> tuple[dict, list[dict]]:
@@ -40,11 +46,16 @@ def load(models_dir: Path) -> tuple[dict, list[dict]]:
     return triage, [c for c in cards if c["kind"] == "diagnosis"]
 
 
-def run(card: dict, img: Image.Image) -> tuple[np.ndarray, np.ndarray]:
-    n = card["input"]["normalization"]
-    x = preprocess(img, card["input"]["size"], n["mean"], n["std"])[None]
+def run(card: dict, img: Image.Image) -> tuple[np.ndarray, np.ndarray, float]:
+    """-> logits, embedding, background-gate border mean (of this model's letterbox)."""
+    n, size = card["input"]["normalization"], card["input"]["size"]
+    grey = grey_float(img)
+    lb = letterbox_grey(grey, size)
+    x = normalise(lb, n["mean"], n["std"])[None]
     logits, emb, _cam = card["_session"].run(["logits", "embedding", "cam"], {"input": x})
-    return logits, emb
+    bg = card["thresholds"].get("background")
+    border = border_mean(lb, letterbox_geometry(grey.shape[1], grey.shape[0], size), bg["band"]) if bg else 0.0
+    return logits, emb, border
 
 
 def decide(path: Path, triage: dict, diagnosis: list[dict], thr_override: float | None) -> dict:
@@ -57,19 +68,21 @@ def decide(path: Path, triage: dict, diagnosis: list[dict], thr_override: float 
     # the server's resolution check (MIN_IMAGE_SIDE 64, MAX_INPUT_PIXELS 40 MP) comes before any model
     if min(img.size) < 64 or img.size[0] * img.size[1] > 40_000_000:
         return {"decision": "rejected:file_RESOLUTION_OUT_OF_RANGE", "triage": None}
-    logits, emb = run(triage, img)
+    logits, emb, border = run(triage, img)
     thr = thr_override if thr_override is not None else triage["thresholds"]["confidence"]
     p = softmax(logits, triage["calibration"]["temperature"])
     ood = triage["thresholds"].get("ood")
     is_ood = ood_score(emb, ood) > ood["threshold"] if ood else np.zeros(1, bool)
-    t = triage_decision(p, is_ood, thr, triage["labels"])[0]
+    bg = triage["thresholds"].get("background")
+    bright = np.array([bg is not None and border > bg["max_border_mean"]])
+    t = triage_decision(p, is_ood, thr, triage["labels"], bright)[0]
     tp = {lab: round(float(v), 7) for lab, v in zip(triage["labels"], p[0], strict=True)}
     if t.startswith("rejected:"):
         return {"decision": t, "triage": t, "probabilities": tp}
     card = next((c for c in diagnosis if c["body_part"] == t), None)
     if card is None:
         return {"decision": f"inconclusive:NO_VALIDATED_MODEL:{t}", "triage": t, "probabilities": tp}
-    logits, emb = run(card, img)
+    logits, emb, _ = run(card, img)
     dthr = thr_override if thr_override is not None else card["thresholds"]["confidence"]
     q = softmax(logits, card["calibration"]["temperature"])[0]
     dood = card["thresholds"].get("ood")

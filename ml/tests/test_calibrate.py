@@ -13,6 +13,17 @@ def test_temperature_recovers_known_scale() -> None:
     assert abs(t - 2.5) < 0.25
 
 
+def test_temperature_prior_keeps_separable_validation_finite() -> None:
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 3, 500)
+    logits = rng.normal(size=(500, 3))
+    logits[np.arange(500), y] += 8.0  # every validation image right: plain NLL wants T -> 0
+    assert (logits.argmax(1) == y).all()
+    assert fit_temperature(logits, y, prior_sigma=None) < 0.2  # collapsing towards 0
+    t = fit_temperature(logits, y)
+    assert 0.4 < t < 1.0
+
+
 def test_ood_whitening_and_score() -> None:
     rng = np.random.default_rng(1)
     y = rng.integers(0, 3, 3000)

@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 
 from . import data
+from .calibrate import TEMPERATURE_PRIOR_SIGMA
 from .config import ModelConfig
 
 LABEL_DESCRIPTIONS = {
@@ -73,8 +74,10 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         "outputs": {"logits": "logits", "embedding": "embedding", "cam": "cam",
                     "embedding_dim": emb_dim, "cam_size": cam_size},
         "calibration": {"method": "temperature_scaling", "temperature": calib["temperature"],
-                        "fitted_on": "validation split (group split), NLL minimised with LBFGS"},
-        "thresholds": {"confidence": cfg.confidence, "ood": {k: v for k, v in calib["ood"].items()}},
+                        "fitted_on": "validation split (group split): MAP of summed NLL with a log-normal "
+                                     f"prior on T (sigma {TEMPERATURE_PRIOR_SIGMA} on log T), LBFGS"},
+        "thresholds": {"confidence": cfg.confidence, "ood": {k: v for k, v in calib["ood"].items()},
+                       **({"background": calib["background"]} if "background" in calib else {})},
         "metrics": {**metrics, "forward_ms_single_thread": timing},
         "training": {"sources": training_sources(cfg), "config": cfg.to_dict(), "git_commit": git_commit(),
                      "splits": f"ml/splits/{cfg.split}.csv (by group, stratified, seed {cfg.seed})",
@@ -108,6 +111,10 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
           f"| error among answered | {_pct(m['error_among_answered_at_threshold'])} |",
           f"| OOD-flagged test images | {_pct(m['ood_rejected_fraction_test'])} |",
           f"| answered incl. OOD gate / error among them | {_pct(m['coverage_with_ood'])} / {_pct(m['error_among_answered_with_ood'])} |"]
+    if m.get("val_accuracy") is not None:
+        L.append(f"| validation split (temperature fitted here): accuracy / answered at {m['confidence_threshold']:.2f} / "
+                 f"error among answered | {_pct(m['val_accuracy'])} / {_pct(m['val_coverage_at_threshold'])} / "
+                 f"{_pct(m['val_error_among_answered_at_threshold'])} |")
     if m.get("val_selected_threshold_for_1.5pct_error") is not None:
         L.append(f"| operating point picked on validation for ≤ 1.5 % error: threshold {m['val_selected_threshold_for_1.5pct_error']:.2f} → test coverage / error | {_pct(m['coverage_at_val_selected_threshold'])} / {_pct(m['error_at_val_selected_threshold'])} |")
     if timing:
@@ -146,6 +153,16 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
               f"| brain/knee/spine MRI accepted as the right body part | {_pct(m['supported_mri_accepted_correctly'])} | — |",
               f"| brain/knee/spine MRI flagged OOD | {_pct(m['supported_mri_rejected_by_ood'])} | — |",
               f"| other-body-part MRI accepted as brain/knee/spine | {_pct(m['other_mri_accepted_as_supported'])} | ≤ 2 % |",
+              *([f"| inverted (negative) test MRIs accepted as brain/knee/spine (n = {m['inverted_mri_n']}) | "
+                 f"{_pct(m['inverted_mri_accepted_as_body_part'])} | — |",
+                 f"| inverted test MRIs passing the modality stage | {_pct(m['inverted_mri_passes_modality'])} | — |",
+                 f"| inverted test MRIs refused by the background gate alone | "
+                 f"{_pct(m.get('inverted_mri_refused_by_background_gate'))} | — |"]
+                if "inverted_mri_n" in m else []),
+              *([f"| test MRIs refused by the background gate (border ring mean > 128) | "
+                 f"{_pct(m['background_gate_mri_refused'])} | — |",
+                 f"| test not-MRIs refused by the background gate | {_pct(m['background_gate_not_mri_refused'])} | — |"]
+                if "background_gate_mri_refused" in m else []),
               *([f"| model size | {onnx_bytes / 1e6:.2f} MB | ≤ 20 MB |"] if onnx_bytes else []),
               *([f"| forward, 1 thread | {timing['median_ms']:.2f} ms | ≤ 25 ms |"] if timing else []),
               "", "### Per-source acceptance (test split)", "",
@@ -182,7 +199,15 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
           f"Stem and blocks 0–{cfg.start_block - 1} keep ImageNet weights; blocks {cfg.start_block}–15, the 1×1 head conv "
           f"and the linear classifier are fine-tuned on activations cached for {cfg.views} views per training image "
           f"(view 0 clean, the rest augmented: {cfg.aug.strength} augmentation), {cfg.epochs} epochs, AdamW, cosine LR, "
-          "class-balanced sampling. Temperature and the OOD threshold are fitted on the validation split only; "
+          "class-balanced sampling"
+          + (f" (within a class, sources weighted by n^-{cfg.source_balance:g})" if cfg.source_balance else "") + ". "
+          + (f"{100 * cfg.aug.relabel_inverted:.0f} % of the augmented views of every image outside `{', '.join(cfg.aug.invert_labels)}` are inverted "
+             f"(negative) and labelled `{cfg.aug.relabel_inverted_as}`: no scanner writes a negative MRI. "
+             if cfg.aug.relabel_inverted else "")
+          + "Temperature (MAP, log-normal prior σ = 1 on log T, which only matters when validation is "
+          "separable) and the OOD threshold are fitted on the validation split only; "
           "the OOD score is `mahalanobis_pca` (k = "
-          f"{cfg.ood_k}, threshold at {100 * cfg.ood_target_tpr:.1f} % TPR of in-distribution validation images).", ""]
+          f"{cfg.ood_k}, threshold at {100 * cfg.ood_target_tpr:.1f} % TPR of in-distribution validation images)."
+          + (" The background gate (contract: content border-ring mean > 128 ⇒ NOT_MRI) runs before the model's "
+             "rule." if cfg.kind == "triage" else ""), ""]
     path.write_text("\n".join(L) + "\n")

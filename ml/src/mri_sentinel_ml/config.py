@@ -24,6 +24,10 @@ class AugConfig:
     # labels whose images may be inverted (empty: all). Triage inverts only not_mri: an inverted MRI
     # looks like CT/X-ray and must not be taught as MRI; an inverted X-ray looks MRI-like and stays not_mri.
     invert_labels: tuple[str, ...] = ()
+    # probability that a view of any *other* image is inverted and relabelled `relabel_inverted_as`:
+    # an inverted MRI (white background, black air) is not a valid MRI upload and must be refused
+    relabel_inverted: float = 0.0
+    relabel_inverted_as: str = ""
     noise: float = 0.0  # probability of gaussian noise
     blur: float = 0.0  # probability of box/gaussian blur
     border: float = 0.0  # probability of a synthetic frame / letterbox bars
@@ -57,7 +61,7 @@ class ModelConfig:
     ood_target_tpr: float = 0.99
     confidence: float = 0.60
     aug: AugConfig = field(default_factory=AugConfig)
-    version: str = "1.0.0"
+    version: str = "2.0.0"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -66,16 +70,17 @@ class ModelConfig:
 def triage_config(seed: int = 1337) -> ModelConfig:
     aug = AugConfig(strength="heavy", rotate_deg=30.0, scale=(0.55, 1.35), aspect=(0.75, 1.33),
                     translate=0.12, hflip=0.5, vflip=0.15, gamma=(0.5, 2.0), contrast=(0.6, 1.5),
-                    brightness=0.15, invert=0.4, invert_labels=("not_mri",), noise=0.3, blur=0.3,
+                    brightness=0.15, invert=0.4, invert_labels=("not_mri",),
+                    relabel_inverted=0.1, relabel_inverted_as="not_mri", noise=0.3, blur=0.3,
                     border=0.2, equalize=0.2)
     return ModelConfig(name="triage", kind="triage", body_part=None, labels=list(TRIAGE_LABELS),
                        split="triage", size=160, views=5, epochs=10, seed=seed, aug=aug,
-                       ood_target_tpr=0.995, source_balance=0.5)  # permissive: the gate must not reject real MRIs
+                       ood_target_tpr=0.995, source_balance=1.0)  # permissive: the gate must not reject real MRIs
 
 
 def brain_config(seed: int = 1337) -> ModelConfig:
     return ModelConfig(name="brain_tumor", kind="diagnosis", body_part="brain",
-                       labels=list(BRAIN_LABELS), split="brain_tumor", size=192, start_block=5, views=8,
+                       labels=list(BRAIN_LABELS), split="brain_tumor", size=224, start_block=5, views=8,
                        epochs=12, seed=seed, label_smoothing=0.05)
 
 

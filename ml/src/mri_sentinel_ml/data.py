@@ -106,6 +106,18 @@ def letterbox_grey(grey: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
+def border_mean(lb: np.ndarray, geo: tuple[int, int, int, int], band: float) -> float:
+    """Mean of the letterboxed luma (0..255) over a ring of the pasted content box, b = max(1, round(band *
+    min(nw, nh))) pixels wide: the background of an MRI slice is air (dark); a bright ring means a negative
+    image, a document, a chart, a photo. round() is half-up as in letterbox_geometry."""
+    nw, nh, x0, y0 = (int(v) for v in geo)
+    b = max(1, math.floor(band * min(nw, nh) + 0.5))
+    c = np.asarray(lb[y0:y0 + nh, x0:x0 + nw], np.float64)
+    ring = np.zeros(c.shape, bool)
+    ring[:b], ring[-b:], ring[:, :b], ring[:, -b:] = True, True, True, True
+    return float(c[ring].mean())
+
+
 def normalise(lb: np.ndarray, mean: list[float], std: list[float]) -> np.ndarray:
     """Contract step 4: [S,S] in 0..255 -> [3,S,S] float32."""
     x = lb.astype(np.float32) / np.float32(255.0)

@@ -91,14 +91,16 @@ TRIAGE_OUTCOMES = ["brain", "knee", "spine", "rejected:NOT_MRI", "rejected:modal
                    "rejected:UNSUPPORTED_BODY_PART", "rejected:anatomy_LOW_CONFIDENCE"]
 
 
-def triage_decision(p: np.ndarray, is_ood: np.ndarray, thr: float, labels: list[str]) -> list[str]:
-    """The contract's triage rule, per image."""
+def triage_decision(p: np.ndarray, is_ood: np.ndarray, thr: float, labels: list[str],
+                    bright: np.ndarray | None = None) -> list[str]:
+    """The contract's triage rule, per image (bright: the background gate fired)."""
     nm, om = labels.index("not_mri"), labels.index("other_mri")
     body = [labels.index(b) for b in ("brain", "knee", "spine", "other_mri")]
+    bright = np.zeros(len(p), bool) if bright is None else bright
     out = []
-    for pi, o in zip(p, is_ood, strict=True):
+    for pi, o, b in zip(p, is_ood, bright, strict=True):
         a = int(pi.argmax())
-        if o or a == nm:
+        if b or o or a == nm:
             out.append("rejected:NOT_MRI")
         elif 1 - pi[nm] < thr:
             out.append("rejected:modality_LOW_CONFIDENCE")
@@ -163,6 +165,10 @@ def evaluate(out: dict[str, np.ndarray], calib: dict, labels: list[str], kind: s
         if (cv >= t).any() and 1 - okv[cv >= t].mean() <= 0.015:
             t_op = float(t)
             break
+    # the same figures on validation, next to test's: how much of a test figure is luck of the split
+    m["val_accuracy"] = float(okv.mean()) if len(okv) else None
+    m["val_coverage_at_threshold"] = float((cv >= thr).mean()) if len(cv) else None
+    m["val_error_among_answered_at_threshold"] = float(1 - okv[cv >= thr].mean()) if (cv >= thr).any() else None
     if t_op is not None:
         a = conf >= t_op
         m["val_selected_threshold_for_1.5pct_error"] = t_op
@@ -178,15 +184,16 @@ def evaluate(out: dict[str, np.ndarray], calib: dict, labels: list[str], kind: s
     if history:
         _plot_history(history, plot_dir / "accuracy.png")
     if kind == "triage":
-        m.update(_triage_metrics(out, te, p, is_ood, thr, labels))
+        m.update(_triage_metrics(out, te, p, is_ood, thr, labels, calib.get("background")))
     else:
         m.update(_official_split(out, calib))
     return m
 
 
 def _triage_metrics(out: dict, te: np.ndarray, p: np.ndarray, is_ood: np.ndarray, thr: float,
-                    labels: list[str]) -> dict:
-    dec = np.array(triage_decision(p, is_ood, thr, labels))
+                    labels: list[str], background: dict | None) -> dict:
+    bright = (out["border_mean"][te] > background["max_border_mean"]) if background else None
+    dec = np.array(triage_decision(p, is_ood, thr, labels, bright))
     ytxt = np.array(labels)[out["y"][te]]
     src = out["source"][te]
     passes_modality = ~np.isin(dec, ["rejected:NOT_MRI", "rejected:modality_LOW_CONFIDENCE"])
@@ -207,6 +214,8 @@ def _triage_metrics(out: dict, te: np.ndarray, p: np.ndarray, is_ood: np.ndarray
         "supported_mri_rejected": float((~accepted_bp[sup]).mean()),
         "supported_mri_rejected_by_ood": float(is_ood[sup].mean()),
         "other_mri_accepted_as_supported": float(accepted_bp[om].mean()),
+        **({"background_gate_mri_refused": float(bright[~nm].mean()),
+            "background_gate_not_mri_refused": float(bright[nm].mean())} if bright is not None else {}),
         "per_source_acceptance": table,
     }
 

@@ -10,12 +10,13 @@ import torch
 from PIL import Image
 
 from . import data
-from .calibrate import calibrate
+from .calibrate import BACKGROUND_BAND, background_gate, calibrate
 from .card import build_card, validate_card, write_report
 from .config import ModelConfig, config_from_dict
 from .evaluate import evaluate, save_metrics
 from .export import OPSET, export_onnx, onnx_forward, sha256, time_forward, torch_forward
 from .networks import FEATURE_DIM, build_net
+from .stress import inverted_mri_metrics
 from .train import run_dir
 
 
@@ -32,19 +33,35 @@ def load_ckpt(name: str, path: Path | None = None) -> tuple[ModelConfig, torch.n
     return cfg, net.eval(), ck
 
 
+def border_means(cfg: ModelConfig) -> np.ndarray:
+    """Background-gate measure of every image of the model's split, in split-file order (as outputs.npz)."""
+    tab = data.read_split(cfg.split)
+    imgs, geos = data.image_cache(tab.paths, cfg.size)
+    return np.array([data.border_mean(imgs[i], tuple(geos[i]), BACKGROUND_BAND) for i in range(len(tab.paths))])
+
+
 def step_calibrate(name: str) -> dict:
     cfg, _, _ = load_ckpt(name)
-    cal = calibrate(load_outputs(name), cfg.ood_k, cfg.ood_target_tpr)
+    out = load_outputs(name)
+    cal = calibrate(out, cfg.ood_k, cfg.ood_target_tpr)
+    if cfg.kind == "triage":
+        cal["background"] = background_gate(border_means(cfg), out["y"] != cfg.labels.index("not_mri"),
+                                            out["split"])
     (run_dir(name) / "calib.json").write_text(json.dumps(cal))
     print(f"[{name}] temperature {cal['temperature']:.4f}  ood threshold {cal['ood']['threshold']:.2f}")
     return cal
 
 
 def step_evaluate(name: str) -> dict:
-    cfg, _, ck = load_ckpt(name)
+    cfg, net, ck = load_ckpt(name)
     cal = json.loads((run_dir(name) / "calib.json").read_text())
     mdir = data.MODELS_DIR / name
-    m = evaluate(load_outputs(name), cal, cfg.labels, cfg.kind, cfg.confidence, mdir / "plots", ck["history"])
+    out = load_outputs(name)
+    if cfg.kind == "triage":
+        out["border_mean"] = border_means(cfg)
+    m = evaluate(out, cal, cfg.labels, cfg.kind, cfg.confidence, mdir / "plots", ck["history"])
+    if cfg.kind == "triage":
+        m.update(inverted_mri_metrics(cfg, net, cal))
     save_metrics(m, run_dir(name) / "metrics.json")
     tf = run_dir(name) / "timing.json"
     timing = json.loads(tf.read_text()) if tf.exists() else None

@@ -23,7 +23,7 @@ from tqdm import tqdm
 from . import data
 from .config import ModelConfig
 from .networks import EfficientNetLite0, build_net
-from .transforms import augment, to_input
+from .transforms import augment, invert_content, to_input
 
 
 def run_dir(name: str) -> Path:
@@ -47,15 +47,19 @@ def frozen_acts(net: EfficientNetLite0, x255: torch.Tensor, cfg: ModelConfig) ->
 
 
 def build_acts(net: EfficientNetLite0, cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray,
-               geos: np.ndarray, train_idx: np.ndarray, bs: int = 4) -> tuple[torch.Tensor, torch.Tensor, float]:
-    """-> clean [N,...] for every image, aug [len(train_idx), V-1, ...]. Cached on disk."""
+               geos: np.ndarray, train_idx: np.ndarray,
+               bs: int = 4) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, float]:
+    """-> clean [N,...] for every image, aug [len(train_idx), V-1, ...], aug_y [len(train_idx), V-1]
+    (a view's label: the image's, or `relabel_inverted_as` for a relabelled inverted view). Cached on disk."""
     key = json.dumps([tab.paths, cfg.size, cfg.start_block, cfg.views, asdict(cfg.aug), cfg.seed,
                       cfg.mean, cfg.std])
     h = hashlib.sha1(key.encode()).hexdigest()[:12]
     f = data.CACHE_DIR / f"acts_{cfg.name}_{h}.pt"
+    y_img = torch.tensor([cfg.labels.index(tab.labels[k]) for k in train_idx])
     if f.exists():
         d = torch.load(f)
-        return d["clean"], d["aug"], d.get("seconds", 0.0)
+        aug_y = d.get("aug_y", y_img[:, None].expand(-1, max(cfg.views - 1, 0)))
+        return d["clean"], d["aug"], aug_y, d.get("seconds", 0.0)
     t0 = time.time()
     net.eval()
     g = torch.Generator().manual_seed(cfg.seed + 1)
@@ -67,16 +71,23 @@ def build_acts(net: EfficientNetLite0, cfg: ModelConfig, tab: data.SplitTable, i
     clean = torch.cat(clean_chunks)
     nv = cfg.views - 1
     aug = torch.zeros((len(train_idx), nv, *clean.shape[1:]), dtype=torch.float16)
+    aug_y = y_img[:, None].repeat(1, nv)
+    inv_ok = torch.tensor([not cfg.aug.invert_labels or tab.labels[k] in cfg.aug.invert_labels for k in train_idx])
     for v in range(nv):
         for i in tqdm(range(0, len(train_idx), bs), desc=f"{cfg.name} aug view {v + 1}/{nv}"):
             j = train_idx[i:i + bs]
             x = torch.from_numpy(np.asarray(imgs[j], np.float32))[:, None]
-            inv = torch.tensor([not cfg.aug.invert_labels or tab.labels[k] in cfg.aug.invert_labels for k in j])
+            inv = inv_ok[i:i + len(j)]
+            if cfg.aug.relabel_inverted > 0:  # invert the content (padding stays 0, as at inference)
+                flip = ~inv & (torch.rand(len(j), generator=g) < cfg.aug.relabel_inverted)
+                x = invert_content(x, torch.from_numpy(geos[j]), flip)
+                aug_y[i:i + len(j), v] = torch.where(flip, cfg.labels.index(cfg.aug.relabel_inverted_as),
+                                                     aug_y[i:i + len(j), v])
             xa = augment(x, torch.from_numpy(geos[j]), cfg.aug, g, inv)
             aug[i:i + len(j), v] = frozen_acts(net, xa, cfg)
     seconds = time.time() - t0
-    torch.save({"clean": clean, "aug": aug, "seconds": seconds}, f)
-    return clean, aug, seconds
+    torch.save({"clean": clean, "aug": aug, "aug_y": aug_y, "seconds": seconds}, f)
+    return clean, aug, aug_y, seconds
 
 
 def trainable(net: EfficientNetLite0, start: int) -> tuple[list[torch.nn.Parameter], list[torch.nn.Parameter]]:
@@ -124,7 +135,7 @@ def train_model(cfg: ModelConfig, max_images: int | None = None, max_steps: int 
     t0 = time.time()
     imgs, geos = data.image_cache(tab.paths, cfg.size)
     net = build_net(len(cfg.labels), pretrained=True, dropout=cfg.dropout, drop_path=cfg.drop_path)
-    clean, aug, t_extract = build_acts(net, cfg, tab, imgs, geos, tr)
+    clean, aug, aug_y, t_extract = build_acts(net, cfg, tab, imgs, geos, tr)
     net = net.to(memory_format=torch.channels_last)
     t_load = time.time() - t0
     t_cache = max(t_load, t_extract)  # decode + frozen-trunk extraction (as first measured)
@@ -169,7 +180,8 @@ def train_model(cfg: ModelConfig, max_images: int | None = None, max_steps: int 
             for pg, b in zip(opt.param_groups, base, strict=True):
                 pg["lr"] = b * lr_f
             out = net.forward_from(a, cfg.start_block)
-            loss = F.cross_entropy(out.logits, ytr[j], label_smoothing=cfg.label_smoothing)
+            yv = torch.where(v == 0, ytr[j], aug_y[j, (v - 1).clamp_min(0)] if aug_y.shape[1] else ytr[j])
+            loss = F.cross_entropy(out.logits, yv, label_smoothing=cfg.label_smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

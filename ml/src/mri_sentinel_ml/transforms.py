@@ -33,6 +33,12 @@ def content_mask(geo: torch.Tensor, size: int) -> torch.Tensor:
     return (my[:, :, None] & mx[:, None, :]).float()[:, None]
 
 
+def invert_content(x: torch.Tensor, geo: torch.Tensor, sel: torch.Tensor) -> torch.Tensor:
+    """[B,1,S,S] 0..255: 255 - x inside the content box where sel [B] is set; padding stays 0 as at inference."""
+    inv = (255.0 - x) * content_mask(geo, x.shape[-1])
+    return torch.where(sel[:, None, None, None], inv, x)
+
+
 def augment(x: torch.Tensor, geo: torch.Tensor, cfg: AugConfig, g: torch.Generator,
             invertible: torch.Tensor | None = None) -> torch.Tensor:
     """invertible: [B] bool, which images may be inverted (default all)."""
