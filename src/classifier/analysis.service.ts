@@ -118,7 +118,7 @@ export class AnalysisService {
     let t = performance.now();
     const triageOut = await this.models.runImage(triageCard.name, image);
     const override = this.config.confidenceThresholdOverride;
-    const triage = decideTriage(triageCard, triageOut.logits, triageOut.embedding, override);
+    const triage = decideTriage(triageCard, triageOut.logits, triageOut.embedding, override, triageOut.borderMean);
     timings.preprocess = round(triageOut.preprocessMs);
     timings.triage = round(performance.now() - t - triageOut.preprocessMs);
 

@@ -15,6 +15,8 @@ export interface WorkerModel {
   inputName: string;
   size: number;
   normalization: Normalization;
+  /** the card's background-gate ring width (fraction), when it has the gate */
+  backgroundBand: number | null;
 }
 
 

@@ -5,7 +5,7 @@ import { renderHeatmap } from '../explainability/heatmap';
 import type { InferenceWorkerRequest, InferenceWorkerResponse, WorkerModel } from './inference-workers';
 import type { ImageRun } from './model-provider';
 import { PixelCache } from './pixel-cache';
-import { normalize } from './preprocess';
+import { borderMean, normalize } from './preprocess';
 
 /**
  * Worker thread: owns one onnxruntime session per model and runs them off the main thread,
@@ -47,7 +47,7 @@ async function load(req: Extract<InferenceWorkerRequest, { kind: 'load' }>): Pro
 async function run(req: Extract<InferenceWorkerRequest, { kind: 'run' }>): Promise<void> {
   const entry = sessions.get(req.model);
   if (!entry) throw new Error(`model ${req.model} is not loaded in this worker`);
-  const { size, normalization, inputName } = entry.model;
+  const { size, normalization, inputName, backgroundBand } = entry.model;
   const t = performance.now();
   const box = cache.letterbox(req.image, size, modelSizes());
   if (!box) return post({ kind: 'resend', id: req.id, ok: false });
@@ -62,6 +62,7 @@ async function run(req: Extract<InferenceWorkerRequest, { kind: 'run' }>): Promi
     camW: Number(out.cam.dims[3]),
     geometry: box.geometry,
     preprocessMs,
+    borderMean: backgroundBand === null ? null : borderMean(box.canvas, box.geometry, backgroundBand),
   };
   post({ kind: 'run', id: req.id, ok: true, run: result }, [result.logits.buffer, result.embedding.buffer, result.cam.buffer] as ArrayBuffer[]);
 }

@@ -11,6 +11,13 @@ export interface OodSpec {
   class_means: number[][];
 }
 
+/** triage: refuse as NOT_MRI when the content's border ring is brighter than max_border_mean (0..255) */
+export interface BackgroundSpec {
+  method: 'content_border_mean';
+  band: number;
+  max_border_mean: number;
+}
+
 export interface ModelCard {
   schema_version: 1;
   name: string;
@@ -35,7 +42,7 @@ export interface ModelCard {
   };
   outputs: { logits: 'logits'; embedding: 'embedding'; cam: 'cam'; embedding_dim: number; cam_size: number };
   calibration: { method: 'temperature_scaling'; temperature: number; fitted_on?: string };
-  thresholds: { confidence: number; ood?: OodSpec };
+  thresholds: { confidence: number; ood?: OodSpec; background?: BackgroundSpec };
   metrics: Record<string, unknown>;
   training: {
     sources: { source: string; count: number; licence: string }[];

@@ -16,6 +16,8 @@ export interface ModelOutputs {
 export interface ImageRun extends ModelOutputs {
   geometry: LetterboxGeometry;
   preprocessMs: number;
+  /** the background gate's border-ring mean of this model's letterbox, when its card has the gate */
+  borderMean: number | null;
 }
 
 /**

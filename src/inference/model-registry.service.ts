@@ -12,7 +12,7 @@ import { InferenceWorkers, WorkerModel } from './inference-workers';
 import { compileCardValidator, ModelCard, ModelCardError } from './model-card';
 import type { ImageRun, ModelOutputs, ModelProvider } from './model-provider';
 import { PreparePool } from './prepare-pool';
-import type { RawImage } from './preprocess';
+import { borderMean, type RawImage } from './preprocess';
 import { Semaphore } from './semaphore';
 
 interface LoadedModel {
@@ -113,6 +113,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       name: m.card.name,
       bytes: m.bytes!,
       inputName: m.card.input.name,
+      backgroundBand: m.card.thresholds.background?.band ?? null,
       size: m.card.input.size,
       normalization: m.card.input.normalization,
     }));
@@ -181,7 +182,9 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
     const [input] = await this.preparer.inputs(image, [model.card.input]);
     const preprocessMs = performance.now() - t;
     const out = await this.pool.use(() => this.runInProcess(model, input.tensor));
-    return { ...out, geometry: input.geometry, preprocessMs };
+    const band = model.card.thresholds.background?.band;
+    const border = band === undefined ? null : borderMean(input.canvas, input.geometry, band);
+    return { ...out, geometry: input.geometry, preprocessMs, borderMean: border };
   }
 
   /** The heat map of one cam class of `run` over `image` at display size (in a worker when there are workers). */

@@ -46,6 +46,29 @@ export function letterboxGeometry(w: number, h: number, size: number): Letterbox
   return { size, nw, nh, x0: Math.floor((size - nw) / 2), y0: Math.floor((size - nh) / 2) };
 }
 
+/**
+ * The background gate's measure (docs/model-contract.md, "Background gate"; ml data.border_mean):
+ * the mean letterboxed luma (0..255) over a ring of the pasted content box, b = max(1,
+ * round_half_up(band · min(nw, nh))) pixels wide, each pixel counted once. Air around an MRI
+ * slice is dark; a bright ring means a negative image, a document, a chart or a photo.
+ */
+export function borderMean(canvas: Float32Array, g: LetterboxGeometry, band: number): number {
+  const b = Math.max(1, Math.floor(band * Math.min(g.nw, g.nh) + 0.5));
+  let sum = 0;
+  let n = 0;
+  for (let y = 0; y < g.nh; y++) {
+    const row = (g.y0 + y) * g.size + g.x0;
+    const inRing = y < b || y >= g.nh - b;
+    for (let x = 0; x < g.nw; x++) {
+      if (inRing || x < b || x >= g.nw - b) {
+        sum += canvas[row + x];
+        n++;
+      }
+    }
+  }
+  return sum / n;
+}
+
 interface Coeffs {
   ksize: number;
   /** per output pixel: first source index and number of taps */

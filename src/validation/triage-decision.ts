@@ -15,13 +15,15 @@ export interface TriageDecision {
   anatomyConfidence: number | null;
   oodScore: number | null;
   ood: boolean;
+  /** the background gate's border-ring mean (0..255), when the card has the gate */
+  borderMean: number | null;
 }
 
 const BODY_LABELS = ['brain', 'knee', 'spine', 'other_mri'] as const;
 
 /**
  * The contract's triage rule (docs/model-contract.md, mirrored by ml/ evaluate.triage_decision),
- * in its order: OOD or argmax not_mri → NOT_MRI; p_mri < thr → modality LOW_CONFIDENCE;
+ * in its order: background gate (a bright border ring), OOD or argmax not_mri → NOT_MRI; p_mri < thr → modality LOW_CONFIDENCE;
  * argmax other_mri → UNSUPPORTED_BODY_PART; max body-part p < thr → anatomy LOW_CONFIDENCE.
  */
 export function decideTriage(
@@ -29,6 +31,7 @@ export function decideTriage(
   logits: ArrayLike<number>,
   embedding: ArrayLike<number>,
   thresholdOverride?: number,
+  borderMean: number | null = null,
 ): TriageDecision {
   const thr = thresholdOverride ?? card.thresholds.confidence;
   const p = softmax(logits, card.calibration.temperature);
@@ -41,7 +44,26 @@ export function decideTriage(
   const bodyIdx = BODY_LABELS.map(idx);
   const bestBody = bodyIdx.reduce((a, b) => (p[b] > p[a] ? b : a));
   const anatomyConfidence = p[bestBody];
-  const base = { probabilities, mriConfidence, oodScore: score, ood };
+  const base = { probabilities, mriConfidence, oodScore: score, ood, borderMean };
+  const background = card.thresholds.background;
+  if (background && borderMean === null) throw new Error(`${card.name}: its card has a background gate but no border mean was measured`);
+
+  if (background && borderMean !== null && borderMean > background.max_border_mean) {
+    return {
+      ...base,
+      isMri: false,
+      anatomy: null,
+      anatomyConfidence: null,
+      outcome: {
+        accepted: false,
+        stage: 'modality',
+        code: 'NOT_MRI',
+        message:
+          `The image has a bright background (edge brightness ${Math.round(borderMean)} of 255), but the air around the body ` +
+          'is dark on an MRI slice: negative (inverted) images, documents, charts and photos are not analysed.',
+      },
+    };
+  }
 
   if (ood || top === 'not_mri') {
     return {

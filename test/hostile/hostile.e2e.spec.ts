@@ -11,7 +11,6 @@
  * "the models refuse it" is asserted against the real models only.
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,25 +35,6 @@ const HAVE_REAL_MODELS = fs.existsSync(path.join(REAL_MODELS_DIR, 'triage', 'mod
  */
 const MRI_DERIVED = new Set(['heavily blurred MRI', 'MRI shrunk to 64 px', 'inverted MRI', 'fully transparent PNG of an MRI']);
 const SMALL_MRI = { name: 'MRI shrunk to 64 px', trueLabel: 'glioma' };
-
-/**
- * Known gap, pinned to exact model files (sha256 of models/triage/model.onnx): these triage
- * models accept an inverted (negative) brain MRI as a brain MRI, and the diagnosis model then
- * answers with a confident label (triage 1.0.0 before the not_mri-only inversion recipe, and
- * the retrained one after it — which then said meningioma 75 % for an inverted glioma). The
- * outcome is still printed in the CI log; any other triage model is held to the rule above.
- * The fix belongs in the models (or a validated "negative image" gate), not in this test.
- */
-const TRIAGE_KNOWN_TO_ACCEPT_INVERTED_MRI = new Set([
-  '62f21ee82c36df827d81236ca624b1e6167ebd896feda2c940196f11b9205ffe', // triage 1.0.0 (4fc8f64)
-  'e4ae0de7ff7dc1afca64dc1d38a406e9c92d2ae249ca3481a43cf10014e68486', // triage retrained, not_mri-only inversion (59fc5d9)
-]);
-
-function triageTaughtInvertedMri(): boolean {
-  if (!HAVE_REAL_MODELS) return false;
-  const onnx = fs.readFileSync(path.join(REAL_MODELS_DIR, 'triage', 'model.onnx'));
-  return TRIAGE_KNOWN_TO_ACCEPT_INVERTED_MRI.has(createHash('sha256').update(onnx).digest('hex'));
-}
 
 /** Writes to the real stderr while the app's logs are being captured (for the CI log). */
 let echo = (text: string): void => void process.stderr.write(`${text}\n`);
@@ -199,16 +179,11 @@ describe(`hostile uploads (${HAVE_REAL_MODELS ? 'trained models' : 'fake models:
     });
     // printed so a reader of the CI log sees what each hostile case got
     echo(`hostile corpus outcomes:\n${table.map((r) => JSON.stringify(r)).join('\n')}`);
-    const knownGap = triageTaughtInvertedMri() ? 'inverted MRI' : null;
     const wrong = table.filter((r) => {
       if (r.http !== 200) return false; // a 4xx is always a refusal
       if (r.status === 'rejected') return false;
       if (r.name === SMALL_MRI.name && r.status === 'completed') return r.label !== SMALL_MRI.trueLabel;
       if (MRI_DERIVED.has(r.name) && r.status === 'inconclusive') return false;
-      if (r.name === knownGap) {
-        echo(`KNOWN GAP (this triage model accepts inverted MRIs): "${r.name}" → ${r.status} ${r.label ?? ''}`);
-        return false;
-      }
       return true;
     });
     expect(wrong).toEqual([]);

@@ -111,3 +111,33 @@ describe('diagnosis decision', () => {
     expect(decideDiagnosis(brain, [8, 0, 0, 0], EMB, 0.99).status).toBe('inconclusive');
   });
 });
+
+describe('background gate (contract "Background gate")', () => {
+  const gated = makeCard({
+    name: 'triage',
+    kind: 'triage',
+    labels: TRIAGE_LABELS,
+    thresholds: { confidence: 0.6, background: { method: 'content_border_mean', band: 0.06, max_border_mean: 128 } },
+  });
+  const confidentBrain = P(0.97, 0.01, 0.01, 0.005, 0.005);
+
+  it('refuses a bright-bordered image as NOT_MRI before the model’s own rule, with the reason', () => {
+    const d = decideTriage(gated, confidentBrain, EMB, undefined, 201.4);
+    expect(d.outcome).toMatchObject({ accepted: false, stage: 'modality', code: 'NOT_MRI' });
+    expect(d.outcome.accepted === false && d.outcome.message).toMatch(/bright background.*201 of 255.*negative/);
+    expect(d).toMatchObject({ isMri: false, anatomy: null, borderMean: 201.4 });
+  });
+
+  it('lets a dark-bordered MRI through (the border equal to the limit is not "brighter")', () => {
+    expect(decideTriage(gated, confidentBrain, EMB, undefined, 12).outcome).toEqual({ accepted: true, bodyPart: 'brain' });
+    expect(decideTriage(gated, confidentBrain, EMB, undefined, 128).outcome).toEqual({ accepted: true, bodyPart: 'brain' });
+  });
+
+  it('fails loudly when a gated card gets no measurement (a provider bug, never a silent pass)', () => {
+    expect(() => decideTriage(gated, confidentBrain, EMB)).toThrow(/background gate/);
+  });
+
+  it('a card without the gate ignores the measurement', () => {
+    expect(decideTriage(triage, confidentBrain, EMB, undefined, 250).outcome).toEqual({ accepted: true, bodyPart: 'brain' });
+  });
+});

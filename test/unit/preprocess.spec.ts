@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { letterbox, letterboxGeometry, normalize, preprocess, resizeBilinearF, toLuma } from '../../src/inference/preprocess';
+import { borderMean, letterbox, letterboxGeometry, normalize, preprocess, resizeBilinearF, toLuma } from '../../src/inference/preprocess';
 
 interface VectorCase {
   width: number;
@@ -97,5 +97,25 @@ describe('preprocessing (contract steps 2–4)', () => {
         expect(maxAbsDiff(p.tensor, c.tensor)).toBeLessThan(1e-5);
       },
     );
+  });
+});
+
+describe('borderMean (the background gate’s measure)', () => {
+  it('averages the content box’s ring once per pixel: a 6×4 box with b = 1 has 16 ring pixels', () => {
+    const g = { size: 8, nw: 6, nh: 4, x0: 1, y0: 2 };
+    const canvas = new Float32Array(64);
+    for (let y = 2; y < 6; y++) for (let x = 1; x < 7; x++) canvas[y * 8 + x] = 10; // ring and inside
+    canvas[3 * 8 + 3] = 250; // inside the ring: ignored
+    canvas[2 * 8 + 1] = 170; // a corner: counted once → (15·10 + 170) / 16
+    canvas[0] = 255; // padding: ignored
+    expect(borderMean(canvas, g, 0.06)).toBe((15 * 10 + 170) / 16);
+  });
+
+  it('matches ml/ data.border_mean (values computed by it)', () => {
+    const S = 160;
+    const canvas = new Float32Array(S * S);
+    for (let i = 0; i < S * S; i++) canvas[i] = (i * 37) % 256;
+    expect(borderMean(canvas, letterboxGeometry(300, 200, S), 0.06)).toBeCloseTo(126.79673202614379, 9);
+    expect(borderMean(canvas, letterboxGeometry(1000, 37, S), 0.06)).toBeCloseTo(128.23170731707316, 9);
   });
 });
