@@ -15,11 +15,12 @@ const sessions = new Map<string, { session: ort.InferenceSession; model: Omit<Wo
 
 /**
  * The images of the analyses in progress (one analysis sends the same image up to three times:
- * triage, diagnosis, heat map). 32 MB holds the luma of ~128 images of 256² (32 of 512²); above
- * 4 megapixels only the model inputs and the display image are kept. A miss only costs sending
- * the pixels again. Unused for 30 s, an entry goes at the next insertion.
+ * triage, diagnosis, heat map). 8 MB holds the luma of 32 images of 256² — the analyses in
+ * flight at 16–32 clients — and above 1 megapixel only the model inputs and the display image
+ * (~1 MB) are kept: at 32 MB and 4 MP the cache sat full and the 5-minute soak peaked at 694 MB.
+ * A miss only costs sending the pixels again. Unused for 10 s, an entry goes at the next insertion.
  */
-const cache = new PixelCache(32 * 2 ** 20, 30_000, 4_000_000);
+const cache = new PixelCache(8 * 2 ** 20, 10_000, 1_000_000);
 
 function modelSizes(): number[] {
   return [...new Set([...sessions.values()].map((s) => s.model.size))];
