@@ -48,24 +48,9 @@ export function decideTriage(
   const background = card.thresholds.background;
   if (background && borderMean === null) throw new Error(`${card.name}: its card has a background gate but no border mean was measured`);
 
-  if (background && borderMean !== null && borderMean > background.max_border_mean) {
-    return {
-      ...base,
-      isMri: false,
-      anatomy: null,
-      anatomyConfidence: null,
-      outcome: {
-        accepted: false,
-        stage: 'modality',
-        code: 'NOT_MRI',
-        message:
-          `The image has a bright background (edge brightness ${Math.round(borderMean)} of 255), but the air around the body ` +
-          'is dark on an MRI slice: negative (inverted) images, documents, charts and photos are not analysed.',
-      },
-    };
-  }
+  const bright = background !== undefined && borderMean !== null && borderMean > background.max_border_mean;
 
-  if (ood || top === 'not_mri') {
+  if (bright || ood || top === 'not_mri') {
     return {
       ...base,
       isMri: false,
@@ -75,9 +60,12 @@ export function decideTriage(
         accepted: false,
         stage: 'modality',
         code: 'NOT_MRI',
-        message: ood
-          ? 'The image is unlike any MRI the service was trained on (out-of-distribution), so it was not analysed.'
-          : 'This does not look like an MRI image, so it was not analysed.',
+        message: bright
+          ? `The image has a bright background (edge brightness ${Math.round(borderMean ?? 0)} of 255), but the air around ` +
+            'the body is dark on an MRI slice: negative (inverted) images, documents, charts and photos are not analysed.'
+          : ood
+            ? 'The image is unlike any MRI the service was trained on (out-of-distribution), so it was not analysed.'
+            : 'This does not look like an MRI image, so it was not analysed.',
       },
     };
   }
