@@ -58,8 +58,7 @@ def build_acts(net: EfficientNetLite0, cfg: ModelConfig, tab: data.SplitTable, i
     y_img = torch.tensor([cfg.labels.index(tab.labels[k]) for k in train_idx])
     if f.exists():
         d = torch.load(f)
-        aug_y = d.get("aug_y", y_img[:, None].expand(-1, max(cfg.views - 1, 0)))
-        return d["clean"], d["aug"], aug_y, d.get("seconds", 0.0)
+        return d["clean"], d["aug"], d["aug_y"], d.get("seconds", 0.0)
     t0 = time.time()
     net.eval()
     g = torch.Generator().manual_seed(cfg.seed + 1)
