@@ -1,12 +1,11 @@
 import { Logger } from '@nestjs/common';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError } from '../common/errors';
 import type { RgbImage } from '../explainability/heatmap';
 import type { ImageRun } from './model-provider';
 import type { ImageRef } from './pixel-cache';
 import type { LetterboxGeometry, Normalization, RawImage } from './preprocess';
+import { spawnWorker } from './spawn-worker';
 
 /** What a worker needs to open one model and prepare its input: the verified bytes, the card's input. */
 export interface WorkerModel {
@@ -153,11 +152,7 @@ export class InferenceWorkers {
   }
 
   private spawn(): Slot {
-    const js = path.join(__dirname, 'inference.worker.js');
-    const worker = fs.existsSync(js)
-      ? new Worker(js)
-      : new Worker(path.join(__dirname, 'inference.worker.ts'), { execArgv: ['-r', 'ts-node/register/transpile-only'] });
-    worker.unref(); // never keeps the process (CLI, tests) alive on its own
+    const worker = spawnWorker('inference.worker');
     let loaded!: () => void;
     let failed!: (e: Error) => void;
     const ready = new Promise<void>((resolve, reject) => {

@@ -1,11 +1,10 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { DISPLAY_MAX_SIDE, DisplayLuma, displayFromLuma, InputSpec, inputsFromLuma } from './prepare';
 import { Preprocessed, RawImage, toLuma } from './preprocess';
+import { spawnWorker } from './spawn-worker';
 
 export type PrepareRequest =
   | { id: number; op: 'inputs'; image: RawImage; specs: InputSpec[] }
@@ -80,11 +79,7 @@ export class PreparePool implements OnModuleDestroy {
   }
 
   private spawn(): Worker {
-    const js = path.join(__dirname, 'prepare.worker.js');
-    const worker = fs.existsSync(js)
-      ? new Worker(js)
-      : new Worker(path.join(__dirname, 'prepare.worker.ts'), { execArgv: ['-r', 'ts-node/register/transpile-only'] });
-    worker.unref(); // never keeps the process (CLI, tests) alive on its own
+    const worker = spawnWorker('prepare.worker');
     worker.on('message', (res: PrepareResponse) => {
       const p = this.pending.get(res.id);
       this.pending.delete(res.id);
