@@ -205,7 +205,7 @@
     }
 
     $('result-original').src = current ? current.url : '';
-    var heat = r.explanation && r.explanation.heatmapPng;
+    var heat = r.explanation && r.explanation.heatmap;
     $('heatmap-figure').hidden = !heat;
     $('result-heatmap').src = heat || '';
 

@@ -126,7 +126,7 @@
     $('study-heatmaps-block').hidden = !maps.length;
     maps.forEach(function (m) {
       var fig = el('figure');
-      fig.appendChild(el('img', { src: m.heatmapPng, alt: 'Heat map of slice ' + (m.index + 1) }));
+      fig.appendChild(el('img', { src: m.heatmap, alt: 'Heat map of slice ' + (m.index + 1) }));
       fig.appendChild(el('figcaption', {}, 'Slice ' + (m.index + 1)));
       heat.appendChild(fig);
     });

@@ -3,8 +3,8 @@ import type { AnalysisCode, AnalysisResult, AnalysisStage, AnalysisStatus } from
 
 /** OpenAPI description of AnalysisResult (the service returns the plain interface). */
 export class ExplanationDto {
-  @ApiProperty({ description: 'Grad-CAM overlay as a PNG data URL', example: 'data:image/png;base64,…' })
-  heatmapPng!: string;
+  @ApiProperty({ description: 'class activation map blended over the image, as a JPEG data URL', example: 'data:image/jpeg;base64,…' })
+  heatmap!: string;
 }
 
 export class AnalysisResultDto implements AnalysisResult {

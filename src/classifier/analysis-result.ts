@@ -31,7 +31,7 @@ export interface AnalysisResult {
   confidence: number | null;
   /** label → calibrated probability, for `task` */
   probabilities: Record<string, number>;
-  explanation: { heatmapPng: string } | null;
+  explanation: { heatmap: string } | null;
   /** model name → version, for every model that ran */
   modelVersions: Record<string, string>;
   /** per stage, in milliseconds, plus total */

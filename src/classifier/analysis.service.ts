@@ -6,7 +6,7 @@ import { AnalysisTimeoutError, FileCheckError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { decideDiagnosis } from '../diagnosis/diagnosis-decision';
 import { checkResolution, decodeImage, DecodedImage } from '../inference/image-decoder';
-import { encodePngDataUrl } from '../inference/image-encoder';
+import { encodeHeatmapDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import type { RawImage } from '../inference/preprocess';
 import { checkFileBytes, ImageType, sniffImageType } from '../validation/file-checks';
@@ -172,7 +172,7 @@ export class AnalysisService {
     if (options.explain !== false && dx.status === 'completed') {
       t = performance.now();
       const heat = await this.models.heatmap(image, out, dx.topIndex);
-      explanation = { heatmapPng: await encodePngDataUrl(heat.data, heat.width, heat.height, 3) };
+      explanation = { heatmap: await encodeHeatmapDataUrl(heat.data, heat.width, heat.height) };
       timings.explanation = round(performance.now() - t);
     }
 

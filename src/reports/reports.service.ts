@@ -44,7 +44,7 @@ export class ReportsService {
       ...recordedDecision(r),
     };
     const image = await this.imagePng(bytes);
-    const heatmap = r.explanation ? dataUrlBytes(r.explanation.heatmapPng) : undefined;
+    const heatmap = r.explanation ? dataUrlBytes(r.explanation.heatmap) : undefined;
     const pdf = await buildReportPdf({ record, message: r.message, image, heatmap, cards: this.cards(record), generatedFor: user.email });
     return { pdf, record };
   }

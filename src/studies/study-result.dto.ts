@@ -6,15 +6,15 @@ export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 
   @ApiProperty({ description: '0-based, in anatomical order' }) index!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'position along the slice normal (mm)' }) position!: number | null;
   @ApiProperty({ description: 'small PNG data URL of the windowed slice' }) thumbnailPng!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'heat map, for the most decisive slices only' }) heatmapPng!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'heat map, for the most decisive slices only' }) heatmap!: string | null;
   @ApiProperty({ description: 'the slice counted towards the study answer' }) usedForStudy!: boolean;
 }
 
 export class StudyExplanationDto {
-  @ApiProperty({ description: 'heat map of the most decisive slice (PNG data URL)' }) heatmapPng!: string;
+  @ApiProperty({ description: 'heat map of the most decisive slice (JPEG data URL)' }) heatmap!: string;
   @ApiProperty() sliceIndex!: number;
-  @ApiProperty({ type: 'array', items: { type: 'object', properties: { index: { type: 'number' }, heatmapPng: { type: 'string' } } } })
-  slices!: { index: number; heatmapPng: string }[];
+  @ApiProperty({ type: 'array', items: { type: 'object', properties: { index: { type: 'number' }, heatmap: { type: 'string' } } } })
+  slices!: { index: number; heatmap: string }[];
 }
 
 export class StudyMetaDto {

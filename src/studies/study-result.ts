@@ -13,7 +13,7 @@ export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'discl
   /** small PNG data URL of the windowed slice, for the thumbnail strip */
   thumbnailPng: string;
   /** heat map, only for the study's most decisive slices */
-  heatmapPng: string | null;
+  heatmap: string | null;
   /** this slice counted towards the study answer (its body part was accepted and won the vote) */
   usedForStudy: boolean;
 }
@@ -41,7 +41,7 @@ export interface StudyAggregation {
  */
 export interface StudyResult extends Omit<AnalysisResult, 'code' | 'explanation'> {
   code: StudyCode | null;
-  explanation: { heatmapPng: string; sliceIndex: number; slices: { index: number; heatmapPng: string }[] } | null;
+  explanation: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string }[] } | null;
   study: StudyMeta & { aggregation: StudyAggregation | null };
   slices: SliceResult[];
 }

@@ -177,7 +177,7 @@ export class StudyService {
       for (const i of answer.aggregation.decisiveSlices) {
         if (state.cancelled) break;
         const r = await this.analysis.analyzePixels(loaded.slices[i].image, { explain: true });
-        if (r.explanation) heatmaps.set(i, r.explanation.heatmapPng);
+        if (r.explanation) heatmaps.set(i, r.explanation.heatmap);
       }
       lap('explanation', t);
       t = performance.now();
@@ -192,7 +192,7 @@ export class StudyService {
     return finish({
       ...pickAnswer(answer),
       explanation: decisive.length
-        ? { heatmapPng: heatmaps.get(decisive[0])!, sliceIndex: decisive[0], slices: decisive.map((i) => ({ index: i, heatmapPng: heatmaps.get(i)! })) }
+        ? { heatmap: heatmaps.get(decisive[0])!, sliceIndex: decisive[0], slices: decisive.map((i) => ({ index: i, heatmap: heatmaps.get(i)! })) }
         : null,
       modelVersions,
       study: { ...loaded.meta, aggregation: answer.aggregation },
@@ -253,7 +253,7 @@ function pickAnswer(a: StudyAnswer) {
   };
 }
 
-function toSlice(r: AnalysisResult, index: number, position: number | null, thumbnailPng: string, heatmapPng: string | null, usedForStudy: boolean): SliceResult {
+function toSlice(r: AnalysisResult, index: number, position: number | null, thumbnailPng: string, heatmap: string | null, usedForStudy: boolean): SliceResult {
   return {
     index,
     position,
@@ -271,7 +271,7 @@ function toSlice(r: AnalysisResult, index: number, position: number | null, thum
     probabilities: r.probabilities,
     timingsMs: r.timingsMs,
     thumbnailPng,
-    heatmapPng,
+    heatmap,
     usedForStudy,
   };
 }

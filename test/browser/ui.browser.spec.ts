@@ -158,7 +158,7 @@ describeBrowser('the analysis page in headless Chromium', () => {
     expect(await page.locator('#probs li').count()).toBeGreaterThanOrEqual(2);
     await page.locator('#heatmap-figure').waitFor({ state: 'visible' });
     const heat = await page.locator('#result-heatmap').evaluate((img: HTMLImageElement) => ({ src: img.src.slice(0, 22), w: img.naturalWidth, complete: img.complete }));
-    expect(heat.src).toBe('data:image/png;base64,');
+    expect(heat.src).toBe('data:image/jpeg;base64');
     expect(heat.w).toBeGreaterThan(0);
     await expect(page.locator('#stages li').count()).resolves.toBe(4);
     await shoot('03-brain-result');

@@ -1,4 +1,5 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import sharp from 'sharp';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
@@ -58,8 +59,10 @@ describe('POST /api/v1/analyses on fake models', () => {
     );
     expect(r.confidence).toBeGreaterThan(0.6);
     expect(Object.keys(r.probabilities)).toEqual(['glioma', 'meningioma', 'notumor', 'pituitary']);
-    expect(r.explanation.heatmapPng).toMatch(/^data:image\/png;base64,/);
-    expect(Buffer.from(r.explanation.heatmapPng.split(',')[1], 'base64').subarray(1, 4).toString()).toBe('PNG');
+    expect(r.explanation.heatmap).toMatch(/^data:image\/jpeg;base64,/);
+    // a JPEG the size of the upload (≤ 448 px a side is shown as is)
+    const heat = await sharp(Buffer.from(r.explanation.heatmap.split(',')[1], 'base64')).metadata();
+    expect(heat).toMatchObject({ format: 'jpeg', width: 300, height: 300, channels: 3 });
     for (const k of ['decode', 'preprocess', 'triage', 'diagnosis', 'explanation', 'total']) expect(typeof r.timingsMs[k]).toBe('number');
     expect(r.disclaimer).toMatch(/not for clinical use/i);
   });

@@ -37,7 +37,7 @@ describe('POST /api/v1/analyses with the real models and sample images', () => {
     expect(TUMOURS).toContain(r.label);
     expect(r.confidence).toBeGreaterThanOrEqual(0.6);
     expect(Object.keys(r.probabilities).sort()).toEqual(['glioma', 'meningioma', 'notumor', 'pituitary']);
-    expect(r.explanation.heatmapPng).toMatch(/^data:image\/png;base64,/);
+    expect(r.explanation.heatmap).toMatch(/^data:image\/jpeg;base64,/);
     expect(Object.keys(r.modelVersions).sort()).toEqual(['brain_tumor', 'triage']);
     expect(r.disclaimer).toMatch(/not for clinical use/i);
   });

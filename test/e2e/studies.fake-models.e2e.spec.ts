@@ -71,7 +71,7 @@ describe('POST /api/v1/studies on fake models', () => {
       expect(s).toMatchObject({ status: 'completed', anatomy: 'brain', label: 'glioma', usedForStudy: true });
       expect(s.thumbnailPng).toMatch(/^data:image\/png;base64,/);
     }
-    expect(r.explanation.heatmapPng).toMatch(/^data:image\/png;base64,/);
+    expect(r.explanation.heatmap).toMatch(/^data:image\/jpeg;base64,/);
     expect(r.explanation.slices.length).toBeGreaterThan(0);
     expect(r.study).toMatchObject({ format: 'dicom', modality: 'MR', seriesDescription: 'AX T1 POST', sliceCount: 8, width: 128, height: 128, ordering: 'position' });
     expect(r.study.aggregation.usableSlices).toBe(8);

@@ -43,7 +43,7 @@ describe('POST /api/v1/studies with the real models', () => {
     expect(r.confidence).toBeGreaterThanOrEqual(0.6);
     expect(r.slices).toHaveLength(12);
     expect(r.study.aggregation.usableSlices).toBeGreaterThanOrEqual(r.study.aggregation.requiredSlices);
-    expect(r.explanation.heatmapPng).toMatch(/^data:image\/png;base64,/);
+    expect(r.explanation.heatmap).toMatch(/^data:image\/jpeg;base64,/);
     expect(res.text.toUpperCase()).not.toContain(MARKER);
   });
 
