@@ -29,14 +29,19 @@ export const envSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(5 * 1024 * 1024),
   MAX_INPUT_PIXELS: z.coerce.number().int().min(1).default(40_000_000),
   MIN_IMAGE_SIDE: z.coerce.number().int().min(1).default(64),
-  /** Concurrent model runs; queued requests wait (bounded by ANALYSIS_TIMEOUT_MS). */
-  INFERENCE_POOL_SIZE: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Model runs in flight at once (with workers: handed to them, so each has the next image
+   * queued when it finishes one); others wait, bounded by ANALYSIS_TIMEOUT_MS. 8 measured best
+   * at 16 clients on 2 cores (README, Performance).
+   */
+  INFERENCE_POOL_SIZE: z.coerce.number().int().min(1).max(64).default(8),
   INFERENCE_INTRA_OP_THREADS: z.coerce.number().int().min(1).max(64).default(1),
   /**
    * Worker threads running the models (0: on the main thread). onnxruntime-node's run() is
    * synchronous, so on the main thread inference blocks the event loop and uses one core.
+   * With 2 or more, each model opens in one worker only (inference-workers.ts, placeModels).
    */
-  INFERENCE_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
+  INFERENCE_WORKERS: z.coerce.number().int().min(0).max(16).default(2),
   /** Requests waiting for a model slot beyond this are refused with 503 at once. */
   INFERENCE_QUEUE_LIMIT: z.coerce.number().int().min(0).default(64),
   /** Studies (DICOM series / NIfTI volumes): total bytes per study, decompressed, checked while streaming. */

@@ -10,6 +10,8 @@ import { spawnWorker } from './spawn-worker';
 /** What a worker needs to open one model and prepare its input: the verified bytes, the card's input. */
 export interface WorkerModel {
   name: string;
+  /** the triage model (placed in a worker of its own when there are several) */
+  triage: boolean;
   bytes: Uint8Array;
   inputName: string;
   size: number;
@@ -47,6 +49,27 @@ interface Slot {
   worker: Worker;
   ready: Promise<void>;
   inFlight: number;
+  /** its entry in the placement, and the models it has opened (see placeModels) */
+  place: number;
+  models: ReadonlySet<string>;
+}
+
+/**
+ * Which models each of `count` workers opens. One worker opens them all. With more, each model
+ * lives in one worker, the triage model (run on every upload) alone in the first and the
+ * diagnosis models spread over the rest, so a second worker adds a thread without a second copy
+ * of every session (~190 MB, which put 2 replicated workers over the RSS target) and the two
+ * halves of an analysis run on both cores. Workers beyond one per model open every model.
+ */
+export function placeModels(models: { name: string; triage: boolean }[], count: number): string[][] {
+  const all = models.map((m) => m.name);
+  const triage = models.filter((m) => m.triage).map((m) => m.name);
+  const rest = models.filter((m) => !m.triage).map((m) => m.name);
+  if (count <= 1 || !triage.length || !rest.length) return Array.from({ length: Math.max(1, count) }, () => all);
+  const slots: string[][] = [triage, ...Array.from({ length: Math.min(count - 1, rest.length) }, () => [] as string[])];
+  rest.forEach((name, i) => slots[1 + (i % (slots.length - 1))].push(name));
+  while (slots.length < count) slots.push(all);
+  return slots;
 }
 
 interface Pending {
@@ -70,11 +93,12 @@ interface Pending {
 export class InferenceWorkers {
   private readonly logger = new Logger(InferenceWorkers.name);
   private readonly slots: Slot[] = [];
+  private readonly placement: string[][];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private readonly imageKeys = new WeakMap<RawImage, number>();
-  /** the worker that was last sent each image's pixels */
-  private readonly holder = new WeakMap<RawImage, Slot>();
+  /** the workers that were sent each image's pixels */
+  private readonly holders = new WeakMap<RawImage, Set<Slot>>();
   private nextImageKey = 1;
   private closed = false;
 
@@ -82,45 +106,58 @@ export class InferenceWorkers {
     private readonly models: WorkerModel[],
     private readonly count: number,
     private readonly intraOpThreads: number,
-  ) {}
+  ) {
+    this.placement = placeModels(models, count);
+  }
 
   /** Starts every worker and waits until each has opened its sessions. */
   async start(): Promise<void> {
-    while (this.slots.length < this.count) this.slots.push(this.spawn());
+    this.respawn();
     await Promise.all(this.slots.map((s) => s.ready));
+  }
+
+  /** Replaces the workers that died: one per placement entry, each opening its models. */
+  private respawn(): void {
+    this.placement.forEach((_, place) => {
+      if (!this.slots.some((s) => s.place === place)) this.slots.push(this.spawn(place));
+    });
   }
 
   /** Prepares `image` for `model` (contract preprocessing) and runs it, in a worker. */
   async run(model: string, image: RawImage): Promise<ImageRun> {
-    const res = await this.request(image, (id, ref) => ({ kind: 'run', id, model, image: ref }));
+    const res = await this.request(image, model, (id, ref) => ({ kind: 'run', id, model, image: ref }));
     if (res.kind !== 'run') throw new AnalysisUnavailableError();
     return res.run;
   }
 
   /** Renders the heat map of `source` over `image` at display size, in a worker. */
   async heatmap(image: RawImage, source: HeatmapSource): Promise<RgbImage> {
-    const res = await this.request(image, (id, ref) => ({ kind: 'heatmap', id, image: ref, source }));
+    const res = await this.request(image, null, (id, ref) => ({ kind: 'heatmap', id, image: ref, source }));
     if (res.kind !== 'heatmap') throw new AnalysisUnavailableError();
     return res.heat;
   }
 
   /**
-   * One request about `image` to a worker. The pixels go only to a worker that has not had
-   * them yet (it keeps what it needs of them, see pixel-cache.ts); if that worker has dropped
-   * them meanwhile it answers `resend` and they go again.
+   * One request about `image` to a worker that has `model` (any worker for null). The pixels go
+   * only to a worker that has not had them yet (it keeps what it needs of them, see
+   * pixel-cache.ts); if that worker has dropped them meanwhile it answers `resend` and they go again.
    */
-  private async request(image: RawImage, build: (id: number, ref: ImageRef) => InferenceWorkerRequest): Promise<Answer> {
+  private async request(image: RawImage, model: string | null, build: (id: number, ref: ImageRef) => InferenceWorkerRequest): Promise<Answer> {
     if (this.closed) throw new AnalysisUnavailableError();
-    while (this.slots.length < this.count) this.slots.push(this.spawn());
-    // The least busy worker (the registry's semaphore bounds the total in flight); on a tie the
-    // one that already has this image.
-    const holder = this.holder.get(image);
-    const least = Math.min(...this.slots.map((s) => s.inFlight));
-    const slot = holder && holder.inFlight === least && this.slots.includes(holder) ? holder : this.slots.find((s) => s.inFlight === least)!;
+    this.respawn();
+    const eligible = model === null ? this.slots : this.slots.filter((s) => s.models.has(model));
+    if (!eligible.length) throw new AnalysisUnavailableError();
+    // The least busy worker (the registry's semaphore bounds the total in flight); on a tie one
+    // that already has this image.
+    let holders = this.holders.get(image);
+    const least = Math.min(...eligible.map((s) => s.inFlight));
+    const idle = eligible.filter((s) => s.inFlight === least);
+    const slot = idle.find((s) => holders?.has(s)) ?? idle[0];
     await slot.ready;
-    let res = await this.send(slot, (id) => build(id, this.toImageRef(image, holder !== slot)));
+    let res = await this.send(slot, (id) => build(id, this.toImageRef(image, !holders?.has(slot))));
     if (res.kind === 'resend') res = await this.send(slot, (id) => build(id, this.toImageRef(image, true)));
-    this.holder.set(image, slot);
+    if (!holders) this.holders.set(image, (holders = new Set()));
+    holders.add(slot);
     if (!res.ok) {
       this.logger.error(`Inference failed in a worker: ${res.kind === 'failed' ? res.error : 'image lost'}`);
       throw new AnalysisUnavailableError('The model failed to run on this image.');
@@ -151,7 +188,7 @@ export class InferenceWorkers {
     return { ...ref, data: d.byteOffset === 0 && d.byteLength === d.buffer.byteLength ? d : d.slice() };
   }
 
-  private spawn(): Slot {
+  private spawn(place: number): Slot {
     const worker = spawnWorker('inference.worker');
     let loaded!: () => void;
     let failed!: (e: Error) => void;
@@ -160,7 +197,7 @@ export class InferenceWorkers {
       failed = reject;
     });
     ready.catch(() => undefined);
-    const slot: Slot = { worker, ready, inFlight: 0 };
+    const slot: Slot = { worker, ready, inFlight: 0, place, models: new Set(this.placement[place]) };
     worker.on('message', (res: InferenceWorkerResponse) => {
       if (res.kind === 'loaded') {
         if (res.ok) loaded();
@@ -177,7 +214,7 @@ export class InferenceWorkers {
     worker.on('exit', (code) => {
       if (!this.closed && code !== 0) this.fail(slot, new Error(`worker exited with ${code}`), failed);
     });
-    const load: InferenceWorkerRequest = { kind: 'load', models: this.models, intraOpThreads: this.intraOpThreads };
+    const load: InferenceWorkerRequest = { kind: 'load', models: this.models.filter((m) => slot.models.has(m.name)), intraOpThreads: this.intraOpThreads };
     worker.postMessage(load);
     return slot;
   }

@@ -10,6 +10,7 @@ import { AppConfig } from '../config/config.service';
 import { renderHeatmap, RgbImage } from '../explainability/heatmap';
 import { InferenceWorkers, WorkerModel } from './inference-workers';
 import { compileCardValidator, ModelCard, ModelCardError } from './model-card';
+import { missingOutputs } from './model-outputs';
 import type { ImageRun, ModelOutputs, ModelProvider } from './model-provider';
 import { PreparePool } from './prepare-pool';
 import { borderMean, type RawImage } from './preprocess';
@@ -17,10 +18,12 @@ import { Semaphore } from './semaphore';
 
 interface LoadedModel {
   card: ModelCard;
-  session: ort.InferenceSession;
+  /** this thread's session: only without inference workers (INFERENCE_WORKERS=0) */
+  session?: ort.InferenceSession;
   /** the verified model.onnx, kept only until the inference workers have opened it */
   bytes?: Uint8Array;
 }
+
 
 /** The contract's schema, from the repository (the code was written against it), not MODELS_DIR. */
 export const CARD_SCHEMA_FILE = path.resolve(__dirname, '../../models/model_card.schema.json');
@@ -95,22 +98,25 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
     const bytes = fs.readFileSync(path.join(dir, card.onnx.file));
     const sha = createHash('sha256').update(bytes).digest('hex');
     if (sha !== card.onnx.sha256) throw new ModelCardError(`model.onnx sha256 ${sha} does not match the card`);
+    // With inference workers the sessions are opened there only: a session opened here and
+    // released would keep ~110 MB of this process's RSS (onnxruntime does not hand it back).
+    if (this.config.inferenceWorkers > 0) return { card, bytes };
     const session = await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: this.config.intraOpThreads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
     });
-    for (const out of ['logits', 'embedding', 'cam']) {
-      if (!session.outputNames.includes(out)) throw new ModelCardError(`model.onnx has no "${out}" output`);
-    }
-    return { card, session, ...(this.config.inferenceWorkers > 0 ? { bytes } : {}) };
+    const missing = missingOutputs(session.outputNames);
+    if (missing) throw new ModelCardError(missing);
+    return { card, session };
   }
 
   /** Opens the verified models in INFERENCE_WORKERS worker threads (a failure leaves the app not ready). */
   private async startWorkers(): Promise<void> {
     const models: WorkerModel[] = [...this.models.values()].map((m) => ({
       name: m.card.name,
+      triage: m.card.kind === 'triage',
       bytes: m.bytes!,
       inputName: m.card.input.name,
       backgroundBand: m.card.thresholds.background?.band ?? null,
@@ -124,11 +130,8 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       await workers.close();
       throw new Error(`inference workers did not start: ${err instanceof Error ? err.message : String(err)}`);
     }
-    // the workers own the sessions now: free the main thread's copies (RSS)
-    for (const m of this.models.values()) {
-      delete m.bytes;
-      await m.session.release();
-    }
+    // the workers own the sessions now (and InferenceWorkers the bytes, to replace a dead worker)
+    for (const m of this.models.values()) delete m.bytes;
     this.workers = workers;
     this.logger.log(`Inference in ${this.config.inferenceWorkers} worker thread(s), ${this.config.intraOpThreads} onnxruntime thread(s) each`);
   }
@@ -200,6 +203,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
 
   private async runInProcess(model: LoadedModel, tensor: Float32Array): Promise<ModelOutputs> {
     const s = model.card.input.size;
+    if (!model.session) throw new AnalysisUnavailableError();
     try {
       const feeds = { [model.card.input.name]: new ort.Tensor('float32', tensor, [1, 3, s, s]) };
       const out = await model.session.run(feeds);
