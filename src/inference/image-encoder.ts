@@ -12,6 +12,8 @@ export async function encodePngDataUrl(rgb: Uint8Array, width: number, height: n
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
+export const HEATMAP_JPEG_QUALITY = 90;
+
 /**
  * JPEG-encodes a heat map (RGB) as a data URL. A heat map is a smooth colour map blended over
  * the image, which a lossless encoder cannot shrink: on the bench's 256² brain MRIs PNG (level 1)
@@ -25,8 +27,6 @@ export async function encodeHeatmapDataUrl(rgb: Uint8Array, width: number, heigh
     .toBuffer();
   return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
 }
-
-export const HEATMAP_JPEG_QUALITY = 90;
 
 function toBuffer(a: Uint8Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.length);

@@ -104,7 +104,7 @@ export class InferenceWorkers {
 
   constructor(
     private readonly models: WorkerModel[],
-    private readonly count: number,
+    count: number,
     private readonly intraOpThreads: number,
   ) {
     this.placement = placeModels(models, count);

@@ -24,7 +24,6 @@ interface LoadedModel {
   bytes?: Uint8Array;
 }
 
-
 /** The contract's schema, from the repository (the code was written against it), not MODELS_DIR. */
 export const CARD_SCHEMA_FILE = path.resolve(__dirname, '../../models/model_card.schema.json');
 

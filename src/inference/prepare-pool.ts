@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
@@ -72,7 +73,8 @@ export class PreparePool implements OnModuleDestroy {
 
   private pick(): Worker {
     if (this.closed) throw new AnalysisUnavailableError();
-    const size = this.config.inferencePoolSize;
+    // no more threads than cores: the work is CPU-bound (the pool size counts queued model runs)
+    const size = Math.max(1, Math.min(this.config.inferencePoolSize, availableParallelism()));
     while (this.workers.length < size) this.workers.push(this.spawn());
     this.turn = (this.turn + 1) % this.workers.length;
     return this.workers[this.turn];
