@@ -12,7 +12,7 @@ export async function encodePngDataUrl(rgb: Uint8Array, width: number, height: n
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-export const HEATMAP_JPEG_QUALITY = 90;
+const HEATMAP_JPEG_QUALITY = 90;
 
 /**
  * JPEG-encodes a heat map (RGB) as a data URL. A heat map is a smooth colour map blended over
