@@ -1,5 +1,5 @@
 import { Gunzip, Unzip, UnzipInflate } from 'fflate';
-import { CorruptStudyError, FilePosition, fileLabel, StudyTooLargeError, TooManySlicesError } from './study-errors';
+import { CorruptStudyError, FilePosition, fileLabel, StudyTooLargeError, TooManyFilesError, TooManySlicesError } from './study-errors';
 
 /** One file of a study after archives are opened: bytes in memory plus where it came from. */
 export interface StudyPart {
@@ -26,8 +26,6 @@ export class ByteBudget {
   }
 }
 
-const CHUNK = 64 * 1024;
-
 export function isZip(b: Uint8Array): boolean {
   return b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 0x03 || b[2] === 0x05) && (b[3] === 0x04 || b[3] === 0x06);
 }
@@ -45,8 +43,21 @@ export function isIgnorableEntry(name: string): boolean {
   return /\.(txt|md|json|xml|csv|html?|pdf|ini|log|exe|bat|sh|inf)$/i.test(base);
 }
 
+/**
+ * Inflating happens in slices of this many compressed bytes with a turn of the event loop
+ * between them, so a large archive never holds the loop for more than one slice's work.
+ */
+const CHUNK = 16 * 1024;
+
+/** Entries a ZIP may hold, of every kind (folders, __MACOSX twins, READMEs included). */
+export function maxArchiveEntries(maxSlices: number): number {
+  return 2 * maxSlices + 64;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Streams a gzip member through fflate, charging the budget as output arrives. */
-export function gunzipWithin(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition): Uint8Array {
+export async function gunzipWithin(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   let done = false;
@@ -57,7 +68,10 @@ export function gunzipWithin(bytes: Uint8Array, budget: ByteBudget, pos: FilePos
     if (final) done = true;
   });
   try {
-    for (let i = 0; i < bytes.length; i += CHUNK) gz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)), i + CHUNK >= bytes.length);
+    for (let i = 0; i < bytes.length; i += CHUNK) {
+      gz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)), i + CHUNK >= bytes.length);
+      if (i + CHUNK < bytes.length) await nextTurn();
+    }
   } catch (err) {
     if (err instanceof StudyTooLargeError) throw err;
     throw new CorruptStudyError(`The compressed data of ${fileLabel(pos)} is corrupt or truncated.`);
@@ -67,28 +81,59 @@ export function gunzipWithin(bytes: Uint8Array, budget: ByteBudget, pos: FilePos
 }
 
 /**
- * Opens a ZIP held in memory with fflate's streaming reader: entries are inflated chunk by
- * chunk, the decompressed total is charged to the budget as it grows, and the number of
- * entries is bounded — nothing is written anywhere.
+ * The entry count a ZIP declares in its end-of-central-directory record (ZIP64 when the
+ * classic field says 0xFFFF), read without touching any entry; null when there is no such
+ * record (the streaming reader then decides whether the archive is readable).
  */
-export function unzipWithin(bytes: Uint8Array, budget: ByteBudget, maxEntries: number, file: FilePosition): StudyPart[] {
+export function declaredZipEntries(b: Uint8Array): number | null {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const lowest = Math.max(0, b.length - 22 - 0xffff);
+  for (let at = b.length - 22; at >= lowest; at--) {
+    if (dv.getUint32(at, true) !== 0x06054b50) continue;
+    const total = dv.getUint16(at + 10, true);
+    if (total !== 0xffff) return total;
+    const loc = at - 20;
+    if (loc < 0 || dv.getUint32(loc, true) !== 0x07064b50) return total;
+    const z64 = Number(dv.getBigUint64(loc + 8, true));
+    if (z64 + 56 > b.length || dv.getUint32(z64, true) !== 0x06064b50) return total;
+    return Number(dv.getBigUint64(z64 + 32, true));
+  }
+  return null;
+}
+
+/**
+ * Opens a ZIP held in memory with fflate's streaming reader: entries are inflated chunk by
+ * chunk, the decompressed total is charged to the budget as it grows, and entries of every kind
+ * are counted — first the count the archive declares, before anything is read, then every local
+ * entry as it streams by (a lying directory does not help). Nothing is written anywhere.
+ */
+export async function unzipWithin(bytes: Uint8Array, budget: ByteBudget, maxSlices: number, file: FilePosition): Promise<StudyPart[]> {
+  const maxEntries = maxArchiveEntries(maxSlices);
+  const declared = declaredZipEntries(bytes);
+  if (declared !== null && declared > maxEntries) throw new TooManyFilesError(maxEntries, 'archive');
   const parts: StudyPart[] = [];
   const pending = new Set<number>();
   let failure: unknown;
   let entry = 0;
+  let slices = 0; // entries that may be image data, finished or still inflating
   const uz = new Unzip();
   uz.register(UnzipInflate);
   uz.onfile = (f) => {
+    if (failure) return;
     const index = entry++;
+    if (entry > maxEntries) {
+      failure = new TooManyFilesError(maxEntries, 'archive');
+      return;
+    }
     const pos: FilePosition = { ...file, entry: index };
     const ignorable = isIgnorableEntry(f.name);
     if (f.name.endsWith('/')) return; // folders carry no data
-    if (!ignorable && parts.filter((p) => !p.ignorable).length + pending.size >= maxEntries) {
-      failure ??= new TooManySlicesError(maxEntries);
+    if (!ignorable && ++slices > maxSlices) {
+      failure = new TooManySlicesError(maxSlices);
       return;
     }
     if (f.compression !== 0 && f.compression !== 8) {
-      failure ??= new CorruptStudyError(`${fileLabel(pos)} uses a ZIP compression method this service does not read.`);
+      failure = new CorruptStudyError(`${fileLabel(pos)} uses a ZIP compression method this service does not read.`);
       return;
     }
     const chunks: Uint8Array[] = [];
@@ -117,7 +162,10 @@ export function unzipWithin(bytes: Uint8Array, budget: ByteBudget, maxEntries: n
     f.start();
   };
   try {
-    for (let i = 0; i < bytes.length && !failure; i += CHUNK) uz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)), i + CHUNK >= bytes.length);
+    for (let i = 0; i < bytes.length && !failure; i += CHUNK) {
+      uz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)), i + CHUNK >= bytes.length);
+      if (i + CHUNK < bytes.length) await nextTurn();
+    }
   } catch {
     failure ??= new CorruptStudyError(`The ZIP archive (${fileLabel(file)}) is corrupt or truncated.`);
   }
@@ -129,20 +177,27 @@ export function unzipWithin(bytes: Uint8Array, budget: ByteBudget, maxEntries: n
 
 /**
  * Uploaded files → study parts: ZIPs are opened, everything else passes as is (gzip is left to
- * the NIfTI reader, which inflates it within the same budget).
+ * the NIfTI reader, which inflates it within the same budget). Parts that may be image data are
+ * counted as they are added — no re-filtering, no spreading of an unbounded array.
  */
-export function expandUploads(files: Uint8Array[], budget: ByteBudget, maxEntries: number): StudyPart[] {
+export async function expandUploads(files: Uint8Array[], budget: ByteBudget, maxSlices: number): Promise<StudyPart[]> {
   const out: StudyPart[] = [];
-  files.forEach((bytes, i) => {
+  let slices = 0;
+  for (let i = 0; i < files.length; i++) {
+    const bytes = files[i];
     const pos: FilePosition = { file: i, files: files.length };
     if (isZip(bytes)) {
-      out.push(...unzipWithin(bytes, budget, maxEntries, pos));
+      for (const part of await unzipWithin(bytes, budget, maxSlices, pos)) {
+        if (!part.ignorable) slices++;
+        out.push(part);
+      }
     } else {
       budget.take(bytes.length);
       out.push({ bytes, pos });
+      slices++;
     }
-    if (out.filter((p) => !p.ignorable).length > maxEntries) throw new TooManySlicesError(maxEntries);
-  });
+    if (slices > maxSlices) throw new TooManySlicesError(maxSlices);
+  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 import * as dicomParser from 'dicom-parser';
 import * as zlib from 'node:zlib';
 import type { ByteBudget } from './archive';
-import { CorruptStudyError, FilePosition, fileLabel, UnsupportedTransferSyntaxError } from './study-errors';
+import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError, UnsupportedTransferSyntaxError } from './study-errors';
 import { scrubDescription } from './deidentify';
 import { decodeImage } from '../inference/image-decoder';
 
@@ -88,12 +88,18 @@ export function isDicomPart10(b: Uint8Array): boolean {
   return b.length >= 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
 }
 
+/** How many frames the study still has room for (the study's limit minus frames seen so far). */
+export interface FrameRoom {
+  left: number;
+  maxSlices: number;
+}
+
 /**
  * Parses the header of one DICOM Part 10 file (pixel data located, not decoded). Returns null
  * for a DICOMDIR. Any parse failure is a CorruptStudyError naming the file by position only —
  * the library's own message is not echoed.
  */
-export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: ByteBudget): DicomInstance | null {
+export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: ByteBudget, frameRoom: FrameRoom): DicomInstance | null {
   let ds: dicomParser.DataSet;
   try {
     ds = dicomParser.parseDicom(bytes, {
@@ -141,7 +147,12 @@ export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: B
   if (!rows || !columns || !pixelEl) {
     throw new CorruptStudyError(`${fileLabel(pos)} is a DICOM file without image pixel data.`);
   }
-  const frames = Math.max(1, Math.floor(num('x00280008') ?? 1));
+  // NumberOfFrames is a claim of the file: checked against what the study may still hold before
+  // anything is allocated or looped over per frame (a 524-byte file declaring 10^8 frames once
+  // froze the event loop and exhausted the heap in readFunctionalGroups).
+  const declaredFrames = num('x00280008') ?? 1;
+  const frames = Math.max(1, Math.floor(Math.min(declaredFrames, Number.MAX_SAFE_INTEGER)));
+  if (frames > frameRoom.left) throw new TooManySlicesError(frameRoom.maxSlices);
   const frameInfo = readFunctionalGroups(ds, frames, numIn, multiIn);
   const sharedMeasures = item(item(ds, 'x52009229'), 'x00289110');
   const spacing = multi('x00280030', 2) ?? multiIn(sharedMeasures, 'x00280030', 2) ?? multiIn(item(item(ds, 'x52009230'), 'x00289110'), 'x00280030', 2);

@@ -33,9 +33,9 @@ function ascii(b: Uint8Array, at: number, n: number): string {
 }
 
 /** gzip-wrapped files are inflated within the study budget; true when the result is NIfTI. */
-export function maybeInflateNifti(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition): Uint8Array | null {
+export async function maybeInflateNifti(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition): Promise<Uint8Array | null> {
   if (!isGzip(bytes)) return looksLikeNifti(bytes) ? bytes : null;
-  const raw = gunzipWithin(bytes, budget, pos);
+  const raw = await gunzipWithin(bytes, budget, pos);
   return looksLikeNifti(raw) ? raw : null;
 }
 

@@ -58,7 +58,7 @@ export class StudiesController {
     },
   })
   @ApiOkResponse({ type: StudyResultDto, description: 'The study result (completed, inconclusive or rejected)' })
-  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'FILE_TOO_LARGE (study bytes) or TOO_MANY_SLICES' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'FILE_TOO_LARGE (study bytes), TOO_MANY_SLICES or TOO_MANY_FILES' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE or UNSUPPORTED_TRANSFER_SYNTAX' })
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE or RESOLUTION_OUT_OF_RANGE' })
   @ApiResponse({ status: 503, type: ErrorBodyDto, description: 'ANALYSIS_UNAVAILABLE' })

@@ -20,6 +20,15 @@ export class TooManySlicesError extends FileCheckError {
   }
 }
 
+/** More files in the upload, or entries in an archive, than a study may hold (every kind counts). */
+export class TooManyFilesError extends FileCheckError {
+  readonly code = 'TOO_MANY_FILES';
+  readonly statusCode = 413;
+  constructor(limit: number, where: 'upload' | 'archive') {
+    super(where === 'upload' ? `A study may have at most ${limit} files.` : `The ZIP archive holds more than ${limit} entries (folders and skipped files count too).`);
+  }
+}
+
 export class UnsupportedStudyFileError extends FileCheckError {
   readonly code = 'UNSUPPORTED_TYPE';
   readonly statusCode = 415;

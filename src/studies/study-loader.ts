@@ -56,7 +56,7 @@ export type LoadedStudy =
 export async function loadStudy(files: Uint8Array[], limits: StudyLimits): Promise<LoadedStudy> {
   if (!files.length) throw new UnsupportedStudyFileError('No file was uploaded.');
   const budget = new ByteBudget(limits.maxBytes);
-  const parts = expandUploads(files, budget, limits.maxSlices);
+  const parts = await expandUploads(files, budget, limits.maxSlices);
 
   const dicom: StudyPart[] = [];
   const niftiParts: { bytes: Uint8Array; part: StudyPart }[] = [];
@@ -65,7 +65,7 @@ export async function loadStudy(files: Uint8Array[], limits: StudyLimits): Promi
       dicom.push(part);
       continue;
     }
-    const nii = maybeInflateNifti(part.bytes, budget, part.pos);
+    const nii = await maybeInflateNifti(part.bytes, budget, part.pos);
     if (nii) {
       niftiParts.push({ bytes: nii, part });
       continue;
@@ -111,9 +111,14 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
 
 async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number): Promise<LoadedStudy> {
   const instances: DicomInstance[] = [];
+  let declared = 0;
   for (let i = 0; i < parts.length; i++) {
-    const inst = parseDicomHeader(parts[i].bytes, parts[i].pos, budget);
-    if (inst) instances.push(inst);
+    // each file may declare at most the frames the study still has room for
+    const inst = parseDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices });
+    if (inst) {
+      instances.push(inst);
+      declared += inst.frames;
+    }
     if (i % 32 === 31) await yieldToEventLoop();
   }
   if (!instances.length) throw new UnsupportedStudyFileError('The upload holds no DICOM image (only a DICOMDIR).');
