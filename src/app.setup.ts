@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { configureAccounts } from './accounts/accounts.setup';
 import { AppModule } from './app.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
+import { ZodValidationPipe } from './common/zod-dto';
 import { DISCLAIMER } from './common/disclaimer';
 import { registerViewHelpers } from './common/view-helpers';
 import { AppConfig } from './config/config.service';
@@ -38,6 +39,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.disable('x-powered-by');
   app.use(securityHeaders);
   app.useGlobalFilters(new AppExceptionFilter());
+  // every @Body()/@Query() typed with a ZodDto class is parsed here, once
+  app.useGlobalPipes(new ZodValidationPipe());
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '1h' });
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');

@@ -9,8 +9,6 @@ import { authState } from './request-user';
 import type { Role } from './roles';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Liveness/readiness probes stay open (load balancers and orchestrators do not log in). */
-const PUBLIC_PATHS = new Set(['/healthz', '/readyz']);
 
 /**
  * Global guard, after the rate limiter: login required except on @Public() routes; CSRF token
@@ -31,7 +29,7 @@ export class AccessGuard implements CanActivate {
     const res = context.switchToHttp().getResponse<Response>();
     const targets = [context.getHandler(), context.getClass()];
     const state = authState(req);
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true || PUBLIC_PATHS.has(req.path);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
 
     if (!isPublic && !state.user) {
       if (req.method === 'GET' && wantsHtml(req)) {

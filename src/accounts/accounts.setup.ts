@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import hbs from 'hbs';
 import { wantsHtml } from '../common/app-exception.filter';
+import { canonicalPath } from '../common/paths';
 import { AppConfig } from '../config/config.service';
 import { clearCookie, CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies';
 import { Csrf } from './csrf';
@@ -12,8 +13,10 @@ import { SessionsService } from './sessions.service';
 const ANONYMOUS_PATHS = new Set(['/healthz', '/readyz', '/favicon.ico']);
 
 export function isApiPath(p: string): boolean {
-  return p === '/api' || p.startsWith('/api/');
+  const n = canonicalPath(p);
+  return n === '/api' || n.startsWith('/api/');
 }
+
 
 /**
  * Express-level part of accounts, installed by configureApp before Swagger and before the Nest
@@ -34,7 +37,8 @@ export function configureAccounts(app: NestExpressApplication): void {
   });
 
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (ANONYMOUS_PATHS.has(req.path) || req.path.startsWith('/static/')) return next();
+    const path = canonicalPath(req.path);
+    if (ANONYMOUS_PATHS.has(path) || path.startsWith('/static/')) return next();
     void (async () => {
       const state = authState(req);
       const api = isApiPath(req.path);
@@ -63,8 +67,8 @@ export function configureAccounts(app: NestExpressApplication): void {
       res.locals.currentUser = state.user;
       res.locals.isAdmin = state.user?.role === 'admin';
 
-      if ((req.path === '/api/docs' || req.path.startsWith('/api/docs')) && !state.user) {
-        if (wantsHtml(req) || req.path === '/api/docs' || req.path === '/api/docs/') {
+      if (path.startsWith('/api/docs') && !state.user) {
+        if (wantsHtml(req) || path === '/api/docs' || path === '/api/docs/') {
           res.redirect(302, `/login?next=${encodeURIComponent('/api/docs')}`);
         } else {
           res.status(401).json({ statusCode: 401, code: 'UNAUTHORIZED', message: 'Please log in.' });

@@ -1,16 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/errors';
+import { AdminNoticeQueryDto, CreateUserDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
 import { Roles } from './decorators';
 import { AccountInputError } from './errors';
 import { randomPassword } from './password';
 import { CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
 import { UsersService, UserView } from './users.service';
-
-const flag = (v: unknown): boolean | undefined =>
-  v === undefined || v === '' ? undefined : ['true', '1', 'on', 'yes'].includes(String(v).toLowerCase());
 
 /** Admin user management: a page (forms with CSRF) and the same operations as JSON. */
 @ApiTags('users')
@@ -21,16 +19,19 @@ export class AdminUsersController {
 
   @Get('admin/users')
   @ApiExcludeEndpoint()
-  async page(@Res() res: Response, @Query('done') done?: string): Promise<void> {
-    res.render('admin-users', { title: 'Users', users: await this.users.list(), done: typeof done === 'string' ? done.slice(0, 200) : undefined });
+  async page(@Res() res: Response, @Query() q: AdminNoticeQueryDto): Promise<void> {
+    const users = await this.users.list();
+    const u = q.user ? users.find((x) => x.id === q.user) : undefined;
+    const done = !u ? undefined : q.done === 'created' ? `Created ${u.email} (${u.role}).` : q.done === 'updated' ? `Updated ${u.email}: ${u.role}, ${u.disabled ? 'disabled' : 'active'}.` : undefined;
+    res.render('admin-users', { title: 'Users', users, done });
   }
 
   @Post('admin/users')
   @ApiExcludeEndpoint()
-  async createFromPage(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async createFromPage(@Body() body: CreateUserDto, @Res() res: Response): Promise<void> {
     try {
       const u = await this.users.create({ email: body.email, password: body.password, role: body.role });
-      res.redirect(303, `/admin/users?done=${encodeURIComponent(`Created ${u.email} (${u.role}).`)}`);
+      res.redirect(303, `/admin/users?done=created&user=${encodeURIComponent(u.id)}`);
     } catch (err) {
       await this.renderError(res, err);
     }
@@ -38,10 +39,10 @@ export class AdminUsersController {
 
   @Post('admin/users/:id')
   @ApiExcludeEndpoint()
-  async updateFromPage(@CurrentUser() actor: AuthUser, @Param('id') id: string, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async updateFromPage(@CurrentUser() actor: AuthUser, @Param('id') id: string, @Body() body: UpdateUserFormDto, @Res() res: Response): Promise<void> {
     try {
-      const u = await this.users.update(actor.id, id, { role: body.role || undefined, disabled: flag(body.disabled) });
-      res.redirect(303, `/admin/users?done=${encodeURIComponent(`Updated ${u.email}: ${u.role}, ${u.disabled ? 'disabled' : 'active'}.`)}`);
+      const u = await this.users.update(actor.id, id, { role: body.role, disabled: body.disabled });
+      res.redirect(303, `/admin/users?done=updated&user=${encodeURIComponent(u.id)}`);
     } catch (err) {
       await this.renderError(res, err);
     }
@@ -81,17 +82,14 @@ export class AdminUsersController {
 
   @Post('api/v1/users')
   @ApiOperation({ summary: 'Create a user (admin)' })
-  @ApiBody({ schema: { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string', minLength: 10 }, role: { type: 'string', enum: ['user', 'admin'] } } } })
-  create(@Body() body: Record<string, unknown>): Promise<UserView> {
-    return this.users.create({ email: body?.email, password: body?.password, role: body?.role });
+  create(@Body() body: CreateUserDto): Promise<UserView> {
+    return this.users.create({ email: body.email, password: body.password, role: body.role });
   }
 
   @Patch('api/v1/users/:id')
   @HttpCode(200)
   @ApiOperation({ summary: 'Change role or disable/enable a user (admin)' })
-  @ApiBody({ schema: { type: 'object', properties: { role: { type: 'string', enum: ['user', 'admin'] }, disabled: { type: 'boolean' } } } })
-  update(@CurrentUser() actor: AuthUser, @Param('id') id: string, @Body() body: Record<string, unknown>, @Req() _req: Request): Promise<UserView> {
-    const disabled = typeof body?.disabled === 'boolean' ? body.disabled : flag(body?.disabled);
-    return this.users.update(actor.id, id, { role: body?.role, disabled });
+  update(@CurrentUser() actor: AuthUser, @Param('id') id: string, @Body() body: UpdateUserDto, @Req() _req: Request): Promise<UserView> {
+    return this.users.update(actor.id, id, { role: body.role, disabled: body.disabled });
   }
 }

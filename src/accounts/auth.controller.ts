@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/config.service';
+import { AccountQueryDto, ChangePasswordFormDto, LoginFormDto, NextQueryDto, TokenRequestDto } from './accounts.dto';
 import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, setCookie } from './cookies';
 import { Csrf } from './csrf';
 import { LoginRoute, Public, SkipCsrf } from './decorators';
@@ -32,23 +33,23 @@ export class AuthController {
   @Get('login')
   @Public()
   @ApiExcludeEndpoint()
-  loginPage(@Req() req: Request, @Res() res: Response, @Query('next') next?: string): void {
-    if (authState(req).user) return res.redirect(303, safeNext(next));
-    res.render('login', { title: 'Log in', next: safeNext(next) });
+  loginPage(@Req() req: Request, @Res() res: Response, @Query() q: NextQueryDto): void {
+    if (authState(req).user) return res.redirect(303, safeNext(q.next));
+    res.render('login', { title: 'Log in', next: safeNext(q.next) });
   }
 
   @Post('login')
   @Public()
   @LoginRoute()
   @ApiExcludeEndpoint()
-  async login(@Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
+  async login(@Req() req: Request, @Res() res: Response, @Body() body: LoginFormDto): Promise<void> {
     const user = await this.users.verifyCredentials(body.email, body.password);
     const next = safeNext(body.next);
     if (!user) {
       res.status(401).render('login', {
         title: 'Log in',
         next,
-        email: typeof body.email === 'string' ? body.email.slice(0, 254) : '',
+        email: body.email?.slice(0, 254) ?? '',
         error: 'The email or password is incorrect, or the account is disabled.',
       });
       return;
@@ -72,15 +73,15 @@ export class AuthController {
 
   @Get('account')
   @ApiExcludeEndpoint()
-  account(@Res() res: Response, @Query('done') done?: string): void {
-    res.render('account', { title: 'Your account', done: done === 'password' ? 'Password changed. Other sessions and API tokens were signed out.' : undefined });
+  account(@Res() res: Response, @Query() q: AccountQueryDto): void {
+    res.render('account', { title: 'Your account', done: q.done === 'password' ? 'Password changed. Other sessions and API tokens were signed out.' : undefined });
   }
 
   /** Change your own password; every other session and token of yours ends, this browser stays in. */
   @Post('account/password')
   @LoginRoute()
   @ApiExcludeEndpoint()
-  async changePassword(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response, @Body() body: Record<string, unknown>): Promise<void> {
+  async changePassword(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response, @Body() body: ChangePasswordFormDto): Promise<void> {
     try {
       if (body.password !== body.confirm) throw new AccountInputError('The two new passwords differ.');
       await this.users.changeOwnPassword(user.id, body.current, body.password);
@@ -104,12 +105,11 @@ export class AuthController {
     security: [],
     description: 'Send the token as `Authorization: Bearer <token>` on any /api/v1 route. Only its sha256 is stored.',
   })
-  @ApiBody({ schema: { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string' } } } })
   @ApiOkResponse({ schema: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } } })
   @ApiUnauthorizedResponse({ description: 'Wrong credentials or disabled account' })
   @ApiTooManyRequestsResponse({ description: 'Too many login attempts (Retry-After)' })
-  async token(@Body() body: Record<string, unknown> | undefined): Promise<{ token: string; expiresAt: string }> {
-    const user = await this.users.verifyCredentials(body?.email, body?.password);
+  async token(@Body() body: TokenRequestDto): Promise<{ token: string; expiresAt: string }> {
+    const user = await this.users.verifyCredentials(body.email, body.password);
     if (!user) throw new UnauthorizedError('The email or password is incorrect, or the account is disabled.');
     const { token, expiresAt } = await this.sessions.create(user.id, 'api');
     return { token, expiresAt: expiresAt.toISOString() };

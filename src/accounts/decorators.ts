@@ -6,6 +6,7 @@ export const ROLES_KEY = 'sentinel:roles';
 export const SKIP_CSRF_KEY = 'sentinel:skip-csrf';
 export const LOGIN_ROUTE_KEY = 'sentinel:login-route';
 export const ANALYSIS_ROUTE_KEY = 'sentinel:analysis-route';
+export const UNTHROTTLED_KEY = 'sentinel:unthrottled';
 
 /** Reachable without logging in (login page, token endpoint, health). Everything else needs a user. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
@@ -17,3 +18,9 @@ export const SkipCsrf = () => SetMetadata(SKIP_CSRF_KEY, true);
 export const LoginRoute = () => SetMetadata(LOGIN_ROUTE_KEY, true);
 /** Counts against the analyses-per-user limit (any route that runs the pipeline). */
 export const AnalysisRoute = () => SetMetadata(ANALYSIS_ROUTE_KEY, true);
+/**
+ * Not counted by the per-IP request limit (liveness/readiness probes of load balancers).
+ * Rate-limit classes and the login wall are read from these decorators on the handler or its
+ * controller — never from the request path, which Express matches case-insensitively.
+ */
+export const Unthrottled = () => SetMetadata(UNTHROTTLED_KEY, true);

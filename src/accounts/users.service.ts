@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service';
 import { AccountInputError, ForbiddenError } from './errors';
-import { dummyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
+import { isValidEmail } from './email';
+import { dummyHash, hashPassword, verifyPassword } from './password';
+import { passwordProblem } from './password-policy';
 import { AuthUser, isRole, Role } from './roles';
 
 export interface UserView {
@@ -12,8 +14,6 @@ export interface UserView {
   createdAt: Date;
   lastLoginAt: Date | null;
 }
-
-const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
 
 export function normalizeEmail(email: unknown): string {
   return typeof email === 'string' ? email.trim().toLowerCase() : '';
@@ -36,12 +36,12 @@ export class UsersService {
 
   async create(input: { email: unknown; password: unknown; role?: unknown }): Promise<UserView> {
     const email = normalizeEmail(input.email);
-    if (!EMAIL_RE.test(email) || email.length > 254) throw new AccountInputError('A valid email address is required.');
+    if (!isValidEmail(email)) throw new AccountInputError('A valid email address is required.');
     const role = input.role ?? 'user';
     if (!isRole(role)) throw new AccountInputError('Role must be "user" or "admin".');
-    if (typeof input.password !== 'string' || input.password.length < MIN_PASSWORD_LENGTH) {
-      throw new AccountInputError(`The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
-    }
+    if (typeof input.password !== 'string') throw new AccountInputError('A password is required.');
+    const problem = passwordProblem(input.password, email);
+    if (problem) throw new AccountInputError(problem);
     if (await this.db.user.findUnique({ where: { email } })) {
       throw new AccountInputError(`A user with the email ${email} already exists.`);
     }
@@ -110,14 +110,13 @@ export class UsersService {
     const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
     if (!u || !ok) throw new AccountInputError('The current password is not correct.');
     if (typeof next !== 'string') throw new AccountInputError('A new password is required.');
-    await this.setPassword(id, next);
+    await this.setPassword(id, next, u.email);
   }
 
   /** Sets a password and ends every session and token of that user. */
-  async setPassword(id: string, password: string): Promise<void> {
-    if (password.length < MIN_PASSWORD_LENGTH) {
-      throw new AccountInputError(`The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
-    }
+  async setPassword(id: string, password: string, email?: string): Promise<void> {
+    const problem = passwordProblem(password, email);
+    if (problem) throw new AccountInputError(problem);
     await this.db.user.update({ where: { id }, data: { passwordHash: await hashPassword(password) } });
     await this.db.session.deleteMany({ where: { userId: id } });
   }

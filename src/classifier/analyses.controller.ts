@@ -12,10 +12,12 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { AnalysisRoute } from '../accounts/decorators';
 import { MissingFileError } from '../common/errors';
 import { AnalysisResult } from './analysis-result';
 import { AnalysisResultDto, ErrorBodyDto } from './analysis-result.dto';
 import { AnalysisService } from './analysis.service';
+import { AnalyzeFieldsDto } from './analyses.dto';
 import { requestContext } from './request-context';
 
 /** Multipart field holding the image. */
@@ -28,6 +30,7 @@ export class AnalysesController {
 
   @Post()
   @HttpCode(200)
+  @AnalysisRoute()
   @UseInterceptors(FileInterceptor(IMAGE_FIELD))
   @ApiOperation({
     summary: 'Analyse one MRI image',
@@ -54,17 +57,12 @@ export class AnalysesController {
   @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
   async create(
     @UploadedFile() file: Express.Multer.File | undefined,
-    @Body('explain') explainBody: string | undefined,
-    @Query('explain') explainQuery: string | undefined,
+    @Body() body: AnalyzeFieldsDto,
+    @Query() query: AnalyzeFieldsDto,
     @Req() req: Request,
   ): Promise<AnalysisResult> {
     if (!file) throw new MissingFileError(IMAGE_FIELD);
-    const explain = parseFlag(explainBody ?? explainQuery, true);
+    const explain = body.explain ?? query.explain ?? true;
     return this.analysis.analyze(file.buffer, { explain }, requestContext(req));
   }
-}
-
-export function parseFlag(value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined || value === '') return fallback;
-  return !['false', '0', 'no', 'off'].includes(value.toLowerCase());
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { canonicalPath } from './paths';
 import { DISCLAIMER } from './disclaimer';
 import { DomainError, ErrorCode } from './errors';
 
@@ -53,7 +54,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
 
 /** Whether a request should get an HTML error page rather than JSON. */
 export function wantsHtml(req: Request): boolean {
-  if (req.path.startsWith('/api') || req.path === '/healthz' || req.path === '/readyz') return false;
+  const path = canonicalPath(req.path);
+  if (path.startsWith('/api') || path === '/healthz' || path === '/readyz') return false;
   return req.accepts(['json', 'html']) === 'html';
 }
 

@@ -1,10 +1,14 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Public, Unthrottled } from '../accounts/decorators';
 import { HealthService } from './health.service';
 
 @ApiTags('health')
 @Controller()
+// probes of load balancers and orchestrators: no login, no request limit
+@Public()
+@Unthrottled()
 export class HealthController {
   constructor(private readonly health: HealthService) {}
 

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { Roles } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
 import type { AuthUser } from '../accounts/roles';
+import { HistoryQuery, HistoryQueryDto } from './history.dto';
 import { filtersQuery, parseFilters, parsePaging, STATUSES } from './history.filters';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 
@@ -25,7 +26,7 @@ export class HistoryController {
 
   @Get('history')
   @ApiExcludeEndpoint()
-  async page(@CurrentUser() user: AuthUser, @Query() q: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async page(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Res() res: Response): Promise<void> {
     const filters = parseFilters(q, user);
     const paging = parsePaging(q);
     const [page, summary] = await Promise.all([this.history.list(user, filters, paging), this.history.summary(user, filters)]);
@@ -46,7 +47,7 @@ export class HistoryController {
   @Get('history/export.csv')
   @Roles('admin')
   @ApiExcludeEndpoint()
-  async csvPage(@CurrentUser() user: AuthUser, @Query() q: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async csvPage(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Res() res: Response): Promise<void> {
     await this.sendCsv(user, q, res);
   }
 
@@ -69,14 +70,14 @@ export class HistoryController {
   @ApiFilters()
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'pageSize', required: false, description: '1–100, default 25' })
-  list(@CurrentUser() user: AuthUser, @Query() q: Record<string, unknown>): Promise<HistoryPage> {
+  list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistoryPage> {
     return this.history.list(user, parseFilters(q, user), parsePaging(q));
   }
 
   @Get('api/v1/history/summary')
   @ApiOperation({ summary: 'Counts per status / body part / label, rejection reasons, median timings' })
   @ApiFilters()
-  summary(@CurrentUser() user: AuthUser, @Query() q: Record<string, unknown>): Promise<HistorySummary> {
+  summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistorySummary> {
     return this.history.summary(user, parseFilters(q, user));
   }
 
@@ -85,7 +86,7 @@ export class HistoryController {
   @ApiOperation({ summary: 'CSV of the filtered history (admins)' })
   @ApiProduces('text/csv')
   @ApiFilters()
-  async csv(@CurrentUser() user: AuthUser, @Query() q: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async csv(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Res() res: Response): Promise<void> {
     await this.sendCsv(user, q, res);
   }
 
@@ -95,7 +96,7 @@ export class HistoryController {
     return this.history.get(user, id);
   }
 
-  private async sendCsv(user: AuthUser, q: Record<string, unknown>, res: Response): Promise<void> {
+  private async sendCsv(user: AuthUser, q: HistoryQuery, res: Response): Promise<void> {
     const csv = await this.history.exportCsv(user, parseFilters(q, user));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="mri-sentinel-history-${new Date().toISOString().slice(0, 10)}.csv"`);

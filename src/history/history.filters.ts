@@ -1,5 +1,6 @@
 import type { AuthUser } from '../accounts/roles';
 import { BadRequestError } from '../common/errors';
+import type { HistoryQuery } from './history.dto';
 
 export const STATUSES = ['completed', 'inconclusive', 'rejected'] as const;
 
@@ -26,7 +27,7 @@ function str(v: unknown): string | undefined {
 }
 
 /** Validates query-string filters; unknown or malformed values are a 400, never passed to SQL. */
-export function parseFilters(q: Record<string, unknown>, viewer: AuthUser): HistoryFilters {
+export function parseFilters(q: HistoryQuery, viewer: AuthUser): HistoryFilters {
   const f: HistoryFilters = {};
   for (const key of ['from', 'to'] as const) {
     const v = str(q[key]);
@@ -50,7 +51,7 @@ export function parseFilters(q: Record<string, unknown>, viewer: AuthUser): Hist
   return f;
 }
 
-export function parsePaging(q: Record<string, unknown>): Paging {
+export function parsePaging(q: HistoryQuery): Paging {
   const page = Math.max(1, Math.min(100_000, Number.parseInt(String(q.page ?? '1'), 10) || 1));
   const pageSize = Math.max(1, Math.min(100, Number.parseInt(String(q.pageSize ?? '25'), 10) || 25));
   return { page, pageSize };

@@ -1,15 +1,12 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { ANALYSIS_ROUTE_KEY, LOGIN_ROUTE_KEY } from '../accounts/decorators';
+import { ANALYSIS_ROUTE_KEY, LOGIN_ROUTE_KEY, UNTHROTTLED_KEY } from '../accounts/decorators';
 import { TooManyRequestsError } from '../accounts/errors';
 import { authState } from '../accounts/request-user';
 import { normalizeEmail } from '../accounts/users.service';
 import type { AccountsConfig } from '../config/accounts.env';
 
-/** POST routes of other modules that run the analysis pipeline (besides @AnalysisRoute() ones). */
-const ANALYSIS_PATHS = /^\/api\/v1\/(analyses|reports|studies)(\/|$)/;
-const UNTHROTTLED = new Set(['/healthz', '/readyz']);
 
 function meta(context: ExecutionContext, key: string): boolean {
   return Reflect.getMetadata(key, context.getHandler()) === true || Reflect.getMetadata(key, context.getClass()) === true;
@@ -19,9 +16,9 @@ const reqOf = (context: ExecutionContext) => context.switchToHttp().getRequest<R
 export function isLoginRoute(context: ExecutionContext): boolean {
   return meta(context, LOGIN_ROUTE_KEY);
 }
+/** From @AnalysisRoute() on the handler: whatever spelling of the path reached it. */
 export function isAnalysisRoute(context: ExecutionContext): boolean {
-  const req = reqOf(context);
-  return meta(context, ANALYSIS_ROUTE_KEY) || (req.method === 'POST' && ANALYSIS_PATHS.test(req.path));
+  return meta(context, ANALYSIS_ROUTE_KEY);
 }
 
 /**
@@ -35,7 +32,7 @@ export function throttlerOptions(cfg: AccountsConfig['rateLimits']): ThrottlerOp
       name: 'ip',
       ttl: 60_000,
       limit: cfg.requestsPerMinute,
-      skipIf: (c) => UNTHROTTLED.has(reqOf(c).path),
+      skipIf: (c) => meta(c, UNTHROTTLED_KEY),
       getTracker: ip,
     },
     {

@@ -6,6 +6,7 @@ import { AnalysisRoute } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
 import type { AuthUser } from '../accounts/roles';
 import { MissingFileError } from '../common/errors';
+import { ReportFieldsDto } from './reports.dto';
 import { ReportsService } from './reports.service';
 
 export function sendPdf(res: Response, pdf: Buffer, filename: string): void {
@@ -37,11 +38,11 @@ export class ReportsController {
   async create(
     @CurrentUser() user: AuthUser,
     @UploadedFile() file: Express.Multer.File | undefined,
-    @Body('analysisId') analysisId: string | undefined,
+    @Body() body: ReportFieldsDto,
     @Res() res: Response,
   ): Promise<void> {
     if (!file) throw new MissingFileError('image');
-    const { pdf, record } = await this.reports.fullReport(user, file.buffer, typeof analysisId === 'string' && analysisId ? analysisId : undefined);
+    const { pdf, record } = await this.reports.fullReport(user, file.buffer, body.analysisId || undefined);
     sendPdf(res, pdf, `mri-sentinel-${record.id}.pdf`);
   }
 }

@@ -20,8 +20,8 @@ import { StudyService } from './study.service';
     MulterModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        storage: memoryStudyStorage(config.studyMaxBytes),
-        limits: { fileSize: config.studyMaxBytes, files: config.studyMaxSlices, fields: 8, parts: config.studyMaxSlices + 8 },
+        storage: memoryStudyStorage(config.studyMaxBytes, config.studyMaxSlices),
+        limits: { fileSize: config.studyMaxBytes, files: config.studyMaxSlices + 1, fields: 8, parts: config.studyMaxSlices + 9 },
       }),
     }),
   ],

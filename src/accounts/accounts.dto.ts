@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { optionalFlag } from '../classifier/analyses.dto';
+import { booleanFlag, text, ZodDto } from '../common/zod-dto';
+import { MAX_PASSWORD_LENGTH } from './password-policy';
+import { ROLES } from './roles';
+
+/**
+ * Bodies and queries of the accounts routes. Missing fields stay optional where the service
+ * answers them with its own message (a login form without a password is a failed login, not a
+ * 400); a repeated, nested or non-text field is always a 400 here, before any handler runs.
+ */
+const email = text(320);
+const password = text(MAX_PASSWORD_LENGTH * 4);
+const blankAsMissing = (v: unknown) => (v === '' ? undefined : v);
+
+export class LoginFormDto extends ZodDto(z.object({ email: email.optional(), password: password.optional(), next: text(2048).optional() })) {}
+
+export class NextQueryDto extends ZodDto(z.object({ next: text(2048).optional() })) {}
+
+export class TokenRequestDto extends ZodDto(z.object({ email: email.optional(), password: password.optional() })) {}
+
+export class ChangePasswordFormDto extends ZodDto(z.object({ current: password.optional(), password: password.optional(), confirm: password.optional() })) {}
+
+export class AccountQueryDto extends ZodDto(z.object({ done: z.enum(['password']).optional().catch(undefined) })) {}
+
+export class CreateUserDto extends ZodDto(
+  z.object({
+    email: email.optional(),
+    password: password.optional(),
+    role: z.preprocess(blankAsMissing, z.enum(ROLES).optional()),
+  }),
+) {}
+
+/** PATCH /api/v1/users/:id — `disabled` is a boolean (or exactly "true"/"false"…); "nope" is a 400. */
+export class UpdateUserDto extends ZodDto(
+  z.object({
+    role: z.enum(ROLES).optional(),
+    disabled: booleanFlag.optional(),
+  }),
+) {}
+
+export class UpdateUserFormDto extends ZodDto(
+  z.object({
+    role: z.preprocess(blankAsMissing, z.enum(ROLES).optional()),
+    disabled: optionalFlag,
+  }),
+) {}
+
+/**
+ * The admin page's notice after a redirect: which action, on which user. The text is composed
+ * from the database, never taken from the query string (a crafted link cannot put words there).
+ */
+export class AdminNoticeQueryDto extends ZodDto(
+  z.object({
+    done: z.enum(['created', 'updated']).optional().catch(undefined),
+    user: text(64).optional().catch(undefined),
+  }),
+) {}

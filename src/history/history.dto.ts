@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { text, ZodDto } from '../common/zod-dto';
+
+/**
+ * History filters and paging as they arrive in the query string: each a single text value (a
+ * repeated or nested parameter is a 400); their formats are checked by parseFilters/parsePaging.
+ */
+export const historyQuerySchema = z.object({
+  from: text(32).optional(),
+  to: text(32).optional(),
+  user: text(320).optional(),
+  status: text(32).optional(),
+  bodyPart: text(128).optional(),
+  label: text(128).optional(),
+  page: text(16).optional(),
+  pageSize: text(16).optional(),
+});
+export type HistoryQuery = z.output<typeof historyQuerySchema>;
+
+export class HistoryQueryDto extends ZodDto(historyQuerySchema) {}
