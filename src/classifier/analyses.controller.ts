@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
-import { MissingFileError } from '../common/errors';
+import { BadRequestError, MissingFileError } from '../common/errors';
 import { AnalysisResult } from './analysis-result';
 import { AnalysisResultDto, ErrorBodyDto } from './analysis-result.dto';
 import { AnalysisService } from './analysis.service';
@@ -63,6 +63,16 @@ export class AnalysesController {
   ): Promise<AnalysisResult> {
     if (!file) throw new MissingFileError(IMAGE_FIELD);
     const explain = body.explain ?? query.explain ?? true;
-    return this.analysis.analyze(file.buffer, { explain }, requestContext(req));
+    return this.analysis.analyze(file.buffer, { explain, signal: clientGone(req) }, requestContext(req));
   }
+}
+
+/** Aborts when the response is closed before it was sent (the client went away): the analysis stops. */
+export function clientGone(req: Request): AbortSignal {
+  const ac = new AbortController();
+  const res = req.res;
+  res?.once('close', () => {
+    if (!res.writableFinished) ac.abort(new BadRequestError('The client closed the connection.'));
+  });
+  return ac.signal;
 }

@@ -5,7 +5,8 @@ import { DISCLAIMER } from '../common/disclaimer';
 import { AnalysisTimeoutError, FileCheckError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { decideDiagnosis } from '../diagnosis/diagnosis-decision';
-import { checkResolution, decodeImage, DecodedImage } from '../inference/image-decoder';
+import { DecodeLease, ImageDecodeService } from '../inference/image-decode.service';
+import { checkResolution, DecodedImage } from '../inference/image-decoder';
 import { encodeHeatmapDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import type { RawImage } from '../inference/preprocess';
@@ -26,6 +27,8 @@ export interface AnalyzeOptions {
   explain?: boolean;
   /** pass the metadata to the ANALYSIS_RECORDER (default true; false for re-runs such as PDF reports) */
   record?: boolean;
+  /** aborts the analysis (the client went away); the timeout aborts it too */
+  signal?: AbortSignal;
 }
 
 export interface AnalysisOutcome {
@@ -45,6 +48,7 @@ export class AnalysisService {
   constructor(
     private readonly config: AppConfig,
     @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
+    private readonly decoder: ImageDecodeService,
     @Optional() @Inject(ANALYSIS_RECORDER) private readonly recorder?: AnalysisRecorder,
   ) {}
 
@@ -57,9 +61,21 @@ export class AnalysisService {
     const started = performance.now();
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     let decoded: DecodedImage | undefined;
+    // One signal per analysis: the timeout or the caller's (client gone) aborts it; every stage,
+    // the pixel budget's queue, the model semaphore and the decode worker call listen to it.
+    const ms = this.config.analysisTimeoutMs;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new AnalysisTimeoutError(ms)), ms);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
     try {
-      const work = this.run(bytes, options, (d) => (decoded = d), started);
-      const result = await this.withTimeout(work);
+      let lease: DecodeLease | undefined;
+      const work = this.run(bytes, options, signal, (l) => ((lease = l), (decoded = l.image)), started);
+      // the image's pixels go back to the budget when the work has really stopped using them
+      void work.then(
+        () => lease?.release(),
+        () => lease?.release(),
+      );
+      const result = await untilAborted(work, signal);
       const record = this.toRecord(result, sha256, bytes.length, decoded, ctx);
       if (options.record !== false) await this.safeRecord(record);
       return { result, record };
@@ -73,13 +89,16 @@ export class AnalysisService {
         });
       }
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   private async run(
     bytes: Buffer,
     options: AnalyzeOptions,
-    onDecoded: (d: DecodedImage) => void,
+    signal: AbortSignal,
+    onDecoded: (lease: DecodeLease) => void,
     started: number,
   ): Promise<AnalysisResult> {
     const timings: Record<string, number> = {};
@@ -88,10 +107,10 @@ export class AnalysisService {
     let t = performance.now();
     checkFileBytes(bytes, this.config.maxUploadBytes);
     this.models.triageCard(); // 503 early when models are not loaded
-    const image = await decodeImage(bytes, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide });
-    onDecoded(image);
+    const lease = await this.decoder.decode(bytes, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide }, signal);
+    onDecoded(lease);
     lap('decode', t);
-    return this.runDecoded(image, options, timings, started);
+    return this.runDecoded(lease.image, { ...options, signal }, timings, started);
   }
 
   /**
@@ -113,10 +132,12 @@ export class AnalysisService {
     started: number,
   ): Promise<AnalysisResult> {
     const triageCard = this.models.triageCard(); // 503 early when models are not loaded
+    const signal = options.signal;
+    signal?.throwIfAborted();
     // Each model run prepares its own input from the pixels (next to the model: off the event
     // loop with inference workers); its preparation time is reported as `preprocess`.
     let t = performance.now();
-    const triageOut = await this.models.runImage(triageCard.name, image);
+    const triageOut = await this.models.runImage(triageCard.name, image, signal);
     const override = this.config.confidenceThresholdOverride;
     const triage = decideTriage(triageCard, triageOut.logits, triageOut.embedding, override, triageOut.borderMean);
     timings.preprocess = round(triageOut.preprocessMs);
@@ -161,8 +182,9 @@ export class AnalysisService {
       });
     }
 
+    signal?.throwIfAborted();
     t = performance.now();
-    const out = await this.models.runImage(card.name, image);
+    const out = await this.models.runImage(card.name, image, signal);
     const dx = decideDiagnosis(card, out.logits, out.embedding, override);
     modelVersions[card.name] = card.version;
     timings.preprocess = round(triageOut.preprocessMs + out.preprocessMs);
@@ -170,8 +192,9 @@ export class AnalysisService {
 
     let explanation: AnalysisResult['explanation'] = null;
     if (options.explain !== false && dx.status === 'completed') {
+      signal?.throwIfAborted();
       t = performance.now();
-      const heat = await this.models.heatmap(image, out, dx.topIndex);
+      const heat = await this.models.heatmap(image, out, dx.topIndex, signal);
       explanation = { heatmap: await encodeHeatmapDataUrl(heat.data, heat.width, heat.height) };
       timings.explanation = round(performance.now() - t);
     }
@@ -188,21 +211,6 @@ export class AnalysisService {
       confidence: dx.confidence,
       probabilities: dx.probabilities,
     });
-  }
-
-  private async withTimeout<T>(work: Promise<T>): Promise<T> {
-    const ms = this.config.analysisTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AnalysisTimeoutError(ms)), ms);
-    });
-    // The abandoned work may still settle later; swallow that so it is not an unhandled rejection.
-    work.catch(() => undefined);
-    try {
-      return await Promise.race([work, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private toRecord(r: AnalysisResult, sha256: string, byteSize: number, img: DecodedImage | undefined, ctx: AnalysisContext): AnalysisRecord {
@@ -247,6 +255,19 @@ function emptyRecord(ctx: AnalysisContext, sha256: string, byteSize: number, fil
     modelVersions: null,
     timingsMs: null,
   };
+}
+
+/** The work's answer, or the signal's reason as soon as it fires (the work then stops at its next check). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }
 
 function round(ms: number): number {

@@ -44,6 +44,13 @@ export const envSchema = z.object({
   INFERENCE_WORKERS: z.coerce.number().int().min(0).max(16).default(2),
   /** Requests waiting for a model slot beyond this are refused with 503 at once. */
   INFERENCE_QUEUE_LIMIT: z.coerce.number().int().min(0).default(64),
+  /**
+   * Pixels of large images (over 1 megapixel) decoded and in analysis at once; more wait in a
+   * queue of INFERENCE_PIXEL_QUEUE, beyond it 503. A 40-megapixel upload holds ~0.5 GB while it
+   * is analysed, so the default admits one such image (plus smaller large ones) at a time.
+   */
+  INFERENCE_PIXEL_BUDGET: z.coerce.number().int().min(1).default(48_000_000),
+  INFERENCE_PIXEL_QUEUE: z.coerce.number().int().min(0).default(8),
   /** Studies (DICOM series / NIfTI volumes): total bytes per study, decompressed, checked while streaming. */
   STUDY_MAX_BYTES: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
   STUDY_MAX_SLICES: z.coerce.number().int().min(1).default(400),

@@ -68,6 +68,12 @@ export class AppConfig {
   get inferenceQueueLimit(): number {
     return this.env.INFERENCE_QUEUE_LIMIT;
   }
+  get pixelBudget(): number {
+    return this.env.INFERENCE_PIXEL_BUDGET;
+  }
+  get pixelQueueLimit(): number {
+    return this.env.INFERENCE_PIXEL_QUEUE;
+  }
   get studyMaxBytes(): number {
     return this.env.STUDY_MAX_BYTES;
   }

@@ -25,29 +25,55 @@ sharp.cache({ memory: 32, files: 0, items: 32 });
  * and sharp's limitInputPixels is the backstop.
  */
 export async function decodeImage(bytes: Buffer, limits: DecodeLimits): Promise<DecodedImage> {
-  const options = { limitInputPixels: limits.maxPixels, failOn: 'warning' as const };
+  return decodePixels(bytes, await readImageHeader(bytes, limits), limits);
+}
+
+/** What the header says, read without decoding a pixel (cheap: fine on the event loop). */
+export interface ImageHeader {
+  format: 'jpeg' | 'png';
+  width: number;
+  height: number;
+  /** 16-bit grey: scaled by its maximum, as ml/ does */
+  sixteenBit: boolean;
+  greySpace: boolean;
+}
+
+/**
+ * Format and resolution from the header; the resolution is checked here, before any pixel is
+ * decoded (decompression bombs), so callers can also size their pixel budget from it.
+ */
+export async function readImageHeader(bytes: Buffer | Uint8Array, limits: DecodeLimits): Promise<ImageHeader> {
   let meta: Metadata;
   try {
     // Header only: no pixel is decoded here, so read the true size without sharp's pixel limit
     // (which would throw first and make a decompression bomb look like a corrupt file); the
     // resolution check below then refuses it with RESOLUTION_OUT_OF_RANGE.
-    meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
+    meta = await sharp(bytes, { limitInputPixels: false, failOn: 'warning' }).metadata();
   } catch {
     throw new CorruptImageError();
   }
   const format = meta.format === 'jpeg' ? 'jpeg' : meta.format === 'png' ? 'png' : undefined;
   if (!format || !meta.width || !meta.height) throw new CorruptImageError();
   checkResolution(meta.width, meta.height, limits);
-
   const greySpace = meta.space === 'b-w' || meta.space === 'grey16';
-  const sixteenBit = meta.depth === 'ushort' && greySpace;
+  return { format, width: meta.width, height: meta.height, greySpace, sixteenBit: meta.depth === 'ushort' && greySpace };
+}
+
+/**
+ * The pixels, as 8-bit grey or RGB. CPU- and memory-heavy for large images (libvips decode, then
+ * the 16-bit scaling and alpha loops in JS): large images come here in a prepare-pool worker
+ * (image-decode.service.ts), small ones inline. sharp's limitInputPixels is the backstop.
+ */
+export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHeader, limits: DecodeLimits): Promise<DecodedImage> {
+  const options = { limitInputPixels: limits.maxPixels, failOn: 'warning' as const };
+  const { format } = header;
   try {
     let pipeline = sharp(bytes, options).rotate();
-    if (sixteenBit) {
+    if (header.sixteenBit) {
       const { data, info } = await pipeline.extractChannel(0).raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
       return { format, width: info.width, height: info.height, channels: 1, data: scale16ByMax(data, info.width * info.height) };
     }
-    if (!greySpace) pipeline = pipeline.toColourspace('srgb');
+    if (!header.greySpace) pipeline = pipeline.toColourspace('srgb');
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { format, ...toGreyOrRgb(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, info.channels) };
   } catch (err) {

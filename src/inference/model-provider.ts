@@ -32,10 +32,10 @@ export interface ModelProvider {
   triageCard(): ModelCard;
   /** The diagnosis card serving a body part, if any. */
   diagnosisCardFor(bodyPart: string): ModelCard | undefined;
-  /** Contract preprocessing for this model's card, then the model. */
-  runImage(modelName: string, image: RawImage): Promise<ImageRun>;
+  /** Contract preprocessing for this model's card, then the model. An aborted signal leaves the queue at once. */
+  runImage(modelName: string, image: RawImage, signal?: AbortSignal): Promise<ImageRun>;
   /** The heat map of cam class `classIndex` of `run`, blended over `image` at display size (RGB). */
-  heatmap(image: RawImage, run: ImageRun, classIndex: number): Promise<RgbImage>;
+  heatmap(image: RawImage, run: ImageRun, classIndex: number, signal?: AbortSignal): Promise<RgbImage>;
   /** Every loaded card (triage and diagnosis). */
   cards(): ModelCard[];
   versions(): Record<string, string>;

@@ -1,24 +1,28 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { AnalysisUnavailableError } from '../common/errors';
+import { AnalysisUnavailableError, CorruptImageError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
+import type { DecodedImage, DecodeLimits, ImageHeader } from './image-decoder';
 import { DISPLAY_MAX_SIDE, DisplayLuma, displayFromLuma, InputSpec, inputsFromLuma } from './prepare';
 import { Preprocessed, RawImage, toLuma } from './preprocess';
 import { spawnWorker } from './spawn-worker';
 
 export type PrepareRequest =
   | { id: number; op: 'inputs'; image: RawImage; specs: InputSpec[] }
-  | { id: number; op: 'display'; image: RawImage; maxSide: number };
+  | { id: number; op: 'display'; image: RawImage; maxSide: number }
+  | { id: number; op: 'decode'; bytes: Uint8Array; header: ImageHeader; limits: DecodeLimits };
 export type PrepareResponse =
   | { id: number; ok: true; op: 'inputs'; inputs: Preprocessed[] }
   | { id: number; ok: true; op: 'display'; display: DisplayLuma }
-  | { id: number; ok: false; error: string };
+  | { id: number; ok: true; op: 'decode'; image: DecodedImage }
+  /** `corrupt`: the bytes could not be decoded (a 422, not a service fault) */
+  | { id: number; ok: false; error: string; corrupt?: boolean };
 type Done = Extract<PrepareResponse, { ok: true }>;
 
 interface Pending {
   resolve: (p: Done) => void;
-  reject: (e: Error) => void;
+  reject: (e: unknown) => void;
 }
 
 /** Images below this many pixels are prepared inline: a worker round trip would cost more. */
@@ -58,14 +62,36 @@ export class PreparePool implements OnModuleDestroy {
     return res.display;
   }
 
+  /**
+   * Decodes large image bytes in a worker (libvips there, and the 16-bit / alpha loops in that
+   * worker's JS, not the event loop). An aborted request is answered at once; the worker's result,
+   * when it comes, is dropped.
+   */
+  async decode(bytes: Uint8Array, header: ImageHeader, limits: DecodeLimits, signal?: AbortSignal): Promise<DecodedImage> {
+    const res = await this.send({ id: this.nextId++, op: 'decode', bytes, header, limits }, signal);
+    if (res.op !== 'decode') throw new AnalysisUnavailableError();
+    return res.image;
+  }
+
   private inline(image: RawImage): boolean {
     return image.width * image.height <= INLINE_MAX_PIXELS;
   }
 
-  private send(req: PrepareRequest): Promise<Done> {
+  private send(req: PrepareRequest, signal?: AbortSignal): Promise<Done> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const worker = this.pick();
     return new Promise<Done>((resolve, reject) => {
-      this.pending.set(req.id, { resolve, reject });
+      const onAbort = () => {
+        this.pending.delete(req.id);
+        this.owner.delete(req.id);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      this.pending.set(req.id, {
+        resolve: (r) => (done(), resolve(r)),
+        reject: (e) => (done(), reject(e)),
+      });
       this.owner.set(req.id, worker);
       worker.postMessage(req);
     });
@@ -88,6 +114,7 @@ export class PreparePool implements OnModuleDestroy {
       this.owner.delete(res.id);
       if (!p) return;
       if (res.ok) p.resolve(res);
+      else if (res.corrupt) p.reject(new CorruptImageError());
       else p.reject(new AnalysisUnavailableError(`Image preparation failed: ${res.error}`));
     });
     worker.on('error', (err) => this.fail(worker, err));

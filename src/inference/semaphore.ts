@@ -20,8 +20,9 @@ export class Semaphore {
     return this.waiting.length;
   }
 
-  async use<T>(fn: () => Promise<T>): Promise<T> {
-    await this.acquire();
+  /** Runs `fn` in a slot; an aborted signal takes a waiting caller out of the queue (its reason is thrown). */
+  async use<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    await this.acquire(signal);
     try {
       return await fn();
     } finally {
@@ -29,7 +30,8 @@ export class Semaphore {
     }
   }
 
-  private acquire(): Promise<void> {
+  private acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.active < this.limit) {
       this.active++;
       return Promise.resolve();
@@ -37,7 +39,19 @@ export class Semaphore {
     if (this.waiting.length >= this.queueLimit) {
       return Promise.reject(new AnalysisUnavailableError('The service is busy; please retry in a moment.'));
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const i = this.waiting.indexOf(grant);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(grant);
+    });
   }
 
   private release(): void {

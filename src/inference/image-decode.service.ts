@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/config.service';
+import { DecodedImage, decodePixels, DecodeLimits, readImageHeader } from './image-decoder';
+import { PixelBudget } from './pixel-budget';
+import { PreparePool } from './prepare-pool';
+
+/** At most this many pixels decode inline: a ~256² scan costs less than a worker round trip. */
+export const LARGE_IMAGE_PIXELS = 1_000_000;
+
+export interface DecodeLease {
+  image: DecodedImage;
+  /** gives the image's pixels back to the budget; call when the analysis is over (idempotent) */
+  release: () => void;
+}
+
+/**
+ * Upload bytes → pixels, bounded (issue 11, F2): the header is read on the event loop (cheap,
+ * checks the resolution); a large image then takes its pixel count from the PixelBudget — which
+ * it holds until the caller releases it at the end of the analysis, since its pixels live that
+ * long — and is decoded in a prepare-pool worker, never on the event loop. Beyond the budget,
+ * requests queue; beyond the queue, 503. The AbortSignal (timeout, client gone) takes a waiting
+ * request out of the queue and answers an in-flight decode at once.
+ */
+@Injectable()
+export class ImageDecodeService {
+  readonly budget: PixelBudget;
+
+  constructor(
+    config: AppConfig,
+    private readonly pool: PreparePool,
+  ) {
+    this.budget = new PixelBudget(config.pixelBudget, config.pixelQueueLimit);
+  }
+
+  async decode(bytes: Buffer, limits: DecodeLimits, signal?: AbortSignal): Promise<DecodeLease> {
+    const header = await readImageHeader(bytes, limits);
+    signal?.throwIfAborted();
+    const pixels = header.width * header.height;
+    if (pixels <= LARGE_IMAGE_PIXELS) return { image: await decodePixels(bytes, header, limits), release: () => undefined };
+    const release = await this.budget.acquire(pixels, signal);
+    try {
+      return { image: await this.pool.decode(bytes, header, limits, signal), release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+}
