@@ -14,8 +14,29 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   const app = await createApp(config);
+  exitWithin(SHUTDOWN_GRACE_MS);
   await app.listen(config.port, config.host);
   new Logger('Bootstrap').log(`MRI Sentinel listening on http://localhost:${config.port} (research use only)`);
+}
+
+/** Longest a SIGTERM/SIGINT may take: Nest closes the server, workers and database within it. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Nest's shutdown hooks close everything and then re-raise the signal; if anything hangs (a
+ * stuck database write, a worker that does not stop), this deadline still ends the process, so
+ * an orchestrator's SIGTERM is never ignored. Unref'd: it never keeps a finished process alive.
+ */
+function exitWithin(ms: number): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      new Logger('Bootstrap').log(`${signal}: shutting down`);
+      setTimeout(() => {
+        console.error(`Shutdown did not finish within ${ms} ms; exiting.`);
+        process.exit(1);
+      }, ms).unref();
+    });
+  }
 }
 
 void bootstrap();

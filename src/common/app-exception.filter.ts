@@ -23,7 +23,25 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   504: 'ANALYSIS_TIMEOUT',
 };
 
+/**
+ * SQLite conditions that mean "the database cannot take this now" (read-only file or mount,
+ * I/O error, full disk, lock held too long, file gone): a 503 the caller may retry, never a 500.
+ * Read from the driver adapter's error that Prisma attaches (meta.driverAdapterError.cause).
+ */
+const UNAVAILABLE_SQLITE = /^SQLITE_(READONLY|IOERR|FULL|BUSY|LOCKED|CANTOPEN|PERM|NOTADB|CORRUPT)/;
+
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  const e = exception as { name?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null;
+  if (!e || typeof e !== 'object' || typeof e.name !== 'string' || !e.name.startsWith('PrismaClient')) return false;
+  if (e.name === 'PrismaClientInitializationError') return true;
+  const code = e.meta?.driverAdapterError?.cause?.originalCode;
+  return typeof code === 'string' && UNAVAILABLE_SQLITE.test(code);
+}
+
 export function toErrorBody(exception: unknown): ErrorBody {
+  if (isDatabaseUnavailable(exception)) {
+    return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is not accepting changes right now. Please try again later.' };
+  }
   if (exception instanceof DomainError) {
     return { statusCode: exception.statusCode, code: exception.code, message: exception.message };
   }
@@ -74,7 +92,11 @@ export class AppExceptionFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const body = toErrorBody(exception);
 
-    if (body.statusCode >= 500 && !(exception instanceof DomainError)) {
+    if (body.code === 'DATABASE_UNAVAILABLE') {
+      // one line per request: the driver's code, not the query or its values
+      const code = (exception as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta?.driverAdapterError?.cause?.originalCode;
+      this.logger.error(`${req.method} ${req.path}: database unavailable (${String(code ?? 'initialisation')})`);
+    } else if (body.statusCode >= 500 && !(exception instanceof DomainError)) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(`${req.method} ${req.path}: ${err.message}`, err.stack);
     }

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'TOO_MANY_REQUESTS'
+  | 'DATABASE_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
 export abstract class DomainError extends Error {

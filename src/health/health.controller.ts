@@ -2,7 +2,7 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public, Unthrottled } from '../accounts/decorators';
-import { HealthService } from './health.service';
+import { HealthService, ReadinessReport } from './health.service';
 
 @ApiTags('health')
 @Controller()
@@ -19,13 +19,13 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: models loaded and the database reachable. */
+  /** Readiness: models loaded and the database accepting a write. */
   @Get('readyz')
   @ApiOkResponse({ description: 'Ready to analyse.' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency is not ready.' })
+  @ApiServiceUnavailableResponse({ description: 'A dependency is not ready (DATABASE_UNAVAILABLE, MODELS_UNAVAILABLE).' })
   async readyz(@Res({ passthrough: true }) res: Response): Promise<{
     status: 'ready' | 'not_ready';
-    checks: Record<string, { ok: boolean; detail?: string }>;
+    checks: ReadinessReport['checks'];
   }> {
     const report = await this.health.readiness();
     res.status(report.ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);

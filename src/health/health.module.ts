@@ -15,7 +15,7 @@ import { HealthService } from './health.service';
       provide: READINESS_CHECKS,
       inject: [PrismaService, ModelRegistry],
       useFactory: (prisma: PrismaService, models: ModelRegistry): ReadinessCheck[] => [
-        { name: 'database', check: async () => ({ ok: await prisma.ping() }) },
+        { name: 'database', check: () => prisma.writable() },
         models,
       ],
     },

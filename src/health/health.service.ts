@@ -1,18 +1,30 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { READINESS_CHECKS, ReadinessCheck } from '../common/readiness';
+
+/** What /readyz shows anyone: per check ok, and a fixed code when not — never a message or a path. */
+export interface ReadinessReport {
+  ok: boolean;
+  checks: Record<string, { ok: boolean; code?: string }>;
+}
 
 @Injectable()
 export class HealthService {
+  private readonly logger = new Logger(HealthService.name);
+
   constructor(@Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[]) {}
 
-  async readiness(): Promise<{ ok: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> {
+  async readiness(): Promise<ReadinessReport> {
     const results = await Promise.all(
       this.checks.map(async (c) => {
+        let r: { ok: boolean; detail?: string };
         try {
-          return [c.name, await c.check()] as const;
+          r = await c.check();
         } catch (err) {
-          return [c.name, { ok: false, detail: err instanceof Error ? err.message : String(err) }] as const;
+          r = { ok: false, detail: err instanceof Error ? err.message : String(err) };
         }
+        // details (error messages, file paths, model versions) go to the log, not to the caller
+        if (!r.ok) this.logger.warn(`not ready: ${c.name}: ${r.detail ?? 'failed'}`);
+        return [c.name, r.ok ? { ok: true } : { ok: false, code: `${c.name.toUpperCase()}_UNAVAILABLE` }] as const;
       }),
     );
     return { ok: results.every(([, r]) => r.ok), checks: Object.fromEntries(results) };

@@ -29,13 +29,40 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
     await this.$disconnect();
   }
 
-  /** Readiness probe: true when a trivial query succeeds. */
+  /** Liveness of the connection: true when a trivial query succeeds. */
   async ping(): Promise<boolean> {
     try {
       await this.$queryRawUnsafe('SELECT 1');
       return true;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * Readiness: the database accepts a write — a real write transaction, committed, that changes
+   * nothing (the header's user_version set to its own value). A read-only file, directory or
+   * mount, a full disk or a lock held too long all fail it, as they fail logins and history
+   * rows; a probe that hangs counts as a failure after `timeoutMs`.
+   */
+  async writable(timeoutMs = 2000): Promise<{ ok: boolean; detail?: string }> {
+    let timer: NodeJS.Timeout | undefined;
+    const probe = (async () => {
+      const rows = await this.$queryRawUnsafe<{ user_version: number | bigint }[]>('PRAGMA user_version');
+      const v = Number(rows[0]?.user_version ?? 0);
+      await this.$executeRawUnsafe(`PRAGMA user_version = ${Number.isSafeInteger(v) ? v : 0}`);
+      return { ok: true };
+    })();
+    const late = new Promise<{ ok: boolean; detail: string }>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, detail: `write probe took longer than ${timeoutMs} ms` }), timeoutMs);
+    });
+    try {
+      return await Promise.race([probe, late]);
+    } catch (err) {
+      return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+    } finally {
+      clearTimeout(timer);
+      probe.catch(() => undefined);
     }
   }
 }

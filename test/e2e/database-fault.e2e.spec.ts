@@ -1,0 +1,51 @@
+/**
+ * Issue 11 F7 — readiness that means ready. When the database stops accepting writes (here:
+ * SQLite's query_only switch on the app's connection, as a read-only file or mount behaves;
+ * chmod cannot simulate it for root), /readyz answers 503 DATABASE_UNAVAILABLE at once, requests
+ * that need a write answer 503 with that code (not 500), and everything recovers when writes do.
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { PrismaService } from '../../src/prisma/prisma.service';
+import { createUser, loginAs } from '../helpers/auth';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+
+describe('database faults (F7)', () => {
+  let app: NestExpressApplication;
+  let prisma: PrismaService;
+
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
+    prisma = app.get(PrismaService);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('is ready while the database takes writes; /readyz shows no message or path', async () => {
+    const res = await request(app.getHttpServer()).get('/readyz').expect(200);
+    expect(res.body).toEqual({ status: 'ready', checks: { database: { ok: true }, models: { ok: true } } });
+  });
+
+  it('a database that refuses writes → /readyz 503 DATABASE_UNAVAILABLE; a login → 503 with that code, not 500', async () => {
+    const server = app.getHttpServer();
+    const { user, password } = await createUser(app);
+    const admin = await loginAs(app, { role: 'admin' });
+    await prisma.$executeRawUnsafe('PRAGMA query_only = ON');
+    try {
+      const ready = await request(server).get('/readyz').expect(503);
+      expect(ready.body).toEqual({ status: 'not_ready', checks: { database: { ok: false, code: 'DATABASE_UNAVAILABLE' }, models: { ok: true } } });
+      expect(JSON.stringify(ready.body)).not.toMatch(/\//);
+      const login = await request(server).post('/api/v1/auth/token').send({ email: user.email, password });
+      expect(login.status).toBe(503);
+      expect(login.body).toEqual({ statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String) });
+      const create = await request(server).post('/api/v1/users').set(admin.bearer).send({ email: 'late@example.test', password: 'a fine long passphrase' });
+      expect(create.status).toBe(503);
+      await request(server).get('/healthz').expect(200);
+    } finally {
+      await prisma.$executeRawUnsafe('PRAGMA query_only = OFF');
+    }
+    await request(server).get('/readyz').expect(200);
+    await request(server).post('/api/v1/auth/token').send({ email: user.email, password }).expect(200);
+  });
+});
