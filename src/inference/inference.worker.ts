@@ -1,3 +1,4 @@
+import './ort-telemetry';
 import * as ort from 'onnxruntime-node';
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';

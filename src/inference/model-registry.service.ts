@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import './ort-telemetry';
 import * as ort from 'onnxruntime-node';
 import { AnalysisUnavailableError } from '../common/errors';
 import type { ReadinessCheck } from '../common/readiness';
