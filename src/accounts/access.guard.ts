@@ -44,7 +44,7 @@ export class AccessGuard implements CanActivate {
     if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf) {
       const body = req.body as Record<string, unknown> | undefined;
       const token = req.headers[CSRF_HEADER] ?? body?.[CSRF_FIELD];
-      if (!this.csrf.verify(state.csrfCookie, token)) throw new CsrfError();
+      if (!this.csrf.verify(state.csrfCookie, token, state.authMethod === 'cookie' ? state.authToken : '')) throw new CsrfError();
     }
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

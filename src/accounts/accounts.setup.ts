@@ -49,7 +49,7 @@ export function configureAccounts(app: NestExpressApplication): void {
         if (user) Object.assign(state, { user, authMethod: 'bearer', authToken: token });
         else state.badToken = true;
       } else {
-        const token = readCookie(req, SESSION_COOKIE);
+        const token = readCookie(req, policy, SESSION_COOKIE);
         if (token) {
           const user = await sessions.resolve(token, 'web');
           if (user) Object.assign(state, { user, authMethod: 'cookie', authToken: token });
@@ -57,13 +57,13 @@ export function configureAccounts(app: NestExpressApplication): void {
         }
       }
 
-      let csrfCookie = readCookie(req, CSRF_COOKIE);
+      let csrfCookie = readCookie(req, policy, CSRF_COOKIE);
       if (!csrfCookie && !api && req.method === 'GET') {
         csrfCookie = Csrf.newCookieValue();
         setCookie(req, res, policy, CSRF_COOKIE, csrfCookie);
       }
       state.csrfCookie = csrfCookie;
-      res.locals.csrfToken = csrfCookie ? csrf.tokenFor(csrfCookie) : '';
+      res.locals.csrfToken = csrfCookie ? csrf.tokenFor(csrfCookie, state.authMethod === 'cookie' ? state.authToken : '') : '';
       res.locals.currentUser = state.user;
       res.locals.isAdmin = state.user?.role === 'admin';
 

@@ -24,8 +24,17 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
-export function readCookie(req: Request, name: string): string | undefined {
-  return parseCookies(req.headers.cookie)[name];
+/**
+ * Over HTTPS the cookies are named `__Host-…`: browsers then accept them only when Secure, for
+ * Path=/ and without a Domain, so a sibling subdomain or a plain-HTTP response cannot plant or
+ * overwrite them (and an unprefixed cookie is not read there at all).
+ */
+export function cookieName(req: Request, policy: CookiePolicy, base: string): string {
+  return isSecure(req, policy) ? `__Host-${base}` : base;
+}
+
+export function readCookie(req: Request, policy: CookiePolicy, base: string): string | undefined {
+  return parseCookies(req.headers.cookie)[cookieName(req, policy, base)];
 }
 
 export interface CookiePolicy {
@@ -37,9 +46,9 @@ export function isSecure(req: Request, policy: CookiePolicy): boolean {
   return policy.secure === 'true' || (policy.secure === 'auto' && req.secure);
 }
 
-/** HttpOnly, SameSite=Lax, Path=/; Secure per policy. maxAgeMs undefined = browser session. */
+/** HttpOnly, SameSite=Lax, Path=/; Secure (and the __Host- name) per policy. maxAgeMs undefined = browser session. */
 export function setCookie(req: Request, res: Response, policy: CookiePolicy, name: string, value: string, maxAgeMs?: number): void {
-  res.cookie(name, value, {
+  res.cookie(cookieName(req, policy, name), value, {
     httpOnly: true,
     sameSite: 'lax',
     secure: isSecure(req, policy),
@@ -49,5 +58,5 @@ export function setCookie(req: Request, res: Response, policy: CookiePolicy, nam
 }
 
 export function clearCookie(req: Request, res: Response, policy: CookiePolicy, name: string): void {
-  res.clearCookie(name, { httpOnly: true, sameSite: 'lax', secure: isSecure(req, policy), path: '/' });
+  res.clearCookie(cookieName(req, policy, name), { httpOnly: true, sameSite: 'lax', secure: isSecure(req, policy), path: '/' });
 }

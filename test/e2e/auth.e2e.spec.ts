@@ -266,12 +266,12 @@ describe('passwords: change your own, admin reset', () => {
 });
 
 describe('cookies behind a TLS proxy', () => {
-  it('TRUST_PROXY + X-Forwarded-Proto: https → Secure cookies', async () => {
+  it('TRUST_PROXY + X-Forwarded-Proto: https → Secure cookies named __Host-…', async () => {
     const app = await startApp(testConfig({ TRUST_PROXY: 'true' }));
     try {
       const { user, password } = await createUser(app);
       const page = await request(app.getHttpServer()).get('/login').set('X-Forwarded-Proto', 'https').set('Accept', 'text/html').expect(200);
-      const csrfCookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).find((c) => c.startsWith('sentinel_csrf='))!;
+      const csrfCookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-sentinel_csrf='))!;
       expect(csrfCookie).toMatch(/Secure/);
       const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
       const res = await request(app.getHttpServer())
@@ -281,7 +281,7 @@ describe('cookies behind a TLS proxy', () => {
         .type('form')
         .send({ _csrf: token, email: user.email, password })
         .expect(303);
-      const session = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('sentinel_session='))!;
+      const session = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-sentinel_session='))!;
       expect(session).toMatch(/Secure/);
       expect(session).toMatch(/HttpOnly/);
     } finally {

@@ -47,7 +47,7 @@ export async function sessionFor(app: INestApplication, user: UserView, password
   const web = await sessions.create(user.id, 'web');
   const api = await sessions.create(user.id, 'api');
   const csrfCookie = Csrf.newCookieValue();
-  const csrfToken = app.get(Csrf).tokenFor(csrfCookie);
+  const csrfToken = app.get(Csrf).tokenFor(csrfCookie, web.token); // bound to this login session
   const cookie = `${SESSION_COOKIE}=${web.token}; ${CSRF_COOKIE}=${csrfCookie}`;
   return {
     user,

@@ -7,7 +7,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { UsersService } from '../../src/accounts/users.service';
-import { loginAs } from '../helpers/auth';
+import { createUser, loginAs } from '../helpers/auth';
 import { solidPng } from '../support/images';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { dicomDeclaringFrames, emptyTextEntries, storedZip } from './denial-inputs';
@@ -122,5 +122,22 @@ describe('inputs that once took the service down (issue 11)', () => {
     expect(Object.keys(doc.components.schemas.UpdateUserDto.properties).sort()).toEqual(['disabled', 'role']);
     expect(doc.components.schemas.CreateUserDto.properties.role.enum).toEqual(['user', 'admin']);
     expect(doc.components.schemas.TokenRequestDto.properties.email.type).toBe('string');
+  });
+
+  it('L4: a CSRF cookie/token pair planted before login is refused after it; the token of a page of this session works', async () => {
+    const anon = await request(server).get('/login').set('Accept', 'text/html').expect(200);
+    const planted = ([] as string[]).concat(anon.headers['set-cookie'] ?? []).find((c) => c.startsWith('sentinel_csrf='))!.split(';')[0];
+    const plantedToken = /name="_csrf" value="([^"]+)"/.exec(anon.text)![1];
+    const { user, password } = await createUser(app);
+    const login = await request(server).post('/login').set('Cookie', planted).type('form').send({ _csrf: plantedToken, email: user.email, password }).expect(303);
+    const session = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('sentinel_session='))!.split(';')[0];
+    const cookies = `${planted}; ${session}`;
+    // the pre-login pair, replayed with the victim's new session: refused
+    await request(server).post('/logout').set('Cookie', cookies).type('form').send({ _csrf: plantedToken }).expect(403);
+    // the token of a page rendered for this session: accepted
+    const page = await request(server).get('/').set('Cookie', cookies).set('Accept', 'text/html').expect(200);
+    const fresh = /name="csrf-token" content="([^"]+)"/.exec(page.text)![1];
+    expect(fresh).not.toBe(plantedToken);
+    await request(server).post('/logout').set('Cookie', cookies).type('form').send({ _csrf: fresh }).expect(303);
   });
 });

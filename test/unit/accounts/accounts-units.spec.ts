@@ -35,6 +35,17 @@ describe('CSRF (signed double submit)', () => {
     expect(c.verify(undefined, token)).toBe(false);
     expect(c.verify(cookie, ['x'])).toBe(false);
   });
+
+  it('binds the token to the login session: a pair minted before login or for another session fails (L4)', () => {
+    const c = new Csrf('s'.repeat(32));
+    const cookie = Csrf.newCookieValue();
+    const anonymous = c.tokenFor(cookie);
+    expect(c.verify(cookie, anonymous)).toBe(true);
+    expect(c.verify(cookie, anonymous, 'session-a')).toBe(false);
+    const forA = c.tokenFor(cookie, 'session-a');
+    expect(c.verify(cookie, forA, 'session-a')).toBe(true);
+    expect(c.verify(cookie, forA, 'session-b')).toBe(false);
+  });
 });
 
 describe('small helpers', () => {
