@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { untilAborted } from '../common/abort';
 import { DISCLAIMER } from '../common/disclaimer';
 import { AnalysisTimeoutError, FileCheckError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
@@ -255,19 +256,6 @@ function emptyRecord(ctx: AnalysisContext, sha256: string, byteSize: number, fil
     modelVersions: null,
     timingsMs: null,
   };
-}
-
-/** The work's answer, or the signal's reason as soon as it fires (the work then stops at its next check). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
-      (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
-    );
-  });
 }
 
 function round(ms: number): number {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { untilAborted } from '../common/abort';
 import { AppConfig } from '../config/config.service';
 import { DecodedImage, decodePixels, DecodeLimits, readImageHeader } from './image-decoder';
 import { PixelBudget } from './pixel-budget';
@@ -19,7 +20,8 @@ export interface DecodeLease {
  * it holds until the caller releases it at the end of the analysis, since its pixels live that
  * long — and is decoded in a prepare-pool worker, never on the event loop. Beyond the budget,
  * requests queue; beyond the queue, 503. The AbortSignal (timeout, client gone) takes a waiting
- * request out of the queue and answers an in-flight decode at once.
+ * request out of the queue and answers an in-flight decode at once (its pixels are given back
+ * when the worker has finished with them).
  */
 @Injectable()
 export class ImageDecodeService {
@@ -38,10 +40,14 @@ export class ImageDecodeService {
     const pixels = header.width * header.height;
     if (pixels <= LARGE_IMAGE_PIXELS) return { image: await decodePixels(bytes, header, limits), release: () => undefined };
     const release = await this.budget.acquire(pixels, signal);
+    // The worker's decode is not interrupted: an aborted caller is answered at once, but the
+    // pixels go back to the budget only when the worker is done with them (else the next large
+    // image would be decoded beside this one and the budget would not bound memory).
+    const job = this.pool.decode(bytes, header, limits);
     try {
-      return { image: await this.pool.decode(bytes, header, limits, signal), release };
+      return { image: await untilAborted(job, signal), release };
     } catch (err) {
-      release();
+      job.then(release, release);
       throw err;
     }
   }
