@@ -12,6 +12,22 @@ export async function encodePngDataUrl(rgb: Uint8Array, width: number, height: n
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
+/**
+ * A report figure from the upload's bytes: EXIF-rotated, alpha flattened onto black, at most
+ * `maxSide` px a side, 8-bit PNG — all inside libvips (its own threads), with no pixel loop on the
+ * event loop and no full-size copy, however large the upload (a 40-megapixel image used to be
+ * decoded, converted and re-encoded at full size on the main thread for the PDF).
+ */
+export async function reportFigurePng(bytes: Buffer, maxPixels: number, maxSide = 1024): Promise<Buffer> {
+  return sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' })
+    .rotate()
+    .flatten({ background: '#000000' })
+    .toColourspace('srgb')
+    .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+}
+
 const HEATMAP_JPEG_QUALITY = 90;
 
 /**

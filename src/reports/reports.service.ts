@@ -7,8 +7,7 @@ import { BadRequestError, NotFoundError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { HistoryItem, HistoryService } from '../history/history.service';
 import { withoutRecording } from '../history/recording-context';
-import { decodeImage } from '../inference/image-decoder';
-import { encodePngDataUrl } from '../inference/image-encoder';
+import { reportFigurePng } from '../inference/image-encoder';
 import type { ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { buildReportPdf, CardSummary, flattenMetrics } from './report-pdf';
@@ -55,15 +54,9 @@ export class ReportsService {
     return { pdf, record };
   }
 
-  /** The upload re-encoded as an 8-bit PNG (EXIF-rotated, any PNG/JPEG flavour pdfkit may not read). */
+  /** The upload as an 8-bit PNG figure (EXIF-rotated, ≤ 1024 px a side; libvips does it all, off the event loop). */
   private async imagePng(bytes: Buffer): Promise<Buffer> {
-    const img = await decodeImage(bytes, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide });
-    let rgb = img.data;
-    if (img.channels === 1) {
-      rgb = new Uint8Array(img.width * img.height * 3);
-      for (let i = 0; i < img.data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = img.data[i];
-    }
-    return dataUrlBytes(await encodePngDataUrl(rgb, img.width, img.height, 3));
+    return reportFigurePng(bytes, this.config.maxInputPixels);
   }
 
   /** Card metrics of the models in the record, when the loaded card has the recorded version. */
