@@ -1,4 +1,5 @@
 import * as dicomParser from 'dicom-parser';
+import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type { ByteBudget } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError, UnsupportedTransferSyntaxError } from './study-errors';
@@ -99,22 +100,55 @@ export interface FrameRoom {
  * for a DICOMDIR. Any parse failure is a CorruptStudyError naming the file by position only —
  * the library's own message is not echoed.
  */
-export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: ByteBudget, frameRoom: FrameRoom): DicomInstance | null {
+export async function readDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: ByteBudget, frameRoom: FrameRoom): Promise<DicomInstance | null> {
+  try {
+    return parseDicomHeader(bytes, pos, budget, frameRoom);
+  } catch (err) {
+    if (!(err instanceof NeedsInflate)) throw err;
+    // Deflated transfer syntax: inflate in libuv's thread pool (not on the event loop), bounded
+    // by what the study budget has left, then parse the inflated dataset.
+    let inflated: Buffer;
+    try {
+      inflated = await inflateRaw(bytes.subarray(err.position), { maxOutputLength: Math.max(1, budget.remaining) });
+    } catch (e) {
+      if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') budget.take(Number.MAX_SAFE_INTEGER);
+      throw new CorruptStudyError(`${fileLabel(pos)} is not a readable DICOM file (corrupt or truncated).`);
+    }
+    budget.take(inflated.length);
+    const full = new Uint8Array(err.position + inflated.length);
+    full.set(bytes.subarray(0, err.position), 0);
+    full.set(inflated, err.position);
+    return parseDicomHeader(bytes, pos, budget, frameRoom, { position: err.position, full });
+  }
+}
+
+const inflateRaw = promisify(zlib.inflateRaw) as (buf: Uint8Array, opts: zlib.ZlibOptions) => Promise<Buffer>;
+
+/** Thrown by the synchronous parser's inflater: the dataset is deflated from `position` on. */
+class NeedsInflate extends Error {
+  constructor(readonly position: number) {
+    super('deflated dataset');
+  }
+}
+
+function parseDicomHeader(
+  bytes: Uint8Array,
+  pos: FilePosition,
+  budget: ByteBudget,
+  frameRoom: FrameRoom,
+  inflated?: { position: number; full: Uint8Array },
+): DicomInstance | null {
   let ds: dicomParser.DataSet;
   try {
     ds = dicomParser.parseDicom(bytes, {
-      inflater: (arr: Uint8Array, position: number) => {
-        const inflated = zlib.inflateRawSync(arr.subarray(position), { maxOutputLength: Math.max(1, budget.remaining) });
-        budget.take(inflated.length);
-        const full = new Uint8Array(position + inflated.length);
-        full.set(arr.subarray(0, position), 0);
-        full.set(inflated, position);
-        return full;
+      inflater: (_arr: Uint8Array, position: number) => {
+        if (inflated?.position !== position) throw new NeedsInflate(position);
+        return inflated.full;
       },
     } as dicomParser.ParseDicomOptions);
   } catch (err) {
+    if (err instanceof NeedsInflate) throw err;
     if (err instanceof Error && err.name === 'StudyTooLargeError') throw err;
-    if (err instanceof RangeError && /maxOutputLength|buffer/i.test(err.message)) budget.take(Number.MAX_SAFE_INTEGER);
     throw new CorruptStudyError(`${fileLabel(pos)} is not a readable DICOM file (corrupt or truncated).`);
   }
   const str = (tag: string) => {

@@ -1,6 +1,6 @@
 import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
-import { assertDecodable, decodeFrame, DicomInstance, isDicomPart10, parseDicomHeader } from './dicom';
+import { assertDecodable, decodeFrame, DicomInstance, isDicomPart10, readDicomHeader } from './dicom';
 import { maybeInflateNifti, readNifti } from './nifti';
 import {
   CorruptStudyError,
@@ -114,7 +114,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   let declared = 0;
   for (let i = 0; i < parts.length; i++) {
     // each file may declare at most the frames the study still has room for
-    const inst = parseDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices });
+    const inst = await readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices });
     if (inst) {
       instances.push(inst);
       declared += inst.frames;

@@ -3,7 +3,7 @@
  * allocated or iterated: NumberOfFrames of a DICOM, entries of a ZIP (every kind counts).
  */
 import { ByteBudget, declaredZipEntries, maxArchiveEntries, unzipWithin } from '../../../src/studies/archive';
-import { parseDicomHeader } from '../../../src/studies/dicom';
+import { readDicomHeader } from '../../../src/studies/dicom';
 import { loadStudy } from '../../../src/studies/study-loader';
 import { TooManyFilesError, TooManySlicesError } from '../../../src/studies/study-errors';
 import { dicomDeclaringFrames, emptyTextEntries, storedZip } from '../../hostile/denial-inputs';
@@ -19,15 +19,15 @@ async function errorOf(p: Promise<unknown>): Promise<unknown> {
 }
 
 describe('declared frame counts (F1)', () => {
-  it('the 524-byte DICOM declaring 100,000,000 frames is refused by its header, before any per-frame loop', () => {
+  it('the 524-byte DICOM declaring 100,000,000 frames is refused by its header, before any per-frame loop', async () => {
     const file = dicomDeclaringFrames(100_000_000);
     expect(file.length).toBe(524);
     // the per-frame reader would allocate 10^8 records; refusing first is the only way this returns
-    expect(() => parseDicomHeader(new Uint8Array(file), pos, new ByteBudget(LIMITS.maxBytes), { left: 400, maxSlices: 400 })).toThrow(TooManySlicesError);
+    await expect(readDicomHeader(new Uint8Array(file), pos, new ByteBudget(LIMITS.maxBytes), { left: 400, maxSlices: 400 })).rejects.toThrow(TooManySlicesError);
   });
 
-  it('a frame count within the limit still parses (shared functional groups read per frame)', () => {
-    const inst = parseDicomHeader(new Uint8Array(dicomDeclaringFrames(2)), pos, new ByteBudget(LIMITS.maxBytes), { left: 400, maxSlices: 400 });
+  it('a frame count within the limit still parses (shared functional groups read per frame)', async () => {
+    const inst = await readDicomHeader(new Uint8Array(dicomDeclaringFrames(2)), pos, new ByteBudget(LIMITS.maxBytes), { left: 400, maxSlices: 400 });
     expect(inst?.frames).toBe(2);
     expect(inst?.frameInfo).toHaveLength(2);
   });

@@ -260,4 +260,19 @@ describe('loadStudy: deflated transfer syntax', () => {
     expect(study.meta.transferSyntax).toBe('1.2.840.10008.1.2.1.99');
     expect(Buffer.from(study.slices[0].image.data).equals(Buffer.from(src.data))).toBe(true);
   });
+
+  it('a deflate bomb inside a DICOM stops at the study budget (413), inflated off the event loop', async () => {
+    const b = Buffer.from(dicomSlice(syntheticSlice(64, 64, () => 7), { transferSyntax: '1.2.840.10008.1.2.1.99' }));
+    const metaEnd = 132 + 12 + b.readUInt32LE(132 + 8);
+    const bomb = Buffer.concat([b.subarray(0, metaEnd), zlib.deflateRawSync(Buffer.alloc(24 * 1024 * 1024))]);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const err = await loadStudy([new Uint8Array(bomb)], { ...LIMITS, maxBytes: 8 * 1024 * 1024 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    clearInterval(timer);
+    expect(err).toBeInstanceOf(StudyTooLargeError);
+    expect(ticks).toBeGreaterThan(0);
+  });
 });
