@@ -34,7 +34,7 @@ export class UsersService {
     return this.db.user.count();
   }
 
-  async create(input: { email: unknown; password: unknown; role?: unknown }): Promise<UserView> {
+  async create(input: { email?: string; password?: string; role?: string }): Promise<UserView> {
     const email = normalizeEmail(input.email);
     if (!isValidEmail(email)) throw new AccountInputError('A valid email address is required.');
     const role = input.role ?? 'user';
@@ -70,7 +70,7 @@ export class UsersService {
    * The user for these credentials, or null. Unknown emails cost the same scrypt work as known
    * ones, so response times do not reveal which accounts exist. Disabled users cannot log in.
    */
-  async verifyCredentials(email: unknown, password: unknown): Promise<AuthUser | null> {
+  async verifyCredentials(email: string | undefined, password: string | undefined): Promise<AuthUser | null> {
     const e = normalizeEmail(email);
     const pw = typeof password === 'string' ? password : '';
     const u = e ? await this.db.user.findUnique({ where: { email: e } }) : null;
@@ -84,7 +84,7 @@ export class UsersService {
    * Admin changes: role and/or disabled. Disabling ends the user's sessions and tokens at once.
    * The last active admin can be neither demoted nor disabled (no lock-out).
    */
-  async update(actorId: string, id: string, change: { role?: unknown; disabled?: boolean }): Promise<UserView> {
+  async update(actorId: string, id: string, change: { role?: string; disabled?: boolean }): Promise<UserView> {
     const u = await this.db.user.findUnique({ where: { id } });
     if (!u) throw new AccountInputError('No such user.');
     const data: { role?: Role; disabled?: boolean } = {};
@@ -105,7 +105,7 @@ export class UsersService {
   }
 
   /** Own password change: the current one is checked first (same scrypt cost either way). */
-  async changeOwnPassword(id: string, current: unknown, next: unknown): Promise<void> {
+  async changeOwnPassword(id: string, current: string | undefined, next: string | undefined): Promise<void> {
     const u = await this.db.user.findUnique({ where: { id } });
     const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
     if (!u || !ok) throw new AccountInputError('The current password is not correct.');
