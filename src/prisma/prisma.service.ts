@@ -1,38 +1,59 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import * as path from 'node:path';
 import { AppConfig } from '../config/config.service';
-import { PrismaClient } from '../generated/prisma/client';
-import { applyMigrations } from './migrator';
+import { createDatabaseClient, Db, migrateDatabase } from './database';
 
-/** Committed migrations; same relative location from src/prisma and dist/prisma. */
-export const MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations');
+export { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from './database';
 
-/** The single database client (driver adapter: no Prisma engine binary needed). */
+/**
+ * The single database client: SQLite (better-sqlite3 adapter) or PostgreSQL (pg adapter) as
+ * DATABASE_URL says; no Prisma engine binary either way. Only repositories (src/repositories) use
+ * the table delegates; services speak domain types.
+ */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+export class PrismaService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PrismaService.name);
+  readonly client: Db;
 
   constructor(private readonly config: AppConfig) {
-    super({ adapter: new PrismaBetterSqlite3({ url: config.databaseFile }) });
+    this.client = createDatabaseClient(config);
+  }
+
+  get user(): Db['user'] {
+    return this.client.user;
+  }
+  get session(): Db['session'] {
+    return this.client.session;
+  }
+  get analysis(): Db['analysis'] {
+    return this.client.analysis;
+  }
+  get $queryRawUnsafe(): Db['$queryRawUnsafe'] {
+    return this.client.$queryRawUnsafe.bind(this.client);
+  }
+  get $executeRawUnsafe(): Db['$executeRawUnsafe'] {
+    return this.client.$executeRawUnsafe.bind(this.client);
   }
 
   async onModuleInit(): Promise<void> {
     if (this.config.migrateOnStart) {
-      const r = applyMigrations(this.config.databaseFile, MIGRATIONS_DIR);
-      if (r.applied.length) this.logger.log(`Applied migrations: ${r.applied.join(', ')}`);
+      const r = await migrateDatabase(this.config);
+      if (r.applied.length) this.logger.log(`Applied migrations (${this.config.databaseKind}): ${r.applied.join(', ')}`);
     }
-    await this.$connect();
+    await this.client.$connect();
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.$disconnect();
+    await this.client.$disconnect();
+  }
+
+  async $disconnect(): Promise<void> {
+    await this.client.$disconnect();
   }
 
   /** Readiness probe: true when a trivial query succeeds. */
   async ping(): Promise<boolean> {
     try {
-      await this.$queryRawUnsafe('SELECT 1');
+      await this.client.$queryRawUnsafe('SELECT 1');
       return true;
     } catch {
       return false;
