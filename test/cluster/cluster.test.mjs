@@ -162,6 +162,13 @@ describe('state shared between replicas', () => {
     const list = await request(`${r1}/api/v1/history`, { headers: bearer(tok), from });
     assert.equal(list.status, 200);
     assert.deepEqual(list.json.items.map((i) => i.sha256), [sha]);
+    // the summary (groupBy, counts) and the admin CSV export run on PostgreSQL too
+    const summary = await request(`${r1}/api/v1/history/summary`, { headers: bearer(tok), from });
+    assert.equal(summary.status, 200);
+    assert.equal(summary.json.total, 1);
+    const csv = await request(`${r0}/api/v1/history/export.csv?user=${encodeURIComponent(u.email)}`, { headers: bearer(admin), from: ip() });
+    assert.equal(csv.status, 200);
+    assert.ok(csv.text.includes(sha), 'the admin export through the other replica lists it');
   });
 
   it('per-user, per-IP and per-account limits hold across replicas (shared Redis counters)', async () => {
