@@ -90,6 +90,7 @@ export class HistoryService implements AnalysisRecorder {
 
   async record(r: AnalysisRecord): Promise<void> {
     if (recordingSuppressed()) return;
+    // AnalysisRepository.insert resolves to the new row's id, for callers that need it
     await this.analyses.insert(r);
   }
 

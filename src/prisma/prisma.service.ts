@@ -13,9 +13,12 @@ export { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from './database';
 export class PrismaService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PrismaService.name);
   readonly client: Db;
+  /** Which engine DATABASE_URL chose — for the few statements that differ (e.g. a write probe). */
+  readonly engine: 'sqlite' | 'postgresql';
 
   constructor(private readonly config: AppConfig) {
     this.client = createDatabaseClient(config);
+    this.engine = config.databaseKind;
   }
 
   get user(): Db['user'] {
