@@ -128,6 +128,43 @@ describe('schema: PostgreSQL and SQLite migration sets', () => {
   });
 });
 
+describe('PostgreSQL migration runner', () => {
+  it('is idempotent, records a failure like Prisma and refuses to go on, refuses an edited migration', async () => {
+    const { applyPgMigrations } = require(path.join(ROOT, 'dist/prisma/pg-migrator.js'));
+    const { PG_MIGRATIONS_DIR } = require(path.join(ROOT, 'dist/prisma/database.js'));
+    await db('CREATE DATABASE scratch');
+    const url = cluster.postgres.url.replace(/\/sentinel$/, '/scratch');
+    const first = await applyPgMigrations(url, PG_MIGRATIONS_DIR);
+    assert.equal(first.applied.length, 3);
+    const again = await applyPgMigrations(url, PG_MIGRATIONS_DIR);
+    assert.deepEqual([again.applied.length, again.alreadyApplied.length], [0, 3]);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgmig-'));
+    const put = (name, sql) => (fs.mkdirSync(path.join(dir, name), { recursive: true }), fs.writeFileSync(path.join(dir, name, 'migration.sql'), sql));
+    put('20000101000000_ok', 'CREATE TABLE "A" ("id" INTEGER);');
+    put('20000102000000_bad', 'CREATE TABLE "B" ("id" INTEGER); CREATE TABLE nonsense (;');
+    await db('CREATE DATABASE scratch2');
+    const url2 = cluster.postgres.url.replace(/\/sentinel$/, '/scratch2');
+    await assert.rejects(applyPgMigrations(url2, dir), /20000102000000_bad failed/);
+    const c = new pg.Client({ connectionString: url2 });
+    await c.connect();
+    const rows = (await c.query('SELECT migration_name, finished_at, logs FROM _prisma_migrations ORDER BY 1')).rows;
+    const tableB = (await c.query("SELECT to_regclass('public.\"B\"') AS t")).rows[0].t;
+    await c.end();
+    assert.equal(rows.length, 2);
+    assert.ok(rows[0].finished_at && !rows[1].finished_at && rows[1].logs, 'the failure is recorded with finished_at NULL and its logs');
+    assert.equal(tableB, null, 'the failed file left nothing behind (one transaction)');
+    await assert.rejects(applyPgMigrations(url2, dir), /failed earlier/);
+
+    fs.rmSync(path.join(dir, '20000102000000_bad'), { recursive: true });
+    await db('CREATE DATABASE scratch3');
+    const url3 = cluster.postgres.url.replace(/\/sentinel$/, '/scratch3');
+    await applyPgMigrations(url3, dir);
+    put('20000101000000_ok', 'CREATE TABLE "A" ("id" INTEGER, "x" TEXT);');
+    await assert.rejects(applyPgMigrations(url3, dir), /checksum/);
+  });
+});
+
 describe('state shared between replicas', () => {
   it('a token and a browser session made on one replica work on the other', async () => {
     const [r0, r1] = cluster.replicas.map((r) => r.url);
