@@ -50,6 +50,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
   private readonly logger = new Logger('RateLimit');
   private readonly fallback = new ThrottlerStorageService();
   private degraded = false;
+  /** Until the first connection, a fallback is the start-up race, not an outage: not logged. */
+  private connectedOnce = false;
+  private warned = false;
 
   constructor(
     private readonly redis: RedisLike,
@@ -66,7 +69,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     });
     // Connection errors surface per command (and fall back); without a listener ioredis logs each one.
     client.on('error', () => undefined);
-    return new RedisThrottlerStorage(client);
+    const storage = new RedisThrottlerStorage(client);
+    client.once('ready', () => (storage.connectedOnce = true));
+    return storage;
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<Hit> {
@@ -77,14 +82,16 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     } catch (err) {
       if (!this.degraded) {
         this.degraded = true;
-        this.logger.warn(`Redis unavailable (${err instanceof Error ? err.message : 'error'}): rate limits fall back to per-instance counters`);
+        this.warned = this.connectedOnce;
+        if (this.warned) this.logger.warn(`Redis unavailable (${err instanceof Error ? err.message : 'error'}): rate limits fall back to per-instance counters`);
       }
       return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
     }
     if (this.degraded) {
       this.degraded = false;
-      this.logger.log('Redis is back: rate limits are shared again');
+      if (this.warned) this.logger.log('Redis is back: rate limits are shared again');
     }
+    this.connectedOnce = true;
     const [hits, left, blocked, blockLeft] = reply as [number, number, number, number];
     return {
       totalHits: hits,
