@@ -95,10 +95,11 @@ export function median(values: number[]): number {
 export class HistoryService implements AnalysisRecorder {
   constructor(private readonly prisma: PrismaService) {}
 
-  async record(r: AnalysisRecord): Promise<void> {
-    if (recordingSuppressed()) return;
+  async record(r: AnalysisRecord): Promise<string | undefined> {
+    if (recordingSuppressed()) return undefined;
     // select: the id only — the row is not needed back, and mapping all of it cost ~40 % of the insert's CPU
-    await this.prisma.analysis.create({ data: analysisRowData(r), select: { id: true } });
+    const row = await this.prisma.analysis.create({ data: analysisRowData(r), select: { id: true } });
+    return row.id; // the page names this id when it asks for the report of this result
   }
 
   /** Prisma where-clause for a viewer and filters; null when the filters cannot match anything. */

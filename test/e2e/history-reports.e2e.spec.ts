@@ -205,6 +205,18 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     await request(server).post('/api/v1/reports').set(alice.bearer).expect(400);
   });
 
+  it('each result names its history record; a report naming it with another image is refused (sha256)', async () => {
+    const a = (await analyse(alice, await solidPng(200, 210, 255)).expect(200)).body as { analysisId: string };
+    const b = (await analyse(alice, await solidPng(200, 220, 255)).expect(200)).body as { analysisId: string };
+    expect(a.analysisId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.analysisId).not.toBe(a.analysisId);
+    const rec = (await request(server).get(`/api/v1/history/${a.analysisId}`).set(alice.bearer).expect(200)).body as { byteSize: number };
+    expect(rec.byteSize).toBeGreaterThan(0);
+    const res = await request(server).post('/api/v1/reports').set(alice.bearer).field('analysisId', a.analysisId).attach('image', await solidPng(200, 220, 255), 'b.png').expect(400);
+    expect(res.body.message).toMatch(/sha256/);
+    await request(server).post('/api/v1/reports').set(alice.bearer).field('analysisId', a.analysisId).attach('image', await solidPng(200, 210, 255), 'a.png').expect(200);
+  });
+
   it('metadata-only PDF from history says it contains no image', async () => {
     const items = (await request(server).get('/api/v1/history?label=glioma').set(alice.bearer).expect(200)).body.items as { id: string }[];
     const res = await request(server).get(`/history/${items[0].id}/report.pdf`).set(alice.headers).buffer(true).parse(binary).expect(200);
