@@ -11,7 +11,7 @@
   function pct(v) {
     if (typeof v !== 'number') return '—';
     var p = v * 100;
-    if (p >= 99.95 && p < 100) return '> 99.9 %';
+    if (p >= 99.95) return '> 99.9 %';
     return p.toFixed(1) + ' %';
   }
   function pretty(s) { return !s ? s : WORDS[s] || String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI'); }

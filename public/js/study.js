@@ -30,7 +30,15 @@
     $('study-selected').textContent = files.length + ' file' + (files.length === 1 ? '' : 's') + ' · ' + human(total);
     $('study-clear').hidden = !files.length;
     $('study-header').hidden = true;
-    $('study-header-btn').hidden = !files.length || !window.SentinelDicomHeader;
+    $('study-header-btn').hidden = true;
+    // the header viewer reads DICOM only: offer it when the first file carries the DICM marker
+    if (files.length && window.SentinelDicomHeader && !/\.(nii|gz|zip)$/i.test(files[0].name)) {
+      var first = files[0];
+      first.slice(128, 132).arrayBuffer().then(function (b) {
+        var m = new Uint8Array(b);
+        if (files[0] === first && String.fromCharCode(m[0], m[1], m[2], m[3]) === 'DICM') $('study-header-btn').hidden = false;
+      }, function () {});
+    }
     clientError(total > maxBytes ? 'The study is larger than ' + maxLabel + '.' : '');
     $('study-submit').disabled = !files.length || total > maxBytes;
   }
@@ -155,7 +163,7 @@
       ['Format', r.study.format + (r.study.modality ? ' · ' + r.study.modality : '')],
       ['Series description', r.study.seriesDescription || '—'],
       ['Slices', r.study.sliceCount + ' × ' + r.study.width + '×' + r.study.height + ' px'],
-      ['Spacing (mm)', [sp.column, sp.row, sp.slice].map(function (v) { return v == null ? '?' : v; }).join(' × ')],
+      ['Spacing (mm)', [sp.column, sp.row, sp.slice].map(function (v) { return v == null ? '?' : String(Math.round(v * 100) / 100); }).join(' × ')],
       ['Order · window', r.study.ordering + ' · ' + r.study.windowing],
       ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return k + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
       ['Agreement', agg && agg.agreement != null ? pct(agg.agreement) : '—'],
@@ -164,6 +172,12 @@
     ];
     rows.forEach(function (p) { meta.appendChild(el('dt', {}, p[0])); meta.appendChild(el('dd', {}, p[1])); });
     $('study-rule').textContent = agg ? agg.rule : '';
+    var pdf = $('study-pdf');
+    pdf.hidden = !r.analysisId;
+    if (r.analysisId) {
+      pdf.href = '/history/' + encodeURIComponent(r.analysisId) + '/report.pdf';
+      $('study-history-link').href = '/history/' + encodeURIComponent(r.analysisId);
+    }
     show('study-result');
   }
 })();

@@ -53,7 +53,7 @@ export function humanStage(stage: string | null | undefined): string {
 export function percent(v: number | null | undefined): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
   const p = v * 100;
-  if (p >= 99.95 && p < 100) return '> 99.9 %';
+  if (p >= 99.95) return '> 99.9 %';
   if (p > 0 && p < 0.05) return '< 0.1 %';
   return `${p.toFixed(1)} %`;
 }

@@ -15,8 +15,8 @@ import { toAnalysisRecord } from './study.service';
 export class StudyHistoryRecorder implements StudyRecorder {
   constructor(private readonly prisma: PrismaService) {}
 
-  async recordStudy(r: StudyRecord): Promise<void> {
-    await this.prisma.analysis.create({
+  async recordStudy(r: StudyRecord): Promise<string> {
+    const row = await this.prisma.analysis.create({
       data: {
         ...analysisRowData(toAnalysisRecord(r)),
         kind: 'study',
@@ -26,6 +26,8 @@ export class StudyHistoryRecorder implements StudyRecorder {
         usableSlices: r.usableSlices,
         spacingJson: r.spacing ? JSON.stringify(r.spacing) : null,
       },
+      select: { id: true },
     });
+    return row.id; // the study page links its PDF report by this id
   }
 }
