@@ -43,14 +43,14 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const heading = (t: string) => doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font('Helvetica').fontSize(10);
   const row = (k: string, v: string) => doc.font('Helvetica-Bold').text(`${k}: `, LEFT, undefined, { continued: true, width }).font('Helvetica').text(v);
   /** a small two-or-more column table; widths as fractions of the text width */
-  const table = (head: string[], rows: string[][], fractions: number[]) => {
+  const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1]) => {
     const xs = fractions.reduce<number[]>((acc, _f, i) => [...acc, i === 0 ? LEFT : acc[i - 1] + fractions[i - 1] * width], []);
     const line = (cells: string[], bold: boolean) => {
       if (doc.y > doc.page.height - 90) doc.addPage();
       const y = doc.y;
       let bottom = y;
       cells.forEach((c, i) => {
-        doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9).text(c, xs[i], y, { width: fractions[i] * width - 6, align: i > 0 && /^[\d<>—]/.test(c) ? 'right' : 'left' });
+        doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9).text(c, xs[i], y, { width: fractions[i] * width - 6, align: right.includes(i) ? 'right' : 'left' });
         bottom = Math.max(bottom, doc.y);
       });
       doc.y = bottom + 2;
