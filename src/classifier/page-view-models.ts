@@ -2,7 +2,7 @@ import type { ModelCard } from '../inference/model-card';
 import { capitalise, humanLabel, scopeFromCards } from '../presentation/labels';
 
 export interface IndexScope {
-  diagnosed: { part: string; labels: string; href: string }[];
+  diagnosed: { part: string; labels: string; href: string; experimental: boolean }[];
   recognised: string;
   refused: string;
 }
@@ -11,7 +11,7 @@ export interface IndexScope {
 export function indexScope(cards: ModelCard[]): IndexScope {
   const s = scopeFromCards(cards);
   return {
-    diagnosed: s.diagnosed.map((d) => ({ part: capitalise(humanLabel(d.bodyPart)), labels: d.labels.join(', '), href: `/models/${d.model}` })),
+    diagnosed: s.diagnosed.map((d) => ({ part: capitalise(humanLabel(d.bodyPart)), labels: d.labels.join(', '), href: `/models/${d.model}`, experimental: d.experimental })),
     recognised: s.recognisedOnly.map((p) => humanLabel(p)).join(' and '),
     refused: s.refused,
   };

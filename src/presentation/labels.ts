@@ -98,18 +98,19 @@ export function reportFileName(r: TitledRecord & { createdAt: string }, suffix =
 
 /** What the service diagnoses today and what it only recognises, from the loaded cards. */
 export interface Scope {
-  diagnosed: { bodyPart: string; model: string; labels: string[] }[];
+  diagnosed: { bodyPart: string; model: string; labels: string[]; experimental: boolean }[];
   recognisedOnly: string[];
   refused: string;
 }
 
 export function scopeFromCards(cards: ModelCard[]): Scope {
   const triage = cards.find((c) => c.kind === 'triage');
-  const dx = cards.filter((c) => c.kind === 'diagnosis' && c.body_part && !c.experimental);
+  // the pipeline answers with any loaded diagnosis card for the body part (experimental ones are marked)
+  const dx = cards.filter((c) => c.kind === 'diagnosis' && c.body_part);
   const served = new Set(dx.map((c) => c.body_part));
   const parts = (triage?.labels ?? []).filter((l) => l !== 'not_mri' && l !== 'other_mri');
   return {
-    diagnosed: dx.map((c) => ({ bodyPart: c.body_part ?? '', model: c.name, labels: c.labels.map((l) => c.label_descriptions?.[l] ?? humanLabel(l)) })),
+    diagnosed: dx.map((c) => ({ bodyPart: c.body_part ?? '', model: c.name, labels: c.labels.map((l) => c.label_descriptions?.[l] ?? humanLabel(l)), experimental: c.experimental })),
     recognisedOnly: parts.filter((p) => !served.has(p)),
     refused: 'other MRI (heart, shoulder, elbow…) and images that are not MRI',
   };
