@@ -68,7 +68,7 @@
     legend.appendChild(el('span', { class: 'legend-bar', 'aria-hidden': 'true' }));
     legend.appendChild(el('span', { class: 'small' }, 'More influence on the answer'));
     slot.appendChild(legend);
-    slot.appendChild(el('p', { class: 'small muted', id: id + '-keys' }, 'Zoom: + and − keys, the wheel or the buttons; pan: arrow keys or drag; 0 resets.'));
+    slot.appendChild(el('p', { class: 'small muted', id: id + '-keys' }, 'Zoom: the buttons, or click the image and use + and − or the wheel; pan: arrow keys or drag; 0 resets.'));
 
     var z = 1, x = 0, y = 0;
     function clamp() {
@@ -97,7 +97,13 @@
     zin.addEventListener('click', function () { zoom(STEP); });
     zout.addEventListener('click', function () { zoom(1 / STEP); });
     zreset.addEventListener('click', function () { z = 1; x = 0; y = 0; apply(); });
-    port.addEventListener('wheel', function (e) { e.preventDefault(); zoom(e.deltaY < 0 ? STEP : 1 / STEP); }, { passive: false });
+    // the wheel zooms once the viewer has focus (click or Tab) or with Ctrl: otherwise it scrolls the page
+    port.addEventListener('wheel', function (e) {
+      if (document.activeElement !== port && !e.ctrlKey) return;
+      e.preventDefault();
+      zoom(e.deltaY < 0 ? STEP : 1 / STEP);
+    }, { passive: false });
+    port.addEventListener('pointerdown', function () { port.focus(); });
     port.addEventListener('keydown', function (e) {
       var pan = 40, handled = true;
       if (e.key === '+' || e.key === '=') zoom(STEP);

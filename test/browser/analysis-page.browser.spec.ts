@@ -20,6 +20,7 @@ import { axeScan, AxeViolation, drop, HAVE_CHROMIUM, Harness, launch, shoot, SHO
 declare const document: any;
 declare const getComputedStyle: any;
 declare const performance: any;
+declare const navigator: any;
 
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'triage', 'model_card.json')) && fs.existsSync(path.join(SAMPLES_DIR, 'spine-herniation.jpg'));
 const ADMIN = { email: 'page-admin@example.org', password: 'page-test-password-1' };
@@ -195,11 +196,19 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     await expect(page.locator('#zoom-level').textContent()).resolves.toBe('156 %');
     await page.keyboard.press('0');
     await expect(transform()).resolves.toContain('scale(1)');
+    await page.evaluate(() => document.activeElement.blur());
     await page.hover('.viewport');
+    await page.mouse.wheel(0, -100); // not focused: the wheel scrolls the page, no zoom
+    await expect(transform()).resolves.toContain('scale(1)');
+    await page.click('.viewport');
     await page.mouse.wheel(0, -100);
     await expect(transform()).resolves.toContain('scale(1.25)');
     await expect(page.evaluate(() => performance.getEntriesByType('resource').filter((e: any) => e.name.endsWith('/api/v1/analyses')).length)).resolves.toBe(posts);
     wide.push(...(await shoot(page, 'page-04-viewer')));
+    await page.click('#copy-json-btn');
+    await page.waitForFunction(() => document.getElementById('pdf-note').textContent === 'Result copied as JSON.');
+    const copied = JSON.parse(await page.evaluate(() => (navigator as any).clipboard.readText()));
+    expect(copied).toMatchObject({ status: 'completed', analysisId: expect.any(String), explanation: { heatmap: '(data URL omitted)' } });
   });
 
   it('a 429 keeps the user here: Retry-After counts down, then Analyse and Retry come back', async () => {
