@@ -12,6 +12,7 @@
     if (typeof v !== 'number') return '—';
     var p = v * 100;
     if (p >= 99.95) return '> 99.9 %';
+    if (p > 0 && p < 0.05) return '< 0.1 %';
     return p.toFixed(1) + ' %';
   }
   function pretty(s) { return !s ? s : WORDS[s] || String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI'); }

@@ -96,6 +96,7 @@ export async function axeScan(page: Page, name: string): Promise<AxeViolation[]>
   for (const run of runs) {
     await page.setViewportSize({ width: run.width, height: run.width === 390 ? 844 : 800 });
     await page.emulateMedia({ colorScheme: run.dark ? 'dark' : 'light', reducedMotion: 'reduce' });
+    if (run.dark) await page.screenshot({ path: path.join(SHOTS, `dark-${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
     const has = await page.evaluate(() => typeof window.axe === 'object');
     if (!has) await page.evaluate(AXE_SOURCE);
     const result = (await page.evaluate(() =>
