@@ -79,9 +79,14 @@
       .then(function (res) {
         if (res.ok) return res.blob();
         return res.json().then(function (b) {
-          var msg = (b && b.message) || 'The report could not be created.';
-          if (res.status === 429) msg += ' Try again in ' + S.retryAfter(res, b) + ' s.';
-          throw new Error(msg);
+          if (res.status === 429) {
+            // the button comes back when the Retry-After wait is over
+            var label = btn.textContent;
+            S.countdown(S.retryAfter(res, b), function (left) { btn.disabled = true; note.textContent = 'Too many requests: the report can be downloaded in ' + left + ' s.'; },
+              function () { btn.disabled = false; btn.textContent = label; note.textContent = 'You can download the report now.'; });
+            throw new Error('');
+          }
+          throw new Error((b && b.message) || 'The report could not be created.');
         }, function () { throw new Error('The report could not be created (' + res.status + ').'); });
       })
       .then(function (blob) {
@@ -92,8 +97,10 @@
         setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
         note.textContent = 'Report downloaded.';
       })
-      .catch(function (err) { note.textContent = err.message; })
-      .then(function () { btn.disabled = false; });
+      .catch(function (err) {
+        if (err.message) { note.textContent = err.message; btn.disabled = false; }
+      })
+      .then(function () { if (note.textContent.indexOf('can be downloaded in') < 0) btn.disabled = false; });
   };
 
   function confidenceBlock(r) {

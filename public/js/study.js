@@ -40,7 +40,7 @@
       }, function () {});
     }
     clientError(total > maxBytes ? 'The study is larger than ' + maxLabel + '.' : '');
-    $('study-submit').disabled = !files.length || total > maxBytes;
+    $('study-submit').disabled = !files.length || total > maxBytes || waiting;
   }
   $('study-header-btn').addEventListener('click', function () {
     var f = files[0];
@@ -78,18 +78,37 @@
     show('study-loading');
     $('study-submit').disabled = true;
     fetch('/api/v1/studies', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })
-      .then(function (res) { return res.json().then(function (b) { return { ok: res.ok, status: res.status, body: b }; }, function () { return { ok: false, status: res.status, body: null }; }); })
+      .then(function (res) { return res.json().then(function (b) { return { ok: res.ok, status: res.status, body: b, res: res }; }, function () { return { ok: false, status: res.status, body: null, res: res }; }); })
       .then(function (r) {
         if (r.ok && r.body) render(r.body);
         else {
           $('study-error-message').textContent = (r.body && r.body.message) || 'HTTP ' + r.status;
           $('study-error-code').textContent = r.body && r.body.code ? r.body.code + ' · HTTP ' + r.status : '';
           show('study-error');
+          if (r.status === 429) waitThenAllow(Number(r.res.headers.get('Retry-After')) || 60);
         }
       })
       .catch(function () { $('study-error-message').textContent = 'The server could not be reached.'; $('study-error-code').textContent = ''; show('study-error'); })
-      .then(function () { $('study-submit').disabled = !files.length; });
+      .then(function () { if (!waiting) $('study-submit').disabled = !files.length; });
   });
+
+  // 429: the Retry-After wait counts down here; "Analyse study" comes back when it ends
+  var waiting = false;
+  function waitThenAllow(seconds) {
+    var line = $('study-wait'), left = seconds;
+    waiting = true;
+    $('study-submit').disabled = true;
+    line.hidden = false;
+    line.textContent = 'You can analyse again in ' + left + ' s.';
+    var timer = setInterval(function () {
+      left -= 1;
+      if (left > 0) { line.textContent = 'You can analyse again in ' + left + ' s.'; return; }
+      clearInterval(timer);
+      waiting = false;
+      line.textContent = 'You can analyse again now.';
+      $('study-submit').disabled = !files.length;
+    }, 1000);
+  }
 
   function showSlice(s) {
     $('slice-detail').hidden = false;

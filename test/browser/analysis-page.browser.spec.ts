@@ -230,6 +230,14 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     await expect(page.locator('#submit-btn').isEnabled()).resolves.toBe(true);
     await page.click('#retry-btn');
     await resultShown();
+
+    // the report button under its own 429: disabled while the wait counts down, back afterwards
+    await page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"wait"}' }));
+    await page.click('#pdf-btn');
+    await page.waitForFunction(() => /downloaded in [12] s/.test(document.getElementById('pdf-note').textContent));
+    await expect(page.locator('#pdf-btn').isDisabled()).resolves.toBe(true);
+    await page.waitForFunction(() => !document.getElementById('pdf-btn').disabled, undefined, { timeout: 10_000 });
+    await page.unroute('**/api/v1/reports');
   });
 
   it('batch: several images queue with per-image status, pause on 429 with a countdown, each result openable with its own report', async () => {

@@ -88,6 +88,14 @@ const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-pass
     expect(text).toContain('NIfTI volume');
     expect(text).toContain('column 0.9 mm');
     wide.push(...(await shoot(page, 'pages-01-study')));
+    // a 429 on the study page: the wait counts down, "Analyse study" comes back afterwards
+    await page.route('**/api/v1/studies', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many analyses."}' }));
+    await page.click('#study-submit');
+    await page.locator('#study-wait').waitFor({ state: 'visible' });
+    await expect(page.locator('#study-wait').textContent()).resolves.toMatch(/again in [12] s/);
+    await expect(page.locator('#study-submit').isDisabled()).resolves.toBe(true);
+    await page.waitForFunction(() => !document.getElementById('study-submit').disabled, undefined, { timeout: 10_000 });
+    await page.unroute('**/api/v1/studies');
     axe.push(...(await axeScan(page, 'study')));
   });
 
