@@ -104,7 +104,20 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     await expect(page.locator('#pdf-btn').isVisible()).resolves.toBe(false);
     await page.click('#tab-upload');
 
+    // an answer that arrives after another image was chosen is not shown for it
+    await page.route('**/api/v1/analyses', async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    await choose(brain);
+    const late = page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses'));
+    await page.click('#submit-btn');
     await choose(xray);
+    await late;
+    await page.waitForTimeout(200);
+    await expect(page.locator('#state-result').isHidden()).resolves.toBe(true);
+    await page.unroute('**/api/v1/analyses');
+
     const b = await analyse();
     const spy = jest.spyOn(h.app.get(ReportsService), 'fullReport');
     const pdf = await downloadPdf();
