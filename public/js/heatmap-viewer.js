@@ -116,11 +116,26 @@
       else handled = false;
       if (handled) e.preventDefault();
     });
-    var drag = null;
-    port.addEventListener('pointerdown', function (e) { if (z > 1) { drag = { x: e.clientX - x, y: e.clientY - y }; port.setPointerCapture(e.pointerId); } });
-    port.addEventListener('pointermove', function (e) { if (drag) { x = e.clientX - drag.x; y = e.clientY - drag.y; apply(); } });
-    port.addEventListener('pointerup', function () { drag = null; });
-    port.addEventListener('pointercancel', function () { drag = null; });
+    // one pointer drags (when zoomed); two touch pointers pinch
+    var drag = null, pointers = {}, pinch = null;
+    function capture(id) { try { port.setPointerCapture(id); } catch (err) { /* pointer already gone */ } }
+    function spread() {
+      var p = Object.keys(pointers).map(function (k) { return pointers[k]; });
+      return p.length === 2 ? Math.hypot(p[0].x - p[1].x, p[0].y - p[1].y) : 0;
+    }
+    port.addEventListener('pointerdown', function (e) {
+      pointers[e.pointerId] = { x: e.clientX, y: e.clientY };
+      if (Object.keys(pointers).length === 2) { drag = null; pinch = { d: spread(), z: z }; capture(e.pointerId); }
+      else if (z > 1) { drag = { x: e.clientX - x, y: e.clientY - y }; capture(e.pointerId); }
+    });
+    port.addEventListener('pointermove', function (e) {
+      if (pointers[e.pointerId]) pointers[e.pointerId] = { x: e.clientX, y: e.clientY };
+      if (pinch && pinch.d > 0) { e.preventDefault(); z = pinch.z; zoom(spread() / pinch.d); }
+      else if (drag) { x = e.clientX - drag.x; y = e.clientY - drag.y; apply(); }
+    });
+    function up(e) { delete pointers[e.pointerId]; drag = null; if (Object.keys(pointers).length < 2) pinch = null; }
+    port.addEventListener('pointerup', up);
+    port.addEventListener('pointercancel', up);
     setOpacity();
     apply();
   };

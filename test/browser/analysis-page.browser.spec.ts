@@ -209,6 +209,15 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     await expect(page.locator('#zoom-level').textContent()).resolves.toBe('156 %');
     await page.keyboard.press('0');
     await expect(transform()).resolves.toContain('scale(1)');
+    // two touch pointers moving apart (100 → 200 px) pinch to 200 %
+    const touch = (type: string, id: number, x: number) => page.dispatchEvent('.viewport', type, { pointerId: id, pointerType: 'touch', clientX: x, clientY: 300, isPrimary: id === 1, bubbles: true });
+    await touch('pointerdown', 1, 500);
+    await touch('pointerdown', 2, 600);
+    await touch('pointermove', 2, 700);
+    await touch('pointerup', 2, 700);
+    await touch('pointerup', 1, 500);
+    await expect(page.locator('#zoom-level').textContent()).resolves.toBe('200 %');
+    await page.keyboard.press('0');
     await page.evaluate(() => document.activeElement.blur());
     await page.hover('.viewport');
     await page.mouse.wheel(0, -100); // not focused: the wheel scrolls the page, no zoom
