@@ -34,6 +34,8 @@ export interface ModelCardView {
   sources: { source: string; count: string; licence: string }[];
   trainedOn: string;
   limits: string[];
+  /** leave-one-source-out rows (metrics.loso, when a training round adds it): each source held out in turn */
+  loso: { columns: string[]; rows: string[][] } | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -57,10 +59,6 @@ export function modelCardView(card: ModelCard): ModelCardView {
   add('Errors among answered', num(m.error_among_answered_at_threshold) === null ? null : ratio(num(m.error_among_answered_at_threshold)));
   add('Macro ROC AUC', num(m.macro_roc_auc) === null ? null : (num(m.macro_roc_auc) as number).toFixed(3));
   add('Calibration error (ECE) before → after', num(m.ece_before) !== null && num(m.ece_after) !== null ? `${(num(m.ece_before) as number).toFixed(3)} → ${(num(m.ece_after) as number).toFixed(3)}` : null);
-  // optional: leave-one-source-out figures, when a training round adds them
-  const loso = (m as Record<string, unknown>).loso ?? (m as Record<string, unknown>).loso_accuracy;
-  if (typeof loso === 'number') add('Leave-one-source-out accuracy', ratio(loso));
-  else if (loso && typeof loso === 'object' && num((loso as Record<string, unknown>).accuracy) !== null) add('Leave-one-source-out accuracy', ratio(num((loso as Record<string, unknown>).accuracy)));
 
   const perClassRaw = (m.per_class ?? {}) as Record<string, Record<string, unknown>>;
   const perClass: ClassRow[] = Object.entries(perClassRaw).map(([label, v]) => ({
@@ -98,5 +96,32 @@ export function modelCardView(card: ModelCard): ModelCardView {
     sources,
     trainedOn: `${int(total)} training images from ${sources.length} source${sources.length === 1 ? '' : 's'}`,
     limits,
+    loso: losoTable((m as Record<string, unknown>).loso),
+  };
+}
+
+const LOSO_MAX_FIGURES = 5;
+
+/**
+ * metrics.loso = { folds, rows: [{ source, n, …figures }] } (models/model_card.schema.json). The
+ * figure columns differ by model, so they are read from the rows: the first numeric (0–1 share)
+ * fields, as percentages; a text field such as the kind of image goes beside the source.
+ */
+export function losoTable(raw: unknown): { columns: string[]; rows: string[][] } | null {
+  const rows = raw && typeof raw === 'object' && Array.isArray((raw as { rows?: unknown }).rows) ? ((raw as { rows: unknown[] }).rows.filter((r) => r && typeof r === 'object') as Record<string, unknown>[]) : [];
+  if (!rows.length) return null;
+  const keys: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
+  const kind = keys.find((k) => k !== 'source' && rows.some((r) => typeof r[k] === 'string'));
+  const figures = keys.filter((k) => k !== 'n' && rows.some((r) => typeof r[k] === 'number')).slice(0, LOSO_MAX_FIGURES);
+  const words = (k: string) => capitalise(k.replace(/_/g, ' '));
+  return {
+    columns: ['Held-out source', ...(kind ? [words(kind)] : []), 'Images', ...figures.map(words)],
+    rows: rows.map((r) => [
+      String(r.source ?? '—'),
+      ...(kind ? [typeof r[kind] === 'string' ? humanLabel(r[kind] as string) : '—'] : []),
+      int(num(r.n)),
+      ...figures.map((k) => ratio(num(r[k]))),
+    ]),
   };
 }

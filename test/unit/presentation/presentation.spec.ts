@@ -81,9 +81,15 @@ describe('presentation: words and rounded figures for people', () => {
     expect(view.title).toBe('Brain MRI diagnosis (brain tumour model)');
     expect(view.labels.length).toBe(card.labels.length);
     expect(view.limits.length).toBeGreaterThanOrEqual(2);
-    expect(view.figures.some((f) => f.name.startsWith('Leave-one-source-out'))).toBe(false);
-    const withLoso = modelCardView({ ...card, metrics: { ...card.metrics, loso: { accuracy: 0.81 } }, limitations: ['Only axial T1.'] } as unknown as ModelCard);
-    expect(withLoso.figures).toContainEqual({ name: 'Leave-one-source-out accuracy', value: '81.0 %' });
+    expect(view.loso).toBeNull();
+    const loso = { folds: ['a', 'b'], rows: [
+      { source: 'a', truth: 'tumour-free', n: 120, answered: 0.95, refused_ood: 0.01, right_among_answered: 0.9, label_mix_answered: { glioma: 0.1 } },
+      { source: 'b', truth: 'tumour', n: 40, answered: 0.5, refused_ood: 0.2, right_among_answered: null, label_mix_answered: {} },
+    ] };
+    const withLoso = modelCardView({ ...card, metrics: { ...card.metrics, loso }, limitations: ['Only axial T1.'] } as unknown as ModelCard);
+    expect(withLoso.loso?.columns).toEqual(['Held-out source', 'Truth', 'Images', 'Answered', 'Refused ood', 'Right among answered']);
+    expect(withLoso.loso?.rows[0]).toEqual(['a', 'tumour-free', '120', '95.0 %', '1.0 %', '90.0 %']);
+    expect(withLoso.loso?.rows[1][5]).toBe('—');
     expect(withLoso.limits[0]).toBe('Only axial T1.');
   });
 
