@@ -78,7 +78,7 @@ export function modelCardView(card: ModelCard): ModelCardView {
     'Reads single 2D slices; it has no clinical context, prior images or other sequences.',
   );
   if (card.kind === 'triage') limits.push('Body parts other than those it names are refused, not diagnosed.');
-  if (card.experimental) limits.push('Experimental: not used for answers on the analysis page.');
+  if (card.experimental) limits.push('Experimental: not validated; its answers are a demonstration, not a measured result.');
 
   return {
     name: card.name,
