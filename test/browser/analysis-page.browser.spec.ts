@@ -175,6 +175,12 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     expect(details[2]).toMatch(/ · /);
     expect(details[3]).toMatch(/ · /);
     axe.push(...(await axeScan(page, 'result')));
+    // the result links its model card: what it was trained and tested on, its figures, its limits
+    await Promise.all([page.waitForURL(/\/models\//), page.click('#confidence-explain a')]);
+    await expect(page.locator('#mc-figures + .table-wrap tbody tr').count()).resolves.toBeGreaterThan(2);
+    wide.push(...(await shoot(page, 'page-03-model-card')));
+    axe.push(...(await axeScan(page, 'model card (from a result)')));
+    await page.goto(`${h.base}/`);
 
     if (spine) {
       await choose(spine);
