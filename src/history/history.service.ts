@@ -88,10 +88,10 @@ export class HistoryService implements AnalysisRecorder {
     private readonly users: UserRepository,
   ) {}
 
-  async record(r: AnalysisRecord): Promise<void> {
-    if (recordingSuppressed()) return;
-    // AnalysisRepository.insert resolves to the new row's id, for callers that need it
-    await this.analyses.insert(r);
+  /** Resolves to the stored row's id (undefined when recording is suppressed): the page names it when it asks for the report. */
+  async record(r: AnalysisRecord): Promise<string | undefined> {
+    if (recordingSuppressed()) return undefined;
+    return this.analyses.insert(r);
   }
 
   /** The rows a viewer may see under these filters; null when the filters cannot match anything. */

@@ -14,8 +14,9 @@ import { toAnalysisRecord } from './study.service';
 export class StudyHistoryRecorder implements StudyRecorder {
   constructor(private readonly analyses: AnalysisRepository) {}
 
-  async recordStudy(r: StudyRecord): Promise<void> {
-    await this.analyses.insert(toAnalysisRecord(r), {
+  /** Resolves to the stored row's id: the study page links its PDF report by it. */
+  async recordStudy(r: StudyRecord): Promise<string> {
+    return this.analyses.insert(toAnalysisRecord(r), {
       modality: r.modality,
       seriesDescription: r.seriesDescription,
       sliceCount: r.sliceCount,
