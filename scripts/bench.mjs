@@ -7,6 +7,7 @@
  *   npm run bench -- --soak 30             # 16 clients for 30 min; RSS growth after warm-up
  *   npm run bench -- --explain false       # the explain=false fast path (no heat map)
  *   INFERENCE_POOL_SIZE=1 npm run bench    # any app env var is passed through (tuning)
+ *   npm run bench -- --cluster 1,2,3       # through HAProxy to 1, 2, 3 replicas (scripts/bench-cluster.mjs)
  *
  * Starts `node dist/main.js` in production mode on a free port with a temp SQLite database,
  * measures cold start to /readyz, signs in when the app has accounts (seeded admin), then drives
@@ -408,6 +409,10 @@ function markdown(file) {
 }
 
 async function main() {
+  if (process.argv.includes('--cluster')) {
+    const { benchCluster } = await import('./bench-cluster.mjs');
+    return benchCluster(process.argv.slice(2));
+  }
   const args = parseArgs(process.argv.slice(2));
   if (args.markdown) return markdown(args.markdown);
   const cores = os.availableParallelism();

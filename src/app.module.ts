@@ -6,6 +6,7 @@ import { AppConfig } from './config/config.service';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { PrismaModule } from './prisma/prisma.module';
+import { RepositoriesModule } from './repositories/repositories.module';
 import { ReportsModule } from './reports/reports.module';
 import { StudiesModule } from './studies/studies.module';
 
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extraImports: DynamicModule['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PrismaModule, AccountsModule, HistoryModule, HealthModule, ClassifierModule, ReportsModule, StudiesModule, ...(extraImports ?? [])],
+      imports: [ConfigModule.forRoot(config), PrismaModule, RepositoriesModule, AccountsModule, HistoryModule, HealthModule, ClassifierModule, ReportsModule, StudiesModule, ...(extraImports ?? [])],
     };
   }
 }

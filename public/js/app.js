@@ -1,114 +1,71 @@
 // MRI Sentinel upload page. Served as a static file (the CSP forbids inline scripts).
-// The page is a client of the public API: POST /api/v1/analyses, JSON result rendered here.
+// The page is a client of the public API: POST /api/v1/analyses, JSON result rendered by
+// result-view.js. One image here; several at once go to the batch queue (batch.js).
 (function () {
   'use strict';
-
+  var S = window.Sentinel || {};
   var form = document.getElementById('analyse-form');
-  if (!form) return;
+  if (!form || !S.renderResult) return;
   var MAX_BYTES = Number(form.getAttribute('data-max-bytes')) || 5 * 1024 * 1024;
   var MAX_LABEL = form.getAttribute('data-max-label') || '5 MB';
-  var STAGES = [
-    ['file', 'File checks'],
-    ['modality', 'Is it an MRI?'],
-    ['anatomy', 'Body part'],
-    ['diagnosis', 'Diagnosis'],
-  ];
-
   var $ = function (id) { return document.getElementById(id); };
   var fileInput = $('file-input');
   var dropzone = $('dropzone');
   var submitBtn = $('submit-btn');
-  var clientError = $('client-error');
-  var current = null; // { blob, name, url }
+  var current = null; // the selected image: { blob, name, url }
+  var waiting = null; // cancels a running rate-limit countdown
+  var generation = 0; // bumps on every new selection: an answer for an older one is dropped
 
-  // ---------------------------------------------------------------- source toggle
-  var tabs = [['tab-upload', 'pane-upload'], ['tab-samples', 'pane-samples']];
-  tabs.forEach(function (pair) {
-    $(pair[0]).addEventListener('click', function () {
-      tabs.forEach(function (p) {
-        var on = p[0] === pair[0];
-        $(p[0]).classList.toggle('active', on);
-        $(p[0]).setAttribute('aria-selected', on ? 'true' : 'false');
-        $(p[1]).hidden = !on;
-      });
+  // ---------------------------------------------------------------- WAI-ARIA tabs
+  var tabs = [$('tab-upload'), $('tab-samples')];
+  function selectTab(tab, focus) {
+    tabs.forEach(function (t) {
+      var on = t === tab;
+      t.classList.toggle('active', on);
+      t.setAttribute('aria-selected', on ? 'true' : 'false');
+      t.tabIndex = on ? 0 : -1;
+      $(t.getAttribute('aria-controls')).hidden = !on;
+    });
+    if (focus) tab.focus();
+  }
+  tabs.forEach(function (t, i) {
+    t.addEventListener('click', function () { selectTab(t, false); });
+    t.addEventListener('keydown', function (e) {
+      var k = e.key, n = tabs.length, to = null;
+      if (k === 'ArrowRight') to = tabs[(i + 1) % n];
+      else if (k === 'ArrowLeft') to = tabs[(i - 1 + n) % n];
+      else if (k === 'Home') to = tabs[0];
+      else if (k === 'End') to = tabs[n - 1];
+      if (to) { e.preventDefault(); selectTab(to, true); }
     });
   });
 
-  // ---------------------------------------------------------------- choosing a file
-  function human(n) {
-    if (n >= 1048576) return (n / 1048576).toFixed(1) + ' MB';
-    if (n >= 1024) return (n / 1024).toFixed(0) + ' KB';
-    return n + ' B';
+  // ---------------------------------------------------------------- sample gallery: one tab stop (roving tabindex)
+  var samples = Array.prototype.slice.call(document.querySelectorAll('[data-sample]'));
+  function columns() {
+    if (samples.length < 2) return 1;
+    var top = samples[0].getBoundingClientRect().top, c = 0;
+    while (c < samples.length && Math.abs(samples[c].getBoundingClientRect().top - top) < 4) c++;
+    return Math.max(1, c);
   }
-
-  function showClientError(msg) {
-    clientError.textContent = msg;
-    clientError.hidden = !msg;
+  function rove(to) {
+    samples.forEach(function (b) { b.tabIndex = b === to ? 0 : -1; });
+    to.focus();
   }
-
-  // The server checks the bytes too; this only spares the user a pointless upload.
-  function sniff(blob) {
-    return blob.slice(0, 8).arrayBuffer().then(function (buf) {
-      var b = new Uint8Array(buf);
-      if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-      var png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-      if (b.length >= 8 && png.every(function (v, i) { return b[i] === v; })) return 'png';
-      return null;
+  samples.forEach(function (btn, i) {
+    btn.addEventListener('keydown', function (e) {
+      var k = e.key, n = samples.length, c = columns(), to = null;
+      if (k === 'ArrowRight') to = samples[(i + 1) % n];
+      else if (k === 'ArrowLeft') to = samples[(i - 1 + n) % n];
+      else if (k === 'ArrowDown') to = samples[Math.min(n - 1, i + c)];
+      else if (k === 'ArrowUp') to = samples[Math.max(0, i - c)];
+      else if (k === 'Home') to = samples[0];
+      else if (k === 'End') to = samples[n - 1];
+      if (to) { e.preventDefault(); rove(to); }
     });
-  }
-
-  function select(blob, name) {
-    showClientError('');
-    if (blob.size > MAX_BYTES) {
-      clear();
-      showClientError('“' + name + '” is ' + human(blob.size) + '; the limit is ' + MAX_LABEL + '.');
-      return;
-    }
-    sniff(blob).then(function (type) {
-      if (!type) {
-        clear();
-        showClientError('“' + name + '” is not a JPEG or PNG image.');
-        return;
-      }
-      if (current && current.url) URL.revokeObjectURL(current.url);
-      current = { blob: blob, name: name, url: URL.createObjectURL(blob) };
-      $('preview').src = current.url;
-      $('selected-name').textContent = name;
-      $('selected-size').textContent = human(blob.size);
-      $('selected').hidden = false;
-      submitBtn.disabled = false;
-    });
-  }
-
-  function clear() {
-    if (current && current.url) URL.revokeObjectURL(current.url);
-    current = null;
-    fileInput.value = '';
-    $('selected').hidden = true;
-    submitBtn.disabled = true;
-  }
-
-  fileInput.addEventListener('change', function () {
-    if (fileInput.files && fileInput.files[0]) select(fileInput.files[0], fileInput.files[0].name);
-  });
-  $('clear-btn').addEventListener('click', function () { clear(); showClientError(''); });
-
-  ['dragenter', 'dragover'].forEach(function (ev) {
-    dropzone.addEventListener(ev, function (e) { e.preventDefault(); dropzone.classList.add('dragging'); });
-  });
-  ['dragleave', 'drop'].forEach(function (ev) {
-    dropzone.addEventListener(ev, function (e) { e.preventDefault(); dropzone.classList.remove('dragging'); });
-  });
-  dropzone.addEventListener('drop', function (e) {
-    var f = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
-    if (f) select(f, f.name);
-  });
-
-  Array.prototype.forEach.call(document.querySelectorAll('[data-sample]'), function (btn) {
     btn.addEventListener('click', function () {
+      samples.forEach(function (b) { b.classList.toggle('chosen', b === btn); b.setAttribute('aria-checked', b === btn ? 'true' : 'false'); b.tabIndex = b === btn ? 0 : -1; });
       var file = btn.getAttribute('data-sample');
-      Array.prototype.forEach.call(document.querySelectorAll('.sample.chosen'), function (b) { b.classList.remove('chosen'); });
-      btn.classList.add('chosen');
       fetch('/samples/' + encodeURIComponent(file), { credentials: 'same-origin' })
         .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.blob(); })
         .then(function (b) { select(b, file); })
@@ -116,143 +73,163 @@
     });
   });
 
-  // ---------------------------------------------------------------- states
-  function show(state) {
-    ['state-empty', 'state-loading', 'state-error', 'state-result'].forEach(function (id) {
-      $(id).hidden = id !== state;
+  // ---------------------------------------------------------------- choosing files
+  function human(n) {
+    if (n >= 1048576) return (n / 1048576).toFixed(1) + ' MB';
+    if (n >= 1024) return (n / 1024).toFixed(0) + ' KB';
+    return n + ' B';
+  }
+  function showClientError(msg) { $('client-error').textContent = msg; $('client-error').hidden = !msg; }
+
+  // The server checks the bytes too; this only spares the user a pointless upload.
+  S.sniff = function (blob) {
+    return blob.slice(0, 8).arrayBuffer().then(function (buf) {
+      var b = new Uint8Array(buf);
+      if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+      var png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+      if (b.length >= 8 && png.every(function (v, i) { return b[i] === v; })) return 'png';
+      return null;
+    });
+  };
+  S.clientCheck = function (blob, name) {
+    if (blob.size > MAX_BYTES) return Promise.resolve('“' + name + '” is ' + human(blob.size) + '; the limit is ' + MAX_LABEL + '.');
+    return S.sniff(blob).then(function (t) { return t ? null : '“' + name + '” is not a JPEG or PNG image.'; });
+  };
+
+  /** A new image replaces everything about the previous one: its result, its report link, its error. */
+  function forgetResult() {
+    generation++; // a rate-limit wait (if any) keeps counting: the server's limit does not reset
+    S.shown = null;
+    $('viewer-slot').textContent = '';
+    show('state-empty');
+  }
+
+  function select(blob, name) {
+    showClientError('');
+    forgetResult();
+    S.clientCheck(blob, name).then(function (problem) {
+      if (problem) { clear(); showClientError(problem); return; }
+      if (current && current.url && (!S.shown || S.shown.url !== current.url)) URL.revokeObjectURL(current.url);
+      current = { blob: blob, name: name, url: URL.createObjectURL(blob) };
+      $('preview').src = current.url;
+      $('selected-name').textContent = name;
+      $('selected-size').textContent = human(blob.size);
+      $('selected').hidden = false;
+      submitBtn.disabled = !!waiting;
     });
   }
+
+  function clear() {
+    current = null;
+    fileInput.value = '';
+    $('selected').hidden = true;
+    submitBtn.disabled = true;
+  }
+
+  function chooseFiles(list) {
+    var files = Array.prototype.slice.call(list || []);
+    if (files.length > 1 && S.startBatch) { forgetResult(); clear(); showClientError(''); S.startBatch(files); }
+    else if (files.length === 1) select(files[0], files[0].name);
+  }
+
+  fileInput.addEventListener('change', function () { chooseFiles(fileInput.files); });
+  $('clear-btn').addEventListener('click', function () { forgetResult(); clear(); showClientError(''); fileInput.focus(); });
+  ['dragenter', 'dragover'].forEach(function (ev) {
+    dropzone.addEventListener(ev, function (e) { e.preventDefault(); dropzone.classList.add('dragging'); });
+  });
+  ['dragleave', 'drop'].forEach(function (ev) {
+    dropzone.addEventListener(ev, function (e) { e.preventDefault(); dropzone.classList.remove('dragging'); });
+  });
+  dropzone.addEventListener('drop', function (e) { chooseFiles(e.dataTransfer && e.dataTransfer.files); });
+
+  // ---------------------------------------------------------------- states
+  function show(state) {
+    ['state-empty', 'state-loading', 'state-error', 'state-result'].forEach(function (id) { $(id).hidden = id !== state; });
+  }
+  S.showState = show;
+  S.focusResult = function () { $('verdict-label').focus(); };
 
   function showError(title, message, code, canRetry) {
     $('error-title').textContent = title;
     $('error-message').textContent = message;
     $('error-code').textContent = code ? 'Code: ' + code : '';
+    $('error-countdown').hidden = true;
     $('retry-btn').hidden = !canRetry;
+    $('retry-btn').disabled = false;
+    $('retry-btn').textContent = 'Retry';
     show('state-error');
+    $('error-title').focus();
+    S.say(title + '. ' + message);
+  }
+
+  /** 429: the wait counts down on this page; Analyse and Retry come back when it ends. */
+  function rateLimited(seconds, body) {
+    showError('Too many analyses for now', (body && body.message) || 'The analysis limit was reached.', body && body.code, true);
+    var retry = $('retry-btn'), line = $('error-countdown'), note = $('wait-note');
+    line.hidden = false;
+    note.hidden = false;
+    retry.disabled = true;
+    submitBtn.disabled = true;
+    waiting = S.countdown(seconds, function (left) {
+      line.textContent = 'You can analyse again in ' + left + ' s.';
+      note.textContent = 'Analyse is available again in ' + left + ' s.';
+      retry.textContent = 'Retry in ' + left + ' s';
+    }, function () {
+      waiting = null;
+      note.hidden = true;
+      line.textContent = 'You can analyse again now.';
+      retry.textContent = 'Retry';
+      retry.disabled = false;
+      submitBtn.disabled = !current;
+      S.say('You can analyse again now.');
+    });
   }
 
   // ---------------------------------------------------------------- submit
   function submit() {
-    if (!current) return;
+    if (!current || waiting) return;
+    var entry = { blob: current.blob, name: current.name, url: current.url };
+    var mine = ++generation;
     var data = new FormData();
-    data.append('image', current.blob, 'upload');
+    data.append('image', entry.blob, 'upload');
     data.append('explain', $('explain').checked ? 'true' : 'false');
     submitBtn.disabled = true;
     show('state-loading');
+    S.say('Analysing ' + entry.name + '…');
     fetch('/api/v1/analyses', { method: 'POST', body: data, credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (res) {
         return res.json().then(
-          function (body) { return { ok: res.ok, status: res.status, body: body }; },
-          function () { return { ok: false, status: res.status, body: null }; }
+          function (body) { return { ok: res.ok, status: res.status, body: body, res: res }; },
+          function () { return { ok: false, status: res.status, body: null, res: res }; }
         );
       })
       .then(function (r) {
-        if (r.ok && r.body) renderResult(r.body);
+        if (mine !== generation) return; // another image was chosen meanwhile: this answer is not about it
+        if (r.ok && r.body) {
+          entry.result = r.body;
+          S.renderResult(entry);
+          show('state-result');
+          S.focusResult();
+        } else if (r.status === 429) rateLimited(S.retryAfter(r.res, r.body), r.body);
         else {
           var b = r.body || {};
-          var transient = r.status >= 500 || r.status === 429;
-          showError(transient ? 'The service could not analyse the image right now' : 'This file cannot be analysed',
-            b.message || 'HTTP ' + r.status, b.code, transient);
+          var transient = r.status >= 500;
+          showError(transient ? 'The service could not analyse the image right now' : 'This file cannot be analysed', b.message || 'HTTP ' + r.status, b.code, transient);
         }
       })
       .catch(function () {
-        showError('Network error', 'The request did not reach the server. Check your connection and retry.', null, true);
+        if (mine === generation) showError('Network error', 'The request did not reach the server. Check your connection and retry.', null, true);
       })
-      .then(function () { submitBtn.disabled = !current; });
+      .then(function () { if (!waiting) submitBtn.disabled = !current; });
   }
 
   form.addEventListener('submit', function (e) { e.preventDefault(); submit(); });
   $('retry-btn').addEventListener('click', submit);
-
-  // ---------------------------------------------------------------- rendering
-  function pct(v) { return typeof v === 'number' ? (v * 100).toFixed(1) + '%' : '—'; }
-  // Labels are model keys (not_mri, other_mri, notumor): show them as words a reader expects.
-  function pretty(s) {
-    if (!s) return s;
-    if (s === 'notumor') return 'no tumour';
-    return String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI');
-  }
-  function capitalise(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
-
-  function headline(r) {
-    if (r.status === 'completed') return capitalise(pretty(r.label));
-    if (r.code === 'NOT_MRI') return 'Not an MRI image';
-    if (r.code === 'UNSUPPORTED_BODY_PART') return 'Unsupported body part';
-    if (r.code === 'NO_VALIDATED_MODEL') return 'No validated model for ' + pretty(r.anatomy);
-    if (r.code === 'LOW_CONFIDENCE') return 'Unable to determine';
-    return pretty(r.status);
-  }
-
-  function renderResult(r) {
-    var badge = $('status-badge');
-    badge.textContent = r.status;
-    badge.className = 'badge ' + r.status;
-    $('verdict').className = 'verdict ' + r.status;
-    $('verdict-label').textContent = headline(r);
-    $('verdict-message').textContent = r.message;
-
-    var hasConf = typeof r.confidence === 'number';
-    $('confidence-block').hidden = !hasConf;
-    if (hasConf) {
-      $('confidence-value').textContent = pct(r.confidence) + (r.task ? ' · ' + pretty(r.task) : '');
-      $('confidence-bar').style.width = Math.round(r.confidence * 100) + '%';
-    }
-
-    $('result-original').src = current ? current.url : '';
-    var heat = r.explanation && r.explanation.heatmap;
-    $('heatmap-figure').hidden = !heat;
-    $('result-heatmap').src = heat || '';
-
-    var probs = $('probs');
-    probs.textContent = '';
-    var entries = Object.keys(r.probabilities || {}).map(function (k) { return [k, r.probabilities[k]]; });
-    entries.sort(function (a, b) { return b[1] - a[1]; });
-    $('probs-title').textContent = 'Probabilities' + (r.task ? ' — ' + pretty(r.task) : '');
-    entries.forEach(function (e, i) {
-      var li = el('li', i === 0 ? 'top' : '');
-      li.appendChild(el('span', 'prob-label', pretty(e[0])));
-      var bar = el('span', 'bar small');
-      var fill = el('span');
-      fill.style.width = Math.max(0.5, e[1] * 100).toFixed(1) + '%';
-      bar.appendChild(fill);
-      li.appendChild(bar);
-      li.appendChild(el('span', 'prob-value', pct(e[1])));
-      probs.appendChild(li);
-    });
-
-    var stages = $('stages');
-    stages.textContent = '';
-    var decided = STAGES.map(function (s) { return s[0]; }).indexOf(r.stage);
-    STAGES.forEach(function (s, i) {
-      var state = i < decided ? 'passed' : i > decided ? 'skipped' : r.status === 'completed' ? 'passed' : r.status === 'inconclusive' ? 'warn' : 'failed';
-      var li = el('li', 'stage ' + state);
-      li.appendChild(el('span', 'stage-name', s[1]));
-      var detail = '';
-      if (s[0] === 'file' && i <= decided) detail = 'JPEG/PNG, size and resolution OK';
-      if (s[0] === 'modality' && r.mriConfidence !== null && r.mriConfidence !== undefined) detail = (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(r.isMri ? r.mriConfidence : 1 - r.mriConfidence); // confidence in the verdict shown
-      if (s[0] === 'anatomy' && r.anatomy) detail = pretty(r.anatomy) + ' · ' + pct(r.anatomyConfidence);
-      if (s[0] === 'diagnosis' && i === decided) detail = r.label ? pretty(r.label) : pretty(r.code);
-      if (i === decided && r.status !== 'completed') detail = (detail ? detail + ' — ' : '') + 'decided here';
-      li.appendChild(el('span', 'stage-detail', detail || (state === 'skipped' ? 'not reached' : '')));
-      stages.appendChild(li);
-    });
-
-    var meta = $('meta-list');
-    meta.textContent = '';
-    Object.keys(r.modelVersions || {}).forEach(function (k) {
-      meta.appendChild(el('dt', null, 'Model ' + k));
-      meta.appendChild(el('dd', null, r.modelVersions[k]));
-    });
-    Object.keys(r.timingsMs || {}).forEach(function (k) {
-      meta.appendChild(el('dt', null, 'Time: ' + k));
-      meta.appendChild(el('dd', null, r.timingsMs[k] + ' ms'));
-    });
-    show('state-result');
-  }
+  $('pdf-btn').addEventListener('click', function () { S.downloadReport(S.shown, $('pdf-btn'), $('pdf-note')); });
+  $('copy-json-btn').addEventListener('click', function () {
+    if (!S.shown) return;
+    var json = JSON.stringify(S.shown.result, function (k, v) { return k === 'heatmap' ? '(data URL omitted)' : v; }, 2);
+    var done = function () { $('pdf-note').textContent = 'Result copied as JSON.'; };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(json).then(done, function () { $('pdf-note').textContent = 'Copying is not allowed here.'; });
+  });
 })();

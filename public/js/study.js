@@ -30,9 +30,17 @@
     $('study-selected').textContent = files.length + ' file' + (files.length === 1 ? '' : 's') + ' · ' + human(total);
     $('study-clear').hidden = !files.length;
     $('study-header').hidden = true;
-    $('study-header-btn').hidden = !files.length || !window.SentinelDicomHeader;
+    $('study-header-btn').hidden = true;
+    // the header viewer reads DICOM only: offer it when the first file carries the DICM marker
+    if (files.length && window.SentinelDicomHeader && !/\.(nii|gz|zip)$/i.test(files[0].name)) {
+      var first = files[0];
+      first.slice(128, 132).arrayBuffer().then(function (b) {
+        var m = new Uint8Array(b);
+        if (files[0] === first && String.fromCharCode(m[0], m[1], m[2], m[3]) === 'DICM') $('study-header-btn').hidden = false;
+      }, function () {});
+    }
     clientError(total > maxBytes ? 'The study is larger than ' + maxLabel + '.' : '');
-    $('study-submit').disabled = !files.length || total > maxBytes;
+    $('study-submit').disabled = !files.length || total > maxBytes || waiting;
   }
   $('study-header-btn').addEventListener('click', function () {
     var f = files[0];
@@ -70,18 +78,37 @@
     show('study-loading');
     $('study-submit').disabled = true;
     fetch('/api/v1/studies', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })
-      .then(function (res) { return res.json().then(function (b) { return { ok: res.ok, status: res.status, body: b }; }, function () { return { ok: false, status: res.status, body: null }; }); })
+      .then(function (res) { return res.json().then(function (b) { return { ok: res.ok, status: res.status, body: b, res: res }; }, function () { return { ok: false, status: res.status, body: null, res: res }; }); })
       .then(function (r) {
         if (r.ok && r.body) render(r.body);
         else {
           $('study-error-message').textContent = (r.body && r.body.message) || 'HTTP ' + r.status;
           $('study-error-code').textContent = r.body && r.body.code ? r.body.code + ' · HTTP ' + r.status : '';
           show('study-error');
+          if (r.status === 429) waitThenAllow(Number(r.res.headers.get('Retry-After')) || 60);
         }
       })
       .catch(function () { $('study-error-message').textContent = 'The server could not be reached.'; $('study-error-code').textContent = ''; show('study-error'); })
-      .then(function () { $('study-submit').disabled = !files.length; });
+      .then(function () { if (!waiting) $('study-submit').disabled = !files.length; });
   });
+
+  // 429: the Retry-After wait counts down here; "Analyse study" comes back when it ends
+  var waiting = false;
+  function waitThenAllow(seconds) {
+    var line = $('study-wait'), left = seconds;
+    waiting = true;
+    $('study-submit').disabled = true;
+    line.hidden = false;
+    line.textContent = 'You can analyse again in ' + left + ' s.';
+    var timer = setInterval(function () {
+      left -= 1;
+      if (left > 0) { line.textContent = 'You can analyse again in ' + left + ' s.'; return; }
+      clearInterval(timer);
+      waiting = false;
+      line.textContent = 'You can analyse again now.';
+      $('study-submit').disabled = !files.length;
+    }, 1000);
+  }
 
   function showSlice(s) {
     $('slice-detail').hidden = false;
@@ -155,7 +182,7 @@
       ['Format', r.study.format + (r.study.modality ? ' · ' + r.study.modality : '')],
       ['Series description', r.study.seriesDescription || '—'],
       ['Slices', r.study.sliceCount + ' × ' + r.study.width + '×' + r.study.height + ' px'],
-      ['Spacing (mm)', [sp.column, sp.row, sp.slice].map(function (v) { return v == null ? '?' : v; }).join(' × ')],
+      ['Spacing (mm)', [sp.column, sp.row, sp.slice].map(function (v) { return v == null ? '?' : String(Math.round(v * 100) / 100); }).join(' × ')],
       ['Order · window', r.study.ordering + ' · ' + r.study.windowing],
       ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return k + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
       ['Agreement', agg && agg.agreement != null ? pct(agg.agreement) : '—'],
@@ -164,6 +191,12 @@
     ];
     rows.forEach(function (p) { meta.appendChild(el('dt', {}, p[0])); meta.appendChild(el('dd', {}, p[1])); });
     $('study-rule').textContent = agg ? agg.rule : '';
+    var pdf = $('study-pdf');
+    pdf.hidden = !r.analysisId;
+    if (r.analysisId) {
+      pdf.href = '/history/' + encodeURIComponent(r.analysisId) + '/report.pdf';
+      $('study-history-link').href = '/history/' + encodeURIComponent(r.analysisId);
+    }
     show('study-result');
   }
 })();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../prisma/prisma.service';
+import { SessionRepository } from '../repositories/session.repository';
+import { UserRepository } from '../repositories/user.repository';
 import { AccountInputError, ForbiddenError } from './errors';
 import { isValidEmail } from './email';
 import { dummyHash, hashPassword, verifyPassword } from './password';
@@ -19,19 +20,16 @@ export function normalizeEmail(email: unknown): string {
   return typeof email === 'string' ? email.trim().toLowerCase() : '';
 }
 
-type Db = Pick<PrismaService, 'user' | 'session' | '$transaction'>;
-
 /** Users and roles. Password hashes never leave this class. */
 @Injectable()
 export class UsersService {
-  constructor(private readonly prisma: PrismaService) {}
-
-  private get db(): Db {
-    return this.prisma;
-  }
+  constructor(
+    private readonly users: UserRepository,
+    private readonly sessions: SessionRepository,
+  ) {}
 
   async count(): Promise<number> {
-    return this.db.user.count();
+    return this.users.count();
   }
 
   async create(input: { email?: string; password?: string; role?: string }): Promise<UserView> {
@@ -42,27 +40,24 @@ export class UsersService {
     if (typeof input.password !== 'string') throw new AccountInputError('A password is required.');
     const problem = passwordProblem(input.password, email);
     if (problem) throw new AccountInputError(problem);
-    if (await this.db.user.findUnique({ where: { email } })) {
+    if (await this.users.findByEmail(email)) {
       throw new AccountInputError(`A user with the email ${email} already exists.`);
     }
-    const user = await this.db.user.create({
-      data: { email, role, passwordHash: await hashPassword(input.password) },
-    });
+    const user = await this.users.create({ email, role, passwordHash: await hashPassword(input.password) });
     return toView(user);
   }
 
   async list(): Promise<UserView[]> {
-    const users = await this.db.user.findMany({ orderBy: { createdAt: 'asc' } });
-    return users.map(toView);
+    return (await this.users.list()).map(toView);
   }
 
   async findById(id: string): Promise<UserView | null> {
-    const u = await this.db.user.findUnique({ where: { id } });
+    const u = await this.users.findById(id);
     return u ? toView(u) : null;
   }
 
   async findByEmail(email: string): Promise<UserView | null> {
-    const u = await this.db.user.findUnique({ where: { email: normalizeEmail(email) } });
+    const u = await this.users.findByEmail(normalizeEmail(email));
     return u ? toView(u) : null;
   }
 
@@ -73,10 +68,10 @@ export class UsersService {
   async verifyCredentials(email: string | undefined, password: string | undefined): Promise<AuthUser | null> {
     const e = normalizeEmail(email);
     const pw = typeof password === 'string' ? password : '';
-    const u = e ? await this.db.user.findUnique({ where: { email: e } }) : null;
+    const u = e ? await this.users.findByEmail(e) : null;
     const ok = await verifyPassword(pw, u?.passwordHash ?? (await dummyHash()));
     if (!u || !ok || u.disabled || !isRole(u.role)) return null;
-    await this.db.user.update({ where: { id: u.id }, data: { lastLoginAt: new Date() } });
+    await this.users.update(u.id, { lastLoginAt: new Date() });
     return { id: u.id, email: u.email, role: u.role };
   }
 
@@ -85,7 +80,7 @@ export class UsersService {
    * The last active admin can be neither demoted nor disabled (no lock-out).
    */
   async update(actorId: string, id: string, change: { role?: string; disabled?: boolean }): Promise<UserView> {
-    const u = await this.db.user.findUnique({ where: { id } });
+    const u = await this.users.findById(id);
     if (!u) throw new AccountInputError('No such user.');
     const data: { role?: Role; disabled?: boolean } = {};
     if (change.role !== undefined) {
@@ -95,18 +90,18 @@ export class UsersService {
     if (change.disabled !== undefined) data.disabled = change.disabled;
     const losesAdmin = u.role === 'admin' && !u.disabled && (data.role === 'user' || data.disabled === true);
     if (losesAdmin) {
-      const admins = await this.db.user.count({ where: { role: 'admin', disabled: false } });
+      const admins = await this.users.countActiveAdmins();
       if (admins <= 1) throw new ForbiddenError('The last active admin cannot be demoted or disabled.');
     }
     if (actorId === id && data.disabled) throw new ForbiddenError('You cannot disable your own account.');
-    const updated = await this.db.user.update({ where: { id }, data });
-    if (data.disabled) await this.db.session.deleteMany({ where: { userId: id } });
+    const updated = await this.users.update(id, data);
+    if (data.disabled) await this.sessions.deleteByUser(id);
     return toView(updated);
   }
 
   /** Own password change: the current one is checked first (same scrypt cost either way). */
   async changeOwnPassword(id: string, current: string | undefined, next: string | undefined): Promise<void> {
-    const u = await this.db.user.findUnique({ where: { id } });
+    const u = await this.users.findById(id);
     const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
     if (!u || !ok) throw new AccountInputError('The current password is not correct.');
     if (typeof next !== 'string') throw new AccountInputError('A new password is required.');
@@ -117,8 +112,8 @@ export class UsersService {
   async setPassword(id: string, password: string, email?: string): Promise<void> {
     const problem = passwordProblem(password, email);
     if (problem) throw new AccountInputError(problem);
-    await this.db.user.update({ where: { id }, data: { passwordHash: await hashPassword(password) } });
-    await this.db.session.deleteMany({ where: { userId: id } });
+    await this.users.update(id, { passwordHash: await hashPassword(password) });
+    await this.sessions.deleteByUser(id);
   }
 }
 

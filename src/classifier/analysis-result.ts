@@ -37,6 +37,12 @@ export interface AnalysisResult {
   /** per stage, in milliseconds, plus total */
   timingsMs: Record<string, number>;
   disclaimer: string;
+  /**
+   * id of the history record this result was stored as (the report names it, and the server
+   * checks the re-sent image's sha256 against it); null when nothing was recorded. Set by
+   * AnalysisService.analyzeDetailed only.
+   */
+  analysisId?: string | null;
 }
 
 /**
@@ -106,6 +112,7 @@ export interface AnalysisContext {
  * @Global() module; without one, nothing is recorded.
  */
 export interface AnalysisRecorder {
-  record(record: AnalysisRecord): Promise<void>;
+  /** resolves to the stored record's id (undefined when nothing was stored) */
+  record(record: AnalysisRecord): Promise<string | void>;
 }
 export const ANALYSIS_RECORDER = Symbol('ANALYSIS_RECORDER');

@@ -78,8 +78,8 @@ export class AnalysisService {
       );
       const result = await untilAborted(work, signal);
       const record = this.toRecord(result, sha256, bytes.length, decoded, ctx);
-      if (options.record !== false) await this.safeRecord(record);
-      return { result, record };
+      const analysisId = options.record !== false ? await this.safeRecord(record) : null;
+      return { result: { ...result, analysisId }, record };
     } catch (err) {
       if (err instanceof FileCheckError && options.record !== false) {
         await this.safeRecord({
@@ -224,12 +224,13 @@ export class AnalysisService {
   }
 
   /** History must never break an analysis; failures are logged (without any image data). */
-  private async safeRecord(record: AnalysisRecord): Promise<void> {
-    if (!this.recorder) return;
+  private async safeRecord(record: AnalysisRecord): Promise<string | null> {
+    if (!this.recorder) return null;
     try {
-      await this.recorder.record(record);
+      return (await this.recorder.record(record)) || null;
     } catch (err) {
       this.logger.error(`Could not record analysis metadata: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
     }
   }
 }

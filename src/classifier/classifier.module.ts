@@ -5,6 +5,7 @@ import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
 import { AnalysesController } from './analyses.controller';
 import { AnalysisService } from './analysis.service';
+import { ModelCardsController } from './model-cards.controller';
 import { PagesController } from './pages.controller';
 import { SamplesService } from './samples.service';
 
@@ -23,7 +24,7 @@ import { SamplesService } from './samples.service';
       }),
     }),
   ],
-  controllers: [AnalysesController, PagesController],
+  controllers: [AnalysesController, PagesController, ModelCardsController],
   providers: [AnalysisService, SamplesService],
   exports: [AnalysisService],
 })

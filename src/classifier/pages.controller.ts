@@ -1,8 +1,11 @@
-import { Controller, Get, Param, Render, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { formatBytes } from '../common/errors';
 import { AppConfig } from '../config/config.service';
+import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { modelTitle } from '../presentation/model-card.view';
+import { indexScope } from './page-view-models';
 import { SamplesService } from './samples.service';
 
 /** Server-rendered pages; the page talks to POST /api/v1/analyses from public/js/app.js. */
@@ -12,18 +15,24 @@ export class PagesController {
   constructor(
     private readonly config: AppConfig,
     private readonly samples: SamplesService,
+    @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
   ) {}
 
   @Get()
   @Render('index')
   index(): Record<string, unknown> {
+    const cards = this.models.isReady() ? this.models.cards() : [];
+    const samples = this.samples.list();
     return {
       title: 'Analyse an MRI image',
       maxBytes: this.config.maxUploadBytes,
       maxBytesLabel: formatBytes(this.config.maxUploadBytes),
       minSide: this.config.minImageSide,
-      samples: this.samples.list(),
-      scripts: ['/static/js/app.js'],
+      scope: indexScope(cards),
+      // per model: its threshold and card page, for the result's one-sentence explanation
+      modelsJson: JSON.stringify(Object.fromEntries(cards.map((c) => [c.name, { threshold: c.thresholds.confidence, title: modelTitle(c), href: `/models/${c.name}` }]))),
+      samples: samples.map((s, i) => ({ ...s, index: i + 1, total: samples.length, name: `${s.caption}, sample ${i + 1} of ${samples.length}`, first: i === 0 })),
+      scripts: ['/static/js/result-view.js', '/static/js/heatmap-viewer.js', '/static/js/app.js', '/static/js/batch.js'],
     };
   }
 

@@ -6,6 +6,8 @@ import { UsersService } from '../accounts/users.service';
 import { ConfigValidationError } from '../config/config.schema';
 import { AppConfig } from '../config/config.service';
 import { PrismaService } from '../prisma/prisma.service';
+import { SessionRepository } from '../repositories/session.repository';
+import { UserRepository } from '../repositories/user.repository';
 
 const USAGE = `Usage: npm run user:create -- --email someone@example.org [--role user|admin] [--password-stdin]
 
@@ -51,7 +53,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const prisma = new PrismaService(config);
   try {
     await prisma.onModuleInit();
-    const user = await new UsersService(prisma).create({ email: values.email, password, role: values.role });
+    const user = await new UsersService(new UserRepository(prisma), new SessionRepository(prisma)).create({ email: values.email, password, role: values.role });
     console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
     if (generated) console.log(`Password (shown once): ${password}`);
     return 0;

@@ -103,9 +103,25 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (res.headersSent) return;
 
     if (wantsHtml(req)) {
+      // a 429 keeps the user where they were: the login form stays, with the wait counting down
+      const retryAfter = body.statusCode === 429 ? Number(res.getHeader('Retry-After')) || null : null;
+      if (retryAfter && req.method === 'POST' && req.path === '/login') {
+        const form = (req.body ?? {}) as Record<string, unknown>;
+        res.status(429).render('login', {
+          title: 'Log in',
+          error: body.message,
+          retryAfter,
+          email: typeof form.email === 'string' ? form.email.slice(0, 200) : '',
+          next: typeof form.next === 'string' && form.next.startsWith('/') && !form.next.startsWith('//') ? form.next : '',
+          disclaimer: DISCLAIMER,
+        });
+        return;
+      }
       res.status(body.statusCode).render('error', {
         title: `Error ${body.statusCode}`,
         error: body,
+        retryAfter,
+        again: retryAfter && req.method === 'GET' ? req.originalUrl : null,
         disclaimer: DISCLAIMER,
       });
       return;

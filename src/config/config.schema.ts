@@ -16,10 +16,19 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** file:… → SQLite (embedded default); postgres://… or postgresql://… → PostgreSQL (src/prisma/database.ts). */
   DATABASE_URL: z
     .string()
-    .regex(/^file:.+/, 'DATABASE_URL must be a SQLite file: URL such as file:./data/sentinel.db')
+    .regex(
+      /^(file:.+|postgres(ql)?:\/\/.+)$/,
+      'DATABASE_URL must be a SQLite file: URL (file:./data/sentinel.db) or a postgresql:// URL',
+    )
     .default('file:./data/sentinel.db'),
+  /** Shared rate-limit counters for several instances (redis://…, rediss://…); unset → this process's memory. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+$/, 'REDIS_URL must be a redis:// or rediss:// URL')
+    .optional(),
   DB_MIGRATE_ON_START: boolFromEnv(true),
   MODELS_DIR: z.string().min(1).default('./models'),
   SAMPLES_DIR: z.string().min(1).default('../shared/samples'),

@@ -28,7 +28,15 @@ export class AppConfig {
   get databaseUrl(): string {
     return this.env.DATABASE_URL;
   }
-  /** Absolute path of the SQLite file named by DATABASE_URL (relative to the working dir). */
+  /** Which engine DATABASE_URL names: a SQLite file or a PostgreSQL server. */
+  get databaseKind(): 'sqlite' | 'postgresql' {
+    return this.env.DATABASE_URL.startsWith('file:') ? 'sqlite' : 'postgresql';
+  }
+  /** Shared rate-limit store, or undefined for this process's memory. */
+  get redisUrl(): string | undefined {
+    return this.env.REDIS_URL;
+  }
+  /** Absolute path of the SQLite file named by DATABASE_URL (relative to the working dir; SQLite only). */
   get databaseFile(): string {
     return path.resolve(this.env.DATABASE_URL.replace(/^file:/, ''));
   }

@@ -5,6 +5,7 @@ import { Roles } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
 import type { AuthUser } from '../accounts/roles';
 import { HistoryQuery, HistoryQueryDto } from './history.dto';
+import { historyDetail, historyRow, summaryView } from '../presentation/history.view';
 import { filtersQuery, parseFilters, parsePaging, STATUSES } from './history.filters';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 
@@ -36,7 +37,8 @@ export class HistoryController {
       statuses: STATUSES,
       admin: user.role === 'admin',
       page,
-      summary,
+      rows: page.items.map(historyRow),
+      summary: summaryView(summary),
       timings: Object.entries(summary.medianTimingsMs).map(([k, v]) => ({ k, v })),
       csvHref: `/history/export.csv${filtersQuery(filters)}`,
       prevHref: page.page > 1 ? `/history${filtersQuery(filters, { page: page.page - 1, pageSize: page.pageSize })}` : null,
@@ -55,9 +57,11 @@ export class HistoryController {
   @ApiExcludeEndpoint()
   async detail(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: Response): Promise<void> {
     const item = await this.history.get(user, id);
+    const view = historyDetail(item);
     res.render('history-detail', {
-      title: 'Analysis',
+      title: view.title,
       item,
+      view,
       admin: user.role === 'admin',
       probabilities: Object.entries(item.probabilities ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => ({ k, v })),
       versions: Object.entries(item.modelVersions ?? {}).map(([k, v]) => ({ k, v })),

@@ -1,38 +1,62 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import * as path from 'node:path';
 import { AppConfig } from '../config/config.service';
-import { PrismaClient } from '../generated/prisma/client';
-import { applyMigrations } from './migrator';
+import { createDatabaseClient, Db, migrateDatabase } from './database';
 
-/** Committed migrations; same relative location from src/prisma and dist/prisma. */
-export const MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations');
+export { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from './database';
 
-/** The single database client (driver adapter: no Prisma engine binary needed). */
+/**
+ * The single database client: SQLite (better-sqlite3 adapter) or PostgreSQL (pg adapter) as
+ * DATABASE_URL says; no Prisma engine binary either way. Only repositories (src/repositories) use
+ * the table delegates; services speak domain types.
+ */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+export class PrismaService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PrismaService.name);
+  readonly client: Db;
+  /** Which engine DATABASE_URL chose — for the few statements that differ (e.g. a write probe). */
+  readonly engine: 'sqlite' | 'postgresql';
 
   constructor(private readonly config: AppConfig) {
-    super({ adapter: new PrismaBetterSqlite3({ url: config.databaseFile }) });
+    this.client = createDatabaseClient(config);
+    this.engine = config.databaseKind;
+  }
+
+  get user(): Db['user'] {
+    return this.client.user;
+  }
+  get session(): Db['session'] {
+    return this.client.session;
+  }
+  get analysis(): Db['analysis'] {
+    return this.client.analysis;
+  }
+  get $queryRawUnsafe(): Db['$queryRawUnsafe'] {
+    return this.client.$queryRawUnsafe.bind(this.client);
+  }
+  get $executeRawUnsafe(): Db['$executeRawUnsafe'] {
+    return this.client.$executeRawUnsafe.bind(this.client);
   }
 
   async onModuleInit(): Promise<void> {
     if (this.config.migrateOnStart) {
-      const r = applyMigrations(this.config.databaseFile, MIGRATIONS_DIR);
-      if (r.applied.length) this.logger.log(`Applied migrations: ${r.applied.join(', ')}`);
+      const r = await migrateDatabase(this.config);
+      if (r.applied.length) this.logger.log(`Applied migrations (${this.config.databaseKind}): ${r.applied.join(', ')}`);
     }
-    await this.$connect();
+    await this.client.$connect();
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.$disconnect();
+    await this.client.$disconnect();
+  }
+
+  async $disconnect(): Promise<void> {
+    await this.client.$disconnect();
   }
 
   /** Liveness of the connection: true when a trivial query succeeds. */
   async ping(): Promise<boolean> {
     try {
-      await this.$queryRawUnsafe('SELECT 1');
+      await this.client.$queryRawUnsafe('SELECT 1');
       return true;
     } catch {
       return false;
@@ -41,13 +65,23 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
 
   /**
    * Readiness: the database accepts a write — a real write transaction, committed, that changes
-   * nothing (the header's user_version set to its own value). A read-only file, directory or
+   * nothing (SQLite: the header's user_version set to its own value; PostgreSQL: one migration row
+   * rewritten with its own value). A read-only file, directory or
    * mount, a full disk or a lock held too long all fail it, as they fail logins and history
    * rows; a probe that hangs counts as a failure after `timeoutMs`.
    */
   async writable(timeoutMs = 2000): Promise<{ ok: boolean; detail?: string }> {
     let timer: NodeJS.Timeout | undefined;
     const probe = (async () => {
+      if (this.engine === 'postgresql') {
+        // PostgreSQL has no user_version: rewrite one migration row with its own value. It fails
+        // in a read-only transaction or on a standby (txid_current() would not: it passes there).
+        await this.$executeRawUnsafe(
+          'UPDATE "_prisma_migrations" SET "applied_steps_count" = "applied_steps_count" ' +
+            'WHERE "id" = (SELECT "id" FROM "_prisma_migrations" ORDER BY "started_at" LIMIT 1)',
+        );
+        return { ok: true };
+      }
       const rows = await this.$queryRawUnsafe<{ user_version: number | bigint }[]>('PRAGMA user_version');
       const v = Number(rows[0]?.user_version ?? 0);
       await this.$executeRawUnsafe(`PRAGMA user_version = ${Number.isSafeInteger(v) ? v : 0}`);

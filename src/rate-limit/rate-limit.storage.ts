@@ -1,5 +1,7 @@
 import { Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { AppConfig } from '../config/config.service';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 type Record = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -36,6 +38,13 @@ export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
 
 export const RATE_LIMIT_STORAGE = RateLimitStore;
 
+/** REDIS_URL set: counters shared through Redis (redis-throttler.storage.ts); else this process's memory. */
+function rateLimitStoreFor(config: AppConfig): RateLimitStore {
+  const store = new RateLimitStore();
+  if (config.redisUrl) store.useBackend(RedisThrottlerStorage.fromUrl(config.redisUrl));
+  return store;
+}
+
 @Global()
-@Module({ providers: [RateLimitStore], exports: [RateLimitStore] })
+@Module({ providers: [{ provide: RateLimitStore, inject: [AppConfig], useFactory: rateLimitStoreFor }], exports: [RateLimitStore] })
 export class RateLimitStorageModule {}

@@ -1,13 +1,9 @@
 import PDFDocument from 'pdfkit';
 import { DISCLAIMER } from '../common/disclaimer';
 import type { HistoryItem } from '../history/history.service';
-
-export interface CardSummary {
-  name: string;
-  version: string;
-  experimental: boolean;
-  metrics: Record<string, string>;
-}
+import { fileSummary, humanTime } from '../presentation/history.view';
+import { capitalise, humanCode, humanLabel, humanMm, humanStage, percent, resultTitle } from '../presentation/labels';
+import type { ModelCardView } from '../presentation/model-card.view';
 
 export interface ReportInput {
   record: HistoryItem;
@@ -16,35 +12,25 @@ export interface ReportInput {
   /** PNG/JPEG bytes; absent in metadata-only reports */
   image?: Buffer;
   heatmap?: Buffer;
-  cards?: CardSummary[];
+  /** the cards of the models that ran, when the loaded card has the recorded version */
+  cards?: ModelCardView[];
   generatedFor: string;
 }
 
-const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : '—');
 const GREY = '#555555';
-
-/** Flattens a model card's metrics into printable "key: value" pairs (numbers to 4 places). */
-export function flattenMetrics(metrics: Record<string, unknown>, prefix = '', out: Record<string, string> = {}, depth = 0): Record<string, string> {
-  for (const [k, v] of Object.entries(metrics ?? {})) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (typeof v === 'number') out[key] = Number.isInteger(v) ? String(v) : v.toFixed(4);
-    else if (typeof v === 'string' || typeof v === 'boolean') out[key] = String(v);
-    else if (v && typeof v === 'object' && !Array.isArray(v) && depth < 3) flattenMetrics(v as Record<string, unknown>, key, out, depth + 1);
-    if (Object.keys(out).length >= 40) break;
-  }
-  return out;
-}
+const LEFT = 48;
 
 /**
  * One PDF layout for both kinds of report. With `image`, the full report right after an analysis
  * (image, heat map, everything); without, the metadata-only report from history, marked as such.
+ * Words and rounded figures for people; the raw keys stay in the API and the CSV.
  */
 export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const { record: r } = input;
   const doc = new PDFDocument({
     size: 'A4',
-    margin: 48,
-    info: { Title: `MRI Sentinel analysis ${r.id}`, Author: 'MRI Sentinel', Subject: 'Research use only — not for clinical use' },
+    margin: LEFT,
+    info: { Title: `MRI Sentinel report: ${resultTitle(r)}`, Author: 'MRI Sentinel', Subject: 'Research use only — not for clinical use' },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -53,87 +39,109 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     doc.on('error', reject);
   });
 
-  const width = doc.page.width - 96;
-  const heading = (t: string) => doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).fillColor('black').text(t).moveDown(0.2).font('Helvetica').fontSize(10);
-  const row = (k: string, v: string) => doc.font('Helvetica-Bold').text(`${k}: `, { continued: true }).font('Helvetica').text(v);
+  const width = doc.page.width - 2 * LEFT;
+  const heading = (t: string) => doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font('Helvetica').fontSize(10);
+  const row = (k: string, v: string) => doc.font('Helvetica-Bold').text(`${k}: `, LEFT, undefined, { continued: true, width }).font('Helvetica').text(v);
+  /** a small two-or-more column table; widths as fractions of the text width */
+  const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1]) => {
+    const xs = fractions.reduce<number[]>((acc, _f, i) => [...acc, i === 0 ? LEFT : acc[i - 1] + fractions[i - 1] * width], []);
+    const line = (cells: string[], bold: boolean) => {
+      if (doc.y > doc.page.height - 90) doc.addPage();
+      const y = doc.y;
+      let bottom = y;
+      cells.forEach((c, i) => {
+        doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9).text(c, xs[i], y, { width: fractions[i] * width - 6, align: right.includes(i) ? 'right' : 'left' });
+        bottom = Math.max(bottom, doc.y);
+      });
+      doc.y = bottom + 2;
+    };
+    line(head, true);
+    doc.moveTo(LEFT, doc.y).lineTo(LEFT + width, doc.y).lineWidth(0.5).stroke('#999999');
+    doc.y += 3;
+    for (const cells of rows) line(cells, false);
+    doc.x = LEFT;
+    doc.fontSize(10);
+  };
 
-  doc.font('Helvetica-Bold').fontSize(18).text('MRI Sentinel — analysis report');
-  doc.font('Helvetica').fontSize(9).fillColor(GREY).text(`Generated ${new Date().toISOString()} for ${input.generatedFor}`);
+  doc.font('Helvetica-Bold').fontSize(18).text(`MRI Sentinel — ${resultTitle(r)}`);
+  doc.font('Helvetica').fontSize(9).fillColor(GREY).text(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for ${input.generatedFor}`);
   doc.moveDown(0.4).fillColor('#8a1c1c').font('Helvetica-Bold').fontSize(10).text(`Disclaimer: ${DISCLAIMER}`, { width });
   doc.fillColor('black');
 
   if (!input.image) {
     doc.moveDown(0.6);
     const y = doc.y;
-    doc.rect(48, y, width, 34).lineWidth(1.5).stroke('#b45309');
+    doc.rect(LEFT, y, width, 34).lineWidth(1.5).stroke('#b45309');
     doc.fillColor('#b45309').font('Helvetica-Bold').fontSize(11)
-      .text('This report contains no image — metadata only. The server never stores uploaded images, heat maps or file names.', 56, y + 6, { width: width - 16 });
+      .text('This report contains no image — metadata only. The server never stores uploaded images, heat maps or file names.', LEFT + 8, y + 6, { width: width - 16 });
     doc.fillColor('black').font('Helvetica').fontSize(10);
     doc.y = y + 42;
-    doc.x = 48;
+    doc.x = LEFT;
   }
 
   heading('Result');
-  row('Status', r.status);
-  row('Label', r.label ?? '— (no diagnosis)');
-  row('Confidence', pct(r.confidence));
-  row('Deciding stage', `${r.stage ?? '—'}${r.code ? ` (${r.code})` : ''}`);
+  row('Status', r.code === 'NO_VALIDATED_MODEL' ? 'recognised (no validated model)' : r.status);
+  row('Label', r.label ? capitalise(humanLabel(r.label)) : '— (no diagnosis)');
+  if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', percent(r.confidence));
+  row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code)} (${r.code})` : ''}`);
   if (input.message) row('Message', input.message);
-  row('Task (model reported)', r.task ?? '—');
-  row('MRI', `${r.isMri === null ? '—' : r.isMri ? 'yes' : 'no'} (confidence ${pct(r.mriConfidence)})`);
-  row('Body part', `${r.anatomy ?? '—'} (confidence ${pct(r.anatomyConfidence)})`);
+  row('MRI check', r.isMri === null ? '—' : `${r.isMri ? 'MRI' : 'not MRI'} (${percent(r.isMri ? r.mriConfidence : r.mriConfidence === null ? null : 1 - r.mriConfidence)})`);
+  row('Body part', r.anatomy ? `${capitalise(humanLabel(r.anatomy))} (${percent(r.anatomyConfidence)})` : '—');
 
   if (input.image) {
     heading('Image and heat map');
     const y = doc.y;
     const w = input.heatmap ? (width - 16) / 2 : width / 2;
-    doc.image(input.image, 48, y, { fit: [w, 220], align: 'center' });
-    doc.fontSize(8).fillColor(GREY).text('Image', 48, y + 224, { width: w, align: 'center' });
+    doc.image(input.image, LEFT, y, { fit: [w, 220], align: 'center' });
+    doc.fontSize(8).fillColor(GREY).text('Image', LEFT, y + 224, { width: w, align: 'center' });
     if (input.heatmap) {
-      doc.image(input.heatmap, 48 + w + 16, y, { fit: [w, 220], align: 'center' });
-      doc.text('Heat map (Grad-CAM): regions that drove the prediction', 48 + w + 16, y + 224, { width: w, align: 'center' });
+      doc.image(input.heatmap, LEFT + w + 16, y, { fit: [w, 220], align: 'center' });
+      doc.text('Heat map (Grad-CAM): regions that drove the prediction', LEFT + w + 16, y + 224, { width: w, align: 'center' });
     }
     doc.fillColor('black').fontSize(10);
-    doc.x = 48;
+    doc.x = LEFT;
     doc.y = y + 244;
   }
 
-  heading('Probabilities (calibrated)');
+  heading(`Probabilities (calibrated${r.task ? `, ${humanLabel(r.task)}` : ''})`);
   const probs = Object.entries(r.probabilities ?? {}).sort((a, b) => b[1] - a[1]);
   if (!probs.length) doc.text('—');
-  for (const [label, p] of probs) row(label, pct(p));
+  else table(['Class', 'Probability'], probs.map(([label, p]) => [capitalise(humanLabel(label)), percent(p)]), [0.5, 0.2]);
 
   heading('Models');
   const versions = Object.entries(r.modelVersions ?? {});
   if (!versions.length) doc.text('— (no model ran)');
   for (const [name, version] of versions) {
     const card = input.cards?.find((c) => c.name === name);
-    row(name, `version ${version}${card?.experimental ? ' (experimental)' : ''}`);
-    if (card) {
-      const m = Object.entries(card.metrics);
-      if (m.length) doc.fontSize(8).fillColor(GREY).text(`Card metrics: ${m.map(([k, v]) => `${k} ${v}`).join(' · ')}`, { width }).fillColor('black').fontSize(10);
+    doc.font('Helvetica-Bold').fontSize(10).text(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`, LEFT);
+    doc.font('Helvetica');
+    if (!card) continue;
+    doc.fontSize(9).fillColor(GREY).text(`Answers only at or above ${card.threshold} calibrated confidence. Model card: /models/${card.name}`, LEFT).fillColor('black');
+    doc.moveDown(0.2);
+    if (card.figures.length) table(['Validation (test split)', 'Value'], card.figures.map((f) => [f.name.replace("→", "->"), f.value.replace("→", "->")]), [0.6, 0.25]);
+    if (card.sources.length) {
+      doc.moveDown(0.2);
+      table(['Training source', 'Images', 'Licence'], card.sources.map((s) => [s.source, s.count, s.licence]), [0.3, 0.12, 0.58]);
     }
+    doc.moveDown(0.4);
   }
 
-  heading('Timings (ms)');
+  heading('Timings');
   const t = Object.entries(r.timingsMs ?? {});
-  doc.text(t.length ? t.map(([k, v]) => `${k} ${v}`).join(' · ') : '—', { width });
+  doc.text(t.length ? t.map(([k, v]) => `${k} ${Math.round(v * 10) / 10} ms`).join(' · ') : '—', LEFT, undefined, { width });
 
   heading('Record');
   row('Analysis id', r.id);
-  row('Time', r.createdAt);
   row('User', r.userEmail ?? '—');
-  row('File', `${r.fileType ?? 'unknown type'}, ${r.byteSize} bytes${r.width ? `, ${r.width}×${r.height} px` : ''}`);
+  row('File', fileSummary(r));
   row('SHA-256', r.sha256);
   if (r.study) {
     const st = r.study;
-    const spacing = st.spacing ? Object.entries(st.spacing).map(([k, v]) => `${k} ${v} mm`).join(', ') : '—';
-    row('Study', `${st.modality ?? '—'}, ${st.sliceCount ?? '—'} slices (${st.usableSlices ?? '—'} usable)`);
     row('Series description', st.seriesDescription ?? '—');
-    row('Spacing', spacing);
+    row('Spacing', st.spacing ? Object.entries(st.spacing).map(([k, v]) => `${k} ${humanMm(v)} mm`).join(', ') : '—');
   }
 
-  doc.moveDown(1).fontSize(9).fillColor('#8a1c1c').font('Helvetica-Bold').text(`Disclaimer: ${DISCLAIMER}`, { width });
+  doc.moveDown(1).fontSize(9).fillColor('#8a1c1c').font('Helvetica-Bold').text(`Disclaimer: ${DISCLAIMER}`, LEFT, undefined, { width });
   doc.end();
   return done;
 }

@@ -7,6 +7,7 @@ import { CurrentUser } from '../accounts/request-user';
 import type { AuthUser } from '../accounts/roles';
 import { MissingFileError } from '../common/errors';
 import { ReportFieldsDto } from './reports.dto';
+import { reportFileName } from '../presentation/labels';
 import { ReportsService } from './reports.service';
 
 export function sendPdf(res: Response, pdf: Buffer, filename: string): void {
@@ -43,7 +44,7 @@ export class ReportsController {
   ): Promise<void> {
     if (!file) throw new MissingFileError('image');
     const { pdf, record } = await this.reports.fullReport(user, file.buffer, body.analysisId || undefined);
-    sendPdf(res, pdf, `mri-sentinel-${record.id}.pdf`);
+    sendPdf(res, pdf, reportFileName(record));
   }
 }
 
@@ -57,7 +58,7 @@ export class HistoryReportsController {
   @ApiExcludeEndpoint()
   async page(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: Response): Promise<void> {
     const { pdf, record } = await this.reports.metadataReport(user, id);
-    sendPdf(res, pdf, `mri-sentinel-${record.id}-metadata.pdf`);
+    sendPdf(res, pdf, reportFileName(record, '-metadata'));
   }
 
   @Get('api/v1/history/:id/report.pdf')

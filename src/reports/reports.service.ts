@@ -10,7 +10,8 @@ import { withoutRecording } from '../history/recording-context';
 import { reportFigurePng } from '../inference/image-encoder';
 import type { ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
-import { buildReportPdf, CardSummary, flattenMetrics } from './report-pdf';
+import { modelCardView, ModelCardView } from '../presentation/model-card.view';
+import { buildReportPdf } from './report-pdf';
 
 const dataUrlBytes = (u: string) => Buffer.from(u.slice(u.indexOf(',') + 1), 'base64');
 
@@ -60,7 +61,7 @@ export class ReportsService {
   }
 
   /** Card metrics of the models in the record, when the loaded card has the recorded version. */
-  private cards(record: HistoryItem): CardSummary[] {
+  private cards(record: HistoryItem): ModelCardView[] {
     if (!this.models.isReady()) return [];
     const found: ModelCard[] = [];
     try {
@@ -74,6 +75,6 @@ export class ReportsService {
     }
     return found
       .filter((c) => record.modelVersions?.[c.name] === c.version)
-      .map((c) => ({ name: c.name, version: c.version, experimental: c.experimental, metrics: flattenMetrics(c.metrics) }));
+      .map(modelCardView);
   }
 }

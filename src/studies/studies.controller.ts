@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post, Render, Req, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Render, Req, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
 import {
   ApiBody,
@@ -17,7 +17,9 @@ import { AnalysisRoute } from '../accounts/decorators';
 import { requestContext } from '../classifier/request-context';
 import { ErrorBodyDto } from '../classifier/analysis-result.dto';
 import { formatBytes, MissingFileError } from '../common/errors';
+import { indexScope } from '../classifier/page-view-models';
 import { AppConfig } from '../config/config.service';
+import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { AGGREGATION_RULE } from './study-aggregate';
 import { StudyResult } from './study-result';
 import { StudyResultDto } from './study-result.dto';
@@ -32,6 +34,7 @@ export class StudiesController {
   constructor(
     private readonly studies: StudyService,
     private readonly config: AppConfig,
+    @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
   ) {}
 
   @Post('api/v1/studies')
@@ -80,6 +83,7 @@ export class StudiesController {
       maxBytes: this.config.studyMaxBytes,
       maxBytesLabel: formatBytes(this.config.studyMaxBytes),
       maxSlices: this.config.studyMaxSlices,
+      scope: indexScope(this.models.isReady() ? this.models.cards() : []), // what is diagnosed, what only recognised
       scripts: ['/static/js/dicom-header.js', '/static/js/study.js'],
       styles: ['/static/css/study.css'],
     };

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { analysisRowData } from '../history/history.service';
-import { PrismaService } from '../prisma/prisma.service';
+import { AnalysisRepository } from '../repositories/analysis.repository';
 import type { StudyRecord, StudyRecorder } from './study-result';
 import { toAnalysisRecord } from './study.service';
 
@@ -13,19 +12,16 @@ import { toAnalysisRecord } from './study.service';
  */
 @Injectable()
 export class StudyHistoryRecorder implements StudyRecorder {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly analyses: AnalysisRepository) {}
 
-  async recordStudy(r: StudyRecord): Promise<void> {
-    await this.prisma.analysis.create({
-      data: {
-        ...analysisRowData(toAnalysisRecord(r)),
-        kind: 'study',
-        modality: r.modality,
-        seriesDescription: r.seriesDescription,
-        sliceCount: r.sliceCount,
-        usableSlices: r.usableSlices,
-        spacingJson: r.spacing ? JSON.stringify(r.spacing) : null,
-      },
+  /** Resolves to the stored row's id: the study page links its PDF report by it. */
+  async recordStudy(r: StudyRecord): Promise<string> {
+    return this.analyses.insert(toAnalysisRecord(r), {
+      modality: r.modality,
+      seriesDescription: r.seriesDescription,
+      sliceCount: r.sliceCount,
+      usableSlices: r.usableSlices,
+      spacing: r.spacing,
     });
   }
 }

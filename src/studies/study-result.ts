@@ -63,6 +63,7 @@ export type StudyRecord = Omit<AnalysisRecord, 'fileType'> & {
  * Provide it under STUDY_RECORDER from a @Global() module; without one, nothing is recorded.
  */
 export interface StudyRecorder {
-  recordStudy(record: StudyRecord): Promise<void>;
+  /** resolves to the stored record's id (undefined when nothing was stored) */
+  recordStudy(record: StudyRecord): Promise<string | void>;
 }
 export const STUDY_RECORDER = Symbol('STUDY_RECORDER');

@@ -67,8 +67,8 @@ export class StudyService {
       this.logger.log(
         `study ${result.study.format}: ${result.study.sliceCount} slices → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
       );
-      await this.safeRecord(record);
-      return { result, record };
+      const analysisId = await this.safeRecord(record);
+      return { result: { ...result, analysisId }, record };
     } catch (err) {
       const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : 'ERROR';
       this.logger.log(`study refused: ${code}`);
@@ -220,13 +220,14 @@ export class StudyService {
    * record (fileType dicom | nifti, slice dimensions) — metadata only either way. Recording
    * never breaks a study; failures are logged without any data.
    */
-  private async safeRecord(record: StudyRecord): Promise<void> {
+  private async safeRecord(record: StudyRecord): Promise<string | null> {
     try {
-      if (this.recorder) await this.recorder.recordStudy(record);
-      else if (this.analysisRecorder) await this.analysisRecorder.record(toAnalysisRecord(record));
+      if (this.recorder) return (await this.recorder.recordStudy(record)) || null;
+      if (this.analysisRecorder) return (await this.analysisRecorder.record(toAnalysisRecord(record))) || null;
     } catch (err) {
       this.logger.error(`Could not record study metadata: ${err instanceof Error ? err.name : 'error'}`);
     }
+    return null;
   }
 }
 

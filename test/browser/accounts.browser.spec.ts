@@ -90,7 +90,7 @@ const ADMIN = { email: 'pages-admin@example.org', password: 'pages-test-password
     await page.goto(`${base}/history`);
     await shoot('history');
     const body = await page.locator('main').textContent();
-    expect(body).toContain('glioma');
+    expect(body).toContain('Glioma'); // words for people: the title of the result
     expect(body).toContain(ADMIN.email);
     expect(body).not.toContain('jane-roe');
     await page.selectOption('select[name="status"]', 'rejected');

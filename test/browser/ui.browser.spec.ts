@@ -154,7 +154,7 @@ describeBrowser('the analysis page in headless Chromium', () => {
     await expect(page.locator('#status-badge').textContent()).resolves.toBe('completed');
     const label = (await page.locator('#verdict-label').textContent())?.trim();
     expect(label).toBeTruthy();
-    await expect(page.locator('#confidence-value').textContent()).resolves.toMatch(/^\d+(\.\d)?%/);
+    await expect(page.locator('#confidence-value').textContent()).resolves.toMatch(/^(\d+(\.\d)? %|> 99\.9 %)$/);
     expect(await page.locator('#probs li').count()).toBeGreaterThanOrEqual(2);
     await page.locator('#heatmap-figure').waitFor({ state: 'visible' });
     const heat = await page.locator('#result-heatmap').evaluate((img: HTMLImageElement) => ({ src: img.src.slice(0, 22), w: img.naturalWidth, complete: img.complete }));
@@ -206,7 +206,7 @@ describeBrowser('the analysis page in headless Chromium', () => {
     await expect(page.locator('#heatmap-figure').isHidden()).resolves.toBe(true);
     // the modality stage states its verdict with the confidence in that verdict (not P(MRI))
     const modality = await page.locator('#stages li').nth(1).locator('.stage-detail').textContent();
-    expect(modality).toMatch(/^not MRI · (5\d|[6-9]\d|100)(\.\d)?%/);
+    expect(modality).toMatch(/^not MRI · ((5\d|[6-9]\d)(\.\d)? %|> 99\.9 %)/);
     await shoot('06-xray-refused');
   });
 
@@ -236,6 +236,9 @@ describeBrowser('the analysis page in headless Chromium', () => {
     await expect(page.locator('#error-code').textContent()).resolves.toContain('TOO_MANY_REQUESTS');
     await expect(page.locator('#error-message').textContent()).resolves.toMatch(/\S{3,}/);
     await expect(page.locator('#retry-btn').isVisible()).resolves.toBe(true);
+    // the wait counts down on the page; Retry stays disabled until it ends (test/browser/analysis-page covers the end)
+    await expect(page.locator('#retry-btn').isDisabled()).resolves.toBe(true);
+    await expect(page.locator('#error-countdown').textContent()).resolves.toMatch(/again in \d+ s/);
     await shoot('08-rate-limited');
   });
 
@@ -244,6 +247,7 @@ describeBrowser('the analysis page in headless Chromium', () => {
   });
 
   it('shows the retry prompt when the server goes away', async () => {
+    await page.reload(); // the rate-limit wait of the test above belongs to that page's life
     if (!(await page.locator('#submit-btn').isEnabled())) {
       await page.setInputFiles('#file-input', { name: xray.name, mimeType: xray.type, buffer: xray.bytes });
       await page.waitForFunction(() => !(document.getElementById('submit-btn') as HTMLButtonElement).disabled);

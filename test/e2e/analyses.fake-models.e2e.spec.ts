@@ -55,7 +55,7 @@ describe('POST /api/v1/analyses on fake models', () => {
     });
     expect(Object.keys(r).sort()).toEqual(
       ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence',
-        'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer'].sort(),
+        'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer', 'analysisId'].sort(),
     );
     expect(r.confidence).toBeGreaterThan(0.6);
     expect(Object.keys(r.probabilities)).toEqual(['glioma', 'meningioma', 'notumor', 'pituitary']);

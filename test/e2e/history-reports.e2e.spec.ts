@@ -168,18 +168,20 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     const before = await app.get(PrismaService).analysis.count();
     const res = await request(server).post('/api/v1/reports').set(alice.headers).attach('image', white, 'x.png').buffer(true).parse(binary).expect(200);
     expect(res.headers['content-type']).toBe('application/pdf');
-    expect(res.headers['content-disposition']).toMatch(/attachment; filename="mri-sentinel-.+\.pdf"/);
+    expect(res.headers['content-disposition']).toMatch(/attachment; filename="mri-sentinel-\d{4}-\d{2}-\d{2}-glioma\.pdf"/);
     const pdf = res.body as Buffer;
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const text = pdfFlatText(pdf);
-    expect(text).toContain('Label: glioma');
+    expect(text).toContain('Label: Glioma');
     expect(text).toContain('Research use only — not for clinical use');
     expect(text).toContain('not a medical device');
-    for (const p of ['glioma:', 'meningioma:', 'notumor:', 'pituitary:']) expect(text).toContain(p);
+    expect(text).toMatch(/Class Probability Glioma [\d.]+ % Meningioma [\d.]+ % No tumour [\d.]+ % Pituitary [\d.]+ %/);
+    expect(text).not.toMatch(/notumor|brain_tumor:/); // words for people, not model keys
     expect(text).toContain('Deciding stage: diagnosis');
-    expect(text).toContain('triage: version 0.0.0-fake');
-    expect(text).toContain('brain_tumor: version 0.0.0-fake');
-    expect(text).toMatch(/Timings \(ms\) decode [\d.]+/);
+    expect(text).toContain('Triage: MRI or not, and which body part — version 0.0.0-fake');
+    expect(text).toContain('Brain MRI diagnosis (brain tumour model) — version 0.0.0-fake');
+    expect(text).toMatch(/Training source Images Licence synthetic/);
+    expect(text).toMatch(/Timings decode [\d.]+ ms/);
     expect(text).not.toContain('contains no image');
     expect(imageCount(pdf)).toBeGreaterThanOrEqual(2); // the image and the heat map
     expect(await app.get(PrismaService).analysis.count()).toBe(before);
@@ -190,9 +192,9 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     const res = await request(server).post('/api/v1/reports').set(alice.bearer).attach('image', black, 'a.jpg').buffer(true).parse(binary).expect(200);
     const text = pdfFlatText(res.body as Buffer);
     expect(text).toContain('Status: rejected');
-    expect(text).toContain('Deciding stage: modality (NOT_MRI)');
+    expect(text).toContain('Deciding stage: MRI check — Not an MRI image (NOT_MRI)');
     expect(text).toContain('does not look like an MRI');
-    expect(text).toContain('not_mri:');
+    expect(text).toMatch(/Not an MRI (> 99\.9|\d+\.\d) %/);
     expect(imageCount(res.body as Buffer)).toBe(1);
   });
 
@@ -205,6 +207,18 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     await request(server).post('/api/v1/reports').set(alice.bearer).expect(400);
   });
 
+  it('each result names its history record; a report naming it with another image is refused (sha256)', async () => {
+    const a = (await analyse(alice, await solidPng(200, 210, 255)).expect(200)).body as { analysisId: string };
+    const b = (await analyse(alice, await solidPng(200, 220, 255)).expect(200)).body as { analysisId: string };
+    expect(a.analysisId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.analysisId).not.toBe(a.analysisId);
+    const rec = (await request(server).get(`/api/v1/history/${a.analysisId}`).set(alice.bearer).expect(200)).body as { byteSize: number };
+    expect(rec.byteSize).toBeGreaterThan(0);
+    const res = await request(server).post('/api/v1/reports').set(alice.bearer).field('analysisId', a.analysisId).attach('image', await solidPng(200, 220, 255), 'b.png').expect(400);
+    expect(res.body.message).toMatch(/sha256/);
+    await request(server).post('/api/v1/reports').set(alice.bearer).field('analysisId', a.analysisId).attach('image', await solidPng(200, 210, 255), 'a.png').expect(200);
+  });
+
   it('metadata-only PDF from history says it contains no image', async () => {
     const items = (await request(server).get('/api/v1/history?label=glioma').set(alice.bearer).expect(200)).body.items as { id: string }[];
     const res = await request(server).get(`/history/${items[0].id}/report.pdf`).set(alice.headers).buffer(true).parse(binary).expect(200);
@@ -212,7 +226,8 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     const pdf = res.body as Buffer;
     const text = pdfFlatText(pdf);
     expect(text).toContain('contains no image');
-    expect(text).toContain('Label: glioma');
+    expect(text).toContain('Label: Glioma');
+    expect(res.headers['content-disposition']).toMatch(/filename="mri-sentinel-\d{4}-\d{2}-\d{2}-glioma-metadata\.pdf"/);
     expect(text).toContain('not for clinical use');
     expect(imageCount(pdf)).toBe(0);
     // admin may download anyone's; the detail page links the PDF

@@ -165,7 +165,7 @@ describe('POST /api/v1/studies on fake models', () => {
       })
       .expect(200);
     const text = pdfText(pdf.body as Buffer);
-    expect(text).toMatch(/dicom|nifti/);
+    expect(text).toMatch(/DICOM series|NIfTI volume/);
     expect(text.toUpperCase()).not.toContain(MARKER);
     expect((pdf.body as Buffer).includes(Buffer.from(MARKER))).toBe(false);
   });
@@ -190,7 +190,8 @@ describe('POST /api/v1/studies on fake models', () => {
       })
       .expect(200);
     const text = pdfText(pdf.body as Buffer);
-    expect(text).toContain('MR, 8 slices (8 usable)');
+    expect(text).toContain('DICOM series · MR · 8 slices (8 usable)');
+    expect(text).toContain('column 0.9 mm, row 0.9 mm, slice 5 mm');
     expect(text).toContain('AX T1 POST');
   });
 

@@ -380,7 +380,7 @@ describe('security: login wall, headers, IDOR, CSRF, cookies, secrets, escaping'
     expect(pdfText(bytes)).toContain(EVIL_EMAIL);
     // no PDF actions or scripts could have been smuggled in
     expect(bytes.toString('latin1')).not.toMatch(/\/JavaScript|\/JS\s|\/OpenAction|\/Launch|\/URI\s*\(/);
-    expect(String(pdf.headers['content-disposition'])).toMatch(/^attachment; filename="mri-sentinel-[0-9a-f-]+(-metadata)?\.pdf"$/);
+    expect(String(pdf.headers['content-disposition'])).toMatch(/^attachment; filename="mri-sentinel-\d{4}-\d{2}-\d{2}-(study-)?[a-z0-9-]+(-metadata)?\.pdf"$/);
   });
 
   // -------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ import { hashPassword, verifyPassword } from '../../../src/accounts/password';
 import { csvCell, toCsv } from '../../../src/history/csv-writer';
 import { filtersQuery, parseFilters, parsePaging } from '../../../src/history/history.filters';
 import { median } from '../../../src/history/history.service';
-import { flattenMetrics } from '../../../src/reports/report-pdf';
 
 const admin = { id: 'a', email: 'a@x', role: 'admin' as const };
 const user = { id: 'u', email: 'u@x', role: 'user' as const };
@@ -84,11 +83,8 @@ describe('small helpers', () => {
     expect(filtersQuery({ status: 'completed' }, { page: 2 })).toBe('?status=completed&page=2');
   });
 
-  it('median and card metrics flattening', () => {
+  it('median', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([1, 2, 3, 4])).toBe(2.5);
-    expect(flattenMetrics({ test: { accuracy: 0.91234, n: 40, per_class: { glioma: { f1: 0.9 } } }, note: 'x' })).toEqual({
-      'test.accuracy': '0.9123', 'test.n': '40', 'test.per_class.glioma.f1': '0.9000', note: 'x',
-    });
   });
 });

@@ -1,0 +1,135 @@
+// MRI Sentinel: the batch queue. Up to 20 images chosen or dropped at once are analysed one
+// request at a time (the API stays one image per request); a 429 pauses the queue for the
+// Retry-After wait, counted down on the page, then the same image is sent again.
+// Static file (CSP). Adds Sentinel.startBatch(files).
+(function () {
+  'use strict';
+  var S = window.Sentinel || {};
+  var card = document.getElementById('batch');
+  if (!card || !S.renderResult) return;
+  var MAX = 20;
+  var $ = function (id) { return document.getElementById(id); };
+  var list = $('batch-list');
+  var queue = [];
+  var running = false;
+  var run = 0; // bumps when the batch is cleared: a late answer for a cleared batch is dropped
+
+  var LABELS = { queued: 'Queued', analysing: 'Analysing…', waiting: 'Waiting (rate limit)', done: '', failed: 'Failed' };
+
+  function setStatus(item, status, text) {
+    item.status = status;
+    item.li.className = 'batch-item ' + status;
+    item.statusEl.textContent = text || LABELS[status];
+    item.bar.value = status === 'done' || status === 'failed' ? 1 : 0;
+    if (status === 'analysing') item.bar.removeAttribute('value'); // indeterminate while on the server
+    update();
+  }
+
+  function update() {
+    var done = queue.filter(function (i) { return i.status === 'done' || i.status === 'failed'; }).length;
+    $('batch-progress').max = Math.max(1, queue.length);
+    $('batch-progress').value = done;
+    $('batch-summary').textContent = done + ' of ' + queue.length + ' analysed';
+  }
+
+  function add(file) {
+    var li = S.el('li', 'batch-item queued');
+    var name = S.el('span', 'batch-name', file.name);
+    var statusEl = S.el('span', 'batch-status');
+    var bar = document.createElement('progress');
+    bar.max = 1;
+    bar.setAttribute('aria-label', 'Progress of ' + file.name);
+    var actions = S.el('span', 'batch-actions');
+    li.appendChild(name);
+    li.appendChild(bar);
+    li.appendChild(statusEl);
+    li.appendChild(actions);
+    list.appendChild(li);
+    var item = { blob: file, name: file.name, url: null, li: li, bar: bar, statusEl: statusEl, actions: actions };
+    queue.push(item);
+    setStatus(item, 'queued');
+    return item;
+  }
+
+  function finished(item, result) {
+    item.result = result;
+    item.url = URL.createObjectURL(item.blob);
+    setStatus(item, 'done', S.headline(result) + (result.stage === 'diagnosis' && typeof result.confidence === 'number' && result.code !== 'NO_VALIDATED_MODEL' ? ' · ' + S.pct(result.confidence) : ''));
+    var open = S.el('button', 'btn small-btn', 'Open');
+    open.type = 'button';
+    open.setAttribute('aria-label', 'Open the result of ' + item.name);
+    open.addEventListener('click', function () {
+      S.renderResult(item);
+      S.showState('state-result');
+      S.focusResult();
+    });
+    item.actions.appendChild(open);
+    if (result.analysisId) {
+      var pdf = S.el('button', 'btn small-btn', 'PDF');
+      pdf.type = 'button';
+      pdf.setAttribute('aria-label', 'PDF report of ' + item.name);
+      var note = S.el('span', 'muted small');
+      pdf.addEventListener('click', function () { S.downloadReport(item, pdf, note); });
+      item.actions.appendChild(pdf);
+      item.actions.appendChild(note);
+    }
+  }
+
+  function pause(seconds, then) {
+    var line = $('batch-wait');
+    line.hidden = false;
+    S.countdown(seconds, function (left) { line.textContent = 'Rate limit reached: the queue continues in ' + left + ' s.'; }, function () {
+      line.hidden = true;
+      then();
+    });
+  }
+
+  function next() {
+    var mine = run;
+    var item = queue.filter(function (i) { return i.status === 'queued' || i.status === 'waiting'; })[0];
+    if (!item) { running = false; S.say('Batch finished: ' + queue.length + ' images.'); return; }
+    running = true;
+    S.clientCheck(item.blob, item.name).then(function (problem) {
+      if (mine !== run) return;
+      if (problem) { setStatus(item, 'failed', problem); next(); return; }
+      setStatus(item, 'analysing');
+      var data = new FormData();
+      data.append('image', item.blob, 'upload');
+      data.append('explain', $('explain').checked ? 'true' : 'false');
+      fetch('/api/v1/analyses', { method: 'POST', body: data, credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (res) {
+          return res.json().then(function (b) { return { res: res, body: b }; }, function () { return { res: res, body: null }; });
+        })
+        .then(function (r) {
+          if (mine !== run) return;
+          if (r.res.ok && r.body) { finished(item, r.body); next(); }
+          else if (r.res.status === 429) { setStatus(item, 'waiting'); pause(S.retryAfter(r.res, r.body), function () { if (mine === run) next(); }); }
+          else { setStatus(item, 'failed', (r.body && r.body.message) || 'HTTP ' + r.res.status); next(); }
+        })
+        .catch(function () { if (mine === run) { setStatus(item, 'failed', 'Network error'); next(); } });
+    });
+  }
+
+  S.startBatch = function (files) {
+    card.hidden = false;
+    var room = MAX - queue.length;
+    files.slice(0, Math.max(0, room)).forEach(add);
+    var dropped = files.length - Math.max(0, room);
+    $('batch-wait').hidden = dropped <= 0;
+    if (dropped > 0) $('batch-wait').textContent = dropped + ' image' + (dropped === 1 ? '' : 's') + ' left out: a batch holds up to ' + MAX + '.';
+    S.say('Batch of ' + queue.length + ' images queued.');
+    card.scrollIntoView({ block: 'nearest' });
+    if (!running) next();
+  };
+
+  $('batch-clear').addEventListener('click', function () {
+    run++;
+    running = false;
+    queue.forEach(function (i) { if (i.url && (!S.shown || S.shown !== i)) URL.revokeObjectURL(i.url); });
+    queue = [];
+    list.textContent = '';
+    $('batch-wait').hidden = true;
+    card.hidden = true;
+    $('file-input').focus();
+  });
+})();

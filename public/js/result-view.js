@@ -1,0 +1,211 @@
+// MRI Sentinel: renders one analysis result into the result card, and the helpers the upload
+// page and the batch queue share (words for model keys, countdowns, the PDF of a result).
+// Served as a static file (the CSP forbids inline scripts). Defines window.Sentinel.
+(function () {
+  'use strict';
+  var S = (window.Sentinel = window.Sentinel || {});
+  var $ = function (id) { return document.getElementById(id); };
+  var STAGES = [['file', 'File checks'], ['modality', 'Is it an MRI?'], ['anatomy', 'Body part'], ['diagnosis', 'Diagnosis']];
+  var WORDS = { notumor: 'no tumour', not_mri: 'not an MRI', other_mri: 'other MRI', brain_tumor: 'brain tumour model', triage: 'triage model', no_herniation: 'no herniation' };
+
+  function pct(v) {
+    if (typeof v !== 'number') return '—';
+    var p = v * 100;
+    if (p >= 99.95) return '> 99.9 %';
+    if (p > 0 && p < 0.05) return '< 0.1 %';
+    return p.toFixed(1) + ' %';
+  }
+  function pretty(s) { return !s ? s : WORDS[s] || String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI'); }
+  function capitalise(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function models() {
+    var form = $('analyse-form');
+    try { return JSON.parse((form && form.getAttribute('data-models')) || '{}'); } catch (e) { return {}; }
+  }
+
+  function headline(r) {
+    if (r.status === 'completed') return capitalise(pretty(r.label));
+    if (r.code === 'NOT_MRI') return 'Not an MRI image';
+    if (r.code === 'UNSUPPORTED_BODY_PART') return 'Unsupported body part';
+    if (r.code === 'NO_VALIDATED_MODEL') return capitalise(pretty(r.anatomy)) + ' MRI recognised';
+    if (r.code === 'LOW_CONFIDENCE') return 'Unable to determine';
+    return capitalise(pretty(r.status));
+  }
+  // "recognised, no validated model" is an informative outcome, not a failure
+  function tone(r) { return r.code === 'NO_VALIDATED_MODEL' ? 'info' : r.status; }
+  function badgeText(r) { return r.code === 'NO_VALIDATED_MODEL' ? 'recognised' : r.status; }
+
+  /** Seconds from a 429's Retry-After header (or the message), at least 1. */
+  S.retryAfter = function (res, body) {
+    var h = res && res.headers && Number(res.headers.get('Retry-After'));
+    if (h > 0) return Math.ceil(h);
+    var m = body && body.message && /(\d+) second/.exec(body.message);
+    return m ? Number(m[1]) : 60;
+  };
+
+  /** Calls tick(remaining) every second, then done(); returns a cancel function. */
+  S.countdown = function (seconds, tick, done) {
+    var left = seconds;
+    tick(left);
+    var timer = setInterval(function () {
+      left -= 1;
+      if (left <= 0) { clearInterval(timer); done(); } else tick(left);
+    }, 1000);
+    return function () { clearInterval(timer); };
+  };
+
+  S.say = function (text) { var live = $('live'); if (live) { live.textContent = ''; setTimeout(function () { live.textContent = text; }, 30); } };
+
+  /** mri-sentinel-2026-12-04-glioma.pdf */
+  S.reportName = function (r) {
+    var what = r.status === 'completed' && r.label ? r.label : r.code || r.status;
+    return 'mri-sentinel-' + new Date().toISOString().slice(0, 10) + '-' + String(what).toLowerCase().replace(/[^a-z0-9]+/g, '-') + '.pdf';
+  };
+
+  /** The PDF of *this* result: its own image, named by its history id (the server checks the sha256). */
+  S.downloadReport = function (entry, btn, note) {
+    if (!entry || !entry.result) return;
+    var data = new FormData();
+    data.append('image', entry.blob, 'image');
+    if (entry.result.analysisId) data.append('analysisId', entry.result.analysisId);
+    btn.disabled = true;
+    note.textContent = 'Preparing the report…';
+    window.fetch('/api/v1/reports', { method: 'POST', body: data, credentials: 'same-origin' })
+      .then(function (res) {
+        if (res.ok) return res.blob();
+        return res.json().then(function (b) {
+          if (res.status === 429) {
+            // the button comes back when the Retry-After wait is over
+            var label = btn.textContent;
+            S.countdown(S.retryAfter(res, b), function (left) { btn.disabled = true; note.textContent = 'Too many requests: the report can be downloaded in ' + left + ' s.'; },
+              function () { btn.disabled = false; btn.textContent = label; note.textContent = 'You can download the report now.'; });
+            throw new Error('');
+          }
+          throw new Error((b && b.message) || 'The report could not be created.');
+        }, function () { throw new Error('The report could not be created (' + res.status + ').'); });
+      })
+      .then(function (blob) {
+        var a = document.createElement('a');
+        a.href = URL.createObjectURL(blob);
+        a.download = S.reportName(entry.result);
+        a.click(); // never attached: no empty link in the page
+        setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+        note.textContent = 'Report downloaded.';
+      })
+      .catch(function (err) {
+        if (err.message) { note.textContent = err.message; btn.disabled = false; }
+      })
+      .then(function () { if (note.textContent.indexOf('can be downloaded in') < 0) btn.disabled = false; });
+  };
+
+  function confidenceBlock(r) {
+    var info = models();
+    // Only the diagnosis model's figure is "the" confidence; refusals show their stage figure in the pipeline list.
+    var show = r.stage === 'diagnosis' && typeof r.confidence === 'number' && r.code !== 'NO_VALIDATED_MODEL';
+    $('confidence-block').hidden = !show;
+    if (!show) return;
+    var m = info[r.task] || {};
+    var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
+    $('confidence-name').textContent = 'Calibrated confidence · ' + (m.title || pretty(r.task));
+    $('confidence-value').textContent = pct(r.confidence);
+    $('confidence-bar').style.width = Math.round(r.confidence * 100) + '%';
+    $('confidence-bar').className = r.confidence >= thr ? 'above' : 'below';
+    $('threshold-mark').style.left = Math.round(thr * 100) + '%';
+    var p = $('confidence-explain');
+    p.textContent = 'Calibrated: of answers given with this confidence on the test images, about that share were right; below the '
+      + Math.round(thr * 100) + ' % threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
+    if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
+  }
+
+  function stageFigure(r, key, reached) {
+    if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
+    if (key === 'modality' && typeof r.mriConfidence === 'number') return (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(r.isMri ? r.mriConfidence : 1 - r.mriConfidence);
+    if (key === 'anatomy' && r.anatomy) return pretty(r.anatomy) + ' · ' + pct(r.anatomyConfidence);
+    if (key === 'diagnosis' && reached) {
+      if (r.code === 'NO_VALIDATED_MODEL') return 'no validated model for ' + pretty(r.anatomy) + ' yet';
+      if (typeof r.confidence === 'number') return (r.label ? pretty(r.label) : 'top answer') + ' · ' + pct(r.confidence);
+    }
+    return '';
+  }
+
+  function renderStages(r) {
+    var stages = $('stages');
+    stages.textContent = '';
+    var decided = STAGES.map(function (s) { return s[0]; }).indexOf(r.stage);
+    STAGES.forEach(function (s, i) {
+      var state = i < decided ? 'passed' : i > decided ? 'skipped' : r.status === 'completed' ? 'passed' : r.code === 'NO_VALIDATED_MODEL' ? 'info' : r.status === 'inconclusive' ? 'warn' : 'failed';
+      var li = el('li', 'stage ' + state);
+      li.appendChild(el('span', 'stage-name', s[1]));
+      var detail = stageFigure(r, s[0], i <= decided);
+      if (i === decided && r.status !== 'completed') detail = (detail ? detail + ' — ' : '') + 'decided here';
+      li.appendChild(el('span', 'stage-detail', detail || (state === 'skipped' ? 'not reached' : '')));
+      stages.appendChild(li);
+    });
+  }
+
+  function renderProbs(r) {
+    var probs = $('probs');
+    probs.textContent = '';
+    var entries = Object.keys(r.probabilities || {}).map(function (k) { return [k, r.probabilities[k]]; });
+    entries.sort(function (a, b) { return b[1] - a[1]; });
+    $('probs-title').textContent = 'Probabilities' + (r.task ? ' — ' + pretty(r.task) : '');
+    entries.forEach(function (e, i) {
+      var li = el('li', i === 0 ? 'top' : '');
+      li.appendChild(el('span', 'prob-label', pretty(e[0])));
+      var bar = el('span', 'bar small');
+      bar.setAttribute('aria-hidden', 'true');
+      var fill = el('span');
+      fill.style.width = Math.max(0.5, e[1] * 100).toFixed(1) + '%';
+      bar.appendChild(fill);
+      li.appendChild(bar);
+      li.appendChild(el('span', 'prob-value', pct(e[1])));
+      probs.appendChild(li);
+    });
+  }
+
+  /** Renders `entry.result` (the image it came from is entry.url) and moves focus to its heading. */
+  S.renderResult = function (entry, opts) {
+    var r = entry.result;
+    var badge = $('status-badge');
+    badge.textContent = badgeText(r);
+    badge.className = 'badge ' + tone(r);
+    $('verdict').className = 'verdict ' + tone(r);
+    $('verdict-label').textContent = headline(r);
+    $('verdict-message').textContent = r.message;
+    $('verdict-file').textContent = entry.name ? 'Image: ' + entry.name : '';
+    confidenceBlock(r);
+    var heat = r.explanation && r.explanation.heatmap;
+    if (S.mountViewer) S.mountViewer($('viewer-slot'), entry.url, heat || null);
+    renderProbs(r);
+    renderStages(r);
+    var meta = $('meta-list');
+    meta.textContent = '';
+    Object.keys(r.modelVersions || {}).forEach(function (k) {
+      meta.appendChild(el('dt', null, 'Model ' + pretty(k)));
+      var dd = el('dd', null, r.modelVersions[k] + ' ');
+      var info = models()[k];
+      if (info && info.href) { var a = el('a', null, 'model card'); a.href = info.href; dd.appendChild(a); }
+      meta.appendChild(dd);
+    });
+    Object.keys(r.timingsMs || {}).forEach(function (k) {
+      meta.appendChild(el('dt', null, 'Time: ' + k));
+      meta.appendChild(el('dd', null, r.timingsMs[k] + ' ms'));
+    });
+    $('pdf-note').textContent = '';
+    $('pdf-btn').hidden = !r.analysisId;
+    S.shown = entry;
+    if (!(opts && opts.quiet)) {
+      S.say('Result: ' + headline(r) + (typeof r.confidence === 'number' && r.stage === 'diagnosis' ? ', ' + pct(r.confidence) : ''));
+    }
+  };
+
+  S.pretty = pretty;
+  S.pct = pct;
+  S.headline = headline;
+  S.el = el;
+})();

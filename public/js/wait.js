@@ -1,0 +1,21 @@
+// MRI Sentinel: server-rendered rate-limit waits (the login form, the error page). Counts the
+// Retry-After seconds down in [data-retry-after] and re-enables [data-wait-target] at the end.
+(function () {
+  'use strict';
+  var line = document.querySelector('[data-retry-after]');
+  if (!line) return;
+  var left = Number(line.getAttribute('data-retry-after')) || 1;
+  var targets = Array.prototype.slice.call(document.querySelectorAll('[data-wait-target]'));
+  function release() {
+    line.textContent = 'You can try again now.';
+    targets.forEach(function (t) { t.disabled = false; t.removeAttribute('aria-disabled'); });
+  }
+  // a disabled link: no navigation until the wait is over
+  targets.forEach(function (t) {
+    t.addEventListener('click', function (e) { if (t.getAttribute('aria-disabled') === 'true') e.preventDefault(); });
+  });
+  var timer = setInterval(function () {
+    left -= 1;
+    if (left <= 0) { clearInterval(timer); release(); } else line.textContent = 'You can try again in ' + left + ' s.';
+  }, 1000);
+})();

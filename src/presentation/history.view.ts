@@ -1,0 +1,132 @@
+/**
+ * History records as people read them: titles instead of UUIDs, words instead of model keys,
+ * rounded figures, no broken rows for file errors or studies. Pure mapping from the
+ * HistoryItem the service returns; the service and its data access stay as they are.
+ */
+import type { HistoryItem, HistorySummary } from '../history/history.service';
+import { capitalise, humanBytes, humanCode, humanLabel, humanMm, humanStage, percent, resultTitle } from './labels';
+
+export interface ProbabilityView {
+  label: string;
+  value: string;
+  width: string;
+  top: boolean;
+}
+
+export interface HistoryRowView {
+  id: string;
+  when: string;
+  user: string | null;
+  title: string;
+  tone: string;
+  badge: string;
+  decidedAt: string;
+  bodyPart: string;
+  confidence: string;
+  confidenceWidth: string | null;
+  file: string;
+  detailsHref: string;
+  pdfHref: string;
+}
+
+/** "4 Dec 2026, 18:33 UTC" */
+export function humanTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const hh = String(d.getUTCHours()).padStart(2, '0');
+  const mm = String(d.getUTCMinutes()).padStart(2, '0');
+  return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${hh}:${mm} UTC`;
+}
+
+export function tone(item: Pick<HistoryItem, 'status' | 'code'>): string {
+  return item.code === 'NO_VALIDATED_MODEL' ? 'info' : item.status;
+}
+
+export function badge(item: Pick<HistoryItem, 'status' | 'code'>): string {
+  return item.code === 'NO_VALIDATED_MODEL' ? 'recognised' : item.status;
+}
+
+/** What was uploaded, in words; never "( usable)" or a bare byte count. */
+export function fileSummary(item: HistoryItem): string {
+  if (item.study) {
+    const s = item.study;
+    const kind = item.fileType === 'nifti' ? 'NIfTI volume' : item.fileType === 'dicom' ? 'DICOM series' : 'Study';
+    const slices = typeof s.sliceCount === 'number' ? `${s.sliceCount} slice${s.sliceCount === 1 ? '' : 's'}${typeof s.usableSlices === 'number' ? ` (${s.usableSlices} usable)` : ''}` : null;
+    return [kind, s.modality && s.modality !== 'OTHER' ? s.modality : null, slices].filter(Boolean).join(' · ');
+  }
+  if (item.stage === 'file') {
+    const type = item.fileType ? item.fileType.toUpperCase() : 'Unrecognised file';
+    return `${type} · ${humanBytes(item.byteSize)} · refused at the file checks`;
+  }
+  const type = item.fileType ? item.fileType.toUpperCase() : 'Image';
+  return [type, humanBytes(item.byteSize), item.width && item.height ? `${item.width}×${item.height} px` : null].filter(Boolean).join(' · ');
+}
+
+/** The figure that decided: the diagnosis confidence, or the triage figure of the stage that refused. */
+function decidingFigure(item: HistoryItem): number | null {
+  if (item.stage === 'diagnosis' && item.code !== 'NO_VALIDATED_MODEL') return item.confidence;
+  if (item.stage === 'modality') return item.isMri === false && typeof item.mriConfidence === 'number' ? 1 - item.mriConfidence : item.mriConfidence;
+  if (item.stage === 'anatomy' || item.code === 'NO_VALIDATED_MODEL') return item.anatomyConfidence;
+  return null;
+}
+
+export function historyRow(item: HistoryItem): HistoryRowView {
+  const fig = decidingFigure(item);
+  return {
+    id: item.id,
+    when: humanTime(item.createdAt),
+    user: item.userEmail,
+    title: resultTitle(item),
+    tone: tone(item),
+    badge: badge(item),
+    decidedAt: item.code ? `${capitalise(humanStage(item.stage))} · ${humanCode(item.code)}` : capitalise(humanStage(item.stage)),
+    bodyPart: item.anatomy ? capitalise(humanLabel(item.anatomy)) : '—',
+    confidence: fig === null ? '—' : percent(fig),
+    confidenceWidth: fig === null ? null : `${Math.round(fig * 100)}%`,
+    file: fileSummary(item),
+    detailsHref: `/history/${item.id}`,
+    pdfHref: `/history/${item.id}/report.pdf`,
+  };
+}
+
+export function probabilityViews(probs: Record<string, number> | null): ProbabilityView[] {
+  return Object.entries(probs ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v], i) => ({ label: capitalise(humanLabel(k)), value: percent(v), width: `${Math.max(0.5, v * 100).toFixed(1)}%`, top: i === 0 }));
+}
+
+export function historyDetail(item: HistoryItem) {
+  const row = historyRow(item);
+  const s = item.study;
+  return {
+    ...row,
+    heading: `${row.title} — ${row.when}`,
+    message: item.code ? `${humanCode(item.code)}: decided at the ${humanStage(item.stage)} stage.` : `Answered by the ${humanLabel(item.task)}.`,
+    mri: item.isMri === null ? '—' : `${item.isMri ? 'MRI' : 'not MRI'} (${percent(item.isMri ? item.mriConfidence : item.mriConfidence === null ? null : 1 - item.mriConfidence)})`,
+    bodyPartLine: item.anatomy ? `${capitalise(humanLabel(item.anatomy))} (${percent(item.anatomyConfidence)})` : '—',
+    model: item.task ? humanLabel(item.task) : '—',
+    probabilities: probabilityViews(item.probabilities),
+    versions: Object.entries(item.modelVersions ?? {}).map(([name, version]) => ({ name: humanLabel(name), version, href: `/models/${name}` })),
+    timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v: `${Math.round(v * 10) / 10} ms` })),
+    sha256: item.sha256,
+    study: s
+      ? {
+          series: s.seriesDescription ?? '—',
+          spacing: s.spacing ? Object.entries(s.spacing).map(([k, v]) => `${k} ${humanMm(v)} mm`).join(', ') : '—',
+        }
+      : null,
+  };
+}
+
+/** The summary's keys as words (status, body part, label, reason codes); counts unchanged. */
+export function summaryView(s: HistorySummary) {
+  const map = (list: { key: string; count: number }[], f: (k: string) => string) => list.map((c) => ({ key: f(c.key), count: c.count }));
+  return {
+    ...s,
+    byStatus: map(s.byStatus, capitalise),
+    byBodyPart: map(s.byBodyPart, (k) => capitalise(humanLabel(k))),
+    byLabel: map(s.byLabel, (k) => capitalise(humanLabel(k))),
+    reasons: map(s.reasons, humanCode),
+  };
+}

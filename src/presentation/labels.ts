@@ -1,0 +1,117 @@
+/**
+ * Words people read instead of model keys and raw numbers: one mapping for the pages, the
+ * history views and the PDF reports. Pure functions; no data access (history stays in its
+ * service/repository, this only formats what they return).
+ */
+import type { ModelCard } from '../inference/model-card';
+
+const WORDS: Record<string, string> = {
+  notumor: 'no tumour',
+  not_mri: 'not an MRI',
+  other_mri: 'other MRI',
+  brain_tumor: 'brain tumour model',
+  triage: 'triage model',
+  no_herniation: 'no herniation',
+};
+
+const CODES: Record<string, string> = {
+  NOT_MRI: 'Not an MRI image',
+  UNSUPPORTED_BODY_PART: 'Unsupported body part',
+  LOW_CONFIDENCE: 'Unable to determine',
+  NO_VALIDATED_MODEL: 'Recognised, no validated model',
+  UNSUPPORTED_TYPE: 'Not a JPEG or PNG file',
+  FILE_TOO_LARGE: 'File too large',
+  CORRUPT_IMAGE: 'Unreadable image',
+  RESOLUTION_OUT_OF_RANGE: 'Image too small or too large',
+  MIXED_SERIES: 'Mixed series',
+  TOO_MANY_SLICES: 'Too many slices',
+  UNSUPPORTED_TRANSFER_SYNTAX: 'Unsupported DICOM encoding',
+};
+
+const STAGES: Record<string, string> = { file: 'file checks', modality: 'MRI check', anatomy: 'body part', diagnosis: 'diagnosis' };
+
+/** A model key (label, body part, task) as words: notumor → "no tumour", other_mri → "other MRI". */
+export function humanLabel(key: string | null | undefined): string {
+  if (!key) return '—';
+  return WORDS[key] ?? key.replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI');
+}
+
+export function capitalise(s: string): string {
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+export function humanCode(code: string | null | undefined): string {
+  if (!code) return '';
+  return CODES[code] ?? capitalise(code.toLowerCase().replace(/_/g, ' '));
+}
+
+export function humanStage(stage: string | null | undefined): string {
+  return stage ? (STAGES[stage] ?? stage) : '—';
+}
+
+/** Percent for people: one decimal below 99.95 %, never "100.0 %" for a calibrated probability. */
+export function percent(v: number | null | undefined): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
+  const p = v * 100;
+  if (p >= 99.95) return '> 99.9 %';
+  if (p > 0 && p < 0.05) return '< 0.1 %';
+  return `${p.toFixed(1)} %`;
+}
+
+/** Bytes for people (the history shows "12 KB", not "12345 bytes"). */
+export function humanBytes(n: number | null | undefined): string {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return '—';
+  if (n >= 1_048_576) return `${(n / 1_048_576).toFixed(1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}
+
+/** A length in mm rounded for people: 0.8999999761581421 → "0.9". */
+export function humanMm(v: number): string {
+  return String(Math.round(v * 100) / 100);
+}
+
+/** The minimal shape of a recorded analysis the titles need (HistoryItem satisfies it). */
+export interface TitledRecord {
+  status: string;
+  code: string | null;
+  label: string | null;
+  anatomy: string | null;
+  study?: unknown;
+}
+
+/** "Glioma", "Not an MRI image", "Spine MRI — no validated model"… */
+export function resultTitle(r: TitledRecord): string {
+  if (r.status === 'completed' && r.label) return capitalise(humanLabel(r.label));
+  if (r.code === 'NO_VALIDATED_MODEL' && r.anatomy) return `${capitalise(humanLabel(r.anatomy))} MRI — no validated model`;
+  if (r.code) return humanCode(r.code);
+  return capitalise(r.status);
+}
+
+/** File names for downloads: mri-sentinel-2026-12-04-glioma.pdf (ASCII, no spaces). */
+export function reportFileName(r: TitledRecord & { createdAt: string }, suffix = ''): string {
+  const what = r.status === 'completed' && r.label ? r.label : (r.code ?? r.status);
+  const slug = what.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'result';
+  const date = /^\d{4}-\d{2}-\d{2}/.test(r.createdAt) ? r.createdAt.slice(0, 10) : new Date().toISOString().slice(0, 10);
+  return `mri-sentinel-${date}-${r.study ? 'study-' : ''}${slug}${suffix}.pdf`;
+}
+
+/** What the service diagnoses today and what it only recognises, from the loaded cards. */
+export interface Scope {
+  diagnosed: { bodyPart: string; model: string; labels: string[]; experimental: boolean }[];
+  recognisedOnly: string[];
+  refused: string;
+}
+
+export function scopeFromCards(cards: ModelCard[]): Scope {
+  const triage = cards.find((c) => c.kind === 'triage');
+  // the pipeline answers with any loaded diagnosis card for the body part (experimental ones are marked)
+  const dx = cards.filter((c) => c.kind === 'diagnosis' && c.body_part);
+  const served = new Set(dx.map((c) => c.body_part));
+  const parts = (triage?.labels ?? []).filter((l) => l !== 'not_mri' && l !== 'other_mri');
+  return {
+    diagnosed: dx.map((c) => ({ bodyPart: c.body_part ?? '', model: c.name, labels: c.labels.map((l) => c.label_descriptions?.[l] ?? humanLabel(l)), experimental: c.experimental })),
+    recognisedOnly: parts.filter((p) => !served.has(p)),
+    refused: 'other MRI (heart, shoulder, elbow…) and images that are not MRI',
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * A model card as people read it: what the model answers, what it was trained and tested on,
+ * its figures and its limits. Used by the model-card pages and the PDF report. Optional card
+ * fields (added by later training rounds) are shown only when present.
+ */
+import type { ModelCard } from '../inference/model-card';
+import { capitalise, humanLabel, percent } from './labels';
+
+export interface FigureRow {
+  name: string;
+  value: string;
+}
+
+export interface ClassRow {
+  label: string;
+  precision: string;
+  recall: string;
+  n: string;
+}
+
+export interface ModelCardView {
+  name: string;
+  title: string;
+  version: string;
+  kind: string;
+  bodyPart: string | null;
+  experimental: boolean;
+  description: string | null;
+  intendedUse: string | null;
+  labels: { key: string; text: string }[];
+  threshold: string;
+  figures: FigureRow[];
+  perClass: ClassRow[];
+  sources: { source: string; count: string; licence: string }[];
+  trainedOn: string;
+  limits: string[];
+  /** leave-one-source-out rows (metrics.loso, when a training round adds it): each source held out in turn */
+  loso: { columns: string[]; rows: string[][] } | null;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const int = (v: number | null) => (v === null ? '—' : Math.round(v).toLocaleString('en-GB'));
+const ratio = (v: number | null) => (v === null ? '—' : percent(v));
+
+export function modelTitle(card: Pick<ModelCard, 'name' | 'kind' | 'body_part'>): string {
+  if (card.kind === 'triage') return 'Triage: MRI or not, and which body part';
+  return `${capitalise(humanLabel(card.body_part))} MRI diagnosis (${humanLabel(card.name)})`;
+}
+
+export function modelCardView(card: ModelCard): ModelCardView {
+  const m = card.metrics ?? {};
+  const figures: FigureRow[] = [];
+  const add = (name: string, value: string | null) => {
+    if (value !== null && value !== '—') figures.push({ name, value });
+  };
+  add('Test images', num(m.n_test) === null ? null : int(num(m.n_test)));
+  add('Accuracy (test)', num(m.accuracy) === null ? null : ratio(num(m.accuracy)));
+  add('Answered at the threshold (coverage)', num(m.coverage_at_threshold) === null ? null : ratio(num(m.coverage_at_threshold)));
+  add('Errors among answered', num(m.error_among_answered_at_threshold) === null ? null : ratio(num(m.error_among_answered_at_threshold)));
+  add('Macro ROC AUC', num(m.macro_roc_auc) === null ? null : (num(m.macro_roc_auc) as number).toFixed(3));
+  add('Calibration error (ECE) before → after', num(m.ece_before) !== null && num(m.ece_after) !== null ? `${(num(m.ece_before) as number).toFixed(3)} → ${(num(m.ece_after) as number).toFixed(3)}` : null);
+
+  const perClassRaw = (m.per_class ?? {}) as Record<string, Record<string, unknown>>;
+  const perClass: ClassRow[] = Object.entries(perClassRaw).map(([label, v]) => ({
+    label: capitalise(humanLabel(label)),
+    precision: ratio(num(v?.precision)),
+    recall: ratio(num(v?.recall)),
+    n: int(num(v?.n)),
+  }));
+
+  const sources = (card.training?.sources ?? []).map((s) => ({ source: s.source, count: int(num(s.count)), licence: s.licence }));
+  const total = (card.training?.sources ?? []).reduce((a, s) => a + (num(s.count) ?? 0), 0);
+  const extra = card as unknown as Record<string, unknown>;
+  const limits: string[] = [];
+  if (Array.isArray(extra.limitations)) for (const l of extra.limitations) if (typeof l === 'string') limits.push(l);
+  limits.push(
+    'Tested on held-out images of the same public datasets it was trained on (a group split), not on an external hospital cohort: figures elsewhere may be lower.',
+    'Reads single 2D slices; it has no clinical context, prior images or other sequences.',
+  );
+  if (card.kind === 'triage') limits.push('Body parts other than those it names are refused, not diagnosed.');
+  if (card.experimental) limits.push('Experimental: not validated; its answers are a demonstration, not a measured result.');
+
+  return {
+    name: card.name,
+    title: modelTitle(card),
+    version: card.version,
+    kind: card.kind,
+    bodyPart: card.body_part,
+    experimental: card.experimental,
+    description: card.description ?? null,
+    intendedUse: card.intended_use ?? null,
+    labels: card.labels.map((l) => ({ key: l, text: card.label_descriptions?.[l] ?? humanLabel(l) })),
+    threshold: percent(card.thresholds.confidence),
+    figures,
+    perClass,
+    sources,
+    trainedOn: `${int(total)} training images from ${sources.length} source${sources.length === 1 ? '' : 's'}`,
+    limits,
+    loso: losoTable((m as Record<string, unknown>).loso),
+  };
+}
+
+const LOSO_MAX_FIGURES = 5;
+
+/**
+ * metrics.loso = { folds, rows: [{ source, n, …figures }] } (models/model_card.schema.json). The
+ * figure columns differ by model, so they are read from the rows: the first numeric (0–1 share)
+ * fields, as percentages; a text field such as the kind of image goes beside the source.
+ */
+export function losoTable(raw: unknown): { columns: string[]; rows: string[][] } | null {
+  const rows = raw && typeof raw === 'object' && Array.isArray((raw as { rows?: unknown }).rows) ? ((raw as { rows: unknown[] }).rows.filter((r) => r && typeof r === 'object') as Record<string, unknown>[]) : [];
+  if (!rows.length) return null;
+  const keys: string[] = [];
+  for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
+  const kind = keys.find((k) => k !== 'source' && rows.some((r) => typeof r[k] === 'string'));
+  const figures = keys.filter((k) => k !== 'n' && rows.some((r) => typeof r[k] === 'number')).slice(0, LOSO_MAX_FIGURES);
+  const words = (k: string) => capitalise(k.replace(/_/g, ' '));
+  return {
+    columns: ['Held-out source', ...(kind ? [words(kind)] : []), 'Images', ...figures.map(words)],
+    rows: rows.map((r) => [
+      String(r.source ?? '—'),
+      ...(kind ? [typeof r[kind] === 'string' ? humanLabel(r[kind] as string) : '—'] : []),
+      int(num(r.n)),
+      ...figures.map((k) => ratio(num(r[k]))),
+    ]),
+  };
+}

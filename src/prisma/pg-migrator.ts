@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { MigrationError, MigrationResult, readMigrations } from './migrator';
+
+/**
+ * The PostgreSQL twin of applyMigrations (migrator.ts): applies prisma/postgresql/migrations and
+ * records each in `_prisma_migrations` as Prisma's PostgreSQL schema engine does (same table,
+ * timestamptz times), so `prisma migrate deploy --schema prisma/postgresql/schema.prisma` on a
+ * machine with the engine sees them as applied. Several replicas start at once against one
+ * server: the whole run holds Prisma's own advisory lock (72707369), so exactly one of them
+ * migrates and the others wait, then find everything applied.
+ */
+const PRISMA_ADVISORY_LOCK = 72707369;
+
+const MIGRATIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+interface Row {
+  migration_name: string;
+  checksum: string;
+  finished_at: Date | null;
+  rolled_back_at: Date | null;
+}
+
+export async function applyPgMigrations(connectionString: string, migrationsDir: string): Promise<MigrationResult> {
+  const db = new Client({ connectionString });
+  await db.connect();
+  try {
+    await db.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
+    await db.query(MIGRATIONS_TABLE_SQL);
+    const { rows } = await db.query<Row>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"');
+    const failed = rows.find((r) => r.finished_at === null && r.rolled_back_at === null);
+    if (failed) {
+      throw new MigrationError(`Migration ${failed.migration_name} failed earlier and was not rolled back; resolve it before starting.`);
+    }
+    const done = new Map(rows.filter((r) => r.finished_at !== null).map((r) => [r.migration_name, r]));
+    const result: MigrationResult = { applied: [], alreadyApplied: [] };
+    for (const m of readMigrations(migrationsDir)) {
+      const prior = done.get(m.name);
+      if (prior) {
+        if (prior.checksum !== m.checksum) throw new MigrationError(`Migration ${m.name} was modified after it was applied (checksum mismatch).`);
+        result.alreadyApplied.push(m.name);
+        continue;
+      }
+      const id = randomUUID();
+      const startedAt = new Date();
+      try {
+        // PostgreSQL DDL is transactional: a failing file leaves nothing half-applied.
+        await db.query('BEGIN');
+        await db.query(m.sql);
+        await db.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+           VALUES ($1, $2, now(), $3, NULL, NULL, $4, 1)`,
+          [id, m.checksum, m.name, startedAt],
+        );
+        await db.query('COMMIT');
+      } catch (err) {
+        await db.query('ROLLBACK').catch(() => undefined);
+        const logs = err instanceof Error ? err.message : String(err);
+        await db.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+           VALUES ($1, $2, NULL, $3, $4, NULL, $5, 0)`,
+          [id, m.checksum, m.name, logs, startedAt],
+        );
+        throw new MigrationError(`Migration ${m.name} failed: ${logs}`);
+      }
+      result.applied.push(m.name);
+    }
+    return result;
+  } finally {
+    await db.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK]).catch(() => undefined);
+    await db.end();
+  }
+}

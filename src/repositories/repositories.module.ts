@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { AnalysisRepository } from './analysis.repository';
+import { SessionRepository } from './session.repository';
+import { UserRepository } from './user.repository';
+
+/** Each table behind one repository; services depend on these, never on PrismaService. */
+@Global()
+@Module({
+  providers: [AnalysisRepository, UserRepository, SessionRepository],
+  exports: [AnalysisRepository, UserRepository, SessionRepository],
+})
+export class RepositoriesModule {}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../prisma/prisma.service';
+
+/** A User row as the accounts feature needs it (the hash never leaves UsersService). */
+export interface StoredUser {
+  id: string;
+  email: string;
+  passwordHash: string;
+  role: string;
+  disabled: boolean;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+/** The User table. Ending a user's sessions is SessionRepository's (its table). */
+@Injectable()
+export class UserRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  count(): Promise<number> {
+    return this.prisma.user.count();
+  }
+
+  countActiveAdmins(): Promise<number> {
+    return this.prisma.user.count({ where: { role: 'admin', disabled: false } });
+  }
+
+  findById(id: string): Promise<StoredUser | null> {
+    return this.prisma.user.findUnique({ where: { id } });
+  }
+
+  findByEmail(email: string): Promise<StoredUser | null> {
+    return this.prisma.user.findUnique({ where: { email } });
+  }
+
+  list(): Promise<StoredUser[]> {
+    return this.prisma.user.findMany({ orderBy: { createdAt: 'asc' } });
+  }
+
+  create(data: { email: string; role: string; passwordHash: string }): Promise<StoredUser> {
+    return this.prisma.user.create({ data });
+  }
+
+  update(id: string, data: { role?: string; disabled?: boolean; passwordHash?: string; lastLoginAt?: Date }): Promise<StoredUser> {
+    return this.prisma.user.update({ where: { id }, data });
+  }
+}

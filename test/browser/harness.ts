@@ -1,0 +1,129 @@
+/**
+ * Shared set-up for the browser specs: the whole app on a free 127.0.0.1 port, Debian's
+ * Chromium through playwright-core (never a downloaded browser), sign-in, screenshots at 1280
+ * and 390 px under artifacts/browser/, and an axe-core scan (axe injected from node_modules
+ * through the DevTools protocol, so a strict CSP on the page does not block it).
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import * as fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+import { REPO_ROOT, startApp, testConfig } from '../support/app';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
+export const SHOTS = path.join(REPO_ROOT, 'artifacts', 'browser');
+export const WIDTHS = [1280, 390] as const;
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface Harness {
+  app: NestExpressApplication;
+  base: string;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function launch(env: Record<string, string>): Promise<Harness> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const app = await startApp(testConfig(env));
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    app,
+    base,
+    context,
+    page,
+    async close() {
+      await context.close();
+      await app.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function signIn(h: Harness, email: string, password: string): Promise<void> {
+  await h.page.goto(`${h.base}/login`);
+  await h.page.fill('input[name="email"]', email);
+  await h.page.fill('input[name="password"]', password);
+  await Promise.all([h.page.waitForURL(`${h.base}/`), h.page.click('button[type="submit"]')]);
+}
+
+/** Screenshots at both widths; returns elements sticking out to the right (horizontal scrolling). */
+export async function shoot(page: Page, name: string): Promise<string[]> {
+  const wide: string[] = [];
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+    const sw = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (sw > 1) wide.push(`${name}@${width}: ${sw}px too wide`);
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return wide;
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/** axe-core on the current page at both widths (and in dark mode at 1280): serious/critical violations and every contrast one. */
+export async function axeScan(page: Page, name: string): Promise<AxeViolation[]> {
+  const found: AxeViolation[] = [];
+  const runs: { width: number; dark: boolean }[] = [
+    { width: 1280, dark: false },
+    { width: 390, dark: false },
+    { width: 1280, dark: true },
+  ];
+  for (const run of runs) {
+    await page.setViewportSize({ width: run.width, height: run.width === 390 ? 844 : 800 });
+    await page.emulateMedia({ colorScheme: run.dark ? 'dark' : 'light', reducedMotion: 'reduce' });
+    if (run.dark) await page.screenshot({ path: path.join(SHOTS, `dark-${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
+    const has = await page.evaluate(() => typeof window.axe === 'object');
+    if (!has) await page.evaluate(AXE_SOURCE);
+    const result = (await page.evaluate(() =>
+      window.axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }),
+    )) as { violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] };
+    for (const v of result.violations) {
+      if (v.impact === 'serious' || v.impact === 'critical' || v.id === 'color-contrast') {
+        found.push({ id: `${name}@${run.width}${run.dark ? '-dark' : ''}: ${v.id}`, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ')) });
+      }
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return found;
+}
+
+/** A file handed to the page as if dropped (DataTransfer with File objects). */
+export async function drop(page: Page, selector: string, files: { name: string; type: string; bytes: Buffer }[]): Promise<void> {
+  const dt = await page.evaluateHandle((list: { name: string; type: string; b64: string }[]) => {
+    const transfer = new (window as any).DataTransfer();
+    for (const f of list) {
+      const bin = (window as any).atob(f.b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      transfer.items.add(new (window as any).File([bytes], f.name, { type: f.type }));
+    }
+    return transfer;
+  }, files.map((f) => ({ name: f.name, type: f.type, b64: f.bytes.toString('base64') })));
+  for (const ev of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent(selector, ev, { dataTransfer: dt });
+}

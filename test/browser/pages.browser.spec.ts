@@ -1,0 +1,188 @@
+/**
+ * Issue 12 — every other page in Debian's Chromium at 1280 and 390 px: history (human titles,
+ * PDF link per row, no broken file-error or study rows, cards below 600 px), history detail,
+ * model cards, the study page (PDF button, rounded spacing, no DICOM header for NIfTI), the
+ * login form under a 429 (countdown, form kept), and an axe-core scan of each page (0 serious or
+ * critical violations, no contrast failure; light and dark). Screenshots: artifacts/browser/pages-*.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { UsersService } from '../../src/accounts/users.service';
+import { pdfText } from '../helpers/pdf-text';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { TEXT_AS_JPG } from '../support/images';
+import { gzip, nifti1 } from '../support/study-fixtures';
+import { axeScan, AxeViolation, HAVE_CHROMIUM, Harness, launch, shoot, SHOTS, signIn } from './harness';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+
+const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-password-1' };
+
+(HAVE_CHROMIUM ? describe : describe.skip)('history, model cards, study and login pages (issue 12)', () => {
+  let h: Harness;
+  let page: Page;
+  const wide: string[] = [];
+  const axe: AxeViolation[] = [];
+
+  /** POST from inside the page (session cookie + CSRF header from session.js). */
+  async function post(url: string, field: string, files: { name: string; b64: string }[]): Promise<{ status: number; body: any }> {
+    return page.evaluate(
+      async ({ url, field, files }) => {
+        const fd = new (window as any).FormData();
+        for (const f of files) {
+          const bin = (window as any).atob(f.b64);
+          const bytes = new Uint8Array(bin.length);
+          for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+          fd.append(field, new (window as any).Blob([bytes]), f.name);
+        }
+        const res = await (window as any).fetch(url, { method: 'POST', body: fd, headers: { Accept: 'application/json' } });
+        return { status: res.status, body: await res.json() };
+      },
+      { url, field, files },
+    );
+  }
+
+  beforeAll(async () => {
+    h = await launch({
+      MODELS_DIR: FAKE_MODELS_DIR,
+      SEED_ADMIN_EMAIL: ADMIN.email,
+      SEED_ADMIN_PASSWORD: ADMIN.password,
+      SEED_ADMIN_PRINT: 'false',
+      RATE_LIMIT_ANALYSES_PER_MINUTE: '200',
+      RATE_LIMIT_LOGIN_PER_ACCOUNT: '2',
+      RATE_LIMIT_LOGIN_WINDOW_SECONDS: '4',
+    });
+    page = h.page;
+    await page.goto(`${h.base}/login`);
+    axe.push(...(await axeScan(page, 'login')));
+    await signIn(h, ADMIN.email, ADMIN.password);
+    const white = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+    const grey = await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
+    expect((await post('/api/v1/analyses', 'image', [{ name: 'a.png', b64: white.toString('base64') }])).status).toBe(200);
+    expect((await post('/api/v1/analyses', 'image', [{ name: 'b.png', b64: grey.toString('base64') }])).status).toBe(200);
+    expect((await post('/api/v1/analyses', 'image', [{ name: 'c.jpg', b64: TEXT_AS_JPG.toString('base64') }])).status).toBe(415);
+  });
+  afterAll(async () => h?.close());
+
+  it('study page: a NIfTI volume gets no DICOM-header button, spacing rounded, a PDF button that works', async () => {
+    await page.goto(`${h.base}/studies`);
+    const vol = gzip(nifti1([64, 64, 6], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60), { pixdim: [0.8999999761581421, 0.8999999761581421, 5] }));
+    await page.setInputFiles('#study-files', { name: 'volume.nii.gz', mimeType: 'application/gzip', buffer: vol });
+    await page.waitForTimeout(200);
+    await expect(page.locator('#study-header-btn').isHidden()).resolves.toBe(true);
+    await page.click('#study-submit');
+    await page.locator('#study-result').waitFor({ state: 'visible' });
+    const meta = (await page.locator('#study-meta').textContent()) ?? '';
+    expect(meta).toContain('0.9 × 0.9 × 5');
+    expect(meta).not.toContain('0.89999');
+    await page.locator('#study-pdf').waitFor({ state: 'visible' });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#study-pdf')]);
+    expect(download.suggestedFilename()).toMatch(/^mri-sentinel-\d{4}-\d{2}-\d{2}-study-[a-z0-9-]+-metadata\.pdf$/);
+    const file = path.join(SHOTS, `pages-${download.suggestedFilename()}`);
+    await download.saveAs(file);
+    const text = pdfText(fs.readFileSync(file));
+    expect(text).toContain('NIfTI volume');
+    expect(text).toContain('column 0.9 mm');
+    wide.push(...(await shoot(page, 'pages-01-study')));
+    // a 429 on the study page: the wait counts down, "Analyse study" comes back afterwards
+    await page.route('**/api/v1/studies', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many analyses."}' }));
+    await page.click('#study-submit');
+    await page.locator('#study-wait').waitFor({ state: 'visible' });
+    await expect(page.locator('#study-wait').textContent()).resolves.toMatch(/again in [12] s/);
+    await expect(page.locator('#study-submit').isDisabled()).resolves.toBe(true);
+    await page.waitForFunction(() => !document.getElementById('study-submit').disabled, undefined, { timeout: 10_000 });
+    await page.unroute('**/api/v1/studies');
+    axe.push(...(await axeScan(page, 'study')));
+  });
+
+  it('history: human titles, a PDF link per row, no broken rows for file errors or studies, cards below 600 px', async () => {
+    await page.goto(`${h.base}/history`);
+    const rows = page.locator('.history-table tbody tr');
+    expect(await rows.count()).toBe(4);
+    const text = (await page.locator('.history-table').textContent()) ?? '';
+    expect(text).not.toMatch(/\( usable\)|^\s*File ·|notumor|brain_tumor|\bnull\b|undefined/m);
+    expect(text).toContain('refused at the file checks');
+    expect(text).toContain('NIfTI volume');
+    expect(text).toContain('Not a JPEG or PNG file');
+    await expect(page.locator('.history-table a[href$="/report.pdf"]').count()).resolves.toBe(4);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const box = await page.locator('.history-table tbody tr').first().locator('a', { hasText: 'Details' }).boundingBox();
+    expect(box && box.x + box.width).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    wide.push(...(await shoot(page, 'pages-02-history')));
+    axe.push(...(await axeScan(page, 'history')));
+  });
+
+  it('history detail: titled in words, probability bars, model-card links', async () => {
+    await page.goto(`${h.base}/history`);
+    await page.locator('.history-table a', { hasText: 'Details' }).last().click();
+    const h1 = (await page.locator('h1').textContent()) ?? '';
+    expect(h1).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    await expect(page.title()).resolves.not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    const bars = await page.locator('.probs [data-width]').evaluateAll((els) => els.map((e: any) => e.style.width));
+    expect(bars.length).toBeGreaterThan(1);
+    expect(bars.every((w: string) => /%$/.test(w))).toBe(true);
+    await expect(page.locator('a[href^="/models/"]').count()).resolves.toBeGreaterThan(0);
+    wide.push(...(await shoot(page, 'pages-03-history-detail')));
+    axe.push(...(await axeScan(page, 'history detail')));
+  });
+
+  it('model cards: list and one card with figures, sources and limits', async () => {
+    await page.goto(`${h.base}/models`);
+    axe.push(...(await axeScan(page, 'models')));
+    await page.click('a[href="/models/brain_tumor"]');
+    await expect(page.locator('h1').textContent()).resolves.toContain('Brain MRI diagnosis');
+    await expect(page.locator('#mc-data').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#mc-limits + ul li').count()).resolves.toBeGreaterThan(1);
+    wide.push(...(await shoot(page, 'pages-04-model-card')));
+    axe.push(...(await axeScan(page, 'model card')));
+    const missing = await page.goto(`${h.base}/models/nope`);
+    expect(missing?.status()).toBe(404);
+    axe.push(...(await axeScan(page, '404')));
+  });
+
+  it('account and admin pages pass the scan too', async () => {
+    for (const p of ['/account', '/admin/users']) {
+      await page.goto(`${h.base}${p}`);
+      axe.push(...(await axeScan(page, p)));
+      wide.push(...(await shoot(page, `pages-05${p.replace(/\//g, '-')}`)));
+    }
+  });
+
+  it('login under a 429: the form stays, the wait counts down, then logging in works', async () => {
+    const { user } = { user: await h.app.get(UsersService).create({ email: 'slow-typist@example.org', password: 'right-password-123', role: 'user' }) };
+    await page.goto(`${h.base}/`);
+    await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]); // the last test: sign the admin out
+    const fresh = page;
+    let status = 0;
+    for (let i = 0; i < 3 && status !== 429; i++) {
+      await fresh.fill('input[name="email"]', user.email);
+      await fresh.fill('input[name="password"]', 'wrong-password');
+      const [res] = await Promise.all([fresh.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'), fresh.click('button[type="submit"]')]);
+      status = res.status();
+      await fresh.waitForLoadState();
+    }
+    expect(status).toBe(429);
+    await expect(fresh.locator('form[action="/login"]').isVisible()).resolves.toBe(true);
+    await expect(fresh.locator('input[name="email"]').inputValue()).resolves.toBe(user.email);
+    await expect(fresh.locator('[data-retry-after]').textContent()).resolves.toMatch(/try again in \d s/);
+    await expect(fresh.locator('button[type="submit"]').isDisabled()).resolves.toBe(true);
+    await fresh.screenshot({ path: path.join(SHOTS, 'pages-06-login-429-1280.png'), fullPage: true });
+    axe.push(...(await axeScan(fresh, 'login 429')));
+    await fresh.waitForFunction(() => !document.querySelector('button[type="submit"]').disabled, undefined, { timeout: 10_000 });
+    await fresh.fill('input[name="password"]', 'right-password-123');
+    await Promise.all([fresh.waitForURL(`${h.base}/`), fresh.click('button[type="submit"]')]);
+  });
+
+  it('has no serious or critical axe violations and no contrast failures on any page', () => {
+    expect(axe).toEqual([]);
+  });
+
+  it('never needs horizontal scrolling at 1280 or 390 px', () => {
+    expect(wide).toEqual([]);
+  });
+});

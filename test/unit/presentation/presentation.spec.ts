@@ -1,0 +1,103 @@
+import * as path from 'node:path';
+import type { HistoryItem } from '../../../src/history/history.service';
+import { compileCardValidator, ModelCard } from '../../../src/inference/model-card';
+import { fileSummary, historyDetail, historyRow, humanTime } from '../../../src/presentation/history.view';
+import { humanLabel, humanMm, percent, reportFileName, resultTitle, scopeFromCards } from '../../../src/presentation/labels';
+import { modelCardView } from '../../../src/presentation/model-card.view';
+import { REPO_ROOT } from '../../support/app';
+import * as fs from 'node:fs';
+
+const item = (over: Partial<HistoryItem> = {}): HistoryItem => ({
+  id: '0e604df8-ff84-454e-8abe-e0228461623e',
+  createdAt: '2026-12-04T18:33:10.943Z',
+  userId: 'u',
+  userEmail: 'a@example.org',
+  fileType: 'jpeg',
+  byteSize: 11748,
+  width: 256,
+  height: 256,
+  sha256: 'ab',
+  status: 'completed',
+  stage: 'diagnosis',
+  code: null,
+  anatomy: 'brain',
+  anatomyConfidence: 0.9999,
+  isMri: true,
+  mriConfidence: 1,
+  task: 'brain_tumor',
+  label: 'notumor',
+  confidence: 0.87654,
+  probabilities: { notumor: 0.87654, glioma: 0.1, meningioma: 0.02, pituitary: 0.00346 },
+  modelVersions: { triage: '2.0.0', brain_tumor: '2.0.0' },
+  timingsMs: { total: 12.3456 },
+  study: null,
+  ...over,
+});
+
+function loadCard(name: string): ModelCard {
+  const validate = compileCardValidator(path.join(REPO_ROOT, 'models', 'model_card.schema.json'));
+  return validate(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/fake-models', name, 'model_card.json'), 'utf8')));
+}
+
+describe('presentation: words and rounded figures for people', () => {
+  it('labels, percentages, millimetres and titles', () => {
+    expect(humanLabel('notumor')).toBe('no tumour');
+    expect(humanLabel('other_mri')).toBe('other MRI');
+    expect(humanLabel(null)).toBe('—');
+    expect(percent(1)).toBe('> 99.9 %');
+    expect(percent(0.876543)).toBe('87.7 %');
+    expect(percent(0.0001)).toBe('< 0.1 %');
+    expect(percent(null)).toBe('—');
+    expect(humanMm(0.8999999761581421)).toBe('0.9');
+    expect(resultTitle(item())).toBe('No tumour');
+    expect(resultTitle(item({ status: 'inconclusive', code: 'NO_VALIDATED_MODEL', anatomy: 'spine', label: null }))).toBe('Spine MRI — no validated model');
+    expect(resultTitle(item({ status: 'rejected', code: 'NOT_MRI', label: null }))).toBe('Not an MRI image');
+  });
+
+  it('report file names carry the date and the label, ASCII only', () => {
+    expect(reportFileName(item())).toBe('mri-sentinel-2026-12-04-notumor.pdf');
+    expect(reportFileName(item({ status: 'rejected', code: 'NOT_MRI', label: null }), '-metadata')).toBe('mri-sentinel-2026-12-04-not-mri-metadata.pdf');
+    expect(reportFileName(item({ study: { modality: 'MR', seriesDescription: null, sliceCount: 3, usableSlices: 3, spacing: null } }))).toBe('mri-sentinel-2026-12-04-study-notumor.pdf');
+  });
+
+  it('history rows: no broken rows for file errors or studies', () => {
+    expect(humanTime('2026-12-04T18:33:10.943Z')).toBe('4 Dec 2026, 18:33 UTC');
+    expect(fileSummary(item({ stage: 'file', fileType: null, byteSize: 680, width: null, height: null }))).toBe('Unrecognised file · 680 bytes · refused at the file checks');
+    expect(fileSummary(item({ fileType: 'nifti', study: { modality: null, seriesDescription: null, sliceCount: 24, usableSlices: null, spacing: null } }))).toBe('NIfTI volume · 24 slices');
+    expect(fileSummary(item({ fileType: 'dicom', study: { modality: 'MR', seriesDescription: 'x', sliceCount: 8, usableSlices: 7, spacing: null } }))).toBe('DICOM series · MR · 8 slices (7 usable)');
+    const row = historyRow(item());
+    expect(row).toMatchObject({ title: 'No tumour', confidence: '87.7 %', confidenceWidth: '88%', bodyPart: 'Brain', pdfHref: `/history/${item().id}/report.pdf` });
+    // a refusal at the MRI check shows the confidence in that verdict, not P(MRI)
+    expect(historyRow(item({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, mriConfidence: 0.02, label: null })).confidence).toBe('98.0 %');
+    const detail = historyDetail(item({ study: { modality: 'MR', seriesDescription: null, sliceCount: 8, usableSlices: 8, spacing: { column: 0.8999999761581421, row: 0.9, slice: 5 } } }));
+    expect(detail.study?.spacing).toBe('column 0.9 mm, row 0.9 mm, slice 5 mm');
+    expect(detail.probabilities.map((p) => p.label)).toEqual(['No tumour', 'Glioma', 'Meningioma', 'Pituitary']);
+    expect(detail.title).not.toMatch(/[0-9a-f]{8}-/);
+  });
+
+  it('model cards: figures, sources, limits; optional fields only when present', () => {
+    const card = loadCard('brain_tumor');
+    const view = modelCardView(card);
+    expect(view.title).toBe('Brain MRI diagnosis (brain tumour model)');
+    expect(view.labels.length).toBe(card.labels.length);
+    expect(view.limits.length).toBeGreaterThanOrEqual(2);
+    expect(view.loso).toBeNull();
+    const loso = { folds: ['a', 'b'], rows: [
+      { source: 'a', truth: 'tumour-free', n: 120, answered: 0.95, refused_ood: 0.01, right_among_answered: 0.9, label_mix_answered: { glioma: 0.1 } },
+      { source: 'b', truth: 'tumour', n: 40, answered: 0.5, refused_ood: 0.2, right_among_answered: null, label_mix_answered: {} },
+    ] };
+    const withLoso = modelCardView({ ...card, metrics: { ...card.metrics, loso }, limitations: ['Only axial T1.'] } as unknown as ModelCard);
+    expect(withLoso.loso?.columns).toEqual(['Held-out source', 'Truth', 'Images', 'Answered', 'Refused ood', 'Right among answered']);
+    expect(withLoso.loso?.rows[0]).toEqual(['a', 'tumour-free', '120', '95.0 %', '1.0 %', '90.0 %']);
+    expect(withLoso.loso?.rows[1][5]).toBe('—');
+    expect(withLoso.limits[0]).toBe('Only axial T1.');
+  });
+
+  it('scope: diagnosed body parts from validated diagnosis cards, the rest only recognised', () => {
+    const triage = loadCard('triage');
+    const dx = loadCard('brain_tumor');
+    const s = scopeFromCards([triage, dx]);
+    expect(s.diagnosed.map((d) => [d.bodyPart, d.experimental])).toEqual([['brain', dx.experimental]]);
+    expect(s.recognisedOnly).toEqual(triage.labels.filter((l) => !['brain', 'not_mri', 'other_mri'].includes(l)));
+  });
+});

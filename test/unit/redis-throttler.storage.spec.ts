@@ -1,0 +1,113 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as net from 'node:net';
+import { RedisThrottlerStorage } from '../../src/rate-limit/redis-throttler.storage';
+import { tempDir } from '../support/app';
+
+/**
+ * The Redis-backed rate-limit store against a real redis-server (Debian's; .ci/run installs it —
+ * skipped where it is missing): two stores (two replicas) share one count, a block holds for both,
+ * and with Redis gone each falls back to its own counters (limits still enforced, no error), then
+ * shares again once Redis is back.
+ */
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+const maybe = hasRedis ? describe : describe.skip;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address() as net.AddressInfo;
+      s.close(() => resolve(a.port));
+    });
+  });
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tempDir()], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (up) return child;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('redis-server did not start');
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await gone;
+}
+
+const MIN = 60_000;
+
+maybe('RedisThrottlerStorage (real redis-server)', () => {
+  let port: number;
+  let redis: ChildProcess;
+  let a: RedisThrottlerStorage;
+  let b: RedisThrottlerStorage;
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = await startRedis(port);
+    a = RedisThrottlerStorage.fromUrl(`redis://127.0.0.1:${port}`);
+    b = RedisThrottlerStorage.fromUrl(`redis://127.0.0.1:${port}`);
+    // wait until both clients are connected (commands are not queued while connecting)
+    for (let i = 0; i < 100 && ((await a.increment('warm', MIN, 100, MIN, 'w'), a.isDegraded) || (await b.increment('warm', MIN, 100, MIN, 'w'), b.isDegraded)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
+  afterAll(async () => {
+    a.onApplicationShutdown();
+    b.onApplicationShutdown();
+    if (redis) await stop(redis);
+  });
+
+  it('two replicas share one window: the limit holds across them and blocks on both', async () => {
+    const hits = [];
+    for (let i = 0; i < 3; i++) hits.push(await (i % 2 ? b : a).increment('user-1', MIN, 3, MIN, 'analyses'));
+    expect(hits.map((h) => h.totalHits)).toEqual([1, 2, 3]);
+    expect(hits.every((h) => !h.isBlocked && h.timeToExpire > 0 && h.timeToExpire <= 60)).toBe(true);
+    const fourth = await b.increment('user-1', MIN, 3, MIN, 'analyses');
+    expect(fourth.isBlocked).toBe(true);
+    expect(fourth.timeToBlockExpire).toBeGreaterThan(0);
+    expect((await a.increment('user-1', MIN, 3, MIN, 'analyses')).isBlocked).toBe(true);
+    // another key and another throttler name are separate windows
+    expect((await a.increment('user-2', MIN, 3, MIN, 'analyses')).totalHits).toBe(1);
+    expect((await a.increment('user-1', MIN, 3, MIN, 'ip')).totalHits).toBe(1);
+    expect(a.isDegraded || b.isDegraded).toBe(false);
+  });
+
+  it('a window expires and counting restarts', async () => {
+    await a.increment('short', 300, 1, 300, 'login');
+    expect((await b.increment('short', 300, 1, 300, 'login')).isBlocked).toBe(true);
+    await new Promise((r) => setTimeout(r, 700));
+    const again = await a.increment('short', 300, 1, 300, 'login');
+    expect(again).toMatchObject({ totalHits: 1, isBlocked: false });
+  });
+
+  it('Redis gone: no error, each replica enforces the limit on its own counters; Redis back: shared again', async () => {
+    await stop(redis);
+    const local = [];
+    for (let i = 0; i < 3; i++) local.push(await a.increment('login-x', MIN, 2, MIN, 'login'));
+    expect(a.isDegraded).toBe(true);
+    expect(local.map((h) => h.isBlocked)).toEqual([false, false, true]);
+    // b has its own counters while degraded: at worst N× the limit across N replicas, never unlimited
+    expect((await b.increment('login-x', MIN, 2, MIN, 'login')).isBlocked).toBe(false);
+
+    redis = await startRedis(port);
+    let back = false;
+    for (let i = 0; i < 60 && !back; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await a.increment('probe', MIN, 1000, MIN, 'p');
+      await b.increment('probe', MIN, 1000, MIN, 'p');
+      back = !a.isDegraded && !b.isDegraded;
+    }
+    expect(back).toBe(true);
+    await a.increment('after', MIN, 1, MIN, 'login');
+    expect((await b.increment('after', MIN, 1, MIN, 'login')).isBlocked).toBe(true);
+  });
+});
