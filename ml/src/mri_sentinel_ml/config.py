@@ -32,6 +32,11 @@ class AugConfig:
     blur: float = 0.0  # probability of box/gaussian blur
     border: float = 0.0  # probability of a synthetic frame / letterbox bars
     equalize: float = 0.0  # probability of a harsh contrast stretch
+    # scanner / upload variation (v3): probabilities of each transform per view
+    window: float = 0.0  # random intensity window (display level/width), clipped and stretched
+    bias: float = 0.0  # smooth multiplicative bias field (coil inhomogeneity), up to +-40 %
+    res_drop: float = 0.0  # downsample by 1.5-4x and back (thick slices, small matrices, thumbnails)
+    jpeg: float = 0.0  # JPEG re-encoding at quality 20-90 (uploads, screenshots)
 
 
 @dataclass
@@ -44,7 +49,7 @@ class ModelConfig:
     size: int = 160
     mean: tuple[float, float, float] = (IMAGENET_LITE_MEAN,) * 3
     std: tuple[float, float, float] = (IMAGENET_LITE_STD,) * 3
-    start_block: int = 11  # blocks[:start] + stem frozen (ImageNet); the rest fine-tuned
+    start_block: int = 16  # v3: the whole trunk (stem, blocks 0-15, head conv) is frozen ImageNet
     views: int = 6  # augmented views per training image cached at the frozen boundary
     epochs: int = 12
     batch_size: int = 64
@@ -60,8 +65,9 @@ class ModelConfig:
     ood_k: int = 32
     ood_target_tpr: float = 0.99
     confidence: float = 0.60
+    head_l2: float = 1e-3  # L2 on the standardised linear head (v3: frozen trunk, linear head only)
     aug: AugConfig = field(default_factory=AugConfig)
-    version: str = "2.0.0"
+    version: str = "3.0.0"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -72,16 +78,19 @@ def triage_config(seed: int = 1337) -> ModelConfig:
                     translate=0.12, hflip=0.5, vflip=0.15, gamma=(0.5, 2.0), contrast=(0.6, 1.5),
                     brightness=0.15, invert=0.4, invert_labels=("not_mri",),
                     relabel_inverted=0.1, relabel_inverted_as="not_mri", noise=0.3, blur=0.3,
-                    border=0.2, equalize=0.2)
+                    border=0.2, equalize=0.2, window=0.25, bias=0.3, res_drop=0.25, jpeg=0.3)
     return ModelConfig(name="triage", kind="triage", body_part=None, labels=list(TRIAGE_LABELS),
-                       split="triage", size=160, views=5, epochs=10, seed=seed, aug=aug,
+                       split="triage", size=160, views=4, epochs=0, seed=seed, aug=aug,
                        ood_target_tpr=0.995, source_balance=1.0)  # permissive: the gate must not reject real MRIs
 
 
 def brain_config(seed: int = 1337) -> ModelConfig:
+    aug = AugConfig(strength="scanner", rotate_deg=20.0, scale=(0.8, 1.2), aspect=(0.85, 1.18), translate=0.08,
+                    hflip=0.5, vflip=0.0, gamma=(0.6, 1.6), contrast=(0.7, 1.35), brightness=0.1, noise=0.3,
+                    blur=0.25, equalize=0.1, window=0.25, bias=0.4, res_drop=0.25, jpeg=0.3)
     return ModelConfig(name="brain_tumor", kind="diagnosis", body_part="brain",
-                       labels=list(BRAIN_LABELS), split="brain_tumor", size=224, start_block=5, views=8,
-                       epochs=12, seed=seed, label_smoothing=0.05)
+                       labels=list(BRAIN_LABELS), split="brain_tumor", size=224, start_block=16, views=3,
+                       epochs=0, seed=seed, label_smoothing=0.05, source_balance=0.5, aug=aug)
 
 
 CONFIGS = {"triage": triage_config, "brain_tumor": brain_config}
