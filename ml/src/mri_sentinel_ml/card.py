@@ -76,7 +76,7 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         "calibration": {"method": "temperature_scaling", "temperature": calib["temperature"],
                         "fitted_on": "validation split (group split): MAP of summed NLL with a log-normal "
                                      f"prior on T (sigma {TEMPERATURE_PRIOR_SIGMA} on log T), LBFGS"},
-        "thresholds": {"confidence": cfg.confidence, "ood": {k: v for k, v in calib["ood"].items()},
+        "thresholds": {"confidence": calib.get("confidence", cfg.confidence), "ood": {k: v for k, v in calib["ood"].items()},
                        **({"background": calib["background"]} if "background" in calib else {})},
         "metrics": {**metrics, "forward_ms_single_thread": timing},
         "training": {"sources": training_sources(cfg), "config": cfg.to_dict(), "git_commit": git_commit(),
@@ -101,7 +101,7 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
     L = [f"# {cfg.name} — evaluation report", "",
          "Research use only, not a medical device. All figures on the held-out **test split** "
          f"(split by `group`, seed {cfg.seed}; `ml/splits/{cfg.split}.csv`) unless stated.", ""]
-    L += ["## Summary", "", "| metric | value |", "|---|---|",
+    L += ["## In-source summary (test split of the sources trained on; the LOSO section below is the yardstick)", "", "| metric | value |", "|---|---|",
           f"| test images | {m['n_test']} |",
           f"| accuracy | {_pct(m['accuracy'])} |",
           f"| macro one-vs-rest ROC AUC | {m['macro_roc_auc']:.4f} |",
@@ -181,7 +181,12 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
             L.append(f"| {r['threshold']:.2f} | {_pct(r['coverage'])} | {_pct(r['error'])} |")
         L += ["", "Descriptive only: a threshold read off this test table is not a validated operating point "
               "(the validation-picked one is in the summary). The card keeps the default 0.60."]
-    L += ["", "## Per class", "", "| class | n | precision | recall | ROC AUC |", "|---|---|---|---|---|"]
+    if m.get("loso"):
+        from .loso_report import markdown, plot
+
+        L += markdown(cfg, m["loso"])
+        plot(cfg, m["loso"], path.parent / "plots" / "loso.png")
+    L += ["", "## Per class (in-source test split)", "", "| class | n | precision | recall | ROC AUC |", "|---|---|---|---|---|"]
     for lb, r in m["per_class"].items():
         L.append(f"| {lb} | {r['n']} | {_pct(r['precision'])} | {_pct(r['recall'])} | {r['roc_auc']:.4f} |")
     L += ["", "## Confusion matrix (rows true, columns predicted)", "",

@@ -31,7 +31,8 @@ def stack_views(emb: dict[str, np.ndarray], idx: np.ndarray, y: np.ndarray,
                 w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Clean + augmented views of the images idx as rows; an image's weight is split evenly over its views."""
     nv = emb["aug"].shape[1] + 1
-    X = np.concatenate([emb["clean"][idx][:, None], emb["aug"][idx].astype(np.float32)], 1).reshape(-1, emb["clean"].shape[1])
+    d = emb["clean"].shape[1]
+    X = np.concatenate([emb["clean"][idx][:, None], emb["aug"][idx].astype(np.float32)], 1).reshape(-1, d)
     Y = np.concatenate([y[idx][:, None], emb["aug_y"][idx]], 1).reshape(-1)
     W = np.repeat(w / nv, nv)
     return X, Y, W

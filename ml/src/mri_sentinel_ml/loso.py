@@ -77,11 +77,12 @@ def triage_rows(cfg: ModelConfig, res: dict, y_txt: np.ndarray, sources: np.ndar
     dec = np.array(triage_decision(res["p"], res["ood_ratio"] > ood_margin, cfg.confidence, cfg.labels,
                                    bright[res["idx"]]))
     rows = []
-    for s in sorted(set(sources[res["idx"]])):
-        m = sources[res["idx"]] == s
+    keys = sorted(set(zip(sources[res["idx"]], y_txt[res["idx"]], strict=True)))
+    for s, lab in keys:  # a source with two kinds of image (spm12: MRI + PET) gets a row per kind
+        m = (sources[res["idx"]] == s) & (y_txt[res["idx"]] == lab)
         truth = y_txt[res["idx"]][m]
         d, ood = dec[m], (res["ood_ratio"] > ood_margin)[m]
-        lab = str(truth[0]) if len(set(truth)) == 1 else "/".join(sorted(set(truth)))
+        lab = str(lab)
         right = float((d == truth).mean())
         acc_bp = float(np.isin(d, ["brain", "knee", "spine"]).mean())
         rows.append({

@@ -40,10 +40,23 @@ def border_means(cfg: ModelConfig) -> np.ndarray:
     return np.array([data.border_mean(imgs[i], tuple(geos[i]), BACKGROUND_BAND) for i in range(len(tab.paths))])
 
 
+def loso_choice(name: str) -> dict:
+    f = run_dir(name) / "loso.json"
+    if not f.exists():
+        raise SystemExit(f"[{name}] run `python -m mri_sentinel_ml loso {name}` first: its gates come from LOSO")
+    return json.loads(f.read_text())
+
+
 def step_calibrate(name: str) -> dict:
     cfg, _, _ = load_ckpt(name)
     out = load_outputs(name)
     cal = calibrate(out, cfg.ood_k, cfg.ood_target_tpr)
+    lc = loso_choice(name)  # operating points chosen on held-out sources (loso_report.py), never on test
+    cal["ood"]["threshold"] *= lc["ood_margin"]
+    cal["ood"]["margin"] = lc["ood_margin"]
+    cal["ood"]["fitted_on"] = (f"train (PCA, class means), val ({100 * cfg.ood_target_tpr:.1f} % quantile) x margin "
+                               f"{lc['ood_margin']:g} chosen by leave-one-source-out")
+    cal["confidence"] = lc.get("confidence", cfg.confidence)
     if cfg.kind == "triage":
         cal["background"] = background_gate(border_means(cfg), out["y"] != cfg.labels.index("not_mri"),
                                             out["split"])
@@ -59,7 +72,8 @@ def step_evaluate(name: str) -> dict:
     out = load_outputs(name)
     if cfg.kind == "triage":
         out["border_mean"] = border_means(cfg)
-    m = evaluate(out, cal, cfg.labels, cfg.kind, cfg.confidence, mdir / "plots", ck["history"])
+    m = evaluate(out, cal, cfg.labels, cfg.kind, cal.get("confidence", cfg.confidence), mdir / "plots", ck["history"])
+    m["loso"] = {k: v for k, v in loso_choice(name).items() if k != "rows_without_ood_gate"}
     if cfg.kind == "triage":
         m.update(inverted_mri_metrics(cfg, net, cal))
     save_metrics(m, run_dir(name) / "metrics.json")

@@ -1,0 +1,92 @@
+"""Source-predictability probe (issue 14, item 4): how well can the *source* of a brain MRI be read from a model's
+outputs, within one class? If "notumor" images of one collection are separable from "notumor" images of the
+others, "looks like that collection" is available as a shortcut.
+
+A linear probe (head.fit_head, sources weighted equally) is trained on half of the groups and scored on the other
+half (then swapped), within a class, on sources with >= 10 images of it; reported as balanced accuracy next to
+chance (1 / number of sources). Run on the v2 model (committed before this change, `V2_COMMIT`) and on v3, on
+the embedding (the 1280-d GAP feature) and on the logits (what the decision is made from).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+
+import numpy as np
+
+from . import data
+from .config import brain_config
+from .head import balanced_weights, fit_head
+
+V2_COMMIT = "e835610"  # main before v3: brain_tumor 2.0.0
+PER_SOURCE = 120
+
+
+def probe_accuracy(X: np.ndarray, sources: np.ndarray, groups: np.ndarray) -> float:
+    names = sorted(set(sources))
+    y = np.array([names.index(s) for s in sources])
+    half = np.array([int(hashlib.sha1(g.encode()).hexdigest(), 16) % 2 for g in groups])
+    pred = np.zeros(len(y), np.int64)
+    for k in (0, 1):
+        tr, te = half != k, half == k
+        if not te.any() or len(set(y[tr])) < len(names):
+            return float("nan")
+        W, b = fit_head(X[tr], y[tr], balanced_weights(y[tr], sources[tr], 1.0), len(names), 1e-2, 0.0, 100)
+        pred[te] = (X[te] @ W.T + b).argmax(1)
+    return float(np.mean([(pred[y == c] == c).mean() for c in range(len(names))]))
+
+
+def v2_outputs(paths: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    from PIL import Image
+
+    from .export import session
+
+    f = data.CACHE_DIR / f"brain_tumor_{V2_COMMIT}.onnx"
+    if not f.exists():
+        blob = subprocess.run(["git", "show", f"{V2_COMMIT}:models/brain_tumor/model.onnx"], cwd=data.REPO_DIR,
+                              capture_output=True, check=True).stdout
+        f.write_bytes(blob)
+    card = json.loads(subprocess.run(["git", "show", f"{V2_COMMIT}:models/brain_tumor/model_card.json"],
+                                     cwd=data.REPO_DIR, capture_output=True, check=True, text=True).stdout)
+    s, n = session(f, 1), card["input"]["normalization"]
+    L, E = [], []
+    for p in paths:
+        with Image.open(data.DATA_DIR / p) as im:
+            x = data.preprocess(im, card["input"]["size"], n["mean"], n["std"])[None]
+        lg, emb = s.run(["logits", "embedding"], {"input": x})
+        L.append(lg[0])
+        E.append(emb[0])
+    return np.array(L), np.array(E)
+
+
+def step_probe() -> dict:
+    from .pipeline import load_outputs
+    from .train import run_dir
+
+    cfg = brain_config()
+    out = load_outputs("brain_tumor")
+    tab = data.read_split(cfg.split)
+    src, grp, lab = np.array(tab.sources), np.array(tab.groups), np.array(tab.labels)
+    rng = np.random.default_rng(0)
+    pick = []
+    for c in ("notumor", "glioma"):
+        for s in sorted(set(src[lab == c])):
+            idx = np.flatnonzero((src == s) & (lab == c))
+            if len(idx) >= 10:
+                pick += sorted(rng.choice(idx, min(PER_SOURCE, len(idx)), replace=False).tolist())
+    pick = np.array(pick)
+    v2_logits, v2_emb = v2_outputs([tab.paths[i] for i in pick])
+    res: dict = {"per_source_max": PER_SOURCE, "v2_commit": V2_COMMIT, "classes": {}}
+    for c in ("notumor", "glioma"):
+        m = lab[pick] == c
+        s, g = src[pick][m], grp[pick][m]
+        res["classes"][c] = {
+            "sources": sorted(set(s)), "n": int(m.sum()), "chance": 1 / len(set(s)),
+            "v2_embedding": probe_accuracy(v2_emb[m], s, g), "v2_logits": probe_accuracy(v2_logits[m], s, g),
+            "v3_embedding": probe_accuracy(out["embedding"][pick][m], s, g),
+            "v3_logits": probe_accuracy(out["logits"][pick][m], s, g)}
+        print(f"[probe] {c}: {json.dumps(res['classes'][c])}")
+    (run_dir("brain_tumor") / "probe.json").write_text(json.dumps(res, indent=1))
+    return res
