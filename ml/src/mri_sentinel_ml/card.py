@@ -117,6 +117,11 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
                  f"{_pct(m['val_error_among_answered_at_threshold'])} |")
     if m.get("val_selected_threshold_for_1.5pct_error") is not None:
         L.append(f"| operating point picked on validation for ≤ 1.5 % error: threshold {m['val_selected_threshold_for_1.5pct_error']:.2f} → test coverage / error | {_pct(m['coverage_at_val_selected_threshold'])} / {_pct(m['error_at_val_selected_threshold'])} |")
+    v2 = m.get("v2_sources_test")
+    if v2:
+        L.append(f"| like for like with v2: test images of the v2 sources only (n = {v2['n']}) | accuracy {_pct(v2['accuracy'])}"
+                 + (f", body-part accuracy on MRI {_pct(v2['body_part_accuracy_on_mri'])}" if "body_part_accuracy_on_mri" in v2 else
+                    f", answered {_pct(v2['answered'])}, error among answered {_pct(v2['error_among_answered'])}") + " |")
     if timing:
         L.append(f"| ONNX Runtime forward, 1 thread, batch 1 (median / p90) | {timing['median_ms']:.2f} ms / {timing['p90_ms']:.2f} ms |")
     if onnx_bytes:

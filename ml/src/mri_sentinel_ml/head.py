@@ -39,7 +39,7 @@ def stack_views(emb: dict[str, np.ndarray], idx: np.ndarray, y: np.ndarray,
 
 
 def fit_head(X: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, l2: float,
-             label_smoothing: float = 0.05, iters: int = 150) -> tuple[np.ndarray, np.ndarray]:
+             label_smoothing: float = 0.05, iters: int = 100) -> tuple[np.ndarray, np.ndarray]:
     """Weighted multinomial logistic regression on standardised features; returns (W [C,D], b [C]) for the raw
     embedding, i.e. logits = e @ W.T + b (the network's linear classifier). Deterministic (full-batch LBFGS)."""
     Xt = torch.from_numpy(np.ascontiguousarray(X, np.float32))
@@ -64,10 +64,22 @@ def fit_head(X: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, l2: fl
     return W.numpy().astype(np.float32), b.numpy().astype(np.float32)
 
 
+def cap_per_source(idx: np.ndarray, y: np.ndarray, sources: np.ndarray, cap: int, seed: int = 0) -> np.ndarray:
+    """At most `cap` images of idx per (class, source), a seeded pick; sorted. cap 0: idx unchanged."""
+    if cap <= 0:
+        return idx
+    rng = np.random.default_rng(seed)
+    keep = []
+    for key in sorted(set(zip(y[idx].tolist(), sources[idx].tolist(), strict=True))):
+        m = idx[(y[idx] == key[0]) & (sources[idx] == key[1])]
+        keep.append(m if len(m) <= cap else rng.choice(m, cap, replace=False))
+    return np.sort(np.concatenate(keep))
+
+
 def fit_labelled(emb: dict[str, np.ndarray], y: np.ndarray, sources: np.ndarray, idx: np.ndarray, n_classes: int,
-                 l2: float, source_balance: float) -> tuple[np.ndarray, np.ndarray]:
-    """fit_head on the images idx (label >= 0), balanced by class and source."""
-    idx = idx[y[idx] >= 0]
+                 l2: float, source_balance: float, cap: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """fit_head on the images idx (label >= 0, at most cap per class and source), balanced by class and source."""
+    idx = cap_per_source(idx[y[idx] >= 0], y, sources, cap)
     w = balanced_weights(y[idx], sources[idx], source_balance)
     X, Y, W = stack_views(emb, idx, y, w)
     keep = Y >= 0

@@ -61,7 +61,7 @@ def fit_fold(cfg: ModelConfig, emb: dict, y: np.ndarray, sources: np.ndarray, fo
              ood_margin: float) -> dict:
     """Head + temperature + OOD gate on the fold's training side; raw outputs for its held-out images."""
     W, b = fit_labelled(emb, y, sources, np.flatnonzero(fold.train), len(cfg.labels), cfg.head_l2,
-                        cfg.source_balance)
+                        cfg.source_balance, cfg.cap_per_source)
     logits = emb["clean"] @ W.T + b
     tr, va, ho = np.flatnonzero(fold.train), np.flatnonzero(fold.val), np.flatnonzero(fold.held)
     t = fit_temperature(logits[va], y[va])

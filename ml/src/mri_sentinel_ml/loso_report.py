@@ -20,6 +20,20 @@ CONF_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 MAX_MRI_OOD = 0.02
 
 
+def _bright_at(r: dict, sources: np.ndarray) -> np.ndarray:
+    b = np.zeros(len(sources), bool)
+    b[r["idx"]] = r["bright"]
+    return b
+
+
+def v2_rows(cfg: ModelConfig, tab: data.SplitTable, rows_fn) -> list[dict]:
+    """The v2 model on the sources added in v3 (it never saw them): the same table, for before/after."""
+    from .v2 import v2_as_heldout
+
+    idx = np.array([i for i, s in enumerate(tab.sources) if s not in data.V2_SOURCES and tab.labels[i] in cfg.labels])
+    return rows_fn(v2_as_heldout(cfg.name, tab.paths, idx))
+
+
 def triage_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, tab: data.SplitTable, bright: np.ndarray) -> dict:
     sources, splits = np.array(tab.sources), np.array(tab.splits)
     folds, res, secs = run_loso(cfg, emb, y, sources, splits)
@@ -39,7 +53,8 @@ def triage_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, tab: data.SplitTable
                                                                           weights=[x["n"] for x in nm]))})
         if worst <= MAX_MRI_OOD and chosen == OOD_MARGINS[-1]:
             chosen = mg
-    return {"folds": [f.name for f in folds], "seconds": secs, "ood_margin": chosen, "ood_sweep": sweep,
+    v2 = v2_rows(cfg, tab, lambda r: triage_rows(cfg, r, y_txt, sources, _bright_at(r, sources), 1.0))
+    return {"folds": [f.name for f in folds], "seconds": secs, "ood_margin": chosen, "ood_sweep": sweep, "v2_rows": v2,
             "rows": triage_rows(cfg, r, y_txt, sources, bright, chosen),
             "rows_without_ood_gate": triage_rows(cfg, r, y_txt, sources, bright, np.inf)}
 
@@ -63,7 +78,8 @@ def brain_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, tab: data.SplitTable,
             chosen = t
     if chosen is None:
         chosen = max(sweep, key=lambda s: min(s[k]["right_among_answered"] for k in ("tumour", "tumour-free")))["threshold"]
-    return {"folds": [f.name for f in folds], "seconds": secs, "ood_margin": ood_margin, "confidence": chosen,
+    v2 = v2_rows(cfg, tab, lambda r: brain_rows(cfg, r, y, sources, r["confidence"], 1.0))
+    return {"folds": [f.name for f in folds], "seconds": secs, "ood_margin": ood_margin, "confidence": chosen, "v2_rows": v2,
             "sweep": sweep, "rows": brain_rows(cfg, r, y, sources, chosen, ood_margin),
             "rows_at_0.60": brain_rows(cfg, r, y, sources, 0.6, ood_margin)}
 
@@ -107,18 +123,23 @@ def markdown(cfg: ModelConfig, lo: dict) -> list[str]:
              f"{f} ({', '.join(s for s, v in FAMILIES.items() if v == f)})" for f in sorted(set(FAMILIES.values()))) + ".", ""]
     if cfg.kind == "triage":
         met = [triage_target(r)[1] for r in lo["rows"]]
+        v2 = {(r["source"], r["true"]): r for r in lo.get("v2_rows", [])}
         L += [f"OOD gate margin chosen here: **{lo['ood_margin']:g}** × the in-source validation 99.5 % quantile "
               f"(smallest margin with ≤ {100 * MAX_MRI_OOD:.0f} % OOD refusals in every held-out brain/knee/spine source). "
               f"Targets met in **{sum(met)} of {len(met)}** held-out rows.", "",
               "| held-out source | n | true | right part | as brain/knee/spine | wrong part | NOT_MRI (OOD / background) | "
-              "modality low conf. | UNSUPPORTED | anatomy low conf. | target | met |", "|---" * 12 + "|"]
+              "modality low conf. | UNSUPPORTED | anatomy low conf. | target | met | v2 on it (never saw it) |", "|---" * 13 + "|"]
         for r in lo["rows"]:
             t, ok = triage_target(r)
+            b = v2.get((r["source"], r["true"]))
+            vb = "—" if b is None else (_p(b["passes_modality"]) if r["true"] == "not_mri" else _p(b["accepted_as_supported"])
+                                        if r["true"] == "other_mri" else _p(b["accepted_right_part"]))
             L.append(f"| {r['source']} | {r['n']} | {r['true']} | {_p(r['accepted_right_part'])} | "
                      f"{_p(r['accepted_as_supported'])} | {_p(r['wrong_part'])} | {_p(r['not_mri'])} "
                      f"({_p(r['not_mri_by_ood'])} / {_p(r['not_mri_by_background'])}) | {_p(r['modality_low_conf'])} | "
-                     f"{_p(r['unsupported'])} | {_p(r['anatomy_low_conf'])} | {t} | {'yes' if ok else '**no**'} |")
-        L += ["", "Percent of the held-out source's images. OOD-gate sweep (both sides of the gate):", "",
+                     f"{_p(r['unsupported'])} | {_p(r['anatomy_low_conf'])} | {t} | {'yes' if ok else '**no**'} | {vb} |")
+        L += ["", "Percent of the held-out source's images. Last column: the v2 triage (2.0.0) on the same images, same "
+              "target figure — only for the sources added in v3, which v2 never saw. OOD-gate sweep (both sides of the gate):", "",
               "| margin | worst held-out MRI source refused by OOD | worst held-out non-MRI source passing modality | "
               "pooled non-MRI passing modality |", "|---|---|---|---|"]
         for s in lo["ood_sweep"]:
@@ -129,12 +150,15 @@ def markdown(cfg: ModelConfig, lo: dict) -> list[str]:
               "Targets: of answered tumour images ≥ 95 % called a tumour, of answered tumour-free ≥ 95 % \"no tumour\", "
               "≥ 80 % of each answered.", "",
               "| held-out source | truth | n | answered | refused by OOD | right among answered | exact type | "
-              + " | ".join(cfg.labels) + " | met |", "|---" * (8 + len(cfg.labels)) + "|"]
+              + " | ".join(cfg.labels) + " | met | v2 answered / right (never saw it) |", "|---" * (9 + len(cfg.labels)) + "|"]
+        v2 = {(r["source"], r["truth"]): r for r in lo.get("v2_rows", [])}
         for r in lo["rows"]:
             ok = (r["right_among_answered"] or 0) >= 0.95 and r["answered"] >= 0.8
+            b = v2.get((r["source"], r["truth"]))
+            vb = "—" if b is None else f"{_p(b['answered'])} / {_p(b['right_among_answered'])}"
             L.append(f"| {r['source']} | {r['truth']} | {r['n']} | {_p(r['answered'])} | {_p(r['refused_ood'])} | "
                      f"{_p(r['right_among_answered'])} | {_p(r['exact_type_among_answered'])} | "
-                     + " | ".join(_p(r["label_mix_answered"][lb]) for lb in cfg.labels) + f" | {'yes' if ok else '**no**'} |")
+                     + " | ".join(_p(r["label_mix_answered"][lb]) for lb in cfg.labels) + f" | {'yes' if ok else '**no**'} | {vb} |")
         L += ["", "Label mix: percent of the answered images. Threshold sweep (pooled over held-out sources):", "",
               "| threshold | tumour answered | tumour right | tumour-free answered | tumour-free right |", "|---|---|---|---|---|"]
         for s in lo["sweep"]:

@@ -74,6 +74,7 @@ def step_evaluate(name: str) -> dict:
         out["border_mean"] = border_means(cfg)
     m = evaluate(out, cal, cfg.labels, cfg.kind, cal.get("confidence", cfg.confidence), mdir / "plots", ck["history"])
     m["loso"] = {k: v for k, v in loso_choice(name).items() if k != "rows_without_ood_gate"}
+    m["v2_sources_test"] = v2_sources_figures(out, cal, cfg)
     if cfg.kind == "triage":
         m.update(inverted_mri_metrics(cfg, net, cal))
     save_metrics(m, run_dir(name) / "metrics.json")
@@ -85,6 +86,25 @@ def step_evaluate(name: str) -> dict:
     keys = [k for k in m if isinstance(m[k], float)]
     print(f"[{name}] " + "  ".join(f"{k}={m[k]:.4f}" for k in keys))
     return m
+
+
+def v2_sources_figures(out: dict, cal: dict, cfg: ModelConfig) -> dict:
+    """Test-split figures on the v2 sources only: like for like with the last round's in-source numbers."""
+    from .calibrate import softmax
+
+    te = (out["split"] == "test") & np.isin(out["source"], list(data.V2_SOURCES))
+    p = softmax(out["logits"][te], cal["temperature"])
+    y, pred = out["y"][te], p.argmax(1)
+    res = {"n": int(te.sum()), "accuracy": float((pred == y).mean())}
+    if cfg.kind == "triage":
+        sup = np.isin(y, [cfg.labels.index(b) for b in ("brain", "knee", "spine")])
+        res["body_part_accuracy_on_mri"] = float((pred[sup] == y[sup]).mean())
+    else:
+        conf = p.max(1)
+        thr = cal.get("confidence", cfg.confidence)
+        res["answered"] = float((conf >= thr).mean())
+        res["error_among_answered"] = float((pred[conf >= thr] != y[conf >= thr]).mean()) if (conf >= thr).any() else None
+    return res
 
 
 def parity_images(name: str, n: int = 50) -> list[str]:

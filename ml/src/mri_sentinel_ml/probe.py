@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 
 import numpy as np
 
 from . import data
 from .config import brain_config
 from .head import balanced_weights, fit_head
+from .v2 import V2_COMMIT, v2_outputs
 
-V2_COMMIT = "e835610"  # main before v3: brain_tumor 2.0.0
 PER_SOURCE = 120
 
 
@@ -36,29 +35,6 @@ def probe_accuracy(X: np.ndarray, sources: np.ndarray, groups: np.ndarray) -> fl
         W, b = fit_head(X[tr], y[tr], balanced_weights(y[tr], sources[tr], 1.0), len(names), 1e-2, 0.0, 100)
         pred[te] = (X[te] @ W.T + b).argmax(1)
     return float(np.mean([(pred[y == c] == c).mean() for c in range(len(names))]))
-
-
-def v2_outputs(paths: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    from PIL import Image
-
-    from .export import session
-
-    f = data.CACHE_DIR / f"brain_tumor_{V2_COMMIT}.onnx"
-    if not f.exists():
-        blob = subprocess.run(["git", "show", f"{V2_COMMIT}:models/brain_tumor/model.onnx"], cwd=data.REPO_DIR,
-                              capture_output=True, check=True).stdout
-        f.write_bytes(blob)
-    card = json.loads(subprocess.run(["git", "show", f"{V2_COMMIT}:models/brain_tumor/model_card.json"],
-                                     cwd=data.REPO_DIR, capture_output=True, check=True, text=True).stdout)
-    s, n = session(f, 1), card["input"]["normalization"]
-    L, E = [], []
-    for p in paths:
-        with Image.open(data.DATA_DIR / p) as im:
-            x = data.preprocess(im, card["input"]["size"], n["mean"], n["std"])[None]
-        lg, emb = s.run(["logits", "embedding"], {"input": x})
-        L.append(lg[0])
-        E.append(emb[0])
-    return np.array(L), np.array(E)
 
 
 def step_probe() -> dict:
@@ -77,7 +53,8 @@ def step_probe() -> dict:
             if len(idx) >= 10:
                 pick += sorted(rng.choice(idx, min(PER_SOURCE, len(idx)), replace=False).tolist())
     pick = np.array(pick)
-    v2_logits, v2_emb = v2_outputs([tab.paths[i] for i in pick])
+    o = v2_outputs("brain_tumor", [tab.paths[i] for i in pick])
+    v2_logits, v2_emb = o["logits"], o["embedding"]
     res: dict = {"per_source_max": PER_SOURCE, "v2_commit": V2_COMMIT, "classes": {}}
     for c in ("notumor", "glioma"):
         m = lab[pick] == c

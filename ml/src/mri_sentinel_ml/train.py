@@ -65,7 +65,7 @@ def train_model(cfg: ModelConfig, max_images: int | None = None, max_steps: int 
     t_cache = float(emb["seconds"]) if float(emb["seconds"]) > 0 else time.time() - t0
     t1 = time.time()
     W, b = fit_labelled(emb, y, np.array(tab.sources), tab.idx("train"), len(cfg.labels), cfg.head_l2,
-                        cfg.source_balance)
+                        cfg.source_balance, cfg.cap_per_source)
     t_train = time.time() - t1
     logits = emb["clean"] @ W.T + b
     va = tab.idx("val")
