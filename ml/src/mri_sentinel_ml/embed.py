@@ -29,10 +29,14 @@ from .transforms import augment, invert_content, to_input
 EMB_DIM = 1280
 
 
-def trunk_onnx(size: int) -> Path:
-    """The ImageNet network (any head) exported at `size`; only its `embedding` output is used."""
+def trunk_onnx(size: int, trunk: str = "imagenet", name: str = "") -> Path:
+    """The frozen network (any head) at `size`; only its `embedding` output is used. trunk "v2": the v2 model."""
     from .export import export_onnx
 
+    if trunk == "v2":
+        from .v2 import v2_onnx
+
+        return v2_onnx(name)
     f = data.CACHE_DIR / f"trunk_lite0_{size}.onnx"
     if not f.exists():
         data.CACHE_DIR.mkdir(parents=True, exist_ok=True)
@@ -52,13 +56,14 @@ def embedding_cache(cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray, ge
     any of them). Cached on disk, keyed by paths, labels, size, views, augmentation and seed."""
     from .export import session
 
-    key = json.dumps([tab.paths, tab.labels, cfg.size, cfg.views, asdict(cfg.aug), cfg.seed, cfg.mean, cfg.std])
+    key = json.dumps([tab.paths, tab.labels, cfg.size, cfg.views, asdict(cfg.aug), cfg.seed, cfg.mean, cfg.std]
+                     + ([cfg.trunk] if cfg.trunk != "imagenet" else []))
     f = data.CACHE_DIR / f"emb_{cfg.name}_{hashlib.sha1(key.encode()).hexdigest()[:12]}.npz"
     if f.exists():
         with np.load(f) as z:
             return {k: z[k] for k in z.files}
     t0 = time.time()
-    sess = session(trunk_onnx(cfg.size), 1)
+    sess = session(trunk_onnx(cfg.size, cfg.trunk, cfg.name), 1)
     n, nv = len(tab.paths), cfg.views - 1
     g = torch.Generator().manual_seed(cfg.seed + 1)
     y = np.array([cfg.labels.index(lb) if lb in cfg.labels else -1 for lb in tab.labels])

@@ -44,8 +44,16 @@ def load_embeddings(cfg: ModelConfig, max_images: int | None = None) -> tuple[da
     return tab, emb, y
 
 
-def net_with_head(n_classes: int, W: np.ndarray, b: np.ndarray) -> torch.nn.Module:
-    net = build_net(n_classes, pretrained=True)
+def net_with_head(n_classes: int, W: np.ndarray, b: np.ndarray, trunk: str = "imagenet",
+                  name: str = "") -> torch.nn.Module:
+    net = build_net(n_classes, pretrained=trunk == "imagenet")
+    if trunk == "v2":  # the v2 network's trunk, exactly as committed (its ONNX initialisers)
+        from .export import state_dict_from_onnx
+        from .v2 import v2_onnx
+
+        sd = {k: v for k, v in state_dict_from_onnx(v2_onnx(name)).items() if not k.startswith("_fc.")}
+        missing, unexpected = net.load_state_dict(sd, strict=False)
+        assert not unexpected and all(k.startswith("_fc.") or k.endswith("num_batches_tracked") for k in missing)
     with torch.no_grad():
         net._fc.weight.copy_(torch.from_numpy(W))
         net._fc.bias.copy_(torch.from_numpy(b))
@@ -71,7 +79,7 @@ def train_model(cfg: ModelConfig, max_images: int | None = None, max_steps: int 
     va = tab.idx("val")
     acc = float((logits[va].argmax(1) == y[va]).mean()) if len(va) else float("nan")
     history = [{"step": 1, "train_loss": float("nan"), "val_acc": acc}]
-    net = net_with_head(len(cfg.labels), W, b)
+    net = net_with_head(len(cfg.labels), W, b, cfg.trunk, cfg.name)
     np.savez(out_dir / "outputs.npz", logits=logits, embedding=emb["clean"], y=y,
              split=np.array(tab.splits), source=np.array(tab.sources), path=np.array(tab.paths),
              extra=np.array(tab.extra))

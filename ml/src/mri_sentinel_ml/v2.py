@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -19,15 +20,20 @@ def v2_card(name: str) -> dict:
                                      capture_output=True, check=True, text=True).stdout)
 
 
-def v2_outputs(name: str, paths: list[str]) -> dict[str, np.ndarray]:
-    """-> logits [N,C], embedding [N,D], border [N] (background-gate ring mean of the model's letterbox)."""
-    from .export import session
-
+def v2_onnx(name: str) -> Path:
     f = data.CACHE_DIR / f"{name}_{V2_COMMIT}.onnx"
     if not f.exists():
         data.CACHE_DIR.mkdir(parents=True, exist_ok=True)
         f.write_bytes(subprocess.run(["git", "show", f"{V2_COMMIT}:models/{name}/model.onnx"], cwd=data.REPO_DIR,
                                      capture_output=True, check=True).stdout)
+    return f
+
+
+def v2_outputs(name: str, paths: list[str]) -> dict[str, np.ndarray]:
+    """-> logits [N,C], embedding [N,D], border [N] (background-gate ring mean of the model's letterbox)."""
+    from .export import session
+
+    f = v2_onnx(name)
     card = v2_card(name)
     s, n, size = session(f, 1), card["input"]["normalization"], card["input"]["size"]
     band = card["thresholds"].get("background", {}).get("band", 0.06)
