@@ -80,14 +80,17 @@ class ModelConfig:
 
 
 def triage_config(seed: int = 1337) -> ModelConfig:
+    # trunk "v2" (LOSO, ml/README.md): 27 of 52 held-out rows meet their target vs 14 with the frozen ImageNet trunk
+    # (4 views), the 37 added sources (clean folds: v2 never saw them) mostly better, head CT let through 0-14 % vs
+    # 6-25 %; in-source test accuracy 98.0 vs 94.9 %. One clean view: augmentations only for the ImageNet recipe.
     aug = AugConfig(strength="heavy", rotate_deg=30.0, scale=(0.55, 1.35), aspect=(0.75, 1.33),
                     translate=0.12, hflip=0.5, vflip=0.15, gamma=(0.5, 2.0), contrast=(0.6, 1.5),
                     brightness=0.15, invert=0.4, invert_labels=("not_mri",),
                     relabel_inverted=0.1, relabel_inverted_as="not_mri", noise=0.3, blur=0.3,
                     border=0.2, equalize=0.2, window=0.25, bias=0.3, res_drop=0.25, jpeg=0.3)
     return ModelConfig(name="triage", kind="triage", body_part=None, labels=list(TRIAGE_LABELS),
-                       split="triage", size=160, views=4, epochs=0, seed=seed, aug=aug,
-                       ood_target_tpr=0.995, source_balance=1.0, cap_per_source=400)
+                       split="triage", size=160, views=1, epochs=0, seed=seed, aug=aug,
+                       ood_target_tpr=0.995, source_balance=1.0, cap_per_source=400, trunk="v2")
 
 
 def brain_config(seed: int = 1337) -> ModelConfig:

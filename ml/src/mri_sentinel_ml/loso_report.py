@@ -117,6 +117,10 @@ def _p(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.1f}"
 
 
+def _name(cfg: ModelConfig, source: str) -> str:
+    return source + (" †" if cfg.trunk == "v2" and source in data.V2_SOURCES else "")
+
+
 def triage_target(r: dict) -> tuple[str, bool]:
     if r["true"] == "not_mri":
         return "≤ 0.5 % pass modality", r["passes_modality"] <= 0.005
@@ -132,8 +136,14 @@ def markdown(cfg: ModelConfig, lo: dict) -> list[str]:
          f"{lo['seconds'] / 60:.1f} min on the shared 2-core box (one cached embedding pass, no retraining of the trunk).",
          "Related sources are held out together: " + "; ".join(
              f"{f} ({', '.join(s for s, v in FAMILIES.items() if v == f)})" for f in sorted(set(FAMILIES.values()))) + ".", ""]
+    if cfg.trunk == "v2":
+        L += ["The frozen trunk is the v2 network, whose fine-tuned blocks saw the v2 sources (marked †): their folds "
+              "are **not** clean hold-outs (the head, temperature and gates are refitted, the features are not). The "
+              "37 sources added in v3 were never seen by any part of the model in their folds.", ""]
     if cfg.kind == "triage":
         met = [triage_target(r)[1] for r in lo["rows"]]
+        clean = [triage_target(r)[1] for r in lo["rows"] if r["source"] not in data.V2_SOURCES]
+        L += [f"Clean folds (sources added in v3): targets met in **{sum(clean)} of {len(clean)}** rows.", ""]
         v2 = {(r["source"], r["true"]): r for r in lo.get("v2_rows", [])}
         L += [f"OOD gate margin chosen here: **{lo['ood_margin']:g}** × the in-source validation 99.5 % quantile "
               f"(smallest margin with ≤ {100 * MAX_MRI_OOD:.0f} % OOD refusals in every held-out brain/knee/spine source). "
@@ -145,7 +155,7 @@ def markdown(cfg: ModelConfig, lo: dict) -> list[str]:
             b = v2.get((r["source"], r["true"]))
             vb = "—" if b is None else (_p(b["passes_modality"]) if r["true"] == "not_mri" else _p(b["accepted_as_supported"])
                                         if r["true"] == "other_mri" else _p(b["accepted_right_part"]))
-            L.append(f"| {r['source']} | {r['n']} | {r['true']} | {_p(r['accepted_right_part'])} | "
+            L.append(f"| {_name(cfg, r['source'])} | {r['n']} | {r['true']} | {_p(r['accepted_right_part'])} | "
                      f"{_p(r['accepted_as_supported'])} | {_p(r['wrong_part'])} | {_p(r['not_mri'])} "
                      f"({_p(r['not_mri_by_ood'])} / {_p(r['not_mri_by_background'])}) | {_p(r['modality_low_conf'])} | "
                      f"{_p(r['unsupported'])} | {_p(r['anatomy_low_conf'])} | {t} | {'yes' if ok else '**no**'} | {vb} |")
@@ -161,9 +171,6 @@ def markdown(cfg: ModelConfig, lo: dict) -> list[str]:
             L += ["**No confidence threshold meets the held-out targets** (sweep below): on sources it was not trained on, "
                   "this model's tumour / no-tumour answers are not validated. The default 0.60 is kept and the card is "
                   "marked `experimental`.", ""]
-        if cfg.trunk == "v2":
-            L += ["The frozen trunk is the v2 network, whose fine-tuned blocks saw `brain_tumor_nickparvar`: that source's "
-                  "fold is **not** a clean hold-out (every other fold is).", ""]
         L += [f"Confidence threshold: **{lo['confidence']:.2f}** (OOD margin {lo['ood_margin']:g}). "
               "Targets: of answered tumour images ≥ 95 % called a tumour, of answered tumour-free ≥ 95 % \"no tumour\", "
               "≥ 80 % of each answered.", "",
@@ -174,7 +181,7 @@ def markdown(cfg: ModelConfig, lo: dict) -> list[str]:
             ok = (r["right_among_answered"] or 0) >= 0.95 and r["answered"] >= 0.8
             b = v2.get((r["source"], r["truth"]))
             vb = "—" if b is None else f"{_p(b['answered'])} / {_p(b['right_among_answered'])}"
-            L.append(f"| {r['source']} | {r['truth']} | {r['n']} | {_p(r['answered'])} | {_p(r['refused_ood'])} | "
+            L.append(f"| {_name(cfg, r['source'])} | {r['truth']} | {r['n']} | {_p(r['answered'])} | {_p(r['refused_ood'])} | "
                      f"{_p(r['right_among_answered'])} | {_p(r['exact_type_among_answered'])} | "
                      + " | ".join(_p(r["label_mix_answered"][lb]) for lb in cfg.labels) + f" | {'yes' if ok else '**no**'} | {vb} |")
         L += ["", "Label mix: percent of the answered images. Threshold sweep (pooled over held-out sources):", "",

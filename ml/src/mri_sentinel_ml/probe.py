@@ -23,10 +23,21 @@ from .v2 import V2_COMMIT, v2_outputs
 PER_SOURCE = 120
 
 
+def halves(groups: np.ndarray) -> np.ndarray:
+    return np.array([int(hashlib.sha1(g.encode()).hexdigest(), 16) % 2 for g in groups])
+
+
+def usable(sources: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Images of sources whose groups fall in both halves (a source seen only on one side cannot be probed)."""
+    h = halves(groups)
+    ok = {s for s in set(sources) if len(set(h[sources == s])) == 2}
+    return np.isin(sources, sorted(ok))
+
+
 def probe_accuracy(X: np.ndarray, sources: np.ndarray, groups: np.ndarray) -> float:
     names = sorted(set(sources))
     y = np.array([names.index(s) for s in sources])
-    half = np.array([int(hashlib.sha1(g.encode()).hexdigest(), 16) % 2 for g in groups])
+    half = halves(groups)
     pred = np.zeros(len(y), np.int64)
     for k in (0, 1):
         tr, te = half != k, half == k
@@ -57,10 +68,11 @@ def step_probe() -> dict:
     v2_logits, v2_emb = o["logits"], o["embedding"]
     res: dict = {"per_source_max": PER_SOURCE, "v2_commit": V2_COMMIT, "classes": {}}
     for c in ("notumor", "glioma"):
-        m = lab[pick] == c
+        m = np.flatnonzero(lab[pick] == c)
+        m = m[usable(src[pick][m], grp[pick][m])]
         s, g = src[pick][m], grp[pick][m]
         res["classes"][c] = {
-            "sources": sorted(set(s)), "n": int(m.sum()), "chance": 1 / len(set(s)),
+            "sources": sorted(set(s)), "n": len(m), "chance": 1 / len(set(s)),
             "v2_embedding": probe_accuracy(v2_emb[m], s, g), "v2_logits": probe_accuracy(v2_logits[m], s, g),
             "v3_embedding": probe_accuracy(out["embedding"][pick][m], s, g),
             "v3_logits": probe_accuracy(out["logits"][pick][m], s, g)}
