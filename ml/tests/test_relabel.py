@@ -16,7 +16,7 @@ from .conftest import needs_data
 def test_inverted_mri_views_are_labelled_not_mri(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
     cfg = triage_config(seed=3)
-    cfg.size, cfg.views = 64, 5
+    cfg.size, cfg.views, cfg.trunk = 64, 5, "imagenet"  # a small ImageNet trunk: the test is about labels
     cfg.aug.relabel_inverted = 0.5
     tab = data.read_split("triage")
     mri = [i for i in tab.idx("train") if tab.labels[i] != "not_mri"][:6]

