@@ -197,6 +197,17 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
 
         L += markdown(cfg, m["loso"])
         plot(cfg, m["loso"], path.parent / "plots" / "loso.png")
+    if m.get("source_probe", {}).get("classes"):
+        L += ["", "## Source-predictability probe (issue 14)", "",
+              "Within one class, a linear probe (half of the groups to train, the other half to test, then swapped; "
+              f"≤ {m['source_probe']['per_source_max']} images per source) names the image's source. High = "
+              "\"looks like that collection\" is available as a shortcut. Balanced accuracy:", "",
+              "| class | sources | images | chance | v2 embedding | v2 logits | v3 embedding | v3 logits |", "|---|---|---|---|---|---|---|---|"]
+        for c, r in m["source_probe"]["classes"].items():
+            L.append(f"| {c} | {len(r['sources'])} | {r['n']} | {_pct(r['chance'])} | {_pct(r['v2_embedding'])} | "
+                     f"{_pct(r['v2_logits'])} | {_pct(r['v3_embedding'])} | {_pct(r['v3_logits'])} |")
+        L += ["", "v3 keeps v2's frozen trunk (same embedding); the source-balanced head trained on every labelled "
+              "source reads less of the source into its decision (logits)."]
     L += ["", "## Per class (in-source test split)", "", "| class | n | precision | recall | ROC AUC |", "|---|---|---|---|---|"]
     for lb, r in m["per_class"].items():
         L.append(f"| {lb} | {r['n']} | {_pct(r['precision'])} | {_pct(r['recall'])} | {r['roc_auc']:.4f} |")

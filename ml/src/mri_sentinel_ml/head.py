@@ -77,10 +77,20 @@ def cap_per_source(idx: np.ndarray, y: np.ndarray, sources: np.ndarray, cap: int
 
 
 def fit_labelled(emb: dict[str, np.ndarray], y: np.ndarray, sources: np.ndarray, idx: np.ndarray, n_classes: int,
-                 l2: float, source_balance: float, cap: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """fit_head on the images idx (label >= 0, at most cap per class and source), balanced by class and source."""
+                 l2: float, source_balance: float, cap: int = 0,
+                 extra: tuple[np.ndarray, int, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """fit_head on the images idx (label >= 0, at most cap per class and source), balanced by class and source.
+    extra: (embeddings [M,D], label, source name) of generated images, weighted as one more source of that label."""
     idx = cap_per_source(idx[y[idx] >= 0], y, sources, cap)
-    w = balanced_weights(y[idx], sources[idx], source_balance)
-    X, Y, W = stack_views(emb, idx, y, w)
+    ys, ss = y[idx], sources[idx]
+    if extra is not None:
+        ys = np.concatenate([ys, np.full(len(extra[0]), extra[1])])
+        ss = np.concatenate([ss, np.full(len(extra[0]), extra[2])])
+    w = balanced_weights(ys, ss, source_balance)
+    X, Y, W = stack_views(emb, idx, y, w[:len(idx)])
+    if extra is not None:
+        X = np.concatenate([X, extra[0].astype(np.float32)])
+        Y = np.concatenate([Y, np.full(len(extra[0]), extra[1])])
+        W = np.concatenate([W, w[len(idx):]])
     keep = Y >= 0
     return fit_head(X[keep], Y[keep], W[keep], n_classes, l2)

@@ -58,10 +58,10 @@ def make_folds(sources: np.ndarray, splits: np.ndarray, y: np.ndarray) -> list[F
 
 
 def fit_fold(cfg: ModelConfig, emb: dict, y: np.ndarray, sources: np.ndarray, fold: Fold,
-             ood_margin: float) -> dict:
+             ood_margin: float, extra: tuple | None = None) -> dict:
     """Head + temperature + OOD gate on the fold's training side; raw outputs for its held-out images."""
     W, b = fit_labelled(emb, y, sources, np.flatnonzero(fold.train), len(cfg.labels), cfg.head_l2,
-                        cfg.source_balance, cfg.cap_per_source)
+                        cfg.source_balance, cfg.cap_per_source, extra)
     logits = emb["clean"] @ W.T + b
     tr, va, ho = np.flatnonzero(fold.train), np.flatnonzero(fold.val), np.flatnonzero(fold.held)
     t = fit_temperature(logits[va], y[va])
@@ -126,14 +126,15 @@ def brain_rows(cfg: ModelConfig, res: dict, y: np.ndarray, sources: np.ndarray, 
 
 
 def run_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, sources: np.ndarray, splits: np.ndarray,
-             log=print) -> tuple[list[Fold], list[dict], float]:
-    """Fit every fold once (OOD margin 1: the threshold is scaled afterwards, per row, without refitting)."""
+             log=print, extra: tuple | None = None) -> tuple[list[Fold], list[dict], float]:
+    """Fit every fold once (OOD margin 1: the threshold is scaled afterwards, per row, without refitting).
+    extra: generated images on the training side of every fold (train.blank_extra)."""
     t0 = time.time()
     folds = make_folds(sources, splits, y)
     res = []
     for f in folds:
         t = time.time()
-        res.append(fit_fold(cfg, emb, y, sources, f, 1.0))
+        res.append(fit_fold(cfg, emb, y, sources, f, 1.0, extra))
         log(f"[loso {cfg.name}] {f.name}: {int(f.held.sum())} held out, {time.time() - t:.1f} s")
     return folds, res, time.time() - t0
 

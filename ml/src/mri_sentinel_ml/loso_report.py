@@ -38,8 +38,10 @@ def v2_rows(cfg: ModelConfig, tab: data.SplitTable, rows_fn) -> list[dict]:
 
 
 def triage_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, tab: data.SplitTable, bright: np.ndarray) -> dict:
+    from .train import blank_extra
+
     sources, splits = np.array(tab.sources), np.array(tab.splits)
-    folds, res, secs = run_loso(cfg, emb, y, sources, splits)
+    folds, res, secs = run_loso(cfg, emb, y, sources, splits, extra=blank_extra(cfg))
     r = merge(res)
     save_outputs(cfg.name, r)
     y_txt = np.array(tab.labels)

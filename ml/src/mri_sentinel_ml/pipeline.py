@@ -75,6 +75,9 @@ def step_evaluate(name: str) -> dict:
     m = evaluate(out, cal, cfg.labels, cfg.kind, cal.get("confidence", cfg.confidence), mdir / "plots", ck["history"])
     m["loso"] = {k: v for k, v in loso_choice(name).items() if k != "rows_without_ood_gate"}
     m["v2_sources_test"] = v2_sources_figures(out, cal, cfg)
+    pf = run_dir(name) / "probe.json"
+    if cfg.kind == "diagnosis" and pf.exists():
+        m["source_probe"] = json.loads(pf.read_text())
     if cfg.kind == "triage":
         m.update(inverted_mri_metrics(cfg, net, cal))
     save_metrics(m, run_dir(name) / "metrics.json")

@@ -44,6 +44,15 @@ def load_embeddings(cfg: ModelConfig, max_images: int | None = None) -> tuple[da
     return tab, emb, y
 
 
+def blank_extra(cfg: ModelConfig) -> tuple[np.ndarray, int, str] | None:
+    """Triage learns generated blank frames as not_mri (synthetic.py); diagnosis models do not see them."""
+    if "not_mri" not in cfg.labels:
+        return None
+    from .synthetic import SOURCE, blank_embeddings
+
+    return blank_embeddings(cfg), cfg.labels.index("not_mri"), SOURCE
+
+
 def net_with_head(n_classes: int, W: np.ndarray, b: np.ndarray, trunk: str = "imagenet",
                   name: str = "") -> torch.nn.Module:
     net = build_net(n_classes, pretrained=trunk == "imagenet")
@@ -73,7 +82,7 @@ def train_model(cfg: ModelConfig, max_images: int | None = None, max_steps: int 
     t_cache = float(emb["seconds"]) if float(emb["seconds"]) > 0 else time.time() - t0
     t1 = time.time()
     W, b = fit_labelled(emb, y, np.array(tab.sources), tab.idx("train"), len(cfg.labels), cfg.head_l2,
-                        cfg.source_balance, cfg.cap_per_source)
+                        cfg.source_balance, cfg.cap_per_source, blank_extra(cfg))
     t_train = time.time() - t1
     logits = emb["clean"] @ W.T + b
     va = tab.idx("val")
