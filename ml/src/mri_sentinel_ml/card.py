@@ -90,7 +90,32 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
                                       "brain_tumor_nickparvar" if cfg.trunk == "v2" else "; whole trunk frozen")},
         "onnx": onnx_info,
     }
+    card["limitations"] = limitations(cfg, metrics)
     return card
+
+
+def limitations(cfg: ModelConfig, m: dict) -> list[str]:
+    """What the held-out (LOSO) figures do not support, in words (issue 14: say so in the card)."""
+    lo = m.get("loso") or {}
+    out = []
+    if cfg.kind == "diagnosis" and lo and not lo.get("targets_met_at_some_threshold", True):
+        out.append("Leave-one-source-out: no confidence threshold gives >= 95 % right answers on both tumour and "
+                   "tumour-free images of held-out collections; on unseen collections about half of the tumour slices "
+                   "are called 'no tumour'. Answers on images from collections it was not trained on are not validated.")
+    if cfg.kind == "diagnosis":
+        out.append("meningioma and pituitary: one small extra source each (brain_meningioma_mida 20 images / 2 patients, "
+                   "brain_pituitary_pmcad 5 images); the tumour type cannot be validated across sources.")
+    if cfg.kind == "triage" and lo.get("rows"):
+        from .loso_report import triage_target
+
+        miss = sorted({r["true"] for r in lo["rows"] if not triage_target(r)[1]})
+        n_miss = sum(1 for r in lo["rows"] if not triage_target(r)[1])
+        out.append(f"Leave-one-source-out: {n_miss} of {len(lo['rows'])} held-out source rows miss their target "
+                   f"(kinds: {', '.join(miss)}); see report.md. Unsupported body parts and cervical/axial spine have "
+                   "1-2 patients per source; held-out head CT is refused 86-100 %, not the 99.5 % target.")
+    if cfg.trunk == "v2":
+        out.append("The frozen trunk was fine-tuned (v2) on the v2 sources: their LOSO folds are not clean hold-outs.")
+    return out
 
 
 def validate_card(card: dict) -> None:
