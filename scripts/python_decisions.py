@@ -118,6 +118,9 @@ def main() -> None:
             "root": a.root, "threshold": a.threshold,
             "models": {c["name"]: c["onnx"]["sha256"] for c in [triage, *diagnosis]},
             "generator": "scripts/python_decisions.py (PIL + onnxruntime + ml/ decision rules)",
+            "regenerate": "ml/.venv/bin/python scripts/python_decisions.py --manifest ml/splits/triage.csv --split test "
+                          f"--every {a.every} --root ../shared/data --out test/fixtures/python-decisions/decisions.jsonl "
+                          "--meta test/fixtures/python-decisions/meta.json",
         }
         Path(a.meta).write_text(json.dumps(meta, indent=2) + "\n")
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)

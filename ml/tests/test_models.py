@@ -71,3 +71,19 @@ def test_onnx_matches_pytorch_on_test_images(card_path: Path) -> None:
     assert np.abs(a["logits"] - b["logits"]).max() <= 1e-3
     assert np.abs(a["embedding"] - b["embedding"]).max() <= 1e-3
     assert b["cam"].shape[:2] == (50, len(card["labels"])) and b["cam"].shape[-1] == card["outputs"]["cam_size"]
+
+
+@needs_data
+@pytest.mark.parametrize("card_path", CARDS, ids=lambda p: p.parent.name)
+def test_card_names_every_training_source_with_its_licence(card_path: Path) -> None:
+    card = _card(card_path)
+    tab = data.read_split(card["training"]["config"]["split"])
+    listed = {s["source"]: s for s in card["training"]["sources"]}
+    assert set(listed) == set(tab.sources)
+    licences = {r.source: r.licence for r in data.read_manifest()}
+    for s, e in listed.items():
+        assert e["licence"] == licences[s] and e["licence"]
+        assert e["count"] == sum(1 for a, b in zip(tab.sources, tab.splits, strict=True) if a == s and b == "train")
+    if card["version"] >= "3":  # v3 cards carry their leave-one-source-out table
+        assert card["metrics"]["loso"]["rows"]
+        assert {r["source"] for r in card["metrics"]["loso"]["rows"]} <= set(tab.sources)

@@ -6,8 +6,7 @@ import torch
 
 from mri_sentinel_ml import data
 from mri_sentinel_ml.config import triage_config
-from mri_sentinel_ml.networks import build_net
-from mri_sentinel_ml.train import build_acts
+from mri_sentinel_ml.embed import embedding_cache
 from mri_sentinel_ml.transforms import invert_content
 
 from .conftest import needs_data
@@ -17,7 +16,7 @@ from .conftest import needs_data
 def test_inverted_mri_views_are_labelled_not_mri(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
     cfg = triage_config(seed=3)
-    cfg.size, cfg.views, cfg.start_block = 64, 5, 2
+    cfg.size, cfg.views, cfg.trunk = 64, 5, "imagenet"  # a small ImageNet trunk: the test is about labels
     cfg.aug.relabel_inverted = 0.5
     tab = data.read_split("triage")
     mri = [i for i in tab.idx("train") if tab.labels[i] != "not_mri"][:6]
@@ -26,9 +25,10 @@ def test_inverted_mri_views_are_labelled_not_mri(tmp_path, monkeypatch: pytest.M
     sub = data.SplitTable(*[[col[i] for i in tr] for col in
                             (tab.paths, tab.sources, tab.groups, tab.labels, tab.splits, tab.extra)])
     imgs, geos = data.image_cache(sub.paths, cfg.size)
-    net = build_net(len(cfg.labels), pretrained=False)
-    clean, aug, aug_y, _ = build_acts(net, cfg, sub, imgs, geos, np.arange(len(tr)))
+    e = embedding_cache(cfg, sub, imgs, geos)
+    aug, aug_y = e["aug"], torch.from_numpy(e["aug_y"])
     assert aug.shape[:2] == (len(tr), cfg.views - 1) and aug_y.shape == (len(tr), cfg.views - 1)
+    assert e["clean"].shape == (len(tr), 1280)
     not_mri = cfg.labels.index("not_mri")
     y = torch.tensor([cfg.labels.index(sub.labels[k]) for k in range(len(tr))])
     relabelled = aug_y != y[:, None]
@@ -36,8 +36,7 @@ def test_inverted_mri_views_are_labelled_not_mri(tmp_path, monkeypatch: pytest.M
     assert (aug_y[relabelled] == not_mri).all()
     assert not relabelled[6:].any(), "not_mri images keep their label"
     # cached second call returns the same labels
-    _, _, aug_y2, _ = build_acts(net, cfg, sub, imgs, geos, np.arange(len(tr)))
-    assert torch.equal(aug_y, aug_y2)
+    assert torch.equal(aug_y, torch.from_numpy(embedding_cache(cfg, sub, imgs, geos)["aug_y"]))
 
 
 def test_invert_content_keeps_padding_black() -> None:

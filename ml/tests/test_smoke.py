@@ -21,7 +21,7 @@ from .conftest import needs_data
 def test_smoke_train_export(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "cache")
     cfg = brain_config(seed=1)
-    cfg.views, cfg.batch_size, cfg.ood_k, cfg.size = 2, 8, 4, 128  # small and fast
+    cfg.views, cfg.batch_size, cfg.ood_k, cfg.size, cfg.trunk = 2, 8, 4, 128, "imagenet"  # small and fast
     from mri_sentinel_ml.train import train_model
 
     run = train_model(cfg, max_images=8, max_steps=3, out_dir=tmp_path / "run")

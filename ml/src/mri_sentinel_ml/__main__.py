@@ -1,4 +1,4 @@
-"""python -m mri_sentinel_ml <split | train <model> | calibrate | evaluate | export | spine | all> [--seed N]"""
+"""python -m mri_sentinel_ml <split | train | loso | calibrate | evaluate | export | spine | all> [model] [--seed N]"""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ MODELS = list(CONFIGS)
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m mri_sentinel_ml", description=__doc__)
-    ap.add_argument("command", choices=["split", "train", "calibrate", "evaluate", "export", "spine", "all"])
+    ap.add_argument("command", choices=["split", "train", "loso", "probe", "calibrate", "evaluate", "export", "spine",
+                                           "all"])
     ap.add_argument("model", nargs="?", choices=MODELS, help="model for train/calibrate/evaluate/export (default: all)")
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     # heavy imports only after argument parsing
     import torch
 
-    from . import pipeline, spine, train
+    from . import loso_report, pipeline, spine, train
 
     torch.set_num_threads(a.threads)
 
@@ -45,6 +46,13 @@ def main(argv: list[str] | None = None) -> None:
                 t = time.time()
                 train.train_model(CONFIGS[n](a.seed), threads=a.threads)
                 print(f"[{n}] trained in {(time.time() - t) / 60:.1f} min")
+    if a.command in ("loso", "all"):  # leave-one-source-out: the gates' operating points come from here
+        for n in names:
+            loso_report.step_loso(n)
+    if a.command in ("probe", "all"):
+        from . import probe
+
+        probe.step_probe()
     if a.command in ("calibrate", "all"):
         for n in names:
             pipeline.step_calibrate(n)

@@ -48,9 +48,11 @@ def fit_ood(emb: np.ndarray, y: np.ndarray, k: int) -> dict:
     e = emb.astype(np.float64)
     center = e.mean(0)
     xc = e - center
-    _, _, vt = np.linalg.svd(xc, full_matrices=False)
-    k = min(k, vt.shape[0])
-    p = vt[:k]  # [k,D]
+    # top-k principal axes from the D x D scatter matrix (one GEMM + eigh: ~20x faster than an SVD of the N x D
+    # data on this box, which matters in 50 LOSO folds; same subspace, and the score is rotation/sign invariant)
+    _, evecs_s = np.linalg.eigh(xc.T @ xc)
+    k = min(k, xc.shape[1], xc.shape[0])
+    p = evecs_s[:, ::-1][:, :k].T  # [k,D]
     z = xc @ p.T  # [N,k]
     classes = np.unique(y)
     mus = np.stack([z[y == c].mean(0) for c in classes])

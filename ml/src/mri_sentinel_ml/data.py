@@ -27,6 +27,17 @@ TRIAGE_LABELS = ["brain", "knee", "spine", "other_mri", "not_mri"]
 BRAIN_LABELS = ["glioma", "meningioma", "notumor", "pituitary"]
 SPINE_LABELS = ["herniation", "no_herniation"]
 SPLITS = ("train", "val", "test")
+# the sources of the v2 split files: their strata are assigned first, exactly as before, so adding sources keeps
+# every v2 group on its side (in-source figures stay comparable across versions)
+V2_SOURCES = frozenset({"brain_tumor_nickparvar", "knee_mrnet_subset", "spine_spider", "mri_heart_acdc",
+                        "msk_teaching_stacks", "xray_chest_kermany", "xray_spine_cadma", "ct_chest_iqothnccd",
+                        "ct_chest_covid_ucsd", "ultrasound_breast_busi", "photo_imagenet_sample", "chart_plotnine",
+                        "document_sroie", "microscopy_bccd"})
+# brain MRI without a tumour label that shows no tumour (MS lesions, paediatric, diffusion/fMRI EPI, templates):
+# brain_tumor trains them as `notumor`, so "no tumour" is no longer the look of one collection. Not here:
+# brain_metastasis_aurora (metastases) and the unlabelled brain_brainlesion_tutorials slices (may show tumour).
+BRAIN_EXTRA_NOTUMOR = frozenset({"brain_ms_open_ms_data", "brain_paediatric_dbc", "brain_niivue_demos",
+                                 "brain_templates_spm12", "brain_antspy_data", "brain_pypi_wheel_templates"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,12 @@ def triage_label(r: Row) -> str:
     if not r.is_mri:
         return "not_mri"
     return r.body_part if r.body_part in ("brain", "knee", "spine") else "other_mri"
+
+
+def brain_label(r: Row) -> str | None:
+    if r.task == "brain_tumor":
+        return r.label
+    return "notumor" if r.is_mri and r.source in BRAIN_EXTRA_NOTUMOR else None
 
 
 # ----------------------------------------------------------------------------- preprocessing
@@ -152,7 +169,7 @@ def make_splits(rows: list[Row], seed: int, frac: tuple[float, float] = (0.70, 0
         strata[(rs[0].source, lab)].append(g)
     rng = random.Random(seed)
     out: dict[str, str] = {}
-    for key in sorted(strata):
+    for key in sorted(strata, key=lambda k: (k[0] not in V2_SOURCES, k)):
         gs = sorted(strata[key])
         rng.shuffle(gs)
         if len(gs) < 3:
@@ -198,8 +215,7 @@ def split_all(seed: int, n_spine_folds: int = 5) -> None:
     rows = read_manifest()
     assign = make_splits(rows, seed)
     write_split_csv(SPLIT_DIR / "triage.csv", rows, assign, triage_label)
-    write_split_csv(SPLIT_DIR / "brain_tumor.csv", rows, assign,
-                    lambda r: r.label if r.task == "brain_tumor" else None,
+    write_split_csv(SPLIT_DIR / "brain_tumor.csv", rows, assign, brain_label,
                     extra=("official_split", lambda r: r.official_split))
     # spine: patient-level folds for grouped CV, stratified by the patient label
     spine = [r for r in rows if r.task == "spine_herniation"]

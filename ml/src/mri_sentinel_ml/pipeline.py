@@ -40,10 +40,23 @@ def border_means(cfg: ModelConfig) -> np.ndarray:
     return np.array([data.border_mean(imgs[i], tuple(geos[i]), BACKGROUND_BAND) for i in range(len(tab.paths))])
 
 
+def loso_choice(name: str) -> dict:
+    f = run_dir(name) / "loso.json"
+    if not f.exists():
+        raise SystemExit(f"[{name}] run `python -m mri_sentinel_ml loso {name}` first: its gates come from LOSO")
+    return json.loads(f.read_text())
+
+
 def step_calibrate(name: str) -> dict:
     cfg, _, _ = load_ckpt(name)
     out = load_outputs(name)
     cal = calibrate(out, cfg.ood_k, cfg.ood_target_tpr)
+    lc = loso_choice(name)  # operating points chosen on held-out sources (loso_report.py), never on test
+    cal["ood"]["threshold"] *= lc["ood_margin"]
+    cal["ood"]["margin"] = lc["ood_margin"]
+    cal["ood"]["fitted_on"] = (f"train (PCA, class means), val ({100 * cfg.ood_target_tpr:.1f} % quantile) x margin "
+                               f"{lc['ood_margin']:g} chosen by leave-one-source-out")
+    cal["confidence"] = lc.get("confidence", cfg.confidence)
     if cfg.kind == "triage":
         cal["background"] = background_gate(border_means(cfg), out["y"] != cfg.labels.index("not_mri"),
                                             out["split"])
@@ -59,7 +72,12 @@ def step_evaluate(name: str) -> dict:
     out = load_outputs(name)
     if cfg.kind == "triage":
         out["border_mean"] = border_means(cfg)
-    m = evaluate(out, cal, cfg.labels, cfg.kind, cfg.confidence, mdir / "plots", ck["history"])
+    m = evaluate(out, cal, cfg.labels, cfg.kind, cal.get("confidence", cfg.confidence), mdir / "plots", ck["history"])
+    m["loso"] = {k: v for k, v in loso_choice(name).items() if k != "rows_without_ood_gate"}
+    m["v2_sources_test"] = v2_sources_figures(out, cal, cfg)
+    pf = run_dir(name) / "probe.json"
+    if cfg.kind == "diagnosis" and pf.exists():
+        m["source_probe"] = json.loads(pf.read_text())
     if cfg.kind == "triage":
         m.update(inverted_mri_metrics(cfg, net, cal))
     save_metrics(m, run_dir(name) / "metrics.json")
@@ -71,6 +89,25 @@ def step_evaluate(name: str) -> dict:
     keys = [k for k in m if isinstance(m[k], float)]
     print(f"[{name}] " + "  ".join(f"{k}={m[k]:.4f}" for k in keys))
     return m
+
+
+def v2_sources_figures(out: dict, cal: dict, cfg: ModelConfig) -> dict:
+    """Test-split figures on the v2 sources only: like for like with the last round's in-source numbers."""
+    from .calibrate import softmax
+
+    te = (out["split"] == "test") & np.isin(out["source"], list(data.V2_SOURCES))
+    p = softmax(out["logits"][te], cal["temperature"])
+    y, pred = out["y"][te], p.argmax(1)
+    res = {"n": int(te.sum()), "accuracy": float((pred == y).mean())}
+    if cfg.kind == "triage":
+        sup = np.isin(y, [cfg.labels.index(b) for b in ("brain", "knee", "spine")])
+        res["body_part_accuracy_on_mri"] = float((pred[sup] == y[sup]).mean())
+    else:
+        conf = p.max(1)
+        thr = cal.get("confidence", cfg.confidence)
+        res["answered"] = float((conf >= thr).mean())
+        res["error_among_answered"] = float((pred[conf >= thr] != y[conf >= thr]).mean()) if (conf >= thr).any() else None
+    return res
 
 
 def parity_images(name: str, n: int = 50) -> list[str]:

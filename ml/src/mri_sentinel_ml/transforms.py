@@ -8,10 +8,13 @@ then noise / blur.
 
 from __future__ import annotations
 
+import io
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 from .config import AugConfig
 
@@ -56,6 +59,10 @@ def augment(x: torch.Tensor, geo: torch.Tensor, cfg: AugConfig, g: torch.Generat
         lo = _u(B, 0.0, 0.3, g)[:, None, None, None]
         hi = _u(B, 0.55, 1.0, g)[:, None, None, None]
         v = torch.where(sel, ((v - lo) / (hi - lo)).clamp(0, 1), v)
+    if cfg.window > 0:
+        v = window(v, _p(B, cfg.window, g), g)
+    if cfg.bias > 0:
+        v = bias_field(v, _p(B, cfg.bias, g), g)
     if cfg.invert > 0:
         sel = _p(B, cfg.invert, g)
         if invertible is not None:
@@ -91,6 +98,8 @@ def augment(x: torch.Tensor, geo: torch.Tensor, cfg: AugConfig, g: torch.Generat
     grid = F.affine_grid(theta, [B, 1, S, S], align_corners=False)
     v = F.grid_sample(v, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     m = F.grid_sample(m, grid, mode="nearest", padding_mode="zeros", align_corners=False)
+    if cfg.res_drop > 0:
+        v = resolution_drop(v, _p(B, cfg.res_drop, g), g) * m
     # --- blur, noise (inside content)
     if cfg.blur > 0:
         sel = _p(B, cfg.blur, g)[:, None, None, None]
@@ -105,7 +114,51 @@ def augment(x: torch.Tensor, geo: torch.Tensor, cfg: AugConfig, g: torch.Generat
         sel = _p(B, cfg.noise, g)[:, None, None, None]
         sd = _u(B, 0.01, 0.06, g)[:, None, None, None]
         v = torch.where(sel, v + sd * torch.randn(v.shape, generator=g) * m, v)
-    return (v.clamp(0, 1) * m) * 255.0
+    v = v.clamp(0, 1) * m
+    if cfg.jpeg > 0:
+        v = jpeg(v, _p(B, cfg.jpeg, g), g) * m
+    return v * 255.0
+
+
+def window(v: torch.Tensor, sel: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """[B,1,S,S] 0..1: a display window (level 0.25-0.75, width 0.4-1.2) clipped to 0..1, where sel [B]."""
+    B = v.shape[0]
+    lvl = _u(B, 0.25, 0.75, g)[:, None, None, None]
+    wid = _u(B, 0.4, 1.2, g)[:, None, None, None]
+    w = ((v - (lvl - wid / 2)) / wid).clamp(0, 1)
+    return torch.where(sel[:, None, None, None], w, v)
+
+
+def bias_field(v: torch.Tensor, sel: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """Smooth multiplicative field (coil inhomogeneity): a random 3x3 grid of gains 0.6-1.4, bicubic-upsampled."""
+    B, _, S, _ = v.shape
+    coarse = _u(B * 9, 0.6, 1.4, g).reshape(B, 1, 3, 3)
+    field = F.interpolate(coarse, size=(S, S), mode="bicubic", align_corners=True).clamp(0.5, 1.5)
+    return torch.where(sel[:, None, None, None], (v * field).clamp(0, 1), v)
+
+
+def resolution_drop(v: torch.Tensor, sel: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """Downsample by 1.5-4x (area) and back (bilinear): low matrix sizes, thumbnails. Same shape."""
+    S = v.shape[-1]
+    out = v.clone()
+    for i in torch.nonzero(sel).flatten().tolist():
+        s = max(8, int(S / float(_u(1, 1.5, 4.0, g))))
+        small = F.interpolate(v[i:i + 1], size=(s, s), mode="area")
+        out[i:i + 1] = F.interpolate(small, size=(S, S), mode="bilinear", align_corners=False)
+    return out
+
+
+def jpeg(v: torch.Tensor, sel: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """JPEG round trip at quality 20-90 (PIL, greyscale), where sel [B]. 0..1 in and out."""
+    out = v.clone()
+    for i in torch.nonzero(sel).flatten().tolist():
+        q = int(torch.randint(20, 91, (1,), generator=g))
+        a = np.clip(np.floor(v[i, 0].numpy() * 255.0 + 0.5), 0, 255).astype(np.uint8)
+        buf = io.BytesIO()
+        Image.fromarray(a, "L").save(buf, format="JPEG", quality=q)
+        with Image.open(buf) as im:
+            out[i, 0] = torch.from_numpy(np.asarray(im, np.float32) / 255.0)
+    return out
 
 
 def to_input(x255: torch.Tensor, mean: tuple[float, ...], std: tuple[float, ...]) -> torch.Tensor:

@@ -1,0 +1,51 @@
+"""Images with no anatomy, generated in code and trained as `not_mri` (v3, issue 14 follow-up).
+
+The frozen-trunk heads accepted an all-black, a uniform grey and a fully transparent upload as brain MRI (the
+hostile suite caught it; v2 had learnt blank images away while fine-tuning). A blank frame is not an MRI slice, so
+a small generated set — uniform levels, gradients, faint noise, at square and oblong sizes — joins the training
+side of every fit (and of every LOSO fold) as one more `not_mri` source, weighted like any other source.
+Nothing here is derived from ../shared.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from . import data
+from .config import ModelConfig
+
+SOURCE = "synthetic_blank"
+
+
+def blank_images(seed: int = 0) -> list[Image.Image]:
+    rng = np.random.default_rng(seed)
+    sizes = [(256, 256), (320, 240), (200, 300), (512, 512), (96, 160)]
+    out = []
+    for i, v in enumerate(range(0, 256, 8)):  # uniform levels
+        w, h = sizes[i % len(sizes)]
+        out.append(Image.fromarray(np.full((h, w), v, np.uint8), "L"))
+    for i in range(12):  # linear gradients, both directions, any range
+        w, h = sizes[i % len(sizes)]
+        lo, hi = sorted(rng.integers(0, 256, 2))
+        ramp = np.linspace(lo, hi, w if i % 2 else h)
+        a = np.tile(ramp, (h, 1)) if i % 2 else np.tile(ramp[:, None], (1, w))
+        out.append(Image.fromarray(a.astype(np.uint8), "L"))
+    for i in range(12):  # faint noise on a uniform level (sensor noise, JPEG grain)
+        w, h = sizes[i % len(sizes)]
+        a = rng.normal(rng.uniform(0, 255), rng.uniform(1, 8), (h, w))
+        out.append(Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L"))
+    for i in range(4):  # colour fills (RGB uploads)
+        c = tuple(int(x) for x in rng.integers(0, 256, 3))
+        out.append(Image.new("RGB", sizes[i % len(sizes)], c))
+    return out
+
+
+def blank_embeddings(cfg: ModelConfig) -> np.ndarray:
+    """[M, D] embeddings of the blank set through the model's frozen trunk (contract preprocessing)."""
+    from .embed import trunk_onnx
+    from .export import session
+
+    s = session(trunk_onnx(cfg.size, cfg.trunk, cfg.name), 1)
+    x = np.stack([data.preprocess(im, cfg.size, list(cfg.mean), list(cfg.std)) for im in blank_images()])
+    return s.run(["embedding"], {"input": x})[0]

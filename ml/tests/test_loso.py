@@ -1,0 +1,98 @@
+"""LOSO folds never put one source family (or a group) on both sides; the balanced weights and sampler."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from mri_sentinel_ml import data
+from mri_sentinel_ml.head import balanced_sample, balanced_weights
+from mri_sentinel_ml.loso import FAMILIES, family, make_folds
+
+from .conftest import needs_data
+
+
+def _check_folds(sources: np.ndarray, groups: np.ndarray, splits: np.ndarray, y: np.ndarray) -> int:
+    folds = make_folds(sources, splits, y)
+    for f in folds:
+        fitted = f.train | f.val
+        assert not (fitted & f.held).any()
+        assert not set(sources[f.held]) & set(sources[fitted]), f.name
+        assert not {family(s) for s in sources[f.held]} & {family(s) for s in sources[fitted]}, f.name
+        assert not set(groups[f.held]) & set(groups[fitted]), f.name
+        assert {family(s) for s in sources[f.held]} == {f.name}
+    return len(folds)
+
+
+def test_synthetic_folds_hold_out_whole_families() -> None:
+    sources = np.array(["a", "a", "b", "b", "c", "spine_sct_tutorial", "spine_cervical_sct", "d"])
+    groups = np.array([f"{s}/{i // 2}" for i, s in enumerate(sources)])
+    splits = np.array(["train", "val", "train", "test", "train", "train", "val", "train"])
+    y = np.array([0, 0, 0, 1, 1, 2, 2, 2])
+    n = _check_folds(sources, groups, splits, y)
+    # class 0: a, b; class 1: b, c; class 2: sct family, d -> folds a, b, c, neuropoly_sct, d
+    assert n == 5
+    assert family("spine_cervical_sct") == family("spine_sct_tutorial") == FAMILIES["spine_cervical_ivadomed"]
+
+
+def test_single_source_class_gets_no_fold() -> None:
+    sources = np.array(["a", "a", "b", "b"])
+    y = np.array([0, 0, 1, 1])
+    assert make_folds(sources, np.array(["train"] * 4), y) == []
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["triage", "brain_tumor"])
+def test_real_folds_are_source_and_group_disjoint(name: str) -> None:
+    tab = data.read_split(name)
+    labels = sorted(set(tab.labels))
+    y = np.array([labels.index(lb) for lb in tab.labels])
+    n = _check_folds(np.array(tab.sources), np.array(tab.groups), np.array(tab.splits), y)
+    assert n >= (40 if name == "triage" else 8)
+
+
+def test_balanced_weights_equal_classes_and_sources() -> None:
+    y = np.array([0] * 90 + [0] * 10 + [1] * 5)
+    src = np.array(["big"] * 90 + ["small"] * 10 + ["x"] * 5)
+    w = balanced_weights(y, src, 1.0)
+    assert w.sum() == pytest.approx(1.0)
+    assert w[y == 0].sum() == pytest.approx(w[y == 1].sum())
+    assert w[src == "big"].sum() == pytest.approx(w[src == "small"].sum())
+    w0 = balanced_weights(y, src, 0.0)  # proportional within the class
+    assert w0[src == "big"].sum() == pytest.approx(9 * w0[src == "small"].sum())
+    wh = balanced_weights(y, src, 0.5)  # sqrt: 3x, not 9x
+    assert wh[src == "big"].sum() == pytest.approx(3 * wh[src == "small"].sum())
+
+
+def test_balanced_sampler_draws_sources_evenly() -> None:
+    y = np.array([0] * 900 + [0] * 30 + [1] * 70)
+    src = np.array(["big"] * 900 + ["small"] * 30 + ["other"] * 70)
+    idx = balanced_sample(balanced_weights(y, src, 1.0), 20000, seed=0)
+    c = Counter(src[idx])
+    assert abs(c["big"] - 5000) < 400 and abs(c["small"] - 5000) < 400 and abs(c["other"] - 10000) < 500
+    assert np.array_equal(idx, balanced_sample(balanced_weights(y, src, 1.0), 20000, seed=0))
+
+
+def test_triage_loso_rows_run_the_served_rule_on_synthetic_embeddings() -> None:
+    from mri_sentinel_ml.config import triage_config
+    from mri_sentinel_ml.loso import merge, run_loso, triage_rows
+
+    cfg = triage_config()
+    cfg.ood_k, cfg.cap_per_source = 4, 30
+    rng = np.random.default_rng(0)
+    n_per = 40
+    y = np.repeat(np.arange(5), n_per * 2)
+    sources = np.array([f"s{(i // n_per) % 2}_c{c}" for i, c in enumerate(y)])  # two sources per class
+    splits = np.array(["train", "train", "val", "test"] * (len(y) // 4))
+    clean = (rng.normal(size=(len(y), 1280)) + 4 * np.eye(5)[y] @ rng.normal(size=(5, 1280))).astype(np.float32)
+    emb = {"clean": clean, "aug": clean[:, None].astype(np.float16), "aug_y": y[:, None]}
+    folds, res, _ = run_loso(cfg, emb, y, sources, splits, log=lambda *_: None)
+    assert len(folds) == 10  # every (class, source) family: 2 per class
+    rows = triage_rows(cfg, merge(res), np.array(cfg.labels)[y], sources, np.zeros(len(y), bool))
+    assert len(rows) == 10 and all(r["n"] == n_per for r in rows)
+    for r in rows:
+        total = (r["accepted_as_supported"] + r["not_mri"] + r["modality_low_conf"] + r["unsupported"]
+                 + r["anatomy_low_conf"])
+        assert total == pytest.approx(1.0)
+    easy = [r for r in rows if r["true"] == "brain"]
+    assert all(r["accepted_right_part"] > 0.8 for r in easy)  # separable synthetic classes generalise
