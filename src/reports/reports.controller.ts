@@ -9,6 +9,7 @@ import { MissingFileError } from '../common/errors';
 import { ReportFieldsDto } from './reports.dto';
 import { reportFileName } from '../presentation/labels';
 import { ReportsService } from './reports.service';
+import { IdParamDto } from '../common/zod-dto';
 
 export function sendPdf(res: Response, pdf: Buffer, filename: string): void {
   res.setHeader('Content-Type', 'application/pdf');
@@ -56,7 +57,7 @@ export class HistoryReportsController {
 
   @Get('history/:id/report.pdf')
   @ApiExcludeEndpoint()
-  async page(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: Response): Promise<void> {
+  async page(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto, @Res() res: Response): Promise<void> {
     const { pdf, record } = await this.reports.metadataReport(user, id);
     sendPdf(res, pdf, reportFileName(record, '-metadata'));
   }
@@ -64,7 +65,7 @@ export class HistoryReportsController {
   @Get('api/v1/history/:id/report.pdf')
   @ApiOperation({ summary: 'Metadata-only PDF of one of your analyses (contains no image)' })
   @ApiProduces('application/pdf')
-  async api(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: Response): Promise<void> {
-    await this.page(user, id, res);
+  async api(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto, @Res() res: Response): Promise<void> {
+    await this.page(user, { id }, res);
   }
 }
