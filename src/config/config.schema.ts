@@ -30,6 +30,11 @@ export const envSchema = z.object({
     .regex(/^rediss?:\/\/.+$/, 'REDIS_URL must be a redis:// or rediss:// URL')
     .optional(),
   DB_MIGRATE_ON_START: boolFromEnv(true),
+  /** where users reach the service (https://sentinel.example.org): absolute links in PDF reports; unset → the request's host */
+  PUBLIC_BASE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'PUBLIC_BASE_URL must be an http(s) URL without query or fragment')
+    .optional(),
   MODELS_DIR: z.string().min(1).default('./models'),
   SAMPLES_DIR: z.string().min(1).default('../shared/samples'),
   /** Overrides every card's thresholds.confidence when set; otherwise the card (default 0.60). */
