@@ -21,6 +21,7 @@ declare const document: any;
 declare const getComputedStyle: any;
 declare const performance: any;
 declare const navigator: any;
+declare const window: any;
 
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'triage', 'model_card.json')) && fs.existsSync(path.join(SAMPLES_DIR, 'spine-herniation.jpg'));
 const ADMIN = { email: 'page-admin@example.org', password: 'page-test-password-1' };
