@@ -109,7 +109,9 @@ export class AnalysisService {
     let t = performance.now();
     checkFileBytes(bytes, this.config.maxUploadBytes);
     this.models.triageCard(); // 503 early when models are not loaded
-    const lease = await this.decoder.decode(bytes, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide }, signal);
+    // every loaded model's input size: a large image is reduced to those where it is decoded
+    const sizes = this.models.cards().map((c) => c.input.size);
+    const lease = await this.decoder.decode(bytes, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide }, signal, sizes);
     onDecoded(lease);
     lap('decode', t);
     return this.runDecoded(lease.image, { ...options, signal }, timings, started);

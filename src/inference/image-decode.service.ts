@@ -34,7 +34,12 @@ export class ImageDecodeService {
     this.budget = new PixelBudget(config.pixelBudget, config.pixelQueueLimit);
   }
 
-  async decode(bytes: Buffer, limits: DecodeLimits, signal?: AbortSignal): Promise<DecodeLease> {
+  /**
+   * `sizes`: the input sizes of the models that will run. Given, a large image is reduced in the
+   * worker to those letterboxes and the display (RawImage.prepared): its pixels never leave the
+   * worker, so its share of the budget goes back as soon as the decode is over.
+   */
+  async decode(bytes: Buffer, limits: DecodeLimits, signal?: AbortSignal, sizes?: number[]): Promise<DecodeLease> {
     const header = await readImageHeader(bytes, limits);
     signal?.throwIfAborted();
     const pixels = header.width * header.height;
@@ -43,9 +48,15 @@ export class ImageDecodeService {
     // The worker's decode is not interrupted: an aborted caller is answered at once, but the
     // pixels go back to the budget only when the worker is done with them (else the next large
     // image would be decoded beside this one and the budget would not bound memory).
-    const job = this.pool.decode(bytes, header, limits);
+    // a reduced decode runs in a worker of its own, ended on abort (its memory with it)
+    const job = this.pool.decode(bytes, header, limits, sizes ? signal : undefined, sizes);
     try {
-      return { image: await untilAborted(job, signal), release };
+      const image = await untilAborted(job, signal);
+      if (image.prepared) {
+        release();
+        return { image, release: () => undefined };
+      }
+      return { image, release };
     } catch (err) {
       job.then(release, release);
       throw err;
