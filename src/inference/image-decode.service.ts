@@ -16,12 +16,13 @@ export interface DecodeLease {
 
 /**
  * Upload bytes → pixels, bounded (issue 11, F2): the header is read on the event loop (cheap,
- * checks the resolution); a large image then takes its pixel count from the PixelBudget — which
- * it holds until the caller releases it at the end of the analysis, since its pixels live that
- * long — and is decoded in a prepare-pool worker, never on the event loop. Beyond the budget,
- * requests queue; beyond the queue, 503. The AbortSignal (timeout, client gone) takes a waiting
- * request out of the queue and answers an in-flight decode at once (its pixels are given back
- * when the worker has finished with them).
+ * checks the resolution); a large image then takes its pixel count from the PixelBudget and is
+ * decoded in a worker, never on the event loop. With the models' input sizes it is reduced there
+ * and the budget comes back when the decode ends; without them (callers that need the pixels)
+ * it is held until the caller releases the lease, since the pixels live that long. Beyond the
+ * budget, requests queue; beyond the queue, 503. The AbortSignal (timeout, client gone) takes a
+ * waiting request out of the queue and answers an in-flight decode at once (a reducing decode's
+ * thread is ended; a pooled one's pixels are given back when the worker has finished with them).
  */
 @Injectable()
 export class ImageDecodeService {
