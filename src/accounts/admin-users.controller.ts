@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DomainError } from '../common/errors';
+import { DomainError, NotFoundError } from '../common/errors';
 import { AdminNoticeQueryDto, CreateUserDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
 import { Roles } from './decorators';
 import { AccountInputError } from './errors';
@@ -9,6 +9,7 @@ import { randomPassword } from './password';
 import { CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
 import { UsersService, UserView } from './users.service';
+import { IdParamDto } from '../common/zod-dto';
 
 /** Admin user management: a page (forms with CSRF) and the same operations as JSON. */
 @ApiTags('users')
@@ -39,7 +40,7 @@ export class AdminUsersController {
 
   @Post('admin/users/:id')
   @ApiExcludeEndpoint()
-  async updateFromPage(@CurrentUser() actor: AuthUser, @Param('id') id: string, @Body() body: UpdateUserFormDto, @Res() res: Response): Promise<void> {
+  async updateFromPage(@CurrentUser() actor: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserFormDto, @Res() res: Response): Promise<void> {
     try {
       const u = await this.users.update(actor.id, id, { role: body.role, disabled: body.disabled });
       res.redirect(303, `/admin/users?done=updated&user=${encodeURIComponent(u.id)}`);
@@ -51,10 +52,10 @@ export class AdminUsersController {
   /** A new random password, shown once to the admin; the user's sessions and tokens end. */
   @Post('admin/users/:id/password')
   @ApiExcludeEndpoint()
-  async resetFromPage(@Param('id') id: string, @Res() res: Response): Promise<void> {
+  async resetFromPage(@Param() { id }: IdParamDto, @Res() res: Response): Promise<void> {
     try {
       const u = await this.users.findById(id);
-      if (!u) throw new AccountInputError('No such user.');
+      if (!u) throw new NotFoundError('No such user.');
       const password = randomPassword();
       await this.users.setPassword(id, password);
       res.setHeader('Cache-Control', 'no-store');
@@ -89,7 +90,7 @@ export class AdminUsersController {
   @Patch('api/v1/users/:id')
   @HttpCode(200)
   @ApiOperation({ summary: 'Change role or disable/enable a user (admin)' })
-  update(@CurrentUser() actor: AuthUser, @Param('id') id: string, @Body() body: UpdateUserDto, @Req() _req: Request): Promise<UserView> {
+  update(@CurrentUser() actor: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserDto, @Req() _req: Request): Promise<UserView> {
     return this.users.update(actor.id, id, { role: body.role, disabled: body.disabled });
   }
 }

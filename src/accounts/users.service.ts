@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SessionRepository } from '../repositories/session.repository';
+import { NotFoundError } from '../common/errors';
 import { UserRepository } from '../repositories/user.repository';
 import { AccountInputError, ForbiddenError } from './errors';
 import { isValidEmail } from './email';
@@ -81,7 +82,7 @@ export class UsersService {
    */
   async update(actorId: string, id: string, change: { role?: string; disabled?: boolean }): Promise<UserView> {
     const u = await this.users.findById(id);
-    if (!u) throw new AccountInputError('No such user.');
+    if (!u) throw new NotFoundError('No such user.');
     const data: { role?: Role; disabled?: boolean } = {};
     if (change.role !== undefined) {
       if (!isRole(change.role)) throw new AccountInputError('Role must be "user" or "admin".');

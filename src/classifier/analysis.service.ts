@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { untilAborted } from '../common/abort';
 import { DISCLAIMER } from '../common/disclaimer';
-import { AnalysisTimeoutError, FileCheckError } from '../common/errors';
+import { AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { decideDiagnosis } from '../diagnosis/diagnosis-decision';
 import { DecodeLease, ImageDecodeService } from '../inference/image-decode.service';
@@ -78,16 +78,17 @@ export class AnalysisService {
       );
       const result = await untilAborted(work, signal);
       const record = this.toRecord(result, sha256, bytes.length, decoded, ctx);
-      const analysisId = options.record !== false ? await this.safeRecord(record) : null;
+      const analysisId = options.record !== false ? await this.recordOrFail(record) : null;
       return { result: { ...result, analysisId }, record };
     } catch (err) {
       if (err instanceof FileCheckError && options.record !== false) {
-        await this.safeRecord({
+        // the file's own error is the answer (a 4xx, never a 200); a lost row is only logged
+        await this.recordOrFail({
           ...emptyRecord(ctx, sha256, bytes.length, sniffImageType(bytes)),
           status: 'rejected',
           stage: 'file',
           code: err.code,
-        });
+        }).catch(() => undefined);
       }
       throw err;
     } finally {
@@ -108,7 +109,9 @@ export class AnalysisService {
     let t = performance.now();
     checkFileBytes(bytes, this.config.maxUploadBytes);
     this.models.triageCard(); // 503 early when models are not loaded
-    const lease = await this.decoder.decode(bytes, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide }, signal);
+    // every loaded model's input size: a large image is reduced to those where it is decoded
+    const sizes = this.models.cards().map((c) => c.input.size);
+    const lease = await this.decoder.decode(bytes, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide }, signal, sizes);
     onDecoded(lease);
     lap('decode', t);
     return this.runDecoded(lease.image, { ...options, signal }, timings, started);
@@ -223,14 +226,17 @@ export class AnalysisService {
     };
   }
 
-  /** History must never break an analysis; failures are logged (without any image data). */
-  private async safeRecord(record: AnalysisRecord): Promise<string | null> {
+  /**
+   * An answer is only given with its history row: a row that cannot be written fails the request
+   * with 503 DATABASE_UNAVAILABLE (never a 200 without it). Logged without any image data.
+   */
+  private async recordOrFail(record: AnalysisRecord): Promise<string | null> {
     if (!this.recorder) return null;
     try {
       return (await this.recorder.record(record)) || null;
     } catch (err) {
-      this.logger.error(`Could not record analysis metadata: ${err instanceof Error ? err.message : String(err)}`);
-      return null;
+      this.logger.error(`Could not record analysis metadata: ${driverCode(err)}`);
+      throw new DatabaseUnavailableError();
     }
   }
 }

@@ -4,6 +4,7 @@ import { NotFoundError } from '../common/errors';
 import type { ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { modelCardView, modelTitle } from '../presentation/model-card.view';
+import { ModelNameParamDto } from '../common/zod-dto';
 
 /** Model-card pages: what each loaded model was trained and tested on, its figures, its limits. */
 @ApiExcludeController()
@@ -22,7 +23,7 @@ export class ModelCardsController {
 
   @Get(':name')
   @Render('model-card')
-  card(@Param('name') name: string): Record<string, unknown> {
+  card(@Param() { name }: ModelNameParamDto): Record<string, unknown> {
     const card = this.loaded().find((c) => c.name === name);
     if (!card) throw new NotFoundError('No model of that name is loaded.');
     const view = modelCardView(card);

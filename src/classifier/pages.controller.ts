@@ -7,6 +7,7 @@ import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { modelTitle } from '../presentation/model-card.view';
 import { indexScope } from './page-view-models';
 import { SamplesService } from './samples.service';
+import { SampleFileParamDto } from '../common/zod-dto';
 
 /** Server-rendered pages; the page talks to POST /api/v1/analyses from public/js/app.js. */
 @ApiExcludeController()
@@ -38,7 +39,7 @@ export class PagesController {
 
   /** Sample images (from SAMPLES_DIR, listed in SAMPLES.csv only) for the gallery. */
   @Get('samples/:file')
-  sample(@Param('file') file: string, @Res() res: Response): void {
+  sample(@Param() { file }: SampleFileParamDto, @Res() res: Response): void {
     const { bytes, contentType } = this.samples.read(file);
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.type(contentType).send(bytes);

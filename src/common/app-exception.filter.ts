@@ -95,7 +95,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (body.code === 'DATABASE_UNAVAILABLE') {
       // one line per request: the driver's code, not the query or its values
       const code = (exception as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta?.driverAdapterError?.cause?.originalCode;
-      this.logger.error(`${req.method} ${req.path}: database unavailable (${String(code ?? 'initialisation')})`);
+      this.logger.error(`${req.method} ${req.path}: database unavailable (${String(code ?? (exception instanceof DomainError ? 'a write failed' : 'initialisation'))})`);
     } else if (body.statusCode >= 500 && !(exception instanceof DomainError)) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(`${req.method} ${req.path}: ${err.message}`, err.stack);

@@ -93,9 +93,28 @@ export class AnalysisTimeoutError extends DomainError {
   }
 }
 
+/**
+ * The database did not take a write the answer depends on (e.g. the history row of an
+ * analysis): a 503 the caller may retry — the same code the filter gives driver faults.
+ */
+export class DatabaseUnavailableError extends DomainError {
+  readonly code = 'DATABASE_UNAVAILABLE';
+  readonly statusCode = 503;
+  constructor(message = 'The database is not accepting changes right now. Please try again later.') {
+    super(message);
+  }
+}
+
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
   readonly statusCode = 404;
+}
+
+/** The error's name and driver code only: Prisma's message quotes the query. */
+export function driverCode(err: unknown): string {
+  const e = err as { name?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null;
+  const code = e?.meta?.driverAdapterError?.cause?.originalCode;
+  return `${typeof e?.name === 'string' ? e.name : 'error'}${typeof code === 'string' ? ` ${code}` : ''}`;
 }
 
 export function formatBytes(n: number): string {

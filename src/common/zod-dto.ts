@@ -1,10 +1,10 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
-import { BadRequestError } from './errors';
+import { BadRequestError, NotFoundError } from './errors';
 
 /**
  * The typed request boundary: a DTO class made from a zod object schema. The one global
- * ZodValidationPipe parses every @Body()/@Query() whose declared type is such a class, so a
+ * ZodValidationPipe parses every @Body()/@Query()/@Param() whose declared type is such a class, so a
  * handler (and the service behind it) only ever sees the parsed type; the same schema feeds the
  * OpenAPI document through Swagger's metadata hook. (nestjs-zod does the same but declares
  * Nest ≤ 11 as its peer; this is the part of it the app needs, on zod 4's own JSON Schema.)
@@ -51,6 +51,9 @@ export class ZodValidationPipe implements PipeTransform {
     if (!isZodDto(metadata.metatype)) return value;
     const parsed = metadata.metatype.zodSchema.safeParse(value ?? {});
     if (!parsed.success) {
+      // a path that does not parse names nothing that could exist (a non-UUID id): 404, never
+      // a query the database would refuse (PostgreSQL's uuid type) or a 500
+      if (metadata.type === 'param') throw new NotFoundError(`No such resource (${describeIssues(parsed.error)}).`);
       const where = metadata.type === 'query' ? 'query string' : 'request body';
       throw new BadRequestError(`Invalid ${where}: ${describeIssues(parsed.error)}.`);
     }
@@ -78,3 +81,17 @@ export const booleanFlag = z.union([
 
 /** One text value (a repeated or nested field is a 400), at most `max` characters. */
 export const text = (max: number) => z.string({ error: 'expected a single text value' }).max(max);
+
+/** A row id in a URL: the form Prisma's uuid() default writes (any version), nothing else. */
+export const uuidParam = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'expected a UUID' });
+
+/** `:id` of a history record, a report or a user. */
+export class IdParamDto extends ZodDto(z.object({ id: uuidParam })) {}
+
+/** `:file` of a sample image: a plain file name (no separator, no dot first); SAMPLES.csv decides the rest. */
+export class SampleFileParamDto extends ZodDto(z.object({ file: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/, { message: 'expected a file name' }) })) {}
+
+/** `:name` of a model card: a model folder's name. */
+export class ModelNameParamDto extends ZodDto(z.object({ name: z.string().regex(/^[a-z0-9_-]{1,64}$/, { message: 'expected a model name' }) })) {}

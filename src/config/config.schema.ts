@@ -30,6 +30,11 @@ export const envSchema = z.object({
     .regex(/^rediss?:\/\/.+$/, 'REDIS_URL must be a redis:// or rediss:// URL')
     .optional(),
   DB_MIGRATE_ON_START: boolFromEnv(true),
+  /** where users reach the service (https://sentinel.example.org): absolute links in PDF reports; unset → the request's host */
+  PUBLIC_BASE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'PUBLIC_BASE_URL must be an http(s) URL without query or fragment')
+    .optional(),
   MODELS_DIR: z.string().min(1).default('./models'),
   SAMPLES_DIR: z.string().min(1).default('../shared/samples'),
   /** Overrides every card's thresholds.confidence when set; otherwise the card (default 0.60). */
@@ -54,9 +59,9 @@ export const envSchema = z.object({
   /** Requests waiting for a model slot beyond this are refused with 503 at once. */
   INFERENCE_QUEUE_LIMIT: z.coerce.number().int().min(0).default(64),
   /**
-   * Pixels of large images (over 1 megapixel) decoded and in analysis at once; more wait in a
-   * queue of INFERENCE_PIXEL_QUEUE, beyond it 503. A 40-megapixel upload holds ~0.5 GB while it
-   * is analysed, so the default admits one such image (plus smaller large ones) at a time.
+   * Pixels of large images (over 1 megapixel) being decoded at once; more wait in a queue of
+   * INFERENCE_PIXEL_QUEUE, beyond it 503. A 40-megapixel decode holds ~0.5 GB until it is reduced
+   * to its letterboxes (~1 MB), so the default admits one such decode (plus smaller ones) at a time.
    */
   INFERENCE_PIXEL_BUDGET: z.coerce.number().int().min(1).default(48_000_000),
   INFERENCE_PIXEL_QUEUE: z.coerce.number().int().min(0).default(8),

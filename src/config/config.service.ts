@@ -43,6 +43,10 @@ export class AppConfig {
   get migrateOnStart(): boolean {
     return this.env.DB_MIGRATE_ON_START;
   }
+  /** PUBLIC_BASE_URL without a trailing slash, or undefined */
+  get publicBaseUrl(): string | undefined {
+    return this.env.PUBLIC_BASE_URL?.replace(/\/+$/, '');
+  }
   get modelsDir(): string {
     return path.resolve(this.env.MODELS_DIR);
   }

@@ -8,6 +8,7 @@ import { HistoryQuery, HistoryQueryDto } from './history.dto';
 import { historyDetail, historyRow, summaryView } from '../presentation/history.view';
 import { filtersQuery, parseFilters, parsePaging, STATUSES } from './history.filters';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
+import { IdParamDto } from '../common/zod-dto';
 
 const FILTER_QUERIES = ['from', 'to', 'user', 'status', 'bodyPart', 'label'] as const;
 const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDescriptor) => {
@@ -55,7 +56,7 @@ export class HistoryController {
 
   @Get('history/:id')
   @ApiExcludeEndpoint()
-  async detail(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: Response): Promise<void> {
+  async detail(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto, @Res() res: Response): Promise<void> {
     const item = await this.history.get(user, id);
     const view = historyDetail(item);
     res.render('history-detail', {
@@ -96,7 +97,7 @@ export class HistoryController {
 
   @Get('api/v1/history/:id')
   @ApiOperation({ summary: 'One analysis record (404 unless it is yours, or you are an admin)' })
-  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<HistoryItem> {
+  get(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto): Promise<HistoryItem> {
     return this.history.get(user, id);
   }
 

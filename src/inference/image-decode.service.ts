@@ -16,12 +16,13 @@ export interface DecodeLease {
 
 /**
  * Upload bytes → pixels, bounded (issue 11, F2): the header is read on the event loop (cheap,
- * checks the resolution); a large image then takes its pixel count from the PixelBudget — which
- * it holds until the caller releases it at the end of the analysis, since its pixels live that
- * long — and is decoded in a prepare-pool worker, never on the event loop. Beyond the budget,
- * requests queue; beyond the queue, 503. The AbortSignal (timeout, client gone) takes a waiting
- * request out of the queue and answers an in-flight decode at once (its pixels are given back
- * when the worker has finished with them).
+ * checks the resolution); a large image then takes its pixel count from the PixelBudget and is
+ * decoded in a worker, never on the event loop. With the models' input sizes it is reduced there
+ * and the budget comes back when the decode ends; without them (callers that need the pixels)
+ * it is held until the caller releases the lease, since the pixels live that long. Beyond the
+ * budget, requests queue; beyond the queue, 503. The AbortSignal (timeout, client gone) takes a
+ * waiting request out of the queue and answers an in-flight decode at once (a reducing decode's
+ * thread is ended; a pooled one's pixels are given back when the worker has finished with them).
  */
 @Injectable()
 export class ImageDecodeService {
@@ -34,7 +35,12 @@ export class ImageDecodeService {
     this.budget = new PixelBudget(config.pixelBudget, config.pixelQueueLimit);
   }
 
-  async decode(bytes: Buffer, limits: DecodeLimits, signal?: AbortSignal): Promise<DecodeLease> {
+  /**
+   * `sizes`: the input sizes of the models that will run. Given, a large image is reduced in the
+   * worker to those letterboxes and the display (RawImage.prepared): its pixels never leave the
+   * worker, so its share of the budget goes back as soon as the decode is over.
+   */
+  async decode(bytes: Buffer, limits: DecodeLimits, signal?: AbortSignal, sizes?: number[]): Promise<DecodeLease> {
     const header = await readImageHeader(bytes, limits);
     signal?.throwIfAborted();
     const pixels = header.width * header.height;
@@ -43,9 +49,15 @@ export class ImageDecodeService {
     // The worker's decode is not interrupted: an aborted caller is answered at once, but the
     // pixels go back to the budget only when the worker is done with them (else the next large
     // image would be decoded beside this one and the budget would not bound memory).
-    const job = this.pool.decode(bytes, header, limits);
+    // a reduced decode runs in a worker of its own, ended on abort (its memory with it)
+    const job = this.pool.decode(bytes, header, limits, sizes ? signal : undefined, sizes);
     try {
-      return { image: await untilAborted(job, signal), release };
+      const image = await untilAborted(job, signal);
+      if (image.prepared) {
+        release();
+        return { image, release: () => undefined };
+      }
+      return { image, release };
     } catch (err) {
       job.then(release, release);
       throw err;

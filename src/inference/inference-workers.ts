@@ -184,6 +184,7 @@ export class InferenceWorkers {
     if (key === undefined) this.imageKeys.set(image, (key = this.nextImageKey++));
     const ref: ImageRef = { key, width: image.width, height: image.height, channels: image.channels };
     if (!withPixels) return ref;
+    if (image.prepared) return { ...ref, prepared: image.prepared };
     const d = image.data;
     return { ...ref, data: d.byteOffset === 0 && d.byteLength === d.buffer.byteLength ? d : d.slice() };
   }

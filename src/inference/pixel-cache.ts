@@ -1,5 +1,5 @@
 import { DisplayLuma, displayFromLuma } from './prepare';
-import { letterbox, LetterboxGeometry, RawImage, toLuma } from './preprocess';
+import { letterbox, LetterboxGeometry, PreparedPixels, RawImage, toLuma } from './preprocess';
 
 /** An image as an inference worker receives it: `key` names it across messages; pixels only when the sender thinks they are needed. */
 export interface ImageRef {
@@ -8,6 +8,8 @@ export interface ImageRef {
   height: number;
   channels: 1 | 3;
   data?: Uint8Array;
+  /** a large image reduced where it was decoded (RawImage.prepared): cached as is */
+  prepared?: PreparedPixels;
 }
 
 export interface Letterboxed {
@@ -73,6 +75,12 @@ export class PixelCache {
       hit.at = now;
       return hit;
     }
+    if (image.prepared) {
+      const p = image.prepared;
+      const e: Entry = { boxes: new Map(p.boxes.map((b) => [b.size, b] as const)), display: p.display, bytes: p.display.luma.byteLength, at: now };
+      for (const b of p.boxes) e.bytes += b.canvas.byteLength;
+      return this.insert(image.key, e, now);
+    }
     if (!image.data) return null;
     const { width, height } = image;
     const luma = toLuma({ width, height, channels: image.channels, data: image.data } satisfies RawImage);
@@ -86,9 +94,13 @@ export class PixelCache {
       for (const b of boxes.values()) bytes += b.canvas.byteLength;
       e = { boxes, display, bytes, at: now };
     }
-    this.entries.set(image.key, e);
+    return this.insert(image.key, e, now);
+  }
+
+  private insert(key: number, e: Entry, now: number): Entry {
+    this.entries.set(key, e);
     this.bytes += e.bytes;
-    this.evict(now, image.key);
+    this.evict(now, key);
     return e;
   }
 

@@ -4,14 +4,15 @@ import type { Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError, CorruptImageError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import type { DecodedImage, DecodeLimits, ImageHeader } from './image-decoder';
-import { DISPLAY_MAX_SIDE, DisplayLuma, displayFromLuma, InputSpec, inputsFromLuma } from './prepare';
+import { DISPLAY_MAX_SIDE, DisplayLuma, displayFromLuma, InputSpec, inputsFromLuma, inputsFromPrepared } from './prepare';
 import { Preprocessed, RawImage, toLuma } from './preprocess';
 import { spawnWorker } from './spawn-worker';
 
 export type PrepareRequest =
   | { id: number; op: 'inputs'; image: RawImage; specs: InputSpec[] }
   | { id: number; op: 'display'; image: RawImage; maxSide: number }
-  | { id: number; op: 'decode'; bytes: Uint8Array; header: ImageHeader; limits: DecodeLimits };
+  /** `sizes`: reduce the decoded image to these letterboxes and the display (RawImage.prepared) */
+  | { id: number; op: 'decode'; bytes: Uint8Array; header: ImageHeader; limits: DecodeLimits; sizes?: number[] };
 export type PrepareResponse =
   | { id: number; ok: true; op: 'inputs'; inputs: Preprocessed[] }
   | { id: number; ok: true; op: 'display'; display: DisplayLuma }
@@ -40,6 +41,8 @@ export class PreparePool implements OnModuleDestroy {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly owner = new Map<number, Worker>();
+  /** single-job workers (large decodes), ended when their job is */
+  private readonly transient = new Set<Worker>();
   private nextId = 1;
   private turn = 0;
   private closed = false;
@@ -48,6 +51,7 @@ export class PreparePool implements OnModuleDestroy {
 
   /** Each spec's model input (contract preprocessing), in spec order. */
   async inputs(image: RawImage, specs: InputSpec[]): Promise<Preprocessed[]> {
+    if (image.prepared) return inputsFromPrepared(image.prepared, specs);
     if (this.inline(image)) return inputsFromLuma(toLuma(image), image.width, image.height, specs);
     const res = await this.send({ id: this.nextId++, op: 'inputs', image, specs });
     if (res.op !== 'inputs') throw new AnalysisUnavailableError();
@@ -56,6 +60,7 @@ export class PreparePool implements OnModuleDestroy {
 
   /** The heat map's background: the image's luma at display size. */
   async display(image: RawImage, maxSide = DISPLAY_MAX_SIDE): Promise<DisplayLuma> {
+    if (image.prepared && maxSide === DISPLAY_MAX_SIDE) return image.prepared.display;
     if (this.inline(image)) return displayFromLuma(toLuma(image), image.width, image.height, maxSide);
     const res = await this.send({ id: this.nextId++, op: 'display', image, maxSide });
     if (res.op !== 'display') throw new AnalysisUnavailableError();
@@ -67,10 +72,46 @@ export class PreparePool implements OnModuleDestroy {
    * worker's JS, not the event loop). An aborted request is answered at once; the worker's result,
    * when it comes, is dropped.
    */
-  async decode(bytes: Uint8Array, header: ImageHeader, limits: DecodeLimits, signal?: AbortSignal): Promise<DecodedImage> {
-    const res = await this.send({ id: this.nextId++, op: 'decode', bytes, header, limits }, signal);
+  async decode(bytes: Uint8Array, header: ImageHeader, limits: DecodeLimits, signal?: AbortSignal, sizes?: number[]): Promise<DecodedImage> {
+    const req: PrepareRequest = { id: this.nextId++, op: 'decode', bytes, header, limits, sizes };
+    const res = await (sizes ? this.inFreshWorker(req, signal) : this.send(req, signal));
     if (res.op !== 'decode') throw new AnalysisUnavailableError();
     return res.image;
+  }
+
+  /**
+   * One job in a worker of its own, ended as soon as it answers (or its signal aborts): a 40-MP
+   * decode leaves ~0.4 GB of garbage (decoded RGBA, RGB, luma) that a long-lived worker keeps
+   * until its next collection — beside the next large decode. Ending the thread gives it all
+   * back at once; the ~30 ms start is nothing beside such a decode. A crash is that job's 503.
+   */
+  private inFreshWorker(req: PrepareRequest, signal?: AbortSignal): Promise<Done> {
+    if (this.closed) return Promise.reject(new AnalysisUnavailableError());
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const worker = spawnWorker('prepare.worker');
+    this.transient.add(worker);
+    return new Promise<Done>((resolve, reject) => {
+      let settled = false;
+      const end = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        this.transient.delete(worker);
+        void worker.terminate();
+        settle();
+      };
+      const onAbort = () => end(() => reject(signal!.reason));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      worker.once('message', (res: PrepareResponse) =>
+        end(() => {
+          if (res.ok) resolve(res);
+          else reject(res.corrupt ? new CorruptImageError() : new AnalysisUnavailableError(`Image preparation failed: ${res.error}`));
+        }),
+      );
+      worker.once('error', (err) => end(() => (this.logger.error(`Decode worker failed: ${err.message}`), reject(new AnalysisUnavailableError()))));
+      worker.once('exit', () => end(() => reject(new AnalysisUnavailableError())));
+      worker.postMessage(req);
+    });
   }
 
   private inline(image: RawImage): boolean {
@@ -139,6 +180,7 @@ export class PreparePool implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
+    await Promise.all([...this.workers.splice(0), ...this.transient].map((w) => w.terminate()));
+    this.transient.clear();
   }
 }

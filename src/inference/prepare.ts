@@ -1,4 +1,4 @@
-import { letterbox, normalize, Normalization, Preprocessed, RawImage, resizeBilinearF, toLuma } from './preprocess';
+import { letterbox, normalize, Normalization, PreparedPixels, Preprocessed, RawImage, resizeBilinearF, toLuma } from './preprocess';
 
 /** One model input to build: the card's size and normalisation. */
 export interface InputSpec {
@@ -53,4 +53,20 @@ export function displayFromLuma(luma: Float32Array, width: number, height: numbe
 export function prepareImage(image: RawImage, specs: InputSpec[], displayMaxSide = DISPLAY_MAX_SIDE): Prepared {
   const luma = toLuma(image);
   return { inputs: inputsFromLuma(luma, image.width, image.height, specs), display: displayFromLuma(luma, image.width, image.height, displayMaxSide) };
+}
+
+/** An image reduced to every given model size's letterbox and the display luma (see RawImage.prepared). */
+export function reduceImage(image: RawImage, sizes: number[]): PreparedPixels {
+  const luma = toLuma(image);
+  const boxes = [...new Set(sizes)].map((size) => ({ size, ...letterbox(luma, image.width, image.height, size) }));
+  return { boxes, display: displayFromLuma(luma, image.width, image.height) };
+}
+
+/** The model inputs of a reduced image (same results as inputsFromLuma on its full luma). */
+export function inputsFromPrepared(p: PreparedPixels, specs: InputSpec[]): Preprocessed[] {
+  return specs.map((spec) => {
+    const box = p.boxes.find((b) => b.size === spec.size);
+    if (!box) throw new Error(`no ${spec.size}-px letterbox was prepared`);
+    return { tensor: normalize(box.canvas, spec.size, spec.normalization), geometry: box.geometry, canvas: box.canvas };
+  });
 }

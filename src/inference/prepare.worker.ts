@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { CorruptImageError } from '../common/errors';
 import { decodePixels } from './image-decoder';
-import { displayFromLuma, inputsFromLuma } from './prepare';
+import { displayFromLuma, inputsFromLuma, reduceImage } from './prepare';
 import type { PrepareRequest, PrepareResponse } from './prepare-pool';
 import { toLuma } from './preprocess';
 
@@ -12,10 +12,19 @@ async function handle(req: PrepareRequest): Promise<void> {
   try {
     if (req.op === 'decode') {
       const image = await decodePixels(req.bytes, req.header, req.limits);
-      const d = image.data;
-      // hand the pixels over without a copy when they own their buffer
-      if (d.byteOffset === 0 && d.byteLength === d.buffer.byteLength) transfer.add(d.buffer as ArrayBuffer);
-      res = { id: req.id, ok: true, op: 'decode', image };
+      if (req.sizes) {
+        // only the letterboxes and the display leave this worker: the pixels and their luma
+        // (hundreds of MB for 40 MP) die here instead of being copied to the inference workers
+        const prepared = reduceImage(image, req.sizes);
+        for (const b of prepared.boxes) transfer.add(b.canvas.buffer as ArrayBuffer);
+        if (prepared.display.luma.buffer.byteLength < image.data.byteLength) transfer.add(prepared.display.luma.buffer as ArrayBuffer);
+        res = { id: req.id, ok: true, op: 'decode', image: { ...image, data: new Uint8Array(0), prepared } };
+      } else {
+        const d = image.data;
+        // hand the pixels over without a copy when they own their buffer
+        if (d.byteOffset === 0 && d.byteLength === d.buffer.byteLength) transfer.add(d.buffer as ArrayBuffer);
+        res = { id: req.id, ok: true, op: 'decode', image };
+      }
     } else {
       const { image } = req;
       const luma = toLuma(image);

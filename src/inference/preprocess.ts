@@ -10,7 +10,19 @@ export interface RawImage {
   width: number;
   height: number;
   channels: 1 | 3;
+  /** the pixels; empty when `prepared` is set */
   data: Uint8Array;
+  /**
+   * A large upload reduced, where it was decoded, to all the pipeline ever reads of it: each
+   * model size's letterbox and the display luma (~1 MB instead of hundreds), made from the full
+   * luma exactly as they would be later. Its pixels are never kept (issue 11, peak memory).
+   */
+  prepared?: PreparedPixels;
+}
+
+export interface PreparedPixels {
+  boxes: { size: number; canvas: Float32Array; geometry: LetterboxGeometry }[];
+  display: { luma: Float32Array; width: number; height: number };
 }
 
 export interface LetterboxGeometry {

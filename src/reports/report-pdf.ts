@@ -15,6 +15,8 @@ export interface ReportInput {
   /** the cards of the models that ran, when the loaded card has the recorded version */
   cards?: ModelCardView[];
   generatedFor: string;
+  /** absolute origin (https://host[/prefix]) for clickable links; without it links are printed as paths */
+  baseUrl?: string;
 }
 
 const GREY = '#555555';
@@ -116,7 +118,10 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     doc.font('Helvetica-Bold').fontSize(10).text(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`, LEFT);
     doc.font('Helvetica');
     if (!card) continue;
-    doc.fontSize(9).fillColor(GREY).text(`Answers only at or above ${card.threshold} calibrated confidence. Model card: /models/${card.name}`, LEFT).fillColor('black');
+    const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;
+    doc.fontSize(9).fillColor(GREY).text(`Answers only at or above ${card.threshold} calibrated confidence. Model card: `, LEFT, undefined, { continued: true });
+    // a link annotation over the URL (clickable in any viewer), underlined in link blue
+    doc.fillColor('#1a4f8b').text(cardUrl, { link: input.baseUrl ? cardUrl : null, underline: Boolean(input.baseUrl) }).fillColor('black');
     doc.moveDown(0.2);
     if (card.figures.length) table(['Validation (test split)', 'Value'], card.figures.map((f) => [f.name.replace("→", "->"), f.value.replace("→", "->")]), [0.6, 0.25]);
     if (card.sources.length) {

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
 import type { AuthUser } from '../accounts/roles';
@@ -9,6 +9,7 @@ import { MissingFileError } from '../common/errors';
 import { ReportFieldsDto } from './reports.dto';
 import { reportFileName } from '../presentation/labels';
 import { ReportsService } from './reports.service';
+import { IdParamDto } from '../common/zod-dto';
 
 export function sendPdf(res: Response, pdf: Buffer, filename: string): void {
   res.setHeader('Content-Type', 'application/pdf');
@@ -40,10 +41,11 @@ export class ReportsController {
     @CurrentUser() user: AuthUser,
     @UploadedFile() file: Express.Multer.File | undefined,
     @Body() body: ReportFieldsDto,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     if (!file) throw new MissingFileError('image');
-    const { pdf, record } = await this.reports.fullReport(user, file.buffer, body.analysisId || undefined);
+    const { pdf, record } = await this.reports.fullReport(user, file.buffer, body.analysisId || undefined, this.reports.baseUrl({ protocol: req.protocol, host: req.get('host') }));
     sendPdf(res, pdf, reportFileName(record));
   }
 }
@@ -56,15 +58,15 @@ export class HistoryReportsController {
 
   @Get('history/:id/report.pdf')
   @ApiExcludeEndpoint()
-  async page(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: Response): Promise<void> {
-    const { pdf, record } = await this.reports.metadataReport(user, id);
+  async page(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { pdf, record } = await this.reports.metadataReport(user, id, this.reports.baseUrl({ protocol: req.protocol, host: req.get('host') }));
     sendPdf(res, pdf, reportFileName(record, '-metadata'));
   }
 
   @Get('api/v1/history/:id/report.pdf')
   @ApiOperation({ summary: 'Metadata-only PDF of one of your analyses (contains no image)' })
   @ApiProduces('application/pdf')
-  async api(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: Response): Promise<void> {
-    await this.page(user, id, res);
+  async api(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.page(user, { id }, req, res);
   }
 }

@@ -30,7 +30,18 @@ export class ReportsService {
     @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
   ) {}
 
-  async fullReport(user: AuthUser, bytes: Buffer, analysisId?: string): Promise<{ pdf: Buffer; record: HistoryItem }> {
+  /**
+   * The origin the PDF's links start with: PUBLIC_BASE_URL, else the request's own protocol and
+   * Host (checked to be a plain host[:port]; anything else gives no link, only the path).
+   */
+  baseUrl(from: { protocol: string; host: string | undefined }): string | undefined {
+    if (this.config.publicBaseUrl) return this.config.publicBaseUrl;
+    const { protocol, host } = from;
+    if ((protocol === 'http' || protocol === 'https') && host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) return `${protocol}://${host}`;
+    return undefined;
+  }
+
+  async fullReport(user: AuthUser, bytes: Buffer, analysisId?: string, baseUrl?: string): Promise<{ pdf: Buffer; record: HistoryItem }> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const rec = analysisId ? await this.history.get(user, analysisId) : await this.history.latestOwnBySha(user.id, sha256);
     if (!rec) throw new NotFoundError('This image is not in your history: analyse it first, then download its report.');
@@ -45,13 +56,13 @@ export class ReportsService {
     };
     const image = await this.imagePng(bytes);
     const heatmap = r.explanation ? dataUrlBytes(r.explanation.heatmap) : undefined;
-    const pdf = await buildReportPdf({ record, message: r.message, image, heatmap, cards: this.cards(record), generatedFor: user.email });
+    const pdf = await buildReportPdf({ record, message: r.message, image, heatmap, cards: this.cards(record), generatedFor: user.email, baseUrl });
     return { pdf, record };
   }
 
-  async metadataReport(user: AuthUser, id: string): Promise<{ pdf: Buffer; record: HistoryItem }> {
+  async metadataReport(user: AuthUser, id: string, baseUrl?: string): Promise<{ pdf: Buffer; record: HistoryItem }> {
     const record = await this.history.get(user, id);
-    const pdf = await buildReportPdf({ record, cards: this.cards(record), generatedFor: user.email });
+    const pdf = await buildReportPdf({ record, cards: this.cards(record), generatedFor: user.email, baseUrl });
     return { pdf, record };
   }
 

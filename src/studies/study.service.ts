@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecord, AnalysisRecorder, AnalysisResult, recordedDecision } from '../classifier/analysis-result';
 import { AnalysisService } from '../classifier/analysis.service';
 import { DISCLAIMER } from '../common/disclaimer';
-import { AnalysisTimeoutError, FileCheckError } from '../common/errors';
+import { AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { encodePngDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
@@ -67,14 +67,14 @@ export class StudyService {
       this.logger.log(
         `study ${result.study.format}: ${result.study.sliceCount} slices → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
       );
-      const analysisId = await this.safeRecord(record);
+      const analysisId = await this.recordOrFail(record);
       return { result: { ...result, analysisId }, record };
     } catch (err) {
       const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : 'ERROR';
       this.logger.log(`study refused: ${code}`);
       if (err instanceof FileCheckError) {
         // like a single image's file-check failure: a metadata row with stage "file" and the code
-        await this.safeRecord({
+        await this.recordOrFail({
           userId: ctx.userId ?? null,
           kind: 'study',
           format: null,
@@ -100,7 +100,7 @@ export class StudyService {
           probabilities: null,
           modelVersions: null,
           timingsMs: null,
-        });
+        }).catch(() => undefined); // the file's own 4xx is the answer; a lost row is logged
       }
       throw err;
     } finally {
@@ -217,15 +217,16 @@ export class StudyService {
   /**
    * History: a STUDY_RECORDER when one is provided (it can keep modality, slice count and
    * spacing); otherwise the single-analysis ANALYSIS_RECORDER gets the study's answer as one
-   * record (fileType dicom | nifti, slice dimensions) — metadata only either way. Recording
-   * never breaks a study; failures are logged without any data.
+   * record (fileType dicom | nifti, slice dimensions) — metadata only either way. A row that
+   * cannot be written fails the study with 503 DATABASE_UNAVAILABLE (logged without any data).
    */
-  private async safeRecord(record: StudyRecord): Promise<string | null> {
+  private async recordOrFail(record: StudyRecord): Promise<string | null> {
     try {
       if (this.recorder) return (await this.recorder.recordStudy(record)) || null;
       if (this.analysisRecorder) return (await this.analysisRecorder.record(toAnalysisRecord(record))) || null;
     } catch (err) {
-      this.logger.error(`Could not record study metadata: ${err instanceof Error ? err.name : 'error'}`);
+      this.logger.error(`Could not record study metadata: ${driverCode(err)}`);
+      throw new DatabaseUnavailableError();
     }
     return null;
   }

@@ -21,6 +21,7 @@ declare const document: any;
 declare const getComputedStyle: any;
 declare const performance: any;
 declare const navigator: any;
+declare const window: any;
 
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'triage', 'model_card.json')) && fs.existsSync(path.join(SAMPLES_DIR, 'spine-herniation.jpg'));
 const ADMIN = { email: 'page-admin@example.org', password: 'page-test-password-1' };
@@ -128,13 +129,15 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     spy.mockRestore();
   });
 
-  it('keyboard only: skip link, arrow-key tabs, one tab stop for the gallery, focus on the result heading', async () => {
+  it.each([1280, 390])('keyboard only at %i px: skip link, arrow-key tabs, one tab stop for the gallery, focus on the result heading', async (width) => {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
     await page.goto(`${h.base}/`);
     await page.keyboard.press('Tab');
     await expect(page.evaluate(() => document.activeElement.textContent)).resolves.toBe('Skip to main content');
     await page.keyboard.press('Enter');
     await expect(page.evaluate(() => document.activeElement.id)).resolves.toBe('main');
-    for (let i = 0; i < 8 && (await page.evaluate(() => document.activeElement.id)) !== 'tab-upload'; i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 12 && (await page.evaluate(() => document.activeElement.id)) !== 'tab-upload'; i++) await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement.id)).resolves.toBe('tab-upload');
     await page.keyboard.press('ArrowRight');
     await expect(page.evaluate(() => [document.activeElement.id, document.activeElement.getAttribute('aria-selected')])).resolves.toEqual(['tab-samples', 'true']);
     await expect(page.locator('#pane-samples').isVisible()).resolves.toBe(true);
@@ -160,7 +163,15 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
       return getComputedStyle(document.activeElement).outlineStyle;
     });
     expect(ring).not.toBe('none');
-    wide.push(...(await shoot(page, 'page-02-keyboard-result')));
+    // the focused control is on screen (scrolled into view), not under the fold or off the side
+    const box = await page.evaluate(() => {
+      const r = document.activeElement.getBoundingClientRect();
+      return { left: r.left, right: r.right, innerWidth: window.innerWidth };
+    });
+    expect(box.left).toBeGreaterThanOrEqual(0);
+    expect(box.right).toBeLessThanOrEqual(box.innerWidth);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    if (width === 1280) wide.push(...(await shoot(page, 'page-02-keyboard-result')));
   });
 
   it('each stage shows its own figure; confidence is explained with the threshold and a model-card link', async () => {

@@ -184,6 +184,10 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(text).toMatch(/Timings decode [\d.]+ ms/);
     expect(text).not.toContain('contains no image');
     expect(imageCount(pdf)).toBeGreaterThanOrEqual(2); // the image and the heat map
+    // each model card is a clickable link (a URI annotation) on the request's own origin
+    const links = [...pdf.toString('latin1').matchAll(/\/URI \(([^)]*)\)/g)].map((m) => m[1]);
+    expect(links).toEqual(expect.arrayContaining([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/models\/triage$/), expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/models\/brain_tumor$/)]));
+    expect(text).toMatch(/Model card: http:\/\/127\.0\.0\.1:\d+\/models\/brain_tumor/);
     expect(await app.get(PrismaService).analysis.count()).toBe(before);
   });
 

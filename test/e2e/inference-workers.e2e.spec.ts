@@ -2,6 +2,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import sharp from 'sharp';
+import { AnalysisService } from '../../src/classifier/analysis.service';
+import { decodeImage } from '../../src/inference/image-decoder';
 import { solidPng } from '../support/images';
 
 /**
@@ -36,6 +39,22 @@ describe('inference in worker threads (INFERENCE_WORKERS)', () => {
       const strip = (r: Record<string, unknown>) => ({ ...r, timingsMs: undefined, analysisId: undefined }); // each run is its own history record
       expect(strip(two.body)).toEqual(strip(one.body));
     }
+  });
+
+  it('a large image (reduced to letterboxes + display where it is decoded) answers exactly as from its full pixels, in-process and in workers', async () => {
+    const w = 1100, h = 1100; // 1.2 MP: above the 1-MP line, so decoded in a worker of its own and reduced there
+    const raw = Buffer.alloc(w * h * 3);
+    for (let i = 0; i < raw.length; i++) raw[i] = 255 - ((i * 2654435761) >>> 30); // bright (a "brain" to the fake models), not uniform
+    const png = await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+    const strip = (r: Record<string, unknown>) => ({ ...r, timingsMs: undefined, analysisId: undefined });
+    const one = await request(inProcess.getHttpServer()).post('/api/v1/analyses').set(a.bearer).attach('image', png, 'x.png').expect(200);
+    const two = await request(inWorkers.getHttpServer()).post('/api/v1/analyses').set(b.bearer).attach('image', png, 'x.png').expect(200);
+    expect(one.body).toMatchObject({ status: 'completed' });
+    expect(one.body.explanation?.heatmap).toMatch(/^data:image\/(png|jpeg);base64,/);
+    // the reference: the same pipeline from the full decoded pixels (no reduction)
+    const full = await inProcess.get(AnalysisService).analyzePixels(await decodeImage(png, { maxPixels: 40_000_000, minSide: 64 }), { explain: true });
+    expect(strip(one.body)).toEqual(strip({ ...full }));
+    expect(strip(two.body)).toEqual(strip(one.body));
   });
 
   it('serves many analyses at once without errors', async () => {

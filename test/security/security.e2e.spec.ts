@@ -378,8 +378,20 @@ describe('security: login wall, headers, IDOR, CSRF, cookies, secrets, escaping'
     const bytes = pdf.body as Buffer;
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdfText(bytes)).toContain(EVIL_EMAIL);
-    // no PDF actions or scripts could have been smuggled in
-    expect(bytes.toString('latin1')).not.toMatch(/\/JavaScript|\/JS\s|\/OpenAction|\/Launch|\/URI\s*\(/);
+    // no PDF actions or scripts could have been smuggled in; the only links are the model cards on this origin
+    const raw = bytes.toString('latin1');
+    expect(raw).not.toMatch(/\/JavaScript|\/JS\s|\/OpenAction|\/Launch|\/GoToR|\/SubmitForm/);
+    const uris = [...raw.matchAll(/\/URI\s*\(((?:\\.|[^\\)])*)\)/g)].map((m) => m[1]);
+    expect(uris.length).toBeGreaterThan(0);
+    for (const u of uris) expect(u).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/models\/[a-z0-9_-]+$/);
+    // a Host header that is not a plain host[:port] cannot become a link (the PDF prints the path)
+    const hostile = await request(server).get(`/api/v1/history/${id}/report.pdf`).set(evil.bearer).set('Host', 'evil.org) /URI (javascript:alert(1)').buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(hostile.status).toBe(200);
+    expect((hostile.body as Buffer).toString('latin1')).not.toMatch(/\/URI|javascript/i);
     expect(String(pdf.headers['content-disposition'])).toMatch(/^attachment; filename="mri-sentinel-\d{4}-\d{2}-\d{2}-(study-)?[a-z0-9-]+(-metadata)?\.pdf"$/);
   });
 

@@ -12,7 +12,9 @@ import { ImageDecodeService, LARGE_IMAGE_PIXELS } from '../../src/inference/imag
 import { decodeImage } from '../../src/inference/image-decoder';
 import type { ModelProvider } from '../../src/inference/model-provider';
 import { PixelBudget } from '../../src/inference/pixel-budget';
+import { displayFromLuma } from '../../src/inference/prepare';
 import { PreparePool } from '../../src/inference/prepare-pool';
+import { letterbox, toLuma } from '../../src/inference/preprocess';
 import { Semaphore } from '../../src/inference/semaphore';
 import { makeCard, TRIAGE_LABELS } from '../support/cards';
 
@@ -103,6 +105,30 @@ describe('ImageDecodeService', () => {
     lease.release();
     expect(decoder.budget.inUse).toBe(0);
     viaPool.mockRestore();
+  });
+
+  it('with the models\' input sizes, a large image leaves the worker reduced (letterboxes + display, exactly as from its pixels) and gives its budget back at once', async () => {
+    const bytes = await rgba16(1200, 1000);
+    const lease = await decoder.decode(bytes, limits, undefined, [224, 256, 224]);
+    expect(decoder.budget.inUse).toBe(0); // the pixels died in the worker
+    const img = lease.image;
+    expect(img.data.length).toBe(0);
+    const luma = toLuma(await decodeImage(bytes, limits));
+    expect(img.prepared!.boxes.map((b) => b.size)).toEqual([224, 256]);
+    for (const b of img.prepared!.boxes) {
+      const direct = letterbox(luma, 1200, 1000, b.size);
+      expect(b.geometry).toEqual(direct.geometry);
+      expect(Buffer.from(b.canvas.buffer).equals(Buffer.from(direct.canvas.buffer))).toBe(true);
+    }
+    const display = displayFromLuma(luma, 1200, 1000);
+    expect([img.prepared!.display.width, img.prepared!.display.height]).toEqual([display.width, display.height]);
+    expect(Buffer.from(img.prepared!.display.luma.buffer).equals(Buffer.from(display.luma.buffer))).toBe(true);
+    // the pool's preparation answers from the reduced image what it would from the pixels
+    const spec = { size: 256, normalization: { scale: 1 / 255, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } };
+    const [fromPrepared] = await pool.inputs(img, [spec]);
+    const [fromPixels] = await pool.inputs(await decodeImage(bytes, limits), [spec]);
+    expect(Buffer.from(fromPrepared.tensor.buffer).equals(Buffer.from(fromPixels.tensor.buffer))).toBe(true);
+    lease.release();
   });
 
   it('decodes small images inline, outside the budget', async () => {

@@ -2,12 +2,12 @@ import { ImageRef, PixelCache } from '../../src/inference/pixel-cache';
 import { displayFromLuma } from '../../src/inference/prepare';
 import { letterbox, toLuma } from '../../src/inference/preprocess';
 
-function image(key: number, width: number, height: number): Required<ImageRef> {
+function image(key: number, width: number, height: number): ImageRef & { data: Uint8Array } {
   const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761 + key) >>> 24;
   return { key, width, height, channels: 3, data };
 }
-const noPixels = ({ data: _data, ...ref }: Required<ImageRef>): ImageRef => ref;
+const noPixels = ({ data: _data, ...ref }: ImageRef & { data: Uint8Array }): ImageRef => ref;
 
 describe('PixelCache (inference worker)', () => {
   it('gives the same letterbox and display as computing them directly, with or without the pixels resent', () => {

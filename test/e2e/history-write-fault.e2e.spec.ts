@@ -1,0 +1,72 @@
+/**
+ * Issue 11 — never 200 for a failure: an analysis whose history row cannot be written (the
+ * database refuses writes: SQLite's query_only switch on the app's connection, as a read-only
+ * file or mount behaves) is answered 503 DATABASE_UNAVAILABLE — the API (which the upload page
+ * posts to) and studies alike — never a 200 without its row. Everything works again afterwards.
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { PrismaService } from '../../src/prisma/prisma.service';
+import { loginAs, TestSession } from '../helpers/auth';
+import { solidPng, TEXT_AS_JPG } from '../support/images';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
+
+const SERIES = dicomSeries(Array.from({ length: 4 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 97 === 0 ? 250 : 255))));
+
+describe('a history row that cannot be written fails the request (503)', () => {
+  let app: NestExpressApplication;
+  let prisma: PrismaService;
+  let user: TestSession;
+
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
+    prisma = app.get(PrismaService);
+    user = await loginAs(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const rows = () => prisma.analysis.count();
+  const analyse = async (png: Buffer) => request(app.getHttpServer()).post('/api/v1/analyses').set(user.bearer).attach('image', png, 'x.png');
+  const study = async () => {
+    let r = request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer);
+    SERIES.forEach((b, i) => (r = r.attach('files', b, `s${i}.dcm`)));
+    return r;
+  };
+
+  it('API image, API study, and a file refusal: 503 DATABASE_UNAVAILABLE while writes fail, no row; 200 with a row after', async () => {
+    const png = await solidPng(128, 128, 255);
+    expect((await analyse(png)).status).toBe(200);
+    const before = await rows();
+    await prisma.$executeRawUnsafe('PRAGMA query_only = ON');
+    try {
+      const image = await analyse(png);
+      expect(image.status).toBe(503);
+      expect(image.body).toEqual({ statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String) });
+      const s = await study();
+      expect(s.status).toBe(503);
+      expect(s.body).toEqual({ statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String) });
+      // the upload page's script posts to the same route with the browser's cookie + CSRF token
+      const page = await request(app.getHttpServer())
+        .post('/api/v1/analyses')
+        .set(user.headers)
+        .set('Accept', 'application/json')
+        .attach('image', png, 'x.png');
+      expect(page.status).toBe(503);
+      expect(page.body.code).toBe('DATABASE_UNAVAILABLE');
+      // a file refusal keeps its own 4xx (the row it would have left is lost, and logged)
+      const refused = await request(app.getHttpServer()).post('/api/v1/analyses').set(user.bearer).attach('image', TEXT_AS_JPG, 'scan.jpg');
+      expect(refused.status).toBe(415);
+    } finally {
+      await prisma.$executeRawUnsafe('PRAGMA query_only = OFF');
+    }
+    expect(await rows()).toBe(before);
+    const after = await analyse(png);
+    expect(after.status).toBe(200);
+    expect(typeof after.body.analysisId).toBe('string');
+    expect((await study()).status).toBe(200);
+    expect(await rows()).toBe(before + 2);
+  });
+});
