@@ -1,6 +1,7 @@
 import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
-import { assertDecodable, decodeFrame, DicomInstance, isDicomPart10, readDicomHeader } from './dicom';
+import { DicomInstance, isDicomPart10, readDicomHeader } from './dicom';
+import { assertDecodable, decodeFrame } from './dicom-pixels';
 import { maybeInflateNifti, readNifti } from './nifti';
 import {
   CorruptStudyError,

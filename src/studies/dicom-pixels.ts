@@ -1,0 +1,173 @@
+import type { DicomInstance } from './dicom';
+import { CorruptStudyError, fileLabel, UnsupportedTransferSyntaxError } from './study-errors';
+import { decodeImage } from '../inference/image-decoder';
+
+/*
+ * Pixel decoding of a parsed DICOM instance (src/studies/dicom reads the header and locates the
+ * pixel data; nothing here parses tags): native, RLE Lossless and JPEG Baseline frames.
+ */
+
+/** Transfer syntaxes whose pixel data this service reads (all uncompressed once parsed). */
+export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
+  '1.2.840.10008.1.2': 'Implicit VR Little Endian',
+  '1.2.840.10008.1.2.1': 'Explicit VR Little Endian',
+  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
+  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
+  '1.2.840.10008.1.2.5': 'RLE Lossless',
+  '1.2.840.10008.1.2.4.50': 'JPEG Baseline (8-bit)',
+};
+
+const RLE = '1.2.840.10008.1.2.5';
+const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+
+const KNOWN_COMPRESSED: Record<string, string> = {
+  '1.2.840.10008.1.2.4.51': 'JPEG Extended',
+  '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
+  '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
+  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
+  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
+  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
+  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
+  '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
+  '1.2.840.10008.1.2.4.202': 'HTJ2K Lossless RPCL',
+  '1.2.840.10008.1.2.4.203': 'HTJ2K',
+};
+
+/** 415 unless the transfer syntax is one this service decodes and the pixel data are native. */
+export function assertDecodable(inst: DicomInstance): void {
+  const native = inst.transferSyntax !== RLE && inst.transferSyntax !== JPEG_BASELINE;
+  if (!(inst.transferSyntax in READABLE_TRANSFER_SYNTAXES) || (native ? !inst.pixel : !inst.encapsulatedFrame)) {
+    throw new UnsupportedTransferSyntaxError(inst.transferSyntax, KNOWN_COMPRESSED[inst.transferSyntax]);
+  }
+}
+
+export type DecodedFrame =
+  | { kind: 'scalar'; width: number; height: number; values: Float32Array }
+  | { kind: 'rgb'; width: number; height: number; data: Uint8Array };
+
+/**
+ * One frame's pixels: grey frames as modality values (stored value, masked to BitsStored and
+ * sign-extended, × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB.
+ */
+export async function decodeFrame(inst: DicomInstance, frame: number): Promise<DecodedFrame> {
+  assertDecodable(inst);
+  const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = inst;
+  const n = rows * columns;
+  const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
+  if (inst.transferSyntax === JPEG_BASELINE) return decodeJpegFrame(inst, frame, bad);
+  if (spp === 3) {
+    if (ba !== 8 || inst.photometric !== 'RGB') throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
+    const src = frameBytes(inst, frame, n * 3, bad);
+    if (inst.planarConfiguration === 0 || inst.encapsulatedFrame) return { kind: 'rgb', width: columns, height: rows, data: Uint8Array.from(src) };
+    const data = new Uint8Array(n * 3);
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = src[c * n + i];
+    return { kind: 'rgb', width: columns, height: rows, data };
+  }
+  if (spp !== 1) throw bad(`${spp} samples per pixel is not supported.`);
+  if (!inst.photometric.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric} is not supported.`);
+  if (ba !== 8 && ba !== 16 && ba !== 32) throw bad(`${ba}-bit pixel data is not supported.`);
+  const bytesPer = ba / 8;
+  const src = frameBytes(inst, frame, n * bytesPer, bad);
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const le = !inst.bigEndian || inst.encapsulatedFrame !== null;
+  const signed = inst.pixelRepresentation === 1;
+  const stored = Math.min(inst.bitsStored || ba, ba);
+  const mask = stored >= 32 ? 0xffffffff : (1 << stored) - 1;
+  const signBit = stored >= 32 ? 0 : 1 << (stored - 1);
+  const fi = inst.frameInfo?.[frame];
+  const slope = fi?.slope || inst.slope;
+  const intercept = fi?.intercept ?? inst.intercept;
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let v: number;
+    if (ba === 8) v = view.getUint8(i);
+    else if (ba === 16) v = view.getUint16(i * 2, le);
+    else v = signed ? view.getInt32(i * 4, le) : view.getUint32(i * 4, le);
+    if (ba !== 32) {
+      v &= mask;
+      if (signed && v & signBit) v -= signBit * 2;
+    }
+    values[i] = v * slope + intercept;
+  }
+  return { kind: 'scalar', width: columns, height: rows, values };
+}
+
+/**
+ * JPEG Baseline frames through the service's one image decoder (src/inference, sharp): 8-bit
+ * grey becomes stored values (then rescale and window as usual), colour becomes RGB.
+ */
+async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error): Promise<DecodedFrame> {
+  if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
+  let img: Awaited<ReturnType<typeof decodeImage>>;
+  try {
+    img = await decodeImage(Buffer.from(inst.encapsulatedFrame!(frame)), { maxPixels: inst.rows * inst.columns, minSide: 1 });
+  } catch {
+    throw bad('the JPEG-compressed frame could not be decoded.');
+  }
+  if (img.width !== inst.columns || img.height !== inst.rows) throw bad('the JPEG frame size differs from Rows/Columns.');
+  if (img.channels === 3 && inst.samplesPerPixel === 3) return { kind: 'rgb', width: img.width, height: img.height, data: img.data };
+  const step = img.channels; // a grey image stored as a 3-channel JPEG: its first channel
+  const values = new Float32Array(img.width * img.height);
+  const fi = inst.frameInfo?.[frame];
+  const slope = fi?.slope || inst.slope;
+  const intercept = fi?.intercept ?? inst.intercept;
+  for (let i = 0; i < values.length; i++) values[i] = img.data[i * step] * slope + intercept;
+  return { kind: 'scalar', width: img.width, height: img.height, values };
+}
+
+/**
+ * One frame's bytes in native layout (interleaved samples; little endian unless the file is
+ * big endian): a view into the file for native pixel data, a decoded buffer for RLE.
+ */
+function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why: string) => Error): Uint8Array {
+  if (inst.encapsulatedFrame) {
+    let compressed: Uint8Array;
+    try {
+      compressed = inst.encapsulatedFrame(frame);
+    } catch {
+      throw bad('the compressed frames could not be located.');
+    }
+    const out = decodeRle(compressed, inst.samplesPerPixel, inst.bitsAllocated / 8, inst.rows * inst.columns);
+    if (!out || out.length !== size) throw bad('the RLE-compressed pixel data is corrupt.');
+    return out;
+  }
+  const start = inst.pixel!.offset + frame * size;
+  if (start + size > inst.pixel!.offset + inst.pixel!.length || start + size > inst.bytes.length) throw bad('the pixel data is truncated.');
+  return inst.bytes.subarray(start, start + size);
+}
+
+/**
+ * DICOM RLE Lossless (PS3.5 Annex G): a 64-byte header (segment count, 15 offsets), then one
+ * PackBits segment per byte plane — for each sample, most significant byte first. Returns the
+ * frame interleaved and little endian, or null when the data are inconsistent.
+ */
+export function decodeRle(data: Uint8Array, samples: number, bytesPer: number, pixels: number): Uint8Array | null {
+  if (data.length < 64) return null;
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const segments = dv.getUint32(0, true);
+  if (segments !== samples * bytesPer || segments > 15) return null;
+  const offsets: number[] = [];
+  for (let i = 0; i < segments; i++) offsets.push(dv.getUint32(4 + 4 * i, true));
+  const out = new Uint8Array(pixels * samples * bytesPer);
+  for (let seg = 0; seg < segments; seg++) {
+    const sample = Math.floor(seg / bytesPer);
+    const byteLE = bytesPer - 1 - (seg % bytesPer);
+    const stride = samples * bytesPer;
+    const base = sample * bytesPer + byteLE;
+    let p = offsets[seg];
+    const end = seg + 1 < segments ? offsets[seg + 1] : data.length;
+    if (p < 64 || p > end || end > data.length) return null;
+    let i = 0;
+    while (i < pixels && p < end) {
+      const n = (data[p++] << 24) >> 24; // int8
+      if (n >= 0) {
+        for (let k = 0; k <= n && i < pixels; k++) out[base + stride * i++] = data[p++];
+      } else if (n !== -128) {
+        const v = data[p++];
+        for (let k = 0; k < 1 - n && i < pixels; k++) out[base + stride * i++] = v;
+      }
+    }
+    if (i !== pixels) return null;
+  }
+  return out;
+}
