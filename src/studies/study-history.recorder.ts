@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AnalysisRepository } from '../repositories/analysis.repository';
 import type { StudyRecord, StudyRecorder } from './study-result';
-import { toAnalysisRecord } from './study.service';
+import { toAnalysisRecord } from './study-record';
 
 /**
  * Stores one study as one history row (the Analysis table, so the history pages, CSV export and

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecord, AnalysisRecorder, AnalysisResult, recordedDecision } from '../classifier/analysis-result';
+import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecorder, AnalysisResult } from '../classifier/analysis-result';
 import { AnalysisService } from '../classifier/analysis.service';
 import { DISCLAIMER } from '../common/disclaimer';
 import { AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError } from '../common/errors';
@@ -10,8 +10,9 @@ import { encodePngDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
 import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
-import { loadStudy, StudyMeta } from './study-loader';
+import { loadStudy } from './study-loader';
 import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
+import { toAnalysisRecord, toRecord } from './study-record';
 
 export const THUMBNAIL_SIDE = 96;
 
@@ -232,12 +233,6 @@ export class StudyService {
   }
 }
 
-export function toAnalysisRecord(r: StudyRecord): AnalysisRecord {
-  // The study-only columns are dropped; the rest is the single-analysis record as it is.
-  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, ...shared } = r;
-  return { ...shared, fileType: format };
-}
-
 function pickAnswer(a: StudyAnswer) {
   return {
     status: a.status,
@@ -290,26 +285,6 @@ export async function thumbnail(img: RawImage): Promise<string> {
     rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = v;
   }
   return encodePngDataUrl(rgb, w, h, 3);
-}
-
-export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number, sha256: string): StudyRecord {
-  const m: StudyMeta = r.study;
-  return {
-    userId: ctx.userId ?? null,
-    kind: 'study',
-    format: m.format,
-    modality: m.modality,
-    seriesDescription: m.seriesDescription,
-    sliceCount: m.sliceCount,
-    usableSlices: r.study.aggregation?.usableSlices ?? null,
-    width: m.width,
-    height: m.height,
-    spacing: m.spacing,
-    byteSize,
-    sha256,
-    ...recordedDecision(r),
-    probabilities: Object.keys(r.probabilities).length ? r.probabilities : null,
-  };
 }
 
 function round(ms: number): number {

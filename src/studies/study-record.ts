@@ -1,0 +1,34 @@
+import { AnalysisContext, AnalysisRecord, recordedDecision } from '../classifier/analysis-result';
+import type { StudyMeta } from './study-loader';
+import type { StudyRecord, StudyResult } from './study-result';
+
+/*
+ * A study's history row, shaped from its answer: kept apart from StudyService so the history
+ * recorder can use it without importing the service.
+ */
+
+export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number, sha256: string): StudyRecord {
+  const m: StudyMeta = r.study;
+  return {
+    userId: ctx.userId ?? null,
+    kind: 'study',
+    format: m.format,
+    modality: m.modality,
+    seriesDescription: m.seriesDescription,
+    sliceCount: m.sliceCount,
+    usableSlices: r.study.aggregation?.usableSlices ?? null,
+    width: m.width,
+    height: m.height,
+    spacing: m.spacing,
+    byteSize,
+    sha256,
+    ...recordedDecision(r),
+    probabilities: Object.keys(r.probabilities).length ? r.probabilities : null,
+  };
+}
+
+export function toAnalysisRecord(r: StudyRecord): AnalysisRecord {
+  // The study-only columns are dropped; the rest is the single-analysis record as it is.
+  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, ...shared } = r;
+  return { ...shared, fileType: format };
+}
