@@ -3,29 +3,8 @@ import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { anonymousCsrf, createUser, loginAs, loginViaForm, sessionFor, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { PUBLIC, routes } from '../support/routes';
 import { solidPng } from '../support/images';
-
-interface RouteInfo {
-  method: string;
-  path: string;
-}
-
-/** Every route the Express app knows (Nest controllers and Swagger), read from its router. */
-function routes(app: NestExpressApplication): RouteInfo[] {
-  const instance = app.getHttpAdapter().getInstance() as { router?: { stack: unknown[] }; _router?: { stack: unknown[] } };
-  const stack = (instance.router ?? instance._router)!.stack as { route?: { path: string | string[]; methods: Record<string, boolean> } }[];
-  const out: RouteInfo[] = [];
-  for (const layer of stack) {
-    if (!layer.route) continue;
-    for (const p of ([] as string[]).concat(layer.route.path)) {
-      for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') out.push({ method: m.toUpperCase(), path: p });
-    }
-  }
-  return out;
-}
-
-/** Routes reachable without logging in: login, health, the token endpoint. Nothing else. */
-const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /healthz', 'GET /readyz', 'POST /api/v1/auth/token']);
 
 describe('accounts: login wall, sessions, tokens, CSRF', () => {
   let app: NestExpressApplication;

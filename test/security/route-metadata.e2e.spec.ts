@@ -14,26 +14,8 @@ import { ReportsController } from '../../src/reports/reports.controller';
 import { StudiesController } from '../../src/studies/studies.controller';
 import { loginAs } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { PUBLIC, Route, routes } from '../support/routes';
 
-interface Route {
-  method: string;
-  path: string;
-}
-
-function routes(app: NestExpressApplication): Route[] {
-  const instance = app.getHttpAdapter().getInstance() as { router?: { stack: unknown[] }; _router?: { stack: unknown[] } };
-  const stack = (instance.router ?? instance._router)!.stack as { route?: { path: string | string[]; methods: Record<string, boolean> } }[];
-  const out: Route[] = [];
-  for (const layer of stack) {
-    if (!layer.route) continue;
-    for (const p of ([] as string[]).concat(layer.route.path)) {
-      for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') out.push({ method: m.toUpperCase(), path: p });
-    }
-  }
-  return out;
-}
-
-const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /healthz', 'GET /readyz', 'POST /api/v1/auth/token']);
 /** The routes that run the analysis pipeline (README "Rate limits"). */
 const ANALYSIS = new Set(['POST /api/v1/analyses', 'POST /api/v1/studies', 'POST /api/v1/reports']);
 

@@ -27,29 +27,10 @@ import { PrismaService } from '../../src/prisma/prisma.service';
 import { createUser, loginAs, loginViaForm, sessionFor, TestSession } from '../helpers/auth';
 import { pdfText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { PUBLIC, Route, routes } from '../support/routes';
 import { noiseBytes } from '../hostile/corpus';
 import sharp from 'sharp';
 
-interface Route {
-  method: string;
-  path: string;
-}
-
-function routes(app: NestExpressApplication): Route[] {
-  const instance = app.getHttpAdapter().getInstance() as { router?: { stack: unknown[] }; _router?: { stack: unknown[] } };
-  const stack = (instance.router ?? instance._router)!.stack as { route?: { path: string | string[]; methods: Record<string, boolean> } }[];
-  const out: Route[] = [];
-  for (const layer of stack) {
-    if (!layer.route) continue;
-    for (const p of ([] as string[]).concat(layer.route.path)) {
-      for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') out.push({ method: m.toUpperCase(), path: p });
-    }
-  }
-  return out;
-}
-
-/** Reachable without a login. Anything else must refuse anonymous callers. */
-const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /healthz', 'GET /readyz', 'POST /api/v1/auth/token']);
 const SECRET = 'security-suite-session-secret-0123456789abcdef';
 const ADMIN = { email: 'sec-root@example.test', password: 'sec-root-password-42' };
 /**
