@@ -34,6 +34,12 @@ export class AnalysisResultDto implements AnalysisResult {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { decode: 3.1, total: 120.4 } })
   timingsMs!: Record<string, number>;
   @ApiProperty() disclaimer!: string;
+  @ApiProperty({
+    description:
+      'true when the diagnosis model that answered (or would have) is marked experimental in its model card (/models/{name}): treat the answer as a demonstration; false for triage-only outcomes',
+    example: true,
+  })
+  experimental!: boolean;
   @ApiProperty({ type: String, nullable: true, required: false, description: 'history record id of this result (name it as analysisId when asking for its PDF report); null when not recorded' })
   analysisId?: string | null;
 }

@@ -38,6 +38,12 @@ export interface AnalysisResult {
   timingsMs: Record<string, number>;
   disclaimer: string;
   /**
+   * true when the diagnosis model that answered (or would have: low confidence) is marked
+   * `experimental` in its card, so every view can put the caveat right at the answer;
+   * false for triage-only outcomes (refused, or no diagnosis model for the body part).
+   */
+  experimental: boolean;
+  /**
    * id of the history record this result was stored as (the report names it, and the server
    * checks the re-sent image's sha256 against it); null when nothing was recorded. Set by
    * AnalysisService.analyzeDetailed only.

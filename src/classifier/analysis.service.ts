@@ -156,6 +156,9 @@ export class AnalysisService {
       explanation: null,
       disclaimer: DISCLAIMER,
       modelVersions,
+      // triage-only outcomes: no diagnosis model answered, so nothing to flag; the diagnosis
+      // branch below overrides it from that model's card (the one place it is set)
+      experimental: false,
     };
     const finish = (r: Omit<AnalysisResult, 'timingsMs'>): AnalysisResult => ({
       ...r,
@@ -214,6 +217,7 @@ export class AnalysisService {
       label: dx.label,
       confidence: dx.confidence,
       probabilities: dx.probabilities,
+      experimental: card.experimental,
     });
   }
 

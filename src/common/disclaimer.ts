@@ -2,3 +2,11 @@
 export const DISCLAIMER =
   'Research use only — not for clinical use. MRI Sentinel is not a medical device; its output must not be used for diagnosis or treatment decisions.';
 export const DISCLAIMER_SHORT = 'Research use only — not for clinical use';
+
+/**
+ * Shown right at an answer whose diagnosis model is marked `experimental` in its card (e.g.
+ * brain_tumor 3.0.0: it does not hold on collections it was not trained on). The same words are
+ * in public/js/result-view.js (browser code cannot import this module) — keep them equal.
+ */
+export const EXPERIMENTAL_NOTICE =
+  'Experimental model — not validated on images from other hospitals; treat this answer as a demonstration.';

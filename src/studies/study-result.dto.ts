@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { AnalysisResultDto } from '../classifier/analysis-result.dto';
 
 /** OpenAPI description of StudyResult (the service returns the plain interface). */
-export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 'disclaimer', 'modelVersions'] as const) {
+export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 'disclaimer', 'modelVersions', 'experimental'] as const) {
   @ApiProperty({ description: '0-based, in anatomical order' }) index!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'position along the slice normal (mm)' }) position!: number | null;
   @ApiProperty({ description: 'small PNG data URL of the windowed slice' }) thumbnailPng!: string;

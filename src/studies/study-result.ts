@@ -4,8 +4,11 @@ import type { StudyMeta } from './study-loader';
 /** Study-only reasons, added to a single analysis's codes. */
 export type StudyCode = AnalysisCode | 'INSUFFICIENT_SLICES' | 'SLICE_DISAGREEMENT';
 
-/** One slice: the single-analysis fields (no heat map, no disclaimer) plus where it lies. */
-export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'disclaimer' | 'modelVersions'> {
+/**
+ * One slice: the single-analysis fields (no heat map, no disclaimer, no experimental flag: the
+ * study's own `experimental` speaks for the model) plus where it lies.
+ */
+export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'disclaimer' | 'modelVersions' | 'experimental'> {
   /** 0-based, in anatomical order */
   index: number;
   /** position along the slice normal (mm), when known */

@@ -142,6 +142,7 @@ export class StudyService {
         probabilities: {},
         explanation: null,
         modelVersions: {},
+        experimental: false, // no model ran
         study: { ...loaded.meta, aggregation: null },
         slices: [],
       });
@@ -196,6 +197,9 @@ export class StudyService {
         ? { heatmap: heatmaps.get(decisive[0])!, sliceIndex: decisive[0], slices: decisive.map((i) => ({ index: i, heatmap: heatmaps.get(i)! })) }
         : null,
       modelVersions,
+      // flagged when the study's answering model (its task) is: each slice result already carries
+      // that card's flag (set in AnalysisService only); a triage-decided study stays false
+      experimental: perSlice.some((r) => r.experimental && r.task === answer.task),
       study: { ...loaded.meta, aggregation: answer.aggregation },
       slices,
     });

@@ -55,8 +55,10 @@ describe('POST /api/v1/analyses on fake models', () => {
     });
     expect(Object.keys(r).sort()).toEqual(
       ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence',
-        'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer', 'analysisId'].sort(),
+        'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer', 'experimental', 'analysisId'].sort(),
     );
+    // the flag is the answering card's own: the fake brain card is marked experimental too
+    expect(r.experimental).toBe(true);
     expect(r.confidence).toBeGreaterThan(0.6);
     expect(Object.keys(r.probabilities)).toEqual(['glioma', 'meningioma', 'notumor', 'pituitary']);
     expect(r.explanation.heatmap).toMatch(/^data:image\/jpeg;base64,/);
@@ -81,6 +83,8 @@ describe('POST /api/v1/analyses on fake models', () => {
   it('black image → rejected NOT_MRI at the modality stage', async () => {
     const res = await post(app, await solidJpeg(128, 128, 0), 'a.jpg').expect(200);
     expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null, explanation: null });
+    // triage-only outcome: no diagnosis model answered, so nothing is flagged experimental
+    expect(res.body.experimental).toBe(false);
   });
 
   it('dark grey → rejected UNSUPPORTED_BODY_PART at the anatomy stage', async () => {

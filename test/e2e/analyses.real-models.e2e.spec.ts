@@ -40,11 +40,13 @@ describe('POST /api/v1/analyses with the real models and sample images', () => {
     expect(r.explanation.heatmap).toMatch(/^data:image\/jpeg;base64,/);
     expect(Object.keys(r.modelVersions).sort()).toEqual(['brain_tumor', 'triage']);
     expect(r.disclaimer).toMatch(/not for clinical use/i);
+    // the committed brain_tumor card is marked experimental: the answer itself says so
+    expect(r.experimental).toBe(true);
   });
 
   it('chest X-ray → rejected NOT_MRI', async () => {
     const res = await post(sample('not-mri-chest-xray.jpg'), 'xray.jpg').expect(200);
-    expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null });
+    expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null, experimental: false });
   });
 
   it('heart MRI → rejected UNSUPPORTED_BODY_PART', async () => {

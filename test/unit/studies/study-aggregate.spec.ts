@@ -26,6 +26,7 @@ function slice(p: Partial<AnalysisResult> & { probs?: number[] }): AnalysisResul
     modelVersions: {},
     timingsMs: {},
     disclaimer: '',
+    experimental: false,
     ...p,
   };
 }
