@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Param, Query, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '../accounts/decorators';
@@ -9,6 +9,9 @@ import { historyDetail, historyRow, summaryView } from '../presentation/history.
 import { filtersQuery, parseFilters, parsePaging, STATUSES } from './history.filters';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 import { IdParamDto } from '../common/zod-dto';
+import { EXPERIMENTAL_NOTICE } from '../common/disclaimer';
+import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { answeredByExperimentalModel } from '../presentation/experimental';
 
 const FILTER_QUERIES = ['from', 'to', 'user', 'status', 'bodyPart', 'label'] as const;
 const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDescriptor) => {
@@ -24,7 +27,15 @@ const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDe
 @ApiTags('history')
 @Controller()
 export class HistoryController {
-  constructor(private readonly history: HistoryService) {}
+  constructor(
+    private readonly history: HistoryService,
+    @Optional() @Inject(MODEL_PROVIDER) private readonly models?: ModelProvider,
+  ) {}
+
+  /** The loaded cards (none while models are not loaded): the experimental flag of a stored answer. */
+  private loadedCards() {
+    return this.models?.isReady() ? this.models.cards() : [];
+  }
 
   @Get('history')
   @ApiExcludeEndpoint()
@@ -60,6 +71,8 @@ export class HistoryController {
     const item = await this.history.get(user, id);
     const view = historyDetail(item);
     res.render('history-detail', {
+      experimental: answeredByExperimentalModel(item, this.loadedCards()),
+      experimentalNotice: EXPERIMENTAL_NOTICE,
       title: view.title,
       item,
       view,

@@ -1,11 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { ANALYSIS_RECORDER } from '../classifier/analysis-result';
+import { InferenceModule } from '../inference/inference.module';
 import { HistoryController } from './history.controller';
 import { HistoryService } from './history.service';
 
 /** Global so that AnalysisService (classifier) finds the ANALYSIS_RECORDER hook. */
 @Global()
 @Module({
+  // the loaded model cards, for the experimental caveat on a history detail page
+  imports: [InferenceModule],
   controllers: [HistoryController],
   providers: [HistoryService, { provide: ANALYSIS_RECORDER, useExisting: HistoryService }],
   exports: [HistoryService, ANALYSIS_RECORDER],

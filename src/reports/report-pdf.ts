@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
-import { DISCLAIMER } from '../common/disclaimer';
+import { DISCLAIMER, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
+import { answeredByExperimentalModel } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime } from '../presentation/history.view';
 import { capitalise, humanCode, humanLabel, humanMm, humanStage, percent, resultTitle } from '../presentation/labels';
@@ -85,6 +86,10 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('Status', r.code === 'NO_VALIDATED_MODEL' ? 'recognised (no validated model)' : r.status);
   row('Label', r.label ? capitalise(humanLabel(r.label)) : '— (no diagnosis)');
   if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', percent(r.confidence));
+  // the caveat beside the answer itself, not only in the Models section further down
+  if (answeredByExperimentalModel(r, input.cards ?? [])) {
+    doc.fillColor('#b45309').font('Helvetica-Bold').text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
+  }
   row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code)} (${r.code})` : ''}`);
   if (input.message) row('Message', input.message);
   row('MRI check', r.isMri === null ? '—' : `${r.isMri ? 'MRI' : 'not MRI'} (${percent(r.isMri ? r.mriConfidence : r.mriConfidence === null ? null : 1 - r.mriConfidence)})`);

@@ -1,6 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import Database from 'better-sqlite3';
 import request from 'supertest';
+import { EXPERIMENTAL_NOTICE } from '../../src/common/disclaimer';
 import { AppConfig } from '../../src/config/config.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
@@ -178,6 +179,9 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(text).toMatch(/Class Probability Glioma [\d.]+ % Meningioma [\d.]+ % No tumour [\d.]+ % Pituitary [\d.]+ %/);
     expect(text).not.toMatch(/notumor|brain_tumor:/); // words for people, not model keys
     expect(text).toContain('Deciding stage: diagnosis');
+    // the fake brain card is marked experimental: the caveat stands beside the answer
+    expect(text).toMatch(/Calibrated confidence: [^A-Z]*% Experimental model — not validated on images from other hospitals/);
+    expect(text).toContain(EXPERIMENTAL_NOTICE);
     expect(text).toContain('Triage: MRI or not, and which body part — version 0.0.0-fake');
     expect(text).toContain('Brain MRI diagnosis (brain tumour model) — version 0.0.0-fake');
     expect(text).toMatch(/Training source Images Licence synthetic/);
@@ -200,6 +204,7 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(text).toContain('does not look like an MRI');
     expect(text).toMatch(/Not an MRI (> 99\.9|\d+\.\d) %/);
     expect(imageCount(res.body as Buffer)).toBe(1);
+    expect(text).not.toContain(EXPERIMENTAL_NOTICE); // a refusal by triage is no model's answer
   });
 
   it('full PDF refuses images that are not in your history, and ids whose sha256 differs', async () => {
@@ -233,11 +238,13 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(text).toContain('Label: Glioma');
     expect(res.headers['content-disposition']).toMatch(/filename="mri-sentinel-\d{4}-\d{2}-\d{2}-glioma-metadata\.pdf"/);
     expect(text).toContain('not for clinical use');
+    expect(text).toContain(EXPERIMENTAL_NOTICE); // the stored version is the loaded (experimental) card's
     expect(imageCount(pdf)).toBe(0);
     // admin may download anyone's; the detail page links the PDF
     await request(server).get(`/api/v1/history/${items[0].id}/report.pdf`).set(admin.bearer).expect(200);
     const detail = await request(server).get(`/history/${items[0].id}`).set(alice.headers).set('Accept', 'text/html').expect(200);
     expect(detail.text).toContain(`/history/${items[0].id}/report.pdf`);
     expect(detail.text).toContain('contains no image');
+    expect(detail.text).toContain(`<p class="experimental-note">${EXPERIMENTAL_NOTICE} <a href="/models/brain_tumor">Model card</a></p>`);
   });
 });
