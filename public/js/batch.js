@@ -55,6 +55,12 @@
     item.result = result;
     item.url = URL.createObjectURL(item.blob);
     setStatus(item, 'done', S.headline(result) + (result.stage === 'diagnosis' && typeof result.confidence === 'number' && result.code !== 'NO_VALIDATED_MODEL' ? ' · ' + S.pct(result.confidence) : ''));
+    if (result.experimental) {
+      // the caveat belongs next to the answer in the list too, not only once the result is opened
+      var caveat = S.el('p', 'experimental-note');
+      S.experimentalNote(caveat, result);
+      item.li.appendChild(caveat);
+    }
     var open = S.el('button', 'btn small-btn', 'Open');
     open.type = 'button';
     open.setAttribute('aria-label', 'Open the result of ' + item.name);

@@ -168,6 +168,24 @@
     });
   }
 
+  // Same words as EXPERIMENTAL_NOTICE in src/common/disclaimer.ts (browser code cannot import it).
+  var EXPERIMENTAL = 'Experimental model — not validated on images from other hospitals; treat this answer as a demonstration.';
+
+  /**
+   * Fills `node` (a .experimental-note) with the caveat and a link to the answering model's card
+   * when `r.experimental`, and hides it otherwise: the warning sits at the answer, not only on
+   * the model-card page. Used by the single result, the batch list and the study page.
+   */
+  S.experimentalNote = function (node, r) {
+    node.textContent = '';
+    node.hidden = !r.experimental;
+    if (!r.experimental) return;
+    node.appendChild(document.createTextNode(EXPERIMENTAL + ' '));
+    var a = el('a', null, 'Model card');
+    a.href = '/models/' + encodeURIComponent(r.task || '');
+    node.appendChild(a);
+  };
+
   /** Renders `entry.result` (the image it came from is entry.url) and moves focus to its heading. */
   S.renderResult = function (entry, opts) {
     var r = entry.result;
@@ -177,6 +195,7 @@
     $('verdict').className = 'verdict ' + tone(r);
     $('verdict-label').textContent = headline(r);
     $('verdict-message').textContent = r.message;
+    S.experimentalNote($('verdict-experimental'), r);
     $('verdict-file').textContent = entry.name ? 'Image: ' + entry.name : '';
     confidenceBlock(r);
     var heat = r.explanation && r.explanation.heatmap;

@@ -22,6 +22,16 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
+  // Same words as EXPERIMENTAL_NOTICE in src/common/disclaimer.ts and result-view.js (this page
+  // does not load result-view.js): the caveat sits at the study's answer, with the model card.
+  var EXPERIMENTAL = 'Experimental model — not validated on images from other hospitals; treat this answer as a demonstration.';
+  function experimentalNote(node, r) {
+    node.textContent = '';
+    node.hidden = !r.experimental;
+    if (!r.experimental) return;
+    node.appendChild(document.createTextNode(EXPERIMENTAL + ' '));
+    node.appendChild(el('a', { href: '/models/' + encodeURIComponent(r.task || '') }, 'Model card'));
+  }
   function clientError(msg) { var p = $('study-client-error'); p.textContent = msg || ''; p.hidden = !msg; }
   function choose(list) {
     files = Array.prototype.filter.call(list, function (f) { return !/(^|\/)\./.test(f.webkitRelativePath || f.name); });
@@ -132,6 +142,7 @@
     badge.textContent = r.status;
     $('study-label').textContent = r.status === 'completed' ? pretty(r.label) : r.status === 'rejected' ? 'Not analysed' : 'Unable to determine';
     $('study-message').textContent = r.message;
+    experimentalNote($('study-experimental'), r);
     $('study-confidence-block').hidden = typeof r.confidence !== 'number';
     $('study-confidence').textContent = pct(r.confidence);
     $('study-confidence-bar').style.width = pct(r.confidence || 0);

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
+import { EXPERIMENTAL_NOTICE } from '../../src/common/disclaimer';
 import { ReportsService } from '../../src/reports/reports.service';
 import { pdfText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR, REPO_ROOT, SAMPLES_DIR } from '../support/app';
@@ -185,6 +186,10 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     expect(details[1]).toMatch(/^MRI · /);
     expect(details[2]).toMatch(/ · /);
     expect(details[3]).toMatch(/ · /);
+    // brain_tumor (real 3.0.0 and the fake) is marked experimental: the caveat sits at the answer
+    await expect(page.locator('#verdict #verdict-experimental').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#verdict-experimental').textContent()).resolves.toContain(EXPERIMENTAL_NOTICE);
+    await expect(page.locator('#verdict-experimental a').getAttribute('href')).resolves.toBe('/models/brain_tumor');
     axe.push(...(await axeScan(page, 'result')));
     // the result links its model card: what it was trained and tested on, its figures, its limits
     await Promise.all([page.waitForURL(/\/models\//), page.click('#confidence-explain a')]);
@@ -301,6 +306,10 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     await expect(page.locator('#verdict-file').textContent()).resolves.toBe(`Image: ${xray.name}`);
     const pdf = await downloadPdf(`#batch-list li:nth-child(3) button:has-text("PDF")`);
     expect(pdf.text).toContain(sha(brain2.bytes));
+    // the list itself flags the experimental answers (brain), not the refusal (x-ray)
+    await expect(page.locator('#batch-list li:nth-child(1) .experimental-note').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#batch-list li:nth-child(2) .experimental-note').count()).resolves.toBe(0);
+    await expect(page.locator('#verdict-experimental').isHidden()).resolves.toBe(true); // the opened x-ray result
     axe.push(...(await axeScan(page, 'batch')));
     wide.push(...(await shoot(page, 'page-07-batch-done')));
   });

@@ -62,9 +62,11 @@ describe('POST /api/v1/studies on fake models', () => {
     const res = await post([files[5], files[2], files[7], files[0], files[1], files[3], files[6], files[4]]);
     const r = res.body;
     expect(r).toMatchObject({ status: 'completed', stage: 'diagnosis', code: null, isMri: true, anatomy: 'brain', task: 'brain_tumor', label: 'glioma' });
-    for (const k of ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence', 'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer']) {
+    for (const k of ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence', 'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer', 'experimental']) {
       expect(r).toHaveProperty(k);
     }
+    expect(r.experimental).toBe(true); // the answering (fake) brain card is marked experimental
+    expect(r.slices[0]).not.toHaveProperty('experimental'); // the study speaks for the model
     expect(r.slices).toHaveLength(8);
     expect(r.slices.map((s: { position: number }) => s.position)).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
     for (const s of r.slices) {
