@@ -10,7 +10,7 @@ import { configureAccounts } from './accounts/accounts.setup';
 import { AppModule } from './app.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { ZodValidationPipe } from './common/zod-dto';
-import { DISCLAIMER } from './common/disclaimer';
+import { DISCLAIMER, EXPERIMENTAL_NOTICE } from './common/disclaimer';
 import { canonicalPath } from './common/paths';
 import { registerViewHelpers } from './common/view-helpers';
 import { AppConfig } from './config/config.service';
@@ -58,6 +58,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   app.setLocal('disclaimer', DISCLAIMER);
+  // read by the layout (data attribute for the page scripts) and history-detail: one source of the words
+  app.setLocal('experimentalNotice', EXPERIMENTAL_NOTICE);
   hbs.registerPartials(path.join(VIEWS_DIR, 'partials'));
   registerViewHelpers(hbs);
 

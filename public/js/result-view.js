@@ -168,8 +168,8 @@
     });
   }
 
-  // Same words as EXPERIMENTAL_NOTICE in src/common/disclaimer.ts (browser code cannot import it).
-  var EXPERIMENTAL = 'Experimental model — not validated on images from other hospitals; treat this answer as a demonstration.';
+  // The words come from the server (EXPERIMENTAL_NOTICE, rendered on <body> by the layout).
+  var EXPERIMENTAL = document.body.getAttribute('data-experimental-notice') || 'Experimental model.';
 
   /**
    * Fills `node` (a .experimental-note) with the caveat and a link to the answering model's card

@@ -22,9 +22,9 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
-  // Same words as EXPERIMENTAL_NOTICE in src/common/disclaimer.ts and result-view.js (this page
-  // does not load result-view.js): the caveat sits at the study's answer, with the model card.
-  var EXPERIMENTAL = 'Experimental model — not validated on images from other hospitals; treat this answer as a demonstration.';
+  // The caveat sits at the study's answer, with the model card; its words come from the server
+  // (EXPERIMENTAL_NOTICE, rendered on <body> by the layout — this page does not load result-view.js).
+  var EXPERIMENTAL = document.body.getAttribute('data-experimental-notice') || 'Experimental model.';
   function experimentalNote(node, r) {
     node.textContent = '';
     node.hidden = !r.experimental;

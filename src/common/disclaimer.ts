@@ -5,8 +5,8 @@ export const DISCLAIMER_SHORT = 'Research use only — not for clinical use';
 
 /**
  * Shown right at an answer whose diagnosis model is marked `experimental` in its card (e.g.
- * brain_tumor 3.0.0: it does not hold on collections it was not trained on). The same words are
- * in public/js/result-view.js (browser code cannot import this module) — keep them equal.
+ * brain_tumor 3.0.0: it does not hold on collections it was not trained on). Pages get it as a view
+ * local (the layout's `data-experimental-notice`, which the page scripts read); PDFs import it.
  */
 export const EXPERIMENTAL_NOTICE =
   'Experimental model — not validated on images from other hospitals; treat this answer as a demonstration.';

@@ -9,7 +9,6 @@ import { historyDetail, historyRow, summaryView } from '../presentation/history.
 import { filtersQuery, parseFilters, parsePaging, STATUSES } from './history.filters';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 import { IdParamDto } from '../common/zod-dto';
-import { EXPERIMENTAL_NOTICE } from '../common/disclaimer';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { answeredByExperimentalModel } from '../presentation/experimental';
 
@@ -72,7 +71,6 @@ export class HistoryController {
     const view = historyDetail(item);
     res.render('history-detail', {
       experimental: answeredByExperimentalModel(item, this.loadedCards()),
-      experimentalNotice: EXPERIMENTAL_NOTICE,
       title: view.title,
       item,
       view,
