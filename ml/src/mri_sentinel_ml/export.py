@@ -11,12 +11,12 @@ import onnx
 import onnxruntime as ort
 import torch
 
-from .networks import EfficientNetLite0, ExportWrapper
+from .networks import DualNet, EfficientNetLite0, ExportWrapper
 
 OPSET = 17
 
 
-def export_onnx(net: EfficientNetLite0, size: int, path: Path) -> None:
+def export_onnx(net: EfficientNetLite0 | DualNet, size: int, path: Path) -> None:
     net = net.eval().to(memory_format=torch.contiguous_format)
     wrapper = ExportWrapper(net).eval()
     x = torch.zeros(2, 3, size, size)
@@ -41,6 +41,16 @@ def state_dict_from_onnx(path: Path) -> dict[str, torch.Tensor]:
             for i in m.graph.initializer if i.name.startswith("net.")}
 
 
+def net_from_onnx(path: Path, n_classes: int) -> EfficientNetLite0 | DualNet:
+    """The PyTorch network a committed ONNX was exported from (v4's two trunks or one), its weights loaded."""
+    sd = state_dict_from_onnx(path)
+    tail = {k.split(".")[1] for k in sd if k.startswith("generic_blocks.")}
+    net = DualNet(n_classes, 16 - len(tail)) if tail else EfficientNetLite0(n_classes)
+    missing, unexpected = net.load_state_dict(sd, strict=False)
+    assert not unexpected and all(k.endswith("num_batches_tracked") for k in missing), (missing, unexpected)
+    return net.eval()
+
+
 def session(path: Path, threads: int = 1) -> ort.InferenceSession:
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
@@ -56,7 +66,7 @@ def onnx_forward(path: Path | ort.InferenceSession, x: np.ndarray) -> dict[str, 
 
 
 @torch.no_grad()
-def torch_forward(net: EfficientNetLite0, x: np.ndarray) -> dict[str, np.ndarray]:
+def torch_forward(net: EfficientNetLite0 | DualNet, x: np.ndarray) -> dict[str, np.ndarray]:
     lg, emb, cam = ExportWrapper(net.eval()).eval()(torch.from_numpy(x))
     return {"logits": lg.numpy(), "embedding": emb.numpy(), "cam": cam.numpy()}
 

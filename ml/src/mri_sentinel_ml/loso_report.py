@@ -122,7 +122,7 @@ def _p(x: float | None) -> str:
 
 
 def _name(cfg: ModelConfig, source: str) -> str:
-    return source + (" †" if cfg.trunk == "v2" and source in data.V2_SOURCES else "")
+    return source + (" †" if "v2" in cfg.trunk and source in data.V2_SOURCES else "")
 
 
 def triage_target(r: dict) -> tuple[str, bool]:
@@ -140,8 +140,8 @@ def markdown(cfg: ModelConfig, lo: dict) -> list[str]:
          f"{lo['seconds'] / 60:.1f} min on the shared 2-core box (one cached embedding pass, no retraining of the trunk).",
          "Related sources are held out together: " + "; ".join(
              f"{f} ({', '.join(s for s, v in FAMILIES.items() if v == f)})" for f in sorted(set(FAMILIES.values()))) + ".", ""]
-    if cfg.trunk == "v2":
-        L += ["The frozen trunk is the v2 network, whose fine-tuned blocks saw the v2 sources (marked †): their folds "
+    if "v2" in cfg.trunk:
+        L += ["One frozen trunk is the v2 network, whose fine-tuned blocks saw the v2 sources (marked †): their folds "
               "are **not** clean hold-outs (the head, temperature and gates are refitted, the features are not). The "
               "37 sources added in v3 were never seen by any part of the model in their folds.", ""]
     if cfg.kind == "triage":

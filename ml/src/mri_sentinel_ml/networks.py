@@ -128,10 +128,54 @@ class EfficientNetLite0(nn.Module):
         return self.forward_from(self.stem(x), 0)
 
 
+class DualNet(nn.Module):
+    """The v2 trunk and the ImageNet trunk side by side, one linear head on both embeddings (v4, issue 14).
+
+    `task` is the v2 network (fine-tuned on the v2 sources: knows the body parts and tumours it saw); the `generic_*`
+    modules are the ImageNet network's tail (never tuned on any MRI: cues that did not learn our collections). v2
+    fine-tuned only blocks >= `shared` (triage 11, brain_tumor 5), so stem and blocks[:shared] are ImageNet's in both
+    and run once. LOSO chose the pair over either trunk alone (ml/README.md). Embedding and feature map are the two
+    concatenated, v2 first ([N,2560], [N,2560,h,w]); the cam stays sum_k W[c,k] * A_k over all 2560 maps.
+    """
+
+    def __init__(self, num_classes: int, shared: int) -> None:
+        super().__init__()
+        self.shared = shared
+        self.task = EfficientNetLite0(num_classes)
+        self.task._fc = nn.Identity()  # type: ignore[assignment]  # its own head is never used
+        g = EfficientNetLite0(num_classes)
+        self.generic_blocks = nn.ModuleList(g._blocks[shared:])
+        self.generic_conv_head, self.generic_bn1 = g._conv_head, g._bn1
+        self._dropout = nn.Dropout(0.0)
+        self._fc = nn.Linear(2 * FEATURE_DIM, num_classes)
+
+    def forward(self, x: torch.Tensor) -> NetOutput:
+        h = self.task.trunk(self.task.stem(x), 0, self.shared)  # the common ImageNet prefix
+        a = self.task.head_fmap(self.task.trunk(h, self.shared))  # [N,1280,h,w] v2
+        for blk in self.generic_blocks:
+            h = blk(h)
+        b = F.relu6(self.generic_bn1(self.generic_conv_head(h)))  # [N,1280,h,w] ImageNet
+        fmap = torch.cat([a, b], 1)  # [N,2560,h,w]
+        emb = fmap.mean(dim=(2, 3))  # [N,2560]
+        return NetOutput(self._fc(emb), emb, fmap)
+
+
+def generic_tail_state(sd: dict[str, torch.Tensor], shared: int) -> dict[str, torch.Tensor]:
+    """ImageNet weights renamed to DualNet's generic tail (blocks >= shared, head conv)."""
+    out = {}
+    for k, v in sd.items():
+        p = k.split(".")
+        if p[0] == "_blocks" and int(p[1]) >= shared:
+            out[".".join(["generic_blocks", str(int(p[1]) - shared), *p[2:]])] = v
+        elif p[0] in ("_conv_head", "_bn1"):
+            out["generic" + k] = v
+    return out
+
+
 class ExportWrapper(nn.Module):
     """ONNX graph: input -> (logits, embedding, cam). cam[c] = sum_k W[c,k] * A_k (no bias)."""
 
-    def __init__(self, net: EfficientNetLite0) -> None:
+    def __init__(self, net: EfficientNetLite0 | DualNet) -> None:
         super().__init__()
         self.net = net
 
@@ -157,6 +201,35 @@ def build_net(num_classes: int, pretrained: bool = True, dropout: float = 0.2,
         missing, unexpected = net.load_state_dict(sd, strict=False)
         assert set(missing) <= {"_fc.weight", "_fc.bias"} and not unexpected, (missing, unexpected)
     return net
+
+
+def shared_prefix(task_state: dict[str, torch.Tensor], imagenet: dict[str, torch.Tensor]) -> int:
+    """How many leading blocks (stem included) of a fine-tuned trunk still hold the ImageNet weights."""
+    def same(prefix: str) -> bool:
+        ks = [k for k in task_state if k.startswith(prefix)]
+        return bool(ks) and all(torch.equal(task_state[k], imagenet[k]) for k in ks)
+
+    if not (same("_conv_stem.") and same("_bn0.")):
+        return 0
+    n = 0
+    while n < 16 and same(f"_blocks.{n}."):
+        n += 1
+    return n
+
+
+def dual_net(num_classes: int, task_state: dict[str, torch.Tensor]) -> DualNet:
+    """DualNet of the v2 trunk's weights (`task_state`) and the ImageNet tail after their common prefix."""
+    im = {k: v for k, v in pretrained_state().items() if not k.startswith("_fc.")}
+    net = DualNet(num_classes, shared_prefix(task_state, im))
+    missing, unexpected = net.load_state_dict({**{"task." + k: v for k, v in task_state.items()},
+                                               **generic_tail_state(im, net.shared)}, strict=False)
+    assert not unexpected and set(missing) == {"_fc.weight", "_fc.bias"}, (missing, unexpected)
+    return net
+
+
+def net_for(trunk: str, num_classes: int, shared: int = 0) -> EfficientNetLite0 | DualNet:
+    """An untrained network of the layout a config's `trunk` names (weights to be loaded by the caller)."""
+    return DualNet(num_classes, shared) if "+" in trunk else EfficientNetLite0(num_classes)
 
 
 def imagenet_net() -> EfficientNetLite0:

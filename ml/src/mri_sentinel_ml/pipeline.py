@@ -15,7 +15,7 @@ from .card import build_card, validate_card, write_report
 from .config import ModelConfig, config_from_dict
 from .evaluate import evaluate, save_metrics
 from .export import OPSET, export_onnx, onnx_forward, sha256, time_forward, torch_forward
-from .networks import FEATURE_DIM, build_net
+from .networks import net_for
 from .stress import inverted_mri_metrics
 from .train import run_dir
 
@@ -28,7 +28,7 @@ def load_outputs(name: str) -> dict[str, np.ndarray]:
 def load_ckpt(name: str, path: Path | None = None) -> tuple[ModelConfig, torch.nn.Module, dict]:
     ck = torch.load(path or run_dir(name) / "ckpt.pt", weights_only=False)
     cfg = config_from_dict(ck["config"])
-    net = build_net(len(cfg.labels), pretrained=False, dropout=cfg.dropout, drop_path=cfg.drop_path)
+    net = net_for(cfg.trunk, len(cfg.labels), ck.get("shared", 0))
     net.load_state_dict(ck["state_dict"])
     return cfg, net.eval(), ck
 
@@ -142,7 +142,7 @@ def step_export(name: str, out_dir: Path | None = None, ckpt: Path | None = None
     m = json.loads((run_dir(name) / "metrics.json").read_text())
     m["onnx_vs_torch_max_abs_logit_diff"] = dl
     info = {"file": "model.onnx", "sha256": sha256(onnx_path), "bytes": onnx_path.stat().st_size, "opset": OPSET}
-    card = build_card(cfg, cal, m, info, FEATURE_DIM, b["cam"].shape[-1], timing)
+    card = build_card(cfg, cal, m, info, b["embedding"].shape[1], b["cam"].shape[-1], timing)
     validate_card(card)
     (mdir / "model_card.json").write_text(json.dumps(card, indent=1))
     write_report(cfg, m, timing, info["bytes"], mdir / "report.md", ck.get("timing_s"))

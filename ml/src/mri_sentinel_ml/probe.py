@@ -77,8 +77,8 @@ def step_probe() -> dict:
         res["classes"][c] = {
             "sources": sorted(set(s)), "n": len(m), "chance": 1 / len(set(s)),
             "v2_embedding": probe_accuracy(v2_emb[m], s, g), "v2_logits": probe_accuracy(v2_logits[m], s, g),
-            "v3_embedding": probe_accuracy(out["embedding"][pick][m], s, g),
-            "v3_logits": probe_accuracy(out["logits"][pick][m], s, g)}
+            "now_embedding": probe_accuracy(out["embedding"][pick][m], s, g),
+            "now_logits": probe_accuracy(out["logits"][pick][m], s, g)}
         print(f"[probe] {c}: {json.dumps(res['classes'][c])}")
     (run_dir("brain_tumor") / "probe.json").write_text(json.dumps(res, indent=1))
     return res

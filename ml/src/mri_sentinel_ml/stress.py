@@ -14,12 +14,12 @@ from . import data
 from .calibrate import ood_score, softmax
 from .config import ModelConfig
 from .evaluate import triage_decision
-from .networks import EfficientNetLite0
+from .networks import DualNet, EfficientNetLite0
 from .transforms import invert_content, to_input
 
 
 @torch.no_grad()
-def inverted_mri_metrics(cfg: ModelConfig, net: EfficientNetLite0, calib: dict, bs: int = 32) -> dict:
+def inverted_mri_metrics(cfg: ModelConfig, net: EfficientNetLite0 | DualNet, calib: dict, bs: int = 32) -> dict:
     tab = data.read_split(cfg.split)
     te = np.array([i for i in tab.idx("test") if tab.labels[i] not in ("not_mri",)])
     imgs, geos = data.image_cache(tab.paths, cfg.size)

@@ -42,10 +42,10 @@ def blank_images(seed: int = 0) -> list[Image.Image]:
 
 
 def blank_embeddings(cfg: ModelConfig) -> np.ndarray:
-    """[M, D] embeddings of the blank set through the model's frozen trunk (contract preprocessing)."""
+    """[M, D] embeddings of the blank set through the model's frozen trunk(s) (contract preprocessing)."""
     from .embed import trunk_onnx
     from .export import session
 
-    s = session(trunk_onnx(cfg.size, cfg.trunk, cfg.name), 1)
     x = np.stack([data.preprocess(im, cfg.size, list(cfg.mean), list(cfg.std)) for im in blank_images()])
-    return s.run(["embedding"], {"input": x})[0]
+    return np.concatenate([session(trunk_onnx(cfg.size, t, cfg.name), 1).run(["embedding"], {"input": x})[0]
+                           for t in cfg.trunk.split("+")], 1)

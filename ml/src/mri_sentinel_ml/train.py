@@ -1,4 +1,4 @@
-"""v3 training: frozen ImageNet EfficientNet-Lite0, a linear head fitted on cached embeddings (embed.py).
+"""v3/v4 training: frozen EfficientNet-Lite0 trunk(s), a linear head fitted on cached embeddings (embed.py).
 
 The embeddings of one clean and `views - 1` augmented views of every image are computed once (ONNX Runtime, one
 thread); the head is a class- and source-balanced softmax regression (head.py) on the train split. The same cache
@@ -18,7 +18,7 @@ from . import data
 from .config import ModelConfig
 from .embed import embedding_cache
 from .head import fit_labelled
-from .networks import build_net
+from .networks import build_net, dual_net
 
 
 def run_dir(name: str) -> Path:
@@ -55,14 +55,19 @@ def blank_extra(cfg: ModelConfig) -> tuple[np.ndarray, int, str] | None:
 
 def net_with_head(n_classes: int, W: np.ndarray, b: np.ndarray, trunk: str = "imagenet",
                   name: str = "") -> torch.nn.Module:
-    net = build_net(n_classes, pretrained=trunk == "imagenet")
-    if trunk == "v2":  # the v2 network's trunk, as the committed model carries it (its ONNX initialisers)
-        from .export import state_dict_from_onnx
-        from .v2 import frozen_trunk_onnx
+    """The served network: the config's frozen trunk(s) and the fitted linear head (W [C,D], b [C])."""
+    if "+" in trunk:  # v4: the v2 trunk (as the committed model carries it) beside the ImageNet trunk
+        from .v2 import v2_trunk_state
 
-        sd = {k: v for k, v in state_dict_from_onnx(frozen_trunk_onnx(name)).items() if not k.startswith("_fc.")}
-        missing, unexpected = net.load_state_dict(sd, strict=False)
-        assert not unexpected and all(k.startswith("_fc.") or k.endswith("num_batches_tracked") for k in missing)
+        assert trunk == "v2+imagenet", trunk
+        net: torch.nn.Module = dual_net(n_classes, v2_trunk_state(name))
+    else:
+        net = build_net(n_classes, pretrained=trunk == "imagenet")
+        if trunk == "v2":  # the v2 network's trunk, as the committed model carries it (its ONNX initialisers)
+            from .v2 import v2_trunk_state
+
+            missing, unexpected = net.load_state_dict(v2_trunk_state(name), strict=False)
+            assert not unexpected and all(k.startswith("_fc.") or k.endswith("num_batches_tracked") for k in missing)
     with torch.no_grad():
         net._fc.weight.copy_(torch.from_numpy(W))
         net._fc.bias.copy_(torch.from_numpy(b))
@@ -93,8 +98,8 @@ def train_model(cfg: ModelConfig, max_images: int | None = None, max_steps: int 
              split=np.array(tab.splits), source=np.array(tab.sources), path=np.array(tab.paths),
              extra=np.array(tab.extra))
     timing = {"cache": t_cache, "train": t_train}
-    torch.save({"state_dict": net.state_dict(), "config": cfg.to_dict(), "history": history, "timing_s": timing},
-               out_dir / "ckpt.pt")
+    torch.save({"state_dict": net.state_dict(), "config": cfg.to_dict(), "history": history, "timing_s": timing,
+                "shared": getattr(net, "shared", 0)}, out_dir / "ckpt.pt")
     (out_dir / "history.json").write_text(json.dumps({"history": history, "timing_s": timing}, indent=1))
     print(f"[{cfg.name}] head fitted in {t_train:.1f} s, val accuracy {acc:.4f}")
     return out_dir

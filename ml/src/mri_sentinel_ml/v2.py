@@ -30,11 +30,37 @@ def v2_onnx(name: str) -> Path:
     return f
 
 
-def frozen_trunk_onnx(name: str) -> Path:
-    """The frozen v2 trunk as the committed model carries it: v3 changed only the linear head (`_fc`), so the
-    committed models/<name>/model.onnx holds the v2 trunk bit for bit and no git history is needed to rebuild v3.
-    Only its `embedding` output (head-independent) is used."""
-    return data.MODELS_DIR / name / "model.onnx"
+def v2_trunk_state(name: str) -> dict:
+    """The v2 network's trunk weights (no head), as the committed models/<name>/model.onnx carries them: v3 kept
+    the v2 trunk bit for bit and changed only `_fc`; v4 holds it as `task` beside the ImageNet `generic` trunk. So no
+    git history is needed to rebuild the current model."""
+    from .export import state_dict_from_onnx
+
+    sd = state_dict_from_onnx(data.MODELS_DIR / name / "model.onnx")
+    if any(k.startswith("task.") for k in sd):  # v4 layout
+        sd = {k[len("task."):]: v for k, v in sd.items() if k.startswith("task.")}
+    return {k: v for k, v in sd.items() if not k.startswith("_fc.")}
+
+
+def frozen_trunk_onnx(name: str, size: int) -> Path:
+    """The v2 trunk alone as an ONNX graph (cached, keyed by its weights); only its `embedding` output is used."""
+    import hashlib
+
+    from .export import export_onnx
+    from .networks import EfficientNetLite0
+
+    sd = v2_trunk_state(name)
+    h = hashlib.sha1()
+    for k in sorted(sd):
+        h.update(k.encode())
+        h.update(sd[k].numpy().tobytes())
+    f = data.CACHE_DIR / f"trunk_v2_{name}_{size}_{h.hexdigest()[:12]}.onnx"
+    if not f.exists():
+        net = EfficientNetLite0(2)
+        missing, _ = net.load_state_dict(sd, strict=False)
+        assert all(k.startswith("_fc.") for k in missing), missing
+        export_onnx(net, size, f)
+    return f
 
 
 def have_history() -> bool:
