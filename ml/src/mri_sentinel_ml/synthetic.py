@@ -1,13 +1,16 @@
 """Images with no anatomy, generated in code and trained as `not_mri` (v3, issue 14 follow-up).
 
 The frozen-trunk heads accepted an all-black, a uniform grey and a fully transparent upload as brain MRI (the
-hostile suite caught it; v2 had learnt blank images away while fine-tuning). A blank frame is not an MRI slice, so
-a small generated set — uniform levels, gradients, faint noise, at square and oblong sizes — joins the training
-side of every fit (and of every LOSO fold) as one more `not_mri` source, weighted like any other source.
+hostile suite caught it; v2 had learnt blank images away while fine-tuning); v4's two-trunk head took random noise
+for knee/spine MRI (the hostile suite again). A blank frame is not an MRI slice, so a small generated set — uniform
+levels, gradients, faint noise, full-range and smoothed noise (some JPEG re-encoded), at square and oblong sizes —
+joins the training side of every fit (and of every LOSO fold) as one more `not_mri` source, weighted like any other.
 Nothing here is derived from ../shared.
 """
 
 from __future__ import annotations
+
+import io
 
 import numpy as np
 from PIL import Image
@@ -38,6 +41,20 @@ def blank_images(seed: int = 0) -> list[Image.Image]:
     for i in range(4):  # colour fills (RGB uploads)
         c = tuple(int(x) for x in rng.integers(0, 256, 3))
         out.append(Image.new("RGB", sizes[i % len(sizes)], c))
+    for i in range(16):  # full-range noise, grey and colour, raw and smoothed (texture without anatomy), some JPEG
+        w, h = sizes[i % len(sizes)]
+        a = rng.integers(0, 256, (h, w, 3) if i % 2 else (h, w)).astype(np.float64)
+        if i % 4 >= 2:  # a smooth random field: noise upsampled from a coarse grid
+            k = int(rng.integers(4, 24))
+            coarse = Image.fromarray(a[::k, ::k].astype(np.uint8))
+            a = np.asarray(coarse.resize((w, h), Image.Resampling.BICUBIC), np.float64)
+        im = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+        if i % 8 >= 4:  # re-encoded as an upload would be
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=int(rng.integers(30, 95)))
+            im = Image.open(io.BytesIO(buf.getvalue()))
+            im.load()
+        out.append(im)
     return out
 
 
