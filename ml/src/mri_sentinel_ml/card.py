@@ -117,9 +117,11 @@ def limitations(cfg: ModelConfig, m: dict) -> list[str]:
 
         miss = sorted({r["true"] for r in lo["rows"] if not triage_target(r)[1]})
         n_miss = sum(1 for r in lo["rows"] if not triage_target(r)[1])
+        ct = [1 - r["passes_modality"] for r in lo["rows"] if r["source"].startswith("ct_head_")]
         out.append(f"Leave-one-source-out: {n_miss} of {len(lo['rows'])} held-out source rows miss their target "
                    f"(kinds: {', '.join(miss)}); see report.md. Unsupported body parts and cervical/axial spine have "
-                   "1-2 patients per source; held-out head CT is refused 86-100 %, not the 99.5 % target.")
+                   f"1-2 patients per source; held-out head CT is refused {100 * min(ct):.0f}-{100 * max(ct):.0f} %, "
+                   "not the 99.5 % target.")
     if "v2" in cfg.trunk:
         out.append("The frozen v2 trunk was fine-tuned (v2) on the v2 sources: their LOSO folds are not clean hold-outs.")
     return out
