@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from . import data
 from .config import ModelConfig
-from .networks import build_net
+from .networks import build_net, round_fp16
 from .transforms import augment, invert_content, to_input
 
 EMB_DIM = 1280
@@ -37,10 +37,12 @@ def trunk_onnx(size: int, trunk: str = "imagenet", name: str = "") -> Path:
         from .v2 import frozen_trunk_onnx
 
         return frozen_trunk_onnx(name, size)
-    f = data.CACHE_DIR / f"trunk_lite0_{size}.onnx"
+    f = data.CACHE_DIR / f"trunk_lite0_{size}_w16.onnx"  # weights rounded to float16 values, as v4 serves them
     if not f.exists():
         data.CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        export_onnx(build_net(2, pretrained=True), size, f)
+        net = build_net(2, pretrained=True)
+        net.load_state_dict(round_fp16(net.state_dict()))
+        export_onnx(net, size, f)
     return f
 
 
@@ -62,7 +64,7 @@ def embedding_cache(cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray, ge
                 "aug_y": parts[0]["aug_y"], "seconds": np.array(sum(float(p["seconds"]) for p in parts))}
     trunk_file = trunk_onnx(cfg.size, cfg.trunk, cfg.name)
     key = json.dumps([tab.paths, tab.labels, cfg.size, cfg.views, asdict(cfg.aug), cfg.seed, cfg.mean, cfg.std]
-                     + ([cfg.trunk, trunk_file.name] if cfg.trunk != "imagenet" else [])
+                     + [cfg.trunk, trunk_file.name]
                      + ([cfg.views_max_source] if cfg.views_max_source and cfg.views > 1 else []))
     f = data.CACHE_DIR / f"emb_{cfg.name}_{hashlib.sha1(key.encode()).hexdigest()[:12]}.npz"
     if f.exists():

@@ -16,7 +16,10 @@ from .networks import DualNet, EfficientNetLite0, ExportWrapper
 OPSET = 17
 
 
-def export_onnx(net: EfficientNetLite0 | DualNet, size: int, path: Path) -> None:
+def export_onnx(net: EfficientNetLite0 | DualNet, size: int, path: Path, fp16_weights: bool = False) -> None:
+    """fp16_weights: store every float initializer whose values are float16 values (the trunks: networks.round_fp16)
+    as float16 plus a Cast to float32 (ONNX Runtime folds the casts at load: compute stays float32, results exact);
+    v4's two-trunk models are 24.6 / 27.3 MB as float32, and issue 1 caps a model file at 20 MB."""
     net = net.eval().to(memory_format=torch.contiguous_format)
     wrapper = ExportWrapper(net).eval()
     x = torch.zeros(2, 3, size, size)
@@ -29,7 +32,32 @@ def export_onnx(net: EfficientNetLite0 | DualNet, size: int, path: Path) -> None
         dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}, "embedding": {0: "N"}, "cam": {0: "N"}},
     )
     model = onnx.load(str(path))
+    if fp16_weights:
+        model = _fp16_initialisers(model)
+        onnx.save(model, str(path))
     onnx.checker.check_model(model)
+
+
+FP16_SUFFIX = "__fp16"
+
+
+def _fp16_initialisers(model: onnx.ModelProto) -> onnx.ModelProto:
+    from onnx import TensorProto, helper, numpy_helper
+
+    casts = []
+    for init in model.graph.initializer:
+        if init.data_type != TensorProto.FLOAT:
+            continue
+        a = numpy_helper.to_array(init)
+        if not np.array_equal(a.astype(np.float16).astype(np.float32), a):  # the fitted head stays float32
+            continue
+        name = init.name
+        init.CopyFrom(numpy_helper.from_array(a.astype(np.float16), name + FP16_SUFFIX))
+        casts.append(helper.make_node("Cast", [name + FP16_SUFFIX], [name], to=TensorProto.FLOAT))
+    nodes = list(model.graph.node)
+    del model.graph.node[:]
+    model.graph.node.extend(casts + nodes)
+    return model
 
 
 def state_dict_from_onnx(path: Path) -> dict[str, torch.Tensor]:
@@ -37,8 +65,13 @@ def state_dict_from_onnx(path: Path) -> dict[str, torch.Tensor]:
     from onnx import numpy_helper
 
     m = onnx.load(str(path))
-    return {i.name[len("net."):]: torch.from_numpy(numpy_helper.to_array(i).copy())
-            for i in m.graph.initializer if i.name.startswith("net.")}
+    out = {}
+    for i in m.graph.initializer:
+        if i.name.startswith("net."):
+            a = numpy_helper.to_array(i)
+            a = a.astype(np.float32) if a.dtype == np.float16 else a.copy()  # float16 storage: values are exact
+            out[i.name[len("net."):].removesuffix(FP16_SUFFIX)] = torch.from_numpy(a)
+    return out
 
 
 def net_from_onnx(path: Path, n_classes: int) -> EfficientNetLite0 | DualNet:

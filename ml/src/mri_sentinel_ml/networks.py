@@ -217,9 +217,16 @@ def shared_prefix(task_state: dict[str, torch.Tensor], imagenet: dict[str, torch
     return n
 
 
+def round_fp16(sd: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Float tensors rounded to float16 values (kept float32): v4's served weights, stored as float16 (export.py)."""
+    return {k: v.half().float() if v.is_floating_point() else v for k, v in sd.items()}
+
+
 def dual_net(num_classes: int, task_state: dict[str, torch.Tensor]) -> DualNet:
-    """DualNet of the v2 trunk's weights (`task_state`) and the ImageNet tail after their common prefix."""
-    im = {k: v for k, v in pretrained_state().items() if not k.startswith("_fc.")}
+    """DualNet of the v2 trunk's weights (`task_state`) and the ImageNet tail after their common prefix, every weight
+    rounded to float16 (idempotent: a trunk read back from the float16 file is the same)."""
+    task_state = round_fp16(task_state)
+    im = round_fp16({k: v for k, v in pretrained_state().items() if not k.startswith("_fc.")})
     net = DualNet(num_classes, shared_prefix(task_state, im))
     missing, unexpected = net.load_state_dict({**{"task." + k: v for k, v in task_state.items()},
                                                **generic_tail_state(im, net.shared)}, strict=False)

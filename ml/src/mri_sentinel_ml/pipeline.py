@@ -15,7 +15,7 @@ from .card import build_card, validate_card, write_report
 from .config import ModelConfig, config_from_dict
 from .evaluate import evaluate, save_metrics
 from .export import OPSET, export_onnx, onnx_forward, sha256, time_forward, torch_forward
-from .networks import net_for
+from .networks import DualNet, net_for
 from .stress import inverted_mri_metrics
 from .train import run_dir
 
@@ -129,7 +129,7 @@ def step_export(name: str, out_dir: Path | None = None, ckpt: Path | None = None
     cfg, net, ck = load_ckpt(name, ckpt)
     mdir = out_dir or data.MODELS_DIR / name
     onnx_path = mdir / "model.onnx"
-    export_onnx(net, cfg.size, onnx_path)
+    export_onnx(net, cfg.size, onnx_path, fp16_weights=isinstance(net, DualNet))
     x = contract_batch(parity_images(cfg.split, 50), cfg)  # [50,3,S,S]
     a, b = torch_forward(net, x), onnx_forward(onnx_path, x)
     dl = float(np.abs(a["logits"] - b["logits"]).max())

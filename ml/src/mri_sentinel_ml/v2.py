@@ -47,9 +47,9 @@ def frozen_trunk_onnx(name: str, size: int) -> Path:
     import hashlib
 
     from .export import export_onnx
-    from .networks import EfficientNetLite0
+    from .networks import EfficientNetLite0, round_fp16
 
-    sd = v2_trunk_state(name)
+    sd = round_fp16(v2_trunk_state(name))  # as v4 serves it (float16 weights)
     h = hashlib.sha1()
     for k in sorted(sd):
         h.update(k.encode())
