@@ -54,8 +54,8 @@ def _embed(sess, x255: torch.Tensor, cfg: ModelConfig) -> np.ndarray:
 def embedding_cache(cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray, geos: np.ndarray,
                     bs: int = 8) -> dict[str, np.ndarray]:
     """-> clean [N,D] float32 (view 0, the contract input), aug [N,V-1,D] float16, aug_y [N,V-1] label index
-    (the image's, or `relabel_inverted_as` for an inverted view; -1 where no view was made: `views_max_source`).
-    Cached on disk, keyed by paths, labels, size, views, augmentation and seed."""
+    (the image's, or `relabel_inverted_as` for an inverted view). Every image gets augmented views (LOSO trains on
+    any of them). Cached on disk, keyed by paths, labels, size, views, augmentation, seed and the trunk's file."""
     from .export import session
 
     if "+" in cfg.trunk:  # several frozen trunks side by side (networks.DualNet): their embeddings concatenated
@@ -64,39 +64,26 @@ def embedding_cache(cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray, ge
                 "aug_y": parts[0]["aug_y"], "seconds": np.array(sum(float(p["seconds"]) for p in parts))}
     trunk_file = trunk_onnx(cfg.size, cfg.trunk, cfg.name)
     key = json.dumps([tab.paths, tab.labels, cfg.size, cfg.views, asdict(cfg.aug), cfg.seed, cfg.mean, cfg.std]
-                     + [cfg.trunk, trunk_file.name]
-                     + ([cfg.views_max_source] if cfg.views_max_source and cfg.views > 1 else []))
+                     + [cfg.trunk, trunk_file.name])
     f = data.CACHE_DIR / f"emb_{cfg.name}_{hashlib.sha1(key.encode()).hexdigest()[:12]}.npz"
     if f.exists():
         with np.load(f) as z:
             return {k: z[k] for k in z.files}
     t0 = time.time()
-    n, nv = len(tab.paths), cfg.views - 1
-    y = np.array([cfg.labels.index(lb) if lb in cfg.labels else -1 for lb in tab.labels])
-    if nv > 0:  # the clean view is the one-view cache's (computed once, shared by every recipe)
-        clean = embedding_cache(replace(cfg, views=1), tab, imgs, geos, bs)["clean"]
     sess = session(trunk_file, 1)
+    n, nv = len(tab.paths), cfg.views - 1
     g = torch.Generator().manual_seed(cfg.seed + 1)
+    y = np.array([cfg.labels.index(lb) if lb in cfg.labels else -1 for lb in tab.labels])
+    clean = np.zeros((n, EMB_DIM), np.float32)
     aug = np.zeros((n, nv, EMB_DIM), np.float16)
     aug_y = np.repeat(y[:, None], nv, 1)
-    todo = np.arange(n)
-    if nv > 0 and cfg.views_max_source:  # views only where a (label, source) has few images; -1: no view here
-        keys = list(zip(tab.labels, tab.sources, strict=True))
-        count: dict[tuple[str, str], int] = {}
-        for k in keys:
-            count[k] = count.get(k, 0) + 1
-        todo = np.array([i for i, k in enumerate(keys) if count[k] <= cfg.views_max_source], int)
-        aug_y[np.setdiff1d(np.arange(n), todo)] = -1
     inv_ok = torch.tensor([not cfg.aug.invert_labels or lb in cfg.aug.invert_labels for lb in tab.labels])
     relabel = cfg.labels.index(cfg.aug.relabel_inverted_as) if cfg.aug.relabel_inverted else -1
-    if nv == 0:
-        clean = np.zeros((n, EMB_DIM), np.float32)
-    for i in tqdm(range(0, len(todo), bs), desc=f"{cfg.name} embeddings x{cfg.views} ({cfg.trunk})"):
-        j = todo[i:i + bs]
+    for i in tqdm(range(0, n, bs), desc=f"{cfg.name} embeddings x{cfg.views} ({cfg.trunk})"):
+        j = np.arange(i, min(i + bs, n))
         x = torch.from_numpy(np.asarray(imgs[j], np.float32))[:, None]
         geo = torch.from_numpy(np.asarray(geos[j]))
-        if nv == 0:
-            clean[j] = _embed(sess, x, cfg)
+        clean[j] = _embed(sess, x, cfg)
         for v in range(nv):
             xv = x
             if relabel >= 0:  # inverted MRI (padding kept 0 as at inference): not a valid upload

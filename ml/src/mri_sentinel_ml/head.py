@@ -29,15 +29,13 @@ def balanced_sample(w: np.ndarray, n: int, seed: int) -> np.ndarray:
 
 def stack_views(emb: dict[str, np.ndarray], idx: np.ndarray, y: np.ndarray,
                 w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Clean + augmented views of the images idx as rows; an image's weight is split evenly over the views it has
-    (a view labelled -1 was not made; callers drop rows with Y < 0)."""
+    """Clean + augmented views of the images idx as rows; an image's weight is split evenly over its views."""
     nv = emb["aug"].shape[1] + 1
     d = emb["clean"].shape[1]
     X = np.concatenate([emb["clean"][idx][:, None], emb["aug"][idx].astype(np.float32)], 1).reshape(-1, d)
-    Yv = np.concatenate([y[idx][:, None], emb["aug_y"][idx]], 1)  # [n, nv]
-    made = 1 + (emb["aug_y"][idx] >= 0).sum(1)  # [n]
-    W = np.repeat(w / made, nv)
-    return X, Yv.reshape(-1), W
+    Y = np.concatenate([y[idx][:, None], emb["aug_y"][idx]], 1).reshape(-1)
+    W = np.repeat(w / nv, nv)
+    return X, Y, W
 
 
 def fit_head(X: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, l2: float,
