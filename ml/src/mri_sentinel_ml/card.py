@@ -101,6 +101,22 @@ def trunk_words(cfg: ModelConfig) -> str:
     return f"EfficientNet-Lite0 (frozen {'v2 ' + cfg.name + ' network' if cfg.trunk == 'v2' else 'ImageNet trunk'}"
 
 
+def method_words(cfg: ModelConfig) -> str:
+    """How the shipped network was made, from its config (the report's Method section)."""
+    bal = "every class the same weight" + (f", within a class sources weighted by n^-{cfg.source_balance:g}"
+                                            if cfg.source_balance else "")
+    frozen = ("both trunks frozen (v2's fine-tuned blocks were trained in v2, commit e835610, on the v2 sources)"
+              if "v2" in cfg.trunk else "the trunk frozen")
+    return (f"{trunk_words(cfg)}), input {cfg.size}×{cfg.size} grey replicated to 3 channels (contract preprocessing), "
+            f"{frozen}" + (", weights stored as float16 values" if "+" in cfg.trunk else "")
+            + f". Linear head: softmax regression (L2 {cfg.head_l2:g} on standardised features, label smoothing 0.05, "
+            "full-batch LBFGS; head.py) on the embeddings of "
+            f"the train split, {bal}"
+            + (f", at most {cfg.cap_per_source} images per class and source" if cfg.cap_per_source else "")
+            + (", plus generated blank and noise frames as one more not_mri source" if "not_mri" in cfg.labels else "")
+            + ". ")
+
+
 def limitations(cfg: ModelConfig, m: dict) -> list[str]:
     """What the held-out (LOSO) figures do not support, in words (issue 14: say so in the card)."""
     lo = m.get("loso") or {}
@@ -167,7 +183,7 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
     if onnx_bytes:
         L.append(f"| model.onnx size | {onnx_bytes / 1e6:.2f} MB |")
     if train_time:
-        L.append(f"| training time on 2 CPU cores (activation cache / fine-tune) | {train_time['cache'] / 60:.1f} / {train_time['train'] / 60:.1f} min |")
+        L.append(f"| training time on 2 CPU cores (embedding cache / head fit) | {train_time['cache'] / 60:.1f} / {train_time['train'] / 60:.1f} min |")
     if cfg.kind == "diagnosis":
         cov, err = m["coverage_at_threshold"], m["error_among_answered_at_threshold"] or 0.0
         ok = lambda b: "met" if b else "**missed**"  # noqa: E731
@@ -255,18 +271,10 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
                  ("calibration.png", "Reliability before/after temperature scaling"),
                  ("risk_coverage.png", "Risk–coverage with the default-threshold operating point")):
         L.append(f"![{t}](plots/{f})")
-    L += ["", "## Method", "",
-          f"EfficientNet-Lite0, input {cfg.size}×{cfg.size} grey replicated to 3 channels (contract preprocessing). "
-          f"Stem and blocks 0–{cfg.start_block - 1} keep ImageNet weights; blocks {cfg.start_block}–15, the 1×1 head conv "
-          f"and the linear classifier are fine-tuned on activations cached for {cfg.views} views per training image "
-          f"(view 0 clean, the rest augmented: {cfg.aug.strength} augmentation), {cfg.epochs} epochs, AdamW, cosine LR, "
-          "class-balanced sampling"
-          + (f" (within a class, sources weighted by n^-{cfg.source_balance:g})" if cfg.source_balance else "") + ". "
-          + (f"{100 * cfg.aug.relabel_inverted:.0f} % of the augmented views of every image outside `{', '.join(cfg.aug.invert_labels)}` are inverted "
-             f"(negative) and labelled `{cfg.aug.relabel_inverted_as}`: no scanner writes a negative MRI. "
-             if cfg.aug.relabel_inverted else "")
+    L += ["", "## Method", "", method_words(cfg)
           + "Temperature (MAP, log-normal prior σ = 1 on log T, which only matters when validation is "
-          "separable) and the OOD threshold are fitted on the validation split only; "
+          "separable) and the OOD threshold are fitted on the validation split only (the threshold then × the margin "
+          "chosen by LOSO); "
           "the OOD score is `mahalanobis_pca` (k = "
           f"{cfg.ood_k}, threshold at {100 * cfg.ood_target_tpr:.1f} % TPR of in-distribution validation images)."
           + (" The background gate (contract: content border-ring mean > 128 ⇒ NOT_MRI) runs before the model's "
