@@ -1,4 +1,6 @@
-"""python -m mri_sentinel_ml <split | train | loso | calibrate | evaluate | export | spine | all> [model] [--seed N]"""
+"""python -m mri_sentinel_ml <split | train | loso | calibrate | evaluate | export | spine | all> [model] [--seed N]
+python -m mri_sentinel_ml loso-ft [--ft-source-balance B]   (triage: a fine-tuned trunk vs the shipped one, held-out
+groups of sources; ~40 min, not part of `all`)"""
 
 from __future__ import annotations
 
@@ -16,10 +18,11 @@ MODELS = list(CONFIGS)
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m mri_sentinel_ml", description=__doc__)
     ap.add_argument("command", choices=["split", "train", "loso", "probe", "calibrate", "evaluate", "export", "spine",
-                                           "all"])
+                                           "all", "loso-ft"])
     ap.add_argument("model", nargs="?", choices=MODELS, help="model for train/calibrate/evaluate/export (default: all)")
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
+    ap.add_argument("--ft-source-balance", type=float, default=None, help="loso-ft: sampler source weighting")
     ap.add_argument("--jobs", type=int, default=2, help="models trained in parallel processes by `train`/`all`")
     a = ap.parse_args(argv)
     names = [a.model] if a.model else MODELS
@@ -31,6 +34,10 @@ def main(argv: list[str] | None = None) -> None:
 
     torch.set_num_threads(a.threads)
 
+    if a.command == "loso-ft":
+        from . import loso_ft
+
+        loso_ft.cli(a.seed, a.ft_source_balance)
     if a.command in ("split", "all"):
         data.split_all(a.seed)
         print(f"splits written to {data.SPLIT_DIR}")

@@ -73,6 +73,14 @@ class ModelConfig:
     # not clean hold-outs) or "v2+imagenet" (v4: both side by side, embeddings concatenated, networks.DualNet)
     trunk: str = "imagenet"
     head_l2: float = 1e-3  # L2 on the standardised linear head (v3: frozen trunk, linear head only)
+    # `loso-ft` (finetune.py, loso_ft.py; not shipped): the v2 network's blocks >= ft_shared and head conv fine-tuned
+    # on every source, judged by held-out groups of families with one fine-tuned trunk per group
+    ft_shared: int = 11
+    ft_views: int = 4  # cached prefix views per image: the clean one + 3 augmented
+    ft_steps: int = 300
+    ft_batch: int = 64
+    ft_lr: float = 3e-4
+    ft_source_balance: float = 1.0
     aug: AugConfig = field(default_factory=AugConfig)
     version: str = "4.0.0"
 
