@@ -12,7 +12,7 @@ import torch
 from mri_sentinel_ml import data, finetune
 from mri_sentinel_ml.config import triage_config
 from mri_sentinel_ml.loso import family
-from mri_sentinel_ml.loso_ft import K, clean_groups, summary
+from mri_sentinel_ml.loso_ft import K, brain_groups, brain_summary, capped_v2, clean_groups, summary
 from mri_sentinel_ml.networks import EfficientNetLite0
 
 from .conftest import needs_data
@@ -116,3 +116,38 @@ def test_summary_counts_targets_like_the_report() -> None:
     assert s["not_mri passing"] == pytest.approx(0.102)
     assert s["unsupported MRI accepted"] == pytest.approx(0.01)
     assert s["supported MRI right part"] == pytest.approx(0.65)
+
+
+def test_brain_groups_big_tumour_families_alone_small_together_tumour_free_together() -> None:
+    sources = np.array(["brain_tumor_nickparvar"] * 3 + ["big"] * 100 + ["small1", "small2", "free1", "free2"])
+    labels = np.array(["glioma"] * 3 + ["glioma"] * 50 + ["notumor"] * 50 + ["meningioma", "pituitary",
+                                                                              "notumor", "notumor"])
+    g = brain_groups(sources, labels)
+    assert "brain_tumor_nickparvar" not in g  # a v2 source is never a clean hold-out
+    assert g["small1"] == g["small2"] and g["free1"] == g["free2"]
+    assert len({g["big"], g["small1"], g["free1"]}) == 3
+
+
+def test_capped_v2_caps_only_the_v2_source_and_drops_its_test_split() -> None:
+    n = 1000
+    sources = np.array(["brain_tumor_nickparvar"] * n + ["other"] * 10)
+    splits = np.array((["train"] * 6 + ["val"] * 2 + ["test"] * 2) * (n // 10) + ["test"] * 10)
+    y = np.concatenate([np.arange(n) % 2, np.zeros(10, int)])
+    keep = capped_v2(sources, splits, y, 2, caps=(("train", 50), ("val", 10)))
+    assert (np.diff(keep) > 0).all()
+    assert set(range(n, n + 10)) <= set(keep)  # every image of a clean source, test split included
+    k = keep[keep < n]
+    for c in (0, 1):
+        assert ((splits[k] == "train") & (y[k] == c)).sum() == 50 and ((splits[k] == "val") & (y[k] == c)).sum() == 10
+    assert not (splits[k] == "test").any()
+    assert np.array_equal(keep, capped_v2(sources, splits, y, 2, caps=(("train", 50), ("val", 10))))  # seeded
+
+
+def test_brain_summary_pools_by_image_count() -> None:
+    rows = [{"truth": "tumour", "n": 100, "answered": 0.5, "right_among_answered": 0.8},
+            {"truth": "tumour", "n": 300, "answered": 1.0, "right_among_answered": 0.4},
+            {"truth": "tumour-free", "n": 10, "answered": 0.0, "right_among_answered": None}]
+    s = brain_summary(rows)
+    assert s["tumour answered"] == pytest.approx(350 / 400)
+    assert s["tumour right among answered"] == pytest.approx((40 + 120) / 350)
+    assert s["tumour-free answered"] == 0.0 and s["tumour-free right among answered"] == 0.0

@@ -1,6 +1,6 @@
 """python -m mri_sentinel_ml <split | train | loso | calibrate | evaluate | export | spine | all> [model] [--seed N]
-python -m mri_sentinel_ml loso-ft [--ft-source-balance B]   (triage: a fine-tuned trunk vs the shipped one, held-out
-groups of sources; ~40 min, not part of `all`)"""
+python -m mri_sentinel_ml loso-ft [triage | brain_tumor] [--ft-source-balance B]   (a fine-tuned task trunk vs the
+shipped one, held-out groups of sources; triage ~35 min, brain_tumor ~30 min; not part of `all`)"""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     if a.command == "loso-ft":
         from . import loso_ft
 
-        loso_ft.cli(a.seed, a.ft_source_balance)
+        loso_ft.cli(a.model or "triage", a.seed, a.ft_source_balance)
     if a.command in ("split", "all"):
         data.split_all(a.seed)
         print(f"splits written to {data.SPLIT_DIR}")

@@ -4,11 +4,15 @@ Why try it: v4's task trunk is v2's, fine-tuned on one collection per class (the
 cannot unlearn what the trunk never saw (head CT, unsupported body parts). Here blocks >= `ft_shared` and the head
 conv of that network are trained again on all sources, every class the same weight and within a class sources
 weighted by n^-ft_source_balance (head.balanced_weights), on clean and augmented views (scanner / upload
-transforms, inverted MRIs as not_mri) and the generated blank frames. The prefix (stem + blocks < ft_shared) stays
-ImageNet's, as in v2, so its activations of `ft_views` views per image are computed once and cached (~20 min): a
-fine-tune then costs ~2.5 min on 2 CPU cores, and the held-out folds (loso_ft.py) can afford one trunk per fold.
+transforms, inverted MRIs as not_mri) and, for triage, the generated blank frames. The prefix (stem + blocks <
+ft_shared) stays as v2 has it (ImageNet's for triage; brain_tumor's v2 tuned blocks 5-10 too), so its
+activations of `ft_views` views per image are computed once and cached (~20 min): a fine-tune then costs ~2.5 min
+(triage) or ~4.5 min (brain_tumor) on 2 CPU cores, and the held-out folds (loso_ft.py) can afford one trunk each.
 
-Shapes (triage, 160 px, ft_shared 11): prefix [N, V, 112, 10, 10] float16; tail -> [N, 1280].
+brain_tumor: the same on the tumour labels (issue 14: the v2 brain trunk learnt "no tumour" as one collection's look).
+
+Shapes (ft_shared 11): prefix [N, V, 112, 10, 10] float16 at 160 px (triage), [N, V, 112, 14, 14] at 224 px
+(brain_tumor); tail -> [N, 1280].
 """
 
 from __future__ import annotations
