@@ -96,3 +96,19 @@ def test_triage_loso_rows_run_the_served_rule_on_synthetic_embeddings() -> None:
         assert total == pytest.approx(1.0)
     easy = [r for r in rows if r["true"] == "brain"]
     assert all(r["accepted_right_part"] > 0.8 for r in easy)  # separable synthetic classes generalise
+
+
+def test_ood_margin_is_the_smallest_that_refuses_at_most_2_percent_of_every_held_out_mri_source() -> None:
+    from mri_sentinel_ml.loso_report import OOD_MARGINS, choose_ood_margin
+
+    # source a: 100 brain images, 3 with ratio 1.2 (3 % refused at margin 1, 0 % at 1.25); source b fine at 1;
+    # the not_mri image's huge ratio must not count (the gate may refuse non-MRI)
+    ratio = np.concatenate([np.full(97, 0.5), np.full(3, 1.2), np.full(50, 0.9), [100.0]])
+    y_txt = np.array(["brain"] * 100 + ["knee"] * 50 + ["not_mri"])
+    sources = np.array(["a"] * 100 + ["b"] * 50 + ["c"])
+    r = {"idx": np.arange(151), "ood_ratio": ratio}
+    assert choose_ood_margin(r, y_txt, sources) == 1.25
+    r["ood_ratio"] = np.concatenate([np.full(150, 1e6), [0.0]])  # no margin is enough: the largest
+    assert choose_ood_margin(r, y_txt, sources) == OOD_MARGINS[-1]
+    r["ood_ratio"] = np.zeros(151)
+    assert choose_ood_margin(r, y_txt, sources) == OOD_MARGINS[0]

@@ -6,7 +6,7 @@ conv of that network are trained again on all sources, every class the same weig
 weighted by n^-ft_source_balance (head.balanced_weights), on clean and augmented views (scanner / upload
 transforms, inverted MRIs as not_mri) and, for triage, the generated blank frames. The prefix (stem + blocks <
 ft_shared) stays as v2 has it (ImageNet's for triage; brain_tumor's v2 tuned blocks 5-10 too), so its
-activations of `ft_views` views per image are computed once and cached (~20 min): a fine-tune then costs ~2.5 min
+activations of `ft_views` views per image are computed once and cached (19 / 11 min): a fine-tune then costs ~2.5 min
 (triage) or ~4.5 min (brain_tumor) on 2 CPU cores, and the held-out folds (loso_ft.py) can afford one trunk each.
 
 brain_tumor: the same on the tumour labels (issue 14: the v2 brain trunk learnt "no tumour" as one collection's look).

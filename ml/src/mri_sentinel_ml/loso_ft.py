@@ -28,6 +28,7 @@ from . import data
 from .config import ModelConfig
 from .finetune import blank_prefix, fit_tail, prefix_cache, tail_embeddings
 from .loso import Fold, brain_rows, family, fit_fold, merge, save, triage_rows
+from .loso_report import choose_ood_margin
 
 K = 5
 
@@ -116,18 +117,6 @@ def summary(rows: list[dict]) -> dict:
     return out
 
 
-def ood_margin(r: dict, y_txt: np.ndarray, sources: np.ndarray) -> float:
-    """The shipped rule (loso_report): the smallest margin with <= 2 % OOD refusals in every held-out MRI source."""
-    from .loso_report import MAX_MRI_OOD, OOD_MARGINS
-
-    sup = np.isin(y_txt[r["idx"]], ["brain", "knee", "spine"])
-    src = sources[r["idx"]]
-    for mg in OOD_MARGINS:
-        if max(float((r["ood_ratio"][sup & (src == s)] > mg).mean()) for s in set(src[sup])) <= MAX_MRI_OOD:
-            return mg
-    return OOD_MARGINS[-1]
-
-
 def step_loso_ft(cfg: ModelConfig, log=print) -> dict:
     from .calibrate import BACKGROUND_MAX_BORDER_MEAN
     from .pipeline import border_means
@@ -163,7 +152,7 @@ def step_loso_ft(cfg: ModelConfig, log=print) -> dict:
                  "recipe": {k: v for k, v in cfg.to_dict().items() if k.startswith("ft_")}}
     for k, r in res.items():
         m = merge(r)
-        mg = ood_margin(m, y_txt, sources)
+        mg = choose_ood_margin(m, y_txt, sources)
         rows = triage_rows(cfg, m, y_txt, sources, bright, mg)
         out[k] = {"ood_margin": mg, "summary": summary(rows), "rows": rows}
         log(f"[loso-ft] {k}: " + ", ".join(f"{a} {b:.3g}" for a, b in out[k]["summary"].items()))

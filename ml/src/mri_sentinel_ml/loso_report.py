@@ -37,6 +37,18 @@ def v2_rows(cfg: ModelConfig, tab: data.SplitTable, rows_fn) -> list[dict]:
     return rows_fn(v2_as_heldout(cfg.name, tab.paths, idx))
 
 
+def _worst_ood(r: dict, y_txt: np.ndarray, sources: np.ndarray, margin: float) -> float:
+    """The largest share of one held-out brain/knee/spine source that the OOD gate refuses at this margin."""
+    sup = np.isin(y_txt[r["idx"]], ["brain", "knee", "spine"])
+    src = sources[r["idx"]]
+    return max(float((r["ood_ratio"][sup & (src == s)] > margin).mean()) for s in set(src[sup]))
+
+
+def choose_ood_margin(r: dict, y_txt: np.ndarray, sources: np.ndarray) -> float:
+    """The smallest margin with <= MAX_MRI_OOD refusals in every held-out brain/knee/spine source (else the largest)."""
+    return next((mg for mg in OOD_MARGINS if _worst_ood(r, y_txt, sources, mg) <= MAX_MRI_OOD), OOD_MARGINS[-1])
+
+
 def triage_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, tab: data.SplitTable, bright: np.ndarray) -> dict:
     from .train import blank_extra
 
@@ -45,20 +57,15 @@ def triage_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, tab: data.SplitTable
     r = merge(res)
     save_outputs(cfg.name, r)
     y_txt = np.array(tab.labels)
-    sup = np.isin(y_txt[r["idx"]], ["brain", "knee", "spine"])
-    src = sources[r["idx"]]
-    chosen = OOD_MARGINS[-1]
     sweep = []
     for mg in OOD_MARGINS:
-        worst = max(float((r["ood_ratio"][sup & (src == s)] > mg).mean()) for s in set(src[sup]))
         rows = triage_rows(cfg, r, y_txt, sources, bright, mg)
         nm = [x for x in rows if x["true"] == "not_mri"]
-        sweep.append({"margin": mg, "worst_supported_source_ood_refused": worst,
+        sweep.append({"margin": mg, "worst_supported_source_ood_refused": _worst_ood(r, y_txt, sources, mg),
                       "worst_not_mri_source_passing_modality": max(x["passes_modality"] for x in nm),
                       "pooled_not_mri_passing_modality": float(np.average([x["passes_modality"] for x in nm],
                                                                           weights=[x["n"] for x in nm]))})
-        if worst <= MAX_MRI_OOD and chosen == OOD_MARGINS[-1]:
-            chosen = mg
+    chosen = choose_ood_margin(r, y_txt, sources)
     v2 = v2_rows(cfg, tab, lambda r: triage_rows(cfg, r, y_txt, sources, _bright_at(r, sources), 1.0))
     return {"folds": [f.name for f in folds], "seconds": secs, "ood_margin": chosen, "ood_sweep": sweep, "v2_rows": v2,
             "rows": triage_rows(cfg, r, y_txt, sources, bright, chosen),
