@@ -125,6 +125,18 @@ def brain_rows(cfg: ModelConfig, res: dict, y: np.ndarray, sources: np.ndarray, 
     return rows
 
 
+def pooled_brain(rows: list[dict]) -> dict[str, dict[str, float]]:
+    """brain_rows pooled by image count, per truth ("tumour", "tumour-free"): share answered, right among answered."""
+    out = {}
+    for kind in ("tumour", "tumour-free"):
+        rs = [x for x in rows if x["truth"] == kind]
+        n_ans = sum(x["answered"] * x["n"] for x in rs)
+        out[kind] = {"answered": n_ans / max(sum(x["n"] for x in rs), 1),
+                     "right_among_answered": sum((x["right_among_answered"] or 0) * x["answered"] * x["n"]
+                                                 for x in rs) / max(n_ans, 1e-9)}
+    return out
+
+
 def run_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, sources: np.ndarray, splits: np.ndarray,
              log=print, extra: tuple | None = None) -> tuple[list[Fold], list[dict], float]:
     """Fit every fold once (OOD margin 1: the threshold is scaled afterwards, per row, without refitting).

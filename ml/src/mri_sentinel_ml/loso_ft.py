@@ -27,7 +27,7 @@ import torch
 from . import data
 from .config import ModelConfig
 from .finetune import blank_prefix, fit_tail, prefix_cache, tail_embeddings
-from .loso import Fold, brain_rows, family, fit_fold, merge, save, triage_rows
+from .loso import Fold, brain_rows, family, fit_fold, merge, pooled_brain, save, triage_rows
 from .loso_report import choose_ood_margin
 
 K = 5
@@ -75,16 +75,12 @@ def capped_v2(sources: np.ndarray, splits: np.ndarray, y: np.ndarray, n_classes:
 
 
 def brain_summary(rows: list[dict]) -> dict:
-    """Pooled over held-out rows (brain_rows): share answered, and right among the answered, tumour and tumour-free."""
+    """loso.pooled_brain flattened, with the image count of each truth."""
     out: dict = {}
-    for truth in ("tumour", "tumour-free"):
-        rs = [r for r in rows if r["truth"] == truth]
-        n = sum(r["n"] for r in rs)
-        ans = sum(r["answered"] * r["n"] for r in rs)
-        right = sum((r["right_among_answered"] or 0.0) * r["answered"] * r["n"] for r in rs)
-        out[f"{truth} answered"] = ans / n
-        out[f"{truth} right among answered"] = right / ans if ans else 0.0
-        out[f"{truth} n"] = n
+    for truth, v in pooled_brain(rows).items():
+        out[f"{truth} answered"] = v["answered"]
+        out[f"{truth} right among answered"] = v["right_among_answered"]
+        out[f"{truth} n"] = sum(r["n"] for r in rows if r["truth"] == truth)
     return out
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import data
 from .config import ModelConfig
-from .loso import FAMILIES, brain_rows, merge, run_loso, save, triage_rows
+from .loso import FAMILIES, brain_rows, merge, pooled_brain, run_loso, save, triage_rows
 
 OOD_MARGINS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
 CONF_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
@@ -79,14 +79,7 @@ def brain_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, tab: data.SplitTable,
     save_outputs(cfg.name, r)
     sweep, chosen = [], None
     for t in CONF_GRID:
-        rows = brain_rows(cfg, r, y, sources, t, ood_margin)
-        pooled = {}
-        for kind in ("tumour", "tumour-free"):
-            rs = [x for x in rows if x["truth"] == kind]
-            n_ans = sum(x["answered"] * x["n"] for x in rs)
-            pooled[kind] = {"answered": n_ans / max(sum(x["n"] for x in rs), 1),
-                            "right_among_answered": sum((x["right_among_answered"] or 0) * x["answered"] * x["n"]
-                                                        for x in rs) / max(n_ans, 1e-9)}
+        pooled = pooled_brain(brain_rows(cfg, r, y, sources, t, ood_margin))
         sweep.append({"threshold": t, **pooled})
         if chosen is None and all(pooled[k]["right_among_answered"] >= 0.95 for k in pooled):
             chosen = t
