@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import math
 import random
@@ -22,6 +23,7 @@ SPLIT_DIR = ML_DIR / "splits"
 CACHE_DIR = ML_DIR / ".cache"
 RUNS_DIR = ML_DIR / "runs"
 MODELS_DIR = REPO_DIR / "models"
+CURATION_FILE = ML_DIR / "curation" / "not_mri.csv"
 
 TRIAGE_LABELS = ["brain", "knee", "spine", "other_mri", "not_mri"]
 BRAIN_LABELS = ["glioma", "meningioma", "notumor", "pituitary"]
@@ -63,13 +65,25 @@ def read_manifest(data_dir: Path = DATA_DIR) -> list[Row]:
         ]
 
 
+@functools.cache
+def curated_not_mri() -> frozenset[str]:
+    """Paths the manifest calls MRI that are not (ml/curation/not_mri.csv, each reviewed by eye): 37 head-CT slices
+    inside brain_tumor_nickparvar, labelled there as tumour-free or meningioma brain MRI. Kept, they teach triage
+    that head CT is brain MRI and the diagnosis model that CT has a tumour label; so triage trains and scores them as
+    not_mri and the diagnosis sets leave them out. Group and split assignment stay the manifest's (make_splits)."""
+    with open(CURATION_FILE, newline="") as f:
+        return frozenset(r["path"] for r in csv.DictReader(f))
+
+
 def triage_label(r: Row) -> str:
-    if not r.is_mri:
+    if not r.is_mri or r.path in curated_not_mri():
         return "not_mri"
     return r.body_part if r.body_part in ("brain", "knee", "spine") else "other_mri"
 
 
 def brain_label(r: Row) -> str | None:
+    if r.path in curated_not_mri():
+        return None
     if r.task == "brain_tumor":
         return r.label
     return "notumor" if r.is_mri and r.source in BRAIN_EXTRA_NOTUMOR else None
