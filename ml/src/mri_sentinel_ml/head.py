@@ -65,14 +65,18 @@ def fit_head(X: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int, l2: fl
 
 
 def cap_per_source(idx: np.ndarray, y: np.ndarray, sources: np.ndarray, cap: int, seed: int = 0) -> np.ndarray:
-    """At most `cap` images of idx per (class, source), a seeded pick; sorted. cap 0: idx unchanged."""
+    """At most `cap` images of idx per (class, source), sorted. cap 0: idx unchanged.
+    Every image of the table (len(y)) draws one seeded key and a group keeps its `cap` lowest keys, so which images a
+    group keeps does not depend on the other groups, nor on which images a LOSO fold holds out or relabels elsewhere:
+    one data change moves one group's pick, not every group's (a shared sequential draw resampled all of them, and the
+    small held-out rows moved by several points from the resampling alone)."""
     if cap <= 0:
         return idx
-    rng = np.random.default_rng(seed)
+    key = np.random.default_rng(seed).random(len(y))  # [N]
     keep = []
-    for key in sorted(set(zip(y[idx].tolist(), sources[idx].tolist(), strict=True))):
-        m = idx[(y[idx] == key[0]) & (sources[idx] == key[1])]
-        keep.append(m if len(m) <= cap else rng.choice(m, cap, replace=False))
+    for k in sorted(set(zip(y[idx].tolist(), sources[idx].tolist(), strict=True))):
+        m = idx[(y[idx] == k[0]) & (sources[idx] == k[1])]
+        keep.append(m if len(m) <= cap else m[np.argsort(key[m], kind="stable")[:cap]])
     return np.sort(np.concatenate(keep))
 
 
