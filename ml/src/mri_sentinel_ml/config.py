@@ -82,7 +82,7 @@ class ModelConfig:
     ft_lr: float = 3e-4
     ft_source_balance: float = 1.0
     aug: AugConfig = field(default_factory=AugConfig)
-    version: str = "4.0.0"
+    version: str = "4.1.0"
 
     def to_dict(self) -> dict:
         return asdict(self)
