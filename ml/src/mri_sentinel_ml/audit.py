@@ -84,7 +84,7 @@ def audit_ct(source: str = "brain_tumor_nickparvar", margin_min: float = -1.0, o
     score = ct_probe_scores(emb["clean"], head_ct, brain, src, audited)
     ring = np.array([skull_ring_share(imgs[i], geos[i]) for i in audited])  # [n, 2]
     # candidates: the probe's CT-leaning ones (a margin of -1, not 0: the hyperostotic-meningioma CT slices of the
-    # 2026-12-05 audit scored about -0.4, their thick bone grey rather than saturated) and every image with a
+    # 2026-12-05 audit scored -0.5 to -0.6, their thick bone grey rather than saturated) and every image with a
     # saturated ring round a third of the head
     pick = set(np.flatnonzero(score > margin_min)) | set(np.flatnonzero((ring[:, 0] >= 0.3) & (ring[:, 1] >= 0.02)))
     order = sorted(pick, key=lambda k: -score[k])
