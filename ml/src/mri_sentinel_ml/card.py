@@ -125,7 +125,7 @@ def method_words(cfg: ModelConfig) -> str:
             f"the train split, {bal}"
             + (f", at most {cfg.cap_per_source} images per class and source" if cfg.cap_per_source else "")
             + (", plus generated blank and noise frames as one more not_mri source" if "not_mri" in cfg.labels else "")
-            + ". ")
+            + f". Labels: the data manifest's, except that {curation_words(cfg)}. ")
 
 
 def limitations(cfg: ModelConfig, m: dict) -> list[str]:
