@@ -80,7 +80,8 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
                         "fitted_on": "validation split (group split): MAP of summed NLL with a log-normal "
                                      f"prior on T (sigma {TEMPERATURE_PRIOR_SIGMA} on log T), LBFGS"},
         "thresholds": {"confidence": calib.get("confidence", cfg.confidence), "ood": {k: v for k, v in calib["ood"].items()},
-                       **({"background": calib["background"]} if "background" in calib else {})},
+                       **({"background": calib["background"]} if "background" in calib else {}),
+                       **({"colour": calib["colour"]} if "colour" in calib else {})},
         "metrics": {**metrics, "forward_ms_single_thread": timing},
         "training": {"sources": training_sources(cfg), "config": cfg.to_dict(), "git_commit": git_commit(),
                      "splits": f"ml/splits/{cfg.split}.csv (by group, stratified, seed {cfg.seed})",
@@ -235,6 +236,10 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
                  f"{_pct(m['background_gate_mri_refused'])} | — |",
                  f"| test not-MRIs refused by the background gate | {_pct(m['background_gate_not_mri_refused'])} | — |"]
                 if "background_gate_mri_refused" in m else []),
+              *([f"| test MRIs refused by the colour gate (centre > 2 % strongly coloured pixels) | "
+                 f"{_pct(m['colour_gate_mri_refused'])} | — |",
+                 f"| test not-MRIs refused by the colour gate | {_pct(m['colour_gate_not_mri_refused'])} | — |"]
+                if "colour_gate_mri_refused" in m else []),
               *([f"| model size | {onnx_bytes / 1e6:.2f} MB | ≤ 20 MB |"] if onnx_bytes else []),
               *([f"| forward, 1 thread | {timing['median_ms']:.2f} ms | ≤ 25 ms |"] if timing else []),
               "", "### Per-source acceptance (test split)", "",
@@ -288,6 +293,7 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
           "chosen by LOSO); "
           "the OOD score is `mahalanobis_pca` (k = "
           f"{cfg.ood_k}, threshold at {100 * cfg.ood_target_tpr:.1f} % TPR of in-distribution validation images)."
-          + (" The background gate (contract: content border-ring mean > 128 ⇒ NOT_MRI) runs before the model's "
-             "rule." if cfg.kind == "triage" else ""), ""]
+          + (" The background gate (contract: content border-ring mean > 128 ⇒ NOT_MRI) and the colour gate (more "
+             "than 2 % of the pixels in the image's centre strongly coloured ⇒ NOT_MRI: an MR slice is one grey "
+             "channel) run before the model's rule." if cfg.kind == "triage" else ""), ""]
     path.write_text("\n".join(L) + "\n")

@@ -93,7 +93,7 @@ TRIAGE_OUTCOMES = ["brain", "knee", "spine", "rejected:NOT_MRI", "rejected:modal
 
 def triage_decision(p: np.ndarray, is_ood: np.ndarray, thr: float, labels: list[str],
                     bright: np.ndarray | None = None) -> list[str]:
-    """The contract's triage rule, per image (bright: the background gate fired)."""
+    """The contract's triage rule, per image (bright: a gate before the model fired: background or colour)."""
     nm, om = labels.index("not_mri"), labels.index("other_mri")
     body = [labels.index(b) for b in ("brain", "knee", "spine", "other_mri")]
     bright = np.zeros(len(p), bool) if bright is None else bright
@@ -184,16 +184,18 @@ def evaluate(out: dict[str, np.ndarray], calib: dict, labels: list[str], kind: s
     if history:
         _plot_history(history, plot_dir / "accuracy.png")
     if kind == "triage":
-        m.update(_triage_metrics(out, te, p, is_ood, thr, labels, calib.get("background")))
+        m.update(_triage_metrics(out, te, p, is_ood, thr, labels, calib.get("background"), calib.get("colour")))
     else:
         m.update(_official_split(out, calib))
     return m
 
 
 def _triage_metrics(out: dict, te: np.ndarray, p: np.ndarray, is_ood: np.ndarray, thr: float,
-                    labels: list[str], background: dict | None) -> dict:
+                    labels: list[str], background: dict | None, colour: dict | None) -> dict:
     bright = (out["border_mean"][te] > background["max_border_mean"]) if background else None
-    dec = np.array(triage_decision(p, is_ood, thr, labels, bright))
+    coloured = (out["colour_share"][te] > colour["max_share"]) if colour else None
+    gated = bright if coloured is None else coloured if bright is None else bright | coloured
+    dec = np.array(triage_decision(p, is_ood, thr, labels, gated))
     ytxt = np.array(labels)[out["y"][te]]
     src = out["source"][te]
     passes_modality = ~np.isin(dec, ["rejected:NOT_MRI", "rejected:modality_LOW_CONFIDENCE"])
@@ -216,6 +218,8 @@ def _triage_metrics(out: dict, te: np.ndarray, p: np.ndarray, is_ood: np.ndarray
         "other_mri_accepted_as_supported": float(accepted_bp[om].mean()),
         **({"background_gate_mri_refused": float(bright[~nm].mean()),
             "background_gate_not_mri_refused": float(bright[nm].mean())} if bright is not None else {}),
+        **({"colour_gate_mri_refused": float(coloured[~nm].mean()),
+            "colour_gate_not_mri_refused": float(coloured[nm].mean())} if coloured is not None else {}),
         "per_source_acceptance": table,
     }
 

@@ -73,7 +73,7 @@ def fit_fold(cfg: ModelConfig, emb: dict, y: np.ndarray, sources: np.ndarray, fo
 
 def triage_rows(cfg: ModelConfig, res: dict, y_txt: np.ndarray, sources: np.ndarray, bright: np.ndarray,
                 ood_margin: float = 1.0) -> list[dict]:
-    """One row per held-out source: share of its images per served outcome."""
+    """One row per held-out source: share of its images per served outcome (bright: a pixel gate fired, [N])."""
     dec = np.array(triage_decision(res["p"], res["ood_ratio"] > ood_margin, cfg.confidence, cfg.labels,
                                    bright[res["idx"]]))
     rows = []
@@ -92,7 +92,7 @@ def triage_rows(cfg: ModelConfig, res: dict, y_txt: np.ndarray, sources: np.ndar
             "wrong_part": float((np.isin(d, ["brain", "knee", "spine"]) & (d != truth)).mean()),
             "not_mri": float((d == "rejected:NOT_MRI").mean()),
             "not_mri_by_ood": float((ood & (d == "rejected:NOT_MRI")).mean()),
-            "not_mri_by_background": float(bright[res["idx"]][m].mean()),
+            "not_mri_by_pixel_gates": float(bright[res["idx"]][m].mean()),
             "modality_low_conf": float((d == "rejected:modality_LOW_CONFIDENCE").mean()),
             "unsupported": float((d == "rejected:UNSUPPORTED_BODY_PART").mean()),
             "anatomy_low_conf": float((d == "rejected:anatomy_LOW_CONFIDENCE").mean()),

@@ -114,8 +114,7 @@ def summary(rows: list[dict]) -> dict:
 
 
 def step_loso_ft(cfg: ModelConfig, log=print) -> dict:
-    from .calibrate import BACKGROUND_MAX_BORDER_MEAN
-    from .pipeline import border_means
+    from .pipeline import pixel_gated
     from .train import blank_extra, load_embeddings, run_dir
 
     assert cfg.kind == "triage" and cfg.trunk == "v2+imagenet", "loso-ft compares against the v4 triage recipe"
@@ -143,7 +142,7 @@ def step_loso_ft(cfg: ModelConfig, log=print) -> dict:
             B = np.concatenate([tail.embedding(torch.from_numpy(bP)).numpy(), blank[0][:, d:]], 1)
         res["ft"].append(fit_fold(cfg, _one(X), y, sources, fold, 1.0, (B, nm, blank[2])))
         log(f"[loso-ft] group {g}: {int(held.sum())} images held out, {time.time() - t:.0f} s")
-    bright = border_means(cfg) > BACKGROUND_MAX_BORDER_MEAN
+    bright = pixel_gated(cfg)
     out: dict = {"groups": {f"group {g}": sorted(f for f, v in groups.items() if v == g) for g in range(K)},
                  "recipe": {k: v for k, v in cfg.to_dict().items() if k.startswith("ft_")}}
     for k, r in res.items():

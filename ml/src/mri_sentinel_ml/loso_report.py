@@ -101,15 +101,13 @@ def save_outputs(name: str, r: dict) -> None:
 
 def step_loso(name: str) -> dict:
     from .config import CONFIGS
-    from .pipeline import border_means
+    from .pipeline import pixel_gated
     from .train import load_embeddings, run_dir
 
     cfg = CONFIGS[name](1337)
     tab, emb, y = load_embeddings(cfg)
     if cfg.kind == "triage":
-        from .calibrate import BACKGROUND_MAX_BORDER_MEAN
-
-        out = triage_loso(cfg, emb, y, tab, border_means(cfg) > BACKGROUND_MAX_BORDER_MEAN)
+        out = triage_loso(cfg, emb, y, tab, pixel_gated(cfg))
     else:
         out = brain_loso(cfg, emb, y, tab)
     save(run_dir(name) / "loso.json", out)
@@ -152,7 +150,7 @@ def markdown(cfg: ModelConfig, lo: dict) -> list[str]:
         L += [f"OOD gate margin chosen here: **{lo['ood_margin']:g}** × the in-source validation 99.5 % quantile "
               f"(smallest margin with ≤ {100 * MAX_MRI_OOD:.0f} % OOD refusals in every held-out brain/knee/spine source). "
               f"Targets met in **{sum(met)} of {len(met)}** held-out rows.", "",
-              "| held-out source | n | true | right part | as brain/knee/spine | wrong part | NOT_MRI (OOD / background) | "
+              "| held-out source | n | true | right part | as brain/knee/spine | wrong part | NOT_MRI (OOD / background or colour) | "
               "modality low conf. | UNSUPPORTED | anatomy low conf. | target | met | v2 on it (never saw it) |", "|---" * 13 + "|"]
         for r in lo["rows"]:
             t, ok = triage_target(r)
@@ -161,7 +159,7 @@ def markdown(cfg: ModelConfig, lo: dict) -> list[str]:
                                         if r["true"] == "other_mri" else _p(b["accepted_right_part"]))
             L.append(f"| {_name(cfg, r['source'])} | {r['n']} | {r['true']} | {_p(r['accepted_right_part'])} | "
                      f"{_p(r['accepted_as_supported'])} | {_p(r['wrong_part'])} | {_p(r['not_mri'])} "
-                     f"({_p(r['not_mri_by_ood'])} / {_p(r['not_mri_by_background'])}) | {_p(r['modality_low_conf'])} | "
+                     f"({_p(r['not_mri_by_ood'])} / {_p(r['not_mri_by_pixel_gates'])}) | {_p(r['modality_low_conf'])} | "
                      f"{_p(r['unsupported'])} | {_p(r['anatomy_low_conf'])} | {t} | {'yes' if ok else '**no**'} | {vb} |")
         L += ["", "Percent of the held-out source's images. Last column: the v2 triage (2.0.0) on the same images, same "
               "target figure — only for the sources added in v3, which v2 never saw. OOD-gate sweep (both sides of the gate):", "",

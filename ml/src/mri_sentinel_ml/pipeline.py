@@ -10,8 +10,9 @@ import torch
 from PIL import Image
 
 from . import data
-from .calibrate import BACKGROUND_BAND, background_gate, calibrate
+from .calibrate import BACKGROUND_BAND, BACKGROUND_MAX_BORDER_MEAN, background_gate, calibrate
 from .card import build_card, validate_card, write_report
+from .colour import COLOUR_MAX_SHARE, colour_gate, colour_shares
 from .config import ModelConfig, config_from_dict
 from .evaluate import evaluate, save_metrics
 from .export import OPSET, export_onnx, onnx_forward, sha256, time_forward, torch_forward
@@ -40,6 +41,12 @@ def border_means(cfg: ModelConfig) -> np.ndarray:
     return np.array([data.border_mean(imgs[i], tuple(geos[i]), BACKGROUND_BAND) for i in range(len(tab.paths))])
 
 
+def pixel_gated(cfg: ModelConfig) -> np.ndarray:
+    """The gates that run before the model (background, colour): True where one refuses the image, split order."""
+    return (border_means(cfg) > BACKGROUND_MAX_BORDER_MEAN) | (
+        colour_shares(data.read_split(cfg.split).paths) > COLOUR_MAX_SHARE)
+
+
 def loso_choice(name: str) -> dict:
     f = run_dir(name) / "loso.json"
     if not f.exists():
@@ -58,8 +65,9 @@ def step_calibrate(name: str) -> dict:
                                f"{lc['ood_margin']:g} chosen by leave-one-source-out")
     cal["confidence"] = lc.get("confidence", cfg.confidence)
     if cfg.kind == "triage":
-        cal["background"] = background_gate(border_means(cfg), out["y"] != cfg.labels.index("not_mri"),
-                                            out["split"])
+        is_mri = out["y"] != cfg.labels.index("not_mri")
+        cal["background"] = background_gate(border_means(cfg), is_mri, out["split"])
+        cal["colour"] = colour_gate(colour_shares(data.read_split(cfg.split).paths), is_mri, out["split"])
     (run_dir(name) / "calib.json").write_text(json.dumps(cal))
     print(f"[{name}] temperature {cal['temperature']:.4f}  ood threshold {cal['ood']['threshold']:.2f}")
     return cal
@@ -72,6 +80,7 @@ def step_evaluate(name: str) -> dict:
     out = load_outputs(name)
     if cfg.kind == "triage":
         out["border_mean"] = border_means(cfg)
+        out["colour_share"] = colour_shares(data.read_split(cfg.split).paths)
     m = evaluate(out, cal, cfg.labels, cfg.kind, cal.get("confidence", cfg.confidence), mdir / "plots", ck["history"])
     m["loso"] = {k: v for k, v in loso_choice(name).items() if k != "rows_without_ood_gate"}
     m["v2_sources_test"] = v2_sources_figures(out, cal, cfg)
