@@ -10,6 +10,8 @@ import { DecodeLease, ImageDecodeService } from '../inference/image-decode.servi
 import { checkResolution, DecodedImage } from '../inference/image-decoder';
 import { encodeHeatmapDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { colourShare } from '../inference/colour-share';
+import type { ModelCard } from '../inference/model-card';
 import type { RawImage } from '../inference/preprocess';
 import { checkFileBytes, ImageType, sniffImageType } from '../validation/file-checks';
 import { decideTriage } from '../validation/triage-decision';
@@ -111,7 +113,8 @@ export class AnalysisService {
     this.models.triageCard(); // 503 early when models are not loaded
     // every loaded model's input size: a large image is reduced to those where it is decoded
     const sizes = this.models.cards().map((c) => c.input.size);
-    const lease = await this.decoder.decode(bytes, { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide }, signal, sizes);
+    const limits = { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide };
+    const lease = await this.decoder.decode(bytes, limits, signal, sizes, this.models.triageCard().thresholds.colour);
     onDecoded(lease);
     lap('decode', t);
     return this.runDecoded(lease.image, { ...options, signal }, timings, started);
@@ -143,7 +146,7 @@ export class AnalysisService {
     let t = performance.now();
     const triageOut = await this.models.runImage(triageCard.name, image, signal);
     const override = this.config.confidenceThresholdOverride;
-    const triage = decideTriage(triageCard, triageOut.logits, triageOut.embedding, override, triageOut.borderMean);
+    const triage = decideTriage(triageCard, triageOut.logits, triageOut.embedding, override, triageOut.borderMean, measureColour(triageCard, image));
     timings.preprocess = round(triageOut.preprocessMs);
     timings.triage = round(performance.now() - t - triageOut.preprocessMs);
 
@@ -271,4 +274,15 @@ function emptyRecord(ctx: AnalysisContext, sha256: string, byteSize: number, fil
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+/**
+ * The colour gate's measure, when the triage card has the gate: a large upload was measured where it
+ * was decoded (its pixels are gone); the others here (≤ 1 MP: a pass of integer compares).
+ */
+function measureColour(card: ModelCard, image: RawImage): number | null {
+  const colour = card.thresholds.colour;
+  if (!colour) return null;
+  if (image.prepared) return image.prepared.colourShare ?? null;
+  return colourShare(image, colour);
 }

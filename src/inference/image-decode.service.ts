@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { untilAborted } from '../common/abort';
 import { AppConfig } from '../config/config.service';
+import type { ColourParams } from './colour-share';
 import { DecodedImage, decodePixels, DecodeLimits, readImageHeader } from './image-decoder';
 import { PixelBudget } from './pixel-budget';
 import { PreparePool } from './prepare-pool';
@@ -38,9 +39,10 @@ export class ImageDecodeService {
   /**
    * `sizes`: the input sizes of the models that will run. Given, a large image is reduced in the
    * worker to those letterboxes and the display (RawImage.prepared): its pixels never leave the
-   * worker, so its share of the budget goes back as soon as the decode is over.
+   * worker, so its share of the budget goes back as soon as the decode is over. `colour`: the colour
+   * gate's parameters, measured there on the full pixels (RawImage.prepared.colourShare).
    */
-  async decode(bytes: Buffer, limits: DecodeLimits, signal?: AbortSignal, sizes?: number[]): Promise<DecodeLease> {
+  async decode(bytes: Buffer, limits: DecodeLimits, signal?: AbortSignal, sizes?: number[], colour?: ColourParams): Promise<DecodeLease> {
     const header = await readImageHeader(bytes, limits);
     signal?.throwIfAborted();
     const pixels = header.width * header.height;
@@ -50,7 +52,7 @@ export class ImageDecodeService {
     // pixels go back to the budget only when the worker is done with them (else the next large
     // image would be decoded beside this one and the budget would not bound memory).
     // a reduced decode runs in a worker of its own, ended on abort (its memory with it)
-    const job = this.pool.decode(bytes, header, limits, sizes ? signal : undefined, sizes);
+    const job = this.pool.decode(bytes, header, limits, sizes ? signal : undefined, sizes, colour);
     try {
       const image = await untilAborted(job, signal);
       if (image.prepared) {

@@ -18,6 +18,17 @@ export interface BackgroundSpec {
   max_border_mean: number;
 }
 
+/**
+ * triage: refuse as NOT_MRI when more than max_share of the decoded image's centre (floor(margin·w)
+ * columns and floor(margin·h) rows left out on each side) has max(R,G,B) − min(R,G,B) > min_chroma
+ */
+export interface ColourSpec {
+  method: 'centre_chroma_share';
+  margin: number;
+  min_chroma: number;
+  max_share: number;
+}
+
 export interface ModelCard {
   schema_version: 1;
   name: string;
@@ -42,7 +53,7 @@ export interface ModelCard {
   };
   outputs: { logits: 'logits'; embedding: 'embedding'; cam: 'cam'; embedding_dim: number; cam_size: number };
   calibration: { method: 'temperature_scaling'; temperature: number; fitted_on?: string };
-  thresholds: { confidence: number; ood?: OodSpec; background?: BackgroundSpec };
+  thresholds: { confidence: number; ood?: OodSpec; background?: BackgroundSpec; colour?: ColourSpec };
   metrics: Record<string, unknown>;
   training: {
     sources: { source: string; count: number; licence: string }[];

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError, CorruptImageError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
+import type { ColourParams } from './colour-share';
 import type { DecodedImage, DecodeLimits, ImageHeader } from './image-decoder';
 import { DISPLAY_MAX_SIDE, DisplayLuma, displayFromLuma, InputSpec, inputsFromLuma, inputsFromPrepared } from './prepare';
 import { Preprocessed, RawImage, toLuma } from './preprocess';
@@ -11,8 +12,8 @@ import { spawnWorker } from './spawn-worker';
 export type PrepareRequest =
   | { id: number; op: 'inputs'; image: RawImage; specs: InputSpec[] }
   | { id: number; op: 'display'; image: RawImage; maxSide: number }
-  /** `sizes`: reduce the decoded image to these letterboxes and the display (RawImage.prepared) */
-  | { id: number; op: 'decode'; bytes: Uint8Array; header: ImageHeader; limits: DecodeLimits; sizes?: number[] };
+  /** `sizes`: reduce the decoded image to these letterboxes and the display (RawImage.prepared); `colour`: measure it too */
+  | { id: number; op: 'decode'; bytes: Uint8Array; header: ImageHeader; limits: DecodeLimits; sizes?: number[]; colour?: ColourParams };
 export type PrepareResponse =
   | { id: number; ok: true; op: 'inputs'; inputs: Preprocessed[] }
   | { id: number; ok: true; op: 'display'; display: DisplayLuma }
@@ -72,8 +73,15 @@ export class PreparePool implements OnModuleDestroy {
    * worker's JS, not the event loop). An aborted request is answered at once; the worker's result,
    * when it comes, is dropped.
    */
-  async decode(bytes: Uint8Array, header: ImageHeader, limits: DecodeLimits, signal?: AbortSignal, sizes?: number[]): Promise<DecodedImage> {
-    const req: PrepareRequest = { id: this.nextId++, op: 'decode', bytes, header, limits, sizes };
+  async decode(
+    bytes: Uint8Array,
+    header: ImageHeader,
+    limits: DecodeLimits,
+    signal?: AbortSignal,
+    sizes?: number[],
+    colour?: ColourParams,
+  ): Promise<DecodedImage> {
+    const req: PrepareRequest = { id: this.nextId++, op: 'decode', bytes, header, limits, sizes, colour };
     const res = await (sizes ? this.inFreshWorker(req, signal) : this.send(req, signal));
     if (res.op !== 'decode') throw new AnalysisUnavailableError();
     return res.image;

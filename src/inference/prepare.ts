@@ -1,3 +1,4 @@
+import { ColourParams, colourShare } from './colour-share';
 import { letterbox, normalize, Normalization, PreparedPixels, Preprocessed, RawImage, resizeBilinearF, toLuma } from './preprocess';
 
 /** One model input to build: the card's size and normalisation. */
@@ -55,11 +56,14 @@ export function prepareImage(image: RawImage, specs: InputSpec[], displayMaxSide
   return { inputs: inputsFromLuma(luma, image.width, image.height, specs), display: displayFromLuma(luma, image.width, image.height, displayMaxSide) };
 }
 
-/** An image reduced to every given model size's letterbox and the display luma (see RawImage.prepared). */
-export function reduceImage(image: RawImage, sizes: number[]): PreparedPixels {
+/**
+ * An image reduced to every given model size's letterbox and the display luma (see RawImage.prepared),
+ * and the colour gate's measure when its parameters are given (the colour is gone after the luma).
+ */
+export function reduceImage(image: RawImage, sizes: number[], colour?: ColourParams): PreparedPixels {
   const luma = toLuma(image);
   const boxes = [...new Set(sizes)].map((size) => ({ size, ...letterbox(luma, image.width, image.height, size) }));
-  return { boxes, display: displayFromLuma(luma, image.width, image.height) };
+  return { boxes, display: displayFromLuma(luma, image.width, image.height), ...(colour ? { colourShare: colourShare(image, colour) } : {}) };
 }
 
 /** The model inputs of a reduced image (same results as inputsFromLuma on its full luma). */

@@ -15,7 +15,7 @@ async function handle(req: PrepareRequest): Promise<void> {
       if (req.sizes) {
         // only the letterboxes and the display leave this worker: the pixels and their luma
         // (hundreds of MB for 40 MP) die here instead of being copied to the inference workers
-        const prepared = reduceImage(image, req.sizes);
+        const prepared = reduceImage(image, req.sizes, req.colour);
         for (const b of prepared.boxes) transfer.add(b.canvas.buffer as ArrayBuffer);
         if (prepared.display.luma.buffer.byteLength < image.data.byteLength) transfer.add(prepared.display.luma.buffer as ArrayBuffer);
         res = { id: req.id, ok: true, op: 'decode', image: { ...image, data: new Uint8Array(0), prepared } };

@@ -23,6 +23,8 @@ export interface RawImage {
 export interface PreparedPixels {
   boxes: { size: number; canvas: Float32Array; geometry: LetterboxGeometry }[];
   display: { luma: Float32Array; width: number; height: number };
+  /** the colour gate's measure of the full pixels (colour-share.ts), when its parameters were given */
+  colourShare?: number;
 }
 
 export interface LetterboxGeometry {

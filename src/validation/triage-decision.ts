@@ -17,13 +17,16 @@ export interface TriageDecision {
   ood: boolean;
   /** the background gate's border-ring mean (0..255), when the card has the gate */
   borderMean: number | null;
+  /** the colour gate's share of strongly coloured pixels in the image's centre, when the card has the gate */
+  colourShare: number | null;
 }
 
 const BODY_LABELS = ['brain', 'knee', 'spine', 'other_mri'] as const;
 
 /**
  * The contract's triage rule (docs/model-contract.md, mirrored by ml/ evaluate.triage_decision),
- * in its order: background gate (a bright border ring), OOD or argmax not_mri → NOT_MRI; p_mri < thr → modality LOW_CONFIDENCE;
+ * in its order: colour gate (a coloured centre), background gate (a bright border ring), OOD or argmax not_mri → NOT_MRI;
+ * p_mri < thr → modality LOW_CONFIDENCE;
  * argmax other_mri → UNSUPPORTED_BODY_PART; max body-part p < thr → anatomy LOW_CONFIDENCE.
  */
 export function decideTriage(
@@ -32,6 +35,7 @@ export function decideTriage(
   embedding: ArrayLike<number>,
   thresholdOverride?: number,
   borderMean: number | null = null,
+  colourShare: number | null = null,
 ): TriageDecision {
   const thr = thresholdOverride ?? card.thresholds.confidence;
   const p = softmax(logits, card.calibration.temperature);
@@ -44,12 +48,31 @@ export function decideTriage(
   const bodyIdx = BODY_LABELS.map(idx);
   const bestBody = bodyIdx.reduce((a, b) => (p[b] > p[a] ? b : a));
   const anatomyConfidence = p[bestBody];
-  const base = { probabilities, mriConfidence, oodScore: score, ood, borderMean };
+  const base = { probabilities, mriConfidence, oodScore: score, ood, borderMean, colourShare };
   const background = card.thresholds.background;
   if (background && borderMean === null) throw new Error(`${card.name}: its card has a background gate but no border mean was measured`);
+  const colour = card.thresholds.colour;
+  if (colour && colourShare === null) throw new Error(`${card.name}: its card has a colour gate but no colour share was measured`);
 
   const bright = background !== undefined && borderMean !== null && borderMean > background.max_border_mean;
+  const coloured = colour !== undefined && colourShare !== null && colourShare > colour.max_share;
 
+  if (coloured) {
+    return {
+      ...base,
+      isMri: false,
+      anatomy: null,
+      anatomyConfidence: null,
+      outcome: {
+        accepted: false,
+        stage: 'modality',
+        code: 'NOT_MRI',
+        message:
+          `The image is in colour (${pct(colourShare ?? 0)} of its centre is strongly coloured), but an MRI slice is greyscale: ` +
+          'photos, micrographs, charts and colour overlays (heat maps, fMRI or DTI colour maps) are not analysed. Upload the plain greyscale slice.',
+      },
+    };
+  }
   if (bright || ood || top === 'not_mri') {
     return {
       ...base,

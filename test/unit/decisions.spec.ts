@@ -141,3 +141,29 @@ describe('background gate (contract "Background gate")', () => {
     expect(decideTriage(triage, confidentBrain, EMB, undefined, 250).outcome).toEqual({ accepted: true, bodyPart: 'brain' });
   });
 });
+
+describe('colour gate (contract "Colour gate")', () => {
+  const gated = makeCard({
+    name: 'triage',
+    kind: 'triage',
+    labels: TRIAGE_LABELS,
+    thresholds: { confidence: 0.6, colour: { method: 'centre_chroma_share', margin: 0.1, min_chroma: 32, max_share: 0.02 } },
+  });
+  const confidentBrain = P(0.97, 0.01, 0.01, 0.005, 0.005);
+
+  it('refuses a coloured image as NOT_MRI even when the model is sure it is a brain MRI, and says why', () => {
+    const d = decideTriage(gated, confidentBrain, EMB, undefined, null, 0.35);
+    expect(d.outcome).toMatchObject({ accepted: false, stage: 'modality', code: 'NOT_MRI' });
+    expect(d.outcome.accepted === false && d.outcome.message).toMatch(/in colour \(35\.0% of its centre.*greyscale/);
+    expect(d).toMatchObject({ isMri: false, anatomy: null, colourShare: 0.35 });
+  });
+
+  it('lets a grey image and one at the limit through', () => {
+    expect(decideTriage(gated, confidentBrain, EMB, undefined, null, 0).outcome).toEqual({ accepted: true, bodyPart: 'brain' });
+    expect(decideTriage(gated, confidentBrain, EMB, undefined, null, 0.02).outcome).toEqual({ accepted: true, bodyPart: 'brain' });
+  });
+
+  it('fails loudly when a gated card gets no measurement', () => {
+    expect(() => decideTriage(gated, confidentBrain, EMB)).toThrow(/colour gate/);
+  });
+});
