@@ -26,6 +26,7 @@ from PIL import Image
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "ml" / "src"))
 from mri_sentinel_ml.calibrate import ood_score, softmax
+from mri_sentinel_ml.colour import colour_share
 from mri_sentinel_ml.data import (
     border_mean,
     grey_float,
@@ -58,6 +59,18 @@ def run(card: dict, img: Image.Image) -> tuple[np.ndarray, np.ndarray, float]:
     return logits, emb, border
 
 
+def colour_of(path: Path, triage: dict) -> dict:
+    """The colour gate's measure, written beside the decision so the served measure can be compared with it."""
+    col = triage["thresholds"].get("colour")
+    if col is None:
+        return {}
+    try:
+        with Image.open(path) as im:
+            return {"colour_share": colour_share(im, col["margin"], col["min_chroma"])}
+    except Exception:  # noqa: BLE001 - undecodable: decide() answers for it
+        return {}
+
+
 def decide(path: Path, triage: dict, diagnosis: list[dict], thr_override: float | None) -> dict:
     try:
         with Image.open(path) as im:
@@ -74,7 +87,10 @@ def decide(path: Path, triage: dict, diagnosis: list[dict], thr_override: float 
     ood = triage["thresholds"].get("ood")
     is_ood = ood_score(emb, ood) > ood["threshold"] if ood else np.zeros(1, bool)
     bg = triage["thresholds"].get("background")
-    bright = np.array([bg is not None and border > bg["max_border_mean"]])
+    col = triage["thresholds"].get("colour")
+    share = colour_share(img, col["margin"], col["min_chroma"]) if col else None
+    coloured = share is not None and share > col["max_share"]
+    bright = np.array([(bg is not None and border > bg["max_border_mean"]) or coloured])
     t = triage_decision(p, is_ood, thr, triage["labels"], bright)[0]
     tp = {lab: round(float(v), 7) for lab, v in zip(triage["labels"], p[0], strict=True)}
     if t.startswith("rejected:"):
@@ -117,6 +133,7 @@ def main() -> None:
             "manifest": a.manifest, "split": a.split, "every": a.every, "limit": a.limit, "count": len(rows),
             "root": a.root, "threshold": a.threshold,
             "models": {c["name"]: c["onnx"]["sha256"] for c in [triage, *diagnosis]},
+            "versions": {c["name"]: c["version"] for c in [triage, *diagnosis]},
             "generator": "scripts/python_decisions.py (PIL + onnxruntime + ml/ decision rules)",
             "regenerate": "ml/.venv/bin/python scripts/python_decisions.py --manifest ml/splits/triage.csv --split test "
                           f"--every {a.every} --root ../shared/data --out test/fixtures/python-decisions/decisions.jsonl "
@@ -127,7 +144,7 @@ def main() -> None:
     with open(a.out, "w") as out:
         for i, r in enumerate(rows):
             d = decide(root / r["path"], triage, diagnosis, a.threshold)
-            out.write(json.dumps({"path": r["path"], **d}) + "\n")
+            out.write(json.dumps({"path": r["path"], **d, **colour_of(root / r["path"], triage)}) + "\n")
             if (i + 1) % 250 == 0:
                 print(f"… {i + 1}/{len(rows)}", file=sys.stderr)
 

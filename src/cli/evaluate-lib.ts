@@ -48,6 +48,8 @@ export interface PythonDecision {
   /** null when the file checks refused the image before triage */
   triage?: string | null;
   probabilities?: Record<string, number>;
+  /** the colour gate's measure (scripts/python_decisions.py), when the triage card has the gate */
+  colour_share?: number;
 }
 
 export interface Summary {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { loginAs, TestSession } from '../helpers/auth';
 import { SAMPLES_DIR, startApp, testConfig } from '../support/app';
-import { sixMegabytes, solidPng, TEXT_AS_JPG } from '../support/images';
+import { resizedJpeg, sixMegabytes, solidPng, TEXT_AS_JPG, withColourOverlay } from '../support/images';
 
 /**
  * The whole app with the committed models (models/triage, models/brain_tumor) on real images
@@ -47,6 +47,17 @@ describe('POST /api/v1/analyses with the real models and sample images', () => {
   it('chest X-ray → rejected NOT_MRI', async () => {
     const res = await post(sample('not-mri-chest-xray.jpg'), 'xray.jpg').expect(200);
     expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null, experimental: false });
+  });
+
+  it('the same brain MRI with a colour overlay → rejected NOT_MRI by the colour gate, small or large (decoded in a worker)', async () => {
+    for (const side of [undefined, 1200]) {
+      const res = await post(await withColourOverlay(sample('brain-glioma-1.jpg'), side), 'overlay.jpg').expect(200);
+      expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null });
+      expect(res.body.message).toMatch(/in colour .* greyscale/);
+    }
+    // the grey original at 1200 × 1200 still gets through (the gate measured it, not just refused everything large)
+    const grey = await post(await resizedJpeg(sample('brain-glioma-1.jpg'), 1200), 'large.jpg').expect(200);
+    expect(grey.body).toMatchObject({ isMri: true, anatomy: 'brain' });
   });
 
   it('heart MRI → rejected UNSUPPORTED_BODY_PART', async () => {

@@ -4,6 +4,9 @@ import * as path from 'node:path';
 import { AnalysisService } from '../../src/classifier/analysis.service';
 import { createAnalysisContext, evaluateOne } from '../../src/cli/analysis-context';
 import { decisionKey, PythonDecision } from '../../src/cli/evaluate-lib';
+import { colourShare } from '../../src/inference/colour-share';
+import { decodeImage } from '../../src/inference/image-decoder';
+import type { ModelCard } from '../../src/inference/model-card';
 import { REPO_ROOT, SHARED_DIR, testConfig } from '../support/app';
 
 /**
@@ -15,6 +18,8 @@ import { REPO_ROOT, SHARED_DIR, testConfig } from '../support/app';
 const DIR = path.join(REPO_ROOT, 'test/fixtures/python-decisions');
 const meta = JSON.parse(fs.readFileSync(path.join(DIR, 'meta.json'), 'utf8')) as {
   models: Record<string, string>;
+  /** card versions (a card's gates can change while its network does not) */
+  versions?: Record<string, string>;
   count: number;
   regenerate: string;
 };
@@ -36,22 +41,36 @@ describe('decision agreement with the Python reference pipeline', () => {
   });
 
   it('uses the models the reference was made with', () => {
-    const served = Object.fromEntries(
-      fs
-        .readdirSync(path.join(REPO_ROOT, 'models'), { withFileTypes: true })
-        .filter((d) => d.isDirectory() && fs.existsSync(path.join(REPO_ROOT, 'models', d.name, 'model_card.json')))
-        .map((d) => {
-          const card = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models', d.name, 'model_card.json'), 'utf8')) as {
-            onnx: { sha256: string };
-          };
-          return [d.name, card.onnx.sha256];
-        }),
-    );
+    const cards = fs
+      .readdirSync(path.join(REPO_ROOT, 'models'), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && fs.existsSync(path.join(REPO_ROOT, 'models', d.name, 'model_card.json')))
+      .map((d) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models', d.name, 'model_card.json'), 'utf8')) as ModelCard);
+    const served = Object.fromEntries(cards.map((c) => [c.name, c.onnx.sha256]));
+    const versions = Object.fromEntries(cards.map((c) => [c.name, c.version]));
     const canon = (m: Record<string, string>) => JSON.stringify(Object.entries(m).sort(([a], [b]) => a.localeCompare(b)));
-    if (canon(served) !== canon(meta.models)) {
+    if (canon(served) !== canon(meta.models) || canon(versions) !== canon(meta.versions ?? {})) {
       throw new Error(`models changed since the reference decisions were made; regenerate with:\n${meta.regenerate}`);
     }
     expect(reference.length).toBe(meta.count);
+  });
+
+  it('measures the colour gate as the reference does (sharp vs PIL decodes, same rule)', async () => {
+    const card = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models/triage/model_card.json'), 'utf8')) as ModelCard;
+    const spec = card.thresholds.colour;
+    const measured = reference.filter((r) => r.colour_share !== undefined);
+    if (!spec) return expect(measured).toHaveLength(0);
+    expect(measured.length).toBe(reference.length);
+    const limits = { maxPixels: 40_000_000, minSide: 1 };
+    let worst = 0;
+    let gateFlips = 0;
+    for (const ref of measured) {
+      const ours = colourShare(await decodeImage(fs.readFileSync(path.join(SHARED_DIR, 'data', ref.path)), limits), spec);
+      worst = Math.max(worst, Math.abs(ours - ref.colour_share!));
+      if (ours > spec.max_share !== ref.colour_share! > spec.max_share) gateFlips++;
+    }
+    // JPEG decoders may differ by a level in a pixel's chroma: the share moves a little, the gate must not
+    expect(gateFlips).toBe(0);
+    expect(worst).toBeLessThan(0.01);
   });
 
   it('agrees on at least 99% of the images', async () => {

@@ -27,3 +27,21 @@ export function sixMegabytes(): Buffer {
 }
 
 export const TEXT_AS_JPG = Buffer.from('This is a plain text file that someone named scan.jpg\n'.repeat(20));
+
+/**
+ * A real image with a colour overlay over its middle third (a heat map's red, half opaque), as
+ * JPEG; `side` first resizes it to side × side (above 1 MP the upload is decoded in a worker).
+ */
+export async function withColourOverlay(bytes: Buffer, side?: number): Promise<Buffer> {
+  const base = side ? await sharp(bytes).resize(side, side).toBuffer() : bytes;
+  const { width = 0, height = 0 } = await sharp(base).metadata();
+  const w = Math.round(width / 3);
+  const h = Math.round(height / 3);
+  const overlay = await sharp({ create: { width: w, height: h, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0.5 } } }).png().toBuffer();
+  return sharp(base).composite([{ input: overlay, left: w, top: h }]).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** The same image resized to side × side, still grey (JPEG). */
+export function resizedJpeg(bytes: Buffer, side: number): Promise<Buffer> {
+  return sharp(bytes).resize(side, side).jpeg({ quality: 90 }).toBuffer();
+}
