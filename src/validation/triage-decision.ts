@@ -57,39 +57,13 @@ export function decideTriage(
   const bright = background !== undefined && borderMean !== null && borderMean > background.max_border_mean;
   const coloured = colour !== undefined && colourShare !== null && colourShare > colour.max_share;
 
-  if (coloured) {
+  if (coloured || bright || ood || top === 'not_mri') {
     return {
       ...base,
       isMri: false,
       anatomy: null,
       anatomyConfidence: null,
-      outcome: {
-        accepted: false,
-        stage: 'modality',
-        code: 'NOT_MRI',
-        message:
-          `The image is in colour (${pct(colourShare ?? 0)} of its centre is strongly coloured), but an MRI slice is greyscale: ` +
-          'photos, micrographs, charts and colour overlays (heat maps, fMRI or DTI colour maps) are not analysed. Upload the plain greyscale slice.',
-      },
-    };
-  }
-  if (bright || ood || top === 'not_mri') {
-    return {
-      ...base,
-      isMri: false,
-      anatomy: null,
-      anatomyConfidence: null,
-      outcome: {
-        accepted: false,
-        stage: 'modality',
-        code: 'NOT_MRI',
-        message: bright
-          ? `The image has a bright background (edge brightness ${Math.round(borderMean ?? 0)} of 255), but the air around ` +
-            'the body is dark on an MRI slice: negative (inverted) images, documents, charts and photos are not analysed.'
-          : ood
-            ? 'The image is unlike any MRI the service was trained on (out-of-distribution), so it was not analysed.'
-            : 'This does not look like an MRI image, so it was not analysed.',
-      },
+      outcome: { accepted: false, stage: 'modality', code: 'NOT_MRI', message: notMriReason(coloured, bright, ood, colourShare, borderMean) },
     };
   }
   if (mriConfidence < thr) {
@@ -136,6 +110,24 @@ export function decideTriage(
     };
   }
   return { ...base, isMri: true, anatomy, anatomyConfidence, outcome: { accepted: true, bodyPart: top } };
+}
+
+/** Why the image was refused as not an MRI, the gates first (in the contract's order). */
+function notMriReason(coloured: boolean, bright: boolean, ood: boolean, colourShare: number | null, borderMean: number | null): string {
+  if (coloured) {
+    return (
+      `The image is in colour (${pct(colourShare ?? 0)} of its centre is strongly coloured), but an MRI slice is greyscale: ` +
+      'photos, micrographs, charts and colour overlays (heat maps, fMRI or DTI colour maps) are not analysed. Upload the plain greyscale slice.'
+    );
+  }
+  if (bright) {
+    return (
+      `The image has a bright background (edge brightness ${Math.round(borderMean ?? 0)} of 255), but the air around ` +
+      'the body is dark on an MRI slice: negative (inverted) images, documents, charts and photos are not analysed.'
+    );
+  }
+  if (ood) return 'The image is unlike any MRI the service was trained on (out-of-distribution), so it was not analysed.';
+  return 'This does not look like an MRI image, so it was not analysed.';
 }
 
 export function pct(v: number): string {
