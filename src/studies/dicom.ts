@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type { ByteBudget } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError } from './study-errors';
+import { normaliseBodyPart } from './body-part';
 import { scrubDescription } from './deidentify';
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
@@ -19,6 +20,8 @@ export interface DicomInstance {
   modality: string | null;
   seriesUid: string | null;
   seriesDescription: string | null;
+  /** Body Part Examined, normalised (body-part.ts): read to refuse a plainly unsupported part, never stored */
+  bodyPart: string | null;
   rows: number;
   columns: number;
   frames: number;
@@ -175,6 +178,7 @@ function parseDicomHeader(
     modality: normaliseModality(str('x00080060')),
     seriesUid: str('x0020000e'),
     seriesDescription: description ? scrubDescription(description, identifiers) : null,
+    bodyPart: normaliseBodyPart(str('x00180015')),
     rows,
     columns,
     frames,

@@ -1,5 +1,6 @@
 import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
+import { isUnsupportedBodyPart } from './body-part';
 import { DicomInstance, isDicomPart10, readDicomHeader } from './dicom';
 import { assertDecodable, decodeFrame } from './dicom-pixels';
 import { maybeInflateNifti, readNifti } from './nifti';
@@ -46,11 +47,13 @@ export interface StudyMeta {
 export type LoadedStudy =
   | { kind: 'slices'; meta: StudyMeta; slices: { image: RawImage; position: number | null }[] }
   /** the header says this is not an MRI: refused before any pixel is decoded or model is run */
-  | { kind: 'not_mri'; meta: StudyMeta };
+  | { kind: 'not_mri'; meta: StudyMeta }
+  /** an MRI whose header names a body part the service does not analyse (`bodyPart`, the DICOM term): refused the same way */
+  | { kind: 'unsupported_part'; meta: StudyMeta; bodyPart: string };
 
 /**
  * Uploaded files → one ordered stack of 8-bit slices, or a refusal. Order of checks: limits
- * (while inflating) → file types → one series → Modality = MR → transfer syntax → pixels.
+ * (while inflating) → file types → one series → Modality = MR → Body Part Examined not plainly unsupported → transfer syntax → pixels.
  * Everything stays in memory. Long loops yield to the event loop every few slices, so a large
  * study does not stall other requests.
  */
@@ -149,16 +152,17 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     files,
   };
 
-  if (first.modality !== null && first.modality !== 'MR') {
-    return {
-      kind: 'not_mri',
-      meta: {
-        ...baseMeta,
-        spacing: { column: first.pixelSpacing?.[1] ?? null, row: first.pixelSpacing?.[0] ?? null, slice: null },
-        ordering: 'upload_order',
-        windowing: 'none',
-      },
+  const bodyParts = new Set(instances.map((i) => i.bodyPart));
+  const bodyPart = bodyParts.size === 1 ? first.bodyPart : null;
+  const notMri = first.modality !== null && first.modality !== 'MR';
+  if (notMri || isUnsupportedBodyPart(bodyPart)) {
+    const meta: StudyMeta = {
+      ...baseMeta,
+      spacing: { column: first.pixelSpacing?.[1] ?? null, row: first.pixelSpacing?.[0] ?? null, slice: null },
+      ordering: 'upload_order',
+      windowing: 'none',
     };
+    return notMri ? { kind: 'not_mri', meta } : { kind: 'unsupported_part', meta, bodyPart: bodyPart ?? '' };
   }
   for (const inst of instances) assertDecodable(inst);
   checkSliceSize(first.columns, first.rows, limits);

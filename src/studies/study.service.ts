@@ -9,6 +9,7 @@ import { AppConfig } from '../config/config.service';
 import { encodePngDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
+import { headerRefusal } from './header-refusal';
 import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
 import { loadStudy } from './study-loader';
 import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
@@ -126,27 +127,7 @@ export class StudyService {
       timingsMs: { ...timings, total: round(performance.now() - started) },
     });
 
-    if (loaded.kind === 'not_mri') {
-      return finish({
-        status: 'rejected',
-        stage: 'modality',
-        code: 'NOT_MRI',
-        message: `The DICOM header says this series is ${loaded.meta.modality} (Modality), not MR, so no model was run.`,
-        isMri: false,
-        mriConfidence: null,
-        anatomy: null,
-        anatomyConfidence: null,
-        task: null,
-        label: null,
-        confidence: null,
-        probabilities: {},
-        explanation: null,
-        modelVersions: {},
-        experimental: false, // no model ran
-        study: { ...loaded.meta, aggregation: null },
-        slices: [],
-      });
-    }
+    if (loaded.kind !== 'slices') return finish(headerRefusal(loaded));
     this.models.triageCard(); // 503 before any work when models are not loaded
 
     t = performance.now();

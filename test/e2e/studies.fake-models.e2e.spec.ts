@@ -90,6 +90,20 @@ describe('POST /api/v1/studies on fake models', () => {
     run.mockRestore();
   });
 
+  it('an MR series whose Body Part Examined is BREAST → rejected UNSUPPORTED_BODY_PART from the header, no model run, the term not kept', async () => {
+    const run = jest.spyOn(app.get(ModelRegistry), 'runImage');
+    const res = await post(dicomSeries(SERIES.slice(0, 3), { bodyPart: 'BREAST' }));
+    expect(res.body).toMatchObject({ status: 'rejected', stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true, slices: [], modelVersions: {} });
+    expect(res.body.message).toMatch(/BREAST \(Body Part Examined\).*brain, knee and spine/);
+    expect(JSON.stringify(res.body.study)).not.toContain('BREAST');
+    expect(run).not.toHaveBeenCalled();
+    // the same series with a supported part named is analysed as usual
+    const knee = await post(dicomSeries(SERIES.slice(0, 3), { bodyPart: 'KNEE' }));
+    expect(knee.body.slices).toHaveLength(3);
+    expect(run).toHaveBeenCalled();
+    run.mockRestore();
+  });
+
   it('files from two series → 422 MIXED_SERIES, no model run', async () => {
     const run = jest.spyOn(app.get(ModelRegistry), 'runImage');
     const a = dicomSeries(SERIES.slice(0, 2), { seriesUid: '1.2.3.4.1' });

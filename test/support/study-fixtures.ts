@@ -28,6 +28,8 @@ export interface DicomOptions {
   patientName?: string;
   patientId?: string;
   seriesDescription?: string;
+  /** Body Part Examined (0018,0015); absent by default */
+  bodyPart?: string;
   institution?: string;
   transferSyntax?: string;
   /** write ImagePositionPatient (default true) */
@@ -88,6 +90,7 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     ],
     _vrMap: { PixelData: o.rle || o.encapsulatedAs ? 'OB' : 'OW' },
   };
+  if (o.bodyPart !== undefined) ds.BodyPartExamined = o.bodyPart;
   if (o.bits8) {
     Object.assign(ds, { BitsAllocated: 8, BitsStored: 8, HighBit: 7, RescaleSlope: '1', RescaleIntercept: '0' });
   }

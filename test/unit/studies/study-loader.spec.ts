@@ -66,6 +66,18 @@ describe('loadStudy: DICOM', () => {
     expect(study).toMatchObject({ kind: 'not_mri', meta: { modality: 'OTHER' } });
   });
 
+  it('Body Part Examined naming an unsupported part → unsupported_part before any pixel is decoded', async () => {
+    const load = (bodyPart: string, o = {}) =>
+      loadStudy(dicomSeries(slices(2), { bodyPart, ...o }).map((b) => new Uint8Array(b)), LIMITS);
+    expect(await load('BREAST')).toMatchObject({ kind: 'unsupported_part', bodyPart: 'BREAST', meta: { modality: 'MR' } });
+    expect(await load('Abdomen-Pelvis')).toMatchObject({ kind: 'unsupported_part', bodyPart: 'ABDOMENPELVIS' });
+    // checked before the transfer syntax, like the modality
+    expect((await load('PROSTATE', { encapsulatedAs: '1.2.840.10008.1.2.4.90' })).kind).toBe('unsupported_part');
+    // a supported, ambiguous or unknown part leaves the decision to the models; a CT stays NOT_MRI
+    for (const bp of ['KNEE', 'LSPINE', 'HEAD', 'CHEST', 'NECK', `${MARKER}`, '']) expect((await load(bp)).kind).toBe('slices');
+    expect((await load('BREAST', { modality: 'CT' })).kind).toBe('not_mri');
+  });
+
   it('two series → MixedSeriesError (422)', async () => {
     const a = dicomSlice(slices(1)[0], { seriesUid: '1.2.3.1' });
     const b = dicomSlice(slices(1)[0], { seriesUid: '1.2.3.2', z: 5 });

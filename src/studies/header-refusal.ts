@@ -1,0 +1,34 @@
+import type { StudyResult } from './study-result';
+import type { LoadedStudy } from './study-loader';
+
+type Refused = Extract<LoadedStudy, { kind: 'not_mri' | 'unsupported_part' }>;
+
+/**
+ * A study refused from its DICOM header alone, before any pixel is decoded or model is run: the
+ * Modality is not MR, or Body Part Examined names a part the service does not analyse.
+ */
+export function headerRefusal(loaded: Refused): Omit<StudyResult, 'timingsMs' | 'disclaimer'> {
+  const notMri = loaded.kind === 'not_mri';
+  return {
+    status: 'rejected',
+    stage: notMri ? 'modality' : 'anatomy',
+    code: notMri ? 'NOT_MRI' : 'UNSUPPORTED_BODY_PART',
+    message: notMri
+      ? `The DICOM header says this series is ${loaded.meta.modality} (Modality), not MR, so no model was run.`
+      : `The DICOM header says this series shows the ${loaded.bodyPart} (Body Part Examined); the service analyses brain, ` +
+        'knee and spine MRI only, so no model was run. If the header is wrong, correct Body Part Examined and upload again.',
+    isMri: !notMri,
+    mriConfidence: null,
+    anatomy: null,
+    anatomyConfidence: null,
+    task: null,
+    label: null,
+    confidence: null,
+    probabilities: {},
+    explanation: null,
+    modelVersions: {},
+    experimental: false, // no model ran
+    study: { ...loaded.meta, aggregation: null },
+    slices: [],
+  };
+}
