@@ -78,6 +78,13 @@ export function modelCardView(card: ModelCard): ModelCardView {
     'Reads single 2D slices; it has no clinical context, prior images or other sequences.',
   );
   if (card.kind === 'triage') limits.push('Body parts other than those it names are refused, not diagnosed.');
+  // the gates that run before the model: what a user should know not to upload
+  if (card.thresholds.colour) {
+    limits.push('Colour images are refused before the model runs (an MRI slice is greyscale): photos, charts and colour overlays such as heat maps or fMRI/DTI colour maps.');
+  }
+  if (card.thresholds.background) {
+    limits.push('Images with a bright background are refused before the model runs (the air around the body is dark on an MRI slice): negatives, documents, charts.');
+  }
   if (card.experimental) limits.push('Experimental: not validated; its answers are a demonstration, not a measured result.');
 
   return {

@@ -93,6 +93,16 @@ describe('presentation: words and rounded figures for people', () => {
     expect(withLoso.limits[0]).toBe('Only axial T1.');
   });
 
+  it('the triage card page names the gates that refuse an upload before the model runs', () => {
+    const validate = compileCardValidator(path.join(REPO_ROOT, 'models', 'model_card.schema.json'));
+    const triage = validate(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models/triage/model_card.json'), 'utf8'))); // the committed card
+    const limits = modelCardView(triage).limits.join('\n');
+    expect(limits).toMatch(/Colour images are refused before the model runs/);
+    expect(limits).toMatch(/bright background are refused/);
+    const bare = { ...triage, thresholds: { confidence: 0.6 } } as ModelCard;
+    expect(modelCardView(bare).limits.join('\n')).not.toMatch(/before the model runs/);
+  });
+
   it('scope: diagnosed body parts from validated diagnosis cards, the rest only recognised', () => {
     const triage = loadCard('triage');
     const dx = loadCard('brain_tumor');
