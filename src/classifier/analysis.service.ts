@@ -110,11 +110,12 @@ export class AnalysisService {
 
     let t = performance.now();
     checkFileBytes(bytes, this.config.maxUploadBytes);
-    this.models.triageCard(); // 503 early when models are not loaded
-    // every loaded model's input size: a large image is reduced to those where it is decoded
+    const triageCard = this.models.triageCard(); // 503 early when models are not loaded
+    // every loaded model's input size: a large image is reduced to those where it is decoded (and
+    // measured for the colour gate there, as its pixels do not leave the worker)
     const sizes = this.models.cards().map((c) => c.input.size);
     const limits = { maxPixels: this.config.maxInputPixels, minSide: this.config.minImageSide };
-    const lease = await this.decoder.decode(bytes, limits, signal, sizes, this.models.triageCard().thresholds.colour);
+    const lease = await this.decoder.decode(bytes, limits, signal, sizes, triageCard.thresholds.colour);
     onDecoded(lease);
     lap('decode', t);
     return this.runDecoded(lease.image, { ...options, signal }, timings, started);
