@@ -59,18 +59,6 @@ def run(card: dict, img: Image.Image) -> tuple[np.ndarray, np.ndarray, float]:
     return logits, emb, border
 
 
-def colour_of(path: Path, triage: dict) -> dict:
-    """The colour gate's measure, written beside the decision so the served measure can be compared with it."""
-    col = triage["thresholds"].get("colour")
-    if col is None:
-        return {}
-    try:
-        with Image.open(path) as im:
-            return {"colour_share": colour_share(im, col["margin"], col["min_chroma"])}
-    except Exception:  # noqa: BLE001 - undecodable: decide() answers for it
-        return {}
-
-
 def decide(path: Path, triage: dict, diagnosis: list[dict], thr_override: float | None) -> dict:
     try:
         with Image.open(path) as im:
@@ -78,9 +66,20 @@ def decide(path: Path, triage: dict, diagnosis: list[dict], thr_override: float 
             img = im.copy()
     except Exception:  # noqa: BLE001 - any decode failure is a file-stage refusal
         return {"decision": "rejected:file_CORRUPT_IMAGE", "triage": None}
+    # the colour gate's measure goes beside every decoded image's decision, so the served measure can be compared
+    col = triage["thresholds"].get("colour")
+    share = colour_share(img, col["margin"], col["min_chroma"]) if col else None
     # the server's resolution check (MIN_IMAGE_SIDE 64, MAX_INPUT_PIXELS 40 MP) comes before any model
     if min(img.size) < 64 or img.size[0] * img.size[1] > 40_000_000:
-        return {"decision": "rejected:file_RESOLUTION_OUT_OF_RANGE", "triage": None}
+        d = {"decision": "rejected:file_RESOLUTION_OUT_OF_RANGE", "triage": None}
+    else:
+        d = decide_image(img, triage, diagnosis, thr_override, share)
+    return d if share is None else {**d, "colour_share": share}
+
+
+def decide_image(img: Image.Image, triage: dict, diagnosis: list[dict], thr_override: float | None,
+                 share: float | None) -> dict:
+    """The rules after the file checks; share: the colour gate's measure (None without the gate)."""
     logits, emb, border = run(triage, img)
     thr = thr_override if thr_override is not None else triage["thresholds"]["confidence"]
     p = softmax(logits, triage["calibration"]["temperature"])
@@ -88,8 +87,7 @@ def decide(path: Path, triage: dict, diagnosis: list[dict], thr_override: float 
     is_ood = ood_score(emb, ood) > ood["threshold"] if ood else np.zeros(1, bool)
     bg = triage["thresholds"].get("background")
     col = triage["thresholds"].get("colour")
-    share = colour_share(img, col["margin"], col["min_chroma"]) if col else None
-    coloured = share is not None and share > col["max_share"]
+    coloured = col is not None and share is not None and share > col["max_share"]
     bright = np.array([(bg is not None and border > bg["max_border_mean"]) or coloured])
     t = triage_decision(p, is_ood, thr, triage["labels"], bright)[0]
     tp = {lab: round(float(v), 7) for lab, v in zip(triage["labels"], p[0], strict=True)}
@@ -144,7 +142,7 @@ def main() -> None:
     with open(a.out, "w") as out:
         for i, r in enumerate(rows):
             d = decide(root / r["path"], triage, diagnosis, a.threshold)
-            out.write(json.dumps({"path": r["path"], **d, **colour_of(root / r["path"], triage)}) + "\n")
+            out.write(json.dumps({"path": r["path"], **d}) + "\n")
             if (i + 1) % 250 == 0:
                 print(f"… {i + 1}/{len(rows)}", file=sys.stderr)
 
