@@ -24,6 +24,6 @@ export function normaliseBodyPart(raw: string | null): string | null {
 }
 
 /** true when the (normalised) term names a body part the service does not analyse. */
-export function isUnsupportedBodyPart(term: string | null): boolean {
+export function isUnsupportedBodyPart(term: string | null): term is string {
   return term !== null && UNSUPPORTED.has(term);
 }

@@ -152,18 +152,17 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     files,
   };
 
+  // refused from the header alone: no pixel is decoded, so the metadata is the header's
+  const headerMeta = (): StudyMeta => ({
+    ...baseMeta,
+    spacing: { column: first.pixelSpacing?.[1] ?? null, row: first.pixelSpacing?.[0] ?? null, slice: null },
+    ordering: 'upload_order',
+    windowing: 'none',
+  });
+  if (first.modality !== null && first.modality !== 'MR') return { kind: 'not_mri', meta: headerMeta() };
   const bodyParts = new Set(instances.map((i) => i.bodyPart));
   const bodyPart = bodyParts.size === 1 ? first.bodyPart : null;
-  const notMri = first.modality !== null && first.modality !== 'MR';
-  if (notMri || isUnsupportedBodyPart(bodyPart)) {
-    const meta: StudyMeta = {
-      ...baseMeta,
-      spacing: { column: first.pixelSpacing?.[1] ?? null, row: first.pixelSpacing?.[0] ?? null, slice: null },
-      ordering: 'upload_order',
-      windowing: 'none',
-    };
-    return notMri ? { kind: 'not_mri', meta } : { kind: 'unsupported_part', meta, bodyPart: bodyPart ?? '' };
-  }
+  if (isUnsupportedBodyPart(bodyPart)) return { kind: 'unsupported_part', meta: headerMeta(), bodyPart };
   for (const inst of instances) assertDecodable(inst);
   checkSliceSize(first.columns, first.rows, limits);
   // Compressed frames (RLE, JPEG) can decode to far more than their size: the decoded pixels
