@@ -84,3 +84,24 @@ def test_card_names_every_training_source_with_its_licence(card_path: Path) -> N
     if card["version"] >= "3":  # v3 cards carry their leave-one-source-out table
         assert card["metrics"]["loso"]["rows"]
         assert {r["source"] for r in card["metrics"]["loso"]["rows"]} <= set(tab.sources)
+
+
+@pytest.mark.parametrize("card_path", CARDS, ids=lambda p: p.parent.name)
+def test_label_caveats_follow_the_held_out_figures(card_path: Path) -> None:
+    """The caveat served beside an answer is the card generator's, from the card's own LOSO rows: a retrained card
+    cannot keep an old figure. An experimental brain card warns that "no tumour" does not rule a tumour out."""
+    from mri_sentinel_ml.card import label_caveats
+    from mri_sentinel_ml.config import brain_config, triage_config
+    from mri_sentinel_ml.loso import pooled_brain
+
+    card = _card(card_path)
+    cfg = brain_config() if card["name"] == "brain_tumor" else triage_config()
+    assert card.get("label_caveats", {}) == label_caveats(cfg, card["metrics"])
+    if card["name"] == "brain_tumor" and card["experimental"]:
+        rows = [r for r in card["metrics"]["loso"]["rows_at_0.60"] if r["source"] not in data.V2_SOURCES]
+        missed = 100 * (1 - pooled_brain(rows)["tumour"]["right_among_answered"])
+        assert card["label_caveats"]["notumor"].startswith("This does not rule out a tumour")
+        assert f"{missed:.0f} % of the tumour slices" in card["label_caveats"]["notumor"]
+        assert set(card["label_caveats"]) == set(card["labels"])
+    if card["kind"] == "triage":
+        assert "label_caveats" not in card

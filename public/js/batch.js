@@ -55,6 +55,11 @@
     item.result = result;
     item.url = URL.createObjectURL(item.blob);
     setStatus(item, 'done', S.headline(result) + (result.stage === 'diagnosis' && typeof result.confidence === 'number' && result.code !== 'NO_VALIDATED_MODEL' ? ' · ' + S.pct(result.confidence) : ''));
+    if (result.caveat) {
+      var limit = S.el('p', 'caveat-note');
+      S.caveatNote(limit, result);
+      item.li.appendChild(limit);
+    }
     if (result.experimental) {
       // the caveat belongs next to the answer in the list too, not only once the result is opened
       var caveat = S.el('p', 'experimental-note');

@@ -186,6 +186,12 @@
     node.appendChild(a);
   };
 
+  /** Fills `node` (a .caveat-note) with what the answering model's held-out figures say against the answer, or hides it. */
+  S.caveatNote = function (node, r) {
+    node.textContent = r.caveat || '';
+    node.hidden = !r.caveat;
+  };
+
   /** Renders `entry.result` (the image it came from is entry.url) and moves focus to its heading. */
   S.renderResult = function (entry, opts) {
     var r = entry.result;
@@ -195,6 +201,7 @@
     $('verdict').className = 'verdict ' + tone(r);
     $('verdict-label').textContent = headline(r);
     $('verdict-message').textContent = r.message;
+    S.caveatNote($('verdict-caveat'), r);
     S.experimentalNote($('verdict-experimental'), r);
     $('verdict-file').textContent = entry.name ? 'Image: ' + entry.name : '';
     confidenceBlock(r);

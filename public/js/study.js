@@ -142,6 +142,9 @@
     badge.textContent = r.status;
     $('study-label').textContent = r.status === 'completed' ? pretty(r.label) : r.status === 'rejected' ? 'Not analysed' : 'Unable to determine';
     $('study-message').textContent = r.message;
+    var caveat = $('study-caveat');
+    caveat.textContent = r.caveat || '';
+    caveat.hidden = !r.caveat;
     experimentalNote($('study-experimental'), r);
     $('study-confidence-block').hidden = typeof r.confidence !== 'number';
     $('study-confidence').textContent = pct(r.confidence);

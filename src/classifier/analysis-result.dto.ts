@@ -40,6 +40,13 @@ export class AnalysisResultDto implements AnalysisResult {
     example: true,
   })
   experimental!: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      "what the answering model's held-out (leave-one-source-out) figures say against trusting this answer, from its model card (e.g. that \"no tumour\" does not rule a tumour out); null when there is none and for every result that is not an answer",
+  })
+  caveat!: string | null;
   @ApiProperty({ type: String, nullable: true, required: false, description: 'history record id of this result (name it as analysisId when asking for its PDF report); null when not recorded' })
   analysisId?: string | null;
 }

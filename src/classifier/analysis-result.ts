@@ -44,6 +44,12 @@ export interface AnalysisResult {
    */
   experimental: boolean;
   /**
+   * What the answering model's held-out figures say against trusting this answer (the card's
+   * label_caveats, e.g. that "no tumour" does not rule a tumour out); null when the card has none
+   * for the label, and for every result that is not an answer.
+   */
+  caveat: string | null;
+  /**
    * id of the history record this result was stored as (the report names it, and the server
    * checks the re-sent image's sha256 against it); null when nothing was recorded. Set by
    * AnalysisService.analyzeDetailed only.

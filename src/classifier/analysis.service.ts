@@ -11,7 +11,7 @@ import { checkResolution, DecodedImage } from '../inference/image-decoder';
 import { encodeHeatmapDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { colourShare } from '../inference/colour-share';
-import type { ModelCard } from '../inference/model-card';
+import { labelCaveat, type ModelCard } from '../inference/model-card';
 import type { RawImage } from '../inference/preprocess';
 import { checkFileBytes, ImageType, sniffImageType } from '../validation/file-checks';
 import { decideTriage } from '../validation/triage-decision';
@@ -163,6 +163,7 @@ export class AnalysisService {
       // triage-only outcomes: no diagnosis model answered, so nothing to flag; the diagnosis
       // branch below overrides it from that model's card (the one place it is set)
       experimental: false,
+      caveat: null,
     };
     const finish = (r: Omit<AnalysisResult, 'timingsMs'>): AnalysisResult => ({
       ...r,
@@ -222,6 +223,7 @@ export class AnalysisService {
       confidence: dx.confidence,
       probabilities: dx.probabilities,
       experimental: card.experimental,
+      caveat: dx.status === 'completed' ? labelCaveat(card, dx.label) : null,
     });
   }
 

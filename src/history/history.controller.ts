@@ -10,7 +10,7 @@ import { filtersQuery, parseFilters, parsePaging, STATUSES } from './history.fil
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 import { IdParamDto } from '../common/zod-dto';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
-import { answeredByExperimentalModel } from '../presentation/experimental';
+import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 
 const FILTER_QUERIES = ['from', 'to', 'user', 'status', 'bodyPart', 'label'] as const;
 const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDescriptor) => {
@@ -71,6 +71,7 @@ export class HistoryController {
     const view = historyDetail(item);
     res.render('history-detail', {
       experimental: answeredByExperimentalModel(item, this.loadedCards()),
+      caveat: recordedCaveat(item, this.loadedCards()),
       title: view.title,
       item,
       view,

@@ -40,6 +40,8 @@ export interface ModelCard {
   intended_use?: string;
   labels: string[];
   label_descriptions?: Record<string, string>;
+  /** per label, what held-out figures say against trusting that answer (shown beside it) */
+  label_caveats?: Record<string, string>;
   input: {
     name: 'input';
     size: number;
@@ -68,6 +70,14 @@ export class ModelCardError extends Error {
     super(message);
     this.name = 'ModelCardError';
   }
+}
+
+/**
+ * The card's caveat for an answered label, or null. Only an answer gets one: an inconclusive or
+ * refused result names no label to qualify.
+ */
+export function labelCaveat(card: Pick<ModelCard, 'label_caveats'> | undefined, label: string | null): string | null {
+  return (label !== null && card?.label_caveats?.[label]) || null;
 }
 
 export type CardValidator = (value: unknown) => ModelCard;

@@ -14,6 +14,8 @@ export interface CardFlag {
   name: string;
   version: string;
   experimental: boolean;
+  /** the card's label_caveats (model card: what held-out figures say against an answer) */
+  label_caveats?: Readonly<Record<string, string>>;
 }
 
 export function answeredByExperimentalModel(r: RecordedAnswer, cards: readonly CardFlag[]): boolean {
@@ -21,4 +23,16 @@ export function answeredByExperimentalModel(r: RecordedAnswer, cards: readonly C
   if (r.stage !== 'diagnosis' || r.code === 'NO_VALIDATED_MODEL' || !r.task) return false;
   const card = cards.find((c) => c.name === r.task);
   return Boolean(card?.experimental && r.modelVersions?.[r.task] === card.version);
+}
+
+/**
+ * The caveat the card puts beside a stored answer's label (e.g. "no tumour" does not rule a tumour
+ * out), under the same rule as the flag: only an answer (completed) and only from a loaded card of
+ * the recorded version — another version's figures may differ.
+ */
+export function recordedCaveat(r: RecordedAnswer & { status: string; label: string | null }, cards: readonly CardFlag[]): string | null {
+  if (r.status !== 'completed' || r.stage !== 'diagnosis' || !r.task || r.label === null) return null;
+  const card = cards.find((c) => c.name === r.task);
+  if (!card || r.modelVersions?.[r.task] !== card.version) return null;
+  return card.label_caveats?.[r.label] ?? null;
 }

@@ -27,7 +27,10 @@ export interface ModelCardView {
   experimental: boolean;
   description: string | null;
   intendedUse: string | null;
-  labels: { key: string; text: string }[];
+  /** each label with what held-out figures say against trusting it as an answer (label_caveats) */
+  labels: { key: string; text: string; caveat: string | null }[];
+  /** the card's label_caveats, for views of a stored answer (recordedCaveat) */
+  label_caveats: Readonly<Record<string, string>>;
   threshold: string;
   figures: FigureRow[];
   perClass: ClassRow[];
@@ -96,7 +99,8 @@ export function modelCardView(card: ModelCard): ModelCardView {
     experimental: card.experimental,
     description: card.description ?? null,
     intendedUse: card.intended_use ?? null,
-    labels: card.labels.map((l) => ({ key: l, text: card.label_descriptions?.[l] ?? humanLabel(l) })),
+    labels: card.labels.map((l) => ({ key: l, text: card.label_descriptions?.[l] ?? humanLabel(l), caveat: card.label_caveats?.[l] ?? null })),
+    label_caveats: card.label_caveats ?? {},
     threshold: percent(card.thresholds.confidence),
     figures,
     perClass,

@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { DISCLAIMER, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
-import { answeredByExperimentalModel } from '../presentation/experimental';
+import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime } from '../presentation/history.view';
 import { capitalise, humanCode, humanLabel, humanMm, humanStage, percent, resultTitle } from '../presentation/labels';
@@ -86,7 +86,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('Status', r.code === 'NO_VALIDATED_MODEL' ? 'recognised (no validated model)' : r.status);
   row('Label', r.label ? capitalise(humanLabel(r.label)) : '— (no diagnosis)');
   if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', percent(r.confidence));
-  // the caveat beside the answer itself, not only in the Models section further down
+  // the caveats beside the answer itself, not only in the Models section further down
+  const caveat = recordedCaveat(r, input.cards ?? []);
+  if (caveat) doc.fillColor('#8a1c1c').font('Helvetica-Bold').text(caveat, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
   if (answeredByExperimentalModel(r, input.cards ?? [])) {
     doc.fillColor('#b45309').font('Helvetica-Bold').text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
   }

@@ -28,6 +28,7 @@ export function headerRefusal(loaded: Refused): Omit<StudyResult, 'timingsMs' | 
     explanation: null,
     modelVersions: {},
     experimental: false, // no model ran
+    caveat: null,
     study: { ...loaded.meta, aggregation: null },
     slices: [],
   };

@@ -8,7 +8,7 @@ export type StudyCode = AnalysisCode | 'INSUFFICIENT_SLICES' | 'SLICE_DISAGREEME
  * One slice: the single-analysis fields (no heat map, no disclaimer, no experimental flag: the
  * study's own `experimental` speaks for the model) plus where it lies.
  */
-export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'disclaimer' | 'modelVersions' | 'experimental'> {
+export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'disclaimer' | 'modelVersions' | 'experimental' | 'caveat'> {
   /** 0-based, in anatomical order */
   index: number;
   /** position along the slice normal (mm), when known */

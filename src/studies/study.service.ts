@@ -8,6 +8,7 @@ import { AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckEr
 import { AppConfig } from '../config/config.service';
 import { encodePngDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { labelCaveat } from '../inference/model-card';
 import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
 import { headerRefusal } from './header-refusal';
 import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
@@ -181,6 +182,7 @@ export class StudyService {
       // flagged when the study's answering model (its task) is: each slice result already carries
       // that card's flag (set in AnalysisService only); a triage-decided study stays false
       experimental: perSlice.some((r) => r.experimental && r.task === answer.task),
+      caveat: answer.status === 'completed' ? labelCaveat(this.models.cards().find((c) => c.name === answer.task), answer.label) : null,
       study: { ...loaded.meta, aggregation: answer.aggregation },
       slices,
     });

@@ -190,6 +190,9 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     await expect(page.locator('#verdict #verdict-experimental').isVisible()).resolves.toBe(true);
     await expect(page.locator('#verdict-experimental').textContent()).resolves.toContain(EXPERIMENTAL_NOTICE);
     await expect(page.locator('#verdict-experimental a').getAttribute('href')).resolves.toBe('/models/brain_tumor');
+    // and the card's caveat for the answered label (real card: every label; fake: glioma, which a white image gets)
+    await expect(page.locator('#verdict #verdict-caveat').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#verdict-caveat').textContent()).resolves.toMatch(/collections|Fake caveat/);
     axe.push(...(await axeScan(page, 'result')));
     // the result links its model card: what it was trained and tested on, its figures, its limits
     await Promise.all([page.waitForURL(/\/models\//), page.click('#confidence-explain a')]);

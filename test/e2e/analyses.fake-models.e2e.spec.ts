@@ -4,6 +4,7 @@ import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
+import { cardCaveat } from '../support/cards';
 import { sixMegabytes, solidJpeg, solidPng, TEXT_AS_JPG, truncatedJpeg } from '../support/images';
 
 /**
@@ -55,10 +56,12 @@ describe('POST /api/v1/analyses on fake models', () => {
     });
     expect(Object.keys(r).sort()).toEqual(
       ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence',
-        'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer', 'experimental', 'analysisId'].sort(),
+        'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer', 'experimental', 'caveat', 'analysisId'].sort(),
     );
     // the flag is the answering card's own: the fake brain card is marked experimental too
     expect(r.experimental).toBe(true);
+    // and so is the caveat: the fake card's label_caveats names glioma
+    expect(r.caveat).toBe(cardCaveat(FAKE_MODELS_DIR, 'brain_tumor', 'glioma'));
     expect(r.confidence).toBeGreaterThan(0.6);
     expect(Object.keys(r.probabilities)).toEqual(['glioma', 'meningioma', 'notumor', 'pituitary']);
     expect(r.explanation.heatmap).toMatch(/^data:image\/jpeg;base64,/);
@@ -82,7 +85,7 @@ describe('POST /api/v1/analyses on fake models', () => {
 
   it('black image → rejected NOT_MRI at the modality stage', async () => {
     const res = await post(app, await solidJpeg(128, 128, 0), 'a.jpg').expect(200);
-    expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null, explanation: null });
+    expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null, explanation: null, caveat: null });
     // triage-only outcome: no diagnosis model answered, so nothing is flagged experimental
     expect(res.body.experimental).toBe(false);
   });
@@ -112,7 +115,8 @@ describe('POST /api/v1/analyses on fake models', () => {
 
   it('records metadata only, for results and file errors alike', async () => {
     const before = (await records(app)).length;
-    await post(app, await solidPng(130, 128, 255)).expect(200);
+    const low = await post(app, await solidPng(130, 128, 255)).expect(200);
+    expect(low.body).toMatchObject({ status: 'inconclusive', label: null, caveat: null }); // no answer, nothing to qualify
     await post(app, TEXT_AS_JPG, 'patient-name.jpg').expect(415);
     const [ok, bad] = (await records(app)).slice(before);
     // 2 px of padding pull the fake brain model between glioma and meningioma: "Unable to determine"

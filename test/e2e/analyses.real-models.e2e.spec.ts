@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { loginAs, TestSession } from '../helpers/auth';
-import { SAMPLES_DIR, startApp, testConfig } from '../support/app';
+import { REPO_ROOT, SAMPLES_DIR, startApp, testConfig } from '../support/app';
+import { cardCaveat } from '../support/cards';
 import { resizedJpeg, sixMegabytes, solidPng, TEXT_AS_JPG, withColourOverlay } from '../support/images';
 
 /**
@@ -13,6 +14,7 @@ import { resizedJpeg, sixMegabytes, solidPng, TEXT_AS_JPG, withColourOverlay } f
  */
 const sample = (name: string) => fs.readFileSync(path.join(SAMPLES_DIR, name));
 const TUMOURS = ['glioma', 'meningioma', 'pituitary'];
+const MODELS_DIR = path.join(REPO_ROOT, 'models');
 
 describe('POST /api/v1/analyses with the real models and sample images', () => {
   let app: NestExpressApplication;
@@ -40,13 +42,23 @@ describe('POST /api/v1/analyses with the real models and sample images', () => {
     expect(r.explanation.heatmap).toMatch(/^data:image\/jpeg;base64,/);
     expect(Object.keys(r.modelVersions).sort()).toEqual(['brain_tumor', 'triage']);
     expect(r.disclaimer).toMatch(/not for clinical use/i);
-    // the committed brain_tumor card is marked experimental: the answer itself says so
+    // the committed brain_tumor card is marked experimental: the answer itself says so, with what
+    // the held-out figures say against a tumour answer
     expect(r.experimental).toBe(true);
+    expect(r.caveat).toBe(cardCaveat(MODELS_DIR, 'brain_tumor', r.label));
+    expect(r.caveat).toMatch(/% of the tumour-free slices it answered a tumour/);
+  });
+
+  it('brain MRI without a tumour → "no tumour visible", with the caveat that it does not rule a tumour out', async () => {
+    const r = (await post(sample('brain-notumor-1.jpg'), 'brain.jpg').expect(200)).body;
+    expect(r).toMatchObject({ status: 'completed', stage: 'diagnosis', anatomy: 'brain', task: 'brain_tumor', label: 'notumor' });
+    expect(r.caveat).toBe(cardCaveat(MODELS_DIR, 'brain_tumor', 'notumor'));
+    expect(r.caveat).toMatch(/^This does not rule out a tumour: .* it called \d+ % of the tumour slices it answered 'no tumour'\.$/);
   });
 
   it('chest X-ray → rejected NOT_MRI', async () => {
     const res = await post(sample('not-mri-chest-xray.jpg'), 'xray.jpg').expect(200);
-    expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null, experimental: false });
+    expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null, experimental: false, caveat: null });
   });
 
   it('the same brain MRI with a colour overlay → rejected NOT_MRI by the colour gate, small or large (decoded in a worker)', async () => {

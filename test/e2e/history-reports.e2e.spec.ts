@@ -7,6 +7,7 @@ import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { pdfFlatText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { cardCaveat } from '../support/cards';
 import { solidJpeg, solidPng, TEXT_AS_JPG } from '../support/images';
 
 const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
@@ -179,8 +180,9 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(text).toMatch(/Class Probability Glioma [\d.]+ % Meningioma [\d.]+ % No tumour [\d.]+ % Pituitary [\d.]+ %/);
     expect(text).not.toMatch(/notumor|brain_tumor:/); // words for people, not model keys
     expect(text).toContain('Deciding stage: diagnosis');
-    // the fake brain card is marked experimental: the caveat stands beside the answer
-    expect(text).toMatch(/Calibrated confidence: [^A-Z]*% Experimental model — not validated on images from other hospitals/);
+    // the card's caveat for the label, and the experimental notice, stand beside the answer
+    expect(text).toContain(`% ${cardCaveat(FAKE_MODELS_DIR, 'brain_tumor', 'glioma')} Experimental model`);
+    expect(text).toMatch(/Calibrated confidence: [^A-Z]*% Fake caveat[^]*Experimental model — not validated on images from other hospitals/);
     expect(text).toContain(EXPERIMENTAL_NOTICE);
     expect(text).toContain('Triage: MRI or not, and which body part — version 0.0.0-fake');
     expect(text).toContain('Brain MRI diagnosis (brain tumour model) — version 0.0.0-fake');
@@ -239,6 +241,7 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(res.headers['content-disposition']).toMatch(/filename="mri-sentinel-\d{4}-\d{2}-\d{2}-glioma-metadata\.pdf"/);
     expect(text).toContain('not for clinical use');
     expect(text).toContain(EXPERIMENTAL_NOTICE); // the stored version is the loaded (experimental) card's
+    expect(text).toContain(cardCaveat(FAKE_MODELS_DIR, 'brain_tumor', 'glioma'));
     expect(imageCount(pdf)).toBe(0);
     // admin may download anyone's; the detail page links the PDF
     await request(server).get(`/api/v1/history/${items[0].id}/report.pdf`).set(admin.bearer).expect(200);
@@ -246,5 +249,6 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(detail.text).toContain(`/history/${items[0].id}/report.pdf`);
     expect(detail.text).toContain('contains no image');
     expect(detail.text).toContain(`<p class="experimental-note">${EXPERIMENTAL_NOTICE} <a href="/models/brain_tumor">Model card</a></p>`);
+    expect(detail.text).toContain(`<p class="caveat-note">${cardCaveat(FAKE_MODELS_DIR, 'brain_tumor', 'glioma')}</p>`);
   });
 });

@@ -9,6 +9,7 @@ import { StudyService } from '../../src/studies/study.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { pdfText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
+import { cardCaveat } from '../support/cards';
 import { dicomSeries, dicomSlice, MARKER, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 
 /**
@@ -62,11 +63,13 @@ describe('POST /api/v1/studies on fake models', () => {
     const res = await post([files[5], files[2], files[7], files[0], files[1], files[3], files[6], files[4]]);
     const r = res.body;
     expect(r).toMatchObject({ status: 'completed', stage: 'diagnosis', code: null, isMri: true, anatomy: 'brain', task: 'brain_tumor', label: 'glioma' });
-    for (const k of ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence', 'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer', 'experimental']) {
+    for (const k of ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence', 'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer', 'experimental', 'caveat']) {
       expect(r).toHaveProperty(k);
     }
     expect(r.experimental).toBe(true); // the answering (fake) brain card is marked experimental
+    expect(r.caveat).toBe(cardCaveat(FAKE_MODELS_DIR, 'brain_tumor', 'glioma')); // and its caveat for the study's label
     expect(r.slices[0]).not.toHaveProperty('experimental'); // the study speaks for the model
+    expect(r.slices[0]).not.toHaveProperty('caveat');
     expect(r.slices).toHaveLength(8);
     expect(r.slices.map((s: { position: number }) => s.position)).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
     for (const s of r.slices) {
@@ -93,7 +96,7 @@ describe('POST /api/v1/studies on fake models', () => {
   it('an MR series whose Body Part Examined is BREAST → rejected UNSUPPORTED_BODY_PART from the header, no model run, the term not kept', async () => {
     const run = jest.spyOn(app.get(ModelRegistry), 'runImage');
     const res = await post(dicomSeries(SERIES.slice(0, 3), { bodyPart: 'BREAST' }));
-    expect(res.body).toMatchObject({ status: 'rejected', stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true, slices: [], modelVersions: {} });
+    expect(res.body).toMatchObject({ status: 'rejected', stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true, slices: [], modelVersions: {}, caveat: null });
     expect(res.body.message).toMatch(/BREAST \(Body Part Examined\).*brain, knee and spine/);
     expect(JSON.stringify(res.body.study)).not.toContain('BREAST');
     expect(run).not.toHaveBeenCalled();

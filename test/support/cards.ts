@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ModelCard } from '../../src/inference/model-card';
 
 /** A valid card to tweak in unit tests (no ONNX file behind it). */
@@ -33,4 +35,12 @@ export const TRIAGE_LABELS = ['brain', 'knee', 'spine', 'other_mri', 'not_mri'];
 /** logits that softmax (T = 1) to roughly the given probabilities */
 export function logitsFor(probs: number[]): number[] {
   return probs.map((p) => Math.log(Math.max(p, 1e-12)));
+}
+
+/** A committed card's caveat for a label (models/ or the fakes' folder), read as the server reads it. */
+export function cardCaveat(modelsDir: string, task: string, label: string): string {
+  const card = JSON.parse(fs.readFileSync(path.join(modelsDir, task, 'model_card.json'), 'utf8')) as ModelCard;
+  const caveat = card.label_caveats?.[label];
+  if (!caveat) throw new Error(`${task}/model_card.json has no caveat for ${label}`);
+  return caveat;
 }

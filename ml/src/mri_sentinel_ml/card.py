@@ -68,6 +68,7 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         "intended_use": "Research and education only. Not a medical device; never for diagnosis or clinical decisions.",
         "labels": cfg.labels,
         "label_descriptions": {lb: LABEL_DESCRIPTIONS.get(lb, lb) for lb in cfg.labels},
+        **({"label_caveats": caveats} if (caveats := label_caveats(cfg, metrics)) else {}),
         "input": {
             "name": "input", "size": cfg.size, "channels": 3, "channel_order": "RGB", "layout": "NCHW",
             "dtype": "float32", "color": "grey_replicated",
@@ -152,6 +153,27 @@ def limitations(cfg: ModelConfig, m: dict) -> list[str]:
                    + (", not the 99.5 % target." if min(ct) < 0.995 else "."))
     if "v2" in cfg.trunk:
         out.append("The frozen v2 trunk was fine-tuned (v2) on the v2 sources: their LOSO folds are not clean hold-outs.")
+    return out
+
+
+def label_caveats(cfg: ModelConfig, m: dict) -> dict[str, str]:
+    """Per answered label, what the held-out (LOSO) figures say against trusting it, shown beside the answer itself.
+    Only for a diagnosis model whose held-out figures meet no operating point; pooled over the clean held-out rows
+    (sources the v2 trunk never saw) at the served confidence threshold, as the report's headline figures."""
+    from .loso import pooled_brain
+
+    lo = m.get("loso") or {}
+    rows = [r for r in lo.get("rows_at_0.60", []) if r["source"] not in data.V2_SOURCES]
+    if cfg.kind != "diagnosis" or "notumor" not in cfg.labels or lo.get("targets_met_at_some_threshold", True) or not rows:
+        return {}
+    pooled = pooled_brain(rows)
+    missed = 100 * (1 - pooled["tumour"]["right_among_answered"])
+    alarms = 100 * (1 - pooled["tumour-free"]["right_among_answered"])
+    held = "on collections this model was not trained on (each held out in turn)"
+    out = {lb: (f"{held.capitalize()}, it called {alarms:.0f} % of the tumour-free slices it answered a tumour; the "
+                "tumour type could not be checked across collections.") for lb in cfg.labels if lb != "notumor"}
+    out["notumor"] = (f"This does not rule out a tumour: {held}, it called {missed:.0f} % of the tumour slices it "
+                      "answered 'no tumour'.")
     return out
 
 

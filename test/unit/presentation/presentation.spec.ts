@@ -80,6 +80,8 @@ describe('presentation: words and rounded figures for people', () => {
     const view = modelCardView(card);
     expect(view.title).toBe('Brain MRI diagnosis (brain tumour model)');
     expect(view.labels.length).toBe(card.labels.length);
+    // each label carries the card's caveat, when it has one (the committed card: every label)
+    expect(view.labels.map((l) => l.caveat)).toEqual(card.labels.map((l) => card.label_caveats?.[l] ?? null));
     expect(view.limits.length).toBeGreaterThanOrEqual(2);
     expect(view.loso).toBeNull();
     const loso = { folds: ['a', 'b'], rows: [

@@ -27,6 +27,7 @@ function slice(p: Partial<AnalysisResult> & { probs?: number[] }): AnalysisResul
     timingsMs: {},
     disclaimer: '',
     experimental: false,
+    caveat: null,
     ...p,
   };
 }
