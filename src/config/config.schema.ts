@@ -68,6 +68,12 @@ export const envSchema = z.object({
   /** Studies (DICOM series / NIfTI volumes): total bytes per study, decompressed, checked while streaming. */
   STUDY_MAX_BYTES: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
   STUDY_MAX_SLICES: z.coerce.number().int().min(1).default(400),
+  /**
+   * Pixels of one study slice, checked on the header before anything is decoded (MR matrices are
+   * at most 1024 × 1024; 2048 × 2048 leaves room): a slice's decode, windowing and thumbnail run on
+   * the main thread, so this bounds how long one slice can hold the event loop.
+   */
+  STUDY_MAX_SLICE_PIXELS: z.coerce.number().int().min(1).default(2048 * 2048),
   /** A study answer needs at least this many usable slices (and ≥ 25 % of them); fewer ⇒ inconclusive. */
   STUDY_MIN_USABLE_SLICES: z.coerce.number().int().min(1).default(3),
   /** Share of usable slices that must agree (body part, finding type); less ⇒ inconclusive. */

@@ -92,6 +92,10 @@ export class AppConfig {
   get studyMaxSlices(): number {
     return this.env.STUDY_MAX_SLICES;
   }
+  /** per study slice: the smaller of STUDY_MAX_SLICE_PIXELS and the single-image limit */
+  get studyMaxSlicePixels(): number {
+    return Math.min(this.env.STUDY_MAX_SLICE_PIXELS, this.maxInputPixels);
+  }
   get studyMinUsableSlices(): number {
     return this.env.STUDY_MIN_USABLE_SLICES;
   }

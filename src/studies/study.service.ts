@@ -119,7 +119,7 @@ export class StudyService {
       maxBytes: this.config.studyMaxBytes,
       maxSlices: this.config.studyMaxSlices,
       minSide: this.config.minImageSide,
-      maxPixels: this.config.maxInputPixels,
+      maxPixels: this.config.studyMaxSlicePixels,
     });
     lap('decode', t);
     const finish = (r: Omit<StudyResult, 'timingsMs' | 'disclaimer'>): StudyResult => ({
