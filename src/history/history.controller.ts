@@ -9,8 +9,14 @@ import { historyDetail, historyRow, summaryView } from '../presentation/history.
 import { filtersQuery, parseFilters, parsePaging, STATUSES } from './history.filters';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 import { IdParamDto } from '../common/zod-dto';
+import { DISCLAIMER } from '../common/disclaimer';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
+
+/** Every API result carries the disclaimer, history included (it holds answers too). */
+interface Disclaimed {
+  disclaimer: string;
+}
 
 const FILTER_QUERIES = ['from', 'to', 'user', 'status', 'bodyPart', 'label'] as const;
 const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDescriptor) => {
@@ -87,15 +93,15 @@ export class HistoryController {
   @ApiFilters()
   @ApiQuery({ name: 'page', required: false })
   @ApiQuery({ name: 'pageSize', required: false, description: '1–100, default 25' })
-  list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistoryPage> {
-    return this.history.list(user, parseFilters(q, user), parsePaging(q));
+  async list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistoryPage & Disclaimed> {
+    return { ...(await this.history.list(user, parseFilters(q, user), parsePaging(q))), disclaimer: DISCLAIMER };
   }
 
   @Get('api/v1/history/summary')
   @ApiOperation({ summary: 'Counts per status / body part / label, rejection reasons, median timings' })
   @ApiFilters()
-  summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistorySummary> {
-    return this.history.summary(user, parseFilters(q, user));
+  async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistorySummary & Disclaimed> {
+    return { ...(await this.history.summary(user, parseFilters(q, user))), disclaimer: DISCLAIMER };
   }
 
   @Get('api/v1/history/export.csv')
@@ -108,9 +114,14 @@ export class HistoryController {
   }
 
   @Get('api/v1/history/:id')
-  @ApiOperation({ summary: 'One analysis record (404 unless it is yours, or you are an admin)' })
-  get(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto): Promise<HistoryItem> {
-    return this.history.get(user, id);
+  @ApiOperation({
+    summary: 'One analysis record (404 unless it is yours, or you are an admin)',
+    description: 'With the disclaimer, and — for the loaded model card of the recorded version — the experimental flag and the caveat beside the answer, as on the page.',
+  })
+  async get(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto): Promise<HistoryItem & Disclaimed & { experimental: boolean; caveat: string | null }> {
+    const item = await this.history.get(user, id);
+    const cards = this.loadedCards();
+    return { ...item, experimental: answeredByExperimentalModel(item, cards), caveat: recordedCaveat(item, cards), disclaimer: DISCLAIMER };
   }
 
   private async sendCsv(user: AuthUser, q: HistoryQuery, res: Response): Promise<void> {

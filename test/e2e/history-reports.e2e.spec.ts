@@ -86,6 +86,7 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
   it('users list only their own records, newest first, with pagination', async () => {
     const res = await request(server).get('/api/v1/history').set(alice.bearer).expect(200);
     expect(res.body.total).toBe(4);
+    expect(res.body.disclaimer).toMatch(/not for clinical use/i); // history holds answers too
     expect(res.body.items.every((i: { userId: string }) => i.userId === alice.user.id)).toBe(true);
     expect(res.body.items[0].code).toBe('UNSUPPORTED_TYPE');
     const p2 = await request(server).get('/api/v1/history?pageSize=3&page=2').set(alice.bearer).expect(200);
@@ -108,8 +109,9 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
       await request(server).get(`/history/${id}`).set(alice.headers).set('Accept', 'text/html').expect(404);
       await request(server).get(`/history/${id}/report.pdf`).set(alice.headers).expect(404);
       await request(server).get(`/api/v1/history/${id}/report.pdf`).set(alice.bearer).expect(404);
-      // the owner can
-      await request(server).get(`/api/v1/history/${id}`).set(bob.bearer).expect(200);
+      // the owner can, with the disclaimer
+      const own = await request(server).get(`/api/v1/history/${id}`).set(bob.bearer).expect(200);
+      expect(own.body).toMatchObject({ id, disclaimer: expect.stringMatching(/not for clinical use/i) });
     }
     await request(server).get('/api/v1/history/not-a-real-id').set(alice.bearer).expect(404);
     await request(server).get('/api/v1/history/export.csv').set(alice.bearer).expect(403);
@@ -135,6 +137,7 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     await request(server).get('/api/v1/history?from=yesterday').set(admin.bearer).expect(400);
 
     const s = (await request(server).get('/api/v1/history/summary').set(admin.bearer).expect(200)).body;
+    expect(s.disclaimer).toMatch(/not for clinical use/i);
     expect(s.total).toBe(6);
     expect(s.byStatus).toEqual(expect.arrayContaining([{ key: 'completed', count: 2 }, { key: 'rejected', count: 3 }, { key: 'inconclusive', count: 1 }]));
     expect(s.byBodyPart).toEqual(expect.arrayContaining([{ key: 'brain', count: 2 }, { key: 'knee', count: 1 }]));
@@ -232,6 +235,9 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
 
   it('metadata-only PDF from history says it contains no image', async () => {
     const items = (await request(server).get('/api/v1/history?label=glioma').set(alice.bearer).expect(200)).body.items as { id: string }[];
+    // the API record says what the page and the PDF say beside the answer
+    const record = (await request(server).get(`/api/v1/history/${items[0].id}`).set(alice.bearer).expect(200)).body;
+    expect(record).toMatchObject({ label: 'glioma', experimental: true, caveat: cardCaveat(FAKE_MODELS_DIR, 'brain_tumor', 'glioma') });
     const res = await request(server).get(`/history/${items[0].id}/report.pdf`).set(alice.headers).buffer(true).parse(binary).expect(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     const pdf = res.body as Buffer;
