@@ -38,7 +38,20 @@ export function isDatabaseUnavailable(exception: unknown): boolean {
   return typeof code === 'string' && UNAVAILABLE_SQLITE.test(code);
 }
 
-export function toErrorBody(exception: unknown): ErrorBody {
+/** What the request was, for the words of a framework error: only whether it uploaded a file. */
+export interface ErrorRequest {
+  multipart: boolean;
+}
+
+/**
+ * A client that hung up mid-upload (multer: "Request aborted"): nobody is left to answer, and it
+ * is no server fault, so it is neither a 500 nor an error-level log line with a stack.
+ */
+export function isClientAbort(exception: unknown, req: Pick<Request, 'readableAborted' | 'destroyed'>): boolean {
+  return exception instanceof Error && !(exception instanceof HttpException) && exception.message === 'Request aborted' && (req.readableAborted || req.destroyed);
+}
+
+export function toErrorBody(exception: unknown, req: ErrorRequest = { multipart: true }): ErrorBody {
   if (isDatabaseUnavailable(exception)) {
     return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is not accepting changes right now. Please try again later.' };
   }
@@ -55,6 +68,13 @@ export function toErrorBody(exception: unknown): ErrorBody {
       if (Array.isArray(r.message)) message = r.message.map(String).join('; ');
       else if (typeof r.message === 'string') message = r.message;
       if (typeof r.code === 'string') code = r.code;
+    }
+    // multer names the client's own form field in its message: say what was wrong, not the name
+    const cause = (exception as { cause?: unknown }).cause;
+    if (cause instanceof Error && typeof (cause as { field?: unknown }).field === 'string') message = cause.message;
+    if (statusCode === 413 && !req.multipart) {
+      // a JSON or form body over the parser's limit: no file was sent, so do not say "file"
+      return { statusCode, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' };
     }
     if (statusCode === 413) message = 'The file is too large.';
     return {
@@ -90,7 +110,12 @@ export class AppExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const body = toErrorBody(exception);
+    if (isClientAbort(exception, req)) {
+      this.logger.warn(`${req.method} ${req.path}: the client closed the connection during the upload`);
+      if (!res.headersSent) res.status(400).json({ statusCode: 400, code: 'BAD_REQUEST', message: 'The upload was interrupted.' });
+      return;
+    }
+    const body = toErrorBody(exception, { multipart: Boolean(req.is('multipart/*')) });
 
     if (body.code === 'DATABASE_UNAVAILABLE') {
       // one line per request: the driver's code, not the query or its values

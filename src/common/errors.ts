@@ -6,6 +6,7 @@
 export type ErrorCode =
   | 'UNSUPPORTED_TYPE'
   | 'FILE_TOO_LARGE'
+  | 'PAYLOAD_TOO_LARGE'
   | 'CORRUPT_IMAGE'
   | 'RESOLUTION_OUT_OF_RANGE'
   | 'MIXED_SERIES'
