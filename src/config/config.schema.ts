@@ -68,6 +68,8 @@ export const envSchema = z.object({
   /** Studies (DICOM series / NIfTI volumes): total bytes per study, decompressed, checked while streaming. */
   STUDY_MAX_BYTES: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
   STUDY_MAX_SLICES: z.coerce.number().int().min(1).default(400),
+  /** Study upload bytes held by all requests at once (each also under STUDY_MAX_BYTES); beyond it 503. */
+  STUDY_MAX_INFLIGHT_BYTES: z.coerce.number().int().min(1).default(400 * 1024 * 1024),
   /**
    * Pixels of one study slice, checked on the header before anything is decoded (MR matrices are
    * at most 1024 × 1024; 2048 × 2048 leaves room): a slice's decode, windowing and thumbnail run on

@@ -92,6 +92,9 @@ export class AppConfig {
   get studyMaxSlices(): number {
     return this.env.STUDY_MAX_SLICES;
   }
+  get studyMaxInFlightBytes(): number {
+    return this.env.STUDY_MAX_INFLIGHT_BYTES;
+  }
   /** per study slice: the smaller of STUDY_MAX_SLICE_PIXELS and the single-image limit */
   get studyMaxSlicePixels(): number {
     return Math.min(this.env.STUDY_MAX_SLICE_PIXELS, this.maxInputPixels);

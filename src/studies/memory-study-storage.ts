@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
+import { AnalysisUnavailableError } from '../common/errors';
 import { StudyTooLargeError, TooManyFilesError } from './study-errors';
 
 /**
@@ -7,10 +8,27 @@ import { StudyTooLargeError, TooManyFilesError } from './study-errors';
  * files of one request is checked as each chunk arrives — the upload is refused (413) the moment
  * it passes the study limit, without buffering the rest; the same for the number of files.
  * Nothing is written to disk.
+ *
+ * All requests together hold at most `maxInFlightBytes`: per request the limit stops one upload,
+ * but many slow uploads at once (each under it) would otherwise fill the memory. A request's bytes
+ * count until its response is over (the files stay referenced while the study is analysed); a
+ * chunk that would pass the budget fails that upload with 503, which the client may retry.
  */
-export function memoryStudyStorage(maxTotalBytes: number, maxFiles: number): StorageEngine {
+export function memoryStudyStorage(maxTotalBytes: number, maxFiles: number, maxInFlightBytes = Number.POSITIVE_INFINITY): StorageEngine {
   const totals = new WeakMap<Request, number>();
   const counts = new WeakMap<Request, number>();
+  const budget = { inFlight: 0 };
+  const holding = new WeakSet<Request>();
+  /** counts req's bytes in the shared budget until its response closes (or, without one, the request) */
+  const hold = (req: Request) => {
+    if (holding.has(req)) return;
+    holding.add(req);
+    const release = () => {
+      budget.inFlight -= totals.get(req) ?? 0;
+      totals.set(req, 0);
+    };
+    (req.res ?? req).once('close', release);
+  };
   return {
     _handleFile(req, file, cb) {
       // one file more than a study may hold is a 413 like every other study limit (multer's own
@@ -25,17 +43,19 @@ export function memoryStudyStorage(maxTotalBytes: number, maxFiles: number): Sto
       const chunks: Buffer[] = [];
       let size = 0;
       let failed = false;
+      hold(req);
       file.stream.on('data', (chunk: Buffer) => {
         if (failed) return;
         const total = (totals.get(req) ?? 0) + chunk.length;
-        totals.set(req, total);
-        if (total > maxTotalBytes) {
+        if (total > maxTotalBytes || budget.inFlight + chunk.length > maxInFlightBytes) {
           failed = true;
           chunks.length = 0;
           file.stream.resume();
-          cb(new StudyTooLargeError(maxTotalBytes));
+          cb(total > maxTotalBytes ? new StudyTooLargeError(maxTotalBytes) : new AnalysisUnavailableError('The server is receiving too many studies at once. Please try again in a minute.'));
           return;
         }
+        totals.set(req, total);
+        budget.inFlight += chunk.length;
         chunks.push(chunk);
         size += chunk.length;
       });

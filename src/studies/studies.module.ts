@@ -20,7 +20,7 @@ import { StudyService } from './study.service';
     MulterModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        storage: memoryStudyStorage(config.studyMaxBytes, config.studyMaxSlices),
+        storage: memoryStudyStorage(config.studyMaxBytes, config.studyMaxSlices, config.studyMaxInFlightBytes),
         limits: { fileSize: config.studyMaxBytes, files: config.studyMaxSlices + 1, fields: 8, parts: config.studyMaxSlices + 9 },
       }),
     }),

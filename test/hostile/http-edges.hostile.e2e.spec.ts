@@ -20,7 +20,7 @@ describe('HTTP edges found by the 2026-12-05 review', () => {
   let user: TestSession;
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_SLICE_PIXELS: String(100 * 100), RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }));
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_SLICE_PIXELS: String(100 * 100), STUDY_MAX_BYTES: String(150_000), STUDY_MAX_INFLIGHT_BYTES: String(200_000), RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }));
     server = app.getHttpServer();
     user = await loginAs(app);
   });
@@ -71,6 +71,26 @@ describe('HTTP edges found by the 2026-12-05 review', () => {
     expect(warnings.mock.calls.some((c) => String(c[0]).includes('closed the connection during the upload'))).toBe(true);
     errors.mockRestore();
     warnings.mockRestore();
+  });
+
+  it('many slow study uploads at once: past STUDY_MAX_INFLIGHT_BYTES in all → 503, and the budget is given back', async () => {
+    const srv = server as http.Server;
+    if (!srv.listening) await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = srv.address() as AddressInfo;
+    // a stalled upload holding 120 kB of the 200 kB budget (each upload is under its own 150 kB limit)
+    const slow = http.request({ port, method: 'POST', path: '/api/v1/studies', headers: { ...user.bearer, 'Content-Type': 'multipart/form-data; boundary=zz', 'Content-Length': '149000' } });
+    slow.on('error', () => undefined);
+    slow.write('--zz\r\nContent-Disposition: form-data; name="files"; filename="a.dcm"\r\nContent-Type: application/dicom\r\n\r\n');
+    slow.write(Buffer.alloc(120_000));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = await request(server).post('/api/v1/studies').set(user.bearer).attach('files', Buffer.alloc(120_000), 'b.dcm');
+    expect(second.status).toBe(503);
+    expect(second.body.code).toBe('ANALYSIS_UNAVAILABLE');
+    slow.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the stalled request closes: its bytes are released
+    const third = await request(server).post('/api/v1/studies').set(user.bearer).attach('files', Buffer.alloc(120_000), 'c.dcm');
+    expect(third.status).not.toBe(503); // refused for what it is (not a DICOM), no longer for the budget
+    expect(third.status).toBeLessThan(500);
   });
 
   it('the filter: an aborted upload is a client abort, a 413 names a file only for a multipart request', () => {
