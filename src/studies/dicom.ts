@@ -2,7 +2,7 @@ import * as dicomParser from 'dicom-parser';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type { ByteBudget } from './archive';
-import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError } from './study-errors';
+import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { normaliseBodyPart } from './body-part';
 import { scrubDescription } from './deidentify';
 
@@ -19,6 +19,12 @@ export interface DicomInstance {
   transferSyntax: string;
   modality: string | null;
   seriesUid: string | null;
+  /** SOP Instance UID (0008,0018): to drop a file uploaded twice; never leaves the loader */
+  sopInstanceUid: string | null;
+  /** Series Number (0020,0011): tells series apart when the series UID is missing */
+  seriesNumber: number | null;
+  /** Image Type (0008,0008) values, upper case: a LOCALIZER / SCOUT is left out of the series */
+  imageType: string[];
   seriesDescription: string | null;
   /** Body Part Examined, normalised (body-part.ts): read to refuse a plainly unsupported part, never stored */
   bodyPart: string | null;
@@ -43,6 +49,8 @@ export interface DicomInstance {
   bigEndian: boolean;
   /** null when the pixel data are encapsulated (compressed) */
   pixel: { offset: number; length: number } | null;
+  /** the Pixel Data value as stored (a view, not a copy): compared to tell duplicate files apart */
+  pixelData: Uint8Array;
   /**
    * Enhanced (multi-frame) objects: per-frame geometry and pixel transforms from the
    * per-frame / shared functional groups (per-frame wins); null for classic single-frame files.
@@ -154,6 +162,10 @@ function parseDicomHeader(
   const rows = us('x00280010');
   const columns = us('x00280011');
   const pixelEl = ds.elements.x7fe00010;
+  if (!pixelEl && (ds.elements.x7fe00008 || ds.elements.x7fe00009)) {
+    // a valid image (e.g. a parametric map), in an encoding this service does not read
+    throw new UnsupportedStudyFileError(`${fileLabel(pos)} holds Float Pixel Data (floating-point values), which this service does not read.`);
+  }
   if (!rows || !columns || !pixelEl) {
     throw new CorruptStudyError(`${fileLabel(pos)} is a DICOM file without image pixel data.`);
   }
@@ -177,6 +189,9 @@ function parseDicomHeader(
     transferSyntax,
     modality: normaliseModality(str('x00080060')),
     seriesUid: str('x0020000e'),
+    sopInstanceUid: str('x00080018'),
+    seriesNumber: num('x00200011'),
+    imageType: (ds.string('x00080008') ?? '').toUpperCase().split('\\').map((v) => v.trim()),
     seriesDescription: description ? scrubDescription(description, identifiers) : null,
     bodyPart: normaliseBodyPart(str('x00180015')),
     rows,
@@ -200,6 +215,7 @@ function parseDicomHeader(
     sliceThickness: num('x00180050') ?? numIn(sharedMeasures, 'x00180050'),
     bigEndian: transferSyntax === '1.2.840.10008.1.2.2',
     pixel: pixelEl.encapsulatedPixelData ? null : { offset: pixelEl.dataOffset, length: pixelEl.length },
+    pixelData: ds.byteArray.subarray(pixelEl.dataOffset, pixelEl.dataOffset + pixelEl.length),
     encapsulatedFrame: pixelEl.encapsulatedPixelData
       ? (frame: number) => {
           const fragments = pixelEl.fragments?.length ?? 0;

@@ -53,8 +53,41 @@ export class CorruptStudyError extends FileCheckError {
 export class MixedSeriesError extends FileCheckError {
   readonly code = 'MIXED_SERIES';
   readonly statusCode = 422;
-  constructor(what: string) {
-    super(`The files belong to more than one ${what}; upload one series at a time.`);
+  constructor(what: string, message = `The files belong to more than one ${what}; upload one series at a time.`) {
+    super(message);
+  }
+}
+
+/**
+ * Several different images at one slice position (multi-echo, dynamic, diffusion): counted as
+ * slices they would let one position stand in for two (the study's two-slice rule), so refused.
+ */
+export class RepeatedPositionError extends MixedSeriesError {
+  constructor(places: number, by: 'position' | 'instance_number') {
+    const where =
+      by === 'position'
+        ? `at ${places > 1 ? `each of ${places} slice positions` : 'one slice position'}`
+        : `with ${places > 1 ? `each of ${places} Instance Numbers` : 'one Instance Number'} (and no slice positions)`;
+    super(
+      'image per slice position',
+      `The series has several different images ${where}, ` +
+        'e.g. several echoes, time points or diffusion directions; a study is read as one image per position. ' +
+        'Upload one echo / time point at a time (export it as its own series).',
+    );
+  }
+}
+
+/** Pixel encoding a DICOM file may validly use but this service does not read (415). */
+export class UnsupportedPixelFormatError extends UnsupportedStudyFileError {
+  constructor(pos: FilePosition, what: string) {
+    super(`${fileLabel(pos)}: ${what} is not supported (grey 8/16/32-bit, or 8-bit RGB / JPEG colour, is).`);
+  }
+}
+
+/** Pixel encoding no valid DICOM image has (e.g. SamplesPerPixel 0): refused from the header (422). */
+export class InvalidPixelFormatError extends CorruptStudyError {
+  constructor(pos: FilePosition, what: string) {
+    super(`${fileLabel(pos)}: the header declares ${what}, which no valid image has (corrupt file).`);
   }
 }
 

@@ -5,14 +5,17 @@ import { DicomInstance, isDicomPart10, readDicomHeader } from './dicom';
 import { assertDecodable, decodeFrame } from './dicom-pixels';
 import { maybeInflateNifti, readNifti } from './nifti';
 import {
-  CorruptStudyError,
-  fileLabel,
-  MixedSeriesError,
-  SliceResolutionError,
-  StudyTooLargeError,
-  TooManySlicesError,
-  UnsupportedStudyFileError,
-} from './study-errors';
+  assertOneImagePerPosition,
+  assertOneOrientation,
+  assertOneSeries,
+  dropDuplicates,
+  leaveOutLocalizers,
+  orderInstances,
+  pixelFormat,
+  round3,
+  sliceNormal,
+} from './series-assembly';
+import { CorruptStudyError, fileLabel, MixedSeriesError, SliceResolutionError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { SliceData, windowStudy } from './windowing';
 
 export interface StudyLimits {
@@ -53,7 +56,9 @@ export type LoadedStudy =
 
 /**
  * Uploaded files → one ordered stack of 8-bit slices, or a refusal. Order of checks: limits
- * (while inflating) → file types → one series → Modality = MR → Body Part Examined not plainly unsupported → transfer syntax → pixels.
+ * (while inflating) → file types → localizers and duplicate files left out (series-assembly.ts)
+ * → one series → Modality = MR → Body Part Examined not plainly unsupported → transfer syntax →
+ * pixel format and decoded size of every file → one image per position → pixels.
  * Everything stays in memory. Long loops yield to the event loop every few slices, so a large
  * study does not stall other requests.
  */
@@ -114,30 +119,24 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
 }
 
 async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number): Promise<LoadedStudy> {
-  const instances: DicomInstance[] = [];
+  const found: DicomInstance[] = [];
   let declared = 0;
   for (let i = 0; i < parts.length; i++) {
     // each file may declare at most the frames the study still has room for
     const inst = await readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices });
     if (inst) {
-      instances.push(inst);
+      found.push(inst);
       declared += inst.frames;
     }
     if (i % 32 === 31) await yieldToEventLoop();
   }
-  if (!instances.length) throw new UnsupportedStudyFileError('The upload holds no DICOM image (only a DICOMDIR).');
+  if (!found.length) throw new UnsupportedStudyFileError('The upload holds no DICOM image (only a DICOMDIR).');
 
-  const seriesUids = new Set(instances.map((i) => i.seriesUid ?? ''));
-  if (seriesUids.size > 1) throw new MixedSeriesError('series');
-  const modalities = new Set(instances.map((i) => i.modality ?? ''));
-  if (modalities.size > 1) throw new MixedSeriesError('modality');
+  const instances = dropDuplicates(leaveOutLocalizers(found));
+  assertOneSeries(instances);
   const first = instances[0];
   const sliceCount = instances.reduce((n, i) => n + i.frames, 0);
   if (sliceCount > limits.maxSlices) throw new TooManySlicesError(limits.maxSlices);
-  const sizes = new Set(instances.map((i) => `${i.columns}x${i.rows}`));
-  if (sizes.size > 1) throw new MixedSeriesError('image size (the files cannot be one series)');
-  const orientations = new Set(instances.map((i) => (i.orientation ? i.orientation.map((v) => v.toFixed(3)).join(',') : '')));
-  if (orientations.size > 1) throw new MixedSeriesError('slice orientation (e.g. a localizer mixed with the series)');
 
   const descriptions = [...new Set(instances.map((i) => i.seriesDescription).filter((d): d is string => !!d))];
   const baseMeta = {
@@ -163,11 +162,16 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   const bodyParts = new Set(instances.map((i) => i.bodyPart));
   const bodyPart = bodyParts.size === 1 ? first.bodyPart : null;
   if (isUnsupportedBodyPart(bodyPart)) return { kind: 'unsupported_part', meta: headerMeta(), bodyPart };
-  for (const inst of instances) assertDecodable(inst);
-  checkSliceSize(first.columns, first.rows, limits);
-  // Compressed frames (RLE, JPEG) can decode to far more than their size: the decoded pixels
-  // count against the same study limit, before any frame is decoded.
-  const decodedBytes = instances.reduce((n, i) => n + i.frames * i.rows * i.columns * i.samplesPerPixel * Math.max(1, i.bitsAllocated / 8), 0);
+  // Every file, not only the first, before any frame is decoded. Compressed frames (RLE, JPEG)
+  // can decode to far more than their size: the decoded pixels, from the validated format,
+  // count against the same study limit.
+  let decodedBytes = 0;
+  for (const inst of instances) {
+    assertDecodable(inst);
+    const format = pixelFormat(inst);
+    checkSliceSize(inst.columns, inst.rows, limits);
+    decodedBytes += inst.frames * inst.rows * inst.columns * format.samples * format.bytesPerSample;
+  }
   if (decodedBytes > limits.maxBytes) throw new StudyTooLargeError(limits.maxBytes);
 
   const order = orderInstances(instances);
@@ -182,9 +186,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       pos: inst.frameInfo?.[f]?.position ?? (inst.frames === 1 ? inst.position : null),
       ori: inst.frameInfo?.[f]?.orientation ?? inst.orientation,
     }));
-    if (new Set(geo.map((g) => (g.ori ? g.ori.map((v) => v.toFixed(3)).join(',') : ''))).size > 1) {
-      throw new MixedSeriesError('slice orientation (e.g. a localizer mixed with the series)');
-    }
+    assertOneOrientation(geo.map((g) => g.ori));
     if (geo.every((g) => g.pos && g.ori)) {
       const normal = sliceNormal(geo[0].ori!);
       frames = frames
@@ -194,6 +196,9 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     }
   }
   const positions = frames.map((fr) => fr.position);
+  assertOneImagePerPosition(positions, ordering === 'position' ? null : order.ordered.map((i) => i.instanceNumber));
+  // one classic multi-frame file (no functional groups): its frames keep their stored order
+  if (order.ordered.length === 1 && frames.length > 1 && positions.every((p) => p === null)) ordering = 'upload_order';
   const windowOf = (inst: DicomInstance, f: number) => {
     const w = inst.frameInfo?.[f]?.window;
     if (w) return w;
@@ -207,6 +212,8 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   const { images, windowing } = await windowStudy(frames.length, first.rows * first.columns, headerWindows, async (i): Promise<SliceData> => {
     const { inst, f } = frames[i];
     const frame = await decodeFrame(inst, f);
+    // header and JPEG disagree: a colour file whose frame has one component has no window to use
+    if (frame.kind === 'scalar' && inst.samplesPerPixel !== 1) throw new CorruptStudyError(`${fileLabel(inst.pos)}: the JPEG frame is grey, but the header declares colour.`);
     if (frame.kind === 'rgb') return { rgb: { width: frame.width, height: frame.height, channels: 3, data: frame.data } };
     return {
       width: frame.width,
@@ -233,35 +240,6 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   };
 }
 
-/**
- * Slices in anatomical order: by ImagePositionPatient projected on the slice normal
- * (row × column direction cosines) when every file has both; else by InstanceNumber; else as
- * uploaded. Returns positions along the normal (mm), rounded to µm.
- */
-export function orderInstances(instances: DicomInstance[]): {
-  ordered: DicomInstance[];
-  ordering: StudyMeta['ordering'];
-  positions: (number | null)[];
-} {
-  const withGeometry = instances.every((i) => i.position && i.orientation);
-  if (withGeometry) {
-    const normal = sliceNormal(instances[0].orientation!);
-    const keyed = instances.map((inst) => ({ inst, d: round3(inst.position!.reduce((s, p, k) => s + p * normal[k], 0)) }));
-    keyed.sort((a, b) => a.d - b.d || (a.inst.instanceNumber ?? 0) - (b.inst.instanceNumber ?? 0));
-    return { ordered: keyed.map((k) => k.inst), ordering: 'position', positions: keyed.map((k) => k.d) };
-  }
-  if (instances.every((i) => i.instanceNumber !== null)) {
-    const ordered = [...instances].sort((a, b) => a.instanceNumber! - b.instanceNumber!);
-    return { ordered, ordering: 'instance_number', positions: ordered.map(() => null) };
-  }
-  return { ordered: instances, ordering: 'upload_order', positions: instances.map(() => null) };
-}
-
-/** Row × column direction cosines. */
-function sliceNormal(o: number[]): number[] {
-  return [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
-}
-
 /** Median distance between consecutive distinct slice positions. */
 function sliceSpacing(positions: (number | null)[]): number | null {
   const p = positions.filter((x): x is number => x !== null);
@@ -283,8 +261,4 @@ function checkSliceSize(width: number, height: number, limits: StudyLimits): voi
 
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function round3(v: number): number {
-  return Math.round(v * 1000) / 1000;
 }

@@ -24,7 +24,24 @@ export interface GreySlice {
 
 export interface DicomOptions {
   modality?: string;
-  seriesUid?: string;
+  /** null: no SeriesInstanceUID at all (e.g. stripped by an anonymiser) */
+  seriesUid?: string | null;
+  /** SOPInstanceUID (default: a fresh one per call) */
+  sopInstanceUid?: string;
+  /** Series Number (0020,0011); absent by default */
+  seriesNumber?: number;
+  /** Image Type (0008,0008), e.g. ['ORIGINAL', 'PRIMARY', 'LOCALIZER']; absent by default */
+  imageType?: string[];
+  /** ImageOrientationPatient (default axial [1,0,0,0,1,0]) */
+  orientation?: number[];
+  /** SamplesPerPixel written as is (default 1): pixel data are left as written for 1 */
+  samplesPerPixel?: number;
+  /** BitsAllocated / BitsStored written as is (default 16) */
+  bitsAllocated?: number;
+  /** Float Pixel Data (7FE0,0008) instead of Pixel Data, as a parametric map has */
+  floatPixelData?: boolean;
+  /** classic multi-frame (no functional groups): the slice's rows hold this many frames stacked */
+  numberOfFrames?: number;
   patientName?: string;
   patientId?: string;
   seriesDescription?: string;
@@ -36,7 +53,8 @@ export interface DicomOptions {
   geometry?: boolean;
   /** write WindowCenter/Width (default true) */
   window?: boolean;
-  photometric?: 'MONOCHROME1' | 'MONOCHROME2';
+  /** PhotometricInterpretation written as is (default MONOCHROME2) */
+  photometric?: string;
   /** write the pixel data RLE Lossless-compressed (encapsulated, our own encoder) */
   rle?: boolean;
   /** claim this (compressed) transfer syntax, with one encapsulated fragment (`fragment`, else junk) */
@@ -55,7 +73,7 @@ export interface DicomOptions {
 export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
   const px = new Uint16Array(slice.width * slice.height);
   for (let i = 0; i < px.length; i++) px[i] = slice.data[i] * 4 + 100;
-  const sop = DicomMetaDictionary.uid();
+  const sop = o.sopInstanceUid ?? DicomMetaDictionary.uid();
   const ds: Record<string, unknown> = {
     SOPClassUID: '1.2.840.10008.5.1.4.1.1.4',
     SOPInstanceUID: sop,
@@ -91,6 +109,17 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     _vrMap: { PixelData: o.rle || o.encapsulatedAs ? 'OB' : 'OW' },
   };
   if (o.bodyPart !== undefined) ds.BodyPartExamined = o.bodyPart;
+  if (o.seriesUid === null) delete ds.SeriesInstanceUID;
+  if (o.numberOfFrames !== undefined) Object.assign(ds, { NumberOfFrames: o.numberOfFrames, Rows: slice.height / o.numberOfFrames });
+  if (o.seriesNumber !== undefined) ds.SeriesNumber = o.seriesNumber;
+  if (o.imageType) ds.ImageType = o.imageType;
+  if (o.samplesPerPixel !== undefined) ds.SamplesPerPixel = o.samplesPerPixel;
+  if (o.bitsAllocated !== undefined) Object.assign(ds, { BitsAllocated: o.bitsAllocated, BitsStored: o.bitsAllocated, HighBit: o.bitsAllocated - 1 });
+  if (o.floatPixelData) {
+    delete ds.PixelData;
+    Object.assign(ds, { BitsAllocated: 32, FloatPixelData: [new Float32Array(slice.width * slice.height).buffer], _vrMap: { FloatPixelData: 'OF' } });
+    for (const k of ['BitsStored', 'HighBit', 'PixelRepresentation', 'RescaleSlope', 'RescaleIntercept']) delete ds[k];
+  }
   if (o.bits8) {
     Object.assign(ds, { BitsAllocated: 8, BitsStored: 8, HighBit: 7, RescaleSlope: '1', RescaleIntercept: '0' });
   }
@@ -100,7 +129,7 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
   }
   if (o.geometry !== false) {
     ds.ImagePositionPatient = [-115, -115, o.z ?? 0];
-    ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0];
+    ds.ImageOrientationPatient = o.orientation ?? [1, 0, 0, 0, 1, 0];
   }
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,

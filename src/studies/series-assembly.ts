@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import type { DicomInstance } from './dicom';
+import {
+  InvalidPixelFormatError,
+  MixedSeriesError,
+  RepeatedPositionError,
+  UnsupportedPixelFormatError,
+  UnsupportedStudyFileError,
+} from './study-errors';
+
+/*
+ * Which DICOM instances of an upload make the series, and in what order — all from the headers,
+ * before any pixel is decoded (study-loader.ts decodes).
+ */
+
+/** Direction cosines within this per component are one orientation: scanners write rounding jitter. */
+const ORIENTATION_TOLERANCE = 1e-3;
+/** Slice positions (mm along the normal, rounded to µm) at most this far apart are one position. */
+const SAME_POSITION_MM = 1e-3;
+
+/**
+ * Leaves out localizers / scouts (Image Type LOCALIZER or SCOUT): they show the anatomy for
+ * planning, and counted as slices they would add an image from elsewhere in the body.
+ */
+export function leaveOutLocalizers(instances: DicomInstance[]): DicomInstance[] {
+  const kept = instances.filter((i) => !i.imageType.some((v) => v === 'LOCALIZER' || v === 'SCOUT'));
+  if (!kept.length) {
+    throw new UnsupportedStudyFileError('The upload holds only localizer (scout) images, which are for planning, not reading; upload the diagnostic series.');
+  }
+  return kept;
+}
+
+/**
+ * Drops copies of one instance (the same file uploaded twice, or once loose and once in a ZIP),
+ * keeping the first: same SOP Instance UID — else the same Instance Number — and the same
+ * position, frame count and pixel bytes. Files that share a UID but differ (a careless
+ * anonymiser) are all kept, and the one-image-per-position check decides.
+ */
+export function dropDuplicates(instances: DicomInstance[]): DicomInstance[] {
+  const groups = new Map<string, DicomInstance[]>();
+  const digests = new Map<DicomInstance, string>();
+  // hashed (linear) rather than compared pairwise: a group can be a whole series without identifiers
+  const digest = (i: DicomInstance): string => {
+    let d = digests.get(i);
+    if (d === undefined) digests.set(i, (d = createHash('sha1').update(i.pixelData).digest('hex')));
+    return d;
+  };
+  const kept: DicomInstance[] = [];
+  for (const inst of instances) {
+    const id = inst.sopInstanceUid !== null ? `uid:${inst.sopInstanceUid}` : inst.instanceNumber !== null ? `in:${inst.instanceNumber}` : '';
+    const key = [id, inst.frames, inst.pixelData.length, inst.position?.join(',') ?? ''].join('|');
+    const group = groups.get(key);
+    if (group?.some((other) => digest(other) === digest(inst))) continue;
+    if (group) group.push(inst);
+    else groups.set(key, [inst]);
+    kept.push(inst);
+  }
+  return kept;
+}
+
+/**
+ * One series: one Series Instance UID — or, where every file lacks it, one Series Number and
+ * Description — one modality, image size and orientation (within ORIENTATION_TOLERANCE).
+ */
+export function assertOneSeries(instances: DicomInstance[]): void {
+  const seriesUids = new Set(instances.map((i) => i.seriesUid ?? ''));
+  if (seriesUids.size > 1) throw new MixedSeriesError('series');
+  if (instances[0].seriesUid === null) {
+    // e.g. an anonymiser stripped the UID: two series written together would otherwise interleave
+    const groups = new Set(instances.map((i) => `${i.seriesNumber ?? ''}|${i.seriesDescription ?? ''}`));
+    if (groups.size > 1) throw new MixedSeriesError('series (the files have no Series Instance UID, and their Series Number or Description differ)');
+  }
+  const modalities = new Set(instances.map((i) => i.modality ?? ''));
+  if (modalities.size > 1) throw new MixedSeriesError('modality');
+  const sizes = new Set(instances.map((i) => `${i.columns}x${i.rows}`));
+  if (sizes.size > 1) throw new MixedSeriesError('image size (the files cannot be one series)');
+  assertOneOrientation(instances.map((i) => i.orientation));
+}
+
+/** All orientations absent, or all present and equal within ORIENTATION_TOLERANCE. */
+export function assertOneOrientation(orientations: (number[] | null)[]): void {
+  const first = orientations[0];
+  const same = (o: number[] | null) => (o === null || first === null ? o === first : o.every((v, k) => Math.abs(v - first[k]) <= ORIENTATION_TOLERANCE));
+  if (!orientations.every(same)) throw new MixedSeriesError('slice orientation (e.g. a localizer mixed with the series)');
+}
+
+/**
+ * Positions in slice order: two different images at one position — or, without positions, with
+ * one Instance Number — are refused (copies were dropped before).
+ */
+export function assertOneImagePerPosition(positions: (number | null)[], instanceNumbers: (number | null)[] | null): void {
+  let places = 0;
+  for (let i = 1; i < positions.length; i++) {
+    const a = positions[i - 1];
+    const b = positions[i];
+    const repeated = a !== null && b !== null && Math.abs(b - a) <= SAME_POSITION_MM;
+    const before = i > 1 && a !== null && positions[i - 2] !== null && Math.abs(a - positions[i - 2]!) <= SAME_POSITION_MM;
+    if (repeated && !before) places++; // a run of images at one position counts once
+  }
+  if (places) throw new RepeatedPositionError(places, 'position');
+  if (!instanceNumbers) return;
+  const seen = new Set<number>();
+  const repeatedNumbers = new Set<number>();
+  for (const n of instanceNumbers) {
+    if (n !== null && seen.has(n)) repeatedNumbers.add(n);
+    if (n !== null) seen.add(n);
+  }
+  if (repeatedNumbers.size) throw new RepeatedPositionError(repeatedNumbers.size, 'instance_number');
+}
+
+const PHOTOMETRIC = new Set(['MONOCHROME1', 'MONOCHROME2', 'PALETTE COLOR', 'RGB', 'HSV', 'ARGB', 'CMYK', 'YBR_FULL', 'YBR_FULL_422', 'YBR_PARTIAL_422', 'YBR_PARTIAL_420', 'YBR_ICT', 'YBR_RCT', 'XYB']);
+const JPEG_COLOUR = new Set(['RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_PARTIAL_422', 'YBR_PARTIAL_420']);
+const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+
+export interface PixelFormat {
+  samples: 1 | 3;
+  bytesPerSample: 1 | 2 | 4;
+}
+
+/**
+ * The pixel encoding of one instance, checked from its header before any frame is decoded:
+ * values no valid image has → 422; valid ones the decoders do not read → 415. The decoded size
+ * is computed from what this returns, so a SamplesPerPixel of 0 cannot shrink it to nothing.
+ */
+export function pixelFormat(inst: DicomInstance): PixelFormat {
+  const { samplesPerPixel: spp, photometric: pi, bitsAllocated: ba, pos } = inst;
+  if (spp !== 1 && spp !== 3) throw new InvalidPixelFormatError(pos, `${spp} samples per pixel (an image has 1 or 3)`);
+  // only a defined term is echoed: the tag is free text in a hostile file
+  if (!PHOTOMETRIC.has(pi)) throw new InvalidPixelFormatError(pos, 'an unknown photometric interpretation');
+  const needs = pi.startsWith('MONOCHROME') || pi === 'PALETTE COLOR' ? 1 : pi === 'ARGB' || pi === 'CMYK' ? 4 : 3;
+  if (needs !== spp) throw new InvalidPixelFormatError(pos, `${pi} with ${spp} samples per pixel`);
+  if (ba !== 1 && !(ba > 0 && ba <= 64 && ba % 8 === 0)) throw new InvalidPixelFormatError(pos, `${ba} bits allocated per sample`);
+  if (pi === 'PALETTE COLOR') throw new UnsupportedPixelFormatError(pos, 'PALETTE COLOR (palette lookup) pixel data');
+  if (inst.transferSyntax === JPEG_BASELINE) {
+    if (ba !== 8) throw new InvalidPixelFormatError(pos, `${ba}-bit JPEG Baseline`);
+    if (spp === 3 && !JPEG_COLOUR.has(pi)) throw new UnsupportedPixelFormatError(pos, `${pi} JPEG colour`);
+    return { samples: spp, bytesPerSample: 1 };
+  }
+  if (spp === 3) {
+    if (pi !== 'RGB') throw new UnsupportedPixelFormatError(pos, `${pi} colour pixel data (only RGB is read uncompressed)`);
+    if (ba !== 8) throw new UnsupportedPixelFormatError(pos, `${ba}-bit colour`);
+    return { samples: 3, bytesPerSample: 1 };
+  }
+  if (ba !== 8 && ba !== 16 && ba !== 32) throw new UnsupportedPixelFormatError(pos, `${ba}-bit grey pixel data`);
+  return { samples: 1, bytesPerSample: ba === 8 ? 1 : ba === 16 ? 2 : 4 };
+}
+
+export type Ordering = 'position' | 'instance_number' | 'upload_order';
+
+/**
+ * Slices in anatomical order: by ImagePositionPatient projected on the slice normal
+ * (row × column direction cosines) when every file has both; else by InstanceNumber; else as
+ * uploaded. Returns positions along the normal (mm), rounded to µm.
+ */
+export function orderInstances(instances: DicomInstance[]): { ordered: DicomInstance[]; ordering: Ordering; positions: (number | null)[] } {
+  const withGeometry = instances.every((i) => i.position && i.orientation);
+  if (withGeometry) {
+    const normal = sliceNormal(instances[0].orientation!);
+    const keyed = instances.map((inst) => ({ inst, d: round3(inst.position!.reduce((s, p, k) => s + p * normal[k], 0)) }));
+    keyed.sort((a, b) => a.d - b.d || (a.inst.instanceNumber ?? 0) - (b.inst.instanceNumber ?? 0));
+    return { ordered: keyed.map((k) => k.inst), ordering: 'position', positions: keyed.map((k) => k.d) };
+  }
+  if (instances.every((i) => i.instanceNumber !== null)) {
+    const ordered = [...instances].sort((a, b) => a.instanceNumber! - b.instanceNumber!);
+    return { ordered, ordering: 'instance_number', positions: ordered.map(() => null) };
+  }
+  return { ordered: instances, ordering: 'upload_order', positions: instances.map(() => null) };
+}
+
+/** Row × column direction cosines. */
+export function sliceNormal(o: number[]): number[] {
+  return [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
+}
+
+export function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

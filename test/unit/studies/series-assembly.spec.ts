@@ -1,0 +1,199 @@
+/**
+ * How the files of an upload become one DICOM series (review B): pixel format checked from every
+ * header before any decode, duplicates, several images at one position, series without UIDs,
+ * localizers, orientation tolerance, float pixel data, the ordering reported.
+ */
+import * as imageDecoder from '../../../src/inference/image-decoder';
+import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import { CorruptStudyError, MixedSeriesError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
+import { dicomEnhanced, dicomJpegSlice, dicomSeries, dicomSlice, GreySlice, syntheticSlice } from '../../support/study-fixtures';
+
+const LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 16, maxPixels: 40_000_000 };
+const slice = (k: number, side = 32) => syntheticSlice(side, side, (x, y) => (x * 3 + y + k * 10) % 256);
+const u8 = (bs: Buffer[]) => bs.map((b) => new Uint8Array(b));
+
+async function errorOf(p: Promise<unknown>): Promise<{ code?: string; statusCode?: number; message: string } & Error> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof Error)) throw new Error('expected a refusal');
+  return e as { code?: string; statusCode?: number } & Error;
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('pixel format from the header, for every instance, before any decode', () => {
+  it('SamplesPerPixel 0 on a JPEG Baseline frame → 422 CORRUPT_IMAGE, nothing decoded (with or without a window)', async () => {
+    const decode = jest.spyOn(imageDecoder, 'decodeImage');
+    for (const window of [true, false]) {
+      const b = await dicomJpegSlice(slice(0), { samplesPerPixel: 0, window });
+      const err = await errorOf(loadStudy([new Uint8Array(b)], LIMITS));
+      expect(err).toBeInstanceOf(CorruptStudyError);
+      expect(err).toMatchObject({ code: 'CORRUPT_IMAGE', statusCode: 422 });
+      expect(err.message).toMatch(/samples per pixel/i);
+    }
+    expect(decode).not.toHaveBeenCalled();
+  });
+
+  it('SamplesPerPixel 0 cannot slip past the decoded-size budget (a large JPEG series is refused, not decoded)', async () => {
+    const decode = jest.spyOn(imageDecoder, 'decodeImage');
+    const big = syntheticSlice(512, 512, () => 90);
+    const files = await Promise.all([0, 1, 2].map((k) => dicomJpegSlice(big, { samplesPerPixel: 0, z: k * 5, instanceNumber: k + 1 })));
+    const err = await errorOf(loadStudy(u8(files), { ...LIMITS, maxBytes: 400_000 }));
+    expect(err.statusCode).toBeGreaterThanOrEqual(400);
+    expect(err.statusCode).toBeLessThan(500);
+    expect(decode).not.toHaveBeenCalled();
+  });
+
+  it('SamplesPerPixel 2, and 3 with a MONOCHROME interpretation, → 422', async () => {
+    for (const o of [{ samplesPerPixel: 2 }, { samplesPerPixel: 3 }]) {
+      const err = await errorOf(loadStudy([new Uint8Array(dicomSlice(slice(0), o))], LIMITS));
+      expect(err).toMatchObject({ code: 'CORRUPT_IMAGE', statusCode: 422 });
+    }
+  });
+
+  it('a bad instance after good ones is refused before the first frame is decoded', async () => {
+    const decode = jest.spyOn(imageDecoder, 'decodeImage');
+    const files = await Promise.all([0, 1, 2].map((k) => dicomJpegSlice(slice(k), { z: k * 5, instanceNumber: k + 1, samplesPerPixel: k === 2 ? 0 : 1 })));
+    const err = await errorOf(loadStudy(u8(files), LIMITS));
+    expect(err).toMatchObject({ code: 'CORRUPT_IMAGE', statusCode: 422 });
+    expect(err.message).toMatch(/file 3 of 3/);
+    expect(decode).not.toHaveBeenCalled();
+  });
+
+  it('a JPEG with one component in a file declaring colour (YBR_FULL_422, 3 samples) and no window → 422, not a 500', async () => {
+    // whether the decoder hands a grey JPEG back with 1 or 3 channels depends on the libvips build: pinned to 1 here
+    jest.spyOn(imageDecoder, 'decodeImage').mockResolvedValue({ format: 'jpeg', width: 32, height: 32, channels: 1, data: slice(0).data });
+    const b = await dicomJpegSlice(slice(0), { samplesPerPixel: 3, photometric: 'YBR_FULL_422', window: false });
+    const err = await errorOf(loadStudy([new Uint8Array(b)], LIMITS));
+    expect(err).toMatchObject({ code: 'CORRUPT_IMAGE', statusCode: 422 });
+  });
+
+  it('valid but unsupported encodings → 415 UNSUPPORTED_TYPE: YBR_FULL native, PALETTE COLOR, 16-bit RGB, Float Pixel Data', async () => {
+    const cases: [string, Buffer][] = [
+      ['YBR_FULL', dicomSlice(slice(0), { samplesPerPixel: 3, photometric: 'YBR_FULL', bitsAllocated: 8 })],
+      ['PALETTE COLOR', dicomSlice(slice(0), { photometric: 'PALETTE COLOR', bitsAllocated: 8 })],
+      ['16-bit', dicomSlice(slice(0), { samplesPerPixel: 3, photometric: 'RGB' })],
+      ['Float Pixel Data', dicomSlice(slice(0), { floatPixelData: true })],
+    ];
+    for (const [what, b] of cases) {
+      const err = await errorOf(loadStudy([new Uint8Array(b)], LIMITS));
+      expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+      expect(err).toMatchObject({ code: 'UNSUPPORTED_TYPE', statusCode: 415 });
+      expect(err.message).toContain(what);
+    }
+  });
+});
+
+describe('one image per slice position', () => {
+  it('the same file uploaded twice counts once', async () => {
+    const files = dicomSeries([slice(0), slice(1), slice(2)]);
+    const study = await loadStudy(u8([...files, files[1]]), LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.sliceCount).toBe(3);
+    expect(study.slices.map((s) => s.position)).toEqual([0, 5, 10]);
+  });
+
+  it('several echoes at each position (different instances) → MIXED_SERIES telling to upload one echo / time point', async () => {
+    const files: Buffer[] = [];
+    for (let k = 0; k < 3; k++) for (const e of [0, 1]) files.push(dicomSlice(slice(k + 10 * e), { z: 5 * k, instanceNumber: 2 * k + e + 1 }));
+    const err = await errorOf(loadStudy(u8(files), LIMITS));
+    expect(err).toBeInstanceOf(MixedSeriesError);
+    expect(err).toMatchObject({ code: 'MIXED_SERIES', statusCode: 422 });
+    expect(err.message).toMatch(/several different images at each of 3 slice positions/);
+    expect(err.message).toMatch(/one echo/);
+  });
+
+  it('an Enhanced MR object with two frames at one position → MIXED_SERIES', async () => {
+    const b = dicomEnhanced([slice(0), slice(1), slice(2)], [0, 3, 3]);
+    const err = await errorOf(loadStudy([new Uint8Array(b)], LIMITS));
+    expect(err).toMatchObject({ code: 'MIXED_SERIES', statusCode: 422 });
+  });
+
+  it('without positions: a repeated file (same Instance Number, same pixels) counts once; a different image with that number is refused', async () => {
+    const a = dicomSlice(slice(0), { geometry: false, instanceNumber: 1 });
+    const b = dicomSlice(slice(1), { geometry: false, instanceNumber: 2 });
+    const study = await loadStudy(u8([a, b, a]), LIMITS);
+    expect(study.kind === 'slices' && study.meta.sliceCount).toBe(2);
+    const other = dicomSlice(slice(5), { geometry: false, instanceNumber: 2 });
+    const err = await errorOf(loadStudy(u8([a, b, other]), LIMITS));
+    expect(err).toMatchObject({ code: 'MIXED_SERIES', statusCode: 422 });
+  });
+
+  it('one SOP Instance UID on every file (a careless anonymiser) does not collapse a series whose images differ', async () => {
+    const files = [0, 1, 2].map((k) => dicomSlice(slice(k), { sopInstanceUid: '1.2.3.4.5', z: 5 * k, instanceNumber: k + 1 }));
+    const study = await loadStudy(u8(files), LIMITS);
+    expect(study.kind === 'slices' && study.meta.sliceCount).toBe(3);
+  });
+});
+
+describe('series without Series Instance UID', () => {
+  it('T1 and FLAIR interleaved, both without UID → MIXED_SERIES', async () => {
+    const files: Buffer[] = [];
+    for (let k = 0; k < 3; k++) {
+      files.push(dicomSlice(slice(k), { seriesUid: null, seriesDescription: 'AX T1', seriesNumber: 2, z: 5 * k, instanceNumber: k + 1 }));
+      files.push(dicomSlice(slice(k + 10), { seriesUid: null, seriesDescription: 'AX FLAIR', seriesNumber: 3, z: 5 * k + 2, instanceNumber: k + 1 }));
+    }
+    const err = await errorOf(loadStudy(u8(files), LIMITS));
+    expect(err).toBeInstanceOf(MixedSeriesError);
+  });
+
+  it('the same description but two Series Numbers → MIXED_SERIES; one series without UID is accepted', async () => {
+    const two = [0, 1, 2].map((k) => dicomSlice(slice(k), { seriesUid: null, seriesNumber: k % 2 ? 4 : 5, z: 5 * k, instanceNumber: k + 1 }));
+    expect(await errorOf(loadStudy(u8(two), LIMITS))).toBeInstanceOf(MixedSeriesError);
+    const one = [0, 1, 2].map((k) => dicomSlice(slice(k), { seriesUid: null, seriesNumber: 4, z: 5 * k, instanceNumber: k + 1 }));
+    expect((await loadStudy(u8(one), LIMITS)).kind).toBe('slices');
+  });
+});
+
+describe('localizers', () => {
+  const series = () => [0, 1, 2].map((k) => dicomSlice(slice(k), { z: 5 * k, instanceNumber: k + 2, imageType: ['ORIGINAL', 'PRIMARY', 'M', 'ND'] }));
+
+  it('a localizer with the series orientation and size is left out', async () => {
+    const scout = dicomSlice(slice(20), { z: 200, instanceNumber: 1, imageType: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] });
+    const study = await loadStudy(u8([scout, ...series()]), LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.sliceCount).toBe(3);
+    expect(study.slices.map((s) => s.position)).toEqual([0, 5, 10]);
+  });
+
+  it('a SCOUT in another orientation is left out too, not a mixed-orientation refusal', async () => {
+    const scout = dicomSlice(slice(20), { instanceNumber: 1, imageType: ['ORIGINAL', 'PRIMARY', 'SCOUT'], orientation: [0, 1, 0, 0, 0, -1] });
+    const study = await loadStudy(u8([...series(), scout]), LIMITS);
+    expect(study.kind === 'slices' && study.meta.sliceCount).toBe(3);
+  });
+
+  it('only localizers → 415 naming them', async () => {
+    const scouts = [0, 1].map((k) => dicomSlice(slice(k), { z: 5 * k, instanceNumber: k + 1, imageType: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] }));
+    const err = await errorOf(loadStudy(u8(scouts), LIMITS));
+    expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+    expect(err.message).toMatch(/localizer/i);
+  });
+});
+
+describe('orientation', () => {
+  it('jitter of ±1e-5 between slices is one orientation', async () => {
+    const files = [0, 1, 2, 3].map((k) => dicomSlice(slice(k), { z: 5 * k, instanceNumber: k + 1, orientation: [1, 0, 0, 0, 1, k % 2 ? -1e-5 : 1e-5] }));
+    const study = await loadStudy(u8(files), LIMITS);
+    expect(study.kind === 'slices' && study.meta.sliceCount).toBe(4);
+  });
+
+  it('a real difference (0.05) is still refused as MIXED_SERIES', async () => {
+    const files = [0, 1].map((k) => dicomSlice(slice(k), { z: 5 * k, instanceNumber: k + 1, orientation: [1, 0, 0, 0, 1 - (k ? 0.00125 : 0), k ? 0.05 : 0] }));
+    expect(await errorOf(loadStudy(u8(files), LIMITS))).toBeInstanceOf(MixedSeriesError);
+  });
+});
+
+describe('ordering reported', () => {
+  it('a classic multi-frame file (no functional groups) keeps stored order and says so', async () => {
+    const frames = [slice(0), slice(1), slice(2)];
+    const tall: GreySlice = { width: 32, height: 96, data: Uint8Array.from(frames.flatMap((f) => [...f.data])) };
+    const study = await loadStudy([new Uint8Array(dicomSlice(tall, { numberOfFrames: 3 }))], LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.sliceCount).toBe(3);
+    expect(study.slices.map((s) => s.position)).toEqual([null, null, null]);
+    expect(study.meta.ordering).toBe('upload_order');
+    study.slices.forEach((s, k) => expect(Buffer.from(s.image.data).equals(Buffer.from(frames[k].data))).toBe(true));
+  });
+});
