@@ -5,6 +5,7 @@ import type { ByteBudget } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError } from './study-errors';
 import { normaliseBodyPart } from './body-part';
 import { scrubDescription } from './deidentify';
+import { readVoiWindow, VoiFunction, VoiWindow } from './voi-lut';
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
 
@@ -33,8 +34,11 @@ export interface DicomInstance {
   planarConfiguration: number;
   slope: number;
   intercept: number;
+  /** the first window of (0028,1050/1051); both null when absent or its VOI LUT Function is unknown (voi-lut.ts) */
   windowCenter: number | null;
   windowWidth: number | null;
+  /** VOI LUT Function (0028,1056) of that window; LINEAR when absent */
+  windowFunction: VoiFunction;
   position: number[] | null;
   orientation: number[] | null;
   instanceNumber: number | null;
@@ -56,7 +60,7 @@ export interface DicomInstance {
 export interface FrameInfo {
   position: number[] | null;
   orientation: number[] | null;
-  window: { center: number; width: number } | null;
+  window: VoiWindow | null;
   slope: number | null;
   intercept: number | null;
 }
@@ -171,6 +175,7 @@ function parseDicomHeader(
     .map((t) => ds.string(t))
     .filter((v): v is string => !!v);
   const description = str('x0008103e');
+  const topWindow = readVoiWindow(ds, numIn);
 
   return {
     pos,
@@ -190,8 +195,9 @@ function parseDicomHeader(
     planarConfiguration: us('x00280006') ?? 0,
     slope: num('x00281053') || 1,
     intercept: num('x00281052') ?? 0,
-    windowCenter: num('x00281050'),
-    windowWidth: num('x00281051'),
+    windowCenter: topWindow?.center ?? null,
+    windowWidth: topWindow?.width ?? null,
+    windowFunction: topWindow?.fn ?? 'LINEAR',
     position: multi('x00200032', 3),
     orientation: multi('x00200037', 6) ?? frameInfo?.[0]?.orientation ?? null,
     frameInfo,
@@ -250,12 +256,10 @@ function readFunctionalGroups(ds: dicomParser.DataSet, frames: number, numIn: Nu
     const macro = (tag: string) => item(pf, tag) ?? item(shared, tag);
     const voi = macro('x00289132');
     const pvt = macro('x00289145');
-    const center = numIn(voi, 'x00281050');
-    const width = numIn(voi, 'x00281051');
     out.push({
       position: multiIn(macro('x00209113'), 'x00200032', 3),
       orientation: multiIn(macro('x00209116'), 'x00200037', 6),
-      window: center !== null && width !== null ? { center, width } : null,
+      window: readVoiWindow(voi, numIn), // with the frame's VOI LUT Function
       slope: numIn(pvt, 'x00281053'),
       intercept: numIn(pvt, 'x00281052'),
     });

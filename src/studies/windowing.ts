@@ -1,12 +1,13 @@
 import type { RawImage } from '../inference/preprocess';
+import { applyVoiInto, VoiWindow } from './voi-lut';
 
 /** A slice in physical units (DICOM modality values after rescale, NIfTI values after scl_*). */
 export interface ScalarSlice {
   width: number;
   height: number;
   values: Float32Array;
-  /** window from the DICOM header (first value of a multi-valued tag), if any */
-  window?: { center: number; width: number } | null;
+  /** window from the DICOM header (first value of a multi-valued tag) with its VOI LUT Function, if any */
+  window?: VoiWindow | null;
   /** MONOCHROME1: low values are displayed bright */
   invert?: boolean;
 }
@@ -17,28 +18,13 @@ export interface Window {
 }
 
 /**
- * DICOM PS3.3 C.11.2.1.2.1 linear VOI function, to 0..255:
- * x ≤ c − 0.5 − (w−1)/2 → 0; x > c − 0.5 + (w−1)/2 → 255; else ((x − (c − 0.5)) / (w − 1) + 0.5) · 255.
+ * A DICOM window (VOI LUT Function LINEAR unless `fn` says otherwise) to 0..255; the transfer
+ * functions are in voi-lut.ts.
  */
-export function applyDicomWindow(values: Float32Array, center: number, width: number, invert = false): Uint8Array {
+export function applyDicomWindow(values: Float32Array, center: number, width: number, invert = false, fn?: VoiWindow['fn']): Uint8Array {
   const out = new Uint8Array(values.length);
-  applyDicomWindowInto(values, out, 0, values.length, center, width, invert);
+  applyVoiInto(values, out, 0, values.length, { center, width, fn }, invert);
   return out;
-}
-
-function applyDicomWindowInto(values: Float32Array, out: Uint8Array, start: number, end: number, center: number, width: number, invert: boolean): void {
-  const w1 = Math.max(width - 1, 1e-6);
-  const lo = center - 0.5 - w1 / 2;
-  const hi = center - 0.5 + w1 / 2;
-  for (let i = start; i < end; i++) {
-    const x = values[i];
-    let y: number;
-    if (!(x > lo)) y = 0; // also NaN → 0
-    else if (x > hi) y = 255;
-    else y = ((x - (center - 0.5)) / w1 + 0.5) * 255;
-    const b = Math.min(255, Math.max(0, Math.round(y)));
-    out[i] = invert ? 255 - b : b;
-  }
 }
 
 /** Linear map [lo, hi] → [0, 255], clamped. */
@@ -176,7 +162,7 @@ export async function windowStudy(
       for (let s = 0; s < out.length; s += YIELD_EVERY_PIXELS) {
         const e = Math.min(out.length, s + YIELD_EVERY_PIXELS);
         if (win) applyRangeInto(d.values, out, s, e, win, d.invert ?? false);
-        else applyDicomWindowInto(d.values, out, s, e, d.window!.center, d.window!.width, d.invert ?? false);
+        else applyVoiInto(d.values, out, s, e, d.window!, d.invert ?? false);
         await pacer.work(e - s);
       }
       images.push({ width: d.width, height: d.height, channels: 1, data: out });
