@@ -47,8 +47,8 @@ export type DecodedFrame =
   | { kind: 'rgb'; width: number; height: number; data: Uint8Array };
 
 /**
- * One frame's pixels: grey frames as modality values (stored value, masked to BitsStored and
- * sign-extended, × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB.
+ * One frame's pixels: grey frames as modality values (stored value taken from bits
+ * HighBit−BitsStored+1…HighBit, sign-extended, × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB.
  */
 export async function decodeFrame(inst: DicomInstance, frame: number): Promise<DecodedFrame> {
   assertDecodable(inst);
@@ -67,14 +67,19 @@ export async function decodeFrame(inst: DicomInstance, frame: number): Promise<D
   if (spp !== 1) throw bad(`${spp} samples per pixel is not supported.`);
   if (!inst.photometric.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric} is not supported.`);
   if (ba !== 8 && ba !== 16 && ba !== 32) throw bad(`${ba}-bit pixel data is not supported.`);
+  // PS3.5 8: the stored value occupies bits HighBit−BitsStored+1 … HighBit of each word; other bits
+  // may hold anything (overlays, garbage) and are discarded. An impossible layout is refused
+  // rather than guessed at.
+  const stored = inst.bitsStored;
+  const hb = inst.highBit;
+  if (!(stored >= 1 && stored <= ba)) throw bad(`Bits Stored (${stored}) does not fit Bits Allocated (${ba}).`);
+  if (!(hb < ba && hb >= stored - 1)) throw bad(`High Bit (${hb}) is inconsistent with Bits Stored (${stored}) and Bits Allocated (${ba}).`);
   const bytesPer = ba / 8;
   const src = frameBytes(inst, frame, n * bytesPer, bad);
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const le = !inst.bigEndian || inst.encapsulatedFrame !== null;
   const signed = inst.pixelRepresentation === 1;
-  const stored = Math.min(inst.bitsStored || ba, ba);
-  const mask = stored >= 32 ? 0xffffffff : (1 << stored) - 1;
-  const signBit = stored >= 32 ? 0 : 1 << (stored - 1);
+  const layout: BitLayout = { ba, le, signed, shift: hb - stored + 1, stored };
   const fi = inst.frameInfo?.[frame];
   const slope = fi?.slope || inst.slope;
   const intercept = fi?.intercept ?? inst.intercept;
@@ -82,33 +87,31 @@ export async function decodeFrame(inst: DicomInstance, frame: number): Promise<D
   // a 4 MP frame is tens of ms of this loop: decoded in chunks, letting the event loop in between
   for (let s = 0; s < n; s += YIELD_EVERY_PIXELS) {
     if (s > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    decodeRange(view, values, s, Math.min(n, s + YIELD_EVERY_PIXELS), ba, le, signed, mask, signBit, slope, intercept);
+    decodeRange(view, values, s, Math.min(n, s + YIELD_EVERY_PIXELS), layout, slope, intercept);
   }
   return { kind: 'scalar', width: columns, height: rows, values };
 }
 
-function decodeRange(
-  view: DataView,
-  values: Float32Array,
-  start: number,
-  end: number,
-  ba: number,
-  le: boolean,
-  signed: boolean,
-  mask: number,
-  signBit: number,
-  slope: number,
-  intercept: number,
-): void {
+interface BitLayout {
+  ba: number;
+  le: boolean;
+  signed: boolean;
+  /** HighBit − BitsStored + 1: where the stored value starts in its word */
+  shift: number;
+  stored: number;
+}
+
+/** values[start..end) = stored value (shifted down, masked, sign-extended; 8, 16 and 32 bits alike) × slope + intercept. */
+function decodeRange(view: DataView, values: Float32Array, start: number, end: number, l: BitLayout, slope: number, intercept: number): void {
+  const { ba, le, signed, shift, stored } = l;
+  const span = 2 ** stored; // a number, not an int32: BitsStored may be 32
+  const mask = stored < 32 ? span - 1 : 0;
+  const signBit = span / 2;
   for (let i = start; i < end; i++) {
-    let v: number;
-    if (ba === 8) v = view.getUint8(i);
-    else if (ba === 16) v = view.getUint16(i * 2, le);
-    else v = signed ? view.getInt32(i * 4, le) : view.getUint32(i * 4, le);
-    if (ba !== 32) {
-      v &= mask;
-      if (signed && v & signBit) v -= signBit * 2;
-    }
+    let v = ba === 8 ? view.getUint8(i) : ba === 16 ? view.getUint16(i * 2, le) : view.getUint32(i * 4, le);
+    if (shift) v >>>= shift;
+    if (stored < 32) v &= mask; // non-negative: mask < 2^31
+    if (signed && v >= signBit) v -= span;
     values[i] = v * slope + intercept;
   }
 }

@@ -30,6 +30,8 @@ export interface DicomInstance {
   photometric: string;
   bitsAllocated: number;
   bitsStored: number;
+  /** High Bit (0028,0102); BitsStored − 1 when absent */
+  highBit: number;
   pixelRepresentation: number;
   planarConfiguration: number;
   slope: number;
@@ -176,6 +178,7 @@ function parseDicomHeader(
     .filter((v): v is string => !!v);
   const description = str('x0008103e');
   const topWindow = readVoiWindow(ds, numIn);
+  const bitsStored = us('x00280101') ?? us('x00280100') ?? 16;
 
   return {
     pos,
@@ -190,7 +193,8 @@ function parseDicomHeader(
     samplesPerPixel: us('x00280002') ?? 1,
     photometric: (str('x00280004') ?? 'MONOCHROME2').toUpperCase(),
     bitsAllocated: us('x00280100') ?? 16,
-    bitsStored: us('x00280101') ?? us('x00280100') ?? 16,
+    bitsStored,
+    highBit: us('x00280102') ?? bitsStored - 1,
     pixelRepresentation: us('x00280103') ?? 0,
     planarConfiguration: us('x00280006') ?? 0,
     slope: num('x00281053') || 1,
