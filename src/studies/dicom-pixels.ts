@@ -1,6 +1,7 @@
 import type { DicomInstance } from './dicom';
 import { CorruptStudyError, fileLabel, UnsupportedTransferSyntaxError } from './study-errors';
 import { decodeImage } from '../inference/image-decoder';
+import { FileCheckError } from '../common/errors';
 import { YIELD_EVERY_PIXELS } from './windowing';
 
 /*
@@ -123,8 +124,9 @@ function decodeRange(view: DataView, values: Float32Array, start: number, end: n
 async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error): Promise<DecodedFrame> {
   if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
   let img: Awaited<ReturnType<typeof decodeImage>>;
+  const compressed = locateFrame(inst, frame, bad);
   try {
-    img = await decodeImage(Buffer.from(inst.encapsulatedFrame!(frame)), { maxPixels: inst.rows * inst.columns, minSide: 1 });
+    img = await decodeImage(Buffer.from(compressed), { maxPixels: inst.rows * inst.columns, minSide: 1 });
   } catch {
     throw bad('the JPEG-compressed frame could not be decoded.');
   }
@@ -145,12 +147,7 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
  */
 function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why: string) => Error): Uint8Array {
   if (inst.encapsulatedFrame) {
-    let compressed: Uint8Array;
-    try {
-      compressed = inst.encapsulatedFrame(frame);
-    } catch {
-      throw bad('the compressed frames could not be located.');
-    }
+    const compressed = locateFrame(inst, frame, bad);
     const out = decodeRle(compressed, inst.samplesPerPixel, inst.bitsAllocated / 8, inst.rows * inst.columns);
     if (!out || out.length !== size) throw bad('the RLE-compressed pixel data is corrupt.');
     return out;
@@ -158,6 +155,16 @@ function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why:
   const start = inst.pixel!.offset + frame * size;
   if (start + size > inst.pixel!.offset + inst.pixel!.length || start + size > inst.bytes.length) throw bad('the pixel data is truncated.');
   return inst.bytes.subarray(start, start + size);
+}
+
+/** The compressed bytes of a frame; a named refusal (e.g. an undeterminable fragment layout) passes through. */
+function locateFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error): Uint8Array {
+  try {
+    return inst.encapsulatedFrame!(frame);
+  } catch (err) {
+    if (err instanceof FileCheckError) throw err;
+    throw bad('the compressed frames could not be located.');
+  }
 }
 
 /**
