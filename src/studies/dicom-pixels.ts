@@ -80,7 +80,7 @@ export async function decodeFrame(inst: DicomInstance, frame: number): Promise<D
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const le = !inst.bigEndian || inst.encapsulatedFrame !== null;
   const signed = inst.pixelRepresentation === 1;
-  const layout: BitLayout = { ba, le, signed, shift: hb - stored + 1, stored };
+  const layout: BitLayout = { ba, le, signed, shift: hb - stored + 1, stored, padLo: inst.padding?.lo ?? Infinity, padHi: inst.padding?.hi ?? -Infinity };
   const fi = inst.frameInfo?.[frame];
   const slope = fi?.slope || inst.slope;
   const intercept = fi?.intercept ?? inst.intercept;
@@ -100,11 +100,19 @@ interface BitLayout {
   /** HighBit − BitsStored + 1: where the stored value starts in its word */
   shift: number;
   stored: number;
+  /** Pixel Padding Value range (stored values, inclusive); empty (∞, −∞) when none */
+  padLo: number;
+  padHi: number;
 }
 
-/** values[start..end) = stored value (shifted down, masked, sign-extended; 8, 16 and 32 bits alike) × slope + intercept. */
+/**
+ * values[start..end) = stored value (shifted down, masked, sign-extended; 8, 16 and 32 bits
+ * alike) × slope + intercept; padding pixels (PS3.3 C.7.5.1.1.2: outside the image, e.g. the
+ * corners of a rotated reconstruction) become NaN, which the percentile sampler skips and every
+ * window renders as its minimum — so they neither stretch the window nor pass for tissue.
+ */
 function decodeRange(view: DataView, values: Float32Array, start: number, end: number, l: BitLayout, slope: number, intercept: number): void {
-  const { ba, le, signed, shift, stored } = l;
+  const { ba, le, signed, shift, stored, padLo, padHi } = l;
   const span = 2 ** stored; // a number, not an int32: BitsStored may be 32
   const mask = stored < 32 ? span - 1 : 0;
   const signBit = span / 2;
@@ -113,7 +121,7 @@ function decodeRange(view: DataView, values: Float32Array, start: number, end: n
     if (shift) v >>>= shift;
     if (stored < 32) v &= mask; // non-negative: mask < 2^31
     if (signed && v >= signBit) v -= span;
-    values[i] = v * slope + intercept;
+    values[i] = v >= padLo && v <= padHi ? NaN : v * slope + intercept;
   }
 }
 
@@ -137,7 +145,12 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
   const fi = inst.frameInfo?.[frame];
   const slope = fi?.slope || inst.slope;
   const intercept = fi?.intercept ?? inst.intercept;
-  for (let i = 0; i < values.length; i++) values[i] = img.data[i * step] * slope + intercept;
+  const padLo = inst.padding?.lo ?? Infinity;
+  const padHi = inst.padding?.hi ?? -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = img.data[i * step];
+    values[i] = v >= padLo && v <= padHi ? NaN : v * slope + intercept; // padding: see decodeRange
+  }
   return { kind: 'scalar', width: img.width, height: img.height, values };
 }
 

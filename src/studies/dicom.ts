@@ -34,6 +34,8 @@ export interface DicomInstance {
   /** High Bit (0028,0102); BitsStored − 1 when absent */
   highBit: number;
   pixelRepresentation: number;
+  /** Pixel Padding Value (0028,0120) … Range Limit (0028,0121), inclusive, as stored values; null when absent */
+  padding: { lo: number; hi: number } | null;
   planarConfiguration: number;
   slope: number;
   intercept: number;
@@ -180,6 +182,7 @@ function parseDicomHeader(
   const description = str('x0008103e');
   const topWindow = readVoiWindow(ds, numIn);
   const bitsStored = us('x00280101') ?? us('x00280100') ?? 16;
+  const pixelRepresentation = us('x00280103') ?? 0;
 
   return {
     pos,
@@ -196,7 +199,8 @@ function parseDicomHeader(
     bitsAllocated: us('x00280100') ?? 16,
     bitsStored,
     highBit: us('x00280102') ?? bitsStored - 1,
-    pixelRepresentation: us('x00280103') ?? 0,
+    pixelRepresentation,
+    padding: paddingRange(us('x00280120'), us('x00280121'), pixelRepresentation),
     planarConfiguration: us('x00280006') ?? 0,
     slope: num('x00281053') || 1,
     intercept: num('x00281052') ?? 0,
@@ -279,4 +283,13 @@ function encapsulatedFrames(ds: dicomParser.DataSet, pixelEl: dicomParser.Elemen
     const [first, count] = groups[frame];
     return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixelEl, first, count);
   };
+}
+
+/** The padding values as stored values (US or SS by Pixel Representation, read here as raw 16 bits). */
+function paddingRange(value: number | null, limit: number | null, pixelRepresentation: number): { lo: number; hi: number } | null {
+  if (value === null) return null;
+  const asStored = (v: number) => (pixelRepresentation === 1 && v >= 0x8000 ? v - 0x10000 : v);
+  const a = asStored(value);
+  const b = limit === null ? a : asStored(limit);
+  return { lo: Math.min(a, b), hi: Math.max(a, b) };
 }
