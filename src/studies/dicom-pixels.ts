@@ -1,4 +1,5 @@
 import type { DicomInstance } from './dicom';
+import type { ModalityLut } from './voi-lut';
 import { CorruptStudyError, fileLabel, UnsupportedTransferSyntaxError } from './study-errors';
 import { decodeImage } from '../inference/image-decoder';
 import { FileCheckError } from '../common/errors';
@@ -49,7 +50,8 @@ export type DecodedFrame =
 
 /**
  * One frame's pixels: grey frames as modality values (stored value taken from bits
- * HighBit−BitsStored+1…HighBit, sign-extended, × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB.
+ * HighBit−BitsStored+1…HighBit, sign-extended, then the Modality LUT Sequence if any, else
+ * × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB.
  */
 export async function decodeFrame(inst: DicomInstance, frame: number): Promise<DecodedFrame> {
   assertDecodable(inst);
@@ -80,7 +82,7 @@ export async function decodeFrame(inst: DicomInstance, frame: number): Promise<D
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const le = !inst.bigEndian || inst.encapsulatedFrame !== null;
   const signed = inst.pixelRepresentation === 1;
-  const layout: BitLayout = { ba, le, signed, shift: hb - stored + 1, stored, padLo: inst.padding?.lo ?? Infinity, padHi: inst.padding?.hi ?? -Infinity };
+  const layout: BitLayout = { ba, le, signed, shift: hb - stored + 1, stored, padLo: inst.padding?.lo ?? Infinity, padHi: inst.padding?.hi ?? -Infinity, lut: inst.modalityLut };
   const fi = inst.frameInfo?.[frame];
   const slope = fi?.slope || inst.slope;
   const intercept = fi?.intercept ?? inst.intercept;
@@ -103,6 +105,8 @@ interface BitLayout {
   /** Pixel Padding Value range (stored values, inclusive); empty (∞, −∞) when none */
   padLo: number;
   padHi: number;
+  /** Modality LUT Sequence, applied instead of slope/intercept */
+  lut: ModalityLut | null;
 }
 
 /**
@@ -112,7 +116,7 @@ interface BitLayout {
  * window renders as its minimum — so they neither stretch the window nor pass for tissue.
  */
 function decodeRange(view: DataView, values: Float32Array, start: number, end: number, l: BitLayout, slope: number, intercept: number): void {
-  const { ba, le, signed, shift, stored, padLo, padHi } = l;
+  const { ba, le, signed, shift, stored, padLo, padHi, lut } = l;
   const span = 2 ** stored; // a number, not an int32: BitsStored may be 32
   const mask = stored < 32 ? span - 1 : 0;
   const signBit = span / 2;
@@ -121,8 +125,13 @@ function decodeRange(view: DataView, values: Float32Array, start: number, end: n
     if (shift) v >>>= shift;
     if (stored < 32) v &= mask; // non-negative: mask < 2^31
     if (signed && v >= signBit) v -= span;
-    values[i] = v >= padLo && v <= padHi ? NaN : v * slope + intercept;
+    values[i] = v >= padLo && v <= padHi ? NaN : lut ? lookUp(lut, v) : v * slope + intercept;
   }
+}
+
+function lookUp(lut: ModalityLut, v: number): number {
+  const i = v - lut.first;
+  return lut.data[i < 0 ? 0 : i >= lut.data.length ? lut.data.length - 1 : i];
 }
 
 /**
@@ -147,9 +156,10 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
   const intercept = fi?.intercept ?? inst.intercept;
   const padLo = inst.padding?.lo ?? Infinity;
   const padHi = inst.padding?.hi ?? -Infinity;
+  const lut = inst.modalityLut;
   for (let i = 0; i < values.length; i++) {
     const v = img.data[i * step];
-    values[i] = v >= padLo && v <= padHi ? NaN : v * slope + intercept; // padding: see decodeRange
+    values[i] = v >= padLo && v <= padHi ? NaN : lut ? lookUp(lut, v) : v * slope + intercept; // as in decodeRange
   }
   return { kind: 'scalar', width: img.width, height: img.height, values };
 }

@@ -5,7 +5,7 @@ import type { ByteBudget } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError } from './study-errors';
 import { normaliseBodyPart } from './body-part';
 import { scrubDescription } from './deidentify';
-import { readVoiWindow, VoiFunction, VoiWindow } from './voi-lut';
+import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction, VoiWindow } from './voi-lut';
 import { groupFragments, UnsupportedFragmentLayoutError } from './encapsulated';
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
@@ -39,6 +39,8 @@ export interface DicomInstance {
   planarConfiguration: number;
   slope: number;
   intercept: number;
+  /** Modality LUT Sequence (0028,3000): replaces slope/intercept when present */
+  modalityLut: ModalityLut | null;
   /** the first window of (0028,1050/1051); both null when absent or its VOI LUT Function is unknown (voi-lut.ts) */
   windowCenter: number | null;
   windowWidth: number | null;
@@ -204,6 +206,7 @@ function parseDicomHeader(
     planarConfiguration: us('x00280006') ?? 0,
     slope: num('x00281053') || 1,
     intercept: num('x00281052') ?? 0,
+    modalityLut: readModalityLut(ds, pixelRepresentation, pos),
     windowCenter: topWindow?.center ?? null,
     windowWidth: topWindow?.width ?? null,
     windowFunction: topWindow?.fn ?? 'LINEAR',

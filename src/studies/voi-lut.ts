@@ -1,7 +1,9 @@
 import type * as dicomParser from 'dicom-parser';
+import { CorruptStudyError, FilePosition, fileLabel } from './study-errors';
 
 /*
- * DICOM VOI LUT (PS3.3 C.11.2): the header's window centre/width and its VOI LUT Function.
+ * DICOM VOI LUT (PS3.3 C.11.2): the header's window centre/width and its VOI LUT Function; and
+ * the Modality LUT Sequence (C.11.1), the other header LUT on the way from stored value to grey.
  * Kept apart from windowing.ts so the windowing loop and the transfer functions stay small.
  */
 
@@ -83,4 +85,34 @@ export function applyVoiInto(values: Float32Array, out: Uint8Array, start: numbe
     }
     out[i] = invert ? 255 - y : y;
   }
+}
+
+/** A Modality LUT (PS3.3 C.11.1): stored value `first + i` → data[i]; values outside clamp to the ends. */
+export interface ModalityLut {
+  first: number;
+  data: Float32Array;
+}
+
+/**
+ * The Modality LUT Sequence (0028,3000), when present, replaces Rescale Slope/Intercept (the two
+ * are exclusive, C.11.1.1): ignoring it would put every header window in the wrong units. It is
+ * simple to apply, so it is applied; a malformed one is a 422, not a guess. Descriptor: entries
+ * (0 means 65536), first stored value mapped (US or SS by Pixel Representation), bits per entry.
+ */
+export function readModalityLut(ds: dicomParser.DataSet, pixelRepresentation: number, pos: FilePosition): ModalityLut | null {
+  const item = ds.elements.x00283000?.items?.[0]?.dataSet;
+  if (!item) return null;
+  const bad = () => new CorruptStudyError(`${fileLabel(pos)}: the Modality LUT Sequence is malformed.`);
+  const desc = item.elements.x00283002;
+  const lutEl = item.elements.x00283006;
+  if (!desc || desc.length < 6 || !lutEl) throw bad();
+  const entries = item.uint16('x00283002', 0) || 65536;
+  const rawFirst = item.uint16('x00283002', 1) ?? 0;
+  const bits = item.uint16('x00283002', 2);
+  const first = pixelRepresentation === 1 && rawFirst >= 0x8000 ? rawFirst - 0x10000 : rawFirst;
+  // entries ≤ 65536 by construction; the data must actually hold them (one 16-bit word each)
+  if ((bits !== 8 && bits !== 16) || lutEl.length < entries * 2) throw bad();
+  const data = new Float32Array(entries);
+  for (let i = 0; i < entries; i++) data[i] = item.uint16('x00283006', i) ?? 0;
+  return { first, data };
 }

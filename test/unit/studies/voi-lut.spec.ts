@@ -1,5 +1,6 @@
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
-import { el, maxDiff, mrDicom, ref } from '../../support/dicom-pixel-fixtures';
+import { CorruptStudyError } from '../../../src/studies/study-errors';
+import { El, el, maxDiff, mrDicom, ref } from '../../support/dicom-pixel-fixtures';
 
 const LIMITS: StudyLimits = { maxBytes: 64 * 1024 * 1024, maxSlices: 50, minSide: 16, maxPixels: 1_000_000 };
 const R = 32;
@@ -14,7 +15,7 @@ async function slicesOf(files: Buffer[]) {
   return study;
 }
 
-function classic(fn: string | null, c: number, w: number, extra: ReturnType<typeof el.str>[] = []) {
+function classic(fn: string | null, c: number, w: number, extra: El[] = []) {
   return [0, 1].map((k) =>
     mrDicom({
       rows: R,
@@ -80,5 +81,26 @@ describe('VOI LUT Function (0028,1056), PS3.3 C.11.2.1.2 / C.11.2.1.3', () => {
     expect(study.meta.windowing).toBe('header');
     expect(maxDiff(study.slices[0].image.data, Array.from(stored(0), (x) => ref.sigmoid(x, 500, 400)))).toBe(0);
     expect(maxDiff(study.slices[1].image.data, Array.from(stored(1), (x) => ref.linear(x, 500, 400)))).toBe(0);
+  });
+});
+
+describe('Modality LUT Sequence (0028,3000)', () => {
+  const lutSeq = (entries: number, first: number, f: (v: number) => number) => {
+    const data = Buffer.alloc(entries * 2);
+    for (let i = 0; i < entries; i++) data.writeUInt16LE(f(first + i), 2 * i);
+    return el.sq(0x00283000, [[el.us(0x00283002, entries, first, 16), el.bytes(0x00283006, 'OW', data)]]);
+  };
+
+  it('is applied instead of rescale, values outside the table clamping to its ends', async () => {
+    // table covers stored 100..899 only: 900..999 clamp to the last entry, 0..99 to the first
+    const files = classic(null, 500, 1000, [lutSeq(800, 100, (v) => 1000 - v), el.ds(0x00281053, 3), el.ds(0x00281052, 7)]);
+    const study = await slicesOf(files);
+    const viaLut = (v: number) => 1000 - Math.min(899, Math.max(100, v));
+    study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(stored(k), (x) => ref.linear(viaLut(x), 500, 1000)))).toBe(0));
+  });
+
+  it('a malformed one (data shorter than its descriptor) → 422 CORRUPT_IMAGE, not ignored', async () => {
+    const bad = el.sq(0x00283000, [[el.us(0x00283002, 4096, 0, 16), el.bytes(0x00283006, 'OW', new Uint8Array(16))]]);
+    await expect(loadStudy(classic(null, 500, 1000, [bad]).map((b) => new Uint8Array(b)), LIMITS)).rejects.toBeInstanceOf(CorruptStudyError);
   });
 });
