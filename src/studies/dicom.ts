@@ -6,7 +6,7 @@ import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError } from '
 import { normaliseBodyPart } from './body-part';
 import { scrubDescription } from './deidentify';
 import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction, VoiWindow } from './voi-lut';
-import { groupFragments, UnsupportedFragmentLayoutError } from './encapsulated';
+import { encapsulatedFrames } from './encapsulated';
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
 
@@ -270,22 +270,6 @@ function readFunctionalGroups(ds: dicomParser.DataSet, frames: number, numIn: Nu
     });
   }
   return out;
-}
-
-/**
- * Frame reader for encapsulated pixel data: fragments grouped into frames once, on first use
- * (Basic Offset Table, else one fragment per frame, else JPEG EOI markers — encapsulated.ts);
- * a layout that cannot be determined is a 415 UnsupportedFragmentLayoutError, never a misread.
- */
-function encapsulatedFrames(ds: dicomParser.DataSet, pixelEl: dicomParser.Element, frames: number, pos: FilePosition, transferSyntax: string) {
-  let groups: [number, number][] | null | undefined;
-  return (frame: number): Uint8Array => {
-    const fragments = pixelEl.fragments ?? [];
-    groups ??= groupFragments(fragments, pixelEl.basicOffsetTable ?? [], frames, ds.byteArray, transferSyntax === '1.2.840.10008.1.2.4.50');
-    if (!groups) throw new UnsupportedFragmentLayoutError(pos, frames, fragments.length);
-    const [first, count] = groups[frame];
-    return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixelEl, first, count);
-  };
 }
 
 /** The padding values as stored values (US or SS by Pixel Representation, read here as raw 16 bits). */

@@ -1,4 +1,4 @@
-import type * as dicomParser from 'dicom-parser';
+import * as dicomParser from 'dicom-parser';
 import { FileCheckError } from '../common/errors';
 import { FilePosition, fileLabel } from './study-errors';
 
@@ -68,4 +68,20 @@ function splitAtEoi(fragments: readonly dicomParser.Fragment[], frames: number, 
     }
   }
   return out.length === frames && start === fragments.length ? out : null;
+}
+
+/**
+ * Frame reader for encapsulated pixel data: fragments grouped into frames once, on first use
+ * (Basic Offset Table, else one fragment per frame, else JPEG EOI markers — encapsulated.ts);
+ * a layout that cannot be determined is a 415 UnsupportedFragmentLayoutError, never a misread.
+ */
+export function encapsulatedFrames(ds: dicomParser.DataSet, pixelEl: dicomParser.Element, frames: number, pos: FilePosition, transferSyntax: string) {
+  let groups: [number, number][] | null | undefined;
+  return (frame: number): Uint8Array => {
+    const fragments = pixelEl.fragments ?? [];
+    groups ??= groupFragments(fragments, pixelEl.basicOffsetTable ?? [], frames, ds.byteArray, transferSyntax === '1.2.840.10008.1.2.4.50');
+    if (!groups) throw new UnsupportedFragmentLayoutError(pos, frames, fragments.length);
+    const [first, count] = groups[frame];
+    return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixelEl, first, count);
+  };
 }
