@@ -1,6 +1,9 @@
 import type { DicomInstance } from './dicom';
+import type { ModalityLut } from './voi-lut';
 import { CorruptStudyError, fileLabel, UnsupportedTransferSyntaxError } from './study-errors';
 import { decodeImage } from '../inference/image-decoder';
+import { FileCheckError } from '../common/errors';
+import { YIELD_EVERY_PIXELS } from './windowing';
 
 /*
  * Pixel decoding of a parsed DICOM instance (src/studies/dicom reads the header and locates the
@@ -46,8 +49,9 @@ export type DecodedFrame =
   | { kind: 'rgb'; width: number; height: number; data: Uint8Array };
 
 /**
- * One frame's pixels: grey frames as modality values (stored value, masked to BitsStored and
- * sign-extended, × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB.
+ * One frame's pixels: grey frames as modality values (stored value taken from bits
+ * HighBit−BitsStored+1…HighBit, sign-extended, then the Modality LUT Sequence if any, else
+ * × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB.
  */
 export async function decodeFrame(inst: DicomInstance, frame: number): Promise<DecodedFrame> {
   assertDecodable(inst);
@@ -66,30 +70,68 @@ export async function decodeFrame(inst: DicomInstance, frame: number): Promise<D
   if (spp !== 1) throw bad(`${spp} samples per pixel is not supported.`);
   if (!inst.photometric.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric} is not supported.`);
   if (ba !== 8 && ba !== 16 && ba !== 32) throw bad(`${ba}-bit pixel data is not supported.`);
+  // PS3.5 8: the stored value occupies bits HighBit−BitsStored+1 … HighBit of each word; other bits
+  // may hold anything (overlays, garbage) and are discarded. An impossible layout is refused
+  // rather than guessed at.
+  const stored = inst.bitsStored;
+  const hb = inst.highBit;
+  if (!(stored >= 1 && stored <= ba)) throw bad(`Bits Stored (${stored}) does not fit Bits Allocated (${ba}).`);
+  if (!(hb < ba && hb >= stored - 1)) throw bad(`High Bit (${hb}) is inconsistent with Bits Stored (${stored}) and Bits Allocated (${ba}).`);
   const bytesPer = ba / 8;
   const src = frameBytes(inst, frame, n * bytesPer, bad);
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const le = !inst.bigEndian || inst.encapsulatedFrame !== null;
   const signed = inst.pixelRepresentation === 1;
-  const stored = Math.min(inst.bitsStored || ba, ba);
-  const mask = stored >= 32 ? 0xffffffff : (1 << stored) - 1;
-  const signBit = stored >= 32 ? 0 : 1 << (stored - 1);
+  const layout: BitLayout = { ba, le, signed, shift: hb - stored + 1, stored, padLo: inst.padding?.lo ?? Infinity, padHi: inst.padding?.hi ?? -Infinity, lut: inst.modalityLut };
   const fi = inst.frameInfo?.[frame];
   const slope = fi?.slope || inst.slope;
   const intercept = fi?.intercept ?? inst.intercept;
   const values = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let v: number;
-    if (ba === 8) v = view.getUint8(i);
-    else if (ba === 16) v = view.getUint16(i * 2, le);
-    else v = signed ? view.getInt32(i * 4, le) : view.getUint32(i * 4, le);
-    if (ba !== 32) {
-      v &= mask;
-      if (signed && v & signBit) v -= signBit * 2;
-    }
-    values[i] = v * slope + intercept;
+  // a 4 MP frame is tens of ms of this loop: decoded in chunks, letting the event loop in between
+  for (let s = 0; s < n; s += YIELD_EVERY_PIXELS) {
+    if (s > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    decodeRange(view, values, s, Math.min(n, s + YIELD_EVERY_PIXELS), layout, slope, intercept);
   }
   return { kind: 'scalar', width: columns, height: rows, values };
+}
+
+interface BitLayout {
+  ba: number;
+  le: boolean;
+  signed: boolean;
+  /** HighBit − BitsStored + 1: where the stored value starts in its word */
+  shift: number;
+  stored: number;
+  /** Pixel Padding Value range (stored values, inclusive); empty (∞, −∞) when none */
+  padLo: number;
+  padHi: number;
+  /** Modality LUT Sequence, applied instead of slope/intercept */
+  lut: ModalityLut | null;
+}
+
+/**
+ * values[start..end) = stored value (shifted down, masked, sign-extended; 8, 16 and 32 bits
+ * alike) × slope + intercept; padding pixels (PS3.3 C.7.5.1.1.2: outside the image, e.g. the
+ * corners of a rotated reconstruction) become NaN, which the percentile sampler skips and every
+ * window renders as its minimum — so they neither stretch the window nor pass for tissue.
+ */
+function decodeRange(view: DataView, values: Float32Array, start: number, end: number, l: BitLayout, slope: number, intercept: number): void {
+  const { ba, le, signed, shift, stored, padLo, padHi, lut } = l;
+  const span = 2 ** stored; // a number, not an int32: BitsStored may be 32
+  const mask = stored < 32 ? span - 1 : 0;
+  const signBit = span / 2;
+  for (let i = start; i < end; i++) {
+    let v = ba === 8 ? view.getUint8(i) : ba === 16 ? view.getUint16(i * 2, le) : view.getUint32(i * 4, le);
+    if (shift) v >>>= shift;
+    if (stored < 32) v &= mask; // non-negative: mask < 2^31
+    if (signed && v >= signBit) v -= span;
+    values[i] = v >= padLo && v <= padHi ? NaN : lut ? lookUp(lut, v) : v * slope + intercept;
+  }
+}
+
+function lookUp(lut: ModalityLut, v: number): number {
+  const i = v - lut.first;
+  return lut.data[i < 0 ? 0 : i >= lut.data.length ? lut.data.length - 1 : i];
 }
 
 /**
@@ -99,8 +141,9 @@ export async function decodeFrame(inst: DicomInstance, frame: number): Promise<D
 async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error): Promise<DecodedFrame> {
   if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
   let img: Awaited<ReturnType<typeof decodeImage>>;
+  const compressed = locateFrame(inst, frame, bad);
   try {
-    img = await decodeImage(Buffer.from(inst.encapsulatedFrame!(frame)), { maxPixels: inst.rows * inst.columns, minSide: 1 });
+    img = await decodeImage(Buffer.from(compressed), { maxPixels: inst.rows * inst.columns, minSide: 1 });
   } catch {
     throw bad('the JPEG-compressed frame could not be decoded.');
   }
@@ -111,7 +154,13 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
   const fi = inst.frameInfo?.[frame];
   const slope = fi?.slope || inst.slope;
   const intercept = fi?.intercept ?? inst.intercept;
-  for (let i = 0; i < values.length; i++) values[i] = img.data[i * step] * slope + intercept;
+  const padLo = inst.padding?.lo ?? Infinity;
+  const padHi = inst.padding?.hi ?? -Infinity;
+  const lut = inst.modalityLut;
+  for (let i = 0; i < values.length; i++) {
+    const v = img.data[i * step];
+    values[i] = v >= padLo && v <= padHi ? NaN : lut ? lookUp(lut, v) : v * slope + intercept; // as in decodeRange
+  }
   return { kind: 'scalar', width: img.width, height: img.height, values };
 }
 
@@ -121,12 +170,7 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
  */
 function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why: string) => Error): Uint8Array {
   if (inst.encapsulatedFrame) {
-    let compressed: Uint8Array;
-    try {
-      compressed = inst.encapsulatedFrame(frame);
-    } catch {
-      throw bad('the compressed frames could not be located.');
-    }
+    const compressed = locateFrame(inst, frame, bad);
     const out = decodeRle(compressed, inst.samplesPerPixel, inst.bitsAllocated / 8, inst.rows * inst.columns);
     if (!out || out.length !== size) throw bad('the RLE-compressed pixel data is corrupt.');
     return out;
@@ -134,6 +178,16 @@ function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why:
   const start = inst.pixel!.offset + frame * size;
   if (start + size > inst.pixel!.offset + inst.pixel!.length || start + size > inst.bytes.length) throw bad('the pixel data is truncated.');
   return inst.bytes.subarray(start, start + size);
+}
+
+/** The compressed bytes of a frame; a named refusal (e.g. an undeterminable fragment layout) passes through. */
+function locateFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error): Uint8Array {
+  try {
+    return inst.encapsulatedFrame!(frame);
+  } catch (err) {
+    if (err instanceof FileCheckError) throw err;
+    throw bad('the compressed frames could not be located.');
+  }
 }
 
 /**

@@ -5,6 +5,8 @@ import type { ByteBudget } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { normaliseBodyPart } from './body-part';
 import { scrubDescription } from './deidentify';
+import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction, VoiWindow } from './voi-lut';
+import { encapsulatedFrames } from './encapsulated';
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
 
@@ -35,12 +37,21 @@ export interface DicomInstance {
   photometric: string;
   bitsAllocated: number;
   bitsStored: number;
+  /** High Bit (0028,0102); BitsStored − 1 when absent */
+  highBit: number;
   pixelRepresentation: number;
+  /** Pixel Padding Value (0028,0120) … Range Limit (0028,0121), inclusive, as stored values; null when absent */
+  padding: { lo: number; hi: number } | null;
   planarConfiguration: number;
   slope: number;
   intercept: number;
+  /** Modality LUT Sequence (0028,3000): replaces slope/intercept when present */
+  modalityLut: ModalityLut | null;
+  /** the first window of (0028,1050/1051); both null when absent or its VOI LUT Function is unknown (voi-lut.ts) */
   windowCenter: number | null;
   windowWidth: number | null;
+  /** VOI LUT Function (0028,1056) of that window; LINEAR when absent */
+  windowFunction: VoiFunction;
   position: number[] | null;
   orientation: number[] | null;
   instanceNumber: number | null;
@@ -64,7 +75,7 @@ export interface DicomInstance {
 export interface FrameInfo {
   position: number[] | null;
   orientation: number[] | null;
-  window: { center: number; width: number } | null;
+  window: VoiWindow | null;
   slope: number | null;
   intercept: number | null;
 }
@@ -183,6 +194,9 @@ function parseDicomHeader(
     .map((t) => ds.string(t))
     .filter((v): v is string => !!v);
   const description = str('x0008103e');
+  const topWindow = readVoiWindow(ds, numIn);
+  const bitsStored = us('x00280101') ?? us('x00280100') ?? 16;
+  const pixelRepresentation = us('x00280103') ?? 0;
 
   return {
     pos,
@@ -200,13 +214,17 @@ function parseDicomHeader(
     samplesPerPixel: us('x00280002') ?? 1,
     photometric: (str('x00280004') ?? 'MONOCHROME2').toUpperCase(),
     bitsAllocated: us('x00280100') ?? 16,
-    bitsStored: us('x00280101') ?? us('x00280100') ?? 16,
-    pixelRepresentation: us('x00280103') ?? 0,
+    bitsStored,
+    highBit: us('x00280102') ?? bitsStored - 1,
+    pixelRepresentation,
+    padding: paddingRange(us('x00280120'), us('x00280121'), pixelRepresentation),
     planarConfiguration: us('x00280006') ?? 0,
     slope: num('x00281053') || 1,
     intercept: num('x00281052') ?? 0,
-    windowCenter: num('x00281050'),
-    windowWidth: num('x00281051'),
+    modalityLut: readModalityLut(ds, pixelRepresentation, pos),
+    windowCenter: topWindow?.center ?? null,
+    windowWidth: topWindow?.width ?? null,
+    windowFunction: topWindow?.fn ?? 'LINEAR',
     position: multi('x00200032', 3),
     orientation: multi('x00200037', 6) ?? frameInfo?.[0]?.orientation ?? null,
     frameInfo,
@@ -216,14 +234,7 @@ function parseDicomHeader(
     bigEndian: transferSyntax === '1.2.840.10008.1.2.2',
     pixel: pixelEl.encapsulatedPixelData ? null : { offset: pixelEl.dataOffset, length: pixelEl.length },
     pixelData: ds.byteArray.subarray(pixelEl.dataOffset, pixelEl.dataOffset + pixelEl.length),
-    encapsulatedFrame: pixelEl.encapsulatedPixelData
-      ? (frame: number) => {
-          const fragments = pixelEl.fragments?.length ?? 0;
-          if (frames === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixelEl, 0, fragments);
-          if (fragments === frames) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixelEl, frame, 1);
-          throw new Error('fragments');
-        }
-      : null,
+    encapsulatedFrame: pixelEl.encapsulatedPixelData ? encapsulatedFrames(ds, pixelEl, frames, pos, transferSyntax) : null,
     bytes: ds.byteArray,
   };
 }
@@ -266,15 +277,22 @@ function readFunctionalGroups(ds: dicomParser.DataSet, frames: number, numIn: Nu
     const macro = (tag: string) => item(pf, tag) ?? item(shared, tag);
     const voi = macro('x00289132');
     const pvt = macro('x00289145');
-    const center = numIn(voi, 'x00281050');
-    const width = numIn(voi, 'x00281051');
     out.push({
       position: multiIn(macro('x00209113'), 'x00200032', 3),
       orientation: multiIn(macro('x00209116'), 'x00200037', 6),
-      window: center !== null && width !== null ? { center, width } : null,
+      window: readVoiWindow(voi, numIn), // with the frame's VOI LUT Function
       slope: numIn(pvt, 'x00281053'),
       intercept: numIn(pvt, 'x00281052'),
     });
   }
   return out;
+}
+
+/** The padding values as stored values (US or SS by Pixel Representation, read here as raw 16 bits). */
+function paddingRange(value: number | null, limit: number | null, pixelRepresentation: number): { lo: number; hi: number } | null {
+  if (value === null) return null;
+  const asStored = (v: number) => (pixelRepresentation === 1 && v >= 0x8000 ? v - 0x10000 : v);
+  const a = asStored(value);
+  const b = limit === null ? a : asStored(limit);
+  return { lo: Math.min(a, b), hi: Math.max(a, b) };
 }

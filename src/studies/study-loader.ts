@@ -202,7 +202,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   const windowOf = (inst: DicomInstance, f: number) => {
     const w = inst.frameInfo?.[f]?.window;
     if (w) return w;
-    return inst.windowCenter !== null && inst.windowWidth !== null ? { center: inst.windowCenter, width: inst.windowWidth } : null;
+    return inst.windowCenter !== null && inst.windowWidth !== null ? { center: inst.windowCenter, width: inst.windowWidth, fn: inst.windowFunction } : null;
   };
   const headerWindows = frames.every(({ inst, f }) => {
     if (inst.samplesPerPixel !== 1) return true;

@@ -1,12 +1,13 @@
 import type { RawImage } from '../inference/preprocess';
+import { applyVoiInto, VoiWindow } from './voi-lut';
 
 /** A slice in physical units (DICOM modality values after rescale, NIfTI values after scl_*). */
 export interface ScalarSlice {
   width: number;
   height: number;
   values: Float32Array;
-  /** window from the DICOM header (first value of a multi-valued tag), if any */
-  window?: { center: number; width: number } | null;
+  /** window from the DICOM header (first value of a multi-valued tag) with its VOI LUT Function, if any */
+  window?: VoiWindow | null;
   /** MONOCHROME1: low values are displayed bright */
   invert?: boolean;
 }
@@ -17,37 +18,30 @@ export interface Window {
 }
 
 /**
- * DICOM PS3.3 C.11.2.1.2.1 linear VOI function, to 0..255:
- * x ≤ c − 0.5 − (w−1)/2 → 0; x > c − 0.5 + (w−1)/2 → 255; else ((x − (c − 0.5)) / (w − 1) + 0.5) · 255.
+ * A DICOM window (VOI LUT Function LINEAR unless `fn` says otherwise) to 0..255; the transfer
+ * functions are in voi-lut.ts.
  */
-export function applyDicomWindow(values: Float32Array, center: number, width: number, invert = false): Uint8Array {
+export function applyDicomWindow(values: Float32Array, center: number, width: number, invert = false, fn?: VoiWindow['fn']): Uint8Array {
   const out = new Uint8Array(values.length);
-  const w1 = Math.max(width - 1, 1e-6);
-  const lo = center - 0.5 - w1 / 2;
-  const hi = center - 0.5 + w1 / 2;
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i];
-    let y: number;
-    if (!(x > lo)) y = 0; // also NaN → 0
-    else if (x > hi) y = 255;
-    else y = ((x - (center - 0.5)) / w1 + 0.5) * 255;
-    const b = Math.min(255, Math.max(0, Math.round(y)));
-    out[i] = invert ? 255 - b : b;
-  }
+  applyVoiInto(values, out, 0, values.length, { center, width, fn }, invert);
   return out;
 }
 
 /** Linear map [lo, hi] → [0, 255], clamped. */
 export function applyRange(values: Float32Array, win: Window, invert = false): Uint8Array {
   const out = new Uint8Array(values.length);
+  applyRangeInto(values, out, 0, values.length, win, invert);
+  return out;
+}
+
+function applyRangeInto(values: Float32Array, out: Uint8Array, start: number, end: number, win: Window, invert: boolean): void {
   const span = win.hi - win.lo;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = start; i < end; i++) {
     const x = values[i];
     let b = span > 0 && Number.isFinite(x) ? Math.round(((x - win.lo) / span) * 255) : 0;
     b = b < 0 ? 0 : b > 255 ? 255 : b;
     out[i] = invert ? 255 - b : b;
   }
-  return out;
 }
 
 /**
@@ -69,8 +63,9 @@ export class PercentileSampler {
   constructor(totalValues: number, maxSamples = 262_144) {
     this.stride = Math.max(1, Math.ceil(totalValues / maxSamples));
   }
-  add(values: Float32Array): void {
-    for (let i = 0; i < values.length; i++, this.k++) {
+  /** Feeds values[start..end); chunks of one slice must be fed in order. */
+  add(values: Float32Array, start = 0, end = values.length): void {
+    for (let i = start; i < end; i++, this.k++) {
       if (this.k % this.stride === 0 && Number.isFinite(values[i])) this.sample.push(values[i]);
     }
   }
@@ -92,28 +87,69 @@ export class PercentileSampler {
 export type SliceData = ScalarSlice | { rgb: RawImage };
 
 /**
+ * Main-thread work between two yields to the event loop, in pixels. The slowest per-pixel step
+ * here (decode or window, ~7 ns/pixel on the 2-core production box) makes 1 M pixels ≈ 10 ms,
+ * so no stretch without a yield comes near 50 ms even with a slice read and windowed back to
+ * back; counting slices instead (as before) let a 4 MP slice hold the loop for a whole decode
+ * plus window.
+ */
+export const YIELD_EVERY_PIXELS = 1 << 20;
+/** …and at least every this many slices, however small (each read has fixed costs too). */
+export const YIELD_EVERY_SLICES = 8;
+
+/** Counts work done and yields (setImmediate: lets I/O and timers run) when enough has been. */
+export class Pacer {
+  yields = 0;
+  private pixels = 0;
+  private slices = 0;
+  async work(pixels: number): Promise<void> {
+    this.pixels += pixels;
+    if (this.pixels >= YIELD_EVERY_PIXELS) await this.yield();
+  }
+  async sliceDone(): Promise<void> {
+    if (++this.slices >= YIELD_EVERY_SLICES) await this.yield();
+  }
+  async yield(): Promise<void> {
+    this.pixels = 0;
+    this.slices = 0;
+    this.yields++;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
  * Windows every slice of a study to 8-bit, reading each slice through `read` — so only one
  * slice in physical units is held at a time: the header's window when every grey slice has one
  * (`headerWindows`), otherwise one robust percentile window for the whole volume (a first pass
- * samples the values, a second applies the window). Yields to the event loop every few slices.
+ * samples the values, a second applies the window). Yields to the event loop by work done
+ * (Pacer): after each read, and within a slice every YIELD_EVERY_PIXELS pixels sampled or
+ * windowed. Cancelling stays with the caller: `read` may throw, and nothing here outlives it.
  */
 export async function windowStudy(
   count: number,
   valuesPerSlice: number,
   headerWindows: boolean,
   read: (i: number) => Promise<SliceData> | SliceData,
+  pacer = new Pacer(),
 ): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' | 'none' }> {
-  const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
   let win: Window | null = null;
   let grey = 0;
   if (!headerWindows) {
     const sampler = new PercentileSampler(count * valuesPerSlice);
     for (let i = 0; i < count; i++) {
       const d = await read(i);
-      if (!('rgb' in d)) sampler.add(d.values);
-      if (i % 8 === 7) await tick();
+      if (!('rgb' in d)) {
+        await pacer.work(d.values.length); // the read decoded as many values
+        for (let s = 0; s < d.values.length; s += YIELD_EVERY_PIXELS) {
+          const e = Math.min(d.values.length, s + YIELD_EVERY_PIXELS);
+          sampler.add(d.values, s, e);
+          await pacer.work(e - s);
+        }
+      }
+      await pacer.sliceDone();
     }
     win = sampler.window();
+    await pacer.yield(); // the sort of up to 256 k samples
   }
   const images: RawImage[] = [];
   for (let i = 0; i < count; i++) {
@@ -121,14 +157,17 @@ export async function windowStudy(
     if ('rgb' in d) images.push(d.rgb);
     else {
       grey++;
-      images.push({
-        width: d.width,
-        height: d.height,
-        channels: 1,
-        data: win ? applyRange(d.values, win, d.invert) : applyDicomWindow(d.values, d.window!.center, d.window!.width, d.invert),
-      });
+      await pacer.work(d.values.length);
+      const out = new Uint8Array(d.values.length);
+      for (let s = 0; s < out.length; s += YIELD_EVERY_PIXELS) {
+        const e = Math.min(out.length, s + YIELD_EVERY_PIXELS);
+        if (win) applyRangeInto(d.values, out, s, e, win, d.invert ?? false);
+        else applyVoiInto(d.values, out, s, e, d.window!, d.invert ?? false);
+        await pacer.work(e - s);
+      }
+      images.push({ width: d.width, height: d.height, channels: 1, data: out });
     }
-    if (i % 8 === 7) await tick();
+    await pacer.sliceDone();
   }
   return { images, windowing: grey === 0 ? 'none' : win ? 'percentile' : 'header' };
 }

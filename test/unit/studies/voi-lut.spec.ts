@@ -1,0 +1,106 @@
+import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import { CorruptStudyError } from '../../../src/studies/study-errors';
+import { El, el, maxDiff, mrDicom, ref } from '../../support/dicom-pixel-fixtures';
+
+const LIMITS: StudyLimits = { maxBytes: 64 * 1024 * 1024, maxSlices: 50, minSide: 16, maxPixels: 1_000_000 };
+const R = 32;
+const stored = (k: number) => Uint16Array.from({ length: R * R }, (_, i) => (i * 37 + k * 11) % 1000);
+const WC = 0x00281050;
+const WW = 0x00281051;
+const FN = 0x00281056;
+
+async function slicesOf(files: Buffer[]) {
+  const study = await loadStudy(files.map((b) => new Uint8Array(b)), LIMITS);
+  if (study.kind !== 'slices') throw new Error(`expected slices, got ${study.kind}`);
+  return study;
+}
+
+function classic(fn: string | null, c: number, w: number, extra: El[] = []) {
+  return [0, 1].map((k) =>
+    mrDicom({
+      rows: R,
+      columns: R,
+      bitsAllocated: 16,
+      words: stored(k),
+      z: 5 * k,
+      instanceNumber: k + 1,
+      extra: [el.ds(WC, c), el.ds(WW, w), ...(fn ? [el.str(FN, 'CS', fn)] : []), ...extra],
+    }),
+  );
+}
+
+describe('VOI LUT Function (0028,1056), PS3.3 C.11.2.1.2 / C.11.2.1.3', () => {
+  it('SIGMOID is applied as the sigmoid, not as a linear window', async () => {
+    const study = await slicesOf(classic('SIGMOID', 500, 400));
+    expect(study.meta.windowing).toBe('header');
+    study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(stored(k), (x) => ref.sigmoid(x, 500, 400)))).toBe(0));
+  });
+
+  it('LINEAR_EXACT has no −0.5 / −1 terms (a narrow window shows the difference)', async () => {
+    const study = await slicesOf(classic('LINEAR_EXACT', 500, 4));
+    study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(stored(k), (x) => ref.linearExact(x, 500, 4)))).toBe(0));
+  });
+
+  it('LINEAR (explicit or absent) keeps the c − 0.5 / w − 1 formula', async () => {
+    for (const fn of ['LINEAR', null]) {
+      const study = await slicesOf(classic(fn, 500, 600));
+      study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(stored(k), (x) => ref.linear(x, 500, 600)))).toBe(0));
+    }
+  });
+
+  it('an unknown VOI LUT Function is not guessed: the study gets the percentile window', async () => {
+    const study = await slicesOf(classic('LOG', 500, 400));
+    expect(study.meta.windowing).toBe('percentile');
+  });
+
+  it('a VOI LUT Sequence without a window is not silently taken for one: percentile window, reported as such', async () => {
+    const lut = el.sq(0x00283010, [[el.us(0x00283002, 1000, 0, 8), el.bytes(0x00283006, 'OW', new Uint8Array(2000))]]);
+    const files = [0, 1].map((k) => mrDicom({ rows: R, columns: R, bitsAllocated: 16, words: stored(k), z: 5 * k, instanceNumber: k + 1, extra: [lut] }));
+    const study = await slicesOf(files);
+    expect(study.meta.windowing).toBe('percentile');
+  });
+
+  it('Enhanced MR: each frame uses the function of its own Frame VOI LUT functional group', async () => {
+    const frameGroup = (z: number, fn: string) => [
+      el.sq(0x00209113, [[el.ds(0x00200032, -100, -100, z)]]),
+      el.sq(0x00289132, [[el.ds(WC, 500), el.ds(WW, 400), el.str(FN, 'CS', fn)]]),
+    ];
+    const words = Uint16Array.from([...stored(0), ...stored(1)]);
+    const file = mrDicom({
+      rows: R,
+      columns: R,
+      bitsAllocated: 16,
+      frames: 2,
+      words,
+      extra: [
+        el.sq(0x52009229, [[el.sq(0x00209116, [[el.ds(0x00200037, 1, 0, 0, 0, 1, 0)]])]]),
+        el.sq(0x52009230, [frameGroup(0, 'SIGMOID'), frameGroup(5, 'LINEAR')]),
+      ],
+    });
+    const study = await slicesOf([file]);
+    expect(study.meta.windowing).toBe('header');
+    expect(maxDiff(study.slices[0].image.data, Array.from(stored(0), (x) => ref.sigmoid(x, 500, 400)))).toBe(0);
+    expect(maxDiff(study.slices[1].image.data, Array.from(stored(1), (x) => ref.linear(x, 500, 400)))).toBe(0);
+  });
+});
+
+describe('Modality LUT Sequence (0028,3000)', () => {
+  const lutSeq = (entries: number, first: number, f: (v: number) => number) => {
+    const data = Buffer.alloc(entries * 2);
+    for (let i = 0; i < entries; i++) data.writeUInt16LE(f(first + i), 2 * i);
+    return el.sq(0x00283000, [[el.us(0x00283002, entries, first, 16), el.bytes(0x00283006, 'OW', data)]]);
+  };
+
+  it('is applied instead of rescale, values outside the table clamping to its ends', async () => {
+    // table covers stored 100..899 only: 900..999 clamp to the last entry, 0..99 to the first
+    const files = classic(null, 500, 1000, [lutSeq(800, 100, (v) => 1000 - v), el.ds(0x00281053, 3), el.ds(0x00281052, 7)]);
+    const study = await slicesOf(files);
+    const viaLut = (v: number) => 1000 - Math.min(899, Math.max(100, v));
+    study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(stored(k), (x) => ref.linear(viaLut(x), 500, 1000)))).toBe(0));
+  });
+
+  it('a malformed one (data shorter than its descriptor) → 422 CORRUPT_IMAGE, not ignored', async () => {
+    const bad = el.sq(0x00283000, [[el.us(0x00283002, 4096, 0, 16), el.bytes(0x00283006, 'OW', new Uint8Array(16))]]);
+    await expect(loadStudy(classic(null, 500, 1000, [bad]).map((b) => new Uint8Array(b)), LIMITS)).rejects.toBeInstanceOf(CorruptStudyError);
+  });
+});
