@@ -60,6 +60,8 @@ const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, l
  * by scl_slope/scl_inter (when the slope is non-zero). Each slice is shown radiologically
  * (nifti-orientation.ts) using the sform, else the qform; with neither, or an unusable one, the
  * historical layout is kept (columns = first remaining axis, rows = second with +axis up).
+ * Non-finite values are kept: the percentile window ignores them and the display maps NaN and
+ * −Inf to the window's minimum, +Inf to its maximum.
  */
 export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: number): NiftiVolume {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -130,8 +132,8 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
     for (let row = 0; row < height; row++) {
       const rowBase = base + row * rowStep;
       for (let col = 0; col < width; col++) {
-        const v = reader.read(dv, (rowBase + col * colStep) * reader.bytes, le) * slope + inter;
-        values[row * width + col] = Number.isFinite(v) ? v : 0;
+        // NaN / ±Inf stay as they are (see the function's comment)
+        values[row * width + col] = reader.read(dv, (rowBase + col * colStep) * reader.bytes, le) * slope + inter;
       }
     }
     return { width, height, values };

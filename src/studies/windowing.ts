@@ -43,7 +43,8 @@ export function applyRange(values: Float32Array, win: Window, invert = false): U
   const span = win.hi - win.lo;
   for (let i = 0; i < values.length; i++) {
     const x = values[i];
-    let b = span > 0 && Number.isFinite(x) ? Math.round(((x - win.lo) / span) * 255) : 0;
+    // non-finite: +Inf is above any window (white); NaN (e.g. a masked map's background) and −Inf below
+    let b = x === Infinity ? 255 : span > 0 && Number.isFinite(x) ? Math.round(((x - win.lo) / span) * 255) : 0;
     b = b < 0 ? 0 : b > 255 ? 255 : b;
     out[i] = invert ? 255 - b : b;
   }

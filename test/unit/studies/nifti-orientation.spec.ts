@@ -153,3 +153,38 @@ describe('NIfTI orientation: a corrupt affine falls back instead of failing', ()
     expect(v.orientation).toEqual({ source: 'qform', axcodes: 'LPS', plane: 'axial' });
   });
 });
+
+describe('NIfTI non-finite values', () => {
+  // a float map: 60 % NaN background, tissue 1000..3000, one +Inf and one −Inf voxel in the tissue
+  const d: [number, number, number] = [64, 64, 4];
+  const nanRows = Math.round(64 * 0.6);
+  const value = (i: number, j: number, k: number) => {
+    if (j < nanRows) return NaN;
+    if (i === 5 && j === 50 && k === 1) return Infinity;
+    if (i === 9 && j === 50 && k === 1) return -Infinity;
+    return 1000 + (2000 * ((i * 7 + j * 13 + k * 5) % 97)) / 96;
+  };
+
+  it('NaN background stays out of the window (tissue keeps ~0..255); NaN and −Inf black, +Inf white', async () => {
+    const study = await loadStudy([new Uint8Array(writeNifti1(d, value, { datatype: 'float32' }))], LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    const s = study.slices[1].image.data;
+    // historical layout (no orientation): row = 63 − j, column = i
+    const at = (i: number, j: number) => s[(63 - j) * 64 + i];
+    const tissue: number[] = [];
+    for (let j = nanRows; j < 64; j++) for (let i = 0; i < 64; i++) if (Number.isFinite(value(i, j, 1))) tissue.push(at(i, j));
+    expect(Math.min(...tissue)).toBeLessThanOrEqual(5);
+    expect(Math.max(...tissue)).toBeGreaterThanOrEqual(250);
+    expect(at(20, 10)).toBe(0);
+    expect(at(5, 50)).toBe(255);
+    expect(at(9, 50)).toBe(0);
+  });
+
+  it('readSlice hands NaN / ±Inf through to the windowing (not 0)', () => {
+    const v = read(writeNifti1(d, value, { datatype: 'float32' }));
+    const s = v.readSlice(1).values;
+    expect(Number.isNaN(s[63 * 64])).toBe(true);
+    expect(s[(63 - 50) * 64 + 5]).toBe(Infinity);
+    expect(s[(63 - 50) * 64 + 9]).toBe(-Infinity);
+  });
+});
