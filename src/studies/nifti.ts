@@ -1,6 +1,7 @@
 import * as nifti from 'nifti-reader-js';
 import { ByteBudget, gunzipWithin, isGzip } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
+import { axcodesString, AxisCodes, axisCodes, AxisWalk, OrientationSource, Plane, sliceLayout, voxelToWorld } from './nifti-orientation';
 import type { ScalarSlice } from './windowing';
 
 export interface NiftiVolume {
@@ -16,6 +17,8 @@ export interface NiftiVolume {
   spacing: { column: number | null; row: number | null; slice: number | null };
   /** number of volumes in a 4-D file (only the first is analysed) */
   volumes: number;
+  /** where the display orientation came from; 'none': historical layout, plane unknown */
+  orientation: { source: OrientationSource | 'none'; axcodes: string | null; plane: Plane | null };
 }
 
 /** NIfTI-1/2 signature test on (possibly gzip-compressed) bytes. */
@@ -54,9 +57,11 @@ const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, l
  * Reads a NIfTI-1/2 volume with nifti-reader-js and cuts it into 2-D slices along the
  * acquisition axis: the header's slice_dim (dim_info) when set; otherwise the axis whose voxel
  * spacing is clearly the largest (thick-slice 2-D acquisitions); otherwise k. Values are scaled
- * by scl_slope/scl_inter (when the slope is non-zero). In-plane, columns follow the first
- * remaining axis and rows the second, flipped so that +axis points up (the usual display of a
- * RAS-stored volume).
+ * by scl_slope/scl_inter (when the slope is non-zero). Each slice is shown radiologically
+ * (nifti-orientation.ts) using the sform, else the qform; with neither, or an unusable one, the
+ * historical layout is kept (columns = first remaining axis, rows = second with +axis up).
+ * Non-finite values are kept: the percentile window ignores them and the display maps NaN and
+ * −Inf to the window's minimum, +Inf to its maximum.
  */
 export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: number): NiftiVolume {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -97,10 +102,19 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   }
   const count = dims[sliceAxis];
   if (count > maxSlices) throw new TooManySlicesError(maxSlices);
-  const [a, b] = [0, 1, 2].filter((x) => x !== sliceAxis);
-  const width = dims[a];
-  const height = dims[b];
+
+  const ori = readOrientation(h, bytes);
+  const layout = sliceLayout(ori?.codes ?? null, sliceAxis);
+  const width = dims[layout.column.axis];
+  const height = dims[layout.row.axis];
   const strides = [1, nx, nx * ny];
+  // index arithmetic per slice: start at the corner shown top-left, step along each walk
+  const step = (w: AxisWalk) => (w.reversed ? -strides[w.axis] : strides[w.axis]);
+  const start = (w: AxisWalk) => (w.reversed ? (dims[w.axis] - 1) * strides[w.axis] : 0);
+  const colStep = step(layout.column);
+  const rowStep = step(layout.row);
+  const origin = start(layout.column) + start(layout.row) + start(layout.slice);
+  const sliceStep = step(layout.slice);
 
   let slope = h.scl_slope;
   let inter = h.scl_inter;
@@ -114,12 +128,12 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   /** one slice in physical units, read from the raw volume on demand (not all held at once) */
   const readSlice = (s: number): ScalarSlice => {
     const values = new Float32Array(width * height);
+    const base = origin + s * sliceStep;
     for (let row = 0; row < height; row++) {
-      const vb = height - 1 - row; // +b points up
+      const rowBase = base + row * rowStep;
       for (let col = 0; col < width; col++) {
-        const idx = s * strides[sliceAxis] + col * strides[a] + vb * strides[b];
-        const v = reader.read(dv, idx * reader.bytes, le) * slope + inter;
-        values[row * width + col] = Number.isFinite(v) ? v : 0;
+        // NaN / ±Inf stay as they are (see the function's comment)
+        values[row * width + col] = reader.read(dv, (rowBase + col * colStep) * reader.bytes, le) * slope + inter;
       }
     }
     return { width, height, values };
@@ -131,7 +145,35 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
     sliceAxisSource,
     width,
     height,
-    spacing: { column: spacing[a], row: spacing[b], slice: spacing[sliceAxis] },
+    spacing: { column: spacing[layout.column.axis], row: spacing[layout.row.axis], slice: spacing[sliceAxis] },
     volumes,
+    orientation: ori ? { source: ori.source, axcodes: axcodesString(ori.codes), plane: layout.plane } : { source: 'none', axcodes: null, plane: null },
   };
+}
+
+/**
+ * The header's orientation as axis codes (sform, else qform), or null when it has none or only
+ * unusable ones (NaN, zero or singular matrix): such a file is still shown, in the historical
+ * layout, rather than refused — the pixels are fine, only the labels of the axes are unknown.
+ */
+function readOrientation(h: nifti.NIFTI1 | nifti.NIFTI2, bytes: Uint8Array): { codes: AxisCodes; source: OrientationSource } | null {
+  let srow: number[][];
+  if (h instanceof nifti.NIFTI2) srow = h.affine.slice(0, 3); // NIfTI-2: nifti-reader-js always fills affine from srow_*
+  else {
+    // NIfTI-1: nifti-reader-js's affine prefers the qform when qform_code > sform_code; read srow_* (floats at 280) directly
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    srow = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => dv.getFloat32(280 + (r * 4 + c) * 4, h.littleEndian)));
+  }
+  const candidates = voxelToWorld({
+    qformCode: h.qform_code,
+    sformCode: h.sform_code,
+    quatern: [h.quatern_b, h.quatern_c, h.quatern_d],
+    qfac: h.pixDims[0],
+    srow,
+  });
+  for (const m of candidates) {
+    const codes = axisCodes(m.matrix);
+    if (codes) return { codes, source: m.source };
+  }
+  return null;
 }

@@ -38,7 +38,8 @@ function applyRangeInto(values: Float32Array, out: Uint8Array, start: number, en
   const span = win.hi - win.lo;
   for (let i = start; i < end; i++) {
     const x = values[i];
-    let b = span > 0 && Number.isFinite(x) ? Math.round(((x - win.lo) / span) * 255) : 0;
+    // non-finite: +Inf is above any window (white); NaN (e.g. a masked map's background) and −Inf below
+    let b = x === Infinity ? 255 : span > 0 && Number.isFinite(x) ? Math.round(((x - win.lo) / span) * 255) : 0;
     b = b < 0 ? 0 : b > 255 ? 255 : b;
     out[i] = invert ? 255 - b : b;
   }

@@ -1,0 +1,80 @@
+/**
+ * Minimal NIfTI-1 writer for orientation / non-finite tests: int16 or float32 voxels, optional
+ * sform (srow_*) and qform (quaternion + qfac), dim_info slice_dim. Synthetic data only.
+ */
+
+export type Mat3 = [[number, number, number], [number, number, number], [number, number, number]];
+
+export interface Nifti1Spec {
+  datatype?: 'int16' | 'float32';
+  pixdim?: [number, number, number];
+  sliceDim?: 0 | 1 | 2 | 3;
+  /** direction × spacing part of voxel→world (rows = world x, y, z); written as srow_* */
+  sform?: number[][];
+  sformCode?: number;
+  /** quatern_b, c, d and qfac (pixdim[0]) */
+  qform?: { b: number; c: number; d: number; qfac: 1 | -1 };
+  qformCode?: number;
+}
+
+export function writeNifti1(dims: [number, number, number], voxel: (i: number, j: number, k: number) => number, o: Nifti1Spec = {}): Buffer {
+  const [nx, ny, nz] = dims;
+  const float = o.datatype === 'float32';
+  const hdr = Buffer.alloc(352);
+  hdr.writeInt32LE(348, 0);
+  hdr.writeUInt8(((o.sliceDim ?? 0) & 3) << 4, 39);
+  [3, nx, ny, nz, 1, 1, 1, 1].forEach((v, i) => hdr.writeInt16LE(v, 40 + i * 2));
+  hdr.writeInt16LE(float ? 16 : 4, 70);
+  hdr.writeInt16LE(float ? 32 : 16, 72);
+  [o.qform?.qfac ?? 1, ...(o.pixdim ?? [1, 1, 1]), 1, 1, 1, 1].forEach((v, i) => hdr.writeFloatLE(v, 76 + i * 4));
+  hdr.writeFloatLE(352, 108);
+  hdr.writeFloatLE(1, 112);
+  hdr.writeUInt8(2 | 8, 123);
+  hdr.writeInt16LE(o.qform ? (o.qformCode ?? 1) : 0, 252);
+  hdr.writeInt16LE(o.sform ? (o.sformCode ?? 1) : 0, 254);
+  if (o.qform) [o.qform.b, o.qform.c, o.qform.d].forEach((v, i) => hdr.writeFloatLE(v, 256 + i * 4));
+  if (o.sform) for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) hdr.writeFloatLE(o.sform[r]?.[c] ?? 0, 280 + (r * 4 + c) * 4);
+  hdr.write('n+1\0', 344, 'latin1');
+  const bpv = float ? 4 : 2;
+  const data = Buffer.alloc(nx * ny * nz * bpv);
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        const at = bpv * (i + nx * (j + ny * k));
+        if (float) data.writeFloatLE(voxel(i, j, k), at);
+        else data.writeInt16LE(voxel(i, j, k), at);
+      }
+  return Buffer.concat([hdr, data]);
+}
+
+/** world (RAS+) coordinates of a voxel, the volume's centre at the origin */
+export function worldOf(m: number[][], dims: [number, number, number], i: number, j: number, k: number): [number, number, number] {
+  const v = [i - (dims[0] - 1) / 2, j - (dims[1] - 1) / 2, k - (dims[2] - 1) / 2];
+  return [0, 1, 2].map((r) => m[r][0] * v[0] + m[r][1] * v[1] + m[r][2] * v[2]) as [number, number, number];
+}
+
+/** a volume at 100 with 1000 where `bright(x, y, z)` holds in world coordinates */
+export function worldMarker(m: number[][], dims: [number, number, number], bright: (x: number, y: number, z: number) => boolean) {
+  return (i: number, j: number, k: number) => (bright(...worldOf(m, dims, i, j, k)) ? 1000 : 100);
+}
+
+/** rotation by `deg` about world x (a tilted, oblique acquisition) */
+export function rotX(deg: number): Mat3 {
+  const t = (deg * Math.PI) / 180;
+  return [
+    [1, 0, 0],
+    [0, Math.cos(t), -Math.sin(t)],
+    [0, Math.sin(t), Math.cos(t)],
+  ];
+}
+
+export function matMul(a: number[][], b: number[][]): Mat3 {
+  return [0, 1, 2].map((r) => [0, 1, 2].map((c) => a[r][0] * b[0][c] + a[r][1] * b[1][c] + a[r][2] * b[2][c])) as Mat3;
+}
+
+/** mean of an image's (8-bit or scalar) rows [r0, r1) and columns [c0, c1) */
+export function meanOf(img: { width: number; data: ArrayLike<number> }, r0: number, r1: number, c0: number, c1: number): number {
+  let s = 0;
+  for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) s += img.data[r * img.width + c];
+  return s / ((r1 - r0) * (c1 - c0));
+}
