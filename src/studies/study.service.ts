@@ -166,7 +166,13 @@ export class StudyService {
       lap('explanation', t);
       t = performance.now();
     }
-    const thumbs = await Promise.all(loaded.slices.map((s) => thumbnail(s.image)));
+    // one slice at a time: each awaits its PNG encode, so the event loop gets a turn between slices
+    // (Promise.all would run every slice's synchronous resize back to back first)
+    const thumbs: string[] = [];
+    for (const s of loaded.slices) {
+      if (state.cancelled) throw new AnalysisTimeoutError(this.config.studyTimeoutMs);
+      thumbs.push(await thumbnail(s.image));
+    }
     lap('thumbnails', t);
 
     const modelVersions: Record<string, string> = {};
