@@ -96,6 +96,12 @@ export class UsersService {
     }
     if (actorId === id && data.disabled) throw new ForbiddenError('You cannot disable your own account.');
     const updated = await this.users.update(id, data);
+    if (losesAdmin && (await this.users.countActiveAdmins()) < 1) {
+      // Another change took the other admin away between our count and our write (two admins
+      // demoting each other at once, or two replicas): undo ours, so at least one admin remains.
+      await this.users.update(id, { role: 'admin', disabled: false }); // what it was: losesAdmin says so
+      throw new ForbiddenError('The last active admin cannot be demoted or disabled.');
+    }
     if (data.disabled) await this.sessions.deleteByUser(id);
     return toView(updated);
   }

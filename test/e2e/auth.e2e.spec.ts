@@ -1,6 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
+import { UsersService } from '../../src/accounts/users.service';
 import { anonymousCsrf, createUser, loginAs, loginViaForm, sessionFor, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { PUBLIC, routes } from '../support/routes';
@@ -273,6 +274,29 @@ describe('cookies behind a TLS proxy', () => {
     try {
       const users = await app.get(PrismaService).user.findMany();
       expect(users).toEqual([expect.objectContaining({ email: 'admin@localhost', role: 'admin', disabled: false })]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('the last active admin (concurrent changes)', () => {
+  it('two admins demoting each other at the same moment leave one admin, whatever the interleaving', async () => {
+    const app = await startApp(testConfig());
+    try {
+      const users = app.get(UsersService);
+      const prisma = app.get(PrismaService);
+      await prisma.user.updateMany({ where: { role: 'admin' }, data: { role: 'user' } }); // only the two below
+      for (let round = 0; round < 5; round++) {
+        const a = (await createUser(app, { role: 'admin' })).user;
+        const b = (await createUser(app, { role: 'admin' })).user;
+        const outcomes = await Promise.allSettled([users.update(a.id, b.id, { role: 'user' }), users.update(b.id, a.id, { disabled: true })]);
+        // at most one change goes through; then exactly one admin is left, else both are
+        const done = outcomes.filter((o) => o.status === 'fulfilled').length;
+        expect(done).toBeLessThanOrEqual(1);
+        expect(await prisma.user.count({ where: { role: 'admin', disabled: false } })).toBe(done === 1 ? 1 : 2);
+        await prisma.user.updateMany({ where: { id: { in: [a.id, b.id] } }, data: { role: 'user', disabled: true } });
+      }
     } finally {
       await app.close();
     }
