@@ -50,9 +50,10 @@ export class ImageDecodeService {
     const release = await this.budget.acquire(pixels, signal);
     // The worker's decode is not interrupted: an aborted caller is answered at once, but the
     // pixels go back to the budget only when the worker is done with them (else the next large
-    // image would be decoded beside this one and the budget would not bound memory).
-    // a reduced decode runs in a worker of its own, ended on abort (its memory with it)
-    const job = this.pool.decode(bytes, header, limits, sizes ? signal : undefined, sizes, colour);
+    // image would be decoded beside this one and the budget would not bound memory). Ending the
+    // worker on abort would not help: libvips decodes on native threads that run to the end
+    // whatever happens to the JS thread, so the budget must wait for the worker's answer.
+    const job = this.pool.decode(bytes, header, limits, undefined, sizes, colour);
     try {
       const image = await untilAborted(job, signal);
       if (image.prepared) {

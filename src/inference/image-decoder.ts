@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 import { CorruptImageError, ResolutionOutOfRangeError } from '../common/errors';
+import { countJpegScans, MAX_JPEG_SCANS } from './jpeg-scans';
 import type { RawImage } from './preprocess';
 
 export interface DecodeLimits {
@@ -55,6 +56,9 @@ export async function readImageHeader(bytes: Buffer | Uint8Array, limits: Decode
   const format = meta.format === 'jpeg' ? 'jpeg' : meta.format === 'png' ? 'png' : undefined;
   if (!format || !meta.width || !meta.height) throw new CorruptImageError();
   checkResolution(meta.width, meta.height, limits);
+  if (format === 'jpeg' && countJpegScans(bytes) > MAX_JPEG_SCANS) {
+    throw new CorruptImageError(`The JPEG holds more than ${MAX_JPEG_SCANS} scans (a normal progressive JPEG has about 10); it is refused before decoding.`);
+  }
   const greySpace = meta.space === 'b-w' || meta.space === 'grey16';
   return { format, width: meta.width, height: meta.height, greySpace, sixteenBit: meta.depth === 'ushort' && greySpace };
 }
@@ -90,7 +94,8 @@ export function checkResolution(width: number, height: number, limits: DecodeLim
   }
   if (width * height > limits.maxPixels) {
     throw new ResolutionOutOfRangeError(
-      `The image has ${(width * height / 1e6).toFixed(1)} megapixels; at most ${(limits.maxPixels / 1e6).toFixed(0)} are accepted.`,
+      // in pixels, not rounded megapixels: 40,001,000 would read "40.0 megapixels; at most 40"
+      `The image is ${width}×${height} px = ${(width * height).toLocaleString('en-GB')} pixels; at most ${limits.maxPixels.toLocaleString('en-GB')} are accepted.`,
     );
   }
 }

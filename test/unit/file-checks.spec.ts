@@ -27,6 +27,8 @@ describe('file checks on bytes', () => {
     expect(() => checkResolution(64, 63, LIMITS)).toThrow(ResolutionOutOfRangeError);
     expect(() => checkResolution(8000, 5001, LIMITS)).toThrow(ResolutionOutOfRangeError);
     expect(() => checkResolution(64, 64, LIMITS)).not.toThrow();
+    // just over the limit reads as over it (rounded megapixels said "40.0; at most 40")
+    expect(() => checkResolution(40_001, 1000, { maxPixels: 40_000_000, minSide: 64 })).toThrow(/40,001,000 pixels; at most 40,000,000/);
   });
 
   it('flattens alpha onto black like ml/ (floor(c·a/255 + 0.5))', () => {

@@ -131,6 +131,27 @@ describe('ImageDecodeService', () => {
     lease.release();
   });
 
+  it('an aborted reducing decode answers its caller at once but keeps its pixels in the budget until the worker is done', async () => {
+    // libvips decodes on native threads that run to the end whatever happens to the JS side: a
+    // budget given back on abort let the next large decode run beside one that was still going
+    const bytes = await rgba16(1200, 1000);
+    let finish: () => void = () => undefined;
+    const viaPool = jest.spyOn(pool, 'decode').mockImplementation((_b, _h, _l, signal) => {
+      expect(signal).toBeUndefined(); // the worker is not ended on abort
+      return new Promise((_resolve, reject) => (finish = () => reject(new AnalysisTimeoutError(1))));
+    });
+    const ac = new AbortController();
+    const pending = decoder.decode(bytes, limits, ac.signal, [224]);
+    while (!viaPool.mock.calls.length) await new Promise((r) => setImmediate(r));
+    ac.abort(new AnalysisTimeoutError(1));
+    await expect(pending).rejects.toBeInstanceOf(AnalysisTimeoutError);
+    expect(decoder.budget.inUse).toBe(1_200_000); // still decoding
+    finish();
+    await new Promise((r) => setImmediate(r));
+    expect(decoder.budget.inUse).toBe(0);
+    viaPool.mockRestore();
+  });
+
   it('decodes small images inline, outside the budget', async () => {
     const viaPool = jest.spyOn(pool, 'decode');
     const lease = await decoder.decode(await sharp({ create: { width: 256, height: 256, channels: 3, background: '#808080' } }).png().toBuffer(), limits);
