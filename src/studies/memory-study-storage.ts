@@ -13,21 +13,48 @@ import { StudyTooLargeError, TooManyFilesError } from './study-errors';
  * but many slow uploads at once (each under it) would otherwise fill the memory. A request's bytes
  * count until its response is over (the files stay referenced while the study is analysed); a
  * chunk that would pass the budget fails that upload with 503, which the client may retry.
+ * One account (`ownerOf`) holds at most `maxTotalBytes` of it — one study's worth — so uploads it
+ * starts and never finishes cannot shut everyone else out (accounts are made by admins).
  */
-export function memoryStudyStorage(maxTotalBytes: number, maxFiles: number, maxInFlightBytes = Number.POSITIVE_INFINITY): StorageEngine {
+export function memoryStudyStorage(
+  maxTotalBytes: number,
+  maxFiles: number,
+  maxInFlightBytes = Number.POSITIVE_INFINITY,
+  ownerOf: (req: Request) => string | null = () => null,
+): StorageEngine {
   const totals = new WeakMap<Request, number>();
   const counts = new WeakMap<Request, number>();
   const budget = { inFlight: 0 };
+  const byOwner = new Map<string, number>();
   const holding = new WeakSet<Request>();
   /** counts req's bytes in the shared budget until its response closes (or, without one, the request) */
   const hold = (req: Request) => {
     if (holding.has(req)) return;
     holding.add(req);
+    const owner = ownerOf(req);
     const release = () => {
-      budget.inFlight -= totals.get(req) ?? 0;
+      const bytes = totals.get(req) ?? 0;
+      budget.inFlight -= bytes;
+      if (owner !== null) {
+        const left = (byOwner.get(owner) ?? 0) - bytes;
+        if (left > 0) byOwner.set(owner, left);
+        else byOwner.delete(owner);
+      }
       totals.set(req, 0);
     };
     (req.res ?? req).once('close', release);
+  };
+  /** why one more chunk of req's upload cannot be held, or null */
+  const refusal = (req: Request, total: number, chunk: number): Error | null => {
+    if (total > maxTotalBytes) return new StudyTooLargeError(maxTotalBytes);
+    const owner = ownerOf(req);
+    if (owner !== null && (byOwner.get(owner) ?? 0) + chunk > maxTotalBytes) {
+      return new AnalysisUnavailableError('Your other study uploads still in progress hold as much as one study may; wait for them to finish.');
+    }
+    if (budget.inFlight + chunk > maxInFlightBytes) {
+      return new AnalysisUnavailableError('The server is receiving too many studies at once. Please try again in a minute.');
+    }
+    return null;
   };
   return {
     _handleFile(req, file, cb) {
@@ -47,15 +74,18 @@ export function memoryStudyStorage(maxTotalBytes: number, maxFiles: number, maxI
       file.stream.on('data', (chunk: Buffer) => {
         if (failed) return;
         const total = (totals.get(req) ?? 0) + chunk.length;
-        if (total > maxTotalBytes || budget.inFlight + chunk.length > maxInFlightBytes) {
+        const refused = refusal(req, total, chunk.length);
+        if (refused) {
           failed = true;
           chunks.length = 0;
           file.stream.resume();
-          cb(total > maxTotalBytes ? new StudyTooLargeError(maxTotalBytes) : new AnalysisUnavailableError('The server is receiving too many studies at once. Please try again in a minute.'));
+          cb(refused);
           return;
         }
         totals.set(req, total);
         budget.inFlight += chunk.length;
+        const owner = ownerOf(req);
+        if (owner !== null) byOwner.set(owner, (byOwner.get(owner) ?? 0) + chunk.length);
         chunks.push(chunk);
         size += chunk.length;
       });

@@ -3,6 +3,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { ClassifierModule } from '../classifier/classifier.module';
 import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
+import { authState } from '../accounts/request-user';
 import { memoryStudyStorage } from './memory-study-storage';
 import { StudiesController } from './studies.controller';
 import { StudyHistoryRecorder } from './study-history.recorder';
@@ -20,7 +21,7 @@ import { StudyService } from './study.service';
     MulterModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        storage: memoryStudyStorage(config.studyMaxBytes, config.studyMaxSlices, config.studyMaxInFlightBytes),
+        storage: memoryStudyStorage(config.studyMaxBytes, config.studyMaxSlices, config.studyMaxInFlightBytes, (req) => authState(req).user?.id ?? null),
         limits: { fileSize: config.studyMaxBytes, files: config.studyMaxSlices + 1, fields: 8, parts: config.studyMaxSlices + 9 },
       }),
     }),

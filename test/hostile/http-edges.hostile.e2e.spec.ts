@@ -73,24 +73,32 @@ describe('HTTP edges found by the 2026-12-05 review', () => {
     warnings.mockRestore();
   });
 
-  it('many slow study uploads at once: past STUDY_MAX_INFLIGHT_BYTES in all → 503, and the budget is given back', async () => {
+  it('many slow study uploads at once: one account holds at most one study\'s worth, all together STUDY_MAX_INFLIGHT_BYTES; 503 past either, given back when each request closes', async () => {
     const srv = server as http.Server;
     if (!srv.listening) await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
     const { port } = srv.address() as AddressInfo;
+    const other = await loginAs(app);
     // a stalled upload holding 120 kB of the 200 kB budget (each upload is under its own 150 kB limit)
     const slow = http.request({ port, method: 'POST', path: '/api/v1/studies', headers: { ...user.bearer, 'Content-Type': 'multipart/form-data; boundary=zz', 'Content-Length': '149000' } });
     slow.on('error', () => undefined);
     slow.write('--zz\r\nContent-Disposition: form-data; name="files"; filename="a.dcm"\r\nContent-Type: application/dicom\r\n\r\n');
     slow.write(Buffer.alloc(120_000));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const second = await request(server).post('/api/v1/studies').set(user.bearer).attach('files', Buffer.alloc(120_000), 'b.dcm');
-    expect(second.status).toBe(503);
-    expect(second.body.code).toBe('ANALYSIS_UNAVAILABLE');
+    // the same account: its own share (150 kB) would be passed
+    const mine = await request(server).post('/api/v1/studies').set(user.bearer).attach('files', Buffer.alloc(60_000), 'b.dcm');
+    expect(mine.status).toBe(503);
+    expect(mine.body).toMatchObject({ code: 'ANALYSIS_UNAVAILABLE', message: expect.stringMatching(/Your other study uploads/) });
+    // another account: within its share, but all uploads together would pass 200 kB
+    const theirs = await request(server).post('/api/v1/studies').set(other.bearer).attach('files', Buffer.alloc(120_000), 'c.dcm');
+    expect(theirs.status).toBe(503);
+    expect(theirs.body).toMatchObject({ code: 'ANALYSIS_UNAVAILABLE', message: expect.stringMatching(/too many studies at once/) });
     slow.destroy();
     await new Promise((resolve) => setTimeout(resolve, 300)); // the stalled request closes: its bytes are released
-    const third = await request(server).post('/api/v1/studies').set(user.bearer).attach('files', Buffer.alloc(120_000), 'c.dcm');
-    expect(third.status).not.toBe(503); // refused for what it is (not a DICOM), no longer for the budget
-    expect(third.status).toBeLessThan(500);
+    for (const who of [user, other]) {
+      const res = await request(server).post('/api/v1/studies').set(who.bearer).attach('files', Buffer.alloc(120_000), 'd.dcm');
+      expect(res.status).not.toBe(503); // refused for what it is (not a DICOM), no longer for the budget
+      expect(res.status).toBeLessThan(500);
+    }
   });
 
   it('the filter: an aborted upload is a client abort, a 413 names a file only for a multipart request', () => {
