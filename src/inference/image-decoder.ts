@@ -60,7 +60,9 @@ export async function readImageHeader(bytes: Buffer | Uint8Array, limits: Decode
     throw new CorruptImageError(`The JPEG holds more than ${MAX_JPEG_SCANS} scans (a normal progressive JPEG has about 10); it is refused before decoding.`);
   }
   const greySpace = meta.space === 'b-w' || meta.space === 'grey16';
-  return { format, width: meta.width, height: meta.height, greySpace, sixteenBit: meta.depth === 'ushort' && greySpace };
+  // 16-bit grey with alpha (or tRNS) goes the 8-bit way, as in ml/: PIL opens it as 8-bit LA
+  const sixteenBit = meta.depth === 'ushort' && greySpace && !meta.hasAlpha;
+  return { format, width: meta.width, height: meta.height, greySpace, sixteenBit };
 }
 
 /**
@@ -74,7 +76,9 @@ export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHead
   try {
     let pipeline = sharp(bytes, options).rotate();
     if (header.sixteenBit) {
-      const { data, info } = await pipeline.extractChannel(0).raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+      // grey16 explicitly: without it libvips hands over the values already cut to 8 bits (972 → 3)
+      // in 16-bit slots, and a 12-bit or low-range scan would be stretched from a few grey levels
+      const { data, info } = await pipeline.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
       return { format, width: info.width, height: info.height, channels: 1, data: scale16ByMax(data, info.width * info.height) };
     }
     if (!header.greySpace) pipeline = pipeline.toColourspace('srgb');

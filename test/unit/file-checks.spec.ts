@@ -69,6 +69,35 @@ describe('decoding (sharp, in memory)', () => {
     expect(c.format).toBe('jpeg');
   });
 
+  it('16-bit grey keeps its 16 bits before ml/\'s scaling by the maximum (a 12-bit or low-range scan is not cut to a few grey levels)', async () => {
+    for (const top of [1020, 255, 50_000]) {
+      const raw = new Uint16Array(96 * 80);
+      for (let i = 0; i < raw.length; i++) raw[i] = Math.round(((i * 7919) % 1000) / 999 * top);
+      const png = await sharp(raw, { raw: { width: 96, height: 80, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+      const d = await decodeImage(png, LIMITS);
+      const hi = Math.max(1, ...raw);
+      const expected = Array.from(raw, (v) => Math.min(255, Math.floor((v * 255) / hi + 0.5))); // ml/ data.to_rgb8
+      expect(d.channels).toBe(1);
+      expect(Array.from(d.data)).toEqual(expected);
+    }
+  });
+
+  it('16-bit grey with alpha is flattened onto black like ml/ (PIL opens it as 8-bit LA)', async () => {
+    const raw = new Uint16Array(64 * 64 * 2);
+    for (let i = 0; i < 64 * 64; i++) {
+      raw[2 * i] = (i * 2654435761) % 65536;
+      raw[2 * i + 1] = i % 2 ? 65535 : 32768;
+    }
+    const png = await sharp(raw, { raw: { width: 64, height: 64, channels: 2 } }).toColourspace('grey16').png().toBuffer();
+    const d = await decodeImage(png, LIMITS);
+    // libvips hands grey + alpha over as sRGB + alpha: three equal channels, the same luma as ml/'s one
+    for (let i = 0; i < 64 * 64; i++) {
+      const l = raw[2 * i] >> 8;
+      const a = raw[2 * i + 1] >> 8;
+      for (let c = 0; c < d.channels; c++) expect(d.data[i * d.channels + c]).toBe(Math.floor((l * a) / 255 + 0.5));
+    }
+  });
+
   it('applies EXIF orientation', async () => {
     const jpeg = await sharp({ create: { width: 100, height: 70, channels: 3, background: '#fff' } })
       .jpeg()
