@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { decodePixels, readImageHeader } from './image-decoder';
 
 /**
  * PNG-encodes raw RGB(A) pixels in memory; returns a data URL (nothing touches the disk).
@@ -14,15 +15,20 @@ export async function encodePngDataUrl(rgb: Uint8Array, width: number, height: n
 
 /**
  * A report figure from the upload's bytes: EXIF-rotated, alpha flattened onto black, at most
- * `maxSide` px a side, 8-bit PNG — all inside libvips (its own threads), with no pixel loop on the
- * event loop and no full-size copy, however large the upload (a 40-megapixel image used to be
- * decoded, converted and re-encoded at full size on the main thread for the PDF).
+ * `maxSide` px a side, 8-bit PNG — inside libvips (its own threads), with no full-size copy however
+ * large the upload (a 40-megapixel image used to be decoded, converted and re-encoded at full size
+ * on the main thread for the PDF). Only 16-bit grey takes one scaling pass in JS (below).
  */
 export async function reportFigurePng(bytes: Buffer, maxPixels: number, maxSide = 1024): Promise<Buffer> {
-  return sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' })
-    .rotate()
-    .flatten({ background: '#000000' })
-    .toColourspace('srgb')
+  const limits = { maxPixels, minSide: 1 };
+  const header = await readImageHeader(bytes, limits);
+  // 16-bit grey: the figure is what the model saw, scaled by the image's maximum as ml/ does (an
+  // 8-bit cast of a 12-bit or low-range scan is black); one pass over its pixels in JS
+  const grey16 = header.sixteenBit ? await decodePixels(bytes, header, limits) : null;
+  const base = grey16
+    ? sharp(Buffer.from(grey16.data.buffer, grey16.data.byteOffset, grey16.data.length), { raw: { width: grey16.width, height: grey16.height, channels: 1 } })
+    : sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' }).rotate().flatten({ background: '#000000' }).toColourspace('srgb');
+  return base
     .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
     .png({ compressionLevel: 6 })
     .toBuffer();

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { CorruptImageError, FileTooLargeError, ResolutionOutOfRangeError, UnsupportedTypeError } from '../../src/common/errors';
 import { checkResolution, decodeImage, toGreyOrRgb } from '../../src/inference/image-decoder';
+import { reportFigurePng } from '../../src/inference/image-encoder';
 import { checkFileBytes, sniffImageType } from '../../src/validation/file-checks';
 
 const LIMITS = { maxPixels: 40_000_000, minSide: 64 };
@@ -80,6 +81,19 @@ describe('decoding (sharp, in memory)', () => {
       expect(d.channels).toBe(1);
       expect(Array.from(d.data)).toEqual(expected);
     }
+  });
+
+  it('the PDF figure of a low-range 16-bit grey PNG is the image the model saw (scaled by its maximum), not a black 8-bit cast', async () => {
+    const raw = new Uint16Array(120 * 100);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 7919) % 1021; // 0..1020: a 10-bit range
+    const png = await sharp(raw, { raw: { width: 120, height: 100, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+    const figure = await reportFigurePng(png, 40_000_000);
+    const stats = await sharp(figure).stats();
+    expect(stats.channels[0].max).toBe(255);
+    const decoded = await decodeImage(png, LIMITS);
+    const { data } = await sharp(figure).raw().toBuffer({ resolveWithObject: true });
+    const channels = data.length / decoded.data.length; // grey, or grey written as three equal channels
+    expect(Array.from(decoded.data, (_v, i) => data[i * channels])).toEqual(Array.from(decoded.data)); // same size: the same pixels
   });
 
   it('16-bit grey with alpha is flattened onto black like ml/ (PIL opens it as 8-bit LA)', async () => {
