@@ -18,11 +18,16 @@ export interface CardFlag {
   label_caveats?: Readonly<Record<string, string>>;
 }
 
-export function answeredByExperimentalModel(r: RecordedAnswer, cards: readonly CardFlag[]): boolean {
+/** The loaded card of a stored diagnosis answer, only while it is the recorded version (else we do not know). */
+function answeringCard(r: RecordedAnswer, cards: readonly CardFlag[]): CardFlag | undefined {
   // triage-only outcomes (refusals, no model for the body part) have no diagnosis answer to qualify
-  if (r.stage !== 'diagnosis' || r.code === 'NO_VALIDATED_MODEL' || !r.task) return false;
+  if (r.stage !== 'diagnosis' || r.code === 'NO_VALIDATED_MODEL' || !r.task) return undefined;
   const card = cards.find((c) => c.name === r.task);
-  return Boolean(card?.experimental && r.modelVersions?.[r.task] === card.version);
+  return card && r.modelVersions?.[r.task] === card.version ? card : undefined;
+}
+
+export function answeredByExperimentalModel(r: RecordedAnswer, cards: readonly CardFlag[]): boolean {
+  return Boolean(answeringCard(r, cards)?.experimental);
 }
 
 /**
@@ -31,8 +36,6 @@ export function answeredByExperimentalModel(r: RecordedAnswer, cards: readonly C
  * the recorded version — another version's figures may differ.
  */
 export function recordedCaveat(r: RecordedAnswer & { status: string; label: string | null }, cards: readonly CardFlag[]): string | null {
-  if (r.status !== 'completed' || r.stage !== 'diagnosis' || !r.task || r.label === null) return null;
-  const card = cards.find((c) => c.name === r.task);
-  if (!card || r.modelVersions?.[r.task] !== card.version) return null;
-  return card.label_caveats?.[r.label] ?? null;
+  if (r.status !== 'completed' || r.label === null) return null;
+  return answeringCard(r, cards)?.label_caveats?.[r.label] ?? null;
 }

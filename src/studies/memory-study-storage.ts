@@ -22,33 +22,32 @@ export function memoryStudyStorage(
   maxInFlightBytes = Number.POSITIVE_INFINITY,
   ownerOf: (req: Request) => string | null = () => null,
 ): StorageEngine {
-  const totals = new WeakMap<Request, number>();
   const counts = new WeakMap<Request, number>();
   const budget = { inFlight: 0 };
   const byOwner = new Map<string, number>();
-  const holding = new WeakSet<Request>();
-  /** counts req's bytes in the shared budget until its response closes (or, without one, the request) */
+  /** per request: its account and the bytes it holds, counted until its response closes */
+  const held = new WeakMap<Request, { owner: string | null; bytes: number }>();
   const hold = (req: Request) => {
-    if (holding.has(req)) return;
-    holding.add(req);
-    const owner = ownerOf(req);
-    const release = () => {
-      const bytes = totals.get(req) ?? 0;
-      budget.inFlight -= bytes;
-      if (owner !== null) {
-        const left = (byOwner.get(owner) ?? 0) - bytes;
-        if (left > 0) byOwner.set(owner, left);
-        else byOwner.delete(owner);
-      }
-      totals.set(req, 0);
-    };
-    (req.res ?? req).once('close', release);
+    const known = held.get(req);
+    if (known) return known;
+    const h = { owner: ownerOf(req), bytes: 0 };
+    held.set(req, h);
+    // released when the response closes (or, without one, the request)
+    (req.res ?? req).once('close', () => add(h, -h.bytes));
+    return h;
   };
-  /** why one more chunk of req's upload cannot be held, or null */
-  const refusal = (req: Request, total: number, chunk: number): Error | null => {
-    if (total > maxTotalBytes) return new StudyTooLargeError(maxTotalBytes);
-    const owner = ownerOf(req);
-    if (owner !== null && (byOwner.get(owner) ?? 0) + chunk > maxTotalBytes) {
+  const add = (h: { owner: string | null; bytes: number }, bytes: number) => {
+    h.bytes += bytes;
+    budget.inFlight += bytes;
+    if (h.owner === null) return;
+    const mine = (byOwner.get(h.owner) ?? 0) + bytes;
+    if (mine > 0) byOwner.set(h.owner, mine);
+    else byOwner.delete(h.owner);
+  };
+  /** why one more chunk of an upload cannot be held, or null */
+  const refusal = (h: { owner: string | null; bytes: number }, chunk: number): Error | null => {
+    if (h.bytes + chunk > maxTotalBytes) return new StudyTooLargeError(maxTotalBytes);
+    if (h.owner !== null && (byOwner.get(h.owner) ?? 0) + chunk > maxTotalBytes) {
       return new AnalysisUnavailableError('Your other study uploads still in progress hold as much as one study may; wait for them to finish.');
     }
     if (budget.inFlight + chunk > maxInFlightBytes) {
@@ -70,11 +69,10 @@ export function memoryStudyStorage(
       const chunks: Buffer[] = [];
       let size = 0;
       let failed = false;
-      hold(req);
+      const h = hold(req);
       file.stream.on('data', (chunk: Buffer) => {
         if (failed) return;
-        const total = (totals.get(req) ?? 0) + chunk.length;
-        const refused = refusal(req, total, chunk.length);
+        const refused = refusal(h, chunk.length);
         if (refused) {
           failed = true;
           chunks.length = 0;
@@ -82,10 +80,7 @@ export function memoryStudyStorage(
           cb(refused);
           return;
         }
-        totals.set(req, total);
-        budget.inFlight += chunk.length;
-        const owner = ownerOf(req);
-        if (owner !== null) byOwner.set(owner, (byOwner.get(owner) ?? 0) + chunk.length);
+        add(h, chunk.length);
         chunks.push(chunk);
         size += chunk.length;
       });
