@@ -9,7 +9,7 @@ import { historyDetail, historyRow, summaryView } from '../presentation/history.
 import { filtersQuery, parseFilters, parsePaging, STATUSES } from './history.filters';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 import { IdParamDto } from '../common/zod-dto';
-import { DISCLAIMER } from '../common/disclaimer';
+import { DISCLAIMER, DISCLAIMER_ASCII } from '../common/disclaimer';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 
@@ -106,7 +106,10 @@ export class HistoryController {
 
   @Get('api/v1/history/export.csv')
   @Roles('admin')
-  @ApiOperation({ summary: 'CSV of the filtered history (admins)' })
+  @ApiOperation({
+    summary: 'CSV of the filtered history (admins)',
+    description: 'Every row ends with a `disclaimer` cell (research use only, not for clinical use); the `X-Disclaimer` response header says the same.',
+  })
   @ApiProduces('text/csv')
   @ApiFilters()
   async csv(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Res() res: Response): Promise<void> {
@@ -129,6 +132,9 @@ export class HistoryController {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="mri-sentinel-history-${new Date().toISOString().slice(0, 10)}.csv"`);
     res.setHeader('Cache-Control', 'no-store');
+    // every row has a disclaimer cell (HistoryService.exportCsv); the header says it too, for a
+    // client that looks at the response rather than the file, and for an export with no row
+    res.setHeader('X-Disclaimer', DISCLAIMER_ASCII);
     res.send(csv);
   }
 }

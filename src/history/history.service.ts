@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../accounts/roles';
 import type { AnalysisRecord, AnalysisRecorder } from '../classifier/analysis-result';
+import { DISCLAIMER_ASCII } from '../common/disclaimer';
 import { NotFoundError } from '../common/errors';
 import { AnalysisQuery, AnalysisRepository } from '../repositories/analysis.repository';
 import { UserRepository } from '../repositories/user.repository';
@@ -152,13 +153,20 @@ export class HistoryService implements AnalysisRecorder {
   }
 
   /** CSV of every record matching the filters (admins), newest first. */
+  /**
+   * The disclaimer is a last column, on every row: a spreadsheet user filters, sorts and copies
+   * rows out of the file, and a row that leaves it keeps its warning. A preamble line above the
+   * header would do neither and would break every reader that takes line 1 as the column names;
+   * as the last column it leaves the other columns where they were. (The response also carries
+   * it as a header — history.controller.ts — for an export with no row.)
+   */
   async exportCsv(viewer: AuthUser, f: HistoryFilters): Promise<string> {
     const q = await this.query(viewer, f);
     const items = q ? await this.analyses.all(q) : [];
     const header = [
       'id', 'createdAt', 'user', 'status', 'stage', 'code', 'fileType', 'byteSize', 'width', 'height', 'sha256',
       'bodyPart', 'bodyPartConfidence', 'isMri', 'mriConfidence', 'task', 'label', 'confidence',
-      'probabilities', 'modelVersions', 'timingsMs',
+      'probabilities', 'modelVersions', 'timingsMs', 'disclaimer',
     ];
     return toCsv(
       header,
@@ -168,6 +176,7 @@ export class HistoryService implements AnalysisRecorder {
         i.probabilities ? JSON.stringify(i.probabilities) : null,
         i.modelVersions ? JSON.stringify(i.modelVersions) : null,
         i.timingsMs ? JSON.stringify(i.timingsMs) : null,
+        DISCLAIMER_ASCII,
       ]),
     );
   }

@@ -1,7 +1,8 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import Database from 'better-sqlite3';
 import request from 'supertest';
-import { EXPERIMENTAL_NOTICE } from '../../src/common/disclaimer';
+import { parseCsv } from '../../src/common/csv';
+import { DISCLAIMER, EXPERIMENTAL_NOTICE } from '../../src/common/disclaimer';
 import { AppConfig } from '../../src/config/config.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
@@ -167,6 +168,29 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     const page = await request(server).get('/history/export.csv?status=completed').set(admin.headers).expect(200);
     expect(page.text.trim().split('\r\n')).toHaveLength(1 + 3);
     await prisma.analysis.delete({ where: { id: evil.id } });
+  });
+
+  it('the CSV export carries the "not for clinical use" disclaimer on every row and stays a valid CSV', async () => {
+    for (const url of ['/api/v1/history/export.csv', '/history/export.csv']) {
+      const res = await request(server).get(url).set(url.startsWith('/api') ? admin.bearer : admin.headers).expect(200);
+      expect(res.headers['x-disclaimer']).toMatch(/^Research use only - not for clinical use\./);
+      // a plain RFC 4180 file: one header line, every row as wide as it, the disclaimer last
+      const rows = parseCsv(res.text);
+      expect(rows).toHaveLength(6);
+      const header = res.text.split('\r\n')[0].split(',');
+      expect(header[0]).toBe('id');
+      expect(header[header.length - 1]).toBe('disclaimer');
+      for (const row of rows) {
+        expect(Object.keys(row)).toEqual(header);
+        expect(row.disclaimer).toBe(DISCLAIMER.replace(' — ', ' - '));
+        expect(row.disclaimer).toMatch(/not for clinical use/);
+      }
+      expect(res.text).toMatch(/^[\x00-\x7f]*$/); // ASCII: Excel opens a CSV without a BOM as Windows-1252
+    }
+    // no row at all: the header still says it
+    const none = await request(server).get('/api/v1/history/export.csv?from=2001-01-01&to=2001-01-02').set(admin.bearer).expect(200);
+    expect(parseCsv(none.text)).toEqual([]);
+    expect(none.headers['x-disclaimer']).toMatch(/not for clinical use/);
   });
 
   it('full PDF right after an analysis: re-sent image, sha256-checked, re-run in memory, not re-recorded', async () => {
