@@ -7,11 +7,13 @@ import helmet from 'helmet';
 import hbs from 'hbs';
 import * as path from 'node:path';
 import { configureAccounts } from './accounts/accounts.setup';
+import { methodNotAllowed, PublicRoutes } from './accounts/method-not-allowed';
 import { AppModule } from './app.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { ZodValidationPipe } from './common/zod-dto';
 import { DISCLAIMER, EXPERIMENTAL_NOTICE } from './common/disclaimer';
 import { canonicalPath } from './common/paths';
+import { FallThroughExpressAdapter } from './common/fall-through.adapter';
 import { registerViewHelpers } from './common/view-helpers';
 import { AppConfig } from './config/config.service';
 
@@ -65,6 +67,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 
   // who is calling, CSRF cookie, login wall for /api/docs: before Swagger and the Nest router
   configureAccounts(app);
+  // a known path with a method it does not take: 405 + Allow, not the router's 404
+  const adapter = app.getHttpAdapter();
+  if (!(adapter instanceof FallThroughExpressAdapter)) throw new Error('configureApp needs an app created with FallThroughExpressAdapter (createApp)');
+  adapter.beforeNotFound(methodNotAllowed(app.get(PublicRoutes)));
 
   const doc = new DocumentBuilder()
     .setTitle('MRI Sentinel API')
@@ -81,7 +87,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 /** `extraImports` lets tests (and later features) add modules, e.g. an ANALYSIS_RECORDER. */
 export async function createApp(config: AppConfig, extraImports: DynamicModule['imports'] = []): Promise<NestExpressApplication> {
   const upTo = LEVELS.indexOf(config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraImports), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraImports), new FallThroughExpressAdapter(), {
     logger: LEVELS.slice(0, upTo + 1),
   });
   app.enableShutdownHooks();

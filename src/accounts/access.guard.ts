@@ -11,6 +11,22 @@ import type { Role } from './roles';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
+ * The login wall's answer to a caller without a login: a browser asking for a page is redirected to
+ * /login?next=…, anyone else gets `WWW-Authenticate`; the error is for the caller to throw (the
+ * filter renders it, or sees the redirect already sent). Shared with the 405 answer
+ * (method-not-allowed.ts), so a login-only path refuses alike whatever the method.
+ */
+export function refuseAnonymous(req: Request, res: Response): UnauthorizedError {
+  const { badToken } = authState(req);
+  if (req.method === 'GET' && wantsHtml(req)) {
+    res.redirect(302, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+  } else {
+    res.setHeader('WWW-Authenticate', badToken ? 'Bearer error="invalid_token"' : 'Bearer');
+  }
+  return new UnauthorizedError(badToken ? 'The token is invalid or expired.' : 'Please log in.');
+}
+
+/**
  * Global guard, after the rate limiter: login required except on @Public() routes; CSRF token
  * on every state-changing request made with the browser's cookie (forms and the page's fetch
  * calls; bearer-token API calls carry no ambient credential and need none); @Roles() checks.
@@ -31,14 +47,7 @@ export class AccessGuard implements CanActivate {
     const state = authState(req);
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
 
-    if (!isPublic && !state.user) {
-      if (req.method === 'GET' && wantsHtml(req)) {
-        res.redirect(302, `/login?next=${encodeURIComponent(req.originalUrl)}`);
-      } else {
-        res.setHeader('WWW-Authenticate', state.badToken ? 'Bearer error="invalid_token"' : 'Bearer');
-      }
-      throw new UnauthorizedError(state.badToken ? 'The token is invalid or expired.' : 'Please log in.');
-    }
+    if (!isPublic && !state.user) throw refuseAnonymous(req, res);
 
     const skipCsrf = this.reflector.getAllAndOverride<boolean>(SKIP_CSRF_KEY, targets) === true;
     if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf) {

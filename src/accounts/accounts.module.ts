@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '../config/config.service';
 import { buildThrottlerModuleOptions, RateLimitGuard } from '../rate-limit/rate-limit.guard';
@@ -8,6 +8,7 @@ import { AccessGuard } from './access.guard';
 import { AdminUsersController } from './admin-users.controller';
 import { AuthController } from './auth.controller';
 import { csrfProvider } from './csrf.provider';
+import { PublicRoutes } from './method-not-allowed';
 import { SeedAdminService } from './seed-admin.service';
 import { SessionsService } from './sessions.service';
 import { UsersService } from './users.service';
@@ -19,6 +20,7 @@ import { UsersService } from './users.service';
  */
 @Module({
   imports: [
+    DiscoveryModule,
     RateLimitStorageModule,
     ThrottlerModule.forRootAsync({
       inject: [AppConfig, RATE_LIMIT_STORAGE],
@@ -31,9 +33,10 @@ import { UsersService } from './users.service';
     SessionsService,
     SeedAdminService,
     csrfProvider,
+    PublicRoutes,
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [UsersService, SessionsService, csrfProvider],
+  exports: [UsersService, SessionsService, csrfProvider, PublicRoutes],
 })
 export class AccountsModule {}

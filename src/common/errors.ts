@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'ANALYSIS_UNAVAILABLE'
   | 'ANALYSIS_TIMEOUT'
   | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'TOO_MANY_REQUESTS'
@@ -109,6 +110,21 @@ export class DatabaseUnavailableError extends DomainError {
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
   readonly statusCode = 404;
+}
+
+/**
+ * The path exists, but not with this method (DELETE on a POST-only route): 405, and the caller is
+ * told the methods that path takes (the Allow header carries the same list).
+ */
+export class MethodNotAllowedError extends DomainError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+  readonly statusCode = 405;
+  constructor(
+    method: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(`This path does not take ${method}; it takes ${allowed.join(', ')}.`);
+  }
 }
 
 /** The error's name and driver code only: Prisma's message quotes the query. */
