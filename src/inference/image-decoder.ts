@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 import { CorruptImageError, ResolutionOutOfRangeError } from '../common/errors';
+import { refuseCmykJpeg } from './jpeg-frame';
 import { countJpegScans, MAX_JPEG_SCANS } from './jpeg-scans';
 import type { RawImage } from './preprocess';
 
@@ -21,7 +22,8 @@ sharp.cache({ memory: 32, files: 0, items: 32 });
 /**
  * Decodes JPEG/PNG bytes in memory into 8-bit grey or RGB, mirroring ml/'s to_rgb8():
  * EXIF orientation applied; alpha flattened onto black as floor(c·a/255 + 0.5); 16-bit grey
- * scaled by its maximum (as ml/ does); CMYK and palettes converted to sRGB.
+ * scaled by its maximum (as ml/ does); palettes converted to sRGB. CMYK/YCCK JPEGs are refused
+ * from their header (jpeg-frame.ts): libvips and PIL turn their ink into different pixels.
  * Resolution is checked from the header before any pixel is decoded (decompression bombs),
  * and sharp's limitInputPixels is the backstop.
  */
@@ -44,6 +46,8 @@ export interface ImageHeader {
  * decoded (decompression bombs), so callers can also size their pixel budget from it.
  */
 export async function readImageHeader(bytes: Buffer | Uint8Array, limits: DecodeLimits): Promise<ImageHeader> {
+  // first, from the markers alone: a CMYK/YCCK JPEG is refused for what it is, whatever else is wrong with it
+  refuseCmykJpeg(bytes);
   let meta: Metadata;
   try {
     // Header only: no pixel is decoded here, so read the true size without sharp's pixel limit

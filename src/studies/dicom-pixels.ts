@@ -1,7 +1,8 @@
 import type { DicomInstance } from './dicom';
 import type { ModalityLut } from './voi-lut';
-import { CorruptStudyError, fileLabel, UnsupportedTransferSyntaxError } from './study-errors';
+import { CorruptStudyError, fileLabel, UnsupportedPixelFormatError, UnsupportedTransferSyntaxError } from './study-errors';
 import { decodeImage } from '../inference/image-decoder';
+import { readJpegFrame } from '../inference/jpeg-frame';
 import { FileCheckError } from '../common/errors';
 import { YIELD_EVERY_PIXELS } from './windowing';
 
@@ -142,6 +143,12 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
   if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
   let img: Awaited<ReturnType<typeof decodeImage>>;
   const compressed = locateFrame(inst, frame, bad);
+  // A 4-component frame (CMYK/YCCK ink, whatever SamplesPerPixel says): libvips and PIL decode it
+  // to different pixels (inference/jpeg-frame.ts), so it is refused from its frame header, undecoded.
+  const header = readJpegFrame(compressed);
+  if (header?.components === 4) {
+    throw new UnsupportedPixelFormatError(inst.pos, `a ${header.adobeTransform === 2 ? 'YCCK (CMYK)' : 'CMYK'} JPEG frame — a print export, not a scan —`);
+  }
   try {
     img = await decodeImage(Buffer.from(compressed), { maxPixels: inst.rows * inst.columns, minSide: 1 });
   } catch {

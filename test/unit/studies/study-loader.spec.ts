@@ -1,4 +1,5 @@
 import * as zlib from 'node:zlib';
+import sharp from 'sharp';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, MixedSeriesError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError, UnsupportedTransferSyntaxError } from '../../../src/studies/study-errors';
 import { dicomEnhanced, dicomJpegSlice, dicomSeries, dicomSlice, gzip, MARKER, nifti1, syntheticSlice, zip } from '../../support/study-fixtures';
@@ -251,6 +252,22 @@ describe('loadStudy: JPEG Baseline', () => {
     let maxErr = 0;
     for (let i = 0; i < d.length; i++) maxErr = Math.max(maxErr, Math.abs(d[i] - src.data[i]));
     expect(maxErr).toBeLessThanOrEqual(12);
+  });
+
+  it('a CMYK (or YCCK) JPEG frame → 415 from its frame header, whatever SamplesPerPixel says, also inside a ZIP', async () => {
+    const src = syntheticSlice(96, 80, (x) => 40 + x);
+    const cmyk = await sharp(Buffer.from(src.data), { raw: { width: 96, height: 80, channels: 1 } }).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer();
+    const ycck = Buffer.from(cmyk);
+    ycck[cmyk.indexOf(Buffer.from([0xff, 0xee])) + 4 + 11] = 2; // the Adobe APP14 transform: YCCK
+    const files = [
+      dicomSlice(src, { bits8: true, encapsulatedAs: '1.2.840.10008.1.2.4.50', fragment: new Uint8Array(cmyk) }),
+      dicomSlice(src, { bits8: true, samplesPerPixel: 3, photometric: 'YBR_FULL_422', window: false, encapsulatedAs: '1.2.840.10008.1.2.4.50', fragment: new Uint8Array(ycck) }),
+    ];
+    for (const [k, upload] of [[files[0]], [files[1]], [zip({ 'a/IM1': new Uint8Array(files[0]) })]].entries()) {
+      const err = await catchErr(() => loadStudy(upload.map((b) => new Uint8Array(b)), LIMITS));
+      expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+      expect((err as Error).message).toMatch(k === 1 ? /YCCK \(CMYK\) JPEG frame — a print export, not a scan — is not supported/ : /: a CMYK JPEG frame — a print export, not a scan — is not supported/);
+    }
   });
 
   it('a corrupt JPEG frame → 422', async () => {
