@@ -75,6 +75,9 @@ function* filesUnder(dir: string, since: number, depth = 0): Generator<string> {
   }
   for (const e of entries) {
     const p = path.join(dir, e.name);
+    // the browser suites' own Chromium profiles (test/browser) cache what *they* uploaded; they are not the app's
+    // files, and a browser suite running beside this one (another checkout) must not make it fail
+    if (e.isDirectory() && depth === 0 && dir === os.tmpdir() && e.name.startsWith('sentinel-chromium-')) continue;
     if (e.isDirectory()) yield* filesUnder(p, since, depth + 1);
     else if (e.isFile()) {
       try {
