@@ -1,4 +1,5 @@
 import type { RawImage } from '../inference/preprocess';
+import { SquarePlan, toSquarePixels } from './square-pixels';
 import { applyVoiInto, VoiWindow } from './voi-lut';
 
 /** A slice in physical units (DICOM modality values after rescale, NIfTI values after scl_*). */
@@ -118,21 +119,29 @@ export class Pacer {
   }
 }
 
+export interface WindowStudyOptions {
+  /** each slice's square-pixel plan (square-pixels.ts); without one a slice keeps its stored size */
+  plan?: (i: number) => SquarePlan;
+  pacer?: Pacer;
+}
+
 /**
- * Windows every slice of a study to 8-bit, reading each slice through `read` — so only one
- * slice in physical units is held at a time: the header's window when every grey slice has one
- * (`headerWindows`), otherwise one robust percentile window for the whole volume (a first pass
- * samples the values, a second applies the window). Yields to the event loop by work done
- * (Pacer): after each read, and within a slice every YIELD_EVERY_PIXELS pixels sampled or
- * windowed. Cancelling stays with the caller: `read` may throw, and nothing here outlives it.
+ * Windows every slice of a study to 8-bit and gives it square pixels (`plan`), reading each
+ * slice through `read` — so only one slice in physical units is held at a time. The window: the
+ * header's when every grey slice has one (`headerWindows`), otherwise one robust percentile
+ * window for the whole volume (a first pass samples the values, a second applies it). Yields
+ * to the event loop by work done (Pacer): after each read, and within a slice every
+ * YIELD_EVERY_PIXELS pixels sampled, windowed or resampled. Cancelling stays with the caller:
+ * `read` may throw, and nothing here outlives it.
  */
 export async function windowStudy(
   count: number,
   valuesPerSlice: number,
   headerWindows: boolean,
   read: (i: number) => Promise<SliceData> | SliceData,
-  pacer = new Pacer(),
+  options: WindowStudyOptions = {},
 ): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' | 'none' }> {
+  const pacer = options.pacer ?? new Pacer();
   let win: Window | null = null;
   let grey = 0;
   if (!headerWindows) {
@@ -155,7 +164,8 @@ export async function windowStudy(
   const images: RawImage[] = [];
   for (let i = 0; i < count; i++) {
     const d = await read(i);
-    if ('rgb' in d) images.push(d.rgb);
+    let image: RawImage;
+    if ('rgb' in d) image = d.rgb;
     else {
       grey++;
       await pacer.work(d.values.length);
@@ -166,8 +176,9 @@ export async function windowStudy(
         else applyVoiInto(d.values, out, s, e, d.window!, d.invert ?? false);
         await pacer.work(e - s);
       }
-      images.push({ width: d.width, height: d.height, channels: 1, data: out });
+      image = { width: d.width, height: d.height, channels: 1, data: out };
     }
+    images.push(options.plan ? await toSquarePixels(image, options.plan(i), pacer) : image);
     await pacer.sliceDone();
   }
   return { images, windowing: grey === 0 ? 'none' : win ? 'percentile' : 'header' };
