@@ -67,7 +67,9 @@ export type LoadedStudy =
  * → one series → Modality = MR → Body Part Examined not plainly unsupported → transfer syntax →
  * pixel format and decoded size of every file → one image per position → pixels.
  * Everything stays in memory. Long loops yield to the event loop every few slices, so a large
- * study does not stall other requests.
+ * study does not stall other requests. A percentile-windowed study keeps its decoded slices
+ * between the window's two passes up to STUDY_MAX_BYTES of float32 (the bound the decoded study
+ * is already checked against; a 20-slice 512² study is 21 MB), so each is decoded once.
  */
 export async function loadStudy(files: Uint8Array[], limits: StudyLimits): Promise<LoadedStudy> {
   if (!files.length) throw new UnsupportedStudyFileError('No file was uploaded.');
@@ -107,7 +109,10 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
   const plan = squarePlan(vol.width, vol.height, vol.spacing, limits);
   // the resampled slices are held until the study ends: their growth counts like decoded bytes
   if (bytes.length + vol.count * Math.max(0, plan.width * plan.height - vol.width * vol.height) > limits.maxBytes) throw new StudyTooLargeError(limits.maxBytes);
-  const { images, windowing } = await windowStudy(vol.count, vol.width * vol.height, false, (i) => vol.readSlice(i), { plan: () => plan });
+  const { images, windowing } = await windowStudy(vol.count, vol.width * vol.height, false, (i) => vol.readSlice(i), {
+    plan: () => plan,
+    keepBytes: limits.maxBytes,
+  });
   return {
     kind: 'slices',
     meta: {
@@ -240,7 +245,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       window: windowOf(inst, f),
       invert: inst.photometric === 'MONOCHROME1',
     };
-  }, { plan: (i) => plans.get(frames[i].inst)! });
+  }, { plan: (i) => plans.get(frames[i].inst)!, keepBytes: limits.maxBytes });
   const plan = plans.get(frames[0].inst)!;
 
   return {
