@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     'DICOM native 16-bit': dicomSeries(slices, { window: false }).map((b) => new Uint8Array(b)),
     'DICOM RLE 16-bit': slices.map((s, i) => new Uint8Array(dicomSlice(s, { window: false, rle: true, z: 5 * i, instanceNumber: i + 1 }))),
     'NIfTI int16': [new Uint8Array(nifti1([SIDE, SIDE, SLICES], (i, j, k) => (i * 3 + j * 5 + k * 11) % 1000))],
+    // the same field with half the rows at twice the spacing: each slice stretched back to 512² (square pixels)
+    'NIfTI int16, 512 × 256 at 0.5 × 1.0 mm': [new Uint8Array(nifti1([SIDE, SIDE / 2, SLICES], (i, j, k) => (i * 3 + j * 10 + k * 11) % 1000, { pixdim: [0.5, 1, 5] }))],
   };
   // counts decodes through the module's export (the loader calls it through the module object)
   let decodes = 0;
