@@ -123,6 +123,10 @@ describe('square physical pixels before the models, the heat map and the thumbna
     const out = await toSquarePixels(img, { width: 300, height: 97, shape: 'resampled' }, new Pacer());
     const ref = resizeBilinearF(Float32Array.from(img.data), 300, 40, 300, 97);
     expect(Array.from(out.data)).toEqual(Array.from(ref, (v) => Math.min(255, Math.max(0, Math.floor(v + 0.5)))));
+    // an RGB slice (colour DICOM): each channel as a grey one
+    const rgb: RawImage = { width: 300, height: 40, channels: 3, data: Uint8Array.from({ length: 300 * 40 * 3 }, (_, i) => img.data[Math.floor(i / 3)]) };
+    const outRgb = await toSquarePixels(rgb, { width: 300, height: 97, shape: 'resampled' }, new Pacer());
+    expect(Array.from(outRgb.data).filter((_, i) => i % 3 === 2)).toEqual(Array.from(out.data));
 
     const big: RawImage = { width: 2048, height: 1024, channels: 1, data: new Uint8Array(2048 * 1024).fill(9) };
     const pacer = new Pacer();
