@@ -9,6 +9,13 @@
   var files = [];
 
   function human(n) { return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : n >= 1024 ? (n / 1024).toFixed(1) + ' KB' : n + ' B'; }
+  /** how the slices were drawn: stretched to square physical pixels, or as stored when the spacing is unknown */
+  function shownAs(d) {
+    if (!d) return '';
+    if (d.pixels === 'resampled') return ' (non-square pixels: analysed and shown at ' + d.width + '×' + d.height + ')';
+    if (d.pixels === 'assumed_square') return ' (pixel spacing unknown: shown as stored)';
+    return '';
+  }
   function pct(v) { return typeof v === 'number' ? (v * 100).toFixed(1) + '%' : '—'; }
   // Same wording as the single-image page (app.js): model keys shown as words.
   function pretty(s) {
@@ -195,7 +202,7 @@
     var rows = [
       ['Format', r.study.format + (r.study.modality ? ' · ' + r.study.modality : '')],
       ['Series description', r.study.seriesDescription || '—'],
-      ['Slices', r.study.sliceCount + ' × ' + r.study.width + '×' + r.study.height + ' px'],
+      ['Slices', r.study.sliceCount + ' × ' + r.study.width + '×' + r.study.height + ' px' + shownAs(r.study.display)],
       ['Spacing (mm)', [sp.column, sp.row, sp.slice].map(function (v) { return v == null ? '?' : String(Math.round(v * 100) / 100); }).join(' × ')],
       ['Order · window', r.study.ordering + ' · ' + r.study.windowing],
       ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return k + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],

@@ -3,6 +3,7 @@ import { untilAborted } from '../common/abort';
 import { AppConfig } from '../config/config.service';
 import type { ColourParams } from './colour-share';
 import { DecodedImage, decodePixels, DecodeLimits, readImageHeader } from './image-decoder';
+import { reportFigurePng } from './image-encoder';
 import { PixelBudget } from './pixel-budget';
 import { PreparePool } from './prepare-pool';
 
@@ -65,5 +66,22 @@ export class ImageDecodeService {
       job.then(release, release);
       throw err;
     }
+  }
+
+  /**
+   * The PDF figure of an upload (reportFigurePng). A large 16-bit grey image is made in a worker
+   * under the pixel budget, as a decode is: its scaling by the maximum is a JS pass over every
+   * pixel (40 MP held the event loop for a quarter of a second or more) on ~120 MB of pixels.
+   * Everything else is libvips end to end (its own threads, no full-size copy): made here.
+   */
+  async figure(bytes: Buffer, maxPixels: number, signal?: AbortSignal): Promise<Buffer> {
+    const header = await readImageHeader(bytes, { maxPixels, minSide: 1 });
+    const pixels = header.width * header.height;
+    if (!header.sixteenBit || pixels <= LARGE_IMAGE_PIXELS) return reportFigurePng(bytes, maxPixels);
+    const release = await this.budget.acquire(pixels, signal);
+    const job = this.pool.figure(bytes, maxPixels);
+    // as for decode: the pixels go back to the budget when the worker is done, not on abort
+    job.then(release, release);
+    return untilAborted(job, signal);
   }
 }

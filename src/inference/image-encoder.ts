@@ -17,9 +17,10 @@ export async function encodePngDataUrl(rgb: Uint8Array, width: number, height: n
  * A report figure from the upload's bytes: EXIF-rotated, alpha flattened onto black, at most
  * `maxSide` px a side, 8-bit PNG — inside libvips (its own threads), with no full-size copy however
  * large the upload (a 40-megapixel image used to be decoded, converted and re-encoded at full size
- * on the main thread for the PDF). Only 16-bit grey takes one scaling pass in JS (below).
+ * on the main thread for the PDF). Only 16-bit grey takes a scaling pass in JS (below): for a large
+ * one, ImageDecodeService.figure runs this in a worker.
  */
-export async function reportFigurePng(bytes: Buffer, maxPixels: number, maxSide = 1024): Promise<Buffer> {
+export async function reportFigurePng(bytes: Buffer | Uint8Array, maxPixels: number, maxSide = 1024): Promise<Buffer> {
   const limits = { maxPixels, minSide: 1 };
   const header = await readImageHeader(bytes, limits);
   // 16-bit grey: the figure is what the model saw, scaled by the image's maximum as ml/ does (an

@@ -13,11 +13,14 @@ export type PrepareRequest =
   | { id: number; op: 'inputs'; image: RawImage; specs: InputSpec[] }
   | { id: number; op: 'display'; image: RawImage; maxSide: number }
   /** `sizes`: reduce the decoded image to these letterboxes and the display (RawImage.prepared); `colour`: measure it too */
-  | { id: number; op: 'decode'; bytes: Uint8Array; header: ImageHeader; limits: DecodeLimits; sizes?: number[]; colour?: ColourParams };
+  | { id: number; op: 'decode'; bytes: Uint8Array; header: ImageHeader; limits: DecodeLimits; sizes?: number[]; colour?: ColourParams }
+  /** the PDF figure of an upload (image-encoder.ts's reportFigurePng) */
+  | { id: number; op: 'figure'; bytes: Uint8Array; maxPixels: number };
 export type PrepareResponse =
   | { id: number; ok: true; op: 'inputs'; inputs: Preprocessed[] }
   | { id: number; ok: true; op: 'display'; display: DisplayLuma }
   | { id: number; ok: true; op: 'decode'; image: DecodedImage }
+  | { id: number; ok: true; op: 'figure'; png: Uint8Array }
   /** `corrupt`: the bytes could not be decoded (a 422, not a service fault) */
   | { id: number; ok: false; error: string; corrupt?: boolean };
 type Done = Extract<PrepareResponse, { ok: true }>;
@@ -85,6 +88,17 @@ export class PreparePool implements OnModuleDestroy {
     const res = await (sizes ? this.inFreshWorker(req, signal) : this.send(req, signal));
     if (res.op !== 'decode') throw new AnalysisUnavailableError();
     return res.image;
+  }
+
+  /**
+   * The PDF figure (reportFigurePng) made in a worker of its own: a 16-bit grey upload's pixels
+   * are scaled in JS there (40 MP held the event loop for 0.25–0.38 s on the main thread), and
+   * its ~120 MB of decoded and scaled pixels end with that worker.
+   */
+  async figure(bytes: Uint8Array, maxPixels: number): Promise<Buffer> {
+    const res = await this.inFreshWorker({ id: this.nextId++, op: 'figure', bytes, maxPixels });
+    if (res.op !== 'figure') throw new AnalysisUnavailableError();
+    return Buffer.from(res.png.buffer, res.png.byteOffset, res.png.byteLength);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { CorruptImageError } from '../common/errors';
 import { decodePixels } from './image-decoder';
+import { reportFigurePng } from './image-encoder';
 import { displayFromLuma, inputsFromLuma, reduceImage } from './prepare';
 import type { PrepareRequest, PrepareResponse } from './prepare-pool';
 import { toLuma } from './preprocess';
@@ -10,7 +11,11 @@ async function handle(req: PrepareRequest): Promise<void> {
   let res: PrepareResponse;
   const transfer = new Set<ArrayBuffer>();
   try {
-    if (req.op === 'decode') {
+    if (req.op === 'figure') {
+      const png = await reportFigurePng(req.bytes, req.maxPixels);
+      if (png.byteOffset === 0 && png.byteLength === png.buffer.byteLength) transfer.add(png.buffer as ArrayBuffer);
+      res = { id: req.id, ok: true, op: 'figure', png };
+    } else if (req.op === 'decode') {
       const image = await decodePixels(req.bytes, req.header, req.limits);
       if (req.sizes) {
         // only the letterboxes and the display leave this worker: the pixels and their luma

@@ -137,43 +137,70 @@ function precomputeCoeffs(inSize: number, outSize: number): Coeffs {
  * bit-identical to Pillow's (test/fixtures/*preprocess_vectors.json).
  */
 export function resizeBilinearF(src: Float32Array, w: number, h: number, nw: number, nh: number): Float32Array {
-  const needH = nw !== w;
-  const needV = nh !== h;
-  if (!needH && !needV) return Float32Array.from(src);
-
-  const cv = precomputeCoeffs(h, nh);
+  const plan = planResize(w, h, nw, nh);
+  if (!plan.horizontal && !plan.vertical) return Float32Array.from(src);
   let rows = src;
-  let rowOffset = 0;
-  let tmpH = h;
-  if (needH) {
-    const { bounds, kk, ksize } = precomputeCoeffs(w, nw);
-    // Only the source rows the vertical pass reads are resampled horizontally.
-    const first = cv.bounds[0];
-    const last = cv.bounds[(nh - 1) * 2] + cv.bounds[(nh - 1) * 2 + 1];
-    tmpH = last - first;
-    const tmp = new Float32Array(nw * tmpH);
-    for (let yy = 0; yy < tmpH; yy++) {
-      const rowBase = (yy + first) * w;
-      const outBase = yy * nw;
-      for (let xx = 0; xx < nw; xx++) {
-        const start = rowBase + bounds[xx * 2];
-        const taps = bounds[xx * 2 + 1];
-        const kb = xx * ksize;
-        let ss = 0;
-        for (let x = 0; x < taps; x++) ss += src[start + x] * kk[kb + x];
-        tmp[outBase + xx] = ss;
-      }
-    }
-    rows = tmp;
-    rowOffset = first;
+  if (plan.horizontal) {
+    rows = new Float32Array(nw * plan.tmpH);
+    resizeRowsH(plan, src, rows, 0, plan.tmpH);
   }
-  if (!needV) return rows;
-
+  if (!plan.vertical) return rows;
   const out = new Float32Array(nw * nh);
+  resizeRowsV(plan, rows, out, 0, nh);
+  return out;
+}
+
+/**
+ * resizeBilinearF's two passes, split so that a caller on the event loop can run them a band of
+ * rows at a time (src/studies/square-pixels.ts): the same coefficients and sums, so the result
+ * is the same bit for bit however the rows are banded.
+ */
+export interface ResizePlan {
+  w: number;
+  nw: number;
+  nh: number;
+  /** horizontal coefficients, null when the width is kept */
+  horizontal: Coeffs | null;
+  /** vertical coefficients, null when the height is kept */
+  vertical: Coeffs | null;
+  /** only the source rows the vertical pass reads are resampled horizontally: from `first`, `tmpH` of them */
+  first: number;
+  tmpH: number;
+}
+
+export function planResize(w: number, h: number, nw: number, nh: number): ResizePlan {
+  const cv = precomputeCoeffs(h, nh);
+  const horizontal = nw !== w ? precomputeCoeffs(w, nw) : null;
+  const first = horizontal ? cv.bounds[0] : 0;
+  const last = horizontal ? cv.bounds[(nh - 1) * 2] + cv.bounds[(nh - 1) * 2 + 1] : h;
+  return { w, nw, nh, horizontal, vertical: nh !== h ? cv : null, first, tmpH: last - first };
+}
+
+/** Horizontal pass for rows [y0, y1) of the intermediate image (nw × tmpH). */
+export function resizeRowsH(plan: ResizePlan, src: Float32Array, tmp: Float32Array, y0: number, y1: number): void {
+  const { w, nw, first } = plan;
+  const { bounds, kk, ksize } = plan.horizontal!;
+  for (let yy = y0; yy < y1; yy++) {
+    const rowBase = (yy + first) * w;
+    const outBase = yy * nw;
+    for (let xx = 0; xx < nw; xx++) {
+      const start = rowBase + bounds[xx * 2];
+      const taps = bounds[xx * 2 + 1];
+      const kb = xx * ksize;
+      let ss = 0;
+      for (let x = 0; x < taps; x++) ss += src[start + x] * kk[kb + x];
+      tmp[outBase + xx] = ss;
+    }
+  }
+}
+
+/** Vertical pass for output rows [y0, y1); `rows` is the intermediate image (or the source when the width is kept). */
+export function resizeRowsV(plan: ResizePlan, rows: Float32Array, out: Float32Array, y0: number, y1: number): void {
+  const { nw, first } = plan;
+  const { bounds, kk, ksize } = plan.vertical!;
   const acc = new Float64Array(nw);
-  const { bounds, kk, ksize } = cv;
-  for (let yy = 0; yy < nh; yy++) {
-    const ymin = bounds[yy * 2] - rowOffset;
+  for (let yy = y0; yy < y1; yy++) {
+    const ymin = bounds[yy * 2] - first;
     const taps = bounds[yy * 2 + 1];
     const kb = yy * ksize;
     acc.fill(0);
@@ -184,7 +211,6 @@ export function resizeBilinearF(src: Float32Array, w: number, h: number, nw: num
     }
     out.set(acc, yy * nw); // float64 → float32 rounding, as the per-pixel store did
   }
-  return out;
 }
 
 /** Contract step 3: resize into an S×S canvas of zeros, centred (floor offsets). */

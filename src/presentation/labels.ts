@@ -23,6 +23,7 @@ const CODES: Record<string, string> = {
   FILE_TOO_LARGE: 'File too large',
   CORRUPT_IMAGE: 'Unreadable image',
   RESOLUTION_OUT_OF_RANGE: 'Image too small or too large',
+  PIXEL_SPACING_OUT_OF_RANGE: 'Implausible pixel spacing',
   MIXED_SERIES: 'Mixed series',
   TOO_MANY_SLICES: 'Too many slices',
   UNSUPPORTED_TRANSFER_SYNTAX: 'Unsupported DICOM encoding',

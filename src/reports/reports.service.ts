@@ -7,7 +7,7 @@ import { BadRequestError, NotFoundError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { HistoryItem, HistoryService } from '../history/history.service';
 import { withoutRecording } from '../history/recording-context';
-import { reportFigurePng } from '../inference/image-encoder';
+import { ImageDecodeService } from '../inference/image-decode.service';
 import type { ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { modelCardView, ModelCardView } from '../presentation/model-card.view';
@@ -28,6 +28,7 @@ export class ReportsService {
     private readonly history: HistoryService,
     private readonly config: AppConfig,
     @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
+    private readonly images: ImageDecodeService,
   ) {}
 
   /**
@@ -66,9 +67,9 @@ export class ReportsService {
     return { pdf, record };
   }
 
-  /** The upload as an 8-bit PNG figure (EXIF-rotated, ≤ 1024 px a side; libvips does it all, off the event loop). */
+  /** The upload as an 8-bit PNG figure (EXIF-rotated, ≤ 1024 px a side), off the event loop (ImageDecodeService.figure). */
   private async imagePng(bytes: Buffer): Promise<Buffer> {
-    return reportFigurePng(bytes, this.config.maxInputPixels);
+    return this.images.figure(bytes, this.config.maxInputPixels);
   }
 
   /** Card metrics of the models in the record, when the loaded card has the recorded version. */

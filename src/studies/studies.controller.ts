@@ -63,7 +63,7 @@ export class StudiesController {
   @ApiOkResponse({ type: StudyResultDto, description: 'The study result (completed, inconclusive or rejected)' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'FILE_TOO_LARGE (study bytes), TOO_MANY_SLICES or TOO_MANY_FILES' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE or UNSUPPORTED_TRANSFER_SYNTAX' })
-  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE or RESOLUTION_OUT_OF_RANGE' })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE, RESOLUTION_OUT_OF_RANGE or PIXEL_SPACING_OUT_OF_RANGE (in-plane pixel aspect beyond 8:1)' })
   @ApiResponse({ status: 503, type: ErrorBodyDto, description: 'ANALYSIS_UNAVAILABLE' })
   @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
   async create(@UploadedFiles() files: Express.Multer.File[] | undefined, @Req() req: Request): Promise<StudyResult> {

@@ -16,6 +16,7 @@ import {
   sliceNormal,
 } from './series-assembly';
 import { CorruptStudyError, fileLabel, MixedSeriesError, SliceResolutionError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
+import { PixelShape, planSquarePixels, SquarePlan } from './square-pixels';
 import { SliceData, windowStudy } from './windowing';
 
 export interface StudyLimits {
@@ -37,6 +38,12 @@ export interface StudyMeta {
   height: number;
   /** millimetres (NIfTI: the header's units): columns, rows, between slice centres */
   spacing: { column: number | null; row: number | null; slice: number | null };
+  /**
+   * The size the slices were analysed, shown and thumbnailed at, with square physical pixels
+   * (square-pixels.ts: `resampled` from an anisotropic spacing; `assumed_square` when the spacing
+   * is unusable); null when no pixel was read (refused from the header).
+   */
+  display: { width: number; height: number; pixels: PixelShape } | null;
   /** how slices were ordered */
   ordering: 'position' | 'instance_number' | 'upload_order' | 'nifti_axis';
   windowing: 'header' | 'percentile' | 'none';
@@ -60,7 +67,9 @@ export type LoadedStudy =
  * → one series → Modality = MR → Body Part Examined not plainly unsupported → transfer syntax →
  * pixel format and decoded size of every file → one image per position → pixels.
  * Everything stays in memory. Long loops yield to the event loop every few slices, so a large
- * study does not stall other requests.
+ * study does not stall other requests. A percentile-windowed study keeps its decoded slices
+ * between the window's two passes up to STUDY_MAX_BYTES of float32 (the bound the decoded study
+ * is already checked against; a 20-slice 512² study is 21 MB), so each is decoded once.
  */
 export async function loadStudy(files: Uint8Array[], limits: StudyLimits): Promise<LoadedStudy> {
   if (!files.length) throw new UnsupportedStudyFileError('No file was uploaded.');
@@ -97,7 +106,13 @@ export async function loadStudy(files: Uint8Array[], limits: StudyLimits): Promi
 async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number): Promise<LoadedStudy> {
   const vol = readNifti(bytes, part.pos, limits.maxSlices);
   checkSliceSize(vol.width, vol.height, limits);
-  const { images, windowing } = await windowStudy(vol.count, vol.width * vol.height, false, (i) => vol.readSlice(i));
+  const plan = squarePlan(vol.width, vol.height, vol.spacing, limits);
+  // the resampled slices are held until the study ends: their growth counts like decoded bytes
+  if (bytes.length + vol.count * Math.max(0, plan.width * plan.height - vol.width * vol.height) > limits.maxBytes) throw new StudyTooLargeError(limits.maxBytes);
+  const { images, windowing } = await windowStudy(vol.count, vol.width * vol.height, false, (i) => vol.readSlice(i), {
+    plan: () => plan,
+    keepBytes: limits.maxBytes,
+  });
   return {
     kind: 'slices',
     meta: {
@@ -108,6 +123,7 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
       width: vol.width,
       height: vol.height,
       spacing: vol.spacing,
+      display: { width: plan.width, height: plan.height, pixels: plan.shape },
       ordering: 'nifti_axis',
       windowing,
       transferSyntax: null,
@@ -155,6 +171,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   const headerMeta = (): StudyMeta => ({
     ...baseMeta,
     spacing: { column: first.pixelSpacing?.[1] ?? null, row: first.pixelSpacing?.[0] ?? null, slice: null },
+    display: null,
     ordering: 'upload_order',
     windowing: 'none',
   });
@@ -165,12 +182,18 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   // Every file, not only the first, before any frame is decoded. Compressed frames (RLE, JPEG)
   // can decode to far more than their size: the decoded pixels, from the validated format,
   // count against the same study limit.
+  // The square-pixel plan of each file too (its own Pixel Spacing): an impossible one is refused
+  // here, and slices stretched to square pixels count their growth, since they are held to the end.
   let decodedBytes = 0;
+  const plans = new Map<DicomInstance, SquarePlan>();
   for (const inst of instances) {
     assertDecodable(inst);
     const format = pixelFormat(inst);
     checkSliceSize(inst.columns, inst.rows, limits);
+    const plan = squarePlan(inst.columns, inst.rows, { column: inst.pixelSpacing?.[1] ?? null, row: inst.pixelSpacing?.[0] ?? null }, limits);
+    plans.set(inst, plan);
     decodedBytes += inst.frames * inst.rows * inst.columns * format.samples * format.bytesPerSample;
+    decodedBytes += inst.frames * Math.max(0, plan.width * plan.height - inst.rows * inst.columns) * format.samples;
   }
   if (decodedBytes > limits.maxBytes) throw new StudyTooLargeError(limits.maxBytes);
 
@@ -222,7 +245,8 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       window: windowOf(inst, f),
       invert: inst.photometric === 'MONOCHROME1',
     };
-  });
+  }, { plan: (i) => plans.get(frames[i].inst)!, keepBytes: limits.maxBytes });
+  const plan = plans.get(frames[0].inst)!;
 
   return {
     kind: 'slices',
@@ -233,6 +257,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
         row: first.pixelSpacing?.[0] ?? null,
         slice: sliceSpacing(positions) ?? first.sliceThickness,
       },
+      display: { width: plan.width, height: plan.height, pixels: plan.shape },
       ordering,
       windowing,
     },
@@ -250,9 +275,16 @@ function sliceSpacing(positions: (number | null)[]): number | null {
   return round3(gaps[Math.floor(gaps.length / 2)]);
 }
 
-function checkSliceSize(width: number, height: number, limits: StudyLimits): void {
+/** The slice's square-pixel plan, whose size must meet the same bounds as a stored slice. */
+function squarePlan(width: number, height: number, spacing: { column: number | null; row: number | null }, limits: StudyLimits): SquarePlan {
+  const plan = planSquarePixels(width, height, spacing, limits.maxPixels);
+  if (plan.shape === 'resampled') checkSliceSize(plan.width, plan.height, limits, ` (${width}×${height} px stored, with non-square pixels)`);
+  return plan;
+}
+
+function checkSliceSize(width: number, height: number, limits: StudyLimits, shown = ''): void {
   if (width < limits.minSide || height < limits.minSide) {
-    throw new SliceResolutionError(`The slices are ${width}×${height} px; at least ${limits.minSide}×${limits.minSide} px is required.`);
+    throw new SliceResolutionError(`The slices are ${width}×${height} px${shown}; at least ${limits.minSide}×${limits.minSide} px is required.`);
   }
   if (width * height > limits.maxPixels) {
     throw new SliceResolutionError(`The slices are ${width}×${height} px, more than the ${(limits.maxPixels / 1e6).toFixed(0)} megapixels accepted.`);

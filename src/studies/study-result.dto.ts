@@ -26,6 +26,15 @@ export class StudyMetaDto {
   @ApiProperty() height!: number;
   @ApiProperty({ type: 'object', properties: { column: { type: 'number', nullable: true }, row: { type: 'number', nullable: true }, slice: { type: 'number', nullable: true } } })
   spacing!: { column: number | null; row: number | null; slice: number | null };
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    properties: { width: { type: 'number' }, height: { type: 'number' }, pixels: { type: 'string', enum: ['square', 'resampled', 'assumed_square'] } },
+    description:
+      'the size the slices were analysed, shown and thumbnailed at, with square physical pixels: "resampled" from an anisotropic in-plane spacing, ' +
+      '"assumed_square" when the spacing is missing or unusable (shown as stored); null when no pixel was read',
+  })
+  display!: { width: number; height: number; pixels: 'square' | 'resampled' | 'assumed_square' } | null;
   @ApiProperty({ enum: ['position', 'instance_number', 'upload_order', 'nifti_axis'] }) ordering!: string;
   @ApiProperty({ enum: ['header', 'percentile', 'none'] }) windowing!: string;
   @ApiProperty({ nullable: true, type: String }) transferSyntax!: string | null;

@@ -1,4 +1,5 @@
 import type { RawImage } from '../inference/preprocess';
+import { SquarePlan, toSquarePixels } from './square-pixels';
 import { applyVoiInto, VoiWindow } from './voi-lut';
 
 /** A slice in physical units (DICOM modality values after rescale, NIfTI values after scl_*). */
@@ -118,25 +119,42 @@ export class Pacer {
   }
 }
 
+export interface WindowStudyOptions {
+  /** each slice's square-pixel plan (square-pixels.ts); without one a slice keeps its stored size */
+  plan?: (i: number) => SquarePlan;
+  /**
+   * Percentile mode: bytes of decoded slices (float32 values, or RGB) the sampling pass may keep
+   * for the rendering pass, which then takes them instead of decoding them again; slices past it
+   * are decoded a second time. 0 (the default): only one decoded slice is held at a time.
+   */
+  keepBytes?: number;
+  pacer?: Pacer;
+}
+
 /**
- * Windows every slice of a study to 8-bit, reading each slice through `read` — so only one
- * slice in physical units is held at a time: the header's window when every grey slice has one
- * (`headerWindows`), otherwise one robust percentile window for the whole volume (a first pass
- * samples the values, a second applies the window). Yields to the event loop by work done
- * (Pacer): after each read, and within a slice every YIELD_EVERY_PIXELS pixels sampled or
- * windowed. Cancelling stays with the caller: `read` may throw, and nothing here outlives it.
+ * Windows every slice of a study to 8-bit and gives it square pixels (`plan`), reading each
+ * slice through `read`. The window: the header's when every grey slice has one
+ * (`headerWindows`), otherwise one robust percentile window for the whole volume — a first pass
+ * samples the values, a second applies it to the slices the first kept (up to `keepBytes`: each
+ * slice decoded once) and to the others read again (at most one of them held at a time). Yields
+ * to the event loop by work done (Pacer): after each read, and within a slice every
+ * YIELD_EVERY_PIXELS pixels sampled, windowed or resampled. Cancelling stays with the caller:
+ * `read` may throw, and nothing here outlives it.
  */
 export async function windowStudy(
   count: number,
   valuesPerSlice: number,
   headerWindows: boolean,
   read: (i: number) => Promise<SliceData> | SliceData,
-  pacer = new Pacer(),
+  options: WindowStudyOptions = {},
 ): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' | 'none' }> {
+  const pacer = options.pacer ?? new Pacer();
   let win: Window | null = null;
   let grey = 0;
+  const kept = new Array<SliceData | undefined>(count);
   if (!headerWindows) {
     const sampler = new PercentileSampler(count * valuesPerSlice);
+    let keptBytes = 0;
     for (let i = 0; i < count; i++) {
       const d = await read(i);
       if (!('rgb' in d)) {
@@ -147,6 +165,11 @@ export async function windowStudy(
           await pacer.work(e - s);
         }
       }
+      const size = 'rgb' in d ? d.rgb.data.byteLength : d.values.byteLength;
+      if (keptBytes + size <= (options.keepBytes ?? 0)) {
+        kept[i] = d;
+        keptBytes += size;
+      }
       await pacer.sliceDone();
     }
     win = sampler.window();
@@ -154,8 +177,10 @@ export async function windowStudy(
   }
   const images: RawImage[] = [];
   for (let i = 0; i < count; i++) {
-    const d = await read(i);
-    if ('rgb' in d) images.push(d.rgb);
+    const d = kept[i] ?? (await read(i));
+    kept[i] = undefined; // windowed below: its values may go
+    let image: RawImage;
+    if ('rgb' in d) image = d.rgb;
     else {
       grey++;
       await pacer.work(d.values.length);
@@ -166,8 +191,9 @@ export async function windowStudy(
         else applyVoiInto(d.values, out, s, e, d.window!, d.invert ?? false);
         await pacer.work(e - s);
       }
-      images.push({ width: d.width, height: d.height, channels: 1, data: out });
+      image = { width: d.width, height: d.height, channels: 1, data: out };
     }
+    images.push(options.plan ? await toSquarePixels(image, options.plan(i), pacer) : image);
     await pacer.sliceDone();
   }
   return { images, windowing: grey === 0 ? 'none' : win ? 'percentile' : 'header' };
@@ -176,5 +202,5 @@ export async function windowStudy(
 /** Convenience for slices already in memory (tests). */
 export async function windowSlices(slices: ScalarSlice[]): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' | 'none' }> {
   const header = slices.length > 0 && slices.every((s) => s.window && s.window.width > 1 && Number.isFinite(s.window.center));
-  return windowStudy(slices.length, slices[0]?.values.length ?? 0, header, (i) => slices[i]);
+  return windowStudy(slices.length, slices[0]?.values.length ?? 0, header, (i) => slices[i], { keepBytes: Infinity }); // in memory already
 }

@@ -1,9 +1,11 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import Database from 'better-sqlite3';
 import request from 'supertest';
+import sharp from 'sharp';
 import { parseCsv } from '../../src/common/csv';
 import { DISCLAIMER, EXPERIMENTAL_NOTICE } from '../../src/common/disclaimer';
 import { AppConfig } from '../../src/config/config.service';
+import * as imageDecoder from '../../src/inference/image-decoder';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { pdfFlatText } from '../helpers/pdf-text';
@@ -234,6 +236,19 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(text).toMatch(/Not an MRI (> 99\.9|\d+\.\d) %/);
     expect(imageCount(res.body as Buffer)).toBe(1);
     expect(text).not.toContain(EXPERIMENTAL_NOTICE); // a refusal by triage is no model's answer
+  });
+
+  it('full PDF of a large 16-bit grey PNG: its figure is made off the event loop (no pass over its pixels on the main thread)', async () => {
+    const raw = new Uint16Array(1200 * 1000);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 7919) % 1021; // 10-bit values: an 8-bit cast would be black
+    const png = await sharp(raw, { raw: { width: 1200, height: 1000, channels: 1 } }).toColourspace('grey16').png({ compressionLevel: 1 }).toBuffer();
+    await analyse(bob, png, 'scan16.png').expect(200);
+    const onMainThread = jest.spyOn(imageDecoder, 'decodePixels');
+    const res = await request(server).post('/api/v1/reports').set(bob.bearer).attach('image', png, 'scan16.png').buffer(true).parse(binary).expect(200);
+    const calls = onMainThread.mock.calls.length;
+    onMainThread.mockRestore();
+    expect(calls).toBe(0); // the analysis decodes it in a worker; so is the figure now made
+    expect(imageCount(res.body as Buffer)).toBeGreaterThanOrEqual(1);
   });
 
   it('full PDF refuses images that are not in your history, and ids whose sha256 differs', async () => {

@@ -3,6 +3,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
+import sharp from 'sharp';
+import { AnalysisService } from '../../src/classifier/analysis.service';
 import { ModelRegistry } from '../../src/inference/model-registry.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { StudyService } from '../../src/studies/study.service';
@@ -141,6 +143,27 @@ describe('POST /api/v1/studies on fake models', () => {
     expect(res.body.study).toMatchObject({ format: 'nifti', sliceCount: 6, modality: null });
     expect(res.body.slices).toHaveLength(6);
     expect(['completed', 'inconclusive', 'rejected']).toContain(res.body.status);
+  });
+
+  it('a series with 2:1 pixel spacing is analysed, heat-mapped and thumbnailed with square physical pixels; beyond 8:1 → 422', async () => {
+    const analyzePixels = jest.spyOn(app.get(AnalysisService), 'analyzePixels');
+    // 128 columns at 0.5 mm × 64 rows at 1.0 mm: a 64 × 64 mm field, twice as wide as high in pixels
+    const wide = Array.from({ length: 6 }, (_, k) => syntheticSlice(128, 64, (x, y) => ((x + y + k) % 97 === 0 ? 250 : 255)));
+    const res = await post(dicomSeries(wide, { pixelSpacing: [1, 0.5] }));
+    const inputs = analyzePixels.mock.calls.map(([image]) => image);
+    analyzePixels.mockRestore();
+    expect(res.body).toMatchObject({ status: 'completed', study: { width: 128, height: 64, display: { width: 128, height: 128, pixels: 'resampled' } } });
+    expect(inputs.length).toBeGreaterThanOrEqual(6);
+    for (const image of inputs) expect([image.width, image.height]).toEqual([128, 128]); // the models' input
+    const size = async (dataUrl: string) => {
+      const m = await sharp(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64')).metadata();
+      return [m.width, m.height];
+    };
+    for (const s of res.body.slices) expect(await size(s.thumbnailPng)).toEqual([96, 96]); // as stored: 96 × 48
+    expect(await size(res.body.explanation.heatmap)).toEqual([128, 128]); // as stored: 128 × 64
+
+    const bad = await post(dicomSeries(wide.slice(0, 2), { pixelSpacing: [5, 0.5] }), undefined, 422);
+    expect(bad.body).toEqual({ statusCode: 422, code: 'PIXEL_SPACING_OUT_OF_RANGE', message: expect.stringMatching(/10:1.*at most 8:1/) });
   });
 
   it('no file → 400 MISSING_FILE', async () => {

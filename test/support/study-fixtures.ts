@@ -64,6 +64,8 @@ export interface DicomOptions {
   bits8?: boolean;
   instanceNumber?: number;
   z?: number;
+  /** Pixel Spacing (0028,0030) as [between rows, between columns] mm (default [0.9, 0.9]); null: not written */
+  pixelSpacing?: [number, number] | null;
 }
 
 /**
@@ -109,6 +111,8 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     _vrMap: { PixelData: o.rle || o.encapsulatedAs ? 'OB' : 'OW' },
   };
   if (o.bodyPart !== undefined) ds.BodyPartExamined = o.bodyPart;
+  if (o.pixelSpacing === null) delete ds.PixelSpacing;
+  else if (o.pixelSpacing) ds.PixelSpacing = o.pixelSpacing;
   if (o.seriesUid === null) delete ds.SeriesInstanceUID;
   if (o.numberOfFrames !== undefined) Object.assign(ds, { NumberOfFrames: o.numberOfFrames, Rows: slice.height / o.numberOfFrames });
   if (o.seriesNumber !== undefined) ds.SeriesNumber = o.seriesNumber;

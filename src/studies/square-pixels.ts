@@ -1,0 +1,129 @@
+import { FileCheckError } from '../common/errors';
+import { planResize, RawImage, resizeRowsH, resizeRowsV } from '../inference/preprocess';
+
+/*
+ * Square physical pixels for every study slice, DICOM and NIfTI alike (study-loader.ts plans,
+ * windowing.ts resamples). A slice whose row spacing differs from its column spacing (0.5 × 1.0 mm
+ * is common with rectangular acquisition matrices) is a distorted picture of the anatomy when its
+ * pixels are drawn square: a viewer stretches it to its physical shape, and so must the service,
+ * because the models were trained on images shown that way and the heat map and thumbnails are
+ * read by people as anatomy.
+ */
+
+/**
+ * Largest in-plane pixel aspect accepted. Real in-plane MR pixels stay within ~1:4 (reduced
+ * phase resolution without interpolation); beyond 8:1 the header almost certainly misstates the
+ * geometry (a unit slip, the slice thickness written as a pixel spacing), so both choices —
+ * stretching the slice 8× or ignoring the spacing — would analyse an image known to be
+ * misdescribed. It is refused with a named 422 instead of answered.
+ */
+export const MAX_PIXEL_ASPECT = 8;
+
+export class PixelSpacingError extends FileCheckError {
+  readonly code = 'PIXEL_SPACING_OUT_OF_RANGE';
+  readonly statusCode = 422;
+}
+
+/**
+ * How the slices were given square pixels: `square` — the spacing says they already are (within
+ * half a pixel over the slice), kept as stored, byte for byte; `resampled` — to `width` × `height`;
+ * `assumed_square` — no usable in-plane spacing (absent, zero, negative or not a number, as in
+ * many exported or converted files): shown as stored, as a viewer does, and reported so that the
+ * reader knows the aspect is the file's, not the anatomy's.
+ */
+export type PixelShape = 'square' | 'resampled' | 'assumed_square';
+
+export interface SquarePlan {
+  width: number;
+  height: number;
+  shape: PixelShape;
+}
+
+export interface InPlaneSpacing {
+  column: number | null;
+  row: number | null;
+}
+
+const usable = (v: number | null): v is number => v !== null && Number.isFinite(v) && v > 0;
+
+/**
+ * The size a width × height slice is shown at: the finer spacing becomes the square pixel's side,
+ * so the coarser axis is stretched and no detail along the finer one is lost (as a viewer draws
+ * it). The result never exceeds `maxPixels` (the per-slice limit, checked here, before anything
+ * is allocated): a larger one is scaled down as a whole, keeping its physical aspect.
+ */
+export function planSquarePixels(width: number, height: number, spacing: InPlaneSpacing, maxPixels: number): SquarePlan {
+  const { column, row } = spacing;
+  if (!usable(column) || !usable(row)) return { width, height, shape: 'assumed_square' };
+  const ratio = Math.max(column, row) / Math.min(column, row);
+  if (!(ratio <= MAX_PIXEL_ASPECT)) {
+    throw new PixelSpacingError(
+      `The in-plane pixel spacing (${round(row)} mm between rows, ${round(column)} mm between columns) is a ${round(ratio)}:1 aspect; ` +
+        `at most ${MAX_PIXEL_ASPECT}:1 is accepted (a larger one almost always means a wrong Pixel Spacing / pixdim in the header).`,
+    );
+  }
+  const side = Math.min(column, row);
+  let w = Math.max(1, Math.round((width * column) / side));
+  let h = Math.max(1, Math.round((height * row) / side));
+  if (w === width && h === height) return { width, height, shape: 'square' };
+  if (w * h > maxPixels) {
+    const f = Math.sqrt(maxPixels / (w * h));
+    w = Math.max(1, Math.floor(w * f));
+    h = Math.max(1, Math.floor(h * f));
+  }
+  return { width: w, height: h, shape: 'resampled' };
+}
+
+/** Counts work and yields to the event loop (windowing.ts's Pacer). */
+export interface WorkPacer {
+  work(pixels: number): Promise<void>;
+}
+
+/** Output pixels per band between two calls to the pacer. */
+const BAND_PIXELS = 1 << 18;
+
+/**
+ * The slice at its plan's size: the service's one resampler (PIL's antialiased bilinear,
+ * preprocess.ts) per channel, run in bands of rows with the pacer between them, so a 4 MP slice
+ * never holds the event loop for a whole resample. A slice whose plan keeps its size is returned
+ * as it is (the same object: square slices are byte-identical to what they were).
+ */
+export async function toSquarePixels(img: RawImage, plan: SquarePlan, pacer: WorkPacer): Promise<RawImage> {
+  if (plan.width === img.width && plan.height === img.height) return img;
+  const { width: w, height: h, channels } = img;
+  const { width: nw, height: nh } = plan;
+  const resize = planResize(w, h, nw, nh);
+  const out = new Uint8Array(nw * nh * channels);
+  const plane = new Float32Array(w * h);
+  const tmp = resize.horizontal ? new Float32Array(nw * resize.tmpH) : plane;
+  const res = resize.vertical ? new Float32Array(nw * nh) : tmp;
+  const floor = Math.floor; // a local: a global looked up per pixel is slow in a vm context (jest)
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < w * h; i++) plane[i] = img.data[i * channels + c];
+    await pacer.work(w * h);
+    if (resize.horizontal) {
+      const step = Math.max(1, Math.floor(BAND_PIXELS / nw));
+      for (let y = 0; y < resize.tmpH; y += step) {
+        resizeRowsH(resize, plane, tmp, y, Math.min(resize.tmpH, y + step));
+        await pacer.work(Math.min(step, resize.tmpH - y) * nw * 2);
+      }
+    }
+    if (resize.vertical) {
+      const step = Math.max(1, Math.floor(BAND_PIXELS / nw));
+      for (let y = 0; y < nh; y += step) {
+        resizeRowsV(resize, tmp, res, y, Math.min(nh, y + step));
+        await pacer.work(Math.min(step, nh - y) * nw * 2);
+      }
+    }
+    for (let i = 0; i < nw * nh; i++) {
+      const v = floor(res[i] + 0.5);
+      out[i * channels + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+    await pacer.work(nw * nh);
+  }
+  return { width: nw, height: nh, channels, data: out };
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
