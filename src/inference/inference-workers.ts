@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError } from '../common/errors';
 import type { RgbImage } from '../explainability/heatmap';
 import type { ImageRun } from './model-provider';
+import type { ContractShape } from './model-outputs';
 import type { ImageRef } from './pixel-cache';
 import type { LetterboxGeometry, Normalization, RawImage } from './preprocess';
 import { spawnWorker } from './spawn-worker';
@@ -18,6 +19,8 @@ export interface WorkerModel {
   normalization: Normalization;
   /** the card's background-gate ring width (fraction), when it has the gate */
   backgroundBand: number | null;
+  /** what the card says the graph's tensors are; checked when the session opens */
+  contract: ContractShape;
 }
 
 

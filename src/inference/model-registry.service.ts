@@ -11,7 +11,7 @@ import { AppConfig } from '../config/config.service';
 import { renderHeatmap, RgbImage } from '../explainability/heatmap';
 import { InferenceWorkers, WorkerModel } from './inference-workers';
 import { compileCardValidator, ModelCard, ModelCardError } from './model-card';
-import { missingOutputs } from './model-outputs';
+import { contractMismatch, contractShape } from './model-outputs';
 import type { ImageRun, ModelOutputs, ModelProvider } from './model-provider';
 import { PreparePool } from './prepare-pool';
 import { borderMean, type RawImage } from './preprocess';
@@ -107,8 +107,8 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
     });
-    const missing = missingOutputs(session.outputNames);
-    if (missing) throw new ModelCardError(missing);
+    const mismatch = contractMismatch(session, contractShape(card));
+    if (mismatch) throw new ModelCardError(mismatch);
     return { card, session };
   }
 
@@ -122,6 +122,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       backgroundBand: m.card.thresholds.background?.band ?? null,
       size: m.card.input.size,
       normalization: m.card.input.normalization,
+      contract: contractShape(m.card),
     }));
     const workers = new InferenceWorkers(models, this.config.inferenceWorkers, this.config.intraOpThreads);
     try {
