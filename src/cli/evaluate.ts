@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AnalysisService } from '../classifier/analysis.service';
 import { parseCsv } from '../common/csv';
+import { ConfigValidationError } from '../config/config.schema';
 import { AppConfig } from '../config/config.service';
 import { evaluateStudies, readStudyLabels } from '../studies/study-evaluate';
 import { StudyService } from '../studies/study.service';
@@ -11,7 +12,8 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
-import { createAnalysisContext, evaluateOne } from './analysis-context';
+import { StartupError } from '../startup-error';
+import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
 import { EvalLine, PythonDecision, summarise } from './evaluate-lib';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
@@ -103,6 +105,7 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService, StudyService] })
   class EvaluateStudiesModule {}
   const ctx = await NestFactory.createApplicationContext(EvaluateStudiesModule, { logger: ['error', 'warn'] });
+  await requireModels(ctx, config);
   const out = outFile ? fs.createWriteStream(path.resolve(outFile)) : process.stdout;
   const labels = labelsFile ? readStudyLabels(fs.readFileSync(labelsFile, 'utf8')) : undefined;
   const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), labels);
@@ -115,7 +118,8 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    const known = err instanceof StartupError || err instanceof ConfigValidationError;
+    process.stderr.write(`${err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

@@ -113,10 +113,17 @@ export class InferenceWorkers {
     this.placement = placeModels(models, count);
   }
 
-  /** Starts every worker and waits until each has opened its sessions. */
+  /**
+   * Starts every worker and waits until each has opened its sessions. When one fails, the others
+   * still finish opening theirs before this rejects: terminating a worker inside onnxruntime's
+   * session creation aborts the whole process (a native "terminate called after throwing
+   * Napi::Error"), so a model that does not match its card crashed `npm start` instead of naming it.
+   */
   async start(): Promise<void> {
     this.respawn();
-    await Promise.all(this.slots.map((s) => s.ready));
+    const loads = await Promise.allSettled(this.slots.map((s) => s.ready));
+    const failed = loads.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Replaces the workers that died: one per placement entry, each opening its models. */

@@ -33,7 +33,8 @@ type State = { kind: 'loading' } | { kind: 'ready' } | { kind: 'failed'; errors:
 /**
  * Loads every models/<name>/ (card validated against the schema, model.onnx checked against
  * the card's sha256) into one onnxruntime session each, once, at start-up. Any failure leaves
- * the app up but not ready: analyses answer 503 ANALYSIS_UNAVAILABLE and /readyz says why.
+ * the registry not ready (analyses answer 503 ANALYSIS_UNAVAILABLE, /readyz says why); `npm start`
+ * and the CLI then stop with the reason (src/startup.ts).
  */
 @Injectable()
 export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleInit, OnModuleDestroy {
@@ -85,7 +86,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
     }
     if (errors.length) {
       this.state = { kind: 'failed', errors };
-      this.logger.error(`Models not loaded; analyses will answer 503. ${errors.join(' | ')}`);
+      this.logger.error(`Models not loaded: ${errors.join(' | ')}`);
     } else {
       this.state = { kind: 'ready' };
       this.logger.log(`Models loaded: ${[...this.models.values()].map((m) => `${m.card.name}@${m.card.version}`).join(', ')}`);
