@@ -114,11 +114,13 @@
     $('confidence-name').textContent = 'Calibrated confidence · ' + (m.title || pretty(r.task));
     $('confidence-value').textContent = pct(r.confidence);
     $('confidence-bar').style.width = Math.round(r.confidence * 100) + '%';
-    $('confidence-bar').className = r.confidence >= thr ? 'above' : 'below';
-    $('threshold-mark').style.left = Math.round(thr * 100) + '%';
+    // the colour says what the service decided (an out-of-distribution image is refused however
+    // confident the model is), the mark where the threshold the server applied lies
+    $('confidence-bar').className = r.status === 'completed' ? 'above' : 'below';
+    $('threshold-mark').style.left = (thr * 100).toFixed(1) + '%';
     var p = $('confidence-explain');
     p.textContent = 'Calibrated: of answers given with this confidence on the test images, about that share were right; below the '
-      + Math.round(thr * 100) + ' % threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
+      + pct(thr) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
     if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
   }
 

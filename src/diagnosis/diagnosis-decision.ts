@@ -1,4 +1,4 @@
-import type { ModelCard } from '../inference/model-card';
+import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, oodScore, softmax } from '../inference/tensor-math';
 import { pct } from '../validation/triage-decision';
 
@@ -28,7 +28,7 @@ export function decideDiagnosis(
   embedding: ArrayLike<number>,
   thresholdOverride?: number,
 ): DiagnosisDecision {
-  const thr = thresholdOverride ?? card.thresholds.confidence;
+  const thr = confidenceThreshold(card, thresholdOverride);
   const p = softmax(logits, card.calibration.temperature);
   const topIndex = argmax(p);
   const topLabel = card.labels[topIndex];

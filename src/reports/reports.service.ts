@@ -8,7 +8,7 @@ import { AppConfig } from '../config/config.service';
 import { HistoryItem, HistoryService } from '../history/history.service';
 import { withoutRecording } from '../history/recording-context';
 import { reportFigurePng } from '../inference/image-encoder';
-import type { ModelCard } from '../inference/model-card';
+import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { modelCardView, ModelCardView } from '../presentation/model-card.view';
 import { buildReportPdf } from './report-pdf';
@@ -86,6 +86,6 @@ export class ReportsService {
     }
     return found
       .filter((c) => record.modelVersions?.[c.name] === c.version)
-      .map(modelCardView);
+      .map((c) => modelCardView(c, confidenceThreshold(c, this.config.confidenceThresholdOverride)));
   }
 }

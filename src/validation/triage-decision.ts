@@ -1,4 +1,4 @@
-import type { ModelCard } from '../inference/model-card';
+import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, oodScore, softmax } from '../inference/tensor-math';
 
 export type TriageOutcome =
@@ -37,7 +37,7 @@ export function decideTriage(
   borderMean: number | null = null,
   colourShare: number | null = null,
 ): TriageDecision {
-  const thr = thresholdOverride ?? card.thresholds.confidence;
+  const thr = confidenceThreshold(card, thresholdOverride);
   const p = softmax(logits, card.calibration.temperature);
   const idx = (l: string) => card.labels.indexOf(l);
   const probabilities = Object.fromEntries(card.labels.map((l, i) => [l, p[i]]));
