@@ -124,9 +124,21 @@
     if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
   }
 
+  function refusedByImageChecks(r) {
+    var p = r.probabilities;
+    if (r.isMri !== false || r.code !== 'NOT_MRI' || !p || typeof p.not_mri !== 'number') return false;
+    var top = Object.keys(p).reduce(function (a, b) { return p[b] > p[a] ? b : a; });
+    return top !== 'not_mri';
+  }
+
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
-    if (key === 'modality' && typeof r.mriConfidence === 'number') return (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(r.isMri ? r.mriConfidence : 1 - r.mriConfidence);
+    if (key === 'modality' && typeof r.mriConfidence === 'number') {
+      // a NOT_MRI the image checks decided (colour, bright background, out of distribution) while the
+      // model said MRI: 1 − P(MRI) would be the model's figure against the refusal (labels.ts mriCheck)
+      if (refusedByImageChecks(r)) return 'not MRI · refused by the image checks (the model alone: MRI ' + pct(r.mriConfidence) + ')';
+      return (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(r.isMri ? r.mriConfidence : 1 - r.mriConfidence);
+    }
     if (key === 'anatomy' && r.anatomy) return pretty(r.anatomy) + ' · ' + pct(r.anatomyConfidence);
     if (key === 'diagnosis' && reached) {
       if (r.code === 'NO_VALIDATED_MODEL') return 'no validated model for ' + pretty(r.anatomy) + ' yet';
