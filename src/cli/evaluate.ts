@@ -14,7 +14,7 @@ import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
 import { StartupError } from '../startup-error';
 import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
-import { EvalLine, PythonDecision, summarise } from './evaluate-lib';
+import { countOption, EvalLine, PythonDecision, summarise, UsageError } from './evaluate-lib';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
        [--split NAME] [--limit N] [--compare PYTHON.jsonl] [--concurrency N]
@@ -50,6 +50,8 @@ async function main(): Promise<number> {
     process.stderr.write(USAGE);
     return values.help ? 0 : 2;
   }
+  const limit = countOption('limit', values.limit);
+  const concurrency = countOption('concurrency', values.concurrency);
   const manifest = path.resolve(values.manifest);
   const root = path.resolve(values.root ?? path.dirname(manifest));
   // `path` (data manifests, ml/splits) or `file` (the samples' SAMPLES.csv)
@@ -57,7 +59,7 @@ async function main(): Promise<number> {
     .map((r): Record<string, string> => ({ ...r, path: r.path || r.file }))
     .filter((r) => r.path);
   if (values.split) rows = rows.filter((r) => r.split === values.split);
-  if (values.limit) rows = rows.slice(0, Number(values.limit));
+  if (limit !== undefined) rows = rows.slice(0, limit);
 
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   const { ctx, service } = await createAnalysisContext(config);
@@ -76,7 +78,7 @@ async function main(): Promise<number> {
       if ((i + 1) % 250 === 0) process.stderr.write(`… ${i + 1}/${rows.length}\n`);
     }
   };
-  const workers = Math.max(1, Number(values.concurrency ?? config.inferencePoolSize));
+  const workers = concurrency ?? Math.max(1, config.inferencePoolSize);
   await Promise.all(Array.from({ length: workers }, worker));
   flush();
   if (values.out) await new Promise<void>((r) => (out as fs.WriteStream).end(r));
@@ -118,6 +120,10 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
     const known = err instanceof StartupError || err instanceof ConfigValidationError;
     process.stderr.write(`${err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
