@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.setup';
 import { ConfigValidationError } from './config/config.schema';
 import { AppConfig } from './config/config.service';
+import { initialisedApp, StartupError } from './startup';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -13,7 +13,15 @@ async function bootstrap(): Promise<void> {
     console.error(err instanceof ConfigValidationError ? err.message : err);
     process.exit(1);
   }
-  const app = await createApp(config);
+  let app: Awaited<ReturnType<typeof initialisedApp>>;
+  try {
+    app = await initialisedApp(config);
+  } catch (err) {
+    // A database or models that do not work stop the process here, with the reason, rather than
+    // a server that is up and answers 503 to every analysis.
+    console.error(err instanceof StartupError ? err.message : err);
+    process.exit(1);
+  }
   exitWithin(SHUTDOWN_GRACE_MS);
   await app.listen(config.port, config.host);
   new Logger('Bootstrap').log(`MRI Sentinel listening on http://localhost:${config.port} (research use only)`);

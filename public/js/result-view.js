@@ -114,17 +114,31 @@
     $('confidence-name').textContent = 'Calibrated confidence · ' + (m.title || pretty(r.task));
     $('confidence-value').textContent = pct(r.confidence);
     $('confidence-bar').style.width = Math.round(r.confidence * 100) + '%';
-    $('confidence-bar').className = r.confidence >= thr ? 'above' : 'below';
-    $('threshold-mark').style.left = Math.round(thr * 100) + '%';
+    // the colour says what the service decided (an out-of-distribution image is refused however
+    // confident the model is), the mark where the threshold the server applied lies
+    $('confidence-bar').className = r.status === 'completed' ? 'above' : 'below';
+    $('threshold-mark').style.left = (thr * 100).toFixed(1) + '%';
     var p = $('confidence-explain');
     p.textContent = 'Calibrated: of answers given with this confidence on the test images, about that share were right; below the '
-      + Math.round(thr * 100) + ' % threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
+      + pct(thr) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
     if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
+  }
+
+  function refusedByImageChecks(r) {
+    var p = r.probabilities;
+    if (r.isMri !== false || r.code !== 'NOT_MRI' || !p || typeof p.not_mri !== 'number') return false;
+    var top = Object.keys(p).reduce(function (a, b) { return p[b] > p[a] ? b : a; });
+    return top !== 'not_mri';
   }
 
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
-    if (key === 'modality' && typeof r.mriConfidence === 'number') return (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(r.isMri ? r.mriConfidence : 1 - r.mriConfidence);
+    if (key === 'modality' && typeof r.mriConfidence === 'number') {
+      // a NOT_MRI the image checks decided (colour, bright background, out of distribution) while the
+      // model said MRI: 1 − P(MRI) would be the model's figure against the refusal (labels.ts mriCheck)
+      if (refusedByImageChecks(r)) return 'not MRI · refused by the image checks (the model alone: MRI ' + pct(r.mriConfidence) + ')';
+      return (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(r.isMri ? r.mriConfidence : 1 - r.mriConfidence);
+    }
     if (key === 'anatomy' && r.anatomy) return pretty(r.anatomy) + ' · ' + pct(r.anatomyConfidence);
     if (key === 'diagnosis' && reached) {
       if (r.code === 'NO_VALIDATED_MODEL') return 'no validated model for ' + pretty(r.anatomy) + ' yet';

@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Param, Render } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { NotFoundError } from '../common/errors';
-import type { ModelCard } from '../inference/model-card';
+import { AppConfig } from '../config/config.service';
+import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { modelCardView, modelTitle } from '../presentation/model-card.view';
 import { ModelNameParamDto } from '../common/zod-dto';
@@ -10,7 +11,10 @@ import { ModelNameParamDto } from '../common/zod-dto';
 @ApiExcludeController()
 @Controller('models')
 export class ModelCardsController {
-  constructor(@Inject(MODEL_PROVIDER) private readonly models: ModelProvider) {}
+  constructor(
+    @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
+    private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @Render('models')
@@ -26,7 +30,7 @@ export class ModelCardsController {
   card(@Param() { name }: ModelNameParamDto): Record<string, unknown> {
     const card = this.loaded().find((c) => c.name === name);
     if (!card) throw new NotFoundError('No model of that name is loaded.');
-    const view = modelCardView(card);
+    const view = modelCardView(card, confidenceThreshold(card, this.config.confidenceThresholdOverride));
     return { title: `Model card: ${view.title}`, card: view };
   }
 

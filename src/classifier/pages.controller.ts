@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { formatBytes } from '../common/errors';
 import { AppConfig } from '../config/config.service';
+import { confidenceThreshold } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { modelTitle } from '../presentation/model-card.view';
 import { indexScope } from './page-view-models';
@@ -30,8 +31,8 @@ export class PagesController {
       maxBytesLabel: formatBytes(this.config.maxUploadBytes),
       minSide: this.config.minImageSide,
       scope: indexScope(cards),
-      // per model: its threshold and card page, for the result's one-sentence explanation
-      modelsJson: JSON.stringify(Object.fromEntries(cards.map((c) => [c.name, { threshold: c.thresholds.confidence, title: modelTitle(c), href: `/models/${c.name}` }]))),
+      // per model: the threshold its answers are decided at (CONFIDENCE_THRESHOLD or the card's) and card page, for the result's one-sentence explanation
+      modelsJson: JSON.stringify(Object.fromEntries(cards.map((c) => [c.name, { threshold: confidenceThreshold(c, this.config.confidenceThresholdOverride), title: modelTitle(c), href: `/models/${c.name}` }]))),
       samples: samples.map((s, i) => ({ ...s, index: i + 1, total: samples.length, name: `${s.caption}, sample ${i + 1} of ${samples.length}`, first: i === 0 })),
       scripts: ['/static/js/result-view.js', '/static/js/heatmap-viewer.js', '/static/js/app.js', '/static/js/batch.js'],
     };

@@ -7,6 +7,8 @@ import { DomainError, FileCheckError } from '../common/errors';
 import { ConfigModule } from '../config/config.module';
 import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
+import { ModelRegistry } from '../inference/model-registry.service';
+import { StartupError } from '../startup-error';
 import type { EvalLine } from './evaluate-lib';
 
 /**
@@ -17,7 +19,19 @@ export async function createAnalysisContext(config: AppConfig): Promise<{ ctx: I
   @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService] })
   class AnalysisOnlyModule {}
   const ctx = await NestFactory.createApplicationContext(AnalysisOnlyModule, { logger: ['error', 'warn'] });
+  await requireModels(ctx, config);
   return { ctx, service: ctx.get(AnalysisService) };
+}
+
+/**
+ * Models that did not load stop the CLI with the reason (a StartupError; the context is closed),
+ * rather than one "error" line per image and exit code 0.
+ */
+export async function requireModels(ctx: INestApplicationContext, config: AppConfig): Promise<void> {
+  const r = await ctx.get(ModelRegistry).check();
+  if (r.ok) return;
+  await ctx.close();
+  throw new StartupError(`The models in ${config.modelsDir} did not load: ${r.detail ?? 'unknown reason'}`);
 }
 
 /** One manifest row through the pipeline: the result without the heat map, or the file/service error. */

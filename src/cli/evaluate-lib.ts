@@ -143,3 +143,22 @@ export function median(v: number[]): number {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : Math.round(((s[m - 1] + s[m]) / 2) * 10) / 10;
 }
+
+/** A bad command-line value: the CLI prints the message and its usage and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * `--limit` / `--concurrency`: a whole number ≥ 1, or undefined when not given. Number() took
+ * "abc" as NaN: `--limit abc` evaluated no image and reported a summary of 0 with exit code 0,
+ * `--concurrency abc` started no worker and crashed in the summary.
+ */
+export function countOption(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got "${raw}")`);
+  return Number(raw);
+}

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AnalysisService } from '../classifier/analysis.service';
 import { parseCsv } from '../common/csv';
+import { ConfigValidationError } from '../config/config.schema';
 import { AppConfig } from '../config/config.service';
 import { evaluateStudies, readStudyLabels } from '../studies/study-evaluate';
 import { StudyService } from '../studies/study.service';
@@ -11,8 +12,9 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
-import { createAnalysisContext, evaluateOne } from './analysis-context';
-import { EvalLine, PythonDecision, summarise } from './evaluate-lib';
+import { StartupError } from '../startup-error';
+import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
+import { countOption, EvalLine, PythonDecision, summarise, UsageError } from './evaluate-lib';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
        [--split NAME] [--limit N] [--compare PYTHON.jsonl] [--concurrency N]
@@ -48,6 +50,8 @@ async function main(): Promise<number> {
     process.stderr.write(USAGE);
     return values.help ? 0 : 2;
   }
+  const limit = countOption('limit', values.limit);
+  const concurrency = countOption('concurrency', values.concurrency);
   const manifest = path.resolve(values.manifest);
   const root = path.resolve(values.root ?? path.dirname(manifest));
   // `path` (data manifests, ml/splits) or `file` (the samples' SAMPLES.csv)
@@ -55,7 +59,7 @@ async function main(): Promise<number> {
     .map((r): Record<string, string> => ({ ...r, path: r.path || r.file }))
     .filter((r) => r.path);
   if (values.split) rows = rows.filter((r) => r.split === values.split);
-  if (values.limit) rows = rows.slice(0, Number(values.limit));
+  if (limit !== undefined) rows = rows.slice(0, limit);
 
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   const { ctx, service } = await createAnalysisContext(config);
@@ -74,7 +78,7 @@ async function main(): Promise<number> {
       if ((i + 1) % 250 === 0) process.stderr.write(`… ${i + 1}/${rows.length}\n`);
     }
   };
-  const workers = Math.max(1, Number(values.concurrency ?? config.inferencePoolSize));
+  const workers = concurrency ?? Math.max(1, config.inferencePoolSize);
   await Promise.all(Array.from({ length: workers }, worker));
   flush();
   if (values.out) await new Promise<void>((r) => (out as fs.WriteStream).end(r));
@@ -103,6 +107,7 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService, StudyService] })
   class EvaluateStudiesModule {}
   const ctx = await NestFactory.createApplicationContext(EvaluateStudiesModule, { logger: ['error', 'warn'] });
+  await requireModels(ctx, config);
   const out = outFile ? fs.createWriteStream(path.resolve(outFile)) : process.stdout;
   const labels = labelsFile ? readStudyLabels(fs.readFileSync(labelsFile, 'utf8')) : undefined;
   const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), labels);
@@ -115,7 +120,12 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    const known = err instanceof StartupError || err instanceof ConfigValidationError;
+    process.stderr.write(`${err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

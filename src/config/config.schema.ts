@@ -37,8 +37,19 @@ export const envSchema = z.object({
     .optional(),
   MODELS_DIR: z.string().min(1).default('./models'),
   SAMPLES_DIR: z.string().min(1).default('../shared/samples'),
-  /** Overrides every card's thresholds.confidence when set; otherwise the card (default 0.60). */
-  CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  /**
+   * Overrides every card's thresholds.confidence when set; otherwise the card (default 0.60). A plain
+   * decimal strictly between 0 and 1: 0 turned every refusal for low confidence off without a word
+   * (as did "1e-400"), 1 refused all but a float-saturated softmax, and Number() also read "0x1"
+   * and "0b1" as 1.
+   */
+  CONFIDENCE_THRESHOLD: z
+    .string()
+    .trim()
+    .regex(/^(0?\.\d+|[01])$/, 'CONFIDENCE_THRESHOLD must be a decimal number such as 0.7')
+    .transform(Number)
+    .pipe(z.number().gt(0, 'CONFIDENCE_THRESHOLD must be above 0 (0 would answer every image)').lt(1, 'CONFIDENCE_THRESHOLD must be below 1 (1 would refuse every image)'))
+    .optional(),
   ANALYSIS_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(5 * 1024 * 1024),
   MAX_INPUT_PIXELS: z.coerce.number().int().min(1).default(40_000_000),

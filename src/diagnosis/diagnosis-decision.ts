@@ -1,6 +1,6 @@
-import type { ModelCard } from '../inference/model-card';
+import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, oodScore, softmax } from '../inference/tensor-math';
-import { pct } from '../validation/triage-decision';
+import { pct, pctBelow } from '../validation/triage-decision';
 
 export interface DiagnosisDecision {
   status: 'completed' | 'inconclusive';
@@ -28,7 +28,7 @@ export function decideDiagnosis(
   embedding: ArrayLike<number>,
   thresholdOverride?: number,
 ): DiagnosisDecision {
-  const thr = thresholdOverride ?? card.thresholds.confidence;
+  const thr = confidenceThreshold(card, thresholdOverride);
   const p = softmax(logits, card.calibration.temperature);
   const topIndex = argmax(p);
   const topLabel = card.labels[topIndex];
@@ -48,12 +48,13 @@ export function decideDiagnosis(
     };
   }
   if (confidence < thr) {
+    const [shown, threshold] = pctBelow(confidence, thr);
     return {
       ...base,
       status: 'inconclusive',
       code: 'LOW_CONFIDENCE',
       label: null,
-      message: `Unable to determine: the most likely finding (${describe(topLabel)}, ${pct(confidence)}) is below the ${pct(thr)} confidence threshold.`,
+      message: `Unable to determine: the most likely finding (${describe(topLabel)}, ${shown}) is below the ${threshold} confidence threshold.`,
     };
   }
   return {

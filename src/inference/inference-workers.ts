@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError } from '../common/errors';
 import type { RgbImage } from '../explainability/heatmap';
 import type { ImageRun } from './model-provider';
+import type { ContractShape } from './model-outputs';
 import type { ImageRef } from './pixel-cache';
 import type { LetterboxGeometry, Normalization, RawImage } from './preprocess';
 import { spawnWorker } from './spawn-worker';
@@ -18,6 +19,8 @@ export interface WorkerModel {
   normalization: Normalization;
   /** the card's background-gate ring width (fraction), when it has the gate */
   backgroundBand: number | null;
+  /** what the card says the graph's tensors are; checked when the session opens */
+  contract: ContractShape;
 }
 
 
@@ -110,10 +113,17 @@ export class InferenceWorkers {
     this.placement = placeModels(models, count);
   }
 
-  /** Starts every worker and waits until each has opened its sessions. */
+  /**
+   * Starts every worker and waits until each has opened its sessions. When one fails, the others
+   * still finish opening theirs before this rejects: terminating a worker inside onnxruntime's
+   * session creation aborts the whole process (a native "terminate called after throwing
+   * Napi::Error"), so a model that does not match its card crashed `npm start` instead of naming it.
+   */
   async start(): Promise<void> {
     this.respawn();
-    await Promise.all(this.slots.map((s) => s.ready));
+    const loads = await Promise.allSettled(this.slots.map((s) => s.ready));
+    const failed = loads.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Replaces the workers that died: one per placement entry, each opening its models. */

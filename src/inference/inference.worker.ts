@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { renderHeatmap } from '../explainability/heatmap';
 import type { InferenceWorkerRequest, InferenceWorkerResponse, WorkerModel } from './inference-workers';
 import type { ImageRun } from './model-provider';
-import { missingOutputs } from './model-outputs';
+import { contractMismatch } from './model-outputs';
 import { PixelCache } from './pixel-cache';
 import { borderMean, normalize } from './preprocess';
 
@@ -37,8 +37,8 @@ async function load(req: Extract<InferenceWorkerRequest, { kind: 'load' }>): Pro
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
       });
-      const missing = missingOutputs(session.outputNames);
-      if (missing) throw new Error(`${m.name}: ${missing}`);
+      const mismatch = contractMismatch(session, m.contract);
+      if (mismatch) throw new Error(`${m.name}: ${mismatch}`);
       // keep the metadata only: the model bytes are garbage once the session exists
       const { bytes: _bytes, ...model } = m;
       sessions.set(m.name, { session, model });

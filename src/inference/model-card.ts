@@ -98,6 +98,15 @@ export function compileCardValidator(schemaFile: string): CardValidator {
   };
 }
 
+/**
+ * The confidence threshold the service applies for this card: CONFIDENCE_THRESHOLD when set, else
+ * the card's. The one rule behind every decision and every place that shows the threshold (page,
+ * model-card page, PDF), so the figure shown is the one that decided.
+ */
+export function confidenceThreshold(card: Pick<ModelCard, 'thresholds'>, override: number | undefined): number {
+  return override ?? card.thresholds.confidence;
+}
+
 /** Cross-field rules the JSON schema cannot express but the server relies on. */
 function checkConsistency(card: ModelCard): void {
   if (card.kind === 'diagnosis' && !card.body_part) {

@@ -11,7 +11,7 @@ import { AppConfig } from '../config/config.service';
 import { renderHeatmap, RgbImage } from '../explainability/heatmap';
 import { InferenceWorkers, WorkerModel } from './inference-workers';
 import { compileCardValidator, ModelCard, ModelCardError } from './model-card';
-import { missingOutputs } from './model-outputs';
+import { contractMismatch, contractShape } from './model-outputs';
 import type { ImageRun, ModelOutputs, ModelProvider } from './model-provider';
 import { PreparePool } from './prepare-pool';
 import { borderMean, type RawImage } from './preprocess';
@@ -33,7 +33,8 @@ type State = { kind: 'loading' } | { kind: 'ready' } | { kind: 'failed'; errors:
 /**
  * Loads every models/<name>/ (card validated against the schema, model.onnx checked against
  * the card's sha256) into one onnxruntime session each, once, at start-up. Any failure leaves
- * the app up but not ready: analyses answer 503 ANALYSIS_UNAVAILABLE and /readyz says why.
+ * the registry not ready (analyses answer 503 ANALYSIS_UNAVAILABLE, /readyz says why); `npm start`
+ * and the CLI then stop with the reason (src/startup.ts).
  */
 @Injectable()
 export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleInit, OnModuleDestroy {
@@ -85,7 +86,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
     }
     if (errors.length) {
       this.state = { kind: 'failed', errors };
-      this.logger.error(`Models not loaded; analyses will answer 503. ${errors.join(' | ')}`);
+      this.logger.error(`Models not loaded: ${errors.join(' | ')}`);
     } else {
       this.state = { kind: 'ready' };
       this.logger.log(`Models loaded: ${[...this.models.values()].map((m) => `${m.card.name}@${m.card.version}`).join(', ')}`);
@@ -107,8 +108,8 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
     });
-    const missing = missingOutputs(session.outputNames);
-    if (missing) throw new ModelCardError(missing);
+    const mismatch = contractMismatch(session, contractShape(card));
+    if (mismatch) throw new ModelCardError(mismatch);
     return { card, session };
   }
 
@@ -122,6 +123,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       backgroundBand: m.card.thresholds.background?.band ?? null,
       size: m.card.input.size,
       normalization: m.card.input.normalization,
+      contract: contractShape(m.card),
     }));
     const workers = new InferenceWorkers(models, this.config.inferenceWorkers, this.config.intraOpThreads);
     try {

@@ -4,7 +4,7 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
-import { capitalise, humanBytes, humanCode, humanLabel, humanMm, humanStage, percent, resultTitle } from './labels';
+import { capitalise, humanBytes, humanCode, humanLabel, humanMm, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle } from './labels';
 
 export interface ProbabilityView {
   label: string;
@@ -66,6 +66,7 @@ export function fileSummary(item: HistoryItem): string {
 /** The figure that decided: the diagnosis confidence, or the triage figure of the stage that refused. */
 function decidingFigure(item: HistoryItem): number | null {
   if (item.stage === 'diagnosis' && item.code !== 'NO_VALIDATED_MODEL') return item.confidence;
+  if (item.stage === 'modality' && refusedByImageChecks(item)) return null; // no model figure decided it
   if (item.stage === 'modality') return item.isMri === false && typeof item.mriConfidence === 'number' ? 1 - item.mriConfidence : item.mriConfidence;
   if (item.stage === 'anatomy' || item.code === 'NO_VALIDATED_MODEL') return item.anatomyConfidence;
   return null;
@@ -103,7 +104,7 @@ export function historyDetail(item: HistoryItem) {
     ...row,
     heading: `${row.title} — ${row.when}`,
     message: item.code ? `${humanCode(item.code)}: decided at the ${humanStage(item.stage)} stage.` : `Answered by the ${humanLabel(item.task)}.`,
-    mri: item.isMri === null ? '—' : `${item.isMri ? 'MRI' : 'not MRI'} (${percent(item.isMri ? item.mriConfidence : item.mriConfidence === null ? null : 1 - item.mriConfidence)})`,
+    mri: mriCheck(item),
     bodyPartLine: item.anatomy ? `${capitalise(humanLabel(item.anatomy))} (${percent(item.anatomyConfidence)})` : '—',
     model: item.task ? humanLabel(item.task) : '—',
     probabilities: probabilityViews(item.probabilities),

@@ -59,6 +59,33 @@ export function percent(v: number | null | undefined): string {
   return `${p.toFixed(1)} %`;
 }
 
+/** What the MRI check of a result needs (a history record or an API result). */
+export interface MriCheckFields {
+  isMri: boolean | null;
+  mriConfidence: number | null;
+  code: string | null;
+  probabilities: Record<string, number> | null;
+}
+
+/**
+ * True for a NOT_MRI refusal that the image checks made (colour, bright background, out of
+ * distribution) while the triage model itself said MRI (its top class is not not_mri): then
+ * 1 − P(MRI) is the model's figure against the refusal, not a figure for it.
+ */
+export function refusedByImageChecks(r: MriCheckFields): boolean {
+  if (r.isMri !== false || r.code !== 'NOT_MRI' || !r.probabilities || !('not_mri' in r.probabilities)) return false;
+  const top = Object.entries(r.probabilities).reduce((a, b) => (b[1] > a[1] ? b : a));
+  return top[0] !== 'not_mri';
+}
+
+/** The MRI check in words, one rule for the history page and the PDF (public/js/result-view.js mirrors it). */
+export function mriCheck(r: MriCheckFields): string {
+  if (r.isMri === null) return '—';
+  if (r.isMri) return `MRI (${percent(r.mriConfidence)})`;
+  if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(r.mriConfidence)})`;
+  return `not MRI (${percent(r.mriConfidence === null ? null : 1 - r.mriConfidence)})`;
+}
+
 /** Bytes for people (the history shows "12 KB", not "12345 bytes"). */
 export function humanBytes(n: number | null | undefined): string {
   if (typeof n !== 'number' || !Number.isFinite(n)) return '—';

@@ -50,7 +50,12 @@ export function modelTitle(card: Pick<ModelCard, 'name' | 'kind' | 'body_part'>)
   return `${capitalise(humanLabel(card.body_part))} MRI diagnosis (${humanLabel(card.name)})`;
 }
 
-export function modelCardView(card: ModelCard): ModelCardView {
+/**
+ * `threshold`: the one the service applies (inference/model-card.ts confidenceThreshold:
+ * CONFIDENCE_THRESHOLD, else the card's); when it differs from the card's, the limits say that the
+ * card's figures were measured at the card's.
+ */
+export function modelCardView(card: ModelCard, threshold: number = card.thresholds.confidence): ModelCardView {
   const m = card.metrics ?? {};
   const figures: FigureRow[] = [];
   const add = (name: string, value: string | null) => {
@@ -88,6 +93,9 @@ export function modelCardView(card: ModelCard): ModelCardView {
   if (card.thresholds.background) {
     limits.push('Images with a bright background are refused before the model runs (the air around the body is dark on an MRI slice): negatives, documents, charts.');
   }
+  if (threshold !== card.thresholds.confidence) {
+    limits.push(`Answers here at ${percent(threshold)} (CONFIDENCE_THRESHOLD), not at the card's ${percent(card.thresholds.confidence)}: the figures at the threshold were measured at the card's.`);
+  }
   if (card.experimental) limits.push('Experimental: not validated; its answers are a demonstration, not a measured result.');
 
   return {
@@ -101,7 +109,7 @@ export function modelCardView(card: ModelCard): ModelCardView {
     intendedUse: card.intended_use ?? null,
     labels: card.labels.map((l) => ({ key: l, text: card.label_descriptions?.[l] ?? humanLabel(l), caveat: card.label_caveats?.[l] ?? null })),
     label_caveats: card.label_caveats ?? {},
-    threshold: percent(card.thresholds.confidence),
+    threshold: percent(threshold),
     figures,
     perClass,
     sources,

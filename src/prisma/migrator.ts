@@ -60,9 +60,40 @@ export function readMigrations(migrationsDir: string): MigrationFile[] {
     });
 }
 
+/**
+ * The SQLite file opened read-write, its folder created first; a path that cannot hold it (a
+ * read-only or missing folder, a file where a folder should be, /proc…) is a MigrationError that
+ * names the path and the reason, instead of a driver stack trace.
+ */
+export function openDatabaseFile(databaseFile: string): Database.Database {
+  try {
+    makeFolders(path.dirname(databaseFile));
+    return new Database(databaseFile);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new MigrationError(
+      `Cannot open or create the SQLite database ${databaseFile} (${reason}). DATABASE_URL must name a file in a folder ` +
+        'this user can write to (SQLite also writes its -wal and -shm files beside it).',
+    );
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's fs.mkdirSync(…, { recursive: true }) never returns for a
+ * path under /proc (mkdir answers ENOENT for a parent that exists, and it retries forever, deaf to
+ * SIGTERM), so a mistyped DATABASE_URL hung the start-up.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing) fs.mkdirSync(d);
+}
+
 export function applyMigrations(databaseFile: string, migrationsDir: string): MigrationResult {
-  fs.mkdirSync(path.dirname(databaseFile), { recursive: true });
-  const db = new Database(databaseFile);
+  const db = openDatabaseFile(databaseFile);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');

@@ -3,7 +3,7 @@ import { DISCLAIMER, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime } from '../presentation/history.view';
-import { capitalise, humanCode, humanLabel, humanMm, humanStage, percent, resultTitle } from '../presentation/labels';
+import { capitalise, humanCode, humanLabel, humanMm, humanStage, mriCheck, percent, resultTitle } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
 
 export interface ReportInput {
@@ -94,7 +94,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   }
   row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code)} (${r.code})` : ''}`);
   if (input.message) row('Message', input.message);
-  row('MRI check', r.isMri === null ? '—' : `${r.isMri ? 'MRI' : 'not MRI'} (${percent(r.isMri ? r.mriConfidence : r.mriConfidence === null ? null : 1 - r.mriConfidence)})`);
+  row('MRI check', mriCheck(r));
   row('Body part', r.anatomy ? `${capitalise(humanLabel(r.anatomy))} (${percent(r.anatomyConfidence)})` : '—');
 
   if (input.image) {

@@ -8,7 +8,7 @@ import { AppConfig } from '../config/config.service';
 import { HistoryItem, HistoryService } from '../history/history.service';
 import { withoutRecording } from '../history/recording-context';
 import { ImageDecodeService } from '../inference/image-decode.service';
-import type { ModelCard } from '../inference/model-card';
+import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { modelCardView, ModelCardView } from '../presentation/model-card.view';
 import { buildReportPdf } from './report-pdf';
@@ -87,6 +87,6 @@ export class ReportsService {
     }
     return found
       .filter((c) => record.modelVersions?.[c.name] === c.version)
-      .map(modelCardView);
+      .map((c) => modelCardView(c, confidenceThreshold(c, this.config.confidenceThresholdOverride)));
   }
 }

@@ -1,5 +1,5 @@
 import type { AnalysisResult, AnalysisStage } from '../classifier/analysis-result';
-import { pct } from '../validation/triage-decision';
+import { pct, pctBelow } from '../validation/triage-decision';
 import type { StudyAggregation, StudyCode } from './study-result';
 
 /** Labels meaning "nothing found" in a diagnosis card (brain_tumor: notumor). */
@@ -231,13 +231,14 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     };
   }
   if (probs[topIndex] < card.threshold) {
+    const [shown, threshold] = pctBelow(probs[topIndex], card.threshold);
     return {
       ...base,
       status: 'inconclusive',
       stage: 'diagnosis',
       code: 'LOW_CONFIDENCE',
       label: null,
-      message: `Unable to determine: the most likely study finding (${card.describe(topLabel)}, ${pct(probs[topIndex])}) is below the ${pct(card.threshold)} confidence threshold.`,
+      message: `Unable to determine: the most likely study finding (${card.describe(topLabel)}, ${shown}) is below the ${threshold} confidence threshold.`,
     };
   }
   return {

@@ -8,7 +8,7 @@ import { AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckEr
 import { AppConfig } from '../config/config.service';
 import { encodePngDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
-import { labelCaveat } from '../inference/model-card';
+import { confidenceThreshold, labelCaveat } from '../inference/model-card';
 import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
 import { headerRefusal } from './header-refusal';
 import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
@@ -148,7 +148,7 @@ export class StudyService {
         return card && {
           name: card.name,
           labels: card.labels,
-          threshold: override ?? card.thresholds.confidence,
+          threshold: confidenceThreshold(card, override),
           describe: (l) => card.label_descriptions?.[l] ?? l,
         };
       },

@@ -1,4 +1,4 @@
-import type { ModelCard } from '../inference/model-card';
+import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, oodScore, softmax } from '../inference/tensor-math';
 
 export type TriageOutcome =
@@ -37,7 +37,7 @@ export function decideTriage(
   borderMean: number | null = null,
   colourShare: number | null = null,
 ): TriageDecision {
-  const thr = thresholdOverride ?? card.thresholds.confidence;
+  const thr = confidenceThreshold(card, thresholdOverride);
   const p = softmax(logits, card.calibration.temperature);
   const idx = (l: string) => card.labels.indexOf(l);
   const probabilities = Object.fromEntries(card.labels.map((l, i) => [l, p[i]]));
@@ -76,7 +76,7 @@ export function decideTriage(
         accepted: false,
         stage: 'modality',
         code: 'LOW_CONFIDENCE',
-        message: `The service is not confident this is an MRI image (${pct(mriConfidence)} < ${pct(thr)}).`,
+        message: `The service is not confident this is an MRI image (${pctBelow(mriConfidence, thr).join(' < ')}).`,
       },
     };
   }
@@ -105,7 +105,7 @@ export function decideTriage(
         accepted: false,
         stage: 'anatomy',
         code: 'LOW_CONFIDENCE',
-        message: `The body part could not be determined confidently (${pct(anatomyConfidence)} < ${pct(thr)}).`,
+        message: `The body part could not be determined confidently (${pctBelow(anatomyConfidence, thr).join(' < ')}).`,
       },
     };
   }
@@ -132,4 +132,17 @@ function notMriReason(coloured: boolean, bright: boolean, ood: boolean, colourSh
 
 export function pct(v: number): string {
   return `${(v * 100).toFixed(1)}%`;
+}
+
+/**
+ * A figure below its threshold and the threshold, as `pct` writes them but with as many decimals
+ * as it takes for the two to differ: 0.59996 against 0.6 read "60.0% is below the 60.0%
+ * threshold"; now "59.996% … 60.000%". Only for value < threshold (the refusals).
+ */
+export function pctBelow(value: number, threshold: number): [string, string] {
+  for (let digits = 1; digits < 8; digits++) {
+    const [v, t] = [(value * 100).toFixed(digits), (threshold * 100).toFixed(digits)];
+    if (v !== t) return [`${v}%`, `${t}%`];
+  }
+  return [`${(value * 100).toFixed(8)}%`, `${(threshold * 100).toFixed(8)}%`];
 }

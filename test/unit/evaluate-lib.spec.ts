@@ -1,4 +1,4 @@
-import { decisionKey, EvalLine, expectedTriage, median, summarise, triageKey } from '../../src/cli/evaluate-lib';
+import { countOption, decisionKey, EvalLine, expectedTriage, median, summarise, triageKey, UsageError } from '../../src/cli/evaluate-lib';
 
 const line = (o: Partial<EvalLine>): EvalLine => ({ path: 'a.jpg', status: 'completed', code: null, ...o });
 
@@ -31,5 +31,18 @@ describe('evaluation CLI helpers', () => {
     expect(s.pythonAgreement).toMatchObject({ compared: 2, agree: 1, rate: 0.5, triageCompared: 2, triageAgree: 1 });
     expect(s.medianTimingsMs.total).toBe(20);
     expect(median([3, 1, 2])).toBe(2);
+  });
+});
+
+describe('countOption (--limit, --concurrency)', () => {
+  it('takes a whole number of at least 1, or nothing', () => {
+    expect(countOption('limit', undefined)).toBeUndefined();
+    expect(countOption('limit', '25')).toBe(25);
+  });
+
+  it('refuses anything else instead of evaluating no image (NaN)', () => {
+    for (const raw of ['abc', '', '0', '-3', '2.5', '1e3']) {
+      expect(() => countOption('concurrency', raw)).toThrow(new UsageError(`--concurrency must be a whole number of at least 1 (got "${raw}")`));
+    }
   });
 });

@@ -1,0 +1,43 @@
+/**
+ * The page's "Is it an MRI?" figure for a refusal the image checks made while the model said MRI:
+ * a brain MRI with a white frame (as screenshots and exports have) is refused by the background
+ * gate, and the stage read "not MRI · < 0.1 %" — the model's figure against the refusal. Now it
+ * says that the image checks refused it and what the model alone said. Real models and samples
+ * (../shared/samples, read at test time); skipped without them or without Chromium.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { REPO_ROOT, SAMPLES_DIR } from '../support/app';
+import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+
+const SAMPLE = path.join(SAMPLES_DIR, 'brain-glioma-1.jpg');
+const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'triage', 'model_card.json')) && fs.existsSync(SAMPLE);
+const ADMIN = { email: 'mri-check-admin@example.org', password: 'mri-check-test-password-1' };
+
+(HAVE_CHROMIUM && REAL ? describe : describe.skip)('the MRI check of a framed brain MRI', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await launch({ MODELS_DIR: path.join(REPO_ROOT, 'models'), SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
+    await signIn(h, ADMIN.email, ADMIN.password);
+  });
+  afterAll(async () => h?.close());
+
+  it('names the image checks, not 1 − P(MRI)', async () => {
+    const page = h.page;
+    const framed = await sharp(fs.readFileSync(SAMPLE)).extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).jpeg().toBuffer();
+    await page.setInputFiles('#file-input', { name: 'framed.jpg', mimeType: 'image/jpeg', buffer: framed });
+    await page.waitForFunction(() => document.getElementById('selected-name')?.textContent === 'framed.jpg');
+    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
+    await page.locator('#state-result').waitFor({ state: 'visible' });
+    const r = (await res.json()) as { code: string; mriConfidence: number };
+    expect(r.code).toBe('NOT_MRI');
+    expect(r.mriConfidence).toBeGreaterThan(0.5);
+    const details = await page.locator('#stages .stage-detail').allTextContents();
+    expect(details[1]).toMatch(/^not MRI · refused by the image checks \(the model alone: MRI > 99\.9 %\)/);
+  });
+});

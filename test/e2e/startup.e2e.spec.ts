@@ -1,0 +1,136 @@
+/**
+ * Start-up fails fast, with the reason, instead of serving a process that looks up but answers
+ * 503 to every analysis: models that do not load (none, or a card that does not match its graph),
+ * a SQLite path that cannot hold the database. The same for the CLI (`npm run evaluate`).
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import request from 'supertest';
+import { createAnalysisContext } from '../../src/cli/analysis-context';
+import { initialisedApp, StartupError } from '../../src/startup';
+import { FAKE_MODELS_DIR, REPO_ROOT, tempDir, testConfig } from '../support/app';
+
+function mismatchedModels(): string {
+  const dir = tempDir('sentinel-startup-models-');
+  for (const name of ['triage', 'brain_tumor']) fs.cpSync(path.join(FAKE_MODELS_DIR, name), path.join(dir, name), { recursive: true });
+  const file = path.join(dir, 'brain_tumor', 'model_card.json');
+  const card = JSON.parse(fs.readFileSync(file, 'utf8')) as { input: { size: number } };
+  card.input.size = 256;
+  fs.writeFileSync(file, JSON.stringify(card));
+  return dir;
+}
+
+async function startupError(overrides: Record<string, string>): Promise<StartupError> {
+  const err: unknown = await initialisedApp(testConfig(overrides)).then(
+    async (app) => {
+      await app.close();
+      return null;
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(StartupError);
+  return err as StartupError;
+}
+
+describe('start-up (npm start)', () => {
+  it('starts, initialised and ready, with working models and database', async () => {
+    const app = await initialisedApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }));
+    try {
+      expect((await request(app.getHttpServer()).get('/readyz')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses to start without models, naming the folder and the reason', async () => {
+    const dir = tempDir('sentinel-no-models-');
+    const err = await startupError({ MODELS_DIR: dir });
+    expect(err.message).toContain('MRI Sentinel did not start');
+    expect(err.message).toContain('models: expected exactly one triage model, found 0');
+    expect(err.message).toContain(dir);
+  });
+
+  it('refuses to start when a card does not match its ONNX graph', async () => {
+    const err = await startupError({ MODELS_DIR: mismatchedModels(), INFERENCE_WORKERS: '0' });
+    expect(err.message).toContain('brain_tumor: model.onnx does not match its card');
+  });
+
+  it('refuses to start when the SQLite path cannot hold a database (a file where a folder should be)', async () => {
+    const file = path.join(tempDir('sentinel-db-'), 'not-a-folder');
+    fs.writeFileSync(file, 'x');
+    const err = await startupError({ MODELS_DIR: FAKE_MODELS_DIR, DATABASE_URL: `file:${file}/sentinel.db` });
+    expect(err.message).toContain(`Cannot open or create the SQLite database ${file}/sentinel.db`);
+    expect(err.message).toContain('DATABASE_URL must name a file in a folder this user can write to');
+  });
+
+  it('answers for a SQLite path under /proc too (Node 20\'s recursive mkdir never returned there)', async () => {
+    if (!fs.existsSync('/proc/self')) return;
+    // in a child process: the old start-up spun in mkdirSync, deaf to signals and timers
+    const script = `require('ts-node').register({ transpileOnly: true, project: 'tsconfig.json' });
+      const { openDatabaseFile } = require('./src/prisma/migrator');
+      try { openDatabaseFile('/proc/sentinel-no-such-folder/s.db'); console.log('opened'); } catch (e) { console.log(e.name + ': ' + e.message); }`;
+    const child = spawn(process.execPath, ['-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    try {
+      await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(out).toContain('MigrationError: Cannot open or create the SQLite database /proc/sentinel-no-such-folder/s.db');
+  });
+});
+
+/** children still running when a test ends (e.g. an old main.ts that listens instead of exiting) */
+const children = new Set<ReturnType<typeof spawn>>();
+afterEach(() => {
+  for (const c of children) c.kill('SIGKILL');
+  children.clear();
+});
+
+/** src/main.ts as `npm start` runs it (through ts-node here): its exit code and output. */
+async function runMain(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const dir = tempDir('sentinel-main-');
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `file:${path.join(dir, 'db.sqlite')}`, SEED_ADMIN_PRINT: 'false', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (out += String(d)));
+  try {
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    return { code, out };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+describe('the npm start entry (src/main.ts)', () => {
+  it('exits 1 with the reason when a card does not match its graph (models opening in 2 workers)', async () => {
+    const { code, out } = await runMain({ MODELS_DIR: mismatchedModels(), INFERENCE_WORKERS: '2' });
+    expect(out).toContain('MRI Sentinel did not start');
+    expect(out).toContain('brain_tumor: model.onnx does not match its card');
+    expect(out).not.toContain('listening on');
+    expect(code).toBe(1);
+  });
+});
+
+describe('start-up (npm run evaluate)', () => {
+  it('stops with the reason when the models do not load, instead of one error line per image', async () => {
+    const dir = tempDir('sentinel-no-models-');
+    const err: unknown = await createAnalysisContext(testConfig({ MODELS_DIR: dir })).then(
+      async ({ ctx }) => {
+        await ctx.close();
+        return null;
+      },
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StartupError);
+    expect((err as Error).message).toBe(`The models in ${dir} did not load: expected exactly one triage model, found 0`);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * CONFIDENCE_THRESHOLD decides every answer, so every place that shows the threshold shows it:
+ * the page's threshold mark and explanation (data-models), the model-card page and both PDFs.
+ * They showed the card's 60 % while the answers were decided at the override.
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { loginAs, TestSession } from '../helpers/auth';
+import { pdfFlatText } from '../helpers/pdf-text';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { solidPng } from '../support/images';
+
+const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};
+
+describe('CONFIDENCE_THRESHOLD=0.4 is the threshold shown everywhere', () => {
+  let app: NestExpressApplication;
+  let server: ReturnType<NestExpressApplication['getHttpServer']>;
+  let user: TestSession;
+  let image: Buffer;
+  let analysisId: string;
+
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, CONFIDENCE_THRESHOLD: '0.4', INFERENCE_WORKERS: '0' }));
+    server = app.getHttpServer();
+    user = await loginAs(app);
+    // light grey: the fake brain model's glioma at ~50 %, an answer at 40 %, "Unable to determine" at the card's 60 %
+    image = await solidPng(256, 256, 250);
+    const r = (await request(server).post('/api/v1/analyses').set(user.bearer).attach('image', image, 'grey.png').expect(200)).body;
+    expect(r).toMatchObject({ status: 'completed', label: 'glioma' });
+    expect(r.confidence).toBeGreaterThan(0.4);
+    expect(r.confidence).toBeLessThan(0.6);
+    analysisId = r.analysisId as string;
+  });
+  afterAll(async () => app.close());
+
+  it('the page hands its script the threshold that decided (the mark and the sentence beside the confidence)', async () => {
+    const html = (await request(server).get('/').set(user.headers).expect(200)).text;
+    const attr = /data-models="([^"]*)"/.exec(html)?.[1] ?? '';
+    const models = JSON.parse(attr.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as Record<string, { threshold: number }>;
+    expect(models.brain_tumor.threshold).toBe(0.4);
+    expect(models.triage.threshold).toBe(0.4);
+  });
+
+  it("the model-card page states it, and that the card's figures are at the card's threshold", async () => {
+    const html = (await request(server).get('/models/brain_tumor').set(user.headers).expect(200)).text;
+    expect(html).toContain('<strong>40.0 %</strong>');
+    expect(html).toContain('Answers here at 40.0 % (CONFIDENCE_THRESHOLD), not at the card');
+  });
+
+  it('both PDFs state it', async () => {
+    const full = await request(server).post('/api/v1/reports').set(user.bearer).field('analysisId', analysisId).attach('image', image, 'grey.png').buffer(true).parse(binary).expect(200);
+    const meta = await request(server).get(`/api/v1/history/${analysisId}/report.pdf`).set(user.bearer).buffer(true).parse(binary).expect(200);
+    for (const pdf of [full.body as Buffer, meta.body as Buffer]) {
+      const text = pdfFlatText(pdf);
+      expect(text).toContain('Answers only at or above 40.0 % calibrated confidence');
+      expect(text).not.toContain('60.0 %');
+    }
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * A refusal as "not an MRI" by the image checks (bright background, colour, out of distribution)
+ * while the triage model itself said MRI: the history and the PDF showed "not MRI (< 0.1 %)" —
+ * 1 − P(MRI), the model's figure against the refusal it sits beside. A framed brain MRI (a white
+ * border, as screenshots and exports have) is one. Now they say that the image checks refused it
+ * and what the model alone said; a refusal by the model keeps its figure.
+ */
+import { HistoryItem } from '../../../src/history/history.service';
+import { historyDetail, historyRow } from '../../../src/presentation/history.view';
+import { mriCheck } from '../../../src/presentation/labels';
+import { buildReportPdf } from '../../../src/reports/report-pdf';
+import { pdfFlatText } from '../../helpers/pdf-text';
+
+const base: HistoryItem = {
+  id: '00000000-0000-4000-8000-000000000001',
+  createdAt: '2026-12-05T12:00:00.000Z',
+  userId: 'u',
+  userEmail: 'a@example.org',
+  fileType: 'jpeg',
+  byteSize: 1000,
+  width: 280,
+  height: 280,
+  sha256: 'a'.repeat(64),
+  status: 'rejected',
+  stage: 'modality',
+  code: 'NOT_MRI',
+  anatomy: null,
+  anatomyConfidence: null,
+  isMri: false,
+  mriConfidence: 0.9999994,
+  task: 'triage',
+  label: null,
+  confidence: 0.9999991,
+  probabilities: { brain: 0.9999991, knee: 1e-7, spine: 2e-7, other_mri: 1e-8, not_mri: 6e-7 },
+  modelVersions: { triage: '4.2.0' },
+  timingsMs: null,
+  study: null,
+};
+// the same refusal, decided by the model (argmax not_mri)
+const byModel: HistoryItem = { ...base, mriConfidence: 0.2, confidence: 0.8, probabilities: { brain: 0.1, knee: 0.05, spine: 0.03, other_mri: 0.02, not_mri: 0.8 } };
+
+describe('the MRI check of a "not an MRI" refusal', () => {
+  it('by the image checks: no figure against the refusal', () => {
+    expect(mriCheck(base)).toBe('not MRI (refused by the image checks; the model alone: MRI > 99.9 %)');
+    expect(historyDetail(base).mri).toBe(mriCheck(base));
+    expect(historyRow(base).confidence).toBe('—');
+  });
+
+  it('by the model: its figure, as before', () => {
+    expect(mriCheck(byModel)).toBe('not MRI (80.0 %)');
+    expect(historyRow(byModel).confidence).toBe('80.0 %');
+    expect(mriCheck({ ...base, isMri: true, code: null, mriConfidence: 0.97 })).toBe('MRI (97.0 %)');
+    expect(mriCheck({ ...base, isMri: null, mriConfidence: null })).toBe('—');
+  });
+
+  it('the PDF says the same', async () => {
+    const text = pdfFlatText(await buildReportPdf({ record: base, generatedFor: 'a@example.org' }));
+    expect(text).toContain('refused by the image checks; the model alone: MRI > 99.9 %');
+    expect(text).not.toContain('not MRI (< 0.1 %)');
+  });
+});
