@@ -14,3 +14,14 @@ export function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise
     );
   });
 }
+
+/**
+ * One turn of the event loop (setImmediate: timers and I/O run, so a timeout or a hang-up can
+ * fire), then the signal's reason if it fired meanwhile. Long loops call it between chunks of
+ * work: aborted work stops at its next turn instead of running to its end for nobody.
+ */
+export async function nextTurn(signal?: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  signal?.throwIfAborted();
+}
+
