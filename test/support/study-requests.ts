@@ -18,12 +18,12 @@ export function fakeRequest(): FakeRequest {
   return { req: { res } as unknown as Request, res };
 }
 
-/** Streams `bytes` zero bytes into the storage as one uploaded file of `req`; resolves with the file's buffer. */
-export function upload(storage: StudyStorage, req: Request, bytes: number): Promise<Buffer> {
+/** Streams `bytes` (or that many zero bytes) into the storage as one uploaded file of `req`; resolves with the file's buffer. */
+export function upload(storage: StudyStorage, req: Request, bytes: number | Uint8Array): Promise<Buffer> {
   const stream = new PassThrough();
   const done = new Promise<Buffer>((resolve, reject) =>
     storage._handleFile(req, { stream } as unknown as Express.Multer.File, (err, info) => (err ? reject(err) : resolve(info?.buffer ?? Buffer.alloc(0)))),
   );
-  stream.end(Buffer.alloc(bytes));
+  stream.end(typeof bytes === 'number' ? Buffer.alloc(bytes) : Buffer.from(bytes));
   return done;
 }
