@@ -13,7 +13,8 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
-import { BadRequestError, MissingFileError } from '../common/errors';
+import { clientGone } from '../common/abort';
+import { MissingFileError } from '../common/errors';
 import { AnalysisResult } from './analysis-result';
 import { AnalysisResultDto, ErrorBodyDto } from './analysis-result.dto';
 import { AnalysisService } from './analysis.service';
@@ -67,12 +68,3 @@ export class AnalysesController {
   }
 }
 
-/** Aborts when the response is closed before it was sent (the client went away): the analysis stops. */
-export function clientGone(req: Request): AbortSignal {
-  const ac = new AbortController();
-  const res = req.res;
-  res?.once('close', () => {
-    if (!res.writableFinished) ac.abort(new BadRequestError('The client closed the connection.'));
-  });
-  return ac.signal;
-}

@@ -69,15 +69,18 @@ export class ImageDecodeService {
   }
 
   /**
-   * The PDF figure of an upload (reportFigurePng). A large 16-bit grey image is made in a worker
-   * under the pixel budget, as a decode is: its scaling by the maximum is a JS pass over every
-   * pixel (40 MP held the event loop for a quarter of a second or more) on ~120 MB of pixels.
-   * Everything else is libvips end to end (its own threads, no full-size copy): made here.
+   * The PDF figure of an upload (reportFigurePng). Every image above LARGE_IMAGE_PIXELS is made in
+   * a worker under the pixel budget, as a decode is: a 16-bit grey one is scaled by its maximum in
+   * a JS pass over every pixel (40 MP held the event loop for a quarter of a second or more) on
+   * ~120 MB of pixels, and an 8-bit one is a libvips decode of as many pixels (the EXIF rotation
+   * holds the whole image), which the budget must count or a few reports at once pass it. The
+   * worker runs the same function, so the figure is byte for byte the one made here; small
+   * images are made here (a worker round trip would cost more than they do).
    */
   async figure(bytes: Buffer, maxPixels: number, signal?: AbortSignal): Promise<Buffer> {
     const header = await readImageHeader(bytes, { maxPixels, minSide: 1 });
     const pixels = header.width * header.height;
-    if (!header.sixteenBit || pixels <= LARGE_IMAGE_PIXELS) return reportFigurePng(bytes, maxPixels);
+    if (pixels <= LARGE_IMAGE_PIXELS) return reportFigurePng(bytes, maxPixels);
     const release = await this.budget.acquire(pixels, signal);
     const job = this.pool.figure(bytes, maxPixels);
     // as for decode: the pixels go back to the budget when the worker is done, not on abort

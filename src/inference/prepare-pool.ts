@@ -91,7 +91,8 @@ export class PreparePool implements OnModuleDestroy {
   }
 
   /**
-   * The PDF figure (reportFigurePng) made in a worker of its own: a 16-bit grey upload's pixels
+   * The PDF figure (reportFigurePng) of a large upload, 8- or 16-bit, made in a worker of its own
+   * (ImageDecodeService.figure, under the pixel budget): a 16-bit grey upload's pixels
    * are scaled in JS there (40 MP held the event loop for 0.25–0.38 s on the main thread), and
    * its ~120 MB of decoded and scaled pixels end with that worker.
    */

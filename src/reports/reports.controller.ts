@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
 import type { AuthUser } from '../accounts/roles';
+import { clientGone } from '../common/abort';
 import { MissingFileError } from '../common/errors';
 import { ReportFieldsDto } from './reports.dto';
 import { reportFileName } from '../presentation/labels';
@@ -45,7 +46,8 @@ export class ReportsController {
     @Res() res: Response,
   ): Promise<void> {
     if (!file) throw new MissingFileError('image');
-    const { pdf, record } = await this.reports.fullReport(user, file.buffer, body.analysisId || undefined, this.reports.baseUrl({ protocol: req.protocol, host: req.get('host') }));
+    const baseUrl = this.reports.baseUrl({ protocol: req.protocol, host: req.get('host') });
+    const { pdf, record } = await this.reports.fullReport(user, file.buffer, body.analysisId || undefined, baseUrl, clientGone(req));
     sendPdf(res, pdf, reportFileName(record));
   }
 }

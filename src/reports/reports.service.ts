@@ -42,20 +42,24 @@ export class ReportsService {
     return undefined;
   }
 
-  async fullReport(user: AuthUser, bytes: Buffer, analysisId?: string, baseUrl?: string): Promise<{ pdf: Buffer; record: HistoryItem }> {
+  /**
+   * `signal`: the client went away (clientGone). The re-run and the figure — whose large image
+   * may be waiting for the pixel budget — stop with it instead of making a PDF for nobody.
+   */
+  async fullReport(user: AuthUser, bytes: Buffer, analysisId?: string, baseUrl?: string, signal?: AbortSignal): Promise<{ pdf: Buffer; record: HistoryItem }> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const rec = analysisId ? await this.history.get(user, analysisId) : await this.history.latestOwnBySha(user.id, sha256);
     if (!rec) throw new NotFoundError('This image is not in your history: analyse it first, then download its report.');
     if (rec.sha256 !== sha256) throw new BadRequestError('The image does not match that analysis (sha256 differs).');
 
-    const outcome = await withoutRecording(() => this.analysis.analyzeDetailed(bytes, { explain: true }, { userId: user.id }));
+    const outcome = await withoutRecording(() => this.analysis.analyzeDetailed(bytes, { explain: true, signal }, { userId: user.id }));
     if (outcome.record.sha256 !== rec.sha256) throw new BadRequestError('The image does not match that analysis (sha256 differs).');
     const r = outcome.result;
     const record: HistoryItem = {
       ...rec,
       ...recordedDecision(r),
     };
-    const image = await this.imagePng(bytes);
+    const image = await this.imagePng(bytes, signal);
     const heatmap = r.explanation ? dataUrlBytes(r.explanation.heatmap) : undefined;
     const pdf = await buildReportPdf({ record, message: r.message, image, heatmap, cards: this.cards(record), generatedFor: user.email, baseUrl });
     return { pdf, record };
@@ -68,8 +72,8 @@ export class ReportsService {
   }
 
   /** The upload as an 8-bit PNG figure (EXIF-rotated, ≤ 1024 px a side), off the event loop (ImageDecodeService.figure). */
-  private async imagePng(bytes: Buffer): Promise<Buffer> {
-    return this.images.figure(bytes, this.config.maxInputPixels);
+  private async imagePng(bytes: Buffer, signal?: AbortSignal): Promise<Buffer> {
+    return this.images.figure(bytes, this.config.maxInputPixels, signal);
   }
 
   /** Card metrics of the models in the record, when the loaded card has the recorded version. */

@@ -1,4 +1,5 @@
 import { Gunzip, Unzip, UnzipInflate } from 'fflate';
+import { nextTurn } from '../common/abort';
 import { CorruptStudyError, FilePosition, fileLabel, StudyTooLargeError, TooManyFilesError, TooManySlicesError } from './study-errors';
 
 /** One file of a study after archives are opened: bytes in memory plus where it came from. */
@@ -54,10 +55,8 @@ export function maxArchiveEntries(maxSlices: number): number {
   return 2 * maxSlices + 64;
 }
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Streams a gzip member through fflate, charging the budget as output arrives. */
-export async function gunzipWithin(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition): Promise<Uint8Array> {
+/** Streams a gzip member through fflate, charging the budget as output arrives; `signal` stops it between chunks. */
+export async function gunzipWithin(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition, signal?: AbortSignal): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   let done = false;
@@ -70,9 +69,10 @@ export async function gunzipWithin(bytes: Uint8Array, budget: ByteBudget, pos: F
   try {
     for (let i = 0; i < bytes.length; i += CHUNK) {
       gz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)), i + CHUNK >= bytes.length);
-      if (i + CHUNK < bytes.length) await nextTurn();
+      if (i + CHUNK < bytes.length) await nextTurn(signal);
     }
   } catch (err) {
+    if (signal?.aborted) throw signal.reason; // the request's end (timeout, hang-up), not a corrupt file
     if (err instanceof StudyTooLargeError) throw err;
     throw new CorruptStudyError(`The compressed data of ${fileLabel(pos)} is corrupt or truncated.`);
   }
@@ -107,7 +107,7 @@ export function declaredZipEntries(b: Uint8Array): number | null {
  * are counted — first the count the archive declares, before anything is read, then every local
  * entry as it streams by (a lying directory does not help). Nothing is written anywhere.
  */
-export async function unzipWithin(bytes: Uint8Array, budget: ByteBudget, maxSlices: number, file: FilePosition): Promise<StudyPart[]> {
+export async function unzipWithin(bytes: Uint8Array, budget: ByteBudget, maxSlices: number, file: FilePosition, signal?: AbortSignal): Promise<StudyPart[]> {
   const maxEntries = maxArchiveEntries(maxSlices);
   const declared = declaredZipEntries(bytes);
   if (declared !== null && declared > maxEntries) throw new TooManyFilesError(maxEntries, 'archive');
@@ -164,9 +164,10 @@ export async function unzipWithin(bytes: Uint8Array, budget: ByteBudget, maxSlic
   try {
     for (let i = 0; i < bytes.length && !failure; i += CHUNK) {
       uz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)), i + CHUNK >= bytes.length);
-      if (i + CHUNK < bytes.length) await nextTurn();
+      if (i + CHUNK < bytes.length) await nextTurn(signal);
     }
   } catch {
+    if (signal?.aborted) throw signal.reason; // the request's end (timeout, hang-up), not a corrupt archive
     failure ??= new CorruptStudyError(`The ZIP archive (${fileLabel(file)}) is corrupt or truncated.`);
   }
   if (failure) throw failure;
@@ -180,14 +181,14 @@ export async function unzipWithin(bytes: Uint8Array, budget: ByteBudget, maxSlic
  * the NIfTI reader, which inflates it within the same budget). Parts that may be image data are
  * counted as they are added — no re-filtering, no spreading of an unbounded array.
  */
-export async function expandUploads(files: Uint8Array[], budget: ByteBudget, maxSlices: number): Promise<StudyPart[]> {
+export async function expandUploads(files: Uint8Array[], budget: ByteBudget, maxSlices: number, signal?: AbortSignal): Promise<StudyPart[]> {
   const out: StudyPart[] = [];
   let slices = 0;
   for (let i = 0; i < files.length; i++) {
     const bytes = files[i];
     const pos: FilePosition = { file: i, files: files.length };
     if (isZip(bytes)) {
-      for (const part of await unzipWithin(bytes, budget, maxSlices, pos)) {
+      for (const part of await unzipWithin(bytes, budget, maxSlices, pos, signal)) {
         if (!part.ignorable) slices++;
         out.push(part);
       }

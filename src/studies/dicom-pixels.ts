@@ -3,6 +3,7 @@ import type { ModalityLut } from './voi-lut';
 import { CorruptStudyError, fileLabel, UnsupportedPixelFormatError, UnsupportedTransferSyntaxError } from './study-errors';
 import { decodeImage } from '../inference/image-decoder';
 import { readJpegFrame } from '../inference/jpeg-frame';
+import { nextTurn } from '../common/abort';
 import { FileCheckError } from '../common/errors';
 import { YIELD_EVERY_PIXELS } from './windowing';
 
@@ -52,14 +53,15 @@ export type DecodedFrame =
 /**
  * One frame's pixels: grey frames as modality values (stored value taken from bits
  * HighBit−BitsStored+1…HighBit, sign-extended, then the Modality LUT Sequence if any, else
- * × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB.
+ * × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB. `signal` (the
+ * request's end) stops a long decode between its chunks.
  */
-export async function decodeFrame(inst: DicomInstance, frame: number): Promise<DecodedFrame> {
+export async function decodeFrame(inst: DicomInstance, frame: number, signal?: AbortSignal): Promise<DecodedFrame> {
   assertDecodable(inst);
   const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = inst;
   const n = rows * columns;
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
-  if (inst.transferSyntax === JPEG_BASELINE) return decodeJpegFrame(inst, frame, bad);
+  if (inst.transferSyntax === JPEG_BASELINE) return decodeJpegFrame(inst, frame, bad, signal);
   if (spp === 3) {
     if (ba !== 8 || inst.photometric !== 'RGB') throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
     const src = frameBytes(inst, frame, n * 3, bad);
@@ -89,8 +91,9 @@ export async function decodeFrame(inst: DicomInstance, frame: number): Promise<D
   const intercept = fi?.intercept ?? inst.intercept;
   const values = new Float32Array(n);
   // a 4 MP frame is tens of ms of this loop: decoded in chunks, letting the event loop in between
+  // (and stopping there once the request is over)
   for (let s = 0; s < n; s += YIELD_EVERY_PIXELS) {
-    if (s > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (s > 0) await nextTurn(signal);
     decodeRange(view, values, s, Math.min(n, s + YIELD_EVERY_PIXELS), layout, slope, intercept);
   }
   return { kind: 'scalar', width: columns, height: rows, values };
@@ -139,7 +142,7 @@ function lookUp(lut: ModalityLut, v: number): number {
  * JPEG Baseline frames through the service's one image decoder (src/inference, sharp): 8-bit
  * grey becomes stored values (then rescale and window as usual), colour becomes RGB.
  */
-async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error): Promise<DecodedFrame> {
+async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
   if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
   let img: Awaited<ReturnType<typeof decodeImage>>;
   const compressed = locateFrame(inst, frame, bad);
@@ -154,6 +157,7 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
   } catch {
     throw bad('the JPEG-compressed frame could not be decoded.');
   }
+  signal?.throwIfAborted(); // libvips ran on its own threads; the pass below need not, for nobody
   if (img.width !== inst.columns || img.height !== inst.rows) throw bad('the JPEG frame size differs from Rows/Columns.');
   if (img.channels === 3 && inst.samplesPerPixel === 3) return { kind: 'rgb', width: img.width, height: img.height, data: img.data };
   const step = img.channels; // a grey image stored as a 3-channel JPEG: its first channel

@@ -3,6 +3,25 @@ import type { StorageEngine } from 'multer';
 import { AnalysisUnavailableError } from '../common/errors';
 import { StudyTooLargeError, TooManyFilesError } from './study-errors';
 
+export interface StudyStorage extends StorageEngine {
+  /** upload bytes held by all requests now (STUDY_MAX_INFLIGHT_BYTES bounds it) */
+  readonly inFlightBytes: number;
+}
+
+/** per request: work that still uses its uploaded files (holdUploadUntil) */
+const stillUsing = new WeakMap<Request, Promise<unknown>[]>();
+
+/**
+ * The request's uploaded bytes stay counted until `stopped` settles, even after its response has
+ * closed: the memory they hold is only free once nothing references the files. Registered after
+ * the response closed, it has no effect (the bytes were already given back).
+ */
+export function holdUploadUntil(req: Request, stopped: Promise<unknown>): void {
+  const work = stillUsing.get(req);
+  if (work) work.push(stopped);
+  else stillUsing.set(req, [stopped]);
+}
+
 /**
  * multer storage for studies: every file is kept in memory only, and the running total of all
  * files of one request is checked as each chunk arrives — the upload is refused (413) the moment
@@ -11,8 +30,10 @@ import { StudyTooLargeError, TooManyFilesError } from './study-errors';
  *
  * All requests together hold at most `maxInFlightBytes`: per request the limit stops one upload,
  * but many slow uploads at once (each under it) would otherwise fill the memory. A request's bytes
- * count until its response is over (the files stay referenced while the study is analysed); a
- * chunk that would pass the budget fails that upload with 503, which the client may retry.
+ * count until its response is over and no work uses them any more (holdUploadUntil: a study
+ * answered 504, or whose client left, is still being stopped — its files stay referenced until
+ * then), and are given back exactly once; a chunk that would pass the budget fails that upload
+ * with 503, which the client may retry.
  * One account (`ownerOf`) holds at most `maxTotalBytes` of it — one study's worth — so uploads it
  * starts and never finishes cannot shut everyone else out (accounts are made by admins).
  */
@@ -21,7 +42,7 @@ export function memoryStudyStorage(
   maxFiles: number,
   maxInFlightBytes = Number.POSITIVE_INFINITY,
   ownerOf: (req: Request) => string | null = () => null,
-): StorageEngine {
+): StudyStorage {
   const counts = new WeakMap<Request, number>();
   const budget = { inFlight: 0 };
   const byOwner = new Map<string, number>();
@@ -32,8 +53,19 @@ export function memoryStudyStorage(
     if (known) return known;
     const h = { owner: ownerOf(req), bytes: 0 };
     held.set(req, h);
-    // released when the response closes (or, without one, the request)
-    (req.res ?? req).once('close', () => add(h, -h.bytes));
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      add(h, -h.bytes);
+    };
+    // released when the response closes (or, without one, the request) — or, when work on the
+    // files was still going then (a 504, a hang-up), once that work has stopped
+    (req.res ?? req).once('close', () => {
+      const work = stillUsing.get(req);
+      if (work?.length) void Promise.allSettled(work).then(release);
+      else release();
+    });
     return h;
   };
   const add = (h: { owner: string | null; bytes: number }, bytes: number) => {
@@ -56,6 +88,9 @@ export function memoryStudyStorage(
     return null;
   };
   return {
+    get inFlightBytes() {
+      return budget.inFlight;
+    },
     _handleFile(req, file, cb) {
       // one file more than a study may hold is a 413 like every other study limit (multer's own
       // file-count limit, one above this, would answer 400)

@@ -36,9 +36,9 @@ function ascii(b: Uint8Array, at: number, n: number): string {
 }
 
 /** gzip-wrapped files are inflated within the study budget; true when the result is NIfTI. */
-export async function maybeInflateNifti(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition): Promise<Uint8Array | null> {
+export async function maybeInflateNifti(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition, signal?: AbortSignal): Promise<Uint8Array | null> {
   if (!isGzip(bytes)) return looksLikeNifti(bytes) ? bytes : null;
-  const raw = await gunzipWithin(bytes, budget, pos);
+  const raw = await gunzipWithin(bytes, budget, pos, signal);
   return looksLikeNifti(raw) ? raw : null;
 }
 

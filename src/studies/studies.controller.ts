@@ -16,10 +16,12 @@ import type { Request } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
 import { requestContext } from '../classifier/request-context';
 import { ErrorBodyDto } from '../classifier/analysis-result.dto';
+import { clientGone } from '../common/abort';
 import { formatBytes, MissingFileError } from '../common/errors';
 import { indexScope } from '../classifier/page-view-models';
 import { AppConfig } from '../config/config.service';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { holdUploadUntil } from './memory-study-storage';
 import { AGGREGATION_RULE } from './study-aggregate';
 import { StudyResult } from './study-result';
 import { StudyResultDto } from './study-result.dto';
@@ -68,9 +70,12 @@ export class StudiesController {
   @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
   async create(@UploadedFiles() files: Express.Multer.File[] | undefined, @Req() req: Request): Promise<StudyResult> {
     if (!files?.length) throw new MissingFileError(FILES_FIELD);
+    // the study stops when the client leaves (or at its timeout); the upload's bytes stay
+    // counted in flight until it has really stopped, since its slices are read from them
     return this.studies.analyze(
       files.map((f) => new Uint8Array(f.buffer.buffer, f.buffer.byteOffset, f.buffer.length)),
       requestContext(req),
+      { signal: clientGone(req), onStopped: (stopped) => holdUploadUntil(req, stopped) },
     );
   }
 

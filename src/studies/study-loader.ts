@@ -1,3 +1,4 @@
+import { nextTurn } from '../common/abort';
 import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
 import { isUnsupportedBodyPart } from './body-part';
@@ -67,14 +68,16 @@ export type LoadedStudy =
  * → one series → Modality = MR → Body Part Examined not plainly unsupported → transfer syntax →
  * pixel format and decoded size of every file → one image per position → pixels.
  * Everything stays in memory. Long loops yield to the event loop every few slices, so a large
- * study does not stall other requests. A percentile-windowed study keeps its decoded slices
+ * study does not stall other requests; `signal` (the request's timeout or hang-up) is checked at
+ * every such yield and before every slice, so a study nobody waits for any more stops within
+ * one chunk of work (its reason is thrown) instead of being decoded to the end. A percentile-windowed study keeps its decoded slices
  * between the window's two passes up to STUDY_MAX_BYTES of float32 (the bound the decoded study
  * is already checked against; a 20-slice 512² study is 21 MB), so each is decoded once.
  */
-export async function loadStudy(files: Uint8Array[], limits: StudyLimits): Promise<LoadedStudy> {
+export async function loadStudy(files: Uint8Array[], limits: StudyLimits, signal?: AbortSignal): Promise<LoadedStudy> {
   if (!files.length) throw new UnsupportedStudyFileError('No file was uploaded.');
   const budget = new ByteBudget(limits.maxBytes);
-  const parts = await expandUploads(files, budget, limits.maxSlices);
+  const parts = await expandUploads(files, budget, limits.maxSlices, signal);
 
   const dicom: StudyPart[] = [];
   const niftiParts: { bytes: Uint8Array; part: StudyPart }[] = [];
@@ -83,7 +86,7 @@ export async function loadStudy(files: Uint8Array[], limits: StudyLimits): Promi
       dicom.push(part);
       continue;
     }
-    const nii = await maybeInflateNifti(part.bytes, budget, part.pos);
+    const nii = await maybeInflateNifti(part.bytes, budget, part.pos, signal);
     if (nii) {
       niftiParts.push({ bytes: nii, part });
       continue;
@@ -98,12 +101,12 @@ export async function loadStudy(files: Uint8Array[], limits: StudyLimits): Promi
   }
   if (niftiParts.length && dicom.length) throw new MixedSeriesError('kind of file (DICOM and NIfTI together)');
   if (niftiParts.length > 1) throw new MixedSeriesError('NIfTI volume');
-  if (niftiParts.length === 1) return loadNifti(niftiParts[0].bytes, niftiParts[0].part, limits, files.length);
+  if (niftiParts.length === 1) return loadNifti(niftiParts[0].bytes, niftiParts[0].part, limits, files.length, signal);
   if (!dicom.length) throw new UnsupportedStudyFileError('The upload holds no DICOM or NIfTI image.');
-  return loadDicom(dicom, budget, limits, files.length);
+  return loadDicom(dicom, budget, limits, files.length, signal);
 }
 
-async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number): Promise<LoadedStudy> {
+async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number, signal?: AbortSignal): Promise<LoadedStudy> {
   const vol = readNifti(bytes, part.pos, limits.maxSlices);
   checkSliceSize(vol.width, vol.height, limits);
   const plan = squarePlan(vol.width, vol.height, vol.spacing, limits);
@@ -112,6 +115,7 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
   const { images, windowing } = await windowStudy(vol.count, vol.width * vol.height, false, (i) => vol.readSlice(i), {
     plan: () => plan,
     keepBytes: limits.maxBytes,
+    signal,
   });
   return {
     kind: 'slices',
@@ -134,7 +138,7 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
   };
 }
 
-async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number): Promise<LoadedStudy> {
+async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number, signal?: AbortSignal): Promise<LoadedStudy> {
   const found: DicomInstance[] = [];
   let declared = 0;
   for (let i = 0; i < parts.length; i++) {
@@ -144,7 +148,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       found.push(inst);
       declared += inst.frames;
     }
-    if (i % 32 === 31) await yieldToEventLoop();
+    if (i % 32 === 31) await nextTurn(signal);
   }
   if (!found.length) throw new UnsupportedStudyFileError('The upload holds no DICOM image (only a DICOMDIR).');
 
@@ -234,7 +238,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   });
   const { images, windowing } = await windowStudy(frames.length, first.rows * first.columns, headerWindows, async (i): Promise<SliceData> => {
     const { inst, f } = frames[i];
-    const frame = await decodeFrame(inst, f);
+    const frame = await decodeFrame(inst, f, signal);
     // header and JPEG disagree: a colour file whose frame has one component has no window to use
     if (frame.kind === 'scalar' && inst.samplesPerPixel !== 1) throw new CorruptStudyError(`${fileLabel(inst.pos)}: the JPEG frame is grey, but the header declares colour.`);
     if (frame.kind === 'rgb') return { rgb: { width: frame.width, height: frame.height, channels: 3, data: frame.data } };
@@ -245,7 +249,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       window: windowOf(inst, f),
       invert: inst.photometric === 'MONOCHROME1',
     };
-  }, { plan: (i) => plans.get(frames[i].inst)!, keepBytes: limits.maxBytes });
+  }, { plan: (i) => plans.get(frames[i].inst)!, keepBytes: limits.maxBytes, signal });
   const plan = plans.get(frames[0].inst)!;
 
   return {
@@ -289,8 +293,4 @@ function checkSliceSize(width: number, height: number, limits: StudyLimits, show
   if (width * height > limits.maxPixels) {
     throw new SliceResolutionError(`The slices are ${width}×${height} px, more than the ${(limits.maxPixels / 1e6).toFixed(0)} megapixels accepted.`);
   }
-}
-
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

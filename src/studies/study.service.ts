@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecorder, AnalysisResult } from '../classifier/analysis-result';
 import { AnalysisService } from '../classifier/analysis.service';
+import { untilAborted } from '../common/abort';
 import { DISCLAIMER } from '../common/disclaimer';
 import { AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
@@ -12,6 +13,7 @@ import { confidenceThreshold, labelCaveat } from '../inference/model-card';
 import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
 import { headerRefusal } from './header-refusal';
 import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
+import { mapLimited } from './map-limited';
 import { loadStudy } from './study-loader';
 import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
 import { toAnalysisRecord, toRecord } from './study-record';
@@ -23,11 +25,25 @@ export interface StudyOutcome {
   record: StudyRecord;
 }
 
+export interface StudyRunOptions {
+  /** aborts the study (the client went away: clientGone); its own STUDY_TIMEOUT_MS aborts it too */
+  signal?: AbortSignal;
+  /**
+   * Given the promise that settles once the study's work has really stopped — after an abort,
+   * at its next check, which may be after the answer — so whoever holds resources for it (the
+   * upload's bytes) gives them back then, not while the work still uses them.
+   */
+  onStopped?: (stopped: Promise<void>) => void;
+}
+
 /**
  * A study (DICOM series or NIfTI volume) → one answer. Files are opened and checked in memory
  * (src/studies/study-loader), each slice goes through the one AnalysisService pipeline as an
  * already-decoded grey image, then the pure study decision (study-aggregate) gives the answer.
- * The study is bounded by STUDY_TIMEOUT_MS; logs carry counts and codes only.
+ * The study is bounded by STUDY_TIMEOUT_MS; logs carry counts and codes only. One signal per
+ * study (the timeout or the caller's) reaches every stage: loading checks it between chunks of
+ * ~1 M pixels, the slices' model runs leave their queue with it, so an aborted study stops
+ * within one chunk of work instead of running on for nobody.
  */
 @Injectable()
 export class StudyService {
@@ -41,11 +57,11 @@ export class StudyService {
     @Optional() @Inject(ANALYSIS_RECORDER) private readonly analysisRecorder?: AnalysisRecorder,
   ) {}
 
-  async analyze(files: Uint8Array[], ctx: AnalysisContext = {}): Promise<StudyResult> {
-    return (await this.analyzeDetailed(files, ctx)).result;
+  async analyze(files: Uint8Array[], ctx: AnalysisContext = {}, options: StudyRunOptions = {}): Promise<StudyResult> {
+    return (await this.analyzeDetailed(files, ctx, options)).result;
   }
 
-  async analyzeDetailed(files: Uint8Array[], ctx: AnalysisContext = {}): Promise<StudyOutcome> {
+  async analyzeDetailed(files: Uint8Array[], ctx: AnalysisContext = {}, options: StudyRunOptions = {}): Promise<StudyOutcome> {
     const started = performance.now();
     const hash = createHash('sha256');
     let byteSize = 0;
@@ -54,18 +70,21 @@ export class StudyService {
       byteSize += f.length;
     }
     const sha256 = hash.digest('hex');
-    const state = { cancelled: false };
-    const work = this.run(files, started, state);
-    work.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        state.cancelled = true;
-        reject(new AnalysisTimeoutError(this.config.studyTimeoutMs));
-      }, this.config.studyTimeoutMs);
-    });
+    const ms = this.config.studyTimeoutMs;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new AnalysisTimeoutError(ms)), ms);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+    const work = this.run(files, started, signal);
+    // settles (never rejects) when the work has stopped; also keeps its rejection handled when
+    // the answer was the signal's
+    const stopped = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    options.onStopped?.(stopped);
     try {
-      const result = await Promise.race([work, timeout]);
+      // answered at once on abort (504 / client gone); the work stops at its next check
+      const result = await untilAborted(work, signal);
       const record = toRecord(result, ctx, byteSize, sha256);
       this.logger.log(
         `study ${result.study.format}: ${result.study.sliceCount} slices → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
@@ -111,7 +130,7 @@ export class StudyService {
     }
   }
 
-  private async run(files: Uint8Array[], started: number, state: { cancelled: boolean }): Promise<StudyResult> {
+  private async run(files: Uint8Array[], started: number, signal: AbortSignal): Promise<StudyResult> {
     const timings: Record<string, number> = {};
     const lap = (name: string, since: number) => (timings[name] = round(performance.now() - since));
     let t = performance.now();
@@ -120,7 +139,7 @@ export class StudyService {
       maxSlices: this.config.studyMaxSlices,
       minSide: this.config.minImageSide,
       maxPixels: this.config.studyMaxSlicePixels,
-    });
+    }, signal);
     lap('decode', t);
     const finish = (r: Omit<StudyResult, 'timingsMs' | 'disclaimer'>): StudyResult => ({
       ...r,
@@ -132,8 +151,8 @@ export class StudyService {
     this.models.triageCard(); // 503 before any work when models are not loaded
 
     t = performance.now();
-    const perSlice = await this.mapLimited(loaded.slices, Math.max(1, this.config.inferencePoolSize), state, (s) =>
-      this.analysis.analyzePixels(s.image, { explain: false }),
+    const perSlice = await mapLimited(loaded.slices, Math.max(1, this.config.inferencePoolSize), signal, (s) =>
+      this.analysis.analyzePixels(s.image, { explain: false, signal }),
     );
     lap('slices', t);
 
@@ -159,8 +178,8 @@ export class StudyService {
     const heatmaps = new Map<number, string>();
     if (answer.status === 'completed' || (answer.status === 'inconclusive' && answer.stage === 'diagnosis')) {
       for (const i of answer.aggregation.decisiveSlices) {
-        if (state.cancelled) break;
-        const r = await this.analysis.analyzePixels(loaded.slices[i].image, { explain: true });
+        signal.throwIfAborted();
+        const r = await this.analysis.analyzePixels(loaded.slices[i].image, { explain: true, signal });
         if (r.explanation) heatmaps.set(i, r.explanation.heatmap);
       }
       lap('explanation', t);
@@ -170,7 +189,7 @@ export class StudyService {
     // (Promise.all would run every slice's synchronous resize back to back first)
     const thumbs: string[] = [];
     for (const s of loaded.slices) {
-      if (state.cancelled) throw new AnalysisTimeoutError(this.config.studyTimeoutMs);
+      signal.throwIfAborted();
       thumbs.push(await thumbnail(s.image));
     }
     lap('thumbnails', t);
@@ -192,20 +211,6 @@ export class StudyService {
       study: { ...loaded.meta, aggregation: answer.aggregation },
       slices,
     });
-  }
-
-  /** Runs fn over items with at most `limit` in flight (the model pool's size), in order. */
-  private async mapLimited<T, R>(items: T[], limit: number, state: { cancelled: boolean }, fn: (item: T) => Promise<R>): Promise<R[]> {
-    const out = new Array<R>(items.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length && !state.cancelled) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return out;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { nextTurn } from '../common/abort';
 import type { RawImage } from '../inference/preprocess';
 import { SquarePlan, toSquarePixels } from './square-pixels';
 import { applyVoiInto, VoiWindow } from './voi-lut';
@@ -99,23 +100,34 @@ export const YIELD_EVERY_PIXELS = 1 << 20;
 /** …and at least every this many slices, however small (each read has fixed costs too). */
 export const YIELD_EVERY_SLICES = 8;
 
-/** Counts work done and yields (setImmediate: lets I/O and timers run) when enough has been. */
+/**
+ * Counts work done and yields (setImmediate: lets I/O and timers run) when enough has been. With
+ * a signal, every yield and every finished slice checks it: a study whose request is over (504
+ * timeout, client gone) stops within one chunk of work — the abort can only fire during a yield —
+ * instead of decoding, windowing and resampling the rest for nobody.
+ */
 export class Pacer {
   yields = 0;
   private pixels = 0;
   private slices = 0;
+  constructor(private readonly signal?: AbortSignal) {}
   async work(pixels: number): Promise<void> {
     this.pixels += pixels;
     if (this.pixels >= YIELD_EVERY_PIXELS) await this.yield();
   }
   async sliceDone(): Promise<void> {
+    this.signal?.throwIfAborted();
     if (++this.slices >= YIELD_EVERY_SLICES) await this.yield();
   }
   async yield(): Promise<void> {
     this.pixels = 0;
     this.slices = 0;
     this.yields++;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn(this.signal);
+  }
+  /** Throws the signal's reason if it has fired (before starting a slice's read). */
+  check(): void {
+    this.signal?.throwIfAborted();
   }
 }
 
@@ -128,6 +140,9 @@ export interface WindowStudyOptions {
    * are decoded a second time. 0 (the default): only one decoded slice is held at a time.
    */
   keepBytes?: number;
+  /** the request's end (timeout, client gone): checked at every yield and before every read */
+  signal?: AbortSignal;
+  /** paces the work (default: a new Pacer on `signal`) */
   pacer?: Pacer;
 }
 
@@ -138,8 +153,9 @@ export interface WindowStudyOptions {
  * samples the values, a second applies it to the slices the first kept (up to `keepBytes`: each
  * slice decoded once) and to the others read again (at most one of them held at a time). Yields
  * to the event loop by work done (Pacer): after each read, and within a slice every
- * YIELD_EVERY_PIXELS pixels sampled, windowed or resampled. Cancelling stays with the caller:
- * `read` may throw, and nothing here outlives it.
+ * YIELD_EVERY_PIXELS pixels sampled, windowed or resampled. Cancelling: `options.signal` is
+ * checked at each of those yields and before each read (its reason is thrown); `read` may also
+ * throw. Nothing here outlives the call.
  */
 export async function windowStudy(
   count: number,
@@ -148,7 +164,7 @@ export async function windowStudy(
   read: (i: number) => Promise<SliceData> | SliceData,
   options: WindowStudyOptions = {},
 ): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' | 'none' }> {
-  const pacer = options.pacer ?? new Pacer();
+  const pacer = options.pacer ?? new Pacer(options.signal);
   let win: Window | null = null;
   let grey = 0;
   const kept = new Array<SliceData | undefined>(count);
@@ -156,6 +172,7 @@ export async function windowStudy(
     const sampler = new PercentileSampler(count * valuesPerSlice);
     let keptBytes = 0;
     for (let i = 0; i < count; i++) {
+      pacer.check();
       const d = await read(i);
       if (!('rgb' in d)) {
         await pacer.work(d.values.length); // the read decoded as many values
@@ -177,6 +194,7 @@ export async function windowStudy(
   }
   const images: RawImage[] = [];
   for (let i = 0; i < count; i++) {
+    pacer.check();
     const d = kept[i] ?? (await read(i));
     kept[i] = undefined; // windowed below: its values may go
     let image: RawImage;

@@ -2,7 +2,8 @@
  * The PDF figure of a large 16-bit grey PNG is made off the event loop: its scaling by the image
  * maximum (what the model sees) is a JS pass over every pixel, which held the main thread for a
  * quarter of a second or more at 40 MP. It runs in a decode worker, under the pixel budget, and
- * gives the same figure.
+ * gives the same figure; so does every other image above LARGE_IMAGE_PIXELS (a large 8-bit decode
+ * holds as many pixels).
  */
 import sharp from 'sharp';
 import { parseEnv } from '../../src/config/config.schema';
@@ -49,12 +50,33 @@ describe('ImageDecodeService.figure (the PDF report figure)', () => {
     expect((await sharp(figure).stats()).channels[0].max).toBeGreaterThan(200); // scaled by its maximum, not an 8-bit cast (black)
   });
 
-  it('8-bit images and small 16-bit ones stay where they are (libvips threads; under 1 MP the pass is short)', async () => {
+  it('a large 8-bit image takes the same budgeted path (before, it was decoded here outside the budget): the same figure, byte for byte', async () => {
+    const rgb = await sharp({ create: { width: 1400, height: 1000, channels: 3, background: '#405060' } }).png().toBuffer();
+    // an EXIF-rotated (orientation 6) JPEG of noise: its rotation and colour conversion happen in the worker too
+    const noise = new Uint8Array(1300 * 900 * 3).map((_, i) => (i * 2654435761) >>> 24);
+    const rotated = await sharp(noise, { raw: { width: 1300, height: 900, channels: 3 } }).jpeg({ quality: 85 }).withMetadata({ orientation: 6 }).toBuffer();
+    for (const [bytes, pixels] of [[rgb, 1_400_000], [rotated, 1_170_000]] as const) {
+      const original = pool.figure.bind(pool);
+      let held = -1;
+      const viaWorker = jest.spyOn(pool, 'figure').mockImplementation((b, maxPixels) => {
+        held = images.budget.inUse; // while the worker makes it
+        return original(b, maxPixels);
+      });
+      const figure = await images.figure(bytes, 40_000_000);
+      expect(viaWorker).toHaveBeenCalledTimes(1);
+      viaWorker.mockRestore();
+      expect(held).toBe(pixels);
+      expect(images.budget.inUse).toBe(0);
+      expect(figure.equals(await reportFigurePng(bytes, 40_000_000))).toBe(true);
+    }
+  });
+
+  it('small images, 8- or 16-bit, stay here (under 1 MP a worker round trip costs more than the figure)', async () => {
     const viaWorker = jest.spyOn(pool, 'figure');
     const small16 = await grey16(300, 200);
-    const rgb = await sharp({ create: { width: 1400, height: 1000, channels: 3, background: '#405060' } }).png().toBuffer();
+    const small8 = await sharp({ create: { width: 900, height: 1000, channels: 3, background: '#405060' } }).png().toBuffer();
     expect((await images.figure(small16, 40_000_000)).equals(await reportFigurePng(small16, 40_000_000))).toBe(true);
-    expect((await images.figure(rgb, 40_000_000)).equals(await reportFigurePng(rgb, 40_000_000))).toBe(true);
+    expect((await images.figure(small8, 40_000_000)).equals(await reportFigurePng(small8, 40_000_000))).toBe(true);
     expect(viaWorker).not.toHaveBeenCalled();
     viaWorker.mockRestore();
   });
