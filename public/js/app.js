@@ -157,6 +157,7 @@
     $('retry-btn').hidden = !canRetry;
     $('retry-btn').disabled = false;
     $('retry-btn').textContent = 'Retry';
+    $('error-login').hidden = true;
     show('state-error');
     $('error-title').focus();
     S.say(title + '. ' + message);
@@ -185,6 +186,14 @@
     });
   }
 
+  /** 401: the login ended while the image was chosen; the file is fine, the way on is to log in again. */
+  function loginEnded() {
+    var session = window.SentinelSession;
+    showError(session.title, session.message('the image'), null, false);
+    $('error-login-link').href = session.loginHref();
+    $('error-login').hidden = false;
+  }
+
   // ---------------------------------------------------------------- submit
   function submit() {
     if (!current || waiting) return;
@@ -211,6 +220,7 @@
           show('state-result');
           S.focusResult();
         } else if (r.status === 429) rateLimited(S.retryAfter(r.res, r.body), r.body);
+        else if (window.SentinelSession && window.SentinelSession.ended(r.status)) loginEnded();
         else {
           var b = r.body || {};
           var transient = r.status >= 500;

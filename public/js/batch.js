@@ -26,10 +26,12 @@
   }
 
   function update() {
-    var done = queue.filter(function (i) { return i.status === 'done' || i.status === 'failed'; }).length;
+    var answered = queue.filter(function (i) { return i.status === 'done'; }).length;
+    var failed = queue.filter(function (i) { return i.status === 'failed'; }).length;
     $('batch-progress').max = Math.max(1, queue.length);
-    $('batch-progress').value = done;
-    $('batch-summary').textContent = done + ' of ' + queue.length + ' analysed';
+    $('batch-progress').value = answered + failed;
+    // a failed row (file refused, login ended, network) was not analysed: it is not counted as if it had been
+    $('batch-summary').textContent = answered + ' of ' + queue.length + ' analysed' + (failed ? ' · ' + failed + ' not analysed' : '');
   }
 
   function add(file) {
@@ -95,6 +97,20 @@
     });
   }
 
+  /** 401: the login ended. Sending the rest would only fail the same way: stop, say so, link to the login. */
+  function loginEnded(item) {
+    var session = window.SentinelSession;
+    running = false;
+    setStatus(item, 'failed', 'Not analysed: your login has ended');
+    queue.forEach(function (i) { if (i.status === 'queued' || i.status === 'waiting') setStatus(i, 'failed', 'Not sent: your login has ended'); });
+    var line = $('batch-wait');
+    line.textContent = session.title + ': the rest of the batch was not sent. ';
+    line.appendChild(session.loginLink());
+    line.appendChild(document.createTextNode(', then choose the images again — they are never kept.'));
+    line.hidden = false;
+    S.say(session.title + '. The batch stopped.');
+  }
+
   function next() {
     var mine = run;
     var item = queue.filter(function (i) { return i.status === 'queued' || i.status === 'waiting'; })[0];
@@ -115,6 +131,7 @@
           if (mine !== run) return;
           if (r.res.ok && r.body) { finished(item, r.body); next(); }
           else if (r.res.status === 429) { setStatus(item, 'waiting'); pause(S.retryAfter(r.res, r.body), function () { if (mine === run) next(); }); }
+          else if (window.SentinelSession && window.SentinelSession.ended(r.res.status)) loginEnded(item);
           else { setStatus(item, 'failed', (r.body && r.body.message) || 'HTTP ' + r.res.status); next(); }
         })
         .catch(function () { if (mine === run) { setStatus(item, 'failed', 'Network error'); next(); } });

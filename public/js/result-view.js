@@ -86,6 +86,12 @@
               function () { btn.disabled = false; btn.textContent = label; note.textContent = 'You can download the report now.'; });
             throw new Error('');
           }
+          if (window.SentinelSession && window.SentinelSession.ended(res.status)) {
+            // the login ended: "Please log in." alone gave no way back; the link returns to this page
+            note.textContent = window.SentinelSession.title + ': the report was not made. ';
+            note.appendChild(window.SentinelSession.loginLink());
+            throw new Error('');
+          }
           throw new Error((b && b.message) || 'The report could not be created.');
         }, function () { throw new Error('The report could not be created (' + res.status + ').'); });
       })

@@ -1,4 +1,5 @@
-// MRI Sentinel: CSRF header for the page's own fetch calls (the PDF of a result: result-view.js).
+// MRI Sentinel: CSRF header for the page's own fetch calls (the PDF of a result: result-view.js),
+// and what those calls say when the login has ended meanwhile (SentinelSession).
 // Served as a static file (the CSP forbids inline scripts). Loaded before the page scripts.
 (function () {
   'use strict';
@@ -21,5 +22,28 @@
       init = Object.assign({}, init, { headers: headers });
     }
     return nativeFetch(input, init);
+  };
+
+  // A 401 on one of the page's own calls means the login ended while the page was open: it
+  // expired, the user logged out in another tab, or an admin disabled the account or set a new
+  // password. The file is not at fault, so the pages must not say "this file cannot be analysed";
+  // they say what happened and link back here through the login page (which returns to `next`).
+  // The selected images are not kept anywhere, so the user has to choose them again.
+  window.SentinelSession = {
+    ended: function (status) { return status === 401; },
+    title: 'Your login has ended',
+    /** `what`: 'the image', 'the files'… — what to choose again after logging in. */
+    message: function (what) {
+      return 'You were logged out (the session expired, or you logged out in another tab), so nothing was analysed. Log in again, then choose ' + what + ' again — uploads are never kept.';
+    },
+    loginHref: function () { return '/login?next=' + encodeURIComponent(window.location.pathname + window.location.search); },
+    /** A "Log in again" link back to this page. */
+    loginLink: function (className) {
+      var a = document.createElement('a');
+      a.href = window.SentinelSession.loginHref();
+      a.textContent = 'Log in again';
+      if (className) a.className = className;
+      return a;
+    },
   };
 })();

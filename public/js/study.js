@@ -99,13 +99,24 @@
       .then(function (r) {
         if (r.ok && r.body) render(r.body);
         else {
-          $('study-error-message').textContent = (r.body && r.body.message) || 'HTTP ' + r.status;
+          // 401: the login ended meanwhile — not the study's fault; say so and link to the login
+          var ended = window.SentinelSession && window.SentinelSession.ended(r.status);
+          $('study-error-title').textContent = ended ? window.SentinelSession.title : 'The study could not be analysed';
+          $('study-error-message').textContent = ended ? window.SentinelSession.message('the files') : (r.body && r.body.message) || 'HTTP ' + r.status;
           $('study-error-code').textContent = r.body && r.body.code ? r.body.code + ' · HTTP ' + r.status : '';
+          $('study-error-login').hidden = !ended;
+          if (ended) $('study-error-login-link').href = window.SentinelSession.loginHref();
           show('study-error');
           if (r.status === 429) waitThenAllow(Number(r.res.headers.get('Retry-After')) || 60);
         }
       })
-      .catch(function () { $('study-error-message').textContent = 'The server could not be reached.'; $('study-error-code').textContent = ''; show('study-error'); })
+      .catch(function () {
+        $('study-error-title').textContent = 'The study could not be analysed';
+        $('study-error-message').textContent = 'The server could not be reached.';
+        $('study-error-code').textContent = '';
+        $('study-error-login').hidden = true;
+        show('study-error');
+      })
       .then(function () { if (!waiting) $('study-submit').disabled = !files.length; });
   });
 

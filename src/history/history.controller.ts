@@ -5,7 +5,7 @@ import { Roles } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
 import type { AuthUser } from '../accounts/roles';
 import { HistoryQuery, HistoryQueryDto } from './history.dto';
-import { historyDetail, historyRow, summaryView } from '../presentation/history.view';
+import { emptyHistoryView, historyDetail, historyRow, summaryView } from '../presentation/history.view';
 import { filtersQuery, parseFilters, parsePaging, STATUSES } from './history.filters';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 import { IdParamDto } from '../common/zod-dto';
@@ -60,6 +60,10 @@ export class HistoryController {
       csvHref: `/history/export.csv${filtersQuery(filters)}`,
       prevHref: page.page > 1 ? `/history${filtersQuery(filters, { page: page.page - 1, pageSize: page.pageSize })}` : null,
       nextHref: page.page < page.pages ? `/history${filtersQuery(filters, { page: page.page + 1, pageSize: page.pageSize })}` : null,
+      empty: emptyHistoryView(
+        { admin: user.role === 'admin', filtered: filtersQuery(filters) !== '', page: page.page, pages: page.pages, total: page.total },
+        `/history${filtersQuery(filters, { page: Math.max(1, page.pages), pageSize: page.pageSize })}`,
+      ),
     });
   }
 

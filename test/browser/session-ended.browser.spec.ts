@@ -1,0 +1,94 @@
+/**
+ * The login ends while a page is open (it expired, the user logged out in another tab, an admin
+ * disabled the account): the page's own calls then get a 401. Before, the upload page said
+ * "This file cannot be analysed — Please log in." (blaming a good file, no way back), the batch
+ * marked every image "Please log in." and counted them "2 of 2 analysed", the study page said
+ * "The study could not be analysed", and the PDF button only "Please log in.". Now each says the
+ * login has ended, that nothing was analysed, and links to the login, which returns to the page.
+ */
+import sharp from 'sharp';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { HAVE_CHROMIUM, Harness, launch, shoot, signIn } from './harness';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+
+const ADMIN = { email: 'session-end@example.org', password: 'session-end-password-1' };
+
+(HAVE_CHROMIUM ? describe : describe.skip)('a login that ends while a page is open', () => {
+  let h: Harness;
+  let png: Buffer;
+
+  /** Ends this browser's login from a second tab, as a user logging out elsewhere would. */
+  async function logOutElsewhere(): Promise<void> {
+    const other = await h.context.newPage();
+    await other.goto(`${h.base}/account`);
+    await Promise.all([other.waitForURL(`${h.base}/login`), other.click('.logout-form button')]);
+    await other.close();
+  }
+
+  beforeAll(async () => {
+    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
+    png = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+  });
+  afterAll(async () => h?.close());
+
+  it('one image: the result card says the login ended (not that the file is bad) and links back to the login', async () => {
+    await signIn(h, ADMIN.email, ADMIN.password);
+    const page = h.page;
+    await page.setInputFiles('#file-input', { name: 'brain.png', mimeType: 'image/png', buffer: png });
+    await page.click('#submit-btn');
+    await page.locator('#state-result').waitFor({ state: 'visible' });
+
+    await logOutElsewhere();
+    // the PDF of the result on screen: a way back, not a bare "Please log in."
+    await page.click('#pdf-btn');
+    await page.locator('#pdf-note a').waitFor({ state: 'visible' });
+    expect(await page.locator('#pdf-note').textContent()).toContain('Your login has ended');
+    expect(await page.locator('#pdf-note a').getAttribute('href')).toBe('/login?next=%2F');
+
+    await page.setInputFiles('#file-input', { name: 'brain-2.png', mimeType: 'image/png', buffer: png });
+    await page.click('#submit-btn');
+    await page.locator('#state-error').waitFor({ state: 'visible' });
+    expect(await page.locator('#error-title').textContent()).toBe('Your login has ended');
+    expect(await page.locator('#error-message').textContent()).toContain('nothing was analysed');
+    expect(await page.locator('#error-login-link').isVisible()).toBe(true);
+    expect(await page.locator('#error-login-link').getAttribute('href')).toBe('/login?next=%2F');
+    expect(await page.evaluate(() => document.activeElement && document.activeElement.id)).toBe('error-title');
+    expect(await shoot(page, 'session-ended-single')).toEqual([]);
+
+    // the link's login lands back on the upload page
+    await page.click('#error-login-link');
+    await page.fill('input[name="email"]', ADMIN.email);
+    await page.fill('input[name="password"]', ADMIN.password);
+    await Promise.all([page.waitForURL(`${h.base}/`), page.click('button[type="submit"]')]);
+  });
+
+  it('a batch stops at the first 401: no image counted as analysed, the rest not sent, a login link', async () => {
+    const page = h.page;
+    await page.goto(`${h.base}/`);
+    await logOutElsewhere();
+    const files = ['a.png', 'b.png', 'c.png'].map((name) => ({ name, mimeType: 'image/png', buffer: png }));
+    await page.setInputFiles('#file-input', files);
+    await page.locator('#batch-wait a').waitFor({ state: 'visible' });
+    expect(await page.locator('#batch-summary').textContent()).toBe('0 of 3 analysed · 3 not analysed');
+    const rows = await page.locator('#batch-list .batch-status').allTextContents();
+    expect(rows).toEqual(['Not analysed: your login has ended', 'Not sent: your login has ended', 'Not sent: your login has ended']);
+    expect(await page.locator('#batch-wait').textContent()).toContain('Your login has ended');
+    expect(await page.locator('#batch-wait a').getAttribute('href')).toBe('/login?next=%2F');
+    expect(await shoot(page, 'session-ended-batch')).toEqual([]);
+  });
+
+  it('study page: the error names the ended login and links back to /studies', async () => {
+    await signIn(h, ADMIN.email, ADMIN.password);
+    const page = h.page;
+    await page.goto(`${h.base}/studies`);
+    await page.setInputFiles('#study-files', { name: 'slice.png', mimeType: 'image/png', buffer: png });
+    await logOutElsewhere();
+    await page.click('#study-submit');
+    await page.locator('#study-error').waitFor({ state: 'visible' });
+    expect(await page.locator('#study-error-title').textContent()).toBe('Your login has ended');
+    expect(await page.locator('#study-error-login-link').isVisible()).toBe(true);
+    expect(await page.locator('#study-error-login-link').getAttribute('href')).toBe('/login?next=%2Fstudies');
+  });
+});

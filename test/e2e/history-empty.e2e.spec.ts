@@ -1,0 +1,55 @@
+/**
+ * The history table with no row. It said "No analyses match." whatever the reason: to a
+ * first-time user who had set no filter (no way on to the analyser), and on a page past the last
+ * one ("Page 5 of 1 · 1 records" over "No analyses match.", while the record exists). Each case
+ * now says which it is, with the link that helps.
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { loginAs, TestSession } from '../helpers/auth';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { solidPng } from '../support/images';
+
+/** The empty-table cell's text and link, from the rendered page. */
+function emptyCell(html: string): { text: string; href: string } | null {
+  const m = /<td[^>]*id="history-empty"[^>]*>([\s\S]*?)<\/td>/.exec(html);
+  if (!m) return null;
+  const href = /href="([^"]*)"/.exec(m[1])?.[1] ?? '';
+  return { text: m[1].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim(), href: href.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=') };
+}
+
+describe('history page: what an empty table says', () => {
+  let app: NestExpressApplication;
+  let server: ReturnType<NestExpressApplication['getHttpServer']>;
+  let newcomer: TestSession;
+
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
+    server = app.getHttpServer();
+    newcomer = await loginAs(app);
+  });
+  afterAll(async () => app.close());
+
+  it('a first-time user with no filter is told there is nothing yet and led to the analyser', async () => {
+    const res = await request(server).get('/history').set(newcomer.headers).expect(200);
+    const cell = emptyCell(res.text);
+    expect(cell?.text).toContain('You have no analyses yet.');
+    expect(cell?.text).not.toContain('match');
+    expect(cell?.href).toBe('/');
+  });
+
+  it('with a filter set, it says the filters matched nothing and offers to reset them', async () => {
+    const res = await request(server).get('/history?status=rejected').set(newcomer.headers).expect(200);
+    expect(emptyCell(res.text)).toEqual({ text: 'No analyses match these filters. Reset the filters', href: '/history' });
+  });
+
+  it('a page past the last one says so and links to the last page, not "no analyses"', async () => {
+    await request(server).post('/api/v1/analyses').set(newcomer.bearer).attach('image', await solidPng(256, 256, 255), 'a.png').expect(200);
+    const res = await request(server).get('/history?page=5&pageSize=10').set(newcomer.headers).expect(200);
+    const cell = emptyCell(res.text);
+    expect(cell?.text).toContain('past the last one (page 1)');
+    expect(cell?.href).toBe('/history?page=1&pageSize=10');
+    // the record is there, on page 1
+    expect(emptyCell((await request(server).get('/history').set(newcomer.headers).expect(200)).text)).toBeNull();
+  });
+});
