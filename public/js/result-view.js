@@ -38,7 +38,8 @@
   }
   // "recognised, no validated model" is an informative outcome, not a failure
   function tone(r) { return r.code === 'NO_VALIDATED_MODEL' ? 'info' : r.status; }
-  function badgeText(r) { return r.code === 'NO_VALIDATED_MODEL' ? 'recognised' : r.status; }
+  // the status's one name, as on the history page and its filter (src/presentation/labels.ts statusName)
+  function badgeText(r) { return r.status; }
 
   /** Seconds from a 429's Retry-After header (or the message), at least 1. */
   S.retryAfter = function (res, body) {

@@ -12,6 +12,7 @@ import { IdParamDto } from '../common/zod-dto';
 import { DISCLAIMER, DISCLAIMER_ASCII } from '../common/disclaimer';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
+import { capitalise, statusName } from '../presentation/labels';
 
 /** Every API result carries the disclaimer, history included (it holds answers too). */
 interface Disclaimed {
@@ -51,7 +52,7 @@ export class HistoryController {
     res.render('history', {
       title: 'History',
       filters,
-      statuses: STATUSES,
+      statuses: STATUSES.map((value) => ({ value, name: capitalise(statusName(value)) })),
       admin: user.role === 'admin',
       page,
       rows: page.items.map(historyRow),

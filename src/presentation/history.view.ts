@@ -4,7 +4,7 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
-import { capitalise, humanBytes, humanCode, humanLabel, humanMm, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle } from './labels';
+import { capitalise, humanBytes, humanCode, humanLabel, humanMm, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, statusName } from './labels';
 
 export interface ProbabilityView {
   label: string;
@@ -43,8 +43,9 @@ export function tone(item: Pick<HistoryItem, 'status' | 'code'>): string {
   return item.code === 'NO_VALIDATED_MODEL' ? 'info' : item.status;
 }
 
+/** The status's one name (statusName); "no validated model" keeps its blue tone, not a name of its own. */
 export function badge(item: Pick<HistoryItem, 'status' | 'code'>): string {
-  return item.code === 'NO_VALIDATED_MODEL' ? 'recognised' : item.status;
+  return statusName(item.status);
 }
 
 /** What was uploaded, in words; never "( usable)" or a bare byte count. */
@@ -120,15 +121,32 @@ export function historyDetail(item: HistoryItem) {
   };
 }
 
+/** The repository's key for "no value" (countBy: null → '—'); a bare dash read as a body part called "—". */
+const NO_VALUE = '—';
+
+/**
+ * A reason key "status: CODE" (AnalysisRepository.countReasons) in words: "Not an MRI image
+ * (rejected)" — the refusal's own label, the status by its one name; the raw key read "Rejected:
+ * not mri".
+ */
+export function reasonLabel(key: string): string {
+  const at = key.indexOf(': ');
+  if (at < 0) return humanCode(key);
+  const code = key.slice(at + 2);
+  const reason = code === 'unknown' ? 'Reason not recorded' : humanCode(code);
+  return `${reason} (${statusName(key.slice(0, at))})`;
+}
+
 /** The summary's keys as words (status, body part, label, reason codes); counts unchanged. */
 export function summaryView(s: HistorySummary) {
   const map = (list: { key: string; count: number }[], f: (k: string) => string) => list.map((c) => ({ key: f(c.key), count: c.count }));
   return {
     ...s,
-    byStatus: map(s.byStatus, capitalise),
-    byBodyPart: map(s.byBodyPart, (k) => capitalise(humanLabel(k))),
+    byStatus: map(s.byStatus, (k) => capitalise(statusName(k))),
+    // null body part: the file checks or the MRI check decided before triage named one
+    byBodyPart: map(s.byBodyPart, (k) => (k === NO_VALUE ? 'Not determined' : capitalise(humanLabel(k)))),
     byLabel: map(s.byLabel, (k) => capitalise(humanLabel(k))),
-    reasons: map(s.reasons, humanCode),
+    reasons: map(s.reasons, reasonLabel),
   };
 }
 

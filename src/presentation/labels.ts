@@ -46,6 +46,18 @@ export function humanCode(code: string | null | undefined): string {
   return CODES[code] ?? capitalise(code.toLowerCase().replace(/_/g, ' '));
 }
 
+/**
+ * The one name of each result status, wherever a person reads it (badge, Status filter, summary,
+ * PDF): the history once badged a "no validated model" result "recognised" while its filter and
+ * summary called the same status "inconclusive". "Inconclusive" covers both of that status's
+ * cases (no validated model, low confidence); the API values stay as they are.
+ */
+const STATUS_NAMES: Record<string, string> = { completed: 'completed', inconclusive: 'inconclusive', rejected: 'rejected' };
+
+export function statusName(status: string): string {
+  return STATUS_NAMES[status] ?? status;
+}
+
 export function humanStage(stage: string | null | undefined): string {
   return stage ? (STAGES[stage] ?? stage) : '—';
 }

@@ -3,7 +3,7 @@ import { DISCLAIMER, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime } from '../presentation/history.view';
-import { capitalise, humanCode, humanLabel, humanMm, humanStage, mriCheck, percent, resultTitle } from '../presentation/labels';
+import { capitalise, humanCode, humanLabel, humanMm, humanStage, mriCheck, percent, resultTitle, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
 
 export interface ReportInput {
@@ -83,7 +83,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   }
 
   heading('Result');
-  row('Status', r.code === 'NO_VALIDATED_MODEL' ? 'recognised (no validated model)' : r.status);
+  row('Status', r.code === 'NO_VALIDATED_MODEL' ? `${statusName(r.status)} (no validated model)` : statusName(r.status));
   row('Label', r.label ? capitalise(humanLabel(r.label)) : '— (no diagnosis)');
   if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', percent(r.confidence));
   // the caveats beside the answer itself, not only in the Models section further down

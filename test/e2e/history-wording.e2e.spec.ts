@@ -1,0 +1,68 @@
+/**
+ * The history page names each status once and its summary in words. It badged a "no validated
+ * model" result "RECOGNISED" while the Status filter and the summary called the same status
+ * "Inconclusive", and the summary listed reasons as raw keys ("Rejected: not mri") and a body
+ * part "—" for the analyses refused before triage named one.
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import type { AnalysisRecord } from '../../src/classifier/analysis-result';
+import { HistoryService } from '../../src/history/history.service';
+import { loginAs } from '../helpers/auth';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+
+/** The <li> pairs of one summary column ("Status", "Body part", "Reasons (not completed)"). */
+function summaryColumn(html: string, heading: string): string[] {
+  const m = new RegExp(`<h3>${heading.replace(/[()]/g, '\\$&')}</h3><ul>([\\s\\S]*?)</ul>`).exec(html);
+  return m ? [...m[1].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((li) => text(li[1])) : [];
+}
+
+function record(userId: string, over: Partial<AnalysisRecord>): AnalysisRecord {
+  return {
+    userId, fileType: 'png', byteSize: 1000, width: 256, height: 256, sha256: 'a'.repeat(64),
+    status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.9,
+    isMri: true, mriConfidence: 0.99, task: 'brain_tumor', label: 'glioma', confidence: 0.9,
+    probabilities: null, modelVersions: null, timingsMs: null,
+    ...over,
+  };
+}
+
+describe('history page: one name per status, a summary in words', () => {
+  let app: NestExpressApplication;
+  let html: string;
+
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
+    const alice = await loginAs(app);
+    const history = app.get(HistoryService);
+    const id = alice.user.id;
+    await history.record(record(id, { status: 'inconclusive', code: 'NO_VALIDATED_MODEL', anatomy: 'spine', task: 'triage', label: null, confidence: null }));
+    await history.record(record(id, { status: 'rejected', stage: 'modality', code: 'NOT_MRI', anatomy: null, anatomyConfidence: null, isMri: false, task: 'triage', label: null, confidence: null }));
+    await history.record(record(id, { status: 'rejected', stage: 'file', code: 'UNSUPPORTED_TYPE', fileType: null, width: null, height: null, anatomy: null, anatomyConfidence: null, isMri: null, mriConfidence: null, task: null, label: null, confidence: null }));
+    html = (await request(app.getHttpServer()).get('/history').set(alice.headers).expect(200)).text;
+  });
+  afterAll(async () => app.close());
+
+  it('the badge, the Status filter and the summary call a "no validated model" result by the same name', () => {
+    const badges = [...html.matchAll(/<span class="badge [a-z]+">([^<]*)<\/span>/g)].map((m) => m[1].toLowerCase());
+    const options = [...html.matchAll(/<option value="([a-z]+)"[^>]*>([^<]*)<\/option>/g)].map((m) => [m[1], m[2].trim().toLowerCase()]);
+    const inconclusive = options.find(([v]) => v === 'inconclusive')?.[1];
+    expect(inconclusive).toBe('inconclusive');
+    expect(badges).toContain(inconclusive);
+    expect(badges).not.toContain('recognised');
+    expect(summaryColumn(html, 'Status').map((s) => s.toLowerCase())).toContain(`${inconclusive} 1`);
+    // still blue: an informative outcome, not a failure
+    expect(html).toMatch(/<span class="badge info">inconclusive<\/span> <strong>Spine MRI — no validated model<\/strong>/);
+  });
+
+  it('reasons read as the refusal labels, and the unnamed body part is named', () => {
+    const reasons = summaryColumn(html, 'Reasons (not completed)');
+    expect(reasons).toEqual(expect.arrayContaining(['Not an MRI image (rejected) 1', 'Not a JPEG or PNG file (rejected) 1', 'Recognised, no validated model (inconclusive) 1']));
+    expect(reasons.join(' ')).not.toMatch(/not mri|NOT_MRI|_/);
+    const parts = summaryColumn(html, 'Body part');
+    expect(parts).toContain('Not determined 2');
+    expect(parts.some((p) => p.startsWith('—'))).toBe(false);
+  });
+});
