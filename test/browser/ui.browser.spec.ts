@@ -164,6 +164,18 @@ describeBrowser('the analysis page in headless Chromium', () => {
     await shoot('03-brain-result');
   });
 
+  it('stacks the original above the heat map on a phone, side by side on a wide screen (docs/ui.md)', async () => {
+    // on a 390 px phone the two sat side by side, each a thumbnail a third of the screen wide
+    const boxes = async () => ({ orig: await page.locator('.viewer-orig').boundingBox(), heat: await page.locator('#heatmap-figure').boundingBox() });
+    const wideBoxes = await boxes();
+    expect(wideBoxes.heat!.x).toBeGreaterThan(wideBoxes.orig!.x + wideBoxes.orig!.width - 1);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const phone = await boxes();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(phone.heat!.y).toBeGreaterThanOrEqual(phone.orig!.y + phone.orig!.height - 1);
+    expect(phone.heat!.width).toBeGreaterThan(300);
+  });
+
   (HAVE_REPORTS ? it : it.skip)('downloads the PDF report of that result', async () => {
     await page.locator('#pdf-btn').waitFor({ state: 'visible' });
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#pdf-btn')]);
