@@ -163,25 +163,41 @@
     S.say(title + '. ' + message);
   }
 
-  /** 429: the wait counts down on this page; Analyse and Retry come back when it ends. */
-  function rateLimited(seconds, body) {
-    showError('Too many analyses for now', (body && body.message) || 'The analysis limit was reached.', body && body.code, true);
-    var retry = $('retry-btn'), line = $('error-countdown'), note = $('wait-note');
-    line.hidden = false;
+  /**
+   * A rate-limit wait, from this page's own 429 or the batch's: Analyse stays disabled with the
+   * reason beside it until the wait ends (pressing it would only earn another 429). A newer wait
+   * replaces an older one.
+   */
+  function holdAnalyse(seconds, tick, done) {
+    var note = $('wait-note');
+    if (waiting) waiting();
     note.hidden = false;
-    retry.disabled = true;
     submitBtn.disabled = true;
     waiting = S.countdown(seconds, function (left) {
-      line.textContent = 'You can analyse again in ' + left + ' s.';
-      note.textContent = 'Analyse is available again in ' + left + ' s.';
-      retry.textContent = 'Retry in ' + left + ' s';
+      note.textContent = 'Rate limit reached: Analyse is available again in ' + left + ' s.';
+      if (tick) tick(left);
     }, function () {
       waiting = null;
       note.hidden = true;
+      submitBtn.disabled = !current;
+      if (done) done();
+    });
+  }
+  S.holdAnalyse = function (seconds) { holdAnalyse(seconds); };
+
+  /** 429: the wait counts down on this page; Analyse and Retry come back when it ends. */
+  function rateLimited(seconds, body) {
+    showError('Too many analyses for now', (body && body.message) || 'The analysis limit was reached.', body && body.code, true);
+    var retry = $('retry-btn'), line = $('error-countdown');
+    line.hidden = false;
+    retry.disabled = true;
+    holdAnalyse(seconds, function (left) {
+      line.textContent = 'You can analyse again in ' + left + ' s.';
+      retry.textContent = 'Retry in ' + left + ' s';
+    }, function () {
       line.textContent = 'You can analyse again now.';
       retry.textContent = 'Retry';
       retry.disabled = false;
-      submitBtn.disabled = !current;
       S.say('You can analyse again now.');
     });
   }

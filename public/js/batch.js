@@ -91,6 +91,8 @@
   function pause(seconds, then) {
     var line = $('batch-wait');
     line.hidden = false;
+    // the limit is the user's, not the batch's: the single Analyse waits too (app.js)
+    if (S.holdAnalyse) S.holdAnalyse(seconds);
     S.countdown(seconds, function (left) { line.textContent = 'Rate limit reached: the queue continues in ' + left + ' s.'; }, function () {
       line.hidden = true;
       then();

@@ -317,6 +317,28 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     wide.push(...(await shoot(page, 'page-07-batch-done')));
   });
 
+  it('while a batch waits out a 429, the single Analyse is disabled with the reason, and comes back after', async () => {
+    // Analyse stayed enabled during the batch's pause: pressing it only earned another 429
+    if (await page.locator('#batch-clear').isVisible()) await page.click('#batch-clear');
+    let calls = 0;
+    await page.route('**/api/v1/analyses', (route) => {
+      calls++;
+      if (calls === 1) return route.fulfill({ status: 429, headers: { 'Retry-After': '5', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"wait"}' });
+      return route.continue();
+    });
+    await drop(page, '#dropzone', [brain, brain2]);
+    await page.locator('#batch-wait').waitFor({ state: 'visible' });
+    await choose(xray); // one image chosen during the pause
+    await expect(page.locator('#submit-btn').isDisabled()).resolves.toBe(true);
+    await expect(page.locator('#wait-note').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#wait-note').textContent()).resolves.toMatch(/Rate limit reached: Analyse is available again in [1-5] s/);
+    await page.waitForFunction(() => !document.getElementById('submit-btn').disabled, undefined, { timeout: 30_000 });
+    await expect(page.locator('#wait-note').isHidden()).resolves.toBe(true);
+    await page.waitForFunction(() => document.querySelectorAll('#batch-list li.done').length === 2, undefined, { timeout: 30_000 });
+    await page.unroute('**/api/v1/analyses');
+    await page.click('#batch-clear');
+  });
+
   it('has no serious or critical axe violations and no contrast failures (light, dark, 390 px)', () => {
     expect(axe).toEqual([]);
   });
