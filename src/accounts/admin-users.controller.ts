@@ -11,6 +11,9 @@ import type { AuthUser } from './roles';
 import { UsersService, UserView } from './users.service';
 import { IdParamDto } from '../common/zod-dto';
 
+/** The page's confirmation step for "New password" and disabling (a static file: the CSP forbids inline scripts). */
+const SCRIPTS = ['/static/js/admin-users.js'];
+
 /** Admin user management: a page (forms with CSRF) and the same operations as JSON. */
 @ApiTags('users')
 @Controller()
@@ -24,7 +27,7 @@ export class AdminUsersController {
     const users = await this.users.list();
     const u = q.user ? users.find((x) => x.id === q.user) : undefined;
     const done = !u ? undefined : q.done === 'created' ? `Created ${u.email} (${u.role}).` : q.done === 'updated' ? `Updated ${u.email}: ${u.role}, ${u.disabled ? 'disabled' : 'active'}.` : undefined;
-    res.render('admin-users', { title: 'Users', users, done });
+    res.render('admin-users', { title: 'Users', scripts: SCRIPTS, users, done });
   }
 
   @Post('admin/users')
@@ -34,7 +37,8 @@ export class AdminUsersController {
       const u = await this.users.create({ email: body.email, password: body.password, role: body.role });
       res.redirect(303, `/admin/users?done=created&user=${encodeURIComponent(u.id)}`);
     } catch (err) {
-      await this.renderError(res, err);
+      // the typed email and role stay in the form; the password is never sent back
+      await this.renderError(res, err, { email: body.email ?? '', role: body.role ?? 'user' });
     }
   }
 
@@ -61,6 +65,7 @@ export class AdminUsersController {
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).render('admin-users', {
         title: 'Users',
+        scripts: SCRIPTS,
         users: await this.users.list(),
         done: `New password for ${u.email} (shown once, pass it on safely):`,
         newPassword: password,
@@ -70,9 +75,9 @@ export class AdminUsersController {
     }
   }
 
-  private async renderError(res: Response, err: unknown): Promise<void> {
+  private async renderError(res: Response, err: unknown, form?: { email: string; role: string }): Promise<void> {
     if (!(err instanceof DomainError)) throw err;
-    res.status(err.statusCode).render('admin-users', { title: 'Users', users: await this.users.list(), error: err.message });
+    res.status(err.statusCode).render('admin-users', { title: 'Users', scripts: SCRIPTS, users: await this.users.list(), error: err.message, form });
   }
 
   @Get('api/v1/users')

@@ -108,6 +108,46 @@ const ADMIN = { email: 'pages-admin@example.org', password: 'pages-test-password
     expect(fs.readFileSync(file).subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
 
+  it('admin: a failed create keeps the email; "New password" and disabling ask first (keyboard too)', async () => {
+    const email = 'confirm-me@example.org';
+    const create = 'form[action="/admin/users"]';
+    for (const attempt of [1, 2]) {
+      await page.goto(`${base}/admin/users`);
+      await page.fill(`${create} input[name="email"]`, email);
+      await page.fill(`${create} input[name="password"]`, 'confirm-me-pw-1');
+      await Promise.all([page.waitForLoadState('load'), page.click(`${create} button[type="submit"]`)]);
+      if (attempt === 2) {
+        // the second one is a duplicate: the error, and the email still typed in (the form was emptied)
+        expect(await page.locator('.client-error').textContent()).toContain('already exists');
+        await expect(page.locator(`${create} input[name="email"]`).inputValue()).resolves.toBe(email);
+        await expect(page.locator(`${create} input[name="password"]`).inputValue()).resolves.toBe('');
+      }
+    }
+    const row = page.locator('tr', { hasText: email });
+    const dialogs: string[] = [];
+    // dismissed: nothing happens (one click used to reset the password at once)
+    page.once('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    await row.getByRole('button', { name: /New password/ }).click();
+    expect(dialogs[0]).toMatch(/^Give confirm-me@example.org a new password\?/);
+    await expect(page.locator('#new-password').count()).resolves.toBe(0);
+    // accepted, from the keyboard
+    page.once('dialog', (d) => { dialogs.push(d.message()); void d.accept(); });
+    await row.getByRole('button', { name: /New password/ }).focus();
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await page.locator('#new-password').waitFor({ state: 'visible' });
+    // disabling asks too; dismissed, the user stays active
+    await row.locator('select[name="disabled"]').selectOption('true');
+    page.once('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    await row.getByRole('button', { name: 'Save' }).click();
+    expect(dialogs[2]).toMatch(/^Disable confirm-me@example.org\?/);
+    await expect(page.locator('.notice').textContent()).resolves.toContain('New password'); // still the same page
+    await expect(row.locator('.badge').textContent()).resolves.toBe('active');
+    page.once('dialog', (d) => { dialogs.push(d.message()); void d.accept(); });
+    await Promise.all([page.waitForURL(/done=updated/), row.getByRole('button', { name: 'Save' }).click()]);
+    await expect(page.locator('tr', { hasText: email }).locator('.badge').textContent()).resolves.toBe('disabled');
+    expect(dialogs).toHaveLength(4); // one question per click, none after an answer
+  });
+
   it('admins create a user through the form; logout ends the session', async () => {
     await page.goto(`${base}/admin/users`);
     await page.fill('form[action="/admin/users"] input[name="email"]', 'made-in-browser@example.org');

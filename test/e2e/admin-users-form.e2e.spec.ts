@@ -1,0 +1,44 @@
+/**
+ * The admin "Create user" form after an error: it came back empty, the typed email lost, so the
+ * admin retyped it to fix one mistake. It now keeps the email and the role; the password is never
+ * sent back in the page. The confirmation step of "New password" and "Disable" is a browser
+ * dialog (test/browser/accounts.browser.spec.ts); here: the page carries it on those forms only.
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { createUser, loginAs, TestSession } from '../helpers/auth';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+
+describe('admin users page: the create form after an error', () => {
+  let app: NestExpressApplication;
+  let admin: TestSession;
+
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
+    admin = await loginAs(app, { role: 'admin' });
+  });
+  afterAll(async () => app.close());
+
+  it('keeps the typed email and role, never the password', async () => {
+    const taken = await createUser(app, { email: 'taken.person@example.test' });
+    const password = 'typed-secret-passphrase-9';
+    const res = await request(app.getHttpServer())
+      .post('/admin/users')
+      .set({ ...admin.headers, Accept: 'text/html' })
+      .type('form')
+      .send({ _csrf: admin.csrfToken, email: taken.user.email, password, role: 'admin' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('already exists');
+    const create = /<form method="post" action="\/admin\/users" [\s\S]*?<\/form>/.exec(res.text)?.[0] ?? '';
+    expect(create).toMatch(/<input type="email" name="email" value="taken\.person@example\.test" required>/);
+    expect(create).toMatch(/<option value="admin" selected>/);
+    expect(res.text).not.toContain(password);
+  });
+
+  it('"New password" and the status form ask for confirmation; the page loads the script that asks', async () => {
+    const res = await request(app.getHttpServer()).get('/admin/users').set({ ...admin.headers, Accept: 'text/html' }).expect(200);
+    expect(res.text).toContain('<script src="/static/js/admin-users.js" defer></script>');
+    expect(res.text).toMatch(/action="\/admin\/users\/[\w-]+\/password" class="form-inline" data-confirm="Give [^"]+ a new password\?/);
+    expect(res.text).toMatch(/data-was-disabled="false" data-confirm-disable="Disable [^"]+\?/);
+  });
+});
