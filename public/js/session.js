@@ -34,7 +34,8 @@
     title: 'Your login has ended',
     /** `what`: 'the image', 'the files'… — what to choose again after logging in. */
     message: function (what) {
-      return 'You were logged out (the session expired, or you logged out in another tab), so nothing was analysed. Log in again, then choose ' + what + ' again — uploads are never kept.';
+      // every cause named: a user whose account was disabled would otherwise retry a login that cannot work
+      return 'You were logged out — the session expired, you logged out in another tab, or an administrator disabled your account or reset its password — so nothing was analysed. Log in again (if your account was disabled, ask an administrator), then choose ' + what + ' again — uploads are never kept.';
     },
     loginHref: function () { return '/login?next=' + encodeURIComponent(window.location.pathname + window.location.search); },
     /** A "Log in again" link back to this page. */

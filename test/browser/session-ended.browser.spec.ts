@@ -7,6 +7,8 @@
  * login has ended, that nothing was analysed, and links to the login, which returns to the page.
  */
 import sharp from 'sharp';
+import { UsersService } from '../../src/accounts/users.service';
+import { createUser } from '../helpers/auth';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, shoot, signIn } from './harness';
 
@@ -77,6 +79,24 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     expect(await page.locator('#batch-wait').textContent()).toContain('Your login has ended');
     expect(await page.locator('#batch-wait a').getAttribute('href')).toBe('/login?next=%2F');
     expect(await shoot(page, 'session-ended-batch')).toEqual([]);
+  });
+
+  it('an account disabled by an admin while the page is open: the message names that cause too', async () => {
+    // it named expiry and logging out elsewhere only: a disabled user was left retrying a login that cannot work
+    const { user, password } = await createUser(h.app, { email: 'soon-disabled@example.org' });
+    await signIn(h, user.email, password);
+    const page = h.page;
+    await page.setInputFiles('#file-input', { name: 'brain.png', mimeType: 'image/png', buffer: png });
+    const users = h.app.get(UsersService);
+    const admin = await users.findByEmail(ADMIN.email);
+    await users.update(admin!.id, user.id, { disabled: true });
+    await page.click('#submit-btn');
+    await page.locator('#state-error').waitFor({ state: 'visible' });
+    expect(await page.locator('#error-title').textContent()).toBe('Your login has ended');
+    const message = await page.locator('#error-message').textContent();
+    expect(message).toMatch(/an administrator disabled your account/);
+    expect(message).toContain('nothing was analysed');
+    await page.context().clearCookies();
   });
 
   it('study page: the error names the ended login and links back to /studies', async () => {
