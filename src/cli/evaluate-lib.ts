@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { AnalysisResult } from '../classifier/analysis-result';
 
 /** One line of the evaluation JSONL: the manifest path plus the result minus the heat map. */
@@ -161,4 +163,21 @@ export function countOption(name: string, raw: string | undefined): number | und
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got "${raw}")`);
   return Number(raw);
+}
+
+/**
+ * A path option that must name an existing file or folder. A missing `--manifest` or `--studies`
+ * path reached fs as an uncaught ENOENT: a stack trace, exit 1, after the models had loaded.
+ */
+export function existingPath(name: string, raw: string | undefined, kind: 'file' | 'folder'): string | undefined {
+  if (raw === undefined) return undefined;
+  const resolved = path.resolve(raw);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(resolved);
+  } catch {
+    throw new UsageError(`--${name}: no such ${kind}: ${resolved}`);
+  }
+  if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) throw new UsageError(`--${name}: not a ${kind}: ${resolved}`);
+  return resolved;
 }

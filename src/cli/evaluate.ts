@@ -14,7 +14,7 @@ import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
 import { StartupError } from '../startup-error';
 import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
-import { countOption, EvalLine, PythonDecision, summarise, UsageError } from './evaluate-lib';
+import { countOption, EvalLine, existingPath, PythonDecision, summarise, UsageError } from './evaluate-lib';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
        [--split NAME] [--limit N] [--compare PYTHON.jsonl] [--concurrency N]
@@ -45,15 +45,23 @@ async function main(): Promise<number> {
       help: { type: 'boolean' },
     },
   });
-  if (values.studies && !values.help) return runStudies(values.studies, values.out, values.labels);
-  if (values.help || !values.manifest) {
+  if (values.help) {
     process.stderr.write(USAGE);
-    return values.help ? 0 : 2;
+    return 0;
   }
+  // every path is checked before the models load: a typo is one line and the usage (exit 2)
+  const studies = existingPath('studies', values.studies, 'folder');
+  const labelsFile = existingPath('labels', values.labels, 'file');
+  if (studies) return runStudies(studies, values.out, labelsFile);
+  const manifest = existingPath('manifest', values.manifest, 'file');
+  if (!manifest) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const compare = existingPath('compare', values.compare, 'file');
   const limit = countOption('limit', values.limit);
   const concurrency = countOption('concurrency', values.concurrency);
-  const manifest = path.resolve(values.manifest);
-  const root = path.resolve(values.root ?? path.dirname(manifest));
+  const root = existingPath('root', values.root, 'folder') ?? path.dirname(manifest);
   // `path` (data manifests, ml/splits) or `file` (the samples' SAMPLES.csv)
   let rows = parseCsv(fs.readFileSync(manifest, 'utf8'))
     .map((r): Record<string, string> => ({ ...r, path: r.path || r.file }))
@@ -85,10 +93,10 @@ async function main(): Promise<number> {
 
   const labels = new Map(rows.filter((r) => r.label).map((r) => [r.path, r.label]));
   let python: Map<string, PythonDecision> | undefined;
-  if (values.compare) {
+  if (compare) {
     python = new Map(
       fs
-        .readFileSync(values.compare, 'utf8')
+        .readFileSync(compare, 'utf8')
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as PythonDecision)

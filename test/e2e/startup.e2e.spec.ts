@@ -120,7 +120,37 @@ describe('the npm start entry (src/main.ts)', () => {
   });
 });
 
+/** `npm run evaluate` (its source, as runMain runs src/main.ts): exit code and everything it printed. */
+async function runEvaluate(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/cli/evaluate.ts', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', NODE_ENV: 'test', MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (out += String(d)));
+  try {
+    return { code: await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))), out };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 describe('start-up (npm run evaluate)', () => {
+  it('a missing --manifest or --studies path: exit 2, one line naming it and the usage, no stack trace', async () => {
+    const missing = path.join(tempDir('sentinel-evaluate-'), 'nowhere');
+    for (const [option, kind] of [['--manifest', 'file'], ['--studies', 'folder']]) {
+      const { code, out } = await runEvaluate([option, missing]);
+      expect(out.split('\n')[0]).toBe(`${option}: no such ${kind}: ${missing}`);
+      expect(out).toContain('Usage: npm run evaluate');
+      expect(out).not.toMatch(/^\s+at /m);
+      expect(code).toBe(2);
+    }
+  });
+
+
   it('stops with the reason when the models do not load, instead of one error line per image', async () => {
     const dir = tempDir('sentinel-no-models-');
     const err: unknown = await createAnalysisContext(testConfig({ MODELS_DIR: dir })).then(

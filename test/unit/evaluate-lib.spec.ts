@@ -1,4 +1,6 @@
-import { countOption, decisionKey, EvalLine, expectedTriage, median, summarise, triageKey, UsageError } from '../../src/cli/evaluate-lib';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { countOption, decisionKey, EvalLine, existingPath, expectedTriage, median, summarise, triageKey, UsageError } from '../../src/cli/evaluate-lib';
 
 const line = (o: Partial<EvalLine>): EvalLine => ({ path: 'a.jpg', status: 'completed', code: null, ...o });
 
@@ -44,5 +46,19 @@ describe('countOption (--limit, --concurrency)', () => {
     for (const raw of ['abc', '', '0', '-3', '2.5', '1e3']) {
       expect(() => countOption('concurrency', raw)).toThrow(new UsageError(`--concurrency must be a whole number of at least 1 (got "${raw}")`));
     }
+  });
+});
+
+describe('existingPath (--manifest, --studies, --root, --labels, --compare)', () => {
+  it('resolves an existing file or folder, passes nothing through', () => {
+    expect(existingPath('studies', os.tmpdir(), 'folder')).toBe(path.resolve(os.tmpdir()));
+    expect(existingPath('manifest', __filename, 'file')).toBe(__filename);
+    expect(existingPath('manifest', undefined, 'file')).toBeUndefined();
+  });
+
+  it('a missing path or the wrong kind is a usage error naming the option, not an ENOENT stack', () => {
+    const missing = path.join(os.tmpdir(), 'sentinel-no-such-manifest.csv');
+    expect(() => existingPath('manifest', missing, 'file')).toThrow(new UsageError(`--manifest: no such file: ${missing}`));
+    expect(() => existingPath('studies', __filename, 'folder')).toThrow(new UsageError(`--studies: not a folder: ${__filename}`));
   });
 });
