@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from './app.setup';
 import { READINESS_CHECKS, ReadinessCheck } from './common/readiness';
 import { AppConfig } from './config/config.service';
+import { describeDatabase } from './prisma/database';
 import { MigrationError } from './prisma/migrator';
 import { StartupError } from './startup-error';
 
@@ -22,6 +23,12 @@ export async function initialisedApp(config: AppConfig): Promise<NestExpressAppl
   } catch (err) {
     await app?.close().catch(() => undefined);
     if (err instanceof MigrationError) throw new StartupError(err.message);
+    // a start-up query the database refused (seeding the first admin on a read-only or damaged
+    // file): Prisma's message is a dozen lines quoting our source; its last line is the reason
+    if (err instanceof Error && err.name.startsWith('PrismaClient')) {
+      const reason = err.message.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? err.name;
+      throw new StartupError(`MRI Sentinel did not start: the database ${describeDatabase(config)} refused a start-up query: ${reason}`);
+    }
     throw err;
   }
   const checks = app.get<ReadinessCheck[]>(READINESS_CHECKS);
@@ -35,10 +42,4 @@ export async function initialisedApp(config: AppConfig): Promise<NestExpressAppl
     throw new StartupError(`MRI Sentinel did not start:\n  - ${failed.join('\n  - ')}\n(MODELS_DIR ${config.modelsDir}; DATABASE_URL ${describeDatabase(config)})`);
   }
   return app;
-}
-
-/** The SQLite file, or a PostgreSQL URL without its password. */
-function describeDatabase(config: AppConfig): string {
-  if (config.databaseKind === 'sqlite') return config.databaseFile;
-  return config.databaseUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }

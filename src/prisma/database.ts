@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { AppConfig } from '../config/config.service';
 import { PrismaClient as SqliteClient } from '../generated/prisma/client';
 import { PrismaClient as PgClient } from '../generated/prisma-pg/client';
-import { applyMigrations, MigrationResult } from './migrator';
+import { applyMigrations, MigrationError, MigrationResult, readMigrations } from './migrator';
 import { applyPgMigrations } from './pg-migrator';
 
 /** Committed migrations, one set per engine; same relative location from src/prisma and dist/prisma. */
@@ -32,9 +32,48 @@ export function createDatabaseClient(config: AppConfig): Db {
   return pg as unknown as Db;
 }
 
+/** The SQLite file, or a PostgreSQL URL without its password (start-up messages). */
+export function describeDatabase(config: AppConfig): string {
+  if (config.databaseKind === 'sqlite') return config.databaseFile;
+  return config.databaseUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
 /** The start-up migration runner for the configured engine. */
 export async function migrateDatabase(config: AppConfig): Promise<MigrationResult> {
   return config.databaseKind === 'sqlite'
     ? applyMigrations(config.databaseFile, MIGRATIONS_DIR)
     : applyPgMigrations(config.databaseUrl, PG_MIGRATIONS_DIR);
+}
+
+/**
+ * With DB_MIGRATE_ON_START=false nothing checked the schema: an unmigrated (or unreadable)
+ * database surfaced later as Prisma's multi-line "Invalid `this.prisma.user.count()` invocation …
+ * table `main.User` does not exist". This names the database, what is missing and the way out,
+ * in one line, before anything queries a table.
+ */
+export async function requireMigrated(client: Db, config: AppConfig): Promise<void> {
+  const where = describeDatabase(config);
+  const committed = readMigrations(config.databaseKind === 'sqlite' ? MIGRATIONS_DIR : PG_MIGRATIONS_DIR).map((m) => m.name);
+  const fix = 'start once with DB_MIGRATE_ON_START=true (or apply the committed migrations) first';
+  let rows: { migration_name: string }[];
+  try {
+    rows = await client.$queryRawUnsafe<{ migration_name: string }[]>(
+      'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL',
+    );
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n').filter(Boolean).pop() : String(err);
+    const unmigrated = /no such table|does not exist/i.test(reason ?? '');
+    throw new MigrationError(
+      unmigrated
+        ? `The database ${where} has not been migrated and DB_MIGRATE_ON_START is false: ${fix}.`
+        : `Cannot read the database ${where} (DB_MIGRATE_ON_START is false): ${reason}`,
+    );
+  }
+  const applied = new Set(rows.map((r) => r.migration_name));
+  const missing = committed.filter((name) => !applied.has(name));
+  if (missing.length) {
+    throw new MigrationError(
+      `The database ${where} lacks ${missing.length} of ${committed.length} migrations (${missing.join(', ')}) and DB_MIGRATE_ON_START is false: ${fix}.`,
+    );
+  }
 }

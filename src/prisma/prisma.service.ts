@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/config.service';
-import { createDatabaseClient, Db, migrateDatabase } from './database';
+import { createDatabaseClient, Db, migrateDatabase, requireMigrated } from './database';
 
 export { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from './database';
 
@@ -43,6 +43,7 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
       if (r.applied.length) this.logger.log(`Applied migrations (${this.config.databaseKind}): ${r.applied.join(', ')}`);
     }
     await this.client.$connect();
+    if (!this.config.migrateOnStart) await requireMigrated(this.client, this.config);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { createAnalysisContext } from '../../src/cli/analysis-context';
+import { openDatabaseFile } from '../../src/prisma/migrator';
 import { initialisedApp, StartupError } from '../../src/startup';
 import { FAKE_MODELS_DIR, REPO_ROOT, tempDir, testConfig } from '../support/app';
 
@@ -62,6 +63,35 @@ describe('start-up (npm start)', () => {
     const err = await startupError({ MODELS_DIR: FAKE_MODELS_DIR, DATABASE_URL: `file:${file}/sentinel.db` });
     expect(err.message).toContain(`Cannot open or create the SQLite database ${file}/sentinel.db`);
     expect(err.message).toContain('DATABASE_URL must name a file in a folder this user can write to');
+  });
+
+  it('DB_MIGRATE_ON_START=false on an unmigrated database: one line naming it and the way out, not Prisma\'s text', async () => {
+    // it was "Invalid `this.prisma.user.count()` invocation in …/user.repository.ts … The table `main.User` does not exist"
+    const file = path.join(tempDir('sentinel-db-'), 'empty.db');
+    fs.writeFileSync(file, '');
+    const seeded = { MODELS_DIR: FAKE_MODELS_DIR, DB_MIGRATE_ON_START: 'false', SEED_ADMIN_EMAIL: 'first@example.org', SEED_ADMIN_PASSWORD: 'a long first passphrase' };
+    const err = await startupError({ ...seeded, DATABASE_URL: `file:${file}` });
+    expect(err.message).toBe(`The database ${file} has not been migrated and DB_MIGRATE_ON_START is false: start once with DB_MIGRATE_ON_START=true (or apply the committed migrations) first.`);
+    // migrated, then one migration's record removed: the missing one is named
+    const app = await initialisedApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, DATABASE_URL: `file:${file}` }));
+    await app.close();
+    const db = openDatabaseFile(file);
+    const last = db.prepare('SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name DESC LIMIT 1').get() as { migration_name: string };
+    db.prepare('DELETE FROM "_prisma_migrations" WHERE migration_name = ?').run(last.migration_name);
+    // and a table gone behind the records' back: a query the seed makes fails, in one line too
+    const other = path.join(tempDir('sentinel-db-'), 'damaged.db');
+    fs.copyFileSync(file, other);
+    db.close();
+    const partly = await startupError({ ...seeded, DATABASE_URL: `file:${file}` });
+    expect(partly.message).toMatch(new RegExp(`^The database ${file} lacks 1 of \\d+ migrations \\(${last.migration_name}\\) and DB_MIGRATE_ON_START is false`));
+    const damaged = openDatabaseFile(other);
+    damaged.prepare(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES ('x', 'x', ?, 0, 0, 1)`).run(last.migration_name);
+    damaged.exec('DROP TABLE "Session"; DROP TABLE "Analysis"; DROP TABLE "User"');
+    damaged.close();
+    const broken = await startupError({ ...seeded, DATABASE_URL: `file:${other}` });
+    expect(broken.message).not.toContain('\n');
+    expect(broken.message).toContain(`the database ${other} refused a start-up query`);
+    expect(broken.message).not.toContain('invocation');
   });
 
   it('answers for a SQLite path under /proc too (Node 20\'s recursive mkdir never returned there)', async () => {
