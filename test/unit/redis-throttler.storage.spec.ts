@@ -35,7 +35,9 @@ async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  // a child killed by a signal keeps exitCode null (signalCode is set): waiting for 'exit' again
+  // would hang afterAll whenever a test failed between its own stop() and the restart
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((r) => child.once('exit', r));
   child.kill('SIGKILL');
   await gone;
