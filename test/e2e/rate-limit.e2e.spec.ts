@@ -1,8 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import request from 'supertest';
 import { AppConfig } from '../../src/config/config.service';
-import { RateLimitStore } from '../../src/rate-limit/rate-limit.storage';
+import { RateLimitBackend, RateLimitStore } from '../../src/rate-limit/rate-limit.storage';
 import { loginAs, sessionFor } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { solidPng } from '../support/images';
@@ -11,7 +10,7 @@ import { solidPng } from '../support/images';
  * Stand-in for a shared store (Redis and the like) behind the ThrottlerStorage interface: one
  * object that several app instances talk to. Sliding window + block, as a Redis script would.
  */
-class FakeSharedStore implements ThrottlerStorage {
+class FakeSharedStore implements RateLimitBackend {
   calls = 0;
   private readonly entries = new Map<string, { hits: number[]; blockedUntil: number }>();
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<{ totalHits: number; timeToExpire: number; isBlocked: boolean; timeToBlockExpire: number }> {
@@ -32,10 +31,13 @@ class FakeSharedStore implements ThrottlerStorage {
       timeToBlockExpire: isBlocked ? Math.ceil((e.blockedUntil - now) / 1000) : 0,
     };
   }
+  async forget(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
 }
 
 /** The real app with the rate-limit storage swapped, exactly as a deployment would swap it. */
-async function startWithStorage(config: AppConfig, storage: ThrottlerStorage): Promise<NestExpressApplication> {
+async function startWithStorage(config: AppConfig, storage: RateLimitBackend): Promise<NestExpressApplication> {
   const app = await startApp(config);
   app.get(RateLimitStore).useBackend(storage);
   return app;
