@@ -18,3 +18,8 @@ export function isValidEmail(email: string): boolean {
   if (!host || host.length > 253) return false;
   return host.split('.').every((l) => LABEL.test(l));
 }
+
+/** Emails are stored and looked up trimmed and lower-cased. */
+export function normalizeEmail(email: unknown): string {
+  return typeof email === 'string' ? email.trim().toLowerCase() : '';
+}

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { SessionRepository } from '../repositories/session.repository';
 import { NotFoundError } from '../common/errors';
 import { UserRepository } from '../repositories/user.repository';
+import { loginAccountKey, LOGIN_ACCOUNT } from '../rate-limit/keys';
+import { RateLimitStore } from '../rate-limit/rate-limit.storage';
 import { AccountInputError, ForbiddenError } from './errors';
-import { isValidEmail } from './email';
+import { isValidEmail, normalizeEmail } from './email';
 import { dummyHash, hashPassword, verifyPassword } from './password';
 import { passwordProblem } from './password-policy';
 import { AuthUser, isRole, Role } from './roles';
@@ -17,16 +19,13 @@ export interface UserView {
   lastLoginAt: Date | null;
 }
 
-export function normalizeEmail(email: unknown): string {
-  return typeof email === 'string' ? email.trim().toLowerCase() : '';
-}
-
 /** Users and roles. Password hashes never leave this class. */
 @Injectable()
 export class UsersService {
   constructor(
     private readonly users: UserRepository,
     private readonly sessions: SessionRepository,
+    private readonly rateLimits: RateLimitStore,
   ) {}
 
   async count(): Promise<number> {
@@ -65,6 +64,9 @@ export class UsersService {
   /**
    * The user for these credentials, or null. Unknown emails cost the same scrypt work as known
    * ones, so response times do not reveal which accounts exist. Disabled users cannot log in.
+   * Both login routes (form and token API) come through here: a success resets the account's
+   * login-attempt counter, so only failed attempts add up to the per-account limit and a
+   * researcher who logs in often is not locked out (README "Rate limits").
    */
   async verifyCredentials(email: string | undefined, password: string | undefined): Promise<AuthUser | null> {
     const e = normalizeEmail(email);
@@ -73,6 +75,7 @@ export class UsersService {
     const ok = await verifyPassword(pw, u?.passwordHash ?? (await dummyHash()));
     if (!u || !ok || u.disabled || !isRole(u.role)) return null;
     await this.users.update(u.id, { lastLoginAt: new Date() });
+    await this.rateLimits.forget(loginAccountKey(email), LOGIN_ACCOUNT);
     return { id: u.id, email: u.email, role: u.role };
   }
 

@@ -6,6 +6,7 @@ import { UsersService } from '../accounts/users.service';
 import { ConfigValidationError } from '../config/config.schema';
 import { AppConfig } from '../config/config.service';
 import { PrismaService } from '../prisma/prisma.service';
+import { RateLimitStore } from '../rate-limit/rate-limit.storage';
 import { SessionRepository } from '../repositories/session.repository';
 import { UserRepository } from '../repositories/user.repository';
 
@@ -53,7 +54,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const prisma = new PrismaService(config);
   try {
     await prisma.onModuleInit();
-    const user = await new UsersService(new UserRepository(prisma), new SessionRepository(prisma)).create({ email: values.email, password, role: values.role });
+    // creating a user logs no one in, so the rate-limit store (reset on logins) is a throwaway
+    const user = await new UsersService(new UserRepository(prisma), new SessionRepository(prisma), new RateLimitStore()).create({ email: values.email, password, role: values.role });
     console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
     if (generated) console.log(`Password (shown once): ${password}`);
     return 0;

@@ -4,14 +4,16 @@ import type { Request, Response } from 'express';
 import { ANALYSIS_ROUTE_KEY, LOGIN_ROUTE_KEY, UNTHROTTLED_KEY } from '../accounts/decorators';
 import { TooManyRequestsError } from '../accounts/errors';
 import { authState } from '../accounts/request-user';
-import { normalizeEmail } from '../accounts/users.service';
+import { normalizeEmail } from '../accounts/email';
 import type { AccountsConfig } from '../config/accounts.env';
+import { LOGIN_ACCOUNT, loginAccountKey, throttlerKey } from './keys';
 
 
 function meta(context: ExecutionContext, key: string): boolean {
   return Reflect.getMetadata(key, context.getHandler()) === true || Reflect.getMetadata(key, context.getClass()) === true;
 }
 const reqOf = (context: ExecutionContext) => context.switchToHttp().getRequest<Request>();
+const emailOf = (req: unknown): unknown => (req as { body?: { email?: unknown } }).body?.email;
 
 export function isLoginRoute(context: ExecutionContext): boolean {
   return meta(context, LOGIN_ROUTE_KEY);
@@ -50,11 +52,15 @@ export function throttlerOptions(cfg: AccountsConfig['rateLimits']): ThrottlerOp
       getTracker: ip,
     },
     {
-      name: 'login-account',
+      // Against password guessing: every attempt counts, and a successful login forgets the count
+      // (UsersService.verifyCredentials), so only failures accumulate.
+      name: LOGIN_ACCOUNT,
       ttl: cfg.loginWindowMs,
       limit: cfg.loginPerAccount,
-      skipIf: (c) => !isLoginRoute(c) || !normalizeEmail((reqOf(c).body as { email?: unknown } | undefined)?.email),
-      getTracker: (req) => normalizeEmail((req as { body?: { email?: unknown } }).body?.email),
+      skipIf: (c) => !isLoginRoute(c) || !normalizeEmail(emailOf(reqOf(c))),
+      getTracker: (req) => normalizeEmail(emailOf(req)),
+      // the very key the successful login forgets
+      generateKey: (c) => loginAccountKey(emailOf(reqOf(c))),
     },
   ];
 }
@@ -63,7 +69,7 @@ export function buildThrottlerModuleOptions(cfg: AccountsConfig['rateLimits'], s
   return {
     throttlers: throttlerOptions(cfg),
     storage,
-    generateKey: (_c, tracker, name) => `${name}:${tracker}`,
+    generateKey: (_c, tracker, name) => throttlerKey(name, tracker),
   };
 }
 
@@ -71,7 +77,7 @@ const MESSAGES: Record<string, (s: string) => string> = {
   ip: (s) => `Too many requests from your network. Please wait ${s} and try again.`,
   analyses: (s) => `You have reached the limit of analyses per minute. Please wait ${s} before the next one.`,
   'login-ip': (s) => `Too many login attempts from your network. Please wait ${s} and try again.`,
-  'login-account': (s) => `Too many login attempts for this account. Please wait ${s} and try again.`,
+  [LOGIN_ACCOUNT]: (s) => `Too many login attempts for this account. Please wait ${s} and try again.`,
 };
 
 function humanSeconds(sec: number): string {

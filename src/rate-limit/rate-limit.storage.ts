@@ -1,36 +1,57 @@
-import { Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { Global, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '../config/config.service';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
-type Record = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+/** What a store answers per hit (@nestjs/throttler does not export the record type from its index). */
+export type ThrottlerHit = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
- * Where rate-limit counters live. Default: this process's memory (@nestjs/throttler's
- * ThrottlerStorageService) — right for one instance. With several instances behind a load
- * balancer the counters must be shared: hand any ThrottlerStorage implementation (for example
- * a Redis-backed one such as @nest-lab/throttler-storage-redis) to `useBackend()` at bootstrap,
- * before the app listens (README "Rate limits"; test/e2e/rate-limit.e2e.spec.ts does it with a
- * fake shared store and two app instances).
+ * A counter store the app can also reset: a successful login forgets the account's failed
+ * attempts (README "Rate limits"). A backend without `forget` would quietly bring back the
+ * lock-out of users who merely log in often, so the type requires it.
+ */
+export interface RateLimitBackend extends ThrottlerStorage {
+  /** Drops the counter and block of `key` under this throttler; resolves once done. */
+  forget(key: string, throttlerName: string): Promise<void>;
+}
+
+/**
+ * Where rate-limit counters live. Default: this process's memory (memory-throttler.storage.ts) —
+ * right for one instance. With several instances behind a load balancer the counters must be
+ * shared: REDIS_URL selects redis-throttler.storage.ts, and `useBackend()` takes any other
+ * RateLimitBackend at bootstrap, before the app listens (test/e2e/rate-limit.e2e.spec.ts does it
+ * with a fake shared store and two app instances).
  */
 @Injectable()
-export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
-  private backend: ThrottlerStorage = new ThrottlerStorageService();
+export class RateLimitStore implements RateLimitBackend, OnApplicationShutdown {
+  private readonly logger = new Logger('RateLimit');
+  private backend: RateLimitBackend = new MemoryThrottlerStorage();
 
-  useBackend(backend: ThrottlerStorage): void {
+  useBackend(backend: RateLimitBackend): void {
     this.shutdown(this.backend);
     this.backend = backend;
   }
 
-  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<Record> {
+  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerHit> {
     return this.backend.increment(key, ttl, limit, blockDuration, throttlerName);
+  }
+
+  /** Never throws: a counter left standing is a lesser harm than a correct login answered with 500. */
+  async forget(key: string, throttlerName: string): Promise<void> {
+    try {
+      await this.backend.forget(key, throttlerName);
+    } catch (err) {
+      this.logger.warn(`Could not reset the ${throttlerName} counter: ${err instanceof Error ? err.message : 'error'}`);
+    }
   }
 
   onApplicationShutdown(): void {
     this.shutdown(this.backend);
   }
 
-  /** The in-memory store keeps timers; let them go with the app. */
+  /** The in-memory store keeps a timer and Redis a connection; let them go with the app. */
   private shutdown(b: ThrottlerStorage): void {
     (b as Partial<OnApplicationShutdown>).onApplicationShutdown?.();
   }

@@ -1,8 +1,7 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import Redis from 'ioredis';
-
-type Hit = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
+import type { RateLimitBackend, ThrottlerHit } from './rate-limit.storage';
 
 /**
  * One fixed window per key plus a block, atomically in Redis (one round trip, no read-modify-write
@@ -31,6 +30,7 @@ return {hits, left, 0, 0}`;
 /** What this storage needs of a Redis client (ioredis in production; tests may hand in another). */
 export interface RedisLike {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  del(...keys: string[]): Promise<unknown>;
   quit(): Promise<unknown>;
 }
 
@@ -46,9 +46,9 @@ export interface RedisLike {
  * and the service answers. Commands time out after 250 ms and are not queued while disconnected,
  * so an outage costs no latency; ioredis keeps reconnecting and the shared counters resume.
  */
-export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class RedisThrottlerStorage implements RateLimitBackend, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
-  private readonly fallback = new ThrottlerStorageService();
+  private readonly fallback = new MemoryThrottlerStorage();
   private degraded = false;
   /** Until the first connection, a fallback is the start-up race, not an outage: not logged. */
   private connectedOnce = false;
@@ -74,24 +74,15 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     return storage;
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<Hit> {
-    const k = `${this.prefix}${throttlerName}:${key}`;
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerHit> {
     let reply: unknown;
     try {
-      reply = await this.redis.eval(INCREMENT_LUA, 2, `${k}:hits`, `${k}:block`, ttl, limit, blockDuration);
+      reply = await this.redis.eval(INCREMENT_LUA, 2, ...this.keys(key, throttlerName), ttl, limit, blockDuration);
     } catch (err) {
-      if (!this.degraded) {
-        this.degraded = true;
-        this.warned = this.connectedOnce;
-        if (this.warned) this.logger.warn(`Redis unavailable (${err instanceof Error ? err.message : 'error'}): rate limits fall back to per-instance counters`);
-      }
+      this.failed(err);
       return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
     }
-    if (this.degraded) {
-      this.degraded = false;
-      if (this.warned) this.logger.log('Redis is back: rate limits are shared again');
-    }
-    this.connectedOnce = true;
+    this.succeeded();
     const [hits, left, blocked, blockLeft] = reply as [number, number, number, number];
     return {
       totalHits: hits,
@@ -99,6 +90,43 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
       isBlocked: blocked === 1,
       timeToBlockExpire: Math.ceil(blockLeft / 1000),
     };
+  }
+
+  /**
+   * Drops the key's window and block in Redis (every replica sees it at once) and in the
+   * fallback: counts a replica made during an outage must not come back at the next one.
+   * Redis unreachable: the shared count stays until its window ends — logged as an outage, no error.
+   */
+  async forget(key: string, throttlerName: string): Promise<void> {
+    await this.fallback.forget(key, throttlerName);
+    try {
+      await this.redis.del(...this.keys(key, throttlerName));
+    } catch (err) {
+      this.failed(err);
+      return;
+    }
+    this.succeeded();
+  }
+
+  /** The hits and block keys of INCREMENT_LUA. */
+  private keys(key: string, throttlerName: string): [string, string] {
+    const k = `${this.prefix}${throttlerName}:${key}`;
+    return [`${k}:hits`, `${k}:block`];
+  }
+
+  private failed(err: unknown): void {
+    if (this.degraded) return;
+    this.degraded = true;
+    this.warned = this.connectedOnce;
+    if (this.warned) this.logger.warn(`Redis unavailable (${err instanceof Error ? err.message : 'error'}): rate limits fall back to per-instance counters`);
+  }
+
+  private succeeded(): void {
+    if (this.degraded) {
+      this.degraded = false;
+      if (this.warned) this.logger.log('Redis is back: rate limits are shared again');
+    }
+    this.connectedOnce = true;
   }
 
   /** True while the last command failed and counters are per-instance. */

@@ -233,14 +233,30 @@ describe('state shared between replicas', () => {
     assert.deepEqual(statuses, [...Array(REQUESTS_PER_MINUTE).fill(200), 429, 429]);
     assert.equal(seen.size, 2);
 
+    /** A token request on replica i % 2, from a fresh IP (only the per-account limit counts). */
+    const tryLogin = async (i, email, password) => {
+      const b = json({ email, password });
+      return (await request(`${cluster.replicas[i % 2].url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': b.type }, body: b.body, from: ip() })).status;
+    };
     const v = await newUser();
     statuses = [];
-    for (let i = 0; i <= LOGIN_PER_ACCOUNT; i++) {
-      const b = json({ email: v.email, password: 'wrong password!' });
-      const r = await request(`${cluster.replicas[i % 2].url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': b.type }, body: b.body, from: ip() });
-      statuses.push(r.status);
-    }
+    for (let i = 0; i <= LOGIN_PER_ACCOUNT; i++) statuses.push(await tryLogin(i, v.email, 'wrong password!'));
     assert.deepEqual(statuses, [...Array(LOGIN_PER_ACCOUNT).fill(401), 429], 'guessing one account alternately on both replicas');
+    statuses = [];
+    for (let i = 0; i < LOGIN_PER_ACCOUNT; i++) statuses.push(await tryLogin(i, v.email, v.password));
+    assert.deepEqual(statuses, Array(LOGIN_PER_ACCOUNT).fill(429), 'blocked stays blocked, the right password too');
+
+    // only failures add up: a success on either replica clears the shared count
+    const w = await newUser();
+    const wrong = async (n) => {
+      for (let i = 0; i < n; i++) statuses.push(await tryLogin(i, w.email, 'wrong password!'));
+    };
+    statuses = [];
+    for (let i = 0; i <= LOGIN_PER_ACCOUNT; i++) statuses.push(await tryLogin(i, w.email, w.password));
+    await wrong(LOGIN_PER_ACCOUNT - 1);
+    statuses.push(await tryLogin(1, w.email, w.password));
+    await wrong(LOGIN_PER_ACCOUNT - 1);
+    assert.deepEqual(statuses, [...Array(LOGIN_PER_ACCOUNT + 1).fill(200), ...Array(LOGIN_PER_ACCOUNT - 1).fill(401), 200, ...Array(LOGIN_PER_ACCOUNT - 1).fill(401)], 'successes do not count, and reset the failures on both replicas');
   });
 });
 

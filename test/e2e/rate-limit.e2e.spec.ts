@@ -1,9 +1,8 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import request from 'supertest';
 import { AppConfig } from '../../src/config/config.service';
-import { RateLimitStore } from '../../src/rate-limit/rate-limit.storage';
-import { loginAs, sessionFor } from '../helpers/auth';
+import { RateLimitBackend, RateLimitStore } from '../../src/rate-limit/rate-limit.storage';
+import { createUser, loginAs, loginViaForm, sessionFor } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { solidPng } from '../support/images';
 
@@ -11,7 +10,7 @@ import { solidPng } from '../support/images';
  * Stand-in for a shared store (Redis and the like) behind the ThrottlerStorage interface: one
  * object that several app instances talk to. Sliding window + block, as a Redis script would.
  */
-class FakeSharedStore implements ThrottlerStorage {
+class FakeSharedStore implements RateLimitBackend {
   calls = 0;
   private readonly entries = new Map<string, { hits: number[]; blockedUntil: number }>();
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<{ totalHits: number; timeToExpire: number; isBlocked: boolean; timeToBlockExpire: number }> {
@@ -32,10 +31,13 @@ class FakeSharedStore implements ThrottlerStorage {
       timeToBlockExpire: isBlocked ? Math.ceil((e.blockedUntil - now) / 1000) : 0,
     };
   }
+  async forget(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
 }
 
 /** The real app with the rate-limit storage swapped, exactly as a deployment would swap it. */
-async function startWithStorage(config: AppConfig, storage: ThrottlerStorage): Promise<NestExpressApplication> {
+async function startWithStorage(config: AppConfig, storage: RateLimitBackend): Promise<NestExpressApplication> {
   const app = await startApp(config);
   app.get(RateLimitStore).useBackend(storage);
   return app;
@@ -105,6 +107,74 @@ describe('rate limits (@nestjs/throttler)', () => {
       const blocked = await post(two).expect(429); // 4th analysis overall, 2nd on this instance
       expect(blocked.headers['retry-after']).toBeDefined();
       expect(store.calls).toBeGreaterThan(4);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+});
+
+describe('per-account login limit: only failed attempts add up', () => {
+  const PER_ACCOUNT = 5; // RATE_LIMIT_LOGIN_PER_ACCOUNT's default, left unset here
+  let app: NestExpressApplication;
+  // the per-IP login limit is lifted so that only the per-account one is in play (all requests share one IP)
+  beforeAll(async () => {
+    app = await startApp(testConfig({ RATE_LIMIT_LOGIN_PER_IP: '1000' }));
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+  const form = async (email: string, password: string) => (await loginViaForm(app, email, password)).status;
+  const token = async (email: string, password: string) => (await request(app.getHttpServer()).post('/api/v1/auth/token').send({ email, password })).status;
+  const WRONG = 'not the password';
+
+  it('more successful logins than the limit, by form and token API, are all accepted', async () => {
+    const { user, password } = await createUser(app);
+    const statuses = [];
+    // the same account however the email is typed (the counter's key is the normalised email)
+    const spellings = [user.email, ` ${user.email.toUpperCase()} `];
+    for (let i = 0; i < 2 * PER_ACCOUNT + 2; i++) {
+      const email = spellings[i % 2];
+      statuses.push(i % 3 === 0 ? await form(email, password) : await token(email, password));
+    }
+    expect(statuses).toEqual(Array.from({ length: 2 * PER_ACCOUNT + 2 }, (_, i) => (i % 3 === 0 ? 303 : 200)));
+  });
+
+  it('a success in between resets the count: 4 wrong, right, 4 wrong are not blocked; failures then still count', async () => {
+    const { user, password } = await createUser(app);
+    const statuses = [];
+    for (let i = 0; i < PER_ACCOUNT - 1; i++) statuses.push(i % 2 ? await form(user.email, WRONG) : await token(user.email, WRONG));
+    statuses.push(await form(user.email, password));
+    for (let i = 0; i < PER_ACCOUNT - 1; i++) statuses.push(i % 2 ? await form(user.email, WRONG) : await token(user.email, WRONG));
+    expect(statuses).toEqual([401, 401, 401, 401, 303, 401, 401, 401, 401]);
+    // the 5th failure since the success is still answered, the 6th is refused
+    expect(await token(user.email, WRONG)).toBe(401);
+    expect(await token(user.email, WRONG)).toBe(429);
+  });
+
+  it('5 wrong passwords block the account: the right one is then refused too (a 429 never reaches the login)', async () => {
+    const { user, password } = await createUser(app);
+    for (let i = 0; i < PER_ACCOUNT; i++) expect(await token(user.email, WRONG)).toBe(401);
+    const blocked = await loginViaForm(app, user.email, password);
+    expect(blocked.status).toBe(429);
+    expect(blocked.text).toContain('Too many login attempts for this account');
+    expect(await token(user.email, password)).toBe(429);
+    expect(await form(user.email, password)).toBe(429);
+  });
+
+  it('with a shared store, a success on one instance resets the count on the other', async () => {
+    const store = new FakeSharedStore();
+    const config = testConfig({ RATE_LIMIT_LOGIN_PER_IP: '1000' });
+    const one = await startWithStorage(config, store);
+    const two = await startWithStorage(config, store);
+    try {
+      const { user, password } = await createUser(one);
+      const post = (a: NestExpressApplication, pw: string) => request(a.getHttpServer()).post('/api/v1/auth/token').send({ email: user.email, password: pw });
+      for (let i = 0; i < PER_ACCOUNT - 1; i++) await post(one, WRONG).expect(401);
+      await post(two, password).expect(200);
+      for (let i = 0; i < PER_ACCOUNT - 1; i++) await post(one, WRONG).expect(401);
+      await post(two, WRONG).expect(401);
+      await post(one, WRONG).expect(429);
     } finally {
       await one.close();
       await two.close();

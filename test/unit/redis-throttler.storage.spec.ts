@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as net from 'node:net';
-import { RedisThrottlerStorage } from '../../src/rate-limit/redis-throttler.storage';
+import { RedisLike, RedisThrottlerStorage } from '../../src/rate-limit/redis-throttler.storage';
 import { tempDir } from '../support/app';
 
 /**
@@ -35,7 +35,9 @@ async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  // a child killed by a signal keeps exitCode null (signalCode is set): waiting for 'exit' again
+  // would hang afterAll whenever a test failed between its own stop() and the restart
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((r) => child.once('exit', r));
   child.kill('SIGKILL');
   await gone;
@@ -89,12 +91,32 @@ maybe('RedisThrottlerStorage (real redis-server)', () => {
     expect(again).toMatchObject({ totalHits: 1, isBlocked: false });
   });
 
+  it('forget on one replica drops the shared count and block for both; other keys and names keep theirs', async () => {
+    for (let i = 0; i < 2; i++) await a.increment('login-f', MIN, 3, MIN, 'login-account');
+    await b.increment('keep', MIN, 3, MIN, 'login-account');
+    await b.increment('login-f', MIN, 3, MIN, 'login-ip');
+    await b.forget('login-f', 'login-account');
+    expect(await a.increment('login-f', MIN, 3, MIN, 'login-account')).toMatchObject({ totalHits: 1, isBlocked: false });
+    expect((await a.increment('keep', MIN, 3, MIN, 'login-account')).totalHits).toBe(2);
+    expect((await a.increment('login-f', MIN, 3, MIN, 'login-ip')).totalHits).toBe(2);
+    // a block goes too
+    for (let i = 0; i < 3; i++) await b.increment('login-f', MIN, 3, MIN, 'login-account');
+    expect((await a.increment('login-f', MIN, 3, MIN, 'login-account')).isBlocked).toBe(true);
+    await a.forget('login-f', 'login-account');
+    expect(await b.increment('login-f', MIN, 3, MIN, 'login-account')).toMatchObject({ totalHits: 1, isBlocked: false });
+    expect(a.isDegraded || b.isDegraded).toBe(false);
+  });
+
   it('Redis gone: no error, each replica enforces the limit on its own counters; Redis back: shared again', async () => {
     await stop(redis);
     const local = [];
     for (let i = 0; i < 3; i++) local.push(await a.increment('login-x', MIN, 2, MIN, 'login'));
     expect(a.isDegraded).toBe(true);
     expect(local.map((h) => h.isBlocked)).toEqual([false, false, true]);
+    // forget works on the fallback counters too, and a dead Redis makes it no error either
+    await a.forget('login-x', 'login');
+    expect(await a.increment('login-x', MIN, 2, MIN, 'login')).toMatchObject({ totalHits: 1, isBlocked: false });
+    await a.increment('login-x', MIN, 2, MIN, 'login');
     // b has its own counters while degraded: at worst N× the limit across N replicas, never unlimited
     expect((await b.increment('login-x', MIN, 2, MIN, 'login')).isBlocked).toBe(false);
 
@@ -109,5 +131,51 @@ maybe('RedisThrottlerStorage (real redis-server)', () => {
     expect(back).toBe(true);
     await a.increment('after', MIN, 1, MIN, 'login');
     expect((await b.increment('after', MIN, 1, MIN, 'login')).isBlocked).toBe(true);
+  });
+});
+
+/** A stand-in client (no redis-server needed): records the keys each command names, or fails. */
+class FakeRedis implements RedisLike {
+  down = false;
+  evalKeys: string[][] = [];
+  deleted: string[][] = [];
+  async eval(_script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
+    if (this.down) throw new Error('Connection is closed.');
+    this.evalKeys.push(args.slice(0, numKeys).map(String));
+    return [1, 60_000, 0, 0];
+  }
+  async del(...keys: string[]): Promise<unknown> {
+    if (this.down) throw new Error('Connection is closed.');
+    this.deleted.push(keys);
+    return keys.length;
+  }
+  async quit(): Promise<unknown> {
+    return 'OK';
+  }
+}
+
+describe('RedisThrottlerStorage.forget (fake client)', () => {
+  it('deletes exactly the hits and block keys the increment script uses', async () => {
+    const redis = new FakeRedis();
+    const s = new RedisThrottlerStorage(redis, 'p:');
+    await s.increment('login-account:a@b.test', MIN, 5, MIN, 'login-account');
+    await s.forget('login-account:a@b.test', 'login-account');
+    expect(redis.deleted).toEqual([['p:login-account:login-account:a@b.test:hits', 'p:login-account:login-account:a@b.test:block']]);
+    expect(redis.deleted[0]).toEqual(redis.evalKeys[0]);
+    s.onApplicationShutdown();
+  });
+
+  it('Redis down: forget resolves (no error), clears the fallback count and marks the store degraded', async () => {
+    const redis = new FakeRedis();
+    redis.down = true;
+    const s = new RedisThrottlerStorage(redis);
+    for (let i = 0; i < 2; i++) await s.increment('k', MIN, 2, MIN, 'login-account');
+    await expect(s.forget('k', 'login-account')).resolves.toBeUndefined();
+    expect(s.isDegraded).toBe(true);
+    expect(await s.increment('k', MIN, 2, MIN, 'login-account')).toMatchObject({ totalHits: 1, isBlocked: false });
+    redis.down = false;
+    await s.forget('k', 'login-account');
+    expect(s.isDegraded).toBe(false);
+    s.onApplicationShutdown();
   });
 });
