@@ -32,6 +32,10 @@ export interface RedisLike {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   del(...keys: string[]): Promise<unknown>;
   quit(): Promise<unknown>;
+  /** Close at once and stop reconnecting (ioredis). */
+  disconnect(): void;
+  /** ioredis' connection state: 'ready' when commands can be sent. */
+  readonly status?: string;
 }
 
 /**
@@ -136,6 +140,13 @@ export class RedisThrottlerStorage implements RateLimitBackend, OnApplicationShu
 
   onApplicationShutdown(): void {
     this.fallback.onApplicationShutdown();
-    this.redis.quit().catch(() => undefined);
+    // quit() is a command: with Redis unreachable it is never sent, and ioredis goes on reconnecting,
+    // which keeps the process alive after the app has closed (a replica that cannot exit while Redis is
+    // down). Only a ready connection says goodbye politely; any other state, or a failed quit, is cut.
+    if (this.redis.status !== undefined && this.redis.status !== 'ready') {
+      this.redis.disconnect();
+      return;
+    }
+    this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

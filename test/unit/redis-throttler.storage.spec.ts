@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as net from 'node:net';
+import Redis from 'ioredis';
 import { RedisLike, RedisThrottlerStorage } from '../../src/rate-limit/redis-throttler.storage';
 import { tempDir } from '../support/app';
 
@@ -152,6 +153,10 @@ class FakeRedis implements RedisLike {
   async quit(): Promise<unknown> {
     return 'OK';
   }
+  disconnect(): void {
+    this.disconnected = true;
+  }
+  disconnected = false;
 }
 
 describe('RedisThrottlerStorage.forget (fake client)', () => {
@@ -177,5 +182,31 @@ describe('RedisThrottlerStorage.forget (fake client)', () => {
     await s.forget('k', 'login-account');
     expect(s.isDegraded).toBe(false);
     s.onApplicationShutdown();
+  });
+});
+
+describe('RedisThrottlerStorage shutdown with Redis unreachable', () => {
+  it('cuts the connection, so the process can exit (quit() alone left ioredis reconnecting for ever)', async () => {
+    const port = await freePort(); // nothing listens there
+    const client = new Redis(`redis://127.0.0.1:${port}`, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50, lazyConnect: false });
+    client.on('error', () => undefined);
+    const s = new RedisThrottlerStorage(client);
+    expect(await s.increment('k', MIN, 5, MIN, 'ip')).toMatchObject({ totalHits: 1 }); // served by the fallback
+    const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    s.onApplicationShutdown();
+    await ended; // never emitted before the fix: the client kept reconnecting
+    expect(client.status).toBe('end');
+  });
+
+  it('a ready connection still quits politely; a failed quit is cut', async () => {
+    const polite = new FakeRedis();
+    Object.assign(polite, { status: 'ready' });
+    new RedisThrottlerStorage(polite).onApplicationShutdown();
+    expect(polite.disconnected).toBe(false);
+    const failing = new FakeRedis();
+    Object.assign(failing, { status: 'ready', quit: () => Promise.reject(new Error('Connection is closed.')) });
+    new RedisThrottlerStorage(failing).onApplicationShutdown();
+    await new Promise((r) => setImmediate(r));
+    expect(failing.disconnected).toBe(true);
   });
 });
