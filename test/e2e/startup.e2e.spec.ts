@@ -120,12 +120,11 @@ afterEach(() => {
   children.clear();
 });
 
-/** src/main.ts as `npm start` runs it (through ts-node here): its exit code and output. */
-async function runMain(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const dir = tempDir('sentinel-main-');
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/main.ts'], {
+/** A TypeScript entry of this repo run as its npm script runs it (through ts-node here): exit code and all it printed. */
+async function runEntry(entry: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', entry, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `file:${path.join(dir, 'db.sqlite')}`, SEED_ADMIN_PRINT: 'false', ...env },
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -133,11 +132,16 @@ async function runMain(env: Record<string, string>): Promise<{ code: number | nu
   child.stdout.on('data', (d) => (out += String(d)));
   child.stderr.on('data', (d) => (out += String(d)));
   try {
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    return { code, out };
+    return { code: await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))), out };
   } finally {
     child.kill('SIGKILL');
   }
+}
+
+/** src/main.ts as `npm start` runs it. */
+function runMain(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const dir = tempDir('sentinel-main-');
+  return runEntry('src/main.ts', [], { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `file:${path.join(dir, 'db.sqlite')}`, SEED_ADMIN_PRINT: 'false', ...env });
 }
 
 describe('the npm start entry (src/main.ts)', () => {
@@ -150,22 +154,9 @@ describe('the npm start entry (src/main.ts)', () => {
   });
 });
 
-/** `npm run evaluate` (its source, as runMain runs src/main.ts): exit code and everything it printed. */
-async function runEvaluate(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/cli/evaluate.ts', ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', NODE_ENV: 'test', MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  child.stdout.on('data', (d) => (out += String(d)));
-  child.stderr.on('data', (d) => (out += String(d)));
-  try {
-    return { code: await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))), out };
-  } finally {
-    child.kill('SIGKILL');
-  }
+/** `npm run evaluate` (its source, as runMain runs src/main.ts). */
+function runEvaluate(args: string[]): Promise<{ code: number | null; out: string }> {
+  return runEntry('src/cli/evaluate.ts', args, { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' });
 }
 
 describe('start-up (npm run evaluate)', () => {
