@@ -2,8 +2,10 @@ import { OnApplicationShutdown } from '@nestjs/common';
 import type { RateLimitBackend, ThrottlerHit } from './rate-limit.storage';
 
 interface Entry {
-  /** When each counted hit leaves the window (ms epoch), oldest first. */
+  /** When each counted hit leaves the window (ms epoch), oldest first: one ttl per throttler, so appending keeps
+   * the order, and the expired ones are always at the front (hits[0 .. head) are expired, not yet compacted). */
   hits: number[];
+  head: number;
   /** End of the block (ms epoch); 0 when not blocked. */
   blockedUntil: number;
 }
@@ -41,24 +43,32 @@ export class MemoryThrottlerStorage implements RateLimitBackend, OnApplicationSh
     this.ensureSweep();
     const now = this.now();
     const id = entryId(key, throttlerName);
-    const e = this.entries.get(id) ?? { hits: [], blockedUntil: 0 };
+    const e = this.entries.get(id) ?? { hits: [], head: 0, blockedUntil: 0 };
     this.entries.set(id, e);
     if (e.blockedUntil !== 0 && e.blockedUntil <= now) {
       // the block is over: counting restarts (as in ThrottlerStorageService and the Redis script)
       e.hits = [];
+      e.head = 0;
       e.blockedUntil = 0;
     }
-    e.hits = e.hits.filter((t) => t > now);
+    // O(1) amortised per request: a raised limit (the benches allow 10^6 a minute) keeps that many hits live, and
+    // copying or spreading them on every request was quadratic and threw past ~125k (Math.min(...hits))
+    while (e.head < e.hits.length && e.hits[e.head] <= now) e.head++;
+    if (e.head > 0 && e.head * 2 >= e.hits.length) {
+      e.hits = e.hits.slice(e.head);
+      e.head = 0;
+    }
     if (e.blockedUntil === 0) {
       e.hits.push(now + ttl);
       // blockDuration ≤ 0 would never block at all; at least 1 ms, as in the Redis script
-      if (e.hits.length > limit) e.blockedUntil = now + Math.max(blockDuration, 1);
+      if (e.hits.length - e.head > limit) e.blockedUntil = now + Math.max(blockDuration, 1);
     }
+    const live = e.hits.length - e.head;
     const isBlocked = e.blockedUntil !== 0;
     return {
       // while blocked the caller is over the limit whatever has expired since
-      totalHits: isBlocked ? Math.max(e.hits.length, limit + 1) : e.hits.length,
-      timeToExpire: Math.ceil(((e.hits.length ? Math.min(...e.hits) : now + ttl) - now) / 1000),
+      totalHits: isBlocked ? Math.max(live, limit + 1) : live,
+      timeToExpire: Math.ceil(((live ? e.hits[e.head] : now + ttl) - now) / 1000),
       isBlocked,
       timeToBlockExpire: isBlocked ? Math.ceil((e.blockedUntil - now) / 1000) : 0,
     };
@@ -73,7 +83,7 @@ export class MemoryThrottlerStorage implements RateLimitBackend, OnApplicationSh
   sweep(): void {
     const now = this.now();
     for (const [id, e] of this.entries) {
-      if (e.blockedUntil > now || e.hits.some((t) => t > now)) continue;
+      if (e.blockedUntil > now || (e.hits.length > 0 && e.hits[e.hits.length - 1] > now)) continue;
       this.entries.delete(id);
     }
   }
