@@ -75,6 +75,19 @@ export function assertOneSeries(instances: DicomInstance[]): void {
   const sizes = new Set(instances.map((i) => `${i.columns}x${i.rows}`));
   if (sizes.size > 1) throw new MixedSeriesError('image size (the files cannot be one series)');
   assertOneOrientation(instances.map((i) => i.orientation));
+  assertOnePixelSpacing(instances.map((i) => i.pixelSpacing));
+}
+
+/**
+ * All Pixel Spacings absent, or all present and equal within 0.1 %: each file's slices are stretched to square
+ * physical pixels by its own spacing (square-pixels.ts), so files that disagree would give slices of different
+ * shapes in one study, and the study would report only the first file's.
+ */
+export function assertOnePixelSpacing(spacings: ([number, number] | null)[]): void {
+  const first = spacings[0];
+  const close = (a: number, b: number) => Math.abs(a - b) <= 1e-3 * Math.max(Math.abs(a), Math.abs(b));
+  const same = (s: [number, number] | null) => (s === null || first === null ? s === first : close(s[0], first[0]) && close(s[1], first[1]));
+  if (!spacings.every(same)) throw new MixedSeriesError('pixel spacing (the files cannot be one series)');
 }
 
 /** All orientations absent, or all present and equal within ORIENTATION_TOLERANCE. */

@@ -185,6 +185,25 @@ describe('orientation', () => {
   });
 });
 
+describe('pixel spacing', () => {
+  it('files of one series that disagree on Pixel Spacing are MIXED_SERIES (each would be stretched its own way)', async () => {
+    const files = [0, 1].map((k) => dicomSlice(slice(k), { z: 5 * k, instanceNumber: k + 1, pixelSpacing: k ? [1, 1] : [0.5, 1] }));
+    const err = await errorOf(loadStudy(u8(files), LIMITS));
+    expect(err).toBeInstanceOf(MixedSeriesError);
+    expect(err.message).toMatch(/pixel spacing/);
+    const absentOnOne = [0, 1].map((k) => dicomSlice(slice(k), { z: 5 * k, instanceNumber: k + 1, pixelSpacing: k ? null : [0.9, 0.9] }));
+    expect(await errorOf(loadStudy(u8(absentOnOne), LIMITS))).toBeInstanceOf(MixedSeriesError);
+  });
+
+  it('one spacing (to 0.1 %), or none on every file, is one series', async () => {
+    for (const spacing of [(k: number) => [0.5, 1 + k * 1e-4] as [number, number], () => null]) {
+      const files = [0, 1, 2].map((k) => dicomSlice(slice(k), { z: 5 * k, instanceNumber: k + 1, pixelSpacing: spacing(k) }));
+      const study = await loadStudy(u8(files), LIMITS);
+      expect(study.kind === 'slices' && study.meta.sliceCount).toBe(3);
+    }
+  });
+});
+
 describe('ordering reported', () => {
   it('a classic multi-frame file (no functional groups) keeps stored order and says so', async () => {
     const frames = [slice(0), slice(1), slice(2)];
