@@ -1,4 +1,5 @@
 import { UnsupportedTypeError } from '../common/errors';
+import { walkJpegSegments } from './jpeg-markers';
 
 /** What a JPEG's frame header (SOFn) and Adobe APP14 segment say, read from its markers only. */
 export interface JpegFrameInfo {
@@ -17,32 +18,18 @@ const isFrameHeader = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !
  * says what is wrong with them.
  */
 export function readJpegFrame(bytes: Uint8Array): JpegFrameInfo | null {
-  const b = bytes;
-  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return null;
   let adobeTransform: number | null = null;
-  let i = 2;
-  while (i + 3 < b.length) {
-    if (b[i] !== 0xff) return null;
-    const marker = b[i + 1];
-    if (marker === 0xff) {
-      i++; // fill byte before a marker
-      continue;
-    }
-    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
-      i += 2; // markers without a length
-      continue;
-    }
-    if (marker === 0xd9 || marker === 0xda) return null; // EOI or a scan before any frame header
-    const length = (b[i + 2] << 8) | b[i + 3];
-    if (length < 2 || i + 2 + length > b.length) return null;
-    const body = i + 4;
+  let frame: JpegFrameInfo | null = null;
+  walkJpegSegments(bytes, ({ marker, body, length, end }) => {
+    if (marker === 0xda || end > bytes.length) return false; // a scan before any frame header, or cut short
     // APP14 "Adobe": version (2), flags0 (2), flags1 (2), then the colour transform
-    if (marker === 0xee && length >= 14 && String.fromCharCode(...b.subarray(body, body + 5)) === 'Adobe') adobeTransform = b[body + 11];
+    if (marker === 0xee && length >= 14 && String.fromCharCode(...bytes.subarray(body, body + 5)) === 'Adobe') adobeTransform = bytes[body + 11];
+    if (!isFrameHeader(marker)) return true;
     // frame header: precision (1), height (2), width (2), then Nf
-    if (isFrameHeader(marker)) return length >= 8 ? { components: b[body + 5], adobeTransform } : null;
-    i += 2 + length;
-  }
-  return null;
+    if (length >= 8) frame = { components: bytes[body + 5], adobeTransform };
+    return false;
+  });
+  return frame;
 }
 
 /**
