@@ -2,7 +2,8 @@ import numpy as np
 
 from mri_sentinel_ml.calibrate import fit_ood, fit_temperature, ood_score, softmax
 from mri_sentinel_ml.data import TRIAGE_LABELS
-from mri_sentinel_ml.evaluate import auc, ece, triage_decision
+from mri_sentinel_ml.evaluate import triage_decision
+from mri_sentinel_ml.metrics import auc, ece
 
 
 def test_temperature_recovers_known_scale() -> None:

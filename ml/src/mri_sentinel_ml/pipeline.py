@@ -11,12 +11,13 @@ from PIL import Image
 
 from . import data
 from .calibrate import BACKGROUND_BAND, BACKGROUND_MAX_BORDER_MEAN, background_gate, calibrate
-from .card import build_card, validate_card, write_report
+from .card import build_card, validate_card
 from .colour import COLOUR_MAX_SHARE, colour_gate, colour_shares
 from .config import ModelConfig, config_from_dict
 from .evaluate import evaluate, save_metrics
 from .export import OPSET, export_onnx, onnx_forward, sha256, time_forward, torch_forward
 from .networks import DualNet, net_for
+from .report import write_report
 from .stress import inverted_mri_metrics
 from .train import run_dir
 

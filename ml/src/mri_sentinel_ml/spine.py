@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from . import data
-from .evaluate import auc
+from .metrics import auc
 from .networks import IMAGENET_LITE_MEAN, IMAGENET_LITE_STD, build_net
 from .transforms import to_input
 
