@@ -11,7 +11,7 @@ import * as zlib from 'node:zlib';
 import request from 'supertest';
 import { loginAs } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
-import { noiseBytes } from './corpus';
+import { noiseBytes } from './bytes';
 
 interface Entry {
   name: string;

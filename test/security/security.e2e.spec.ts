@@ -28,7 +28,7 @@ import { createUser, loginAs, loginViaForm, sessionFor, TestSession } from '../h
 import { pdfText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { PUBLIC, Route, routes } from '../support/routes';
-import { noiseBytes } from '../hostile/corpus';
+import { noiseBytes } from '../hostile/bytes';
 import sharp from 'sharp';
 
 const SECRET = 'security-suite-session-secret-0123456789abcdef';
