@@ -98,3 +98,6 @@ export function postMultipart(url, headers, body) {
     req.end(body);
   });
 }
+
+/** x rounded to d decimals; null stays null (missing figures in the reports). */
+export const round = (x, d = 1) => (x == null ? null : Math.round(x * 10 ** d) / 10 ** d);
