@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import hbs from 'hbs';
 import * as path from 'node:path';
 import { configureAccounts } from './accounts/accounts.setup';
-import { methodNotAllowed, PublicRoutes } from './accounts/method-not-allowed';
+import { methodNotAllowed, RouteAccess } from './accounts/method-not-allowed';
 import { AppModule } from './app.module';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { ZodValidationPipe } from './common/zod-dto';
@@ -70,7 +70,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // a known path with a method it does not take: 405 + Allow, not the router's 404
   const adapter = app.getHttpAdapter();
   if (!(adapter instanceof FallThroughExpressAdapter)) throw new Error('configureApp needs an app created with FallThroughExpressAdapter (createApp)');
-  adapter.beforeNotFound(methodNotAllowed(app.get(PublicRoutes)));
+  adapter.beforeNotFound(methodNotAllowed(app.get(RouteAccess)));
 
   const doc = new DocumentBuilder()
     .setTitle('MRI Sentinel API')

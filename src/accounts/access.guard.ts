@@ -6,7 +6,7 @@ import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
 import { PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
 import { CsrfError, ForbiddenError, UnauthorizedError } from './errors';
 import { authState } from './request-user';
-import type { Role } from './roles';
+import type { AuthUser, Role } from './roles';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -24,6 +24,25 @@ export function refuseAnonymous(req: Request, res: Response): UnauthorizedError 
     res.setHeader('WWW-Authenticate', badToken ? 'Bearer error="invalid_token"' : 'Bearer');
   }
   return new UnauthorizedError(badToken ? 'The token is invalid or expired.' : 'Please log in.');
+}
+
+/** The role check's answer; shared with the 405 answer, so an admin-only path refuses a non-admin alike whatever the method. */
+export function refuseRole(): ForbiddenError {
+  return new ForbiddenError('This page is for administrators.');
+}
+
+/** What a route's @Public()/@Roles() metadata says to a caller: let in, the login wall, or the role check. */
+export type AccessVerdict = 'ok' | 'login' | 'role';
+
+/**
+ * The login wall and role check of AccessGuard as one pure decision (CSRF aside: it depends on the
+ * request, not on who calls). The guard and the 405 answer (method-not-allowed.ts) both use it, so
+ * what a wrong method is told cannot drift from what the route's own method would answer.
+ */
+export function accessVerdict(isPublic: boolean, roles: readonly Role[] | undefined, user: AuthUser | undefined): AccessVerdict {
+  if (!isPublic && !user) return 'login';
+  if (roles && (!user || !roles.includes(user.role))) return 'role';
+  return 'ok';
 }
 
 /**
@@ -46,8 +65,10 @@ export class AccessGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     const state = authState(req);
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    const verdict = accessVerdict(isPublic, roles, state.user);
 
-    if (!isPublic && !state.user) throw refuseAnonymous(req, res);
+    if (verdict === 'login') throw refuseAnonymous(req, res);
 
     const skipCsrf = this.reflector.getAllAndOverride<boolean>(SKIP_CSRF_KEY, targets) === true;
     if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf) {
@@ -56,10 +77,7 @@ export class AccessGuard implements CanActivate {
       if (!this.csrf.verify(state.csrfCookie, token, state.authMethod === 'cookie' ? state.authToken : '')) throw new CsrfError();
     }
 
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles && (!state.user || !roles.includes(state.user.role))) {
-      throw new ForbiddenError('This page is for administrators.');
-    }
+    if (verdict === 'role') throw refuseRole();
     return true;
   }
 }

@@ -8,7 +8,7 @@ import { AccessGuard } from './access.guard';
 import { AdminUsersController } from './admin-users.controller';
 import { AuthController } from './auth.controller';
 import { csrfProvider } from './csrf.provider';
-import { PublicRoutes } from './method-not-allowed';
+import { RouteAccess } from './method-not-allowed';
 import { SeedAdminService } from './seed-admin.service';
 import { SessionsService } from './sessions.service';
 import { UsersService } from './users.service';
@@ -33,10 +33,10 @@ import { UsersService } from './users.service';
     SessionsService,
     SeedAdminService,
     csrfProvider,
-    PublicRoutes,
+    RouteAccess,
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [UsersService, SessionsService, csrfProvider, PublicRoutes],
+  exports: [UsersService, SessionsService, csrfProvider, RouteAccess],
 })
 export class AccountsModule {}

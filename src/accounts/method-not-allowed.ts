@@ -3,10 +3,11 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { RequestHandler } from 'express';
 import { MethodNotAllowedError } from '../common/errors';
-import { allowedMethods, routesAtPath } from '../common/route-methods';
-import { refuseAnonymous } from './access.guard';
-import { PUBLIC_KEY } from './decorators';
+import { allowedMethods, RouteAtPath, routesAtPath } from '../common/route-methods';
+import { accessVerdict, AccessVerdict, refuseAnonymous, refuseRole } from './access.guard';
+import { PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { authState } from './request-user';
+import type { AuthUser, Role } from './roles';
 
 /** `@Controller('a')` + `@Get('b/:id')` → `/a/b/:id`: how Nest joins them (no prefix, versions or RouterModule here). */
 function joinPath(base: string, path: string): string {
@@ -15,24 +16,33 @@ function joinPath(base: string, path: string): string {
 
 const paths = (metadata: unknown): string[] => ([] as unknown[]).concat(metadata ?? '/').map(String);
 
+/** What the AccessGuard reads of one route: @Public() and @Roles(), handler then class. */
+export interface RouteAccessRule {
+  isPublic: boolean;
+  roles: readonly Role[] | undefined;
+}
+
+/** A route missing from the table (Swagger's, behind the login wall of accounts.setup.ts): login-only, any role. */
+const LOGIN_ONLY: RouteAccessRule = { isPublic: false, roles: undefined };
+
 /**
- * Which Nest routes are @Public(), as `METHOD /path` — the path as Nest registered it with the
- * router — read once from the controllers Nest discovered, with the very Reflector call the
- * AccessGuard makes (handler, then class). A route missing from the table counts as not public.
+ * Who may use which Nest route, as `METHOD /path` → rule — the path as Nest registered it with the
+ * router — read once from the controllers Nest discovered, with the very Reflector calls the
+ * AccessGuard makes (handler, then class).
  */
 @Injectable()
-export class PublicRoutes {
-  private table?: ReadonlyMap<string, boolean>;
+export class RouteAccess {
+  private table?: ReadonlyMap<string, RouteAccessRule>;
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
   ) {}
 
-  /** Every controller route, `METHOD /path` → public (built on first use: the controllers exist by then). */
-  routes(): ReadonlyMap<string, boolean> {
+  /** Every controller route, `METHOD /path` → its rule (built on first use: the controllers exist by then). */
+  routes(): ReadonlyMap<string, RouteAccessRule> {
     if (this.table) return this.table;
-    const table = new Map<string, boolean>();
+    const table = new Map<string, RouteAccessRule>();
     const scanner = new MetadataScanner();
     for (const { metatype, instance } of this.discovery.getControllers()) {
       if (!metatype || !instance) continue;
@@ -42,38 +52,66 @@ export class PublicRoutes {
         if (typeof handler !== 'function') continue;
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
         if (method === undefined) continue;
-        const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, [handler, metatype]) === true;
+        const targets = [handler, metatype];
+        const rule: RouteAccessRule = {
+          isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true,
+          roles: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets),
+        };
         for (const base of paths(Reflect.getMetadata(PATH_METADATA, metatype))) {
-          for (const path of paths(Reflect.getMetadata(PATH_METADATA, handler))) table.set(`${RequestMethod[method]} ${joinPath(base, path)}`, isPublic);
+          for (const path of paths(Reflect.getMetadata(PATH_METADATA, handler))) table.set(`${RequestMethod[method]} ${joinPath(base, path)}`, rule);
         }
       }
     }
     return (this.table = table);
   }
 
-  isPublic(method: string, path: string): boolean {
+  rule(method: string, path: string): RouteAccessRule {
     const table = this.routes();
-    return table.get(`${method} ${path}`) === true || table.get(`ALL ${path}`) === true;
+    return table.get(`${method} ${path}`) ?? table.get(`ALL ${path}`) ?? LOGIN_ONLY;
   }
+}
+
+/**
+ * For each method the path takes, what the guard would say to this caller: the route that method
+ * reaches is the first one in the router's order (`/history/export.csv` before `/history/:id`).
+ */
+function verdicts(access: RouteAccess, routes: readonly RouteAtPath[], user: AuthUser | undefined): Map<string, AccessVerdict> {
+  const out = new Map<string, AccessVerdict>();
+  for (const r of routes) {
+    for (const m of r.methods) {
+      if (out.has(m)) continue;
+      const { isPublic, roles } = access.rule(m, r.path);
+      out.set(m, accessVerdict(isPublic, roles, user));
+    }
+  }
+  return out;
 }
 
 /**
  * For a request no route took, mounted just before Nest's 404 handler (FallThroughExpressAdapter):
  * a path that the router has, but not for this method, is a 405 METHOD_NOT_ALLOWED with `Allow`
  * (RFC 9110 §15.5.6) instead of a 404; an unknown path goes on to the 404. Nothing of the route runs
- * either way (no guard, pipe or handler), so a 405 opens nothing. The login wall still comes first:
- * a caller without a login, on a path none of whose routes is @Public(), gets the wall's 401 (or a
- * browser's redirect to /login), as that path's own methods would give it — so the methods of a
- * login-only path are only told to someone logged in.
+ * either way (no guard, pipe or handler), so a 405 opens nothing.
+ *
+ * The guards still come first, from the routes' own metadata: `Allow` lists only the methods this
+ * caller could use, and a caller who could use none gets what those methods would answer them — the
+ * login wall's 401 (a browser's GET: the redirect to /login) or the role check's 403 — so the methods
+ * of an admin-only path are told to admins only, and those of a login-only path to someone logged in.
  */
-export function methodNotAllowed(publicRoutes: PublicRoutes): RequestHandler {
+export function methodNotAllowed(access: RouteAccess): RequestHandler {
   return (req, res, next) => {
     const routes = routesAtPath(req, req.path);
-    const allowed = allowedMethods(routes);
+    const all = allowedMethods(routes);
     // no route here (a 404), or one that takes this method and still passed it on: Nest's 404
-    if (!routes.length || !allowed || allowed.includes(req.method)) return next();
-    const open = routes.some((r) => r.methods.some((m) => publicRoutes.isPublic(m, r.path)));
-    if (!open && !authState(req).user) return next(refuseAnonymous(req, res));
+    if (!routes.length || !all || all.includes(req.method)) return next();
+    const verdict = verdicts(access, routes, authState(req).user);
+    const usable = routes.map((r) => ({ path: r.path, methods: r.methods.filter((m) => verdict.get(m) === 'ok') }));
+    const allowed = allowedMethods(usable) ?? []; // never null: no route here takes every method
+    if (!allowed.length) {
+      // as the guard decides: the login wall before the role check
+      const refused = [...verdict.values()];
+      return next(refused.includes('login') ? refuseAnonymous(req, res) : refuseRole());
+    }
     res.setHeader('Allow', allowed.join(', '));
     next(new MethodNotAllowedError(req.method, allowed));
   };

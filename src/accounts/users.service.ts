@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SessionRepository } from '../repositories/session.repository';
 import { NotFoundError } from '../common/errors';
 import { UserRepository } from '../repositories/user.repository';
-import { loginAccountKey, LOGIN_ACCOUNT } from '../rate-limit/keys';
+import { loginAccountKey, LOGIN_ACCOUNT, LOGIN_FAILURES, loginFailuresKey } from '../rate-limit/keys';
 import { RateLimitStore } from '../rate-limit/rate-limit.storage';
 import { AccountInputError, ForbiddenError } from './errors';
 import { isValidEmail, normalizeEmail } from './email';
@@ -66,7 +66,8 @@ export class UsersService {
    * ones, so response times do not reveal which accounts exist. Disabled users cannot log in.
    * Both login routes (form and token API) come through here: a success resets the account's
    * login-attempt counter, so only failed attempts add up to the per-account limit and a
-   * researcher who logs in often is not locked out (README "Rate limits").
+   * researcher who logs in often is not locked out, and takes back its own hit on the
+   * failed-login counter, which keeps every earlier failure (README "Rate limits").
    */
   async verifyCredentials(email: string | undefined, password: string | undefined): Promise<AuthUser | null> {
     const e = normalizeEmail(email);
@@ -76,6 +77,8 @@ export class UsersService {
     if (!u || !ok || u.disabled || !isRole(u.role)) return null;
     await this.users.update(u.id, { lastLoginAt: new Date() });
     await this.rateLimits.forget(loginAccountKey(email), LOGIN_ACCOUNT);
+    // only this attempt's own hit: the failures before it (any IP's) keep counting
+    await this.rateLimits.refund(loginFailuresKey(email), LOGIN_FAILURES);
     return { id: u.id, email: u.email, role: u.role };
   }
 

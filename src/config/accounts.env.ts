@@ -32,6 +32,12 @@ export const accountsEnvShape = {
   RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   RATE_LIMIT_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /**
+   * Failed logins per account per (longer) window, which a success does not clear: the bound on
+   * guessing one account from many IPs while its owner keeps logging in (the limit above resets).
+   */
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
   /** Print the generated admin password at first start (off only in tests). */
   SEED_ADMIN_PRINT: boolFromEnv(true),
 };
@@ -52,6 +58,8 @@ export interface AccountsConfig {
     loginPerIp: number;
     loginPerAccount: number;
     loginWindowMs: number;
+    loginFailuresPerAccount: number;
+    loginFailuresWindowMs: number;
   };
 }
 
@@ -75,6 +83,8 @@ export function toAccountsConfig(env: AccountsEnv): AccountsConfig {
       loginPerIp: env.RATE_LIMIT_LOGIN_PER_IP,
       loginPerAccount: env.RATE_LIMIT_LOGIN_PER_ACCOUNT,
       loginWindowMs: env.RATE_LIMIT_LOGIN_WINDOW_SECONDS * 1000,
+      loginFailuresPerAccount: env.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
+      loginFailuresWindowMs: env.RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS * 1000,
     },
   };
 }

@@ -25,7 +25,7 @@ export interface MemoryThrottlerOptions {
  * while blocked are not counted; when the block ends the count starts from zero.
  *
  * Our own rather than ThrottlerStorageService because a successful login must reset the
- * per-account counter (`forget`), and that service keeps its per-hit expiry lists private —
+ * per-account counter (`forget`) and take its own hit back from the failed-login one (`refund`), and that service keeps its per-hit expiry lists private —
  * deleting from its public `storage` map leaves them behind, so the count would come back.
  */
 export class MemoryThrottlerStorage implements RateLimitBackend, OnApplicationShutdown {
@@ -77,6 +77,14 @@ export class MemoryThrottlerStorage implements RateLimitBackend, OnApplicationSh
   /** Drops this key's hits and block, as if it had never been seen. */
   async forget(key: string, throttlerName: string): Promise<void> {
     this.entries.delete(entryId(key, throttlerName));
+  }
+
+  /** Takes back the newest live hit (the one a request just counted); a block, or no live hit: nothing. */
+  async refund(key: string, throttlerName: string): Promise<void> {
+    const e = this.entries.get(entryId(key, throttlerName));
+    if (!e || e.blockedUntil !== 0 || e.hits.length === e.head) return;
+    const now = this.now();
+    if (e.hits[e.hits.length - 1] > now) e.hits.pop();
   }
 
   /** Drops entries with no live hit and no live block, so one-off clients do not pile up. */

@@ -6,7 +6,7 @@ import { TooManyRequestsError } from '../accounts/errors';
 import { authState } from '../accounts/request-user';
 import { normalizeEmail } from '../accounts/email';
 import type { AccountsConfig } from '../config/accounts.env';
-import { LOGIN_ACCOUNT, loginAccountKey, throttlerKey } from './keys';
+import { LOGIN_ACCOUNT, LOGIN_FAILURES, loginAccountKey, loginFailuresKey, throttlerKey } from './keys';
 
 
 function meta(context: ExecutionContext, key: string): boolean {
@@ -24,8 +24,8 @@ export function isAnalysisRoute(context: ExecutionContext): boolean {
 }
 
 /**
- * Four named limits (README "Rate limits"): every request per client IP; analyses per user;
- * login attempts per IP and per account. Counters are global per tracker (not per route).
+ * Five named limits (README "Rate limits"): every request per client IP; analyses per user;
+ * login attempts per IP and per account; failed logins per account over a longer window. Counters are global per tracker (not per route).
  */
 export function throttlerOptions(cfg: AccountsConfig['rateLimits']): ThrottlerOptions[] {
   const ip = (req: Record<string, unknown>) => String((req as unknown as Request).ip ?? 'unknown');
@@ -62,6 +62,21 @@ export function throttlerOptions(cfg: AccountsConfig['rateLimits']): ThrottlerOp
       // the very key the successful login forgets
       generateKey: (c) => loginAccountKey(emailOf(reqOf(c))),
     },
+    {
+      // The reset above lets a guesser start over whenever the owner logs in; this one is never reset.
+      // Each attempt is counted here, before the password check (so parallel guesses cannot slip past
+      // a check-then-count), and a successful login takes its own hit back (UsersService
+      // .verifyCredentials): what stays is failures only, from every IP, for the longer window — so
+      // the owner's logins never add up, and once the budget is spent the account is refused, the
+      // right password too (otherwise a 401-or-200 after the block would go on answering guesses).
+      // Keyed on the normalised email whether or not the account exists: the limit reveals nothing.
+      name: LOGIN_FAILURES,
+      ttl: cfg.loginFailuresWindowMs,
+      limit: cfg.loginFailuresPerAccount,
+      skipIf: (c) => !isLoginRoute(c) || !normalizeEmail(emailOf(reqOf(c))),
+      getTracker: (req) => normalizeEmail(emailOf(req)),
+      generateKey: (c) => loginFailuresKey(emailOf(reqOf(c))),
+    },
   ];
 }
 
@@ -78,6 +93,7 @@ const MESSAGES: Record<string, (s: string) => string> = {
   analyses: (s) => `You have reached the limit of analyses per minute. Please wait ${s} before the next one.`,
   'login-ip': (s) => `Too many login attempts from your network. Please wait ${s} and try again.`,
   [LOGIN_ACCOUNT]: (s) => `Too many login attempts for this account. Please wait ${s} and try again.`,
+  [LOGIN_FAILURES]: (s) => `Too many failed login attempts for this account. For its protection, logging in to it is paused; please wait ${s} and try again.`,
 };
 
 function humanSeconds(sec: number): string {

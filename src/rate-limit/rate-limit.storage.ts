@@ -8,13 +8,20 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
 export type ThrottlerHit = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
- * A counter store the app can also reset: a successful login forgets the account's failed
- * attempts (README "Rate limits"). A backend without `forget` would quietly bring back the
- * lock-out of users who merely log in often, so the type requires it.
+ * A counter store the app can also reset: a successful login forgets the account's short-window
+ * attempts and refunds its own hit on the failed-login counter (README "Rate limits"). A backend
+ * without them would quietly bring back the lock-out of users who merely log in often, so the
+ * type requires both.
  */
 export interface RateLimitBackend extends ThrottlerStorage {
   /** Drops the counter and block of `key` under this throttler; resolves once done. */
   forget(key: string, throttlerName: string): Promise<void>;
+  /**
+   * Takes back one counted hit of `key` (none left: nothing); a block stays. A successful login
+   * refunds the hit the guard counted for it on the failed-login counter, so that counter holds
+   * failures only while a success leaves earlier failures — other IPs' guesses — in place.
+   */
+  refund(key: string, throttlerName: string): Promise<void>;
 }
 
 /**
@@ -44,6 +51,15 @@ export class RateLimitStore implements RateLimitBackend, OnApplicationShutdown {
       await this.backend.forget(key, throttlerName);
     } catch (err) {
       this.logger.warn(`Could not reset the ${throttlerName} counter: ${err instanceof Error ? err.message : 'error'}`);
+    }
+  }
+
+  /** Never throws, as forget: the cost of a failure is one extra counted attempt, not a 500 on a correct login. */
+  async refund(key: string, throttlerName: string): Promise<void> {
+    try {
+      await this.backend.refund(key, throttlerName);
+    } catch (err) {
+      this.logger.warn(`Could not take back a ${throttlerName} hit: ${err instanceof Error ? err.message : 'error'}`);
     }
   }
 

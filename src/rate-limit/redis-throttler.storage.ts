@@ -27,6 +27,16 @@ if hits > tonumber(ARGV[2]) then
 end
 return {hits, left, 0, 0}`;
 
+/**
+ * Takes back one hit of INCREMENT_LUA's window (its expiry unchanged), atomically: nothing while
+ * blocked or when the window is gone or empty, so a count never goes below zero.
+ */
+const REFUND_LUA = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+if hits > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
+
 /** What this storage needs of a Redis client (ioredis in production; tests may hand in another). */
 export interface RedisLike {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
@@ -107,6 +117,21 @@ export class RedisThrottlerStorage implements RateLimitBackend, OnApplicationShu
       await this.redis.del(...this.keys(key, throttlerName));
     } catch (err) {
       this.failed(err);
+      return;
+    }
+    this.succeeded();
+  }
+
+  /**
+   * Takes back one shared hit. Redis unreachable: from the fallback, which is where the hit went while
+   * Redis was away (a hit counted in Redis just before an outage stays: one extra failure, never one fewer).
+   */
+  async refund(key: string, throttlerName: string): Promise<void> {
+    try {
+      await this.redis.eval(REFUND_LUA, 2, ...this.keys(key, throttlerName));
+    } catch (err) {
+      this.failed(err);
+      await this.fallback.refund(key, throttlerName);
       return;
     }
     this.succeeded();

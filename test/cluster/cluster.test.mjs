@@ -18,6 +18,7 @@ const require = createRequire(import.meta.url);
 const ANALYSES_PER_MINUTE = 20;
 const REQUESTS_PER_MINUTE = 40;
 const LOGIN_PER_ACCOUNT = 5;
+const LOGIN_FAILURES_PER_ACCOUNT = 12;
 
 let cluster;
 let admin;
@@ -58,6 +59,7 @@ before(async () => {
       RATE_LIMIT_ANALYSES_PER_MINUTE: String(ANALYSES_PER_MINUTE),
       RATE_LIMIT_REQUESTS_PER_MINUTE: String(REQUESTS_PER_MINUTE),
       RATE_LIMIT_LOGIN_PER_ACCOUNT: String(LOGIN_PER_ACCOUNT),
+      RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: String(LOGIN_FAILURES_PER_ACCOUNT),
     },
     log: (m) => console.log(`# ${m}`),
   });
@@ -257,6 +259,30 @@ describe('state shared between replicas', () => {
     statuses.push(await tryLogin(1, w.email, w.password));
     await wrong(LOGIN_PER_ACCOUNT - 1);
     assert.deepEqual(statuses, [...Array(LOGIN_PER_ACCOUNT + 1).fill(200), ...Array(LOGIN_PER_ACCOUNT - 1).fill(401), 200, ...Array(LOGIN_PER_ACCOUNT - 1).fill(401)], 'successes do not count, and reset the failures on both replicas');
+  });
+
+  it('failed logins add up across replicas over the long window; the owner\'s logins in between clear nothing', async () => {
+    const tryLogin = async (i, email, password) => {
+      const b = json({ email, password });
+      return (await request(`${cluster.replicas[i % 2].url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': b.type }, body: b.body, from: ip() })).status;
+    };
+    const x = await newUser();
+    const statuses = [];
+    // rounds of 4 wrong guesses on alternate replicas, the owner logging in between (on the other replica)
+    for (let round = 0; round < LOGIN_FAILURES_PER_ACCOUNT / (LOGIN_PER_ACCOUNT - 1); round++) {
+      if (round > 0) statuses.push(await tryLogin(round + 1, x.email, x.password));
+      for (let i = 0; i < LOGIN_PER_ACCOUNT - 1; i++) statuses.push(await tryLogin(i + round, x.email, 'wrong password!'));
+    }
+    const round = [...Array(LOGIN_PER_ACCOUNT - 1).fill(401)];
+    assert.deepEqual(statuses, [...round, 200, ...round, 200, ...round], 'the owner logs in between the guesses');
+    const refused = [];
+    for (let i = 0; i < 2; i++) {
+      const b = json({ email: x.email, password: i ? x.password : 'wrong password!' });
+      refused.push(await request(`${cluster.replicas[i].url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': b.type }, body: b.body, from: ip() }));
+    }
+    assert.deepEqual(refused.map((r) => r.status), [429, 429], 'the 13th attempt refused on one replica, the right password then on the other');
+    assert.match(refused[0].json.message, /^Too many failed login attempts for this account/);
+    assert.ok(Number(refused[0].headers['retry-after']) > 3000, `Retry-After ${refused[0].headers['retry-after']}`);
   });
 });
 

@@ -34,6 +34,10 @@ class FakeSharedStore implements RateLimitBackend {
   async forget(key: string): Promise<void> {
     this.entries.delete(key);
   }
+  async refund(key: string): Promise<void> {
+    const e = this.entries.get(key);
+    if (e && e.blockedUntil <= Date.now()) e.hits.pop();
+  }
 }
 
 /** The real app with the rate-limit storage swapped, exactly as a deployment would swap it. */

@@ -2,11 +2,13 @@
  * A known path with a method it does not take is a 405 METHOD_NOT_ALLOWED with `Allow` (it was
  * the router's 404 "Cannot DELETE /api/v1/analyses"); an unknown path stays a 404. The table comes
  * from the live router, so every route is walked here without listing it. The login wall still
- * comes first on login-only paths, nothing of the route runs, and HEAD on GET routes still works.
+ * comes first on login-only paths (a public path lists only its public methods to anonymous callers;
+ * admin-only paths: method-not-allowed-roles.e2e.spec.ts), nothing of the route runs, and HEAD on
+ * GET routes still works.
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { PublicRoutes } from '../../src/accounts/method-not-allowed';
+import { RouteAccess } from '../../src/accounts/method-not-allowed';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { PUBLIC, Route, routes } from '../support/routes';
@@ -92,11 +94,13 @@ describe('405 Method Not Allowed on a known path, with Allow', () => {
     const browser = await request(server).get('/logout').set('Accept', 'text/html');
     expect(browser.status).toBe(302);
     expect(browser.headers.location).toBe('/login?next=%2Flogout');
-    // a path with a public route tells anyone its methods
+    // a path with a public route tells anyone its public methods, and only those (DELETE needs a login)
     const health = await request(server).put('/healthz');
     expect([health.status, health.headers.allow, health.body.code]).toEqual([405, 'GET, HEAD', 'METHOD_NOT_ALLOWED']);
     const token = await request(server).get('/api/v1/auth/token');
-    expect([token.status, token.headers.allow]).toEqual([405, 'DELETE, POST']);
+    expect([token.status, token.headers.allow]).toEqual([405, 'POST']);
+    const logged = await request(server).get('/api/v1/auth/token').set(admin.bearer);
+    expect([logged.status, logged.headers.allow]).toEqual([405, 'DELETE, POST']);
   });
 
   it('HEAD on GET routes still answers 200; HEAD on a POST-only path is a 405', async () => {
@@ -114,10 +118,10 @@ describe('405 Method Not Allowed on a known path, with Allow', () => {
     expect(after.body).toEqual(before.body);
   });
 
-  it('the public-route table read from the controllers covers every controller route of the live router', () => {
-    const table = app.get(PublicRoutes).routes();
+  it('the route-access table read from the controllers covers every controller route of the live router', () => {
+    const table = app.get(RouteAccess).routes();
     const nest = all.filter((r) => !r.path.startsWith('/api/docs')).map((r) => `${r.method} ${r.path}`);
     expect([...table.keys()].sort()).toEqual([...nest].sort());
-    expect(new Set([...table].filter(([, open]) => open).map(([k]) => k))).toEqual(PUBLIC);
+    expect(new Set([...table].filter(([, rule]) => rule.isPublic).map(([k]) => k))).toEqual(PUBLIC);
   });
 });

@@ -77,6 +77,28 @@ describe('MemoryThrottlerStorage', () => {
     await store.forget('never-seen', 'login-account'); // no error
   });
 
+  it('refund takes back one hit — the newest, the request\'s own — never below zero, and never lifts a block', async () => {
+    const f = () => hit('f', 3, 'login-failures');
+    await f();
+    clock.now += 1000;
+    await f();
+    await store.refund('f', 'login-failures');
+    // the first hit's window ends: had the refund taken it instead, the second would still count here
+    clock.now += TTL - 1000;
+    expect(await f()).toMatchObject({ totalHits: 1, isBlocked: false });
+    for (let i = 0; i < 2; i++) await f();
+    await store.refund('f', 'login-failures');
+    expect(await f()).toMatchObject({ totalHits: 3, isBlocked: false });
+    expect((await f()).isBlocked).toBe(true);
+    await store.refund('f', 'login-failures');
+    expect((await f()).isBlocked).toBe(true);
+    await store.refund('never-seen', 'login-failures'); // no error, nothing created
+    expect(store.size).toBe(1);
+    await hit('g', 1, 'login-failures');
+    for (let i = 0; i < 3; i++) await store.refund('g', 'login-failures');
+    expect(await hit('g', 1, 'login-failures')).toMatchObject({ totalHits: 1, isBlocked: false });
+  });
+
   it('the sweep drops idle entries only; shutdown clears everything', async () => {
     await hit('idle');
     for (let i = 0; i < 2; i++) await hit('blocked', 1);

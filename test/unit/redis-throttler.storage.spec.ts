@@ -108,6 +108,22 @@ maybe('RedisThrottlerStorage (real redis-server)', () => {
     expect(a.isDegraded || b.isDegraded).toBe(false);
   });
 
+  it('refund on one replica takes one shared hit back for both: never below zero, never a block', async () => {
+    for (let i = 0; i < 3; i++) await a.increment('fail-r', MIN, 3, MIN, 'login-failures');
+    await b.refund('fail-r', 'login-failures');
+    expect(await a.increment('fail-r', MIN, 3, MIN, 'login-failures')).toMatchObject({ totalHits: 3, isBlocked: false });
+    expect((await b.increment('fail-r', MIN, 3, MIN, 'login-failures')).isBlocked).toBe(true);
+    await a.refund('fail-r', 'login-failures');
+    expect((await b.increment('fail-r', MIN, 3, MIN, 'login-failures')).isBlocked).toBe(true);
+    // nothing to take back: no key is made, and the next hit is the first
+    for (let i = 0; i < 3; i++) await b.refund('fail-none', 'login-failures');
+    expect(await a.increment('fail-none', MIN, 3, MIN, 'login-failures')).toMatchObject({ totalHits: 1, isBlocked: false });
+    await b.refund('fail-none', 'login-failures');
+    await b.refund('fail-none', 'login-failures');
+    expect(await a.increment('fail-none', MIN, 3, MIN, 'login-failures')).toMatchObject({ totalHits: 1, isBlocked: false });
+    expect(a.isDegraded || b.isDegraded).toBe(false);
+  });
+
   it('Redis gone: no error, each replica enforces the limit on its own counters; Redis back: shared again', async () => {
     await stop(redis);
     const local = [];
@@ -118,6 +134,9 @@ maybe('RedisThrottlerStorage (real redis-server)', () => {
     await a.forget('login-x', 'login');
     expect(await a.increment('login-x', MIN, 2, MIN, 'login')).toMatchObject({ totalHits: 1, isBlocked: false });
     await a.increment('login-x', MIN, 2, MIN, 'login');
+    // refund too: from the fallback, where the hit went, without an error
+    await a.refund('login-x', 'login');
+    expect(await a.increment('login-x', MIN, 2, MIN, 'login')).toMatchObject({ totalHits: 2, isBlocked: false });
     // b has its own counters while degraded: at worst N× the limit across N replicas, never unlimited
     expect((await b.increment('login-x', MIN, 2, MIN, 'login')).isBlocked).toBe(false);
 

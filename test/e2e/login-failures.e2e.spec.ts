@@ -1,0 +1,149 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { createUser, loginViaForm } from '../helpers/auth';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+
+/**
+ * The per-account login limit (5 per 15 min) is cleared by a success, so a guesser got 4 fresh
+ * tries every time the account's owner logged in, without end (the per-IP limit does not bound
+ * one with many addresses). The failed-login limit (RATE_LIMIT_LOGIN_FAILURES_*: 20 per hour by
+ * default) is never cleared: its owner's successes do not count, failures from every IP do, and
+ * once they are spent the account answers 429 — the right password too, else the answers after
+ * the block would still tell a right guess from a wrong one.
+ */
+const PER_ACCOUNT = 5; // RATE_LIMIT_LOGIN_PER_ACCOUNT's default
+const FAILURES = 20; // RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT's default
+const WRONG = 'not the password';
+let nextIp = 0;
+/** A fresh client address per attempt: the guesser has many, so the per-IP limit never bites. */
+const freshIp = () => `10.${Math.floor(nextIp / 250) % 250}.${(nextIp++ % 250) + 1}.7`;
+/** The owner's own address (the per-IP login limit, 30 per 15 min, counts their successes too). */
+let victimNo = 10;
+const victimIp = () => `192.0.2.${victimNo++}`;
+
+type Server = Parameters<typeof request>[0];
+const token = (server: Server, email: string, password: string, ip: string) =>
+  request(server).post('/api/v1/auth/token').set('X-Forwarded-For', ip).send({ email, password });
+
+describe('failed logins per account, over a longer window that a success does not clear', () => {
+  let app: NestExpressApplication;
+  let server: Server;
+  beforeAll(async () => {
+    // TRUST_PROXY: each request's X-Forwarded-For is its client IP; every other limit at its default
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, TRUST_PROXY: 'true' }));
+    server = app.getHttpServer();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('guessing from many IPs while the owner keeps logging in: after 20 failures the account answers 429, with Retry-After', async () => {
+    const { user, password } = await createUser(app);
+    const VICTIM_IP = victimIp();
+    const statuses: number[] = [];
+    // 5 rounds of 4 wrong guesses (one under the short limit), the owner logging in from their own IP between them
+    const rounds = FAILURES / (PER_ACCOUNT - 1);
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < PER_ACCOUNT - 1; i++) statuses.push((await token(server, user.email, WRONG, freshIp())).status);
+      if (round < rounds - 1) statuses.push((await token(server, user.email, password, VICTIM_IP)).status);
+    }
+    // 20 failures, each answered 401, and the owner's 4 logins in between accepted
+    expect(statuses).toEqual(Array.from({ length: statuses.length }, (_, i) => (i % PER_ACCOUNT === PER_ACCOUNT - 1 ? 200 : 401)));
+    expect(statuses.filter((x) => x === 401)).toHaveLength(FAILURES);
+    // the 21st attempt in the hour: refused before the password check, from any IP, by form or API
+    const refused = await token(server, user.email, WRONG, freshIp());
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ statusCode: 429, code: 'TOO_MANY_REQUESTS' });
+    expect(refused.body.message).toMatch(/^Too many failed login attempts for this account\. .*please wait 60 minutes and try again\.$/);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(3500);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(3600);
+    // from here on every attempt is refused (the short limit, now also over, answers first), however spelled, by form or
+    // API — the right password too: a 200 here would let the guesser go on testing passwords
+    expect((await token(server, ` ${user.email.toUpperCase()}`, WRONG, freshIp())).status).toBe(429);
+    expect((await loginViaForm(app, user.email, WRONG, freshIp())).status).toBe(429);
+    expect((await token(server, user.email, password, VICTIM_IP)).status).toBe(429);
+  });
+
+  it('the owner\'s own logins never lock them out: 10 in a row, by form and API, even with 19 failures already counted', async () => {
+    const { user, password } = await createUser(app);
+    const VICTIM_IP = victimIp();
+    const IN_A_ROW = 10;
+    // 19 failures from other IPs, in rounds the owner's logins reset for the short limit
+    const spend = async (n: number) => {
+      for (let i = 0; i < n; i++) expect((await token(server, user.email, WRONG, freshIp())).status).toBe(401);
+    };
+    for (let left = FAILURES - 1; left > 0; left -= PER_ACCOUNT - 1) {
+      await spend(Math.min(PER_ACCOUNT - 1, left));
+      expect((await token(server, user.email, password, VICTIM_IP)).status).toBe(200);
+    }
+    const statuses: number[] = [];
+    for (let i = 0; i < IN_A_ROW; i++) {
+      statuses.push(i % 4 === 0 ? (await loginViaForm(app, user.email, password, VICTIM_IP)).status : (await token(server, user.email, password, VICTIM_IP)).status);
+    }
+    expect(statuses).toEqual(Array.from({ length: IN_A_ROW }, (_, i) => (i % 4 === 0 ? 303 : 200)));
+    // the 20th failure is still answered, the 21st refused: the owner's logins added nothing and took nothing off
+    await spend(1);
+    expect((await token(server, user.email, WRONG, freshIp())).status).toBe(429);
+  });
+});
+
+describe('failed-login limit: configurable, and the same for an email no account has', () => {
+  const LIMIT = 6;
+  let app: NestExpressApplication;
+  let server: Server;
+  beforeAll(async () => {
+    // the short per-account limit lifted, so only the failed-login one is in play
+    app = await startApp(
+      testConfig({
+        MODELS_DIR: FAKE_MODELS_DIR,
+        TRUST_PROXY: 'true',
+        RATE_LIMIT_LOGIN_PER_ACCOUNT: '1000',
+        RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: String(LIMIT),
+        RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS: '120',
+      }),
+    );
+    server = app.getHttpServer();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /**
+   * Status, body and rate-limit headers of LIMIT + 2 wrong guesses at one email: the headers' names,
+   * and the values of the limits and what remains (seconds to a reset may tick between the two runs).
+   */
+  async function guess(email: string): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (let i = 0; i < LIMIT + 2; i++) {
+      const r = await token(server, email, WRONG, freshIp());
+      const limits = Object.entries(r.headers as Record<string, string>)
+        .filter(([h]) => /^(retry-after|x-ratelimit)/.test(h))
+        .map(([h, v]) => (/^x-ratelimit-(limit|remaining)/.test(h) ? `${h}: ${v}` : h))
+        .sort();
+      out.push([r.status, r.body, limits]);
+    }
+    return out;
+  }
+
+  it('an unknown email is counted and refused exactly like an existing account: same statuses, bodies and headers', async () => {
+    const { user } = await createUser(app);
+    const known = await guess(user.email);
+    const unknown = await guess(`nobody-${Date.now()}@example.test`);
+    expect(known.map((r) => (r as unknown[])[0])).toEqual([...Array(LIMIT).fill(401), 429, 429]);
+    expect(unknown).toEqual(known);
+    const [, body] = known[LIMIT] as [number, { message: string }];
+    expect(body.message).toMatch(/please wait 2 minutes and try again\.$/);
+    // a browser gets the same words on the login page, with Retry-After
+    const page = await loginViaForm(app, user.email, WRONG, freshIp());
+    expect(page.status).toBe(429);
+    expect(page.text).toContain('Too many failed login attempts for this account.');
+    expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('RATE_LIMIT_LOGIN_FAILURES_* are validated at boot', () => {
+    const bads: Record<string, string>[] = [{ RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '0' }, { RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS: 'an hour' }];
+    for (const bad of bads) {
+      expect(() => testConfig(bad)).toThrow(Object.keys(bad)[0]);
+    }
+  });
+});
