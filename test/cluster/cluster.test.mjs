@@ -35,9 +35,15 @@ async function newUser(role = 'user') {
   const email = `u${nextIp}-${Date.now()}@cluster.test`;
   const password = `pw-${email}-long`;
   const b = json({ email, password, role });
-  const r = await request(`${cluster.url}/api/v1/users`, { method: 'POST', headers: { ...bearer(admin), 'content-type': b.type }, body: b.body, from: ip() });
+  const from = ip();
+  const r = await request(`${cluster.url}/api/v1/users`, { method: 'POST', headers: { ...bearer(admin), 'content-type': b.type }, body: b.body, from });
   assert.ok(r.status === 200 || r.status === 201, `create user: ${r.status} ${r.text}`);
-  return { email, password, id: r.json.id };
+  // the admin knows that password: the user chooses their own before anything else answers
+  const own = `${password}-own`;
+  const c = json({ current: password, password: own });
+  const changed = await request(`${cluster.url}/api/v1/auth/password`, { method: 'POST', headers: { ...bearer(await token(cluster.url, email, password, from)), 'content-type': c.type }, body: c.body, from });
+  assert.equal(changed.status, 200, `own password: ${changed.text}`);
+  return { email, password: own, id: r.json.id };
 }
 async function db(sql, params) {
   const c = new pg.Client({ connectionString: cluster.postgres.url });
