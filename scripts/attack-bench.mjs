@@ -104,7 +104,15 @@ async function main() {
   const attacker = await token(server.base, admin.email, admin.password);
   const victimUser = { email: 'victim@example.org', password: 'victim passphrase 2026' };
   await fetch(`${server.base}/api/v1/users`, { method: 'POST', headers: { ...attacker, 'content-type': 'application/json' }, body: JSON.stringify(victimUser) });
-  const victim = await token(server.base, victimUser.email, victimUser.password);
+  // an admin-created user must choose their own password before any analysis (403 PASSWORD_CHANGE_REQUIRED)
+  const changed = await fetch(`${server.base}/api/v1/auth/password`, {
+    method: 'POST',
+    headers: { ...(await token(server.base, victimUser.email, victimUser.password)), 'content-type': 'application/json' },
+    body: JSON.stringify({ current: victimUser.password, password: `${victimUser.password} own` }),
+  });
+  const own = await changed.json();
+  if (!own.token) throw new Error(`victim password change failed: ${JSON.stringify(own)}`);
+  const victim = { authorization: `Bearer ${own.token}` };
   const normal = normalImage();
 
   const rssBefore = readProcKb(pid, 'VmRSS');

@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { wantsHtml } from '../common/app-exception.filter';
 import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
-import { PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
-import { CsrfError, ForbiddenError, UnauthorizedError } from './errors';
+import { OPEN_BEFORE_PASSWORD_CHANGE_KEY, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
+import { CHANGE_PASSWORD_PAGE, CsrfError, ForbiddenError, PasswordChangeRequiredError, UnauthorizedError } from './errors';
 import { authState } from './request-user';
 import type { AuthUser, Role } from './roles';
 
@@ -46,7 +46,18 @@ export function accessVerdict(isPublic: boolean, roles: readonly Role[] | undefi
 }
 
 /**
- * Global guard, after the rate limiter: login required except on @Public() routes; CSRF token
+ * The answer to a user who must first replace a password someone else set: a browser asking for a
+ * page is sent to the change form, anyone else gets 403 PASSWORD_CHANGE_REQUIRED (the error is for
+ * the caller to throw, as with refuseAnonymous).
+ */
+export function refusePendingPasswordChange(req: Request, res: Response): PasswordChangeRequiredError {
+  if (req.method === 'GET' && wantsHtml(req)) res.redirect(302, CHANGE_PASSWORD_PAGE);
+  return new PasswordChangeRequiredError();
+}
+
+/**
+ * Global guard, after the rate limiter: login required except on @Public() routes; a user who
+ * must change a password someone else set reaches only @OpenBeforePasswordChange() routes; CSRF token
  * on every state-changing request made with the browser's cookie (forms and the page's fetch
  * calls; bearer-token API calls carry no ambient credential and need none); @Roles() checks.
  * Browsers asking for a page are redirected to /login?next=…
@@ -69,6 +80,10 @@ export class AccessGuard implements CanActivate {
     const verdict = accessVerdict(isPublic, roles, state.user);
 
     if (verdict === 'login') throw refuseAnonymous(req, res);
+    // Before CSRF and roles: a page GET of such a user goes to the change form whatever it is.
+    if (!isPublic && state.user?.mustChangePassword && this.reflector.getAllAndOverride<boolean>(OPEN_BEFORE_PASSWORD_CHANGE_KEY, targets) !== true) {
+      throw refusePendingPasswordChange(req, res);
+    }
 
     const skipCsrf = this.reflector.getAllAndOverride<boolean>(SKIP_CSRF_KEY, targets) === true;
     if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf) {

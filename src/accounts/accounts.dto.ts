@@ -21,6 +21,9 @@ export class TokenRequestDto extends ZodDto(z.object({ email: email.optional(), 
 
 export class ChangePasswordFormDto extends ZodDto(z.object({ current: password.optional(), password: password.optional(), confirm: password.optional() })) {}
 
+/** POST /api/v1/auth/password (JSON): the form's fields less the confirmation, which is the client's job. */
+export class ChangePasswordDto extends ZodDto(z.object({ current: password.optional(), password: password.optional() })) {}
+
 export class AccountQueryDto extends ZodDto(z.object({ done: z.enum(['password']).optional().catch(undefined) })) {}
 
 export class CreateUserDto extends ZodDto(

@@ -6,6 +6,7 @@ import { canonicalPath } from '../common/paths';
 import { AppConfig } from '../config/config.service';
 import { clearCookie, CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies';
 import { Csrf } from './csrf';
+import { CHANGE_PASSWORD_PAGE, PasswordChangeRequiredError } from './errors';
 import { authState } from './request-user';
 import { SessionsService } from './sessions.service';
 
@@ -72,6 +73,16 @@ export function configureAccounts(app: NestExpressApplication): void {
           res.redirect(302, `/login?next=${encodeURIComponent('/api/docs')}`);
         } else {
           res.status(401).json({ statusCode: 401, code: 'UNAUTHORIZED', message: 'Please log in.' });
+        }
+        return;
+      }
+      // the AccessGuard's rule for Swagger's plain Express routes, which no guard sees
+      if (path.startsWith('/api/docs') && state.user?.mustChangePassword) {
+        if (wantsHtml(req) || path === '/api/docs' || path === '/api/docs/') {
+          res.redirect(302, CHANGE_PASSWORD_PAGE);
+        } else {
+          const e = new PasswordChangeRequiredError();
+          res.status(e.statusCode).json({ statusCode: e.statusCode, code: e.code, message: e.message });
         }
         return;
       }

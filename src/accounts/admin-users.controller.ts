@@ -14,6 +14,12 @@ import { IdParamDto } from '../common/zod-dto';
 /** The page's confirmation step for "New password" and disabling (a static file: the CSP forbids inline scripts). */
 const SCRIPTS = ['/static/js/admin-users.js'];
 
+/**
+ * A password an admin sets is known to the admin: the user must replace it before anything else
+ * (users.service `mustChangePassword`, AccessGuard). Said wherever the admin sets one.
+ */
+const FIRST_LOGIN = 'The user will be asked to choose a new password at first login.';
+
 /** Admin user management: a page (forms with CSRF) and the same operations as JSON. */
 @ApiTags('users')
 @Controller()
@@ -26,7 +32,7 @@ export class AdminUsersController {
   async page(@Res() res: Response, @Query() q: AdminNoticeQueryDto): Promise<void> {
     const users = await this.users.list();
     const u = q.user ? users.find((x) => x.id === q.user) : undefined;
-    const done = !u ? undefined : q.done === 'created' ? `Created ${u.email} (${u.role}).` : q.done === 'updated' ? `Updated ${u.email}: ${u.role}, ${u.disabled ? 'disabled' : 'active'}.` : undefined;
+    const done = !u ? undefined : q.done === 'created' ? `Created ${u.email} (${u.role}). ${FIRST_LOGIN}` : q.done === 'updated' ? `Updated ${u.email}: ${u.role}, ${u.disabled ? 'disabled' : 'active'}.` : undefined;
     res.render('admin-users', { title: 'Users', scripts: SCRIPTS, users, done });
   }
 
@@ -34,7 +40,7 @@ export class AdminUsersController {
   @ApiExcludeEndpoint()
   async createFromPage(@Body() body: CreateUserDto, @Res() res: Response): Promise<void> {
     try {
-      const u = await this.users.create({ email: body.email, password: body.password, role: body.role });
+      const u = await this.users.create({ email: body.email, password: body.password, role: body.role, mustChangePassword: true });
       res.redirect(303, `/admin/users?done=created&user=${encodeURIComponent(u.id)}`);
     } catch (err) {
       // the typed email and role stay in the form; the password is never sent back
@@ -61,7 +67,7 @@ export class AdminUsersController {
       const u = await this.users.findById(id);
       if (!u) throw new NotFoundError('No such user.');
       const password = randomPassword();
-      await this.users.setPassword(id, password);
+      await this.users.setPassword(id, password, { mustChangePassword: true });
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).render('admin-users', {
         title: 'Users',
@@ -69,6 +75,7 @@ export class AdminUsersController {
         users: await this.users.list(),
         done: `New password for ${u.email} (shown once, pass it on safely):`,
         newPassword: password,
+        hint: FIRST_LOGIN,
       });
     } catch (err) {
       await this.renderError(res, err);
@@ -87,9 +94,9 @@ export class AdminUsersController {
   }
 
   @Post('api/v1/users')
-  @ApiOperation({ summary: 'Create a user (admin)' })
+  @ApiOperation({ summary: 'Create a user (admin)', description: 'The user must choose a new password at first login (`mustChangePassword: true`).' })
   create(@Body() body: CreateUserDto): Promise<UserView> {
-    return this.users.create({ email: body.email, password: body.password, role: body.role });
+    return this.users.create({ email: body.email, password: body.password, role: body.role, mustChangePassword: true });
   }
 
   @Patch('api/v1/users/:id')

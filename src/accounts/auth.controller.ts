@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiExcludeEndpoint, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/config.service';
-import { AccountQueryDto, ChangePasswordFormDto, LoginFormDto, NextQueryDto, TokenRequestDto } from './accounts.dto';
+import { AccountQueryDto, ChangePasswordDto, ChangePasswordFormDto, LoginFormDto, NextQueryDto, TokenRequestDto } from './accounts.dto';
 import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, setCookie } from './cookies';
 import { Csrf } from './csrf';
-import { LoginRoute, Public, SkipCsrf } from './decorators';
-import { AccountInputError, UnauthorizedError } from './errors';
+import { LoginRoute, OpenBeforePasswordChange, Public, SkipCsrf } from './decorators';
+import { AccountInputError, CHANGE_PASSWORD_PAGE, UnauthorizedError } from './errors';
 import { authState, CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
 import { SessionsService } from './sessions.service';
@@ -58,10 +58,12 @@ export class AuthController {
     setCookie(req, res, this.policy, SESSION_COOKIE, token, this.config.accounts.sessionTtlMs);
     // a fresh CSRF cookie per login: a token seen before login is useless afterwards
     setCookie(req, res, this.policy, CSRF_COOKIE, Csrf.newCookieValue());
-    res.redirect(303, next);
+    // someone else set this password: straight to the change form (every other page sends them there)
+    res.redirect(303, user.mustChangePassword ? CHANGE_PASSWORD_PAGE : next);
   }
 
   @Post('logout')
+  @OpenBeforePasswordChange()
   @ApiExcludeEndpoint()
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     const state = authState(req);
@@ -72,6 +74,7 @@ export class AuthController {
   }
 
   @Get('account')
+  @OpenBeforePasswordChange()
   @ApiExcludeEndpoint()
   account(@Res() res: Response, @Query() q: AccountQueryDto): void {
     res.render('account', { title: 'Your account', done: q.done === 'password' ? 'Password changed. Other sessions and API tokens were signed out.' : undefined });
@@ -80,6 +83,7 @@ export class AuthController {
   /** Change your own password; every other session and token of yours ends, this browser stays in. */
   @Post('account/password')
   @LoginRoute()
+  @OpenBeforePasswordChange()
   @ApiExcludeEndpoint()
   async changePassword(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response, @Body() body: ChangePasswordFormDto): Promise<void> {
     try {
@@ -115,7 +119,42 @@ export class AuthController {
     return { token, expiresAt: expiresAt.toISOString() };
   }
 
+  /**
+   * The API twin of the form: with a bearer token, every session and token of yours ends and a new
+   * token is the answer; with the browser's cookie (+ CSRF), a new session cookie replaces it (204).
+   */
+  @Post('api/v1/auth/password')
+  @LoginRoute()
+  @OpenBeforePasswordChange()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Change your own password',
+    description:
+      'JSON `{"current","password"}`. Required before anything else when an admin set the password (403 `PASSWORD_CHANGE_REQUIRED` ' +
+      'elsewhere). Every other session and token of yours ends.',
+  })
+  @ApiOkResponse({ description: 'Bearer caller: a new token', schema: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } } })
+  @ApiNoContentResponse({ description: 'Cookie caller: a new session cookie' })
+  @ApiBadRequestResponse({ description: 'Wrong current password, or the new one is refused by the password policy' })
+  async changePasswordApi(
+    @CurrentUser() user: AuthUser,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Body() body: ChangePasswordDto,
+  ): Promise<{ token: string; expiresAt: string } | undefined> {
+    await this.users.changeOwnPassword(user.id, body.current, body.password);
+    if (authState(req).authMethod === 'bearer') {
+      const { token, expiresAt } = await this.sessions.create(user.id, 'api');
+      return { token, expiresAt: expiresAt.toISOString() };
+    }
+    const { token } = await this.sessions.create(user.id, 'web');
+    setCookie(req, res, this.policy, SESSION_COOKIE, token, this.config.accounts.sessionTtlMs);
+    res.status(204);
+    return undefined;
+  }
+
   @Delete('api/v1/auth/token')
+  @OpenBeforePasswordChange()
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke the bearer token used for this request' })
   async revokeToken(@Req() req: Request): Promise<void> {
@@ -124,7 +163,8 @@ export class AuthController {
   }
 
   @Get('api/v1/auth/me')
-  @ApiOperation({ summary: 'The logged-in user' })
+  @OpenBeforePasswordChange()
+  @ApiOperation({ summary: 'The logged-in user', description: '`mustChangePassword: true`: choose your own password first (POST /api/v1/auth/password).' })
   me(@CurrentUser() user: AuthUser): AuthUser {
     return user;
   }

@@ -7,6 +7,7 @@ export const SKIP_CSRF_KEY = 'sentinel:skip-csrf';
 export const LOGIN_ROUTE_KEY = 'sentinel:login-route';
 export const ANALYSIS_ROUTE_KEY = 'sentinel:analysis-route';
 export const UNTHROTTLED_KEY = 'sentinel:unthrottled';
+export const OPEN_BEFORE_PASSWORD_CHANGE_KEY = 'sentinel:open-before-password-change';
 
 /** Reachable without logging in (login page, token endpoint, health). Everything else needs a user. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
@@ -14,6 +15,12 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** No CSRF token needed: JSON endpoints that carry their own credentials (token login). */
 export const SkipCsrf = () => SetMetadata(SKIP_CSRF_KEY, true);
+/**
+ * Answers a logged-in user whose password someone else set (`mustChangePassword`) before they
+ * choose their own: the password change itself, logout and "me". Every other non-public route
+ * refuses them (AccessGuard).
+ */
+export const OpenBeforePasswordChange = () => SetMetadata(OPEN_BEFORE_PASSWORD_CHANGE_KEY, true);
 /** Counts against the login-attempt limits (per IP and per account). */
 export const LoginRoute = () => SetMetadata(LOGIN_ROUTE_KEY, true);
 /** Counts against the analyses-per-user limit (any route that runs the pipeline). */

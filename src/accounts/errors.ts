@@ -17,6 +17,21 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/** Where a user whose password someone else set is sent, and what the API says to them. */
+export const CHANGE_PASSWORD_PAGE = '/account';
+export const PASSWORD_CHANGE_REQUIRED_MESSAGE =
+  'Your password was set by someone else: choose your own first, at /account or with POST /api/v1/auth/password ' +
+  '{"current","password"}. Until then only that, logout and GET /api/v1/auth/me answer.';
+
+/** 403 for every route but the password change, logout and "me" while `mustChangePassword` is set. */
+export class PasswordChangeRequiredError extends DomainError {
+  readonly code = 'PASSWORD_CHANGE_REQUIRED';
+  readonly statusCode = 403;
+  constructor() {
+    super(PASSWORD_CHANGE_REQUIRED_MESSAGE);
+  }
+}
+
 export class CsrfError extends DomainError {
   readonly code = 'FORBIDDEN';
   readonly statusCode = 403;

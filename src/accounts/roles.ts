@@ -10,6 +10,11 @@ export interface AuthUser {
   id: string;
   email: string;
   role: Role;
+  /**
+   * Someone else set this password (an admin, the CLI, the random first-admin password): until the
+   * user chooses their own, only the password change, logout and "me" answer (AccessGuard).
+   */
+  mustChangePassword: boolean;
 }
 
 /** How the request proved who it is: a browser session cookie or an API bearer token. */

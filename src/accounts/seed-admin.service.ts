@@ -24,7 +24,13 @@ export class SeedAdminService implements OnApplicationBootstrap {
     const email = a.seedAdminEmail ?? DEFAULT_ADMIN_EMAIL;
     const password = a.seedAdminPassword ?? randomPassword();
     try {
-      await this.users.create({ email, password, role: 'admin' });
+      // "Must change password" only for the random one. It was printed to the console, where it
+      // lingers in terminal scroll-back and collected container logs, and nobody chose it. A
+      // SEED_ADMIN_PASSWORD is the deployer's own choice for the account they will use (README
+      // "First start"); forcing a change would also leave the env var naming a dead password and
+      // lock out the scripts that log in with it (bench, cluster, container smoke) until a
+      // person clicks through a form. Whoever wants it changed can change it at /account.
+      await this.users.create({ email, password, role: 'admin', mustChangePassword: a.seedAdminPassword === undefined });
     } catch (err) {
       // another instance seeded at the same moment
       if ((await this.users.count()) > 0) return;
@@ -36,7 +42,7 @@ export class SeedAdminService implements OnApplicationBootstrap {
       // printed once, straight to the console, whatever LOG_LEVEL says
       console.log(
         `\n  First start: created admin ${email} with password  ${password}\n` +
-          `  Log in at http://localhost:${this.config.port}/login and change users at /admin/users.\n`,
+          `  Log in at http://localhost:${this.config.port}/login: you will be asked to choose your own password first.\n`,
       );
     }
   }

@@ -38,7 +38,7 @@ export class SessionsService {
     const s = await this.sessions.findByTokenHash(sha256Hex(token));
     if (!s || s.kind !== kind || s.expiresAt.getTime() <= Date.now()) return null;
     if (s.user.disabled || !isRole(s.user.role)) return null;
-    return { id: s.user.id, email: s.user.email, role: s.user.role };
+    return { id: s.user.id, email: s.user.email, role: s.user.role, mustChangePassword: s.user.mustChangePassword };
   }
 
   async revoke(token: string | undefined): Promise<void> {

@@ -17,6 +17,8 @@ export interface UserView {
   disabled: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** the user must choose a new password at their next login (someone else set this one) */
+  mustChangePassword: boolean;
 }
 
 /** Users and roles. Password hashes never leave this class. */
@@ -32,7 +34,11 @@ export class UsersService {
     return this.users.count();
   }
 
-  async create(input: { email?: string; password?: string; role?: string }): Promise<UserView> {
+  /**
+   * `mustChangePassword` has no default: each caller says whether the password it passes is one
+   * the user chose (false) or one someone else knows (true: the admin forms and API, the CLI).
+   */
+  async create(input: { email?: string; password?: string; role?: string; mustChangePassword: boolean }): Promise<UserView> {
     const email = normalizeEmail(input.email);
     if (!isValidEmail(email)) throw new AccountInputError('A valid email address is required.');
     const role = input.role ?? 'user';
@@ -43,7 +49,7 @@ export class UsersService {
     if (await this.users.findByEmail(email)) {
       throw new AccountInputError(`A user with the email ${email} already exists.`);
     }
-    const user = await this.users.create({ email, role, passwordHash: await hashPassword(input.password) });
+    const user = await this.users.create({ email, role, passwordHash: await hashPassword(input.password), mustChangePassword: input.mustChangePassword });
     return toView(user);
   }
 
@@ -79,7 +85,7 @@ export class UsersService {
     await this.rateLimits.forget(loginAccountKey(email), LOGIN_ACCOUNT);
     // only this attempt's own hit: the failures before it (any IP's) keep counting
     await this.rateLimits.refund(loginFailuresKey(email), LOGIN_FAILURES);
-    return { id: u.id, email: u.email, role: u.role };
+    return { id: u.id, email: u.email, role: u.role, mustChangePassword: u.mustChangePassword };
   }
 
   /**
@@ -112,25 +118,32 @@ export class UsersService {
     return toView(updated);
   }
 
-  /** Own password change: the current one is checked first (same scrypt cost either way). */
+  /**
+   * Own password change: the current one is checked first (same scrypt cost either way). It clears
+   * "must change password"; keeping the very password someone else set would not, so it is refused.
+   */
   async changeOwnPassword(id: string, current: string | undefined, next: string | undefined): Promise<void> {
     const u = await this.users.findById(id);
     const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
     if (!u || !ok) throw new AccountInputError('The current password is not correct.');
     if (typeof next !== 'string') throw new AccountInputError('A new password is required.');
-    await this.setPassword(id, next, u.email);
+    if (next === current) throw new AccountInputError('The new password must differ from the current one.');
+    await this.setPassword(id, next, { email: u.email, mustChangePassword: false });
   }
 
-  /** Sets a password and ends every session and token of that user. */
-  async setPassword(id: string, password: string, email?: string): Promise<void> {
-    const problem = passwordProblem(password, email);
+  /**
+   * Sets a password and ends every session and token of that user. `mustChangePassword`: true
+   * when someone other than the user sets it (the admin's "New password"), false for their own.
+   */
+  async setPassword(id: string, password: string, opts: { email?: string; mustChangePassword: boolean }): Promise<void> {
+    const problem = passwordProblem(password, opts.email);
     if (problem) throw new AccountInputError(problem);
-    await this.users.update(id, { passwordHash: await hashPassword(password) });
+    await this.users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: opts.mustChangePassword });
     await this.sessions.deleteByUser(id);
   }
 }
 
-function toView(u: { id: string; email: string; role: string; disabled: boolean; createdAt: Date; lastLoginAt: Date | null }): UserView {
+function toView(u: { id: string; email: string; role: string; disabled: boolean; createdAt: Date; lastLoginAt: Date | null; mustChangePassword: boolean }): UserView {
   return {
     id: u.id,
     email: u.email,
@@ -138,5 +151,6 @@ function toView(u: { id: string; email: string; role: string; disabled: boolean;
     disabled: u.disabled,
     createdAt: u.createdAt,
     lastLoginAt: u.lastLoginAt,
+    mustChangePassword: u.mustChangePassword,
   };
 }

@@ -15,7 +15,9 @@ const USAGE = `Usage: npm run user:create -- --email someone@example.org [--role
 Creates a user in the database named by DATABASE_URL (applying migrations first).
 Without --password-stdin a random password is generated and printed once.
 --password-stdin reads the password from standard input (never from the command line,
-which other users of the machine could see in the process list).`;
+which other users of the machine could see in the process list).
+Either way whoever ran this knows the password: the user is asked to choose a new one
+at first login (the API answers 403 PASSWORD_CHANGE_REQUIRED until then).`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -55,7 +57,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   try {
     await prisma.onModuleInit();
     // creating a user logs no one in, so the rate-limit store (reset on logins) is a throwaway
-    const user = await new UsersService(new UserRepository(prisma), new SessionRepository(prisma), new RateLimitStore()).create({ email: values.email, password, role: values.role });
+    const user = await new UsersService(new UserRepository(prisma), new SessionRepository(prisma), new RateLimitStore()).create({ email: values.email, password, role: values.role, mustChangePassword: true });
     console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
     if (generated) console.log(`Password (shown once): ${password}`);
     return 0;

@@ -5,7 +5,7 @@ import { PrismaService } from '../prisma/prisma.service';
 export interface SessionLookup {
   kind: string;
   expiresAt: Date;
-  user: { id: string; email: string; role: string; disabled: boolean };
+  user: { id: string; email: string; role: string; disabled: boolean; mustChangePassword: boolean };
 }
 
 /** The Session table (cookies and API tokens, stored as sha256 of the secret). */
@@ -24,7 +24,7 @@ export class SessionRepository {
   findByTokenHash(tokenHash: string): Promise<SessionLookup | null> {
     return this.prisma.session.findUnique({
       where: { tokenHash },
-      select: { kind: true, expiresAt: true, user: { select: { id: true, email: true, role: true, disabled: true } } },
+      select: { kind: true, expiresAt: true, user: { select: { id: true, email: true, role: true, disabled: true, mustChangePassword: true } } },
     });
   }
 

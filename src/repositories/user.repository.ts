@@ -10,6 +10,8 @@ export interface StoredUser {
   disabled: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** the password was set by someone else; cleared when the user sets their own */
+  mustChangePassword: boolean;
 }
 
 /** The User table. Ending a user's sessions is SessionRepository's (its table). */
@@ -37,11 +39,11 @@ export class UserRepository {
     return this.prisma.user.findMany({ orderBy: { createdAt: 'asc' } });
   }
 
-  create(data: { email: string; role: string; passwordHash: string }): Promise<StoredUser> {
+  create(data: { email: string; role: string; passwordHash: string; mustChangePassword: boolean }): Promise<StoredUser> {
     return this.prisma.user.create({ data });
   }
 
-  update(id: string, data: { role?: string; disabled?: boolean; passwordHash?: string; lastLoginAt?: Date }): Promise<StoredUser> {
+  update(id: string, data: { role?: string; disabled?: boolean; passwordHash?: string; mustChangePassword?: boolean; lastLoginAt?: Date }): Promise<StoredUser> {
     return this.prisma.user.update({ where: { id }, data });
   }
 }

@@ -154,7 +154,7 @@ const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-pass
   });
 
   it('login under a 429: the form stays, the wait counts down, then logging in works', async () => {
-    const { user } = { user: await h.app.get(UsersService).create({ email: 'slow-typist@example.org', password: 'right-password-123', role: 'user' }) };
+    const { user } = { user: await h.app.get(UsersService).create({ email: 'slow-typist@example.org', password: 'right-password-123', role: 'user', mustChangePassword: false }) };
     await page.goto(`${h.base}/`);
     await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]); // the last test: sign the admin out
     const fresh = page;

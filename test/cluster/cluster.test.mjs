@@ -36,9 +36,15 @@ async function newUser(role = 'user') {
   const email = `u${nextIp}-${Date.now()}@cluster.test`;
   const password = `pw-${email}-long`;
   const b = json({ email, password, role });
-  const r = await request(`${cluster.url}/api/v1/users`, { method: 'POST', headers: { ...bearer(admin), 'content-type': b.type }, body: b.body, from: ip() });
+  const from = ip();
+  const r = await request(`${cluster.url}/api/v1/users`, { method: 'POST', headers: { ...bearer(admin), 'content-type': b.type }, body: b.body, from });
   assert.ok(r.status === 200 || r.status === 201, `create user: ${r.status} ${r.text}`);
-  return { email, password, id: r.json.id };
+  // the admin knows that password: the user chooses their own before anything else answers
+  const own = `${password}-own`;
+  const c = json({ current: password, password: own });
+  const changed = await request(`${cluster.url}/api/v1/auth/password`, { method: 'POST', headers: { ...bearer(await token(cluster.url, email, password, from)), 'content-type': c.type }, body: c.body, from });
+  assert.equal(changed.status, 200, `own password: ${changed.text}`);
+  return { email, password: own, id: r.json.id };
 }
 async function db(sql, params) {
   const c = new pg.Client({ connectionString: cluster.postgres.url });
@@ -133,13 +139,32 @@ describe('schema: PostgreSQL and SQLite migration sets', () => {
 describe('PostgreSQL migration runner', () => {
   it('is idempotent, records a failure like Prisma and refuses to go on, refuses an edited migration', async () => {
     const { applyPgMigrations } = require(path.join(ROOT, 'dist/prisma/pg-migrator.js'));
+    const { readMigrations } = require(path.join(ROOT, 'dist/prisma/migrator.js'));
     const { PG_MIGRATIONS_DIR } = require(path.join(ROOT, 'dist/prisma/database.js'));
+    const committed = readMigrations(PG_MIGRATIONS_DIR);
+    // an upgrade: the sets before "must change password", a user, then the rest
+    const NEW = '20261205150000_must_change_password';
+    const olderDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgolder-'));
+    for (const m of committed.filter((f) => f.name < NEW)) {
+      fs.mkdirSync(path.join(olderDir, m.name));
+      fs.writeFileSync(path.join(olderDir, m.name, 'migration.sql'), m.sql);
+    }
     await db('CREATE DATABASE scratch');
     const url = cluster.postgres.url.replace(/\/sentinel$/, '/scratch');
+    const older = await applyPgMigrations(url, olderDir);
+    assert.equal(older.applied.length, committed.filter((f) => f.name < NEW).length);
+    const s = new pg.Client({ connectionString: url });
+    await s.connect();
+    await s.query(`INSERT INTO "User" (id, email, "passwordHash") VALUES ('u1', 'old@example.test', 'scrypt$x')`);
     const first = await applyPgMigrations(url, PG_MIGRATIONS_DIR);
-    assert.equal(first.applied.length, 3);
+    assert.deepEqual(first.applied, committed.filter((f) => f.name >= NEW).map((f) => f.name));
+    const upgraded = (await s.query(`SELECT "mustChangePassword" AS m FROM "User" WHERE id = 'u1'`)).rows[0];
+    const recorded = (await s.query('SELECT checksum, logs, applied_steps_count, finished_at FROM _prisma_migrations WHERE migration_name = $1', [NEW])).rows[0];
+    await s.end();
+    assert.deepEqual(upgraded, { m: false }, 'users from before the column must not be asked to change their password');
+    assert.deepEqual([recorded.checksum, recorded.logs, recorded.applied_steps_count, recorded.finished_at instanceof Date], [committed.find((f) => f.name === NEW).checksum, null, 1, true]);
     const again = await applyPgMigrations(url, PG_MIGRATIONS_DIR);
-    assert.deepEqual([again.applied.length, again.alreadyApplied.length], [0, 3]);
+    assert.deepEqual([again.applied.length, again.alreadyApplied.length], [0, committed.length]);
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgmig-'));
     const put = (name, sql) => (fs.mkdirSync(path.join(dir, name), { recursive: true }), fs.writeFileSync(path.join(dir, name, 'migration.sql'), sql));

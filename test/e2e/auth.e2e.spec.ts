@@ -107,7 +107,7 @@ describe('accounts: login wall, sessions, tokens, CSRF', () => {
     expect(res.body).toEqual({ token: expect.stringMatching(/^mst_/), expiresAt: expect.any(String) });
     expect(Date.parse(res.body.expiresAt)).toBeGreaterThan(Date.now());
     const me = await request(server).get('/api/v1/auth/me').set('Authorization', `Bearer ${res.body.token}`).expect(200);
-    expect(me.body).toEqual({ id: user.id, email: user.email, role: 'user' });
+    expect(me.body).toEqual({ id: user.id, email: user.email, role: 'user', mustChangePassword: false });
     // bearer-authenticated API calls need no CSRF token
     await request(server).post('/api/v1/analyses').set('Authorization', `Bearer ${res.body.token}`).attach('image', await solidPng(300, 300, 255), 'a.png').expect(200);
     // pages do not accept bearer tokens

@@ -35,10 +35,11 @@ export interface TestSession {
 
 let counter = 0;
 
-export async function createUser(app: INestApplication, opts: { email?: string; role?: Role; password?: string } = {}): Promise<{ user: UserView; password: string }> {
+/** `mustChangePassword` (default false: a user who chose their own) — true plays an admin-set password. */
+export async function createUser(app: INestApplication, opts: { email?: string; role?: Role; password?: string; mustChangePassword?: boolean } = {}): Promise<{ user: UserView; password: string }> {
   const password = opts.password ?? `pw-${randomBytes(9).toString('base64url')}`;
   const email = opts.email ?? `${opts.role ?? 'user'}-${++counter}-${randomBytes(3).toString('hex')}@example.test`;
-  const user = await app.get(UsersService).create({ email, password, role: opts.role ?? 'user' });
+  const user = await app.get(UsersService).create({ email, password, role: opts.role ?? 'user', mustChangePassword: opts.mustChangePassword ?? false });
   return { user, password };
 }
 
@@ -61,7 +62,7 @@ export async function sessionFor(app: INestApplication, user: UserView, password
 }
 
 /** A new user of this role, logged in (cookie session + API token). */
-export async function loginAs(app: INestApplication, opts: { email?: string; role?: Role; password?: string } = {}): Promise<TestSession> {
+export async function loginAs(app: INestApplication, opts: { email?: string; role?: Role; password?: string; mustChangePassword?: boolean } = {}): Promise<TestSession> {
   const { user, password } = await createUser(app, opts);
   return sessionFor(app, user, password);
 }

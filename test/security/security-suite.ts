@@ -95,7 +95,7 @@ export function useSecuritySuite(): SecuritySuite {
     s.alice = await loginAs(app);
     s.bob = await loginAs(app);
     const e = await createUser(app, { password: EVIL_PASSWORD });
-    await expect(app.get(UsersService).create({ email: EVIL_EMAIL, password: EVIL_PASSWORD })).rejects.toThrow(/valid email/);
+    await expect(app.get(UsersService).create({ email: EVIL_EMAIL, password: EVIL_PASSWORD, mustChangePassword: false })).rejects.toThrow(/valid email/);
     await app.get(PrismaService).user.update({ where: { id: e.user.id }, data: { email: EVIL_EMAIL } });
     s.evil = await sessionFor(app, { ...e.user, email: EVIL_EMAIL }, EVIL_PASSWORD);
 

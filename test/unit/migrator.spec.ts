@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyMigrations, MigrationError, readMigrations } from '../../src/prisma/migrator';
-import { MIGRATIONS_DIR } from '../../src/prisma/prisma.service';
+import { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from '../../src/prisma/database';
 import { tempDir } from '../support/app';
 
 interface Row {
@@ -53,6 +53,36 @@ describe('migration runner', () => {
       'BLOB',
     );
     db.close();
+  });
+
+  it('upgrades a database made before "must change password": existing users get false, recorded like Prisma', () => {
+    const NEW = '20261205150000_must_change_password';
+    const dir = tempDir();
+    const older = path.join(dir, 'older');
+    for (const m of readMigrations(MIGRATIONS_DIR).filter((f) => f.name < NEW)) {
+      fs.mkdirSync(path.join(older, m.name), { recursive: true });
+      fs.writeFileSync(path.join(older, m.name, 'migration.sql'), m.sql);
+    }
+    const file = path.join(dir, 'upgrade.db');
+    applyMigrations(file, older);
+    const before = new Database(file);
+    before.prepare(`INSERT INTO "User" (id, email, passwordHash) VALUES ('u1', 'old@example.test', 'scrypt$x')`).run();
+    before.close();
+
+    const result = applyMigrations(file, MIGRATIONS_DIR);
+    expect(result.applied).toEqual(readMigrations(MIGRATIONS_DIR).filter((f) => f.name >= NEW).map((f) => f.name));
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT "mustChangePassword" AS m FROM "User" WHERE id = ?').get('u1')).toEqual({ m: 0 });
+      const row = db.prepare('SELECT * FROM _prisma_migrations WHERE migration_name = ?').get(NEW) as Row;
+      const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, NEW, 'migration.sql'));
+      expect(row).toMatchObject({ checksum: createHash('sha256').update(sql).digest('hex'), logs: null, rolled_back_at: null, applied_steps_count: 1 });
+      expect(typeof row.finished_at).toBe('number');
+      // the PostgreSQL set has its twin, applied by the cluster suite against a real server
+      expect(fs.existsSync(path.join(PG_MIGRATIONS_DIR, NEW, 'migration.sql'))).toBe(true);
+    } finally {
+      db.close();
+    }
   });
 
   it('is idempotent', () => {

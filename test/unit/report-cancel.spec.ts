@@ -41,7 +41,7 @@ describe('a full report whose client left', () => {
     const models = { isReady: () => false } as unknown as ModelProvider;
     const reports = new ReportsService(analysis, history, config, models, images);
     const figures = jest.spyOn(pool, 'figure');
-    const user: AuthUser = { id: 'u1', email: 'u@example.org', role: 'user' };
+    const user: AuthUser = { id: 'u1', email: 'u@example.org', role: 'user', mustChangePassword: false };
 
     const blocker = await images.budget.acquire(2 * LARGE_IMAGE_PIXELS); // another large image holds all of it
     const ac = new AbortController();

@@ -6,8 +6,8 @@ import { csvCell, toCsv } from '../../../src/history/csv-writer';
 import { filtersQuery, parseFilters, parsePaging } from '../../../src/history/history.filters';
 import { median } from '../../../src/history/history.service';
 
-const admin = { id: 'a', email: 'a@x', role: 'admin' as const };
-const user = { id: 'u', email: 'u@x', role: 'user' as const };
+const admin = { id: 'a', email: 'a@x', role: 'admin' as const, mustChangePassword: false };
+const user = { id: 'u', email: 'u@x', role: 'user' as const, mustChangePassword: false };
 
 describe('password hashing (scrypt)', () => {
   it('salts, verifies, and rejects wrong or malformed hashes', async () => {

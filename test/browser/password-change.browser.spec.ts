@@ -1,0 +1,37 @@
+/**
+ * A user whose password an admin set, in Chromium: the login lands on /account with the reason,
+ * another page sends them back there, and after the change the pages open.
+ */
+import { createUser } from '../helpers/auth';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { HAVE_CHROMIUM, Harness, launch } from './harness';
+
+(HAVE_CHROMIUM ? describe : describe.skip)('must change a password someone else set, in Chromium', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: 'pw-admin@example.org', SEED_ADMIN_PASSWORD: 'pw-admin-password-1', SEED_ADMIN_PRINT: 'false' });
+  });
+  afterAll(async () => h?.close());
+
+  it('login → /account with the reason; /history comes back to it; after the change the upload page opens', async () => {
+    const { user } = await createUser(h.app, { password: 'admin-typed-pw-1', mustChangePassword: true });
+    const { page, base } = h;
+    await page.goto(`${base}/login`);
+    await page.fill('input[name="email"]', user.email);
+    await page.fill('input[name="password"]', 'admin-typed-pw-1');
+    await Promise.all([page.waitForURL(`${base}/account`), page.click('button[type="submit"]')]);
+    expect(await page.locator('#password-change-required').textContent()).toContain('set by someone else');
+    await page.goto(`${base}/history`);
+    expect(page.url()).toBe(`${base}/account`);
+
+    await page.fill('input[name="current"]', 'admin-typed-pw-1');
+    await page.fill('input[name="password"]', 'chosen by me 77');
+    await page.fill('input[name="confirm"]', 'chosen by me 77');
+    await Promise.all([page.waitForURL(`${base}/account?done=password`), page.click('form[action="/account/password"] button[type="submit"]')]);
+    expect(await page.locator('.notice').textContent()).toContain('Password changed');
+    await expect(page.locator('#password-change-required').count()).resolves.toBe(0);
+    await page.goto(`${base}/history`);
+    expect(page.url()).toBe(`${base}/history`);
+  });
+});
