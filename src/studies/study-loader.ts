@@ -2,7 +2,7 @@ import { nextTurn } from '../common/abort';
 import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
 import { isUnsupportedBodyPart } from './body-part';
-import { DicomInstance, isDicomPart10, readDicomHeader } from './dicom';
+import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isDicomPart10, readDicomHeader } from './dicom';
 import { assertDecodable, decodeFrame } from './dicom-pixels';
 import { maybeInflateNifti, readNifti } from './nifti';
 import {
@@ -141,9 +141,10 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
 async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number, signal?: AbortSignal): Promise<LoadedStudy> {
   const found: DicomInstance[] = [];
   let declared = 0;
+  const entries = { left: HEADER_ENTRIES_PER_SLICE * limits.maxSlices }; // spent by every header, DICOMDIRs too
   for (let i = 0; i < parts.length; i++) {
     // each file may declare at most the frames the study still has room for
-    const inst = await readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices });
+    const inst = await readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices, entries });
     if (inst) {
       found.push(inst);
       declared += inst.frames;
