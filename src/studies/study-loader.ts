@@ -3,7 +3,7 @@ import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
 import { isUnsupportedBodyPart } from './body-part';
 import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isDicomPart10, readDicomHeader } from './dicom';
-import { assertDecodable, decodeFrame } from './dicom-pixels';
+import { assertDecodable, assertJpegFrameHeaders, decodeFrame } from './dicom-pixels';
 import { maybeInflateNifti, readNifti } from './nifti';
 import {
   assertOneImagePerPosition,
@@ -195,6 +195,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     assertDecodable(inst);
     const format = pixelFormat(inst);
     checkSliceSize(inst.columns, inst.rows, limits);
+    assertJpegFrameHeaders(inst, limits.maxPixels); // the size each JPEG frame declares, before any is decoded
     const plan = squarePlan(inst.columns, inst.rows, { column: inst.pixelSpacing?.[1] ?? null, row: inst.pixelSpacing?.[0] ?? null }, limits);
     plans.set(inst, plan);
     decodedBytes += inst.frames * inst.rows * inst.columns * format.samples * format.bytesPerSample;
