@@ -1,6 +1,6 @@
 import type { DicomInstance } from './dicom';
 import type { ModalityLut } from './voi-lut';
-import { CorruptStudyError, fileLabel, UnsupportedPixelFormatError, UnsupportedTransferSyntaxError } from './study-errors';
+import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError, UnsupportedTransferSyntaxError } from './study-errors';
 import { decodeImage } from '../inference/image-decoder';
 import { readJpegFrame } from '../inference/jpeg-frame';
 import { nextTurn } from '../common/abort';
@@ -146,12 +146,7 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
   if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
   let img: Awaited<ReturnType<typeof decodeImage>>;
   const compressed = locateFrame(inst, frame, bad);
-  // A 4-component frame (CMYK/YCCK ink, whatever SamplesPerPixel says): libvips and PIL decode it
-  // to different pixels (inference/jpeg-frame.ts), so it is refused from its frame header, undecoded.
-  const header = readJpegFrame(compressed);
-  if (header?.components === 4) {
-    throw new UnsupportedPixelFormatError(inst.pos, `a ${header.adobeTransform === 2 ? 'YCCK (CMYK)' : 'CMYK'} JPEG frame — a print export, not a scan —`);
-  }
+  checkJpegFrameHeader(inst, frame, compressed, inst.rows * inst.columns);
   try {
     img = await decodeImage(Buffer.from(compressed), { maxPixels: inst.rows * inst.columns, minSide: 1 });
   } catch {
@@ -173,6 +168,40 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
     values[i] = v >= padLo && v <= padHi ? NaN : lut ? lookUp(lut, v) : v * slope + intercept; // as in decodeRange
   }
   return { kind: 'scalar', width: img.width, height: img.height, values };
+}
+
+/**
+ * Every JPEG frame of a JPEG Baseline instance, from its frame header (SOF) alone, before any
+ * frame of the study is decoded: a few hundred compressed bytes can declare a 60,000 × 60,000
+ * frame (a decompression bomb), so the size the JPEG declares is what is checked — against the
+ * per-slice limit, then against the DICOM Rows/Columns it must equal — not the size of its bytes.
+ */
+export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number): void {
+  if (inst.transferSyntax !== JPEG_BASELINE) return;
+  const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
+  for (let f = 0; f < inst.frames; f++) checkJpegFrameHeader(inst, f, locateFrame(inst, f, bad), maxPixels);
+}
+
+function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Uint8Array, maxPixels: number): void {
+  const which = inst.frames > 1 ? `frame ${frame + 1} of ${fileLabel(inst.pos)}` : fileLabel(inst.pos);
+  const header = readJpegFrame(compressed);
+  if (!header) throw new CorruptStudyError(`The JPEG-compressed pixel data of ${which} has no JPEG frame header (corrupt or not JPEG).`);
+  // A 4-component frame (CMYK/YCCK ink, whatever SamplesPerPixel says): libvips and PIL decode it
+  // to different pixels (inference/jpeg-frame.ts), so it is refused from its frame header, undecoded.
+  if (header.components === 4) {
+    throw new UnsupportedPixelFormatError(inst.pos, `a ${header.adobeTransform === 2 ? 'YCCK (CMYK)' : 'CMYK'} JPEG frame — a print export, not a scan —`);
+  }
+  const { width, height } = header;
+  if (width * height > maxPixels) {
+    throw new SliceResolutionError(
+      `The JPEG frame header of ${which} declares ${width}×${height} px, more than the ${maxPixels.toLocaleString('en-GB')} pixels a slice may have; it was refused without being decoded.`,
+    );
+  }
+  if (width !== inst.columns || height !== inst.rows) {
+    throw new CorruptStudyError(
+      `The JPEG frame header of ${which} declares ${width}×${height} px, but the DICOM header says ${inst.columns}×${inst.rows} (Columns×Rows); it was refused without being decoded.`,
+    );
+  }
 }
 
 /**

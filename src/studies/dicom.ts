@@ -2,11 +2,15 @@ import * as dicomParser from 'dicom-parser';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type { ByteBudget } from './archive';
-import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
+import { CorruptStudyError, FilePosition, fileLabel, OversizedHeaderError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { normaliseBodyPart } from './body-part';
 import { scrubDescription } from './deidentify';
-import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction, VoiWindow } from './voi-lut';
+import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction } from './voi-lut';
 import { encapsulatedFrames } from './encapsulated';
+import { countDicomEntries } from './dicom-entries';
+import { FrameInfo, item, readFunctionalGroups } from './functional-groups';
+
+export type { FrameInfo } from './functional-groups';
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
 
@@ -72,14 +76,6 @@ export interface DicomInstance {
   bytes: Uint8Array;
 }
 
-export interface FrameInfo {
-  position: number[] | null;
-  orientation: number[] | null;
-  window: VoiWindow | null;
-  slope: number | null;
-  intercept: number | null;
-}
-
 export function isDicomPart10(b: Uint8Array): boolean {
   return b.length >= 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
 }
@@ -88,7 +84,21 @@ export function isDicomPart10(b: Uint8Array): boolean {
 export interface FrameRoom {
   left: number;
   maxSlices: number;
+  /**
+   * What is left of the study's header-entry budget (HEADER_ENTRIES_PER_SLICE × maxSlices), shared
+   * by its files and spent by each; a fresh one for this file alone when absent.
+   */
+  entries?: { left: number };
 }
+
+/**
+ * Elements, sequence items and fragments the DICOM headers of a study may hold, per slice it may
+ * have (dicom-entries.ts): a classic MR header has a few hundred (up to ~1,500 with vendors' private
+ * sequences), an Enhanced MR file some tens to a few hundred per frame. dicom-parser spends ~1 µs
+ * and ~250 bytes on each, so 400 slices' worth is under a second and 200 MB at worst, where a
+ * 100 MB file of empty items would be 12 s and over 3 GB.
+ */
+export const HEADER_ENTRIES_PER_SLICE = 2048;
 
 /**
  * Parses the header of one DICOM Part 10 file (pixel data located, not decoded). Returns null
@@ -133,6 +143,10 @@ function parseDicomHeader(
   frameRoom: FrameRoom,
   inflated?: { position: number; full: Uint8Array },
 ): DicomInstance | null {
+  // counted before dicom-parser builds an object for each (an unbounded count froze, then ended, the process)
+  const room = frameRoom.entries ?? { left: HEADER_ENTRIES_PER_SLICE * frameRoom.maxSlices };
+  const entries = countDicomEntries(inflated?.full ?? bytes, room.left, inflated !== undefined);
+  if (entries > room.left) throw new OversizedHeaderError(pos, HEADER_ENTRIES_PER_SLICE * frameRoom.maxSlices);
   let ds: dicomParser.DataSet;
   try {
     ds = dicomParser.parseDicom(bytes, {
@@ -186,9 +200,14 @@ function parseDicomHeader(
   const declaredFrames = num('x00280008') ?? 1;
   const frames = Math.max(1, Math.floor(Math.min(declaredFrames, Number.MAX_SAFE_INTEGER)));
   if (frames > frameRoom.left) throw new TooManySlicesError(frameRoom.maxSlices);
+  room.left -= entries; // a deflated file gets here once, inflated, and is charged whole
   const frameInfo = readFunctionalGroups(ds, frames, numIn, multiIn);
   const sharedMeasures = item(item(ds, 'x52009229'), 'x00289110');
-  const spacing = multi('x00280030', 2) ?? multiIn(sharedMeasures, 'x00280030', 2) ?? multiIn(item(item(ds, 'x52009230'), 'x00289110'), 'x00280030', 2);
+  // Enhanced objects: each frame's Pixel Measures (its own, else the shared one), else the top-level
+  // Pixel Spacing; frames that disagree are refused with the one-series checks (series-assembly.ts)
+  const topSpacing = multi('x00280030', 2);
+  for (const fi of frameInfo ?? []) fi.pixelSpacing ??= topSpacing ? [topSpacing[0], topSpacing[1]] : null;
+  const spacing = frameInfo?.[0]?.pixelSpacing ?? topSpacing;
 
   const identifiers = ['x00100010', 'x00100020', 'x00101000', 'x00100030', 'x00080050', 'x00080080', 'x00080090', 'x00081070', 'x00081050']
     .map((t) => ds.string(t))
@@ -254,38 +273,6 @@ export function normaliseModality(raw: string | null): string | null {
   if (raw === null) return null;
   const v = raw.trim().toUpperCase();
   return MODALITIES.has(v) ? v : 'OTHER';
-}
-
-type NumIn = (d: dicomParser.DataSet | undefined, tag: string, index?: number) => number | null;
-type MultiIn = (d: dicomParser.DataSet | undefined, tag: string, n: number) => number[] | null;
-
-function item(d: dicomParser.DataSet | undefined, seqTag: string, index = 0): dicomParser.DataSet | undefined {
-  return d?.elements[seqTag]?.items?.[index]?.dataSet;
-}
-
-/**
- * Enhanced MR: per frame, the plane position/orientation, VOI window and rescale from the
- * Per-frame Functional Groups (5200,9230) item of that frame, else the Shared ones (5200,9229).
- */
-function readFunctionalGroups(ds: dicomParser.DataSet, frames: number, numIn: NumIn, multiIn: MultiIn): FrameInfo[] | null {
-  const shared = item(ds, 'x52009229');
-  const perFrameSeq = ds.elements.x52009230;
-  if (!shared && !perFrameSeq) return null;
-  const out: FrameInfo[] = [];
-  for (let f = 0; f < frames; f++) {
-    const pf = item(ds, 'x52009230', f);
-    const macro = (tag: string) => item(pf, tag) ?? item(shared, tag);
-    const voi = macro('x00289132');
-    const pvt = macro('x00289145');
-    out.push({
-      position: multiIn(macro('x00209113'), 'x00200032', 3),
-      orientation: multiIn(macro('x00209116'), 'x00200037', 6),
-      window: readVoiWindow(voi, numIn), // with the frame's VOI LUT Function
-      slope: numIn(pvt, 'x00281053'),
-      intercept: numIn(pvt, 'x00281052'),
-    });
-  }
-  return out;
 }
 
 /** The padding values as stored values (US or SS by Pixel Representation, read here as raw 16 bits). */

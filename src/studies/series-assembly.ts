@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DicomInstance } from './dicom';
 import {
+  fileLabel,
   InvalidPixelFormatError,
   MixedSeriesError,
   RepeatedPositionError,
@@ -75,7 +76,8 @@ export function assertOneSeries(instances: DicomInstance[]): void {
   const sizes = new Set(instances.map((i) => `${i.columns}x${i.rows}`));
   if (sizes.size > 1) throw new MixedSeriesError('image size (the files cannot be one series)');
   assertOneOrientation(instances.map((i) => i.orientation));
-  assertOnePixelSpacing(instances.map((i) => i.pixelSpacing));
+  for (const inst of instances) assertOneFrameSpacing(inst);
+  if (!samePixelSpacing(instances.map((i) => i.pixelSpacing))) throw new MixedSeriesError('pixel spacing (the files cannot be one series)');
 }
 
 /**
@@ -83,11 +85,28 @@ export function assertOneSeries(instances: DicomInstance[]): void {
  * physical pixels by its own spacing (square-pixels.ts), so files that disagree would give slices of different
  * shapes in one study, and the study would report only the first file's.
  */
-export function assertOnePixelSpacing(spacings: ([number, number] | null)[]): void {
+export function samePixelSpacing(spacings: ([number, number] | null)[]): boolean {
   const first = spacings[0];
   const close = (a: number, b: number) => Math.abs(a - b) <= 1e-3 * Math.max(Math.abs(a), Math.abs(b));
   const same = (s: [number, number] | null) => (s === null || first === null ? s === first : close(s[0], first[0]) && close(s[1], first[1]));
-  if (!spacings.every(same)) throw new MixedSeriesError('pixel spacing (the files cannot be one series)');
+  return spacings.every(same);
+}
+
+/**
+ * The frames of one Enhanced (multi-frame) file, whose Pixel Measures may be per frame: the file's
+ * one spacing (its first frame's) plans the square pixels of all its frames, so frames that disagree
+ * are refused as files that disagree are — named, with the first two spacings that differ.
+ */
+function assertOneFrameSpacing(inst: DicomInstance): void {
+  const spacings = inst.frameInfo?.map((f) => f.pixelSpacing) ?? [];
+  if (samePixelSpacing(spacings)) return;
+  const other = spacings.findIndex((s) => !samePixelSpacing([spacings[0], s]));
+  const shown = (s: [number, number] | null) => (s ? `${s[0]} × ${s[1]} mm` : 'none');
+  throw new MixedSeriesError(
+    'pixel spacing',
+    `The frames of ${fileLabel(inst.pos)} have different pixel spacings (frame 1: ${shown(spacings[0])}, frame ${other + 1}: ${shown(spacings[other])}, ` +
+      'between rows × between columns), so they cannot be one series: each frame would be stretched to a different shape. Upload one series at a time.',
+  );
 }
 
 /** All orientations absent, or all present and equal within ORIENTATION_TOLERANCE. */

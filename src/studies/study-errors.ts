@@ -107,3 +107,17 @@ export interface FilePosition {
   files: number;
   entry?: number;
 }
+
+/**
+ * A DICOM header with more elements, sequence items and fragments than the study allows
+ * (dicom.ts HEADER_ENTRIES_PER_SLICE): counted before the parser builds them, so a small file of
+ * millions of empty items is refused at once instead of stalling and then ending the process.
+ */
+export class OversizedHeaderError extends CorruptStudyError {
+  constructor(pos: FilePosition, limit: number) {
+    super(
+      `${fileLabel(pos)}: its DICOM header holds more elements and sequence items than a study may (${limit.toLocaleString('en-GB')} in all; ` +
+        'a scan has a few hundred per image), so it was refused without being read.',
+    );
+  }
+}

@@ -2,8 +2,8 @@ import { nextTurn } from '../common/abort';
 import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
 import { isUnsupportedBodyPart } from './body-part';
-import { DicomInstance, isDicomPart10, readDicomHeader } from './dicom';
-import { assertDecodable, decodeFrame } from './dicom-pixels';
+import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isDicomPart10, readDicomHeader } from './dicom';
+import { assertDecodable, assertJpegFrameHeaders, decodeFrame } from './dicom-pixels';
 import { maybeInflateNifti, readNifti } from './nifti';
 import {
   assertOneImagePerPosition,
@@ -141,9 +141,10 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
 async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number, signal?: AbortSignal): Promise<LoadedStudy> {
   const found: DicomInstance[] = [];
   let declared = 0;
+  const entries = { left: HEADER_ENTRIES_PER_SLICE * limits.maxSlices }; // spent by every header, DICOMDIRs too
   for (let i = 0; i < parts.length; i++) {
     // each file may declare at most the frames the study still has room for
-    const inst = await readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices });
+    const inst = await readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices, entries });
     if (inst) {
       found.push(inst);
       declared += inst.frames;
@@ -194,6 +195,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     assertDecodable(inst);
     const format = pixelFormat(inst);
     checkSliceSize(inst.columns, inst.rows, limits);
+    assertJpegFrameHeaders(inst, limits.maxPixels); // the size each JPEG frame declares, before any is decoded
     const plan = squarePlan(inst.columns, inst.rows, { column: inst.pixelSpacing?.[1] ?? null, row: inst.pixelSpacing?.[0] ?? null }, limits);
     plans.set(inst, plan);
     decodedBytes += inst.frames * inst.rows * inst.columns * format.samples * format.bytesPerSample;

@@ -2,20 +2,15 @@
  * Issue 12 — the analysis page as a viewer people trust, in Debian's Chromium at 1280 and 390 px:
  * a new image clears the previous result and its report link, the report is the one of the
  * result on screen (named by its history id, sha256-checked by the server), keyboard-only use,
- * honest scope and each stage's own figure, the heat-map viewer, the batch queue and the 429
- * countdown. Screenshots: artifacts/browser/page-*.png. The trained models when present, else
- * the deterministic fakes (a white image reads as a brain MRI, a black one as not an MRI).
+ * honest scope and each stage's own figure, the heat-map viewer, and (analysis-page-limits.ts) the
+ * 429 countdown and the batch queue. Screenshots: artifacts/browser/page-*.png. The trained models
+ * when present, else the deterministic fakes (analysis-page-context.ts).
  */
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { Page } from 'playwright-core';
-import sharp from 'sharp';
 import { EXPERIMENTAL_NOTICE } from '../../src/common/disclaimer';
 import { ReportsService } from '../../src/reports/reports.service';
-import { pdfText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, REPO_ROOT, SAMPLES_DIR } from '../support/app';
-import { axeScan, AxeViolation, drop, HAVE_CHROMIUM, Harness, launch, shoot, SHOTS, signIn } from './harness';
+import { analysisPage, REAL, sha } from './analysis-page-context';
+import { rateLimitTests } from './analysis-page-limits';
+import { axeScan, drop, HAVE_CHROMIUM, shoot } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
@@ -24,56 +19,13 @@ declare const performance: any;
 declare const navigator: any;
 declare const window: any;
 
-const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'triage', 'model_card.json')) && fs.existsSync(path.join(SAMPLES_DIR, 'spine-herniation.jpg'));
-const ADMIN = { email: 'page-admin@example.org', password: 'page-test-password-1' };
-type Img = { name: string; type: string; bytes: Buffer };
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
 (HAVE_CHROMIUM ? describe : describe.skip)('the analysis page (issue 12)', () => {
-  let h: Harness;
-  let page: Page;
-  let brain: Img, brain2: Img, xray: Img, spine: Img | null;
-  const wide: string[] = [];
-  const axe: AxeViolation[] = [];
-
-  const sample = (f: string): Img => ({ name: f, type: 'image/jpeg', bytes: fs.readFileSync(path.join(SAMPLES_DIR, f)) });
-  const resultShown = () => page.locator('#state-result').waitFor({ state: 'visible' });
-  async function choose(img: Img): Promise<void> {
-    await page.setInputFiles('#file-input', { name: img.name, mimeType: img.type, buffer: img.bytes });
-    await page.waitForFunction((n) => document.getElementById('selected-name')?.textContent === n, img.name);
-  }
-  async function analyse(): Promise<Record<string, any>> {
-    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
-    await resultShown();
-    return (await res.json()) as Record<string, any>;
-  }
-  async function downloadPdf(button = '#pdf-btn'): Promise<{ text: string; name: string }> {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
-    const file = path.join(SHOTS, `page-${download.suggestedFilename()}`);
-    await download.saveAs(file);
-    return { text: pdfText(fs.readFileSync(file)), name: download.suggestedFilename() };
-  }
-
-  beforeAll(async () => {
-    if (REAL) {
-      [brain, brain2, xray, spine] = [sample('brain-glioma-1.jpg'), sample('brain-pituitary-2.jpg'), sample('not-mri-chest-xray.jpg'), sample('spine-herniation.jpg')];
-    } else {
-      const solid = async (v: number, name: string): Promise<Img> => ({ name, type: 'image/png', bytes: await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: v, g: v, b: v } } }).png().toBuffer() });
-      [brain, brain2, xray, spine] = [await solid(255, 'white-1.png'), await solid(250, 'white-2.png'), await solid(0, 'black.png'), null];
-    }
-    h = await launch({
-      MODELS_DIR: REAL ? path.join(REPO_ROOT, 'models') : FAKE_MODELS_DIR,
-      SEED_ADMIN_EMAIL: ADMIN.email,
-      SEED_ADMIN_PASSWORD: ADMIN.password,
-      SEED_ADMIN_PRINT: 'false',
-      RATE_LIMIT_ANALYSES_PER_MINUTE: '200',
-    });
-    page = h.page;
-    await signIn(h, ADMIN.email, ADMIN.password);
-  });
-  afterAll(async () => h?.close());
+  const c = analysisPage();
+  beforeAll(() => c.setUp());
+  afterAll(() => c.close());
 
   it('says what is diagnosed today and what is only recognised', async () => {
+    const { page, wide, axe } = c;
     const scope = (await page.locator('#scope').textContent()) ?? '';
     expect(scope).toMatch(/Diagnosed\s+Brain MRI/);
     if (REAL) expect(scope).toMatch(/Recognised only\s+knee and spine MRI/);
@@ -83,6 +35,7 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   });
 
   it('a new image clears the previous result and its report link; the PDF is the shown result’s', async () => {
+    const { page, h, brain, brain2, xray, choose, analyse, downloadPdf } = c;
     await choose(brain);
     const a = await analyse();
     expect(typeof a.analysisId).toBe('string');
@@ -131,6 +84,7 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   });
 
   it.each([1280, 390])('keyboard only at %i px: skip link, arrow-key tabs, one tab stop for the gallery, focus on the result heading', async (width) => {
+    const { page, h, wide, resultShown } = c;
     await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
     await page.goto(`${h.base}/`);
     await page.keyboard.press('Tab');
@@ -176,6 +130,7 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   });
 
   it('each stage shows its own figure; confidence is explained with the threshold and a model-card link', async () => {
+    const { page, h, brain, spine, wide, axe, choose, analyse } = c;
     await choose(brain);
     await analyse();
     await expect(page.locator('#confidence-block').isVisible()).resolves.toBe(true);
@@ -213,6 +168,7 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   });
 
   it('heat-map viewer: toggle and opacity without a re-run, legend, zoom and pan by buttons, wheel and keys', async () => {
+    const { page, brain, wide, choose, analyse } = c;
     await choose(brain);
     await analyse();
     const posts = await page.evaluate(() => performance.getEntriesByType('resource').filter((e: any) => e.name.endsWith('/api/v1/analyses')).length);
@@ -258,92 +214,13 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     expect(copied).toMatchObject({ status: 'completed', analysisId: expect.any(String), explanation: { heatmap: '(data URL omitted)' } });
   });
 
-  it('a 429 keeps the user here: Retry-After counts down, then Analyse and Retry come back', async () => {
-    await page.route('**/api/v1/analyses', (route) =>
-      route.fulfill({ status: 429, headers: { 'Retry-After': '3', 'Content-Type': 'application/json' }, body: JSON.stringify({ statusCode: 429, code: 'TOO_MANY_REQUESTS', message: 'Too many analyses: wait 3 seconds.' }) }),
-    );
-    await choose(brain);
-    await page.click('#submit-btn');
-    await page.locator('#error-countdown').waitFor({ state: 'visible' });
-    await expect(page.locator('#error-countdown').textContent()).resolves.toMatch(/again in [1-3] s/);
-    await expect(page.locator('#retry-btn').isDisabled()).resolves.toBe(true);
-    await expect(page.locator('#submit-btn').isDisabled()).resolves.toBe(true);
-    expect(new URL(page.url()).pathname).toBe('/');
-    wide.push(...(await shoot(page, 'page-05-rate-limited')));
-    axe.push(...(await axeScan(page, 'rate limited')));
-    await page.unroute('**/api/v1/analyses');
-    await page.waitForFunction(() => !document.getElementById('retry-btn').disabled, undefined, { timeout: 10_000 });
-    await expect(page.locator('#retry-btn').textContent()).resolves.toBe('Retry');
-    await expect(page.locator('#submit-btn').isEnabled()).resolves.toBe(true);
-    await page.click('#retry-btn');
-    await resultShown();
-
-    // the report button under its own 429: disabled while the wait counts down, back afterwards
-    await page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"wait"}' }));
-    await page.click('#pdf-btn');
-    await page.waitForFunction(() => /downloaded in [12] s/.test(document.getElementById('pdf-note').textContent));
-    await expect(page.locator('#pdf-btn').isDisabled()).resolves.toBe(true);
-    await page.waitForFunction(() => !document.getElementById('pdf-btn').disabled, undefined, { timeout: 10_000 });
-    await page.unroute('**/api/v1/reports');
-  });
-
-  it('batch: several images queue with per-image status, pause on 429 with a countdown, each result openable with its own report', async () => {
-    let calls = 0;
-    await page.route('**/api/v1/analyses', (route) => {
-      calls++;
-      if (calls === 2) return route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"wait"}' });
-      return route.continue();
-    });
-    const files = [brain, xray, brain2, ...(spine ? [spine] : [])];
-    await drop(page, '#dropzone', files);
-    await page.locator('#batch').waitFor({ state: 'visible' });
-    await expect(page.locator('#batch-list li').count()).resolves.toBe(files.length);
-    await page.locator('#batch-wait').waitFor({ state: 'visible' });
-    await expect(page.locator('#batch-wait').textContent()).resolves.toMatch(/continues in [12] s/);
-    wide.push(...(await shoot(page, 'page-06-batch-waiting')));
-    await page.waitForFunction((n) => document.querySelectorAll('#batch-list li.done').length === n, files.length, { timeout: 30_000 });
-    await expect(page.locator('#batch-summary').textContent()).resolves.toBe(`${files.length} of ${files.length} analysed`);
-    await page.unroute('**/api/v1/analyses');
-    await page.locator('#batch-list li').nth(1).getByRole('button', { name: /^Open/ }).click();
-    await page.waitForFunction(() => document.activeElement.id === 'verdict-label');
-    await expect(page.locator('#verdict-file').textContent()).resolves.toBe(`Image: ${xray.name}`);
-    const pdf = await downloadPdf(`#batch-list li:nth-child(3) button:has-text("PDF")`);
-    expect(pdf.text).toContain(sha(brain2.bytes));
-    // the list itself flags the experimental answers (brain), not the refusal (x-ray)
-    await expect(page.locator('#batch-list li:nth-child(1) .experimental-note').isVisible()).resolves.toBe(true);
-    await expect(page.locator('#batch-list li:nth-child(2) .experimental-note').count()).resolves.toBe(0);
-    await expect(page.locator('#verdict-experimental').isHidden()).resolves.toBe(true); // the opened x-ray result
-    axe.push(...(await axeScan(page, 'batch')));
-    wide.push(...(await shoot(page, 'page-07-batch-done')));
-  });
-
-  it('while a batch waits out a 429, the single Analyse is disabled with the reason, and comes back after', async () => {
-    // Analyse stayed enabled during the batch's pause: pressing it only earned another 429
-    if (await page.locator('#batch-clear').isVisible()) await page.click('#batch-clear');
-    let calls = 0;
-    await page.route('**/api/v1/analyses', (route) => {
-      calls++;
-      if (calls === 1) return route.fulfill({ status: 429, headers: { 'Retry-After': '5', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"wait"}' });
-      return route.continue();
-    });
-    await drop(page, '#dropzone', [brain, brain2]);
-    await page.locator('#batch-wait').waitFor({ state: 'visible' });
-    await choose(xray); // one image chosen during the pause
-    await expect(page.locator('#submit-btn').isDisabled()).resolves.toBe(true);
-    await expect(page.locator('#wait-note').isVisible()).resolves.toBe(true);
-    await expect(page.locator('#wait-note').textContent()).resolves.toMatch(/Rate limit reached: Analyse is available again in [1-5] s/);
-    await page.waitForFunction(() => !document.getElementById('submit-btn').disabled, undefined, { timeout: 30_000 });
-    await expect(page.locator('#wait-note').isHidden()).resolves.toBe(true);
-    await page.waitForFunction(() => document.querySelectorAll('#batch-list li.done').length === 2, undefined, { timeout: 30_000 });
-    await page.unroute('**/api/v1/analyses');
-    await page.click('#batch-clear');
-  });
+  rateLimitTests(c);
 
   it('has no serious or critical axe violations and no contrast failures (light, dark, 390 px)', () => {
-    expect(axe).toEqual([]);
+    expect(c.axe).toEqual([]);
   });
 
   it('never needs horizontal scrolling at 1280 or 390 px', () => {
-    expect(wide).toEqual([]);
+    expect(c.wide).toEqual([]);
   });
 });

@@ -1,13 +1,15 @@
 /**
  * DICOM, NIfTI and ZIP fixtures built in memory at test time (nothing is committed): DICOM
  * files are written with dcmjs (a different library from the dicom-parser the service reads
- * with), NIfTI-1 headers are written by hand, ZIPs with fflate.
+ * with), NIfTI-1 headers are written by hand, ZIPs with fflate. Compressed and Enhanced (multi-frame)
+ * DICOM: rle-fixtures.ts, jpeg-dicom-fixtures.ts, enhanced-dicom-fixtures.ts.
  */
 import { gzipSync, zipSync } from 'fflate';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { SHARED_DIR } from './app';
+import { rleEncode16 } from './rle-fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dcmjs = require('dcmjs');
@@ -135,16 +137,26 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     ds.ImagePositionPatient = [-115, -115, o.z ?? 0];
     ds.ImageOrientationPatient = o.orientation ?? [1, 0, 0, 0, 1, 0];
   }
+  return part10(ds, o.rle ? '1.2.840.10008.1.2.5' : o.encapsulatedAs ?? o.transferSyntax ?? '1.2.840.10008.1.2.1');
+}
+
+/** A naturalised dcmjs dataset (with SOPClassUID and SOPInstanceUID) written as a Part 10 file. */
+export function part10(ds: Record<string, unknown>, transferSyntax: string): Buffer {
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: ds.SOPClassUID,
-    MediaStorageSOPInstanceUID: sop,
-    TransferSyntaxUID: o.rle ? '1.2.840.10008.1.2.5' : o.encapsulatedAs ?? o.transferSyntax ?? '1.2.840.10008.1.2.1',
+    MediaStorageSOPInstanceUID: ds.SOPInstanceUID,
+    TransferSyntaxUID: transferSyntax,
     ImplementationClassUID: '1.2.826.0.1.3680043.8.498.99',
   };
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = DicomMetaDictionary.denaturalizeDataset(ds);
   return Buffer.from(dict.write());
+}
+
+/** A fresh DICOM UID. */
+export function newUid(): string {
+  return DicomMetaDictionary.uid();
 }
 
 /** A series: slice i at z = 5·i, instance number i+1; files returned in the given order. */
@@ -222,95 +234,4 @@ export async function greyFromFile(file: string, size?: number): Promise<GreySli
   if (size) p = p.resize(size, size, { fit: 'fill' });
   const { data, info } = await p.raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
-}
-
-/** DICOM RLE Lossless of one 16-bit grey frame: header + MSB and LSB PackBits segments. */
-export function rleEncode16(px: Uint16Array): Uint8Array {
-  const msb = Uint8Array.from(px, (v) => v >> 8);
-  const lsb = Uint8Array.from(px, (v) => v & 0xff);
-  const segs = [packBits(msb), packBits(lsb)].map((s) => (s.length % 2 ? Uint8Array.from([...s, 0x80]) : s)); // even length (pad: no-op)
-  const header = Buffer.alloc(64);
-  header.writeUInt32LE(2, 0);
-  header.writeUInt32LE(64, 4);
-  header.writeUInt32LE(64 + segs[0].length, 8);
-  return Uint8Array.from(Buffer.concat([header, Buffer.from(segs[0]), Buffer.from(segs[1])]));
-}
-
-function packBits(b: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  let i = 0;
-  while (i < b.length) {
-    let run = 1;
-    while (i + run < b.length && run < 128 && b[i + run] === b[i]) run++;
-    if (run >= 2) {
-      out.push(257 - run, b[i]); // −(run−1) as a byte
-      i += run;
-      continue;
-    }
-    let lit = 1;
-    while (i + lit < b.length && lit < 128 && !(i + lit + 1 < b.length && b[i + lit] === b[i + lit + 1])) lit++;
-    out.push(lit - 1, ...b.subarray(i, i + lit));
-    i += lit;
-  }
-  return Uint8Array.from(out);
-}
-
-/** A JPEG Baseline DICOM slice (sharp encodes the JPEG at quality 100). */
-export async function dicomJpegSlice(slice: GreySlice, o: DicomOptions = {}): Promise<Buffer> {
-  const jpeg = await sharp(Buffer.from(slice.data), { raw: { width: slice.width, height: slice.height, channels: 1 } }).toColourspace('b-w').jpeg({ quality: 100 }).toBuffer();
-  return dicomSlice(slice, { ...o, bits8: true, encapsulatedAs: '1.2.840.10008.1.2.4.50', fragment: new Uint8Array(jpeg) });
-}
-
-/**
- * One Enhanced MR object (multi-frame): the slices stored in the given frame order, each frame's
- * z in PlanePositionSequence (per-frame functional groups); orientation, pixel spacing, rescale
- * (slope 0.25, intercept −25) and window (128/256) in the shared functional groups.
- */
-export function dicomEnhanced(slices: GreySlice[], zOfFrame: number[], o: DicomOptions = {}): Buffer {
-  const { width, height } = slices[0];
-  const px = new Uint16Array(width * height * slices.length);
-  slices.forEach((s, f) => {
-    for (let i = 0; i < width * height; i++) px[f * width * height + i] = s.data[i] * 4 + 100;
-  });
-  const sop = DicomMetaDictionary.uid();
-  const ds: Record<string, unknown> = {
-    SOPClassUID: '1.2.840.10008.5.1.4.1.1.4.1',
-    SOPInstanceUID: sop,
-    Modality: o.modality ?? 'MR',
-    PatientName: o.patientName ?? `${MARKER}^JANE`,
-    PatientID: `${MARKER}-ID-123`,
-    SeriesInstanceUID: o.seriesUid ?? '1.2.826.0.1.3680043.8.498.7',
-    SeriesDescription: 'ENH T2',
-    InstanceNumber: 1,
-    NumberOfFrames: slices.length,
-    Rows: height,
-    Columns: width,
-    BitsAllocated: 16,
-    BitsStored: 16,
-    HighBit: 15,
-    PixelRepresentation: 0,
-    SamplesPerPixel: 1,
-    PhotometricInterpretation: 'MONOCHROME2',
-    SharedFunctionalGroupsSequence: [
-      {
-        PlaneOrientationSequence: [{ ImageOrientationPatient: [1, 0, 0, 0, 1, 0] }],
-        PixelMeasuresSequence: [{ PixelSpacing: [0.8, 0.7], SliceThickness: 3 }],
-        PixelValueTransformationSequence: [{ RescaleSlope: '0.25', RescaleIntercept: '-25', RescaleType: 'US' }],
-        FrameVOILUTSequence: [{ WindowCenter: '128', WindowWidth: '256' }],
-      },
-    ],
-    PerFrameFunctionalGroupsSequence: zOfFrame.map((z) => ({ PlanePositionSequence: [{ ImagePositionPatient: [-100, -100, z] }] })),
-    PixelData: [px.buffer],
-    _vrMap: { PixelData: 'OW' },
-  };
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: ds.SOPClassUID,
-    MediaStorageSOPInstanceUID: sop,
-    TransferSyntaxUID: '1.2.840.10008.1.2.1',
-    ImplementationClassUID: '1.2.826.0.1.3680043.8.498.99',
-  };
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(ds);
-  return Buffer.from(dict.write());
 }

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { UnsupportedFragmentLayoutError } from '../../../src/studies/encapsulated';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { el, maxDiff, mrDicom, ref } from '../../support/dicom-pixel-fixtures';
-import { rleEncode16 } from '../../support/study-fixtures';
+import { rleEncode16 } from '../../support/rle-fixtures';
 
 const LIMITS: StudyLimits = { maxBytes: 64 * 1024 * 1024, maxSlices: 50, minSide: 16, maxPixels: 1_000_000 };
 const R = 32;

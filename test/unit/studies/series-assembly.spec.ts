@@ -6,7 +6,9 @@
 import * as imageDecoder from '../../../src/inference/image-decoder';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, MixedSeriesError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
-import { dicomEnhanced, dicomJpegSlice, dicomSeries, dicomSlice, GreySlice, syntheticSlice } from '../../support/study-fixtures';
+import { dicomEnhanced } from '../../support/enhanced-dicom-fixtures';
+import { dicomJpegSlice } from '../../support/jpeg-dicom-fixtures';
+import { dicomSeries, dicomSlice, GreySlice, syntheticSlice } from '../../support/study-fixtures';
 
 const LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 16, maxPixels: 40_000_000 };
 const slice = (k: number, side = 32) => syntheticSlice(side, side, (x, y) => (x * 3 + y + k * 10) % 256);

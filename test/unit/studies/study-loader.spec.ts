@@ -3,7 +3,9 @@ import sharp from 'sharp';
 import { resizeBilinearF } from '../../../src/inference/preprocess';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, MixedSeriesError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError, UnsupportedTransferSyntaxError } from '../../../src/studies/study-errors';
-import { dicomEnhanced, dicomJpegSlice, dicomSeries, dicomSlice, gzip, MARKER, nifti1, syntheticSlice, zip } from '../../support/study-fixtures';
+import { dicomEnhanced } from '../../support/enhanced-dicom-fixtures';
+import { dicomJpegSlice } from '../../support/jpeg-dicom-fixtures';
+import { dicomSeries, dicomSlice, gzip, MARKER, nifti1, syntheticSlice, zip } from '../../support/study-fixtures';
 
 const LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 64, maxPixels: 40_000_000 };
 const slices = (n: number) => Array.from({ length: n }, (_, k) => syntheticSlice(64, 80, (x, y) => (x * 3 + y + k * 10) % 256));

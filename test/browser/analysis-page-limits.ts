@@ -1,0 +1,96 @@
+/**
+ * The analysis page under rate limits (registered into analysis-page.browser.spec.ts, on its page
+ * and session): a 429 keeps the user on the page with a Retry-After countdown, and a batch of
+ * images pauses on a 429 and disables the single Analyse meanwhile, with the reason.
+ */
+import { AnalysisPage, sha } from './analysis-page-context';
+import { axeScan, drop, shoot } from './harness';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+
+export function rateLimitTests(c: AnalysisPage): void {
+  it('a 429 keeps the user here: Retry-After counts down, then Analyse and Retry come back', async () => {
+    const { page, brain, wide, axe, choose, resultShown } = c;
+    await page.route('**/api/v1/analyses', (route) =>
+      route.fulfill({ status: 429, headers: { 'Retry-After': '3', 'Content-Type': 'application/json' }, body: JSON.stringify({ statusCode: 429, code: 'TOO_MANY_REQUESTS', message: 'Too many analyses: wait 3 seconds.' }) }),
+    );
+    await choose(brain);
+    await page.click('#submit-btn');
+    await page.locator('#error-countdown').waitFor({ state: 'visible' });
+    await expect(page.locator('#error-countdown').textContent()).resolves.toMatch(/again in [1-3] s/);
+    await expect(page.locator('#retry-btn').isDisabled()).resolves.toBe(true);
+    await expect(page.locator('#submit-btn').isDisabled()).resolves.toBe(true);
+    expect(new URL(page.url()).pathname).toBe('/');
+    wide.push(...(await shoot(page, 'page-05-rate-limited')));
+    axe.push(...(await axeScan(page, 'rate limited')));
+    await page.unroute('**/api/v1/analyses');
+    await page.waitForFunction(() => !document.getElementById('retry-btn').disabled, undefined, { timeout: 10_000 });
+    await expect(page.locator('#retry-btn').textContent()).resolves.toBe('Retry');
+    await expect(page.locator('#submit-btn').isEnabled()).resolves.toBe(true);
+    await page.click('#retry-btn');
+    await resultShown();
+
+    // the report button under its own 429: disabled while the wait counts down, back afterwards
+    await page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"wait"}' }));
+    await page.click('#pdf-btn');
+    await page.waitForFunction(() => /downloaded in [12] s/.test(document.getElementById('pdf-note').textContent));
+    await expect(page.locator('#pdf-btn').isDisabled()).resolves.toBe(true);
+    await page.waitForFunction(() => !document.getElementById('pdf-btn').disabled, undefined, { timeout: 10_000 });
+    await page.unroute('**/api/v1/reports');
+  });
+
+  it('batch: several images queue with per-image status, pause on 429 with a countdown, each result openable with its own report', async () => {
+    const { page, brain, brain2, xray, spine, wide, axe, downloadPdf } = c;
+    let calls = 0;
+    await page.route('**/api/v1/analyses', (route) => {
+      calls++;
+      if (calls === 2) return route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"wait"}' });
+      return route.continue();
+    });
+    const files = [brain, xray, brain2, ...(spine ? [spine] : [])];
+    await drop(page, '#dropzone', files);
+    await page.locator('#batch').waitFor({ state: 'visible' });
+    await expect(page.locator('#batch-list li').count()).resolves.toBe(files.length);
+    await page.locator('#batch-wait').waitFor({ state: 'visible' });
+    await expect(page.locator('#batch-wait').textContent()).resolves.toMatch(/continues in [12] s/);
+    wide.push(...(await shoot(page, 'page-06-batch-waiting')));
+    await page.waitForFunction((n) => document.querySelectorAll('#batch-list li.done').length === n, files.length, { timeout: 30_000 });
+    await expect(page.locator('#batch-summary').textContent()).resolves.toBe(`${files.length} of ${files.length} analysed`);
+    await page.unroute('**/api/v1/analyses');
+    await page.locator('#batch-list li').nth(1).getByRole('button', { name: /^Open/ }).click();
+    await page.waitForFunction(() => document.activeElement.id === 'verdict-label');
+    await expect(page.locator('#verdict-file').textContent()).resolves.toBe(`Image: ${xray.name}`);
+    const pdf = await downloadPdf(`#batch-list li:nth-child(3) button:has-text("PDF")`);
+    expect(pdf.text).toContain(sha(brain2.bytes));
+    // the list itself flags the experimental answers (brain), not the refusal (x-ray)
+    await expect(page.locator('#batch-list li:nth-child(1) .experimental-note').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#batch-list li:nth-child(2) .experimental-note').count()).resolves.toBe(0);
+    await expect(page.locator('#verdict-experimental').isHidden()).resolves.toBe(true); // the opened x-ray result
+    axe.push(...(await axeScan(page, 'batch')));
+    wide.push(...(await shoot(page, 'page-07-batch-done')));
+  });
+
+  it('while a batch waits out a 429, the single Analyse is disabled with the reason, and comes back after', async () => {
+    const { page, brain, brain2, xray, choose } = c;
+    // Analyse stayed enabled during the batch's pause: pressing it only earned another 429
+    if (await page.locator('#batch-clear').isVisible()) await page.click('#batch-clear');
+    let calls = 0;
+    await page.route('**/api/v1/analyses', (route) => {
+      calls++;
+      if (calls === 1) return route.fulfill({ status: 429, headers: { 'Retry-After': '5', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"wait"}' });
+      return route.continue();
+    });
+    await drop(page, '#dropzone', [brain, brain2]);
+    await page.locator('#batch-wait').waitFor({ state: 'visible' });
+    await choose(xray); // one image chosen during the pause
+    await expect(page.locator('#submit-btn').isDisabled()).resolves.toBe(true);
+    await expect(page.locator('#wait-note').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#wait-note').textContent()).resolves.toMatch(/Rate limit reached: Analyse is available again in [1-5] s/);
+    await page.waitForFunction(() => !document.getElementById('submit-btn').disabled, undefined, { timeout: 30_000 });
+    await expect(page.locator('#wait-note').isHidden()).resolves.toBe(true);
+    await page.waitForFunction(() => document.querySelectorAll('#batch-list li.done').length === 2, undefined, { timeout: 30_000 });
+    await page.unroute('**/api/v1/analyses');
+    await page.click('#batch-clear');
+  });
+}

@@ -1,0 +1,105 @@
+// Parts of the cluster going away under load: a replica killed and restarted, Redis killed and restarted.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { waitFor } from '../../scripts/cluster/lib.mjs';
+import { analyse, bearer, json, request, token } from './http.mjs';
+import { ctx, db, ip, LOGIN_PER_ACCOUNT, newUser, uniquePng } from './context.mjs';
+
+export function failureSuites() {
+  describe('a replica dies under load', () => {
+    const CLIENTS = 12;
+    const PER_CLIENT = 15;
+    let results = [];
+
+    it('every request succeeds or gets a clean error; no history row is lost or duplicated', async () => {
+      const clients = await Promise.all(Array.from({ length: CLIENTS }, async () => {
+        const u = await newUser();
+        const from = ip();
+        return { u, from, tok: await token(ctx.cluster.url, u.email, u.password, from) };
+      }));
+      let done = 0;
+      let killed = null;
+      const killer = waitFor('load to reach 60 analyses', () => done >= 60, 60_000, 5).then(async () => {
+        killed = Date.now();
+        await ctx.cluster.replicas[1].kill();
+      });
+      await Promise.all(clients.map(async (c) => {
+        for (let i = 0; i < PER_CLIENT; i++) {
+          const { png, sha } = await uniquePng();
+          const r = await analyse(ctx.cluster.url, c.tok, png, c.from);
+          results.push({ status: r.status, code: r.json?.code, by: r.headers['x-served-by'], sha, userId: c.u.id, error: r.error });
+          done++;
+        }
+      }));
+      await killer;
+      assert.ok(killed, 'replica 1 was killed during the load');
+      const byStatus = {};
+      for (const r of results) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+      console.log(`# ${results.length} analyses during the kill: ${JSON.stringify(byStatus)}`);
+      assert.equal(results.length, CLIENTS * PER_CLIENT);
+      // 200, or the balancer's clean 502/503 for the requests the dead replica held; never a hang or a reset
+      for (const r of results) assert.ok([200, 502, 503].includes(r.status), `unexpected ${r.status} ${r.error ?? ''}`);
+      assert.ok(byStatus[200] >= results.length - 2 * CLIENTS, 'at most the in-flight requests failed');
+
+      const rows = await db('SELECT sha256, "userId", count(*)::int AS n FROM "Analysis" WHERE sha256 = ANY($1) GROUP BY 1, 2', [results.map((r) => r.sha)]);
+      const count = new Map(rows.map((r) => [r.sha256, r]));
+      for (const r of results) {
+        const row = count.get(r.sha);
+        if (r.status === 200) assert.ok(row && row.n === 1 && row.userId === r.userId, `answered analysis ${r.sha.slice(0, 8)} has ${row?.n ?? 0} rows`);
+        else assert.ok(!row || row.n === 1, `failed analysis ${r.sha.slice(0, 8)} has ${row?.n} rows`);
+      }
+    });
+
+    it('the balancer routes around the dead replica', async () => {
+      await new Promise((r) => setTimeout(r, 2500)); // HAProxy: 2 failed checks 1 s apart
+      const u = await newUser();
+      const from = ip();
+      const tok = await token(ctx.cluster.url, u.email, u.password, from);
+      for (let i = 0; i < 8; i++) {
+        const r = await analyse(ctx.cluster.url, tok, (await uniquePng()).png, from);
+        assert.equal(r.status, 200);
+        assert.equal(r.headers['x-served-by'], 'app0');
+      }
+    });
+
+    it('restarted, it rejoins and serves the sessions made while it was away', async () => {
+      const r1 = await ctx.cluster.restartReplica(1);
+      const u = await newUser();
+      const from = ip();
+      const tok = await token(ctx.cluster.url, u.email, u.password, from);
+      assert.equal((await request(`${r1.url}/api/v1/auth/me`, { headers: bearer(tok), from })).status, 200);
+      await waitFor('app1 back in rotation', async () => (await request(`${ctx.cluster.url}/healthz`, { from: ip() })).headers['x-served-by'] === 'app1', 20_000, 200);
+    });
+  });
+
+  describe('Redis goes away', () => {
+    it('the service keeps answering and each replica still enforces the limits; Redis back: shared again', async () => {
+      await ctx.cluster.redis.kill();
+      const u = await newUser();
+      const from = ip();
+      const tok = await token(ctx.cluster.url, u.email, u.password, from);
+      for (let i = 0; i < 4; i++) assert.equal((await analyse(ctx.cluster.url, tok, (await uniquePng()).png, from)).status, 200);
+      // guessing on one replica: its own counters stop the sixth try
+      const v = await newUser();
+      const statuses = [];
+      for (let i = 0; i <= LOGIN_PER_ACCOUNT; i++) {
+        const b = json({ email: v.email, password: 'wrong password!' });
+        statuses.push((await request(`${ctx.cluster.replicas[0].url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': b.type }, body: b.body, from: ip() })).status);
+      }
+      assert.deepEqual(statuses, [...Array(LOGIN_PER_ACCOUNT).fill(401), 429]);
+
+      await ctx.cluster.restartRedis();
+      const w = await newUser();
+      await waitFor('shared counters again', async () => {
+        // a fresh account: alternate replicas; with shared counters the 6th try is refused
+        const email = `${Math.random()}${w.email}`;
+        const s = [];
+        for (let i = 0; i <= LOGIN_PER_ACCOUNT; i++) {
+          const b = json({ email, password: 'wrong password!' });
+          s.push((await request(`${ctx.cluster.replicas[i % 2].url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': b.type }, body: b.body, from: ip() })).status);
+        }
+        return s[LOGIN_PER_ACCOUNT] === 429;
+      }, 20_000, 500);
+    });
+  });
+}

@@ -1,0 +1,115 @@
+import type { RawImage } from '../../../src/inference/preprocess';
+import { ByteBudget } from '../../../src/studies/archive';
+import { readDicomHeader } from '../../../src/studies/dicom';
+import * as dicomPixels from '../../../src/studies/dicom-pixels';
+import { MixedSeriesError, OversizedHeaderError } from '../../../src/studies/study-errors';
+import { LoadedStudy, loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import { dicomEnhanced, withExtraPerFrameItems } from '../../support/enhanced-dicom-fixtures';
+import { syntheticSlice, zip } from '../../support/study-fixtures';
+
+/**
+ * Enhanced MR (multi-frame) files keep Pixel Spacing in the functional groups — shared by all frames,
+ * or per frame — and are given square physical pixels as single-frame files are. The fixture is the
+ * one of square-pixels.spec: a disc of 20 mm radius stored as 128 columns at 0.5 mm × 64 rows at
+ * 1.0 mm, an ellipse twice as wide as high in pixels.
+ */
+const LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 32, maxPixels: 4 * 1024 * 1024 };
+const inDisc = (xmm: number, ymm: number) => (xmm - 32) ** 2 + (ymm - 32) ** 2 < 20 ** 2;
+const disc = syntheticSlice(128, 64, (x, y) => (inDisc(x * 0.5 + 0.25, y + 0.5) ? 200 : 20));
+const HALF_BY_ONE: [number, number] = [1, 0.5]; // [between rows, between columns]
+
+function extent(img: RawImage): { across: number; down: number } {
+  const bright = (x: number, y: number) => img.data[y * img.width + x] > 110;
+  let across = 0;
+  let down = 0;
+  for (let x = 0; x < img.width; x++) if (bright(x, img.height >> 1)) across++;
+  for (let y = 0; y < img.height; y++) if (bright(img.width >> 1, y)) down++;
+  return { across, down };
+}
+
+function expectRoundDiscs(study: LoadedStudy): void {
+  if (study.kind !== 'slices') throw new Error(`expected slices, got ${study.kind}`);
+  expect(study.meta.display).toEqual({ width: 128, height: 128, pixels: 'resampled' });
+  expect(study.meta.spacing).toMatchObject({ row: 1, column: 0.5 });
+  expect(study.slices).toHaveLength(2);
+  for (const s of study.slices) {
+    expect([s.image.width, s.image.height]).toEqual([128, 128]);
+    const { across, down } = extent(s.image);
+    expect(across).toBeGreaterThanOrEqual(78);
+    expect(across).toBeLessThanOrEqual(82);
+    expect(Math.abs(across - down)).toBeLessThanOrEqual(2); // as stored: 80 across, 40 down
+  }
+}
+
+async function errorOf(p: Promise<unknown>): Promise<Error> {
+  return p.then(
+    () => {
+      throw new Error('expected an error');
+    },
+    (e: unknown) => e as Error,
+  );
+}
+
+describe('Enhanced MR: pixel spacing from the functional groups', () => {
+  it('shared Pixel Measures 1.0 × 0.5 mm: every frame is stretched to square pixels (a round disc)', async () => {
+    expectRoundDiscs(await loadStudy([new Uint8Array(dicomEnhanced([disc, disc], [0, 3], { sharedSpacing: HALF_BY_ONE }))], LIMITS));
+  });
+
+  it('per-frame Pixel Measures, equal on every frame (none shared): the same', async () => {
+    const file = dicomEnhanced([disc, disc], [0, 3], { sharedSpacing: null, frameSpacing: [HALF_BY_ONE, HALF_BY_ONE] });
+    expectRoundDiscs(await loadStudy([new Uint8Array(file)], LIMITS));
+  });
+
+  it('a frame\'s own Pixel Measures win over the shared ones', async () => {
+    const file = dicomEnhanced([disc, disc], [0, 3], { sharedSpacing: [0.7, 0.7], frameSpacing: [HALF_BY_ONE, HALF_BY_ONE] });
+    expectRoundDiscs(await loadStudy([new Uint8Array(file)], LIMITS));
+  });
+
+  it('per-frame spacing that varies within the file → 422 MIXED_SERIES naming the frames, before any frame is decoded', async () => {
+    const decode = jest.spyOn(dicomPixels, 'decodeFrame');
+    try {
+      const varying = dicomEnhanced([disc, disc, disc], [0, 3, 6], { sharedSpacing: null, frameSpacing: [HALF_BY_ONE, HALF_BY_ONE, [1.2, 0.5]] });
+      const err = await errorOf(loadStudy([new Uint8Array(varying)], LIMITS));
+      expect(err).toBeInstanceOf(MixedSeriesError);
+      expect(err).toMatchObject({ code: 'MIXED_SERIES', statusCode: 422 });
+      expect(err.message).toBe(
+        'The frames of file 1 of 1 have different pixel spacings (frame 1: 1 × 0.5 mm, frame 3: 1.2 × 0.5 mm, between rows × between columns), ' +
+          'so they cannot be one series: each frame would be stretched to a different shape. Upload one series at a time.',
+      );
+      // a frame with Pixel Measures and one without disagree too
+      const partial = dicomEnhanced([disc, disc], [0, 3], { sharedSpacing: null, frameSpacing: [HALF_BY_ONE, null] });
+      expect((await errorOf(loadStudy([new Uint8Array(partial)], LIMITS))).message).toMatch(/frame 2: none/);
+      expect(decode).not.toHaveBeenCalled();
+    } finally {
+      decode.mockRestore();
+    }
+  });
+});
+
+describe('Enhanced MR: a hostile number of sequence items', () => {
+  const pos = { file: 0, files: 1 };
+  const hostile = () => withExtraPerFrameItems(dicomEnhanced([disc, disc], [0, 3]), 2_000_000);
+
+  it('2 frames declared, 2,000,000 per-frame items (16 MB): 422 CORRUPT_IMAGE, refused before the parser builds them', async () => {
+    const file = hostile();
+    expect(file.length).toBeGreaterThan(16_000_000);
+    // before: dicom-parser built 2,000,000 items (~2 s of a blocked event loop, ~500 MB of heap; a
+    // 100 MB study of them ended the process) and the study was then analysed as 2 frames
+    const err = await errorOf(readDicomHeader(new Uint8Array(file), pos, new ByteBudget(LIMITS.maxBytes), { left: 400, maxSlices: 400 }));
+    expect(err).toBeInstanceOf(OversizedHeaderError);
+    expect(err).toMatchObject({ code: 'CORRUPT_IMAGE', statusCode: 422 });
+    expect(err.message).toBe(
+      'file 1 of 1: its DICOM header holds more elements and sequence items than a study may (819,200 in all; a scan has a few hundred per image), so it was refused without being read.',
+    );
+    // the same through a ZIP and the whole loader
+    expect(await errorOf(loadStudy([new Uint8Array(zip({ 'enhanced.dcm': new Uint8Array(file) }))], LIMITS))).toBeInstanceOf(OversizedHeaderError);
+  });
+
+  it('the allowance is the study\'s, not each file\'s: two files of 500,000 extra items are refused together', async () => {
+    const half = withExtraPerFrameItems(dicomEnhanced([disc], [0]), 500_000);
+    const other = withExtraPerFrameItems(dicomEnhanced([disc], [3]), 500_000);
+    const one = await loadStudy([new Uint8Array(half)], LIMITS);
+    expect(one.kind).toBe('slices'); // alone, within the allowance (its extra items are never visited)
+    expect(await errorOf(loadStudy([new Uint8Array(half), new Uint8Array(other)], LIMITS))).toBeInstanceOf(OversizedHeaderError);
+  });
+});
