@@ -82,7 +82,7 @@ export class AuthController {
 
   /** Change your own password; every other session and token of yours ends, this browser stays in. */
   @Post('account/password')
-  @LoginRoute()
+  @LoginRoute('self')
   @OpenBeforePasswordChange()
   @ApiExcludeEndpoint()
   async changePassword(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response, @Body() body: ChangePasswordFormDto): Promise<void> {
@@ -124,7 +124,7 @@ export class AuthController {
    * token is the answer; with the browser's cookie (+ CSRF), a new session cookie replaces it (204).
    */
   @Post('api/v1/auth/password')
-  @LoginRoute()
+  @LoginRoute('self')
   @OpenBeforePasswordChange()
   @HttpCode(200)
   @ApiOperation({

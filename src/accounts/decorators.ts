@@ -21,8 +21,13 @@ export const SkipCsrf = () => SetMetadata(SKIP_CSRF_KEY, true);
  * refuses them (AccessGuard).
  */
 export const OpenBeforePasswordChange = () => SetMetadata(OPEN_BEFORE_PASSWORD_CHANGE_KEY, true);
-/** Counts against the login-attempt limits (per IP and per account). */
-export const LoginRoute = () => SetMetadata(LOGIN_ROUTE_KEY, true);
+/**
+ * Checks a password, so counts against the login-attempt limits (per IP and per account). Whose
+ * account: the email in the body (`'body'`: logging in), or the logged-in caller's own (`'self'`:
+ * changing one's password, whose body names no account — and must not pick one to be counted under).
+ */
+export type PasswordAccount = 'body' | 'self';
+export const LoginRoute = (account: PasswordAccount = 'body') => SetMetadata(LOGIN_ROUTE_KEY, account);
 /** Counts against the analyses-per-user limit (any route that runs the pipeline). */
 export const AnalysisRoute = () => SetMetadata(ANALYSIS_ROUTE_KEY, true);
 /**

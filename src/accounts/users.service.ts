@@ -82,9 +82,7 @@ export class UsersService {
     const ok = await verifyPassword(pw, u?.passwordHash ?? (await dummyHash()));
     if (!u || !ok || u.disabled || !isRole(u.role)) return null;
     await this.users.update(u.id, { lastLoginAt: new Date() });
-    await this.rateLimits.forget(loginAccountKey(email), LOGIN_ACCOUNT);
-    // only this attempt's own hit: the failures before it (any IP's) keep counting
-    await this.rateLimits.refund(loginFailuresKey(email), LOGIN_FAILURES);
+    await this.passwordAccepted(email);
     return { id: u.id, email: u.email, role: u.role, mustChangePassword: u.mustChangePassword };
   }
 
@@ -126,9 +124,20 @@ export class UsersService {
     const u = await this.users.findById(id);
     const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
     if (!u || !ok) throw new AccountInputError('The current password is not correct.');
+    await this.passwordAccepted(u.email);
     if (typeof next !== 'string') throw new AccountInputError('A new password is required.');
     if (next === current) throw new AccountInputError('The new password must differ from the current one.');
     await this.setPassword(id, next, { email: u.email, mustChangePassword: false });
+  }
+
+  /**
+   * The right password for this account, on a route that counted the attempt (@LoginRoute()):
+   * its login-attempt count is reset and this attempt's own hit on the failed-login counter is
+   * taken back, which keeps every earlier failure (README "Rate limits").
+   */
+  private async passwordAccepted(email: string | undefined): Promise<void> {
+    await this.rateLimits.forget(loginAccountKey(email), LOGIN_ACCOUNT);
+    await this.rateLimits.refund(loginFailuresKey(email), LOGIN_FAILURES);
   }
 
   /**

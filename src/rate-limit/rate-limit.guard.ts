@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { ANALYSIS_ROUTE_KEY, LOGIN_ROUTE_KEY, UNTHROTTLED_KEY } from '../accounts/decorators';
+import { ANALYSIS_ROUTE_KEY, LOGIN_ROUTE_KEY, PasswordAccount, UNTHROTTLED_KEY } from '../accounts/decorators';
 import { TooManyRequestsError } from '../accounts/errors';
 import { authState } from '../accounts/request-user';
 import { normalizeEmail } from '../accounts/email';
@@ -13,10 +13,17 @@ function meta(context: ExecutionContext, key: string): boolean {
   return Reflect.getMetadata(key, context.getHandler()) === true || Reflect.getMetadata(key, context.getClass()) === true;
 }
 const reqOf = (context: ExecutionContext) => context.switchToHttp().getRequest<Request>();
-const emailOf = (req: unknown): unknown => (req as { body?: { email?: unknown } }).body?.email;
+const loginRoute = (context: ExecutionContext): PasswordAccount | undefined =>
+  (Reflect.getMetadata(LOGIN_ROUTE_KEY, context.getHandler()) ?? Reflect.getMetadata(LOGIN_ROUTE_KEY, context.getClass())) as PasswordAccount | undefined;
 
 export function isLoginRoute(context: ExecutionContext): boolean {
-  return meta(context, LOGIN_ROUTE_KEY);
+  return loginRoute(context) !== undefined;
+}
+
+/** The email of the account whose password the route checks (see @LoginRoute()). */
+function accountOf(context: ExecutionContext): unknown {
+  const req = reqOf(context);
+  return loginRoute(context) === 'self' ? authState(req).user?.email : (req as { body?: { email?: unknown } }).body?.email;
 }
 /** From @AnalysisRoute() on the handler: whatever spelling of the path reached it. */
 export function isAnalysisRoute(context: ExecutionContext): boolean {
@@ -57,10 +64,10 @@ export function throttlerOptions(cfg: AccountsConfig['rateLimits']): ThrottlerOp
       name: LOGIN_ACCOUNT,
       ttl: cfg.loginWindowMs,
       limit: cfg.loginPerAccount,
-      skipIf: (c) => !isLoginRoute(c) || !normalizeEmail(emailOf(reqOf(c))),
-      getTracker: (req) => normalizeEmail(emailOf(req)),
+      skipIf: (c) => !isLoginRoute(c) || !normalizeEmail(accountOf(c)),
+      getTracker: (_req, c) => normalizeEmail(accountOf(c)),
       // the very key the successful login forgets
-      generateKey: (c) => loginAccountKey(emailOf(reqOf(c))),
+      generateKey: (c) => loginAccountKey(accountOf(c)),
     },
     {
       // The reset above lets a guesser start over whenever the owner logs in; this one is never reset.
@@ -73,9 +80,9 @@ export function throttlerOptions(cfg: AccountsConfig['rateLimits']): ThrottlerOp
       name: LOGIN_FAILURES,
       ttl: cfg.loginFailuresWindowMs,
       limit: cfg.loginFailuresPerAccount,
-      skipIf: (c) => !isLoginRoute(c) || !normalizeEmail(emailOf(reqOf(c))),
-      getTracker: (req) => normalizeEmail(emailOf(req)),
-      generateKey: (c) => loginFailuresKey(emailOf(reqOf(c))),
+      skipIf: (c) => !isLoginRoute(c) || !normalizeEmail(accountOf(c)),
+      getTracker: (_req, c) => normalizeEmail(accountOf(c)),
+      generateKey: (c) => loginFailuresKey(accountOf(c)),
     },
   ];
 }

@@ -85,6 +85,30 @@ describe('failed logins per account, over a longer window that a success does no
     await spend(1);
     expect((await token(server, user.email, WRONG, freshIp())).status).toBe(429);
   });
+
+  it('changing one\'s password counts wrong current passwords against the caller\'s own account, whatever email the body names', async () => {
+    const owner = await createUser(app);
+    const decoy = await createUser(app);
+    let bearer = { Authorization: `Bearer ${(await token(server, owner.user.email, owner.password, victimIp())).body.token as string}` };
+    // a stolen token guessing the current password, naming another account in the body to be counted under it
+    const change = (current: string, next = `${owner.password}-new`) =>
+      request(server).post('/api/v1/auth/password').set(bearer).set('X-Forwarded-For', freshIp()).send({ email: decoy.user.email, current, password: next });
+    const wrong = async (n: number) => {
+      for (let i = 0; i < n; i++) expect((await change(WRONG)).status).toBe(400);
+    };
+    await wrong(PER_ACCOUNT - 1);
+    // the right current password clears the short count, as a login does (and ends every token: the answer is a new one)
+    const ok = await change(owner.password);
+    expect(ok.status).toBe(200);
+    bearer = { Authorization: `Bearer ${ok.body.token as string}` };
+    await wrong(PER_ACCOUNT);
+    const blocked = await change(`${owner.password}-new`, `${owner.password}-newer`);
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.message).toMatch(/^Too many login attempts for this account\./);
+    // one counter per account: the owner's login waits too, the account the body named does not
+    expect((await token(server, owner.user.email, `${owner.password}-new`, victimIp())).status).toBe(429);
+    expect((await token(server, decoy.user.email, decoy.password, victimIp())).status).toBe(200);
+  });
 });
 
 describe('failed-login limit: configurable, and the same for an email no account has', () => {
