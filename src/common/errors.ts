@@ -98,6 +98,20 @@ export class AnalysisTimeoutError extends DomainError {
 }
 
 /**
+ * A worker thread (a model run, a heat map, a decode) did not answer within INFERENCE_JOB_TIMEOUT_MS,
+ * so it was taken to be wedged, ended, and is replaced on the next call. The same 504
+ * ANALYSIS_TIMEOUT as an analysis past its own deadline: whichever of the two fires first, the
+ * caller sees one status and code, and may retry; the message says which part did not finish.
+ */
+export class WorkerTimeoutError extends DomainError {
+  readonly code = 'ANALYSIS_TIMEOUT';
+  readonly statusCode = 504;
+  constructor(timeoutMs: number, what = 'the analysis') {
+    super(`A worker thread did not finish ${what} within ${timeoutMs} ms; it was restarted. Please try again.`);
+  }
+}
+
+/**
  * The database did not take a write the answer depends on (e.g. the history row of an
  * analysis): a 503 the caller may retry — the same code the filter gives driver faults.
  */

@@ -68,6 +68,15 @@ export const envSchema = z.object({
    */
   INFERENCE_WORKERS: z.coerce.number().int().min(0).max(16).default(2),
   /** Requests waiting for a model slot beyond this are refused with 503 at once. */
+  /**
+   * How long one job in a worker thread (a model run, a heat map, a decode) may take before the
+   * worker is taken to be wedged: the job fails with 504 ANALYSIS_TIMEOUT, the worker is ended and
+   * a fresh one replaces it, so a hang gives its model slot and memory back instead of holding
+   * them for ever. Measured from when the job is handed to the worker (its queue there included).
+   * A worker opening its models is never ended for it (that aborts the process): a request
+   * waiting for that only gives up (inference-workers.ts, opened()).
+   */
+  INFERENCE_JOB_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   INFERENCE_QUEUE_LIMIT: z.coerce.number().int().min(0).default(64),
   /**
    * Pixels of large images (over 1 megapixel) being decoded at once; more wait in a queue of

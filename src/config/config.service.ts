@@ -77,6 +77,9 @@ export class AppConfig {
   get inferenceWorkers(): number {
     return this.env.INFERENCE_WORKERS;
   }
+  get inferenceJobTimeoutMs(): number {
+    return this.env.INFERENCE_JOB_TIMEOUT_MS;
+  }
   get inferenceQueueLimit(): number {
     return this.env.INFERENCE_QUEUE_LIMIT;
   }

@@ -1,50 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { Worker } from 'node:worker_threads';
-import { AnalysisUnavailableError } from '../common/errors';
+import { AnalysisUnavailableError, WorkerTimeoutError } from '../common/errors';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { RgbImage } from '../explainability/heatmap';
+import type { HeatmapSource, InferenceWorkerRequest, InferenceWorkerResponse, WorkerModel } from './inference-protocol';
 import type { ImageRun } from './model-provider';
-import type { ContractShape } from './model-outputs';
 import type { ImageRef } from './pixel-cache';
-import type { LetterboxGeometry, Normalization, RawImage } from './preprocess';
-import { spawnWorker } from './spawn-worker';
+import type { RawImage } from './preprocess';
+import { endWorker, SpawnWorker, spawnWorker } from './spawn-worker';
 
-/** What a worker needs to open one model and prepare its input: the verified bytes, the card's input. */
-export interface WorkerModel {
-  name: string;
-  /** the triage model (placed in a worker of its own when there are several) */
-  triage: boolean;
-  bytes: Uint8Array;
-  inputName: string;
-  size: number;
-  normalization: Normalization;
-  /** the card's background-gate ring width (fraction), when it has the gate */
-  backgroundBand: number | null;
-  /** what the card says the graph's tensors are; checked when the session opens */
-  contract: ContractShape;
-}
-
-
-/** One class plane of a run's cam and where the image sat in that model's input. */
-export interface HeatmapSource {
-  cam: Float32Array;
-  camH: number;
-  camW: number;
-  geometry: LetterboxGeometry;
-}
-
-export type InferenceWorkerRequest =
-  | { kind: 'load'; models: WorkerModel[]; intraOpThreads: number }
-  | { kind: 'run'; id: number; model: string; image: ImageRef }
-  | { kind: 'heatmap'; id: number; image: ImageRef; source: HeatmapSource };
-
-export type InferenceWorkerResponse =
-  | { kind: 'loaded'; ok: true }
-  | { kind: 'loaded'; ok: false; error: string }
-  | { kind: 'run'; id: number; ok: true; run: ImageRun }
-  | { kind: 'heatmap'; id: number; ok: true; heat: RgbImage }
-  | { kind: 'failed'; id: number; ok: false; error: string }
-  /** the image was sent without pixels and the worker no longer has it: send them */
-  | { kind: 'resend'; id: number; ok: false };
+export type { HeatmapSource, InferenceWorkerRequest, InferenceWorkerResponse, WorkerModel } from './inference-protocol';
 
 type Answer = Extract<InferenceWorkerResponse, { id: number }>;
 
@@ -55,6 +20,8 @@ interface Slot {
   /** its entry in the placement, and the models it has opened (see placeModels) */
   place: number;
   models: ReadonlySet<string>;
+  /** crashed or wedged: out of the pool, its requests failed; whatever it does next is ignored */
+  retired: boolean;
 }
 
 /**
@@ -79,6 +46,14 @@ interface Pending {
   resolve: (o: Answer) => void;
   reject: (e: Error) => void;
   slot: Slot;
+  /** the job's deadline (INFERENCE_JOB_TIMEOUT_MS) */
+  timer: NodeJS.Timeout;
+}
+
+export interface InferenceWorkersOptions {
+  /** a job not answered by then marks its worker wedged (see wedged()) */
+  jobTimeoutMs: number;
+  spawn?: SpawnWorker;
 }
 
 /**
@@ -91,7 +66,8 @@ interface Pending {
  * in, small outputs come back, so the ~2 MB of short-lived arrays an analysis needs never reach
  * the main thread's large heap (whose garbage collections they used to drive).
  * Enabled by INFERENCE_WORKERS > 0; a crashed worker fails its own requests (503) and is
- * replaced on the next call.
+ * replaced on the next call, and so is a wedged one (a job unanswered for INFERENCE_JOB_TIMEOUT_MS:
+ * 504), so a hang cannot keep the registry's model slots taken for ever.
  */
 export class InferenceWorkers {
   private readonly logger = new Logger(InferenceWorkers.name);
@@ -104,13 +80,18 @@ export class InferenceWorkers {
   private readonly holders = new WeakMap<RawImage, Set<Slot>>();
   private nextImageKey = 1;
   private closed = false;
+  private readonly jobTimeoutMs: number;
+  private readonly spawnThread: SpawnWorker;
 
   constructor(
     private readonly models: WorkerModel[],
     count: number,
     private readonly intraOpThreads: number,
+    options: InferenceWorkersOptions,
   ) {
     this.placement = placeModels(models, count);
+    this.jobTimeoutMs = options.jobTimeoutMs;
+    this.spawnThread = options.spawn ?? spawnWorker;
   }
 
   /**
@@ -163,7 +144,7 @@ export class InferenceWorkers {
     const least = Math.min(...eligible.map((s) => s.inFlight));
     const idle = eligible.filter((s) => s.inFlight === least);
     const slot = idle.find((s) => holders?.has(s)) ?? idle[0];
-    await slot.ready;
+    await this.opened(slot);
     let res = await this.send(slot, (id) => build(id, this.toImageRef(image, !holders?.has(slot))));
     if (res.kind === 'resend') res = await this.send(slot, (id) => build(id, this.toImageRef(image, true)));
     if (!holders) this.holders.set(image, (holders = new Set()));
@@ -175,13 +156,69 @@ export class InferenceWorkers {
     return res;
   }
 
+  /**
+   * Waits for a (replacement) worker to open its models, at most one job deadline. Past it this
+   * request fails with WorkerTimeoutError, giving its model slot back, but the worker is NOT ended:
+   * ending a worker inside onnxruntime's session creation aborts the whole process (see start()).
+   * The start-up load is not bounded either: start() waits for it, and src/startup.ts stops the
+   * process when it fails. The job's own deadline starts in send(), once the sessions are open.
+   */
+  private async opened(slot: Slot): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new WorkerTimeoutError(this.jobTimeoutMs, 'opening the models')), this.jobTimeoutMs);
+    });
+    try {
+      await Promise.race([slot.ready, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private send(slot: Slot, build: (id: number) => InferenceWorkerRequest): Promise<Answer> {
+    if (slot.retired) return Promise.reject(new AnalysisUnavailableError());
     const id = this.nextId++;
+    const req = build(id);
+    const kind = req.kind === 'heatmap' ? 'heatmap' : 'run';
     slot.inFlight++;
     return new Promise<Answer>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, slot });
-      slot.worker.postMessage(build(id));
+      const timer = setTimeout(() => this.wedged(slot, kind), this.jobTimeoutMs);
+      timer.unref();
+      this.pending.set(id, { resolve, reject, slot, timer });
+      slot.worker.postMessage(req);
     });
+  }
+
+  /**
+   * A job of `slot` passed its deadline: the worker is stuck (a native run that never returns, a
+   * loop in the pixel code), and every job queued behind it would wait for ever. It leaves the
+   * pool, all its jobs fail with WorkerTimeoutError (each caller's semaphore slot is given back
+   * as its promise settles, once), it is ended without waiting for it, and the next call starts
+   * a fresh one in its place. Its late answers and its exit are ignored (one log line per hang).
+   */
+  private wedged(slot: Slot, kind: 'run' | 'heatmap'): void {
+    if (slot.retired) return;
+    const jobs = this.retire(slot, new WorkerTimeoutError(this.jobTimeoutMs, kind === 'run' ? 'a model run' : 'a heat map'));
+    this.logger.error(
+      `Inference worker wedged: a ${kind} job had no answer within ${this.jobTimeoutMs} ms; worker ended, ${jobs} job(s) failed, a fresh worker starts on the next call`,
+    );
+    endWorker(slot.worker);
+  }
+
+  /** Takes `slot` out of the pool and fails its pending jobs with `err`; how many there were. */
+  private retire(slot: Slot, err: Error): number {
+    slot.retired = true;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    let jobs = 0;
+    for (const [id, p] of this.pending) {
+      if (p.slot !== slot) continue;
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.reject(err);
+      jobs++;
+    }
+    return jobs;
   }
 
   /**
@@ -200,7 +237,7 @@ export class InferenceWorkers {
   }
 
   private spawn(place: number): Slot {
-    const worker = spawnWorker('inference.worker');
+    const worker = this.spawnThread('inference.worker');
     let loaded!: () => void;
     let failed!: (e: Error) => void;
     const ready = new Promise<void>((resolve, reject) => {
@@ -208,7 +245,7 @@ export class InferenceWorkers {
       failed = reject;
     });
     ready.catch(() => undefined);
-    const slot: Slot = { worker, ready, inFlight: 0, place, models: new Set(this.placement[place]) };
+    const slot: Slot = { worker, ready, inFlight: 0, place, models: new Set(this.placement[place]), retired: false };
     worker.on('message', (res: InferenceWorkerResponse) => {
       if (res.kind === 'loaded') {
         if (res.ok) loaded();
@@ -216,8 +253,9 @@ export class InferenceWorkers {
         return;
       }
       const p = this.pending.get(res.id);
+      if (!p) return; // a job already failed (its worker wedged) or never sent
       this.pending.delete(res.id);
-      if (!p) return;
+      clearTimeout(p.timer);
       p.slot.inFlight--;
       p.resolve(res);
     });
@@ -231,19 +269,18 @@ export class InferenceWorkers {
   }
 
   private fail(slot: Slot, err: Error, failed: (e: Error) => void): void {
-    this.logger.error(`Inference worker failed: ${err.message}`);
     failed(err);
-    const i = this.slots.indexOf(slot);
-    if (i >= 0) this.slots.splice(i, 1);
-    for (const [id, p] of this.pending) {
-      if (p.slot !== slot) continue;
-      p.reject(new AnalysisUnavailableError());
-      this.pending.delete(id);
-    }
+    if (slot.retired) return; // ended for a hang: already logged, its jobs already failed
+    this.logger.error(`Inference worker failed: ${err.message}`);
+    this.retire(slot, new AnalysisUnavailableError());
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+    const slots = [...this.slots];
+    for (const slot of slots) this.retire(slot, new AnalysisUnavailableError());
+    // a thread stuck in native code may never stop: shutdown waits for it one job deadline at most
+    const ended = Promise.all(slots.map((s) => s.worker.terminate().catch(() => undefined)));
+    await Promise.race([ended, delay(this.jobTimeoutMs, undefined, { ref: false })]);
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +16,7 @@ import type { ImageRun, ModelOutputs, ModelProvider } from './model-provider';
 import { PreparePool } from './prepare-pool';
 import { borderMean, type RawImage } from './preprocess';
 import { Semaphore } from './semaphore';
+import { SPAWN_WORKER, type SpawnWorker } from './spawn-worker';
 
 interface LoadedModel {
   card: ModelCard;
@@ -49,6 +50,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
   constructor(
     private readonly config: AppConfig,
     private readonly preparer: PreparePool,
+    @Optional() @Inject(SPAWN_WORKER) private readonly spawn?: SpawnWorker,
   ) {
     this.pool = new Semaphore(config.inferencePoolSize, config.inferenceQueueLimit);
   }
@@ -125,7 +127,10 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       normalization: m.card.input.normalization,
       contract: contractShape(m.card),
     }));
-    const workers = new InferenceWorkers(models, this.config.inferenceWorkers, this.config.intraOpThreads);
+    const workers = new InferenceWorkers(models, this.config.inferenceWorkers, this.config.intraOpThreads, {
+      jobTimeoutMs: this.config.inferenceJobTimeoutMs,
+      spawn: this.spawn,
+    });
     try {
       await workers.start();
     } catch (err) {
@@ -141,6 +146,11 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
   async check(): Promise<{ ok: boolean; detail?: string }> {
     if (this.state.kind === 'ready') return { ok: true, detail: Object.entries(this.versions()).map(([n, v]) => `${n}@${v}`).join(', ') };
     return { ok: false, detail: this.state.kind === 'failed' ? this.state.errors.join(' | ') : 'loading' };
+  }
+
+  /** Model slots taken and callers waiting for one (the semaphore of INFERENCE_POOL_SIZE). */
+  modelSlots(): { inUse: number; queued: number } {
+    return { inUse: this.pool.inUse, queued: this.pool.queued };
   }
 
   isReady(): boolean {

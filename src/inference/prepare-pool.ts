@@ -1,13 +1,14 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
-import { AnalysisUnavailableError, CorruptImageError } from '../common/errors';
+import { AnalysisUnavailableError, CorruptImageError, WorkerTimeoutError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import type { ColourParams } from './colour-share';
 import type { DecodedImage, DecodeLimits, ImageHeader } from './image-decoder';
 import { DISPLAY_MAX_SIDE, DisplayLuma, displayFromLuma, InputSpec, inputsFromLuma, inputsFromPrepared } from './prepare';
 import { Preprocessed, RawImage, toLuma } from './preprocess';
-import { spawnWorker } from './spawn-worker';
+import { endWorker, SPAWN_WORKER, type SpawnWorker, spawnWorker } from './spawn-worker';
 
 export type PrepareRequest =
   | { id: number; op: 'inputs'; image: RawImage; specs: InputSpec[] }
@@ -28,7 +29,17 @@ type Done = Extract<PrepareResponse, { ok: true }>;
 interface Pending {
   resolve: (p: Done) => void;
   reject: (e: unknown) => void;
+  /** the job's deadline (INFERENCE_JOB_TIMEOUT_MS); kept after its caller aborted */
+  timer: NodeJS.Timeout;
 }
+
+/** What each job is, in the words of a WorkerTimeoutError. */
+const JOB_WORDS: Record<PrepareRequest['op'], string> = {
+  inputs: 'preparing the model inputs',
+  display: 'preparing the display image',
+  decode: 'decoding the image',
+  figure: "making the report's figure",
+};
 
 /** Images below this many pixels are prepared inline: a worker round trip would cost more. */
 const INLINE_MAX_PIXELS = 512 * 512;
@@ -38,6 +49,8 @@ const INLINE_MAX_PIXELS = 512 * 512;
  * the models run on the main thread (INFERENCE_WORKERS=0; with inference workers that work is
  * done there), so a 40-megapixel upload cannot freeze the event loop for everyone else. Small
  * images are prepared inline. Under ts-jest the worker runs the TypeScript source through ts-node.
+ * A job unanswered for INFERENCE_JOB_TIMEOUT_MS fails with 504 and its worker is ended as wedged
+ * (a decode's pixel budget waits for the job to settle, so a hang would hold it for ever).
  */
 @Injectable()
 export class PreparePool implements OnModuleDestroy {
@@ -50,8 +63,16 @@ export class PreparePool implements OnModuleDestroy {
   private nextId = 1;
   private turn = 0;
   private closed = false;
+  /** pooled workers ended as wedged: their exit and late answers are ignored */
+  private readonly retired = new WeakSet<Worker>();
+  private readonly spawnThread: SpawnWorker;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() @Inject(SPAWN_WORKER) spawn?: SpawnWorker,
+  ) {
+    this.spawnThread = spawn ?? spawnWorker;
+  }
 
   /** Each spec's model input (contract preprocessing), in spec order. */
   async inputs(image: RawImage, specs: InputSpec[]): Promise<Preprocessed[]> {
@@ -111,19 +132,32 @@ export class PreparePool implements OnModuleDestroy {
   private inFreshWorker(req: PrepareRequest, signal?: AbortSignal): Promise<Done> {
     if (this.closed) return Promise.reject(new AnalysisUnavailableError());
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const worker = spawnWorker('prepare.worker');
+    const worker = this.spawnThread('prepare.worker');
     this.transient.add(worker);
+    const ms = this.config.inferenceJobTimeoutMs;
     return new Promise<Done>((resolve, reject) => {
       let settled = false;
       const end = (settle: () => void) => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         this.transient.delete(worker);
-        void worker.terminate();
+        endWorker(worker);
         settle();
       };
       const onAbort = () => end(() => reject(signal!.reason));
+      // past the deadline the thread is wedged (ended: libvips's native threads may still finish
+      // their part, but the budget must not wait for ever on a thread that may never answer)
+      const timer = setTimeout(
+        () =>
+          end(() => {
+            this.logger.error(`Decode worker wedged: ${req.op} had no answer within ${ms} ms; worker ended`);
+            reject(new WorkerTimeoutError(ms, JOB_WORDS[req.op]));
+          }),
+        ms,
+      );
+      timer.unref();
       signal?.addEventListener('abort', onAbort, { once: true });
       worker.once('message', (res: PrepareResponse) =>
         end(() => {
@@ -141,24 +175,43 @@ export class PreparePool implements OnModuleDestroy {
     return image.width * image.height <= INLINE_MAX_PIXELS;
   }
 
+  /**
+   * A job for a pooled worker. Its caller is answered once: at its signal's abort, or by the
+   * worker, or at the deadline. After an abort the job stays tracked (the worker is still on it),
+   * so its deadline still finds a worker that wedged on it.
+   */
   private send(req: PrepareRequest, signal?: AbortSignal): Promise<Done> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const worker = this.pick();
     return new Promise<Done>((resolve, reject) => {
-      const onAbort = () => {
-        this.pending.delete(req.id);
-        this.owner.delete(req.id);
-        reject(signal!.reason);
+      let settled = false;
+      const settle = (answer: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        answer();
       };
+      const onAbort = () => settle(() => reject(signal!.reason));
       signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => signal?.removeEventListener('abort', onAbort);
+      const timer = setTimeout(() => this.wedged(worker, req.op), this.config.inferenceJobTimeoutMs);
+      timer.unref();
       this.pending.set(req.id, {
-        resolve: (r) => (done(), resolve(r)),
-        reject: (e) => (done(), reject(e)),
+        resolve: (r) => settle(() => resolve(r)),
+        reject: (e) => settle(() => reject(e)),
+        timer,
       });
       this.owner.set(req.id, worker);
       worker.postMessage(req);
     });
+  }
+
+  /** A pooled worker's job passed its deadline: out of the pool, its jobs failed, ended (see inFreshWorker). */
+  private wedged(worker: Worker, op: PrepareRequest['op']): void {
+    if (this.retired.has(worker)) return;
+    const ms = this.config.inferenceJobTimeoutMs;
+    const jobs = this.retire(worker, new WorkerTimeoutError(ms, JOB_WORDS[op]));
+    this.logger.error(`Preparation worker wedged: ${op} had no answer within ${ms} ms; worker ended, ${jobs} job(s) failed, a fresh one starts on the next call`);
+    endWorker(worker);
   }
 
   private pick(): Worker {
@@ -171,12 +224,13 @@ export class PreparePool implements OnModuleDestroy {
   }
 
   private spawn(): Worker {
-    const worker = spawnWorker('prepare.worker');
+    const worker = this.spawnThread('prepare.worker');
     worker.on('message', (res: PrepareResponse) => {
       const p = this.pending.get(res.id);
+      if (!p) return; // failed already (its worker wedged)
       this.pending.delete(res.id);
       this.owner.delete(res.id);
-      if (!p) return;
+      clearTimeout(p.timer);
       if (res.ok) p.resolve(res);
       else if (res.corrupt) p.reject(new CorruptImageError());
       else p.reject(new AnalysisUnavailableError(`Image preparation failed: ${res.error}`));
@@ -190,20 +244,37 @@ export class PreparePool implements OnModuleDestroy {
 
   /** A crashed worker fails its own requests (503) and is replaced on the next call. */
   private fail(worker: Worker, err: Error): void {
+    if (this.retired.has(worker)) return; // ended as wedged: logged and failed already
     this.logger.error(`Preparation worker failed: ${err.message}`);
+    this.retire(worker, new AnalysisUnavailableError());
+  }
+
+  /** Takes a pooled worker out and fails its jobs with `err`; how many there were. */
+  private retire(worker: Worker, err: Error): number {
+    this.retired.add(worker);
     const i = this.workers.indexOf(worker);
     if (i >= 0) this.workers.splice(i, 1);
+    let jobs = 0;
     for (const [id, w] of this.owner) {
       if (w !== worker) continue;
-      this.pending.get(id)?.reject(new AnalysisUnavailableError());
+      const p = this.pending.get(id);
+      if (p) clearTimeout(p.timer);
+      p?.reject(err);
       this.pending.delete(id);
       this.owner.delete(id);
+      jobs++;
     }
+    return jobs;
   }
 
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.workers.splice(0), ...this.transient].map((w) => w.terminate()));
+    const pooled = [...this.workers];
+    for (const w of pooled) this.retire(w, new AnalysisUnavailableError());
+    const all = [...pooled, ...this.transient];
     this.transient.clear();
+    // a thread stuck in native code may never stop: shutdown waits for it one job deadline at most
+    const ended = Promise.all(all.map((w) => w.terminate().catch(() => undefined)));
+    await Promise.race([ended, delay(this.config.inferenceJobTimeoutMs, undefined, { ref: false })]);
   }
 }

@@ -1,0 +1,146 @@
+import { Logger } from '@nestjs/common';
+import { Worker } from 'node:worker_threads';
+import { untilAborted } from '../../src/common/abort';
+import { toErrorBody } from '../../src/common/app-exception.filter';
+import { BadRequestError, WorkerTimeoutError } from '../../src/common/errors';
+import { ConfigValidationError, parseEnv } from '../../src/config/config.schema';
+import { InferenceWorkers, type WorkerModel } from '../../src/inference/inference-workers';
+import type { RawImage } from '../../src/inference/preprocess';
+import { Semaphore } from '../../src/inference/semaphore';
+import { fakeSpawn, outcome, SILENT, SPIN, WedgeSwitch } from '../support/wedging-workers';
+
+/**
+ * INFERENCE_JOB_TIMEOUT_MS: a worker that wedges on a job (a loop, a native call that never
+ * returns) used to keep that request, every job queued behind it and their model slots for ever.
+ * Now each job fails at its deadline with WorkerTimeoutError (504), the worker is ended and
+ * replaced, and the slots come back once. Fake workers (test/support/wedging-workers.ts); no
+ * speed is asserted — `outcome` only tells a hang (still pending after a generous 15 s) from an answer.
+ */
+const MS = 200;
+
+const model = { name: 'm', triage: true, bytes: new Uint8Array(0), inputName: 'x', size: 8, backgroundBand: null } as unknown as WorkerModel;
+const image = (): RawImage => ({ width: 64, height: 64, channels: 1, data: new Uint8Array(64 * 64) });
+const source = { cam: new Float32Array(4), camH: 2, camW: 2, geometry: { size: 8, nw: 8, nh: 8, x0: 0, y0: 0 } };
+
+describe('INFERENCE_JOB_TIMEOUT_MS (config)', () => {
+  it('defaults to 30 s and refuses values outside 100 ms – 10 min', () => {
+    expect(parseEnv({}).INFERENCE_JOB_TIMEOUT_MS).toBe(30_000);
+    expect(parseEnv({ INFERENCE_JOB_TIMEOUT_MS: '200' }).INFERENCE_JOB_TIMEOUT_MS).toBe(200);
+    for (const bad of ['99', '600001', '1.5', 'soon']) expect(() => parseEnv({ INFERENCE_JOB_TIMEOUT_MS: bad })).toThrow(ConfigValidationError);
+  });
+});
+
+describe('inference workers: a wedged worker is ended and replaced at the job deadline', () => {
+  const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  let workers: InferenceWorkers | undefined;
+  afterEach(async () => {
+    await workers?.close();
+    errors.mockClear();
+  });
+  afterAll(() => errors.mockRestore());
+
+  async function setUp() {
+    const wedge = new WedgeSwitch();
+    const { spawn, spawned } = fakeSpawn(wedge);
+    workers = new InferenceWorkers([model], 1, 1, { jobTimeoutMs: MS, spawn });
+    await workers.start();
+    return { wedge, spawned, workers };
+  }
+
+  it('a worker spinning in a loop: its job and the one queued behind it fail with 504, slots free, the next call runs on a fresh worker, one error line', async () => {
+    const { wedge, spawned, workers } = await setUp();
+    const sem = new Semaphore(4, 4);
+    wedge.next(SPIN);
+    const img = image();
+    const run = sem.use(() => workers.run('m', img));
+    const heat = sem.use(() => workers.heatmap(img, source)); // queued behind it in the same worker
+    const [a, b] = [await outcome(run), await outcome(heat)];
+    expect(a).toBeInstanceOf(WorkerTimeoutError);
+    expect(b).toBeInstanceOf(WorkerTimeoutError);
+    expect(toErrorBody(a)).toEqual({ statusCode: 504, code: 'ANALYSIS_TIMEOUT', message: `A worker thread did not finish a model run within ${MS} ms; it was restarted. Please try again.` });
+    expect(sem.inUse).toBe(0);
+    expect(await outcome(spawned[0].exited)).toBe(1); // terminate() stopped the loop
+    const next = await outcome(sem.use(() => workers.run('m', img)));
+    expect(next).toMatchObject({ camH: 2, camW: 2 });
+    expect(spawned).toHaveLength(2);
+    expect(sem.inUse).toBe(0);
+    expect(errors).toHaveBeenCalledTimes(1); // the hang, not also the exit it caused
+    expect(String(errors.mock.calls[0][0])).toMatch(/wedged.*run.*2 job\(s\) failed/);
+  });
+
+  it('a job never answered while the thread stays alive: that job fails at its deadline even though the worker answers others', async () => {
+    const { wedge, spawned, workers } = await setUp();
+    wedge.next(SILENT);
+    const img = image();
+    const lost = workers.run('m', img);
+    const answered = await outcome(workers.heatmap(img, source));
+    expect(answered).toMatchObject({ width: 1, height: 1 });
+    expect(await outcome(lost)).toBeInstanceOf(WorkerTimeoutError);
+    expect(await outcome(spawned[0].exited)).toBe(1);
+    expect(await outcome(workers.run('m', img))).toMatchObject({ camH: 2 });
+    expect(spawned).toHaveLength(2);
+    expect(errors).toHaveBeenCalledTimes(1);
+  });
+
+  it('a client abort, then the deadline: the caller is answered once with the abort, the slot comes back once (never below zero)', async () => {
+    const { wedge, workers } = await setUp();
+    const sem = new Semaphore(1, 4);
+    wedge.next(SPIN);
+    const img = image();
+    const ac = new AbortController();
+    const job = sem.use(() => workers.run('m', img), ac.signal);
+    const client = untilAborted(job, ac.signal); // what AnalysisService awaits
+    const waiting = sem.use(() => workers.run('m', img), ac.signal); // queued for the one slot
+    const gone = new BadRequestError('The client closed the connection.');
+    ac.abort(gone);
+    expect(await outcome(client)).toBe(gone);
+    expect(await outcome(waiting)).toBe(gone);
+    expect([sem.inUse, sem.queued]).toEqual([1, 0]); // the wedged run still holds its slot…
+    expect(await outcome(job)).toBeInstanceOf(WorkerTimeoutError); // …until its deadline
+    expect([sem.inUse, sem.queued]).toEqual([0, 0]);
+    expect(await outcome(sem.use(() => workers.run('m', img)))).toMatchObject({ camH: 2 });
+    expect(await outcome(sem.use(() => workers.run('m', img)))).toMatchObject({ camH: 2 });
+    expect([sem.inUse, sem.queued]).toEqual([0, 0]);
+    expect(errors).toHaveBeenCalledTimes(1);
+  });
+
+  it('a replacement worker that never opens its models: the request waiting for it fails at the deadline, its slot back, and that worker is not ended (ending it mid-load aborts the process)', async () => {
+    const { wedge, spawned, workers } = await setUp();
+    const sem = new Semaphore(1, 4);
+    wedge.next(SPIN);
+    const img = image();
+    expect(await outcome(sem.use(() => workers.run('m', img)))).toBeInstanceOf(WorkerTimeoutError);
+    wedge.loadsHang(true);
+    const waiting = await outcome(sem.use(() => workers.run('m', img)));
+    expect(waiting).toBeInstanceOf(WorkerTimeoutError);
+    expect((waiting as Error).message).toMatch(/did not finish opening the models within 200 ms/);
+    expect([sem.inUse, sem.queued]).toEqual([0, 0]);
+    expect(spawned).toHaveLength(2);
+    const terminate = jest.spyOn(spawned[1].worker, 'terminate');
+    expect(await outcome(sem.use(() => workers.run('m', img)))).toBeInstanceOf(WorkerTimeoutError); // the same loading worker, not a third
+    expect(spawned).toHaveLength(2);
+    expect(terminate).not.toHaveBeenCalled();
+    expect(errors).toHaveBeenCalledTimes(1); // the hang only
+  });
+
+  it('a wedged worker\'s late answer is dropped, and terminate() rejecting does not crash anything', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const { wedge, spawned, workers } = await setUp();
+    wedge.next(SILENT);
+    const img = image();
+    const lost = workers.run('m', img);
+    spawned[0].worker.terminate = () => Promise.reject(new Error('cannot stop this thread'));
+    expect(await outcome(lost)).toBeInstanceOf(WorkerTimeoutError);
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
+    // the old thread (never stopped) answers a job it was never sent: ignored
+    spawned[0].worker.emit('message', { kind: 'run', id: 1, ok: true, run: {} });
+    expect(await outcome(workers.run('m', img))).toMatchObject({ camH: 2 });
+    expect(spawned).toHaveLength(2);
+    expect(errors).toHaveBeenCalledTimes(1);
+    await Worker.prototype.terminate.call(spawned[0].worker);
+  });
+});
