@@ -170,9 +170,25 @@ export class InferenceWorkers {
     });
     try {
       await Promise.race([slot.ready, late]);
+    } catch (err) {
+      // a load that failed (loadFailed): the models cannot answer now, a 503 and not the raw error
+      throw err instanceof WorkerTimeoutError ? err : new AnalysisUnavailableError();
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * A worker that could not open its models: at start-up start() reports it (src/startup.ts); a
+   * replacement leaves the pool and is ended (its load is over), so its waiters get 503 and the
+   * next call starts another — it used to stay and fail every later request with a 500.
+   */
+  private loadFailed(slot: Slot, error: string, failed: (e: Error) => void): void {
+    failed(new Error(error));
+    if (slot.retired) return;
+    this.logger.error(`Inference worker could not open its models: ${error}`);
+    this.retire(slot, new AnalysisUnavailableError());
+    endWorker(slot.worker);
   }
 
   private send(slot: Slot, build: (id: number) => InferenceWorkerRequest): Promise<Answer> {
@@ -249,7 +265,7 @@ export class InferenceWorkers {
     worker.on('message', (res: InferenceWorkerResponse) => {
       if (res.kind === 'loaded') {
         if (res.ok) loaded();
-        else failed(new Error(res.error));
+        else this.loadFailed(slot, res.error, failed);
         return;
       }
       const p = this.pending.get(res.id);

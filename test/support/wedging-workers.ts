@@ -13,7 +13,7 @@ export const SPIN = 1;
 export const SILENT = 2;
 
 export class WedgeSwitch {
-  /** [0]: how the next job wedges; [1]: 1 while fake workers never answer their 'load' */
+  /** [0]: how the next job wedges; [1]: 1 while fake workers never answer their 'load', 2 while they answer it failed */
   readonly flag = new Int32Array(new SharedArrayBuffer(8));
   next(mode: typeof SPIN | typeof SILENT): void {
     Atomics.store(this.flag, 0, mode);
@@ -21,6 +21,10 @@ export class WedgeSwitch {
   /** fake workers started from now on never finish opening their models (until set back) */
   loadsHang(on: boolean): void {
     Atomics.store(this.flag, 1, on ? 1 : 0);
+  }
+  /** fake workers started from now on answer that they could not open their models (until set back) */
+  loadsFail(on: boolean): void {
+    Atomics.store(this.flag, 1, on ? 2 : 0);
   }
 }
 
@@ -36,7 +40,10 @@ const { parentPort, workerData } = require('node:worker_threads');
 const mode = new Int32Array(workerData.flag);
 const post = (m) => parentPort.postMessage(m);
 parentPort.on('message', (m) => {
-  if (m.kind === 'load') return Atomics.load(mode, 1) === 1 ? undefined : post({ kind: 'loaded', ok: true });
+  if (m.kind === 'load') {
+    const load = Atomics.load(mode, 1);
+    return load === 1 ? undefined : post(load === 2 ? { kind: 'loaded', ok: false, error: 'out of memory (fake)' } : { kind: 'loaded', ok: true });
+  }
   const wedge = Atomics.exchange(mode, 0, 0);
   if (wedge === ${SPIN}) for (;;) {}
   if (wedge === ${SILENT}) return;

@@ -123,6 +123,23 @@ describe('inference workers: a wedged worker is ended and replaced at the job de
     expect(errors).toHaveBeenCalledTimes(1); // the hang only
   });
 
+  it('a replacement worker that fails to open its models: 503 ANALYSIS_UNAVAILABLE (not the raw error, a 500), it leaves the pool, and the next call starts another', async () => {
+    const { wedge, spawned, workers } = await setUp();
+    const sem = new Semaphore(1, 4);
+    const img = image();
+    wedge.next(SPIN);
+    expect(await outcome(sem.use(() => workers.run('m', img)))).toBeInstanceOf(WorkerTimeoutError);
+    wedge.loadsFail(true);
+    const failed = await outcome(sem.use(() => workers.run('m', img)));
+    expect(toErrorBody(failed)).toMatchObject({ statusCode: 503, code: 'ANALYSIS_UNAVAILABLE' });
+    expect(await outcome(spawned[1].exited)).toBe(1); // ended: its load was over
+    wedge.loadsFail(false);
+    expect(await outcome(sem.use(() => workers.run('m', img)))).toMatchObject({ camH: 2 });
+    expect(spawned).toHaveLength(3);
+    expect([sem.inUse, sem.queued]).toEqual([0, 0]);
+    expect(String(errors.mock.calls[1][0])).toMatch(/could not open its models: out of memory \(fake\)/);
+  });
+
   it('a wedged worker\'s late answer is dropped, and terminate() rejecting does not crash anything', async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
