@@ -64,7 +64,7 @@ export const envSchema = z.object({
   /**
    * Worker threads running the models (0: on the main thread). onnxruntime-node's run() is
    * synchronous, so on the main thread inference blocks the event loop and uses one core.
-   * With 2 or more, each model opens in one worker only (inference-workers.ts, placeModels).
+   * With 2 or more, each model opens in one worker only (placement.ts).
    */
   INFERENCE_WORKERS: z.coerce.number().int().min(0).max(16).default(2),
   /** Requests waiting for a model slot beyond this are refused with 503 at once. */

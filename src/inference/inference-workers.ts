@@ -7,6 +7,7 @@ import type { HeatmapSource, InferenceWorkerRequest, InferenceWorkerResponse, Wo
 import type { ImageRun } from './model-provider';
 import type { ImageRef } from './pixel-cache';
 import type { RawImage } from './preprocess';
+import { placeModels } from './placement';
 import { endWorker, SpawnWorker, spawnWorker } from './spawn-worker';
 
 export type { HeatmapSource, InferenceWorkerRequest, InferenceWorkerResponse, WorkerModel } from './inference-protocol';
@@ -22,24 +23,8 @@ interface Slot {
   models: ReadonlySet<string>;
   /** crashed or wedged: out of the pool, its requests failed; whatever it does next is ignored */
   retired: boolean;
-}
-
-/**
- * Which models each of `count` workers opens. One worker opens them all. With more, each model
- * lives in one worker, the triage model (run on every upload) alone in the first and the
- * diagnosis models spread over the rest, so a second worker adds a thread without a second copy
- * of every session (~190 MB, which put 2 replicated workers over the RSS target) and the two
- * halves of an analysis run on both cores. Workers beyond one per model open every model.
- */
-export function placeModels(models: { name: string; triage: boolean }[], count: number): string[][] {
-  const all = models.map((m) => m.name);
-  const triage = models.filter((m) => m.triage).map((m) => m.name);
-  const rest = models.filter((m) => !m.triage).map((m) => m.name);
-  if (count <= 1 || !triage.length || !rest.length) return Array.from({ length: Math.max(1, count) }, () => all);
-  const slots: string[][] = [triage, ...Array.from({ length: Math.min(count - 1, rest.length) }, () => [] as string[])];
-  rest.forEach((name, i) => slots[1 + (i % (slots.length - 1))].push(name));
-  while (slots.length < count) slots.push(all);
-  return slots;
+  /** when it was started, until it has opened its models (or failed to) */
+  loadingSince: number | null;
 }
 
 interface Pending {
@@ -112,6 +97,16 @@ export class InferenceWorkers {
     this.placement.forEach((_, place) => {
       if (!this.slots.some((s) => s.place === place)) this.slots.push(this.spawn(place));
     });
+  }
+
+  /**
+   * A worker still opening its models a job deadline after it started, or null. It cannot be
+   * ended (see opened()) and fails every request for its models with 504, so /readyz reports it
+   * (ModelRegistry.check): a balancer routes around this replica, an orchestrator restarts it.
+   */
+  stuckLoading(now = Date.now()): string | null {
+    const stuck = this.slots.filter((s) => s.loadingSince !== null && now - s.loadingSince > this.jobTimeoutMs);
+    return stuck.length ? `${stuck.length} inference worker(s) still opening their models after ${this.jobTimeoutMs} ms` : null;
   }
 
   /** Prepares `image` for `model` (contract preprocessing) and runs it, in a worker. */
@@ -261,9 +256,10 @@ export class InferenceWorkers {
       failed = reject;
     });
     ready.catch(() => undefined);
-    const slot: Slot = { worker, ready, inFlight: 0, place, models: new Set(this.placement[place]), retired: false };
+    const slot: Slot = { worker, ready, inFlight: 0, place, models: new Set(this.placement[place]), retired: false, loadingSince: Date.now() };
     worker.on('message', (res: InferenceWorkerResponse) => {
       if (res.kind === 'loaded') {
+        slot.loadingSince = null;
         if (res.ok) loaded();
         else this.loadFailed(slot, res.error, failed);
         return;

@@ -86,4 +86,19 @@ describe('a wedged inference worker (INFERENCE_JOB_TIMEOUT_MS)', () => {
     expect(next).toMatchObject({ status: 200, body: { study: { sliceCount: 4 } } });
     expect(app.get(ModelRegistry).modelSlots()).toEqual({ inUse: 0, queued: 0 });
   });
+
+  // last: it leaves this app with a worker that never opens its models
+  it('a replacement worker that never opens its models: its requests 504, and /readyz turns 503 MODELS_UNAVAILABLE so a balancer routes around the replica', async () => {
+    const readyz = () => request(app.getHttpServer()).get('/readyz');
+    expect((await readyz()).status).toBe(200);
+    wedge.next(SPIN);
+    expect(await outcome(analyse())).toMatchObject({ status: 504 });
+    wedge.loadsHang(true);
+    expect(await outcome(analyse())).toMatchObject({ status: 504, body: { code: 'ANALYSIS_TIMEOUT' } }); // waited one deadline for the load
+    await new Promise((r) => setTimeout(r, 100)); // past the deadline since the worker started, whatever the timer's rounding
+    const res = await readyz();
+    expect(res.status).toBe(503);
+    expect(res.body.checks.models).toEqual({ ok: false, code: 'MODELS_UNAVAILABLE' });
+    wedge.loadsHang(false);
+  });
 });

@@ -4,7 +4,8 @@ import { SILENT, SPIN } from './wedging-workers';
 /**
  * Test-only worker: runs a real worker script (workerData.script) but sees its messages first.
  * When the shared switch is set (WedgeSwitch), the next job (any message but 'load') wedges the
- * thread: SPIN loops for ever, SILENT never hands it on. Every other message reaches the script.
+ * thread: SPIN loops for ever, SILENT never hands it on; with loadsHang a 'load' is never handed
+ * on. Every other message reaches the script.
  */
 const { script, flag } = workerData as { script: string; flag: SharedArrayBuffer };
 const mode = new Int32Array(flag);
@@ -17,7 +18,7 @@ const patched = (event: string, listener: Listener) =>
       const wedge = Atomics.exchange(mode, 0, 0);
       if (wedge === SPIN) for (;;);
       if (wedge === SILENT) return;
-    }
+    } else if (Atomics.load(mode, 1) === 1) return; // WedgeSwitch.loadsHang: never opens its models
     listener(msg);
   });
 port.on = patched as unknown as typeof port.on;

@@ -1,4 +1,4 @@
-import { placeModels } from '../../src/inference/inference-workers';
+import { placeModels } from '../../src/inference/placement';
 import { missingOutputs } from '../../src/inference/model-outputs';
 
 const triage = { name: 'triage', triage: true };

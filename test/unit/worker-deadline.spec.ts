@@ -110,6 +110,7 @@ describe('inference workers: a wedged worker is ended and replaced at the job de
     wedge.next(SPIN);
     const img = image();
     expect(await outcome(sem.use(() => workers.run('m', img)))).toBeInstanceOf(WorkerTimeoutError);
+    expect(workers.stuckLoading()).toBeNull();
     wedge.loadsHang(true);
     const waiting = await outcome(sem.use(() => workers.run('m', img)));
     expect(waiting).toBeInstanceOf(WorkerTimeoutError);
@@ -121,6 +122,8 @@ describe('inference workers: a wedged worker is ended and replaced at the job de
     expect(spawned).toHaveLength(2);
     expect(terminate).not.toHaveBeenCalled();
     expect(errors).toHaveBeenCalledTimes(1); // the hang only
+    // /readyz reports it (ModelRegistry.check): the replica cannot answer for those models any more
+    expect(workers.stuckLoading()).toBe(`1 inference worker(s) still opening their models after ${MS} ms`);
   });
 
   it('a replacement worker that fails to open its models: 503 ANALYSIS_UNAVAILABLE (not the raw error, a 500), it leaves the pool, and the next call starts another', async () => {
