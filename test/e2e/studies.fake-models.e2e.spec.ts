@@ -9,10 +9,10 @@ import { ModelRegistry } from '../../src/inference/model-registry.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { StudyService } from '../../src/studies/study.service';
 import { loginAs, TestSession } from '../helpers/auth';
-import { pdfText } from '../helpers/pdf-text';
+import { binary, pdfText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { cardCaveat } from '../support/cards';
-import { binary, SERIES } from '../support/study-e2e';
+import { SERIES } from '../support/study-e2e';
 import { dicomSeries, dicomSlice, MARKER, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 
 /**

@@ -1,4 +1,3 @@
-import type request from 'supertest';
 import { syntheticSlice } from './study-fixtures';
 
 /**
@@ -7,10 +6,3 @@ import { syntheticSlice } from './study-fixtures';
  */
 const bright = (k: number) => syntheticSlice(128, 128, (x, y) => ((x + y + k) % 97 === 0 ? 250 : 255));
 export const SERIES = Array.from({ length: 8 }, (_, k) => bright(k));
-
-/** supertest parser that keeps a binary answer (a PDF report) as one Buffer. */
-export const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
