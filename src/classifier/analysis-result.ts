@@ -119,6 +119,34 @@ export interface AnalysisContext {
 }
 
 /**
+ * A record before any stage decided: who, which bytes, every decision field empty. Images and
+ * studies start from it, so a field added to AnalysisRecord has one place to be left empty.
+ */
+export function emptyRecord(ctx: AnalysisContext, sha256: string, byteSize: number, fileType: AnalysisRecord['fileType']): AnalysisRecord {
+  return {
+    userId: ctx.userId ?? null,
+    fileType,
+    byteSize,
+    width: null,
+    height: null,
+    sha256,
+    status: 'rejected',
+    stage: null,
+    code: null,
+    anatomy: null,
+    anatomyConfidence: null,
+    isMri: null,
+    mriConfidence: null,
+    task: null,
+    label: null,
+    confidence: null,
+    probabilities: null,
+    modelVersions: null,
+    timingsMs: null,
+  };
+}
+
+/**
  * Hook for the history feature: called once per analysis — completed, inconclusive, rejected
  * or failed file checks — with metadata only. Provide it under ANALYSIS_RECORDER from a
  * @Global() module; without one, nothing is recorded.

@@ -13,7 +13,7 @@ import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { colourShare } from '../inference/colour-share';
 import { labelCaveat, type ModelCard } from '../inference/model-card';
 import type { RawImage } from '../inference/preprocess';
-import { checkFileBytes, ImageType, sniffImageType } from '../validation/file-checks';
+import { checkFileBytes, sniffImageType } from '../validation/file-checks';
 import { decideTriage } from '../validation/triage-decision';
 import {
   ANALYSIS_RECORDER,
@@ -22,6 +22,7 @@ import {
   AnalysisRecord,
   AnalysisRecorder,
   AnalysisResult,
+  emptyRecord,
   recordedDecision,
 } from './analysis-result';
 
@@ -249,30 +250,6 @@ export class AnalysisService {
       throw new DatabaseUnavailableError();
     }
   }
-}
-
-function emptyRecord(ctx: AnalysisContext, sha256: string, byteSize: number, fileType: ImageType | null): AnalysisRecord {
-  return {
-    userId: ctx.userId ?? null,
-    fileType,
-    byteSize,
-    width: null,
-    height: null,
-    sha256,
-    status: 'rejected',
-    stage: null,
-    code: null,
-    anatomy: null,
-    anatomyConfidence: null,
-    isMri: null,
-    mriConfidence: null,
-    task: null,
-    label: null,
-    confidence: null,
-    probabilities: null,
-    modelVersions: null,
-    timingsMs: null,
-  };
 }
 
 function round(ms: number): number {

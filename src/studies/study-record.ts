@@ -1,4 +1,4 @@
-import { AnalysisContext, AnalysisRecord, recordedDecision } from '../classifier/analysis-result';
+import { AnalysisContext, AnalysisRecord, emptyRecord, recordedDecision } from '../classifier/analysis-result';
 import type { StudyMeta } from './study-loader';
 import type { StudyRecord, StudyResult } from './study-result';
 
@@ -31,4 +31,22 @@ export function toAnalysisRecord(r: StudyRecord): AnalysisRecord {
   // The study-only columns are dropped; the rest is the single-analysis record as it is.
   const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, ...shared } = r;
   return { ...shared, fileType: format };
+}
+
+/** A study refused for its files: like a single image's file-check failure, stage "file" and the code, nothing from the files. */
+export function refusedRecord(ctx: AnalysisContext, byteSize: number, sha256: string, code: string): StudyRecord {
+  // a study's record has a format instead of a fileType (toAnalysisRecord maps it back); none is known yet
+  const { fileType, ...empty } = emptyRecord(ctx, sha256, byteSize, null);
+  return {
+    ...empty,
+    kind: 'study',
+    format: null,
+    modality: null,
+    seriesDescription: null,
+    sliceCount: null,
+    usableSlices: null,
+    spacing: null,
+    stage: 'file',
+    code,
+  };
 }

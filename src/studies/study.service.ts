@@ -16,7 +16,7 @@ import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregat
 import { mapLimited } from './map-limited';
 import { loadStudy } from './study-loader';
 import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
-import { toAnalysisRecord, toRecord } from './study-record';
+import { refusedRecord, toAnalysisRecord, toRecord } from './study-record';
 
 export const THUMBNAIL_SIDE = 96;
 
@@ -96,33 +96,7 @@ export class StudyService {
       this.logger.log(`study refused: ${code}`);
       if (err instanceof FileCheckError) {
         // like a single image's file-check failure: a metadata row with stage "file" and the code
-        await this.recordOrFail({
-          userId: ctx.userId ?? null,
-          kind: 'study',
-          format: null,
-          modality: null,
-          seriesDescription: null,
-          sliceCount: null,
-          usableSlices: null,
-          width: null,
-          height: null,
-          spacing: null,
-          byteSize,
-          sha256,
-          status: 'rejected',
-          stage: 'file',
-          code: err.code,
-          anatomy: null,
-          anatomyConfidence: null,
-          isMri: null,
-          mriConfidence: null,
-          task: null,
-          label: null,
-          confidence: null,
-          probabilities: null,
-          modelVersions: null,
-          timingsMs: null,
-        }).catch(() => undefined); // the file's own 4xx is the answer; a lost row is logged
+        await this.recordOrFail(refusedRecord(ctx, byteSize, sha256, err.code)).catch(() => undefined); // the file's own 4xx is the answer; a lost row is logged
       }
       throw err;
     } finally {

@@ -9,9 +9,10 @@ import { ModelRegistry } from '../../src/inference/model-registry.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { StudyService } from '../../src/studies/study.service';
 import { loginAs, TestSession } from '../helpers/auth';
-import { pdfText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
+import { binary, pdfText } from '../helpers/pdf-text';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { cardCaveat } from '../support/cards';
+import { SERIES } from '../support/study-e2e';
 import { dicomSeries, dicomSlice, MARKER, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 
 /**
@@ -29,9 +30,6 @@ class CapturingLogger implements LoggerService {
   verbose = this.push;
   fatal = this.push;
 }
-
-const bright = (k: number) => syntheticSlice(128, 128, (x, y) => ((x + y + k) % 97 === 0 ? 250 : 255));
-const SERIES = Array.from({ length: 8 }, (_, k) => bright(k));
 
 describe('POST /api/v1/studies on fake models', () => {
   let app: NestExpressApplication;
@@ -200,11 +198,7 @@ describe('POST /api/v1/studies on fake models', () => {
       .get(`/api/v1/history/${studies[0].id}/report.pdf`)
       .set(user.bearer)
       .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(200);
     const text = pdfText(pdf.body as Buffer);
     expect(text).toMatch(/DICOM series|NIfTI volume/);
@@ -225,11 +219,7 @@ describe('POST /api/v1/studies on fake models', () => {
       .get(`/api/v1/history/${row.id}/report.pdf`)
       .set(user.bearer)
       .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(200);
     const text = pdfText(pdf.body as Buffer);
     expect(text).toContain('DICOM series · MR · 8 slices (8 usable)');
@@ -247,78 +237,6 @@ describe('POST /api/v1/studies on fake models', () => {
       const bytes = fs.readFileSync(path.join(dbDir, f));
       expect(bytes.includes(Buffer.from(MARKER))).toBe(false);
       expect(bytes.includes(Buffer.from(MARKER, 'utf16le'))).toBe(false);
-    }
-  });
-});
-
-describe('study upload limits (streamed, in memory)', () => {
-  let app: NestExpressApplication;
-  let user: TestSession;
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_BYTES: '300000', STUDY_MAX_SLICES: '5' }));
-    user = await loginAs(app);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
-
-  it('more bytes than the study limit across files → 413 while uploading', async () => {
-    const files = dicomSeries(Array.from({ length: 3 }, () => syntheticSlice(256, 256, () => 240))); // 3 × 131 kB > 300 kB
-    let r = request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer);
-    files.forEach((f, i) => (r = r.attach('files', f, `f${i}.dcm`)));
-    const res = await r;
-    expect(res.status).toBe(413);
-    expect(res.body.code).toBe('FILE_TOO_LARGE');
-  });
-
-  it('more slices than allowed → 413 TOO_MANY_SLICES', async () => {
-    const z = zip(Object.fromEntries(dicomSeries(Array.from({ length: 6 }, (_, k) => syntheticSlice(64, 64, () => 240 + k))).map((b, i) => [`IM${i}`, b])));
-    const res = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', z, 's.zip');
-    expect(res.status).toBe(413);
-    expect(res.body.code).toBe('TOO_MANY_SLICES');
-  });
-});
-
-describe('studies when the engine cannot answer', () => {
-  it('no models loaded → 503 ANALYSIS_UNAVAILABLE (a CT series is still refused from its header)', async () => {
-    const app = await startApp(testConfig({ MODELS_DIR: path.join(tempDir(), 'none') }));
-    try {
-      const user = await loginAs(app);
-      const mr = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', dicomSeries(SERIES.slice(0, 1))[0], 'a.dcm');
-      expect(mr.status).toBe(503);
-      expect(mr.body.code).toBe('ANALYSIS_UNAVAILABLE');
-      const ct = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', dicomSeries(SERIES.slice(0, 1), { modality: 'CT' })[0], 'a.dcm');
-      expect(ct.status).toBe(200);
-      expect(ct.body.code).toBe('NOT_MRI');
-    } finally {
-      await app.close();
-    }
-  });
-
-  it('past STUDY_TIMEOUT_MS → 504 ANALYSIS_TIMEOUT, and the app keeps serving', async () => {
-    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_TIMEOUT_MS: '1' }));
-    try {
-      const user = await loginAs(app);
-      const res = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', zip(Object.fromEntries(dicomSeries(SERIES).map((b, i) => [`IM${i}`, b]))), 's.zip');
-      expect(res.status).toBe(504);
-      expect(res.body.code).toBe('ANALYSIS_TIMEOUT');
-      await request(app.getHttpServer()).get('/healthz').expect(200);
-    } finally {
-      await app.close();
-    }
-  });
-});
-
-describe('OpenAPI', () => {
-  it('documents POST /api/v1/studies with the study result schema', async () => {
-    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    try {
-      const user = await loginAs(app);
-      const doc = (await request(app.getHttpServer()).get('/api/docs-json').set(user.bearer).expect(200)).body;
-      expect(doc.paths['/api/v1/studies'].post.responses['200'].content['application/json'].schema.$ref).toMatch(/StudyResultDto/);
-      expect(Object.keys(doc.components.schemas.StudyResultDto.properties)).toEqual(expect.arrayContaining(['status', 'label', 'slices', 'study', 'disclaimer']));
-    } finally {
-      await app.close();
     }
   });
 });

@@ -1,4 +1,12 @@
 import { inflateSync } from 'node:zlib';
+import type request from 'supertest';
+
+/** supertest parser that keeps a binary answer (a PDF report) as one Buffer: `.buffer(true).parse(binary)`. */
+export const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};
 
 /**
  * Text of a PDF written by pdfkit with its standard fonts: inflate every FlateDecode stream and

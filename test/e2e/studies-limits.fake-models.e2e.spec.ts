@@ -1,0 +1,84 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import * as path from 'node:path';
+import request from 'supertest';
+import { loginAs, TestSession } from '../helpers/auth';
+import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
+import { SERIES } from '../support/study-e2e';
+import { dicomSeries, syntheticSlice, zip } from '../support/study-fixtures';
+
+/**
+ * Study uploads refused by configuration rather than by content: the upload limits, no models or
+ * a timeout, and the OpenAPI entry. Each needs its own app (its own settings), so they live apart
+ * from studies.fake-models.e2e.spec.ts, whose tests share one app and its logs.
+ */
+describe('study upload limits (streamed, in memory)', () => {
+  let app: NestExpressApplication;
+  let user: TestSession;
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_BYTES: '300000', STUDY_MAX_SLICES: '5' }));
+    user = await loginAs(app);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('more bytes than the study limit across files → 413 while uploading', async () => {
+    const files = dicomSeries(Array.from({ length: 3 }, () => syntheticSlice(256, 256, () => 240))); // 3 × 131 kB > 300 kB
+    let r = request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer);
+    files.forEach((f, i) => (r = r.attach('files', f, `f${i}.dcm`)));
+    const res = await r;
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('FILE_TOO_LARGE');
+  });
+
+  it('more slices than allowed → 413 TOO_MANY_SLICES', async () => {
+    const z = zip(Object.fromEntries(dicomSeries(Array.from({ length: 6 }, (_, k) => syntheticSlice(64, 64, () => 240 + k))).map((b, i) => [`IM${i}`, b])));
+    const res = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', z, 's.zip');
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('TOO_MANY_SLICES');
+  });
+});
+
+describe('studies when the engine cannot answer', () => {
+  it('no models loaded → 503 ANALYSIS_UNAVAILABLE (a CT series is still refused from its header)', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: path.join(tempDir(), 'none') }));
+    try {
+      const user = await loginAs(app);
+      const mr = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', dicomSeries(SERIES.slice(0, 1))[0], 'a.dcm');
+      expect(mr.status).toBe(503);
+      expect(mr.body.code).toBe('ANALYSIS_UNAVAILABLE');
+      const ct = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', dicomSeries(SERIES.slice(0, 1), { modality: 'CT' })[0], 'a.dcm');
+      expect(ct.status).toBe(200);
+      expect(ct.body.code).toBe('NOT_MRI');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('past STUDY_TIMEOUT_MS → 504 ANALYSIS_TIMEOUT, and the app keeps serving', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_TIMEOUT_MS: '1' }));
+    try {
+      const user = await loginAs(app);
+      const res = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', zip(Object.fromEntries(dicomSeries(SERIES).map((b, i) => [`IM${i}`, b]))), 's.zip');
+      expect(res.status).toBe(504);
+      expect(res.body.code).toBe('ANALYSIS_TIMEOUT');
+      await request(app.getHttpServer()).get('/healthz').expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents POST /api/v1/studies with the study result schema', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
+    try {
+      const user = await loginAs(app);
+      const doc = (await request(app.getHttpServer()).get('/api/docs-json').set(user.bearer).expect(200)).body;
+      expect(doc.paths['/api/v1/studies'].post.responses['200'].content['application/json'].schema.$ref).toMatch(/StudyResultDto/);
+      expect(Object.keys(doc.components.schemas.StudyResultDto.properties)).toEqual(expect.arrayContaining(['status', 'label', 'slices', 'study', 'disclaimer']));
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,34 @@
+import { refusedRecord } from '../../../src/studies/study-record';
+
+describe('refusedRecord', () => {
+  it("a study refused for its files: stage 'file', the code, who and which bytes, nothing else (no fileType key: a study has a format)", () => {
+    expect(refusedRecord({ userId: 'u1' }, 1234, 'ab'.repeat(32), 'MIXED_SERIES')).toStrictEqual({
+      userId: 'u1',
+      kind: 'study',
+      format: null,
+      modality: null,
+      seriesDescription: null,
+      sliceCount: null,
+      usableSlices: null,
+      width: null,
+      height: null,
+      spacing: null,
+      byteSize: 1234,
+      sha256: 'ab'.repeat(32),
+      status: 'rejected',
+      stage: 'file',
+      code: 'MIXED_SERIES',
+      anatomy: null,
+      anatomyConfidence: null,
+      isMri: null,
+      mriConfidence: null,
+      task: null,
+      label: null,
+      confidence: null,
+      probabilities: null,
+      modelVersions: null,
+      timingsMs: null,
+    });
+    expect(refusedRecord({}, 0, '', 'CORRUPT_IMAGE').userId).toBeNull();
+  });
+});
