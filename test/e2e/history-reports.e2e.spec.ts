@@ -8,16 +8,11 @@ import { AppConfig } from '../../src/config/config.service';
 import * as imageDecoder from '../../src/inference/image-decoder';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
-import { pdfFlatText } from '../helpers/pdf-text';
+import { binary, pdfFlatText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { cardCaveat } from '../support/cards';
 import { solidJpeg, solidPng, TEXT_AS_JPG } from '../support/images';
 
-const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 const imageCount = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Subtype\s*\/Image/g) ?? []).length;
 
 describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {

@@ -6,15 +6,9 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { loginAs, TestSession } from '../helpers/auth';
-import { pdfFlatText } from '../helpers/pdf-text';
+import { binary, pdfFlatText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { solidPng } from '../support/images';
-
-const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 describe('CONFIDENCE_THRESHOLD=0.4 is the threshold shown everywhere', () => {
   let app: NestExpressApplication;

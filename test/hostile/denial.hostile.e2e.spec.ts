@@ -6,6 +6,7 @@
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { binary } from '../helpers/pdf-text';
 import { UsersService } from '../../src/accounts/users.service';
 import { createUser, loginAs } from '../helpers/auth';
 import { solidPng } from '../support/images';
@@ -144,11 +145,7 @@ describe('inputs that once took the service down (issue 11)', () => {
   it('F2: a report of a large upload embeds a figure of at most 1024 px a side (no full-size re-encode on the event loop)', async () => {
     const big = await solidPng(2400, 1800, 255);
     await request(server).post('/api/v1/analyses').set(user.bearer).attach('image', big, 'big.png').expect(200);
-    const pdf = await request(server).post('/api/v1/reports').set(user.bearer).attach('image', big, 'big.png').buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const pdf = await request(server).post('/api/v1/reports').set(user.bearer).attach('image', big, 'big.png').buffer(true).parse(binary);
     expect(pdf.status).toBe(200);
     const text = (pdf.body as Buffer).toString('latin1');
     const widths = [...text.matchAll(/\/Width (\d+)/g)].map((m) => Number(m[1]));

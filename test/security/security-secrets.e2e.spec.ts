@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { createUser, loginViaForm, TestSession } from '../helpers/auth';
-import { pdfText } from '../helpers/pdf-text';
+import { binary, pdfText } from '../helpers/pdf-text';
 import { Route } from '../support/routes';
 import { ADMIN, EVIL_EMAIL, EVIL_PASSWORD, expectNoSecretsLogged, fill, SECRET, Server, testConfigFile, useSecuritySuite, XSS } from './security-suite';
 
@@ -95,11 +95,7 @@ describe('security: login throttle, secrets at rest, escaping, PDFs', () => {
     expect(res.body.status).toBeDefined();
     const hist = await request(server).get('/api/v1/history').set(evil.bearer).expect(200);
     const id = ((hist.body.items ?? hist.body) as { id: string }[])[0].id;
-    const pdf = await request(server).get(`/api/v1/history/${id}/report.pdf`).set(evil.bearer).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const pdf = await request(server).get(`/api/v1/history/${id}/report.pdf`).set(evil.bearer).buffer(true).parse(binary);
     expect(pdf.status).toBe(200);
     const bytes = pdf.body as Buffer;
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
@@ -111,11 +107,7 @@ describe('security: login throttle, secrets at rest, escaping, PDFs', () => {
     expect(uris.length).toBeGreaterThan(0);
     for (const u of uris) expect(u).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/models\/[a-z0-9_-]+$/);
     // a Host header that is not a plain host[:port] cannot become a link (the PDF prints the path)
-    const hostile = await request(server).get(`/api/v1/history/${id}/report.pdf`).set(evil.bearer).set('Host', 'evil.org) /URI (javascript:alert(1)').buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const hostile = await request(server).get(`/api/v1/history/${id}/report.pdf`).set(evil.bearer).set('Host', 'evil.org) /URI (javascript:alert(1)').buffer(true).parse(binary);
     expect(hostile.status).toBe(200);
     expect((hostile.body as Buffer).toString('latin1')).not.toMatch(/\/URI|javascript/i);
     expect(String(pdf.headers['content-disposition'])).toMatch(/^attachment; filename="mri-sentinel-\d{4}-\d{2}-\d{2}-(study-)?[a-z0-9-]+(-metadata)?\.pdf"$/);
