@@ -31,16 +31,26 @@ export function refuseRole(): ForbiddenError {
   return new ForbiddenError('This page is for administrators.');
 }
 
-/** What a route's @Public()/@Roles() metadata says to a caller: let in, the login wall, or the role check. */
-export type AccessVerdict = 'ok' | 'login' | 'role';
+/**
+ * What a route's @Public()/@OpenBeforePasswordChange()/@Roles() metadata says to a caller: let in,
+ * the login wall, the pending password change, or the role check.
+ */
+export type AccessVerdict = 'ok' | 'login' | 'password' | 'role';
 
 /**
- * The login wall and role check of AccessGuard as one pure decision (CSRF aside: it depends on the
- * request, not on who calls). The guard and the 405 answer (method-not-allowed.ts) both use it, so
- * what a wrong method is told cannot drift from what the route's own method would answer.
+ * The login wall, the pending password change and the role check of AccessGuard as one pure
+ * decision, in the guard's order (CSRF aside: it depends on the request, not on who calls). The
+ * guard and the 405 answer (method-not-allowed.ts) both use it, so what a wrong method is told
+ * cannot drift from what the route's own method would answer.
  */
-export function accessVerdict(isPublic: boolean, roles: readonly Role[] | undefined, user: AuthUser | undefined): AccessVerdict {
+export function accessVerdict(
+  isPublic: boolean,
+  roles: readonly Role[] | undefined,
+  user: AuthUser | undefined,
+  openBeforePasswordChange = false,
+): AccessVerdict {
   if (!isPublic && !user) return 'login';
+  if (!isPublic && user?.mustChangePassword && !openBeforePasswordChange) return 'password';
   if (roles && (!user || !roles.includes(user.role))) return 'role';
   return 'ok';
 }
@@ -77,13 +87,12 @@ export class AccessGuard implements CanActivate {
     const state = authState(req);
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    const verdict = accessVerdict(isPublic, roles, state.user);
+    const openBeforeChange = this.reflector.getAllAndOverride<boolean>(OPEN_BEFORE_PASSWORD_CHANGE_KEY, targets) === true;
+    const verdict = accessVerdict(isPublic, roles, state.user, openBeforeChange);
 
     if (verdict === 'login') throw refuseAnonymous(req, res);
     // Before CSRF and roles: a page GET of such a user goes to the change form whatever it is.
-    if (!isPublic && state.user?.mustChangePassword && this.reflector.getAllAndOverride<boolean>(OPEN_BEFORE_PASSWORD_CHANGE_KEY, targets) !== true) {
-      throw refusePendingPasswordChange(req, res);
-    }
+    if (verdict === 'password') throw refusePendingPasswordChange(req, res);
 
     const skipCsrf = this.reflector.getAllAndOverride<boolean>(SKIP_CSRF_KEY, targets) === true;
     if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf) {
