@@ -116,6 +116,19 @@ describe('must change a password someone else set', () => {
     expect((await request(server).get('/api/v1/history').set('Authorization', `Bearer ${token}`).expect(403)).body.code).toBe('PASSWORD_CHANGE_REQUIRED');
   });
 
+  it('"New password" on the admin\'s own row is refused: /account, which asks for the current password, is the way', async () => {
+    const self = await loginAs(app, { role: 'admin' });
+    const page = await request(server).get('/admin/users').set({ ...self.headers, Accept: 'text/html' }).expect(200);
+    expect(page.text).not.toContain(`action="/admin/users/${self.user.id}/password"`);
+    expect(page.text).toContain(`action="/admin/users/${admin.user.id}/password"`);
+    // before: 200 with a new password, the admin's own sessions ended and the account flagged
+    const res = await request(server).post(`/admin/users/${self.user.id}/password`).set({ ...self.headers, Accept: 'text/html' }).type('form').send({ _csrf: self.csrfToken });
+    expect([res.status, res.text.includes('To change your own password, use Your account (/account)'), res.text.includes('id="new-password"')]).toEqual([403, true, false]);
+    await request(server).get('/api/v1/history').set(self.bearer).expect(200);
+    expect((await app.get(UsersService).findById(self.user.id))?.mustChangePassword).toBe(false);
+    expect((await loginViaForm(app, self.user.email, self.password, nextIp())).headers.location).toBe('/');
+  });
+
   it('every other route refuses such a user, whatever it is (nothing runs)', async () => {
     const flagged = await loginAs(app, { role: 'admin', mustChangePassword: true });
     const before = await app.get(PrismaService).analysis.count();
