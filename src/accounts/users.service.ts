@@ -129,8 +129,17 @@ export class UsersService {
     await this.passwordAccepted(u.email);
     if (typeof next !== 'string') throw new AccountInputError('A new password is required.');
     if (confirm && confirm.value !== next) throw new AccountInputError('The two new passwords differ.');
-    if (next === current) throw new AccountInputError('The new password must differ from the current one.');
-    await this.setPassword(id, next, { email: u.email, mustChangePassword: false });
+    // compared as hashed (NFKC): a compatibility variant of the current password is the same password
+    if (next.normalize('NFKC') === (current ?? '').normalize('NFKC')) throw new AccountInputError('The new password must differ from the current one.');
+    const problem = passwordProblem(next, u.email);
+    if (problem) throw new AccountInputError(problem);
+    // Only over the hash the current password was checked against: of two changes (or an admin's
+    // "New password") racing, the later write would otherwise land too, and the session made after
+    // it outlive the other's revocation.
+    if (!(await this.users.replacePasswordHash(id, u.passwordHash, { passwordHash: await hashPassword(next), mustChangePassword: false }))) {
+      throw new AccountInputError('The current password is not correct any more: it was changed meanwhile. Nothing was changed; log in again.');
+    }
+    await this.sessions.deleteByUser(id);
   }
 
   /**

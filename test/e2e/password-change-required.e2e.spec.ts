@@ -106,6 +106,18 @@ describe('must change a password someone else set', () => {
     await request(server).get('/api/v1/history').set(s.bearer).expect(401);
   });
 
+  it('two changes checked against the same current password at once: one lands, the other is refused', async () => {
+    const s = await loginAs(app, { mustChangePassword: true });
+    const change = (next: string) => request(server).post('/api/v1/auth/password').set(s.bearer).send({ current: s.password, password: next });
+    // before: both answered 200 with a token, the later write's password won, the other's token could outlive it
+    const answers = await Promise.all([change('first own choice 1'), change('second own choice 2')]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 400]);
+    const lost = answers.find((r) => r.status === 400)!;
+    expect(lost.body.message).toMatch(/changed meanwhile/);
+    const won = answers.find((r) => r.status === 200)!;
+    await request(server).get('/api/v1/history').set('Authorization', `Bearer ${won.body.token}`).expect(200);
+  });
+
   it('"New password" by an admin sets the flag again for a user who had chosen theirs', async () => {
     const victim = await loginAs(app);
     await request(server).get('/api/v1/history').set(victim.bearer).expect(200);
