@@ -46,6 +46,8 @@ describe('must change a password someone else set', () => {
     }
     const account = await request(server).get('/account').set('Cookie', cookie).set('Accept', 'text/html').expect(200);
     expect(account.text).toContain('id="password-change-required"');
+    // the rules the form will apply, before the first refusal (before: only in the error after submitting)
+    expect(account.text).toMatch(/aria-describedby="password-rules"[\s\S]*id="password-rules">At least 10 characters; not a common password/);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(account.text)![1];
     const change = (current: string, next: string) =>
       request(server).post('/account/password').set('Cookie', cookie).set('Accept', 'text/html').type('form').send({ _csrf: csrf, current, password: next, confirm: next });
