@@ -3,7 +3,9 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { wantsHtml } from '../common/app-exception.filter';
 import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
-import { OPEN_BEFORE_PASSWORD_CHANGE_KEY, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
+import { LOGIN_ROUTE_KEY, OPEN_BEFORE_PASSWORD_CHANGE_KEY, PasswordAccount, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
+import { LOGIN_ACCOUNT, LOGIN_FAILURES, loginAccountKey, loginFailuresKey } from '../rate-limit/keys';
+import { RateLimitStore } from '../rate-limit/rate-limit.storage';
 import { CHANGE_PASSWORD_PAGE, CsrfError, ForbiddenError, PasswordChangeRequiredError, UnauthorizedError } from './errors';
 import { authState } from './request-user';
 import type { AuthUser, Role } from './roles';
@@ -77,9 +79,10 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly csrf: Csrf,
+    private readonly rateLimits: RateLimitStore,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
@@ -98,7 +101,17 @@ export class AccessGuard implements CanActivate {
     if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf) {
       const body = req.body as Record<string, unknown> | undefined;
       const token = req.headers[CSRF_HEADER] ?? body?.[CSRF_FIELD];
-      if (!this.csrf.verify(state.csrfCookie, token, state.authMethod === 'cookie' ? state.authToken : '')) throw new CsrfError();
+      if (!this.csrf.verify(state.csrfCookie, token, state.authMethod === 'cookie' ? state.authToken : '')) {
+        // The rate limiter ran first and counted this as a guess at the caller's own password
+        // (@LoginRoute('self')), but no password was checked: take the hits back, or requests
+        // without a token — a forged cross-site form among them — would lock the account's logins.
+        const account = this.reflector.getAllAndOverride<PasswordAccount | undefined>(LOGIN_ROUTE_KEY, targets);
+        if (account === 'self' && state.user) {
+          await this.rateLimits.refund(loginAccountKey(state.user.email), LOGIN_ACCOUNT);
+          await this.rateLimits.refund(loginFailuresKey(state.user.email), LOGIN_FAILURES);
+        }
+        throw new CsrfError();
+      }
     }
 
     if (verdict === 'role') throw refuseRole();
