@@ -3,7 +3,9 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { wantsHtml } from '../common/app-exception.filter';
 import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
-import { OPEN_BEFORE_PASSWORD_CHANGE_KEY, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
+import { LOGIN_ROUTE_KEY, OPEN_BEFORE_PASSWORD_CHANGE_KEY, PasswordAccount, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
+import { LOGIN_ACCOUNT, LOGIN_FAILURES, loginAccountKey, loginFailuresKey } from '../rate-limit/keys';
+import { RateLimitStore } from '../rate-limit/rate-limit.storage';
 import { CHANGE_PASSWORD_PAGE, CsrfError, ForbiddenError, PasswordChangeRequiredError, UnauthorizedError } from './errors';
 import { authState } from './request-user';
 import type { AuthUser, Role } from './roles';
@@ -31,16 +33,26 @@ export function refuseRole(): ForbiddenError {
   return new ForbiddenError('This page is for administrators.');
 }
 
-/** What a route's @Public()/@Roles() metadata says to a caller: let in, the login wall, or the role check. */
-export type AccessVerdict = 'ok' | 'login' | 'role';
+/**
+ * What a route's @Public()/@OpenBeforePasswordChange()/@Roles() metadata says to a caller: let in,
+ * the login wall, the pending password change, or the role check.
+ */
+export type AccessVerdict = 'ok' | 'login' | 'password' | 'role';
 
 /**
- * The login wall and role check of AccessGuard as one pure decision (CSRF aside: it depends on the
- * request, not on who calls). The guard and the 405 answer (method-not-allowed.ts) both use it, so
- * what a wrong method is told cannot drift from what the route's own method would answer.
+ * The login wall, the pending password change and the role check of AccessGuard as one pure
+ * decision, in the guard's order (CSRF aside: it depends on the request, not on who calls). The
+ * guard and the 405 answer (method-not-allowed.ts) both use it, so what a wrong method is told
+ * cannot drift from what the route's own method would answer.
  */
-export function accessVerdict(isPublic: boolean, roles: readonly Role[] | undefined, user: AuthUser | undefined): AccessVerdict {
+export function accessVerdict(
+  isPublic: boolean,
+  roles: readonly Role[] | undefined,
+  user: AuthUser | undefined,
+  openBeforePasswordChange = false,
+): AccessVerdict {
   if (!isPublic && !user) return 'login';
+  if (!isPublic && user?.mustChangePassword && !openBeforePasswordChange) return 'password';
   if (roles && (!user || !roles.includes(user.role))) return 'role';
   return 'ok';
 }
@@ -67,9 +79,10 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly csrf: Csrf,
+    private readonly rateLimits: RateLimitStore,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
@@ -77,19 +90,28 @@ export class AccessGuard implements CanActivate {
     const state = authState(req);
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    const verdict = accessVerdict(isPublic, roles, state.user);
+    const openBeforeChange = this.reflector.getAllAndOverride<boolean>(OPEN_BEFORE_PASSWORD_CHANGE_KEY, targets) === true;
+    const verdict = accessVerdict(isPublic, roles, state.user, openBeforeChange);
 
     if (verdict === 'login') throw refuseAnonymous(req, res);
     // Before CSRF and roles: a page GET of such a user goes to the change form whatever it is.
-    if (!isPublic && state.user?.mustChangePassword && this.reflector.getAllAndOverride<boolean>(OPEN_BEFORE_PASSWORD_CHANGE_KEY, targets) !== true) {
-      throw refusePendingPasswordChange(req, res);
-    }
+    if (verdict === 'password') throw refusePendingPasswordChange(req, res);
 
     const skipCsrf = this.reflector.getAllAndOverride<boolean>(SKIP_CSRF_KEY, targets) === true;
     if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf) {
       const body = req.body as Record<string, unknown> | undefined;
       const token = req.headers[CSRF_HEADER] ?? body?.[CSRF_FIELD];
-      if (!this.csrf.verify(state.csrfCookie, token, state.authMethod === 'cookie' ? state.authToken : '')) throw new CsrfError();
+      if (!this.csrf.verify(state.csrfCookie, token, state.authMethod === 'cookie' ? state.authToken : '')) {
+        // The rate limiter ran first and counted this as a guess at the caller's own password
+        // (@LoginRoute('self')), but no password was checked: take the hits back, or requests
+        // without a token — a forged cross-site form among them — would lock the account's logins.
+        const account = this.reflector.getAllAndOverride<PasswordAccount | undefined>(LOGIN_ROUTE_KEY, targets);
+        if (account === 'self' && state.user) {
+          await this.rateLimits.refund(loginAccountKey(state.user.email), LOGIN_ACCOUNT);
+          await this.rateLimits.refund(loginFailuresKey(state.user.email), LOGIN_FAILURES);
+        }
+        throw new CsrfError();
+      }
     }
 
     if (verdict === 'role') throw refuseRole();

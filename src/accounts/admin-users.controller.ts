@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { DomainError, NotFoundError } from '../common/errors';
 import { AdminNoticeQueryDto, CreateUserDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
 import { Roles } from './decorators';
-import { AccountInputError } from './errors';
+import { AccountInputError, ForbiddenError } from './errors';
 import { randomPassword } from './password';
 import { CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
@@ -59,11 +59,16 @@ export class AdminUsersController {
     }
   }
 
-  /** A new random password, shown once to the admin; the user's sessions and tokens end. */
+  /**
+   * A new random password, shown once to the admin; the user's sessions and tokens end. Not for the
+   * admin's own account: it would skip the current-password check of /account (a borrowed session
+   * could take the account over) and sign the admin out onto a password they must replace at once.
+   */
   @Post('admin/users/:id/password')
   @ApiExcludeEndpoint()
-  async resetFromPage(@Param() { id }: IdParamDto, @Res() res: Response): Promise<void> {
+  async resetFromPage(@CurrentUser() actor: AuthUser, @Param() { id }: IdParamDto, @Res() res: Response): Promise<void> {
     try {
+      if (id === actor.id) throw new ForbiddenError('To change your own password, use Your account (/account): it asks for your current password first.');
       const u = await this.users.findById(id);
       if (!u) throw new NotFoundError('No such user.');
       const password = randomPassword();

@@ -87,8 +87,7 @@ export class AuthController {
   @ApiExcludeEndpoint()
   async changePassword(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response, @Body() body: ChangePasswordFormDto): Promise<void> {
     try {
-      if (body.password !== body.confirm) throw new AccountInputError('The two new passwords differ.');
-      await this.users.changeOwnPassword(user.id, body.current, body.password);
+      await this.users.changeOwnPassword(user.id, body.current, body.password, { value: body.confirm });
     } catch (err) {
       if (!(err instanceof AccountInputError)) throw err;
       res.status(400).render('account', { title: 'Your account', error: err.message });

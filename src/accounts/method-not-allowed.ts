@@ -4,8 +4,8 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { RequestHandler } from 'express';
 import { MethodNotAllowedError } from '../common/errors';
 import { allowedMethods, RouteAtPath, routesAtPath } from '../common/route-methods';
-import { accessVerdict, AccessVerdict, refuseAnonymous, refuseRole } from './access.guard';
-import { PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { accessVerdict, AccessVerdict, refuseAnonymous, refusePendingPasswordChange, refuseRole } from './access.guard';
+import { OPEN_BEFORE_PASSWORD_CHANGE_KEY, PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { authState } from './request-user';
 import type { AuthUser, Role } from './roles';
 
@@ -16,14 +16,15 @@ function joinPath(base: string, path: string): string {
 
 const paths = (metadata: unknown): string[] => ([] as unknown[]).concat(metadata ?? '/').map(String);
 
-/** What the AccessGuard reads of one route: @Public() and @Roles(), handler then class. */
+/** What the AccessGuard reads of one route: @Public(), @Roles() and @OpenBeforePasswordChange(), handler then class. */
 export interface RouteAccessRule {
   isPublic: boolean;
   roles: readonly Role[] | undefined;
+  openBeforePasswordChange: boolean;
 }
 
 /** A route missing from the table (Swagger's, behind the login wall of accounts.setup.ts): login-only, any role. */
-const LOGIN_ONLY: RouteAccessRule = { isPublic: false, roles: undefined };
+const LOGIN_ONLY: RouteAccessRule = { isPublic: false, roles: undefined, openBeforePasswordChange: false };
 
 /**
  * Who may use which Nest route, as `METHOD /path` → rule — the path as Nest registered it with the
@@ -56,6 +57,7 @@ export class RouteAccess {
         const rule: RouteAccessRule = {
           isPublic: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true,
           roles: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets),
+          openBeforePasswordChange: this.reflector.getAllAndOverride<boolean | undefined>(OPEN_BEFORE_PASSWORD_CHANGE_KEY, targets) === true,
         };
         for (const base of paths(Reflect.getMetadata(PATH_METADATA, metatype))) {
           for (const path of paths(Reflect.getMetadata(PATH_METADATA, handler))) table.set(`${RequestMethod[method]} ${joinPath(base, path)}`, rule);
@@ -80,8 +82,8 @@ function verdicts(access: RouteAccess, routes: readonly RouteAtPath[], user: Aut
   for (const r of routes) {
     for (const m of r.methods) {
       if (out.has(m)) continue;
-      const { isPublic, roles } = access.rule(m, r.path);
-      out.set(m, accessVerdict(isPublic, roles, user));
+      const { isPublic, roles, openBeforePasswordChange } = access.rule(m, r.path);
+      out.set(m, accessVerdict(isPublic, roles, user, openBeforePasswordChange));
     }
   }
   return out;
@@ -95,8 +97,10 @@ function verdicts(access: RouteAccess, routes: readonly RouteAtPath[], user: Aut
  *
  * The guards still come first, from the routes' own metadata: `Allow` lists only the methods this
  * caller could use, and a caller who could use none gets what those methods would answer them — the
- * login wall's 401 (a browser's GET: the redirect to /login) or the role check's 403 — so the methods
- * of an admin-only path are told to admins only, and those of a login-only path to someone logged in.
+ * login wall's 401 (a browser's GET: the redirect to /login), the pending password change's 403 (a
+ * browser's GET: the redirect to /account) or the role check's 403 — so the methods of an admin-only
+ * path are told to admins only, those of a login-only path to someone logged in, and none but the
+ * password change's to a user who must first choose their own password.
  */
 export function methodNotAllowed(access: RouteAccess): RequestHandler {
   return (req, res, next) => {
@@ -108,9 +112,10 @@ export function methodNotAllowed(access: RouteAccess): RequestHandler {
     const usable = routes.map((r) => ({ path: r.path, methods: r.methods.filter((m) => verdict.get(m) === 'ok') }));
     const allowed = allowedMethods(usable) ?? []; // never null: no route here takes every method
     if (!allowed.length) {
-      // as the guard decides: the login wall before the role check
+      // as the guard decides: the login wall, then the pending password change, then the role check
       const refused = [...verdict.values()];
-      return next(refused.includes('login') ? refuseAnonymous(req, res) : refuseRole());
+      if (refused.includes('login')) return next(refuseAnonymous(req, res));
+      return next(refused.includes('password') ? refusePendingPasswordChange(req, res) : refuseRole());
     }
     res.setHeader('Allow', allowed.join(', '));
     next(new MethodNotAllowedError(req.method, allowed));

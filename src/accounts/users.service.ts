@@ -119,15 +119,27 @@ export class UsersService {
   /**
    * Own password change: the current one is checked first (same scrypt cost either way). It clears
    * "must change password"; keeping the very password someone else set would not, so it is refused.
+   * `confirm` (the form's second copy) is compared only after the current password is accepted: the
+   * route counted this attempt as a password guess, and a typo in the copy must not stay one.
    */
-  async changeOwnPassword(id: string, current: string | undefined, next: string | undefined): Promise<void> {
+  async changeOwnPassword(id: string, current: string | undefined, next: string | undefined, confirm?: { value: string | undefined }): Promise<void> {
     const u = await this.users.findById(id);
     const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
     if (!u || !ok) throw new AccountInputError('The current password is not correct.');
     await this.passwordAccepted(u.email);
     if (typeof next !== 'string') throw new AccountInputError('A new password is required.');
-    if (next === current) throw new AccountInputError('The new password must differ from the current one.');
-    await this.setPassword(id, next, { email: u.email, mustChangePassword: false });
+    if (confirm && confirm.value !== next) throw new AccountInputError('The two new passwords differ.');
+    // compared as hashed (NFKC): a compatibility variant of the current password is the same password
+    if (next.normalize('NFKC') === (current ?? '').normalize('NFKC')) throw new AccountInputError('The new password must differ from the current one.');
+    const problem = passwordProblem(next, u.email);
+    if (problem) throw new AccountInputError(problem);
+    // Only over the hash the current password was checked against: of two changes (or an admin's
+    // "New password") racing, the later write would otherwise land too, and the session made after
+    // it outlive the other's revocation.
+    if (!(await this.users.replacePasswordHash(id, u.passwordHash, { passwordHash: await hashPassword(next), mustChangePassword: false }))) {
+      throw new AccountInputError('The current password is not correct any more: it was changed meanwhile. Nothing was changed; log in again.');
+    }
+    await this.sessions.deleteByUser(id);
   }
 
   /**

@@ -43,6 +43,16 @@ export class UserRepository {
     return this.prisma.user.create({ data });
   }
 
+  /**
+   * Sets a new password hash only while the stored one is still `expectedHash` (one conditional
+   * write, so two changes checked against the same old password cannot both land); false when it
+   * was not (changed meanwhile, or no such user).
+   */
+  async replacePasswordHash(id: string, expectedHash: string, data: { passwordHash: string; mustChangePassword: boolean }): Promise<boolean> {
+    const { count } = await this.prisma.user.updateMany({ where: { id, passwordHash: expectedHash }, data });
+    return count === 1;
+  }
+
   update(id: string, data: { role?: string; disabled?: boolean; passwordHash?: string; mustChangePassword?: boolean; lastLoginAt?: Date }): Promise<StoredUser> {
     return this.prisma.user.update({ where: { id }, data });
   }

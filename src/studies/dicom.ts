@@ -7,7 +7,7 @@ import { normaliseBodyPart } from './body-part';
 import { scrubDescription } from './deidentify';
 import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction } from './voi-lut';
 import { encapsulatedFrames } from './encapsulated';
-import { countDicomEntries } from './dicom-entries';
+import { countDicomEntries, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
 import { FrameInfo, item, readFunctionalGroups } from './functional-groups';
 
 export type { FrameInfo } from './functional-groups';
@@ -145,7 +145,13 @@ function parseDicomHeader(
 ): DicomInstance | null {
   // counted before dicom-parser builds an object for each (an unbounded count froze, then ended, the process)
   const room = frameRoom.entries ?? { left: HEADER_ENTRIES_PER_SLICE * frameRoom.maxSlices };
-  const entries = countDicomEntries(inflated?.full ?? bytes, room.left, inflated !== undefined);
+  let entries: number;
+  try {
+    entries = countDicomEntries(inflated?.full ?? bytes, room.left, inflated !== undefined);
+  } catch (err) {
+    if (!(err instanceof DicomNestingError)) throw err;
+    throw new CorruptStudyError(`${fileLabel(pos)} nests DICOM sequences more than ${MAX_SEQUENCE_DEPTH} levels deep, which no scan does (corrupt file).`);
+  }
   if (entries > room.left) throw new OversizedHeaderError(pos, HEADER_ENTRIES_PER_SLICE * frameRoom.maxSlices);
   let ds: dicomParser.DataSet;
   try {
@@ -160,6 +166,9 @@ function parseDicomHeader(
     if (err instanceof Error && err.name === 'StudyTooLargeError') throw err;
     throw new CorruptStudyError(`${fileLabel(pos)} is not a readable DICOM file (corrupt or truncated).`);
   }
+  // charged once parsed, DICOMDIRs too (they are parsed whole as well): a deflated file gets here
+  // once, inflated, and is charged whole
+  room.left -= entries;
   const str = (tag: string) => {
     const v = ds.string(tag);
     return v === undefined || v === '' ? null : v;
@@ -200,7 +209,6 @@ function parseDicomHeader(
   const declaredFrames = num('x00280008') ?? 1;
   const frames = Math.max(1, Math.floor(Math.min(declaredFrames, Number.MAX_SAFE_INTEGER)));
   if (frames > frameRoom.left) throw new TooManySlicesError(frameRoom.maxSlices);
-  room.left -= entries; // a deflated file gets here once, inflated, and is charged whole
   const frameInfo = readFunctionalGroups(ds, frames, numIn, multiIn);
   const sharedMeasures = item(item(ds, 'x52009229'), 'x00289110');
   // Enhanced objects: each frame's Pixel Measures (its own, else the shared one), else the top-level

@@ -1,6 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createUser, loginViaForm } from '../helpers/auth';
+import { createUser, loginAs, loginViaForm } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 
 /**
@@ -108,6 +108,26 @@ describe('failed logins per account, over a longer window that a success does no
     // one counter per account: the owner's login waits too, the account the body named does not
     expect((await token(server, owner.user.email, `${owner.password}-new`, victimIp())).status).toBe(429);
     expect((await token(server, decoy.user.email, decoy.password, victimIp())).status).toBe(200);
+  });
+
+  it('a typo in the form\'s "New password again" is not a failed login: the current password was right', async () => {
+    // a user held at /account (an admin set their password) fumbling the confirmation
+    const s = await loginAs(app, { mustChangePassword: true });
+    const ip = victimIp();
+    const submit = (confirm: string) =>
+      request(server)
+        .post('/account/password')
+        .set({ ...s.headers, 'X-Forwarded-For': ip, Accept: 'text/html' })
+        .type('form')
+        .send({ _csrf: s.csrfToken, current: s.password, password: 'my own choice 42', confirm });
+    // before: each mismatch stayed counted as a wrong password, the 6th submission was a 429 and
+    // 20 of them locked the account's logins for an hour
+    for (let i = 0; i < PER_ACCOUNT + 1; i++) {
+      const r = await submit('my own choice 4');
+      expect([r.status, r.text.includes('The two new passwords differ.')]).toEqual([400, true]);
+    }
+    expect((await submit('my own choice 42')).status).toBe(303);
+    expect((await token(server, s.user.email, 'my own choice 42', victimIp())).status).toBe(200);
   });
 });
 

@@ -46,6 +46,8 @@ describe('must change a password someone else set', () => {
     }
     const account = await request(server).get('/account').set('Cookie', cookie).set('Accept', 'text/html').expect(200);
     expect(account.text).toContain('id="password-change-required"');
+    // the rules the form will apply, before the first refusal (before: only in the error after submitting)
+    expect(account.text).toMatch(/aria-describedby="password-rules"[\s\S]*id="password-rules">At least 10 characters; not a common password/);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(account.text)![1];
     const change = (current: string, next: string) =>
       request(server).post('/account/password').set('Cookie', cookie).set('Accept', 'text/html').type('form').send({ _csrf: csrf, current, password: next, confirm: next });
@@ -106,6 +108,18 @@ describe('must change a password someone else set', () => {
     await request(server).get('/api/v1/history').set(s.bearer).expect(401);
   });
 
+  it('two changes checked against the same current password at once: one lands, the other is refused', async () => {
+    const s = await loginAs(app, { mustChangePassword: true });
+    const change = (next: string) => request(server).post('/api/v1/auth/password').set(s.bearer).send({ current: s.password, password: next });
+    // before: both answered 200 with a token, the later write's password won, the other's token could outlive it
+    const answers = await Promise.all([change('first own choice 1'), change('second own choice 2')]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 400]);
+    const lost = answers.find((r) => r.status === 400)!;
+    expect(lost.body.message).toMatch(/changed meanwhile/);
+    const won = answers.find((r) => r.status === 200)!;
+    await request(server).get('/api/v1/history').set('Authorization', `Bearer ${won.body.token}`).expect(200);
+  });
+
   it('"New password" by an admin sets the flag again for a user who had chosen theirs', async () => {
     const victim = await loginAs(app);
     await request(server).get('/api/v1/history').set(victim.bearer).expect(200);
@@ -114,6 +128,19 @@ describe('must change a password someone else set', () => {
     const pw = /id="new-password">([^<]+)</.exec(res.text)![1];
     const token = (await request(server).post('/api/v1/auth/token').set('X-Forwarded-For', nextIp()).send({ email: victim.user.email, password: pw }).expect(200)).body.token;
     expect((await request(server).get('/api/v1/history').set('Authorization', `Bearer ${token}`).expect(403)).body.code).toBe('PASSWORD_CHANGE_REQUIRED');
+  });
+
+  it('"New password" on the admin\'s own row is refused: /account, which asks for the current password, is the way', async () => {
+    const self = await loginAs(app, { role: 'admin' });
+    const page = await request(server).get('/admin/users').set({ ...self.headers, Accept: 'text/html' }).expect(200);
+    expect(page.text).not.toContain(`action="/admin/users/${self.user.id}/password"`);
+    expect(page.text).toContain(`action="/admin/users/${admin.user.id}/password"`);
+    // before: 200 with a new password, the admin's own sessions ended and the account flagged
+    const res = await request(server).post(`/admin/users/${self.user.id}/password`).set({ ...self.headers, Accept: 'text/html' }).type('form').send({ _csrf: self.csrfToken });
+    expect([res.status, res.text.includes('To change your own password, use Your account (/account)'), res.text.includes('id="new-password"')]).toEqual([403, true, false]);
+    await request(server).get('/api/v1/history').set(self.bearer).expect(200);
+    expect((await app.get(UsersService).findById(self.user.id))?.mustChangePassword).toBe(false);
+    expect((await loginViaForm(app, self.user.email, self.password, nextIp())).headers.location).toBe('/');
   });
 
   it('every other route refuses such a user, whatever it is (nothing runs)', async () => {

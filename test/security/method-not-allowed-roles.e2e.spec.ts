@@ -23,6 +23,8 @@ describe('405 on a path the caller may not use: the guard\'s answer, never the m
   let server: Server;
   let user: TestSession;
   let admin: TestSession;
+  /** an admin whose password another admin set: every route but the password change refuses them */
+  let flagged: TestSession;
   /** path → methods the router registered for it */
   const byPath = new Map<string, Set<string>>();
 
@@ -32,6 +34,7 @@ describe('405 on a path the caller may not use: the guard\'s answer, never the m
     for (const r of routes(app)) byPath.set(r.path, (byPath.get(r.path) ?? new Set<string>()).add(r.method));
     user = await loginAs(app, { role: 'user' });
     admin = await loginAs(app, { role: 'admin' });
+    flagged = await loginAs(app, { role: 'admin', mustChangePassword: true });
   });
   afterAll(async () => {
     await app?.close();
@@ -98,5 +101,23 @@ describe('405 on a path the caller may not use: the guard\'s answer, never the m
   it('a path a non-admin may use still answers them 405 + Allow', async () => {
     const res = await request(server).delete('/api/v1/analyses').set(user.bearer);
     expect([res.status, res.headers.allow]).toEqual([405, 'POST']);
+  });
+
+  it('a user who must first change a password someone else set: the 403 PASSWORD_CHANGE_REQUIRED, never the methods of what they may not use', async () => {
+    // before: DELETE /api/v1/analyses answered them 405 + `Allow: POST`, where POST itself answers 403
+    const api = await request(server).delete('/api/v1/analyses').set(flagged.bearer);
+    expect([api.status, api.headers.allow, api.body.code]).toEqual([403, undefined, 'PASSWORD_CHANGE_REQUIRED']);
+    const own = await request(server).post('/api/v1/analyses').set(flagged.bearer);
+    expect(api.body).toEqual(own.body);
+    for (const [method, path] of [['PUT', '/admin/users'], ['DELETE', '/history/export.csv'], ['PUT', `/api/v1/users/${ID}`]]) {
+      const res = await call(server, method, path).set({ ...(path.startsWith('/api/') ? flagged.bearer : flagged.headers), Accept: 'application/json' });
+      expect([method, path, res.status, res.headers.allow, res.body.code]).toEqual([method, path, 403, undefined, 'PASSWORD_CHANGE_REQUIRED']);
+    }
+    // a browser's GET on a POST-only page path goes where every other page sends them
+    const page = await request(server).get(`/admin/users/${ID}/password`).set({ ...flagged.headers, Accept: 'text/html' });
+    expect([page.status, page.headers.location, page.headers.allow]).toEqual([302, '/account', undefined]);
+    // the routes open to them keep their 405 + Allow
+    const change = await request(server).get('/api/v1/auth/password').set(flagged.bearer);
+    expect([change.status, change.headers.allow]).toEqual([405, 'POST']);
   });
 });

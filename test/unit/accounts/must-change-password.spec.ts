@@ -28,6 +28,11 @@ class FakeUsers {
     this.rows.set(u.id, u);
     return u;
   }
+  async replacePasswordHash(id: string, expectedHash: string, data: { passwordHash: string; mustChangePassword: boolean }): Promise<boolean> {
+    if (this.rows.get(id)?.passwordHash !== expectedHash) return false;
+    await this.update(id, data);
+    return true;
+  }
   async update(id: string, data: Partial<StoredUser>): Promise<StoredUser> {
     const u = { ...this.rows.get(id)!, ...data };
     this.rows.set(id, u);
@@ -66,6 +71,8 @@ describe('UsersService: mustChangePassword', () => {
 
     await expect(users.changeOwnPassword(u.id, 'wrong-current-pw', 'brand-new-pw-4')).rejects.toThrow(/current password is not correct/);
     await expect(users.changeOwnPassword(u.id, 'admin-reset-pw-3', 'admin-reset-pw-3')).rejects.toThrow(/must differ/);
+    // full-width letters: hashed as NFKC, the very same password (before: accepted as a change)
+    await expect(users.changeOwnPassword(u.id, 'admin-reset-pw-3', 'ａｄｍｉｎ-reset-pw-3')).rejects.toThrow(/must differ/);
     await expect(users.changeOwnPassword(u.id, 'admin-reset-pw-3', 'c@example.test')).rejects.toThrow(/email/); // the policy still applies
     expect(rows.rows.get(u.id)!.mustChangePassword).toBe(true);
 
