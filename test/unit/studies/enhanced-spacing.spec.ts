@@ -1,11 +1,11 @@
-import type { RawImage } from '../../../src/inference/preprocess';
 import { ByteBudget } from '../../../src/studies/archive';
 import { readDicomHeader } from '../../../src/studies/dicom';
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
 import { MixedSeriesError, OversizedHeaderError } from '../../../src/studies/study-errors';
-import { LoadedStudy, loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import { LoadedStudy, loadStudy } from '../../../src/studies/study-loader';
 import { dicomEnhanced, withExtraPerFrameItems } from '../../support/enhanced-dicom-fixtures';
-import { syntheticSlice, zip } from '../../support/study-fixtures';
+import { disc, extent, LIMITS } from '../../support/disc-phantom';
+import { zip } from '../../support/study-fixtures';
 
 /**
  * Enhanced MR (multi-frame) files keep Pixel Spacing in the functional groups — shared by all frames,
@@ -13,19 +13,7 @@ import { syntheticSlice, zip } from '../../support/study-fixtures';
  * one of square-pixels.spec: a disc of 20 mm radius stored as 128 columns at 0.5 mm × 64 rows at
  * 1.0 mm, an ellipse twice as wide as high in pixels.
  */
-const LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 32, maxPixels: 4 * 1024 * 1024 };
-const inDisc = (xmm: number, ymm: number) => (xmm - 32) ** 2 + (ymm - 32) ** 2 < 20 ** 2;
-const disc = syntheticSlice(128, 64, (x, y) => (inDisc(x * 0.5 + 0.25, y + 0.5) ? 200 : 20));
 const HALF_BY_ONE: [number, number] = [1, 0.5]; // [between rows, between columns]
-
-function extent(img: RawImage): { across: number; down: number } {
-  const bright = (x: number, y: number) => img.data[y * img.width + x] > 110;
-  let across = 0;
-  let down = 0;
-  for (let x = 0; x < img.width; x++) if (bright(x, img.height >> 1)) across++;
-  for (let y = 0; y < img.height; y++) if (bright(img.width >> 1, y)) down++;
-  return { across, down };
-}
 
 function expectRoundDiscs(study: LoadedStudy): void {
   if (study.kind !== 'slices') throw new Error(`expected slices, got ${study.kind}`);

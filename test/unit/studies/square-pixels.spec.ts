@@ -2,8 +2,9 @@ import { RawImage, resizeBilinearF } from '../../../src/inference/preprocess';
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
 import { planSquarePixels, PixelSpacingError, toSquarePixels } from '../../../src/studies/square-pixels';
 import { StudyTooLargeError } from '../../../src/studies/study-errors';
-import { LoadedStudy, loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import { LoadedStudy, loadStudy } from '../../../src/studies/study-loader';
 import { Pacer } from '../../../src/studies/windowing';
+import { disc, extent, inDisc, LIMITS } from '../../support/disc-phantom';
 import { dicomSeries, nifti1, syntheticSlice } from '../../support/study-fixtures';
 
 /**
@@ -12,20 +13,6 @@ import { dicomSeries, nifti1, syntheticSlice } from '../../support/study-fixture
  * The fixture: a disc of 20 mm radius in a 64 × 64 mm field, stored as 128 columns at 0.5 mm ×
  * 64 rows at 1.0 mm (an ellipse twice as wide as high in pixels).
  */
-const LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 32, maxPixels: 4 * 1024 * 1024 };
-const inDisc = (xmm: number, ymm: number) => (xmm - 32) ** 2 + (ymm - 32) ** 2 < 20 ** 2;
-/** stored pixel (x, y) of a 0.5 mm column × 1.0 mm row grid, at its centre in mm */
-const disc = syntheticSlice(128, 64, (x, y) => (inDisc(x * 0.5 + 0.25, y + 0.5) ? 200 : 20));
-
-/** width and height (pixels) of the bright region through the image's centre row and column */
-function extent(img: RawImage): { across: number; down: number } {
-  const bright = (x: number, y: number) => img.data[y * img.width + x] > 110;
-  let across = 0;
-  let down = 0;
-  for (let x = 0; x < img.width; x++) if (bright(x, img.height >> 1)) across++;
-  for (let y = 0; y < img.height; y++) if (bright(img.width >> 1, y)) down++;
-  return { across, down };
-}
 
 function slicesOf(study: LoadedStudy) {
   if (study.kind !== 'slices') throw new Error(`expected slices, got ${study.kind}`);
