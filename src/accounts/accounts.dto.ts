@@ -19,12 +19,15 @@ export class NextQueryDto extends ZodDto(z.object({ next: text(2048).optional() 
 
 export class TokenRequestDto extends ZodDto(z.object({ email: email.optional(), password: password.optional() })) {}
 
-export class ChangePasswordFormDto extends ZodDto(z.object({ current: password.optional(), password: password.optional(), confirm: password.optional() })) {}
+/** `next`: where the login was headed before it was sent here; the page links on to it once the password is changed. */
+export class ChangePasswordFormDto extends ZodDto(
+  z.object({ current: password.optional(), password: password.optional(), confirm: password.optional(), next: text(2048).optional() }),
+) {}
 
 /** POST /api/v1/auth/password (JSON): the form's fields less the confirmation, which is the client's job. */
 export class ChangePasswordDto extends ZodDto(z.object({ current: password.optional(), password: password.optional() })) {}
 
-export class AccountQueryDto extends ZodDto(z.object({ done: z.enum(['password']).optional().catch(undefined) })) {}
+export class AccountQueryDto extends ZodDto(z.object({ done: z.enum(['password']).optional().catch(undefined), next: text(2048).optional() })) {}
 
 export class CreateUserDto extends ZodDto(
   z.object({

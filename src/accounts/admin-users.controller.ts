@@ -89,7 +89,9 @@ export class AdminUsersController {
 
   private async renderError(res: Response, err: unknown, form?: { email: string; role: string }): Promise<void> {
     if (!(err instanceof DomainError)) throw err;
-    res.status(err.statusCode).render('admin-users', { title: 'Users', scripts: SCRIPTS, users: await this.users.list(), error: err.message, form });
+    // errorField: the form focuses that field and ties the message to it (aria-invalid, aria-describedby)
+    const errorField = err instanceof AccountInputError ? err.field : undefined;
+    res.status(err.statusCode).render('admin-users', { title: 'Users', scripts: SCRIPTS, users: await this.users.list(), error: err.message, errorField, form });
   }
 
   @Get('api/v1/users')

@@ -12,6 +12,15 @@ import type { AuthUser } from './roles';
 import { SessionsService } from './sessions.service';
 import { UsersService } from './users.service';
 
+/** /account with its query: `next` only when it is not the default "/" (the plain URL stays /account). */
+function accountPage(q: { done?: 'password'; next: string }): string {
+  const params = new URLSearchParams();
+  if (q.done) params.set('done', q.done);
+  if (q.next !== '/') params.set('next', q.next);
+  const query = params.toString();
+  return query ? `${CHANGE_PASSWORD_PAGE}?${query}` : CHANGE_PASSWORD_PAGE;
+}
+
 /** Only local paths ("/x", not "//host" or "http://…") may be redirect targets. */
 export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) && !next.startsWith('/login') ? next : '/';
@@ -58,8 +67,9 @@ export class AuthController {
     setCookie(req, res, this.policy, SESSION_COOKIE, token, this.config.accounts.sessionTtlMs);
     // a fresh CSRF cookie per login: a token seen before login is useless afterwards
     setCookie(req, res, this.policy, CSRF_COOKIE, Csrf.newCookieValue());
-    // someone else set this password: straight to the change form (every other page sends them there)
-    res.redirect(303, user.mustChangePassword ? CHANGE_PASSWORD_PAGE : next);
+    // someone else set this password: straight to the change form (every other page sends them there),
+    // which links on to where the login was headed once the password is changed
+    res.redirect(303, user.mustChangePassword ? accountPage({ next }) : next);
   }
 
   @Post('logout')
@@ -77,7 +87,7 @@ export class AuthController {
   @OpenBeforePasswordChange()
   @ApiExcludeEndpoint()
   account(@Res() res: Response, @Query() q: AccountQueryDto): void {
-    res.render('account', { title: 'Your account', done: q.done === 'password' ? 'Password changed. Other sessions and API tokens were signed out.' : undefined });
+    res.render('account', { title: 'Your account', next: safeNext(q.next), done: q.done === 'password' ? 'Password changed. Other sessions and API tokens were signed out.' : undefined });
   }
 
   /** Change your own password; every other session and token of yours ends, this browser stays in. */
@@ -86,16 +96,18 @@ export class AuthController {
   @OpenBeforePasswordChange()
   @ApiExcludeEndpoint()
   async changePassword(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response, @Body() body: ChangePasswordFormDto): Promise<void> {
+    const next = safeNext(body.next);
     try {
       await this.users.changeOwnPassword(user.id, body.current, body.password, { value: body.confirm });
     } catch (err) {
       if (!(err instanceof AccountInputError)) throw err;
-      res.status(400).render('account', { title: 'Your account', error: err.message });
+      // errorField: the page focuses that field and ties the message to it (aria-invalid, aria-describedby)
+      res.status(400).render('account', { title: 'Your account', error: err.message, errorField: err.field, next });
       return;
     }
     const { token } = await this.sessions.create(user.id, 'web');
     setCookie(req, res, this.policy, SESSION_COOKIE, token, this.config.accounts.sessionTtlMs);
-    res.redirect(303, '/account?done=password');
+    res.redirect(303, accountPage({ done: 'password', next }));
   }
 
   @Post('api/v1/auth/token')

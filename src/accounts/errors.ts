@@ -52,7 +52,16 @@ export class TooManyRequestsError extends DomainError {
   }
 }
 
+/** The form field a refusal is about: the page focuses it and ties the error to it (never in JSON). */
+export type AccountField = 'email' | 'password' | 'current' | 'confirm';
+
 export class AccountInputError extends DomainError {
   readonly code = 'BAD_REQUEST';
   readonly statusCode = 400;
+  constructor(
+    message: string,
+    readonly field?: AccountField,
+  ) {
+    super(message);
+  }
 }

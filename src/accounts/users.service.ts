@@ -40,14 +40,14 @@ export class UsersService {
    */
   async create(input: { email?: string; password?: string; role?: string; mustChangePassword: boolean }): Promise<UserView> {
     const email = normalizeEmail(input.email);
-    if (!isValidEmail(email)) throw new AccountInputError('A valid email address is required.');
+    if (!isValidEmail(email)) throw new AccountInputError('A valid email address is required.', 'email');
     const role = input.role ?? 'user';
     if (!isRole(role)) throw new AccountInputError('Role must be "user" or "admin".');
-    if (typeof input.password !== 'string') throw new AccountInputError('A password is required.');
+    if (typeof input.password !== 'string') throw new AccountInputError('A password is required.', 'password');
     const problem = passwordProblem(input.password, email);
-    if (problem) throw new AccountInputError(problem);
+    if (problem) throw new AccountInputError(problem, 'password');
     if (await this.users.findByEmail(email)) {
-      throw new AccountInputError(`A user with the email ${email} already exists.`);
+      throw new AccountInputError(`A user with the email ${email} already exists.`, 'email');
     }
     const user = await this.users.create({ email, role, passwordHash: await hashPassword(input.password), mustChangePassword: input.mustChangePassword });
     return toView(user);
@@ -125,19 +125,19 @@ export class UsersService {
   async changeOwnPassword(id: string, current: string | undefined, next: string | undefined, confirm?: { value: string | undefined }): Promise<void> {
     const u = await this.users.findById(id);
     const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
-    if (!u || !ok) throw new AccountInputError('The current password is not correct.');
+    if (!u || !ok) throw new AccountInputError('The current password is not correct.', 'current');
     await this.passwordAccepted(u.email);
-    if (typeof next !== 'string') throw new AccountInputError('A new password is required.');
-    if (confirm && confirm.value !== next) throw new AccountInputError('The two new passwords differ.');
+    if (typeof next !== 'string') throw new AccountInputError('A new password is required.', 'password');
+    if (confirm && confirm.value !== next) throw new AccountInputError('The two new passwords differ.', 'confirm');
     // compared as hashed (NFKC): a compatibility variant of the current password is the same password
-    if (next.normalize('NFKC') === (current ?? '').normalize('NFKC')) throw new AccountInputError('The new password must differ from the current one.');
+    if (next.normalize('NFKC') === (current ?? '').normalize('NFKC')) throw new AccountInputError('The new password must differ from the current one.', 'password');
     const problem = passwordProblem(next, u.email);
-    if (problem) throw new AccountInputError(problem);
+    if (problem) throw new AccountInputError(problem, 'password');
     // Only over the hash the current password was checked against: of two changes (or an admin's
     // "New password") racing, the later write would otherwise land too, and the session made after
     // it outlive the other's revocation.
     if (!(await this.users.replacePasswordHash(id, u.passwordHash, { passwordHash: await hashPassword(next), mustChangePassword: false }))) {
-      throw new AccountInputError('The current password is not correct any more: it was changed meanwhile. Nothing was changed; log in again.');
+      throw new AccountInputError('The current password is not correct any more: it was changed meanwhile. Nothing was changed; log in again.', 'current');
     }
     await this.sessions.deleteByUser(id);
   }

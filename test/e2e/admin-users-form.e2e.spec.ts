@@ -30,7 +30,8 @@ describe('admin users page: the create form after an error', () => {
     expect(res.status).toBe(400);
     expect(res.text).toContain('already exists');
     const create = /<form method="post" action="\/admin\/users" [\s\S]*?<\/form>/.exec(res.text)?.[0] ?? '';
-    expect(create).toMatch(/<input type="email" name="email" value="taken\.person@example\.test" required>/);
+    // the duplicate email is the field at fault: kept, and marked for assistive technology
+    expect(create).toMatch(/<input type="email" name="email" value="taken\.person@example\.test" required aria-invalid="true" aria-describedby="form-error" autofocus>/);
     expect(create).toMatch(/<option value="admin" selected>/);
     expect(res.text).not.toContain(password);
   });
