@@ -32,7 +32,7 @@ export class AdminUsersController {
   async page(@Res() res: Response, @Query() q: AdminNoticeQueryDto): Promise<void> {
     const users = await this.users.list();
     const u = q.user ? users.find((x) => x.id === q.user) : undefined;
-    const done = !u ? undefined : q.done === 'created' ? `Created ${u.email} (${u.role}). ${FIRST_LOGIN}` : q.done === 'updated' ? `Updated ${u.email}: ${u.role}, ${u.disabled ? 'disabled' : 'active'}.` : undefined;
+    const done = !u ? undefined : q.done === 'created' ? `Created ${u.email} (${u.role}). Give them their email and the password you chose (safely: not in the same message), and the address of this site; they log in at /login. ${FIRST_LOGIN}` : q.done === 'updated' ? `Updated ${u.email}: ${u.role}, ${u.disabled ? 'disabled' : 'active'}.` : undefined;
     res.render('admin-users', { title: 'Users', scripts: SCRIPTS, users, done });
   }
 

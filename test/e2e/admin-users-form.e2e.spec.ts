@@ -36,6 +36,22 @@ describe('admin users page: the create form after an error', () => {
     expect(res.text).not.toContain(password);
   });
 
+  it('the create form shows the password rules beside the field, and a creation says what to pass on', async () => {
+    const page = await request(app.getHttpServer()).get('/admin/users').set({ ...admin.headers, Accept: 'text/html' }).expect(200);
+    expect(page.text).toMatch(/<input type="password" name="password"[^>]* aria-describedby="new-user-password-rules">/);
+    expect(page.text).toContain('id="new-user-password-rules">Password: at least 10 characters;');
+    const created = await request(app.getHttpServer())
+      .post('/admin/users')
+      .set({ ...admin.headers, Accept: 'text/html' })
+      .type('form')
+      .send({ _csrf: admin.csrfToken, email: 'new.colleague@example.test', password: 'first-passphrase-for-you', role: 'user' })
+      .redirects(1);
+    expect(created.status).toBe(200);
+    expect(created.text).toContain('Created new.colleague@example.test (user). Give them their email and the password you chose');
+    expect(created.text).toContain('they log in at /login. The user will be asked to choose a new password at first login.');
+    expect(created.text).not.toContain('first-passphrase-for-you');
+  });
+
   it('"New password" and the status form ask for confirmation; the page loads the script that asks', async () => {
     const res = await request(app.getHttpServer()).get('/admin/users').set({ ...admin.headers, Accept: 'text/html' }).expect(200);
     expect(res.text).toContain('<script src="/static/js/admin-users.js" defer></script>');
