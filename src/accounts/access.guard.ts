@@ -19,9 +19,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * (method-not-allowed.ts), so a login-only path refuses alike whatever the method.
  */
 export function refuseAnonymous(req: Request, res: Response): UnauthorizedError {
-  const { badToken } = authState(req);
+  const { badToken, sessionEnded } = authState(req);
   if (req.method === 'GET' && wantsHtml(req)) {
-    res.redirect(302, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+    // a login that ended (not a first visit): the login page says so, instead of a plain form
+    res.redirect(302, `/login?next=${encodeURIComponent(req.originalUrl)}${sessionEnded ? '&ended=1' : ''}`);
   } else {
     res.setHeader('WWW-Authenticate', badToken ? 'Bearer error="invalid_token"' : 'Bearer');
   }

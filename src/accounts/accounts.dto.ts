@@ -15,7 +15,8 @@ const blankAsMissing = (v: unknown) => (v === '' ? undefined : v);
 
 export class LoginFormDto extends ZodDto(z.object({ email: email.optional(), password: password.optional(), next: text(2048).optional() })) {}
 
-export class NextQueryDto extends ZodDto(z.object({ next: text(2048).optional() })) {}
+/** `ended=1`: sent here because the browser's login ended (the page says so). */
+export class NextQueryDto extends ZodDto(z.object({ next: text(2048).optional(), ended: text(8).optional() })) {}
 
 export class TokenRequestDto extends ZodDto(z.object({ email: email.optional(), password: password.optional() })) {}
 

@@ -54,7 +54,10 @@ export function configureAccounts(app: NestExpressApplication): void {
         if (token) {
           const user = await sessions.resolve(token, 'web');
           if (user) Object.assign(state, { user, authMethod: 'cookie', authToken: token });
-          else clearCookie(req, res, policy, SESSION_COOKIE);
+          else {
+            state.sessionEnded = true;
+            clearCookie(req, res, policy, SESSION_COOKIE);
+          }
         }
       }
 

@@ -44,7 +44,7 @@ export class AuthController {
   @ApiExcludeEndpoint()
   loginPage(@Req() req: Request, @Res() res: Response, @Query() q: NextQueryDto): void {
     if (authState(req).user) return res.redirect(303, safeNext(q.next));
-    res.render('login', { title: 'Log in', next: safeNext(q.next) });
+    res.render('login', { title: 'Log in', next: safeNext(q.next), ended: q.ended === '1' });
   }
 
   @Post('login')

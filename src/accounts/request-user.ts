@@ -13,6 +13,8 @@ export interface AuthState {
   csrfCookie?: string;
   /** a bearer token was sent but is invalid or expired */
   badToken?: boolean;
+  /** a session cookie was sent but its login has ended (expired, logged out elsewhere, revoked) */
+  sessionEnded?: boolean;
 }
 
 export type AuthRequest = Request & AuthState;
