@@ -25,6 +25,8 @@ interface Slot {
   retired: boolean;
   /** when it was started, until it has opened its models (or failed to) */
   loadingSince: number | null;
+  /** rejects `ready` (a no-op once settled): close() must not leave requests waiting on a load */
+  abandon: (e: Error) => void;
 }
 
 interface Pending {
@@ -136,8 +138,12 @@ export class InferenceWorkers {
     // The least busy worker (the registry's semaphore bounds the total in flight); on a tie one
     // that already has this image.
     let holders = this.holders.get(image);
-    const least = Math.min(...eligible.map((s) => s.inFlight));
-    const idle = eligible.filter((s) => s.inFlight === least);
+    // a worker still opening its models only when no opened one has the model: its inFlight stays
+    // 0 while it loads, so it would otherwise take every request a busy opened worker could answer
+    const opened = eligible.filter((s) => s.loadingSince === null);
+    const candidates = opened.length ? opened : eligible;
+    const least = Math.min(...candidates.map((s) => s.inFlight));
+    const idle = candidates.filter((s) => s.inFlight === least);
     const slot = idle.find((s) => holders?.has(s)) ?? idle[0];
     await this.opened(slot);
     let res = await this.send(slot, (id) => build(id, this.toImageRef(image, !holders?.has(slot))));
@@ -219,6 +225,7 @@ export class InferenceWorkers {
   /** Takes `slot` out of the pool and fails its pending jobs with `err`; how many there were. */
   private retire(slot: Slot, err: Error): number {
     slot.retired = true;
+    slot.abandon(err);
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
     let jobs = 0;
@@ -256,7 +263,7 @@ export class InferenceWorkers {
       failed = reject;
     });
     ready.catch(() => undefined);
-    const slot: Slot = { worker, ready, inFlight: 0, place, models: new Set(this.placement[place]), retired: false, loadingSince: Date.now() };
+    const slot: Slot = { worker, ready, inFlight: 0, place, models: new Set(this.placement[place]), retired: false, loadingSince: Date.now(), abandon: failed };
     worker.on('message', (res: InferenceWorkerResponse) => {
       if (res.kind === 'loaded') {
         slot.loadingSince = null;

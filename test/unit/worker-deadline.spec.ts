@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Worker } from 'node:worker_threads';
 import { untilAborted } from '../../src/common/abort';
 import { toErrorBody } from '../../src/common/app-exception.filter';
-import { BadRequestError, WorkerTimeoutError } from '../../src/common/errors';
+import { AnalysisUnavailableError, BadRequestError, WorkerTimeoutError } from '../../src/common/errors';
 import { ConfigValidationError, parseEnv } from '../../src/config/config.schema';
 import { InferenceWorkers, type WorkerModel } from '../../src/inference/inference-workers';
 import type { RawImage } from '../../src/inference/preprocess';
@@ -162,5 +162,58 @@ describe('inference workers: a wedged worker is ended and replaced at the job de
     expect(spawned).toHaveLength(2);
     expect(errors).toHaveBeenCalledTimes(1);
     await Worker.prototype.terminate.call(spawned[0].worker);
+  });
+});
+
+describe('inference workers: review of the deadline paths', () => {
+  const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  let workers: InferenceWorkers | undefined;
+  afterEach(async () => {
+    await workers?.close();
+    errors.mockClear();
+  });
+  afterAll(() => errors.mockRestore());
+
+  it('a replacement still opening its models does not take requests an opened worker with the model can answer (its inFlight stays 0 while it loads)', async () => {
+    const wedge = new WedgeSwitch();
+    const { spawn, spawned } = fakeSpawn(wedge);
+    workers = new InferenceWorkers([model], 2, 1, { jobTimeoutMs: 60_000, spawn }); // both workers open 'm'
+    await workers.start();
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
+    await spawned[0].worker.terminate(); // a crash: the next call starts a replacement
+    await turns(1);
+    wedge.loadsHang(true);
+    // the second worker holds its jobs (busy) until told
+    const held: unknown[] = [];
+    let holding = true;
+    const post = spawned[1].worker.postMessage.bind(spawned[1].worker);
+    spawned[1].worker.postMessage = (m: unknown) => (holding ? void held.push(m) : post(m));
+    const first = workers.run('m', image()); // starts the replacement (never opens), runs on the second worker
+    while (held.length < 1) await turns(1);
+    const second = workers.run('m', image()); // the second worker is busier than the loading one
+    await turns(10);
+    holding = false;
+    held.splice(0).forEach((m) => post(m));
+    expect(await outcome(first)).toMatchObject({ camH: 2 });
+    expect(await outcome(second)).toMatchObject({ camH: 2 }); // before: waited a deadline for the load, then 504
+    expect(spawned).toHaveLength(3);
+  });
+
+  it('close() while a request waits for a replacement to open its models: 503 at once, no deadline timer left to fire after it', async () => {
+    const wedge = new WedgeSwitch();
+    const { spawn, spawned } = fakeSpawn(wedge);
+    workers = new InferenceWorkers([model], 1, 1, { jobTimeoutMs: 60_000, spawn });
+    await workers.start();
+    const img = image();
+    await spawned[0].worker.terminate(); // a crash: the next call starts a replacement
+    await new Promise((r) => setImmediate(r));
+    wedge.loadsHang(true);
+    const waiting = outcome(workers.run('m', img));
+    await new Promise((r) => setImmediate(r));
+    expect(spawned).toHaveLength(2);
+    await workers.close();
+    expect(await waiting).toBeInstanceOf(AnalysisUnavailableError); // not a 504 a deadline after shutdown
   });
 });
