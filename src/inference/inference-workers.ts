@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { RgbImage } from '../explainability/heatmap';
 import type { HeatmapSource, InferenceWorkerRequest, InferenceWorkerResponse, WorkerModel } from './inference-protocol';
 import type { ImageRun } from './model-provider';
-import type { ImageRef } from './pixel-cache';
+import { ImageKeys, type ImageRef } from './pixel-cache';
 import type { RawImage } from './preprocess';
 import { placeModels } from './placement';
 import { endWorker, SpawnWorker, spawnWorker } from './spawn-worker';
@@ -62,11 +62,12 @@ export class InferenceWorkers {
   private readonly placement: string[][];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private readonly imageKeys = new WeakMap<RawImage, number>();
+  private readonly imageKeys = new ImageKeys();
   /** the workers that were sent each image's pixels */
   private readonly holders = new WeakMap<RawImage, Set<Slot>>();
-  private nextImageKey = 1;
   private closed = false;
+  /** when the last load failed (loadFailed), until one succeeds */
+  private loadFailedAt: number | null = null;
   private readonly jobTimeoutMs: number;
   private readonly spawnThread: SpawnWorker;
 
@@ -94,21 +95,29 @@ export class InferenceWorkers {
     if (failed) throw failed.reason;
   }
 
-  /** Replaces the workers that died: one per placement entry, each opening its models. */
+  /**
+   * Replaces the workers that died: one per placement entry, each opening its models — not within a
+   * deadline of a load that failed (loadFailed), so a load that keeps failing (out of memory) is
+   * retried at most once a deadline, not by every request.
+   */
   private respawn(): void {
+    if (this.loadFailedAt !== null && Date.now() - this.loadFailedAt < this.jobTimeoutMs) return;
     this.placement.forEach((_, place) => {
       if (!this.slots.some((s) => s.place === place)) this.slots.push(this.spawn(place));
     });
   }
 
   /**
-   * A worker still opening its models a job deadline after it started, or null. It cannot be
-   * ended (see opened()) and fails every request for its models with 504, so /readyz reports it
-   * (ModelRegistry.check): a balancer routes around this replica, an orchestrator restarts it.
+   * Why the models cannot answer now, or null: a worker still opening its models a deadline after
+   * it started (it cannot be ended, see opened(); its requests get 504), or a load that failed less
+   * than a deadline ago (503 until the retry). /readyz reports it (ModelRegistry.check), so a
+   * balancer routes around this replica meanwhile; the failure's mark ends with the retry's window.
    */
-  stuckLoading(now = Date.now()): string | null {
+  loadTrouble(now = Date.now()): string | null {
     const stuck = this.slots.filter((s) => s.loadingSince !== null && now - s.loadingSince > this.jobTimeoutMs);
-    return stuck.length ? `${stuck.length} inference worker(s) still opening their models after ${this.jobTimeoutMs} ms` : null;
+    if (stuck.length) return `${stuck.length} inference worker(s) still opening their models after ${this.jobTimeoutMs} ms`;
+    const failed = this.loadFailedAt === null ? null : now - this.loadFailedAt;
+    return failed !== null && failed < this.jobTimeoutMs ? `an inference worker failed to open its models ${failed} ms ago; retried after ${this.jobTimeoutMs} ms` : null;
   }
 
   /** Prepares `image` for `model` (contract preprocessing) and runs it, in a worker. */
@@ -146,8 +155,8 @@ export class InferenceWorkers {
     const idle = candidates.filter((s) => s.inFlight === least);
     const slot = idle.find((s) => holders?.has(s)) ?? idle[0];
     await this.opened(slot);
-    let res = await this.send(slot, (id) => build(id, this.toImageRef(image, !holders?.has(slot))));
-    if (res.kind === 'resend') res = await this.send(slot, (id) => build(id, this.toImageRef(image, true)));
+    let res = await this.send(slot, (id) => build(id, this.imageKeys.ref(image, !holders?.has(slot))));
+    if (res.kind === 'resend') res = await this.send(slot, (id) => build(id, this.imageKeys.ref(image, true)));
     if (!holders) this.holders.set(image, (holders = new Set()));
     holders.add(slot);
     if (!res.ok) {
@@ -186,6 +195,7 @@ export class InferenceWorkers {
    */
   private loadFailed(slot: Slot, error: string, failed: (e: Error) => void): void {
     failed(new Error(error));
+    this.loadFailedAt = Date.now();
     if (slot.retired) return;
     this.logger.error(`Inference worker could not open its models: ${error}`);
     this.retire(slot, new AnalysisUnavailableError());
@@ -239,21 +249,6 @@ export class InferenceWorkers {
     return jobs;
   }
 
-  /**
-   * The image as a worker gets it: a key that stays the same for every message about this image
-   * object, and the pixels when asked. A view into a larger buffer (a slice of a DICOM volume)
-   * is cut out first: structured cloning copies a view's whole underlying buffer.
-   */
-  private toImageRef(image: RawImage, withPixels: boolean): ImageRef {
-    let key = this.imageKeys.get(image);
-    if (key === undefined) this.imageKeys.set(image, (key = this.nextImageKey++));
-    const ref: ImageRef = { key, width: image.width, height: image.height, channels: image.channels };
-    if (!withPixels) return ref;
-    if (image.prepared) return { ...ref, prepared: image.prepared };
-    const d = image.data;
-    return { ...ref, data: d.byteOffset === 0 && d.byteLength === d.buffer.byteLength ? d : d.slice() };
-  }
-
   private spawn(place: number): Slot {
     const worker = this.spawnThread('inference.worker');
     let loaded!: () => void;
@@ -267,8 +262,9 @@ export class InferenceWorkers {
     worker.on('message', (res: InferenceWorkerResponse) => {
       if (res.kind === 'loaded') {
         slot.loadingSince = null;
-        if (res.ok) loaded();
-        else this.loadFailed(slot, res.error, failed);
+        if (!res.ok) return this.loadFailed(slot, res.error, failed);
+        this.loadFailedAt = null;
+        loaded();
         return;
       }
       const p = this.pending.get(res.id);

@@ -144,7 +144,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
   }
 
   async check(): Promise<{ ok: boolean; detail?: string }> {
-    const stuck = this.workers?.stuckLoading();
+    const stuck = this.workers?.loadTrouble();
     if (this.state.kind === 'ready' && stuck) return { ok: false, detail: stuck };
     if (this.state.kind === 'ready') return { ok: true, detail: Object.entries(this.versions()).map(([n, v]) => `${n}@${v}`).join(', ') };
     return { ok: false, detail: this.state.kind === 'failed' ? this.state.errors.join(' | ') : 'loading' };

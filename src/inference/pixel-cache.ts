@@ -12,6 +12,26 @@ export interface ImageRef {
   prepared?: PreparedPixels;
 }
 
+/**
+ * Image objects as the workers know them: a key that stays the same for every message about one
+ * image object, and the pixels when asked. A view into a larger buffer (a slice of a DICOM volume)
+ * is cut out first: structured cloning copies a view's whole underlying buffer.
+ */
+export class ImageKeys {
+  private readonly keys = new WeakMap<RawImage, number>();
+  private next = 1;
+
+  ref(image: RawImage, withPixels: boolean): ImageRef {
+    let key = this.keys.get(image);
+    if (key === undefined) this.keys.set(image, (key = this.next++));
+    const ref: ImageRef = { key, width: image.width, height: image.height, channels: image.channels };
+    if (!withPixels) return ref;
+    if (image.prepared) return { ...ref, prepared: image.prepared };
+    const d = image.data;
+    return { ...ref, data: d.byteOffset === 0 && d.byteLength === d.buffer.byteLength ? d : d.slice() };
+  }
+}
+
 export interface Letterboxed {
   canvas: Float32Array;
   geometry: LetterboxGeometry;

@@ -110,7 +110,7 @@ describe('inference workers: a wedged worker is ended and replaced at the job de
     wedge.next(SPIN);
     const img = image();
     expect(await outcome(sem.use(() => workers.run('m', img)))).toBeInstanceOf(WorkerTimeoutError);
-    expect(workers.stuckLoading()).toBeNull();
+    expect(workers.loadTrouble()).toBeNull();
     wedge.loadsHang(true);
     const waiting = await outcome(sem.use(() => workers.run('m', img)));
     expect(waiting).toBeInstanceOf(WorkerTimeoutError);
@@ -123,10 +123,10 @@ describe('inference workers: a wedged worker is ended and replaced at the job de
     expect(terminate).not.toHaveBeenCalled();
     expect(errors).toHaveBeenCalledTimes(1); // the hang only
     // /readyz reports it (ModelRegistry.check): the replica cannot answer for those models any more
-    expect(workers.stuckLoading()).toBe(`1 inference worker(s) still opening their models after ${MS} ms`);
+    expect(workers.loadTrouble()).toBe(`1 inference worker(s) still opening their models after ${MS} ms`);
   });
 
-  it('a replacement worker that fails to open its models: 503 ANALYSIS_UNAVAILABLE (not the raw error, a 500), it leaves the pool, and the next call starts another', async () => {
+  it('a replacement worker that fails to open its models: 503 ANALYSIS_UNAVAILABLE (not the raw error, a 500), it leaves the pool, /readyz is told, and another is tried a deadline later (not by every request)', async () => {
     const { wedge, spawned, workers } = await setUp();
     const sem = new Semaphore(1, 4);
     const img = image();
@@ -136,7 +136,13 @@ describe('inference workers: a wedged worker is ended and replaced at the job de
     const failed = await outcome(sem.use(() => workers.run('m', img)));
     expect(toErrorBody(failed)).toMatchObject({ statusCode: 503, code: 'ANALYSIS_UNAVAILABLE' });
     expect(await outcome(spawned[1].exited)).toBe(1); // ended: its load was over
+    expect(workers.loadTrouble()).toMatch(/^an inference worker failed to open its models \d+ ms ago; retried after 200 ms$/);
+    // within the deadline: refused at once, no new worker (a load that keeps failing is not retried per request)
+    expect(toErrorBody(await outcome(sem.use(() => workers.run('m', img))))).toMatchObject({ statusCode: 503 });
+    expect(spawned).toHaveLength(2);
     wedge.loadsFail(false);
+    await new Promise((r) => setTimeout(r, MS + 50));
+    expect(workers.loadTrouble()).toBeNull();
     expect(await outcome(sem.use(() => workers.run('m', img)))).toMatchObject({ camH: 2 });
     expect(spawned).toHaveLength(3);
     expect([sem.inUse, sem.queued]).toEqual([0, 0]);
