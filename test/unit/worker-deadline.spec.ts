@@ -171,7 +171,7 @@ describe('inference workers: a wedged worker is ended and replaced at the job de
   });
 });
 
-describe('inference workers: review of the deadline paths', () => {
+describe('inference workers: a replacement still loading, and shutdown while one loads', () => {
   const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   let workers: InferenceWorkers | undefined;
   afterEach(async () => {
