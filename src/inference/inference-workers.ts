@@ -294,8 +294,9 @@ export class InferenceWorkers {
     this.closed = true;
     const slots = [...this.slots];
     for (const slot of slots) this.retire(slot, new AnalysisUnavailableError());
-    // a thread stuck in native code may never stop: shutdown waits for it one job deadline at most
-    const ended = Promise.all(slots.map((s) => s.worker.terminate().catch(() => undefined)));
+    // Waits one deadline at most (a thread stuck in native code may never stop); one still loading is
+    // left alone: ending it mid-load aborts the process (see opened()), and it is unref'd.
+    const ended = Promise.all(slots.filter((s) => s.loadingSince === null).map((s) => s.worker.terminate().catch(() => undefined)));
     await Promise.race([ended, delay(this.jobTimeoutMs, undefined, { ref: false })]);
   }
 }

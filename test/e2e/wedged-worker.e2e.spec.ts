@@ -7,7 +7,7 @@ import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { solidPng } from '../support/images';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
-import { outcome, SPIN, WedgeSwitch, wedgeableSpawn } from '../support/wedging-workers';
+import { endAll, outcome, SPIN, WedgeSwitch, wedgeableSpawn } from '../support/wedging-workers';
 
 /**
  * The whole app (fake models, one inference worker, one model slot) with its workers behind
@@ -51,6 +51,7 @@ describe('a wedged inference worker (INFERENCE_JOB_TIMEOUT_MS)', () => {
   });
   afterAll(async () => {
     await app?.close();
+    await endAll(); // the replacement left loading (close() never ends one mid-load)
     errors.mockRestore();
   });
 

@@ -59,8 +59,19 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/** Every worker these spawners started, for `endAll` (the pools leave one still loading alone on close()). */
+const started = new Set<Worker>();
+
+/** Ends every worker started here: a fake left loading would keep jest from exiting. */
+export async function endAll(): Promise<void> {
+  const all = [...started];
+  started.clear();
+  await Promise.all(all.map((w) => w.terminate().catch(() => undefined)));
+}
+
 function track(worker: Worker, spawned: Spawned[]): Worker {
   worker.unref();
+  started.add(worker);
   spawned.push({ worker, exited: new Promise((resolve) => worker.once('exit', resolve)) });
   return worker;
 }

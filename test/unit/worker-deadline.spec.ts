@@ -7,7 +7,7 @@ import { ConfigValidationError, parseEnv } from '../../src/config/config.schema'
 import { InferenceWorkers, type WorkerModel } from '../../src/inference/inference-workers';
 import type { RawImage } from '../../src/inference/preprocess';
 import { Semaphore } from '../../src/inference/semaphore';
-import { fakeSpawn, outcome, SILENT, SPIN, WedgeSwitch } from '../support/wedging-workers';
+import { endAll, fakeSpawn, outcome, SILENT, SPIN, WedgeSwitch } from '../support/wedging-workers';
 
 /**
  * INFERENCE_JOB_TIMEOUT_MS: a worker that wedges on a job (a loop, a native call that never
@@ -35,6 +35,7 @@ describe('inference workers: a wedged worker is ended and replaced at the job de
   let workers: InferenceWorkers | undefined;
   afterEach(async () => {
     await workers?.close();
+    await endAll();
     errors.mockClear();
   });
   afterAll(() => errors.mockRestore());
@@ -176,6 +177,7 @@ describe('inference workers: a replacement still loading, and shutdown while one
   let workers: InferenceWorkers | undefined;
   afterEach(async () => {
     await workers?.close();
+    await endAll();
     errors.mockClear();
   });
   afterAll(() => errors.mockRestore());
@@ -219,7 +221,11 @@ describe('inference workers: a replacement still loading, and shutdown while one
     const waiting = outcome(workers.run('m', img));
     await new Promise((r) => setImmediate(r));
     expect(spawned).toHaveLength(2);
+    const terminate = jest.spyOn(spawned[1].worker, 'terminate');
     await workers.close();
     expect(await waiting).toBeInstanceOf(AnalysisUnavailableError); // not a 504 a deadline after shutdown
+    // never ended mid-load (with onnxruntime that aborts the process: exit 134 instead of a clean shutdown)
+    expect(terminate).not.toHaveBeenCalled();
+    terminate.mockRestore();
   });
 });
