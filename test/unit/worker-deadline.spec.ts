@@ -170,18 +170,8 @@ describe('inference workers: a wedged worker is ended and replaced at the job de
     expect(errors).toHaveBeenCalledTimes(1);
     await Worker.prototype.terminate.call(spawned[0].worker);
   });
-});
 
-describe('inference workers: a replacement still loading, and shutdown while one loads', () => {
-  const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-  let workers: InferenceWorkers | undefined;
-  afterEach(async () => {
-    await workers?.close();
-    await endAll();
-    errors.mockClear();
-  });
-  afterAll(() => errors.mockRestore());
-
+  // a replacement still loading, and shutdown while one loads
   it('a replacement still opening its models does not take requests an opened worker with the model can answer (its inFlight stays 0 while it loads)', async () => {
     const wedge = new WedgeSwitch();
     const { spawn, spawned } = fakeSpawn(wedge);
