@@ -22,8 +22,16 @@ interface Focused {
   errorText: string;
 }
 
-/** The focused element, its aria state, and the page's alert (its id and text). */
+/**
+ * The focused element, its aria state, and the page's alert (its id and text). Waits first for
+ * the focus to leave <body>: the browser applies `autofocus` at its next rendering step, after
+ * the new page's load event, so reading at once raced it on a busy machine (CI saw <body>).
+ * A page that never focuses a field still fails, on the name check below.
+ */
 async function focused(page: Page): Promise<Focused> {
+  await page
+    .waitForFunction(() => document.activeElement !== null && document.activeElement !== document.body, undefined, { timeout: 5000 })
+    .catch(() => undefined);
   return page.evaluate(() => {
     const e = document.activeElement;
     const alert = document.querySelector('[role=alert]');
