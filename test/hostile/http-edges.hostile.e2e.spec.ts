@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { isClientAbort, toErrorBody } from '../../src/common/app-exception.filter';
 import { loginAs, TestSession } from '../helpers/auth';
+import { eventually } from '../helpers/eventually';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { dicomSlice, syntheticSlice } from '../support/study-fixtures';
 
@@ -64,11 +65,12 @@ describe('HTTP edges found by the 2026-12-05 review', () => {
         resolve();
       }, 200);
     });
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the server's side of the hang-up
+    // the server's side of the hang-up, whenever it gets to it
+    const warned = () => warnings.mock.calls.some((c) => String(c[0]).includes('closed the connection during the upload'));
+    expect(await eventually(warned, Boolean)).toBe(true);
     expect((await request(server).get('/healthz')).status).toBe(200);
     // a warning line, not an error with a stack: a user cannot flood the error log by hanging up
     expect(errors.mock.calls.filter((c) => String(c[0]).includes('/api/v1/studies'))).toEqual([]);
-    expect(warnings.mock.calls.some((c) => String(c[0]).includes('closed the connection during the upload'))).toBe(true);
     errors.mockRestore();
     warnings.mockRestore();
   });
@@ -83,9 +85,9 @@ describe('HTTP edges found by the 2026-12-05 review', () => {
     slow.on('error', () => undefined);
     slow.write('--zz\r\nContent-Disposition: form-data; name="files"; filename="a.dcm"\r\nContent-Type: application/dicom\r\n\r\n');
     slow.write(Buffer.alloc(120_000));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // the same account: its own share (150 kB) would be passed
-    const mine = await request(server).post('/api/v1/studies').set(user.bearer).attach('files', Buffer.alloc(60_000), 'b.dcm');
+    // the same account: its own share (150 kB) would be passed — once the server has read the
+    // stalled bytes (until then this one is refused for what it is, not a DICOM)
+    const mine = await eventually(() => request(server).post('/api/v1/studies').set(user.bearer).attach('files', Buffer.alloc(60_000), 'b.dcm'), (r) => r.status === 503, 40);
     expect(mine.status).toBe(503);
     expect(mine.body).toMatchObject({ code: 'ANALYSIS_UNAVAILABLE', message: expect.stringMatching(/Your other study uploads/) });
     // another account: within its share, but all uploads together would pass 200 kB
@@ -93,7 +95,9 @@ describe('HTTP edges found by the 2026-12-05 review', () => {
     expect(theirs.status).toBe(503);
     expect(theirs.body).toMatchObject({ code: 'ANALYSIS_UNAVAILABLE', message: expect.stringMatching(/too many studies at once/) });
     slow.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the stalled request closes: its bytes are released
+    // the stalled request closes: its bytes are released (once the server has seen it close)
+    const freed = await eventually(() => request(server).post('/api/v1/studies').set(user.bearer).attach('files', Buffer.alloc(120_000), 'd.dcm'), (r) => r.status !== 503, 40);
+    expect(freed.status).not.toBe(503);
     for (const who of [user, other]) {
       const res = await request(server).post('/api/v1/studies').set(who.bearer).attach('files', Buffer.alloc(120_000), 'd.dcm');
       expect(res.status).not.toBe(503); // refused for what it is (not a DICOM), no longer for the budget
