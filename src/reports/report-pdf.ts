@@ -10,6 +10,8 @@ export interface ReportInput {
   record: HistoryItem;
   /** the analysis message (full reports only; metadata reports rebuild a short one) */
   message?: string;
+  /** a warning boxed under the disclaimer (a full report whose re-run decided otherwise) */
+  notice?: string;
   /** PNG/JPEG bytes; absent in metadata-only reports */
   image?: Buffer;
   heatmap?: Buffer;
@@ -71,16 +73,19 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   doc.moveDown(0.4).fillColor('#8a1c1c').font('Helvetica-Bold').fontSize(10).text(`Disclaimer: ${DISCLAIMER}`, { width });
   doc.fillColor('black');
 
-  if (!input.image) {
+  const boxed = (t: string) => {
     doc.moveDown(0.6);
     const y = doc.y;
-    doc.rect(LEFT, y, width, 34).lineWidth(1.5).stroke('#b45309');
-    doc.fillColor('#b45309').font('Helvetica-Bold').fontSize(11)
-      .text('This report contains no image — metadata only. The server never stores uploaded images, heat maps or file names.', LEFT + 8, y + 6, { width: width - 16 });
+    doc.font('Helvetica-Bold').fontSize(11);
+    const h = doc.heightOfString(t, { width: width - 16 }) + 12;
+    doc.rect(LEFT, y, width, h).lineWidth(1.5).stroke('#b45309');
+    doc.fillColor('#b45309').text(t, LEFT + 8, y + 6, { width: width - 16 });
     doc.fillColor('black').font('Helvetica').fontSize(10);
-    doc.y = y + 42;
+    doc.y = y + h + 8;
     doc.x = LEFT;
-  }
+  };
+  if (!input.image) boxed('This report contains no image — metadata only. The server never stores uploaded images, heat maps or file names.');
+  if (input.notice) boxed(input.notice);
 
   heading('Result');
   row('Status', r.code === 'NO_VALIDATED_MODEL' ? `${statusName(r.status)} (no validated model)` : statusName(r.status));
