@@ -96,8 +96,8 @@ export class HistoryController {
   @Get('api/v1/history')
   @ApiOperation({ summary: 'Your analyses (admins: everyone’s), newest first, paginated' })
   @ApiFilters()
-  @ApiQuery({ name: 'page', required: false })
-  @ApiQuery({ name: 'pageSize', required: false, description: '1–100, default 25' })
+  @ApiQuery({ name: 'page', required: false, description: '1–100000, default 1 (anything else is a 400)' })
+  @ApiQuery({ name: 'pageSize', required: false, description: '1–100, default 25 (anything else is a 400)' })
   async list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistoryPage & Disclaimed> {
     return { ...(await this.history.list(user, parseFilters(q, user), parsePaging(q))), disclaimer: DISCLAIMER };
   }
