@@ -1,4 +1,6 @@
-import { Controller, Get, Inject, Optional, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Optional, Param, Query, Res } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '../accounts/decorators';
@@ -33,6 +35,8 @@ const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDe
 @ApiTags('history')
 @Controller()
 export class HistoryController {
+  private readonly logger = new Logger('History');
+
   constructor(
     private readonly history: HistoryService,
     @Optional() @Inject(MODEL_PROVIDER) private readonly models?: ModelProvider,
@@ -96,8 +100,8 @@ export class HistoryController {
   @Get('api/v1/history')
   @ApiOperation({ summary: 'Your analyses (admins: everyone’s), newest first, paginated' })
   @ApiFilters()
-  @ApiQuery({ name: 'page', required: false })
-  @ApiQuery({ name: 'pageSize', required: false, description: '1–100, default 25' })
+  @ApiQuery({ name: 'page', required: false, description: '1–100000, default 1 (anything else is a 400)' })
+  @ApiQuery({ name: 'pageSize', required: false, description: '1–100, default 25 (anything else is a 400)' })
   async list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistoryPage & Disclaimed> {
     return { ...(await this.history.list(user, parseFilters(q, user), parsePaging(q))), disclaimer: DISCLAIMER };
   }
@@ -133,13 +137,28 @@ export class HistoryController {
   }
 
   private async sendCsv(user: AuthUser, q: HistoryQuery, res: Response): Promise<void> {
-    const csv = await this.history.exportCsv(user, parseFilters(q, user));
+    const chunks = this.history.exportCsv(user, parseFilters(q, user));
+    // the header and first batch before any byte is sent: a failure here is still an error response
+    const first = await chunks.next();
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="mri-sentinel-history-${new Date().toISOString().slice(0, 10)}.csv"`);
     res.setHeader('Cache-Control', 'no-store');
     // every row has a disclaimer cell (HistoryService.exportCsv); the header says it too, for a
     // client that looks at the response rather than the file, and for an export with no row
     res.setHeader('X-Disclaimer', DISCLAIMER_ASCII);
-    res.send(csv);
+    async function* all(): AsyncGenerator<string> {
+      if (!first.done) yield first.value;
+      yield* chunks;
+    }
+    try {
+      // backpressure: the next batch is read from the database only once the client took the last
+      await pipeline(Readable.from(all()), res);
+    } catch (err) {
+      // the status line is gone: the file is cut short (pipeline destroyed the response), so the
+      // client sees an incomplete transfer, never a CSV that looks whole; a client that left is no fault
+      if (!res.writableFinished && !(err instanceof Error && 'code' in err && err.code === 'ERR_STREAM_PREMATURE_CLOSE')) {
+        this.logger.warn(`CSV export stopped after its first rows: ${err instanceof Error ? err.name : 'error'}`);
+      }
+    }
   }
 }

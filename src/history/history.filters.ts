@@ -32,9 +32,11 @@ export function parseFilters(q: HistoryQuery, viewer: AuthUser): HistoryFilters 
   for (const key of ['from', 'to'] as const) {
     const v = str(q[key]);
     if (v === undefined) continue;
-    if (!DATE_RE.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new BadRequestError(`"${key}" must be a date YYYY-MM-DD.`);
+    if (!isCalendarDate(v)) throw new BadRequestError(`"${key}" must be a date YYYY-MM-DD.`);
     f[key] = v;
   }
+  // an empty answer would read as "nothing happened then", not as the typo it is
+  if (f.from && f.to && f.from > f.to) throw new BadRequestError('"from" is after "to".');
   const status = str(q.status);
   if (status !== undefined) {
     if (!(STATUSES as readonly string[]).includes(status)) throw new BadRequestError('"status" must be completed, inconclusive or rejected.');
@@ -51,10 +53,34 @@ export function parseFilters(q: HistoryQuery, viewer: AuthUser): HistoryFilters 
   return f;
 }
 
+/**
+ * A date that exists: Date.parse takes "2025-02-31" and rolls it over to 3 March, so the filter
+ * meant another day than the one asked for. Years 0001–9999 (the database's DateTime range).
+ */
+function isCalendarDate(v: string): boolean {
+  if (!DATE_RE.test(v) || v.startsWith('0000')) return false;
+  const t = Date.parse(`${v}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
+}
+
+export const MAX_PAGE = 100_000;
+export const MAX_PAGE_SIZE = 100;
+
+/** A whole number within [1, max], written as digits only; absent → the default. */
+function bounded(name: string, v: string | undefined, fallback: number, max: number): number {
+  const s = str(v);
+  if (s === undefined) return fallback;
+  const n = /^\d{1,7}$/.test(s) ? Number(s) : NaN;
+  if (!(n >= 1 && n <= max)) throw new BadRequestError(`"${name}" must be a whole number from 1 to ${max}.`);
+  return n;
+}
+
+/**
+ * Paging as asked, or a 400: "pageSize=1000" was served 100 rows as if it were "100", so a client
+ * stepping through pages by its own size skipped 9 rows in 10; "page=abc" or "page=1.5" was page 1.
+ */
 export function parsePaging(q: HistoryQuery): Paging {
-  const page = Math.max(1, Math.min(100_000, Number.parseInt(String(q.page ?? '1'), 10) || 1));
-  const pageSize = Math.max(1, Math.min(100, Number.parseInt(String(q.pageSize ?? '25'), 10) || 25));
-  return { page, pageSize };
+  return { page: bounded('page', q.page, 1, MAX_PAGE), pageSize: bounded('pageSize', q.pageSize, 25, MAX_PAGE_SIZE) };
 }
 
 /** Query string of the filters (for links to pages, CSV, PDF). */

@@ -5,7 +5,7 @@ import { DISCLAIMER_ASCII } from '../common/disclaimer';
 import { NotFoundError } from '../common/errors';
 import { AnalysisQuery, AnalysisRepository } from '../repositories/analysis.repository';
 import { UserRepository } from '../repositories/user.repository';
-import { toCsv } from './csv-writer';
+import { csvLine } from './csv-writer';
 import { HistoryFilters, Paging } from './history.filters';
 import { recordingSuppressed } from './recording-context';
 
@@ -152,32 +152,47 @@ export class HistoryService implements AnalysisRecorder {
     };
   }
 
-  /** CSV of every record matching the filters (admins), newest first. */
   /**
+   * CSV of every record matching the filters (admins), newest first, as chunks of at most
+   * EXPORT_BATCH rows: the export of a large history is streamed with bounded memory, never one
+   * string of it all. The first chunk (the header and the first batch) is read before anything
+   * is sent, so a database that fails at once is still an error response, not a cut file.
+   *
    * The disclaimer is a last column, on every row: a spreadsheet user filters, sorts and copies
    * rows out of the file, and a row that leaves it keeps its warning. A preamble line above the
    * header would do neither and would break every reader that takes line 1 as the column names;
    * as the last column it leaves the other columns where they were. (The response also carries
    * it as a header — history.controller.ts — for an export with no row.)
    */
-  async exportCsv(viewer: AuthUser, f: HistoryFilters): Promise<string> {
+  async *exportCsv(viewer: AuthUser, f: HistoryFilters): AsyncGenerator<string> {
     const q = await this.query(viewer, f);
-    const items = q ? await this.analyses.all(q) : [];
-    const header = [
-      'id', 'createdAt', 'user', 'status', 'stage', 'code', 'fileType', 'byteSize', 'width', 'height', 'sha256',
-      'bodyPart', 'bodyPartConfidence', 'isMri', 'mriConfidence', 'task', 'label', 'confidence',
-      'probabilities', 'modelVersions', 'timingsMs', 'disclaimer',
-    ];
-    return toCsv(
-      header,
-      items.map((i) => [
-        i.id, i.createdAt, i.userEmail, i.status, i.stage, i.code, i.fileType, i.byteSize, i.width, i.height, i.sha256,
-        i.anatomy, i.anatomyConfidence, i.isMri, i.mriConfidence, i.task, i.label, i.confidence,
-        i.probabilities ? JSON.stringify(i.probabilities) : null,
-        i.modelVersions ? JSON.stringify(i.modelVersions) : null,
-        i.timingsMs ? JSON.stringify(i.timingsMs) : null,
-        DISCLAIMER_ASCII,
-      ]),
-    );
+    let chunk = csvLine(CSV_HEADER);
+    if (q) {
+      for await (const items of this.analyses.batches(q, EXPORT_BATCH)) {
+        yield chunk + items.map(csvRow).join('');
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
   }
+}
+
+/** Rows per database read (and per chunk written) of the CSV export. */
+export const EXPORT_BATCH = 500;
+
+const CSV_HEADER = [
+  'id', 'createdAt', 'user', 'status', 'stage', 'code', 'fileType', 'byteSize', 'width', 'height', 'sha256',
+  'bodyPart', 'bodyPartConfidence', 'isMri', 'mriConfidence', 'task', 'label', 'confidence',
+  'probabilities', 'modelVersions', 'timingsMs', 'disclaimer',
+];
+
+function csvRow(i: HistoryItem): string {
+  return csvLine([
+    i.id, i.createdAt, i.userEmail, i.status, i.stage, i.code, i.fileType, i.byteSize, i.width, i.height, i.sha256,
+    i.anatomy, i.anatomyConfidence, i.isMri, i.mriConfidence, i.task, i.label, i.confidence,
+    i.probabilities ? JSON.stringify(i.probabilities) : null,
+    i.modelVersions ? JSON.stringify(i.modelVersions) : null,
+    i.timingsMs ? JSON.stringify(i.timingsMs) : null,
+    DISCLAIMER_ASCII,
+  ]);
 }

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { DISCLAIMER, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
+import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime } from '../presentation/history.view';
@@ -10,6 +10,8 @@ export interface ReportInput {
   record: HistoryItem;
   /** the analysis message (full reports only; metadata reports rebuild a short one) */
   message?: string;
+  /** a warning boxed under the disclaimer (a full report whose re-run decided otherwise) */
+  notice?: string;
   /** PNG/JPEG bytes; absent in metadata-only reports */
   image?: Buffer;
   heatmap?: Buffer;
@@ -33,6 +35,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margin: LEFT,
+    // kept until the end, so that each page's footer can say "page i of n"
+    bufferPages: true,
     info: { Title: `MRI Sentinel report: ${resultTitle(r)}`, Author: 'MRI Sentinel', Subject: 'Research use only — not for clinical use' },
   });
   const chunks: Buffer[] = [];
@@ -43,7 +47,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   });
 
   const width = doc.page.width - 2 * LEFT;
-  const heading = (t: string) => doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font('Helvetica').fontSize(10);
+  // a heading keeps at least a few lines of its section below it, never alone at a page's foot
+  const heading = (t: string) => (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).font('Helvetica-Bold').fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font('Helvetica').fontSize(10);
   const row = (k: string, v: string) => doc.font('Helvetica-Bold').text(`${k}: `, LEFT, undefined, { continued: true, width }).font('Helvetica').text(v);
   /** a small two-or-more column table; widths as fractions of the text width */
   const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1]) => {
@@ -71,16 +76,19 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   doc.moveDown(0.4).fillColor('#8a1c1c').font('Helvetica-Bold').fontSize(10).text(`Disclaimer: ${DISCLAIMER}`, { width });
   doc.fillColor('black');
 
-  if (!input.image) {
+  const boxed = (t: string) => {
     doc.moveDown(0.6);
     const y = doc.y;
-    doc.rect(LEFT, y, width, 34).lineWidth(1.5).stroke('#b45309');
-    doc.fillColor('#b45309').font('Helvetica-Bold').fontSize(11)
-      .text('This report contains no image — metadata only. The server never stores uploaded images, heat maps or file names.', LEFT + 8, y + 6, { width: width - 16 });
+    doc.font('Helvetica-Bold').fontSize(11);
+    const h = doc.heightOfString(t, { width: width - 16 }) + 12;
+    doc.rect(LEFT, y, width, h).lineWidth(1.5).stroke('#b45309');
+    doc.fillColor('#b45309').text(t, LEFT + 8, y + 6, { width: width - 16 });
     doc.fillColor('black').font('Helvetica').fontSize(10);
-    doc.y = y + 42;
+    doc.y = y + h + 8;
     doc.x = LEFT;
-  }
+  };
+  if (!input.image) boxed('This report contains no image — metadata only. The server never stores uploaded images, heat maps or file names.');
+  if (input.notice) boxed(input.notice);
 
   heading('Result');
   row('Status', r.code === 'NO_VALIDATED_MODEL' ? `${statusName(r.status)} (no validated model)` : statusName(r.status));
@@ -154,6 +162,25 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   }
 
   doc.moveDown(1).fontSize(9).fillColor('#8a1c1c').font('Helvetica-Bold').text(`Disclaimer: ${DISCLAIMER}`, LEFT, undefined, { width });
+  footers(doc, width);
   doc.end();
   return done;
+}
+
+/**
+ * The disclaimer on every page, in its bottom margin: a report runs over two or three pages with
+ * the model cards' tables, and a page printed or forwarded alone must still say it. Written into
+ * the margin with the margin lifted for the moment, or pdfkit would start a page for it.
+ */
+function footers(doc: PDFKit.PDFDocument, width: number): void {
+  const { start, count } = doc.bufferedPageRange();
+  for (let i = start; i < start + count; i++) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.font('Helvetica').fontSize(8).fillColor('#8a1c1c')
+      .text(`${DISCLAIMER_SHORT}. Not a medical device. Page ${i - start + 1} of ${count}`, LEFT, doc.page.height - bottom + 16, { width, align: 'center', lineBreak: false });
+    doc.page.margins.bottom = bottom;
+  }
+  doc.fillColor('black');
 }

@@ -12,8 +12,13 @@ import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { modelCardView, ModelCardView } from '../presentation/model-card.view';
 import { buildReportPdf } from './report-pdf';
+import { sameDecision } from './same-decision';
 
 const dataUrlBytes = (u: string) => Buffer.from(u.slice(u.indexOf(',') + 1), 'base64');
+
+/** In a full report whose re-run no longer decides what the record says. */
+export const CHANGED_NOTICE =
+  'The models or the confidence threshold changed since this analysis: this report shows the recorded result, without a heat map. Analyse the image again for a report of the current models.';
 
 /**
  * PDF reports. Full report: the page re-sends the image it still holds, the image must match a
@@ -55,13 +60,16 @@ export class ReportsService {
     const outcome = await withoutRecording(() => this.analysis.analyzeDetailed(bytes, { explain: true, signal }, { userId: user.id }));
     if (outcome.record.sha256 !== rec.sha256) throw new BadRequestError('The image does not match that analysis (sha256 differs).');
     const r = outcome.result;
-    const record: HistoryItem = {
-      ...rec,
-      ...recordedDecision(r),
-    };
+    // The PDF names the stored analysis (its id, its time), so it shows that record's decision,
+    // figures and timings — never the re-run's, which differ after a model upgrade or a threshold
+    // change (and always in their timings). The re-run lends the heat map and the message only
+    // when it decided the same; otherwise they would explain another answer.
+    const record = rec;
+    const same = sameDecision(rec, recordedDecision(r));
     const image = await this.imagePng(bytes, signal);
-    const heatmap = r.explanation ? dataUrlBytes(r.explanation.heatmap) : undefined;
-    const pdf = await buildReportPdf({ record, message: r.message, image, heatmap, cards: this.cards(record), generatedFor: user.email, baseUrl });
+    const heatmap = same && r.explanation ? dataUrlBytes(r.explanation.heatmap) : undefined;
+    const notice = same ? undefined : CHANGED_NOTICE;
+    const pdf = await buildReportPdf({ record, message: same ? r.message : undefined, notice, image, heatmap, cards: this.cards(record), generatedFor: user.email, baseUrl });
     return { pdf, record };
   }
 

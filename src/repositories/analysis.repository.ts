@@ -50,10 +50,27 @@ export class AnalysisRepository {
     return rows.map(toItem);
   }
 
-  /** Every matching row, newest first (CSV export). */
-  async all(q: AnalysisQuery): Promise<HistoryItem[]> {
-    const rows = await this.prisma.analysis.findMany({ where: where(q), include: WITH_EMAIL, orderBy: NEWEST_FIRST });
-    return rows.map(toItem);
+  /**
+   * Every matching row, newest first, `size` rows at a time (CSV export): one findMany of the
+   * whole table held every row of it, mapped, and then the CSV string of them all, in memory at
+   * once. Keyset paging on (createdAt, id) — the order itself — so each batch is an indexed
+   * range, not an OFFSET that rescans, and rows written meanwhile neither repeat nor shift it.
+   */
+  async *batches(q: AnalysisQuery, size: number): AsyncGenerator<HistoryItem[]> {
+    let after: { createdAt: Date; id: string } | null = null;
+    for (;;) {
+      const w = where(q);
+      const rows: Row[] = await this.prisma.analysis.findMany({
+        where: after ? { AND: [w, { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }] } : w,
+        include: WITH_EMAIL,
+        orderBy: NEWEST_FIRST,
+        take: size,
+      });
+      if (rows.length) yield rows.map(toItem);
+      if (rows.length < size) return;
+      const last = rows[rows.length - 1];
+      after = { createdAt: last.createdAt, id: last.id };
+    }
   }
 
   async findOne(id: string, q: AnalysisQuery = {}): Promise<HistoryItem | null> {

@@ -14,8 +14,16 @@ export const binary = (res: request.Response, cb: (err: Error | null, body: Buff
  * report says without a PDF library.
  */
 export function pdfText(pdf: Buffer): string {
+  return pdfStreamTexts(pdf).join('\n');
+}
+
+/**
+ * The text of each content stream that shows any, in file order: one per page of a pdfkit
+ * document (pdfkit writes one content stream per page; images and fonts show no text).
+ */
+export function pdfStreamTexts(pdf: Buffer): string[] {
   const src = pdf.toString('latin1');
-  const lines: string[] = [];
+  const streams: string[] = [];
   const streamRe = /stream\r?\n/g;
   let m: RegExpExecArray | null;
   while ((m = streamRe.exec(src))) {
@@ -32,6 +40,7 @@ export function pdfText(pdf: Buffer): string {
       }
     } else if (/Subtype\s*\/Image/.test(dict)) continue;
     const content = body.toString('latin1');
+    const lines: string[] = [];
     const opRe = /\[((?:[^\]\\]|\\.)*)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj|\(((?:[^)\\]|\\.)*)\)\s*Tj/g;
     let op: RegExpExecArray | null;
     while ((op = opRe.exec(content))) {
@@ -41,9 +50,15 @@ export function pdfText(pdf: Buffer): string {
       } else if (op[2] !== undefined) lines.push(hex(op[2]));
       else lines.push(op[3]);
     }
+    if (lines.length) streams.push(lines.join('\n'));
     streamRe.lastIndex = end;
   }
-  return lines.join('\n');
+  return streams;
+}
+
+/** Pages of the document (each /Type /Page object; not the /Pages tree). */
+export function pdfPageCount(pdf: Buffer): number {
+  return (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
 }
 
 /** WinAnsiEncoding's 0x80–0x9F differ from latin1 (dashes, quotes, bullet, euro…). */

@@ -79,7 +79,8 @@ describe('small helpers', () => {
     expect(() => parseFilters({ from: '2026-13-45x' }, user)).toThrow(/date/);
     expect(() => parseFilters({ status: 'done' }, user)).toThrow(/status/);
     expect(() => parseFilters({ label: "x' OR 1=1" }, user)).toThrow(/format/);
-    expect(parsePaging({ page: '0', pageSize: '1000' })).toEqual({ page: 1, pageSize: 100 });
+    expect(parsePaging({})).toEqual({ page: 1, pageSize: 25 });
+    expect(parsePaging({ page: '100000', pageSize: '100' })).toEqual({ page: 100000, pageSize: 100 });
     expect(filtersQuery({ status: 'completed' }, { page: 2 })).toBe('?status=completed&page=2');
   });
 

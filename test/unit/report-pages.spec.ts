@@ -1,0 +1,47 @@
+/**
+ * "Every PDF carries the disclaimer" meant its first lines and its last: a full report with the
+ * committed models' cards runs over more than one page, and the pages between showed none — a page
+ * printed or forwarded alone carried no "not for clinical use". Each page now has it in its footer.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import type { HistoryItem } from '../../src/history/history.service';
+import type { ModelCard } from '../../src/inference/model-card';
+import { modelCardView } from '../../src/presentation/model-card.view';
+import { buildReportPdf } from '../../src/reports/report-pdf';
+import { pdfPageCount, pdfStreamTexts } from '../helpers/pdf-text';
+import { REPO_ROOT } from '../support/app';
+
+const card = (name: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models', name, 'model_card.json'), 'utf8')) as ModelCard;
+
+describe('PDF report pages', () => {
+  const triage = card('triage');
+  const dx = card('brain_tumor');
+  const record: HistoryItem = {
+    id: '3f2b6f1e-0000-4000-8000-000000000001', createdAt: '2026-12-04T18:33:00.000Z', userId: 'u1', userEmail: 'u@example.org',
+    fileType: 'png', byteSize: 1234, width: 256, height: 256, sha256: 'a'.repeat(64),
+    status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.98, isMri: true, mriConfidence: 0.999,
+    task: 'brain_tumor', label: 'glioma', confidence: 0.81,
+    probabilities: Object.fromEntries(dx.labels.map((l, i) => [l, i === 0 ? 0.81 : 0.19 / (dx.labels.length - 1)])),
+    modelVersions: { triage: triage.version, brain_tumor: dx.version }, timingsMs: { total: 120 }, study: null,
+  };
+
+  it('every page of a multi-page full report carries the disclaimer and its page number', async () => {
+    const image = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer();
+    const cards = [triage, dx].map((c) => modelCardView(c));
+    const pdf = await buildReportPdf({ record, message: 'Most likely: glioma.', image, heatmap: image, cards, generatedFor: 'u@example.org' });
+    const pages = pdfPageCount(pdf);
+    expect(pages).toBeGreaterThan(1);
+    const texts = pdfStreamTexts(pdf).map((t) => t.replace(/\s+/g, ' '));
+    expect(texts).toHaveLength(pages);
+    expect(texts.map((t) => /not for clinical use/.test(t))).toEqual(texts.map(() => true));
+    texts.forEach((t, i) => expect(t).toContain(`Page ${i + 1} of ${pages}`));
+  });
+
+  it('a one-page metadata report has the footer too, and no page is added for it', async () => {
+    const pdf = await buildReportPdf({ record: { ...record, modelVersions: {} }, generatedFor: 'u@example.org' });
+    expect(pdfPageCount(pdf)).toBe(1);
+    expect(pdfStreamTexts(pdf)[0]).toContain('Page 1 of 1');
+  });
+});
