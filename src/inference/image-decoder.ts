@@ -21,7 +21,8 @@ sharp.cache({ memory: 32, files: 0, items: 32 });
 
 /**
  * Decodes JPEG/PNG bytes in memory into 8-bit grey or RGB, mirroring ml/'s to_rgb8():
- * EXIF orientation applied; alpha flattened onto black as floor(c·a/255 + 0.5); 16-bit grey
+ * EXIF orientation applied; any ICC profile ignored (PIL does not apply it); alpha flattened onto
+ * black as floor(c·a/255 + 0.5); 16-bit grey
  * scaled by its maximum (as ml/ does); palettes converted to sRGB. CMYK/YCCK JPEGs are refused
  * from their header (jpeg-frame.ts): libvips and PIL turn their ink into different pixels.
  * Resolution is checked from the header before any pixel is decoded (decompression bombs),
@@ -75,7 +76,11 @@ export async function readImageHeader(bytes: Buffer | Uint8Array, limits: Decode
  * (image-decode.service.ts), small ones inline. sharp's limitInputPixels is the backstop.
  */
 export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHeader, limits: DecodeLimits): Promise<DecodedImage> {
-  const options = { limitInputPixels: limits.maxPixels, failOn: 'warning' as const };
+  // ignoreIcc: sharp would otherwise convert through an embedded ICC profile to sRGB, PIL (ml/, the
+  // contract the models were trained and calibrated on) hands over the stored values. A Display P3
+  // phone photo moved by up to 36 grey levels, a grey export tagged with a linear grey profile by
+  // 47 on average: the model would have seen other pixels than ml/ gives it.
+  const options = { limitInputPixels: limits.maxPixels, failOn: 'warning' as const, ignoreIcc: true };
   const { format } = header;
   try {
     let pipeline = sharp(bytes, options).rotate();
