@@ -1,3 +1,4 @@
+import io
 import json
 
 import numpy as np
@@ -51,3 +52,28 @@ def test_grey_equals_rgb_luma() -> None:
     np.testing.assert_allclose(g, ref, atol=1e-4)
     # PIL convert('L') is the same formula, rounded
     assert np.abs(np.asarray(Image.fromarray(rgb).convert("L"), np.float64) - ref).max() <= 0.5 + 1e-6
+
+
+def _png_with_trns(arr: np.ndarray, value: int) -> Image.Image:
+    """A grey PNG (8-bit from uint8, 16-bit from uint16) whose tRNS chunk marks `value` transparent."""
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, "PNG", transparency=value)
+    buf.seek(0)
+    img = Image.open(buf)
+    assert img.info.get("transparency") == value and img.mode == ("L" if arr.dtype == np.uint8 else "I;16")
+    return img
+
+
+def test_grey_png_with_a_trns_value_is_flattened_like_rgb_and_palette() -> None:
+    """A tRNS grey value is transparency like any alpha: black. It used to be skipped for 8-bit grey only."""
+    arr = np.array([[10, 200, 10], [50, 10, 255]], np.uint8)
+    out = np.asarray(data.to_rgb8(_png_with_trns(arr, 10)))
+    assert out.tolist() == [[0, 200, 0], [50, 0, 255]]
+
+
+def test_16bit_grey_png_with_a_trns_value_is_scaled_by_its_maximum() -> None:
+    """Converting I;16 to RGBA clipped every value above 255 to white; now scaled by the maximum as without tRNS."""
+    arr = np.array([[0, 1000, 4000], [2000, 1000, 3000]], np.uint16)
+    out = np.asarray(data.to_rgb8(_png_with_trns(arr, 1000)))
+    assert out.dtype == np.uint8 and out.ndim == 2
+    assert out.tolist() == [[0, 0, 255], [128, 0, 191]]

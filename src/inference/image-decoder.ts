@@ -21,7 +21,8 @@ sharp.cache({ memory: 32, files: 0, items: 32 });
 
 /**
  * Decodes JPEG/PNG bytes in memory into 8-bit grey or RGB, mirroring ml/'s to_rgb8():
- * EXIF orientation applied; alpha flattened onto black as floor(c·a/255 + 0.5); 16-bit grey
+ * EXIF orientation applied; any ICC profile ignored (PIL does not apply it); alpha flattened onto
+ * black as floor(c·a/255 + 0.5); 16-bit grey
  * scaled by its maximum (as ml/ does); palettes converted to sRGB. CMYK/YCCK JPEGs are refused
  * from their header (jpeg-frame.ts): libvips and PIL turn their ink into different pixels.
  * Resolution is checked from the header before any pixel is decoded (decompression bombs),
@@ -64,8 +65,10 @@ export async function readImageHeader(bytes: Buffer | Uint8Array, limits: Decode
     throw new CorruptImageError(`The JPEG holds more than ${MAX_JPEG_SCANS} scans (a normal progressive JPEG has about 10); it is refused before decoding.`);
   }
   const greySpace = meta.space === 'b-w' || meta.space === 'grey16';
-  // 16-bit grey with alpha (or tRNS) goes the 8-bit way, as in ml/: PIL opens it as 8-bit LA
-  const sixteenBit = meta.depth === 'ushort' && greySpace && !meta.hasAlpha;
+  // 16-bit grey with an alpha channel goes the 8-bit way, as in ml/: PIL opens it as 8-bit LA. With
+  // a tRNS grey value instead (colour type 0) PIL opens it as 16-bit: scaled by its maximum, that
+  // value black (the tRNS value is not an alpha channel: 8 bits of it would be 256 times too coarse)
+  const sixteenBit = meta.depth === 'ushort' && greySpace && (!meta.hasAlpha || (format === 'png' && pngColourType(bytes) === 0));
   return { format, width: meta.width, height: meta.height, greySpace, sixteenBit };
 }
 
@@ -75,15 +78,20 @@ export async function readImageHeader(bytes: Buffer | Uint8Array, limits: Decode
  * (image-decode.service.ts), small ones inline. sharp's limitInputPixels is the backstop.
  */
 export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHeader, limits: DecodeLimits): Promise<DecodedImage> {
-  const options = { limitInputPixels: limits.maxPixels, failOn: 'warning' as const };
+  // ignoreIcc: sharp would otherwise convert through an embedded ICC profile to sRGB, PIL (ml/, the
+  // contract the models were trained and calibrated on) hands over the stored values. A Display P3
+  // phone photo moved by up to 36 grey levels, a grey export tagged with a linear grey profile by
+  // 47 on average: the model would have seen other pixels than ml/ gives it.
+  const options = { limitInputPixels: limits.maxPixels, failOn: 'warning' as const, ignoreIcc: true };
   const { format } = header;
   try {
     let pipeline = sharp(bytes, options).rotate();
     if (header.sixteenBit) {
       // grey16 explicitly: without it libvips hands over the values already cut to 8 bits (972 → 3)
       // in 16-bit slots, and a 12-bit or low-range scan would be stretched from a few grey levels
+      // a tRNS value comes back as a second (alpha) channel
       const { data, info } = await pipeline.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
-      return { format, width: info.width, height: info.height, channels: 1, data: scale16ByMax(data, info.width * info.height) };
+      return { format, width: info.width, height: info.height, channels: 1, data: scale16ByMax(data, info.width * info.height, info.channels) };
     }
     if (!header.greySpace) pipeline = pipeline.toColourspace('srgb');
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
@@ -108,14 +116,26 @@ export function checkResolution(width: number, height: number, limits: DecodeLim
   }
 }
 
-/** ml/: np.clip(arr * 255 / max(arr.max(), 1) + 0.5, 0, 255) truncated to uint8. */
-function scale16ByMax(buf: Buffer, n: number): Uint8Array {
-  const v = new Uint16Array(buf.buffer, buf.byteOffset, n);
+/**
+ * ml/: np.clip(arr * 255 / max(arr.max(), 1) + 0.5, 0, 255) truncated to uint8; with a second
+ * (tRNS alpha) channel, its transparent pixels are 0 (the maximum is taken over every pixel).
+ */
+function scale16ByMax(buf: Buffer, n: number, channels = 1): Uint8Array {
+  const v = new Uint16Array(buf.buffer, buf.byteOffset, n * channels);
   let hi = 1;
-  for (let i = 0; i < n; i++) if (v[i] > hi) hi = v[i];
+  for (let i = 0; i < n; i++) if (v[i * channels] > hi) hi = v[i * channels];
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.min(255, Math.max(0, Math.floor((v[i] * 255) / hi + 0.5)));
+  for (let i = 0; i < n; i++) {
+    const transparent = channels === 2 && v[i * 2 + 1] === 0;
+    out[i] = transparent ? 0 : Math.min(255, Math.max(0, Math.floor((v[i * channels] * 255) / hi + 0.5)));
+  }
   return out;
+}
+
+/** A PNG's IHDR colour type (0 grey, 2 RGB, 3 palette, 4 grey + alpha, 6 RGBA); IHDR is always the first chunk. */
+function pngColourType(bytes: Uint8Array): number | null {
+  const isIhdr = bytes.length > 25 && bytes[12] === 0x49 && bytes[13] === 0x48 && bytes[14] === 0x44 && bytes[15] === 0x52;
+  return isIhdr ? bytes[25] : null;
 }
 
 /** Drops alpha by compositing onto black exactly as ml/ does; returns 1 or 3 channels. */

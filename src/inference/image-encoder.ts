@@ -14,7 +14,8 @@ export async function encodePngDataUrl(rgb: Uint8Array, width: number, height: n
 }
 
 /**
- * A report figure from the upload's bytes: EXIF-rotated, alpha flattened onto black, at most
+ * A report figure from the upload's bytes: EXIF-rotated, alpha flattened onto black, its ICC
+ * profile ignored as the decoder does (the figure shows the values the model saw), at most
  * `maxSide` px a side, 8-bit PNG — inside libvips (its own threads), with no full-size copy however
  * large the upload (a 40-megapixel image used to be decoded, converted and re-encoded at full size
  * on the main thread for the PDF). Only 16-bit grey takes a scaling pass in JS (below): for a large
@@ -28,7 +29,7 @@ export async function reportFigurePng(bytes: Buffer | Uint8Array, maxPixels: num
   const grey16 = header.sixteenBit ? await decodePixels(bytes, header, limits) : null;
   const base = grey16
     ? sharp(Buffer.from(grey16.data.buffer, grey16.data.byteOffset, grey16.data.length), { raw: { width: grey16.width, height: grey16.height, channels: 1 } })
-    : sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' }).rotate().flatten({ background: '#000000' }).toColourspace('srgb');
+    : sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning', ignoreIcc: true }).rotate().flatten({ background: '#000000' }).toColourspace('srgb');
   return base
     .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
     .png({ compressionLevel: 6 })

@@ -83,6 +83,18 @@ describe('POST /api/v1/analyses on fake models', () => {
     expect(res.body.explanation).toBeNull();
   });
 
+  it('a field the endpoint does not take (a client\'s own threshold) → 400 BAD_REQUEST, never a 200 decided at another threshold', async () => {
+    const png = await solidPng(300, 300, 255);
+    for (const [where, req] of [
+      ['request body', request(app.getHttpServer()).post('/api/v1/analyses').set(as(app).bearer).field('threshold', '0.99').attach('image', png, 'x.png')],
+      ['query string', request(app.getHttpServer()).post('/api/v1/analyses?confidenceThreshold=0.99').set(as(app).bearer).attach('image', png, 'x.png')],
+    ] as const) {
+      const res = await req.expect(400);
+      expect(res.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: expect.stringContaining(`Invalid ${where}: body: unexpected field`) });
+      expect(res.body.message).not.toMatch(/0\.99|threshold=|confidenceThreshold/);
+    }
+  });
+
   it('black image → rejected NOT_MRI at the modality stage', async () => {
     const res = await post(app, await solidJpeg(128, 128, 0), 'a.jpg').expect(200);
     expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null, explanation: null, caveat: null });

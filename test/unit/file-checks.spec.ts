@@ -1,8 +1,10 @@
+import * as zlib from 'node:zlib';
 import sharp from 'sharp';
 import { CorruptImageError, FileTooLargeError, ResolutionOutOfRangeError, UnsupportedTypeError } from '../../src/common/errors';
 import { checkResolution, decodeImage, toGreyOrRgb } from '../../src/inference/image-decoder';
 import { reportFigurePng } from '../../src/inference/image-encoder';
 import { checkFileBytes, sniffImageType } from '../../src/validation/file-checks';
+import { greyIdatData, ihdr, PNG_SIG, pngChunk } from '../hostile/bytes';
 
 const LIMITS = { maxPixels: 40_000_000, minSide: 64 };
 
@@ -106,6 +108,29 @@ describe('decoding (sharp, in memory)', () => {
       const a = raw[2 * i + 1] >> 8;
       for (let c = 0; c < d.channels; c++) expect(d.data[i * d.channels + c]).toBe(Math.floor((l * a) / 255 + 0.5));
     }
+  });
+
+  it('a grey PNG\'s tRNS value is black, and 16-bit grey with one is still scaled by its maximum (ml/ to_rgb8)', async () => {
+    // 16-bit grey, colour type 0 + tRNS: libvips hands it over with an alpha channel; it used to go the
+    // 8-bit way (the top 8 bits: a 12-bit scan nearly black), ml/ scales it by its maximum
+    const w = 64;
+    const raw = new Uint16Array(w * w);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 37) % 4001; // 0..4000, a 12-bit range
+    const key = raw[5];
+    const rows = Buffer.alloc((2 * w + 1) * w);
+    for (let i = 0; i < raw.length; i++) rows.writeUInt16BE(raw[i], Math.floor(i / w) * (2 * w + 1) + 1 + 2 * (i % w));
+    const trns = Buffer.alloc(2);
+    trns.writeUInt16BE(key);
+    const png16 = Buffer.concat([PNG_SIG, ihdr(w, w, 16, 0), pngChunk('tRNS', trns), pngChunk('IDAT', zlib.deflateSync(rows)), pngChunk('IEND', Buffer.alloc(0))]);
+    const d16 = await decodeImage(png16, LIMITS);
+    const hi = Math.max(...raw);
+    expect(d16.channels).toBe(1);
+    expect(Array.from(d16.data)).toEqual(Array.from(raw, (v) => (v === key ? 0 : Math.floor((v * 255) / hi + 0.5))));
+    // 8-bit grey + tRNS: those pixels black, as for RGB and palettes
+    const grey = Buffer.from(Array.from({ length: w * w }, (_, i) => (i * 7) % 256));
+    const png8 = Buffer.concat([PNG_SIG, ihdr(w, w, 8, 0), pngChunk('tRNS', Buffer.from([0, 7])), pngChunk('IDAT', greyIdatData(grey, w, w)), pngChunk('IEND', Buffer.alloc(0))]);
+    const d8 = await decodeImage(png8, LIMITS);
+    expect(Array.from(d8.data).filter((_, i) => i % d8.channels === 0)).toEqual(Array.from(grey, (v) => (v === 7 ? 0 : v)));
   });
 
   it('applies EXIF orientation', async () => {

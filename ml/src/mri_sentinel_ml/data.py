@@ -94,19 +94,26 @@ def brain_label(r: Row) -> str | None:
 def to_rgb8(img: Image.Image) -> Image.Image:
     """Contract step 1: EXIF orientation, alpha flattened onto black, 8-bit. 'L' stays 1-channel."""
     img = ImageOps.exif_transpose(img)
-    if img.mode in ("1", "L"):
-        return img.convert("L")
-    if img.mode in ("LA", "PA", "RGBA", "P") or "transparency" in img.info:
-        rgba = np.asarray(img.convert("RGBA"), dtype=np.float64)  # [H,W,4]
-        a = rgba[..., 3:4] / 255.0
-        rgb = np.floor(rgba[..., :3] * a + 0.5).astype(np.uint8)  # onto black, round half up
-        if img.mode == "LA":
-            return Image.fromarray(rgb[..., 0], "L")
-        return Image.fromarray(rgb, "RGB")
+    transparency = img.info.get("transparency")
     if img.mode.startswith("I;16") or img.mode == "I":
         arr = np.asarray(img, dtype=np.float64)
         hi = max(float(arr.max()), 1.0)
-        return Image.fromarray(np.clip(arr * 255.0 / hi + 0.5, 0, 255).astype(np.uint8), "L")
+        grey = np.clip(arr * 255.0 / hi + 0.5, 0, 255).astype(np.uint8)
+        if isinstance(transparency, int):
+            # a PNG tRNS grey value: those pixels are transparent, so black like any alpha (converting
+            # to RGBA instead would first clip every 16-bit value above 255 to white)
+            grey[arr == transparency] = 0
+        return Image.fromarray(grey, "L")
+    if img.mode in ("1", "L") and transparency is None:
+        return img.convert("L")
+    if img.mode in ("1", "L", "LA", "PA", "RGBA", "P") or transparency is not None:
+        # grey with a tRNS value is flattened like RGB or a palette with one (it used to skip it)
+        rgba = np.asarray(img.convert("RGBA"), dtype=np.float64)  # [H,W,4]
+        a = rgba[..., 3:4] / 255.0
+        rgb = np.floor(rgba[..., :3] * a + 0.5).astype(np.uint8)  # onto black, round half up
+        if img.mode in ("1", "L", "LA"):
+            return Image.fromarray(rgb[..., 0], "L")
+        return Image.fromarray(rgb, "RGB")
     return img.convert("RGB")
 
 
