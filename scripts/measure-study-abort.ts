@@ -18,6 +18,7 @@ const from = process.env.MEASURE_FROM ? path.resolve(process.env.MEASURE_FROM) :
 const { parseEnv } = require(`${from}/config/config.schema`) as typeof import('../src/config/config.schema');
 const { AppConfig } = require(`${from}/config/config.service`) as typeof import('../src/config/config.service');
 const { StudyService } = require(`${from}/studies/study.service`) as typeof import('../src/studies/study.service');
+const { PixelBudget } = require(`${from}/inference/pixel-budget`) as typeof import('../src/inference/pixel-budget');
 /* eslint-enable @typescript-eslint/no-require-imports */
 type Service = import('../src/studies/study.service').StudyService;
 type Ctor = ConstructorParameters<typeof StudyService>;
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   const fakeResult = { status: 'rejected', stage: 'modality', code: 'NOT_MRI', modelVersions: {}, probabilities: {}, timingsMs: {} };
   const analysis = { analyzePixels: async () => fakeResult } as unknown as Ctor[1];
   const models = { triageCard: () => ({}), cards: () => [], diagnosisCardFor: () => undefined } as unknown as Ctor[2];
-  const service = new StudyService(config, analysis, models);
+  const service = new StudyService(config, analysis, models, { budget: new PixelBudget(config.pixelBudget, config.pixelQueueLimit) });
 
   const SLICES = 60;
   const studies: Record<string, Uint8Array[]> = {

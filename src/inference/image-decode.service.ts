@@ -4,11 +4,10 @@ import { AppConfig } from '../config/config.service';
 import type { ColourParams } from './colour-share';
 import { DecodedImage, decodePixels, DecodeLimits, readImageHeader } from './image-decoder';
 import { reportFigurePng } from './image-encoder';
-import { PixelBudget } from './pixel-budget';
+import { LARGE_IMAGE_PIXELS, PixelBudget } from './pixel-budget';
 import { PreparePool } from './prepare-pool';
 
-/** At most this many pixels decode inline: a ~256² scan costs less than a worker round trip. */
-export const LARGE_IMAGE_PIXELS = 1_000_000;
+export { LARGE_IMAGE_PIXELS };
 
 export interface DecodeLease {
   image: DecodedImage;

@@ -1,5 +1,11 @@
 import { AnalysisUnavailableError } from '../common/errors';
 
+/**
+ * Images of at most this many pixels never take from the budget (uploads decode them inline: a
+ * ~256² scan costs less than a worker round trip; study JPEG frames too): only larger ones wait.
+ */
+export const LARGE_IMAGE_PIXELS = 1_000_000;
+
 interface Waiter {
   weight: number;
   resolve: (release: () => void) => void;

@@ -3,6 +3,7 @@ import type { ModalityLut } from './voi-lut';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError, UnsupportedTransferSyntaxError } from './study-errors';
 import { decodeImage } from '../inference/image-decoder';
 import { readJpegFrame } from '../inference/jpeg-frame';
+import { LARGE_IMAGE_PIXELS, type PixelBudget } from '../inference/pixel-budget';
 import { nextTurn } from '../common/abort';
 import { FileCheckError } from '../common/errors';
 import { YIELD_EVERY_PIXELS } from './windowing';
@@ -46,6 +47,12 @@ export function assertDecodable(inst: DicomInstance): void {
   }
 }
 
+/**
+ * The process's decoded-pixel budget (INFERENCE_PIXEL_BUDGET, ImageDecodeService.budget), shared
+ * with uploads: a JPEG frame above LARGE_IMAGE_PIXELS takes its pixels from it while it decodes.
+ */
+export type FrameBudget = Pick<PixelBudget, 'acquire' | 'limit'>;
+
 export type DecodedFrame =
   | { kind: 'scalar'; width: number; height: number; values: Float32Array }
   | { kind: 'rgb'; width: number; height: number; data: Uint8Array };
@@ -54,14 +61,14 @@ export type DecodedFrame =
  * One frame's pixels: grey frames as modality values (stored value taken from bits
  * HighBit−BitsStored+1…HighBit, sign-extended, then the Modality LUT Sequence if any, else
  * × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB. `signal` (the
- * request's end) stops a long decode between its chunks.
+ * request's end) stops a long decode between its chunks, and a JPEG frame waiting for `budget`.
  */
-export async function decodeFrame(inst: DicomInstance, frame: number, signal?: AbortSignal): Promise<DecodedFrame> {
+export async function decodeFrame(inst: DicomInstance, frame: number, signal?: AbortSignal, budget?: FrameBudget): Promise<DecodedFrame> {
   assertDecodable(inst);
   const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = inst;
   const n = rows * columns;
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
-  if (inst.transferSyntax === JPEG_BASELINE) return decodeJpegFrame(inst, frame, bad, signal);
+  if (inst.transferSyntax === JPEG_BASELINE) return decodeJpegFrame(inst, frame, bad, signal, budget);
   if (spp === 3) {
     if (ba !== 8 || inst.photometric !== 'RGB') throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
     const src = frameBytes(inst, frame, n * 3, bad);
@@ -140,13 +147,28 @@ function lookUp(lut: ModalityLut, v: number): number {
 
 /**
  * JPEG Baseline frames through the service's one image decoder (src/inference, sharp): 8-bit
- * grey becomes stored values (then rescale and window as usual), colour becomes RGB.
+ * grey becomes stored values (then rescale and window as usual), colour becomes RGB. A frame above
+ * LARGE_IMAGE_PIXELS first takes its pixels from `budget`, as a large upload does (in its fair
+ * queue; leaving it on `signal` with the signal's reason), and gives them back once, when the
+ * decode and the pass below are over, whatever their outcome: otherwise every study decoding at
+ * once held a whole frame outside the budget. Not on abort mid-decode: libvips runs to the end on
+ * its own threads, so the pixels are released when it is done, as ImageDecodeService does.
  */
-async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
+async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error, signal?: AbortSignal, budget?: FrameBudget): Promise<DecodedFrame> {
   if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
-  let img: Awaited<ReturnType<typeof decodeImage>>;
   const compressed = locateFrame(inst, frame, bad);
-  checkJpegFrameHeader(inst, frame, compressed, inst.rows * inst.columns);
+  const pixels = inst.rows * inst.columns;
+  checkJpegFrameHeader(inst, frame, compressed, pixels);
+  const release = budget && pixels > LARGE_IMAGE_PIXELS ? await budget.acquire(pixels, signal) : undefined;
+  try {
+    return await jpegFramePixels(inst, frame, compressed, bad, signal);
+  } finally {
+    release?.();
+  }
+}
+
+async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: Uint8Array, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
+  let img: Awaited<ReturnType<typeof decodeImage>>;
   try {
     img = await decodeImage(Buffer.from(compressed), { maxPixels: inst.rows * inst.columns, minSide: 1 });
   } catch {
@@ -175,11 +197,20 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
  * frame of the study is decoded: a few hundred compressed bytes can declare a 60,000 × 60,000
  * frame (a decompression bomb), so the size the JPEG declares is what is checked — against the
  * per-slice limit, then against the DICOM Rows/Columns it must equal — not the size of its bytes.
+ * Then against the whole decode `budget`: a frame that must take from it but is larger than all of
+ * it is a 422 here, undecoded, like one over the slice limit (the budget would run it alone, past
+ * its limit, as it does a larger upload: for a study the budget is one more bound on a slice).
  */
-export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number): void {
+export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number, budget?: FrameBudget): void {
   if (inst.transferSyntax !== JPEG_BASELINE) return;
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
   for (let f = 0; f < inst.frames; f++) checkJpegFrameHeader(inst, f, locateFrame(inst, f, bad), maxPixels);
+  const pixels = inst.rows * inst.columns; // every frame's size, checked above
+  if (budget && pixels > LARGE_IMAGE_PIXELS && pixels > budget.limit) {
+    throw new SliceResolutionError(
+      `The JPEG frames of ${fileLabel(inst.pos)} are ${inst.columns}×${inst.rows} px, more than the ${budget.limit.toLocaleString('en-GB')} pixels this service decodes at once; they were refused without being decoded.`,
+    );
+  }
 }
 
 function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Uint8Array, maxPixels: number): void {

@@ -3,7 +3,7 @@ import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
 import { isUnsupportedBodyPart } from './body-part';
 import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isDicomPart10, readDicomHeader } from './dicom';
-import { assertDecodable, assertJpegFrameHeaders, decodeFrame } from './dicom-pixels';
+import { assertDecodable, assertJpegFrameHeaders, decodeFrame, FrameBudget } from './dicom-pixels';
 import { maybeInflateNifti, readNifti } from './nifti';
 import {
   assertOneImagePerPosition,
@@ -72,9 +72,10 @@ export type LoadedStudy =
  * every such yield and before every slice, so a study nobody waits for any more stops within
  * one chunk of work (its reason is thrown) instead of being decoded to the end. A percentile-windowed study keeps its decoded slices
  * between the window's two passes up to STUDY_MAX_BYTES of float32 (the bound the decoded study
- * is already checked against; a 20-slice 512² study is 21 MB), so each is decoded once.
+ * is already checked against; a 20-slice 512² study is 21 MB), so each is decoded once. `pixels`:
+ * the decode budget shared with uploads, which JPEG frames above 1 MP wait for (dicom-pixels.ts).
  */
-export async function loadStudy(files: Uint8Array[], limits: StudyLimits, signal?: AbortSignal): Promise<LoadedStudy> {
+export async function loadStudy(files: Uint8Array[], limits: StudyLimits, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
   if (!files.length) throw new UnsupportedStudyFileError('No file was uploaded.');
   const budget = new ByteBudget(limits.maxBytes);
   const parts = await expandUploads(files, budget, limits.maxSlices, signal);
@@ -103,7 +104,7 @@ export async function loadStudy(files: Uint8Array[], limits: StudyLimits, signal
   if (niftiParts.length > 1) throw new MixedSeriesError('NIfTI volume');
   if (niftiParts.length === 1) return loadNifti(niftiParts[0].bytes, niftiParts[0].part, limits, files.length, signal);
   if (!dicom.length) throw new UnsupportedStudyFileError('The upload holds no DICOM or NIfTI image.');
-  return loadDicom(dicom, budget, limits, files.length, signal);
+  return loadDicom(dicom, budget, limits, files.length, signal, pixels);
 }
 
 async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number, signal?: AbortSignal): Promise<LoadedStudy> {
@@ -138,7 +139,7 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
   };
 }
 
-async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number, signal?: AbortSignal): Promise<LoadedStudy> {
+async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
   const found: DicomInstance[] = [];
   let declared = 0;
   const entries = { left: HEADER_ENTRIES_PER_SLICE * limits.maxSlices }; // spent by every header, DICOMDIRs too
@@ -195,7 +196,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     assertDecodable(inst);
     const format = pixelFormat(inst);
     checkSliceSize(inst.columns, inst.rows, limits);
-    assertJpegFrameHeaders(inst, limits.maxPixels); // the size each JPEG frame declares, before any is decoded
+    assertJpegFrameHeaders(inst, limits.maxPixels, pixels); // the size each JPEG frame declares, before any is decoded
     const plan = squarePlan(inst.columns, inst.rows, { column: inst.pixelSpacing?.[1] ?? null, row: inst.pixelSpacing?.[0] ?? null }, limits);
     plans.set(inst, plan);
     decodedBytes += inst.frames * inst.rows * inst.columns * format.samples * format.bytesPerSample;
@@ -240,7 +241,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   });
   const { images, windowing } = await windowStudy(frames.length, first.rows * first.columns, headerWindows, async (i): Promise<SliceData> => {
     const { inst, f } = frames[i];
-    const frame = await decodeFrame(inst, f, signal);
+    const frame = await decodeFrame(inst, f, signal, pixels);
     // header and JPEG disagree: a colour file whose frame has one component has no window to use
     if (frame.kind === 'scalar' && inst.samplesPerPixel !== 1) throw new CorruptStudyError(`${fileLabel(inst.pos)}: the JPEG frame is grey, but the header declares colour.`);
     if (frame.kind === 'rgb') return { rgb: { width: frame.width, height: frame.height, channels: 3, data: frame.data } };

@@ -7,6 +7,7 @@ import { untilAborted } from '../common/abort';
 import { DISCLAIMER } from '../common/disclaimer';
 import { AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
+import { ImageDecodeService } from '../inference/image-decode.service';
 import { encodePngDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { confidenceThreshold, labelCaveat } from '../inference/model-card';
@@ -53,6 +54,8 @@ export class StudyService {
     private readonly config: AppConfig,
     private readonly analysis: AnalysisService,
     @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
+    /** its pixel budget, shared with uploads: large JPEG frames decode within it */
+    @Inject(ImageDecodeService) private readonly images: Pick<ImageDecodeService, 'budget'>,
     @Optional() @Inject(STUDY_RECORDER) private readonly recorder?: StudyRecorder,
     @Optional() @Inject(ANALYSIS_RECORDER) private readonly analysisRecorder?: AnalysisRecorder,
   ) {}
@@ -113,7 +116,7 @@ export class StudyService {
       maxSlices: this.config.studyMaxSlices,
       minSide: this.config.minImageSide,
       maxPixels: this.config.studyMaxSlicePixels,
-    }, signal);
+    }, signal, this.images.budget);
     lap('decode', t);
     const finish = (r: Omit<StudyResult, 'timingsMs' | 'disclaimer'>): StudyResult => ({
       ...r,

@@ -1,9 +1,11 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import * as path from 'node:path';
 import request from 'supertest';
+import { ImageDecodeService } from '../../src/inference/image-decode.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
 import { SERIES } from '../support/study-e2e';
+import { dicomJpegSlice } from '../support/jpeg-dicom-fixtures';
 import { dicomSeries, syntheticSlice, zip } from '../support/study-fixtures';
 
 /**
@@ -77,6 +79,27 @@ describe('OpenAPI', () => {
       const doc = (await request(app.getHttpServer()).get('/api/docs-json').set(user.bearer).expect(200)).body;
       expect(doc.paths['/api/v1/studies'].post.responses['200'].content['application/json'].schema.$ref).toMatch(/StudyResultDto/);
       expect(Object.keys(doc.components.schemas.StudyResultDto.properties)).toEqual(expect.arrayContaining(['status', 'label', 'slices', 'study', 'disclaimer']));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('large study JPEG frames and uploads share one pixel budget', () => {
+  it('a study whose 1.1 MP JPEG frame does not fit beside a large upload waits for it, then answers', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
+    try {
+      const user = await loginAs(app);
+      const budget = app.get(ImageDecodeService).budget; // the one uploads decode within
+      const upload = await budget.acquire(budget.limit - 1_000_000); // as a large upload being decoded does
+      const file = await dicomJpegSlice(syntheticSlice(1100, 1000, (x, y) => 200 + ((x + y) % 50)));
+      const answer = request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', file, 'a.dcm').then((r) => r);
+      for (let i = 0; i < 500 && budget.queued === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(budget.queued).toBe(1); // the study's frame waits in the uploads' queue
+      upload();
+      const res = await answer;
+      expect(res.status).toBe(200);
+      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
     } finally {
       await app.close();
     }

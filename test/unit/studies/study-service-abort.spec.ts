@@ -5,6 +5,7 @@ import { toErrorBody } from '../../../src/common/app-exception.filter';
 import { parseEnv } from '../../../src/config/config.schema';
 import { AppConfig } from '../../../src/config/config.service';
 import type { ModelProvider } from '../../../src/inference/model-provider';
+import { PixelBudget } from '../../../src/inference/pixel-budget';
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
 import { memoryStudyStorage } from '../../../src/studies/memory-study-storage';
 import { StudiesController } from '../../../src/studies/studies.controller';
@@ -30,7 +31,7 @@ function setUp(env: Record<string, string>, analyzePixels: AnalysisService['anal
   const config = new AppConfig(parseEnv({ INFERENCE_POOL_SIZE: '2', ...env }));
   const analysis = { analyzePixels: jest.fn(analyzePixels) };
   const models = { triageCard: () => ({}), cards: () => [], diagnosisCardFor: () => undefined } as unknown as ModelProvider;
-  const service = new StudyService(config, analysis as unknown as AnalysisService, models);
+  const service = new StudyService(config, analysis as unknown as AnalysisService, models, { budget: new PixelBudget(config.pixelBudget, config.pixelQueueLimit) });
   const storage = memoryStudyStorage(config.studyMaxBytes, config.studyMaxSlices, config.studyMaxInFlightBytes);
   const controller = new StudiesController(service, config, models);
   return { analysis, storage, controller, service };

@@ -1,0 +1,181 @@
+import { toErrorBody } from '../../../src/common/app-exception.filter';
+import type { AnalysisService } from '../../../src/classifier/analysis.service';
+import { AnalysisTimeoutError } from '../../../src/common/errors';
+import { parseEnv } from '../../../src/config/config.schema';
+import { AppConfig } from '../../../src/config/config.service';
+import * as imageDecoder from '../../../src/inference/image-decoder';
+import type { ModelProvider } from '../../../src/inference/model-provider';
+import { PixelBudget } from '../../../src/inference/pixel-budget';
+import { CorruptStudyError, SliceResolutionError } from '../../../src/studies/study-errors';
+import { loadStudy } from '../../../src/studies/study-loader';
+import { StudyService } from '../../../src/studies/study.service';
+import { dicomJpegSlice, greyJpeg, JPEG_BASELINE } from '../../support/jpeg-dicom-fixtures';
+import { catchErr, LIMITS } from '../../support/study-loader-cases';
+import { dicomSlice, syntheticSlice } from '../../support/study-fixtures';
+
+/**
+ * A study's JPEG Baseline frames above 1 MP take their pixels from the process's decode budget
+ * (INFERENCE_PIXEL_BUDGET, the one uploads take from) while they decode: they wait in its queue
+ * when others hold it, leave it on the study's signal (504, client gone), and give the pixels back
+ * once the decode is over, however it ended. Before, each study decoded its frame whatever the
+ * budget said, so N studies at once held N frames outside it.
+ */
+const W = 1100;
+const H = 1000;
+const FRAME = W * H; // above LARGE_IMAGE_PIXELS
+const large = syntheticSlice(W, H, (x, y) => 40 + ((x * 3 + y * 5) % 180));
+let frame: Uint8Array;
+beforeAll(async () => {
+  frame = new Uint8Array(await dicomJpegSlice(large));
+});
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !cond(); i++) await turn();
+  expect(cond()).toBe(true);
+}
+
+/** Records the budget in use as each JPEG frame's decode starts (the decoder runs as usual). */
+function watchDecodes(budget: PixelBudget, before?: () => Promise<void>) {
+  const original = imageDecoder.decodeImage;
+  const seen: number[] = [];
+  const spy = jest.spyOn(imageDecoder, 'decodeImage').mockImplementation(async (bytes, limits) => {
+    seen.push(budget.inUse);
+    await before?.();
+    return original(bytes, limits);
+  });
+  return { seen, restore: () => spy.mockRestore() };
+}
+
+describe('study JPEG frames decode within the shared pixel budget', () => {
+  it('a large frame holds its pixels while it decodes and gives them all back after', async () => {
+    const budget = new PixelBudget(4_000_000, 4);
+    const { seen, restore } = watchDecodes(budget);
+    try {
+      const study = await loadStudy([frame], LIMITS, undefined, budget);
+      expect(study.kind).toBe('slices');
+      expect(seen).toEqual([FRAME]);
+      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('a frame that fails to decode (422) gives its pixels back', async () => {
+    const jpeg = await greyJpeg(large);
+    const sos = jpeg.indexOf(Buffer.from([0xff, 0xda]));
+    const broken = Buffer.concat([jpeg.subarray(0, sos + 200), Buffer.from([0xff, 0xd9])]); // entropy data cut short
+    const file = new Uint8Array(dicomSlice(large, { bits8: true, encapsulatedAs: JPEG_BASELINE, fragment: new Uint8Array(broken) }));
+    const budget = new PixelBudget(4_000_000, 4);
+    const { seen, restore } = watchDecodes(budget);
+    try {
+      expect(await catchErr(() => loadStudy([file], LIMITS, undefined, budget))).toBeInstanceOf(CorruptStudyError);
+      expect(seen).toEqual([FRAME]);
+      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('aborted mid-decode: rejected with the reason; the pixels stay taken until libvips is done, then come back', async () => {
+    const budget = new PixelBudget(4_000_000, 4);
+    const ac = new AbortController();
+    let heldAfterAbort = -1;
+    const { seen, restore } = watchDecodes(budget, async () => {
+      ac.abort(new AnalysisTimeoutError(1));
+      for (let i = 0; i < 5; i++) await turn();
+      heldAfterAbort = budget.inUse; // the decode has not finished yet
+    });
+    try {
+      const err = await catchErr(() => loadStudy([frame], LIMITS, ac.signal, budget));
+      expect(err).toBeInstanceOf(AnalysisTimeoutError);
+      expect(seen).toEqual([FRAME]);
+      expect(heldAfterAbort).toBe(FRAME);
+      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('waits while others hold the budget instead of decoding past it, then decodes alone', async () => {
+    const budget = new PixelBudget(2_000_000, 4);
+    const other = await budget.acquire(1_500_000); // e.g. a large upload being decoded
+    const { seen, restore } = watchDecodes(budget);
+    try {
+      const study = loadStudy([frame], LIMITS, undefined, budget);
+      await until(() => budget.queued === 1);
+      for (let i = 0; i < 20; i++) await turn();
+      expect(seen).toEqual([]); // not decoded beside the other image
+      other();
+      expect((await study).kind).toBe('slices');
+      expect(seen).toEqual([FRAME]);
+      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('aborted while waiting: leaves the queue with the reason, nothing decoded, nothing taken', async () => {
+    const budget = new PixelBudget(2_000_000, 4);
+    const other = await budget.acquire(2_000_000);
+    const ac = new AbortController();
+    const { seen, restore } = watchDecodes(budget);
+    try {
+      const study = catchErr(() => loadStudy([frame], LIMITS, ac.signal, budget));
+      await until(() => budget.queued === 1);
+      ac.abort(new AnalysisTimeoutError(1));
+      expect(await study).toBeInstanceOf(AnalysisTimeoutError);
+      expect(seen).toEqual([]);
+      expect([budget.inUse, budget.queued]).toEqual([2_000_000, 0]);
+      other();
+      expect(budget.inUse).toBe(0);
+    } finally {
+      restore();
+    }
+  });
+
+  it('a frame larger than the whole budget → 422 RESOLUTION_OUT_OF_RANGE from its header, never decoded, never queued', async () => {
+    const budget = new PixelBudget(1_050_000, 4);
+    const { seen, restore } = watchDecodes(budget);
+    try {
+      const err = await catchErr(() => loadStudy([frame], LIMITS, undefined, budget));
+      expect(err).toBeInstanceOf(SliceResolutionError);
+      expect(toErrorBody(err)).toMatchObject({ statusCode: 422, code: 'RESOLUTION_OUT_OF_RANGE' });
+      expect((err as Error).message).toMatch(/1100×1000 px, more than the 1,050,000 pixels this service decodes at once/);
+      expect(seen).toEqual([]);
+      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('frames of at most 1 MP decode without the budget, as small uploads do (not held up by a large image)', async () => {
+    const budget = new PixelBudget(2_000_000, 4);
+    const other = await budget.acquire(2_000_000);
+    const study = await loadStudy([new Uint8Array(await dicomJpegSlice(syntheticSlice(512, 512, (x) => 40 + (x % 180))))], LIMITS, undefined, budget);
+    expect(study.kind).toBe('slices');
+    other();
+  });
+
+  it('StudyService: a study waiting for the budget past STUDY_TIMEOUT_MS is a 504 and leaves the queue', async () => {
+    const config = new AppConfig(parseEnv({ STUDY_TIMEOUT_MS: '50' }));
+    const budget = new PixelBudget(2_000_000, 4);
+    const other = await budget.acquire(2_000_000);
+    const analysis = { analyzePixels: jest.fn() } as unknown as AnalysisService;
+    const models = { triageCard: () => ({}), cards: () => [], diagnosisCardFor: () => undefined } as unknown as ModelProvider;
+    const service = new StudyService(config, analysis, models, { budget });
+    const { seen, restore } = watchDecodes(budget);
+    try {
+      let stopped: Promise<void> | undefined;
+      const err = await service.analyze([frame], {}, { onStopped: (s) => (stopped = s) }).catch((e: unknown) => e);
+      expect(toErrorBody(err)).toMatchObject({ statusCode: 504, code: 'ANALYSIS_TIMEOUT' });
+      await stopped;
+      expect(seen).toEqual([]);
+      expect([budget.inUse, budget.queued]).toEqual([2_000_000, 0]);
+      other();
+      expect(budget.inUse).toBe(0);
+    } finally {
+      restore();
+    }
+  });
+});
