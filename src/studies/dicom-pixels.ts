@@ -51,7 +51,7 @@ export function assertDecodable(inst: DicomInstance): void {
  * The process's decoded-pixel budget (INFERENCE_PIXEL_BUDGET, ImageDecodeService.budget), shared
  * with uploads: a JPEG frame above LARGE_IMAGE_PIXELS takes its pixels from it while it decodes.
  */
-export type FrameBudget = Pick<PixelBudget, 'acquire' | 'limit'>;
+export type FrameBudget = Pick<PixelBudget, 'acquire'>;
 
 export type DecodedFrame =
   | { kind: 'scalar'; width: number; height: number; values: Float32Array }
@@ -197,20 +197,13 @@ async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: U
  * frame of the study is decoded: a few hundred compressed bytes can declare a 60,000 × 60,000
  * frame (a decompression bomb), so the size the JPEG declares is what is checked — against the
  * per-slice limit, then against the DICOM Rows/Columns it must equal — not the size of its bytes.
- * Then against the whole decode `budget`: a frame that must take from it but is larger than all of
- * it is a 422 here, undecoded, like one over the slice limit (the budget would run it alone, past
- * its limit, as it does a larger upload: for a study the budget is one more bound on a slice).
+ * A frame larger than the whole decode budget is not refused here: the budget runs it alone, as
+ * it does a larger upload (STUDY_MAX_SLICE_PIXELS is what bounds a study slice).
  */
-export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number, budget?: FrameBudget): void {
+export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number): void {
   if (inst.transferSyntax !== JPEG_BASELINE) return;
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
   for (let f = 0; f < inst.frames; f++) checkJpegFrameHeader(inst, f, locateFrame(inst, f, bad), maxPixels);
-  const pixels = inst.rows * inst.columns; // every frame's size, checked above
-  if (budget && pixels > LARGE_IMAGE_PIXELS && pixels > budget.limit) {
-    throw new SliceResolutionError(
-      `The JPEG frames of ${fileLabel(inst.pos)} are ${inst.columns}×${inst.rows} px, more than the ${budget.limit.toLocaleString('en-GB')} pixels this service decodes at once; they were refused without being decoded.`,
-    );
-  }
 }
 
 function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Uint8Array, maxPixels: number): void {

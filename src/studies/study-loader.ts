@@ -196,7 +196,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     assertDecodable(inst);
     const format = pixelFormat(inst);
     checkSliceSize(inst.columns, inst.rows, limits);
-    assertJpegFrameHeaders(inst, limits.maxPixels, pixels); // the size each JPEG frame declares, before any is decoded
+    assertJpegFrameHeaders(inst, limits.maxPixels); // the size each JPEG frame declares, before any is decoded
     const plan = squarePlan(inst.columns, inst.rows, { column: inst.pixelSpacing?.[1] ?? null, row: inst.pixelSpacing?.[0] ?? null }, limits);
     plans.set(inst, plan);
     decodedBytes += inst.frames * inst.rows * inst.columns * format.samples * format.bytesPerSample;

@@ -6,7 +6,7 @@ import { AppConfig } from '../../../src/config/config.service';
 import * as imageDecoder from '../../../src/inference/image-decoder';
 import type { ModelProvider } from '../../../src/inference/model-provider';
 import { PixelBudget } from '../../../src/inference/pixel-budget';
-import { CorruptStudyError, SliceResolutionError } from '../../../src/studies/study-errors';
+import { CorruptStudyError } from '../../../src/studies/study-errors';
 import { loadStudy } from '../../../src/studies/study-loader';
 import { StudyService } from '../../../src/studies/study.service';
 import { dicomJpegSlice, greyJpeg, JPEG_BASELINE } from '../../support/jpeg-dicom-fixtures';
@@ -134,15 +134,17 @@ describe('study JPEG frames decode within the shared pixel budget', () => {
     }
   });
 
-  it('a frame larger than the whole budget → 422 RESOLUTION_OUT_OF_RANGE from its header, never decoded, never queued', async () => {
-    const budget = new PixelBudget(1_050_000, 4);
+  it('a frame larger than the whole budget waits for it to be free, then decodes alone, as a larger upload does', async () => {
+    const budget = new PixelBudget(1_050_000, 4); // the frame is 1100 × 1000
+    const other = await budget.acquire(500_000);
     const { seen, restore } = watchDecodes(budget);
     try {
-      const err = await catchErr(() => loadStudy([frame], LIMITS, undefined, budget));
-      expect(err).toBeInstanceOf(SliceResolutionError);
-      expect(toErrorBody(err)).toMatchObject({ statusCode: 422, code: 'RESOLUTION_OUT_OF_RANGE' });
-      expect((err as Error).message).toMatch(/1100×1000 px, more than the 1,050,000 pixels this service decodes at once/);
-      expect(seen).toEqual([]);
+      const study = loadStudy([frame], LIMITS, undefined, budget);
+      await until(() => budget.queued === 1);
+      expect(seen).toEqual([]); // not beside the other image
+      other();
+      expect((await study).kind).toBe('slices');
+      expect(seen).toEqual([1_050_000]); // the whole budget, alone
       expect([budget.inUse, budget.queued]).toEqual([0, 0]);
     } finally {
       restore();
