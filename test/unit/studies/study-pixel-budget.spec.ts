@@ -97,9 +97,12 @@ describe('study JPEG frames decode within the shared pixel budget', () => {
     }
   });
 
-  it('waits while others hold the budget instead of decoding past it, then decodes alone', async () => {
-    const budget = new PixelBudget(2_000_000, 4);
-    const other = await budget.acquire(1_500_000); // e.g. a large upload being decoded
+  it.each([
+    ['a frame within the budget waits while others hold it, instead of decoding past it', 2_000_000, 1_500_000, FRAME],
+    ['a frame larger than the whole budget waits for it to be free, then decodes alone, as a larger upload does', 1_050_000, 500_000, 1_050_000],
+  ])('%s', async (_, limit, held, taken) => {
+    const budget = new PixelBudget(limit, 4); // the frame is 1100 × 1000
+    const other = await budget.acquire(held); // e.g. a large upload being decoded
     const { seen, restore } = watchDecodes(budget);
     try {
       const study = loadStudy([frame], LIMITS, undefined, budget);
@@ -108,7 +111,7 @@ describe('study JPEG frames decode within the shared pixel budget', () => {
       expect(seen).toEqual([]); // not decoded beside the other image
       other();
       expect((await study).kind).toBe('slices');
-      expect(seen).toEqual([FRAME]);
+      expect(seen).toEqual([taken]); // alone
       expect([budget.inUse, budget.queued]).toEqual([0, 0]);
     } finally {
       restore();
@@ -129,23 +132,6 @@ describe('study JPEG frames decode within the shared pixel budget', () => {
       expect([budget.inUse, budget.queued]).toEqual([2_000_000, 0]);
       other();
       expect(budget.inUse).toBe(0);
-    } finally {
-      restore();
-    }
-  });
-
-  it('a frame larger than the whole budget waits for it to be free, then decodes alone, as a larger upload does', async () => {
-    const budget = new PixelBudget(1_050_000, 4); // the frame is 1100 × 1000
-    const other = await budget.acquire(500_000);
-    const { seen, restore } = watchDecodes(budget);
-    try {
-      const study = loadStudy([frame], LIMITS, undefined, budget);
-      await until(() => budget.queued === 1);
-      expect(seen).toEqual([]); // not beside the other image
-      other();
-      expect((await study).kind).toBe('slices');
-      expect(seen).toEqual([1_050_000]); // the whole budget, alone
-      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
     } finally {
       restore();
     }
