@@ -35,6 +35,14 @@ async function until(cond: () => boolean): Promise<void> {
   expect(cond()).toBe(true);
 }
 
+/** A study that gave up waiting: nothing decoded, out of the queue, the other image's 2 MP still all that is held. */
+function expectLeftUntouched(seen: number[], budget: PixelBudget, other: () => void): void {
+  expect(seen).toEqual([]);
+  expect([budget.inUse, budget.queued]).toEqual([2_000_000, 0]);
+  other();
+  expect(budget.inUse).toBe(0);
+}
+
 /** Records the budget in use as each JPEG frame's decode starts (the decoder runs as usual). */
 function watchDecodes(budget: PixelBudget, before?: () => Promise<void>) {
   const original = imageDecoder.decodeImage;
@@ -128,10 +136,7 @@ describe('study JPEG frames decode within the shared pixel budget', () => {
       await until(() => budget.queued === 1);
       ac.abort(new AnalysisTimeoutError(1));
       expect(await study).toBeInstanceOf(AnalysisTimeoutError);
-      expect(seen).toEqual([]);
-      expect([budget.inUse, budget.queued]).toEqual([2_000_000, 0]);
-      other();
-      expect(budget.inUse).toBe(0);
+      expectLeftUntouched(seen, budget, other);
     } finally {
       restore();
     }
@@ -158,10 +163,7 @@ describe('study JPEG frames decode within the shared pixel budget', () => {
       const err = await service.analyze([frame], {}, { onStopped: (s) => (stopped = s) }).catch((e: unknown) => e);
       expect(toErrorBody(err)).toMatchObject({ statusCode: 504, code: 'ANALYSIS_TIMEOUT' });
       await stopped;
-      expect(seen).toEqual([]);
-      expect([budget.inUse, budget.queued]).toEqual([2_000_000, 0]);
-      other();
-      expect(budget.inUse).toBe(0);
+      expectLeftUntouched(seen, budget, other);
     } finally {
       restore();
     }
