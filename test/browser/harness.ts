@@ -78,6 +78,55 @@ export async function shoot(page: Page, name: string): Promise<string[]> {
   return wide;
 }
 
+/** Controls that are not words in a sentence: each must be at least 24 × 24 px to tap (WCAG 2.5.8). */
+const TAP_TARGETS = '.topnav a, .topnav button, .eyebrow-muted a, .row-links a, .btn, table select, table button';
+
+/**
+ * The page as a phone shows it (390 × 844; screenshot phone-NAME.png): what a user would have to
+ * scroll sideways for or could not read or tap. The document wider than the screen; a table
+ * wider than its box, or any box that scrolls sideways (other than `scrollers`, which do so by
+ * design); an element sticking out past the right edge; a tap target under 24 px; the
+ * "not for clinical use" banner missing, cut or off the first screen, or the footer disclaimer
+ * missing. Leaves the viewport at 390 px.
+ */
+export async function phoneProblems(page: Page, name: string, scrollers: string[] = ['.slice-strip']): Promise<string[]> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(SHOTS, `phone-${name}.png`), fullPage: true });
+  const found = (await page.evaluate(
+    ({ scrollers, taps }: { scrollers: string[]; taps: string }) => {
+      const out: string[] = [];
+      const label = (el: any): string => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : ''}`;
+      const shown = (el: any): boolean => el.getClientRects().length > 0 && window.getComputedStyle(el).visibility !== 'hidden';
+      const de = document.documentElement;
+      if (de.scrollWidth > de.clientWidth) out.push(`document ${de.scrollWidth}px wide in ${de.clientWidth}px`);
+      for (const el of Array.from(document.querySelectorAll('body *')) as any[]) {
+        if (!shown(el) || el.closest('.visually-hidden') || scrollers.some((s) => el.closest(s))) continue;
+        const style = window.getComputedStyle(el);
+        const clipped = style.position === 'absolute' && el.clientWidth <= 1; // visually hidden (a stacked table's header row)
+        if (clipped) continue;
+        if (/auto|scroll/.test(style.overflowX) && el.scrollWidth > el.clientWidth + 1) out.push(`${label(el)} scrolls sideways (${el.scrollWidth}px in ${el.clientWidth}px)`);
+        if (el.tagName === 'TABLE' && el.offsetWidth > el.parentElement.clientWidth + 1) out.push(`${label(el)} ${el.offsetWidth}px wide in a ${el.parentElement.clientWidth}px box`);
+        const r = el.getBoundingClientRect();
+        let boxed = false; // inside a box that clips or scrolls: judged by that box above
+        for (let p = el.parentElement; p && p !== document.body && !boxed; p = p.parentElement) boxed = window.getComputedStyle(p).overflowX !== 'visible';
+        if (!boxed && r.width > 0 && r.right > de.clientWidth + 1) out.push(`${label(el)} sticks out to ${Math.round(r.right)}px`);
+      }
+      for (const el of Array.from(document.querySelectorAll(taps)) as any[]) {
+        const r = el.getBoundingClientRect();
+        if (shown(el) && (r.width < 24 || r.height < 24)) out.push(`${label(el)} "${el.textContent.trim().slice(0, 24)}" is ${Math.round(r.width)}×${Math.round(r.height)}px to tap`);
+      }
+      const banner = document.querySelector('.research-banner');
+      const br = banner?.getBoundingClientRect();
+      if (!banner || !shown(banner) || !/not for clinical use/i.test(banner.textContent) || br.left < 0 || br.right > de.clientWidth || br.bottom + window.scrollY > window.innerHeight || banner.scrollWidth > banner.clientWidth) out.push('the "not for clinical use" banner is not fully in view on the first screen');
+      const footer = document.querySelector('.footer .disclaimer');
+      if (!footer || !shown(footer) || !/not for clinical use/i.test(footer.textContent) || footer.getBoundingClientRect().right > de.clientWidth) out.push('the footer disclaimer is not shown');
+      return out;
+    },
+    { scrollers, taps: TAP_TARGETS },
+  )) as string[];
+  return found.slice(0, 10).map((p) => `${name}: ${p}`);
+}
+
 export interface AxeViolation {
   id: string;
   impact: string | null;

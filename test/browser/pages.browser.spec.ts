@@ -2,8 +2,10 @@
  * Issue 12 — every other page in Debian's Chromium at 1280 and 390 px: history (human titles,
  * PDF link per row, no broken file-error or study rows, cards below 600 px), history detail,
  * model cards, the study page (PDF button, rounded spacing, no DICOM header for NIfTI), the
- * login form under a 429 (countdown, form kept), and an axe-core scan of each page (0 serious or
- * critical violations, no contrast failure; light and dark). Screenshots: artifacts/browser/pages-*.
+ * login form under a 429 (countdown, form kept), an axe-core scan of each page (0 serious or
+ * critical violations, no contrast failure; light and dark), and every page at 390 px as a user and
+ * as an admin (nothing to scroll sideways, tables as cards, the disclaimer in view).
+ * Screenshots: artifacts/browser/pages-* and phone-*.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +16,7 @@ import { pdfText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { TEXT_AS_JPG } from '../support/images';
 import { gzip, nifti1 } from '../support/study-fixtures';
-import { axeScan, AxeViolation, HAVE_CHROMIUM, Harness, launch, shoot, SHOTS, signIn } from './harness';
+import { axeScan, AxeViolation, HAVE_CHROMIUM, Harness, launch, phoneProblems, shoot, SHOTS, signIn } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
@@ -151,6 +153,79 @@ const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-pass
       axe.push(...(await axeScan(page, p)));
       wide.push(...(await shoot(page, `pages-05${p.replace(/\//g, '-')}`)));
     }
+  });
+
+  it('at 390 px every page fits the phone, as an admin and as a user: no sideways scrolling, tables as cards, the disclaimer in view', async () => {
+    const users = h.app.get(UsersService);
+    const phoneUser = { email: 'a.very.long.address.that.never.breaks.anywhere@radiologyresearch.universityhospital.example.org', password: 'phone-user-password-1' };
+    await users.create({ ...phoneUser, role: 'user', mustChangePassword: false });
+    await users.create({ email: 'second.admin.with.a.long.name@research-hospital.example.org', password: 'phone-admin-password-1', role: 'admin', mustChangePassword: true });
+    const found: string[] = [];
+    const visit = async (url: string, name: string): Promise<void> => {
+      await page.goto(`${h.base}${url}`);
+      found.push(...(await phoneProblems(page, name)));
+    };
+    const white = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+    /** the analysis page with a result, then with an error (its API answer replaced by a refusal) */
+    const analysisPage = async (who: string): Promise<void> => {
+      await page.goto(`${h.base}/`);
+      await page.setInputFiles('#file-input', { name: 'a-long-file-name-from-the-scanner-export-0001.png', mimeType: 'image/png', buffer: white });
+      await page.click('#submit-btn');
+      await page.locator('#state-result').waitFor({ state: 'visible' });
+      found.push(...(await phoneProblems(page, `${who}-analysis-result`)));
+      await page.route('**/api/v1/analyses', (route) => route.fulfill({ status: 422, headers: { 'Content-Type': 'application/json' }, body: '{"statusCode":422,"code":"RESOLUTION_OUT_OF_RANGE","message":"The image is 40 × 40 pixels; at least 64 are needed on each side."}' }));
+      await page.click('#submit-btn');
+      await page.locator('#state-error').waitFor({ state: 'visible' });
+      await page.unroute('**/api/v1/analyses');
+      found.push(...(await phoneProblems(page, `${who}-analysis-error`)));
+    };
+    /** a stacked table is still a table to a screen reader: Chrome's accessibility tree (roles and names) is the same at 390 px as at 1280 */
+    const sameTableForScreenReaders = async (): Promise<void> => {
+      const tree = async (): Promise<string[]> => {
+        const cdp = await h.context.newCDPSession(page);
+        const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { ignored: boolean; role?: { value: string }; name?: { value: string } }[] };
+        await cdp.detach();
+        return nodes.filter((n) => !n.ignored && /^(table|row|columnheader|cell)$/.test(n.role?.value ?? '')).map((n) => `${n.role?.value}: ${(n.name?.value ?? '').replace(/\s+/g, '')}`); // spacing between links differs with their display
+      };
+      const narrow = await tree();
+      await page.setViewportSize({ width: 1280, height: 800 });
+      const wide = await tree();
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(wide.filter((r) => r.startsWith('cell')).length).toBeGreaterThan(4);
+      expect(narrow).toEqual(wide);
+    };
+    const historyPages = async (who: string): Promise<void> => {
+      await visit('/history', `${who}-history`);
+      await sameTableForScreenReaders();
+      await Promise.all([page.waitForURL(/\/history\/[0-9a-f-]{36}$/), page.locator('.history-table a', { hasText: 'Details' }).first().click()]);
+      found.push(...(await phoneProblems(page, `${who}-history-detail`)));
+    };
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${h.base}/`);
+    await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]);
+    found.push(...(await phoneProblems(page, 'login')));
+    await signIn(h, phoneUser.email, phoneUser.password);
+    await analysisPage('user');
+    await historyPages('user');
+    await visit('/account', 'user-account');
+    await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]);
+    await signIn(h, ADMIN.email, ADMIN.password); // the admin pages, then signed in as the tests after this one expect
+    await visit('/admin/users', 'admin-users');
+    await sameTableForScreenReaders();
+    await historyPages('admin'); // the newest row is the user's: a long address in a card
+    await visit('/studies', 'admin-study');
+    await page.setInputFiles('#study-files', { name: 'volume.nii.gz', mimeType: 'application/gzip', buffer: gzip(nifti1([64, 64, 6], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60))) });
+    await page.click('#study-submit');
+    await page.locator('#study-result').waitFor({ state: 'visible' });
+    found.push(...(await phoneProblems(page, 'admin-study-result')));
+    await visit('/account', 'admin-account');
+    await visit('/models', 'models');
+    await visit('/models/brain_tumor', 'model-card');
+    await visit('/models/nope', 'not-found');
+    await analysisPage('admin');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(found).toEqual([]);
   });
 
   it('login under a 429: the form stays, the wait counts down, then logging in works', async () => {
