@@ -5,7 +5,7 @@ import numpy as np
 from mri_sentinel_ml.audit import ct_probe_scores, skull_ring_share
 
 
-def _head(skull: float, scalp: float, brain: float = 110.0, size: int = 160) -> tuple[np.ndarray, tuple]:
+def _head(skull: float, scalp: float, brain: float = 110.0, size: int = 160) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """A round head: scalp ring (r 60-64 at 160 px), skull ring (r 52-60), brain inside; air outside."""
     yy, xx = np.mgrid[:size, :size]
     r = np.hypot(yy - size / 2, xx - size / 2) * 160 / size

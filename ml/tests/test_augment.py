@@ -1,6 +1,8 @@
 """Every augmentation keeps the batch shape, the 0..255 range and the black letterbox padding."""
 
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import torch
@@ -19,7 +21,8 @@ def _batch() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @pytest.mark.parametrize("fn", [window, bias_field, resolution_drop, jpeg])
-def test_single_transforms_keep_shape_and_range(fn) -> None:
+def test_single_transforms_keep_shape_and_range(fn: Callable[[torch.Tensor, torch.Tensor, torch.Generator], torch.Tensor],
+                                                ) -> None:
     x, _ = _batch()
     v = x / 255
     g = torch.Generator().manual_seed(1)
@@ -40,8 +43,9 @@ def test_bias_field_is_smooth_and_bounded() -> None:
 @pytest.mark.parametrize("field", ["window", "bias", "res_drop", "jpeg", "noise", "blur", "border", "equalize"])
 def test_augment_each_transform_alone(field: str) -> None:
     x, geo = _batch()
+    only: dict[str, Any] = {field: 1.0}  # a probability field by name: mypy cannot match a str key to replace()'s fields
     cfg = dataclasses.replace(AugConfig(), rotate_deg=0.0, scale=(1.0, 1.0), aspect=(1.0, 1.0), translate=0.0,
-                              hflip=0.0, **{field: 1.0})
+                              hflip=0.0, **only)
     out = augment(x, geo, cfg, torch.Generator().manual_seed(3))
     assert out.shape == x.shape
     assert out.min() >= 0 and out.max() <= 255

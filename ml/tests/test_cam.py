@@ -1,18 +1,20 @@
 """cam output == Grad-CAM at the last conv layer (GAP + linear head identity)."""
 
+from pathlib import Path
+
 import numpy as np
 import onnxruntime as ort
 import torch
 
 from mri_sentinel_ml.export import export_onnx
-from mri_sentinel_ml.networks import ExportWrapper, build_net
+from mri_sentinel_ml.networks import EfficientNetLite0, ExportWrapper, build_net
 
 
-def _gradcam(net: torch.nn.Module, x: torch.Tensor, c: int) -> torch.Tensor:
+def _gradcam(net: EfficientNetLite0, x: torch.Tensor, c: int) -> torch.Tensor:
     """Classic Grad-CAM with forward/backward hooks on the head's last conv block (BN + ReLU6)."""
     store: dict[str, torch.Tensor] = {}
 
-    def fwd(_m: torch.nn.Module, _i: tuple, out: torch.Tensor) -> None:
+    def fwd(_m: torch.nn.Module, _i: tuple[torch.Tensor, ...], out: torch.Tensor) -> None:
         store["A"] = out
         out.register_hook(lambda g: store.__setitem__("G", g))
 
@@ -24,7 +26,13 @@ def _gradcam(net: torch.nn.Module, x: torch.Tensor, c: int) -> torch.Tensor:
     head = Head()
     h = head.register_forward_hook(fwd)
     orig = net.head_fmap
-    net.head_fmap = lambda t: head(net._bn1(net._conv_head(t)))  # type: ignore[method-assign]
+
+    def hooked_fmap(t: torch.Tensor) -> torch.Tensor:
+        fmap: torch.Tensor = head(net._bn1(net._conv_head(t)))
+        return fmap
+
+    # patched on the instance for this one forward; mypy compares it with the unbound method (self included)
+    net.head_fmap = hooked_fmap  # type: ignore[method-assign, assignment]
     try:
         out = net(x)
         net.zero_grad()
@@ -42,7 +50,7 @@ def _norm(m: torch.Tensor) -> torch.Tensor:
     return m / m.amax(dim=(-2, -1), keepdim=True).clamp_min(1e-12)
 
 
-def test_cam_equals_gradcam(tmp_path) -> None:
+def test_cam_equals_gradcam(tmp_path: Path) -> None:
     torch.manual_seed(0)
     net = build_net(5, pretrained=True).eval()
     torch.nn.init.normal_(net._fc.weight, std=0.05)

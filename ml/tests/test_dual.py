@@ -1,5 +1,7 @@
 """v4's two frozen trunks side by side (networks.DualNet): the served graph, its parts and its round trip."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -20,7 +22,7 @@ def _fine_tuned_from(k: int) -> dict[str, torch.Tensor]:
 
 
 @pytest.mark.parametrize("k", [11, 5])  # triage's and brain_tumor's v2 trunks keep ImageNet's first 11 / 5 blocks
-def test_embedding_is_both_trunks_concatenated_and_cam_sums_to_logits(tmp_path, k: int) -> None:
+def test_embedding_is_both_trunks_concatenated_and_cam_sums_to_logits(tmp_path: Path, k: int) -> None:
     task = _fine_tuned_from(k)
     net = dual_net(4, task).eval()
     assert net.shared == k  # the common prefix runs once

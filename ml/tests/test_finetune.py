@@ -4,13 +4,14 @@ the summary counts targets as the LOSO report does."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from mri_sentinel_ml import data, finetune
-from mri_sentinel_ml.config import triage_config
+from mri_sentinel_ml.config import ModelConfig, triage_config
 from mri_sentinel_ml.loso import family
 from mri_sentinel_ml.loso_ft import K, brain_groups, brain_summary, capped_v2, clean_groups, summary
 from mri_sentinel_ml.networks import EfficientNetLite0
@@ -18,14 +19,14 @@ from mri_sentinel_ml.networks import EfficientNetLite0
 from .conftest import needs_data
 
 
-def _cfg():
+def _cfg() -> ModelConfig:
     return replace(triage_config(), size=64, ft_views=3, ft_steps=60, ft_batch=16, ft_lr=3e-3)
 
 
 @pytest.fixture
-def random_init(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def random_init(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No git history or data needed: a seeded random network stands in for v2's, caches go to tmp."""
-    def init(cfg):
+    def init(cfg: ModelConfig) -> EfficientNetLite0:
         torch.manual_seed(0)
         return EfficientNetLite0(len(cfg.labels))
 
@@ -65,7 +66,7 @@ def test_real_groups_leave_every_class_a_training_source() -> None:
     assert len(set(head_ct)) == len(head_ct)  # each head-CT collection is held out beside the others
 
 
-def test_prefix_cache_shapes_labels_and_reuse(random_init) -> None:
+def test_prefix_cache_shapes_labels_and_reuse(random_init: None) -> None:
     cfg, tab = _cfg(), _table(8)
     imgs = np.random.default_rng(0).uniform(0, 255, (8, 64, 64)).astype(np.float16)
     geos = np.tile(np.array([[64, 64, 0, 0]], np.int32), (8, 1))
@@ -79,7 +80,7 @@ def test_prefix_cache_shapes_labels_and_reuse(random_init) -> None:
     assert np.array_equal(np.asarray(P), np.asarray(P2))
 
 
-def test_fit_tail_learns_and_round_trips_into_the_served_network(random_init) -> None:
+def test_fit_tail_learns_and_round_trips_into_the_served_network(random_init: None) -> None:
     cfg = _cfg()
     rng = np.random.default_rng(1)
     n = 64

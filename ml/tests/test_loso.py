@@ -85,7 +85,7 @@ def test_triage_loso_rows_run_the_served_rule_on_synthetic_embeddings() -> None:
     sources = np.array([f"s{(i // n_per) % 2}_c{c}" for i, c in enumerate(y)])  # two sources per class
     splits = np.array(["train", "train", "val", "test"] * (len(y) // 4))
     clean = (rng.normal(size=(len(y), 1280)) + 4 * np.eye(5)[y] @ rng.normal(size=(5, 1280))).astype(np.float32)
-    emb = {"clean": clean, "aug": clean[:, None].astype(np.float16), "aug_y": y[:, None]}
+    emb: dict[str, np.ndarray] = {"clean": clean, "aug": clean[:, None].astype(np.float16), "aug_y": y[:, None]}
     folds, res, _ = run_loso(cfg, emb, y, sources, splits, log=lambda *_: None)
     assert len(folds) == 10  # every (class, source) family: 2 per class
     rows = triage_rows(cfg, merge(res), np.array(cfg.labels)[y], sources, np.zeros(len(y), bool))
@@ -100,13 +100,14 @@ def test_triage_loso_rows_run_the_served_rule_on_synthetic_embeddings() -> None:
 
 def test_ood_margin_is_the_smallest_that_refuses_at_most_2_percent_of_every_held_out_mri_source() -> None:
     from mri_sentinel_ml.loso_report import OOD_MARGINS, choose_ood_margin
+    from mri_sentinel_ml.records import HeldOut
 
     # source a: 100 brain images, 3 with ratio 1.2 (3 % refused at margin 1, 0 % at 1.25); source b fine at 1;
     # the not_mri image's huge ratio must not count (the gate may refuse non-MRI)
     ratio = np.concatenate([np.full(97, 0.5), np.full(3, 1.2), np.full(50, 0.9), [100.0]])
     y_txt = np.array(["brain"] * 100 + ["knee"] * 50 + ["not_mri"])
     sources = np.array(["a"] * 100 + ["b"] * 50 + ["c"])
-    r = {"idx": np.arange(151), "ood_ratio": ratio}
+    r: HeldOut = {"idx": np.arange(151), "p": np.empty((151, 0)), "ood_ratio": ratio}  # p: not read
     assert choose_ood_margin(r, y_txt, sources) == 1.25
     r["ood_ratio"] = np.concatenate([np.full(150, 1e6), [0.0]])  # no margin is enough: the largest
     assert choose_ood_margin(r, y_txt, sources) == OOD_MARGINS[-1]

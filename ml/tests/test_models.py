@@ -13,6 +13,7 @@ from mri_sentinel_ml import data
 from mri_sentinel_ml.card import validate_card
 from mri_sentinel_ml.export import net_from_onnx, onnx_forward, torch_forward
 from mri_sentinel_ml.pipeline import contract_batch, parity_images
+from mri_sentinel_ml.records import ModelCard
 
 from .conftest import needs_data
 
@@ -20,8 +21,9 @@ CARDS = sorted(data.MODELS_DIR.glob("*/model_card.json"))
 pytestmark = pytest.mark.skipif(not CARDS, reason="no committed models yet")
 
 
-def _card(p: Path) -> dict:
-    return json.loads(p.read_text())
+def _card(p: Path) -> ModelCard:
+    card: ModelCard = json.loads(p.read_text())  # the schema check below is what vouches for the shape
+    return card
 
 
 @pytest.mark.parametrize("card_path", CARDS, ids=lambda p: p.parent.name)

@@ -1,5 +1,7 @@
 """Triage teaches inverted MRIs as not_mri: a relabelled view is the inverted content with the new label."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -13,7 +15,7 @@ from .conftest import needs_data
 
 
 @needs_data
-def test_inverted_mri_views_are_labelled_not_mri(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inverted_mri_views_are_labelled_not_mri(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
     cfg = triage_config(seed=3)
     cfg.size, cfg.views, cfg.trunk = 64, 5, "imagenet"  # a small ImageNet trunk: the test is about labels

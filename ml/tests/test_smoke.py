@@ -1,6 +1,7 @@
 """A few training steps on a handful of real images, then a valid ONNX + card in a temp dir."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -18,7 +19,7 @@ from .conftest import needs_data
 
 
 @needs_data
-def test_smoke_train_export(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_smoke_train_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "cache")
     cfg = brain_config(seed=1)
     cfg.views, cfg.batch_size, cfg.ood_k, cfg.size, cfg.trunk = 2, 8, 4, 128, "imagenet"  # small and fast
@@ -38,5 +39,5 @@ def test_smoke_train_export(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     o = onnx_forward(p, np.zeros((2, 3, cfg.size, cfg.size), np.float32))
     assert o["logits"].shape == (2, 4) and o["cam"].shape == (2, 4, 4, 4)  # 128 / 32
     card = build_card(cfg, cal, m, {"file": "model.onnx", "sha256": sha256(p), "bytes": p.stat().st_size,
-                                    "opset": OPSET}, 1280, 4, {"median_ms": 0.0})
+                                    "opset": OPSET}, 1280, 4, {"median_ms": 0.0, "p90_ms": 0.0, "min_ms": 0.0})
     validate_card(json.loads(json.dumps(card)))

@@ -63,7 +63,8 @@ def ct_probe_scores(emb: np.ndarray, is_ct: np.ndarray, is_mri: np.ndarray, sour
     w = balanced_weights(y, sources[fit], 1.0)
     W, b = fit_head(emb[fit], y, w, 2, l2=1.0)
     z = emb[score_idx] @ W.T + b
-    return z[:, 1] - z[:, 0]
+    margin: np.ndarray = z[:, 1] - z[:, 0]
+    return margin
 
 
 def audit_ct(source: str = "brain_tumor_nickparvar", margin_min: float = -1.0, out_dir: Path | None = None) -> Path:

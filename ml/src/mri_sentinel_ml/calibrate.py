@@ -6,6 +6,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .records import BackgroundGate, Calibration, OodFit, OodGate
+
 TEMPERATURE_PRIOR_SIGMA = 1.0
 
 
@@ -37,10 +39,11 @@ def softmax(logits: np.ndarray, t: float = 1.0) -> np.ndarray:
     z = logits / t
     z = z - z.max(1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(1, keepdims=True)
+    p: np.ndarray = e / e.sum(1, keepdims=True)
+    return p
 
 
-def fit_ood(emb: np.ndarray, y: np.ndarray, k: int) -> dict:
+def fit_ood(emb: np.ndarray, y: np.ndarray, k: int) -> OodFit:
     """PCA (k comps) of the embeddings, whitened by the pooled within-class covariance.
 
     Returns center [D], components [k,D] (z = components @ (e - center) has identity within-class
@@ -66,11 +69,12 @@ def fit_ood(emb: np.ndarray, y: np.ndarray, k: int) -> dict:
     return {"center": center, "components": comps, "class_means": means}
 
 
-def ood_score(emb: np.ndarray, ood: dict) -> np.ndarray:
+def ood_score(emb: np.ndarray, ood: OodFit | OodGate) -> np.ndarray:
     """score = min_c || components (e - center) - class_means[c] ||^2  (exactly as the contract)."""
     z = (emb.astype(np.float64) - np.asarray(ood["center"])) @ np.asarray(ood["components"]).T
     d = ((z[:, None, :] - np.asarray(ood["class_means"])[None]) ** 2).sum(-1)
-    return d.min(1)
+    score: np.ndarray = d.min(1)
+    return score
 
 
 # triage's background gate (contract: "Background gate"). A fixed, round value between the border-ring means
@@ -80,7 +84,7 @@ BACKGROUND_BAND = 0.06
 BACKGROUND_MAX_BORDER_MEAN = 128.0
 
 
-def background_gate(border: np.ndarray, is_mri: np.ndarray, split: np.ndarray) -> dict:
+def background_gate(border: np.ndarray, is_mri: np.ndarray, split: np.ndarray) -> BackgroundGate:
     """The gate's card entry, with its refusal rates on train + val (test is left to evaluate)."""
     fit = split != "test"
     bright = border > BACKGROUND_MAX_BORDER_MEAN
@@ -89,7 +93,7 @@ def background_gate(border: np.ndarray, is_mri: np.ndarray, split: np.ndarray) -
             "train_val_not_mri_refused": float(bright[fit & ~is_mri].mean()) if (fit & ~is_mri).any() else None}
 
 
-def calibrate(out: dict[str, np.ndarray], k: int, target_tpr: float) -> dict:
+def calibrate(out: dict[str, np.ndarray], k: int, target_tpr: float) -> Calibration:
     """out: outputs.npz content. Temperature on val; OOD fitted on train clean embeddings, threshold
     at the target TPR quantile of the val in-distribution scores."""
     tr, va = out["split"] == "train", out["split"] == "val"

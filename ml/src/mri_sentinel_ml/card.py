@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 from collections import Counter
+from typing import TypedDict
 
 import jsonschema
 
 from . import data
 from .calibrate import TEMPERATURE_PRIOR_SIGMA
 from .config import ModelConfig
+from .records import Calibration, CardThresholds, JsonObject, ModelCard, OnnxInfo, Timing, TrainingSource
 
 LABEL_DESCRIPTIONS = {
     "brain": "MRI slice of the brain / head",
@@ -36,21 +38,28 @@ def git_commit() -> str:
         return "unknown"
 
 
-def training_sources(cfg: ModelConfig) -> list[dict]:
+def training_sources(cfg: ModelConfig) -> list[TrainingSource]:
     tab = data.read_split(cfg.split)
     rows = {r.source: r.licence for r in data.read_manifest()}
     per = Counter((s, sp) for s, sp in zip(tab.sources, tab.splits, strict=True))
-    out = []
+    out: list[TrainingSource] = []
     for s in sorted(set(tab.sources)):
         out.append({"source": s, "count": per[(s, "train")], "licence": rows[s],
                     "count_val": per[(s, "val")], "count_test": per[(s, "test")]})
     return out
 
 
-def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, emb_dim: int,
-               cam_size: int, timing: dict) -> dict:
+def build_card(cfg: ModelConfig, calib: Calibration, metrics: JsonObject, onnx_info: OnnxInfo, emb_dim: int,
+               cam_size: int, timing: Timing) -> ModelCard:
     diag = cfg.kind == "diagnosis"
-    card = {
+    thresholds: CardThresholds = {"confidence": calib.get("confidence", cfg.confidence), "ood": calib["ood"].copy()}
+    if "background" in calib:
+        thresholds["background"] = calib["background"]
+    if "colour" in calib:
+        thresholds["colour"] = calib["colour"]
+    # typed as the card's optional part, so that mypy checks the spread below (an untyped `{}` would not be)
+    caveats: _Caveats = {"label_caveats": lc} if (lc := label_caveats(cfg, metrics)) else {}
+    card: ModelCard = {
         "schema_version": 1,
         "name": cfg.name,
         "version": cfg.version,
@@ -67,7 +76,7 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         "intended_use": "Research and education only. Not a medical device; never for diagnosis or clinical decisions.",
         "labels": cfg.labels,
         "label_descriptions": {lb: LABEL_DESCRIPTIONS.get(lb, lb) for lb in cfg.labels},
-        **({"label_caveats": caveats} if (caveats := label_caveats(cfg, metrics)) else {}),
+        **caveats,
         "input": {
             "name": "input", "size": cfg.size, "channels": 3, "channel_order": "RGB", "layout": "NCHW",
             "dtype": "float32", "color": "grey_replicated",
@@ -79,9 +88,7 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
         "calibration": {"method": "temperature_scaling", "temperature": calib["temperature"],
                         "fitted_on": "validation split (group split): MAP of summed NLL with a log-normal "
                                      f"prior on T (sigma {TEMPERATURE_PRIOR_SIGMA} on log T), LBFGS"},
-        "thresholds": {"confidence": calib.get("confidence", cfg.confidence), "ood": {k: v for k, v in calib["ood"].items()},
-                       **({"background": calib["background"]} if "background" in calib else {}),
-                       **({"colour": calib["colour"]} if "colour" in calib else {})},
+        "thresholds": thresholds,
         "metrics": {**metrics, "forward_ms_single_thread": timing},
         "training": {"sources": training_sources(cfg), "config": cfg.to_dict(), "git_commit": git_commit(),
                      "splits": f"ml/splits/{cfg.split}.csv (by group, stratified, seed {cfg.seed})",
@@ -91,9 +98,13 @@ def build_card(cfg: ModelConfig, calib: dict, metrics: dict, onnx_info: dict, em
                                       "the v2 sources" if "v2" in cfg.trunk else "; whole trunk frozen")
                                    + ("; beside it the ImageNet trunk, frozen and never tuned" if "+" in cfg.trunk else "")},
         "onnx": onnx_info,
+        "limitations": limitations(cfg, metrics),
     }
-    card["limitations"] = limitations(cfg, metrics)
     return card
+
+
+class _Caveats(TypedDict, total=False):
+    label_caveats: dict[str, str]
 
 
 def curation_words(cfg: ModelConfig) -> str:
@@ -129,7 +140,7 @@ def method_words(cfg: ModelConfig) -> str:
             + f". Labels: the data manifest's, except that {curation_words(cfg)}. ")
 
 
-def limitations(cfg: ModelConfig, m: dict) -> list[str]:
+def limitations(cfg: ModelConfig, m: JsonObject) -> list[str]:
     """What the held-out (LOSO) figures do not support, in words (issue 14: say so in the card)."""
     lo = m.get("loso") or {}
     out = []
@@ -155,7 +166,7 @@ def limitations(cfg: ModelConfig, m: dict) -> list[str]:
     return out
 
 
-def label_caveats(cfg: ModelConfig, m: dict) -> dict[str, str]:
+def label_caveats(cfg: ModelConfig, m: JsonObject) -> dict[str, str]:
     """Per answered label, what the held-out (LOSO) figures say against trusting it, shown beside the answer itself.
     Only for a diagnosis model whose held-out figures meet no operating point; pooled over the clean held-out rows
     (sources the v2 trunk never saw) at the served confidence threshold, as the report's headline figures."""
@@ -176,6 +187,6 @@ def label_caveats(cfg: ModelConfig, m: dict) -> dict[str, str]:
     return out
 
 
-def validate_card(card: dict) -> None:
+def validate_card(card: ModelCard) -> None:
     schema = json.loads((data.MODELS_DIR / "model_card.schema.json").read_text())
     jsonschema.validate(card, schema)

@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 
 from . import data
+from .records import ColourGate
 
 COLOUR_MARGIN = 0.1
 COLOUR_MIN_CHROMA = 32  # max(R,G,B) - min(R,G,B) above this is "strongly coloured" (JPEG chroma noise stays < 10)
@@ -44,7 +45,8 @@ def colour_shares(paths: list[str], workers: int = 2) -> np.ndarray:
     key = hashlib.sha1(("\n".join(paths) + f"|{COLOUR_MARGIN}|{COLOUR_MIN_CHROMA}").encode()).hexdigest()[:12]
     f = data.CACHE_DIR / f"colour_{key}.npy"
     if f.exists():
-        return np.load(f)
+        cached: np.ndarray = np.load(f)
+        return cached
     data.CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(workers) as ex:
         out = np.array(list(ex.map(_share_of, paths, chunksize=64)), np.float64)
@@ -52,7 +54,7 @@ def colour_shares(paths: list[str], workers: int = 2) -> np.ndarray:
     return out
 
 
-def colour_gate(share: np.ndarray, is_mri: np.ndarray, split: np.ndarray) -> dict:
+def colour_gate(share: np.ndarray, is_mri: np.ndarray, split: np.ndarray) -> ColourGate:
     """The gate's card entry, with its refusal rates on train + val (test is left to evaluate)."""
     fit = split != "test"
     coloured = share > COLOUR_MAX_SHARE

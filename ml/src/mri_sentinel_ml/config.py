@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from .data import BRAIN_LABELS, TRIAGE_LABELS
 from .networks import IMAGENET_LITE_MEAN, IMAGENET_LITE_STD
@@ -84,7 +85,7 @@ class ModelConfig:
     aug: AugConfig = field(default_factory=AugConfig)
     version: str = "4.1.0"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -119,8 +120,10 @@ def brain_config(seed: int = 1337) -> ModelConfig:
 CONFIGS = {"triage": triage_config, "brain_tumor": brain_config}
 
 
-def config_from_dict(d: dict) -> ModelConfig:
+def config_from_dict(d: dict[str, Any]) -> ModelConfig:
+    """The inverse of ModelConfig.to_dict after a JSON round trip (tuples come back as lists)."""
     d = dict(d)
-    aug = AugConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.pop("aug").items()})
+    aug_kw: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in d.pop("aug").items()}
+    aug = AugConfig(**aug_kw)
     d = {k: tuple(v) if k in ("mean", "std") else v for k, v in d.items()}
     return ModelConfig(**d, aug=aug)

@@ -8,6 +8,7 @@ import hashlib
 import math
 import random
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,7 +217,8 @@ def make_splits(rows: list[Row], seed: int, frac: tuple[float, float] = (0.70, 0
     return out
 
 
-def write_split_csv(path: Path, rows: list[Row], assign: dict[str, str], label_fn, extra=None) -> None:
+def write_split_csv(path: Path, rows: list[Row], assign: dict[str, str], label_fn: Callable[[Row], str | None],
+                    extra: tuple[str, Callable[[Row], str | int]] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
@@ -226,7 +228,7 @@ def write_split_csv(path: Path, rows: list[Row], assign: dict[str, str], label_f
             lab = label_fn(r)
             if lab is None:
                 continue
-            row = [r.path, r.source, r.group, lab, assign[r.group]]
+            row: list[str | int] = [r.path, r.source, r.group, lab, assign[r.group]]
             if extra:
                 row.append(extra[1](r))
             w.writerow(row)

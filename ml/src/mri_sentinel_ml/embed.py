@@ -16,6 +16,7 @@ import json
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -25,6 +26,9 @@ from . import data
 from .config import ModelConfig
 from .networks import build_net, round_fp16
 from .transforms import augment, invert_content, to_input
+
+if TYPE_CHECKING:  # onnxruntime is imported where sessions are made (export.py)
+    import onnxruntime as ort
 
 EMB_DIM = 1280
 
@@ -46,9 +50,10 @@ def trunk_onnx(size: int, trunk: str = "imagenet", name: str = "") -> Path:
     return f
 
 
-def _embed(sess, x255: torch.Tensor, cfg: ModelConfig) -> np.ndarray:
+def _embed(sess: ort.InferenceSession, x255: torch.Tensor, cfg: ModelConfig) -> np.ndarray:
     x = to_input(x255, cfg.mean, cfg.std).numpy().astype(np.float32)
-    return sess.run(["embedding"], {"input": x})[0]
+    emb: np.ndarray = sess.run(["embedding"], {"input": x})[0]
+    return emb
 
 
 def embedding_cache(cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray, geos: np.ndarray,
@@ -91,6 +96,7 @@ def embedding_cache(cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray, ge
                 xv = invert_content(x, geo, flip)
                 aug_y[j[flip.numpy()], v] = relabel
             aug[j, v] = _embed(sess, augment(xv, geo, cfg.aug, g, inv_ok[j]), cfg).astype(np.float16)
-    out = {"clean": clean, "aug": aug, "aug_y": aug_y, "seconds": np.array(time.time() - t0)}
-    np.savez(f, **out)
+    out: dict[str, np.ndarray] = {"clean": clean, "aug": aug, "aug_y": aug_y, "seconds": np.array(time.time() - t0)}
+    # numpy's stub types **kwds beside `allow_pickle: bool`, so a str-keyed dict of arrays cannot match; none is so named
+    np.savez(f, **out)  # type: ignore[arg-type]
     return out

@@ -10,6 +10,7 @@ import numpy as np
 from .calibrate import ood_score, softmax
 from .metrics import auc, confusion, ece, nll, risk_coverage
 from .plots import plot_confusion, plot_history, plot_pr, plot_reliability, plot_risk_coverage, plot_roc
+from .records import BackgroundGate, Calibration, ColourGate, JsonObject
 
 TRIAGE_OUTCOMES = ["brain", "knee", "spine", "rejected:NOT_MRI", "rejected:modality_LOW_CONFIDENCE",
                    "rejected:UNSUPPORTED_BODY_PART", "rejected:anatomy_LOW_CONFIDENCE"]
@@ -40,8 +41,8 @@ def triage_decision(p: np.ndarray, is_ood: np.ndarray, thr: float, labels: list[
 # ----------------------------------------------------------------------------- evaluation
 
 
-def evaluate(out: dict[str, np.ndarray], calib: dict, labels: list[str], kind: str, thr: float,
-             plot_dir: Path, history: list[dict] | None = None) -> dict:
+def evaluate(out: dict[str, np.ndarray], calib: Calibration, labels: list[str], kind: str, thr: float,
+             plot_dir: Path, history: list[JsonObject] | None = None) -> JsonObject:
     plot_dir.mkdir(parents=True, exist_ok=True)
     te = out["split"] == "test"
     y, lg, emb = out["y"][te], out["logits"][te], out["embedding"][te]
@@ -58,7 +59,7 @@ def evaluate(out: dict[str, np.ndarray], calib: dict, labels: list[str], kind: s
     conf = p.max(1)
     answered = (conf >= thr) & ~is_ood
     correct = (pred == y).astype(float)
-    m: dict = {
+    m: JsonObject = {
         "split": "test (group split)",
         "n_test": int(te.sum()),
         "accuracy": float(correct.mean()),
@@ -114,8 +115,8 @@ def evaluate(out: dict[str, np.ndarray], calib: dict, labels: list[str], kind: s
     return m
 
 
-def _triage_metrics(out: dict, te: np.ndarray, p: np.ndarray, is_ood: np.ndarray, thr: float,
-                    labels: list[str], background: dict | None, colour: dict | None) -> dict:
+def _triage_metrics(out: dict[str, np.ndarray], te: np.ndarray, p: np.ndarray, is_ood: np.ndarray, thr: float,
+                    labels: list[str], background: BackgroundGate | None, colour: ColourGate | None) -> JsonObject:
     bright = (out["border_mean"][te] > background["max_border_mean"]) if background else None
     coloured = (out["colour_share"][te] > colour["max_share"]) if colour else None
     gated = bright if coloured is None else coloured if bright is None else bright | coloured
@@ -127,7 +128,7 @@ def _triage_metrics(out: dict, te: np.ndarray, p: np.ndarray, is_ood: np.ndarray
     nm, om = ytxt == "not_mri", ytxt == "other_mri"
     sup = np.isin(ytxt, ["brain", "knee", "spine"])
     pred5 = np.array(labels)[p.argmax(1)]
-    table = {}
+    table: JsonObject = {}
     for s in sorted(set(src)):
         ms = src == s
         table[s] = {"n": int(ms.sum()), "true": str(ytxt[ms][0]),
@@ -148,7 +149,7 @@ def _triage_metrics(out: dict, te: np.ndarray, p: np.ndarray, is_ood: np.ndarray
     }
 
 
-def _official_split(out: dict, calib: dict) -> dict:
+def _official_split(out: dict[str, np.ndarray], calib: Calibration) -> dict[str, float]:
     """brain_tumor: accuracy on the dataset's official (leaky) test split vs the group split."""
     off = out["extra"] == "test"
     if not off.any():
@@ -164,5 +165,5 @@ def _official_split(out: dict, calib: dict) -> dict:
     }
 
 
-def save_metrics(m: dict, path: Path) -> None:
+def save_metrics(m: JsonObject, path: Path) -> None:
     path.write_text(json.dumps(m, indent=1))

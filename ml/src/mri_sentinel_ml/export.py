@@ -12,6 +12,7 @@ import onnxruntime as ort
 import torch
 
 from .networks import DualNet, EfficientNetLite0, ExportWrapper
+from .records import Timing
 
 OPSET = 17
 
@@ -20,7 +21,8 @@ def export_onnx(net: EfficientNetLite0 | DualNet, size: int, path: Path, fp16_we
     """fp16_weights: store every float initializer whose values are float16 values (the trunks: networks.round_fp16)
     as float16 plus a Cast to float32 (ONNX Runtime folds the casts at load: compute stays float32, results exact);
     v4's two-trunk models are 24.6 / 27.3 MB as float32, and issue 1 caps a model file at 20 MB."""
-    net = net.eval().to(memory_format=torch.contiguous_format)
+    # Module.to takes memory_format at run time (torch docs), but torch's overloads leave that keyword out
+    net = net.eval().to(memory_format=torch.contiguous_format)  # type: ignore[call-overload]
     wrapper = ExportWrapper(net).eval()
     x = torch.zeros(2, 3, size, size)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,7 +106,7 @@ def torch_forward(net: EfficientNetLite0 | DualNet, x: np.ndarray) -> dict[str, 
     return {"logits": lg.numpy(), "embedding": emb.numpy(), "cam": cam.numpy()}
 
 
-def time_forward(path: Path, size: int, runs: int = 60) -> dict[str, float]:
+def time_forward(path: Path, size: int, runs: int = 60) -> Timing:
     """Single-thread ONNX Runtime forward, batch 1: median and p90 in ms."""
     s = session(path, 1)
     x = np.random.default_rng(0).standard_normal((1, 3, size, size)).astype(np.float32)

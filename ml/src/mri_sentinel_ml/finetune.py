@@ -126,7 +126,8 @@ class Tail(nn.Module):
         return F.relu6(self.bn1(self.conv_head(h))).mean((2, 3))  # [B,1280]
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
-        return self.fc(self.drop(self.embedding(h)))
+        logits: torch.Tensor = self.fc(self.drop(self.embedding(h)))
+        return logits
 
 
 def fit_tail(cfg: ModelConfig, P: np.ndarray, Y: np.ndarray, idx: np.ndarray, sources: np.ndarray,

@@ -17,6 +17,7 @@ from PIL import Image
 
 from .data import REPO_DIR, grey_float, letterbox_geometry, letterbox_grey, preprocess
 from .networks import IMAGENET_LITE_MEAN, IMAGENET_LITE_STD
+from .records import JsonObject
 
 OUT = REPO_DIR / "test" / "fixtures" / "preprocess_vectors.json"
 LITE = ([IMAGENET_LITE_MEAN] * 3, [IMAGENET_LITE_STD] * 3)
@@ -55,7 +56,7 @@ def _images() -> list[tuple[str, Image.Image, int, tuple[list[float], list[float
     ]
 
 
-def make_vectors() -> dict:
+def make_vectors() -> JsonObject:
     vecs = []
     for name, img, size, (mean, std), note in _images():
         arr = np.asarray(img)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -19,6 +21,7 @@ from .calibrate import fit_ood, fit_temperature, ood_score, softmax
 from .config import ModelConfig
 from .evaluate import triage_decision
 from .head import fit_labelled
+from .records import HeldOut, JsonObject
 
 # sources that may share patients, exams or a pipeline are held out together (README caveats, origins)
 FAMILIES: dict[str, str] = {
@@ -57,8 +60,8 @@ def make_folds(sources: np.ndarray, splits: np.ndarray, y: np.ndarray) -> list[F
     return out
 
 
-def fit_fold(cfg: ModelConfig, emb: dict, y: np.ndarray, sources: np.ndarray, fold: Fold,
-             ood_margin: float, extra: tuple | None = None) -> dict:
+def fit_fold(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, sources: np.ndarray, fold: Fold,
+             ood_margin: float, extra: tuple[np.ndarray, int, str] | None = None) -> HeldOut:
     """Head + temperature + OOD gate on the fold's training side; raw outputs for its held-out images."""
     W, b = fit_labelled(emb, y, sources, np.flatnonzero(fold.train), len(cfg.labels), cfg.head_l2,
                         cfg.source_balance, cfg.cap_per_source, extra)
@@ -71,8 +74,8 @@ def fit_fold(cfg: ModelConfig, emb: dict, y: np.ndarray, sources: np.ndarray, fo
             "temperature": t}
 
 
-def triage_rows(cfg: ModelConfig, res: dict, y_txt: np.ndarray, sources: np.ndarray, bright: np.ndarray,
-                ood_margin: float = 1.0) -> list[dict]:
+def triage_rows(cfg: ModelConfig, res: HeldOut, y_txt: np.ndarray, sources: np.ndarray, bright: np.ndarray,
+                ood_margin: float = 1.0) -> list[JsonObject]:
     """One row per held-out source: share of its images per served outcome (bright: a pixel gate fired, [N])."""
     dec = np.array(triage_decision(res["p"], res["ood_ratio"] > ood_margin, cfg.confidence, cfg.labels,
                                    bright[res["idx"]]))
@@ -101,8 +104,8 @@ def triage_rows(cfg: ModelConfig, res: dict, y_txt: np.ndarray, sources: np.ndar
     return rows
 
 
-def brain_rows(cfg: ModelConfig, res: dict, y: np.ndarray, sources: np.ndarray, thr: float,
-               ood_margin: float = 1.0) -> list[dict]:
+def brain_rows(cfg: ModelConfig, res: HeldOut, y: np.ndarray, sources: np.ndarray, thr: float,
+               ood_margin: float = 1.0) -> list[JsonObject]:
     """One row per held-out source: answered share and label mix, split by tumour / tumour-free truth."""
     p, idx = res["p"], res["idx"]
     answered = (p.max(1) >= thr) & (res["ood_ratio"] <= ood_margin)
@@ -125,7 +128,7 @@ def brain_rows(cfg: ModelConfig, res: dict, y: np.ndarray, sources: np.ndarray, 
     return rows
 
 
-def pooled_brain(rows: list[dict]) -> dict[str, dict[str, float]]:
+def pooled_brain(rows: list[JsonObject]) -> dict[str, dict[str, float]]:
     """brain_rows pooled by image count, per truth ("tumour", "tumour-free"): share answered, right among answered."""
     out = {}
     for kind in ("tumour", "tumour-free"):
@@ -137,8 +140,9 @@ def pooled_brain(rows: list[dict]) -> dict[str, dict[str, float]]:
     return out
 
 
-def run_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, sources: np.ndarray, splits: np.ndarray,
-             log=print, extra: tuple | None = None) -> tuple[list[Fold], list[dict], float]:
+def run_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, sources: np.ndarray, splits: np.ndarray,
+             log: Callable[[str], object] = print, extra: tuple[np.ndarray, int, str] | None = None,
+             ) -> tuple[list[Fold], list[HeldOut], float]:
     """Fit every fold once (OOD margin 1: the threshold is scaled afterwards, per row, without refitting).
     extra: generated images on the training side of every fold (train.blank_extra)."""
     t0 = time.time()
@@ -151,10 +155,10 @@ def run_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, sources: np.ndarray, sp
     return folds, res, time.time() - t0
 
 
-def merge(res: list[dict]) -> dict:
+def merge(res: list[HeldOut]) -> HeldOut:
     return {"idx": np.concatenate([r["idx"] for r in res]), "p": np.concatenate([r["p"] for r in res]),
             "ood_ratio": np.concatenate([r["ood_ratio"] for r in res])}
 
 
-def save(path, obj: dict) -> None:
+def save(path: Path, obj: JsonObject) -> None:
     path.write_text(json.dumps(obj, indent=1, default=float))

@@ -19,6 +19,7 @@ Rows by loso.brain_rows at the card's 0.60. Writes runs/brain_tumor/loso_ft.json
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -26,9 +27,10 @@ import torch
 
 from . import data
 from .config import ModelConfig
-from .finetune import blank_prefix, fit_tail, prefix_cache, tail_embeddings
+from .finetune import Tail, blank_prefix, fit_tail, prefix_cache, tail_embeddings
 from .loso import Fold, brain_rows, family, fit_fold, merge, pooled_brain, save, triage_rows
 from .loso_report import choose_ood_margin
+from .records import HeldOut, JsonObject
 
 K = 5
 
@@ -74,9 +76,9 @@ def capped_v2(sources: np.ndarray, splits: np.ndarray, y: np.ndarray, n_classes:
     return np.sort(np.concatenate(keep))
 
 
-def brain_summary(rows: list[dict]) -> dict:
+def brain_summary(rows: list[JsonObject]) -> dict[str, float]:
     """loso.pooled_brain flattened, with the image count of each truth."""
-    out: dict = {}
+    out: dict[str, float] = {}
     for truth, v in pooled_brain(rows).items():
         out[f"{truth} answered"] = v["answered"]
         out[f"{truth} right among answered"] = v["right_among_answered"]
@@ -84,7 +86,7 @@ def brain_summary(rows: list[dict]) -> dict:
     return out
 
 
-def _rounded(tail: torch.nn.Module) -> torch.nn.Module:
+def _rounded(tail: Tail) -> Tail:
     """Weights rounded to float16 values, as a served trunk would hold them."""
     with torch.no_grad():
         for t in [*tail.parameters(), *tail.buffers()]:
@@ -93,27 +95,27 @@ def _rounded(tail: torch.nn.Module) -> torch.nn.Module:
     return tail
 
 
-def _one(x: np.ndarray) -> dict:
+def _one(x: np.ndarray) -> dict[str, np.ndarray]:
     return {"clean": x, "aug": np.zeros((len(x), 0, x.shape[1]), np.float16), "aug_y": np.zeros((len(x), 0), int)}
 
 
-def summary(rows: list[dict]) -> dict:
+def summary(rows: list[JsonObject]) -> dict[str, float]:
     """Targets met, and the mean share per kind of held-out row (the rows are small: means move less by chance)."""
     from .loso_report import triage_target
 
-    def val(r: dict) -> float:
-        return r["passes_modality"] if r["true"] == "not_mri" else (
-            r["accepted_as_supported"] if r["true"] == "other_mri" else r["accepted_right_part"])
+    def val(r: JsonObject) -> float:
+        return float(r["passes_modality"] if r["true"] == "not_mri" else (
+            r["accepted_as_supported"] if r["true"] == "other_mri" else r["accepted_right_part"]))
 
     kinds = {"not_mri passing": "not_mri", "unsupported MRI accepted": "other_mri"}
-    out = {"met": sum(triage_target(r)[1] for r in rows), "rows": len(rows)}
+    out: dict[str, float] = {"met": sum(triage_target(r)[1] for r in rows), "rows": len(rows)}
     for k, t in kinds.items():
         out[k] = float(np.mean([val(r) for r in rows if r["true"] == t]))
     out["supported MRI right part"] = float(np.mean([val(r) for r in rows if r["true"] in ("brain", "knee", "spine")]))
     return out
 
 
-def step_loso_ft(cfg: ModelConfig, log=print) -> dict:
+def step_loso_ft(cfg: ModelConfig, log: Callable[[str], object] = print) -> JsonObject:
     from .pipeline import pixel_gated
     from .train import blank_extra, load_embeddings, run_dir
 
@@ -130,7 +132,7 @@ def step_loso_ft(cfg: ModelConfig, log=print) -> dict:
     bP = blank_prefix(cfg)
     d = emb["clean"].shape[1] // 2
     nm = cfg.labels.index("not_mri")
-    res: dict[str, list[dict]] = {"v4": [], "ft": []}
+    res: dict[str, list[HeldOut]] = {"v4": [], "ft": []}
     for g in range(K):
         held = np.isin(fam, [f for f, v in groups.items() if v == g])
         fold = Fold(f"group{g}", held, ~held & (splits == "train") & (y >= 0), ~held & (splits == "val") & (y >= 0))
@@ -143,8 +145,8 @@ def step_loso_ft(cfg: ModelConfig, log=print) -> dict:
         res["ft"].append(fit_fold(cfg, _one(X), y, sources, fold, 1.0, (B, nm, blank[2])))
         log(f"[loso-ft] group {g}: {int(held.sum())} images held out, {time.time() - t:.0f} s")
     bright = pixel_gated(cfg)
-    out: dict = {"groups": {f"group {g}": sorted(f for f, v in groups.items() if v == g) for g in range(K)},
-                 "recipe": {k: v for k, v in cfg.to_dict().items() if k.startswith("ft_")}}
+    out: JsonObject = {"groups": {f"group {g}": sorted(f for f, v in groups.items() if v == g) for g in range(K)},
+                       "recipe": {k: v for k, v in cfg.to_dict().items() if k.startswith("ft_")}}
     for k, r in res.items():
         m = merge(r)
         mg = choose_ood_margin(m, y_txt, sources)
@@ -156,7 +158,7 @@ def step_loso_ft(cfg: ModelConfig, log=print) -> dict:
     return out
 
 
-def step_loso_ft_brain(cfg: ModelConfig, log=print) -> dict:
+def step_loso_ft_brain(cfg: ModelConfig, log: Callable[[str], object] = print) -> JsonObject:
     from .train import load_embeddings, run_dir, subset
 
     assert cfg.kind == "diagnosis" and cfg.trunk == "v2+imagenet", "loso-ft compares against the v4 brain recipe"
@@ -172,7 +174,7 @@ def step_loso_ft_brain(cfg: ModelConfig, log=print) -> dict:
     groups = brain_groups(sources, y_txt)
     no_blank = np.zeros((0, *P.shape[2:]), np.float32)  # diagnosis models learn no generated frames
     d = E.shape[1] // 2
-    res: dict[str, list[dict]] = {"v4": [], "ft": []}
+    res: dict[str, list[HeldOut]] = {"v4": [], "ft": []}
     for g in sorted(set(groups.values())):
         held = np.isin(fam, [f for f, v in groups.items() if v == g])
         fold = Fold(f"group{g}", held, ~held & (splits == "train") & (y >= 0), ~held & (splits == "val") & (y >= 0))
@@ -183,8 +185,9 @@ def step_loso_ft_brain(cfg: ModelConfig, log=print) -> dict:
         X = np.concatenate([tail_embeddings(tail, P), E[:, d:]], 1)  # [N, 2560]: fine-tuned | ImageNet
         res["ft"].append(fit_fold(cfg, _one(X), y, sources, fold, 1.0))
         log(f"[loso-ft] group {g}: {int(held.sum())} images held out, {time.time() - t:.0f} s")
-    out: dict = {"groups": {f"group {g}": sorted(f for f, v in groups.items() if v == g) for g in set(groups.values())},
-                 "recipe": {k: v for k, v in cfg.to_dict().items() if k.startswith("ft_")}, "images": len(keep)}
+    out: JsonObject = {
+        "groups": {f"group {g}": sorted(f for f, v in groups.items() if v == g) for g in set(groups.values())},
+        "recipe": {k: v for k, v in cfg.to_dict().items() if k.startswith("ft_")}, "images": len(keep)}
     for k, r in res.items():
         rows = brain_rows(cfg, merge(r), y, sources, cfg.confidence)
         out[k] = {"summary": brain_summary(rows), "rows": rows}

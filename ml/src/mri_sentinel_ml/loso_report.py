@@ -10,24 +10,29 @@ Chosen here (and only here), never on the in-source test split:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
 
 from . import data
 from .config import ModelConfig
 from .loso import FAMILIES, brain_rows, merge, pooled_brain, run_loso, save, triage_rows
+from .records import HeldOut, JsonObject
 
 OOD_MARGINS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
 CONF_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 MAX_MRI_OOD = 0.02
 
 
-def _bright_at(r: dict, sources: np.ndarray) -> np.ndarray:
+def _bright_at(r: HeldOut, sources: np.ndarray) -> np.ndarray:
     b = np.zeros(len(sources), bool)
     b[r["idx"]] = r["bright"]
     return b
 
 
-def v2_rows(cfg: ModelConfig, tab: data.SplitTable, rows_fn) -> list[dict]:
+def v2_rows(cfg: ModelConfig, tab: data.SplitTable,
+            rows_fn: Callable[[HeldOut], list[JsonObject]]) -> list[JsonObject]:
     """The v2 model on the sources added in v3 (it never saw them): the same table, for before/after."""
     from .v2 import have_history, v2_as_heldout
 
@@ -37,19 +42,20 @@ def v2_rows(cfg: ModelConfig, tab: data.SplitTable, rows_fn) -> list[dict]:
     return rows_fn(v2_as_heldout(cfg.name, tab.paths, idx))
 
 
-def _worst_ood(r: dict, y_txt: np.ndarray, sources: np.ndarray, margin: float) -> float:
+def _worst_ood(r: HeldOut, y_txt: np.ndarray, sources: np.ndarray, margin: float) -> float:
     """The largest share of one held-out brain/knee/spine source that the OOD gate refuses at this margin."""
     sup = np.isin(y_txt[r["idx"]], ["brain", "knee", "spine"])
     src = sources[r["idx"]]
     return max(float((r["ood_ratio"][sup & (src == s)] > margin).mean()) for s in set(src[sup]))
 
 
-def choose_ood_margin(r: dict, y_txt: np.ndarray, sources: np.ndarray) -> float:
+def choose_ood_margin(r: HeldOut, y_txt: np.ndarray, sources: np.ndarray) -> float:
     """The smallest margin with <= MAX_MRI_OOD refusals in every held-out brain/knee/spine source (else the largest)."""
     return next((mg for mg in OOD_MARGINS if _worst_ood(r, y_txt, sources, mg) <= MAX_MRI_OOD), OOD_MARGINS[-1])
 
 
-def triage_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, tab: data.SplitTable, bright: np.ndarray) -> dict:
+def triage_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab: data.SplitTable,
+                bright: np.ndarray) -> JsonObject:
     from .train import blank_extra
 
     sources, splits = np.array(tab.sources), np.array(tab.splits)
@@ -72,7 +78,8 @@ def triage_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, tab: data.SplitTable
             "rows_without_ood_gate": triage_rows(cfg, r, y_txt, sources, bright, np.inf)}
 
 
-def brain_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, tab: data.SplitTable, ood_margin: float = 1.0) -> dict:
+def brain_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab: data.SplitTable,
+               ood_margin: float = 1.0) -> JsonObject:
     sources, splits = np.array(tab.sources), np.array(tab.splits)
     folds, res, secs = run_loso(cfg, emb, y, sources, splits)
     r = merge(res)
@@ -93,13 +100,15 @@ def brain_loso(cfg: ModelConfig, emb: dict, y: np.ndarray, tab: data.SplitTable,
             "rows_at_0.60": brain_rows(cfg, r, y, sources, 0.6, ood_margin)}
 
 
-def save_outputs(name: str, r: dict) -> None:
+def save_outputs(name: str, r: HeldOut) -> None:
     from .train import run_dir
 
-    np.savez(run_dir(name) / "loso_outputs.npz", **{k: v for k, v in r.items() if isinstance(v, np.ndarray)})
+    arrays = {k: v for k, v in r.items() if isinstance(v, np.ndarray)}
+    # numpy's stub types **kwds beside `allow_pickle: bool`, so a str-keyed dict of arrays cannot match; none is so named
+    np.savez(run_dir(name) / "loso_outputs.npz", **arrays)  # type: ignore[arg-type]
 
 
-def step_loso(name: str) -> dict:
+def step_loso(name: str) -> JsonObject:
     from .config import CONFIGS
     from .pipeline import pixel_gated
     from .train import load_embeddings, run_dir
@@ -123,7 +132,7 @@ def _name(cfg: ModelConfig, source: str) -> str:
     return source + (" †" if "v2" in cfg.trunk and source in data.V2_SOURCES else "")
 
 
-def triage_target(r: dict) -> tuple[str, bool]:
+def triage_target(r: JsonObject) -> tuple[str, bool]:
     if r["true"] == "not_mri":
         return "≤ 0.5 % pass modality", r["passes_modality"] <= 0.005
     if r["true"] == "other_mri":
@@ -131,7 +140,7 @@ def triage_target(r: dict) -> tuple[str, bool]:
     return "≥ 90 % right part", (r["accepted_right_part"] or 0) >= 0.90
 
 
-def markdown(cfg: ModelConfig, lo: dict) -> list[str]:
+def markdown(cfg: ModelConfig, lo: JsonObject) -> list[str]:
     L = ["", "## Leave-one-source-out (the main yardstick)", "",
          f"{len(lo['folds'])} folds: each source family held out whole (every split), head + temperature + OOD gate "
          f"refitted on the rest, the served decision rule run on the held-out images; all folds took "
@@ -195,7 +204,7 @@ def markdown(cfg: ModelConfig, lo: dict) -> list[str]:
     return L
 
 
-def plot(cfg: ModelConfig, lo: dict, path) -> None:
+def plot(cfg: ModelConfig, lo: JsonObject, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")

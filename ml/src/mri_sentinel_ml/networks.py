@@ -69,7 +69,7 @@ class MBConv(nn.Module):
         self.drop_path = 0.0
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = x
+        h: torch.Tensor = x
         if self.expand:
             h = F.relu6(self._bn0(self._expand_conv(h)))
         h = F.relu6(self._bn1(self._depthwise_conv(h)))

@@ -16,7 +16,8 @@ from .colour import COLOUR_MAX_SHARE, colour_gate, colour_shares
 from .config import ModelConfig, config_from_dict
 from .evaluate import evaluate, save_metrics
 from .export import OPSET, export_onnx, onnx_forward, sha256, time_forward, torch_forward
-from .networks import DualNet, net_for
+from .networks import DualNet, EfficientNetLite0, net_for
+from .records import Calibration, JsonObject, ModelCard, OnnxInfo, Timing
 from .report import write_report
 from .stress import inverted_mri_metrics
 from .train import run_dir
@@ -27,7 +28,7 @@ def load_outputs(name: str) -> dict[str, np.ndarray]:
         return {k: z[k] for k in z.files}
 
 
-def load_ckpt(name: str, path: Path | None = None) -> tuple[ModelConfig, torch.nn.Module, dict]:
+def load_ckpt(name: str, path: Path | None = None) -> tuple[ModelConfig, EfficientNetLite0 | DualNet, JsonObject]:
     ck = torch.load(path or run_dir(name) / "ckpt.pt", weights_only=False)
     cfg = config_from_dict(ck["config"])
     net = net_for(cfg.trunk, len(cfg.labels), ck.get("shared", 0))
@@ -48,14 +49,15 @@ def pixel_gated(cfg: ModelConfig) -> np.ndarray:
         colour_shares(data.read_split(cfg.split).paths) > COLOUR_MAX_SHARE)
 
 
-def loso_choice(name: str) -> dict:
+def loso_choice(name: str) -> JsonObject:
     f = run_dir(name) / "loso.json"
     if not f.exists():
         raise SystemExit(f"[{name}] run `python -m mri_sentinel_ml loso {name}` first: its gates come from LOSO")
-    return json.loads(f.read_text())
+    choice: JsonObject = json.loads(f.read_text())
+    return choice
 
 
-def step_calibrate(name: str) -> dict:
+def step_calibrate(name: str) -> Calibration:
     cfg, _, _ = load_ckpt(name)
     out = load_outputs(name)
     cal = calibrate(out, cfg.ood_k, cfg.ood_target_tpr)
@@ -74,9 +76,9 @@ def step_calibrate(name: str) -> dict:
     return cal
 
 
-def step_evaluate(name: str) -> dict:
+def step_evaluate(name: str) -> JsonObject:
     cfg, net, ck = load_ckpt(name)
-    cal = json.loads((run_dir(name) / "calib.json").read_text())
+    cal: Calibration = json.loads((run_dir(name) / "calib.json").read_text())
     mdir = data.MODELS_DIR / name
     out = load_outputs(name)
     if cfg.kind == "triage":
@@ -92,7 +94,7 @@ def step_evaluate(name: str) -> dict:
         m.update(inverted_mri_metrics(cfg, net, cal))
     save_metrics(m, run_dir(name) / "metrics.json")
     tf = run_dir(name) / "timing.json"
-    timing = json.loads(tf.read_text()) if tf.exists() else None
+    timing: Timing | None = json.loads(tf.read_text()) if tf.exists() else None
     onnx_path = mdir / "model.onnx"
     write_report(cfg, m, timing, onnx_path.stat().st_size if onnx_path.exists() else None, mdir / "report.md",
                  ck.get("timing_s"))
@@ -101,14 +103,14 @@ def step_evaluate(name: str) -> dict:
     return m
 
 
-def v2_sources_figures(out: dict, cal: dict, cfg: ModelConfig) -> dict:
+def v2_sources_figures(out: dict[str, np.ndarray], cal: Calibration, cfg: ModelConfig) -> dict[str, float | None]:
     """Test-split figures on the v2 sources only: like for like with the last round's in-source numbers."""
     from .calibrate import softmax
 
     te = (out["split"] == "test") & np.isin(out["source"], list(data.V2_SOURCES))
     p = softmax(out["logits"][te], cal["temperature"])
     y, pred = out["y"][te], p.argmax(1)
-    res = {"n": int(te.sum()), "accuracy": float((pred == y).mean())}
+    res: dict[str, float | None] = {"n": int(te.sum()), "accuracy": float((pred == y).mean())}
     if cfg.kind == "triage":
         sup = np.isin(y, [cfg.labels.index(b) for b in ("brain", "knee", "spine")])
         res["body_part_accuracy_on_mri"] = float((pred[sup] == y[sup]).mean())
@@ -135,7 +137,7 @@ def contract_batch(paths: list[str], cfg: ModelConfig) -> np.ndarray:
     return np.stack(xs)
 
 
-def step_export(name: str, out_dir: Path | None = None, ckpt: Path | None = None) -> dict:
+def step_export(name: str, out_dir: Path | None = None, ckpt: Path | None = None) -> ModelCard:
     cfg, net, ck = load_ckpt(name, ckpt)
     mdir = out_dir or data.MODELS_DIR / name
     onnx_path = mdir / "model.onnx"
@@ -145,13 +147,13 @@ def step_export(name: str, out_dir: Path | None = None, ckpt: Path | None = None
     dl = float(np.abs(a["logits"] - b["logits"]).max())
     print(f"[{name}] ONNX vs torch max|dlogit| = {dl:.2e} on {len(x)} test images")
     assert dl <= 1e-3, dl
-    timing = time_forward(onnx_path, cfg.size)
+    timing: Timing = time_forward(onnx_path, cfg.size)
     timing["measured_on"] = "2-core CPU build machine, onnxruntime CPU EP, intra_op_num_threads=1, batch 1"
     (run_dir(name) / "timing.json").write_text(json.dumps(timing))
-    cal = json.loads((run_dir(name) / "calib.json").read_text())
-    m = json.loads((run_dir(name) / "metrics.json").read_text())
+    cal: Calibration = json.loads((run_dir(name) / "calib.json").read_text())
+    m: JsonObject = json.loads((run_dir(name) / "metrics.json").read_text())
     m["onnx_vs_torch_max_abs_logit_diff"] = dl
-    info = {"file": "model.onnx", "sha256": sha256(onnx_path), "bytes": onnx_path.stat().st_size, "opset": OPSET}
+    info: OnnxInfo = {"file": "model.onnx", "sha256": sha256(onnx_path), "bytes": onnx_path.stat().st_size, "opset": OPSET}
     card = build_card(cfg, cal, m, info, b["embedding"].shape[1], b["cam"].shape[-1], timing)
     validate_card(card)
     (mdir / "model_card.json").write_text(json.dumps(card, indent=1))

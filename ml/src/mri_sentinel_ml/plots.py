@@ -9,11 +9,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from .metrics import reliability, roc_curve  # noqa: E402
+from .records import JsonObject  # noqa: E402
 
 
-def _save(fig: plt.Figure, path: Path) -> None:
+def _save(fig: Figure, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -45,7 +47,7 @@ def plot_pr(prec: np.ndarray, rec: np.ndarray, labels: list[str], path: Path) ->
     _save(fig, path)
 
 
-def plot_roc(p: np.ndarray, y: np.ndarray, labels: list[str], aucs: dict, path: Path) -> None:
+def plot_roc(p: np.ndarray, y: np.ndarray, labels: list[str], aucs: dict[str, float], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(5, 4.5))
     for i, lb in enumerate(labels):
         f, t = roc_curve(p[:, i], y == i)
@@ -58,7 +60,7 @@ def plot_roc(p: np.ndarray, y: np.ndarray, labels: list[str], aucs: dict, path: 
     _save(fig, path)
 
 
-def plot_reliability(p0: np.ndarray, p: np.ndarray, y: np.ndarray, m: dict, path: Path) -> None:
+def plot_reliability(p0: np.ndarray, p: np.ndarray, y: np.ndarray, m: JsonObject, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(5, 4.5))
     for pp, name, e in ((p0, "before", m["ece_before"]), (p, f"after (T={m['temperature']:.3f})", m["ece_after"])):
         c, a, _ = reliability(pp, y)
@@ -71,7 +73,7 @@ def plot_reliability(p0: np.ndarray, p: np.ndarray, y: np.ndarray, m: dict, path
     _save(fig, path)
 
 
-def plot_risk_coverage(cov: np.ndarray, err: np.ndarray, m: dict, path: Path) -> None:
+def plot_risk_coverage(cov: np.ndarray, err: np.ndarray, m: JsonObject, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(5, 4))
     ax.plot(cov, 100 * err)
     c, e = m["coverage_at_threshold"], m["error_among_answered_at_threshold"]
@@ -85,7 +87,7 @@ def plot_risk_coverage(cov: np.ndarray, err: np.ndarray, m: dict, path: Path) ->
     _save(fig, path)
 
 
-def plot_history(history: list[dict], path: Path) -> None:
+def plot_history(history: list[JsonObject], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(5, 3.5))
     ax.plot([h["step"] for h in history], [100 * h["val_acc"] for h in history], "o-", label="val accuracy")
     ax.set_xlabel("step")

@@ -18,6 +18,7 @@ import numpy as np
 from . import data
 from .config import brain_config
 from .head import balanced_weights, fit_head
+from .records import JsonObject
 from .v2 import V2_COMMIT, have_history, v2_outputs
 
 PER_SOURCE = 120
@@ -48,7 +49,7 @@ def probe_accuracy(X: np.ndarray, sources: np.ndarray, groups: np.ndarray) -> fl
     return float(np.mean([(pred[y == c] == c).mean() for c in range(len(names))]))
 
 
-def step_probe() -> dict:
+def step_probe() -> JsonObject:
     from .pipeline import load_outputs
     from .train import run_dir
 
@@ -57,19 +58,19 @@ def step_probe() -> dict:
     tab = data.read_split(cfg.split)
     src, grp, lab = np.array(tab.sources), np.array(tab.groups), np.array(tab.labels)
     rng = np.random.default_rng(0)
-    pick = []
+    picked: list[int] = []
     for c in ("notumor", "glioma"):
         for s in sorted(set(src[lab == c])):
             idx = np.flatnonzero((src == s) & (lab == c))
             if len(idx) >= 10:
-                pick += sorted(rng.choice(idx, min(PER_SOURCE, len(idx)), replace=False).tolist())
-    pick = np.array(pick)
+                picked += sorted(rng.choice(idx, min(PER_SOURCE, len(idx)), replace=False).tolist())
+    pick = np.array(picked)
     if not have_history():
         print("[probe] skipped: needs the git history of the v2 model (a full clone)")
         return {}
     o = v2_outputs("brain_tumor", [tab.paths[i] for i in pick])
     v2_logits, v2_emb = o["logits"], o["embedding"]
-    res: dict = {"per_source_max": PER_SOURCE, "v2_commit": V2_COMMIT, "classes": {}}
+    res: JsonObject = {"per_source_max": PER_SOURCE, "v2_commit": V2_COMMIT, "classes": {}}
     for c in ("notumor", "glioma"):
         m = np.flatnonzero(lab[pick] == c)
         m = m[usable(src[pick][m], grp[pick][m])]

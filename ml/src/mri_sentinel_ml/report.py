@@ -6,14 +6,20 @@ from pathlib import Path
 
 from .card import method_words
 from .config import ModelConfig
+from .records import JsonObject, Timing
+
+
+def _ok(b: bool) -> str:
+    """A target table cell."""
+    return "met" if b else "**missed**"
 
 
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.2f} %"
 
 
-def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int | None, path: Path,
-                 train_time: dict | None = None) -> None:
+def write_report(cfg: ModelConfig, m: JsonObject, timing: Timing | None, onnx_bytes: int | None, path: Path,
+                 train_time: dict[str, float] | None = None) -> None:
     L = [f"# {cfg.name} — evaluation report", "",
          "Research use only, not a medical device. All figures on the held-out **test split** "
          f"(split by `group`, seed {cfg.seed}; `ml/splits/{cfg.split}.csv`) unless stated.", ""]
@@ -46,16 +52,15 @@ def write_report(cfg: ModelConfig, m: dict, timing: dict | None, onnx_bytes: int
         L.append(f"| training time on 2 CPU cores (embedding cache / head fit) | {train_time['cache'] / 60:.1f} / {train_time['train'] / 60:.1f} min |")
     if cfg.kind == "diagnosis":
         cov, err = m["coverage_at_threshold"], m["error_among_answered_at_threshold"] or 0.0
-        ok = lambda b: "met" if b else "**missed**"  # noqa: E731
         L += ["", "## Targets", "", "| target | measured | goal | |", "|---|---|---|---|",
-              f"| group-split test accuracy | {_pct(m['accuracy'])} | ≥ 96 % | {ok(m['accuracy'] >= 0.96)} |",
-              f"| ECE after temperature scaling | {_pct(m['ece_after'])} | ≤ 3 % | {ok(m['ece_after'] <= 0.03)} |",
-              f"| answered at the default threshold {m['confidence_threshold']:.2f} | {_pct(cov)} | ≥ 90 % | {ok(cov >= 0.9)} |",
-              f"| error among answered | {_pct(err)} | ≤ 1.5 % | {ok(err <= 0.015)} |"]
+              f"| group-split test accuracy | {_pct(m['accuracy'])} | ≥ 96 % | {_ok(m['accuracy'] >= 0.96)} |",
+              f"| ECE after temperature scaling | {_pct(m['ece_after'])} | ≤ 3 % | {_ok(m['ece_after'] <= 0.03)} |",
+              f"| answered at the default threshold {m['confidence_threshold']:.2f} | {_pct(cov)} | ≥ 90 % | {_ok(cov >= 0.9)} |",
+              f"| error among answered | {_pct(err)} | ≤ 1.5 % | {_ok(err <= 0.015)} |"]
         if onnx_bytes:
-            L.append(f"| model size | {onnx_bytes / 1e6:.2f} MB | ≤ 20 MB | {ok(onnx_bytes <= 20e6)} |")
+            L.append(f"| model size | {onnx_bytes / 1e6:.2f} MB | ≤ 20 MB | {_ok(onnx_bytes <= 20e6)} |")
         if timing:
-            L.append(f"| forward, 1 thread | {timing['median_ms']:.2f} ms | ≤ 25 ms | {ok(timing['median_ms'] <= 25)} |")
+            L.append(f"| forward, 1 thread | {timing['median_ms']:.2f} ms | ≤ 25 ms | {_ok(timing['median_ms'] <= 25)} |")
     if "official_test_accuracy" in m:
         L += ["", "## Official (leaky) split vs group split", "",
               "| evaluation | images | accuracy |", "|---|---|---|",

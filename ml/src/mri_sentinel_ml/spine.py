@@ -16,6 +16,7 @@ from tqdm import tqdm
 from . import data
 from .metrics import auc
 from .networks import IMAGENET_LITE_MEAN, IMAGENET_LITE_STD, build_net
+from .records import JsonObject
 from .transforms import to_input
 
 SHIP_AUROC = 0.80
@@ -51,7 +52,7 @@ def fit_logreg(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, flo
     return w.detach().numpy(), float(b.detach())
 
 
-def cross_validate(seed: int, size: int = 160, l2: float = 1e-2) -> dict:
+def cross_validate(seed: int, size: int = 160, l2: float = 1e-2) -> JsonObject:
     tab = data.read_split("spine_herniation")
     emb = imagenet_embeddings(tab.paths, size)
     y = np.array([lb == "herniation" for lb in tab.labels], dtype=np.float64)
@@ -73,7 +74,7 @@ def cross_validate(seed: int, size: int = 160, l2: float = 1e-2) -> dict:
     ps = np.array([oof[groups == p].mean() for p in pats])
     yp = np.array([y[groups == p][0] for p in pats])
     fold_aucs = [r["patient_auroc"] for r in per_fold if not np.isnan(r["patient_auroc"])]
-    res = {"patients": len(pats), "positive_patients": int(yp.sum()), "slices": len(y),
+    res: JsonObject = {"patients": len(pats), "positive_patients": int(yp.sum()), "slices": len(y),
            "pooled_patient_auroc": auc(ps, yp > 0), "pooled_slice_auroc": auc(oof, y > 0),
            "mean_fold_patient_auroc": float(np.mean(fold_aucs)), "min_fold_patient_auroc": float(np.min(fold_aucs)),
            "per_fold": per_fold, "l2": l2, "seed": seed}
@@ -81,7 +82,7 @@ def cross_validate(seed: int, size: int = 160, l2: float = 1e-2) -> dict:
     return res
 
 
-def write_spine_report(res: dict) -> None:
+def write_spine_report(res: JsonObject) -> None:
     L = ["# spine_herniation — feasibility report (no model shipped)" if not res["ship"] else
          "# spine_herniation — feasibility report", "",
          "Task: herniation / no_herniation on lumbar sagittal T2 MRI (`spine_spider`). Labels are per patient "

@@ -15,11 +15,13 @@ from .calibrate import ood_score, softmax
 from .config import ModelConfig
 from .evaluate import triage_decision
 from .networks import DualNet, EfficientNetLite0
+from .records import Calibration
 from .transforms import invert_content, to_input
 
 
 @torch.no_grad()
-def inverted_mri_metrics(cfg: ModelConfig, net: EfficientNetLite0 | DualNet, calib: dict, bs: int = 32) -> dict:
+def inverted_mri_metrics(cfg: ModelConfig, net: EfficientNetLite0 | DualNet, calib: Calibration,
+                         bs: int = 32) -> dict[str, float | None]:
     tab = data.read_split(cfg.split)
     te = np.array([i for i in tab.idx("test") if tab.labels[i] not in ("not_mri",)])
     imgs, geos = data.image_cache(tab.paths, cfg.size)

@@ -18,7 +18,7 @@ from . import data
 from .config import ModelConfig
 from .embed import embedding_cache
 from .head import fit_labelled
-from .networks import build_net, dual_net
+from .networks import DualNet, EfficientNetLite0, build_net, dual_net
 
 
 def run_dir(name: str) -> Path:
@@ -32,7 +32,8 @@ def subset(tab: data.SplitTable, keep: np.ndarray) -> data.SplitTable:
                              (tab.paths, tab.sources, tab.groups, tab.labels, tab.splits, tab.extra)])
 
 
-def load_embeddings(cfg: ModelConfig, max_images: int | None = None) -> tuple[data.SplitTable, dict, np.ndarray]:
+def load_embeddings(cfg: ModelConfig, max_images: int | None = None,
+                    ) -> tuple[data.SplitTable, dict[str, np.ndarray], np.ndarray]:
     """-> split table, embedding cache, label index per image (-1: not one of the model's labels)."""
     tab = data.read_split(cfg.split)
     if max_images:  # smoke mode: a handful of images per split
@@ -54,13 +55,13 @@ def blank_extra(cfg: ModelConfig) -> tuple[np.ndarray, int, str] | None:
 
 
 def net_with_head(n_classes: int, W: np.ndarray, b: np.ndarray, trunk: str = "imagenet",
-                  name: str = "") -> torch.nn.Module:
+                  name: str = "") -> EfficientNetLite0 | DualNet:
     """The served network: the config's frozen trunk(s) and the fitted linear head (W [C,D], b [C])."""
     if "+" in trunk:  # v4: the v2 trunk (as the committed model carries it) beside the ImageNet trunk
         from .v2 import v2_trunk_state
 
         assert trunk == "v2+imagenet", trunk
-        net: torch.nn.Module = dual_net(n_classes, v2_trunk_state(name))
+        net: EfficientNetLite0 | DualNet = dual_net(n_classes, v2_trunk_state(name))
     else:
         net = build_net(n_classes, pretrained=trunk == "imagenet")
         if trunk == "v2":  # the v2 network's trunk, as the committed model carries it (its ONNX initialisers)

@@ -6,18 +6,25 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
 from . import data
+from .records import HeldOut, JsonObject
+
+if TYPE_CHECKING:  # annotations only: torch is imported where the weights are read (export.py)
+    import torch
 
 V2_COMMIT = "e835610"  # main before v3: triage 2.0.0, brain_tumor 2.0.0
 
 
-def v2_card(name: str) -> dict:
-    return json.loads(subprocess.run(["git", "show", f"{V2_COMMIT}:models/{name}/model_card.json"], cwd=data.REPO_DIR,
-                                     capture_output=True, check=True, text=True).stdout)
+def v2_card(name: str) -> JsonObject:
+    """The v2 card as committed then (an older card than records.ModelCard: read by key, not typed)."""
+    card: JsonObject = json.loads(subprocess.run(["git", "show", f"{V2_COMMIT}:models/{name}/model_card.json"],
+                                                 cwd=data.REPO_DIR, capture_output=True, check=True, text=True).stdout)
+    return card
 
 
 def v2_onnx(name: str) -> Path:
@@ -30,7 +37,7 @@ def v2_onnx(name: str) -> Path:
     return f
 
 
-def v2_trunk_state(name: str) -> dict:
+def v2_trunk_state(name: str) -> dict[str, torch.Tensor]:
     """The v2 network's trunk weights (no head), as the committed models/<name>/model.onnx carries them: v3 kept
     the v2 trunk bit for bit and changed only `_fc`; v4 holds it as `task` beside the ImageNet `generic` trunk. So no
     git history is needed to rebuild the current model."""
@@ -88,7 +95,7 @@ def v2_outputs(name: str, paths: list[str]) -> dict[str, np.ndarray]:
     return {"logits": np.array(L), "embedding": np.array(E), "border": np.array(B)}
 
 
-def v2_as_heldout(name: str, paths: list[str], idx: np.ndarray) -> dict:
+def v2_as_heldout(name: str, paths: list[str], idx: np.ndarray) -> HeldOut:
     """v2's served outputs on images idx, in the form loso.triage_rows / brain_rows take (OOD as a ratio)."""
     from .calibrate import ood_score, softmax
 
