@@ -33,6 +33,12 @@ export interface HistoryItem {
   probabilities: Record<string, number> | null;
   modelVersions: Record<string, string> | null;
   timingsMs: Record<string, number> | null;
+  /**
+   * model name → the confidence threshold it decided at, as recorded with the analysis ({} when
+   * no model ran); null for a record made before thresholds were stored: not recorded, and never
+   * to be shown as today's CONFIDENCE_THRESHOLD
+   */
+  thresholds: Record<string, number> | null;
   /** set for a DICOM series / NIfTI volume (src/studies): the only study metadata ever stored */
   study: StudySummary | null;
 }
