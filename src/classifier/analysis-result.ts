@@ -82,6 +82,12 @@ export interface AnalysisRecord {
   probabilities: Record<string, number> | null;
   modelVersions: Record<string, string> | null;
   timingsMs: Record<string, number> | null;
+  /**
+   * model name → the confidence threshold it decided at (inference/model-card.ts
+   * appliedThresholds), for every model in modelVersions; {} when no model ran. Stored with the
+   * record because CONFIDENCE_THRESHOLD can change between the analysis and its report.
+   */
+  thresholds: Record<string, number>;
 }
 
 /** The decision fields a history record copies from a result: one mapping for images, studies and reports. */
@@ -143,6 +149,7 @@ export function emptyRecord(ctx: AnalysisContext, sha256: string, byteSize: numb
     probabilities: null,
     modelVersions: null,
     timingsMs: null,
+    thresholds: {},
   };
 }
 

@@ -11,7 +11,7 @@ import { checkResolution, DecodedImage } from '../inference/image-decoder';
 import { encodeHeatmapDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { colourShare } from '../inference/colour-share';
-import { labelCaveat, type ModelCard } from '../inference/model-card';
+import { appliedThresholds, labelCaveat, type ModelCard } from '../inference/model-card';
 import type { RawImage } from '../inference/preprocess';
 import { checkFileBytes, sniffImageType } from '../validation/file-checks';
 import { decideTriage } from '../validation/triage-decision';
@@ -234,6 +234,7 @@ export class AnalysisService {
       width: img?.width ?? null,
       height: img?.height ?? null,
       ...recordedDecision(r),
+      thresholds: appliedThresholds(r.modelVersions, () => this.models.cards(), this.config.confidenceThresholdOverride),
     };
   }
 

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'ANALYSIS_UNAVAILABLE'
   | 'ANALYSIS_TIMEOUT'
   | 'NOT_FOUND'
+  | 'STUDY_HAS_OWN_REPORT'
   | 'METHOD_NOT_ALLOWED'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
@@ -126,6 +127,23 @@ export class DatabaseUnavailableError extends DomainError {
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
   readonly statusCode = 404;
+}
+
+/**
+ * A full report (POST /api/v1/reports) was asked for a study's record. A full report re-runs the
+ * one re-sent JPEG or PNG; a study is a series or a volume, and its report is the metadata PDF of
+ * its record. The request used to reach the image checks and answer 415 "Only JPEG and PNG images
+ * are accepted", which blamed the file and did not say where the study's report is.
+ */
+export class StudyHasOwnReportError extends DomainError {
+  readonly code = 'STUDY_HAS_OWN_REPORT';
+  readonly statusCode = 422;
+  constructor(readonly analysisId: string) {
+    super(
+      `Analysis ${analysisId} is a study (DICOM series or NIfTI volume). Full reports re-run a single JPEG or PNG image; ` +
+        `a study's report is GET /api/v1/history/${analysisId}/report.pdf (metadata only, also on its history page).`,
+    );
+  }
 }
 
 /**

@@ -33,6 +33,12 @@ export interface HistoryItem {
   probabilities: Record<string, number> | null;
   modelVersions: Record<string, string> | null;
   timingsMs: Record<string, number> | null;
+  /**
+   * model name → the confidence threshold it decided at, as recorded with the analysis ({} when
+   * no model ran); null for a record made before thresholds were stored: not recorded, and never
+   * to be shown as today's CONFIDENCE_THRESHOLD
+   */
+  thresholds: Record<string, number> | null;
   /** set for a DICOM series / NIfTI volume (src/studies): the only study metadata ever stored */
   study: StudySummary | null;
 }
@@ -183,8 +189,16 @@ export const EXPORT_BATCH = 500;
 const CSV_HEADER = [
   'id', 'createdAt', 'user', 'status', 'stage', 'code', 'fileType', 'byteSize', 'width', 'height', 'sha256',
   'bodyPart', 'bodyPartConfidence', 'isMri', 'mriConfidence', 'task', 'label', 'confidence',
-  'probabilities', 'modelVersions', 'timingsMs', 'disclaimer',
+  'probabilities', 'modelVersions', 'timingsMs',
+  // added later, after every earlier column (whose positions stay) and before the disclaimer, which stays last
+  'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
+  'disclaimer',
 ];
+
+/** Slices of a study its answer was not built from: refused by triage, or of another body part than the vote's. */
+function slicesNotUsed(s: StudySummary | null): number | null {
+  return s && typeof s.sliceCount === 'number' && typeof s.usableSlices === 'number' ? s.sliceCount - s.usableSlices : null;
+}
 
 function csvRow(i: HistoryItem): string {
   return csvLine([
@@ -193,6 +207,15 @@ function csvRow(i: HistoryItem): string {
     i.probabilities ? JSON.stringify(i.probabilities) : null,
     i.modelVersions ? JSON.stringify(i.modelVersions) : null,
     i.timingsMs ? JSON.stringify(i.timingsMs) : null,
+    // empty: not recorded (a row older than the column); {} when no model ran
+    i.thresholds ? JSON.stringify(i.thresholds) : null,
+    i.study ? 'study' : 'image',
+    i.study?.modality ?? null,
+    // a scrubbed DICOM text: csvLine defuses a formula in it like any other text cell
+    i.study?.seriesDescription ?? null,
+    i.study?.sliceCount ?? null,
+    i.study?.usableSlices ?? null,
+    slicesNotUsed(i.study),
     DISCLAIMER_ASCII,
   ]);
 }

@@ -107,6 +107,28 @@ export function confidenceThreshold(card: Pick<ModelCard, 'thresholds'>, overrid
   return override ?? card.thresholds.confidence;
 }
 
+/**
+ * The threshold applied for each model that ran (the names in a result's modelVersions), as a
+ * history record stores it: a report of that record later shows the rule it was decided under,
+ * not the one in force when the report is made. `cards` is only asked when a model ran (a study
+ * refused at its headers has none, and may come before the models are loaded).
+ */
+export function appliedThresholds(
+  modelVersions: Readonly<Record<string, string>>,
+  cards: () => readonly Pick<ModelCard, 'name' | 'thresholds'>[],
+  override: number | undefined,
+): Record<string, number> {
+  const names = Object.keys(modelVersions);
+  if (!names.length) return {};
+  const loaded = cards();
+  const out: Record<string, number> = {};
+  for (const name of names) {
+    const card = loaded.find((c) => c.name === name);
+    if (card) out[name] = confidenceThreshold(card, override);
+  }
+  return out;
+}
+
 /** Cross-field rules the JSON schema cannot express but the server relies on. */
 function checkConsistency(card: ModelCard): void {
   if (card.kind === 'diagnosis' && !card.body_part) {

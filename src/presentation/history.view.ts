@@ -64,6 +64,22 @@ export function fileSummary(item: HistoryItem): string {
   return [type, humanBytes(item.byteSize), item.width && item.height ? `${item.width}×${item.height} px` : null].filter(Boolean).join(' · ');
 }
 
+/** What a record made before thresholds were stored says instead of one (never today's threshold). */
+export const THRESHOLD_NOT_RECORDED = 'not recorded (analysed before thresholds were stored with each record)';
+
+/**
+ * The confidence threshold(s) the record was decided at, as stored with it: one figure when every
+ * model that ran had the same, else each model's. Today's CONFIDENCE_THRESHOLD is never shown for
+ * an old record: it may not be the rule the answer (or refusal) was given under.
+ */
+export function thresholdLine(item: Pick<HistoryItem, 'thresholds'>): string {
+  if (item.thresholds === null) return THRESHOLD_NOT_RECORDED;
+  const entries = Object.entries(item.thresholds);
+  if (!entries.length) return '— (no model ran)';
+  if (entries.every(([, v]) => v === entries[0][1])) return percent(entries[0][1]);
+  return entries.map(([name, v]) => `${humanLabel(name)} ${percent(v)}`).join(', ');
+}
+
 /** The figure that decided: the diagnosis confidence, or the triage figure of the stage that refused. */
 function decidingFigure(item: HistoryItem): number | null {
   if (item.stage === 'diagnosis' && item.code !== 'NO_VALIDATED_MODEL') return item.confidence;
@@ -108,6 +124,7 @@ export function historyDetail(item: HistoryItem) {
     mri: mriCheck(item),
     bodyPartLine: item.anatomy ? `${capitalise(humanLabel(item.anatomy))} (${percent(item.anatomyConfidence)})` : '—',
     model: item.task ? humanLabel(item.task) : '—',
+    threshold: thresholdLine(item),
     probabilities: probabilityViews(item.probabilities),
     versions: Object.entries(item.modelVersions ?? {}).map(([name, version]) => ({ name: humanLabel(name), version, href: `/models/${name}` })),
     timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v: `${Math.round(v * 10) / 10} ms` })),

@@ -2,7 +2,7 @@ import PDFDocument from 'pdfkit';
 import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
-import { fileSummary, humanTime } from '../presentation/history.view';
+import { fileSummary, humanTime, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { capitalise, humanCode, humanLabel, humanMm, humanStage, mriCheck, percent, resultTitle, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
 
@@ -101,6 +101,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     doc.fillColor('#b45309').font('Helvetica-Bold').text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
   }
   row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code)} (${r.code})` : ''}`);
+  // the threshold recorded with the analysis: the rule this answer or refusal was given under
+  row('Confidence threshold', thresholdLine(r));
   if (input.message) row('Message', input.message);
   row('MRI check', mriCheck(r));
   row('Body part', r.anatomy ? `${capitalise(humanLabel(r.anatomy))} (${percent(r.anatomyConfidence)})` : '—');
@@ -134,7 +136,10 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     doc.font('Helvetica');
     if (!card) continue;
     const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;
-    doc.fontSize(9).fillColor(GREY).text(`Answers only at or above ${card.threshold} calibrated confidence. Model card: `, LEFT, undefined, { continued: true });
+    // the model's threshold at this analysis (the record's), not the one in force now
+    const recorded = r.thresholds?.[name];
+    const rule = recorded === undefined ? `Confidence threshold at this analysis: ${r.thresholds === null ? THRESHOLD_NOT_RECORDED : '—'}.` : `Decided at a ${percent(recorded)} confidence threshold.`;
+    doc.fontSize(9).fillColor(GREY).text(`${rule} Model card: `, LEFT, undefined, { continued: true });
     // a link annotation over the URL (clickable in any viewer), underlined in link blue
     doc.fillColor('#1a4f8b').text(cardUrl, { link: input.baseUrl ? cardUrl : null, underline: Boolean(input.baseUrl) }).fillColor('black');
     doc.moveDown(0.2);

@@ -33,7 +33,8 @@ export class ReportsController {
     description:
       'The server keeps no image. Send the image again: it must match (sha256) an analysis in your history ' +
       '(the latest one, or `analysisId`); the analysis is re-run in memory and the PDF includes image, heat map, ' +
-      'result, all probabilities, deciding stage, model versions and card metrics, timings and the disclaimer.',
+      'result, all probabilities, deciding stage, model versions and card metrics, timings and the disclaimer. ' +
+      'A study\'s record is a 422 STUDY_HAS_OWN_REPORT: its report is GET /api/v1/history/{id}/report.pdf.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['image'], properties: { image: { type: 'string', format: 'binary' }, analysisId: { type: 'string' } } } })

@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import type { AuthUser } from '../accounts/roles';
 import { AnalysisService } from '../classifier/analysis.service';
 import { recordedDecision } from '../classifier/analysis-result';
-import { BadRequestError, NotFoundError } from '../common/errors';
+import { BadRequestError, NotFoundError, StudyHasOwnReportError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { HistoryItem, HistoryService } from '../history/history.service';
 import { withoutRecording } from '../history/recording-context';
 import { ImageDecodeService } from '../inference/image-decode.service';
-import { confidenceThreshold, type ModelCard } from '../inference/model-card';
+import type { ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { modelCardView, ModelCardView } from '../presentation/model-card.view';
 import { buildReportPdf } from './report-pdf';
@@ -55,6 +55,8 @@ export class ReportsService {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const rec = analysisId ? await this.history.get(user, analysisId) : await this.history.latestOwnBySha(user.id, sha256);
     if (!rec) throw new NotFoundError('This image is not in your history: analyse it first, then download its report.');
+    // before the bytes are compared or re-run: the image checks would blame the file (415)
+    if (rec.study) throw new StudyHasOwnReportError(rec.id);
     if (rec.sha256 !== sha256) throw new BadRequestError('The image does not match that analysis (sha256 differs).');
 
     const outcome = await withoutRecording(() => this.analysis.analyzeDetailed(bytes, { explain: true, signal }, { userId: user.id }));
@@ -99,6 +101,7 @@ export class ReportsService {
     }
     return found
       .filter((c) => record.modelVersions?.[c.name] === c.version)
-      .map((c) => modelCardView(c, confidenceThreshold(c, this.config.confidenceThresholdOverride)));
+      // the card's figures only: the threshold the PDF shows is the record's (report-pdf.ts), never today's CONFIDENCE_THRESHOLD
+      .map((c) => modelCardView(c));
   }
 }

@@ -154,6 +154,7 @@ export function toRow(r: AnalysisRecord, study?: StudyColumns) {
     probabilitiesJson: json(r.probabilities),
     modelVersionsJson: json(r.modelVersions),
     timingsJson: json(r.timingsMs),
+    thresholdsJson: JSON.stringify(r.thresholds),
     ...(study
       ? {
           kind: 'study',
@@ -193,6 +194,8 @@ export function toItem(r: Row): HistoryItem {
     probabilities: parseJson(r.probabilitiesJson),
     modelVersions: parseJson(r.modelVersionsJson),
     timingsMs: parseJson(r.timingsJson),
+    // null: a row from before the column (not recorded), never filled in with today's threshold
+    thresholds: parseJson(r.thresholdsJson),
     study:
       r.kind === 'study'
         ? {

@@ -7,7 +7,8 @@ import type { StudyRecord, StudyResult } from './study-result';
  * recorder can use it without importing the service.
  */
 
-export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number, sha256: string): StudyRecord {
+/** `thresholds`: the confidence threshold each model that ran on its slices decided at (appliedThresholds). */
+export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number, sha256: string, thresholds: Record<string, number>): StudyRecord {
   const m: StudyMeta = r.study;
   return {
     userId: ctx.userId ?? null,
@@ -24,6 +25,7 @@ export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number,
     sha256,
     ...recordedDecision(r),
     probabilities: Object.keys(r.probabilities).length ? r.probabilities : null,
+    thresholds,
   };
 }
 

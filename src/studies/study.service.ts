@@ -10,7 +10,7 @@ import { AppConfig } from '../config/config.service';
 import { ImageDecodeService } from '../inference/image-decode.service';
 import { encodePngDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
-import { confidenceThreshold, labelCaveat } from '../inference/model-card';
+import { appliedThresholds, confidenceThreshold, labelCaveat } from '../inference/model-card';
 import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
 import { headerRefusal } from './header-refusal';
 import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
@@ -88,7 +88,8 @@ export class StudyService {
     try {
       // answered at once on abort (504 / client gone); the work stops at its next check
       const result = await untilAborted(work, signal);
-      const record = toRecord(result, ctx, byteSize, sha256);
+      const thresholds = appliedThresholds(result.modelVersions, () => this.models.cards(), this.config.confidenceThresholdOverride);
+      const record = toRecord(result, ctx, byteSize, sha256, thresholds);
       this.logger.log(
         `study ${result.study.format}: ${result.study.sliceCount} slices → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
       );

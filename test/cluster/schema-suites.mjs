@@ -78,8 +78,10 @@ export function schemaSuites() {
       const { readMigrations } = require(path.join(ROOT, 'dist/prisma/migrator.js'));
       const { PG_MIGRATIONS_DIR } = require(path.join(ROOT, 'dist/prisma/database.js'));
       const committed = readMigrations(PG_MIGRATIONS_DIR);
-      // an upgrade: the sets before "must change password", a user, then the rest
+      // an upgrade: the sets before "must change password", a user and an analysis, then the rest
+      // (which brings "must change password" and the per-record thresholds)
       const NEW = '20261205150000_must_change_password';
+      const THRESHOLDS = '20261205180000_analysis_thresholds';
       const olderDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgolder-'));
       for (const m of committed.filter((f) => f.name < NEW)) {
         fs.mkdirSync(path.join(olderDir, m.name));
@@ -92,13 +94,19 @@ export function schemaSuites() {
       const s = new pg.Client({ connectionString: url });
       await s.connect();
       await s.query(`INSERT INTO "User" (id, email, "passwordHash") VALUES ('u1', 'old@example.test', 'scrypt$x')`);
+      await s.query(`INSERT INTO "Analysis" (id, "userId", "byteSize", sha256, status) VALUES ('a1', 'u1', 1, 'f', 'completed')`);
       const first = await applyPgMigrations(url, PG_MIGRATIONS_DIR);
       assert.deepEqual(first.applied, committed.filter((f) => f.name >= NEW).map((f) => f.name));
       const upgraded = (await s.query(`SELECT "mustChangePassword" AS m FROM "User" WHERE id = 'u1'`)).rows[0];
-      const recorded = (await s.query('SELECT checksum, logs, applied_steps_count, finished_at FROM _prisma_migrations WHERE migration_name = $1', [NEW])).rows[0];
+      const oldAnalysis = (await s.query(`SELECT "thresholdsJson" AS t FROM "Analysis" WHERE id = 'a1'`)).rows[0];
+      const recorded = (await s.query('SELECT migration_name, checksum, logs, applied_steps_count, finished_at FROM _prisma_migrations WHERE migration_name = ANY($1) ORDER BY 1', [[NEW, THRESHOLDS]])).rows;
       await s.end();
       assert.deepEqual(upgraded, { m: false }, 'users from before the column must not be asked to change their password');
-      assert.deepEqual([recorded.checksum, recorded.logs, recorded.applied_steps_count, recorded.finished_at instanceof Date], [committed.find((f) => f.name === NEW).checksum, null, 1, true]);
+      assert.deepEqual(oldAnalysis, { t: null }, 'analyses from before the column read "not recorded", never a threshold');
+      assert.deepEqual(
+        recorded.map((r) => [r.migration_name, r.checksum, r.logs, r.applied_steps_count, r.finished_at instanceof Date]),
+        [NEW, THRESHOLDS].map((n) => [n, committed.find((f) => f.name === n).checksum, null, 1, true]),
+      );
       const again = await applyPgMigrations(url, PG_MIGRATIONS_DIR);
       assert.deepEqual([again.applied.length, again.alreadyApplied.length], [0, committed.length]);
 

@@ -39,6 +39,8 @@ describe('admin CSV export of a large history', () => {
         stage: 'diagnosis',
         anatomy: 'brain',
         label: i < HOSTILE.length ? HOSTILE[i] : 'glioma',
+        // the first rows are studies whose (scrubbed) series description is hostile too
+        ...(i < HOSTILE.length ? { kind: 'study', modality: 'MR', seriesDescription: HOSTILE[i], sliceCount: 10, usableSlices: 7 } : {}),
       })),
     });
   });
@@ -92,10 +94,31 @@ describe('admin CSV export of a large history', () => {
 
   it('defuses formula cells and quotes commas, quotes and line breaks', async () => {
     const res = await request(server).get('/api/v1/history/export.csv?from=2026-01-01&to=2026-01-01').set(admin.bearer).expect(200);
-    const labels = new Set(parseCsv(res.text).map((r) => r.label));
-    for (const v of ['=1+1', '+SUM(A1:A9)', '-2+3', '@cmd', '\tTAB', '\rCR']) expect(labels).toContain(`'${v}`);
-    for (const v of ['a,b', 'say "hi"', 'two\nlines']) expect(labels).toContain(v);
+    const rows = parseCsv(res.text);
+    for (const column of ['label', 'seriesDescription']) {
+      const cells = new Set(rows.map((r) => r[column]));
+      for (const v of ['=1+1', '+SUM(A1:A9)', '-2+3', '@cmd', '\tTAB', '\rCR']) expect(cells).toContain(`'${v}`);
+      for (const v of ['a,b', 'say "hi"', 'two\nlines']) expect(cells).toContain(v);
+    }
     expect(res.text).toContain('"say ""hi"""');
+  });
+
+  it('study columns come after the earlier ones (which keep their places), the disclaimer still last', async () => {
+    const res = await request(server).get('/api/v1/history/export.csv?from=2026-01-01&to=2026-01-01').set(admin.bearer).expect(200);
+    expect(res.text.split('\r\n')[0].split(',')).toEqual([
+      'id', 'createdAt', 'user', 'status', 'stage', 'code', 'fileType', 'byteSize', 'width', 'height', 'sha256',
+      'bodyPart', 'bodyPartConfidence', 'isMri', 'mriConfidence', 'task', 'label', 'confidence',
+      'probabilities', 'modelVersions', 'timingsMs',
+      'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
+      'disclaimer',
+    ]);
+    const rows = parseCsv(res.text);
+    const study = rows.find((r) => r.seriesDescription === 'a,b');
+    expect(study).toMatchObject({ kind: 'study', modality: 'MR', slicesAnalysed: '10', slicesUsed: '7', slicesNotUsed: '3' });
+    const image = rows.find((r) => r.label === 'glioma');
+    expect(image).toMatchObject({ kind: 'image', modality: '', seriesDescription: '', slicesAnalysed: '', slicesUsed: '', slicesNotUsed: '' });
+    // rows written without a threshold (as before the column): an empty cell, "not recorded"
+    expect(rows.every((r) => r.thresholds === '')).toBe(true);
   });
 
   it('a filter that matches nothing still gives the header line', async () => {

@@ -24,7 +24,7 @@ function record(userId: string, over: Partial<AnalysisRecord>): AnalysisRecord {
     userId, fileType: 'png', byteSize: 1000, width: 256, height: 256, sha256: 'a'.repeat(64),
     status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.9,
     isMri: true, mriConfidence: 0.99, task: 'brain_tumor', label: 'glioma', confidence: 0.9,
-    probabilities: null, modelVersions: null, timingsMs: null,
+    probabilities: null, modelVersions: null, timingsMs: null, thresholds: {},
     ...over,
   };
 }

@@ -50,7 +50,9 @@ describe('CONFIDENCE_THRESHOLD=0.4 is the threshold shown everywhere', () => {
     const meta = await request(server).get(`/api/v1/history/${analysisId}/report.pdf`).set(user.bearer).buffer(true).parse(binary).expect(200);
     for (const pdf of [full.body as Buffer, meta.body as Buffer]) {
       const text = pdfFlatText(pdf);
-      expect(text).toContain('Answers only at or above 40.0 % calibrated confidence');
+      // the threshold recorded with the analysis, which was decided at the override
+      expect(text).toContain('Confidence threshold: 40.0 %');
+      expect(text).toContain('Decided at a 40.0 % confidence threshold.');
       expect(text).not.toContain('60.0 %');
     }
   });

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyMigrations, MigrationError, readMigrations } from '../../src/prisma/migrator';
 import { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from '../../src/prisma/database';
+import { toItem } from '../../src/repositories/analysis.repository';
 import { tempDir } from '../support/app';
 
 interface Row {
@@ -55,31 +56,54 @@ describe('migration runner', () => {
     db.close();
   });
 
-  it('upgrades a database made before "must change password": existing users get false, recorded like Prisma', () => {
-    const NEW = '20261205150000_must_change_password';
+  /**
+   * A database migrated up to (not including) `name`, rows written by `seed`, then upgraded with
+   * every committed migration: applies `name` and the later ones, records `name` like Prisma, and
+   * the PostgreSQL set has its twin (applied by the cluster suite against a real server).
+   */
+  function upgradeThrough(name: string, seed: (db: Database.Database) => void): Database.Database {
     const dir = tempDir();
     const older = path.join(dir, 'older');
-    for (const m of readMigrations(MIGRATIONS_DIR).filter((f) => f.name < NEW)) {
+    for (const m of readMigrations(MIGRATIONS_DIR).filter((f) => f.name < name)) {
       fs.mkdirSync(path.join(older, m.name), { recursive: true });
       fs.writeFileSync(path.join(older, m.name, 'migration.sql'), m.sql);
     }
     const file = path.join(dir, 'upgrade.db');
     applyMigrations(file, older);
     const before = new Database(file);
-    before.prepare(`INSERT INTO "User" (id, email, passwordHash) VALUES ('u1', 'old@example.test', 'scrypt$x')`).run();
+    seed(before);
     before.close();
 
     const result = applyMigrations(file, MIGRATIONS_DIR);
-    expect(result.applied).toEqual(readMigrations(MIGRATIONS_DIR).filter((f) => f.name >= NEW).map((f) => f.name));
+    expect(result.applied).toEqual(readMigrations(MIGRATIONS_DIR).filter((f) => f.name >= name).map((f) => f.name));
     const db = new Database(file, { readonly: true });
+    const row = db.prepare('SELECT * FROM _prisma_migrations WHERE migration_name = ?').get(name) as Row;
+    const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'));
+    expect(row).toMatchObject({ checksum: createHash('sha256').update(sql).digest('hex'), logs: null, rolled_back_at: null, applied_steps_count: 1 });
+    expect(typeof row.finished_at).toBe('number');
+    expect(fs.readFileSync(path.join(PG_MIGRATIONS_DIR, name, 'migration.sql'), 'utf8')).toMatch(/^-- AlterTable/);
+    return db;
+  }
+
+  it('upgrades a database made before "must change password": existing users get false, recorded like Prisma', () => {
+    const db = upgradeThrough('20261205150000_must_change_password', (d) => {
+      d.prepare(`INSERT INTO "User" (id, email, passwordHash) VALUES ('u1', 'old@example.test', 'scrypt$x')`).run();
+    });
     try {
       expect(db.prepare('SELECT "mustChangePassword" AS m FROM "User" WHERE id = ?').get('u1')).toEqual({ m: 0 });
-      const row = db.prepare('SELECT * FROM _prisma_migrations WHERE migration_name = ?').get(NEW) as Row;
-      const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, NEW, 'migration.sql'));
-      expect(row).toMatchObject({ checksum: createHash('sha256').update(sql).digest('hex'), logs: null, rolled_back_at: null, applied_steps_count: 1 });
-      expect(typeof row.finished_at).toBe('number');
-      // the PostgreSQL set has its twin, applied by the cluster suite against a real server
-      expect(fs.existsSync(path.join(PG_MIGRATIONS_DIR, NEW, 'migration.sql'))).toBe(true);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a database made before thresholds were recorded: its analyses read "not recorded" (null), never today\'s', () => {
+    const db = upgradeThrough('20261205180000_analysis_thresholds', (d) => {
+      d.prepare(`INSERT INTO "Analysis" (id, byteSize, sha256, status, modelVersionsJson) VALUES ('a1', 1, 'f', 'completed', '{"triage":"1.0.0"}')`).run();
+    });
+    try {
+      const row = db.prepare('SELECT * FROM "Analysis" WHERE id = ?').get('a1') as Parameters<typeof toItem>[0];
+      expect(row.thresholdsJson).toBeNull();
+      expect(toItem({ ...row, createdAt: new Date(0) }).thresholds).toBeNull();
     } finally {
       db.close();
     }

@@ -24,7 +24,7 @@ describe('PDF report pages', () => {
     status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.98, isMri: true, mriConfidence: 0.999,
     task: 'brain_tumor', label: 'glioma', confidence: 0.81,
     probabilities: Object.fromEntries(dx.labels.map((l, i) => [l, i === 0 ? 0.81 : 0.19 / (dx.labels.length - 1)])),
-    modelVersions: { triage: triage.version, brain_tumor: dx.version }, timingsMs: { total: 120 }, study: null,
+    modelVersions: { triage: triage.version, brain_tumor: dx.version }, timingsMs: { total: 120 }, thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: null,
   };
 
   it('every page of a multi-page full report carries the disclaimer and its page number', async () => {

@@ -34,6 +34,7 @@ const base: HistoryItem = {
   probabilities: { brain: 0.9999991, knee: 1e-7, spine: 2e-7, other_mri: 1e-8, not_mri: 6e-7 },
   modelVersions: { triage: '4.2.0' },
   timingsMs: null,
+  thresholds: { triage: 0.6 },
   study: null,
 };
 // the same refusal, decided by the model (argmax not_mri)

@@ -30,6 +30,7 @@ const item = (over: Partial<HistoryItem> = {}): HistoryItem => ({
   probabilities: { notumor: 0.87654, glioma: 0.1, meningioma: 0.02, pituitary: 0.00346 },
   modelVersions: { triage: '2.0.0', brain_tumor: '2.0.0' },
   timingsMs: { total: 12.3456 },
+  thresholds: { triage: 0.6, brain_tumor: 0.6 },
   study: null,
   ...over,
 });

@@ -28,6 +28,7 @@ describe('refusedRecord', () => {
       probabilities: null,
       modelVersions: null,
       timingsMs: null,
+      thresholds: {},
     });
     expect(refusedRecord({}, 0, '', 'CORRUPT_IMAGE').userId).toBeNull();
   });
