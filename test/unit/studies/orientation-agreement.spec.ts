@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { frameLayout, orientFrame } from '../../../src/studies/dicom-orientation';
 import { LoadedStudy, loadStudy } from '../../../src/studies/study-loader';
 import { LIMITS } from '../../support/disc-phantom';
 import { Acquisition, asDicom, asNifti, expectedRanks, foundRanks } from '../../support/orientation-phantom';
@@ -94,8 +95,36 @@ describe.each(ACQUISITIONS)('%s', (_name, iop, plane) => {
 describe('NIfTI: the volume and the orientation a viewer would take', () => {
   const axial: Acquisition = { iop: [1, 0, 0, 0, 1, 0], size: SIZE, spacing: SPACING };
 
+  it('a negative pixdim does not mirror a qform-oriented volume (nifti1_io takes it as 1; its spacing is unknown)', async () => {
+    const file = asNifti(axial, { form: 'qform' });
+    file.writeFloatLE(-SPACING[0], 80); // pixdim[1]
+    const slices = await load([file]);
+    for (const s of slices) expect(foundRanks(s)).toEqual(expectedRanks('axial'));
+    expect([slices[0].width, slices[0].height]).toEqual([48, 40]); // shown as stored: no usable column spacing
+  });
+
   it('a 4-D file: only the first volume is analysed (its mirror image in the second is not)', async () => {
     const ref = (await load([asNifti(axial)])).map(digest);
     expect((await load([asNifti(axial, { volumes: 3 })])).map(digest)).toEqual(ref);
+  });
+});
+
+describe('orientFrame', () => {
+  it('moves whole pixels of a colour frame: sagittal stored with rows head → feet is transposed', () => {
+    const layout = frameLayout([0, 0, -1, 0, 1, 0]); // rows towards I, columns towards P
+    expect(layout).toMatchObject({ plane: 'sagittal', transpose: true, flipColumns: false, flipRows: false });
+    // 3 columns × 2 rows, RGB, pixel (x, y) = [10x + y, 100, 200]
+    const rgb = Uint8Array.from({ length: 18 }, (_, n) => [10 * ((n / 3 | 0) % 3) + ((n / 9) | 0), 100, 200][n % 3]);
+    const out = orientFrame(rgb, 3, 2, 3, layout);
+    expect([out.width, out.height]).toEqual([2, 3]);
+    // shown (x, y) is stored (column y, row x)
+    expect(Array.from(out.data)).toEqual([0, 100, 200, 1, 100, 200, 10, 100, 200, 11, 100, 200, 20, 100, 200, 21, 100, 200]);
+  });
+
+  it('the usual axial frame, or none known, is the stored array itself', () => {
+    const v = new Float32Array(12);
+    expect(orientFrame(v, 4, 3, 1, frameLayout([1, 0, 0, 0, 1, 0])).data).toBe(v);
+    expect(orientFrame(v, 4, 3, 1, frameLayout(null)).data).toBe(v);
+    expect(frameLayout([1, 0, 0, 1, 0, 0])).toBeNull(); // parallel directions: no plane
   });
 });
