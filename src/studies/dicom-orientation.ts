@@ -66,11 +66,22 @@ export function shownSize(layout: FrameLayout | null, columns: number, rows: num
 
 const identity = (l: FrameLayout | null) => !l || (!l.transpose && !l.flipColumns && !l.flipRows);
 
+/** Shown pixels between two calls to `pause`: a transposed 4 MP frame took 30–60 ms in one go. */
+const PAUSE_EVERY_PIXELS = 1 << 20;
+
 /**
  * A stored frame (width × height, `channels` interleaved values per pixel) as it is shown; the same
- * array when nothing moves. A copy of one frame, made once per slice as it is decoded.
+ * array when nothing moves. A copy of one frame, made once per slice as it is decoded, in bands of
+ * rows with `pause` (the loader's yield to the event loop, which also stops an aborted study) between.
  */
-export function orientFrame<T extends Float32Array | Uint8Array>(data: T, width: number, height: number, channels: number, layout: FrameLayout | null): { data: T; width: number; height: number } {
+export async function orientFrame<T extends Float32Array | Uint8Array>(
+  data: T,
+  width: number,
+  height: number,
+  channels: number,
+  layout: FrameLayout | null,
+  pause?: () => Promise<void>,
+): Promise<{ data: T; width: number; height: number }> {
   if (identity(layout)) return { data, width, height };
   const l = layout!;
   const { width: w, height: h } = shownSize(l, width, height);
@@ -84,7 +95,9 @@ export function orientFrame<T extends Float32Array | Uint8Array>(data: T, width:
   const origin = cx.start * sx + cy.start * sy;
   const dx = cx.step * sx;
   const dy = cy.step * sy;
+  const band = Math.max(1, Math.floor(PAUSE_EVERY_PIXELS / w));
   for (let y = 0; y < h; y++) {
+    if (pause && y > 0 && y % band === 0) await pause();
     let src = origin + y * dy;
     for (let x = 0; x < w; x++, src += dx) {
       const o = (y * w + x) * channels;

@@ -218,10 +218,10 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     // header and JPEG disagree: a colour file whose frame has one component has no window to use
     if (frame.kind === 'scalar' && inst.samplesPerPixel !== 1) throw new CorruptStudyError(`${fileLabel(inst.pos)}: the JPEG frame is grey, but the header declares colour.`);
     if (frame.kind === 'rgb') {
-      const shown = orientFrame(frame.data, frame.width, frame.height, 3, layout);
+      const shown = await orientFrame(frame.data, frame.width, frame.height, 3, layout, () => nextTurn(signal));
       return { rgb: { width: shown.width, height: shown.height, channels: 3, data: shown.data } };
     }
-    const shown = orientFrame(frame.values, frame.width, frame.height, 1, layout);
+    const shown = await orientFrame(frame.values, frame.width, frame.height, 1, layout, () => nextTurn(signal));
     return {
       width: shown.width,
       height: shown.height,

@@ -110,21 +110,28 @@ describe('NIfTI: the volume and the orientation a viewer would take', () => {
 });
 
 describe('orientFrame', () => {
-  it('moves whole pixels of a colour frame: sagittal stored with rows head → feet is transposed', () => {
+  it('moves whole pixels of a colour frame: sagittal stored with rows head → feet is transposed', async () => {
     const layout = frameLayout([0, 0, -1, 0, 1, 0]); // rows towards I, columns towards P
     expect(layout).toMatchObject({ plane: 'sagittal', transpose: true, flipColumns: false, flipRows: false });
     // 3 columns × 2 rows, RGB, pixel (x, y) = [10x + y, 100, 200]
     const rgb = Uint8Array.from({ length: 18 }, (_, n) => [10 * ((n / 3 | 0) % 3) + ((n / 9) | 0), 100, 200][n % 3]);
-    const out = orientFrame(rgb, 3, 2, 3, layout);
+    const out = await orientFrame(rgb, 3, 2, 3, layout);
     expect([out.width, out.height]).toEqual([2, 3]);
     // shown (x, y) is stored (column y, row x)
     expect(Array.from(out.data)).toEqual([0, 100, 200, 1, 100, 200, 10, 100, 200, 11, 100, 200, 20, 100, 200, 21, 100, 200]);
   });
 
-  it('the usual axial frame, or none known, is the stored array itself', () => {
+  it('the usual axial frame, or none known, is the stored array itself', async () => {
     const v = new Float32Array(12);
-    expect(orientFrame(v, 4, 3, 1, frameLayout([1, 0, 0, 0, 1, 0])).data).toBe(v);
-    expect(orientFrame(v, 4, 3, 1, frameLayout(null)).data).toBe(v);
+    expect((await orientFrame(v, 4, 3, 1, frameLayout([1, 0, 0, 0, 1, 0]))).data).toBe(v);
+    expect((await orientFrame(v, 4, 3, 1, frameLayout(null))).data).toBe(v);
     expect(frameLayout([1, 0, 0, 1, 0, 0])).toBeNull(); // parallel directions: no plane
+  });
+
+  it('a large frame is turned in bands, pausing between them (the event loop gets its turns)', async () => {
+    const pause = jest.fn(async () => undefined);
+    const out = await orientFrame(new Float32Array(2048 * 1024), 2048, 1024, 1, frameLayout([-1, 0, 0, 0, -1, 0]), pause);
+    expect([out.width, out.height]).toEqual([2048, 1024]);
+    expect(pause).toHaveBeenCalledTimes(1); // 2 M pixels: one pause between the two 1 M bands
   });
 });
