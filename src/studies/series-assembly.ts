@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DicomInstance } from './dicom';
+import { sliceDirection } from './dicom-orientation';
 import {
   fileLabel,
   InvalidPixelFormatError,
@@ -181,13 +182,14 @@ export type Ordering = 'position' | 'instance_number' | 'upload_order';
 
 /**
  * Slices in anatomical order: by ImagePositionPatient projected on the slice normal
- * (row × column direction cosines) when every file has both; else by InstanceNumber; else as
- * uploaded. Returns positions along the normal (mm), rounded to µm.
+ * (row × column direction cosines) turned towards superior, anterior or left as the plane is
+ * shown (dicom-orientation.ts) when every file has both; else by InstanceNumber; else as
+ * uploaded. Returns positions along that direction (mm), rounded to µm.
  */
 export function orderInstances(instances: DicomInstance[]): { ordered: DicomInstance[]; ordering: Ordering; positions: (number | null)[] } {
   const withGeometry = instances.every((i) => i.position && i.orientation);
   if (withGeometry) {
-    const normal = sliceNormal(instances[0].orientation!);
+    const normal = sliceDirection(instances[0].orientation!);
     const keyed = instances.map((inst) => ({ inst, d: round3(inst.position!.reduce((s, p, k) => s + p * normal[k], 0)) }));
     keyed.sort((a, b) => a.d - b.d || (a.inst.instanceNumber ?? 0) - (b.inst.instanceNumber ?? 0));
     return { ordered: keyed.map((k) => k.inst), ordering: 'position', positions: keyed.map((k) => k.d) };
@@ -199,9 +201,44 @@ export function orderInstances(instances: DicomInstance[]): { ordered: DicomInst
   return { ordered: instances, ordering: 'upload_order', positions: instances.map(() => null) };
 }
 
-/** Row × column direction cosines. */
-export function sliceNormal(o: number[]): number[] {
-  return [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
+export interface OrderedFrame {
+  inst: DicomInstance;
+  /** frame index in its file */
+  f: number;
+  /** mm along the series' slice direction; null when unknown */
+  position: number | null;
+}
+
+/**
+ * Every frame of the series in anatomical order: the files by orderInstances; the frames of
+ * Enhanced (multi-frame) objects by their own plane positions, along the same direction; those of a
+ * classic multi-frame file in their stored order (`upload_order`). Then one image per position.
+ */
+export function orderFrames(instances: DicomInstance[]): { frames: OrderedFrame[]; ordering: Ordering } {
+  const order = orderInstances(instances);
+  let ordering = order.ordering;
+  let frames: OrderedFrame[] = [];
+  order.ordered.forEach((inst, k) => {
+    for (let f = 0; f < inst.frames; f++) frames.push({ inst, f, position: inst.frames === 1 ? order.positions[k] : null });
+  });
+  if (instances.some((i) => i.frameInfo)) {
+    const geo = frames.map(({ inst, f }) => ({
+      pos: inst.frameInfo?.[f]?.position ?? (inst.frames === 1 ? inst.position : null),
+      ori: inst.frameInfo?.[f]?.orientation ?? inst.orientation,
+    }));
+    assertOneOrientation(geo.map((g) => g.ori));
+    if (geo.every((g) => g.pos && g.ori)) {
+      const normal = sliceDirection(geo[0].ori!);
+      frames = frames
+        .map((fr, i) => ({ ...fr, position: round3(geo[i].pos!.reduce((a, p, k) => a + p * normal[k], 0)) }))
+        .sort((a, b) => a.position! - b.position!);
+      ordering = 'position';
+    }
+  }
+  const positions = frames.map((fr) => fr.position);
+  assertOneImagePerPosition(positions, ordering === 'position' ? null : order.ordered.map((i) => i.instanceNumber));
+  if (order.ordered.length === 1 && frames.length > 1 && positions.every((p) => p === null)) ordering = 'upload_order';
+  return { frames, ordering };
 }
 
 export function round3(v: number): number {

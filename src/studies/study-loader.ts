@@ -5,17 +5,8 @@ import { isUnsupportedBodyPart } from './body-part';
 import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isDicomPart10, readDicomHeader } from './dicom';
 import { assertDecodable, assertJpegFrameHeaders, decodeFrame, FrameBudget } from './dicom-pixels';
 import { maybeInflateNifti, readNifti } from './nifti';
-import {
-  assertOneImagePerPosition,
-  assertOneOrientation,
-  assertOneSeries,
-  dropDuplicates,
-  leaveOutLocalizers,
-  orderInstances,
-  pixelFormat,
-  round3,
-  sliceNormal,
-} from './series-assembly';
+import { assertOneSeries, dropDuplicates, leaveOutLocalizers, orderFrames, pixelFormat, round3 } from './series-assembly';
+import { frameLayout, orientFrame, shownSize } from './dicom-orientation';
 import { CorruptStudyError, fileLabel, MixedSeriesError, SliceResolutionError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { PixelShape, planSquarePixels, SquarePlan } from './square-pixels';
 import { SliceData, windowStudy } from './windowing';
@@ -190,6 +181,9 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   // count against the same study limit.
   // The square-pixel plan of each file too (its own Pixel Spacing): an impossible one is refused
   // here, and slices stretched to square pixels count their growth, since they are held to the end.
+  // Each frame is shown radiologically (dicom-orientation.ts): the plan is of the shown slice, whose
+  // columns may be the stored rows. One orientation for all (assertOneSeries; frames below).
+  const layout = frameLayout(first.frameInfo?.[0]?.orientation ?? first.orientation);
   let decodedBytes = 0;
   const plans = new Map<DicomInstance, SquarePlan>();
   for (const inst of instances) {
@@ -197,38 +191,17 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     const format = pixelFormat(inst);
     checkSliceSize(inst.columns, inst.rows, limits);
     assertJpegFrameHeaders(inst, limits.maxPixels); // the size each JPEG frame declares, before any is decoded
-    const plan = squarePlan(inst.columns, inst.rows, { column: inst.pixelSpacing?.[1] ?? null, row: inst.pixelSpacing?.[0] ?? null }, limits);
+    const shown = shownSize(layout, inst.columns, inst.rows);
+    const [along, down] = layout?.transpose ? [0, 1] : [1, 0]; // Pixel Spacing is [between rows, between columns]
+    const plan = squarePlan(shown.width, shown.height, { column: inst.pixelSpacing?.[along] ?? null, row: inst.pixelSpacing?.[down] ?? null }, limits);
     plans.set(inst, plan);
     decodedBytes += inst.frames * inst.rows * inst.columns * format.samples * format.bytesPerSample;
     decodedBytes += inst.frames * Math.max(0, plan.width * plan.height - inst.rows * inst.columns) * format.samples;
   }
   if (decodedBytes > limits.maxBytes) throw new StudyTooLargeError(limits.maxBytes);
 
-  const order = orderInstances(instances);
-  let ordering = order.ordering;
-  let frames: { inst: DicomInstance; f: number; position: number | null }[] = [];
-  order.ordered.forEach((inst, k) => {
-    for (let f = 0; f < inst.frames; f++) frames.push({ inst, f, position: inst.frames === 1 ? order.positions[k] : null });
-  });
-  // Enhanced (multi-frame) objects: order the frames by their own plane positions.
-  if (instances.some((i) => i.frameInfo)) {
-    const geo = frames.map(({ inst, f }) => ({
-      pos: inst.frameInfo?.[f]?.position ?? (inst.frames === 1 ? inst.position : null),
-      ori: inst.frameInfo?.[f]?.orientation ?? inst.orientation,
-    }));
-    assertOneOrientation(geo.map((g) => g.ori));
-    if (geo.every((g) => g.pos && g.ori)) {
-      const normal = sliceNormal(geo[0].ori!);
-      frames = frames
-        .map((fr, i) => ({ ...fr, position: round3(geo[i].pos!.reduce((a, p, k) => a + p * normal[k], 0)) }))
-        .sort((a, b) => a.position! - b.position!);
-      ordering = 'position';
-    }
-  }
+  const { frames, ordering } = orderFrames(instances);
   const positions = frames.map((fr) => fr.position);
-  assertOneImagePerPosition(positions, ordering === 'position' ? null : order.ordered.map((i) => i.instanceNumber));
-  // one classic multi-frame file (no functional groups): its frames keep their stored order
-  if (order.ordered.length === 1 && frames.length > 1 && positions.every((p) => p === null)) ordering = 'upload_order';
   const windowOf = (inst: DicomInstance, f: number) => {
     const w = inst.frameInfo?.[f]?.window;
     if (w) return w;
@@ -244,11 +217,15 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     const frame = await decodeFrame(inst, f, signal, pixels);
     // header and JPEG disagree: a colour file whose frame has one component has no window to use
     if (frame.kind === 'scalar' && inst.samplesPerPixel !== 1) throw new CorruptStudyError(`${fileLabel(inst.pos)}: the JPEG frame is grey, but the header declares colour.`);
-    if (frame.kind === 'rgb') return { rgb: { width: frame.width, height: frame.height, channels: 3, data: frame.data } };
+    if (frame.kind === 'rgb') {
+      const shown = await orientFrame(frame.data, frame.width, frame.height, 3, layout, () => nextTurn(signal));
+      return { rgb: { width: shown.width, height: shown.height, channels: 3, data: shown.data } };
+    }
+    const shown = await orientFrame(frame.values, frame.width, frame.height, 1, layout, () => nextTurn(signal));
     return {
-      width: frame.width,
-      height: frame.height,
-      values: frame.values,
+      width: shown.width,
+      height: shown.height,
+      values: shown.data,
       window: windowOf(inst, f),
       invert: inst.photometric === 'MONOCHROME1',
     };

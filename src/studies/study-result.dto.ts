@@ -3,8 +3,8 @@ import { AnalysisResultDto } from '../classifier/analysis-result.dto';
 
 /** OpenAPI description of StudyResult (the service returns the plain interface). */
 export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 'disclaimer', 'modelVersions', 'experimental'] as const) {
-  @ApiProperty({ description: '0-based, in anatomical order' }) index!: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'position along the slice normal (mm)' }) position!: number | null;
+  @ApiProperty({ description: '0-based, in anatomical order: inferior → superior (axial), posterior → anterior (coronal), right → left (sagittal)' }) index!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'position (mm) along that order\'s direction, ascending with the index' }) position!: number | null;
   @ApiProperty({ description: 'small PNG data URL of the windowed slice' }) thumbnailPng!: string;
   @ApiProperty({ nullable: true, type: String, description: 'heat map, for the most decisive slices only' }) heatmap!: string | null;
   @ApiProperty({ description: 'the slice counted towards the study answer' }) usedForStudy!: boolean;

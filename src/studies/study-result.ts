@@ -9,9 +9,9 @@ export type StudyCode = AnalysisCode | 'INSUFFICIENT_SLICES' | 'SLICE_DISAGREEME
  * study's own `experimental` speaks for the model) plus where it lies.
  */
 export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'disclaimer' | 'modelVersions' | 'experimental' | 'caveat'> {
-  /** 0-based, in anatomical order */
+  /** 0-based, in anatomical order: inferior → superior (axial), posterior → anterior (coronal), right → left (sagittal) */
   index: number;
-  /** position along the slice normal (mm), when known */
+  /** position (mm) along that order's direction, ascending with the index, when known */
   position: number | null;
   /** small PNG data URL of the windowed slice, for the thumbnail strip */
   thumbnailPng: string;

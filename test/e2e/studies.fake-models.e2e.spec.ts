@@ -12,6 +12,7 @@ import { loginAs, TestSession } from '../helpers/auth';
 import { binary, pdfText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { cardCaveat } from '../support/cards';
+import { asDicom, asNifti, expectedRanks, foundRanks } from '../support/orientation-phantom';
 import { SERIES } from '../support/study-e2e';
 import { dicomSeries, dicomSlice, MARKER, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 
@@ -162,6 +163,24 @@ describe('POST /api/v1/studies on fake models', () => {
 
     const bad = await post(dicomSeries(wide.slice(0, 2), { pixelSpacing: [5, 0.5] }), undefined, 422);
     expect(bad.body).toEqual({ statusCode: 422, code: 'PIXEL_SPACING_OUT_OF_RANGE', message: expect.stringMatching(/10:1.*at most 8:1/) });
+  });
+
+  it('a sagittal series stored facing right, its files reversed: the same upright thumbnails, answers and slice order as the volume in NIfTI', async () => {
+    const acq = { iop: [0, -1, 0, 0, 0, -1], size: [128, 96, 6] as [number, number, number], spacing: [0.5, 1, 3] as [number, number, number] };
+    const dcm = (await post(asDicom(acq, { order: 'reversed' }))).body;
+    const nii = (await post([asNifti(acq)], ['sagittal.nii'])).body;
+    type Slice = { thumbnailPng: string; heatmap: string | null; label: string | null };
+    const shown = (r: { slices: Slice[]; explanation: unknown; study: { aggregation: unknown } }) => ({
+      slices: r.slices.map((s) => [s.thumbnailPng, s.heatmap, s.label]),
+      explanation: r.explanation,
+      aggregation: r.study.aggregation,
+    });
+    expect(shown(dcm)).toEqual(shown(nii));
+    expect(dcm.study.display).toEqual({ width: 128, height: 192, pixels: 'resampled' });
+    for (const s of dcm.slices as Slice[]) {
+      const { data, info } = await sharp(Buffer.from(s.thumbnailPng.slice(s.thumbnailPng.indexOf(',') + 1), 'base64')).greyscale().raw().toBuffer({ resolveWithObject: true });
+      expect(foundRanks({ width: info.width, height: info.height, channels: 1, data })).toEqual(expectedRanks('sagittal')); // anterior on the left, superior at the top
+    }
   });
 
   it('no file → 400 MISSING_FILE', async () => {

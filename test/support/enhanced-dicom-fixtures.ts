@@ -6,12 +6,17 @@ export interface EnhancedOptions extends DicomOptions {
   sharedSpacing?: [number, number] | null;
   /** Pixel Spacing of each frame in its own Pixel Measures (per-frame functional groups); null: none for that frame */
   frameSpacing?: ([number, number] | null)[];
+  /** ImagePositionPatient of each frame (default [-100, -100, z]) */
+  framePositions?: number[][];
+  /** ImageOrientationPatient in each frame's own Plane Orientation (none shared), as scanners write it */
+  perFrameOrientation?: boolean;
 }
 
 /**
  * One Enhanced MR object (multi-frame): the slices stored in the given frame order, each frame's
- * z in PlanePositionSequence (per-frame functional groups); orientation, pixel spacing, rescale
- * (slope 0.25, intercept −25) and window (128/256) in the shared functional groups.
+ * z (or `framePositions`) in PlanePositionSequence (per-frame functional groups); orientation (per frame
+ * with `perFrameOrientation`), pixel spacing, rescale (slope 0.25, intercept −25) and window (128/256,
+ * none with `window: false`) in the shared functional groups.
  */
 export function dicomEnhanced(slices: GreySlice[], zOfFrame: number[], o: EnhancedOptions = {}): Buffer {
   const { width, height } = slices[0];
@@ -20,6 +25,7 @@ export function dicomEnhanced(slices: GreySlice[], zOfFrame: number[], o: Enhanc
     for (let i = 0; i < width * height; i++) px[f * width * height + i] = s.data[i] * 4 + 100;
   });
   const sharedSpacing = o.sharedSpacing === undefined ? [0.8, 0.7] : o.sharedSpacing;
+  const orientation = o.orientation ?? [1, 0, 0, 0, 1, 0];
   const ds: Record<string, unknown> = {
     SOPClassUID: '1.2.840.10008.5.1.4.1.1.4.1',
     SOPInstanceUID: newUid(),
@@ -40,14 +46,15 @@ export function dicomEnhanced(slices: GreySlice[], zOfFrame: number[], o: Enhanc
     PhotometricInterpretation: 'MONOCHROME2',
     SharedFunctionalGroupsSequence: [
       {
-        PlaneOrientationSequence: [{ ImageOrientationPatient: [1, 0, 0, 0, 1, 0] }],
+        ...(o.perFrameOrientation ? {} : { PlaneOrientationSequence: [{ ImageOrientationPatient: orientation }] }),
         PixelMeasuresSequence: [sharedSpacing ? { PixelSpacing: sharedSpacing, SliceThickness: 3 } : { SliceThickness: 3 }],
         PixelValueTransformationSequence: [{ RescaleSlope: '0.25', RescaleIntercept: '-25', RescaleType: 'US' }],
-        FrameVOILUTSequence: [{ WindowCenter: '128', WindowWidth: '256' }],
+        ...(o.window === false ? {} : { FrameVOILUTSequence: [{ WindowCenter: '128', WindowWidth: '256' }] }),
       },
     ],
     PerFrameFunctionalGroupsSequence: zOfFrame.map((z, f) => ({
-      PlanePositionSequence: [{ ImagePositionPatient: [-100, -100, z] }],
+      PlanePositionSequence: [{ ImagePositionPatient: o.framePositions?.[f] ?? [-100, -100, z] }],
+      ...(o.perFrameOrientation ? { PlaneOrientationSequence: [{ ImageOrientationPatient: orientation }] } : {}),
       ...(o.frameSpacing?.[f] ? { PixelMeasuresSequence: [{ PixelSpacing: o.frameSpacing[f] }] } : {}),
     })),
     PixelData: [px.buffer],

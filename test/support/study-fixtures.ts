@@ -66,6 +66,8 @@ export interface DicomOptions {
   bits8?: boolean;
   instanceNumber?: number;
   z?: number;
+  /** ImagePositionPatient (default [-115, -115, z]) */
+  position?: number[];
   /** Pixel Spacing (0028,0030) as [between rows, between columns] mm (default [0.9, 0.9]); null: not written */
   pixelSpacing?: [number, number] | null;
 }
@@ -134,7 +136,7 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     ds.WindowWidth = '256';
   }
   if (o.geometry !== false) {
-    ds.ImagePositionPatient = [-115, -115, o.z ?? 0];
+    ds.ImagePositionPatient = o.position ?? [-115, -115, o.z ?? 0];
     ds.ImageOrientationPatient = o.orientation ?? [1, 0, 0, 0, 1, 0];
   }
   return part10(ds, o.rle ? '1.2.840.10008.1.2.5' : o.encapsulatedAs ?? o.transferSyntax ?? '1.2.840.10008.1.2.1');
