@@ -155,3 +155,19 @@ export function scopeFromCards(cards: ModelCard[]): Scope {
     refused: 'other MRI (heart, shoulder, elbow…) and images that are not MRI',
   };
 }
+
+/**
+ * What the service does with the body parts it knows, in one sentence for a refusal: "It
+ * diagnoses brain MRI; knee and spine MRI are only recognised (no validated diagnosis model
+ * yet)." The heart refusal said "supported: brain, knee, spine", so a user sent a knee and was
+ * told there was no model for it.
+ */
+export function scopeSentence(s: Scope): string {
+  const and = (parts: string[]) => (parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`);
+  const diagnosed = and([...new Set(s.diagnosed.map((d) => humanLabel(d.bodyPart)))]);
+  const recognised = and(s.recognisedOnly.map((p) => humanLabel(p)));
+  if (diagnosed && recognised) return `It diagnoses ${diagnosed} MRI; ${recognised} MRI ${s.recognisedOnly.length > 1 ? 'are' : 'is'} only recognised (no validated diagnosis model yet).`;
+  if (diagnosed) return `It diagnoses ${diagnosed} MRI only.`;
+  if (recognised) return `It recognises ${recognised} MRI but has no validated diagnosis model yet.`;
+  return '';
+}
