@@ -37,6 +37,17 @@ export function humanLabel(key: string | null | undefined): string {
   return WORDS[key] ?? key.replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI');
 }
 
+/**
+ * The model key for what a person typed in a filter: the words the pages show ("No tumour",
+ * "Other MRI", "Brain") or the key itself ("notumor"). Keys are lower case with underscores
+ * (every committed card); "No tumour" was a 400 and "Brain" matched nothing.
+ */
+export function labelKey(typed: string): string {
+  const words = typed.trim().replace(/\s+/g, ' ').toLowerCase();
+  const key = Object.entries(WORDS).find(([, w]) => w.toLowerCase() === words)?.[0];
+  return key ?? words.replace(/ /g, '_');
+}
+
 export function capitalise(s: string): string {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
