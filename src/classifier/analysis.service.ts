@@ -14,6 +14,7 @@ import { colourShare } from '../inference/colour-share';
 import { appliedThresholds, labelCaveat, type ModelCard } from '../inference/model-card';
 import type { RawImage } from '../inference/preprocess';
 import { checkFileBytes, sniffImageType } from '../validation/file-checks';
+import { scopeFromCards, scopeSentence } from '../presentation/labels';
 import { decideTriage } from '../validation/triage-decision';
 import {
   ANALYSIS_RECORDER,
@@ -179,7 +180,8 @@ export class AnalysisService {
 
     if (!triage.outcome.accepted) {
       const o = triage.outcome;
-      return finish({ ...common, ...triageAnswer, status: 'rejected', stage: o.stage, code: o.code, message: o.message });
+      const message = o.code === 'UNSUPPORTED_BODY_PART' ? withScope(o.message, this.models.cards()) : o.message;
+      return finish({ ...common, ...triageAnswer, status: 'rejected', stage: o.stage, code: o.code, message });
     }
 
     const bodyPart = triage.outcome.bodyPart;
@@ -266,4 +268,10 @@ function measureColour(card: ModelCard, image: RawImage): number | null {
   if (!colour) return null;
   if (image.prepared) return image.prepared.colourShare ?? null;
   return colourShare(image, colour);
+}
+
+/** A refusal followed by what the service does diagnose and what it only recognises, from the loaded cards. */
+export function withScope(message: string, cards: ModelCard[]): string {
+  const scope = scopeSentence(scopeFromCards(cards));
+  return scope ? `${message} ${scope}` : message;
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseCsv } from '../common/csv';
 import { NotFoundError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
+import { capitalise, humanLabel } from '../presentation/labels';
 
 export interface SampleImage {
   file: string;
@@ -47,14 +48,11 @@ export class SamplesService {
   }
 }
 
-function caption(r: Record<string, string>): string {
-  const part = (r.body_part || '').replace(/_/g, ' ');
-  const label = (r.label || '').replace(/_/g, ' ');
+/** The CSV's expected answer in the words of the result ("Brain MRI · no tumour", not "notumor"). */
+export function caption(r: Record<string, string>): string {
+  const part = r.body_part ? humanLabel(r.body_part) : '';
+  const label = r.label ? humanLabel(r.label) : '';
   if (r.is_mri === '0') return `Not an MRI${part && part !== 'none' ? ` (${part})` : ''}`;
   if (part === 'other') return 'MRI of an unsupported body part';
-  return `${cap(part)} MRI${label ? ` · ${label}` : ''}`;
-}
-
-function cap(s: string): string {
-  return s ? s[0].toUpperCase() + s.slice(1) : s;
+  return `${capitalise(part)} MRI${label ? ` · ${label}` : ''}`;
 }

@@ -1,5 +1,6 @@
 import type { AuthUser } from '../accounts/roles';
 import { BadRequestError } from '../common/errors';
+import { labelKey } from '../presentation/labels';
 import type { HistoryQuery } from './history.dto';
 
 export const STATUSES = ['completed', 'inconclusive', 'rejected'] as const;
@@ -43,9 +44,12 @@ export function parseFilters(q: HistoryQuery, viewer: AuthUser): HistoryFilters 
     f.status = status;
   }
   for (const key of ['bodyPart', 'label'] as const) {
-    const v = str(q[key]);
-    if (v === undefined) continue;
-    if (!TOKEN_RE.test(v)) throw new BadRequestError(`"${key}" has an unexpected format.`);
+    const typed = str(q[key]);
+    if (typed === undefined) continue;
+    const v = labelKey(typed); // the words the pages show ("No tumour", "Brain") or the key
+    if (!TOKEN_RE.test(v)) {
+      throw new BadRequestError(`"${key}" must be a ${key === 'label' ? 'label such as glioma or no tumour' : 'body part such as brain or spine'} (letters, digits, spaces, _ . -).`);
+    }
     f[key] = v;
   }
   const user = str(q.user);

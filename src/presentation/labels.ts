@@ -37,6 +37,17 @@ export function humanLabel(key: string | null | undefined): string {
   return WORDS[key] ?? key.replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI');
 }
 
+/**
+ * The model key for what a person typed in a filter: the words the pages show ("No tumour",
+ * "Other MRI", "Brain") or the key itself ("notumor"). Keys are lower case with underscores
+ * (every committed card); "No tumour" was a 400 and "Brain" matched nothing.
+ */
+export function labelKey(typed: string): string {
+  const words = typed.trim().replace(/\s+/g, ' ').toLowerCase();
+  const key = Object.entries(WORDS).find(([, w]) => w.toLowerCase() === words)?.[0];
+  return key ?? words.replace(/ /g, '_');
+}
+
 export function capitalise(s: string): string {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
@@ -154,4 +165,20 @@ export function scopeFromCards(cards: ModelCard[]): Scope {
     recognisedOnly: parts.filter((p) => !served.has(p)),
     refused: 'other MRI (heart, shoulder, elbow…) and images that are not MRI',
   };
+}
+
+/**
+ * What the service does with the body parts it knows, in one sentence for a refusal: "It
+ * diagnoses brain MRI; knee and spine MRI are only recognised (no validated diagnosis model
+ * yet)." The heart refusal said "supported: brain, knee, spine", so a user sent a knee and was
+ * told there was no model for it.
+ */
+export function scopeSentence(s: Scope): string {
+  const and = (parts: string[]) => (parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`);
+  const diagnosed = and([...new Set(s.diagnosed.map((d) => humanLabel(d.bodyPart)))]);
+  const recognised = and(s.recognisedOnly.map((p) => humanLabel(p)));
+  if (diagnosed && recognised) return `It diagnoses ${diagnosed} MRI; ${recognised} MRI ${s.recognisedOnly.length > 1 ? 'are' : 'is'} only recognised (no validated diagnosis model yet).`;
+  if (diagnosed) return `It diagnoses ${diagnosed} MRI only.`;
+  if (recognised) return `It recognises ${recognised} MRI but has no validated diagnosis model yet.`;
+  return '';
 }

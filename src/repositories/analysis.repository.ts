@@ -94,11 +94,13 @@ export class AnalysisRepository {
     return sortCounts(rows.map((r) => ({ key: String(r[column] ?? '—'), count: r._count._all })));
   }
 
-  /** "status: code" counts of every non-completed row. */
+  /** "status: code" counts of every non-completed row that the filters select. */
   async countReasons(q: AnalysisQuery): Promise<Count[]> {
     const rows = await this.prisma.analysis.groupBy({
       by: ['status', 'code'],
-      where: { ...where(q), status: { not: 'completed' } },
+      // AND, not a spread: `{ ...where(q), status: … }` replaced the Status filter, so "rejected"
+      // listed the inconclusive reasons too and "completed" listed every refusal
+      where: { AND: [where(q), { status: { not: 'completed' } }] },
       _count: { _all: true },
     });
     return sortCounts(rows.map((r) => ({ key: `${r.status}: ${r.code ?? 'unknown'}`, count: r._count._all })));

@@ -1,3 +1,5 @@
+import type { ModelCard } from '../inference/model-card';
+import { scopeFromCards, scopeSentence } from '../presentation/labels';
 import type { StudyResult } from './study-result';
 import type { LoadedStudy } from './study-loader';
 
@@ -7,7 +9,8 @@ type Refused = Extract<LoadedStudy, { kind: 'not_mri' | 'unsupported_part' }>;
  * A study refused from its DICOM header alone, before any pixel is decoded or model is run: the
  * Modality is not MR, or Body Part Examined names a part the service does not analyse.
  */
-export function headerRefusal(loaded: Refused): Omit<StudyResult, 'timingsMs' | 'disclaimer'> {
+export function headerRefusal(loaded: Refused, cards: ModelCard[]): Omit<StudyResult, 'timingsMs' | 'disclaimer'> {
+  const scope = scopeSentence(scopeFromCards(cards));
   const notMri = loaded.kind === 'not_mri';
   return {
     status: 'rejected',
@@ -15,8 +18,8 @@ export function headerRefusal(loaded: Refused): Omit<StudyResult, 'timingsMs' | 
     code: notMri ? 'NOT_MRI' : 'UNSUPPORTED_BODY_PART',
     message: notMri
       ? `The DICOM header says this series is ${loaded.meta.modality} (Modality), not MR, so no model was run.`
-      : `The DICOM header says this series shows the ${loaded.bodyPart} (Body Part Examined); the service analyses brain, ` +
-        'knee and spine MRI only, so no model was run. If the header is wrong, correct Body Part Examined and upload again.',
+      : `The DICOM header says this series shows the ${loaded.bodyPart} (Body Part Examined), a part the service does not analyse, ` +
+        `so no model was run.${scope ? ` ${scope}` : ''} If the header is wrong, correct Body Part Examined and upload again.`,
     isMri: !notMri,
     mriConfidence: null,
     anatomy: null,

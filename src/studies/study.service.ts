@@ -125,7 +125,7 @@ export class StudyService {
       timingsMs: { ...timings, total: round(performance.now() - started) },
     });
 
-    if (loaded.kind !== 'slices') return finish(headerRefusal(loaded));
+    if (loaded.kind !== 'slices') return finish(headerRefusal(loaded, this.models.isReady() ? this.models.cards() : []));
     this.models.triageCard(); // 503 before any work when models are not loaded
 
     t = performance.now();

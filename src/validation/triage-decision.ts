@@ -24,6 +24,12 @@ export interface TriageDecision {
 const BODY_LABELS = ['brain', 'knee', 'spine', 'other_mri'] as const;
 
 /**
+ * The triage card alone cannot say which parts are diagnosed and which only recognised; the
+ * analysis service adds that from the loaded cards (scopeSentence).
+ */
+export const UNSUPPORTED_PART_MESSAGE = 'This looks like an MRI of a body part the service does not analyse.';
+
+/**
  * The contract's triage rule (docs/model-contract.md, mirrored by ml/ evaluate.triage_decision),
  * in its order: colour gate (a coloured centre), background gate (a bright border ring), OOD or argmax not_mri → NOT_MRI;
  * p_mri < thr → modality LOW_CONFIDENCE;
@@ -91,7 +97,7 @@ export function decideTriage(
         accepted: false,
         stage: 'anatomy',
         code: 'UNSUPPORTED_BODY_PART',
-        message: 'This looks like an MRI of a body part the service does not support (supported: brain, knee, spine).',
+        message: UNSUPPORTED_PART_MESSAGE,
       },
     };
   }

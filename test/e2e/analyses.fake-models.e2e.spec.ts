@@ -105,6 +105,10 @@ describe('POST /api/v1/analyses on fake models', () => {
   it('dark grey → rejected UNSUPPORTED_BODY_PART at the anatomy stage', async () => {
     const res = await post(app, await solidPng(128, 128, 64)).expect(200);
     expect(res.body).toMatchObject({ status: 'rejected', stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', anatomy: 'other_mri' });
+    // it said "supported: brain, knee, spine", and a knee then got "no validated diagnosis model"
+    expect(res.body.message).toBe(
+      'This looks like an MRI of a body part the service does not analyse. It diagnoses brain MRI; knee and spine MRI are only recognised (no validated diagnosis model yet).',
+    );
   });
 
   it('mid grey → knee → inconclusive NO_VALIDATED_MODEL, body part reported', async () => {

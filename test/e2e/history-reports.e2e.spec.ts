@@ -143,6 +143,16 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(s.reasons).toEqual(expect.arrayContaining([{ key: 'rejected: UNSUPPORTED_TYPE', count: 1 }, { key: 'rejected: NOT_MRI', count: 1 }]));
     expect(typeof s.medianTimingsMs.total).toBe('number');
 
+    // the reasons follow the Status filter like every other count: "rejected" listed the
+    // inconclusive reason too, "completed" every refusal
+    const summary = async (query: string) => (await request(server).get(`/api/v1/history/summary?${query}`).set(admin.bearer).expect(200)).body;
+    const rejected = await summary('status=rejected');
+    expect(rejected.total).toBe(3);
+    expect(rejected.reasons.map((r: { key: string }) => r.key).sort()).toEqual(['rejected: NOT_MRI', 'rejected: UNSUPPORTED_BODY_PART', 'rejected: UNSUPPORTED_TYPE']);
+    expect(rejected.reasons.reduce((n: number, r: { count: number }) => n + r.count, 0)).toBe(3);
+    expect((await summary('status=completed')).reasons).toEqual([]);
+    expect((await summary('status=inconclusive')).reasons).toEqual([{ key: 'inconclusive: NO_VALIDATED_MODEL', count: 1 }]);
+
     const page = await request(server).get('/history?status=completed').set(admin.headers).set('Accept', 'text/html').expect(200);
     expect(page.text).toContain(alice.user.email);
     expect(page.text).toContain(bob.user.email);

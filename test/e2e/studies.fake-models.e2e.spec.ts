@@ -98,7 +98,9 @@ describe('POST /api/v1/studies on fake models', () => {
     const run = jest.spyOn(app.get(ModelRegistry), 'runImage');
     const res = await post(dicomSeries(SERIES.slice(0, 3), { bodyPart: 'BREAST' }));
     expect(res.body).toMatchObject({ status: 'rejected', stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true, slices: [], modelVersions: {}, caveat: null });
-    expect(res.body.message).toMatch(/BREAST \(Body Part Examined\).*brain, knee and spine/);
+    expect(res.body.message).toMatch(/BREAST \(Body Part Examined\), a part the service does not analyse/);
+    // what is diagnosed and what only recognised, from the loaded cards ("analyses brain, knee and spine" promised a knee diagnosis)
+    expect(res.body.message).toContain('It diagnoses brain MRI; knee and spine MRI are only recognised (no validated diagnosis model yet).');
     expect(JSON.stringify(res.body.study)).not.toContain('BREAST');
     expect(run).not.toHaveBeenCalled();
     // the same series with a supported part named is analysed as usual

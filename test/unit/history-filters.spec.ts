@@ -23,6 +23,21 @@ describe('history filters', () => {
   });
 });
 
+describe('history label and body-part filters', () => {
+  it('take the words the pages show as well as the keys: "No tumour" was a 400, "Brain" matched nothing', () => {
+    expect(parseFilters({ label: 'No tumour', bodyPart: 'Brain' }, admin)).toEqual({ label: 'notumor', bodyPart: 'brain' });
+    expect(parseFilters({ label: '  no   TUMOUR ', bodyPart: 'Other MRI' }, admin)).toEqual({ label: 'notumor', bodyPart: 'other_mri' });
+    expect(parseFilters({ label: 'No herniation' }, admin)).toEqual({ label: 'no_herniation' });
+    expect(parseFilters({ label: 'notumor', bodyPart: 'spine' }, admin)).toEqual({ label: 'notumor', bodyPart: 'spine' });
+    expect(parseFilters({ label: 'Glioma' }, admin)).toEqual({ label: 'glioma' });
+  });
+
+  it('still refuse anything that is not a label, saying what one looks like', () => {
+    expect(() => parseFilters({ label: '<script>alert(1)</script>' }, admin)).toThrow(/"label" must be a label such as glioma or no tumour/);
+    expect(() => parseFilters({ bodyPart: "brain' OR 1=1" }, admin)).toThrow(/"bodyPart" must be a body part such as brain/);
+  });
+});
+
 describe('history paging', () => {
   it('takes whole numbers in range, and the defaults when absent or empty', () => {
     expect(parsePaging({ page: '3', pageSize: '50' })).toEqual({ page: 3, pageSize: 50 });

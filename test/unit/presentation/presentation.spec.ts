@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { HistoryItem } from '../../../src/history/history.service';
 import { compileCardValidator, ModelCard } from '../../../src/inference/model-card';
 import { fileSummary, historyDetail, historyRow, humanTime } from '../../../src/presentation/history.view';
-import { humanLabel, humanMm, percent, reportFileName, resultTitle, scopeFromCards } from '../../../src/presentation/labels';
+import { humanLabel, humanMm, percent, reportFileName, resultTitle, scopeFromCards, scopeSentence } from '../../../src/presentation/labels';
 import { modelCardView } from '../../../src/presentation/model-card.view';
 import { REPO_ROOT } from '../../support/app';
 import * as fs from 'node:fs';
@@ -112,5 +112,15 @@ describe('presentation: words and rounded figures for people', () => {
     const s = scopeFromCards([triage, dx]);
     expect(s.diagnosed.map((d) => [d.bodyPart, d.experimental])).toEqual([['brain', dx.experimental]]);
     expect(s.recognisedOnly).toEqual(triage.labels.filter((l) => !['brain', 'not_mri', 'other_mri'].includes(l)));
+  });
+
+  it('scope sentence for a refusal: diagnosed parts apart from the ones only recognised', () => {
+    const triage = loadCard('triage');
+    const dx = loadCard('brain_tumor');
+    expect(scopeSentence(scopeFromCards([triage, dx]))).toBe('It diagnoses brain MRI; knee and spine MRI are only recognised (no validated diagnosis model yet).');
+    expect(scopeSentence(scopeFromCards([triage]))).toBe('It recognises brain, knee and spine MRI but has no validated diagnosis model yet.');
+    const knee = { ...dx, name: 'knee_tear', body_part: 'knee' } as ModelCard;
+    expect(scopeSentence(scopeFromCards([triage, dx, knee]))).toBe('It diagnoses brain and knee MRI; spine MRI is only recognised (no validated diagnosis model yet).');
+    expect(scopeSentence(scopeFromCards([]))).toBe('');
   });
 });
