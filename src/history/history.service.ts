@@ -48,7 +48,8 @@ export interface StudySummary {
   seriesDescription: string | null;
   sliceCount: number | null;
   usableSlices: number | null;
-  spacing: Record<string, number> | null;
+  /** null for a direction the study did not give (e.g. slice: a series without positions) */
+  spacing: Record<string, number | null> | null;
 }
 
 export interface HistoryPage {

@@ -4,7 +4,7 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
-import { capitalise, humanBytes, humanCode, humanLabel, humanMm, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, statusName } from './labels';
+import { capitalise, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
 
 export interface ProbabilityView {
   label: string;
@@ -132,7 +132,7 @@ export function historyDetail(item: HistoryItem) {
     study: s
       ? {
           series: s.seriesDescription ?? '—',
-          spacing: s.spacing ? Object.entries(s.spacing).map(([k, v]) => `${k} ${humanMm(v)} mm`).join(', ') : '—',
+          spacing: spacingLine(s.spacing),
         }
       : null,
   };

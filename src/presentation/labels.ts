@@ -122,6 +122,18 @@ export function humanMm(v: number): string {
   return String(Math.round(v * 100) / 100);
 }
 
+/**
+ * A study's stored spacing: "column 0.9 mm, row 0.9 mm, slice unknown". A series without slice
+ * positions stores slice: null, which read "slice 0 mm" on the history page and in the PDF
+ * (Math.round(null) is 0) while the study page said "?".
+ */
+export function spacingLine(spacing: Record<string, number | null> | null): string {
+  if (!spacing) return '—';
+  return Object.entries(spacing)
+    .map(([k, v]) => (typeof v === 'number' && Number.isFinite(v) ? `${k} ${humanMm(v)} mm` : `${k} unknown`))
+    .join(', ');
+}
+
 /** The minimal shape of a recorded analysis the titles need (HistoryItem satisfies it). */
 export interface TitledRecord {
   status: string;

@@ -3,7 +3,7 @@ import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/dis
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
-import { capitalise, humanCode, humanLabel, humanMm, humanStage, mriCheck, percent, resultTitle, statusName } from '../presentation/labels';
+import { capitalise, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
 
 export interface ReportInput {
@@ -163,7 +163,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (r.study) {
     const st = r.study;
     row('Series description', st.seriesDescription ?? '—');
-    row('Spacing', st.spacing ? Object.entries(st.spacing).map(([k, v]) => `${k} ${humanMm(v)} mm`).join(', ') : '—');
+    row('Spacing', spacingLine(st.spacing));
   }
 
   doc.moveDown(1).fontSize(9).fillColor('#8a1c1c').font('Helvetica-Bold').text(`Disclaimer: ${DISCLAIMER}`, LEFT, undefined, { width });

@@ -27,6 +27,14 @@ describe('PDF report pages', () => {
     modelVersions: { triage: triage.version, brain_tumor: dx.version }, timingsMs: { total: 120 }, thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: null,
   };
 
+  it('a study whose slice spacing is unknown says so, not "slice 0 mm"', async () => {
+    const study = { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null } };
+    const pdf = await buildReportPdf({ record: { ...record, study }, cards: [], generatedFor: 'u@example.org' });
+    const text = pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain('column 0.9 mm, row 0.9 mm, slice unknown');
+    expect(text).not.toContain('slice 0 mm');
+  });
+
   it('every page of a multi-page full report carries the disclaimer and its page number', async () => {
     const image = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer();
     const cards = [triage, dx].map((c) => modelCardView(c));

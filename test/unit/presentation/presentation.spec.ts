@@ -72,6 +72,9 @@ describe('presentation: words and rounded figures for people', () => {
     expect(historyRow(item({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, mriConfidence: 0.02, label: null })).confidence).toBe('98.0 %');
     const detail = historyDetail(item({ study: { modality: 'MR', seriesDescription: null, sliceCount: 8, usableSlices: 8, spacing: { column: 0.8999999761581421, row: 0.9, slice: 5 } } }));
     expect(detail.study?.spacing).toBe('column 0.9 mm, row 0.9 mm, slice 5 mm');
+    // a series without slice positions stores slice: null — it read "slice 0 mm"
+    const unknown = historyDetail(item({ study: { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null } } }));
+    expect(unknown.study?.spacing).toBe('column 0.9 mm, row 0.9 mm, slice unknown');
     expect(detail.probabilities.map((p) => p.label)).toEqual(['No tumour', 'Glioma', 'Meningioma', 'Pituitary']);
     expect(detail.title).not.toMatch(/[0-9a-f]{8}-/);
   });
