@@ -78,7 +78,7 @@ describe('small helpers', () => {
     expect(parseFilters({ user: 'b@x' }, user)).toEqual({});
     expect(() => parseFilters({ from: '2026-13-45x' }, user)).toThrow(/date/);
     expect(() => parseFilters({ status: 'done' }, user)).toThrow(/status/);
-    expect(() => parseFilters({ label: "x' OR 1=1" }, user)).toThrow(/format/);
+    expect(() => parseFilters({ label: "x' OR 1=1" }, user)).toThrow(/"label" must be a label such as glioma/);
     expect(parsePaging({})).toEqual({ page: 1, pageSize: 25 });
     expect(parsePaging({ page: '100000', pageSize: '100' })).toEqual({ page: 100000, pageSize: 100 });
     expect(filtersQuery({ status: 'completed' }, { page: 2 })).toBe('?status=completed&page=2');
