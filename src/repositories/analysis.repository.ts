@@ -78,8 +78,16 @@ export class AnalysisRepository {
     return row ? toItem(row) : null;
   }
 
+  /**
+   * The user's most recent single-image record of these bytes, else their most recent study
+   * record of them. Images first: the same bytes once uploaded to the study endpoint (a JPEG
+   * dropped there by mistake is recorded as a refused study) made every later report of that
+   * image a false 422 STUDY_HAS_OWN_REPORT although the image had been analysed since.
+   */
   async latestBySha(userId: string, sha256: string): Promise<HistoryItem | null> {
-    const row = await this.prisma.analysis.findFirst({ where: { userId, sha256 }, include: WITH_EMAIL, orderBy: NEWEST_FIRST });
+    const row =
+      (await this.prisma.analysis.findFirst({ where: { userId, sha256, kind: null }, include: WITH_EMAIL, orderBy: NEWEST_FIRST })) ??
+      (await this.prisma.analysis.findFirst({ where: { userId, sha256 }, include: WITH_EMAIL, orderBy: NEWEST_FIRST }));
     return row ? toItem(row) : null;
   }
 

@@ -97,6 +97,14 @@ describe('a full PDF report shows the analysis it names', () => {
     expect(pdfFlatText(pdf.body as Buffer)).toContain(`Analysis id: ${study.id}`);
   });
 
+  it('an image once sent to the study endpoint by mistake: its report (by sha256) is still the image\'s, not a false STUDY_HAS_OWN_REPORT', async () => {
+    const server = app.getHttpServer();
+    // recorded as a refused study of the same bytes, newer than the image's record
+    await request(server).post('/api/v1/studies').set(alice.bearer).attach('files', image, 'x.png').expect(415);
+    const res = await request(server).post('/api/v1/reports').set(alice.bearer).attach('image', image, 'x.png').buffer(true).parse(binary).expect(200);
+    expect(pdfFlatText(res.body as Buffer)).toContain(`Analysis id: ${stored.id}`);
+  });
+
   describe('after a restart at CONFIDENCE_THRESHOLD=0.9 on the same database', () => {
     let later: NestExpressApplication;
     let same: TestSession;
