@@ -82,6 +82,25 @@ export const booleanFlag = z.union([
 /** One text value (a repeated or nested field is a 400), at most `max` characters. */
 export const text = (max: number) => z.string({ error: 'expected a single text value' }).max(max);
 
+/**
+ * The text fields of a multipart endpoint, and none other: an unknown field (in the body or the
+ * query string) is a 400, not dropped — a client sending `threshold=0.9` would otherwise get a 200
+ * decided at the server's threshold and take it for an answer at its own. `fileField` is the
+ * file's own field: sent as text it is left to the controller's MISSING_FILE, which says what to
+ * do instead. The unknown field's name is not echoed, as for multer's refusals.
+ */
+export function closedFields<S extends z.ZodRawShape>(shape: S, fileField: string, takes: string) {
+  const known = new Set([...Object.keys(shape), fileField]);
+  return z.looseObject(shape).superRefine((fields, ctx) => {
+    if (Object.keys(fields).some((k) => !known.has(k))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unexpected field; this endpoint takes only ${takes} (the confidence threshold is the server's CONFIDENCE_THRESHOLD, not a request field)`,
+      });
+    }
+  });
+}
+
 /** A row id in a URL: the form Prisma's uuid() default writes (any version), nothing else. */
 export const uuidParam = z
   .string()

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -43,12 +43,13 @@ export class ReportsController {
     @CurrentUser() user: AuthUser,
     @UploadedFile() file: Express.Multer.File | undefined,
     @Body() body: ReportFieldsDto,
+    @Query() query: ReportFieldsDto,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     if (!file) throw new MissingFileError('image');
     const baseUrl = this.reports.baseUrl({ protocol: req.protocol, host: req.get('host') });
-    const { pdf, record } = await this.reports.fullReport(user, file.buffer, body.analysisId || undefined, baseUrl, clientGone(req));
+    const { pdf, record } = await this.reports.fullReport(user, file.buffer, body.analysisId || query.analysisId || undefined, baseUrl, clientGone(req));
     sendPdf(res, pdf, reportFileName(record));
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Post, Render, Req, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Render, Req, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
 import {
   ApiBody,
@@ -26,9 +26,9 @@ import { AGGREGATION_RULE } from './study-aggregate';
 import { StudyResult } from './study-result';
 import { StudyResultDto } from './study-result.dto';
 import { StudyService } from './study.service';
+import { FILES_FIELD, StudyFieldsDto } from './studies.dto';
 
-/** Multipart field holding the study's files (one or more). */
-export const FILES_FIELD = 'files';
+export { FILES_FIELD };
 
 @ApiTags('studies')
 @Controller()
@@ -68,7 +68,13 @@ export class StudiesController {
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE, RESOLUTION_OUT_OF_RANGE or PIXEL_SPACING_OUT_OF_RANGE (in-plane pixel aspect beyond 8:1)' })
   @ApiResponse({ status: 503, type: ErrorBodyDto, description: 'ANALYSIS_UNAVAILABLE' })
   @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
-  async create(@UploadedFiles() files: Express.Multer.File[] | undefined, @Req() req: Request): Promise<StudyResult> {
+  async create(
+    @UploadedFiles() files: Express.Multer.File[] | undefined,
+    // parsed only to refuse what the endpoint does not take (a 400, never silently dropped)
+    @Body() _fields: StudyFieldsDto,
+    @Query() _query: StudyFieldsDto,
+    @Req() req: Request,
+  ): Promise<StudyResult> {
     if (!files?.length) throw new MissingFileError(FILES_FIELD);
     // the study stops when the client leaves (or at its timeout); the upload's bytes stay
     // counted in flight until it has really stopped, since its slices are read from them

@@ -95,6 +95,28 @@ describe('POST /api/v1/analyses on fake models', () => {
     }
   });
 
+  it('the study and report endpoints refuse fields they do not take the same way (they were silently dropped: a 200 or a PDF)', async () => {
+    const png = await solidPng(300, 300, 255);
+    const server = app.getHttpServer();
+    const { bearer } = await loginAs(app); // its own user: these count against the analyses rate limit
+    const { analysisId } = (await request(server).post('/api/v1/analyses').set(bearer).attach('image', png, 'x.png').expect(200)).body as { analysisId: string };
+    const before = await app.get(PrismaService).analysis.count();
+    for (const [where, req] of [
+      ['request body', request(server).post('/api/v1/studies').set(bearer).field('threshold', '0.99').attach('files', png, 'x.dcm')],
+      ['request body', request(server).post('/api/v1/studies').set(bearer).field('explain', 'false').attach('files', png, 'x.dcm')],
+      ['query string', request(server).post('/api/v1/studies?threshold=0.99').set(bearer).attach('files', png, 'x.dcm')],
+      ['request body', request(server).post('/api/v1/reports').set(bearer).field('threshold', '0.99').field('analysisId', analysisId).attach('image', png, 'x.png')],
+      ['query string', request(server).post('/api/v1/reports?threshold=0.99').set(bearer).field('analysisId', analysisId).attach('image', png, 'x.png')],
+    ] as const) {
+      const res = await req.expect(400);
+      expect(res.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: expect.stringContaining(`Invalid ${where}: body: unexpected field`) });
+      expect(res.body.message).not.toMatch(/0\.99|threshold=/);
+    }
+    expect(await app.get(PrismaService).analysis.count()).toBe(before); // refused before any analysis
+    // the fields they do take still work, the report's id in either place
+    await request(server).post(`/api/v1/reports?analysisId=${analysisId}`).set(bearer).attach('image', png, 'x.png').expect(200);
+  });
+
   it('black image → rejected NOT_MRI at the modality stage', async () => {
     const res = await post(app, await solidJpeg(128, 128, 0), 'a.jpg').expect(200);
     expect(res.body).toMatchObject({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, label: null, explanation: null, caveat: null });

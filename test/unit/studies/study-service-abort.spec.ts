@@ -73,7 +73,7 @@ describe('a study whose request is over stops, and gives its upload bytes back o
       heldAtHangUp = storage.inFlightBytes; // the study still runs: its files are still in use
     });
     try {
-      const err: unknown = await controller.create(up.files, up.req).catch((e: unknown) => e);
+      const err: unknown = await controller.create(up.files, {}, {}, up.req).catch((e: unknown) => e);
       expect(toErrorBody(err)).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST' });
       await turns(3); // let the work reach its next check and the storage hear of it
       expect(n).toEqual({ decodes: 1, decodesAfter: 0 });
