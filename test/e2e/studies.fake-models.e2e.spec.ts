@@ -185,9 +185,16 @@ describe('POST /api/v1/studies on fake models', () => {
     }
   });
 
-  it('no file → 400 MISSING_FILE', async () => {
+  it('no file → 400 MISSING_FILE (another text field: 400 BAD_REQUEST, the endpoint takes none)', async () => {
+    for (const req of [
+      request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer),
+      request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).field('files', 'not a file'),
+    ]) {
+      const res = await req.expect(400);
+      expect(res.body.code).toBe('MISSING_FILE');
+    }
     const res = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).field('x', '1').expect(400);
-    expect(res.body.code).toBe('MISSING_FILE');
+    expect(res.body.code).toBe('BAD_REQUEST');
   });
 
   it('the study page renders the study mode', async () => {
