@@ -66,11 +66,9 @@ const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, l
 export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: number): NiftiVolume {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let header: nifti.NIFTI1 | nifti.NIFTI2 | null;
-  let image: ArrayBuffer;
   try {
     header = nifti.readHeader(ab);
     if (!header) throw new Error('no header');
-    image = nifti.readImage(header, ab);
   } catch {
     throw new CorruptStudyError(`${fileLabel(pos)} is not a readable NIfTI file (corrupt or truncated).`);
   }
@@ -82,7 +80,14 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   const reader = READERS[h.datatypeCode];
   if (!reader) throw new UnsupportedStudyFileError(`NIfTI data type ${h.datatypeCode} (e.g. RGB or complex) is not supported; scalar volumes only.`);
   const nvox = nx * ny * nz;
-  if (image.byteLength < nvox * reader.bytes) throw new CorruptStudyError(`${fileLabel(pos)}: the NIfTI image data is truncated.`);
+  // The first volume's bytes only, sized from dim[1..3] up to dim[0] and the datatype. Not
+  // nifti-reader-js's readImage: it multiplies in dim[3..5] whatever dim[0] says — fields the
+  // standard says to ignore beyond dim[0] — so a valid 2-D file with dim[3] = 0, or a 3-D one
+  // with a stray negative dim[4], read as empty ("truncated"), and a 4-D file was copied whole.
+  const offset = h.vox_offset;
+  if (!Number.isInteger(offset) || offset < 0) throw new CorruptStudyError(`${fileLabel(pos)} has an invalid NIfTI voxel offset.`);
+  if (offset + nvox * reader.bytes > ab.byteLength) throw new CorruptStudyError(`${fileLabel(pos)}: the NIfTI image data is truncated.`);
+  const image = ab.slice(offset, offset + nvox * reader.bytes);
 
   const dims = [nx, ny, nz];
   const spacing = [1, 2, 3].map((i) => (Number.isFinite(h.pixDims[i]) && h.pixDims[i] > 0 ? h.pixDims[i] : null));
