@@ -4,8 +4,10 @@ import { text, ZodDto } from '../common/zod-dto';
 /**
  * History filters and paging as they arrive in the query string: each a single text value (a
  * repeated or nested parameter is a 400); their formats are checked by parseFilters/parsePaging.
+ * Any other parameter is a 400 too (strict): `?bodypart=knee` or `?status[]=rejected` was dropped,
+ * and the list, the summary and the CSV export answered 200 with every row, unfiltered.
  */
-export const historyQuerySchema = z.object({
+export const historyQuerySchema = z.strictObject({
   from: text(32).optional(),
   to: text(32).optional(),
   user: text(320).optional(),

@@ -133,6 +133,12 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(await q('to=2000-01-01')).toBe(0);
     await request(server).get('/api/v1/history?status=exploded').set(admin.bearer).expect(400);
     await request(server).get('/api/v1/history?from=yesterday').set(admin.bearer).expect(400);
+    // a parameter the filters do not know (a typo, PHP-style brackets) is a 400, not every row unfiltered
+    for (const path of ['/api/v1/history?bodypart=knee', '/api/v1/history?status[]=rejected', '/api/v1/history/summary?lable=glioma', '/api/v1/history/export.csv?Status=rejected']) {
+      const res = await request(server).get(path).set(admin.bearer).expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST', message: expect.stringContaining('Invalid query string') });
+    }
+    await request(server).get('/history?bodypart=knee').set(admin.headers).set('Accept', 'text/html').expect(400);
 
     const s = (await request(server).get('/api/v1/history/summary').set(admin.bearer).expect(200)).body;
     expect(s.disclaimer).toMatch(/not for clinical use/i);
