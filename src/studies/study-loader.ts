@@ -167,7 +167,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   // refused from the header alone: no pixel is decoded, so the metadata is the header's
   const headerMeta = (): StudyMeta => ({
     ...baseMeta,
-    spacing: { column: first.pixelSpacing?.[1] ?? null, row: first.pixelSpacing?.[0] ?? null, slice: null },
+    spacing: { column: mm(first.pixelSpacing?.[1]), row: mm(first.pixelSpacing?.[0]), slice: null },
     display: null,
     ordering: 'upload_order',
     windowing: 'none',
@@ -237,9 +237,9 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     meta: {
       ...baseMeta,
       spacing: {
-        column: first.pixelSpacing?.[1] ?? null,
-        row: first.pixelSpacing?.[0] ?? null,
-        slice: sliceSpacing(positions) ?? first.sliceThickness,
+        column: mm(first.pixelSpacing?.[1]),
+        row: mm(first.pixelSpacing?.[0]),
+        slice: sliceSpacing(positions) ?? mm(first.sliceThickness),
       },
       display: { width: plan.width, height: plan.height, pixels: plan.shape },
       ordering,
@@ -248,6 +248,13 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     slices: images.map((image, i) => ({ image, position: frames[i].position })),
   };
 }
+
+/**
+ * A spacing the study may report: a finite distance above zero, else unknown (null), as the NIfTI
+ * reader does. A header's Pixel Spacing of -1\0.5 or 0\0 was stored and shown as "row -1 mm"
+ * beside slices that were (rightly) analysed as assumed-square pixels.
+ */
+const mm = (v: number | null | undefined): number | null => (v !== null && v !== undefined && Number.isFinite(v) && v > 0 ? v : null);
 
 /** Median distance between consecutive distinct slice positions. */
 function sliceSpacing(positions: (number | null)[]): number | null {
