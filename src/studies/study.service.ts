@@ -54,7 +54,7 @@ export class StudyService {
     private readonly config: AppConfig,
     private readonly analysis: AnalysisService,
     @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
-    /** its pixel budget, shared with uploads: large JPEG frames decode within it */
+    /** its pixel budget, shared with uploads: every study frame or slice above 1 MP is read within it (frame-budget.ts) */
     @Inject(ImageDecodeService) private readonly images: Pick<ImageDecodeService, 'budget'>,
     @Optional() @Inject(STUDY_RECORDER) private readonly recorder?: StudyRecorder,
     @Optional() @Inject(ANALYSIS_RECORDER) private readonly analysisRecorder?: AnalysisRecorder,
