@@ -8,6 +8,7 @@ import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
 import { HistoryFilters, Paging } from './history.filters';
 import { recordingSuppressed } from './recording-context';
+import type { StudyRule } from '../studies/study-rule';
 
 /** One history row as the API and views see it (metadata only, JSON columns parsed). */
 export interface HistoryItem {
@@ -50,6 +51,12 @@ export interface StudySummary {
   usableSlices: number | null;
   /** null for a direction the study did not give (e.g. slice: a series without positions) */
   spacing: Record<string, number | null> | null;
+  /**
+   * STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as the study was decided under; null when not
+   * recorded (a study stored before they were, or one refused before any slice was analysed) —
+   * never today's settings
+   */
+  rule: StudyRule | null;
 }
 
 export interface HistoryPage {
@@ -193,6 +200,7 @@ const CSV_HEADER = [
   'probabilities', 'modelVersions', 'timingsMs',
   // added later, after every earlier column (whose positions stay) and before the disclaimer, which stays last
   'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
+  'studyAgreement', 'studyMinUsableSlices',
   'disclaimer',
 ];
 
@@ -217,6 +225,9 @@ function csvRow(i: HistoryItem): string {
     i.study?.sliceCount ?? null,
     i.study?.usableSlices ?? null,
     slicesNotUsed(i.study),
+    // the study rule it was decided under; empty: an image, or not recorded
+    i.study?.rule?.agreement ?? null,
+    i.study?.rule?.minUsableSlices ?? null,
     DISCLAIMER_ASCII,
   ]);
 }

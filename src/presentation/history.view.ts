@@ -80,6 +80,25 @@ export function thresholdLine(item: Pick<HistoryItem, 'thresholds'>): string {
   return entries.map(([name, v]) => `${humanLabel(name)} ${percent(v)}`).join(', ');
 }
 
+/** What a study stored before its rule was says instead of one (never today's STUDY_AGREEMENT / STUDY_MIN_USABLE_SLICES). */
+export const STUDY_RULE_NOT_RECORDED = 'not recorded (decided before the study rule was stored with each record)';
+
+/**
+ * The study settings a study's answer was aggregated under, as stored with it: the agreement its
+ * slices needed and the usable slices it needed (at least this many, and a quarter of the study).
+ * Today's settings are never shown for an old record; a study refused before any slice was
+ * analysed was not decided by them.
+ */
+export function studyRuleLine(item: Pick<HistoryItem, 'thresholds' | 'study'>): string {
+  const rule = item.study?.rule;
+  if (rule) {
+    const n = rule.minUsableSlices;
+    return `${percent(rule.agreement)} of the slices must agree; at least ${n} usable slice${n === 1 ? '' : 's'} (and a quarter of the study)`;
+  }
+  if (item.thresholds !== null && !Object.keys(item.thresholds).length) return '— (no slice was analysed)';
+  return STUDY_RULE_NOT_RECORDED;
+}
+
 /** The figure that decided: the diagnosis confidence, or the triage figure of the stage that refused. */
 function decidingFigure(item: HistoryItem): number | null {
   if (item.stage === 'diagnosis' && item.code !== 'NO_VALIDATED_MODEL') return item.confidence;
@@ -133,6 +152,7 @@ export function historyDetail(item: HistoryItem) {
       ? {
           series: s.seriesDescription ?? '—',
           spacing: spacingLine(s.spacing),
+          rule: studyRuleLine(item),
         }
       : null,
   };

@@ -2,7 +2,7 @@ import PDFDocument from 'pdfkit';
 import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
-import { fileSummary, humanTime, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
+import { fileSummary, humanTime, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { capitalise, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
 
@@ -103,6 +103,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code)} (${r.code})` : ''}`);
   // the threshold recorded with the analysis: the rule this answer or refusal was given under
   row('Confidence threshold', thresholdLine(r));
+  // a study's own settings (STUDY_AGREEMENT, STUDY_MIN_USABLE_SLICES), also as recorded
+  if (r.study) row('Study rule', studyRuleLine(r));
   if (input.message) row('Message', input.message);
   row('MRI check', mriCheck(r));
   row('Body part', r.anatomy ? `${capitalise(humanLabel(r.anatomy))} (${percent(r.anatomyConfidence)})` : '—');

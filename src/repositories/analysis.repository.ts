@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AnalysisRecord } from '../classifier/analysis-result';
 import type { Count, HistoryItem } from '../history/history.service';
 import { PrismaService } from '../prisma/prisma.service';
+import { ruleEntries, splitStoredThresholds, StudyRule } from '../studies/study-rule';
 
 /** The study-only columns (src/studies); null / absent for a single image. */
 export interface StudyColumns {
@@ -10,6 +11,8 @@ export interface StudyColumns {
   sliceCount: number | null;
   usableSlices: number | null;
   spacing: Record<string, number | null> | null;
+  /** the study decision's settings it was decided under; null when no slice was analysed */
+  rule: StudyRule | null;
 }
 
 /** Which history rows a query means, in domain terms (the service decides scoping and filters). */
@@ -164,7 +167,8 @@ export function toRow(r: AnalysisRecord, study?: StudyColumns) {
     probabilitiesJson: json(r.probabilities),
     modelVersionsJson: json(r.modelVersions),
     timingsJson: json(r.timingsMs),
-    thresholdsJson: JSON.stringify(r.thresholds),
+    // a study's rule rides in the same map under keys no model name can take (study-rule.ts)
+    thresholdsJson: JSON.stringify({ ...r.thresholds, ...ruleEntries(study?.rule) }),
     ...(study
       ? {
           kind: 'study',
@@ -181,6 +185,9 @@ export function toRow(r: AnalysisRecord, study?: StudyColumns) {
 type Row = Awaited<ReturnType<PrismaService['analysis']['findFirstOrThrow']>> & { user?: { email: string } | null };
 
 export function toItem(r: Row): HistoryItem {
+  // null: a row from before the column (not recorded), never filled in with today's threshold;
+  // the study rule likewise null for a row stored before it was
+  const { thresholds, rule } = splitStoredThresholds(parseJson(r.thresholdsJson));
   return {
     id: r.id,
     createdAt: r.createdAt.toISOString(),
@@ -204,8 +211,7 @@ export function toItem(r: Row): HistoryItem {
     probabilities: parseJson(r.probabilitiesJson),
     modelVersions: parseJson(r.modelVersionsJson),
     timingsMs: parseJson(r.timingsJson),
-    // null: a row from before the column (not recorded), never filled in with today's threshold
-    thresholds: parseJson(r.thresholdsJson),
+    thresholds,
     study:
       r.kind === 'study'
         ? {
@@ -214,6 +220,7 @@ export function toItem(r: Row): HistoryItem {
             sliceCount: r.sliceCount,
             usableSlices: r.usableSlices,
             spacing: parseJson(r.spacingJson),
+            rule,
           }
         : null,
   };

@@ -3,7 +3,6 @@ import type { ModalityLut } from './voi-lut';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError, UnsupportedTransferSyntaxError } from './study-errors';
 import { decodeImage } from '../inference/image-decoder';
 import { readJpegFrame } from '../inference/jpeg-frame';
-import { LARGE_IMAGE_PIXELS, type PixelBudget } from '../inference/pixel-budget';
 import { nextTurn } from '../common/abort';
 import { FileCheckError } from '../common/errors';
 import { YIELD_EVERY_PIXELS } from './windowing';
@@ -47,12 +46,6 @@ export function assertDecodable(inst: DicomInstance): void {
   }
 }
 
-/**
- * The process's decoded-pixel budget (INFERENCE_PIXEL_BUDGET, ImageDecodeService.budget), shared
- * with uploads: a JPEG frame above LARGE_IMAGE_PIXELS takes its pixels from it while it decodes.
- */
-export type FrameBudget = Pick<PixelBudget, 'acquire'>;
-
 export type DecodedFrame =
   | { kind: 'scalar'; width: number; height: number; values: Float32Array }
   | { kind: 'rgb'; width: number; height: number; data: Uint8Array };
@@ -61,14 +54,15 @@ export type DecodedFrame =
  * One frame's pixels: grey frames as modality values (stored value taken from bits
  * HighBit−BitsStored+1…HighBit, sign-extended, then the Modality LUT Sequence if any, else
  * × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB. `signal` (the
- * request's end) stops a long decode between its chunks, and a JPEG frame waiting for `budget`.
+ * request's end) stops a long decode between its chunks. Every kind allocates a frame's worth of
+ * pixels: the loader runs it within the pixel budget (frame-budget.ts).
  */
-export async function decodeFrame(inst: DicomInstance, frame: number, signal?: AbortSignal, budget?: FrameBudget): Promise<DecodedFrame> {
+export async function decodeFrame(inst: DicomInstance, frame: number, signal?: AbortSignal): Promise<DecodedFrame> {
   assertDecodable(inst);
   const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = inst;
   const n = rows * columns;
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
-  if (inst.transferSyntax === JPEG_BASELINE) return decodeJpegFrame(inst, frame, bad, signal, budget);
+  if (inst.transferSyntax === JPEG_BASELINE) return decodeJpegFrame(inst, frame, bad, signal);
   if (spp === 3) {
     if (ba !== 8 || inst.photometric !== 'RGB') throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
     const src = frameBytes(inst, frame, n * 3, bad);
@@ -147,24 +141,16 @@ function lookUp(lut: ModalityLut, v: number): number {
 
 /**
  * JPEG Baseline frames through the service's one image decoder (src/inference, sharp): 8-bit
- * grey becomes stored values (then rescale and window as usual), colour becomes RGB. A frame above
- * LARGE_IMAGE_PIXELS first takes its pixels from `budget`, as a large upload does (in its fair
- * queue; leaving it on `signal` with the signal's reason), and gives them back once, when the
- * decode and the pass below are over, whatever their outcome: otherwise every study decoding at
- * once held a whole frame outside the budget. Not on abort mid-decode: libvips runs to the end on
- * its own threads, so the pixels are released when it is done, as ImageDecodeService does.
+ * grey becomes stored values (then rescale and window as usual), colour becomes RGB. The decode
+ * settles only when libvips is done, even once aborted, so the pixel budget the loader holds
+ * around it (frame-budget.ts) is given back when the pixels really are free, as
+ * ImageDecodeService does.
  */
-async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error, signal?: AbortSignal, budget?: FrameBudget): Promise<DecodedFrame> {
+async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
   if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
   const compressed = locateFrame(inst, frame, bad);
-  const pixels = inst.rows * inst.columns;
-  checkJpegFrameHeader(inst, frame, compressed, pixels);
-  const release = budget && pixels > LARGE_IMAGE_PIXELS ? await budget.acquire(pixels, signal) : undefined;
-  try {
-    return await jpegFramePixels(inst, frame, compressed, bad, signal);
-  } finally {
-    release?.();
-  }
+  checkJpegFrameHeader(inst, frame, compressed, inst.rows * inst.columns);
+  return jpegFramePixels(inst, frame, compressed, bad, signal);
 }
 
 async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: Uint8Array, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {

@@ -22,6 +22,7 @@ export class StudyHistoryRecorder implements StudyRecorder {
       sliceCount: r.sliceCount,
       usableSlices: r.usableSlices,
       spacing: r.spacing,
+      rule: r.rule,
     });
   }
 }

@@ -3,7 +3,8 @@ import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
 import { isUnsupportedBodyPart } from './body-part';
 import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isDicomPart10, readDicomHeader } from './dicom';
-import { assertDecodable, assertJpegFrameHeaders, decodeFrame, FrameBudget } from './dicom-pixels';
+import { assertDecodable, assertJpegFrameHeaders, decodeFrame } from './dicom-pixels';
+import { FrameBudget, withFramePixels } from './frame-budget';
 import { maybeInflateNifti, readNifti } from './nifti';
 import { assertOneSeries, dropDuplicates, leaveOutLocalizers, orderFrames, pixelFormat, round3 } from './series-assembly';
 import { frameLayout, orientFrame, shownSize } from './dicom-orientation';
@@ -64,7 +65,8 @@ export type LoadedStudy =
  * one chunk of work (its reason is thrown) instead of being decoded to the end. A percentile-windowed study keeps its decoded slices
  * between the window's two passes up to STUDY_MAX_BYTES of float32 (the bound the decoded study
  * is already checked against; a 20-slice 512² study is 21 MB), so each is decoded once. `pixels`:
- * the decode budget shared with uploads, which JPEG frames above 1 MP wait for (dicom-pixels.ts).
+ * the decode budget shared with uploads: every frame or slice above 1 MP (DICOM native, RLE or
+ * JPEG; NIfTI) holds its pixels from it while it is read (frame-budget.ts).
  */
 export async function loadStudy(files: Uint8Array[], limits: StudyLimits, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
   if (!files.length) throw new UnsupportedStudyFileError('No file was uploaded.');
@@ -93,18 +95,20 @@ export async function loadStudy(files: Uint8Array[], limits: StudyLimits, signal
   }
   if (niftiParts.length && dicom.length) throw new MixedSeriesError('kind of file (DICOM and NIfTI together)');
   if (niftiParts.length > 1) throw new MixedSeriesError('NIfTI volume');
-  if (niftiParts.length === 1) return loadNifti(niftiParts[0].bytes, niftiParts[0].part, limits, files.length, signal);
+  if (niftiParts.length === 1) return loadNifti(niftiParts[0].bytes, niftiParts[0].part, limits, files.length, signal, pixels);
   if (!dicom.length) throw new UnsupportedStudyFileError('The upload holds no DICOM or NIfTI image.');
   return loadDicom(dicom, budget, limits, files.length, signal, pixels);
 }
 
-async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number, signal?: AbortSignal): Promise<LoadedStudy> {
+async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
   const vol = readNifti(bytes, part.pos, limits.maxSlices);
   checkSliceSize(vol.width, vol.height, limits);
   const plan = squarePlan(vol.width, vol.height, vol.spacing, limits);
   // the resampled slices are held until the study ends: their growth counts like decoded bytes
   if (bytes.length + vol.count * Math.max(0, plan.width * plan.height - vol.width * vol.height) > limits.maxBytes) throw new StudyTooLargeError(limits.maxBytes);
-  const { images, windowing } = await windowStudy(vol.count, vol.width * vol.height, false, (i) => vol.readSlice(i), {
+  const slicePixels = vol.width * vol.height;
+  // each read allocates the slice's float values: within the pixel budget, as DICOM frames
+  const { images, windowing } = await windowStudy(vol.count, slicePixels, false, (i) => withFramePixels(slicePixels, pixels, signal, () => vol.readSlice(i)), {
     plan: () => plan,
     keepBytes: limits.maxBytes,
     signal,
@@ -212,9 +216,11 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     const w = windowOf(inst, f);
     return w !== null && w.width > 1;
   });
-  const { images, windowing } = await windowStudy(frames.length, first.rows * first.columns, headerWindows, async (i): Promise<SliceData> => {
+  // each frame's decode (and its turn to radiological order, a second buffer) holds its pixels from
+  // the shared budget, whatever its transfer syntax: an RLE or native frame allocates as much as a JPEG one
+  const { images, windowing } = await windowStudy(frames.length, first.rows * first.columns, headerWindows, (i) => withFramePixels(frames[i].inst.rows * frames[i].inst.columns, pixels, signal, async (): Promise<SliceData> => {
     const { inst, f } = frames[i];
-    const frame = await decodeFrame(inst, f, signal, pixels);
+    const frame = await decodeFrame(inst, f, signal);
     // header and JPEG disagree: a colour file whose frame has one component has no window to use
     if (frame.kind === 'scalar' && inst.samplesPerPixel !== 1) throw new CorruptStudyError(`${fileLabel(inst.pos)}: the JPEG frame is grey, but the header declares colour.`);
     if (frame.kind === 'rgb') {
@@ -229,7 +235,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       window: windowOf(inst, f),
       invert: inst.photometric === 'MONOCHROME1',
     };
-  }, { plan: (i) => plans.get(frames[i].inst)!, keepBytes: limits.maxBytes, signal });
+  }), { plan: (i) => plans.get(frames[i].inst)!, keepBytes: limits.maxBytes, signal });
   const plan = plans.get(frames[0].inst)!;
 
   return {

@@ -1,14 +1,19 @@
 import { AnalysisContext, AnalysisRecord, emptyRecord, recordedDecision } from '../classifier/analysis-result';
 import type { StudyMeta } from './study-loader';
 import type { StudyRecord, StudyResult } from './study-result';
+import type { StudyRule } from './study-rule';
 
 /*
  * A study's history row, shaped from its answer: kept apart from StudyService so the history
  * recorder can use it without importing the service.
  */
 
-/** `thresholds`: the confidence threshold each model that ran on its slices decided at (appliedThresholds). */
-export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number, sha256: string, thresholds: Record<string, number>): StudyRecord {
+/**
+ * `thresholds`: the confidence threshold each model that ran on its slices decided at
+ * (appliedThresholds); `rule`: the study settings the answer was aggregated under, kept only when
+ * it was (a study refused from its headers was not decided by them).
+ */
+export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number, sha256: string, thresholds: Record<string, number>, rule: StudyRule): StudyRecord {
   const m: StudyMeta = r.study;
   return {
     userId: ctx.userId ?? null,
@@ -26,12 +31,13 @@ export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number,
     ...recordedDecision(r),
     probabilities: Object.keys(r.probabilities).length ? r.probabilities : null,
     thresholds,
+    rule: r.study.aggregation ? rule : null,
   };
 }
 
 export function toAnalysisRecord(r: StudyRecord): AnalysisRecord {
   // The study-only columns are dropped; the rest is the single-analysis record as it is.
-  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, ...shared } = r;
+  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, rule, ...shared } = r;
   return { ...shared, fileType: format };
 }
 
@@ -48,6 +54,7 @@ export function refusedRecord(ctx: AnalysisContext, byteSize: number, sha256: st
     sliceCount: null,
     usableSlices: null,
     spacing: null,
+    rule: null,
     stage: 'file',
     code,
   };

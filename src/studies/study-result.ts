@@ -1,5 +1,6 @@
 import type { AnalysisCode, AnalysisRecord, AnalysisResult } from '../classifier/analysis-result';
 import type { StudyMeta } from './study-loader';
+import type { StudyRule } from './study-rule';
 
 /** Study-only reasons, added to a single analysis's codes. */
 export type StudyCode = AnalysisCode | 'INSUFFICIENT_SLICES' | 'SLICE_DISAGREEMENT';
@@ -59,6 +60,8 @@ export type StudyRecord = Omit<AnalysisRecord, 'fileType'> & {
   sliceCount: number | null;
   usableSlices: number | null;
   spacing: StudyMeta['spacing'] | null;
+  /** the study decision's settings it was decided under; null when no slice was analysed (refused at its files or headers) */
+  rule: StudyRule | null;
 };
 
 /**

@@ -18,6 +18,7 @@ import { mapLimited } from './map-limited';
 import { loadStudy } from './study-loader';
 import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
 import { refusedRecord, toAnalysisRecord, toRecord } from './study-record';
+import type { StudyRule } from './study-rule';
 
 export const THUMBNAIL_SIDE = 96;
 
@@ -54,7 +55,7 @@ export class StudyService {
     private readonly config: AppConfig,
     private readonly analysis: AnalysisService,
     @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
-    /** its pixel budget, shared with uploads: large JPEG frames decode within it */
+    /** its pixel budget, shared with uploads: every study frame or slice above 1 MP is read within it (frame-budget.ts) */
     @Inject(ImageDecodeService) private readonly images: Pick<ImageDecodeService, 'budget'>,
     @Optional() @Inject(STUDY_RECORDER) private readonly recorder?: StudyRecorder,
     @Optional() @Inject(ANALYSIS_RECORDER) private readonly analysisRecorder?: AnalysisRecorder,
@@ -89,7 +90,7 @@ export class StudyService {
       // answered at once on abort (504 / client gone); the work stops at its next check
       const result = await untilAborted(work, signal);
       const thresholds = appliedThresholds(result.modelVersions, () => this.models.cards(), this.config.confidenceThresholdOverride);
-      const record = toRecord(result, ctx, byteSize, sha256, thresholds);
+      const record = toRecord(result, ctx, byteSize, sha256, thresholds, this.rule());
       this.logger.log(
         `study ${result.study.format}: ${result.study.sliceCount} slices → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
       );
@@ -136,10 +137,11 @@ export class StudyService {
 
     t = performance.now();
     const override = this.config.confidenceThresholdOverride;
+    const rule = this.rule();
     const answer = aggregateStudy({
       slices: perSlice,
-      minUsable: this.config.studyMinUsableSlices,
-      agreement: this.config.studyAgreement,
+      minUsable: rule.minUsableSlices,
+      agreement: rule.agreement,
       cardFor: (bodyPart): DiagnosisCardInfo | undefined => {
         const card = this.models.diagnosisCardFor(bodyPart);
         return card && {
@@ -189,6 +191,11 @@ export class StudyService {
       study: { ...loaded.meta, aggregation: answer.aggregation },
       slices,
     });
+  }
+
+  /** The study settings every decision of this process is aggregated under, and recorded with it. */
+  private rule(): StudyRule {
+    return { agreement: this.config.studyAgreement, minUsableSlices: this.config.studyMinUsableSlices };
   }
 
   /**

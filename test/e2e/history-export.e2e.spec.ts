@@ -110,6 +110,7 @@ describe('admin CSV export of a large history', () => {
       'bodyPart', 'bodyPartConfidence', 'isMri', 'mriConfidence', 'task', 'label', 'confidence',
       'probabilities', 'modelVersions', 'timingsMs',
       'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
+      'studyAgreement', 'studyMinUsableSlices',
       'disclaimer',
     ]);
     const rows = parseCsv(res.text);
@@ -119,6 +120,8 @@ describe('admin CSV export of a large history', () => {
     expect(image).toMatchObject({ kind: 'image', modality: '', seriesDescription: '', slicesAnalysed: '', slicesUsed: '', slicesNotUsed: '' });
     // rows written without a threshold (as before the column): an empty cell, "not recorded"
     expect(rows.every((r) => r.thresholds === '')).toBe(true);
+    // nor a study rule (study-rule-record.e2e: a recorded one): empty, never today's settings
+    expect(rows.every((r) => r.studyAgreement === '' && r.studyMinUsableSlices === '')).toBe(true);
   });
 
   it('a filter that matches nothing still gives the header line', async () => {

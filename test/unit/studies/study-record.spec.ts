@@ -13,6 +13,7 @@ describe('refusedRecord', () => {
       width: null,
       height: null,
       spacing: null,
+      rule: null, // no slice was analysed: no study rule decided it
       byteSize: 1234,
       sha256: 'ab'.repeat(32),
       status: 'rejected',
