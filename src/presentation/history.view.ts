@@ -5,6 +5,7 @@
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
 import { capitalise, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
+import { recordReason } from './record-reason';
 
 export interface ProbabilityView {
   label: string;
@@ -120,7 +121,10 @@ export function historyDetail(item: HistoryItem) {
   return {
     ...row,
     heading: `${row.title} — ${row.when}`,
-    message: item.code ? `${humanCode(item.code)}: decided at the ${humanStage(item.stage)} stage.` : `Answered by the ${humanLabel(item.task)}.`,
+    // the reason the record holds (a CT series: its modality), not only the code the title already says
+    message: recordReason(item),
+    // an answer's confidence; a refusal's figure is in its reason (it read "Calibrated confidence" under a body-part refusal)
+    answerConfidence: item.status === 'completed' && typeof item.confidence === 'number' ? row.confidence : null,
     mri: mriCheck(item),
     bodyPartLine: item.anatomy ? `${capitalise(humanLabel(item.anatomy))} (${percent(item.anatomyConfidence)})` : '—',
     model: item.task ? humanLabel(item.task) : '—',

@@ -5,6 +5,7 @@ import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { capitalise, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
+import { recordReason } from '../presentation/record-reason';
 
 export interface ReportInput {
   record: HistoryItem;
@@ -103,7 +104,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code)} (${r.code})` : ''}`);
   // the threshold recorded with the analysis: the rule this answer or refusal was given under
   row('Confidence threshold', thresholdLine(r));
+  // a metadata report has no live message: the reason the record holds, as the history detail page says it
   if (input.message) row('Message', input.message);
+  else row('Reason', recordReason(r));
   row('MRI check', mriCheck(r));
   row('Body part', r.anatomy ? `${capitalise(humanLabel(r.anatomy))} (${percent(r.anatomyConfidence)})` : '—');
 
