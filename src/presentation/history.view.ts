@@ -65,6 +65,9 @@ export function fileSummary(item: HistoryItem): string {
   return [type, humanBytes(item.byteSize), item.width && item.height ? `${item.width}×${item.height} px` : null].filter(Boolean).join(' · ');
 }
 
+/** Under "Probabilities" when the record has none (refused from its header, every slice refused): a heading over a bare "—" said nothing. */
+export const NO_PROBABILITIES = '— (none recorded: no model answered for this analysis)';
+
 /** What a record made before thresholds were stored says instead of one (never today's threshold). */
 export const THRESHOLD_NOT_RECORDED = 'not recorded (analysed before thresholds were stored with each record)';
 
@@ -130,6 +133,7 @@ export function historyDetail(item: HistoryItem) {
     model: item.task ? humanLabel(item.task) : '—',
     threshold: thresholdLine(item),
     probabilities: probabilityViews(item.probabilities),
+    noProbabilities: NO_PROBABILITIES,
     versions: Object.entries(item.modelVersions ?? {}).map(([name, version]) => ({ name: humanLabel(name), version, href: `/models/${name}` })),
     timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v: `${Math.round(v * 10) / 10} ms` })),
     sha256: item.sha256,

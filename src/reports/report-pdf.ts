@@ -2,7 +2,7 @@ import PDFDocument from 'pdfkit';
 import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
-import { fileSummary, humanTime, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
+import { fileSummary, humanTime, NO_PROBABILITIES, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { capitalise, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { recordReason } from '../presentation/record-reason';
@@ -127,7 +127,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
 
   heading(`Probabilities (calibrated${r.task ? `, ${humanLabel(r.task)}` : ''})`);
   const probs = Object.entries(r.probabilities ?? {}).sort((a, b) => b[1] - a[1]);
-  if (!probs.length) doc.text('—');
+  if (!probs.length) doc.text(NO_PROBABILITIES);
   else table(['Class', 'Probability'], probs.map(([label, p]) => [capitalise(humanLabel(label)), percent(p)]), [0.5, 0.2]);
 
   heading('Models');

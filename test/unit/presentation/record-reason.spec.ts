@@ -5,7 +5,7 @@
  * CT (Modality), not MR"; other refusals only repeated their title. Records built in code.
  */
 import type { HistoryItem } from '../../../src/history/history.service';
-import { historyDetail } from '../../../src/presentation/history.view';
+import { historyDetail, NO_PROBABILITIES } from '../../../src/presentation/history.view';
 import { headerNotMriReason, recordReason } from '../../../src/presentation/record-reason';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { pdfFlatText } from '../../helpers/pdf-text';
@@ -63,6 +63,9 @@ describe('the reason a record holds, on the history detail page and in the metad
     const text = pdfFlatText(await buildReportPdf({ record: ct, generatedFor: 'a@example.org' }));
     expect(text).toContain(`Reason: ${headerNotMriReason('CT')}`);
     expect(text).not.toContain('not MRI (—)');
+    // the Probabilities heading says why nothing is under it
+    expect(text).toContain(`Probabilities (calibrated) ${NO_PROBABILITIES}`);
+    expect(historyDetail(ct).noProbabilities).toBe(NO_PROBABILITIES);
   });
 
   it('a study refused from its header for its body part: says so, no figure', () => {
