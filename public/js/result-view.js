@@ -15,6 +15,8 @@
     if (p > 0 && p < 0.05) return '< 0.1 %';
     return p.toFixed(1) + ' %';
   }
+  /** a bar's CSS width for a probability: never 0 (a sliver stays visible), never pct()'s "< 0.1 %" */
+  S.barWidth = function (v) { return Math.max(0.5, Math.min(100, (Number(v) || 0) * 100)).toFixed(1) + '%'; };
   function pretty(s) { return !s ? s : WORDS[s] || String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI'); }
   function capitalise(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
   function el(tag, cls, text) {
@@ -34,6 +36,8 @@
     if (r.code === 'UNSUPPORTED_BODY_PART') return 'Unsupported body part';
     if (r.code === 'NO_VALIDATED_MODEL') return capitalise(pretty(r.anatomy)) + ' MRI recognised';
     if (r.code === 'LOW_CONFIDENCE') return 'Unable to determine';
+    // a study's own reasons (SLICE_DISAGREEMENT, INSUFFICIENT_SLICES): the study page said so, not "Inconclusive"
+    if (r.status === 'inconclusive') return 'Unable to determine';
     return capitalise(pretty(r.status));
   }
   // "recognised, no validated model" is an informative outcome, not a failure
@@ -181,7 +185,7 @@
       var bar = el('span', 'bar small');
       bar.setAttribute('aria-hidden', 'true');
       var fill = el('span');
-      fill.style.width = Math.max(0.5, e[1] * 100).toFixed(1) + '%';
+      fill.style.width = S.barWidth(e[1]);
       bar.appendChild(fill);
       li.appendChild(bar);
       li.appendChild(el('span', 'prob-value', pct(e[1])));

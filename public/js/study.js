@@ -16,28 +16,19 @@
     if (d.pixels === 'assumed_square') return ' (pixel spacing unknown: shown as stored)';
     return '';
   }
-  function pct(v) { return typeof v === 'number' ? (v * 100).toFixed(1) + '%' : '—'; }
-  // Same wording as the single-image page (app.js): model keys shown as words.
-  function pretty(s) {
-    if (!s) return '';
-    if (s === 'notumor') return 'no tumour';
-    return String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI');
-  }
+  // The single-image page's words and figures (result-view.js, loaded before this file): one
+  // source for display names ("Glioma", "No tumour"), headlines and percentages ("< 0.1 %").
+  // This page had copies that said "glioma" and "0.0%" where the image page said "Glioma" and "< 0.1 %".
+  var S = window.Sentinel;
+  var pct = S.pct, pretty = S.pretty, headline = S.headline, barWidth = S.barWidth;
+  /** a share of slices (exact, not a calibrated probability): "100 %", "67 %" — the image page's spacing */
+  var FORMATS = { dicom: 'DICOM series', nifti: 'NIfTI volume' };
+  function share(v) { return Math.round(v * 100) + ' %'; }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
     if (text !== undefined) e.textContent = text;
     return e;
-  }
-  // The caveat sits at the study's answer, with the model card; its words come from the server
-  // (EXPERIMENTAL_NOTICE, rendered on <body> by the layout — this page does not load result-view.js).
-  var EXPERIMENTAL = document.body.getAttribute('data-experimental-notice') || 'Experimental model.';
-  function experimentalNote(node, r) {
-    node.textContent = '';
-    node.hidden = !r.experimental;
-    if (!r.experimental) return;
-    node.appendChild(document.createTextNode(EXPERIMENTAL + ' '));
-    node.appendChild(el('a', { href: '/models/' + encodeURIComponent(r.task || '') }, 'Model card'));
   }
   function clientError(msg) { var p = $('study-client-error'); p.textContent = msg || ''; p.hidden = !msg; }
   function choose(list) {
@@ -141,14 +132,14 @@
   function showSlice(s) {
     $('slice-detail').hidden = false;
     $('slice-detail-title').textContent = 'Slice ' + (s.index + 1) + (s.position != null ? ' (' + s.position + ' mm)' : '');
-    $('slice-detail-status').textContent = s.status + (s.label ? ': ' + pretty(s.label) + ' ' + pct(s.confidence) : s.code ? ' · ' + s.code : '') + (s.usedForStudy ? '' : ' · not used for the study');
+    $('slice-detail-status').textContent = s.status + ' · ' + headline(s) + (s.label && typeof s.confidence === 'number' ? ' ' + pct(s.confidence) : '') + (s.usedForStudy ? '' : ' · not used for the study');
     $('slice-detail-message').textContent = s.message;
     var ul = $('slice-detail-probs');
     ul.textContent = '';
     Object.keys(s.probabilities || {}).map(function (k) { return [k, s.probabilities[k]]; }).sort(function (a, b) { return b[1] - a[1]; }).forEach(function (p) {
       var li = el('li');
       li.appendChild(el('span', { class: 'prob-label' }, pretty(p[0])));
-      var bar = el('div', { class: 'bar' }); var fill = el('span'); fill.style.width = pct(p[1]); bar.appendChild(fill); li.appendChild(bar);
+      var bar = el('div', { class: 'bar' }); var fill = el('span'); fill.style.width = barWidth(p[1]); bar.appendChild(fill); li.appendChild(bar);
       li.appendChild(el('span', { class: 'prob-value' }, pct(p[1])));
       ul.appendChild(li);
     });
@@ -158,23 +149,25 @@
     var badge = $('study-badge');
     badge.className = 'badge ' + r.status;
     badge.textContent = r.status;
-    $('study-label').textContent = r.status === 'completed' ? pretty(r.label) : r.status === 'rejected' ? 'Not analysed' : 'Unable to determine';
+    // the image page's headline: "Glioma", "No tumour", "Not an MRI image" (it said "glioma", "Not analysed")
+    $('study-label').textContent = headline(r);
     $('study-message').textContent = r.message;
-    var caveat = $('study-caveat');
-    caveat.textContent = r.caveat || '';
-    caveat.hidden = !r.caveat;
-    experimentalNote($('study-experimental'), r);
+    S.caveatNote($('study-caveat'), r);
+    S.experimentalNote($('study-experimental'), r);
     $('study-confidence-block').hidden = typeof r.confidence !== 'number';
     $('study-confidence').textContent = pct(r.confidence);
-    $('study-confidence-bar').style.width = pct(r.confidence || 0);
+    $('study-confidence-bar').style.width = barWidth(r.confidence || 0);
 
     var probs = $('study-probs');
     probs.textContent = '';
     var entries = Object.keys(r.probabilities || {}).map(function (k) { return [k, r.probabilities[k]]; }).sort(function (a, b) { return b[1] - a[1]; });
+    // no model answered for the study (refused from its DICOM header, every slice refused): no
+    // heading over an empty list
+    $('study-probs-block').hidden = !entries.length;
     entries.forEach(function (p, i) {
       var li = el('li', { class: i === 0 ? 'top' : '' });
       li.appendChild(el('span', { class: 'prob-label' }, pretty(p[0])));
-      var bar = el('div', { class: 'bar' }); var fill = el('span'); fill.style.width = pct(p[1]); bar.appendChild(fill); li.appendChild(bar);
+      var bar = el('div', { class: 'bar' }); var fill = el('span'); fill.style.width = barWidth(p[1]); bar.appendChild(fill); li.appendChild(bar);
       li.appendChild(el('span', { class: 'prob-value' }, pct(p[1])));
       probs.appendChild(li);
     });
@@ -200,25 +193,28 @@
       btn.appendChild(el('img', { src: s.thumbnailPng, alt: 'Slice ' + (s.index + 1) + ': ' + s.status, loading: 'lazy' }));
       btn.addEventListener('click', function () { showSlice(s); });
       li.appendChild(btn);
-      li.appendChild(el('span', { class: 'slice-label' }, (s.index + 1) + ' · ' + (s.label ? pretty(s.label) : s.code ? pretty(s.code).toLowerCase() : s.status)));
+      li.appendChild(el('span', { class: 'slice-label' }, (s.index + 1) + ' · ' + headline(s)));
       if (!s.usedForStudy) li.appendChild(el('span', { class: 'slice-unused' }, 'not used'));
       strip.appendChild(li);
     });
     var agg = r.study.aggregation;
-    $('study-slice-summary').textContent = agg ? agg.usableSlices + ' of ' + r.study.sliceCount + ' used' : r.study.sliceCount + ' slices';
+    // under the heading "Slices": never "Slices 3 slices"; a study refused from its header has no slice results
+    $('study-slice-summary').textContent = agg ? agg.usableSlices + ' of ' + r.study.sliceCount + ' used' : 'none analysed (' + r.study.sliceCount + ' in the series)';
+    strip.hidden = !(r.slices || []).length;
 
     var meta = $('study-meta');
     meta.textContent = '';
     var sp = r.study.spacing || {};
     var rows = [
-      ['Format', r.study.format + (r.study.modality ? ' · ' + r.study.modality : '')],
+      // the history's words (src/presentation/history.view.ts fileSummary, labels.ts spacingLine): "DICOM series · MR", "slice unknown"
+      ['Format', (FORMATS[r.study.format] || r.study.format) + (r.study.modality ? ' · ' + r.study.modality : '')],
       ['Series description', r.study.seriesDescription || '—'],
       ['Slices', r.study.sliceCount + ' × ' + r.study.width + '×' + r.study.height + ' px' + shownAs(r.study.display)],
-      ['Spacing (mm)', [sp.column, sp.row, sp.slice].map(function (v) { return v == null ? '?' : String(Math.round(v * 100) / 100); }).join(' × ')],
-      ['Order · window', r.study.ordering + ' · ' + r.study.windowing],
-      ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return k + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
-      ['Agreement', agg && agg.agreement != null ? pct(agg.agreement) : '—'],
-      ['Models', Object.keys(r.modelVersions || {}).map(function (k) { return k + ' ' + r.modelVersions[k]; }).join(', ') || 'none ran'],
+      ['Spacing', ['column', 'row', 'slice'].map(function (k) { return k + (typeof sp[k] === 'number' ? ' ' + String(Math.round(sp[k] * 100) / 100) + ' mm' : ' unknown'); }).join(', ')],
+      ['Order · window', pretty(r.study.ordering) + ' · ' + pretty(r.study.windowing)],
+      ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return pretty(k) + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
+      ['Agreement', agg && agg.agreement != null ? share(agg.agreement) : '—'],
+      ['Models', Object.keys(r.modelVersions || {}).map(function (k) { return pretty(k) + ' ' + r.modelVersions[k]; }).join(', ') || 'none ran'],
       ['Timings (ms)', Object.keys(r.timingsMs || {}).map(function (k) { return k + ' ' + r.timingsMs[k]; }).join(' · ')],
     ];
     rows.forEach(function (p) { meta.appendChild(el('dt', {}, p[0])); meta.appendChild(el('dd', {}, p[1])); });

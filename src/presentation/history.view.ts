@@ -5,6 +5,7 @@
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
 import { capitalise, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
+import { recordReason } from './record-reason';
 
 export interface ProbabilityView {
   label: string;
@@ -63,6 +64,9 @@ export function fileSummary(item: HistoryItem): string {
   const type = item.fileType ? item.fileType.toUpperCase() : 'Image';
   return [type, humanBytes(item.byteSize), item.width && item.height ? `${item.width}×${item.height} px` : null].filter(Boolean).join(' · ');
 }
+
+/** Under "Probabilities" when the record has none (refused from its header, every slice refused): a heading over a bare "—" said nothing. */
+export const NO_PROBABILITIES = '— (none recorded: no model answered for this analysis)';
 
 /** What a record made before thresholds were stored says instead of one (never today's threshold). */
 export const THRESHOLD_NOT_RECORDED = 'not recorded (analysed before thresholds were stored with each record)';
@@ -139,12 +143,16 @@ export function historyDetail(item: HistoryItem) {
   return {
     ...row,
     heading: `${row.title} — ${row.when}`,
-    message: item.code ? `${humanCode(item.code)}: decided at the ${humanStage(item.stage)} stage.` : `Answered by the ${humanLabel(item.task)}.`,
+    // the reason the record holds (a CT series: its modality), not only the code the title already says
+    message: recordReason(item),
+    // an answer's confidence; a refusal's figure is in its reason (it read "Calibrated confidence" under a body-part refusal)
+    answerConfidence: item.status === 'completed' && typeof item.confidence === 'number' ? row.confidence : null,
     mri: mriCheck(item),
     bodyPartLine: item.anatomy ? `${capitalise(humanLabel(item.anatomy))} (${percent(item.anatomyConfidence)})` : '—',
     model: item.task ? humanLabel(item.task) : '—',
     threshold: thresholdLine(item),
     probabilities: probabilityViews(item.probabilities),
+    noProbabilities: NO_PROBABILITIES,
     versions: Object.entries(item.modelVersions ?? {}).map(([name, version]) => ({ name: humanLabel(name), version, href: `/models/${name}` })),
     timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v: `${Math.round(v * 10) / 10} ms` })),
     sha256: item.sha256,

@@ -104,6 +104,8 @@ export function refusedByImageChecks(r: MriCheckFields): boolean {
 /** The MRI check in words, one rule for the history page and the PDF (public/js/result-view.js mirrors it). */
 export function mriCheck(r: MriCheckFields): string {
   if (r.isMri === null) return '—';
+  // a study refused from its DICOM header (Modality, Body Part Examined): no model ran, no figure — not "not MRI (—)"
+  if (r.mriConfidence === null) return `${r.isMri ? 'MRI' : 'not MRI'} (from the DICOM header; no model ran)`;
   if (r.isMri) return `MRI (${percent(r.mriConfidence)})`;
   if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(r.mriConfidence)})`;
   return `not MRI (${percent(r.mriConfidence === null ? null : 1 - r.mriConfidence)})`;

@@ -2,9 +2,10 @@ import PDFDocument from 'pdfkit';
 import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
-import { fileSummary, humanTime, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
+import { fileSummary, humanTime, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { capitalise, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
+import { recordReason } from '../presentation/record-reason';
 
 export interface ReportInput {
   record: HistoryItem;
@@ -105,7 +106,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('Confidence threshold', thresholdLine(r));
   // a study's own settings (STUDY_AGREEMENT, STUDY_MIN_USABLE_SLICES), also as recorded
   if (r.study) row('Study rule', studyRuleLine(r));
+  // a metadata report has no live message: the reason the record holds, as the history detail page says it
   if (input.message) row('Message', input.message);
+  else row('Reason', recordReason(r));
   row('MRI check', mriCheck(r));
   row('Body part', r.anatomy ? `${capitalise(humanLabel(r.anatomy))} (${percent(r.anatomyConfidence)})` : '—');
 
@@ -126,7 +129,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
 
   heading(`Probabilities (calibrated${r.task ? `, ${humanLabel(r.task)}` : ''})`);
   const probs = Object.entries(r.probabilities ?? {}).sort((a, b) => b[1] - a[1]);
-  if (!probs.length) doc.text('—');
+  if (!probs.length) doc.text(NO_PROBABILITIES);
   else table(['Class', 'Probability'], probs.map(([label, p]) => [capitalise(humanLabel(label)), percent(p)]), [0.5, 0.2]);
 
   heading('Models');

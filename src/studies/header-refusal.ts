@@ -1,5 +1,6 @@
 import type { ModelCard } from '../inference/model-card';
 import { scopeFromCards, scopeSentence } from '../presentation/labels';
+import { headerNotMriReason } from '../presentation/record-reason';
 import type { StudyResult } from './study-result';
 import type { LoadedStudy } from './study-loader';
 
@@ -17,7 +18,7 @@ export function headerRefusal(loaded: Refused, cards: ModelCard[]): Omit<StudyRe
     stage: notMri ? 'modality' : 'anatomy',
     code: notMri ? 'NOT_MRI' : 'UNSUPPORTED_BODY_PART',
     message: notMri
-      ? `The DICOM header says this series is ${loaded.meta.modality} (Modality), not MR, so no model was run.`
+      ? headerNotMriReason(loaded.meta.modality ?? 'OTHER') // never null here: not_mri comes from a Modality other than MR
       : `The DICOM header says this series shows the ${loaded.bodyPart} (Body Part Examined), a part the service does not analyse, ` +
         `so no model was run.${scope ? ` ${scope}` : ''} If the header is wrong, correct Body Part Examined and upload again.`,
     isMri: !notMri,

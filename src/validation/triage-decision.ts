@@ -1,5 +1,6 @@
 import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, oodScore, softmax } from '../inference/tensor-math';
+import { percent } from '../presentation/labels';
 
 export type TriageOutcome =
   | { accepted: true; bodyPart: string }
@@ -136,8 +137,13 @@ function notMriReason(coloured: boolean, bright: boolean, ood: boolean, colourSh
   return 'This does not look like an MRI image, so it was not analysed.';
 }
 
+/**
+ * A figure in a message, written as every page, history view and PDF writes it (labels.ts
+ * percent: "99.8 %", "< 0.1 %", "> 99.9 %"): messages said "99.8%" and "100.0%" right beside
+ * the page's "99.8 %" and "> 99.9 %".
+ */
 export function pct(v: number): string {
-  return `${(v * 100).toFixed(1)}%`;
+  return percent(v);
 }
 
 /**
@@ -148,7 +154,7 @@ export function pct(v: number): string {
 export function pctBelow(value: number, threshold: number): [string, string] {
   for (let digits = 1; digits < 8; digits++) {
     const [v, t] = [(value * 100).toFixed(digits), (threshold * 100).toFixed(digits)];
-    if (v !== t) return [`${v}%`, `${t}%`];
+    if (v !== t) return [`${v} %`, `${t} %`];
   }
-  return [`${(value * 100).toFixed(8)}%`, `${(threshold * 100).toFixed(8)}%`];
+  return [`${(value * 100).toFixed(8)} %`, `${(threshold * 100).toFixed(8)} %`];
 }

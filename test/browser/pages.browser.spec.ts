@@ -79,7 +79,7 @@ const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-pass
     await page.click('#study-submit');
     await page.locator('#study-result').waitFor({ state: 'visible' });
     const meta = (await page.locator('#study-meta').textContent()) ?? '';
-    expect(meta).toContain('0.9 × 0.9 × 5');
+    expect(meta).toContain('column 0.9 mm, row 0.9 mm, slice 5 mm'); // the history's and the PDF's words
     expect(meta).not.toContain('0.89999');
     await page.locator('#study-pdf').waitFor({ state: 'visible' });
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#study-pdf')]);

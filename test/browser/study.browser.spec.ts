@@ -79,7 +79,7 @@ describeBrowser('the study mode in headless Chromium', () => {
     if (sent) expect(sent.includes(Buffer.from(MARKER))).toBe(false); // file names are not sent
     await page.locator('#study-result').waitFor({ state: 'visible' });
     await expect(page.locator('#study-badge').textContent()).resolves.toBe('completed');
-    await expect(page.locator('#study-label').textContent()).resolves.toBe('glioma');
+    await expect(page.locator('#study-label').textContent()).resolves.toBe('Glioma'); // the image page's headline
     await expect(page.locator('#study-strip li').count()).resolves.toBe(6);
     await expect(page.locator('#study-strip li.completed img').count()).resolves.toBe(6);
     expect(await page.locator('#study-heatmaps img').count()).toBeGreaterThan(0);

@@ -154,7 +154,7 @@ describe('colour gate (contract "Colour gate")', () => {
   it('refuses a coloured image as NOT_MRI even when the model is sure it is a brain MRI, and says why', () => {
     const d = decideTriage(gated, confidentBrain, EMB, undefined, null, 0.35);
     expect(d.outcome).toMatchObject({ accepted: false, stage: 'modality', code: 'NOT_MRI' });
-    expect(d.outcome.accepted === false && d.outcome.message).toMatch(/in colour \(35\.0% of its centre.*greyscale/);
+    expect(d.outcome.accepted === false && d.outcome.message).toMatch(/in colour \(35\.0 % of its centre.*greyscale/);
     expect(d).toMatchObject({ isMri: false, anatomy: null, colourShare: 0.35 });
   });
 

@@ -1,0 +1,74 @@
+/**
+ * Why a recorded analysis ended as it did, in one sentence rebuilt from the record alone (no
+ * message is stored): the history detail page and the metadata-only PDF say it. The detail page
+ * said "Not an MRI image: decided at the MRI check stage." for a CT series that the study page
+ * had refused because its DICOM header says CT — the reason the record holds (its modality) was
+ * not on the page. Pure; figures and names through labels.ts, as everywhere else.
+ */
+import type { HistoryItem } from '../history/history.service';
+import { capitalise, humanCode, humanLabel, humanStage, percent, refusedByImageChecks } from './labels';
+
+/** The study page's words for a series refused from its header (src/studies/header-refusal.ts uses them too). */
+export function headerNotMriReason(modality: string): string {
+  return `The DICOM header says this series is ${modality} (Modality), not MR, so no model was run.`;
+}
+
+type ReasonFields = Pick<
+  HistoryItem,
+  'status' | 'stage' | 'code' | 'isMri' | 'mriConfidence' | 'anatomy' | 'anatomyConfidence' | 'task' | 'label' | 'confidence' | 'probabilities' | 'modelVersions' | 'thresholds' | 'study'
+>;
+
+const noModelRan = (r: ReasonFields) => Object.keys(r.modelVersions ?? {}).length === 0;
+
+/** "below the 60.0 % confidence threshold" when the record kept the threshold of that model, else "below the confidence threshold". */
+function belowThreshold(r: ReasonFields, model: string | null): string {
+  const t = model ? r.thresholds?.[model] : undefined;
+  return `below the ${typeof t === 'number' ? `${percent(t)} ` : ''}confidence threshold`;
+}
+
+function topEntry(probs: Record<string, number> | null): [string, number] | null {
+  const entries = Object.entries(probs ?? {});
+  return entries.length ? entries.reduce((a, b) => (b[1] > a[1] ? b : a)) : null;
+}
+
+function notMri(r: ReasonFields): string {
+  const modality = r.study?.modality;
+  if (r.study && modality && modality !== 'MR' && noModelRan(r)) return headerNotMriReason(modality);
+  if (refusedByImageChecks(r)) return `The image checks (colour, bright background, unlike an MRI slice) refused it, although the triage model alone said MRI (${percent(r.mriConfidence)}).`;
+  if (typeof r.mriConfidence === 'number') {
+    const figure = percent(1 - r.mriConfidence);
+    return r.study ? `The slices were refused as not MRI (not MRI ${figure}, mean over the slices).` : `The triage model says this is not an MRI image (${figure}).`;
+  }
+  return 'It was refused as not an MRI.';
+}
+
+function lowConfidence(r: ReasonFields): string {
+  if (r.stage === 'modality') return `The service was not confident this is an MRI (MRI ${percent(r.mriConfidence)}, ${belowThreshold(r, 'triage')}).`;
+  if (r.stage === 'anatomy') return `The body part could not be determined confidently (${percent(r.anatomyConfidence)}, ${belowThreshold(r, 'triage')}).`;
+  const top = r.label ? ([r.label, r.confidence ?? NaN] as [string, number]) : topEntry(r.probabilities);
+  if (!top) return `No answer reached the confidence threshold.`;
+  return `The most likely finding (${humanLabel(top[0])}, ${percent(top[1])}) is ${belowThreshold(r, r.task)}.`;
+}
+
+/** One sentence: why this record was refused, inconclusive or answered. */
+export function recordReason(r: ReasonFields): string {
+  if (r.status === 'completed') return `Answered by the ${humanLabel(r.task)}.`;
+  switch (r.code) {
+    case 'NOT_MRI':
+      return notMri(r);
+    case 'UNSUPPORTED_BODY_PART':
+      if (!r.anatomy && r.study && noModelRan(r)) return 'The DICOM header (Body Part Examined) names a body part the service does not analyse, so no model was run.';
+      return `Recognised as ${humanLabel(r.anatomy)}${typeof r.anatomyConfidence === 'number' ? ` (${percent(r.anatomyConfidence)})` : ''}, a body part the service does not analyse.`;
+    case 'NO_VALIDATED_MODEL':
+      return `${capitalise(humanLabel(r.anatomy))} MRI recognised${typeof r.anatomyConfidence === 'number' ? ` (${percent(r.anatomyConfidence)})` : ''}, but no validated diagnosis model exists for this body part yet.`;
+    case 'LOW_CONFIDENCE':
+      return lowConfidence(r);
+    case 'INSUFFICIENT_SLICES':
+      return `Too few usable slices${typeof r.study?.usableSlices === 'number' && typeof r.study.sliceCount === 'number' ? ` (${r.study.usableSlices} of ${r.study.sliceCount})` : ''} for a study answer.`;
+    case 'SLICE_DISAGREEMENT':
+      return 'The slices disagree: a finding on some slices is not confirmed by the others.';
+    default:
+      if (r.stage === 'file') return `${humanCode(r.code)}: refused at the file checks, before any model ran.`;
+      return r.code ? `${humanCode(r.code)}: decided at the ${humanStage(r.stage)} stage.` : capitalise(r.status);
+  }
+}
