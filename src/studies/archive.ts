@@ -1,6 +1,8 @@
-import { Gunzip, Unzip, UnzipInflate } from 'fflate';
+import { Gunzip, Inflate } from 'fflate';
+import * as zlib from 'node:zlib';
 import { nextTurn } from '../common/abort';
-import { CorruptStudyError, FilePosition, fileLabel, StudyTooLargeError, TooManyFilesError, TooManySlicesError } from './study-errors';
+import { CorruptStudyError, FilePosition, fileLabel, StudyTooLargeError, TooManySlicesError } from './study-errors';
+import { findEndRecord, readZipDirectory } from './zip-directory';
 
 /** One file of a study after archives are opened: bytes in memory plus where it came from. */
 export interface StudyPart {
@@ -82,98 +84,72 @@ export async function gunzipWithin(bytes: Uint8Array, budget: ByteBudget, pos: F
 
 /**
  * The entry count a ZIP declares in its end-of-central-directory record (ZIP64 when the
- * classic field says 0xFFFF), read without touching any entry; null when there is no such
- * record (the streaming reader then decides whether the archive is readable).
+ * classic field says 0xFFFF), read without touching any entry; null when there is no such record.
  */
 export function declaredZipEntries(b: Uint8Array): number | null {
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const lowest = Math.max(0, b.length - 22 - 0xffff);
-  for (let at = b.length - 22; at >= lowest; at--) {
-    if (dv.getUint32(at, true) !== 0x06054b50) continue;
-    const total = dv.getUint16(at + 10, true);
-    if (total !== 0xffff) return total;
-    const loc = at - 20;
-    if (loc < 0 || dv.getUint32(loc, true) !== 0x07064b50) return total;
-    const z64 = Number(dv.getBigUint64(loc + 8, true));
-    if (z64 + 56 > b.length || dv.getUint32(z64, true) !== 0x06064b50) return total;
-    return Number(dv.getBigUint64(z64 + 32, true));
-  }
-  return null;
+  return findEndRecord(b)?.total ?? null;
 }
 
 /**
- * Opens a ZIP held in memory with fflate's streaming reader: entries are inflated chunk by
- * chunk, the decompressed total is charged to the budget as it grows, and entries of every kind
- * are counted — first the count the archive declares, before anything is read, then every local
- * entry as it streams by (a lying directory does not help). Nothing is written anywhere.
+ * Opens a ZIP held in memory from its central directory (zip-directory.ts: the entry count is
+ * checked before any entry is read). Each entry is inflated chunk by chunk with a turn of the
+ * event loop between chunks, the decompressed total charged to the budget as it grows, and its
+ * CRC-32 and size checked against the directory: a damaged entry is a named 422, never analysed
+ * as if intact (the streaming reader used before checked neither). Encrypted entries and methods
+ * other than stored and deflate are refused by name. Nothing is written anywhere.
  */
 export async function unzipWithin(bytes: Uint8Array, budget: ByteBudget, maxSlices: number, file: FilePosition, signal?: AbortSignal): Promise<StudyPart[]> {
-  const maxEntries = maxArchiveEntries(maxSlices);
-  const declared = declaredZipEntries(bytes);
-  if (declared !== null && declared > maxEntries) throw new TooManyFilesError(maxEntries, 'archive');
+  const entries = readZipDirectory(bytes, file, maxArchiveEntries(maxSlices));
+  if (!entries.length) throw new CorruptStudyError(`The ZIP archive (${fileLabel(file)}) holds no files.`);
   const parts: StudyPart[] = [];
-  const pending = new Set<number>();
-  let failure: unknown;
-  let entry = 0;
-  let slices = 0; // entries that may be image data, finished or still inflating
-  const uz = new Unzip();
-  uz.register(UnzipInflate);
-  uz.onfile = (f) => {
-    if (failure) return;
-    const index = entry++;
-    if (entry > maxEntries) {
-      failure = new TooManyFilesError(maxEntries, 'archive');
-      return;
-    }
+  let slices = 0; // entries that may be image data
+  for (let index = 0; index < entries.length; index++) {
+    const e = entries[index];
+    if (e.name.endsWith('/')) continue; // folders carry no data
     const pos: FilePosition = { ...file, entry: index };
-    const ignorable = isIgnorableEntry(f.name);
-    if (f.name.endsWith('/')) return; // folders carry no data
-    if (!ignorable && ++slices > maxSlices) {
-      failure = new TooManySlicesError(maxSlices);
-      return;
+    const ignorable = isIgnorableEntry(e.name);
+    if (!ignorable && ++slices > maxSlices) throw new TooManySlicesError(maxSlices);
+    if (e.flags & 1) throw new CorruptStudyError(`${fileLabel(pos)} is encrypted (password-protected); upload the archive without a password.`);
+    if (e.method !== 0 && e.method !== 8) throw new CorruptStudyError(`${fileLabel(pos)} uses a ZIP compression method this service does not read (only stored and deflate).`);
+    const data = bytes.subarray(e.dataStart, e.dataStart + e.compressedSize);
+    const out = e.method === 0 ? stored(data, budget) : await inflateWithin(data, budget, pos, signal);
+    if (out.length !== e.size || zlib.crc32(out) !== e.crc) {
+      throw new CorruptStudyError(`${fileLabel(pos)} is damaged: its content does not match the size and checksum (CRC-32) the archive records for it.`);
     }
-    if (f.compression !== 0 && f.compression !== 8) {
-      failure = new CorruptStudyError(`${fileLabel(pos)} uses a ZIP compression method this service does not read.`);
-      return;
-    }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    pending.add(index);
-    f.ondata = (err, data, final) => {
-      if (failure) return;
-      if (err) {
-        failure = new CorruptStudyError(`${fileLabel(pos)} is corrupt (it could not be decompressed).`);
-        return;
-      }
-      try {
-        budget.take(data.length);
-      } catch (e) {
-        failure = e;
-        f.terminate();
-        return;
-      }
-      chunks.push(data);
-      total += data.length;
-      if (final) {
-        pending.delete(index);
-        parts.push({ bytes: concat(chunks, total), pos, ignorable });
-      }
-    };
-    f.start();
-  };
-  try {
-    for (let i = 0; i < bytes.length && !failure; i += CHUNK) {
-      uz.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)), i + CHUNK >= bytes.length);
-      if (i + CHUNK < bytes.length) await nextTurn(signal);
-    }
-  } catch {
-    if (signal?.aborted) throw signal.reason; // the request's end (timeout, hang-up), not a corrupt archive
-    failure ??= new CorruptStudyError(`The ZIP archive (${fileLabel(file)}) is corrupt or truncated.`);
+    parts.push({ bytes: out, pos, ignorable });
+    if (index % 32 === 31) await nextTurn(signal);
   }
-  if (failure) throw failure;
-  if (pending.size) throw new CorruptStudyError(`The ZIP archive (${fileLabel(file)}) is truncated.`);
-  if (entry === 0) throw new CorruptStudyError(`The ZIP archive (${fileLabel(file)}) holds no files.`);
-  return parts.sort((a, b) => (a.pos.entry ?? 0) - (b.pos.entry ?? 0));
+  return parts;
+}
+
+function stored(data: Uint8Array, budget: ByteBudget): Uint8Array {
+  budget.take(data.length);
+  return data;
+}
+
+/** Raw deflate through fflate, CHUNK compressed bytes at a time, charging the budget as output arrives. */
+async function inflateWithin(data: Uint8Array, budget: ByteBudget, pos: FilePosition, signal?: AbortSignal): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let done = false;
+  const inflate = new Inflate((chunk, final) => {
+    budget.take(chunk.length);
+    chunks.push(chunk);
+    total += chunk.length;
+    if (final) done = true;
+  });
+  try {
+    for (let i = 0; i < data.length || i === 0; i += CHUNK) {
+      inflate.push(data.subarray(i, Math.min(data.length, i + CHUNK)), i + CHUNK >= data.length);
+      if (i + CHUNK < data.length) await nextTurn(signal);
+    }
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason; // the request's end (timeout, hang-up), not a corrupt archive
+    if (err instanceof StudyTooLargeError) throw err;
+    throw new CorruptStudyError(`${fileLabel(pos)} is corrupt (it could not be decompressed).`);
+  }
+  if (!done) throw new CorruptStudyError(`${fileLabel(pos)} is truncated (its compressed data ends early).`);
+  return concat(chunks, total);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { nextTurn } from '../common/abort';
 import type { RawImage } from '../inference/preprocess';
-import { ByteBudget, expandUploads, StudyPart } from './archive';
+import { ByteBudget, expandUploads, isZip, StudyPart } from './archive';
 import { isUnsupportedBodyPart } from './body-part';
 import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isDicomPart10, readDicomHeader } from './dicom';
 import { assertDecodable, assertJpegFrameHeaders, decodeFrame } from './dicom-pixels';
@@ -86,6 +86,9 @@ export async function loadStudy(files: Uint8Array[], limits: StudyLimits, signal
       continue;
     }
     if (part.ignorable) continue;
+    if (part.pos.entry !== undefined && isZip(part.bytes)) {
+      throw new UnsupportedStudyFileError(`${fileLabel(part.pos)} is itself a ZIP archive; archives inside an archive are not opened. Upload the inner archive, or its files, instead.`);
+    }
     if (part.pos.entry !== undefined) {
       throw new CorruptStudyError(`${fileLabel(part.pos)} is neither a DICOM nor a NIfTI file (corrupt, or not image data).`);
     }
