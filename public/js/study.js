@@ -23,6 +23,12 @@
     if (s === 'notumor') return 'no tumour';
     return String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI');
   }
+  /** Same words as the history page and the PDF (studyRuleLine in src/presentation/history.view.ts). */
+  function studyRuleLine(set) {
+    if (!set) return '— (no slice was analysed)';
+    var n = set.minUsableSlices;
+    return pct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study)';
+  }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -218,6 +224,8 @@
       ['Order · window', r.study.ordering + ' · ' + r.study.windowing],
       ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return k + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
       ['Agreement', agg && agg.agreement != null ? pct(agg.agreement) : '—'],
+      // the settings it was decided under, as recorded with it (the history page's "Study rule")
+      ['Study rule', studyRuleLine(agg && agg.settings)],
       ['Models', Object.keys(r.modelVersions || {}).map(function (k) { return k + ' ' + r.modelVersions[k]; }).join(', ') || 'none ran'],
       ['Timings (ms)', Object.keys(r.timingsMs || {}).map(function (k) { return k + ' ' + r.timingsMs[k]; }).join(' · ')],
     ];
