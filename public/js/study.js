@@ -24,6 +24,12 @@
   /** a share of slices (exact, not a calibrated probability): "100 %", "67 %" — the image page's spacing */
   var FORMATS = { dicom: 'DICOM series', nifti: 'NIfTI volume' };
   function share(v) { return Math.round(v * 100) + ' %'; }
+  /** Same words as the history page and the PDF (studyRuleLine in src/presentation/history.view.ts). */
+  function studyRuleLine(set) {
+    if (!set) return '— (no slice was analysed)';
+    var n = set.minUsableSlices;
+    return pct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study)';
+  }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -214,6 +220,8 @@
       ['Order · window', pretty(r.study.ordering) + ' · ' + pretty(r.study.windowing)],
       ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return pretty(k) + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
       ['Agreement', agg && agg.agreement != null ? share(agg.agreement) : '—'],
+      // the settings it was decided under, as recorded with it (the history page's "Study rule")
+      ['Study rule', studyRuleLine(agg && agg.settings)],
       ['Models', Object.keys(r.modelVersions || {}).map(function (k) { return pretty(k) + ' ' + r.modelVersions[k]; }).join(', ') || 'none ran'],
       ['Timings (ms)', Object.keys(r.timingsMs || {}).map(function (k) { return k + ' ' + r.timingsMs[k]; }).join(' · ')],
     ];

@@ -70,6 +70,8 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   for (const { s } of accepted) votes[s.anatomy!] = (votes[s.anatomy!] ?? 0) + 1;
   const aggregation: StudyAggregation = {
     rule: AGGREGATION_RULE,
+    // echoed from the input: what the answer was decided under, shown live and recorded (study-record.ts)
+    settings: { agreement: input.agreement, minUsableSlices: input.minUsable },
     acceptedSlices: accepted.length,
     usableSlices: 0,
     requiredSlices: required,

@@ -1,7 +1,6 @@
 import { AnalysisContext, AnalysisRecord, emptyRecord, recordedDecision } from '../classifier/analysis-result';
 import type { StudyMeta } from './study-loader';
 import type { StudyRecord, StudyResult } from './study-result';
-import type { StudyRule } from './study-rule';
 
 /*
  * A study's history row, shaped from its answer: kept apart from StudyService so the history
@@ -10,10 +9,11 @@ import type { StudyRule } from './study-rule';
 
 /**
  * `thresholds`: the confidence threshold each model that ran on its slices decided at
- * (appliedThresholds); `rule`: the study settings the answer was aggregated under, kept only when
- * it was (a study refused from its headers was not decided by them).
+ * (appliedThresholds). The study rule is the one the answer itself carries (aggregation.settings,
+ * also what the live result shows), kept only when the slices were aggregated (a study refused
+ * from its headers was not decided by it).
  */
-export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number, sha256: string, thresholds: Record<string, number>, rule: StudyRule): StudyRecord {
+export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number, sha256: string, thresholds: Record<string, number>): StudyRecord {
   const m: StudyMeta = r.study;
   return {
     userId: ctx.userId ?? null,
@@ -31,7 +31,7 @@ export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number,
     ...recordedDecision(r),
     probabilities: Object.keys(r.probabilities).length ? r.probabilities : null,
     thresholds,
-    rule: r.study.aggregation ? rule : null,
+    rule: r.study.aggregation?.settings ?? null,
   };
 }
 

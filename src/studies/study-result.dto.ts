@@ -40,7 +40,7 @@ export class StudyMetaDto {
   @ApiProperty({ nullable: true, type: String }) transferSyntax!: string | null;
   @ApiProperty({ nullable: true, type: Number }) volumes!: number | null;
   @ApiProperty() files!: number;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'rule, votes, usable/required slices, agreement, decisive slices' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'rule (in words), settings ({agreement, minUsableSlices}: STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as this study was decided under, the same as the stored record\'s study.rule), votes, usable/required slices, agreement, decisive slices; null when no slice was analysed' })
   aggregation!: Record<string, unknown> | null;
 }
 

@@ -25,6 +25,12 @@ export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'discl
 export interface StudyAggregation {
   /** the rule, in words (also in the README) */
   rule: string;
+  /**
+   * the rule's settings this study was decided under (STUDY_AGREEMENT, STUDY_MIN_USABLE_SLICES):
+   * the one value the recorder stores as the record's study.rule, so the live answer and the
+   * stored record cannot say different things
+   */
+  settings: StudyRule;
   /** slices whose triage accepted a body part */
   acceptedSlices: number;
   /** accepted slices of the winning body part: the ones the diagnosis answer is built from */

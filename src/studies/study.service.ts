@@ -90,7 +90,7 @@ export class StudyService {
       // answered at once on abort (504 / client gone); the work stops at its next check
       const result = await untilAborted(work, signal);
       const thresholds = appliedThresholds(result.modelVersions, () => this.models.cards(), this.config.confidenceThresholdOverride);
-      const record = toRecord(result, ctx, byteSize, sha256, thresholds, this.rule());
+      const record = toRecord(result, ctx, byteSize, sha256, thresholds);
       this.logger.log(
         `study ${result.study.format}: ${result.study.sliceCount} slices → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
       );
@@ -193,7 +193,7 @@ export class StudyService {
     });
   }
 
-  /** The study settings every decision of this process is aggregated under, and recorded with it. */
+  /** The study settings every decision of this process is aggregated under; the answer carries them (aggregation.settings) to the page, the API and the record. */
   private rule(): StudyRule {
     return { agreement: this.config.studyAgreement, minUsableSlices: this.config.studyMinUsableSlices };
   }

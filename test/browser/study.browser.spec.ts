@@ -40,6 +40,8 @@ describeBrowser('the study mode in headless Chromium', () => {
         SEED_ADMIN_PASSWORD: ADMIN.password,
         SEED_ADMIN_PRINT: 'false',
         RATE_LIMIT_ANALYSES_PER_MINUTE: '1000',
+        STUDY_AGREEMENT: '0.65',
+        STUDY_MIN_USABLE_SLICES: '4',
       }),
     );
     await app.listen(0, '127.0.0.1');
@@ -84,6 +86,10 @@ describeBrowser('the study mode in headless Chromium', () => {
     await expect(page.locator('#study-strip li.completed img').count()).resolves.toBe(6);
     expect(await page.locator('#study-heatmaps img').count()).toBeGreaterThan(0);
     await expect(page.locator('#study-meta').textContent()).resolves.toMatch(/total \d/);
+    // the study rule it was decided under, as its record stores it (the history page's "Study rule")
+    await expect(page.locator('#study-meta').textContent()).resolves.toContain(
+      'Study rule65.0 % of the slices must agree; at least 4 usable slices (and a quarter of the study)',
+    );
     await page.locator('#study-strip li .slice-btn').nth(2).click();
     await expect(page.locator('#slice-detail-title').textContent()).resolves.toContain('Slice 3');
     await expect(page.locator('#slice-detail-probs li').count()).resolves.toBe(4);
@@ -106,6 +112,7 @@ describeBrowser('the study mode in headless Chromium', () => {
     await page.click('#study-submit');
     await page.locator('#study-badge', { hasText: 'rejected' }).waitFor();
     await expect(page.locator('#study-message').textContent()).resolves.toContain('CT');
+    await expect(page.locator('#study-meta').textContent()).resolves.toContain('Study rule— (no slice was analysed)');
   });
 
   it('the user may see their own file header — read in the browser, never sent', async () => {

@@ -4,7 +4,8 @@
  * an operator changed the study settings, a stored study's page, PDF, API record and CSV row could
  * not say which rule had decided it. The rule is now stored with it; after a restart under other
  * settings every one of them still says the first, a study made now is recorded under the new
- * ones, and a study stored before the rule was says "not recorded", never today's.
+ * ones, and a study stored before the rule was says "not recorded", never today's. The live
+ * answer (POST /api/v1/studies' study.aggregation.settings, the study page) gives the same rule.
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
@@ -35,10 +36,13 @@ describe('a recorded study keeps the study rule it was decided under', () => {
   let app: NestExpressApplication;
   let alice: TestSession;
   let stored: StoredStudy;
+  /** Posts the study; the live answer's rule must be the one its record stores (one value, aggregation.settings). */
   const postStudy = async (a: NestExpressApplication, s: TestSession) => {
     const posted = await request(a.getHttpServer()).post('/api/v1/studies').set(s.bearer).attach('files', series, 'series.zip').expect(200);
-    const id = (posted.body as { analysisId: string }).analysisId;
-    return (await request(a.getHttpServer()).get(`/api/v1/history/${id}`).set(s.bearer).expect(200)).body as StoredStudy;
+    const live = posted.body as { analysisId: string; study: { aggregation: { settings?: unknown } | null } };
+    const record = (await request(a.getHttpServer()).get(`/api/v1/history/${live.analysisId}`).set(s.bearer).expect(200)).body as StoredStudy;
+    expect(live.study.aggregation?.settings).toEqual(record.study?.rule);
+    return record;
   };
 
   beforeAll(async () => {

@@ -14,6 +14,53 @@ describe('config', () => {
     expect(env.DB_MIGRATE_ON_START).toBe(true);
   });
 
+  it("every default the README's configuration tables give", () => {
+    // README "Configuration", "Accounts … rate limits" and "Studies" tables, in their order
+    expect(parseEnv({})).toMatchObject({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'file:./data/sentinel.db',
+      DB_MIGRATE_ON_START: true,
+      MODELS_DIR: './models',
+      SAMPLES_DIR: '../shared/samples',
+      ANALYSIS_TIMEOUT_MS: 10000,
+      MAX_UPLOAD_BYTES: 5242880,
+      MAX_INPUT_PIXELS: 40000000,
+      MIN_IMAGE_SIDE: 64,
+      INFERENCE_POOL_SIZE: 8,
+      INFERENCE_INTRA_OP_THREADS: 1,
+      INFERENCE_WORKERS: 2,
+      INFERENCE_JOB_TIMEOUT_MS: 30000,
+      INFERENCE_QUEUE_LIMIT: 64,
+      INFERENCE_PIXEL_BUDGET: 48000000,
+      INFERENCE_PIXEL_QUEUE: 8,
+      LOG_LEVEL: 'log',
+      RATE_LIMIT_REQUESTS_PER_MINUTE: 300,
+      RATE_LIMIT_ANALYSES_PER_MINUTE: 20,
+      RATE_LIMIT_LOGIN_PER_IP: 30,
+      RATE_LIMIT_LOGIN_PER_ACCOUNT: 5,
+      RATE_LIMIT_LOGIN_WINDOW_SECONDS: 900,
+      RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: 20,
+      RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS: 3600,
+      SESSION_TTL_HOURS: 12,
+      API_TOKEN_TTL_HOURS: 24,
+      COOKIE_SECURE: 'auto',
+      STUDY_MAX_BYTES: 104857600,
+      STUDY_MAX_INFLIGHT_BYTES: 419430400,
+      STUDY_MAX_SLICE_PIXELS: 4194304,
+      STUDY_MAX_SLICES: 400,
+      STUDY_MIN_USABLE_SLICES: 3,
+      STUDY_AGREEMENT: 0.6,
+      STUDY_TIMEOUT_MS: 60000,
+    });
+    const unset = parseEnv({});
+    for (const k of ['REDIS_URL', 'PUBLIC_BASE_URL', 'CONFIDENCE_THRESHOLD', 'SESSION_SECRET', 'TRUST_PROXY', 'SEED_ADMIN_EMAIL', 'SEED_ADMIN_PASSWORD'] as const) {
+      expect([k, unset[k]]).toEqual([k, undefined]);
+    }
+    // CONFIDENCE_THRESHOLD: strictly between 0 and 1 (0 would answer every image, 1 none)
+    for (const bad of ['0', '1']) expect(() => parseEnv({ CONFIDENCE_THRESHOLD: bad })).toThrow(ConfigValidationError);
+  });
+
   it('coerces and validates values', () => {
     const env = parseEnv({ PORT: '8080', CONFIDENCE_THRESHOLD: '0.7', DB_MIGRATE_ON_START: 'false' });
     expect(env.PORT).toBe(8080);

@@ -41,6 +41,11 @@ const run = (slices: AnalysisResult[], cardFor: (b: string) => DiagnosisCardInfo
   aggregateStudy({ slices, minUsable: 3, agreement: 0.6, cardFor });
 
 describe('aggregateStudy', () => {
+  it('carries the settings it decided under (what the record stores as study.rule), whatever the answer', () => {
+    const input = { minUsable: 5, agreement: 0.75, cardFor: () => CARD };
+    expect(aggregateStudy({ ...input, slices: Array(8).fill(0).map(() => slice({ probs: GLIOMA })) }).aggregation.settings).toEqual({ agreement: 0.75, minUsableSlices: 5 });
+    expect(aggregateStudy({ ...input, slices: [slice({ probs: GLIOMA })] }).aggregation.settings).toEqual({ agreement: 0.75, minUsableSlices: 5 });
+  });
   it('a focal tumour on a few slices wins over many tumour-free slices (top-2, not the mean)', () => {
     const a = run([...Array(18).fill(0).map(() => slice({ probs: NEG })), slice({ probs: GLIOMA }), slice({ probs: GLIOMA }), slice({ probs: GLIOMA })]);
     expect(a.status).toBe('completed');
