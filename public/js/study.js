@@ -21,6 +21,12 @@
   // This page had copies that said "glioma" and "0.0%" where the image page said "Glioma" and "< 0.1 %".
   var S = window.Sentinel;
   var pct = S.pct, pretty = S.pretty, headline = S.headline, barWidth = S.barWidth;
+  /** files of the upload that were not read (ZIP side files: DICOMDIR, README, a viewer…): "4 — DICOMDIR, README.TXT, … and 2 more" */
+  function skippedLine(sk) {
+    if (!sk || !sk.count) return 'none';
+    var more = sk.count - sk.names.length;
+    return sk.count + ' not DICOM or NIfTI, not read — ' + sk.names.join(', ') + (more > 0 ? ' and ' + more + ' more' : '');
+  }
   /** a share of slices (exact, not a calibrated probability): "100 %", "67 %" — the image page's spacing */
   var FORMATS = { dicom: 'DICOM series', nifti: 'NIfTI volume' };
   function share(v) { return Math.round(v * 100) + ' %'; }
@@ -216,6 +222,7 @@
       ['Format', (FORMATS[r.study.format] || r.study.format) + (r.study.modality ? ' · ' + r.study.modality : '')],
       ['Series description', r.study.seriesDescription || '—'],
       ['Slices', r.study.sliceCount + ' × ' + r.study.width + '×' + r.study.height + ' px' + shownAs(r.study.display)],
+      ['Skipped files', skippedLine(r.study.skipped)],
       ['Spacing', ['column', 'row', 'slice'].map(function (k) { return k + (typeof sp[k] === 'number' ? ' ' + String(Math.round(sp[k] * 100) / 100) + ' mm' : ' unknown'); }).join(', ')],
       ['Order · window', pretty(r.study.ordering) + ' · ' + pretty(r.study.windowing)],
       ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return pretty(k) + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],

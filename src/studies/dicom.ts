@@ -76,9 +76,7 @@ export interface DicomInstance {
   bytes: Uint8Array;
 }
 
-export function isDicomPart10(b: Uint8Array): boolean {
-  return b.length >= 132 && b[128] === 0x44 && b[129] === 0x49 && b[130] === 0x43 && b[131] === 0x4d;
-}
+export { isDicomPart10 } from './file-kinds';
 
 /** How many frames the study still has room for (the study's limit minus frames seen so far). */
 export interface FrameRoom {

@@ -1,5 +1,4 @@
 import * as nifti from 'nifti-reader-js';
-import { ByteBudget, gunzipWithin, isGzip } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { axcodesString, AxisCodes, axisCodes, AxisWalk, OrientationSource, Plane, sliceLayout, voxelToWorld } from './nifti-orientation';
 import type { ScalarSlice } from './windowing';
@@ -21,26 +20,7 @@ export interface NiftiVolume {
   orientation: { source: OrientationSource | 'none'; axcodes: string | null; plane: Plane | null };
 }
 
-/** NIfTI-1/2 signature test on (possibly gzip-compressed) bytes. */
-export function looksLikeNifti(bytes: Uint8Array): boolean {
-  if (bytes.length < 348) return false;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = [dv.getInt32(0, true), dv.getInt32(0, false)];
-  if (size.includes(348)) return ascii(bytes, 344, 3) === 'n+1';
-  if (size.includes(540)) return ascii(bytes, 4, 3) === 'n+2';
-  return false;
-}
-
-function ascii(b: Uint8Array, at: number, n: number): string {
-  return String.fromCharCode(...b.subarray(at, at + n));
-}
-
-/** gzip-wrapped files are inflated within the study budget; true when the result is NIfTI. */
-export async function maybeInflateNifti(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition, signal?: AbortSignal): Promise<Uint8Array | null> {
-  if (!isGzip(bytes)) return looksLikeNifti(bytes) ? bytes : null;
-  const raw = await gunzipWithin(bytes, budget, pos, signal);
-  return looksLikeNifti(raw) ? raw : null;
-}
+export { looksLikeNifti } from './file-kinds';
 
 const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, le: boolean) => number }> = {
   2: { bytes: 1, read: (dv, o) => dv.getUint8(o) },

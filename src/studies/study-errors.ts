@@ -7,8 +7,8 @@ import { FileCheckError, formatBytes } from '../common/errors';
 export class StudyTooLargeError extends FileCheckError {
   readonly code = 'FILE_TOO_LARGE';
   readonly statusCode = 413;
-  constructor(limitBytes: number) {
-    super(`The study exceeds the ${formatBytes(limitBytes)} limit (counted after decompression).`);
+  constructor(limitBytes: number, message = `The study exceeds the ${formatBytes(limitBytes)} limit (counted after decompression).`) {
+    super(message);
   }
 }
 

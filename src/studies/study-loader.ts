@@ -1,14 +1,16 @@
 import { nextTurn } from '../common/abort';
 import type { RawImage } from '../inference/preprocess';
-import { ByteBudget, expandUploads, isZip, StudyPart } from './archive';
+import { ByteBudget, expandUploads, StudyPart } from './archive';
 import { isUnsupportedBodyPart } from './body-part';
-import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isDicomPart10, readDicomHeader } from './dicom';
+import { DicomInstance, HEADER_ENTRIES_PER_SLICE, readDicomHeader } from './dicom';
 import { assertDecodable, assertJpegFrameHeaders, decodeFrame } from './dicom-pixels';
 import { FrameBudget, withFramePixels } from './frame-budget';
-import { maybeInflateNifti, readNifti } from './nifti';
+import { readNifti } from './nifti';
 import { assertOneSeries, dropDuplicates, leaveOutLocalizers, orderFrames, pixelFormat, round3 } from './series-assembly';
 import { frameLayout, orientFrame, shownSize } from './dicom-orientation';
+import { SkippedFiles, SkippedList } from './skipped-files';
 import { CorruptStudyError, fileLabel, MixedSeriesError, SliceResolutionError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
+import { noStudyFile, sortParts } from './study-parts';
 import { PixelShape, planSquarePixels, SquarePlan } from './square-pixels';
 import { SliceData, windowStudy } from './windowing';
 
@@ -45,6 +47,8 @@ export interface StudyMeta {
   /** NIfTI: volumes in the file (only the first is analysed) */
   volumes: number | null;
   files: number;
+  /** files of the upload that were not read: ZIP side files (README, DICOMDIR, a viewer…), a DICOMDIR uploaded on its own */
+  skipped: SkippedFiles;
 }
 
 export type LoadedStudy =
@@ -71,39 +75,17 @@ export type LoadedStudy =
 export async function loadStudy(files: Uint8Array[], limits: StudyLimits, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
   if (!files.length) throw new UnsupportedStudyFileError('No file was uploaded.');
   const budget = new ByteBudget(limits.maxBytes);
-  const parts = await expandUploads(files, budget, limits.maxSlices, signal);
-
-  const dicom: StudyPart[] = [];
-  const niftiParts: { bytes: Uint8Array; part: StudyPart }[] = [];
-  for (const part of parts) {
-    if (isDicomPart10(part.bytes)) {
-      dicom.push(part);
-      continue;
-    }
-    const nii = await maybeInflateNifti(part.bytes, budget, part.pos, signal);
-    if (nii) {
-      niftiParts.push({ bytes: nii, part });
-      continue;
-    }
-    if (part.ignorable) continue;
-    if (part.pos.entry !== undefined && isZip(part.bytes)) {
-      throw new UnsupportedStudyFileError(`${fileLabel(part.pos)} is itself a ZIP archive; archives inside an archive are not opened. Upload the inner archive, or its files, instead.`);
-    }
-    if (part.pos.entry !== undefined) {
-      throw new CorruptStudyError(`${fileLabel(part.pos)} is neither a DICOM nor a NIfTI file (corrupt, or not image data).`);
-    }
-    throw new UnsupportedStudyFileError(
-      `${fileLabel(part.pos)} is not a DICOM (Part 10), NIfTI (.nii, .nii.gz) or ZIP file. Single JPEG/PNG images go to the image analysis instead.`,
-    );
-  }
-  if (niftiParts.length && dicom.length) throw new MixedSeriesError('kind of file (DICOM and NIfTI together)');
-  if (niftiParts.length > 1) throw new MixedSeriesError('NIfTI volume');
-  if (niftiParts.length === 1) return loadNifti(niftiParts[0].bytes, niftiParts[0].part, limits, files.length, signal, pixels);
-  if (!dicom.length) throw new UnsupportedStudyFileError('The upload holds no DICOM or NIfTI image.');
-  return loadDicom(dicom, budget, limits, files.length, signal, pixels);
+  const skipped = new SkippedList();
+  const parts = await expandUploads(files, budget, limits.maxSlices, signal, skipped);
+  const { dicom, nifti } = await sortParts(parts, budget, skipped, signal);
+  if (nifti.length && dicom.length) throw new MixedSeriesError('kind of file (DICOM and NIfTI together)');
+  if (nifti.length > 1) throw new MixedSeriesError('NIfTI volume');
+  if (nifti.length === 1) return loadNifti(nifti[0].bytes, nifti[0].part, limits, files.length, skipped, signal, pixels);
+  if (!dicom.length) throw noStudyFile(skipped);
+  return loadDicom(dicom, budget, limits, files.length, skipped, signal, pixels);
 }
 
-async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
+async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number, skipped: SkippedList, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
   const vol = readNifti(bytes, part.pos, limits.maxSlices);
   checkSliceSize(vol.width, vol.height, limits);
   const plan = squarePlan(vol.width, vol.height, vol.spacing, limits);
@@ -132,12 +114,13 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
       transferSyntax: null,
       volumes: vol.volumes,
       files,
+      skipped: skipped.summary(),
     },
     slices: images.map((image, i) => ({ image, position: vol.spacing.slice !== null ? round3(i * vol.spacing.slice) : i })),
   };
 }
 
-async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
+async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number, skipped: SkippedList, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
   const found: DicomInstance[] = [];
   let declared = 0;
   const entries = { left: HEADER_ENTRIES_PER_SLICE * limits.maxSlices }; // spent by every header, DICOMDIRs too
@@ -147,10 +130,10 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     if (inst) {
       found.push(inst);
       declared += inst.frames;
-    }
+    } else skipped.add(parts[i].pos, parts[i].entryName); // a DICOMDIR: the export's index, not an image
     if (i % 32 === 31) await nextTurn(signal);
   }
-  if (!found.length) throw new UnsupportedStudyFileError('The upload holds no DICOM image (only a DICOMDIR).');
+  if (!found.length) throw noStudyFile(skipped);
 
   const instances = dropDuplicates(leaveOutLocalizers(found));
   assertOneSeries(instances);
@@ -169,6 +152,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     transferSyntax: first.transferSyntax,
     volumes: null,
     files,
+    skipped: skipped.summary(),
   };
 
   // refused from the header alone: no pixel is decoded, so the metadata is the header's

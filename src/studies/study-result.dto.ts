@@ -40,6 +40,15 @@ export class StudyMetaDto {
   @ApiProperty({ nullable: true, type: String }) transferSyntax!: string | null;
   @ApiProperty({ nullable: true, type: Number }) volumes!: number | null;
   @ApiProperty() files!: number;
+  @ApiProperty({
+    type: 'object',
+    properties: { count: { type: 'number' }, names: { type: 'array', items: { type: 'string' } } },
+    description:
+      'files of the upload that were not read: side files of a ZIP (DICOMDIR, README, a viewer, thumbnails…; folders and __MACOSX/hidden files not counted) ' +
+      'and a DICOMDIR uploaded on its own. `names`: up to 5, ZIP entries by their sanitised base name (no folder, long digit runs cut, ≤ 40 characters), other files by position',
+    example: { count: 4, names: ['DICOMDIR', 'README.TXT', 'VIEWER.EXE', 'thumb.jpg'] },
+  })
+  skipped!: { count: number; names: string[] };
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'rule (in words), settings ({agreement, minUsableSlices}: STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as this study was decided under, the same as the stored record\'s study.rule), votes, usable/required slices, agreement, decisive slices; null when no slice was analysed' })
   aggregation!: Record<string, unknown> | null;
 }

@@ -92,7 +92,7 @@ export class StudyService {
       const thresholds = appliedThresholds(result.modelVersions, () => this.models.cards(), this.config.confidenceThresholdOverride);
       const record = toRecord(result, ctx, byteSize, sha256, thresholds);
       this.logger.log(
-        `study ${result.study.format}: ${result.study.sliceCount} slices → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
+        `study ${result.study.format}: ${result.study.sliceCount} slices${result.study.skipped.count ? ` (${result.study.skipped.count} other files skipped)` : ''} → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
       );
       const analysisId = await this.recordOrFail(record);
       return { result: { ...result, analysisId }, record };

@@ -68,7 +68,8 @@ function endRecord(b: Uint8Array, commentFits: boolean): EndRecord | null {
  * Every entry of the archive from its central directory — the record every unzip tool reads,
  * which alone holds the sizes and CRC of entries written with data descriptors — checked against
  * each entry's local header. The declared entry count is checked first, before any entry is
- * read. Names are used only to skip side files, never shown or written anywhere.
+ * read. Names are never logged or stored; a skipped side file's is shown to the uploader only,
+ * as its sanitised base name (skipped-files.ts).
  */
 export function readZipDirectory(b: Uint8Array, file: FilePosition, maxEntries: number): ZipEntry[] {
   const corrupt = (what: string) => new CorruptStudyError(`The ZIP archive (${fileLabel(file)}) is corrupt or truncated: ${what}.`);

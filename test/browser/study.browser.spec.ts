@@ -11,7 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
-import { dicomSeries, MARKER, syntheticSlice } from '../support/study-fixtures';
+import { sideFiles } from '../support/side-files';
+import { dicomSeries, MARKER, syntheticSlice, zip } from '../support/study-fixtures';
 
 // page.evaluate callbacks run in the browser; the project's TypeScript lib has no DOM.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -103,6 +104,15 @@ describeBrowser('the study mode in headless Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'study-completed-390.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(wide).toEqual([]); // the strip scrolls on its own; nothing else overflows on a phone
+    expect((await page.content()).toUpperCase()).not.toContain(MARKER);
+  });
+
+  it('a ZIP with a patient CD\'s side files → the series analysed, the side files listed as skipped', async () => {
+    const entries = Object.fromEntries(series.slice(0, 3).map((b, i) => [`${MARKER}/IM${i}`, new Uint8Array(b)]));
+    await page.setInputFiles('#study-files', [{ name: 'cd.zip', mimeType: 'application/zip', buffer: zip({ ...sideFiles(), ...entries }) }]);
+    await page.click('#study-submit');
+    await page.locator('#study-badge', { hasText: 'completed' }).waitFor();
+    await expect(page.locator('#study-meta').textContent()).resolves.toContain('Skipped files4 not DICOM or NIfTI, not read — DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg');
     expect((await page.content()).toUpperCase()).not.toContain(MARKER);
   });
 

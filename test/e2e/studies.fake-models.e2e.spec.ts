@@ -14,6 +14,7 @@ import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { cardCaveat } from '../support/cards';
 import { asDicom, asNifti, expectedRanks, foundRanks } from '../support/orientation-phantom';
 import { SERIES } from '../support/study-e2e';
+import { sideFiles } from '../support/side-files';
 import { dicomSeries, dicomSlice, MARKER, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 
 /**
@@ -130,6 +131,16 @@ describe('POST /api/v1/studies on fake models', () => {
     const ok = await post([zip({ [`${MARKER}/IM1`]: files[0], [`${MARKER}/IM2`]: files[1], [`${MARKER}/IM4`]: files[3] })], ['series.zip']);
     expect(ok.body.status).toBe('completed');
     await request(app.getHttpServer()).get('/healthz').expect(200);
+  });
+
+  it('a ZIP as a patient CD holds it (series + DICOMDIR, README, viewer, thumbnail) → analysed, the 4 side files skipped and named; side files alone → 415 saying so', async () => {
+    const series = Object.fromEntries(dicomSeries(SERIES.slice(0, 3)).map((b, i) => [`${MARKER}^JANE/IMAGES/IM${i}`, new Uint8Array(b)]));
+    const res = await post([zip({ ...sideFiles(), ...series })], ['cd.zip']);
+    expect(res.body).toMatchObject({ status: 'completed', study: { sliceCount: 3, skipped: { count: 4, names: ['DICOMDIR', 'README.TXT', 'VIEWER.EXE', 'thumb.jpg'] } } });
+    expect(res.body.slices).toHaveLength(3);
+    expect(logs.lines.some((l) => l.includes('study dicom: 3 slices (4 other files skipped)'))).toBe(true); // a count, never a name
+    const alone = await post([zip(sideFiles())], ['cd.zip'], 415);
+    expect(alone.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: expect.stringContaining('No DICOM or NIfTI file was found in the upload: it holds 4 other files (DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg)') });
   });
 
   it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX', async () => {

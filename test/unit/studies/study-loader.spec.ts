@@ -125,6 +125,7 @@ describe('loadStudy: ZIP', () => {
     const z = zip({ 'series/IM2': files[2], 'series/IM0': files[0], 'series/IM1': files[1], 'series/README.txt': new TextEncoder().encode('hi'), '__MACOSX/._IM0': new Uint8Array(4) });
     const study = await loadStudy([new Uint8Array(z)], LIMITS);
     expect(study.kind === 'slices' && study.slices.length).toBe(3);
+    expect(study.meta.skipped).toEqual({ count: 1, names: ['README.txt'] }); // folders and __MACOSX are not counted
   });
 
   it('a corrupt file inside the ZIP → 422 CORRUPT_IMAGE', async () => {
@@ -137,9 +138,11 @@ describe('loadStudy: ZIP', () => {
     expect((err as CorruptStudyError).statusCode).toBe(422);
   });
 
-  it('a non-image, non-ignorable entry → 422', async () => {
+  it('an entry that is neither DICOM nor NIfTI, whatever its name, is skipped and counted (was 422 for the whole study)', async () => {
     const z = zip({ a: dicomSeries(slices(1))[0], junk: new Uint8Array(500).fill(7) });
-    expect(await catchErr(() => loadStudy([new Uint8Array(z)], LIMITS))).toBeInstanceOf(CorruptStudyError);
+    const study = await loadStudy([new Uint8Array(z)], LIMITS);
+    expect(study.kind === 'slices' && study.slices.length).toBe(1);
+    expect(study.meta.skipped).toEqual({ count: 1, names: ['junk'] });
   });
 
   it('a ZIP bomb is stopped while inflating, at the study limit', async () => {

@@ -81,6 +81,23 @@ describe('study ZIPs: integrity of each entry', () => {
     expect(await errorOf(loadStudy([new Uint8Array(z)], LIMITS))).toBeInstanceOf(CorruptStudyError);
   });
 
+  it('a damaged entry is refused, not skipped, when its damage hides what it is (a DICOM without its "DICM", a README)', async () => {
+    const noMagic = Buffer.from(series[1]);
+    noMagic.write('XXXX', 128, 'latin1'); // now it sniffs as "not DICOM": only the CRC tells
+    for (const method of [0, 8] as const) {
+      const z = zip(series.map((data, i) => ({ name: `IM${i}`, method, data: i === 1 ? noMagic : data, crc: zlib.crc32(data) })));
+      expect((await errorOf(loadStudy([new Uint8Array(z)], LIMITS)))?.message).toMatch(/entry 2 of the archive\) is damaged.*CRC-32/);
+    }
+    const readme = { name: 'README.TXT', data: Buffer.from('read me\n'.repeat(5000)) };
+    const badCrc = zip([...entries(), { ...readme, crc: 0x12345678 }]);
+    expect((await errorOf(loadStudy([new Uint8Array(badCrc)], LIMITS)))?.message).toMatch(/entry 5 of the archive\) is damaged/);
+    // sizes that lie: the directory says 10 bytes, it inflates to 40 KB — stopped as damaged at the first chunk past 10
+    const lying = zip([...entries(), readme]);
+    const readmeCentral = lying.lastIndexOf(Buffer.from('PK\x01\x02', 'latin1')); // the last directory entry is the README's
+    lying.writeUInt32LE(10, readmeCentral + 24); // its uncompressed size
+    expect((await errorOf(loadStudy([new Uint8Array(lying)], LIMITS)))?.message).toMatch(/entry 5 of the archive\) is damaged/);
+  });
+
   it('an encrypted entry is refused as encrypted (was "not a readable DICOM file" or analysed)', async () => {
     for (const method of [0, 8] as const) {
       const err = await errorOf(loadStudy([new Uint8Array(zip(entries({ method, flags: 1 })))], LIMITS));

@@ -1,0 +1,57 @@
+import { ByteBudget, gunzipWithin, StudyPart } from './archive';
+import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti } from './file-kinds';
+import { SkippedList } from './skipped-files';
+import { fileLabel, UnsupportedStudyFileError } from './study-errors';
+
+export interface SortedParts {
+  dicom: StudyPart[];
+  /** NIfTI volumes, inflated when they came gzip-compressed */
+  nifti: { bytes: Uint8Array; part: StudyPart }[];
+}
+
+/**
+ * Study parts → DICOM files and NIfTI volumes. A file uploaded on its own must be one of them (it
+ * was chosen by the user: anything else is refused by name). A ZIP entry reaches here only when its
+ * first bytes said DICOM, NIfTI or gzip (zip-members.ts skipped the rest); a gzip entry is inflated
+ * within the budget, and one that holds neither NIfTI nor DICOM is skipped like the other side
+ * files — a gzip-compressed DICOM is refused, never skipped, since it is part of the series.
+ */
+export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped: SkippedList, signal?: AbortSignal): Promise<SortedParts> {
+  const sorted: SortedParts = { dicom: [], nifti: [] };
+  for (const part of parts) {
+    if (isDicomPart10(part.bytes)) {
+      sorted.dicom.push(part);
+      continue;
+    }
+    if (looksLikeNifti(part.bytes)) {
+      sorted.nifti.push({ bytes: part.bytes, part });
+      continue;
+    }
+    if (isGzip(part.bytes)) {
+      const raw = await gunzipWithin(part.bytes, budget, part.pos, signal);
+      if (looksLikeNifti(raw)) {
+        sorted.nifti.push({ bytes: raw, part });
+        continue;
+      }
+      if (isDicomPart10(raw) || looksLikeBareDicom(raw, raw.length)) {
+        throw new UnsupportedStudyFileError(`${fileLabel(part.pos)} is a gzip-compressed DICOM file, which is not read; upload the DICOM files uncompressed (or in a ZIP).`);
+      }
+      if (part.entryName !== undefined) {
+        skipped.add(part.pos, part.entryName);
+        continue;
+      }
+    }
+    throw new UnsupportedStudyFileError(
+      `${fileLabel(part.pos)} is not a DICOM (Part 10), NIfTI (.nii, .nii.gz) or ZIP file. Single JPEG/PNG images go to the image analysis instead.`,
+    );
+  }
+  return sorted;
+}
+
+/** No DICOM or NIfTI file in the whole upload: says what was found instead. */
+export function noStudyFile(skipped: SkippedList): UnsupportedStudyFileError {
+  if (!skipped.count) return new UnsupportedStudyFileError('The upload holds no DICOM or NIfTI image.');
+  return new UnsupportedStudyFileError(
+    `No DICOM or NIfTI file was found in the upload: it holds ${skipped.describe()}, which a study does not read. Upload the series' DICOM files (or a ZIP of them) or a NIfTI volume.`,
+  );
+}

@@ -1,0 +1,127 @@
+import { Inflate } from 'fflate';
+import * as zlib from 'node:zlib';
+import { nextTurn } from '../common/abort';
+import { FileCheckError } from '../common/errors';
+import type { ByteBudget } from './archive';
+import { FileKind, SNIFF_BYTES, sniffKind } from './file-kinds';
+import { CorruptStudyError, FilePosition, fileLabel, UnsupportedStudyFileError } from './study-errors';
+import type { ZipEntry } from './zip-directory';
+
+/** One entry, read: its bytes when it may be study data, null when it was skipped (its content checked, never held). */
+export interface ZipMember {
+  kind: FileKind;
+  bytes: Uint8Array | null;
+}
+
+/** Compressed bytes inflated per step, with a turn of the event loop between steps. */
+const CHUNK = 16 * 1024;
+/** Compressed bytes pushed at once while an entry is sniffed or skipped. */
+const SKIP_STEP = 1024;
+
+/** Kinds that are read as study data (a gzip may be a .nii.gz; the NIfTI reader decides). */
+const KEPT: ReadonlySet<FileKind> = new Set<FileKind>(['dicom', 'nifti', 'gzip']);
+
+/**
+ * Reads one stored or deflated entry in a single pass, deciding from its first SNIFF_BYTES what it
+ * is. Study data (DICOM, NIfTI, gzip) is kept and charged to `budget` as it inflates, as before.
+ * Anything else is skipped: the rest of it still streams through the CRC-32 — a damaged entry is a
+ * named 422 whatever it holds, so a DICOM whose first bytes were damaged is never skipped as a
+ * README — but nothing past the sniffed bytes is held or charged to `budget`. That work is bounded
+ * by `scan`, charged with the entry's declared size before the rest is inflated (a ZIP bomb posing
+ * as a README stops there) and by the declared size itself: an entry that inflates past it is
+ * damaged and stops at once. A ZIP inside the ZIP and a DICOM data set without its Part 10 header
+ * are refused by name from those first bytes, before the rest is inflated.
+ */
+export async function readMember(archive: Uint8Array, e: ZipEntry, pos: FilePosition, budget: ByteBudget, scan: ByteBudget, signal?: AbortSignal): Promise<ZipMember> {
+  const data = archive.subarray(e.dataStart, e.dataStart + e.compressedSize);
+  if (e.method === 0) {
+    const kind = decide(data.subarray(0, SNIFF_BYTES), e, pos, scan, false);
+    if (KEPT.has(kind)) budget.take(data.length);
+    check(data.length, zlib.crc32(data), e, pos);
+    return { kind, bytes: KEPT.has(kind) ? data : null };
+  }
+  const head: Uint8Array[] = [];
+  const kept: Uint8Array[] = [];
+  let kind: FileKind | null = null;
+  let total = 0;
+  let crc = 0;
+  let done = false;
+  const inflate = new Inflate((chunk, final) => {
+    total += chunk.length;
+    if (total > e.size) throw damaged(pos); // more than the directory declares: stop now, not at the end of a bomb
+    crc = zlib.crc32(chunk, crc);
+    if (final) done = true;
+    if (kind === null) {
+      head.push(chunk);
+      if (total < SNIFF_BYTES && !final) return;
+      const first = concat(head, total);
+      kind = decide(first.subarray(0, SNIFF_BYTES), e, pos, scan, true);
+      if (KEPT.has(kind)) {
+        budget.take(total);
+        kept.push(first);
+      }
+      head.length = 0;
+    } else if (KEPT.has(kind)) {
+      budget.take(chunk.length);
+      kept.push(chunk);
+    }
+  });
+  try {
+    // A kept entry is pushed CHUNK bytes at a time; one being sniffed or skipped SKIP_STEP at a time,
+    // so what one push inflates — garbage at once for a skipped entry — stays small (16 KB of
+    // zeros inflate to 16 MB in one go; 1 KB to 1 MB).
+    for (let i = 0, sinceTurn = 0; i < data.length || i === 0; ) {
+      const step = kind !== null && KEPT.has(kind) ? CHUNK : SKIP_STEP;
+      const end = Math.min(data.length, i + step);
+      inflate.push(data.subarray(i, end), end >= data.length);
+      sinceTurn += end - i;
+      i = Math.max(end, 1);
+      if (i < data.length && sinceTurn >= CHUNK) {
+        sinceTurn = 0;
+        await nextTurn(signal);
+      }
+    }
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason; // the request's end (timeout, hang-up), not a corrupt archive
+    if (err instanceof FileCheckError) throw err; // the budget, the scan allowance, a damaged or refused entry
+    throw new CorruptStudyError(`${fileLabel(pos)} is corrupt (it could not be decompressed).`);
+  }
+  if (!done) throw new CorruptStudyError(`${fileLabel(pos)} is truncated (its compressed data ends early).`);
+  check(total, crc, e, pos);
+  const decided = kind ?? 'other';
+  return { kind: decided, bytes: KEPT.has(decided) ? concat(kept, total) : null };
+}
+
+/** The entry's kind from its first bytes; refuses the kinds that are refused by name; charges `scan` for a skipped, inflated entry. */
+function decide(prefix: Uint8Array, e: ZipEntry, pos: FilePosition, scan: ByteBudget, inflated: boolean): FileKind {
+  const kind = sniffKind(prefix, e.size);
+  if (kind === 'zip') {
+    throw new UnsupportedStudyFileError(`${fileLabel(pos)} is itself a ZIP archive; archives inside an archive are not opened. Upload the inner archive, or its files, instead.`);
+  }
+  if (kind === 'bare_dicom') {
+    throw new UnsupportedStudyFileError(
+      `${fileLabel(pos)} looks like a DICOM data set without the DICOM file header (no "DICM" preamble); this service reads DICOM Part 10 files only. Export the series as DICOM files (Part 10).`,
+    );
+  }
+  if (!KEPT.has(kind) && inflated) scan.take(e.size);
+  return kind;
+}
+
+function check(size: number, crc: number, e: ZipEntry, pos: FilePosition): void {
+  if (size !== e.size || crc !== e.crc) throw damaged(pos);
+}
+
+function damaged(pos: FilePosition): CorruptStudyError {
+  return new CorruptStudyError(`${fileLabel(pos)} is damaged: its content does not match the size and checksum (CRC-32) the archive records for it.`);
+}
+
+export function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
