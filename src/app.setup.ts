@@ -16,6 +16,7 @@ import { canonicalPath } from './common/paths';
 import { FallThroughExpressAdapter } from './common/fall-through.adapter';
 import { registerViewHelpers } from './common/view-helpers';
 import { AppConfig } from './config/config.service';
+import { pageWords } from './presentation/labels';
 
 /** views/ and public/ sit beside src/ and dist/ alike. */
 export const VIEWS_DIR = path.resolve(__dirname, '../views');
@@ -62,6 +63,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.setLocal('disclaimer', DISCLAIMER);
   // read by the layout (data attribute for the page scripts) and history-detail: one source of the words
   app.setLocal('experimentalNotice', EXPERIMENTAL_NOTICE);
+  // the page scripts name results with the server's words (labels.ts), never a copy of their own
+  app.setLocal('pageWords', JSON.stringify(pageWords()));
   hbs.registerPartials(path.join(VIEWS_DIR, 'partials'));
   registerViewHelpers(hbs);
 

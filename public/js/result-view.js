@@ -6,7 +6,13 @@
   var S = (window.Sentinel = window.Sentinel || {});
   var $ = function (id) { return document.getElementById(id); };
   var STAGES = [['file', 'File checks'], ['modality', 'Is it an MRI?'], ['anatomy', 'Body part'], ['diagnosis', 'Diagnosis']];
-  var WORDS = { notumor: 'no tumour', not_mri: 'not an MRI', other_mri: 'other MRI', brain_tumor: 'brain tumour model', triage: 'triage model', no_herniation: 'no herniation' };
+  // The server's words (src/presentation/labels.ts pageWords, rendered on <body> by the layout):
+  // this file kept its own copy of the label words, and named outcomes its own way.
+  var WORDS = (function () {
+    var w = {};
+    try { w = JSON.parse(document.body.getAttribute('data-words') || '{}'); } catch (e) { w = {}; }
+    return { labels: w.labels || {}, codes: w.codes || {}, statuses: w.statuses || {}, noValidatedModelTitle: w.noValidatedModelTitle || '{part} MRI' };
+  })();
 
   function pct(v) {
     if (typeof v !== 'number') return '—';
@@ -17,8 +23,11 @@
   }
   /** a bar's CSS width for a probability: never 0 (a sliver stays visible), never pct()'s "< 0.1 %" */
   S.barWidth = function (v) { return Math.max(0.5, Math.min(100, (Number(v) || 0) * 100)).toFixed(1) + '%'; };
-  function pretty(s) { return !s ? s : WORDS[s] || String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI'); }
+  // labels.ts humanLabel, displayName, humanCode over the server's words
+  function pretty(s) { return !s ? s : WORDS.labels[s] || String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI'); }
   function capitalise(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
+  function displayName(s) { return capitalise(pretty(s)); }
+  function codeName(c) { return WORDS.codes[c] || capitalise(String(c).toLowerCase().replace(/_/g, ' ')); }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -30,20 +39,18 @@
     try { return JSON.parse((form && form.getAttribute('data-models')) || '{}'); } catch (e) { return {}; }
   }
 
+  /** The outcome's one name: labels.ts resultTitle's rule over its words (a browser spec compares the two over every outcome). */
   function headline(r) {
-    if (r.status === 'completed') return capitalise(pretty(r.label));
-    if (r.code === 'NOT_MRI') return 'Not an MRI image';
-    if (r.code === 'UNSUPPORTED_BODY_PART') return 'Unsupported body part';
-    if (r.code === 'NO_VALIDATED_MODEL') return capitalise(pretty(r.anatomy)) + ' MRI recognised';
-    if (r.code === 'LOW_CONFIDENCE') return 'Unable to determine';
-    // a study's own reasons (SLICE_DISAGREEMENT, INSUFFICIENT_SLICES): the study page said so, not "Inconclusive"
-    if (r.status === 'inconclusive') return 'Unable to determine';
-    return capitalise(pretty(r.status));
+    if (r.status === 'completed' && r.label) return displayName(r.label);
+    if (r.code === 'NO_VALIDATED_MODEL' && r.anatomy) return WORDS.noValidatedModelTitle.replace('{part}', displayName(r.anatomy));
+    if (r.code) return codeName(r.code);
+    return capitalise(r.status);
   }
   // "recognised, no validated model" is an informative outcome, not a failure
   function tone(r) { return r.code === 'NO_VALIDATED_MODEL' ? 'info' : r.status; }
-  // the status's one name, as on the history page and its filter (src/presentation/labels.ts statusName)
-  function badgeText(r) { return r.status; }
+  // the status's one name, as on the history page and its filter (labels.ts statusName)
+  function statusName(status) { return WORDS.statuses[status] || status; }
+  function badgeText(r) { return statusName(r.status); }
 
   /** Seconds from a 429's Retry-After header (or the message), at least 1. */
   S.retryAfter = function (res, body) {
@@ -150,10 +157,11 @@
       if (refusedByImageChecks(r)) return 'not MRI · refused by the image checks (the model alone: MRI ' + pct(r.mriConfidence) + ')';
       return (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(r.isMri ? r.mriConfidence : 1 - r.mriConfidence);
     }
-    if (key === 'anatomy' && r.anatomy) return pretty(r.anatomy) + ' · ' + pct(r.anatomyConfidence);
+    // names as the history detail writes them: "Brain · 97.0 %" (it said "brain")
+    if (key === 'anatomy' && r.anatomy) return displayName(r.anatomy) + ' · ' + pct(r.anatomyConfidence);
     if (key === 'diagnosis' && reached) {
       if (r.code === 'NO_VALIDATED_MODEL') return 'no validated model for ' + pretty(r.anatomy) + ' yet';
-      if (typeof r.confidence === 'number') return (r.label ? pretty(r.label) : 'top answer') + ' · ' + pct(r.confidence);
+      if (typeof r.confidence === 'number') return (r.label ? displayName(r.label) : 'top answer') + ' · ' + pct(r.confidence);
     }
     return '';
   }
@@ -181,7 +189,7 @@
     $('probs-title').textContent = 'Probabilities' + (r.task ? ' — ' + pretty(r.task) : '');
     entries.forEach(function (e, i) {
       var li = el('li', i === 0 ? 'top' : '');
-      li.appendChild(el('span', 'prob-label', pretty(e[0])));
+      li.appendChild(el('span', 'prob-label', displayName(e[0])));
       var bar = el('span', 'bar small');
       bar.setAttribute('aria-hidden', 'true');
       var fill = el('span');
@@ -256,6 +264,8 @@
   };
 
   S.pretty = pretty;
+  S.displayName = displayName;
+  S.statusName = statusName;
   S.pct = pct;
   S.headline = headline;
   S.el = el;

@@ -20,7 +20,7 @@
   // source for display names ("Glioma", "No tumour"), headlines and percentages ("< 0.1 %").
   // This page had copies that said "glioma" and "0.0%" where the image page said "Glioma" and "< 0.1 %".
   var S = window.Sentinel;
-  var pct = S.pct, pretty = S.pretty, headline = S.headline, barWidth = S.barWidth;
+  var pct = S.pct, pretty = S.pretty, displayName = S.displayName, headline = S.headline, barWidth = S.barWidth;
   /** files of the upload that were not read (ZIP side files: DICOMDIR, README, a viewer…): "4 — DICOMDIR, README.TXT, … and 2 more" */
   function skippedLine(sk) {
     if (!sk || !sk.count) return 'none';
@@ -144,13 +144,13 @@
   function showSlice(s) {
     $('slice-detail').hidden = false;
     $('slice-detail-title').textContent = 'Slice ' + (s.index + 1) + (s.position != null ? ' (' + s.position + ' mm)' : '');
-    $('slice-detail-status').textContent = s.status + ' · ' + headline(s) + (s.label && typeof s.confidence === 'number' ? ' ' + pct(s.confidence) : '') + (s.usedForStudy ? '' : ' · not used for the study');
+    $('slice-detail-status').textContent = S.statusName(s.status) + ' · ' + headline(s) + (s.label && typeof s.confidence === 'number' ? ' ' + pct(s.confidence) : '') + (s.usedForStudy ? '' : ' · not used for the study');
     $('slice-detail-message').textContent = s.message;
     var ul = $('slice-detail-probs');
     ul.textContent = '';
     Object.keys(s.probabilities || {}).map(function (k) { return [k, s.probabilities[k]]; }).sort(function (a, b) { return b[1] - a[1]; }).forEach(function (p) {
       var li = el('li');
-      li.appendChild(el('span', { class: 'prob-label' }, pretty(p[0])));
+      li.appendChild(el('span', { class: 'prob-label' }, displayName(p[0])));
       var bar = el('div', { class: 'bar' }); var fill = el('span'); fill.style.width = barWidth(p[1]); bar.appendChild(fill); li.appendChild(bar);
       li.appendChild(el('span', { class: 'prob-value' }, pct(p[1])));
       ul.appendChild(li);
@@ -160,7 +160,7 @@
   function render(r) {
     var badge = $('study-badge');
     badge.className = 'badge ' + r.status;
-    badge.textContent = r.status;
+    badge.textContent = S.statusName(r.status);
     // the image page's headline: "Glioma", "No tumour", "Not an MRI image" (it said "glioma", "Not analysed")
     $('study-label').textContent = headline(r);
     $('study-message').textContent = r.message;
@@ -178,7 +178,7 @@
     $('study-probs-block').hidden = !entries.length;
     entries.forEach(function (p, i) {
       var li = el('li', { class: i === 0 ? 'top' : '' });
-      li.appendChild(el('span', { class: 'prob-label' }, pretty(p[0])));
+      li.appendChild(el('span', { class: 'prob-label' }, displayName(p[0])));
       var bar = el('div', { class: 'bar' }); var fill = el('span'); fill.style.width = barWidth(p[1]); bar.appendChild(fill); li.appendChild(bar);
       li.appendChild(el('span', { class: 'prob-value' }, pct(p[1])));
       probs.appendChild(li);
@@ -225,7 +225,7 @@
       ['Skipped files', skippedLine(r.study.skipped)],
       ['Spacing', ['column', 'row', 'slice'].map(function (k) { return k + (typeof sp[k] === 'number' ? ' ' + String(Math.round(sp[k] * 100) / 100) + ' mm' : ' unknown'); }).join(', ')],
       ['Order · window', pretty(r.study.ordering) + ' · ' + pretty(r.study.windowing)],
-      ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return pretty(k) + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
+      ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return displayName(k) + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
       ['Agreement', agg && agg.agreement != null ? share(agg.agreement) : '—'],
       // the settings it was decided under, as recorded with it (the history page's "Study rule")
       ['Study rule', studyRuleLine(agg && agg.settings)],

@@ -1,7 +1,9 @@
 /**
  * Words people read instead of model keys and raw numbers: one mapping for the pages, the
- * history views and the PDF reports. Pure functions; no data access (history stays in its
- * service/repository, this only formats what they return).
+ * history views and the PDF reports. The page scripts get these words from here too
+ * (pageWords(), rendered on <body> by the layout): public/js/result-view.js had its own copy.
+ * Pure functions; no data access (history stays in its service/repository, this only formats
+ * what they return).
  */
 import type { ModelCard } from '../inference/model-card';
 
@@ -27,7 +29,13 @@ const CODES: Record<string, string> = {
   MIXED_SERIES: 'Mixed series',
   TOO_MANY_SLICES: 'Too many slices',
   UNSUPPORTED_TRANSFER_SYNTAX: 'Unsupported DICOM encoding',
+  // a study's own inconclusive reasons: the study page said "Unable to determine" for both
+  SLICE_DISAGREEMENT: 'Slice disagreement',
+  INSUFFICIENT_SLICES: 'Too few usable slices',
 };
+
+/** The title of a result recognised for a body part that has no validated model; {part} is the body part's name. */
+const NO_VALIDATED_MODEL_TITLE = '{part} MRI — no validated model';
 
 const STAGES: Record<string, string> = { file: 'file checks', modality: 'MRI check', anatomy: 'body part', diagnosis: 'diagnosis' };
 
@@ -50,6 +58,11 @@ export function labelKey(typed: string): string {
 
 export function capitalise(s: string): string {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+/** A model key standing on its own (a title, a body part, a probability's class): "No tumour", "Brain". */
+export function displayName(key: string | null | undefined): string {
+  return capitalise(humanLabel(key));
 }
 
 export function humanCode(code: string | null | undefined): string {
@@ -145,12 +158,29 @@ export interface TitledRecord {
   study?: unknown;
 }
 
-/** "Glioma", "Not an MRI image", "Spine MRI — no validated model"… */
+/**
+ * The one name of each outcome — "Glioma", "Not an MRI image", "Spine MRI — no validated model",
+ * "Slice disagreement" — for the history list and detail and the PDFs; the live pages apply the
+ * same rule to pageWords() (result-view.js headline). The image page said "Spine MRI recognised"
+ * and the study page "Unable to determine" where the history said otherwise.
+ */
 export function resultTitle(r: TitledRecord): string {
-  if (r.status === 'completed' && r.label) return capitalise(humanLabel(r.label));
-  if (r.code === 'NO_VALIDATED_MODEL' && r.anatomy) return `${capitalise(humanLabel(r.anatomy))} MRI — no validated model`;
+  if (r.status === 'completed' && r.label) return displayName(r.label);
+  if (r.code === 'NO_VALIDATED_MODEL' && r.anatomy) return NO_VALIDATED_MODEL_TITLE.replace('{part}', displayName(r.anatomy));
   if (r.code) return humanCode(r.code);
   return capitalise(r.status);
+}
+
+/** The words the page scripts need to name a result as resultTitle does (JSON in the layout's data-words). */
+export interface PageWords {
+  labels: Record<string, string>;
+  codes: Record<string, string>;
+  statuses: Record<string, string>;
+  noValidatedModelTitle: string;
+}
+
+export function pageWords(): PageWords {
+  return { labels: { ...WORDS }, codes: { ...CODES }, statuses: { ...STATUS_NAMES }, noValidatedModelTitle: NO_VALIDATED_MODEL_TITLE };
 }
 
 /** File names for downloads: mri-sentinel-2026-12-04-glioma.pdf (ASCII, no spaces). */
