@@ -114,14 +114,26 @@ export function refusedByImageChecks(r: MriCheckFields): boolean {
   return top[0] !== 'not_mri';
 }
 
-/** The MRI check in words, one rule for the history page and the PDF (public/js/result-view.js mirrors it). */
+/**
+ * The figure the MRI check shows: P(MRI) for an MRI and for a refusal the image checks made (the
+ * model's own answer), 1 − P(MRI) for a refusal the model made; null where no model ran.
+ */
+export function mriFigure(r: MriCheckFields): number | null {
+  if (r.isMri === null || r.mriConfidence === null) return null;
+  return r.isMri || refusedByImageChecks(r) ? r.mriConfidence : 1 - r.mriConfidence;
+}
+
+/**
+ * The MRI check in words, one rule for the history page and the PDF. The image page's stage list
+ * writes it as "MRI · 97.0 %" with result-view.js's mirror of mriFigure and refusedByImageChecks
+ * (a browser spec compares the two).
+ */
 export function mriCheck(r: MriCheckFields): string {
   if (r.isMri === null) return '—';
   // a study refused from its DICOM header (Modality, Body Part Examined): no model ran, no figure — not "not MRI (—)"
   if (r.mriConfidence === null) return `${r.isMri ? 'MRI' : 'not MRI'} (from the DICOM header; no model ran)`;
-  if (r.isMri) return `MRI (${percent(r.mriConfidence)})`;
-  if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(r.mriConfidence)})`;
-  return `not MRI (${percent(r.mriConfidence === null ? null : 1 - r.mriConfidence)})`;
+  if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(mriFigure(r))})`;
+  return `${r.isMri ? 'MRI' : 'not MRI'} (${percent(mriFigure(r))})`;
 }
 
 /** Bytes for people (the history shows "12 KB", not "12345 bytes"). */
@@ -177,10 +189,12 @@ export interface PageWords {
   codes: Record<string, string>;
   statuses: Record<string, string>;
   noValidatedModelTitle: string;
+  /** the pipeline stages in order, named as humanStage names them (the image page said "Is it an MRI?" where the history said "MRI check") */
+  stages: Record<string, string>;
 }
 
 export function pageWords(): PageWords {
-  return { labels: { ...WORDS }, codes: { ...CODES }, statuses: { ...STATUS_NAMES }, noValidatedModelTitle: NO_VALIDATED_MODEL_TITLE };
+  return { labels: { ...WORDS }, codes: { ...CODES }, statuses: { ...STATUS_NAMES }, noValidatedModelTitle: NO_VALIDATED_MODEL_TITLE, stages: { ...STAGES } };
 }
 
 /** File names for downloads: mri-sentinel-2026-12-04-glioma.pdf (ASCII, no spaces). */

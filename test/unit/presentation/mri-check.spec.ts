@@ -7,7 +7,7 @@
  */
 import { HistoryItem } from '../../../src/history/history.service';
 import { historyDetail, historyRow } from '../../../src/presentation/history.view';
-import { mriCheck } from '../../../src/presentation/labels';
+import { mriCheck, mriFigure } from '../../../src/presentation/labels';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { pdfFlatText } from '../../helpers/pdf-text';
 
@@ -52,6 +52,14 @@ describe('the MRI check of a "not an MRI" refusal', () => {
     expect(historyRow(byModel).confidence).toBe('80.0 %');
     expect(mriCheck({ ...base, isMri: true, code: null, mriConfidence: 0.97 })).toBe('MRI (97.0 %)');
     expect(mriCheck({ ...base, isMri: null, mriConfidence: null })).toBe('—');
+  });
+
+  it('its figure (the one the image page mirrors): P(MRI) unless the model refused it, none where no model ran', () => {
+    expect(mriFigure(base)).toBe(0.9999994);
+    expect(mriFigure(byModel)).toBeCloseTo(0.8);
+    expect(mriFigure({ ...base, isMri: true, code: null, mriConfidence: 0.97 })).toBe(0.97);
+    expect(mriFigure({ ...base, mriConfidence: null })).toBeNull();
+    expect(mriFigure({ ...base, isMri: null })).toBeNull();
   });
 
   it('the PDF says the same', async () => {
