@@ -5,17 +5,19 @@
   'use strict';
   var S = (window.Sentinel = window.Sentinel || {});
   var $ = function (id) { return document.getElementById(id); };
-  var STAGES = [['file', 'File checks'], ['modality', 'Is it an MRI?'], ['anatomy', 'Body part'], ['diagnosis', 'Diagnosis']];
+  // the pipeline in order; its names are the server's (pageWords stages): this list said "Is it an MRI?" where the history said "MRI check"
+  var STAGES = ['file', 'modality', 'anatomy', 'diagnosis'];
   // The server's words (src/presentation/labels.ts pageWords, rendered on <body> by the layout):
   // this file kept its own copy of the label words, and named outcomes its own way.
   var WORDS = (function () {
     var w = {};
     try { w = JSON.parse(document.body.getAttribute('data-words') || '{}'); } catch (e) { w = {}; }
-    return { labels: w.labels || {}, codes: w.codes || {}, statuses: w.statuses || {}, noValidatedModelTitle: w.noValidatedModelTitle || '{part} MRI' };
+    return { labels: w.labels || {}, codes: w.codes || {}, statuses: w.statuses || {}, stages: w.stages || {}, noValidatedModelTitle: w.noValidatedModelTitle || '{part} MRI' };
   })();
 
+  // labels.ts percent, which a browser spec compares this with (NaN read "NaN %" here and "—" in the history)
   function pct(v) {
-    if (typeof v !== 'number') return '—';
+    if (typeof v !== 'number' || !isFinite(v)) return '—';
     var p = v * 100;
     if (p >= 99.95) return '> 99.9 %';
     if (p > 0 && p < 0.05) return '< 0.1 %';
@@ -28,6 +30,7 @@
   function capitalise(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
   function displayName(s) { return capitalise(pretty(s)); }
   function codeName(c) { return WORDS.codes[c] || capitalise(String(c).toLowerCase().replace(/_/g, ' ')); }
+  function stageName(key) { return capitalise(WORDS.stages[key] || key); }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -73,10 +76,13 @@
 
   S.say = function (text) { var live = $('live'); if (live) { live.textContent = ''; setTimeout(function () { live.textContent = text; }, 30); } };
 
-  /** mri-sentinel-2026-12-04-glioma.pdf */
-  S.reportName = function (r) {
-    var what = r.status === 'completed' && r.label ? r.label : r.code || r.status;
-    return 'mri-sentinel-' + new Date().toISOString().slice(0, 10) + '-' + String(what).toLowerCase().replace(/[^a-z0-9]+/g, '-') + '.pdf';
+  /**
+   * The file name the server gave the PDF (Content-Disposition, labels.ts reportFileName). This file
+   * named it itself, with today's date instead of the analysis date.
+   */
+  S.fileName = function (res, fallback) {
+    var m = /filename="([^"]+)"/.exec((res && res.headers && res.headers.get('Content-Disposition')) || '');
+    return m ? m[1] : fallback;
   };
 
   /** The PDF of *this* result: its own image, named by its history id (the server checks the sha256). */
@@ -89,7 +95,7 @@
     note.textContent = 'Preparing the report…';
     window.fetch('/api/v1/reports', { method: 'POST', body: data, credentials: 'same-origin' })
       .then(function (res) {
-        if (res.ok) return res.blob();
+        if (res.ok) return res.blob().then(function (blob) { return { blob: blob, name: S.fileName(res, 'mri-sentinel-report.pdf') }; });
         return res.json().then(function (b) {
           if (res.status === 429) {
             // the button comes back when the Retry-After wait is over
@@ -107,10 +113,10 @@
           throw new Error((b && b.message) || 'The report could not be created.');
         }, function () { throw new Error('The report could not be created (' + res.status + ').'); });
       })
-      .then(function (blob) {
+      .then(function (pdf) {
         var a = document.createElement('a');
-        a.href = URL.createObjectURL(blob);
-        a.download = S.reportName(entry.result);
+        a.href = URL.createObjectURL(pdf.blob);
+        a.download = pdf.name;
         a.click(); // never attached: no empty link in the page
         setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
         note.textContent = 'Report downloaded.';
@@ -142,11 +148,16 @@
     if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
   }
 
+  // labels.ts refusedByImageChecks and mriFigure (a browser spec compares them over every case)
   function refusedByImageChecks(r) {
     var p = r.probabilities;
-    if (r.isMri !== false || r.code !== 'NOT_MRI' || !p || typeof p.not_mri !== 'number') return false;
+    if (r.isMri !== false || r.code !== 'NOT_MRI' || !p || !('not_mri' in p)) return false;
     var top = Object.keys(p).reduce(function (a, b) { return p[b] > p[a] ? b : a; });
     return top !== 'not_mri';
+  }
+  function mriFigure(r) {
+    if (r.isMri === null || r.isMri === undefined || r.mriConfidence === null || r.mriConfidence === undefined) return null;
+    return r.isMri || refusedByImageChecks(r) ? r.mriConfidence : 1 - r.mriConfidence;
   }
 
   function stageFigure(r, key, reached) {
@@ -154,8 +165,8 @@
     if (key === 'modality' && typeof r.mriConfidence === 'number') {
       // a NOT_MRI the image checks decided (colour, bright background, out of distribution) while the
       // model said MRI: 1 − P(MRI) would be the model's figure against the refusal (labels.ts mriCheck)
-      if (refusedByImageChecks(r)) return 'not MRI · refused by the image checks (the model alone: MRI ' + pct(r.mriConfidence) + ')';
-      return (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(r.isMri ? r.mriConfidence : 1 - r.mriConfidence);
+      if (refusedByImageChecks(r)) return 'not MRI · refused by the image checks (the model alone: MRI ' + pct(mriFigure(r)) + ')';
+      return (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(mriFigure(r));
     }
     // names as the history detail writes them: "Brain · 97.0 %" (it said "brain")
     if (key === 'anatomy' && r.anatomy) return displayName(r.anatomy) + ' · ' + pct(r.anatomyConfidence);
@@ -169,12 +180,12 @@
   function renderStages(r) {
     var stages = $('stages');
     stages.textContent = '';
-    var decided = STAGES.map(function (s) { return s[0]; }).indexOf(r.stage);
-    STAGES.forEach(function (s, i) {
+    var decided = STAGES.indexOf(r.stage);
+    STAGES.forEach(function (key, i) {
       var state = i < decided ? 'passed' : i > decided ? 'skipped' : r.status === 'completed' ? 'passed' : r.code === 'NO_VALIDATED_MODEL' ? 'info' : r.status === 'inconclusive' ? 'warn' : 'failed';
       var li = el('li', 'stage ' + state);
-      li.appendChild(el('span', 'stage-name', s[1]));
-      var detail = stageFigure(r, s[0], i <= decided);
+      li.appendChild(el('span', 'stage-name', stageName(key)));
+      var detail = stageFigure(r, key, i <= decided);
       if (i === decided && r.status !== 'completed') detail = (detail ? detail + ' — ' : '') + 'decided here';
       li.appendChild(el('span', 'stage-detail', detail || (state === 'skipped' ? 'not reached' : '')));
       stages.appendChild(li);
@@ -267,6 +278,9 @@
   S.displayName = displayName;
   S.statusName = statusName;
   S.pct = pct;
+  S.stageName = stageName;
+  S.refusedByImageChecks = refusedByImageChecks;
+  S.mriFigure = mriFigure;
   S.headline = headline;
   S.el = el;
 })();

@@ -1,5 +1,5 @@
 /**
- * The page's "Is it an MRI?" figure for a refusal the image checks made while the model said MRI:
+ * The page's "MRI check" figure for a refusal the image checks made while the model said MRI:
  * a brain MRI with a white frame (as screenshots and exports have) is refused by the background
  * gate, and the stage read "not MRI · < 0.1 %" — the model's figure against the refusal. Now it
  * says that the image checks refused it and what the model alone said. Real models and samples

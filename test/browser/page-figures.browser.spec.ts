@@ -1,0 +1,96 @@
+/**
+ * The image page's figures and names against the server's (Debian's Chromium via playwright-core,
+ * fake models). result-view.js kept its own copies: the pipeline said "Is it an MRI?" where the
+ * history and the PDF say "MRI check", its percent wrote "NaN %" where labels.ts writes "—", and
+ * the PDF it saved was named with the browser's date of today instead of the analysis date the
+ * server's Content-Disposition name carries. The stage names and the PDF name now come from the
+ * server; the percent and MRI-check figure stay in the browser (they format API results) and are
+ * compared here with labels.ts over every case.
+ */
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { capitalise, humanStage, MriCheckFields, mriFigure, pageWords, percent, refusedByImageChecks, reportFileName } from '../../src/presentation/labels';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+
+const ADMIN = { email: 'page-figures-admin@example.org', password: 'page-figures-password-1' };
+
+/** Values a formatter meets: the rounding edges of both ends, out-of-range, non-finite and missing ones. */
+const VALUES: unknown[] = [0, 0.0004, 0.0004999, 0.0005, 0.00051, 0.1234, 0.5, 0.6, 0.99949, 0.9995, 0.99951, 1, 1.2, -0.1, NaN, Infinity, -Infinity, null, undefined, '0.5'];
+
+/** Every MRI-check case: each verdict, figure, code and shape of probabilities (including ties and a missing not_mri). */
+function mriCases(): MriCheckFields[] {
+  const probs: (Record<string, number> | null)[] = [null, { brain: 0.6, knee: 0.4 }, { not_mri: 0.9, brain: 0.1 }, { not_mri: 0.1, brain: 0.9 }, { not_mri: 0.5, brain: 0.5 }, { brain: 0.5, not_mri: 0.5 }, { not_mri: 1 }];
+  const out: MriCheckFields[] = [];
+  for (const isMri of [true, false, null]) {
+    for (const mriConfidence of [null, 0, 0.02, 0.7, 0.99999]) {
+      for (const code of ['NOT_MRI', 'LOW_CONFIDENCE', null]) for (const probabilities of probs) out.push({ isMri, mriConfidence, code, probabilities });
+    }
+  }
+  return out;
+}
+
+(HAVE_CHROMIUM ? describe : describe.skip)('the image page\'s figures and names are the server\'s', () => {
+  let h: Harness;
+  let page: Page;
+
+  beforeAll(async () => {
+    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
+    page = h.page;
+    await signIn(h, ADMIN.email, ADMIN.password);
+  });
+  afterAll(async () => h?.close());
+
+  it('writes every percent as labels.ts percent does', async () => {
+    await page.goto(`${h.base}/`);
+    // NaN, ±Infinity and undefined do not survive the trip into the page as JSON: sent by name
+    const sent = VALUES.map((v) => (typeof v === 'number' && !Number.isFinite(v)) || v === undefined ? { name: String(v) } : { value: v });
+    const got = await page.evaluate((list: { name?: string; value?: unknown }[]) => {
+      const names: Record<string, unknown> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, undefined: undefined };
+      return list.map((x) => window.Sentinel.pct(x.name !== undefined ? names[x.name] : x.value));
+    }, sent);
+    expect(got).toEqual(VALUES.map((v) => percent(v as number | null | undefined)));
+  });
+
+  it('decides the MRI check\'s figure as labels.ts does (refused by the image checks, P(MRI) or 1 − P(MRI))', async () => {
+    await page.goto(`${h.base}/`);
+    const cases = mriCases();
+    const got = await page.evaluate((list: MriCheckFields[]) => list.map((r) => [window.Sentinel.refusedByImageChecks(r), window.Sentinel.mriFigure(r)]), cases);
+    expect(got).toEqual(cases.map((r) => [refusedByImageChecks(r), mriFigure(r)]));
+  });
+
+  it('names the pipeline stages as the history and the PDF do, in the server\'s order', async () => {
+    // mid grey: the fake triage says knee, which has no diagnosis model
+    const grey = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
+    await page.goto(`${h.base}/`);
+    await page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer: grey });
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
+    await page.locator('#state-result').waitFor({ state: 'visible' });
+    const names = await page.locator('#stages .stage-name').allTextContents();
+    expect(names).toEqual(Object.keys(pageWords().stages).map((k) => capitalise(humanStage(k))));
+    expect(names[1]).toBe('MRI check');
+  });
+
+  it('saves the PDF under the server\'s name, dated by the analysis, when downloaded on a later day', async () => {
+    const grey = await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
+    await page.goto(`${h.base}/`);
+    await page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer: grey });
+    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
+    const body = (await res.json()) as { analysisId: string };
+    await page.locator('#pdf-btn').waitFor({ state: 'visible' });
+    const record = (await (await page.request.get(`${h.base}/api/v1/history/${body.analysisId}`)).json()) as { status: string; code: string | null; label: string | null; anatomy: string | null; createdAt: string };
+    // the page is left open past midnight: the browser's clock says two days later
+    await page.clock.setFixedTime(new Date(Date.parse(record.createdAt) + 2 * 86_400_000));
+    const [download, report] = await Promise.all([
+      page.waitForEvent('download'),
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/reports')),
+      page.click('#pdf-btn'),
+    ]);
+    expect(report.headers()['content-disposition']).toBe(`attachment; filename="${reportFileName(record)}"`);
+    expect(download.suggestedFilename()).toBe(reportFileName(record));
+    expect(download.suggestedFilename()).toContain(record.createdAt.slice(0, 10));
+  });
+});
