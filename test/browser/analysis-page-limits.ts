@@ -95,6 +95,22 @@ export function rateLimitTests(c: AnalysisPage): void {
     await page.click('#batch-clear');
   });
 
+  it('a new image clears the error on screen: a server refusal, and the page\'s own file check', async () => {
+    const { page, brain, brain2, choose } = c;
+    await page.route('**/api/v1/analyses', (route) => route.fulfill({ status: 415, headers: { 'Content-Type': 'application/json' }, body: '{"statusCode":415,"code":"UNSUPPORTED_TYPE","message":"Not a JPEG or PNG file."}' }));
+    await choose(brain);
+    await page.click('#submit-btn');
+    await page.locator('#state-error').waitFor({ state: 'visible' });
+    await page.unroute('**/api/v1/analyses');
+    await choose(brain2);
+    await expect(page.locator('#state-error').isHidden()).resolves.toBe(true);
+    await expect(page.locator('#state-empty').isVisible()).resolves.toBe(true);
+    await page.setInputFiles('#file-input', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
+    await page.locator('#client-error').waitFor({ state: 'visible' });
+    await choose(brain);
+    await expect(page.locator('#client-error').isHidden()).resolves.toBe(true);
+  });
+
   it('batch holds 20: choosing 22 files queues 20 and says 2 were left out; a refused file is "not analysed", not counted as analysed', async () => {
     const { page, brain } = c;
     if (await page.locator('#batch-clear').isVisible()) await page.click('#batch-clear');
