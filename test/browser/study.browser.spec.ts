@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
+import { cardCaveat } from '../support/cards';
 import { dicomSeries, MARKER, syntheticSlice } from '../support/study-fixtures';
 
 // page.evaluate callbacks run in the browser; the project's TypeScript lib has no DOM.
@@ -82,6 +83,9 @@ describeBrowser('the study mode in headless Chromium', () => {
     await page.locator('#study-result').waitFor({ state: 'visible' });
     await expect(page.locator('#study-badge').textContent()).resolves.toBe('completed');
     await expect(page.locator('#study-label').textContent()).resolves.toBe('Glioma'); // the image page's headline
+    // docs/model-contract.md: the answered label's caveat stands beside the answer on the study page too
+    await expect(page.locator('#study-caveat').textContent()).resolves.toBe(cardCaveat(FAKE_MODELS_DIR, 'brain_tumor', 'glioma'));
+    await expect(page.locator('#study-caveat').isVisible()).resolves.toBe(true);
     await expect(page.locator('#study-strip li').count()).resolves.toBe(6);
     await expect(page.locator('#study-strip li.completed img').count()).resolves.toBe(6);
     expect(await page.locator('#study-heatmaps img').count()).toBeGreaterThan(0);
@@ -113,6 +117,7 @@ describeBrowser('the study mode in headless Chromium', () => {
     await page.locator('#study-badge', { hasText: 'rejected' }).waitFor();
     await expect(page.locator('#study-message').textContent()).resolves.toContain('CT');
     await expect(page.locator('#study-meta').textContent()).resolves.toContain('Study rule— (no slice was analysed)');
+    await expect(page.locator('#study-caveat').isHidden()).resolves.toBe(true); // no answer, nothing to qualify
   });
 
   it('the user may see their own file header — read in the browser, never sent', async () => {
