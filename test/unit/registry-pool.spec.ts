@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import * as ort from 'onnxruntime-node';
 import { toErrorBody } from '../../src/common/app-exception.filter';
 import { AnalysisUnavailableError } from '../../src/common/errors';
 import { ModelRegistry } from '../../src/inference/model-registry.service';
@@ -16,7 +17,7 @@ import { endAll, fakeSpawn, outcome, SILENT, WedgeSwitch } from '../support/wedg
  */
 const image = (): RawImage => ({ width: 16, height: 16, channels: 1, data: new Uint8Array(256) });
 
-describe('INFERENCE_QUEUE_LIMIT reaches the model pool', () => {
+describe('the model registry with inference workers: INFERENCE_QUEUE_LIMIT, and no session on the main thread', () => {
   const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
   let registry: ModelRegistry | undefined;
   afterEach(async () => {
@@ -57,5 +58,17 @@ describe('INFERENCE_QUEUE_LIMIT reaches the model pool', () => {
     expect(refused).toBeInstanceOf(AnalysisUnavailableError);
     expect(toErrorBody(refused)).toMatchObject({ statusCode: 503, code: 'ANALYSIS_UNAVAILABLE', message: expect.stringMatching(/busy/) });
     expect(r.modelSlots()).toEqual({ inUse: 1, queued });
+  });
+
+  // docs/performance.md: "with workers the main thread no longer opens one" (a session opened and released on the
+  // main thread kept ~110 MB of its RSS): the models are opened in the workers only
+  it('with inference workers the main thread opens no onnxruntime session', async () => {
+    const create = jest.spyOn(ort.InferenceSession, 'create');
+    try {
+      await withLimit('64');
+      expect(create).not.toHaveBeenCalled();
+    } finally {
+      create.mockRestore();
+    }
   });
 });
