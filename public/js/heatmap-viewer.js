@@ -135,6 +135,9 @@
     });
     function up(e) { delete pointers[e.pointerId]; drag = null; if (Object.keys(pointers).length < 2) pinch = null; }
     port.addEventListener('pointerup', up);
+    // a mouse drag over the images would start the browser's own image drag-and-drop, which cancels
+    // the pointer after its first move (the pan stopped after a few pixels)
+    port.addEventListener('dragstart', function (e) { e.preventDefault(); });
     port.addEventListener('pointercancel', up);
     setOpacity();
     apply();

@@ -1,7 +1,8 @@
 /**
  * The analysis page under rate limits (registered into analysis-page.browser.spec.ts, on its page
  * and session): a 429 keeps the user on the page with a Retry-After countdown, and a batch of
- * images pauses on a 429 and disables the single Analyse meanwhile, with the reason.
+ * images pauses on a 429 and disables the single Analyse meanwhile, with the reason; a batch holds
+ * at most 20 images and says how many were left out.
  */
 import { AnalysisPage, sha } from './analysis-page-context';
 import { axeScan, drop, shoot } from './harness';
@@ -91,6 +92,39 @@ export function rateLimitTests(c: AnalysisPage): void {
     await expect(page.locator('#wait-note').isHidden()).resolves.toBe(true);
     await page.waitForFunction(() => document.querySelectorAll('#batch-list li.done').length === 2, undefined, { timeout: 30_000 });
     await page.unroute('**/api/v1/analyses');
+    await page.click('#batch-clear');
+  });
+
+  it('a new image clears the error on screen: a server refusal, and the page\'s own file check', async () => {
+    const { page, brain, brain2, choose } = c;
+    await page.route('**/api/v1/analyses', (route) => route.fulfill({ status: 415, headers: { 'Content-Type': 'application/json' }, body: '{"statusCode":415,"code":"UNSUPPORTED_TYPE","message":"Not a JPEG or PNG file."}' }));
+    await choose(brain);
+    await page.click('#submit-btn');
+    await page.locator('#state-error').waitFor({ state: 'visible' });
+    await page.unroute('**/api/v1/analyses');
+    await choose(brain2);
+    await expect(page.locator('#state-error').isHidden()).resolves.toBe(true);
+    await expect(page.locator('#state-empty').isVisible()).resolves.toBe(true);
+    await page.setInputFiles('#file-input', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
+    await page.locator('#client-error').waitFor({ state: 'visible' });
+    await choose(brain);
+    await expect(page.locator('#client-error').isHidden()).resolves.toBe(true);
+  });
+
+  it('batch holds 20: choosing 22 files queues 20 and says 2 were left out; a refused file is "not analysed", not counted as analysed', async () => {
+    const { page, brain } = c;
+    if (await page.locator('#batch-clear').isVisible()) await page.click('#batch-clear');
+    const text = { name: 'notes.txt', type: 'text/plain', bytes: Buffer.from('not an image') };
+    const files = [brain, text, ...Array.from({ length: 20 }, (_, i) => ({ ...brain, name: `copy-${i + 1}.${brain.name.split('.').pop()}` }))];
+    await page.setInputFiles('#file-input', files.map((f) => ({ name: f.name, mimeType: f.type, buffer: f.bytes })));
+    await page.locator('#batch').waitFor({ state: 'visible' });
+    await expect(page.locator('#batch-list li').count()).resolves.toBe(20);
+    await expect(page.locator('#batch-wait').textContent()).resolves.toBe('2 images left out: a batch holds up to 20.');
+    await expect(page.locator('#batch-list li .batch-name').last().textContent()).resolves.toBe(files[19].name); // the first 20, in order
+    await page.waitForFunction(() => document.querySelectorAll('#batch-list li.done, #batch-list li.failed').length === 20, undefined, { timeout: 60_000 });
+    await expect(page.locator('#batch-list li.failed .batch-status').textContent()).resolves.toMatch(/notes\.txt.* not a JPEG or PNG/);
+    await expect(page.locator('#batch-summary').textContent()).resolves.toBe('19 of 20 analysed · 1 not analysed');
+    await expect(page.locator('#selected').isHidden()).resolves.toBe(true); // several files go to the batch, not the single image
     await page.click('#batch-clear');
   });
 }

@@ -29,6 +29,7 @@ declare const window: any;
     const scope = (await page.locator('#scope').textContent()) ?? '';
     expect(scope).toMatch(/Diagnosed\s+Brain MRI/);
     if (REAL) expect(scope).toMatch(/Recognised only\s+knee and spine MRI/);
+    expect(scope).toMatch(/Refused\s+\S/); // and what is refused
     await expect(page.locator('#scope a[href="/models/brain_tumor"]').count()).resolves.toBe(1);
     wide.push(...(await shoot(page, 'page-01-empty')));
     axe.push(...(await axeScan(page, 'upload page')));
@@ -212,6 +213,46 @@ declare const window: any;
     await page.waitForFunction(() => document.getElementById('pdf-note').textContent === 'Result copied as JSON.');
     const copied = JSON.parse(await page.evaluate(() => (navigator as any).clipboard.readText()));
     expect(copied).toMatchObject({ status: 'completed', analysisId: expect.any(String), explanation: { heatmap: '(data URL omitted)' } });
+  });
+
+  it('viewer bounds 100–800 % and drag to pan; tabs take Home/End; focus ring in dark mode; no transitions under reduced motion', async () => {
+    const { page, brain, choose, analyse } = c;
+    await choose(brain);
+    await analyse();
+    await expect(page.locator('#zoom-out').isDisabled()).resolves.toBe(true); // 100 % is the floor
+    for (let i = 0; i < 12 && (await page.locator('#zoom-in').isEnabled()); i++) await page.click('#zoom-in');
+    await expect(page.locator('#zoom-level').textContent()).resolves.toBe('800 %');
+    await expect(page.locator('#zoom-in').isDisabled()).resolves.toBe(true);
+    const port = (await page.locator('.viewport').boundingBox())!;
+    const [cx, cy] = [port.x + port.width / 2, port.y + port.height / 2];
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    await page.mouse.move(cx - 50, cy - 30, { steps: 5 });
+    await page.mouse.up();
+    await expect(page.locator('.viewer-stage').evaluate((s: any) => s.style.transform)).resolves.toBe('translate(-50px, -30px) scale(8)');
+    await page.click('#zoom-reset');
+
+    await page.focus('#tab-upload');
+    await page.keyboard.press('End');
+    await expect(page.evaluate(() => [document.activeElement.id, document.activeElement.getAttribute('aria-selected')])).resolves.toEqual(['tab-samples', 'true']);
+    await page.keyboard.press('Home');
+    await expect(page.evaluate(() => [document.activeElement.id, document.activeElement.getAttribute('aria-selected')])).resolves.toEqual(['tab-upload', 'true']);
+
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.keyboard.press('Tab'); // keyboard focus: :focus-visible
+    const ring = await page.evaluate(() => {
+      const s = getComputedStyle(document.activeElement);
+      return { outline: s.outlineStyle, colour: s.outlineColor, page: getComputedStyle(document.body).backgroundColor };
+    });
+    expect(ring.outline).not.toBe('none');
+    expect(ring.colour).not.toBe(ring.page);
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    const fade = () => page.locator('#result-heatmap').evaluate((i: any) => getComputedStyle(i).transitionDuration);
+    await expect(fade()).resolves.not.toBe('0s');
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await expect(fade()).resolves.toBe('0s');
+    await page.emulateMedia({ reducedMotion: 'no-preference', colorScheme: 'light' });
   });
 
   rateLimitTests(c);

@@ -83,6 +83,9 @@ describeBrowser('the study mode in headless Chromium', () => {
     await page.locator('#study-result').waitFor({ state: 'visible' });
     await expect(page.locator('#study-badge').textContent()).resolves.toBe('completed');
     await expect(page.locator('#study-label').textContent()).resolves.toBe('Glioma'); // the image page's headline
+    // docs/model-contract.md: the answered label's caveat stands beside the answer on the study page too
+    await expect(page.locator('#study-caveat').textContent()).resolves.toMatch(/^Fake caveat: .*glioma/); // the fake card's label_caveats.glioma
+    await expect(page.locator('#study-caveat').isVisible()).resolves.toBe(true);
     await expect(page.locator('#study-strip li').count()).resolves.toBe(6);
     await expect(page.locator('#study-strip li.completed img').count()).resolves.toBe(6);
     expect(await page.locator('#study-heatmaps img').count()).toBeGreaterThan(0);
@@ -123,6 +126,7 @@ describeBrowser('the study mode in headless Chromium', () => {
     await page.locator('#study-badge', { hasText: 'rejected' }).waitFor();
     await expect(page.locator('#study-message').textContent()).resolves.toContain('CT');
     await expect(page.locator('#study-meta').textContent()).resolves.toContain('Study rule— (no slice was analysed)');
+    await expect(page.locator('#study-caveat').isHidden()).resolves.toBe(true); // no answer, nothing to qualify
   });
 
   it('the user may see their own file header — read in the browser, never sent', async () => {
