@@ -32,6 +32,8 @@ export interface DicomInstance {
   /** Image Type (0008,0008) values, upper case: a LOCALIZER / SCOUT is left out of the series */
   imageType: string[];
   seriesDescription: string | null;
+  /** the patient, accession and institution values scrubDescription cut out: cut from skipped file names too (skipped-files.ts); never leaves the loader */
+  identifiers: string[];
   /** Body Part Examined, normalised (body-part.ts): read to refuse a plainly unsupported part, never stored */
   bodyPart: string | null;
   rows: number;
@@ -232,6 +234,7 @@ function parseDicomHeader(
     seriesNumber: num('x00200011'),
     imageType: (ds.string('x00080008') ?? '').toUpperCase().split('\\').map((v) => v.trim()),
     seriesDescription: description ? scrubDescription(description, identifiers) : null,
+    identifiers,
     bodyPart: normaliseBodyPart(str('x00180015')),
     rows,
     columns,

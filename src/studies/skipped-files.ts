@@ -1,3 +1,4 @@
+import { cutTokens } from './deidentify';
 import { FilePosition, fileLabel } from './study-errors';
 
 /**
@@ -17,9 +18,13 @@ export interface SkippedFiles {
   names: string[];
 }
 
-/** Collects skipped files as they are found (a DICOMDIR only once its header is read); keeps only the names it will show, the first ones in upload order. */
+/**
+ * Collects skipped files as they are found (a DICOMDIR only once its header is read); keeps only
+ * the names it will show, the first ones in upload order, as base names until they are shown: the
+ * series' identifiers, known only once every header is read, are cut from them then.
+ */
 export class SkippedList {
-  private readonly shown: { at: number[]; name: string }[] = [];
+  private readonly shown: { at: number[]; base: string | null; label: string }[] = [];
   private n = 0;
   /** `entryName`: the ZIP entry's name; absent for a file uploaded on its own (its name is not sent). Bookkeeping entries are not counted. */
   add(pos: FilePosition, entryName?: string): void {
@@ -28,34 +33,35 @@ export class SkippedList {
     const at = [pos.file, pos.entry ?? -1];
     const before = (a: number[], b: number[]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
     if (this.shown.length === SHOWN_SKIPPED && !before(at, this.shown[SHOWN_SKIPPED - 1].at)) return;
-    this.shown.push({ at, name: entryName === undefined ? fileLabel(pos) : shownName(entryName) });
+    this.shown.push({ at, base: entryName === undefined ? null : baseName(entryName), label: fileLabel(pos) });
     this.shown.sort((a, b) => (before(a.at, b.at) ? -1 : 1));
     this.shown.length = Math.min(this.shown.length, SHOWN_SKIPPED);
   }
   get count(): number {
     return this.n;
   }
-  summary(): SkippedFiles {
-    return { count: this.n, names: this.shown.map((s) => s.name) };
+  /** `identifierTokens`: those of the series' headers (deidentify.ts identifierTokens), cut from the names; none when no header was read */
+  summary(identifierTokens: string[] = []): SkippedFiles {
+    return { count: this.n, names: this.shown.map((s) => (s.base === null ? s.label : shownName(s.base, identifierTokens))) };
   }
-  /** "3 other files (README.TXT, VIEWER.EXE, thumb.jpg)", "6 other files (a, b, c, d, e and 1 more)" */
+  /** "3 other files (README.TXT, VIEWER.EXE, thumb.jpg)", "6 other files (a, b, c, d, e and 1 more)" — for a refusal before any header was read */
   describe(): string {
-    const more = this.n - this.shown.length;
-    return `${this.n} other file${this.n === 1 ? '' : 's'} (${this.shown.map((s) => s.name).join(', ')}${more > 0 ? ` and ${more} more` : ''})`;
+    const { names } = this.summary();
+    const more = this.n - names.length;
+    return `${this.n} other file${this.n === 1 ? '' : 's'} (${names.join(', ')}${more > 0 ? ` and ${more} more` : ''})`;
   }
 }
 
 /**
  * A ZIP entry's name as it may be shown. Names can carry identifiers (exports name folders after
  * the patient, files after dates and accession numbers), so only the base name is kept — never
- * the folders — reduced to a safe character set, with digit runs of 5 or more (dates, IDs) cut
- * out as the series description's are, and at most NAME_LENGTH characters. Names are never
+ * the folders — with the tokens of the series' patient name/IDs (`identifierTokens`, when its
+ * header was read) and digit runs of 5 or more (dates, IDs) cut out as the series description's
+ * are, reduced to a safe character set, and at most NAME_LENGTH characters. Names are never
  * logged or stored; this is for the answer the uploader reads.
  */
-export function shownName(entryName: string): string {
-  const base = entryName.split(/[\\/]/).pop() ?? '';
-  let s = base
-    .normalize('NFKC')
+export function shownName(entryName: string, identifierTokens: string[] = []): string {
+  let s = cutTokens(baseName(entryName).normalize('NFKC'), identifierTokens, '#')
     .replace(/\d{5,}/g, '#')
     .replace(/[^A-Za-z0-9 _\-+.()#]/g, '_')
     .trim();
@@ -65,6 +71,10 @@ export function shownName(entryName: string): string {
     s = `${s.slice(0, NAME_LENGTH - ext.length - 1)}…${ext}`;
   }
   return s || '(no name)';
+}
+
+function baseName(entryName: string): string {
+  return entryName.split(/[\\/]/).pop() ?? '';
 }
 
 /**

@@ -2,6 +2,7 @@ import { nextTurn } from '../common/abort';
 import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
 import { isUnsupportedBodyPart } from './body-part';
+import { identifierTokens } from './deidentify';
 import { DicomInstance, HEADER_ENTRIES_PER_SLICE, readDicomHeader } from './dicom';
 import { assertDecodable, assertJpegFrameHeaders, decodeFrame } from './dicom-pixels';
 import { FrameBudget, withFramePixels } from './frame-budget';
@@ -152,7 +153,8 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     transferSyntax: first.transferSyntax,
     volumes: null,
     files,
-    skipped: skipped.summary(),
+    // the names lose what the headers say of the patient, as the description does; every file's, localizers too
+    skipped: skipped.summary(skipped.count ? identifierTokens(new Set(found.flatMap((i) => i.identifiers))) : []),
   };
 
   // refused from the header alone: no pixel is decoded, so the metadata is the header's

@@ -45,7 +45,7 @@ export class StudyMetaDto {
     properties: { count: { type: 'number' }, names: { type: 'array', items: { type: 'string' } } },
     description:
       'files of the upload that were not read: side files of a ZIP (DICOMDIR, README, a viewer, thumbnails…; folders and __MACOSX/hidden files not counted) ' +
-      'and a DICOMDIR uploaded on its own. `names`: up to 5, ZIP entries by their sanitised base name (no folder, long digit runs cut, ≤ 40 characters), other files by position',
+      'and a DICOMDIR uploaded on its own. `names`: up to 5, ZIP entries by their sanitised base name (no folder, long digit runs and the series header patient name/ID tokens cut, ≤ 40 characters), other files by position',
     example: { count: 4, names: ['DICOMDIR', 'README.TXT', 'VIEWER.EXE', 'thumb.jpg'] },
   })
   skipped!: { count: number; names: string[] };

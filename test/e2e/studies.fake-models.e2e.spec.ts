@@ -133,12 +133,14 @@ describe('POST /api/v1/studies on fake models', () => {
     await request(app.getHttpServer()).get('/healthz').expect(200);
   });
 
-  it('a ZIP as a patient CD holds it (series + DICOMDIR, README, viewer, thumbnail) → analysed, the 4 side files skipped and named; side files alone → 415 saying so', async () => {
+  it('a ZIP as a patient CD holds it (series + DICOMDIR, README, viewer, thumbnail) → analysed, the 5 side files skipped and named (the patient name cut from them); side files alone → 415 saying so', async () => {
     const series = Object.fromEntries(dicomSeries(SERIES.slice(0, 3)).map((b, i) => [`${MARKER}^JANE/IMAGES/IM${i}`, new Uint8Array(b)]));
-    const res = await post([zip({ ...sideFiles(), ...series })], ['cd.zip']);
-    expect(res.body).toMatchObject({ status: 'completed', study: { sliceCount: 3, skipped: { count: 4, names: ['DICOMDIR', 'README.TXT', 'VIEWER.EXE', 'thumb.jpg'] } } });
+    // a side file named after the patient: the header's name is cut from it (the marker is searched for in every answer below)
+    const letter = { [`${MARKER}_JANE.pdf`]: new TextEncoder().encode('%PDF-1.4\n') };
+    const res = await post([zip({ ...sideFiles(), ...letter, ...series })], ['cd.zip']);
+    expect(res.body).toMatchObject({ status: 'completed', study: { sliceCount: 3, skipped: { count: 5, names: ['DICOMDIR', 'README.TXT', 'VIEWER.EXE', 'thumb.jpg', '#_#.pdf'] } } });
     expect(res.body.slices).toHaveLength(3);
-    expect(logs.lines.some((l) => l.includes('study dicom: 3 slices (4 other files skipped)'))).toBe(true); // a count, never a name
+    expect(logs.lines.some((l) => l.includes('study dicom: 3 slices (5 other files skipped)'))).toBe(true); // a count, never a name
     const alone = await post([zip(sideFiles())], ['cd.zip'], 415);
     expect(alone.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: expect.stringContaining('No DICOM or NIfTI file was found in the upload: it holds 4 other files (DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg)') });
   });

@@ -97,3 +97,37 @@ describe('shownName: a skipped entry as it may be shown', () => {
     expect(shownName('dir/')).toBe('(no name)');
   });
 });
+
+describe('skipped names: de-identified with the series header, as its description is', () => {
+  // the header's name, ID and birth date are cut out of the names, like digit runs: '#'
+  const named = dicomSeries(slices(3), { patientName: 'SMITH^JOHN', patientId: 'AB4711', seriesDescription: 'SMITH AB4711 AX T2' });
+  const txt = (s: string) => new TextEncoder().encode(s);
+  const sides = { 'SMITH_JOHN.pdf': txt('%PDF-1.4\n'), 'AB4711_MRI.txt': txt('notes'), 'john smith 19700101.doc': txt('letter'), 'README.TXT': txt('read me') };
+  const withSeries = (o = {}) => zip({ ...sides, ...Object.fromEntries(dicomSeries(slices(3), { patientName: 'SMITH^JOHN', patientId: 'AB4711', ...o }).map((b, i) => [`IM${i}`, b])) });
+  const scrubbed = ['#_#.pdf', '#_MRI.txt', '# # #.doc', 'README.TXT'];
+
+  it('an analysed series: the names lose its patient name and ID (were shown as SMITH_JOHN.pdf, AB4711_MRI.txt)', async () => {
+    const study = await loadStudy([new Uint8Array(withSeries())], LIMITS);
+    expect(study.kind).toBe('slices');
+    expect(study.meta.skipped).toEqual({ count: 4, names: scrubbed });
+    const described = await loadStudy(named.map((b) => new Uint8Array(b)), LIMITS);
+    expect(described.meta.seriesDescription).toBe('AX T2'); // the same tokens, cut from the description
+  });
+
+  it('a series refused from its header (CT) answers the same scrubbed names', async () => {
+    const study = await loadStudy([new Uint8Array(withSeries({ modality: 'CT' }))], LIMITS);
+    expect(study.kind).toBe('not_mri');
+    expect(study.meta.skipped.names).toEqual(scrubbed);
+  });
+
+  it('no DICOM header to read (415): the names keep the header-less sanitising', async () => {
+    const err = await catchErr(() => loadStudy([new Uint8Array(zip(sides))], LIMITS));
+    expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+    expect((err as Error).message).toContain('4 other files (SMITH_JOHN.pdf, AB4711_MRI.txt, john smith #.doc, README.TXT)');
+  });
+
+  it('shownName cuts the given identifier tokens, case-insensitively, before shortening', () => {
+    expect(shownName('CD/Smith_John_brain.pdf', ['smith', 'john'])).toBe('#_#_brain.pdf');
+    expect(shownName(`${'x'.repeat(35)}SMITHSON.pdf`, ['smithson'])).toBe(`${'x'.repeat(35)}#.pdf`); // shortened first, 'SMI' would remain
+  });
+});
