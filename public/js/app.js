@@ -74,11 +74,8 @@
   });
 
   // ---------------------------------------------------------------- choosing files
-  function human(n) {
-    if (n >= 1048576) return (n / 1048576).toFixed(1) + ' MB';
-    if (n >= 1024) return (n / 1024).toFixed(0) + ' KB';
-    return n + ' B';
-  }
+  // sizes as the history and the limit message write them (labels.ts humanBytes, mirrored in result-view.js)
+  var human = S.bytes;
   function showClientError(msg) { $('client-error').textContent = msg; $('client-error').hidden = !msg; }
 
   // The server checks the bytes too; this only spares the user a pointless upload.

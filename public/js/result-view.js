@@ -23,6 +23,14 @@
     if (p > 0 && p < 0.05) return '< 0.1 %';
     return p.toFixed(1) + ' %';
   }
+  // labels.ts humanBytes, which a browser spec compares this with: the upload page wrote "680 B" and
+  // "1.0 MB", the study page "12.3 KB", where the history wrote "680 bytes" and "12 KB"
+  function bytes(n) {
+    if (typeof n !== 'number' || !isFinite(n)) return '—';
+    if (n >= 1048576 || Math.round(n / 1024) >= 1024) return +(n / 1048576).toFixed(1) + ' MB';
+    if (n >= 1024) return Math.round(n / 1024) + ' KB';
+    return n === 1 ? '1 byte' : n + ' bytes';
+  }
   /** a bar's CSS width for a probability: never 0 (a sliver stays visible), never pct()'s "< 0.1 %" */
   S.barWidth = function (v) { return Math.max(0.5, Math.min(100, (Number(v) || 0) * 100)).toFixed(1) + '%'; };
   // labels.ts humanLabel, displayName, humanCode over the server's words
@@ -160,14 +168,21 @@
     return r.isMri || refusedByImageChecks(r) ? r.mriConfidence : 1 - r.mriConfidence;
   }
 
+  /**
+   * labels.ts mriCheck, the history's and the PDF's words for the same record (a browser spec
+   * compares the two over every case): this list wrote "MRI · 97.0 %" where they wrote "MRI (97.0 %)".
+   * A NOT_MRI the image checks decided while the model said MRI names the checks and the model's own figure.
+   */
+  function mriCheck(r) {
+    if (r.isMri === null || r.isMri === undefined) return '—';
+    if (r.mriConfidence === null || r.mriConfidence === undefined) return (r.isMri ? 'MRI' : 'not MRI') + ' (from the DICOM header; no model ran)';
+    if (refusedByImageChecks(r)) return 'not MRI (refused by the image checks; the model alone: MRI ' + pct(mriFigure(r)) + ')';
+    return (r.isMri ? 'MRI' : 'not MRI') + ' (' + pct(mriFigure(r)) + ')';
+  }
+
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
-    if (key === 'modality' && typeof r.mriConfidence === 'number') {
-      // a NOT_MRI the image checks decided (colour, bright background, out of distribution) while the
-      // model said MRI: 1 − P(MRI) would be the model's figure against the refusal (labels.ts mriCheck)
-      if (refusedByImageChecks(r)) return 'not MRI · refused by the image checks (the model alone: MRI ' + pct(mriFigure(r)) + ')';
-      return (r.isMri ? 'MRI' : 'not MRI') + ' · ' + pct(mriFigure(r));
-    }
+    if (key === 'modality' && typeof r.mriConfidence === 'number') return mriCheck(r);
     // names as the history detail writes them: "Brain · 97.0 %" (it said "brain")
     if (key === 'anatomy' && r.anatomy) return displayName(r.anatomy) + ' · ' + pct(r.anatomyConfidence);
     if (key === 'diagnosis' && reached) {
@@ -281,6 +296,8 @@
   S.stageName = stageName;
   S.refusedByImageChecks = refusedByImageChecks;
   S.mriFigure = mriFigure;
+  S.mriCheck = mriCheck;
+  S.bytes = bytes;
   S.headline = headline;
   S.el = el;
 })();

@@ -8,7 +8,6 @@
   var maxLabel = form.getAttribute('data-max-label');
   var files = [];
 
-  function human(n) { return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : n >= 1024 ? (n / 1024).toFixed(1) + ' KB' : n + ' B'; }
   /** how the slices were drawn: stretched to square physical pixels, or as stored when the spacing is unknown */
   function shownAs(d) {
     if (!d) return '';
@@ -20,7 +19,8 @@
   // source for display names ("Glioma", "No tumour"), headlines and percentages ("< 0.1 %").
   // This page had copies that said "glioma" and "0.0%" where the image page said "Glioma" and "< 0.1 %".
   var S = window.Sentinel;
-  var pct = S.pct, pretty = S.pretty, displayName = S.displayName, headline = S.headline, barWidth = S.barWidth;
+  // sizes too: this page wrote "12.3 KB" where the history wrote "12 KB" (labels.ts humanBytes)
+  var pct = S.pct, human = S.bytes, pretty = S.pretty, displayName = S.displayName, headline = S.headline, barWidth = S.barWidth;
   /** files of the upload that were not read (ZIP side files: DICOMDIR, README, a viewer…): "4 — DICOMDIR, README.TXT, … and 2 more" */
   function skippedLine(sk) {
     if (!sk || !sk.count) return 'none';

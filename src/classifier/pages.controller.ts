@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { formatBytes } from '../common/errors';
+import { humanBytes } from '../presentation/labels';
 import { AppConfig } from '../config/config.service';
 import { confidenceThreshold } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
@@ -28,7 +28,7 @@ export class PagesController {
     return {
       title: 'Analyse an MRI image',
       maxBytes: this.config.maxUploadBytes,
-      maxBytesLabel: formatBytes(this.config.maxUploadBytes),
+      maxBytesLabel: humanBytes(this.config.maxUploadBytes),
       minSide: this.config.minImageSide,
       scope: indexScope(cards),
       // per model: the threshold its answers are decided at (CONFIDENCE_THRESHOLD or the card's) and card page, for the result's one-sentence explanation

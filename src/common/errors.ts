@@ -3,6 +3,8 @@
  * these; the single AppExceptionFilter turns them into JSON (API) or an error page (HTML).
  * A refusal by a model (not MRI, unsupported body part…) is NOT an error: it is a result.
  */
+import { humanBytes } from '../presentation/labels';
+
 export type ErrorCode =
   | 'UNSUPPORTED_TYPE'
   | 'FILE_TOO_LARGE'
@@ -52,7 +54,7 @@ export class FileTooLargeError extends FileCheckError {
   readonly code = 'FILE_TOO_LARGE';
   readonly statusCode = 413;
   constructor(limitBytes: number) {
-    super(`The file exceeds the ${formatBytes(limitBytes)} limit.`);
+    super(`The file exceeds the ${humanBytes(limitBytes)} limit.`);
   }
 }
 
@@ -166,10 +168,4 @@ export function driverCode(err: unknown): string {
   const e = err as { name?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null;
   const code = e?.meta?.driverAdapterError?.cause?.originalCode;
   return `${typeof e?.name === 'string' ? e.name : 'error'}${typeof code === 'string' ? ` ${code}` : ''}`;
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;
-  return `${n} B`;
 }

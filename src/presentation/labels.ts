@@ -124,9 +124,9 @@ export function mriFigure(r: MriCheckFields): number | null {
 }
 
 /**
- * The MRI check in words, one rule for the history page and the PDF. The image page's stage list
- * writes it as "MRI · 97.0 %" with result-view.js's mirror of mriFigure and refusedByImageChecks
- * (a browser spec compares the two).
+ * The MRI check in words, one rule for the history page, the PDF and the image page's stage list
+ * (result-view.js mriCheck, which a browser spec compares with this over every case: the list
+ * wrote "MRI · 97.0 %" where the history wrote "MRI (97.0 %)" for the same record).
  */
 export function mriCheck(r: MriCheckFields): string {
   if (r.isMri === null) return '—';
@@ -136,12 +136,20 @@ export function mriCheck(r: MriCheckFields): string {
   return `${r.isMri ? 'MRI' : 'not MRI'} (${percent(mriFigure(r))})`;
 }
 
-/** Bytes for people (the history shows "12 KB", not "12345 bytes"). */
+/**
+ * Bytes for people, on every page and in every message: "680 bytes", "12 KB", "1.5 MB", "5 MB".
+ * There were four rules: the history wrote "1.0 MB", the limit messages "1.5 KB" (common/errors
+ * formatBytes), the upload page "680 B", the study page "12.3 KB" where the history said "12 KB";
+ * and 1 048 575 bytes read "1024 KB".
+ * result-view.js mirrors this for the sizes the browser measures before uploading (a browser
+ * spec compares the two over the rounding edges).
+ */
 export function humanBytes(n: number | null | undefined): string {
   if (typeof n !== 'number' || !Number.isFinite(n)) return '—';
-  if (n >= 1_048_576) return `${(n / 1_048_576).toFixed(1)} MB`;
+  // whole KB up to 1023; 1 048 064 bytes and more round to 1024 KB, which is 1 MB
+  if (n >= 1_048_576 || Math.round(n / 1024) >= 1024) return `${+(n / 1_048_576).toFixed(1)} MB`;
   if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
+  return n === 1 ? '1 byte' : `${n} bytes`;
 }
 
 /** A length in mm rounded for people: 0.8999999761581421 → "0.9". */

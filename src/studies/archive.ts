@@ -1,6 +1,6 @@
 import { Gunzip } from 'fflate';
 import { nextTurn } from '../common/abort';
-import { formatBytes } from '../common/errors';
+import { humanBytes } from '../presentation/labels';
 import { isZip } from './file-kinds';
 import { SkippedList } from './skipped-files';
 import { CorruptStudyError, FilePosition, fileLabel, StudyTooLargeError, TooManySlicesError } from './study-errors';
@@ -95,7 +95,7 @@ export function skippedScanBudget(limit: number): ByteBudget {
     () =>
       new StudyTooLargeError(
         limit,
-        `The files in the archive that are not DICOM or NIfTI (skipped) exceed the study's ${formatBytes(limit)} limit once decompressed; they are checked for damage before being skipped. Remove them from the archive.`,
+        `The files in the archive that are not DICOM or NIfTI (skipped) exceed the study's ${humanBytes(limit)} limit once decompressed; they are checked for damage before being skipped. Remove them from the archive.`,
       ),
   );
 }

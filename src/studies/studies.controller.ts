@@ -17,7 +17,8 @@ import { AnalysisRoute } from '../accounts/decorators';
 import { requestContext } from '../classifier/request-context';
 import { ErrorBodyDto } from '../classifier/analysis-result.dto';
 import { clientGone } from '../common/abort';
-import { formatBytes, MissingFileError } from '../common/errors';
+import { MissingFileError } from '../common/errors';
+import { humanBytes } from '../presentation/labels';
 import { indexScope } from '../classifier/page-view-models';
 import { AppConfig } from '../config/config.service';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
@@ -92,7 +93,7 @@ export class StudiesController {
     return {
       title: 'Analyse a study',
       maxBytes: this.config.studyMaxBytes,
-      maxBytesLabel: formatBytes(this.config.studyMaxBytes),
+      maxBytesLabel: humanBytes(this.config.studyMaxBytes),
       maxSlices: this.config.studyMaxSlices,
       scope: indexScope(this.models.isReady() ? this.models.cards() : []), // what is diagnosed, what only recognised
       scripts: ['/static/js/result-view.js', '/static/js/dicom-header.js', '/static/js/study.js'],

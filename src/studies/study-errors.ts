@@ -1,4 +1,5 @@
-import { FileCheckError, formatBytes } from '../common/errors';
+import { FileCheckError } from '../common/errors';
+import { humanBytes } from '../presentation/labels';
 
 /**
  * Why a study cannot be analysed because of its files. Messages never quote a tag value or a
@@ -7,7 +8,7 @@ import { FileCheckError, formatBytes } from '../common/errors';
 export class StudyTooLargeError extends FileCheckError {
   readonly code = 'FILE_TOO_LARGE';
   readonly statusCode = 413;
-  constructor(limitBytes: number, message = `The study exceeds the ${formatBytes(limitBytes)} limit (counted after decompression).`) {
+  constructor(limitBytes: number, message = `The study exceeds the ${humanBytes(limitBytes)} limit (counted after decompression).`) {
     super(message);
   }
 }

@@ -139,7 +139,7 @@ declare const window: any;
     expect(explain).toMatch(/Calibrated: .* \d+\.\d % threshold/);
     await expect(page.locator('#confidence-explain a').getAttribute('href')).resolves.toMatch(/^\/models\//);
     const details = await page.locator('#stages .stage-detail').allTextContents();
-    expect(details[1]).toMatch(/^MRI · /);
+    expect(details[1]).toMatch(/^MRI \(/);
     expect(details[2]).toMatch(/ · /);
     expect(details[3]).toMatch(/ · /);
     // brain_tumor (real 3.0.0 and the fake) is marked experimental: the caveat sits at the answer

@@ -38,6 +38,6 @@ const ADMIN = { email: 'mri-check-admin@example.org', password: 'mri-check-test-
     expect(r.code).toBe('NOT_MRI');
     expect(r.mriConfidence).toBeGreaterThan(0.5);
     const details = await page.locator('#stages .stage-detail').allTextContents();
-    expect(details[1]).toMatch(/^not MRI · refused by the image checks \(the model alone: MRI > 99\.9 %\)/);
+    expect(details[1]).toMatch(/^not MRI \(refused by the image checks; the model alone: MRI > 99\.9 %\)/);
   });
 });

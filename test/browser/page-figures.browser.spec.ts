@@ -5,16 +5,22 @@
  * the PDF it saved was named with the browser's date of today instead of the analysis date the
  * server's Content-Disposition name carries. The stage names and the PDF name now come from the
  * server; the percent and MRI-check figure stay in the browser (they format API results) and are
- * compared here with labels.ts over every case.
+ * compared here with labels.ts over every case. So are the MRI check's words (the stage list wrote
+ * "MRI · 97.0 %" where the history and the PDF wrote "MRI (97.0 %)" for the same record) and the
+ * byte sizes the pages measure before uploading (the upload page wrote "680 B", the study page
+ * "12.3 KB", where the history wrote "680 bytes" and "12 KB"; 1 048 575 bytes read "1024 KB").
  */
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
-import { capitalise, humanStage, MriCheckFields, mriFigure, pageWords, percent, refusedByImageChecks, reportFileName } from '../../src/presentation/labels';
+import { capitalise, humanBytes, humanStage, MriCheckFields, mriCheck, mriFigure, pageWords, percent, refusedByImageChecks, reportFileName } from '../../src/presentation/labels';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
+
+/** Byte counts at the rounding edges of each unit, and values that are no size at all. */
+const SIZES: unknown[] = [0, 1, 2, 680, 1023, 1024, 1535, 1536, 12_345, 1_048_063, 1_048_064, 1_048_575, 1_048_576, 1_101_004, 1_101_005, 1_572_864, 5_242_880, 5_242_881, 6_000_000, 536_870_912, -5, NaN, Infinity, null, undefined];
 
 const ADMIN = { email: 'page-figures-admin@example.org', password: 'page-figures-password-1' };
 
@@ -62,16 +68,50 @@ function mriCases(): MriCheckFields[] {
     expect(got).toEqual(cases.map((r) => [refusedByImageChecks(r), mriFigure(r)]));
   });
 
+  it('writes every byte size as labels.ts humanBytes does', async () => {
+    await page.goto(`${h.base}/`);
+    const sent = SIZES.map((v) => (typeof v === 'number' && !Number.isFinite(v)) || v === undefined ? { name: String(v) } : { value: v });
+    const got = await page.evaluate((list: { name?: string; value?: unknown }[]) => {
+      const names: Record<string, unknown> = { NaN: NaN, Infinity: Infinity, undefined: undefined };
+      return list.map((x) => window.Sentinel.bytes(x.name !== undefined ? names[x.name] : x.value));
+    }, sent);
+    expect(got).toEqual(SIZES.map((v) => humanBytes(v as number | null | undefined)));
+  });
+
+  it('the upload and study pages size a chosen file as the history would', async () => {
+    // PNG magic, then padding: the size line shows before any decoding
+    const png = (n: number) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(n - 8)]);
+    await page.goto(`${h.base}/`);
+    await page.setInputFiles('#file-input', { name: 'edge.png', mimeType: 'image/png', buffer: png(1_048_575) });
+    await page.locator('#selected').waitFor({ state: 'visible' });
+    await expect(page.locator('#selected-size').textContent()).resolves.toBe(humanBytes(1_048_575));
+    await page.goto(`${h.base}/studies`);
+    await page.setInputFiles('#study-files', { name: 'slice.dcm', mimeType: 'application/dicom', buffer: Buffer.alloc(12_345) });
+    await expect(page.locator('#study-selected').textContent()).resolves.toBe(`1 file · ${humanBytes(12_345)}`);
+  });
+
+  it('writes the MRI check as labels.ts mriCheck does, over every case', async () => {
+    await page.goto(`${h.base}/`);
+    const cases = mriCases();
+    const got = await page.evaluate((list: MriCheckFields[]) => list.map((r) => window.Sentinel.mriCheck(r)), cases);
+    expect(got).toEqual(cases.map(mriCheck));
+  });
+
   it('names the pipeline stages as the history and the PDF do, in the server\'s order', async () => {
     // mid grey: the fake triage says knee, which has no diagnosis model
     const grey = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
     await page.goto(`${h.base}/`);
     await page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer: grey });
-    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
+    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
+    const body = (await res.json()) as { analysisId: string };
     await page.locator('#state-result').waitFor({ state: 'visible' });
     const names = await page.locator('#stages .stage-name').allTextContents();
     expect(names).toEqual(Object.keys(pageWords().stages).map((k) => capitalise(humanStage(k))));
     expect(names[1]).toBe('MRI check');
+    // the MRI check of this result in the history's words for its record
+    const record = (await (await page.request.get(`${h.base}/api/v1/history/${body.analysisId}`)).json()) as MriCheckFields;
+    const details = await page.locator('#stages .stage-detail').allTextContents();
+    expect(details[1]).toBe(mriCheck(record));
   });
 
   it('saves the PDF under the server\'s name, dated by the analysis, when downloaded on a later day', async () => {

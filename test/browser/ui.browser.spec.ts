@@ -218,7 +218,7 @@ describeBrowser('the analysis page in headless Chromium', () => {
     await expect(page.locator('#heatmap-figure').isHidden()).resolves.toBe(true);
     // the modality stage states its verdict with the confidence in that verdict (not P(MRI))
     const modality = await page.locator('#stages li').nth(1).locator('.stage-detail').textContent();
-    expect(modality).toMatch(/^not MRI · ((5\d|[6-9]\d)(\.\d)? %|> 99\.9 %)/);
+    expect(modality).toMatch(/^not MRI \(((5\d|[6-9]\d)(\.\d)? %|> 99\.9 %)\)/);
     await shoot('06-xray-refused');
   });
 
