@@ -47,29 +47,35 @@ function u32(bytes: Uint8Array, at: number): number {
  */
 export function refuseAnimatedPng(bytes: Uint8Array): void {
   let declaredFrames: number | null = null;
+  let fctlBeforeIdat = false; // in either order with acTL: the spec fixes only that both precede IDAT
+  let reachedIdat = false;
   let off = 8; // after the signature
   while (off + 8 <= bytes.length) {
     const length = u32(bytes, off);
     const type = chunkType(bytes, off + 4);
-    if (type === IDAT || type === IEND) break;
+    if (type === IDAT) {
+      reachedIdat = true;
+      break;
+    }
+    if (type === IEND) break;
     if (type === ACTL && declaredFrames === null && length >= 8 && off + 16 <= bytes.length) {
       declaredFrames = u32(bytes, off + 8);
       if (declaredFrames === 0 || declaredFrames > MAX_APNG_DECLARED_FRAMES) {
         throw new CorruptImageError(`The animated PNG declares ${declaredFrames} frames (1 to ${MAX_APNG_DECLARED_FRAMES} are valid).`);
       }
     }
-    if (type === FCTL && declaredFrames !== null) {
-      // fcTL before IDAT: the default image is the animation's first frame
-      if (declaredFrames === 1) return; // a one-frame APNG: a still image in every viewer
-      throw new UnsupportedTypeError(
-        `Animated PNG (${declaredFrames} frames): only one image can be analysed, and its first frame alone is not what a browser shows. ${STILL_HINT}`,
-      );
-    }
+    if (type === FCTL) fctlBeforeIdat = true;
     off += 12 + length;
   }
-  if (declaredFrames !== null) {
+  // cut off before its image data: not ours to name, the decoder refuses it as corrupt
+  if (declaredFrames === null || !reachedIdat) return;
+  if (!fctlBeforeIdat) {
     throw new UnsupportedTypeError(
       `Animated PNG whose still image is not its first frame: browsers show the animation, but the analysis would read a hidden image you never saw. ${STILL_HINT}`,
     );
   }
+  if (declaredFrames === 1) return; // a one-frame APNG whose frame is the default image: a still in every viewer
+  throw new UnsupportedTypeError(
+    `Animated PNG (${declaredFrames} frames): only one image can be analysed, and its first frame alone is not what a browser shows. ${STILL_HINT}`,
+  );
 }

@@ -60,5 +60,8 @@ describe('animated PNGs are refused at the file check (the decoder reads only th
     const broken = Buffer.concat([PNG_SIG, ihdr(SIZE, SIZE, 8, 0), u32be(0xfffffff0), Buffer.from('acTL')]);
     expect(checkFileBytes(broken, MAX)).toBe('png');
     expect(checkFileBytes(PNG_SIG, MAX)).toBe('png');
+    // an APNG cut off before its image data is not called animated-with-a-hidden-image: the decoder calls it corrupt
+    const full = apng([flat(1), flat(2)], SIZE, { hiddenDefault: flat(3) });
+    expect(checkFileBytes(full.subarray(0, full.indexOf('IDAT') - 4), MAX)).toBe('png');
   });
 });
