@@ -153,8 +153,15 @@ export async function greyRaw(img: Buffer, size: number): Promise<Buffer> {
   return sharp(img).resize(size, size, { fit: 'fill' }).greyscale().raw().toBuffer();
 }
 
-/** Two-frame animated PNG (acTL/fcTL/fdAT) of 8-bit grey frames, written by hand. */
-export function apng(frames: Buffer[], size: number): Buffer {
+export interface ApngOptions {
+  /** a default image (IDAT) that is not part of the animation: no fcTL before it, frames all in fdAT */
+  hiddenDefault?: Buffer;
+  /** acTL num_frames as written, when it should differ from the frames given */
+  declaredFrames?: number;
+}
+
+/** Animated PNG (acTL/fcTL/fdAT) of 8-bit grey frames, written by hand. */
+export function apng(frames: Buffer[], size: number, opts: ApngOptions = {}): Buffer {
   let seq = 0;
   const fctl = () => {
     const d = Buffer.alloc(26);
@@ -166,12 +173,14 @@ export function apng(frames: Buffer[], size: number): Buffer {
     return pngChunk('fcTL', d);
   };
   const actl = Buffer.alloc(8);
-  actl.writeUInt32BE(frames.length, 0);
+  actl.writeUInt32BE(opts.declaredFrames ?? frames.length, 0);
   const parts = [PNG_SIG, ihdr(size, size, 8, 0), pngChunk('acTL', actl)];
+  if (opts.hiddenDefault) parts.push(pngChunk('IDAT', greyIdatData(opts.hiddenDefault, size, size)));
   frames.forEach((f, i) => {
     parts.push(fctl());
     const data = greyIdatData(f, size, size);
-    parts.push(i === 0 ? pngChunk('IDAT', data) : pngChunk('fdAT', Buffer.concat([u32be(seq++), data])));
+    const isDefault = i === 0 && !opts.hiddenDefault;
+    parts.push(isDefault ? pngChunk('IDAT', data) : pngChunk('fdAT', Buffer.concat([u32be(seq++), data])));
   });
   parts.push(pngChunk('IEND', Buffer.alloc(0)));
   return Buffer.concat(parts);

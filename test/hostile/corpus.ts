@@ -177,7 +177,14 @@ export async function buildCorpus(): Promise<HostileCase[]> {
     const png16 = await sharp(wide, { raw: { width: 320, height: 320, channels: 1 } }).toColourspace('grey16').png().toBuffer();
     add({ name: '16-bit grey PNG (chest X-ray)', files: one(png16, 'xray16.png', 'image/png'), expect: content });
   }
-  add({ name: 'animated PNG (chest CT frames)', files: one(apng([await greyRaw(ct, 256), await greyRaw(xray, 256)], 256), 'anim.png', 'image/png'), expect: content });
+  // the decoder reads only an APNG's default image, browsers play the animation (png-animation.ts)
+  add({ name: 'animated PNG (chest CT frames)', files: one(apng([await greyRaw(ct, 256), await greyRaw(xray, 256)], 256), 'anim.png', 'image/png'), expect: file(415, 'UNSUPPORTED_TYPE') });
+  add({
+    name: 'animated PNG of chest frames hiding an MRI as its default image',
+    files: one(apng([await greyRaw(ct, 256), await greyRaw(xray, 256)], 256, { hiddenDefault: await greyRaw(brain, 256) }), 'hidden.png', 'image/png'),
+    expect: file(415, 'UNSUPPORTED_TYPE'),
+  });
+  add({ name: 'one-frame animated PNG (chest CT)', files: one(apng([await greyRaw(ct, 256)], 256), 'one-frame.png', 'image/png'), expect: content });
   add({
     name: 'fully transparent PNG of an MRI',
     files: one(await sharp(brain).ensureAlpha(0).png().toBuffer(), 'transparent.png', 'image/png'),
