@@ -1,11 +1,10 @@
-import { Logger, LoggerService } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import type { TestSession } from '../helpers/auth';
+import { CapturingLogger, startLoggedApp } from '../helpers/capturing-logger';
 import { SERIES } from '../support/study-e2e';
 import { dicomSeries, zip } from '../support/study-fixtures';
 
@@ -15,17 +14,6 @@ import { dicomSeries, zip } from '../support/study-fixtures';
  * included — nor a log line. Side-file names here carry identifiers the series' header does not
  * know (so they are shown) and are searched for everywhere else afterwards.
  */
-class CapturingLogger implements LoggerService {
-  lines: string[] = [];
-  private push = (...args: unknown[]) => this.lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' '));
-  log = this.push;
-  error = this.push;
-  warn = this.push;
-  debug = this.push;
-  verbose = this.push;
-  fatal = this.push;
-}
-
 const NAMES = ['QQDOEWALTER.pdf', 'QQREFERRAL_7731.txt', 'VIEWQQ.EXE'];
 const TOKENS = ['QQDOEWALTER', 'QQREFERRAL', 'VIEWQQ'];
 const sideFiles = (): Record<string, Uint8Array> => ({
@@ -46,12 +34,7 @@ describe('skipped side-file names are never stored nor logged', () => {
   };
 
   beforeAll(async () => {
-    const config = testConfig({ MODELS_DIR: FAKE_MODELS_DIR, LOG_LEVEL: 'verbose' });
-    dbDir = path.dirname(config.databaseFile);
-    app = await startApp(config);
-    app.useLogger(logs);
-    Logger.overrideLogger(logs);
-    user = await loginAs(app);
+    ({ app, user, dbDir } = await startLoggedApp(logs));
   });
   afterAll(async () => {
     await app.close();

@@ -1,4 +1,3 @@
-import { Logger, LoggerService } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,9 +7,10 @@ import { AnalysisService } from '../../src/classifier/analysis.service';
 import { ModelRegistry } from '../../src/inference/model-registry.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { StudyService } from '../../src/studies/study.service';
-import { loginAs, TestSession } from '../helpers/auth';
+import type { TestSession } from '../helpers/auth';
+import { CapturingLogger, startLoggedApp } from '../helpers/capturing-logger';
 import { binary, pdfText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
 import { cardCaveat } from '../support/cards';
 import { asDicom, asNifti, expectedRanks, foundRanks } from '../support/orientation-phantom';
 import { SERIES } from '../support/study-e2e';
@@ -22,17 +22,6 @@ import { dicomSeries, dicomSlice, MARKER, nifti1, syntheticSlice, zip } from '..
  * "brain" and "glioma". Every response, log line and database file is searched for the
  * patient-name marker written into every DICOM fixture.
  */
-class CapturingLogger implements LoggerService {
-  lines: string[] = [];
-  private push = (...args: unknown[]) => this.lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' '));
-  log = this.push;
-  error = this.push;
-  warn = this.push;
-  debug = this.push;
-  verbose = this.push;
-  fatal = this.push;
-}
-
 describe('POST /api/v1/studies on fake models', () => {
   let app: NestExpressApplication;
   let user: TestSession;
@@ -49,12 +38,7 @@ describe('POST /api/v1/studies on fake models', () => {
   };
 
   beforeAll(async () => {
-    const config = testConfig({ MODELS_DIR: FAKE_MODELS_DIR, LOG_LEVEL: 'verbose' });
-    dbDir = path.dirname(config.databaseFile);
-    app = await startApp(config);
-    app.useLogger(logs);
-    Logger.overrideLogger(logs);
-    user = await loginAs(app);
+    ({ app, user, dbDir } = await startLoggedApp(logs));
   });
   afterAll(async () => {
     await app.close();
