@@ -1,15 +1,10 @@
-import type { AnalysisService } from '../../../src/classifier/analysis.service';
-import { toErrorBody } from '../../../src/common/app-exception.filter';
 import { AnalysisTimeoutError } from '../../../src/common/errors';
-import { parseEnv } from '../../../src/config/config.schema';
-import { AppConfig } from '../../../src/config/config.service';
-import type { ModelProvider } from '../../../src/inference/model-provider';
 import { PixelBudget } from '../../../src/inference/pixel-budget';
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
 import * as niftiReader from '../../../src/studies/nifti';
 import { CorruptStudyError } from '../../../src/studies/study-errors';
 import { loadStudy } from '../../../src/studies/study-loader';
-import { StudyService } from '../../../src/studies/study.service';
+import { expectAbortWhileWaiting, expectStudyTimeoutLeavesQueue, expectWaitsForBudget } from '../../helpers/budget-waits';
 import { catchErr, LIMITS } from '../../support/study-loader-cases';
 import { dicomSlice, nifti1, syntheticSlice } from '../../support/study-fixtures';
 
@@ -35,12 +30,6 @@ const file = (k: Kind, w = W, h = H): Uint8Array => {
   return new Uint8Array(dicomSlice(s, { rle: k === 'rle' }));
 };
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !cond(); i++) await turn();
-  expect(cond()).toBe(true);
-}
-
 /** A PixelBudget that also counts what was taken and how many times each take was given back. */
 function countingBudget(limit: number) {
   const budget = new PixelBudget(limit, 4);
@@ -58,6 +47,13 @@ function countingBudget(limit: number) {
     },
   };
   return { budget, counting, taken, releases };
+}
+
+/** One frame's pixels taken, given back exactly once, and nothing left held or queued. */
+function expectGivenBackOnce({ budget, taken, releases }: Pick<ReturnType<typeof countingBudget>, 'budget' | 'taken' | 'releases'>): void {
+  expect(taken).toEqual([FRAME]);
+  expect(releases).toEqual([1]);
+  expect([budget.inUse, budget.queued]).toEqual([0, 0]);
 }
 
 /** What a watched read does besides recording: fail, or abort the study's signal as it starts. */
@@ -101,15 +97,15 @@ function watchReads(kind: Kind, budget: PixelBudget, on: OnRead = {}) {
 }
 
 describe.each(KINDS)('study frames (%s) decode within the shared pixel budget', (kind) => {
+  const watch = (budget: PixelBudget) => watchReads(kind, budget);
+
   it('a large frame holds its pixels while it is read and gives them back once, after', async () => {
     const { budget, counting, taken, releases } = countingBudget(4_000_000);
     const { seen, restore } = watchReads(kind, budget);
     try {
       expect((await loadStudy([file(kind)], LIMITS, undefined, counting)).kind).toBe('slices');
       expect(seen).toEqual([FRAME]);
-      expect(taken).toEqual([FRAME]);
-      expect(releases).toEqual([1]);
-      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
+      expectGivenBackOnce({ budget, taken, releases });
     } finally {
       restore();
     }
@@ -120,9 +116,7 @@ describe.each(KINDS)('study frames (%s) decode within the shared pixel budget', 
     const { restore } = watchReads(kind, budget, { fail: true });
     try {
       expect(await catchErr(() => loadStudy([file(kind)], LIMITS, undefined, counting))).toBeInstanceOf(CorruptStudyError);
-      expect(taken).toEqual([FRAME]);
-      expect(releases).toEqual([1]);
-      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
+      expectGivenBackOnce({ budget, taken, releases });
     } finally {
       restore();
     }
@@ -135,9 +129,7 @@ describe.each(KINDS)('study frames (%s) decode within the shared pixel budget', 
     try {
       expect(await catchErr(() => loadStudy([file(kind)], LIMITS, ac.signal, counting))).toBeInstanceOf(AnalysisTimeoutError);
       expect(seen).toEqual([FRAME]);
-      expect(taken).toEqual([FRAME]);
-      expect(releases).toEqual([1]);
-      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
+      expectGivenBackOnce({ budget, taken, releases });
     } finally {
       restore();
     }
@@ -146,41 +138,9 @@ describe.each(KINDS)('study frames (%s) decode within the shared pixel budget', 
   it.each([
     ['a frame within the budget waits while others hold it, instead of being read beside it', 2_000_000, 1_500_000, FRAME],
     ['a frame larger than the whole budget waits for it to be free, then is read alone', 1_050_000, 500_000, 1_050_000],
-  ])('%s', async (_, limit, held, taken) => {
-    const budget = new PixelBudget(limit, 4);
-    const other = await budget.acquire(held); // e.g. a large upload being decoded
-    const { seen, restore } = watchReads(kind, budget);
-    try {
-      const study = loadStudy([file(kind)], LIMITS, undefined, budget);
-      await until(() => budget.queued === 1);
-      for (let i = 0; i < 20; i++) await turn();
-      expect(seen).toEqual([]);
-      other();
-      expect((await study).kind).toBe('slices');
-      expect(seen).toEqual([taken]);
-      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
-    } finally {
-      restore();
-    }
-  });
+  ])('%s', (_, limit, held, taken) => expectWaitsForBudget(file(kind), watch, limit, held, taken));
 
-  it('aborted while waiting: leaves the queue with the reason, nothing read, nothing taken', async () => {
-    const budget = new PixelBudget(2_000_000, 4);
-    const other = await budget.acquire(2_000_000);
-    const ac = new AbortController();
-    const { seen, restore } = watchReads(kind, budget);
-    try {
-      const study = catchErr(() => loadStudy([file(kind)], LIMITS, ac.signal, budget));
-      await until(() => budget.queued === 1);
-      ac.abort(new AnalysisTimeoutError(1));
-      expect(await study).toBeInstanceOf(AnalysisTimeoutError);
-      expect(seen).toEqual([]);
-      expect([budget.inUse, budget.queued]).toEqual([2_000_000, 0]);
-      other();
-    } finally {
-      restore();
-    }
-  });
+  it('aborted while waiting: leaves the queue with the reason, nothing read, nothing taken', () => expectAbortWhileWaiting(file(kind), watch));
 
   it('frames of at most 1 MP are read without the budget (not held up by a large image)', async () => {
     const budget = new PixelBudget(2_000_000, 4);
@@ -195,30 +155,8 @@ describe('RLE frames through StudyService', () => {
     const { budget, counting, taken, releases } = countingBudget(4_000_000);
     const junk = new Uint8Array(dicomSlice(large, { encapsulatedAs: RLE, fragment: new Uint8Array(128) }));
     expect(await catchErr(() => loadStudy([junk], LIMITS, undefined, counting))).toBeInstanceOf(CorruptStudyError);
-    expect(taken).toEqual([FRAME]);
-    expect(releases).toEqual([1]);
-    expect([budget.inUse, budget.queued]).toEqual([0, 0]);
+    expectGivenBackOnce({ budget, taken, releases });
   });
 
-  it('a study waiting for the budget past STUDY_TIMEOUT_MS is a 504 and leaves the queue', async () => {
-    const config = new AppConfig(parseEnv({ STUDY_TIMEOUT_MS: '50' }));
-    const budget = new PixelBudget(2_000_000, 4);
-    const other = await budget.acquire(2_000_000);
-    const analysis = { analyzePixels: jest.fn() } as unknown as AnalysisService;
-    const models = { triageCard: () => ({}), cards: () => [], diagnosisCardFor: () => undefined } as unknown as ModelProvider;
-    const service = new StudyService(config, analysis, models, { budget });
-    const { seen, restore } = watchReads('rle', budget);
-    try {
-      let stopped: Promise<void> | undefined;
-      const err = await service.analyze([file('rle')], {}, { onStopped: (s) => (stopped = s) }).catch((e: unknown) => e);
-      expect(toErrorBody(err)).toMatchObject({ statusCode: 504, code: 'ANALYSIS_TIMEOUT' });
-      await stopped;
-      expect(seen).toEqual([]);
-      expect([budget.inUse, budget.queued]).toEqual([2_000_000, 0]);
-      other();
-      expect(budget.inUse).toBe(0);
-    } finally {
-      restore();
-    }
-  });
+  it('a study waiting for the budget past STUDY_TIMEOUT_MS is a 504 and leaves the queue', () => expectStudyTimeoutLeavesQueue(file('rle'), (budget) => watchReads('rle', budget)));
 });

@@ -1,14 +1,9 @@
-import { toErrorBody } from '../../../src/common/app-exception.filter';
-import type { AnalysisService } from '../../../src/classifier/analysis.service';
 import { AnalysisTimeoutError } from '../../../src/common/errors';
-import { parseEnv } from '../../../src/config/config.schema';
-import { AppConfig } from '../../../src/config/config.service';
 import * as imageDecoder from '../../../src/inference/image-decoder';
-import type { ModelProvider } from '../../../src/inference/model-provider';
 import { PixelBudget } from '../../../src/inference/pixel-budget';
 import { CorruptStudyError } from '../../../src/studies/study-errors';
 import { loadStudy } from '../../../src/studies/study-loader';
-import { StudyService } from '../../../src/studies/study.service';
+import { expectAbortWhileWaiting, expectStudyTimeoutLeavesQueue, expectWaitsForBudget, turn } from '../../helpers/budget-waits';
 import { dicomJpegSlice, greyJpeg, JPEG_BASELINE } from '../../support/jpeg-dicom-fixtures';
 import { catchErr, LIMITS } from '../../support/study-loader-cases';
 import { dicomSlice, syntheticSlice } from '../../support/study-fixtures';
@@ -28,20 +23,6 @@ let frame: Uint8Array;
 beforeAll(async () => {
   frame = new Uint8Array(await dicomJpegSlice(large));
 });
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !cond(); i++) await turn();
-  expect(cond()).toBe(true);
-}
-
-/** A study that gave up waiting: nothing decoded, out of the queue, the other image's 2 MP still all that is held. */
-function expectLeftUntouched(seen: number[], budget: PixelBudget, other: () => void): void {
-  expect(seen).toEqual([]);
-  expect([budget.inUse, budget.queued]).toEqual([2_000_000, 0]);
-  other();
-  expect(budget.inUse).toBe(0);
-}
 
 /** Records the budget in use as each JPEG frame's decode starts (the decoder runs as usual). */
 function watchDecodes(budget: PixelBudget, before?: () => Promise<void>) {
@@ -108,39 +89,9 @@ describe('study JPEG frames decode within the shared pixel budget', () => {
   it.each([
     ['a frame within the budget waits while others hold it, instead of decoding past it', 2_000_000, 1_500_000, FRAME],
     ['a frame larger than the whole budget waits for it to be free, then decodes alone, as a larger upload does', 1_050_000, 500_000, 1_050_000],
-  ])('%s', async (_, limit, held, taken) => {
-    const budget = new PixelBudget(limit, 4); // the frame is 1100 × 1000
-    const other = await budget.acquire(held); // e.g. a large upload being decoded
-    const { seen, restore } = watchDecodes(budget);
-    try {
-      const study = loadStudy([frame], LIMITS, undefined, budget);
-      await until(() => budget.queued === 1);
-      for (let i = 0; i < 20; i++) await turn();
-      expect(seen).toEqual([]); // not decoded beside the other image
-      other();
-      expect((await study).kind).toBe('slices');
-      expect(seen).toEqual([taken]); // alone
-      expect([budget.inUse, budget.queued]).toEqual([0, 0]);
-    } finally {
-      restore();
-    }
-  });
+  ])('%s', (_, limit, held, taken) => expectWaitsForBudget(frame, watchDecodes, limit, held, taken)); // the frame is 1100 × 1000
 
-  it('aborted while waiting: leaves the queue with the reason, nothing decoded, nothing taken', async () => {
-    const budget = new PixelBudget(2_000_000, 4);
-    const other = await budget.acquire(2_000_000);
-    const ac = new AbortController();
-    const { seen, restore } = watchDecodes(budget);
-    try {
-      const study = catchErr(() => loadStudy([frame], LIMITS, ac.signal, budget));
-      await until(() => budget.queued === 1);
-      ac.abort(new AnalysisTimeoutError(1));
-      expect(await study).toBeInstanceOf(AnalysisTimeoutError);
-      expectLeftUntouched(seen, budget, other);
-    } finally {
-      restore();
-    }
-  });
+  it('aborted while waiting: leaves the queue with the reason, nothing decoded, nothing taken', () => expectAbortWhileWaiting(frame, watchDecodes));
 
   it('frames of at most 1 MP decode without the budget, as small uploads do (not held up by a large image)', async () => {
     const budget = new PixelBudget(2_000_000, 4);
@@ -150,22 +101,5 @@ describe('study JPEG frames decode within the shared pixel budget', () => {
     other();
   });
 
-  it('StudyService: a study waiting for the budget past STUDY_TIMEOUT_MS is a 504 and leaves the queue', async () => {
-    const config = new AppConfig(parseEnv({ STUDY_TIMEOUT_MS: '50' }));
-    const budget = new PixelBudget(2_000_000, 4);
-    const other = await budget.acquire(2_000_000);
-    const analysis = { analyzePixels: jest.fn() } as unknown as AnalysisService;
-    const models = { triageCard: () => ({}), cards: () => [], diagnosisCardFor: () => undefined } as unknown as ModelProvider;
-    const service = new StudyService(config, analysis, models, { budget });
-    const { seen, restore } = watchDecodes(budget);
-    try {
-      let stopped: Promise<void> | undefined;
-      const err = await service.analyze([frame], {}, { onStopped: (s) => (stopped = s) }).catch((e: unknown) => e);
-      expect(toErrorBody(err)).toMatchObject({ statusCode: 504, code: 'ANALYSIS_TIMEOUT' });
-      await stopped;
-      expectLeftUntouched(seen, budget, other);
-    } finally {
-      restore();
-    }
-  });
+  it('StudyService: a study waiting for the budget past STUDY_TIMEOUT_MS is a 504 and leaves the queue', () => expectStudyTimeoutLeavesQueue(frame, watchDecodes));
 });
