@@ -9,34 +9,19 @@ import { HistoryItem } from '../../../src/history/history.service';
 import { historyDetail, historyRow } from '../../../src/presentation/history.view';
 import { mriCheck, mriFigure } from '../../../src/presentation/labels';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
+import { notMriRecord } from '../../helpers/history-item';
 import { pdfFlatText } from '../../helpers/pdf-text';
 
-const base: HistoryItem = {
+const base: HistoryItem = notMriRecord({
   id: '00000000-0000-4000-8000-000000000001',
-  createdAt: '2026-12-05T12:00:00.000Z',
-  userId: 'u',
-  userEmail: 'a@example.org',
-  fileType: 'jpeg',
-  byteSize: 1000,
   width: 280,
   height: 280,
   sha256: 'a'.repeat(64),
-  status: 'rejected',
-  stage: 'modality',
-  code: 'NOT_MRI',
-  anatomy: null,
-  anatomyConfidence: null,
-  isMri: false,
   mriConfidence: 0.9999994,
-  task: 'triage',
-  label: null,
   confidence: 0.9999991,
   probabilities: { brain: 0.9999991, knee: 1e-7, spine: 2e-7, other_mri: 1e-8, not_mri: 6e-7 },
-  modelVersions: { triage: '4.2.0' },
   timingsMs: null,
-  thresholds: { triage: 0.6 },
-  study: null,
-};
+});
 // the same refusal, decided by the model (argmax not_mri)
 const byModel: HistoryItem = { ...base, mriConfidence: 0.2, confidence: 0.8, probabilities: { brain: 0.1, knee: 0.05, spine: 0.03, other_mri: 0.02, not_mri: 0.8 } };
 

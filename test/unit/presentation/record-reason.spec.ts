@@ -4,42 +4,14 @@
  * "MRI check: not MRI (—)" while the study page had said "The DICOM header says this series is
  * CT (Modality), not MR"; other refusals only repeated their title. Records built in code.
  */
-import type { HistoryItem } from '../../../src/history/history.service';
 import { historyDetail, NO_PROBABILITIES } from '../../../src/presentation/history.view';
 import { headerNotMriReason, recordReason } from '../../../src/presentation/record-reason';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
+import { notMriRecord } from '../../helpers/history-item';
 import { pdfFlatText } from '../../helpers/pdf-text';
 
-const record = (over: Partial<HistoryItem>): HistoryItem => ({
-  id: '00000000-0000-4000-8000-0000000000aa',
-  createdAt: '2026-12-05T12:00:00.000Z',
-  userId: 'u',
-  userEmail: 'a@example.org',
-  fileType: 'jpeg',
-  byteSize: 1000,
-  width: 256,
-  height: 256,
-  sha256: 'b'.repeat(64),
-  status: 'rejected',
-  stage: 'modality',
-  code: 'NOT_MRI',
-  anatomy: null,
-  anatomyConfidence: null,
-  isMri: false,
-  mriConfidence: 0.01,
-  task: 'triage',
-  label: null,
-  confidence: null,
-  probabilities: null,
-  modelVersions: { triage: '4.2.0' },
-  timingsMs: { total: 3 },
-  thresholds: { triage: 0.6 },
-  study: null,
-  ...over,
-});
-
 // what StudyService records for a CT series refused from its header (study-record.ts toRecord of header-refusal.ts)
-const ct = record({
+const ct = notMriRecord({
   fileType: 'dicom',
   width: 64,
   height: 64,
@@ -69,39 +41,39 @@ describe('the reason a record holds, on the history detail page and in the metad
   });
 
   it('a study refused from its header for its body part: says so, no figure', () => {
-    const part = record({ ...ct, code: 'UNSUPPORTED_BODY_PART', stage: 'anatomy', isMri: true, study: { ...ct.study!, modality: 'MR' } });
+    const part = notMriRecord({ ...ct, code: 'UNSUPPORTED_BODY_PART', stage: 'anatomy', isMri: true, study: { ...ct.study!, modality: 'MR' } });
     expect(historyDetail(part).message).toContain('Body Part Examined');
     expect(historyDetail(part).mri).toBe('MRI (from the DICOM header; no model ran)');
   });
 
   it('an image the triage model called not MRI: its figure', () => {
-    expect(historyDetail(record({})).message).toBe('The triage model says this is not an MRI image (99.0 %).');
+    expect(historyDetail(notMriRecord({})).message).toBe('The triage model says this is not an MRI image (99.0 %).');
   });
 
   it('an unsupported body part: which part the model saw, with its figure; no "Calibrated confidence" for a refusal', () => {
-    const heart = record({ stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true, mriConfidence: 0.99, anatomy: 'other_mri', anatomyConfidence: 0.97 });
+    const heart = notMriRecord({ stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true, mriConfidence: 0.99, anatomy: 'other_mri', anatomyConfidence: 0.97 });
     const view = historyDetail(heart);
     expect(view.message).toBe('Recognised as other MRI (97.0 %), a body part the service does not analyse.');
     expect(view.answerConfidence).toBeNull();
   });
 
   it('below the threshold: the finding, its figure and the threshold recorded with it', () => {
-    const low = record({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', probabilities: { glioma: 0.45, notumor: 0.3, meningioma: 0.25 }, modelVersions: { triage: '4.2.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.7 } });
+    const low = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', probabilities: { glioma: 0.45, notumor: 0.3, meningioma: 0.25 }, modelVersions: { triage: '4.2.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.7 } });
     expect(recordReason(low)).toBe('The most likely finding (glioma, 45.0 %) is below the 70.0 % confidence threshold.');
   });
 
   it('no validated model, a study with too few slices, a file refusal: each its reason', () => {
-    expect(recordReason(record({ status: 'inconclusive', stage: 'diagnosis', code: 'NO_VALIDATED_MODEL', isMri: true, anatomy: 'spine', anatomyConfidence: 0.95 }))).toBe(
+    expect(recordReason(notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'NO_VALIDATED_MODEL', isMri: true, anatomy: 'spine', anatomyConfidence: 0.95 }))).toBe(
       'Spine MRI recognised (95.0 %), but no validated diagnosis model exists for this body part yet.',
     );
-    expect(recordReason(record({ ...ct, status: 'inconclusive', stage: 'anatomy', code: 'INSUFFICIENT_SLICES', study: { ...ct.study!, modality: 'MR', sliceCount: 8, usableSlices: 1 } }))).toBe(
+    expect(recordReason(notMriRecord({ ...ct, status: 'inconclusive', stage: 'anatomy', code: 'INSUFFICIENT_SLICES', study: { ...ct.study!, modality: 'MR', sliceCount: 8, usableSlices: 1 } }))).toBe(
       'Too few usable slices (1 of 8) for a study answer.',
     );
-    expect(recordReason(record({ stage: 'file', code: 'UNSUPPORTED_TYPE', isMri: null, mriConfidence: null, modelVersions: {} }))).toBe('Not a JPEG or PNG file: refused at the file checks, before any model ran.');
+    expect(recordReason(notMriRecord({ stage: 'file', code: 'UNSUPPORTED_TYPE', isMri: null, mriConfidence: null, modelVersions: {} }))).toBe('Not a JPEG or PNG file: refused at the file checks, before any model ran.');
   });
 
   it('an answer keeps its sentence and its confidence', () => {
-    const ok = record({ status: 'completed', stage: 'diagnosis', code: null, isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', label: 'glioma', confidence: 0.9 });
+    const ok = notMriRecord({ status: 'completed', stage: 'diagnosis', code: null, isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', label: 'glioma', confidence: 0.9 });
     expect(historyDetail(ok).message).toBe('Answered by the brain tumour model.');
     expect(historyDetail(ok).answerConfidence).toBe('90.0 %');
   });
