@@ -180,11 +180,14 @@
     return (r.isMri ? 'MRI' : 'not MRI') + ' (' + pct(mriFigure(r)) + ')';
   }
 
+  // labels.ts bodyPartLine, as the history detail and the PDF write it (a browser spec compares the
+  // two over every case): this list wrote "Brain · 97.0 %" where they wrote "Brain (97.0 %)"
+  function bodyPart(r) { return r.anatomy ? displayName(r.anatomy) + ' (' + pct(r.anatomyConfidence) + ')' : '—'; }
+
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
     if (key === 'modality' && typeof r.mriConfidence === 'number') return mriCheck(r);
-    // names as the history detail writes them: "Brain · 97.0 %" (it said "brain")
-    if (key === 'anatomy' && r.anatomy) return displayName(r.anatomy) + ' · ' + pct(r.anatomyConfidence);
+    if (key === 'anatomy' && r.anatomy) return bodyPart(r);
     if (key === 'diagnosis' && reached) {
       if (r.code === 'NO_VALIDATED_MODEL') return 'no validated model for ' + pretty(r.anatomy) + ' yet';
       if (typeof r.confidence === 'number') return (r.label ? displayName(r.label) : 'top answer') + ' · ' + pct(r.confidence);
@@ -297,6 +300,7 @@
   S.refusedByImageChecks = refusedByImageChecks;
   S.mriFigure = mriFigure;
   S.mriCheck = mriCheck;
+  S.bodyPart = bodyPart;
   S.bytes = bytes;
   S.headline = headline;
   S.el = el;

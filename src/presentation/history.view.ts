@@ -4,7 +4,7 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
-import { capitalise, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
+import { bodyPartLine, capitalise, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
 import { recordReason } from './record-reason';
 
 export interface ProbabilityView {
@@ -148,7 +148,7 @@ export function historyDetail(item: HistoryItem) {
     // an answer's confidence; a refusal's figure is in its reason (it read "Calibrated confidence" under a body-part refusal)
     answerConfidence: item.status === 'completed' && typeof item.confidence === 'number' ? row.confidence : null,
     mri: mriCheck(item),
-    bodyPartLine: item.anatomy ? `${capitalise(humanLabel(item.anatomy))} (${percent(item.anatomyConfidence)})` : '—',
+    bodyPartLine: bodyPartLine(item),
     model: item.task ? humanLabel(item.task) : '—',
     threshold: thresholdLine(item),
     probabilities: probabilityViews(item.probabilities),

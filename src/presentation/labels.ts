@@ -137,6 +137,15 @@ export function mriCheck(r: MriCheckFields): string {
 }
 
 /**
+ * The body part with its figure, one rule for the history detail, the PDF and the image page's
+ * stage list (result-view.js bodyPart, which a browser spec compares with this over every case:
+ * the list wrote "Brain · 97.0 %" where the history and the PDF wrote "Brain (97.0 %)").
+ */
+export function bodyPartLine(r: { anatomy: string | null; anatomyConfidence: number | null }): string {
+  return r.anatomy ? `${displayName(r.anatomy)} (${percent(r.anatomyConfidence)})` : '—';
+}
+
+/**
  * Bytes for people, on every page and in every message: "680 bytes", "12 KB", "1.5 MB", "5 MB".
  * There were four rules: the history wrote "1.0 MB", the limit messages "1.5 KB" (common/errors
  * formatBytes), the upload page "680 B", the study page "12.3 KB" where the history said "12 KB";

@@ -3,7 +3,7 @@ import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/dis
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
-import { capitalise, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
+import { bodyPartLine, capitalise, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { recordReason } from '../presentation/record-reason';
 
@@ -110,7 +110,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (input.message) row('Message', input.message);
   else row('Reason', recordReason(r));
   row('MRI check', mriCheck(r));
-  row('Body part', r.anatomy ? `${capitalise(humanLabel(r.anatomy))} (${percent(r.anatomyConfidence)})` : '—');
+  row('Body part', bodyPartLine(r));
 
   if (input.image) {
     heading('Image and heat map');

@@ -140,7 +140,7 @@ declare const window: any;
     await expect(page.locator('#confidence-explain a').getAttribute('href')).resolves.toMatch(/^\/models\//);
     const details = await page.locator('#stages .stage-detail').allTextContents();
     expect(details[1]).toMatch(/^MRI \(/);
-    expect(details[2]).toMatch(/ · /);
+    expect(details[2]).toMatch(/^Brain \(/); // the history's form, not "Brain · 97.0 %"
     expect(details[3]).toMatch(/ · /);
     // brain_tumor (real 3.0.0 and the fake) is marked experimental: the caveat sits at the answer
     await expect(page.locator('#verdict #verdict-experimental').isVisible()).resolves.toBe(true);

@@ -84,7 +84,7 @@ function outcomes(): TitledRecord[] {
     await page.locator('#state-result').waitFor({ state: 'visible' });
     const title = 'Knee MRI — no validated model';
     await expect(text('#verdict-label')).resolves.toBe(title);
-    await expect(page.locator('#stages .stage-detail').nth(2).textContent()).resolves.toMatch(/^Knee · /);
+    await expect(page.locator('#stages .stage-detail').nth(2).textContent()).resolves.toMatch(/^Knee \(\d+\.\d %\)$|^Knee \(> 99\.9 %\)$/);
 
     await page.locator('#pdf-btn').waitFor({ state: 'visible' });
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#pdf-btn')]);

@@ -6,7 +6,8 @@
  * server's Content-Disposition name carries. The stage names and the PDF name now come from the
  * server; the percent and MRI-check figure stay in the browser (they format API results) and are
  * compared here with labels.ts over every case. So are the MRI check's words (the stage list wrote
- * "MRI · 97.0 %" where the history and the PDF wrote "MRI (97.0 %)" for the same record) and the
+ * "MRI · 97.0 %" where the history and the PDF wrote "MRI (97.0 %)" for the same record), the body
+ * part's ("Brain · 97.0 %" against "Brain (97.0 %)") and the
  * byte sizes the pages measure before uploading (the upload page wrote "680 B", the study page
  * "12.3 KB", where the history wrote "680 bytes" and "12 KB"; 1 048 575 bytes read "1024 KB").
  */
@@ -14,7 +15,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
-import { capitalise, humanBytes, humanStage, MriCheckFields, mriCheck, mriFigure, pageWords, percent, refusedByImageChecks, reportFileName } from '../../src/presentation/labels';
+import { bodyPartLine, capitalise, humanBytes, humanStage, MriCheckFields, mriCheck, mriFigure, pageWords, percent, refusedByImageChecks, reportFileName } from '../../src/presentation/labels';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
@@ -97,6 +98,13 @@ function mriCases(): MriCheckFields[] {
     expect(got).toEqual(cases.map(mriCheck));
   });
 
+  it('writes the body part as labels.ts bodyPartLine does, over every case', async () => {
+    await page.goto(`${h.base}/`);
+    const cases = [null, 'brain', 'knee', 'other_mri', 'not_mri'].flatMap((anatomy) => [null, 0, 0.0004, 0.5, 0.97, 0.99999].map((anatomyConfidence) => ({ anatomy, anatomyConfidence })));
+    const got = await page.evaluate((list: { anatomy: string | null; anatomyConfidence: number | null }[]) => list.map((r) => window.Sentinel.bodyPart(r)), cases);
+    expect(got).toEqual(cases.map(bodyPartLine));
+  });
+
   it('names the pipeline stages as the history and the PDF do, in the server\'s order', async () => {
     // mid grey: the fake triage says knee, which has no diagnosis model
     const grey = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
@@ -108,10 +116,12 @@ function mriCases(): MriCheckFields[] {
     const names = await page.locator('#stages .stage-name').allTextContents();
     expect(names).toEqual(Object.keys(pageWords().stages).map((k) => capitalise(humanStage(k))));
     expect(names[1]).toBe('MRI check');
-    // the MRI check of this result in the history's words for its record
-    const record = (await (await page.request.get(`${h.base}/api/v1/history/${body.analysisId}`)).json()) as MriCheckFields;
+    // the MRI check and the body part of this result in the history's words for its record
+    const record = (await (await page.request.get(`${h.base}/api/v1/history/${body.analysisId}`)).json()) as MriCheckFields & Parameters<typeof bodyPartLine>[0];
     const details = await page.locator('#stages .stage-detail').allTextContents();
     expect(details[1]).toBe(mriCheck(record));
+    // and the body part (knee, passed: no "decided here" after it)
+    expect(details[2]).toBe(bodyPartLine(record));
   });
 
   it('saves the PDF under the server\'s name, dated by the analysis, when downloaded on a later day', async () => {
