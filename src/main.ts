@@ -31,7 +31,8 @@ async function bootstrap(): Promise<void> {
 /**
  * Nest's shutdown hooks drain the HTTP server (common/http-drain.ts), close everything and then
  * re-raise the signal; if anything hangs (a stuck database write, a worker that does not stop),
- * this deadline still ends the process, so an orchestrator's SIGTERM is never ignored. Unref'd: it never keeps a finished process alive.
+ * this deadline still ends the process, so an orchestrator's SIGTERM is never ignored. Unref'd:
+ * it never keeps a finished process alive.
  */
 function exitWithin(ms: number): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
