@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigValidationError } from './config/config.schema';
+import { SHUTDOWN_GRACE_MS } from './common/http-drain';
 import { AppConfig } from './config/config.service';
 import { initialisedApp, StartupError } from './startup';
 
@@ -27,13 +28,11 @@ async function bootstrap(): Promise<void> {
   new Logger('Bootstrap').log(`MRI Sentinel listening on http://localhost:${config.port} (research use only)`);
 }
 
-/** Longest a SIGTERM/SIGINT may take: Nest closes the server, workers and database within it. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
 /**
- * Nest's shutdown hooks close everything and then re-raise the signal; if anything hangs (a
- * stuck database write, a worker that does not stop), this deadline still ends the process, so
- * an orchestrator's SIGTERM is never ignored. Unref'd: it never keeps a finished process alive.
+ * Nest's shutdown hooks drain the HTTP server (common/http-drain.ts), close everything and then
+ * re-raise the signal; if anything hangs (a stuck database write, a worker that does not stop),
+ * this deadline still ends the process, so an orchestrator's SIGTERM is never ignored. Unref'd:
+ * it never keeps a finished process alive.
  */
 function exitWithin(ms: number): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

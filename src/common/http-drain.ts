@@ -1,0 +1,55 @@
+import type { Server, ServerResponse } from 'node:http';
+
+/**
+ * Longest a SIGTERM/SIGINT may take (main.ts's deadline): the drain below, then Nest's hooks
+ * (inference workers, prepare pool, database) and the server's close.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
+/** Longest the drain waits for requests in flight; the rest of the grace is left to the hooks. */
+export const SHUTDOWN_DRAIN_MS = 7_000;
+
+/**
+ * Empties the HTTP server before the app's parts are taken down. Node's server.close() only stops
+ * new connections: a client that keeps its socket alive is served for as long as it sends, so
+ * under steady load the close never finished and the process was cut off by the deadline (exit
+ * code 1), after Nest's destroy hooks had already closed the inference workers and the database
+ * under the requests still running (with workers, onnxruntime then aborted the process). Here:
+ * stop listening, close idle kept-alive sockets, mark every response not yet sent
+ * `Connection: close` (so each client's socket ends after the answer it is waiting for), and wait
+ * for the requests in flight; past `ms` the remaining sockets are cut (their analyses see the
+ * client gone and stop at their next check).
+ */
+export class HttpDrain {
+  private readonly open = new Set<ServerResponse>();
+  private draining = false;
+  private emptied: (() => void) | undefined;
+
+  /** Counts the server's requests; prepended so a request taken during the drain is marked before any handler runs. */
+  attach(server: Server): void {
+    server.prependListener('request', (_req, res: ServerResponse) => {
+      this.open.add(res);
+      if (this.draining) res.setHeader('Connection', 'close');
+      res.once('close', () => {
+        this.open.delete(res);
+        if (!this.open.size) this.emptied?.();
+      });
+    });
+  }
+
+  /** Resolves with the number of requests cut off (0 when every one was answered within `ms`). */
+  async drain(server: Server, ms: number): Promise<number> {
+    this.draining = true;
+    for (const res of this.open) if (!res.headersSent) res.setHeader('Connection', 'close');
+    if (server.listening) server.close(); // Node ≥ 19 also closes the idle kept-alive sockets
+    server.closeIdleConnections();
+    if (this.open.size) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        this.emptied = () => (clearTimeout(timer), resolve());
+      });
+    }
+    const cut = this.open.size;
+    if (cut) server.closeAllConnections();
+    return cut;
+  }
+}
