@@ -35,9 +35,11 @@ describe('models on the main thread (INFERENCE_WORKERS=0): a run that outlasts t
     expect((await post(png).expect(200)).body.status).toBe('completed');
 
     // the next model run holds the thread past the analysis deadline, as a slow native run would
-    const run = ort.InferenceSession.prototype.run;
+    // onnxruntime-common types InferenceSession as a factory interface; at run time it is the class
+    const proto = (ort.InferenceSession as unknown as { prototype: ort.InferenceSession }).prototype;
+    const run = proto.run;
     let blocked = 0;
-    jest.spyOn(ort.InferenceSession.prototype, 'run').mockImplementationOnce(function (this: ort.InferenceSession, ...args: Parameters<typeof run>) {
+    jest.spyOn(proto, 'run').mockImplementationOnce(function (this: ort.InferenceSession, ...args: Parameters<typeof run>) {
       const until = performance.now() + 2 * TIMEOUT_MS;
       while (performance.now() < until) blocked++;
       return run.apply(this, args);
