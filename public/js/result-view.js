@@ -1,5 +1,5 @@
 // MRI Sentinel: renders one analysis result into the result card, and the helpers the upload
-// page and the batch queue share (words for model keys, countdowns, the PDF of a result).
+// page and the batch queue share (countdowns, the PDF of a result). The words and figures are figures.js's.
 // Served as a static file (the CSP forbids inline scripts). Defines window.Sentinel.
 (function () {
   'use strict';
@@ -7,38 +7,11 @@
   var $ = function (id) { return document.getElementById(id); };
   // the pipeline in order; its names are the server's (pageWords stages): this list said "Is it an MRI?" where the history said "MRI check"
   var STAGES = ['file', 'modality', 'anatomy', 'diagnosis'];
-  // The server's words (src/presentation/labels.ts pageWords, rendered on <body> by the layout):
-  // this file kept its own copy of the label words, and named outcomes its own way.
-  var WORDS = (function () {
-    var w = {};
-    try { w = JSON.parse(document.body.getAttribute('data-words') || '{}'); } catch (e) { w = {}; }
-    return { labels: w.labels || {}, codes: w.codes || {}, statuses: w.statuses || {}, stages: w.stages || {}, noValidatedModelTitle: w.noValidatedModelTitle || '{part} MRI' };
-  })();
-
-  // labels.ts percent, which a browser spec compares this with (NaN read "NaN %" here and "—" in the history)
-  function pct(v) {
-    if (typeof v !== 'number' || !isFinite(v)) return '—';
-    var p = v * 100;
-    if (p >= 99.95) return '> 99.9 %';
-    if (p > 0 && p < 0.05) return '< 0.1 %';
-    return p.toFixed(1) + ' %';
-  }
-  // labels.ts humanBytes, which a browser spec compares this with: the upload page wrote "680 B" and
-  // "1.0 MB", the study page "12.3 KB", where the history wrote "680 bytes" and "12 KB"
-  function bytes(n) {
-    if (typeof n !== 'number' || !isFinite(n)) return '—';
-    if (n >= 1048576 || Math.round(n / 1024) >= 1024) return +(n / 1048576).toFixed(1) + ' MB';
-    if (n >= 1024) return Math.round(n / 1024) + ' KB';
-    return n === 1 ? '1 byte' : n + ' bytes';
-  }
+  // the words and figures mirrored from labels.ts live in figures.js, which every page loads before this file
+  var pct = S.pct, pretty = S.pretty, displayName = S.displayName, statusName = S.statusName, stageName = S.stageName;
+  var headline = S.headline, mriCheck = S.mriCheck, bodyPart = S.bodyPart;
   /** a bar's CSS width for a probability: never 0 (a sliver stays visible), never pct()'s "< 0.1 %" */
   S.barWidth = function (v) { return Math.max(0.5, Math.min(100, (Number(v) || 0) * 100)).toFixed(1) + '%'; };
-  // labels.ts humanLabel, displayName, humanCode over the server's words
-  function pretty(s) { return !s ? s : WORDS.labels[s] || String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI'); }
-  function capitalise(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
-  function displayName(s) { return capitalise(pretty(s)); }
-  function codeName(c) { return WORDS.codes[c] || capitalise(String(c).toLowerCase().replace(/_/g, ' ')); }
-  function stageName(key) { return capitalise(WORDS.stages[key] || key); }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -50,17 +23,8 @@
     try { return JSON.parse((form && form.getAttribute('data-models')) || '{}'); } catch (e) { return {}; }
   }
 
-  /** The outcome's one name: labels.ts resultTitle's rule over its words (a browser spec compares the two over every outcome). */
-  function headline(r) {
-    if (r.status === 'completed' && r.label) return displayName(r.label);
-    if (r.code === 'NO_VALIDATED_MODEL' && r.anatomy) return WORDS.noValidatedModelTitle.replace('{part}', displayName(r.anatomy));
-    if (r.code) return codeName(r.code);
-    return capitalise(r.status);
-  }
   // "recognised, no validated model" is an informative outcome, not a failure
   function tone(r) { return r.code === 'NO_VALIDATED_MODEL' ? 'info' : r.status; }
-  // the status's one name, as on the history page and its filter (labels.ts statusName)
-  function statusName(status) { return WORDS.statuses[status] || status; }
   function badgeText(r) { return statusName(r.status); }
 
   /** Seconds from a 429's Retry-After header (or the message), at least 1. */
@@ -155,34 +119,6 @@
       + pct(thr) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
     if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
   }
-
-  // labels.ts refusedByImageChecks and mriFigure (a browser spec compares them over every case)
-  function refusedByImageChecks(r) {
-    var p = r.probabilities;
-    if (r.isMri !== false || r.code !== 'NOT_MRI' || !p || !('not_mri' in p)) return false;
-    var top = Object.keys(p).reduce(function (a, b) { return p[b] > p[a] ? b : a; });
-    return top !== 'not_mri';
-  }
-  function mriFigure(r) {
-    if (r.isMri === null || r.isMri === undefined || r.mriConfidence === null || r.mriConfidence === undefined) return null;
-    return r.isMri || refusedByImageChecks(r) ? r.mriConfidence : 1 - r.mriConfidence;
-  }
-
-  /**
-   * labels.ts mriCheck, the history's and the PDF's words for the same record (a browser spec
-   * compares the two over every case): this list wrote "MRI · 97.0 %" where they wrote "MRI (97.0 %)".
-   * A NOT_MRI the image checks decided while the model said MRI names the checks and the model's own figure.
-   */
-  function mriCheck(r) {
-    if (r.isMri === null || r.isMri === undefined) return '—';
-    if (r.mriConfidence === null || r.mriConfidence === undefined) return (r.isMri ? 'MRI' : 'not MRI') + ' (from the DICOM header; no model ran)';
-    if (refusedByImageChecks(r)) return 'not MRI (refused by the image checks; the model alone: MRI ' + pct(mriFigure(r)) + ')';
-    return (r.isMri ? 'MRI' : 'not MRI') + ' (' + pct(mriFigure(r)) + ')';
-  }
-
-  // labels.ts bodyPartLine, as the history detail and the PDF write it (a browser spec compares the
-  // two over every case): this list wrote "Brain · 97.0 %" where they wrote "Brain (97.0 %)"
-  function bodyPart(r) { return r.anatomy ? displayName(r.anatomy) + ' (' + pct(r.anatomyConfidence) + ')' : '—'; }
 
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
@@ -292,16 +228,5 @@
     }
   };
 
-  S.pretty = pretty;
-  S.displayName = displayName;
-  S.statusName = statusName;
-  S.pct = pct;
-  S.stageName = stageName;
-  S.refusedByImageChecks = refusedByImageChecks;
-  S.mriFigure = mriFigure;
-  S.mriCheck = mriCheck;
-  S.bodyPart = bodyPart;
-  S.bytes = bytes;
-  S.headline = headline;
   S.el = el;
 })();

@@ -125,7 +125,7 @@ export function mriFigure(r: MriCheckFields): number | null {
 
 /**
  * The MRI check in words, one rule for the history page, the PDF and the image page's stage list
- * (result-view.js mriCheck, which a browser spec compares with this over every case: the list
+ * (public/js/figures.js mriCheck, which a browser spec compares with this over every case: the list
  * wrote "MRI · 97.0 %" where the history wrote "MRI (97.0 %)" for the same record).
  */
 export function mriCheck(r: MriCheckFields): string {
@@ -138,7 +138,7 @@ export function mriCheck(r: MriCheckFields): string {
 
 /**
  * The body part with its figure, one rule for the history detail, the PDF and the image page's
- * stage list (result-view.js bodyPart, which a browser spec compares with this over every case:
+ * stage list (figures.js bodyPart, which a browser spec compares with this over every case:
  * the list wrote "Brain · 97.0 %" where the history and the PDF wrote "Brain (97.0 %)").
  */
 export function bodyPartLine(r: { anatomy: string | null; anatomyConfidence: number | null }): string {
@@ -150,7 +150,7 @@ export function bodyPartLine(r: { anatomy: string | null; anatomyConfidence: num
  * There were four rules: the history wrote "1.0 MB", the limit messages "1.5 KB" (common/errors
  * formatBytes), the upload page "680 B", the study page "12.3 KB" where the history said "12 KB";
  * and 1 048 575 bytes read "1024 KB".
- * result-view.js mirrors this for the sizes the browser measures before uploading (a browser
+ * figures.js mirrors this for the sizes the browser measures before uploading (a browser
  * spec compares the two over the rounding edges).
  */
 export function humanBytes(n: number | null | undefined): string {
@@ -190,7 +190,7 @@ export interface TitledRecord {
 /**
  * The one name of each outcome — "Glioma", "Not an MRI image", "Spine MRI — no validated model",
  * "Slice disagreement" — for the history list and detail and the PDFs; the live pages apply the
- * same rule to pageWords() (result-view.js headline). The image page said "Spine MRI recognised"
+ * same rule to pageWords() (figures.js headline). The image page said "Spine MRI recognised"
  * and the study page "Unable to determine" where the history said otherwise.
  */
 export function resultTitle(r: TitledRecord): string {

@@ -2,7 +2,7 @@
  * One way to write a byte size, wherever a person reads it. There were four: the history wrote
  * "1.0 MB" and "1024 KB" (for 1 048 575 bytes), the limit messages and the pages' limit labels
  * "1.5 KB" (common/errors formatBytes), the upload page "680 B" and the study page "12.3 KB"
- * (their own copies; result-view.js now mirrors humanBytes, compared in page-figures.browser.spec).
+ * (their own copies; public/js/figures.js now mirrors humanBytes, compared in page-figures.browser.spec).
  */
 import { FileTooLargeError } from '../../../src/common/errors';
 import { humanBytes } from '../../../src/presentation/labels';

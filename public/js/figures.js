@@ -1,0 +1,88 @@
+// MRI Sentinel: the words and figures of a result as the server writes them. Each function mirrors one
+// in src/presentation/labels.ts over the server's words, and a browser spec compares the two over
+// every case. Apart from result-view.js so that file stays about rendering; loaded before it.
+// Served as a static file (the CSP forbids inline scripts). Adds to window.Sentinel.
+(function () {
+  'use strict';
+  var S = (window.Sentinel = window.Sentinel || {});
+  // The server's words (src/presentation/labels.ts pageWords, rendered on <body> by the layout):
+  // result-view.js kept its own copy of the label words, and named outcomes its own way.
+  var WORDS = (function () {
+    var w = {};
+    try { w = JSON.parse(document.body.getAttribute('data-words') || '{}'); } catch (e) { w = {}; }
+    return { labels: w.labels || {}, codes: w.codes || {}, statuses: w.statuses || {}, stages: w.stages || {}, noValidatedModelTitle: w.noValidatedModelTitle || '{part} MRI' };
+  })();
+
+  // labels.ts percent, which a browser spec compares this with (NaN read "NaN %" here and "—" in the history)
+  function pct(v) {
+    if (typeof v !== 'number' || !isFinite(v)) return '—';
+    var p = v * 100;
+    if (p >= 99.95) return '> 99.9 %';
+    if (p > 0 && p < 0.05) return '< 0.1 %';
+    return p.toFixed(1) + ' %';
+  }
+  // labels.ts humanBytes, which a browser spec compares this with: the upload page wrote "680 B" and
+  // "1.0 MB", the study page "12.3 KB", where the history wrote "680 bytes" and "12 KB"
+  function bytes(n) {
+    if (typeof n !== 'number' || !isFinite(n)) return '—';
+    if (n >= 1048576 || Math.round(n / 1024) >= 1024) return +(n / 1048576).toFixed(1) + ' MB';
+    if (n >= 1024) return Math.round(n / 1024) + ' KB';
+    return n === 1 ? '1 byte' : n + ' bytes';
+  }
+  // labels.ts humanLabel, displayName, humanCode over the server's words
+  function pretty(s) { return !s ? s : WORDS.labels[s] || String(s).replace(/_/g, ' ').replace(/\bmri\b/gi, 'MRI'); }
+  function capitalise(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
+  function displayName(s) { return capitalise(pretty(s)); }
+  function codeName(c) { return WORDS.codes[c] || capitalise(String(c).toLowerCase().replace(/_/g, ' ')); }
+  function stageName(key) { return capitalise(WORDS.stages[key] || key); }
+
+  /** The outcome's one name: labels.ts resultTitle's rule over its words (a browser spec compares the two over every outcome). */
+  function headline(r) {
+    if (r.status === 'completed' && r.label) return displayName(r.label);
+    if (r.code === 'NO_VALIDATED_MODEL' && r.anatomy) return WORDS.noValidatedModelTitle.replace('{part}', displayName(r.anatomy));
+    if (r.code) return codeName(r.code);
+    return capitalise(r.status);
+  }
+  // the status's one name, as on the history page and its filter (labels.ts statusName)
+  function statusName(status) { return WORDS.statuses[status] || status; }
+
+  // labels.ts refusedByImageChecks and mriFigure (a browser spec compares them over every case)
+  function refusedByImageChecks(r) {
+    var p = r.probabilities;
+    if (r.isMri !== false || r.code !== 'NOT_MRI' || !p || !('not_mri' in p)) return false;
+    var top = Object.keys(p).reduce(function (a, b) { return p[b] > p[a] ? b : a; });
+    return top !== 'not_mri';
+  }
+  function mriFigure(r) {
+    if (r.isMri === null || r.isMri === undefined || r.mriConfidence === null || r.mriConfidence === undefined) return null;
+    return r.isMri || refusedByImageChecks(r) ? r.mriConfidence : 1 - r.mriConfidence;
+  }
+
+  /**
+   * labels.ts mriCheck, the history's and the PDF's words for the same record (a browser spec
+   * compares the two over every case): this list wrote "MRI · 97.0 %" where they wrote "MRI (97.0 %)".
+   * A NOT_MRI the image checks decided while the model said MRI names the checks and the model's own figure.
+   */
+  function mriCheck(r) {
+    if (r.isMri === null || r.isMri === undefined) return '—';
+    if (r.mriConfidence === null || r.mriConfidence === undefined) return (r.isMri ? 'MRI' : 'not MRI') + ' (from the DICOM header; no model ran)';
+    if (refusedByImageChecks(r)) return 'not MRI (refused by the image checks; the model alone: MRI ' + pct(mriFigure(r)) + ')';
+    return (r.isMri ? 'MRI' : 'not MRI') + ' (' + pct(mriFigure(r)) + ')';
+  }
+
+  // labels.ts bodyPartLine, as the history detail and the PDF write it (a browser spec compares the
+  // two over every case): this list wrote "Brain · 97.0 %" where they wrote "Brain (97.0 %)"
+  function bodyPart(r) { return r.anatomy ? displayName(r.anatomy) + ' (' + pct(r.anatomyConfidence) + ')' : '—'; }
+
+  S.pretty = pretty;
+  S.displayName = displayName;
+  S.statusName = statusName;
+  S.pct = pct;
+  S.stageName = stageName;
+  S.refusedByImageChecks = refusedByImageChecks;
+  S.mriFigure = mriFigure;
+  S.mriCheck = mriCheck;
+  S.bodyPart = bodyPart;
+  S.bytes = bytes;
+  S.headline = headline;
+})();
