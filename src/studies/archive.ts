@@ -108,7 +108,8 @@ export function skippedScanBudget(limit: number): ByteBudget {
  * aside, which is a DICOM file) is skipped — listed in `side.skipped`, its content checked but never
  * held. Every entry's CRC-32 and size are checked against the directory: a damaged entry is a
  * named 422, never analysed as if intact nor skipped. Encrypted entries, methods other than stored
- * and deflate, ZIPs inside the ZIP and DICOM without its file header are refused by name.
+ * and deflate, ZIPs inside the ZIP (a document in the ZIP container, .docx or .jar, is skipped)
+ * and DICOM without its file header are refused by name.
  * Nothing is written anywhere.
  */
 export async function unzipWithin(

@@ -22,6 +22,16 @@ const SKIP_STEP = 1024;
 const KEPT: ReadonlySet<FileKind> = new Set<FileKind>(['dicom', 'nifti', 'gzip']);
 
 /**
+ * Extensions (lower case) of documents and programs stored in the ZIP container: Office Open XML
+ * (.docx/.xlsx/.pptx), OpenDocument (.odt/.ods/.odp), Java and Android archives (.jar/.apk) and
+ * EPUB. Exports put reports and viewers of that kind beside the series; they are side files, so an
+ * entry named so is skipped and listed like a README (its CRC still checked). Any other ZIP entry —
+ * a nested .zip, or ZIP bytes under another name or none — may hold the study itself and stays
+ * refused by name, so the user uploads it instead of getting an analysis of part of the study.
+ */
+const ZIP_CONTAINER_DOCUMENTS: readonly string[] = ['.docx', '.xlsx', '.pptx', '.odt', '.ods', '.odp', '.jar', '.apk', '.epub'];
+
+/**
  * Reads one stored or deflated entry in a single pass, deciding from its first SNIFF_BYTES what it
  * is. Study data (DICOM, NIfTI, gzip) is kept and charged to `budget` as it inflates, as before.
  * Anything else is skipped: the rest of it still streams through the CRC-32 — a damaged entry is a
@@ -29,8 +39,9 @@ const KEPT: ReadonlySet<FileKind> = new Set<FileKind>(['dicom', 'nifti', 'gzip']
  * README — but nothing past the sniffed bytes is held or charged to `budget`. That work is bounded
  * by `scan`, charged with the entry's declared size before the rest is inflated (a ZIP bomb posing
  * as a README stops there) and by the declared size itself: an entry that inflates past it is
- * damaged and stops at once. A ZIP inside the ZIP and a DICOM data set without its Part 10 header
- * are refused by name from those first bytes, before the rest is inflated.
+ * damaged and stops at once. A ZIP inside the ZIP (unless named as a document stored in the ZIP
+ * container, ZIP_CONTAINER_DOCUMENTS, which is skipped) and a DICOM data set without its Part 10
+ * header are refused by name from those first bytes, before the rest is inflated.
  */
 export async function readMember(archive: Uint8Array, e: ZipEntry, pos: FilePosition, budget: ByteBudget, scan: ByteBudget, signal?: AbortSignal): Promise<ZipMember> {
   const data = archive.subarray(e.dataStart, e.dataStart + e.compressedSize);
@@ -95,7 +106,7 @@ export async function readMember(archive: Uint8Array, e: ZipEntry, pos: FilePosi
 /** The entry's kind from its first bytes; refuses the kinds that are refused by name; charges `scan` for a skipped, inflated entry. */
 function decide(prefix: Uint8Array, e: ZipEntry, pos: FilePosition, scan: ByteBudget, inflated: boolean): FileKind {
   const kind = sniffKind(prefix, e.size);
-  if (kind === 'zip') {
+  if (kind === 'zip' && !isZipContainerDocument(e.name)) {
     throw new UnsupportedStudyFileError(`${fileLabel(pos)} is itself a ZIP archive; archives inside an archive are not opened. Upload the inner archive, or its files, instead.`);
   }
   if (kind === 'bare_dicom') {
@@ -105,6 +116,12 @@ function decide(prefix: Uint8Array, e: ZipEntry, pos: FilePosition, scan: ByteBu
   }
   if (!KEPT.has(kind) && inflated) scan.take(e.size);
   return kind;
+}
+
+/** Whether the entry's base name (case-insensitive) ends in one of ZIP_CONTAINER_DOCUMENTS ("CD/Report.DOCX"). */
+function isZipContainerDocument(entryName: string): boolean {
+  const base = (entryName.split(/[\\/]/).pop() ?? '').toLowerCase();
+  return ZIP_CONTAINER_DOCUMENTS.some((ext) => base.endsWith(ext));
 }
 
 function check(size: number, crc: number, e: ZipEntry, pos: FilePosition): void {

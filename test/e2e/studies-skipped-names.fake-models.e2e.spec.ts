@@ -65,4 +65,12 @@ describe('skipped side-file names are never stored nor logged', () => {
       for (const t of TOKENS) expect({ f, t, found: bytes.includes(Buffer.from(t)) || bytes.includes(Buffer.from(t, 'utf16le')) }).toEqual({ f, t, found: false });
     }
   });
+
+  it('a report.docx (a ZIP-formatted document) beside the series: 200 completed, the report listed as skipped (was 415 "is itself a ZIP archive")', async () => {
+    const report = zip({ '[Content_Types].xml': new TextEncoder().encode('<Types/>'), 'word/document.xml': new TextEncoder().encode('<w:document/>') });
+    const slices = Object.fromEntries(dicomSeries(SERIES.slice(0, 3)).map((b, i) => [`IM${i}`, new Uint8Array(b)]));
+    const res = await post([zip({ ...slices, 'QQDOEWALTER report.docx': new Uint8Array(report) })]).expect(200);
+    expect(res.body).toMatchObject({ status: 'completed', study: { skipped: { count: 1, names: ['QQDOEWALTER report.docx'] } } });
+    for (const l of logs.lines) expect(l.toUpperCase()).not.toContain('QQDOEWALTER'); // a skipped document's name is not logged either
+  });
 });

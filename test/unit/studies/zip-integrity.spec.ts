@@ -145,3 +145,44 @@ describe('study ZIPs: the directory and its end record', () => {
     expect(err?.message).toMatch(/is itself a ZIP archive/);
   });
 });
+
+describe('study ZIPs: documents stored in the ZIP container (.docx, .jar…) beside the series', () => {
+  // a minimal Office Open XML file: a ZIP whose first entry is [Content_Types].xml
+  const docx = zip([
+    { name: '[Content_Types].xml', data: Buffer.from('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>') },
+    { name: 'word/document.xml', data: Buffer.from('<w:document>report</w:document>'.repeat(50)) },
+  ]);
+  const withSide = (side: Entry) => zip([...entries(), side]);
+  const analyse = (z: Buffer) => loadStudy([new Uint8Array(z)], LIMITS);
+
+  it('a report.docx beside valid slices is skipped and listed; the series is analysed (was 415 "is itself a ZIP archive")', async () => {
+    for (const method of [0, 8] as const) {
+      const study = await analyse(withSide({ name: 'EXPORT/report.docx', data: docx, method }));
+      expect(study.kind === 'slices' && study.slices.length).toBe(4);
+      expect(study.meta.skipped).toEqual({ count: 1, names: ['report.docx'] });
+    }
+  });
+
+  it('the extension is matched case-insensitively: REPORT.DOCX and Viewer.Jar are skipped too (were 415)', async () => {
+    const study = await analyse(zip([...entries(), { name: 'REPORT.DOCX', data: docx }, { name: 'CD\\Viewer.Jar', data: docx }]));
+    expect(study.kind === 'slices' && study.slices.length).toBe(4);
+    expect(study.meta.skipped).toEqual({ count: 2, names: ['REPORT.DOCX', 'Viewer.Jar'] });
+  });
+
+  it('a report.docx whose CRC does not match is a named 422, never skipped silently', async () => {
+    for (const method of [0, 8] as const) {
+      const err = await errorOf(analyse(withSide({ name: 'report.docx', data: docx, method, crc: zlib.crc32(docx) ^ 1 })));
+      expect(err).toBeInstanceOf(CorruptStudyError);
+      expect(err).toMatchObject({ statusCode: 422 });
+      expect(err?.message).toMatch(/entry 5 of the archive\) is damaged.*CRC-32/);
+    }
+  });
+
+  it('a nested inner.zip, or ZIP bytes under another name or none, beside the slices is still refused by name', async () => {
+    for (const name of ['inner.zip', 'INNER.ZIP', 'series.bin', 'IM9', 'docx', 'report.docx.zip']) {
+      const err = await errorOf(analyse(withSide({ name, data: zip(entries()) })));
+      expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+      expect(err?.message).toMatch(/entry 5 of the archive\) is itself a ZIP archive; archives inside an archive are not opened/);
+    }
+  });
+});
