@@ -34,7 +34,7 @@ from mri_sentinel_ml.data import (
     letterbox_grey,
     normalise,
 )
-from mri_sentinel_ml.evaluate import triage_decision
+from mri_sentinel_ml.evaluate import head_ct_margin, triage_decision
 
 
 def load(models_dir: Path) -> tuple[dict, list[dict]]:
@@ -88,7 +88,9 @@ def decide_image(img: Image.Image, triage: dict, diagnosis: list[dict], thr_over
     bg = triage["thresholds"].get("background")
     col = triage["thresholds"].get("colour")
     coloured = col is not None and share is not None and share > col["max_share"]
-    bright = np.array([(bg is not None and border > bg["max_border_mean"]) or coloured])
+    ct = triage["thresholds"].get("head_ct")
+    head_ct = ct is not None and bool(head_ct_margin(emb, ct["weights"], ct["bias"])[0] > ct["threshold"])
+    bright = np.array([(bg is not None and border > bg["max_border_mean"]) or coloured or head_ct])
     t = triage_decision(p, is_ood, thr, triage["labels"], bright)[0]
     tp = {lab: round(float(v), 7) for lab, v in zip(triage["labels"], p[0], strict=True)}
     if t.startswith("rejected:"):

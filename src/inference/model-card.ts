@@ -29,6 +29,17 @@ export interface ColourSpec {
   max_share: number;
 }
 
+/**
+ * triage: refuse as NOT_MRI when the head-CT margin Σ embedding[i]·weights[i] + bias exceeds
+ * threshold — a binary read-out of the embedding (head CT against every MRI) beside the 5-class head
+ */
+export interface HeadCtSpec {
+  method: 'linear_probe';
+  weights: number[];
+  bias: number;
+  threshold: number;
+}
+
 export interface ModelCard {
   schema_version: 1;
   name: string;
@@ -55,7 +66,7 @@ export interface ModelCard {
   };
   outputs: { logits: 'logits'; embedding: 'embedding'; cam: 'cam'; embedding_dim: number; cam_size: number };
   calibration: { method: 'temperature_scaling'; temperature: number; fitted_on?: string };
-  thresholds: { confidence: number; ood?: OodSpec; background?: BackgroundSpec; colour?: ColourSpec };
+  thresholds: { confidence: number; ood?: OodSpec; background?: BackgroundSpec; colour?: ColourSpec; head_ct?: HeadCtSpec };
   metrics: Record<string, unknown>;
   training: {
     sources: { source: string; count: number; licence: string }[];
@@ -146,5 +157,11 @@ function checkConsistency(card: ModelCard): void {
     if (ood.components.some((r) => r.length !== d)) throw new ModelCardError(`${card.name}: ood.components rows must have ${d} values`);
     const k = ood.components.length;
     if (ood.class_means.some((r) => r.length !== k)) throw new ModelCardError(`${card.name}: ood.class_means rows must have ${k} values`);
+  }
+  const headCt = card.thresholds.head_ct;
+  if (headCt) {
+    if (card.kind !== 'triage') throw new ModelCardError(`${card.name}: only a triage card may carry a head-CT gate`);
+    const d = card.outputs.embedding_dim;
+    if (headCt.weights.length !== d) throw new ModelCardError(`${card.name}: head_ct.weights has ${headCt.weights.length} values, expected ${d}`);
   }
 }

@@ -1,4 +1,4 @@
-import type { OodSpec } from './model-card';
+import type { HeadCtSpec, OodSpec } from './model-card';
 
 /** softmax(logits / temperature), computed stably in float64 (as numpy does). */
 export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
@@ -13,6 +13,14 @@ export function argmax(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
+}
+
+/** Contract head-CT margin: Σ embedding[i]·weights[i] + bias, in float64 as ml/ evaluate.head_ct_margin. */
+export function headCtMargin(embedding: ArrayLike<number>, spec: HeadCtSpec): number {
+  if (embedding.length !== spec.weights.length) throw new Error(`head-CT gate: embedding has ${embedding.length} values, weights ${spec.weights.length}`);
+  let s = 0;
+  for (let i = 0; i < spec.weights.length; i++) s += embedding[i] * spec.weights[i];
+  return s + spec.bias;
 }
 
 /**

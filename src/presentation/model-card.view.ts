@@ -93,6 +93,9 @@ export function modelCardView(card: ModelCard, threshold: number = card.threshol
   if (card.thresholds.background) {
     limits.push('Images with a bright background are refused before the model runs (the air around the body is dark on an MRI slice): negatives, documents, charts.');
   }
+  if (card.thresholds.head_ct) {
+    limits.push('Head CT is refused by a second read-out of the same network, trained on head CT against MRI alone: a CT of the head must never be read as a brain MRI.');
+  }
   if (threshold !== card.thresholds.confidence) {
     limits.push(`Answers here at ${percent(threshold)} (CONFIDENCE_THRESHOLD), not at the card's ${percent(card.thresholds.confidence)}: the figures at the threshold were measured at the card's.`);
   }

@@ -34,7 +34,7 @@ function topEntry(probs: Record<string, number> | null): [string, number] | null
 function notMri(r: ReasonFields): string {
   const modality = r.study?.modality;
   if (r.study && modality && modality !== 'MR' && noModelRan(r)) return headerNotMriReason(modality);
-  if (refusedByImageChecks(r)) return `The image checks (colour, bright background, unlike an MRI slice) refused it, although the triage model alone said MRI (${percent(r.mriConfidence)}).`;
+  if (refusedByImageChecks(r)) return `The image checks (colour, bright background, head CT, unlike an MRI slice) refused it, although the triage model alone said MRI (${percent(r.mriConfidence)}).`;
   if (typeof r.mriConfidence === 'number') {
     const figure = percent(1 - r.mriConfidence);
     return r.study ? `The slices were refused as not MRI (not MRI ${figure}, mean over the slices).` : `The triage model says this is not an MRI image (${figure}).`;

@@ -1,5 +1,5 @@
 import { confidenceThreshold, type ModelCard } from '../inference/model-card';
-import { argmax, oodScore, softmax } from '../inference/tensor-math';
+import { argmax, headCtMargin, oodScore, softmax } from '../inference/tensor-math';
 import { percent } from '../presentation/labels';
 
 export type TriageOutcome =
@@ -20,6 +20,10 @@ export interface TriageDecision {
   borderMean: number | null;
   /** the colour gate's share of strongly coloured pixels in the image's centre, when the card has the gate */
   colourShare: number | null;
+  /** the head-CT gate's margin (refused above the card's threshold), when the card has the gate */
+  headCtMargin: number | null;
+  /** whether the head-CT gate refused the image */
+  headCt: boolean;
 }
 
 const BODY_LABELS = ['brain', 'knee', 'spine', 'other_mri'] as const;
@@ -32,7 +36,8 @@ export const UNSUPPORTED_PART_MESSAGE = 'This looks like an MRI of a body part t
 
 /**
  * The contract's triage rule (docs/model-contract.md, mirrored by ml/ evaluate.triage_decision),
- * in its order: colour gate (a coloured centre), background gate (a bright border ring), OOD or argmax not_mri → NOT_MRI;
+ * in its order: colour gate (a coloured centre), background gate (a bright border ring), head-CT gate,
+ * OOD or argmax not_mri → NOT_MRI;
  * p_mri < thr → modality LOW_CONFIDENCE;
  * argmax other_mri → UNSUPPORTED_BODY_PART; max body-part p < thr → anatomy LOW_CONFIDENCE.
  */
@@ -50,12 +55,15 @@ export function decideTriage(
   const probabilities = Object.fromEntries(card.labels.map((l, i) => [l, p[i]]));
   const score = card.thresholds.ood ? oodScore(embedding, card.thresholds.ood) : null;
   const ood = card.thresholds.ood !== undefined && score !== null && score > card.thresholds.ood.threshold;
+  const ctSpec = card.thresholds.head_ct;
+  const ctMargin = ctSpec ? headCtMargin(embedding, ctSpec) : null;
+  const headCt = ctSpec !== undefined && ctMargin !== null && ctMargin > ctSpec.threshold;
   const top = card.labels[argmax(p)];
   const mriConfidence = 1 - p[idx('not_mri')];
   const bodyIdx = BODY_LABELS.map(idx);
   const bestBody = bodyIdx.reduce((a, b) => (p[b] > p[a] ? b : a));
   const anatomyConfidence = p[bestBody];
-  const base = { probabilities, mriConfidence, oodScore: score, ood, borderMean, colourShare };
+  const base = { probabilities, mriConfidence, oodScore: score, ood, borderMean, colourShare, headCtMargin: ctMargin, headCt };
   const background = card.thresholds.background;
   if (background && borderMean === null) throw new Error(`${card.name}: its card has a background gate but no border mean was measured`);
   const colour = card.thresholds.colour;
@@ -64,13 +72,13 @@ export function decideTriage(
   const bright = background !== undefined && borderMean !== null && borderMean > background.max_border_mean;
   const coloured = colour !== undefined && colourShare !== null && colourShare > colour.max_share;
 
-  if (coloured || bright || ood || top === 'not_mri') {
+  if (coloured || bright || headCt || ood || top === 'not_mri') {
     return {
       ...base,
       isMri: false,
       anatomy: null,
       anatomyConfidence: null,
-      outcome: { accepted: false, stage: 'modality', code: 'NOT_MRI', message: notMriReason(coloured, bright, ood, colourShare, borderMean) },
+      outcome: { accepted: false, stage: 'modality', code: 'NOT_MRI', message: notMriReason(coloured, bright, headCt, ood, colourShare, borderMean) },
     };
   }
   if (mriConfidence < thr) {
@@ -120,7 +128,7 @@ export function decideTriage(
 }
 
 /** Why the image was refused as not an MRI, the gates first (in the contract's order). */
-function notMriReason(coloured: boolean, bright: boolean, ood: boolean, colourShare: number | null, borderMean: number | null): string {
+function notMriReason(coloured: boolean, bright: boolean, headCt: boolean, ood: boolean, colourShare: number | null, borderMean: number | null): string {
   if (coloured) {
     return (
       `The image is in colour (${pct(colourShare ?? 0)} of its centre is strongly coloured), but an MRI slice is greyscale: ` +
@@ -131,6 +139,12 @@ function notMriReason(coloured: boolean, bright: boolean, ood: boolean, colourSh
     return (
       `The image has a bright background (edge brightness ${Math.round(borderMean ?? 0)} of 255), but the air around ` +
       'the body is dark on an MRI slice: negative (inverted) images, documents, charts and photos are not analysed.'
+    );
+  }
+  if (headCt) {
+    return (
+      'This looks like a CT scan of the head (bone bright all round the brain), not an MRI. CT images are not analysed: ' +
+      'a model trained on MRI would give a meaningless answer on them.'
     );
   }
   if (ood) return 'The image is unlike any MRI the service was trained on (out-of-distribution), so it was not analysed.';

@@ -167,3 +167,45 @@ describe('colour gate (contract "Colour gate")', () => {
     expect(() => decideTriage(gated, confidentBrain, EMB)).toThrow(/colour gate/);
   });
 });
+
+describe('head-CT gate (contract "Head-CT gate")', () => {
+  // margin = 2·e0 − 1·e1 + 0.5; refused above 3
+  const gated = makeCard({
+    name: 'triage',
+    kind: 'triage',
+    labels: TRIAGE_LABELS,
+    thresholds: { confidence: 0.6, head_ct: { method: 'linear_probe', weights: [2, -1], bias: 0.5, threshold: 3 } },
+  });
+  const confidentBrain = P(0.97, 0.01, 0.01, 0.005, 0.005);
+
+  it('refuses a head CT as NOT_MRI even when the 5-class head says brain MRI, and says why', () => {
+    const d = decideTriage(gated, confidentBrain, [2, 0.5]); // 4 − 0.5 + 0.5 = 4 > 3
+    expect(d.headCtMargin).toBeCloseTo(4, 12);
+    expect(d).toMatchObject({ headCt: true, isMri: false, anatomy: null });
+    expect(d.outcome).toMatchObject({ accepted: false, stage: 'modality', code: 'NOT_MRI' });
+    expect(d.outcome.accepted === false && d.outcome.message).toMatch(/CT scan of the head.*not an MRI/);
+  });
+
+  it('lets an image at or below the threshold through (refused only above it)', () => {
+    const at = decideTriage(gated, confidentBrain, [1.5, 0.5]); // 3 − 0.5 + 0.5 = 3
+    expect(at).toMatchObject({ headCt: false, headCtMargin: 3 });
+    expect(at.outcome).toEqual({ accepted: true, bodyPart: 'brain' });
+  });
+
+  it('a card without the gate never refuses by it', () => {
+    const d = decideTriage(triage, confidentBrain, [100, -100]);
+    expect(d).toMatchObject({ headCt: false, headCtMargin: null });
+    expect(d.outcome).toEqual({ accepted: true, bodyPart: 'brain' });
+  });
+
+  it('the other gates keep their reasons first: a coloured head CT is refused for its colour', () => {
+    const both = makeCard({
+      name: 'triage',
+      kind: 'triage',
+      labels: TRIAGE_LABELS,
+      thresholds: { ...gated.thresholds, colour: { method: 'centre_chroma_share', margin: 0.1, min_chroma: 32, max_share: 0.02 } },
+    });
+    const d = decideTriage(both, confidentBrain, [2, 0.5], undefined, null, 0.5);
+    expect(d.outcome.accepted === false && d.outcome.message).toMatch(/in colour/);
+  });
+});

@@ -57,6 +57,8 @@ def build_card(cfg: ModelConfig, calib: Calibration, metrics: JsonObject, onnx_i
         thresholds["background"] = calib["background"]
     if "colour" in calib:
         thresholds["colour"] = calib["colour"]
+    if "head_ct" in calib:
+        thresholds["head_ct"] = calib["head_ct"]
     # typed as the card's optional part, so that mypy checks the spread below (an untyped `{}` would not be)
     caveats: _Caveats = {"label_caveats": lc} if (lc := label_caveats(cfg, metrics)) else {}
     card: ModelCard = {

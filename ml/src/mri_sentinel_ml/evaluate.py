@@ -10,10 +10,16 @@ import numpy as np
 from .calibrate import ood_score, softmax
 from .metrics import auc, confusion, ece, nll, risk_coverage
 from .plots import plot_confusion, plot_history, plot_pr, plot_reliability, plot_risk_coverage, plot_roc
-from .records import BackgroundGate, Calibration, ColourGate, JsonObject
+from .records import BackgroundGate, Calibration, ColourGate, HeadCtGate, JsonObject
 
 TRIAGE_OUTCOMES = ["brain", "knee", "spine", "rejected:NOT_MRI", "rejected:modality_LOW_CONFIDENCE",
                    "rejected:UNSUPPORTED_BODY_PART", "rejected:anatomy_LOW_CONFIDENCE"]
+
+
+def head_ct_margin(emb: np.ndarray, weights: np.ndarray | list[float], bias: float) -> np.ndarray:
+    """The head-CT gate's margin per image (refused above the gate's threshold), in float64 as the server computes
+    it from the card's weights."""
+    return np.asarray(emb, np.float64) @ np.asarray(weights, np.float64) + bias
 
 
 def triage_decision(p: np.ndarray, is_ood: np.ndarray, thr: float, labels: list[str],
@@ -109,17 +115,24 @@ def evaluate(out: dict[str, np.ndarray], calib: Calibration, labels: list[str], 
     if history:
         plot_history(history, plot_dir / "accuracy.png")
     if kind == "triage":
-        m.update(_triage_metrics(out, te, p, is_ood, thr, labels, calib.get("background"), calib.get("colour")))
+        m.update(_triage_metrics(out, te, p, is_ood, thr, labels, calib.get("background"), calib.get("colour"),
+                                 calib.get("head_ct")))
     else:
         m.update(_official_split(out, calib))
     return m
 
 
 def _triage_metrics(out: dict[str, np.ndarray], te: np.ndarray, p: np.ndarray, is_ood: np.ndarray, thr: float,
-                    labels: list[str], background: BackgroundGate | None, colour: ColourGate | None) -> JsonObject:
+                    labels: list[str], background: BackgroundGate | None, colour: ColourGate | None,
+                    head_ct: HeadCtGate | None = None) -> JsonObject:
     bright = (out["border_mean"][te] > background["max_border_mean"]) if background else None
     coloured = (out["colour_share"][te] > colour["max_share"]) if colour else None
-    gated = bright if coloured is None else coloured if bright is None else bright | coloured
+    ct = None if head_ct is None else (
+        head_ct_margin(out["embedding"][te], head_ct["weights"], head_ct["bias"]) > head_ct["threshold"])
+    gated = np.zeros(int(te.sum()), bool)
+    for g in (bright, coloured, ct):
+        if g is not None:
+            gated |= g
     dec = np.array(triage_decision(p, is_ood, thr, labels, gated))
     ytxt = np.array(labels)[out["y"][te]]
     src = out["source"][te]
@@ -145,6 +158,10 @@ def _triage_metrics(out: dict[str, np.ndarray], te: np.ndarray, p: np.ndarray, i
             "background_gate_not_mri_refused": float(bright[nm].mean())} if bright is not None else {}),
         **({"colour_gate_mri_refused": float(coloured[~nm].mean()),
             "colour_gate_not_mri_refused": float(coloured[nm].mean())} if coloured is not None else {}),
+        **({"head_ct_gate_mri_refused": float(ct[~nm].mean()),
+            "head_ct_gate_head_ct_refused": float(ct[out["head_ct"][te]].mean()),
+            "head_ct_let_through": float(passes_modality[out["head_ct"][te]].mean()),
+            "head_ct_gate_other_not_mri_refused": float(ct[nm & ~out["head_ct"][te]].mean())} if ct is not None else {}),
         "per_source_acceptance": table,
     }
 

@@ -75,10 +75,12 @@ def fit_fold(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, source
 
 
 def triage_rows(cfg: ModelConfig, res: HeldOut, y_txt: np.ndarray, sources: np.ndarray, bright: np.ndarray,
-                ood_margin: float = 1.0) -> list[JsonObject]:
-    """One row per held-out source: share of its images per served outcome (bright: a pixel gate fired, [N])."""
+                ood_margin: float = 1.0, head_ct: np.ndarray | None = None) -> list[JsonObject]:
+    """One row per held-out source: share of its images per served outcome (bright: a pixel gate fired, [N];
+    head_ct: the fold's head-CT gate fired, [N], head_ct.loso_fired)."""
+    ct = np.zeros(len(bright), bool) if head_ct is None else head_ct
     dec = np.array(triage_decision(res["p"], res["ood_ratio"] > ood_margin, cfg.confidence, cfg.labels,
-                                   bright[res["idx"]]))
+                                   (bright | ct)[res["idx"]]))
     rows = []
     keys = sorted(set(zip(sources[res["idx"]], y_txt[res["idx"]], strict=True)))
     for s, lab in keys:  # a source with two kinds of image (spm12: MRI + PET) gets a row per kind
@@ -96,6 +98,7 @@ def triage_rows(cfg: ModelConfig, res: HeldOut, y_txt: np.ndarray, sources: np.n
             "not_mri": float((d == "rejected:NOT_MRI").mean()),
             "not_mri_by_ood": float((ood & (d == "rejected:NOT_MRI")).mean()),
             "not_mri_by_pixel_gates": float(bright[res["idx"]][m].mean()),
+            "not_mri_by_head_ct_gate": float(ct[res["idx"]][m].mean()),
             "modality_low_conf": float((d == "rejected:modality_LOW_CONFIDENCE").mean()),
             "unsupported": float((d == "rejected:UNSUPPORTED_BODY_PART").mean()),
             "anatomy_low_conf": float((d == "rejected:anatomy_LOW_CONFIDENCE").mean()),

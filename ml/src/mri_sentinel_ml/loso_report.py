@@ -10,6 +10,7 @@ Chosen here (and only here), never on the in-source test split:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from . import data
 from .config import ModelConfig
+from .head_ct import head_ct_mask, loso_fired
 from .loso import FAMILIES, brain_rows, merge, pooled_brain, run_loso, save, triage_rows
 from .records import HeldOut, JsonObject
 
@@ -60,12 +62,15 @@ def triage_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab
 
     sources, splits = np.array(tab.sources), np.array(tab.splits)
     folds, res, secs = run_loso(cfg, emb, y, sources, splits, extra=blank_extra(cfg))
+    t0 = time.time()
+    ct = loso_fired(cfg, emb["clean"], y, sources, head_ct_mask(tab), folds)  # each fold's own head-CT gate
+    secs += time.time() - t0
     r = merge(res)
     save_outputs(cfg.name, r)
     y_txt = np.array(tab.labels)
     sweep = []
     for mg in OOD_MARGINS:
-        rows = triage_rows(cfg, r, y_txt, sources, bright, mg)
+        rows = triage_rows(cfg, r, y_txt, sources, bright, mg, ct)
         nm = [x for x in rows if x["true"] == "not_mri"]
         sweep.append({"margin": mg, "worst_supported_source_ood_refused": _worst_ood(r, y_txt, sources, mg),
                       "worst_not_mri_source_passing_modality": max(x["passes_modality"] for x in nm),
@@ -74,8 +79,9 @@ def triage_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab
     chosen = choose_ood_margin(r, y_txt, sources)
     v2 = v2_rows(cfg, tab, lambda r: triage_rows(cfg, r, y_txt, sources, _bright_at(r, sources), 1.0))
     return {"folds": [f.name for f in folds], "seconds": secs, "ood_margin": chosen, "ood_sweep": sweep, "v2_rows": v2,
-            "rows": triage_rows(cfg, r, y_txt, sources, bright, chosen),
-            "rows_without_ood_gate": triage_rows(cfg, r, y_txt, sources, bright, np.inf)}
+            "rows": triage_rows(cfg, r, y_txt, sources, bright, chosen, ct),
+            "rows_without_head_ct_gate": triage_rows(cfg, r, y_txt, sources, bright, chosen),
+            "rows_without_ood_gate": triage_rows(cfg, r, y_txt, sources, bright, np.inf, ct)}
 
 
 def brain_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab: data.SplitTable,
@@ -159,7 +165,7 @@ def markdown(cfg: ModelConfig, lo: JsonObject) -> list[str]:
         L += [f"OOD gate margin chosen here: **{lo['ood_margin']:g}** × the in-source validation 99.5 % quantile "
               f"(smallest margin with ≤ {100 * MAX_MRI_OOD:.0f} % OOD refusals in every held-out brain/knee/spine source). "
               f"Targets met in **{sum(met)} of {len(met)}** held-out rows.", "",
-              "| held-out source | n | true | right part | as brain/knee/spine | wrong part | NOT_MRI (OOD / background or colour) | "
+              "| held-out source | n | true | right part | as brain/knee/spine | wrong part | NOT_MRI (OOD / background or colour / head-CT gate) | "
               "modality low conf. | UNSUPPORTED | anatomy low conf. | target | met | v2 on it (never saw it) |", "|---" * 13 + "|"]
         for r in lo["rows"]:
             t, ok = triage_target(r)
@@ -168,7 +174,8 @@ def markdown(cfg: ModelConfig, lo: JsonObject) -> list[str]:
                                         if r["true"] == "other_mri" else _p(b["accepted_right_part"]))
             L.append(f"| {_name(cfg, r['source'])} | {r['n']} | {r['true']} | {_p(r['accepted_right_part'])} | "
                      f"{_p(r['accepted_as_supported'])} | {_p(r['wrong_part'])} | {_p(r['not_mri'])} "
-                     f"({_p(r['not_mri_by_ood'])} / {_p(r['not_mri_by_pixel_gates'])}) | {_p(r['modality_low_conf'])} | "
+                     f"({_p(r['not_mri_by_ood'])} / {_p(r['not_mri_by_pixel_gates'])} / {_p(r.get('not_mri_by_head_ct_gate', 0.0))}) | "
+                     f"{_p(r['modality_low_conf'])} | "
                      f"{_p(r['unsupported'])} | {_p(r['anatomy_low_conf'])} | {t} | {'yes' if ok else '**no**'} | {vb} |")
         L += ["", "Percent of the held-out source's images. Last column: the v2 triage (2.0.0) on the same images, same "
               "target figure — only for the sources added in v3, which v2 never saw. OOD-gate sweep (both sides of the gate):", "",

@@ -16,6 +16,7 @@ from .colour import COLOUR_MAX_SHARE, colour_gate, colour_shares
 from .config import ModelConfig, config_from_dict
 from .evaluate import evaluate, save_metrics
 from .export import OPSET, export_onnx, onnx_forward, sha256, time_forward, torch_forward
+from .head_ct import head_ct_gate, head_ct_mask
 from .networks import DualNet, EfficientNetLite0, net_for
 from .records import Calibration, JsonObject, ModelCard, OnnxInfo, Timing
 from .report import write_report
@@ -71,6 +72,8 @@ def step_calibrate(name: str) -> Calibration:
         is_mri = out["y"] != cfg.labels.index("not_mri")
         cal["background"] = background_gate(border_means(cfg), is_mri, out["split"])
         cal["colour"] = colour_gate(colour_shares(data.read_split(cfg.split).paths), is_mri, out["split"])
+        cal["head_ct"] = head_ct_gate(cfg, out["embedding"], out["y"], out["source"],
+                                      head_ct_mask(data.read_split(cfg.split)), out["split"])
     (run_dir(name) / "calib.json").write_text(json.dumps(cal))
     print(f"[{name}] temperature {cal['temperature']:.4f}  ood threshold {cal['ood']['threshold']:.2f}")
     return cal
@@ -84,8 +87,10 @@ def step_evaluate(name: str) -> JsonObject:
     if cfg.kind == "triage":
         out["border_mean"] = border_means(cfg)
         out["colour_share"] = colour_shares(data.read_split(cfg.split).paths)
+        out["head_ct"] = head_ct_mask(data.read_split(cfg.split))
     m = evaluate(out, cal, cfg.labels, cfg.kind, cal.get("confidence", cfg.confidence), mdir / "plots", ck["history"])
-    m["loso"] = {k: v for k, v in loso_choice(name).items() if k != "rows_without_ood_gate"}
+    m["loso"] = {k: v for k, v in loso_choice(name).items()
+                if k not in ("rows_without_ood_gate", "rows_without_head_ct_gate")}
     m["v2_sources_test"] = v2_sources_figures(out, cal, cfg)
     pf = run_dir(name) / "probe.json"
     if cfg.kind == "diagnosis" and pf.exists():

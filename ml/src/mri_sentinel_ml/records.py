@@ -49,6 +49,17 @@ class ColourGate(TypedDict):
     train_val_not_mri_refused: float | None
 
 
+class HeadCtGate(TypedDict):
+    method: Literal["linear_probe"]
+    weights: list[float]
+    bias: float
+    threshold: float
+    fitted_on: str
+    train_val_mri_refused: float
+    train_val_head_ct_refused: float
+    train_val_other_not_mri_refused: float | None
+
+
 class Calibration(TypedDict):
     """calib.json: calibrate.calibrate's result, completed by pipeline.step_calibrate."""
     temperature: float
@@ -56,6 +67,7 @@ class Calibration(TypedDict):
     confidence: NotRequired[float]
     background: NotRequired[BackgroundGate]  # triage only
     colour: NotRequired[ColourGate]  # triage only
+    head_ct: NotRequired[HeadCtGate]  # triage only
 
 
 class Timing(TypedDict):
@@ -116,6 +128,7 @@ class CardThresholds(TypedDict):
     ood: OodGate
     background: NotRequired[BackgroundGate]
     colour: NotRequired[ColourGate]
+    head_ct: NotRequired[HeadCtGate]
 
 
 class TrainingSource(TypedDict):

@@ -105,6 +105,7 @@ describe('presentation: words and rounded figures for people', () => {
     const limits = modelCardView(triage).limits.join('\n');
     expect(limits).toMatch(/Colour images are refused before the model runs/);
     expect(limits).toMatch(/bright background are refused/);
+    expect(limits).toMatch(/Head CT is refused/);
     const bare = { ...triage, thresholds: { confidence: 0.6 } } as ModelCard;
     expect(modelCardView(bare).limits.join('\n')).not.toMatch(/before the model runs/);
   });
