@@ -227,7 +227,20 @@ function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why:
   }
   const start = inst.pixel!.offset + frame * size;
   if (start + size > inst.pixel!.offset + inst.pixel!.length || start + size > inst.bytes.length) throw bad('the pixel data is truncated.');
+  if (inst.swappedPairs) return unswapPairs(inst.bytes, inst.pixel!.offset, frame * size, size);
   return inst.bytes.subarray(start, start + size);
+}
+
+/**
+ * `size` bytes from `at` into the value starting at `offset`, each pair of bytes of the value put
+ * back in order (8-bit samples in a big-endian OW value). Pairs count from the value's start: a frame
+ * of odd size starts and ends mid-pair. The value has an even length (PS3.5 7.1.1), so a frame that
+ * fits in it has the other half of its last pair too.
+ */
+function unswapPairs(bytes: Uint8Array, offset: number, at: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let k = 0; k < size; k++) out[k] = bytes[offset + ((at + k) ^ 1)];
+  return out;
 }
 
 /** The compressed bytes of a frame; a named refusal (e.g. an undeterminable fragment layout) passes through. */
