@@ -118,7 +118,7 @@ interface BitLayout {
  * values[start..end) = stored value (shifted down, masked, sign-extended; 8, 16 and 32 bits
  * alike) × slope + intercept; padding pixels (PS3.3 C.7.5.1.1.2: outside the image, e.g. the
  * corners of a rotated reconstruction) become NaN, which the percentile sampler skips and every
- * window renders as its minimum — so they neither stretch the window nor pass for tissue.
+ * window renders black (MONOCHROME1 too) — so they neither stretch the window nor pass for tissue.
  */
 function decodeRange(view: DataView, values: Float32Array, start: number, end: number, l: BitLayout, slope: number, intercept: number): void {
   const { ba, le, signed, shift, stored, padLo, padHi, lut } = l;

@@ -118,6 +118,8 @@ export interface MrOptions {
   bitsStored?: number;
   highBit?: number;
   pixelRepresentation?: 0 | 1;
+  /** Photometric Interpretation (default MONOCHROME2) */
+  photometric?: 'MONOCHROME1' | 'MONOCHROME2';
   /** stored words as written (garbage bits included), one per pixel, all frames */
   words?: ArrayLike<number>;
   /** or the pixel data element itself (encapsulated) */
@@ -153,7 +155,7 @@ export function mrDicom(o: MrOptions): Buffer {
     el.ds(0x00200032, -100, -100, o.z ?? 0),
     el.ds(0x00200037, 1, 0, 0, 0, 1, 0),
     el.us(0x00280002, 1),
-    el.str(0x00280004, 'CS', 'MONOCHROME2'),
+    el.str(0x00280004, 'CS', o.photometric ?? 'MONOCHROME2'),
     el.us(0x00280010, o.rows),
     el.us(0x00280011, o.columns),
     el.us(0x00280100, ba),
