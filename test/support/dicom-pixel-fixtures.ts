@@ -118,8 +118,10 @@ export interface MrOptions {
   bitsStored?: number;
   highBit?: number;
   pixelRepresentation?: 0 | 1;
-  /** Photometric Interpretation (default MONOCHROME2) */
-  photometric?: 'MONOCHROME1' | 'MONOCHROME2';
+  /** Photometric Interpretation (default MONOCHROME2); RGB writes 3 samples per pixel */
+  photometric?: 'MONOCHROME1' | 'MONOCHROME2' | 'RGB';
+  /** Planar Configuration of RGB (default 0: R, G, B interleaved; 1: the red plane, then green, then blue) */
+  planar?: 0 | 1;
   /** stored words as written (garbage bits included), one per pixel, all frames */
   words?: ArrayLike<number>;
   /** or the pixel data element itself (encapsulated) */
@@ -154,8 +156,9 @@ export function mrDicom(o: MrOptions): Buffer {
     el.is(0x00200013, o.instanceNumber ?? 1),
     el.ds(0x00200032, -100, -100, o.z ?? 0),
     el.ds(0x00200037, 1, 0, 0, 0, 1, 0),
-    el.us(0x00280002, 1),
+    el.us(0x00280002, o.photometric === 'RGB' ? 3 : 1),
     el.str(0x00280004, 'CS', o.photometric ?? 'MONOCHROME2'),
+    ...(o.photometric === 'RGB' ? [el.us(0x00280006, o.planar ?? 0)] : []),
     el.us(0x00280010, o.rows),
     el.us(0x00280011, o.columns),
     el.us(0x00280100, ba),

@@ -41,4 +41,16 @@ describe('Explicit VR Big Endian pixel data', () => {
     const imgs = await pixels(mrDicom({ rows: 17, columns: 17, frames: 2, bitsAllocated: 8, pixelVr: 'OW', words: v, extra: win(128, 256), transferSyntax: BE }));
     imgs.forEach((img, f) => expect(maxDiff(img, v.slice(f * n, (f + 1) * n).map((x) => ref.linear(x, 128, 256)))).toBe(0));
   });
+
+  it('8-bit RGB in OW, colour by plane (Planar Configuration 1): each pixel keeps its own colour', async () => {
+    const n = 32 * 32;
+    const rgb = Array.from({ length: n }, (_, i) => [i % 256, (i * 3) % 256, 255 - (i % 256)]);
+    const planes = [0, 1, 2].flatMap((c) => rgb.map((p) => p[c]));
+    for (const transferSyntax of ['1.2.840.10008.1.2.1', BE]) {
+      const file = mrDicom({ rows: 32, columns: 32, bitsAllocated: 8, photometric: 'RGB', planar: 1, pixelVr: 'OW', words: planes, transferSyntax });
+      const study = await loadStudy([new Uint8Array(file)], LIMITS);
+      if (study.kind !== 'slices') throw new Error('expected slices');
+      expect([transferSyntax, maxDiff(study.slices[0].image.data, rgb.flat())]).toEqual([transferSyntax, 0]);
+    }
+  });
 });
