@@ -185,7 +185,8 @@ function parseDicomHeader(
   const num = (tag: string, index = 0) => numIn(ds, tag, index);
   const us = (tag: string) => (ds.elements[tag] ? ds.uint16(tag) ?? null : null);
   const multiIn = (d: dicomParser.DataSet | undefined, tag: string, n: number) => {
-    if (!d?.elements[tag]) return null;
+    // too few values is unusable, like an unreadable one (dicom-parser throws a TypeError past the last)
+    if (!d?.elements[tag] || (d.numStringValues(tag) ?? 0) < n) return null;
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const v = d.floatString(tag, i);

@@ -131,7 +131,7 @@ export interface MrOptions {
   transferSyntax?: string;
   z?: number;
   instanceNumber?: number;
-  /** further elements (window, VOI LUT function, padding, functional groups…) */
+  /** further elements (window, VOI LUT function, padding, functional groups…); one with a tag written here by default replaces it */
   extra?: El[];
 }
 
@@ -167,9 +167,9 @@ export function mrDicom(o: MrOptions): Buffer {
     el.us(0x00280103, o.pixelRepresentation ?? 0),
     pixel,
     ...(o.frames !== undefined ? [el.is(0x00280008, o.frames)] : []),
-    ...(o.extra ?? []),
   ];
-  return part10(ds, o.transferSyntax);
+  const extra = o.extra ?? [];
+  return part10([...ds.filter((d) => !extra.some((e) => e.tag === d.tag)), ...extra], o.transferSyntax);
 }
 
 /** The DICOM reference windows (PS3.3 C.11.2.1.2 / C.11.2.1.3) to 0..255, for expectations. */
