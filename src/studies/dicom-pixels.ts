@@ -156,7 +156,7 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
 async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: Uint8Array, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
   let img: Awaited<ReturnType<typeof decodeImage>>;
   try {
-    img = await decodeImage(Buffer.from(compressed), { maxPixels: inst.rows * inst.columns, minSide: 1 });
+    img = await decodeImage(Buffer.from(compressed), { maxPixels: inst.rows * inst.columns, minSide: 1 }, { exifOrientation: false });
   } catch {
     throw bad('the JPEG-compressed frame could not be decoded.');
   }
