@@ -216,7 +216,8 @@ function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Ui
 
 /**
  * One frame's bytes in native layout (interleaved samples; little endian unless the file is
- * big endian): a view into the file for native pixel data, a decoded buffer for RLE.
+ * big endian): a view into the file for native pixel data (a copy when its byte pairs are
+ * swapped), a decoded buffer for RLE.
  */
 function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why: string) => Error): Uint8Array {
   if (inst.encapsulatedFrame) {

@@ -64,10 +64,7 @@ export interface DicomInstance {
   pixelSpacing: [number, number] | null;
   sliceThickness: number | null;
   bigEndian: boolean;
-  /**
-   * 8-bit samples in an OW Pixel Data value of an Explicit VR Big Endian file: OW is a run of 16-bit
-   * words, each written big endian, so every two samples are stored swapped (pydicom undoes the same).
-   */
+  /** 8-bit samples in a big-endian OW value: OW is 16-bit words, so every two samples are stored swapped */
   swappedPairs: boolean;
   /** null when the pixel data are encapsulated (compressed) */
   pixel: { offset: number; length: number } | null;
