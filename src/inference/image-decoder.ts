@@ -28,8 +28,18 @@ sharp.cache({ memory: 32, files: 0, items: 32 });
  * Resolution is checked from the header before any pixel is decoded (decompression bombs),
  * and sharp's limitInputPixels is the backstop.
  */
-export async function decodeImage(bytes: Buffer, limits: DecodeLimits): Promise<DecodedImage> {
-  return decodePixels(bytes, await readImageHeader(bytes, limits), limits);
+export async function decodeImage(bytes: Buffer, limits: DecodeLimits, opts: DecodeOptions = {}): Promise<DecodedImage> {
+  return decodePixels(bytes, await readImageHeader(bytes, limits), limits, opts);
+}
+
+export interface DecodeOptions {
+  /**
+   * Apply an EXIF Orientation (default true: an uploaded photo is shown upright, as PIL's exif_transpose
+   * in ml/ does). False for a JPEG frame inside DICOM, whose Rows, Columns and Image Orientation say
+   * how it lies: no DICOM viewer applies a camera's EXIF tag, and turning the frame would answer on
+   * another picture (or refuse it, its size no longer Rows × Columns).
+   */
+  exifOrientation?: boolean;
 }
 
 /** What the header says, read without decoding a pixel (cheap: fine on the event loop). */
@@ -77,7 +87,7 @@ export async function readImageHeader(bytes: Buffer | Uint8Array, limits: Decode
  * the 16-bit scaling and alpha loops in JS): large images come here in a prepare-pool worker
  * (image-decode.service.ts), small ones inline. sharp's limitInputPixels is the backstop.
  */
-export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHeader, limits: DecodeLimits): Promise<DecodedImage> {
+export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHeader, limits: DecodeLimits, opts: DecodeOptions = {}): Promise<DecodedImage> {
   // ignoreIcc: sharp would otherwise convert through an embedded ICC profile to sRGB, PIL (ml/, the
   // contract the models were trained and calibrated on) hands over the stored values. A Display P3
   // phone photo moved by up to 36 grey levels, a grey export tagged with a linear grey profile by
@@ -85,7 +95,7 @@ export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHead
   const options = { limitInputPixels: limits.maxPixels, failOn: 'warning' as const, ignoreIcc: true };
   const { format } = header;
   try {
-    let pipeline = sharp(bytes, options).rotate();
+    let pipeline = opts.exifOrientation === false ? sharp(bytes, options) : sharp(bytes, options).rotate();
     if (header.sixteenBit) {
       // grey16 explicitly: without it libvips hands over the values already cut to 8 bits (972 → 3)
       // in 16-bit slots, and a 12-bit or low-range scan would be stretched from a few grey levels

@@ -118,7 +118,7 @@ interface BitLayout {
  * values[start..end) = stored value (shifted down, masked, sign-extended; 8, 16 and 32 bits
  * alike) × slope + intercept; padding pixels (PS3.3 C.7.5.1.1.2: outside the image, e.g. the
  * corners of a rotated reconstruction) become NaN, which the percentile sampler skips and every
- * window renders as its minimum — so they neither stretch the window nor pass for tissue.
+ * window renders black (MONOCHROME1 too) — so they neither stretch the window nor pass for tissue.
  */
 function decodeRange(view: DataView, values: Float32Array, start: number, end: number, l: BitLayout, slope: number, intercept: number): void {
   const { ba, le, signed, shift, stored, padLo, padHi, lut } = l;
@@ -156,7 +156,7 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
 async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: Uint8Array, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
   let img: Awaited<ReturnType<typeof decodeImage>>;
   try {
-    img = await decodeImage(Buffer.from(compressed), { maxPixels: inst.rows * inst.columns, minSide: 1 });
+    img = await decodeImage(Buffer.from(compressed), { maxPixels: inst.rows * inst.columns, minSide: 1 }, { exifOrientation: false });
   } catch {
     throw bad('the JPEG-compressed frame could not be decoded.');
   }
@@ -216,7 +216,8 @@ function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Ui
 
 /**
  * One frame's bytes in native layout (interleaved samples; little endian unless the file is
- * big endian): a view into the file for native pixel data, a decoded buffer for RLE.
+ * big endian): a view into the file for native pixel data (a copy when its byte pairs are
+ * swapped), a decoded buffer for RLE.
  */
 function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why: string) => Error): Uint8Array {
   if (inst.encapsulatedFrame) {
@@ -227,7 +228,20 @@ function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why:
   }
   const start = inst.pixel!.offset + frame * size;
   if (start + size > inst.pixel!.offset + inst.pixel!.length || start + size > inst.bytes.length) throw bad('the pixel data is truncated.');
+  if (inst.swappedPairs) return unswapPairs(inst.bytes, inst.pixel!.offset, frame * size, size);
   return inst.bytes.subarray(start, start + size);
+}
+
+/**
+ * `size` bytes from `at` into the value starting at `offset`, each pair of bytes of the value put
+ * back in order (8-bit samples in a big-endian OW value). Pairs count from the value's start: a frame
+ * of odd size starts and ends mid-pair. The value has an even length (PS3.5 7.1.1), so a frame that
+ * fits in it has the other half of its last pair too.
+ */
+function unswapPairs(bytes: Uint8Array, offset: number, at: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let k = 0; k < size; k++) out[k] = bytes[offset + ((at + k) ^ 1)];
+  return out;
 }
 
 /** The compressed bytes of a frame; a named refusal (e.g. an undeterminable fragment layout) passes through. */

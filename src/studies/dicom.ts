@@ -64,6 +64,8 @@ export interface DicomInstance {
   pixelSpacing: [number, number] | null;
   sliceThickness: number | null;
   bigEndian: boolean;
+  /** 8-bit samples in a big-endian OW value: OW is 16-bit words, so every two samples are stored swapped */
+  swappedPairs: boolean;
   /** null when the pixel data are encapsulated (compressed) */
   pixel: { offset: number; length: number } | null;
   /** the Pixel Data value as stored (a view, not a copy): compared to tell duplicate files apart */
@@ -180,7 +182,8 @@ function parseDicomHeader(
   const num = (tag: string, index = 0) => numIn(ds, tag, index);
   const us = (tag: string) => (ds.elements[tag] ? ds.uint16(tag) ?? null : null);
   const multiIn = (d: dicomParser.DataSet | undefined, tag: string, n: number) => {
-    if (!d?.elements[tag]) return null;
+    // too few values is unusable, like an unreadable one (dicom-parser throws a TypeError past the last)
+    if (!d?.elements[tag] || (d.numStringValues(tag) ?? 0) < n) return null;
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const v = d.floatString(tag, i);
@@ -224,6 +227,8 @@ function parseDicomHeader(
   const topWindow = readVoiWindow(ds, numIn);
   const bitsStored = us('x00280101') ?? us('x00280100') ?? 16;
   const pixelRepresentation = us('x00280103') ?? 0;
+  const bitsAllocated = us('x00280100') ?? 16;
+  const bigEndian = transferSyntax === '1.2.840.10008.1.2.2';
 
   return {
     pos,
@@ -241,7 +246,7 @@ function parseDicomHeader(
     frames,
     samplesPerPixel: us('x00280002') ?? 1,
     photometric: (str('x00280004') ?? 'MONOCHROME2').toUpperCase(),
-    bitsAllocated: us('x00280100') ?? 16,
+    bitsAllocated,
     bitsStored,
     highBit: us('x00280102') ?? bitsStored - 1,
     pixelRepresentation,
@@ -259,7 +264,8 @@ function parseDicomHeader(
     instanceNumber: num('x00200013'),
     pixelSpacing: spacing ? [spacing[0], spacing[1]] : null,
     sliceThickness: num('x00180050') ?? numIn(sharedMeasures, 'x00180050'),
-    bigEndian: transferSyntax === '1.2.840.10008.1.2.2',
+    bigEndian,
+    swappedPairs: bigEndian && bitsAllocated === 8 && pixelEl.vr === 'OW',
     pixel: pixelEl.encapsulatedPixelData ? null : { offset: pixelEl.dataOffset, length: pixelEl.length },
     pixelData: ds.byteArray.subarray(pixelEl.dataOffset, pixelEl.dataOffset + pixelEl.length),
     encapsulatedFrame: pixelEl.encapsulatedPixelData ? encapsulatedFrames(ds, pixelEl, frames, pos, transferSyntax) : null,

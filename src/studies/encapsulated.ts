@@ -1,6 +1,6 @@
 import * as dicomParser from 'dicom-parser';
 import { FileCheckError } from '../common/errors';
-import { FilePosition, fileLabel } from './study-errors';
+import { CorruptStudyError, FilePosition, fileLabel } from './study-errors';
 
 /**
  * Which fragments of encapsulated Pixel Data (PS3.5 A.4) form which frame. A frame may span
@@ -73,12 +73,20 @@ function splitAtEoi(fragments: readonly dicomParser.Fragment[], frames: number, 
 /**
  * Frame reader for encapsulated pixel data: fragments grouped into frames once, on first use
  * (Basic Offset Table, else one fragment per frame, else JPEG EOI markers — encapsulated.ts);
- * a layout that cannot be determined is a 415 UnsupportedFragmentLayoutError, never a misread.
+ * a layout that cannot be determined is a 415 UnsupportedFragmentLayoutError, never a misread; fewer
+ * fragments than frames is a 422 (frames missing).
  */
 export function encapsulatedFrames(ds: dicomParser.DataSet, pixelEl: dicomParser.Element, frames: number, pos: FilePosition, transferSyntax: string) {
   let groups: [number, number][] | null | undefined;
   return (frame: number): Uint8Array => {
     const fragments = pixelEl.fragments ?? [];
+    // every frame starts a fragment of its own: fewer fragments than frames is frames missing (a cut
+    // file, or a Number of Frames that overstates them), which no other syntax would read either
+    if (fragments.length < frames) {
+      throw new CorruptStudyError(
+        `${fileLabel(pos)} declares ${frames} frames, but its compressed pixel data holds ${fragments.length} compressed fragment${fragments.length === 1 ? '' : 's'} (truncated, or Number of Frames is wrong).`,
+      );
+    }
     groups ??= groupFragments(fragments, pixelEl.basicOffsetTable ?? [], frames, ds.byteArray, transferSyntax === '1.2.840.10008.1.2.4.50');
     if (!groups) throw new UnsupportedFragmentLayoutError(pos, frames, fragments.length);
     const [first, count] = groups[frame];

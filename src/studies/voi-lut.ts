@@ -52,8 +52,9 @@ export function readVoiWindow(d: dicomParser.DataSet | undefined, numIn: (d: dic
 /**
  * Writes out[start..end) from values through the window to 0..255 (rounded, clamped, then
  * inverted for MONOCHROME1): PS3.3 C.11.2.1.2 (LINEAR, with its c − 0.5 and w − 1) and
- * C.11.2.1.3 (LINEAR_EXACT, SIGMOID), ymin 0, ymax 255. NaN (padding, see dicom-pixels) → 0, the
- * window's minimum. One loop per function, not a per-pixel call through a closure: this is the
+ * C.11.2.1.3 (LINEAR_EXACT, SIGMOID), ymin 0, ymax 255. NaN (padding, see dicom-pixels) → 0,
+ * black, and not inverted: padding is "black" for MONOCHROME1 as for MONOCHROME2 (C.7.5.1.1.2
+ * pads MONOCHROME1 with 2^BitsStored − 1 for that), and a viewer shows it so. One loop per function, not a per-pixel call through a closure: this is the
  * hottest loop of a study.
  */
 export function applyVoiInto(values: Float32Array, out: Uint8Array, start: number, end: number, win: VoiWindow, invert: boolean): void {
@@ -64,7 +65,7 @@ export function applyVoiInto(values: Float32Array, out: Uint8Array, start: numbe
     for (let i = start; i < end; i++) {
       const x = values[i];
       const y = x === x ? Math.round(255 / (1 + Math.exp(k * (x - c)))) : 0; // NaN (padding) → 0
-      out[i] = invert ? 255 - y : y;
+      out[i] = invert && x === x ? 255 - y : y;
     }
     return;
   }
@@ -83,7 +84,7 @@ export function applyVoiInto(values: Float32Array, out: Uint8Array, start: numbe
       y = Math.round(((x - cc) / ww + 0.5) * 255);
       y = y < 0 ? 0 : y > 255 ? 255 : y;
     }
-    out[i] = invert ? 255 - y : y;
+    out[i] = invert && x === x ? 255 - y : y; // padding black for MONOCHROME1 too
   }
 }
 

@@ -40,10 +40,11 @@ function applyRangeInto(values: Float32Array, out: Uint8Array, start: number, en
   const span = win.hi - win.lo;
   for (let i = start; i < end; i++) {
     const x = values[i];
-    // non-finite: +Inf is above any window (white); NaN (e.g. a masked map's background) and −Inf below
+    // non-finite: +Inf is above any window (white); NaN (e.g. a masked map's background) and −Inf below.
+    // NaN is DICOM padding or no value: black, MONOCHROME1 or not (as in applyVoiInto)
     let b = x === Infinity ? 255 : span > 0 && Number.isFinite(x) ? Math.round(((x - win.lo) / span) * 255) : 0;
     b = b < 0 ? 0 : b > 255 ? 255 : b;
-    out[i] = invert ? 255 - b : b;
+    out[i] = invert && x === x ? 255 - b : b;
   }
 }
 

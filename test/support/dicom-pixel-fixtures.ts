@@ -62,22 +62,39 @@ export const el = {
   },
 };
 
-function writeElements(els: El[]): Buffer {
+/** Bytes per swapped unit of a binary VR in Explicit VR Big Endian (strings and OB/UN are byte streams). */
+const WORD_BYTES: Record<string, number> = { US: 2, SS: 2, OW: 2, UL: 4, SL: 4, FL: 4, OL: 4, OF: 4, FD: 8, OD: 8 };
+
+function writeElements(els: El[], bigEndian = false): Buffer {
   const parts: Buffer[] = [];
   for (const e of [...els].sort((a, b) => a.tag - b.tag)) {
+    if (bigEndian && (e.vr === 'SQ' || e.undefinedLength)) throw new Error('the big-endian writer writes flat, native datasets only');
     const long = LONG_VRS.has(e.vr);
     const h = Buffer.alloc(long ? 12 : 8);
-    h.writeUInt16LE(e.tag >>> 16, 0);
-    h.writeUInt16LE(e.tag & 0xffff, 2);
+    const u16 = (v: number, at: number) => (bigEndian ? h.writeUInt16BE(v, at) : h.writeUInt16LE(v, at));
+    u16(e.tag >>> 16, 0);
+    u16(e.tag & 0xffff, 2);
     h.write(e.vr, 4, 'latin1');
-    if (long) h.writeUInt32LE(e.undefinedLength ? 0xffffffff : e.value.length, 8);
-    else h.writeUInt16LE(e.value.length, 6);
-    parts.push(h, e.value);
+    if (long) (bigEndian ? h.writeUInt32BE(e.value.length, 8) : h.writeUInt32LE(e.undefinedLength ? 0xffffffff : e.value.length, 8));
+    else u16(e.value.length, 6);
+    const word = WORD_BYTES[e.vr];
+    parts.push(h, bigEndian && word ? swapWords(e.value, word) : e.value);
   }
   return Buffer.concat(parts);
 }
 
-/** A Part 10 file: preamble, file meta (explicit VR LE), then the dataset in explicit VR LE. */
+/** A little-endian value as big endian: every `word`-byte unit reversed. */
+function swapWords(b: Buffer, word: number): Buffer {
+  const out = Buffer.alloc(b.length);
+  for (let i = 0; i + word <= b.length; i += word) for (let k = 0; k < word; k++) out[i + k] = b[i + word - 1 - k];
+  return out;
+}
+
+/**
+ * A Part 10 file: preamble, file meta (explicit VR LE), then the dataset in explicit VR LE — or, for
+ * Explicit VR Big Endian, every binary value written big endian (an OW value as 16-bit words, even
+ * when it holds 8-bit pixels, which is what swaps them pairwise).
+ */
 export function part10(dataset: El[], transferSyntax = '1.2.840.10008.1.2.1'): Buffer {
   const metaBody = writeElements([
     el.bytes(0x00020001, 'OB', Uint8Array.from([0, 1])),
@@ -89,7 +106,8 @@ export function part10(dataset: El[], transferSyntax = '1.2.840.10008.1.2.1'): B
   const groupLength = Buffer.alloc(4);
   groupLength.writeUInt32LE(metaBody.length, 0);
   const meta = writeElements([{ tag: 0x00020000, vr: 'UL', value: groupLength }]);
-  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), meta, metaBody, writeElements(dataset)]);
+  const bigEndian = transferSyntax === '1.2.840.10008.1.2.2';
+  return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), meta, metaBody, writeElements(dataset, bigEndian)]);
 }
 
 export interface MrOptions {
@@ -100,14 +118,20 @@ export interface MrOptions {
   bitsStored?: number;
   highBit?: number;
   pixelRepresentation?: 0 | 1;
+  /** Photometric Interpretation (default MONOCHROME2); RGB writes 3 samples per pixel */
+  photometric?: 'MONOCHROME1' | 'MONOCHROME2' | 'RGB';
+  /** Planar Configuration of RGB (default 0: R, G, B interleaved; 1: the red plane, then green, then blue) */
+  planar?: 0 | 1;
   /** stored words as written (garbage bits included), one per pixel, all frames */
   words?: ArrayLike<number>;
   /** or the pixel data element itself (encapsulated) */
   pixelData?: El;
+  /** the VR of native pixel data (default OB for 8 bits, else OW) */
+  pixelVr?: 'OB' | 'OW';
   transferSyntax?: string;
   z?: number;
   instanceNumber?: number;
-  /** further elements (window, VOI LUT function, padding, functional groups…) */
+  /** further elements (window, VOI LUT function, padding, functional groups…); one with a tag written here by default replaces it */
   extra?: El[];
 }
 
@@ -123,7 +147,7 @@ export function mrDicom(o: MrOptions): Buffer {
       else if (ba === 16) b.writeUInt16LE(words[i] & 0xffff, 2 * i);
       else b.writeUInt32LE(words[i] >>> 0, 4 * i);
     }
-    pixel = el.bytes(0x7fe00010, ba === 8 ? 'OB' : 'OW', b);
+    pixel = el.bytes(0x7fe00010, o.pixelVr ?? (ba === 8 ? 'OB' : 'OW'), b);
   }
   const ds: El[] = [
     el.str(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.4'),
@@ -132,8 +156,9 @@ export function mrDicom(o: MrOptions): Buffer {
     el.is(0x00200013, o.instanceNumber ?? 1),
     el.ds(0x00200032, -100, -100, o.z ?? 0),
     el.ds(0x00200037, 1, 0, 0, 0, 1, 0),
-    el.us(0x00280002, 1),
-    el.str(0x00280004, 'CS', 'MONOCHROME2'),
+    el.us(0x00280002, o.photometric === 'RGB' ? 3 : 1),
+    el.str(0x00280004, 'CS', o.photometric ?? 'MONOCHROME2'),
+    ...(o.photometric === 'RGB' ? [el.us(0x00280006, o.planar ?? 0)] : []),
     el.us(0x00280010, o.rows),
     el.us(0x00280011, o.columns),
     el.us(0x00280100, ba),
@@ -142,9 +167,9 @@ export function mrDicom(o: MrOptions): Buffer {
     el.us(0x00280103, o.pixelRepresentation ?? 0),
     pixel,
     ...(o.frames !== undefined ? [el.is(0x00280008, o.frames)] : []),
-    ...(o.extra ?? []),
   ];
-  return part10(ds, o.transferSyntax);
+  const extra = o.extra ?? [];
+  return part10([...ds.filter((d) => !extra.some((e) => e.tag === d.tag)), ...extra], o.transferSyntax);
 }
 
 /** The DICOM reference windows (PS3.3 C.11.2.1.2 / C.11.2.1.3) to 0..255, for expectations. */

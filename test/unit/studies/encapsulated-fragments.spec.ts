@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { UnsupportedFragmentLayoutError } from '../../../src/studies/encapsulated';
+import { CorruptStudyError } from '../../../src/studies/study-errors';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { el, maxDiff, mrDicom, ref } from '../../support/dicom-pixel-fixtures';
 import { rleEncode16 } from '../../support/rle-fixtures';
@@ -67,6 +68,17 @@ describe('encapsulated pixel data with several fragments per frame', () => {
     const study = await load(multiFrame(JPEG, frames, false, 8, [el.ds(0x00281050, 128), el.ds(0x00281051, 256)]));
     expect(study.slices).toHaveLength(2);
     study.slices.forEach((s, k) => expect(maxDiff(s.image.data, grey[k])).toBeLessThanOrEqual(8));
+  });
+
+  it.each([
+    ['RLE', RLE],
+    ['JPEG Baseline', JPEG],
+  ])('%s, Number of Frames 3 over the fragments of one frame: a named 422 (missing frames), not a 415 "convert it"', async (_, ts) => {
+    const fragment = ts === RLE ? rleEncode16(values(0)) : new Uint8Array(await sharp(Buffer.alloc(R * R, 99), { raw: { width: R, height: R, channels: 1 } }).jpeg().toBuffer());
+    const file = mrDicom({ rows: R, columns: R, bitsAllocated: ts === RLE ? 16 : 8, frames: 3, transferSyntax: ts, pixelData: el.encapsulated([fragment]) });
+    const err = await load(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CorruptStudyError);
+    expect((err as Error).message).toMatch(/3 frames.*1 compressed fragment/);
   });
 
   it('one frame in several fragments is still the whole of them', async () => {

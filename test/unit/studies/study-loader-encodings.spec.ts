@@ -66,6 +66,24 @@ describe('loadStudy: JPEG Baseline', () => {
     expect(maxErr).toBeLessThanOrEqual(12);
   });
 
+  // DICOM's Rows, Columns and Image Orientation say how the frame lies; an EXIF Orientation in the
+  // JPEG stream (a camera's, kept by some converters) is not DICOM's and no DICOM viewer applies it.
+  // The service's image decoder did: a square frame came out turned 90°, a non-square one refused (422).
+  it.each([
+    ['square', 64, 64],
+    ['non-square', 96, 80],
+  ])('an EXIF Orientation in the JPEG frame is ignored, as DICOM viewers do (%s frame)', async (_, width, height) => {
+    const src = syntheticSlice(width, height, (x, y) => 40 + ((x * 2 + y) % 160));
+    const exif = await sharp(Buffer.from(src.data), { raw: { width, height, channels: 1 } }).toColourspace('b-w').jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
+    const file = dicomSlice(src, { bits8: true, encapsulatedAs: '1.2.840.10008.1.2.4.50', fragment: new Uint8Array(exif) });
+    const study = await loadStudy([new Uint8Array(file)], LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    const d = study.slices[0].image.data;
+    let maxErr = 0;
+    for (let i = 0; i < d.length; i++) maxErr = Math.max(maxErr, Math.abs(d[i] - src.data[i]));
+    expect(maxErr).toBeLessThanOrEqual(12);
+  });
+
   it('a CMYK (or YCCK) JPEG frame → 415 from its frame header, whatever SamplesPerPixel says, also inside a ZIP', async () => {
     const src = syntheticSlice(96, 80, (x) => 40 + x);
     const cmyk = await sharp(Buffer.from(src.data), { raw: { width: 96, height: 80, channels: 1 } }).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer();

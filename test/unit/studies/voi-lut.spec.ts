@@ -48,6 +48,15 @@ describe('VOI LUT Function (0028,1056), PS3.3 C.11.2.1.2 / C.11.2.1.3', () => {
     }
   });
 
+  it('a multi-valued Window Center / Width (several presets): the first pair is the one applied', async () => {
+    const files = [0, 1].map((k) =>
+      mrDicom({ rows: R, columns: R, bitsAllocated: 16, words: stored(k), z: 5 * k, instanceNumber: k + 1, extra: [el.str(WC, 'DS', '500\\40'), el.str(WW, 'DS', '600\\80')] }),
+    );
+    const study = await slicesOf(files);
+    expect(study.meta.windowing).toBe('header');
+    study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(stored(k), (x) => ref.linear(x, 500, 600)))).toBe(0));
+  });
+
   it('an unknown VOI LUT Function is not guessed: the study gets the percentile window', async () => {
     const study = await slicesOf(classic('LOG', 500, 400));
     expect(study.meta.windowing).toBe('percentile');
