@@ -13,6 +13,11 @@ export interface DecodeLimits {
 export interface DecodedImage extends RawImage {
   /** dimensions after EXIF orientation */
   format: 'jpeg' | 'png';
+  /**
+   * 16-bit grey scaled by its maximum (ml/'s contract). A browser shows such a file's top 8 bits
+   * instead, which for a 12-bit scan is a black square: the result carries the analysed image.
+   */
+  sixteenBit?: true;
 }
 
 // sharp's own thread pool is shared with libvips operations; keep its cache small since we
@@ -91,7 +96,7 @@ export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHead
       // in 16-bit slots, and a 12-bit or low-range scan would be stretched from a few grey levels
       // a tRNS value comes back as a second (alpha) channel
       const { data, info } = await pipeline.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
-      return { format, width: info.width, height: info.height, channels: 1, data: scale16ByMax(data, info.width * info.height, info.channels) };
+      return { format, sixteenBit: true, width: info.width, height: info.height, channels: 1, data: scale16ByMax(data, info.width * info.height, info.channels) };
     }
     if (!header.greySpace) pipeline = pipeline.toColourspace('srgb');
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
