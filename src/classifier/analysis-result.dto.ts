@@ -49,7 +49,7 @@ export class AnalysisResultDto implements AnalysisResult {
   caveat!: string | null;
   @ApiPropertyOptional({
     description:
-      'the image as analysed (JPEG data URL, ≤ 448 px a side), only for a 16-bit grey PNG: the model sees it scaled by its maximum, a browser shows its top 8 bits (a 12-bit scan: black); absent otherwise',
+      'the image as analysed (JPEG data URL, ≤ 448 px a side), only where a browser draws the file otherwise: a 16-bit grey PNG (the model sees it scaled by its maximum, a browser its top 8 bits: a 12-bit scan is black), or a file whose ICC profile or PNG gamma a browser applies and the model does not; absent otherwise',
     example: 'data:image/jpeg;base64,…',
   })
   preview?: string;

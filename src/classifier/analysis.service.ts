@@ -120,8 +120,8 @@ export class AnalysisService {
     const lease = await this.decoder.decode(bytes, limits, signal, sizes, triageCard.thresholds.colour);
     onDecoded(lease);
     lap('decode', t);
-    // a browser draws a 16-bit grey file's top 8 bits (a 12-bit scan: black), not what the model sees
-    const preview = lease.image.sixteenBit ? await encodeAnalysedImageDataUrl(lease.image) : undefined;
+    // a browser draws this file otherwise than the model sees it (16-bit grey, ICC profile, PNG gamma)
+    const preview = lease.image.shownOtherwise ? await encodeAnalysedImageDataUrl(lease.image) : undefined;
     const result = await this.runDecoded(lease.image, { ...options, signal }, timings, started);
     return preview ? { ...result, preview } : result;
   }

@@ -55,10 +55,10 @@ export async function encodeHeatmapDataUrl(rgb: Uint8Array, width: number, heigh
 }
 
 /**
- * The analysed image of a grey upload, at the heat map's size (≤ DISPLAY_MAX_SIDE a side), as a
- * JPEG data URL (quality as the heat map's): what the page shows where the browser would draw the
- * file otherwise (16-bit grey, DecodedImage.sixteenBit). A large upload's pixels are gone after
- * its decode (RawImage.prepared): its display luma, the heat map's own background, is used.
+ * The analysed image at the heat map's size (≤ DISPLAY_MAX_SIDE a side), as a JPEG data URL
+ * (quality as the heat map's): what the page shows where a browser would draw the file otherwise
+ * (DecodedImage.shownOtherwise). A large upload's pixels are gone after its decode
+ * (RawImage.prepared): its display luma, the heat map's own background, is used (grey).
  */
 export async function encodeAnalysedImageDataUrl(image: RawImage): Promise<string> {
   const display = image.prepared?.display;

@@ -3,11 +3,14 @@
  * models). A 16-bit grey PNG holding a 12-bit scan is scaled by its maximum for the model, but
  * Chromium draws its top 8 bits: the page's "Original" and the picture under the heat map were a
  * black square (mean 15 of 255 for this file) beside a heat map and a PDF figure of the white
- * image the model saw. The page now shows the result's `preview` for such files.
+ * image the model saw. A grey PNG tagged with a linear grey ICC profile, which the model is given
+ * as stored (as ml/ does), was drawn ~47 levels brighter. The page now shows the result's
+ * `preview` for such files.
  */
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { FAKE_MODELS_DIR } from '../support/app';
+import { greyIccProfile, pngWithIcc } from '../support/icc-profiles';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -51,5 +54,18 @@ function drawnMean(page: Page, selector: string): Promise<number> {
     await page.locator('#result-heatmap').waitFor({ state: 'visible' });
     expect(await drawnMean(page, '#result-original')).toBeGreaterThan(240);
     expect(await drawnMean(page, '.viewer-base')).toBeGreaterThan(240);
+  });
+
+  it('a grey PNG tagged with a linear grey profile is shown with the values the model was given, not brightened by the profile', async () => {
+    const raw = Buffer.alloc(256 * 256);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i % 256 + (i >> 8)) >> 1;
+    const stored = raw.reduce((s, v) => s + v, 0) / raw.length;
+    const png = pngWithIcc(await sharp(raw, { raw: { width: 256, height: 256, channels: 1 } }).toColourspace('b-w').png().toBuffer(), greyIccProfile(1.0));
+    const page = h.page;
+    await page.goto(`${h.base}/`);
+    await page.setInputFiles('#file-input', { name: 'tagged.png', mimeType: 'image/png', buffer: png });
+    await page.click('#submit-btn');
+    await page.locator('#state-result').waitFor({ state: 'visible' });
+    expect(Math.abs((await drawnMean(page, '#result-original')) - stored)).toBeLessThan(3);
   });
 });
