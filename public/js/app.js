@@ -251,7 +251,7 @@
   $('pdf-btn').addEventListener('click', function () { S.downloadReport(S.shown, $('pdf-btn'), $('pdf-note')); });
   $('copy-json-btn').addEventListener('click', function () {
     if (!S.shown) return;
-    var json = JSON.stringify(S.shown.result, function (k, v) { return k === 'heatmap' ? '(data URL omitted)' : v; }, 2);
+    var json = JSON.stringify(S.shown.result, function (k, v) { return k === 'heatmap' || k === 'preview' ? '(data URL omitted)' : v; }, 2);
     var done = function () { $('pdf-note').textContent = 'Result copied as JSON.'; };
     if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(json).then(done, function () { $('pdf-note').textContent = 'Copying is not allowed here.'; });
   });

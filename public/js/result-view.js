@@ -204,7 +204,8 @@
     $('verdict-file').textContent = entry.name ? 'Image: ' + entry.name : '';
     confidenceBlock(r);
     var heat = r.explanation && r.explanation.heatmap;
-    if (S.mountViewer) S.mountViewer($('viewer-slot'), entry.url, heat || null);
+    // r.preview: the image as analysed, where the browser would draw the file otherwise (16-bit grey, ICC profile, PNG gamma)
+    if (S.mountViewer) S.mountViewer($('viewer-slot'), r.preview || entry.url, heat || null);
     renderProbs(r);
     renderStages(r);
     var meta = $('meta-list');

@@ -47,6 +47,12 @@ export class AnalysisResultDto implements AnalysisResult {
       "what the answering model's held-out (leave-one-source-out) figures say against trusting this answer, from its model card (e.g. that \"no tumour\" does not rule a tumour out); null when there is none and for every result that is not an answer",
   })
   caveat!: string | null;
+  @ApiPropertyOptional({
+    description:
+      'the image as analysed (JPEG data URL, ≤ 448 px a side), only where a browser draws the file otherwise: a 16-bit grey PNG (the model sees it scaled by its maximum, a browser its top 8 bits: a 12-bit scan is black), or a file whose ICC profile or PNG gamma a browser applies and the model does not; absent otherwise',
+    example: 'data:image/jpeg;base64,…',
+  })
+  preview?: string;
   @ApiProperty({ type: String, nullable: true, required: false, description: 'history record id of this result (name it as analysisId when asking for its PDF report); null when not recorded' })
   analysisId?: string | null;
 }

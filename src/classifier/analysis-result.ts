@@ -50,6 +50,13 @@ export interface AnalysisResult {
    */
   caveat: string | null;
   /**
+   * The image as analysed (JPEG data URL, ≤ 448 px a side), only where a browser would draw the
+   * upload otherwise: a 16-bit grey PNG (scaled by its maximum for the model; a browser draws the
+   * top 8 bits, and a 12-bit scan comes out black), or a file whose ICC profile or PNG gamma a
+   * browser applies and the model, as in ml/, does not. Absent for every other upload.
+   */
+  preview?: string;
+  /**
    * id of the history record this result was stored as (the report names it, and the server
    * checks the re-sent image's sha256 against it); null when nothing was recorded. Set by
    * AnalysisService.analyzeDetailed only.

@@ -8,7 +8,7 @@ import { AppConfig } from '../config/config.service';
 import { decideDiagnosis } from '../diagnosis/diagnosis-decision';
 import { DecodeLease, ImageDecodeService } from '../inference/image-decode.service';
 import { checkResolution, DecodedImage } from '../inference/image-decoder';
-import { encodeHeatmapDataUrl } from '../inference/image-encoder';
+import { encodeAnalysedImageDataUrl, encodeHeatmapDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { colourShare } from '../inference/colour-share';
 import { appliedThresholds, labelCaveat, type ModelCard } from '../inference/model-card';
@@ -120,7 +120,10 @@ export class AnalysisService {
     const lease = await this.decoder.decode(bytes, limits, signal, sizes, triageCard.thresholds.colour);
     onDecoded(lease);
     lap('decode', t);
-    return this.runDecoded(lease.image, { ...options, signal }, timings, started);
+    // a browser draws this file otherwise than the model sees it (16-bit grey, ICC profile, PNG gamma)
+    const preview = lease.image.shownOtherwise ? await encodeAnalysedImageDataUrl(lease.image) : undefined;
+    const result = await this.runDecoded(lease.image, { ...options, signal }, timings, started);
+    return preview ? { ...result, preview } : result;
   }
 
   /**

@@ -38,7 +38,7 @@ export async function requireModels(ctx: INestApplicationContext, config: AppCon
 export async function evaluateOne(service: AnalysisService, root: string, rel: string): Promise<EvalLine> {
   try {
     const bytes = fs.readFileSync(path.join(root, rel));
-    const { explanation: _drop, status, stage, code, message, ...rest } = await service.analyze(bytes, { explain: false });
+    const { explanation: _drop, preview: _image, status, stage, code, message, ...rest } = await service.analyze(bytes, { explain: false });
     return { path: rel, status, stage, code, message, ...rest };
   } catch (err) {
     if (err instanceof FileCheckError) return { path: rel, status: 'rejected', stage: 'file', code: err.code, message: err.message };

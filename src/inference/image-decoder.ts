@@ -13,6 +13,11 @@ export interface DecodeLimits {
 export interface DecodedImage extends RawImage {
   /** dimensions after EXIF orientation */
   format: 'jpeg' | 'png';
+  /**
+   * A browser draws this file otherwise than the model is given it (ImageHeader.shownOtherwise):
+   * the result carries the analysed image for the page to show.
+   */
+  shownOtherwise?: true;
 }
 
 // sharp's own thread pool is shared with libvips operations; keep its cache small since we
@@ -50,6 +55,13 @@ export interface ImageHeader {
   /** 16-bit grey: scaled by its maximum, as ml/ does */
   sixteenBit: boolean;
   greySpace: boolean;
+  /**
+   * Whether a browser draws other pixels than the model is given: 16-bit grey (scaled by its
+   * maximum here; a browser draws the top 8 bits, and a 12-bit scan comes out black), an embedded
+   * ICC profile or a PNG gamma other than 1/2.2 (ignored here as in ml/, applied by a browser: a
+   * grey export tagged linear is drawn ~47 levels brighter).
+   */
+  shownOtherwise: boolean;
 }
 
 /**
@@ -79,7 +91,8 @@ export async function readImageHeader(bytes: Buffer | Uint8Array, limits: Decode
   // a tRNS grey value instead (colour type 0) PIL opens it as 16-bit: scaled by its maximum, that
   // value black (the tRNS value is not an alpha channel: 8 bits of it would be 256 times too coarse)
   const sixteenBit = meta.depth === 'ushort' && greySpace && (!meta.hasAlpha || (format === 'png' && pngColourType(bytes) === 0));
-  return { format, width: meta.width, height: meta.height, greySpace, sixteenBit };
+  const shownOtherwise = sixteenBit || meta.hasProfile === true || (format === 'png' && pngGammaApplied(bytes));
+  return { format, width: meta.width, height: meta.height, greySpace, sixteenBit, shownOtherwise };
 }
 
 /**
@@ -101,11 +114,12 @@ export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHead
       // in 16-bit slots, and a 12-bit or low-range scan would be stretched from a few grey levels
       // a tRNS value comes back as a second (alpha) channel
       const { data, info } = await pipeline.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
-      return { format, width: info.width, height: info.height, channels: 1, data: scale16ByMax(data, info.width * info.height, info.channels) };
+      return { format, shownOtherwise: true, width: info.width, height: info.height, channels: 1, data: scale16ByMax(data, info.width * info.height, info.channels) };
     }
     if (!header.greySpace) pipeline = pipeline.toColourspace('srgb');
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    return { format, ...toGreyOrRgb(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, info.channels) };
+    const image = toGreyOrRgb(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, info.channels);
+    return { format, ...(header.shownOtherwise ? { shownOtherwise: true as const } : {}), ...image };
   } catch (err) {
     if (err instanceof ResolutionOutOfRangeError) throw err;
     throw new CorruptImageError();
@@ -146,6 +160,26 @@ function scale16ByMax(buf: Buffer, n: number, channels = 1): Uint8Array {
 function pngColourType(bytes: Uint8Array): number | null {
   const isIhdr = bytes.length > 25 && bytes[12] === 0x49 && bytes[13] === 0x48 && bytes[14] === 0x44 && bytes[15] === 0x52;
   return isIhdr ? bytes[25] : null;
+}
+
+/** gAMA 1/2.2 (45455): how most writers tag a plain sRGB-like image; a browser draws it as stored. */
+const PLAIN_GAMMA = 45455;
+
+/**
+ * Whether a browser applies a PNG's gAMA chunk: one other than 1/2.2 before IDAT, without an sRGB
+ * or iCCP chunk (either takes precedence). Chunk headers only; a list it cannot follow ends the walk.
+ */
+function pngGammaApplied(bytes: Uint8Array): boolean {
+  let gamma: number | null = null;
+  for (let off = 8; off + 8 <= bytes.length; ) {
+    const length = ((bytes[off] << 24) >>> 0) + (bytes[off + 1] << 16) + (bytes[off + 2] << 8) + bytes[off + 3];
+    const type = String.fromCharCode(bytes[off + 4], bytes[off + 5], bytes[off + 6], bytes[off + 7]);
+    if (type === 'IDAT' || type === 'IEND') break;
+    if (type === 'sRGB' || type === 'iCCP') return false;
+    if (type === 'gAMA' && length === 4 && off + 12 <= bytes.length) gamma = ((bytes[off + 8] << 24) >>> 0) + (bytes[off + 9] << 16) + (bytes[off + 10] << 8) + bytes[off + 11];
+    off += 12 + length;
+  }
+  return gamma !== null && gamma !== PLAIN_GAMMA;
 }
 
 /** Drops alpha by compositing onto black exactly as ml/ does; returns 1 or 3 channels. */

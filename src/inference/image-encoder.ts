@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import { decodePixels, readImageHeader } from './image-decoder';
+import { DISPLAY_MAX_SIDE } from './prepare';
+import type { RawImage } from './preprocess';
 
 /**
  * PNG-encodes raw RGB(A) pixels in memory; returns a data URL (nothing touches the disk).
@@ -47,6 +49,24 @@ const HEATMAP_JPEG_QUALITY = 90;
  */
 export async function encodeHeatmapDataUrl(rgb: Uint8Array, width: number, height: number): Promise<string> {
   const jpeg = await sharp(toBuffer(rgb), { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: HEATMAP_JPEG_QUALITY })
+    .toBuffer();
+  return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+}
+
+/**
+ * The analysed image at the heat map's size (≤ DISPLAY_MAX_SIDE a side), as a JPEG data URL
+ * (quality as the heat map's): what the page shows where a browser would draw the file otherwise
+ * (DecodedImage.shownOtherwise). A large upload's pixels are gone after its decode
+ * (RawImage.prepared): its display luma, the heat map's own background, is used (grey).
+ */
+export async function encodeAnalysedImageDataUrl(image: RawImage): Promise<string> {
+  const display = image.prepared?.display;
+  const grey = display ? Uint8Array.from(display.luma, (v) => Math.round(v)) : image.data;
+  const width = display ? display.width : image.width;
+  const height = display ? display.height : image.height;
+  const jpeg = await sharp(toBuffer(grey), { raw: { width, height, channels: display ? 1 : image.channels } })
+    .resize({ width: DISPLAY_MAX_SIDE, height: DISPLAY_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
     .jpeg({ quality: HEATMAP_JPEG_QUALITY })
     .toBuffer();
   return `data:image/jpeg;base64,${jpeg.toString('base64')}`;

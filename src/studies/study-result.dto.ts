@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { AnalysisResultDto } from '../classifier/analysis-result.dto';
 
 /** OpenAPI description of StudyResult (the service returns the plain interface). */
-export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 'disclaimer', 'modelVersions', 'experimental'] as const) {
+export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 'disclaimer', 'modelVersions', 'experimental', 'preview'] as const) {
   @ApiProperty({ description: '0-based, in anatomical order: inferior → superior (axial), posterior → anterior (coronal), right → left (sagittal)' }) index!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'position (mm) along that order\'s direction, ascending with the index' }) position!: number | null;
   @ApiProperty({ description: 'small PNG data URL of the windowed slice' }) thumbnailPng!: string;
@@ -53,7 +53,7 @@ export class StudyMetaDto {
   aggregation!: Record<string, unknown> | null;
 }
 
-export class StudyResultDto extends OmitType(AnalysisResultDto, ['code', 'explanation'] as const) {
+export class StudyResultDto extends OmitType(AnalysisResultDto, ['code', 'explanation', 'preview'] as const) {
   @ApiProperty({
     enum: ['NOT_MRI', 'UNSUPPORTED_BODY_PART', 'LOW_CONFIDENCE', 'NO_VALIDATED_MODEL', 'INSUFFICIENT_SLICES', 'SLICE_DISAGREEMENT'],
     nullable: true,

@@ -9,7 +9,7 @@ export type StudyCode = AnalysisCode | 'INSUFFICIENT_SLICES' | 'SLICE_DISAGREEME
  * One slice: the single-analysis fields (no heat map, no disclaimer, no experimental flag: the
  * study's own `experimental` speaks for the model) plus where it lies.
  */
-export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'disclaimer' | 'modelVersions' | 'experimental' | 'caveat'> {
+export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'disclaimer' | 'modelVersions' | 'experimental' | 'caveat' | 'preview'> {
   /** 0-based, in anatomical order: inferior → superior (axial), posterior → anterior (coronal), right → left (sagittal) */
   index: number;
   /** position (mm) along that order's direction, ascending with the index, when known */
@@ -49,7 +49,7 @@ export interface StudyAggregation {
  * plus `slices` and `study` (metadata only — no patient identifier, no tag value except modality
  * and a scrubbed series description).
  */
-export interface StudyResult extends Omit<AnalysisResult, 'code' | 'explanation'> {
+export interface StudyResult extends Omit<AnalysisResult, 'code' | 'explanation' | 'preview'> {
   code: StudyCode | null;
   explanation: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string }[] } | null;
   study: StudyMeta & { aggregation: StudyAggregation | null };
