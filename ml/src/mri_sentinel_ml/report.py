@@ -93,6 +93,12 @@ def write_report(cfg: ModelConfig, m: JsonObject, timing: Timing | None, onnx_by
                  f"{_pct(m['colour_gate_mri_refused'])} | — |",
                  f"| test not-MRIs refused by the colour gate | {_pct(m['colour_gate_not_mri_refused'])} | — |"]
                 if "colour_gate_mri_refused" in m else []),
+              *([f"| test MRIs refused by the head-CT gate | {_pct(m['head_ct_gate_mri_refused'])} | — |",
+                 f"| test head CTs refused by the head-CT gate / let through by the whole rule | "
+                 f"{_pct(m['head_ct_gate_head_ct_refused'])} / {_pct(m['head_ct_let_through'])} | ≤ 0.5 % let through |",
+                 f"| other test not-MRIs refused by the head-CT gate | "
+                 f"{_pct(m['head_ct_gate_other_not_mri_refused'])} | — |"]
+                if "head_ct_gate_mri_refused" in m else []),
               *([f"| model size | {onnx_bytes / 1e6:.2f} MB | ≤ 20 MB |"] if onnx_bytes else []),
               *([f"| forward, 1 thread | {timing['median_ms']:.2f} ms | ≤ 25 ms |"] if timing else []),
               "", "### Per-source acceptance (test split)", "",
@@ -148,5 +154,8 @@ def write_report(cfg: ModelConfig, m: JsonObject, timing: Timing | None, onnx_by
           f"{cfg.ood_k}, threshold at {100 * cfg.ood_target_tpr:.1f} % TPR of in-distribution validation images)."
           + (" The background gate (contract: content border-ring mean > 128 ⇒ NOT_MRI) and the colour gate (more "
              "than 2 % of the pixels in the image's centre strongly coloured ⇒ NOT_MRI: an MR slice is one grey "
-             "channel) run before the model's rule." if cfg.kind == "triage" else ""), ""]
+             "channel) run before the model's rule. The head-CT gate (head_ct.py) is a second, binary read-out of the "
+             "same embedding, head CT against every MRI, fitted on the train split with the head's recipe; it refuses "
+             "as NOT_MRI above the highest margin of any validation MRI, and LOSO refits it per fold."
+             if cfg.kind == "triage" else ""), ""]
     path.write_text("\n".join(L) + "\n")
