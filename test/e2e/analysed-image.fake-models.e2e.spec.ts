@@ -60,6 +60,17 @@ describe('the analysed image of a 16-bit grey upload comes back with the result'
 
   const post = (bytes: Buffer) => request(app.getHttpServer()).post('/api/v1/analyses').set(user.bearer).attach('image', bytes, 'scan.png').expect(200);
 
+  it('the preview goes back in the response only: the history record holds no image data', async () => {
+    const res = await post(await grey12In16(300, 200));
+    await previewOf(res.body);
+    expect(res.body.analysisId).toEqual(expect.any(String));
+    const rec = await request(app.getHttpServer()).get(`/api/v1/history/${res.body.analysisId}`).set(user.bearer).expect(200);
+    const text = JSON.stringify(rec.body);
+    expect(text).not.toContain('data:image');
+    expect(text).not.toContain('preview');
+    expect(text).not.toContain(res.body.preview.split(',')[1].slice(0, 64));
+  });
+
   it.each([
     ['a small one (decoded on the main thread)', 300, 200, 300, 200],
     ['a large one (decoded and reduced in a worker)', 1200, 1000, 448, 373],
