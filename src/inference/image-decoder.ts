@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 import { CorruptImageError, ResolutionOutOfRangeError } from '../common/errors';
+import { pngChunksBeforeIdat, u32 } from '../common/png-chunks';
 import { refuseCmykJpeg } from './jpeg-frame';
 import { countJpegScans, MAX_JPEG_SCANS } from './jpeg-scans';
 import type { RawImage } from './preprocess';
@@ -171,13 +172,9 @@ const PLAIN_GAMMA = 45455;
  */
 function pngGammaApplied(bytes: Uint8Array): boolean {
   let gamma: number | null = null;
-  for (let off = 8; off + 8 <= bytes.length; ) {
-    const length = ((bytes[off] << 24) >>> 0) + (bytes[off + 1] << 16) + (bytes[off + 2] << 8) + bytes[off + 3];
-    const type = String.fromCharCode(bytes[off + 4], bytes[off + 5], bytes[off + 6], bytes[off + 7]);
-    if (type === 'IDAT' || type === 'IEND') break;
+  for (const { type, length, dataAt } of pngChunksBeforeIdat(bytes).chunks) {
     if (type === 'sRGB' || type === 'iCCP') return false;
-    if (type === 'gAMA' && length === 4 && off + 12 <= bytes.length) gamma = ((bytes[off + 8] << 24) >>> 0) + (bytes[off + 9] << 16) + (bytes[off + 10] << 8) + bytes[off + 11];
-    off += 12 + length;
+    if (type === 'gAMA' && length === 4 && dataAt + 4 <= bytes.length) gamma = u32(bytes, dataAt);
   }
   return gamma !== null && gamma !== PLAIN_GAMMA;
 }

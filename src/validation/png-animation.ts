@@ -1,4 +1,5 @@
 import { CorruptImageError, UnsupportedTypeError } from '../common/errors';
+import { pngChunksBeforeIdat, u32 } from '../common/png-chunks';
 
 /**
  * Animated PNGs (APNG), read from the chunk list before any decode.
@@ -24,49 +25,31 @@ export const MAX_APNG_DECLARED_FRAMES = 0x7fffffff;
 
 const STILL_HINT = 'Upload the frame you mean as a still (non-animated) PNG.';
 
-/** The chunk types that decide it; the walk stops at the first IDAT (acTL after it is ignored by APNG readers). */
-const IDAT = 'IDAT';
+/** The chunk types that decide it (the walk, png-chunks.ts, stops at the first IDAT: acTL after it is ignored by APNG readers). */
 const ACTL = 'acTL';
 const FCTL = 'fcTL';
-const IEND = 'IEND';
-
-function chunkType(bytes: Uint8Array, at: number): string {
-  return String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
-}
-
-function u32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] << 24) >>> 0) + (bytes[at + 1] << 16) + (bytes[at + 2] << 8) + bytes[at + 3];
-}
 
 /**
  * Throws 415 UNSUPPORTED_TYPE for an animated PNG (saying why), 422 CORRUPT_IMAGE for an acTL whose
  * frame count no APNG may declare. Reads chunk headers only, up to the first IDAT: one pass over
- * at most the upload's size in 12-byte steps, no allocation; the declared count is checked, never
+ * at most the upload's size in 12-byte steps, no copy; the declared count is checked, never
  * looped over. A chunk list it cannot follow (truncated, bad length) is left to the decoder, which
  * refuses it as corrupt.
  */
 export function refuseAnimatedPng(bytes: Uint8Array): void {
   let declaredFrames: number | null = null;
   let fctlBeforeIdat = false; // in either order with acTL: the spec fixes only that both precede IDAT
-  let reachedIdat = false;
-  let off = 8; // after the signature
-  while (off + 8 <= bytes.length) {
-    const length = u32(bytes, off);
-    const type = chunkType(bytes, off + 4);
-    if (type === IDAT) {
-      reachedIdat = true;
-      break;
-    }
-    if (type === IEND) break;
-    if (type === ACTL && declaredFrames === null && length >= 8 && off + 16 <= bytes.length) {
-      declaredFrames = u32(bytes, off + 8);
+  const walk = pngChunksBeforeIdat(bytes);
+  for (const { type, length, dataAt } of walk.chunks) {
+    if (type === ACTL && declaredFrames === null && length >= 8 && dataAt + 8 <= bytes.length) {
+      declaredFrames = u32(bytes, dataAt);
       if (declaredFrames === 0 || declaredFrames > MAX_APNG_DECLARED_FRAMES) {
         throw new CorruptImageError(`The animated PNG declares ${declaredFrames} frames (1 to ${MAX_APNG_DECLARED_FRAMES} are valid).`);
       }
     }
     if (type === FCTL) fctlBeforeIdat = true;
-    off += 12 + length;
   }
+  const reachedIdat = walk.reachedIdat();
   // cut off before its image data: not ours to name, the decoder refuses it as corrupt
   if (declaredFrames === null || !reachedIdat) return;
   if (!fctlBeforeIdat) {
