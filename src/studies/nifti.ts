@@ -22,6 +22,13 @@ export interface NiftiVolume {
 
 export { looksLikeNifti } from './file-kinds';
 
+/** sizeof_hdr: 348 (NIfTI-1) or 540 (NIfTI-2), in either byte order (looksLikeNifti checked it is one of them) */
+function headerBytes(bytes: Uint8Array): number {
+  if (bytes.length < 4) return 348;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return dv.getInt32(0, true) === 540 || dv.getInt32(0, false) === 540 ? 540 : 348;
+}
+
 const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, le: boolean) => number }> = {
   2: { bytes: 1, read: (dv, o) => dv.getUint8(o) },
   4: { bytes: 2, read: (dv, o, le) => dv.getInt16(o, le) },
@@ -47,7 +54,11 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let header: nifti.NIFTI1 | nifti.NIFTI2 | null;
   try {
-    header = nifti.readHeader(ab);
+    // The header alone: given more, nifti-reader-js walks the extensions, which the service never
+    // uses — and its walk follows a negative esize backwards, so a file whose sizes form a cycle
+    // (-16 here, +16 there) held the process in an endless loop, and it console.logs every
+    // extension's bytes (a DICOM extension carries the patient's name) into the service's log.
+    header = nifti.readHeader(ab.slice(0, Math.min(ab.byteLength, headerBytes(bytes))));
     if (!header) throw new Error('no header');
   } catch {
     throw new CorruptStudyError(`${fileLabel(pos)} is not a readable NIfTI file (corrupt or truncated).`);
@@ -64,8 +75,11 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   // nifti-reader-js's readImage: it multiplies in dim[3..5] whatever dim[0] says — fields the
   // standard says to ignore beyond dim[0] — so a valid 2-D file with dim[3] = 0, or a 3-D one
   // with a stray negative dim[4], read as empty ("truncated"), and a 4-D file was copied whole.
-  const offset = h.vox_offset;
-  if (!Number.isInteger(offset) || offset < 0) throw new CorruptStudyError(`${fileLabel(pos)} has an invalid NIfTI voxel offset.`);
+  if (!Number.isInteger(h.vox_offset) || h.vox_offset < 0) throw new CorruptStudyError(`${fileLabel(pos)} has an invalid NIfTI voxel offset.`);
+  // nifti1.h: "If vox_offset is less than 352 in a .nii file, it is equivalent to 352 (i.e., image
+  // data never starts before byte #352 in a .nii file)" — read from 0 (as nibabel does), a
+  // vox_offset of 0 showed the header's bytes as the first voxels. NIfTI-2 likewise: 540 + 4.
+  const offset = Math.max(h.vox_offset, headerBytes(bytes) + 4);
   if (offset + nvox * reader.bytes > ab.byteLength) throw new CorruptStudyError(`${fileLabel(pos)}: the NIfTI image data is truncated.`);
   const image = ab.slice(offset, offset + nvox * reader.bytes);
 
