@@ -14,7 +14,7 @@ export interface NiftiVolume {
   height: number;
   /** in-plane spacing (columns, rows) and spacing between slices, in the header's units */
   spacing: { column: number | null; row: number | null; slice: number | null };
-  /** number of volumes in a 4-D file (only the first is analysed) */
+  /** number of 3-D volumes in a 4-D to 7-D file: the product of dim[4..dim[0]] (only the first is analysed) */
   volumes: number;
   /** where the display orientation came from; 'none': historical layout, plane unknown */
   orientation: { source: OrientationSource | 'none'; axcodes: string | null; plane: Plane | null };
@@ -38,6 +38,9 @@ const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, l
   256: { bytes: 1, read: (dv, o) => dv.getInt8(o) },
   512: { bytes: 2, read: (dv, o, le) => dv.getUint16(o, le) },
   768: { bytes: 4, read: (dv, o, le) => dv.getUint32(o, le) },
+  // int64 / uint64: beyond 2^53 a value rounds, far below what the 8-bit display resolves
+  1024: { bytes: 8, read: (dv, o, le) => Number(dv.getBigInt64(o, le)) },
+  1280: { bytes: 8, read: (dv, o, le) => Number(dv.getBigUint64(o, le)) },
 };
 
 /**
@@ -66,7 +69,9 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   const h = header;
   const ndim = h.dims[0];
   const [nx, ny, nz] = [h.dims[1], h.dims[2], ndim >= 3 ? h.dims[3] : 1];
-  const volumes = ndim >= 4 ? Math.max(1, h.dims[4]) : 1;
+  // the 3-D volumes the file holds: a 5-D one of dims (x, y, z, 1, 3) — a vector field — holds 3, not dim[4] = 1
+  let volumes = 1;
+  for (let d = 4; d <= Math.min(ndim, 7); d++) volumes *= Math.max(1, h.dims[d]);
   if (ndim < 2 || ndim > 7 || nx < 1 || ny < 1 || nz < 1) throw new CorruptStudyError(`${fileLabel(pos)} has invalid NIfTI dimensions.`);
   const reader = READERS[h.datatypeCode];
   if (!reader) throw new UnsupportedStudyFileError(`NIfTI data type ${h.datatypeCode} (e.g. RGB or complex) is not supported; scalar volumes only.`);
