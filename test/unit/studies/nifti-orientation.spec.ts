@@ -116,6 +116,19 @@ describe('NIfTI orientation: axis codes', () => {
     expect(axcodesString(axisCodes([[0, 0, -2], [3, 0, 0], [0, -1, 0]])!)).toBe('AIL'); // spacing does not matter
   });
 
+  it('a sheared sform (affine registration) takes the nearest rotation first, as nibabel io_orientation does', () => {
+    // 5 %-sheared random obliques where picking on the sheared columns gave other codes;
+    // expected: nibabel 5.4.2 aff2axcodes of the same matrices
+    const sheared: [number[][], string][] = [
+      [[[-0.222063, 1.0042766, 2.0262443], [-0.6129859, -1.1129868, 0.899848], [0.5807086, -0.7486923, 1.2645778]], 'SPR'],
+      [[[-0.8906025, 0.5340707, 0.439966], [-0.1314236, -1.7089373, 0.3037229], [0.894371, 0.4749106, 0.4905248]], 'LPS'],
+      [[[-0.862789, -0.6651103, 0.2042616], [0.4345573, -0.5118443, -2.0413215], [0.5933076, -0.5873375, 2.0664404]], 'LIP'],
+    ];
+    for (const [m, codes] of sheared) expect(axcodesString(axisCodes(m)!)).toBe(codes);
+    // an orthogonal matrix is its own nearest rotation: codes as before
+    expect(axcodesString(axisCodes(matMul(rotX(44), LAS))!)).toBe('LAS');
+  });
+
   it('the quaternion matrix follows nifti1_io (qfac flips k; |b,c,d| ≥ 1 is normalised)', () => {
     expect(axcodesString(axisCodes(quaternToMatrix([0, 0, 0], 1))!)).toBe('RAS');
     expect(axcodesString(axisCodes(quaternToMatrix([0, 0, 0], -1))!)).toBe('RAI');
