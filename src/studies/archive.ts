@@ -1,6 +1,7 @@
 import { Gunzip } from 'fflate';
 import { nextTurn } from '../common/abort';
 import { humanBytes } from '../presentation/labels';
+import { containerDocumentKind } from './container-documents';
 import { isZip } from './file-kinds';
 import { SkippedList } from './skipped-files';
 import { CorruptStudyError, FilePosition, fileLabel, StudyTooLargeError, TooManySlicesError } from './study-errors';
@@ -122,6 +123,8 @@ export async function unzipWithin(
 ): Promise<StudyPart[]> {
   const entries = readZipDirectory(bytes, file, maxArchiveEntries(maxSlices));
   if (!entries.length) throw new CorruptStudyError(`The ZIP archive (${fileLabel(file)}) holds no files.`);
+  const kind = containerDocumentKind(entries.map((e) => e.name));
+  if (kind) side.skipped.noteDocument(file, kind);
   const parts: StudyPart[] = [];
   for (let index = 0; index < entries.length; index++) {
     const e = entries[index];

@@ -26,6 +26,7 @@ export interface SkippedFiles {
 export class SkippedList {
   private readonly shown: { at: number[]; base: string | null; label: string }[] = [];
   private n = 0;
+  private doc: { label: string; kind: string } | null = null;
   /** `entryName`: the ZIP entry's name; absent for a file uploaded on its own (its name is not sent). Bookkeeping entries are not counted. */
   add(pos: FilePosition, entryName?: string): void {
     if (entryName !== undefined && isBookkeepingEntry(entryName)) return;
@@ -39,6 +40,14 @@ export class SkippedList {
   }
   get count(): number {
     return this.n;
+  }
+  /** An uploaded ZIP that is a document or program in the ZIP container (container-documents.ts); the first is kept. */
+  noteDocument(pos: FilePosition, kind: string): void {
+    this.doc ??= { label: fileLabel(pos), kind };
+  }
+  /** The first uploaded ZIP that was a document, with its position ("file 2 of 3"): for a refusal that names it */
+  get document(): { label: string; kind: string } | null {
+    return this.doc;
   }
   /** `identifierTokens`: those of the series' headers (deidentify.ts identifierTokens), cut from the names; none when no header was read */
   summary(identifierTokens: string[] = []): SkippedFiles {

@@ -51,6 +51,13 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
 /** No DICOM or NIfTI file in the whole upload: says what was found instead. */
 export function noStudyFile(skipped: SkippedList): UnsupportedStudyFileError {
   if (!skipped.count) return new UnsupportedStudyFileError('The upload holds no DICOM or NIfTI image.');
+  const doc = skipped.document;
+  if (doc) {
+    const which = doc.label === 'file 1 of 1' ? 'The uploaded file' : `The upload's ${doc.label}`;
+    return new UnsupportedStudyFileError(
+      `${which} is ${doc.kind}, not a study: no DICOM or NIfTI file was found in the upload. Upload the series' DICOM files (or a ZIP of them) or a NIfTI volume.`,
+    );
+  }
   return new UnsupportedStudyFileError(
     `No DICOM or NIfTI file was found in the upload: it holds ${skipped.describe()}, which a study does not read. Upload the series' DICOM files (or a ZIP of them) or a NIfTI volume.`,
   );
