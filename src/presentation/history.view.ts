@@ -4,7 +4,7 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
-import { bodyPartLine, capitalise, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
+import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
 import { recordReason } from './record-reason';
 
 export interface ProbabilityView {
@@ -121,7 +121,7 @@ export function historyRow(item: HistoryItem): HistoryRowView {
     title: resultTitle(item),
     tone: tone(item),
     badge: badge(item),
-    decidedAt: item.code ? `${capitalise(humanStage(item.stage))} · ${humanCode(item.code)}` : capitalise(humanStage(item.stage)),
+    decidedAt: item.code ? `${capitalise(humanStage(item.stage))} · ${humanCode(item.code, codeOf(item))}` : capitalise(humanStage(item.stage)),
     bodyPart: item.anatomy ? capitalise(humanLabel(item.anatomy)) : '—',
     confidence: fig === null ? '—' : percent(fig),
     confidenceWidth: fig === null ? null : `${Math.round(fig * 100)}%`,
@@ -176,9 +176,9 @@ const NO_VALUE = '—';
  */
 export function reasonLabel(key: string): string {
   const at = key.indexOf(': ');
-  if (at < 0) return humanCode(key);
+  if (at < 0) return humanCode(key, 'any');
   const code = key.slice(at + 2);
-  const reason = code === 'unknown' ? 'Reason not recorded' : humanCode(code);
+  const reason = code === 'unknown' ? 'Reason not recorded' : humanCode(code, 'any'); // images and studies together
   return `${reason} (${statusName(key.slice(0, at))})`;
 }
 

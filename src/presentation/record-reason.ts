@@ -6,7 +6,7 @@
  * not on the page. Pure; figures and names through labels.ts, as everywhere else.
  */
 import type { HistoryItem } from '../history/history.service';
-import { capitalise, humanCode, humanLabel, humanStage, percent, refusedByImageChecks } from './labels';
+import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent, refusedByImageChecks } from './labels';
 
 /** The study page's words for a series refused from its header (src/studies/header-refusal.ts uses them too). */
 export function headerNotMriReason(modality: string): string {
@@ -68,7 +68,7 @@ export function recordReason(r: ReasonFields): string {
     case 'SLICE_DISAGREEMENT':
       return 'The slices disagree: a finding on some slices is not confirmed by the others.';
     default:
-      if (r.stage === 'file') return `${humanCode(r.code)}: refused at the file checks, before any model ran.`;
-      return r.code ? `${humanCode(r.code)}: decided at the ${humanStage(r.stage)} stage.` : capitalise(r.status);
+      if (r.stage === 'file') return `${humanCode(r.code, codeOf(r))}: refused at the file checks, before any model ran.`;
+      return r.code ? `${humanCode(r.code, codeOf(r))}: decided at the ${humanStage(r.stage)} stage.` : capitalise(r.status);
   }
 }

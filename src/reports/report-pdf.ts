@@ -3,7 +3,7 @@ import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/dis
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
-import { bodyPartLine, capitalise, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
+import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { recordReason } from '../presentation/record-reason';
 
@@ -101,7 +101,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (answeredByExperimentalModel(r, input.cards ?? [])) {
     doc.fillColor('#b45309').font('Helvetica-Bold').text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
   }
-  row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code)} (${r.code})` : ''}`);
+  row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code, codeOf(r))} (${r.code})` : ''}`);
   // the threshold recorded with the analysis: the rule this answer or refusal was given under
   row('Confidence threshold', thresholdLine(r));
   // a study's own settings (STUDY_AGREEMENT, STUDY_MIN_USABLE_SLICES), also as recorded

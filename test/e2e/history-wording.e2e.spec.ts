@@ -59,7 +59,7 @@ describe('history page: one name per status, a summary in words', () => {
 
   it('reasons read as the refusal labels, and the unnamed body part is named', () => {
     const reasons = summaryColumn(html, 'Reasons (not completed)');
-    expect(reasons).toEqual(expect.arrayContaining(['Not an MRI image (rejected) 1', 'Not a JPEG or PNG file (rejected) 1', 'Recognised, no validated model (inconclusive) 1']));
+    expect(reasons).toEqual(expect.arrayContaining(['Not an MRI image (rejected) 1', 'Unsupported file type (rejected) 1', 'Recognised, no validated model (inconclusive) 1']));
     expect(reasons.join(' ')).not.toMatch(/not mri|NOT_MRI|_/);
     const parts = summaryColumn(html, 'Body part');
     expect(parts).toContain('Not determined 2');
