@@ -59,7 +59,8 @@ export class HistoryController {
       statuses: STATUSES.map((value) => ({ value, name: capitalise(statusName(value)) })),
       admin: user.role === 'admin',
       page,
-      rows: page.items.map(historyRow),
+      // an answer's caveat beside it in the list too (the list said "No tumour" without "does not rule out a tumour")
+      rows: page.items.map((item) => ({ ...historyRow(item), caveat: recordedCaveat(item, this.loadedCards()) })),
       summary: summaryView(summary),
       timings: Object.entries(summary.medianTimingsMs).map(([k, v]) => ({ k, v })),
       csvHref: `/history/export.csv${filtersQuery(filters)}`,
