@@ -55,7 +55,6 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1]) => {
     const xs = fractions.reduce<number[]>((acc, _f, i) => [...acc, i === 0 ? LEFT : acc[i - 1] + fractions[i - 1] * width], []);
     const line = (cells: string[], bold: boolean) => {
-      if (doc.y > doc.page.height - 90) doc.addPage();
       const y = doc.y;
       let bottom = y;
       cells.forEach((c, i) => {
@@ -64,10 +63,22 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
       });
       doc.y = bottom + 2;
     };
-    line(head, true);
-    doc.moveTo(LEFT, doc.y).lineTo(LEFT + width, doc.y).lineWidth(0.5).stroke('#999999');
-    doc.y += 3;
-    for (const cells of rows) line(cells, false);
+    const header = () => {
+      line(head, true);
+      doc.moveTo(LEFT, doc.y).lineTo(LEFT + width, doc.y).lineWidth(0.5).stroke('#999999');
+      doc.y += 3;
+    };
+    // the header with room for a row or two below it, never alone at a page's foot; rows that run
+    // onto the next page take it with them (page 2 was a list of sources under no header)
+    if (doc.y > doc.page.height - 120) doc.addPage();
+    header();
+    for (const cells of rows) {
+      if (doc.y > doc.page.height - 90) {
+        doc.addPage();
+        header();
+      }
+      line(cells, false);
+    }
     doc.x = LEFT;
     doc.fontSize(10);
   };
