@@ -47,6 +47,13 @@ function lowConfidence(r: ReasonFields): string {
   if (r.stage === 'anatomy') return `The body part could not be determined confidently (${percent(r.anatomyConfidence)}, ${belowThreshold(r, 'triage')}).`;
   const top = r.label ? ([r.label, r.confidence ?? NaN] as [string, number]) : topEntry(r.probabilities);
   if (!top) return `No answer reached the confidence threshold.`;
+  // at or above the threshold recorded with it, the model's answer was withheld for the one other
+  // reason (diagnosis-decision.ts): the image is unlike its training data. The page said "below the
+  // 60.0 % confidence threshold" of a finding at 94.0 %.
+  const t = r.task ? r.thresholds?.[r.task] : undefined;
+  if (typeof t === 'number' && top[1] >= t) {
+    return `The image is unlike the ${humanLabel(r.task)}'s training data (out-of-distribution), so its most likely finding (${humanLabel(top[0])}, ${percent(top[1])}) was not given as an answer.`;
+  }
   return `The most likely finding (${humanLabel(top[0])}, ${percent(top[1])}) is ${belowThreshold(r, r.task)}.`;
 }
 

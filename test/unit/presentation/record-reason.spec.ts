@@ -62,6 +62,13 @@ describe('the reason a record holds, on the history detail page and in the metad
     expect(recordReason(low)).toBe('The most likely finding (glioma, 45.0 %) is below the 70.0 % confidence threshold.');
   });
 
+  it('withheld at or above its threshold: out of distribution, never "below the threshold"', () => {
+    const ood = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', confidence: 0.94, probabilities: { notumor: 0.94, glioma: 0.04, meningioma: 0.02 }, modelVersions: { triage: '4.3.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } });
+    expect(recordReason(ood)).toBe("The image is unlike the brain tumour model's training data (out-of-distribution), so its most likely finding (no tumour, 94.0 %) was not given as an answer.");
+    // a record without its threshold cannot tell the two apart: the sentence it had
+    expect(recordReason({ ...ood, thresholds: null })).toBe('The most likely finding (no tumour, 94.0 %) is below the confidence threshold.');
+  });
+
   it('no validated model, a study with too few slices, a file refusal: each its reason', () => {
     expect(recordReason(notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'NO_VALIDATED_MODEL', isMri: true, anatomy: 'spine', anatomyConfidence: 0.95 }))).toBe(
       'Spine MRI recognised (95.0 %), but no validated diagnosis model exists for this body part yet.',
