@@ -110,6 +110,8 @@
     return r.stage === 'diagnosis' && r.code === 'LOW_CONFIDENCE' && typeof r.confidence === 'number' && r.confidence >= thr;
   }
 
+  S.withheldOutOfDistribution = withheldOutOfDistribution;
+
   function confidenceBlock(r) {
     var info = models();
     // Only the diagnosis model's figure is "the" confidence; refusals show their stage figure in the pipeline list.

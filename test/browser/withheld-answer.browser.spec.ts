@@ -45,6 +45,12 @@ const ADMIN = { email: 'withheld-admin@example.org', password: 'withheld-test-pa
     const live = (await page.locator('#live').textContent()) ?? '';
     expect(live).toBe('Result: Unable to determine (the image is unlike the model’s training data)');
 
+    // in a batch too: the row does not show the withheld figure as the result's
+    await page.setInputFiles('#file-input', [IMAGE, IMAGE]);
+    await page.waitForFunction(() => document.getElementById('batch-summary')?.textContent === '2 of 2 analysed');
+    const rows = await page.locator('#batch-list .batch-status').allTextContents();
+    expect(rows).toEqual(['Unable to determine · image unlike the model’s training data', 'Unable to determine · image unlike the model’s training data']);
+
     await page.goto(`${h.base}/history/${r.analysisId}`);
     const reason = (await page.locator('.verdict-message').textContent()) ?? '';
     expect(reason).toMatch(/^The image is unlike the brain tumour model's training data \(out-of-distribution\), so its most likely finding \([a-z ]+, \d+\.\d %\) was not given as an answer\./);
