@@ -5,7 +5,7 @@
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
 import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
-import { recordReason } from './record-reason';
+import { recordReason, withheldOutOfDistribution } from './record-reason';
 
 export interface ProbabilityView {
   label: string;
@@ -105,6 +105,8 @@ export function studyRuleLine(item: Pick<HistoryItem, 'thresholds' | 'study'>): 
 
 /** The figure that decided: the diagnosis confidence, or the triage figure of the stage that refused. */
 function decidingFigure(item: HistoryItem): number | null {
+  // withheld as out of distribution: the model's figure did not decide it (the list showed "Unable to determine · 94.0 %")
+  if (withheldOutOfDistribution(item)) return null;
   if (item.stage === 'diagnosis' && item.code !== 'NO_VALIDATED_MODEL') return item.confidence;
   if (item.stage === 'modality' && refusedByImageChecks(item)) return null; // no model figure decided it
   if (item.stage === 'modality') return item.isMri === false && typeof item.mriConfidence === 'number' ? 1 - item.mriConfidence : item.mriConfidence;

@@ -4,7 +4,7 @@
  * "MRI check: not MRI (—)" while the study page had said "The DICOM header says this series is
  * CT (Modality), not MR"; other refusals only repeated their title. Records built in code.
  */
-import { historyDetail, NO_PROBABILITIES } from '../../../src/presentation/history.view';
+import { historyDetail, historyRow, NO_PROBABILITIES } from '../../../src/presentation/history.view';
 import { headerNotMriReason, recordReason } from '../../../src/presentation/record-reason';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';
@@ -65,6 +65,9 @@ describe('the reason a record holds, on the history detail page and in the metad
   it('withheld at or above its threshold: out of distribution, never "below the threshold"', () => {
     const ood = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', confidence: 0.94, probabilities: { notumor: 0.94, glioma: 0.04, meningioma: 0.02 }, modelVersions: { triage: '4.3.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } });
     expect(recordReason(ood)).toBe("The image is unlike the brain tumour model's training data (out-of-distribution), so its most likely finding (no tumour, 94.0 %) was not given as an answer.");
+    // nor does the list show the withheld figure as the one that decided
+    expect(historyRow(ood).confidence).toBe('—');
+    expect(historyRow({ ...ood, confidence: 0.45, probabilities: { notumor: 0.45, glioma: 0.35, meningioma: 0.2 } }).confidence).toBe('45.0 %');
     // a record without its threshold cannot tell the two apart: the sentence it had
     expect(recordReason({ ...ood, thresholds: null })).toBe('The most likely finding (no tumour, 94.0 %) is below the confidence threshold.');
   });
