@@ -5,7 +5,7 @@ import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
-import { recordReason } from '../presentation/record-reason';
+import { recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 
 export interface ReportInput {
   record: HistoryItem;
@@ -105,7 +105,10 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   heading('Result');
   row('Status', r.code === 'NO_VALIDATED_MODEL' ? `${statusName(r.status)} (no validated model)` : statusName(r.status));
   row('Label', r.label ? capitalise(humanLabel(r.label)) : '— (no diagnosis)');
-  if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', percent(r.confidence));
+  if (withheldOutOfDistribution(r)) {
+    // not "Calibrated confidence: 94.0 %" above a 60.0 % threshold for a result without an answer
+    row('Calibrated confidence', `${percent(r.confidence)} — not an answer: the image is unlike the model's training data (out-of-distribution)`);
+  } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', percent(r.confidence));
   // the caveats beside the answer itself, not only in the Models section further down
   const caveat = recordedCaveat(r, input.cards ?? []);
   if (caveat) doc.fillColor('#8a1c1c').font('Helvetica-Bold').text(caveat, LEFT, undefined, { width }).fillColor('black').font('Helvetica');

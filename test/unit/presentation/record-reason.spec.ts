@@ -62,6 +62,13 @@ describe('the reason a record holds, on the history detail page and in the metad
     expect(recordReason(low)).toBe('The most likely finding (glioma, 45.0 %) is below the 70.0 % confidence threshold.');
   });
 
+  it('withheld at or above its threshold: the PDF does not give the figure as the confidence of an answer', async () => {
+    const ood = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', confidence: 0.94, probabilities: { notumor: 0.94, glioma: 0.04, meningioma: 0.02 }, modelVersions: { triage: '4.3.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } });
+    const text = pdfFlatText(await buildReportPdf({ record: ood, generatedFor: 'u@example.org' }));
+    expect(text).toContain("Calibrated confidence: 94.0 % — not an answer: the image is unlike the model's training data");
+    expect(text).toContain("Reason: The image is unlike the brain tumour model's training data");
+  });
+
   it('withheld at or above its threshold: out of distribution, never "below the threshold"', () => {
     const ood = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', confidence: 0.94, probabilities: { notumor: 0.94, glioma: 0.04, meningioma: 0.02 }, modelVersions: { triage: '4.3.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } });
     expect(recordReason(ood)).toBe("The image is unlike the brain tumour model's training data (out-of-distribution), so its most likely finding (no tumour, 94.0 %) was not given as an answer.");
