@@ -56,7 +56,9 @@
   function finished(item, result) {
     item.result = result;
     item.url = URL.createObjectURL(item.blob);
-    setStatus(item, 'done', S.headline(result) + (result.stage === 'diagnosis' && typeof result.confidence === 'number' && result.code !== 'NO_VALIDATED_MODEL' ? ' · ' + S.pct(result.confidence) : ''));
+    // a withheld answer's figure is not shown as if it were the result's ("Unable to determine · 94.0 %")
+    var withheld = S.withheldOutOfDistribution(result);
+    setStatus(item, 'done', S.headline(result) + (withheld ? ' · image unlike the model’s training data' : result.stage === 'diagnosis' && typeof result.confidence === 'number' && result.code !== 'NO_VALIDATED_MODEL' ? ' · ' + S.pct(result.confidence) : ''));
     if (result.caveat) {
       var limit = S.el('p', 'caveat-note');
       S.caveatNote(limit, result);

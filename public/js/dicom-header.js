@@ -16,6 +16,10 @@
     '00200032': 'Image Position', '00200037': 'Image Orientation', '00280010': 'Rows', '00280011': 'Columns',
     '00280030': 'Pixel Spacing', '00280100': 'Bits Allocated', '00281050': 'Window Center', '00281051': 'Window Width',
     '00281052': 'Rescale Intercept', '00281053': 'Rescale Slope', '00020010': 'Transfer Syntax UID',
+    // the file meta group every Part 10 file opens with: its rows had no name
+    '00020000': 'File Meta Group Length', '00020001': 'File Meta Version', '00020002': 'Media Storage SOP Class UID',
+    '00020003': 'Media Storage SOP Instance UID', '00020012': 'Implementation Class UID', '00020013': 'Implementation Version Name',
+    '00020016': 'Source Application Entity',
   };
   var STRING_VRS = { AE: 1, AS: 1, CS: 1, DA: 1, DS: 1, DT: 1, IS: 1, LO: 1, LT: 1, PN: 1, SH: 1, ST: 1, TM: 1, UI: 1, UT: 1, UC: 1 };
   var LONG_VRS = { OB: 1, OD: 1, OF: 1, OL: 1, OV: 1, OW: 1, SQ: 1, UC: 1, UN: 1, UR: 1, UT: 1 };
@@ -54,7 +58,8 @@
       var tag = hex4(group) + hex4(elem);
       var isString = vr ? STRING_VRS[vr] : NAMES[tag] && tag !== '00280010' && tag !== '00280011' && tag !== '00280100';
       var value;
-      if (vr === 'US') value = String(dv.getUint16(off, true));
+      if (vr === 'US' && len >= 2) value = String(dv.getUint16(off, true));
+      else if (vr === 'UL' && len >= 4) value = String(dv.getUint32(off, true));
       else if (isString) value = new TextDecoder('latin1').decode(new Uint8Array(buf, off, Math.min(len, 256))).replace(/\0/g, '').trim();
       else if (!vr && (tag === '00280010' || tag === '00280011' || tag === '00280100')) value = String(dv.getUint16(off, true));
       else value = '(' + len + ' bytes)';

@@ -99,6 +99,19 @@
       .then(function () { if (note.textContent.indexOf('can be downloaded in') < 0) btn.disabled = false; });
   };
 
+  /**
+   * A diagnosis withheld although the model's figure reached the threshold it was decided at: the
+   * one other reason (diagnosis-decision.ts) is an image unlike the model's training data. The
+   * page explained it with "below the 60.0 % threshold" under a bar at 94.0 %.
+   */
+  function withheldOutOfDistribution(r) {
+    var m = models()[r.task] || {};
+    var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
+    return r.stage === 'diagnosis' && r.code === 'LOW_CONFIDENCE' && typeof r.confidence === 'number' && r.confidence >= thr;
+  }
+
+  S.withheldOutOfDistribution = withheldOutOfDistribution;
+
   function confidenceBlock(r) {
     var info = models();
     // Only the diagnosis model's figure is "the" confidence; refusals show their stage figure in the pipeline list.
@@ -115,7 +128,11 @@
     $('confidence-bar').className = r.status === 'completed' ? 'above' : 'below';
     $('threshold-mark').style.left = (thr * 100).toFixed(1) + '%';
     var p = $('confidence-explain');
-    p.textContent = 'Calibrated: of answers given with this confidence on the test images, about that share were right; below the '
+    p.textContent = (withheldOutOfDistribution(r)
+      ? 'Not an answer: the model’s top class reached ' + pct(r.confidence) + ', above the ' + pct(thr)
+        + ' threshold (the mark on the bar), but the image is unlike the images it was trained on, and there its confidence is not to be trusted. '
+      : '')
+      + 'Calibrated: of answers given with this confidence on the test images, about that share were right; below the '
       + pct(thr) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
     if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
   }
@@ -225,7 +242,9 @@
     $('pdf-btn').hidden = !r.analysisId;
     S.shown = entry;
     if (!(opts && opts.quiet)) {
-      S.say('Result: ' + headline(r) + (typeof r.confidence === 'number' && r.stage === 'diagnosis' ? ', ' + pct(r.confidence) : ''));
+      // a withheld answer's figure is not announced as if it were the result's ("Unable to determine, 94.0 %")
+      var figure = typeof r.confidence === 'number' && r.stage === 'diagnosis' && !withheldOutOfDistribution(r) ? ', ' + pct(r.confidence) : '';
+      S.say('Result: ' + headline(r) + (withheldOutOfDistribution(r) ? ' (the image is unlike the model’s training data)' : figure));
     }
   };
 

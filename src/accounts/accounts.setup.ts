@@ -40,6 +40,11 @@ export function configureAccounts(app: NestExpressApplication): void {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const path = canonicalPath(req.path);
     if (ANONYMOUS_PATHS.has(path) || path.startsWith('/static/')) return next();
+    // Every other answer is for one caller (their history, results, a CSRF token tied to their
+    // login): never kept by the browser. Without it, Back after "Log out" showed the history
+    // pages of whoever had logged out, from the browser's cache. A route may still set its own
+    // (the public sample images do).
+    res.setHeader('Cache-Control', 'no-store');
     void (async () => {
       const state = authState(req);
       const api = isApiPath(req.path);

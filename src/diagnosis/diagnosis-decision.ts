@@ -1,5 +1,6 @@
 import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, oodScore, softmax } from '../inference/tensor-math';
+import { humanLabel } from '../presentation/labels';
 import { pct, pctBelow } from '../validation/triage-decision';
 
 export interface DiagnosisDecision {
@@ -44,7 +45,8 @@ export function decideDiagnosis(
       status: 'inconclusive',
       code: 'LOW_CONFIDENCE',
       label: null,
-      message: `Unable to determine: the image is unlike the ${card.name} model's training data (out-of-distribution).`,
+      // the model in words ("brain tumour model"), not its key: the page read "the brain_tumor model's"
+      message: `Unable to determine: the image is unlike the ${humanLabel(card.name)}'s training data (out-of-distribution).`,
     };
   }
   if (confidence < thr) {

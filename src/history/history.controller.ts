@@ -8,7 +8,8 @@ import { CurrentUser } from '../accounts/request-user';
 import type { AuthUser } from '../accounts/roles';
 import { HistoryQuery, HistoryQueryDto } from './history.dto';
 import { emptyHistoryView, historyDetail, historyRow, summaryView } from '../presentation/history.view';
-import { filtersQuery, parseFilters, parsePaging, STATUSES } from './history.filters';
+import { filtersQuery, HistoryFilters, Paging, parseFilters, parsePaging, STATUSES } from './history.filters';
+import { BadRequestError } from '../common/errors';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 import { IdParamDto } from '../common/zod-dto';
 import { DISCLAIMER, DISCLAIMER_ASCII } from '../common/disclaimer';
@@ -50,8 +51,24 @@ export class HistoryController {
   @Get('history')
   @ApiExcludeEndpoint()
   async page(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Res() res: Response): Promise<void> {
-    const filters = parseFilters(q, user);
-    const paging = parsePaging(q);
+    let filters: HistoryFilters;
+    let paging: Paging;
+    try {
+      filters = parseFilters(q, user);
+      paging = parsePaging(q);
+    } catch (err) {
+      if (!(err instanceof BadRequestError)) throw err;
+      // the filters again, as typed, with why they cannot be used (400): a bare error page
+      // ("\"from\" is after \"to\".", a link to the analyser) lost the form and what was typed
+      res.status(err.statusCode).render('history', {
+        title: 'History',
+        filterError: err.message,
+        filters: Object.fromEntries(FILTER_QUERIES.filter((k) => k !== 'user' || user.role === 'admin').map((k) => [k, q[k] ?? ''])),
+        statuses: STATUSES.map((value) => ({ value, name: capitalise(statusName(value)) })),
+        admin: user.role === 'admin',
+      });
+      return;
+    }
     const [page, summary] = await Promise.all([this.history.list(user, filters, paging), this.history.summary(user, filters)]);
     res.render('history', {
       title: 'History',
@@ -59,7 +76,8 @@ export class HistoryController {
       statuses: STATUSES.map((value) => ({ value, name: capitalise(statusName(value)) })),
       admin: user.role === 'admin',
       page,
-      rows: page.items.map(historyRow),
+      // an answer's caveat beside it in the list too (the list said "No tumour" without "does not rule out a tumour")
+      rows: page.items.map((item) => ({ ...historyRow(item), caveat: recordedCaveat(item, this.loadedCards()) })),
       summary: summaryView(summary),
       timings: Object.entries(summary.medianTimingsMs).map(([k, v]) => ({ k, v })),
       csvHref: `/history/export.csv${filtersQuery(filters)}`,

@@ -4,8 +4,8 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
-import { bodyPartLine, capitalise, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
-import { recordReason } from './record-reason';
+import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
+import { recordReason, withheldOutOfDistribution } from './record-reason';
 
 export interface ProbabilityView {
   label: string;
@@ -105,6 +105,8 @@ export function studyRuleLine(item: Pick<HistoryItem, 'thresholds' | 'study'>): 
 
 /** The figure that decided: the diagnosis confidence, or the triage figure of the stage that refused. */
 function decidingFigure(item: HistoryItem): number | null {
+  // withheld as out of distribution: the model's figure did not decide it (the list showed "Unable to determine · 94.0 %")
+  if (withheldOutOfDistribution(item)) return null;
   if (item.stage === 'diagnosis' && item.code !== 'NO_VALIDATED_MODEL') return item.confidence;
   if (item.stage === 'modality' && refusedByImageChecks(item)) return null; // no model figure decided it
   if (item.stage === 'modality') return item.isMri === false && typeof item.mriConfidence === 'number' ? 1 - item.mriConfidence : item.mriConfidence;
@@ -121,7 +123,7 @@ export function historyRow(item: HistoryItem): HistoryRowView {
     title: resultTitle(item),
     tone: tone(item),
     badge: badge(item),
-    decidedAt: item.code ? `${capitalise(humanStage(item.stage))} · ${humanCode(item.code)}` : capitalise(humanStage(item.stage)),
+    decidedAt: item.code ? `${capitalise(humanStage(item.stage))} · ${humanCode(item.code, codeOf(item))}` : capitalise(humanStage(item.stage)),
     bodyPart: item.anatomy ? capitalise(humanLabel(item.anatomy)) : '—',
     confidence: fig === null ? '—' : percent(fig),
     confidenceWidth: fig === null ? null : `${Math.round(fig * 100)}%`,
@@ -176,9 +178,9 @@ const NO_VALUE = '—';
  */
 export function reasonLabel(key: string): string {
   const at = key.indexOf(': ');
-  if (at < 0) return humanCode(key);
+  if (at < 0) return humanCode(key, 'any');
   const code = key.slice(at + 2);
-  const reason = code === 'unknown' ? 'Reason not recorded' : humanCode(code);
+  const reason = code === 'unknown' ? 'Reason not recorded' : humanCode(code, 'any'); // images and studies together
   return `${reason} (${statusName(key.slice(0, at))})`;
 }
 

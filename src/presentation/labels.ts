@@ -34,6 +34,30 @@ const CODES: Record<string, string> = {
   INSUFFICIENT_SLICES: 'Too few usable slices',
 };
 
+/**
+ * A study's own words for the file-check codes it shares with single images: a ZIP or a JPEG
+ * sent to the study page was titled "Not a JPEG or PNG file" in the history and its PDF (the
+ * image words; the JPEG is one), where the study page had said it is not a DICOM, NIfTI or ZIP file.
+ */
+const STUDY_CODES: Record<string, string> = {
+  UNSUPPORTED_TYPE: 'Not a DICOM, NIfTI or ZIP file',
+  CORRUPT_IMAGE: 'Unreadable file',
+};
+
+/** The same codes where images and studies are counted together (the history summary's reasons). */
+const ANY_FILE_CODES: Record<string, string> = {
+  UNSUPPORTED_TYPE: 'Unsupported file type',
+  CORRUPT_IMAGE: 'Unreadable file',
+};
+
+/** Whose words a code is named in: a single image's, a study's, or either (counted together). */
+export type CodeOf = 'image' | 'study' | 'any';
+
+/** The record's kind for humanCode: a study record carries `study`. */
+export function codeOf(r: { study?: unknown }): CodeOf {
+  return r.study ? 'study' : 'image';
+}
+
 /** The title of a result recognised for a body part that has no validated model; {part} is the body part's name. */
 const NO_VALIDATED_MODEL_TITLE = '{part} MRI — no validated model';
 
@@ -65,9 +89,11 @@ export function displayName(key: string | null | undefined): string {
   return capitalise(humanLabel(key));
 }
 
-export function humanCode(code: string | null | undefined): string {
+/** A refusal code in words, for an image's record (the default), a study's, or both counted together. */
+export function humanCode(code: string | null | undefined, of: CodeOf = 'image'): string {
   if (!code) return '';
-  return CODES[code] ?? capitalise(code.toLowerCase().replace(/_/g, ' '));
+  const own = of === 'study' ? STUDY_CODES[code] : of === 'any' ? ANY_FILE_CODES[code] : undefined;
+  return own ?? CODES[code] ?? capitalise(code.toLowerCase().replace(/_/g, ' '));
 }
 
 /**
@@ -196,7 +222,7 @@ export interface TitledRecord {
 export function resultTitle(r: TitledRecord): string {
   if (r.status === 'completed' && r.label) return displayName(r.label);
   if (r.code === 'NO_VALIDATED_MODEL' && r.anatomy) return NO_VALIDATED_MODEL_TITLE.replace('{part}', displayName(r.anatomy));
-  if (r.code) return humanCode(r.code);
+  if (r.code) return humanCode(r.code, codeOf(r));
   return capitalise(r.status);
 }
 

@@ -6,7 +6,7 @@
  * not on the page. Pure; figures and names through labels.ts, as everywhere else.
  */
 import type { HistoryItem } from '../history/history.service';
-import { capitalise, humanCode, humanLabel, humanStage, percent, refusedByImageChecks } from './labels';
+import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent, refusedByImageChecks } from './labels';
 
 /** The study page's words for a series refused from its header (src/studies/header-refusal.ts uses them too). */
 export function headerNotMriReason(modality: string): string {
@@ -42,11 +42,29 @@ function notMri(r: ReasonFields): string {
   return 'It was refused as not an MRI.';
 }
 
+/**
+ * An image's diagnosis withheld although its figure reached the threshold recorded with it: the one
+ * other reason (diagnosis-decision.ts) is an image unlike the model's training data. A study's
+ * LOW_CONFIDENCE is always below its threshold; a record without its threshold cannot tell.
+ */
+export function withheldOutOfDistribution(r: Pick<ReasonFields, 'stage' | 'code' | 'task' | 'confidence' | 'probabilities' | 'thresholds'>): boolean {
+  if (r.stage !== 'diagnosis' || r.code !== 'LOW_CONFIDENCE' || !r.task) return false;
+  const t = r.thresholds?.[r.task];
+  const figure = r.confidence ?? topEntry(r.probabilities)?.[1];
+  return typeof t === 'number' && typeof figure === 'number' && figure >= t;
+}
+
 function lowConfidence(r: ReasonFields): string {
   if (r.stage === 'modality') return `The service was not confident this is an MRI (MRI ${percent(r.mriConfidence)}, ${belowThreshold(r, 'triage')}).`;
   if (r.stage === 'anatomy') return `The body part could not be determined confidently (${percent(r.anatomyConfidence)}, ${belowThreshold(r, 'triage')}).`;
   const top = r.label ? ([r.label, r.confidence ?? NaN] as [string, number]) : topEntry(r.probabilities);
   if (!top) return `No answer reached the confidence threshold.`;
+  // at or above the threshold recorded with it, the model's answer was withheld for the one other
+  // reason (diagnosis-decision.ts): the image is unlike its training data. The page said "below the
+  // 60.0 % confidence threshold" of a finding at 94.0 %.
+  if (withheldOutOfDistribution(r)) {
+    return `The image is unlike the ${humanLabel(r.task)}'s training data (out-of-distribution), so its most likely finding (${humanLabel(top[0])}, ${percent(top[1])}) was not given as an answer.`;
+  }
   return `The most likely finding (${humanLabel(top[0])}, ${percent(top[1])}) is ${belowThreshold(r, r.task)}.`;
 }
 
@@ -68,7 +86,7 @@ export function recordReason(r: ReasonFields): string {
     case 'SLICE_DISAGREEMENT':
       return 'The slices disagree: a finding on some slices is not confirmed by the others.';
     default:
-      if (r.stage === 'file') return `${humanCode(r.code)}: refused at the file checks, before any model ran.`;
-      return r.code ? `${humanCode(r.code)}: decided at the ${humanStage(r.stage)} stage.` : capitalise(r.status);
+      if (r.stage === 'file') return `${humanCode(r.code, codeOf(r))}: refused at the file checks, before any model ran.`;
+      return r.code ? `${humanCode(r.code, codeOf(r))}: decided at the ${humanStage(r.stage)} stage.` : capitalise(r.status);
   }
 }

@@ -3,9 +3,9 @@ import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/dis
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
-import { bodyPartLine, capitalise, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
+import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
-import { recordReason } from '../presentation/record-reason';
+import { recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 
 export interface ReportInput {
   record: HistoryItem;
@@ -55,7 +55,6 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1]) => {
     const xs = fractions.reduce<number[]>((acc, _f, i) => [...acc, i === 0 ? LEFT : acc[i - 1] + fractions[i - 1] * width], []);
     const line = (cells: string[], bold: boolean) => {
-      if (doc.y > doc.page.height - 90) doc.addPage();
       const y = doc.y;
       let bottom = y;
       cells.forEach((c, i) => {
@@ -64,10 +63,22 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
       });
       doc.y = bottom + 2;
     };
-    line(head, true);
-    doc.moveTo(LEFT, doc.y).lineTo(LEFT + width, doc.y).lineWidth(0.5).stroke('#999999');
-    doc.y += 3;
-    for (const cells of rows) line(cells, false);
+    const header = () => {
+      line(head, true);
+      doc.moveTo(LEFT, doc.y).lineTo(LEFT + width, doc.y).lineWidth(0.5).stroke('#999999');
+      doc.y += 3;
+    };
+    // the header with room for a row or two below it, never alone at a page's foot; rows that run
+    // onto the next page take it with them (page 2 was a list of sources under no header)
+    if (doc.y > doc.page.height - 120) doc.addPage();
+    header();
+    for (const cells of rows) {
+      if (doc.y > doc.page.height - 90) {
+        doc.addPage();
+        header();
+      }
+      line(cells, false);
+    }
     doc.x = LEFT;
     doc.fontSize(10);
   };
@@ -94,14 +105,17 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   heading('Result');
   row('Status', r.code === 'NO_VALIDATED_MODEL' ? `${statusName(r.status)} (no validated model)` : statusName(r.status));
   row('Label', r.label ? capitalise(humanLabel(r.label)) : '— (no diagnosis)');
-  if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', percent(r.confidence));
+  if (withheldOutOfDistribution(r)) {
+    // not "Calibrated confidence: 94.0 %" above a 60.0 % threshold for a result without an answer
+    row('Calibrated confidence', `${percent(r.confidence)} — not an answer: the image is unlike the model's training data (out-of-distribution)`);
+  } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', percent(r.confidence));
   // the caveats beside the answer itself, not only in the Models section further down
   const caveat = recordedCaveat(r, input.cards ?? []);
   if (caveat) doc.fillColor('#8a1c1c').font('Helvetica-Bold').text(caveat, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
   if (answeredByExperimentalModel(r, input.cards ?? [])) {
     doc.fillColor('#b45309').font('Helvetica-Bold').text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
   }
-  row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code)} (${r.code})` : ''}`);
+  row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code, codeOf(r))} (${r.code})` : ''}`);
   // the threshold recorded with the analysis: the rule this answer or refusal was given under
   row('Confidence threshold', thresholdLine(r));
   // a study's own settings (STUDY_AGREEMENT, STUDY_MIN_USABLE_SLICES), also as recorded

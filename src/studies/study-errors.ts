@@ -30,9 +30,20 @@ export class TooManyFilesError extends FileCheckError {
   }
 }
 
+/**
+ * A sentence that starts with a file's position ("file 1 of 1 is not a DICOM…"), as the study
+ * page shows it and the API returns it: with its capital letter.
+ */
+function sentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
 export class UnsupportedStudyFileError extends FileCheckError {
   readonly code = 'UNSUPPORTED_TYPE';
   readonly statusCode = 415;
+  constructor(message: string) {
+    super(sentence(message));
+  }
 }
 
 export class UnsupportedTransferSyntaxError extends FileCheckError {
@@ -49,6 +60,9 @@ export class UnsupportedTransferSyntaxError extends FileCheckError {
 export class CorruptStudyError extends FileCheckError {
   readonly code = 'CORRUPT_IMAGE';
   readonly statusCode = 422;
+  constructor(message: string) {
+    super(sentence(message));
+  }
 }
 
 export class MixedSeriesError extends FileCheckError {

@@ -111,4 +111,27 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     expect(await page.locator('#study-error-login-link').isVisible()).toBe(true);
     expect(await page.locator('#study-error-login-link').getAttribute('href')).toBe('/login?next=%2Fstudies');
   });
+
+  it('Back after "Log out" asks the server again: the login page, never the history of who logged out', async () => {
+    // the pages had no Cache-Control, so Chromium showed the history and a record's detail page
+    // from its cache after the logout, to whoever used the browser next
+    await signIn(h, ADMIN.email, ADMIN.password);
+    const page = h.page;
+    await page.setInputFiles('#file-input', { name: 'brain.png', mimeType: 'image/png', buffer: png });
+    await page.click('#submit-btn');
+    await page.locator('#state-result').waitFor({ state: 'visible' });
+    await page.goto(`${h.base}/history`);
+    await Promise.all([page.waitForURL(/\/history\/[0-9a-f-]{36}$/), page.locator('.history-table a', { hasText: 'Details' }).first().click()]);
+    expect(await page.locator('main').textContent()).toContain('Metadata only');
+    await Promise.all([page.waitForURL(`${h.base}/login`), page.click('.logout-form button')]);
+    for (const was of ['/history/', '/history']) {
+      await page.goBack();
+      await page.waitForLoadState('load');
+      expect(new URL(page.url()).pathname).toBe('/login');
+      expect(new URL(page.url()).searchParams.get('next')).toMatch(new RegExp(`^${was}`));
+      const main = (await page.locator('main').textContent()) ?? '';
+      expect(main).not.toContain('Metadata only');
+      expect(main).not.toContain(ADMIN.email);
+    }
+  });
 });

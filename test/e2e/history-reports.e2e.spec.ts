@@ -307,4 +307,16 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(detail.text).toContain(`<p class="experimental-note">${EXPERIMENTAL_NOTICE} <a href="/models/brain_tumor">Model card</a></p>`);
     expect(detail.text).toContain(`<p class="caveat-note">${cardCaveat(FAKE_MODELS_DIR, 'brain_tumor', 'glioma')}</p>`);
   });
+
+  it('the history list puts the caveat beside each answer too, and beside nothing else', async () => {
+    // the list said "Glioma" / "No tumour" bare; the caveat ("does not rule out a tumour") was on the detail page only
+    const html = (await request(server).get('/history').set(alice.headers).set('Accept', 'text/html').expect(200)).text;
+    const titled = [...html.matchAll(/<span class="badge (\w+)">[^<]*<\/span> <strong>([^<]*)<\/strong>(<span class="row-caveat">([^<]*)<\/span>)?<\/td>/g)];
+    const answers = titled.filter((m) => m[1] === 'completed');
+    expect(answers.length).toBeGreaterThan(0);
+    for (const m of answers) expect(m[4]).toBe(cardCaveat(FAKE_MODELS_DIR, 'brain_tumor', m[2].toLowerCase()));
+    const others = titled.filter((m) => m[1] !== 'completed');
+    expect(others.length).toBeGreaterThan(0);
+    for (const m of others) expect(m[3]).toBeUndefined();
+  });
 });

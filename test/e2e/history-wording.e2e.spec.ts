@@ -33,9 +33,11 @@ describe('history page: one name per status, a summary in words', () => {
   let app: NestExpressApplication;
   let html: string;
 
+  let alice: Awaited<ReturnType<typeof loginAs>>;
+
   beforeAll(async () => {
     app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    const alice = await loginAs(app);
+    alice = await loginAs(app);
     const history = app.get(HistoryService);
     const id = alice.user.id;
     await history.record(record(id, { status: 'inconclusive', code: 'NO_VALIDATED_MODEL', anatomy: 'spine', task: 'triage', label: null, confidence: null }));
@@ -59,10 +61,28 @@ describe('history page: one name per status, a summary in words', () => {
 
   it('reasons read as the refusal labels, and the unnamed body part is named', () => {
     const reasons = summaryColumn(html, 'Reasons (not completed)');
-    expect(reasons).toEqual(expect.arrayContaining(['Not an MRI image (rejected) 1', 'Not a JPEG or PNG file (rejected) 1', 'Recognised, no validated model (inconclusive) 1']));
+    expect(reasons).toEqual(expect.arrayContaining(['Not an MRI image (rejected) 1', 'Unsupported file type (rejected) 1', 'Recognised, no validated model (inconclusive) 1']));
     expect(reasons.join(' ')).not.toMatch(/not mri|NOT_MRI|_/);
     const parts = summaryColumn(html, 'Body part');
     expect(parts).toContain('Not determined 2');
     expect(parts.some((p) => p.startsWith('—'))).toBe(false);
+  });
+
+  it('filters that cannot be used: the history page again, as typed, with the reason by the form', async () => {
+    // it was the bare error page ("\"from\" is after \"to\".", a link to the analyser): the form and what was typed were gone
+    const res = await request(app.getHttpServer()).get('/history?from=2026-12-07&to=2026-12-01&label=No+tumour').set(alice.headers).set('Accept', 'text/html').expect(400);
+    expect(res.text).toContain('<form method="get" action="/history" class="filters">');
+    expect(res.text).toContain('name="from" value="2026-12-07"');
+    expect(res.text).toContain('name="to" value="2026-12-01"');
+    expect(res.text).toContain('name="label" value="No tumour"');
+    expect(res.text).toContain('&quot;from&quot; is after &quot;to&quot;. Change the filters above, or <a href="/history">reset them</a>.');
+    expect(res.text).toMatch(/<p class="client-error" role="alert" id="filter-error">/);
+    // no rows or summary under filters that were not applied
+    expect(res.text).not.toContain('Summary ·');
+    expect(res.text).not.toContain('history-table');
+    // a bad page number too; the API keeps its JSON 400
+    expect((await request(app.getHttpServer()).get('/history?pageSize=100000').set(alice.headers).set('Accept', 'text/html').expect(400)).text).toContain('&quot;pageSize&quot; must be a whole number from 1 to 100. Change the filters above');
+    const api = await request(app.getHttpServer()).get('/api/v1/history?from=2026-12-07&to=2026-12-01').set(alice.bearer).expect(400);
+    expect(api.body).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST', message: '"from" is after "to".' });
   });
 });

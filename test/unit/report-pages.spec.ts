@@ -47,6 +47,26 @@ describe('PDF report pages', () => {
     texts.forEach((t, i) => expect(t).toContain(`Page ${i + 1} of ${pages}`));
   });
 
+  it('a table that runs onto the next page takes its header with it, and no header stands alone at a page foot', async () => {
+    // the training-source table's header sat at the foot of page 1 with every row on page 2, under no header
+    const image = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer();
+    const cards = [triage, dx].map((c) => modelCardView(c));
+    const pdf = await buildReportPdf({ record, message: 'Most likely: glioma.', image, heatmap: image, cards, generatedFor: 'u@example.org' });
+    const sources = new Set(cards.flatMap((c) => c.sources.map((r) => r.source)));
+    const pages = pdfStreamTexts(pdf).map((t) => t.split('\n'));
+    let rowsSeen = 0;
+    pages.forEach((lines, i) => {
+      const headers = lines.flatMap((l, at) => (l === 'Training source' ? [at] : []));
+      const rows = lines.flatMap((l, at) => (sources.has(l) ? [at] : []));
+      rowsSeen += rows.length;
+      // every source row on this page has a header above it on this page
+      if (rows.length) expect({ page: i + 1, headerFirst: headers.length > 0 && headers[0] < rows[0] }).toEqual({ page: i + 1, headerFirst: true });
+      // every header on this page has a row of its own below it on this page
+      headers.forEach((h, k) => expect({ page: i + 1, header: k, rows: rows.some((r) => r > h && (k + 1 >= headers.length || r < headers[k + 1])) }).toEqual({ page: i + 1, header: k, rows: true }));
+    });
+    expect(rowsSeen).toBeGreaterThanOrEqual(sources.size);
+  });
+
   it('a one-page metadata report has the footer too, and no page is added for it', async () => {
     const pdf = await buildReportPdf({ record: { ...record, modelVersions: {} }, generatedFor: 'u@example.org' });
     expect(pdfPageCount(pdf)).toBe(1);

@@ -4,7 +4,7 @@
  * "MRI check: not MRI (—)" while the study page had said "The DICOM header says this series is
  * CT (Modality), not MR"; other refusals only repeated their title. Records built in code.
  */
-import { historyDetail, NO_PROBABILITIES } from '../../../src/presentation/history.view';
+import { historyDetail, historyRow, NO_PROBABILITIES } from '../../../src/presentation/history.view';
 import { headerNotMriReason, recordReason } from '../../../src/presentation/record-reason';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';
@@ -60,6 +60,23 @@ describe('the reason a record holds, on the history detail page and in the metad
   it('below the threshold: the finding, its figure and the threshold recorded with it', () => {
     const low = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', probabilities: { glioma: 0.45, notumor: 0.3, meningioma: 0.25 }, modelVersions: { triage: '4.2.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.7 } });
     expect(recordReason(low)).toBe('The most likely finding (glioma, 45.0 %) is below the 70.0 % confidence threshold.');
+  });
+
+  it('withheld at or above its threshold: the PDF does not give the figure as the confidence of an answer', async () => {
+    const ood = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', confidence: 0.94, probabilities: { notumor: 0.94, glioma: 0.04, meningioma: 0.02 }, modelVersions: { triage: '4.3.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } });
+    const text = pdfFlatText(await buildReportPdf({ record: ood, generatedFor: 'u@example.org' }));
+    expect(text).toContain("Calibrated confidence: 94.0 % — not an answer: the image is unlike the model's training data");
+    expect(text).toContain("Reason: The image is unlike the brain tumour model's training data");
+  });
+
+  it('withheld at or above its threshold: out of distribution, never "below the threshold"', () => {
+    const ood = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', confidence: 0.94, probabilities: { notumor: 0.94, glioma: 0.04, meningioma: 0.02 }, modelVersions: { triage: '4.3.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } });
+    expect(recordReason(ood)).toBe("The image is unlike the brain tumour model's training data (out-of-distribution), so its most likely finding (no tumour, 94.0 %) was not given as an answer.");
+    // nor does the list show the withheld figure as the one that decided
+    expect(historyRow(ood).confidence).toBe('—');
+    expect(historyRow({ ...ood, confidence: 0.45, probabilities: { notumor: 0.45, glioma: 0.35, meningioma: 0.2 } }).confidence).toBe('45.0 %');
+    // a record without its threshold cannot tell the two apart: the sentence it had
+    expect(recordReason({ ...ood, thresholds: null })).toBe('The most likely finding (no tumour, 94.0 %) is below the confidence threshold.');
   });
 
   it('no validated model, a study with too few slices, a file refusal: each its reason', () => {

@@ -87,7 +87,7 @@ describe('Enhanced MR: a hostile number of sequence items', () => {
     expect(err).toBeInstanceOf(OversizedHeaderError);
     expect(err).toMatchObject({ code: 'CORRUPT_IMAGE', statusCode: 422 });
     expect(err.message).toBe(
-      'file 1 of 1: its DICOM header holds more elements and sequence items than a study may (819,200 in all; a scan has a few hundred per image), so it was refused without being read.',
+      'File 1 of 1: its DICOM header holds more elements and sequence items than a study may (819,200 in all; a scan has a few hundred per image), so it was refused without being read.',
     );
     // the same through a ZIP and the whole loader
     expect(await errorOf(loadStudy([new Uint8Array(zip({ 'enhanced.dcm': new Uint8Array(file) }))], LIMITS))).toBeInstanceOf(OversizedHeaderError);

@@ -60,7 +60,7 @@ describe('pixel format from the header, for every instance, before any decode', 
     const files = await Promise.all([0, 1, 2].map((k) => dicomJpegSlice(slice(k), { z: k * 5, instanceNumber: k + 1, samplesPerPixel: k === 2 ? 0 : 1 })));
     const err = await errorOf(loadStudy(u8(files), LIMITS));
     expect(err).toMatchObject({ code: 'CORRUPT_IMAGE', statusCode: 422 });
-    expect(err.message).toMatch(/file 3 of 3/);
+    expect(err.message).toMatch(/^File 3 of 3/);
     expect(decode).not.toHaveBeenCalled();
   });
 

@@ -97,7 +97,7 @@ describe('loadStudy: DICOM', () => {
     const b = dicomSlice(slices(1)[0]);
     const err = await catchErr(() => loadStudy([new Uint8Array(b.subarray(0, b.length - 3000))], LIMITS));
     expect(err).toBeInstanceOf(CorruptStudyError);
-    expect((err as Error).message).toMatch(/file 1 of 1/);
+    expect((err as Error).message).toMatch(/^File 1 of 1/);
     expect((err as Error).message).not.toContain(MARKER);
   });
 
