@@ -102,8 +102,9 @@ def triage_config(seed: int = 1337) -> ModelConfig:
     return ModelConfig(name="triage", kind="triage", body_part=None, labels=list(TRIAGE_LABELS),
                        split="triage", size=160, views=1, epochs=0, seed=seed, aug=aug,
                        ood_target_tpr=0.995, source_balance=1.0, cap_per_source=400, trunk="v2+imagenet",
-                       # 4.3.0: the head-CT gate (head_ct.py); 4.2.0: the colour gate; the network is 4.1.0's
-                       version="4.3.0")
+                       # 4.4.0: the confidence threshold chosen by LOSO (loso_report.py); 4.3.0: the head-CT gate
+                       # (head_ct.py); 4.2.0: the colour gate; the network is 4.1.0's
+                       version="4.4.0")
 
 
 def brain_config(seed: int = 1337) -> ModelConfig:

@@ -2,7 +2,9 @@
 
 Chosen here (and only here), never on the in-source test split:
 - triage: the OOD margin (threshold = margin x the 99.5 % quantile of in-source validation scores): the smallest
-  margin of the grid at which no held-out brain/knee/spine source has more than 2 % refused by the OOD gate;
+  margin of the grid at which no held-out brain/knee/spine source has more than 2 % refused by the OOD gate; then
+  the confidence threshold: the one of the grid at which the most held-out rows meet their targets, the lowest of
+  those that tie (it answers the most);
 - brain_tumor: the confidence threshold: the lowest of the grid at which answered tumour images are >= 95 % called a
   tumour and answered tumour-free ones >= 95 % "no tumour", pooled over held-out sources; when none does, no
   threshold is justified: the default 0.60 stays and the card is marked experimental (card.py).
@@ -10,6 +12,7 @@ Chosen here (and only here), never on the in-source test split:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -68,20 +71,35 @@ def triage_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab
     r = merge(res)
     save_outputs(cfg.name, r)
     y_txt = np.array(tab.labels)
+    chosen = choose_ood_margin(r, y_txt, sources)  # from the OOD ratios alone: the confidence does not enter
+    conf_sweep = [{"threshold": c, "targets_met": sum(triage_target(x)[1] for x in
+                                                      triage_rows(dataclasses.replace(cfg, confidence=c), r, y_txt,
+                                                                  sources, bright, chosen, ct))} for c in CONF_GRID]
+    conf = choose_triage_confidence(conf_sweep)
+    cc = dataclasses.replace(cfg, confidence=conf)
     sweep = []
     for mg in OOD_MARGINS:
-        rows = triage_rows(cfg, r, y_txt, sources, bright, mg, ct)
+        rows = triage_rows(cc, r, y_txt, sources, bright, mg, ct)
         nm = [x for x in rows if x["true"] == "not_mri"]
         sweep.append({"margin": mg, "worst_supported_source_ood_refused": _worst_ood(r, y_txt, sources, mg),
                       "worst_not_mri_source_passing_modality": max(x["passes_modality"] for x in nm),
                       "pooled_not_mri_passing_modality": float(np.average([x["passes_modality"] for x in nm],
                                                                           weights=[x["n"] for x in nm]))})
-    chosen = choose_ood_margin(r, y_txt, sources)
+    # the v2 column keeps v2's own threshold: it shows what the last round's model did
     v2 = v2_rows(cfg, tab, lambda r: triage_rows(cfg, r, y_txt, sources, _bright_at(r, sources), 1.0))
     return {"folds": [f.name for f in folds], "seconds": secs, "ood_margin": chosen, "ood_sweep": sweep, "v2_rows": v2,
-            "rows": triage_rows(cfg, r, y_txt, sources, bright, chosen, ct),
-            "rows_without_head_ct_gate": triage_rows(cfg, r, y_txt, sources, bright, chosen),
-            "rows_without_ood_gate": triage_rows(cfg, r, y_txt, sources, bright, np.inf, ct)}
+            "confidence": conf, "confidence_sweep": conf_sweep,
+            "rows": triage_rows(cc, r, y_txt, sources, bright, chosen, ct),
+            "rows_without_head_ct_gate": triage_rows(cc, r, y_txt, sources, bright, chosen),
+            "rows_without_ood_gate": triage_rows(cc, r, y_txt, sources, bright, np.inf, ct)}
+
+
+def choose_triage_confidence(sweep: list[JsonObject]) -> float:
+    """The threshold with the most held-out rows meeting their targets; of those that tie, the lowest (it answers
+    the most). A higher bar refuses more unsupported parts and non-MRI that pass as a body part with middling
+    confidence, and more held-out brain/knee/spine: the rows weigh both sides."""
+    best = max(int(s["targets_met"]) for s in sweep)
+    return min(float(s["threshold"]) for s in sweep if s["targets_met"] == best)
 
 
 def brain_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab: data.SplitTable,
@@ -164,6 +182,9 @@ def markdown(cfg: ModelConfig, lo: JsonObject) -> list[str]:
         v2 = {(r["source"], r["true"]): r for r in lo.get("v2_rows", [])}
         L += [f"OOD gate margin chosen here: **{lo['ood_margin']:g}** × the in-source validation 99.5 % quantile "
               f"(smallest margin with ≤ {100 * MAX_MRI_OOD:.0f} % OOD refusals in every held-out brain/knee/spine source). "
+              f"Confidence threshold chosen here: **{lo.get('confidence', cfg.confidence):.2f}** (the most rows meeting "
+              "their targets, the lowest such threshold; rows met at each: " + ", ".join(
+                  f"{s['threshold']:.2f}: {s['targets_met']}" for s in lo.get("confidence_sweep", [])) + "). "
               f"Targets met in **{sum(met)} of {len(met)}** held-out rows.", "",
               "| held-out source | n | true | right part | as brain/knee/spine | wrong part | NOT_MRI (OOD / background or colour / head-CT gate) | "
               "modality low conf. | UNSUPPORTED | anatomy low conf. | target | met | v2 on it (never saw it) |", "|---" * 13 + "|"]
