@@ -4,7 +4,7 @@ import * as zlib from 'node:zlib';
 import type { ByteBudget } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, OversizedHeaderError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { normaliseBodyPart } from './body-part';
-import { scrubDescription } from './deidentify';
+import { IDENTIFIER_TAGS, scrubDescription } from './deidentify';
 import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction } from './voi-lut';
 import { encapsulatedFrames } from './encapsulated';
 import { countDicomEntries, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
@@ -220,7 +220,7 @@ function parseDicomHeader(
   for (const fi of frameInfo ?? []) fi.pixelSpacing ??= topSpacing ? [topSpacing[0], topSpacing[1]] : null;
   const spacing = frameInfo?.[0]?.pixelSpacing ?? topSpacing;
 
-  const identifiers = ['x00100010', 'x00100020', 'x00101000', 'x00100030', 'x00080050', 'x00080080', 'x00080090', 'x00081070', 'x00081050']
+  const identifiers = IDENTIFIER_TAGS
     .map((t) => ds.string(t))
     .filter((v): v is string => !!v);
   const description = str('x0008103e');
