@@ -5,6 +5,7 @@ import type { ByteBudget } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, OversizedHeaderError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { normaliseBodyPart } from './body-part';
 import { IDENTIFIER_TAGS, scrubDescription } from './deidentify';
+import { dicomCharset, dicomText } from './dicom-text';
 import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction } from './voi-lut';
 import { encapsulatedFrames } from './encapsulated';
 import { countDicomEntries, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
@@ -220,10 +221,12 @@ function parseDicomHeader(
   for (const fi of frameInfo ?? []) fi.pixelSpacing ??= topSpacing ? [topSpacing[0], topSpacing[1]] : null;
   const spacing = frameInfo?.[0]?.pixelSpacing ?? topSpacing;
 
+  // decoded as the file says (dicom-text.ts): the identifiers must match what they are cut from
+  const charset = dicomCharset(ds.string('x00080005'));
   const identifiers = IDENTIFIER_TAGS
-    .map((t) => ds.string(t))
+    .map((t) => dicomText(ds, t, charset))
     .filter((v): v is string => !!v);
-  const description = str('x0008103e');
+  const description = dicomText(ds, 'x0008103e', charset);
   const topWindow = readVoiWindow(ds, numIn);
   const bitsStored = us('x00280101') ?? us('x00280100') ?? 16;
   const pixelRepresentation = us('x00280103') ?? 0;
