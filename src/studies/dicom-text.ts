@@ -92,3 +92,15 @@ export function dicomText(ds: dicomParser.DataSet, tag: string, charset: DicomCh
   const text = decodeDicomText(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length), charset);
   return text === '' ? undefined : text;
 }
+
+/** What a UID from a file is shown as when it is not one (a hostile file's free text). */
+export const NOT_A_UID = 'not a UID';
+
+/**
+ * A UID value (PS3.5 9.1: digits and dots, at most 64) as it may be echoed, or NOT_A_UID. The
+ * transfer syntax UID was quoted whole in the 415 message and the study's metadata: a file that
+ * put a patient's name or markup there had it answered back.
+ */
+export function shownUid(value: string): string {
+  return value.length <= 64 && /^\d+(\.\d+)*$/.test(value) ? value : NOT_A_UID;
+}

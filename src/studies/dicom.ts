@@ -5,7 +5,7 @@ import type { ByteBudget } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, OversizedHeaderError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { normaliseBodyPart } from './body-part';
 import { IDENTIFIER_TAGS, scrubDescription } from './deidentify';
-import { dicomCharset, dicomText } from './dicom-text';
+import { dicomCharset, dicomText, shownUid } from './dicom-text';
 import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction } from './voi-lut';
 import { encapsulatedFrames } from './encapsulated';
 import { countDicomEntries, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
@@ -196,7 +196,9 @@ function parseDicomHeader(
   const multi = (tag: string, n: number) => multiIn(ds, tag, n);
 
   if (str('x00020002') === DICOMDIR_SOP_CLASS) return null;
-  const transferSyntax = str('x00020010') ?? '1.2.840.10008.1.2';
+  // never a known one when it is not a UID, so it is refused (415) as before, without its text
+  const ts = str('x00020010');
+  const transferSyntax = ts === null ? '1.2.840.10008.1.2' : shownUid(ts);
   const rows = us('x00280010');
   const columns = us('x00280011');
   const pixelEl = ds.elements.x7fe00010;

@@ -1,8 +1,9 @@
 import { scrubDescription } from '../../../src/studies/deidentify';
-import { decodeDicomText, dicomCharset } from '../../../src/studies/dicom-text';
+import { decodeDicomText, dicomCharset, NOT_A_UID, shownUid } from '../../../src/studies/dicom-text';
+import { UnsupportedTransferSyntaxError } from '../../../src/studies/study-errors';
 import { loadStudy } from '../../../src/studies/study-loader';
 import { cp437 } from '../../../src/studies/zip-directory';
-import { LIMITS, slices } from '../../support/study-loader-cases';
+import { catchErr, LIMITS, slices } from '../../support/study-loader-cases';
 import { dicomSeries, zip } from '../../support/study-fixtures';
 
 /** ISO 2022 IR 87 bytes: ASCII, then JIS X 0208 between ESC $ B and ESC ( B (as DICOM PS3.5 H.3.1 writes them). */
@@ -55,4 +56,17 @@ describe('DICOM text by its Specific Character Set', () => {
     const study = await loadStudy([new Uint8Array(bytes)], LIMITS);
     expect(study.meta.skipped.names).toEqual(['#_brief.txt']);
   });
+
+  it('a transfer syntax that is not a UID is never echoed: was quoted whole in the 415 message and the metadata', async () => {
+    expect(shownUid('1.2.840.10008.1.2.4.90')).toBe('1.2.840.10008.1.2.4.90');
+    for (const bad of ['1.2.840 SMITH^JOHN', '1..2', '1.2.', '<b>x</b>', `1.${'2'.repeat(70)}`]) expect(shownUid(bad)).toBe(NOT_A_UID);
+    const hostile = '1.2.840.10008.1.2.1 SMITH^JOHN <b>';
+    const err = await catchErr(() => loadStudy(dicomSeries(slices(2), { transferSyntax: hostile }).map((b) => new Uint8Array(b)), LIMITS));
+    expect(err).toBeInstanceOf(UnsupportedTransferSyntaxError);
+    expect((err as Error).message).toContain(`(${NOT_A_UID})`);
+    expect((err as Error).message).not.toMatch(/SMITH|<b>/);
+    const refused = await loadStudy(dicomSeries(slices(2), { transferSyntax: hostile, modality: 'CT' }).map((b) => new Uint8Array(b)), LIMITS);
+    expect(refused.meta.transferSyntax).toBe(NOT_A_UID);
+  });
+
 });
