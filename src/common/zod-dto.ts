@@ -37,11 +37,24 @@ function isZodDto(t: unknown): t is ZodDtoClass {
   return typeof t === 'function' && (t as Partial<ZodDtoClass>).zodSchema instanceof z.ZodType;
 }
 
-/** "explain: expected a single value (true/false)" — field paths and zod's own words, never the value. */
+/**
+ * A field name as it may be echoed: a plain one (a typo of a real field) is named; any other is
+ * the sender's own text — a link's query key such as "Your session expired, call …" with an RTL
+ * override was the error page's heading, 8,000 characters were echoed whole — and is not.
+ */
+const PLAIN_NAME = /^[A-Za-z0-9_.[\]-]{1,40}$/;
+const fieldName = (k: PropertyKey) => (typeof k === 'number' || (typeof k === 'string' && PLAIN_NAME.test(k)) ? String(k) : '(a field)');
+
+/** "explain: expected a single value (true/false)" — plain field names and zod's own words, never a value or the sender's text. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
+    .map((i) => {
+      const where = i.path.length ? i.path.map(fieldName).join('.') : 'body';
+      // zod names unknown keys in its message; say it with the names that are plain
+      const message = i.code === 'unrecognized_keys' ? `unexpected field${i.keys.length === 1 ? '' : 's'} ${i.keys.slice(0, 5).map((k) => `"${fieldName(k)}"`).join(', ')}` : i.message;
+      return `${where}: ${message}`;
+    })
     .join('; ');
 }
 

@@ -4,7 +4,8 @@ import * as zlib from 'node:zlib';
 import type { ByteBudget } from './archive';
 import { CorruptStudyError, FilePosition, fileLabel, OversizedHeaderError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { normaliseBodyPart } from './body-part';
-import { scrubDescription } from './deidentify';
+import { IDENTIFIER_TAGS, scrubDescription } from './deidentify';
+import { dicomCharset, dicomText, shownUid } from './dicom-text';
 import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction } from './voi-lut';
 import { encapsulatedFrames } from './encapsulated';
 import { countDicomEntries, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
@@ -195,7 +196,9 @@ function parseDicomHeader(
   const multi = (tag: string, n: number) => multiIn(ds, tag, n);
 
   if (str('x00020002') === DICOMDIR_SOP_CLASS) return null;
-  const transferSyntax = str('x00020010') ?? '1.2.840.10008.1.2';
+  // never a known one when it is not a UID, so it is refused (415) as before, without its text
+  const ts = str('x00020010');
+  const transferSyntax = ts === null ? '1.2.840.10008.1.2' : shownUid(ts);
   const rows = us('x00280010');
   const columns = us('x00280011');
   const pixelEl = ds.elements.x7fe00010;
@@ -220,10 +223,12 @@ function parseDicomHeader(
   for (const fi of frameInfo ?? []) fi.pixelSpacing ??= topSpacing ? [topSpacing[0], topSpacing[1]] : null;
   const spacing = frameInfo?.[0]?.pixelSpacing ?? topSpacing;
 
-  const identifiers = ['x00100010', 'x00100020', 'x00101000', 'x00100030', 'x00080050', 'x00080080', 'x00080090', 'x00081070', 'x00081050']
-    .map((t) => ds.string(t))
+  // decoded as the file says (dicom-text.ts): the identifiers must match what they are cut from
+  const charset = dicomCharset(ds.string('x00080005'));
+  const identifiers = IDENTIFIER_TAGS
+    .map((t) => dicomText(ds, t, charset))
     .filter((v): v is string => !!v);
-  const description = str('x0008103e');
+  const description = dicomText(ds, 'x0008103e', charset);
   const topWindow = readVoiWindow(ds, numIn);
   const bitsStored = us('x00280101') ?? us('x00280100') ?? 16;
   const pixelRepresentation = us('x00280103') ?? 0;

@@ -1,4 +1,4 @@
-import { cutTokens } from './deidentify';
+import { cutDates, cutTokens } from './deidentify';
 import { FilePosition, fileLabel } from './study-errors';
 
 /**
@@ -65,12 +65,12 @@ export class SkippedList {
  * A ZIP entry's name as it may be shown. Names can carry identifiers (exports name folders after
  * the patient, files after dates and accession numbers), so only the base name is kept — never
  * the folders — with the tokens of the series' patient name/IDs (`identifierTokens`, when its
- * header was read) and digit runs of 5 or more (dates, IDs) cut out as the series description's
+ * header was read), digit runs of 5 or more and dates with separators (cutDates) cut out as the series description's
  * are, reduced to a safe character set, and at most NAME_LENGTH characters. Names are never
  * logged or stored; this is for the answer the uploader reads.
  */
 export function shownName(entryName: string, identifierTokens: string[] = []): string {
-  let s = cutTokens(baseName(entryName).normalize('NFKC'), identifierTokens, '#')
+  let s = cutDates(cutTokens(baseName(entryName).normalize('NFKC'), identifierTokens, '#'), '#')
     .replace(/\d{5,}/g, '#')
     .replace(/[^A-Za-z0-9 _\-+.()#]/g, '_')
     .trim();

@@ -100,7 +100,7 @@ export function readZipDirectory(b: Uint8Array, file: FilePosition, maxEntries: 
     const dataStart = local + 30 + dv.getUint16(local + 26, true) + dv.getUint16(local + 28, true);
     if (dataStart + wide.compressedSize > b.length) throw corrupt(`entry ${i + 1} is cut off`);
     entries.push({
-      name: new TextDecoder(dv.getUint16(at + 8, true) & 0x800 ? 'utf-8' : 'latin1').decode(nameBytes),
+      name: dv.getUint16(at + 8, true) & 0x800 ? new TextDecoder('utf-8').decode(nameBytes) : cp437(nameBytes),
       flags: dv.getUint16(at + 8, true),
       method: dv.getUint16(at + 10, true),
       crc: dv.getUint32(at + 16, true),
@@ -134,4 +134,19 @@ function zip64Fields(dv: DataView, start: number, length: number, v: { size: num
     p += 4 + size;
   }
   return v;
+}
+
+/** Code page 437's upper half (0x80–0xFF). */
+const CP437_HIGH =
+  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
+
+/**
+ * A name without the UTF-8 flag, in the code page the ZIP format names (APPNOTE D.1) and Windows'
+ * own ZIP writer uses. Read as Latin-1, "MÜLLER_brief.txt" (Ü = 0x9A) no longer matched the
+ * patient's name in the header and was shown as "M_LLER_brief.txt" (skipped-files.ts).
+ */
+export function cp437(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b < 0x80 ? String.fromCharCode(b) : CP437_HIGH[b - 0x80];
+  return s;
 }

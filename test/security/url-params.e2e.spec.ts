@@ -52,6 +52,19 @@ describe('URL parameters parsed by schema', () => {
     await request(server).get(`/api/v1/users`).set(admin.bearer).expect(200);
   });
 
+  it('an unknown query field is named only when its name is plain: a crafted link cannot write the error page', async () => {
+    const server = app.getHttpServer();
+    // was the page's heading: Invalid query string: body: Unrecognized key: "Your session expired. Call … <RTL>evil"
+    const spoof = 'Your session expired. Call +1 555 0100 now \u202eevil';
+    for (const path of [`/history?${encodeURIComponent(spoof)}=1`, `/history/export.csv?${encodeURIComponent(spoof)}=1`, `/history?${'x'.repeat(5000)}=1`]) {
+      const page = await request(server).get(path).set(admin.headers).set('Accept', 'text/html');
+      expect([path.slice(0, 30), page.status]).toEqual([path.slice(0, 30), 400]);
+      expect(page.text).not.toMatch(/session expired|\u202e|x{41}/);
+    }
+    const api = await request(server).get(`/api/v1/history?${encodeURIComponent(spoof)}=1&pageSiz=2`).set(admin.bearer).expect(400);
+    expect(api.body.message).toBe('Invalid query string: body: unexpected fields "(a field)", "pageSiz".');
+  });
+
   it('the OpenAPI document declares :id as a path parameter', async () => {
     const doc = (await request(app.getHttpServer()).get('/api/docs-json').set(admin.headers).expect(200)).body;
     const params = doc.paths['/api/v1/history/{id}'].get.parameters as { name: string; in: string; required: boolean }[];

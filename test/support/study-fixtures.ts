@@ -70,6 +70,8 @@ export interface DicomOptions {
   position?: number[];
   /** Pixel Spacing (0028,0030) as [between rows, between columns] mm (default [0.9, 0.9]); null: not written */
   pixelSpacing?: [number, number] | null;
+  /** more attributes by their dcmjs keyword (OtherPatientNames…), written as given */
+  tags?: Record<string, unknown>;
 }
 
 /**
@@ -115,6 +117,7 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     _vrMap: { PixelData: o.rle || o.encapsulatedAs ? 'OB' : 'OW' },
   };
   if (o.bodyPart !== undefined) ds.BodyPartExamined = o.bodyPart;
+  if (o.tags) Object.assign(ds, o.tags);
   if (o.pixelSpacing === null) delete ds.PixelSpacing;
   else if (o.pixelSpacing) ds.PixelSpacing = o.pixelSpacing;
   if (o.seriesUid === null) delete ds.SeriesInstanceUID;

@@ -51,6 +51,8 @@ describe('small helpers', () => {
   it('safeNext only allows local paths', () => {
     expect(safeNext('/history?page=2')).toBe('/history?page=2');
     for (const bad of ['//evil.example', 'https://evil.example', '/\\evil.example', 'history', '/login', undefined, 3]) expect(safeNext(bad)).toBe('/');
+    // a browser strips tab/CR/LF from a link's URL: "/\t/evil.example" is followed as "//evil.example"
+    for (const bad of ['/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/\t\\evil.example', '/ /evil.example', '/\x00/x', '/x\x7f']) expect(safeNext(bad)).toBe('/');
   });
 
   it('parseCookies reads the first value of each name', () => {

@@ -136,4 +136,13 @@ describe('scrubDescription', () => {
     expect(scrubDescription('x'.repeat(200), [])!.length).toBe(64);
     expect(scrubDescription('DOE', ['DOE^JOHN'])).toBeNull();
   });
+
+  it('cuts a name whose bytes NFKC changes: UTF-8 read as Latin-1 (was shown as "G 3mez T1")', () => {
+    const asLatin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1'); // "Gómez" → "GÃ³mez"; NFKC makes "³" a "3"
+    expect(scrubDescription(asLatin1('Gómez T1'), [asLatin1('Gómez^Ana')])).toBe('T1');
+  });
+
+  it('cuts dates written with separators, keeps figures that are not dates', () => {
+    expect(scrubDescription('AX T1 1970-01-31 31.01.1970 31/01/70 1.5T 3D 2.5 mm', [])).toBe('AX T1 1.5T 3D 2.5 mm');
+  });
 });

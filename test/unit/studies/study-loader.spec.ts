@@ -117,6 +117,14 @@ describe('loadStudy: DICOM', () => {
     expect(study.meta.seriesDescription).toBe('AX T1');
     expect(JSON.stringify(study.meta)).not.toContain(MARKER);
   });
+
+  it('cuts the other names of the header (alias, birth name, physicians) and dates written with separators from the description', async () => {
+    // were shown as "ROE RICHARD VANCE DOB 1970-01-31 AX T1": tags outside the identifier list, a date with no 5-digit run
+    const tags = { OtherPatientNames: 'ROE^RICHARD', PatientMotherBirthName: 'VANCE^ANN', PhysiciansOfRecord: 'HOUSE^GREGORY' };
+    const files = dicomSeries(slices(2), { seriesDescription: 'ROE RICHARD VANCE HOUSE DOB 1970-01-31 31.01.1970 AX T1 1.5T', tags });
+    const study = await loadStudy(files.map((b) => new Uint8Array(b)), LIMITS);
+    expect(study.meta.seriesDescription).toBe('DOB AX T1 1.5T');
+  });
 });
 
 describe('loadStudy: ZIP', () => {

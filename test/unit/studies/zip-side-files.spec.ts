@@ -92,6 +92,9 @@ describe('shownName: a skipped entry as it may be shown', () => {
     expect(shownName(`${MARKER}^JANE/1.2.840/README.TXT`)).toBe('README.TXT');
     expect(shownName('CD\\VIEWER\\viewer.exe')).toBe('viewer.exe');
     expect(shownName('report 20240101123456.pdf')).toBe('report #.pdf');
+    // a date with separators has no 5-digit run (was shown as "scan 1970-01-31.txt")
+    expect(shownName('scan 1970-01-31.txt')).toBe('scan #.txt');
+    expect(shownName('letter 31.01.1970.doc')).toBe('letter #.doc');
     expect(shownName('<img src=x onerror=alert(1)>.htm')).toBe('_img src_x onerror_alert(1)_.htm');
     expect(shownName('a'.repeat(100) + '.html')).toBe(`${'a'.repeat(34)}….html`);
     expect(shownName('dir/')).toBe('(no name)');
