@@ -113,3 +113,13 @@ def test_ood_margin_is_the_smallest_that_refuses_at_most_2_percent_of_every_held
     assert choose_ood_margin(r, y_txt, sources) == OOD_MARGINS[-1]
     r["ood_ratio"] = np.zeros(151)
     assert choose_ood_margin(r, y_txt, sources) == OOD_MARGINS[0]
+
+
+def test_triage_confidence_is_the_lowest_of_those_meeting_the_most_held_out_targets() -> None:
+    from mri_sentinel_ml.loso_report import choose_triage_confidence
+
+    sweep = [{"threshold": t, "targets_met": m} for t, m in ((0.5, 34), (0.6, 35), (0.7, 36), (0.8, 37), (0.85, 37),
+                                                             (0.9, 36), (0.95, 37))]
+    assert choose_triage_confidence(sweep) == 0.8  # ties at 0.85 and 0.95: the lowest answers the most
+    assert choose_triage_confidence([{"threshold": 0.6, "targets_met": 3}, {"threshold": 0.5, "targets_met": 3}]) == 0.5
+    assert choose_triage_confidence([{"threshold": 0.9, "targets_met": 4}, {"threshold": 0.5, "targets_met": 3}]) == 0.9
