@@ -1,4 +1,5 @@
 import type { AnalysisResult, AnalysisStage } from '../classifier/analysis-result';
+import { humanLabel } from '../presentation/labels';
 import { pct, pctBelow } from '../validation/triage-decision';
 import type { StudyAggregation, StudyCode } from './study-result';
 
@@ -13,6 +14,7 @@ export const AGGREGATION_RULE =
   `presence = mean over the ${TOP_K} slices with the highest calibrated P(finding) = 1 − P(nothing found) — a finding must be supported by two slices (a focal lesion shows on a few slices, so the mean over all slices would dilute it away; one slice alone could be noise); ` +
   `the type of finding = those slices' calibrated probabilities, renormalised over the finding classes; study P(class) = presence × type share, P(nothing found) = 1 − presence; then the card's confidence threshold, as for one image. ` +
   'The study is called "nothing found" only if no single slice confidently shows a finding; when one does and the others do not confirm it, the study is inconclusive (SLICE_DISAGREEMENT) and that slice is shown. ' +
+  'A slice whose diagnosis the model withheld as unlike its training data is not usable: its probabilities do not count. ' +
   'Other cards: mean of the calibrated probabilities of the usable slices. ' +
   'Inconclusive too when fewer usable slices than required, or when the confident slices disagree on the type beyond the agreement threshold.';
 
@@ -168,7 +170,29 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     };
   }
 
-  const rows = usable.filter(({ s }) => s.task === card.name).map(({ s, i }) => ({ i, s, p: card.labels.map((l) => s.probabilities[l] ?? 0) }));
+  // A slice whose diagnosis was withheld as unlike the model's training data is no evidence for or
+  // against a finding: the model cannot vouch for its probabilities. It was counted as used ("6 of 6
+  // slices"), its probabilities in the study's, though its own page said "Unable to determine".
+  const familiar = usable.filter(({ s }) => !withheldAsUnfamiliar(s, card));
+  const unfamiliar = usable.length - familiar.length;
+  if (unfamiliar) {
+    aggregation.usableSlices = familiar.length;
+    used.clear();
+    for (const { i } of familiar) used.add(i);
+  }
+  if (familiar.length < required) {
+    return {
+      ...none,
+      ...triageSide,
+      used,
+      task: card.name,
+      status: 'inconclusive',
+      stage: 'diagnosis',
+      code: 'INSUFFICIENT_SLICES',
+      message: `Unable to determine: only ${familiar.length} of ${n} slices were usable (at least ${required} are needed); ${unfamiliar} ${unfamiliar === 1 ? 'was' : 'were'} unlike the ${humanLabel(card.name)}'s training data.`,
+    };
+  }
+  const rows = familiar.filter(({ s }) => s.task === card.name).map(({ s, i }) => ({ i, s, p: card.labels.map((l) => s.probabilities[l] ?? 0) }));
   const neg = card.labels.findIndex((l) => NEGATIVE_LABELS.includes(l));
   const probs = new Array<number>(card.labels.length).fill(0);
   let decisive: number[];
@@ -249,6 +273,15 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     stage: 'diagnosis',
     code: null,
     label: topLabel,
-    message: `Most likely for this study: ${card.describe(topLabel)} (${pct(probs[topIndex])}, from ${usable.length} of ${n} slices).`,
+    message: `Most likely for this study: ${card.describe(topLabel)} (${pct(probs[topIndex])}, from ${familiar.length} of ${n} slices).`,
   };
+}
+
+/**
+ * A slice whose diagnosis the model withheld as out of its training distribution: decideDiagnosis
+ * gives LOW_CONFIDENCE at or above the card's threshold for that reason only (below it, it is a
+ * plain low confidence, whose probabilities still count towards the study's).
+ */
+export function withheldAsUnfamiliar(s: AnalysisResult, card: DiagnosisCardInfo): boolean {
+  return s.task === card.name && s.stage === 'diagnosis' && s.status === 'inconclusive' && s.code === 'LOW_CONFIDENCE' && s.confidence !== null && s.confidence >= card.threshold;
 }

@@ -123,6 +123,33 @@ describe('aggregateStudy', () => {
     expect(a.probabilities.a).toBeCloseTo(0.8, 6);
   });
 
+  // decideDiagnosis withholds an answer for an image unlike the training data at any confidence: the slice is
+  // inconclusive LOW_CONFIDENCE with its (untrustworthy) figure at or above the threshold
+  const unfamiliar = (probs: number[]) => slice({ probs, status: 'inconclusive', code: 'LOW_CONFIDENCE', label: null });
+
+  it('a slice withheld as unlike the training data is not used: neither its probabilities nor its count (was "from 6 of 6 slices")', () => {
+    const quiet = run([...Array(5).fill(0).map(() => slice({ probs: NEG })), unfamiliar(NEG)]);
+    expect(quiet).toMatchObject({ status: 'completed', label: 'notumor' });
+    expect(quiet.message).toContain('from 5 of 6 slices');
+    expect(quiet.aggregation.usableSlices).toBe(5);
+    expect([...quiet.used].sort()).toEqual([0, 1, 2, 3, 4]);
+    // an unfamiliar slice scoring glioma at 94 % made the study "unable to determine" over five clean slices
+    const loud = run([...Array(5).fill(0).map(() => slice({ probs: NEG })), unfamiliar([0.94, 0.02, 0.02, 0.02])]);
+    expect(loud).toMatchObject({ status: 'completed', label: 'notumor' });
+    expect(loud.aggregation.decisiveSlices).not.toContain(5);
+  });
+
+  it('too few slices left once the unfamiliar ones are set aside → inconclusive INSUFFICIENT_SLICES, saying why', () => {
+    const a = run([slice({ probs: NEG }), slice({ probs: NEG }), unfamiliar(GLIOMA), unfamiliar(NEG)]);
+    expect(a).toMatchObject({ status: 'inconclusive', stage: 'diagnosis', code: 'INSUFFICIENT_SLICES', label: null });
+    expect(a.message).toMatch(/only 2 of 4 slices were usable \(at least 3 are needed\); 2 were unlike the .*training data/);
+  });
+
+  it('a plain low-confidence slice (below the threshold) still counts towards the study', () => {
+    const a = run([...Array(4).fill(0).map(() => slice({ probs: NEG })), slice({ probs: [0.4, 0.1, 0.45, 0.05] })]);
+    expect(a.message).toContain('from 5 of 5 slices');
+  });
+
   it('required slices: max(min, 25 %), capped by the study size', () => {
     expect(requiredSlices(1, 3)).toBe(1);
     expect(requiredSlices(24, 3)).toBe(6);
