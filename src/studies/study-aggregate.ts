@@ -1,5 +1,6 @@
 import type { AnalysisResult, AnalysisStage } from '../classifier/analysis-result';
 import { humanLabel } from '../presentation/labels';
+import { withheldOutOfDistribution } from '../presentation/record-reason';
 import { pct, pctBelow } from '../validation/triage-decision';
 import type { StudyAggregation, StudyCode } from './study-result';
 
@@ -278,10 +279,11 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
 }
 
 /**
- * A slice whose diagnosis the model withheld as out of its training distribution: decideDiagnosis
- * gives LOW_CONFIDENCE at or above the card's threshold for that reason only (below it, it is a
- * plain low confidence, whose probabilities still count towards the study's).
+ * A slice whose diagnosis the model withheld as out of its training distribution: the same reading
+ * as a record's (record-reason.ts), against the card's threshold — decideDiagnosis gives
+ * LOW_CONFIDENCE at or above it for that reason only (below it, a plain low confidence, whose
+ * probabilities still count towards the study's).
  */
 export function withheldAsUnfamiliar(s: AnalysisResult, card: DiagnosisCardInfo): boolean {
-  return s.task === card.name && s.stage === 'diagnosis' && s.status === 'inconclusive' && s.code === 'LOW_CONFIDENCE' && s.confidence !== null && s.confidence >= card.threshold;
+  return s.status === 'inconclusive' && s.task === card.name && withheldOutOfDistribution({ ...s, thresholds: { [card.name]: card.threshold } });
 }
