@@ -7,7 +7,7 @@ import { Roles } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
 import type { AuthUser } from '../accounts/roles';
 import { HistoryQuery, HistoryQueryDto } from './history.dto';
-import { emptyHistoryView, historyDetail, historyRow, summaryView } from '../presentation/history.view';
+import { emptyHistoryView, historyDetail, historyRow, summaryView, timingsView } from '../presentation/history.view';
 import { filtersQuery, HistoryFilters, Paging, parseFilters, parsePaging, STATUSES } from './history.filters';
 import { BadRequestError } from '../common/errors';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
@@ -79,7 +79,8 @@ export class HistoryController {
       // an answer's caveat beside it in the list too (the list said "No tumour" without "does not rule out a tumour")
       rows: page.items.map((item) => ({ ...historyRow(item), caveat: recordedCaveat(item, this.loadedCards()) })),
       summary: summaryView(summary),
-      timings: Object.entries(summary.medianTimingsMs).map(([k, v]) => ({ k, v })),
+      // one list per kind, never pooled: a study's stages cover all its slices (HistoryService.kindMedians)
+      timingsByKind: timingsView(summary),
       csvHref: `/history/export.csv${filtersQuery(filters)}`,
       prevHref: page.page > 1 ? `/history${filtersQuery(filters, { page: page.page - 1, pageSize: page.pageSize })}` : null,
       nextHref: page.page < page.pages ? `/history${filtersQuery(filters, { page: page.page + 1, pageSize: page.pageSize })}` : null,

@@ -3,7 +3,7 @@ import type { AuthUser } from '../accounts/roles';
 import type { AnalysisRecord, AnalysisRecorder } from '../classifier/analysis-result';
 import { DISCLAIMER_ASCII } from '../common/disclaimer';
 import { NotFoundError } from '../common/errors';
-import { AnalysisQuery, AnalysisRepository } from '../repositories/analysis.repository';
+import { AnalysisKind, AnalysisQuery, AnalysisRepository } from '../repositories/analysis.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
 import { HistoryFilters, Paging } from './history.filters';
@@ -79,8 +79,21 @@ export interface HistorySummary {
   byLabel: Count[];
   /** status:code of every non-completed analysis (file errors, refusals, inconclusive) */
   reasons: Count[];
-  /** per stage (decode, triage, diagnosis, total…), over at most the 5000 most recent matches */
+  /**
+   * Single images only: per stage (decode, triage, diagnosis, total…), over the images among the
+   * 5000 most recent matches. Kept under its first name for clients written before studies
+   * existed; it used to pool studies in, whose stages cover every slice, which made it meaningless.
+   */
   medianTimingsMs: Record<string, number>;
+  /** the same medians per kind of analysis, never pooled, with how many analyses each is over */
+  medianTimingsByKind: Record<AnalysisKind, KindTimings>;
+}
+
+export interface KindTimings {
+  /** analyses of this kind among the sample that recorded timings */
+  analyses: number;
+  /** stage → median ms */
+  medianMs: Record<string, number>;
 }
 
 const MEDIAN_SAMPLE = 5000;
@@ -89,6 +102,27 @@ export function median(values: number[]): number {
   const v = [...values].sort((a, b) => a - b);
   const m = v.length >> 1;
   return v.length % 2 ? v[m] : Math.round(((v[m - 1] + v[m]) / 2) * 10) / 10;
+}
+
+/**
+ * Median per stage, per kind. A study's "inference" or "total" covers all of its slices, an
+ * image's one: one median over both described neither (a history of mostly images with a few
+ * 24-slice studies moved it by whichever happened to be the middle value).
+ */
+export function kindMedians(rows: { kind: AnalysisKind; timings: Record<string, number> }[]): Record<AnalysisKind, KindTimings> {
+  const stages: Record<AnalysisKind, Map<string, number[]>> = { image: new Map(), study: new Map() };
+  const analyses: Record<AnalysisKind, number> = { image: 0, study: 0 };
+  for (const { kind, timings } of rows) {
+    const entries = Object.entries(timings).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
+    if (!entries.length) continue;
+    analyses[kind]++;
+    for (const [k, v] of entries) (stages[kind].get(k) ?? stages[kind].set(k, []).get(k)!).push(v);
+  }
+  const medians = (m: Map<string, number[]>) => Object.fromEntries([...m.entries()].map(([k, v]) => [k, median(v)]));
+  return {
+    image: { analyses: analyses.image, medianMs: medians(stages.image) },
+    study: { analyses: analyses.study, medianMs: medians(stages.study) },
+  };
 }
 
 /**
@@ -150,11 +184,8 @@ export class HistoryService implements AnalysisRecorder {
 
   async summary(viewer: AuthUser, f: HistoryFilters): Promise<HistorySummary> {
     const q = await this.query(viewer, f);
-    if (!q) return { total: 0, byStatus: [], byBodyPart: [], byLabel: [], reasons: [], medianTimingsMs: {} };
-    const perStage = new Map<string, number[]>();
-    for (const timings of await this.analyses.recentTimings(q, MEDIAN_SAMPLE)) {
-      for (const [k, v] of Object.entries(timings)) if (typeof v === 'number') (perStage.get(k) ?? perStage.set(k, []).get(k)!).push(v);
-    }
+    if (!q) return { total: 0, byStatus: [], byBodyPart: [], byLabel: [], reasons: [], medianTimingsMs: {}, medianTimingsByKind: kindMedians([]) };
+    const byKind = kindMedians(await this.analyses.recentTimings(q, MEDIAN_SAMPLE));
     const byStatus = await this.analyses.countBy('status', q);
     return {
       total: byStatus.reduce((s, c) => s + c.count, 0),
@@ -162,7 +193,8 @@ export class HistoryService implements AnalysisRecorder {
       byBodyPart: await this.analyses.countBy('anatomy', q),
       byLabel: await this.analyses.countBy('label', q, true),
       reasons: await this.analyses.countReasons(q),
-      medianTimingsMs: Object.fromEntries([...perStage.entries()].map(([k, v]) => [k, median(v)])),
+      medianTimingsMs: byKind.image.medianMs,
+      medianTimingsByKind: byKind,
     };
   }
 

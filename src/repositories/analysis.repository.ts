@@ -27,6 +27,9 @@ export interface AnalysisQuery {
 
 export type CountableColumn = 'status' | 'anatomy' | 'label';
 
+/** A row's `kind` column as the domain reads it: null is a single image. */
+export type AnalysisKind = 'image' | 'study';
+
 const WITH_EMAIL = { user: { select: { email: true } } } as const;
 const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
 
@@ -117,10 +120,13 @@ export class AnalysisRepository {
     return sortCounts(rows.map((r) => ({ key: `${r.status}: ${r.code ?? 'unknown'}`, count: r._count._all })));
   }
 
-  /** The timings of at most `take` most recent matches. */
-  async recentTimings(q: AnalysisQuery, take: number): Promise<Record<string, number>[]> {
-    const rows = await this.prisma.analysis.findMany({ where: where(q), select: { timingsJson: true }, orderBy: { createdAt: 'desc' }, take });
-    return rows.map((r) => parseJson<Record<string, number>>(r.timingsJson) ?? {});
+  /**
+   * The timings of at most `take` most recent matches, each with its kind: a study's stages cover
+   * all its slices, an image's one, so the two are never pooled (HistoryService.summary).
+   */
+  async recentTimings(q: AnalysisQuery, take: number): Promise<{ kind: AnalysisKind; timings: Record<string, number> }[]> {
+    const rows = await this.prisma.analysis.findMany({ where: where(q), select: { timingsJson: true, kind: true }, orderBy: { createdAt: 'desc' }, take });
+    return rows.map((r) => ({ kind: r.kind === 'study' ? 'study' : 'image', timings: parseJson<Record<string, number>>(r.timingsJson) ?? {} }));
   }
 }
 
