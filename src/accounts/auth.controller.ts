@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiExcludeEndpoint, ApiNoContentResponse, ApiOkR
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/config.service';
 import { AccountQueryDto, ChangePasswordDto, ChangePasswordFormDto, LoginFormDto, NextQueryDto, TokenRequestDto } from './accounts.dto';
-import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, setCookie } from './cookies';
+import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, sessionCookieMaxAgeMs, setCookie } from './cookies';
 import { Csrf } from './csrf';
 import { LoginRoute, OpenBeforePasswordChange, Public, SkipCsrf } from './decorators';
 import { AccountInputError, CHANGE_PASSWORD_PAGE, UnauthorizedError } from './errors';
@@ -48,8 +48,11 @@ export class AuthController {
   @Public()
   @ApiExcludeEndpoint()
   loginPage(@Req() req: Request, @Res() res: Response, @Query() q: NextQueryDto): void {
-    if (authState(req).user) return res.redirect(303, safeNext(q.next));
-    res.render('login', { title: 'Log in', next: safeNext(q.next), ended: q.ended === '1' });
+    const state = authState(req);
+    if (state.user) return res.redirect(303, safeNext(q.next));
+    // ended: sent here by the login wall with ended=1, or come straight here with the cookie of a
+    // login that has ended (a bookmark of /login); the notice names no account either way
+    res.render('login', { title: 'Log in', next: safeNext(q.next), ended: q.ended === '1' || state.sessionEnded === true });
   }
 
   @Post('login')
@@ -69,7 +72,7 @@ export class AuthController {
       return;
     }
     const { token } = await this.sessions.create(user.id, 'web');
-    setCookie(req, res, this.policy, SESSION_COOKIE, token, this.config.accounts.sessionTtlMs);
+    setCookie(req, res, this.policy, SESSION_COOKIE, token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
     // a fresh CSRF cookie per login: a token seen before login is useless afterwards
     setCookie(req, res, this.policy, CSRF_COOKIE, Csrf.newCookieValue());
     // someone else set this password: straight to the change form (every other page sends them there),
@@ -111,7 +114,7 @@ export class AuthController {
       return;
     }
     const { token } = await this.sessions.create(user.id, 'web');
-    setCookie(req, res, this.policy, SESSION_COOKIE, token, this.config.accounts.sessionTtlMs);
+    setCookie(req, res, this.policy, SESSION_COOKIE, token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
     res.redirect(303, accountPage({ done: 'password', next }));
   }
 
@@ -164,7 +167,7 @@ export class AuthController {
       return { token, expiresAt: expiresAt.toISOString() };
     }
     const { token } = await this.sessions.create(user.id, 'web');
-    setCookie(req, res, this.policy, SESSION_COOKIE, token, this.config.accounts.sessionTtlMs);
+    setCookie(req, res, this.policy, SESSION_COOKIE, token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
     res.status(204);
     return undefined;
   }

@@ -46,6 +46,22 @@ export function isSecure(req: Request, policy: CookiePolicy): boolean {
   return policy.secure === 'true' || (policy.secure === 'auto' && req.secure);
 }
 
+/**
+ * How long the browser keeps the session cookie past the login's own end. The server refuses the
+ * token from `expiresAt` on whatever the browser holds (SessionsService.resolve); the cookie
+ * outlives it only so that a login that simply expired is still recognised as one that ended.
+ * With Max-Age equal to the login's lifetime the browser dropped the cookie at the very moment
+ * the login expired, sent nothing, and the user came back to a plain login form as if they had
+ * never logged in. A dead token names no account (only its hash was stored, and the row is
+ * purged), so keeping it a week longer discloses nothing.
+ */
+export const ENDED_NOTICE_GRACE_MS = 7 * 24 * 3_600_000;
+
+/** The session cookie's Max-Age for a login of this lifetime. */
+export function sessionCookieMaxAgeMs(sessionTtlMs: number): number {
+  return sessionTtlMs + ENDED_NOTICE_GRACE_MS;
+}
+
 /** HttpOnly, SameSite=Lax, Path=/; Secure (and the __Host- name) per policy. maxAgeMs undefined = browser session. */
 export function setCookie(req: Request, res: Response, policy: CookiePolicy, name: string, value: string, maxAgeMs?: number): void {
   res.cookie(cookieName(req, policy, name), value, {
