@@ -18,7 +18,7 @@ export const IDENTIFIER_TAGS = [
 ];
 
 export function scrubDescription(raw: string, identifiers: string[]): string | null {
-  const s = cutDates(cutTokens(raw.normalize('NFKC'), identifierTokens(identifiers), ' '), ' ')
+  const s = cutDates(cutTokens(raw.normalize('NFKC'), identifierTokens(identifiers), ' ', true), ' ')
     .replace(/\d{5,}/g, ' ')
     .replace(/[^A-Za-z0-9 _\-+.,:()/*]/g, ' ')
     .replace(/\s+/g, ' ')
@@ -28,22 +28,110 @@ export function scrubDescription(raw: string, identifiers: string[]): string | n
   return s.length ? s : null;
 }
 
-/** The tokens of identifier values (patient name, IDs, birth date, accession, institution, physicians) that are cut out of what is shown: 2 characters or more, lower case, longest first. */
+/**
+ * The tokens of identifier values (patient name, IDs, birth date, accession, institution,
+ * physicians) that are cut out of what is shown: 2 characters or more, lower case, longest
+ * first; for a value of several parts (FAMILY^GIVEN) also the parts run together in either order
+ * ("LI^WEI" → "liwei", "weili"), as a name typed without a space would be.
+ */
 export function identifierTokens(identifiers: Iterable<string>): string[] {
   const tokens = new Set<string>();
   for (const id of identifiers) {
     // normalised as the text they are cut from is (NFKC): a name read from UTF-8 bytes as Latin-1
     // ("Gómez" → "GÃ³mez") has a "³" that NFKC makes "3" in the description; unnormalised, the
     // token no longer matched and "G 3mez" was shown
-    for (const t of id.normalize('NFKC').split(/[\^\s=,._\\/-]+/)) if (t.trim().length >= 2) tokens.add(t.trim().toLowerCase());
+    const parts = id.normalize('NFKC').split(/[\^\s=,._\\/-]+/).map((t) => t.trim().toLowerCase()).filter((t) => t.length >= 2);
+    for (const t of parts) tokens.add(t);
+    if (parts.length >= 2) {
+      tokens.add(parts.join(''));
+      tokens.add([...parts].reverse().join(''));
+    }
   }
   return [...tokens].sort((a, b) => b.length - a.length);
 }
 
-/** `s` with every occurrence of each token (any case) replaced by `by`; longest tokens first, so a short one never leaves part of a longer one. */
-export function cutTokens(s: string, tokens: string[], by: string): string {
-  for (const t of tokens) s = s.replace(new RegExp(escapeRegExp(t), 'gi'), by);
-  return s;
+/**
+ * `s` with every occurrence of each token replaced by `by`, matched as the same name written
+ * another way: case aside, accents stripped (NFKD: é → e), German transliterations (ä/ae/a,
+ * ö/oe/o, ü/ue/u, ß/ss) and a few letters NFKD leaves whole (ø, æ, œ, ł, đ, ı, þ) read alike —
+ * so "MUELLER JURGEN", "Muller, Jurgen" and "jürgen müller" all lose the tokens of MÜLLER^JÜRGEN.
+ * Each token is cut on its own, so the order of the name's parts and what separates them
+ * (^, space, comma) do not matter.
+ *
+ * The rule for where a token may match: a token of fewer than SHORT_TOKEN folded characters
+ * written in a script that separates words (Latin, Greek, Cyrillic letters, digits) — "LI", "AN",
+ * "LEE" — is cut only as a whole word (no letter or digit right before or after it), or every
+ * "slice", "scan" and "sleep" of a description would be cut too; any longer token, and any token
+ * in a script written without spaces (a 2-character Han name), is cut wherever it occurs.
+ */
+export function cutTokens(s: string, tokens: string[], by: string, joinSeparated = false): string {
+  if (!tokens.length || !s) return s;
+  const text = fold(s);
+  const ranges: [number, number][] = [];
+  for (const token of new Set(tokens.map((t) => fold(t).text))) {
+    if (token.length < 2) continue;
+    const wholeWord = token.length < SHORT_TOKEN && WORD_SCRIPT.test(token);
+    for (let at = text.text.indexOf(token); at >= 0; at = text.text.indexOf(token, at + 1)) {
+      const end = at + token.length;
+      if (wholeWord && (isWordChar(text.text[at - 1]) || isWordChar(text.text[end]))) continue;
+      ranges.push([text.from[at], text.to[end - 1]]);
+    }
+  }
+  if (!ranges.length) return s;
+  ranges.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let kept = 0;
+  for (const [from, to] of ranges) {
+    if (to <= kept) continue;
+    // joinSeparated: two cuts with only separators between them ("Muller, Jurgen", "AN^LI") are
+    // one cut — in a description the lone comma or caret left between them only says a name
+    // stood there; a file name keeps its "#_#" (skipped-files.ts), whose shape says as much
+    const joined = joinSeparated && out !== '' && /^[\s,;^_-]*$/.test(s.slice(kept, from));
+    if (from >= kept && !joined) out += s.slice(kept, from) + by;
+    kept = to;
+  }
+  return out + s.slice(kept);
+}
+
+/** Tokens shorter than this (folded) are cut only as whole words, when in a word-separating script (cutTokens). */
+const SHORT_TOKEN = 4;
+const WORD_SCRIPT = /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{N}]+$/u;
+const isWordChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{N}]/u.test(c);
+
+/** Letters NFKD does not take apart, as their plain Latin spelling. */
+const SPELLED: Record<string, string> = { ß: 'ss', ẞ: 'ss', ø: 'o', æ: 'ae', œ: 'oe', ł: 'l', đ: 'd', ı: 'i', þ: 'th' };
+
+interface Folded {
+  text: string;
+  /** per folded character: the original characters it came from, [from[i], to[i]) */
+  from: number[];
+  to: number[];
+}
+
+/**
+ * `s` lower-cased, accents stripped, ß/æ/… spelled out, and "ae"/"oe"/"ue" read as a/o/u (so
+ * MÜLLER, MUELLER and MULLER all fold to "muller"), with where each folded character came from.
+ */
+function fold(s: string): Folded {
+  const chars: { c: string; from: number; to: number }[] = [];
+  for (let i = 0; i < s.length; ) {
+    const ch = String.fromCodePoint(s.codePointAt(i)!);
+    const to = i + ch.length;
+    const lower = ch.toLowerCase();
+    const plain = SPELLED[lower] ?? lower.normalize('NFKD').replace(/\p{M}/gu, '');
+    // UTF-16 units, not code points: the folded text is indexed by unit (indexOf), and each unit needs its origin
+    for (let j = 0; j < plain.length; j++) chars.push({ c: plain[j], from: i, to });
+    i = to;
+  }
+  const out: Folded = { text: '', from: [], to: [] };
+  for (let k = 0; k < chars.length; k++) {
+    const c = chars[k];
+    const merge = chars[k + 1]?.c === 'e' && (c.c === 'a' || c.c === 'o' || c.c === 'u');
+    out.text += c.c;
+    out.from.push(c.from);
+    out.to.push(merge ? chars[++k].to : c.to);
+  }
+  return out;
 }
 
 function escapeRegExp(s: string): string {
