@@ -1,6 +1,7 @@
 import * as nifti from 'nifti-reader-js';
 import { CorruptStudyError, FilePosition, fileLabel, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { axcodesString, AxisCodes, axisCodes, AxisWalk, OrientationSource, Plane, sliceLayout, voxelToWorld } from './nifti-orientation';
+import { voxelMapping } from './nifti-values';
 import type { ScalarSlice } from './windowing';
 
 export interface NiftiVolume {
@@ -50,8 +51,10 @@ const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, l
  * by scl_slope/scl_inter (when the slope is non-zero). Each slice is shown radiologically
  * (nifti-orientation.ts) using the sform, else the qform; with neither, or an unusable one, the
  * historical layout is kept (columns = first remaining axis, rows = second with +axis up).
- * Non-finite values are kept: the percentile window ignores them and the display maps NaN and
- * −Inf to the window's minimum, +Inf to its maximum.
+ * The window comes from finite values only: non-finite voxels (NaN, ±Inf) are handed on as NaN,
+ * which the percentile window leaves out and the display draws at its low end; a volume of
+ * values beyond float32's range is windowed in double precision, and one with no finite value is
+ * refused (nifti-values.ts).
  */
 export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: number): NiftiVolume {
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -129,6 +132,9 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   if (!Number.isFinite(inter)) inter = 0;
   const dv = new DataView(image);
   const le = h.littleEndian;
+  // non-finite → NaN (the window's low end); a volume beyond float32's range windowed in double
+  // precision; one with no finite value refused (nifti-values.ts)
+  const toSliceValue = voxelMapping((v) => reader.read(dv, v * reader.bytes, le), nvox, h.datatypeCode, slope, inter, pos);
   /** one slice in physical units, read from the raw volume on demand (not all held at once) */
   const readSlice = (s: number): ScalarSlice => {
     const values = new Float32Array(width * height);
@@ -136,8 +142,7 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
     for (let row = 0; row < height; row++) {
       const rowBase = base + row * rowStep;
       for (let col = 0; col < width; col++) {
-        // NaN / ±Inf stay as they are (see the function's comment)
-        values[row * width + col] = reader.read(dv, (rowBase + col * colStep) * reader.bytes, le) * slope + inter;
+        values[row * width + col] = toSliceValue(reader.read(dv, (rowBase + col * colStep) * reader.bytes, le) * slope + inter);
       }
     }
     return { width, height, values };

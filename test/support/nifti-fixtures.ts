@@ -1,12 +1,14 @@
 /**
- * Minimal NIfTI-1 writer for orientation / non-finite tests: int16 or float32 voxels, optional
+ * Minimal NIfTI-1 writer for orientation / non-finite tests: int16, float32 or float64 voxels, optional
  * sform (srow_*) and qform (quaternion + qfac), dim_info slice_dim. Synthetic data only.
  */
 
 export type Mat3 = [[number, number, number], [number, number, number], [number, number, number]];
 
 export interface Nifti1Spec {
-  datatype?: 'int16' | 'float32';
+  datatype?: 'int16' | 'float32' | 'float64';
+  /** scl_slope (default 1) */
+  sclSlope?: number;
   pixdim?: [number, number, number];
   sliceDim?: 0 | 1 | 2 | 3;
   /** direction × spacing part of voxel→world (rows = world x, y, z); written as srow_* */
@@ -22,30 +24,32 @@ export interface Nifti1Spec {
 export function writeNifti1(dims: [number, number, number], voxel: (i: number, j: number, k: number, t: number) => number, o: Nifti1Spec = {}): Buffer {
   const [nx, ny, nz] = dims;
   const float = o.datatype === 'float32';
+  const double = o.datatype === 'float64';
   const hdr = Buffer.alloc(352);
   hdr.writeInt32LE(348, 0);
   hdr.writeUInt8(((o.sliceDim ?? 0) & 3) << 4, 39);
   const nt = o.volumes ?? 1;
   [o.volumes ? 4 : 3, nx, ny, nz, nt, 1, 1, 1].forEach((v, i) => hdr.writeInt16LE(v, 40 + i * 2));
-  hdr.writeInt16LE(float ? 16 : 4, 70);
-  hdr.writeInt16LE(float ? 32 : 16, 72);
+  hdr.writeInt16LE(double ? 64 : float ? 16 : 4, 70);
+  hdr.writeInt16LE(double ? 64 : float ? 32 : 16, 72);
   [o.qform?.qfac ?? 1, ...(o.pixdim ?? [1, 1, 1]), 1, 1, 1, 1].forEach((v, i) => hdr.writeFloatLE(v, 76 + i * 4));
   hdr.writeFloatLE(352, 108);
-  hdr.writeFloatLE(1, 112);
+  hdr.writeFloatLE(o.sclSlope ?? 1, 112);
   hdr.writeUInt8(2 | 8, 123);
   hdr.writeInt16LE(o.qform ? (o.qformCode ?? 1) : 0, 252);
   hdr.writeInt16LE(o.sform ? (o.sformCode ?? 1) : 0, 254);
   if (o.qform) [o.qform.b, o.qform.c, o.qform.d].forEach((v, i) => hdr.writeFloatLE(v, 256 + i * 4));
   if (o.sform) for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) hdr.writeFloatLE(o.sform[r]?.[c] ?? 0, 280 + (r * 4 + c) * 4);
   hdr.write('n+1\0', 344, 'latin1');
-  const bpv = float ? 4 : 2;
+  const bpv = double ? 8 : float ? 4 : 2;
   const data = Buffer.alloc(nx * ny * nz * nt * bpv);
   for (let t = 0; t < nt; t++)
     for (let k = 0; k < nz; k++)
       for (let j = 0; j < ny; j++)
         for (let i = 0; i < nx; i++) {
           const at = bpv * (i + nx * (j + ny * (k + nz * t)));
-          if (float) data.writeFloatLE(voxel(i, j, k, t), at);
+          if (double) data.writeDoubleLE(voxel(i, j, k, t), at);
+          else if (float) data.writeFloatLE(voxel(i, j, k, t), at);
           else data.writeInt16LE(voxel(i, j, k, t), at);
         }
   return Buffer.concat([hdr, data]);
