@@ -8,6 +8,7 @@ import { IDENTIFIER_TAGS, scrubDescription } from './deidentify';
 import { dicomCharset, dicomText, shownUid } from './dicom-text';
 import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction } from './voi-lut';
 import { encapsulatedFrames } from './encapsulated';
+import { elementPastEnd } from './dicom-bounds';
 import { countDicomEntries, deflatedDatasetStart, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
 import { FrameInfo, item, readFunctionalGroups } from './functional-groups';
 
@@ -157,6 +158,7 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
   // charged once parsed, DICOMDIRs too (they are parsed whole as well): a deflated file gets here
   // once, inflated, and is charged whole
   room.left -= entries;
+  if (elementPastEnd(ds)) throw new CorruptStudyError(`${fileLabel(pos)} is not a readable DICOM file (truncated: a header value runs past its end).`);
   const str = (tag: string) => {
     const v = ds.string(tag);
     return v === undefined || v === '' ? null : v;
