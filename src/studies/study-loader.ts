@@ -209,7 +209,10 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   // the shared budget, whatever its transfer syntax: an RLE or native frame allocates as much as a JPEG one
   const { images, windowing } = await windowStudy(frames.length, first.rows * first.columns, headerWindows, (i) => withFramePixels(frames[i].inst.rows * frames[i].inst.columns, pixels, signal, async (): Promise<SliceData> => {
     const { inst, f } = frames[i];
-    const frame = await decodeFrame(inst, f, signal);
+    // 32-bit words: values relative to the header window's centre, exact where the window looks (decodeFrame)
+    const win = windowOf(inst, f);
+    const origin = headerWindows && win && inst.bitsAllocated === 32 ? win.center : 0;
+    const frame = await decodeFrame(inst, f, signal, origin);
     // header and JPEG disagree: a colour file whose frame has one component has no window to use
     if (frame.kind === 'scalar' && inst.samplesPerPixel !== 1) throw new CorruptStudyError(`${fileLabel(inst.pos)}: the JPEG frame is grey, but the header declares colour.`);
     if (frame.kind === 'rgb') {
@@ -221,7 +224,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       width: shown.width,
       height: shown.height,
       values: shown.data,
-      window: windowOf(inst, f),
+      window: win && origin ? { ...win, center: win.center - origin } : win,
       invert: inst.photometric === 'MONOCHROME1',
     };
   }), { plan: (i) => plans.get(frames[i].inst)!, keepBytes: limits.maxBytes, signal });
