@@ -8,7 +8,7 @@ import { IDENTIFIER_TAGS, scrubDescription } from './deidentify';
 import { dicomCharset, dicomText, shownUid } from './dicom-text';
 import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction } from './voi-lut';
 import { encapsulatedFrames } from './encapsulated';
-import { elementPastEnd } from './dicom-bounds';
+import { elementPastEnd, parseDicomThroughPixels } from './dicom-bounds';
 import { countDicomEntries, deflatedDatasetStart, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
 import { FrameInfo, item, readFunctionalGroups } from './functional-groups';
 
@@ -144,7 +144,7 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
   if (entries > room.left) throw new OversizedHeaderError(pos, HEADER_ENTRIES_PER_SLICE * frameRoom.maxSlices);
   let ds: dicomParser.DataSet;
   try {
-    ds = dicomParser.parseDicom(bytes, {
+    ds = parseDicomThroughPixels(bytes, {
       // the bytes are inflated already; a deflated dataset found anywhere else is not one to read
       inflater: (arr: Uint8Array, position: number) => {
         if (position !== deflatedAt) throw new Error('deflated dataset not where the meta group ends');

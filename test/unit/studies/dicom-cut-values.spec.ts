@@ -1,6 +1,6 @@
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError } from '../../../src/studies/study-errors';
-import { part10 } from '../../support/dicom-pixel-fixtures';
+import { el, maxDiff, mrDicom, part10, ref } from '../../support/dicom-pixel-fixtures';
 
 const LIMITS: StudyLimits = { maxBytes: 64 * 1024 * 1024, maxSlices: 50, minSide: 1, maxPixels: 1_000_000 };
 
@@ -51,5 +51,21 @@ describe('a DICOM file cut inside a header value', () => {
   it('trailing bytes after the pixels that read as an element running past the end are ignored, as pydicom does', async () => {
     // (0028,0120) Pixel Padding Value, said to be 2 bytes long, 1 there: not part of the image
     expect(await load(slice(1, implicit([[0x00280120, us(0)]])))).toBe('slices');
+  });
+});
+
+describe('bytes after the pixel data that do not parse', () => {
+  // dicom-parser threw at them ("buffer overrun", "read past end of buffer") after it had read the
+  // whole image, and the file was refused as unreadable; pydicom reads these (276 of 8,000 mutated files)
+  const words = Array.from({ length: 16 * 16 }, (_, i) => i);
+  const file = mrDicom({ rows: 16, columns: 16, bitsAllocated: 8, words, extra: [el.ds(0x00281050, 128), el.ds(0x00281051, 256)] });
+  it.each([
+    ['three stray bytes', Buffer.from([0, 0, 0])],
+    ['an element cut off by the end', Buffer.from([0x28, 0, 0x20, 0x01, 0x55, 0x53, 8, 0])],
+  ])('%s: the slice is read, its pixels intact', async (_, trailing) => {
+    const study = await loadStudy([new Uint8Array(Buffer.concat([file, trailing]))], LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.slices[0].image.width).toBe(16);
+    expect(maxDiff(study.slices[0].image.data, words.map((v) => ref.linear(v, 128, 256)))).toBe(0);
   });
 });
