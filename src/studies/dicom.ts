@@ -105,6 +105,15 @@ export interface FrameRoom {
 export const HEADER_ENTRIES_PER_SLICE = 2048;
 
 /**
+ * Characters of each identifier and of the description kept for scrubDescription, whose work is
+ * tokens × length: a description (LO) holds 64, a name (PN) about 200, but a 3 MB file with a
+ * 128,000-part name and a 2 MB description held the event loop for 16 s (quadratic in the file).
+ */
+const MAX_TEXT_CHARS = 1024;
+/** …without a word cut in two at the end: a name's first letters would not match its token and be shown */
+const bounded = (v: string | null | undefined) => (!v || v.length <= MAX_TEXT_CHARS ? v ?? null : v.slice(0, MAX_TEXT_CHARS).replace(/[^\s^=,._\\/-]*$/, ''));
+
+/**
  * Parses the header of one DICOM Part 10 file (pixel data located, not decoded). Returns null
  * for a DICOMDIR. Any parse failure is a CorruptStudyError naming the file by position only —
  * the library's own message is not echoed.
@@ -213,9 +222,9 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
   // decoded as the file says (dicom-text.ts): the identifiers must match what they are cut from
   const charset = dicomCharset(ds.string('x00080005'));
   const identifiers = IDENTIFIER_TAGS
-    .map((t) => dicomText(ds, t, charset))
+    .map((t) => bounded(dicomText(ds, t, charset)))
     .filter((v): v is string => !!v);
-  const description = dicomText(ds, 'x0008103e', charset);
+  const description = bounded(dicomText(ds, 'x0008103e', charset));
   const topWindow = readVoiWindow(ds, numIn);
   const bitsStored = us('x00280101') ?? us('x00280100') ?? 16;
   const pixelRepresentation = us('x00280103') ?? 0;
