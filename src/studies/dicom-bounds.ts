@@ -56,3 +56,43 @@ export function parseDicomThroughPixels(bytes: Uint8Array, options: dicomParser.
     return partial;
   }
 }
+
+/**
+ * Tags read as text (strings, decimal and integer strings), at any depth, other than the
+ * identifiers and description (dicom-text.ts decodes those itself, and dicom.ts bounds them).
+ */
+const TEXT_TAGS = new Set([
+  'x00020002', 'x00020010', 'x00080005', 'x00080008', 'x00080018', 'x00080060', 'x00180015', 'x00180050', 'x0020000e', 'x00200011',
+  'x00200013', 'x00200032', 'x00200037', 'x00280004', 'x00280008', 'x00280030', 'x00281050', 'x00281051', 'x00281052', 'x00281053', 'x00281056',
+]);
+/** Far above any valid value of those tags (UI 64 bytes; CS, DS, IS 16 or 12 per value, a few values). */
+export const MAX_TEXT_VALUE_BYTES = 1024;
+
+/**
+ * The first of those tags whose value is longer than MAX_TEXT_VALUE_BYTES, or null. dicom-parser
+ * builds a string one character at a time and splits a multi-valued one again for every value
+ * read: a 4 MB Image Orientation of "1.5\" held the event loop 2.9 s, any 4 MB value read ~0.3 s,
+ * so a 100 MB study of them would hold it for a minute.
+ */
+export function overlongTextValue(ds: dicomParser.DataSet): string | null {
+  const walk = (d: dicomParser.DataSet): string | null => {
+    for (const [tag, e] of Object.entries(d.elements)) {
+      if (e.length > MAX_TEXT_VALUE_BYTES && TEXT_TAGS.has(tag)) return tag;
+      for (const it of e.items ?? []) {
+        const inner = it.dataSet ? walk(it.dataSet) : null;
+        if (inner) return inner;
+      }
+    }
+    return null;
+  };
+  return walk(ds);
+}
+
+/**
+ * Characters of each identifier and of the description kept for scrubDescription, whose work is
+ * tokens × length: a description (LO) holds 64, a name (PN) about 200, but a 3 MB file with a
+ * 128,000-part name and a 2 MB description held the event loop for 16 s (quadratic in the file).
+ */
+const MAX_TEXT_CHARS = 1024;
+/** …without a word cut in two at the end: a name's first letters would not match its token and be shown */
+export const bounded = (v: string | null | undefined) => (!v || v.length <= MAX_TEXT_CHARS ? v ?? null : v.slice(0, MAX_TEXT_CHARS).replace(/[^\s^=,._\\/-]*$/, ''));

@@ -8,7 +8,7 @@ import { IDENTIFIER_TAGS, scrubDescription } from './deidentify';
 import { dicomCharset, dicomText, shownUid } from './dicom-text';
 import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction } from './voi-lut';
 import { encapsulatedFrames } from './encapsulated';
-import { elementPastEnd, parseDicomThroughPixels } from './dicom-bounds';
+import { bounded, elementPastEnd, MAX_TEXT_VALUE_BYTES, overlongTextValue, parseDicomThroughPixels } from './dicom-bounds';
 import { countDicomEntries, deflatedDatasetStart, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
 import { FrameInfo, item, readFunctionalGroups } from './functional-groups';
 
@@ -105,15 +105,6 @@ export interface FrameRoom {
 export const HEADER_ENTRIES_PER_SLICE = 2048;
 
 /**
- * Characters of each identifier and of the description kept for scrubDescription, whose work is
- * tokens × length: a description (LO) holds 64, a name (PN) about 200, but a 3 MB file with a
- * 128,000-part name and a 2 MB description held the event loop for 16 s (quadratic in the file).
- */
-const MAX_TEXT_CHARS = 1024;
-/** …without a word cut in two at the end: a name's first letters would not match its token and be shown */
-const bounded = (v: string | null | undefined) => (!v || v.length <= MAX_TEXT_CHARS ? v ?? null : v.slice(0, MAX_TEXT_CHARS).replace(/[^\s^=,._\\/-]*$/, ''));
-
-/**
  * Parses the header of one DICOM Part 10 file (pixel data located, not decoded). Returns null
  * for a DICOMDIR. Any parse failure is a CorruptStudyError naming the file by position only —
  * the library's own message is not echoed.
@@ -168,6 +159,7 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
   // once, inflated, and is charged whole
   room.left -= entries;
   if (elementPastEnd(ds)) throw new CorruptStudyError(`${fileLabel(pos)} is not a readable DICOM file (truncated: a header value runs past its end).`);
+  if (overlongTextValue(ds)) throw new CorruptStudyError(`${fileLabel(pos)} has a header value longer than any valid one (over ${MAX_TEXT_VALUE_BYTES} bytes; corrupt file).`);
   const str = (tag: string) => {
     const v = ds.string(tag);
     return v === undefined || v === '' ? null : v;
