@@ -63,8 +63,11 @@ export function planSquarePixels(width: number, height: number, spacing: InPlane
     );
   }
   const side = Math.min(column, row);
-  let w = Math.max(1, Math.round((width * column) / side));
-  let h = Math.max(1, Math.round((height * row) / side));
+  // n × spacing / side as always; by the ratio (≤ 8) where the product overflows (spacings near
+  // 1e308, which DS allows), which made a NaN × NaN plan that passed the size checks as an empty slice
+  const stretch = (n: number, along: number) => (Number.isFinite(n * along) ? (n * along) / side : n * (along / side));
+  let w = Math.max(1, Math.round(stretch(width, column)));
+  let h = Math.max(1, Math.round(stretch(height, row)));
   if (w === width && h === height) return { width, height, shape: 'square' };
   if (w * h > maxPixels) {
     const f = Math.sqrt(maxPixels / (w * h));

@@ -97,6 +97,12 @@ describe('square physical pixels before the models, the heat map and the thumbna
     expect(plan.height / plan.width).toBeCloseTo(2, 2);
   });
 
+  it('spacings near the top of the double range (DS allows "1e308") plan a real size, not NaN × NaN', () => {
+    // 64 × 1e308 overflowed: the plan was NaN × NaN "resampled", passed the size checks, and the slice was empty
+    expect(planSquarePixels(64, 64, { column: 1e308, row: 1e308 }, 1e6)).toEqual({ width: 64, height: 64, shape: 'square' });
+    expect(planSquarePixels(64, 64, { column: 1e308, row: 5e307 }, 1e6)).toEqual({ width: 128, height: 64, shape: 'resampled' });
+  });
+
   it('the growth of stretched slices counts against the study byte limit (413 before decoding)', async () => {
     const small = syntheticSlice(64, 64, () => 100);
     const limits = { ...LIMITS, maxBytes: 20_000 };
