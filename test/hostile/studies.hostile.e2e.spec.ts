@@ -11,7 +11,7 @@ import * as zlib from 'node:zlib';
 import request from 'supertest';
 import { loginAs } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
-import { part10 } from '../support/dicom-pixel-fixtures';
+import { el, mrDicom, part10 } from '../support/dicom-pixel-fixtures';
 import { noiseBytes } from './bytes';
 
 interface Entry {
@@ -169,6 +169,10 @@ function corpus(): StudyCase[] {
     { name: 'NIfTI header only (no voxels)', files: [{ bytes: nifti([128, 128, 20], 4, 16, Buffer.alloc(0)), filename: 'empty.nii' }] },
     { name: 'DICOM magic then noise', files: [{ bytes: dcmNoise, filename: 'noise.dcm' }] },
     { name: 'DICOM (implicit VR) cut inside its Rows value', files: [{ bytes: dicomCutInRows(), filename: 'cut.dcm' }] },
+    {
+      name: 'DICOM with a 4 MB Image Orientation (held the event loop ~7 s, then answered 200)',
+      files: [{ bytes: mrDicom({ rows: 64, columns: 64, bitsAllocated: 8, words: [], pixelData: el.bytes(0x7fe00010, 'OB', Buffer.alloc(4096, 9)), extra: [el.str(0x00200037, 'UT', '1.5\\'.repeat(1e6))] }), filename: 'orient.dcm' }],
+    },
     { name: 'DICOM preamble only', files: [{ bytes: dicomLike(Buffer.alloc(0)), filename: 'short.dcm' }] },
     { name: 'three noise .dcm files', files: [1, 2, 3].map((i) => ({ bytes: dicomLike(noiseBytes(2048, 30 + i)), filename: `n${i}.dcm` })) },
     { name: 'text named .dcm', files: [{ bytes: Buffer.from('hello, not a dicom file'), filename: 'x.dcm' }] },

@@ -103,6 +103,13 @@ describe('square physical pixels before the models, the heat map and the thumbna
     expect(planSquarePixels(64, 64, { column: 1e308, row: 5e307 }, 1e6)).toEqual({ width: 128, height: 64, shape: 'resampled' });
   });
 
+  it('a DICOM with Pixel Spacing 1e308\\1e308 is read as 64 × 64 square pixels (its empty slice was a 500 at the models)', async () => {
+    const study = await loadStudy(u8(dicomSeries([syntheticSlice(64, 64, () => 100)], { pixelSpacing: [1e308, 1e308] })), LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.display).toEqual({ width: 64, height: 64, pixels: 'square' });
+    expect(study.slices[0].image.data.length).toBe(64 * 64);
+  });
+
   it('the growth of stretched slices counts against the study byte limit (413 before decoding)', async () => {
     const small = syntheticSlice(64, 64, () => 100);
     const limits = { ...LIMITS, maxBytes: 20_000 };
