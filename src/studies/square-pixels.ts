@@ -127,6 +127,8 @@ export async function toSquarePixels(img: RawImage, plan: SquarePlan, pacer: Wor
   return { width: nw, height: nh, channels, data: out };
 }
 
+/** To the µm where that is a number; else 3 significant digits (1e308 was "Infinity mm", 1e-308 "0 mm"). */
 function round(v: number): number {
-  return Math.round(v * 1000) / 1000;
+  const r = Math.round(v * 1000) / 1000;
+  return Number.isFinite(r) && (r !== 0 || v === 0) ? r : Number(v.toPrecision(3));
 }
