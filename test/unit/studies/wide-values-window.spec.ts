@@ -33,3 +33,21 @@ describe('a narrow header window on 32-bit values far from zero', () => {
     expect(maxDiff(study.slices[0].image.data, modality.map((x) => ref.linear(x, c, w)))).toBeLessThanOrEqual(1);
   });
 });
+
+describe('a percentile window over 32-bit values far from zero', () => {
+  it('shows their contrast, not float32 rounding: the values are taken relative to one of them', async () => {
+    const base = 3_000_000_000;
+    const offsets = Array.from({ length: R * R }, (_, i) => (i * 37) % 101);
+    const file = mrDicom({ rows: R, columns: R, bitsAllocated: 32, words: offsets.map((o) => (base + o) >>> 0) });
+    const study = await loadStudy([new Uint8Array(file)], LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.windowing).toBe('percentile');
+    // the service's percentile window (0.5th–99.5th of every value), in exact arithmetic
+    const sorted = [...offsets].sort((a, b) => a - b);
+    const at = (p: number) => sorted[Math.round((p / 100) * (sorted.length - 1))];
+    const [lo, hi] = [at(0.5), at(99.5)];
+    const expected = offsets.map((o) => Math.min(255, Math.max(0, Math.round(((o - lo) / (hi - lo)) * 255))));
+    // float32 steps by 256 near 3×10^9: without the shift the 101 levels were 1 or 2
+    expect(maxDiff(study.slices[0].image.data, expected)).toBeLessThanOrEqual(1);
+  });
+});
