@@ -66,6 +66,24 @@ export function countDicomEntries(bytes: Uint8Array, limit: number, inflated = f
   return w.count;
 }
 
+/**
+ * Where the deflated dataset of a Deflated Explicit VR Little Endian file starts, or null for any
+ * other transfer syntax (or a meta group that cannot be walked: the parser then refuses the file).
+ * The meta group ends before the first tag outside group 0002 (PS3.10 7.1), found here without
+ * reading that element: dicom-parser reads it first, as explicit VR, and in a deflated file those
+ * bytes are compressed data, so when they happened to read as an SQ (14 of 580 deflated files
+ * pydicom wrote) it walked them as items and refused a valid file as corrupt. The caller inflates
+ * from here and hands the parser the inflated file, whose first dataset element is a real one.
+ */
+export function deflatedDatasetStart(bytes: Uint8Array): number | null {
+  try {
+    return new Walk(bytes, Infinity).deflatedStart();
+  } catch (err) {
+    if (err instanceof OutOfBytes || err instanceof DicomNestingError) return null;
+    throw err;
+  }
+}
+
 class Walk {
   count = 0;
   le = true;
@@ -113,9 +131,27 @@ class Walk {
         this.p = start; // dicom-parser read it (counted), then rewinds and reads it again in the dataset
         break;
       }
-      if (tag === 0x00020010) syntax = String.fromCharCode(...this.b.subarray(data, Math.min(this.b.length, data + Math.min(length, 64)))).replace(/[\0 ]+$/, '');
+      if (tag === 0x00020010) syntax = this.uid(data, length);
     }
     return syntax;
+  }
+
+  /** The meta group's elements while their group is 0002; the deflated dataset's start, else null. */
+  deflatedStart(): number | null {
+    let syntax = '';
+    while (this.p + 2 <= this.b.length) {
+      const at = this.p;
+      const group = this.u16();
+      this.p = at;
+      if (group !== 0x0002) break;
+      const { tag, length, data } = this.explicitElement();
+      if (tag === 0x00020010) syntax = this.uid(data, length);
+    }
+    return syntax === DEFLATED ? this.p : null;
+  }
+
+  private uid(data: number, length: number): string {
+    return String.fromCharCode(...this.b.subarray(data, Math.min(this.b.length, data + Math.min(length, 64)))).replace(/[\0 ]+$/, '');
   }
 
   explicitSet(end: number): void {

@@ -56,8 +56,13 @@ export type DecodedFrame =
  * × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB. `signal` (the
  * request's end) stops a long decode between its chunks. Every kind allocates a frame's worth of
  * pixels: the loader runs it within the pixel budget (frame-budget.ts).
+ *
+ * `origin` is subtracted from every modality value, in double precision, before it is stored as
+ * float32: a 32-bit stored value (or one rescaled past 2^24) is not exact in float32, so a narrow
+ * header window far from zero (width 10 at 3×10^9) windowed its rounding, not the image; taken
+ * relative to the window's centre, the values the window shows are exact (study-loader.ts).
  */
-export async function decodeFrame(inst: DicomInstance, frame: number, signal?: AbortSignal): Promise<DecodedFrame> {
+export async function decodeFrame(inst: DicomInstance, frame: number, signal?: AbortSignal, origin = 0): Promise<DecodedFrame> {
   assertDecodable(inst);
   const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = inst;
   const n = rows * columns;
@@ -86,7 +91,7 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const le = !inst.bigEndian || inst.encapsulatedFrame !== null;
   const signed = inst.pixelRepresentation === 1;
-  const layout: BitLayout = { ba, le, signed, shift: hb - stored + 1, stored, padLo: inst.padding?.lo ?? Infinity, padHi: inst.padding?.hi ?? -Infinity, lut: inst.modalityLut };
+  const layout: BitLayout = { ba, le, signed, shift: hb - stored + 1, stored, padLo: inst.padding?.lo ?? Infinity, padHi: inst.padding?.hi ?? -Infinity, lut: inst.modalityLut, origin };
   const fi = inst.frameInfo?.[frame];
   const slope = fi?.slope || inst.slope;
   const intercept = fi?.intercept ?? inst.intercept;
@@ -112,6 +117,8 @@ interface BitLayout {
   padHi: number;
   /** Modality LUT Sequence, applied instead of slope/intercept */
   lut: ModalityLut | null;
+  /** subtracted from each modality value before it is stored (decodeFrame) */
+  origin: number;
 }
 
 /**
@@ -121,7 +128,7 @@ interface BitLayout {
  * window renders black (MONOCHROME1 too) — so they neither stretch the window nor pass for tissue.
  */
 function decodeRange(view: DataView, values: Float32Array, start: number, end: number, l: BitLayout, slope: number, intercept: number): void {
-  const { ba, le, signed, shift, stored, padLo, padHi, lut } = l;
+  const { ba, le, signed, shift, stored, padLo, padHi, lut, origin } = l;
   const span = 2 ** stored; // a number, not an int32: BitsStored may be 32
   const mask = stored < 32 ? span - 1 : 0;
   const signBit = span / 2;
@@ -130,7 +137,7 @@ function decodeRange(view: DataView, values: Float32Array, start: number, end: n
     if (shift) v >>>= shift;
     if (stored < 32) v &= mask; // non-negative: mask < 2^31
     if (signed && v >= signBit) v -= span;
-    values[i] = v >= padLo && v <= padHi ? NaN : lut ? lookUp(lut, v) : v * slope + intercept;
+    values[i] = v >= padLo && v <= padHi ? NaN : (lut ? lookUp(lut, v) : v * slope + intercept) - origin;
   }
 }
 

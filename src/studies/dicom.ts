@@ -8,7 +8,8 @@ import { IDENTIFIER_TAGS, scrubDescription } from './deidentify';
 import { dicomCharset, dicomText, shownUid } from './dicom-text';
 import { ModalityLut, readModalityLut, readVoiWindow, VoiFunction } from './voi-lut';
 import { encapsulatedFrames } from './encapsulated';
-import { countDicomEntries, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
+import { bounded, elementPastEnd, MAX_TEXT_VALUE_BYTES, overlongTextValue, parseDicomThroughPixels } from './dicom-bounds';
+import { countDicomEntries, deflatedDatasetStart, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
 import { FrameInfo, item, readFunctionalGroups } from './functional-groups';
 
 export type { FrameInfo } from './functional-groups';
@@ -109,48 +110,33 @@ export const HEADER_ENTRIES_PER_SLICE = 2048;
  * the library's own message is not echoed.
  */
 export async function readDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: ByteBudget, frameRoom: FrameRoom): Promise<DicomInstance | null> {
+  const deflatedAt = deflatedDatasetStart(bytes);
+  if (deflatedAt === null) return parseDicomHeader(bytes, pos, frameRoom);
+  // Deflated transfer syntax: inflate in libuv's thread pool (not on the event loop), bounded
+  // by what the study budget has left, then parse the inflated file
+  let inflated: Buffer;
   try {
-    return parseDicomHeader(bytes, pos, budget, frameRoom);
-  } catch (err) {
-    if (!(err instanceof NeedsInflate)) throw err;
-    // Deflated transfer syntax: inflate in libuv's thread pool (not on the event loop), bounded
-    // by what the study budget has left, then parse the inflated dataset.
-    let inflated: Buffer;
-    try {
-      inflated = await inflateRaw(bytes.subarray(err.position), { maxOutputLength: Math.max(1, budget.remaining) });
-    } catch (e) {
-      if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') budget.take(Number.MAX_SAFE_INTEGER);
-      throw new CorruptStudyError(`${fileLabel(pos)} is not a readable DICOM file (corrupt or truncated).`);
-    }
-    budget.take(inflated.length);
-    const full = new Uint8Array(err.position + inflated.length);
-    full.set(bytes.subarray(0, err.position), 0);
-    full.set(inflated, err.position);
-    return parseDicomHeader(bytes, pos, budget, frameRoom, { position: err.position, full });
+    inflated = await inflateRaw(bytes.subarray(deflatedAt), { maxOutputLength: Math.max(1, budget.remaining) });
+  } catch (e) {
+    if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') budget.take(Number.MAX_SAFE_INTEGER);
+    throw new CorruptStudyError(`${fileLabel(pos)} is not a readable DICOM file (corrupt or truncated).`);
   }
+  budget.take(inflated.length);
+  const full = new Uint8Array(deflatedAt + inflated.length);
+  full.set(bytes.subarray(0, deflatedAt), 0);
+  full.set(inflated, deflatedAt);
+  return parseDicomHeader(full, pos, frameRoom, deflatedAt);
 }
 
 const inflateRaw = promisify(zlib.inflateRaw) as (buf: Uint8Array, opts: zlib.ZlibOptions) => Promise<Buffer>;
 
-/** Thrown by the synchronous parser's inflater: the dataset is deflated from `position` on. */
-class NeedsInflate extends Error {
-  constructor(readonly position: number) {
-    super('deflated dataset');
-  }
-}
-
-function parseDicomHeader(
-  bytes: Uint8Array,
-  pos: FilePosition,
-  budget: ByteBudget,
-  frameRoom: FrameRoom,
-  inflated?: { position: number; full: Uint8Array },
-): DicomInstance | null {
+/** `deflatedAt`: `bytes` is a deflated file already inflated from there on (readDicomHeader). */
+function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: FrameRoom, deflatedAt?: number): DicomInstance | null {
   // counted before dicom-parser builds an object for each (an unbounded count froze, then ended, the process)
   const room = frameRoom.entries ?? { left: HEADER_ENTRIES_PER_SLICE * frameRoom.maxSlices };
   let entries: number;
   try {
-    entries = countDicomEntries(inflated?.full ?? bytes, room.left, inflated !== undefined);
+    entries = countDicomEntries(bytes, room.left, deflatedAt !== undefined);
   } catch (err) {
     if (!(err instanceof DicomNestingError)) throw err;
     throw new CorruptStudyError(`${fileLabel(pos)} nests DICOM sequences more than ${MAX_SEQUENCE_DEPTH} levels deep, which no scan does (corrupt file).`);
@@ -158,20 +144,22 @@ function parseDicomHeader(
   if (entries > room.left) throw new OversizedHeaderError(pos, HEADER_ENTRIES_PER_SLICE * frameRoom.maxSlices);
   let ds: dicomParser.DataSet;
   try {
-    ds = dicomParser.parseDicom(bytes, {
-      inflater: (_arr: Uint8Array, position: number) => {
-        if (inflated?.position !== position) throw new NeedsInflate(position);
-        return inflated.full;
+    ds = parseDicomThroughPixels(bytes, {
+      // the bytes are inflated already; a deflated dataset found anywhere else is not one to read
+      inflater: (arr: Uint8Array, position: number) => {
+        if (position !== deflatedAt) throw new Error('deflated dataset not where the meta group ends');
+        return arr;
       },
     } as dicomParser.ParseDicomOptions);
   } catch (err) {
-    if (err instanceof NeedsInflate) throw err;
     if (err instanceof Error && err.name === 'StudyTooLargeError') throw err;
     throw new CorruptStudyError(`${fileLabel(pos)} is not a readable DICOM file (corrupt or truncated).`);
   }
   // charged once parsed, DICOMDIRs too (they are parsed whole as well): a deflated file gets here
   // once, inflated, and is charged whole
   room.left -= entries;
+  if (elementPastEnd(ds)) throw new CorruptStudyError(`${fileLabel(pos)} is not a readable DICOM file (truncated: a header value runs past its end).`);
+  if (overlongTextValue(ds)) throw new CorruptStudyError(`${fileLabel(pos)} has a header value longer than any valid one (over ${MAX_TEXT_VALUE_BYTES} bytes; corrupt file).`);
   const str = (tag: string) => {
     const v = ds.string(tag);
     return v === undefined || v === '' ? null : v;
@@ -226,9 +214,9 @@ function parseDicomHeader(
   // decoded as the file says (dicom-text.ts): the identifiers must match what they are cut from
   const charset = dicomCharset(ds.string('x00080005'));
   const identifiers = IDENTIFIER_TAGS
-    .map((t) => dicomText(ds, t, charset))
+    .map((t) => bounded(dicomText(ds, t, charset)))
     .filter((v): v is string => !!v);
-  const description = dicomText(ds, 'x0008103e', charset);
+  const description = bounded(dicomText(ds, 'x0008103e', charset));
   const topWindow = readVoiWindow(ds, numIn);
   const bitsStored = us('x00280101') ?? us('x00280100') ?? 16;
   const pixelRepresentation = us('x00280103') ?? 0;

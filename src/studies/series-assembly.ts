@@ -190,9 +190,11 @@ export function orderInstances(instances: DicomInstance[]): { ordered: DicomInst
   const withGeometry = instances.every((i) => i.position && i.orientation);
   if (withGeometry) {
     const normal = sliceDirection(instances[0].orientation!);
-    const keyed = instances.map((inst) => ({ inst, d: round3(inst.position!.reduce((s, p, k) => s + p * normal[k], 0)) }));
-    keyed.sort((a, b) => a.d - b.d || (a.inst.instanceNumber ?? 0) - (b.inst.instanceNumber ?? 0));
-    return { ordered: keyed.map((k) => k.inst), ordering: 'position', positions: keyed.map((k) => k.d) };
+    const keyed = instances.map((inst) => ({ inst, d: along(inst.position!, normal) }));
+    if (keyed.every((k) => Number.isFinite(k.d))) {
+      keyed.sort((a, b) => a.d - b.d || (a.inst.instanceNumber ?? 0) - (b.inst.instanceNumber ?? 0));
+      return { ordered: keyed.map((k) => k.inst), ordering: 'position', positions: keyed.map((k) => k.d) };
+    }
   }
   if (instances.every((i) => i.instanceNumber !== null)) {
     const ordered = [...instances].sort((a, b) => a.instanceNumber! - b.instanceNumber!);
@@ -227,11 +229,10 @@ export function orderFrames(instances: DicomInstance[]): { frames: OrderedFrame[
       ori: inst.frameInfo?.[f]?.orientation ?? inst.orientation,
     }));
     assertOneOrientation(geo.map((g) => g.ori));
-    if (geo.every((g) => g.pos && g.ori)) {
-      const normal = sliceDirection(geo[0].ori!);
-      frames = frames
-        .map((fr, i) => ({ ...fr, position: round3(geo[i].pos!.reduce((a, p, k) => a + p * normal[k], 0)) }))
-        .sort((a, b) => a.position! - b.position!);
+    const normal = geo.every((g) => g.pos && g.ori) ? sliceDirection(geo[0].ori!) : null;
+    const at = normal ? geo.map((g) => along(g.pos!, normal)) : [];
+    if (normal && at.every(Number.isFinite)) {
+      frames = frames.map((fr, i) => ({ ...fr, position: at[i] })).sort((a, b) => a.position! - b.position!);
       ordering = 'position';
     }
   }
@@ -239,6 +240,17 @@ export function orderFrames(instances: DicomInstance[]): { frames: OrderedFrame[
   assertOneImagePerPosition(positions, ordering === 'position' ? null : order.ordered.map((i) => i.instanceNumber));
   if (order.ordered.length === 1 && frames.length > 1 && positions.every((p) => p === null)) ordering = 'upload_order';
   return { frames, ordering };
+}
+
+/**
+ * A position along the slice direction, in mm to the µm. Infinite when the header's position is
+ * so far out (~1e305 mm and beyond: DS allows "1e308") that this overflows: such a position is
+ * none, and the slices are ordered as if they had none. Kept, ±Infinity ordered slices by
+ * NaN comparisons, told two slices at one place apart (Infinity − Infinity is not 0) and gave the
+ * study a slice spacing of Infinity.
+ */
+function along(position: number[], normal: number[]): number {
+  return round3(position.reduce((s, p, k) => s + p * normal[k], 0));
 }
 
 export function round3(v: number): number {

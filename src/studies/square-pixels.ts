@@ -63,8 +63,11 @@ export function planSquarePixels(width: number, height: number, spacing: InPlane
     );
   }
   const side = Math.min(column, row);
-  let w = Math.max(1, Math.round((width * column) / side));
-  let h = Math.max(1, Math.round((height * row) / side));
+  // n × spacing / side as always; by the ratio (≤ 8) where the product overflows (spacings near
+  // 1e308, which DS allows), which made a NaN × NaN plan that passed the size checks as an empty slice
+  const stretch = (n: number, along: number) => (Number.isFinite(n * along) ? (n * along) / side : n * (along / side));
+  let w = Math.max(1, Math.round(stretch(width, column)));
+  let h = Math.max(1, Math.round(stretch(height, row)));
   if (w === width && h === height) return { width, height, shape: 'square' };
   if (w * h > maxPixels) {
     const f = Math.sqrt(maxPixels / (w * h));
@@ -124,6 +127,8 @@ export async function toSquarePixels(img: RawImage, plan: SquarePlan, pacer: Wor
   return { width: nw, height: nh, channels, data: out };
 }
 
+/** To the µm where that is a number; else 3 significant digits (1e308 was "Infinity mm", 1e-308 "0 mm"). */
 function round(v: number): number {
-  return Math.round(v * 1000) / 1000;
+  const r = Math.round(v * 1000) / 1000;
+  return Number.isFinite(r) && (r !== 0 || v === 0) ? r : Number(v.toPrecision(3));
 }

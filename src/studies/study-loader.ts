@@ -205,11 +205,23 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     const w = windowOf(inst, f);
     return w !== null && w.width > 1;
   });
+  // 32-bit words are decoded relative to a value near the ones shown (decodeFrame): the header
+  // window's centre, or for the percentile window one value of the data, the first grey frame's
+  // first, shared by every frame (it costs that frame one more decode)
+  const grey = frames.filter(({ inst }) => inst.samplesPerPixel === 1);
+  let dataOrigin = 0;
+  if (!headerWindows && grey.length && grey.every(({ inst }) => inst.bitsAllocated === 32)) {
+    const { inst, f } = grey[0];
+    const d = await withFramePixels(inst.rows * inst.columns, pixels, signal, () => decodeFrame(inst, f, signal));
+    dataOrigin = (d.kind === 'scalar' && d.values.find(Number.isFinite)) || 0;
+  }
   // each frame's decode (and its turn to radiological order, a second buffer) holds its pixels from
   // the shared budget, whatever its transfer syntax: an RLE or native frame allocates as much as a JPEG one
   const { images, windowing } = await windowStudy(frames.length, first.rows * first.columns, headerWindows, (i) => withFramePixels(frames[i].inst.rows * frames[i].inst.columns, pixels, signal, async (): Promise<SliceData> => {
     const { inst, f } = frames[i];
-    const frame = await decodeFrame(inst, f, signal);
+    const win = windowOf(inst, f);
+    const origin = !headerWindows ? dataOrigin : win && inst.bitsAllocated === 32 ? win.center : 0;
+    const frame = await decodeFrame(inst, f, signal, origin);
     // header and JPEG disagree: a colour file whose frame has one component has no window to use
     if (frame.kind === 'scalar' && inst.samplesPerPixel !== 1) throw new CorruptStudyError(`${fileLabel(inst.pos)}: the JPEG frame is grey, but the header declares colour.`);
     if (frame.kind === 'rgb') {
@@ -221,7 +233,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       width: shown.width,
       height: shown.height,
       values: shown.data,
-      window: windowOf(inst, f),
+      window: win && origin ? { ...win, center: win.center - origin } : win,
       invert: inst.photometric === 'MONOCHROME1',
     };
   }), { plan: (i) => plans.get(frames[i].inst)!, keepBytes: limits.maxBytes, signal });

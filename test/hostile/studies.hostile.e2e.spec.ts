@@ -11,6 +11,7 @@ import * as zlib from 'node:zlib';
 import request from 'supertest';
 import { loginAs } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { el, mrDicom, part10 } from '../support/dicom-pixel-fixtures';
 import { noiseBytes } from './bytes';
 
 interface Entry {
@@ -119,6 +120,22 @@ function niftiExtensionCycle(): Buffer {
   return b;
 }
 
+/**
+ * An Implicit VR Little Endian file cut one byte into its Rows value: dicom-parser kept the element
+ * and threw a bare string at its first read (a 500).
+ */
+function dicomCutInRows(): Buffer {
+  const el = (group: number, element: number, value: Buffer) => {
+    const h = Buffer.alloc(8);
+    h.writeUInt16LE(group, 0);
+    h.writeUInt16LE(element, 2);
+    h.writeUInt32LE(value.length, 4);
+    return Buffer.concat([h, value]);
+  };
+  const file = Buffer.concat([part10([], '1.2.840.10008.1.2'), el(0x0008, 0x0060, Buffer.from('MR')), el(0x0028, 0x0010, Buffer.from([64, 0]))]);
+  return file.subarray(0, file.length - 1);
+}
+
 interface StudyCase {
   name: string;
   files: { bytes: Buffer; filename: string }[];
@@ -151,6 +168,11 @@ function corpus(): StudyCase[] {
     { name: 'truncated .nii.gz', files: [{ bytes: zlib.gzipSync(nifti([64, 64, 4], 4, 16, noiseBytes(64 * 64 * 8, 12))).subarray(0, 3000), filename: 'cut.nii.gz' }] },
     { name: 'NIfTI header only (no voxels)', files: [{ bytes: nifti([128, 128, 20], 4, 16, Buffer.alloc(0)), filename: 'empty.nii' }] },
     { name: 'DICOM magic then noise', files: [{ bytes: dcmNoise, filename: 'noise.dcm' }] },
+    { name: 'DICOM (implicit VR) cut inside its Rows value', files: [{ bytes: dicomCutInRows(), filename: 'cut.dcm' }] },
+    {
+      name: 'DICOM with a 4 MB Image Orientation (held the event loop ~7 s, then answered 200)',
+      files: [{ bytes: mrDicom({ rows: 64, columns: 64, bitsAllocated: 8, words: [], pixelData: el.bytes(0x7fe00010, 'OB', Buffer.alloc(4096, 9)), extra: [el.str(0x00200037, 'UT', '1.5\\'.repeat(1e6))] }), filename: 'orient.dcm' }],
+    },
     { name: 'DICOM preamble only', files: [{ bytes: dicomLike(Buffer.alloc(0)), filename: 'short.dcm' }] },
     { name: 'three noise .dcm files', files: [1, 2, 3].map((i) => ({ bytes: dicomLike(noiseBytes(2048, 30 + i)), filename: `n${i}.dcm` })) },
     { name: 'text named .dcm', files: [{ bytes: Buffer.from('hello, not a dicom file'), filename: 'x.dcm' }] },

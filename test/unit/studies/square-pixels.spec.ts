@@ -97,6 +97,21 @@ describe('square physical pixels before the models, the heat map and the thumbna
     expect(plan.height / plan.width).toBeCloseTo(2, 2);
   });
 
+  it('spacings near the top of the double range (DS allows "1e308") plan a real size, not NaN × NaN', () => {
+    // 64 × 1e308 overflowed: the plan was NaN × NaN "resampled", passed the size checks, and the slice was empty
+    expect(planSquarePixels(64, 64, { column: 1e308, row: 1e308 }, 1e6)).toEqual({ width: 64, height: 64, shape: 'square' });
+    expect(planSquarePixels(64, 64, { column: 1e308, row: 5e307 }, 1e6)).toEqual({ width: 128, height: 64, shape: 'resampled' });    // and a refusal names such spacings as they are, not as "Infinity mm" or "0 mm"
+    expect(() => planSquarePixels(64, 64, { column: 1, row: 1e308 }, 1e6)).toThrow('(1e+308 mm between rows, 1 mm between columns) is a 1e+308:1 aspect');
+    expect(() => planSquarePixels(64, 64, { column: 1e-308, row: 1 }, 1e6)).toThrow('(1 mm between rows, 1e-308 mm between columns)');
+  });
+
+  it('a DICOM with Pixel Spacing 1e308\\1e308 is read as 64 × 64 square pixels (its empty slice was a 500 at the models)', async () => {
+    const study = await loadStudy(u8(dicomSeries([syntheticSlice(64, 64, () => 100)], { pixelSpacing: [1e308, 1e308] })), LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.display).toEqual({ width: 64, height: 64, pixels: 'square' });
+    expect(study.slices[0].image.data.length).toBe(64 * 64);
+  });
+
   it('the growth of stretched slices counts against the study byte limit (413 before decoding)', async () => {
     const small = syntheticSlice(64, 64, () => 100);
     const limits = { ...LIMITS, maxBytes: 20_000 };

@@ -26,3 +26,19 @@ describe('study spacing: only distances above zero', () => {
     expect(study.meta.spacing).toEqual({ column: 0.8, row: 0.9, slice: 5 });
   });
 });
+
+describe('slice positions so far out that their projection overflows (DS allows "1e308")', () => {
+  const series = (zs: number[]) =>
+    zs.map((z, k) => new Uint8Array(mrDicom({ rows: 64, columns: 64, bitsAllocated: 16, bitsStored: 12, words, z, instanceNumber: k + 1, extra: [el.str(0x00080018, 'UI', `1.2.3.${k}`)] })));
+
+  it.each([
+    ['−1e308, 0, 1e308', [-1e308, 0, 1e308]],
+    ['1e308, 5e307, 0 (two at +Infinity)', [1e308, 5e307, 0]],
+  ])('%s: ordered as if they had no position, no spacing of Infinity', async (_, zs) => {
+    const study = await loadStudy(series(zs), LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.ordering).toBe('instance_number');
+    expect(study.meta.spacing.slice).toBeNull();
+    expect(study.slices.map((s) => s.position)).toEqual([null, null, null]);
+  });
+});
