@@ -25,6 +25,30 @@ export interface FrameLayout {
   sliceDirection: number[];
 }
 
+/**
+ * How far from 1 a direction's length, and from 0 the cosine between the row and column directions,
+ * may be: cosines are written rounded (0.7071\0.7071 is 0.99999 long; scanners write 6+ decimals),
+ * and 5 % is more than rounding to two decimals gives, and well short of a direction that is not one.
+ */
+const UNIT_TOLERANCE = 0.05;
+
+/**
+ * ImageOrientationPatient as the reader keeps it, or null — as if the tag were missing — when it is
+ * not two unit directions at a right angle (PS3.3 C.7.6.2.1.1): not six finite numbers, a direction
+ * that underflows (1e-320), is zero or far from unit length, or one parallel to the other. Kept,
+ * its normal (row × column) was zero or tiny, every slice position projected onto it was 0 mm, and
+ * a valid series was refused as "several images at one slice position"; or positions came out
+ * 5e200 mm apart along a normal of length 1e200. Without an orientation the slices are ordered by
+ * Instance Number and shown as stored, as for a file without the tag.
+ */
+export function usableOrientation(o: number[] | null): number[] | null {
+  if (!o || o.length < 6 || !o.slice(0, 6).every(Number.isFinite)) return null;
+  const [r, c] = [o.slice(0, 3), o.slice(3, 6)];
+  const unit = (v: number[]) => Math.abs(Math.hypot(v[0], v[1], v[2]) - 1) <= UNIT_TOLERANCE;
+  const cos = r[0] * c[0] + r[1] * c[1] + r[2] * c[2];
+  return unit(r) && unit(c) && Math.abs(cos) <= UNIT_TOLERANCE ? o : null;
+}
+
 /** Row × column direction cosines (LPS, as DICOM gives them). */
 export function sliceNormal(o: number[]): number[] {
   return [o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]];
@@ -34,8 +58,8 @@ const lpsToRas = (v: number[]) => [-v[0], -v[1], v[2]];
 
 /**
  * The layout of a series from its ImageOrientationPatient, or null when it has none or an unusable
- * one (not six finite numbers, parallel or zero directions): such a series is shown as stored and
- * ordered along the raw normal, as before.
+ * one (not six finite numbers, parallel or zero directions; the reader already drops those, see
+ * usableOrientation): such a series is shown as stored.
  */
 export function frameLayout(iop: number[] | null): FrameLayout | null {
   if (!iop || iop.length < 6 || !iop.slice(0, 6).every(Number.isFinite)) return null;

@@ -11,6 +11,7 @@ import { encapsulatedFrames } from './encapsulated';
 import { bounded, elementPastEnd, MAX_TEXT_VALUE_BYTES, overlongTextValue, parseDicomThroughPixels } from './dicom-bounds';
 import { countDicomEntries, deflatedDatasetStart, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
 import { FrameInfo, item, readFunctionalGroups } from './functional-groups';
+import { usableOrientation } from './dicom-orientation';
 
 export type { FrameInfo } from './functional-groups';
 
@@ -252,7 +253,7 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
     windowWidth: topWindow?.width ?? null,
     windowFunction: topWindow?.fn ?? 'LINEAR',
     position: multi('x00200032', 3),
-    orientation: multi('x00200037', 6) ?? frameInfo?.[0]?.orientation ?? null,
+    orientation: usableOrientation(multi('x00200037', 6)) ?? frameInfo?.[0]?.orientation ?? null,
     frameInfo,
     instanceNumber: num('x00200013'),
     pixelSpacing: spacing ? [spacing[0], spacing[1]] : null,

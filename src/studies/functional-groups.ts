@@ -1,4 +1,5 @@
 import type * as dicomParser from 'dicom-parser';
+import { usableOrientation } from './dicom-orientation';
 import { readVoiWindow, VoiWindow } from './voi-lut';
 
 /*
@@ -44,7 +45,7 @@ export function readFunctionalGroups(ds: dicomParser.DataSet, frames: number, nu
     const spacing = multiIn(macro('x00289110'), 'x00280030', 2);
     out.push({
       position: multiIn(macro('x00209113'), 'x00200032', 3),
-      orientation: multiIn(macro('x00209116'), 'x00200037', 6),
+      orientation: usableOrientation(multiIn(macro('x00209116'), 'x00200037', 6)), // as the top-level one (dicom.ts)
       pixelSpacing: spacing ? [spacing[0], spacing[1]] : null,
       window: readVoiWindow(voi, numIn), // with the frame's VOI LUT Function
       slope: numIn(pvt, 'x00281053'),
