@@ -14,6 +14,7 @@ import { CorruptStudyError, fileLabel, MixedSeriesError, SliceResolutionError, S
 import { noStudyFile, sortParts } from './study-parts';
 import { PixelShape, planSquarePixels, SquarePlan } from './square-pixels';
 import { SliceData, windowStudy } from './windowing';
+import { definedWindow } from './voi-lut';
 
 export interface StudyLimits {
   maxBytes: number;
@@ -203,7 +204,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   const headerWindows = frames.every(({ inst, f }) => {
     if (inst.samplesPerPixel !== 1) return true;
     const w = windowOf(inst, f);
-    return w !== null && w.width > 1;
+    return w !== null && definedWindow(w);
   });
   // 32-bit words are decoded relative to a value near the ones shown (decodeFrame): the header
   // window's centre, or for the percentile window one value of the data, the first grey frame's

@@ -50,6 +50,19 @@ export function readVoiWindow(d: dicomParser.DataSet | undefined, numIn: (d: dic
 }
 
 /**
+ * Whether a header window is one the standard defines, and so applied (else the study gets the
+ * percentile window): a finite centre, and a width of at least 1 for LINEAR (C.11.2.1.2.1) — width 1
+ * is a threshold at c − 0.5 — and above 0 for LINEAR_EXACT (C.11.2.1.3.2), where a width of 1 or
+ * less is a ramp at most one value wide at c. Only widths over 1 were taken before, so those
+ * thresholds showed the percentile window instead. SIGMOID keeps the rule it had (over 1).
+ */
+export function definedWindow(w: VoiWindow): boolean {
+  if (!Number.isFinite(w.center) || !Number.isFinite(w.width)) return false;
+  const fn = w.fn ?? 'LINEAR';
+  return fn === 'LINEAR' ? w.width >= 1 : fn === 'LINEAR_EXACT' ? w.width > 0 : w.width > 1;
+}
+
+/**
  * Writes out[start..end) from values through the window to 0..255 (rounded, clamped, then
  * inverted for MONOCHROME1): PS3.3 C.11.2.1.2 (LINEAR, with its c − 0.5 and w − 1) and
  * C.11.2.1.3 (LINEAR_EXACT, SIGMOID), ymin 0, ymax 255. NaN (padding, see dicom-pixels) → 0,
@@ -70,9 +83,11 @@ export function applyVoiInto(values: Float32Array, out: Uint8Array, start: numbe
     return;
   }
   // LINEAR: (x − (c − 0.5)) / (w − 1) + 0.5 over (c − 0.5 ± (w − 1)/2); LINEAR_EXACT: (x − c) / w + 0.5 over c ± w/2
+  // LINEAR of width 1 (ww 0) is a threshold at c − 0.5: lo = hi, so the division below is never
+  // reached; a width the standard does not define (definedWindow) is made one too, never NaN
   const exact = fn === 'LINEAR_EXACT';
   const cc = exact ? c : c - 0.5;
-  const ww = Math.max(exact ? w : w - 1, 1e-6);
+  const ww = Math.max(exact ? w : w - 1, 0);
   const lo = cc - ww / 2;
   const hi = cc + ww / 2;
   for (let i = start; i < end; i++) {

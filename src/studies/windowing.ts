@@ -1,7 +1,7 @@
 import { nextTurn } from '../common/abort';
 import type { RawImage } from '../inference/preprocess';
 import { SquarePlan, toSquarePixels } from './square-pixels';
-import { applyVoiInto, VoiWindow } from './voi-lut';
+import { applyVoiInto, definedWindow, VoiWindow } from './voi-lut';
 
 /** A slice in physical units (DICOM modality values after rescale, NIfTI values after scl_*). */
 export interface ScalarSlice {
@@ -220,6 +220,6 @@ export async function windowStudy(
 
 /** Convenience for slices already in memory (tests). */
 export async function windowSlices(slices: ScalarSlice[]): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' | 'none' }> {
-  const header = slices.length > 0 && slices.every((s) => s.window && s.window.width > 1 && Number.isFinite(s.window.center));
+  const header = slices.length > 0 && slices.every((s) => s.window && definedWindow(s.window));
   return windowStudy(slices.length, slices[0]?.values.length ?? 0, header, (i) => slices[i], { keepBytes: Infinity }); // in memory already
 }

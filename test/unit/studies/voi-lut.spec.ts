@@ -93,6 +93,42 @@ describe('VOI LUT Function (0028,1056), PS3.3 C.11.2.1.2 / C.11.2.1.3', () => {
   });
 });
 
+/**
+ * The narrowest windows the standard defines (C.11.2.1.2.1: LINEAR width ≥ 1; C.11.2.1.3.2:
+ * LINEAR_EXACT width > 0): a LINEAR width of 1 is a threshold at c − 0.5, a LINEAR_EXACT width of
+ * 1 or less a ramp at most one value wide around c. They fell back to the percentile window (only
+ * widths over 1 were taken), which showed the data's whole range instead of the threshold asked for.
+ */
+describe('narrow windows: what the standard defines is applied, what it does not stays refused', () => {
+  it.each([
+    ['LINEAR', 500, 1, ref.linear],
+    [null, 500, 1, ref.linear],
+    ['LINEAR_EXACT', 500, 1, ref.linearExact],
+    ['LINEAR_EXACT', 500.25, 0.5, ref.linearExact],
+    ['LINEAR_EXACT', 500, 1e-9, ref.linearExact],
+  ])('%s, centre %d, width %d: the header window, as the standard computes it', async (fn, c, w, reference) => {
+    const study = await slicesOf(classic(fn, c, w));
+    expect(study.meta.windowing).toBe('header');
+    study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(stored(k), (x) => reference(x, c, w)))).toBe(0));
+    // a threshold: black below, white above; grey only for values within the ramp (LINEAR_EXACT)
+    const [black, white] = [0, 255].map((v) => study.slices[0].image.data.filter((y) => y === v).length);
+    const inRamp = stored(0).filter((x) => fn === 'LINEAR_EXACT' && Math.abs(x - c) <= w / 2).length;
+    expect(R * R - black - white).toBeLessThanOrEqual(inRamp);
+    expect(black).toBeGreaterThan(0);
+    expect(white).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['LINEAR', 0.5],
+    [null, 0],
+    ['LINEAR_EXACT', 0],
+    ['LINEAR_EXACT', -1],
+  ])('%s with width %d (not a window the standard defines): the percentile window, as before', async (fn, w) => {
+    const study = await slicesOf(classic(fn, 500, w));
+    expect(study.meta.windowing).toBe('percentile');
+  });
+});
+
 describe('Modality LUT Sequence (0028,3000)', () => {
   const lutSeq = (entries: number, first: number, f: (v: number) => number) => {
     const data = Buffer.alloc(entries * 2);
