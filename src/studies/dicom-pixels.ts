@@ -77,7 +77,7 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
     return { kind: 'rgb', width: columns, height: rows, data };
   }
   if (spp !== 1) throw bad(`${spp} samples per pixel is not supported.`);
-  if (!inst.photometric.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric} is not supported.`);
+  if (!inst.photometric?.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric ?? '(none)'} is not supported.`);
   if (ba !== 8 && ba !== 16 && ba !== 32) throw bad(`${ba}-bit pixel data is not supported.`);
   // PS3.5 8: the stored value occupies bits HighBit−BitsStored+1 … HighBit of each word; other bits
   // may hold anything (overlays, garbage) and are discarded. An impossible layout is refused

@@ -43,12 +43,14 @@ export interface DicomInstance {
   columns: number;
   frames: number;
   samplesPerPixel: number;
-  photometric: string;
+  /** Photometric Interpretation, upper case; null when absent (Type 1: refused by pixelFormat, never guessed) */
+  photometric: string | null;
   bitsAllocated: number;
   bitsStored: number;
   /** High Bit (0028,0102); BitsStored − 1 when absent */
   highBit: number;
-  pixelRepresentation: number;
+  /** Pixel Representation (0 unsigned, 1 signed); null when absent (Type 1: refused by pixelFormat, never guessed) */
+  pixelRepresentation: number | null;
   /** Pixel Padding Value (0028,0120) … Range Limit (0028,0121), inclusive, as stored values; null when absent */
   padding: { lo: number; hi: number } | null;
   planarConfiguration: number;
@@ -220,7 +222,7 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
   const description = bounded(dicomText(ds, 'x0008103e', charset));
   const topWindow = readVoiWindow(ds, numIn);
   const bitsStored = us('x00280101') ?? us('x00280100') ?? 16;
-  const pixelRepresentation = us('x00280103') ?? 0;
+  const pixelRepresentation = us('x00280103');
   const bitsAllocated = us('x00280100') ?? 16;
   const bigEndian = transferSyntax === '1.2.840.10008.1.2.2';
 
@@ -239,16 +241,17 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
     columns,
     frames,
     samplesPerPixel: us('x00280002') ?? 1,
-    photometric: (str('x00280004') ?? 'MONOCHROME2').toUpperCase(),
+    photometric: str('x00280004')?.toUpperCase() ?? null,
     bitsAllocated,
     bitsStored,
     highBit: us('x00280102') ?? bitsStored - 1,
     pixelRepresentation,
-    padding: paddingRange(us('x00280120'), us('x00280121'), pixelRepresentation),
+    // read as unsigned until then: a file without Pixel Representation is refused before any decode
+    padding: paddingRange(us('x00280120'), us('x00280121'), pixelRepresentation ?? 0),
     planarConfiguration: us('x00280006') ?? 0,
     slope: num('x00281053') || 1,
     intercept: num('x00281052') ?? 0,
-    modalityLut: readModalityLut(ds, pixelRepresentation, pos),
+    modalityLut: readModalityLut(ds, pixelRepresentation ?? 0, pos),
     windowCenter: topWindow?.center ?? null,
     windowWidth: topWindow?.width ?? null,
     windowFunction: topWindow?.fn ?? 'LINEAR',

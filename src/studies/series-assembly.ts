@@ -4,6 +4,7 @@ import { sliceDirection } from './dicom-orientation';
 import {
   fileLabel,
   InvalidPixelFormatError,
+  MissingPixelTagError,
   MixedSeriesError,
   RepeatedPositionError,
   UnsupportedPixelFormatError,
@@ -154,9 +155,14 @@ export interface PixelFormat {
  * The pixel encoding of one instance, checked from its header before any frame is decoded:
  * values no valid image has → 422; valid ones the decoders do not read → 415. The decoded size
  * is computed from what this returns, so a SamplesPerPixel of 0 cannot shrink it to nothing.
+ * A missing Photometric Interpretation or Pixel Representation (both Type 1) is a named 422: they
+ * were read as MONOCHROME2 and unsigned, which showed MONOCHROME1 or signed data wrongly; nothing
+ * in the header tells them reliably (pydicom refuses such files too).
  */
 export function pixelFormat(inst: DicomInstance): PixelFormat {
   const { samplesPerPixel: spp, photometric: pi, bitsAllocated: ba, pos } = inst;
+  if (pi === null) throw new MissingPixelTagError(pos, 'PhotometricInterpretation');
+  if (inst.pixelRepresentation === null) throw new MissingPixelTagError(pos, 'PixelRepresentation');
   if (spp !== 1 && spp !== 3) throw new InvalidPixelFormatError(pos, `${spp} samples per pixel (an image has 1 or 3)`);
   // only a defined term is echoed: the tag is free text in a hostile file
   if (!PHOTOMETRIC.has(pi)) throw new InvalidPixelFormatError(pos, 'an unknown photometric interpretation');

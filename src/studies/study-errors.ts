@@ -106,6 +106,24 @@ export class InvalidPixelFormatError extends CorruptStudyError {
   }
 }
 
+/** What is unknown without each Type 1 Image Pixel attribute (PS3.3 C.7.6.3) the reader refuses to guess. */
+const MISSING_PIXEL_TAGS = {
+  PhotometricInterpretation: ['Photometric Interpretation (0028,0004)', 'whether low values are dark or light (MONOCHROME2 or MONOCHROME1) is unknown, and a guess may show the image inverted'],
+  PixelRepresentation: ['Pixel Representation (0028,0103)', 'whether the values are signed is unknown, and a guess may show negative values as the brightest'],
+} as const;
+
+/**
+ * A Type 1 Image Pixel attribute the header lacks (422): every image has it, and no default reads
+ * every file right — one guess (unsigned, MONOCHROME2) showed signed or inverted data wrongly. Named
+ * with its tag, as pydicom names it when it refuses such a file.
+ */
+export class MissingPixelTagError extends CorruptStudyError {
+  constructor(pos: FilePosition, tag: keyof typeof MISSING_PIXEL_TAGS) {
+    const [name, unknown] = MISSING_PIXEL_TAGS[tag];
+    super(`${fileLabel(pos)} has no ${name}, which every DICOM image must have: without it ${unknown}. Export the series again from the scanner or archive.`);
+  }
+}
+
 export class SliceResolutionError extends FileCheckError {
   readonly code = 'RESOLUTION_OUT_OF_RANGE';
   readonly statusCode = 422;

@@ -133,6 +133,8 @@ export interface MrOptions {
   instanceNumber?: number;
   /** further elements (window, VOI LUT function, padding, functional groups…); one with a tag written here by default replaces it */
   extra?: El[];
+  /** tags written by default to leave out (a header that lacks them) */
+  omit?: number[];
 }
 
 /** One synthetic MR instance with the bit layout asked for (no rescale unless given in `extra`). */
@@ -169,7 +171,8 @@ export function mrDicom(o: MrOptions): Buffer {
     ...(o.frames !== undefined ? [el.is(0x00280008, o.frames)] : []),
   ];
   const extra = o.extra ?? [];
-  return part10([...ds.filter((d) => !extra.some((e) => e.tag === d.tag)), ...extra], o.transferSyntax);
+  const kept = ds.filter((d) => !extra.some((e) => e.tag === d.tag) && !o.omit?.includes(d.tag));
+  return part10([...kept, ...extra], o.transferSyntax);
 }
 
 /** The DICOM reference windows (PS3.3 C.11.2.1.2 / C.11.2.1.3) to 0..255, for expectations. */

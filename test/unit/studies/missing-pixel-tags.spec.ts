@@ -1,0 +1,66 @@
+/**
+ * Photometric Interpretation (0028,0004) and Pixel Representation (0028,0103) are Type 1 in every
+ * image (PS3.3 C.7.6.3). Read as MONOCHROME2 and unsigned when absent, a signed series showed its
+ * negative values as the brightest and a MONOCHROME1 one inverted; such a file is now a 422 that
+ * names the missing tag (pydicom refuses it too: "Missing required element"), after the header's
+ * own refusals (not MR) and before any pixel is decoded.
+ */
+import * as dicomPixels from '../../../src/studies/dicom-pixels';
+import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import { MissingPixelTagError } from '../../../src/studies/study-errors';
+import { el, mrDicom, MrOptions } from '../../support/dicom-pixel-fixtures';
+
+const LIMITS: StudyLimits = { maxBytes: 64 * 1024 * 1024, maxSlices: 50, minSide: 16, maxPixels: 1_000_000 };
+const PHOTOMETRIC = 0x00280004;
+const PIXEL_REPRESENTATION = 0x00280103;
+const R = 32;
+// signed 16-bit values around zero: read as unsigned, −5 would be 65531, the brightest
+const words = Array.from({ length: R * R }, (_, i) => ((i % 200) - 100) & 0xffff);
+const file = (k: number, o: Partial<MrOptions> = {}) =>
+  new Uint8Array(mrDicom({ rows: R, columns: R, bitsAllocated: 16, pixelRepresentation: 1, words, z: 5 * k, instanceNumber: k + 1, ...o, extra: [el.str(0x00080018, 'UI', `1.2.3.${k}`), ...(o.extra ?? [])] }));
+
+async function refusal(files: Uint8Array[]): Promise<Error & { code?: string; statusCode?: number }> {
+  const e = await loadStudy(files, LIMITS).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof Error)) throw new Error('expected a refusal');
+  return e;
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('a header without Photometric Interpretation or Pixel Representation', () => {
+  it.each([
+    ['Pixel Representation', PIXEL_REPRESENTATION, /Pixel Representation \(0028,0103\).*signed/],
+    ['Photometric Interpretation', PHOTOMETRIC, /Photometric Interpretation \(0028,0004\).*inverted/],
+  ])('without %s: 422 CORRUPT_IMAGE naming the tag and the file, nothing decoded', async (_, tag, named) => {
+    const decode = jest.spyOn(dicomPixels, 'decodeFrame');
+    const err = await refusal([file(0), file(1, { omit: [tag] }), file(2)]);
+    expect(err).toBeInstanceOf(MissingPixelTagError);
+    expect(err).toMatchObject({ code: 'CORRUPT_IMAGE', statusCode: 422 });
+    expect(err.message).toMatch(named);
+    expect(err.message).toMatch(/^File 2 of 3 has no /);
+    expect(decode).not.toHaveBeenCalled();
+  });
+
+  it('an RGB file without Photometric Interpretation is named so too (was "MONOCHROME2 with 3 samples per pixel")', async () => {
+    const rgb = new Uint8Array(mrDicom({ rows: R, columns: R, bitsAllocated: 8, photometric: 'RGB', words: new Array(R * R * 3).fill(7), omit: [PHOTOMETRIC] }));
+    const err = await refusal([rgb]);
+    expect(err).toBeInstanceOf(MissingPixelTagError);
+    expect(err.message).toMatch(/Photometric Interpretation \(0028,0004\)/);
+  });
+
+  it('a file that is not MR is still answered as not MR (the header refusal comes first)', async () => {
+    const ct = file(0, { omit: [PIXEL_REPRESENTATION, PHOTOMETRIC], extra: [el.str(0x00080060, 'CS', 'CT')] });
+    expect((await loadStudy([ct], LIMITS)).kind).toBe('not_mri');
+  });
+
+  it('with both present the signed values are read as signed (the same series, as written)', async () => {
+    const study = await loadStudy([file(0), file(1), file(2)], LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.windowing).toBe('percentile');
+    // −100 … 99 under the percentile window: the first pixel (−100) is black, not white
+    expect(study.slices[0].image.data[0]).toBe(0);
+  });
+});
