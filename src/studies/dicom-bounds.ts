@@ -58,8 +58,8 @@ export function parseDicomThroughPixels(bytes: Uint8Array, options: dicomParser.
 }
 
 /**
- * Tags read as text (strings, decimal and integer strings), at any depth, other than the
- * identifiers and description (dicom-text.ts decodes those itself, and dicom.ts bounds them).
+ * Tags read as text (strings, decimal and integer strings) where the reader reads them, other than
+ * the identifiers and description (dicom-text.ts decodes those itself, and dicom.ts bounds them).
  */
 const TEXT_TAGS = new Set([
   'x00020002', 'x00020010', 'x00080005', 'x00080008', 'x00080018', 'x00080060', 'x00180015', 'x00180050', 'x0020000e', 'x00200011',
@@ -67,25 +67,35 @@ const TEXT_TAGS = new Set([
 ]);
 /** Far above any valid value of those tags (UI 64 bytes; CS, DS, IS 16 or 12 per value, a few values). */
 export const MAX_TEXT_VALUE_BYTES = 1024;
+/** Shared (5200,9229) and Per-frame (5200,9230) Functional Groups: functional-groups.ts reads the first item of each macro in their items */
+const FUNCTIONAL_GROUPS = ['x52009229', 'x52009230'];
 
 /**
- * The first of those tags whose value is longer than MAX_TEXT_VALUE_BYTES, or null. dicom-parser
- * builds a string one character at a time and splits a multi-valued one again for every value
- * read: a 4 MB Image Orientation of "1.5\" held the event loop 2.9 s, any 4 MB value read ~0.3 s,
- * so a 100 MB study of them would hold it for a minute.
+ * The first of those tags whose value is longer than MAX_TEXT_VALUE_BYTES where the reader reads
+ * it, or null. dicom-parser builds a string one character at a time and splits a multi-valued one
+ * again for every value read: a 4 MB Image Orientation of "1.5\" held the event loop 2.9 s, any
+ * 4 MB value read ~0.3 s, so a 100 MB study of them would hold it for a minute. Checked where they
+ * are read — the top level, and the first item of each macro sequence in a functional-group item
+ * (dicom.ts, functional-groups.ts) — and nowhere else: a value that is never read costs nothing
+ * (dicom-parser builds strings only when asked), and a valid file whose long text sat in an
+ * unrelated sequence (a referenced image's, a private one) was refused whole.
  */
 export function overlongTextValue(ds: dicomParser.DataSet): string | null {
-  const walk = (d: dicomParser.DataSet): string | null => {
-    for (const [tag, e] of Object.entries(d.elements)) {
-      if (e.length > MAX_TEXT_VALUE_BYTES && TEXT_TAGS.has(tag)) return tag;
-      for (const it of e.items ?? []) {
-        const inner = it.dataSet ? walk(it.dataSet) : null;
-        if (inner) return inner;
-      }
-    }
+  const overlong = (d: dicomParser.DataSet | undefined): string | null => {
+    for (const [tag, e] of Object.entries(d?.elements ?? {})) if (e.length > MAX_TEXT_VALUE_BYTES && TEXT_TAGS.has(tag)) return tag;
     return null;
   };
-  return walk(ds);
+  const top = overlong(ds);
+  if (top) return top;
+  for (const seq of FUNCTIONAL_GROUPS) {
+    for (const group of ds.elements[seq]?.items ?? []) {
+      for (const macro of Object.values(group.dataSet?.elements ?? {})) {
+        const found = overlong(macro.items?.[0]?.dataSet);
+        if (found) return found;
+      }
+    }
+  }
+  return null;
 }
 
 /**

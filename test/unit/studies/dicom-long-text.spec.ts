@@ -52,6 +52,25 @@ describe('overlong values of tags read as text', () => {
     expect(err).toBeInstanceOf(CorruptStudyError);
   });
 
+  it.each([
+    ['Window Center in the shared functional groups', el.sq(0x52009229, [[el.sq(0x00289132, [[el.str(0x00281050, 'UT', '1'.repeat(2000))]])]])],
+    ['Image Orientation in a per-frame Plane Orientation', el.sq(0x52009230, [[el.sq(0x00209116, [[el.str(0x00200037, 'UT', '1.5\\'.repeat(10_000))]])]])],
+  ])('%s (read there) → 422 CorruptStudyError', async (_, bad) => {
+    const err = await loadStudy([slice([bad])], LIMITS).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(CorruptStudyError);
+  });
+
+  // the check walked every depth, so a valid file was refused for a long value it never reads
+  it.each([
+    ['a 40 KB Image Orientation in a Referenced Image Sequence item', el.sq(0x00081140, [[el.str(0x00081150, 'UI', '1.2.3'), el.str(0x00200037, 'UT', '1.5\\'.repeat(10_000))]])],
+    ['a 2 KB Window Center two sequences deep (Source Image > Purpose of Reference)', el.sq(0x00082112, [[el.sq(0x0040a170, [[el.str(0x00281050, 'UT', '1'.repeat(2000))]])]])],
+    ['a 2 KB Series Instance UID in a private sequence', el.sq(0x00091010, [[el.str(0x0020000e, 'UT', '1.'.repeat(1000))]])],
+    ['a 2 KB Window Width in a second item of a per-frame macro (only the first is read)', el.sq(0x52009230, [[el.sq(0x00289132, [[el.ds(0x00281050, 40), el.ds(0x00281051, 400)], [el.str(0x00281051, 'UT', '1'.repeat(2000))]])]])],
+  ])('%s (not read there) → the file is read', async (_, nested) => {
+    const study = await loadStudy([slice([nested])], LIMITS);
+    expect(study.kind).toBe('slices');
+  });
+
   it('a long but valid multi-valued window (40 values) is read', async () => {
     const study = await loadStudy([slice([el.ds(0x00281050, ...new Array(40).fill(9.5)), el.ds(0x00281051, ...new Array(40).fill(100))])], LIMITS);
     expect(study.kind === 'slices' && study.meta.windowing).toBe('header');
