@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import subprocess
+import zlib
 import sys
 from pathlib import Path
 
@@ -25,7 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "ml" / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mri_sentinel_ml.data import grey_float, letterbox_grey, normalise  # noqa: E402
-from pngw import write_png  # noqa: E402
+from pngw import chunk, write_png  # noqa: E402
 
 CARD = json.loads((REPO / "models" / "triage" / "model_card.json").read_text())["input"]
 
@@ -129,7 +130,7 @@ def png_variants(w: int, h: int) -> dict[str, bytes]:
         "gama045": [(b"gAMA", (45455).to_bytes(4, "big"))],
         "chrm": [(b"cHRM", b"".join(x.to_bytes(4, "big") for x in (31270, 32900, 64000, 33000, 30000, 60000, 15000, 6000)))],
         "srgb": [(b"sRGB", b"\x00")],
-        "iccp": [(b"iCCP", b"sRGB\x00\x00" + __import__("zlib").compress(icc_srgb()))],
+        "iccp": [(b"iCCP", b"sRGB\x00\x00" + zlib.compress(icc_srgb()))],
         "phys_1x3": [(b"pHYs", (1000).to_bytes(4, "big") + (3000).to_bytes(4, "big") + b"\x01")],
         "split_idat": [],
     }
@@ -151,6 +152,19 @@ def png_variants(w: int, h: int) -> dict[str, bytes]:
     info = PngInfo()
     info.add_text("Raw profile type exif", f"\nexif\n{len(ex):8d}\n{ex.hex()}\n")
     v["png_rawprofile_exif_orient6"] = pil_bytes(Image.fromarray(rgb), "PNG", pnginfo=info)
+    for o in range(1, 9):
+        ex = exif_bytes(o)  # PIL's tobytes() already starts with Exif\0\0
+        text = f"\nexif\n{len(ex):8d}\n" + "\n".join(ex.hex()[i:i + 72] for i in range(0, len(ex) * 2, 72)) + "\n"
+        key = b"Raw profile type exif\x00"
+        v[f"png_rawprofile_ztxt_orient{o}"] = write_png(rgb, 2, 8, before_idat=[(b"zTXt", key + b"\x00" + zlib.compress(text.encode()))])
+    ex = exif_bytes(8)
+    text = f"\nexif\n{len(ex):8d}\n{ex.hex()}\n".encode()
+    v["png_rawprofile_itxt_orient8"] = write_png(rgb, 2, 8, before_idat=[(b"iTXt", b"Raw profile type exif\x00\x01\x00\x00\x00" + zlib.compress(text))])
+    body = write_png(rgb, 2, 8)
+    v["png_rawprofile_after_idat_orient5"] = body[:-12] + chunk(b"tEXt", b"Raw profile type exif\x00" + f"\nexif\n{len(exif_bytes(5)):8d}\n{exif_bytes(5).hex()}\n".encode()) + body[-12:]
+    v["png_exif1_rawprofile6"] = pil_bytes(Image.fromarray(rgb), "PNG", exif=exif_bytes(1), pnginfo=info)
+    for o in (6, 7):
+        v[f"png_xmp_orient{o}"] = write_png(rgb, 2, 8, before_idat=[(b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + XMP % str(o).encode())])
     return v
 
 
@@ -187,7 +201,14 @@ def jpeg_variants(w: int, h: int) -> dict[str, bytes]:
         v[f"jpg_exif_orient{o}"] = pil_bytes(img, "JPEG", quality=90, exif=exif_bytes(o))
         if 1 <= o <= 8:
             v[f"jpg_grey_exif_orient{o}"] = pil_bytes(grey, "JPEG", quality=90, exif=exif_bytes(o))
-    v["jpg_xmp_only_orient6"] = pil_bytes(img, "JPEG", quality=90, xmp=XMP % b"6")
+    for o in range(1, 10):
+        v[f"jpg_xmp_only_orient{o}"] = pil_bytes(img, "JPEG", quality=90, xmp=XMP % str(o).encode())
+    v["jpg_xmp_element_orient8"] = pil_bytes(img, "JPEG", quality=90, xmp=b"<x:xmpmeta><rdf:Description><tiff:Orientation>8"
+                                             b"</tiff:Orientation></rdf:Description></x:xmpmeta>")
+    no_orient = Image.Exif()
+    no_orient[0x010F] = "Camera"
+    v["jpg_exif_without_orient_xmp6"] = pil_bytes(img, "JPEG", quality=90, exif=no_orient.tobytes(), xmp=XMP % b"6")
+    v["jpg_exif3_xmp6"] = pil_bytes(img, "JPEG", quality=90, exif=exif_bytes(3), xmp=XMP % b"6")
     v["jpg_icc_srgb"] = pil_bytes(img, "JPEG", quality=90, icc_profile=icc_srgb())
     return v
 

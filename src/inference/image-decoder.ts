@@ -4,7 +4,7 @@ import { CorruptImageError, ResolutionOutOfRangeError } from '../common/errors';
 import { pngChunksBeforeIdat, u32 } from '../common/png-chunks';
 import { refuseCmykJpeg } from './jpeg-frame';
 import { countJpegScans, MAX_JPEG_SCANS } from './jpeg-scans';
-import { blackenPilTransparent, PilTransparency, pilTransparency } from './pil-reading';
+import { blackenPilTransparent, orientLikePil, pilFallbackOrientation, PilTransparency, pilTransparency } from './pil-reading';
 import type { RawImage } from './preprocess';
 
 export interface DecodeLimits {
@@ -70,6 +70,11 @@ export interface ImageHeader {
    * (or the other way round), so such a file is also `shownOtherwise`.
    */
   pilTransparency?: PilTransparency;
+  /**
+   * An orientation (2..8) PIL applies and libvips does not (XMP tiff:Orientation, a PNG's "Raw
+   * profile type exif": pil-reading.ts); the decoder turns the image so. A browser draws it unturned.
+   */
+  pilOrientation?: number;
 }
 
 /**
@@ -100,8 +105,13 @@ export async function readImageHeader(bytes: Buffer | Uint8Array, limits: Decode
   // value black (the tRNS value is not an alpha channel: 8 bits of it would be 256 times too coarse)
   const sixteenBit = meta.depth === 'ushort' && greySpace && (!meta.hasAlpha || (format === 'png' && pngColourType(bytes) === 0));
   const pilTrns = format === 'png' ? pilTransparency(bytes) : null;
-  const shownOtherwise = sixteenBit || pilTrns !== null || meta.hasProfile === true || (format === 'png' && pngGammaApplied(bytes));
-  return { format, width: meta.width, height: meta.height, greySpace, sixteenBit, shownOtherwise, ...(pilTrns ? { pilTransparency: pilTrns } : {}) };
+  const pilOrientation = pilFallbackOrientation(bytes, format, meta);
+  const shownOtherwise = sixteenBit || pilTrns !== null || pilOrientation !== null || meta.hasProfile === true || (format === 'png' && pngGammaApplied(bytes));
+  return {
+    format, width: meta.width, height: meta.height, greySpace, sixteenBit, shownOtherwise,
+    ...(pilTrns ? { pilTransparency: pilTrns } : {}),
+    ...(pilOrientation ? { pilOrientation } : {}),
+  };
 }
 
 /**
@@ -117,7 +127,8 @@ export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHead
   const options = { limitInputPixels: limits.maxPixels, failOn: 'warning' as const, ignoreIcc: true };
   const { format } = header;
   try {
-    let pipeline = opts.exifOrientation === false ? sharp(bytes, options) : sharp(bytes, options).rotate();
+    let pipeline = sharp(bytes, options);
+    if (opts.exifOrientation !== false) pipeline = header.pilOrientation ? orientLikePil(pipeline, header.pilOrientation) : pipeline.rotate();
     if (header.sixteenBit) {
       // grey16 explicitly: without it libvips hands over the values already cut to 8 bits (972 → 3)
       // in 16-bit slots, and a 12-bit or low-range scan would be stretched from a few grey levels

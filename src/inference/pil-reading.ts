@@ -1,4 +1,6 @@
-import { pngChunksBeforeIdat } from '../common/png-chunks';
+import * as zlib from 'node:zlib';
+import type { Sharp } from 'sharp';
+import { pngChunksBeforeIdat, u32 } from '../common/png-chunks';
 
 /**
  * Where PIL (ml/, which trained and calibrated the models: the contract's reference) reads a file
@@ -42,5 +44,120 @@ export function blackenPilTransparent(rgb: Uint8Array, key: [number, number, num
   const [r, g, b] = key;
   for (let i = 0; i + 2 < rgb.length; i += 3) {
     if (rgb[i] === r && rgb[i + 1] === g && rgb[i + 2] === b) rgb[i] = rgb[i + 1] = rgb[i + 2] = 0;
+  }
+}
+
+/** What sharp's metadata says about orientation: libvips's EXIF reading, and the XMP packet it found. */
+export interface OrientationMeta {
+  orientation?: number;
+  exif?: Buffer;
+  xmp?: Buffer;
+}
+
+/** PIL reads at most this much of a compressed text chunk (PngImagePlugin.MAX_TEXT_CHUNK). */
+const MAX_TEXT_CHUNK = 1 << 20;
+
+/**
+ * The orientation PIL's exif_transpose (ml/) applies where libvips applies none, 2..8, else null.
+ * libvips reads the Orientation tag of a JPEG's EXIF or a PNG's eXIf chunk, as PIL does (identical
+ * on 1..8 and out-of-range values in the campaign). Where that gives none, PIL also reads:
+ * - a PNG's "Raw profile type exif" text chunk (tEXt, zTXt or iTXt, before or after the image
+ *   data; ImageMagick writes EXIF so), when the PNG has no eXIf chunk;
+ * - the XMP packet's tiff:Orientation (`tiff:Orientation="6"` or `<tiff:Orientation>6<`), when
+ *   the EXIF (if any) has no Orientation.
+ * A browser applies neither, so such a file is drawn unturned while the model is given it turned.
+ */
+export function pilFallbackOrientation(bytes: Uint8Array, format: 'jpeg' | 'png', meta: OrientationMeta): number | null {
+  if (meta.orientation !== undefined) return null;
+  let o: number | null = null;
+  if (format === 'png' && !meta.exif) {
+    const raw = pngRawProfileExif(bytes);
+    if (raw) o = tiffOrientation(raw);
+  }
+  if (o === null && meta.xmp) {
+    const m = /tiff:Orientation(="|>)([0-9])/.exec(meta.xmp.toString('latin1'));
+    if (m) o = Number(m[2]);
+  }
+  return o !== null && o >= 2 && o <= 8 ? o : null;
+}
+
+/** The EXIF bytes of a PNG's last "Raw profile type exif" text chunk (PIL keeps the last), from its hex lines after the third. */
+function pngRawProfileExif(bytes: Uint8Array): Buffer | null {
+  const KEY = 'Raw profile type exif';
+  // only the last one is decompressed (PIL keeps the last): many compressed copies must not each cost an inflate
+  let last: { type: string; rest: Buffer } | null = null;
+  for (const { type, length, dataAt } of pngChunks(bytes)) {
+    if (type !== 'tEXt' && type !== 'zTXt' && type !== 'iTXt') continue;
+    const data = Buffer.from(bytes.buffer, bytes.byteOffset + dataAt, length);
+    if (data.length > KEY.length && data[KEY.length] === 0 && data.toString('latin1', 0, KEY.length) === KEY) last = { type, rest: data.subarray(KEY.length + 1) };
+  }
+  const text = last && chunkText(last.type, last.rest);
+  if (text === null) return null;
+  const hex = text.split('\n').slice(3).join('').replace(/\s+/g, '');
+  return /^([0-9a-fA-F]{2})+$/.test(hex) ? Buffer.from(hex, 'hex') : null;
+}
+
+function chunkText(type: string, rest: Buffer): string | null {
+  try {
+    if (type === 'tEXt') return rest.toString('latin1');
+    if (type === 'zTXt') return rest[0] === 0 ? zlib.inflateSync(rest.subarray(1), { maxOutputLength: MAX_TEXT_CHUNK }).toString('latin1') : null;
+    // iTXt: compression flag, method, language\0, translated keyword\0, text
+    const lang = rest.indexOf(0, 2);
+    const tkw = lang < 0 ? -1 : rest.indexOf(0, lang + 1);
+    if (tkw < 0) return null;
+    const body = rest.subarray(tkw + 1);
+    return (rest[0] === 1 ? zlib.inflateSync(body, { maxOutputLength: MAX_TEXT_CHUNK }) : body).toString('utf8');
+  } catch {
+    return null; // PIL cannot read it either
+  }
+}
+
+/** Every chunk header of a PNG (IDAT included), to IEND or where the list cannot be followed. */
+function* pngChunks(bytes: Uint8Array): Generator<{ type: string; length: number; dataAt: number }> {
+  let off = 8;
+  while (off + 12 <= bytes.length) {
+    const length = u32(bytes, off);
+    const type = String.fromCharCode(bytes[off + 4], bytes[off + 5], bytes[off + 6], bytes[off + 7]);
+    if (type === 'IEND' || off + 12 + length > bytes.length) return;
+    yield { type, length, dataAt: off + 8 };
+    off += 12 + length;
+  }
+}
+
+/** Orientation (tag 0x0112, SHORT) of IFD0 of EXIF bytes (an "Exif\0\0" prefix, once or twice, skipped as PIL does). */
+export function tiffOrientation(exif: Uint8Array): number | null {
+  let at = 0;
+  const EXIF = [0x45, 0x78, 0x69, 0x66, 0, 0];
+  for (let k = 0; k < 2 && EXIF.every((b, i) => exif[at + i] === b); k++) at += 6;
+  const t = Buffer.from(exif.buffer, exif.byteOffset + at, exif.length - at);
+  if (t.length < 8) return null;
+  const le = t[0] === 0x49 && t[1] === 0x49;
+  if (!le && !(t[0] === 0x4d && t[1] === 0x4d)) return null;
+  const r16 = (p: number) => (le ? t.readUInt16LE(p) : t.readUInt16BE(p));
+  const r32 = (p: number) => (le ? t.readUInt32LE(p) : t.readUInt32BE(p));
+  const ifd = r32(4);
+  if (ifd + 2 > t.length) return null;
+  const n = r16(ifd);
+  for (let i = 0; i < n && ifd + 2 + i * 12 + 12 <= t.length; i++) {
+    const e = ifd + 2 + i * 12;
+    if (r16(e) === 0x0112 && r16(e + 2) === 3) return r16(e + 8);
+  }
+  return null;
+}
+
+/**
+ * PIL's transposition for orientation 2..8 as sharp operations. sharp runs flip/flop before the
+ * rotation (clockwise), whatever the order of the calls.
+ */
+export function orientLikePil(p: Sharp, orientation: number): Sharp {
+  switch (orientation) {
+    case 2: return p.flop();
+    case 3: return p.rotate(180);
+    case 4: return p.flip();
+    case 5: return p.flop().rotate(270);
+    case 6: return p.rotate(90);
+    case 7: return p.flop().rotate(90);
+    case 8: return p.rotate(270);
+    default: return p;
   }
 }
