@@ -59,20 +59,26 @@ const MAX_TEXT_CHUNK = 1 << 20;
 
 /**
  * The orientation PIL's exif_transpose (ml/) applies where libvips applies none, 2..8, else null.
- * libvips reads the Orientation tag of a JPEG's EXIF or a PNG's eXIf chunk, as PIL does (identical
- * on 1..8 and out-of-range values in the campaign). Where that gives none, PIL also reads:
- * - a PNG's "Raw profile type exif" text chunk (tEXt, zTXt or iTXt, before or after the image
- *   data; ImageMagick writes EXIF so), when the PNG has no eXIf chunk;
- * - the XMP packet's tiff:Orientation (`tiff:Orientation="6"` or `<tiff:Orientation>6<`), when
- *   the EXIF (if any) has no Orientation.
- * A browser applies neither, so such a file is drawn unturned while the model is given it turned.
+ * libvips reads the Orientation tag of a JPEG's EXIF or a PNG's eXIf chunk before the image data,
+ * as PIL does (identical on 1..8, little- and big-endian, SHORT or LONG, and out-of-range values in
+ * the campaign). Where libvips finds none, PIL may still:
+ * - read a PNG's eXIf that libvips cannot: one that repeats the "Exif\0\0" prefix (PIL strips it),
+ *   or one after the image data (PIL reads it when it loads the pixels; it keeps the last);
+ * - without any eXIf, read a PNG's "Raw profile type exif" text chunk (tEXt, zTXt or iTXt,
+ *   anywhere; ImageMagick keeps EXIF in a PNG so);
+ * - where that EXIF has no Orientation, read the XMP packet's tiff:Orientation
+ *   (`tiff:Orientation="6"` or `<tiff:Orientation>6<`).
+ * A browser applies none of these, so such a file is drawn unturned while the model is given it turned.
  */
 export function pilFallbackOrientation(bytes: Uint8Array, format: 'jpeg' | 'png', meta: OrientationMeta): number | null {
   if (meta.orientation !== undefined) return null;
   let o: number | null = null;
-  if (format === 'png' && !meta.exif) {
-    const raw = pngRawProfileExif(bytes);
-    if (raw) o = tiffOrientation(raw);
+  if (format === 'png') {
+    const { exif, rawProfile } = pngExifChunks(bytes);
+    const data = exif ?? (rawProfile && rawProfileExif(rawProfile));
+    if (data) o = tiffOrientation(data);
+  } else if (meta.exif) {
+    o = tiffOrientation(meta.exif);
   }
   if (o === null && meta.xmp) {
     const m = /tiff:Orientation(="|>)([0-9])/.exec(meta.xmp.toString('latin1'));
@@ -81,17 +87,28 @@ export function pilFallbackOrientation(bytes: Uint8Array, format: 'jpeg' | 'png'
   return o !== null && o >= 2 && o <= 8 ? o : null;
 }
 
-/** The EXIF bytes of a PNG's last "Raw profile type exif" text chunk (PIL keeps the last), from its hex lines after the third. */
-function pngRawProfileExif(bytes: Uint8Array): Buffer | null {
+/** A PNG's last eXIf chunk and last "Raw profile type exif" text chunk (PIL keeps the last of each), headers only. */
+function pngExifChunks(bytes: Uint8Array): { exif: Buffer | null; rawProfile: { type: string; rest: Buffer } | null } {
   const KEY = 'Raw profile type exif';
-  // only the last one is decompressed (PIL keeps the last): many compressed copies must not each cost an inflate
-  let last: { type: string; rest: Buffer } | null = null;
+  let exif: Buffer | null = null;
+  let rawProfile: { type: string; rest: Buffer } | null = null;
   for (const { type, length, dataAt } of pngChunks(bytes)) {
-    if (type !== 'tEXt' && type !== 'zTXt' && type !== 'iTXt') continue;
-    const data = Buffer.from(bytes.buffer, bytes.byteOffset + dataAt, length);
-    if (data.length > KEY.length && data[KEY.length] === 0 && data.toString('latin1', 0, KEY.length) === KEY) last = { type, rest: data.subarray(KEY.length + 1) };
+    const data = (): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset + dataAt, length);
+    if (type === 'eXIf') exif = data();
+    else if (type === 'tEXt' || type === 'zTXt' || type === 'iTXt') {
+      const d = data();
+      if (d.length > KEY.length && d[KEY.length] === 0 && d.toString('latin1', 0, KEY.length) === KEY) rawProfile = { type, rest: d.subarray(KEY.length + 1) };
+    }
   }
-  const text = last && chunkText(last.type, last.rest);
+  return { exif, rawProfile };
+}
+
+/**
+ * The EXIF bytes of a raw-profile text chunk, from its hex lines after the third. Only the last
+ * chunk is decompressed: many compressed copies must not each cost an inflate.
+ */
+function rawProfileExif({ type, rest }: { type: string; rest: Buffer }): Buffer | null {
+  const text = chunkText(type, rest);
   if (text === null) return null;
   const hex = text.split('\n').slice(3).join('').replace(/\s+/g, '');
   return /^([0-9a-fA-F]{2})+$/.test(hex) ? Buffer.from(hex, 'hex') : null;
@@ -124,7 +141,7 @@ function* pngChunks(bytes: Uint8Array): Generator<{ type: string; length: number
   }
 }
 
-/** Orientation (tag 0x0112, SHORT) of IFD0 of EXIF bytes (an "Exif\0\0" prefix, once or twice, skipped as PIL does). */
+/** Orientation (tag 0x0112, SHORT or LONG) of IFD0 of EXIF bytes (an "Exif\0\0" prefix, once or twice, skipped as PIL does). */
 export function tiffOrientation(exif: Uint8Array): number | null {
   let at = 0;
   const EXIF = [0x45, 0x78, 0x69, 0x66, 0, 0];
@@ -140,7 +157,9 @@ export function tiffOrientation(exif: Uint8Array): number | null {
   const n = r16(ifd);
   for (let i = 0; i < n && ifd + 2 + i * 12 + 12 <= t.length; i++) {
     const e = ifd + 2 + i * 12;
-    if (r16(e) === 0x0112 && r16(e + 2) === 3) return r16(e + 8);
+    if (r16(e) !== 0x0112) continue;
+    const type = r16(e + 2); // PIL takes any integer type; writers use SHORT, a few LONG
+    return type === 3 ? r16(e + 8) : type === 4 ? r32(e + 8) : null;
   }
   return null;
 }

@@ -5,7 +5,8 @@
  * keeping EXIF in a PNG) where it has no eXIf chunk. Before, such an image reached the model
  * unturned: in the encoder-variant campaign (scripts/decode-campaign) 10 of 20 re-encoded MRI test
  * images with XMP orientation 6, 3 of 20 with 3, and 10 of 20 PNGs with a raw-profile orientation 6
- * were decided otherwise than by the Python reference.
+ * were decided otherwise than by the Python reference; so were PNGs whose eXIf repeats the
+ * "Exif\\0\\0" prefix or comes after the image data (PIL reads both, libvips neither).
  */
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
@@ -77,6 +78,18 @@ describe('orientation PIL reads outside EXIF', () => {
     expect(five.px).toEqual(Array.from({ length: W * H }, (_, i) => at(Math.floor(i / H), i % H)));
     // without the chunk (or with orientation 1) nothing turns
     expect((await decoded(withRawProfile(png, exifOrientation(1)))).px).toEqual(Array.from(grey));
+  });
+
+  it('PNG eXIf that libvips cannot read and PIL does: with the "Exif\\0\\0" prefix, or after the image data', async () => {
+    const png = await source().png().toBuffer();
+    const want = await decoded(withRawProfile(png, exifOrientation(6)));
+    const prefixed = Buffer.concat([png.subarray(0, 33), pngChunk('eXIf', exifOrientation(6)), png.subarray(33)]); // right after IHDR
+    expect(await decoded(prefixed)).toEqual(want);
+    const afterIdat = Buffer.concat([png.subarray(0, png.length - 12), pngChunk('eXIf', exifOrientation(6).subarray(6)), png.subarray(png.length - 12)]);
+    expect(await decoded(afterIdat)).toEqual(want);
+    // an eXIf (even one without Orientation) is PIL's EXIF: the raw profile is then not read
+    const both = withRawProfile(Buffer.concat([png.subarray(0, 33), pngChunk('eXIf', exifOrientation(1).subarray(6)), png.subarray(33)]), exifOrientation(6));
+    expect((await decoded(both)).px).toEqual(Array.from(grey));
   });
 
   it('reads the Orientation tag of little- and big-endian EXIF, with the Exif prefix once, twice or not at all', () => {
