@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import subprocess
+import tempfile
 import zlib
 import sys
 from pathlib import Path
@@ -188,6 +189,17 @@ def jpeg_variants(w: int, h: int) -> dict[str, bytes]:
         v[f"jpg_cjpeg_{name}"] = cjpeg(img, "-quality", "85", "-sample", samp)
         v[f"jpg_cjpeg_{name}_arith"] = cjpeg(img, "-quality", "85", "-sample", samp, "-arithmetic")
         v[f"jpg_cjpeg_{name}_progressive"] = cjpeg(img, "-quality", "85", "-sample", samp, "-progressive")
+    # uncommon per-component sampling (chroma finer than luma, 3x, mixed)
+    for samp in ("2x2,1x1,2x2", "1x1,2x2,1x1", "2x1,1x2,1x1", "3x1,1x1,1x1", "1x3,1x1,1x1", "2x2,2x1,1x1", "3x2,1x1,1x1"):
+        v["jpg_cjpeg_sample_" + samp.replace(",", "_")] = cjpeg(img, "-quality", "85", "-sample", samp)
+    # progressive scan scripts that leave coefficients unrefined (the decoder's block smoothing then runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, script in (("unrefined", "0,1,2: 0 0 0 1 ;\n0: 1 5 0 2 ;\n2: 1 63 0 1 ;\n1: 1 63 0 1 ;\n0: 6 63 0 2 ;\n0: 1 63 2 1 ;\n"),
+                             ("dc_only", "0,1,2: 0 0 0 0 ;\n")):
+            (Path(tmp) / "scans.txt").write_text(script)
+            v[f"jpg_cjpeg_scans_{name}"] = cjpeg(img, "-quality", "85", "-scans", str(Path(tmp) / "scans.txt"))
+        (Path(tmp) / "scans.txt").write_text("0: 0 0 0 2 ;\n0: 1 63 0 3 ;\n")
+        v["jpg_cjpeg_grey_scans_unrefined"] = cjpeg(grey, "-quality", "85", "-grayscale", "-scans", str(Path(tmp) / "scans.txt"))
     v["jpg_cjpeg_grey_arith"] = cjpeg(grey, "-quality", "85", "-grayscale", "-arithmetic")
     v["jpg_cjpeg_grey_arith_progressive"] = cjpeg(grey, "-quality", "85", "-grayscale", "-arithmetic", "-progressive")
     v["jpg_cjpeg_rgb_colourspace"] = cjpeg(img, "-quality", "90", "-rgb")
