@@ -72,7 +72,8 @@ export interface ImageHeader {
   pilTransparency?: PilTransparency;
   /**
    * An orientation (2..8) PIL applies and libvips does not (XMP tiff:Orientation, a PNG's "Raw
-   * profile type exif": pil-reading.ts); the decoder turns the image so. A browser draws it unturned.
+   * profile type exif", an eXIf after IDAT or with a repeated prefix: pil-reading.ts); the
+   * decoder turns the image so. A browser draws it unturned.
    */
   pilOrientation?: number;
 }
