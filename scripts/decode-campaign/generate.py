@@ -281,6 +281,9 @@ def edge_variants(w: int, h: int) -> dict[str, bytes]:
     bad[-20] ^= 0xFF  # inside the IDAT data: its CRC no longer matches
     v["edge_png_idat_crc_mismatch"] = bytes(bad)
     v["edge_png_ancillary_crc_mismatch"] = (lambda b: b[:33] + chunk(b"tEXt", b"Comment\0x")[:-1] + b"\0" + b[33:])(good)
+    # a text chunk PIL will not inflate (over PngImagePlugin.MAX_TEXT_CHUNK, 1 MB): PIL refuses the file
+    big = (f"\nexif\n{len(ex):8d}\n{ex.hex()}\n" + " " * (3 << 20)).encode()
+    v["edge_png_ztxt_over_1mb"] = write_png(rgb, 2, 8, before_idat=[(b"zTXt", b"Raw profile type exif\0\0" + zlib.compress(big, 9))])
     return v
 
 
