@@ -4,6 +4,7 @@ import { CorruptImageError, ResolutionOutOfRangeError } from '../common/errors';
 import { pngChunksBeforeIdat, u32 } from '../common/png-chunks';
 import { refuseCmykJpeg } from './jpeg-frame';
 import { countJpegScans, MAX_JPEG_SCANS } from './jpeg-scans';
+import { blackenPilTransparent, orientLikePil, pilFallbackOrientation, PilTransparency, pilTransparency } from './pil-reading';
 import type { RawImage } from './preprocess';
 
 export interface DecodeLimits {
@@ -63,6 +64,18 @@ export interface ImageHeader {
    * grey export tagged linear is drawn ~47 levels brighter).
    */
   shownOtherwise: boolean;
+  /**
+   * A PNG transparency that PIL reads otherwise than libvips (pil-reading.ts): the decoder applies
+   * PIL's reading. A browser draws those pixels transparent where the model is given them opaque
+   * (or the other way round), so such a file is also `shownOtherwise`.
+   */
+  pilTransparency?: PilTransparency;
+  /**
+   * An orientation (2..8) PIL applies and libvips does not (XMP tiff:Orientation, a PNG's "Raw
+   * profile type exif", an eXIf after IDAT or with a repeated prefix: pil-reading.ts); the
+   * decoder turns the image so. A browser draws it unturned.
+   */
+  pilOrientation?: number;
 }
 
 /**
@@ -92,8 +105,14 @@ export async function readImageHeader(bytes: Buffer | Uint8Array, limits: Decode
   // a tRNS grey value instead (colour type 0) PIL opens it as 16-bit: scaled by its maximum, that
   // value black (the tRNS value is not an alpha channel: 8 bits of it would be 256 times too coarse)
   const sixteenBit = meta.depth === 'ushort' && greySpace && (!meta.hasAlpha || (format === 'png' && pngColourType(bytes) === 0));
-  const shownOtherwise = sixteenBit || meta.hasProfile === true || (format === 'png' && pngGammaApplied(bytes));
-  return { format, width: meta.width, height: meta.height, greySpace, sixteenBit, shownOtherwise };
+  const pilTrns = format === 'png' ? pilTransparency(bytes) : null;
+  const pilOrientation = pilFallbackOrientation(bytes, format, meta);
+  const shownOtherwise = sixteenBit || pilTrns !== null || pilOrientation !== null || meta.hasProfile === true || (format === 'png' && pngGammaApplied(bytes));
+  return {
+    format, width: meta.width, height: meta.height, greySpace, sixteenBit, shownOtherwise,
+    ...(pilTrns ? { pilTransparency: pilTrns } : {}),
+    ...(pilOrientation ? { pilOrientation } : {}),
+  };
 }
 
 /**
@@ -109,7 +128,8 @@ export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHead
   const options = { limitInputPixels: limits.maxPixels, failOn: 'warning' as const, ignoreIcc: true };
   const { format } = header;
   try {
-    let pipeline = opts.exifOrientation === false ? sharp(bytes, options) : sharp(bytes, options).rotate();
+    let pipeline = sharp(bytes, options);
+    if (opts.exifOrientation !== false) pipeline = header.pilOrientation ? orientLikePil(pipeline, header.pilOrientation) : pipeline.rotate();
     if (header.sixteenBit) {
       // grey16 explicitly: without it libvips hands over the values already cut to 8 bits (972 → 3)
       // in 16-bit slots, and a 12-bit or low-range scan would be stretched from a few grey levels
@@ -117,9 +137,12 @@ export async function decodePixels(bytes: Buffer | Uint8Array, header: ImageHead
       const { data, info } = await pipeline.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
       return { format, shownOtherwise: true, width: info.width, height: info.height, channels: 1, data: scale16ByMax(data, info.width * info.height, info.channels) };
     }
+    // PIL's reading of the tRNS (pil-reading.ts): libvips's alpha dropped, then for 16-bit RGB PIL's matches blackened
+    if (header.pilTransparency) pipeline = pipeline.removeAlpha();
     if (!header.greySpace) pipeline = pipeline.toColourspace('srgb');
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const image = toGreyOrRgb(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, info.channels);
+    if (Array.isArray(header.pilTransparency) && image.channels === 3) blackenPilTransparent(image.data, header.pilTransparency);
     return { format, ...(header.shownOtherwise ? { shownOtherwise: true as const } : {}), ...image };
   } catch (err) {
     if (err instanceof ResolutionOutOfRangeError) throw err;

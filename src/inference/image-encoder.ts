@@ -27,10 +27,11 @@ export async function reportFigurePng(bytes: Buffer | Uint8Array, maxPixels: num
   const limits = { maxPixels, minSide: 1 };
   const header = await readImageHeader(bytes, limits);
   // 16-bit grey: the figure is what the model saw, scaled by the image's maximum as ml/ does (an
-  // 8-bit cast of a 12-bit or low-range scan is black); one pass over its pixels in JS
-  const grey16 = header.sixteenBit ? await decodePixels(bytes, header, limits) : null;
-  const base = grey16
-    ? sharp(Buffer.from(grey16.data.buffer, grey16.data.byteOffset, grey16.data.length), { raw: { width: grey16.width, height: grey16.height, channels: 1 } })
+  // 8-bit cast of a 12-bit or low-range scan is black); one pass over its pixels in JS. A PNG
+  // transparency or orientation PIL reads otherwise than libvips (pil-reading.ts): the decoder's pixels, as PIL's.
+  const exact = header.sixteenBit || header.pilTransparency || header.pilOrientation ? await decodePixels(bytes, header, limits) : null;
+  const base = exact
+    ? sharp(Buffer.from(exact.data.buffer, exact.data.byteOffset, exact.data.length), { raw: { width: exact.width, height: exact.height, channels: exact.channels } })
     : sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning', ignoreIcc: true }).rotate().flatten({ background: '#000000' }).toColourspace('srgb');
   return base
     .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
