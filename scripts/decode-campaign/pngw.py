@@ -3,6 +3,7 @@
 PIL cannot write 2/4-bit grey, 16-bit grey + alpha, tRNS on every colour type or Adam7; this does.
 `samples` is a uint array [H, W, C] (C = 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA, 1 palette index).
 """
+
 from __future__ import annotations
 
 import struct
@@ -41,15 +42,25 @@ def _pack_rows(sub: np.ndarray, depth: int) -> bytes:
     return bytes(out)
 
 
-def write_png(samples: np.ndarray, colour_type: int, depth: int, *, interlace: bool = False,
-              before_plte: list[tuple[bytes, bytes]] = (), palette: np.ndarray | None = None,
-              trns: bytes | None = None, before_idat: list[tuple[bytes, bytes]] = (),
-              idat_split: int = 0) -> bytes:
+def write_png(
+    samples: np.ndarray,
+    colour_type: int,
+    depth: int,
+    *,
+    interlace: bool = False,
+    before_plte: list[tuple[bytes, bytes]] = (),
+    palette: np.ndarray | None = None,
+    trns: bytes | None = None,
+    before_idat: list[tuple[bytes, bytes]] = (),
+    idat_split: int = 0,
+) -> bytes:
     if samples.ndim == 2:
         samples = samples[..., None]
     h, w, c = samples.shape
     assert c == CHANNELS[colour_type]
-    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, colour_type, 0, 0, 1 if interlace else 0))
+    out = b"\x89PNG\r\n\x1a\n" + chunk(
+        b"IHDR", struct.pack(">IIBBBBB", w, h, depth, colour_type, 0, 0, 1 if interlace else 0)
+    )
     for k, d in before_plte:
         out += chunk(k, d)
     if palette is not None:
@@ -69,7 +80,7 @@ def write_png(samples: np.ndarray, colour_type: int, depth: int, *, interlace: b
     z = zlib.compress(raw, 9)
     if idat_split:
         for i in range(0, len(z), idat_split):
-            out += chunk(b"IDAT", z[i:i + idat_split])
+            out += chunk(b"IDAT", z[i : i + idat_split])
     else:
         out += chunk(b"IDAT", z)
     return out + chunk(b"IEND", b"")

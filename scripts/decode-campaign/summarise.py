@@ -3,6 +3,7 @@ the re-encoded scans) decisions that differ between the served pipeline and the 
 
   python3 scripts/decode-campaign/summarise.py OUT_DIR
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,9 @@ if (out / "eval.json").exists():
         compared[Path(json.loads(line)["path"]).stem.split("_", 1)[1]] += 1
 by: dict[str, list[dict]] = defaultdict(list)
 for r in rows:
-    by[r["variant"] if r["family"] == "real" else r["name"].rsplit("_", 1)[0] if r["family"] == "odd" else r["name"]].append(r)
+    by[r["variant"] if r["family"] == "real" else r["name"].rsplit("_", 1)[0] if r["family"] == "odd" else r["name"]].append(
+        r
+    )
 print(f"{'variant':42s} {'n':>4s} {'differ':>6s} {'max|dt|':>10s} {'max|dL|':>8s} {'decisions':>9s} other")
 for v, rs in sorted(by.items()):
     differ = [r for r in rs if r["verdict"] != "equal"]
