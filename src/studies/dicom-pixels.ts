@@ -70,7 +70,7 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   if (inst.transferSyntax === JPEG_BASELINE) return decodeJpegFrame(inst, frame, bad, signal);
   if (spp === 3) {
     if (ba !== 8 || inst.photometric !== 'RGB') throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
-    const src = frameBytes(inst, frame, n * 3, bad);
+    const src = frameBytes(inst, frame, 1, bad);
     if (inst.planarConfiguration === 0 || inst.encapsulatedFrame) return { kind: 'rgb', width: columns, height: rows, data: Uint8Array.from(src) };
     const data = new Uint8Array(n * 3);
     for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = src[c * n + i];
@@ -78,16 +78,18 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   }
   if (spp !== 1) throw bad(`${spp} samples per pixel is not supported.`);
   if (!inst.photometric?.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric ?? '(none)'} is not supported.`);
-  if (ba !== 8 && ba !== 16 && ba !== 32) throw bad(`${ba}-bit pixel data is not supported.`);
+  if (ba !== 8 && ba !== 16 && ba !== 32) throw bad(`${ba ?? 'unknown'}-bit pixel data is not supported.`);
   // PS3.5 8: the stored value occupies bits HighBit−BitsStored+1 … HighBit of each word; other bits
   // may hold anything (overlays, garbage) and are discarded. An impossible layout is refused
   // rather than guessed at.
   const stored = inst.bitsStored;
-  const hb = inst.highBit;
-  if (!(stored >= 1 && stored <= ba)) throw bad(`Bits Stored (${stored}) does not fit Bits Allocated (${ba}).`);
+  if (stored === null || !(stored >= 1 && stored <= ba)) throw bad(`Bits Stored (${stored ?? 'none'}) does not fit Bits Allocated (${ba}).`);
+  // absent, High Bit is Bits Stored − 1: the one value PS3.3 C.7.6.3 allows ("shall be one less than
+  // Bits Stored"); pydicom ignores the tag and reads the low Bits Stored bits always
+  const hb = inst.highBit ?? stored - 1;
   if (!(hb < ba && hb >= stored - 1)) throw bad(`High Bit (${hb}) is inconsistent with Bits Stored (${stored}) and Bits Allocated (${ba}).`);
   const bytesPer = ba / 8;
-  const src = frameBytes(inst, frame, n * bytesPer, bad);
+  const src = frameBytes(inst, frame, bytesPer, bad);
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const le = !inst.bigEndian || inst.encapsulatedFrame !== null;
   const signed = inst.pixelRepresentation === 1;
@@ -224,12 +226,13 @@ function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Ui
 /**
  * One frame's bytes in native layout (interleaved samples; little endian unless the file is
  * big endian): a view into the file for native pixel data (a copy when its byte pairs are
- * swapped), a decoded buffer for RLE.
+ * swapped), a decoded buffer for RLE. `bytesPer`: bytes per sample (from the checked Bits Allocated).
  */
-function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why: string) => Error): Uint8Array {
+function frameBytes(inst: DicomInstance, frame: number, bytesPer: number, bad: (why: string) => Error): Uint8Array {
+  const size = inst.rows * inst.columns * inst.samplesPerPixel * bytesPer;
   if (inst.encapsulatedFrame) {
     const compressed = locateFrame(inst, frame, bad);
-    const out = decodeRle(compressed, inst.samplesPerPixel, inst.bitsAllocated / 8, inst.rows * inst.columns);
+    const out = decodeRle(compressed, inst.samplesPerPixel, bytesPer, inst.rows * inst.columns);
     if (!out || out.length !== size) throw bad('the RLE-compressed pixel data is corrupt.');
     return out;
   }

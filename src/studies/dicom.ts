@@ -2,7 +2,7 @@ import * as dicomParser from 'dicom-parser';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type { ByteBudget } from './archive';
-import { CorruptStudyError, FilePosition, fileLabel, OversizedHeaderError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
+import { CorruptStudyError, FilePosition, fileLabel, MissingPixelTagError, OversizedHeaderError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { normaliseBodyPart } from './body-part';
 import { IDENTIFIER_TAGS, scrubDescription } from './deidentify';
 import { dicomCharset, dicomText, shownUid } from './dicom-text';
@@ -12,6 +12,8 @@ import { bounded, elementPastEnd, MAX_TEXT_VALUE_BYTES, overlongTextValue, parse
 import { countDicomEntries, deflatedDatasetStart, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
 import { FrameInfo, item, readFunctionalGroups } from './functional-groups';
 import { usableOrientation } from './dicom-orientation';
+import { samplesOf } from './photometric';
+import { normaliseModality } from './modality';
 
 export type { FrameInfo } from './functional-groups';
 
@@ -42,18 +44,26 @@ export interface DicomInstance {
   rows: number;
   columns: number;
   frames: number;
+  /**
+   * Samples per Pixel (0028,0002); when absent, the count the standard fixes for the Photometric
+   * Interpretation (PS3.3 C.7.6.3.1.2: MONOCHROME1/2 and PALETTE COLOR 1, RGB and YBR_* 3, …), so no
+   * guess; 0 when neither tells it (no or an unknown Photometric Interpretation: refused by pixelFormat)
+   */
   samplesPerPixel: number;
   /** Photometric Interpretation, upper case; null when absent (Type 1: refused by pixelFormat, never guessed) */
   photometric: string | null;
-  bitsAllocated: number;
-  bitsStored: number;
-  /** High Bit (0028,0102); BitsStored − 1 when absent */
-  highBit: number;
+  /** Bits Allocated (0028,0100); null when absent (Type 1: refused by pixelFormat, never guessed) */
+  bitsAllocated: number | null;
+  /** Bits Stored (0028,0101); null when absent (Type 1: refused by pixelFormat, never guessed) */
+  bitsStored: number | null;
+  /** High Bit (0028,0102); null when absent, read as Bits Stored − 1 (decodeFrame), the one value the standard allows */
+  highBit: number | null;
   /** Pixel Representation (0 unsigned, 1 signed); null when absent (Type 1: refused by pixelFormat, never guessed) */
   pixelRepresentation: number | null;
   /** Pixel Padding Value (0028,0120) … Range Limit (0028,0121), inclusive, as stored values; null when absent */
   padding: { lo: number; hi: number } | null;
-  planarConfiguration: number;
+  /** Planar Configuration (0028,0006); null when absent (Type 1C for colour: refused by pixelFormat where it is read) */
+  planarConfiguration: number | null;
   slope: number;
   intercept: number;
   /** Modality LUT Sequence (0028,3000): replaces slope/intercept when present */
@@ -197,9 +207,11 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
     // a valid image (e.g. a parametric map), in an encoding this service does not read
     throw new UnsupportedStudyFileError(`${fileLabel(pos)} holds Float Pixel Data (floating-point values), which this service does not read.`);
   }
-  if (!rows || !columns || !pixelEl) {
-    throw new CorruptStudyError(`${fileLabel(pos)} is a DICOM file without image pixel data.`);
-  }
+  if (!pixelEl) throw new CorruptStudyError(`${fileLabel(pos)} is a DICOM file without image pixel data.`);
+  // Type 1: the size of the pixel data is unknown without them (pydicom refuses such a file too)
+  if (rows === null) throw new MissingPixelTagError(pos, 'Rows');
+  if (columns === null) throw new MissingPixelTagError(pos, 'Columns');
+  if (!rows || !columns) throw new CorruptStudyError(`${fileLabel(pos)} is a DICOM file without image pixel data (${rows} rows, ${columns} columns).`);
   // NumberOfFrames is a claim of the file: checked against what the study may still hold before
   // anything is allocated or looped over per frame (a 524-byte file declaring 10^8 frames once
   // froze the event loop and exhausted the heap in readFunctionalGroups).
@@ -221,9 +233,9 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
     .filter((v): v is string => !!v);
   const description = bounded(dicomText(ds, 'x0008103e', charset));
   const topWindow = readVoiWindow(ds, numIn);
-  const bitsStored = us('x00280101') ?? us('x00280100') ?? 16;
   const pixelRepresentation = us('x00280103');
-  const bitsAllocated = us('x00280100') ?? 16;
+  const bitsAllocated = us('x00280100');
+  const photometric = str('x00280004')?.toUpperCase() ?? null;
   const bigEndian = transferSyntax === '1.2.840.10008.1.2.2';
 
   return {
@@ -240,15 +252,15 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
     rows,
     columns,
     frames,
-    samplesPerPixel: us('x00280002') ?? 1,
-    photometric: str('x00280004')?.toUpperCase() ?? null,
+    samplesPerPixel: us('x00280002') ?? samplesOf(photometric),
+    photometric,
     bitsAllocated,
-    bitsStored,
-    highBit: us('x00280102') ?? bitsStored - 1,
+    bitsStored: us('x00280101'),
+    highBit: us('x00280102'),
     pixelRepresentation,
     // read as unsigned until then: a file without Pixel Representation is refused before any decode
     padding: paddingRange(us('x00280120'), us('x00280121'), pixelRepresentation ?? 0),
-    planarConfiguration: us('x00280006') ?? 0,
+    planarConfiguration: us('x00280006'),
     slope: num('x00281053') || 1,
     intercept: num('x00281052') ?? 0,
     modalityLut: readModalityLut(ds, pixelRepresentation ?? 0, pos),
@@ -268,23 +280,6 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
     encapsulatedFrame: pixelEl.encapsulatedPixelData ? encapsulatedFrames(ds, pixelEl, frames, pos, transferSyntax) : null,
     bytes: ds.byteArray,
   };
-}
-
-/** DICOM Modality defined terms (PS3.3 C.7.3.1.1.1), current and retired. */
-const MODALITIES = new Set(
-  ('AR ASMT AU BDUS BI BMD CD CF CP CR CS CT DD DF DG DM DOC DS DX EC ECG EPS ES FA FID FS GM HC HD IO IOL IVOCT IVUS KER KO LEN LP LS ' +
-    'MA MG MR MS NM OAM OCT OP OPM OPR OPT OPTBSV OPTENF OPV OSS OT PLAN POS PR PT PX REG RESP RF RG RTDOSE RTIMAGE RTINTENT RTPLAN ' +
-    'RTRAD RTRECORD RTSEGANN RTSTRUCT RWV SEG SM SMR SR SRF ST STAIN TEXTUREMAP TG US VA VF XA XC').split(' '),
-);
-
-/**
- * The Modality value as a known defined term, or OTHER: the tag is free text in a hostile file,
- * and only a defined term may be echoed back (a name typed into the tag never is).
- */
-export function normaliseModality(raw: string | null): string | null {
-  if (raw === null) return null;
-  const v = raw.trim().toUpperCase();
-  return MODALITIES.has(v) ? v : 'OTHER';
 }
 
 /** The padding values as stored values (US or SS by Pixel Representation, read here as raw 16 bits). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DicomInstance } from './dicom';
 import { sliceDirection } from './dicom-orientation';
+import { PHOTOMETRIC_SAMPLES } from './photometric';
 import {
   fileLabel,
   InvalidPixelFormatError,
@@ -142,7 +143,6 @@ export function assertOneImagePerPosition(positions: (number | null)[], instance
   if (repeatedNumbers.size) throw new RepeatedPositionError(repeatedNumbers.size, 'instance_number');
 }
 
-const PHOTOMETRIC = new Set(['MONOCHROME1', 'MONOCHROME2', 'PALETTE COLOR', 'RGB', 'HSV', 'ARGB', 'CMYK', 'YBR_FULL', 'YBR_FULL_422', 'YBR_PARTIAL_422', 'YBR_PARTIAL_420', 'YBR_ICT', 'YBR_RCT', 'XYB']);
 const JPEG_COLOUR = new Set(['RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_PARTIAL_422', 'YBR_PARTIAL_420']);
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 
@@ -155,18 +155,23 @@ export interface PixelFormat {
  * The pixel encoding of one instance, checked from its header before any frame is decoded:
  * values no valid image has → 422; valid ones the decoders do not read → 415. The decoded size
  * is computed from what this returns, so a SamplesPerPixel of 0 cannot shrink it to nothing.
- * A missing Photometric Interpretation or Pixel Representation (both Type 1) is a named 422: they
- * were read as MONOCHROME2 and unsigned, which showed MONOCHROME1 or signed data wrongly; nothing
- * in the header tells them reliably (pydicom refuses such files too).
+ * A missing Type 1 Image Pixel attribute (PS3.3 C.7.6.3) is a named 422 where the standard leaves
+ * its value open (MissingPixelTagError): Photometric Interpretation and Pixel Representation were read
+ * as MONOCHROME2 and unsigned (MONOCHROME1 or signed data shown wrongly), Bits Allocated as 16 and
+ * Bits Stored as Bits Allocated (other bits read as the image); pydicom refuses each. Not where the
+ * standard fixes it: Samples per Pixel by the Photometric Interpretation (dicom.ts), High Bit as
+ * Bits Stored − 1 (decodeFrame). Planar Configuration (Type 1C, colour) only where it is read.
  */
 export function pixelFormat(inst: DicomInstance): PixelFormat {
   const { samplesPerPixel: spp, photometric: pi, bitsAllocated: ba, pos } = inst;
   if (pi === null) throw new MissingPixelTagError(pos, 'PhotometricInterpretation');
   if (inst.pixelRepresentation === null) throw new MissingPixelTagError(pos, 'PixelRepresentation');
-  if (spp !== 1 && spp !== 3) throw new InvalidPixelFormatError(pos, `${spp} samples per pixel (an image has 1 or 3)`);
+  if (ba === null) throw new MissingPixelTagError(pos, 'BitsAllocated');
+  if (inst.bitsStored === null) throw new MissingPixelTagError(pos, 'BitsStored');
   // only a defined term is echoed: the tag is free text in a hostile file
-  if (!PHOTOMETRIC.has(pi)) throw new InvalidPixelFormatError(pos, 'an unknown photometric interpretation');
-  const needs = pi.startsWith('MONOCHROME') || pi === 'PALETTE COLOR' ? 1 : pi === 'ARGB' || pi === 'CMYK' ? 4 : 3;
+  const needs = PHOTOMETRIC_SAMPLES.get(pi);
+  if (needs === undefined) throw new InvalidPixelFormatError(pos, 'an unknown photometric interpretation');
+  if (spp !== 1 && spp !== 3) throw new InvalidPixelFormatError(pos, `${spp} samples per pixel (an image has 1 or 3)`);
   if (needs !== spp) throw new InvalidPixelFormatError(pos, `${pi} with ${spp} samples per pixel`);
   if (ba !== 1 && !(ba > 0 && ba <= 64 && ba % 8 === 0)) throw new InvalidPixelFormatError(pos, `${ba} bits allocated per sample`);
   if (pi === 'PALETTE COLOR') throw new UnsupportedPixelFormatError(pos, 'PALETTE COLOR (palette lookup) pixel data');
@@ -178,6 +183,8 @@ export function pixelFormat(inst: DicomInstance): PixelFormat {
   if (spp === 3) {
     if (pi !== 'RGB') throw new UnsupportedPixelFormatError(pos, `${pi} colour pixel data (only RGB is read uncompressed)`);
     if (ba !== 8) throw new UnsupportedPixelFormatError(pos, `${ba}-bit colour`);
+    // interleaved or planes: both valid, so not guessed (RLE and JPEG frames do not depend on it)
+    if (inst.planarConfiguration === null && !inst.encapsulatedFrame) throw new MissingPixelTagError(pos, 'PlanarConfiguration');
     return { samples: 3, bytesPerSample: 1 };
   }
   if (ba !== 8 && ba !== 16 && ba !== 32) throw new UnsupportedPixelFormatError(pos, `${ba}-bit grey pixel data`);

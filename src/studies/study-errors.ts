@@ -106,21 +106,27 @@ export class InvalidPixelFormatError extends CorruptStudyError {
   }
 }
 
-/** What is unknown without each Type 1 Image Pixel attribute (PS3.3 C.7.6.3) the reader refuses to guess. */
+/** What is unknown without each Image Pixel attribute (PS3.3 C.7.6.3) the reader refuses to guess (the standard leaves it open). */
 const MISSING_PIXEL_TAGS = {
   PhotometricInterpretation: ['Photometric Interpretation (0028,0004)', 'whether low values are dark or light (MONOCHROME2 or MONOCHROME1) is unknown, and a guess may show the image inverted'],
   PixelRepresentation: ['Pixel Representation (0028,0103)', 'whether the values are signed is unknown, and a guess may show negative values as the brightest'],
+  BitsAllocated: ['Bits Allocated (0028,0100)', 'how many bits each value takes (8, 16, 32…) is unknown, and a guess reads the pixel data as other values'],
+  BitsStored: ['Bits Stored (0028,0101)', 'which bits of each value hold the image is unknown, and a guess may read unused or overlay bits as the image'],
+  Rows: ['Rows (0028,0010)', 'the height of the image is unknown, so its pixel data cannot be laid out'],
+  Columns: ['Columns (0028,0011)', 'the width of the image is unknown, so its pixel data cannot be laid out'],
+  PlanarConfiguration: ['Planar Configuration (0028,0006)', 'whether its colour samples are interleaved or stored as planes is unknown, and a guess may show the colours scrambled'],
 } as const;
 
 /**
- * A Type 1 Image Pixel attribute the header lacks (422): every image has it, and no default reads
- * every file right — one guess (unsigned, MONOCHROME2) showed signed or inverted data wrongly. Named
+ * A Type 1 Image Pixel attribute the header lacks (422), or Planar Configuration (Type 1C) of native
+ * colour: every such image has it, and no default reads every file right — the guesses (unsigned,
+ * MONOCHROME2, 16 bits, all bits stored) showed signed, inverted or flagged data wrongly. Named
  * with its tag, as pydicom names it when it refuses such a file.
  */
 export class MissingPixelTagError extends CorruptStudyError {
   constructor(pos: FilePosition, tag: keyof typeof MISSING_PIXEL_TAGS) {
     const [name, unknown] = MISSING_PIXEL_TAGS[tag];
-    super(`${fileLabel(pos)} has no ${name}, which every DICOM image must have: without it ${unknown}. Export the series again from the scanner or archive.`);
+    super(`${fileLabel(pos)} has no ${name}, which every DICOM ${tag === 'PlanarConfiguration' ? 'colour image' : 'image'} must have: without it ${unknown}. Export the series again from the scanner or archive.`);
   }
 }
 

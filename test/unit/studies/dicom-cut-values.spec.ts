@@ -29,6 +29,7 @@ function slice(cut: number, after: Buffer = Buffer.alloc(0)): Uint8Array {
       [0x00280010, us(16)],
       [0x00280011, us(16)],
       [0x00280100, us(8)],
+      [0x00280101, us(8)], // Type 1, as Pixel Representation: a file without it is refused (missing-pixel-tags.spec.ts)
       [0x00280103, us(0)], // Type 1: a file without it is refused (missing-pixel-tags.spec.ts)
       [0x7fe00010, Buffer.alloc(256, 7)],
     ]),
