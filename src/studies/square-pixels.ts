@@ -1,5 +1,5 @@
 import { FileCheckError } from '../common/errors';
-import { planResize, RawImage, resizeRowsH, resizeRowsV } from '../inference/preprocess';
+import { pillowVerticalFirst, planResize, RawImage, resizeRowsH, resizeRowsV } from '../inference/preprocess';
 
 /*
  * Square physical pixels for every study slice, DICOM and NIfTI alike (study-loader.ts plans,
@@ -88,35 +88,36 @@ const BAND_PIXELS = 1 << 18;
 /**
  * The slice at its plan's size: the service's one resampler (PIL's antialiased bilinear,
  * preprocess.ts) per channel, run in bands of rows with the pacer between them, so a 4 MP slice
- * never holds the event loop for a whole resample. A slice whose plan keeps its size is returned
- * as it is (the same object: square slices are byte-identical to what they were).
+ * never holds the event loop for a whole resample. Its two passes run in Pillow 13's order, decided
+ * by the letterbox's own rule (pillowVerticalFirst: vertical first where the height loses more than
+ * twice the pixels the width loses, i.e. a tall slice scaled down to the per-slice limit), so each
+ * value is resizeBilinearF's, rounded: horizontal first always, the float32 intermediate rounded
+ * elsewhere and 8 of 4.0 M pixels of generated tall slices came out 1 grey level off. A slice whose
+ * plan keeps its size is returned as it is (the same object: square slices are byte-identical to
+ * what they were).
  */
 export async function toSquarePixels(img: RawImage, plan: SquarePlan, pacer: WorkPacer): Promise<RawImage> {
   if (plan.width === img.width && plan.height === img.height) return img;
   const { width: w, height: h, channels } = img;
   const { width: nw, height: nh } = plan;
-  const resize = planResize(w, h, nw, nh);
+  const verticalFirst = nw !== w && pillowVerticalFirst(w, h, nw, nh);
+  // vertical first: the vertical pass over whole rows (w × nh), then the horizontal one, as resizeBilinearF
+  const resize = verticalFirst ? planResize(w, h, w, nh) : planResize(w, h, nw, nh);
+  const across = verticalFirst ? planResize(w, nh, nw, nh) : null;
   const out = new Uint8Array(nw * nh * channels);
   const plane = new Float32Array(w * h);
-  const tmp = resize.horizontal ? new Float32Array(nw * resize.tmpH) : plane;
-  const res = resize.vertical ? new Float32Array(nw * nh) : tmp;
+  const tmp = across ? new Float32Array(w * nh) : resize.horizontal ? new Float32Array(nw * resize.tmpH) : plane;
+  const res = across || resize.vertical ? new Float32Array(nw * nh) : tmp;
   const floor = Math.floor; // a local: a global looked up per pixel is slow in a vm context (jest)
   for (let c = 0; c < channels; c++) {
     for (let i = 0; i < w * h; i++) plane[i] = img.data[i * channels + c];
     await pacer.work(w * h);
-    if (resize.horizontal) {
-      const step = Math.max(1, Math.floor(BAND_PIXELS / nw));
-      for (let y = 0; y < resize.tmpH; y += step) {
-        resizeRowsH(resize, plane, tmp, y, Math.min(resize.tmpH, y + step));
-        await pacer.work(Math.min(step, resize.tmpH - y) * nw * 2);
-      }
-    }
-    if (resize.vertical) {
-      const step = Math.max(1, Math.floor(BAND_PIXELS / nw));
-      for (let y = 0; y < nh; y += step) {
-        resizeRowsV(resize, tmp, res, y, Math.min(nh, y + step));
-        await pacer.work(Math.min(step, nh - y) * nw * 2);
-      }
+    if (across) {
+      await banded(nh, w, pacer, (y0, y1) => resizeRowsV(resize, plane, tmp, y0, y1));
+      await banded(nh, nw, pacer, (y0, y1) => resizeRowsH(across, tmp, res, y0, y1));
+    } else {
+      if (resize.horizontal) await banded(resize.tmpH, nw, pacer, (y0, y1) => resizeRowsH(resize, plane, tmp, y0, y1));
+      if (resize.vertical) await banded(nh, nw, pacer, (y0, y1) => resizeRowsV(resize, tmp, res, y0, y1));
     }
     for (let i = 0; i < nw * nh; i++) {
       const v = floor(res[i] + 0.5);
@@ -125,6 +126,15 @@ export async function toSquarePixels(img: RawImage, plan: SquarePlan, pacer: Wor
     await pacer.work(nw * nh);
   }
   return { width: nw, height: nh, channels, data: out };
+}
+
+/** One pass over `rows` output rows of `width` pixels, a band of rows at a time, the pacer between bands. */
+async function banded(rows: number, width: number, pacer: WorkPacer, pass: (y0: number, y1: number) => void): Promise<void> {
+  const step = Math.max(1, Math.floor(BAND_PIXELS / width));
+  for (let y = 0; y < rows; y += step) {
+    pass(y, Math.min(rows, y + step));
+    await pacer.work(Math.min(step, rows - y) * width * 2);
+  }
 }
 
 /** To the µm where that is a number; else 3 significant digits (1e308 was "Infinity mm", 1e-308 "0 mm"). */
