@@ -52,14 +52,14 @@ export function readVoiWindow(d: dicomParser.DataSet | undefined, numIn: (d: dic
 /**
  * Whether a header window is one the standard defines, and so applied (else the study gets the
  * percentile window): a finite centre, and a width of at least 1 for LINEAR (C.11.2.1.2.1) — width 1
- * is a threshold at c − 0.5 — and above 0 for LINEAR_EXACT (C.11.2.1.3.2), where a width of 1 or
- * less is a ramp at most one value wide at c. Only widths over 1 were taken before, so those
- * thresholds showed the percentile window instead. SIGMOID keeps the rule it had (over 1).
+ * is a threshold at c − 0.5 — and above 0 for LINEAR_EXACT (C.11.2.1.3.2) and SIGMOID (C.11.2.1.3.1,
+ * "shall always be greater than 0", as pydicom checks it), where a width of 1 or less is a ramp at
+ * most about one value wide at c. Only widths over 1 were taken before, so those steep windows
+ * showed the percentile window instead.
  */
 export function definedWindow(w: VoiWindow): boolean {
   if (!Number.isFinite(w.center) || !Number.isFinite(w.width)) return false;
-  const fn = w.fn ?? 'LINEAR';
-  return fn === 'LINEAR' ? w.width >= 1 : fn === 'LINEAR_EXACT' ? w.width > 0 : w.width > 1;
+  return (w.fn ?? 'LINEAR') === 'LINEAR' ? w.width >= 1 : w.width > 0;
 }
 
 /**
@@ -74,10 +74,13 @@ export function applyVoiInto(values: Float32Array, out: Uint8Array, start: numbe
   const { center: c, width: w } = win;
   const fn = win.fn ?? 'LINEAR';
   if (fn === 'SIGMOID') {
-    const k = -4 / Math.max(w, 1e-6);
+    // as the standard writes it, −4(x − c)/w: a width as small as 1e-320 is a step at c (±Infinity
+    // away from it, 0 at it: 128), where a precomputed −4/w would be −Infinity and make c NaN; a
+    // width the standard does not define (≤ 0, definedWindow) is taken as the smallest, never NaN
+    const ww = w > 0 ? w : Number.MIN_VALUE;
     for (let i = start; i < end; i++) {
       const x = values[i];
-      const y = x === x ? Math.round(255 / (1 + Math.exp(k * (x - c)))) : 0; // NaN (padding) → 0
+      const y = x === x ? Math.round(255 / (1 + Math.exp((-4 * (x - c)) / ww))) : 0; // NaN (padding) → 0
       out[i] = invert && x === x ? 255 - y : y;
     }
     return;

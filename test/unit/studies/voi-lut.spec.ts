@@ -95,9 +95,10 @@ describe('VOI LUT Function (0028,1056), PS3.3 C.11.2.1.2 / C.11.2.1.3', () => {
 
 /**
  * The narrowest windows the standard defines (C.11.2.1.2.1: LINEAR width ≥ 1; C.11.2.1.3.2:
- * LINEAR_EXACT width > 0): a LINEAR width of 1 is a threshold at c − 0.5, a LINEAR_EXACT width of
- * 1 or less a ramp at most one value wide around c. They fell back to the percentile window (only
- * widths over 1 were taken), which showed the data's whole range instead of the threshold asked for.
+ * LINEAR_EXACT and C.11.2.1.3.1: SIGMOID width > 0): a LINEAR width of 1 is a threshold at c − 0.5, a
+ * LINEAR_EXACT width of 1 or less a ramp at most one value wide around c, a SIGMOID one a curve grey
+ * only within about 1.6 widths of c. They fell back to the percentile window (only widths over 1 were
+ * taken), which showed the data's whole range instead of the threshold asked for.
  */
 describe('narrow windows: what the standard defines is applied, what it does not stays refused', () => {
   it.each([
@@ -106,13 +107,18 @@ describe('narrow windows: what the standard defines is applied, what it does not
     ['LINEAR_EXACT', 500, 1, ref.linearExact],
     ['LINEAR_EXACT', 500.25, 0.5, ref.linearExact],
     ['LINEAR_EXACT', 500, 1e-9, ref.linearExact],
+    ['SIGMOID', 500, 1, ref.sigmoid],
+    ['SIGMOID', 500.25, 0.5, ref.sigmoid],
+    ['SIGMOID', 500, 1e-9, ref.sigmoid],
+    ['SIGMOID', 500, 1e-320, ref.sigmoid],
   ])('%s, centre %d, width %d: the header window, as the standard computes it', async (fn, c, w, reference) => {
     const study = await slicesOf(classic(fn, c, w));
     expect(study.meta.windowing).toBe('header');
     study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(stored(k), (x) => reference(x, c, w)))).toBe(0));
     // a threshold: black below, white above; grey only for values within the ramp (LINEAR_EXACT)
     const [black, white] = [0, 255].map((v) => study.slices[0].image.data.filter((y) => y === v).length);
-    const inRamp = stored(0).filter((x) => fn === 'LINEAR_EXACT' && Math.abs(x - c) <= w / 2).length;
+    // SIGMOID: grey (1..254) only where 4|x − c|/w < ln 509, i.e. within 1.56 widths of c
+    const inRamp = stored(0).filter((x) => (fn === 'LINEAR_EXACT' && Math.abs(x - c) <= w / 2) || (fn === 'SIGMOID' && Math.abs(x - c) < 1.56 * w)).length;
     expect(R * R - black - white).toBeLessThanOrEqual(inRamp);
     expect(black).toBeGreaterThan(0);
     expect(white).toBeGreaterThan(0);
@@ -123,6 +129,8 @@ describe('narrow windows: what the standard defines is applied, what it does not
     [null, 0],
     ['LINEAR_EXACT', 0],
     ['LINEAR_EXACT', -1],
+    ['SIGMOID', 0],
+    ['SIGMOID', -1],
   ])('%s with width %d (not a window the standard defines): the percentile window, as before', async (fn, w) => {
     const study = await slicesOf(classic(fn, 500, w));
     expect(study.meta.windowing).toBe('percentile');
