@@ -37,11 +37,8 @@ async function refusal(files: Uint8Array[]): Promise<Error & { code?: string; st
 
 afterEach(() => jest.restoreAllMocks());
 
-describe('a header without Photometric Interpretation or Pixel Representation', () => {
-  it.each([
-    ['Pixel Representation', PIXEL_REPRESENTATION, /Pixel Representation \(0028,0103\).*signed/],
-    ['Photometric Interpretation', PHOTOMETRIC, /Photometric Interpretation \(0028,0004\).*inverted/],
-  ])('without %s: 422 CORRUPT_IMAGE naming the tag and the file, nothing decoded', async (_, tag, named) => {
+/** The middle file of three lacks `tag`: a 422 CORRUPT_IMAGE naming the tag and the file, before any decode. */
+async function expectNamedRefusalOfFile2(tag: number, named: RegExp): Promise<void> {
     const decode = jest.spyOn(dicomPixels, 'decodeFrame');
     const err = await refusal([file(0), file(1, { omit: [tag] }), file(2)]);
     expect(err).toBeInstanceOf(MissingPixelTagError);
@@ -49,6 +46,14 @@ describe('a header without Photometric Interpretation or Pixel Representation', 
     expect(err.message).toMatch(named);
     expect(err.message).toMatch(/^File 2 of 3 has no /);
     expect(decode).not.toHaveBeenCalled();
+}
+
+describe('a header without Photometric Interpretation or Pixel Representation', () => {
+  it.each([
+    ['Pixel Representation', PIXEL_REPRESENTATION, /Pixel Representation \(0028,0103\).*signed/],
+    ['Photometric Interpretation', PHOTOMETRIC, /Photometric Interpretation \(0028,0004\).*inverted/],
+  ])('without %s: 422 CORRUPT_IMAGE naming the tag and the file, nothing decoded', async (_, tag, named) => {
+    await expectNamedRefusalOfFile2(tag, named);
   });
 
   it('an RGB file without Photometric Interpretation is named so too (was "MONOCHROME2 with 3 samples per pixel")', async () => {
@@ -80,13 +85,7 @@ describe('the other Type 1 Image Pixel attributes (Rows, Columns, Bits Allocated
     ['Rows', ROWS, /Rows \(0028,0010\).*height/],
     ['Columns', COLUMNS, /Columns \(0028,0011\).*width/],
   ])('without %s: 422 CORRUPT_IMAGE naming the tag and the file, nothing decoded', async (_, tag, named) => {
-    const decode = jest.spyOn(dicomPixels, 'decodeFrame');
-    const err = await refusal([file(0), file(1, { omit: [tag] }), file(2)]);
-    expect(err).toBeInstanceOf(MissingPixelTagError);
-    expect(err).toMatchObject({ code: 'CORRUPT_IMAGE', statusCode: 422 });
-    expect(err.message).toMatch(named);
-    expect(err.message).toMatch(/^File 2 of 3 has no /);
-    expect(decode).not.toHaveBeenCalled();
+    await expectNamedRefusalOfFile2(tag, named);
   });
 
   it('Bits Stored 12 in 16 with other bits set: without Bits Stored the high bits would be read as image (refused instead)', async () => {
