@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import type { Sharp } from 'sharp';
-import { pngChunksBeforeIdat, u32 } from '../common/png-chunks';
+import { pngChunks, pngChunksBeforeIdat } from '../common/png-chunks';
 
 /**
  * Where PIL (ml/, which trained and calibrated the models: the contract's reference) reads a file
@@ -93,6 +93,7 @@ function pngExifChunks(bytes: Uint8Array): { exif: Buffer | null; rawProfile: { 
   let exif: Buffer | null = null;
   let rawProfile: { type: string; rest: Buffer } | null = null;
   for (const { type, length, dataAt } of pngChunks(bytes)) {
+    if (dataAt + length + 4 > bytes.length) break; // its data and CRC run past the end: the list ends here
     const data = (): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset + dataAt, length);
     if (type === 'eXIf') exif = data();
     else if (type === 'tEXt' || type === 'zTXt' || type === 'iTXt') {
@@ -126,18 +127,6 @@ function chunkText(type: string, rest: Buffer): string | null {
     return (rest[0] === 1 ? zlib.inflateSync(body, { maxOutputLength: MAX_TEXT_CHUNK }) : body).toString('utf8');
   } catch {
     return null; // PIL cannot read it either
-  }
-}
-
-/** Every chunk header of a PNG (IDAT included), to IEND or where the list cannot be followed. */
-function* pngChunks(bytes: Uint8Array): Generator<{ type: string; length: number; dataAt: number }> {
-  let off = 8;
-  while (off + 12 <= bytes.length) {
-    const length = u32(bytes, off);
-    const type = String.fromCharCode(bytes[off + 4], bytes[off + 5], bytes[off + 6], bytes[off + 7]);
-    if (type === 'IEND' || off + 12 + length > bytes.length) return;
-    yield { type, length, dataAt: off + 8 };
-    off += 12 + length;
   }
 }
 
