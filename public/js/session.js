@@ -37,7 +37,8 @@
       // every cause named: a user whose account was disabled would otherwise retry a login that cannot work
       return 'You were logged out — the session expired, you logged out in another tab, or an administrator disabled your account or reset its password — so nothing was analysed. Log in again (if your account was disabled, ask an administrator), then choose ' + what + ' again — uploads are never kept.';
     },
-    loginHref: function () { return '/login?next=' + encodeURIComponent(window.location.pathname + window.location.search); },
+    // ended=1: the login page says the login ended even when the browser no longer sends the ended login's cookie
+    loginHref: function () { return '/login?next=' + encodeURIComponent(window.location.pathname + window.location.search) + '&ended=1'; },
     /** A "Log in again" link back to this page. */
     loginLink: function (className) {
       var a = document.createElement('a');

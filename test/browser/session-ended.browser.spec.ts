@@ -47,7 +47,7 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     await page.click('#pdf-btn');
     await page.locator('#pdf-note a').waitFor({ state: 'visible' });
     expect(await page.locator('#pdf-note').textContent()).toContain('Your login has ended');
-    expect(await page.locator('#pdf-note a').getAttribute('href')).toBe('/login?next=%2F');
+    expect(await page.locator('#pdf-note a').getAttribute('href')).toBe('/login?next=%2F&ended=1');
 
     await page.setInputFiles('#file-input', { name: 'brain-2.png', mimeType: 'image/png', buffer: png });
     await page.click('#submit-btn');
@@ -55,7 +55,7 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     expect(await page.locator('#error-title').textContent()).toBe('Your login has ended');
     expect(await page.locator('#error-message').textContent()).toContain('nothing was analysed');
     expect(await page.locator('#error-login-link').isVisible()).toBe(true);
-    expect(await page.locator('#error-login-link').getAttribute('href')).toBe('/login?next=%2F');
+    expect(await page.locator('#error-login-link').getAttribute('href')).toBe('/login?next=%2F&ended=1');
     expect(await page.evaluate(() => document.activeElement && document.activeElement.id)).toBe('error-title');
     expect(await shoot(page, 'session-ended-single')).toEqual([]);
 
@@ -77,7 +77,7 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     const rows = await page.locator('#batch-list .batch-status').allTextContents();
     expect(rows).toEqual(['Not analysed: your login has ended', 'Not sent: your login has ended', 'Not sent: your login has ended']);
     expect(await page.locator('#batch-wait').textContent()).toContain('Your login has ended');
-    expect(await page.locator('#batch-wait a').getAttribute('href')).toBe('/login?next=%2F');
+    expect(await page.locator('#batch-wait a').getAttribute('href')).toBe('/login?next=%2F&ended=1');
     expect(await shoot(page, 'session-ended-batch')).toEqual([]);
   });
 
@@ -109,7 +109,11 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     await page.locator('#study-error').waitFor({ state: 'visible' });
     expect(await page.locator('#study-error-title').textContent()).toBe('Your login has ended');
     expect(await page.locator('#study-error-login-link').isVisible()).toBe(true);
-    expect(await page.locator('#study-error-login-link').getAttribute('href')).toBe('/login?next=%2Fstudies');
+    expect(await page.locator('#study-error-login-link').getAttribute('href')).toBe('/login?next=%2Fstudies&ended=1');
+    // the link itself says the login ended: the notice shows even where the browser no longer sends the ended cookie
+    await h.context.clearCookies();
+    await Promise.all([page.waitForURL(/\/login\?/), page.click('#study-error-login-link')]);
+    expect(await page.locator('p.notice').textContent()).toContain('Your login has ended');
   });
 
   it('Back after "Log out" asks the server again: the login page, never the history of who logged out', async () => {
