@@ -129,6 +129,15 @@ describe('POST /api/v1/studies on fake models', () => {
     expect(alone.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: expect.stringContaining('No DICOM or NIfTI file was found in the upload: it holds 4 other files (DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg)') });
   });
 
+  it('the series as JPEG Lossless SV1 (a PACS CD export) → the same answer, slice results and thumbnails as uncompressed', async () => {
+    const [native, jpeg] = await Promise.all([post(dicomSeries(SERIES)), post(dicomSeries(SERIES, { jpegLossless: true }))]);
+    expect(jpeg.body.study.transferSyntax).toBe('1.2.840.10008.1.2.4.70');
+    // everything but timings, the record's id and the transfer syntax itself
+    const answer = (r: request.Response) => JSON.parse(JSON.stringify(r.body, (k, v: unknown) => (['timingsMs', 'analysisId', 'transferSyntax'].includes(k) ? null : v)));
+    expect(answer(jpeg)).toEqual(answer(native));
+    expect(jpeg.body).toMatchObject({ status: 'completed', label: 'glioma' });
+  });
+
   it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX', async () => {
     const b = dicomSlice(SERIES[0], { encapsulatedAs: '1.2.840.10008.1.2.4.90' });
     const res = await post([b], undefined, 415);

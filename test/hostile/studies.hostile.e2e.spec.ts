@@ -12,6 +12,7 @@ import request from 'supertest';
 import { loginAs } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { el, mrDicom, part10 } from '../support/dicom-pixel-fixtures';
+import { encodeLosslessJpeg, JPEG_LOSSLESS_SV1 } from '../support/jpeg-lossless-fixtures';
 import { noiseBytes } from './bytes';
 
 interface Entry {
@@ -139,6 +140,28 @@ function dicomCutInRows(): Buffer {
 interface StudyCase {
   name: string;
   files: { bytes: Buffer; filename: string }[];
+  /** the error code this case must get, where one is certain */
+  code?: string;
+}
+
+/**
+ * JPEG Lossless (SV1) DICOM of 256 × 256 12-bit noise whose compressed stream is damaged by `damage`
+ * (the file's Rows/Columns stay 256 × 256): cut, garbage, a frame header that lies.
+ */
+function losslessDicom(damage: (jpeg: Uint8Array) => Uint8Array, bitsAllocated: 8 | 16 = 16): Buffer {
+  const noise = noiseBytes(256 * 256 * 2, 40);
+  const words = Uint16Array.from({ length: 256 * 256 }, (_, i) => noise.readUInt16LE(2 * i) & 0xfff);
+  const jpeg = encodeLosslessJpeg(words, { width: 256, height: 256, precision: 12, predictor: 1 });
+  return mrDicom({ rows: 256, columns: 256, bitsAllocated, bitsStored: bitsAllocated === 8 ? 8 : 12, transferSyntax: JPEG_LOSSLESS_SV1, pixelData: el.encapsulated([damage(jpeg)]) });
+}
+
+/** The stream with its SOF3 frame header's size replaced. */
+function sofSize(w: number, h: number) {
+  return (jpeg: Uint8Array) => {
+    const b = Uint8Array.from(jpeg);
+    b.set([h >> 8, h & 0xff, w >> 8, w & 0xff], b.indexOf(0xc3) + 4);
+    return b;
+  };
 }
 
 const MB = 1024 * 1024;
@@ -177,6 +200,12 @@ function corpus(): StudyCase[] {
     { name: 'three noise .dcm files', files: [1, 2, 3].map((i) => ({ bytes: dicomLike(noiseBytes(2048, 30 + i)), filename: `n${i}.dcm` })) },
     { name: 'text named .dcm', files: [{ bytes: Buffer.from('hello, not a dicom file'), filename: 'x.dcm' }] },
     { name: 'empty file', files: [{ bytes: Buffer.alloc(0), filename: 'empty.nii.gz' }] },
+    { name: 'JPEG Lossless DICOM cut in its entropy-coded data', files: [{ bytes: losslessDicom((j) => j.subarray(0, j.length / 2)), filename: 'ljpeg-cut.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Lossless DICOM whose stream is noise', files: [{ bytes: losslessDicom(() => noiseBytes(20_000, 41)), filename: 'ljpeg-noise.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Lossless DICOM, entropy-coded data replaced by noise', files: [{ bytes: losslessDicom((j) => Uint8Array.from([...j.subarray(0, 80), ...noiseBytes(j.length - 80, 42)])), filename: 'ljpeg-garbled.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Lossless DICOM whose frame header claims 65535 × 65535 (bomb)', files: [{ bytes: losslessDicom(sofSize(65535, 65535)), filename: 'ljpeg-bomb.dcm' }], code: 'RESOLUTION_OUT_OF_RANGE' },
+    { name: 'JPEG Lossless DICOM whose frame header says 256 × 255 for 256 × 256', files: [{ bytes: losslessDicom(sofSize(256, 255)), filename: 'ljpeg-size.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Lossless DICOM: 12-bit samples in an 8-bit header', files: [{ bytes: losslessDicom((j) => j, 8), filename: 'ljpeg-depth.dcm' }], code: 'CORRUPT_IMAGE' },
   ];
   return cases;
 }
@@ -186,7 +215,7 @@ describe('hostile study uploads (POST /api/v1/studies)', () => {
   const outcomes: { name: string; status: number; body: Record<string, unknown> }[] = [];
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_BYTES: String(16 * MB) }));
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_BYTES: String(16 * MB), RATE_LIMIT_ANALYSES_PER_MINUTE: '100' }));
     const { bearer } = await loginAs(app);
     for (const c of corpus()) {
       let req = request(app.getHttpServer()).post('/api/v1/studies').set(bearer).set('Accept', 'application/json');
@@ -205,6 +234,13 @@ describe('hostile study uploads (POST /api/v1/studies)', () => {
     expect(outcomes.length).toBeGreaterThanOrEqual(20);
     const wrong = outcomes.filter((o) => !(o.status >= 400 && o.status < 500) || typeof o.body.code !== 'string');
     expect(wrong).toEqual([]);
+  });
+
+  it('gives the cases whose error is certain that error (JPEG Lossless: damaged streams 422 CORRUPT_IMAGE, a bomb 422 RESOLUTION_OUT_OF_RANGE)', () => {
+    const expected = corpus().filter((c) => c.code);
+    expect(expected.length).toBeGreaterThanOrEqual(6);
+    const got = expected.map((c) => ({ name: c.name, code: outcomes.find((o) => o.name === c.name)?.body.code }));
+    expect(got).toEqual(expected.map((c) => ({ name: c.name, code: c.code })));
   });
 
   it('wrote nothing outside memory for traversal names', () => {
