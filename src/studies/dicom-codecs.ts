@@ -2,10 +2,11 @@ import type { DicomInstance } from './dicom';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedTransferSyntaxError } from './study-errors';
 import { JpegLosslessError, LosslessDecoder, readLosslessHeader, type LosslessHeader } from './jpeg-lossless';
 import { nextTurn } from '../common/abort';
+import type { WasmCodec } from './wasm-codecs';
 
 /*
- * The compressed transfer syntaxes the study reader decodes itself (RLE Lossless, JPEG Lossless),
- * each into a frame's bytes in native layout — interleaved, little endian, one Bits Allocated word
+ * The compressed transfer syntaxes the study reader decodes itself (RLE Lossless, JPEG Lossless;
+ * JPEG-LS and JPEG 2000 in wasm-frames.ts), each into a frame's bytes in native layout — interleaved, little endian, one Bits Allocated word
  * per sample — so that the values then take the native path of dicom-pixels.ts (bits stored, high
  * bit, sign, Modality LUT / rescale, padding) bit for bit. JPEG Baseline goes through src/inference
  * (libvips) instead, from dicom-pixels.ts.
@@ -25,56 +26,74 @@ export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
   [JPEG_BASELINE]: 'JPEG Baseline (8-bit)',
   '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
   '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
+  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
+  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
+  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
+  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
 };
 
 /** Compressed syntaxes named in a 415 (not decoded). */
 const KNOWN_COMPRESSED: Record<string, string> = {
   '1.2.840.10008.1.2.4.51': 'JPEG Extended',
-  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
-  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
-  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
-  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
   '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
   '1.2.840.10008.1.2.4.202': 'HTJ2K Lossless RPCL',
   '1.2.840.10008.1.2.4.203': 'HTJ2K',
 };
 
+/** Decoded by the WebAssembly codecs in the codec thread (wasm-frames.ts). */
+const WASM_CODECS: Record<string, WasmCodec> = {
+  '1.2.840.10008.1.2.4.80': 'jpeg-ls',
+  '1.2.840.10008.1.2.4.81': 'jpeg-ls',
+  '1.2.840.10008.1.2.4.90': 'jpeg-2000',
+  '1.2.840.10008.1.2.4.91': 'jpeg-2000',
+};
+
 export const isJpegLossless = (ts: string): boolean => JPEG_LOSSLESS.has(ts);
-/** Frames of these syntaxes end at an EOI marker (encapsulated.ts finds frames by it). */
-export const endsAtEoi = (ts: string): boolean => ts === JPEG_BASELINE || JPEG_LOSSLESS.has(ts);
+export const wasmCodecOf = (ts: string): WasmCodec | null => WASM_CODECS[ts] ?? null;
+/** Grey-only compressed syntaxes whose decoded samples take the native path (series-assembly.ts checks their format). */
+export const decodesToWords = (ts: string): boolean => JPEG_LOSSLESS.has(ts) || ts in WASM_CODECS;
+/**
+ * Frames of these syntaxes end at a marker FF D9 (JPEG EOI, JPEG 2000 EOC) that their coded data
+ * cannot contain (byte stuffing): encapsulated.ts finds frames by it.
+ */
+export const endsAtEoi = (ts: string): boolean => ts === JPEG_BASELINE || decodesToWords(ts);
 
 /** 415 unless the transfer syntax is one this service decodes and the pixel data are native / encapsulated as that syntax says. */
 export function assertDecodable(inst: DicomInstance): void {
-  const native = inst.transferSyntax !== RLE && inst.transferSyntax !== JPEG_BASELINE && !JPEG_LOSSLESS.has(inst.transferSyntax);
+  const native = inst.transferSyntax !== RLE && inst.transferSyntax !== JPEG_BASELINE && !decodesToWords(inst.transferSyntax);
   if (!(inst.transferSyntax in READABLE_TRANSFER_SYNTAXES) || (native ? !inst.pixel : !inst.encapsulatedFrame)) {
     throw new UnsupportedTransferSyntaxError(inst.transferSyntax, KNOWN_COMPRESSED[inst.transferSyntax]);
   }
 }
 
-const which = (inst: DicomInstance, frame: number) => (inst.frames > 1 ? `frame ${frame + 1} of ${fileLabel(inst.pos)}` : fileLabel(inst.pos));
+/** What a compressed frame's header declares (checkFrameHeader). */
+export type FrameHeader = Pick<LosslessHeader, 'width' | 'height' | 'components' | 'precision'>;
+
+export const which = (inst: DicomInstance, frame: number): string => (inst.frames > 1 ? `frame ${frame + 1} of ${fileLabel(inst.pos)}` : fileLabel(inst.pos));
 
 /**
- * A JPEG Lossless frame's header against the DICOM header, before it is decoded: the size it
- * declares against the per-slice limit (a few bytes can declare 60,000 × 60,000) and Rows × Columns,
- * one component, and a precision that fits Bits Allocated (the decoded samples are written into
- * words of that size). A precision other than Bits Stored is read as the words it decodes to, as
- * pydicom does: Bits Stored and High Bit then select the value, as for native data.
+ * A compressed frame's header (JPEG Lossless, JPEG-LS, JPEG 2000) against the DICOM header, before
+ * it is decoded: the size it declares against the per-slice limit (a few bytes can declare
+ * 60,000 × 60,000) and Rows × Columns, its components against Samples per Pixel, and a precision
+ * that fits Bits Allocated (the decoded samples are written into words of that size). A precision
+ * other than Bits Stored is read as the words it decodes to, as pydicom does: Bits Stored and High
+ * Bit then select the value, as for native data.
  */
-function checkLosslessHeader(inst: DicomInstance, frame: number, h: LosslessHeader, maxPixels: number): void {
+export function checkFrameHeader(inst: DicomInstance, frame: number, name: string, h: FrameHeader, maxPixels: number): void {
   const at = which(inst, frame);
   if (h.width * h.height > maxPixels) {
     throw new SliceResolutionError(
-      `The JPEG Lossless frame header of ${at} declares ${h.width}×${h.height} px, more than the ${maxPixels.toLocaleString('en-GB')} pixels a slice may have; it was refused without being decoded.`,
+      `The ${name} frame header of ${at} declares ${h.width}×${h.height} px, more than the ${maxPixels.toLocaleString('en-GB')} pixels a slice may have; it was refused without being decoded.`,
     );
   }
   if (h.width !== inst.columns || h.height !== inst.rows) {
-    throw new CorruptStudyError(`The JPEG Lossless frame header of ${at} declares ${h.width}×${h.height} px, but the DICOM header says ${inst.columns}×${inst.rows} (Columns×Rows); it was refused without being decoded.`);
+    throw new CorruptStudyError(`The ${name} frame header of ${at} declares ${h.width}×${h.height} px, but the DICOM header says ${inst.columns}×${inst.rows} (Columns×Rows); it was refused without being decoded.`);
   }
   if (h.components !== inst.samplesPerPixel) {
-    throw new CorruptStudyError(`The JPEG Lossless frame of ${at} has ${h.components} components, but the DICOM header declares ${inst.samplesPerPixel} samples per pixel.`);
+    throw new CorruptStudyError(`The ${name} frame of ${at} has ${h.components} components, but the DICOM header declares ${inst.samplesPerPixel} samples per pixel.`);
   }
   const ba = inst.bitsAllocated ?? 0;
-  if (h.precision > ba) throw new CorruptStudyError(`The JPEG Lossless frame of ${at} holds ${h.precision}-bit samples, but the DICOM header declares ${ba} bits allocated.`);
+  if (h.precision > ba) throw new CorruptStudyError(`The ${name} frame of ${at} holds ${h.precision}-bit samples, but the DICOM header declares ${ba} bits allocated.`);
 }
 
 /** `work`, a damaged or unreadable stream (JpegLosslessError) becoming a 422 naming the frame. */
@@ -87,9 +106,9 @@ function attempt<T>(inst: DicomInstance, frame: number, work: () => T): T {
   }
 }
 
-/** Every frame's JPEG Lossless header, checked (checkLosslessHeader) before any frame of the study is decoded. */
+/** Every frame's JPEG Lossless header, checked (checkFrameHeader) before any frame of the study is decoded. */
 export function assertLosslessFrameHeaders(inst: DicomInstance, maxPixels: number, locate: (frame: number) => Uint8Array): void {
-  for (let f = 0; f < inst.frames; f++) checkLosslessHeader(inst, f, attempt(inst, f, () => readLosslessHeader(locate(f))), maxPixels);
+  for (let f = 0; f < inst.frames; f++) checkFrameHeader(inst, f, 'JPEG Lossless', attempt(inst, f, () => readLosslessHeader(locate(f))), maxPixels);
 }
 
 /**
@@ -107,7 +126,7 @@ const BAND_PIXELS = 1 << 18;
  */
 export async function decodeJpegLosslessFrame(inst: DicomInstance, frame: number, compressed: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
   const pixels = inst.rows * inst.columns;
-  checkLosslessHeader(inst, frame, attempt(inst, frame, () => readLosslessHeader(compressed)), pixels);
+  checkFrameHeader(inst, frame, 'JPEG Lossless', attempt(inst, frame, () => readLosslessHeader(compressed)), pixels);
   const dec = attempt(inst, frame, () => new LosslessDecoder(compressed, pixels));
   const band = Math.max(1, Math.floor(BAND_PIXELS / inst.columns));
   while (!dec.done) {

@@ -1,7 +1,8 @@
 import type { DicomInstance } from './dicom';
 import type { ModalityLut } from './voi-lut';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError } from './study-errors';
-import { assertDecodable, assertLosslessFrameHeaders, decodeJpegLosslessFrame, decodeRle, isJpegLossless, JPEG_BASELINE, RLE } from './dicom-codecs';
+import { assertDecodable, assertLosslessFrameHeaders, decodeJpegLosslessFrame, decodeRle, isJpegLossless, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
+import { assertWasmFrameHeaders, decodeWasmFrame } from './wasm-frames';
 import { decodeImage } from '../inference/image-decoder';
 import { readJpegFrame } from '../inference/jpeg-frame';
 import { nextTurn } from '../common/abort';
@@ -10,8 +11,8 @@ import { YIELD_EVERY_PIXELS } from './windowing';
 
 /*
  * Pixel decoding of a parsed DICOM instance (src/studies/dicom reads the header and locates the
- * pixel data; nothing here parses tags): native frames, and RLE and JPEG Lossless frames decoded to
- * native layout by dicom-codecs.ts, take one path; JPEG Baseline frames go through src/inference.
+ * pixel data; nothing here parses tags): native frames, and RLE, JPEG Lossless, JPEG-LS and JPEG 2000
+ * frames decoded to native layout (dicom-codecs.ts, wasm-frames.ts), take one path; JPEG Baseline frames go through src/inference.
  */
 
 export type DecodedFrame =
@@ -156,7 +157,7 @@ async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: U
 }
 
 /**
- * Every JPEG frame of a JPEG Baseline (or, in dicom-codecs.ts, JPEG Lossless) instance, from its frame header (SOF) alone, before any
+ * Every JPEG frame of a JPEG Baseline (or, in dicom-codecs.ts and wasm-frames.ts, JPEG Lossless, JPEG-LS, JPEG 2000) instance, from its frame header (SOF) alone, before any
  * frame of the study is decoded: a few hundred compressed bytes can declare a 60,000 × 60,000
  * frame (a decompression bomb), so the size the JPEG declares is what is checked — against the
  * per-slice limit, then against the DICOM Rows/Columns it must equal — not the size of its bytes.
@@ -166,6 +167,8 @@ async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: U
 export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number): void {
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
   if (isJpegLossless(inst.transferSyntax)) return assertLosslessFrameHeaders(inst, maxPixels, (f) => locateFrame(inst, f, bad));
+  const wasm = wasmCodecOf(inst.transferSyntax);
+  if (wasm) return assertWasmFrameHeaders(inst, wasm, maxPixels, (f) => locateFrame(inst, f, bad));
   if (inst.transferSyntax !== JPEG_BASELINE) return;
   for (let f = 0; f < inst.frames; f++) checkJpegFrameHeader(inst, f, locateFrame(inst, f, bad), maxPixels);
 }
@@ -195,15 +198,22 @@ function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Ui
 /**
  * One frame's bytes in native layout (interleaved samples; little endian unless the file is
  * big endian): a view into the file for native pixel data (a copy when its byte pairs are
- * swapped), a decoded buffer for RLE and JPEG Lossless (dicom-codecs.ts). `bytesPer`: bytes per sample (from the checked Bits Allocated).
+ * swapped), a decoded buffer for RLE, JPEG Lossless (dicom-codecs.ts), JPEG-LS and JPEG 2000 (wasm-frames.ts). `bytesPer`: bytes per sample (from the checked Bits Allocated).
  */
 async function frameBytes(inst: DicomInstance, frame: number, bytesPer: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<Uint8Array> {
   const size = inst.rows * inst.columns * inst.samplesPerPixel * bytesPer;
   if (inst.encapsulatedFrame) {
     const compressed = locateFrame(inst, frame, bad);
-    const lossless = isJpegLossless(inst.transferSyntax);
-    const out = lossless ? await decodeJpegLosslessFrame(inst, frame, compressed, signal) : inst.transferSyntax === RLE ? decodeRle(compressed, inst.samplesPerPixel, bytesPer, inst.rows * inst.columns) : null;
-    if (!out || out.length !== size) throw bad(`the ${lossless ? 'JPEG Lossless' : 'RLE'}-compressed pixel data is corrupt.`);
+    const ts = inst.transferSyntax;
+    const wasm = wasmCodecOf(ts);
+    const out = isJpegLossless(ts)
+      ? await decodeJpegLosslessFrame(inst, frame, compressed, signal)
+      : wasm
+        ? await decodeWasmFrame(inst, frame, wasm, compressed, signal)
+        : ts === RLE
+          ? decodeRle(compressed, inst.samplesPerPixel, bytesPer, inst.rows * inst.columns)
+          : null;
+    if (!out || out.length !== size) throw bad(`the ${READABLE_TRANSFER_SYNTAXES[ts] ?? 'compressed'} pixel data is corrupt.`);
     return out;
   }
   const start = inst.pixel!.offset + frame * size;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DicomInstance } from './dicom';
 import { sliceDirection } from './dicom-orientation';
 import { PHOTOMETRIC_SAMPLES } from './photometric';
-import { isJpegLossless, JPEG_BASELINE } from './dicom-codecs';
+import { decodesToWords, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES } from './dicom-codecs';
 import {
   fileLabel,
   InvalidPixelFormatError,
@@ -180,10 +180,11 @@ export function pixelFormat(inst: DicomInstance): PixelFormat {
     if (spp === 3 && !JPEG_COLOUR.has(pi)) throw new UnsupportedPixelFormatError(pos, `${pi} JPEG colour`);
     return { samples: spp, bytesPerSample: 1 };
   }
-  if (isJpegLossless(inst.transferSyntax)) {
-    // grey only: lossless colour JPEG is not an MR export; the 2–16-bit samples fill 8- or 16-bit words
-    if (spp === 3) throw new UnsupportedPixelFormatError(pos, `${pi} JPEG Lossless colour`);
-    if (ba !== 8 && ba !== 16) throw new InvalidPixelFormatError(pos, `${ba}-bit JPEG Lossless`);
+  if (decodesToWords(inst.transferSyntax)) {
+    // JPEG Lossless, JPEG-LS, JPEG 2000: grey only (colour is not an MR export); the 2–16-bit samples fill 8- or 16-bit words
+    const name = READABLE_TRANSFER_SYNTAXES[inst.transferSyntax];
+    if (spp === 3) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
+    if (ba !== 8 && ba !== 16) throw new InvalidPixelFormatError(pos, `${ba}-bit ${name}`);
     return { samples: 1, bytesPerSample: ba === 8 ? 1 : 2 };
   }
   if (spp === 3) {

@@ -82,8 +82,7 @@ export interface DicomOptions {
  * so the modality value is v again, and a window (128, 256) that maps it back to exactly v.
  */
 export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
-  const px = new Uint16Array(slice.width * slice.height);
-  for (let i = 0; i < px.length; i++) px[i] = slice.data[i] * 4 + 100;
+  const px = storedValues(slice);
   const sop = o.sopInstanceUid ?? DicomMetaDictionary.uid();
   const ds: Record<string, unknown> = {
     SOPClassUID: '1.2.840.10008.5.1.4.1.1.4',
@@ -148,6 +147,11 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     ds.ImageOrientationPatient = o.orientation ?? [1, 0, 0, 0, 1, 0];
   }
   return part10(ds, o.rle ? '1.2.840.10008.1.2.5' : o.jpegLossless ? JPEG_LOSSLESS_SV1 : o.encapsulatedAs ?? o.transferSyntax ?? '1.2.840.10008.1.2.1');
+}
+
+/** The 16-bit stored values dicomSlice writes for a slice (v·4 + 100): what a compressed fixture of it must encode. */
+export function storedValues(slice: GreySlice): Uint16Array {
+  return Uint16Array.from(slice.data, (v) => v * 4 + 100);
 }
 
 /** A naturalised dcmjs dataset (with SOPClassUID and SOPInstanceUID) written as a Part 10 file. */

@@ -1,0 +1,122 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { AnalysisUnavailableError } from '../common/errors';
+import type { WasmCodec, WasmFrame } from './wasm-codecs';
+
+export interface CodecRequest {
+  id: number;
+  codec: WasmCodec;
+  bytes: Uint8Array;
+}
+export type CodecResponse = { id: number; ok: true; frame: WasmFrame } | { id: number; ok: false; corrupt: boolean; error: string };
+
+/** The codec refused the stream (a 422 for the frame, not a fault of the service). */
+export class CodecStreamError extends Error {}
+
+interface Job {
+  req: CodecRequest;
+  resolve: (f: WasmFrame) => void;
+  reject: (e: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/** A worker left idle this long is ended, giving back its WebAssembly memory (which only grows). */
+const IDLE_MS = 10_000;
+
+/**
+ * One worker thread for the WebAssembly codecs (JPEG-LS, JPEG 2000), started on first use: frames
+ * are decoded one at a time in arrival order, off the event loop, each module loaded once per
+ * worker and reused. Cancellable: a queued frame whose signal aborts leaves the queue; the frame
+ * being decoded is stopped by ending the worker (WebAssembly cannot be interrupted otherwise; the
+ * next frame starts a fresh one, ~40 ms). A stream the codec refuses also ends the worker, since
+ * a trap may leave the module's state unusable. The worker is unref'd: it never keeps the process
+ * alive.
+ */
+export class CodecThread {
+  private worker: Worker | null = null;
+  private readonly queue: Job[] = [];
+  private current: Job | null = null;
+  private nextId = 1;
+  private idle: NodeJS.Timeout | null = null;
+
+  decode(codec: WasmCodec, bytes: Uint8Array, signal?: AbortSignal): Promise<WasmFrame> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<WasmFrame>((resolve, reject) => {
+      // a view into the file would be cloned with all of the file's buffer: only the frame's bytes go
+      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+      const job: Job = { req: { id: this.nextId++, codec, bytes: own }, resolve, reject, signal };
+      job.onAbort = () => this.abort(job);
+      signal?.addEventListener('abort', job.onAbort, { once: true });
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.current || !this.queue.length) {
+      if (!this.current && this.worker && !this.idle) {
+        this.idle = setTimeout(() => this.end(), IDLE_MS);
+        this.idle.unref();
+      }
+      return;
+    }
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
+    const job = this.queue.shift()!;
+    this.current = job;
+    this.spawn().postMessage(job.req);
+  }
+
+  private settle(job: Job, answer: () => void): void {
+    job.signal?.removeEventListener('abort', job.onAbort!);
+    if (this.current === job) this.current = null;
+    answer();
+    this.pump();
+  }
+
+  private abort(job: Job): void {
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    else if (this.current === job) this.end();
+    else return;
+    this.settle(job, () => job.reject(job.signal!.reason));
+  }
+
+  private spawn(): Worker {
+    if (this.worker) return this.worker;
+    const js = path.join(__dirname, 'codec.worker.js');
+    // from the sources (jest, ts-node) the worker runs its TypeScript through ts-node
+    const worker = fs.existsSync(js) ? new Worker(js) : new Worker(path.join(__dirname, 'codec.worker.ts'), { execArgv: ['-r', 'ts-node/register/transpile-only'] });
+    worker.unref();
+    worker.on('message', (res: CodecResponse) => {
+      const job = this.current;
+      if (!job || job.req.id !== res.id) return;
+      if (!res.ok) this.end();
+      this.settle(job, () => (res.ok ? job.resolve(res.frame) : job.reject(res.corrupt ? new CodecStreamError(res.error) : new AnalysisUnavailableError(`Frame decoding failed: ${res.error}`))));
+    });
+    const lost = () => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      const job = this.current;
+      if (job) this.settle(job, () => job.reject(new AnalysisUnavailableError('The frame decoder stopped.')));
+    };
+    worker.on('error', lost);
+    worker.on('exit', lost);
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Ends the worker now (its decode, if any, with it). */
+  end(): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
+    const w = this.worker;
+    this.worker = null;
+    w?.terminate().catch(() => undefined);
+  }
+}
+
+/** The process's one codec thread (nothing starts until a JPEG-LS or JPEG 2000 frame is decoded). */
+export const codecThread = new CodecThread();
