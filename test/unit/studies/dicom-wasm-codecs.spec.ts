@@ -195,6 +195,15 @@ describe('JPEG-LS and JPEG 2000 frames that lie: a named 4xx', () => {
     expect(await slices(file(ts, await (ts === JLS ? encodeJpegLs : encodeJ2k)(px, { width: C, height: R, bits: 12 })))).toHaveLength(1);
   });
 
+  it('signed JPEG 2000 of 8 bits → 415 from the header (the OpenJPEG build clamps its negative samples to 0), nothing decoded', async () => {
+    const samples = values(R * C, 8, 13);
+    const j2k = await encodeJ2k(samples, { width: C, height: R, bits: 8, signed: true });
+    const err = await errorOf(loadStudy([new Uint8Array(mrDicom({ rows: R, columns: C, bitsAllocated: 8, pixelRepresentation: 1, transferSyntax: J2K, pixelData: el.encapsulated([j2k]) }))], LIMITS));
+    expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+    expect(err.message).toMatch(/signed JPEG 2000 of 8 bits is not supported/);
+    expect(decode).not.toHaveBeenCalled();
+  });
+
   it('colour → 415, 32-bit → 422, from the header', async () => {
     const rgb = mrDicom({ rows: R, columns: C, bitsAllocated: 8, photometric: 'RGB', transferSyntax: J2K, pixelData: el.encapsulated([new Uint8Array(100)]) });
     const rgbErr = await errorOf(loadStudy([new Uint8Array(rgb)], LIMITS));
