@@ -113,10 +113,11 @@ export function assertLosslessFrameHeaders(inst: DicomInstance, maxPixels: numbe
 
 /**
  * Rows decoded between two turns of the event loop: this decoder takes ~16 ns a pixel (a 2048²
- * 12-bit frame in ~70 ms, measured with two busy cores), so a band of 256 Ki pixels holds the loop
- * ~5 ms; a 2048² frame takes 16 bands.
+ * 12-bit frame in ~70 ms, a 512² 16-bit one in ~4 ms, measured with two busy cores), so a band of
+ * 64 Ki pixels holds the loop ~1 ms. With 256 Ki-pixel bands a 24-slice 512² series held it up to
+ * 47–59 ms, with these 23–33 ms, as long as the native series (scripts/measure-study-codecs.ts).
  */
-const BAND_PIXELS = 1 << 18;
+const BAND_PIXELS = 1 << 16;
 
 /**
  * One JPEG Lossless frame as native-layout bytes (see the top of this file), decoded a band of
