@@ -11,7 +11,8 @@
  * Debian packages); run by hand:
  *   node -r ts-node/register/transpile-only scripts/codec-differential.ts OUT_DIR [files] [family]
  * (family: jpeg-lossless | jpeg-ls | jpeg-2000; all by default). Writes only into OUT_DIR
- * (generated files, synthetic values) and prints a JSON summary.
+ * (generated files, synthetic values) and prints a JSON summary. DUMP_VALUES=1 also writes the
+ * service's values of each compressed file beside it, for scripts/pydicom_codec_differential.py.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -195,6 +196,8 @@ async function main(): Promise<void> {
         t.failures.push(`${k} ${JSON.stringify(l)}: refused: ${(e as Error).message}`);
         continue;
       }
+      // for scripts/pydicom_codec_differential.py: the service's modality values of every frame
+      if (process.env.DUMP_VALUES) fs.writeFileSync(`${made.compressed}.ours.f32`, Buffer.concat(ours.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength))));
       if (same(ours, await values(made.reference))) t.sameAsReference++;
       else t.failures.push(`${k} ${JSON.stringify(l)}: differs from the reference decoder`);
       if (same(ours, original)) t.sameAsNative++;
