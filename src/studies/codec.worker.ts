@@ -6,6 +6,13 @@ import { decodeWasm, WasmDecodeError } from './wasm-codecs';
 parentPort?.on('message', (req: CodecRequest) => {
   decodeWasm(req.codec, req.bytes).then(
     (frame) => parentPort?.postMessage({ id: req.id, ok: true, frame } satisfies CodecResponse, [frame.data.buffer as ArrayBuffer]),
-    (err: unknown) => parentPort?.postMessage({ id: req.id, ok: false, corrupt: err instanceof WasmDecodeError, error: err instanceof Error ? err.message : String(err) } satisfies CodecResponse),
+    (err: unknown) =>
+      parentPort?.postMessage({
+        id: req.id,
+        ok: false,
+        corrupt: err instanceof WasmDecodeError,
+        restart: !(err instanceof WasmDecodeError) || err.trap,
+        error: err instanceof Error ? err.message : String(err),
+      } satisfies CodecResponse),
   );
 });

@@ -37,10 +37,20 @@ export function readJpegLsHeader(b: Uint8Array): CodestreamHeader {
     return false;
   });
   const h = (header as CodestreamHeader | null) ?? fail('it has no JPEG-LS frame header (SOF55)');
+  // a JPEG-LS stream cut short held the CharLS build for ~16 s before it gave up (a 64 × 48 frame,
+  // found by fuzzing); a complete one ends with EOI, perhaps followed by the DICOM pad byte
+  if (!endsWithEoi(b)) fail('it does not end with an EOI marker (cut short)');
   // T.87: P 2–16; a height of 0 would be left to a DNL-like marker, which no DICOM frame uses
   if (h.precision < 2 || h.precision > 16) fail(`its sample precision is ${h.precision} bits (2–16 allowed)`);
   if (h.width === 0 || h.height === 0) fail(`its frame header declares ${h.width}×${h.height} px`);
   return h;
+}
+
+/** FF D9 at the end, after any 00 bytes (a fragment is padded to an even length). */
+function endsWithEoi(b: Uint8Array): boolean {
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0) end--;
+  return end >= 2 && b[end - 2] === 0xff && b[end - 1] === 0xd9;
 }
 
 /**

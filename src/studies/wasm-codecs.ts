@@ -61,8 +61,19 @@ function decoderClass(codec: WasmCodec): Promise<new () => WasmDecoder> {
   return m;
 }
 
-/** The codec's error (CharLS throws C++ exceptions, which reach JS as bare numbers) as a message. */
-export class WasmDecodeError extends Error {}
+/**
+ * The codec refused the stream: a C++ exception (CharLS's reach JS as bare numbers), or `trap` — a
+ * WebAssembly trap (out-of-bounds access, unreachable), after which the module's state cannot be
+ * trusted and its worker is ended.
+ */
+export class WasmDecodeError extends Error {
+  constructor(
+    message: string,
+    readonly trap = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Decodes one frame; its samples are copied out of the WebAssembly memory before the decoder is
@@ -77,7 +88,9 @@ export async function decodeWasm(codec: WasmCodec, bytes: Uint8Array): Promise<W
     try {
       decoder.decode();
     } catch (err) {
-      throw new WasmDecodeError(typeof err === 'number' ? 'the codec refused the stream' : String(err));
+      // anything but the codec's own C++ exception (a WebAssembly RuntimeError, an embind error) counts as a trap
+      const own = typeof err === 'number';
+      throw new WasmDecodeError(own ? 'the codec refused the stream' : 'the codec failed on the stream', !own);
     }
     const info = decoder.getFrameInfo();
     if (!(info.width > 0 && info.height > 0 && info.componentCount > 0)) throw new WasmDecodeError('the codec decoded no image from the stream');

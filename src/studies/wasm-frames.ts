@@ -51,7 +51,7 @@ export async function decodeWasmFrame(inst: DicomInstance, frame: number, codec:
   checkHeader(inst, frame, codec, h, inst.rows * inst.columns);
   let d: WasmFrame;
   try {
-    d = await codecThread.decode(codec, compressed, signal);
+    d = await codecThread.decode(codec, compressed, h.width * h.height, signal);
   } catch (err) {
     if (err instanceof CodecStreamError) throw new CorruptStudyError(`The ${name} pixel data of ${which(inst, frame)} cannot be decoded: ${err.message}.`);
     throw err;
