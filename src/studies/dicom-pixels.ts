@@ -1,6 +1,8 @@
 import type { DicomInstance } from './dicom';
 import type { ModalityLut } from './voi-lut';
-import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError, UnsupportedTransferSyntaxError } from './study-errors';
+import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError } from './study-errors';
+import { assertDecodable, assertLosslessFrameHeaders, decodeJpegLosslessFrame, decodeRle, isJpegLossless, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
+import { assertWasmFrameHeaders, decodeWasmFrame } from './wasm-frames';
 import { decodeImage } from '../inference/image-decoder';
 import { readJpegFrame } from '../inference/jpeg-frame';
 import { nextTurn } from '../common/abort';
@@ -9,42 +11,9 @@ import { YIELD_EVERY_PIXELS } from './windowing';
 
 /*
  * Pixel decoding of a parsed DICOM instance (src/studies/dicom reads the header and locates the
- * pixel data; nothing here parses tags): native, RLE Lossless and JPEG Baseline frames.
+ * pixel data; nothing here parses tags): native frames, and RLE, JPEG Lossless, JPEG-LS and JPEG 2000
+ * frames decoded to native layout (dicom-codecs.ts, wasm-frames.ts), take one path; JPEG Baseline frames go through src/inference.
  */
-
-/** Transfer syntaxes whose pixel data this service reads (all uncompressed once parsed). */
-export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
-  '1.2.840.10008.1.2': 'Implicit VR Little Endian',
-  '1.2.840.10008.1.2.1': 'Explicit VR Little Endian',
-  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
-  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
-  '1.2.840.10008.1.2.5': 'RLE Lossless',
-  '1.2.840.10008.1.2.4.50': 'JPEG Baseline (8-bit)',
-};
-
-const RLE = '1.2.840.10008.1.2.5';
-const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
-
-const KNOWN_COMPRESSED: Record<string, string> = {
-  '1.2.840.10008.1.2.4.51': 'JPEG Extended',
-  '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
-  '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
-  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
-  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
-  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
-  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
-  '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
-  '1.2.840.10008.1.2.4.202': 'HTJ2K Lossless RPCL',
-  '1.2.840.10008.1.2.4.203': 'HTJ2K',
-};
-
-/** 415 unless the transfer syntax is one this service decodes and the pixel data are native. */
-export function assertDecodable(inst: DicomInstance): void {
-  const native = inst.transferSyntax !== RLE && inst.transferSyntax !== JPEG_BASELINE;
-  if (!(inst.transferSyntax in READABLE_TRANSFER_SYNTAXES) || (native ? !inst.pixel : !inst.encapsulatedFrame)) {
-    throw new UnsupportedTransferSyntaxError(inst.transferSyntax, KNOWN_COMPRESSED[inst.transferSyntax]);
-  }
-}
 
 export type DecodedFrame =
   | { kind: 'scalar'; width: number; height: number; values: Float32Array }
@@ -70,7 +39,7 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   if (inst.transferSyntax === JPEG_BASELINE) return decodeJpegFrame(inst, frame, bad, signal);
   if (spp === 3) {
     if (ba !== 8 || inst.photometric !== 'RGB') throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
-    const src = frameBytes(inst, frame, 1, bad);
+    const src = await frameBytes(inst, frame, 1, bad, signal);
     if (inst.planarConfiguration === 0 || inst.encapsulatedFrame) return { kind: 'rgb', width: columns, height: rows, data: Uint8Array.from(src) };
     const data = new Uint8Array(n * 3);
     for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = src[c * n + i];
@@ -89,7 +58,7 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   const hb = inst.highBit ?? stored - 1;
   if (!(hb < ba && hb >= stored - 1)) throw bad(`High Bit (${hb}) is inconsistent with Bits Stored (${stored}) and Bits Allocated (${ba}).`);
   const bytesPer = ba / 8;
-  const src = frameBytes(inst, frame, bytesPer, bad);
+  const src = await frameBytes(inst, frame, bytesPer, bad, signal);
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const le = !inst.bigEndian || inst.encapsulatedFrame !== null;
   const signed = inst.pixelRepresentation === 1;
@@ -188,7 +157,7 @@ async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: U
 }
 
 /**
- * Every JPEG frame of a JPEG Baseline instance, from its frame header (SOF) alone, before any
+ * Every JPEG frame of a JPEG Baseline (or, in dicom-codecs.ts and wasm-frames.ts, JPEG Lossless, JPEG-LS, JPEG 2000) instance, from its frame header (SOF) alone, before any
  * frame of the study is decoded: a few hundred compressed bytes can declare a 60,000 × 60,000
  * frame (a decompression bomb), so the size the JPEG declares is what is checked — against the
  * per-slice limit, then against the DICOM Rows/Columns it must equal — not the size of its bytes.
@@ -196,8 +165,11 @@ async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: U
  * it does a larger upload (STUDY_MAX_SLICE_PIXELS is what bounds a study slice).
  */
 export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number): void {
-  if (inst.transferSyntax !== JPEG_BASELINE) return;
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
+  if (isJpegLossless(inst.transferSyntax)) return assertLosslessFrameHeaders(inst, maxPixels, (f) => locateFrame(inst, f, bad));
+  const wasm = wasmCodecOf(inst.transferSyntax);
+  if (wasm) return assertWasmFrameHeaders(inst, wasm, maxPixels, (f) => locateFrame(inst, f, bad));
+  if (inst.transferSyntax !== JPEG_BASELINE) return;
   for (let f = 0; f < inst.frames; f++) checkJpegFrameHeader(inst, f, locateFrame(inst, f, bad), maxPixels);
 }
 
@@ -226,14 +198,22 @@ function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Ui
 /**
  * One frame's bytes in native layout (interleaved samples; little endian unless the file is
  * big endian): a view into the file for native pixel data (a copy when its byte pairs are
- * swapped), a decoded buffer for RLE. `bytesPer`: bytes per sample (from the checked Bits Allocated).
+ * swapped), a decoded buffer for RLE, JPEG Lossless (dicom-codecs.ts), JPEG-LS and JPEG 2000 (wasm-frames.ts). `bytesPer`: bytes per sample (from the checked Bits Allocated).
  */
-function frameBytes(inst: DicomInstance, frame: number, bytesPer: number, bad: (why: string) => Error): Uint8Array {
+async function frameBytes(inst: DicomInstance, frame: number, bytesPer: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<Uint8Array> {
   const size = inst.rows * inst.columns * inst.samplesPerPixel * bytesPer;
   if (inst.encapsulatedFrame) {
     const compressed = locateFrame(inst, frame, bad);
-    const out = decodeRle(compressed, inst.samplesPerPixel, bytesPer, inst.rows * inst.columns);
-    if (!out || out.length !== size) throw bad('the RLE-compressed pixel data is corrupt.');
+    const ts = inst.transferSyntax;
+    const wasm = wasmCodecOf(ts);
+    const out = isJpegLossless(ts)
+      ? await decodeJpegLosslessFrame(inst, frame, compressed, signal)
+      : wasm
+        ? await decodeWasmFrame(inst, frame, wasm, compressed, signal)
+        : ts === RLE
+          ? decodeRle(compressed, inst.samplesPerPixel, bytesPer, inst.rows * inst.columns)
+          : null;
+    if (!out || out.length !== size) throw bad(`the ${READABLE_TRANSFER_SYNTAXES[ts] ?? 'compressed'} pixel data is corrupt.`);
     return out;
   }
   const start = inst.pixel!.offset + frame * size;
@@ -262,40 +242,4 @@ function locateFrame(inst: DicomInstance, frame: number, bad: (why: string) => E
     if (err instanceof FileCheckError) throw err;
     throw bad('the compressed frames could not be located.');
   }
-}
-
-/**
- * DICOM RLE Lossless (PS3.5 Annex G): a 64-byte header (segment count, 15 offsets), then one
- * PackBits segment per byte plane — for each sample, most significant byte first. Returns the
- * frame interleaved and little endian, or null when the data are inconsistent.
- */
-export function decodeRle(data: Uint8Array, samples: number, bytesPer: number, pixels: number): Uint8Array | null {
-  if (data.length < 64) return null;
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const segments = dv.getUint32(0, true);
-  if (segments !== samples * bytesPer || segments > 15) return null;
-  const offsets: number[] = [];
-  for (let i = 0; i < segments; i++) offsets.push(dv.getUint32(4 + 4 * i, true));
-  const out = new Uint8Array(pixels * samples * bytesPer);
-  for (let seg = 0; seg < segments; seg++) {
-    const sample = Math.floor(seg / bytesPer);
-    const byteLE = bytesPer - 1 - (seg % bytesPer);
-    const stride = samples * bytesPer;
-    const base = sample * bytesPer + byteLE;
-    let p = offsets[seg];
-    const end = seg + 1 < segments ? offsets[seg + 1] : data.length;
-    if (p < 64 || p > end || end > data.length) return null;
-    let i = 0;
-    while (i < pixels && p < end) {
-      const n = (data[p++] << 24) >> 24; // int8
-      if (n >= 0) {
-        for (let k = 0; k <= n && i < pixels; k++) out[base + stride * i++] = data[p++];
-      } else if (n !== -128) {
-        const v = data[p++];
-        for (let k = 0; k < 1 - n && i < pixels; k++) out[base + stride * i++] = v;
-      }
-    }
-    if (i !== pixels) return null;
-  }
-  return out;
 }

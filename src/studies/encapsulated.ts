@@ -1,6 +1,7 @@
 import * as dicomParser from 'dicom-parser';
 import { FileCheckError } from '../common/errors';
 import { CorruptStudyError, FilePosition, fileLabel } from './study-errors';
+import { endsAtEoi } from './dicom-codecs';
 
 /**
  * Which fragments of encapsulated Pixel Data (PS3.5 A.4) form which frame. A frame may span
@@ -87,7 +88,7 @@ export function encapsulatedFrames(ds: dicomParser.DataSet, pixelEl: dicomParser
         `${fileLabel(pos)} declares ${frames} frames, but its compressed pixel data holds ${fragments.length} compressed fragment${fragments.length === 1 ? '' : 's'} (truncated, or Number of Frames is wrong).`,
       );
     }
-    groups ??= groupFragments(fragments, pixelEl.basicOffsetTable ?? [], frames, ds.byteArray, transferSyntax === '1.2.840.10008.1.2.4.50');
+    groups ??= groupFragments(fragments, pixelEl.basicOffsetTable ?? [], frames, ds.byteArray, endsAtEoi(transferSyntax));
     if (!groups) throw new UnsupportedFragmentLayoutError(pos, frames, fragments.length);
     const [first, count] = groups[frame];
     return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixelEl, first, count);

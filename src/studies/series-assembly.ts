@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DicomInstance } from './dicom';
 import { sliceDirection } from './dicom-orientation';
 import { PHOTOMETRIC_SAMPLES } from './photometric';
+import { decodesToWords, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES } from './dicom-codecs';
 import {
   fileLabel,
   InvalidPixelFormatError,
@@ -144,7 +145,6 @@ export function assertOneImagePerPosition(positions: (number | null)[], instance
 }
 
 const JPEG_COLOUR = new Set(['RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_PARTIAL_422', 'YBR_PARTIAL_420']);
-const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 
 export interface PixelFormat {
   samples: 1 | 3;
@@ -179,6 +179,13 @@ export function pixelFormat(inst: DicomInstance): PixelFormat {
     if (ba !== 8) throw new InvalidPixelFormatError(pos, `${ba}-bit JPEG Baseline`);
     if (spp === 3 && !JPEG_COLOUR.has(pi)) throw new UnsupportedPixelFormatError(pos, `${pi} JPEG colour`);
     return { samples: spp, bytesPerSample: 1 };
+  }
+  if (decodesToWords(inst.transferSyntax)) {
+    // JPEG Lossless, JPEG-LS, JPEG 2000: grey only (colour is not an MR export); the 2–16-bit samples fill 8- or 16-bit words
+    const name = READABLE_TRANSFER_SYNTAXES[inst.transferSyntax];
+    if (spp === 3) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
+    if (ba !== 8 && ba !== 16) throw new InvalidPixelFormatError(pos, `${ba}-bit ${name}`);
+    return { samples: 1, bytesPerSample: ba === 8 ? 1 : 2 };
   }
   if (spp === 3) {
     if (pi !== 'RGB') throw new UnsupportedPixelFormatError(pos, `${pi} colour pixel data (only RGB is read uncompressed)`);

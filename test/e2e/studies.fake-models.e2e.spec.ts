@@ -15,7 +15,9 @@ import { cardCaveat } from '../support/cards';
 import { asDicom, asNifti, expectedRanks, foundRanks } from '../support/orientation-phantom';
 import { SERIES } from '../support/study-e2e';
 import { sideFiles } from '../support/side-files';
-import { dicomSeries, dicomSlice, MARKER, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
+import { dicomSeries, dicomSlice, MARKER, nifti1, storedValues, syntheticSlice, zip } from '../support/study-fixtures';
+import { encodeJ2k, encodeJpegLs } from '../support/wasm-encoders';
+import { codecThread } from '../../src/studies/codec-thread';
 
 /**
  * The real app on the deterministic fake models (class = mean brightness): bright slices are
@@ -38,10 +40,12 @@ describe('POST /api/v1/studies on fake models', () => {
   };
 
   beforeAll(async () => {
-    ({ app, user, dbDir } = await startLoggedApp(logs));
+    // more studies than the default 20 a minute: each compressed series is compared with the native one
+    ({ app, user, dbDir } = await startLoggedApp(logs, { RATE_LIMIT_ANALYSES_PER_MINUTE: '60' }));
   });
   afterAll(async () => {
     await app.close();
+    codecThread.end();
   });
 
   it('a brain MR series → completed with a label, one result per slice, single-analysis field names', async () => {
@@ -129,8 +133,30 @@ describe('POST /api/v1/studies on fake models', () => {
     expect(alone.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: expect.stringContaining('No DICOM or NIfTI file was found in the upload: it holds 4 other files (DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg)') });
   });
 
+  it('the series as JPEG Lossless SV1 (a PACS CD export) → the same answer, slice results and thumbnails as uncompressed', async () => {
+    const [native, jpeg] = await Promise.all([post(dicomSeries(SERIES)), post(dicomSeries(SERIES, { jpegLossless: true }))]);
+    expect(jpeg.body.study.transferSyntax).toBe('1.2.840.10008.1.2.4.70');
+    // everything but timings, the record's id and the transfer syntax itself
+    const answer = (r: request.Response) => JSON.parse(JSON.stringify(r.body, (k, v: unknown) => (['timingsMs', 'analysisId', 'transferSyntax'].includes(k) ? null : v)));
+    expect(answer(jpeg)).toEqual(answer(native));
+    expect(jpeg.body).toMatchObject({ status: 'completed', label: 'glioma' });
+  });
+
+  it.each([
+    ['JPEG-LS', '1.2.840.10008.1.2.4.80', encodeJpegLs],
+    ['JPEG 2000', '1.2.840.10008.1.2.4.90', encodeJ2k],
+  ] as const)('the series as %s lossless → the same answer, slice results and thumbnails as uncompressed', async (_, ts, encode) => {
+    const compressed = await Promise.all(
+      SERIES.map(async (s, i) => dicomSlice(s, { z: i * 5, instanceNumber: i + 1, encapsulatedAs: ts, fragment: await encode(storedValues(s), { width: s.width, height: s.height, bits: 16 }) })),
+    );
+    const [native, other] = await Promise.all([post(dicomSeries(SERIES)), post(compressed)]);
+    expect(other.body.study.transferSyntax).toBe(ts);
+    const answer = (r: request.Response) => JSON.parse(JSON.stringify(r.body, (k, v: unknown) => (['timingsMs', 'analysisId', 'transferSyntax'].includes(k) ? null : v)));
+    expect(answer(other)).toEqual(answer(native));
+  });
+
   it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX', async () => {
-    const b = dicomSlice(SERIES[0], { encapsulatedAs: '1.2.840.10008.1.2.4.90' });
+    const b = dicomSlice(SERIES[0], { encapsulatedAs: '1.2.840.10008.1.2.4.201' }); // HTJ2K
     const res = await post([b], undefined, 415);
     expect(res.body.code).toBe('UNSUPPORTED_TRANSFER_SYNTAX');
   });

@@ -27,8 +27,8 @@ export interface LoggedApp {
  * The app on the fake models, logging verbosely into `logs` (its own logger and Nest's static
  * one, so that no line escapes the search), with a logged-in user.
  */
-export async function startLoggedApp(logs: CapturingLogger): Promise<LoggedApp> {
-  const config = testConfig({ MODELS_DIR: FAKE_MODELS_DIR, LOG_LEVEL: 'verbose' });
+export async function startLoggedApp(logs: CapturingLogger, overrides: Record<string, string> = {}): Promise<LoggedApp> {
+  const config = testConfig({ MODELS_DIR: FAKE_MODELS_DIR, LOG_LEVEL: 'verbose', ...overrides });
   const app = await startApp(config);
   app.useLogger(logs);
   Logger.overrideLogger(logs);

@@ -12,6 +12,9 @@ import request from 'supertest';
 import { loginAs } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { el, mrDicom, part10 } from '../support/dicom-pixel-fixtures';
+import { encodeLosslessJpeg, JPEG_LOSSLESS_SV1 } from '../support/jpeg-lossless-fixtures';
+import { encodeJ2k, encodeJpegLs } from '../support/wasm-encoders';
+import { codecThread } from '../../src/studies/codec-thread';
 import { noiseBytes } from './bytes';
 
 interface Entry {
@@ -139,6 +142,55 @@ function dicomCutInRows(): Buffer {
 interface StudyCase {
   name: string;
   files: { bytes: Buffer; filename: string }[];
+  /** the error code this case must get, where one is certain */
+  code?: string;
+}
+
+/**
+ * JPEG Lossless (SV1) DICOM of 256 × 256 12-bit noise whose compressed stream is damaged by `damage`
+ * (the file's Rows/Columns stay 256 × 256): cut, garbage, a frame header that lies.
+ */
+function losslessDicom(damage: (jpeg: Uint8Array) => Uint8Array, bitsAllocated: 8 | 16 = 16): Buffer {
+  const noise = noiseBytes(256 * 256 * 2, 40);
+  const words = Uint16Array.from({ length: 256 * 256 }, (_, i) => noise.readUInt16LE(2 * i) & 0xfff);
+  const jpeg = encodeLosslessJpeg(words, { width: 256, height: 256, precision: 12, predictor: 1 });
+  return mrDicom({ rows: 256, columns: 256, bitsAllocated, bitsStored: bitsAllocated === 8 ? 8 : 12, transferSyntax: JPEG_LOSSLESS_SV1, pixelData: el.encapsulated([damage(jpeg)]) });
+}
+
+/** JPEG-LS (.80) and JPEG 2000 (.90) DICOM of 256 × 256 12-bit noise, damaged: their encoders are async, so these cases are built before the uploads. */
+async function wasmCases(): Promise<StudyCase[]> {
+  const noise = noiseBytes(256 * 256 * 2, 43);
+  const words = Uint16Array.from({ length: 256 * 256 }, (_, i) => noise.readUInt16LE(2 * i) & 0xfff);
+  const o = { width: 256, height: 256, bits: 12 };
+  const [ls, j2k] = await Promise.all([encodeJpegLs(words, o), encodeJ2k(words, o)]);
+  const dicom = (ts: string, stream: Uint8Array, bitsAllocated = 16) =>
+    mrDicom({ rows: 256, columns: 256, bitsAllocated, bitsStored: bitsAllocated === 8 ? 8 : 12, transferSyntax: ts, pixelData: el.encapsulated([stream]) });
+  const siz = (w: number, h: number) => {
+    const b = Uint8Array.from(j2k);
+    new DataView(b.buffer).setUint32(8, w);
+    new DataView(b.buffer).setUint32(12, h);
+    return b;
+  };
+  const JLS = '1.2.840.10008.1.2.4.80';
+  const J2K = '1.2.840.10008.1.2.4.90';
+  return [
+    { name: 'JPEG-LS DICOM cut in half', files: [{ bytes: dicom(JLS, ls.subarray(0, ls.length >> 1)), filename: 'jls-cut.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG-LS DICOM whose scan is noise', files: [{ bytes: dicom(JLS, Uint8Array.from([...ls.subarray(0, 40), ...noiseBytes(ls.length - 40, 44)])), filename: 'jls-noise.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG-LS DICOM: 12-bit samples in an 8-bit header', files: [{ bytes: dicom(JLS, ls, 8), filename: 'jls-depth.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG 2000 DICOM cut in half', files: [{ bytes: dicom(J2K, j2k.subarray(0, j2k.length >> 1)), filename: 'j2k-cut.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG 2000 DICOM whose SIZ claims 65535 × 65535 (bomb)', files: [{ bytes: dicom(J2K, siz(65535, 65535)), filename: 'j2k-bomb.dcm' }], code: 'RESOLUTION_OUT_OF_RANGE' },
+    { name: 'JPEG 2000 DICOM whose SIZ says 256 × 257', files: [{ bytes: dicom(J2K, siz(256, 257)), filename: 'j2k-size.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG 2000 DICOM whose codestream after SIZ is noise', files: [{ bytes: dicom(J2K, Uint8Array.from([...j2k.subarray(0, 60), ...noiseBytes(j2k.length - 60, 45)])), filename: 'j2k-noise.dcm' }], code: 'CORRUPT_IMAGE' },
+  ];
+}
+
+/** The stream with its SOF3 frame header's size replaced. */
+function sofSize(w: number, h: number) {
+  return (jpeg: Uint8Array) => {
+    const b = Uint8Array.from(jpeg);
+    b.set([h >> 8, h & 0xff, w >> 8, w & 0xff], b.indexOf(0xc3) + 4);
+    return b;
+  };
 }
 
 const MB = 1024 * 1024;
@@ -177,6 +229,12 @@ function corpus(): StudyCase[] {
     { name: 'three noise .dcm files', files: [1, 2, 3].map((i) => ({ bytes: dicomLike(noiseBytes(2048, 30 + i)), filename: `n${i}.dcm` })) },
     { name: 'text named .dcm', files: [{ bytes: Buffer.from('hello, not a dicom file'), filename: 'x.dcm' }] },
     { name: 'empty file', files: [{ bytes: Buffer.alloc(0), filename: 'empty.nii.gz' }] },
+    { name: 'JPEG Lossless DICOM cut in its entropy-coded data', files: [{ bytes: losslessDicom((j) => j.subarray(0, j.length / 2)), filename: 'ljpeg-cut.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Lossless DICOM whose stream is noise', files: [{ bytes: losslessDicom(() => noiseBytes(20_000, 41)), filename: 'ljpeg-noise.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Lossless DICOM, entropy-coded data replaced by noise', files: [{ bytes: losslessDicom((j) => Uint8Array.from([...j.subarray(0, 80), ...noiseBytes(j.length - 80, 42)])), filename: 'ljpeg-garbled.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Lossless DICOM whose frame header claims 65535 × 65535 (bomb)', files: [{ bytes: losslessDicom(sofSize(65535, 65535)), filename: 'ljpeg-bomb.dcm' }], code: 'RESOLUTION_OUT_OF_RANGE' },
+    { name: 'JPEG Lossless DICOM whose frame header says 256 × 255 for 256 × 256', files: [{ bytes: losslessDicom(sofSize(256, 255)), filename: 'ljpeg-size.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Lossless DICOM: 12-bit samples in an 8-bit header', files: [{ bytes: losslessDicom((j) => j, 8), filename: 'ljpeg-depth.dcm' }], code: 'CORRUPT_IMAGE' },
   ];
   return cases;
 }
@@ -184,11 +242,13 @@ function corpus(): StudyCase[] {
 describe('hostile study uploads (POST /api/v1/studies)', () => {
   let app: NestExpressApplication;
   const outcomes: { name: string; status: number; body: Record<string, unknown> }[] = [];
+  let cases: StudyCase[] = [];
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_BYTES: String(16 * MB) }));
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_BYTES: String(16 * MB), RATE_LIMIT_ANALYSES_PER_MINUTE: '100' }));
     const { bearer } = await loginAs(app);
-    for (const c of corpus()) {
+    cases = [...corpus(), ...(await wasmCases())];
+    for (const c of cases) {
       let req = request(app.getHttpServer()).post('/api/v1/studies').set(bearer).set('Accept', 'application/json');
       for (const f of c.files) req = req.attach('files', f.bytes, { filename: f.filename, contentType: 'application/octet-stream' });
       const res = await req;
@@ -198,6 +258,7 @@ describe('hostile study uploads (POST /api/v1/studies)', () => {
 
   afterAll(async () => {
     await app?.close();
+    codecThread.end();
   });
 
   it('answers every hostile study with a 4xx and the JSON error shape — never 5xx, never completed', () => {
@@ -205,6 +266,13 @@ describe('hostile study uploads (POST /api/v1/studies)', () => {
     expect(outcomes.length).toBeGreaterThanOrEqual(20);
     const wrong = outcomes.filter((o) => !(o.status >= 400 && o.status < 500) || typeof o.body.code !== 'string');
     expect(wrong).toEqual([]);
+  });
+
+  it('gives the cases whose error is certain that error (JPEG Lossless, JPEG-LS, JPEG 2000: damaged streams 422 CORRUPT_IMAGE, bombs 422 RESOLUTION_OUT_OF_RANGE)', () => {
+    const expected = cases.filter((c) => c.code);
+    expect(expected.length).toBeGreaterThanOrEqual(13);
+    const got = expected.map((c) => ({ name: c.name, code: outcomes.find((o) => o.name === c.name)?.body.code }));
+    expect(got).toEqual(expected.map((c) => ({ name: c.name, code: c.code })));
   });
 
   it('wrote nothing outside memory for traversal names', () => {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { SHARED_DIR } from './app';
 import { rleEncode16 } from './rle-fixtures';
+import { encodeLosslessJpeg, JPEG_LOSSLESS_SV1 } from './jpeg-lossless-fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dcmjs = require('dcmjs');
@@ -59,6 +60,8 @@ export interface DicomOptions {
   photometric?: string;
   /** write the pixel data RLE Lossless-compressed (encapsulated, our own encoder) */
   rle?: boolean;
+  /** write the pixel data JPEG Lossless SV1-compressed (encapsulated, jpeg-lossless-fixtures.ts) */
+  jpegLossless?: boolean;
   /** claim this (compressed) transfer syntax, with one encapsulated fragment (`fragment`, else junk) */
   encapsulatedAs?: string;
   fragment?: Uint8Array;
@@ -79,8 +82,7 @@ export interface DicomOptions {
  * so the modality value is v again, and a window (128, 256) that maps it back to exactly v.
  */
 export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
-  const px = new Uint16Array(slice.width * slice.height);
-  for (let i = 0; i < px.length; i++) px[i] = slice.data[i] * 4 + 100;
+  const px = storedValues(slice);
   const sop = o.sopInstanceUid ?? DicomMetaDictionary.uid();
   const ds: Record<string, unknown> = {
     SOPClassUID: '1.2.840.10008.5.1.4.1.1.4',
@@ -110,11 +112,13 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     PixelData: [
       o.rle
         ? rleEncode16(px).buffer
-        : o.encapsulatedAs
+        : o.jpegLossless
+          ? encodeLosslessJpeg(px, { width: slice.width, height: slice.height, precision: 16 }).buffer
+          : o.encapsulatedAs
           ? (o.fragment ? Uint8Array.from(o.fragment) : new Uint8Array(1000).fill(0xab)).buffer
           : px.buffer,
     ],
-    _vrMap: { PixelData: o.rle || o.encapsulatedAs ? 'OB' : 'OW' },
+    _vrMap: { PixelData: o.rle || o.jpegLossless || o.encapsulatedAs ? 'OB' : 'OW' },
   };
   if (o.bodyPart !== undefined) ds.BodyPartExamined = o.bodyPart;
   if (o.tags) Object.assign(ds, o.tags);
@@ -142,7 +146,12 @@ export function dicomSlice(slice: GreySlice, o: DicomOptions = {}): Buffer {
     ds.ImagePositionPatient = o.position ?? [-115, -115, o.z ?? 0];
     ds.ImageOrientationPatient = o.orientation ?? [1, 0, 0, 0, 1, 0];
   }
-  return part10(ds, o.rle ? '1.2.840.10008.1.2.5' : o.encapsulatedAs ?? o.transferSyntax ?? '1.2.840.10008.1.2.1');
+  return part10(ds, o.rle ? '1.2.840.10008.1.2.5' : o.jpegLossless ? JPEG_LOSSLESS_SV1 : o.encapsulatedAs ?? o.transferSyntax ?? '1.2.840.10008.1.2.1');
+}
+
+/** The 16-bit stored values dicomSlice writes for a slice (v·4 + 100): what a compressed fixture of it must encode. */
+export function storedValues(slice: GreySlice): Uint16Array {
+  return Uint16Array.from(slice.data, (v) => v * 4 + 100);
 }
 
 /** A naturalised dcmjs dataset (with SOPClassUID and SOPInstanceUID) written as a Part 10 file. */

@@ -1,0 +1,102 @@
+import { walkJpegSegments } from '../inference/jpeg-markers';
+
+/*
+ * The frame size, sample precision and components a JPEG-LS or JPEG 2000 stream declares, read
+ * from its markers alone, before the stream goes near a decoder: what the study reader checks
+ * against Rows × Columns, Bits Allocated and its pixel limit (a few bytes can declare 60,000²).
+ */
+
+export interface CodestreamHeader {
+  width: number;
+  height: number;
+  /** bits per sample */
+  precision: number;
+  components: number;
+  /** JPEG 2000 may code signed samples; JPEG-LS samples are unsigned */
+  signed: boolean;
+}
+
+/** The stream is not what its transfer syntax says, or its header is damaged; the message says which. */
+export class CodestreamError extends Error {}
+
+const fail = (why: string): never => {
+  throw new CodestreamError(why);
+};
+
+/** JPEG-LS (ITU-T T.87): SOI, then the SOF55 frame header (FF F7: P, Y, X, Nf). */
+export function readJpegLsHeader(b: Uint8Array): CodestreamHeader {
+  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) fail('it does not start with a JPEG SOI marker');
+  let header: CodestreamHeader | null = null;
+  walkJpegSegments(b, ({ marker, body, end }) => {
+    if (end > b.length) fail('its markers are cut off');
+    if (marker === 0xda) fail('its scan comes before any frame header');
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) fail(`it is not JPEG-LS (frame type SOF${marker - 0xc0})`);
+    if (marker !== 0xf7) return true;
+    if (end - body < 6) fail('its frame header is too short');
+    header = { precision: b[body], height: (b[body + 1] << 8) | b[body + 2], width: (b[body + 3] << 8) | b[body + 4], components: b[body + 5], signed: false };
+    return false;
+  });
+  const h = (header as CodestreamHeader | null) ?? fail('it has no JPEG-LS frame header (SOF55)');
+  // a JPEG-LS stream cut short held the CharLS build for ~16 s before it gave up (a 64 × 48 frame,
+  // found by fuzzing); a complete one ends with EOI, perhaps followed by the DICOM pad byte
+  if (!endsWithEoi(b)) fail('it does not end with an EOI marker (cut short)');
+  // T.87: P 2–16; a height of 0 would be left to a DNL-like marker, which no DICOM frame uses
+  if (h.precision < 2 || h.precision > 16) fail(`its sample precision is ${h.precision} bits (2–16 allowed)`);
+  if (h.width === 0 || h.height === 0) fail(`its frame header declares ${h.width}×${h.height} px`);
+  return h;
+}
+
+/** FF D9 at the end, after any 00 bytes (a fragment is padded to an even length). */
+function endsWithEoi(b: Uint8Array): boolean {
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0) end--;
+  return end >= 2 && b[end - 2] === 0xff && b[end - 1] === 0xd9;
+}
+
+/**
+ * JPEG 2000 (ISO/IEC 15444-1): the SIZ segment that must follow SOC (FF 4F FF 51), in a bare
+ * codestream — what DICOM stores — or inside a JP2 file's contiguous codestream box ('jp2c'),
+ * which some writers leave around it.
+ */
+export function readJ2kHeader(bytes: Uint8Array): CodestreamHeader {
+  const b = codestream(bytes);
+  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0x4f || b[2] !== 0xff || b[3] !== 0x51) fail('it does not start with a JPEG 2000 codestream (SOC, SIZ)');
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (b.length < 4 + 2 + 36 + 2) fail('its SIZ segment is cut off');
+  const length = dv.getUint16(4);
+  const csiz = dv.getUint16(4 + 36);
+  if (csiz < 1 || length !== 38 + 3 * csiz || 4 + length > b.length) fail('its SIZ segment is inconsistent');
+  const [xsiz, ysiz, xo, yo] = [dv.getUint32(8), dv.getUint32(12), dv.getUint32(16), dv.getUint32(20)];
+  if (xo >= xsiz || yo >= ysiz) fail('its SIZ segment declares an empty image');
+  // every component: one precision and sign, not subsampled (Ssiz: bit 7 sign, bits 0–6 depth − 1)
+  const ssiz = b[4 + 38];
+  for (let c = 0; c < csiz; c++) {
+    const at = 4 + 38 + 3 * c;
+    if (b[at] !== ssiz) fail('its components differ in precision or sign');
+    if (b[at + 1] !== 1 || b[at + 2] !== 1) fail('its components are subsampled');
+  }
+  const precision = (ssiz & 0x7f) + 1;
+  if (precision > 16) fail(`its sample precision is ${precision} bits (up to 16 read)`);
+  return { width: xsiz - xo, height: ysiz - yo, precision, components: csiz, signed: (ssiz & 0x80) !== 0 };
+}
+
+/** The codestream of a JP2 file (its 'jp2c' box), or the bytes themselves when they are not JP2. */
+function codestream(b: Uint8Array): Uint8Array {
+  const box = (at: number) => String.fromCharCode(b[at + 4], b[at + 5], b[at + 6], b[at + 7]);
+  if (b.length < 12 || box(0) !== 'jP  ') return b;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  // boxes: length (4; 1: an 8-byte length follows; 0: to the end), type (4), content
+  for (let at = 0, boxes = 0; at + 8 <= b.length && boxes < 64; boxes++) {
+    let size = dv.getUint32(at);
+    let head = 8;
+    if (size === 1) {
+      if (at + 16 > b.length) break;
+      size = Number(dv.getBigUint64(at + 8));
+      head = 16;
+    } else if (size === 0) size = b.length - at;
+    if (size < head) break;
+    if (box(at) === 'jp2c') return b.subarray(at + head, Math.min(b.length, at + size));
+    at += size;
+  }
+  return fail('it is a JP2 file without a codestream box');
+}

@@ -1,0 +1,181 @@
+import type { DicomInstance } from './dicom';
+import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedTransferSyntaxError } from './study-errors';
+import { JpegLosslessError, LosslessDecoder, readLosslessHeader, type LosslessHeader } from './jpeg-lossless';
+import { nextTurn } from '../common/abort';
+import type { WasmCodec } from './wasm-codecs';
+
+/*
+ * The compressed transfer syntaxes the study reader decodes itself (RLE Lossless, JPEG Lossless;
+ * JPEG-LS and JPEG 2000 in wasm-frames.ts), each into a frame's bytes in native layout — interleaved, little endian, one Bits Allocated word
+ * per sample — so that the values then take the native path of dicom-pixels.ts (bits stored, high
+ * bit, sign, Modality LUT / rescale, padding) bit for bit. JPEG Baseline goes through src/inference
+ * (libvips) instead, from dicom-pixels.ts.
+ */
+
+export const RLE = '1.2.840.10008.1.2.5';
+export const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+const JPEG_LOSSLESS = new Set(['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70']);
+
+/** Transfer syntaxes whose pixel data this service reads. */
+export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
+  '1.2.840.10008.1.2': 'Implicit VR Little Endian',
+  '1.2.840.10008.1.2.1': 'Explicit VR Little Endian',
+  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
+  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
+  [RLE]: 'RLE Lossless',
+  [JPEG_BASELINE]: 'JPEG Baseline (8-bit)',
+  '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
+  '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
+  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
+  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
+  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
+  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
+};
+
+/** Compressed syntaxes named in a 415 (not decoded). */
+const KNOWN_COMPRESSED: Record<string, string> = {
+  '1.2.840.10008.1.2.4.51': 'JPEG Extended',
+  '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
+  '1.2.840.10008.1.2.4.202': 'HTJ2K Lossless RPCL',
+  '1.2.840.10008.1.2.4.203': 'HTJ2K',
+};
+
+/** Decoded by the WebAssembly codecs in the codec thread (wasm-frames.ts). */
+const WASM_CODECS: Record<string, WasmCodec> = {
+  '1.2.840.10008.1.2.4.80': 'jpeg-ls',
+  '1.2.840.10008.1.2.4.81': 'jpeg-ls',
+  '1.2.840.10008.1.2.4.90': 'jpeg-2000',
+  '1.2.840.10008.1.2.4.91': 'jpeg-2000',
+};
+
+export const isJpegLossless = (ts: string): boolean => JPEG_LOSSLESS.has(ts);
+export const wasmCodecOf = (ts: string): WasmCodec | null => WASM_CODECS[ts] ?? null;
+/** Grey-only compressed syntaxes whose decoded samples take the native path (series-assembly.ts checks their format). */
+export const decodesToWords = (ts: string): boolean => JPEG_LOSSLESS.has(ts) || ts in WASM_CODECS;
+/**
+ * Frames of these syntaxes end at a marker FF D9 (JPEG EOI, JPEG 2000 EOC) that their coded data
+ * cannot contain (byte stuffing): encapsulated.ts finds frames by it.
+ */
+export const endsAtEoi = (ts: string): boolean => ts === JPEG_BASELINE || decodesToWords(ts);
+
+/** 415 unless the transfer syntax is one this service decodes and the pixel data are native / encapsulated as that syntax says. */
+export function assertDecodable(inst: DicomInstance): void {
+  const native = inst.transferSyntax !== RLE && inst.transferSyntax !== JPEG_BASELINE && !decodesToWords(inst.transferSyntax);
+  if (!(inst.transferSyntax in READABLE_TRANSFER_SYNTAXES) || (native ? !inst.pixel : !inst.encapsulatedFrame)) {
+    throw new UnsupportedTransferSyntaxError(inst.transferSyntax, KNOWN_COMPRESSED[inst.transferSyntax]);
+  }
+}
+
+/** What a compressed frame's header declares (checkFrameHeader). */
+export type FrameHeader = Pick<LosslessHeader, 'width' | 'height' | 'components' | 'precision'>;
+
+export const which = (inst: DicomInstance, frame: number): string => (inst.frames > 1 ? `frame ${frame + 1} of ${fileLabel(inst.pos)}` : fileLabel(inst.pos));
+
+/**
+ * A compressed frame's header (JPEG Lossless, JPEG-LS, JPEG 2000) against the DICOM header, before
+ * it is decoded: the size it declares against the per-slice limit (a few bytes can declare
+ * 60,000 × 60,000) and Rows × Columns, its components against Samples per Pixel, and a precision
+ * that fits Bits Allocated (the decoded samples are written into words of that size). A precision
+ * other than Bits Stored is read as the words it decodes to, as pydicom does: Bits Stored and High
+ * Bit then select the value, as for native data.
+ */
+export function checkFrameHeader(inst: DicomInstance, frame: number, name: string, h: FrameHeader, maxPixels: number): void {
+  const at = which(inst, frame);
+  if (h.width * h.height > maxPixels) {
+    throw new SliceResolutionError(
+      `The ${name} frame header of ${at} declares ${h.width}×${h.height} px, more than the ${maxPixels.toLocaleString('en-GB')} pixels a slice may have; it was refused without being decoded.`,
+    );
+  }
+  if (h.width !== inst.columns || h.height !== inst.rows) {
+    throw new CorruptStudyError(`The ${name} frame header of ${at} declares ${h.width}×${h.height} px, but the DICOM header says ${inst.columns}×${inst.rows} (Columns×Rows); it was refused without being decoded.`);
+  }
+  if (h.components !== inst.samplesPerPixel) {
+    throw new CorruptStudyError(`The ${name} frame of ${at} has ${h.components} components, but the DICOM header declares ${inst.samplesPerPixel} samples per pixel.`);
+  }
+  const ba = inst.bitsAllocated ?? 0;
+  if (h.precision > ba) throw new CorruptStudyError(`The ${name} frame of ${at} holds ${h.precision}-bit samples, but the DICOM header declares ${ba} bits allocated.`);
+}
+
+/** `work`, a damaged or unreadable stream (JpegLosslessError) becoming a 422 naming the frame. */
+function attempt<T>(inst: DicomInstance, frame: number, work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof JpegLosslessError) throw new CorruptStudyError(`The JPEG Lossless pixel data of ${which(inst, frame)} cannot be decoded: ${err.message}.`);
+    throw err;
+  }
+}
+
+/** Every frame's JPEG Lossless header, checked (checkFrameHeader) before any frame of the study is decoded. */
+export function assertLosslessFrameHeaders(inst: DicomInstance, maxPixels: number, locate: (frame: number) => Uint8Array): void {
+  for (let f = 0; f < inst.frames; f++) checkFrameHeader(inst, f, 'JPEG Lossless', attempt(inst, f, () => readLosslessHeader(locate(f))), maxPixels);
+}
+
+/**
+ * Rows decoded between two turns of the event loop: this decoder takes ~16 ns a pixel (a 2048²
+ * 12-bit frame in ~70 ms, a 512² 16-bit one in ~4 ms, measured with two busy cores), so a band of
+ * 64 Ki pixels holds the loop ~1 ms. With 256 Ki-pixel bands a 24-slice 512² series held it up to
+ * 47–59 ms, with these 23–33 ms, as long as the native series (scripts/measure-study-codecs.ts).
+ */
+const BAND_PIXELS = 1 << 16;
+
+/**
+ * One JPEG Lossless frame as native-layout bytes (see the top of this file), decoded a band of
+ * rows at a time, yielding to the event loop and checking `signal` between bands. The header is
+ * checked again against the DICOM header before the output is allocated; a damaged stream is a
+ * 422 CorruptStudyError naming the frame.
+ */
+export async function decodeJpegLosslessFrame(inst: DicomInstance, frame: number, compressed: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+  const pixels = inst.rows * inst.columns;
+  checkFrameHeader(inst, frame, 'JPEG Lossless', attempt(inst, frame, () => readLosslessHeader(compressed)), pixels);
+  const dec = attempt(inst, frame, () => new LosslessDecoder(compressed, pixels));
+  const band = Math.max(1, Math.floor(BAND_PIXELS / inst.columns));
+  while (!dec.done) {
+    attempt(inst, frame, () => dec.next(band));
+    if (!dec.done) await nextTurn(signal);
+  }
+  const samples = dec.out;
+  if (inst.bitsAllocated === 8) return Uint8Array.from(samples); // P ≤ 8 (checked): every sample fits
+  const out = new Uint8Array(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) {
+    out[2 * i] = samples[i] & 0xff;
+    out[2 * i + 1] = samples[i] >> 8;
+  }
+  return out;
+}
+
+/**
+ * DICOM RLE Lossless (PS3.5 Annex G): a 64-byte header (segment count, 15 offsets), then one
+ * PackBits segment per byte plane — for each sample, most significant byte first. Returns the
+ * frame interleaved and little endian, or null when the data are inconsistent.
+ */
+export function decodeRle(data: Uint8Array, samples: number, bytesPer: number, pixels: number): Uint8Array | null {
+  if (data.length < 64) return null;
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const segments = dv.getUint32(0, true);
+  if (segments !== samples * bytesPer || segments > 15) return null;
+  const offsets: number[] = [];
+  for (let i = 0; i < segments; i++) offsets.push(dv.getUint32(4 + 4 * i, true));
+  const out = new Uint8Array(pixels * samples * bytesPer);
+  for (let seg = 0; seg < segments; seg++) {
+    const sample = Math.floor(seg / bytesPer);
+    const byteLE = bytesPer - 1 - (seg % bytesPer);
+    const stride = samples * bytesPer;
+    const base = sample * bytesPer + byteLE;
+    let p = offsets[seg];
+    const end = seg + 1 < segments ? offsets[seg + 1] : data.length;
+    if (p < 64 || p > end || end > data.length) return null;
+    let i = 0;
+    while (i < pixels && p < end) {
+      const n = (data[p++] << 24) >> 24; // int8
+      if (n >= 0) {
+        for (let k = 0; k <= n && i < pixels; k++) out[base + stride * i++] = data[p++];
+      } else if (n !== -128) {
+        const v = data[p++];
+        for (let k = 0; k < 1 - n && i < pixels; k++) out[base + stride * i++] = v;
+      }
+    }
+    if (i !== pixels) return null;
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+import type { DicomInstance } from './dicom';
+import { codecThread, CodecStreamError } from './codec-thread';
+import { CodestreamError, CodestreamHeader, readJ2kHeader, readJpegLsHeader } from './codestream-headers';
+import { checkFrameHeader, which } from './dicom-codecs';
+import { CorruptStudyError, UnsupportedPixelFormatError } from './study-errors';
+import type { WasmCodec, WasmFrame } from './wasm-codecs';
+
+/*
+ * DICOM JPEG-LS (.80, .81) and JPEG 2000 (.90, .91) frames: each frame's header read and checked
+ * before any frame of the study is decoded, then decoded in the codec thread (codec-thread.ts) and
+ * written as native-layout words (little endian, Bits Allocated wide), so that the values take the
+ * native path of dicom-pixels.ts, as JPEG Lossless frames do (dicom-codecs.ts).
+ */
+
+const NAMES: Record<WasmCodec, string> = { 'jpeg-ls': 'JPEG-LS', 'jpeg-2000': 'JPEG 2000' };
+const READERS: Record<WasmCodec, (b: Uint8Array) => CodestreamHeader> = { 'jpeg-ls': readJpegLsHeader, 'jpeg-2000': readJ2kHeader };
+
+function header(inst: DicomInstance, frame: number, codec: WasmCodec, compressed: Uint8Array): CodestreamHeader {
+  try {
+    return READERS[codec](compressed);
+  } catch (err) {
+    if (err instanceof CodestreamError) throw new CorruptStudyError(`The ${NAMES[codec]} pixel data of ${which(inst, frame)} cannot be decoded: ${err.message}.`);
+    throw err;
+  }
+}
+
+/**
+ * checkFrameHeader (dicom-codecs.ts), and one refusal of our own: the OpenJPEG build clamps the
+ * negative samples of signed JPEG 2000 of ≤ 8 bits to 0 (found by scripts/codec-differential.ts:
+ * every such file differed from opj_decompress), so that is a 415 rather than a wrong image.
+ */
+function checkHeader(inst: DicomInstance, frame: number, codec: WasmCodec, h: CodestreamHeader, maxPixels: number): void {
+  checkFrameHeader(inst, frame, NAMES[codec], h, maxPixels);
+  if (codec === 'jpeg-2000' && h.signed && h.precision <= 8) throw new UnsupportedPixelFormatError(inst.pos, `signed JPEG 2000 of ${h.precision} bits`);
+}
+
+/** Every frame's header, checked before any frame of the study is decoded. */
+export function assertWasmFrameHeaders(inst: DicomInstance, codec: WasmCodec, maxPixels: number, locate: (frame: number) => Uint8Array): void {
+  for (let f = 0; f < inst.frames; f++) checkHeader(inst, f, codec, header(inst, f, codec, locate(f)), maxPixels);
+}
+
+/**
+ * One frame as native-layout bytes. The header is checked again (this frame may be decoded on its
+ * own); the decoder's answer must match it — size, components, precision — or the frame is a 422,
+ * as is a stream the codec refuses. `signal` takes the frame out of the codec thread's queue, or
+ * stops its decode.
+ */
+export async function decodeWasmFrame(inst: DicomInstance, frame: number, codec: WasmCodec, compressed: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+  const name = NAMES[codec];
+  const h = header(inst, frame, codec, compressed);
+  checkHeader(inst, frame, codec, h, inst.rows * inst.columns);
+  let d: WasmFrame;
+  try {
+    d = await codecThread.decode(codec, compressed, h.width * h.height, signal);
+  } catch (err) {
+    if (err instanceof CodecStreamError) throw new CorruptStudyError(`The ${name} pixel data of ${which(inst, frame)} cannot be decoded: ${err.message}.`);
+    throw err;
+  }
+  const n = h.width * h.height;
+  const wide = d.bitsPerSample > 8;
+  if (d.width !== h.width || d.height !== h.height || d.componentCount !== h.components || d.bitsPerSample !== h.precision || d.data.length !== n * (wide ? 2 : 1)) {
+    throw new CorruptStudyError(
+      `The ${name} frame of ${which(inst, frame)} decoded to ${d.width}×${d.height} px, ${d.componentCount} component(s) of ${d.bitsPerSample} bits, not the ${h.width}×${h.height} px, ${h.components} of ${h.precision} bits its header declares.`,
+    );
+  }
+  if (inst.bitsAllocated === 8 || wide) return d.data; // one byte a sample, or two little-endian ones: already the words
+  // samples of ≤ 8 bits in 16-bit words (sign-extended when signed, for Bits Stored above the precision)
+  const out = new Uint8Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const v = d.isSigned ? (d.data[i] << 24) >> 24 : d.data[i];
+    out[2 * i] = v & 0xff;
+    out[2 * i + 1] = (v >> 8) & 0xff;
+  }
+  return out;
+}

@@ -1,0 +1,87 @@
+/**
+ * JPEG-LS and JPEG 2000 streams for the DICOM fixtures, written by the codecs' own encoders (the
+ * full builds of @cornerstonejs/codec-charls and codec-openjpeg; the service loads only their
+ * decoders, in its codec thread). Loaded once per test file.
+ */
+
+interface FrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+  isSigned: boolean;
+  isUsingColorTransform?: boolean;
+}
+interface Encoder {
+  getDecodedBuffer(info: FrameInfo): Uint8Array;
+  getEncodedBuffer(): Uint8Array;
+  encode(): void;
+  delete(): void;
+  setNearLossless?(near: number): void;
+  setQuality?(lossless: boolean, quality: number): void;
+  setDecompositions?(levels: number): void;
+}
+type Factory = (arg: object) => Promise<Record<string, unknown>>;
+
+let encoders: Promise<{ ls: new () => Encoder; j2k: new () => Encoder }> | undefined;
+
+function load() {
+  encoders ??= Promise.all([
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('@cornerstonejs/codec-charls/wasmjs') as Factory)({ print: () => undefined, printErr: () => undefined }),
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('@cornerstonejs/codec-openjpeg/wasmjs') as Factory)({ print: () => undefined, printErr: () => undefined }),
+  ]).then(([ls, j2k]) => ({ ls: ls.JpegLSEncoder as new () => Encoder, j2k: j2k.J2KEncoder as new () => Encoder }));
+  return encoders;
+}
+
+export interface WasmEncodeOptions {
+  width: number;
+  height: number;
+  /** bits per sample (2–16) */
+  bits: number;
+  /** JPEG 2000: signed samples (two's complement in `samples`' low `bits` bits) */
+  signed?: boolean;
+  /** JPEG-LS NEAR (0: lossless) */
+  near?: number;
+  /** JPEG 2000: irreversible, at this quality (default: reversible, lossless) */
+  lossy?: boolean;
+  /** JPEG 2000 decomposition levels (default 5) */
+  levels?: number;
+}
+
+/** Writes the samples (one per pixel, ≤ 8 bits as bytes, wider as little-endian 16-bit) into the encoder's input. */
+function fill(e: Encoder, samples: ArrayLike<number>, o: WasmEncodeOptions, colourTransform: boolean): void {
+  const input = e.getDecodedBuffer({ width: o.width, height: o.height, bitsPerSample: o.bits, componentCount: 1, isSigned: o.signed ?? false, ...(colourTransform ? { isUsingColorTransform: false } : {}) });
+  const wide = o.bits > 8;
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i] & (wide ? 0xffff : 0xff);
+    if (wide) (input[2 * i] = v & 0xff), (input[2 * i + 1] = v >> 8);
+    else input[i] = v;
+  }
+}
+
+export async function encodeJpegLs(samples: ArrayLike<number>, o: WasmEncodeOptions): Promise<Uint8Array> {
+  const e = new (await load()).ls();
+  try {
+    fill(e, samples, o, false);
+    if (o.near) e.setNearLossless!(o.near);
+    e.encode();
+    return Uint8Array.from(e.getEncodedBuffer());
+  } finally {
+    e.delete();
+  }
+}
+
+export async function encodeJ2k(samples: ArrayLike<number>, o: WasmEncodeOptions): Promise<Uint8Array> {
+  const e = new (await load()).j2k();
+  try {
+    fill(e, samples, o, true);
+    e.setQuality!(!o.lossy, o.lossy ? 20 : 0);
+    if (o.levels !== undefined) e.setDecompositions!(o.levels);
+    e.encode();
+    return Uint8Array.from(e.getEncodedBuffer());
+  } finally {
+    e.delete();
+  }
+}

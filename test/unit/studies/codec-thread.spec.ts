@@ -1,0 +1,34 @@
+import { CodecDeadlineError, CodecStreamError, CodecThread } from '../../../src/studies/codec-thread';
+import { encodeJpegLs } from '../../support/wasm-encoders';
+
+/**
+ * The codec thread on its own (without the header checks in front of it): a stream on which CharLS
+ * spins is cut off at its frame's deadline with a named error, its worker ended, and the next frame
+ * decodes in a fresh one. The deadline is shortened here (the service's is 2 s + 4 µs a pixel); the
+ * stream below held CharLS ~16 s, so the outcome does not depend on the machine's speed.
+ */
+const W = 64;
+const H = 48;
+const px = Array.from({ length: W * H }, (_, i) => (i * 37 + (i >> 6) * 11) & 0xfff);
+
+describe('CodecThread', () => {
+  const thread = new CodecThread(() => 400);
+  afterAll(() => thread.end());
+
+  it('a JPEG-LS stream cut after 50 bytes: CodecDeadlineError at the deadline, then the next frame decodes', async () => {
+    const good = await encodeJpegLs(px, { width: W, height: H, bits: 12 });
+    const err = await thread.decode('jpeg-ls', good.subarray(0, 50), W * H).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CodecDeadlineError);
+    expect(err).toBeInstanceOf(CodecStreamError); // a 422 for the frame, like any stream the codec refuses
+    expect((err as Error).message).toMatch(/did not finish within 0\.4 s/);
+    const frame = await thread.decode('jpeg-ls', good, W * H);
+    expect(Array.from(new Uint16Array(frame.data.buffer, frame.data.byteOffset, W * H))).toEqual(px);
+  });
+
+  it('frames queue behind one another and each gets its own answer', async () => {
+    const good = await encodeJpegLs(px, { width: W, height: H, bits: 12 });
+    const garbage = Uint8Array.from(good, (v, i) => (i > 40 && i < good.length - 2 ? (i * 7919) & 0x7f : v));
+    const outcomes = await Promise.all([good, garbage, good].map((b) => thread.decode('jpeg-ls', b, W * H).then((f) => f.width, (e: unknown) => (e instanceof CodecStreamError ? 'refused' : e))));
+    expect(outcomes).toEqual([W, 'refused', W]);
+  });
+});
