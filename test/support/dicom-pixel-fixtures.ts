@@ -193,3 +193,20 @@ export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/** Splits a frame's bytes into `parts` fragments of even length (the last may be odd: the writer pads it). */
+export function fragments(b: Uint8Array, parts: number): Uint8Array[] {
+  const size = Math.ceil(b.length / parts / 2) * 2;
+  return Array.from({ length: parts }, (_, p) => b.subarray(p * size, Math.min(b.length, (p + 1) * size))).filter((f) => f.length > 0);
+}
+
+/** Basic Offset Table of frames split into fragments: each frame's first fragment, as the offset of its item from the first fragment item. */
+export function offsetTable(framesOfFragments: Uint8Array[][]): number[] {
+  const bot: number[] = [];
+  let at = 0;
+  for (const frags of framesOfFragments) {
+    bot.push(at);
+    for (const f of frags) at += 8 + f.length + (f.length % 2);
+  }
+  return bot;
+}

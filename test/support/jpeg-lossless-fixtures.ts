@@ -123,19 +123,3 @@ function canonical(lengths: number[]): { counts: number[]; values: number[]; cod
 export const JPEG_LOSSLESS = '1.2.840.10008.1.2.4.57';
 export const JPEG_LOSSLESS_SV1 = '1.2.840.10008.1.2.4.70';
 
-/** Splits a frame's bytes into `parts` fragments of even length (the last may be odd: the writer pads it). */
-export function fragments(b: Uint8Array, parts: number): Uint8Array[] {
-  const size = Math.ceil(b.length / parts / 2) * 2;
-  return Array.from({ length: parts }, (_, p) => b.subarray(p * size, Math.min(b.length, (p + 1) * size))).filter((f) => f.length > 0);
-}
-
-/** Basic Offset Table of frames split into fragments: each frame's first fragment, as the offset of its item from the first fragment item. */
-export function offsetTable(framesOfFragments: Uint8Array[][]): number[] {
-  const bot: number[] = [];
-  let at = 0;
-  for (const frags of framesOfFragments) {
-    bot.push(at);
-    for (const f of frags) at += 8 + f.length + (f.length % 2);
-  }
-  return bot;
-}

@@ -1,10 +1,9 @@
-import { ByteBudget } from '../../../src/studies/archive';
-import { DicomInstance, readDicomHeader } from '../../../src/studies/dicom';
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
-import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import { loadStudy } from '../../../src/studies/study-loader';
 import { CorruptStudyError, SliceResolutionError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
-import { el, mrDicom, MrOptions } from '../../support/dicom-pixel-fixtures';
-import { encodeLosslessJpeg, fragments, JPEG_LOSSLESS, JPEG_LOSSLESS_SV1, LosslessOptions, offsetTable } from '../../support/jpeg-lossless-fixtures';
+import { CODEC_COLUMNS, CODEC_LIMITS, CODEC_ROWS, errorOf, header, slices, values } from '../../support/codec-spec';
+import { el, fragments, mrDicom, MrOptions, offsetTable } from '../../support/dicom-pixel-fixtures';
+import { encodeLosslessJpeg, JPEG_LOSSLESS, JPEG_LOSSLESS_SV1, LosslessOptions } from '../../support/jpeg-lossless-fixtures';
 
 /**
  * DICOM JPEG Lossless (.57, .70): the same pixels written native and JPEG Lossless-compressed give
@@ -12,29 +11,7 @@ import { encodeLosslessJpeg, fragments, JPEG_LOSSLESS, JPEG_LOSSLESS_SV1, Lossle
  * models see), whatever the bit layout; a frame that lies about itself is a named 4xx before or
  * while it is decoded.
  */
-const LIMITS: StudyLimits = { maxBytes: 64 * 1024 * 1024, maxSlices: 50, minSide: 16, maxPixels: 4_000_000 };
-const pos = { file: 0, files: 1 };
-
-async function header(file: Buffer): Promise<DicomInstance> {
-  const inst = await readDicomHeader(new Uint8Array(file), pos, new ByteBudget(LIMITS.maxBytes), { left: 50, maxSlices: 50 });
-  if (!inst) throw new Error('not DICOM');
-  return inst;
-}
-
-async function slices(file: Buffer) {
-  const study = await loadStudy([new Uint8Array(file)], LIMITS);
-  if (study.kind !== 'slices') throw new Error(`expected slices, got ${study.kind}`);
-  return study.slices.map((s) => Buffer.from(s.image.data));
-}
-
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  return p.then(
-    () => {
-      throw new Error('expected an error');
-    },
-    (e: unknown) => e as Error,
-  );
-}
+const LIMITS = CODEC_LIMITS;
 
 interface Case {
   name: string;
@@ -50,19 +27,8 @@ interface Case {
   bot?: boolean;
 }
 
-const R = 40;
-const C = 48;
-/** Deterministic values over `bits` bits: noise, a ramp and both extremes. */
-function values(n: number, bits: number, seed: number): number[] {
-  let s = seed;
-  const max = 2 ** bits - 1;
-  return Array.from({ length: n }, (_, i) => {
-    s = (s * 1103515245 + 12345) >>> 0;
-    const row = Math.floor(i / C);
-    return row % 5 === 0 ? (i % 2 ? max : 0) : row % 5 === 1 ? s >>> (32 - bits) : Math.floor(((i % C) / C) * max);
-  });
-}
-
+const R = CODEC_ROWS;
+const C = CODEC_COLUMNS;
 const rescale = [el.ds(0x00281053, 0.5), el.ds(0x00281052, -1024)];
 const cases: Case[] = [
   {

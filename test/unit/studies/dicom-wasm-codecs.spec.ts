@@ -1,11 +1,9 @@
-import { ByteBudget } from '../../../src/studies/archive';
 import { codecThread } from '../../../src/studies/codec-thread';
-import { DicomInstance, readDicomHeader } from '../../../src/studies/dicom';
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
-import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import { loadStudy } from '../../../src/studies/study-loader';
 import { CorruptStudyError, SliceResolutionError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
-import { el, mrDicom, MrOptions } from '../../support/dicom-pixel-fixtures';
-import { fragments, offsetTable } from '../../support/jpeg-lossless-fixtures';
+import { CODEC_COLUMNS, CODEC_LIMITS, CODEC_ROWS, errorOf, header, slices, values } from '../../support/codec-spec';
+import { el, fragments, mrDicom, MrOptions, offsetTable } from '../../support/dicom-pixel-fixtures';
 import { encodeJ2k, encodeJpegLs, WasmEncodeOptions } from '../../support/wasm-encoders';
 
 /**
@@ -14,47 +12,15 @@ import { encodeJ2k, encodeJpegLs, WasmEncodeOptions } from '../../support/wasm-e
  * the windowed slices), whatever the bit layout; frames that lie are a named 4xx, from their header
  * before anything is decoded where it tells; the decode runs off the event loop and stops on abort.
  */
-const LIMITS: StudyLimits = { maxBytes: 64 * 1024 * 1024, maxSlices: 50, minSide: 16, maxPixels: 4_000_000 };
+const LIMITS = CODEC_LIMITS;
 const JLS = '1.2.840.10008.1.2.4.80';
 const JLS_NEAR = '1.2.840.10008.1.2.4.81';
 const J2K = '1.2.840.10008.1.2.4.90';
 const J2K_LOSSY = '1.2.840.10008.1.2.4.91';
-const R = 40;
-const C = 48;
+const R = CODEC_ROWS;
+const C = CODEC_COLUMNS;
 
 afterAll(() => codecThread.end());
-
-async function header(file: Buffer): Promise<DicomInstance> {
-  const inst = await readDicomHeader(new Uint8Array(file), { file: 0, files: 1 }, new ByteBudget(LIMITS.maxBytes), { left: 50, maxSlices: 50 });
-  if (!inst) throw new Error('not DICOM');
-  return inst;
-}
-
-async function slices(file: Buffer) {
-  const study = await loadStudy([new Uint8Array(file)], LIMITS);
-  if (study.kind !== 'slices') throw new Error(`expected slices, got ${study.kind}`);
-  return study.slices.map((s) => Buffer.from(s.image.data));
-}
-
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  return p.then(
-    () => {
-      throw new Error('expected an error');
-    },
-    (e: unknown) => e as Error,
-  );
-}
-
-/** Deterministic values over `bits` bits: noise, a ramp and both extremes. */
-function values(n: number, bits: number, seed: number): number[] {
-  let s = seed;
-  const max = 2 ** bits - 1;
-  return Array.from({ length: n }, (_, i) => {
-    s = (s * 1103515245 + 12345) >>> 0;
-    const row = Math.floor(i / C);
-    return row % 5 === 0 ? (i % 2 ? max : 0) : row % 5 === 1 ? s >>> (32 - bits) : Math.floor(((i % C) / C) * max);
-  });
-}
 
 type Encode = (samples: ArrayLike<number>, o: WasmEncodeOptions) => Promise<Uint8Array>;
 interface Case {

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { UnsupportedFragmentLayoutError } from '../../../src/studies/encapsulated';
 import { CorruptStudyError } from '../../../src/studies/study-errors';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
-import { el, maxDiff, mrDicom, ref } from '../../support/dicom-pixel-fixtures';
+import { el, fragments, maxDiff, mrDicom, offsetTable, ref } from '../../support/dicom-pixel-fixtures';
 import { rleEncode16 } from '../../support/rle-fixtures';
 
 const LIMITS: StudyLimits = { maxBytes: 64 * 1024 * 1024, maxSlices: 50, minSide: 16, maxPixels: 1_000_000 };
@@ -10,23 +10,6 @@ const R = 32;
 const RLE = '1.2.840.10008.1.2.5';
 const JPEG = '1.2.840.10008.1.2.4.50';
 const values = (k: number) => Uint16Array.from({ length: R * R }, (_, i) => (i * 37 + k * 500) % 1000);
-
-/** Splits one frame's bytes into `parts` fragments of even length. */
-function split(b: Uint8Array, parts: number): Uint8Array[] {
-  const size = Math.ceil(b.length / parts / 2) * 2;
-  return Array.from({ length: parts }, (_, p) => b.subarray(p * size, Math.min(b.length, (p + 1) * size))).filter((f) => f.length > 0);
-}
-
-/** Basic Offset Table: each frame's first fragment, as the offset of its item from the first fragment item. */
-function offsetTable(framesOfFragments: Uint8Array[][]): number[] {
-  const bot: number[] = [];
-  let at = 0;
-  for (const frags of framesOfFragments) {
-    bot.push(at);
-    for (const f of frags) at += 8 + f.length + (f.length % 2);
-  }
-  return bot;
-}
 
 function multiFrame(ts: string, framesOfFragments: Uint8Array[][], withBot: boolean, bitsAllocated: number, extra = [el.ds(0x00281050, 500), el.ds(0x00281051, 1000)]) {
   return mrDicom({
@@ -48,14 +31,14 @@ async function load(file: Buffer) {
 
 describe('encapsulated pixel data with several fragments per frame', () => {
   it('RLE, 3 frames of 2–3 fragments each, with a Basic Offset Table: every frame decoded exactly', async () => {
-    const frames = [0, 1, 2].map((k) => split(rleEncode16(values(k)), 2 + (k % 2)));
+    const frames = [0, 1, 2].map((k) => fragments(rleEncode16(values(k)), 2 + (k % 2)));
     const study = await load(multiFrame(RLE, frames, true, 16));
     expect(study.slices).toHaveLength(3);
     study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(values(k), (x) => ref.linear(x, 500, 1000)))).toBe(0));
   });
 
   it('RLE, 2 frames in 4 fragments and no Basic Offset Table: a named 415, not a 422 or a misread', async () => {
-    const frames = [0, 1].map((k) => split(rleEncode16(values(k)), 2));
+    const frames = [0, 1].map((k) => fragments(rleEncode16(values(k)), 2));
     const err = await loadStudy([new Uint8Array(multiFrame(RLE, frames, false, 16))], LIMITS).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedFragmentLayoutError);
     expect(err).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_TRANSFER_SYNTAX' });
@@ -64,7 +47,7 @@ describe('encapsulated pixel data with several fragments per frame', () => {
   it('JPEG Baseline, 2 frames in 5 fragments, no Basic Offset Table: frames found at their EOI markers', async () => {
     const grey = [0, 1].map((k) => Uint8Array.from({ length: R * R }, (_, i) => (k === 0 ? (i % R) * 8 : 255 - (i % R) * 8)));
     const jpegs = await Promise.all(grey.map((g) => sharp(Buffer.from(g), { raw: { width: R, height: R, channels: 1 } }).toColourspace('b-w').jpeg({ quality: 100 }).toBuffer()));
-    const frames = [split(new Uint8Array(jpegs[0]), 3), split(new Uint8Array(jpegs[1]), 2)];
+    const frames = [fragments(new Uint8Array(jpegs[0]), 3), fragments(new Uint8Array(jpegs[1]), 2)];
     const study = await load(multiFrame(JPEG, frames, false, 8, [el.ds(0x00281050, 128), el.ds(0x00281051, 256)]));
     expect(study.slices).toHaveLength(2);
     study.slices.forEach((s, k) => expect(maxDiff(s.image.data, grey[k])).toBeLessThanOrEqual(8));
@@ -82,7 +65,7 @@ describe('encapsulated pixel data with several fragments per frame', () => {
   });
 
   it('one frame in several fragments is still the whole of them', async () => {
-    const study = await load(multiFrame(RLE, [split(rleEncode16(values(0)), 3)], false, 16));
+    const study = await load(multiFrame(RLE, [fragments(rleEncode16(values(0)), 3)], false, 16));
     expect(maxDiff(study.slices[0].image.data, Array.from(values(0), (x) => ref.linear(x, 500, 1000)))).toBe(0);
   });
 });

@@ -1,0 +1,48 @@
+import { ByteBudget } from '../../src/studies/archive';
+import { DicomInstance, readDicomHeader } from '../../src/studies/dicom';
+import { loadStudy, StudyLimits } from '../../src/studies/study-loader';
+
+/**
+ * What the compressed-DICOM specs (JPEG Lossless, JPEG-LS, JPEG 2000) share: one set of study
+ * limits, the frame size their test pixels have, and the readers that compare a compressed file
+ * with the same pixels written native.
+ */
+export const CODEC_LIMITS: StudyLimits = { maxBytes: 64 * 1024 * 1024, maxSlices: 50, minSide: 16, maxPixels: 4_000_000 };
+export const CODEC_ROWS = 40;
+export const CODEC_COLUMNS = 48;
+
+/** The file's parsed header (throws where it is not DICOM). */
+export async function header(file: Buffer): Promise<DicomInstance> {
+  const inst = await readDicomHeader(new Uint8Array(file), { file: 0, files: 1 }, new ByteBudget(CODEC_LIMITS.maxBytes), { left: 50, maxSlices: 50 });
+  if (!inst) throw new Error('not DICOM');
+  return inst;
+}
+
+/** The windowed slices the models would see, one buffer a slice. */
+export async function slices(file: Buffer): Promise<Buffer[]> {
+  const study = await loadStudy([new Uint8Array(file)], CODEC_LIMITS);
+  if (study.kind !== 'slices') throw new Error(`expected slices, got ${study.kind}`);
+  return study.slices.map((s) => Buffer.from(s.image.data));
+}
+
+/** The error a promise rejects with (fails where it resolves). */
+export async function errorOf(p: Promise<unknown>): Promise<Error> {
+  return p.then(
+    () => {
+      throw new Error('expected an error');
+    },
+    (e: unknown) => e as Error,
+  );
+}
+
+/** Deterministic values over `bits` bits in rows of CODEC_COLUMNS: noise, a ramp and both extremes. */
+export function values(n: number, bits: number, seed: number): number[] {
+  let s = seed;
+  const max = 2 ** bits - 1;
+  const C = CODEC_COLUMNS;
+  return Array.from({ length: n }, (_, i) => {
+    s = (s * 1103515245 + 12345) >>> 0;
+    const row = Math.floor(i / C);
+    return row % 5 === 0 ? (i % 2 ? max : 0) : row % 5 === 1 ? s >>> (32 - bits) : Math.floor(((i % C) / C) * max);
+  });
+}
