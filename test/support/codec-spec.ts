@@ -46,3 +46,21 @@ export function values(n: number, bits: number, seed: number): number[] {
     return row % 5 === 0 ? (i % 2 ? max : 0) : row % 5 === 1 ? s >>> (32 - bits) : Math.floor(((i % C) / C) * max);
   });
 }
+
+/** `work()`'s result and how many turns the event loop took while it ran (a decode that holds the loop allows 0–1). */
+export async function withTurns<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0;
+  let ticking = true;
+  const tick = (): void => {
+    if (!ticking) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  try {
+    const result = await work();
+    return { result, turns };
+  } finally {
+    ticking = false;
+  }
+}

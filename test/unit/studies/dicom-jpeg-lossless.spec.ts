@@ -1,7 +1,7 @@
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
 import { loadStudy } from '../../../src/studies/study-loader';
 import { CorruptStudyError, SliceResolutionError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
-import { CODEC_COLUMNS, CODEC_LIMITS, CODEC_ROWS, errorOf, header, slices, values } from '../../support/codec-spec';
+import { CODEC_COLUMNS, CODEC_LIMITS, CODEC_ROWS, errorOf, header, slices, values, withTurns } from '../../support/codec-spec';
 import { el, fragments, mrDicom, MrOptions, offsetTable } from '../../support/dicom-pixel-fixtures';
 import { encodeLosslessJpeg, JPEG_LOSSLESS, JPEG_LOSSLESS_SV1, LosslessOptions } from '../../support/jpeg-lossless-fixtures';
 
@@ -131,12 +131,7 @@ describe('JPEG Lossless DICOM decodes to exactly the native pixels', () => {
     const words = Array.from({ length: rows * cols }, (_, i) => (i * 7) & 0xfff);
     const file = mrDicom({ rows, columns: cols, bitsAllocated: 16, bitsStored: 12, transferSyntax: JPEG_LOSSLESS_SV1, pixelData: el.encapsulated([encodeLosslessJpeg(words, { width: cols, height: rows, precision: 12 })]) });
     const inst = await header(file);
-    let turns = 0;
-    let ticking = true;
-    const tick = () => ticking && (turns++, setImmediate(tick));
-    setImmediate(tick);
-    const frame = await dicomPixels.decodeFrame(inst, 0);
-    ticking = false;
+    const { result: frame, turns } = await withTurns(() => dicomPixels.decodeFrame(inst, 0));
     expect(frame.kind === 'scalar' && frame.values[1000]).toBe(7000 & 0xfff);
     expect(turns).toBeGreaterThanOrEqual(15); // 1 MP in 16 bands of 64 Ki pixels: a turn between each two
 

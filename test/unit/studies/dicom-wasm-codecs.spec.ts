@@ -2,7 +2,7 @@ import { codecThread } from '../../../src/studies/codec-thread';
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
 import { loadStudy } from '../../../src/studies/study-loader';
 import { CorruptStudyError, SliceResolutionError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
-import { CODEC_COLUMNS, CODEC_LIMITS, CODEC_ROWS, errorOf, header, slices, values } from '../../support/codec-spec';
+import { CODEC_COLUMNS, CODEC_LIMITS, CODEC_ROWS, errorOf, header, slices, values, withTurns } from '../../support/codec-spec';
 import { el, fragments, mrDicom, MrOptions, offsetTable } from '../../support/dicom-pixel-fixtures';
 import { encodeJ2k, encodeJpegLs, WasmEncodeOptions } from '../../support/wasm-encoders';
 
@@ -91,12 +91,7 @@ describe('the codec thread: off the event loop, cancellable, no global side effe
     const j2k = await encodeJ2k(big(side), { width: side, height: side, bits: 12 });
     const inst = await header(mrDicom({ rows: side, columns: side, bitsAllocated: 16, bitsStored: 12, transferSyntax: J2K, pixelData: el.encapsulated([j2k]) }));
     const listeners = ['uncaughtException', 'unhandledRejection', 'exit'].map((e) => process.listenerCount(e));
-    let turns = 0;
-    let ticking = true;
-    const tick = () => ticking && (turns++, setImmediate(tick));
-    setImmediate(tick);
-    const frame = await dicomPixels.decodeFrame(inst, 0);
-    ticking = false;
+    const { result: frame, turns } = await withTurns(() => dicomPixels.decodeFrame(inst, 0));
     expect(frame.kind === 'scalar' && frame.values[5]).toBe(big(side)[5]);
     expect(turns).toBeGreaterThan(10); // the main thread was free while the worker decoded
     expect(['uncaughtException', 'unhandledRejection', 'exit'].map((e) => process.listenerCount(e))).toEqual(listeners);
