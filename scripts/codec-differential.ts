@@ -3,14 +3,16 @@
  * JPEG Lossless against DCMTK's IJG codec (dcmcjpeg/dcmdjpeg), JPEG-LS against DCMTK's CharLS
  * (dcmcjpls/dcmdjpls: another CharLS than the WebAssembly one the service runs) and JPEG 2000
  * against OpenJPEG's command-line tools (opj_compress/opj_decompress: a native build, not the
- * WebAssembly one). Generated native MR files (random size, 8/16 bits allocated, 2–16 bits stored,
+ * WebAssembly one); HTJ2K written by OpenJPH's encoder (its WebAssembly build, test/support/wasm-encoders.ts)
+ * and decoded by OpenJPEG ≥ 2.5.0's opj_decompress, whose HT block decoder is its own C code (the
+ * service decodes HTJ2K with OpenJPH). Generated native MR files (random size, 8/16 bits allocated, 2–16 bits stored,
  * signed or not, 1–3 frames, smooth field + noise + both extremes) are compressed by the reference
  * encoder in several variants; for each, the service's decoded modality values of the compressed
  * file must equal those of the reference decoder's decompression of it, and, for the lossless
  * variants, those of the native original. Not a test (needs dcmtk and libopenjp2-tools on PATH:
  * Debian packages); run by hand:
  *   node -r ts-node/register/transpile-only scripts/codec-differential.ts OUT_DIR [files] [family]
- * (family: jpeg-lossless | jpeg-ls | jpeg-2000; all by default). Writes only into OUT_DIR
+ * (family: jpeg-lossless | jpeg-ls | jpeg-2000 | htj2k; all by default). Writes only into OUT_DIR
  * (generated files, synthetic values) and prints a JSON summary. DUMP_VALUES=1 also writes the
  * service's values of each compressed file beside it, for scripts/pydicom_codec_differential.py.
  */
@@ -22,15 +24,21 @@ import { readDicomHeader } from '../src/studies/dicom';
 import { codecThread } from '../src/studies/codec-thread';
 import { decodeFrame } from '../src/studies/dicom-pixels';
 import { el, mrDicom } from '../test/support/dicom-pixel-fixtures';
+import { encodeHtj2k, HTJ2K_ORDER } from '../test/support/wasm-encoders';
 
-type Family = 'jpeg-lossless' | 'jpeg-ls' | 'jpeg-2000';
+type Family = 'jpeg-lossless' | 'jpeg-ls' | 'jpeg-2000' | 'htj2k';
 
 interface Variant {
   family: Family;
   /** decodes to the native original exactly */
   lossless: boolean;
   /** writes the compressed file and the reference decoder's decompression of it; returns their paths */
-  make: (native: string, l: Layout, words: number[], base: string) => { compressed: string; reference: string };
+  make: (native: string, l: Layout, words: number[], base: string) => Made | Promise<Made>;
+}
+
+interface Made {
+  compressed: string;
+  reference: string;
 }
 
 const run = (tool: string, args: string[]) => execFileSync(tool, args, { stdio: 'pipe' });
@@ -54,34 +62,57 @@ function dcmtk(family: Family, lossless: boolean, compress: string, decompress: 
  * reference is a native file of opj_decompress's samples.
  */
 function openjpeg(lossless: boolean, args: string[]): Variant {
+  return viaOpjDecompress('jpeg-2000', lossless, async (raw, l, f, base) => {
+    // opj_compress's default of 6 resolutions needs 32 px a side: fewer for smaller frames
+    const levels = args.includes('-n') ? [] : ['-n', String(Math.min(6, Math.floor(Math.log2(Math.min(l.rows, l.columns))) + 1))];
+    run('opj_compress', ['-i', `${base}-${f}.rawl`, '-o', `${base}-${f}.j2k`, '-F', `${l.columns},${l.rows},1,${l.bs},${l.signed ? 's' : 'u'}`, ...levels, ...args]);
+    return new Uint8Array(fs.readFileSync(`${base}-${f}.j2k`));
+  });
+}
+
+/** OpenJPH's encoder on each frame's samples (`lossy`: irreversible, step 0.001; `order`: HTJ2K_ORDER). */
+function openjph(lossless: boolean, o: { order?: number; levels?: number } = {}): Variant {
+  return viaOpjDecompress('htj2k', lossless, async (_raw, l, f, base, samples) => {
+    const levels = Math.min(o.levels ?? 5, Math.floor(Math.log2(Math.min(l.rows, l.columns))) - 2);
+    const stream = await encodeHtj2k(samples, { width: l.columns, height: l.rows, bits: l.bs, signed: l.signed, lossy: !lossless, levels, order: o.order });
+    fs.writeFileSync(`${base}-${f}.j2k`, stream);
+    return stream;
+  });
+}
+
+const SYNTAX: Record<'jpeg-2000' | 'htj2k', [string, string]> = { 'jpeg-2000': ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91'], htj2k: ['1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.203'] };
+
+/** `encode` writes frame f's codestream to `${base}-${f}.j2k` (from the raw file `${base}-${f}.rawl` or the samples) and returns it. */
+type FrameEncoder = (raw: Buffer, l: Layout, f: number, base: string, samples: number[]) => Promise<Uint8Array>;
+
+function viaOpjDecompress(family: 'jpeg-2000' | 'htj2k', lossless: boolean, encode: FrameEncoder): Variant {
   return {
-    family: 'jpeg-2000',
+    family,
     lossless,
-    make: (_native, l, words, base) => {
+    make: async (_native, l, words, base) => {
       const n = l.rows * l.columns;
       const wide = l.bs > 8;
       const streams: Uint8Array[] = [];
       const decoded: number[] = [];
       for (let f = 0; f < l.frames; f++) {
         const raw = Buffer.alloc(n * (wide ? 2 : 1));
+        const samples: number[] = [];
         for (let i = 0; i < n; i++) {
           let v = words[f * n + i] & (2 ** l.bs - 1);
           if (l.signed && v >= 2 ** (l.bs - 1)) v -= 2 ** l.bs;
+          samples.push(v);
           if (wide) raw.writeUInt16LE(v & 0xffff, 2 * i);
           else raw.writeUInt8(v & 0xff, i);
         }
         fs.writeFileSync(`${base}-${f}.rawl`, raw);
-        // opj_compress's default of 6 resolutions needs 32 px a side: fewer for smaller frames
-        const levels = args.includes('-n') ? [] : ['-n', String(Math.min(6, Math.floor(Math.log2(Math.min(l.rows, l.columns))) + 1))];
-        run('opj_compress', ['-i', `${base}-${f}.rawl`, '-o', `${base}-${f}.j2k`, '-F', `${l.columns},${l.rows},1,${l.bs},${l.signed ? 's' : 'u'}`, ...levels, ...args]);
+        streams.push(await encode(raw, l, f, base, samples));
         run('opj_decompress', ['-i', `${base}-${f}.j2k`, '-o', `${base}-${f}-ref.rawl`]);
-        streams.push(new Uint8Array(fs.readFileSync(`${base}-${f}.j2k`)));
         const back = fs.readFileSync(`${base}-${f}-ref.rawl`);
         if (back.length !== raw.length) throw new Error(`opj_decompress wrote ${back.length} bytes, not ${raw.length}`);
         for (let i = 0; i < n; i++) decoded.push((wide ? back.readUInt16LE(2 * i) : back.readUInt8(i)) & (2 ** l.ba - 1));
       }
       const common = { rows: l.rows, columns: l.columns, bitsAllocated: l.ba, bitsStored: l.bs, pixelRepresentation: l.signed ? (1 as const) : (0 as const), frames: l.frames > 1 ? l.frames : undefined };
-      fs.writeFileSync(`${base}.dcm`, mrDicom({ ...common, transferSyntax: lossless ? '1.2.840.10008.1.2.4.90' : '1.2.840.10008.1.2.4.91', pixelData: el.encapsulated(streams) }));
+      fs.writeFileSync(`${base}.dcm`, mrDicom({ ...common, transferSyntax: SYNTAX[family][lossless ? 0 : 1], pixelData: el.encapsulated(streams) }));
       fs.writeFileSync(`${base}-ref.dcm`, mrDicom({ ...common, words: decoded }));
       return { compressed: `${base}.dcm`, reference: `${base}-ref.dcm` };
     },
@@ -107,6 +138,9 @@ const VARIANTS: Record<string, Variant> = {
   'jpeg-2000 reversible precincts, bypass + reset + segmentation symbols': openjpeg(true, ['-c', '[64,64],[32,32]', '-M', '35']),
   'jpeg-2000 irreversible 10:1': openjpeg(false, ['-I', '-r', '10']),
   'jpeg-2000 irreversible 3 layers': openjpeg(false, ['-I', '-r', '40,20,10']),
+  'htj2k reversible RPCL': openjph(true),
+  'htj2k reversible LRCP, 1 level': openjph(true, { order: HTJ2K_ORDER.LRCP, levels: 1 }),
+  'htj2k irreversible': openjph(false),
 };
 
 interface Layout {
@@ -180,9 +214,9 @@ async function main(): Promise<void> {
     for (const [name, v] of Object.entries(VARIANTS)) {
       if (family && v.family !== family) continue;
       const t = (tally[name] ??= { files: 0, sameAsReference: 0, sameAsNative: 0, refused: 0, failures: [] });
-      let made: { compressed: string; reference: string };
+      let made: Made;
       try {
-        made = v.make(native, l, w, path.join(out, `${k}-${name.replace(/[^a-z0-9]+/gi, '-')}`));
+        made = await v.make(native, l, w, path.join(out, `${k}-${name.replace(/[^a-z0-9]+/gi, '-')}`));
       } catch (e) {
         t.failures.push(`${k} ${JSON.stringify(l)}: reference tool: ${String((e as { stderr?: Buffer }).stderr ?? e).trim().slice(-160)}`);
         continue;

@@ -43,7 +43,7 @@ export function frameDeadlineMs(pixels: number): number {
 }
 
 /**
- * One worker thread for the WebAssembly codecs (JPEG-LS, JPEG 2000), started on first use: frames
+ * One worker thread for the WebAssembly codecs (JPEG-LS, JPEG 2000, HTJ2K), started on first use: frames
  * are decoded one at a time in arrival order, off the event loop, each module loaded once per
  * worker and reused. Cancellable: a queued frame whose signal aborts leaves the queue; the frame
  * being decoded is stopped by ending the worker (WebAssembly cannot be interrupted otherwise; the
@@ -148,5 +148,5 @@ export class CodecThread {
   }
 }
 
-/** The process's one codec thread (nothing starts until a JPEG-LS or JPEG 2000 frame is decoded). */
+/** The process's one codec thread (nothing starts until a JPEG-LS, JPEG 2000 or HTJ2K frame is decoded). */
 export const codecThread = new CodecThread();

@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import type { CodecRequest, CodecResponse } from './codec-thread';
 import { decodeWasm, WasmDecodeError } from './wasm-codecs';
 
-/** Worker thread: JPEG-LS and JPEG 2000 frames decoded by the WebAssembly codecs (wasm-codecs.ts), off the main event loop. */
+/** Worker thread: JPEG-LS, JPEG 2000 and HTJ2K frames decoded by the WebAssembly codecs (wasm-codecs.ts), off the main event loop. */
 parentPort?.on('message', (req: CodecRequest) => {
   decodeWasm(req.codec, req.bytes).then(
     (frame) => parentPort?.postMessage({ id: req.id, ok: true, frame } satisfies CodecResponse, [frame.data.buffer as ArrayBuffer]),

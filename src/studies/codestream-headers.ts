@@ -1,7 +1,7 @@
 import { walkJpegSegments } from '../inference/jpeg-markers';
 
 /*
- * The frame size, sample precision and components a JPEG-LS or JPEG 2000 stream declares, read
+ * The frame size, sample precision and components a JPEG-LS, JPEG 2000 or HTJ2K stream declares, read
  * from its markers alone, before the stream goes near a decoder: what the study reader checks
  * against Rows × Columns, Bits Allocated and its pixel limit (a few bytes can declare 60,000²).
  */
@@ -99,4 +99,45 @@ function codestream(b: Uint8Array): Uint8Array {
     at += size;
   }
   return fail('it is a JP2 file without a codestream box');
+}
+
+/** Pcap bit 15 of the CAP segment (MSB first: bit 1 is 2^31): the codestream uses HT code-blocks (ISO/IEC 15444-15). */
+const PCAP_PART15 = 1 << (32 - 15);
+
+/**
+ * HTJ2K (ISO/IEC 15444-15): JPEG 2000's SOC and SIZ (readJ2kHeader), a CAP segment that declares
+ * Part 15 coding, and tile-parts whose lengths (Psot) chain from the first SOT to the EOC marker at
+ * the end. The OpenJPH build decodes a cut or partly overwritten stream without complaint — the
+ * missing code-blocks become zeros, at the declared size (a 48 × 40 frame cut in half "decoded") —
+ * so a stream whose tile-parts do not reach its end exactly is refused here instead.
+ */
+export function readHtj2kHeader(bytes: Uint8Array): CodestreamHeader {
+  const h = readJ2kHeader(bytes);
+  const b = codestream(bytes);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0) end--; // a fragment is padded to an even length
+  // main header: marker segments (FF xx, a 2-byte length that counts itself) until the first SOT
+  let at = 4 + dv.getUint16(4);
+  let part15 = false;
+  for (;;) {
+    if (at + 4 > end || b[at] !== 0xff) fail('its main header is cut off or damaged');
+    const marker = b[at + 1];
+    if (marker === 0x90) break;
+    const length = dv.getUint16(at + 2);
+    if (length < 2 || at + 2 + length > end) fail('its main header is cut off or damaged');
+    if (marker === 0x50 && length >= 6 && (dv.getUint32(at + 4) & PCAP_PART15) !== 0) part15 = true;
+    at += 2 + length;
+  }
+  if (!part15) fail('it declares no HTJ2K (Part 15) coding in a CAP segment');
+  // tile-parts: SOT (FF 90, Lsot 10, Isot, Psot from the SOT to the tile-part's end; 0: up to EOC)
+  // each tile-part is at least 14 bytes (SOT, SOD): the walk ends within length / 14 steps
+  const cut = 'its tile-parts do not run to an EOC marker at its end (cut short or damaged)';
+  while (!(at + 2 === end && b[at] === 0xff && b[at + 1] === 0xd9)) {
+    if (at + 12 > end || b[at] !== 0xff || b[at + 1] !== 0x90 || dv.getUint16(at + 2) !== 10) fail(cut);
+    const psot = dv.getUint32(at + 6);
+    if (psot !== 0 && psot < 14) fail(cut);
+    at = psot === 0 ? end - 2 : at + psot;
+  }
+  return h;
 }

@@ -6,7 +6,7 @@ import type { WasmCodec } from './wasm-codecs';
 
 /*
  * The compressed transfer syntaxes the study reader decodes itself (RLE Lossless, JPEG Lossless;
- * JPEG-LS and JPEG 2000 in wasm-frames.ts), each into a frame's bytes in native layout — interleaved, little endian, one Bits Allocated word
+ * JPEG-LS, JPEG 2000 and HTJ2K in wasm-frames.ts), each into a frame's bytes in native layout — interleaved, little endian, one Bits Allocated word
  * per sample — so that the values then take the native path of dicom-pixels.ts (bits stored, high
  * bit, sign, Modality LUT / rescale, padding) bit for bit. JPEG Baseline goes through src/inference
  * (libvips) instead, from dicom-pixels.ts.
@@ -30,14 +30,14 @@ export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
   '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
   '1.2.840.10008.1.2.4.91': 'JPEG 2000',
+  '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
+  '1.2.840.10008.1.2.4.202': 'HTJ2K Lossless RPCL',
+  '1.2.840.10008.1.2.4.203': 'HTJ2K',
 };
 
 /** Compressed syntaxes named in a 415 (not decoded). */
 const KNOWN_COMPRESSED: Record<string, string> = {
   '1.2.840.10008.1.2.4.51': 'JPEG Extended',
-  '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
-  '1.2.840.10008.1.2.4.202': 'HTJ2K Lossless RPCL',
-  '1.2.840.10008.1.2.4.203': 'HTJ2K',
 };
 
 /** Decoded by the WebAssembly codecs in the codec thread (wasm-frames.ts). */
@@ -46,6 +46,9 @@ const WASM_CODECS: Record<string, WasmCodec> = {
   '1.2.840.10008.1.2.4.81': 'jpeg-ls',
   '1.2.840.10008.1.2.4.90': 'jpeg-2000',
   '1.2.840.10008.1.2.4.91': 'jpeg-2000',
+  '1.2.840.10008.1.2.4.201': 'htj2k',
+  '1.2.840.10008.1.2.4.202': 'htj2k',
+  '1.2.840.10008.1.2.4.203': 'htj2k',
 };
 
 export const isJpegLossless = (ts: string): boolean => JPEG_LOSSLESS.has(ts);
@@ -72,7 +75,7 @@ export type FrameHeader = Pick<LosslessHeader, 'width' | 'height' | 'components'
 export const which = (inst: DicomInstance, frame: number): string => (inst.frames > 1 ? `frame ${frame + 1} of ${fileLabel(inst.pos)}` : fileLabel(inst.pos));
 
 /**
- * A compressed frame's header (JPEG Lossless, JPEG-LS, JPEG 2000) against the DICOM header, before
+ * A compressed frame's header (JPEG Lossless, JPEG-LS, JPEG 2000, HTJ2K) against the DICOM header, before
  * it is decoded: the size it declares against the per-slice limit (a few bytes can declare
  * 60,000 × 60,000) and Rows × Columns, its components against Samples per Pixel, and a precision
  * that fits Bits Allocated (the decoded samples are written into words of that size). A precision

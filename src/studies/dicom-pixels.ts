@@ -11,7 +11,7 @@ import { YIELD_EVERY_PIXELS } from './windowing';
 
 /*
  * Pixel decoding of a parsed DICOM instance (src/studies/dicom reads the header and locates the
- * pixel data; nothing here parses tags): native frames, and RLE, JPEG Lossless, JPEG-LS and JPEG 2000
+ * pixel data; nothing here parses tags): native frames, and RLE, JPEG Lossless, JPEG-LS, JPEG 2000 and HTJ2K
  * frames decoded to native layout (dicom-codecs.ts, wasm-frames.ts), take one path; JPEG Baseline frames go through src/inference.
  */
 
@@ -157,7 +157,7 @@ async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: U
 }
 
 /**
- * Every JPEG frame of a JPEG Baseline (or, in dicom-codecs.ts and wasm-frames.ts, JPEG Lossless, JPEG-LS, JPEG 2000) instance, from its frame header (SOF) alone, before any
+ * Every JPEG frame of a JPEG Baseline (or, in dicom-codecs.ts and wasm-frames.ts, JPEG Lossless, JPEG-LS, JPEG 2000, HTJ2K) instance, from its frame header (SOF) alone, before any
  * frame of the study is decoded: a few hundred compressed bytes can declare a 60,000 × 60,000
  * frame (a decompression bomb), so the size the JPEG declares is what is checked — against the
  * per-slice limit, then against the DICOM Rows/Columns it must equal — not the size of its bytes.
@@ -198,7 +198,7 @@ function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Ui
 /**
  * One frame's bytes in native layout (interleaved samples; little endian unless the file is
  * big endian): a view into the file for native pixel data (a copy when its byte pairs are
- * swapped), a decoded buffer for RLE, JPEG Lossless (dicom-codecs.ts), JPEG-LS and JPEG 2000 (wasm-frames.ts). `bytesPer`: bytes per sample (from the checked Bits Allocated).
+ * swapped), a decoded buffer for RLE, JPEG Lossless (dicom-codecs.ts), JPEG-LS, JPEG 2000 and HTJ2K (wasm-frames.ts). `bytesPer`: bytes per sample (from the checked Bits Allocated).
  */
 async function frameBytes(inst: DicomInstance, frame: number, bytesPer: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<Uint8Array> {
   const size = inst.rows * inst.columns * inst.samplesPerPixel * bytesPer;

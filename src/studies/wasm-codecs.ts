@@ -1,6 +1,6 @@
 /*
- * JPEG-LS (CharLS) and JPEG 2000 (OpenJPEG) through their WebAssembly builds from npm
- * (@cornerstonejs/codec-charls, @cornerstonejs/codec-openjpeg: MIT wrappers of BSD codecs). Run
+ * JPEG-LS (CharLS), JPEG 2000 (OpenJPEG) and HTJ2K (OpenJPH) through their WebAssembly builds from
+ * npm (@cornerstonejs/codec-charls, codec-openjpeg, codec-openjph: MIT wrappers of BSD codecs). Run
  * in the codec worker only (codec.worker.ts): a JPEG 2000 frame of 2048² takes ~0.5 s of one
  * thread, which the event loop must not wait for. Each module is loaded once per worker, from
  * the package's own .wasm file (the Emscripten loader reads it with fs in Node: no network),
@@ -8,7 +8,7 @@
  * installs no process handlers and no globals (checked in codec-thread.spec.ts).
  */
 
-export type WasmCodec = 'jpeg-ls' | 'jpeg-2000';
+export type WasmCodec = 'jpeg-ls' | 'jpeg-2000' | 'htj2k';
 
 /** What a decoder says of the frame it decoded. */
 export interface WasmFrameInfo {
@@ -16,7 +16,7 @@ export interface WasmFrameInfo {
   height: number;
   bitsPerSample: number;
   componentCount: number;
-  /** JPEG 2000 only (JPEG-LS samples are unsigned) */
+  /** JPEG 2000 and HTJ2K only (JPEG-LS samples are unsigned) */
   isSigned?: boolean;
 }
 
@@ -25,7 +25,7 @@ export interface WasmFrame extends WasmFrameInfo {
   data: Uint8Array;
 }
 
-/** The embind classes both packages expose (JpegLSDecoder, J2KDecoder). */
+/** The embind classes the packages expose (JpegLSDecoder, J2KDecoder, HTJ2KDecoder). */
 interface WasmDecoder {
   getEncodedBuffer(length: number): Uint8Array;
   decode(): void;
@@ -46,6 +46,9 @@ const LOADERS: Record<WasmCodec, { load: () => Factory; decoder: string }> = {
   'jpeg-ls': { load: () => require('@cornerstonejs/codec-charls/decodewasmjs') as Factory, decoder: 'JpegLSDecoder' },
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   'jpeg-2000': { load: () => require('@cornerstonejs/codec-openjpeg/decodewasmjs') as Factory, decoder: 'J2KDecoder' },
+  // one build with the encoder (the package ships no decoder-only one): 300 kB of .wasm
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  htj2k: { load: () => require('@cornerstonejs/codec-openjph/wasmjs') as Factory, decoder: 'HTJ2KDecoder' },
 };
 
 /** The decoder classes, each module instantiated on first use and reused (a fresh argument object each: embind registers its classes on it). */
@@ -78,7 +81,7 @@ export class WasmDecodeError extends Error {
 /**
  * Decodes one frame; its samples are copied out of the WebAssembly memory before the decoder is
  * freed. A stream the codec refuses throws WasmDecodeError; so does one it "decodes" to nothing
- * (OpenJPEG answers a cut tile-part with a 0 × 0 frame rather than an error).
+ * (OpenJPEG answers a cut tile-part, OpenJPH a damaged main header, with a 0 × 0 frame rather than an error).
  */
 export async function decodeWasm(codec: WasmCodec, bytes: Uint8Array): Promise<WasmFrame> {
   const Decoder = await decoderClass(codec);
@@ -94,8 +97,32 @@ export async function decodeWasm(codec: WasmCodec, bytes: Uint8Array): Promise<W
     }
     const info = decoder.getFrameInfo();
     if (!(info.width > 0 && info.height > 0 && info.componentCount > 0)) throw new WasmDecodeError('the codec decoded no image from the stream');
-    return { width: info.width, height: info.height, bitsPerSample: info.bitsPerSample, componentCount: info.componentCount, isSigned: info.isSigned, data: Uint8Array.from(decoder.getDecodedBuffer()) };
+    const data = Uint8Array.from(decoder.getDecodedBuffer());
+    clampSamples(data, info.bitsPerSample, info.isSigned === true);
+    return { width: info.width, height: info.height, bitsPerSample: info.bitsPerSample, componentCount: info.componentCount, isSigned: info.isSigned, data };
   } finally {
     decoder.delete();
+  }
+}
+
+/**
+ * Wide samples (9–16 bits, little endian) put back into their precision's range. OpenJPH returns
+ * irreversible (lossy) samples unclipped — 4096 for a white 12-bit pixel — which Bits Stored then
+ * masks to 0, a black pixel where the image is brightest (the OpenJPEG build stayed in range on the
+ * tests' lossy streams, but nothing in it promises to). Lossless streams never leave the range, so
+ * this changes nothing there. Samples of ≤ 8 bits come back as bytes: nothing to clip at that width.
+ */
+export function clampSamples(data: Uint8Array, bits: number, signed: boolean): void {
+  if (bits <= 8 || bits >= 16) return; // 16-bit words hold no value outside a 16-bit range
+  const lo = signed ? -(2 ** (bits - 1)) : 0;
+  const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+  for (let i = 0; i + 1 < data.length; i += 2) {
+    const word = data[i] | (data[i + 1] << 8);
+    const v = signed || word > hi ? (word << 16) >> 16 : word; // an unsigned overshoot or undershoot reads as a 16-bit two's complement
+    const c = v < lo ? lo : v > hi ? hi : v;
+    if (c !== v) {
+      data[i] = c & 0xff;
+      data[i + 1] = (c >> 8) & 0xff;
+    }
   }
 }

@@ -1,6 +1,6 @@
 import type { DicomInstance } from './dicom';
 import { codecThread, CodecStreamError } from './codec-thread';
-import { CodestreamError, CodestreamHeader, readJ2kHeader, readJpegLsHeader } from './codestream-headers';
+import { CodestreamError, CodestreamHeader, readHtj2kHeader, readJ2kHeader, readJpegLsHeader } from './codestream-headers';
 import { checkFrameHeader, which } from './dicom-codecs';
 import { CorruptStudyError, UnsupportedPixelFormatError } from './study-errors';
 import type { WasmCodec, WasmFrame } from './wasm-codecs';
@@ -12,8 +12,8 @@ import type { WasmCodec, WasmFrame } from './wasm-codecs';
  * native path of dicom-pixels.ts, as JPEG Lossless frames do (dicom-codecs.ts).
  */
 
-const NAMES: Record<WasmCodec, string> = { 'jpeg-ls': 'JPEG-LS', 'jpeg-2000': 'JPEG 2000' };
-const READERS: Record<WasmCodec, (b: Uint8Array) => CodestreamHeader> = { 'jpeg-ls': readJpegLsHeader, 'jpeg-2000': readJ2kHeader };
+const NAMES: Record<WasmCodec, string> = { 'jpeg-ls': 'JPEG-LS', 'jpeg-2000': 'JPEG 2000', htj2k: 'HTJ2K' };
+const READERS: Record<WasmCodec, (b: Uint8Array) => CodestreamHeader> = { 'jpeg-ls': readJpegLsHeader, 'jpeg-2000': readJ2kHeader, htj2k: readHtj2kHeader };
 
 function header(inst: DicomInstance, frame: number, codec: WasmCodec, compressed: Uint8Array): CodestreamHeader {
   try {
@@ -27,7 +27,8 @@ function header(inst: DicomInstance, frame: number, codec: WasmCodec, compressed
 /**
  * checkFrameHeader (dicom-codecs.ts), and one refusal of our own: the OpenJPEG build clamps the
  * negative samples of signed JPEG 2000 of ≤ 8 bits to 0 (found by scripts/codec-differential.ts:
- * every such file differed from opj_decompress), so that is a 415 rather than a wrong image.
+ * every such file differed from opj_decompress), so that is a 415 rather than a wrong image. The
+ * OpenJPH build (HTJ2K) gives signed 2–8-bit samples back exactly (dicom-htj2k.spec.ts): not refused.
  */
 function checkHeader(inst: DicomInstance, frame: number, codec: WasmCodec, h: CodestreamHeader, maxPixels: number): void {
   checkFrameHeader(inst, frame, NAMES[codec], h, maxPixels);

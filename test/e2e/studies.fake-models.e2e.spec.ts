@@ -16,7 +16,7 @@ import { asDicom, asNifti, expectedRanks, foundRanks } from '../support/orientat
 import { SERIES } from '../support/study-e2e';
 import { sideFiles } from '../support/side-files';
 import { dicomSeries, dicomSlice, MARKER, nifti1, storedValues, syntheticSlice, zip } from '../support/study-fixtures';
-import { encodeJ2k, encodeJpegLs } from '../support/wasm-encoders';
+import { encodeHtj2k, encodeJ2k, encodeJpegLs } from '../support/wasm-encoders';
 import { codecThread } from '../../src/studies/codec-thread';
 
 /**
@@ -145,6 +145,7 @@ describe('POST /api/v1/studies on fake models', () => {
   it.each([
     ['JPEG-LS', '1.2.840.10008.1.2.4.80', encodeJpegLs],
     ['JPEG 2000', '1.2.840.10008.1.2.4.90', encodeJ2k],
+    ['HTJ2K', '1.2.840.10008.1.2.4.201', encodeHtj2k],
   ] as const)('the series as %s lossless → the same answer, slice results and thumbnails as uncompressed', async (_, ts, encode) => {
     const compressed = await Promise.all(
       SERIES.map(async (s, i) => dicomSlice(s, { z: i * 5, instanceNumber: i + 1, encapsulatedAs: ts, fragment: await encode(storedValues(s), { width: s.width, height: s.height, bits: 16 }) })),
@@ -156,7 +157,7 @@ describe('POST /api/v1/studies on fake models', () => {
   });
 
   it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX', async () => {
-    const b = dicomSlice(SERIES[0], { encapsulatedAs: '1.2.840.10008.1.2.4.201' }); // HTJ2K
+    const b = dicomSlice(SERIES[0], { encapsulatedAs: '1.2.840.10008.1.2.4.51' }); // JPEG Extended
     const res = await post([b], undefined, 415);
     expect(res.body.code).toBe('UNSUPPORTED_TRANSFER_SYNTAX');
   });

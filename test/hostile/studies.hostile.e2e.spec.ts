@@ -13,7 +13,7 @@ import { loginAs } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { el, mrDicom, part10 } from '../support/dicom-pixel-fixtures';
 import { encodeLosslessJpeg, JPEG_LOSSLESS_SV1 } from '../support/jpeg-lossless-fixtures';
-import { encodeJ2k, encodeJpegLs } from '../support/wasm-encoders';
+import { encodeHtj2k, encodeJ2k, encodeJpegLs } from '../support/wasm-encoders';
 import { codecThread } from '../../src/studies/codec-thread';
 import { noiseBytes } from './bytes';
 
@@ -157,22 +157,23 @@ function losslessDicom(damage: (jpeg: Uint8Array) => Uint8Array, bitsAllocated: 
   return mrDicom({ rows: 256, columns: 256, bitsAllocated, bitsStored: bitsAllocated === 8 ? 8 : 12, transferSyntax: JPEG_LOSSLESS_SV1, pixelData: el.encapsulated([damage(jpeg)]) });
 }
 
-/** JPEG-LS (.80) and JPEG 2000 (.90) DICOM of 256 × 256 12-bit noise, damaged: their encoders are async, so these cases are built before the uploads. */
+/** JPEG-LS (.80), JPEG 2000 (.90) and HTJ2K (.201) DICOM of 256 × 256 12-bit noise, damaged: their encoders are async, so these cases are built before the uploads. */
 async function wasmCases(): Promise<StudyCase[]> {
   const noise = noiseBytes(256 * 256 * 2, 43);
   const words = Uint16Array.from({ length: 256 * 256 }, (_, i) => noise.readUInt16LE(2 * i) & 0xfff);
   const o = { width: 256, height: 256, bits: 12 };
-  const [ls, j2k] = await Promise.all([encodeJpegLs(words, o), encodeJ2k(words, o)]);
+  const [ls, j2k, ht] = await Promise.all([encodeJpegLs(words, o), encodeJ2k(words, o), encodeHtj2k(words, o)]);
   const dicom = (ts: string, stream: Uint8Array, bitsAllocated = 16) =>
     mrDicom({ rows: 256, columns: 256, bitsAllocated, bitsStored: bitsAllocated === 8 ? 8 : 12, transferSyntax: ts, pixelData: el.encapsulated([stream]) });
-  const siz = (w: number, h: number) => {
-    const b = Uint8Array.from(j2k);
+  const siz = (w: number, h: number, stream = j2k) => {
+    const b = Uint8Array.from(stream);
     new DataView(b.buffer).setUint32(8, w);
     new DataView(b.buffer).setUint32(12, h);
     return b;
   };
   const JLS = '1.2.840.10008.1.2.4.80';
   const J2K = '1.2.840.10008.1.2.4.90';
+  const HT = '1.2.840.10008.1.2.4.201';
   return [
     { name: 'JPEG-LS DICOM cut in half', files: [{ bytes: dicom(JLS, ls.subarray(0, ls.length >> 1)), filename: 'jls-cut.dcm' }], code: 'CORRUPT_IMAGE' },
     { name: 'JPEG-LS DICOM whose scan is noise', files: [{ bytes: dicom(JLS, Uint8Array.from([...ls.subarray(0, 40), ...noiseBytes(ls.length - 40, 44)])), filename: 'jls-noise.dcm' }], code: 'CORRUPT_IMAGE' },
@@ -181,6 +182,10 @@ async function wasmCases(): Promise<StudyCase[]> {
     { name: 'JPEG 2000 DICOM whose SIZ claims 65535 × 65535 (bomb)', files: [{ bytes: dicom(J2K, siz(65535, 65535)), filename: 'j2k-bomb.dcm' }], code: 'RESOLUTION_OUT_OF_RANGE' },
     { name: 'JPEG 2000 DICOM whose SIZ says 256 × 257', files: [{ bytes: dicom(J2K, siz(256, 257)), filename: 'j2k-size.dcm' }], code: 'CORRUPT_IMAGE' },
     { name: 'JPEG 2000 DICOM whose codestream after SIZ is noise', files: [{ bytes: dicom(J2K, Uint8Array.from([...j2k.subarray(0, 60), ...noiseBytes(j2k.length - 60, 45)])), filename: 'j2k-noise.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'HTJ2K DICOM cut in half (OpenJPH alone would decode it)', files: [{ bytes: dicom(HT, ht.subarray(0, ht.length >> 1)), filename: 'ht-cut.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'HTJ2K DICOM whose SIZ claims 65535 × 65535 (bomb)', files: [{ bytes: dicom(HT, siz(65535, 65535, ht)), filename: 'ht-bomb.dcm' }], code: 'RESOLUTION_OUT_OF_RANGE' },
+    { name: 'HTJ2K DICOM whose codestream after SIZ is noise', files: [{ bytes: dicom(HT, Uint8Array.from([...ht.subarray(0, 60), ...noiseBytes(ht.length - 60, 46)])), filename: 'ht-noise.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'HTJ2K DICOM holding garbage', files: [{ bytes: dicom(HT, noiseBytes(4000, 47)), filename: 'ht-garbage.dcm' }], code: 'CORRUPT_IMAGE' },
   ];
 }
 
@@ -268,7 +273,7 @@ describe('hostile study uploads (POST /api/v1/studies)', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('gives the cases whose error is certain that error (JPEG Lossless, JPEG-LS, JPEG 2000: damaged streams 422 CORRUPT_IMAGE, bombs 422 RESOLUTION_OUT_OF_RANGE)', () => {
+  it('gives the cases whose error is certain that error (JPEG Lossless, JPEG-LS, JPEG 2000, HTJ2K: damaged streams 422 CORRUPT_IMAGE, bombs 422 RESOLUTION_OUT_OF_RANGE)', () => {
     const expected = cases.filter((c) => c.code);
     expect(expected.length).toBeGreaterThanOrEqual(13);
     const got = expected.map((c) => ({ name: c.name, code: outcomes.find((o) => o.name === c.name)?.body.code }));

@@ -85,3 +85,32 @@ export async function encodeJ2k(samples: ArrayLike<number>, o: WasmEncodeOptions
     e.delete();
   }
 }
+
+interface Htj2kEncoder extends Encoder {
+  setProgressionOrder(order: number): void;
+}
+let htj2k: Promise<new () => Htj2kEncoder> | undefined;
+
+/** OpenJPH's progression orders (ojph::OJPH_PO_*): LRCP 0 … RPCL 2 (its default) … CPRL 4. */
+export const HTJ2K_ORDER = { LRCP: 0, RPCL: 2 } as const;
+
+/**
+ * HTJ2K by OpenJPH's own encoder (@cornerstonejs/codec-openjph; the service loads the same build
+ * in its codec thread). `lossy`: irreversible, quantisation step 0.001 (OpenJPH's "quality");
+ * `order`: HTJ2K_ORDER (default RPCL).
+ */
+export async function encodeHtj2k(samples: ArrayLike<number>, o: WasmEncodeOptions & { order?: number }): Promise<Uint8Array> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  htj2k ??= (require('@cornerstonejs/codec-openjph/wasmjs') as Factory)({ print: () => undefined, printErr: () => undefined }).then((m) => m.HTJ2KEncoder as new () => Htj2kEncoder);
+  const e = new (await htj2k)();
+  try {
+    fill(e, samples, o, true);
+    e.setQuality!(!o.lossy, o.lossy ? 0.001 : 0);
+    if (o.levels !== undefined) e.setDecompositions!(o.levels);
+    if (o.order !== undefined) e.setProgressionOrder(o.order);
+    e.encode();
+    return Uint8Array.from(e.getEncodedBuffer());
+  } finally {
+    e.delete();
+  }
+}
