@@ -1,6 +1,8 @@
 import { ByteBudget } from '../../src/studies/archive';
 import { DicomInstance, readDicomHeader } from '../../src/studies/dicom';
+import * as dicomPixels from '../../src/studies/dicom-pixels';
 import { loadStudy, StudyLimits } from '../../src/studies/study-loader';
+import { el, fragments, mrDicom, MrOptions, offsetTable } from './dicom-pixel-fixtures';
 
 /**
  * What the compressed-DICOM specs (JPEG Lossless, JPEG-LS, JPEG 2000) share: one set of study
@@ -63,4 +65,30 @@ export async function withTurns<T>(work: () => Promise<T>): Promise<{ result: T;
   } finally {
     ticking = false;
   }
+}
+
+/** A file with `native`'s header whose pixel data are the frames' compressed streams, one a frame, each split into
+ *  `parts` fragments (with a Basic Offset Table where `bot`; without one, frames are found at their end markers). */
+export function encapsulatedDicom(native: Omit<MrOptions, 'words' | 'pixelData' | 'transferSyntax'>, ts: string, streams: Uint8Array[], parts = 1, bot = false): Buffer {
+  const framesOfFragments = streams.map((s) => fragments(s, parts));
+  return mrDicom({ ...native, transferSyntax: ts, pixelData: el.encapsulated(framesOfFragments.flat(), bot ? offsetTable(framesOfFragments) : []) });
+}
+
+/** The words of each of `frames` frames as the codec codes them (`sample`: the stored bits, or the whole word). */
+export function frameSamples(words: number[], frames: number, sample: (w: number) => number): number[][] {
+  const n = words.length / frames;
+  return Array.from({ length: frames }, (_, f) => words.slice(f * n, (f + 1) * n).map(sample));
+}
+
+/** The compressed file gives exactly the native file's modality values, frame by frame, and the same windowed slices. */
+export async function expectSamePixels(native: Buffer, compressed: Buffer, frames: number): Promise<void> {
+  const [a, b] = await Promise.all([header(native), header(compressed)]);
+  for (let f = 0; f < frames; f++) {
+    const [x, y] = await Promise.all([dicomPixels.decodeFrame(a, f), dicomPixels.decodeFrame(b, f)]);
+    expect(x.kind).toBe('scalar');
+    expect(y).toEqual(x);
+  }
+  const [sa, sb] = await Promise.all([slices(native), slices(compressed)]);
+  expect(sb).toHaveLength(frames);
+  expect(sb).toEqual(sa);
 }
