@@ -43,6 +43,12 @@ export function frameDeadlineMs(pixels: number): number {
 }
 
 /**
+ * Added to the deadline of a frame that starts a fresh worker: its start-up (the WebAssembly load;
+ * ts-node under jest) is not the stream's decoding, and on a loaded 2-core box it took over 0.4 s.
+ */
+export const WORKER_START_ALLOWANCE_MS = 5000;
+
+/**
  * One worker thread for the WebAssembly codecs (JPEG-LS, JPEG 2000, HTJ2K), started on first use: frames
  * are decoded one at a time in arrival order, off the event loop, each module loaded once per
  * worker and reused. Cancellable: a queued frame whose signal aborts leaves the queue; the frame
@@ -52,8 +58,12 @@ export function frameDeadlineMs(pixels: number): number {
  * it. The worker is unref'd: it never keeps the process alive.
  */
 export class CodecThread {
-  /** `deadlineOf`: a frame's decode deadline in ms from its pixel count (tests shorten it) */
-  constructor(private readonly deadlineOf: (pixels: number) => number = frameDeadlineMs) {}
+  /** `deadlineOf`: a frame's decode deadline in ms from its pixel count; `startAllowanceMs`: added where the frame
+   *  starts a fresh worker (tests shorten both) */
+  constructor(
+    private readonly deadlineOf: (pixels: number) => number = frameDeadlineMs,
+    private readonly startAllowanceMs = WORKER_START_ALLOWANCE_MS,
+  ) {}
 
   private worker: Worker | null = null;
   private readonly queue: Job[] = [];
@@ -87,13 +97,14 @@ export class CodecThread {
     this.idle = null;
     const job = this.queue.shift()!;
     this.current = job;
+    const fresh = this.worker === null;
     this.spawn().postMessage(job.req);
     // the worker is ended with the frame: the codec may never return from it
     const timer = setTimeout(() => {
       if (this.current !== job) return;
       this.end();
       this.settle(job, () => job.reject(new CodecDeadlineError(`its decoding did not finish within ${(job.deadline / 1000).toFixed(1)} s (a damaged or hostile stream)`)));
-    }, job.deadline);
+    }, job.deadline + (fresh ? this.startAllowanceMs : 0));
     timer.unref();
     job.timer = timer;
   }
