@@ -48,6 +48,8 @@ export interface WasmEncodeOptions {
   lossy?: boolean;
   /** JPEG 2000 decomposition levels (default 5) */
   levels?: number;
+  /** HTJ2K irreversible: OpenJPH's quantisation step ("quality"; default 0.001, near-lossless) */
+  step?: number;
 }
 
 /** Writes the samples (one per pixel, ≤ 8 bits as bytes, wider as little-endian 16-bit) into the encoder's input. */
@@ -96,7 +98,7 @@ export const HTJ2K_ORDER = { LRCP: 0, RPCL: 2 } as const;
 
 /**
  * HTJ2K by OpenJPH's own encoder (@cornerstonejs/codec-openjph; the service loads the same build
- * in its codec thread). `lossy`: irreversible, quantisation step 0.001 (OpenJPH's "quality");
+ * in its codec thread). `lossy`: irreversible, quantisation step `step` (default 0.001; OpenJPH's "quality");
  * `order`: HTJ2K_ORDER (default RPCL).
  */
 export async function encodeHtj2k(samples: ArrayLike<number>, o: WasmEncodeOptions & { order?: number }): Promise<Uint8Array> {
@@ -105,7 +107,7 @@ export async function encodeHtj2k(samples: ArrayLike<number>, o: WasmEncodeOptio
   const e = new (await htj2k)();
   try {
     fill(e, samples, o, true);
-    e.setQuality!(!o.lossy, o.lossy ? 0.001 : 0);
+    e.setQuality!(!o.lossy, o.lossy ? (o.step ?? 0.001) : 0);
     if (o.levels !== undefined) e.setDecompositions!(o.levels);
     if (o.order !== undefined) e.setProgressionOrder(o.order);
     e.encode();

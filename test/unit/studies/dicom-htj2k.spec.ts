@@ -73,6 +73,25 @@ describe('HTJ2K DICOM decodes to exactly the native pixels', () => {
     expect(diff).toBeLessThanOrEqual(LOSSY_BOUND);
     expect(lossy.values.some((v, i) => v !== native.values[i])).toBe(true);
   });
+
+  // ringing around a saturated edge overshoots the sample range; OpenJPH saturates 8- and 16-bit output itself
+  // (measured: no wrapped sample at steps 0.005–0.1, errors up to 30 / 7,799), 9–15-bit output is clipped by clampSamples
+  it.each([
+    [8, 8, 0.1],
+    [16, 16, 0.05],
+    [12, 16, 0.05],
+  ] as const)('irreversible HTJ2K, %i bits in %i-bit words, coarse step %d: a saturated white disc stays white, nothing wraps', async (bits, bitsAllocated, step) => {
+    const max = 2 ** bits - 1;
+    const inDisc = (i: number) => Math.hypot((i % C) - C / 2, Math.floor(i / C) - R / 2) < R / 3;
+    const words = Array.from({ length: R * C }, (_, i) => (inDisc(i) ? max : (i >> 1) & 1 ? Math.round(max * 0.9) : 0));
+    const stream = await encodeHtj2k(words, { width: C, height: R, bits, lossy: true, step });
+    const o = { rows: R, columns: C, bitsAllocated, bitsStored: bits, transferSyntax: HT_LOSSY, pixelData: el.encapsulated([stream]) };
+    const lossy = await dicomPixels.decodeFrame(await header(mrDicom(o)), 0);
+    if (lossy.kind !== 'scalar') throw new Error('expected grey');
+    const disc = lossy.values.filter((_, i) => inDisc(i));
+    expect(Math.min(...disc)).toBeGreaterThan(max * 0.75);
+    expect(lossy.values.every((v, i) => Math.abs(v - words[i]) < max / 2)).toBe(true);
+  });
 });
 
 describe('the OpenJPH module: loaded from its package, no global side effects; decoded off the event loop', () => {
