@@ -45,6 +45,9 @@ export class CreateUserFormDto extends ZodDto(z.object(createUserFields)) {}
  */
 export class CreateUserDto extends ZodDto(z.strictObject(createUserFields)) {}
 
+/** GET /api/v1/users takes no filter: `?role=admin` answered every user, as if filtered. */
+export class ListUsersQueryDto extends ZodDto(z.strictObject({})) {}
+
 /**
  * PATCH /api/v1/users/:id — `disabled` is a boolean (or exactly "true"/"false"…); "nope" is a 400.
  * Strict: any other field is a 400 too — `{"disable": true}` answered 200 and left a user the

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } 
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError, NotFoundError } from '../common/errors';
-import { AdminNoticeQueryDto, CreateUserDto, CreateUserFormDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
+import { AdminNoticeQueryDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
 import { Roles } from './decorators';
 import { AccountInputError, ForbiddenError } from './errors';
 import { randomPassword } from './password';
@@ -96,7 +96,7 @@ export class AdminUsersController {
 
   @Get('api/v1/users')
   @ApiOperation({ summary: 'List users (admin)' })
-  list(): Promise<UserView[]> {
+  list(@Query() _query: ListUsersQueryDto): Promise<UserView[]> {
     return this.users.list();
   }
 

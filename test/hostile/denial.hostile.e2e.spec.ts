@@ -105,6 +105,9 @@ describe('inputs that once took the service down (issue 11)', () => {
     }
     const after = await app.get(UsersService).findById(victim.user.id);
     expect({ disabled: after?.disabled, email: after?.email }).toEqual({ disabled: false, email: victim.user.email });
+    // listing: it takes no filter, so `?role=admin` is a 400 rather than every user under that name
+    const listed = await request(server).get('/api/v1/users?role=admin').set(admin.bearer);
+    expect({ status: listed.status, message: listed.body.message }).toEqual({ status: 400, message: expect.stringContaining('"role"') });
     // creating: a field the API does not take is refused too, and no user is made
     const email = `strict${Math.random().toString(36).slice(2)}@example.test`;
     const made = await request(server).post('/api/v1/users').set(admin.bearer).send({ email, password: 'a fine long passphrase', mustChangePassword: false });
