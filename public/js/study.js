@@ -37,7 +37,7 @@
   function studyRuleLine(set) {
     if (!set) return '— (no slice was analysed)';
     var n = set.minUsableSlices;
-    return pct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study)';
+    return pct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study; all of them if it has fewer)';
   }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
