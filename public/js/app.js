@@ -239,6 +239,7 @@
           S.focusResult();
         } else if (r.status === 429) rateLimited(S.retryAfter(r.res, r.body), r.body);
         else if (window.SentinelSession && window.SentinelSession.ended(r.status)) loginEnded();
+        else if (window.SentinelSession && window.SentinelSession.stale(r.status, r.body)) showError(window.SentinelSession.staleTitle, window.SentinelSession.staleMessage('the image'), r.body.code, false);
         else {
           var b = r.body || {};
           var transient = r.status >= 500;

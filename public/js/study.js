@@ -111,8 +111,10 @@
         else {
           // 401: the login ended meanwhile — not the study's fault; say so and link to the login
           var ended = window.SentinelSession && window.SentinelSession.ended(r.status);
-          $('study-error-title').textContent = ended ? window.SentinelSession.title : 'The study could not be analysed';
-          $('study-error-message').textContent = ended ? window.SentinelSession.message('the files') : (r.body && r.body.message) || 'HTTP ' + r.status;
+          // 403 from the CSRF check: this page belongs to an earlier login (session.js), not a bad study
+          var stale = !ended && window.SentinelSession && window.SentinelSession.stale(r.status, r.body);
+          $('study-error-title').textContent = ended ? window.SentinelSession.title : stale ? window.SentinelSession.staleTitle : 'The study could not be analysed';
+          $('study-error-message').textContent = ended ? window.SentinelSession.message('the files') : stale ? window.SentinelSession.staleMessage('the files') : (r.body && r.body.message) || 'HTTP ' + r.status;
           $('study-error-code').textContent = r.body && r.body.code ? r.body.code + ' · HTTP ' + r.status : '';
           $('study-error-login').hidden = !ended;
           if (ended) $('study-error-login-link').href = window.SentinelSession.loginHref();
