@@ -15,6 +15,9 @@
   var current = null; // the selected image: { blob, name, url }
   var waiting = null; // cancels a running rate-limit countdown
   var generation = 0; // bumps on every new selection: an answer for an older one is dropped
+  // bumps on every sample click and file choice: a sample that arrives after a later choice is
+  // dropped (on a slow line the first of two clicks could land last and be the one analysed)
+  var picking = 0;
 
   // ---------------------------------------------------------------- WAI-ARIA tabs
   var tabs = [$('tab-upload'), $('tab-samples')];
@@ -66,10 +69,11 @@
     btn.addEventListener('click', function () {
       samples.forEach(function (b) { b.classList.toggle('chosen', b === btn); b.setAttribute('aria-checked', b === btn ? 'true' : 'false'); b.tabIndex = b === btn ? 0 : -1; });
       var file = btn.getAttribute('data-sample');
+      var mine = ++picking;
       fetch('/samples/' + encodeURIComponent(file), { credentials: 'same-origin' })
         .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.blob(); })
-        .then(function (b) { select(b, file); })
-        .catch(function () { showClientError('Could not load the sample image.'); });
+        .then(function (b) { if (mine === picking) select(b, file); })
+        .catch(function () { if (mine === picking) showClientError('Could not load the sample image.'); });
     });
   });
 
@@ -124,13 +128,14 @@
   }
 
   function chooseFiles(list) {
+    picking++;
     var files = Array.prototype.slice.call(list || []);
     if (files.length > 1 && S.startBatch) { forgetResult(); clear(); showClientError(''); S.startBatch(files); }
     else if (files.length === 1) select(files[0], files[0].name);
   }
 
   fileInput.addEventListener('change', function () { chooseFiles(fileInput.files); });
-  $('clear-btn').addEventListener('click', function () { forgetResult(); clear(); showClientError(''); fileInput.focus(); });
+  $('clear-btn').addEventListener('click', function () { picking++; forgetResult(); clear(); showClientError(''); fileInput.focus(); });
   ['dragenter', 'dragover'].forEach(function (ev) {
     dropzone.addEventListener(ev, function (e) { e.preventDefault(); dropzone.classList.add('dragging'); });
   });
@@ -234,6 +239,7 @@
           S.focusResult();
         } else if (r.status === 429) rateLimited(S.retryAfter(r.res, r.body), r.body);
         else if (window.SentinelSession && window.SentinelSession.ended(r.status)) loginEnded();
+        else if (window.SentinelSession && window.SentinelSession.stale(r.status, r.body)) showError(window.SentinelSession.staleTitle, window.SentinelSession.staleMessage('the image'), r.body.code, false);
         else {
           var b = r.body || {};
           var transient = r.status >= 500;

@@ -39,6 +39,17 @@
     },
     // ended=1: the login page says the login ended even when the browser no longer sends the ended login's cookie
     loginHref: function () { return '/login?next=' + encodeURIComponent(window.location.pathname + window.location.search) + '&ended=1'; },
+    /**
+     * A 403 FORBIDDEN on the page's own analyses, studies or reports call: those routes are open to
+     * every logged-in user, so it is the CSRF check — the page was opened under an earlier login
+     * (the user logged in again since, e.g. in another tab). Not the file's fault, and a retry from
+     * this page fails the same way: only a reload gives it the current login's token.
+     */
+    stale: function (status, body) { return status === 403 && !!body && body.code === 'FORBIDDEN'; },
+    staleTitle: 'This page is out of date',
+    staleMessage: function (what) {
+      return 'It was opened under an earlier login (you have logged in again since, perhaps in another tab), so the server refused it. Reload the page, then choose ' + what + ' again — nothing was analysed, and uploads are never kept.';
+    },
     /** A "Log in again" link back to this page. */
     loginLink: function (className) {
       var a = document.createElement('a');

@@ -7,6 +7,9 @@
   var maxBytes = Number(form.getAttribute('data-max-bytes'));
   var maxLabel = form.getAttribute('data-max-label');
   var files = [];
+  // bumps on every new selection and every submit: an answer for an older one is dropped (as on
+  // the image page, app.js) — it would otherwise be shown, with its PDF link, as the newer files' result
+  var generation = 0;
 
   /** how the slices were drawn: stretched to square physical pixels, or as stored when the spacing is unknown */
   function shownAs(d) {
@@ -34,7 +37,7 @@
   function studyRuleLine(set) {
     if (!set) return '— (no slice was analysed)';
     var n = set.minUsableSlices;
-    return pct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study)';
+    return pct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study; all of them if it has fewer)';
   }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -44,6 +47,8 @@
   }
   function clientError(msg) { var p = $('study-client-error'); p.textContent = msg || ''; p.hidden = !msg; }
   function choose(list) {
+    generation++;
+    show('study-empty'); // the previous study's answer (or error) is not about these files
     files = Array.prototype.filter.call(list, function (f) { return !/(^|\/)\./.test(f.webkitRelativePath || f.name); });
     var total = files.reduce(function (s, f) { return s + f.size; }, 0);
     $('study-selected').hidden = !files.length;
@@ -95,17 +100,21 @@
     if (!files.length) return;
     var fd = new FormData();
     files.forEach(function (f) { fd.append('files', f, 'file'); }); // names are not sent: they may carry identifiers
+    var mine = ++generation;
     show('study-loading');
     $('study-submit').disabled = true;
     fetch('/api/v1/studies', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })
       .then(function (res) { return res.json().then(function (b) { return { ok: res.ok, status: res.status, body: b, res: res }; }, function () { return { ok: false, status: res.status, body: null, res: res }; }); })
       .then(function (r) {
+        if (mine !== generation) return;
         if (r.ok && r.body) render(r.body);
         else {
           // 401: the login ended meanwhile — not the study's fault; say so and link to the login
           var ended = window.SentinelSession && window.SentinelSession.ended(r.status);
-          $('study-error-title').textContent = ended ? window.SentinelSession.title : 'The study could not be analysed';
-          $('study-error-message').textContent = ended ? window.SentinelSession.message('the files') : (r.body && r.body.message) || 'HTTP ' + r.status;
+          // 403 from the CSRF check: this page belongs to an earlier login (session.js), not a bad study
+          var stale = !ended && window.SentinelSession && window.SentinelSession.stale(r.status, r.body);
+          $('study-error-title').textContent = ended ? window.SentinelSession.title : stale ? window.SentinelSession.staleTitle : 'The study could not be analysed';
+          $('study-error-message').textContent = ended ? window.SentinelSession.message('the files') : stale ? window.SentinelSession.staleMessage('the files') : (r.body && r.body.message) || 'HTTP ' + r.status;
           $('study-error-code').textContent = r.body && r.body.code ? r.body.code + ' · HTTP ' + r.status : '';
           $('study-error-login').hidden = !ended;
           if (ended) $('study-error-login-link').href = window.SentinelSession.loginHref();
@@ -114,6 +123,7 @@
         }
       })
       .catch(function () {
+        if (mine !== generation) return;
         $('study-error-title').textContent = 'The study could not be analysed';
         $('study-error-message').textContent = 'The server could not be reached.';
         $('study-error-code').textContent = '';

@@ -30,17 +30,31 @@ export class ChangePasswordDto extends ZodDto(z.object({ current: password.optio
 
 export class AccountQueryDto extends ZodDto(z.object({ done: z.enum(['password']).optional().catch(undefined), next: text(2048).optional() })) {}
 
-export class CreateUserDto extends ZodDto(
-  z.object({
-    email: email.optional(),
-    password: password.optional(),
-    role: z.preprocess(blankAsMissing, z.enum(ROLES).optional()),
-  }),
-) {}
+const createUserFields = {
+  email: email.optional(),
+  password: password.optional(),
+  role: z.preprocess(blankAsMissing, z.enum(ROLES).optional()),
+};
 
-/** PATCH /api/v1/users/:id — `disabled` is a boolean (or exactly "true"/"false"…); "nope" is a 400. */
+/** The admin page's "New user" form (it carries `_csrf` beside these). */
+export class CreateUserFormDto extends ZodDto(z.object(createUserFields)) {}
+
+/**
+ * POST /api/v1/users (JSON). Strict: a field it does not take is a 400 — `mustChangePassword:
+ * false` was dropped with a 201, and the user was asked to change the password all the same.
+ */
+export class CreateUserDto extends ZodDto(z.strictObject(createUserFields)) {}
+
+/** GET /api/v1/users takes no filter: `?role=admin` answered every user, as if filtered. */
+export class ListUsersQueryDto extends ZodDto(z.strictObject({})) {}
+
+/**
+ * PATCH /api/v1/users/:id — `disabled` is a boolean (or exactly "true"/"false"…); "nope" is a 400.
+ * Strict: any other field is a 400 too — `{"disable": true}` answered 200 and left a user the
+ * admin meant to lock out active; `{"email": …}` answered 200 and changed nothing.
+ */
 export class UpdateUserDto extends ZodDto(
-  z.object({
+  z.strictObject({
     role: z.enum(ROLES).optional(),
     disabled: booleanFlag.optional(),
   }),

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } 
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError, NotFoundError } from '../common/errors';
-import { AdminNoticeQueryDto, CreateUserDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
+import { AdminNoticeQueryDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
 import { Roles } from './decorators';
 import { AccountInputError, ForbiddenError } from './errors';
 import { randomPassword } from './password';
@@ -38,7 +38,7 @@ export class AdminUsersController {
 
   @Post('admin/users')
   @ApiExcludeEndpoint()
-  async createFromPage(@Body() body: CreateUserDto, @Res() res: Response): Promise<void> {
+  async createFromPage(@Body() body: CreateUserFormDto, @Res() res: Response): Promise<void> {
     try {
       const u = await this.users.create({ email: body.email, password: body.password, role: body.role, mustChangePassword: true });
       res.redirect(303, `/admin/users?done=created&user=${encodeURIComponent(u.id)}`);
@@ -96,7 +96,7 @@ export class AdminUsersController {
 
   @Get('api/v1/users')
   @ApiOperation({ summary: 'List users (admin)' })
-  list(): Promise<UserView[]> {
+  list(@Query() _query: ListUsersQueryDto): Promise<UserView[]> {
     return this.users.list();
   }
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiExcludeEndpoint, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { BadRequestError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { AccountQueryDto, ChangePasswordDto, ChangePasswordFormDto, LoginFormDto, NextQueryDto, TokenRequestDto } from './accounts.dto';
 import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, sessionCookieMaxAgeMs, setCookie } from './cookies';
@@ -176,9 +177,12 @@ export class AuthController {
   @OpenBeforePasswordChange()
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke the bearer token used for this request' })
+  @ApiBadRequestResponse({ description: 'No bearer token in the request (a browser session ends with POST /logout)' })
   async revokeToken(@Req() req: Request): Promise<void> {
     const state = authState(req);
-    if (state.authMethod === 'bearer') await this.sessions.revoke(state.authToken);
+    // a browser session's call used to get 204 too, with nothing revoked: the caller believed itself signed out
+    if (state.authMethod !== 'bearer') throw new BadRequestError('This request carries no bearer token to revoke (Authorization: Bearer …). A browser session ends with POST /logout.');
+    await this.sessions.revoke(state.authToken);
   }
 
   @Get('api/v1/auth/me')

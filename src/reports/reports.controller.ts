@@ -6,7 +6,7 @@ import { AnalysisRoute } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
 import type { AuthUser } from '../accounts/roles';
 import { clientGone } from '../common/abort';
-import { MissingFileError } from '../common/errors';
+import { BadRequestError, MissingFileError } from '../common/errors';
 import { ReportFieldsDto } from './reports.dto';
 import { reportFileName } from '../presentation/labels';
 import { ReportsService } from './reports.service';
@@ -48,6 +48,10 @@ export class ReportsController {
     @Res() res: Response,
   ): Promise<void> {
     if (!file) throw new MissingFileError('image');
+    // either place names the analysis; two different ids are a 400 (the body's used to win unsaid)
+    if (body.analysisId && query.analysisId && body.analysisId !== query.analysisId) {
+      throw new BadRequestError('analysisId is given twice, with different values (request body and query string); send one.');
+    }
     const baseUrl = this.reports.baseUrl({ protocol: req.protocol, host: req.get('host') });
     const { pdf, record } = await this.reports.fullReport(user, file.buffer, body.analysisId || query.analysisId || undefined, baseUrl, clientGone(req));
     sendPdf(res, pdf, reportFileName(record));

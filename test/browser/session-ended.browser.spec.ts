@@ -116,6 +116,41 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     expect(await page.locator('p.notice').textContent()).toContain('Your login has ended');
   });
 
+  it('logged in again in another tab: the older page says it is out of date (not that the file is bad), with no Retry that cannot work', async () => {
+    // its CSRF token belongs to the earlier login: the server answers 403 FORBIDDEN (CSRF check), which the
+    // upload page showed as "This file cannot be analysed" beside a Retry that failed the same way
+    await signIn(h, ADMIN.email, ADMIN.password);
+    const page = h.page;
+    await page.setInputFiles('#file-input', { name: 'brain.png', mimeType: 'image/png', buffer: png });
+    await logOutElsewhere();
+    const other = await h.context.newPage();
+    await other.goto(`${h.base}/login`);
+    await other.fill('input[name="email"]', ADMIN.email);
+    await other.fill('input[name="password"]', ADMIN.password);
+    await Promise.all([other.waitForURL(`${h.base}/`), other.click('button[type="submit"]')]);
+    await other.close();
+    await page.click('#submit-btn');
+    await page.locator('#state-error').waitFor({ state: 'visible' });
+    expect(await page.locator('#error-title').textContent()).toBe('This page is out of date');
+    expect(await page.locator('#error-message').textContent()).toMatch(/Reload the page.*nothing was analysed/);
+    expect(await page.locator('#retry-btn').isHidden()).toBe(true);
+    // the study page, opened before that login too
+    await page.goto(`${h.base}/studies`);
+    await page.setInputFiles('#study-files', { name: 'slice.png', mimeType: 'image/png', buffer: png });
+    await logOutElsewhere();
+    const again = await h.context.newPage();
+    await again.goto(`${h.base}/login`);
+    await again.fill('input[name="email"]', ADMIN.email);
+    await again.fill('input[name="password"]', ADMIN.password);
+    await Promise.all([again.waitForURL(`${h.base}/`), again.click('button[type="submit"]')]);
+    await again.close();
+    await page.click('#study-submit');
+    await page.locator('#study-error').waitFor({ state: 'visible' });
+    expect(await page.locator('#study-error-title').textContent()).toBe('This page is out of date');
+    expect(await page.locator('#study-error-message').textContent()).toMatch(/Reload the page.*nothing was analysed/);
+    await h.context.clearCookies();
+  });
+
   it('Back after "Log out" asks the server again: the login page, never the history of who logged out', async () => {
     // the pages had no Cache-Control, so Chromium showed the history and a record's detail page
     // from its cache after the logout, to whoever used the browser next

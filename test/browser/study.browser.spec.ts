@@ -92,7 +92,7 @@ describeBrowser('the study mode in headless Chromium', () => {
     await expect(page.locator('#study-meta').textContent()).resolves.toMatch(/total \d/);
     // the study rule it was decided under, as its record stores it (the history page's "Study rule")
     await expect(page.locator('#study-meta').textContent()).resolves.toContain(
-      'Study rule65.0 % of the slices must agree; at least 4 usable slices (and a quarter of the study)',
+      'Study rule65.0 % of the slices must agree; at least 4 usable slices (and a quarter of the study; all of them if it has fewer)',
     );
     await page.locator('#study-strip li .slice-btn').nth(2).click();
     await expect(page.locator('#slice-detail-title').textContent()).resolves.toContain('Slice 3');
@@ -142,6 +142,48 @@ describeBrowser('the study mode in headless Chromium', () => {
     expect(text).toContain('AX T1 POST');
     page.off('request', onRequest);
     expect(requests).toEqual([]);
+  });
+
+  it('files chosen while a study is analysed: the earlier answer is dropped, never shown as the new files\' result', async () => {
+    // The page's JSON reads are counted, so the test knows when the late answer has been handled
+    // (the page renders in the promise step right after it) instead of sleeping.
+    await page.evaluate(() => {
+      const read = window.Response.prototype.json;
+      window.__jsonReads = 0;
+      window.Response.prototype.json = function (this: unknown) {
+        return read.call(this).then((v: unknown) => {
+          window.__jsonReads += 1;
+          return v;
+        });
+      };
+    });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let sent = 0;
+    await page.route('**/api/v1/studies', async (route) => {
+      if (++sent === 1) await held; // the first study's request waits until the second has its answer
+      await route.continue();
+    });
+    const files = (n: number, tag: string) => series.slice(0, n).map((b, i) => ({ name: `${tag}${i}.dcm`, mimeType: 'application/dicom', buffer: b }));
+    await page.setInputFiles('#study-files', files(5, 'a'));
+    await page.click('#study-submit');
+    await page.locator('#study-loading').waitFor({ state: 'visible' });
+    await page.setInputFiles('#study-files', files(3, 'b'));
+    // nothing about the earlier files stands beside the new selection
+    await expect(page.locator('#study-loading').isHidden()).resolves.toBe(true);
+    await expect(page.locator('#study-result').isHidden()).resolves.toBe(true);
+    await page.click('#study-submit');
+    await page.locator('#study-badge', { hasText: 'completed' }).waitFor();
+    await expect(page.locator('#study-strip li').count()).resolves.toBe(3);
+    const late = page.waitForResponse((r) => r.url().endsWith('/api/v1/studies'));
+    release();
+    await (await late).finished();
+    await page.waitForFunction(() => window.__jsonReads >= 2);
+    await page.evaluate(() => new Promise((r) => window.setTimeout(r, 0)));
+    await page.unroute('**/api/v1/studies');
+    // still the 3-file study the user sent last, not the 5-file one that answered after it
+    await expect(page.locator('#study-strip li').count()).resolves.toBe(3);
+    await expect(page.locator('#study-meta').textContent()).resolves.toContain('Slices3 ×');
   });
 
   it('a non-study file → the error message', async () => {

@@ -206,6 +206,43 @@ describeBrowser('the analysis page in headless Chromium', () => {
     await page.click('#tab-upload');
   });
 
+  it('a sample clicked while an earlier one is still loading is the one analysed; the late one is dropped', async () => {
+    await page.click('#tab-samples');
+    const [first, second] = await page.locator('button.sample').evaluateAll((els) => els.slice(0, 2).map((e: any) => e.getAttribute('data-sample') as string));
+    // the page's blob reads are counted, so the test knows when the late sample has been handled
+    // (the page takes it in the promise step right after) instead of sleeping
+    await page.evaluate(() => {
+      const read = window.Response.prototype.blob;
+      window.__blobReads = 0;
+      window.Response.prototype.blob = function (this: unknown) {
+        return read.call(this).then((v: unknown) => {
+          window.__blobReads += 1;
+          return v;
+        });
+      };
+    });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(`**/samples/${first}`, async (route) => {
+      await held; // a slow connection: the first sample arrives after the second
+      await route.continue();
+    });
+    await page.click(`button.sample[data-sample="${first}"]`);
+    await page.click(`button.sample[data-sample="${second}"]`);
+    await page.waitForFunction((f) => document.getElementById('selected-name')?.textContent === f, second);
+    await page.click('#submit-btn');
+    await resultShown();
+    release();
+    await page.waitForFunction(() => window.__blobReads >= 2);
+    await page.evaluate(() => new Promise((r) => window.setTimeout(r, 0)));
+    await page.unroute(`**/samples/${first}`);
+    // the gallery's choice, the selected image and the result shown all stay the second sample
+    await expect(page.locator('button.sample[aria-checked="true"]').getAttribute('data-sample')).resolves.toBe(second);
+    await expect(page.locator('#selected-name').textContent()).resolves.toBe(second);
+    await expect(page.locator('#state-result').isVisible()).resolves.toBe(true);
+    await page.click('#tab-upload');
+  });
+
   it('uploads a chest X-ray and shows the refusal reason', async () => {
     await page.setInputFiles('#file-input', { name: xray.name, mimeType: xray.type, buffer: xray.bytes });
     await page.waitForFunction((n) => document.getElementById('selected-name')?.textContent === n, xray.name);

@@ -115,6 +115,12 @@ describe('POST /api/v1/analyses on fake models', () => {
     expect(await app.get(PrismaService).analysis.count()).toBe(before); // refused before any analysis
     // the fields they do take still work, the report's id in either place
     await request(server).post(`/api/v1/reports?analysisId=${analysisId}`).set(bearer).attach('image', png, 'x.png').expect(200);
+    // the same id in both places is one id; two different ones are a 400 — the body's used to win unsaid,
+    // so the PDF could be of another analysis than the one the URL named
+    await request(server).post(`/api/v1/reports?analysisId=${analysisId}`).set(bearer).field('analysisId', analysisId).attach('image', png, 'x.png').expect(200);
+    const { analysisId: second } = (await request(server).post('/api/v1/analyses').set(bearer).attach('image', png, 'x.png').expect(200)).body as { analysisId: string };
+    const both = await request(server).post(`/api/v1/reports?analysisId=${analysisId}`).set(bearer).field('analysisId', second).attach('image', png, 'x.png').expect(400);
+    expect(both.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: expect.stringContaining('analysisId') });
   });
 
   it('black image → rejected NOT_MRI at the modality stage', async () => {

@@ -120,6 +120,14 @@ describe('accounts: login wall, sessions, tokens, CSRF', () => {
     await request(server).get('/api/v1/auth/me').set('Authorization', `Bearer ${res.body.token}`).expect(401);
   });
 
+  it('DELETE /api/v1/auth/token without a bearer token → 400 naming the way out, never a 204 that revoked nothing', async () => {
+    const s = await loginAs(app);
+    const res = await request(server).delete('/api/v1/auth/token').set(s.headers).expect(400);
+    expect(res.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: expect.stringContaining('POST /logout') });
+    // the browser session was not ended, and the answer did not pretend it was
+    await request(server).get('/api/v1/auth/me').set(s.headers).expect(200);
+  });
+
   it('CSRF token required on every cookie-authenticated form post and page fetch', async () => {
     // login form without a token
     const { cookie } = await anonymousCsrf(app);

@@ -96,6 +96,26 @@ describe('inputs that once took the service down (issue 11)', () => {
     expect((await app.get(UsersService).findById(victim.user.id))?.disabled).toBe(false);
   });
 
+  it('the users API refuses a field it does not take (a typo of "disabled", an email change) with a 400, never a 200 that changed nothing', async () => {
+    const victim = await loginAs(app);
+    for (const body of [{ disable: true }, { email: 'other@example.test' }, { disabled: true, mustChangePassword: true }]) {
+      const res = await request(server).patch(`/api/v1/users/${victim.user.id}`).set(admin.bearer).send(body);
+      expect({ body, status: res.status, code: res.body.code }).toEqual({ body, status: 400, code: 'BAD_REQUEST' });
+      expect(res.body.message).toContain('unexpected field');
+    }
+    const after = await app.get(UsersService).findById(victim.user.id);
+    expect({ disabled: after?.disabled, email: after?.email }).toEqual({ disabled: false, email: victim.user.email });
+    // listing: it takes no filter, so `?role=admin` is a 400 rather than every user under that name
+    const listed = await request(server).get('/api/v1/users?role=admin').set(admin.bearer);
+    expect({ status: listed.status, message: listed.body.message }).toEqual({ status: 400, message: expect.stringContaining('"role"') });
+    // creating: a field the API does not take is refused too, and no user is made
+    const email = `strict${Math.random().toString(36).slice(2)}@example.test`;
+    const made = await request(server).post('/api/v1/users').set(admin.bearer).send({ email, password: 'a fine long passphrase', mustChangePassword: false });
+    expect(made.status).toBe(400);
+    expect(made.body.message).toContain('"mustChangePassword"');
+    expect(await app.get(UsersService).findByEmail(email)).toBeNull();
+  });
+
   it('L5: emails with NUL, RTL override, spaces or markup are refused; plain ones (and a single-label host like the default admin@localhost) accepted', async () => {
     for (const email of ['a\u0000b@example.test', 'evil\u202egnp.exe@example.test', 'two words@example.test', '<b>x</b>@example.test', 'x@exa_mple.test', 'x@-example.test']) {
       const res = await request(server).post('/api/v1/users').set(admin.bearer).send({ email, password: 'a fine long passphrase' });

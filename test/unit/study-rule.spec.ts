@@ -3,6 +3,7 @@ import { STUDY_RULE_NOT_RECORDED, studyRuleLine } from '../../src/presentation/h
 import { toItem, toRow } from '../../src/repositories/analysis.repository';
 import { emptyRecord } from '../../src/classifier/analysis-result';
 import { ruleEntries, splitStoredThresholds } from '../../src/studies/study-rule';
+import { requiredSlices } from '../../src/studies/study-aggregate';
 
 /**
  * A study's rule (STUDY_AGREEMENT, STUDY_MIN_USABLE_SLICES as it was decided under) is stored inside
@@ -30,9 +31,17 @@ describe('the study rule stored with a record', () => {
     expect(ruleEntries(null)).toEqual({});
   });
 
+  it('the words agree with what a study shorter than the minimum gets: answered from all its slices, not refused', () => {
+    // one DICOM file is a study (README, Studies): its one slice is required and enough
+    expect([1, 2, 3, 12, 24].map((n) => requiredSlices(n, 3))).toEqual([1, 2, 3, 3, 6]);
+    const line = studyRuleLine({ thresholds: { triage: 0.6 }, study: study({ sliceCount: 1, usableSlices: 1, rule: { agreement: 0.6, minUsableSlices: 3 } }) });
+    // "at least 3 usable slices" beside "from 1 of 1 slices" read as a broken rule
+    expect(line).toBe('60.0 % of the slices must agree; at least 3 usable slices (and a quarter of the study; all of them if it has fewer)');
+  });
+
   it('in words: the rule; "no slice was analysed" for a study refused before any; else not recorded', () => {
     const t = { triage: 0.6, brain_tumor: 0.6 };
-    expect(studyRuleLine({ thresholds: t, study: study({ rule: { agreement: 0.6, minUsableSlices: 1 } }) })).toBe('60.0 % of the slices must agree; at least 1 usable slice (and a quarter of the study)');
+    expect(studyRuleLine({ thresholds: t, study: study({ rule: { agreement: 0.6, minUsableSlices: 1 } }) })).toBe('60.0 % of the slices must agree; at least 1 usable slice (and a quarter of the study; all of them if it has fewer)');
     expect(studyRuleLine({ thresholds: {}, study: study() })).toBe('— (no slice was analysed)');
     expect(studyRuleLine({ thresholds: t, study: study() })).toBe(STUDY_RULE_NOT_RECORDED);
     expect(studyRuleLine({ thresholds: null, study: study() })).toBe(STUDY_RULE_NOT_RECORDED);
