@@ -4,12 +4,15 @@
  *
  *   npm run bench:study                        # 24-slice 256×256 brain series, 10 measured runs
  *   npm run bench:study -- --runs 20 --slices 24 --allow-fake-models
+ *   npm run bench:study -- --clients 10 --runs 3  # 10 users at once, each sending the study 3 times
  *
  * Builds a 24-slice 256×256 DICOM series in memory from brain MRI JPEGs of ../shared/data
  * (dcmjs; 16-bit with rescale slope/intercept and a window, as a scanner writes it), the same
  * slices as one NIfTI volume and as a ZIP; starts `node dist/main.js` (production mode, temp
  * SQLite, seeded admin), signs in, and POSTs each form to /api/v1/studies: latency from the
  * first byte sent to the last byte of the JSON answer, plus the server's own stage timings.
+ * With --clients N, N clients send each form at once, each `runs` times: every answer's latency
+ * counts, and answers other than 200 (a 503 when the study limits are full) are counted by status.
  * Nothing is written except the JSON report under artifacts/.
  */
 import { spawn } from 'node:child_process';
@@ -31,16 +34,18 @@ const { zipSync, gzipSync } = require('fflate');
 const dcmjs = require('dcmjs');
 
 function parseArgs(argv) {
-  const a = { runs: 10, slices: 24, size: 256, warmup: 2, allowFake: false, out: 'artifacts/bench-study.json' };
+  const a = { runs: 10, clients: 1, slices: 24, size: 256, warmup: 2, allowFake: false, out: 'artifacts/bench-study.json' };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--runs') a.runs = Number(argv[++i]);
+    else if (k === '--clients') a.clients = Number(argv[++i]);
     else if (k === '--slices') a.slices = Number(argv[++i]);
     else if (k === '--warmup') a.warmup = Number(argv[++i]);
     else if (k === '--allow-fake-models') a.allowFake = true;
     else if (k === '--out') a.out = argv[++i];
     else throw new Error(`unknown argument ${k}`);
   }
+  if (!(Number.isInteger(a.clients) && a.clients >= 1 && a.clients <= 64)) throw new Error('--clients: an integer from 1 to 64');
   return a;
 }
 
@@ -148,15 +153,43 @@ async function signIn(base, email, password) {
   throw new Error('could not sign in (no token API answered)');
 }
 
-async function post(base, auth, files) {
+async function post(base, auth, files, tolerate = []) {
   const fd = new FormData();
   files.forEach((f, i) => fd.append('files', new Blob([f.bytes]), f.name ?? `f${i}`));
   const t0 = performance.now();
   const r = await fetch(`${base}/api/v1/studies`, { method: 'POST', body: fd, headers: { accept: 'application/json', ...auth } });
   const body = await r.json();
   const ms = performance.now() - t0;
-  if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${JSON.stringify(body)}`);
-  return { ms, body };
+  if (r.status !== 200 && !tolerate.includes(r.status)) throw new Error(`HTTP ${r.status}: ${JSON.stringify(body)}`);
+  return { ms, body, status: r.status };
+}
+
+/** `clients` loops at once, each posting the form `runs` times: latencies and stage timings of the 200s, the others counted by status. */
+async function measure(base, auth, files, clients, runs) {
+  const ms = [];
+  const stages = {};
+  const refused = {};
+  const messages = {};
+  let last;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = 0; i < runs; i++) {
+        // with several clients a full study limit answers 503 (STUDY_MAX_INFLIGHT_BYTES, the pixel budget): counted, not fatal
+        const r = await post(base, auth, files, clients > 1 ? [503] : []);
+        if (r.status !== 200) {
+          const key = `${r.status} ${r.body.code ?? ''}`.trim();
+          refused[key] = (refused[key] ?? 0) + 1;
+          messages[key] ??= String(r.body.message ?? '');
+          continue;
+        }
+        ms.push(r.ms);
+        for (const [k, v] of Object.entries(r.body.timingsMs)) (stages[k] ??= []).push(v);
+        last = r.body;
+      }
+    }),
+  );
+  return { ms, stages, refused, messages, last, wallMs: performance.now() - t0 };
 }
 
 async function main() {
@@ -202,22 +235,20 @@ async function main() {
     models: fake ? 'FAKE test models' : path.relative(ROOT, modelsDir),
     study: { slices: args.slices, size, bytes: Object.fromEntries(Object.entries(forms).map(([k, v]) => [k, v.reduce((s, f) => s + f.bytes.length, 0)])) },
     runs: args.runs,
+    clients: args.clients,
     results: {},
   };
   try {
     const auth = await signIn(server.base, email, password);
     for (const [name, files] of Object.entries(forms)) {
       for (let i = 0; i < args.warmup; i++) await post(server.base, auth, files);
-      const ms = [];
-      const stages = {};
-      let last;
-      for (let i = 0; i < args.runs; i++) {
-        const r = await post(server.base, auth, files);
-        ms.push(r.ms);
-        for (const [k, v] of Object.entries(r.body.timingsMs)) (stages[k] ??= []).push(v);
-        last = r.body;
-      }
+      const { ms, stages, refused, messages, last, wallMs } = await measure(server.base, auth, files, args.clients, args.runs);
+      if (!last) throw new Error(`${name}: no study answered 200 (${JSON.stringify(refused)})`);
       report.results[name] = {
+        answered: ms.length,
+        refusedByStatus: refused,
+        refusedMessages: messages,
+        studiesPerSecond: round((1000 * ms.length) / wallMs, 2),
         medianMs: round(median(ms)),
         p90Ms: round(pct(ms, 90)),
         minMs: round(Math.min(...ms)),
@@ -226,7 +257,7 @@ async function main() {
         answer: { status: last.status, code: last.code, anatomy: last.anatomy, label: last.label, confidence: round(last.confidence, 3), usableSlices: last.study.aggregation?.usableSlices ?? null },
       };
       const r = report.results[name];
-      console.log(`${name.padEnd(12)} median ${r.medianMs} ms · p90 ${r.p90Ms} · min ${r.minMs} · max ${r.maxMs} · server ${JSON.stringify(r.serverStagesMedianMs)} · ${r.answer.status} ${r.answer.label ?? r.answer.code ?? ''}`);
+      console.log(`${name.padEnd(12)} ${args.clients} client(s) · ${r.answered} answered${Object.keys(refused).length ? ` · refused ${JSON.stringify(refused)}` : ''} · ${r.studiesPerSecond}/s · median ${r.medianMs} ms · p90 ${r.p90Ms} · min ${r.minMs} · max ${r.maxMs} · server ${JSON.stringify(r.serverStagesMedianMs)} · ${r.answer.status} ${r.answer.label ?? r.answer.code ?? ''}`);
     }
   } finally {
     server.child.kill('SIGTERM');

@@ -101,6 +101,14 @@ export const envSchema = z.object({
   /** Share of usable slices that must agree (body part, finding type); less ⇒ inconclusive. */
   STUDY_AGREEMENT: z.coerce.number().min(0.5).max(1).default(0.6),
   STUDY_TIMEOUT_MS: z.coerce.number().int().min(1).default(60_000),
+  /**
+   * Studies worked on at once; later ones wait their turn (FIFO, within STUDY_TIMEOUT_MS). Each runs
+   * up to INFERENCE_POOL_SIZE slices at a time, so ten studies at once put 80 runs on the model queue:
+   * past INFERENCE_QUEUE_LIMIT one of them failed with 503 halfway (bench:study, 10 clients).
+   */
+  STUDY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Studies waiting for a turn; the next one is refused at once with 503 (its upload already held in memory). */
+  STUDY_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(64),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /** accounts, sessions, CSRF, rate limits: see accounts.env.ts */
   ...accountsEnvShape,

@@ -111,6 +111,12 @@ export class AppConfig {
   get studyTimeoutMs(): number {
     return this.env.STUDY_TIMEOUT_MS;
   }
+  get studyConcurrency(): number {
+    return this.env.STUDY_CONCURRENCY;
+  }
+  get studyQueueLimit(): number {
+    return this.env.STUDY_QUEUE_LIMIT;
+  }
   get logLevel(): Env['LOG_LEVEL'] {
     return this.env.LOG_LEVEL;
   }

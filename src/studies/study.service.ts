@@ -12,6 +12,7 @@ import { encodePngDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { appliedThresholds, confidenceThreshold, labelCaveat } from '../inference/model-card';
 import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
+import { Semaphore } from '../inference/semaphore';
 import { headerRefusal } from './header-refusal';
 import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
 import { mapLimited } from './map-limited';
@@ -50,6 +51,13 @@ export interface StudyRunOptions {
 @Injectable()
 export class StudyService {
   private readonly logger = new Logger(StudyService.name);
+  /**
+   * Studies worked on at once (STUDY_CONCURRENCY); the others wait in turn, at most
+   * STUDY_QUEUE_LIMIT of them, each within its own deadline. Each study keeps INFERENCE_POOL_SIZE slice runs in
+   * flight, so studies unbounded put studies × pool size runs on the model queue: ten at once
+   * overflowed it and one failed with 503 after its decode and half its slices.
+   */
+  private readonly slots: Semaphore;
 
   constructor(
     private readonly config: AppConfig,
@@ -59,7 +67,14 @@ export class StudyService {
     @Inject(ImageDecodeService) private readonly images: Pick<ImageDecodeService, 'budget'>,
     @Optional() @Inject(STUDY_RECORDER) private readonly recorder?: StudyRecorder,
     @Optional() @Inject(ANALYSIS_RECORDER) private readonly analysisRecorder?: AnalysisRecorder,
-  ) {}
+  ) {
+    this.slots = new Semaphore(config.studyConcurrency, config.studyQueueLimit);
+  }
+
+  /** Studies being worked on and waiting their turn (a 503 past STUDY_QUEUE_LIMIT waiting). */
+  studySlots(): { inUse: number; queued: number } {
+    return { inUse: this.slots.inUse, queued: this.slots.queued };
+  }
 
   async analyze(files: Uint8Array[], ctx: AnalysisContext = {}, options: StudyRunOptions = {}): Promise<StudyResult> {
     return (await this.analyzeDetailed(files, ctx, options)).result;
@@ -78,7 +93,9 @@ export class StudyService {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new AnalysisTimeoutError(ms)), ms);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
-    const work = this.run(files, started, signal);
+    // the wait for a turn counts against the study's deadline; an abort takes it out of the line
+    const queuedAt = performance.now();
+    const work = this.slots.use(() => this.run(files, started, queuedAt, signal), signal);
     // settles (never rejects) when the work has stopped; also keeps its rejection handled when
     // the answer was the signal's
     const stopped = work.then(
@@ -109,9 +126,11 @@ export class StudyService {
     }
   }
 
-  private async run(files: Uint8Array[], started: number, signal: AbortSignal): Promise<StudyResult> {
+  private async run(files: Uint8Array[], started: number, queuedAt: number, signal: AbortSignal): Promise<StudyResult> {
+    signal.throwIfAborted();
     const timings: Record<string, number> = {};
     const lap = (name: string, since: number) => (timings[name] = round(performance.now() - since));
+    lap('queue', queuedAt); // waiting for a turn (STUDY_CONCURRENCY)
     let t = performance.now();
     const loaded = await loadStudy(files, {
       maxBytes: this.config.studyMaxBytes,
