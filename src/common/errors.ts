@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'TOO_MANY_FILES'
   | 'MISSING_FILE'
   | 'BAD_REQUEST'
+  | 'CONFLICT'
   | 'ANALYSIS_UNAVAILABLE'
   | 'ANALYSIS_TIMEOUT'
   | 'NOT_FOUND'
