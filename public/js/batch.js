@@ -101,18 +101,41 @@
     });
   }
 
+  /** Marks this item and every one not yet sent as failed, and stops the queue: the rest would fail the same way. */
+  function stop(item, why) {
+    running = false;
+    setStatus(item, 'failed', 'Not analysed: ' + why);
+    queue.forEach(function (i) { if (i.status === 'queued' || i.status === 'waiting') setStatus(i, 'failed', 'Not sent: ' + why); });
+  }
+
+  /** The way on after a stop: `title`: the rest of the batch was not sent. <link>, then choose the images again. */
+  function stopped(title, link) {
+    var line = $('batch-wait');
+    line.textContent = title + ': the rest of the batch was not sent. ';
+    line.appendChild(link);
+    line.appendChild(document.createTextNode(', then choose the images again — they are never kept.'));
+    line.hidden = false;
+    S.say(title + '. The batch stopped.');
+  }
+
   /** 401: the login ended. Sending the rest would only fail the same way: stop, say so, link to the login. */
   function loginEnded(item) {
     var session = window.SentinelSession;
-    running = false;
-    setStatus(item, 'failed', 'Not analysed: your login has ended');
-    queue.forEach(function (i) { if (i.status === 'queued' || i.status === 'waiting') setStatus(i, 'failed', 'Not sent: your login has ended'); });
-    var line = $('batch-wait');
-    line.textContent = session.title + ': the rest of the batch was not sent. ';
-    line.appendChild(session.loginLink());
-    line.appendChild(document.createTextNode(', then choose the images again — they are never kept.'));
-    line.hidden = false;
-    S.say(session.title + '. The batch stopped.');
+    stop(item, 'your login has ended');
+    stopped(session.title, session.loginLink());
+  }
+
+  /**
+   * 403 from the CSRF check (session.js): this page's token belongs to an earlier login, so every
+   * image would be refused alike — stop, and offer the reload that gives the page the current token.
+   */
+  function pageStale(item) {
+    var session = window.SentinelSession;
+    stop(item, 'this page is out of date');
+    var reload = document.createElement('a');
+    reload.href = window.location.pathname + window.location.search;
+    reload.textContent = 'Reload the page';
+    stopped(session.staleTitle, reload);
   }
 
   function next() {
@@ -136,6 +159,7 @@
           if (r.res.ok && r.body) { finished(item, r.body); next(); }
           else if (r.res.status === 429) { setStatus(item, 'waiting'); pause(S.retryAfter(r.res, r.body), function () { if (mine === run) next(); }); }
           else if (window.SentinelSession && window.SentinelSession.ended(r.res.status)) loginEnded(item);
+          else if (window.SentinelSession && window.SentinelSession.stale(r.res.status, r.body)) pageStale(item);
           else { setStatus(item, 'failed', (r.body && r.body.message) || 'HTTP ' + r.res.status); next(); }
         })
         .catch(function () { if (mine === run) { setStatus(item, 'failed', 'Network error'); next(); } });

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorBodyDto } from '../classifier/analysis-result.dto';
 import type { Request, Response } from 'express';
 import { DomainError, NotFoundError } from '../common/errors';
 import { AdminNoticeQueryDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
 import { Roles } from './decorators';
-import { AccountInputError, ForbiddenError } from './errors';
+import { AccountInputError, EmailTakenError, ForbiddenError } from './errors';
 import { randomPassword } from './password';
 import { CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
@@ -90,7 +91,7 @@ export class AdminUsersController {
   private async renderError(res: Response, err: unknown, form?: { email: string; role: string }): Promise<void> {
     if (!(err instanceof DomainError)) throw err;
     // errorField: the form focuses that field and ties the message to it (aria-invalid, aria-describedby)
-    const errorField = err instanceof AccountInputError ? err.field : undefined;
+    const errorField = err instanceof AccountInputError || err instanceof EmailTakenError ? err.field : undefined;
     res.status(err.statusCode).render('admin-users', { title: 'Users', scripts: SCRIPTS, users: await this.users.list(), error: err.message, errorField, form });
   }
 
@@ -102,6 +103,7 @@ export class AdminUsersController {
 
   @Post('api/v1/users')
   @ApiOperation({ summary: 'Create a user (admin)', description: 'The user must choose a new password at first login (`mustChangePassword: true`).' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: a user with that email already exists' })
   create(@Body() body: CreateUserDto): Promise<UserView> {
     return this.users.create({ email: body.email, password: body.password, role: body.role, mustChangePassword: true });
   }

@@ -55,6 +55,19 @@ export class TooManyRequestsError extends DomainError {
 /** The form field a refusal is about: the page focuses it and ties the error to it (never in JSON). */
 export type AccountField = 'email' | 'password' | 'current' | 'confirm';
 
+/**
+ * The email of a user to create is taken: a conflict with what is stored (409), not a malformed
+ * request (400) — the same body succeeds once that user is gone or renamed. About the email field.
+ */
+export class EmailTakenError extends DomainError {
+  readonly code = 'CONFLICT';
+  readonly statusCode = 409;
+  readonly field: AccountField = 'email';
+  constructor(email: string) {
+    super(`A user with the email ${email} already exists.`);
+  }
+}
+
 export class AccountInputError extends DomainError {
   readonly code = 'BAD_REQUEST';
   readonly statusCode = 400;

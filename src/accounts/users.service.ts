@@ -4,7 +4,7 @@ import { NotFoundError } from '../common/errors';
 import { UserRepository } from '../repositories/user.repository';
 import { loginAccountKey, LOGIN_ACCOUNT, LOGIN_FAILURES, loginFailuresKey } from '../rate-limit/keys';
 import { RateLimitStore } from '../rate-limit/rate-limit.storage';
-import { AccountInputError, ForbiddenError } from './errors';
+import { AccountInputError, EmailTakenError, ForbiddenError } from './errors';
 import { isValidEmail, normalizeEmail } from './email';
 import { dummyHash, hashPassword, verifyPassword } from './password';
 import { passwordProblem } from './password-policy';
@@ -46,11 +46,16 @@ export class UsersService {
     if (typeof input.password !== 'string') throw new AccountInputError('A password is required.', 'password');
     const problem = passwordProblem(input.password, email);
     if (problem) throw new AccountInputError(problem, 'password');
-    if (await this.users.findByEmail(email)) {
-      throw new AccountInputError(`A user with the email ${email} already exists.`, 'email');
+    if (await this.users.findByEmail(email)) throw new EmailTakenError(email);
+    const passwordHash = await hashPassword(input.password);
+    try {
+      return toView(await this.users.create({ email, role, passwordHash, mustChangePassword: input.mustChangePassword }));
+    } catch (err) {
+      // two creates of one email at once both pass the check above (the hash takes a while): the
+      // unique index refuses the later one, which is the same conflict, not a server fault
+      if (await this.users.findByEmail(email)) throw new EmailTakenError(email);
+      throw err;
     }
-    const user = await this.users.create({ email, role, passwordHash: await hashPassword(input.password), mustChangePassword: input.mustChangePassword });
-    return toView(user);
   }
 
   async list(): Promise<UserView[]> {

@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'TOO_MANY_SLICES'
   | 'TOO_MANY_FILES'
   | 'MISSING_FILE'
+  | 'EMPTY_FILE'
   | 'BAD_REQUEST'
+  | 'CONFLICT'
   | 'ANALYSIS_UNAVAILABLE'
   | 'ANALYSIS_TIMEOUT'
   | 'NOT_FOUND'
@@ -47,6 +49,18 @@ export class UnsupportedTypeError extends FileCheckError {
   readonly statusCode = 415;
   constructor(message = 'Only JPEG and PNG images are accepted.') {
     super(message);
+  }
+}
+
+/**
+ * A file of 0 bytes: its type cannot be the problem (there is nothing to sniff), so it is not a 415
+ * "Only JPEG and PNG". Usually a file chosen before it was written (a download or sync still running).
+ */
+export class EmptyFileError extends FileCheckError {
+  readonly code = 'EMPTY_FILE';
+  readonly statusCode = 400;
+  constructor(what = 'The file') {
+    super(`${what} is empty (0 bytes): there is nothing to analyse. Choose it again once it has been saved in full (a download or sync may still be running).`);
   }
 }
 

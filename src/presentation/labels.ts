@@ -23,6 +23,7 @@ const CODES: Record<string, string> = {
   NO_VALIDATED_MODEL: 'Recognised, no validated model',
   UNSUPPORTED_TYPE: 'Not a JPEG or PNG file',
   FILE_TOO_LARGE: 'File too large',
+  EMPTY_FILE: 'Empty file',
   CORRUPT_IMAGE: 'Unreadable image',
   RESOLUTION_OUT_OF_RANGE: 'Image too small or too large',
   PIXEL_SPACING_OUT_OF_RANGE: 'Implausible pixel spacing',

@@ -52,13 +52,17 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const heading = (t: string) => (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).font('Helvetica-Bold').fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font('Helvetica').fontSize(10);
   const row = (k: string, v: string) => doc.font('Helvetica-Bold').text(`${k}: `, LEFT, undefined, { continued: true, width }).font('Helvetica').text(v);
   /** a small two-or-more column table; widths as fractions of the text width */
-  const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1]) => {
+  // `whole`: columns of identifiers (source names) that must stay whole words (fitName)
+  const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1], whole: number[] = []) => {
     const xs = fractions.reduce<number[]>((acc, _f, i) => [...acc, i === 0 ? LEFT : acc[i - 1] + fractions[i - 1] * width], []);
     const line = (cells: string[], bold: boolean) => {
       const y = doc.y;
       let bottom = y;
       cells.forEach((c, i) => {
-        doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9).text(c, xs[i], y, { width: fractions[i] * width - 6, align: right.includes(i) ? 'right' : 'left' });
+        const cellWidth = fractions[i] * width - 6;
+        doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
+        const fitted = !bold && whole.includes(i) ? fitName(doc, c, cellWidth) : { text: c, size: 9 };
+        doc.fontSize(fitted.size).text(fitted.text, xs[i], y, { width: cellWidth, align: right.includes(i) ? 'right' : 'left' });
         bottom = Math.max(bottom, doc.y);
       });
       doc.y = bottom + 2;
@@ -165,7 +169,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     if (card.figures.length) table(['Validation (test split)', 'Value'], card.figures.map((f) => [f.name.replace("→", "->"), f.value.replace("→", "->")]), [0.6, 0.25]);
     if (card.sources.length) {
       doc.moveDown(0.2);
-      table(['Training source', 'Images', 'Licence'], card.sources.map((s) => [s.source, s.count, s.licence]), [0.3, 0.12, 0.58]);
+      table(['Training source', 'Images', 'Licence'], card.sources.map((s) => [s.source, s.count, s.licence]), [0.3, 0.12, 0.58], [1], [0]);
     }
     doc.moveDown(0.4);
   }
@@ -189,6 +193,31 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   footers(doc, width);
   doc.end();
   return done;
+}
+
+/** Smallest size a name is shrunk to before it is broken: still legible in print beside 9-pt text. */
+const MIN_NAME_SIZE = 7;
+
+/**
+ * A name without spaces (a training source: spine_lumbar_axial_myosegmentum) in a column too narrow
+ * for it: pdfkit breaks such a word wherever the width ends ("myosegmentu" / "m"), which reads as two
+ * names. Shrunk to fit down to MIN_NAME_SIZE; longer still, broken after underscores only, each line
+ * as full as fits — a name is then split where its own parts are.
+ */
+function fitName(doc: PDFKit.PDFDocument, name: string, available: number): { text: string; size: number } {
+  const widthAt = (s: string, size: number) => doc.fontSize(size).widthOfString(s);
+  const full = widthAt(name, 9);
+  if (full <= available) return { text: name, size: 9 };
+  const size = Math.max(MIN_NAME_SIZE, Math.floor((9 * available) / full * 10) / 10);
+  if (widthAt(name, size) <= available) return { text: name, size };
+  const parts = name.split(/(?<=_)/);
+  const lines: string[] = [];
+  for (const part of parts) {
+    const last = lines.length - 1;
+    if (last >= 0 && widthAt(lines[last] + part, size) <= available) lines[last] += part;
+    else lines.push(part);
+  }
+  return { text: lines.join('\n'), size };
 }
 
 /**

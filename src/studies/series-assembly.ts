@@ -12,6 +12,7 @@ import {
   UnsupportedPixelFormatError,
   UnsupportedStudyFileError,
 } from './study-errors';
+import { mixedSeriesError } from './series-summary';
 
 /*
  * Which DICOM instances of an upload make the series, and in what order — all from the headers,
@@ -68,12 +69,12 @@ export function dropDuplicates(instances: DicomInstance[]): DicomInstance[] {
  * Description — one modality, image size and orientation (within ORIENTATION_TOLERANCE).
  */
 export function assertOneSeries(instances: DicomInstance[]): void {
-  const seriesUids = new Set(instances.map((i) => i.seriesUid ?? ''));
-  if (seriesUids.size > 1) throw new MixedSeriesError('series');
+  const byUid = (i: DicomInstance) => i.seriesUid ?? '';
+  if (new Set(instances.map(byUid)).size > 1) throw mixedSeriesError(instances, byUid);
   if (instances[0].seriesUid === null) {
     // e.g. an anonymiser stripped the UID: two series written together would otherwise interleave
-    const groups = new Set(instances.map((i) => `${i.seriesNumber ?? ''}|${i.seriesDescription ?? ''}`));
-    if (groups.size > 1) throw new MixedSeriesError('series (the files have no Series Instance UID, and their Series Number or Description differ)');
+    const byNumber = (i: DicomInstance) => `${i.seriesNumber ?? ''}|${i.seriesDescription ?? ''}`;
+    if (new Set(instances.map(byNumber)).size > 1) throw mixedSeriesError(instances, byNumber, true);
   }
   const modalities = new Set(instances.map((i) => i.modality ?? ''));
   if (modalities.size > 1) throw new MixedSeriesError('modality');

@@ -1,4 +1,4 @@
-import { FileTooLargeError, UnsupportedTypeError } from '../common/errors';
+import { EmptyFileError, FileTooLargeError, UnsupportedTypeError } from '../common/errors';
 import { refuseAnimatedPng } from './png-animation';
 
 export type ImageType = 'jpeg' | 'png';
@@ -13,13 +13,14 @@ export function sniffImageType(bytes: Uint8Array): ImageType | null {
 }
 
 /**
- * Byte-level checks, before any decoding: size (multer already cut the upload off at the
+ * Byte-level checks, before any decoding: size (none, or over the limit: multer already cut the upload off at the
  * limit; this guards other callers such as the CLI) then type, then for a PNG its chunk list: an
  * animated PNG is refused (png-animation.ts) because the decoder reads only its default image.
  * Decodability and resolution are checked by the decoder, which reads the header first.
  */
 export function checkFileBytes(bytes: Uint8Array, maxBytes: number): ImageType {
   if (bytes.length > maxBytes) throw new FileTooLargeError(maxBytes);
+  if (bytes.length === 0) throw new EmptyFileError();
   const type = sniffImageType(bytes);
   if (!type) throw new UnsupportedTypeError();
   if (type === 'png') refuseAnimatedPng(bytes);

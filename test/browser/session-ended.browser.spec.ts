@@ -29,6 +29,17 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     await other.close();
   }
 
+  /** Logs this browser out and in again from a second tab: this page's CSRF token now belongs to the earlier login. */
+  async function logInAgainElsewhere(): Promise<void> {
+    await logOutElsewhere();
+    const other = await h.context.newPage();
+    await other.goto(`${h.base}/login`);
+    await other.fill('input[name="email"]', ADMIN.email);
+    await other.fill('input[name="password"]', ADMIN.password);
+    await Promise.all([other.waitForURL(`${h.base}/`), other.click('button[type="submit"]')]);
+    await other.close();
+  }
+
   beforeAll(async () => {
     h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
     png = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
@@ -122,13 +133,7 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     await signIn(h, ADMIN.email, ADMIN.password);
     const page = h.page;
     await page.setInputFiles('#file-input', { name: 'brain.png', mimeType: 'image/png', buffer: png });
-    await logOutElsewhere();
-    const other = await h.context.newPage();
-    await other.goto(`${h.base}/login`);
-    await other.fill('input[name="email"]', ADMIN.email);
-    await other.fill('input[name="password"]', ADMIN.password);
-    await Promise.all([other.waitForURL(`${h.base}/`), other.click('button[type="submit"]')]);
-    await other.close();
+    await logInAgainElsewhere();
     await page.click('#submit-btn');
     await page.locator('#state-error').waitFor({ state: 'visible' });
     expect(await page.locator('#error-title').textContent()).toBe('This page is out of date');
@@ -137,17 +142,37 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     // the study page, opened before that login too
     await page.goto(`${h.base}/studies`);
     await page.setInputFiles('#study-files', { name: 'slice.png', mimeType: 'image/png', buffer: png });
-    await logOutElsewhere();
-    const again = await h.context.newPage();
-    await again.goto(`${h.base}/login`);
-    await again.fill('input[name="email"]', ADMIN.email);
-    await again.fill('input[name="password"]', ADMIN.password);
-    await Promise.all([again.waitForURL(`${h.base}/`), again.click('button[type="submit"]')]);
-    await again.close();
+    await logInAgainElsewhere();
     await page.click('#study-submit');
     await page.locator('#study-error').waitFor({ state: 'visible' });
     expect(await page.locator('#study-error-title').textContent()).toBe('This page is out of date');
     expect(await page.locator('#study-error-message').textContent()).toMatch(/Reload the page.*nothing was analysed/);
+    await h.context.clearCookies();
+  });
+
+  it('a batch from a page opened under an earlier login stops at the first CSRF 403: out of date, reload — not the raw refusal on every image', async () => {
+    // before, every image was marked failed with the CSRF message itself and the batch went on sending the rest
+    await signIn(h, ADMIN.email, ADMIN.password);
+    const page = h.page;
+    await page.goto(`${h.base}/`);
+    await logInAgainElsewhere();
+    const files = ['a.png', 'b.png', 'c.png'].map((name) => ({ name, mimeType: 'image/png', buffer: png }));
+    await page.setInputFiles('#file-input', files);
+    await page.locator('#batch-wait a').waitFor({ state: 'visible' });
+    expect(await page.locator('#batch-summary').textContent()).toBe('0 of 3 analysed · 3 not analysed');
+    const rows = await page.locator('#batch-list .batch-status').allTextContents();
+    expect(rows).toEqual(['Not analysed: this page is out of date', 'Not sent: this page is out of date', 'Not sent: this page is out of date']);
+    const line = (await page.locator('#batch-wait').textContent()) ?? '';
+    expect(line).toContain('This page is out of date');
+    expect(line).toMatch(/Reload the page/);
+    expect(line).not.toMatch(/CSRF/i);
+    expect(await page.locator('#batch-wait a').textContent()).toBe('Reload the page');
+    expect(await page.locator('#batch-wait a').getAttribute('href')).toBe('/');
+    expect(await shoot(page, 'session-stale-batch')).toEqual([]);
+    // the link reloads the page under the current login: the same images then go through
+    await Promise.all([page.waitForLoadState('load'), page.click('#batch-wait a')]);
+    await page.setInputFiles('#file-input', files);
+    await page.waitForFunction(() => document.getElementById('batch-summary').textContent === '3 of 3 analysed');
     await h.context.clearCookies();
   });
 

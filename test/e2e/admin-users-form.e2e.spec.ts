@@ -27,7 +27,7 @@ describe('admin users page: the create form after an error', () => {
       .set({ ...admin.headers, Accept: 'text/html' })
       .type('form')
       .send({ _csrf: admin.csrfToken, email: taken.user.email, password, role: 'admin' });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(409);
     expect(res.text).toContain('already exists');
     const create = /<form method="post" action="\/admin\/users" [\s\S]*?<\/form>/.exec(res.text)?.[0] ?? '';
     // the duplicate email is the field at fault: kept, and marked for assistive technology

@@ -201,7 +201,7 @@ describe('accounts: login wall, sessions, tokens, CSRF', () => {
     await request(server).post('/api/v1/auth/token').set('X-Forwarded-For', '10.1.0.4').send({ email: 'new.person@example.test', password: 'a fine password' }).expect(401);
     // bad input is shown on the page
     const dup = await request(server).post('/admin/users').set(admin.headers).type('form').send({ _csrf: admin.csrfToken, email: 'new.person@example.test', password: 'a fine password' });
-    expect(dup.status).toBe(400);
+    expect(dup.status).toBe(409);
     expect(dup.text).toContain('already exists');
   });
 });

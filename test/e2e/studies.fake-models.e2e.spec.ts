@@ -101,10 +101,16 @@ describe('POST /api/v1/studies on fake models', () => {
 
   it('files from two series → 422 MIXED_SERIES, no model run', async () => {
     const run = jest.spyOn(app.get(ModelRegistry), 'runImage');
-    const a = dicomSeries(SERIES.slice(0, 2), { seriesUid: '1.2.3.4.1' });
-    const b = dicomSeries(SERIES.slice(2, 4), { seriesUid: '1.2.3.4.2' });
+    const a = dicomSeries(SERIES.slice(0, 2), { seriesUid: '1.2.3.4.1', seriesNumber: 7 });
+    // the patient's name typed into a description: cut out of the message (every body is searched for MARKER below)
+    const b = dicomSeries(SERIES.slice(2, 5), { seriesUid: '1.2.3.4.2', seriesDescription: `COR PD ${MARKER}` });
     const res = await post([...a, ...b], undefined, 422);
-    expect(res.body).toEqual({ statusCode: 422, code: 'MIXED_SERIES', message: expect.any(String) });
+    // each series named, so the user can tell which files to keep
+    expect(res.body).toEqual({
+      statusCode: 422,
+      code: 'MIXED_SERIES',
+      message: 'The files belong to 2 series: series 7 "AX T1 POST" (MR, axial, 2 files); "COR PD" (MR, axial, 3 files). Upload one series at a time — the files of the one you want.',
+    });
     expect(run).not.toHaveBeenCalled();
     run.mockRestore();
   });

@@ -75,7 +75,8 @@ export async function buildCorpus(): Promise<HostileCase[]> {
   const add = (c: HostileCase) => cases.push(c);
 
   // --- wrong or broken bytes: refused by the byte sniffer (415) -----------------------------
-  add({ name: 'empty file', files: one(Buffer.alloc(0), 'empty.jpg'), expect: file(415, 'UNSUPPORTED_TYPE') });
+  // said to be empty, not "Only JPEG and PNG images are accepted" (415): its name and type were fine
+  add({ name: 'empty file', files: one(Buffer.alloc(0), 'empty.jpg'), expect: file(400, 'EMPTY_FILE') });
   add({ name: 'plain text named .jpg', files: one(Buffer.from('just some text, not an image\n'), 'notes.jpg'), expect: file(415, 'UNSUPPORTED_TYPE') });
   add({
     name: 'HTML named .jpg',

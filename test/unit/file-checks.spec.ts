@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
-import { CorruptImageError, FileTooLargeError, ResolutionOutOfRangeError, UnsupportedTypeError } from '../../src/common/errors';
+import { CorruptImageError, EmptyFileError, FileTooLargeError, ResolutionOutOfRangeError, UnsupportedTypeError } from '../../src/common/errors';
 import { checkResolution, decodeImage, toGreyOrRgb } from '../../src/inference/image-decoder';
 import { reportFigurePng } from '../../src/inference/image-encoder';
 import { checkFileBytes, sniffImageType } from '../../src/validation/file-checks';
@@ -23,6 +23,22 @@ describe('file checks on bytes', () => {
     expect(checkFileBytes(Buffer.from([0xff, 0xd8, 0xff, 0xdb]), 100)).toBe('jpeg');
     expect(new UnsupportedTypeError().statusCode).toBe(415);
     expect(new FileTooLargeError(5).statusCode).toBe(413);
+  });
+
+  it('an empty (0-byte) file is a 400 EMPTY_FILE saying so, not "Only JPEG and PNG" (415): its type is not the problem', () => {
+    const err = (() => {
+      try {
+        checkFileBytes(Buffer.alloc(0), 100);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(EmptyFileError);
+    expect(err).toMatchObject({ code: 'EMPTY_FILE', statusCode: 400 });
+    expect((err as Error).message).toMatch(/^The file is empty \(0 bytes\)/);
+    // one byte is a file of the wrong type, as before
+    expect(() => checkFileBytes(Buffer.from([0xff]), 100)).toThrow(UnsupportedTypeError);
   });
 
   it('checks resolution bounds', () => {

@@ -67,6 +67,28 @@ describe('PDF report pages', () => {
     expect(rowsSeen).toBeGreaterThanOrEqual(sources.size);
   });
 
+  it('training-source names come out whole (never "myosegmentu / m"); one too long for the column breaks at its underscores only', async () => {
+    // the column fitted ~28 characters at 9 pt: longer names such as spine_lumbar_axial_myosegmentum broke mid-word
+    const cards = [triage, dx].map((c) => modelCardView(c));
+    const long = 'knee_osteoarthritis_multicentre_longitudinal_cohort_sagittal_pd_fat_saturated';
+    cards[0] = { ...cards[0], sources: [...cards[0].sources, { source: long, count: '12', licence: 'CC BY 4.0' }] };
+    const pdf = await buildReportPdf({ record, cards, generatedFor: 'u@example.org' });
+    const lines = pdfStreamTexts(pdf).flatMap((t) => t.split('\n'));
+    const committed = cards.flatMap((c) => c.sources.map((s) => s.source)).filter((s) => s !== long);
+    expect(committed.some((s) => s.length >= 31)).toBe(true); // the case that broke is among them
+    for (const name of committed) expect({ name, whole: lines.includes(name) }).toEqual({ name, whole: true });
+    // the long one: its pieces, in order, each ending at an underscore but the last
+    const at = lines.findIndex((l) => long.startsWith(l) && l.length > 0 && l !== long.slice(0, 1));
+    const pieces: string[] = [];
+    for (let k = at, joined = ''; k >= 0 && joined.length < long.length; k++) {
+      pieces.push(lines[k]);
+      joined += lines[k];
+    }
+    expect(pieces.join('')).toBe(long);
+    expect(pieces.length).toBeGreaterThan(1);
+    pieces.slice(0, -1).forEach((p) => expect(p.endsWith('_')).toBe(true));
+  });
+
   it('a one-page metadata report has the footer too, and no page is added for it', async () => {
     const pdf = await buildReportPdf({ record: { ...record, modelVersions: {} }, generatedFor: 'u@example.org' });
     expect(pdfPageCount(pdf)).toBe(1);

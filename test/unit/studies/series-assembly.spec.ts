@@ -8,7 +8,7 @@ import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, MixedSeriesError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
 import { dicomEnhanced } from '../../support/enhanced-dicom-fixtures';
 import { dicomJpegSlice } from '../../support/jpeg-dicom-fixtures';
-import { dicomSeries, dicomSlice, GreySlice, syntheticSlice } from '../../support/study-fixtures';
+import { dicomSeries, dicomSlice, GreySlice, MARKER, syntheticSlice } from '../../support/study-fixtures';
 
 const LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 16, maxPixels: 40_000_000 };
 const slice = (k: number, side = 32) => syntheticSlice(side, side, (x, y) => (x * 3 + y + k * 10) % 256);
@@ -127,6 +127,48 @@ describe('one image per slice position', () => {
     const files = [0, 1, 2].map((k) => dicomSlice(slice(k), { sopInstanceUid: '1.2.3.4.5', z: 5 * k, instanceNumber: k + 1 }));
     const study = await loadStudy(u8(files), LIMITS);
     expect(study.kind === 'slices' && study.meta.sliceCount).toBe(3);
+  });
+});
+
+describe('MIXED_SERIES names the series it found (a whole export folder uploaded)', () => {
+  const SAGITTAL = [0, 1, 0, 0, 0, -1];
+  const series = (n: number, uid: string, o: Parameters<typeof dicomSlice>[1] = {}) =>
+    Array.from({ length: n }, (_, k) => dicomSlice(slice(k), { ...o, seriesUid: uid, z: 5 * k, position: o.orientation ? [5 * k, -115, 115] : undefined, instanceNumber: k + 1 }));
+
+  it('each series: its description (scrubbed) or "no description", modality, plane and file count', async () => {
+    // before: "The files belong to more than one series; upload one series at a time." — nothing said which to keep
+    const files = [
+      ...series(3, '1.2.3.1', { seriesNumber: 2, seriesDescription: 'AX T1 POST' }),
+      ...series(2, '1.2.3.2', { seriesNumber: 3, seriesDescription: `SAG T2 ${MARKER}`, orientation: SAGITTAL }),
+      ...series(1, '1.2.3.3', { seriesNumber: 4, seriesDescription: '' }),
+    ];
+    const err = await errorOf(loadStudy(u8(files), LIMITS));
+    expect(err).toBeInstanceOf(MixedSeriesError);
+    expect(err).toMatchObject({ code: 'MIXED_SERIES', statusCode: 422 });
+    expect(err.message).toBe(
+      'The files belong to 3 series: series 2 "AX T1 POST" (MR, axial, 3 files); series 3 "SAG T2" (MR, sagittal, 2 files); ' +
+        'series 4, no description (MR, axial, 1 file). Upload one series at a time — the files of the one you want.',
+    );
+    // the patient's name typed into a description is cut out, as everywhere a description is shown
+    expect(err.message.toUpperCase()).not.toContain(MARKER);
+  });
+
+  it('bounded: the first 5 series, then how many more', async () => {
+    const files = Array.from({ length: 8 }, (_, k) => dicomSlice(slice(k), { seriesUid: `1.2.3.${k + 1}`, seriesNumber: k + 1, seriesDescription: `EPI ${k + 1}`, z: 5 * k }));
+    const err = await errorOf(loadStudy(u8(files), LIMITS));
+    expect(err.message).toMatch(/^The files belong to 8 series: series 1 "EPI 1" .*; series 5 "EPI 5" \(MR, axial, 1 file\) and 3 more\. Upload one series/);
+    expect(err.message).not.toContain('EPI 6');
+  });
+
+  it('series told apart without UIDs (Series Number / Description) are named the same way', async () => {
+    const files: Buffer[] = [];
+    for (let k = 0; k < 2; k++) {
+      files.push(dicomSlice(slice(k), { seriesUid: null, seriesDescription: 'AX T1', seriesNumber: 2, z: 5 * k, instanceNumber: k + 1 }));
+      files.push(dicomSlice(slice(k + 10), { seriesUid: null, seriesDescription: 'AX FLAIR', seriesNumber: 3, z: 5 * k + 2, instanceNumber: k + 1 }));
+    }
+    const err = await errorOf(loadStudy(u8(files), LIMITS));
+    expect(err.message).toContain('2 series: series 2 "AX T1" (MR, axial, 2 files); series 3 "AX FLAIR" (MR, axial, 2 files).');
+    expect(err.message).toMatch(/no Series Instance UID/);
   });
 });
 
