@@ -1,3 +1,4 @@
+import { EmptyFileError } from '../common/errors';
 import { ByteBudget, gunzipWithin, StudyPart } from './archive';
 import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti } from './file-kinds';
 import { SkippedList } from './skipped-files';
@@ -19,6 +20,11 @@ export interface SortedParts {
 export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped: SkippedList, signal?: AbortSignal): Promise<SortedParts> {
   const sorted: SortedParts = { dicom: [], nifti: [] };
   for (const part of parts) {
+    // a file chosen on its own with nothing in it (still downloading or syncing): its type is not the problem
+    if (part.entryName === undefined && part.bytes.length === 0) {
+      const label = fileLabel(part.pos);
+      throw new EmptyFileError(label === 'file 1 of 1' ? 'The file' : label.charAt(0).toUpperCase() + label.slice(1));
+    }
     if (isDicomPart10(part.bytes)) {
       sorted.dicom.push(part);
       continue;

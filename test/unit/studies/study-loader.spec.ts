@@ -111,6 +111,18 @@ describe('loadStudy: DICOM', () => {
     expect(await catchErr(() => loadStudy([jpeg], LIMITS))).toBeInstanceOf(UnsupportedStudyFileError);
   });
 
+  it('an empty file chosen on its own → 400 EMPTY_FILE naming it, not 415 "not a DICOM" (its type is not the problem)', async () => {
+    const alone = await catchErr(() => loadStudy([new Uint8Array(0)], LIMITS));
+    expect(alone).toMatchObject({ code: 'EMPTY_FILE', statusCode: 400, message: expect.stringMatching(/^The file is empty \(0 bytes\)/) });
+    const series = dicomSeries(slices(2)).map((b) => new Uint8Array(b));
+    const among = await catchErr(() => loadStudy([series[0], new Uint8Array(0), series[1]], LIMITS));
+    expect(among).toMatchObject({ code: 'EMPTY_FILE', message: expect.stringMatching(/^File 2 of 3 is empty \(0 bytes\)/) });
+    // an empty entry inside a ZIP is a side file, skipped like the others
+    const z = zip({ IM0: series[0], IM1: series[1], 'empty.dcm': new Uint8Array(0) });
+    const study = await loadStudy([new Uint8Array(z)], LIMITS);
+    expect(study.kind === 'slices' && study.slices.length).toBe(2);
+  });
+
   it('keeps only a scrubbed series description — never patient identifiers', async () => {
     const files = dicomSeries(slices(2), { seriesDescription: `AX T1 ${MARKER} 20240101123` });
     const study = await loadStudy(files.map((b) => new Uint8Array(b)), LIMITS);
