@@ -82,6 +82,24 @@
             note.appendChild(window.SentinelSession.loginLink());
             throw new Error('');
           }
+          if (window.SentinelSession && window.SentinelSession.stale(res.status, b)) {
+            // the page was opened under an earlier login (CSRF 403): a retry from here fails the same
+            // way, and a reload loses the image, so point to the recorded analysis's own PDF as well
+            note.textContent = window.SentinelSession.staleTitle + ': the report was not made. ';
+            var reload = document.createElement('a');
+            reload.href = window.location.pathname + window.location.search;
+            reload.textContent = 'Reload the page';
+            note.appendChild(reload);
+            if (entry.result.analysisId) {
+              note.appendChild(document.createTextNode(' or '));
+              var recorded = document.createElement('a');
+              recorded.href = '/history/' + encodeURIComponent(entry.result.analysisId);
+              recorded.textContent = 'open this analysis in the history';
+              note.appendChild(recorded);
+              note.appendChild(document.createTextNode(' (its PDF has no image).'));
+            }
+            throw new Error('');
+          }
           throw new Error((b && b.message) || 'The report could not be created.');
         }, function () { throw new Error('The report could not be created (' + res.status + ').'); });
       })

@@ -150,6 +150,28 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     await h.context.clearCookies();
   });
 
+  it('the PDF button of a result shown before a new login: out of date, with a reload and the recorded analysis, not the raw refusal', async () => {
+    // before, the note said the CSRF refusal itself, and the button offered a retry that failed the same way
+    await signIn(h, ADMIN.email, ADMIN.password);
+    const page = h.page;
+    await page.setInputFiles('#file-input', { name: 'brain.png', mimeType: 'image/png', buffer: png });
+    await page.click('#submit-btn');
+    await page.locator('#state-result').waitFor({ state: 'visible' });
+    await logInAgainElsewhere();
+    await page.click('#pdf-btn');
+    await page.locator('#pdf-note a').first().waitFor({ state: 'visible' });
+    const note = (await page.locator('#pdf-note').textContent()) ?? '';
+    expect(note).toMatch(/^This page is out of date: the report was not made\. Reload the page or open this analysis in the history \(its PDF has no image\)\.$/);
+    expect(note).not.toMatch(/CSRF/i);
+    const links = page.locator('#pdf-note a');
+    expect(await links.nth(0).getAttribute('href')).toBe('/');
+    expect(await links.nth(1).getAttribute('href')).toMatch(/^\/history\/[0-9a-f-]{36}$/);
+    // the recorded analysis opens under the current login, with its own PDF
+    await Promise.all([page.waitForURL(/\/history\/[0-9a-f-]{36}$/), links.nth(1).click()]);
+    expect(await page.locator('.pdf-actions a.primary').getAttribute('href')).toMatch(/\/report\.pdf$/);
+    await h.context.clearCookies();
+  });
+
   it('a batch from a page opened under an earlier login stops at the first CSRF 403: out of date, reload — not the raw refusal on every image', async () => {
     // before, every image was marked failed with the CSRF message itself and the batch went on sending the rest
     await signIn(h, ADMIN.email, ADMIN.password);
