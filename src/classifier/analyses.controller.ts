@@ -51,6 +51,8 @@ export class AnalysesController {
     },
   })
   @ApiOkResponse({ type: AnalysisResultDto })
+  @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (0 bytes) or BAD_REQUEST (a field the schema refuses)' })
+  @ApiResponse({ status: 401, type: ErrorBodyDto, description: 'UNAUTHORIZED: no valid session or bearer token' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'FILE_TOO_LARGE' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE' })
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'CORRUPT_IMAGE or RESOLUTION_OUT_OF_RANGE' })

@@ -1,11 +1,21 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import type { AnalysisCode, AnalysisResult, AnalysisStage, AnalysisStatus } from './analysis-result';
 
+/**
+ * OpenAPI 3.0 has no null type: `nullable` admits null only beside a `type` at the same level,
+ * so a nullable `$ref` (Nest writes `nullable` + `allOf: [$ref]`) and an enum without null in it
+ * refuse the nulls the service sends (every completed answer's `code`, `explanation` with
+ * explain=false) — a validating client rejected them. Nullable objects are therefore inline,
+ * and nullable enums list null.
+ */
+export const EXPLANATION_SCHEMA: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  required: ['heatmap'],
+  properties: { heatmap: { type: 'string', description: 'class activation map blended over the image, as a JPEG data URL', example: 'data:image/jpeg;base64,…' } },
+};
+
 /** OpenAPI description of AnalysisResult (the service returns the plain interface). */
-export class ExplanationDto {
-  @ApiProperty({ description: 'class activation map blended over the image, as a JPEG data URL', example: 'data:image/jpeg;base64,…' })
-  heatmap!: string;
-}
 
 export class AnalysisResultDto implements AnalysisResult {
   @ApiProperty({ enum: ['completed', 'inconclusive', 'rejected'] })
@@ -13,7 +23,7 @@ export class AnalysisResultDto implements AnalysisResult {
   @ApiProperty({ enum: ['file', 'modality', 'anatomy', 'diagnosis'], description: 'the stage that decided' })
   stage!: AnalysisStage;
   @ApiProperty({
-    enum: ['NOT_MRI', 'UNSUPPORTED_BODY_PART', 'LOW_CONFIDENCE', 'NO_VALIDATED_MODEL'],
+    enum: ['NOT_MRI', 'UNSUPPORTED_BODY_PART', 'LOW_CONFIDENCE', 'NO_VALIDATED_MODEL', null],
     nullable: true,
     description: 'why it was refused or inconclusive; null when completed',
   })
@@ -28,7 +38,7 @@ export class AnalysisResultDto implements AnalysisResult {
   @ApiProperty({ nullable: true, type: Number }) confidence!: number | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { glioma: 0.91, meningioma: 0.05 } })
   probabilities!: Record<string, number>;
-  @ApiPropertyOptional({ type: ExplanationDto, nullable: true }) explanation!: ExplanationDto | null;
+  @ApiPropertyOptional({ ...EXPLANATION_SCHEMA, description: 'null with explain=false and for refusals' }) explanation!: { heatmap: string } | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { triage: '1.0.0' } })
   modelVersions!: Record<string, string>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { decode: 3.1, total: 120.4 } })

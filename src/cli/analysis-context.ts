@@ -34,10 +34,26 @@ export async function requireModels(ctx: INestApplicationContext, config: AppCon
   throw new StartupError(`The models in ${config.modelsDir} did not load: ${r.detail ?? 'unknown reason'}`);
 }
 
-/** One manifest row through the pipeline: the result without the heat map, or the file/service error. */
-export async function evaluateOne(service: AnalysisService, root: string, rel: string): Promise<EvalLine> {
+/**
+ * One manifest row through the pipeline: the result without the heat map, or the file/service
+ * error. An absolute path is read where it is (path.join put it under --root: every row of a
+ * manifest of absolute paths was ENOENT; Python's `root / path` takes it as is). A row whose
+ * file cannot be read is an error line named for why — it was INTERNAL_ERROR, as if the service
+ * had failed.
+ */
+export async function evaluateOne(service: Pick<AnalysisService, 'analyze'>, root: string, rel: string): Promise<EvalLine> {
+  if (!rel) return { path: rel, status: 'error', code: 'NO_PATH', message: 'This manifest row has no path.' };
+  const file = path.resolve(root, rel);
+  let bytes: Buffer;
   try {
-    const bytes = fs.readFileSync(path.join(root, rel));
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    const errno = (err as NodeJS.ErrnoException).code;
+    if (errno === 'ENOENT' || errno === 'ENOTDIR') return { path: rel, status: 'error', code: 'FILE_NOT_FOUND', message: `No such file: ${file}` };
+    if (errno === 'EISDIR') return { path: rel, status: 'error', code: 'NOT_A_FILE', message: `A folder, not a file: ${file}` };
+    return { path: rel, status: 'error', code: 'FILE_UNREADABLE', message: `Cannot read ${file}: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  try {
     const { explanation: _drop, preview: _image, status, stage, code, message, ...rest } = await service.analyze(bytes, { explain: false });
     return { path: rel, status, stage, code, message, ...rest };
   } catch (err) {

@@ -7,6 +7,8 @@ export interface EvalLine extends Partial<Omit<AnalysisResult, 'explanation' | '
   path: string;
   status: AnalysisResult['status'] | 'error';
   code: string | null;
+  /** the manifest line of the row (header = 1): tells duplicate rows and rows without a path apart */
+  line?: number;
 }
 
 /**

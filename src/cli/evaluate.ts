@@ -3,10 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AnalysisService } from '../classifier/analysis.service';
-import { parseCsv } from '../common/csv';
 import { ConfigValidationError } from '../config/config.schema';
 import { AppConfig } from '../config/config.service';
-import { evaluateStudies, readStudyLabels } from '../studies/study-evaluate';
+import { evaluateStudies, listStudies, readStudyLabels, StudyLabelsError } from '../studies/study-evaluate';
 import { StudyService } from '../studies/study.service';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -14,7 +13,8 @@ import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
 import { StartupError } from '../startup-error';
 import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
-import { countOption, EvalLine, existingPath, PythonDecision, summarise, UsageError } from './evaluate-lib';
+import { countOption, EvalLine, existingPath, summarise, UsageError } from './evaluate-lib';
+import { endOutput, openOutput, OutputError, readManifest, readPythonDecisions, watchOutput } from './manifest';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
        [--split NAME] [--limit N] [--compare PYTHON.jsonl] [--concurrency N]
@@ -28,6 +28,8 @@ Runs the served pipeline (sharp + onnxruntime-node, no database, no HTTP) over e
   --studies DIR      whole studies instead: each sub-folder of DIR is one DICOM series, each
                      .nii/.nii.gz/.zip/.dcm file in DIR one study; one JSON line per study
   --labels FILE      with --studies: CSV path,label → coverage and accuracy of the answers
+Every row gets a line (a missing or unreadable file: an "error" line naming why).
+Exit 0: every row evaluated; 1: models, configuration or --out failed; 2: usage or input error.
 `;
 
 async function main(): Promise<number> {
@@ -62,17 +64,15 @@ async function main(): Promise<number> {
   const limit = countOption('limit', values.limit);
   const concurrency = countOption('concurrency', values.concurrency);
   const root = existingPath('root', values.root, 'folder') ?? path.dirname(manifest);
-  // `path` (data manifests, ml/splits) or `file` (the samples' SAMPLES.csv)
-  let rows = parseCsv(fs.readFileSync(manifest, 'utf8'))
-    .map((r): Record<string, string> => ({ ...r, path: r.path || r.file }))
-    .filter((r) => r.path);
-  if (values.split) rows = rows.filter((r) => r.split === values.split);
-  if (limit !== undefined) rows = rows.slice(0, limit);
+  const rows = readManifest(fs.readFileSync(manifest, 'utf8'), { split: values.split, limit });
+  const python = compare ? readPythonDecisions(fs.readFileSync(compare, 'utf8')) : undefined;
+  const outFd = values.out !== undefined ? openOutput(values.out) : undefined;
 
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   const { ctx, service } = await createAnalysisContext(config);
 
-  const out = values.out ? fs.createWriteStream(path.resolve(values.out)) : process.stdout;
+  const out: NodeJS.WritableStream = outFd !== undefined ? fs.createWriteStream('', { fd: outFd }) : process.stdout;
+  const failed = watchOutput(out);
   const lines: EvalLine[] = new Array(rows.length);
   let next = 0;
   let written = 0;
@@ -81,7 +81,7 @@ async function main(): Promise<number> {
   };
   const worker = async () => {
     for (let i = next++; i < rows.length; i = next++) {
-      lines[i] = await evaluateOne(service, root, rows[i].path);
+      lines[i] = { ...(await evaluateOne(service, root, rows[i].path)), line: rows[i].line };
       flush();
       if ((i + 1) % 250 === 0) process.stderr.write(`… ${i + 1}/${rows.length}\n`);
     }
@@ -89,20 +89,9 @@ async function main(): Promise<number> {
   const workers = concurrency ?? Math.max(1, config.inferencePoolSize);
   await Promise.all(Array.from({ length: workers }, worker));
   flush();
-  if (values.out) await new Promise<void>((r) => (out as fs.WriteStream).end(r));
+  await endOutput(out, failed);
 
-  const labels = new Map(rows.filter((r) => r.label).map((r) => [r.path, r.label]));
-  let python: Map<string, PythonDecision> | undefined;
-  if (compare) {
-    python = new Map(
-      fs
-        .readFileSync(compare, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as PythonDecision)
-        .map((d) => [d.path, d]),
-    );
-  }
+  const labels = new Map(rows.filter((r) => r.label).map((r) => [r.path, r.label as string]));
   const summary = summarise(lines, labels, python);
   (values.out ? process.stdout : process.stderr).write(JSON.stringify({ summary }, null, 2) + '\n');
   await ctx.close();
@@ -111,15 +100,27 @@ async function main(): Promise<number> {
 
 /** `--studies DIR`: the StudyService (same per-slice pipeline) over every study of a folder. */
 async function runStudies(dir: string, outFile: string | undefined, labelsFile: string | undefined): Promise<number> {
+  // what can be wrong with the folder, the labels or --out is said before the models load
+  if (!listStudies(dir).length) throw new UsageError(`--studies: no study in ${dir} (no sub-folder, no .nii/.nii.gz/.zip/.dcm file)`);
+  let labels: Map<string, string> | undefined;
+  try {
+    labels = labelsFile ? readStudyLabels(fs.readFileSync(labelsFile, 'utf8')) : undefined;
+  } catch (err) {
+    if (err instanceof StudyLabelsError) throw new UsageError(`--labels: ${err.message}`);
+    throw err;
+  }
+  const outFd = outFile !== undefined ? openOutput(outFile) : undefined;
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService, StudyService] })
   class EvaluateStudiesModule {}
   const ctx = await NestFactory.createApplicationContext(EvaluateStudiesModule, { logger: ['error', 'warn'] });
   await requireModels(ctx, config);
-  const out = outFile ? fs.createWriteStream(path.resolve(outFile)) : process.stdout;
-  const labels = labelsFile ? readStudyLabels(fs.readFileSync(labelsFile, 'utf8')) : undefined;
+  const out: NodeJS.WritableStream = outFd !== undefined ? fs.createWriteStream('', { fd: outFd }) : process.stdout;
+  const failed = watchOutput(out);
   const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), labels);
-  if (outFile) await new Promise<void>((r) => (out as fs.WriteStream).end(r));
+  await endOutput(out, failed);
+  const unmatched = summary.labelled?.unmatched;
+  if (unmatched?.count) process.stderr.write(`--labels: ${unmatched.count} label(s) name no study of ${dir}: ${unmatched.paths.join(', ')}\n`);
   (outFile ? process.stdout : process.stderr).write(JSON.stringify({ summary }, null, 2) + '\n');
   await ctx.close();
   return 0;
@@ -132,7 +133,7 @@ main().then(
       process.stderr.write(`${err.message}\n\n${USAGE}`);
       process.exit(2);
     }
-    const known = err instanceof StartupError || err instanceof ConfigValidationError;
+    const known = err instanceof StartupError || err instanceof ConfigValidationError || err instanceof OutputError;
     process.stderr.write(`${err instanceof Error ? (known ? err.message : err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },

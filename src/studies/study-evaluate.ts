@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readCsvTable } from '../common/csv';
 import { DomainError } from '../common/errors';
 import type { StudyService } from './study.service';
 
@@ -28,6 +29,8 @@ const STUDY_FILE = /\.(nii|nii\.gz|zip|dcm|dicom|ima)$/i;
 /**
  * The studies in a folder: every sub-folder is one DICOM series (all its files, recursively,
  * hidden files skipped); every .nii / .nii.gz / .zip / .dcm file directly inside is one study.
+ * A sub-folder without a file is listed too (it gets an EMPTY_FOLDER line): it was left out
+ * without a word, one study fewer in the summary than folders on disk.
  */
 export function listStudies(dir: string): { rel: string; files: string[] }[] {
   const out: { rel: string; files: string[] }[] = [];
@@ -35,8 +38,7 @@ export function listStudies(dir: string): { rel: string; files: string[] }[] {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      const files = walk(full);
-      if (files.length) out.push({ rel: e.name, files });
+      out.push({ rel: e.name, files: walk(full) });
     } else if (e.isFile() && STUDY_FILE.test(e.name)) {
       out.push({ rel: e.name, files: [full] });
     }
@@ -56,6 +58,7 @@ function walk(dir: string): string[] {
 }
 
 export async function evaluateStudy(service: StudyService, study: { rel: string; files: string[] }): Promise<StudyEvalLine> {
+  if (!study.files.length) return { path: study.rel, status: 'rejected', code: 'EMPTY_FOLDER', message: 'This folder holds no file (hidden files are skipped).' };
   try {
     const r = await service.analyze(study.files.map((f) => new Uint8Array(fs.readFileSync(f))));
     const sliceLabels: Record<string, number> = {};
@@ -91,7 +94,15 @@ export interface StudySummary {
   byLabel: Record<string, number>;
   medianMs: number | null;
   /** with --labels: studies with a known label, answered (completed), right, and the rates */
-  labelled?: { studies: number; answered: number; right: number; coverage: number | null; accuracyWhenAnswered: number | null };
+  labelled?: {
+    studies: number;
+    answered: number;
+    right: number;
+    coverage: number | null;
+    accuracyWhenAnswered: number | null;
+    /** labels naming no study of the folder (a typo, or a study that is not there): how many, the first 20 */
+    unmatched: { count: number; paths: string[] };
+  };
 }
 
 /**
@@ -127,21 +138,44 @@ export async function evaluateStudies(
   times.sort((a, b) => a - b);
   const summary: StudySummary = { studies: studies.length, byStatus, byLabel, medianMs: times.length ? times[Math.floor(times.length / 2)] : null };
   if (labels) {
+    const listed = new Set(studies.map((s) => s.rel));
+    const unmatched = [...labels.keys()].filter((p) => !listed.has(p));
     summary.labelled = {
       ...lab,
       coverage: lab.studies ? lab.answered / lab.studies : null,
       accuracyWhenAnswered: lab.answered ? lab.right / lab.answered : null,
+      unmatched: { count: unmatched.length, paths: unmatched.slice(0, 20) },
     };
   }
   return summary;
 }
 
-/** `path,label` CSV (header row) → map; paths as listed by listStudies (folder or file name). */
+/**
+ * `path,label` CSV (header row) → map; paths as listed by listStudies (folder or file name, a
+ * trailing slash or a leading ./ allowed). Read as CSV: a quoted name ("series 1, axial") was
+ * split at its comma and kept its quotes, so its label matched no study and the study counted
+ * as unlabelled without a word.
+ */
 export function readStudyLabels(csv: string): Map<string, string> {
-  const rows = csv.split(/\r?\n/).filter((l) => l.trim());
-  const head = rows.shift()?.split(',').map((h) => h.trim()) ?? [];
-  const pi = head.indexOf('path');
-  const li = head.indexOf('label');
-  if (pi < 0 || li < 0) throw new Error('the labels CSV needs "path" and "label" columns');
-  return new Map(rows.map((r) => r.split(',')).map((c) => [c[pi].trim(), c[li].trim()]));
+  const { header, records, unclosedQuoteLine } = readCsvTable(csv);
+  const pi = header.indexOf('path');
+  const li = header.indexOf('label');
+  if (pi < 0 || li < 0) throw new StudyLabelsError('the labels CSV needs "path" and "label" columns');
+  if (unclosedQuoteLine !== null) throw new StudyLabelsError(`the labels CSV's line ${unclosedQuoteLine} opens a quoted field that is never closed`);
+  const out = new Map<string, string>();
+  for (const r of records) {
+    const p = (r.cells[pi] ?? '').trim().replace(/^\.\//, '').replace(/\/+$/, '');
+    const label = (r.cells[li] ?? '').trim();
+    if (!p || !label) throw new StudyLabelsError(`the labels CSV's line ${r.line} has no ${p ? 'label' : 'path'}`);
+    out.set(p, label);
+  }
+  return out;
+}
+
+/** A labels file that cannot be used: the CLI prints it with its usage and exits 2. */
+export class StudyLabelsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StudyLabelsError';
+  }
 }

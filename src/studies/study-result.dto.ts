@@ -1,8 +1,8 @@
-import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions, OmitType } from '@nestjs/swagger';
 import { AnalysisResultDto } from '../classifier/analysis-result.dto';
 
 /** OpenAPI description of StudyResult (the service returns the plain interface). */
-export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 'disclaimer', 'modelVersions', 'experimental', 'preview'] as const) {
+export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 'disclaimer', 'modelVersions', 'experimental', 'caveat', 'preview'] as const) {
   @ApiProperty({ description: '0-based, in anatomical order: inferior → superior (axial), posterior → anterior (coronal), right → left (sagittal)' }) index!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'position (mm) along that order\'s direction, ascending with the index' }) position!: number | null;
   @ApiProperty({ description: 'small PNG data URL of the windowed slice' }) thumbnailPng!: string;
@@ -10,12 +10,17 @@ export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 
   @ApiProperty({ description: 'the slice counted towards the study answer' }) usedForStudy!: boolean;
 }
 
-export class StudyExplanationDto {
-  @ApiProperty({ description: 'heat map of the most decisive slice (JPEG data URL)' }) heatmap!: string;
-  @ApiProperty() sliceIndex!: number;
-  @ApiProperty({ type: 'array', items: { type: 'object', properties: { index: { type: 'number' }, heatmap: { type: 'string' } } } })
-  slices!: { index: number; heatmap: string }[];
-}
+/** Inline, not a `$ref`: a nullable `$ref` refuses null in OpenAPI 3.0 (analysis-result.dto.ts). */
+const STUDY_EXPLANATION_SCHEMA: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  required: ['heatmap', 'sliceIndex', 'slices'],
+  properties: {
+    heatmap: { type: 'string', description: 'heat map of the most decisive slice (JPEG data URL)' },
+    sliceIndex: { type: 'number' },
+    slices: { type: 'array', items: { type: 'object', properties: { index: { type: 'number' }, heatmap: { type: 'string' } } } },
+  },
+};
 
 export class StudyMetaDto {
   @ApiProperty({ enum: ['dicom', 'nifti'] }) format!: string;
@@ -55,11 +60,11 @@ export class StudyMetaDto {
 
 export class StudyResultDto extends OmitType(AnalysisResultDto, ['code', 'explanation', 'preview'] as const) {
   @ApiProperty({
-    enum: ['NOT_MRI', 'UNSUPPORTED_BODY_PART', 'LOW_CONFIDENCE', 'NO_VALIDATED_MODEL', 'INSUFFICIENT_SLICES', 'SLICE_DISAGREEMENT'],
+    enum: ['NOT_MRI', 'UNSUPPORTED_BODY_PART', 'LOW_CONFIDENCE', 'NO_VALIDATED_MODEL', 'INSUFFICIENT_SLICES', 'SLICE_DISAGREEMENT', null],
     nullable: true,
   })
   code!: string | null;
-  @ApiPropertyOptional({ type: StudyExplanationDto, nullable: true }) explanation!: StudyExplanationDto | null;
+  @ApiPropertyOptional({ ...STUDY_EXPLANATION_SCHEMA, description: 'null when no slice was answered' }) explanation!: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string }[] } | null;
   @ApiProperty({ type: StudyMetaDto }) study!: StudyMetaDto;
   @ApiProperty({ type: [SliceResultDto] }) slices!: SliceResultDto[];
 }

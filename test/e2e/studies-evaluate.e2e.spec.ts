@@ -21,6 +21,7 @@ describe('evaluate --studies', () => {
     fs.writeFileSync(path.join(dir, 'vol.nii.gz'), gzip(nifti1([96, 96, 4], () => 1000, { sliceDim: 3 })));
     fs.writeFileSync(path.join(dir, 'series.zip'), zip(Object.fromEntries(dicomSeries(bright).map((b, i) => [`IM${i}`, b]))));
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'ignored');
+    fs.mkdirSync(path.join(dir, 'empty-series'));
     app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
   });
   afterAll(async () => {
@@ -30,6 +31,7 @@ describe('evaluate --studies', () => {
 
   it('lists sub-folders as series and study files as studies', () => {
     expect(listStudies(dir).map((s) => [s.rel, s.files.length])).toEqual([
+      ['empty-series', 0],
       ['series-a', 4],
       ['series-ct', 4],
       ['series.zip', 1],
@@ -39,15 +41,25 @@ describe('evaluate --studies', () => {
 
   it('answers each study with the StudyService', async () => {
     const lines: StudyEvalLine[] = [];
-    const labels = readStudyLabels('path,label\nseries-a,glioma\nseries.zip,notumor\nseries-ct,notumor\n');
+    const labels = readStudyLabels('path,label\nseries-a,glioma\n"series.zip",notumor\nseries-ct,notumor\nghost-study,glioma\n');
     const summary = await evaluateStudies(app.get(StudyService), dir, (l) => lines.push(l), labels);
-    expect(summary.studies).toBe(4);
-    expect(summary.labelled).toEqual({ studies: 3, answered: 2, right: 1, coverage: 2 / 3, accuracyWhenAnswered: 0.5 });
+    expect(summary.studies).toBe(5);
+    expect(lines).toHaveLength(5);
+    expect(summary.byStatus).toEqual({ completed: 2, rejected: 3 });
+    expect(summary.labelled).toEqual({
+      studies: 3,
+      answered: 2,
+      right: 1,
+      coverage: 2 / 3,
+      accuracyWhenAnswered: 0.5,
+      unmatched: { count: 1, paths: ['ghost-study'] },
+    });
     const by = Object.fromEntries(lines.map((l) => [l.path, l]));
     expect(by['series-a']).toMatchObject({ status: 'completed', label: 'glioma', sliceCount: 4, format: 'dicom' });
     expect(by['series.zip']).toMatchObject({ status: 'completed', label: 'glioma' });
     expect(by['series-ct']).toMatchObject({ status: 'rejected', code: 'NOT_MRI' });
     expect(by['vol.nii.gz']).toMatchObject({ format: 'nifti', sliceCount: 4 });
+    expect(by['empty-series']).toMatchObject({ status: 'rejected', code: 'EMPTY_FOLDER' });
   });
 
   it('the CLI runs it (built dist)', () => {
@@ -60,7 +72,7 @@ describe('evaluate --studies', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as StudyEvalLine);
-    expect(lines.map((l) => l.path)).toEqual(['series-a', 'series-ct', 'series.zip', 'vol.nii.gz']);
-    expect(lines[0]).toMatchObject({ expected: 'glioma', label: 'glioma' });
+    expect(lines.map((l) => l.path)).toEqual(['empty-series', 'series-a', 'series-ct', 'series.zip', 'vol.nii.gz']);
+    expect(lines[1]).toMatchObject({ expected: 'glioma', label: 'glioma' });
   });
 });

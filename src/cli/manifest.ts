@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readCsvTable } from '../common/csv';
+import { PythonDecision, UsageError } from './evaluate-lib';
+
+/** One manifest row to evaluate; `line` tells apart rows with the same (or no) path. */
+export interface ManifestRow {
+  line: number;
+  path: string;
+  label?: string;
+  split?: string;
+}
+
+/**
+ * The rows of an evaluation manifest: `path` (data manifests, ml/splits) or `file` (the
+ * samples' SAMPLES.csv), optional `label` and `split`. Every row is kept — one without a path
+ * gets an error line of its own — because a row dropped here is an image missing from the
+ * figures with nothing to say so. A manifest that cannot be evaluated at all (no header, no
+ * path column, no rows, `--split` naming nothing) is a UsageError: it printed a summary of 0
+ * images and exited 0, which reads like a run.
+ */
+export function readManifest(text: string, o: { split?: string; limit?: number }): ManifestRow[] {
+  const { header, records, unclosedQuoteLine } = readCsvTable(text);
+  if (!header.length) throw new UsageError('the manifest is empty (no header row)');
+  if (unclosedQuoteLine !== null) throw new UsageError(`the manifest's line ${unclosedQuoteLine} opens a quoted field that is never closed`);
+  const col = (name: string) => header.indexOf(name);
+  const pathCol = col('path') >= 0 ? col('path') : col('file');
+  if (pathCol < 0) throw new UsageError(`the manifest has no "path" (or "file") column; its header: ${header.join(', ')}`);
+  if (!records.length) throw new UsageError('the manifest has a header but no rows');
+  const cell = (cells: string[], i: number) => (i >= 0 ? cells[i] ?? '' : undefined);
+  let rows: ManifestRow[] = records.map((r) => ({
+    line: r.line,
+    path: r.cells[pathCol] ?? '',
+    label: cell(r.cells, col('label')) || undefined,
+    split: cell(r.cells, col('split')),
+  }));
+  if (o.split !== undefined) {
+    if (col('split') < 0) throw new UsageError(`--split ${o.split}: the manifest has no "split" column`);
+    const present = [...new Set(rows.map((r) => r.split ?? ''))].sort();
+    rows = rows.filter((r) => r.split === o.split);
+    if (!rows.length) throw new UsageError(`--split ${o.split}: no row has split "${o.split}" (the manifest has: ${present.join(', ')})`);
+  }
+  return o.limit !== undefined ? rows.slice(0, o.limit) : rows;
+}
+
+/**
+ * Opens `--out` for writing before the models load. A missing folder reached a WriteStream's
+ * 'error' event after the models had loaded: an unhandled-event stack trace and exit 1.
+ */
+export function openOutput(file: string): number {
+  const resolved = path.resolve(file);
+  try {
+    return fs.openSync(resolved, 'w');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `no such folder ${path.dirname(resolved)}` : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+    throw new UsageError(`--out: cannot write ${resolved}: ${why}`);
+  }
+}
+
+/**
+ * `--compare`: scripts/python_decisions.py's JSONL, read and checked before the models load.
+ * A line that was not JSON threw a SyntaxError stack after every image had been evaluated; a
+ * line without a path was keyed `undefined` and never compared.
+ */
+export function readPythonDecisions(text: string): Map<string, PythonDecision> {
+  const out = new Map<string, PythonDecision>();
+  text.split('\n').forEach((raw, i) => {
+    if (!raw.trim()) return;
+    let d: unknown;
+    try {
+      d = JSON.parse(raw);
+    } catch {
+      throw new UsageError(`--compare: line ${i + 1} is not JSON`);
+    }
+    const o = d as Partial<Record<keyof PythonDecision, unknown>> | null;
+    if (typeof o !== 'object' || o === null || Array.isArray(o) || typeof o.path !== 'string' || typeof o.decision !== 'string') {
+      throw new UsageError(`--compare: line ${i + 1} has no "path" and "decision" strings`);
+    }
+    out.set(o.path, d as PythonDecision);
+  });
+  return out;
+}
+
+/** The JSONL output could not be written to the end (a full disk): exit 1 naming it. */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
+
+/**
+ * Keeps the first write error of the output, so that it ends the run as an OutputError instead
+ * of an unhandled 'error' event (a stack trace in the middle of a long run).
+ */
+export function watchOutput(out: NodeJS.WritableStream): { error?: Error } {
+  const state: { error?: Error } = {};
+  out.on('error', (e: Error) => (state.error ??= e));
+  return state;
+}
+
+/** Ends a file output (never stdout) and throws if any write to it failed. */
+export async function endOutput(out: NodeJS.WritableStream, state: { error?: Error }): Promise<void> {
+  if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
+  if (state.error) throw new OutputError(`--out: writing failed: ${state.error.message}`);
+}
