@@ -176,3 +176,23 @@ export async function drop(page: Page, selector: string, files: { name: string; 
   }, files.map((f) => ({ name: f.name, type: f.type, b64: f.bytes.toString('base64') })));
   for (const ev of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent(selector, ev, { dataTransfer: dt });
 }
+
+/**
+ * Counts the page's `Response.json()` or `.blob()` reads from now on; `readsAtLeast(n)` waits until n
+ * have finished. A test that holds one response back knows when the late one has been handled (the
+ * page acts on it in the promise step right after the read) instead of sleeping.
+ */
+export async function countBodyReads(page: Page, kind: 'json' | 'blob'): Promise<{ readsAtLeast: (n: number) => Promise<void> }> {
+  await page.evaluate((k: 'json' | 'blob') => {
+    const proto = (window as any).Response.prototype;
+    const read = proto[k];
+    (window as any).__bodyReads = 0;
+    proto[k] = function (this: unknown) {
+      return read.call(this).then((v: unknown) => {
+        (window as any).__bodyReads += 1;
+        return v;
+      });
+    };
+  }, kind);
+  return { readsAtLeast: async (n: number) => void (await page.waitForFunction((m: number) => (window as any).__bodyReads >= m, n)) };
+}

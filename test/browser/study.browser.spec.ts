@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
+import { countBodyReads } from './harness';
 import { sideFiles } from '../support/side-files';
 import { dicomSeries, MARKER, syntheticSlice, zip } from '../support/study-fixtures';
 
@@ -145,18 +146,7 @@ describeBrowser('the study mode in headless Chromium', () => {
   });
 
   it('files chosen while a study is analysed: the earlier answer is dropped, never shown as the new files\' result', async () => {
-    // The page's JSON reads are counted, so the test knows when the late answer has been handled
-    // (the page renders in the promise step right after it) instead of sleeping.
-    await page.evaluate(() => {
-      const read = window.Response.prototype.json;
-      window.__jsonReads = 0;
-      window.Response.prototype.json = function (this: unknown) {
-        return read.call(this).then((v: unknown) => {
-          window.__jsonReads += 1;
-          return v;
-        });
-      };
-    });
+    const reads = await countBodyReads(page, 'json');
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
     let sent = 0;
@@ -178,7 +168,7 @@ describeBrowser('the study mode in headless Chromium', () => {
     const late = page.waitForResponse((r) => r.url().endsWith('/api/v1/studies'));
     release();
     await (await late).finished();
-    await page.waitForFunction(() => window.__jsonReads >= 2);
+    await reads.readsAtLeast(2);
     await page.evaluate(() => new Promise((r) => window.setTimeout(r, 0)));
     await page.unroute('**/api/v1/studies');
     // still the 3-file study the user sent last, not the 5-file one that answered after it

@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { FAKE_MODELS_DIR, REPO_ROOT, SAMPLES_DIR, startApp, testConfig } from '../support/app';
+import { countBodyReads } from './harness';
 
 // The callbacks given to page.evaluate/waitForFunction run inside the browser; the project's
 // TypeScript lib has no DOM, so these names are declared loosely for this file only.
@@ -209,18 +210,7 @@ describeBrowser('the analysis page in headless Chromium', () => {
   it('a sample clicked while an earlier one is still loading is the one analysed; the late one is dropped', async () => {
     await page.click('#tab-samples');
     const [first, second] = await page.locator('button.sample').evaluateAll((els) => els.slice(0, 2).map((e: any) => e.getAttribute('data-sample') as string));
-    // the page's blob reads are counted, so the test knows when the late sample has been handled
-    // (the page takes it in the promise step right after) instead of sleeping
-    await page.evaluate(() => {
-      const read = window.Response.prototype.blob;
-      window.__blobReads = 0;
-      window.Response.prototype.blob = function (this: unknown) {
-        return read.call(this).then((v: unknown) => {
-          window.__blobReads += 1;
-          return v;
-        });
-      };
-    });
+    const reads = await countBodyReads(page, 'blob');
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
     await page.route(`**/samples/${first}`, async (route) => {
@@ -233,7 +223,7 @@ describeBrowser('the analysis page in headless Chromium', () => {
     await page.click('#submit-btn');
     await resultShown();
     release();
-    await page.waitForFunction(() => window.__blobReads >= 2);
+    await reads.readsAtLeast(2);
     await page.evaluate(() => new Promise((r) => window.setTimeout(r, 0)));
     await page.unroute(`**/samples/${first}`);
     // the gallery's choice, the selected image and the result shown all stay the second sample
