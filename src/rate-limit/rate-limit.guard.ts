@@ -6,7 +6,7 @@ import { TooManyRequestsError } from '../accounts/errors';
 import { authState } from '../accounts/request-user';
 import { normalizeEmail } from '../accounts/email';
 import type { AccountsConfig } from '../config/accounts.env';
-import { LOGIN_ACCOUNT, LOGIN_FAILURES, loginAccountKey, loginFailuresKey, throttlerKey } from './keys';
+import { clientKey, LOGIN_ACCOUNT, LOGIN_FAILURES, loginAccountKey, loginFailuresKey, throttlerKey } from './keys';
 
 
 function meta(context: ExecutionContext, key: string): boolean {
@@ -35,7 +35,8 @@ export function isAnalysisRoute(context: ExecutionContext): boolean {
  * login attempts per IP and per account; failed logins per account over a longer window. Counters are global per tracker (not per route).
  */
 export function throttlerOptions(cfg: AccountsConfig['rateLimits']): ThrottlerOptions[] {
-  const ip = (req: Record<string, unknown>) => String((req as unknown as Request).ip ?? 'unknown');
+  // the client's network, not its exact address: an IPv6 host picks any address of its /64 (clientKey)
+  const ip = (req: Record<string, unknown>) => clientKey((req as unknown as Request).ip);
   return [
     {
       name: 'ip',

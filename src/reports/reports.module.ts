@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
-import { memoryStorage } from 'multer';
+import { authState } from '../accounts/request-user';
+import { accountUploadStorage, imageUploadBytesPerAccount, ledgerFor } from '../common/account-upload-storage';
 import { ClassifierModule } from '../classifier/classifier.module';
 import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
@@ -15,7 +16,7 @@ import { ReportsService } from './reports.service';
     MulterModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        storage: memoryStorage(),
+        storage: accountUploadStorage(ledgerFor(config, imageUploadBytesPerAccount(config.maxUploadBytes)), (req) => authState(req).user?.id ?? null),
         limits: { fileSize: config.maxUploadBytes, files: 1, fields: 4, parts: 6 },
       }),
     }),
