@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import hbs from 'hbs';
@@ -9,6 +10,9 @@ import { Csrf } from './csrf';
 import { CHANGE_PASSWORD_PAGE, PasswordChangeRequiredError } from './errors';
 import { authState } from './request-user';
 import { SessionsService } from './sessions.service';
+
+export const TRUST_PROXY_TRUE_WARNING =
+  'TRUST_PROXY=true trusts every X-Forwarded-For entry, so a client can name its own address and escape the per-IP rate limits; set the number of proxies in front instead (TRUST_PROXY=1 behind one).';
 
 /** Paths that never need to know the user: no database lookup for them. */
 const ANONYMOUS_PATHS = new Set(['/healthz', '/readyz', '/favicon.ico']);
@@ -32,6 +36,12 @@ export function configureAccounts(app: NestExpressApplication): void {
   const csrf = app.get(Csrf);
   const policy = { secure: config.accounts.cookieSecure };
   app.set('trust proxy', config.accounts.trustProxy);
+  if (config.accounts.trustProxy === true) {
+    // Express then takes the leftmost X-Forwarded-For entry, which the client writes itself: every
+    // per-IP limit (logins, requests) counts whatever address the client names (10 guesses at a
+    // limit of 3 all answered 401). A hop count takes the address the proxy added.
+    new Logger('Accounts').warn(TRUST_PROXY_TRUE_WARNING);
+  }
   hbs.registerHelper('isoDate', (v: unknown) => {
     const d = v instanceof Date ? v : typeof v === 'string' ? new Date(v) : null;
     return d && !Number.isNaN(d.getTime()) ? d.toISOString().replace('T', ' ').slice(0, 19) : '—';

@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { TRUST_PROXY_TRUE_WARNING } from '../../src/accounts/accounts.setup';
 import { clientKey } from '../../src/rate-limit/keys';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 
@@ -54,5 +56,21 @@ describe('clientKey', () => {
     expect(clientKey('unknown')).toBe('unknown');
     expect(clientKey('')).toBe('unknown');
     expect(clientKey(undefined)).toBe('unknown');
+  });
+});
+
+describe('TRUST_PROXY=true', () => {
+  it('warns at start-up that a client can name its own address (per-IP limits spoofable), and a hop count does not', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      for (const [value, warned] of [['true', true], ['1', false]] as const) {
+        warn.mockClear();
+        const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, TRUST_PROXY: value }));
+        await app.close();
+        expect(warn.mock.calls.some(([m]) => m === TRUST_PROXY_TRUE_WARNING)).toBe(warned);
+      }
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
