@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ErrorBodyDto } from '../classifier/analysis-result.dto';
+import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAdminOnly, ApiAuthenticated, ApiCsrfChecked, ApiError } from '../common/api-responses';
+import { UserViewDto } from './accounts.responses';
 import type { Request, Response } from 'express';
 import { DomainError, NotFoundError } from '../common/errors';
 import { AdminNoticeQueryDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
@@ -97,13 +98,22 @@ export class AdminUsersController {
 
   @Get('api/v1/users')
   @ApiOperation({ summary: 'List users (admin)' })
+  @ApiOkResponse({ type: [UserViewDto] })
+  @ApiError(400, 'BAD_REQUEST: the list takes no query parameter')
+  @ApiAdminOnly()
+  @ApiAuthenticated()
   list(@Query() _query: ListUsersQueryDto): Promise<UserView[]> {
     return this.users.list();
   }
 
   @Post('api/v1/users')
   @ApiOperation({ summary: 'Create a user (admin)', description: 'The user must choose a new password at first login (`mustChangePassword: true`).' })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'CONFLICT: a user with that email already exists' })
+  @ApiCreatedResponse({ type: UserViewDto })
+  @ApiError(400, 'BAD_REQUEST: a field it does not take, an invalid email or role, a password the policy refuses')
+  @ApiError(409, 'CONFLICT: a user with that email already exists')
+  @ApiAdminOnly()
+  @ApiCsrfChecked()
+  @ApiAuthenticated()
   create(@Body() body: CreateUserDto): Promise<UserView> {
     return this.users.create({ email: body.email, password: body.password, role: body.role, mustChangePassword: true });
   }
@@ -111,6 +121,13 @@ export class AdminUsersController {
   @Patch('api/v1/users/:id')
   @HttpCode(200)
   @ApiOperation({ summary: 'Change role or disable/enable a user (admin)' })
+  @ApiOkResponse({ type: UserViewDto })
+  @ApiError(400, 'BAD_REQUEST: a field it does not take (only `role`, `disabled`), or a value it does not')
+  @ApiError(403, 'FORBIDDEN: the last active admin cannot be demoted or disabled; nor can admins disable themselves')
+  @ApiError(404, 'NOT_FOUND: no such user (an id that is not a UUID names none either)')
+  @ApiAdminOnly()
+  @ApiCsrfChecked()
+  @ApiAuthenticated()
   update(@CurrentUser() actor: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserDto, @Req() _req: Request): Promise<UserView> {
     return this.users.update(actor.id, id, { role: body.role, disabled: body.disabled });
   }

@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiExcludeEndpoint, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ApiAuthenticated, ApiCsrfChecked, ApiError, ApiRateLimited } from '../common/api-responses';
 import { BadRequestError } from '../common/errors';
+import { AuthUserDto, TokenDto } from './accounts.responses';
 import { AppConfig } from '../config/config.service';
 import { AccountQueryDto, ChangePasswordDto, ChangePasswordFormDto, LoginFormDto, NextQueryDto, TokenRequestDto } from './accounts.dto';
 import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, sessionCookieMaxAgeMs, setCookie } from './cookies';
@@ -129,9 +131,10 @@ export class AuthController {
     security: [],
     description: 'Send the token as `Authorization: Bearer <token>` on any /api/v1 route. Only its sha256 is stored.',
   })
-  @ApiOkResponse({ schema: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } } })
-  @ApiUnauthorizedResponse({ description: 'Wrong credentials or disabled account' })
-  @ApiTooManyRequestsResponse({ description: 'Too many login attempts (Retry-After)' })
+  @ApiOkResponse({ type: TokenDto })
+  @ApiError(400, 'BAD_REQUEST: a field that is not a single text value (the body is `{"email","password"}`)')
+  @ApiError(401, 'UNAUTHORIZED: wrong credentials or disabled account')
+  @ApiRateLimited('too many login attempts from this IP or for this account')
   async token(@Body() body: TokenRequestDto): Promise<{ token: string; expiresAt: string }> {
     const user = await this.users.verifyCredentials(body.email, body.password);
     if (!user) throw new UnauthorizedError('The email or password is incorrect, or the account is disabled.');
@@ -153,9 +156,11 @@ export class AuthController {
       'JSON `{"current","password"}`. Required before anything else when an admin set the password (403 `PASSWORD_CHANGE_REQUIRED` ' +
       'elsewhere). Every other session and token of yours ends.',
   })
-  @ApiOkResponse({ description: 'Bearer caller: a new token', schema: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } } })
+  @ApiOkResponse({ type: TokenDto, description: 'Bearer caller: a new token' })
   @ApiNoContentResponse({ description: 'Cookie caller: a new session cookie' })
-  @ApiBadRequestResponse({ description: 'Wrong current password, or the new one is refused by the password policy' })
+  @ApiError(400, 'BAD_REQUEST: wrong current password, or the new one is refused by the password policy')
+  @ApiCsrfChecked()
+  @ApiAuthenticated({ openBeforePasswordChange: true, rateLimits: 'too many wrong current passwords for this account (they count as logins)' })
   async changePasswordApi(
     @CurrentUser() user: AuthUser,
     @Req() req: Request,
@@ -177,7 +182,10 @@ export class AuthController {
   @OpenBeforePasswordChange()
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke the bearer token used for this request' })
-  @ApiBadRequestResponse({ description: 'No bearer token in the request (a browser session ends with POST /logout)' })
+  @ApiNoContentResponse({ description: 'The token is revoked' })
+  @ApiError(400, 'BAD_REQUEST: no bearer token in the request (a browser session ends with POST /logout)')
+  @ApiCsrfChecked()
+  @ApiAuthenticated({ openBeforePasswordChange: true })
   async revokeToken(@Req() req: Request): Promise<void> {
     const state = authState(req);
     // a browser session's call used to get 204 too, with nothing revoked: the caller believed itself signed out
@@ -188,6 +196,8 @@ export class AuthController {
   @Get('api/v1/auth/me')
   @OpenBeforePasswordChange()
   @ApiOperation({ summary: 'The logged-in user', description: '`mustChangePassword: true`: choose your own password first (POST /api/v1/auth/password).' })
+  @ApiOkResponse({ type: AuthUserDto })
+  @ApiAuthenticated({ openBeforePasswordChange: true })
   me(@CurrentUser() user: AuthUser): AuthUser {
     return user;
   }

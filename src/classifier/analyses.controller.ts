@@ -13,6 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
+import { ApiAuthenticated, ApiCsrfChecked } from '../common/api-responses';
 import { clientGone } from '../common/abort';
 import { MissingFileError } from '../common/errors';
 import { AnalysisResult } from './analysis-result';
@@ -52,7 +53,8 @@ export class AnalysesController {
   })
   @ApiOkResponse({ type: AnalysisResultDto })
   @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (0 bytes) or BAD_REQUEST (a field the schema refuses)' })
-  @ApiResponse({ status: 401, type: ErrorBodyDto, description: 'UNAUTHORIZED: no valid session or bearer token' })
+  @ApiCsrfChecked()
+  @ApiAuthenticated({ rateLimits: 'the analyses-per-user limit' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'FILE_TOO_LARGE' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE' })
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'CORRUPT_IMAGE or RESOLUTION_OUT_OF_RANGE' })

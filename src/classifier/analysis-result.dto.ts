@@ -67,8 +67,5 @@ export class AnalysisResultDto implements AnalysisResult {
   analysisId?: string | null;
 }
 
-export class ErrorBodyDto {
-  @ApiProperty({ example: 415 }) statusCode!: number;
-  @ApiProperty({ example: 'UNSUPPORTED_TYPE' }) code!: string;
-  @ApiProperty() message!: string;
-}
+/** The error body, declared once beside the shared error answers (re-exported for the controllers that import it here). */
+export { ErrorBodyDto } from '../common/api-responses';

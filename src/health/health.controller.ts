@@ -1,8 +1,9 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public, Unthrottled } from '../accounts/decorators';
 import { HealthService, ReadinessReport } from './health.service';
+import { LivenessDto, ReadinessDto } from './health.responses';
 
 @ApiTags('health')
 @Controller()
@@ -14,15 +15,18 @@ export class HealthController {
 
   /** Liveness: the process answers. Never touches models or the database. */
   @Get('healthz')
-  @ApiOkResponse({ description: 'The process is alive.' })
+  // security: [] — the document's global bearer requirement does not hold for the probes
+  @ApiOperation({ summary: 'Liveness', security: [] })
+  @ApiOkResponse({ type: LivenessDto, description: 'The process is alive.' })
   healthz(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Readiness: models loaded and the database accepting a write. */
   @Get('readyz')
-  @ApiOkResponse({ description: 'Ready to analyse.' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency is not ready (DATABASE_UNAVAILABLE, MODELS_UNAVAILABLE).' })
+  @ApiOperation({ summary: 'Readiness', security: [] })
+  @ApiOkResponse({ type: ReadinessDto, description: 'Ready to analyse.' })
+  @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'A dependency is not ready (DATABASE_UNAVAILABLE, MODELS_UNAVAILABLE).' })
   async readyz(@Res({ passthrough: true }) res: Response): Promise<{
     status: 'ready' | 'not_ready';
     checks: ReadinessReport['checks'];

@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, Logger, Optional, Param, Query, Res } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAdminOnly, ApiAuthenticated, ApiError } from '../common/api-responses';
+import { HistoryPageDto, HistoryRecordDto, HistorySummaryDto } from './history.responses';
 import type { Response } from 'express';
 import { Roles } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
@@ -121,6 +123,9 @@ export class HistoryController {
   @ApiFilters()
   @ApiQuery({ name: 'page', required: false, description: '1–100000, default 1 (anything else is a 400)' })
   @ApiQuery({ name: 'pageSize', required: false, description: '1–100, default 25 (anything else is a 400)' })
+  @ApiOkResponse({ type: HistoryPageDto })
+  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…) or a parameter it does not know')
+  @ApiAuthenticated()
   async list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistoryPage & Disclaimed> {
     return { ...(await this.history.list(user, parseFilters(q, user), parsePaging(q))), disclaimer: DISCLAIMER };
   }
@@ -128,6 +133,9 @@ export class HistoryController {
   @Get('api/v1/history/summary')
   @ApiOperation({ summary: 'Counts per status / body part / label, rejection reasons, median timings' })
   @ApiFilters()
+  @ApiOkResponse({ type: HistorySummaryDto })
+  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…) or a parameter it does not know')
+  @ApiAuthenticated()
   async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistorySummary & Disclaimed> {
     return { ...(await this.history.summary(user, parseFilters(q, user))), disclaimer: DISCLAIMER };
   }
@@ -138,8 +146,12 @@ export class HistoryController {
     summary: 'CSV of the filtered history (admins)',
     description: 'Every row ends with a `disclaimer` cell (research use only, not for clinical use); the `X-Disclaimer` response header says the same.',
   })
-  @ApiProduces('text/csv')
   @ApiFilters()
+  // its media type here, not by @ApiProduces, which would declare the JSON errors as text/csv too
+  @ApiOkResponse({ description: 'The CSV file (RFC 4180, ASCII), streamed', content: { 'text/csv': { schema: { type: 'string' } } } })
+  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…) or a parameter it does not know')
+  @ApiAdminOnly()
+  @ApiAuthenticated()
   async csv(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Res() res: Response): Promise<void> {
     await this.sendCsv(user, q, res);
   }
@@ -149,6 +161,9 @@ export class HistoryController {
     summary: 'One analysis record (404 unless it is yours, or you are an admin)',
     description: 'With the disclaimer, and — for the loaded model card of the recorded version — the experimental flag and the caveat beside the answer, as on the page.',
   })
+  @ApiOkResponse({ type: HistoryRecordDto })
+  @ApiError(404, 'NOT_FOUND: no such analysis in your history (an id that is not a UUID names none either)')
+  @ApiAuthenticated()
   async get(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto): Promise<HistoryItem & Disclaimed & { experimental: boolean; caveat: string | null }> {
     const item = await this.history.get(user, id);
     const cards = this.loadedCards();

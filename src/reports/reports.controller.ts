@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAuthenticated, ApiCsrfChecked, ApiError } from '../common/api-responses';
 import type { Request, Response } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
@@ -11,6 +12,12 @@ import { ReportFieldsDto } from './reports.dto';
 import { reportFileName } from '../presentation/labels';
 import { ReportsService } from './reports.service';
 import { IdParamDto } from '../common/zod-dto';
+
+/**
+ * The PDF answer's own media type, not @ApiProduces: that one would declare the JSON error answers
+ * as application/pdf too.
+ */
+const PDF = { description: 'The PDF', content: { 'application/pdf': { schema: { type: 'string' as const, format: 'binary' } } } };
 
 export function sendPdf(res: Response, pdf: Buffer, filename: string): void {
   res.setHeader('Content-Type', 'application/pdf');
@@ -38,7 +45,16 @@ export class ReportsController {
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['image'], properties: { image: { type: 'string', format: 'binary' }, analysisId: { type: 'string' } } } })
-  @ApiProduces('application/pdf')
+  @ApiOkResponse(PDF)
+  @ApiError(400, 'MISSING_FILE, EMPTY_FILE, or BAD_REQUEST: a field it does not take, two different analysisIds, an image that does not match the analysis')
+  @ApiError(404, 'NOT_FOUND: no analysis of this image (or with that analysisId) in your history')
+  @ApiError(413, 'FILE_TOO_LARGE')
+  @ApiError(415, 'UNSUPPORTED_TYPE: the re-run\'s file checks (an image recorded as refused by them)')
+  @ApiError(422, 'STUDY_HAS_OWN_REPORT (a study\'s record), CORRUPT_IMAGE or RESOLUTION_OUT_OF_RANGE')
+  @ApiError(503, 'ANALYSIS_UNAVAILABLE (models not loaded or busy)')
+  @ApiError(504, 'ANALYSIS_TIMEOUT')
+  @ApiCsrfChecked()
+  @ApiAuthenticated({ rateLimits: 'the analyses-per-user limit (a report re-runs the analysis)' })
   async create(
     @CurrentUser() user: AuthUser,
     @UploadedFile() file: Express.Multer.File | undefined,
@@ -73,7 +89,9 @@ export class HistoryReportsController {
 
   @Get('api/v1/history/:id/report.pdf')
   @ApiOperation({ summary: 'Metadata-only PDF of one of your analyses (contains no image)' })
-  @ApiProduces('application/pdf')
+  @ApiOkResponse(PDF)
+  @ApiError(404, 'NOT_FOUND: no such analysis in your history (an id that is not a UUID names none either)')
+  @ApiAuthenticated()
   async api(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.page(user, { id }, req, res);
   }

@@ -14,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
+import { ApiAuthenticated, ApiCsrfChecked } from '../common/api-responses';
 import { requestContext } from '../classifier/request-context';
 import { ErrorBodyDto } from '../classifier/analysis-result.dto';
 import { clientGone } from '../common/abort';
@@ -65,7 +66,8 @@ export class StudiesController {
   })
   @ApiOkResponse({ type: StudyResultDto, description: 'The study result (completed, inconclusive or rejected)' })
   @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (a 0-byte file, named) or BAD_REQUEST (a field the schema refuses)' })
-  @ApiResponse({ status: 401, type: ErrorBodyDto, description: 'UNAUTHORIZED: no valid session or bearer token' })
+  @ApiCsrfChecked()
+  @ApiAuthenticated({ rateLimits: 'the analyses-per-user limit' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'FILE_TOO_LARGE (study bytes), TOO_MANY_SLICES or TOO_MANY_FILES' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE or UNSUPPORTED_TRANSFER_SYNTAX' })
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE, RESOLUTION_OUT_OF_RANGE or PIXEL_SPACING_OUT_OF_RANGE (in-plane pixel aspect beyond 8:1)' })

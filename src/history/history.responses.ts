@@ -1,0 +1,101 @@
+import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { STATUSES } from './history.filters';
+import type { Count, HistoryItem, HistoryPage, HistorySummary, KindTimings } from './history.service';
+
+/**
+ * OpenAPI descriptions of the history answers (the service returns the plain interfaces; these
+ * classes only describe them). Nullable objects are inline schemas, not `$ref`s: OpenAPI 3.0's
+ * `nullable` beside a `$ref` admits no null (analysis-result.dto.ts), and a null is what a row
+ * older than a column, or an image's `study`, really holds.
+ */
+const numberMap = (description: string, nullable = true): ApiPropertyOptions => ({ type: 'object', additionalProperties: { type: 'number' }, nullable, description });
+
+const STUDY_SCHEMA: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  description: 'set for a DICOM series / NIfTI volume, null for a single image: the only study metadata ever stored',
+  required: ['modality', 'seriesDescription', 'sliceCount', 'usableSlices', 'spacing', 'rule'],
+  properties: {
+    modality: { type: 'string', nullable: true },
+    seriesDescription: { type: 'string', nullable: true, description: 'scrubbed' },
+    sliceCount: { type: 'integer', nullable: true },
+    usableSlices: { type: 'integer', nullable: true },
+    spacing: { type: 'object', nullable: true, additionalProperties: { type: 'number', nullable: true }, description: 'mm per direction (column, row, slice); null for one the study did not give' },
+    rule: {
+      type: 'object',
+      nullable: true,
+      required: ['agreement', 'minUsableSlices'],
+      properties: { agreement: { type: 'number' }, minUsableSlices: { type: 'integer' } },
+      description: 'STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as the study was decided under; null when not recorded (never today\'s)',
+    },
+  },
+};
+
+export class HistoryItemDto implements Record<keyof HistoryItem, unknown> {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, nullable: true }) userId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) userEmail!: string | null;
+  @ApiProperty({ enum: ['jpeg', 'png', 'dicom', 'nifti', null], nullable: true, description: 'null when the file checks could not tell' }) fileType!: string | null;
+  @ApiProperty({ type: 'integer' }) byteSize!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) width!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) height!: number | null;
+  @ApiProperty({ description: 'of the upload' }) sha256!: string;
+  @ApiProperty({ enum: STATUSES }) status!: string;
+  @ApiProperty({ enum: ['file', 'modality', 'anatomy', 'diagnosis', null], nullable: true, description: 'the stage that decided' }) stage!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'refusal or file-check code (NOT_MRI, UNSUPPORTED_TYPE…); null when completed' }) code!: string | null;
+  @ApiProperty({ type: String, nullable: true }) anatomy!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) anatomyConfidence!: number | null;
+  @ApiProperty({ type: Boolean, nullable: true }) isMri!: boolean | null;
+  @ApiProperty({ type: Number, nullable: true }) mriConfidence!: number | null;
+  @ApiProperty({ type: String, nullable: true }) task!: string | null;
+  @ApiProperty({ type: String, nullable: true }) label!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) confidence!: number | null;
+  @ApiProperty(numberMap('class → probability')) probabilities!: Record<string, number> | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true, description: 'model → version' }) modelVersions!: Record<string, string> | null;
+  @ApiProperty(numberMap('stage → ms')) timingsMs!: Record<string, number> | null;
+  @ApiProperty(numberMap('model → the confidence threshold it decided at ({} when no model ran); null: recorded before thresholds were stored')) thresholds!: Record<string, number> | null;
+  @ApiProperty(STUDY_SCHEMA) study!: HistoryItem['study'];
+}
+
+/** GET /api/v1/history/{id}: the record, with what the loaded model cards say beside it. */
+export class HistoryRecordDto extends HistoryItemDto {
+  @ApiProperty({ description: 'answered by a model its card marks experimental (the loaded card of the recorded version)' }) experimental!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'what the model\'s held-out figures say against this answer; null when none' }) caveat!: string | null;
+  @ApiProperty() disclaimer!: string;
+}
+
+export class HistoryPageDto implements Record<keyof HistoryPage | 'disclaimer', unknown> {
+  @ApiProperty({ type: [HistoryItemDto] }) items!: HistoryItemDto[];
+  @ApiProperty({ type: 'integer' }) total!: number;
+  @ApiProperty({ type: 'integer' }) page!: number;
+  @ApiProperty({ type: 'integer' }) pageSize!: number;
+  @ApiProperty({ type: 'integer', description: '0 when nothing matches' }) pages!: number;
+  @ApiProperty() disclaimer!: string;
+}
+
+export class CountDto implements Count {
+  @ApiProperty({ description: 'the value counted ("—" for none)' }) key!: string;
+  @ApiProperty({ type: 'integer' }) count!: number;
+}
+
+export class KindTimingsDto implements KindTimings {
+  @ApiProperty({ type: 'integer', description: 'analyses of this kind among the sample that recorded timings' }) analyses!: number;
+  @ApiProperty(numberMap('stage → median ms', false)) medianMs!: Record<string, number>;
+}
+
+export class MedianTimingsByKindDto {
+  @ApiProperty({ type: KindTimingsDto }) image!: KindTimingsDto;
+  @ApiProperty({ type: KindTimingsDto }) study!: KindTimingsDto;
+}
+
+export class HistorySummaryDto implements Record<keyof HistorySummary | 'disclaimer', unknown> {
+  @ApiProperty({ type: 'integer' }) total!: number;
+  @ApiProperty({ type: [CountDto] }) byStatus!: CountDto[];
+  @ApiProperty({ type: [CountDto] }) byBodyPart!: CountDto[];
+  @ApiProperty({ type: [CountDto] }) byLabel!: CountDto[];
+  @ApiProperty({ type: [CountDto], description: '"status: code" of every non-completed analysis' }) reasons!: CountDto[];
+  @ApiProperty(numberMap('single images only: stage → median ms (kept for older clients)', false)) medianTimingsMs!: Record<string, number>;
+  @ApiProperty({ type: MedianTimingsByKindDto, description: 'per kind, never pooled' }) medianTimingsByKind!: MedianTimingsByKindDto;
+  @ApiProperty() disclaimer!: string;
+}
