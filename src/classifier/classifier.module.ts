@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
-import { authState } from '../accounts/request-user';
-import { accountUploadStorage, imageUploadBytesPerAccount, ledgerFor } from '../common/account-upload-storage';
+import { imageUploadOptions, UploadLedger, UploadsModule } from '../common/account-upload-storage';
 import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
 import { AnalysesController } from './analyses.controller';
@@ -18,11 +17,9 @@ import { SamplesService } from './samples.service';
   imports: [
     InferenceModule,
     MulterModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        storage: accountUploadStorage(ledgerFor(config, imageUploadBytesPerAccount(config.maxUploadBytes)), (req) => authState(req).user?.id ?? null),
-        limits: { fileSize: config.maxUploadBytes, files: 1, fields: 8, parts: 10 },
-      }),
+      imports: [UploadsModule],
+      inject: [AppConfig, UploadLedger],
+      useFactory: (config: AppConfig, ledger: UploadLedger) => imageUploadOptions(config, ledger, { fields: 8, parts: 10 }),
     }),
   ],
   controllers: [AnalysesController, PagesController, ModelCardsController],

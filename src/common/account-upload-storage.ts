@@ -1,15 +1,28 @@
+import { Injectable, Module } from '@nestjs/common';
+import type { MulterModuleOptions } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
+import { authState } from '../accounts/request-user';
+import { AppConfig } from '../config/config.service';
 import { AnalysisUnavailableError } from './errors';
 
 /**
  * Bytes of image uploads each account is still sending: what one account's unfinished uploads
- * may hold in memory at once. Shared by every route that takes an image (analyses, reports).
+ * may hold in memory at once. One per app (UploadsModule), shared by every route that takes an
+ * image (analyses, reports).
  */
+@Injectable()
 export class UploadLedger {
   private readonly byOwner = new Map<string, number>();
+  /**
+   * Four uploads' worth: the page and its batch send one image at a time; a script running a few
+   * clients on one login still fits.
+   */
+  readonly maxPerOwner: number;
 
-  constructor(readonly maxPerOwner: number) {}
+  constructor(config: AppConfig) {
+    this.maxPerOwner = 4 * config.maxUploadBytes;
+  }
 
   held(owner: string): number {
     return this.byOwner.get(owner) ?? 0;
@@ -20,14 +33,6 @@ export class UploadLedger {
     if (now > 0) this.byOwner.set(owner, now);
     else this.byOwner.delete(owner);
   }
-}
-
-/** One ledger per app (keyed by its config object): the analyses and reports modules each build their own storage. */
-const ledgers = new WeakMap<object, UploadLedger>();
-export function ledgerFor(app: object, maxPerOwner: number): UploadLedger {
-  let ledger = ledgers.get(app);
-  if (!ledger) ledgers.set(app, (ledger = new UploadLedger(maxPerOwner)));
-  return ledger;
 }
 
 /**
@@ -78,10 +83,16 @@ export function accountUploadStorage(ledger: UploadLedger, ownerOf: (req: Reques
   };
 }
 
+@Module({ providers: [UploadLedger], exports: [UploadLedger] })
+export class UploadsModule {}
+
 /**
- * What one account's image uploads may hold while they arrive: four uploads' worth. The page and
- * its batch send one image at a time; a script running a few clients on one login still fits.
+ * Multer options of a route that takes one image: in memory, counted against the caller's account
+ * (accountUploadStorage), cut at MAX_UPLOAD_BYTES (413) instead of buffering the rest.
  */
-export function imageUploadBytesPerAccount(maxUploadBytes: number): number {
-  return 4 * maxUploadBytes;
+export function imageUploadOptions(config: AppConfig, ledger: UploadLedger, limits: { fields: number; parts: number }): MulterModuleOptions {
+  return {
+    storage: accountUploadStorage(ledger, (req) => authState(req).user?.id ?? null),
+    limits: { fileSize: config.maxUploadBytes, files: 1, ...limits },
+  };
 }

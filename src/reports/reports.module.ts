@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
-import { authState } from '../accounts/request-user';
-import { accountUploadStorage, imageUploadBytesPerAccount, ledgerFor } from '../common/account-upload-storage';
+import { imageUploadOptions, UploadLedger, UploadsModule } from '../common/account-upload-storage';
 import { ClassifierModule } from '../classifier/classifier.module';
 import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
@@ -14,11 +13,9 @@ import { ReportsService } from './reports.service';
     ClassifierModule,
     InferenceModule,
     MulterModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        storage: accountUploadStorage(ledgerFor(config, imageUploadBytesPerAccount(config.maxUploadBytes)), (req) => authState(req).user?.id ?? null),
-        limits: { fileSize: config.maxUploadBytes, files: 1, fields: 4, parts: 6 },
-      }),
+      imports: [UploadsModule],
+      inject: [AppConfig, UploadLedger],
+      useFactory: (config: AppConfig, ledger: UploadLedger) => imageUploadOptions(config, ledger, { fields: 4, parts: 6 }),
     }),
   ],
   controllers: [ReportsController, HistoryReportsController],
