@@ -24,11 +24,12 @@
   var S = window.Sentinel;
   // sizes too: this page wrote "12.3 KB" where the history wrote "12 KB" (labels.ts humanBytes)
   var pct = S.pct, human = S.bytes, pretty = S.pretty, displayName = S.displayName, headline = S.headline, barWidth = S.barWidth;
-  /** files of the upload that were not read (ZIP side files: DICOMDIR, README, a viewer…): "4 — DICOMDIR, README.TXT, … and 2 more" */
+  /** files of the upload that were not read (DICOMDIR, a report or presentation state, README, a viewer…): "4 — DICOMDIR, README.TXT, … and 2 more" */
   function skippedLine(sk) {
     if (!sk || !sk.count) return 'none';
     var more = sk.count - sk.names.length;
-    return sk.count + ' not DICOM or NIfTI, not read — ' + sk.names.join(', ') + (more > 0 ? ' and ' + more + ' more' : '');
+    // not "not DICOM": the DICOMDIR and a structured report are DICOM files, just not images
+    return sk.count + ' not read (no image of the series) — ' + sk.names.join(', ') + (more > 0 ? ' and ' + more + ' more' : '');
   }
   /** a share of slices (exact, not a calibrated probability): "100 %", "67 %" — the image page's spacing */
   var FORMATS = { dicom: 'DICOM series', nifti: 'NIfTI volume' };
