@@ -185,4 +185,21 @@ describeBrowser('the study mode in headless Chromium', () => {
     await page.locator('#study-error').waitFor({ state: 'visible' });
     await expect(page.locator('#study-error-code').textContent()).resolves.toContain('UNSUPPORTED_TYPE');
   });
+
+  it('the server names files by position only; the page adds their names, which never leave the browser', async () => {
+    // a patient CD's folder chosen whole: "File 3 of 4 is not a DICOM…" left the user to count
+    const dicom = series.slice(0, 3).map((b, i) => ({ name: `IM${i}`, mimeType: 'application/dicom', buffer: b }));
+    const readme = { name: 'README.TXT', mimeType: 'text/plain', buffer: Buffer.from('Start VIEWER.EXE\r\n'.repeat(20)) };
+    const [req] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/api/v1/studies')), page.setInputFiles('#study-files', [dicom[0], dicom[1], readme, dicom[2]]).then(() => page.click('#study-submit'))]);
+    await page.locator('#study-error').waitFor({ state: 'visible' });
+    await expect(page.locator('#study-error-message').textContent()).resolves.toMatch(/^File 3 of 4 \(README\.TXT\) is not a DICOM/);
+    const body = req.postDataBuffer(); // absent when Chromium streams the files (as in the series test above)
+    if (body) expect(body.toString('latin1')).not.toContain('README.TXT');
+    // a skipped object among files chosen one by one: "file 2 of 4" named too
+    const report = part10({ SOPClassUID: '1.2.840.10008.5.1.4.1.1.88.22', SOPInstanceUID: newUid(), Modality: 'SR' }, '1.2.840.10008.1.2.1');
+    await page.setInputFiles('#study-files', [dicom[0], { name: 'SR0001.dcm', mimeType: 'application/dicom', buffer: report }, dicom[1], dicom[2]]);
+    await page.click('#study-submit');
+    await page.locator('#study-badge', { hasText: 'completed' }).waitFor();
+    await expect(page.locator('#study-meta').textContent()).resolves.toContain('Skipped files1 not read (no image of the series) — file 2 of 4 (SR0001.dcm)');
+  });
 });
