@@ -20,7 +20,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ByteBudget } from '../src/studies/archive';
-import { readDicomHeader } from '../src/studies/dicom';
+import { isImage, readDicomHeader } from '../src/studies/dicom';
 import { codecThread } from '../src/studies/codec-thread';
 import { decodeFrame } from '../src/studies/dicom-pixels';
 import { el, mrDicom } from '../test/support/dicom-pixel-fixtures';
@@ -185,7 +185,7 @@ function words(l: Layout, r: () => number): number[] {
 async function values(file: string): Promise<Float32Array[]> {
   const bytes = new Uint8Array(fs.readFileSync(file));
   const inst = await readDicomHeader(bytes, { file: 0, files: 1 }, new ByteBudget(1 << 30), { left: 10, maxSlices: 10 });
-  if (!inst) throw new Error('not DICOM');
+  if (!isImage(inst)) throw new Error('not a DICOM image');
   const out: Float32Array[] = [];
   for (let f = 0; f < inst.frames; f++) {
     const d = await decodeFrame(inst, f);

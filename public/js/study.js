@@ -24,11 +24,12 @@
   var S = window.Sentinel;
   // sizes too: this page wrote "12.3 KB" where the history wrote "12 KB" (labels.ts humanBytes)
   var pct = S.pct, human = S.bytes, pretty = S.pretty, displayName = S.displayName, headline = S.headline, barWidth = S.barWidth;
-  /** files of the upload that were not read (ZIP side files: DICOMDIR, README, a viewer…): "4 — DICOMDIR, README.TXT, … and 2 more" */
+  /** files of the upload that were not read (DICOMDIR, a report or presentation state, README, a viewer…): "4 — DICOMDIR, README.TXT, … and 2 more" */
   function skippedLine(sk) {
     if (!sk || !sk.count) return 'none';
     var more = sk.count - sk.names.length;
-    return sk.count + ' not DICOM or NIfTI, not read — ' + sk.names.join(', ') + (more > 0 ? ' and ' + more + ' more' : '');
+    // not "not DICOM": the DICOMDIR and a structured report are DICOM files, just not images
+    return sk.count + ' not read (no image of the series) — ' + sk.names.map(withLocalNames).join(', ') + (more > 0 ? ' and ' + more + ' more' : '');
   }
   /** a share of slices (exact, not a calibrated probability): "100 %", "67 %" — the image page's spacing */
   var FORMATS = { dicom: 'DICOM series', nifti: 'NIfTI volume' };
@@ -44,6 +45,16 @@
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
     if (text !== undefined) e.textContent = text;
     return e;
+  }
+  // The files of the request on screen. The server names them by position only ("File 2 of 60"), as
+  // their names are never sent; a folder of 60 files left the user to count. Their names are in this
+  // browser, so the page adds them here, where only the uploader sees them.
+  var sentFiles = [];
+  function withLocalNames(text) {
+    return String(text).replace(/\b([Ff]ile) (\d+) of (\d+)\b/g, function (all, word, n, m) {
+      var f = Number(m) === sentFiles.length ? sentFiles[Number(n) - 1] : null;
+      return f ? all + ' (' + (f.webkitRelativePath || f.name) + ')' : all;
+    });
   }
   function clientError(msg) { var p = $('study-client-error'); p.textContent = msg || ''; p.hidden = !msg; }
   function choose(list) {
@@ -101,12 +112,14 @@
     var fd = new FormData();
     files.forEach(function (f) { fd.append('files', f, 'file'); }); // names are not sent: they may carry identifiers
     var mine = ++generation;
+    var sent = files.slice();
     show('study-loading');
     $('study-submit').disabled = true;
     fetch('/api/v1/studies', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })
       .then(function (res) { return res.json().then(function (b) { return { ok: res.ok, status: res.status, body: b, res: res }; }, function () { return { ok: false, status: res.status, body: null, res: res }; }); })
       .then(function (r) {
         if (mine !== generation) return;
+        sentFiles = sent;
         if (r.ok && r.body) render(r.body);
         else {
           // 401: the login ended meanwhile — not the study's fault; say so and link to the login
@@ -114,7 +127,7 @@
           // 403 from the CSRF check: this page belongs to an earlier login (session.js), not a bad study
           var stale = !ended && window.SentinelSession && window.SentinelSession.stale(r.status, r.body);
           $('study-error-title').textContent = ended ? window.SentinelSession.title : stale ? window.SentinelSession.staleTitle : 'The study could not be analysed';
-          $('study-error-message').textContent = ended ? window.SentinelSession.message('the files') : stale ? window.SentinelSession.staleMessage('the files') : (r.body && r.body.message) || 'HTTP ' + r.status;
+          $('study-error-message').textContent = ended ? window.SentinelSession.message('the files') : stale ? window.SentinelSession.staleMessage('the files') : withLocalNames((r.body && r.body.message) || 'HTTP ' + r.status);
           $('study-error-code').textContent = r.body && r.body.code ? r.body.code + ' · HTTP ' + r.status : '';
           $('study-error-login').hidden = !ended;
           if (ended) $('study-error-login-link').href = window.SentinelSession.loginHref();

@@ -14,10 +14,21 @@ import { FrameInfo, item, readFunctionalGroups } from './functional-groups';
 import { usableOrientation } from './dicom-orientation';
 import { samplesOf } from './photometric';
 import { normaliseModality } from './modality';
+import { DICOMDIR_SOP_CLASS, nonImageKind } from './non-image-objects';
 
 export type { FrameInfo } from './functional-groups';
 
-const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';
+/** A DICOM file that is not a slice of the series: the DICOMDIR (`what` null) or an object without an image (non-image-objects.ts). */
+export interface NotAnImage {
+  notAnImage: true;
+  /** "a structured report", …; null for the DICOMDIR */
+  what: string | null;
+}
+
+/** Narrows readDicomHeader's answer to an image instance. */
+export function isImage(x: DicomInstance | NotAnImage): x is DicomInstance {
+  return !('notAnImage' in x);
+}
 
 /**
  * What this service keeps of a DICOM instance: geometry, pixel encoding and the few tags the
@@ -118,11 +129,11 @@ export interface FrameRoom {
 export const HEADER_ENTRIES_PER_SLICE = 2048;
 
 /**
- * Parses the header of one DICOM Part 10 file (pixel data located, not decoded). Returns null
- * for a DICOMDIR. Any parse failure is a CorruptStudyError naming the file by position only —
+ * Parses the header of one DICOM Part 10 file (pixel data located, not decoded). Returns a
+ * NotAnImage for a DICOMDIR and for an object whose SOP class holds no image. Any parse failure is a CorruptStudyError naming the file by position only —
  * the library's own message is not echoed.
  */
-export async function readDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: ByteBudget, frameRoom: FrameRoom): Promise<DicomInstance | null> {
+export async function readDicomHeader(bytes: Uint8Array, pos: FilePosition, budget: ByteBudget, frameRoom: FrameRoom): Promise<DicomInstance | NotAnImage> {
   const deflatedAt = deflatedDatasetStart(bytes);
   if (deflatedAt === null) return parseDicomHeader(bytes, pos, frameRoom);
   // Deflated transfer syntax: inflate in libuv's thread pool (not on the event loop), bounded
@@ -144,7 +155,7 @@ export async function readDicomHeader(bytes: Uint8Array, pos: FilePosition, budg
 const inflateRaw = promisify(zlib.inflateRaw) as (buf: Uint8Array, opts: zlib.ZlibOptions) => Promise<Buffer>;
 
 /** `deflatedAt`: `bytes` is a deflated file already inflated from there on (readDicomHeader). */
-function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: FrameRoom, deflatedAt?: number): DicomInstance | null {
+function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: FrameRoom, deflatedAt?: number): DicomInstance | NotAnImage {
   // counted before dicom-parser builds an object for each (an unbounded count froze, then ended, the process)
   const room = frameRoom.entries ?? { left: HEADER_ENTRIES_PER_SLICE * frameRoom.maxSlices };
   let entries: number;
@@ -196,7 +207,10 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
   };
   const multi = (tag: string, n: number) => multiIn(ds, tag, n);
 
-  if (str('x00020002') === DICOMDIR_SOP_CLASS) return null;
+  const sopClass = str('x00020002') ?? str('x00080016');
+  if (sopClass === DICOMDIR_SOP_CLASS) return { notAnImage: true, what: null };
+  const what = nonImageKind(sopClass);
+  if (what) return { notAnImage: true, what };
   // never a known one when it is not a UID, so it is refused (415) as before, without its text
   const ts = str('x00020010');
   const transferSyntax = ts === null ? '1.2.840.10008.1.2' : shownUid(ts);

@@ -27,6 +27,7 @@ export class SkippedList {
   private readonly shown: { at: number[]; base: string | null; label: string }[] = [];
   private n = 0;
   private doc: { label: string; kind: string } | null = null;
+  private readonly nonImage: string[] = [];
   /** `entryName`: the ZIP entry's name; absent for a file uploaded on its own (its name is not sent). Bookkeeping entries are not counted. */
   add(pos: FilePosition, entryName?: string): void {
     if (entryName !== undefined && isBookkeepingEntry(entryName)) return;
@@ -40,6 +41,14 @@ export class SkippedList {
   }
   get count(): number {
     return this.n;
+  }
+  /** A skipped DICOM object that holds no image ("a structured report"): kinds kept in the order first found. */
+  noteNonImage(what: string): void {
+    if (!this.nonImage.includes(what)) this.nonImage.push(what);
+  }
+  /** What the skipped DICOM objects without an image were, each kind once; empty when there were none */
+  get nonImageKinds(): readonly string[] {
+    return this.nonImage;
   }
   /** An uploaded ZIP that is a document or program in the ZIP container (container-documents.ts); the first is kept. */
   noteDocument(pos: FilePosition, kind: string): void {

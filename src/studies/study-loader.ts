@@ -3,7 +3,7 @@ import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
 import { isUnsupportedBodyPart } from './body-part';
 import { identifierTokens } from './deidentify';
-import { DicomInstance, HEADER_ENTRIES_PER_SLICE, readDicomHeader } from './dicom';
+import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isImage, readDicomHeader } from './dicom';
 import { assertJpegFrameHeaders, decodeFrame } from './dicom-pixels';
 import { assertDecodable } from './dicom-codecs';
 import { FrameBudget, withFramePixels } from './frame-budget';
@@ -130,10 +130,14 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   for (let i = 0; i < parts.length; i++) {
     // each file may declare at most the frames the study still has room for
     const inst = await readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices, entries });
-    if (inst) {
+    if (isImage(inst)) {
       found.push(inst);
       declared += inst.frames;
-    } else skipped.add(parts[i].pos, parts[i].entryName); // a DICOMDIR: the export's index, not an image
+    } else {
+      // the export's index (DICOMDIR) or its report, dose report, presentation states: not slices
+      skipped.add(parts[i].pos, parts[i].entryName);
+      if (inst.what) skipped.noteNonImage(inst.what);
+    }
     if (i % 32 === 31) await nextTurn(signal);
   }
   if (!found.length) throw noStudyFile(skipped);

@@ -64,6 +64,13 @@ export function noStudyFile(skipped: SkippedList): UnsupportedStudyFileError {
       `${which} is ${doc.kind}, not a study: no DICOM or NIfTI file was found in the upload. Upload the series' DICOM files (or a ZIP of them) or a NIfTI volume.`,
     );
   }
+  const kinds = skipped.nonImageKinds;
+  if (kinds.length) {
+    // they are DICOM files: "no DICOM file was found" would contradict what the user holds
+    return new UnsupportedStudyFileError(
+      `No DICOM or NIfTI image was found in the upload: it holds ${skipped.describe()} — DICOM objects without an image (${kinds.join(', ')}) —, which a study does not read. Upload the series' image files (or a ZIP of them) or a NIfTI volume.`,
+    );
+  }
   return new UnsupportedStudyFileError(
     `No DICOM or NIfTI file was found in the upload: it holds ${skipped.describe()}, which a study does not read. Upload the series' DICOM files (or a ZIP of them) or a NIfTI volume.`,
   );

@@ -13,7 +13,7 @@ import { BrowserContext, chromium, Page } from 'playwright-core';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
 import { countBodyReads } from './harness';
 import { sideFiles } from '../support/side-files';
-import { dicomSeries, MARKER, syntheticSlice, zip } from '../support/study-fixtures';
+import { dicomSeries, MARKER, newUid, part10, syntheticSlice, zip } from '../support/study-fixtures';
 
 // page.evaluate callbacks run in the browser; the project's TypeScript lib has no DOM.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -111,12 +111,15 @@ describeBrowser('the study mode in headless Chromium', () => {
     expect((await page.content()).toUpperCase()).not.toContain(MARKER);
   });
 
-  it('a ZIP with a patient CD\'s side files → the series analysed, the side files listed as skipped', async () => {
+  it('a ZIP with a patient CD\'s side files and the study\'s report → the series analysed, the side files listed as skipped', async () => {
     const entries = Object.fromEntries(series.slice(0, 3).map((b, i) => [`${MARKER}/IM${i}`, new Uint8Array(b)]));
-    await page.setInputFiles('#study-files', [{ name: 'cd.zip', mimeType: 'application/zip', buffer: zip({ ...sideFiles(), ...entries }) }]);
+    // a structured report is a DICOM file too: it was a 422 "without image pixel data" for the whole upload
+    const report = part10({ SOPClassUID: '1.2.840.10008.5.1.4.1.1.88.22', SOPInstanceUID: newUid(), Modality: 'SR', PatientName: `${MARKER}^JANE` }, '1.2.840.10008.1.2.1');
+    await page.setInputFiles('#study-files', [{ name: 'cd.zip', mimeType: 'application/zip', buffer: zip({ SR1: new Uint8Array(report), ...sideFiles(), ...entries }) }]);
     await page.click('#study-submit');
     await page.locator('#study-badge', { hasText: 'completed' }).waitFor();
-    await expect(page.locator('#study-meta').textContent()).resolves.toContain('Skipped files4 not DICOM or NIfTI, not read — DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg');
+    // "not DICOM or NIfTI" was untrue of the DICOMDIR and of a report: they are DICOM files without an image
+    await expect(page.locator('#study-meta').textContent()).resolves.toContain('Skipped files5 not read (no image of the series) — SR1, DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg');
     expect((await page.content()).toUpperCase()).not.toContain(MARKER);
   });
 
@@ -181,5 +184,22 @@ describeBrowser('the study mode in headless Chromium', () => {
     await page.click('#study-submit');
     await page.locator('#study-error').waitFor({ state: 'visible' });
     await expect(page.locator('#study-error-code').textContent()).resolves.toContain('UNSUPPORTED_TYPE');
+  });
+
+  it('the server names files by position only; the page adds their names, which never leave the browser', async () => {
+    // a patient CD's folder chosen whole: "File 3 of 4 is not a DICOM…" left the user to count
+    const dicom = series.slice(0, 3).map((b, i) => ({ name: `IM${i}`, mimeType: 'application/dicom', buffer: b }));
+    const readme = { name: 'README.TXT', mimeType: 'text/plain', buffer: Buffer.from('Start VIEWER.EXE\r\n'.repeat(20)) };
+    const [req] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/api/v1/studies')), page.setInputFiles('#study-files', [dicom[0], dicom[1], readme, dicom[2]]).then(() => page.click('#study-submit'))]);
+    await page.locator('#study-error').waitFor({ state: 'visible' });
+    await expect(page.locator('#study-error-message').textContent()).resolves.toMatch(/^File 3 of 4 \(README\.TXT\) is not a DICOM/);
+    const body = req.postDataBuffer(); // absent when Chromium streams the files (as in the series test above)
+    if (body) expect(body.toString('latin1')).not.toContain('README.TXT');
+    // a skipped object among files chosen one by one: "file 2 of 4" named too
+    const report = part10({ SOPClassUID: '1.2.840.10008.5.1.4.1.1.88.22', SOPInstanceUID: newUid(), Modality: 'SR' }, '1.2.840.10008.1.2.1');
+    await page.setInputFiles('#study-files', [dicom[0], { name: 'SR0001.dcm', mimeType: 'application/dicom', buffer: report }, dicom[1], dicom[2]]);
+    await page.click('#study-submit');
+    await page.locator('#study-badge', { hasText: 'completed' }).waitFor();
+    await expect(page.locator('#study-meta').textContent()).resolves.toContain('Skipped files1 not read (no image of the series) — file 2 of 4 (SR0001.dcm)');
   });
 });

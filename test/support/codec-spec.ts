@@ -1,5 +1,5 @@
 import { ByteBudget } from '../../src/studies/archive';
-import { DicomInstance, readDicomHeader } from '../../src/studies/dicom';
+import { DicomInstance, isImage, readDicomHeader } from '../../src/studies/dicom';
 import * as dicomPixels from '../../src/studies/dicom-pixels';
 import { loadStudy, StudyLimits } from '../../src/studies/study-loader';
 import { el, fragments, mrDicom, MrOptions, offsetTable } from './dicom-pixel-fixtures';
@@ -16,7 +16,7 @@ export const CODEC_COLUMNS = 48;
 /** The file's parsed header (throws where it is not DICOM). */
 export async function header(file: Buffer): Promise<DicomInstance> {
   const inst = await readDicomHeader(new Uint8Array(file), { file: 0, files: 1 }, new ByteBudget(CODEC_LIMITS.maxBytes), { left: 50, maxSlices: 50 });
-  if (!inst) throw new Error('not DICOM');
+  if (!isImage(inst)) throw new Error('not a DICOM image');
   return inst;
 }
 

@@ -56,6 +56,14 @@ describe('aggregateStudy', () => {
     expect(a.aggregation.agreement).toBe(1);
   });
 
+  it('a finding says which slices decided it and how many show it, not "from 21 of 21 slices" (read as all of them agreeing)', () => {
+    const a = run([...Array(18).fill(0).map(() => slice({ probs: NEG })), slice({ probs: GLIOMA }), slice({ probs: [0.92, 0.03, 0.02, 0.03] }), slice({ probs: [0.93, 0.03, 0.01, 0.03] })]);
+    expect(a.status).toBe('completed');
+    expect(a.message).toBe('Most likely for this study: glioma (92.5 %), from its 2 most suspicious slices, 20 and 21; 3 of 21 slices show glioma on their own.');
+    const one = run([slice({ probs: GLIOMA })], () => ({ ...CARD }));
+    expect(one.message).toBe('Most likely for this study: glioma (85.0 %), from its one slice.');
+  });
+
   it('all slices tumour-free → notumor', () => {
     const a = run(Array(10).fill(0).map(() => slice({ probs: NEG })));
     expect(a).toMatchObject({ status: 'completed', label: 'notumor' });
