@@ -9,6 +9,7 @@ import { assertDecodable } from './dicom-codecs';
 import { FrameBudget, withFramePixels } from './frame-budget';
 import { readNifti } from './nifti';
 import { assertOneSeries, dropDuplicates, leaveOutLocalizers, orderFrames, pixelFormat, round3 } from './series-assembly';
+import { SliceGap, sliceGaps } from './slice-gaps';
 import { frameLayout, orientFrame, shownSize } from './dicom-orientation';
 import { SkippedFiles, SkippedList } from './skipped-files';
 import { CorruptStudyError, fileLabel, MixedSeriesError, SliceResolutionError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
@@ -52,6 +53,8 @@ export interface StudyMeta {
   files: number;
   /** files of the upload that were not read: ZIP side files (README, DICOMDIR, a viewer…), a DICOMDIR uploaded on its own */
   skipped: SkippedFiles;
+  /** slices missing between the positions of a DICOM series (slice-gaps.ts); none known for NIfTI or without positions */
+  gaps: SliceGap[];
 }
 
 export type LoadedStudy =
@@ -118,6 +121,7 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
       volumes: vol.volumes,
       files,
       skipped: skipped.summary(),
+      gaps: [], // one volume: no slice can be missing from it
     },
     slices: images.map((image, i) => ({ image, position: vol.spacing.slice !== null ? round3(i * vol.spacing.slice) : i })),
   };
@@ -170,6 +174,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     display: null,
     ordering: 'upload_order',
     windowing: 'none',
+    gaps: [],
   });
   if (first.modality !== null && first.modality !== 'MR') return { kind: 'not_mri', meta: headerMeta() };
   const bodyParts = new Set(instances.map((i) => i.bodyPart));
@@ -257,6 +262,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       display: { width: plan.width, height: plan.height, pixels: plan.shape },
       ordering,
       windowing,
+      gaps: ordering === 'position' ? sliceGaps(positions) : [],
     },
     slices: images.map((image, i) => ({ image, position: frames[i].position })),
   };

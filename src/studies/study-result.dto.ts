@@ -54,6 +54,15 @@ export class StudyMetaDto {
     example: { count: 4, names: ['DICOMDIR', 'README.TXT', 'VIEWER.EXE', 'thumb.jpg'] },
   })
   skipped!: { count: number; names: string[] };
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', properties: { afterSlice: { type: 'number' }, distanceMm: { type: 'number' }, missingSlices: { type: 'number' } } },
+    description:
+      'slices missing from a DICOM series, from its positions: each step over 1.5 × the median step, after which slice (1-based), how far apart, ' +
+      'about how many slices fit in it; the answer\'s message says so too. Empty for NIfTI, without positions, or when none is missing',
+    example: [{ afterSlice: 11, distanceMm: 15, missingSlices: 2 }],
+  })
+  gaps!: { afterSlice: number; distanceMm: number; missingSlices: number }[];
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'rule (in words), settings ({agreement, minUsableSlices}: STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as this study was decided under, the same as the stored record\'s study.rule), votes, usable/required slices, agreement, decisive slices; null when no slice was analysed' })
   aggregation!: Record<string, unknown> | null;
 }

@@ -16,6 +16,7 @@ import { Semaphore } from '../inference/semaphore';
 import { headerRefusal } from './header-refusal';
 import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
 import { mapLimited } from './map-limited';
+import { gapNote } from './slice-gaps';
 import { loadStudy } from './study-loader';
 import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
 import { refusedRecord, toAnalysisRecord, toRecord } from './study-record';
@@ -197,8 +198,11 @@ export class StudyService {
     for (const r of perSlice) Object.assign(modelVersions, r.modelVersions);
     const slices: SliceResult[] = perSlice.map((r, i) => toSlice(r, i, loaded.slices[i].position, thumbs[i], heatmaps.get(i) ?? null, answer.used.has(i)));
     const decisive = answer.aggregation.decisiveSlices.filter((i) => heatmaps.has(i));
+    // an answer from the slices says where slices are missing (the page, the record and the PDF carry the message)
+    const gaps = answer.status === 'rejected' ? null : gapNote(loaded.meta.gaps, loaded.meta.spacing.slice);
     return finish({
       ...pickAnswer(answer),
+      ...(gaps ? { message: `${answer.message} ${gaps}` } : {}),
       explanation: decisive.length
         ? { heatmap: heatmaps.get(decisive[0])!, sliceIndex: decisive[0], slices: decisive.map((i) => ({ index: i, heatmap: heatmaps.get(i)! })) }
         : null,

@@ -73,6 +73,19 @@ describe('POST /api/v1/studies on fake models', () => {
     expect(r.timingsMs).toEqual(expect.objectContaining({ decode: expect.any(Number), slices: expect.any(Number), total: expect.any(Number) }));
   });
 
+  it('slices missing from the series: the answer says where and how many (a lesion there is never seen)', async () => {
+    // slices 5 and 6 (20 and 25 mm) left out of the upload: the answer read as if the whole series had been looked at
+    const files = dicomSeries(SERIES).filter((_, i) => i !== 4 && i !== 5);
+    const r = (await post(files)).body;
+    expect(r).toMatchObject({ status: 'completed', label: 'glioma' });
+    expect(r.study.gaps).toEqual([{ afterSlice: 4, distanceMm: 15, missingSlices: 2 }]);
+    expect(r.message).toMatch(/About 2 slices are missing from this series: between slices 4 and 5 \(15 mm apart\); the series' spacing is 5 mm\. Nothing there was looked at/);
+    // the whole series: no gap, no note
+    const whole = (await post(dicomSeries(SERIES))).body;
+    expect(whole.study.gaps).toEqual([]);
+    expect(whole.message).not.toMatch(/missing/);
+  });
+
   it('Modality = CT → rejected NOT_MRI with the modality, before any model runs', async () => {
     const run = jest.spyOn(app.get(ModelRegistry), 'runImage');
     const res = await post(dicomSeries(SERIES.slice(0, 3), { modality: 'CT' }));
