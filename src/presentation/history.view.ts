@@ -168,11 +168,11 @@ export function historyDetail(item: HistoryItem) {
   };
 }
 
-/** The repository's key for "no value" (countBy: null → '—'); a bare dash read as a body part called "—". */
+/** The summary's key for "no value" (history.service countsOf: null → '—'); a bare dash read as a body part called "—". */
 const NO_VALUE = '—';
 
 /**
- * A reason key "status: CODE" (AnalysisRepository.countReasons) in words: "Not an MRI image
+ * A reason key "status: CODE" (history.service countsOf) in words: "Not an MRI image
  * (rejected)" — the refusal's own label, the status by its one name; the raw key read "Rejected:
  * not mri".
  */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AnalysisRecord } from '../classifier/analysis-result';
-import type { Count, HistoryItem } from '../history/history.service';
+import type { HistoryItem } from '../history/history.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { ruleEntries, splitStoredThresholds, StudyRule } from '../studies/study-rule';
 
@@ -25,7 +25,14 @@ export interface AnalysisQuery {
   label?: string;
 }
 
-export type CountableColumn = 'status' | 'anatomy' | 'label';
+/** How many matching rows share these four values (AnalysisRepository.tally). */
+export interface Tally {
+  status: string;
+  anatomy: string | null;
+  label: string | null;
+  code: string | null;
+  count: number;
+}
 
 /** A row's `kind` column as the domain reads it: null is a single image. */
 export type AnalysisKind = 'image' | 'study';
@@ -47,8 +54,15 @@ export class AnalysisRepository {
     return row.id;
   }
 
-  count(q: AnalysisQuery): Promise<number> {
-    return this.prisma.analysis.count({ where: where(q) });
+  /**
+   * Matching rows. Without a user or date filter, the sum of the tally's groups: that reads the
+   * small (code, status, anatomy, label) index (≈ 20 ms at 200,000 rows), where COUNT(*) walked
+   * the (createdAt, id) index or the table (0.07–0.12 s, the event loop held). With one, COUNT(*)
+   * is a range of the (userId | createdAt …) index, cheaper than grouping those rows.
+   */
+  async count(q: AnalysisQuery): Promise<number> {
+    if (q.userId !== undefined || q.createdFrom || q.createdBefore) return this.prisma.analysis.count({ where: where(q) });
+    return (await this.tally(q)).reduce((n, t) => n + t.count, 0);
   }
 
   async page(q: AnalysisQuery, skip: number, take: number): Promise<HistoryItem[]> {
@@ -67,7 +81,7 @@ export class AnalysisRepository {
     for (;;) {
       const w = where(q);
       const rows: Row[] = await this.prisma.analysis.findMany({
-        where: after ? { AND: [w, { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }] } : w,
+        where: after ? { AND: [w, keysetBefore(after)] } : w,
         include: WITH_EMAIL,
         orderBy: NEWEST_FIRST,
         take: size,
@@ -97,27 +111,15 @@ export class AnalysisRepository {
     return row ? toItem(row) : null;
   }
 
-  /** Row counts per value of one column (null → '—'), largest first. */
-  async countBy(column: CountableColumn, q: AnalysisQuery, skipNull = false): Promise<Count[]> {
-    const w = where(q);
-    const rows = await this.prisma.analysis.groupBy({
-      by: [column],
-      where: skipNull ? { ...w, [column]: { not: null } } : w,
-      _count: { _all: true },
-    });
-    return sortCounts(rows.map((r) => ({ key: String(r[column] ?? '—'), count: r._count._all })));
-  }
-
-  /** "status: code" counts of every non-completed row that the filters select. */
-  async countReasons(q: AnalysisQuery): Promise<Count[]> {
-    const rows = await this.prisma.analysis.groupBy({
-      by: ['status', 'code'],
-      // AND, not a spread: `{ ...where(q), status: … }` replaced the Status filter, so "rejected"
-      // listed the inconclusive reasons too and "completed" listed every refusal
-      where: { AND: [where(q), { status: { not: 'completed' } }] },
-      _count: { _all: true },
-    });
-    return sortCounts(rows.map((r) => ({ key: `${r.status}: ${r.code ?? 'unknown'}`, count: r._count._all })));
+  /**
+   * Row counts per (status, anatomy, label, code) of the matching rows: the summary's counts per
+   * status, body part, label and reason are all sums over these few groups. One GROUP BY, read
+   * from the (status, anatomy, label, code) index when no filter narrows it further — four, one
+   * per list, each scanned the whole table (≈ 0.1 s apiece at 200,000 rows, on every page view).
+   */
+  async tally(q: AnalysisQuery): Promise<Tally[]> {
+    const rows = await this.prisma.analysis.groupBy({ by: ['status', 'anatomy', 'label', 'code'], where: where(q), _count: { _all: true } });
+    return rows.map((r) => ({ status: r.status, anatomy: r.anatomy, label: r.label, code: r.code, count: r._count._all }));
   }
 
   /**
@@ -130,8 +132,17 @@ export class AnalysisRepository {
   }
 }
 
-function sortCounts(c: Count[]): Count[] {
-  return c.sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+/**
+ * Rows after `after` in the list's order (createdAt DESC, id DESC). The leading `createdAt <=` is
+ * what lets SQLite seek the (createdAt, id) index: the OR alone is not a range, and every batch of
+ * a 200,000-row export scanned and sorted the table again from the newest row (0.75 s a batch,
+ * 131 s for the whole file, the event loop held for each).
+ */
+function keysetBefore(after: { createdAt: Date; id: string }) {
+  return {
+    createdAt: { lte: after.createdAt },
+    OR: [{ createdAt: { lt: after.createdAt } }, { id: { lt: after.id } }],
+  };
 }
 
 function where(q: AnalysisQuery) {

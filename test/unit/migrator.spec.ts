@@ -81,7 +81,9 @@ describe('migration runner', () => {
     const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, name, 'migration.sql'));
     expect(row).toMatchObject({ checksum: createHash('sha256').update(sql).digest('hex'), logs: null, rolled_back_at: null, applied_steps_count: 1 });
     expect(typeof row.finished_at).toBe('number');
-    expect(fs.readFileSync(path.join(PG_MIGRATIONS_DIR, name, 'migration.sql'), 'utf8')).toMatch(/^-- AlterTable/);
+    // the PostgreSQL twin exists and does the same kind of change (its first statement's comment)
+    const firstComment = (f: string) => /^-- \w+/.exec(fs.readFileSync(f, 'utf8'))?.[0];
+    expect(firstComment(path.join(PG_MIGRATIONS_DIR, name, 'migration.sql'))).toBe(firstComment(path.join(MIGRATIONS_DIR, name, 'migration.sql')));
     return db;
   }
 
@@ -104,6 +106,24 @@ describe('migration runner', () => {
       const row = db.prepare('SELECT * FROM "Analysis" WHERE id = ?').get('a1') as Parameters<typeof toItem>[0];
       expect(row.thresholdsJson).toBeNull();
       expect(toItem({ ...row, createdAt: new Date(0) }).thresholds).toBeNull();
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a history made before the list-order indexes: same rows, the old indexes replaced by the new', () => {
+    const db = upgradeThrough('20261206120000_history_indexes', (d) => {
+      d.prepare(`INSERT INTO "Analysis" (id, byteSize, sha256, status, createdAt) VALUES ('a1', 1, 'f', 'completed', '2026-01-01T00:00:00.000+00:00')`).run();
+    });
+    try {
+      expect(db.prepare('SELECT id FROM "Analysis"').all()).toEqual([{ id: 'a1' }]);
+      const names = (db.prepare(`PRAGMA index_list("Analysis")`).all() as { name: string; origin: string }[]).filter((i) => i.origin === 'c').map((i) => i.name);
+      expect(names.sort()).toEqual([
+        'Analysis_code_status_anatomy_label_idx',
+        'Analysis_createdAt_id_idx',
+        'Analysis_userId_createdAt_id_idx',
+        'Analysis_userId_sha256_createdAt_id_idx',
+      ]);
     } finally {
       db.close();
     }

@@ -29,7 +29,39 @@ function schemaModels(): Map<string, Map<string, { type: string; nullable: boole
   return models;
 }
 
+/** model → Prisma's default names of its @@index / @@unique declarations → their columns */
+function schemaIndexes(): Map<string, Map<string, string[]>> {
+  const text = fs.readFileSync(path.join(REPO_ROOT, 'prisma', 'schema.prisma'), 'utf8');
+  const out = new Map<string, Map<string, string[]>>();
+  for (const m of text.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
+    const idx = new Map<string, string[]>();
+    for (const d of m[2].matchAll(/^\s*@@(index|unique)\(\[([^\]]*)\]/gm)) {
+      const cols = d[2].split(',').map((c) => c.trim());
+      idx.set(`${m[1]}_${cols.join('_')}_${d[1] === 'unique' ? 'key' : 'idx'}`, cols);
+    }
+    out.set(m[1], idx);
+  }
+  return out;
+}
+
 describe('prisma/schema.prisma and prisma/migrations agree', () => {
+  it('the same multi-column indexes, by name and columns (the history queries rely on them: history-query-plans.spec)', () => {
+    const file = path.join(tempDir(), 'sync-idx.db');
+    applyMigrations(file, MIGRATIONS_DIR);
+    const db = new Database(file, { readonly: true });
+    try {
+      for (const [model, declared] of schemaIndexes()) {
+        const made = (db.prepare(`PRAGMA index_list("${model}")`).all() as { name: string; origin: string }[])
+          .filter((i) => i.origin === 'c' && !/_key$/.test(i.name)) // @unique fields are made as *_key too
+          .map((i) => [i.name, (db.prepare(`PRAGMA index_info("${i.name}")`).all() as { name: string }[]).map((c) => c.name)]);
+        expect({ model, indexes: Object.fromEntries(made) }).toEqual({ model, indexes: Object.fromEntries([...declared].filter(([n]) => n.endsWith('_idx'))) });
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+
   it('same tables, columns, types and nullability', () => {
     const file = path.join(tempDir(), 'sync.db');
     applyMigrations(file, MIGRATIONS_DIR);

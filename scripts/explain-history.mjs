@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// The SQL each history query sends (the repository's own methods from dist/, Prisma's query log),
+// its SQLite query plan (EXPLAIN QUERY PLAN) and its time on a seeded file
+// (scripts/seed-history.mjs). Read-only on that file.
+//
+//   node scripts/explain-history.mjs --db /tmp/hist/sentinel.db
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const dist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../dist');
+const { AnalysisRepository } = require(`${dist}/repositories/analysis.repository.js`);
+const { PrismaClient } = require(`${dist}/generated/prisma/client.js`);
+const { PrismaBetterSqlite3 } = require('@prisma/adapter-better-sqlite3');
+const Database = require('better-sqlite3');
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const DB = args.db ?? '/tmp/hist/sentinel.db';
+const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: DB }), log: [{ level: 'query', emit: 'event' }] });
+let sql = [];
+client.$on('query', (e) => sql.push({ query: e.query, params: e.params }));
+const repo = new AnalysisRepository({ analysis: client.analysis });
+const raw = new Database(DB, { readonly: true });
+
+const someUser = raw.prepare("SELECT id FROM User WHERE email = 'user1@lab.example'").get().id;
+const june = { createdFrom: new Date('2026-06-01T00:00:00Z'), createdBefore: new Date('2026-07-01T00:00:00Z') };
+const last = raw.prepare('SELECT id, sha256, createdAt FROM Analysis WHERE userId = ? ORDER BY createdAt LIMIT 1').get(someUser);
+
+const cases = {
+  'count (admin, all)': () => repo.count({}),
+  'page 1 (admin)': () => repo.page({}, 0, 25),
+  'page 7999 (admin, OFFSET 199950)': () => repo.page({}, 199_950, 25),
+  'page 1 status=rejected': () => repo.page({ status: 'rejected' }, 0, 25),
+  'count status=rejected': () => repo.count({ status: 'rejected' }),
+  'page 1 label=glioma': () => repo.page({ label: 'glioma' }, 0, 25),
+  'page 1 user': () => repo.page({ userId: someUser }, 0, 25),
+  'count user': () => repo.count({ userId: someUser }),
+  'page 1 June': () => repo.page(june, 0, 25),
+  'export batch 2 (keyset)': async () => {
+    const it = repo.batches({}, 500);
+    await it.next();
+    sql = [];
+    await it.next();
+    await it.return();
+  },
+  'findOne': () => repo.findOne(last.id, { userId: someUser }),
+  'latestBySha': () => repo.latestBySha(someUser, last.sha256),
+  'tally (admin, all)': () => repo.tally({}),
+  'tally status=rejected': () => repo.tally({ status: 'rejected' }),
+  'tally (user)': () => repo.tally({ userId: someUser }),
+  'tally June': () => repo.tally(june),
+  'recentTimings 5000 (admin, all)': () => repo.recentTimings({}, 5000),
+  'recentTimings 5000 status=rejected': () => repo.recentTimings({ status: 'rejected' }, 5000),
+};
+
+// Prisma's adapter sends dates as ISO text and booleans as 0/1; better-sqlite3 binds the same
+const bind = (p) => (Array.isArray(p) ? p : JSON.parse(p)).map((v) => (typeof v === 'boolean' ? Number(v) : v));
+const only = args.only ? new RegExp(args.only) : null;
+for (const [name, run] of Object.entries(cases)) {
+  if (only && !only.test(name)) continue;
+  sql = [];
+  const t = performance.now();
+  await run();
+  const ms = Math.round((performance.now() - t) * 10) / 10;
+  console.log(`\n## ${name}: ${ms} ms`);
+  for (const q of sql) {
+    if (/^(BEGIN|COMMIT)/i.test(q.query)) continue;
+    console.log(`  ${q.query.replace(/`main`\./g, '').replace(/"main"\./g, '').slice(0, 400)}`);
+    try {
+      for (const row of raw.prepare(`EXPLAIN QUERY PLAN ${q.query}`).all(...bind(q.params))) console.log(`    plan: ${row.detail}`);
+    } catch (err) {
+      console.log(`    plan: (${err.message})`);
+    }
+  }
+}
+await client.$disconnect();
