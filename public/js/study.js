@@ -6,7 +6,10 @@
   if (!form) return;
   var maxBytes = Number(form.getAttribute('data-max-bytes'));
   var maxLabel = form.getAttribute('data-max-label');
+  var maxFiles = Number(form.getAttribute('data-max-slices')); // the server's file limit is its slice limit
   var files = [];
+  // files of a chosen folder that are not study files (README, viewer, thumbnails): left out, as a ZIP's (study-folder.js)
+  var leftOut = [];
   // bumps on every new selection and every submit: an answer for an older one is dropped (as on
   // the image page, app.js) — it would otherwise be shown, with its PDF link, as the newer files' result
   var generation = 0;
@@ -26,10 +29,13 @@
   var pct = S.pct, human = S.bytes, pretty = S.pretty, displayName = S.displayName, headline = S.headline, barWidth = S.barWidth;
   /** files of the upload that were not read (DICOMDIR, a report or presentation state, README, a viewer…): "4 — DICOMDIR, README.TXT, … and 2 more" */
   function skippedLine(sk) {
-    if (!sk || !sk.count) return 'none';
-    var more = sk.count - sk.names.length;
+    // the server's list (names it gave up to 5 of) and then the files this page left out of a folder
+    var count = ((sk && sk.count) || 0) + sentLeft.length;
+    if (!count) return 'none';
+    var names = ((sk && sk.names) || []).map(withLocalNames).concat(sentLeft.map(function (f) { return f.name; })).slice(0, 5);
+    var more = count - names.length;
     // not "not DICOM": the DICOMDIR and a structured report are DICOM files, just not images
-    return sk.count + ' not read (no image of the series) — ' + sk.names.map(withLocalNames).join(', ') + (more > 0 ? ' and ' + more + ' more' : '');
+    return count + ' not read (no image of the series) — ' + names.join(', ') + (more > 0 ? ' and ' + more + ' more' : '');
   }
   /** a share of slices (exact, not a calibrated probability): "100 %", "67 %" — the image page's spacing */
   var FORMATS = { dicom: 'DICOM series', nifti: 'NIfTI volume' };
@@ -49,21 +55,39 @@
   // The files of the request on screen. The server names them by position only ("File 2 of 60"), as
   // their names are never sent; a folder of 60 files left the user to count. Their names are in this
   // browser, so the page adds them here, where only the uploader sees them.
-  var sentFiles = [];
+  var sentFiles = [], sentLeft = [];
   function withLocalNames(text) {
     return String(text).replace(/\b([Ff]ile) (\d+) of (\d+)\b/g, function (all, word, n, m) {
       var f = Number(m) === sentFiles.length ? sentFiles[Number(n) - 1] : null;
       return f ? all + ' (' + (f.webkitRelativePath || f.name) + ')' : all;
     });
   }
+  /** a refusal of a folder's files: the ones left out were not part of it, but the user may look for the series among them */
+  function leftNote() { return sentLeft.length ? ' Left out of the folder (not DICOM, NIfTI or ZIP), not sent: ' + window.SentinelStudyFolder.names(sentLeft, 5) + '.' : ''; }
   function clientError(msg) { var p = $('study-client-error'); p.textContent = msg || ''; p.hidden = !msg; }
-  function choose(list) {
-    generation++;
+  /** `folder`: chosen with "Or choose a folder" — its files that are not study files are left out, not refused */
+  function choose(list, folder) {
+    var mine = ++generation;
     show('study-empty'); // the previous study's answer (or error) is not about these files
-    files = Array.prototype.filter.call(list, function (f) { return !/(^|\/)\./.test(f.webkitRelativePath || f.name); });
+    var all = Array.prototype.filter.call(list, function (f) { return !/(^|\/)\./.test(f.webkitRelativePath || f.name); });
+    if (!folder || !all.length) return chosen(all, []);
+    chosen([], []);
+    $('study-selected').hidden = false;
+    $('study-selected').textContent = 'Reading which of the folder\'s ' + all.length + ' files are study files…';
+    window.SentinelStudyFolder.sift(all).then(function (r) {
+      if (mine !== generation) return;
+      chosen(r.kept, r.left);
+      // nothing to send: said here, before any request (the server would answer 415 for the first file)
+      if (!r.kept.length) clientError('No DICOM, NIfTI or ZIP file was found in the folder: it holds ' + r.left.length + ' other file' + (r.left.length === 1 ? '' : 's') + ' (' + window.SentinelStudyFolder.names(r.left, 5) + '). Choose the folder that holds the series.');
+    });
+  }
+  function chosen(kept, left) {
+    files = kept;
+    leftOut = left;
     var total = files.reduce(function (s, f) { return s + f.size; }, 0);
     $('study-selected').hidden = !files.length;
-    $('study-selected').textContent = files.length + ' file' + (files.length === 1 ? '' : 's') + ' · ' + human(total);
+    $('study-selected').textContent = files.length + ' file' + (files.length === 1 ? '' : 's') + ' · ' + human(total) +
+      (left.length ? ' (' + left.length + ' other file' + (left.length === 1 ? '' : 's') + ' of the folder left out: not DICOM, NIfTI or ZIP)' : '');
     $('study-clear').hidden = !files.length;
     $('study-header').hidden = true;
     $('study-header-btn').hidden = true;
@@ -75,8 +99,10 @@
         if (files[0] === first && String.fromCharCode(m[0], m[1], m[2], m[3]) === 'DICM') $('study-header-btn').hidden = false;
       }, function () {});
     }
-    clientError(total > maxBytes ? 'The study is larger than ' + maxLabel + '.' : '');
-    $('study-submit').disabled = !files.length || total > maxBytes || waiting;
+    // the limits apply to what is sent: a folder's viewer and thumbnails do not count
+    var over = total > maxBytes ? 'The study is larger than ' + maxLabel + '.' : files.length > maxFiles ? 'A study may have at most ' + maxFiles + ' files.' : '';
+    clientError(over);
+    $('study-submit').disabled = !files.length || !!over || waiting;
   }
   $('study-header-btn').addEventListener('click', function () {
     var f = files[0];
@@ -96,13 +122,13 @@
       $('study-header').hidden = false;
     });
   });
-  $('study-files').addEventListener('change', function (e) { choose(e.target.files); });
-  $('study-folder').addEventListener('change', function (e) { choose(e.target.files); });
+  $('study-files').addEventListener('change', function (e) { choose(e.target.files, false); });
+  $('study-folder').addEventListener('change', function (e) { choose(e.target.files, true); });
   $('study-clear').addEventListener('click', function () { $('study-files').value = ''; $('study-folder').value = ''; choose([]); });
   var dz = $('study-dropzone');
   ['dragenter', 'dragover'].forEach(function (ev) { dz.addEventListener(ev, function (e) { e.preventDefault(); dz.classList.add('dragging'); }); });
   ['dragleave', 'drop'].forEach(function (ev) { dz.addEventListener(ev, function (e) { e.preventDefault(); dz.classList.remove('dragging'); }); });
-  dz.addEventListener('drop', function (e) { if (e.dataTransfer && e.dataTransfer.files.length) choose(e.dataTransfer.files); });
+  dz.addEventListener('drop', function (e) { if (e.dataTransfer && e.dataTransfer.files.length) choose(e.dataTransfer.files, false); });
 
   function show(id) { ['study-empty', 'study-loading', 'study-error', 'study-result'].forEach(function (x) { $(x).hidden = x !== id; }); }
 
@@ -112,7 +138,7 @@
     var fd = new FormData();
     files.forEach(function (f) { fd.append('files', f, 'file'); }); // names are not sent: they may carry identifiers
     var mine = ++generation;
-    var sent = files.slice();
+    var sent = files.slice(), left = leftOut.slice();
     show('study-loading');
     $('study-submit').disabled = true;
     fetch('/api/v1/studies', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })
@@ -120,6 +146,7 @@
       .then(function (r) {
         if (mine !== generation) return;
         sentFiles = sent;
+        sentLeft = left;
         if (r.ok && r.body) render(r.body);
         else {
           // 401: the login ended meanwhile — not the study's fault; say so and link to the login
@@ -127,7 +154,7 @@
           // 403 from the CSRF check: this page belongs to an earlier login (session.js), not a bad study
           var stale = !ended && window.SentinelSession && window.SentinelSession.stale(r.status, r.body);
           $('study-error-title').textContent = ended ? window.SentinelSession.title : stale ? window.SentinelSession.staleTitle : 'The study could not be analysed';
-          $('study-error-message').textContent = ended ? window.SentinelSession.message('the files') : stale ? window.SentinelSession.staleMessage('the files') : withLocalNames((r.body && r.body.message) || 'HTTP ' + r.status);
+          $('study-error-message').textContent = ended ? window.SentinelSession.message('the files') : stale ? window.SentinelSession.staleMessage('the files') : withLocalNames((r.body && r.body.message) || 'HTTP ' + r.status) + leftNote();
           $('study-error-code').textContent = r.body && r.body.code ? r.body.code + ' · HTTP ' + r.status : '';
           $('study-error-login').hidden = !ended;
           if (ended) $('study-error-login-link').href = window.SentinelSession.loginHref();

@@ -1,0 +1,141 @@
+/**
+ * "Or choose a folder" on the study page with a patient CD's folder (generated here: a small DICOM
+ * series named like a CD's, IM0001…, beside a DICOMDIR, README.TXT, a viewer .exe and a thumbnail).
+ * Sent as it was, the server refused the whole upload at the README (415, "File 1 of 8 … is not a
+ * DICOM"); the page now reads each file's first bytes, sends the study files only and lists the
+ * others as skipped, as the answer lists a ZIP's side files. The limits (bytes, files) are those
+ * of what is sent: here the viewer alone is over the study's byte limit and the folder has more
+ * files than a study may.
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import * as fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { AUTORUN, noise, sideFiles } from '../support/side-files';
+import { dicomSeries, syntheticSlice, zip } from '../support/study-fixtures';
+
+// page.evaluate callbacks run in the browser; the project's TypeScript lib has no DOM.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+
+const CHROMIUM = '/usr/bin/chromium';
+const describeBrowser = fs.existsSync(CHROMIUM) ? describe : describe.skip;
+const ADMIN = { email: 'study-folder-admin@example.org', password: 'study-folder-password-1' };
+const MAX_BYTES = 1024 * 1024;
+const MAX_FILES = 6;
+
+/** Writes `files` (relative path → bytes) under a new folder named `name` in `root`; returns its path. */
+function folder(root: string, name: string, files: Record<string, Uint8Array>): string {
+  const dir = path.join(root, name);
+  for (const [rel, bytes] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), bytes);
+  }
+  return dir;
+}
+
+describeBrowser('a radiology CD folder chosen on the study page', () => {
+  let app: NestExpressApplication;
+  let base: string;
+  let context: BrowserContext;
+  let page: Page;
+  let userDataDir: string;
+  let root: string;
+  const sent: string[] = [];
+
+  beforeAll(async () => {
+    app = await startApp(
+      testConfig({
+        MODELS_DIR: FAKE_MODELS_DIR,
+        SEED_ADMIN_EMAIL: ADMIN.email,
+        SEED_ADMIN_PASSWORD: ADMIN.password,
+        SEED_ADMIN_PRINT: 'false',
+        RATE_LIMIT_ANALYSES_PER_MINUTE: '1000',
+        STUDY_MAX_BYTES: String(MAX_BYTES),
+        STUDY_MAX_SLICES: String(MAX_FILES),
+      }),
+    );
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-cd-folder-'));
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-chromium-folder-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      viewport: { width: 1280, height: 800 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/v1/studies')) sent.push(r.method());
+    });
+    await page.goto(`${base}/studies`);
+    if (new URL(page.url()).pathname === '/login') {
+      await page.fill('input[name="email"]', ADMIN.email);
+      await page.fill('input[name="password"]', ADMIN.password);
+      await Promise.all([page.waitForURL(`${base}/studies`), page.click('button[type="submit"]')]);
+    }
+    await page.locator('#study-dropzone').waitFor({ state: 'visible' });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await app?.close();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('the series is sent and answered; the DICOMDIR, README, viewer and thumbnail are listed as skipped', async () => {
+    const series = dicomSeries(Array.from({ length: 4 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
+    const side = sideFiles();
+    const dir = folder(root, 'CD', {
+      ...Object.fromEntries(series.map((b, i) => [`DICOM/IM000${i + 1}`, new Uint8Array(b)])), // no extension, as CDs write them
+      'DICOM/DICOMDIR': side.DICOMDIR,
+      'README.TXT': side['README.TXT'],
+      'VIEWER.EXE': new Uint8Array(Buffer.concat([Buffer.from(side['VIEWER.EXE']), noise(MAX_BYTES, 3)])), // over the study's limit on its own
+      'thumb.jpg': side['thumb.jpg'],
+      '.DS_Store': new Uint8Array(16), // hidden: dropped without being listed, as in a ZIP
+    });
+    sent.length = 0;
+    await page.setInputFiles('#study-folder', dir);
+    // 9 files, 1 MB + the series: over both limits before the side files were left out
+    await page.locator('#study-selected', { hasText: 'left out' }).waitFor();
+    await expect(page.locator('#study-selected').textContent()).resolves.toMatch(/^5 files · .* \(3 other files of the folder left out: not DICOM, NIfTI or ZIP\)$/);
+    await expect(page.locator('#study-client-error').isHidden()).resolves.toBe(true);
+    await page.click('#study-submit');
+    await page.locator('#study-result').waitFor({ state: 'visible' });
+    expect(sent).toEqual(['POST']);
+    await expect(page.locator('#study-badge').textContent()).resolves.toBe('completed');
+    await expect(page.locator('#study-strip li').count()).resolves.toBe(4);
+    // the DICOMDIR was sent and skipped by the server ("file n of 5", named here); the others never left the browser
+    const skipped = (await page.locator('#study-meta dt:text-is("Skipped files") + dd').textContent()) ?? '';
+    expect(skipped).toMatch(/^4 not read \(no image of the series\) — file \d of 5 \(CD\/DICOM\/DICOMDIR\), /);
+    for (const name of ['README.TXT', 'VIEWER.EXE', 'thumb.jpg']) expect(skipped).toContain(name);
+    expect(skipped).not.toContain('DS_Store');
+  });
+
+  it('a folder with no study file says so, and nothing is sent', async () => {
+    const dir = folder(root, 'VIEWER_ONLY', {
+      'README.TXT': sideFiles()['README.TXT'],
+      'autorun.inf': AUTORUN,
+      // ZIP bytes, but a program in the ZIP container: skipped, as inside a ZIP, not sent as an archive of the study
+      'viewer.jar': new Uint8Array(zip({ 'META-INF/MANIFEST.MF': new TextEncoder().encode('Manifest-Version: 1.0\n') })),
+    });
+    sent.length = 0;
+    await page.setInputFiles('#study-folder', dir);
+    await page.locator('#study-client-error').waitFor({ state: 'visible' });
+    const message = (await page.locator('#study-client-error').textContent()) ?? '';
+    expect(message).toMatch(/^No DICOM, NIfTI or ZIP file was found in the folder: it holds 3 other files \(.*\)\. Choose the folder that holds the series\.$/);
+    for (const name of ['README.TXT', 'autorun.inf', 'viewer.jar']) expect(message).toContain(name);
+    await expect(page.locator('#study-submit').isDisabled()).resolves.toBe(true);
+    await expect(page.locator('#study-selected').isHidden()).resolves.toBe(true);
+    // a submit all the same (Enter in the form) sends nothing either
+    await page.evaluate(() => window.document.getElementById('study-form').requestSubmit());
+    await page.evaluate(() => new Promise((r) => window.setTimeout(r, 0)));
+    expect(sent).toEqual([]);
+    await expect(page.locator('#study-empty').isVisible()).resolves.toBe(true);
+  });
+});
