@@ -178,6 +178,22 @@ export async function drop(page: Page, selector: string, files: { name: string; 
 }
 
 /**
+ * Files or folders on disk dropped on `selector` as a user drags them from the file manager: through
+ * the DevTools protocol's drag events, so that a folder arrives as the browser hands a real one — one
+ * item whose `webkitGetAsEntry()` is a directory entry, read with its readers — which a DataTransfer
+ * built in the page (`drop` above) cannot make.
+ */
+export async function dropFromDisk(page: Page, selector: string, paths: string[]): Promise<void> {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not on screen`);
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: paths, dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) await cdp.send('Input.dispatchDragEvent', { type: type as 'dragEnter', ...at, data });
+  await cdp.detach();
+}
+
+/**
  * Counts the page's `Response.json()` or `.blob()` reads from now on; `readsAtLeast(n)` waits until n
  * have finished. A test that holds one response back knows when the late one has been handled (the
  * page acts on it in the promise step right after the read) instead of sleeping.
