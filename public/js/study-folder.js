@@ -1,10 +1,11 @@
 /*
- * Study page, "Or choose a folder": which files of a chosen folder to send. A patient CD or PACS
+ * Study page, "Or choose a folder" or a folder dropped: which files of the folder to send. A patient CD or PACS
  * export folder holds a DICOMDIR, README.TXT, autorun.inf, a viewer and thumbnails beside the
  * series; sent as they are, the server refuses the whole upload at the first of them (415), as a
  * file chosen on its own must be a study file. Inside a ZIP the server skips such files from their
  * first bytes (src/studies/file-kinds.ts, zip-members.ts); this makes the same decision here, so a
- * folder is sent like a ZIP of it. Names never leave the browser.
+ * folder is sent like a ZIP of it. A folder dropped on the drop zone is walked through its entries
+ * (dropped) and sifted the same way. Names never leave the browser.
  */
 (function () {
   'use strict';
@@ -75,5 +76,69 @@
     return shown.join(', ') + (list.length > max ? ' and ' + (list.length - max) + ' more' : '');
   }
 
-  window.SentinelStudyFolder = { sift: sift, names: names, isStudyFile: isStudyFile };
+  /*
+   * A folder dropped on the drop zone. Its DataTransfer.files holds the folder itself as one entry (or
+   * nothing, by browser), not the files in it, so it is read through DataTransferItem.webkitGetAsEntry()
+   * and sifted as a chosen folder is. Returns null when no dropped item is a folder (files dropped one
+   * by one are sent as dropped), else a promise of sift()'s { kept, left } — and `cut` when the walk
+   * stopped at its bound before a study's worth of files was found. Call it within the drop event: the
+   * browser empties the items once the event is over.
+   */
+  function dropped(dataTransfer, limit) {
+    var entries = Array.prototype.map.call(dataTransfer.items || [], function (item) {
+      return item.kind === 'file' && item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
+    }).filter(Boolean);
+    if (!entries.some(function (e) { return e.isDirectory; })) return null;
+    return walk(entries, limit);
+  }
+
+  /** the path a chosen folder's file carries ("CD/DICOM/IM0001"), by which the page names a refused file; an entry's File has none */
+  function withPath(file, fullPath) {
+    try { Object.defineProperty(file, 'webkitRelativePath', { value: String(fullPath).replace(/^\//, '') }); } catch (e) { /* named by its base name */ }
+    return file;
+  }
+  function fileOf(entry) {
+    return new Promise(function (resolve) {
+      // unreadable here (moved, no permission): an empty stand-in, which sift() lists by name as not a study file
+      entry.file(function (f) { resolve(withPath(f, entry.fullPath)); }, function () { resolve(withPath(new File([], entry.name), entry.fullPath)); });
+    });
+  }
+
+  /**
+   * Reads the dropped entries, each folder depth first, sifting its files a batch at a time. Bounded by
+   * the page's file limit (`limit`, the server's STUDY_MAX_SLICES), so that a whole disk dropped by mistake
+   * is not read to its end: it stops once more study files were found than a study may have (refused then
+   * as a chosen folder's would be) or more than `limit` other entries were read (files left out, folders,
+   * hidden entries): `cut`, as the series may be among the entries not read.
+   */
+  function walk(roots, limit) {
+    var kept = [], left = [], others = 0;
+    function full() { return kept.length > limit || others > limit; }
+    function batch(list) {
+      var files = [], dirs = [];
+      list.forEach(function (e) {
+        if (e.name.charAt(0) === '.') others++; // hidden (.DS_Store, .Trashes): not read, not listed, as from a chosen folder
+        else if (e.isDirectory) { others++; dirs.push(e); } else files.push(e);
+      });
+      return Promise.all(files.map(fileOf)).then(sift).then(function (r) {
+        kept.push.apply(kept, r.kept);
+        left.push.apply(left, r.left);
+        others += r.left.length;
+        return dirs.reduce(function (done, d) { return done.then(function () { return full() ? null : folder(d); }); }, Promise.resolve());
+      });
+    }
+    function folder(dir) {
+      var reader = dir.createReader();
+      // readEntries gives a folder's entries a batch at a time (Chromium: 100 each), then an empty batch at its end
+      function next() {
+        if (full()) return null;
+        return new Promise(function (resolve, reject) { reader.readEntries(resolve, reject); })
+          .then(function (list) { return list.length ? batch(list).then(next) : null; });
+      }
+      return next();
+    }
+    return batch(roots).then(function () { return { kept: kept, left: left, cut: kept.length <= limit && others > limit }; });
+  }
+
+  window.SentinelStudyFolder = { sift: sift, names: names, isStudyFile: isStudyFile, dropped: dropped };
 })();

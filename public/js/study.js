@@ -65,23 +65,25 @@
   /** a refusal of a folder's files: the ones left out were not part of it, but the user may look for the series among them */
   function leftNote() { return sentLeft.length ? ' Left out of the folder (not DICOM, NIfTI or ZIP), not sent: ' + window.SentinelStudyFolder.names(sentLeft, 5) + '.' : ''; }
   function clientError(msg) { var p = $('study-client-error'); p.textContent = msg || ''; p.hidden = !msg; }
-  /** `folder`: chosen with "Or choose a folder" — its files that are not study files are left out, not refused */
-  function choose(list, folder) {
+  /** `folder`: chosen with "Or choose a folder" — non-study files left out, not refused; `walk`: a dropped folder's (study-folder.js) */
+  function choose(list, folder, walk) {
     var mine = ++generation;
     show('study-empty'); // the previous study's answer (or error) is not about these files
     var all = Array.prototype.filter.call(list, function (f) { return !/(^|\/)\./.test(f.webkitRelativePath || f.name); });
-    if (!folder || !all.length) return chosen(all, []);
+    if (!walk && (!folder || !all.length)) return chosen(all, []);
     chosen([], []);
     $('study-selected').hidden = false;
-    $('study-selected').textContent = 'Reading which of the folder\'s ' + all.length + ' files are study files…';
-    window.SentinelStudyFolder.sift(all).then(function (r) {
+    $('study-selected').textContent = walk ? 'Reading the dropped folder…' : 'Reading which of the folder\'s ' + all.length + ' files are study files…';
+    (walk || window.SentinelStudyFolder.sift(all)).then(function (r) {
       if (mine !== generation) return;
-      chosen(r.kept, r.left);
+      // a walk stopped at its bound may have missed part of the series: nothing is sent (the file picker lists a folder whole)
+      if (r.cut) return chosen([], [], 'The dropped folder holds more than ' + maxFiles + ' other files and folders beside the study files; not all were read, so nothing is sent. Drop the folder that holds the series, or choose it with "Or choose a folder".');
       // nothing to send: said here, before any request (the server would answer 415 for the first file)
-      if (!r.kept.length) clientError('No DICOM, NIfTI or ZIP file was found in the folder: it holds ' + r.left.length + ' other file' + (r.left.length === 1 ? '' : 's') + ' (' + window.SentinelStudyFolder.names(r.left, 5) + '). Choose the folder that holds the series.');
-    });
+      chosen(r.kept, r.left, r.kept.length ? '' : 'No DICOM, NIfTI or ZIP file was found in the folder: it holds ' + r.left.length + ' other file' + (r.left.length === 1 ? '' : 's') + ' (' + window.SentinelStudyFolder.names(r.left, 5) + '). Choose the folder that holds the series.');
+    }, function () { if (mine === generation) chosen([], [], 'The dropped folder could not be read: choose it with "Or choose a folder" instead.'); });
   }
-  function chosen(kept, left) {
+  /** `note`: why nothing of a folder is sent, shown unless a limit is the reason */
+  function chosen(kept, left, note) {
     files = kept;
     leftOut = left;
     var total = files.reduce(function (s, f) { return s + f.size; }, 0);
@@ -101,7 +103,7 @@
     }
     // the limits apply to what is sent: a folder's viewer and thumbnails do not count
     var over = total > maxBytes ? 'The study is larger than ' + maxLabel + '.' : files.length > maxFiles ? 'A study may have at most ' + maxFiles + ' files.' : '';
-    clientError(over);
+    clientError(over || note);
     $('study-submit').disabled = !files.length || !!over || waiting;
   }
   $('study-header-btn').addEventListener('click', function () {
@@ -128,7 +130,10 @@
   var dz = $('study-dropzone');
   ['dragenter', 'dragover'].forEach(function (ev) { dz.addEventListener(ev, function (e) { e.preventDefault(); dz.classList.add('dragging'); }); });
   ['dragleave', 'drop'].forEach(function (ev) { dz.addEventListener(ev, function (e) { e.preventDefault(); dz.classList.remove('dragging'); }); });
-  dz.addEventListener('drop', function (e) { if (e.dataTransfer && e.dataTransfer.files.length) choose(e.dataTransfer.files, false); });
+  dz.addEventListener('drop', function (e) { // a dropped folder is walked and sifted as a chosen folder; dropped files are sent as dropped
+    var walk = e.dataTransfer && window.SentinelStudyFolder.dropped(e.dataTransfer, maxFiles);
+    if (walk) choose([], true, walk); else if (e.dataTransfer && e.dataTransfer.files.length) choose(e.dataTransfer.files, false);
+  });
 
   function show(id) { ['study-empty', 'study-loading', 'study-error', 'study-result'].forEach(function (x) { $(x).hidden = x !== id; }); }
 
