@@ -14,7 +14,7 @@ const STUDY_SCHEMA: ApiPropertyOptions = {
   type: 'object',
   nullable: true,
   description: 'set for a DICOM series / NIfTI volume, null for a single image: the only study metadata ever stored',
-  required: ['modality', 'seriesDescription', 'sliceCount', 'usableSlices', 'spacing', 'rule'],
+  required: ['modality', 'seriesDescription', 'sliceCount', 'usableSlices', 'spacing', 'rule', 'gaps'],
   properties: {
     modality: { type: 'string', nullable: true },
     seriesDescription: { type: 'string', nullable: true, description: 'scrubbed' },
@@ -27,6 +27,28 @@ const STUDY_SCHEMA: ApiPropertyOptions = {
       required: ['agreement', 'minUsableSlices'],
       properties: { agreement: { type: 'number' }, minUsableSlices: { type: 'integer' } },
       description: 'STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as the study was decided under; null when not recorded (never today\'s)',
+    },
+    gaps: {
+      type: 'object',
+      nullable: true,
+      required: ['missingSlices', 'places', 'first'],
+      properties: {
+        missingSlices: { type: 'integer', description: 'about how many slices are missing, over all the gaps; 0: none found' },
+        places: { type: 'integer', description: 'how many gaps' },
+        first: {
+          type: 'array',
+          maxItems: 3,
+          items: {
+            type: 'object',
+            required: ['afterSlice', 'distanceMm', 'missingSlices'],
+            properties: { afterSlice: { type: 'integer', description: '1-based' }, distanceMm: { type: 'number' }, missingSlices: { type: 'integer' } },
+          },
+          description: 'the first three gaps, as the live answer\'s study.gaps gives them',
+        },
+      },
+      description:
+        'slices missing between the study\'s positions (a step over 1.5 × the median), as recorded; null: not recorded — a study stored before ' +
+        'they were, one refused from its headers or files, or a DICOM series without slice positions — never "none missing"',
     },
   },
 };

@@ -9,6 +9,7 @@ import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
 import { HistoryFilters, Paging } from './history.filters';
 import { recordingSuppressed } from './recording-context';
+import type { RecordedGaps } from '../studies/gap-record';
 import type { StudyRule } from '../studies/study-rule';
 
 /** One history row as the API and views see it (metadata only, JSON columns parsed). */
@@ -58,6 +59,8 @@ export interface StudySummary {
    * never today's settings
    */
   rule: StudyRule | null;
+  /** slices missing between its positions, the first few named; null: not recorded (never "none missing") */
+  gaps: RecordedGaps | null;
 }
 
 export interface HistoryPage {
@@ -253,7 +256,7 @@ const CSV_HEADER = [
   'probabilities', 'modelVersions', 'timingsMs',
   // added later, after every earlier column (whose positions stay) and before the disclaimer, which stays last
   'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
-  'studyAgreement', 'studyMinUsableSlices',
+  'studyAgreement', 'studyMinUsableSlices', 'missingSlices',
   'disclaimer',
 ];
 
@@ -281,6 +284,8 @@ function csvRow(i: HistoryItem): string {
     // the study rule it was decided under; empty: an image, or not recorded
     i.study?.rule?.agreement ?? null,
     i.study?.rule?.minUsableSlices ?? null,
+    // about how many slices are missing between its positions (0: none found); empty: an image, or not recorded
+    i.study?.gaps?.missingSlices ?? null,
     DISCLAIMER_ASCII,
   ]);
 }

@@ -5,6 +5,7 @@
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
 import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
+import { missingSlicesLine } from '../studies/gap-record';
 import { recordReason, withheldOutOfDistribution } from './record-reason';
 
 export interface ProbabilityView {
@@ -163,6 +164,8 @@ export function historyDetail(item: HistoryItem) {
           series: s.seriesDescription ?? '—',
           spacing: spacingLine(s.spacing),
           rule: studyRuleLine(item),
+          // null (a record older than the column, or positions never checked) reads "not recorded", never "none"
+          missingSlices: missingSlicesLine(s.gaps),
         }
       : null,
   };

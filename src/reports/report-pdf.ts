@@ -5,6 +5,7 @@ import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
+import { missingSlicesLine } from '../studies/gap-record';
 import { recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 
 export interface ReportInput {
@@ -124,6 +125,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('Confidence threshold', thresholdLine(r));
   // a study's own settings (STUDY_AGREEMENT, STUDY_MIN_USABLE_SLICES), also as recorded
   if (r.study) row('Study rule', studyRuleLine(r));
+  // slices missing from the series: nothing there was looked at, so the answer covers less than the study
+  if (r.study) row('Missing slices', missingSlicesLine(r.study.gaps));
   // a metadata report has no live message: the reason the record holds, as the history detail page says it
   if (input.message) row('Message', input.message);
   else row('Reason', recordReason(r));

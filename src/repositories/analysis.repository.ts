@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AnalysisRecord } from '../classifier/analysis-result';
 import type { HistoryItem } from '../history/history.service';
 import { PrismaService } from '../prisma/prisma.service';
+import { parseRecordedGaps, RecordedGaps } from '../studies/gap-record';
 import { ruleEntries, splitStoredThresholds, StudyRule } from '../studies/study-rule';
 
 /** The study-only columns (src/studies); null / absent for a single image. */
@@ -13,6 +14,8 @@ export interface StudyColumns {
   spacing: Record<string, number | null> | null;
   /** the study decision's settings it was decided under; null when no slice was analysed */
   rule: StudyRule | null;
+  /** slices missing between its positions (gap-record.ts); null when they were not looked for */
+  gaps: RecordedGaps | null;
 }
 
 /** Which history rows a query means, in domain terms (the service decides scoping and filters). */
@@ -194,6 +197,7 @@ export function toRow(r: AnalysisRecord, study?: StudyColumns) {
           sliceCount: study.sliceCount,
           usableSlices: study.usableSlices,
           spacingJson: json(study.spacing),
+          sliceGapsJson: json(study.gaps),
         }
       : {}),
   };
@@ -238,6 +242,8 @@ export function toItem(r: Row): HistoryItem {
             usableSlices: r.usableSlices,
             spacing: parseJson(r.spacingJson),
             rule,
+            // validated on the way out: a value recordGaps did not write reads as not recorded
+            gaps: parseRecordedGaps(r.sliceGapsJson),
           }
         : null,
   };

@@ -40,11 +40,19 @@ export function sliceGaps(positions: readonly (number | null)[]): SliceGap[] {
 export function gapNote(gaps: readonly SliceGap[], spacingMm: number | null): string | null {
   if (!gaps.length) return null;
   const missing = gaps.reduce((n, g) => n + g.missingSlices, 0);
+  const spacing = spacingMm !== null ? `; the series' spacing is ${spacingMm} mm` : '';
+  return `About ${missing} slice${missing === 1 ? ' is' : 's are'} missing from this series: ${gapPlaces(gaps, gaps.length)}${spacing}. Nothing there was looked at; upload the whole series to include it.`;
+}
+
+/**
+ * "between slices 4 and 5 (15 mm apart), … and 2 more places": the first three of `places` gaps,
+ * one wording for the live answer and the stored record (gap-record.ts), which keeps only those.
+ */
+export function gapPlaces(gaps: readonly SliceGap[], places: number): string {
   const where = gaps
     .slice(0, 3)
     .map((g) => `between slices ${g.afterSlice} and ${g.afterSlice + 1} (${g.distanceMm} mm apart)`)
     .join(', ');
-  const more = gaps.length > 3 ? ` and ${gaps.length - 3} more place${gaps.length - 3 === 1 ? '' : 's'}` : '';
-  const spacing = spacingMm !== null ? `; the series' spacing is ${spacingMm} mm` : '';
-  return `About ${missing} slice${missing === 1 ? ' is' : 's are'} missing from this series: ${where}${more}${spacing}. Nothing there was looked at; upload the whole series to include it.`;
+  const rest = places - Math.min(3, gaps.length);
+  return `${where}${rest > 0 ? ` and ${rest} more place${rest === 1 ? '' : 's'}` : ''}`;
 }

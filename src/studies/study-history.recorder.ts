@@ -7,7 +7,8 @@ import { toAnalysisRecord } from './study-record';
  * Stores one study as one history row (the Analysis table, so the history pages, CSV export and
  * metadata PDF list it with single analyses): the study's answer in the shared columns
  * (fileType dicom | nifti, slice width × height) and the study columns — kind "study", modality
- * (a defined term), scrubbed series description, slice count, usable slices and spacing. No
+ * (a defined term), scrubbed series description, slice count, usable slices, spacing and the
+ * slices missing between its positions (the first few). No
  * other tag value, no pixel, no file name.
  */
 @Injectable()
@@ -23,6 +24,7 @@ export class StudyHistoryRecorder implements StudyRecorder {
       usableSlices: r.usableSlices,
       spacing: r.spacing,
       rule: r.rule,
+      gaps: r.gaps,
     });
   }
 }

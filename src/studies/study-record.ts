@@ -1,4 +1,5 @@
 import { AnalysisContext, AnalysisRecord, emptyRecord, recordedDecision } from '../classifier/analysis-result';
+import { recordGaps } from './gap-record';
 import type { StudyMeta } from './study-loader';
 import type { StudyRecord, StudyResult } from './study-result';
 
@@ -32,12 +33,13 @@ export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number,
     probabilities: Object.keys(r.probabilities).length ? r.probabilities : null,
     thresholds,
     rule: r.study.aggregation?.settings ?? null,
+    gaps: recordGaps(m),
   };
 }
 
 export function toAnalysisRecord(r: StudyRecord): AnalysisRecord {
   // The study-only columns are dropped; the rest is the single-analysis record as it is.
-  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, rule, ...shared } = r;
+  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, rule, gaps, ...shared } = r;
   return { ...shared, fileType: format };
 }
 
@@ -55,6 +57,7 @@ export function refusedRecord(ctx: AnalysisContext, byteSize: number, sha256: st
     usableSlices: null,
     spacing: null,
     rule: null,
+    gaps: null,
     stage: 'file',
     code,
   };

@@ -1,5 +1,6 @@
 import type { AnalysisCode, AnalysisRecord, AnalysisResult } from '../classifier/analysis-result';
 import type { StudyMeta } from './study-loader';
+import type { RecordedGaps } from './gap-record';
 import type { StudyRule } from './study-rule';
 
 /** Study-only reasons, added to a single analysis's codes. */
@@ -68,6 +69,8 @@ export type StudyRecord = Omit<AnalysisRecord, 'fileType'> & {
   spacing: StudyMeta['spacing'] | null;
   /** the study decision's settings it was decided under; null when no slice was analysed (refused at its files or headers) */
   rule: StudyRule | null;
+  /** slices missing between its positions, as far as kept (gap-record.ts); null when they were not looked for */
+  gaps: RecordedGaps | null;
 };
 
 /**

@@ -110,7 +110,7 @@ describe('admin CSV export of a large history', () => {
       'bodyPart', 'bodyPartConfidence', 'isMri', 'mriConfidence', 'task', 'label', 'confidence',
       'probabilities', 'modelVersions', 'timingsMs',
       'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
-      'studyAgreement', 'studyMinUsableSlices',
+      'studyAgreement', 'studyMinUsableSlices', 'missingSlices',
       'disclaimer',
     ]);
     const rows = parseCsv(res.text);

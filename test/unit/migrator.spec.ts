@@ -121,9 +121,27 @@ describe('migration runner', () => {
       expect(names.sort()).toEqual([
         'Analysis_code_status_anatomy_label_idx',
         'Analysis_createdAt_id_idx',
+        'Analysis_label_createdAt_id_status_anatomy_code_idx',
         'Analysis_userId_createdAt_id_idx',
         'Analysis_userId_sha256_createdAt_id_idx',
       ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a history made before slice gaps were recorded: same rows, its studies read "not recorded" (null), never "none missing"', () => {
+    const db = upgradeThrough('20261207120000_slice_gaps_label_index', (d) => {
+      d.prepare(`INSERT INTO "Analysis" (id, byteSize, sha256, status, label, kind, sliceCount, thresholdsJson) VALUES ('s1', 1, 'f', 'completed', 'glioma', 'study', 8, '{}')`).run();
+      d.prepare(`INSERT INTO "Analysis" (id, byteSize, sha256, status, label) VALUES ('i1', 1, 'e', 'completed', 'glioma')`).run();
+    });
+    try {
+      const rows = db.prepare('SELECT * FROM "Analysis" ORDER BY id').all() as Parameters<typeof toItem>[0][];
+      expect(rows.map((r) => [r.id, r.label, r.sliceGapsJson])).toEqual([['i1', 'glioma', null], ['s1', 'glioma', null]]);
+      const study = toItem({ ...rows[1], createdAt: new Date(0) }).study;
+      expect(study).toMatchObject({ sliceCount: 8, gaps: null });
+      const label = db.prepare(`PRAGMA index_info("Analysis_label_createdAt_id_status_anatomy_code_idx")`).all() as { name: string }[];
+      expect(label.map((c) => c.name)).toEqual(['label', 'createdAt', 'id', 'status', 'anatomy', 'code']);
     } finally {
       db.close();
     }

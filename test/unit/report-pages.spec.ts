@@ -28,7 +28,7 @@ describe('PDF report pages', () => {
   };
 
   it('a study whose slice spacing is unknown says so, not "slice 0 mm"', async () => {
-    const study = { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null };
+    const study = { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null, gaps: null };
     const pdf = await buildReportPdf({ record: { ...record, study }, cards: [], generatedFor: 'u@example.org' });
     const text = pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
     expect(text).toContain('column 0.9 mm, row 0.9 mm, slice unknown');

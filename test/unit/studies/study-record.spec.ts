@@ -14,6 +14,7 @@ describe('refusedRecord', () => {
       height: null,
       spacing: null,
       rule: null, // no slice was analysed: no study rule decided it
+      gaps: null, // nor were its positions read: not recorded, never "none missing"
       byteSize: 1234,
       sha256: 'ab'.repeat(32),
       status: 'rejected',
