@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FAKE_MODELS_DIR } from '../support/app';
-import { AUTORUN, sideFiles } from '../support/side-files';
+import { AUTORUN, sideFiles, writeFolder } from '../support/side-files';
 import { dicomSeries, syntheticSlice, zip } from '../support/study-fixtures';
 import { dropFromDisk, HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
@@ -24,14 +24,7 @@ const ADMIN = { email: 'study-drop-admin@example.org', password: 'study-drop-pas
 /** the page's file limit, which also bounds the entries a dropped folder's walk reads; above Chromium's 100 entries a read */
 const MAX_FILES = 120;
 
-function folder(root: string, name: string, files: Record<string, Uint8Array>): string {
-  const dir = path.join(root, name);
-  for (const [rel, bytes] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), bytes);
-  }
-  return dir;
-}
+const folder = writeFolder;
 function series(n: number): Record<string, Uint8Array> {
   const slices = dicomSeries(Array.from({ length: n }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
   return Object.fromEntries(slices.map((b, i) => [`IM000${i + 1}`, new Uint8Array(b)])); // no extension, as CDs write them

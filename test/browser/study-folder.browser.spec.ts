@@ -7,84 +7,54 @@
  * of what is sent: here the viewer alone is over the study's byte limit and the folder has more
  * files than a study may.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import * as fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
-import { AUTORUN, noise, sideFiles } from '../support/side-files';
+import type { Page } from 'playwright-core';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { AUTORUN, noise, sideFiles, writeFolder } from '../support/side-files';
 import { dicomSeries, syntheticSlice, zip } from '../support/study-fixtures';
+import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
 // page.evaluate callbacks run in the browser; the project's TypeScript lib has no DOM.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 
-const CHROMIUM = '/usr/bin/chromium';
-const describeBrowser = fs.existsSync(CHROMIUM) ? describe : describe.skip;
+const describeBrowser = HAVE_CHROMIUM ? describe : describe.skip;
 const ADMIN = { email: 'study-folder-admin@example.org', password: 'study-folder-password-1' };
 const MAX_BYTES = 1024 * 1024;
 const MAX_FILES = 6;
 
-/** Writes `files` (relative path → bytes) under a new folder named `name` in `root`; returns its path. */
-function folder(root: string, name: string, files: Record<string, Uint8Array>): string {
-  const dir = path.join(root, name);
-  for (const [rel, bytes] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), bytes);
-  }
-  return dir;
-}
+const folder = writeFolder;
 
 describeBrowser('a radiology CD folder chosen on the study page', () => {
-  let app: NestExpressApplication;
-  let base: string;
-  let context: BrowserContext;
+  let h: Harness;
   let page: Page;
-  let userDataDir: string;
   let root: string;
   const sent: string[] = [];
 
   beforeAll(async () => {
-    app = await startApp(
-      testConfig({
-        MODELS_DIR: FAKE_MODELS_DIR,
-        SEED_ADMIN_EMAIL: ADMIN.email,
-        SEED_ADMIN_PASSWORD: ADMIN.password,
-        SEED_ADMIN_PRINT: 'false',
-        RATE_LIMIT_ANALYSES_PER_MINUTE: '1000',
-        STUDY_MAX_BYTES: String(MAX_BYTES),
-        STUDY_MAX_SLICES: String(MAX_FILES),
-      }),
-    );
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-cd-folder-'));
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-chromium-folder-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1280, height: 800 },
+    h = await launch({
+      MODELS_DIR: FAKE_MODELS_DIR,
+      SEED_ADMIN_EMAIL: ADMIN.email,
+      SEED_ADMIN_PASSWORD: ADMIN.password,
+      SEED_ADMIN_PRINT: 'false',
+      RATE_LIMIT_ANALYSES_PER_MINUTE: '1000',
+      STUDY_MAX_BYTES: String(MAX_BYTES),
+      STUDY_MAX_SLICES: String(MAX_FILES),
     });
-    page = context.pages()[0] ?? (await context.newPage());
+    page = h.page;
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-cd-folder-'));
     page.on('request', (r) => {
       if (r.url().endsWith('/api/v1/studies')) sent.push(r.method());
     });
-    await page.goto(`${base}/studies`);
-    if (new URL(page.url()).pathname === '/login') {
-      await page.fill('input[name="email"]', ADMIN.email);
-      await page.fill('input[name="password"]', ADMIN.password);
-      await Promise.all([page.waitForURL(`${base}/studies`), page.click('button[type="submit"]')]);
-    }
+    await signIn(h, ADMIN.email, ADMIN.password);
+    await page.goto(`${h.base}/studies`);
     await page.locator('#study-dropzone').waitFor({ state: 'visible' });
   });
 
   afterAll(async () => {
-    await context?.close();
-    await app?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    await h?.close();
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { newUid, part10 } from './study-fixtures';
 
 /**
@@ -28,4 +30,14 @@ export function noise(n: number, seed: number): Buffer {
     b[i] = s & 0xff;
   }
   return b;
+}
+
+/** Writes `files` (relative path → bytes) under a new folder `name` in `root`, as a CD or an export lays them out; returns its path. */
+export function writeFolder(root: string, name: string, files: Record<string, Uint8Array>): string {
+  const dir = path.join(root, name);
+  for (const [rel, bytes] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), bytes);
+  }
+  return dir;
 }
