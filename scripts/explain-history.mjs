@@ -4,20 +4,13 @@
 // (scripts/seed-history.mjs). Read-only on that file.
 //
 //   node scripts/explain-history.mjs --db /tmp/hist/sentinel.db
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
+import { args, DB, fromDist, require } from './history-lib.mjs';
 
-const require = createRequire(import.meta.url);
-const dist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../dist');
-const { AnalysisRepository } = require(`${dist}/repositories/analysis.repository.js`);
-const { PrismaClient } = require(`${dist}/generated/prisma/client.js`);
+const { AnalysisRepository } = fromDist('repositories/analysis.repository.js');
+const { PrismaClient } = fromDist('generated/prisma/client.js');
 const { PrismaBetterSqlite3 } = require('@prisma/adapter-better-sqlite3');
 const Database = require('better-sqlite3');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
-);
-const DB = args.db ?? '/tmp/hist/sentinel.db';
 const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: DB }), log: [{ level: 'query', emit: 'event' }] });
 let sql = [];
 client.$on('query', (e) => sql.push({ query: e.query, params: e.params }));

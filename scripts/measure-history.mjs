@@ -9,11 +9,9 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { args, DB as SEEDED_DB } from './history-lib.mjs';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
-);
-const SRC_DB = args.db ?? '/tmp/hist/sentinel.db';
+const SRC_DB = SEEDED_DB;
 const RUNS = Number(args.runs ?? 5);
 const PORT = Number(args.port ?? 3911);
 const BASE = `http://127.0.0.1:${PORT}`;

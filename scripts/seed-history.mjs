@@ -8,23 +8,16 @@
 // rows are spread over `days` days before now, users drawn with a skew (a few heavy users).
 // Users: admin0@lab.example (admin) and user1..N-1@lab.example, all with password SEED_PASSWORD.
 // Deterministic (seeded PRNG), so figures taken on two seeded files compare.
-import { createRequire } from 'node:module';
 import { createHash, randomUUID } from 'node:crypto';
-import * as path from 'node:path';
+import { args, DB, fromDist, require } from './history-lib.mjs';
 
-const require = createRequire(import.meta.url);
-const dist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../dist');
-const { applyMigrations } = require(`${dist}/prisma/migrator.js`);
-const { MIGRATIONS_DIR } = require(`${dist}/prisma/database.js`);
-const { hashPassword } = require(`${dist}/accounts/password.js`);
-const { toRow } = require(`${dist}/repositories/analysis.repository.js`);
-const { PrismaClient } = require(`${dist}/generated/prisma/client.js`);
+const { applyMigrations } = fromDist('prisma/migrator.js');
+const { MIGRATIONS_DIR } = fromDist('prisma/database.js');
+const { hashPassword } = fromDist('accounts/password.js');
+const { toRow } = fromDist('repositories/analysis.repository.js');
+const { PrismaClient } = fromDist('generated/prisma/client.js');
 const { PrismaBetterSqlite3 } = require('@prisma/adapter-better-sqlite3');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
-);
-const DB = args.db ?? '/tmp/hist/sentinel.db';
 const ROWS = Number(args.rows ?? 200_000);
 const USERS = Number(args.users ?? 30);
 const DAYS = Number(args.days ?? 400);

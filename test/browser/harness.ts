@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
-import { REPO_ROOT, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
@@ -211,4 +211,11 @@ export async function countBodyReads(page: Page, kind: 'json' | 'blob'): Promise
     };
   }, kind);
   return { readsAtLeast: async (n: number) => void (await page.waitForFunction((m: number) => (window as any).__bodyReads >= m, n)) };
+}
+
+/** The app on the fake models with `admin` seeded (not printed), plus `env`; signed in as that admin. */
+export async function launchSignedIn(admin: { email: string; password: string }, env: Record<string, string>): Promise<Harness> {
+  const h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: admin.email, SEED_ADMIN_PASSWORD: admin.password, SEED_ADMIN_PRINT: 'false', ...env });
+  await signIn(h, admin.email, admin.password);
+  return h;
 }

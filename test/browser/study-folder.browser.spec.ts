@@ -11,10 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { FAKE_MODELS_DIR } from '../support/app';
 import { AUTORUN, noise, sideFiles, writeFolder } from '../support/side-files';
 import { dicomSeries, syntheticSlice, zip } from '../support/study-fixtures';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { Harness, HAVE_CHROMIUM, launchSignedIn } from './harness';
 
 // page.evaluate callbacks run in the browser; the project's TypeScript lib has no DOM.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -34,11 +33,7 @@ describeBrowser('a radiology CD folder chosen on the study page', () => {
   const sent: string[] = [];
 
   beforeAll(async () => {
-    h = await launch({
-      MODELS_DIR: FAKE_MODELS_DIR,
-      SEED_ADMIN_EMAIL: ADMIN.email,
-      SEED_ADMIN_PASSWORD: ADMIN.password,
-      SEED_ADMIN_PRINT: 'false',
+    h = await launchSignedIn(ADMIN, {
       RATE_LIMIT_ANALYSES_PER_MINUTE: '1000',
       STUDY_MAX_BYTES: String(MAX_BYTES),
       STUDY_MAX_SLICES: String(MAX_FILES),
@@ -48,7 +43,6 @@ describeBrowser('a radiology CD folder chosen on the study page', () => {
     page.on('request', (r) => {
       if (r.url().endsWith('/api/v1/studies')) sent.push(r.method());
     });
-    await signIn(h, ADMIN.email, ADMIN.password);
     await page.goto(`${h.base}/studies`);
     await page.locator('#study-dropzone').waitFor({ state: 'visible' });
   });
