@@ -1,25 +1,44 @@
 #!/usr/bin/env node
 // The SQL each history query sends (the repository's own methods from dist/, Prisma's query log),
-// its SQLite query plan (EXPLAIN QUERY PLAN) and its time on a seeded file
-// (scripts/seed-history.mjs). Read-only on that file.
+// its query plan and its time on a seeded database (scripts/seed-history.mjs): SQLite's EXPLAIN
+// QUERY PLAN on the file (read-only), or PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) with `--pg`
+// (ANALYZE runs each query once more; the history queries only read).
 //
 //   node scripts/explain-history.mjs --db /tmp/hist/sentinel.db
-import { args, DB, fromDist, require } from './history-lib.mjs';
+//   node scripts/explain-history.mjs --pg postgresql://postgres@127.0.0.1:5432/sentinel
+import { args, DB, fromDist, PG, prismaClient, require } from './history-lib.mjs';
 
 const { AnalysisRepository } = fromDist('repositories/analysis.repository.js');
-const { PrismaClient } = fromDist('generated/prisma/client.js');
-const { PrismaBetterSqlite3 } = require('@prisma/adapter-better-sqlite3');
-const Database = require('better-sqlite3');
 
-const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: DB }), log: [{ level: 'query', emit: 'event' }] });
+const client = prismaClient({ log: [{ level: 'query', emit: 'event' }] });
 let sql = [];
 client.$on('query', (e) => sql.push({ query: e.query, params: e.params }));
 const repo = new AnalysisRepository({ analysis: client.analysis });
-const raw = new Database(DB, { readonly: true });
 
-const someUser = raw.prepare("SELECT id FROM User WHERE email = 'user1@lab.example'").get().id;
+/** `plan(sql, params)`: the plan's lines, for either engine */
+const engine = PG ? await postgres() : sqlite();
+function sqlite() {
+  const raw = new (require('better-sqlite3'))(DB, { readonly: true });
+  // Prisma's adapter sends dates as ISO text and booleans as 0/1; better-sqlite3 binds the same
+  const bind = (p) => p.map((v) => (typeof v === 'boolean' ? Number(v) : v));
+  return {
+    plan: async (q, p) => raw.prepare(`EXPLAIN QUERY PLAN ${q}`).all(...bind(p)).map((row) => row.detail),
+    end: async () => raw.close(),
+  };
+}
+async function postgres() {
+  const pg = new (require('pg').Client)({ connectionString: PG });
+  await pg.connect();
+  // Prisma's pg adapter sends dates as ISO text; the parameters are typed by the query's context
+  return {
+    plan: async (q, p) => (await pg.query(`EXPLAIN (ANALYZE, BUFFERS) ${q}`, p)).rows.map((row) => row['QUERY PLAN']),
+    end: () => pg.end(),
+  };
+}
+
+const someUser = (await client.user.findUnique({ where: { email: 'user1@lab.example' } })).id;
 const june = { createdFrom: new Date('2026-06-01T00:00:00Z'), createdBefore: new Date('2026-07-01T00:00:00Z') };
-const last = raw.prepare('SELECT id, sha256, createdAt FROM Analysis WHERE userId = ? ORDER BY createdAt LIMIT 1').get(someUser);
+const last = await client.analysis.findFirst({ where: { userId: someUser }, orderBy: { createdAt: 'asc' }, select: { id: true, sha256: true } });
 
 const cases = {
   'count (admin, all)': () => repo.count({}),
@@ -53,8 +72,6 @@ const cases = {
   'recentTimings 5000 status=rejected': () => repo.recentTimings({ status: 'rejected' }, 5000),
 };
 
-// Prisma's adapter sends dates as ISO text and booleans as 0/1; better-sqlite3 binds the same
-const bind = (p) => (Array.isArray(p) ? p : JSON.parse(p)).map((v) => (typeof v === 'boolean' ? Number(v) : v));
 const only = args.only ? new RegExp(args.only) : null;
 // one query first, untimed: the first case's time included opening the file and Prisma's first use
 await repo.findOne('warm-up');
@@ -69,10 +86,12 @@ for (const [name, run] of Object.entries(cases)) {
     if (/^(BEGIN|COMMIT)/i.test(q.query)) continue;
     console.log(`  ${q.query.replace(/`main`\./g, '').replace(/"main"\./g, '').slice(0, 400)}`);
     try {
-      for (const row of raw.prepare(`EXPLAIN QUERY PLAN ${q.query}`).all(...bind(q.params))) console.log(`    plan: ${row.detail}`);
+      const params = Array.isArray(q.params) ? q.params : JSON.parse(q.params);
+      for (const line of await engine.plan(q.query, params)) console.log(`    plan: ${line}`);
     } catch (err) {
       console.log(`    plan: (${err.message})`);
     }
   }
 }
 await client.$disconnect();
+await engine.end();

@@ -3,13 +3,15 @@
 // SQLite file (scripts/seed-history.mjs). Starts `node dist/main.js` on a copy of that file, times
 // the start to /readyz, then each history route as an admin and as a user (median of --runs), the
 // summary and the CSV export with /healthz probed beside them (event-loop stalls), and the
-// server's RSS during the export. Prints one JSON object.
+// server's RSS during the export. Prints one JSON object. With `--pg` the server runs on that
+// seeded PostgreSQL database itself (its sessions are written there).
 //
 //   node scripts/measure-history.mjs --db /tmp/hist/sentinel.db [--runs 5] [--port 3911]
+//   node scripts/measure-history.mjs --pg postgresql://postgres@127.0.0.1:5432/sentinel
 import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { args, DB as SEEDED_DB } from './history-lib.mjs';
+import { args, DB as SEEDED_DB, PG } from './history-lib.mjs';
 
 const SRC_DB = SEEDED_DB;
 const RUNS = Number(args.runs ?? 5);
@@ -20,8 +22,9 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 
 // a copy: the start-up migrates it and the run writes sessions into it
 const DB = `${SRC_DB}.run.db`;
-for (const f of [DB, `${DB}-wal`, `${DB}-shm`]) rmSync(f, { force: true });
-copyFileSync(SRC_DB, DB);
+const scratch = PG ? [] : [DB, `${DB}-wal`, `${DB}-shm`];
+for (const f of scratch) rmSync(f, { force: true });
+if (!PG) copyFileSync(SRC_DB, DB);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
@@ -31,14 +34,16 @@ const t0 = performance.now();
 const server = spawn(process.execPath, ['dist/main.js'], {
   cwd: root,
   env: {
-    ...process.env, NODE_ENV: 'production', PORT: String(PORT), HOST: '127.0.0.1', DATABASE_URL: `file:${DB}`,
+    ...process.env, NODE_ENV: 'production', PORT: String(PORT), HOST: '127.0.0.1', DATABASE_URL: PG ?? `file:${DB}`,
     SESSION_SECRET: 'x'.repeat(40), RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', INFERENCE_WORKERS: '0',
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
-const out = { db: SRC_DB, runs: RUNS };
+const out = { db: PG ? PG.replace(/:[^:@/]*@/, ':***@') : SRC_DB, runs: RUNS };
 try {
   for (;;) {
+    // another server on that port would answer /readyz for this one (EADDRINUSE: use --port)
+    if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}) before /readyz`);
     const ok = await fetch(`${BASE}/readyz`).then((r) => r.ok, () => false);
     if (ok) break;
     if (performance.now() - t0 > 60_000) throw new Error('no /readyz within 60 s');
@@ -180,6 +185,6 @@ try {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
   }
-  for (const f of [DB, `${DB}-wal`, `${DB}-shm`]) rmSync(f, { force: true });
+  for (const f of scratch) rmSync(f, { force: true });
 }
 console.log(JSON.stringify(out, null, 1));

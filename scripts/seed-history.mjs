@@ -1,22 +1,20 @@
 #!/usr/bin/env node
-// Seeds a scratch SQLite database with a year of a lab's history, through the app's own
-// migrations, password hashing and record → row mapping (dist/, so `npm run build` first):
+// Seeds a scratch SQLite database (or an empty PostgreSQL one) with a year of a lab's history,
+// through the app's own migrations, password hashing and record → row mapping (dist/, so
+// `npm run build` first):
 //
 //   node scripts/seed-history.mjs --db /tmp/hist/sentinel.db [--rows 200000] [--users 30] [--days 400]
+//   node scripts/seed-history.mjs --pg postgresql://postgres@127.0.0.1:5432/sentinel [--rows …]
 //
 // Every status / stage / code / body part / label / file type / kind (image, study) occurs;
 // rows are spread over `days` days before now, users drawn with a skew (a few heavy users).
 // Users: admin0@lab.example (admin) and user1..N-1@lab.example, all with password SEED_PASSWORD.
 // Deterministic (seeded PRNG), so figures taken on two seeded files compare.
 import { createHash, randomUUID } from 'node:crypto';
-import { args, DB, fromDist, require } from './history-lib.mjs';
+import { args, DB, fromDist, migrate, PG, prismaClient } from './history-lib.mjs';
 
-const { applyMigrations } = fromDist('prisma/migrator.js');
-const { MIGRATIONS_DIR } = fromDist('prisma/database.js');
 const { hashPassword } = fromDist('accounts/password.js');
 const { toRow } = fromDist('repositories/analysis.repository.js');
-const { PrismaClient } = fromDist('generated/prisma/client.js');
-const { PrismaBetterSqlite3 } = require('@prisma/adapter-better-sqlite3');
 
 const ROWS = Number(args.rows ?? 200_000);
 const USERS = Number(args.users ?? 30);
@@ -80,8 +78,8 @@ function study(rec) {
 
 async function main() {
   const t0 = Date.now();
-  applyMigrations(DB, MIGRATIONS_DIR);
-  const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: DB }) });
+  await migrate();
+  const db = prismaClient();
   const hash = await hashPassword(SEED_PASSWORD);
   const users = [];
   for (let i = 0; i < USERS; i++) {
@@ -104,7 +102,7 @@ async function main() {
     await db.analysis.createMany({ data });
   }
   await db.$disconnect();
-  console.log(JSON.stringify({ db: DB, rows: ROWS, users: USERS, days: DAYS, seconds: (Date.now() - t0) / 1000 }));
+  console.log(JSON.stringify({ db: PG ? PG.replace(/:[^:@/]*@/, ':***@') : DB, rows: ROWS, users: USERS, days: DAYS, seconds: (Date.now() - t0) / 1000 }));
 }
 
 await main();
