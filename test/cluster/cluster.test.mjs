@@ -5,6 +5,7 @@
 import { after, before } from 'node:test';
 import { ctx, start } from './context.mjs';
 import { failureSuites } from './failure-suites.mjs';
+import { planSuites } from './plan-suites.mjs';
 import { replicaSuites } from './replica-suites.mjs';
 import { schemaSuites } from './schema-suites.mjs';
 
@@ -15,5 +16,6 @@ after(async () => {
 });
 
 schemaSuites();
+planSuites();
 replicaSuites();
 failureSuites(); // last: it kills a replica and Redis
