@@ -170,7 +170,8 @@ export function assertBandFrameHeaders(inst: DicomInstance, maxPixels: number, l
 export async function decodeBandFrame(inst: DicomInstance, frame: number, compressed: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
   const codec = bandCodec(inst.transferSyntax);
   const pixels = inst.rows * inst.columns;
-  checkFrameHeader(inst, frame, codec.name, attempt(inst, frame, codec.name, () => codec.read(compressed)), pixels);
+  const h = attempt(inst, frame, codec.name, () => codec.read(compressed));
+  checkFrameHeader(inst, frame, codec.name, h, pixels);
   const dec = attempt(inst, frame, codec.name, () => codec.decoder(compressed, pixels));
   const band = codec.bandRows(inst.columns);
   while (!dec.done) {
@@ -178,6 +179,7 @@ export async function decodeBandFrame(inst: DicomInstance, frame: number, compre
     if (!dec.done) await nextTurn(signal);
   }
   const samples = dec.out;
+  if (codec === EXTENDED) clipToBitsStored(inst, h.precision, samples);
   if (inst.bitsAllocated === 8) return Uint8Array.from(samples); // P ≤ 8 (checked): every sample fits
   const out = new Uint8Array(samples.length * 2);
   for (let i = 0; i < samples.length; i++) {
@@ -185,6 +187,19 @@ export async function decodeBandFrame(inst: DicomInstance, frame: number, compre
     out[2 * i + 1] = samples[i] >> 8;
   }
   return out;
+}
+
+/**
+ * Lossy samples put back into Bits Stored where fewer bits are stored than the DCT coded (10 stored
+ * in a 12-bit stream): the coding's overshoot at a bright edge (1,030 for a white 1,023) would
+ * otherwise lose its high bit to Bits Stored on the native path and turn black. Only unsigned values
+ * stored from bit 0 (High Bit = Bits Stored − 1): elsewhere the word holds more than the value.
+ */
+function clipToBitsStored(inst: DicomInstance, precision: number, samples: Uint16Array): void {
+  const bs = inst.bitsStored ?? precision;
+  if (bs >= precision || inst.pixelRepresentation === 1 || (inst.highBit ?? bs - 1) !== bs - 1) return;
+  const max = 2 ** bs - 1;
+  for (let i = 0; i < samples.length; i++) if (samples[i] > max) samples[i] = max;
 }
 
 /**

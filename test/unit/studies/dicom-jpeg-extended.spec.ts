@@ -55,6 +55,22 @@ describe('JPEG Extended DICOM decodes to the native pixels up to the coding loss
     expect(await slices(file)).toHaveLength(frames);
   });
 
+  it.each([
+    ['10 of 16 bits stored, High Bit 9: the overshoot is clipped to 1023, not wrapped by Bits Stored', { bitsStored: 10 }, 1023, true],
+    ['12 of 16 bits stored: already within the coded range', { bitsStored: 12 }, 4095, false],
+  ] as const)('a white disc coded at quality 30, %s', async (_, layout, white, clipped) => {
+    const side = 64;
+    const inDisc = (i: number) => Math.hypot((i % side) - 32, Math.floor(i / side) - 32) < 20;
+    const words = Array.from({ length: side * side }, (_, i) => (inDisc(i) ? white : 0));
+    const { stream, expected } = encodeDctJpeg(words, { width: side, height: side, precision: 12, quality: 30 });
+    expect(expected.some((v) => v > white)).toBe(clipped); // the coding overshoots past 10 bits (4095 is its own ceiling)
+    const inst = await header(mrDicom({ rows: side, columns: side, bitsAllocated: 16, ...layout, transferSyntax: JPEG_EXTENDED, pixelData: el.encapsulated([stream]) }));
+    const d = await dicomPixels.decodeFrame(inst, 0);
+    if (d.kind !== 'scalar') throw new Error('expected grey');
+    expect(Math.min(...d.values.filter((_, i) => inDisc(i)))).toBeGreaterThan(white * 0.9);
+    expect(Math.max(...d.values)).toBe(white);
+  });
+
   it('a 1024² frame is decoded over many turns of the event loop, and stops at the next one once the request is aborted', async () => {
     const side = 1024;
     const { stream, expected } = encodeDctJpeg(phantom(side, side, 12), { width: side, height: side, precision: 12, quality: 90 });
