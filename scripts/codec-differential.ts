@@ -1,6 +1,7 @@
 /**
  * Differential of the service's decoding of compressed DICOM against independent reference codecs:
- * JPEG Lossless against DCMTK's IJG codec (dcmcjpeg/dcmdjpeg), JPEG-LS against DCMTK's CharLS
+ * JPEG Lossless and JPEG Extended (8/12-bit DCT: lossy, compared by their largest difference) against
+ * DCMTK's IJG codec (dcmcjpeg/dcmdjpeg), JPEG-LS against DCMTK's CharLS
  * (dcmcjpls/dcmdjpls: another CharLS than the WebAssembly one the service runs) and JPEG 2000
  * against OpenJPEG's command-line tools (opj_compress/opj_decompress: a native build, not the
  * WebAssembly one); HTJ2K written by OpenJPH's encoder (its WebAssembly build, test/support/wasm-encoders.ts)
@@ -12,7 +13,7 @@
  * variants, those of the native original. Not a test (needs dcmtk and libopenjp2-tools on PATH:
  * Debian packages); run by hand:
  *   node -r ts-node/register/transpile-only scripts/codec-differential.ts OUT_DIR [files] [family]
- * (family: jpeg-lossless | jpeg-ls | jpeg-2000 | htj2k; all by default). Writes only into OUT_DIR
+ * (family: jpeg-lossless | jpeg-extended | jpeg-ls | jpeg-2000 | htj2k; all by default). Writes only into OUT_DIR
  * (generated files, synthetic values) and prints a JSON summary. DUMP_VALUES=1 also writes the
  * service's values of each compressed file beside it, for scripts/pydicom_codec_differential.py.
  */
@@ -26,7 +27,7 @@ import { decodeFrame } from '../src/studies/dicom-pixels';
 import { el, mrDicom } from '../test/support/dicom-pixel-fixtures';
 import { encodeHtj2k, HTJ2K_ORDER } from '../test/support/wasm-encoders';
 
-type Family = 'jpeg-lossless' | 'jpeg-ls' | 'jpeg-2000' | 'htj2k';
+type Family = 'jpeg-lossless' | 'jpeg-extended' | 'jpeg-ls' | 'jpeg-2000' | 'htj2k';
 
 interface Variant {
   family: Family;
@@ -126,6 +127,11 @@ const VARIANTS: Record<string, Variant> = {
   'jpeg-lossless sv1-fragments-1k-no-bot': dcmtk('jpeg-lossless', true, 'dcmcjpeg', 'dcmdjpeg', ['+e1', '+fs', '1', '-ot']),
   // the IJG tables of Annex K (8-bit samples only; dcmcjpeg optimises the tables otherwise)
   'jpeg-lossless sv1-standard-tables': dcmtk('jpeg-lossless', true, 'dcmcjpeg', 'dcmdjpeg', ['+e1', '-ho']),
+  // process 2/4 (SOF1), 8 or 12 bits as Bits Stored asks (DCMTK refuses more than 12); IJG's integer inverse DCT against our floating-point one
+  'jpeg-extended q90': dcmtk('jpeg-extended', false, 'dcmcjpeg', 'dcmdjpeg', ['+ee']),
+  'jpeg-extended q50': dcmtk('jpeg-extended', false, 'dcmcjpeg', 'dcmdjpeg', ['+ee', '+q', '50']),
+  'jpeg-extended q98 fragments-1k-no-bot': dcmtk('jpeg-extended', false, 'dcmcjpeg', 'dcmdjpeg', ['+ee', '+q', '98', '+fs', '1', '-ot']),
+  'jpeg-extended standard tables': dcmtk('jpeg-extended', false, 'dcmcjpeg', 'dcmdjpeg', ['+ee', '-ho']),
   'jpeg-ls lossless': dcmtk('jpeg-ls', true, 'dcmcjpls', 'dcmdjpls', ['+el']),
   'jpeg-ls lossless cooked': dcmtk('jpeg-ls', true, 'dcmcjpls', 'dcmdjpls', ['+el', '+pc']),
   'jpeg-ls lossless thresholds 2/5/9, reset 16': dcmtk('jpeg-ls', true, 'dcmcjpls', 'dcmdjpls', ['+el', '+t1', '2', '+t2', '5', '+t3', '9', '+rs', '16']),
@@ -197,13 +203,17 @@ async function values(file: string): Promise<Float32Array[]> {
 
 const same = (a: Float32Array[], b: Float32Array[]) => a.length === b.length && a.every((x, k) => x.length === b[k].length && x.every((v, i) => Object.is(v, b[k][i])));
 
+/** The largest difference between two decodings, value for value (Infinity where their shapes differ). */
+const maxDiff = (a: Float32Array[], b: Float32Array[]) =>
+  a.length !== b.length || a.some((x, k) => x.length !== b[k].length) ? Infinity : Math.max(0, ...a.map((x, k) => x.reduce((m, v, i) => Math.max(m, Math.abs(v - b[k][i])), 0)));
+
 async function main(): Promise<void> {
   const out = process.argv[2];
   const count = Number(process.argv[3] ?? 40);
   const family = process.argv[4] as Family | undefined;
   if (!out) throw new Error('usage: codec-differential.ts OUT_DIR [files] [family]');
   fs.mkdirSync(out, { recursive: true });
-  const tally: Record<string, { files: number; sameAsReference: number; sameAsNative: number; refused: number; failures: string[] }> = {};
+  const tally: Record<string, { files: number; sameAsReference: number; sameAsNative: number; refused: number; maxDiffFromReference: number; valuesDifferingFromReference: number; values: number; maxDiffFromNative: number; failures: string[] }> = {};
   for (let k = 0; k < count; k++) {
     const r = rng(1000 + k);
     const l = layoutOf(r);
@@ -213,7 +223,7 @@ async function main(): Promise<void> {
     const original = await values(native);
     for (const [name, v] of Object.entries(VARIANTS)) {
       if (family && v.family !== family) continue;
-      const t = (tally[name] ??= { files: 0, sameAsReference: 0, sameAsNative: 0, refused: 0, failures: [] });
+      const t = (tally[name] ??= { files: 0, sameAsReference: 0, sameAsNative: 0, refused: 0, maxDiffFromReference: 0, valuesDifferingFromReference: 0, values: 0, maxDiffFromNative: 0, failures: [] });
       let made: Made;
       try {
         made = await v.make(native, l, w, path.join(out, `${k}-${name.replace(/[^a-z0-9]+/gi, '-')}`));
@@ -232,8 +242,14 @@ async function main(): Promise<void> {
       }
       // for scripts/pydicom_codec_differential.py: the service's modality values of every frame
       if (process.env.DUMP_VALUES) fs.writeFileSync(`${made.compressed}.ours.f32`, Buffer.concat(ours.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength))));
-      if (same(ours, await values(made.reference))) t.sameAsReference++;
-      else t.failures.push(`${k} ${JSON.stringify(l)}: differs from the reference decoder`);
+      const reference = await values(made.reference);
+      t.maxDiffFromReference = Math.max(t.maxDiffFromReference, maxDiff(ours, reference));
+      t.values += ours.reduce((n, f) => n + f.length, 0);
+      t.valuesDifferingFromReference += ours.reduce((n, f, k) => n + f.filter((v, i) => !Object.is(v, reference[k]?.[i])).length, 0);
+      // a lossy DCMTK encoding of more than 12 bits stored rescales the values first (its header says how): not comparable
+      if (l.bs <= 12 || v.family !== 'jpeg-extended') t.maxDiffFromNative = Math.max(t.maxDiffFromNative, maxDiff(ours, original));
+      if (same(ours, reference)) t.sameAsReference++;
+      else if (v.lossless || v.family !== 'jpeg-extended') t.failures.push(`${k} ${JSON.stringify(l)}: differs from the reference decoder`);
       if (same(ours, original)) t.sameAsNative++;
       else if (v.lossless) t.failures.push(`${k} ${JSON.stringify(l)}: a lossless variant differs from the native original`);
     }

@@ -1,13 +1,14 @@
 /**
  * Times loadStudy on one generated series in each pixel encoding the study reader decodes — native,
- * RLE, JPEG Lossless SV1, JPEG-LS, JPEG 2000 — and the longest the event loop waited meanwhile
- * (perf_hooks.monitorEventLoopDelay): the JPEG Lossless decoder yields between bands of rows, the
+ * RLE, JPEG Lossless SV1, JPEG Extended (12-bit DCT), JPEG-LS, JPEG 2000 — and the longest the event loop waited meanwhile
+ * (perf_hooks.monitorEventLoopDelay): the JPEG Lossless and DCT decoders yield between bands of rows, the
  * WebAssembly codecs run in the codec thread. Not a test (no timing is ever asserted); run by hand:
  *   node -r ts-node/register/transpile-only scripts/measure-study-codecs.ts [side] [slices] [runs]
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { codecThread } from '../src/studies/codec-thread';
 import { loadStudy } from '../src/studies/study-loader';
+import { encodeDctJpeg, JPEG_EXTENDED } from '../test/support/jpeg-dct-fixtures';
 import { encodeLosslessJpeg } from '../test/support/jpeg-lossless-fixtures';
 import { dicomSlice, storedValues, syntheticSlice } from '../test/support/study-fixtures';
 import { encodeJ2k, encodeJpegLs } from '../test/support/wasm-encoders';
@@ -24,6 +25,9 @@ async function main(): Promise<void> {
     native: slices.map((s, i) => dicomSlice(s, at(i))),
     RLE: slices.map((s, i) => dicomSlice(s, { ...at(i), rle: true })),
     'JPEG Lossless SV1': slices.map((s, i) => dicomSlice(s, { ...at(i), fragment: encodeLosslessJpeg(storedValues(s), { width: side, height: side, precision: 16 }), encapsulatedAs: '1.2.840.10008.1.2.4.70' })),
+    'JPEG Extended 12-bit q90': slices.map((s, i) =>
+      dicomSlice(s, { ...at(i), fragment: encodeDctJpeg(storedValues(s), { width: side, height: side, precision: 12 }).stream, encapsulatedAs: JPEG_EXTENDED, tags: { BitsStored: 12, HighBit: 11 } }),
+    ),
     'JPEG-LS': await Promise.all(slices.map(async (s, i) => dicomSlice(s, { ...at(i), encapsulatedAs: '1.2.840.10008.1.2.4.80', fragment: await encodeJpegLs(storedValues(s), opts) }))),
     'JPEG 2000': await Promise.all(slices.map(async (s, i) => dicomSlice(s, { ...at(i), encapsulatedAs: '1.2.840.10008.1.2.4.90', fragment: await encodeJ2k(storedValues(s), opts) }))),
   };

@@ -1,11 +1,12 @@
 import type { DicomInstance } from './dicom';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedTransferSyntaxError } from './study-errors';
 import { JpegLosslessError, LosslessDecoder, readLosslessHeader, type LosslessHeader } from './jpeg-lossless';
+import { DctDecoder, JpegDctError, readDctHeader } from './jpeg-dct';
 import { nextTurn } from '../common/abort';
 import type { WasmCodec } from './wasm-codecs';
 
 /*
- * The compressed transfer syntaxes the study reader decodes itself (RLE Lossless, JPEG Lossless;
+ * The compressed transfer syntaxes the study reader decodes itself (RLE Lossless, JPEG Lossless, JPEG Extended;
  * JPEG-LS, JPEG 2000 and HTJ2K in wasm-frames.ts), each into a frame's bytes in native layout — interleaved, little endian, one Bits Allocated word
  * per sample — so that the values then take the native path of dicom-pixels.ts (bits stored, high
  * bit, sign, Modality LUT / rescale, padding) bit for bit. JPEG Baseline goes through src/inference
@@ -14,6 +15,8 @@ import type { WasmCodec } from './wasm-codecs';
 
 export const RLE = '1.2.840.10008.1.2.5';
 export const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+/** 8- or 12-bit sequential DCT (processes 2 and 4), decoded by jpeg-dct.ts: libvips reads 8-bit JPEG only. */
+export const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
 const JPEG_LOSSLESS = new Set(['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70']);
 
 /** Transfer syntaxes whose pixel data this service reads. */
@@ -24,6 +27,7 @@ export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
   [RLE]: 'RLE Lossless',
   [JPEG_BASELINE]: 'JPEG Baseline (8-bit)',
+  [JPEG_EXTENDED]: 'JPEG Extended',
   '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
   '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
   '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
@@ -35,9 +39,9 @@ export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2.4.203': 'HTJ2K',
 };
 
-/** Compressed syntaxes named in a 415 (not decoded). */
+/** Compressed syntaxes named in a 415 (not decoded): progressive DCT, retired from DICOM. */
 const KNOWN_COMPRESSED: Record<string, string> = {
-  '1.2.840.10008.1.2.4.51': 'JPEG Extended',
+  '1.2.840.10008.1.2.4.55': 'JPEG Full Progression (retired)',
 };
 
 /** Decoded by the WebAssembly codecs in the codec thread (wasm-frames.ts). */
@@ -51,10 +55,11 @@ const WASM_CODECS: Record<string, WasmCodec> = {
   '1.2.840.10008.1.2.4.203': 'htj2k',
 };
 
-export const isJpegLossless = (ts: string): boolean => JPEG_LOSSLESS.has(ts);
+/** Decoded here, a band at a time on the event loop (JPEG Lossless, JPEG Extended), rather than in the codec thread. */
+export const isBandDecoded = (ts: string): boolean => JPEG_LOSSLESS.has(ts) || ts === JPEG_EXTENDED;
 export const wasmCodecOf = (ts: string): WasmCodec | null => WASM_CODECS[ts] ?? null;
 /** Grey-only compressed syntaxes whose decoded samples take the native path (series-assembly.ts checks their format). */
-export const decodesToWords = (ts: string): boolean => JPEG_LOSSLESS.has(ts) || ts in WASM_CODECS;
+export const decodesToWords = (ts: string): boolean => isBandDecoded(ts) || ts in WASM_CODECS;
 /**
  * Frames of these syntaxes end at a marker FF D9 (JPEG EOI, JPEG 2000 EOC) that their coded data
  * cannot contain (byte stuffing): encapsulated.ts finds frames by it.
@@ -99,45 +104,82 @@ export function checkFrameHeader(inst: DicomInstance, frame: number, name: strin
   if (h.precision > ba) throw new CorruptStudyError(`The ${name} frame of ${at} holds ${h.precision}-bit samples, but the DICOM header declares ${ba} bits allocated.`);
 }
 
-/** `work`, a damaged or unreadable stream (JpegLosslessError) becoming a 422 naming the frame. */
-function attempt<T>(inst: DicomInstance, frame: number, work: () => T): T {
+/** How a band-decoded syntax is read: its name in messages, its header reader, its decoder and how many of its rows make a band. */
+interface BandCodec {
+  name: string;
+  read: (b: Uint8Array) => FrameHeader;
+  decoder: (b: Uint8Array, maxPixels: number) => BandDecoder;
+  /** rows of the decoder's unit (pixel rows, 8-pixel block rows) per band, for a frame `columns` wide */
+  bandRows: (columns: number) => number;
+}
+
+interface BandDecoder {
+  readonly done: boolean;
+  readonly out: Uint16Array;
+  next(rows: number): number;
+}
+
+/**
+ * Pixels decoded between two turns of the event loop. JPEG Lossless takes ~16 ns a pixel (a 2048²
+ * 12-bit frame in ~70 ms, a 512² 16-bit one in ~4 ms, measured with two busy cores), so a band of
+ * 64 Ki pixels holds the loop ~1 ms. With 256 Ki-pixel bands a 24-slice 512² series held it up to
+ * 47–59 ms, with these 23–33 ms, as long as the native series (scripts/measure-study-codecs.ts).
+ * The DCT decoder took 42–93 ns a pixel against JPEG Lossless's 34–52 (a 512² 12-bit frame, two busy
+ * cores; its inverse DCT): its bands are 16 Ki pixels, ≲ 1.5 ms; a 24-slice 512² series held the loop
+ * no longer than the native one did (78 against 82 ms, scripts/measure-study-codecs.ts).
+ */
+const BAND_PIXELS = 1 << 16;
+const DCT_BAND_PIXELS = 1 << 14;
+
+const LOSSLESS: BandCodec = {
+  name: 'JPEG Lossless',
+  read: readLosslessHeader,
+  decoder: (b, max) => new LosslessDecoder(b, max),
+  bandRows: (columns) => Math.max(1, Math.floor(BAND_PIXELS / columns)),
+};
+const EXTENDED: BandCodec = {
+  name: 'JPEG Extended',
+  read: readDctHeader,
+  decoder: (b, max) => new DctDecoder(b, max),
+  bandRows: (columns) => Math.max(1, Math.floor(DCT_BAND_PIXELS / (8 * columns))),
+};
+const bandCodec = (ts: string): BandCodec => (ts === JPEG_EXTENDED ? EXTENDED : LOSSLESS);
+
+/** `work`, a damaged or unreadable stream (the decoder's own error) becoming a 422 naming the frame. */
+function attempt<T>(inst: DicomInstance, frame: number, name: string, work: () => T): T {
   try {
     return work();
   } catch (err) {
-    if (err instanceof JpegLosslessError) throw new CorruptStudyError(`The JPEG Lossless pixel data of ${which(inst, frame)} cannot be decoded: ${err.message}.`);
+    if (err instanceof JpegLosslessError || err instanceof JpegDctError) throw new CorruptStudyError(`The ${name} pixel data of ${which(inst, frame)} cannot be decoded: ${err.message}.`);
     throw err;
   }
 }
 
-/** Every frame's JPEG Lossless header, checked (checkFrameHeader) before any frame of the study is decoded. */
-export function assertLosslessFrameHeaders(inst: DicomInstance, maxPixels: number, locate: (frame: number) => Uint8Array): void {
-  for (let f = 0; f < inst.frames; f++) checkFrameHeader(inst, f, 'JPEG Lossless', attempt(inst, f, () => readLosslessHeader(locate(f))), maxPixels);
+/** Every frame's JPEG Lossless or JPEG Extended header, checked (checkFrameHeader) before any frame of the study is decoded. */
+export function assertBandFrameHeaders(inst: DicomInstance, maxPixels: number, locate: (frame: number) => Uint8Array): void {
+  const codec = bandCodec(inst.transferSyntax);
+  for (let f = 0; f < inst.frames; f++) checkFrameHeader(inst, f, codec.name, attempt(inst, f, codec.name, () => codec.read(locate(f))), maxPixels);
 }
 
 /**
- * Rows decoded between two turns of the event loop: this decoder takes ~16 ns a pixel (a 2048²
- * 12-bit frame in ~70 ms, a 512² 16-bit one in ~4 ms, measured with two busy cores), so a band of
- * 64 Ki pixels holds the loop ~1 ms. With 256 Ki-pixel bands a 24-slice 512² series held it up to
- * 47–59 ms, with these 23–33 ms, as long as the native series (scripts/measure-study-codecs.ts).
+ * One JPEG Lossless or JPEG Extended frame as native-layout bytes (see the top of this file),
+ * decoded a band of rows at a time, yielding to the event loop and checking `signal` between bands.
+ * The header is checked again against the DICOM header before the output is allocated; a damaged
+ * stream is a 422 CorruptStudyError naming the frame.
  */
-const BAND_PIXELS = 1 << 16;
-
-/**
- * One JPEG Lossless frame as native-layout bytes (see the top of this file), decoded a band of
- * rows at a time, yielding to the event loop and checking `signal` between bands. The header is
- * checked again against the DICOM header before the output is allocated; a damaged stream is a
- * 422 CorruptStudyError naming the frame.
- */
-export async function decodeJpegLosslessFrame(inst: DicomInstance, frame: number, compressed: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+export async function decodeBandFrame(inst: DicomInstance, frame: number, compressed: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+  const codec = bandCodec(inst.transferSyntax);
   const pixels = inst.rows * inst.columns;
-  checkFrameHeader(inst, frame, 'JPEG Lossless', attempt(inst, frame, () => readLosslessHeader(compressed)), pixels);
-  const dec = attempt(inst, frame, () => new LosslessDecoder(compressed, pixels));
-  const band = Math.max(1, Math.floor(BAND_PIXELS / inst.columns));
+  const h = attempt(inst, frame, codec.name, () => codec.read(compressed));
+  checkFrameHeader(inst, frame, codec.name, h, pixels);
+  const dec = attempt(inst, frame, codec.name, () => codec.decoder(compressed, pixels));
+  const band = codec.bandRows(inst.columns);
   while (!dec.done) {
-    attempt(inst, frame, () => dec.next(band));
+    attempt(inst, frame, codec.name, () => dec.next(band));
     if (!dec.done) await nextTurn(signal);
   }
   const samples = dec.out;
+  if (codec === EXTENDED) clipToBitsStored(inst, h.precision, samples);
   if (inst.bitsAllocated === 8) return Uint8Array.from(samples); // P ≤ 8 (checked): every sample fits
   const out = new Uint8Array(samples.length * 2);
   for (let i = 0; i < samples.length; i++) {
@@ -145,6 +187,19 @@ export async function decodeJpegLosslessFrame(inst: DicomInstance, frame: number
     out[2 * i + 1] = samples[i] >> 8;
   }
   return out;
+}
+
+/**
+ * Lossy samples put back into Bits Stored where fewer bits are stored than the DCT coded (10 stored
+ * in a 12-bit stream): the coding's overshoot at a bright edge (1,030 for a white 1,023) would
+ * otherwise lose its high bit to Bits Stored on the native path and turn black. Only unsigned values
+ * stored from bit 0 (High Bit = Bits Stored − 1): elsewhere the word holds more than the value.
+ */
+function clipToBitsStored(inst: DicomInstance, precision: number, samples: Uint16Array): void {
+  const bs = inst.bitsStored ?? precision;
+  if (bs >= precision || inst.pixelRepresentation === 1 || (inst.highBit ?? bs - 1) !== bs - 1) return;
+  const max = 2 ** bs - 1;
+  for (let i = 0; i < samples.length; i++) if (samples[i] > max) samples[i] = max;
 }
 
 /**

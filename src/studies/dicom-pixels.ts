@@ -1,7 +1,7 @@
 import type { DicomInstance } from './dicom';
 import type { ModalityLut } from './voi-lut';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError } from './study-errors';
-import { assertDecodable, assertLosslessFrameHeaders, decodeJpegLosslessFrame, decodeRle, isJpegLossless, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
+import { assertBandFrameHeaders, assertDecodable, decodeBandFrame, decodeRle, isBandDecoded, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
 import { assertWasmFrameHeaders, decodeWasmFrame } from './wasm-frames';
 import { decodeImage } from '../inference/image-decoder';
 import { readJpegFrame } from '../inference/jpeg-frame';
@@ -11,7 +11,7 @@ import { YIELD_EVERY_PIXELS } from './windowing';
 
 /*
  * Pixel decoding of a parsed DICOM instance (src/studies/dicom reads the header and locates the
- * pixel data; nothing here parses tags): native frames, and RLE, JPEG Lossless, JPEG-LS, JPEG 2000 and HTJ2K
+ * pixel data; nothing here parses tags): native frames, and RLE, JPEG Lossless, JPEG Extended, JPEG-LS, JPEG 2000 and HTJ2K
  * frames decoded to native layout (dicom-codecs.ts, wasm-frames.ts), take one path; JPEG Baseline frames go through src/inference.
  */
 
@@ -157,7 +157,7 @@ async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: U
 }
 
 /**
- * Every JPEG frame of a JPEG Baseline (or, in dicom-codecs.ts and wasm-frames.ts, JPEG Lossless, JPEG-LS, JPEG 2000, HTJ2K) instance, from its frame header (SOF) alone, before any
+ * Every JPEG frame of a JPEG Baseline (or, in dicom-codecs.ts and wasm-frames.ts, JPEG Lossless, JPEG Extended, JPEG-LS, JPEG 2000, HTJ2K) instance, from its frame header (SOF) alone, before any
  * frame of the study is decoded: a few hundred compressed bytes can declare a 60,000 × 60,000
  * frame (a decompression bomb), so the size the JPEG declares is what is checked — against the
  * per-slice limit, then against the DICOM Rows/Columns it must equal — not the size of its bytes.
@@ -166,7 +166,7 @@ async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: U
  */
 export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number): void {
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
-  if (isJpegLossless(inst.transferSyntax)) return assertLosslessFrameHeaders(inst, maxPixels, (f) => locateFrame(inst, f, bad));
+  if (isBandDecoded(inst.transferSyntax)) return assertBandFrameHeaders(inst, maxPixels, (f) => locateFrame(inst, f, bad));
   const wasm = wasmCodecOf(inst.transferSyntax);
   if (wasm) return assertWasmFrameHeaders(inst, wasm, maxPixels, (f) => locateFrame(inst, f, bad));
   if (inst.transferSyntax !== JPEG_BASELINE) return;
@@ -198,7 +198,7 @@ function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Ui
 /**
  * One frame's bytes in native layout (interleaved samples; little endian unless the file is
  * big endian): a view into the file for native pixel data (a copy when its byte pairs are
- * swapped), a decoded buffer for RLE, JPEG Lossless (dicom-codecs.ts), JPEG-LS, JPEG 2000 and HTJ2K (wasm-frames.ts). `bytesPer`: bytes per sample (from the checked Bits Allocated).
+ * swapped), a decoded buffer for RLE, JPEG Lossless and JPEG Extended (dicom-codecs.ts), JPEG-LS, JPEG 2000 and HTJ2K (wasm-frames.ts). `bytesPer`: bytes per sample (from the checked Bits Allocated).
  */
 async function frameBytes(inst: DicomInstance, frame: number, bytesPer: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<Uint8Array> {
   const size = inst.rows * inst.columns * inst.samplesPerPixel * bytesPer;
@@ -206,8 +206,8 @@ async function frameBytes(inst: DicomInstance, frame: number, bytesPer: number, 
     const compressed = locateFrame(inst, frame, bad);
     const ts = inst.transferSyntax;
     const wasm = wasmCodecOf(ts);
-    const out = isJpegLossless(ts)
-      ? await decodeJpegLosslessFrame(inst, frame, compressed, signal)
+    const out = isBandDecoded(ts)
+      ? await decodeBandFrame(inst, frame, compressed, signal)
       : wasm
         ? await decodeWasmFrame(inst, frame, wasm, compressed, signal)
         : ts === RLE

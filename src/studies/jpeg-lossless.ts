@@ -1,4 +1,5 @@
 import { walkJpegSegments } from '../inference/jpeg-markers';
+import { huffmanTable, type HuffmanTable } from './jpeg-huffman';
 
 /*
  * Lossless JPEG (ITU-T T.81 Annex H: SOF3, Huffman coded, predictors 1–7, point transform) — DICOM
@@ -25,14 +26,6 @@ export interface LosslessHeader {
   pointTransform: number;
   /** samples per restart interval; 0 when none */
   restartInterval: number;
-}
-
-interface HuffmanTable {
-  /** largest code of each length 1–16 (−1: none of that length) */
-  maxCode: Int32Array;
-  /** index into `values` of the first code of each length, minus that code */
-  offset: Int32Array;
-  values: Uint8Array;
 }
 
 interface Parsed {
@@ -114,20 +107,8 @@ function readHuffmanTables(b: Uint8Array, at: number, end: number, tables: Map<n
     const values = b.slice(at + 17, at + 17 + total);
     at += 17 + total;
     if (tc !== 0) continue;
-    const maxCode = new Int32Array(17).fill(-1);
-    const offset = new Int32Array(17);
-    let code = 0;
-    let k = 0;
-    for (let len = 1; len <= 16; len++) {
-      offset[len] = k - code;
-      code += counts[len - 1];
-      k += counts[len - 1];
-      if (counts[len - 1]) maxCode[len] = code - 1;
-      if (code > 2 ** len) fail('its Huffman table is over-subscribed');
-      code <<= 1;
-    }
     for (const v of values) if (v > 16) fail(`its Huffman table holds a difference category of ${v} (0–16 allowed)`);
-    tables.set(th, { maxCode, offset, values });
+    tables.set(th, huffmanTable(counts, values, fail));
   }
 }
 

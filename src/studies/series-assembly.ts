@@ -182,7 +182,7 @@ export function pixelFormat(inst: DicomInstance): PixelFormat {
     return { samples: spp, bytesPerSample: 1 };
   }
   if (decodesToWords(inst.transferSyntax)) {
-    // JPEG Lossless, JPEG-LS, JPEG 2000, HTJ2K: grey only (colour is not an MR export); the 2–16-bit samples fill 8- or 16-bit words
+    // JPEG Lossless, JPEG Extended, JPEG-LS, JPEG 2000, HTJ2K: grey only (colour is not an MR export); the 2–16-bit samples fill 8- or 16-bit words
     const name = READABLE_TRANSFER_SYNTAXES[inst.transferSyntax];
     if (spp === 3) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
     if (ba !== 8 && ba !== 16) throw new InvalidPixelFormatError(pos, `${ba}-bit ${name}`);

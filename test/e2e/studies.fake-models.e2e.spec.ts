@@ -17,6 +17,7 @@ import { SERIES } from '../support/study-e2e';
 import { sideFiles } from '../support/side-files';
 import { dicomSeries, dicomSlice, MARKER, nifti1, storedValues, syntheticSlice, zip } from '../support/study-fixtures';
 import { encodeHtj2k, encodeJ2k, encodeJpegLs } from '../support/wasm-encoders';
+import { encodeDctJpeg, JPEG_EXTENDED } from '../support/jpeg-dct-fixtures';
 import { codecThread } from '../../src/studies/codec-thread';
 
 /**
@@ -175,8 +176,26 @@ describe('POST /api/v1/studies on fake models', () => {
     expect(answer(other)).toEqual(answer(native));
   });
 
+  it('the series as 12-bit JPEG Extended (lossy, quality 90) → the same triage and answer as uncompressed, slice by slice', async () => {
+    const jpeg = SERIES.map((s, i) => {
+      const fragment = encodeDctJpeg(storedValues(s), { width: s.width, height: s.height, precision: 12, quality: 90 }).stream;
+      return dicomSlice(s, { z: i * 5, instanceNumber: i + 1, encapsulatedAs: JPEG_EXTENDED, fragment, tags: { BitsStored: 12, HighBit: 11 } });
+    });
+    const [native, lossy] = await Promise.all([post(dicomSeries(SERIES)), post(jpeg)]);
+    expect(lossy.body.study.transferSyntax).toBe(JPEG_EXTENDED);
+    const decision = (r: request.Response) => ({
+      ...Object.fromEntries(['status', 'stage', 'code', 'isMri', 'anatomy', 'task', 'label'].map((k) => [k, r.body[k]])),
+      slices: (r.body.slices as Record<string, unknown>[]).map((s) => [s.status, s.stage, s.label, s.usedForStudy]),
+    });
+    expect(decision(native).slices).toHaveLength(SERIES.length);
+    expect(decision(native).slices[0]).toEqual(['completed', 'diagnosis', expect.any(String), true]);
+    expect(decision(lossy)).toEqual(decision(native));
+    expect(lossy.body).toMatchObject({ status: 'completed', label: 'glioma' });
+    expect(Math.abs(lossy.body.confidence - native.body.confidence)).toBeLessThan(0.02);
+  });
+
   it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX', async () => {
-    const b = dicomSlice(SERIES[0], { encapsulatedAs: '1.2.840.10008.1.2.4.51' }); // JPEG Extended
+    const b = dicomSlice(SERIES[0], { encapsulatedAs: '1.2.840.10008.1.2.4.55' }); // JPEG Full Progression (retired)
     const res = await post([b], undefined, 415);
     expect(res.body.code).toBe('UNSUPPORTED_TRANSFER_SYNTAX');
   });

@@ -13,6 +13,7 @@ import { loginAs } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { el, mrDicom, part10 } from '../support/dicom-pixel-fixtures';
 import { encodeLosslessJpeg, JPEG_LOSSLESS_SV1 } from '../support/jpeg-lossless-fixtures';
+import { encodeDctJpeg, JPEG_EXTENDED, phantom } from '../support/jpeg-dct-fixtures';
 import { encodeHtj2k, encodeJ2k, encodeJpegLs } from '../support/wasm-encoders';
 import { codecThread } from '../../src/studies/codec-thread';
 import { noiseBytes } from './bytes';
@@ -157,6 +158,21 @@ function losslessDicom(damage: (jpeg: Uint8Array) => Uint8Array, bitsAllocated: 
   return mrDicom({ rows: 256, columns: 256, bitsAllocated, bitsStored: bitsAllocated === 8 ? 8 : 12, transferSyntax: JPEG_LOSSLESS_SV1, pixelData: el.encapsulated([damage(jpeg)]) });
 }
 
+/** JPEG Extended (.51) DICOM of a 256 × 256 12-bit phantom whose DCT stream is damaged by `damage`. */
+function extendedDicom(damage: (jpeg: Uint8Array) => Uint8Array, bitsAllocated: 8 | 16 = 16): Buffer {
+  const jpeg = encodeDctJpeg(phantom(256, 256, 12), { width: 256, height: 256, precision: 12, restartBlocks: 32 }).stream;
+  return mrDicom({ rows: 256, columns: 256, bitsAllocated, bitsStored: bitsAllocated === 8 ? 8 : 12, transferSyntax: JPEG_EXTENDED, pixelData: el.encapsulated([damage(jpeg)]) });
+}
+
+/** The stream with its SOF1 frame header's size replaced. */
+function sof1Size(w: number, h: number) {
+  return (jpeg: Uint8Array) => {
+    const b = Uint8Array.from(jpeg);
+    b.set([h >> 8, h & 0xff, w >> 8, w & 0xff], b.findIndex((v, i) => v === 0xff && b[i + 1] === 0xc1) + 5);
+    return b;
+  };
+}
+
 /** JPEG-LS (.80), JPEG 2000 (.90) and HTJ2K (.201) DICOM of 256 × 256 12-bit noise, damaged: their encoders are async, so these cases are built before the uploads. */
 async function wasmCases(): Promise<StudyCase[]> {
   const noise = noiseBytes(256 * 256 * 2, 43);
@@ -241,6 +257,12 @@ function corpus(): StudyCase[] {
     { name: 'JPEG Lossless DICOM whose frame header claims 65535 × 65535 (bomb)', files: [{ bytes: losslessDicom(sofSize(65535, 65535)), filename: 'ljpeg-bomb.dcm' }], code: 'RESOLUTION_OUT_OF_RANGE' },
     { name: 'JPEG Lossless DICOM whose frame header says 256 × 255 for 256 × 256', files: [{ bytes: losslessDicom(sofSize(256, 255)), filename: 'ljpeg-size.dcm' }], code: 'CORRUPT_IMAGE' },
     { name: 'JPEG Lossless DICOM: 12-bit samples in an 8-bit header', files: [{ bytes: losslessDicom((j) => j, 8), filename: 'ljpeg-depth.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Extended DICOM cut in its entropy-coded data', files: [{ bytes: extendedDicom((j) => j.subarray(0, j.length / 2)), filename: 'xjpeg-cut.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Extended DICOM whose stream is noise', files: [{ bytes: extendedDicom(() => noiseBytes(20_000, 48)), filename: 'xjpeg-noise.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Extended DICOM, entropy-coded data replaced by noise', files: [{ bytes: extendedDicom((j) => Uint8Array.from([...j.subarray(0, 700), ...noiseBytes(j.length - 700, 49)])), filename: 'xjpeg-garbled.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Extended DICOM whose frame header claims 65535 × 65535 (bomb)', files: [{ bytes: extendedDicom(sof1Size(65535, 65535)), filename: 'xjpeg-bomb.dcm' }], code: 'RESOLUTION_OUT_OF_RANGE' },
+    { name: 'JPEG Extended DICOM whose frame header says 256 × 255 for 256 × 256', files: [{ bytes: extendedDicom(sof1Size(256, 255)), filename: 'xjpeg-size.dcm' }], code: 'CORRUPT_IMAGE' },
+    { name: 'JPEG Extended DICOM: 12-bit samples in an 8-bit header', files: [{ bytes: extendedDicom((j) => j, 8), filename: 'xjpeg-depth.dcm' }], code: 'CORRUPT_IMAGE' },
   ];
   return cases;
 }
@@ -274,7 +296,7 @@ describe('hostile study uploads (POST /api/v1/studies)', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('gives the cases whose error is certain that error (JPEG Lossless, JPEG-LS, JPEG 2000, HTJ2K: damaged streams 422 CORRUPT_IMAGE, bombs 422 RESOLUTION_OUT_OF_RANGE)', () => {
+  it('gives the cases whose error is certain that error (JPEG Lossless, JPEG Extended, JPEG-LS, JPEG 2000, HTJ2K: damaged streams 422 CORRUPT_IMAGE, bombs 422 RESOLUTION_OUT_OF_RANGE)', () => {
     const expected = cases.filter((c) => c.code);
     expect(expected.length).toBeGreaterThanOrEqual(13);
     const got = expected.map((c) => ({ name: c.name, code: outcomes.find((o) => o.name === c.name)?.body.code }));

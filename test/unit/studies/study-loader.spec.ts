@@ -85,7 +85,7 @@ describe('loadStudy: DICOM', () => {
   });
 
   it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX naming it, not a crash', async () => {
-    for (const [uid, name] of [['1.2.840.10008.1.2.4.51', 'JPEG Extended'], ['1.2.840.10008.1.2.4.100', 'an unsupported transfer syntax']]) {
+    for (const [uid, name] of [['1.2.840.10008.1.2.4.55', 'JPEG Full Progression (retired)'], ['1.2.840.10008.1.2.4.100', 'an unsupported transfer syntax']]) {
       const err = await catchErr(() => loadStudy([new Uint8Array(dicomSlice(slices(1)[0], { encapsulatedAs: uid }))], LIMITS));
       expect(err).toBeInstanceOf(UnsupportedTransferSyntaxError);
       expect((err as UnsupportedTransferSyntaxError).statusCode).toBe(415);
