@@ -7,6 +7,7 @@ import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, mr
 import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
 import { recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
+import { REPLACED_NOTE, winAnsiText } from './pdf-text';
 
 export interface ReportInput {
   record: HistoryItem;
@@ -51,7 +52,11 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const width = doc.page.width - 2 * LEFT;
   // a heading keeps at least a few lines of its section below it, never alone at a page's foot
   const heading = (t: string) => (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).font('Helvetica-Bold').fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font('Helvetica').fontSize(10);
-  const row = (k: string, v: string) => doc.font('Helvetica-Bold').text(`${k}: `, LEFT, undefined, { continued: true, width }).font('Helvetica').text(v);
+  // every value through winAnsiText: a DICOM series description may be Japanese, Arabic or emoji
+  const row = (k: string, v: string) => {
+    const safe = winAnsiText(v);
+    doc.font('Helvetica-Bold').text(`${k}: `, LEFT, undefined, { continued: true, width }).font('Helvetica').text(safe.text + (safe.replaced ? REPLACED_NOTE : ''));
+  };
   /** a small two-or-more column table; widths as fractions of the text width */
   // `whole`: columns of identifiers (source names) that must stay whole words (fitName)
   const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1], whole: number[] = []) => {
@@ -62,7 +67,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
       cells.forEach((c, i) => {
         const cellWidth = fractions[i] * width - 6;
         doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
-        const fitted = !bold && whole.includes(i) ? fitName(doc, c, cellWidth) : { text: c, size: 9 };
+        const cell = winAnsiText(c).text;
+        const fitted = !bold && whole.includes(i) ? fitName(doc, cell, cellWidth) : { text: cell, size: 9 };
         doc.fontSize(fitted.size).text(fitted.text, xs[i], y, { width: cellWidth, align: right.includes(i) ? 'right' : 'left' });
         bottom = Math.max(bottom, doc.y);
       });
