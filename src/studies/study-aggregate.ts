@@ -50,6 +50,13 @@ export interface StudyAnswer {
   aggregation: StudyAggregation;
   /** indices of slices that counted towards the answer */
   used: Set<number>;
+  /**
+   * The label each decisive slice's heat map explains: the study's most likely finding — or, for a
+   * finding one slice shows unconfirmed, that slice's own. A slice's own top class may be another
+   * (the type is shared over the decisive slices) or below the threshold; its heat map then showed
+   * another finding than the answer above it, or none.
+   */
+  explainLabels: Map<number, string>;
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
@@ -93,6 +100,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     probabilities: {} as Record<string, number>,
     aggregation,
     used: new Set<number>(),
+    explainLabels: new Map<number, string>(),
   };
 
   if (accepted.length < required) {
@@ -225,6 +233,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     decisive = [...rows].sort((a, b) => b.p[topIndex] - a.p[topIndex]).slice(0, TOP_K).map((r) => r.i);
   }
   aggregation.decisiveSlices = decisive;
+  const explainLabels = new Map(decisive.map((i) => [i, unconfirmed ? rows.find((r) => r.i === i)!.s.label! : topLabel] as const));
 
   // Agreement among the slices that gave a confident answer themselves. For a finding, only the
   // slices that found something vote on its type (slices without the lesion are expected).
@@ -234,7 +243,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   aggregation.agreement = voters.length ? agree / voters.length : null;
 
   const probabilities = Object.fromEntries(card.labels.map((l, c) => [l, probs[c]]));
-  const base = { ...triageSide, used, aggregation, task: card.name, probabilities, confidence: probs[topIndex] };
+  const base = { ...triageSide, used, aggregation, explainLabels, task: card.name, probabilities, confidence: probs[topIndex] };
   if (unconfirmed) {
     const first = suspicious.sort((a, b) => a.p[neg] - b.p[neg])[0];
     const which = suspicious.length === 1 ? `slice ${first.i + 1} alone` : `${suspicious.length} isolated slices (e.g. slice ${first.i + 1})`;
