@@ -34,6 +34,17 @@ function belowThreshold(r: ReasonFields, model: string | null, value: number | n
   return [shown, `below the ${threshold} confidence threshold`];
 }
 
+/**
+ * A refused record's deciding figure as the lists and the PDF print it: below the threshold recorded
+ * for `model`, with the decimals it takes to differ from it (the history list and the PDF's
+ * "Calibrated confidence" read "60.0 %" for an analysis refused at 0.59996 under 0.6); otherwise percent().
+ */
+export function refusedFigure(r: Pick<ReasonFields, 'status' | 'thresholds'>, model: string | null, value: number | null | undefined): string {
+  const t = model ? r.thresholds?.[model] : undefined;
+  if (r.status === 'completed' || typeof t !== 'number' || typeof value !== 'number' || !Number.isFinite(value) || !(value < t)) return percent(value);
+  return pctBelow(value, t)[0];
+}
+
 function topEntry(probs: Record<string, number> | null): [string, number] | null {
   const entries = Object.entries(probs ?? {});
   return entries.length ? entries.reduce((a, b) => (b[1] > a[1] ? b : a)) : null;

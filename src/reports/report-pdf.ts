@@ -6,7 +6,7 @@ import { fileSummary, humanTime, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_
 import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
-import { recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
+import { recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
 import { REPLACED_NOTE, winAnsiText } from './pdf-text';
 
 export interface ReportInput {
@@ -119,7 +119,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (withheldOutOfDistribution(r)) {
     // not "Calibrated confidence: 94.0 %" above a 60.0 % threshold for a result without an answer
     row('Calibrated confidence', `${percent(r.confidence)} — not an answer: the image is unlike the model's training data (out-of-distribution)`);
-  } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', percent(r.confidence));
+  } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', refusedFigure(r, r.task, r.confidence));
   // the caveats beside the answer itself, not only in the Models section further down
   const caveat = recordedCaveat(r, input.cards ?? []);
   if (caveat) doc.fillColor('#8a1c1c').font('Helvetica-Bold').text(caveat, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
