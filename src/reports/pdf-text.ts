@@ -12,15 +12,20 @@ export function printable(cp: number): boolean {
   return cp === 10 || (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xff) || WIN_ANSI_EXTRA.has(cp);
 }
 
+/** Signs of figures and arrows WinAnsi lacks, written as their ASCII readings rather than "?". */
+const SPELLED: Record<string, string> = { '→': '->', '←': '<-', '−': '-', '‐': '-', '‑': '-', '≥': '>=', '≤': '<=', '≈': '~', '\u2009': ' ', '\u202f': ' ', '\u2002': ' ', '\u2003': ' ' };
+
 /**
- * The text as a standard PDF font can print it: composed (NFC: "e" + combining acute → "é"), each
- * code point it cannot print (CJK, Arabic, emoji, controls) as one "?". `replaced` counts them.
+ * The text as a standard PDF font can print it: composed (NFC: "e" + combining acute → "é"), the
+ * signs of SPELLED in ASCII, each other code point it cannot print (CJK, Arabic, emoji, controls)
+ * as one "?". `replaced` counts those.
  */
 export function winAnsiText(text: string): { text: string; replaced: number } {
   let replaced = 0;
   let out = '';
   for (const ch of text.normalize('NFC')) {
     if (printable(ch.codePointAt(0)!)) out += ch;
+    else if (SPELLED[ch] !== undefined) out += SPELLED[ch];
     else {
       out += '?';
       replaced++;

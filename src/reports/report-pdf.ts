@@ -122,7 +122,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', refusedFigure(r, r.task, r.confidence));
   // the caveats beside the answer itself, not only in the Models section further down
   const caveat = recordedCaveat(r, input.cards ?? []);
-  if (caveat) doc.fillColor('#8a1c1c').font('Helvetica-Bold').text(caveat, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
+  if (caveat) doc.fillColor('#8a1c1c').font('Helvetica-Bold').text(winAnsiText(caveat).text, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
   if (answeredByExperimentalModel(r, input.cards ?? [])) {
     doc.fillColor('#b45309').font('Helvetica-Bold').text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
   }
@@ -164,7 +164,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (!versions.length) doc.text('— (no model ran)');
   for (const [name, version] of versions) {
     const card = input.cards?.find((c) => c.name === name);
-    doc.font('Helvetica-Bold').fontSize(10).text(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`, LEFT);
+    doc.font('Helvetica-Bold').fontSize(10).text(winAnsiText(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`).text, LEFT);
     doc.font('Helvetica');
     if (!card) continue;
     const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;
@@ -175,7 +175,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     // a link annotation over the URL (clickable in any viewer), underlined in link blue
     doc.fillColor('#1a4f8b').text(cardUrl, { link: input.baseUrl ? cardUrl : null, underline: Boolean(input.baseUrl) }).fillColor('black');
     doc.moveDown(0.2);
-    if (card.figures.length) table(['Validation (test split)', 'Value'], card.figures.map((f) => [f.name.replace("→", "->"), f.value.replace("→", "->")]), [0.6, 0.25]);
+    // "→" in a figure ("0.048 → 0.016") is spelled "->" by the table's winAnsiText
+    if (card.figures.length) table(['Validation (test split)', 'Value'], card.figures.map((f) => [f.name, f.value]), [0.6, 0.25]);
     if (card.sources.length) {
       doc.moveDown(0.2);
       table(['Training source', 'Images', 'Licence'], card.sources.map((s) => [s.source, s.count, s.licence]), [0.3, 0.12, 0.58], [1], [0]);

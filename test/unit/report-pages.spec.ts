@@ -48,6 +48,16 @@ describe('PDF report pages', () => {
     expect(plain).not.toContain('cannot print');
   });
 
+  it('signs of figures WinAnsi lacks are spelled in ASCII, in a row and in a card\'s figure table', async () => {
+    const study = { modality: 'MR', seriesDescription: 'T1 b≥1000 − TR≈500 → post', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null };
+    const view = modelCardView(dx);
+    const cards = [{ ...view, figures: [{ name: 'ECE (before → after)', value: '0.048 → 0.016 ≤ 0.05' }] }];
+    const text = pdfStreamTexts(await buildReportPdf({ record: { ...record, study }, cards, generatedFor: 'u@example.org' })).join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Series description: T1 b>=1000 - TR~500 -> post');
+    expect(text).not.toContain('cannot print');
+    expect(text).toContain('ECE (before -> after) 0.048 -> 0.016 <= 0.05');
+  });
+
   it('every page of a multi-page full report carries the disclaimer and its page number', async () => {
     const image = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer();
     const cards = [triage, dx].map((c) => modelCardView(c));
