@@ -50,12 +50,7 @@ export interface StudyAnswer {
   aggregation: StudyAggregation;
   /** indices of slices that counted towards the answer */
   used: Set<number>;
-  /**
-   * The label each decisive slice's heat map explains: the study's most likely finding — or, for a
-   * finding one slice shows unconfirmed, that slice's own. A slice's own top class may be another
-   * (the type is shared over the decisive slices) or below the threshold; its heat map then showed
-   * another finding than the answer above it, or none.
-   */
+  /** Each decisive slice's heat-map label: the study's finding (a slice's own top may differ), or an unconfirmed slice's own. */
   explainLabels: Map<number, string>;
 }
 
