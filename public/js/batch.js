@@ -58,7 +58,7 @@
     item.url = URL.createObjectURL(item.blob);
     // a withheld answer's figure is not shown as if it were the result's ("Unable to determine · 94.0 %")
     var withheld = S.withheldOutOfDistribution(result);
-    setStatus(item, 'done', S.headline(result) + (withheld ? ' · image unlike the model’s training data' : result.stage === 'diagnosis' && typeof result.confidence === 'number' && result.code !== 'NO_VALIDATED_MODEL' ? ' · ' + S.pct(result.confidence) : ''));
+    setStatus(item, 'done', S.headline(result) + (withheld ? ' · image unlike the model’s training data' : result.stage === 'diagnosis' && typeof result.confidence === 'number' && result.code !== 'NO_VALIDATED_MODEL' ? ' · ' + S.confidenceText(result) : ''));
     if (result.caveat) {
       var limit = S.el('p', 'caveat-note');
       S.caveatNote(limit, result);

@@ -21,6 +21,15 @@
     if (p > 0 && p < 0.05) return '< 0.1 %';
     return p.toFixed(1) + ' %';
   }
+  // triage-decision.ts pctBelow, which a browser spec compares this with: a figure below its threshold and
+  // the threshold, with as many decimals as it takes for the two to differ (0.59996 and 0.6 both read "60.0 %")
+  function pctBelow(value, threshold) {
+    for (var digits = 1; digits < 8; digits++) {
+      var v = (value * 100).toFixed(digits), t = (threshold * 100).toFixed(digits);
+      if (v !== t) return [v + ' %', t + ' %'];
+    }
+    return [(value * 100).toFixed(8) + ' %', (threshold * 100).toFixed(8) + ' %'];
+  }
   // labels.ts humanBytes, which a browser spec compares this with: the upload page wrote "680 B" and
   // "1.0 MB", the study page "12.3 KB", where the history wrote "680 bytes" and "12 KB"
   function bytes(n) {
@@ -78,6 +87,7 @@
   S.displayName = displayName;
   S.statusName = statusName;
   S.pct = pct;
+  S.pctBelow = pctBelow;
   S.stageName = stageName;
   S.refusedByImageChecks = refusedByImageChecks;
   S.mriFigure = mriFigure;

@@ -129,6 +129,7 @@
   }
 
   S.withheldOutOfDistribution = withheldOutOfDistribution;
+  S.confidenceText = function (r) { return confidenceText(r); };
 
   function confidenceBlock(r) {
     var info = models();
@@ -139,7 +140,9 @@
     var m = info[r.task] || {};
     var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
     $('confidence-name').textContent = 'Calibrated confidence · ' + (m.title || pretty(r.task));
-    $('confidence-value').textContent = pct(r.confidence);
+    // refused below the threshold: never the threshold's own figure (0.59996 read "60.0 %" beside a 60.0 % mark)
+    var below = r.status !== 'completed' && r.confidence < thr ? S.pctBelow(r.confidence, thr) : null;
+    $('confidence-value').textContent = below ? below[0] : pct(r.confidence);
     $('confidence-bar').style.width = Math.round(r.confidence * 100) + '%';
     // the colour says what the service decided (an out-of-distribution image is refused however
     // confident the model is), the mark where the threshold the server applied lies
@@ -151,8 +154,15 @@
         + ' threshold (the mark on the bar), but the image is unlike the images it was trained on, and there its confidence is not to be trusted. '
       : '')
       + 'Calibrated: of answers given with this confidence on the test images, about that share were right; below the '
-      + pct(thr) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
+      + (below ? below[1] : pct(thr)) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
     if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
+  }
+
+  /** The diagnosis figure: below the threshold it was refused at, with the decimals it takes to differ from it. */
+  function confidenceText(r) {
+    var m = models()[r.task] || {};
+    var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
+    return r.status !== 'completed' && r.confidence < thr ? S.pctBelow(r.confidence, thr)[0] : pct(r.confidence);
   }
 
   function stageFigure(r, key, reached) {
@@ -161,7 +171,7 @@
     if (key === 'anatomy' && r.anatomy) return bodyPart(r);
     if (key === 'diagnosis' && reached) {
       if (r.code === 'NO_VALIDATED_MODEL') return 'no validated model for ' + pretty(r.anatomy) + ' yet';
-      if (typeof r.confidence === 'number') return (r.label ? displayName(r.label) : 'top answer') + ' · ' + pct(r.confidence);
+      if (typeof r.confidence === 'number') return (r.label ? displayName(r.label) : 'top answer') + ' · ' + confidenceText(r);
     }
     return '';
   }
@@ -261,7 +271,7 @@
     S.shown = entry;
     if (!(opts && opts.quiet)) {
       // a withheld answer's figure is not announced as if it were the result's ("Unable to determine, 94.0 %")
-      var figure = typeof r.confidence === 'number' && r.stage === 'diagnosis' && !withheldOutOfDistribution(r) ? ', ' + pct(r.confidence) : '';
+      var figure = typeof r.confidence === 'number' && r.stage === 'diagnosis' && !withheldOutOfDistribution(r) ? ', ' + confidenceText(r) : '';
       S.say('Result: ' + headline(r) + (withheldOutOfDistribution(r) ? ' (the image is unlike the model’s training data)' : figure));
     }
   };

@@ -245,8 +245,10 @@
     $('study-heatmaps-block').hidden = !maps.length;
     maps.forEach(function (m) {
       var fig = el('figure');
-      fig.appendChild(el('img', { src: m.heatmap, alt: 'Heat map of slice ' + (m.index + 1) }));
-      fig.appendChild(el('figcaption', {}, 'Slice ' + (m.index + 1)));
+      // which finding the map explains: the study's (or an unconfirmed slice's own), said beside it
+      var what = m.label ? ' · ' + displayName(m.label) : '';
+      fig.appendChild(el('img', { src: m.heatmap, alt: 'Heat map of slice ' + (m.index + 1) + (m.label ? ' for ' + displayName(m.label) : '') }));
+      fig.appendChild(el('figcaption', {}, 'Slice ' + (m.index + 1) + what));
       heat.appendChild(fig);
     });
 

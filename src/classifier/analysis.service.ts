@@ -30,6 +30,12 @@ import {
 export interface AnalyzeOptions {
   /** render the heat map (default true) */
   explain?: boolean;
+  /**
+   * The diagnosis label the heat map explains: a study's finding on one of its decisive slices,
+   * whatever that slice's own answer (which may be another class, or below the threshold). Default:
+   * the image's own answer, when it has one.
+   */
+  explainLabel?: string;
   /** pass the metadata to the ANALYSIS_RECORDER (default true; false for re-runs such as PDF reports) */
   record?: boolean;
   /** aborts the analysis (the client went away); the timeout aborts it too */
@@ -209,10 +215,11 @@ export class AnalysisService {
     timings.diagnosis = round(performance.now() - t - out.preprocessMs);
 
     let explanation: AnalysisResult['explanation'] = null;
-    if (options.explain !== false && dx.status === 'completed') {
+    const explained = options.explainLabel === undefined ? (dx.status === 'completed' ? dx.topIndex : -1) : card.labels.indexOf(options.explainLabel);
+    if (options.explain !== false && explained >= 0) {
       signal?.throwIfAborted();
       t = performance.now();
-      const heat = await this.models.heatmap(image, out, dx.topIndex, signal);
+      const heat = await this.models.heatmap(image, out, explained, signal);
       explanation = { heatmap: await encodeHeatmapDataUrl(heat.data, heat.width, heat.height) };
       timings.explanation = round(performance.now() - t);
     }

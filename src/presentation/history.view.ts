@@ -6,7 +6,7 @@
 import type { HistoryItem, HistorySummary } from '../history/history.service';
 import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
 import { missingSlicesLine } from '../studies/gap-record';
-import { recordReason, withheldOutOfDistribution } from './record-reason';
+import { recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
 
 export interface ProbabilityView {
   label: string;
@@ -115,6 +115,18 @@ function decidingFigure(item: HistoryItem): number | null {
   return null;
 }
 
+/**
+ * The deciding figure in words: one that was compared with a threshold and fell below it (a
+ * diagnosis, or a body part) never reads as the threshold itself (refusedFigure). The modality's
+ * list figure is P(not MRI), which is not the one compared: percent() as before.
+ */
+function decidingPercent(item: HistoryItem, fig: number): string {
+  if (item.code !== 'LOW_CONFIDENCE') return percent(fig);
+  if (item.stage === 'diagnosis') return refusedFigure(item, item.task, fig);
+  if (item.stage === 'anatomy') return refusedFigure(item, 'triage', fig);
+  return percent(fig);
+}
+
 export function historyRow(item: HistoryItem): HistoryRowView {
   const fig = decidingFigure(item);
   return {
@@ -126,7 +138,7 @@ export function historyRow(item: HistoryItem): HistoryRowView {
     badge: badge(item),
     decidedAt: item.code ? `${capitalise(humanStage(item.stage))} · ${humanCode(item.code, codeOf(item))}` : capitalise(humanStage(item.stage)),
     bodyPart: item.anatomy ? capitalise(humanLabel(item.anatomy)) : '—',
-    confidence: fig === null ? '—' : percent(fig),
+    confidence: fig === null ? '—' : decidingPercent(item, fig),
     confidenceWidth: fig === null ? null : `${Math.round(fig * 100)}%`,
     file: fileSummary(item),
     detailsHref: `/history/${item.id}`,

@@ -6,6 +6,7 @@
  * not on the page. Pure; figures and names through labels.ts, as everywhere else.
  */
 import type { HistoryItem } from '../history/history.service';
+import { pctBelow } from '../validation/triage-decision';
 import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent, refusedByImageChecks } from './labels';
 
 /** The study page's words for a series refused from its header (src/studies/header-refusal.ts uses them too). */
@@ -20,10 +21,28 @@ type ReasonFields = Pick<
 
 const noModelRan = (r: ReasonFields) => Object.keys(r.modelVersions ?? {}).length === 0;
 
-/** "below the 60.0 % confidence threshold" when the record kept the threshold of that model, else "below the confidence threshold". */
-function belowThreshold(r: ReasonFields, model: string | null): string {
+/**
+ * A refused figure and "below the 60.0 % confidence threshold" when the record kept the threshold of
+ * that model, else "below the confidence threshold". Under its threshold, both with as many decimals
+ * as it takes for them to differ (pctBelow, as the live message): a record at 0.59996 read
+ * "(glioma, 60.0 %) is below the 60.0 % confidence threshold" on the history page and in its PDF.
+ */
+function belowThreshold(r: ReasonFields, model: string | null, value: number | null | undefined): [string, string] {
   const t = model ? r.thresholds?.[model] : undefined;
-  return `below the ${typeof t === 'number' ? `${percent(t)} ` : ''}confidence threshold`;
+  if (typeof t !== 'number') return [percent(value), 'below the confidence threshold'];
+  const [shown, threshold] = typeof value === 'number' && Number.isFinite(value) && value < t ? pctBelow(value, t) : [percent(value), percent(t)];
+  return [shown, `below the ${threshold} confidence threshold`];
+}
+
+/**
+ * A refused record's deciding figure as the lists and the PDF print it: below the threshold recorded
+ * for `model`, with the decimals it takes to differ from it (the history list and the PDF's
+ * "Calibrated confidence" read "60.0 %" for an analysis refused at 0.59996 under 0.6); otherwise percent().
+ */
+export function refusedFigure(r: Pick<ReasonFields, 'status' | 'thresholds'>, model: string | null, value: number | null | undefined): string {
+  const t = model ? r.thresholds?.[model] : undefined;
+  if (r.status === 'completed' || typeof t !== 'number' || typeof value !== 'number' || !Number.isFinite(value) || !(value < t)) return percent(value);
+  return pctBelow(value, t)[0];
 }
 
 function topEntry(probs: Record<string, number> | null): [string, number] | null {
@@ -55,8 +74,8 @@ export function withheldOutOfDistribution(r: Pick<ReasonFields, 'stage' | 'code'
 }
 
 function lowConfidence(r: ReasonFields): string {
-  if (r.stage === 'modality') return `The service was not confident this is an MRI (MRI ${percent(r.mriConfidence)}, ${belowThreshold(r, 'triage')}).`;
-  if (r.stage === 'anatomy') return `The body part could not be determined confidently (${percent(r.anatomyConfidence)}, ${belowThreshold(r, 'triage')}).`;
+  if (r.stage === 'modality') return `The service was not confident this is an MRI (MRI ${belowThreshold(r, 'triage', r.mriConfidence).join(', ')}).`;
+  if (r.stage === 'anatomy') return `The body part could not be determined confidently (${belowThreshold(r, 'triage', r.anatomyConfidence).join(', ')}).`;
   const top = r.label ? ([r.label, r.confidence ?? NaN] as [string, number]) : topEntry(r.probabilities);
   if (!top) return `No answer reached the confidence threshold.`;
   // at or above the threshold recorded with it, the model's answer was withheld for the one other
@@ -65,7 +84,8 @@ function lowConfidence(r: ReasonFields): string {
   if (withheldOutOfDistribution(r)) {
     return `The image is unlike the ${humanLabel(r.task)}'s training data (out-of-distribution), so its most likely finding (${humanLabel(top[0])}, ${percent(top[1])}) was not given as an answer.`;
   }
-  return `The most likely finding (${humanLabel(top[0])}, ${percent(top[1])}) is ${belowThreshold(r, r.task)}.`;
+  const [shown, below] = belowThreshold(r, r.task, top[1]);
+  return `The most likely finding (${humanLabel(top[0])}, ${shown}) is ${below}.`;
 }
 
 /** One sentence: why this record was refused, inconclusive or answered. */

@@ -6,7 +6,8 @@ import { fileSummary, humanTime, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_
 import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
-import { recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
+import { recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
+import { REPLACED_NOTE, winAnsiText } from './pdf-text';
 
 export interface ReportInput {
   record: HistoryItem;
@@ -51,7 +52,11 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const width = doc.page.width - 2 * LEFT;
   // a heading keeps at least a few lines of its section below it, never alone at a page's foot
   const heading = (t: string) => (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).font('Helvetica-Bold').fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font('Helvetica').fontSize(10);
-  const row = (k: string, v: string) => doc.font('Helvetica-Bold').text(`${k}: `, LEFT, undefined, { continued: true, width }).font('Helvetica').text(v);
+  // every value through winAnsiText: a DICOM series description may be Japanese, Arabic or emoji
+  const row = (k: string, v: string) => {
+    const safe = winAnsiText(v);
+    doc.font('Helvetica-Bold').text(`${k}: `, LEFT, undefined, { continued: true, width }).font('Helvetica').text(safe.text + (safe.replaced ? REPLACED_NOTE : ''));
+  };
   /** a small two-or-more column table; widths as fractions of the text width */
   // `whole`: columns of identifiers (source names) that must stay whole words (fitName)
   const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1], whole: number[] = []) => {
@@ -62,7 +67,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
       cells.forEach((c, i) => {
         const cellWidth = fractions[i] * width - 6;
         doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
-        const fitted = !bold && whole.includes(i) ? fitName(doc, c, cellWidth) : { text: c, size: 9 };
+        const cell = winAnsiText(c).text;
+        const fitted = !bold && whole.includes(i) ? fitName(doc, cell, cellWidth) : { text: cell, size: 9 };
         doc.fontSize(fitted.size).text(fitted.text, xs[i], y, { width: cellWidth, align: right.includes(i) ? 'right' : 'left' });
         bottom = Math.max(bottom, doc.y);
       });
@@ -113,10 +119,10 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (withheldOutOfDistribution(r)) {
     // not "Calibrated confidence: 94.0 %" above a 60.0 % threshold for a result without an answer
     row('Calibrated confidence', `${percent(r.confidence)} — not an answer: the image is unlike the model's training data (out-of-distribution)`);
-  } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', percent(r.confidence));
+  } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', refusedFigure(r, r.task, r.confidence));
   // the caveats beside the answer itself, not only in the Models section further down
   const caveat = recordedCaveat(r, input.cards ?? []);
-  if (caveat) doc.fillColor('#8a1c1c').font('Helvetica-Bold').text(caveat, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
+  if (caveat) doc.fillColor('#8a1c1c').font('Helvetica-Bold').text(winAnsiText(caveat).text, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
   if (answeredByExperimentalModel(r, input.cards ?? [])) {
     doc.fillColor('#b45309').font('Helvetica-Bold').text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
   }
@@ -158,7 +164,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (!versions.length) doc.text('— (no model ran)');
   for (const [name, version] of versions) {
     const card = input.cards?.find((c) => c.name === name);
-    doc.font('Helvetica-Bold').fontSize(10).text(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`, LEFT);
+    doc.font('Helvetica-Bold').fontSize(10).text(winAnsiText(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`).text, LEFT);
     doc.font('Helvetica');
     if (!card) continue;
     const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;
@@ -169,7 +175,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     // a link annotation over the URL (clickable in any viewer), underlined in link blue
     doc.fillColor('#1a4f8b').text(cardUrl, { link: input.baseUrl ? cardUrl : null, underline: Boolean(input.baseUrl) }).fillColor('black');
     doc.moveDown(0.2);
-    if (card.figures.length) table(['Validation (test split)', 'Value'], card.figures.map((f) => [f.name.replace("→", "->"), f.value.replace("→", "->")]), [0.6, 0.25]);
+    // "→" in a figure ("0.048 → 0.016") is spelled "->" by the table's winAnsiText
+    if (card.figures.length) table(['Validation (test split)', 'Value'], card.figures.map((f) => [f.name, f.value]), [0.6, 0.25]);
     if (card.sources.length) {
       doc.moveDown(0.2);
       table(['Training source', 'Images', 'Licence'], card.sources.map((s) => [s.source, s.count, s.licence]), [0.3, 0.12, 0.58], [1], [0]);

@@ -50,6 +50,8 @@ export interface StudyAnswer {
   aggregation: StudyAggregation;
   /** indices of slices that counted towards the answer */
   used: Set<number>;
+  /** Each decisive slice's heat-map label: the study's finding (a slice's own top may differ), or an unconfirmed slice's own. */
+  explainLabels: Map<number, string>;
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
@@ -93,6 +95,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     probabilities: {} as Record<string, number>,
     aggregation,
     used: new Set<number>(),
+    explainLabels: new Map<number, string>(),
   };
 
   if (accepted.length < required) {
@@ -225,6 +228,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     decisive = [...rows].sort((a, b) => b.p[topIndex] - a.p[topIndex]).slice(0, TOP_K).map((r) => r.i);
   }
   aggregation.decisiveSlices = decisive;
+  const explainLabels = new Map(decisive.map((i) => [i, unconfirmed ? rows.find((r) => r.i === i)!.s.label! : topLabel] as const));
 
   // Agreement among the slices that gave a confident answer themselves. For a finding, only the
   // slices that found something vote on its type (slices without the lesion are expected).
@@ -234,7 +238,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   aggregation.agreement = voters.length ? agree / voters.length : null;
 
   const probabilities = Object.fromEntries(card.labels.map((l, c) => [l, probs[c]]));
-  const base = { ...triageSide, used, aggregation, task: card.name, probabilities, confidence: probs[topIndex] };
+  const base = { ...triageSide, used, aggregation, explainLabels, task: card.name, probabilities, confidence: probs[topIndex] };
   if (unconfirmed) {
     const first = suspicious.sort((a, b) => a.p[neg] - b.p[neg])[0];
     const which = suspicious.length === 1 ? `slice ${first.i + 1} alone` : `${suspicious.length} isolated slices (e.g. slice ${first.i + 1})`;

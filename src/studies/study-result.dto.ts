@@ -18,7 +18,18 @@ const STUDY_EXPLANATION_SCHEMA: ApiPropertyOptions = {
   properties: {
     heatmap: { type: 'string', description: 'heat map of the most decisive slice (JPEG data URL)' },
     sliceIndex: { type: 'number' },
-    slices: { type: 'array', items: { type: 'object', properties: { index: { type: 'number' }, heatmap: { type: 'string' } } } },
+    slices: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['index', 'heatmap', 'label'],
+        properties: {
+          index: { type: 'number' },
+          heatmap: { type: 'string' },
+          label: { type: 'string', description: 'the class the heat map explains: the study\'s most likely finding (a finding one slice shows unconfirmed: that slice\'s own)' },
+        },
+      },
+    },
   },
 };
 
@@ -73,7 +84,7 @@ export class StudyResultDto extends OmitType(AnalysisResultDto, ['code', 'explan
     nullable: true,
   })
   code!: string | null;
-  @ApiPropertyOptional({ ...STUDY_EXPLANATION_SCHEMA, description: 'null when no slice was answered' }) explanation!: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string }[] } | null;
+  @ApiPropertyOptional({ ...STUDY_EXPLANATION_SCHEMA, description: 'null when no slice was answered' }) explanation!: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string; label: string }[] } | null;
   @ApiProperty({ type: StudyMetaDto }) study!: StudyMetaDto;
   @ApiProperty({ type: [SliceResultDto] }) slices!: SliceResultDto[];
 }

@@ -52,7 +52,8 @@ export interface StudyAggregation {
  */
 export interface StudyResult extends Omit<AnalysisResult, 'code' | 'explanation' | 'preview'> {
   code: StudyCode | null;
-  explanation: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string }[] } | null;
+  /** each decisive slice's heat map, of `label`: the finding the study names (StudyAnswer.explainLabels) */
+  explanation: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string; label: string }[] } | null;
   study: StudyMeta & { aggregation: StudyAggregation | null };
   slices: SliceResult[];
 }

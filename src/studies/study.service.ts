@@ -175,12 +175,15 @@ export class StudyService {
     lap('aggregate', t);
 
     t = performance.now();
-    const heatmaps = new Map<number, string>();
+    const heatmaps = new Map<number, { heatmap: string; label: string }>();
     if (answer.status === 'completed' || (answer.status === 'inconclusive' && answer.stage === 'diagnosis')) {
       for (const i of answer.aggregation.decisiveSlices) {
         signal.throwIfAborted();
-        const r = await this.analysis.analyzePixels(loaded.slices[i].image, { explain: true, signal });
-        if (r.explanation) heatmaps.set(i, r.explanation.heatmap);
+        // the finding the study names (answer.explainLabels), not the slice's own top class
+        const label = answer.explainLabels.get(i);
+        if (label === undefined) continue;
+        const r = await this.analysis.analyzePixels(loaded.slices[i].image, { explain: true, explainLabel: label, signal });
+        if (r.explanation) heatmaps.set(i, { heatmap: r.explanation.heatmap, label });
       }
       lap('explanation', t);
       t = performance.now();
@@ -196,7 +199,7 @@ export class StudyService {
 
     const modelVersions: Record<string, string> = {};
     for (const r of perSlice) Object.assign(modelVersions, r.modelVersions);
-    const slices: SliceResult[] = perSlice.map((r, i) => toSlice(r, i, loaded.slices[i].position, thumbs[i], heatmaps.get(i) ?? null, answer.used.has(i)));
+    const slices: SliceResult[] = perSlice.map((r, i) => toSlice(r, i, loaded.slices[i].position, thumbs[i], heatmaps.get(i)?.heatmap ?? null, answer.used.has(i)));
     const decisive = answer.aggregation.decisiveSlices.filter((i) => heatmaps.has(i));
     // an answer from the slices says where slices are missing (the page, the record and the PDF carry the message)
     const gaps = answer.status === 'rejected' ? null : gapNote(loaded.meta.gaps, loaded.meta.spacing.slice);
@@ -204,7 +207,7 @@ export class StudyService {
       ...pickAnswer(answer),
       ...(gaps ? { message: `${answer.message} ${gaps}` } : {}),
       explanation: decisive.length
-        ? { heatmap: heatmaps.get(decisive[0])!, sliceIndex: decisive[0], slices: decisive.map((i) => ({ index: i, heatmap: heatmaps.get(i)! })) }
+        ? { heatmap: heatmaps.get(decisive[0])!.heatmap, sliceIndex: decisive[0], slices: decisive.map((i) => ({ index: i, ...heatmaps.get(i)! })) }
         : null,
       modelVersions,
       // flagged when the study's answering model (its task) is: each slice result already carries

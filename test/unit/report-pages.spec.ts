@@ -35,6 +35,29 @@ describe('PDF report pages', () => {
     expect(text).not.toContain('slice 0 mm');
   });
 
+  it('a series description in Japanese, Arabic or emoji is printed with "?" for what the font cannot print, never as other letters', async () => {
+    // Helvetica (WinAnsi) wrote each UTF-16 unit's low byte: "脳 T1 軸位" read "3 T1 øOM"
+    const study = { modality: 'MR', seriesDescription: '脳 T1 軸位 — تصوير 🧠 Gro\u0308ße', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null };
+    const pdf = await buildReportPdf({ record: { ...record, study }, cards: [], generatedFor: 'u@example.org' });
+    const text = pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Series description: ? T1 ?? — ????? ? Größe ("?": a character this PDF cannot print; the history page shows the text in full)');
+    expect(text).not.toMatch(/øOM|3 T1/);
+    // a description it can print is printed as it is, without the note
+    const plain = pdfStreamTexts(await buildReportPdf({ record: { ...record, study: { ...study, seriesDescription: 'AX T1 Größe — “post”' } }, cards: [], generatedFor: 'u@example.org' })).join(' ');
+    expect(plain.replace(/\s+/g, ' ')).toContain('Series description: AX T1 Größe — “post”');
+    expect(plain).not.toContain('cannot print');
+  });
+
+  it('signs of figures WinAnsi lacks are spelled in ASCII, in a row and in a card\'s figure table', async () => {
+    const study = { modality: 'MR', seriesDescription: 'T1 b≥1000 − TR≈500 → post', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null };
+    const view = modelCardView(dx);
+    const cards = [{ ...view, figures: [{ name: 'ECE (before → after)', value: '0.048 → 0.016 ≤ 0.05' }] }];
+    const text = pdfStreamTexts(await buildReportPdf({ record: { ...record, study }, cards, generatedFor: 'u@example.org' })).join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Series description: T1 b>=1000 - TR~500 -> post');
+    expect(text).not.toContain('cannot print');
+    expect(text).toContain('ECE (before -> after) 0.048 -> 0.016 <= 0.05');
+  });
+
   it('every page of a multi-page full report carries the disclaimer and its page number', async () => {
     const image = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer();
     const cards = [triage, dx].map((c) => modelCardView(c));

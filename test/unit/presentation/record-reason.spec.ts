@@ -62,6 +62,36 @@ describe('the reason a record holds, on the history detail page and in the metad
     expect(recordReason(low)).toBe('The most likely finding (glioma, 45.0 %) is below the 70.0 % confidence threshold.');
   });
 
+  it('just below the threshold: never "(glioma, 60.0 %) is below the 60.0 % confidence threshold", on the page or in the PDF', async () => {
+    const base = { status: 'inconclusive' as const, code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, modelVersions: { triage: '4.2.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } };
+    const low = notMriRecord({ ...base, stage: 'diagnosis', task: 'brain_tumor', confidence: 0.59996, probabilities: { glioma: 0.59996, notumor: 0.3, meningioma: 0.10004 } });
+    // the live message's figures (pctBelow): the history record said what the page had not
+    expect(recordReason(low)).toBe('The most likely finding (glioma, 59.996 %) is below the 60.000 % confidence threshold.');
+    expect(historyDetail(low).message).toBe(recordReason(low));
+    expect(pdfFlatText(await buildReportPdf({ record: low, generatedFor: 'u@example.org' }))).toContain('Reason: The most likely finding (glioma, 59.996 %) is below the 60.000 % confidence threshold.');
+    expect(recordReason(notMriRecord({ ...base, stage: 'modality', mriConfidence: 0.59996, anatomy: null, anatomyConfidence: null, task: null }))).toBe(
+      'The service was not confident this is an MRI (MRI 59.996 %, below the 60.000 % confidence threshold).',
+    );
+    expect(recordReason(notMriRecord({ ...base, stage: 'anatomy', anatomyConfidence: 0.5999, task: null }))).toBe(
+      'The body part could not be determined confidently (59.99 %, below the 60.00 % confidence threshold).',
+    );
+    // well below, one decimal as before
+    expect(recordReason({ ...low, confidence: 0.45, probabilities: { glioma: 0.45, notumor: 0.3, meningioma: 0.25 } })).toBe('The most likely finding (glioma, 45.0 %) is below the 60.0 % confidence threshold.');
+  });
+
+  it('just below the threshold: the history list\'s figure and the PDF\'s "Calibrated confidence" do not read as the threshold either', async () => {
+    const base = { status: 'inconclusive' as const, code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, modelVersions: { triage: '4.2.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } };
+    const low = notMriRecord({ ...base, stage: 'diagnosis', task: 'brain_tumor', confidence: 0.59996, probabilities: { glioma: 0.59996, notumor: 0.3, meningioma: 0.10004 } });
+    expect(historyRow(low).confidence).toBe('59.996 %');
+    const text = pdfFlatText(await buildReportPdf({ record: low, generatedFor: 'u@example.org' }));
+    expect(text).toContain('Calibrated confidence: 59.996 %');
+    expect(text).toContain('Confidence threshold: 60.0 %');
+    expect(historyRow(notMriRecord({ ...base, stage: 'anatomy', anatomyConfidence: 0.5999, task: null })).confidence).toBe('59.99 %');
+    // an answer at the threshold, and a refusal well below it: one decimal, as before
+    expect(historyRow({ ...low, status: 'completed', code: null, label: 'glioma', confidence: 0.6 }).confidence).toBe('60.0 %');
+    expect(historyRow({ ...low, confidence: 0.45 }).confidence).toBe('45.0 %');
+  });
+
   it('withheld at or above its threshold: the PDF does not give the figure as the confidence of an answer', async () => {
     const ood = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', confidence: 0.94, probabilities: { notumor: 0.94, glioma: 0.04, meningioma: 0.02 }, modelVersions: { triage: '4.3.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } });
     const text = pdfFlatText(await buildReportPdf({ record: ood, generatedFor: 'u@example.org' }));

@@ -79,6 +79,23 @@ describe('aggregateStudy', () => {
     expect(a).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null, stage: 'diagnosis' });
     expect(a.message).toContain('slice 11 alone suggests glioma');
     expect(a.aggregation.decisiveSlices).toEqual([10]);
+    // its heat map explains what that slice alone suggests
+    expect([...a.explainLabels]).toEqual([[10, 'glioma']]);
+  });
+
+  it('each decisive slice\'s heat map explains the study\'s finding, also on a decisive slice whose own top class is another', () => {
+    // slice 7 is the most suspicious (P(notumor) 0.001) and on its own says meningioma (62 %);
+    // slice 6 says glioma (99 %); the type shared over the two is glioma (67 %), and 3 of the 4
+    // confident slices say glioma: the study answers glioma — with slice 7 first among its decisive slices
+    const MENING_TOP = [0.35, 0.62, 0.001, 0.029];
+    const a = run([...Array(4).fill(0).map(() => slice({ probs: NEG })), slice({ probs: GLIOMA }), slice({ probs: GLIOMA }), slice({ probs: [0.99, 0.004, 0.003, 0.003] }), slice({ probs: MENING_TOP })]);
+    expect(a).toMatchObject({ status: 'completed', label: 'glioma' });
+    expect(a.aggregation.decisiveSlices).toEqual([7, 6]);
+    expect([...a.explainLabels]).toEqual([[7, 'glioma'], [6, 'glioma']]);
+    // below the threshold too: the finding the message names
+    const low = run([...Array(4).fill(0).map(() => slice({ probs: NEG })), slice({ probs: [0.5, 0.1, 0.3, 0.1] }), slice({ probs: [0.45, 0.15, 0.3, 0.1] })]);
+    expect(low).toMatchObject({ status: 'inconclusive', code: 'LOW_CONFIDENCE' });
+    expect([...low.explainLabels.values()]).toEqual(['glioma', 'glioma']);
   });
 
   it('an unconfident suspicious slice does not block "nothing found"', () => {

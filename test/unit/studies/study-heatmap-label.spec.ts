@@ -1,0 +1,86 @@
+import { AnalysisService } from '../../../src/classifier/analysis.service';
+import { parseEnv } from '../../../src/config/config.schema';
+import { AppConfig } from '../../../src/config/config.service';
+import { ImageDecodeService } from '../../../src/inference/image-decode.service';
+import type { ModelProvider } from '../../../src/inference/model-provider';
+import { PixelBudget } from '../../../src/inference/pixel-budget';
+import type { RawImage } from '../../../src/inference/preprocess';
+import { StudyService } from '../../../src/studies/study.service';
+import { logitsFor, makeCard, TRIAGE_LABELS } from '../../support/cards';
+import { dicomSeries, syntheticSlice } from '../../support/study-fixtures';
+
+/**
+ * A study's heat maps explain the finding the study names. Each decisive slice's map was rendered
+ * for that slice's own top class, and only where the slice answered on its own: a glioma study
+ * whose most suspicious slice says meningioma (62 %) showed, as "the" heat map under "Glioma", the
+ * map of meningioma — regions that drove another answer. The one pipeline (AnalysisService) and
+ * the study service run for real; only the models are faked, answering per slice.
+ */
+const LABELS = ['glioma', 'meningioma', 'notumor', 'pituitary'];
+const NEG = [0.02, 0.02, 0.95, 0.01];
+const GLIOMA = [0.85, 0.05, 0.05, 0.05];
+// slices 0-3 tumour-free, 4-6 glioma, 7 meningioma on its own (62 %) and the most suspicious of all
+const PER_SLICE = [NEG, NEG, NEG, NEG, GLIOMA, GLIOMA, [0.99, 0.004, 0.003, 0.003], [0.35, 0.62, 0.001, 0.029]];
+
+function setUp(perSlice: number[][]) {
+  const config = new AppConfig(parseEnv({ INFERENCE_POOL_SIZE: '2' }));
+  const triage = makeCard({ name: 'triage', kind: 'triage', labels: TRIAGE_LABELS });
+  const brain = makeCard({ name: 'brain_tumor', kind: 'diagnosis', body_part: 'brain', labels: LABELS });
+  // slices are sent to the models in series order: the first sight of an image object numbers it
+  const sliceOf = new Map<RawImage, number>();
+  const explained: { slice: number; classIndex: number }[] = [];
+  const geometry = { size: 224, nw: 224, nh: 224, x0: 0, y0: 0 };
+  const models: ModelProvider = {
+    isReady: () => true,
+    triageCard: () => triage,
+    diagnosisCardFor: (part) => (part === 'brain' ? brain : undefined),
+    cards: () => [triage, brain],
+    versions: () => ({ triage: triage.version, brain_tumor: brain.version }),
+    runImage: async (model, image) => {
+      if (!sliceOf.has(image)) sliceOf.set(image, sliceOf.size);
+      const p = model === 'triage' ? [0.96, 0.01, 0.01, 0.01, 0.01] : perSlice[sliceOf.get(image)!];
+      return { logits: Float32Array.from(logitsFor(p)), embedding: new Float32Array(2), cam: new Float32Array(p.length * 49), camH: 7, camW: 7, geometry, preprocessMs: 0, borderMean: null };
+    },
+    heatmap: async (image, _run, classIndex) => {
+      explained.push({ slice: sliceOf.get(image)!, classIndex });
+      return { width: 8, height: 8, data: new Uint8Array(8 * 8 * 3).fill(classIndex * 60) };
+    },
+  };
+  const analysis = new AnalysisService(config, models, {} as ImageDecodeService);
+  const service = new StudyService(config, analysis, models, { budget: new PixelBudget(config.pixelBudget, config.pixelQueueLimit) });
+  const files = dicomSeries(perSlice.map((_, k) => syntheticSlice(64, 64, (x, y) => (x * 3 + y * 5 + k * 11) % 251)), { window: false }).map((b) => new Uint8Array(b));
+  return { service, files, explained };
+}
+
+describe('a study\'s heat maps explain the study\'s finding', () => {
+  it('a glioma study whose most suspicious slice says meningioma on its own: both decisive maps are of glioma, and say so', async () => {
+    const { service, files, explained } = setUp(PER_SLICE);
+    const r = await service.analyze(files);
+    expect(r).toMatchObject({ status: 'completed', label: 'glioma' });
+    expect(r.study.aggregation?.decisiveSlices).toEqual([7, 6]);
+    expect(r.slices[7].probabilities.meningioma).toBeCloseTo(0.62, 6); // that slice's own answer is another
+    expect(explained).toEqual([{ slice: 7, classIndex: 0 }, { slice: 6, classIndex: 0 }]);
+    expect(r.explanation).toMatchObject({ sliceIndex: 7, slices: [{ index: 7, label: 'glioma' }, { index: 6, label: 'glioma' }] });
+    expect(r.explanation!.heatmap).toBe(r.explanation!.slices[0].heatmap);
+    expect(r.slices[7].heatmap).toBe(r.explanation!.slices[0].heatmap);
+  });
+
+  it('a decisive slice below the threshold on its own still has its map of the study\'s finding (it had none)', async () => {
+    // the two most suspicious slices: glioma 99 % and 55 % (P(notumor) 0.05, before slice 6's equal one): the study says glioma
+    const { service, files, explained } = setUp([NEG, NEG, NEG, NEG, [0.55, 0.2, 0.05, 0.2], [0.99, 0.004, 0.003, 0.003], GLIOMA]);
+    const r = await service.analyze(files);
+    expect(r).toMatchObject({ status: 'completed', label: 'glioma' });
+    expect(r.study.aggregation?.decisiveSlices).toEqual([5, 4]);
+    expect(r.slices[4].status).toBe('inconclusive');
+    expect(explained).toEqual([{ slice: 5, classIndex: 0 }, { slice: 4, classIndex: 0 }]);
+    expect(r.explanation!.slices.map((s) => [s.index, s.label])).toEqual([[5, 'glioma'], [4, 'glioma']]);
+  });
+
+  it('a finding one slice shows unconfirmed: that slice\'s own finding', async () => {
+    const { service, files, explained } = setUp([NEG, NEG, NEG, NEG, NEG, [0.05, 0.85, 0.05, 0.05]]);
+    const r = await service.analyze(files);
+    expect(r).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT' });
+    expect(explained).toEqual([{ slice: 5, classIndex: 1 }]);
+    expect(r.explanation!.slices).toMatchObject([{ index: 5, label: 'meningioma' }]);
+  });
+});
