@@ -10,7 +10,7 @@ import type { WasmCodec } from './wasm-codecs';
  * JPEG-LS, JPEG 2000 and HTJ2K in wasm-frames.ts), each into a frame's bytes in native layout — interleaved, little endian, one Bits Allocated word
  * per sample — so that the values then take the native path of dicom-pixels.ts (bits stored, high
  * bit, sign, Modality LUT / rescale, padding) bit for bit. JPEG Baseline goes through src/inference
- * (libvips) instead, from dicom-pixels.ts.
+ * (libvips) instead, from dicom-pixels.ts, unless its words are 16-bit (isDctBaseline).
  */
 
 export const RLE = '1.2.840.10008.1.2.5';
@@ -55,11 +55,20 @@ const WASM_CODECS: Record<string, WasmCodec> = {
   '1.2.840.10008.1.2.4.203': 'htj2k',
 };
 
-/** Decoded here, a band at a time on the event loop (JPEG Lossless, JPEG Extended), rather than in the codec thread. */
-export const isBandDecoded = (ts: string): boolean => JPEG_LOSSLESS.has(ts) || ts === JPEG_EXTENDED;
+/**
+ * JPEG Baseline (.50) in 16-bit grey words: 12-bit DCT JPEG that several older vendor exports label
+ * Baseline. libvips reads 8-bit JPEG only (it refused these frames), so they are read as JPEG Extended
+ * is, by jpeg-dct.ts with the same header checks; an 8-bit stream in 16-bit words too. .50 in 8-bit
+ * words stays on libvips: on 8-bit streams the two decoders agree within 1.
+ */
+export const isDctBaseline = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
+  inst.transferSyntax === JPEG_BASELINE && inst.bitsAllocated === 16 && inst.samplesPerPixel === 1;
+/** Decoded here, a band at a time on the event loop (JPEG Lossless, JPEG Extended, isDctBaseline), rather than in the codec thread. */
+export const isBandDecoded = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
+  JPEG_LOSSLESS.has(inst.transferSyntax) || inst.transferSyntax === JPEG_EXTENDED || isDctBaseline(inst);
 export const wasmCodecOf = (ts: string): WasmCodec | null => WASM_CODECS[ts] ?? null;
 /** Grey-only compressed syntaxes whose decoded samples take the native path (series-assembly.ts checks their format). */
-export const decodesToWords = (ts: string): boolean => isBandDecoded(ts) || ts in WASM_CODECS;
+export const decodesToWords = (ts: string): boolean => JPEG_LOSSLESS.has(ts) || ts === JPEG_EXTENDED || ts in WASM_CODECS;
 /**
  * Frames of these syntaxes end at a marker FF D9 (JPEG EOI, JPEG 2000 EOC) that their coded data
  * cannot contain (byte stuffing): encapsulated.ts finds frames by it.
@@ -111,6 +120,8 @@ interface BandCodec {
   decoder: (b: Uint8Array, maxPixels: number) => BandDecoder;
   /** rows of the decoder's unit (pixel rows, 8-pixel block rows) per band, for a frame `columns` wide */
   bandRows: (columns: number) => number;
+  /** lossy coding, whose overshoot past Bits Stored is clipped (clipToBitsStored) */
+  lossy: boolean;
 }
 
 interface BandDecoder {
@@ -136,14 +147,18 @@ const LOSSLESS: BandCodec = {
   read: readLosslessHeader,
   decoder: (b, max) => new LosslessDecoder(b, max),
   bandRows: (columns) => Math.max(1, Math.floor(BAND_PIXELS / columns)),
+  lossy: false,
 };
 const EXTENDED: BandCodec = {
   name: 'JPEG Extended',
   read: readDctHeader,
   decoder: (b, max) => new DctDecoder(b, max),
   bandRows: (columns) => Math.max(1, Math.floor(DCT_BAND_PIXELS / (8 * columns))),
+  lossy: true,
 };
-const bandCodec = (ts: string): BandCodec => (ts === JPEG_EXTENDED ? EXTENDED : LOSSLESS);
+/** isDctBaseline: the same decoder, named by the file's own label in messages */
+const BASELINE_DCT: BandCodec = { ...EXTENDED, name: 'JPEG Baseline' };
+const bandCodec = (ts: string): BandCodec => (ts === JPEG_EXTENDED ? EXTENDED : ts === JPEG_BASELINE ? BASELINE_DCT : LOSSLESS);
 
 /** `work`, a damaged or unreadable stream (the decoder's own error) becoming a 422 naming the frame. */
 function attempt<T>(inst: DicomInstance, frame: number, name: string, work: () => T): T {
@@ -155,14 +170,14 @@ function attempt<T>(inst: DicomInstance, frame: number, name: string, work: () =
   }
 }
 
-/** Every frame's JPEG Lossless or JPEG Extended header, checked (checkFrameHeader) before any frame of the study is decoded. */
+/** Every frame's JPEG Lossless or JPEG Extended (or isDctBaseline) header, checked (checkFrameHeader) before any frame of the study is decoded. */
 export function assertBandFrameHeaders(inst: DicomInstance, maxPixels: number, locate: (frame: number) => Uint8Array): void {
   const codec = bandCodec(inst.transferSyntax);
   for (let f = 0; f < inst.frames; f++) checkFrameHeader(inst, f, codec.name, attempt(inst, f, codec.name, () => codec.read(locate(f))), maxPixels);
 }
 
 /**
- * One JPEG Lossless or JPEG Extended frame as native-layout bytes (see the top of this file),
+ * One JPEG Lossless or JPEG Extended (or isDctBaseline) frame as native-layout bytes (see the top of this file),
  * decoded a band of rows at a time, yielding to the event loop and checking `signal` between bands.
  * The header is checked again against the DICOM header before the output is allocated; a damaged
  * stream is a 422 CorruptStudyError naming the frame.
@@ -179,7 +194,7 @@ export async function decodeBandFrame(inst: DicomInstance, frame: number, compre
     if (!dec.done) await nextTurn(signal);
   }
   const samples = dec.out;
-  if (codec === EXTENDED) clipToBitsStored(inst, h.precision, samples);
+  if (codec.lossy) clipToBitsStored(inst, h.precision, samples);
   if (inst.bitsAllocated === 8) return Uint8Array.from(samples); // P ≤ 8 (checked): every sample fits
   const out = new Uint8Array(samples.length * 2);
   for (let i = 0; i < samples.length; i++) {
