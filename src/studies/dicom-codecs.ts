@@ -194,27 +194,45 @@ export async function decodeBandFrame(inst: DicomInstance, frame: number, compre
     if (!dec.done) await nextTurn(signal);
   }
   const samples = dec.out;
-  if (codec.lossy) clipToBitsStored(inst, h.precision, samples);
-  if (inst.bitsAllocated === 8) return Uint8Array.from(samples); // P ≤ 8 (checked): every sample fits
-  const out = new Uint8Array(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) {
-    out[2 * i] = samples[i] & 0xff;
-    out[2 * i + 1] = samples[i] >> 8;
+  let out: Uint8Array;
+  if (inst.bitsAllocated === 8) {
+    out = Uint8Array.from(samples); // P ≤ 8 (checked): every sample fits
+  } else {
+    out = new Uint8Array(samples.length * 2);
+    for (let i = 0; i < samples.length; i++) {
+      out[2 * i] = samples[i] & 0xff;
+      out[2 * i + 1] = samples[i] >> 8;
+    }
   }
+  if (codec.lossy) clipToBitsStored(inst, h.precision, out);
   return out;
 }
 
 /**
- * Lossy samples put back into Bits Stored where fewer bits are stored than the DCT coded (10 stored
- * in a 12-bit stream): the coding's overshoot at a bright edge (1,030 for a white 1,023) would
- * otherwise lose its high bit to Bits Stored on the native path and turn black. Only unsigned values
- * stored from bit 0 (High Bit = Bits Stored − 1): elsewhere the word holds more than the value.
+ * A lossy frame's native-layout words (Bits Allocated wide, little endian) put back into Bits Stored
+ * where fewer bits are stored than the stream codes (10 stored in a 12-bit stream): the coding's
+ * overshoot at a bright edge (1,030 for a white 1,023 in JPEG Extended, up to 1,098 in HTJ2K) would
+ * otherwise lose its high bit to Bits Stored on the native path and turn black. Only values stored
+ * from bit 0 (High Bit = Bits Stored − 1; elsewhere the word holds more than the value), and signed
+ * ones only where the codec's samples are signed too (`signedSamples`: JPEG 2000, HTJ2K), which the
+ * words then hold sign-extended; JPEG's samples are unsigned bit patterns. Not for lossless streams,
+ * whose bits above Bits Stored are the data's own and are masked off.
  */
-function clipToBitsStored(inst: DicomInstance, precision: number, samples: Uint16Array): void {
+export function clipToBitsStored(inst: DicomInstance, precision: number, words: Uint8Array, signedSamples = false): void {
   const bs = inst.bitsStored ?? precision;
-  if (bs >= precision || inst.pixelRepresentation === 1 || (inst.highBit ?? bs - 1) !== bs - 1) return;
-  const max = 2 ** bs - 1;
-  for (let i = 0; i < samples.length; i++) if (samples[i] > max) samples[i] = max;
+  const signed = inst.pixelRepresentation === 1;
+  if (bs >= precision || signed !== signedSamples || (inst.highBit ?? bs - 1) !== bs - 1) return;
+  const lo = signed ? -(2 ** (bs - 1)) : 0;
+  const hi = signed ? 2 ** (bs - 1) - 1 : 2 ** bs - 1;
+  const wide = inst.bitsAllocated !== 8;
+  for (let i = 0; i < words.length - (wide ? 1 : 0); i += wide ? 2 : 1) {
+    let v = wide ? words[i] | (words[i + 1] << 8) : words[i];
+    if (signed) v = wide ? (v << 16) >> 16 : (v << 24) >> 24;
+    const c = v < lo ? lo : v > hi ? hi : v;
+    if (c === v) continue;
+    words[i] = c & 0xff;
+    if (wide) words[i + 1] = (c >> 8) & 0xff;
+  }
 }
 
 /**
