@@ -7,6 +7,8 @@ export interface JpegFrameInfo {
   components: number;
   /** the Adobe APP14 transform before that frame header (0 none: RGB/CMYK, 1 YCbCr, 2 YCCK); null without one */
   adobeTransform: number | null;
+  /** sample precision P of the frame header: 8, or 12 (which libvips does not read), 2–16 for lossless */
+  precision: number;
   /** the size the frame header declares (a height of 0 is left to a DNL marker, which no MR export uses) */
   width: number;
   height: number;
@@ -29,7 +31,7 @@ export function readJpegFrame(bytes: Uint8Array): JpegFrameInfo | null {
     if (marker === 0xee && length >= 14 && String.fromCharCode(...bytes.subarray(body, body + 5)) === 'Adobe') adobeTransform = bytes[body + 11];
     if (!isFrameHeader(marker)) return true;
     // frame header: precision (1), height (2), width (2), then Nf
-    if (length >= 8) frame = { components: bytes[body + 5], adobeTransform, height: (bytes[body + 1] << 8) | bytes[body + 2], width: (bytes[body + 3] << 8) | bytes[body + 4] };
+    if (length >= 8) frame = { components: bytes[body + 5], adobeTransform, precision: bytes[body], height: (bytes[body + 1] << 8) | bytes[body + 2], width: (bytes[body + 3] << 8) | bytes[body + 4] };
     return false;
   });
   return frame;

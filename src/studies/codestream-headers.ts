@@ -14,6 +14,12 @@ export interface CodestreamHeader {
   components: number;
   /** JPEG 2000 may code signed samples; JPEG-LS samples are unsigned */
   signed: boolean;
+  /**
+   * Lossy coding, whose samples may overshoot the range of the data (clipToBitsStored): JPEG-LS with
+   * NEAR > 0 in its first scan; JPEG 2000 and HTJ2K whose main-header COD or COC selects the
+   * irreversible 9/7 wavelet. (A reversible stream cut to a lower rate is lossy too, which no header says.)
+   */
+  lossy: boolean;
 }
 
 /** The stream is not what its transfer syntax says, or its header is damaged; the message says which. */
@@ -29,12 +35,18 @@ export function readJpegLsHeader(b: Uint8Array): CodestreamHeader {
   let header: CodestreamHeader | null = null;
   walkJpegSegments(b, ({ marker, body, end }) => {
     if (end > b.length) fail('its markers are cut off');
-    if (marker === 0xda) fail('its scan comes before any frame header');
+    if (marker === 0xda) {
+      if (!header) fail('its scan comes before any frame header');
+      // SOS: Ns, Ns × (Ci, Tmi), NEAR, ILV, Al/Ah (T.87 C.2.3)
+      const near = body + 1 + 2 * b[body];
+      (header as CodestreamHeader).lossy = near < end && b[near] > 0;
+      return false;
+    }
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) fail(`it is not JPEG-LS (frame type SOF${marker - 0xc0})`);
-    if (marker !== 0xf7) return true;
+    if (marker !== 0xf7 || header) return true;
     if (end - body < 6) fail('its frame header is too short');
-    header = { precision: b[body], height: (b[body + 1] << 8) | b[body + 2], width: (b[body + 3] << 8) | b[body + 4], components: b[body + 5], signed: false };
-    return false;
+    header = { precision: b[body], height: (b[body + 1] << 8) | b[body + 2], width: (b[body + 3] << 8) | b[body + 4], components: b[body + 5], signed: false, lossy: false };
+    return true;
   });
   const h = (header as CodestreamHeader | null) ?? fail('it has no JPEG-LS frame header (SOF55)');
   // a JPEG-LS stream cut short held the CharLS build for ~16 s before it gave up (a 64 × 48 frame,
@@ -77,7 +89,28 @@ export function readJ2kHeader(bytes: Uint8Array): CodestreamHeader {
   }
   const precision = (ssiz & 0x7f) + 1;
   if (precision > 16) fail(`its sample precision is ${precision} bits (up to 16 read)`);
-  return { width: xsiz - xo, height: ysiz - yo, precision, components: csiz, signed: (ssiz & 0x80) !== 0 };
+  return { width: xsiz - xo, height: ysiz - yo, precision, components: csiz, signed: (ssiz & 0x80) !== 0, lossy: irreversible(b, csiz) };
+}
+
+/**
+ * Whether a COD or COC segment of the main header (after SIZ, up to the first SOT) selects the
+ * irreversible 9/7 wavelet (SPcod/SPcoc transformation 0: ISO/IEC 15444-1 A.6.1). The walk stops at
+ * the first segment that does not fit (readHtj2kHeader refuses those; OpenJPEG says what is wrong).
+ * COD and COC in tile-part headers are not read.
+ */
+function irreversible(b: Uint8Array, csiz: number): boolean {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let found = false;
+  // COD: FF 52, Lcod, Scod, SGcod (4), then decomposition levels, code-block width, height, style, transformation
+  // COC: FF 53, Lcoc, Ccoc (1 byte, 2 beyond 256 components), Scoc, then the same SPcoc fields
+  for (let at = 4 + dv.getUint16(4); at + 4 <= b.length && b[at] === 0xff && b[at + 1] !== 0x90; ) {
+    const end = at + 2 + dv.getUint16(at + 2);
+    if (end <= at + 2 || end > b.length) break;
+    const transform = b[at + 1] === 0x52 ? at + 13 : b[at + 1] === 0x53 ? at + (csiz < 257 ? 10 : 11) : -1;
+    if (transform > 0 && transform < end && b[transform] === 0) found = true;
+    at = end;
+  }
+  return found;
 }
 
 /** The codestream of a JP2 file (its 'jp2c' box), or the bytes themselves when they are not JP2. */

@@ -10,7 +10,7 @@ import type { WasmCodec } from './wasm-codecs';
  * JPEG-LS, JPEG 2000 and HTJ2K in wasm-frames.ts), each into a frame's bytes in native layout — interleaved, little endian, one Bits Allocated word
  * per sample — so that the values then take the native path of dicom-pixels.ts (bits stored, high
  * bit, sign, Modality LUT / rescale, padding) bit for bit. JPEG Baseline goes through src/inference
- * (libvips) instead, from dicom-pixels.ts.
+ * (libvips) instead, from dicom-pixels.ts, unless its words are 16-bit (isDctBaseline).
  */
 
 export const RLE = '1.2.840.10008.1.2.5';
@@ -55,11 +55,20 @@ const WASM_CODECS: Record<string, WasmCodec> = {
   '1.2.840.10008.1.2.4.203': 'htj2k',
 };
 
-/** Decoded here, a band at a time on the event loop (JPEG Lossless, JPEG Extended), rather than in the codec thread. */
-export const isBandDecoded = (ts: string): boolean => JPEG_LOSSLESS.has(ts) || ts === JPEG_EXTENDED;
+/**
+ * JPEG Baseline (.50) in 16-bit grey words: 12-bit DCT JPEG that several older vendor exports label
+ * Baseline. libvips reads 8-bit JPEG only (it refused these frames), so they are read as JPEG Extended
+ * is, by jpeg-dct.ts with the same header checks; an 8-bit stream in 16-bit words too. .50 in 8-bit
+ * words stays on libvips: on 8-bit streams the two decoders agree within 1.
+ */
+export const isDctBaseline = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
+  inst.transferSyntax === JPEG_BASELINE && inst.bitsAllocated === 16 && inst.samplesPerPixel === 1;
+/** Decoded here, a band at a time on the event loop (JPEG Lossless, JPEG Extended, isDctBaseline), rather than in the codec thread. */
+export const isBandDecoded = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
+  JPEG_LOSSLESS.has(inst.transferSyntax) || inst.transferSyntax === JPEG_EXTENDED || isDctBaseline(inst);
 export const wasmCodecOf = (ts: string): WasmCodec | null => WASM_CODECS[ts] ?? null;
 /** Grey-only compressed syntaxes whose decoded samples take the native path (series-assembly.ts checks their format). */
-export const decodesToWords = (ts: string): boolean => isBandDecoded(ts) || ts in WASM_CODECS;
+export const decodesToWords = (ts: string): boolean => JPEG_LOSSLESS.has(ts) || ts === JPEG_EXTENDED || ts in WASM_CODECS;
 /**
  * Frames of these syntaxes end at a marker FF D9 (JPEG EOI, JPEG 2000 EOC) that their coded data
  * cannot contain (byte stuffing): encapsulated.ts finds frames by it.
@@ -111,6 +120,8 @@ interface BandCodec {
   decoder: (b: Uint8Array, maxPixels: number) => BandDecoder;
   /** rows of the decoder's unit (pixel rows, 8-pixel block rows) per band, for a frame `columns` wide */
   bandRows: (columns: number) => number;
+  /** lossy coding, whose overshoot past Bits Stored is clipped (clipToBitsStored) */
+  lossy: boolean;
 }
 
 interface BandDecoder {
@@ -136,14 +147,18 @@ const LOSSLESS: BandCodec = {
   read: readLosslessHeader,
   decoder: (b, max) => new LosslessDecoder(b, max),
   bandRows: (columns) => Math.max(1, Math.floor(BAND_PIXELS / columns)),
+  lossy: false,
 };
 const EXTENDED: BandCodec = {
   name: 'JPEG Extended',
   read: readDctHeader,
   decoder: (b, max) => new DctDecoder(b, max),
   bandRows: (columns) => Math.max(1, Math.floor(DCT_BAND_PIXELS / (8 * columns))),
+  lossy: true,
 };
-const bandCodec = (ts: string): BandCodec => (ts === JPEG_EXTENDED ? EXTENDED : LOSSLESS);
+/** isDctBaseline: the same decoder, named by the file's own label in messages */
+const BASELINE_DCT: BandCodec = { ...EXTENDED, name: 'JPEG Baseline' };
+const bandCodec = (ts: string): BandCodec => (ts === JPEG_EXTENDED ? EXTENDED : ts === JPEG_BASELINE ? BASELINE_DCT : LOSSLESS);
 
 /** `work`, a damaged or unreadable stream (the decoder's own error) becoming a 422 naming the frame. */
 function attempt<T>(inst: DicomInstance, frame: number, name: string, work: () => T): T {
@@ -155,14 +170,14 @@ function attempt<T>(inst: DicomInstance, frame: number, name: string, work: () =
   }
 }
 
-/** Every frame's JPEG Lossless or JPEG Extended header, checked (checkFrameHeader) before any frame of the study is decoded. */
+/** Every frame's JPEG Lossless or JPEG Extended (or isDctBaseline) header, checked (checkFrameHeader) before any frame of the study is decoded. */
 export function assertBandFrameHeaders(inst: DicomInstance, maxPixels: number, locate: (frame: number) => Uint8Array): void {
   const codec = bandCodec(inst.transferSyntax);
   for (let f = 0; f < inst.frames; f++) checkFrameHeader(inst, f, codec.name, attempt(inst, f, codec.name, () => codec.read(locate(f))), maxPixels);
 }
 
 /**
- * One JPEG Lossless or JPEG Extended frame as native-layout bytes (see the top of this file),
+ * One JPEG Lossless or JPEG Extended (or isDctBaseline) frame as native-layout bytes (see the top of this file),
  * decoded a band of rows at a time, yielding to the event loop and checking `signal` between bands.
  * The header is checked again against the DICOM header before the output is allocated; a damaged
  * stream is a 422 CorruptStudyError naming the frame.
@@ -179,27 +194,45 @@ export async function decodeBandFrame(inst: DicomInstance, frame: number, compre
     if (!dec.done) await nextTurn(signal);
   }
   const samples = dec.out;
-  if (codec === EXTENDED) clipToBitsStored(inst, h.precision, samples);
-  if (inst.bitsAllocated === 8) return Uint8Array.from(samples); // P ≤ 8 (checked): every sample fits
-  const out = new Uint8Array(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) {
-    out[2 * i] = samples[i] & 0xff;
-    out[2 * i + 1] = samples[i] >> 8;
+  let out: Uint8Array;
+  if (inst.bitsAllocated === 8) {
+    out = Uint8Array.from(samples); // P ≤ 8 (checked): every sample fits
+  } else {
+    out = new Uint8Array(samples.length * 2);
+    for (let i = 0; i < samples.length; i++) {
+      out[2 * i] = samples[i] & 0xff;
+      out[2 * i + 1] = samples[i] >> 8;
+    }
   }
+  if (codec.lossy) clipToBitsStored(inst, h.precision, out);
   return out;
 }
 
 /**
- * Lossy samples put back into Bits Stored where fewer bits are stored than the DCT coded (10 stored
- * in a 12-bit stream): the coding's overshoot at a bright edge (1,030 for a white 1,023) would
- * otherwise lose its high bit to Bits Stored on the native path and turn black. Only unsigned values
- * stored from bit 0 (High Bit = Bits Stored − 1): elsewhere the word holds more than the value.
+ * A lossy frame's native-layout words (Bits Allocated wide, little endian) put back into Bits Stored
+ * where fewer bits are stored than the stream codes (10 stored in a 12-bit stream): the coding's
+ * overshoot at a bright edge (1,030 for a white 1,023 in JPEG Extended, up to 1,098 in HTJ2K) would
+ * otherwise lose its high bit to Bits Stored on the native path and turn black. Only values stored
+ * from bit 0 (High Bit = Bits Stored − 1; elsewhere the word holds more than the value), and signed
+ * ones only where the codec's samples are signed too (`signedSamples`: JPEG 2000, HTJ2K), which the
+ * words then hold sign-extended; JPEG's samples are unsigned bit patterns. Not for lossless streams,
+ * whose bits above Bits Stored are the data's own and are masked off.
  */
-function clipToBitsStored(inst: DicomInstance, precision: number, samples: Uint16Array): void {
+export function clipToBitsStored(inst: DicomInstance, precision: number, words: Uint8Array, signedSamples = false): void {
   const bs = inst.bitsStored ?? precision;
-  if (bs >= precision || inst.pixelRepresentation === 1 || (inst.highBit ?? bs - 1) !== bs - 1) return;
-  const max = 2 ** bs - 1;
-  for (let i = 0; i < samples.length; i++) if (samples[i] > max) samples[i] = max;
+  const signed = inst.pixelRepresentation === 1;
+  if (bs >= precision || signed !== signedSamples || (inst.highBit ?? bs - 1) !== bs - 1) return;
+  const lo = signed ? -(2 ** (bs - 1)) : 0;
+  const hi = signed ? 2 ** (bs - 1) - 1 : 2 ** bs - 1;
+  const wide = inst.bitsAllocated !== 8;
+  for (let i = 0; i < words.length - (wide ? 1 : 0); i += wide ? 2 : 1) {
+    let v = wide ? words[i] | (words[i + 1] << 8) : words[i];
+    if (signed) v = wide ? (v << 16) >> 16 : (v << 24) >> 24;
+    const c = v < lo ? lo : v > hi ? hi : v;
+    if (c === v) continue;
+    words[i] = c & 0xff;
+    if (wide) words[i + 1] = (c >> 8) & 0xff;
+  }
 }
 
 /**

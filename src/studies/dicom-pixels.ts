@@ -1,7 +1,7 @@
 import type { DicomInstance } from './dicom';
 import type { ModalityLut } from './voi-lut';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError } from './study-errors';
-import { assertBandFrameHeaders, assertDecodable, decodeBandFrame, decodeRle, isBandDecoded, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
+import { assertBandFrameHeaders, assertDecodable, decodeBandFrame, decodeRle, isBandDecoded, isDctBaseline, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
 import { assertWasmFrameHeaders, decodeWasmFrame } from './wasm-frames';
 import { decodeImage } from '../inference/image-decoder';
 import { readJpegFrame } from '../inference/jpeg-frame';
@@ -12,7 +12,8 @@ import { YIELD_EVERY_PIXELS } from './windowing';
 /*
  * Pixel decoding of a parsed DICOM instance (src/studies/dicom reads the header and locates the
  * pixel data; nothing here parses tags): native frames, and RLE, JPEG Lossless, JPEG Extended, JPEG-LS, JPEG 2000 and HTJ2K
- * frames decoded to native layout (dicom-codecs.ts, wasm-frames.ts), take one path; JPEG Baseline frames go through src/inference.
+ * frames decoded to native layout (dicom-codecs.ts, wasm-frames.ts), take one path; JPEG Baseline frames go through src/inference
+ * (but 12-bit ones, in 16-bit words, which are read as JPEG Extended: isDctBaseline).
  */
 
 export type DecodedFrame =
@@ -36,7 +37,7 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = inst;
   const n = rows * columns;
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
-  if (inst.transferSyntax === JPEG_BASELINE) return decodeJpegFrame(inst, frame, bad, signal);
+  if (inst.transferSyntax === JPEG_BASELINE && !isDctBaseline(inst)) return decodeJpegFrame(inst, frame, bad, signal);
   if (spp === 3) {
     if (ba !== 8 || inst.photometric !== 'RGB') throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
     const src = await frameBytes(inst, frame, 1, bad, signal);
@@ -166,7 +167,7 @@ async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: U
  */
 export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number): void {
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
-  if (isBandDecoded(inst.transferSyntax)) return assertBandFrameHeaders(inst, maxPixels, (f) => locateFrame(inst, f, bad));
+  if (isBandDecoded(inst)) return assertBandFrameHeaders(inst, maxPixels, (f) => locateFrame(inst, f, bad));
   const wasm = wasmCodecOf(inst.transferSyntax);
   if (wasm) return assertWasmFrameHeaders(inst, wasm, maxPixels, (f) => locateFrame(inst, f, bad));
   if (inst.transferSyntax !== JPEG_BASELINE) return;
@@ -193,6 +194,8 @@ function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Ui
       `The JPEG frame header of ${which} declares ${width}×${height} px, but the DICOM header says ${inst.columns}×${inst.rows} (Columns×Rows); it was refused without being decoded.`,
     );
   }
+  // 12-bit samples need 16-bit words (isDctBaseline reads those); libvips would only fail on them later
+  if (header.precision > 8) throw new CorruptStudyError(`The JPEG frame of ${which} holds ${header.precision}-bit samples, but the DICOM header declares ${inst.bitsAllocated} bits allocated.`);
 }
 
 /**
@@ -206,7 +209,7 @@ async function frameBytes(inst: DicomInstance, frame: number, bytesPer: number, 
     const compressed = locateFrame(inst, frame, bad);
     const ts = inst.transferSyntax;
     const wasm = wasmCodecOf(ts);
-    const out = isBandDecoded(ts)
+    const out = isBandDecoded(inst)
       ? await decodeBandFrame(inst, frame, compressed, signal)
       : wasm
         ? await decodeWasmFrame(inst, frame, wasm, compressed, signal)

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DicomInstance } from './dicom';
 import { sliceDirection } from './dicom-orientation';
 import { PHOTOMETRIC_SAMPLES } from './photometric';
-import { decodesToWords, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES } from './dicom-codecs';
+import { decodesToWords, isDctBaseline, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES } from './dicom-codecs';
 import {
   fileLabel,
   InvalidPixelFormatError,
@@ -176,13 +176,13 @@ export function pixelFormat(inst: DicomInstance): PixelFormat {
   if (needs !== spp) throw new InvalidPixelFormatError(pos, `${pi} with ${spp} samples per pixel`);
   if (ba !== 1 && !(ba > 0 && ba <= 64 && ba % 8 === 0)) throw new InvalidPixelFormatError(pos, `${ba} bits allocated per sample`);
   if (pi === 'PALETTE COLOR') throw new UnsupportedPixelFormatError(pos, 'PALETTE COLOR (palette lookup) pixel data');
-  if (inst.transferSyntax === JPEG_BASELINE) {
+  if (inst.transferSyntax === JPEG_BASELINE && !isDctBaseline(inst)) {
     if (ba !== 8) throw new InvalidPixelFormatError(pos, `${ba}-bit JPEG Baseline`);
     if (spp === 3 && !JPEG_COLOUR.has(pi)) throw new UnsupportedPixelFormatError(pos, `${pi} JPEG colour`);
     return { samples: spp, bytesPerSample: 1 };
   }
-  if (decodesToWords(inst.transferSyntax)) {
-    // JPEG Lossless, JPEG Extended, JPEG-LS, JPEG 2000, HTJ2K: grey only (colour is not an MR export); the 2–16-bit samples fill 8- or 16-bit words
+  if (decodesToWords(inst.transferSyntax) || isDctBaseline(inst)) {
+    // JPEG Lossless, JPEG Extended (and 16-bit JPEG Baseline, read as it), JPEG-LS, JPEG 2000, HTJ2K: grey only (colour is not an MR export); the 2–16-bit samples fill 8- or 16-bit words
     const name = READABLE_TRANSFER_SYNTAXES[inst.transferSyntax];
     if (spp === 3) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
     if (ba !== 8 && ba !== 16) throw new InvalidPixelFormatError(pos, `${ba}-bit ${name}`);

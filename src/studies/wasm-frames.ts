@@ -1,7 +1,7 @@
 import type { DicomInstance } from './dicom';
 import { codecThread, CodecStreamError } from './codec-thread';
 import { CodestreamError, CodestreamHeader, readHtj2kHeader, readJ2kHeader, readJpegLsHeader } from './codestream-headers';
-import { checkFrameHeader, which } from './dicom-codecs';
+import { checkFrameHeader, clipToBitsStored, which } from './dicom-codecs';
 import { CorruptStudyError, UnsupportedPixelFormatError } from './study-errors';
 import type { WasmCodec, WasmFrame } from './wasm-codecs';
 
@@ -43,8 +43,9 @@ export function assertWasmFrameHeaders(inst: DicomInstance, codec: WasmCodec, ma
 /**
  * One frame as native-layout bytes. The header is checked again (this frame may be decoded on its
  * own); the decoder's answer must match it — size, components, precision — or the frame is a 422,
- * as is a stream the codec refuses. `signal` takes the frame out of the codec thread's queue, or
- * stops its decode.
+ * as is a stream the codec refuses. A lossy stream's samples are clipped to Bits Stored where it codes
+ * more bits than are stored (clipToBitsStored). `signal` takes the frame out of the codec thread's
+ * queue, or stops its decode.
  */
 export async function decodeWasmFrame(inst: DicomInstance, frame: number, codec: WasmCodec, compressed: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
   const name = NAMES[codec];
@@ -64,11 +65,16 @@ export async function decodeWasmFrame(inst: DicomInstance, frame: number, codec:
       `The ${name} frame of ${which(inst, frame)} decoded to ${d.width}×${d.height} px, ${d.componentCount} component(s) of ${d.bitsPerSample} bits, not the ${h.width}×${h.height} px, ${h.components} of ${h.precision} bits its header declares.`,
     );
   }
-  if (inst.bitsAllocated === 8 || wide) return d.data; // one byte a sample, or two little-endian ones: already the words
-  // samples of ≤ 8 bits in 16-bit words (sign-extended when signed, for Bits Stored above the precision)
-  const out = new Uint8Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    const v = d.isSigned ? (d.data[i] << 24) >> 24 : d.data[i];
+  const out = inst.bitsAllocated === 8 || wide ? d.data : widen(d.data, d.isSigned === true);
+  if (h.lossy) clipToBitsStored(inst, h.precision, out, d.isSigned === true);
+  return out;
+}
+
+/** Samples of ≤ 8 bits as 16-bit little-endian words (sign-extended when signed, for Bits Stored above the precision); wider samples and 8-bit words are the codec's output as it is. */
+function widen(data: Uint8Array, signed: boolean): Uint8Array {
+  const out = new Uint8Array(data.length * 2);
+  for (let i = 0; i < data.length; i++) {
+    const v = signed ? (data[i] << 24) >> 24 : data[i];
     out[2 * i] = v & 0xff;
     out[2 * i + 1] = (v >> 8) & 0xff;
   }

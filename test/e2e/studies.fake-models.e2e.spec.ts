@@ -18,6 +18,7 @@ import { sideFiles } from '../support/side-files';
 import { dicomSeries, dicomSlice, MARKER, nifti1, storedValues, syntheticSlice, zip } from '../support/study-fixtures';
 import { encodeHtj2k, encodeJ2k, encodeJpegLs } from '../support/wasm-encoders';
 import { encodeDctJpeg, JPEG_EXTENDED } from '../support/jpeg-dct-fixtures';
+import { JPEG_BASELINE } from '../support/jpeg-dicom-fixtures';
 import { codecThread } from '../../src/studies/codec-thread';
 
 /**
@@ -176,13 +177,17 @@ describe('POST /api/v1/studies on fake models', () => {
     expect(answer(other)).toEqual(answer(native));
   });
 
-  it('the series as 12-bit JPEG Extended (lossy, quality 90) → the same triage and answer as uncompressed, slice by slice', async () => {
-    const jpeg = SERIES.map((s, i) => {
-      const fragment = encodeDctJpeg(storedValues(s), { width: s.width, height: s.height, precision: 12, quality: 90 }).stream;
-      return dicomSlice(s, { z: i * 5, instanceNumber: i + 1, encapsulatedAs: JPEG_EXTENDED, fragment, tags: { BitsStored: 12, HighBit: 11 } });
-    });
-    const [native, lossy] = await Promise.all([post(dicomSeries(SERIES)), post(jpeg)]);
+  it('the series as 12-bit JPEG Extended (lossy, quality 90) → the same triage and answer as uncompressed, slice by slice; labelled JPEG Baseline (older vendor exports), the same answer', async () => {
+    const jpeg = (ts: string) =>
+      SERIES.map((s, i) => {
+        const fragment = encodeDctJpeg(storedValues(s), { width: s.width, height: s.height, precision: 12, quality: 90 }).stream;
+        return dicomSlice(s, { z: i * 5, instanceNumber: i + 1, encapsulatedAs: ts, fragment, tags: { BitsStored: 12, HighBit: 11 } });
+      });
+    const [native, lossy, mislabelled] = await Promise.all([post(dicomSeries(SERIES)), post(jpeg(JPEG_EXTENDED)), post(jpeg(JPEG_BASELINE))]);
     expect(lossy.body.study.transferSyntax).toBe(JPEG_EXTENDED);
+    expect(mislabelled.body.study.transferSyntax).toBe(JPEG_BASELINE);
+    const answer = (r: request.Response) => JSON.parse(JSON.stringify(r.body, (k, v: unknown) => (['timingsMs', 'analysisId', 'transferSyntax'].includes(k) ? null : v)));
+    expect(answer(mislabelled)).toEqual(answer(lossy));
     const decision = (r: request.Response) => ({
       ...Object.fromEntries(['status', 'stage', 'code', 'isMri', 'anatomy', 'task', 'label'].map((k) => [k, r.body[k]])),
       slices: (r.body.slices as Record<string, unknown>[]).map((s) => [s.status, s.stage, s.label, s.usedForStudy]),

@@ -36,11 +36,11 @@ function cutAfterFrameHeader(bytes: Buffer): Buffer {
 
 describe('CMYK / YCCK JPEGs: refused from the header (PIL and libvips decode their ink differently)', () => {
   it('reads the component count and the Adobe transform from the markers', async () => {
-    expect(readJpegFrame(await jpeg('b-w'))).toEqual({ components: 1, adobeTransform: null, width: W, height: H });
-    expect(readJpegFrame(await jpeg('srgb'))).toEqual({ components: 3, adobeTransform: null, width: W, height: H });
-    expect(readJpegFrame(await jpeg('cmyk'))).toEqual({ components: 4, adobeTransform: 0, width: W, height: H });
-    expect(readJpegFrame(await jpeg('cmyk', true))).toEqual({ components: 4, adobeTransform: 0, width: W, height: H }); // SOF2
-    expect(readJpegFrame(withAdobeTransform(await jpeg('cmyk'), 2))).toEqual({ components: 4, adobeTransform: 2, width: W, height: H });
+    expect(readJpegFrame(await jpeg('b-w'))).toEqual({ components: 1, adobeTransform: null, precision: 8, width: W, height: H });
+    expect(readJpegFrame(await jpeg('srgb'))).toEqual({ components: 3, adobeTransform: null, precision: 8, width: W, height: H });
+    expect(readJpegFrame(await jpeg('cmyk'))).toEqual({ components: 4, adobeTransform: 0, precision: 8, width: W, height: H });
+    expect(readJpegFrame(await jpeg('cmyk', true))).toEqual({ components: 4, adobeTransform: 0, precision: 8, width: W, height: H }); // SOF2
+    expect(readJpegFrame(withAdobeTransform(await jpeg('cmyk'), 2))).toEqual({ components: 4, adobeTransform: 2, precision: 8, width: W, height: H });
     expect(readJpegFrame(Buffer.from('not a jpeg'))).toBeNull();
     expect(readJpegFrame(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00]))).toBeNull(); // ends before a frame header
   });
