@@ -25,11 +25,16 @@ function freePort(): Promise<number> {
 
 const exited = (child: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
-/** dist/main.js on a free port with the fake models, once /readyz says 200; `log` collects its output. */
-async function startBuilt(env: Record<string, string> = {}) {
+/**
+ * dist/main.js on a free port with the fake models, once /readyz says 200; `log` collects its
+ * output. `viaNpm`: started as `npm start` is (its prestart build skipped), so `child` is npm.
+ */
+async function startBuilt(env: Record<string, string> = {}, viaNpm = false) {
   const dir = tempDir('sentinel-shutdown-');
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  const [command, args] = viaNpm ? ['npm', ['start', '--ignore-scripts', '--silent']] : [process.execPath, [MAIN]];
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${path.join(dir, 'db.sqlite')}`, MODELS_DIR: FAKE_MODELS_DIR, SESSION_SECRET: 'x'.repeat(40), SEED_ADMIN_PRINT: 'false', LOG_LEVEL: 'log', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -58,6 +63,34 @@ async function startBuilt(env: Record<string, string> = {}) {
     expect(app.log).toContain('SIGTERM: shutting down');
     expect(app.log).not.toContain('did not finish');
     await expect(fetch(`http://127.0.0.1:${app.port}/healthz`)).rejects.toThrow();
+  });
+
+  // A supervisor that signals the process it started (supervisord, pm2, `timeout`, systemd with
+  // KillMode=mixed) sends `npm start` the SIGTERM. npm passes it to its child, which was the
+  // `sh -c` running the script: the shell died and node, orphaned, went on serving on the port
+  // with the database open (seen: /healthz 200 after npm had exited 143). The script now execs node.
+  it('npm start: a SIGTERM to npm reaches the server, which has ended when npm exits', async () => {
+    const app = await startBuilt({}, true);
+    const pid = Number(/\[Nest\] (\d+) /.exec(app.log)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(pid).not.toBe(app.child.pid);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      app.child.kill('SIGTERM');
+      await app.done;
+      expect(alive()).toBe(false);
+      expect(app.log).toContain('SIGTERM: shutting down');
+      await expect(fetch(`http://127.0.0.1:${app.port}/healthz`)).rejects.toThrow();
+    } finally {
+      if (alive()) process.kill(pid, 'SIGKILL');
+    }
   });
 
   // Under steady load every client reuses its kept-alive socket, so a server that only stops
