@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigValidationError } from './config/config.schema';
 import { SHUTDOWN_GRACE_MS } from './common/http-drain';
 import { AppConfig } from './config/config.service';
-import { initialisedApp, StartupError } from './startup';
+import { initialisedApp, listen, StartupError } from './startup';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -25,7 +25,13 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   closeOnSignal(app, SHUTDOWN_GRACE_MS);
-  await app.listen(config.port, config.host);
+  try {
+    await listen(app, config);
+  } catch (err) {
+    // a port in use, a HOST that is not this machine's: named, the app already closed
+    console.error(err instanceof StartupError ? err.message : err);
+    process.exit(1);
+  }
   new Logger('Bootstrap').log(`MRI Sentinel listening on http://localhost:${config.port} (research use only)`);
 }
 
