@@ -184,4 +184,27 @@ describe('migration runner', () => {
     fs.writeFileSync(sqlFile, 'CREATE TABLE "A" ("id" INTEGER, "x" TEXT);');
     expect(() => applyMigrations(file, migrations)).toThrow(/checksum/);
   });
+
+  // it was better-sqlite3's stack trace at start-up ("SqliteError: file is not a database at applyMigrations …")
+  it('a file that is not a database, or a damaged one: a MigrationError naming the file, the SQLite code and what to do', () => {
+    const dir = tempDir();
+    const garbage = path.join(dir, 'garbage.db');
+    fs.writeFileSync(garbage, Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 131 + 7) % 256)));
+    expect(() => applyMigrations(garbage, MIGRATIONS_DIR)).toThrow(
+      new MigrationError(`The database ${garbage} is not an SQLite database (or is encrypted, or its header is damaged): point DATABASE_URL to the right file, or restore it from a backup (SQLITE_NOTADB: file is not a database).`),
+    );
+    // a migrated file cut short: the header promises pages that are gone
+    const cut = path.join(dir, 'cut.db');
+    applyMigrations(cut, MIGRATIONS_DIR);
+    const size = fs.statSync(cut).size;
+    fs.truncateSync(cut, Math.floor(size / 4096 / 2) * 4096);
+    let err: unknown;
+    try {
+      applyMigrations(cut, MIGRATIONS_DIR);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MigrationError);
+    expect((err as Error).message).toMatch(new RegExp(`^The database ${cut} is damaged: restore it from a backup .*\\(SQLITE_CORRUPT`));
+  });
 });
