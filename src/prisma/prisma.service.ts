@@ -94,7 +94,11 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
     try {
       return await Promise.race([probe, late]);
     } catch (err) {
-      return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      // Prisma's message is a paragraph quoting the call ("Invalid `prisma.$executeRawUnsafe()`
+      // invocation: … Raw query failed. Code: `SQLITE_BUSY` …"); its last line is the reason. The
+      // detail goes into one log line per /readyz and into the start-up failure's list.
+      const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
+      return { ok: false, detail: lines.pop() ?? 'write failed' };
     } finally {
       clearTimeout(timer);
       probe.catch(() => undefined);

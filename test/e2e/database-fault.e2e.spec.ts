@@ -36,6 +36,10 @@ describe('database faults (F7)', () => {
       const ready = await request(server).get('/readyz').expect(503);
       expect(ready.body).toEqual({ status: 'not_ready', checks: { database: { ok: false, code: 'DATABASE_UNAVAILABLE' }, models: { ok: true } } });
       expect(JSON.stringify(ready.body)).not.toMatch(/\//);
+      // the reason, for the log line of each /readyz and the start-up message: one line, not Prisma's paragraph
+      const probe = await prisma.writable();
+      expect(probe).toEqual({ ok: false, detail: expect.stringContaining('SQLITE_READONLY') });
+      expect(probe.detail).not.toMatch(/\n|Invalid `prisma/);
       const login = await request(server).post('/api/v1/auth/token').send({ email: user.email, password });
       expect(login.status).toBe(503);
       expect(login.body).toEqual({ statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String) });
