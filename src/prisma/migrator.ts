@@ -108,8 +108,10 @@ const SQLITE_ADVICE: [RegExp, string][] = [
  * applyMigrations …") for a file that is not a database or a damaged one.
  */
 export function sqliteFailure(databaseFile: string, err: unknown): MigrationError {
-  const code = typeof (err as { code?: unknown } | null)?.code === 'string' ? String((err as { code: string }).code) : '';
-  const reason = err instanceof Error ? err.message : String(err);
+  // read as properties: the driver's error may come from another realm (jest), where instanceof Error fails
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  const reason = typeof e.message === 'string' ? e.message : String(err);
   const advice = SQLITE_ADVICE.find(([re]) => re.test(code))?.[1] ?? 'could not be migrated';
   return new MigrationError(`The database ${databaseFile} ${advice} (${code ? `${code}: ` : ''}${reason}).`);
 }
