@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/config.service';
-import { createDatabaseClient, Db, migrateDatabase, requireMigrated } from './database';
+import { createDatabaseClient, Db, describeDatabase, foreignMigrations, migrateDatabase, requireMigrated } from './database';
 
 export { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from './database';
 
@@ -44,6 +44,13 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
     }
     await this.client.$connect();
     if (!this.config.migrateOnStart) await requireMigrated(this.client, this.config);
+    const foreign = await foreignMigrations(this.client, this.config);
+    if (foreign.length) {
+      this.logger.warn(
+        `The database ${describeDatabase(this.config)} has ${foreign.length} migration(s) this build does not have (${foreign.join(', ')}): ` +
+          'it was migrated by a newer MRI Sentinel, whose changes this version does not know; run that version, or restore a backup made before it.',
+      );
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -7,9 +7,11 @@ import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { createAnalysisContext } from '../../src/cli/analysis-context';
-import { openDatabaseFile } from '../../src/prisma/migrator';
+import { applyMigrations, openDatabaseFile } from '../../src/prisma/migrator';
+import { MIGRATIONS_DIR } from '../../src/prisma/database';
 import { initialisedApp, listen, StartupError } from '../../src/startup';
 import { FAKE_MODELS_DIR, REPO_ROOT, tempDir, testConfig } from '../support/app';
 
@@ -93,6 +95,28 @@ describe('start-up (npm start)', () => {
     expect(broken.message).not.toContain('\n');
     expect(broken.message).toContain(`the database ${other} refused a start-up query`);
     expect(broken.message).not.toContain('invocation');
+  });
+
+  // a rolled-back deployment: the older build started on a database a newer one had migrated and said nothing
+  it('a database migrated by a newer build: starts, with one warning naming the migrations it does not have', async () => {
+    const file = path.join(tempDir('sentinel-db-'), 'newer.db');
+    applyMigrations(file, MIGRATIONS_DIR);
+    const db = openDatabaseFile(file);
+    db.prepare(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES ('n', 'n', '29990101000000_from_the_future', 0, 0, 1)`).run();
+    db.close();
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      for (const migrate of ['true', 'false']) {
+        warn.mockClear();
+        const app = await initialisedApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', DATABASE_URL: `file:${file}`, DB_MIGRATE_ON_START: migrate }));
+        await app.close();
+        expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('newer MRI Sentinel'))).toEqual([
+          `The database ${file} has 1 migration(s) this build does not have (29990101000000_from_the_future): it was migrated by a newer MRI Sentinel, whose changes this version does not know; run that version, or restore a backup made before it.`,
+        ]);
+      }
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('answers for a SQLite path under /proc too (Node 20\'s recursive mkdir never returned there)', async () => {
