@@ -98,6 +98,8 @@ const SQLITE_ADVICE: [RegExp, string][] = [
   [/^SQLITE_CORRUPT/, 'is damaged: restore it from a backup (sqlite3\'s .recover may save its rows), or point DATABASE_URL to a new file'],
   [/^SQLITE_(BUSY|LOCKED)/, 'is locked by another process: stop the other writer (another MRI Sentinel on the same file?) and start again'],
   [/^SQLITE_READONLY/, 'cannot be written (a read-only file, folder or mount)'],
+  // the file itself opened: what SQLite could not open is the -wal / -shm beside it (a read-only folder)
+  [/^SQLITE_CANTOPEN/, 'cannot be opened with its -wal and -shm files beside it: the folder must be writable by this user'],
   [/^SQLITE_FULL/, 'cannot grow: the disk is full'],
   [/^SQLITE_IOERR/, 'could not be read or written (an I/O error: the disk, or a network file system)'],
 ];

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyMigrations, MigrationError, readMigrations } from '../../src/prisma/migrator';
+import { applyMigrations, MigrationError, readMigrations, sqliteFailure } from '../../src/prisma/migrator';
 import { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from '../../src/prisma/database';
 import { toItem } from '../../src/repositories/analysis.repository';
 import { tempDir } from '../support/app';
@@ -206,5 +206,13 @@ describe('migration runner', () => {
     }
     expect(err).toBeInstanceOf(MigrationError);
     expect((err as Error).message).toMatch(new RegExp(`^The database ${cut} is damaged: restore it from a backup .*\\(SQLITE_CORRUPT`));
+  });
+
+  // seen with an existing database in a folder made read-only (chattr +i): 'could not be migrated (SQLITE_CANTOPEN …)', no way out named
+  it('SQLITE_CANTOPEN on a file that exists names the folder as what must be writable', () => {
+    const err = Object.assign(new Error('unable to open database file'), { code: 'SQLITE_CANTOPEN' });
+    expect(sqliteFailure('/srv/sentinel/data/sentinel.db', err).message).toBe(
+      'The database /srv/sentinel/data/sentinel.db cannot be opened with its -wal and -shm files beside it: the folder must be writable by this user (SQLITE_CANTOPEN: unable to open database file).',
+    );
   });
 });
