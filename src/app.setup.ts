@@ -93,6 +93,5 @@ export async function createApp(config: AppConfig, extraImports: DynamicModule['
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraImports), new FallThroughExpressAdapter(), {
     logger: LEVELS.slice(0, upTo + 1),
   });
-  app.enableShutdownHooks();
   return configureApp(app);
 }

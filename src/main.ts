@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigValidationError } from './config/config.schema';
 import { SHUTDOWN_GRACE_MS } from './common/http-drain';
 import { AppConfig } from './config/config.service';
-import { initialisedApp, StartupError } from './startup';
+import { initialisedApp, listen, StartupError } from './startup';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -23,27 +24,52 @@ async function bootstrap(): Promise<void> {
     console.error(err instanceof StartupError ? err.message : err);
     process.exit(1);
   }
-  exitWithin(SHUTDOWN_GRACE_MS);
-  await app.listen(config.port, config.host);
+  closeOnSignal(app, SHUTDOWN_GRACE_MS);
+  try {
+    await listen(app, config);
+  } catch (err) {
+    // a port in use, a HOST that is not this machine's: named, the app already closed
+    console.error(err instanceof StartupError ? err.message : err);
+    process.exit(1);
+  }
   new Logger('Bootstrap').log(`MRI Sentinel listening on http://localhost:${config.port} (research use only)`);
 }
 
+/** Ctrl-C, an orchestrator's or systemd's stop, a closed terminal: each ends the service gracefully. */
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
 /**
- * Nest's shutdown hooks drain the HTTP server (common/http-drain.ts), close everything and then
- * re-raise the signal; if anything hangs (a stuck database write, a worker that does not stop),
- * this deadline still ends the process, so an orchestrator's SIGTERM is never ignored. Unref'd:
- * it never keeps a finished process alive.
+ * app.close() drains the HTTP server (common/http-drain.ts), then Nest's hooks close the inference
+ * workers, the prepare pool and the database; a shutdown that got that far exits 0, as a stop the
+ * operator asked for is not a failure. Nest's own enableShutdownHooks() re-raised the signal
+ * instead, so every clean stop ended "killed by SIGTERM" (143; `npm start` then reported an error).
+ * If anything hangs (a stuck database write, a worker that does not stop), the deadline still ends
+ * the process with exit code 1, so a stop is never ignored. A second signal during the close
+ * changes nothing: the deadline stays the bound. Unref'd: it never keeps a finished process alive.
  */
-function exitWithin(ms: number): void {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      new Logger('Bootstrap').log(`${signal}: shutting down`);
-      setTimeout(() => {
-        console.error(`Shutdown did not finish within ${ms} ms; exiting.`);
+function closeOnSignal(app: NestExpressApplication, ms: number): void {
+  const logger = new Logger('Bootstrap');
+  let closing = false;
+  const close = (signal: NodeJS.Signals): void => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal}: shutting down`);
+    setTimeout(() => {
+      console.error(`Shutdown did not finish within ${ms} ms; exiting.`);
+      process.exit(1);
+    }, ms).unref();
+    app.close().then(
+      () => {
+        logger.log('Shut down: requests answered, workers and database closed.');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        console.error('Shutdown failed:', err);
         process.exit(1);
-      }, ms).unref();
-    });
-  }
+      },
+    );
+  };
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, close);
 }
 
 void bootstrap();

@@ -43,3 +43,30 @@ export async function initialisedApp(config: AppConfig): Promise<NestExpressAppl
   }
   return app;
 }
+
+/** Why a listen failed, in the words an operator acts on (Node's own error is a stack trace). */
+const LISTEN_REASONS: Record<string, (where: string, c: AppConfig) => string> = {
+  EADDRINUSE: (where) => `${where} is already in use by another process (EADDRINUSE): stop that process or set PORT`,
+  EACCES: (where, c) => `not allowed to listen on ${where} (EACCES)${c.port < 1024 ? ': ports below 1024 need privileges; set PORT to 1024 or above' : ''}`,
+  EADDRNOTAVAIL: (where, c) => `HOST ${c.host} is not an address of this machine (EADDRNOTAVAIL): set HOST to one of its addresses, or 0.0.0.0 for all`,
+  ENOTFOUND: (where, c) => `HOST ${c.host} does not resolve to an address (ENOTFOUND): set HOST to an address or a known name`,
+  EAI_AGAIN: (where, c) => `HOST ${c.host} could not be resolved (EAI_AGAIN): set HOST to an address`,
+};
+
+/**
+ * app.listen on PORT/HOST. A port held by another process, a HOST that is not this machine's
+ * or does not resolve: a StartupError naming the setting, after the app (workers, database) is
+ * closed. Before, the rejection escaped bootstrap() as an unhandled error: a Node stack trace and
+ * exit code 1, with the workers and the database never closed.
+ */
+export async function listen(app: NestExpressApplication, config: AppConfig): Promise<void> {
+  try {
+    await app.listen(config.port, config.host);
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    const code = (err as { code?: unknown } | null)?.code;
+    const where = `${config.host}:${config.port}`;
+    const reason = typeof code === 'string' && LISTEN_REASONS[code] ? LISTEN_REASONS[code](where, config) : `could not listen on ${where}: ${err instanceof Error ? err.message : String(err)}`;
+    throw new StartupError(`MRI Sentinel did not start: ${reason}.`);
+  }
+}

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAdminOnly, ApiAuthenticated, ApiCsrfChecked, ApiError } from '../common/api-responses';
+import { ApiAdminOnly, ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, ApiDatabaseUnavailable, ApiError } from '../common/api-responses';
 import { UserViewDto } from './accounts.responses';
 import type { Request, Response } from 'express';
 import { DomainError, NotFoundError } from '../common/errors';
@@ -24,6 +24,7 @@ const FIRST_LOGIN = 'The user will be asked to choose a new password at first lo
 
 /** Admin user management: a page (forms with CSRF) and the same operations as JSON. */
 @ApiTags('users')
+@ApiBodyTooLarge()
 @Controller()
 @Roles('admin')
 export class AdminUsersController {
@@ -111,6 +112,7 @@ export class AdminUsersController {
   @ApiCreatedResponse({ type: UserViewDto })
   @ApiError(400, 'BAD_REQUEST: a field it does not take, an invalid email or role, a password the policy refuses')
   @ApiError(409, 'CONFLICT: a user with that email already exists')
+  @ApiDatabaseUnavailable()
   @ApiAdminOnly()
   @ApiCsrfChecked()
   @ApiAuthenticated()
@@ -125,6 +127,7 @@ export class AdminUsersController {
   @ApiError(400, 'BAD_REQUEST: a field it does not take (only `role`, `disabled`), or a value it does not')
   @ApiError(403, 'FORBIDDEN: the last active admin cannot be demoted or disabled; nor can admins disable themselves')
   @ApiError(404, 'NOT_FOUND: no such user (an id that is not a UUID names none either)')
+  @ApiDatabaseUnavailable()
   @ApiAdminOnly()
   @ApiCsrfChecked()
   @ApiAuthenticated()

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiAuthenticated, ApiCsrfChecked, ApiError, ApiRateLimited } from '../common/api-responses';
+import { ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, ApiDatabaseUnavailable, ApiError, ApiRateLimited } from '../common/api-responses';
 import { BadRequestError } from '../common/errors';
 import { AuthUserDto, TokenDto } from './accounts.responses';
 import { AppConfig } from '../config/config.service';
@@ -35,6 +35,7 @@ export function safeNext(next: unknown): string {
 }
 
 @ApiTags('auth')
+@ApiBodyTooLarge()
 @Controller()
 export class AuthController {
   constructor(
@@ -135,6 +136,7 @@ export class AuthController {
   @ApiError(400, 'BAD_REQUEST: a field that is not a single text value (the body is `{"email","password"}`)')
   @ApiError(401, 'UNAUTHORIZED: wrong credentials or disabled account')
   @ApiRateLimited('too many login attempts from this IP or for this account')
+  @ApiDatabaseUnavailable()
   async token(@Body() body: TokenRequestDto): Promise<{ token: string; expiresAt: string }> {
     const user = await this.users.verifyCredentials(body.email, body.password);
     if (!user) throw new UnauthorizedError('The email or password is incorrect, or the account is disabled.');
@@ -161,6 +163,7 @@ export class AuthController {
   @ApiError(400, 'BAD_REQUEST: wrong current password, or the new one is refused by the password policy')
   @ApiCsrfChecked()
   @ApiAuthenticated({ openBeforePasswordChange: true, rateLimits: 'too many wrong current passwords for this account (they count as logins)' })
+  @ApiDatabaseUnavailable()
   async changePasswordApi(
     @CurrentUser() user: AuthUser,
     @Req() req: Request,
@@ -186,6 +189,7 @@ export class AuthController {
   @ApiError(400, 'BAD_REQUEST: no bearer token in the request (a browser session ends with POST /logout)')
   @ApiCsrfChecked()
   @ApiAuthenticated({ openBeforePasswordChange: true })
+  @ApiDatabaseUnavailable()
   async revokeToken(@Req() req: Request): Promise<void> {
     const state = authState(req);
     // a browser session's call used to get 204 too, with nothing revoked: the caller believed itself signed out

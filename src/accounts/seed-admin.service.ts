@@ -19,7 +19,7 @@ export class SeedAdminService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if ((await this.users.count()) > 0) return;
+    if ((await this.users.count()) > 0) return this.sayWhenNotSeeded();
     const a = this.config.accounts;
     const email = a.seedAdminEmail ?? DEFAULT_ADMIN_EMAIL;
     const password = a.seedAdminPassword ?? randomPassword();
@@ -37,7 +37,8 @@ export class SeedAdminService implements OnApplicationBootstrap {
       throw err;
     }
     if (a.seedAdminPassword) {
-      this.logger.log(`Created the first admin ${email} (password from SEED_ADMIN_PASSWORD).`);
+      // the address is the deployer's own setting: not repeated into the logs
+      this.logger.log('Created the first admin: SEED_ADMIN_EMAIL, with the password from SEED_ADMIN_PASSWORD.');
     } else if (a.seedAdminPrint && this.config.nodeEnv !== 'test') {
       // printed once, straight to the console, whatever LOG_LEVEL says
       console.log(
@@ -45,5 +46,18 @@ export class SeedAdminService implements OnApplicationBootstrap {
           `  Log in at http://localhost:${this.config.port}/login: you will be asked to choose your own password first.\n`,
       );
     }
+  }
+
+  /**
+   * A later start whose SEED_ADMIN_EMAIL names no account: nothing is created, and it was silent,
+   * so a deployer who set it on an existing database could not tell why that login failed.
+   */
+  private async sayWhenNotSeeded(): Promise<void> {
+    const email = this.config.accounts.seedAdminEmail;
+    if (!email || (await this.users.findByEmail(email))) return;
+    this.logger.warn(
+      'SEED_ADMIN_EMAIL names no account and none was created: the first admin is made on a first start only (no user yet). ' +
+        'An admin adds accounts at /admin/users or with npm run user:create.',
+    );
   }
 }

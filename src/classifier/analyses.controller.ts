@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
-import { ApiAuthenticated, ApiCsrfChecked } from '../common/api-responses';
+import { ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, BODY_TOO_LARGE, DATABASE_UNAVAILABLE } from '../common/api-responses';
 import { clientGone } from '../common/abort';
 import { MissingFileError } from '../common/errors';
 import { AnalysisResult } from './analysis-result';
@@ -26,6 +26,7 @@ import { requestContext } from './request-context';
 export const IMAGE_FIELD = 'image';
 
 @ApiTags('analyses')
+@ApiBodyTooLarge()
 @Controller('api/v1/analyses')
 export class AnalysesController {
   constructor(private readonly analysis: AnalysisService) {}
@@ -55,10 +56,10 @@ export class AnalysesController {
   @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (0 bytes) or BAD_REQUEST (a field the schema refuses)' })
   @ApiCsrfChecked()
   @ApiAuthenticated({ rateLimits: 'the analyses-per-user limit' })
-  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'FILE_TOO_LARGE' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `FILE_TOO_LARGE (the image), or ${BODY_TOO_LARGE}` })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE' })
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'CORRUPT_IMAGE or RESOLUTION_OUT_OF_RANGE' })
-  @ApiResponse({ status: 503, type: ErrorBodyDto, description: 'ANALYSIS_UNAVAILABLE (models not loaded or busy)' })
+  @ApiResponse({ status: 503, type: ErrorBodyDto, description: `ANALYSIS_UNAVAILABLE (models not loaded or busy), or ${DATABASE_UNAVAILABLE}` })
   @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
   async create(
     @UploadedFile() file: Express.Multer.File | undefined,

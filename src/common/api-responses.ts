@@ -43,6 +43,23 @@ export const ApiPasswordChangeGate = () => ApiError(403, 'PASSWORD_CHANGE_REQUIR
 /** 403 of the CSRF check: an unsafe method authenticated by the browser cookie without the page's X-CSRF-Token. */
 export const ApiCsrfChecked = () => ApiError(403, 'FORBIDDEN: a cookie-authenticated call without a valid X-CSRF-Token (bearer calls need none)');
 
+/**
+ * 413 PAYLOAD_TOO_LARGE of the JSON / urlencoded body parsers: they run before routing, on every
+ * request that declares such a body, so every route answers it — /healthz included — to a body
+ * over their 100 kB limit (a multipart upload is multer's, FILE_TOO_LARGE). Declared on each
+ * controller; the upload routes declare both codes on their own 413.
+ */
+export const BODY_TOO_LARGE = 'PAYLOAD_TOO_LARGE: a JSON or form body over the body parser\'s 100 kB limit';
+export const ApiBodyTooLarge = () => ApiError(413, BODY_TOO_LARGE);
+
+/**
+ * 503 DATABASE_UNAVAILABLE of the exception filter: the route writes to the database on every
+ * success (a session, a user, an analysis record) and the database refused the write (read-only
+ * file or mount, full disk, lock held past the busy timeout, I/O error).
+ */
+export const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE: the database refused the write (read-only, full, locked or an I/O error); retry later';
+export const ApiDatabaseUnavailable = () => ApiError(503, DATABASE_UNAVAILABLE);
+
 /** 403 of @Roles('admin'). */
 export const ApiAdminOnly = () => ApiError(403, 'FORBIDDEN: for administrators only');
 

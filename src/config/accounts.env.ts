@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { passwordProblem } from '../accounts/password-policy';
 
 const boolFromEnv = (fallback: boolean) =>
   z
@@ -87,4 +88,15 @@ export function toAccountsConfig(env: AccountsEnv): AccountsConfig {
       loginFailuresWindowMs: env.RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS * 1000,
     },
   };
+}
+
+/**
+ * SEED_ADMIN_PASSWORD held to the password policy the first admin's account will be created
+ * under, at boot with the rest of the environment. It was checked only when the admin was created:
+ * 'aaaaaaaaaa' passed the schema's length, the start migrated the database, loaded the models and
+ * then died in the seed with AccountInputError's stack trace.
+ */
+export function seedAdminIssues(env: Pick<AccountsEnv, 'SEED_ADMIN_EMAIL' | 'SEED_ADMIN_PASSWORD'>): string[] {
+  const problem = env.SEED_ADMIN_PASSWORD === undefined ? null : passwordProblem(env.SEED_ADMIN_PASSWORD, env.SEED_ADMIN_EMAIL);
+  return problem ? [`SEED_ADMIN_PASSWORD: ${problem}`] : [];
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountsEnvShape } from './accounts.env';
+import { accountsEnvShape, seedAdminIssues } from './accounts.env';
 
 /** Parses "true"/"false"/"1"/"0" — z.coerce.boolean() would treat "false" as true. */
 const boolFromEnv = (fallback: boolean) =>
@@ -135,5 +135,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
     );
   }
+  const seed = seedAdminIssues(parsed.data);
+  if (seed.length) throw new ConfigValidationError(seed);
   return parsed.data;
 }

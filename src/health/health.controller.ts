@@ -2,10 +2,12 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public, Unthrottled } from '../accounts/decorators';
+import { ApiBodyTooLarge } from '../common/api-responses';
 import { HealthService, ReadinessReport } from './health.service';
 import { LivenessDto, ReadinessDto } from './health.responses';
 
 @ApiTags('health')
+@ApiBodyTooLarge()
 @Controller()
 // probes of load balancers and orchestrators: no login, no request limit
 @Public()

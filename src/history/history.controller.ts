@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Logger, Optional, Param, Query, Res } from '@n
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiAdminOnly, ApiAuthenticated, ApiError } from '../common/api-responses';
+import { ApiAdminOnly, ApiAuthenticated, ApiBodyTooLarge, ApiError } from '../common/api-responses';
 import { HistoryPageDto, HistoryRecordDto, HistorySummaryDto } from './history.responses';
 import type { Response } from 'express';
 import { Roles } from '../accounts/decorators';
@@ -36,6 +36,7 @@ const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDe
  * and, for admins, a CSV export. Records are metadata only.
  */
 @ApiTags('history')
+@ApiBodyTooLarge()
 @Controller()
 export class HistoryController {
   private readonly logger = new Logger('History');

@@ -46,6 +46,21 @@ export async function migrateDatabase(config: AppConfig): Promise<MigrationResul
 }
 
 /**
+ * Migrations recorded as applied that this build does not have: the database was migrated by a
+ * newer MRI Sentinel (a rolled-back deployment). Nothing said so: the older build started and
+ * wrote rows without whatever those migrations added, or failed on them at request time. Like
+ * Prisma's `migrate deploy`, this is a warning, not a refusal: a rollback over additive
+ * migrations is a legitimate way back.
+ */
+export async function foreignMigrations(client: Db, config: AppConfig): Promise<string[]> {
+  const committed = new Set(readMigrations(config.databaseKind === 'sqlite' ? MIGRATIONS_DIR : PG_MIGRATIONS_DIR).map((m) => m.name));
+  const rows = await client.$queryRawUnsafe<{ migration_name: string }[]>(
+    'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL ORDER BY "migration_name"',
+  );
+  return rows.map((r) => r.migration_name).filter((name) => !committed.has(name));
+}
+
+/**
  * With DB_MIGRATE_ON_START=false nothing checked the schema: an unmigrated (or unreadable)
  * database surfaced later as Prisma's multi-line "Invalid `this.prisma.user.count()` invocation …
  * table `main.User` does not exist". This names the database, what is missing and the way out,

@@ -92,58 +92,90 @@ function makeFolders(dir: string): void {
   for (const d of missing) fs.mkdirSync(d);
 }
 
+/** What an operator does about SQLite's refusal of the file, by its result code. */
+const SQLITE_ADVICE: [RegExp, string][] = [
+  [/^SQLITE_NOTADB/, 'is not an SQLite database (or is encrypted, or its header is damaged): point DATABASE_URL to the right file, or restore it from a backup'],
+  [/^SQLITE_CORRUPT/, 'is damaged: restore it from a backup (sqlite3\'s .recover may save its rows), or point DATABASE_URL to a new file'],
+  [/^SQLITE_(BUSY|LOCKED)/, 'is locked by another process: stop the other writer (another MRI Sentinel on the same file?) and start again'],
+  [/^SQLITE_READONLY/, 'cannot be written (a read-only file, folder or mount)'],
+  // the file itself opened: what SQLite could not open is the -wal / -shm beside it (a read-only folder)
+  [/^SQLITE_CANTOPEN/, 'cannot be opened with its -wal and -shm files beside it: the folder must be writable by this user'],
+  [/^SQLITE_FULL/, 'cannot grow: the disk is full'],
+  [/^SQLITE_IOERR/, 'could not be read or written (an I/O error: the disk, or a network file system)'],
+];
+
+/**
+ * A driver error from the start-up migration as one line naming the file, SQLite's reason and
+ * what to do. It was better-sqlite3's stack trace ("SqliteError: file is not a database … at
+ * applyMigrations …") for a file that is not a database or a damaged one.
+ */
+export function sqliteFailure(databaseFile: string, err: unknown): MigrationError {
+  // read as properties: the driver's error may come from another realm (jest), where instanceof Error fails
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  const reason = typeof e.message === 'string' ? e.message : String(err);
+  const advice = SQLITE_ADVICE.find(([re]) => re.test(code))?.[1] ?? 'could not be migrated';
+  return new MigrationError(`The database ${databaseFile} ${advice} (${code ? `${code}: ` : ''}${reason}).`);
+}
+
 export function applyMigrations(databaseFile: string, migrationsDir: string): MigrationResult {
   const db = openDatabaseFile(databaseFile);
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    db.exec(MIGRATIONS_TABLE_SQL);
-    const rows = db
-      .prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"')
-      .all() as MigrationRow[];
-
-    // Like Prisma (P3009): a failed, not rolled-back migration blocks everything until resolved.
-    const failed = rows.find((r) => r.finished_at === null && r.rolled_back_at === null);
-    if (failed) {
-      throw new MigrationError(
-        `Migration ${failed.migration_name} failed earlier and was not rolled back; resolve it before starting.`,
-      );
-    }
-    const done = new Map(rows.filter((r) => r.finished_at !== null).map((r) => [r.migration_name, r]));
-    const result: MigrationResult = { applied: [], alreadyApplied: [] };
-
-    for (const m of readMigrations(migrationsDir)) {
-      const prior = done.get(m.name);
-      if (prior) {
-        if (prior.checksum !== m.checksum) {
-          throw new MigrationError(`Migration ${m.name} was modified after it was applied (checksum mismatch).`);
-        }
-        result.alreadyApplied.push(m.name);
-        continue;
-      }
-      const id = randomUUID();
-      const startedAt = Date.now();
-      try {
-        db.transaction(() => {
-          db.exec(m.sql);
-          db.prepare(
-            `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
-             VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)`,
-          ).run(id, m.checksum, Date.now(), m.name, startedAt);
-        })();
-      } catch (err) {
-        const logs = err instanceof Error ? err.message : String(err);
-        // The SQL was rolled back with the transaction; record the failure as Prisma does.
-        db.prepare(
-          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
-           VALUES (?, ?, NULL, ?, ?, NULL, ?, 0)`,
-        ).run(id, m.checksum, m.name, logs, startedAt);
-        throw new MigrationError(`Migration ${m.name} failed: ${logs}`);
-      }
-      result.applied.push(m.name);
-    }
-    return result;
+    return migrate(db, migrationsDir);
+  } catch (err) {
+    throw err instanceof MigrationError ? err : sqliteFailure(databaseFile, err);
   } finally {
     db.close();
   }
+}
+
+function migrate(db: Database.Database, migrationsDir: string): MigrationResult {
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.exec(MIGRATIONS_TABLE_SQL);
+  const rows = db
+    .prepare('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"')
+    .all() as MigrationRow[];
+
+  // Like Prisma (P3009): a failed, not rolled-back migration blocks everything until resolved.
+  const failed = rows.find((r) => r.finished_at === null && r.rolled_back_at === null);
+  if (failed) {
+    throw new MigrationError(
+      `Migration ${failed.migration_name} failed earlier and was not rolled back; resolve it before starting.`,
+    );
+  }
+  const done = new Map(rows.filter((r) => r.finished_at !== null).map((r) => [r.migration_name, r]));
+  const result: MigrationResult = { applied: [], alreadyApplied: [] };
+
+  for (const m of readMigrations(migrationsDir)) {
+    const prior = done.get(m.name);
+    if (prior) {
+      if (prior.checksum !== m.checksum) {
+        throw new MigrationError(`Migration ${m.name} was modified after it was applied (checksum mismatch).`);
+      }
+      result.alreadyApplied.push(m.name);
+      continue;
+    }
+    const id = randomUUID();
+    const startedAt = Date.now();
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        db.prepare(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+           VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)`,
+        ).run(id, m.checksum, Date.now(), m.name, startedAt);
+      })();
+    } catch (err) {
+      const logs = err instanceof Error ? err.message : String(err);
+      // The SQL was rolled back with the transaction; record the failure as Prisma does.
+      db.prepare(
+        `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+         VALUES (?, ?, NULL, ?, ?, NULL, ?, 0)`,
+      ).run(id, m.checksum, m.name, logs, startedAt);
+      throw new MigrationError(`Migration ${m.name} failed: ${logs}`);
+    }
+    result.applied.push(m.name);
+  }
+  return result;
 }

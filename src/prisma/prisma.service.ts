@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import * as fs from 'node:fs';
 import { AppConfig } from '../config/config.service';
-import { createDatabaseClient, Db, migrateDatabase, requireMigrated } from './database';
+import { createDatabaseClient, Db, describeDatabase, foreignMigrations, migrateDatabase, requireMigrated } from './database';
 
 export { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from './database';
 
@@ -15,6 +16,9 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   readonly client: Db;
   /** Which engine DATABASE_URL chose — for the few statements that differ (e.g. a write probe). */
   readonly engine: 'sqlite' | 'postgresql';
+
+  /** The SQLite file this process opened (device, inode), to notice it removed or replaced under it. */
+  private opened: FileIdentity | undefined;
 
   constructor(private readonly config: AppConfig) {
     this.client = createDatabaseClient(config);
@@ -44,6 +48,14 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
     }
     await this.client.$connect();
     if (!this.config.migrateOnStart) await requireMigrated(this.client, this.config);
+    const foreign = await foreignMigrations(this.client, this.config);
+    if (foreign.length) {
+      this.logger.warn(
+        `The database ${describeDatabase(this.config)} has ${foreign.length} migration(s) this build does not have (${foreign.join(', ')}): ` +
+          'it was migrated by a newer MRI Sentinel, whose changes this version does not know; run that version, or restore a backup made before it.',
+      );
+    }
+    if (this.engine === 'sqlite') this.opened = fileIdentity(this.config.databaseFile);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -83,6 +95,8 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
         );
         return { ok: true };
       }
+      const moved = this.fileMoved();
+      if (moved) return { ok: false, detail: moved };
       const rows = await this.$queryRawUnsafe<{ user_version: number | bigint }[]>('PRAGMA user_version');
       const v = Number(rows[0]?.user_version ?? 0);
       await this.$executeRawUnsafe(`PRAGMA user_version = ${Number.isSafeInteger(v) ? v : 0}`);
@@ -94,10 +108,42 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
     try {
       return await Promise.race([probe, late]);
     } catch (err) {
-      return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      // Prisma's message is a paragraph quoting the call ("Invalid `prisma.$executeRawUnsafe()`
+      // invocation: … Raw query failed. Code: `SQLITE_BUSY` …"); its last line is the reason. The
+      // detail goes into one log line per /readyz and into the start-up failure's list.
+      const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
+      return { ok: false, detail: lines.pop() ?? 'write failed' };
     } finally {
       clearTimeout(timer);
       probe.catch(() => undefined);
     }
+  }
+
+  /**
+   * SQLite keeps writing to the file it opened when that file is deleted or another is moved to
+   * its path (an `rm -r data/`, a backup restored with mv while running): every write succeeded
+   * and /readyz said ready, and at the next start those rows were gone (seen: an analysis recorded
+   * and listed after `rm data/sentinel.db*`). Not ready from then on, so that an orchestrator
+   * restarts the process onto the file at the path.
+   */
+  private fileMoved(): string | null {
+    if (!this.opened) return null;
+    const now = fileIdentity(this.config.databaseFile);
+    if (now && now.dev === this.opened.dev && now.ino === this.opened.ino) return null;
+    return `the database file ${this.config.databaseFile} was ${now ? 'replaced' : 'removed'} after start-up: this process still writes to the file it opened, which no restart will read; restart it`;
+  }
+}
+
+interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+function fileIdentity(file: string): FileIdentity | undefined {
+  try {
+    const s = fs.statSync(file);
+    return { dev: s.dev, ino: s.ino };
+  } catch {
+    return undefined;
   }
 }

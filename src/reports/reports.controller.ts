@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticated, ApiCsrfChecked, ApiError } from '../common/api-responses';
+import { ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, ApiError, BODY_TOO_LARGE } from '../common/api-responses';
 import type { Request, Response } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
@@ -27,6 +27,7 @@ export function sendPdf(res: Response, pdf: Buffer, filename: string): void {
 }
 
 @ApiTags('reports')
+@ApiBodyTooLarge()
 @Controller('api/v1/reports')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
@@ -48,7 +49,7 @@ export class ReportsController {
   @ApiOkResponse(PDF)
   @ApiError(400, 'MISSING_FILE, EMPTY_FILE, or BAD_REQUEST: a field it does not take, two different analysisIds, an image that does not match the analysis')
   @ApiError(404, 'NOT_FOUND: no analysis of this image (or with that analysisId) in your history')
-  @ApiError(413, 'FILE_TOO_LARGE')
+  @ApiError(413, `FILE_TOO_LARGE (the image), or ${BODY_TOO_LARGE}`)
   @ApiError(415, 'UNSUPPORTED_TYPE: the re-run\'s file checks (an image recorded as refused by them)')
   @ApiError(422, 'STUDY_HAS_OWN_REPORT (a study\'s record), CORRUPT_IMAGE or RESOLUTION_OUT_OF_RANGE')
   @ApiError(503, 'ANALYSIS_UNAVAILABLE (models not loaded or busy)')
@@ -76,6 +77,7 @@ export class ReportsController {
 
 /** Metadata-only PDF of a history record (no image: the server never had one to keep). */
 @ApiTags('reports')
+@ApiBodyTooLarge()
 @Controller()
 export class HistoryReportsController {
   constructor(private readonly reports: ReportsService) {}

@@ -14,7 +14,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
-import { ApiAuthenticated, ApiCsrfChecked } from '../common/api-responses';
+import { ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, BODY_TOO_LARGE, DATABASE_UNAVAILABLE } from '../common/api-responses';
 import { requestContext } from '../classifier/request-context';
 import { ErrorBodyDto } from '../classifier/analysis-result.dto';
 import { clientGone } from '../common/abort';
@@ -33,6 +33,7 @@ import { FILES_FIELD, StudyFieldsDto } from './studies.dto';
 export { FILES_FIELD };
 
 @ApiTags('studies')
+@ApiBodyTooLarge()
 @Controller()
 export class StudiesController {
   constructor(
@@ -68,10 +69,10 @@ export class StudiesController {
   @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (a 0-byte file, named) or BAD_REQUEST (a field the schema refuses)' })
   @ApiCsrfChecked()
   @ApiAuthenticated({ rateLimits: 'the analyses-per-user limit' })
-  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'FILE_TOO_LARGE (study bytes), TOO_MANY_SLICES or TOO_MANY_FILES' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `FILE_TOO_LARGE (study bytes), TOO_MANY_SLICES or TOO_MANY_FILES, or ${BODY_TOO_LARGE}` })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE or UNSUPPORTED_TRANSFER_SYNTAX' })
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE, RESOLUTION_OUT_OF_RANGE or PIXEL_SPACING_OUT_OF_RANGE (in-plane pixel aspect beyond 8:1)' })
-  @ApiResponse({ status: 503, type: ErrorBodyDto, description: 'ANALYSIS_UNAVAILABLE' })
+  @ApiResponse({ status: 503, type: ErrorBodyDto, description: `ANALYSIS_UNAVAILABLE, or ${DATABASE_UNAVAILABLE}` })
   @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
   async create(
     @UploadedFiles() files: Express.Multer.File[] | undefined,

@@ -4,8 +4,10 @@
  * chmod cannot simulate it for root), /readyz answers 503 DATABASE_UNAVAILABLE at once, requests
  * that need a write answer 503 with that code (not 500), and everything recovers when writes do.
  */
+import * as fs from 'node:fs';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { AppConfig } from '../../src/config/config.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { createUser, loginAs } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
@@ -36,6 +38,10 @@ describe('database faults (F7)', () => {
       const ready = await request(server).get('/readyz').expect(503);
       expect(ready.body).toEqual({ status: 'not_ready', checks: { database: { ok: false, code: 'DATABASE_UNAVAILABLE' }, models: { ok: true } } });
       expect(JSON.stringify(ready.body)).not.toMatch(/\//);
+      // the reason, for the log line of each /readyz and the start-up message: one line, not Prisma's paragraph
+      const probe = await prisma.writable();
+      expect(probe).toEqual({ ok: false, detail: expect.stringContaining('SQLITE_READONLY') });
+      expect(probe.detail).not.toMatch(/\n|Invalid `prisma/);
       const login = await request(server).post('/api/v1/auth/token').send({ email: user.email, password });
       expect(login.status).toBe(503);
       expect(login.body).toEqual({ statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String) });
@@ -47,5 +53,24 @@ describe('database faults (F7)', () => {
     }
     await request(server).get('/readyz').expect(200);
     await request(server).post('/api/v1/auth/token').send({ email: user.email, password }).expect(200);
+  });
+
+  // it stayed ready and recorded into the file it had open, which no restart reads
+  it('the database file removed or replaced under the running process → /readyz 503 until it is back', async () => {
+    const server = app.getHttpServer();
+    const file = app.get(AppConfig).databaseFile;
+    const aside = `${file}.aside`;
+    fs.renameSync(file, aside);
+    try {
+      const ready = await request(server).get('/readyz').expect(503);
+      expect(ready.body.checks.database).toEqual({ ok: false, code: 'DATABASE_UNAVAILABLE' });
+      expect((await prisma.writable()).detail).toBe(`the database file ${file} was removed after start-up: this process still writes to the file it opened, which no restart will read; restart it`);
+      fs.copyFileSync(aside, file); // another file at the path: a backup restored with mv or cp --remove-destination
+      expect((await prisma.writable()).detail).toContain('was replaced after start-up');
+      fs.rmSync(file);
+    } finally {
+      fs.renameSync(aside, file);
+    }
+    await request(server).get('/readyz').expect(200);
   });
 });

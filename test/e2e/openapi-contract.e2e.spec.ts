@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { PrismaService } from '../../src/prisma/prisma.service';
 import request from 'supertest';
-import { loginAs, TestSession } from '../helpers/auth';
+import { createUser, loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
 import { sixMegabytes, solidPng, TEXT_AS_JPG, truncatedJpeg } from '../support/images';
 import { Contract, OpenApiDoc } from '../support/openapi-contract';
@@ -172,6 +173,51 @@ describe('OpenAPI document vs the answers of every route', () => {
   it('GET /healthz, GET /readyz', async () => {
     await answers('GET /healthz', 200, api().get('/healthz'));
     await answers('GET /readyz', 200, api().get('/readyz'));
+  });
+
+  it('every route: 413 PAYLOAD_TOO_LARGE for a JSON body over the parser\'s limit, before the route or its login wall', async () => {
+    expect(declaring(413, 'PAYLOAD_TOO_LARGE')).toEqual(contract.operations()); // the upload routes: beside FILE_TOO_LARGE
+    const body = JSON.stringify({ email: 'x'.repeat(101 * 1024) });
+    for (const op of contract.operations()) {
+      for (const as of [{}, user.bearer]) {
+        const res = await answers(op, 413, call(app, op).set(as).set('Content-Type', 'application/json').send(body));
+        expect({ op, code: res.body.code }).toEqual({ op, code: 'PAYLOAD_TOO_LARGE' });
+      }
+    }
+  });
+
+  it('a database that refuses writes: each route that writes answers 503 DATABASE_UNAVAILABLE, every other what it declares', async () => {
+    const prisma = app.get(PrismaService);
+    const { user: other } = await createUser(app);
+    const writer = await loginAs(app);
+    const grey = await solidPng(96, 96, 200);
+    const series = zip(Object.fromEntries(dicomSeries(SERIES.slice(0, 3), { seriesUid: newUid() }).map((b, i) => [`IM${i}`, b])));
+    const writes: Record<string, () => request.Test> = {
+      'POST /api/v1/auth/token': () => api().post('/api/v1/auth/token').send({ email: writer.user.email, password: writer.password }),
+      'POST /api/v1/auth/password': () => api().post('/api/v1/auth/password').set(writer.bearer).send({ current: writer.password, password: 'another long passphrase' }),
+      'DELETE /api/v1/auth/token': () => api().delete('/api/v1/auth/token').set(writer.bearer),
+      'POST /api/v1/users': () => api().post('/api/v1/users').set(admin.bearer).send({ email: `ro-${randomUUID()}@example.test`, password: 'a long enough passphrase', role: 'user' }),
+      'PATCH /api/v1/users/{id}': () => api().patch(`/api/v1/users/${other.id}`).set(admin.bearer).send({ disabled: true }),
+      'POST /api/v1/analyses': () => api().post('/api/v1/analyses').set(user.bearer).field('explain', 'false').attach('image', grey, 'w.png'),
+      'POST /api/v1/studies': () => api().post('/api/v1/studies').set(user.bearer).attach('files', series, 's.zip'),
+    };
+    expect(declaring(503, 'DATABASE_UNAVAILABLE: the database refused the write').sort()).toEqual(Object.keys(writes).sort());
+    await prisma.$executeRawUnsafe('PRAGMA query_only = ON');
+    try {
+      for (const [op, send] of Object.entries(writes)) {
+        const res = await answers(op, 503, send());
+        expect({ op, code: res.body.code }).toEqual({ op, code: 'DATABASE_UNAVAILABLE' });
+      }
+      // the routes that only read go on answering (a report re-runs in memory and records nothing)
+      for (const op of contract.operations().filter((o) => !writes[o] && o.startsWith('GET') && !o.includes('{id}'))) {
+        const res = await call(app, op).set(admin.bearer);
+        expect({ op, problems: contract.check(op, res), status: res.status }).toEqual({ op, problems: '', status: op === 'GET /readyz' ? 503 : 200 });
+      }
+      await answers('POST /api/v1/reports', 200, api().post('/api/v1/reports').set(user.bearer).field('analysisId', recorded.image).attach('image', await white, 'w.png'));
+    } finally {
+      await prisma.$executeRawUnsafe('PRAGMA query_only = OFF');
+    }
+    await answers('POST /api/v1/auth/token', 200, writes['POST /api/v1/auth/token']());
   });
 
   /** Another app with these settings, its answers checked against the same document. */

@@ -4,12 +4,14 @@
  * the API answers 403 PASSWORD_CHANGE_REQUIRED, and only the change itself, logout and "me" work.
  * Before this, such a user kept the admin-known password for ever.
  */
+import * as path from 'node:path';
+import { Logger } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { UsersService } from '../../src/accounts/users.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { createUser, loginAs, loginViaForm, sessionFor, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
 import { PUBLIC, routes } from '../support/routes';
 
 /** Routes such a user may still use (besides the public ones). */
@@ -179,6 +181,27 @@ describe('the first admin', () => {
       } finally {
         await app.close();
       }
+    }
+  });
+
+  // a later start with SEED_ADMIN_* naming someone else created nothing and said nothing; the first start logged the address
+  it('a later start whose SEED_ADMIN_EMAIL names no account says so; no log line carries the address', async () => {
+    const db = `file:${path.join(tempDir('sentinel-seed-'), 'seed.db')}`;
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    const log = jest.spyOn(Logger.prototype, 'log');
+    const said = () => [...warn.mock.calls, ...log.mock.calls].map((c) => String(c[0]));
+    try {
+      for (const [email, warned] of [['deployer@example.test', false], ['deployer@example.test', false], ['newcomer@example.test', true]] as const) {
+        warn.mockClear();
+        log.mockClear();
+        const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, DATABASE_URL: db, SEED_ADMIN_EMAIL: email, SEED_ADMIN_PASSWORD: 'deployer chose this' }));
+        await app.close();
+        expect(said().some((m) => m.startsWith('SEED_ADMIN_EMAIL names no account and none was created'))).toBe(warned);
+        expect(said().filter((m) => m.includes('@example.test'))).toEqual([]);
+      }
+    } finally {
+      warn.mockRestore();
+      log.mockRestore();
     }
   });
 });

@@ -4,12 +4,15 @@
  * a SQLite path that cannot hold the database. The same for the CLI (`npm run evaluate`).
  */
 import { spawn } from 'node:child_process';
+import * as net from 'node:net';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { createAnalysisContext } from '../../src/cli/analysis-context';
-import { openDatabaseFile } from '../../src/prisma/migrator';
-import { initialisedApp, StartupError } from '../../src/startup';
+import { applyMigrations, openDatabaseFile } from '../../src/prisma/migrator';
+import { MIGRATIONS_DIR } from '../../src/prisma/database';
+import { initialisedApp, listen, StartupError } from '../../src/startup';
 import { FAKE_MODELS_DIR, REPO_ROOT, tempDir, testConfig } from '../support/app';
 
 function mismatchedModels(): string {
@@ -94,6 +97,28 @@ describe('start-up (npm start)', () => {
     expect(broken.message).not.toContain('invocation');
   });
 
+  // a rolled-back deployment: the older build started on a database a newer one had migrated and said nothing
+  it('a database migrated by a newer build: starts, with one warning naming the migrations it does not have', async () => {
+    const file = path.join(tempDir('sentinel-db-'), 'newer.db');
+    applyMigrations(file, MIGRATIONS_DIR);
+    const db = openDatabaseFile(file);
+    db.prepare(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES ('n', 'n', '29990101000000_from_the_future', 0, 0, 1)`).run();
+    db.close();
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      for (const migrate of ['true', 'false']) {
+        warn.mockClear();
+        const app = await initialisedApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', DATABASE_URL: `file:${file}`, DB_MIGRATE_ON_START: migrate }));
+        await app.close();
+        expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('newer MRI Sentinel'))).toEqual([
+          `The database ${file} has 1 migration(s) this build does not have (29990101000000_from_the_future): it was migrated by a newer MRI Sentinel, whose changes this version does not know; run that version, or restore a backup made before it.`,
+        ]);
+      }
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('answers for a SQLite path under /proc too (Node 20\'s recursive mkdir never returned there)', async () => {
     if (!fs.existsSync('/proc/self')) return;
     // in a child process: the old start-up spun in mkdirSync, deaf to signals and timers
@@ -151,6 +176,34 @@ describe('the npm start entry (src/main.ts)', () => {
     expect(out).toContain('brain_tumor: model.onnx does not match its card');
     expect(out).not.toContain('listening on');
     expect(code).toBe(1);
+  });
+
+  // it was Node's stack trace ("Error: listen EADDRINUSE … at Server.setupListenHandle"), exit 1
+  // through an unhandled rejection, with the workers and the database never closed
+  it('a PORT another process holds: exit 1, one line naming the address and the setting, no stack trace', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as net.AddressInfo;
+    try {
+      const { code, out } = await runMain({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', PORT: String(port) });
+      expect(out).toContain(`MRI Sentinel did not start: 127.0.0.1:${port} is already in use by another process (EADDRINUSE): stop that process or set PORT.`);
+      expect(out).not.toMatch(/^\s+at /m);
+      expect(out).not.toContain('listening on');
+      expect(code).toBe(1);
+    } finally {
+      holder.close();
+    }
+  });
+});
+
+describe('listen (PORT, HOST)', () => {
+  it('a HOST that is not an address of this machine: a StartupError naming HOST, the app closed', async () => {
+    // 192.0.2.1: TEST-NET-1 (RFC 5737), assigned to no machine
+    const config = testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', HOST: '192.0.2.1', PORT: '0' });
+    const app = await initialisedApp(config);
+    const err: unknown = await listen(app, config).then(() => app.close(), (e: unknown) => e);
+    expect(err).toBeInstanceOf(StartupError);
+    expect((err as Error).message).toBe('MRI Sentinel did not start: HOST 192.0.2.1 is not an address of this machine (EADDRNOTAVAIL): set HOST to one of its addresses, or 0.0.0.0 for all.');
   });
 });
 

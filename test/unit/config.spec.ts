@@ -87,4 +87,16 @@ describe('config', () => {
     const c = new AppConfig(parseEnv({ DATABASE_URL: 'file:/tmp/x/y.db' }));
     expect(c.databaseFile).toBe('/tmp/x/y.db');
   });
+
+  // it passed the schema's 10 characters, and the start died in the seed with a stack trace, the database already migrated
+  it('a SEED_ADMIN_PASSWORD the password policy refuses is a configuration error, named', () => {
+    for (const [password, why] of [
+      ['aaaaaaaaaa', 'The password is too easy to guess (too few different characters).'],
+      ['password123', 'The password is one of the most common passwords; choose another.'],
+      ['first.admin2024', 'The password must not be the email address or its name part.'],
+    ]) {
+      expect(() => parseEnv({ SEED_ADMIN_EMAIL: 'first.admin@example.org', SEED_ADMIN_PASSWORD: password })).toThrow(new ConfigValidationError([`SEED_ADMIN_PASSWORD: ${why}`]));
+    }
+    expect(parseEnv({ SEED_ADMIN_EMAIL: 'first.admin@example.org', SEED_ADMIN_PASSWORD: 'a long passphrase' }).SEED_ADMIN_PASSWORD).toBe('a long passphrase');
+  });
 });

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyMigrations, MigrationError, readMigrations } from '../../src/prisma/migrator';
+import { applyMigrations, MigrationError, readMigrations, sqliteFailure } from '../../src/prisma/migrator';
 import { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from '../../src/prisma/database';
 import { toItem } from '../../src/repositories/analysis.repository';
 import { tempDir } from '../support/app';
@@ -183,5 +183,36 @@ describe('migration runner', () => {
     applyMigrations(file, migrations);
     fs.writeFileSync(sqlFile, 'CREATE TABLE "A" ("id" INTEGER, "x" TEXT);');
     expect(() => applyMigrations(file, migrations)).toThrow(/checksum/);
+  });
+
+  // it was better-sqlite3's stack trace at start-up ("SqliteError: file is not a database at applyMigrations …")
+  it('a file that is not a database, or a damaged one: a MigrationError naming the file, the SQLite code and what to do', () => {
+    const dir = tempDir();
+    const garbage = path.join(dir, 'garbage.db');
+    fs.writeFileSync(garbage, Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 131 + 7) % 256)));
+    expect(() => applyMigrations(garbage, MIGRATIONS_DIR)).toThrow(
+      new MigrationError(`The database ${garbage} is not an SQLite database (or is encrypted, or its header is damaged): point DATABASE_URL to the right file, or restore it from a backup (SQLITE_NOTADB: file is not a database).`),
+    );
+    // a migrated file cut short: the header promises pages that are gone
+    const cut = path.join(dir, 'cut.db');
+    applyMigrations(cut, MIGRATIONS_DIR);
+    const size = fs.statSync(cut).size;
+    fs.truncateSync(cut, Math.floor(size / 4096 / 2) * 4096);
+    let err: unknown;
+    try {
+      applyMigrations(cut, MIGRATIONS_DIR);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MigrationError);
+    expect((err as Error).message).toMatch(new RegExp(`^The database ${cut} is damaged: restore it from a backup .*\\(SQLITE_CORRUPT`));
+  });
+
+  // seen with an existing database in a folder made read-only (chattr +i): 'could not be migrated (SQLITE_CANTOPEN …)', no way out named
+  it('SQLITE_CANTOPEN on a file that exists names the folder as what must be writable', () => {
+    const err = Object.assign(new Error('unable to open database file'), { code: 'SQLITE_CANTOPEN' });
+    expect(sqliteFailure('/srv/sentinel/data/sentinel.db', err).message).toBe(
+      'The database /srv/sentinel/data/sentinel.db cannot be opened with its -wal and -shm files beside it: the folder must be writable by this user (SQLITE_CANTOPEN: unable to open database file).',
+    );
   });
 });
