@@ -136,6 +136,9 @@
   });
 
   function show(id) { ['study-empty', 'study-loading', 'study-error', 'study-result'].forEach(function (x) { $(x).hidden = x !== id; }); }
+  // a short line said once (cleared first, so the same words twice are said twice); errors focus their heading
+  function say(text) { var live = $('study-live'); live.textContent = ''; setTimeout(function () { live.textContent = text; }, 30); }
+  function showError() { show('study-error'); $('study-error-title').focus(); say($('study-error-title').textContent + '. ' + $('study-error-message').textContent); }
 
   form.addEventListener('submit', function (e) {
     e.preventDefault();
@@ -145,6 +148,7 @@
     var mine = ++generation;
     var sent = files.slice(), left = leftOut.slice();
     show('study-loading');
+    say('Analysing the study…');
     $('study-submit').disabled = true;
     fetch('/api/v1/studies', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })
       .then(function (res) { return res.json().then(function (b) { return { ok: res.ok, status: res.status, body: b, res: res }; }, function () { return { ok: false, status: res.status, body: null, res: res }; }); })
@@ -152,8 +156,11 @@
         if (mine !== generation) return;
         sentFiles = sent;
         sentLeft = left;
-        if (r.ok && r.body) render(r.body);
-        else {
+        if (r.ok && r.body) {
+          render(r.body);
+          $('study-label').focus();
+          say('Study result: ' + $('study-label').textContent + '.');
+        } else {
           // 401: the login ended meanwhile — not the study's fault; say so and link to the login
           var ended = window.SentinelSession && window.SentinelSession.ended(r.status);
           // 403 from the CSRF check: this page belongs to an earlier login (session.js), not a bad study
@@ -163,7 +170,7 @@
           $('study-error-code').textContent = r.body && r.body.code ? r.body.code + ' · HTTP ' + r.status : '';
           $('study-error-login').hidden = !ended;
           if (ended) $('study-error-login-link').href = window.SentinelSession.loginHref();
-          show('study-error');
+          showError();
           if (r.status === 429) waitThenAllow(Number(r.res.headers.get('Retry-After')) || 60);
         }
       })
@@ -173,7 +180,7 @@
         $('study-error-message').textContent = 'The server could not be reached.';
         $('study-error-code').textContent = '';
         $('study-error-login').hidden = true;
-        show('study-error');
+        showError();
       })
       .then(function () { if (!waiting) $('study-submit').disabled = !files.length; });
   });
