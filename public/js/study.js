@@ -64,7 +64,15 @@
   }
   /** a refusal of a folder's files: the ones left out were not part of it, but the user may look for the series among them */
   function leftNote() { return sentLeft.length ? ' Left out of the folder (not DICOM, NIfTI or ZIP), not sent: ' + window.SentinelStudyFolder.names(sentLeft, 5) + '.' : ''; }
-  function clientError(msg) { var p = $('study-client-error'); p.textContent = msg || ''; p.hidden = !msg; }
+  /** A refused choice: announced (role=alert), tied to both file fields and marking them invalid until the next choice. */
+  function clientError(msg) {
+    var p = $('study-client-error');
+    p.textContent = msg || '';
+    p.hidden = !msg;
+    ['study-files', 'study-folder'].forEach(function (id) { if (msg) $(id).setAttribute('aria-invalid', 'true'); else $(id).removeAttribute('aria-invalid'); });
+    $('study-files').setAttribute('aria-describedby', (msg ? 'study-client-error ' : '') + 'study-dz-hint');
+    $('study-folder')[msg ? 'setAttribute' : 'removeAttribute']('aria-describedby', 'study-client-error');
+  }
   /** `folder`: chosen with "Or choose a folder" — non-study files left out, not refused; `walk`: a dropped folder's (study-folder.js) */
   function choose(list, folder, walk) {
     var mine = ++generation;
