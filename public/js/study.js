@@ -114,24 +114,7 @@
     clientError(over || note);
     $('study-submit').disabled = !files.length || !!over || waiting;
   }
-  $('study-header-btn').addEventListener('click', function () {
-    var f = files[0];
-    if (!f) return;
-    var rows = $('study-header-rows');
-    rows.textContent = '';
-    f.slice(0, 4 * 1024 * 1024).arrayBuffer().then(function (buf) {
-      var list;
-      try { list = window.SentinelDicomHeader.parse(buf); } catch (err) { list = [{ tag: '', name: 'Not readable', value: err.message }]; }
-      list.forEach(function (r) {
-        var tr = el('tr');
-        tr.appendChild(el('td', { class: 'muted small' }, r.tag));
-        tr.appendChild(el('td', {}, r.name));
-        tr.appendChild(el('td', {}, r.value));
-        rows.appendChild(tr);
-      });
-      $('study-header').hidden = false;
-    });
-  });
+  $('study-header-btn').addEventListener('click', function () { if (files[0]) window.SentinelDicomHeader.show(files[0], $('study-header-rows'), $('study-header')); });
   $('study-files').addEventListener('change', function (e) { choose(e.target.files, false); });
   $('study-folder').addEventListener('change', function (e) { choose(e.target.files, true); });
   $('study-clear').addEventListener('click', function () { $('study-files').value = ''; $('study-folder').value = ''; choose([]); });
