@@ -1,0 +1,231 @@
+/**
+ * An accessibility pass over every server-rendered page in Debian's Chromium: the full axe-core
+ * rule set (every impact, not only serious and critical, so a disclaimer outside the landmarks
+ * or two regions of the same name fail too), 320 px without sideways scrolling, and what a
+ * screen-reader or keyboard user meets that axe cannot see: focus moved to the study's answer or
+ * error, a visible focus on the study's "choose a folder", file and login errors tied to their
+ * field, the DICOM header table's column headers, error pages that say what happened, and
+ * probability bars that stand out from their track (WCAG 1.4.11, 3:1).
+ */
+import * as fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { UsersService } from '../../src/accounts/users.service';
+import { dicomSeries, gzip, nifti1, syntheticSlice } from '../support/study-fixtures';
+import { HAVE_CHROMIUM, Harness, launchSignedIn, signIn } from './harness';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+
+const ADMIN = { email: 'a11y-admin@example.org', password: 'a11y-admin-password-1' };
+const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' };
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Every axe violation (all rules axe runs by default, any impact) at 1280 and at 320 px. */
+async function axeAll(page: Page, name: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const width of [1280, 320]) {
+    await page.setViewportSize({ width, height: 800 });
+    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+    const r = (await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }))) as { violations: { id: string; nodes: { target: string[] }[] }[] };
+    for (const v of r.violations) found.push(`${name}@${width}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return found;
+}
+
+/** At 320 px (WCAG 1.4.10 reflow): the document wider than the window. */
+async function sideways(page: Page, name: string): Promise<string[]> {
+  await page.setViewportSize({ width: 320, height: 640 });
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return over > 0 ? [`${name}: ${over}px to scroll sideways at 320 px`] : [];
+}
+
+/** The focused element as `tag#id`, after the page had a moment to move it. */
+async function focusedId(page: Page, expected: string): Promise<string> {
+  await page.waitForFunction((id: string) => document.activeElement?.id === id, expected, { timeout: 5000 }).catch(() => undefined);
+  return page.evaluate(() => `${document.activeElement?.tagName.toLowerCase()}#${document.activeElement?.id ?? ''}`);
+}
+
+(HAVE_CHROMIUM ? describe : describe.skip)('accessibility of every page, in Chromium', () => {
+  let h: Harness;
+  let page: Page;
+  const axe: string[] = [];
+  const wide: string[] = [];
+  const visit = async (url: string, name: string): Promise<void> => {
+    await page.goto(`${h.base}${url}`);
+    axe.push(...(await axeAll(page, name)));
+    wide.push(...(await sideways(page, name)));
+  };
+
+  beforeAll(async () => {
+    h = await launchSignedIn(ADMIN, { RATE_LIMIT_ANALYSES_PER_MINUTE: '200' });
+    page = h.page;
+    await h.app.get(UsersService).create({ ...USER, role: 'user', mustChangePassword: false });
+    // one analysis in the history from the start, so the history pages do not hang on the first test
+    const png = (await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer()).toString('base64');
+    await page.goto(`${h.base}/`);
+    const status = await page.evaluate(async (b64: string) => {
+      const bytes = Uint8Array.from(window.atob(b64), (c: string) => c.charCodeAt(0));
+      const fd = new window.FormData();
+      fd.append('image', new window.Blob([bytes]), 'seed.png');
+      return (await window.fetch('/api/v1/analyses', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })).status;
+    }, png);
+    expect(status).toBe(200);
+  });
+  afterAll(async () => h?.close());
+
+  it('the analysis page: a refused file is announced and tied to the file field; the answer takes the focus', async () => {
+    await visit('/', 'analyse');
+    await page.setInputFiles('#file-input', { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+    await page.locator('#client-error').waitFor({ state: 'visible' });
+    const field = await page.evaluate(() => {
+      const input = document.getElementById('file-input');
+      return { invalid: input.getAttribute('aria-invalid'), describedBy: (input.getAttribute('aria-describedby') ?? '').split(/\s+/) };
+    });
+    expect(field).toEqual({ invalid: 'true', describedBy: expect.arrayContaining(['client-error']) });
+    axe.push(...(await axeAll(page, 'analyse, file refused')));
+    const grey = await sharp({ create: { width: 128, height: 128, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer();
+    await page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer: grey });
+    await page.locator('#selected').waitFor({ state: 'visible' });
+    await expect(page.getAttribute('#file-input', 'aria-invalid')).resolves.toBeNull(); // the error went with the file
+    await page.click('#submit-btn');
+    await page.locator('#state-result').waitFor({ state: 'visible' });
+    expect(await focusedId(page, 'verdict-label')).toBe('h3#verdict-label');
+    axe.push(...(await axeAll(page, 'analyse, result')));
+    await page.click('#tab-samples');
+    axe.push(...(await axeAll(page, 'analyse, samples')));
+    await page.click('#tab-upload');
+    await page.setInputFiles('#file-input', ['b1.png', 'b2.png'].map((name) => ({ name, mimeType: 'image/png', buffer: grey })));
+    await page.locator('#batch-summary', { hasText: '2 of 2 analysed' }).waitFor();
+    axe.push(...(await axeAll(page, 'analyse, batch')));
+  });
+
+  it('the study page: the answer or the error takes the focus, and the folder chooser shows its focus', async () => {
+    await visit('/studies', 'study');
+    // keyboard: Tab onto "Or choose a folder" (a visually hidden input): its label shows the ring
+    await page.focus('#study-files');
+    await page.keyboard.press('Tab');
+    const ring = await page.evaluate(() => {
+      const focused = document.activeElement;
+      const label = document.querySelector('label[for="study-folder"]');
+      const s = window.getComputedStyle(label);
+      return { id: focused.id, outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 };
+    });
+    expect(ring).toEqual({ id: 'study-folder', outline: true });
+
+    await page.setInputFiles('#study-files', { name: 'v.nii.gz', mimeType: 'application/gzip', buffer: gzip(nifti1([64, 64, 4], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60))) });
+    await page.click('#study-submit');
+    await page.locator('#study-result').waitFor({ state: 'visible' });
+    expect(await focusedId(page, 'study-label')).toBe('h3#study-label');
+    await expect(page.locator('#study-live').textContent()).resolves.toMatch(/\S/); // said once, not the whole card
+    await expect(page.locator('[aria-live] #study-result').count()).resolves.toBe(0);
+    axe.push(...(await axeAll(page, 'study, result')));
+
+    await page.route('**/api/v1/studies', (route) => route.fulfill({ status: 422, headers: { 'Content-Type': 'application/json' }, body: '{"statusCode":422,"code":"STUDY_UNREADABLE","message":"No file of the upload could be read."}' }));
+    await page.click('#study-submit');
+    await page.locator('#study-error').waitFor({ state: 'visible' });
+    await page.unroute('**/api/v1/studies');
+    expect(await focusedId(page, 'study-error-title')).toBe('h3#study-error-title');
+    axe.push(...(await axeAll(page, 'study, error')));
+  });
+
+  it('the study page: the DICOM header table has column headers and a caption', async () => {
+    await page.goto(`${h.base}/studies`);
+    const series = dicomSeries([syntheticSlice(64, 64, () => 200)]);
+    await page.setInputFiles('#study-files', { name: 'one.dcm', mimeType: 'application/dicom', buffer: series[0] });
+    await page.locator('#study-header-btn').waitFor({ state: 'visible' });
+    await page.click('#study-header-btn');
+    await page.locator('#study-header').waitFor({ state: 'visible' });
+    const table = await page.evaluate(() => {
+      const t = document.querySelector('#study-header table');
+      return { caption: t.caption?.textContent.trim() ?? '', headers: Array.from(t.querySelectorAll('thead th[scope="col"]')).map((th: any) => th.textContent.trim()) };
+    });
+    expect(table.caption).not.toBe('');
+    expect(table.headers).toEqual(['Tag', 'Element', 'Value']);
+    axe.push(...(await axeAll(page, 'study, DICOM header')));
+  });
+
+  it('history, its detail, model cards, account and users pages', async () => {
+    await visit('/history', 'history (admin)');
+    await visit('/history?from=not-a-date', 'history, bad filter');
+    await page.goto(`${h.base}/history`);
+    const detail = await page.locator('.history-table a', { hasText: 'Details' }).first().getAttribute('href');
+    await visit(detail ?? '/history', 'history detail');
+    await visit('/models', 'models');
+    await visit('/models/brain_tumor', 'model card');
+    await visit('/account', 'account');
+    await visit('/admin/users', 'users');
+  });
+
+  it('probability bars stand out from their track (3:1), light and dark', async () => {
+    await page.goto(`${h.base}/history`);
+    const detail = await page.locator('.history-table a', { hasText: 'Details' }).last().getAttribute('href');
+    await page.goto(`${h.base}${detail}`);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const ratios = (await page.evaluate(() => {
+        const rgb = (s: string): number[] => (s.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+        const lum = (c: number[]): number => {
+          const [r, g, b] = c.map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const ratio = (a: number[], b: number[]): number => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+        const fill = document.querySelector('.probs .bar > span');
+        const track = rgb(window.getComputedStyle(fill.parentElement).backgroundColor);
+        const stops = (window.getComputedStyle(fill).backgroundImage.match(/rgba?\([^)]*\)/g) ?? [window.getComputedStyle(fill).backgroundColor]).map(rgb);
+        return stops.map((s: number[]) => ratio(s, track));
+      })) as number[];
+      expect(ratios.length).toBeGreaterThan(0);
+      expect({ scheme, under3: ratios.filter((r) => r < 3).map((r) => Math.round(r * 100) / 100) }).toEqual({ scheme, under3: [] });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('error pages say what happened in their title and heading (404, 403)', async () => {
+    await visit('/no-such-page', '404');
+    await expect(page.title()).resolves.toBe('Page not found · MRI Sentinel');
+    await expect(page.locator('h1').textContent()).resolves.not.toMatch(/Cannot GET/);
+    await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]);
+    await signIn(h, USER.email, USER.password);
+    await visit('/history', 'history (user)');
+    await visit('/admin/users', '403');
+    await expect(page.title()).resolves.toBe('Not allowed · MRI Sentinel');
+  });
+
+  it('the login form: a refused login is announced and tied to both fields', async () => {
+    await page.goto(`${h.base}/`);
+    await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]);
+    axe.push(...(await axeAll(page, 'login')));
+    wide.push(...(await sideways(page, 'login')));
+    await page.fill('input[name="email"]', USER.email);
+    await page.fill('input[name="password"]', 'not-the-password');
+    await Promise.all([page.waitForURL(/\/login/), page.click('button[type="submit"]')]);
+    const fields = await page.evaluate(() =>
+      ['email', 'password'].map((n) => {
+        const i = document.querySelector(`input[name="${n}"]`);
+        return { name: n, invalid: i.getAttribute('aria-invalid'), describedBy: i.getAttribute('aria-describedby') };
+      }),
+    );
+    const alertId = await page.locator('[role=alert]').getAttribute('id');
+    expect(alertId).toBeTruthy();
+    expect(fields).toEqual([
+      { name: 'email', invalid: 'true', describedBy: alertId },
+      { name: 'password', invalid: 'true', describedBy: alertId },
+    ]);
+    // the address is kept, so the focus goes to the password to type again
+    await page.waitForFunction(() => document.activeElement?.name === 'password', undefined, { timeout: 5000 }).catch(() => undefined);
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('password');
+    axe.push(...(await axeAll(page, 'login, refused')));
+  });
+
+  it('no axe violation of any impact on any page, at 1280 and 320 px', () => {
+    expect(axe).toEqual([]);
+  });
+
+  it('no page scrolls sideways at 320 px', () => {
+    expect(wide).toEqual([]);
+  });
+});
