@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { UsersService } from '../../src/accounts/users.service';
+import { tempDir } from '../support/app';
+import { writeFolder } from '../support/side-files';
 import { dicomSeries, gzip, nifti1, syntheticSlice } from '../support/study-fixtures';
 import { HAVE_CHROMIUM, Harness, launchSignedIn, signIn } from './harness';
 
@@ -116,10 +118,26 @@ async function focusedId(page: Page, expected: string): Promise<string> {
     });
     expect(ring).toEqual({ id: 'study-folder', outline: true });
 
+    // a folder with no study file in it: refused before sending, the message tied to both file fields
+    const root = tempDir('a11y-folder-');
+    await page.setInputFiles('#study-folder', writeFolder(root, 'cd', { 'README.TXT': new TextEncoder().encode('no images here') }));
+    fs.rmSync(root, { recursive: true, force: true });
+    await page.locator('#study-client-error').waitFor({ state: 'visible' });
+    const fields = await page.evaluate(() =>
+      ['study-files', 'study-folder'].map((id) => {
+        const input = document.getElementById(id);
+        return { id, invalid: input.getAttribute('aria-invalid'), describedBy: (input.getAttribute('aria-describedby') ?? '').split(/\s+/)[0] };
+      }),
+    );
+    expect(fields).toEqual([
+      { id: 'study-files', invalid: 'true', describedBy: 'study-client-error' },
+      { id: 'study-folder', invalid: 'true', describedBy: 'study-client-error' },
+    ]);
     await page.setInputFiles('#study-files', { name: 'v.nii.gz', mimeType: 'application/gzip', buffer: gzip(nifti1([64, 64, 4], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60))) });
     await page.click('#study-submit');
     await page.locator('#study-result').waitFor({ state: 'visible' });
     expect(await focusedId(page, 'study-label')).toBe('h3#study-label');
+    await expect(page.getAttribute('#study-files', 'aria-invalid')).resolves.toBeNull(); // the refusal went with the folder
     await expect(page.locator('#study-live').textContent()).resolves.toMatch(/\S/); // said once, not the whole card
     await expect(page.locator('[aria-live] #study-result').count()).resolves.toBe(0);
     axe.push(...(await axeAll(page, 'study, result')));
