@@ -190,6 +190,7 @@
       clearInterval(timer);
       waiting = false;
       line.textContent = 'You can analyse again now.';
+      say('You can analyse again now.'); // the count is not live: it would be said every second
       $('study-submit').disabled = !files.length;
     }, 1000);
   }

@@ -45,6 +45,19 @@ async function sideways(page: Page, name: string): Promise<string[]> {
   return over > 0 ? [`${name}: ${over}px to scroll sideways at 320 px`] : [];
 }
 
+/**
+ * Live regions (role status/alert/log, aria-live) whose text holds a running count of seconds: a
+ * screen reader would say each second's new text. A wait counts where it is seen, outside them.
+ */
+async function liveCounts(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    (Array.from(document.querySelectorAll('[role=status],[role=alert],[role=log],[aria-live]:not([aria-live="off"])')) as any[])
+      .filter((el) => el.getClientRects().length > 0 || el.classList.contains('visually-hidden'))
+      .map((el) => el.textContent.trim())
+      .filter((t: string) => /\b\d+ s\b/.test(t)),
+  );
+}
+
 /** The focused element as `tag#id`, after the page had a moment to move it. */
 async function focusedId(page: Page, expected: string): Promise<string> {
   await page.waitForFunction((id: string) => document.activeElement?.id === id, expected, { timeout: 5000 }).catch(() => undefined);
@@ -63,7 +76,7 @@ async function focusedId(page: Page, expected: string): Promise<string> {
   };
 
   beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, { RATE_LIMIT_ANALYSES_PER_MINUTE: '200' });
+    h = await launchSignedIn(ADMIN, { RATE_LIMIT_ANALYSES_PER_MINUTE: '200', RATE_LIMIT_LOGIN_PER_ACCOUNT: '3', RATE_LIMIT_LOGIN_WINDOW_SECONDS: '3' });
     page = h.page;
     await h.app.get(UsersService).create({ ...USER, role: 'user', mustChangePassword: false });
     // one analysis in the history from the start, so the history pages do not hang on the first test
@@ -97,6 +110,14 @@ async function focusedId(page: Page, expected: string): Promise<string> {
     await page.locator('#state-result').waitFor({ state: 'visible' });
     expect(await focusedId(page, 'verdict-label')).toBe('h3#verdict-label');
     axe.push(...(await axeAll(page, 'analyse, result')));
+    // the PDF under a 429: the note (a live region) speaks at the start and the end, the button counts
+    await page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many reports."}' }));
+    await page.click('#pdf-btn');
+    await page.locator('#pdf-btn', { hasText: /\(\d s\)/ }).waitFor();
+    await page.unroute('**/api/v1/reports');
+    expect(await liveCounts(page)).toEqual([]);
+    await page.locator('#pdf-note', { hasText: 'You can download the report now.' }).waitFor({ timeout: 10_000 });
+    await expect(page.locator('#pdf-btn').textContent()).resolves.toBe('Download PDF report');
     await page.click('#tab-samples');
     axe.push(...(await axeAll(page, 'analyse, samples')));
     await page.click('#tab-upload');
@@ -148,6 +169,14 @@ async function focusedId(page: Page, expected: string): Promise<string> {
     await page.unroute('**/api/v1/studies');
     expect(await focusedId(page, 'study-error-title')).toBe('h3#study-error-title');
     axe.push(...(await axeAll(page, 'study, error')));
+
+    // a 429: the wait counts down outside any live region; its end is said once
+    await page.route('**/api/v1/studies', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many analyses."}' }));
+    await page.click('#study-submit');
+    await page.locator('#study-wait', { hasText: /again in \d s/ }).waitFor();
+    await page.unroute('**/api/v1/studies');
+    expect(await liveCounts(page)).toEqual([]);
+    await page.locator('#study-live', { hasText: 'You can analyse again now.' }).waitFor({ timeout: 10_000 });
   });
 
   it('the study page: the DICOM header table has column headers and a caption', async () => {
@@ -237,6 +266,22 @@ async function focusedId(page: Page, expected: string): Promise<string> {
     await page.waitForFunction(() => document.activeElement?.name === 'password', undefined, { timeout: 5000 }).catch(() => undefined);
     await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('password');
     axe.push(...(await axeAll(page, 'login, refused')));
+  });
+
+  it('the login form under a 429: the wait counts outside any live region, its end is said once', async () => {
+    let status = 0;
+    for (let i = 0; i < 4 && status !== 429; i++) {
+      await page.fill('input[name="email"]', USER.email);
+      await page.fill('input[name="password"]', 'still-not-the-password');
+      const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'), page.click('button[type="submit"]')]);
+      status = res.status();
+      await page.waitForLoadState();
+    }
+    expect(status).toBe(429);
+    await expect(page.locator('[data-retry-after]').textContent()).resolves.toMatch(/try again in \d s/);
+    expect(await liveCounts(page)).toEqual([]);
+    axe.push(...(await axeAll(page, 'login, 429')));
+    await page.locator('[data-wait-said]', { hasText: 'You can try again now.' }).waitFor({ state: 'attached', timeout: 10_000 });
   });
 
   it('no axe violation of any impact on any page, at 1280 and 320 px', () => {
