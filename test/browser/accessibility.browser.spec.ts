@@ -197,10 +197,12 @@ async function focusedId(page: Page, expected: string): Promise<string> {
 
   it('history, its detail, model cards, account and users pages', async () => {
     await visit('/history', 'history (admin)');
-    await visit('/history?from=not-a-date', 'history, bad filter');
     await page.goto(`${h.base}/history`);
     const detail = await page.locator('.history-table a', { hasText: 'Details' }).first().getAttribute('href');
     await visit(detail ?? '/history', 'history detail');
+    await expect(page.title()).resolves.toMatch(/^.+, \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC · History · MRI Sentinel$/); // which record, and where
+    await visit('/history?from=not-a-date', 'history, bad filter');
+    await expect(page.title()).resolves.toBe('Error: History · MRI Sentinel');
     await visit('/models', 'models');
     await visit('/models/brain_tumor', 'model card');
     await visit('/account', 'account');
@@ -233,13 +235,13 @@ async function focusedId(page: Page, expected: string): Promise<string> {
 
   it('error pages say what happened in their title and heading (404, 403)', async () => {
     await visit('/no-such-page', '404');
-    await expect(page.title()).resolves.toBe('Page not found · MRI Sentinel');
+    await expect(page.title()).resolves.toBe('Error: Page not found · MRI Sentinel');
     await expect(page.locator('h1').textContent()).resolves.not.toMatch(/Cannot GET/);
     await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]);
     await signIn(h, USER.email, USER.password);
     await visit('/history', 'history (user)');
     await visit('/admin/users', '403');
-    await expect(page.title()).resolves.toBe('Not allowed · MRI Sentinel');
+    await expect(page.title()).resolves.toBe('Error: Not allowed · MRI Sentinel');
   });
 
   it('the login form: a refused login is announced and tied to both fields', async () => {
@@ -256,6 +258,7 @@ async function focusedId(page: Page, expected: string): Promise<string> {
         return { name: n, invalid: i.getAttribute('aria-invalid'), describedBy: i.getAttribute('aria-describedby') };
       }),
     );
+    await expect(page.title()).resolves.toBe('Error: Log in · MRI Sentinel');
     const alertId = await page.locator('[role=alert]').getAttribute('id');
     expect(alertId).toBeTruthy();
     expect(fields).toEqual([
