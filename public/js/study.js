@@ -200,6 +200,7 @@
     $('slice-detail-title').textContent = 'Slice ' + (s.index + 1) + (s.position != null ? ' (' + s.position + ' mm)' : '');
     $('slice-detail-status').textContent = S.statusName(s.status) + ' · ' + headline(s) + (s.label && typeof s.confidence === 'number' ? ' ' + pct(s.confidence) : '') + (s.usedForStudy ? '' : ' · not used for the study');
     $('slice-detail-message').textContent = s.message;
+    say($('slice-detail-title').textContent + ': ' + $('slice-detail-status').textContent + '. ' + s.message); // shown below the strip, out of a screen reader's way
     var ul = $('slice-detail-probs');
     ul.textContent = '';
     Object.keys(s.probabilities || {}).map(function (k) { return [k, s.probabilities[k]]; }).sort(function (a, b) { return b[1] - a[1]; }).forEach(function (p) {

@@ -161,6 +161,10 @@ async function focusedId(page: Page, expected: string): Promise<string> {
     await expect(page.getAttribute('#study-files', 'aria-invalid')).resolves.toBeNull(); // the refusal went with the folder
     await expect(page.locator('#study-live').textContent()).resolves.toMatch(/\S/); // said once, not the whole card
     await expect(page.locator('[aria-live] #study-result').count()).resolves.toBe(0);
+    // a slice's details open below the strip: what they say is said too, the focus stays on the strip
+    await page.locator('.slice-btn').nth(1).press('Enter');
+    await page.locator('#study-live', { hasText: /^Slice 2\b.*: / }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('slice-btn');
     axe.push(...(await axeAll(page, 'study, result')));
 
     await page.route('**/api/v1/studies', (route) => route.fulfill({ status: 422, headers: { 'Content-Type': 'application/json' }, body: '{"statusCode":422,"code":"STUDY_UNREADABLE","message":"No file of the upload could be read."}' }));
