@@ -58,6 +58,19 @@ async function liveCounts(page: Page): Promise<string[]> {
   );
 }
 
+/**
+ * Buttons that share one accessible name (Chrome's accessibility tree): a screen reader's list of
+ * controls says "Save, Save, Save" and nothing tells them apart. (Chrome's own date-picker button
+ * inside each date field is left out.)
+ */
+async function sameNames(page: Page, name: string): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { ignored: boolean; role?: { value: string }; name?: { value: string } }[] };
+  await cdp.detach();
+  const names = nodes.filter((n) => !n.ignored && n.role?.value === 'button' && n.name?.value !== 'Show date picker').map((n) => n.name?.value ?? '');
+  return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))].map((n) => `${name}: button "${n}"`);
+}
+
 /** The focused element as `tag#id`, after the page had a moment to move it. */
 async function focusedId(page: Page, expected: string): Promise<string> {
   await page.waitForFunction((id: string) => document.activeElement?.id === id, expected, { timeout: 5000 }).catch(() => undefined);
@@ -69,10 +82,12 @@ async function focusedId(page: Page, expected: string): Promise<string> {
   let page: Page;
   const axe: string[] = [];
   const wide: string[] = [];
+  const alike: string[] = [];
   const visit = async (url: string, name: string): Promise<void> => {
     await page.goto(`${h.base}${url}`);
     axe.push(...(await axeAll(page, name)));
     wide.push(...(await sideways(page, name)));
+    alike.push(...(await sameNames(page, name)));
   };
 
   beforeAll(async () => {
@@ -293,6 +308,10 @@ async function focusedId(page: Page, expected: string): Promise<string> {
 
   it('no axe violation of any impact on any page, at 1280 and 320 px', () => {
     expect(axe).toEqual([]);
+  });
+
+  it('no two buttons share a name on any page', () => {
+    expect(alike).toEqual([]);
   });
 
   it('no page scrolls sideways at 320 px', () => {
