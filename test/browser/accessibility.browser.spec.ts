@@ -214,6 +214,22 @@ async function focusedId(page: Page, expected: string): Promise<string> {
     axe.push(...(await axeAll(page, 'study, DICOM header')));
   });
 
+  it('every drop zone has a keyboard way: Tab reaches its file field, Space or Enter opens the file chooser', async () => {
+    for (const [url, id] of [['/', 'file-input'], ['/studies', 'study-files'], ['/studies', 'study-folder']]) {
+      for (const key of ['Space', 'Enter']) {
+        await page.goto(`${h.base}${url}`); // a fresh page: a chooser left open holds back the next one
+        let reached = false;
+        for (let i = 0; i < 40 && !reached; i++) {
+          await page.keyboard.press('Tab');
+          reached = await page.evaluate((want: string) => document.activeElement?.id === want, id);
+        }
+        expect([url, id, reached]).toEqual([url, id, true]);
+        const chooser = await Promise.all([page.waitForEvent('filechooser', { timeout: 5000 }), page.keyboard.press(key)]).then(([c]) => c.isMultiple(), () => 'none');
+        expect([id, key, chooser]).toEqual([id, key, true]);
+      }
+    }
+  });
+
   it('history, its detail, model cards, account and users pages', async () => {
     await visit('/history', 'history (admin)');
     await page.goto(`${h.base}/history`);
