@@ -63,3 +63,12 @@ export async function focusedId(page: Page, expected: string): Promise<string> {
   await page.waitForFunction((id: string) => document.activeElement?.id === id, expected, { timeout: 5000 }).catch(() => undefined);
   return page.evaluate(() => `${document.activeElement?.tagName.toLowerCase()}#${document.activeElement?.id ?? ''}`);
 }
+
+/** Tables without a name (a caption, aria-label or aria-labelledby): a screen reader's list of tables says only "table". */
+export async function unnamedTables(page: Page, name: string): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { ignored: boolean; role?: { value: string }; name?: { value: string } }[] };
+  await cdp.detach();
+  const bare = nodes.filter((n) => !n.ignored && n.role?.value === 'table' && !(n.name?.value ?? '').trim()).length;
+  return bare ? [`${name}: ${bare} table(s) without a name`] : [];
+}

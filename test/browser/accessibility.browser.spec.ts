@@ -16,7 +16,7 @@ import { UsersService } from '../../src/accounts/users.service';
 import { tempDir } from '../support/app';
 import { writeFolder } from '../support/side-files';
 import { dicomSeries, gzip, nifti1, syntheticSlice } from '../support/study-fixtures';
-import { axeAll, focusedId, liveCounts, sameNames, sideways } from './a11y-checks';
+import { axeAll, focusedId, liveCounts, sameNames, sideways, unnamedTables } from './a11y-checks';
 import { HAVE_CHROMIUM, Harness, launchSignedIn, signIn } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -37,6 +37,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     axe.push(...(await axeAll(page, name)));
     wide.push(...(await sideways(page, name)));
     alike.push(...(await sameNames(page, name)));
+    alike.push(...(await unnamedTables(page, name)));
   };
 
   beforeAll(async () => {
@@ -123,7 +124,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await page.locator('#study-result').waitFor({ state: 'visible' });
     expect(await focusedId(page, 'study-label')).toBe('h3#study-label');
     await expect(page.getAttribute('#study-files', 'aria-invalid')).resolves.toBeNull(); // the refusal went with the folder
-    await expect(page.locator('#study-live').textContent()).resolves.toMatch(/\S/); // said once, not the whole card
+    await page.locator('#study-live', { hasText: /^Study result: \S/ }).waitFor(); // said once, not the whole card
     await expect(page.locator('[aria-live] #study-result').count()).resolves.toBe(0);
     // a slice's details open below the strip: what they say is said too, the focus stays on the strip
     await page.locator('.slice-btn').nth(1).press('Enter');
@@ -163,20 +164,30 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     axe.push(...(await axeAll(page, 'study, DICOM header')));
   });
 
-  it('every drop zone has a keyboard way: Tab reaches its file field, Space or Enter opens the file chooser', async () => {
+  // Space only: Enter on a file field opened headless Chromium's chooser in 4-7 of 8 tries, with or
+  // without a page handler calling click(), so a check on it would fail at random
+  it('every drop zone has a keyboard way: Tab reaches its file field, Space opens the file chooser', async () => {
+    const emptyFolder = tempDir('a11y-empty-');
     for (const [url, id] of [['/', 'file-input'], ['/studies', 'study-files'], ['/studies', 'study-folder']]) {
-      for (const key of ['Space', 'Enter']) {
-        await page.goto(`${h.base}${url}`); // a fresh page: a chooser left open holds back the next one
-        let reached = false;
-        for (let i = 0; i < 40 && !reached; i++) {
-          await page.keyboard.press('Tab');
-          reached = await page.evaluate((want: string) => document.activeElement?.id === want, id);
+      for (const key of ['Space']) {
+        const tab = await h.context.newPage(); // a tab of its own: a chooser is never held back by the last one
+        try {
+          await tab.goto(`${h.base}${url}`);
+          let reached = false;
+          for (let i = 0; i < 40 && !reached; i++) {
+            await tab.keyboard.press('Tab');
+            reached = await tab.evaluate((want: string) => document.activeElement?.id === want, id);
+          }
+          expect([url, id, reached]).toEqual([url, id, true]);
+          const chooser = await Promise.all([tab.waitForEvent('filechooser', { timeout: 10_000 }), tab.keyboard.press(key)]).then(([c]) => c, () => null);
+          expect([id, key, chooser?.isMultiple()]).toEqual([id, key, true]);
+          await chooser?.setFiles(id === 'study-folder' ? emptyFolder : []); // answered as a user cancels it
+        } finally {
+          await tab.close();
         }
-        expect([url, id, reached]).toEqual([url, id, true]);
-        const chooser = await Promise.all([page.waitForEvent('filechooser', { timeout: 5000 }), page.keyboard.press(key)]).then(([c]) => c.isMultiple(), () => 'none');
-        expect([id, key, chooser]).toEqual([id, key, true]);
       }
     }
+    fs.rmSync(emptyFolder, { recursive: true, force: true });
   });
 
   it('history, its detail, model cards, account and users pages', async () => {
@@ -275,7 +286,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     expect(axe).toEqual([]);
   });
 
-  it('no two buttons share a name on any page', () => {
+  it('no two buttons share a name, and every table has one, on any page', () => {
     expect(alike).toEqual([]);
   });
 
