@@ -228,6 +228,20 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  it('under prefers-reduced-motion nothing moves: the spinner stands still, the bars do not slide', async () => {
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.goto(`${h.base}/`);
+    const motion = await page.evaluate(() => {
+      document.getElementById('state-loading').hidden = false; // the spinner as an analysis shows it
+      const spinner = window.getComputedStyle(document.querySelector('.spinner'));
+      const fill = window.getComputedStyle(document.getElementById('confidence-bar'));
+      return { spinner: parseFloat(spinner.animationDuration) * 1000, turns: spinner.animationIterationCount, bar: parseFloat(fill.transitionDuration) };
+    });
+    await page.emulateMedia({ reducedMotion: 'no-preference' });
+    expect(motion).toEqual({ spinner: expect.any(Number), turns: '1', bar: 0 });
+    expect(motion.spinner).toBeLessThan(1);
+  });
+
   it('error pages say what happened in their title and heading (404, 403)', async () => {
     await visit('/no-such-page', '404');
     await expect(page.title()).resolves.toBe('Error: Page not found · MRI Sentinel');
