@@ -80,7 +80,13 @@
   // ---------------------------------------------------------------- choosing files
   // sizes as the history and the limit message write them (labels.ts humanBytes, mirrored in result-view.js)
   var human = S.bytes;
-  function showClientError(msg) { $('client-error').textContent = msg; $('client-error').hidden = !msg; }
+  /** A refused file: the message is announced (role=alert) and tied to the file field, which is marked invalid until the next choice. */
+  function showClientError(msg) {
+    $('client-error').textContent = msg;
+    $('client-error').hidden = !msg;
+    if (msg) fileInput.setAttribute('aria-invalid', 'true'); else fileInput.removeAttribute('aria-invalid');
+    fileInput.setAttribute('aria-describedby', msg ? 'client-error dz-hint' : 'dz-hint');
+  }
 
   // The server checks the bytes too; this only spares the user a pointless upload.
   S.sniff = function (blob) {

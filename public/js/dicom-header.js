@@ -84,5 +84,25 @@
     return p;
   }
 
-  window.SentinelDicomHeader = { parse: parse };
+  /** The first 4 MB of `file` read here and listed as rows (tag, element, value) of `rows`; then `box` is shown. */
+  function show(file, rows, box) {
+    rows.textContent = '';
+    file.slice(0, 4 * 1024 * 1024).arrayBuffer().then(function (buf) {
+      var list;
+      try { list = parse(buf); } catch (err) { list = [{ tag: '', name: 'Not readable', value: err.message }]; }
+      list.forEach(function (r) {
+        var tr = document.createElement('tr');
+        [[r.tag, 'muted small'], [r.name, ''], [r.value, '']].forEach(function (c) {
+          var td = document.createElement('td');
+          if (c[1]) td.className = c[1];
+          td.textContent = c[0];
+          tr.appendChild(td);
+        });
+        rows.appendChild(tr);
+      });
+      box.hidden = false;
+    });
+  }
+
+  window.SentinelDicomHeader = { parse: parse, show: show };
 })();

@@ -63,6 +63,7 @@
     var data = new FormData();
     data.append('image', entry.blob, 'image');
     if (entry.result.analysisId) data.append('analysisId', entry.result.analysisId);
+    var waiting = false; // a 429's wait: the button stays disabled until it ends
     btn.disabled = true;
     note.textContent = 'Preparing the report…';
     window.fetch('/api/v1/reports', { method: 'POST', body: data, credentials: 'same-origin' })
@@ -70,10 +71,13 @@
         if (res.ok) return res.blob().then(function (blob) { return { blob: blob, name: S.fileName(res, 'mri-sentinel-report.pdf') }; });
         return res.json().then(function (b) {
           if (res.status === 429) {
-            // the button comes back when the Retry-After wait is over
+            // the button comes back when the Retry-After wait is over; it counts on the button, not in
+            // the note, which is a live region (a screen reader would say every second): the note speaks twice
             var label = btn.textContent;
-            S.countdown(S.retryAfter(res, b), function (left) { btn.disabled = true; note.textContent = 'Too many requests: the report can be downloaded in ' + left + ' s.'; },
-              function () { btn.disabled = false; btn.textContent = label; note.textContent = 'You can download the report now.'; });
+            waiting = true;
+            note.textContent = 'Too many requests: the report can be downloaded when the wait on the button is over.';
+            S.countdown(S.retryAfter(res, b), function (left) { btn.disabled = true; btn.textContent = label + ' (' + left + ' s)'; },
+              function () { waiting = false; btn.disabled = false; btn.textContent = label; note.textContent = 'You can download the report now.'; });
             throw new Error('');
           }
           if (window.SentinelSession && window.SentinelSession.ended(res.status)) {
@@ -114,7 +118,7 @@
       .catch(function (err) {
         if (err.message) { note.textContent = err.message; btn.disabled = false; }
       })
-      .then(function () { if (note.textContent.indexOf('can be downloaded in') < 0) btn.disabled = false; });
+      .then(function () { if (!waiting) btn.disabled = false; });
   };
 
   /**

@@ -64,7 +64,15 @@
   }
   /** a refusal of a folder's files: the ones left out were not part of it, but the user may look for the series among them */
   function leftNote() { return sentLeft.length ? ' Left out of the folder (not DICOM, NIfTI or ZIP), not sent: ' + window.SentinelStudyFolder.names(sentLeft, 5) + '.' : ''; }
-  function clientError(msg) { var p = $('study-client-error'); p.textContent = msg || ''; p.hidden = !msg; }
+  /** A refused choice: announced (role=alert), tied to both file fields and marking them invalid until the next choice. */
+  function clientError(msg) {
+    var p = $('study-client-error');
+    p.textContent = msg || '';
+    p.hidden = !msg;
+    ['study-files', 'study-folder'].forEach(function (id) { if (msg) $(id).setAttribute('aria-invalid', 'true'); else $(id).removeAttribute('aria-invalid'); });
+    $('study-files').setAttribute('aria-describedby', (msg ? 'study-client-error ' : '') + 'study-dz-hint');
+    $('study-folder')[msg ? 'setAttribute' : 'removeAttribute']('aria-describedby', 'study-client-error');
+  }
   /** `folder`: chosen with "Or choose a folder" — non-study files left out, not refused; `walk`: a dropped folder's (study-folder.js) */
   function choose(list, folder, walk) {
     var mine = ++generation;
@@ -106,24 +114,7 @@
     clientError(over || note);
     $('study-submit').disabled = !files.length || !!over || waiting;
   }
-  $('study-header-btn').addEventListener('click', function () {
-    var f = files[0];
-    if (!f) return;
-    var rows = $('study-header-rows');
-    rows.textContent = '';
-    f.slice(0, 4 * 1024 * 1024).arrayBuffer().then(function (buf) {
-      var list;
-      try { list = window.SentinelDicomHeader.parse(buf); } catch (err) { list = [{ tag: '', name: 'Not readable', value: err.message }]; }
-      list.forEach(function (r) {
-        var tr = el('tr');
-        tr.appendChild(el('td', { class: 'muted small' }, r.tag));
-        tr.appendChild(el('td', {}, r.name));
-        tr.appendChild(el('td', {}, r.value));
-        rows.appendChild(tr);
-      });
-      $('study-header').hidden = false;
-    });
-  });
+  $('study-header-btn').addEventListener('click', function () { if (files[0]) window.SentinelDicomHeader.show(files[0], $('study-header-rows'), $('study-header')); });
   $('study-files').addEventListener('change', function (e) { choose(e.target.files, false); });
   $('study-folder').addEventListener('change', function (e) { choose(e.target.files, true); });
   $('study-clear').addEventListener('click', function () { $('study-files').value = ''; $('study-folder').value = ''; choose([]); });
@@ -136,6 +127,9 @@
   });
 
   function show(id) { ['study-empty', 'study-loading', 'study-error', 'study-result'].forEach(function (x) { $(x).hidden = x !== id; }); }
+  // a short line said once (cleared first, so the same words twice are said twice); errors focus their heading
+  function say(text) { var live = $('study-live'); live.textContent = ''; setTimeout(function () { live.textContent = text; }, 30); }
+  function showError() { show('study-error'); $('study-error-title').focus(); say($('study-error-title').textContent + '. ' + $('study-error-message').textContent); }
 
   form.addEventListener('submit', function (e) {
     e.preventDefault();
@@ -145,6 +139,7 @@
     var mine = ++generation;
     var sent = files.slice(), left = leftOut.slice();
     show('study-loading');
+    say('Analysing the study…');
     $('study-submit').disabled = true;
     fetch('/api/v1/studies', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })
       .then(function (res) { return res.json().then(function (b) { return { ok: res.ok, status: res.status, body: b, res: res }; }, function () { return { ok: false, status: res.status, body: null, res: res }; }); })
@@ -152,8 +147,11 @@
         if (mine !== generation) return;
         sentFiles = sent;
         sentLeft = left;
-        if (r.ok && r.body) render(r.body);
-        else {
+        if (r.ok && r.body) {
+          render(r.body);
+          $('study-label').focus();
+          say('Study result: ' + $('study-label').textContent + '.');
+        } else {
           // 401: the login ended meanwhile — not the study's fault; say so and link to the login
           var ended = window.SentinelSession && window.SentinelSession.ended(r.status);
           // 403 from the CSRF check: this page belongs to an earlier login (session.js), not a bad study
@@ -163,7 +161,7 @@
           $('study-error-code').textContent = r.body && r.body.code ? r.body.code + ' · HTTP ' + r.status : '';
           $('study-error-login').hidden = !ended;
           if (ended) $('study-error-login-link').href = window.SentinelSession.loginHref();
-          show('study-error');
+          showError();
           if (r.status === 429) waitThenAllow(Number(r.res.headers.get('Retry-After')) || 60);
         }
       })
@@ -173,7 +171,7 @@
         $('study-error-message').textContent = 'The server could not be reached.';
         $('study-error-code').textContent = '';
         $('study-error-login').hidden = true;
-        show('study-error');
+        showError();
       })
       .then(function () { if (!waiting) $('study-submit').disabled = !files.length; });
   });
@@ -192,6 +190,7 @@
       clearInterval(timer);
       waiting = false;
       line.textContent = 'You can analyse again now.';
+      say('You can analyse again now.'); // the count is not live: it would be said every second
       $('study-submit').disabled = !files.length;
     }, 1000);
   }
@@ -201,6 +200,7 @@
     $('slice-detail-title').textContent = 'Slice ' + (s.index + 1) + (s.position != null ? ' (' + s.position + ' mm)' : '');
     $('slice-detail-status').textContent = S.statusName(s.status) + ' · ' + headline(s) + (s.label && typeof s.confidence === 'number' ? ' ' + pct(s.confidence) : '') + (s.usedForStudy ? '' : ' · not used for the study');
     $('slice-detail-message').textContent = s.message;
+    say($('slice-detail-title').textContent + ': ' + $('slice-detail-status').textContent + '. ' + s.message); // shown below the strip, out of a screen reader's way
     var ul = $('slice-detail-probs');
     ul.textContent = '';
     Object.keys(s.probabilities || {}).map(function (k) { return [k, s.probabilities[k]]; }).sort(function (a, b) { return b[1] - a[1]; }).forEach(function (p) {

@@ -1,5 +1,6 @@
 // MRI Sentinel: server-rendered rate-limit waits (the login form, the error page). Counts the
-// Retry-After seconds down in [data-retry-after] and re-enables [data-wait-target] at the end.
+// Retry-After seconds down in [data-retry-after] and re-enables [data-wait-target] at the end,
+// which is said once through [data-wait-said] (the count itself is not live: it would be said every second).
 (function () {
   'use strict';
   var line = document.querySelector('[data-retry-after]');
@@ -8,6 +9,8 @@
   var targets = Array.prototype.slice.call(document.querySelectorAll('[data-wait-target]'));
   function release() {
     line.textContent = 'You can try again now.';
+    var said = document.querySelector('[data-wait-said]');
+    if (said) said.textContent = 'You can try again now.';
     targets.forEach(function (t) { t.disabled = false; t.removeAttribute('aria-disabled'); });
   }
   // a disabled link: no navigation until the wait is over

@@ -72,6 +72,7 @@ export class AuthController {
         next,
         email: body.email?.slice(0, 254) ?? '',
         error: 'The email or password is incorrect, or the account is disabled.',
+        refused: true, // the view marks both fields invalid, ties the error to them and focuses the password
       });
       return;
     }

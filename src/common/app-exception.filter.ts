@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { canonicalPath } from './paths';
 import { DISCLAIMER } from './disclaimer';
+import { errorPageHeading, errorPageTitle } from './error-page';
 import { DomainError, ErrorCode } from './errors';
 
 export interface ErrorBody {
@@ -143,8 +144,8 @@ export class AppExceptionFilter implements ExceptionFilter {
         return;
       }
       res.status(body.statusCode).render('error', {
-        title: `Error ${body.statusCode}`,
-        error: body,
+        title: errorPageTitle(body.statusCode),
+        error: { ...body, message: errorPageHeading(body) },
         retryAfter,
         again: retryAfter && req.method === 'GET' ? req.originalUrl : null,
         disclaimer: DISCLAIMER,

@@ -109,7 +109,7 @@ export class HistoryController {
     res.render('history-detail', {
       experimental: answeredByExperimentalModel(item, this.loadedCards()),
       caveat: recordedCaveat(item, this.loadedCards()),
-      title: view.title,
+      title: `${view.title}, ${view.when} · History`, // which record, and where: a tab list of several records tells them apart
       item,
       view,
       admin: user.role === 'admin',

@@ -1,0 +1,74 @@
+/**
+ * Checks for the accessibility browser spec that axe-core cannot make: every axe rule at 1280 and
+ * 320 px, sideways scrolling at 320 px, live regions that count seconds, buttons sharing a name.
+ */
+import * as fs from 'node:fs';
+import type { Page } from 'playwright-core';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Every axe violation (all rules axe runs by default, any impact) at 1280 and at 320 px. */
+export async function axeAll(page: Page, name: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const width of [1280, 320]) {
+    await page.setViewportSize({ width, height: 800 });
+    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+    const r = (await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }))) as { violations: { id: string; nodes: { target: string[] }[] }[] };
+    for (const v of r.violations) found.push(`${name}@${width}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return found;
+}
+
+/** At 320 px (WCAG 1.4.10 reflow): the document wider than the window. */
+export async function sideways(page: Page, name: string): Promise<string[]> {
+  await page.setViewportSize({ width: 320, height: 640 });
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return over > 0 ? [`${name}: ${over}px to scroll sideways at 320 px`] : [];
+}
+
+/**
+ * Live regions (role status/alert/log, aria-live) whose text holds a running count of seconds: a
+ * screen reader would say each second's new text. A wait counts where it is seen, outside them.
+ */
+export async function liveCounts(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    (Array.from(document.querySelectorAll('[role=status],[role=alert],[role=log],[aria-live]:not([aria-live="off"])')) as any[])
+      .filter((el) => el.getClientRects().length > 0 || el.classList.contains('visually-hidden'))
+      .map((el) => el.textContent.trim())
+      .filter((t: string) => /\b\d+ s\b/.test(t)),
+  );
+}
+
+/**
+ * Buttons that share one accessible name (Chrome's accessibility tree): a screen reader's list of
+ * controls says "Save, Save, Save" and nothing tells them apart. (Chrome's own date-picker button
+ * inside each date field is left out.)
+ */
+export async function sameNames(page: Page, name: string): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { ignored: boolean; role?: { value: string }; name?: { value: string } }[] };
+  await cdp.detach();
+  const names = nodes.filter((n) => !n.ignored && n.role?.value === 'button' && n.name?.value !== 'Show date picker').map((n) => n.name?.value ?? '');
+  return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))].map((n) => `${name}: button "${n}"`);
+}
+
+/** The focused element as `tag#id`, after the page had a moment to move it. */
+export async function focusedId(page: Page, expected: string): Promise<string> {
+  await page.waitForFunction((id: string) => document.activeElement?.id === id, expected, { timeout: 5000 }).catch(() => undefined);
+  return page.evaluate(() => `${document.activeElement?.tagName.toLowerCase()}#${document.activeElement?.id ?? ''}`);
+}
+
+/** Tables without a name (a caption, aria-label or aria-labelledby): a screen reader's list of tables says only "table". */
+export async function unnamedTables(page: Page, name: string): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { ignored: boolean; role?: { value: string }; name?: { value: string } }[] };
+  await cdp.detach();
+  const bare = nodes.filter((n) => !n.ignored && n.role?.value === 'table' && !(n.name?.value ?? '').trim()).length;
+  return bare ? [`${name}: ${bare} table(s) without a name`] : [];
+}
