@@ -9,8 +9,8 @@ export interface NiftiVolume {
   readSlice: (s: number) => ScalarSlice;
   /** voxel axis (0 = i, 1 = j, 2 = k) the slices were cut along */
   sliceAxis: 0 | 1 | 2;
-  /** how that axis was chosen */
-  sliceAxisSource: 'dim_info' | 'spacing' | 'default';
+  /** how that axis was chosen ('single': the one axis only one voxel thick) */
+  sliceAxisSource: 'single' | 'dim_info' | 'spacing' | 'default';
   width: number;
   height: number;
   /** in-plane spacing (columns, rows) and spacing between slices, in the header's units */
@@ -46,8 +46,9 @@ const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, l
 
 /**
  * Reads a NIfTI-1/2 volume with nifti-reader-js and cuts it into 2-D slices along the
- * acquisition axis: the header's slice_dim (dim_info) when set; otherwise the axis whose voxel
- * spacing is clearly the largest (thick-slice 2-D acquisitions); otherwise k. Values are scaled
+ * acquisition axis: the one axis one voxel thick (a single slice) when there is one; else the
+ * header's slice_dim (dim_info) when set; otherwise the axis whose voxel spacing is clearly the
+ * largest (thick-slice 2-D acquisitions); otherwise k. Values are scaled
  * by scl_slope/scl_inter (when the slope is non-zero). Each slice is shown radiologically
  * (nifti-orientation.ts) using the sform, else the qform; with neither, or an unusable one, the
  * historical layout is kept (columns = first remaining axis, rows = second with +axis up).
@@ -96,7 +97,14 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   const sliceDim = (h.dim_info >> 4) & 3;
   let sliceAxis: 0 | 1 | 2 = 2;
   let sliceAxisSource: NiftiVolume['sliceAxisSource'] = 'default';
-  if (sliceDim >= 1 && sliceDim <= 3 && dims[sliceDim - 1] > 1) {
+  // A volume one voxel thick along one axis is one slice across it, whatever dim_info says (a
+  // coronal or sagittal slice saved from a volume keeps its header's slice_dim): cut along any
+  // other axis, it became 32 slices of 32 × 1 px and was refused as too small.
+  const thin = [0, 1, 2].filter((a) => dims[a] === 1);
+  if (thin.length === 1) {
+    sliceAxis = thin[0] as 0 | 1 | 2;
+    sliceAxisSource = 'single';
+  } else if (sliceDim >= 1 && sliceDim <= 3 && dims[sliceDim - 1] > 1) {
     sliceAxis = (sliceDim - 1) as 0 | 1 | 2;
     sliceAxisSource = 'dim_info';
   } else if (spacing.every((s) => s !== null) && nz > 1) {
