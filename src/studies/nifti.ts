@@ -13,7 +13,7 @@ export interface NiftiVolume {
   sliceAxisSource: 'single' | 'dim_info' | 'spacing' | 'default';
   width: number;
   height: number;
-  /** in-plane spacing (columns, rows) and spacing between slices, in the header's units */
+  /** in-plane spacing (columns, rows) and spacing between slices, in mm (xyzt_units: metres and microns converted; unknown taken as mm) */
   spacing: { column: number | null; row: number | null; slice: number | null };
   /** number of 3-D volumes in a 4-D to 7-D file: the product of dim[4..dim[0]] (only the first is analysed) */
   volumes: number;
@@ -43,6 +43,9 @@ const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, l
   1024: { bytes: 8, read: (dv, o, le) => Number(dv.getBigInt64(o, le)) },
   1280: { bytes: 8, read: (dv, o, le) => Number(dv.getBigUint64(o, le)) },
 };
+
+/** NIFTI_UNITS_METER (1), _MM (2), _MICRON (3): the spatial bits of xyzt_units */
+const MM_PER_UNIT: Record<number, number> = { 1: 1000, 2: 1, 3: 0.001 };
 
 /**
  * Reads a NIfTI-1/2 volume with nifti-reader-js and cuts it into 2-D slices along the
@@ -93,7 +96,10 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   const image = ab.slice(offset, offset + nvox * reader.bytes);
 
   const dims = [nx, ny, nz];
-  const spacing = [1, 2, 3].map((i) => (Number.isFinite(h.pixDims[i]) && h.pixDims[i] > 0 ? h.pixDims[i] : null));
+  // the study reports (and history stores, labels.ts) its spacing in mm: a header in metres (0.0009) or microns
+  // (900) was shown as "0.0009 mm" or "900 mm"; unknown (0), as nifti1.h and nibabel, is taken as mm
+  const toMm = MM_PER_UNIT[h.xyzt_units & 7] ?? 1;
+  const spacing = [1, 2, 3].map((i) => (Number.isFinite(h.pixDims[i]) && h.pixDims[i] > 0 ? h.pixDims[i] * toMm : null));
   const sliceDim = (h.dim_info >> 4) & 3;
   let sliceAxis: 0 | 1 | 2 = 2;
   let sliceAxisSource: NiftiVolume['sliceAxisSource'] = 'default';
