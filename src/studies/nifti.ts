@@ -44,6 +44,11 @@ const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, l
   1280: { bytes: 8, read: (dv, o, le) => Number(dv.getBigUint64(o, le)) },
 };
 
+/** the datatypes nifti1.h defines that are not scalar volumes the service reads, named in the refusal */
+const UNREAD_TYPES: Record<number, string> = {
+  1: '1-bit binary', 32: 'complex64', 128: 'RGB24', 1536: 'float128', 1792: 'complex128', 2048: 'complex256', 2304: 'RGBA32',
+};
+
 /** NIFTI_UNITS_METER (1), _MM (2), _MICRON (3): the spatial bits of xyzt_units */
 const MM_PER_UNIT: Record<number, number> = { 1: 1000, 2: 1, 3: 0.001 };
 
@@ -81,7 +86,14 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   for (let d = 4; d <= Math.min(ndim, 7); d++) volumes *= Math.max(1, h.dims[d]);
   if (ndim < 2 || ndim > 7 || nx < 1 || ny < 1 || nz < 1) throw new CorruptStudyError(`${fileLabel(pos)} has invalid NIfTI dimensions.`);
   const reader = READERS[h.datatypeCode];
-  if (!reader) throw new UnsupportedStudyFileError(`NIfTI data type ${h.datatypeCode} (e.g. RGB or complex) is not supported; scalar volumes only.`);
+  if (!reader) {
+    const name = UNREAD_TYPES[h.datatypeCode];
+    throw new UnsupportedStudyFileError(
+      name
+        ? `NIfTI data type ${h.datatypeCode} (${name}) is not read; scalar volumes only (integer, float32 or float64 voxels).`
+        : `NIfTI data type ${h.datatypeCode} is not a NIfTI data type; scalar volumes only (integer, float32 or float64 voxels).`,
+    );
+  }
   const nvox = nx * ny * nz;
   // The first volume's bytes only, sized from dim[1..3] up to dim[0] and the datatype. Not
   // nifti-reader-js's readImage: it multiplies in dim[3..5] whatever dim[0] says — fields the
