@@ -30,6 +30,18 @@ export function looksLikeNifti(bytes: Uint8Array): boolean {
 }
 
 /**
+ * The header of a two-file volume: a NIfTI-1 pair's .hdr (sizeof_hdr 348, magic "ni1") or an
+ * Analyze 7.5 .hdr (sizeof_hdr 348 and nothing after the header: no magic, no voxels). Its voxels
+ * are in a separate .img, which the service does not pair up; the upload is refused by name.
+ */
+export function looksLikeNiftiPairHeader(bytes: Uint8Array): boolean {
+  if (bytes.length < 348) return false;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getInt32(0, true) !== 348 && dv.getInt32(0, false) !== 348) return false;
+  return ascii(bytes, 344, 4) === 'ni1\0' || bytes.length <= 352;
+}
+
+/**
  * A DICOM data set written without the Part 10 preamble and "DICM" (old exports, some PACS
  * dumps): it starts with a little-endian tag of group 0002 or 0008 — file meta or the identifying
  * group, the first groups any image has — followed by either an explicit VR (two capital letters)

@@ -9,11 +9,11 @@ export interface NiftiVolume {
   readSlice: (s: number) => ScalarSlice;
   /** voxel axis (0 = i, 1 = j, 2 = k) the slices were cut along */
   sliceAxis: 0 | 1 | 2;
-  /** how that axis was chosen */
-  sliceAxisSource: 'dim_info' | 'spacing' | 'default';
+  /** how that axis was chosen ('single': the one axis only one voxel thick) */
+  sliceAxisSource: 'single' | 'dim_info' | 'spacing' | 'default';
   width: number;
   height: number;
-  /** in-plane spacing (columns, rows) and spacing between slices, in the header's units */
+  /** in-plane spacing (columns, rows) and spacing between slices, in mm (xyzt_units: metres and microns converted; unknown taken as mm) */
   spacing: { column: number | null; row: number | null; slice: number | null };
   /** number of 3-D volumes in a 4-D to 7-D file: the product of dim[4..dim[0]] (only the first is analysed) */
   volumes: number;
@@ -44,10 +44,19 @@ const READERS: Record<number, { bytes: number; read: (dv: DataView, o: number, l
   1280: { bytes: 8, read: (dv, o, le) => Number(dv.getBigUint64(o, le)) },
 };
 
+/** the datatypes nifti1.h defines that are not scalar volumes the service reads, named in the refusal */
+const UNREAD_TYPES: Record<number, string> = {
+  1: '1-bit binary', 32: 'complex64', 128: 'RGB24', 1536: 'float128', 1792: 'complex128', 2048: 'complex256', 2304: 'RGBA32',
+};
+
+/** NIFTI_UNITS_METER (1), _MM (2), _MICRON (3): the spatial bits of xyzt_units */
+const MM_PER_UNIT: Record<number, number> = { 1: 1000, 2: 1, 3: 0.001 };
+
 /**
  * Reads a NIfTI-1/2 volume with nifti-reader-js and cuts it into 2-D slices along the
- * acquisition axis: the header's slice_dim (dim_info) when set; otherwise the axis whose voxel
- * spacing is clearly the largest (thick-slice 2-D acquisitions); otherwise k. Values are scaled
+ * acquisition axis: the one axis one voxel thick (a single slice) when there is one; else the
+ * header's slice_dim (dim_info) when set; otherwise the axis whose voxel spacing is clearly the
+ * largest (thick-slice 2-D acquisitions); otherwise k. Values are scaled
  * by scl_slope/scl_inter (when the slope is non-zero). Each slice is shown radiologically
  * (nifti-orientation.ts) using the sform, else the qform; with neither, or an unusable one, the
  * historical layout is kept (columns = first remaining axis, rows = second with +axis up).
@@ -77,7 +86,14 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   for (let d = 4; d <= Math.min(ndim, 7); d++) volumes *= Math.max(1, h.dims[d]);
   if (ndim < 2 || ndim > 7 || nx < 1 || ny < 1 || nz < 1) throw new CorruptStudyError(`${fileLabel(pos)} has invalid NIfTI dimensions.`);
   const reader = READERS[h.datatypeCode];
-  if (!reader) throw new UnsupportedStudyFileError(`NIfTI data type ${h.datatypeCode} (e.g. RGB or complex) is not supported; scalar volumes only.`);
+  if (!reader) {
+    const name = UNREAD_TYPES[h.datatypeCode];
+    throw new UnsupportedStudyFileError(
+      name
+        ? `NIfTI data type ${h.datatypeCode} (${name}) is not read; scalar volumes only (integer, float32 or float64 voxels).`
+        : `NIfTI data type ${h.datatypeCode} is not a NIfTI data type; scalar volumes only (integer, float32 or float64 voxels).`,
+    );
+  }
   const nvox = nx * ny * nz;
   // The first volume's bytes only, sized from dim[1..3] up to dim[0] and the datatype. Not
   // nifti-reader-js's readImage: it multiplies in dim[3..5] whatever dim[0] says — fields the
@@ -92,11 +108,21 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   const image = ab.slice(offset, offset + nvox * reader.bytes);
 
   const dims = [nx, ny, nz];
-  const spacing = [1, 2, 3].map((i) => (Number.isFinite(h.pixDims[i]) && h.pixDims[i] > 0 ? h.pixDims[i] : null));
+  // the study reports (and history stores, labels.ts) its spacing in mm: a header in metres (0.0009) or microns
+  // (900) was shown as "0.0009 mm" or "900 mm"; unknown (0), as nifti1.h and nibabel, is taken as mm
+  const toMm = MM_PER_UNIT[h.xyzt_units & 7] ?? 1;
+  const spacing = [1, 2, 3].map((i) => (Number.isFinite(h.pixDims[i]) && h.pixDims[i] > 0 ? h.pixDims[i] * toMm : null));
   const sliceDim = (h.dim_info >> 4) & 3;
   let sliceAxis: 0 | 1 | 2 = 2;
   let sliceAxisSource: NiftiVolume['sliceAxisSource'] = 'default';
-  if (sliceDim >= 1 && sliceDim <= 3 && dims[sliceDim - 1] > 1) {
+  // A volume one voxel thick along one axis is one slice across it, whatever dim_info says (a
+  // coronal or sagittal slice saved from a volume keeps its header's slice_dim): cut along any
+  // other axis, it became 32 slices of 32 × 1 px and was refused as too small.
+  const thin = [0, 1, 2].filter((a) => dims[a] === 1);
+  if (thin.length === 1) {
+    sliceAxis = thin[0] as 0 | 1 | 2;
+    sliceAxisSource = 'single';
+  } else if (sliceDim >= 1 && sliceDim <= 3 && dims[sliceDim - 1] > 1) {
     sliceAxis = (sliceDim - 1) as 0 | 1 | 2;
     sliceAxisSource = 'dim_info';
   } else if (spacing.every((s) => s !== null) && nz > 1) {

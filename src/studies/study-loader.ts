@@ -35,7 +35,7 @@ export interface StudyMeta {
   sliceCount: number;
   width: number;
   height: number;
-  /** millimetres (NIfTI: the header's units): columns, rows, between slice centres */
+  /** millimetres (NIfTI: converted from the header's xyzt_units): columns, rows, between slice centres */
   spacing: { column: number | null; row: number | null; slice: number | null };
   /**
    * The size the slices were analysed, shown and thumbnailed at, with square physical pixels

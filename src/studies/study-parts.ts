@@ -1,6 +1,6 @@
 import { EmptyFileError } from '../common/errors';
 import { ByteBudget, gunzipWithin, StudyPart } from './archive';
-import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti } from './file-kinds';
+import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti, looksLikeNiftiPairHeader } from './file-kinds';
 import { SkippedList } from './skipped-files';
 import { fileLabel, UnsupportedStudyFileError } from './study-errors';
 
@@ -46,6 +46,14 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
         skipped.add(part.pos, part.entryName);
         continue;
       }
+    }
+    // a NIfTI file to its owner: "not a NIfTI file" would send them looking for another cause; the
+    // pair's .img, which may come first, is named by its .hdr
+    const header = parts.find((p) => p.entryName === undefined && looksLikeNiftiPairHeader(p.bytes));
+    if (header) {
+      throw new UnsupportedStudyFileError(
+        `${fileLabel(header.pos)} is the header (.hdr) of a NIfTI-1 pair or Analyze 7.5 volume, whose voxels are in a separate .img: two-file volumes are not read. Convert it to one .nii or .nii.gz file (e.g. nibabel, FSL fslchfiletype NIFTI_GZ, 3D Slicer) and upload that.`,
+      );
     }
     throw new UnsupportedStudyFileError(
       `${fileLabel(part.pos)} is not a DICOM (Part 10), NIfTI (.nii, .nii.gz) or ZIP file. Single JPEG/PNG images go to the image analysis instead.`,

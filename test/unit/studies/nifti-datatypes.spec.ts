@@ -91,11 +91,18 @@ describe('NIfTI datatypes, byte orders and versions', () => {
     for (let k = 0; k < 2; k++) expect(vol.readSlice(k).values).toEqual(expected(c, k));
   });
 
-  it('RGB24, RGBA32 and complex are refused by name (scalar volumes only)', () => {
-    for (const code of [128, 2304, 32, 1792, 2048]) {
+  it('RGB24, RGBA32, complex, float128 and binary are refused by name (scalar volumes only); an undefined code says so', () => {
+    // the message said "(e.g. RGB or complex)" for every code, a float128 or a garbage code too
+    const names: [number, string][] = [[128, 'RGB24'], [2304, 'RGBA32'], [32, 'complex64'], [1792, 'complex128'], [2048, 'complex256'], [1536, 'float128'], [1, '1-bit binary']];
+    for (const [code, name] of names) {
       const b = write({ version: 1, le: true, type: 'uint8' });
       b.writeInt16LE(code, 70);
-      expect(() => readNifti(new Uint8Array(b), POS, 400)).toThrow(UnsupportedStudyFileError);
+      expect(() => readNifti(new Uint8Array(b), POS, 400)).toThrow(new UnsupportedStudyFileError(`NIfTI data type ${code} (${name}) is not read; scalar volumes only (integer, float32 or float64 voxels).`));
+    }
+    for (const code of [0, 9999]) {
+      const b = write({ version: 1, le: true, type: 'uint8' });
+      b.writeInt16LE(code, 70);
+      expect(() => readNifti(new Uint8Array(b), POS, 400)).toThrow(/is not a NIfTI data type/);
     }
   });
 

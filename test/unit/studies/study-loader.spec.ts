@@ -209,4 +209,25 @@ describe('loadStudy: NIfTI', () => {
     const nii = nifti1([64, 64, 4], vox);
     expect(await catchErr(() => loadStudy([new Uint8Array(nii.subarray(0, 1000))], LIMITS))).toBeInstanceOf(CorruptStudyError);
   });
+
+  it('a NIfTI-1 pair or Analyze 7.5 .hdr + .img (either order, or the .hdr alone) → 415 naming the .hdr, not "not a NIfTI file"', async () => {
+    const nii = nifti1([64, 64, 4], vox);
+    const pairHdr = Buffer.from(nii.subarray(0, 348));
+    pairHdr.write('ni1\0', 344, 'latin1');
+    const analyzeHdr = Buffer.from(pairHdr);
+    analyzeHdr.fill(0, 344, 348);
+    const img = new Uint8Array(nii.subarray(352));
+    for (const [files, which] of [
+      [[pairHdr, img], 'File 1 of 2'],
+      [[img, pairHdr], 'File 2 of 2'],
+      [[analyzeHdr, img], 'File 1 of 2'],
+      [[pairHdr], 'File 1 of 1'],
+    ] as [Uint8Array[], string][]) {
+      const err = await catchErr(() => loadStudy(files.map((f) => new Uint8Array(f)), LIMITS));
+      expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+      expect((err as Error).message).toMatch(new RegExp(`^${which} is the header \\(\\.hdr\\) of a NIfTI-1 pair or Analyze 7\\.5 volume.*one \\.nii or \\.nii\\.gz file`));
+    }
+    // the .img alone is raw voxels: nothing says what it is
+    expect(((await catchErr(() => loadStudy([img], LIMITS))) as Error).message).toMatch(/is not a DICOM \(Part 10\), NIfTI/);
+  });
 });

@@ -7,6 +7,7 @@
 import { loadStudy } from '../../../src/studies/study-loader';
 import { el, mrDicom } from '../../support/dicom-pixel-fixtures';
 import { LIMITS } from '../../support/study-loader-cases';
+import { writeNifti1 } from '../../support/nifti-fixtures';
 
 const words = Array.from({ length: 64 * 64 }, (_, i) => (i * 37) % 4096);
 const slice = (extra: ReturnType<typeof el.ds>[]) => new Uint8Array(mrDicom({ rows: 64, columns: 64, bitsAllocated: 16, bitsStored: 12, words, extra }));
@@ -40,5 +41,31 @@ describe('slice positions so far out that their projection overflows (DS allows 
     expect(study.meta.ordering).toBe('instance_number');
     expect(study.meta.spacing.slice).toBeNull();
     expect(study.slices.map((s) => s.position)).toEqual([null, null, null]);
+  });
+});
+
+/**
+ * A NIfTI header gives its spacing in xyzt_units (metres, mm, microns); the study reports mm (history,
+ * PDF and CSV print "mm"). A header in metres was reported as "column 0.0009 mm", one in microns as
+ * "900 mm"; unknown units (0) are mm, as nifti1.h and nibabel take them.
+ */
+describe('NIfTI spacing in mm whatever xyzt_units says', () => {
+  const withUnits = (units: number, pixdim: [number, number, number]) => {
+    const b = writeNifti1([64, 64, 4], (i, j, k) => 100 + i + j + 10 * k, { pixdim });
+    b.writeUInt8(units | 8, 123); // spatial code in bits 0-2, seconds in 3-5
+    return new Uint8Array(b);
+  };
+  it.each([
+    ['metres', 1, [0.0009, 0.0009, 0.004]],
+    ['mm', 2, [0.9, 0.9, 4]],
+    ['microns', 3, [900, 900, 4000]],
+    ['unknown (0)', 0, [0.9, 0.9, 4]],
+  ] as [string, number, [number, number, number]][])('%s', async (_name, units, pixdim) => {
+    const study = await loadStudy([withUnits(units, pixdim)], LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    const { column, row, slice } = study.meta.spacing;
+    // float32 in the header: 0.9 is stored as 0.89999998
+    [column, row, slice].forEach((v, i) => expect(v).toBeCloseTo([0.9, 0.9, 4][i], 5));
+    expect(study.slices.map((s) => s.position)).toEqual([0, 4, 8, 12]);
   });
 });
