@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { solidPng } from '../support/images';
-import { CHROMIUM, HAVE_CHROMIUM, Harness, launch, phoneProblems, SHOTS } from './harness';
+import { AxeViolation, axeScan, CHROMIUM, HAVE_CHROMIUM, Harness, launch, phoneProblems, SHOTS } from './harness';
 
 const ADMIN = { email: 'nojs-admin@example.org', password: 'nojs-admin-password-1' };
 /** Small, so that a generated PNG can be over it; the analysed images are a few KB. */
@@ -21,6 +21,24 @@ async function logIn(page: Page, base: string): Promise<void> {
   await page.fill('input[name="email"]', ADMIN.email);
   await page.fill('input[name="password"]', ADMIN.password);
   await Promise.all([page.waitForURL(`${base}/`), page.click('button[type="submit"]')]);
+}
+
+/**
+ * axe-core needs scripts to run, so it cannot scan the page in the scriptless context: what that
+ * context rendered (`page.content()`, <noscript> parts included) is served at the same origin to a
+ * page of the scripted context, without its scripts and with the <noscript> parts unwrapped, and
+ * scanned there.
+ */
+async function axeScanAsRendered(h: Harness, rendered: Page, name: string): Promise<AxeViolation[]> {
+  const html = (await rendered.content()).replace(/<script\b[^>]*>[^<]*<\/script>/g, '').replace(/<\/?noscript>/g, '');
+  const copy = await h.context.newPage();
+  try {
+    await copy.route(`${h.base}/nojs-rendered`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
+    await copy.goto(`${h.base}/nojs-rendered`);
+    return await axeScan(copy, name);
+  } finally {
+    await copy.close();
+  }
 }
 
 /** Chooses the file and presses Analyse; resolves with the status of the form's POST. */
@@ -88,12 +106,14 @@ async function analyse(page: Page, bytes: Buffer): Promise<number> {
     expect(await page.locator('h2.verdict-title').textContent()).toBe('Glioma');
   });
 
-  it('on a phone (390 px), the form and the answer fit: nothing to scroll sideways, the native field included', async () => {
+  it('the form and the answer fit a phone (390 px) and pass axe (serious/critical, contrast; light and dark)', async () => {
     await page.goto(`${h.base}/`);
     await page.screenshot({ path: path.join(SHOTS, 'nojs-analyse-1280.png'), fullPage: true });
-    const problems = await phoneProblems(page, 'nojs-analyse');
+    const problems: unknown[] = await phoneProblems(page, 'nojs-analyse');
+    problems.push(...(await axeScanAsRendered(h, page, 'nojs-analyse')));
     await analyse(page, await solidPng(300, 300, 255));
     problems.push(...(await phoneProblems(page, 'nojs-answer')));
+    problems.push(...(await axeScanAsRendered(h, page, 'nojs-answer')));
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(problems).toEqual([]);
   });
