@@ -19,6 +19,13 @@
   // dropped (on a slow line the first of two clicks could land last and be the one analysed)
   var picking = 0;
 
+  // Progressive enhancement: without this script the form posts one image to /analyse by itself,
+  // so the markup has the native file field shown, single, and Analyse enabled. Here the drop zone
+  // stands for the field, several files make a batch, and Analyse waits for a checked image.
+  fileInput.classList.add('visually-hidden');
+  fileInput.multiple = true;
+  submitBtn.disabled = true;
+
   // ---------------------------------------------------------------- WAI-ARIA tabs
   var tabs = [$('tab-upload'), $('tab-samples')];
   function selectTab(tab, focus) {

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { wantsHtml } from '../common/app-exception.filter';
 import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
-import { LOGIN_ROUTE_KEY, OPEN_BEFORE_PASSWORD_CHANGE_KEY, PasswordAccount, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
+import { CSRF_IN_FORM_KEY, LOGIN_ROUTE_KEY, OPEN_BEFORE_PASSWORD_CHANGE_KEY, PasswordAccount, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
 import { LOGIN_ACCOUNT, LOGIN_FAILURES, loginAccountKey, loginFailuresKey } from '../rate-limit/keys';
 import { RateLimitStore } from '../rate-limit/rate-limit.storage';
 import { CHANGE_PASSWORD_PAGE, CsrfError, ForbiddenError, PasswordChangeRequiredError, UnauthorizedError } from './errors';
@@ -11,6 +11,17 @@ import { authState } from './request-user';
 import type { AuthUser, Role } from './roles';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The CSRF rule for one request and the token it carries: a bearer-token call needs none (no
+ * ambient credential); a cookie call's token must be the HMAC of its CSRF cookie and login session.
+ * Shared by the guard and the form upload's streaming check (form-upload.ts), so they cannot differ.
+ */
+export function csrfTokenAccepted(csrf: Csrf, req: Request, token: unknown): boolean {
+  const state = authState(req);
+  if (state.authMethod === 'bearer') return true;
+  return csrf.verify(state.csrfCookie, token, state.authMethod === 'cookie' ? state.authToken : '');
+}
 
 /**
  * The login wall's answer to a caller without a login: a browser asking for a page is redirected to
@@ -99,10 +110,12 @@ export class AccessGuard implements CanActivate {
     if (verdict === 'password') throw refusePendingPasswordChange(req, res);
 
     const skipCsrf = this.reflector.getAllAndOverride<boolean>(SKIP_CSRF_KEY, targets) === true;
-    if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf) {
+    // @CsrfInForm(): the token is a multipart field not parsed yet; FormUploadInterceptor checks it as it arrives
+    const inForm = this.reflector.getAllAndOverride<boolean>(CSRF_IN_FORM_KEY, targets) === true;
+    if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf && !inForm) {
       const body = req.body as Record<string, unknown> | undefined;
       const token = req.headers[CSRF_HEADER] ?? body?.[CSRF_FIELD];
-      if (!this.csrf.verify(state.csrfCookie, token, state.authMethod === 'cookie' ? state.authToken : '')) {
+      if (!csrfTokenAccepted(this.csrf, req, token)) {
         // The rate limiter ran first and counted this as a guess at the caller's own password
         // (@LoginRoute('self')), but no password was checked: take the hits back, or requests
         // without a token — a forged cross-site form among them — would lock the account's logins.

@@ -7,6 +7,8 @@ export const SKIP_CSRF_KEY = 'sentinel:skip-csrf';
 export const LOGIN_ROUTE_KEY = 'sentinel:login-route';
 export const ANALYSIS_ROUTE_KEY = 'sentinel:analysis-route';
 export const UNTHROTTLED_KEY = 'sentinel:unthrottled';
+/** Set only by FormImageUpload() (form-upload.ts), with the interceptor that checks the token instead of the guard. */
+export const CSRF_IN_FORM_KEY = 'sentinel:csrf-in-form';
 export const OPEN_BEFORE_PASSWORD_CHANGE_KEY = 'sentinel:open-before-password-change';
 
 /** Reachable without logging in (login page, token endpoint, health). Everything else needs a user. */

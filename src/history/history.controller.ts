@@ -9,7 +9,8 @@ import { Roles } from '../accounts/decorators';
 import { CurrentUser } from '../accounts/request-user';
 import type { AuthUser } from '../accounts/roles';
 import { HistoryQuery, HistoryQueryDto } from './history.dto';
-import { emptyHistoryView, historyDetail, historyRow, summaryView, timingsView } from '../presentation/history.view';
+import { emptyHistoryView, historyRow, summaryView, timingsView } from '../presentation/history.view';
+import { historyDetailLocals } from './history-detail.page';
 import { filtersQuery, HistoryFilters, Paging, parseFilters, parsePaging, STATUSES } from './history.filters';
 import { BadRequestError } from '../common/errors';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
@@ -105,18 +106,7 @@ export class HistoryController {
   @ApiExcludeEndpoint()
   async detail(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto, @Res() res: Response): Promise<void> {
     const item = await this.history.get(user, id);
-    const view = historyDetail(item);
-    res.render('history-detail', {
-      experimental: answeredByExperimentalModel(item, this.loadedCards()),
-      caveat: recordedCaveat(item, this.loadedCards()),
-      title: `${view.title}, ${view.when} · History`, // which record, and where: a tab list of several records tells them apart
-      item,
-      view,
-      admin: user.role === 'admin',
-      probabilities: Object.entries(item.probabilities ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => ({ k, v })),
-      versions: Object.entries(item.modelVersions ?? {}).map(([k, v]) => ({ k, v })),
-      timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v })),
-    });
+    res.render('history-detail', historyDetailLocals(item, user, this.loadedCards()));
   }
 
   @Get('api/v1/history')

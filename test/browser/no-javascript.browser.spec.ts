@@ -1,37 +1,145 @@
 /**
- * With JavaScript off, the analysis and study pages cannot send a file (their buttons stay
- * disabled and the results are drawn by script): they say so, and where to go instead, rather
- * than showing a form that silently does nothing.
+ * With JavaScript off (a browser context with `javaScriptEnabled: false`: locked-down hospital
+ * browsers, text browsers), the analysis page's own form posts one image to /analyse and the
+ * answer is a server-rendered page; the study page still cannot send a folder, and says so.
  */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { PrismaService } from '../../src/prisma/prisma.service';
 import { FAKE_MODELS_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { solidPng } from '../support/images';
+import { AxeViolation, axeScan, CHROMIUM, HAVE_CHROMIUM, Harness, launch, phoneProblems, SHOTS } from './harness';
 
 const ADMIN = { email: 'nojs-admin@example.org', password: 'nojs-admin-password-1' };
+/** Small, so that a generated PNG can be over it; the analysed images are a few KB. */
+const MAX_UPLOAD_BYTES = 200_000;
+
+async function logIn(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.fill('input[name="email"]', ADMIN.email);
+  await page.fill('input[name="password"]', ADMIN.password);
+  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type="submit"]')]);
+}
+
+/**
+ * axe-core needs scripts to run, so it cannot scan the page in the scriptless context: what that
+ * context rendered (`page.content()`, <noscript> parts included) is served at the same origin to a
+ * page of the scripted context, without its scripts and with the <noscript> parts unwrapped, and
+ * scanned there.
+ */
+async function axeScanAsRendered(h: Harness, rendered: Page, name: string): Promise<AxeViolation[]> {
+  const html = (await rendered.content()).replace(/<script\b[^>]*>[^<]*<\/script>/g, '').replace(/<\/?noscript>/g, '');
+  const copy = await h.context.newPage();
+  try {
+    await copy.route(`${h.base}/nojs-rendered`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
+    await copy.goto(`${h.base}/nojs-rendered`);
+    return await axeScan(copy, name);
+  } finally {
+    await copy.close();
+  }
+}
+
+/** Chooses the file and presses Analyse; resolves with the status of the form's POST. */
+async function analyse(page: Page, bytes: Buffer): Promise<number> {
+  await page.setInputFiles('#file-input', { name: 'scan.png', mimeType: 'image/png', buffer: bytes });
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/analyse'),
+    page.click('#submit-btn'),
+  ]);
+  await page.waitForLoadState('load');
+  return response.status();
+}
 
 (HAVE_CHROMIUM ? describe : describe.skip)('pages with JavaScript off, in Chromium', () => {
   let h: Harness;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
 
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
-    await signIn(h, ADMIN.email, ADMIN.password);
+    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false', MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    context = await browser.newContext({ javaScriptEnabled: false });
+    page = await context.newPage();
+    await logIn(page, h.base); // the login form is a plain form too
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
 
-  it.each(['/', '/studies'])('%s says it needs JavaScript and links to the API', async (route) => {
-    const page = await h.context.newPage();
-    try {
-      const cdp = await h.context.newCDPSession(page);
-      await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
-      await page.goto(`${h.base}${route}`);
-      const notice = page.locator('.client-error', { hasText: 'needs JavaScript' });
-      expect(await notice.isVisible()).toBe(true);
-      expect(await notice.locator('a').getAttribute('href')).toBe('/api/docs');
-      // with scripts on, the notice is not shown
-      await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
-      await page.reload();
-      expect(await page.getByText('needs JavaScript').count()).toBe(0);
-    } finally {
-      await page.close();
-    }
+  it('/studies says it needs JavaScript and links to the API', async () => {
+    await page.goto(`${h.base}/studies`);
+    const notice = page.locator('.client-error', { hasText: 'needs JavaScript' });
+    expect(await notice.isVisible()).toBe(true);
+    expect(await notice.locator('a').getAttribute('href')).toBe('/api/docs');
+  });
+
+  it('/ shows a form that works: the native file field, Analyse enabled, a note on what needs JavaScript', async () => {
+    await page.goto(`${h.base}/`);
+    expect(await page.getByText('needs JavaScript').count()).toBe(0);
+    expect(await page.locator('.nojs-note').textContent()).toContain('choose one image, then press Analyse');
+    expect(await page.locator('#file-input').isVisible()).toBe(true);
+    expect(await page.locator('#file-input').getAttribute('multiple')).toBeNull();
+    expect(await page.locator('#submit-btn').isEnabled()).toBe(true);
+    // what only the script drives is not shown (nojs.css): the empty result card, the tabs, the drop prompt
+    for (const hidden of ['.result-card', '#tab-samples', '.dz-title']) expect(await page.locator(hidden).isVisible()).toBe(false);
+  });
+
+  it('analyses a generated PNG and shows the answer: decision, confidence, every probability, heat map, record, PDF, disclaimer', async () => {
+    await page.goto(`${h.base}/`);
+    expect(await analyse(page, await solidPng(300, 300, 255))).toBe(200);
+    expect(new URL(page.url()).pathname).toBe('/analyse');
+    expect(await page.locator('h2.verdict-title').textContent()).toBe('Glioma');
+    expect(await page.locator('.verdict-message').textContent()).toMatch(/Calibrated confidence \d+(\.\d)? %/);
+    expect(await page.locator('.probs .prob-label').allTextContents()).toEqual(['Glioma', 'Meningioma', 'No tumour', 'Pituitary']);
+    const heat = page.locator('.answer-heatmap img');
+    expect(await heat.isVisible()).toBe(true);
+    // decoded and drawn (the CSP allows data: images): the 300 px map at its own size
+    expect((await heat.boundingBox())?.width).toBe(300);
+    expect(await page.locator('a', { hasText: 'Download PDF' }).getAttribute('href')).toMatch(/^\/history\/[0-9a-f-]{36}\/report\.pdf$/);
+    expect(await page.locator('footer .disclaimer').textContent()).toMatch(/not for clinical use/i);
+    // the record it links to is the same answer
+    await page.click('a:text("this record")');
+    expect(await page.locator('h2.verdict-title').textContent()).toBe('Glioma');
+  });
+
+  it('the form and the answer fit a phone (390 px) and pass axe (serious/critical, contrast; light and dark)', async () => {
+    await page.goto(`${h.base}/`);
+    await page.screenshot({ path: path.join(SHOTS, 'nojs-analyse-1280.png'), fullPage: true });
+    const problems: unknown[] = await phoneProblems(page, 'nojs-analyse');
+    problems.push(...(await axeScanAsRendered(h, page, 'nojs-analyse')));
+    await analyse(page, await solidPng(300, 300, 255));
+    problems.push(...(await phoneProblems(page, 'nojs-answer')));
+    problems.push(...(await axeScanAsRendered(h, page, 'nojs-answer')));
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(problems).toEqual([]);
+  });
+
+  it('a page opened before logging in again (a stale token): 403 page saying to reload, nothing analysed', async () => {
+    await page.goto(`${h.base}/`);
+    // logged out and in again in another tab: the first tab's token belongs to the old login
+    const other = await context.newPage();
+    await other.goto(`${h.base}/`);
+    await Promise.all([other.waitForURL(/\/login/), other.click('.logout-form button')]);
+    await logIn(other, h.base);
+    await other.close();
+    const before = await h.app.get(PrismaService).analysis.count();
+    expect(await analyse(page, await solidPng(300, 300, 255))).toBe(403);
+    expect(await h.app.get(PrismaService).analysis.count()).toBe(before);
+    expect(await page.locator('h1').textContent()).toBe('The form expired or did not come from this site (CSRF check failed). Reload the page and try again.');
+    expect(await page.title()).toBe('Error: Not allowed · MRI Sentinel');
+  });
+
+  it('a file over the size limit: 413 page saying so', async () => {
+    await page.goto(`${h.base}/`);
+    // noise does not compress: 300×300 RGB is ~270 KB as PNG, over the 200 KB limit
+    const noisy = await sharp(randomBytes(300 * 300 * 3), { raw: { width: 300, height: 300, channels: 3 } }).png().toBuffer();
+    expect(noisy.length).toBeGreaterThan(MAX_UPLOAD_BYTES);
+    expect(await analyse(page, noisy)).toBe(413);
+    expect(await page.locator('h1').textContent()).toBe('The file is too large.');
+    expect(await page.title()).toBe('Error: Too large · MRI Sentinel');
   });
 });

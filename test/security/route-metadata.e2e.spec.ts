@@ -9,6 +9,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { ANALYSIS_ROUTE_KEY } from '../../src/accounts/decorators';
+import { AnalyseFormController } from '../../src/classifier/analyse-form.controller';
 import { AnalysesController } from '../../src/classifier/analyses.controller';
 import { ReportsController } from '../../src/reports/reports.controller';
 import { StudiesController } from '../../src/studies/studies.controller';
@@ -90,7 +91,8 @@ describe('routes, not strings: every spelling of every route', () => {
   });
 
   it('marks the pipeline routes with @AnalysisRoute() on the handler (the guard reads nothing else)', () => {
-    for (const fn of [AnalysesController.prototype.create, StudiesController.prototype.create, ReportsController.prototype.create]) {
+    // the form without JavaScript too (its limit is tested with its session cookie: analyse-form.e2e.spec.ts)
+    for (const fn of [AnalysesController.prototype.create, AnalyseFormController.prototype.analyse, StudiesController.prototype.create, ReportsController.prototype.create]) {
       expect(Reflect.getMetadata(ANALYSIS_ROUTE_KEY, fn)).toBe(true);
     }
   });

@@ -1,0 +1,84 @@
+import { Body, Controller, Get, Inject, Optional, Post, Redirect, Req, Res, UploadedFile } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { AnalysisRoute } from '../accounts/decorators';
+import { FORM_IMAGE_FIELD, FormImageUpload } from '../accounts/form-upload';
+import { CurrentUser } from '../accounts/request-user';
+import type { AuthUser } from '../accounts/roles';
+import { clientGone } from '../common/abort';
+import { DatabaseUnavailableError, DomainError } from '../common/errors';
+import { closedFields, ZodDto } from '../common/zod-dto';
+import { historyDetailLocals } from '../history/history-detail.page';
+import { HistoryService } from '../history/history.service';
+import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { optionalFlag } from './analyses.dto';
+import { AnalysisService } from './analysis.service';
+import { requestContext } from './request-context';
+
+/**
+ * The form's fields. `explain`: an HTML checkbox sends its value only when ticked, so an absent
+ * field means "no heat map" here (the API's default is true; the page's script sends it always).
+ */
+export class AnalyseFormFieldsDto extends ZodDto(
+  closedFields({ _csrf: z.string().optional(), explain: optionalFlag }, FORM_IMAGE_FIELD, 'the file `image`, `_csrf` and `explain`'),
+) {}
+
+/** The form was sent with no image chosen: said for a person at a form, not for an API client. */
+class NoImageChosenError extends DomainError {
+  readonly code = 'MISSING_FILE';
+  readonly statusCode = 400;
+  constructor() {
+    super('No image was sent: choose a JPEG or PNG file, then press Analyse.');
+  }
+}
+
+/**
+ * The analysis page's form without JavaScript (locked-down browsers, text browsers): the same
+ * pipeline, limits, rate limits and upload ledger as POST /api/v1/analyses, answered with a page.
+ *
+ * The answer is rendered in this POST's response, not redirected to /history/:id: the heat map is
+ * drawn from the image, which is never stored, so a redirect would lose it; here it is inlined as
+ * a data URL and forgotten with the response. The page is the record's own page (same words,
+ * PDF link) and links to the record, which stays without the heat map. Refusals (not an MRI, an
+ * unsupported body part, low confidence) are answers, 200 as in the API; a file that cannot be
+ * analysed, a refused token or a limit is the error page with its status.
+ */
+@ApiExcludeController()
+@Controller('analyse')
+export class AnalyseFormController {
+  constructor(
+    private readonly analysis: AnalysisService,
+    private readonly history: HistoryService,
+    @Optional() @Inject(MODEL_PROVIDER) private readonly models?: ModelProvider,
+  ) {}
+
+  /** The address bar after a post (reload, Enter): back to the form, not a 405 page. */
+  @Get()
+  @Redirect('/', 303)
+  back(): void {}
+
+  @Post()
+  @AnalysisRoute()
+  @FormImageUpload()
+  async analyse(
+    @CurrentUser() user: AuthUser,
+    @UploadedFile() file: Express.Multer.File | undefined,
+    @Body() body: AnalyseFormFieldsDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!file) throw new NoImageChosenError();
+    const result = await this.analysis.analyze(file.buffer, { explain: body.explain ?? false, signal: clientGone(req) }, requestContext(req));
+    // the app always records (HistoryModule); without a record there is no page to show
+    if (!result.analysisId) throw new DatabaseUnavailableError();
+    const item = await this.history.get(user, result.analysisId);
+    const locals = historyDetailLocals(item, user, this.models?.isReady() ? this.models.cards() : []);
+    res.status(200).render('history-detail', {
+      ...locals,
+      title: `${locals.view.title} · Analyse an MRI image`,
+      fresh: true,
+      heatmap: result.explanation?.heatmap ?? null,
+    });
+  }
+}
