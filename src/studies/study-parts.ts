@@ -1,20 +1,21 @@
 import { EmptyFileError } from '../common/errors';
-import { ByteBudget, gunzipWithin, StudyPart } from './archive';
+import type { ByteBudget, StudyPart } from './archive';
 import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti, looksLikeNiftiPairHeader } from './file-kinds';
+import { gunzipStudyFile } from './nifti-gzip';
 import { SkippedList } from './skipped-files';
 import { fileLabel, UnsupportedStudyFileError } from './study-errors';
 
 export interface SortedParts {
   dicom: StudyPart[];
-  /** NIfTI volumes, inflated when they came gzip-compressed */
+  /** NIfTI volumes; of one that came gzip-compressed, its header and first volume only (nifti-gzip.ts) */
   nifti: { bytes: Uint8Array; part: StudyPart }[];
 }
 
 /**
  * Study parts → DICOM files and NIfTI volumes. A file uploaded on its own must be one of them (it
  * was chosen by the user: anything else is refused by name). A ZIP entry reaches here only when its
- * first bytes said DICOM, NIfTI or gzip (zip-members.ts skipped the rest); a gzip entry is inflated
- * within the budget, and one that holds neither NIfTI nor DICOM is skipped like the other side
+ * first bytes said DICOM, NIfTI or gzip (zip-members.ts skipped the rest); a gzip file is inflated
+ * within the budget (a NIfTI one keeps its first volume only: nifti-gzip.ts), and one that holds neither NIfTI nor DICOM is skipped like the other side
  * files — a gzip-compressed DICOM is refused, never skipped, since it is part of the series.
  */
 export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped: SkippedList, signal?: AbortSignal): Promise<SortedParts> {
@@ -34,7 +35,7 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
       continue;
     }
     if (isGzip(part.bytes)) {
-      const raw = await gunzipWithin(part.bytes, budget, part.pos, signal);
+      const raw = await gunzipStudyFile(part.bytes, budget, part.pos, signal);
       if (looksLikeNifti(raw)) {
         sorted.nifti.push({ bytes: raw, part });
         continue;
