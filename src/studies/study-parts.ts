@@ -2,6 +2,7 @@ import { EmptyFileError } from '../common/errors';
 import type { ByteBudget, StudyPart } from './archive';
 import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti, looksLikeNiftiPairHeader } from './file-kinds';
 import { gunzipStudyFile } from './nifti-gzip';
+import { isNiftiPairHeader, joinNiftiPair } from './nifti-pair';
 import { SkippedList } from './skipped-files';
 import { fileLabel, UnsupportedStudyFileError } from './study-errors';
 
@@ -15,10 +16,14 @@ export interface SortedParts {
  * Study parts → DICOM files and NIfTI volumes. A file uploaded on its own must be one of them (it
  * was chosen by the user: anything else is refused by name). A ZIP entry reaches here only when its
  * first bytes said DICOM, NIfTI or gzip (zip-members.ts skipped the rest); a gzip file is inflated
- * within the budget (a NIfTI one keeps its first volume only: nifti-gzip.ts), and one that holds neither NIfTI nor DICOM is skipped like the other side
- * files — a gzip-compressed DICOM is refused, never skipped, since it is part of the series.
+ * within the budget (a NIfTI one keeps its first volume only: nifti-gzip.ts), and one that holds
+ * neither NIfTI nor DICOM is skipped like the other side files — a gzip-compressed DICOM is
+ * refused, never skipped, since it is part of the series. A NIfTI-1 pair's .hdr and .img, the
+ * upload's only two files, are one volume (nifti-pair.ts).
  */
 export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped: SkippedList, signal?: AbortSignal): Promise<SortedParts> {
+  const pair = joinNiftiPair(parts, budget); // a NIfTI-1 .hdr and its .img, the upload's only files
+  if (pair) return { dicom: [], nifti: [pair] };
   const sorted: SortedParts = { dicom: [], nifti: [] };
   for (const part of parts) {
     // a file chosen on its own with nothing in it (still downloading or syncing): its type is not the problem
@@ -53,7 +58,9 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
     const header = parts.find((p) => p.entryName === undefined && looksLikeNiftiPairHeader(p.bytes));
     if (header) {
       throw new UnsupportedStudyFileError(
-        `${fileLabel(header.pos)} is the header (.hdr) of a NIfTI-1 pair or Analyze 7.5 volume, whose voxels are in a separate .img: two-file volumes are not read. Convert it to one .nii or .nii.gz file (e.g. nibabel, FSL fslchfiletype NIFTI_GZ, 3D Slicer) and upload that.`,
+        isNiftiPairHeader(header.bytes)
+          ? `${fileLabel(header.pos)} is the header (.hdr) of a NIfTI-1 pair, whose voxels are in a separate .img: the pair is read when its .hdr and .img are the upload's only two files. Upload those two alone, or one .nii or .nii.gz file.`
+          : `${fileLabel(header.pos)} is the header (.hdr) of an Analyze 7.5 volume (no NIfTI magic: its orientation is undefined), whose voxels are in a separate .img: it is not read. Convert it to one .nii or .nii.gz file (e.g. nibabel, FSL fslchfiletype NIFTI_GZ, 3D Slicer) and upload that.`,
       );
     }
     throw new UnsupportedStudyFileError(
