@@ -51,28 +51,31 @@ export function maxArchiveEntries(maxSlices: number): number {
 
 /**
  * Inflates a gzip file (one member or several, as pigz and bgzip write them) with Node's zlib,
- * charging the budget as output arrives, so a gzip bomb stops at the limit; `signal` stops it
- * between chunks. zlib checks every member's CRC-32 and length, as Python's gzip (nibabel) and
+ * handing every piece of output to `sink` as it arrives: it keeps what it needs, charges it to a
+ * budget, and may throw to stop the inflating (a budget's refusal stops a gzip bomb at its limit;
+ * a header refused by name): its error is thrown as it is, zlib's own become a named 422. The whole
+ * input is inflated even when the sink keeps nothing more (nifti-gzip.ts drops a 4-D file's later
+ * volumes), so that zlib checks every member's CRC-32 and length, as Python's gzip (nibabel) and
  * GNU gzip do, and ignores zero padding after the last member as they do. fflate, used before,
  * checked neither: of 300 .nii.gz files with 1–3 bytes overwritten, 284 inflated without an error
- * to other voxels, and a file padded with zeros was refused as corrupt.
+ * to other voxels, and a file padded with zeros was refused as corrupt. Between slices of CHUNK
+ * compressed bytes the event loop gets a turn and `signal` is checked; an abort while a slice
+ * inflates on libuv's pool ends the wait at once.
  */
-export async function gunzipWithin(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition, signal?: AbortSignal): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+export async function inflateGzip(bytes: Uint8Array, pos: FilePosition, sink: (data: Buffer) => void, signal?: AbortSignal): Promise<void> {
   const gz = zlib.createGunzip();
-  // settles when the stream ends, fails, or the budget refuses more output
+  let refused: { err: unknown } | null = null;
+  // settles when the stream ends, fails, or the sink refuses more output
   const ended = new Promise<void>((resolve, reject) => {
     gz.on('data', (data: Buffer) => {
+      if (refused) return;
       try {
-        budget.take(data.length);
+        sink(data);
       } catch (err) {
+        refused = { err };
         gz.destroy();
         reject(err);
-        return;
       }
-      chunks.push(data);
-      total += data.length;
     });
     gz.on('end', resolve);
     gz.on('error', reject);
@@ -90,11 +93,10 @@ export async function gunzipWithin(bytes: Uint8Array, budget: ByteBudget, pos: F
   } catch (err) {
     gz.destroy();
     if (signal?.aborted) throw signal.reason; // the request's end (timeout, hang-up), not a corrupt file
-    if (err instanceof StudyTooLargeError) throw err;
+    if (refused) throw (refused as { err: unknown }).err;
     const cut = (err as { code?: string }).code === 'Z_BUF_ERROR';
     throw new CorruptStudyError(`The compressed data of ${fileLabel(pos)} is ${cut ? 'truncated' : 'corrupt or truncated'}.`);
   }
-  return concat(chunks, total);
 }
 
 /**

@@ -52,28 +52,33 @@ const UNREAD_TYPES: Record<number, string> = {
 /** NIFTI_UNITS_METER (1), _MM (2), _MICRON (3): the spatial bits of xyzt_units */
 const MM_PER_UNIT: Record<number, number> = { 1: 1000, 2: 1, 3: 0.001 };
 
+/** Where a NIfTI file's voxels lie, from its header alone. */
+interface NiftiGeometry {
+  h: nifti.NIFTI1 | nifti.NIFTI2;
+  nx: number;
+  ny: number;
+  nz: number;
+  /** 3-D volumes in the file: the product of dim[4..dim[0]] */
+  volumes: number;
+  reader: { bytes: number; read: (dv: DataView, o: number, le: boolean) => number };
+  /** byte where the first volume starts */
+  offset: number;
+}
+
 /**
- * Reads a NIfTI-1/2 volume with nifti-reader-js and cuts it into 2-D slices along the
- * acquisition axis: the one axis one voxel thick (a single slice) when there is one; else the
- * header's slice_dim (dim_info) when set; otherwise the axis whose voxel spacing is clearly the
- * largest (thick-slice 2-D acquisitions); otherwise k. Values are scaled
- * by scl_slope/scl_inter (when the slope is non-zero). Each slice is shown radiologically
- * (nifti-orientation.ts) using the sform, else the qform; with neither, or an unusable one, the
- * historical layout is kept (columns = first remaining axis, rows = second with +axis up).
- * The window comes from finite values only: non-finite voxels (NaN, ±Inf) are handed on as NaN,
- * which the percentile window leaves out and the display draws at its low end; a volume of
- * values beyond float32's range is windowed in double precision, and one with no finite value is
- * refused (nifti-values.ts).
+ * The header read and checked, refusing by name what is not read (dimensions, data type, voxel
+ * offset), before any voxel: `bytes` needs to hold the header only (the gzip reader asks this as
+ * soon as the header is inflated, to know how much of the file to keep).
  */
-export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: number): NiftiVolume {
-  const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+function niftiGeometry(bytes: Uint8Array, pos: FilePosition): NiftiGeometry {
   let header: nifti.NIFTI1 | nifti.NIFTI2 | null;
   try {
     // The header alone: given more, nifti-reader-js walks the extensions, which the service never
     // uses — and its walk follows a negative esize backwards, so a file whose sizes form a cycle
     // (-16 here, +16 there) held the process in an endless loop, and it console.logs every
     // extension's bytes (a DICOM extension carries the patient's name) into the service's log.
-    header = nifti.readHeader(ab.slice(0, Math.min(ab.byteLength, headerBytes(bytes))));
+    const n = Math.min(bytes.length, headerBytes(bytes));
+    header = nifti.readHeader(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + n) as ArrayBuffer);
     if (!header) throw new Error('no header');
   } catch {
     throw new CorruptStudyError(`${fileLabel(pos)} is not a readable NIfTI file (corrupt or truncated).`);
@@ -94,7 +99,6 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
         : `NIfTI data type ${h.datatypeCode} is not a NIfTI data type; scalar volumes only (integer, float32 or float64 voxels).`,
     );
   }
-  const nvox = nx * ny * nz;
   // The first volume's bytes only, sized from dim[1..3] up to dim[0] and the datatype. Not
   // nifti-reader-js's readImage: it multiplies in dim[3..5] whatever dim[0] says — fields the
   // standard says to ignore beyond dim[0] — so a valid 2-D file with dim[3] = 0, or a 3-D one
@@ -104,8 +108,51 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
   // data never starts before byte #352 in a .nii file)" — read from 0 (as nibabel does), a
   // vox_offset of 0 showed the header's bytes as the first voxels. NIfTI-2 likewise: 540 + 4.
   const offset = Math.max(h.vox_offset, headerBytes(bytes) + 4);
-  if (offset + nvox * reader.bytes > ab.byteLength) throw new CorruptStudyError(`${fileLabel(pos)}: the NIfTI image data is truncated.`);
-  const image = ab.slice(offset, offset + nvox * reader.bytes);
+  return { h, nx, ny, nz, volumes, reader, offset };
+}
+
+/** Bytes of a NIfTI file's header that niftiExtent needs: NIfTI-2's 540 and its 4-byte extension flag. */
+export const NIFTI_HEADER_BYTES = 544;
+
+/**
+ * How much of a NIfTI file is read (`firstVolumeEnd`: its header, extensions and first volume)
+ * and how long the header says it is (`declaredEnd`: every volume), from the header alone — or
+ * its refusal by name. Sizes beyond 2^53 lose precision but stay far beyond any limit.
+ */
+export function niftiExtent(header: Uint8Array, pos: FilePosition): { firstVolumeEnd: number; declaredEnd: number; volumes: number } {
+  const { nx, ny, nz, volumes, reader, offset } = niftiGeometry(header, pos);
+  const volumeBytes = nx * ny * nz * reader.bytes;
+  return { firstVolumeEnd: offset + volumeBytes, declaredEnd: offset + volumeBytes * volumes, volumes };
+}
+
+/**
+ * What the answer adds for a 4-D to 7-D file (fMRI, DWI): the one volume it is about. Only the
+ * first is read, and the answer otherwise read as if the whole file had been looked at.
+ */
+export function volumeNote(volumes: number | null): string | null {
+  if (volumes === null || volumes <= 1) return null;
+  return `Volume 1 of ${volumes} analysed; the file's other ${volumes === 2 ? 'volume was' : `${volumes - 1} volumes were`} not looked at.`;
+}
+
+/**
+ * Reads a NIfTI-1/2 volume with nifti-reader-js and cuts it into 2-D slices along the
+ * acquisition axis: the one axis one voxel thick (a single slice) when there is one; else the
+ * header's slice_dim (dim_info) when set; otherwise the axis whose voxel spacing is clearly the
+ * largest (thick-slice 2-D acquisitions); otherwise k. Values are scaled
+ * by scl_slope/scl_inter (when the slope is non-zero). Each slice is shown radiologically
+ * (nifti-orientation.ts) using the sform, else the qform; with neither, or an unusable one, the
+ * historical layout is kept (columns = first remaining axis, rows = second with +axis up).
+ * The window comes from finite values only: non-finite voxels (NaN, ±Inf) are handed on as NaN,
+ * which the percentile window leaves out and the display draws at its low end; a volume of
+ * values beyond float32's range is windowed in double precision, and one with no finite value is
+ * refused (nifti-values.ts).
+ */
+export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: number): NiftiVolume {
+  const { h, nx, ny, nz, volumes, reader, offset } = niftiGeometry(bytes, pos);
+  const nvox = nx * ny * nz;
+  if (offset + nvox * reader.bytes > bytes.length) throw new CorruptStudyError(`${fileLabel(pos)}: the NIfTI image data is truncated.`);
+  // read in place: a copy of the file (a 4-D upload's every volume) doubled what the study held
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + offset, nvox * reader.bytes);
 
   const dims = [nx, ny, nz];
   // the study reports (and history stores, labels.ts) its spacing in mm: a header in metres (0.0009) or microns
@@ -156,7 +203,6 @@ export function readNifti(bytes: Uint8Array, pos: FilePosition, maxSlices: numbe
     inter = 0;
   }
   if (!Number.isFinite(inter)) inter = 0;
-  const dv = new DataView(image);
   const le = h.littleEndian;
   // non-finite → NaN (the window's low end); a volume beyond float32's range windowed in double
   // precision; one with no finite value refused (nifti-values.ts)

@@ -1,23 +1,29 @@
 import { EmptyFileError } from '../common/errors';
-import { ByteBudget, gunzipWithin, StudyPart } from './archive';
+import type { ByteBudget, StudyPart } from './archive';
 import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti, looksLikeNiftiPairHeader } from './file-kinds';
+import { gunzipStudyFile } from './nifti-gzip';
+import { isNiftiPairHeader, joinNiftiPair } from './nifti-pair';
 import { SkippedList } from './skipped-files';
 import { fileLabel, UnsupportedStudyFileError } from './study-errors';
 
 export interface SortedParts {
   dicom: StudyPart[];
-  /** NIfTI volumes, inflated when they came gzip-compressed */
+  /** NIfTI volumes; of one that came gzip-compressed, its header and first volume only (nifti-gzip.ts) */
   nifti: { bytes: Uint8Array; part: StudyPart }[];
 }
 
 /**
  * Study parts → DICOM files and NIfTI volumes. A file uploaded on its own must be one of them (it
  * was chosen by the user: anything else is refused by name). A ZIP entry reaches here only when its
- * first bytes said DICOM, NIfTI or gzip (zip-members.ts skipped the rest); a gzip entry is inflated
- * within the budget, and one that holds neither NIfTI nor DICOM is skipped like the other side
- * files — a gzip-compressed DICOM is refused, never skipped, since it is part of the series.
+ * first bytes said DICOM, NIfTI or gzip (zip-members.ts skipped the rest); a gzip file is inflated
+ * within the budget (a NIfTI one keeps its first volume only: nifti-gzip.ts), and one that holds
+ * neither NIfTI nor DICOM is skipped like the other side files — a gzip-compressed DICOM is
+ * refused, never skipped, since it is part of the series. A NIfTI-1 pair's .hdr and .img, the
+ * upload's only two files, are one volume (nifti-pair.ts).
  */
 export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped: SkippedList, signal?: AbortSignal): Promise<SortedParts> {
+  const pair = joinNiftiPair(parts, budget); // a NIfTI-1 .hdr and its .img, the upload's only files
+  if (pair) return { dicom: [], nifti: [pair] };
   const sorted: SortedParts = { dicom: [], nifti: [] };
   for (const part of parts) {
     // a file chosen on its own with nothing in it (still downloading or syncing): its type is not the problem
@@ -34,7 +40,7 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
       continue;
     }
     if (isGzip(part.bytes)) {
-      const raw = await gunzipWithin(part.bytes, budget, part.pos, signal);
+      const raw = await gunzipStudyFile(part.bytes, budget, part.pos, signal);
       if (looksLikeNifti(raw)) {
         sorted.nifti.push({ bytes: raw, part });
         continue;
@@ -52,7 +58,9 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
     const header = parts.find((p) => p.entryName === undefined && looksLikeNiftiPairHeader(p.bytes));
     if (header) {
       throw new UnsupportedStudyFileError(
-        `${fileLabel(header.pos)} is the header (.hdr) of a NIfTI-1 pair or Analyze 7.5 volume, whose voxels are in a separate .img: two-file volumes are not read. Convert it to one .nii or .nii.gz file (e.g. nibabel, FSL fslchfiletype NIFTI_GZ, 3D Slicer) and upload that.`,
+        isNiftiPairHeader(header.bytes)
+          ? `${fileLabel(header.pos)} is the header (.hdr) of a NIfTI-1 pair, whose voxels are in a separate .img: the pair is read when its .hdr and .img are the upload's only two files. Upload those two alone, or one .nii or .nii.gz file.`
+          : `${fileLabel(header.pos)} is the header (.hdr) of an Analyze 7.5 volume (no NIfTI magic: its orientation is undefined), whose voxels are in a separate .img: it is not read. Convert it to one .nii or .nii.gz file (e.g. nibabel, FSL fslchfiletype NIFTI_GZ, 3D Slicer) and upload that.`,
       );
     }
     throw new UnsupportedStudyFileError(

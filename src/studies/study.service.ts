@@ -17,6 +17,7 @@ import { headerRefusal } from './header-refusal';
 import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
 import { mapLimited } from './map-limited';
 import { gapNote } from './slice-gaps';
+import { volumeNote } from './nifti';
 import { loadStudy } from './study-loader';
 import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
 import { refusedRecord, toAnalysisRecord, toRecord } from './study-record';
@@ -201,11 +202,11 @@ export class StudyService {
     for (const r of perSlice) Object.assign(modelVersions, r.modelVersions);
     const slices: SliceResult[] = perSlice.map((r, i) => toSlice(r, i, loaded.slices[i].position, thumbs[i], heatmaps.get(i)?.heatmap ?? null, answer.used.has(i)));
     const decisive = answer.aggregation.decisiveSlices.filter((i) => heatmaps.has(i));
-    // an answer from the slices says where slices are missing (the page, the record and the PDF carry the message)
-    const gaps = answer.status === 'rejected' ? null : gapNote(loaded.meta.gaps, loaded.meta.spacing.slice);
+    // an answer from the slices says where slices are missing, and which volume of a 4-D NIfTI it is about (the page, the record and the PDF carry the message)
+    const notes = [answer.status === 'rejected' ? null : gapNote(loaded.meta.gaps, loaded.meta.spacing.slice), volumeNote(loaded.meta.volumes)].filter((n) => n !== null);
     return finish({
       ...pickAnswer(answer),
-      ...(gaps ? { message: `${answer.message} ${gaps}` } : {}),
+      ...(notes.length ? { message: [answer.message, ...notes].join(' ') } : {}),
       explanation: decisive.length
         ? { heatmap: heatmaps.get(decisive[0])!.heatmap, sliceIndex: decisive[0], slices: decisive.map((i) => ({ index: i, ...heatmaps.get(i)! })) }
         : null,

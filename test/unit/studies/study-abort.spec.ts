@@ -1,8 +1,10 @@
+import * as zlib from 'node:zlib';
 import { AnalysisTimeoutError } from '../../../src/common/errors';
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
 import * as squarePixels from '../../../src/studies/square-pixels';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { dicomSeries, gzip, nifti1, syntheticSlice } from '../../support/study-fixtures';
+import { writeNifti1 } from '../../support/nifti-fixtures';
 
 /**
  * A study whose request is over (504 timeout, client gone) stops loading at its next check of
@@ -123,6 +125,21 @@ describe('loadStudy stops when the request is over', () => {
         expect(r.outcome).toEqual({ ok: false, error: reason });
         expect(r.turnsAfterAbort).toBeLessThanOrEqual(1);
       }
+    }
+  });
+
+  it('a 4-D .nii.gz stops the same way while its later volumes are inflated through their CRC check (nothing held of them)', async () => {
+    // 300 volumes of 32 × 32 × 6 random int16 (incompressible): the first volume is in the first 16 KB slice, the rest take ~220 more
+    let seed = 1;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) - 32768;
+    const gz = zlib.gzipSync(writeNifti1([32, 32, 6], random, { volumes: 300 }));
+    expect(gz.length).toBeGreaterThan(200 * 16 * 1024);
+    const reason = new AnalysisTimeoutError(1);
+    for (const turns of [8, 32, 64]) {
+      const r = await abortAfterTurns((s) => loadStudy([new Uint8Array(gz)], LIMITS, s), turns, reason);
+      expect(r.abortedAt).toBe(turns);
+      expect(r.outcome).toEqual({ ok: false, error: reason });
+      expect(r.turnsAfterAbort).toBeLessThanOrEqual(1);
     }
   });
 });
