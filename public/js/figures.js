@@ -30,6 +30,20 @@
     }
     return [(value * 100).toFixed(8) + ' %', (threshold * 100).toFixed(8) + ' %'];
   }
+  // record-reason.ts refusedComparison and probabilityFigure over `thresholds` (model → the threshold it
+  // decided at): the figure a refusal compared with its threshold, and a list entry of that same figure,
+  // read as the message reads them; the lists gave the refused class "60.0 %" beside "59.996 %"
+  function refusedComparison(r, thresholds) {
+    if (r.status === 'completed' || r.code !== 'LOW_CONFIDENCE') return null;
+    var value = r.stage === 'modality' ? r.mriConfidence : r.stage === 'anatomy' ? r.anatomyConfidence : r.stage === 'diagnosis' ? r.confidence : null;
+    var t = thresholds ? thresholds[r.stage === 'diagnosis' ? r.task : 'triage'] : undefined;
+    // at or above it: withheld as out of distribution, not refused by the figure
+    return typeof value === 'number' && isFinite(value) && typeof t === 'number' && value < t ? { value: value, threshold: t } : null;
+  }
+  function refusedPct(r, thresholds, value) {
+    var c = refusedComparison(r, thresholds);
+    return c && c.value === value ? pctBelow(value, c.threshold)[0] : pct(value);
+  }
   // labels.ts humanBytes, which a browser spec compares this with: the upload page wrote "680 B" and
   // "1.0 MB", the study page "12.3 KB", where the history wrote "680 bytes" and "12 KB"
   function bytes(n) {
@@ -88,6 +102,7 @@
   S.statusName = statusName;
   S.pct = pct;
   S.pctBelow = pctBelow;
+  S.refusedPct = refusedPct;
   S.stageName = stageName;
   S.refusedByImageChecks = refusedByImageChecks;
   S.mriFigure = mriFigure;

@@ -22,6 +22,12 @@
     var form = $('analyse-form');
     try { return JSON.parse((form && form.getAttribute('data-models')) || '{}'); } catch (e) { return {}; }
   }
+  /** model → the threshold this page's answers are decided at (the server's, in data-models) */
+  function thresholds() {
+    var info = models(), t = {};
+    Object.keys(info).forEach(function (k) { if (typeof info[k].threshold === 'number') t[k] = info[k].threshold; });
+    return t;
+  }
 
   // "recognised, no validated model" is an informative outcome, not a failure
   function tone(r) { return r.code === 'NO_VALIDATED_MODEL' ? 'info' : r.status; }
@@ -163,11 +169,7 @@
   }
 
   /** The diagnosis figure: below the threshold it was refused at, with the decimals it takes to differ from it. */
-  function confidenceText(r) {
-    var m = models()[r.task] || {};
-    var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
-    return r.status !== 'completed' && r.confidence < thr ? S.pctBelow(r.confidence, thr)[0] : pct(r.confidence);
-  }
+  function confidenceText(r) { return S.refusedPct(r, thresholds(), r.confidence); }
 
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
@@ -200,6 +202,7 @@
     probs.textContent = '';
     var entries = Object.keys(r.probabilities || {}).map(function (k) { return [k, r.probabilities[k]]; });
     entries.sort(function (a, b) { return b[1] - a[1]; });
+    var thr = thresholds();
     $('probs-title').textContent = 'Probabilities' + (r.task ? ' — ' + pretty(r.task) : '');
     entries.forEach(function (e, i) {
       var li = el('li', i === 0 ? 'top' : '');
@@ -210,7 +213,7 @@
       fill.style.width = S.barWidth(e[1]);
       bar.appendChild(fill);
       li.appendChild(bar);
-      li.appendChild(el('span', 'prob-value', pct(e[1])));
+      li.appendChild(el('span', 'prob-value', S.refusedPct(r, thr, e[1])));
       probs.appendChild(li);
     });
   }

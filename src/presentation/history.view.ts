@@ -6,7 +6,7 @@
 import type { HistoryItem, HistorySummary } from '../history/history.service';
 import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
 import { missingSlicesLine } from '../studies/gap-record';
-import { recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
+import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
 
 export interface ProbabilityView {
   label: string;
@@ -146,10 +146,11 @@ export function historyRow(item: HistoryItem): HistoryRowView {
   };
 }
 
-export function probabilityViews(probs: Record<string, number> | null): ProbabilityView[] {
-  return Object.entries(probs ?? {})
+/** The record's probabilities, largest first; the refused one as its reason gives it (probabilityFigure). */
+export function probabilityViews(item: Parameters<typeof probabilityFigure>[0]): ProbabilityView[] {
+  return Object.entries(item.probabilities ?? {})
     .sort((a, b) => b[1] - a[1])
-    .map(([k, v], i) => ({ label: capitalise(humanLabel(k)), value: percent(v), width: `${Math.max(0.5, v * 100).toFixed(1)}%`, top: i === 0 }));
+    .map(([k, v], i) => ({ label: capitalise(humanLabel(k)), value: probabilityFigure(item, v), width: `${Math.max(0.5, v * 100).toFixed(1)}%`, top: i === 0 }));
 }
 
 export function historyDetail(item: HistoryItem) {
@@ -166,7 +167,7 @@ export function historyDetail(item: HistoryItem) {
     bodyPartLine: bodyPartLine(item),
     model: item.task ? humanLabel(item.task) : '—',
     threshold: thresholdLine(item),
-    probabilities: probabilityViews(item.probabilities),
+    probabilities: probabilityViews(item),
     noProbabilities: NO_PROBABILITIES,
     versions: Object.entries(item.modelVersions ?? {}).map(([name, version]) => ({ name: humanLabel(name), version, href: `/models/${name}` })),
     timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v: `${Math.round(v * 10) / 10} ms` })),

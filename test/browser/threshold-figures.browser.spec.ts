@@ -3,10 +3,12 @@
  * said "59.996 % … below the 60.000 % confidence threshold", but the confidence block beside it read
  * "60.0 %" under a bar reaching the 60.0 % mark, and so did the pipeline list, the batch row and the
  * announcement. The answer is the server's shape with that one figure (the fake models cannot land
- * at 0.59996): fulfilled in the browser, the page renders it as it renders any result.
+ * at 0.59996): fulfilled in the browser, the page renders it as it renders any result. Its probability
+ * list gave the refused class "60.0 %" too.
  */
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
+import { probabilityFigure } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
@@ -35,6 +37,24 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
     expect(got).toEqual(cases.map(([v, t]) => pctBelow(v, t)));
   });
 
+  it('a list entry of a refused result is written as record-reason.ts probabilityFigure writes it', async () => {
+    await page.goto(`${h.base}/`);
+    type Fields = Parameters<typeof probabilityFigure>[0] & { probabilities: Record<string, number> };
+    const thresholds = { triage: 0.6, brain_tumor: 0.6 };
+    const low: Fields = { status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', task: 'brain_tumor', confidence: 0.59996, probabilities: { glioma: 0.59996, notumor: 0.3, meningioma: 0.10004 }, mriConfidence: 0.99, anatomyConfidence: 0.99, thresholds };
+    const records: Fields[] = [
+      low,
+      { ...low, confidence: 0.45, probabilities: { glioma: 0.45, notumor: 0.3, meningioma: 0.25 } },
+      { ...low, confidence: 0.94, probabilities: { glioma: 0.94, notumor: 0.04, meningioma: 0.02 } }, // withheld: not refused by its figure
+      { ...low, status: 'completed', code: null, confidence: 0.6, probabilities: { glioma: 0.6, notumor: 0.3, meningioma: 0.1 } },
+      { ...low, stage: 'anatomy', task: 'triage', confidence: null, anatomyConfidence: 0.5999, probabilities: { brain: 0.5999, knee: 0.3, not_mri: 0.1001 } },
+      { ...low, stage: 'modality', task: 'triage', confidence: null, mriConfidence: 0.59996, probabilities: { not_mri: 0.40004, brain: 0.59996 } },
+    ];
+    const got = await page.evaluate((list: Fields[]) => list.map((r) => Object.keys(r.probabilities).map((k) => window.Sentinel.refusedPct(r, r.thresholds, r.probabilities[k]))), records);
+    expect(got).toEqual(records.map((r) => Object.values(r.probabilities).map((v) => probabilityFigure(r, v))));
+    expect(got[0]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
+  });
+
   it('0.59996 under 0.6: the block, the pipeline list, the announcement and the batch row never read "60.0 %"', async () => {
     await page.goto(`${h.base}/`);
     // a real result of this page's fake models, with the diagnosis figure moved to 0.59996
@@ -55,6 +75,8 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
       expect(await page.locator('#confidence-value').textContent()).toBe('59.996 %');
       expect(await page.locator('#confidence-explain').textContent()).toContain('below the 60.000 % threshold');
       expect(await page.locator('#stages .stage-detail').last().textContent()).toBe('top answer · 59.996 % — decided here');
+      // the probability list under it: the refused class as the message gives it, the others one decimal
+      expect(await page.locator('#probs .prob-value').allTextContents()).toEqual(['59.996 %', '30.0 %', '5.0 %', '5.0 %']);
       await page.waitForFunction(() => (document.getElementById('live')?.textContent ?? '') !== '');
       expect(await page.locator('#live').textContent()).toBe('Result: Unable to determine, 59.996 %');
 
