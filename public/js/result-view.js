@@ -198,12 +198,18 @@
   }
 
   function renderProbs(r) {
-    var probs = $('probs');
-    probs.textContent = '';
+    $('probs-title').textContent = 'Probabilities' + (r.task ? ' — ' + pretty(r.task) : '');
+    S.probList($('probs'), r, thresholds());
+  }
+
+  /**
+   * A result's probabilities, largest first, into `ul` (this page's list, the study's and a slice's):
+   * the class a refusal compared with `thresholds` (model → threshold) as its message gives it.
+   */
+  S.probList = function (ul, r, thresholds) {
+    ul.textContent = '';
     var entries = Object.keys(r.probabilities || {}).map(function (k) { return [k, r.probabilities[k]]; });
     entries.sort(function (a, b) { return b[1] - a[1]; });
-    var thr = thresholds();
-    $('probs-title').textContent = 'Probabilities' + (r.task ? ' — ' + pretty(r.task) : '');
     entries.forEach(function (e, i) {
       var li = el('li', i === 0 ? 'top' : '');
       li.appendChild(el('span', 'prob-label', displayName(e[0])));
@@ -213,10 +219,10 @@
       fill.style.width = S.barWidth(e[1]);
       bar.appendChild(fill);
       li.appendChild(bar);
-      li.appendChild(el('span', 'prob-value', S.refusedPct(r, thr, e[1])));
-      probs.appendChild(li);
+      li.appendChild(el('span', 'prob-value', S.refusedPct(r, thresholds, e[1])));
+      ul.appendChild(li);
     });
-  }
+  };
 
   // The words come from the server (EXPERIMENTAL_NOTICE, rendered on <body> by the layout).
   var EXPERIMENTAL = document.body.getAttribute('data-experimental-notice') || 'Experimental model.';

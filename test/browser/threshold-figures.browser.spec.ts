@@ -6,11 +6,14 @@
  * at 0.59996): fulfilled in the browser, the page renders it as it renders any result. Its probability
  * list gave the refused class "60.0 %" too.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { probabilityFigure } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
+import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -19,7 +22,7 @@ declare const window: any;
 
 const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'threshold-figures-password-1' };
 
-(HAVE_CHROMIUM ? describe : describe.skip)('a refusal just below the threshold on the analysis page', () => {
+(HAVE_CHROMIUM ? describe : describe.skip)('a refusal just below the threshold on the analysis and study pages', () => {
   let h: Harness;
   let page: Page;
 
@@ -88,6 +91,33 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
       for (const row of await page.locator('#batch-list .batch-status').allTextContents()) expect(row).toBe('Unable to determine · 59.996 %');
     } finally {
       await page.unroute('**/api/v1/analyses');
+    }
+  });
+  it('the study page: a study refused at 0.59996 under the 0.6 it was decided at reads "59.996 %", as the image page does', async () => {
+    const card = (name: string): number => JSON.parse(fs.readFileSync(path.join(FAKE_MODELS_DIR, name, 'model_card.json'), 'utf8')).thresholds.confidence;
+    const bright = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
+    let real: { thresholds?: unknown; analysisId?: string } = {};
+    // the server's study answer with its figure moved to 0.59996 (the fake models cannot land there)
+    await page.route('**/api/v1/studies', async (route) => {
+      real = await (await route.fetch()).json();
+      const probabilities = { glioma: 0.59996, meningioma: 0.3, notumor: 0.05, pituitary: 0.05004 };
+      const body = { ...real, status: 'inconclusive', code: 'LOW_CONFIDENCE', label: null, confidence: 0.59996, probabilities, caveat: null,
+        message: 'Unable to determine: the most likely study finding (glioma, 59.996 %) is below the 60.000 % confidence threshold.' };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await page.goto(`${h.base}/studies`);
+      await page.setInputFiles('#study-files', bright.map((b, i) => ({ name: `s${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+      await page.click('#study-submit');
+      await page.locator('#study-result').waitFor({ state: 'visible' });
+      // the answer carries the thresholds its models decided at, the same map its record stores
+      expect(real.thresholds).toEqual({ triage: card('triage'), brain_tumor: card('brain_tumor') });
+      const record = await page.evaluate((id: string) => window.fetch(`/api/v1/history/${id}`, { headers: { Accept: 'application/json' } }).then((r: any) => r.json()), real.analysisId ?? '');
+      expect(record.thresholds).toEqual(real.thresholds);
+      expect(await page.locator('#study-confidence').textContent()).toBe('59.996 %');
+      expect(await page.locator('#study-probs .prob-value').allTextContents()).toEqual(['59.996 %', '30.0 %', '5.0 %', '5.0 %']);
+    } finally {
+      await page.unroute('**/api/v1/studies');
     }
   });
 });
