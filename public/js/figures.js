@@ -76,20 +76,25 @@
     var top = Object.keys(p).reduce(function (a, b) { return p[b] > p[a] ? b : a; });
     return top !== 'not_mri';
   }
+  // refused as not confidently an MRI: the one LOW_CONFIDENCE with isMri false (labels.ts unsureMri)
+  function unsureMri(r) { return r.isMri === false && r.code === 'LOW_CONFIDENCE'; }
   function mriFigure(r) {
     if (r.isMri === null || r.isMri === undefined || r.mriConfidence === null || r.mriConfidence === undefined) return null;
-    return r.isMri || refusedByImageChecks(r) ? r.mriConfidence : 1 - r.mriConfidence;
+    return r.isMri || refusedByImageChecks(r) || unsureMri(r) ? r.mriConfidence : 1 - r.mriConfidence;
   }
 
   /**
    * labels.ts mriCheck, the history's and the PDF's words for the same record (a browser spec
    * compares the two over every case): this list wrote "MRI · 97.0 %" where they wrote "MRI (97.0 %)".
-   * A NOT_MRI the image checks decided while the model said MRI names the checks and the model's own figure.
+   * A NOT_MRI the image checks decided while the model said MRI names the checks and the model's own figure;
+   * one not confidently an MRI, P(MRI) as its message compares it with `thresholds` (model → threshold).
    */
-  function mriCheck(r) {
+  function mriCheck(r, thresholds) {
     if (r.isMri === null || r.isMri === undefined) return '—';
     if (r.mriConfidence === null || r.mriConfidence === undefined) return (r.isMri ? 'MRI' : 'not MRI') + ' (from the DICOM header; no model ran)';
     if (refusedByImageChecks(r)) return 'not MRI (refused by the image checks; the model alone: MRI ' + pct(mriFigure(r)) + ')';
+    var t = (thresholds || {}).triage;
+    if (unsureMri(r)) return 'not confidently MRI (MRI ' + (typeof t === 'number' && r.mriConfidence < t ? pctBelow(r.mriConfidence, t)[0] : pct(r.mriConfidence)) + ')';
     return (r.isMri ? 'MRI' : 'not MRI') + ' (' + pct(mriFigure(r)) + ')';
   }
 

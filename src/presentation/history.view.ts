@@ -4,7 +4,7 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
-import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
+import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, mriCheck, mriFigure, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
 import { missingSlicesLine } from '../studies/gap-record';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
 
@@ -110,17 +110,19 @@ function decidingFigure(item: HistoryItem): number | null {
   if (withheldOutOfDistribution(item)) return null;
   if (item.stage === 'diagnosis' && item.code !== 'NO_VALIDATED_MODEL') return item.confidence;
   if (item.stage === 'modality' && refusedByImageChecks(item)) return null; // no model figure decided it
-  if (item.stage === 'modality') return item.isMri === false && typeof item.mriConfidence === 'number' ? 1 - item.mriConfidence : item.mriConfidence;
+  if (item.stage === 'modality') return mriFigure(item); // P(not MRI) for the model's NOT_MRI, else P(MRI)
   if (item.stage === 'anatomy' || item.code === 'NO_VALIDATED_MODEL') return item.anatomyConfidence;
   return null;
 }
 
 /**
  * The deciding figure in words: one that was compared with a threshold and fell below it (a
- * diagnosis, or a body part) never reads as the threshold itself (refusedFigure). The modality's
- * list figure is P(not MRI), which is not the one compared: percent() as before.
+ * diagnosis, a body part, P(MRI)) never reads as the threshold itself (refusedFigure). The MRI
+ * check's figure says which it is, as the MRI check line does: a row refused as not confidently
+ * an MRI showed P(not MRI) "40.0 %" beside a reason comparing P(MRI) 59.996 % with the threshold.
  */
 function decidingPercent(item: HistoryItem, fig: number): string {
+  if (item.stage === 'modality') return item.code === 'LOW_CONFIDENCE' ? `MRI ${refusedFigure(item, 'triage', fig)}` : `${item.isMri === false ? 'not MRI' : 'MRI'} ${percent(fig)}`;
   if (item.code !== 'LOW_CONFIDENCE') return percent(fig);
   if (item.stage === 'diagnosis') return refusedFigure(item, item.task, fig);
   if (item.stage === 'anatomy') return refusedFigure(item, 'triage', fig);

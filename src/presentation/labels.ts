@@ -122,12 +122,32 @@ export function percent(v: number | null | undefined): string {
   return `${p.toFixed(1)} %`;
 }
 
+/**
+ * A figure below its threshold and the threshold, as `percent` writes them but with as many decimals
+ * as it takes for the two to differ: 0.59996 against 0.6 read "60.0% is below the 60.0%
+ * threshold"; now "59.996% … 60.000%". Only for value < threshold (the refusals).
+ */
+export function pctBelow(value: number, threshold: number): [string, string] {
+  for (let digits = 1; digits < 8; digits++) {
+    const [v, t] = [(value * 100).toFixed(digits), (threshold * 100).toFixed(digits)];
+    if (v !== t) return [`${v} %`, `${t} %`];
+  }
+  return [`${(value * 100).toFixed(8)} %`, `${(threshold * 100).toFixed(8)} %`];
+}
+
 /** What the MRI check of a result needs (a history record or an API result). */
 export interface MriCheckFields {
   isMri: boolean | null;
   mriConfidence: number | null;
   code: string | null;
   probabilities: Record<string, number> | null;
+  /** model → the threshold it decided at (a record's; the page's own for a live result); absent: not known */
+  thresholds?: Record<string, number> | null;
+}
+
+/** Refused at the MRI check as not confidently an MRI (P(MRI) below the triage threshold): the one LOW_CONFIDENCE with isMri false. */
+function unsureMri(r: MriCheckFields): boolean {
+  return r.isMri === false && r.code === 'LOW_CONFIDENCE';
 }
 
 /**
@@ -147,7 +167,7 @@ export function refusedByImageChecks(r: MriCheckFields): boolean {
  */
 export function mriFigure(r: MriCheckFields): number | null {
   if (r.isMri === null || r.mriConfidence === null) return null;
-  return r.isMri || refusedByImageChecks(r) ? r.mriConfidence : 1 - r.mriConfidence;
+  return r.isMri || refusedByImageChecks(r) || unsureMri(r) ? r.mriConfidence : 1 - r.mriConfidence;
 }
 
 /**
@@ -160,6 +180,11 @@ export function mriCheck(r: MriCheckFields): string {
   // a study refused from its DICOM header (Modality, Body Part Examined): no model ran, no figure — not "not MRI (—)"
   if (r.mriConfidence === null) return `${r.isMri ? 'MRI' : 'not MRI'} (from the DICOM header; no model ran)`;
   if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(mriFigure(r))})`;
+  // P(MRI), the figure its reason compares with the threshold: it read "not MRI (40.0 %)" beside "MRI 59.996 %, below the 60.000 %"
+  if (unsureMri(r)) {
+    const t = r.thresholds?.triage;
+    return `not confidently MRI (MRI ${typeof t === 'number' && r.mriConfidence < t ? pctBelow(r.mriConfidence, t)[0] : percent(r.mriConfidence)})`;
+  }
   return `${r.isMri ? 'MRI' : 'not MRI'} (${percent(mriFigure(r))})`;
 }
 

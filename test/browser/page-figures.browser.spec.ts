@@ -33,7 +33,7 @@ function mriCases(): MriCheckFields[] {
   const probs: (Record<string, number> | null)[] = [null, { brain: 0.6, knee: 0.4 }, { not_mri: 0.9, brain: 0.1 }, { not_mri: 0.1, brain: 0.9 }, { not_mri: 0.5, brain: 0.5 }, { brain: 0.5, not_mri: 0.5 }, { not_mri: 1 }];
   const out: MriCheckFields[] = [];
   for (const isMri of [true, false, null]) {
-    for (const mriConfidence of [null, 0, 0.02, 0.7, 0.99999]) {
+    for (const mriConfidence of [null, 0, 0.02, 0.59996, 0.7, 0.99999]) {
       for (const code of ['NOT_MRI', 'LOW_CONFIDENCE', null]) for (const probabilities of probs) out.push({ isMri, mriConfidence, code, probabilities });
     }
   }
@@ -93,9 +93,11 @@ function mriCases(): MriCheckFields[] {
 
   it('writes the MRI check as labels.ts mriCheck does, over every case', async () => {
     await page.goto(`${h.base}/`);
-    const cases = mriCases();
-    const got = await page.evaluate((list: MriCheckFields[]) => list.map((r) => window.Sentinel.mriCheck(r)), cases);
+    // and with the triage threshold the result was decided at (a refusal as not confidently an MRI writes P(MRI) against it)
+    const cases = mriCases().flatMap((r) => [r, { ...r, thresholds: { triage: 0.6 } }, { ...r, thresholds: { triage: 0.8 } }]);
+    const got = await page.evaluate((list: MriCheckFields[]) => list.map((r) => window.Sentinel.mriCheck(r, r.thresholds)), cases);
     expect(got).toEqual(cases.map(mriCheck));
+    expect(got).toContain('not confidently MRI (MRI 59.996 %)');
   });
 
   it('writes the body part as labels.ts bodyPartLine does, over every case', async () => {
