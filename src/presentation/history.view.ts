@@ -29,16 +29,26 @@ export interface HistoryRowView {
   file: string;
   detailsHref: string;
   pdfHref: string;
+  /** the record in the links' accessible names (linkName) */
+  linkName: string;
 }
 
-/** "4 Dec 2026, 18:33 UTC" */
-export function humanTime(iso: string): string {
+/** "4 Dec 2026, 18:33 UTC" ("18:33:10 UTC" with `seconds`) */
+export function humanTime(iso: string, seconds = false): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const hh = String(d.getUTCHours()).padStart(2, '0');
-  const mm = String(d.getUTCMinutes()).padStart(2, '0');
-  return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${hh}:${mm} UTC`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}${seconds ? `:${two(d.getUTCSeconds())}` : ''} UTC`;
+}
+
+/**
+ * Which record a row's "Details" and "PDF" links are about, for a screen reader's list of links:
+ * the result, the time to the second and the id's first 8 characters (the PDF names the whole id).
+ * With the result and the minute alone, two rows of one batch read alike; no file name is stored.
+ */
+function linkName(item: Pick<HistoryItem, 'id' | 'createdAt'>, title: string): string {
+  return `${title}, ${humanTime(item.createdAt, true)}, record ${item.id.slice(0, 8)}`;
 }
 
 export function tone(item: Pick<HistoryItem, 'status' | 'code'>): string {
@@ -145,6 +155,7 @@ export function historyRow(item: HistoryItem): HistoryRowView {
     file: fileSummary(item),
     detailsHref: `/history/${item.id}`,
     pdfHref: `/history/${item.id}/report.pdf`,
+    linkName: linkName(item, resultTitle(item)),
   };
 }
 
