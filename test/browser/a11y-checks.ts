@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
@@ -89,4 +90,24 @@ export async function unnamedTables(page: Page, name: string): Promise<string[]>
   await cdp.detach();
   const bare = nodes.filter((n) => !n.ignored && n.role?.value === 'table' && !(n.name?.value ?? '').trim()).length;
   return bare ? [`${name}: ${bare} table(s) without a name`] : [];
+}
+
+/** Two analyses of one grey image, posted from the signed-in page: one result twice in one minute, as a batch gives. */
+export async function analyseTwice(page: Page): Promise<number[]> {
+  const png = (await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer()).toString('base64');
+  return page.evaluate(async (b64: string) => {
+    const bytes = Uint8Array.from(window.atob(b64), (c: string) => c.charCodeAt(0));
+    const post = async () => {
+      const fd = new window.FormData();
+      fd.append('image', new window.Blob([bytes]), 'seed.png');
+      return (await window.fetch('/api/v1/analyses', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })).status;
+    };
+    return [await post(), await post()];
+  }, png);
+}
+
+/** Headings of one page that say the same (a screen reader's list of headings): the history detail's h1 and h2 were both its title. */
+export async function sameHeadings(page: Page, name: string): Promise<string[]> {
+  const texts = (await page.locator('h1, h2, h3, h4, h5, h6').evaluateAll((els: any[]) => els.filter((e) => e.getClientRects().length > 0).map((e) => e.textContent.replace(/\s+/g, ' ').trim()))) as string[];
+  return [...new Set(texts.filter((t, i) => texts.indexOf(t) !== i))].map((t) => `${name}: heading "${t}" twice`);
 }

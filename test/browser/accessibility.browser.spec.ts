@@ -16,7 +16,7 @@ import { UsersService } from '../../src/accounts/users.service';
 import { tempDir } from '../support/app';
 import { writeFolder } from '../support/side-files';
 import { dicomSeries, gzip, nifti1, syntheticSlice } from '../support/study-fixtures';
-import { axeAll, focusedId, liveCounts, sameNames, sideways, unnamedTables } from './a11y-checks';
+import { analyseTwice, axeAll, focusedId, liveCounts, sameHeadings, sameNames, sideways, unnamedTables } from './a11y-checks';
 import { HAVE_CHROMIUM, Harness, launchSignedIn, signIn } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -36,7 +36,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await page.goto(`${h.base}${url}`);
     axe.push(...(await axeAll(page, name)));
     wide.push(...(await sideways(page, name)));
-    alike.push(...(await sameNames(page, name)));
+    alike.push(...(await sameNames(page, name)), ...(await sameHeadings(page, name)));
     alike.push(...(await unnamedTables(page, name)));
   };
 
@@ -46,18 +46,8 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await h.app.get(UsersService).create({ ...USER, role: 'user', mustChangePassword: false });
     // two analyses of one image in the history from the start (the history pages do not hang on the
     // first test): one result in one minute, as a batch gives, whose rows' links must still differ
-    const png = (await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer()).toString('base64');
     await page.goto(`${h.base}/`);
-    const statuses = await page.evaluate(async (b64: string) => {
-      const bytes = Uint8Array.from(window.atob(b64), (c: string) => c.charCodeAt(0));
-      const post = async () => {
-        const fd = new window.FormData();
-        fd.append('image', new window.Blob([bytes]), 'seed.png');
-        return (await window.fetch('/api/v1/analyses', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })).status;
-      };
-      return [await post(), await post()];
-    }, png);
-    expect(statuses).toEqual([200, 200]);
+    await expect(analyseTwice(page)).resolves.toEqual([200, 200]);
   });
   afterAll(async () => h?.close());
 
@@ -93,6 +83,13 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await page.setInputFiles('#file-input', ['b1.png', 'b2.png'].map((name) => ({ name, mimeType: 'image/png', buffer: grey })));
     await page.locator('#batch-summary', { hasText: '2 of 2 analysed' }).waitFor();
     axe.push(...(await axeAll(page, 'analyse, batch')));
+    // a batch row's PDF note is said as the single result's (#pdf-note, role=status) is: it was a plain span
+    await page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many reports."}' }));
+    await page.locator('#batch-list .batch-item').first().locator('button', { hasText: 'PDF' }).click();
+    const note = page.locator('#batch-list .batch-item').first().getByText('Too many requests');
+    await note.waitFor();
+    await page.unroute('**/api/v1/reports');
+    await expect(note.evaluate((el: any) => el.closest('[role=status],[role=alert],[aria-live]:not([aria-live="off"])') !== null)).resolves.toBe(true);
   });
 
   it('the study page: the answer or the error takes the focus, and the folder chooser shows its focus', async () => {
@@ -304,7 +301,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     expect(axe).toEqual([]);
   });
 
-  it('no two buttons share a name, nor two links to different places, and every table has one, on any page', () => {
+  it('no two buttons share a name, nor two links to different places or two headings, and every table has one, on any page', () => {
     expect(alike).toEqual([]);
   });
 
