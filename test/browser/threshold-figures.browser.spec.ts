@@ -80,6 +80,13 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
       expect(await page.locator('#stages .stage-detail').last().textContent()).toBe('top answer · 59.996 % — decided here');
       // the probability list under it: the refused class as the message gives it, the others one decimal
       expect(await page.locator('#probs .prob-value').allTextContents()).toEqual(['59.996 %', '30.0 %', '5.0 %', '5.0 %']);
+      // and within its column, wide and on a phone (the 60 px column held "60.0 %"; "59.996 %" ran 10 px past it)
+      for (const width of [1280, 320]) {
+        await page.setViewportSize({ width, height: 800 });
+        const over = await page.locator('#probs .prob-value').evaluateAll((els: any[]) => els.map((e) => e.scrollWidth - e.clientWidth));
+        expect({ width, over }).toEqual({ width, over: [0, 0, 0, 0] });
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
       await page.waitForFunction(() => (document.getElementById('live')?.textContent ?? '') !== '');
       expect(await page.locator('#live').textContent()).toBe('Result: Unable to determine, 59.996 %');
 
