@@ -21,8 +21,9 @@
     if (p > 0 && p < 0.05) return '< 0.1 %';
     return p.toFixed(1) + ' %';
   }
-  // triage-decision.ts pctBelow, which a browser spec compares this with: a figure below its threshold and
-  // the threshold, with as many decimals as it takes for the two to differ (0.59996 and 0.6 both read "60.0 %")
+  // labels.ts pctBelow (triage-decision.ts re-exports it), which a browser spec compares this with: a figure
+  // below its threshold and the threshold, with as many decimals as it takes for the two to differ (0.59996
+  // and 0.6 both read "60.0 %")
   function pctBelow(value, threshold) {
     for (var digits = 1; digits < 8; digits++) {
       var v = (value * 100).toFixed(digits), t = (threshold * 100).toFixed(digits);
