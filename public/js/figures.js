@@ -70,14 +70,14 @@
   // the status's one name, as on the history page and its filter (labels.ts statusName)
   function statusName(status) { return WORDS.statuses[status] || status; }
 
-  // labels.ts refusedByImageChecks and mriFigure (a browser spec compares them over every case)
+  // mri-check.ts refusedByImageChecks and mriFigure (a browser spec compares them over every case)
   function refusedByImageChecks(r) {
     var p = r.probabilities;
     if (r.isMri !== false || r.code !== 'NOT_MRI' || !p || !('not_mri' in p)) return false;
     var top = Object.keys(p).reduce(function (a, b) { return p[b] > p[a] ? b : a; });
     return top !== 'not_mri';
   }
-  // refused as not confidently an MRI: the one LOW_CONFIDENCE with isMri false (labels.ts unsureMri)
+  // refused as not confidently an MRI: the one LOW_CONFIDENCE with isMri false (mri-check.ts unsureMri)
   function unsureMri(r) { return r.isMri === false && r.code === 'LOW_CONFIDENCE'; }
   function mriFigure(r) {
     if (r.isMri === null || r.isMri === undefined || r.mriConfidence === null || r.mriConfidence === undefined) return null;
@@ -85,7 +85,7 @@
   }
 
   /**
-   * labels.ts mriCheck, the history's and the PDF's words for the same record (a browser spec
+   * mri-check.ts mriCheck, the history's and the PDF's words for the same record (a browser spec
    * compares the two over every case): this list wrote "MRI · 97.0 %" where they wrote "MRI (97.0 %)".
    * A NOT_MRI the image checks decided while the model said MRI names the checks and the model's own figure;
    * one not confidently an MRI, P(MRI) as its message compares it with `thresholds` (model → threshold).

@@ -4,7 +4,8 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
-import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, mriCheck, mriFigure, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
+import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, percent, resultTitle, spacingLine, statusName } from './labels';
+import { mriCheck, mriFigure, refusedByImageChecks } from './mri-check';
 import { missingSlicesLine } from '../studies/gap-record';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
 

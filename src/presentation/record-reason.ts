@@ -7,7 +7,8 @@
  */
 import type { HistoryItem } from '../history/history.service';
 import { pctBelow } from '../validation/triage-decision';
-import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent, refusedByImageChecks } from './labels';
+import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent } from './labels';
+import { refusedByImageChecks } from './mri-check';
 
 /** The study page's words for a series refused from its header (src/studies/header-refusal.ts uses them too). */
 export function headerNotMriReason(modality: string): string {

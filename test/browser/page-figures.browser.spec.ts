@@ -15,7 +15,8 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
-import { bodyPartLine, capitalise, humanBytes, humanStage, MriCheckFields, mriCheck, mriFigure, pageWords, percent, refusedByImageChecks, reportFileName } from '../../src/presentation/labels';
+import { bodyPartLine, capitalise, humanBytes, humanStage, pageWords, percent, reportFileName } from '../../src/presentation/labels';
+import { MriCheckFields, mriCheck, mriFigure, refusedByImageChecks } from '../../src/presentation/mri-check';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
@@ -91,7 +92,7 @@ function mriCases(): MriCheckFields[] {
     await expect(page.locator('#study-selected').textContent()).resolves.toBe(`1 file · ${humanBytes(12_345)}`);
   });
 
-  it('writes the MRI check as labels.ts mriCheck does, over every case', async () => {
+  it('writes the MRI check as mri-check.ts mriCheck does, over every case', async () => {
     await page.goto(`${h.base}/`);
     // and with the triage threshold the result was decided at (a refusal as not confidently an MRI writes P(MRI) against it)
     const cases = mriCases().flatMap((r) => [r, { ...r, thresholds: { triage: 0.6 } }, { ...r, thresholds: { triage: 0.8 } }]);

@@ -7,7 +7,7 @@
  */
 import { HistoryItem } from '../../../src/history/history.service';
 import { historyDetail, historyRow } from '../../../src/presentation/history.view';
-import { mriCheck, mriFigure } from '../../../src/presentation/labels';
+import { mriCheck, mriFigure } from '../../../src/presentation/mri-check';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';
 import { pdfFlatText } from '../../helpers/pdf-text';
