@@ -84,6 +84,7 @@
       pdf.type = 'button';
       pdf.setAttribute('aria-label', 'PDF report of ' + item.name);
       var note = S.el('span', 'muted small');
+      note.setAttribute('role', 'status'); // said when it changes, as the single result's #pdf-note (it was silent)
       pdf.addEventListener('click', function () { S.downloadReport(item, pdf, note); });
       item.actions.appendChild(pdf);
       item.actions.appendChild(note);

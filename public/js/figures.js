@@ -21,14 +21,29 @@
     if (p > 0 && p < 0.05) return '< 0.1 %';
     return p.toFixed(1) + ' %';
   }
-  // triage-decision.ts pctBelow, which a browser spec compares this with: a figure below its threshold and
-  // the threshold, with as many decimals as it takes for the two to differ (0.59996 and 0.6 both read "60.0 %")
+  // labels.ts pctBelow (triage-decision.ts re-exports it), which a browser spec compares this with: a figure
+  // below its threshold and the threshold, with as many decimals as it takes for the two to differ (0.59996
+  // and 0.6 both read "60.0 %")
   function pctBelow(value, threshold) {
     for (var digits = 1; digits < 8; digits++) {
       var v = (value * 100).toFixed(digits), t = (threshold * 100).toFixed(digits);
       if (v !== t) return [v + ' %', t + ' %'];
     }
     return [(value * 100).toFixed(8) + ' %', (threshold * 100).toFixed(8) + ' %'];
+  }
+  // record-reason.ts refusedComparison and probabilityFigure over `thresholds` (model → the threshold it
+  // decided at): the figure a refusal compared with its threshold, and a list entry of that same figure,
+  // read as the message reads them; the lists gave the refused class "60.0 %" beside "59.996 %"
+  function refusedComparison(r, thresholds) {
+    if (r.status === 'completed' || r.code !== 'LOW_CONFIDENCE') return null;
+    var value = r.stage === 'modality' ? r.mriConfidence : r.stage === 'anatomy' ? r.anatomyConfidence : r.stage === 'diagnosis' ? r.confidence : null;
+    var t = thresholds ? thresholds[r.stage === 'diagnosis' ? r.task : 'triage'] : undefined;
+    // at or above it: withheld as out of distribution, not refused by the figure
+    return typeof value === 'number' && isFinite(value) && typeof t === 'number' && value < t ? { value: value, threshold: t } : null;
+  }
+  function refusedPct(r, thresholds, value) {
+    var c = refusedComparison(r, thresholds);
+    return c && c.value === value ? pctBelow(value, c.threshold)[0] : pct(value);
   }
   // labels.ts humanBytes, which a browser spec compares this with: the upload page wrote "680 B" and
   // "1.0 MB", the study page "12.3 KB", where the history wrote "680 bytes" and "12 KB"
@@ -55,27 +70,32 @@
   // the status's one name, as on the history page and its filter (labels.ts statusName)
   function statusName(status) { return WORDS.statuses[status] || status; }
 
-  // labels.ts refusedByImageChecks and mriFigure (a browser spec compares them over every case)
+  // mri-check.ts refusedByImageChecks and mriFigure (a browser spec compares them over every case)
   function refusedByImageChecks(r) {
     var p = r.probabilities;
     if (r.isMri !== false || r.code !== 'NOT_MRI' || !p || !('not_mri' in p)) return false;
     var top = Object.keys(p).reduce(function (a, b) { return p[b] > p[a] ? b : a; });
     return top !== 'not_mri';
   }
+  // refused as not confidently an MRI: the one LOW_CONFIDENCE with isMri false (mri-check.ts unsureMri)
+  function unsureMri(r) { return r.isMri === false && r.code === 'LOW_CONFIDENCE'; }
   function mriFigure(r) {
     if (r.isMri === null || r.isMri === undefined || r.mriConfidence === null || r.mriConfidence === undefined) return null;
-    return r.isMri || refusedByImageChecks(r) ? r.mriConfidence : 1 - r.mriConfidence;
+    return r.isMri || refusedByImageChecks(r) || unsureMri(r) ? r.mriConfidence : 1 - r.mriConfidence;
   }
 
   /**
-   * labels.ts mriCheck, the history's and the PDF's words for the same record (a browser spec
+   * mri-check.ts mriCheck, the history's and the PDF's words for the same record (a browser spec
    * compares the two over every case): this list wrote "MRI · 97.0 %" where they wrote "MRI (97.0 %)".
-   * A NOT_MRI the image checks decided while the model said MRI names the checks and the model's own figure.
+   * A NOT_MRI the image checks decided while the model said MRI names the checks and the model's own figure;
+   * one not confidently an MRI, P(MRI) as its message compares it with `thresholds` (model → threshold).
    */
-  function mriCheck(r) {
+  function mriCheck(r, thresholds) {
     if (r.isMri === null || r.isMri === undefined) return '—';
     if (r.mriConfidence === null || r.mriConfidence === undefined) return (r.isMri ? 'MRI' : 'not MRI') + ' (from the DICOM header; no model ran)';
     if (refusedByImageChecks(r)) return 'not MRI (refused by the image checks; the model alone: MRI ' + pct(mriFigure(r)) + ')';
+    var t = (thresholds || {}).triage;
+    if (unsureMri(r)) return 'not confidently MRI (MRI ' + (typeof t === 'number' && r.mriConfidence < t ? pctBelow(r.mriConfidence, t)[0] : pct(r.mriConfidence)) + ')';
     return (r.isMri ? 'MRI' : 'not MRI') + ' (' + pct(mriFigure(r)) + ')';
   }
 
@@ -88,6 +108,7 @@
   S.statusName = statusName;
   S.pct = pct;
   S.pctBelow = pctBelow;
+  S.refusedPct = refusedPct;
   S.stageName = stageName;
   S.refusedByImageChecks = refusedByImageChecks;
   S.mriFigure = mriFigure;

@@ -22,6 +22,12 @@
     var form = $('analyse-form');
     try { return JSON.parse((form && form.getAttribute('data-models')) || '{}'); } catch (e) { return {}; }
   }
+  /** model → the threshold this page's answers are decided at (the server's, in data-models) */
+  function thresholds() {
+    var info = models(), t = {};
+    Object.keys(info).forEach(function (k) { if (typeof info[k].threshold === 'number') t[k] = info[k].threshold; });
+    return t;
+  }
 
   // "recognised, no validated model" is an informative outcome, not a failure
   function tone(r) { return r.code === 'NO_VALIDATED_MODEL' ? 'info' : r.status; }
@@ -163,15 +169,11 @@
   }
 
   /** The diagnosis figure: below the threshold it was refused at, with the decimals it takes to differ from it. */
-  function confidenceText(r) {
-    var m = models()[r.task] || {};
-    var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
-    return r.status !== 'completed' && r.confidence < thr ? S.pctBelow(r.confidence, thr)[0] : pct(r.confidence);
-  }
+  function confidenceText(r) { return S.refusedPct(r, thresholds(), r.confidence); }
 
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
-    if (key === 'modality' && typeof r.mriConfidence === 'number') return mriCheck(r);
+    if (key === 'modality' && typeof r.mriConfidence === 'number') return mriCheck(r, thresholds());
     if (key === 'anatomy' && r.anatomy) return bodyPart(r);
     if (key === 'diagnosis' && reached) {
       if (r.code === 'NO_VALIDATED_MODEL') return 'no validated model for ' + pretty(r.anatomy) + ' yet';
@@ -196,11 +198,18 @@
   }
 
   function renderProbs(r) {
-    var probs = $('probs');
-    probs.textContent = '';
+    $('probs-title').textContent = 'Probabilities' + (r.task ? ' — ' + pretty(r.task) : '');
+    S.probList($('probs'), r, thresholds());
+  }
+
+  /**
+   * A result's probabilities, largest first, into `ul` (this page's list, the study's and a slice's):
+   * the class a refusal compared with `thresholds` (model → threshold) as its message gives it.
+   */
+  S.probList = function (ul, r, thresholds) {
+    ul.textContent = '';
     var entries = Object.keys(r.probabilities || {}).map(function (k) { return [k, r.probabilities[k]]; });
     entries.sort(function (a, b) { return b[1] - a[1]; });
-    $('probs-title').textContent = 'Probabilities' + (r.task ? ' — ' + pretty(r.task) : '');
     entries.forEach(function (e, i) {
       var li = el('li', i === 0 ? 'top' : '');
       li.appendChild(el('span', 'prob-label', displayName(e[0])));
@@ -210,10 +219,10 @@
       fill.style.width = S.barWidth(e[1]);
       bar.appendChild(fill);
       li.appendChild(bar);
-      li.appendChild(el('span', 'prob-value', pct(e[1])));
-      probs.appendChild(li);
+      li.appendChild(el('span', 'prob-value', S.refusedPct(r, thresholds, e[1])));
+      ul.appendChild(li);
     });
-  }
+  };
 
   // The words come from the server (EXPERIMENTAL_NOTICE, rendered on <body> by the layout).
   var EXPERIMENTAL = document.body.getAttribute('data-experimental-notice') || 'Experimental model.';

@@ -201,16 +201,9 @@
     $('slice-detail-status').textContent = S.statusName(s.status) + ' · ' + headline(s) + (s.label && typeof s.confidence === 'number' ? ' ' + pct(s.confidence) : '') + (s.usedForStudy ? '' : ' · not used for the study');
     $('slice-detail-message').textContent = s.message;
     say($('slice-detail-title').textContent + ': ' + $('slice-detail-status').textContent + '. ' + s.message); // shown below the strip, out of a screen reader's way
-    var ul = $('slice-detail-probs');
-    ul.textContent = '';
-    Object.keys(s.probabilities || {}).map(function (k) { return [k, s.probabilities[k]]; }).sort(function (a, b) { return b[1] - a[1]; }).forEach(function (p) {
-      var li = el('li');
-      li.appendChild(el('span', { class: 'prob-label' }, displayName(p[0])));
-      var bar = el('div', { class: 'bar' }); var fill = el('span'); fill.style.width = barWidth(p[1]); bar.appendChild(fill); li.appendChild(bar);
-      li.appendChild(el('span', { class: 'prob-value' }, pct(p[1])));
-      ul.appendChild(li);
-    });
+    S.probList($('slice-detail-probs'), s, studyThresholds); // a slice was decided at its study's thresholds
   }
+  var studyThresholds = {};
 
   function render(r) {
     var badge = $('study-badge');
@@ -221,23 +214,16 @@
     $('study-message').textContent = r.message;
     S.caveatNote($('study-caveat'), r);
     S.experimentalNote($('study-experimental'), r);
+    // the thresholds it was decided at: a study refused at 0.59996 under 0.6 read "60.0 %" here, beside a
+    // message saying 59.996 % (the image page's figures, figures.js refusedPct)
+    studyThresholds = r.thresholds || {};
     $('study-confidence-block').hidden = typeof r.confidence !== 'number';
-    $('study-confidence').textContent = pct(r.confidence);
+    $('study-confidence').textContent = S.refusedPct(r, studyThresholds, r.confidence);
     $('study-confidence-bar').style.width = barWidth(r.confidence || 0);
-
-    var probs = $('study-probs');
-    probs.textContent = '';
-    var entries = Object.keys(r.probabilities || {}).map(function (k) { return [k, r.probabilities[k]]; }).sort(function (a, b) { return b[1] - a[1]; });
     // no model answered for the study (refused from its DICOM header, every slice refused): no
     // heading over an empty list
-    $('study-probs-block').hidden = !entries.length;
-    entries.forEach(function (p, i) {
-      var li = el('li', { class: i === 0 ? 'top' : '' });
-      li.appendChild(el('span', { class: 'prob-label' }, displayName(p[0])));
-      var bar = el('div', { class: 'bar' }); var fill = el('span'); fill.style.width = barWidth(p[1]); bar.appendChild(fill); li.appendChild(bar);
-      li.appendChild(el('span', { class: 'prob-value' }, pct(p[1])));
-      probs.appendChild(li);
-    });
+    $('study-probs-block').hidden = !Object.keys(r.probabilities || {}).length;
+    S.probList($('study-probs'), r, studyThresholds);
 
     var heat = $('study-heatmaps');
     heat.textContent = '';

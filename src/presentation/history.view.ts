@@ -4,9 +4,10 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
-import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, mriCheck, percent, refusedByImageChecks, resultTitle, spacingLine, statusName } from './labels';
+import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, percent, resultTitle, spacingLine, statusName } from './labels';
+import { mriCheck, mriFigure, refusedByImageChecks } from './mri-check';
 import { missingSlicesLine } from '../studies/gap-record';
-import { recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
+import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
 
 export interface ProbabilityView {
   label: string;
@@ -29,16 +30,26 @@ export interface HistoryRowView {
   file: string;
   detailsHref: string;
   pdfHref: string;
+  /** the record in the links' accessible names (linkName) */
+  linkName: string;
 }
 
-/** "4 Dec 2026, 18:33 UTC" */
-export function humanTime(iso: string): string {
+/** "4 Dec 2026, 18:33 UTC" ("18:33:10 UTC" with `seconds`) */
+export function humanTime(iso: string, seconds = false): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const hh = String(d.getUTCHours()).padStart(2, '0');
-  const mm = String(d.getUTCMinutes()).padStart(2, '0');
-  return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${hh}:${mm} UTC`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}${seconds ? `:${two(d.getUTCSeconds())}` : ''} UTC`;
+}
+
+/**
+ * Which record a row's "Details" and "PDF" links are about, for a screen reader's list of links:
+ * the result, the time to the second and the id's first 8 characters (the PDF names the whole id).
+ * With the result and the minute alone, two rows of one batch read alike; no file name is stored.
+ */
+function linkName(item: Pick<HistoryItem, 'id' | 'createdAt'>, title: string): string {
+  return `${title}, ${humanTime(item.createdAt, true)}, record ${item.id.slice(0, 8)}`;
 }
 
 export function tone(item: Pick<HistoryItem, 'status' | 'code'>): string {
@@ -110,17 +121,19 @@ function decidingFigure(item: HistoryItem): number | null {
   if (withheldOutOfDistribution(item)) return null;
   if (item.stage === 'diagnosis' && item.code !== 'NO_VALIDATED_MODEL') return item.confidence;
   if (item.stage === 'modality' && refusedByImageChecks(item)) return null; // no model figure decided it
-  if (item.stage === 'modality') return item.isMri === false && typeof item.mriConfidence === 'number' ? 1 - item.mriConfidence : item.mriConfidence;
+  if (item.stage === 'modality') return mriFigure(item); // P(not MRI) for the model's NOT_MRI, else P(MRI)
   if (item.stage === 'anatomy' || item.code === 'NO_VALIDATED_MODEL') return item.anatomyConfidence;
   return null;
 }
 
 /**
  * The deciding figure in words: one that was compared with a threshold and fell below it (a
- * diagnosis, or a body part) never reads as the threshold itself (refusedFigure). The modality's
- * list figure is P(not MRI), which is not the one compared: percent() as before.
+ * diagnosis, a body part, P(MRI)) never reads as the threshold itself (refusedFigure). The MRI
+ * check's figure says which it is, as the MRI check line does: a row refused as not confidently
+ * an MRI showed P(not MRI) "40.0 %" beside a reason comparing P(MRI) 59.996 % with the threshold.
  */
 function decidingPercent(item: HistoryItem, fig: number): string {
+  if (item.stage === 'modality') return item.code === 'LOW_CONFIDENCE' ? `MRI ${refusedFigure(item, 'triage', fig)}` : `${item.isMri === false ? 'not MRI' : 'MRI'} ${percent(fig)}`;
   if (item.code !== 'LOW_CONFIDENCE') return percent(fig);
   if (item.stage === 'diagnosis') return refusedFigure(item, item.task, fig);
   if (item.stage === 'anatomy') return refusedFigure(item, 'triage', fig);
@@ -143,13 +156,15 @@ export function historyRow(item: HistoryItem): HistoryRowView {
     file: fileSummary(item),
     detailsHref: `/history/${item.id}`,
     pdfHref: `/history/${item.id}/report.pdf`,
+    linkName: linkName(item, resultTitle(item)),
   };
 }
 
-export function probabilityViews(probs: Record<string, number> | null): ProbabilityView[] {
-  return Object.entries(probs ?? {})
+/** The record's probabilities, largest first; the refused one as its reason gives it (probabilityFigure). */
+export function probabilityViews(item: Parameters<typeof probabilityFigure>[0]): ProbabilityView[] {
+  return Object.entries(item.probabilities ?? {})
     .sort((a, b) => b[1] - a[1])
-    .map(([k, v], i) => ({ label: capitalise(humanLabel(k)), value: percent(v), width: `${Math.max(0.5, v * 100).toFixed(1)}%`, top: i === 0 }));
+    .map(([k, v], i) => ({ label: capitalise(humanLabel(k)), value: probabilityFigure(item, v), width: `${Math.max(0.5, v * 100).toFixed(1)}%`, top: i === 0 }));
 }
 
 export function historyDetail(item: HistoryItem) {
@@ -166,7 +181,7 @@ export function historyDetail(item: HistoryItem) {
     bodyPartLine: bodyPartLine(item),
     model: item.task ? humanLabel(item.task) : '—',
     threshold: thresholdLine(item),
-    probabilities: probabilityViews(item.probabilities),
+    probabilities: probabilityViews(item),
     noProbabilities: NO_PROBABILITIES,
     versions: Object.entries(item.modelVersions ?? {}).map(([name, version]) => ({ name: humanLabel(name), version, href: `/models/${name}` })),
     timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v: `${Math.round(v * 10) / 10} ms` })),

@@ -122,45 +122,17 @@ export function percent(v: number | null | undefined): string {
   return `${p.toFixed(1)} %`;
 }
 
-/** What the MRI check of a result needs (a history record or an API result). */
-export interface MriCheckFields {
-  isMri: boolean | null;
-  mriConfidence: number | null;
-  code: string | null;
-  probabilities: Record<string, number> | null;
-}
-
 /**
- * True for a NOT_MRI refusal that the image checks made (colour, bright background, out of
- * distribution) while the triage model itself said MRI (its top class is not not_mri): then
- * 1 − P(MRI) is the model's figure against the refusal, not a figure for it.
+ * A figure below its threshold and the threshold, as `percent` writes them but with as many decimals
+ * as it takes for the two to differ: 0.59996 against 0.6 read "60.0% is below the 60.0%
+ * threshold"; now "59.996% … 60.000%". Only for value < threshold (the refusals).
  */
-export function refusedByImageChecks(r: MriCheckFields): boolean {
-  if (r.isMri !== false || r.code !== 'NOT_MRI' || !r.probabilities || !('not_mri' in r.probabilities)) return false;
-  const top = Object.entries(r.probabilities).reduce((a, b) => (b[1] > a[1] ? b : a));
-  return top[0] !== 'not_mri';
-}
-
-/**
- * The figure the MRI check shows: P(MRI) for an MRI and for a refusal the image checks made (the
- * model's own answer), 1 − P(MRI) for a refusal the model made; null where no model ran.
- */
-export function mriFigure(r: MriCheckFields): number | null {
-  if (r.isMri === null || r.mriConfidence === null) return null;
-  return r.isMri || refusedByImageChecks(r) ? r.mriConfidence : 1 - r.mriConfidence;
-}
-
-/**
- * The MRI check in words, one rule for the history page, the PDF and the image page's stage list
- * (public/js/figures.js mriCheck, which a browser spec compares with this over every case: the list
- * wrote "MRI · 97.0 %" where the history wrote "MRI (97.0 %)" for the same record).
- */
-export function mriCheck(r: MriCheckFields): string {
-  if (r.isMri === null) return '—';
-  // a study refused from its DICOM header (Modality, Body Part Examined): no model ran, no figure — not "not MRI (—)"
-  if (r.mriConfidence === null) return `${r.isMri ? 'MRI' : 'not MRI'} (from the DICOM header; no model ran)`;
-  if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(mriFigure(r))})`;
-  return `${r.isMri ? 'MRI' : 'not MRI'} (${percent(mriFigure(r))})`;
+export function pctBelow(value: number, threshold: number): [string, string] {
+  for (let digits = 1; digits < 8; digits++) {
+    const [v, t] = [(value * 100).toFixed(digits), (threshold * 100).toFixed(digits)];
+    if (v !== t) return [`${v} %`, `${t} %`];
+  }
+  return [`${(value * 100).toFixed(8)} %`, `${(threshold * 100).toFixed(8)} %`];
 }
 
 /**

@@ -7,7 +7,8 @@
  */
 import type { HistoryItem } from '../history/history.service';
 import { pctBelow } from '../validation/triage-decision';
-import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent, refusedByImageChecks } from './labels';
+import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent } from './labels';
+import { refusedByImageChecks } from './mri-check';
 
 /** The study page's words for a series refused from its header (src/studies/header-refusal.ts uses them too). */
 export function headerNotMriReason(modality: string): string {
@@ -43,6 +44,29 @@ export function refusedFigure(r: Pick<ReasonFields, 'status' | 'thresholds'>, mo
   const t = model ? r.thresholds?.[model] : undefined;
   if (r.status === 'completed' || typeof t !== 'number' || typeof value !== 'number' || !Number.isFinite(value) || !(value < t)) return percent(value);
   return pctBelow(value, t)[0];
+}
+
+/**
+ * The figure a refusal compared with its threshold and the model whose threshold it was: the
+ * diagnosis's top class (not one withheld as out of distribution), the body part's, or P(MRI) at the
+ * MRI check; null for anything else (an answer, NOT_MRI, a refusal without a figure).
+ */
+export function refusedComparison(r: Pick<ReasonFields, 'status' | 'stage' | 'code' | 'task' | 'confidence' | 'probabilities' | 'thresholds' | 'mriConfidence' | 'anatomyConfidence'>): { value: number; model: string } | null {
+  if (r.status === 'completed' || r.code !== 'LOW_CONFIDENCE') return null;
+  const pick = (value: number | null | undefined, model: string | null) => (typeof value === 'number' && Number.isFinite(value) && model ? { value, model } : null);
+  if (r.stage === 'modality') return pick(r.mriConfidence, 'triage');
+  if (r.stage === 'anatomy') return pick(r.anatomyConfidence, 'triage');
+  if (r.stage !== 'diagnosis' || withheldOutOfDistribution(r)) return null;
+  return pick(r.confidence ?? topEntry(r.probabilities)?.[1], r.task);
+}
+
+/**
+ * One class's probability in a record's list (the history detail, the PDF table): the one a refusal
+ * compared with its threshold reads as its reason reads it ("59.996 %"), not "60.0 %" beside it.
+ */
+export function probabilityFigure(r: Parameters<typeof refusedComparison>[0], value: number): string {
+  const refused = refusedComparison(r);
+  return refused && refused.value === value ? refusedFigure(r, refused.model, value) : percent(value);
 }
 
 function topEntry(probs: Record<string, number> | null): [string, number] | null {

@@ -3,10 +3,11 @@ import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/dis
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
-import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, mriCheck, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
+import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
+import { mriCheck } from '../presentation/mri-check';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
-import { recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
+import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
 import { REPLACED_NOTE, winAnsiText } from './pdf-text';
 
 export interface ReportInput {
@@ -157,7 +158,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   heading(`Probabilities (calibrated${r.task ? `, ${humanLabel(r.task)}` : ''})`);
   const probs = Object.entries(r.probabilities ?? {}).sort((a, b) => b[1] - a[1]);
   if (!probs.length) doc.text(NO_PROBABILITIES);
-  else table(['Class', 'Probability'], probs.map(([label, p]) => [capitalise(humanLabel(label)), percent(p)]), [0.5, 0.2]);
+  else table(['Class', 'Probability'], probs.map(([label, p]) => [capitalise(humanLabel(label)), probabilityFigure(r, p)]), [0.5, 0.2]);
 
   heading('Models');
   const versions = Object.entries(r.modelVersions ?? {});

@@ -10,7 +10,7 @@ type Refused = Extract<LoadedStudy, { kind: 'not_mri' | 'unsupported_part' }>;
  * A study refused from its DICOM header alone, before any pixel is decoded or model is run: the
  * Modality is not MR, or Body Part Examined names a part the service does not analyse.
  */
-export function headerRefusal(loaded: Refused, cards: ModelCard[]): Omit<StudyResult, 'timingsMs' | 'disclaimer'> {
+export function headerRefusal(loaded: Refused, cards: ModelCard[]): Omit<StudyResult, 'timingsMs' | 'disclaimer' | 'thresholds'> {
   const scope = scopeSentence(scopeFromCards(cards));
   const notMri = loaded.kind === 'not_mri';
   return {

@@ -87,4 +87,11 @@ export class StudyResultDto extends OmitType(AnalysisResultDto, ['code', 'explan
   @ApiPropertyOptional({ ...STUDY_EXPLANATION_SCHEMA, description: 'null when no slice was answered' }) explanation!: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string; label: string }[] } | null;
   @ApiProperty({ type: StudyMetaDto }) study!: StudyMetaDto;
   @ApiProperty({ type: [SliceResultDto] }) slices!: SliceResultDto[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { triage: 0.8, brain_tumor: 0.6 },
+    description: 'model → the confidence threshold it decided at (CONFIDENCE_THRESHOLD or its card), for every model in modelVersions; {} when no model ran — the same map the history record stores',
+  })
+  thresholds!: Record<string, number>;
 }

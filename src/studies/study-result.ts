@@ -56,6 +56,12 @@ export interface StudyResult extends Omit<AnalysisResult, 'code' | 'explanation'
   explanation: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string; label: string }[] } | null;
   study: StudyMeta & { aggregation: StudyAggregation | null };
   slices: SliceResult[];
+  /**
+   * model name → the confidence threshold it decided at (appliedThresholds), for every model in
+   * modelVersions; {} when no model ran. The record stores the same map; the study page compares
+   * a refused figure with it (it showed "60.0 %" for a study refused at 0.59996 under 0.6).
+   */
+  thresholds: Record<string, number>;
 }
 
 /** Metadata of one study for history / reports. Never pixels, file names or patient tags. */

@@ -108,8 +108,7 @@ export class StudyService {
     try {
       // answered at once on abort (504 / client gone); the work stops at its next check
       const result = await untilAborted(work, signal);
-      const thresholds = appliedThresholds(result.modelVersions, () => this.models.cards(), this.config.confidenceThresholdOverride);
-      const record = toRecord(result, ctx, byteSize, sha256, thresholds);
+      const record = toRecord(result, ctx, byteSize, sha256, result.thresholds);
       this.logger.log(
         `study ${result.study.format}: ${result.study.sliceCount} slices${result.study.skipped.count ? ` (${result.study.skipped.count} other files skipped)` : ''} → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
       );
@@ -141,8 +140,10 @@ export class StudyService {
       maxPixels: this.config.studyMaxSlicePixels,
     }, signal, this.images.budget);
     lap('decode', t);
-    const finish = (r: Omit<StudyResult, 'timingsMs' | 'disclaimer'>): StudyResult => ({
+    const finish = (r: Omit<StudyResult, 'timingsMs' | 'disclaimer' | 'thresholds'>): StudyResult => ({
       ...r,
+      // the thresholds it was decided at: the answer's and the record's are the one map
+      thresholds: appliedThresholds(r.modelVersions, () => this.models.cards(), this.config.confidenceThresholdOverride),
       disclaimer: DISCLAIMER,
       timingsMs: { ...timings, total: round(performance.now() - started) },
     });

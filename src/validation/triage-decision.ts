@@ -1,6 +1,6 @@
 import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, headCtMargin, oodScore, softmax } from '../inference/tensor-math';
-import { percent } from '../presentation/labels';
+import { pctBelow, percent } from '../presentation/labels';
 
 export type TriageOutcome =
   | { accepted: true; bodyPart: string }
@@ -160,15 +160,5 @@ export function pct(v: number): string {
   return percent(v);
 }
 
-/**
- * A figure below its threshold and the threshold, as `pct` writes them but with as many decimals
- * as it takes for the two to differ: 0.59996 against 0.6 read "60.0% is below the 60.0%
- * threshold"; now "59.996% … 60.000%". Only for value < threshold (the refusals).
- */
-export function pctBelow(value: number, threshold: number): [string, string] {
-  for (let digits = 1; digits < 8; digits++) {
-    const [v, t] = [(value * 100).toFixed(digits), (threshold * 100).toFixed(digits)];
-    if (v !== t) return [`${v} %`, `${t} %`];
-  }
-  return [`${(value * 100).toFixed(8)} %`, `${(threshold * 100).toFixed(8)} %`];
-}
+/** labels.ts pctBelow (there since the MRI check's words need it too); the decisions import it from here. */
+export { pctBelow };

@@ -1,9 +1,11 @@
 /**
  * Checks for the accessibility browser spec that axe-core cannot make: every axe rule at 1280 and
- * 320 px, sideways scrolling at 320 px, live regions that count seconds, buttons sharing a name.
+ * 320 px, sideways scrolling at 320 px, live regions that count seconds, buttons (and links to
+ * different places) sharing a name.
  */
 import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
@@ -48,14 +50,31 @@ export async function liveCounts(page: Page): Promise<string[]> {
 /**
  * Buttons that share one accessible name (Chrome's accessibility tree): a screen reader's list of
  * controls says "Save, Save, Save" and nothing tells them apart. (Chrome's own date-picker button
- * inside each date field is left out.)
+ * inside each date field is left out.) Links too, where links of one name lead to different
+ * addresses: the history list's "Details" of two records of one result in one minute read alike.
  */
 export async function sameNames(page: Page, name: string): Promise<string[]> {
+  type AxNode = { ignored: boolean; role?: { value: string }; name?: { value: string }; backendDOMNodeId?: number };
   const cdp = await page.context().newCDPSession(page);
-  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { ignored: boolean; role?: { value: string }; name?: { value: string } }[] };
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: AxNode[] };
+  const named = (role: string) => nodes.filter((n) => !n.ignored && n.role?.value === role && n.name?.value !== 'Show date picker');
+  const repeated = (list: AxNode[]) => {
+    const names = list.map((n) => n.name?.value ?? '');
+    return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+  };
+  const found = repeated(named('button')).map((n) => `${name}: button "${n}"`);
+  const links = named('link');
+  for (const text of repeated(links)) {
+    const hrefs = new Set<string>();
+    for (const n of links.filter((l) => (l.name?.value ?? '') === text)) {
+      const { object } = (await cdp.send('DOM.resolveNode', { backendNodeId: n.backendDOMNodeId })) as { object: { objectId: string } };
+      const { result } = (await cdp.send('Runtime.callFunctionOn', { objectId: object.objectId, functionDeclaration: 'function () { return this.href || ""; }', returnByValue: true })) as { result: { value: string } };
+      hrefs.add(result.value);
+    }
+    if (hrefs.size > 1) found.push(`${name}: ${hrefs.size} links "${text}" to different addresses`);
+  }
   await cdp.detach();
-  const names = nodes.filter((n) => !n.ignored && n.role?.value === 'button' && n.name?.value !== 'Show date picker').map((n) => n.name?.value ?? '');
-  return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))].map((n) => `${name}: button "${n}"`);
+  return found;
 }
 
 /** The focused element as `tag#id`, after the page had a moment to move it. */
@@ -71,4 +90,24 @@ export async function unnamedTables(page: Page, name: string): Promise<string[]>
   await cdp.detach();
   const bare = nodes.filter((n) => !n.ignored && n.role?.value === 'table' && !(n.name?.value ?? '').trim()).length;
   return bare ? [`${name}: ${bare} table(s) without a name`] : [];
+}
+
+/** Two analyses of one grey image, posted from the signed-in page: one result twice in one minute, as a batch gives. */
+export async function analyseTwice(page: Page): Promise<number[]> {
+  const png = (await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer()).toString('base64');
+  return page.evaluate(async (b64: string) => {
+    const bytes = Uint8Array.from(window.atob(b64), (c: string) => c.charCodeAt(0));
+    const post = async () => {
+      const fd = new window.FormData();
+      fd.append('image', new window.Blob([bytes]), 'seed.png');
+      return (await window.fetch('/api/v1/analyses', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })).status;
+    };
+    return [await post(), await post()];
+  }, png);
+}
+
+/** Headings of one page that say the same (a screen reader's list of headings): the history detail's h1 and h2 were both its title. */
+export async function sameHeadings(page: Page, name: string): Promise<string[]> {
+  const texts = (await page.locator('h1, h2, h3, h4, h5, h6').evaluateAll((els: any[]) => els.filter((e) => e.getClientRects().length > 0).map((e) => e.textContent.replace(/\s+/g, ' ').trim()))) as string[];
+  return [...new Set(texts.filter((t, i) => texts.indexOf(t) !== i))].map((t) => `${name}: heading "${t}" twice`);
 }

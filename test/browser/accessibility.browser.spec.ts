@@ -5,9 +5,9 @@
  * screen-reader or keyboard user meets that axe cannot see: focus moved to the study's answer or
  * error, a visible focus on the study's "choose a folder", file and login errors tied to their
  * field, the DICOM header table's column headers, error pages and records whose titles say
- * where the user is, rate-limit waits that are not read out every second, buttons with names of
- * their own, a keyboard way into every drop zone, and probability bars that stand out from their
- * track (WCAG 1.4.11, 3:1). The checks themselves: a11y-checks.ts.
+ * where the user is, rate-limit waits that are not read out every second, buttons (and links to
+ * different places) with names of their own, a keyboard way into every drop zone, and probability
+ * bars that stand out from their track (WCAG 1.4.11, 3:1). The checks themselves: a11y-checks.ts.
  */
 import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -16,7 +16,7 @@ import { UsersService } from '../../src/accounts/users.service';
 import { tempDir } from '../support/app';
 import { writeFolder } from '../support/side-files';
 import { dicomSeries, gzip, nifti1, syntheticSlice } from '../support/study-fixtures';
-import { axeAll, focusedId, liveCounts, sameNames, sideways, unnamedTables } from './a11y-checks';
+import { analyseTwice, axeAll, focusedId, liveCounts, sameHeadings, sameNames, sideways, unnamedTables } from './a11y-checks';
 import { HAVE_CHROMIUM, Harness, launchSignedIn, signIn } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -36,7 +36,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await page.goto(`${h.base}${url}`);
     axe.push(...(await axeAll(page, name)));
     wide.push(...(await sideways(page, name)));
-    alike.push(...(await sameNames(page, name)));
+    alike.push(...(await sameNames(page, name)), ...(await sameHeadings(page, name)));
     alike.push(...(await unnamedTables(page, name)));
   };
 
@@ -44,16 +44,10 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     h = await launchSignedIn(ADMIN, { RATE_LIMIT_ANALYSES_PER_MINUTE: '200', RATE_LIMIT_LOGIN_PER_ACCOUNT: '3', RATE_LIMIT_LOGIN_WINDOW_SECONDS: '3' });
     page = h.page;
     await h.app.get(UsersService).create({ ...USER, role: 'user', mustChangePassword: false });
-    // one analysis in the history from the start, so the history pages do not hang on the first test
-    const png = (await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer()).toString('base64');
+    // two analyses of one image in the history from the start (the history pages do not hang on the
+    // first test): one result in one minute, as a batch gives, whose rows' links must still differ
     await page.goto(`${h.base}/`);
-    const status = await page.evaluate(async (b64: string) => {
-      const bytes = Uint8Array.from(window.atob(b64), (c: string) => c.charCodeAt(0));
-      const fd = new window.FormData();
-      fd.append('image', new window.Blob([bytes]), 'seed.png');
-      return (await window.fetch('/api/v1/analyses', { method: 'POST', body: fd, headers: { Accept: 'application/json' } })).status;
-    }, png);
-    expect(status).toBe(200);
+    await expect(analyseTwice(page)).resolves.toEqual([200, 200]);
   });
   afterAll(async () => h?.close());
 
@@ -89,6 +83,13 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await page.setInputFiles('#file-input', ['b1.png', 'b2.png'].map((name) => ({ name, mimeType: 'image/png', buffer: grey })));
     await page.locator('#batch-summary', { hasText: '2 of 2 analysed' }).waitFor();
     axe.push(...(await axeAll(page, 'analyse, batch')));
+    // a batch row's PDF note is said as the single result's (#pdf-note, role=status) is: it was a plain span
+    await page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many reports."}' }));
+    await page.locator('#batch-list .batch-item').first().locator('button', { hasText: 'PDF' }).click();
+    const note = page.locator('#batch-list .batch-item').first().getByText('Too many requests');
+    await note.waitFor();
+    await page.unroute('**/api/v1/reports');
+    await expect(note.evaluate((el: any) => el.closest('[role=status],[role=alert],[aria-live]:not([aria-live="off"])') !== null)).resolves.toBe(true);
   });
 
   it('the study page: the answer or the error takes the focus, and the folder chooser shows its focus', async () => {
@@ -300,7 +301,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     expect(axe).toEqual([]);
   });
 
-  it('no two buttons share a name, and every table has one, on any page', () => {
+  it('no two buttons share a name, nor two links to different places or two headings, and every table has one, on any page', () => {
     expect(alike).toEqual([]);
   });
 

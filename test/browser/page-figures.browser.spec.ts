@@ -15,7 +15,8 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
-import { bodyPartLine, capitalise, humanBytes, humanStage, MriCheckFields, mriCheck, mriFigure, pageWords, percent, refusedByImageChecks, reportFileName } from '../../src/presentation/labels';
+import { bodyPartLine, capitalise, humanBytes, humanStage, pageWords, percent, reportFileName } from '../../src/presentation/labels';
+import { MriCheckFields, mriCheck, mriFigure, refusedByImageChecks } from '../../src/presentation/mri-check';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
@@ -33,7 +34,7 @@ function mriCases(): MriCheckFields[] {
   const probs: (Record<string, number> | null)[] = [null, { brain: 0.6, knee: 0.4 }, { not_mri: 0.9, brain: 0.1 }, { not_mri: 0.1, brain: 0.9 }, { not_mri: 0.5, brain: 0.5 }, { brain: 0.5, not_mri: 0.5 }, { not_mri: 1 }];
   const out: MriCheckFields[] = [];
   for (const isMri of [true, false, null]) {
-    for (const mriConfidence of [null, 0, 0.02, 0.7, 0.99999]) {
+    for (const mriConfidence of [null, 0, 0.02, 0.59996, 0.7, 0.99999]) {
       for (const code of ['NOT_MRI', 'LOW_CONFIDENCE', null]) for (const probabilities of probs) out.push({ isMri, mriConfidence, code, probabilities });
     }
   }
@@ -91,11 +92,13 @@ function mriCases(): MriCheckFields[] {
     await expect(page.locator('#study-selected').textContent()).resolves.toBe(`1 file · ${humanBytes(12_345)}`);
   });
 
-  it('writes the MRI check as labels.ts mriCheck does, over every case', async () => {
+  it('writes the MRI check as mri-check.ts mriCheck does, over every case', async () => {
     await page.goto(`${h.base}/`);
-    const cases = mriCases();
-    const got = await page.evaluate((list: MriCheckFields[]) => list.map((r) => window.Sentinel.mriCheck(r)), cases);
+    // and with the triage threshold the result was decided at (a refusal as not confidently an MRI writes P(MRI) against it)
+    const cases = mriCases().flatMap((r) => [r, { ...r, thresholds: { triage: 0.6 } }, { ...r, thresholds: { triage: 0.8 } }]);
+    const got = await page.evaluate((list: MriCheckFields[]) => list.map((r) => window.Sentinel.mriCheck(r, r.thresholds)), cases);
     expect(got).toEqual(cases.map(mriCheck));
+    expect(got).toContain('not confidently MRI (MRI 59.996 %)');
   });
 
   it('writes the body part as labels.ts bodyPartLine does, over every case', async () => {

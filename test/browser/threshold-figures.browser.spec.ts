@@ -3,12 +3,17 @@
  * said "59.996 % … below the 60.000 % confidence threshold", but the confidence block beside it read
  * "60.0 %" under a bar reaching the 60.0 % mark, and so did the pipeline list, the batch row and the
  * announcement. The answer is the server's shape with that one figure (the fake models cannot land
- * at 0.59996): fulfilled in the browser, the page renders it as it renders any result.
+ * at 0.59996): fulfilled in the browser, the page renders it as it renders any result. Its probability
+ * list gave the refused class "60.0 %" too.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
+import { probabilityFigure } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
+import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -17,7 +22,7 @@ declare const window: any;
 
 const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'threshold-figures-password-1' };
 
-(HAVE_CHROMIUM ? describe : describe.skip)('a refusal just below the threshold on the analysis page', () => {
+(HAVE_CHROMIUM ? describe : describe.skip)('a refusal just below the threshold on the analysis and study pages', () => {
   let h: Harness;
   let page: Page;
 
@@ -33,6 +38,24 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
     const cases: [number, number][] = [[0.5, 0.6], [0.59996, 0.6], [0.599999999, 0.6], [0.60041, 0.60049], [0.3999, 0.4], [0, 0.6]];
     const got = await page.evaluate((list: [number, number][]) => list.map(([v, t]) => window.Sentinel.pctBelow(v, t)), cases);
     expect(got).toEqual(cases.map(([v, t]) => pctBelow(v, t)));
+  });
+
+  it('a list entry of a refused result is written as record-reason.ts probabilityFigure writes it', async () => {
+    await page.goto(`${h.base}/`);
+    type Fields = Parameters<typeof probabilityFigure>[0] & { probabilities: Record<string, number> };
+    const thresholds = { triage: 0.6, brain_tumor: 0.6 };
+    const low: Fields = { status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', task: 'brain_tumor', confidence: 0.59996, probabilities: { glioma: 0.59996, notumor: 0.3, meningioma: 0.10004 }, mriConfidence: 0.99, anatomyConfidence: 0.99, thresholds };
+    const records: Fields[] = [
+      low,
+      { ...low, confidence: 0.45, probabilities: { glioma: 0.45, notumor: 0.3, meningioma: 0.25 } },
+      { ...low, confidence: 0.94, probabilities: { glioma: 0.94, notumor: 0.04, meningioma: 0.02 } }, // withheld: not refused by its figure
+      { ...low, status: 'completed', code: null, confidence: 0.6, probabilities: { glioma: 0.6, notumor: 0.3, meningioma: 0.1 } },
+      { ...low, stage: 'anatomy', task: 'triage', confidence: null, anatomyConfidence: 0.5999, probabilities: { brain: 0.5999, knee: 0.3, not_mri: 0.1001 } },
+      { ...low, stage: 'modality', task: 'triage', confidence: null, mriConfidence: 0.59996, probabilities: { not_mri: 0.40004, brain: 0.59996 } },
+    ];
+    const got = await page.evaluate((list: Fields[]) => list.map((r) => Object.keys(r.probabilities).map((k) => window.Sentinel.refusedPct(r, r.thresholds, r.probabilities[k]))), records);
+    expect(got).toEqual(records.map((r) => Object.values(r.probabilities).map((v) => probabilityFigure(r, v))));
+    expect(got[0]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
   });
 
   it('0.59996 under 0.6: the block, the pipeline list, the announcement and the batch row never read "60.0 %"', async () => {
@@ -55,6 +78,15 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
       expect(await page.locator('#confidence-value').textContent()).toBe('59.996 %');
       expect(await page.locator('#confidence-explain').textContent()).toContain('below the 60.000 % threshold');
       expect(await page.locator('#stages .stage-detail').last().textContent()).toBe('top answer · 59.996 % — decided here');
+      // the probability list under it: the refused class as the message gives it, the others one decimal
+      expect(await page.locator('#probs .prob-value').allTextContents()).toEqual(['59.996 %', '30.0 %', '5.0 %', '5.0 %']);
+      // and within its column, wide and on a phone (the 60 px column held "60.0 %"; "59.996 %" ran 10 px past it)
+      for (const width of [1280, 320]) {
+        await page.setViewportSize({ width, height: 800 });
+        const over = await page.locator('#probs .prob-value').evaluateAll((els: any[]) => els.map((e) => e.scrollWidth - e.clientWidth));
+        expect({ width, over }).toEqual({ width, over: [0, 0, 0, 0] });
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
       await page.waitForFunction(() => (document.getElementById('live')?.textContent ?? '') !== '');
       expect(await page.locator('#live').textContent()).toBe('Result: Unable to determine, 59.996 %');
 
@@ -66,6 +98,33 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
       for (const row of await page.locator('#batch-list .batch-status').allTextContents()) expect(row).toBe('Unable to determine · 59.996 %');
     } finally {
       await page.unroute('**/api/v1/analyses');
+    }
+  });
+  it('the study page: a study refused at 0.59996 under the 0.6 it was decided at reads "59.996 %", as the image page does', async () => {
+    const card = (name: string): number => JSON.parse(fs.readFileSync(path.join(FAKE_MODELS_DIR, name, 'model_card.json'), 'utf8')).thresholds.confidence;
+    const bright = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
+    let real: { thresholds?: unknown; analysisId?: string } = {};
+    // the server's study answer with its figure moved to 0.59996 (the fake models cannot land there)
+    await page.route('**/api/v1/studies', async (route) => {
+      real = await (await route.fetch()).json();
+      const probabilities = { glioma: 0.59996, meningioma: 0.3, notumor: 0.05, pituitary: 0.05004 };
+      const body = { ...real, status: 'inconclusive', code: 'LOW_CONFIDENCE', label: null, confidence: 0.59996, probabilities, caveat: null,
+        message: 'Unable to determine: the most likely study finding (glioma, 59.996 %) is below the 60.000 % confidence threshold.' };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await page.goto(`${h.base}/studies`);
+      await page.setInputFiles('#study-files', bright.map((b, i) => ({ name: `s${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+      await page.click('#study-submit');
+      await page.locator('#study-result').waitFor({ state: 'visible' });
+      // the answer carries the thresholds its models decided at, the same map its record stores
+      expect(real.thresholds).toEqual({ triage: card('triage'), brain_tumor: card('brain_tumor') });
+      const record = await page.evaluate((id: string) => window.fetch(`/api/v1/history/${id}`, { headers: { Accept: 'application/json' } }).then((r: any) => r.json()), real.analysisId ?? '');
+      expect(record.thresholds).toEqual(real.thresholds);
+      expect(await page.locator('#study-confidence').textContent()).toBe('59.996 %');
+      expect(await page.locator('#study-probs .prob-value').allTextContents()).toEqual(['59.996 %', '30.0 %', '5.0 %', '5.0 %']);
+    } finally {
+      await page.unroute('**/api/v1/studies');
     }
   });
 });

@@ -7,7 +7,7 @@
  */
 import { HistoryItem } from '../../../src/history/history.service';
 import { historyDetail, historyRow } from '../../../src/presentation/history.view';
-import { mriCheck, mriFigure } from '../../../src/presentation/labels';
+import { mriCheck, mriFigure } from '../../../src/presentation/mri-check';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';
 import { pdfFlatText } from '../../helpers/pdf-text';
@@ -34,7 +34,7 @@ describe('the MRI check of a "not an MRI" refusal', () => {
 
   it('by the model: its figure, as before', () => {
     expect(mriCheck(byModel)).toBe('not MRI (80.0 %)');
-    expect(historyRow(byModel).confidence).toBe('80.0 %');
+    expect(historyRow(byModel).confidence).toBe('not MRI 80.0 %'); // which probability: the reason's ("not an MRI image (80.0 %)")
     expect(mriCheck({ ...base, isMri: true, code: null, mriConfidence: 0.97 })).toBe('MRI (97.0 %)');
     expect(mriCheck({ ...base, isMri: null, mriConfidence: null })).toBe('—');
   });

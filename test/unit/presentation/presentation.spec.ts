@@ -69,7 +69,7 @@ describe('presentation: words and rounded figures for people', () => {
     const row = historyRow(item());
     expect(row).toMatchObject({ title: 'No tumour', confidence: '87.7 %', confidenceWidth: '88%', bodyPart: 'Brain', pdfHref: `/history/${item().id}/report.pdf` });
     // a refusal at the MRI check shows the confidence in that verdict, not P(MRI)
-    expect(historyRow(item({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, mriConfidence: 0.02, label: null })).confidence).toBe('98.0 %');
+    expect(historyRow(item({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, mriConfidence: 0.02, label: null })).confidence).toBe('not MRI 98.0 %');
     const detail = historyDetail(item({ study: { modality: 'MR', seriesDescription: null, sliceCount: 8, usableSlices: 8, spacing: { column: 0.8999999761581421, row: 0.9, slice: 5 }, rule: null, gaps: null } }));
     expect(detail.study?.spacing).toBe('column 0.9 mm, row 0.9 mm, slice 5 mm');
     // a series without slice positions stores slice: null — it read "slice 0 mm"

@@ -1,0 +1,59 @@
+/**
+ * The MRI check of a result in figures and words, one rule for the history page, the PDF and the
+ * image page's stage list (public/js/figures.js mirrors it; a browser spec compares the two over
+ * every case). Apart from labels.ts so that file stays about names and numbers.
+ */
+import { percent, pctBelow } from './labels';
+
+/** What the MRI check of a result needs (a history record or an API result). */
+export interface MriCheckFields {
+  isMri: boolean | null;
+  mriConfidence: number | null;
+  code: string | null;
+  probabilities: Record<string, number> | null;
+  /** model → the threshold it decided at (a record's; the page's own for a live result); absent: not known */
+  thresholds?: Record<string, number> | null;
+}
+
+/** Refused at the MRI check as not confidently an MRI (P(MRI) below the triage threshold): the one LOW_CONFIDENCE with isMri false. */
+function unsureMri(r: MriCheckFields): boolean {
+  return r.isMri === false && r.code === 'LOW_CONFIDENCE';
+}
+
+/**
+ * True for a NOT_MRI refusal that the image checks made (colour, bright background, out of
+ * distribution) while the triage model itself said MRI (its top class is not not_mri): then
+ * 1 − P(MRI) is the model's figure against the refusal, not a figure for it.
+ */
+export function refusedByImageChecks(r: MriCheckFields): boolean {
+  if (r.isMri !== false || r.code !== 'NOT_MRI' || !r.probabilities || !('not_mri' in r.probabilities)) return false;
+  const top = Object.entries(r.probabilities).reduce((a, b) => (b[1] > a[1] ? b : a));
+  return top[0] !== 'not_mri';
+}
+
+/**
+ * The figure the MRI check shows: P(MRI) for an MRI and for a refusal the image checks made (the
+ * model's own answer), 1 − P(MRI) for a refusal the model made; null where no model ran.
+ */
+export function mriFigure(r: MriCheckFields): number | null {
+  if (r.isMri === null || r.mriConfidence === null) return null;
+  return r.isMri || refusedByImageChecks(r) || unsureMri(r) ? r.mriConfidence : 1 - r.mriConfidence;
+}
+
+/**
+ * The MRI check in words, one rule for the history page, the PDF and the image page's stage list
+ * (public/js/figures.js mriCheck, which a browser spec compares with this over every case: the list
+ * wrote "MRI · 97.0 %" where the history wrote "MRI (97.0 %)" for the same record).
+ */
+export function mriCheck(r: MriCheckFields): string {
+  if (r.isMri === null) return '—';
+  // a study refused from its DICOM header (Modality, Body Part Examined): no model ran, no figure — not "not MRI (—)"
+  if (r.mriConfidence === null) return `${r.isMri ? 'MRI' : 'not MRI'} (from the DICOM header; no model ran)`;
+  if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(mriFigure(r))})`;
+  // P(MRI), the figure its reason compares with the threshold: it read "not MRI (40.0 %)" beside "MRI 59.996 %, below the 60.000 %"
+  if (unsureMri(r)) {
+    const t = r.thresholds?.triage;
+    return `not confidently MRI (MRI ${typeof t === 'number' && r.mriConfidence < t ? pctBelow(r.mriConfidence, t)[0] : percent(r.mriConfidence)})`;
+  }
+  return `${r.isMri ? 'MRI' : 'not MRI'} (${percent(mriFigure(r))})`;
+}
