@@ -1,5 +1,5 @@
-import { walkJpegSegments } from '../inference/jpeg-markers';
-import { huffmanTable, type HuffmanTable } from './jpeg-huffman';
+import { EntropyReader, huffmanTable, type HuffmanTable } from './jpeg-huffman';
+import { readFrameHeader, readHuffmanSegment, scanFrame, walkHeaderSegments } from './jpeg-segments';
 
 /*
  * Sequential DCT JPEG with Huffman coding (ITU-T T.81 Annex F: SOF0 baseline, SOF1 extended), 8- or
@@ -68,33 +68,23 @@ export function readDctHeader(bytes: Uint8Array): DctHeader {
 }
 
 function parse(bytes: Uint8Array): Parsed {
-  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) fail('it does not start with a JPEG SOI marker');
   const dcTables = new Map<number, HuffmanTable>();
   const acTables = new Map<number, HuffmanTable>();
   const quant = new Map<number, Int32Array>();
   let frame: (Omit<DctHeader, 'restartInterval'> & { id: number; tq: number }) | null = null;
-  let restartInterval = 0;
   let found: Parsed | null = null;
-  walkJpegSegments(bytes, ({ marker, body, end }) => {
-    if (end > bytes.length) fail('its markers are cut off');
-    if (marker === 0xc4) readHuffmanTables(bytes, body, end, dcTables, acTables);
+  walkHeaderSegments(bytes, fail, ({ marker, body, end }, restartInterval) => {
+    if (marker === 0xc4) readHuffmanSegment(bytes, body, end, fail, true, (tc, th, counts, values) => (tc ? acTables : dcTables).set(th, huffmanTable(counts, values, fail)));
     else if (marker === 0xdb) readQuantTables(bytes, body, end, quant);
-    else if (marker === 0xdd) restartInterval = end - body >= 2 ? (bytes[body] << 8) | bytes[body + 1] : fail('its DRI segment is too short');
     else if (marker >= 0xc9 && marker <= 0xcf) fail(`it is arithmetic-coded (${marker === 0xcc ? 'DAC' : `SOF${marker - 0xc0}`}), which DICOM JPEG Extended does not use`);
     else if (marker === 0xc0 || marker === 0xc1) {
       if (frame) fail('it has two frame headers');
-      if (end - body < 9) fail('its frame header is too short');
-      const components = bytes[body + 5];
-      if (components < 1 || end - body < 6 + 3 * components) fail('its frame header is inconsistent');
-      const f = { precision: bytes[body], height: (bytes[body + 1] << 8) | bytes[body + 2], width: (bytes[body + 3] << 8) | bytes[body + 4], components, frameType: marker - 0xc0 };
-      frame = { ...f, id: bytes[body + 6], tq: bytes[body + 8] };
+      const { precision, height, width, components, id, tq } = readFrameHeader(bytes, body, end, fail);
+      frame = { precision, height, width, components, frameType: marker - 0xc0, id, tq };
     } else if (marker >= 0xc2 && marker <= 0xc7) {
       fail(`it is a ${FRAME_NAMES[marker] ?? `SOF${marker - 0xc0}`} JPEG, not the sequential DCT of JPEG Extended`);
     } else if (marker === 0xda) {
-      if (!frame) fail('its scan comes before any frame header');
-      const f = frame!;
-      const ns = bytes[body];
-      if (ns !== 1 || end - body < 6) fail(`its scan codes ${ns} components (one is decoded)`);
+      const f = scanFrame(bytes, body, end, frame, fail);
       if (bytes[body + 1] !== f.id) fail('its scan names a component its frame header does not declare');
       const td = bytes[body + 2] >> 4;
       const ta = bytes[body + 2] & 0x0f;
@@ -134,23 +124,6 @@ function readQuantTables(b: Uint8Array, at: number, end: number, tables: Map<num
   }
 }
 
-/** DHT: one or more tables (class/id, 16 counts, the values); DC tables are class 0, AC class 1, ids 0–3. */
-function readHuffmanTables(b: Uint8Array, at: number, end: number, dc: Map<number, HuffmanTable>, ac: Map<number, HuffmanTable>): void {
-  while (at < end) {
-    if (at + 17 > end) fail('its Huffman table is cut off');
-    const tc = b[at] >> 4;
-    const th = b[at] & 0x0f;
-    if (tc > 1 || th > 3) fail(`its Huffman table of class ${tc}, id ${th} is not one T.81 defines (class 0–1, id 0–3)`);
-    const counts = b.subarray(at + 1, at + 17);
-    let total = 0;
-    for (const c of counts) total += c;
-    if (total > 256 || at + 17 + total > end) fail('its Huffman table is inconsistent');
-    const values = b.slice(at + 17, at + 17 + total);
-    at += 17 + total;
-    (tc ? ac : dc).set(th, huffmanTable(counts, values, fail));
-  }
-}
-
 /**
  * Decodes a band of block rows at a time into `out` (one sample per pixel, row after row, in
  * 0 … 2^P − 1). `next(blockRows)` decodes up to that many more rows of 8 × 8 blocks; the caller
@@ -161,15 +134,11 @@ export class DctDecoder {
   readonly header: DctHeader;
   readonly out: Uint16Array;
   private readonly p: Parsed;
-  private readonly bytes: Uint8Array;
+  private readonly data: EntropyReader;
   private readonly blocksPerLine: number;
   private readonly blockRows: number;
-  private pos: number;
-  private acc = 0;
-  private bits = 0;
   private row = 0;
   private blocks = 0;
-  private restarts = 0;
   private pred = 0;
   private readonly coef = new Float64Array(64);
   private readonly tmp = new Float64Array(64);
@@ -182,10 +151,9 @@ export class DctDecoder {
     if (h.width * h.height > maxPixels) fail(`its ${h.width}×${h.height} px exceed the ${maxPixels} allowed`);
     this.header = h;
     this.p = p;
-    this.bytes = bytes;
-    this.pos = p.scan;
     this.blocksPerLine = Math.ceil(h.width / 8);
     this.blockRows = Math.ceil(h.height / 8);
+    this.data = new EntropyReader(bytes, p.scan, fail, { last: 'block', unit: 'block row', at: () => this.row, of: this.blockRows });
     this.out = new Uint16Array(h.width * h.height);
   }
 
@@ -198,7 +166,11 @@ export class DctDecoder {
     const { restartInterval } = this.header;
     for (; this.row < stop; this.row++) {
       for (let bx = 0; bx < this.blocksPerLine; bx++) {
-        if (restartInterval && this.blocks > 0 && this.blocks % restartInterval === 0) this.restart();
+        if (restartInterval && this.blocks > 0 && this.blocks % restartInterval === 0) {
+          // at a restart interval's end the DC prediction starts again from 0
+          this.data.restart();
+          this.pred = 0;
+        }
         this.decodeBlock();
         this.inverse(bx * 8, this.row * 8);
         this.blocks++;
@@ -214,12 +186,13 @@ export class DctDecoder {
     coef.fill(0);
     // DC differences have up to P + 3 bits, AC coefficients up to P + 2 (F.1.2.1.1, F.1.2.2.1)
     const P = this.header.precision;
-    const t = this.symbol(dc);
+    const data = this.data;
+    const t = data.symbol(dc);
     if (t > P + 3) fail(`its entropy-coded data hold a DC difference of ${t} bits (at most ${P + 3} for ${P}-bit samples)`);
-    this.pred += t ? this.extend(this.bitsOf(t), t) : 0;
+    this.pred += t ? this.extend(data.bitsOf(t), t) : 0;
     coef[0] = this.pred * quant[0];
     for (let k = 1; k < 64; ) {
-      const rs = this.symbol(ac);
+      const rs = data.symbol(ac);
       const r = rs >> 4;
       const s = rs & 15;
       if (s === 0) {
@@ -231,7 +204,7 @@ export class DctDecoder {
       k += r;
       if (k > 63) fail('its entropy-coded data run past the 64 coefficients of a block');
       const z = ZIGZAG[k++];
-      coef[z] = this.extend(this.bitsOf(s), s) * quant[z];
+      coef[z] = this.extend(data.bitsOf(s), s) * quant[z];
     }
   }
 
@@ -260,49 +233,8 @@ export class DctDecoder {
     }
   }
 
-  private symbol(t: HuffmanTable): number {
-    let code = 0;
-    for (let len = 1; len <= 16; len++) {
-      code = (code << 1) | this.bitsOf(1);
-      if (code <= t.maxCode[len]) return t.values[t.offset[len] + code];
-    }
-    return fail('its entropy-coded data hold a code its Huffman table does not define');
-  }
-
   /** F.12 EXTEND: `v`, `s` bits received, as a signed value. */
   private extend(v: number, s: number): number {
     return v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
-  }
-
-  private bitsOf(n: number): number {
-    while (this.bits < n) this.fill();
-    this.bits -= n;
-    return (this.acc >>> this.bits) & ((1 << n) - 1);
-  }
-
-  /** One more byte of entropy-coded data (an FF is followed by a stuffed 00); a marker or the end means the data ran out. */
-  private fill(): void {
-    const b = this.bytes;
-    if (this.pos >= b.length) fail('its entropy-coded data end before the last block (truncated)');
-    const v = b[this.pos];
-    if (v === 0xff) {
-      if (b[this.pos + 1] !== 0x00) fail(`its entropy-coded data end before block row ${this.row + 1} of ${this.blockRows} (truncated, or a marker where data should be)`);
-      this.pos++;
-    }
-    this.pos++;
-    // 24 bits are enough (16 of code, 16 of value at most, refilled a byte at a time): the accumulator never overflows
-    this.acc = ((this.acc << 8) | v) & 0xffffff;
-    this.bits += 8;
-  }
-
-  /** At a restart interval's end: the rest of the byte is padding, then RSTm (m counting 0–7), then the DC prediction starts again from 0. */
-  private restart(): void {
-    this.bits = 0;
-    this.pred = 0;
-    const b = this.bytes;
-    while (b[this.pos] === 0xff && b[this.pos + 1] === 0xff) this.pos++; // fill bytes
-    const m = 0xd0 + (this.restarts++ % 8);
-    if (b[this.pos] !== 0xff || b[this.pos + 1] !== m) fail(`restart marker ${this.restarts} is missing (block row ${this.row + 1})`);
-    this.pos += 2;
   }
 }

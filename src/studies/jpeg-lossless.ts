@@ -1,5 +1,5 @@
-import { walkJpegSegments } from '../inference/jpeg-markers';
-import { huffmanTable, type HuffmanTable } from './jpeg-huffman';
+import { EntropyReader, huffmanTable, type HuffmanTable } from './jpeg-huffman';
+import { readFrameHeader, readHuffmanSegment, scanFrame, walkHeaderSegments } from './jpeg-segments';
 
 /*
  * Lossless JPEG (ITU-T T.81 Annex H: SOF3, Huffman coded, predictors 1–7, point transform) — DICOM
@@ -51,28 +51,19 @@ export function readLosslessHeader(bytes: Uint8Array): LosslessHeader {
 }
 
 function parse(bytes: Uint8Array): Parsed {
-  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) fail('it does not start with a JPEG SOI marker');
   const tables = new Map<number, HuffmanTable>();
   let frame: Omit<LosslessHeader, 'predictor' | 'pointTransform' | 'restartInterval'> | null = null;
-  let restartInterval = 0;
   let found: Parsed | null = null;
-  walkJpegSegments(bytes, ({ marker, body, end }) => {
-    if (end > bytes.length) fail('its markers are cut off');
-    if (marker === 0xc4) readHuffmanTables(bytes, body, end, tables);
-    else if (marker === 0xdd) restartInterval = end - body >= 2 ? (bytes[body] << 8) | bytes[body + 1] : fail('its DRI segment is too short');
+  walkHeaderSegments(bytes, fail, ({ marker, body, end }, restartInterval) => {
+    if (marker === 0xc4) readHuffmanSegment(bytes, body, end, fail, false, useHuffmanTable(tables));
     else if (marker === SOF3) {
       if (frame) fail('it has two frame headers');
-      if (end - body < 9) fail('its frame header is too short');
-      const components = bytes[body + 5];
-      if (components < 1 || end - body < 6 + 3 * components) fail('its frame header is inconsistent');
-      frame = { precision: bytes[body], height: (bytes[body + 1] << 8) | bytes[body + 2], width: (bytes[body + 3] << 8) | bytes[body + 4], components };
+      const { precision, height, width, components } = readFrameHeader(bytes, body, end, fail);
+      frame = { precision, height, width, components };
     } else if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       fail(`it is not Huffman-coded lossless JPEG (frame type SOF${marker - 0xc0}; lossless is SOF3)`);
     } else if (marker === 0xda) {
-      if (!frame) fail('its scan comes before any frame header');
-      const f = frame!;
-      const ns = bytes[body];
-      if (ns !== 1 || end - body < 6) fail(`its scan codes ${ns} components (one is decoded)`);
+      const f = scanFrame(bytes, body, end, frame, fail);
       const table = tables.get(bytes[body + 2] >> 4) ?? fail('its scan uses a Huffman table it does not define');
       const predictor = bytes[body + 3];
       const pointTransform = bytes[body + 5] & 0x0f;
@@ -93,23 +84,13 @@ function parse(bytes: Uint8Array): Parsed {
   return p;
 }
 
-/** DHT: one or more tables (class/id, 16 counts, the values); only DC tables (class 0) are used by lossless. */
-function readHuffmanTables(b: Uint8Array, at: number, end: number, tables: Map<number, HuffmanTable>): void {
-  while (at < end) {
-    if (at + 17 > end) fail('its Huffman table is cut off');
-    const tc = b[at] >> 4;
-    const th = b[at] & 0x0f;
-    const counts = b.subarray(at + 1, at + 17);
-    let total = 0;
-    for (const c of counts) total += c;
-    // at most 256 values, and the codes of each length must fit in that length
-    if (total > 256 || at + 17 + total > end) fail('its Huffman table is inconsistent');
-    const values = b.slice(at + 17, at + 17 + total);
-    at += 17 + total;
-    if (tc !== 0) continue;
+/** A DHT segment's tables: only DC tables (class 0) are used by lossless, their values difference categories 0–16. */
+function useHuffmanTable(tables: Map<number, HuffmanTable>): (tc: number, th: number, counts: Uint8Array, values: Uint8Array) => void {
+  return (tc, th, counts, values) => {
+    if (tc !== 0) return;
     for (const v of values) if (v > 16) fail(`its Huffman table holds a difference category of ${v} (0–16 allowed)`);
     tables.set(th, huffmanTable(counts, values, fail));
-  }
+  };
 }
 
 /**
@@ -121,12 +102,8 @@ export class LosslessDecoder {
   readonly header: LosslessHeader;
   readonly out: Uint16Array;
   private readonly table: HuffmanTable;
-  private readonly bytes: Uint8Array;
-  private pos: number;
-  private acc = 0;
-  private bits = 0;
+  private readonly data: EntropyReader;
   private row = 0;
-  private restarts = 0;
 
   /** `maxPixels`: the caller's limit, checked against the header before the output is allocated. */
   constructor(bytes: Uint8Array, maxPixels: number) {
@@ -135,8 +112,7 @@ export class LosslessDecoder {
     if (p.header.width * p.header.height > maxPixels) fail(`its ${p.header.width}×${p.header.height} px exceed the ${maxPixels} allowed`);
     this.header = p.header;
     this.table = p.table;
-    this.bytes = bytes;
-    this.pos = p.scan;
+    this.data = new EntropyReader(bytes, p.scan, fail, { last: 'row', unit: 'row', at: () => this.row, of: p.header.height });
     this.out = new Uint16Array(p.header.width * p.header.height);
   }
 
@@ -153,7 +129,7 @@ export class LosslessDecoder {
     for (; this.row < stop; this.row++) {
       let first = this.row === 0;
       if (linesPerRestart && this.row > 0 && this.row % linesPerRestart === 0) {
-        this.restart();
+        this.data.restart();
         first = true;
       }
       const o = this.row * w;
@@ -179,48 +155,10 @@ export class LosslessDecoder {
 
   /** One coded difference: a Huffman-coded category t, then t extra bits (F.2.2.1; t = 16 is 32768 with none). */
   private difference(): number {
-    const { maxCode, offset, values } = this.table;
-    let code = 0;
-    let len = 1;
-    for (; len <= 16; len++) {
-      code = (code << 1) | this.bitsOf(1);
-      if (code <= maxCode[len]) break;
-    }
-    if (len > 16) fail('its entropy-coded data hold a code its Huffman table does not define');
-    const t = values[offset[len] + code];
+    const t = this.data.symbol(this.table);
     if (t === 0) return 0;
     if (t === 16) return 32768;
-    const v = this.bitsOf(t);
+    const v = this.data.bitsOf(t);
     return v < 1 << (t - 1) ? v - (1 << t) + 1 : v;
-  }
-
-  private bitsOf(n: number): number {
-    while (this.bits < n) this.fill();
-    this.bits -= n;
-    return (this.acc >>> this.bits) & ((1 << n) - 1);
-  }
-
-  /** One more byte of entropy-coded data (an FF is followed by a stuffed 00); a marker or the end means the data ran out. */
-  private fill(): void {
-    const b = this.bytes;
-    if (this.pos >= b.length) fail('its entropy-coded data end before the last row (truncated)');
-    const v = b[this.pos];
-    if (v === 0xff) {
-      if (b[this.pos + 1] !== 0x00) fail(`its entropy-coded data end before row ${this.row + 1} of ${this.header.height} (truncated, or a marker where data should be)`);
-      this.pos++;
-    }
-    this.pos++;
-    this.acc = ((this.acc << 8) | v) >>> 0;
-    this.bits += 8;
-  }
-
-  /** At a restart interval's end: the rest of the byte is padding, then RSTm (m counting 0–7), then fresh prediction. */
-  private restart(): void {
-    this.bits = 0;
-    const b = this.bytes;
-    while (b[this.pos] === 0xff && b[this.pos + 1] === 0xff) this.pos++; // fill bytes
-    const m = 0xd0 + (this.restarts++ % 8);
-    if (b[this.pos] !== 0xff || b[this.pos + 1] !== m) fail(`restart marker ${this.restarts} is missing (row ${this.row + 1})`);
-    this.pos += 2;
   }
 }

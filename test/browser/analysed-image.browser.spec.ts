@@ -9,38 +9,24 @@
  */
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { FAKE_MODELS_DIR } from '../support/app';
 import { greyIccProfile, pngWithIcc } from '../support/icc-profiles';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
+import { drawnPixels, HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
 
 const ADMIN = { email: 'analysed-image-admin@example.org', password: 'analysed-image-password-1' };
 
 /** Mean red value of an <img> as Chromium draws it. */
-function drawnMean(page: Page, selector: string): Promise<number> {
-  return page.evaluate(async (sel: string) => {
-    const img = document.querySelector(sel);
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.naturalWidth;
-    c.height = img.naturalHeight;
-    const ctx = c.getContext('2d');
-    ctx.drawImage(img, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let sum = 0;
-    for (let i = 0; i < d.length; i += 4) sum += d[i];
-    return sum / (d.length / 4);
-  }, selector);
+async function drawnMean(page: Page, selector: string): Promise<number> {
+  const d = (await drawnPixels(page, selector)).rgba;
+  let sum = 0;
+  for (let i = 0; i < d.length; i += 4) sum += d[i];
+  return sum / (d.length / 4);
 }
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the result page shows the analysed image', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
-    await signIn(h, ADMIN.email, ADMIN.password);
+    h = await launchSignedIn(ADMIN, {});
   });
   afterAll(async () => h?.close());
 

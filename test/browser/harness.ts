@@ -219,3 +219,25 @@ export async function launchSignedIn(admin: { email: string; password: string },
   await signIn(h, admin.email, admin.password);
   return h;
 }
+
+/**
+ * The pixels of the <img> at `selector` as Chromium draws it (decoded, turned by its EXIF
+ * orientation, colour-managed): drawn on a canvas at its natural size and read back, RGBA.
+ */
+export async function drawnPixels(page: Page, selector: string): Promise<{ width: number; height: number; rgba: Buffer }> {
+  const drawn = await page.evaluate(async (sel: string) => {
+    const img = document.querySelector(sel);
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d: Uint8ClampedArray = ctx.getImageData(0, 0, c.width, c.height).data;
+    // as base64: a JSON array of every byte would be several times larger
+    let bin = '';
+    for (let i = 0; i < d.length; i += 0x8000) bin += String.fromCharCode(...d.subarray(i, i + 0x8000));
+    return { width: c.width as number, height: c.height as number, base64: window.btoa(bin) as string };
+  }, selector);
+  return { width: drawn.width, height: drawn.height, rgba: Buffer.from(drawn.base64, 'base64') };
+}

@@ -8,8 +8,7 @@
  */
 import sharp from 'sharp';
 import { pngChunk } from '../hostile/bytes';
-import { FAKE_MODELS_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { drawnPixels, HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
@@ -46,8 +45,7 @@ function exifBody(o: number): Buffer {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
-    await signIn(h, ADMIN.email, ADMIN.password);
+    h = await launchSignedIn(ADMIN, {});
   });
   afterAll(async () => h?.close());
 
@@ -59,28 +57,19 @@ function exifBody(o: number): Buffer {
     await page.waitForFunction((n: string) => document.getElementById('selected-name')?.textContent === n, name);
     await page.click('#submit-btn');
     await page.locator('#result-heatmap').waitFor({ state: 'visible' });
-    return page.evaluate(async () => {
-      const out: Record<string, [number, number] | null> = {};
-      for (const sel of ['#result-original', '.viewer-base', '#result-heatmap']) {
-        const img = document.querySelector(sel);
-        await img.decode();
-        const c = document.createElement('canvas');
-        c.width = img.naturalWidth;
-        c.height = img.naturalHeight;
-        const ctx = c.getContext('2d');
-        ctx.drawImage(img, 0, 0);
-        const d = ctx.getImageData(0, 0, c.width, c.height).data;
-        let sx = 0, sy = 0, n = 0;
-        for (let y = 0; y < c.height; y++) {
-          for (let x = 0; x < c.width; x++) {
-            const o = (y * c.width + x) * 4;
-            if ((d[o] + d[o + 1] + d[o + 2]) / 3 < 60) { sx += x + 0.5; sy += y + 0.5; n++; }
-          }
+    const out: Record<string, [number, number] | null> = {};
+    for (const sel of ['#result-original', '.viewer-base', '#result-heatmap']) {
+      const { width, height, rgba: d } = await drawnPixels(page, sel);
+      let sx = 0, sy = 0, n = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const o = (y * width + x) * 4;
+          if ((d[o] + d[o + 1] + d[o + 2]) / 3 < 60) { sx += x + 0.5; sy += y + 0.5; n++; }
         }
-        out[sel] = n ? [sx / n / c.width, sy / n / c.height] : null;
       }
-      return out;
-    });
+      out[sel] = n ? [sx / n / width, sy / n / height] : null;
+    }
+    return out;
   }
 
   /** Every picture's disc within 1 % of the side of where the orientation puts it (a quarter turn off is 0.5 away). */

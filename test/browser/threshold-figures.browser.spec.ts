@@ -14,7 +14,7 @@ import { probabilityFigure } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
@@ -27,9 +27,8 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
   let page: Page;
 
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
+    h = await launchSignedIn(ADMIN, {});
     page = h.page;
-    await signIn(h, ADMIN.email, ADMIN.password);
   });
   afterAll(async () => h?.close());
 

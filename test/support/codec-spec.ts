@@ -1,13 +1,14 @@
 import { ByteBudget } from '../../src/studies/archive';
 import { DicomInstance, isImage, readDicomHeader } from '../../src/studies/dicom';
 import * as dicomPixels from '../../src/studies/dicom-pixels';
+import { CorruptStudyError } from '../../src/studies/study-errors';
 import { loadStudy, StudyLimits } from '../../src/studies/study-loader';
 import { el, fragments, mrDicom, MrOptions, offsetTable } from './dicom-pixel-fixtures';
 
 /**
  * What the compressed-DICOM specs (JPEG Lossless, JPEG-LS, JPEG 2000) share: one set of study
- * limits, the frame size their test pixels have, and the readers that compare a compressed file
- * with the same pixels written native.
+ * limits, the frame size their test pixels have, the readers that compare a compressed file
+ * with the same pixels written native, and the checks of a frame refused or aborted.
  */
 export const CODEC_LIMITS: StudyLimits = { maxBytes: 64 * 1024 * 1024, maxSlices: 50, minSide: 16, maxPixels: 4_000_000 };
 export const CODEC_ROWS = 40;
@@ -91,4 +92,43 @@ export async function expectSamePixels(native: Buffer, compressed: Buffer, frame
   const [sa, sb] = await Promise.all([slices(native), slices(compressed)]);
   expect(sb).toHaveLength(frames);
   expect(sb).toEqual(sa);
+}
+
+/**
+ * A spy on decodeFrame, fresh for each test of the calling describe block and restored after it:
+ * `decode()` is the current one.
+ */
+export function decodeSpy(): () => jest.SpyInstance {
+  let spy: jest.SpyInstance | undefined;
+  beforeEach(() => (spy = jest.spyOn(dicomPixels, 'decodeFrame')));
+  afterEach(() => spy?.mockRestore());
+  return () => {
+    if (!spy) throw new Error('decodeSpy() is read inside a test');
+    return spy;
+  };
+}
+
+/** Loading `file` is refused with a 422 `type` whose message matches, before any frame is decoded (`decode`: decodeSpy's). */
+export async function expectRefusedUndecoded(file: Uint8Array, type: abstract new (...args: never[]) => Error, message: RegExp, decode: jest.SpyInstance): Promise<void> {
+  const err = await errorOf(loadStudy([new Uint8Array(file)], CODEC_LIMITS));
+  expect(err).toBeInstanceOf(type);
+  expect(err).toMatchObject({ statusCode: 422 });
+  expect(err.message).toMatch(message);
+  expect(decode).not.toHaveBeenCalled();
+}
+
+/** Loading `file` is refused while its frame is decoded: 422 CORRUPT_IMAGE, the message matching. */
+export async function expectCorruptWhileDecoding(file: Uint8Array, message: RegExp): Promise<void> {
+  const err = await errorOf(loadStudy([new Uint8Array(file)], CODEC_LIMITS));
+  expect(err).toBeInstanceOf(CorruptStudyError);
+  expect(err).toMatchObject({ statusCode: 422, code: 'CORRUPT_IMAGE' });
+  expect(err.message).toMatch(message);
+}
+
+/** Decoding frame 0 of `inst` stops at the next turn of the event loop once the request is aborted, with the abort's reason. */
+export async function expectAbortStops(inst: DicomInstance): Promise<void> {
+  const ac = new AbortController();
+  const reason = new Error('client gone');
+  setImmediate(() => ac.abort(reason));
+  await expect(dicomPixels.decodeFrame(inst, 0, ac.signal)).rejects.toBe(reason);
 }

@@ -1,3 +1,5 @@
+import { canonical, fittedLengths, JpegWriter } from './jpeg-writer';
+
 /**
  * A small sequential DCT JPEG encoder (ITU-T T.81 Annex F: SOF0/SOF1, Huffman, one component, 8- or
  * 12-bit samples, restart intervals) for the DICOM JPEG Extended fixtures, written for the tests:
@@ -127,45 +129,25 @@ export function encodeDctJpeg(samples: ArrayLike<number>, o: DctOptions): DctFix
     return o.huffman === 'flat' ? canonical(flatLengths(t, P)) : canonical(fittedLengths(freq) ?? flatLengths(t, P));
   });
 
-  const out: number[] = [0xff, 0xd8];
-  const segment = (marker: number, body: number[]) => out.push(0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body);
+  const out = new JpegWriter();
   const zq = ZIGZAG.map((k) => q[k]);
-  segment(0xdb, [((o.quant16 ? 1 : 0) << 4) | (o.quantId ?? 0), ...(o.quant16 ? zq.flatMap((v) => [v >> 8, v & 0xff]) : zq)]);
+  out.segment(0xdb, [((o.quant16 ? 1 : 0) << 4) | (o.quantId ?? 0), ...(o.quant16 ? zq.flatMap((v) => [v >> 8, v & 0xff]) : zq)]);
   const hv = o.sampling ?? 1;
-  segment(0xc0 + (o.frameType ?? 1), [P, h >> 8, h & 0xff, w >> 8, w & 0xff, 1, 1, (hv << 4) | hv, o.quantId ?? 0]);
-  segment(0xc4, [o.dcId ?? 0, ...tables[0].counts, ...tables[0].values]);
-  segment(0xc4, [0x10 | (o.acId ?? 0), ...tables[1].counts, ...tables[1].values]);
-  if (restart) segment(0xdd, [restart >> 8, restart & 0xff]);
-  segment(0xda, [1, 1, ((o.dcId ?? 0) << 4) | (o.acId ?? 0), 0, 63, 0]);
-  let acc = 0;
-  let nbits = 0;
-  const put = (v: number, n: number) => {
-    for (let k = n - 1; k >= 0; k--) {
-      acc = (acc << 1) | ((v >> k) & 1);
-      if (++nbits === 8) {
-        out.push(acc);
-        if (acc === 0xff) out.push(0); // byte stuffing
-        acc = 0;
-        nbits = 0;
-      }
-    }
-  };
-  const flush = () => {
-    if (nbits) put(0xff, 8 - nbits); // pad with ones
-  };
+  out.segment(0xc0 + (o.frameType ?? 1), [P, h >> 8, h & 0xff, w >> 8, w & 0xff, 1, 1, (hv << 4) | hv, o.quantId ?? 0]);
+  out.segment(0xc4, [o.dcId ?? 0, ...tables[0].counts, ...tables[0].values]);
+  out.segment(0xc4, [0x10 | (o.acId ?? 0), ...tables[1].counts, ...tables[1].values]);
+  if (restart) out.segment(0xdd, [restart >> 8, restart & 0xff]);
+  out.segment(0xda, [1, 1, ((o.dcId ?? 0) << 4) | (o.acId ?? 0), 0, 63, 0]);
   for (const s of syms) {
     if ('rst' in s) {
-      flush();
-      out.push(0xff, 0xd0 + s.rst);
+      out.restart(s.rst);
       continue;
     }
     const t = tables[s.table];
-    put(t.codes.get(s.sym)!, t.lengths.get(s.sym)!);
-    put(s.extra, s.bits);
+    out.put(t.codes.get(s.sym)!, t.lengths.get(s.sym)!);
+    out.put(s.extra, s.bits);
   }
-  flush();
-  out.push(0xff, 0xd9);
-  return { stream: Uint8Array.from(out), expected };
+  return { stream: out.end(), expected };
 }
 
 /** Every symbol a table of class `t` may hold for P-bit samples, all of one length (the all-ones code left out). */
@@ -173,40 +155,6 @@ function flatLengths(t: number, P: number): Map<number, number> {
   const syms = t === 0 ? Array.from({ length: P + 4 }, (_, s) => s) : [0x00, 0xf0, ...Array.from({ length: 16 * (P + 2) }, (_, i) => (Math.floor(i / (P + 2)) << 4) | (1 + (i % (P + 2))))];
   const len = 32 - Math.clz32(syms.length); // 2^len > syms.length: the all-ones code stays free
   return new Map(syms.map((s) => [s, len]));
-}
-
-/** Huffman code lengths from frequencies (null past 16 bits), with one unused symbol to keep the all-ones code out (K.2). */
-function fittedLengths(freq: Map<number, number>): Map<number, number> | null {
-  const nodes = [...freq].map(([s, f]) => ({ f, syms: [s] }));
-  nodes.push({ f: 0, syms: [-1] });
-  const lengths = new Map<number, number>([...freq.keys(), -1].map((s) => [s, 0]));
-  while (nodes.length > 1) {
-    nodes.sort((a, b) => a.f - b.f);
-    const [a, b] = nodes.splice(0, 2);
-    for (const s of [...a.syms, ...b.syms]) lengths.set(s, lengths.get(s)! + 1);
-    nodes.push({ f: a.f + b.f, syms: [...a.syms, ...b.syms] });
-  }
-  lengths.delete(-1);
-  return [...lengths.values()].some((l) => l > 16) ? null : lengths;
-}
-
-/** Canonical codes (C.2): DHT counts and values, and each symbol's code and length. */
-function canonical(lengths: Map<number, number>): { counts: number[]; values: number[]; codes: Map<number, number>; lengths: Map<number, number> } {
-  const counts = new Array<number>(16).fill(0);
-  const values: number[] = [];
-  const codes = new Map<number, number>();
-  const syms = [...lengths.keys()].sort((a, b) => a - b);
-  let code = 0;
-  for (let len = 1; len <= 16; len++) {
-    for (const s of syms) {
-      if (lengths.get(s) !== len) continue;
-      counts[len - 1]++;
-      values.push(s);
-      codes.set(s, code++);
-    }
-    code <<= 1;
-  }
-  return { counts, values, codes, lengths };
 }
 
 /** A grey disc on a background, a smooth field and a little noise: an MR-like slice of `precision` bits. */

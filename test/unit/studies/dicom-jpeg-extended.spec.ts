@@ -1,9 +1,10 @@
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
 import { loadStudy } from '../../../src/studies/study-loader';
 import { CorruptStudyError, SliceResolutionError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
-import { CODEC_COLUMNS, CODEC_LIMITS, CODEC_ROWS, encapsulatedDicom, errorOf, header, slices, withTurns } from '../../support/codec-spec';
+import { CODEC_COLUMNS, CODEC_LIMITS, CODEC_ROWS, decodeSpy, encapsulatedDicom, errorOf, expectAbortStops, expectCorruptWhileDecoding, expectRefusedUndecoded, header, slices, withTurns } from '../../support/codec-spec';
 import { el, mrDicom, MrOptions } from '../../support/dicom-pixel-fixtures';
 import { DctOptions, encodeDctJpeg, JPEG_EXTENDED, phantom } from '../../support/jpeg-dct-fixtures';
+import { edited, markerAt } from '../../support/jpeg-edits';
 
 /**
  * DICOM JPEG Extended (.51: 8- or 12-bit sequential DCT, lossy), decoded by src/studies/jpeg-dct.ts:
@@ -78,27 +79,16 @@ describe('JPEG Extended DICOM decodes to the native pixels up to the coding loss
     const { result, turns } = await withTurns(() => dicomPixels.decodeFrame(inst, 0));
     expect(result.kind === 'scalar' && [result.values[5], result.values[side * side - 1]]).toEqual([expected[5], expected[side * side - 1]]);
     expect(turns).toBeGreaterThanOrEqual(60); // 1 MP in 64 bands of 16 Ki pixels (2 block rows of 1024)
-
-    const ac = new AbortController();
-    const reason = new Error('client gone');
-    setImmediate(() => ac.abort(reason));
-    await expect(dicomPixels.decodeFrame(inst, 0, ac.signal)).rejects.toBe(reason);
+    await expectAbortStops(inst);
   });
 });
 
 describe('JPEG Extended frames that lie: a named 4xx, before decoding where the header tells', () => {
-  let decode: jest.SpyInstance;
-  beforeEach(() => (decode = jest.spyOn(dicomPixels, 'decodeFrame')));
-  afterEach(() => decode.mockRestore());
+  const decode = decodeSpy();
 
   const stream = (o: Partial<DctOptions> = {}) => encodeDctJpeg(phantom(C, R, 12), { width: C, height: R, precision: 12, ...o }).stream;
   const file = (fragment: Uint8Array, o: Partial<MrOptions> = {}) => mrDicom({ rows: R, columns: C, bitsAllocated: 16, bitsStored: 12, transferSyntax: JPEG_EXTENDED, pixelData: el.encapsulated([fragment]), ...o });
-  const sofOf = (b: Uint8Array) => b.findIndex((v, i) => v === 0xff && b[i + 1] === 0xc1);
-  const edit = (f: (b: Uint8Array, sof: number) => void) => {
-    const b = Uint8Array.from(stream());
-    f(b, sofOf(b));
-    return b;
-  };
+  const edit = (f: (b: Uint8Array, sof: number) => void) => edited(stream(), (b) => f(b, markerAt(b, 0xc1)));
 
   it.each([
     ['a frame header declaring 60,000 × 60,000 (a decompression bomb)', file(edit((b, sof) => b.set([0xea, 0x60, 0xea, 0x60], sof + 5))), SliceResolutionError, /JPEG Extended frame header of file 1 of 1 declares 60000×60000 px, more than the 4,000,000 pixels a slice may have; it was refused without being decoded/],
@@ -106,26 +96,15 @@ describe('JPEG Extended frames that lie: a named 4xx, before decoding where the 
     ['12-bit samples in an 8-bit header', file(stream(), { bitsAllocated: 8, bitsStored: 8 }), CorruptStudyError, /holds 12-bit samples, but the DICOM header declares 8 bits allocated/],
     ['a progressive JPEG under .51', file(edit((b, sof) => (b[sof + 1] = 0xc2))), CorruptStudyError, /JPEG Extended pixel data of file 1 of 1 cannot be decoded: it is a progressive \(SOF2\) JPEG/],
     ['a JPEG Lossless stream under .51', file(edit((b, sof) => (b[sof + 1] = 0xc3))), CorruptStudyError, /lossless \(SOF3\) JPEG, not the sequential DCT/],
-    ['a scan using an undefined Huffman table', file(edit((b) => (b[b.findIndex((v, i) => v === 0xff && b[i + 1] === 0xda) + 6] = 0x22))), CorruptStudyError, /DC Huffman table 2, which it does not define/],
+    ['a scan using an undefined Huffman table', file(edit((b) => (b[markerAt(b, 0xda) + 6] = 0x22))), CorruptStudyError, /DC Huffman table 2, which it does not define/],
     ['noise', file(Uint8Array.from({ length: 3000 }, (_, i) => (i * 7919 + 13) & 0xff)), CorruptStudyError, /JPEG Extended pixel data of file 1 of 1 cannot be decoded: it does not start with a JPEG SOI marker/],
-  ] as const)('%s → %p, nothing decoded', async (_, bytes, type, message) => {
-    const err = await errorOf(loadStudy([new Uint8Array(bytes)], LIMITS));
-    expect(err).toBeInstanceOf(type);
-    expect(err).toMatchObject({ statusCode: 422 });
-    expect(err.message).toMatch(message);
-    expect(decode).not.toHaveBeenCalled();
-  });
+  ] as const)('%s → %p, nothing decoded', (_, bytes, type, message) => expectRefusedUndecoded(bytes, type, message, decode()));
 
   it.each([
     ['cut short in its entropy-coded data', file(stream().subarray(0, 700)), /cannot be decoded: its entropy-coded data end before/],
-    ['a restart marker missing', file(((b) => (b[b.findIndex((v, i) => v === 0xff && b[i + 1] === 0xd2) + 1] = 0xd7, b))(stream({ restartBlocks: 4 }))), /restart marker 3 is missing/],
-    ['entropy-coded data overwritten with ones', file(((b) => (b.fill(0xff, b.length - 200, b.length - 2), b))(stream())), /cannot be decoded/],
-  ] as const)('%s → 422 CORRUPT_IMAGE while decoding', async (_, bytes, message) => {
-    const err = await errorOf(loadStudy([new Uint8Array(bytes)], LIMITS));
-    expect(err).toBeInstanceOf(CorruptStudyError);
-    expect(err).toMatchObject({ statusCode: 422, code: 'CORRUPT_IMAGE' });
-    expect(err.message).toMatch(message);
-  });
+    ['a restart marker missing', file(edited(stream({ restartBlocks: 4 }), (b) => (b[markerAt(b, 0xd2) + 1] = 0xd7))), /restart marker 3 is missing/],
+    ['entropy-coded data overwritten with ones', file(edited(stream(), (b) => b.fill(0xff, b.length - 200, b.length - 2))), /cannot be decoded/],
+  ] as const)('%s → 422 CORRUPT_IMAGE while decoding', (_, bytes, message) => expectCorruptWhileDecoding(bytes, message));
 
   it('colour JPEG Extended → 415, 32-bit → 422, from the header', async () => {
     const rgb = mrDicom({ rows: R, columns: C, bitsAllocated: 8, photometric: 'RGB', transferSyntax: JPEG_EXTENDED, pixelData: el.encapsulated([stream()]) });
@@ -134,11 +113,11 @@ describe('JPEG Extended frames that lie: a named 4xx, before decoding where the 
     expect(colour.message).toMatch(/RGB JPEG Extended colour is not supported/);
     const wide = await errorOf(loadStudy([new Uint8Array(file(stream(), { bitsAllocated: 32, bitsStored: 32 }))], LIMITS));
     expect(wide).toMatchObject({ statusCode: 422, code: 'CORRUPT_IMAGE' });
-    expect(decode).not.toHaveBeenCalled();
+    expect(decode()).not.toHaveBeenCalled();
   });
 
   it('a correct frame still loads', async () => {
     expect(await slices(file(stream()))).toHaveLength(1);
-    expect(decode).toHaveBeenCalledTimes(1);
+    expect(decode()).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,5 +1,6 @@
 import { DctDecoder, JpegDctError, readDctHeader } from '../../../src/studies/jpeg-dct';
 import { DctOptions, encodeDctJpeg, phantom } from '../../support/jpeg-dct-fixtures';
+import { edited, expectThrows, markerAt } from '../../support/jpeg-edits';
 
 /**
  * The sequential DCT decoder (T.81 Annex F, 8- and 12-bit, one component) against the test encoder:
@@ -76,16 +77,11 @@ describe('sequential DCT JPEG decoder (T.81 Annex F)', () => {
 describe('a damaged or foreign stream is a JpegDctError naming what is wrong', () => {
   const o: DctOptions = { width: 48, height: 40, precision: 12, restartBlocks: 6 };
   const good = encodeDctJpeg(phantom(48, 40, 12), o).stream;
-  const find = (b: Uint8Array, marker: number) => b.findIndex((v, i) => v === 0xff && b[i + 1] === marker);
-  const edit = (f: (b: Uint8Array) => void) => {
-    const b = Uint8Array.from(good);
-    f(b);
-    return b;
-  };
-  const sof = find(good, 0xc1);
-  const sos = find(good, 0xda);
-  const dqt = find(good, 0xdb);
-  const dht = find(good, 0xc4);
+  const edit = (f: (b: Uint8Array) => void) => edited(good, f);
+  const sof = markerAt(good, 0xc1);
+  const sos = markerAt(good, 0xda);
+  const dqt = markerAt(good, 0xdb);
+  const dht = markerAt(good, 0xc4);
 
   /** A hand-made 8 × 8 stream: one-code DC and AC tables (code 0 → `dc`, `ac`), then `data` as its entropy-coded bytes. */
   const tiny = (dc: number, ac: number, data: number[], precision = 12) =>
@@ -118,7 +114,7 @@ describe('a damaged or foreign stream is a JpegDctError naming what is wrong', (
     ['two components in the scan', edit((b) => (b[sos + 4] = 2)), /codes 2 components/],
     ['cut before the scan', good.subarray(0, sos), /no scan \(truncated\?\)/],
     ['cut in the entropy-coded data', good.subarray(0, good.length - 400), /entropy-coded data end before/],
-    ['a restart marker missing', edit((b) => (b[find(b, 0xd2) + 1] = 0xd5)), /restart marker 3 is missing/],
+    ['a restart marker missing', edit((b) => (b[markerAt(b, 0xd2) + 1] = 0xd5)), /restart marker 3 is missing/],
     ['entropy-coded data of ones (stuffed FF 00: the all-ones code no table defines)', edit((b) => { for (let i = sos + 10; i + 3 < b.length; i += 2) b.set([0xff, 0], i); }), /code its Huffman table does not define/],
     ['a DC difference of 16 bits in a 12-bit frame', tiny(16, 0, [0, 0, 0, 0]), /DC difference of 16 bits \(at most 15 for 12-bit samples\)/],
     ['a DC difference of 12 bits in an 8-bit frame', tiny(12, 0, [0, 0, 0, 0], 8), /DC difference of 12 bits \(at most 11 for 8-bit samples\)/],
@@ -126,16 +122,7 @@ describe('a damaged or foreign stream is a JpegDctError naming what is wrong', (
     ['runs of zeros past the 64th coefficient', tiny(0, 0xf1, [0, 0, 0, 0]), /run past the 64 coefficients of a block/],
   ];
 
-  it.each(cases)('%s', (_, bytes, message) => {
-    let err: unknown;
-    try {
-      decodeAll(bytes);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(JpegDctError);
-    expect((err as Error).message).toMatch(message);
-  });
+  it.each(cases)('%s', (_, bytes, message) => expectThrows(() => decodeAll(bytes), JpegDctError, message));
 
   it('an over-subscribed Huffman table', () => {
     const b = tiny(0, 0, [0, 0]);

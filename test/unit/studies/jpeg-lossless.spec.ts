@@ -1,4 +1,5 @@
 import { JpegLosslessError, LosslessDecoder, readLosslessHeader } from '../../../src/studies/jpeg-lossless';
+import { edited, expectThrows, markerAt } from '../../support/jpeg-edits';
 import { encodeLosslessJpeg, LosslessOptions } from '../../support/jpeg-lossless-fixtures';
 
 /**
@@ -68,12 +69,8 @@ describe('lossless JPEG decoder (T.81 Annex H)', () => {
     const o: LosslessOptions = { width: 32, height: 32, precision: 12, predictor: 1 };
     const good = encodeLosslessJpeg(image(32, 32, 12), o);
     const sof = good.indexOf(0xc3) - 1;
-    const sos = good.findIndex((b, i) => b === 0xff && good[i + 1] === 0xda);
-    const edit = (f: (b: Uint8Array) => void) => {
-      const b = Uint8Array.from(good);
-      f(b);
-      return b;
-    };
+    const sos = markerAt(good, 0xda);
+    const edit = (f: (b: Uint8Array) => void) => edited(good, f);
     const cases: [string, Uint8Array, RegExp][] = [
       ['empty', new Uint8Array(0), /SOI/],
       ['garbage', Uint8Array.from({ length: 500 }, (_, i) => (i * 7919) & 0xff), /SOI/],
@@ -90,19 +87,10 @@ describe('lossless JPEG decoder (T.81 Annex H)', () => {
       ['a scan that uses an undefined Huffman table', edit((b) => (b[sos + 6] = 0x10)), /Huffman table it does not define/],
       ['no scan', good.subarray(0, sos), /no scan/],
     ];
-    it.each(cases)('%s', (_, bytes, message) => {
-      let err: unknown;
-      try {
-        decodeAll(bytes);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(JpegLosslessError);
-      expect((err as Error).message).toMatch(message);
-    });
+    it.each(cases)('%s', (_, bytes, message) => expectThrows(() => decodeAll(bytes), JpegLosslessError, message));
 
     it('an over-subscribed Huffman table, and codes its table does not define', () => {
-      const dht = good.findIndex((b, i) => b === 0xff && good[i + 1] === 0xc4);
+      const dht = markerAt(good, 0xc4);
       expect(() => decodeAll(edit((b) => ((b[dht + 6] = 3), (b[dht + 7] = 3))))).toThrow(/over-subscribed/); // 3 codes of 2 bits, then 3 of 3 bits: 9 > 8
       // all-ones data (FF, stuffed 00): the 14-bit all-ones code is the one the fixed table leaves out
       const ones = edit((b) => {
@@ -113,17 +101,13 @@ describe('lossless JPEG decoder (T.81 Annex H)', () => {
 
     it('a missing restart marker', () => {
       const r = encodeLosslessJpeg(image(16, 16, 8), { width: 16, height: 16, precision: 8, restartLines: 4 });
-      const at = r.findIndex((b, i) => b === 0xff && r[i + 1] === 0xd1);
-      const b = Uint8Array.from(r);
-      b[at + 1] = 0xd5; // RST5 where RST1 belongs
+      const b = edited(r, (x) => (x[markerAt(x, 0xd1) + 1] = 0xd5)); // RST5 where RST1 belongs
       expect(() => decodeAll(b)).toThrow(/restart marker 2 is missing/);
     });
 
     it('a restart interval that is not whole lines is refused from the header', () => {
       const r = encodeLosslessJpeg(image(16, 16, 8), { width: 16, height: 16, precision: 8, restartLines: 1 });
-      const dri = r.findIndex((b, i) => b === 0xff && r[i + 1] === 0xdd);
-      const b = Uint8Array.from(r);
-      b[dri + 5] = 10;
+      const b = edited(r, (x) => (x[markerAt(x, 0xdd) + 5] = 10));
       expect(() => readLosslessHeader(b)).toThrow(/restart interval \(10\) is not a whole number of lines/);
     });
 

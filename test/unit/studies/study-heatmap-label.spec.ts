@@ -1,12 +1,5 @@
-import { AnalysisService } from '../../../src/classifier/analysis.service';
-import { parseEnv } from '../../../src/config/config.schema';
-import { AppConfig } from '../../../src/config/config.service';
-import { ImageDecodeService } from '../../../src/inference/image-decode.service';
-import type { ModelProvider } from '../../../src/inference/model-provider';
-import { PixelBudget } from '../../../src/inference/pixel-budget';
 import type { RawImage } from '../../../src/inference/preprocess';
-import { StudyService } from '../../../src/studies/study.service';
-import { logitsFor, makeCard, TRIAGE_LABELS } from '../../support/cards';
+import { fakeBrainModels, studyServiceOn, TUMOUR_FREE } from '../../support/fake-brain-models';
 import { dicomSeries, syntheticSlice } from '../../support/study-fixtures';
 
 /**
@@ -16,38 +9,27 @@ import { dicomSeries, syntheticSlice } from '../../support/study-fixtures';
  * map of meningioma — regions that drove another answer. The one pipeline (AnalysisService) and
  * the study service run for real; only the models are faked, answering per slice.
  */
-const LABELS = ['glioma', 'meningioma', 'notumor', 'pituitary'];
-const NEG = [0.02, 0.02, 0.95, 0.01];
+const NEG = TUMOUR_FREE;
 const GLIOMA = [0.85, 0.05, 0.05, 0.05];
 // slices 0-3 tumour-free, 4-6 glioma, 7 meningioma on its own (62 %) and the most suspicious of all
 const PER_SLICE = [NEG, NEG, NEG, NEG, GLIOMA, GLIOMA, [0.99, 0.004, 0.003, 0.003], [0.35, 0.62, 0.001, 0.029]];
 
 function setUp(perSlice: number[][]) {
-  const config = new AppConfig(parseEnv({ INFERENCE_POOL_SIZE: '2' }));
-  const triage = makeCard({ name: 'triage', kind: 'triage', labels: TRIAGE_LABELS });
-  const brain = makeCard({ name: 'brain_tumor', kind: 'diagnosis', body_part: 'brain', labels: LABELS });
   // slices are sent to the models in series order: the first sight of an image object numbers it
   const sliceOf = new Map<RawImage, number>();
   const explained: { slice: number; classIndex: number }[] = [];
-  const geometry = { size: 224, nw: 224, nh: 224, x0: 0, y0: 0 };
-  const models: ModelProvider = {
-    isReady: () => true,
-    triageCard: () => triage,
-    diagnosisCardFor: (part) => (part === 'brain' ? brain : undefined),
-    cards: () => [triage, brain],
-    versions: () => ({ triage: triage.version, brain_tumor: brain.version }),
-    runImage: async (model, image) => {
-      if (!sliceOf.has(image)) sliceOf.set(image, sliceOf.size);
-      const p = model === 'triage' ? [0.96, 0.01, 0.01, 0.01, 0.01] : perSlice[sliceOf.get(image)!];
-      return { logits: Float32Array.from(logitsFor(p)), embedding: new Float32Array(2), cam: new Float32Array(p.length * 49), camH: 7, camW: 7, geometry, preprocessMs: 0, borderMean: null };
-    },
-    heatmap: async (image, _run, classIndex) => {
-      explained.push({ slice: sliceOf.get(image)!, classIndex });
-      return { width: 8, height: 8, data: new Uint8Array(8 * 8 * 3).fill(classIndex * 60) };
-    },
-  };
-  const analysis = new AnalysisService(config, models, {} as ImageDecodeService);
-  const service = new StudyService(config, analysis, models, { budget: new PixelBudget(config.pixelBudget, config.pixelQueueLimit) });
+  const service = studyServiceOn(
+    fakeBrainModels({
+      seen: (image) => {
+        if (!sliceOf.has(image)) sliceOf.set(image, sliceOf.size);
+      },
+      diagnosis: (image) => perSlice[sliceOf.get(image)!],
+      heatmap: (image, classIndex) => {
+        explained.push({ slice: sliceOf.get(image)!, classIndex });
+        return { width: 8, height: 8, data: new Uint8Array(8 * 8 * 3).fill(classIndex * 60) };
+      },
+    }),
+  );
   const files = dicomSeries(perSlice.map((_, k) => syntheticSlice(64, 64, (x, y) => (x * 3 + y * 5 + k * 11) % 251)), { window: false }).map((b) => new Uint8Array(b));
   return { service, files, explained };
 }
