@@ -100,8 +100,14 @@
   }
 
   // labels.ts bodyPartLine, as the history detail and the PDF write it (a browser spec compares the
-  // two over every case): this list wrote "Brain · 97.0 %" where they wrote "Brain (97.0 %)"
-  function bodyPart(r) { return r.anatomy ? displayName(r.anatomy) + ' (' + pct(r.anatomyConfidence) + ')' : '—'; }
+  // two over every case): this list wrote "Brain · 97.0 %" where they wrote "Brain (97.0 %)". Refused at
+  // the body-part check below `thresholds`.triage: the figure as its message gives it ("59.99 %", not "60.0 %").
+  function bodyPart(r, thresholds) {
+    if (!r.anatomy) return '—';
+    var t = (thresholds || {}).triage, v = r.anatomyConfidence;
+    var refused = r.code === 'LOW_CONFIDENCE' && r.stage === 'anatomy' && typeof t === 'number' && typeof v === 'number' && isFinite(v) && v < t;
+    return displayName(r.anatomy) + ' (' + (refused ? pctBelow(v, t)[0] : pct(v)) + ')';
+  }
 
   S.pretty = pretty;
   S.displayName = displayName;

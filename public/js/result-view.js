@@ -174,7 +174,7 @@
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
     if (key === 'modality' && typeof r.mriConfidence === 'number') return mriCheck(r, thresholds());
-    if (key === 'anatomy' && r.anatomy) return bodyPart(r);
+    if (key === 'anatomy' && r.anatomy) return bodyPart(r, thresholds());
     if (key === 'diagnosis' && reached) {
       if (r.code === 'NO_VALIDATED_MODEL') return 'no validated model for ' + pretty(r.anatomy) + ' yet';
       if (typeof r.confidence === 'number') return (r.label ? displayName(r.label) : 'top answer') + ' · ' + confidenceText(r);

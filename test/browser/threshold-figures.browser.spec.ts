@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
+import { bodyPartLine, BodyPartFields } from '../../src/presentation/labels';
 import { probabilityFigure } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
@@ -56,6 +57,49 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
     const got = await page.evaluate((list: Fields[]) => list.map((r) => Object.keys(r.probabilities).map((k) => window.Sentinel.refusedPct(r, r.thresholds, r.probabilities[k]))), records);
     expect(got).toEqual(records.map((r) => Object.values(r.probabilities).map((v) => probabilityFigure(r, v))));
     expect(got[0]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
+  });
+
+  it('a body part refused just below the triage threshold: the Body part figure as labels.ts bodyPartLine writes it, over every case', async () => {
+    await page.goto(`${h.base}/`);
+    const refused: BodyPartFields = { anatomy: 'brain', anatomyConfidence: 0.5999, stage: 'anatomy', code: 'LOW_CONFIDENCE', thresholds: { triage: 0.6 } };
+    const cases: BodyPartFields[] = [
+      refused,
+      { ...refused, anatomyConfidence: 0.59996 },
+      { ...refused, anatomyConfidence: 0.45 },
+      { ...refused, anatomyConfidence: 0.6 }, // at the threshold: not refused by its figure
+      { ...refused, thresholds: null },
+      { ...refused, thresholds: { brain_tumor: 0.6 } },
+      { ...refused, stage: 'diagnosis' },
+      { ...refused, code: 'UNSUPPORTED_BODY_PART' },
+      { ...refused, anatomy: null },
+    ];
+    const got = await page.evaluate((list: BodyPartFields[]) => list.map((r) => window.Sentinel.bodyPart(r, r.thresholds)), cases);
+    expect(got).toEqual(cases.map(bodyPartLine));
+    expect(got.slice(0, 4)).toEqual(['Brain (59.99 %)', 'Brain (59.996 %)', 'Brain (45.0 %)', 'Brain (60.0 %)']);
+  });
+
+  it('0.5999 under 0.6 at the body-part check: the stage list reads "Brain (59.99 %)", not "Brain (60.0 %)"', async () => {
+    await page.goto(`${h.base}/`);
+    const triage = JSON.parse(fs.readFileSync(path.join(FAKE_MODELS_DIR, 'triage', 'model_card.json'), 'utf8')).thresholds.confidence as number;
+    const below = triage - 0.0001;
+    const bright = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+    await page.route('**/api/v1/analyses', async (route) => {
+      const r = await (await route.fetch()).json();
+      const body = { ...r, status: 'inconclusive', stage: 'anatomy', code: 'LOW_CONFIDENCE', anatomy: 'brain', anatomyConfidence: below, task: 'triage', label: null, confidence: null,
+        probabilities: { brain: below, knee: 1 - below }, explanation: null, caveat: null, message: `The body part could not be determined confidently (${pctBelow(below, triage).join(', below the ')} confidence threshold).` };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await page.setInputFiles('#file-input', { name: 'white.png', mimeType: 'image/png', buffer: bright });
+      await page.waitForFunction(() => document.getElementById('selected-name')?.textContent === 'white.png');
+      await page.click('#submit-btn');
+      await page.locator('#state-result').waitFor({ state: 'visible' });
+      const details = await page.locator('#stages .stage-detail').allTextContents();
+      expect(details[2]).toBe(`Brain (${pctBelow(below, triage)[0]}) — decided here`);
+      expect(details[2]).not.toContain(`(${(triage * 100).toFixed(1)} %)`);
+    } finally {
+      await page.unroute('**/api/v1/analyses');
+    }
   });
 
   it('0.59996 under 0.6: the block, the pipeline list, the announcement and the batch row never read "60.0 %"', async () => {
