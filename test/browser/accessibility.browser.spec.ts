@@ -218,10 +218,10 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
           return 0.2126 * r + 0.7152 * g + 0.0722 * b;
         };
         const ratio = (a: number[], b: number[]): number => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
-        const fill = document.querySelector('.probs .bar > span');
-        const track = rgb(window.getComputedStyle(fill.parentElement).backgroundColor);
-        const stops = (window.getComputedStyle(fill).backgroundImage.match(/rgba?\([^)]*\)/g) ?? [window.getComputedStyle(fill).backgroundColor]).map(rgb);
-        return stops.map((s: number[]) => ratio(s, track));
+        // the detail page's bars are SVG (drawn without a script): the rect's fill on the svg's track
+        const fill = document.querySelector('.probs svg.bar .bar-fill');
+        const track = rgb(window.getComputedStyle(fill.closest('svg')).backgroundColor);
+        return [ratio(rgb(window.getComputedStyle(fill).fill), track)];
       })) as number[];
       expect(ratios.length).toBeGreaterThan(0);
       expect({ scheme, under3: ratios.filter((r) => r < 3).map((r) => Math.round(r * 100) / 100) }).toEqual({ scheme, under3: [] });
