@@ -36,10 +36,17 @@
   // read as the message reads them; the lists gave the refused class "60.0 %" beside "59.996 %"
   function refusedComparison(r, thresholds) {
     if (r.status === 'completed' || r.code !== 'LOW_CONFIDENCE') return null;
-    var value = r.stage === 'modality' ? r.mriConfidence : r.stage === 'anatomy' ? r.anatomyConfidence : r.stage === 'diagnosis' ? r.confidence : null;
+    var value = r.stage === 'modality' ? r.mriConfidence : r.stage === 'anatomy' ? r.anatomyConfidence : r.stage === 'diagnosis' ? diagnosisFigure(r) : null;
     var t = thresholds ? thresholds[r.stage === 'diagnosis' ? r.task : 'triage'] : undefined;
     // at or above it: withheld as out of distribution, not refused by the figure
     return typeof value === 'number' && isFinite(value) && typeof t === 'number' && value < t ? { value: value, threshold: t } : null;
+  }
+  // a diagnosis's deciding figure: its confidence, or without one (null or absent) its top probability, as
+  // record-reason.ts reads `r.confidence ?? top` (the list kept "60.0 %" where the history gave "59.996 %")
+  function diagnosisFigure(r) {
+    if (r.confidence !== null && r.confidence !== undefined) return r.confidence;
+    var p = r.probabilities || {}, keys = Object.keys(p);
+    return keys.length ? p[keys.reduce(function (a, b) { return p[b] > p[a] ? b : a; })] : undefined;
   }
   function refusedPct(r, thresholds, value) {
     var c = refusedComparison(r, thresholds);
@@ -115,6 +122,7 @@
   S.pct = pct;
   S.pctBelow = pctBelow;
   S.refusedPct = refusedPct;
+  S.diagnosisFigure = diagnosisFigure;
   S.stageName = stageName;
   S.refusedByImageChecks = refusedByImageChecks;
   S.mriFigure = mriFigure;

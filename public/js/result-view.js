@@ -135,7 +135,8 @@
   function withheldOutOfDistribution(r) {
     var m = models()[r.task] || {};
     var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
-    return r.stage === 'diagnosis' && r.code === 'LOW_CONFIDENCE' && typeof r.confidence === 'number' && r.confidence >= thr;
+    var figure = S.diagnosisFigure(r); // without a confidence, the top probability (record-reason.ts withheldOutOfDistribution)
+    return r.stage === 'diagnosis' && r.code === 'LOW_CONFIDENCE' && typeof figure === 'number' && figure >= thr;
   }
 
   S.withheldOutOfDistribution = withheldOutOfDistribution;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { bodyPartLine, BodyPartFields } from '../../src/presentation/labels';
-import { probabilityFigure } from '../../src/presentation/record-reason';
+import { probabilityFigure, withheldOutOfDistribution } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
@@ -46,6 +46,7 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
     type Fields = Parameters<typeof probabilityFigure>[0] & { probabilities: Record<string, number> };
     const thresholds = { triage: 0.6, brain_tumor: 0.6 };
     const low: Fields = { status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', task: 'brain_tumor', confidence: 0.59996, probabilities: { glioma: 0.59996, notumor: 0.3, meningioma: 0.10004 }, mriConfidence: 0.99, anatomyConfidence: 0.99, thresholds };
+    const { confidence: _absent, ...withoutConfidence } = low;
     const records: Fields[] = [
       low,
       { ...low, confidence: 0.45, probabilities: { glioma: 0.45, notumor: 0.3, meningioma: 0.25 } },
@@ -53,10 +54,35 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
       { ...low, status: 'completed', code: null, confidence: 0.6, probabilities: { glioma: 0.6, notumor: 0.3, meningioma: 0.1 } },
       { ...low, stage: 'anatomy', task: 'triage', confidence: null, anatomyConfidence: 0.5999, probabilities: { brain: 0.5999, knee: 0.3, not_mri: 0.1001 } },
       { ...low, stage: 'modality', task: 'triage', confidence: null, mriConfidence: 0.59996, probabilities: { not_mri: 0.40004, brain: 0.59996 } },
+      // a diagnosis refusal without its confidence: the server reads the top probability (confidence ?? top)
+      { ...low, confidence: null },
+      withoutConfidence as Fields, // an answer without the field
+      { ...low, confidence: null, probabilities: { glioma: 0.94, notumor: 0.04, meningioma: 0.02 } },
     ];
     const got = await page.evaluate((list: Fields[]) => list.map((r) => Object.keys(r.probabilities).map((k) => window.Sentinel.refusedPct(r, r.thresholds, r.probabilities[k]))), records);
     expect(got).toEqual(records.map((r) => Object.values(r.probabilities).map((v) => probabilityFigure(r, v))));
     expect(got[0]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
+    // the page read "60.0 %" for these: it looked at the confidence only
+    expect(got[6]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
+    expect(got[7]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
+  });
+
+  it('a diagnosis refusal without its confidence is withheld or refused by its top probability, as record-reason.ts withheldOutOfDistribution says', async () => {
+    await page.goto(`${h.base}/`);
+    await page.waitForFunction(() => typeof window.Sentinel?.withheldOutOfDistribution === 'function');
+    const t = JSON.parse(fs.readFileSync(path.join(FAKE_MODELS_DIR, 'brain_tumor', 'model_card.json'), 'utf8')).thresholds.confidence as number;
+    type Fields = Parameters<typeof withheldOutOfDistribution>[0];
+    const low: Fields = { stage: 'diagnosis', code: 'LOW_CONFIDENCE', task: 'brain_tumor', confidence: null, probabilities: { glioma: 0.94, notumor: 0.04, meningioma: 0.02 }, thresholds: { brain_tumor: t } };
+    const records: Fields[] = [
+      low,
+      { ...low, confidence: 0.94 },
+      { ...low, probabilities: { glioma: t - 0.0001, notumor: 1 - t + 0.0001 } },
+      { ...low, confidence: t - 0.0001 },
+      { ...low, probabilities: null },
+    ];
+    const got = await page.evaluate((list: Fields[]) => list.map((r) => window.Sentinel.withheldOutOfDistribution(r)), records);
+    expect(got).toEqual(records.map(withheldOutOfDistribution));
+    expect(got).toEqual([true, true, false, false, false]);
   });
 
   it('a body part refused just below the triage threshold: the Body part figure as labels.ts bodyPartLine writes it, over every case', async () => {
