@@ -36,10 +36,17 @@
   // read as the message reads them; the lists gave the refused class "60.0 %" beside "59.996 %"
   function refusedComparison(r, thresholds) {
     if (r.status === 'completed' || r.code !== 'LOW_CONFIDENCE') return null;
-    var value = r.stage === 'modality' ? r.mriConfidence : r.stage === 'anatomy' ? r.anatomyConfidence : r.stage === 'diagnosis' ? r.confidence : null;
+    var value = r.stage === 'modality' ? r.mriConfidence : r.stage === 'anatomy' ? r.anatomyConfidence : r.stage === 'diagnosis' ? diagnosisFigure(r) : null;
     var t = thresholds ? thresholds[r.stage === 'diagnosis' ? r.task : 'triage'] : undefined;
     // at or above it: withheld as out of distribution, not refused by the figure
     return typeof value === 'number' && isFinite(value) && typeof t === 'number' && value < t ? { value: value, threshold: t } : null;
+  }
+  // a diagnosis's deciding figure: its confidence, or without one (null or absent) its top probability, as
+  // record-reason.ts reads `r.confidence ?? top` (the list kept "60.0 %" where the history gave "59.996 %")
+  function diagnosisFigure(r) {
+    if (r.confidence !== null && r.confidence !== undefined) return r.confidence;
+    var p = r.probabilities || {}, keys = Object.keys(p);
+    return keys.length ? p[keys.reduce(function (a, b) { return p[b] > p[a] ? b : a; })] : undefined;
   }
   function refusedPct(r, thresholds, value) {
     var c = refusedComparison(r, thresholds);
@@ -100,8 +107,14 @@
   }
 
   // labels.ts bodyPartLine, as the history detail and the PDF write it (a browser spec compares the
-  // two over every case): this list wrote "Brain · 97.0 %" where they wrote "Brain (97.0 %)"
-  function bodyPart(r) { return r.anatomy ? displayName(r.anatomy) + ' (' + pct(r.anatomyConfidence) + ')' : '—'; }
+  // two over every case): this list wrote "Brain · 97.0 %" where they wrote "Brain (97.0 %)". Refused at
+  // the body-part check below `thresholds`.triage: the figure as its message gives it ("59.99 %", not "60.0 %").
+  function bodyPart(r, thresholds) {
+    if (!r.anatomy) return '—';
+    var t = (thresholds || {}).triage, v = r.anatomyConfidence;
+    var refused = r.code === 'LOW_CONFIDENCE' && r.stage === 'anatomy' && typeof t === 'number' && typeof v === 'number' && isFinite(v) && v < t;
+    return displayName(r.anatomy) + ' (' + (refused ? pctBelow(v, t)[0] : pct(v)) + ')';
+  }
 
   S.pretty = pretty;
   S.displayName = displayName;
@@ -109,6 +122,7 @@
   S.pct = pct;
   S.pctBelow = pctBelow;
   S.refusedPct = refusedPct;
+  S.diagnosisFigure = diagnosisFigure;
   S.stageName = stageName;
   S.refusedByImageChecks = refusedByImageChecks;
   S.mriFigure = mriFigure;

@@ -135,7 +135,8 @@
   function withheldOutOfDistribution(r) {
     var m = models()[r.task] || {};
     var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
-    return r.stage === 'diagnosis' && r.code === 'LOW_CONFIDENCE' && typeof r.confidence === 'number' && r.confidence >= thr;
+    var figure = S.diagnosisFigure(r); // without a confidence, the top probability (record-reason.ts withheldOutOfDistribution)
+    return r.stage === 'diagnosis' && r.code === 'LOW_CONFIDENCE' && typeof figure === 'number' && figure >= thr;
   }
 
   S.withheldOutOfDistribution = withheldOutOfDistribution;
@@ -174,7 +175,7 @@
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
     if (key === 'modality' && typeof r.mriConfidence === 'number') return mriCheck(r, thresholds());
-    if (key === 'anatomy' && r.anatomy) return bodyPart(r);
+    if (key === 'anatomy' && r.anatomy) return bodyPart(r, thresholds());
     if (key === 'diagnosis' && reached) {
       if (r.code === 'NO_VALIDATED_MODEL') return 'no validated model for ' + pretty(r.anatomy) + ' yet';
       if (typeof r.confidence === 'number') return (r.label ? displayName(r.label) : 'top answer') + ' · ' + confidenceText(r);

@@ -140,8 +140,23 @@ export function pctBelow(value: number, threshold: number): [string, string] {
  * stage list (figures.js bodyPart, which a browser spec compares with this over every case:
  * the list wrote "Brain · 97.0 %" where the history and the PDF wrote "Brain (97.0 %)").
  */
-export function bodyPartLine(r: { anatomy: string | null; anatomyConfidence: number | null }): string {
-  return r.anatomy ? `${displayName(r.anatomy)} (${percent(r.anatomyConfidence)})` : '—';
+export function bodyPartLine(r: BodyPartFields): string {
+  if (!r.anatomy) return '—';
+  // refused at the body-part check: the figure its reason compares with the triage threshold, with the
+  // same decimals; "Brain (60.0 %)" stood beside "(59.99 %, below the 60.00 % confidence threshold)"
+  const t = r.thresholds?.triage;
+  const v = r.anatomyConfidence;
+  const refused = r.code === 'LOW_CONFIDENCE' && r.stage === 'anatomy' && typeof t === 'number' && typeof v === 'number' && Number.isFinite(v) && v < t;
+  return `${displayName(r.anatomy)} (${refused ? pctBelow(v, t)[0] : percent(v)})`;
+}
+
+/** What bodyPartLine reads: a history record or an API result; thresholds: model → the threshold it decided at. */
+export interface BodyPartFields {
+  anatomy: string | null;
+  anatomyConfidence: number | null;
+  stage?: string | null;
+  code?: string | null;
+  thresholds?: Record<string, number> | null;
 }
 
 /**

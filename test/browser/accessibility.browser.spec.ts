@@ -205,26 +205,40 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await visit('/admin/users', 'users');
   });
 
-  it('probability bars stand out from their track (3:1), light and dark', async () => {
-    await page.goto(`${h.base}/history`);
-    const detail = await page.locator('.history-table a', { hasText: 'Details' }).last().getAttribute('href');
-    await page.goto(`${h.base}${detail}`);
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      const ratios = (await page.evaluate(() => {
+  it('probability bars stand out from their track (3:1), light and dark: the SVG bars of the history pages and the image page\'s', async () => {
+    /** Contrast of each colour a bar is drawn in with its track: the SVG rect's fill, or the span's gradient stops. */
+    const ratios = async (): Promise<number[]> =>
+      (await page.evaluate(() => {
         const rgb = (s: string): number[] => (s.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
         const lum = (c: number[]): number => {
           const [r, g, b] = c.map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
           return 0.2126 * r + 0.7152 * g + 0.0722 * b;
         };
         const ratio = (a: number[], b: number[]): number => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+        const rect = document.querySelector('.probs svg.bar .bar-fill');
+        if (rect) return [ratio(rgb(window.getComputedStyle(rect).fill), rgb(window.getComputedStyle(rect.closest('svg')).backgroundColor))];
         const fill = document.querySelector('.probs .bar > span');
         const track = rgb(window.getComputedStyle(fill.parentElement).backgroundColor);
         const stops = (window.getComputedStyle(fill).backgroundImage.match(/rgba?\([^)]*\)/g) ?? [window.getComputedStyle(fill).backgroundColor]).map(rgb);
-        return stops.map((s: number[]) => ratio(s, track));
+        return stops.map((c: number[]) => ratio(c, track));
       })) as number[];
-      expect(ratios.length).toBeGreaterThan(0);
-      expect({ scheme, under3: ratios.filter((r) => r < 3).map((r) => Math.round(r * 100) / 100) }).toEqual({ scheme, under3: [] });
+    await page.goto(`${h.base}/history`);
+    const detail = await page.locator('.history-table a', { hasText: 'Details' }).last().getAttribute('href');
+    for (const where of ['history detail (SVG)', 'image page (span)'] as const) {
+      if (where === 'history detail (SVG)') await page.goto(`${h.base}${detail}`);
+      else {
+        // a bar as result-view.js renderProbs builds it, in the page's own list (its colours are the stylesheet's)
+        await page.goto(`${h.base}/`);
+        await page.evaluate(() => {
+          document.getElementById('probs').innerHTML = '<li><span class="prob-label">Glioma</span><span class="bar small"><span></span></span><span class="prob-value">50.0 %</span></li>';
+        });
+      }
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        const got = await ratios();
+        expect(got.length).toBeGreaterThan(0);
+        expect({ where, scheme, under3: got.filter((r) => r < 3).map((r) => Math.round(r * 100) / 100) }).toEqual({ where, scheme, under3: [] });
+      }
     }
     await page.emulateMedia({ colorScheme: 'light' });
   });

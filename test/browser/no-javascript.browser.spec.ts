@@ -92,7 +92,9 @@ async function analyse(page: Page, bytes: Buffer): Promise<number> {
     await page.goto(`${h.base}/`);
     expect(await analyse(page, await solidPng(300, 300, 255))).toBe(200);
     expect(new URL(page.url()).pathname).toBe('/analyse');
-    expect(await page.locator('h2.verdict-title').textContent()).toBe('Glioma');
+    // the title is the page's h1; the verdict's heading names the section and its status (d792801)
+    expect(await page.locator('h1').textContent()).toBe('Glioma');
+    expect(await page.locator('h2.verdict-title').textContent()).toBe('Decision: completed');
     expect(await page.locator('.verdict-message').textContent()).toMatch(/Calibrated confidence \d+(\.\d)? %/);
     expect(await page.locator('.probs .prob-label').allTextContents()).toEqual(['Glioma', 'Meningioma', 'No tumour', 'Pituitary']);
     const heat = page.locator('.answer-heatmap img');
@@ -103,7 +105,34 @@ async function analyse(page: Page, bytes: Buffer): Promise<number> {
     expect(await page.locator('footer .disclaimer').textContent()).toMatch(/not for clinical use/i);
     // the record it links to is the same answer
     await page.click('a:text("this record")');
-    expect(await page.locator('h2.verdict-title').textContent()).toBe('Glioma');
+    expect(await page.locator('h1').textContent()).toBe('Glioma');
+  });
+
+  it('draws every probability bar as long as its figure, without a script and without a style attribute (the CSP forbids them)', async () => {
+    await page.goto(`${h.base}/`);
+    expect(await analyse(page, await solidPng(300, 300, 255))).toBe(200);
+    const csp = (await page.request.get(`${h.base}/`)).headers()['content-security-policy'] ?? '';
+    expect(csp).toMatch(/style-src 'self'(;|$)/); // no 'unsafe-inline': a style="width: …" would not apply
+    // the bars were empty: a script gave the spans their widths, and it never ran
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      const rows = page.locator('.probs li');
+      const drawn: { figure: string; percentOfTrack: number }[] = [];
+      for (let i = 0; i < (await rows.count()); i++) {
+        const track = await rows.nth(i).locator('.bar').boundingBox();
+        const fill = await rows.nth(i).locator('.bar > *').boundingBox();
+        expect(await rows.nth(i).locator('.bar, .bar *').evaluateAll((els) => els.filter((e) => e.hasAttribute('style')).length)).toBe(0);
+        drawn.push({ figure: (await rows.nth(i).locator('.prob-value').textContent()) ?? '', percentOfTrack: ((fill?.width ?? 0) / (track?.width ?? 1)) * 100 });
+      }
+      expect(drawn.length).toBe(4);
+      for (const { figure, percentOfTrack } of drawn) {
+        // "67.1 %", "< 0.1 %" (drawn as a 0.5 % sliver), "> 99.9 %"
+        const shown = /^</.test(figure) ? 0.5 : /^>/.test(figure) ? 100 : Math.max(0.5, parseFloat(figure));
+        expect({ width, figure, within: Math.abs(percentOfTrack - shown) < 0.5 }).toEqual({ width, figure, within: true });
+      }
+      expect(Math.max(...drawn.map((d) => d.percentOfTrack))).toBeGreaterThan(10); // not all slivers
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('the form and the answer fit a phone (390 px) and pass axe (serious/critical, contrast; light and dark)', async () => {

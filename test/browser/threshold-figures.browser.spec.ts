@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { probabilityFigure } from '../../src/presentation/record-reason';
+import { bodyPartLine, BodyPartFields } from '../../src/presentation/labels';
+import { probabilityFigure, withheldOutOfDistribution } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
@@ -44,6 +45,7 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
     type Fields = Parameters<typeof probabilityFigure>[0] & { probabilities: Record<string, number> };
     const thresholds = { triage: 0.6, brain_tumor: 0.6 };
     const low: Fields = { status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', task: 'brain_tumor', confidence: 0.59996, probabilities: { glioma: 0.59996, notumor: 0.3, meningioma: 0.10004 }, mriConfidence: 0.99, anatomyConfidence: 0.99, thresholds };
+    const { confidence: _absent, ...withoutConfidence } = low;
     const records: Fields[] = [
       low,
       { ...low, confidence: 0.45, probabilities: { glioma: 0.45, notumor: 0.3, meningioma: 0.25 } },
@@ -51,10 +53,78 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
       { ...low, status: 'completed', code: null, confidence: 0.6, probabilities: { glioma: 0.6, notumor: 0.3, meningioma: 0.1 } },
       { ...low, stage: 'anatomy', task: 'triage', confidence: null, anatomyConfidence: 0.5999, probabilities: { brain: 0.5999, knee: 0.3, not_mri: 0.1001 } },
       { ...low, stage: 'modality', task: 'triage', confidence: null, mriConfidence: 0.59996, probabilities: { not_mri: 0.40004, brain: 0.59996 } },
+      // a diagnosis refusal without its confidence: the server reads the top probability (confidence ?? top)
+      { ...low, confidence: null },
+      withoutConfidence as Fields, // an answer without the field
+      { ...low, confidence: null, probabilities: { glioma: 0.94, notumor: 0.04, meningioma: 0.02 } },
     ];
     const got = await page.evaluate((list: Fields[]) => list.map((r) => Object.keys(r.probabilities).map((k) => window.Sentinel.refusedPct(r, r.thresholds, r.probabilities[k]))), records);
     expect(got).toEqual(records.map((r) => Object.values(r.probabilities).map((v) => probabilityFigure(r, v))));
     expect(got[0]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
+    // the page read "60.0 %" for these: it looked at the confidence only
+    expect(got[6]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
+    expect(got[7]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
+  });
+
+  it('a diagnosis refusal without its confidence is withheld or refused by its top probability, as record-reason.ts withheldOutOfDistribution says', async () => {
+    await page.goto(`${h.base}/`);
+    await page.waitForFunction(() => typeof window.Sentinel?.withheldOutOfDistribution === 'function');
+    const t = JSON.parse(fs.readFileSync(path.join(FAKE_MODELS_DIR, 'brain_tumor', 'model_card.json'), 'utf8')).thresholds.confidence as number;
+    type Fields = Parameters<typeof withheldOutOfDistribution>[0];
+    const low: Fields = { stage: 'diagnosis', code: 'LOW_CONFIDENCE', task: 'brain_tumor', confidence: null, probabilities: { glioma: 0.94, notumor: 0.04, meningioma: 0.02 }, thresholds: { brain_tumor: t } };
+    const records: Fields[] = [
+      low,
+      { ...low, confidence: 0.94 },
+      { ...low, probabilities: { glioma: t - 0.0001, notumor: 1 - t + 0.0001 } },
+      { ...low, confidence: t - 0.0001 },
+      { ...low, probabilities: null },
+    ];
+    const got = await page.evaluate((list: Fields[]) => list.map((r) => window.Sentinel.withheldOutOfDistribution(r)), records);
+    expect(got).toEqual(records.map(withheldOutOfDistribution));
+    expect(got).toEqual([true, true, false, false, false]);
+  });
+
+  it('a body part refused just below the triage threshold: the Body part figure as labels.ts bodyPartLine writes it, over every case', async () => {
+    await page.goto(`${h.base}/`);
+    const refused: BodyPartFields = { anatomy: 'brain', anatomyConfidence: 0.5999, stage: 'anatomy', code: 'LOW_CONFIDENCE', thresholds: { triage: 0.6 } };
+    const cases: BodyPartFields[] = [
+      refused,
+      { ...refused, anatomyConfidence: 0.59996 },
+      { ...refused, anatomyConfidence: 0.45 },
+      { ...refused, anatomyConfidence: 0.6 }, // at the threshold: not refused by its figure
+      { ...refused, thresholds: null },
+      { ...refused, thresholds: { brain_tumor: 0.6 } },
+      { ...refused, stage: 'diagnosis' },
+      { ...refused, code: 'UNSUPPORTED_BODY_PART' },
+      { ...refused, anatomy: null },
+    ];
+    const got = await page.evaluate((list: BodyPartFields[]) => list.map((r) => window.Sentinel.bodyPart(r, r.thresholds)), cases);
+    expect(got).toEqual(cases.map(bodyPartLine));
+    expect(got.slice(0, 4)).toEqual(['Brain (59.99 %)', 'Brain (59.996 %)', 'Brain (45.0 %)', 'Brain (60.0 %)']);
+  });
+
+  it('0.5999 under 0.6 at the body-part check: the stage list reads "Brain (59.99 %)", not "Brain (60.0 %)"', async () => {
+    await page.goto(`${h.base}/`);
+    const triage = JSON.parse(fs.readFileSync(path.join(FAKE_MODELS_DIR, 'triage', 'model_card.json'), 'utf8')).thresholds.confidence as number;
+    const below = triage - 0.0001;
+    const bright = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+    await page.route('**/api/v1/analyses', async (route) => {
+      const r = await (await route.fetch()).json();
+      const body = { ...r, status: 'inconclusive', stage: 'anatomy', code: 'LOW_CONFIDENCE', anatomy: 'brain', anatomyConfidence: below, task: 'triage', label: null, confidence: null,
+        probabilities: { brain: below, knee: 1 - below }, explanation: null, caveat: null, message: `The body part could not be determined confidently (${pctBelow(below, triage).join(', below the ')} confidence threshold).` };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await page.setInputFiles('#file-input', { name: 'white.png', mimeType: 'image/png', buffer: bright });
+      await page.waitForFunction(() => document.getElementById('selected-name')?.textContent === 'white.png');
+      await page.click('#submit-btn');
+      await page.locator('#state-result').waitFor({ state: 'visible' });
+      const details = await page.locator('#stages .stage-detail').allTextContents();
+      expect(details[2]).toBe(`Brain (${pctBelow(below, triage)[0]}) — decided here`);
+      expect(details[2]).not.toContain(`(${(triage * 100).toFixed(1)} %)`);
+    } finally {
+      await page.unroute('**/api/v1/analyses');
+    }
   });
 
   it('0.59996 under 0.6: the block, the pipeline list, the announcement and the batch row never read "60.0 %"', async () => {

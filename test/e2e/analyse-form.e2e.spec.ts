@@ -84,16 +84,21 @@ describe('POST /analyse (the analysis form without JavaScript), fake models', ()
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(await records()).toBe(before + 1);
     const id = /href="\/history\/([0-9a-f-]{36})"/.exec(res.text)![1];
-    expect(res.text).toContain('<h2 class="verdict-title">Glioma</h2>');
+    // the title is the page's h1; the verdict's heading names the section and its status (d792801)
+    expect(res.text).toContain('<h1>Glioma</h1>');
+    expect(res.text).toMatch(/<h2 class="verdict-title">Decision<span class="visually-hidden">:<\/span> <span class="badge [a-z-]+">completed<\/span><\/h2>/i);
     expect(res.text).toMatch(/Calibrated confidence \d+(\.\d)? %/);
     for (const label of ['Glioma', 'Meningioma', 'No tumour', 'Pituitary']) expect(res.text).toContain(`<span class="prob-label">${label}</span>`);
+    // each bar drawn by its markup (an SVG width attribute), as no script runs and the CSP forbids style attributes
+    expect(res.text.match(/<rect class="bar-fill" width="\d+(\.\d)?%"/g)).toHaveLength(4);
+    expect(res.text).not.toMatch(/data-width|style="/);
     // (the template writes '=' as &#x3D;, which the browser reads back as '=')
     expect(res.text).toMatch(/<img src="data:image\/jpeg;base64,[A-Za-z0-9+/]+(=|&#x3D;)*" alt="The analysed image with a heat map/);
     expect(res.text).toContain(`href="/history/${id}/report.pdf"`);
     expect(res.text).toMatch(/not for clinical use/i);
     // the record is the same answer, without the heat map (the image is never stored)
     const record = await request(server).get(`/history/${id}`).set('Cookie', alice.cookie).set('Accept', 'text/html').expect(200);
-    expect(record.text).toContain('<h2 class="verdict-title">Glioma</h2>');
+    expect(record.text).toContain('<h1>Glioma</h1>');
     expect(record.text).not.toContain('data:image/jpeg');
   });
 
@@ -105,7 +110,7 @@ describe('POST /analyse (the analysis form without JavaScript), fake models', ()
 
   it('a refusal is an answer (200) with its reason: not an MRI', async () => {
     const res = await form(alice).field('explain', 'true').attach('image', await solidJpeg(128, 128, 0), 'a.jpg').expect(200);
-    expect(res.text).toMatch(/<h2 class="verdict-title">Not an MRI image<\/h2>/);
+    expect(res.text).toMatch(/<h1>Not an MRI image<\/h1>/);
     expect(res.text).toMatch(/class="verdict-message">[^<]*MRI/);
   });
 

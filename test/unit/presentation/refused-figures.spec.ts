@@ -32,6 +32,21 @@ describe('probability lists of a record refused just below its threshold', () =>
     expect(view.probabilities[0]).toMatchObject({ label: 'Brain', value: '59.99 %' });
   });
 
+  it('a body part refused at 0.5999 under 0.6: the Body part line of the detail page and the PDF gives 59.99 %, as its reason', async () => {
+    const part = notMriRecord({ ...base, stage: 'anatomy', task: 'triage', anatomyConfidence: 0.5999, confidence: null, probabilities: { brain: 0.5999, knee: 0.3, spine: 0.05, other_mri: 0.04, not_mri: 0.0101 } });
+    const view = historyDetail(part);
+    expect(view.message).toBe('The body part could not be determined confidently (59.99 %, below the 60.00 % confidence threshold).');
+    // it read "Brain (60.0 %)"
+    expect(view.bodyPartLine).toBe('Brain (59.99 %)');
+    const text = pdfFlatText(await buildReportPdf({ record: part, generatedFor: 'u@example.org' }));
+    expect(text).toContain('Body part: Brain (59.99 %)');
+    expect(text).not.toContain('Brain (60.0 %)');
+    // passed at the same figure, refused later, or no threshold recorded: one decimal
+    expect(historyDetail({ ...part, anatomyConfidence: 0.60004, stage: 'diagnosis', task: 'brain_tumor', confidence: 0.3 }).bodyPartLine).toBe('Brain (60.0 %)');
+    expect(historyDetail({ ...part, thresholds: null }).bodyPartLine).toBe('Brain (60.0 %)');
+    expect(historyDetail({ ...part, thresholds: { triage: 0.5 } }).bodyPartLine).toBe('Brain (60.0 %)');
+  });
+
   it('an answer, a refusal well below, a withheld answer and a record without its threshold keep one decimal', () => {
     const shown = (r: typeof low) => historyDetail(r).probabilities[0].value;
     expect(shown({ ...low, status: 'completed', code: null, label: 'glioma', confidence: 0.6, probabilities: { glioma: 0.6, notumor: 0.3, meningioma: 0.1 } })).toBe('60.0 %');
