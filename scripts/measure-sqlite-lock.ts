@@ -3,7 +3,8 @@
  * opens the same file and holds `BEGIN IMMEDIATE` (an admin's sqlite3 session with an open
  * transaction, a backup tool writing) for HOLD ms while the app, on a port, is asked for /healthz
  * every 20 ms and for a login (writes a session row) and an analysis (writes a history row).
- * Prints the worst /healthz latency and each write's status and time. Not a test (timings are
+ * Prints the worst /healthz latency, the worst gap of a 5-ms timer in the app's process, and each
+ * write's (and one /readyz's) status and time. Not a test (timings are
  * never asserted): run by hand, on fake models,
  *   node -r ts-node/register/transpile-only scripts/measure-sqlite-lock.ts [holdMs …]
  */
@@ -89,14 +90,14 @@ async function main(): Promise<void> {
       worstGap = Math.max(worstGap, now - last);
       last = now;
     }, 5);
-    const writes = await Promise.all([timed(login()), timed(analysis()), timed(login())]);
+    const writes = await Promise.all([timed(login()), timed(analysis()), timed(login()), timed(fetch(`${base}/readyz`))]);
     const releasedAt = (await Promise.race([released, new Promise<number>((r) => setTimeout(() => r(NaN), holdMs + 2000))])) - t0;
     clearInterval(tick);
     const { worst, answers } = await poller;
     const fmt = (w: { status: number; ms: number; code?: string; at: number }) => `${w.status}${w.code ? ` ${w.code}` : ''} in ${w.ms.toFixed(0)} ms`;
     console.log(
       `lock held ${holdMs} ms (released at +${releasedAt.toFixed(0)} ms): /healthz worst ${worst.toFixed(0)} ms over ${answers} answers, worst 5-ms timer gap ${worstGap.toFixed(0)} ms; ` +
-        `login ${fmt(writes[0])}, analysis ${fmt(writes[1])}, second login ${fmt(writes[2])}`,
+        `login ${fmt(writes[0])}, analysis ${fmt(writes[1])}, second login ${fmt(writes[2])}; /readyz ${fmt(writes[3])}`,
     );
     await new Promise((r) => setTimeout(r, 300));
   }

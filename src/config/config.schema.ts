@@ -30,6 +30,11 @@ export const envSchema = z.object({
     .regex(/^rediss?:\/\/.+$/, 'REDIS_URL must be a redis:// or rediss:// URL')
     .optional(),
   DB_MIGRATE_ON_START: boolFromEnv(true),
+  /**
+   * SQLite: how long a statement waits, off the main thread, for a write lock another process
+   * holds (a sqlite3 session, a backup) before it fails as 503 DATABASE_UNAVAILABLE.
+   */
+  DB_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** where users reach the service (https://sentinel.example.org): absolute links in PDF reports; unset → the request's host */
   PUBLIC_BASE_URL: z
     .string()

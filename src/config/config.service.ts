@@ -40,6 +40,10 @@ export class AppConfig {
   get databaseFile(): string {
     return path.resolve(this.env.DATABASE_URL.replace(/^file:/, ''));
   }
+  /** SQLite: the longest wait for another process's write lock (src/prisma/sqlite-busy.ts). */
+  get databaseLockWaitMs(): number {
+    return this.env.DB_LOCK_WAIT_MS;
+  }
   get migrateOnStart(): boolean {
     return this.env.DB_MIGRATE_ON_START;
   }

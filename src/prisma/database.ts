@@ -1,9 +1,9 @@
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import * as path from 'node:path';
 import type { AppConfig } from '../config/config.service';
 import { PrismaClient as SqliteClient } from '../generated/prisma/client';
 import { PrismaClient as PgClient } from '../generated/prisma-pg/client';
+import { LockWaitingSqliteAdapter } from './sqlite-busy';
 import { applyMigrations, MigrationError, MigrationResult, readMigrations } from './migrator';
 import { applyPgMigrations } from './pg-migrator';
 
@@ -26,7 +26,7 @@ export type Db = SqliteClient;
  */
 export function createDatabaseClient(config: AppConfig): Db {
   if (config.databaseKind === 'sqlite') {
-    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: config.databaseFile }) });
+    return new SqliteClient({ adapter: new LockWaitingSqliteAdapter(config.databaseFile, config.databaseLockWaitMs) });
   }
   const pg = new PgClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
   return pg as unknown as Db;

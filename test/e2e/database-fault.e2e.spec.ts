@@ -4,13 +4,16 @@
  * chmod cannot simulate it for root), /readyz answers 503 DATABASE_UNAVAILABLE at once, requests
  * that need a write answer 503 with that code (not 500), and everything recovers when writes do.
  */
+import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { AppConfig } from '../../src/config/config.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { createUser, loginAs } from '../helpers/auth';
+import { eventually } from '../helpers/eventually';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { solidPng } from '../support/images';
 
 describe('database faults (F7)', () => {
   let app: NestExpressApplication;
@@ -72,5 +75,85 @@ describe('database faults (F7)', () => {
       fs.renameSync(aside, file);
     }
     await request(server).get('/readyz').expect(200);
+  });
+});
+
+/**
+ * Another process holding SQLite's write lock (an admin's sqlite3 session in a transaction, a
+ * backup tool): better-sqlite3 waited up to 5 s for it on the main thread, per write, and every
+ * request — /healthz too — waited with it. Here the lock is held from this test process through
+ * a second connection (SQLite locks the file per connection), and the app's statements are
+ * counted at better-sqlite3's prepare() to know that a write was refused and is waiting.
+ */
+describe('a write lock held by another connection', () => {
+  const tried = (spy: jest.SpyInstance, table: string) => spy.mock.calls.filter(([sql]) => typeof sql === 'string' && sql.startsWith(`INSERT INTO \`main\`.\`${table}\``)).length;
+
+  async function withLock<T>(file: string, work: (release: () => void) => Promise<T>): Promise<T> {
+    const other = new Database(file);
+    other.prepare('BEGIN IMMEDIATE').run();
+    const release = () => other.inTransaction && other.prepare('COMMIT').run();
+    try {
+      return await work(release);
+    } finally {
+      release();
+      other.close();
+    }
+  }
+
+  it('/healthz answers while a login and an analysis wait for it; both complete once it is released', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR })); // the default wait: 5 s
+    const prepare = jest.spyOn(Database.prototype, 'prepare');
+    try {
+      const server = app.getHttpServer();
+      const { user, password } = await createUser(app);
+      const alice = await loginAs(app);
+      const png = await solidPng(300, 300, 255);
+      const before = await app.get(PrismaService).analysis.count();
+      const order: string[] = [];
+      await withLock(app.get(AppConfig).databaseFile, async (release) => {
+        const login = request(server).post('/api/v1/auth/token').send({ email: user.email, password }).then((r) => (order.push('login'), r));
+        const analysis = request(server).post('/api/v1/analyses').set(alice.bearer).attach('image', png, 'x.png').then((r) => (order.push('analysis'), r));
+        // each write refused at least once and tried again: both are waiting for the lock
+        const waits = await eventually(() => [tried(prepare, 'Session'), tried(prepare, 'Analysis')], ([s, a]) => s >= 2 && a >= 2, 200);
+        expect(waits.map((n) => n >= 2)).toEqual([true, true]);
+        await request(server).get('/healthz').expect(200);
+        order.push('healthz');
+        expect(order).toEqual(['healthz']);
+        release();
+        expect((await login).status).toBe(200);
+        expect((await analysis).status).toBe(200);
+      });
+      expect(order.slice(0, 1)).toEqual(['healthz']);
+      expect(order.sort()).toEqual(['analysis', 'healthz', 'login']);
+      expect(await app.get(PrismaService).analysis.count()).toBe(before + 1); // recorded once, not once per try
+    } finally {
+      prepare.mockRestore();
+      await app.close();
+    }
+  });
+
+  it('held past DB_LOCK_WAIT_MS: the login and the analysis answer 503 DATABASE_UNAVAILABLE (not 500), /readyz 503; all well once released', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, DB_LOCK_WAIT_MS: '200' }));
+    try {
+      const server = app.getHttpServer();
+      const { user, password } = await createUser(app);
+      const alice = await loginAs(app);
+      const png = await solidPng(300, 300, 255);
+      const before = await app.get(PrismaService).analysis.count();
+      await withLock(app.get(AppConfig).databaseFile, async () => {
+        const login = await request(server).post('/api/v1/auth/token').send({ email: user.email, password });
+        expect([login.status, login.body]).toEqual([503, { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String) }]);
+        const analysis = await request(server).post('/api/v1/analyses').set(alice.bearer).attach('image', png, 'x.png');
+        expect([analysis.status, analysis.body.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
+        const ready = await request(server).get('/readyz').expect(503);
+        expect(ready.body.checks.database).toEqual({ ok: false, code: 'DATABASE_UNAVAILABLE' });
+      });
+      expect(await app.get(PrismaService).analysis.count()).toBe(before);
+      await request(server).get('/readyz').expect(200);
+      await request(server).post('/api/v1/auth/token').send({ email: user.email, password }).expect(200);
+      await request(server).post('/api/v1/analyses').set(alice.bearer).attach('image', png, 'x.png').expect(200);
+    } finally {
+      await app.close();
+    }
   });
 });
