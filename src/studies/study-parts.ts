@@ -2,7 +2,7 @@ import { EmptyFileError } from '../common/errors';
 import type { ByteBudget, StudyPart } from './archive';
 import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti, looksLikeNiftiPairHeader } from './file-kinds';
 import { gunzipStudyFile } from './nifti-gzip';
-import { isNiftiPairHeader, joinNiftiPair } from './nifti-pair';
+import { analyzeRefused, isNiftiPairHeader, joinNiftiPair } from './nifti-pair';
 import { SkippedList } from './skipped-files';
 import { fileLabel, UnsupportedStudyFileError } from './study-errors';
 
@@ -59,8 +59,8 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
     if (header) {
       throw new UnsupportedStudyFileError(
         isNiftiPairHeader(header.bytes)
-          ? `${fileLabel(header.pos)} is the header (.hdr) of a NIfTI-1 pair, whose voxels are in a separate .img: the pair is read when its .hdr and .img are the upload's only two files. Upload those two alone, or one .nii or .nii.gz file.`
-          : `${fileLabel(header.pos)} is the header (.hdr) of an Analyze 7.5 volume (no NIfTI magic: its orientation is undefined), whose voxels are in a separate .img: it is not read. Convert it to one .nii or .nii.gz file (e.g. nibabel, FSL fslchfiletype NIFTI_GZ, 3D Slicer) and upload that.`,
+          ? `${fileLabel(header.pos)} is the header (.hdr) of a NIfTI-1 pair, whose voxels are in a separate .img: the pair is read when its .hdr and .img are the upload's only two files, or side by side in a ZIP. Upload those two alone (or a ZIP of them), or one .nii or .nii.gz file.`
+          : analyzeRefused(header.pos),
       );
     }
     throw new UnsupportedStudyFileError(
