@@ -42,6 +42,11 @@ export function shortImg(imgPos: FilePosition, imgLength: number, hdrPos: FilePo
   );
 }
 
+/** the refusal of a pair's .hdr uploaded with other files than its .img */
+export function pairHeaderRefused(hdrPos: FilePosition): string {
+  return `${capital(fileLabel(hdrPos))} is the header (.hdr) of a NIfTI-1 pair, whose voxels are in a separate .img: the pair is read when its .hdr and .img are the upload's only two files, or side by side in a ZIP. Upload those two alone (or a ZIP of them), or one .nii or .nii.gz file.`;
+}
+
 /** the refusal of an Analyze 7.5 .hdr (no NIfTI magic), wherever its pair was found */
 export function analyzeRefused(hdrPos: FilePosition): string {
   return `${fileLabel(hdrPos)} is the header (.hdr) of an Analyze 7.5 volume (no NIfTI magic: its orientation is undefined), whose voxels are in a separate .img: it is not read. Convert it to one .nii or .nii.gz file (e.g. nibabel, FSL fslchfiletype NIFTI_GZ, 3D Slicer) and upload that.`;

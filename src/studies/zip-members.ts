@@ -158,7 +158,7 @@ class WholeSink implements Sink {
   }
 }
 
-class RangeSink implements Sink {
+export class RangeSink implements Sink {
   private readonly out: Uint8Array;
   private at = 0;
   constructor(
