@@ -1,15 +1,17 @@
 /**
  * Peak RSS and time of loadStudy on one 4-D NIfTI (fMRI / DWI shaped): nx × ny × nz × nt int16
  * voxels, a smooth head-like volume plus noise (compresses about as real EPI does, ~2:1), written
- * as .nii.gz (`gz`), as .nii (`nii`), or as a bomb: `bomb`, the header and first volume, then
+ * as .nii.gz (`gz`), as .nii (`nii`), as a .nii in a ZIP (`zip` deflated, `zip0` stored), as a
+ * NIfTI-1 pair (.hdr + .img) in a deflated ZIP (`pairzip`) or gzipped as two files (`pairgz`), or as a bomb: `bomb`, the header and first volume, then
  * `nt` - 1 volumes of zeros (at most 1 GiB of them; ~1 MB of gzip per GB); `junk`, a 3-D header and volume
  * followed by `nt` volumes' worth of zeros the header does not declare. Synthetic data only.
  * Peak RSS is the kernel's VmHWM, reset (clear_refs 5) after the input is built.
  * Not a test (nothing is asserted): run by hand, before and after a change, one setting a process:
- *   node --expose-gc -r ts-node/register/transpile-only scripts/measure-nifti-4d.ts [nx] [ny] [nz] [nt] [gz|nii|bomb] [STUDY_MAX_BYTES in MiB]
+ *   node --expose-gc -r ts-node/register/transpile-only scripts/measure-nifti-4d.ts [nx] [ny] [nz] [nt] [gz|nii|zip|zip0|pairzip|pairgz|bomb|junk] [STUDY_MAX_BYTES in MiB]
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { zipSync } from 'fflate';
 import * as zlib from 'node:zlib';
 import { loadStudy } from '../src/studies/study-loader';
 
@@ -46,17 +48,24 @@ async function main(): Promise<void> {
   const kind = process.argv[6] ?? 'gz';
   const maxMiB = Number(process.argv[7] ?? 100);
   const raw = kind === 'junk' ? Buffer.concat([nifti4d(nx, ny, nz, 1, false), Buffer.alloc(nx * ny * nz * 2 * nt)]) : nifti4d(nx, ny, nz, nt, kind === 'bomb');
-  const file = kind === 'nii' ? raw : zlib.gzipSync(raw, { level: 6 });
+  const pair = () => {
+    const hdr = Buffer.from(raw.subarray(0, 348));
+    hdr.write('ni1\0', 344, 'latin1');
+    hdr.writeFloatLE(0, 108);
+    return { 'bold.hdr': hdr, 'bold.img': raw.subarray(352) };
+  };
+  const file = kind === 'nii' || kind === 'pairgz' ? raw : kind === 'pairzip' ? Buffer.from(zipSync(pair(), { level: 6 })) : kind.startsWith('zip') ? Buffer.from(zipSync({ 'bold.nii': raw }, { level: kind === 'zip0' ? 0 : 6 })) : zlib.gzipSync(raw, { level: 6 });
   const inflated = raw.length;
   const limits = { maxBytes: maxMiB * 1024 * 1024, maxSlices: 400, minSide: 16, maxPixels: 2048 * 2048 };
-  const upload = new Uint8Array(file); // copied here, not in what is measured
+  // `pairgz`: the pair's .hdr.gz and .img.gz uploaded as two files (`file` is the .img.gz)
+  const uploads = kind === 'pairgz' ? [new Uint8Array(zlib.gzipSync(pair()['bold.hdr'])), new Uint8Array(zlib.gzipSync(pair()['bold.img'], { level: 6 }))] : [new Uint8Array(file)]; // copied here, not in what is measured
   global.gc?.();
   fs.writeFileSync('/proc/self/clear_refs', '5');
   const before = status('VmRSS');
   const t0 = performance.now();
   let outcome: string;
   try {
-    const study = await loadStudy([upload], limits);
+    const study = await loadStudy(uploads, limits);
     outcome = study.kind === 'slices' ? `${study.slices.length} slices, volumes ${study.meta.volumes}` : study.kind;
   } catch (err) {
     outcome = `${(err as Error).constructor.name}: ${(err as Error).message}`;
@@ -64,7 +73,7 @@ async function main(): Promise<void> {
   const ms = performance.now() - t0;
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
   console.log(
-    `${kind} ${nx}x${ny}x${nz}x${nt}: file ${mb(file.length)} MiB, inflated ${mb(inflated)} MiB, limit ${maxMiB} MiB → ${outcome}\n` +
+    `${kind} ${nx}x${ny}x${nz}x${nt}: file ${mb(uploads.reduce((n, u) => n + u.length, 0))} MiB, inflated ${mb(inflated)} MiB, limit ${maxMiB} MiB → ${outcome}\n` +
       `  ${ms.toFixed(0)} ms, peak RSS +${(status('VmHWM') - before).toFixed(0)} MiB over ${before.toFixed(0)} MiB`,
   );
 }

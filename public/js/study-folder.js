@@ -5,7 +5,8 @@
  * file chosen on its own must be a study file. Inside a ZIP the server skips such files from their
  * first bytes (src/studies/file-kinds.ts, zip-members.ts); this makes the same decision here, so a
  * folder is sent like a ZIP of it. A folder dropped on the drop zone is walked through its entries
- * (dropped) and sifted the same way. Names never leave the browser.
+ * (dropped) and sifted the same way. A NIfTI-1 pair, the folder's only study data, is found by its names
+ * (withPair). Names never leave the browser.
  */
 (function () {
   'use strict';
@@ -48,14 +49,28 @@
     return isZip(b) && !isZipContainerDocument(file.name);
   }
 
-  /** Resolves to { kept, left }: the study files to send and the others, each in the folder's order. */
-  function sift(files) {
-    var keep = new Array(files.length), next = 0;
+  /**
+   * A .hdr of a two-file volume, from its name and first bytes: 'ni1' (a NIfTI-1 pair's, as file-kinds.ts
+   * looksLikeNiftiPairHeader), 'analyze' (Analyze 7.5: sizeof_hdr 348, no magic, nothing after the header), else null
+   */
+  function pairHeader(b, file) {
+    if (!/\.hdr$/i.test(file.name) || b.length < 348) return null;
+    var dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    if (dv.getInt32(0, true) !== 348 && dv.getInt32(0, false) !== 348) return null;
+    if (ascii(b, 344, 4) === 'ni1\0') return 'ni1';
+    return file.size <= 352 ? 'analyze' : null;
+  }
+
+  /** Resolves to { kept, left, headers }: the study files to send and the others, each in the folder's order, and the pair headers among the others. */
+  function sort(files) {
+    var keep = new Array(files.length), header = new Array(files.length), next = 0;
     function worker() {
       if (next >= files.length) return Promise.resolve();
       var i = next++;
       return files[i].slice(0, SNIFF_BYTES).arrayBuffer().then(function (buf) {
-        keep[i] = isStudyFile(new Uint8Array(buf), files[i]);
+        var b = new Uint8Array(buf);
+        keep[i] = isStudyFile(b, files[i]);
+        header[i] = !keep[i] && pairHeader(b, files[i]);
       }, function () {
         keep[i] = false; // unreadable here (moved, no permission): it could not be sent either
       }).then(worker);
@@ -66,9 +81,31 @@
       return {
         kept: files.filter(function (f, i) { return keep[i]; }),
         left: files.filter(function (f, i) { return !keep[i]; }),
+        headers: files.filter(function (f, i) { return !!header[i]; }),
       };
     });
   }
+
+  /**
+   * A folder whose only study data is a NIfTI-1 pair (or an Analyze 7.5 one): its .hdr and the .img beside
+   * it — same folder, same name, found by name, as a .img has no signature — are sent, as the request's
+   * only two files, which the server reads as one volume (src/studies/nifti-pair.ts) or, for Analyze, names
+   * why it does not. Beside other study files a pair stays left out, as before: the series is what is sent.
+   */
+  function withPair(r) {
+    if (r.kept.length) return { kept: r.kept, left: r.left };
+    var pathOf = function (f) { return String(f.webkitRelativePath || f.name); };
+    var pair = [];
+    r.headers.forEach(function (hdr) {
+      var stem = pathOf(hdr).slice(0, -4);
+      var img = r.left.filter(function (f) { var p = pathOf(f); return p.length === stem.length + 4 && p.slice(0, -4) === stem && /\.img$/i.test(p); })[0];
+      if (img) pair.push(hdr, img);
+    });
+    return { kept: pair, left: r.left.filter(function (f) { return pair.indexOf(f) < 0; }) };
+  }
+
+  /** Resolves to { kept, left }: the study files to send and the others, each in the folder's order. */
+  function sift(files) { return sort(files).then(withPair); }
 
   /** "README.TXT, VIEWER.EXE, thumb.jpg" — base names, as the server lists a ZIP's side files; at most `max`, then "and N more" */
   function names(list, max) {
@@ -112,7 +149,7 @@
    * hidden entries): `cut`, as the series may be among the entries not read.
    */
   function walk(roots, limit) {
-    var kept = [], left = [], others = 0;
+    var kept = [], left = [], headers = [], others = 0;
     function full() { return kept.length > limit || others > limit; }
     function batch(list) {
       var files = [], dirs = [];
@@ -120,9 +157,10 @@
         if (e.name.charAt(0) === '.') others++; // hidden (.DS_Store, .Trashes): not read, not listed, as from a chosen folder
         else if (e.isDirectory) { others++; dirs.push(e); } else files.push(e);
       });
-      return Promise.all(files.map(fileOf)).then(sift).then(function (r) {
+      return Promise.all(files.map(fileOf)).then(sort).then(function (r) {
         kept.push.apply(kept, r.kept);
         left.push.apply(left, r.left);
+        headers.push.apply(headers, r.headers);
         others += r.left.length;
         return dirs.reduce(function (done, d) { return done.then(function () { return full() ? null : folder(d); }); }, Promise.resolve());
       });
@@ -137,7 +175,10 @@
       }
       return next();
     }
-    return batch(roots).then(function () { return { kept: kept, left: left, cut: kept.length <= limit && others > limit }; });
+    return batch(roots).then(function () {
+      var r = withPair({ kept: kept, left: left, headers: headers });
+      return { kept: r.kept, left: r.left, cut: kept.length <= limit && others > limit };
+    });
   }
 
   window.SentinelStudyFolder = { sift: sift, names: names, isStudyFile: isStudyFile, dropped: dropped };

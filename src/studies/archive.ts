@@ -7,6 +7,7 @@ import { SkippedList } from './skipped-files';
 import { CorruptStudyError, FilePosition, fileLabel, StudyTooLargeError, TooManySlicesError } from './study-errors';
 import { findEndRecord, readZipDirectory } from './zip-directory';
 import { concat, readMember } from './zip-members';
+import { PairEntry, pairsByName, readZipPair } from './zip-pairs';
 
 export { isGzip, isZip } from './file-kinds';
 
@@ -135,7 +136,8 @@ export function skippedScanBudget(limit: number): ByteBudget {
  * held. Every entry's CRC-32 and size are checked against the directory: a damaged entry is a
  * named 422, never analysed as if intact nor skipped. Encrypted entries, methods other than stored
  * and deflate, ZIPs inside the ZIP (a document in the ZIP container, .docx or .jar, is skipped)
- * and DICOM without its file header are refused by name.
+ * and DICOM without its file header are refused by name. A NIfTI-1 pair, its .hdr and .img found by
+ * name, is read as one volume (zip-pairs.ts).
  * Nothing is written anywhere.
  */
 export async function unzipWithin(
@@ -151,17 +153,42 @@ export async function unzipWithin(
   const kind = containerDocumentKind(entries.map((e) => e.name));
   if (kind) side.skipped.noteDocument(file, kind);
   const parts: StudyPart[] = [];
+  const at = (index: number): PairEntry => {
+    const pos: FilePosition = { ...file, entry: index };
+    const e = entries[index];
+    if (e.flags & 1) throw new CorruptStudyError(`${fileLabel(pos)} is encrypted (password-protected); upload the archive without a password.`);
+    if (e.method !== 0 && e.method !== 8) throw new CorruptStudyError(`${fileLabel(pos)} uses a ZIP compression method this service does not read (only stored and deflate).`);
+    return { e, pos };
+  };
+  const keep = (part: StudyPart) => {
+    parts.push(part);
+    if (parts.length > maxSlices) throw new TooManySlicesError(maxSlices);
+  };
+  const readOne = async (index: number) => {
+    const { e, pos } = at(index);
+    const member = await readMember(bytes, e, pos, budget, side.scan, signal);
+    if (member.bytes === null) side.skipped.add(pos, e.name);
+    else keep({ bytes: member.bytes, pos, entryName: e.name });
+  };
+  // a NIfTI-1 .hdr and the .img beside it are read together, at the .hdr, as one volume
+  const pairs = pairsByName(entries);
+  const imgs = new Set(pairs.values());
   for (let index = 0; index < entries.length; index++) {
     const e = entries[index];
     if (e.name.endsWith('/')) continue; // folders carry no data
-    const pos: FilePosition = { ...file, entry: index };
-    if (e.flags & 1) throw new CorruptStudyError(`${fileLabel(pos)} is encrypted (password-protected); upload the archive without a password.`);
-    if (e.method !== 0 && e.method !== 8) throw new CorruptStudyError(`${fileLabel(pos)} uses a ZIP compression method this service does not read (only stored and deflate).`);
-    const member = await readMember(bytes, e, pos, budget, side.scan, signal);
-    if (member.bytes === null) side.skipped.add(pos, e.name);
+    const img = pairs.get(index);
+    if (imgs.has(index)) {
+      // read with its .hdr, unless that came first and was no header
+    } else if (img === undefined) await readOne(index);
     else {
-      parts.push({ bytes: member.bytes, pos, entryName: e.name });
-      if (parts.length > maxSlices) throw new TooManySlicesError(maxSlices);
+      const hdr = at(index);
+      const joined = await readZipPair(bytes, hdr, at(img), budget, side.scan, signal);
+      if (joined) keep({ bytes: joined, pos: hdr.pos, entryName: e.name });
+      else {
+        imgs.delete(img);
+        await readOne(index);
+        if (img < index) await readOne(img); // passed over before its .hdr was read
+      }
     }
     if (index % 32 === 31) await nextTurn(signal);
   }

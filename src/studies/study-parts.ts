@@ -2,7 +2,8 @@ import { EmptyFileError } from '../common/errors';
 import type { ByteBudget, StudyPart } from './archive';
 import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti, looksLikeNiftiPairHeader } from './file-kinds';
 import { gunzipStudyFile } from './nifti-gzip';
-import { isNiftiPairHeader, joinNiftiPair } from './nifti-pair';
+import { joinGzipPairs } from './gzip-pair';
+import { analyzeRefused, isNiftiPairHeader, joinNiftiPair, pairHeaderRefused } from './nifti-pair';
 import { SkippedList } from './skipped-files';
 import { fileLabel, UnsupportedStudyFileError } from './study-errors';
 
@@ -24,8 +25,11 @@ export interface SortedParts {
 export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped: SkippedList, signal?: AbortSignal): Promise<SortedParts> {
   const pair = joinNiftiPair(parts, budget); // a NIfTI-1 .hdr and its .img, the upload's only files
   if (pair) return { dicom: [], nifti: [pair] };
-  const sorted: SortedParts = { dicom: [], nifti: [] };
+  // gzipped pairs: the upload's only two files, or by name in a ZIP (a raw pair in a ZIP: zip-pairs.ts)
+  const { joined, used } = await joinGzipPairs(parts, budget, signal);
+  const sorted: SortedParts = { dicom: [], nifti: joined };
   for (const part of parts) {
+    if (used.has(part)) continue;
     // a file chosen on its own with nothing in it (still downloading or syncing): its type is not the problem
     if (part.entryName === undefined && part.bytes.length === 0) {
       const label = fileLabel(part.pos);
@@ -59,8 +63,8 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
     if (header) {
       throw new UnsupportedStudyFileError(
         isNiftiPairHeader(header.bytes)
-          ? `${fileLabel(header.pos)} is the header (.hdr) of a NIfTI-1 pair, whose voxels are in a separate .img: the pair is read when its .hdr and .img are the upload's only two files. Upload those two alone, or one .nii or .nii.gz file.`
-          : `${fileLabel(header.pos)} is the header (.hdr) of an Analyze 7.5 volume (no NIfTI magic: its orientation is undefined), whose voxels are in a separate .img: it is not read. Convert it to one .nii or .nii.gz file (e.g. nibabel, FSL fslchfiletype NIFTI_GZ, 3D Slicer) and upload that.`,
+          ? pairHeaderRefused(header.pos)
+          : analyzeRefused(header.pos),
       );
     }
     throw new UnsupportedStudyFileError(

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AUTORUN, sideFiles, writeFolder } from '../support/side-files';
-import { dicomSeries, syntheticSlice, zip } from '../support/study-fixtures';
+import { dicomSeries, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 import { dropFromDisk, Harness, HAVE_CHROMIUM, launchSignedIn } from './harness';
 
 // page.evaluate callbacks run in the browser; the project's TypeScript lib has no DOM.
@@ -32,6 +32,15 @@ function series(n: number): Record<string, Uint8Array> {
 function thumbnails(n: number): Record<string, Uint8Array> {
   const jpg = sideFiles()['thumb.jpg'];
   return Object.fromEntries(Array.from({ length: n }, (_, i) => [`thumb${String(i).padStart(3, '0')}.jpg`, jpg]));
+}
+
+/** a NIfTI-1 pair (FSL's NIFTI_PAIR) of a 64 × 64 × 6 volume: the header with magic "ni1" and vox_offset 0, and the voxels */
+function niftiPair(): { hdr: Uint8Array; img: Uint8Array } {
+  const nii = nifti1([64, 64, 6], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60));
+  const hdr = Buffer.from(nii.subarray(0, 348));
+  hdr.write('ni1\0', 344, 'latin1');
+  hdr.writeFloatLE(0, 108);
+  return { hdr: new Uint8Array(hdr), img: new Uint8Array(nii.subarray(352)) };
 }
 
 describeBrowser('a folder dropped on the study page', () => {
@@ -83,6 +92,26 @@ describeBrowser('a folder dropped on the study page', () => {
     expect(skipped).toMatch(/^3 not read \(no image of the series\) — file \d of 5 \(CD\/DICOM\/DICOMDIR\), /);
     for (const name of ['README.TXT', 'VIEWER.EXE']) expect(skipped).toContain(name);
     expect(skipped).not.toContain('DS_Store');
+  });
+
+  it('a NIfTI-1 pair in a sub-folder, the only study data: its .hdr and .img are sent (found by name) and read as one volume', async () => {
+    const { hdr, img } = niftiPair();
+    const dir = folder(root, 'PAIR', { 'README.TXT': sideFiles()['README.TXT'], 'anat/T1.hdr': hdr, 'anat/T1.img': img });
+    await dropFromDisk(h.page, '#study-dropzone', [dir]);
+    await h.page.locator('#study-selected', { hasText: 'left out' }).waitFor();
+    expect(await selected()).toMatch(/^2 files · .* \(1 other file of the folder left out: not DICOM, NIfTI or ZIP\)$/);
+    await h.page.click('#study-submit');
+    await h.page.locator('#study-result').waitFor({ state: 'visible' });
+    expect(sent).toEqual(['POST']);
+    await expect(h.page.locator('#study-strip li').count()).resolves.toBe(6);
+  });
+
+  it('a pair beside a DICOM series stays left out: the series is what is sent', async () => {
+    const { hdr, img } = niftiPair();
+    const dir = folder(root, 'SERIES_AND_PAIR', { ...series(3), 'T1.hdr': hdr, 'T1.img': img });
+    await dropFromDisk(h.page, '#study-dropzone', [dir]);
+    await h.page.locator('#study-selected', { hasText: 'left out' }).waitFor();
+    expect(await selected()).toMatch(/^3 files · .* \(2 other files of the folder left out: not DICOM, NIfTI or ZIP\)$/);
   });
 
   it('a folder with no study file says so, and nothing is sent', async () => {

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { AUTORUN, noise, sideFiles, writeFolder } from '../support/side-files';
-import { dicomSeries, syntheticSlice, zip } from '../support/study-fixtures';
+import { dicomSeries, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 import { Harness, HAVE_CHROMIUM, launchSignedIn } from './harness';
 
 // page.evaluate callbacks run in the browser; the project's TypeScript lib has no DOM.
@@ -25,6 +25,14 @@ const MAX_BYTES = 1024 * 1024;
 const MAX_FILES = 6;
 
 const folder = writeFolder;
+
+/** a .nii as a NIfTI-1 pair (FSL's NIFTI_PAIR): the header with magic "ni1" and vox_offset 0, the .img its voxels; `analyze`: no magic */
+function pairOf(nii: Buffer, analyze = false): { hdr: Uint8Array; img: Uint8Array } {
+  const hdr = Buffer.from(nii.subarray(0, 348));
+  hdr.write(analyze ? '\0\0\0\0' : 'ni1\0', 344, 'latin1');
+  hdr.writeFloatLE(0, 108);
+  return { hdr: new Uint8Array(hdr), img: new Uint8Array(nii.subarray(352)) };
+}
 
 describeBrowser('a radiology CD folder chosen on the study page', () => {
   let h: Harness;
@@ -79,6 +87,29 @@ describeBrowser('a radiology CD folder chosen on the study page', () => {
     expect(skipped).toMatch(/^4 not read \(no image of the series\) — file \d of 5 \(CD\/DICOM\/DICOMDIR\), /);
     for (const name of ['README.TXT', 'VIEWER.EXE', 'thumb.jpg']) expect(skipped).toContain(name);
     expect(skipped).not.toContain('DS_Store');
+  });
+
+  it('a folder holding a NIfTI-1 pair (.hdr + .img, no signature on the .img) sends the two, read as one volume', async () => {
+    const { hdr, img } = pairOf(nifti1([64, 64, 6], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60)));
+    const dir = folder(root, 'PAIR', { 'T1/sub-01_T1w.hdr': hdr, 'T1/sub-01_T1w.img': img, 'README.TXT': sideFiles()['README.TXT'] });
+    sent.length = 0;
+    await page.setInputFiles('#study-folder', dir);
+    await page.locator('#study-selected', { hasText: 'left out' }).waitFor();
+    await expect(page.locator('#study-selected').textContent()).resolves.toMatch(/^2 files · .* \(1 other file of the folder left out: not DICOM, NIfTI or ZIP\)$/);
+    await page.click('#study-submit');
+    await page.locator('#study-result').waitFor({ state: 'visible' });
+    expect(sent).toEqual(['POST']);
+    await expect(page.locator('#study-strip li').count()).resolves.toBe(6);
+  });
+
+  it('an Analyze 7.5 pair is sent too, and the server names why it is not read', async () => {
+    const { hdr, img } = pairOf(nifti1([64, 64, 6], (i, j) => i + j), true);
+    const dir = folder(root, 'ANALYZE', { 'scan.HDR': hdr, 'scan.IMG': img });
+    await page.setInputFiles('#study-folder', dir);
+    await page.locator('#study-selected', { hasText: '2 files' }).waitFor();
+    await page.click('#study-submit');
+    await page.locator('#study-error').waitFor({ state: 'visible' });
+    await expect(page.locator('#study-error-message').textContent()).resolves.toMatch(/is the header \(\.hdr\) of an Analyze 7\.5 volume/);
   });
 
   it('a folder with no study file says so, and nothing is sent', async () => {
