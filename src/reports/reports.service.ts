@@ -12,13 +12,17 @@ import type { ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { modelCardView, ModelCardView } from '../presentation/model-card.view';
 import { buildReportPdf } from './report-pdf';
-import { sameDecision } from './same-decision';
+import { sameDecision, sameThresholds } from './same-decision';
 
 const dataUrlBytes = (u: string) => Buffer.from(u.slice(u.indexOf(',') + 1), 'base64');
 
 /** In a full report whose re-run no longer decides what the record says. */
 export const CHANGED_NOTICE =
   'The models or the confidence threshold changed since this analysis: this report shows the recorded result, without a heat map. Analyse the image again for a report of the current models.';
+
+/** In a full report of a record older than the thresholds column, whose re-run otherwise decided the same. */
+export const THRESHOLD_UNKNOWN_NOTICE =
+  'This analysis was recorded before its confidence threshold was stored, so the current threshold may not be the one it was decided at: this report shows the recorded result, without a heat map. Analyse the image again for a report of the current models.';
 
 /**
  * PDF reports. Full report: the page re-sends the image it still holds, the image must match a
@@ -67,10 +71,12 @@ export class ReportsService {
     // change (and always in their timings). The re-run lends the heat map and the message only
     // when it decided the same; otherwise they would explain another answer.
     const record = rec;
-    const same = sameDecision(rec, recordedDecision(r));
+    // the thresholds too: a refusal's message names the one the re-run decided at
+    const decided = sameDecision(rec, recordedDecision(r));
+    const same = decided && sameThresholds(rec, outcome.record.thresholds);
     const image = await this.imagePng(bytes, signal);
     const heatmap = same && r.explanation ? dataUrlBytes(r.explanation.heatmap) : undefined;
-    const notice = same ? undefined : CHANGED_NOTICE;
+    const notice = same ? undefined : decided && rec.thresholds === null ? THRESHOLD_UNKNOWN_NOTICE : CHANGED_NOTICE;
     const pdf = await buildReportPdf({ record, message: same ? r.message : undefined, notice, image, heatmap, cards: this.cards(record), generatedFor: user.email, baseUrl });
     return { pdf, record };
   }

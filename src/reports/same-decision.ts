@@ -17,6 +17,18 @@ function sameProbabilities(a: Record<string, number> | null, b: Record<string, n
 }
 
 /**
+ * True when the record kept the thresholds the re-run decided at (model → threshold, equal). A
+ * record older than the thresholds column (null) is never "the same": a refusal's message names
+ * the threshold it was decided at — today's — and the PDF printed "below the 68.0 % confidence
+ * threshold" under "Confidence threshold: 70.0 %" (or "not recorded") of the record it names.
+ */
+export function sameThresholds(stored: Pick<HistoryItem, 'thresholds'>, rerun: Record<string, number>): boolean {
+  if (stored.thresholds === null) return false;
+  const ks = Object.keys(stored.thresholds);
+  return ks.length === Object.keys(rerun).length && ks.every((k) => k in rerun && near(stored.thresholds?.[k] ?? null, rerun[k]));
+}
+
+/**
  * True when a re-run of the stored analysis's bytes decided what the record says: same models
  * (versions), same outcome, same figures. A full report shows the record it names; the re-run
  * only lends it the heat map and the message, which belong to the re-run's decision — after a

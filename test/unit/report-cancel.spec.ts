@@ -29,12 +29,12 @@ describe('a full report whose client left', () => {
     const png = await sharp(raw, { raw: { width: 1200, height: 1000, channels: 1 } }).toColourspace('grey16').png({ compressionLevel: 1 }).toBuffer();
     const sha256 = createHash('sha256').update(png).digest('hex');
     const decision = { status: 'rejected', stage: 'modality', code: 'NOT_MRI', anatomy: null, anatomyConfidence: null, isMri: false, mriConfidence: 0.9, task: 'triage', label: null, confidence: 0.9, probabilities: {}, modelVersions: {}, timingsMs: {} };
-    const rec = { id: 'a1', createdAt: new Date(0).toISOString(), userId: 'u1', userEmail: 'u@example.org', fileType: 'png', byteSize: png.length, width: 1200, height: 1000, sha256, study: null, ...decision } as HistoryItem;
+    const rec = { id: 'a1', createdAt: new Date(0).toISOString(), userId: 'u1', userEmail: 'u@example.org', fileType: 'png', byteSize: png.length, width: 1200, height: 1000, sha256, study: null, thresholds: {}, ...decision } as HistoryItem;
     const signals: (AbortSignal | undefined)[] = [];
     const analysis = {
       analyzeDetailed: async (_b: Buffer, options?: { signal?: AbortSignal }) => {
         signals.push(options?.signal);
-        return { result: { ...decision, message: 'not an MRI', explanation: null }, record: { sha256 } } as unknown as AnalysisOutcome;
+        return { result: { ...decision, message: 'not an MRI', explanation: null }, record: { sha256, thresholds: {} } } as unknown as AnalysisOutcome;
       },
     } as unknown as AnalysisService;
     const history = { get: async () => rec, latestOwnBySha: async () => rec } as unknown as HistoryService;

@@ -1,0 +1,59 @@
+/**
+ * A full PDF report (POST /api/v1/reports) of a record decided under another confidence threshold
+ * than today's, or of one older than the thresholds column. The re-run lends the PDF its message
+ * when it decided "the same" — and the message of a refusal names the threshold it was decided
+ * at: today's. The record's own threshold (Confidence threshold, Reason) stood beside it.
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { PrismaService } from '../../src/prisma/prisma.service';
+import { THRESHOLD_NOT_RECORDED } from '../../src/presentation/history.view';
+import { CHANGED_NOTICE, THRESHOLD_UNKNOWN_NOTICE } from '../../src/reports/reports.service';
+import { loginAs, TestSession } from '../helpers/auth';
+import { binary, pdfFlatText } from '../helpers/pdf-text';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { solidPng } from '../support/images';
+
+describe('full report of a record decided under another threshold', () => {
+  let app: NestExpressApplication;
+  let alice: TestSession;
+  let image: Buffer;
+  let id: string;
+
+  beforeAll(async () => {
+    // the fake brain_tumor model: glioma at 67.1 %, below a 68 % threshold
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', CONFIDENCE_THRESHOLD: '0.68' }));
+    alice = await loginAs(app);
+    image = await solidPng(300, 300, 255);
+    id = ((await request(app.getHttpServer()).post('/api/v1/analyses').set(alice.bearer).attach('image', image, 'x.png').expect(200)).body as { analysisId: string }).analysisId;
+    const rec = (await request(app.getHttpServer()).get(`/api/v1/history/${id}`).set(alice.bearer).expect(200)).body as Record<string, unknown>;
+    expect(rec).toMatchObject({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', thresholds: { triage: 0.68, brain_tumor: 0.68 } });
+  });
+  afterAll(async () => app.close());
+
+  const report = async () => pdfFlatText((await request(app.getHttpServer()).post('/api/v1/reports').set(alice.bearer).field('analysisId', id).attach('image', image, 'x.png').buffer(true).parse(binary).expect(200)).body as Buffer);
+  const setStored = (json: string | null) => app.get(PrismaService).$executeRawUnsafe('UPDATE "Analysis" SET "thresholdsJson" = ? WHERE "id" = ?', json, id);
+
+  it('the same threshold: the re-run\'s message, no notice', async () => {
+    const text = await report();
+    expect(text).toContain('Message: Unable to determine: the most likely finding');
+    expect(text).not.toContain(CHANGED_NOTICE);
+  });
+
+  it('recorded at 70 %, reported at 68 %: no message naming 68 %, the notice instead', async () => {
+    await setStored(JSON.stringify({ triage: 0.7, brain_tumor: 0.7 }));
+    const text = await report();
+    expect(text).toContain('Confidence threshold: 70.0 %');
+    expect(text).not.toContain('68.0');
+    expect(text).toContain(CHANGED_NOTICE);
+  });
+
+  it('recorded before thresholds were stored: its threshold is not known, so no message naming today\'s', async () => {
+    await setStored(null);
+    const text = await report();
+    expect(text).toContain(`Confidence threshold: ${THRESHOLD_NOT_RECORDED}`);
+    expect(text).not.toContain('68.0');
+    expect(text).not.toContain('Message:');
+    expect(text).toContain(THRESHOLD_UNKNOWN_NOTICE);
+  });
+});
