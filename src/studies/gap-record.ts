@@ -53,8 +53,13 @@ export function parseRecordedGaps(text: string | null): RecordedGaps | null {
   }
 }
 
-/** What a study stored before its gaps were (or one whose gaps could not be looked for) says: never "none missing". */
-export const GAPS_NOT_RECORDED = 'not recorded (no slice positions were checked for this record)';
+/**
+ * What a study stored before its gaps were (or one whose gaps could not be looked for) says: never
+ * "none missing". Both causes, since a row does not tell them apart: it read "no slice positions
+ * were checked" for every study older than the column, whose positions had been checked (its
+ * answer named its gaps) and only not kept.
+ */
+export const GAPS_NOT_RECORDED = 'not recorded (analysed before missing slices were stored with each record, or its slice positions could not be checked)';
 
 /** "About 2 slices missing: between slices 4 and 5 (15 mm apart)", the history page's, PDF's wording. */
 export function missingSlicesLine(gaps: RecordedGaps | null): string {
