@@ -19,7 +19,8 @@ export interface ProbabilityView {
 export interface HistoryRowView {
   id: string;
   when: string;
-  user: string | null;
+  /** the account's email, else NO_ACCOUNT */
+  user: string;
   title: string;
   tone: string;
   badge: string;
@@ -33,6 +34,12 @@ export interface HistoryRowView {
   /** the record in the links' accessible names (linkName) */
   linkName: string;
 }
+
+/**
+ * Who analysed a record whose account is gone (userId SET NULL when a user row is deleted): the
+ * admin's list showed an empty User cell and the detail page "Analysed … by . Metadata only".
+ */
+export const NO_ACCOUNT = '— (account no longer on record)';
 
 /** "4 Dec 2026, 18:33 UTC" ("18:33:10 UTC" with `seconds`) */
 export function humanTime(iso: string, seconds = false): string {
@@ -145,7 +152,7 @@ export function historyRow(item: HistoryItem): HistoryRowView {
   return {
     id: item.id,
     when: humanTime(item.createdAt),
-    user: item.userEmail,
+    user: item.userEmail ?? NO_ACCOUNT,
     title: resultTitle(item),
     tone: tone(item),
     badge: badge(item),

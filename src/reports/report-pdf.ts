@@ -2,7 +2,7 @@ import PDFDocument from 'pdfkit';
 import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
-import { fileSummary, humanTime, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
+import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
 import { mriCheck } from '../presentation/mri-check';
 import type { ModelCardView } from '../presentation/model-card.view';
@@ -191,7 +191,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
 
   heading('Record');
   row('Analysis id', r.id);
-  row('User', r.userEmail ?? '—');
+  row('User', r.userEmail ?? NO_ACCOUNT);
   row('File', fileSummary(r));
   row('SHA-256', r.sha256);
   if (r.study) {
