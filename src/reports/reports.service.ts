@@ -20,10 +20,6 @@ const dataUrlBytes = (u: string) => Buffer.from(u.slice(u.indexOf(',') + 1), 'ba
 export const CHANGED_NOTICE =
   'The models or the confidence threshold changed since this analysis: this report shows the recorded result, without a heat map. Analyse the image again for a report of the current models.';
 
-/** In a full report of a record older than the thresholds column, whose re-run otherwise decided the same. */
-export const THRESHOLD_UNKNOWN_NOTICE =
-  'This analysis was recorded before its confidence threshold was stored, so the current threshold may not be the one it was decided at: this report shows the recorded result, without a heat map. Analyse the image again for a report of the current models.';
-
 /**
  * PDF reports. Full report: the page re-sends the image it still holds, the image must match a
  * record in the caller's history (sha256), the analysis is re-run in memory (not recorded
@@ -71,12 +67,15 @@ export class ReportsService {
     // change (and always in their timings). The re-run lends the heat map and the message only
     // when it decided the same; otherwise they would explain another answer.
     const record = rec;
-    // the thresholds too: a refusal's message names the one the re-run decided at
+    // The thresholds too: a refusal's message names the one the re-run decided at. A record older
+    // than the thresholds column (null) that decided the same keeps the heat map (same models, same
+    // figures) but not the message: its Reason is the record's, which names no threshold it lacks.
     const decided = sameDecision(rec, recordedDecision(r));
     const same = decided && sameThresholds(rec, outcome.record.thresholds);
+    const unknownThreshold = decided && rec.thresholds === null;
     const image = await this.imagePng(bytes, signal);
-    const heatmap = same && r.explanation ? dataUrlBytes(r.explanation.heatmap) : undefined;
-    const notice = same ? undefined : decided && rec.thresholds === null ? THRESHOLD_UNKNOWN_NOTICE : CHANGED_NOTICE;
+    const heatmap = (same || unknownThreshold) && r.explanation ? dataUrlBytes(r.explanation.heatmap) : undefined;
+    const notice = same || unknownThreshold ? undefined : CHANGED_NOTICE;
     const pdf = await buildReportPdf({ record, message: same ? r.message : undefined, notice, image, heatmap, cards: this.cards(record), generatedFor: user.email, baseUrl });
     return { pdf, record };
   }

@@ -8,7 +8,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { THRESHOLD_NOT_RECORDED } from '../../src/presentation/history.view';
-import { CHANGED_NOTICE, THRESHOLD_UNKNOWN_NOTICE } from '../../src/reports/reports.service';
+import { CHANGED_NOTICE } from '../../src/reports/reports.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { binary, pdfFlatText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
@@ -48,12 +48,14 @@ describe('full report of a record decided under another threshold', () => {
     expect(text).toContain(CHANGED_NOTICE);
   });
 
-  it('recorded before thresholds were stored: its threshold is not known, so no message naming today\'s', async () => {
+  it('recorded before thresholds were stored: its threshold is not known, so no message naming today\'s; the record\'s reason instead', async () => {
     await setStored(null);
     const text = await report();
     expect(text).toContain(`Confidence threshold: ${THRESHOLD_NOT_RECORDED}`);
     expect(text).not.toContain('68.0');
     expect(text).not.toContain('Message:');
-    expect(text).toContain(THRESHOLD_UNKNOWN_NOTICE);
+    expect(text).toContain('Reason: The most likely finding (glioma, 67.1 %) is below the confidence threshold.');
+    // the same models decided the same figures: nothing changed that the notice could name
+    expect(text).not.toContain(CHANGED_NOTICE);
   });
 });
