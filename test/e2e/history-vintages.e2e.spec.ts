@@ -91,7 +91,8 @@ describe('history: records of every older build, in every view', () => {
       const names = Object.keys(cols);
       await prisma.$executeRawUnsafe(
         `INSERT INTO "Analysis" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
-        ...names.map((n) => (cols[n] instanceof Date ? (cols[n] as Date).getTime() : typeof cols[n] === 'boolean' ? Number(cols[n]) : cols[n])),
+        // DateTime as the Prisma 7 SQLite adapter writes it (ISO text, since the first release); Boolean as 0/1
+        ...names.map((n) => (cols[n] instanceof Date ? (cols[n] as Date).toISOString() : typeof cols[n] === 'boolean' ? Number(cols[n]) : cols[n])),
       );
       ids.set(v.name, cols.id as string);
     }
@@ -140,5 +141,8 @@ describe('history: records of every older build, in every view', () => {
     expect(own.total).toBe(VINTAGES.filter((v) => !v.orphan).length);
     const csv = (await request(server()).get('/api/v1/history/export.csv').set(root.bearer).expect(200)).text;
     expect(csv.trim().split('\r\n')).toHaveLength(VINTAGES.length + 1);
+    // the dates as written read back: the rows from 30 Nov 00:00 UTC on (one an hour from 29 Nov 11:00)
+    const day = (await request(server()).get('/api/v1/history?from=2026-11-30&to=2026-11-30').set(root.bearer).expect(200)).body as { total: number };
+    expect(day.total).toBe(VINTAGES.length - 13);
   });
 });
