@@ -97,7 +97,23 @@ export function withheldOutOfDistribution(r: Pick<ReasonFields, 'stage' | 'code'
   return typeof t === 'number' && typeof figure === 'number' && figure >= t;
 }
 
+/**
+ * A study refused because most of its slices were refused at the MRI or body-part check
+ * (study-aggregate.ts): each slice was compared with the threshold, never the record's figure —
+ * the mean P(MRI) over all the slices, confident ones included, which read "MRI 63.8 %, below the
+ * 60.0 % confidence threshold"; its body-part figure is null ("(—, below …)").
+ */
+function slicesLowConfidence(r: ReasonFields): string {
+  const t = r.thresholds?.triage;
+  const below = `each was below the ${typeof t === 'number' ? `${percent(t)} ` : ''}confidence threshold`;
+  if (r.stage === 'anatomy') return `The body part of most of its slices could not be determined confidently: ${below}.`;
+  const n = r.study?.sliceCount;
+  const mean = typeof r.mriConfidence === 'number' ? ` (MRI ${percent(r.mriConfidence)} on average over all ${typeof n === 'number' ? `${n} ` : 'the '}slices)` : '';
+  return `Most of its slices were not confidently MRI: ${below}${mean}.`;
+}
+
 function lowConfidence(r: ReasonFields): string {
+  if (r.study && (r.stage === 'modality' || r.stage === 'anatomy')) return slicesLowConfidence(r);
   if (r.stage === 'modality') return `The service was not confident this is an MRI (MRI ${belowThreshold(r, 'triage', r.mriConfidence).join(', ')}).`;
   if (r.stage === 'anatomy') return `The body part could not be determined confidently (${belowThreshold(r, 'triage', r.anatomyConfidence).join(', ')}).`;
   const top = r.label ? ([r.label, r.confidence ?? NaN] as [string, number]) : topEntry(r.probabilities);
