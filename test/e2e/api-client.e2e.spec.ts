@@ -5,14 +5,19 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { createUser } from '../helpers/auth';
+import { createUser, loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { solidPng } from '../support/images';
 
 describe('the API as a script calls it', () => {
   let app: NestExpressApplication;
+  let session: TestSession;
+  let png: Buffer;
 
   beforeAll(async () => {
     app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
+    session = await loginAs(app);
+    png = await solidPng(128, 128, 90);
   });
   afterAll(async () => {
     await app?.close();
@@ -38,5 +43,27 @@ describe('the API as a script calls it', () => {
     }
     const ok = await request(server).get('/readyz').expect(200);
     expect(ok.headers['retry-after']).toBeUndefined();
+  });
+
+  it('a file in another field than documented (-F file=@x.png) is told the field to use, not its own name', async () => {
+    const res = await request(app.getHttpServer()).post('/api/v1/analyses').set(session.bearer).attach('myUpload', png, 'x.png');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: expect.stringContaining('the field "image" (curl: -F image=@scan.png)') });
+    expect(res.body.message).not.toContain('myUpload');
+  });
+
+  it('two images to a one-image route: says one file, in which field', async () => {
+    const res = await request(app.getHttpServer()).post('/api/v1/analyses').set(session.bearer).attach('image', png, 'a.png').attach('image', png, 'b.png');
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('Too many files: this route takes one file, in the multipart field "image" (curl: -F image=@scan.png).');
+    const report = await request(app.getHttpServer()).post('/api/v1/reports').set(session.bearer).attach('file', png, 'a.png');
+    expect(report.status).toBe(400);
+    expect(report.body.message).toContain('the field "image"');
+  });
+
+  it('a study sent in the field "file" is told the field is "files"', async () => {
+    const res = await request(app.getHttpServer()).post('/api/v1/studies').set(session.bearer).attach('file', png, 'a.dcm');
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain('takes its files in the field "files"');
   });
 });
