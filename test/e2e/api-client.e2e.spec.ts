@@ -66,4 +66,36 @@ describe('the API as a script calls it', () => {
     expect(res.status).toBe(400);
     expect(res.body.message).toContain('takes its files in the field "files"');
   });
+
+  // `curl -d '{"email":…}'` without -H sends the JSON as a form: it was told its password was wrong
+  it('a token request whose body is not the JSON {email, password} is a 400 saying so, not a failed login', async () => {
+    const server = app.getHttpServer();
+    const { user, password } = await createUser(app);
+    const asForm = await request(server).post('/api/v1/auth/token').type('form').send(JSON.stringify({ email: user.email, password }));
+    expect(asForm.status).toBe(400);
+    expect(asForm.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: expect.stringContaining('sent with Content-Type: application/json') });
+    const noBody = await request(server).post('/api/v1/auth/token');
+    expect(noBody.status).toBe(400);
+    const half = await request(server).post('/api/v1/auth/token').send({ email: user.email });
+    expect(half.status).toBe(400);
+    expect(half.body.message).toBe('The body needs both "email" and "password": JSON {"email": …, "password": …}.');
+    // a wrong or blank password is still a failed login, and the right one still works
+    await request(server).post('/api/v1/auth/token').send({ email: user.email, password: 'not the password' }).expect(401);
+    await request(server).post('/api/v1/auth/token').send({ email: user.email, password: '' }).expect(401);
+    await request(server).post('/api/v1/auth/token').send({ email: user.email, password }).expect(200);
+  });
+
+  it('a password change whose body is not the JSON {current, password} is a 400 saying so, not "the current password is not correct"', async () => {
+    const server = app.getHttpServer();
+    const me = await loginAs(app);
+    const asForm = await request(server).post('/api/v1/auth/password').set(me.bearer).type('form').send(JSON.stringify({ current: me.password, password: 'a brand new passphrase' }));
+    expect(asForm.status).toBe(400);
+    expect(asForm.body.message).toContain(`-d '{"current":"…","password":"…"}'`);
+    expect(asForm.body.message).not.toContain('not correct');
+    // nothing changed: the token still works, and a wrong current password is still said as such
+    await request(server).get('/api/v1/auth/me').set(me.bearer).expect(200);
+    const wrong = await request(server).post('/api/v1/auth/password').set(me.bearer).send({ current: 'not it at all', password: 'a brand new passphrase' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.message).toBe('The current password is not correct.');
+  });
 });
