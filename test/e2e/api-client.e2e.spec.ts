@@ -3,6 +3,8 @@
  * helper and a mistyped form field are told.
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { createUser, loginAs, TestSession } from '../helpers/auth';
@@ -97,5 +99,53 @@ describe('the API as a script calls it', () => {
     const wrong = await request(server).post('/api/v1/auth/password').set(me.bearer).send({ current: 'not it at all', password: 'a brand new passphrase' });
     expect(wrong.status).toBe(400);
     expect(wrong.body.message).toBe('The current password is not correct.');
+  });
+
+  /** A POST with Expect: 100-continue, as curl sends any body over 1 MB: the body goes only after a 100. */
+  async function expectContinue(path: string, declared: number, body: Buffer, headers: Record<string, string>): Promise<{ continued: boolean; status: number; text: string }> {
+    const server = app.getHttpServer() as http.Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return new Promise((resolve, reject) => {
+      let continued = false;
+      const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { ...headers, Expect: '100-continue', 'Content-Length': String(declared) } });
+      req.on('continue', () => {
+        continued = true;
+        if (body.length === declared) req.end(body);
+        else req.destroy(); // the oversized body is never sent: the server asked for it, which is the failure
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          resolve({ continued, status: res.statusCode ?? 0, text });
+          req.destroy();
+        });
+      });
+      req.on('error', (e) => (continued ? resolve({ continued, status: 0, text: '' }) : reject(e)));
+    });
+  }
+
+  it('Expect: 100-continue with a Content-Length no upload can reach: 413 before the body is sent; a fitting one goes on', async () => {
+    const boundary = 'sentinelboundary';
+    const multipart = (file: Buffer) =>
+      Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`),
+        file,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+    const headers = { ...session.bearer, 'Content-Type': `multipart/form-data; boundary=${boundary}` };
+    // 50 MB declared to a route that takes 5 MB (the test config's MAX_UPLOAD_BYTES default)
+    const big = await expectContinue('/api/v1/analyses', 50 * 1024 * 1024, Buffer.alloc(0), headers);
+    expect(big.continued).toBe(false);
+    expect(big.status).toBe(413);
+    expect(JSON.parse(big.text)).toEqual({ statusCode: 413, code: 'FILE_TOO_LARGE', message: 'The request declares 50 MB (Content-Length), more than this route takes (at most 5 MB of files); nothing was uploaded.' });
+    // the path as Express matches it (case, trailing slash, query) and the study route's own bound
+    expect((await expectContinue('/API/v1/Analyses/?explain=false', 50 * 1024 * 1024, Buffer.alloc(0), headers)).status).toBe(413);
+    expect((await expectContinue('/api/v1/studies', 2 * 1024 * 1024 * 1024, Buffer.alloc(0), headers)).continued).toBe(false);
+    // an upload that fits is asked for and analysed as before
+    const body = multipart(png);
+    const ok = await expectContinue('/api/v1/analyses', body.length, body, headers);
+    expect(ok).toEqual({ continued: true, status: 200, text: expect.stringContaining('"analysisId"') });
   });
 });
