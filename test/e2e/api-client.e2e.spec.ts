@@ -148,4 +148,34 @@ describe('the API as a script calls it', () => {
     const ok = await expectContinue('/api/v1/analyses', body.length, body, headers);
     expect(ok).toEqual({ continued: true, status: 200, text: expect.stringContaining('"analysisId"') });
   });
+
+  // the documented decision (README "Scripts and other clients"): no CORS, so a page on another
+  // origin cannot read the API's answers even with a token it was given
+  it('no CORS: another origin gets no Access-Control-Allow-Origin, its preflight is not a 2xx', async () => {
+    const server = app.getHttpServer();
+    const get = await request(server).get('/api/v1/auth/me').set(session.bearer).set('Origin', 'https://elsewhere.example');
+    expect(get.status).toBe(200);
+    expect(get.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await request(server)
+      .options('/api/v1/analyses')
+      .set('Origin', 'https://elsewhere.example')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization');
+    expect(preflight.status).toBeGreaterThanOrEqual(400);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    expect(preflight.headers['access-control-allow-headers']).toBeUndefined();
+  });
+
+  // a bearer token wins over a cookie: a bad token is a 401 even beside a good session, and a good
+  // one needs no CSRF header (a cross-site form cannot set Authorization)
+  it('cookie and bearer token together: the token decides', async () => {
+    const server = app.getHttpServer();
+    const browser = await loginAs(app);
+    const bad = await request(server).get('/api/v1/auth/me').set('Cookie', browser.cookie).set('Authorization', 'Bearer mst_not-a-token');
+    expect(bad.status).toBe(401);
+    expect(bad.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    const other = await loginAs(app);
+    const me = await request(server).get('/api/v1/auth/me').set('Cookie', browser.cookie).set(other.bearer).expect(200);
+    expect(me.body.id).toBe(other.user.id);
+  });
 });
