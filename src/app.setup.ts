@@ -89,7 +89,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     .setTitle('MRI Sentinel API')
     .setDescription(`Research-grade MRI image analysis. ${DISCLAIMER}`)
     .setVersion('1')
-    .addBearerAuth()
+    // not a JWT (swagger's default bearerFormat): an opaque random token, only its sha256 stored
+    .addBearerAuth({ type: 'http', bearerFormat: 'opaque', description: 'An opaque token (mst_…) from POST /api/v1/auth/token; nothing to decode.' })
     // every /api/v1 route takes `Authorization: Bearer <token>` from POST /api/v1/auth/token
     .addSecurityRequirements('bearer')
     .build();

@@ -178,4 +178,15 @@ describe('the API as a script calls it', () => {
     const me = await request(server).get('/api/v1/auth/me').set('Cookie', browser.cookie).set(other.bearer).expect(200);
     expect(me.body.id).toBe(other.user.id);
   });
+
+  // a generated client (or a person) told "JWT" tries to decode the token's claims: there are none
+  it('the OpenAPI bearer scheme says the token is opaque, not a JWT', async () => {
+    const doc = await request(app.getHttpServer()).get('/api/docs-json').set(session.bearer).expect(200);
+    expect(doc.body.components.securitySchemes.bearer).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'opaque',
+      description: expect.stringContaining('POST /api/v1/auth/token'),
+    });
+  });
 });
