@@ -35,7 +35,7 @@ export class AnalysesController {
   @Post()
   @HttpCode(200)
   @AnalysisRoute()
-  @UseInterceptors(UploadFieldWords(IMAGE_FIELD, 1), FileInterceptor(IMAGE_FIELD))
+  @UseInterceptors(UploadFieldWords(IMAGE_FIELD, 1, (c) => c.maxUploadBytes), FileInterceptor(IMAGE_FIELD))
   @ApiOperation({
     summary: 'Analyse one MRI image',
     description:

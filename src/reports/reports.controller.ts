@@ -36,7 +36,7 @@ export class ReportsController {
   @Post()
   @HttpCode(200)
   @AnalysisRoute()
-  @UseInterceptors(UploadFieldWords('image', 1), FileInterceptor('image'))
+  @UseInterceptors(UploadFieldWords('image', 1, (c) => c.maxUploadBytes), FileInterceptor('image'))
   @ApiOperation({
     summary: 'PDF report of an analysis you just ran (re-send the same image)',
     description:

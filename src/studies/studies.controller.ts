@@ -46,7 +46,7 @@ export class StudiesController {
   @Post('api/v1/studies')
   @HttpCode(200)
   @AnalysisRoute()
-  @UseInterceptors(UploadFieldWords(FILES_FIELD, null), FilesInterceptor(FILES_FIELD))
+  @UseInterceptors(UploadFieldWords(FILES_FIELD, null, (c) => c.studyMaxBytes), FilesInterceptor(FILES_FIELD))
   @ApiOperation({
     summary: 'Analyse a whole study: a DICOM series or a NIfTI volume',
     description:

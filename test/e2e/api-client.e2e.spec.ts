@@ -9,7 +9,7 @@ import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { createUser, loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
-import { solidPng } from '../support/images';
+import { sixMegabytes, solidPng } from '../support/images';
 
 describe('the API as a script calls it', () => {
   let app: NestExpressApplication;
@@ -188,5 +188,11 @@ describe('the API as a script calls it', () => {
       bearerFormat: 'opaque',
       description: expect.stringContaining('POST /api/v1/auth/token'),
     });
+  });
+
+  it('an image over MAX_UPLOAD_BYTES: the 413 names the limit', async () => {
+    const res = await request(app.getHttpServer()).post('/api/v1/analyses').set(session.bearer).attach('image', sixMegabytes(), 'big.png');
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ statusCode: 413, code: 'FILE_TOO_LARGE', message: 'The file exceeds the 5 MB limit.' });
   });
 });
