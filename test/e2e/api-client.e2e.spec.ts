@@ -195,4 +195,14 @@ describe('the API as a script calls it', () => {
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ statusCode: 413, code: 'FILE_TOO_LARGE', message: 'The file exceeds the 5 MB limit.' });
   });
+
+  it('JSON sent as a form to a JSON route (curl -d without -H) is told to set Content-Type, not "unexpected field (a field)"', async () => {
+    const admin = await loginAs(app, { role: 'admin' });
+    const res = await request(app.getHttpServer()).post('/api/v1/users').set(admin.bearer).type('form').send(JSON.stringify({ email: 'form@example.test', role: 'user', password: 'a fine long passphrase' }));
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: expect.stringContaining('JSON sent as a form: send it with Content-Type: application/json') });
+    // a real unknown field is still named as before
+    const typo = await request(app.getHttpServer()).post('/api/v1/users').set(admin.bearer).send({ email: 'typo@example.test', role: 'user', password: 'a fine long passphrase', disable: true });
+    expect(typo.body.message).toContain('unexpected field "disable"');
+  });
 });
