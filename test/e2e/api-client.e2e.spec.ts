@@ -205,4 +205,18 @@ describe('the API as a script calls it', () => {
     const typo = await request(app.getHttpServer()).post('/api/v1/users').set(admin.bearer).send({ email: 'typo@example.test', role: 'user', password: 'a fine long passphrase', disable: true });
     expect(typo.body.message).toContain('unexpected field "disable"');
   });
+
+  it('an Authorization header without the Bearer scheme is told how to send the token', async () => {
+    const server = app.getHttpServer();
+    const token = session.bearer.Authorization.replace(/^Bearer /, '');
+    for (const header of [token, `Token ${token}`, 'Basic YTpi']) {
+      const res = await request(server).get('/api/v1/auth/me').set('Authorization', header);
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.body.message).toBe('The Authorization header is not read: send the token from POST /api/v1/auth/token as "Authorization: Bearer <token>".');
+    }
+    expect((await request(server).get('/api/v1/auth/me')).body.message).toBe('Please log in.');
+    // a browser behind a proxy's Basic auth (cookies too): the usual words
+    expect((await request(server).get('/api/v1/auth/me').set('Authorization', 'Basic YTpi').set('Cookie', 'sentinel_csrf=x')).body.message).toBe('Please log in.');
+  });
 });
