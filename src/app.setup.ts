@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import hbs from 'hbs';
+import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { configureAccounts } from './accounts/accounts.setup';
 import { methodNotAllowed, RouteAccess } from './accounts/method-not-allowed';
@@ -13,6 +14,7 @@ import { AppExceptionFilter } from './common/app-exception.filter';
 import { ZodValidationPipe } from './common/zod-dto';
 import { DISCLAIMER, EXPERIMENTAL_NOTICE } from './common/disclaimer';
 import { canonicalPath } from './common/paths';
+import { refuseOversizedContinue } from './common/expect-continue';
 import { FallThroughExpressAdapter } from './common/fall-through.adapter';
 import { registerViewHelpers } from './common/view-helpers';
 import { AppConfig } from './config/config.service';
@@ -70,6 +72,14 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 
   // who is calling, CSRF cookie, login wall for /api/docs: before Swagger and the Nest router
   configureAccounts(app);
+  // Expect: 100-continue with a Content-Length no upload can reach: 413 before the body is sent
+  const config = app.get(AppConfig);
+  refuseOversizedContinue(app.getHttpServer() as Server, [
+    { path: '/api/v1/analyses', fileBytes: config.maxUploadBytes, files: 1 },
+    { path: '/api/v1/reports', fileBytes: config.maxUploadBytes, files: 1 },
+    { path: '/analyse', fileBytes: config.maxUploadBytes, files: 1 },
+    { path: '/api/v1/studies', fileBytes: config.studyMaxBytes, files: config.studyMaxSlices + 1 },
+  ]);
   // a known path with a method it does not take: 405 + Allow, not the router's 404
   const adapter = app.getHttpAdapter();
   if (!(adapter instanceof FallThroughExpressAdapter)) throw new Error('configureApp needs an app created with FallThroughExpressAdapter (createApp)');
@@ -79,7 +89,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     .setTitle('MRI Sentinel API')
     .setDescription(`Research-grade MRI image analysis. ${DISCLAIMER}`)
     .setVersion('1')
-    .addBearerAuth()
+    // not a JWT (swagger's default bearerFormat): an opaque random token, only its sha256 stored
+    .addBearerAuth({ type: 'http', bearerFormat: 'opaque', description: 'An opaque token (mst_…) from POST /api/v1/auth/token; nothing to decode.' })
     // every /api/v1 route takes `Authorization: Bearer <token>` from POST /api/v1/auth/token
     .addSecurityRequirements('bearer')
     .build();

@@ -37,8 +37,15 @@ export function refuseAnonymous(req: Request, res: Response): UnauthorizedError 
   } else {
     res.setHeader('WWW-Authenticate', badToken ? 'Bearer error="invalid_token"' : 'Bearer');
   }
-  return new UnauthorizedError(badToken ? 'The token is invalid or expired.' : 'Please log in.');
+  if (badToken) return new UnauthorizedError('The token is invalid or expired.');
+  // a header that is not read at all (`Authorization: mst_…`, `Token …`, Basic): "Please log in."
+  // left a script that did send its token wondering why it was ignored. Not with cookies: a browser
+  // behind a proxy's Basic auth sends that header too, and its page says its own words on a 401
+  if (req.headers.authorization && !req.headers.cookie) return new UnauthorizedError(NOT_BEARER);
+  return new UnauthorizedError('Please log in.');
 }
+
+const NOT_BEARER = 'The Authorization header is not read: send the token from POST /api/v1/auth/token as "Authorization: Bearer <token>".';
 
 /** The role check's answer; shared with the 405 answer, so an admin-only path refuses a non-admin alike whatever the method. */
 export function refuseRole(): ForbiddenError {

@@ -134,11 +134,15 @@ export class AuthController {
     description: 'Send the token as `Authorization: Bearer <token>` on any /api/v1 route. Only its sha256 is stored.',
   })
   @ApiOkResponse({ type: TokenDto })
-  @ApiError(400, 'BAD_REQUEST: a field that is not a single text value (the body is `{"email","password"}`)')
+  @ApiError(400, 'BAD_REQUEST: a field missing or not a single text value (the body is JSON `{"email","password"}`)')
   @ApiError(401, 'UNAUTHORIZED: wrong credentials or disabled account')
   @ApiRateLimited('too many login attempts from this IP or for this account')
   @ApiDatabaseUnavailable()
-  async token(@Body() body: TokenRequestDto): Promise<{ token: string; expiresAt: string }> {
+  async token(@Body() body: TokenRequestDto, @Req() req: Request): Promise<{ token: string; expiresAt: string }> {
+    // absent (not blank) fields: the body was not this JSON at all — `curl -d '{…}'` sends it as a
+    // form, whose one key is the whole text; "email or password is incorrect" sent people to check
+    // a password they had typed right
+    if (body.email === undefined || body.password === undefined) throw new BadRequestError(jsonBodyMissing(['email', 'password'], req));
     const user = await this.users.verifyCredentials(body.email, body.password);
     if (!user) throw new UnauthorizedError('The email or password is incorrect, or the account is disabled.');
     const { token, expiresAt } = await this.sessions.create(user.id, 'api');
@@ -161,7 +165,7 @@ export class AuthController {
   })
   @ApiOkResponse({ type: TokenDto, description: 'Bearer caller: a new token' })
   @ApiNoContentResponse({ description: 'Cookie caller: a new session cookie' })
-  @ApiError(400, 'BAD_REQUEST: wrong current password, or the new one is refused by the password policy')
+  @ApiError(400, 'BAD_REQUEST: a field missing, wrong current password, or the new one is refused by the password policy')
   @ApiCsrfChecked()
   @ApiAuthenticated({ openBeforePasswordChange: true, rateLimits: 'too many wrong current passwords for this account (they count as logins)' })
   @ApiDatabaseUnavailable()
@@ -171,6 +175,8 @@ export class AuthController {
     @Res({ passthrough: true }) res: Response,
     @Body() body: ChangePasswordDto,
   ): Promise<{ token: string; expiresAt: string } | undefined> {
+    // as for the token: "The current password is not correct" to a body sent as a form
+    if (body.current === undefined || body.password === undefined) throw new BadRequestError(jsonBodyMissing(['current', 'password'], req));
     await this.users.changeOwnPassword(user.id, body.current, body.password);
     if (authState(req).authMethod === 'bearer') {
       const { token, expiresAt } = await this.sessions.create(user.id, 'api');
@@ -206,4 +212,12 @@ export class AuthController {
   me(@CurrentUser() user: AuthUser): AuthUser {
     return user;
   }
+}
+
+/** A JSON body without one of its keys: most often JSON sent as a form, said with the curl that sends it right. */
+function jsonBodyMissing(keys: readonly [string, string], req: Request): string {
+  const shape = `JSON {"${keys[0]}": …, "${keys[1]}": …}`;
+  return req.is('application/json')
+    ? `The body needs both "${keys[0]}" and "${keys[1]}": ${shape}.`
+    : `The body must be ${shape} sent with Content-Type: application/json (curl: -H 'Content-Type: application/json' -d '{"${keys[0]}":"…","${keys[1]}":"…"}').`;
 }

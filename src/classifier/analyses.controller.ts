@@ -21,6 +21,7 @@ import { AnalysisResultDto, ErrorBodyDto } from './analysis-result.dto';
 import { AnalysisService } from './analysis.service';
 import { AnalyzeFieldsDto } from './analyses.dto';
 import { requestContext } from './request-context';
+import { UploadFieldWords } from '../common/upload-field.interceptor';
 
 /** Multipart field holding the image. */
 export const IMAGE_FIELD = 'image';
@@ -34,7 +35,7 @@ export class AnalysesController {
   @Post()
   @HttpCode(200)
   @AnalysisRoute()
-  @UseInterceptors(FileInterceptor(IMAGE_FIELD))
+  @UseInterceptors(UploadFieldWords(IMAGE_FIELD, 1, (c) => c.maxUploadBytes), FileInterceptor(IMAGE_FIELD))
   @ApiOperation({
     summary: 'Analyse one MRI image',
     description:

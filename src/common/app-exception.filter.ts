@@ -39,6 +39,13 @@ export function isDatabaseUnavailable(exception: unknown): boolean {
   return typeof code === 'string' && UNAVAILABLE_SQLITE.test(code);
 }
 
+/**
+ * Retry-After (seconds) on every 503: a saturated inference queue, models reloading, a database
+ * write lock held past DB_LOCK_WAIT_MS (5 s by default) — each clears within seconds. Clients'
+ * retry helpers (urllib3's Retry, httr's RETRY) wait for this header on 503 as they do on 429.
+ */
+export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
 /** What the request was, for the words of a framework error: only whether it uploaded a file. */
 export interface ErrorRequest {
   multipart: boolean;
@@ -127,6 +134,7 @@ export class AppExceptionFilter implements ExceptionFilter {
       this.logger.error(`${req.method} ${req.path}: ${err.message}`, err.stack);
     }
     if (res.headersSent) return;
+    if (body.statusCode === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
 
     if (wantsHtml(req)) {
       // a 429 keeps the user where they were: the login form stays, with the wait counting down

@@ -58,6 +58,17 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/**
+ * `curl -d '{"role":"user"}'` without a Content-Type sends the JSON as a form: one key, the whole
+ * text. It was told `unexpected field "(a field)"`, which names nothing the sender can find.
+ */
+const JSON_AS_FORM = "The body looks like JSON sent as a form: send it with Content-Type: application/json (curl: -H 'Content-Type: application/json').";
+function looksLikeJsonSentAsForm(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && /^\s*[{[]/.test(keys[0] ?? '');
+}
+
 @Injectable()
 export class ZodValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
@@ -68,6 +79,7 @@ export class ZodValidationPipe implements PipeTransform {
       // a query the database would refuse (PostgreSQL's uuid type) or a 500
       if (metadata.type === 'param') throw new NotFoundError(`No such resource (${describeIssues(parsed.error)}).`);
       const where = metadata.type === 'query' ? 'query string' : 'request body';
+      if (metadata.type === 'body' && looksLikeJsonSentAsForm(value)) throw new BadRequestError(JSON_AS_FORM);
       throw new BadRequestError(`Invalid ${where}: ${describeIssues(parsed.error)}.`);
     }
     return parsed.data;

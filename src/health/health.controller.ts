@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import type { Response } from 'express';
 import { Public, Unthrottled } from '../accounts/decorators';
 import { ApiBodyTooLarge } from '../common/api-responses';
+import { RETRY_AFTER_UNAVAILABLE_SECONDS } from '../common/app-exception.filter';
 import { HealthService, ReadinessReport } from './health.service';
 import { LivenessDto, ReadinessDto } from './health.responses';
 
@@ -35,6 +36,7 @@ export class HealthController {
   }> {
     const report = await this.health.readiness();
     res.status(report.ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    if (!report.ok) res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS)); // as every other 503
     return { status: report.ok ? 'ready' : 'not_ready', checks: report.checks };
   }
 }

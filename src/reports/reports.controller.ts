@@ -12,6 +12,7 @@ import { ReportFieldsDto } from './reports.dto';
 import { reportFileName } from '../presentation/labels';
 import { ReportsService } from './reports.service';
 import { IdParamDto } from '../common/zod-dto';
+import { UploadFieldWords } from '../common/upload-field.interceptor';
 
 /**
  * The PDF answer's own media type, not @ApiProduces: that one would declare the JSON error answers
@@ -35,7 +36,7 @@ export class ReportsController {
   @Post()
   @HttpCode(200)
   @AnalysisRoute()
-  @UseInterceptors(FileInterceptor('image'))
+  @UseInterceptors(UploadFieldWords('image', 1, (c) => c.maxUploadBytes), FileInterceptor('image'))
   @ApiOperation({
     summary: 'PDF report of an analysis you just ran (re-send the same image)',
     description:

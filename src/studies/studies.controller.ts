@@ -29,6 +29,7 @@ import { StudyResult } from './study-result';
 import { StudyResultDto } from './study-result.dto';
 import { StudyService } from './study.service';
 import { FILES_FIELD, StudyFieldsDto } from './studies.dto';
+import { UploadFieldWords } from '../common/upload-field.interceptor';
 
 export { FILES_FIELD };
 
@@ -45,7 +46,7 @@ export class StudiesController {
   @Post('api/v1/studies')
   @HttpCode(200)
   @AnalysisRoute()
-  @UseInterceptors(FilesInterceptor(FILES_FIELD))
+  @UseInterceptors(UploadFieldWords(FILES_FIELD, null, (c) => c.studyMaxBytes), FilesInterceptor(FILES_FIELD))
   @ApiOperation({
     summary: 'Analyse a whole study: a DICOM series or a NIfTI volume',
     description:
