@@ -8,9 +8,10 @@
  * the study's limit. An uncompressed 4-D .nii is read in place, its later volumes never copied.
  */
 import * as zlib from 'node:zlib';
-import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import type { StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, StudyTooLargeError } from '../../../src/studies/study-errors';
 import { writeNifti1 } from '../../support/nifti-fixtures';
+import { loadRefusal, loadSlices } from '../../support/study-load';
 
 // 2 MB: the first volume (12 KB) fits many times, the 300 volumes (3.7 MB inflated) do not
 const LIMITS: StudyLimits = { maxBytes: 2 * 1024 * 1024, maxSlices: 400, minSide: 16, maxPixels: 40_000_000 };
@@ -20,20 +21,8 @@ const voxel = (i: number, j: number, k: number, t: number) => (t === 0 ? 100 + 3
 const fmri = writeNifti1(DIMS, voxel, { volumes: 300 });
 const first = writeNifti1(DIMS, (i, j, k) => voxel(i, j, k, 0));
 
-async function load(file: Buffer, limits = LIMITS) {
-  const study = await loadStudy([new Uint8Array(file)], limits);
-  if (study.kind !== 'slices') throw new Error('expected slices');
-  return { meta: study.meta, slices: study.slices.map((s) => Uint8Array.from(s.image.data)) };
-}
-
-async function refusal(file: Buffer, limits = LIMITS): Promise<Error | null> {
-  try {
-    await loadStudy([new Uint8Array(file)], limits);
-  } catch (err) {
-    return err as Error;
-  }
-  return null;
-}
+const load = (file: Buffer, limits = LIMITS) => loadSlices(file, limits);
+const refusal = (file: Buffer, limits = LIMITS) => loadRefusal(file, limits);
 
 describe('4-D .nii.gz: the first volume kept, the later ones inflated through their CRC check and dropped', () => {
   it('a 300-volume .nii.gz of 3.7 MB inflated, under a 2 MB limit: analysed as its first volume alone would be, 300 volumes reported', async () => {

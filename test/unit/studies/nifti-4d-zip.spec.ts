@@ -7,9 +7,10 @@
  */
 import { zipSync } from 'fflate';
 import * as zlib from 'node:zlib';
-import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import type { StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, StudyTooLargeError } from '../../../src/studies/study-errors';
 import { writeNifti1 } from '../../support/nifti-fixtures';
+import { loadRefusal, loadSlices } from '../../support/study-load';
 
 // 2 MB: the first volume (12 KB) fits many times, the 300 volumes (3.7 MB) do not
 const LIMITS: StudyLimits = { maxBytes: 2 * 1024 * 1024, maxSlices: 400, minSide: 16, maxPixels: 40_000_000 };
@@ -19,20 +20,8 @@ const fmri = writeNifti1(DIMS, voxel, { volumes: 300 });
 const first = writeNifti1(DIMS, (i, j, k) => voxel(i, j, k, 0));
 const zipOf = (entries: Record<string, Uint8Array>, level: 0 | 6) => Buffer.from(zipSync(entries, { level }));
 
-async function load(file: Buffer, limits = LIMITS) {
-  const study = await loadStudy([new Uint8Array(file)], limits);
-  if (study.kind !== 'slices') throw new Error('expected slices');
-  return { meta: study.meta, slices: study.slices.map((s) => Uint8Array.from(s.image.data)) };
-}
-
-async function refusal(file: Buffer, limits = LIMITS): Promise<Error | null> {
-  try {
-    await loadStudy([new Uint8Array(file)], limits);
-  } catch (err) {
-    return err as Error;
-  }
-  return null;
-}
+const load = (file: Buffer, limits = LIMITS) => loadSlices(file, limits);
+const refusal = (file: Buffer, limits = LIMITS) => loadRefusal(file, limits);
 
 describe('4-D .nii in a ZIP: the first volume kept, the rest checked and dropped', () => {
   it.each([

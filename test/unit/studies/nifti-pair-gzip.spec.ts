@@ -7,9 +7,10 @@
  */
 import { zipSync } from 'fflate';
 import * as zlib from 'node:zlib';
-import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import type { StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, StudyTooLargeError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
 import { writeNifti1 } from '../../support/nifti-fixtures';
+import { loadRefusal, loadSlices } from '../../support/study-load';
 
 const LIMITS: StudyLimits = { maxBytes: 2 * 1024 * 1024, maxSlices: 400, minSide: 16, maxPixels: 40_000_000 };
 const DIMS: [number, number, number] = [40, 48, 5];
@@ -25,20 +26,8 @@ function gzPairOf(file: Buffer, o: { analyze?: boolean } = {}): [Buffer, Buffer]
   return [zlib.gzipSync(hdr), zlib.gzipSync(file.subarray(352))];
 }
 
-async function load(files: Buffer[]) {
-  const study = await loadStudy(files.map((f) => new Uint8Array(f)), LIMITS);
-  if (study.kind !== 'slices') throw new Error('expected slices');
-  return { meta: study.meta, slices: study.slices.map((s) => Uint8Array.from(s.image.data)) };
-}
-
-async function refusal(files: Buffer[]): Promise<Error | null> {
-  try {
-    await loadStudy(files.map((f) => new Uint8Array(f)), LIMITS);
-  } catch (err) {
-    return err as Error;
-  }
-  return null;
-}
+const load = (files: Buffer[]) => loadSlices(files, LIMITS);
+const refusal = (files: Buffer[]) => loadRefusal(files, LIMITS);
 
 describe('gzipped NIfTI-1 pair (.hdr.gz + .img.gz)', () => {
   it('uploaded as two files, either order, or in a ZIP beside a README: the slices of the same volume as one .nii', async () => {

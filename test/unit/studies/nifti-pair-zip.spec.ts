@@ -6,9 +6,10 @@
  * CRC-32. An Analyze 7.5 pair stays refused by name. Volumes and ZIPs are built here.
  */
 import { zipSync } from 'fflate';
-import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import type { StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, StudyTooLargeError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
 import { writeNifti1 } from '../../support/nifti-fixtures';
+import { loadRefusal, loadSlices } from '../../support/study-load';
 
 const LIMITS: StudyLimits = { maxBytes: 2 * 1024 * 1024, maxSlices: 400, minSide: 16, maxPixels: 40_000_000 };
 const DIMS: [number, number, number] = [40, 48, 5];
@@ -25,20 +26,8 @@ function pairOf(nii: Buffer, imgOffset = 0): [Buffer, Buffer] {
 }
 const zipOf = (entries: [string, Uint8Array][], level: 0 | 6) => Buffer.from(zipSync(Object.fromEntries(entries), { level }));
 
-async function load(file: Buffer, limits = LIMITS) {
-  const study = await loadStudy([new Uint8Array(file)], limits);
-  if (study.kind !== 'slices') throw new Error('expected slices');
-  return { meta: study.meta, slices: study.slices.map((s) => Uint8Array.from(s.image.data)) };
-}
-
-async function refusal(file: Buffer, limits = LIMITS): Promise<Error | null> {
-  try {
-    await loadStudy([new Uint8Array(file)], limits);
-  } catch (err) {
-    return err as Error;
-  }
-  return null;
-}
+const load = (file: Buffer, limits = LIMITS) => loadSlices(file, limits);
+const refusal = (file: Buffer, limits = LIMITS) => loadRefusal(file, limits);
 
 describe('NIfTI-1 pair in a ZIP, paired by name', () => {
   const nii = writeNifti1(DIMS, (i, j, k) => voxel(i, j, k, 0), RAS);

@@ -6,9 +6,10 @@
  * header declares. Files are built here.
  */
 import { ByteBudget } from '../../../src/studies/archive';
-import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import type { StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
 import { writeNifti1 } from '../../support/nifti-fixtures';
+import { loadRefusal, loadSlices } from '../../support/study-load';
 import { joinNiftiPair } from '../../../src/studies/nifti-pair';
 
 const LIMITS: StudyLimits = { maxBytes: 8 * 1024 * 1024, maxSlices: 400, minSide: 16, maxPixels: 40_000_000 };
@@ -26,20 +27,8 @@ function pairOf(nii: Buffer, imgOffset = 0): [Buffer, Buffer] {
   return [hdr, Buffer.concat([Buffer.alloc(imgOffset, 0x55), nii.subarray(352)])];
 }
 
-async function load(files: Buffer[]) {
-  const study = await loadStudy(files.map((f) => new Uint8Array(f)), LIMITS);
-  if (study.kind !== 'slices') throw new Error('expected slices');
-  return { meta: study.meta, slices: study.slices.map((s) => Uint8Array.from(s.image.data)) };
-}
-
-async function refusal(files: Buffer[]): Promise<Error | null> {
-  try {
-    await loadStudy(files.map((f) => new Uint8Array(f)), LIMITS);
-  } catch (err) {
-    return err as Error;
-  }
-  return null;
-}
+const load = (files: Buffer[]) => loadSlices(files, LIMITS);
+const refusal = (files: Buffer[]) => loadRefusal(files, LIMITS);
 
 describe('NIfTI-1 pair (.hdr "ni1" + .img) read as one volume', () => {
   it('.hdr + .img, either order: the slices of the same header and voxels as one .nii (its sform applied)', async () => {
