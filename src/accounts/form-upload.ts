@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import multer from 'multer';
 import type { Observable } from 'rxjs';
 import { imageUploadOptions, UploadLedger } from '../common/account-upload-storage';
+import { fileOverLimit } from '../common/upload-field.interceptor';
 import { AppConfig } from '../config/config.service';
 import { csrfTokenAccepted } from './access.guard';
 import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
@@ -33,7 +34,7 @@ export class FormUploadInterceptor implements NestInterceptor {
   private readonly options: multer.Options;
 
   constructor(
-    config: AppConfig,
+    private readonly config: AppConfig,
     ledger: UploadLedger,
     private readonly csrf: Csrf,
   ) {
@@ -66,7 +67,8 @@ export class FormUploadInterceptor implements NestInterceptor {
         cb(refusal); // and multer stops taking the file
       };
       multer({ ...this.options, fileFilter }).single(FORM_IMAGE_FIELD)(req, res, (err: unknown) =>
-        settle(err ? transformException(err as Error & { code?: string }) : undefined),
+        // a file over the limit is said as the API says it ("The file exceeds the 5 MB limit.")
+        settle(err ? fileOverLimit(transformException(err as Error & { code?: string }), this.config.maxUploadBytes) : undefined),
       );
     });
     // no file part (nothing chosen, or not multipart at all): the fields alone carry the token

@@ -23,11 +23,21 @@ export function UploadFieldWords(field: string, maxFiles: number | null, limitBy
   return mixin(UploadFieldWordsInterceptor);
 }
 
-function reworded(error: unknown, field: string, maxFiles: number | null, limit: number): unknown {
-  if (!(error instanceof HttpException)) return error;
+/**
+ * multer's 413 for a file over the route's limit, said with the limit ("The file exceeds the 5 MB
+ * limit."); any other error unchanged. Shared with the no-JavaScript form (form-upload.ts), which
+ * runs multer itself, so the page and the API say the same.
+ */
+export function fileOverLimit(error: unknown, limit: number): unknown {
+  if (!(error instanceof HttpException) || error.getStatus() !== 413) return error;
   const code = (error.cause as { code?: unknown } | undefined)?.code;
-  if (error.getStatus() === 413 && code === 'LIMIT_FILE_SIZE') return new FileTooLargeError(limit);
-  if (error.getStatus() !== 400) return error;
+  return code === 'LIMIT_FILE_SIZE' ? new FileTooLargeError(limit) : error;
+}
+
+function reworded(error: unknown, field: string, maxFiles: number | null, limit: number): unknown {
+  error = fileOverLimit(error, limit);
+  if (!(error instanceof HttpException) || error.getStatus() !== 400) return error;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
   const how = `(curl: -F ${field}=@scan.png)`;
   if (code === 'LIMIT_UNEXPECTED_FILE') {
     return new BadRequestException(`A file was sent in another multipart field: this route takes its file${maxFiles === 1 ? '' : 's'} in the field "${field}" ${how}.`);

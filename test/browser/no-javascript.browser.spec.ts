@@ -168,7 +168,7 @@ async function analyse(page: Page, bytes: Buffer): Promise<number> {
     const noisy = await sharp(randomBytes(300 * 300 * 3), { raw: { width: 300, height: 300, channels: 3 } }).png().toBuffer();
     expect(noisy.length).toBeGreaterThan(MAX_UPLOAD_BYTES);
     expect(await analyse(page, noisy)).toBe(413);
-    expect(await page.locator('h1').textContent()).toBe('The file is too large.');
+    expect(await page.locator('h1').textContent()).toBe('The file exceeds the 195 KB limit.'); // 200 000 bytes, as the API says it
     expect(await page.title()).toBe('Error: Too large · MRI Sentinel');
   });
 });

@@ -163,7 +163,7 @@ describe('POST /analyse (the analysis form without JavaScript), fake models', ()
   });
 
   it.each([
-    ['too large', () => sixMegabytes(), 'big.jpg', 413, 'The file is too large.'],
+    ['too large', () => sixMegabytes(), 'big.jpg', 413, 'The file exceeds the 5 MB limit.'],
     ['not an image', () => TEXT_AS_JPG, 'scan.jpg', 415, 'Error 415'],
   ] as const)('%s: an error page with its status, its words', async (_label, bytes, name, status, words) => {
     const res = await form(alice).attach('image', bytes(), name).expect(status);
