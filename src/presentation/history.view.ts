@@ -5,7 +5,7 @@
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
 import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, percent, resultTitle, spacingLine, statusName } from './labels';
-import { mriCheck, mriFigure, refusedByImageChecks } from './mri-check';
+import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri } from './mri-check';
 import { missingSlicesLine } from '../studies/gap-record';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
 
@@ -140,7 +140,8 @@ function decidingFigure(item: HistoryItem): number | null {
  * an MRI showed P(not MRI) "40.0 %" beside a reason comparing P(MRI) 59.996 % with the threshold.
  */
 function decidingPercent(item: HistoryItem, fig: number): string {
-  if (item.stage === 'modality') return item.code === 'LOW_CONFIDENCE' ? `MRI ${refusedFigure(item, 'triage', fig)}` : `${item.isMri === false ? 'not MRI' : 'MRI'} ${percent(fig)}`;
+  // a study's mean over its slices is said to be one (sliceMeanMri), as its reason and MRI check say it
+  if (item.stage === 'modality') return item.code === 'LOW_CONFIDENCE' ? (sliceMeanMri(item) ?? `MRI ${refusedFigure(item, 'triage', fig)}`) : `${item.isMri === false ? 'not MRI' : 'MRI'} ${percent(fig)}`;
   if (item.code !== 'LOW_CONFIDENCE') return percent(fig);
   if (item.stage === 'diagnosis') return refusedFigure(item, item.task, fig);
   if (item.stage === 'anatomy') return refusedFigure(item, 'triage', fig);

@@ -13,11 +13,26 @@ export interface MriCheckFields {
   probabilities: Record<string, number> | null;
   /** model → the threshold it decided at (a record's; the page's own for a live result); absent: not known */
   thresholds?: Record<string, number> | null;
+  /** a study record's slice count (its MRI figure is a mean over its slices); absent or null: one image */
+  study?: { sliceCount: number | null } | null;
 }
 
 /** Refused at the MRI check as not confidently an MRI (P(MRI) below the triage threshold): the one LOW_CONFIDENCE with isMri false. */
 function unsureMri(r: MriCheckFields): boolean {
   return r.isMri === false && r.code === 'LOW_CONFIDENCE';
+}
+
+/**
+ * A study refused because most of its slices were not confidently MRI (study-aggregate.ts): its
+ * figure is the mean P(MRI) over all the slices, confident ones included, which no slice was
+ * compared with — so wherever it is shown (the reason, the MRI check, the list) it is said to be
+ * that mean: 'MRI 63.8 %' alone read as a figure above the 60 % threshold that was refused. Null
+ * for anything else.
+ */
+export function sliceMeanMri(r: MriCheckFields): string | null {
+  if (!r.study || !unsureMri(r) || r.mriConfidence === null) return null;
+  const n = r.study.sliceCount;
+  return `MRI ${percent(r.mriConfidence)} on average over all ${typeof n === 'number' ? `${n} ` : 'the '}slices`;
 }
 
 /**
@@ -52,6 +67,8 @@ export function mriCheck(r: MriCheckFields): string {
   if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(mriFigure(r))})`;
   // P(MRI), the figure its reason compares with the threshold: it read "not MRI (40.0 %)" beside "MRI 59.996 %, below the 60.000 %"
   if (unsureMri(r)) {
+    const mean = sliceMeanMri(r);
+    if (mean) return `not confidently MRI (${mean})`;
     const t = r.thresholds?.triage;
     return `not confidently MRI (MRI ${typeof t === 'number' && r.mriConfidence < t ? pctBelow(r.mriConfidence, t)[0] : percent(r.mriConfidence)})`;
   }

@@ -8,7 +8,7 @@
 import type { HistoryItem } from '../history/history.service';
 import { pctBelow } from '../validation/triage-decision';
 import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent } from './labels';
-import { refusedByImageChecks } from './mri-check';
+import { refusedByImageChecks, sliceMeanMri } from './mri-check';
 
 /** The study page's words for a series refused from its header (src/studies/header-refusal.ts uses them too). */
 export function headerNotMriReason(modality: string): string {
@@ -107,9 +107,8 @@ function slicesLowConfidence(r: ReasonFields): string {
   const t = r.thresholds?.triage;
   const below = `each was below the ${typeof t === 'number' ? `${percent(t)} ` : ''}confidence threshold`;
   if (r.stage === 'anatomy') return `The body part of most of its slices could not be determined confidently: ${below}.`;
-  const n = r.study?.sliceCount;
-  const mean = typeof r.mriConfidence === 'number' ? ` (MRI ${percent(r.mriConfidence)} on average over all ${typeof n === 'number' ? `${n} ` : 'the '}slices)` : '';
-  return `Most of its slices were not confidently MRI: ${below}${mean}.`;
+  const mean = sliceMeanMri(r);
+  return `Most of its slices were not confidently MRI: ${below}${mean ? ` (${mean})` : ''}.`;
 }
 
 function lowConfidence(r: ReasonFields): string {

@@ -5,7 +5,8 @@
  * compared with. The reason read "MRI 63.8 %, below the 60.0 % confidence threshold" (63.8 > 60)
  * on the history page and in the PDF, and "(—, below …)" for the body part, whose figure is null.
  */
-import { historyDetail } from '../../../src/presentation/history.view';
+import { historyDetail, historyRow } from '../../../src/presentation/history.view';
+import { mriCheck } from '../../../src/presentation/mri-check';
 import { recordReason } from '../../../src/presentation/record-reason';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';
@@ -31,5 +32,18 @@ describe('a study refused for its slices\' low confidence', () => {
 
   it('without its threshold (a record older than the column): the same words, no figure for it', () => {
     expect(recordReason({ ...unsureSlices, thresholds: null })).toBe('Most of its slices were not confidently MRI: each was below the confidence threshold (MRI 63.8 % on average over all 20 slices).');
+  });
+
+  it('the MRI check line, the list cell and the PDF say the figure is the mean over the slices, as the reason does', async () => {
+    const mean = 'MRI 63.8 % on average over all 20 slices';
+    expect(recordReason(unsureSlices)).toContain(`(${mean})`);
+    expect(mriCheck(unsureSlices)).toBe(`not confidently MRI (${mean})`);
+    expect(historyDetail(unsureSlices).mri).toBe(mriCheck(unsureSlices));
+    expect(historyRow(unsureSlices).confidence).toBe(mean);
+    expect(pdfFlatText(await buildReportPdf({ record: unsureSlices, generatedFor: 'a@example.org' }))).toContain(`MRI check: not confidently MRI (${mean})`);
+    // one image refused as unsure: its own P(MRI), no mean
+    const image = { ...unsureSlices, fileType: 'png', mriConfidence: 0.55, study: null };
+    expect(mriCheck(image)).toBe('not confidently MRI (MRI 55.0 %)');
+    expect(historyRow(image).confidence).toBe('MRI 55.0 %');
   });
 });
