@@ -14,7 +14,7 @@ const STUDY_SCHEMA: ApiPropertyOptions = {
   type: 'object',
   nullable: true,
   description: 'set for a DICOM series / NIfTI volume, null for a single image: the only study metadata ever stored',
-  required: ['modality', 'seriesDescription', 'sliceCount', 'usableSlices', 'spacing', 'rule', 'gaps'],
+  required: ['modality', 'seriesDescription', 'sliceCount', 'usableSlices', 'spacing', 'rule', 'gaps', 'volumes'],
   properties: {
     modality: { type: 'string', nullable: true },
     seriesDescription: { type: 'string', nullable: true, description: 'scrubbed' },
@@ -27,6 +27,11 @@ const STUDY_SCHEMA: ApiPropertyOptions = {
       required: ['agreement', 'minUsableSlices'],
       properties: { agreement: { type: 'number' }, minUsableSlices: { type: 'integer' } },
       description: 'STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as the study was decided under; null when not recorded (never today\'s)',
+    },
+    volumes: {
+      type: 'integer',
+      nullable: true,
+      description: 'a NIfTI study: the volumes its file held, only the first analysed; null: a DICOM series, or a study stored before they were recorded',
     },
     gaps: {
       type: 'object',

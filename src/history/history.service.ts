@@ -61,6 +61,8 @@ export interface StudySummary {
   rule: StudyRule | null;
   /** slices missing between its positions, the first few named; null: not recorded (never "none missing") */
   gaps: RecordedGaps | null;
+  /** a NIfTI's volumes, only the first analysed; null: a DICOM series, or not recorded (older than the column) */
+  volumes: number | null;
 }
 
 export interface HistoryPage {

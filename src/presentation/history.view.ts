@@ -7,6 +7,7 @@ import type { HistoryItem, HistorySummary } from '../history/history.service';
 import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, percent, resultTitle, spacingLine, statusName } from './labels';
 import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri } from './mri-check';
 import { missingSlicesLine } from '../studies/gap-record';
+import { volumeNote } from '../studies/volume-note';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
 
 export interface ProbabilityView {
@@ -201,6 +202,8 @@ export function historyDetail(item: HistoryItem) {
           rule: studyRuleLine(item),
           // null (a record older than the column, or positions never checked) reads "not recorded", never "none"
           missingSlices: missingSlicesLine(s.gaps),
+          // a 4-D NIfTI: only its first volume was looked at, as the live answer said (null: nothing to say)
+          volumes: volumeNote(s.volumes),
         }
       : null,
   };

@@ -7,6 +7,7 @@ import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, pe
 import { mriCheck } from '../presentation/mri-check';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
+import { volumeNote } from '../studies/volume-note';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
 import { REPLACED_NOTE, winAnsiText } from './pdf-text';
 
@@ -134,6 +135,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (r.study) row('Study rule', studyRuleLine(r));
   // slices missing from the series: nothing there was looked at, so the answer covers less than the study
   if (r.study) row('Missing slices', missingSlicesLine(r.study.gaps));
+  // a 4-D NIfTI: the answer is about its first volume only
+  const volumes = volumeNote(r.study?.volumes ?? null);
+  if (volumes) row('Volumes', volumes);
   // a metadata report has no live message: the reason the record holds, as the history detail page says it
   if (input.message) row('Message', input.message);
   else row('Reason', recordReason(r));

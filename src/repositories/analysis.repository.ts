@@ -16,6 +16,8 @@ export interface StudyColumns {
   rule: StudyRule | null;
   /** slices missing between its positions (gap-record.ts); null when they were not looked for */
   gaps: RecordedGaps | null;
+  /** a NIfTI's volumes (only the first analysed); null for a DICOM series or when not known */
+  volumes: number | null;
 }
 
 /** Which history rows a query means, in domain terms (the service decides scoping and filters). */
@@ -198,6 +200,7 @@ export function toRow(r: AnalysisRecord, study?: StudyColumns) {
           usableSlices: study.usableSlices,
           spacingJson: json(study.spacing),
           sliceGapsJson: json(study.gaps),
+          niftiVolumes: study.volumes,
         }
       : {}),
   };
@@ -244,6 +247,7 @@ export function toItem(r: Row): HistoryItem {
             rule,
             // validated on the way out: a value recordGaps did not write reads as not recorded
             gaps: parseRecordedGaps(r.sliceGapsJson),
+            volumes: r.niftiVolumes,
           }
         : null,
   };

@@ -126,15 +126,6 @@ export function niftiExtent(header: Uint8Array, pos: FilePosition): { firstVolum
 }
 
 /**
- * What the answer adds for a 4-D to 7-D file (fMRI, DWI): the one volume it is about. Only the
- * first is read, and the answer otherwise read as if the whole file had been looked at.
- */
-export function volumeNote(volumes: number | null): string | null {
-  if (volumes === null || volumes <= 1) return null;
-  return `Volume 1 of ${volumes} analysed; the file's other ${volumes === 2 ? 'volume was' : `${volumes - 1} volumes were`} not looked at.`;
-}
-
-/**
  * Reads a NIfTI-1/2 volume with nifti-reader-js and cuts it into 2-D slices along the
  * acquisition axis: the one axis one voxel thick (a single slice) when there is one; else the
  * header's slice_dim (dim_info) when set; otherwise the axis whose voxel spacing is clearly the

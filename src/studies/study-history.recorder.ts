@@ -25,6 +25,7 @@ export class StudyHistoryRecorder implements StudyRecorder {
       spacing: r.spacing,
       rule: r.rule,
       gaps: r.gaps,
+      volumes: r.volumes,
     });
   }
 }

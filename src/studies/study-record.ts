@@ -34,12 +34,13 @@ export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number,
     thresholds,
     rule: r.study.aggregation?.settings ?? null,
     gaps: recordGaps(m),
+    volumes: m.volumes,
   };
 }
 
 export function toAnalysisRecord(r: StudyRecord): AnalysisRecord {
   // The study-only columns are dropped; the rest is the single-analysis record as it is.
-  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, rule, gaps, ...shared } = r;
+  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, rule, gaps, volumes, ...shared } = r;
   return { ...shared, fileType: format };
 }
 
@@ -58,6 +59,7 @@ export function refusedRecord(ctx: AnalysisContext, byteSize: number, sha256: st
     spacing: null,
     rule: null,
     gaps: null,
+    volumes: null,
     stage: 'file',
     code,
   };

@@ -78,6 +78,8 @@ export type StudyRecord = Omit<AnalysisRecord, 'fileType'> & {
   rule: StudyRule | null;
   /** slices missing between its positions, as far as kept (gap-record.ts); null when they were not looked for */
   gaps: RecordedGaps | null;
+  /** a NIfTI's volumes, only the first analysed (the answer's "Volume 1 of N analysed"); null otherwise */
+  volumes: number | null;
 };
 
 /**

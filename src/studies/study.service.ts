@@ -17,7 +17,7 @@ import { headerRefusal } from './header-refusal';
 import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
 import { mapLimited } from './map-limited';
 import { gapNote } from './slice-gaps';
-import { volumeNote } from './nifti';
+import { volumeNote } from './volume-note';
 import { loadStudy } from './study-loader';
 import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
 import { refusedRecord, toAnalysisRecord, toRecord } from './study-record';

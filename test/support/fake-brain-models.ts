@@ -6,6 +6,7 @@ import { ImageDecodeService } from '../../src/inference/image-decode.service';
 import type { ModelProvider } from '../../src/inference/model-provider';
 import { PixelBudget } from '../../src/inference/pixel-budget';
 import type { RawImage } from '../../src/inference/preprocess';
+import type { StudyRecorder } from '../../src/studies/study-result';
 import { StudyService } from '../../src/studies/study.service';
 import { logitsFor, makeCard, TRIAGE_LABELS } from './cards';
 
@@ -47,8 +48,8 @@ export function fakeBrainModels(a: FakeBrainAnswers = {}): ModelProvider {
   };
 }
 
-/** A StudyService (inference pool of 2) on `models`. */
-export function studyServiceOn(models: ModelProvider): StudyService {
+/** A StudyService (inference pool of 2) on `models`; with `recorder`, its studies are recorded. */
+export function studyServiceOn(models: ModelProvider, recorder?: StudyRecorder): StudyService {
   const config = new AppConfig(parseEnv({ INFERENCE_POOL_SIZE: '2' }));
-  return new StudyService(config, new AnalysisService(config, models, {} as ImageDecodeService), models, { budget: new PixelBudget(config.pixelBudget, config.pixelQueueLimit) });
+  return new StudyService(config, new AnalysisService(config, models, {} as ImageDecodeService), models, { budget: new PixelBudget(config.pixelBudget, config.pixelQueueLimit) }, recorder);
 }

@@ -28,7 +28,7 @@ describe('PDF report pages', () => {
   };
 
   it('a study whose slice spacing is unknown says so, not "slice 0 mm"', async () => {
-    const study = { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null, gaps: null };
+    const study = { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null, gaps: null, volumes: null };
     const pdf = await buildReportPdf({ record: { ...record, study }, cards: [], generatedFor: 'u@example.org' });
     const text = pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
     expect(text).toContain('column 0.9 mm, row 0.9 mm, slice unknown');
@@ -37,7 +37,7 @@ describe('PDF report pages', () => {
 
   it('a series description in Japanese, Arabic or emoji is printed with "?" for what the font cannot print, never as other letters', async () => {
     // Helvetica (WinAnsi) wrote each UTF-16 unit's low byte: "脳 T1 軸位" read "3 T1 øOM"
-    const study = { modality: 'MR', seriesDescription: '脳 T1 軸位 — تصوير 🧠 Gro\u0308ße', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null };
+    const study = { modality: 'MR', seriesDescription: '脳 T1 軸位 — تصوير 🧠 Gro\u0308ße', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null };
     const pdf = await buildReportPdf({ record: { ...record, study }, cards: [], generatedFor: 'u@example.org' });
     const text = pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
     expect(text).toContain('Series description: ? T1 ?? — ????? ? Größe ("?": a character this PDF cannot print; the history page shows the text in full)');
@@ -49,7 +49,7 @@ describe('PDF report pages', () => {
   });
 
   it('signs of figures WinAnsi lacks are spelled in ASCII, in a row and in a card\'s figure table', async () => {
-    const study = { modality: 'MR', seriesDescription: 'T1 b≥1000 − TR≈500 → post', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null };
+    const study = { modality: 'MR', seriesDescription: 'T1 b≥1000 − TR≈500 → post', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null };
     const view = modelCardView(dx);
     const cards = [{ ...view, figures: [{ name: 'ECE (before → after)', value: '0.048 → 0.016 ≤ 0.05' }] }];
     const text = pdfStreamTexts(await buildReportPdf({ record: { ...record, study }, cards, generatedFor: 'u@example.org' })).join(' ').replace(/\s+/g, ' ');

@@ -15,6 +15,7 @@ describe('refusedRecord', () => {
       spacing: null,
       rule: null, // no slice was analysed: no study rule decided it
       gaps: null, // nor were its positions read: not recorded, never "none missing"
+      volumes: null, // nor were its volumes counted
       byteSize: 1234,
       sha256: 'ab'.repeat(32),
       status: 'rejected',
