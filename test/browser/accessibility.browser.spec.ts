@@ -10,7 +10,7 @@
  * bars that stand out from their track (WCAG 1.4.11, 3:1). The checks themselves: a11y-checks.ts.
  */
 import * as fs from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { FileChooser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { UsersService } from '../../src/accounts/users.service';
 import { tempDir } from '../support/app';
@@ -180,7 +180,12 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
             reached = await tab.evaluate((want: string) => document.activeElement?.id === want, id);
           }
           expect([url, id, reached]).toEqual([url, id, true]);
-          const chooser = await Promise.all([tab.waitForEvent('filechooser', { timeout: 10_000 }), tab.keyboard.press(key)]).then(([c]) => c, () => null);
+          // up to 3 presses: under a loaded CI box headless Chromium once opened no chooser for the first
+          // (1 of ~20 full runs; 5 of 5 alone) — a field Space cannot open still fails all three
+          let chooser: FileChooser | null = null;
+          for (let attempt = 0; attempt < 3 && !chooser; attempt++) {
+            chooser = await Promise.all([tab.waitForEvent('filechooser', { timeout: 5_000 }), tab.keyboard.press(key)]).then(([c]) => c, () => null);
+          }
           expect([id, key, chooser?.isMultiple()]).toEqual([id, key, true]);
           await chooser?.setFiles(id === 'study-folder' ? emptyFolder : []); // answered as a user cancels it
         } finally {
