@@ -23,6 +23,14 @@ declare const window: any;
 
 const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'threshold-figures-password-1' };
 
+/** Sends one image from the analysis page and waits for its result card (the answer as routed). */
+async function analyseOne(page: Page, png: Buffer): Promise<void> {
+  await page.setInputFiles('#file-input', { name: 'white.png', mimeType: 'image/png', buffer: png });
+  await page.waitForFunction(() => document.getElementById('selected-name')?.textContent === 'white.png');
+  await page.click('#submit-btn');
+  await page.locator('#state-result').waitFor({ state: 'visible' });
+}
+
 (HAVE_CHROMIUM ? describe : describe.skip)('a refusal just below the threshold on the analysis and study pages', () => {
   let h: Harness;
   let page: Page;
@@ -115,10 +123,7 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
       await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
     });
     try {
-      await page.setInputFiles('#file-input', { name: 'white.png', mimeType: 'image/png', buffer: bright });
-      await page.waitForFunction(() => document.getElementById('selected-name')?.textContent === 'white.png');
-      await page.click('#submit-btn');
-      await page.locator('#state-result').waitFor({ state: 'visible' });
+      await analyseOne(page, bright);
       const details = await page.locator('#stages .stage-detail').allTextContents();
       expect(details[2]).toBe(`Brain (${pctBelow(below, triage)[0]}) — decided here`);
       expect(details[2]).not.toContain(`(${(triage * 100).toFixed(1)} %)`);
@@ -140,10 +145,7 @@ const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'thresho
       await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
     });
     try {
-      await page.setInputFiles('#file-input', { name: 'white.png', mimeType: 'image/png', buffer: bright });
-      await page.waitForFunction(() => document.getElementById('selected-name')?.textContent === 'white.png');
-      await page.click('#submit-btn');
-      await page.locator('#state-result').waitFor({ state: 'visible' });
+      await analyseOne(page, bright);
       expect(await page.locator('#confidence-value').textContent()).toBe('59.996 %');
       expect(await page.locator('#confidence-explain').textContent()).toContain('below the 60.000 % threshold');
       expect(await page.locator('#stages .stage-detail').last().textContent()).toBe('top answer · 59.996 % — decided here');

@@ -100,15 +100,19 @@ describe('a write lock held by another connection', () => {
     }
   }
 
+  /** A user to log in, a signed-in user with an image to analyse, and the history's count before. */
+  async function lockScene(app: NestExpressApplication) {
+    const { user, password } = await createUser(app);
+    const alice = await loginAs(app);
+    const png = await solidPng(300, 300, 255);
+    return { server: app.getHttpServer(), user, password, alice, png, before: await app.get(PrismaService).analysis.count() };
+  }
+
   it('/healthz answers while a login and an analysis wait for it; both complete once it is released', async () => {
     const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR })); // the default wait: 5 s
     const prepare = jest.spyOn(Database.prototype, 'prepare');
     try {
-      const server = app.getHttpServer();
-      const { user, password } = await createUser(app);
-      const alice = await loginAs(app);
-      const png = await solidPng(300, 300, 255);
-      const before = await app.get(PrismaService).analysis.count();
+      const { server, user, password, alice, png, before } = await lockScene(app);
       const order: string[] = [];
       await withLock(app.get(AppConfig).databaseFile, async (release) => {
         const login = request(server).post('/api/v1/auth/token').send({ email: user.email, password }).then((r) => (order.push('login'), r));
@@ -135,11 +139,7 @@ describe('a write lock held by another connection', () => {
   it('held past DB_LOCK_WAIT_MS: the login and the analysis answer 503 DATABASE_UNAVAILABLE (not 500), /readyz 503; all well once released', async () => {
     const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, DB_LOCK_WAIT_MS: '200' }));
     try {
-      const server = app.getHttpServer();
-      const { user, password } = await createUser(app);
-      const alice = await loginAs(app);
-      const png = await solidPng(300, 300, 255);
-      const before = await app.get(PrismaService).analysis.count();
+      const { server, user, password, alice, png, before } = await lockScene(app);
       await withLock(app.get(AppConfig).databaseFile, async () => {
         const login = await request(server).post('/api/v1/auth/token').send({ email: user.email, password });
         expect([login.status, login.body]).toEqual([503, { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String) }]);
