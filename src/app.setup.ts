@@ -9,7 +9,9 @@ import type { Server } from 'node:http';
 import * as path from 'node:path';
 import { configureAccounts } from './accounts/accounts.setup';
 import { methodNotAllowed, RouteAccess } from './accounts/method-not-allowed';
-import { AppModule } from './app.module';
+import { AppModule, AppOptions } from './app.module';
+import { accessLog } from './audit/access-log';
+import { AuditLog } from './audit/audit-log.service';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { ZodValidationPipe } from './common/zod-dto';
 import { DISCLAIMER, EXPERIMENTAL_NOTICE } from './common/disclaimer';
@@ -55,6 +57,9 @@ function securityHeaders(req: Request, res: Response, next: NextFunction): void 
 /** Everything main.ts and the e2e tests share: filters, views, static files, OpenAPI. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.disable('x-powered-by');
+  const config = app.get(AppConfig);
+  // first, so that its duration covers every other middleware and it sees every answer
+  if (config.accessLog) app.use(accessLog(app.get(AuditLog)));
   app.use(securityHeaders);
   app.useGlobalFilters(new AppExceptionFilter());
   // every @Body()/@Query() typed with a ZodDto class is parsed here, once
@@ -73,7 +78,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // who is calling, CSRF cookie, login wall for /api/docs: before Swagger and the Nest router
   configureAccounts(app);
   // Expect: 100-continue with a Content-Length no upload can reach: 413 before the body is sent
-  const config = app.get(AppConfig);
   refuseOversizedContinue(app.getHttpServer() as Server, [
     { path: '/api/v1/analyses', fileBytes: config.maxUploadBytes, files: 1 },
     { path: '/api/v1/reports', fileBytes: config.maxUploadBytes, files: 1 },
@@ -98,10 +102,13 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   return app;
 }
 
-/** `extraImports` lets tests (and later features) add modules, e.g. an ANALYSIS_RECORDER. */
-export async function createApp(config: AppConfig, extraImports: DynamicModule['imports'] = []): Promise<NestExpressApplication> {
+/**
+ * `extraImports` lets tests (and later features) add modules, e.g. an ANALYSIS_RECORDER;
+ * `options.auditSink` is where the audit log writes (tests keep its lines).
+ */
+export async function createApp(config: AppConfig, extraImports: DynamicModule['imports'] = [], options: AppOptions = {}): Promise<NestExpressApplication> {
   const upTo = LEVELS.indexOf(config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraImports), new FallThroughExpressAdapter(), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraImports, options), new FallThroughExpressAdapter(), {
     logger: LEVELS.slice(0, upTo + 1),
   });
   return configureApp(app);

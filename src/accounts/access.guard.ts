@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
+import { actor, AuditLog } from '../audit/audit-log.service';
 import { wantsHtml } from '../common/app-exception.filter';
 import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
 import { CSRF_IN_FORM_KEY, LOGIN_ROUTE_KEY, OPEN_BEFORE_PASSWORD_CHANGE_KEY, PasswordAccount, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
@@ -99,6 +100,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly csrf: Csrf,
     private readonly rateLimits: RateLimitStore,
+    private readonly audit: AuditLog,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -114,7 +116,10 @@ export class AccessGuard implements CanActivate {
 
     if (verdict === 'login') throw refuseAnonymous(req, res);
     // Before CSRF and roles: a page GET of such a user goes to the change form whatever it is.
-    if (verdict === 'password') throw refusePendingPasswordChange(req, res);
+    if (verdict === 'password') {
+      this.audit.record(req, 'access.denied', { reason: 'password_change_required', ...actor(state.user) });
+      throw refusePendingPasswordChange(req, res);
+    }
 
     const skipCsrf = this.reflector.getAllAndOverride<boolean>(SKIP_CSRF_KEY, targets) === true;
     // @CsrfInForm(): the token is a multipart field not parsed yet; FormUploadInterceptor checks it as it arrives
@@ -131,11 +136,15 @@ export class AccessGuard implements CanActivate {
           await this.rateLimits.refund(loginAccountKey(state.user.email), LOGIN_ACCOUNT);
           await this.rateLimits.refund(loginFailuresKey(state.user.email), LOGIN_FAILURES);
         }
+        this.audit.record(req, 'csrf.failure', actor(state.user));
         throw new CsrfError();
       }
     }
 
-    if (verdict === 'role') throw refuseRole();
+    if (verdict === 'role') {
+      this.audit.record(req, 'access.denied', { reason: 'role', ...actor(state.user) });
+      throw refuseRole();
+    }
     return true;
   }
 }

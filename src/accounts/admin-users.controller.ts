@@ -12,6 +12,7 @@ import { CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
 import { UsersService, UserView } from './users.service';
 import { IdParamDto } from '../common/zod-dto';
+import { actor, AuditLog } from '../audit/audit-log.service';
 
 /** The page's confirmation step for "New password" and disabling (a static file: the CSP forbids inline scripts). */
 const SCRIPTS = ['/static/js/admin-users.js'];
@@ -28,7 +29,17 @@ const FIRST_LOGIN = 'The user will be asked to choose a new password at first lo
 @Controller()
 @Roles('admin')
 export class AdminUsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** One audit line per change an admin made: who, to which account, and its role and state after it. */
+  private audited(req: Request, admin: AuthUser, event: 'admin.user.create' | 'admin.user.update' | 'admin.user.password_reset', u: UserView): UserView {
+    const state = event === 'admin.user.password_reset' ? {} : { role: u.role, disabled: u.disabled };
+    this.audit.record(req, event, { ...actor(admin), targetUserId: u.id, targetUsername: u.email, ...state });
+    return u;
+  }
 
   @Get('admin/users')
   @ApiExcludeEndpoint()
@@ -41,9 +52,9 @@ export class AdminUsersController {
 
   @Post('admin/users')
   @ApiExcludeEndpoint()
-  async createFromPage(@Body() body: CreateUserFormDto, @Res() res: Response): Promise<void> {
+  async createFromPage(@CurrentUser() admin: AuthUser, @Body() body: CreateUserFormDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
-      const u = await this.users.create({ email: body.email, password: body.password, role: body.role, mustChangePassword: true });
+      const u = this.audited(req, admin, 'admin.user.create', await this.users.create({ email: body.email, password: body.password, role: body.role, mustChangePassword: true }));
       res.redirect(303, `/admin/users?done=created&user=${encodeURIComponent(u.id)}`);
     } catch (err) {
       // the typed email and role stay in the form; the password is never sent back
@@ -53,9 +64,9 @@ export class AdminUsersController {
 
   @Post('admin/users/:id')
   @ApiExcludeEndpoint()
-  async updateFromPage(@CurrentUser() actor: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserFormDto, @Res() res: Response): Promise<void> {
+  async updateFromPage(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserFormDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
-      const u = await this.users.update(actor.id, id, { role: body.role, disabled: body.disabled });
+      const u = this.audited(req, admin, 'admin.user.update', await this.users.update(admin.id, id, { role: body.role, disabled: body.disabled }));
       res.redirect(303, `/admin/users?done=updated&user=${encodeURIComponent(u.id)}`);
     } catch (err) {
       await this.renderError(res, err);
@@ -69,13 +80,14 @@ export class AdminUsersController {
    */
   @Post('admin/users/:id/password')
   @ApiExcludeEndpoint()
-  async resetFromPage(@CurrentUser() actor: AuthUser, @Param() { id }: IdParamDto, @Res() res: Response): Promise<void> {
+  async resetFromPage(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
-      if (id === actor.id) throw new ForbiddenError('To change your own password, use Your account (/account): it asks for your current password first.');
+      if (id === admin.id) throw new ForbiddenError('To change your own password, use Your account (/account): it asks for your current password first.');
       const u = await this.users.findById(id);
       if (!u) throw new NotFoundError('No such user.');
       const password = randomPassword();
       await this.users.setPassword(id, password, { mustChangePassword: true });
+      this.audited(req, admin, 'admin.user.password_reset', u);
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).render('admin-users', {
         title: 'Users',
@@ -116,8 +128,8 @@ export class AdminUsersController {
   @ApiAdminOnly()
   @ApiCsrfChecked()
   @ApiAuthenticated()
-  create(@Body() body: CreateUserDto): Promise<UserView> {
-    return this.users.create({ email: body.email, password: body.password, role: body.role, mustChangePassword: true });
+  async create(@CurrentUser() admin: AuthUser, @Body() body: CreateUserDto, @Req() req: Request): Promise<UserView> {
+    return this.audited(req, admin, 'admin.user.create', await this.users.create({ email: body.email, password: body.password, role: body.role, mustChangePassword: true }));
   }
 
   @Patch('api/v1/users/:id')
@@ -131,7 +143,7 @@ export class AdminUsersController {
   @ApiAdminOnly()
   @ApiCsrfChecked()
   @ApiAuthenticated()
-  update(@CurrentUser() actor: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserDto, @Req() _req: Request): Promise<UserView> {
-    return this.users.update(actor.id, id, { role: body.role, disabled: body.disabled });
+  async update(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserDto, @Req() req: Request): Promise<UserView> {
+    return this.audited(req, admin, 'admin.user.update', await this.users.update(admin.id, id, { role: body.role, disabled: body.disabled }));
   }
 }

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, ApiDatabaseUnavailable, ApiError, ApiRateLimited } from '../common/api-responses';
 import { BadRequestError } from '../common/errors';
 import { AuthUserDto, TokenDto } from './accounts.responses';
+import { actor, AuditLog } from '../audit/audit-log.service';
 import { AppConfig } from '../config/config.service';
 import { AccountQueryDto, ChangePasswordDto, ChangePasswordFormDto, LoginFormDto, NextQueryDto, TokenRequestDto } from './accounts.dto';
 import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, sessionCookieMaxAgeMs, setCookie } from './cookies';
@@ -42,6 +43,7 @@ export class AuthController {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly config: AppConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   private get policy() {
@@ -64,9 +66,11 @@ export class AuthController {
   @LoginRoute()
   @ApiExcludeEndpoint()
   async login(@Req() req: Request, @Res() res: Response, @Body() body: LoginFormDto): Promise<void> {
-    const user = await this.users.verifyCredentials(body.email, body.password);
+    const check = await this.users.checkCredentials(body.email, body.password);
     const next = safeNext(body.next);
-    if (!user) {
+    if (!check.ok) {
+      // the attempted email as typed (the formatter escapes and cuts it); never the password
+      this.audit.record(req, 'login.failure', { reason: check.reason, via: 'session', userId: check.userId, username: body.email });
       res.status(401).render('login', {
         title: 'Log in',
         next,
@@ -76,7 +80,9 @@ export class AuthController {
       });
       return;
     }
+    const user = check.user;
     const { token } = await this.sessions.create(user.id, 'web');
+    this.audit.record(req, 'login.success', { via: 'session', ...actor(user) });
     setCookie(req, res, this.policy, SESSION_COOKIE, token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
     // a fresh CSRF cookie per login: a token seen before login is useless afterwards
     setCookie(req, res, this.policy, CSRF_COOKIE, Csrf.newCookieValue());
@@ -91,6 +97,7 @@ export class AuthController {
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     const state = authState(req);
     if (state.authMethod === 'cookie') await this.sessions.revoke(state.authToken);
+    this.audit.record(req, 'logout', { via: 'session', ...actor(state.user) });
     clearCookie(req, res, this.policy, SESSION_COOKIE);
     clearCookie(req, res, this.policy, CSRF_COOKIE);
     res.redirect(303, '/login');
@@ -114,10 +121,12 @@ export class AuthController {
       await this.users.changeOwnPassword(user.id, body.current, body.password, { value: body.confirm });
     } catch (err) {
       if (!(err instanceof AccountInputError)) throw err;
+      this.audit.record(req, 'password.change.failure', { reason: passwordChangeReason(err), via: 'session', ...actor(user) });
       // errorField: the page focuses that field and ties the message to it (aria-invalid, aria-describedby)
       res.status(400).render('account', { title: 'Your account', error: err.message, errorField: err.field, next });
       return;
     }
+    this.audit.record(req, 'password.change', { via: 'session', ...actor(user) });
     const { token } = await this.sessions.create(user.id, 'web');
     setCookie(req, res, this.policy, SESSION_COOKIE, token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
     res.redirect(303, accountPage({ done: 'password', next }));
@@ -143,9 +152,14 @@ export class AuthController {
     // form, whose one key is the whole text; "email or password is incorrect" sent people to check
     // a password they had typed right
     if (body.email === undefined || body.password === undefined) throw new BadRequestError(jsonBodyMissing(['email', 'password'], req));
-    const user = await this.users.verifyCredentials(body.email, body.password);
-    if (!user) throw new UnauthorizedError('The email or password is incorrect, or the account is disabled.');
-    const { token, expiresAt } = await this.sessions.create(user.id, 'api');
+    const check = await this.users.checkCredentials(body.email, body.password);
+    if (!check.ok) {
+      this.audit.record(req, 'login.failure', { reason: check.reason, via: 'token', userId: check.userId, username: body.email });
+      throw new UnauthorizedError('The email or password is incorrect, or the account is disabled.');
+    }
+    const { token, expiresAt } = await this.sessions.create(check.user.id, 'api');
+    // a bearer token created: the event says who, never the token
+    this.audit.record(req, 'login.success', { via: 'token', ...actor(check.user) });
     return { token, expiresAt: expiresAt.toISOString() };
   }
 
@@ -177,8 +191,15 @@ export class AuthController {
   ): Promise<{ token: string; expiresAt: string } | undefined> {
     // as for the token: "The current password is not correct" to a body sent as a form
     if (body.current === undefined || body.password === undefined) throw new BadRequestError(jsonBodyMissing(['current', 'password'], req));
-    await this.users.changeOwnPassword(user.id, body.current, body.password);
-    if (authState(req).authMethod === 'bearer') {
+    const via = authState(req).authMethod === 'bearer' ? 'token' : 'session';
+    try {
+      await this.users.changeOwnPassword(user.id, body.current, body.password);
+    } catch (err) {
+      if (err instanceof AccountInputError) this.audit.record(req, 'password.change.failure', { reason: passwordChangeReason(err), via, ...actor(user) });
+      throw err;
+    }
+    this.audit.record(req, 'password.change', { via, ...actor(user) });
+    if (via === 'token') {
       const { token, expiresAt } = await this.sessions.create(user.id, 'api');
       return { token, expiresAt: expiresAt.toISOString() };
     }
@@ -202,6 +223,7 @@ export class AuthController {
     // a browser session's call used to get 204 too, with nothing revoked: the caller believed itself signed out
     if (state.authMethod !== 'bearer') throw new BadRequestError('This request carries no bearer token to revoke (Authorization: Bearer …). A browser session ends with POST /logout.');
     await this.sessions.revoke(state.authToken);
+    this.audit.record(req, 'token.revoke', { via: 'token', ...actor(state.user) });
   }
 
   @Get('api/v1/auth/me')
@@ -212,6 +234,11 @@ export class AuthController {
   me(@CurrentUser() user: AuthUser): AuthUser {
     return user;
   }
+}
+
+/** The audit log's word for a refused password change: a wrong current password is a password guess. */
+function passwordChangeReason(err: AccountInputError): 'wrong_password' | 'invalid_new_password' {
+  return err.field === 'current' ? 'wrong_password' : 'invalid_new_password';
 }
 
 /** A JSON body without one of its keys: most often JSON sent as a form, said with the curl that sends it right. */

@@ -5,11 +5,13 @@ import multer from 'multer';
 import type { Observable } from 'rxjs';
 import { imageUploadOptions, UploadLedger } from '../common/account-upload-storage';
 import { fileOverLimit } from '../common/upload-field.interceptor';
+import { actor, AuditLog } from '../audit/audit-log.service';
 import { AppConfig } from '../config/config.service';
 import { csrfTokenAccepted } from './access.guard';
 import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
 import { CSRF_IN_FORM_KEY } from './decorators';
 import { CsrfError } from './errors';
+import { authState } from './request-user';
 
 /**
  * Why the token travels as a form field, and is checked while the body streams in:
@@ -37,6 +39,7 @@ export class FormUploadInterceptor implements NestInterceptor {
     private readonly config: AppConfig,
     ledger: UploadLedger,
     private readonly csrf: Csrf,
+    private readonly audit: AuditLog,
   ) {
     // the limits of POST /api/v1/analyses (ClassifierModule): one image, a few text fields; those
     // fields (`_csrf`, `explain`) are short, so each is cut at 1 KiB instead of busboy's 1 MiB
@@ -47,6 +50,12 @@ export class FormUploadInterceptor implements NestInterceptor {
   private tokenAccepted(req: Request): boolean {
     const body = req.body as Record<string, unknown> | undefined;
     return csrfTokenAccepted(this.csrf, req, req.headers[CSRF_HEADER] ?? body?.[CSRF_FIELD]);
+  }
+
+  /** The guard's CSRF refusal, made here for the form upload: written to the audit log as the guard's is. */
+  private refuse(req: Request): CsrfError {
+    this.audit.record(req, 'csrf.failure', actor(authState(req).user));
+    return new CsrfError();
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -62,7 +71,7 @@ export class FormUploadInterceptor implements NestInterceptor {
       };
       const fileFilter: multer.Options['fileFilter'] = (r, _file, cb) => {
         if (this.tokenAccepted(r)) return cb(null, true);
-        const refusal = new CsrfError();
+        const refusal = this.refuse(r);
         settle(refusal); // answered now, not after multer has read the rest of the body
         cb(refusal); // and multer stops taking the file
       };
@@ -72,7 +81,7 @@ export class FormUploadInterceptor implements NestInterceptor {
       );
     });
     // no file part (nothing chosen, or not multipart at all): the fields alone carry the token
-    if (!this.tokenAccepted(req)) throw new CsrfError();
+    if (!this.tokenAccepted(req)) throw this.refuse(req);
     return next.handle();
   }
 }

@@ -21,6 +21,11 @@ export interface UserView {
   mustChangePassword: boolean;
 }
 
+/** A login's outcome: the user, or why not (said only to the audit log), with the account when one matched. */
+export type CredentialCheck =
+  | { ok: true; user: AuthUser }
+  | { ok: false; reason: 'unknown_user' | 'wrong_password' | 'account_disabled'; userId?: string };
+
 /** Users and roles. Password hashes never leave this class. */
 @Injectable()
 export class UsersService {
@@ -81,14 +86,27 @@ export class UsersService {
    * failed-login counter, which keeps every earlier failure (README "Rate limits").
    */
   async verifyCredentials(email: string | undefined, password: string | undefined): Promise<AuthUser | null> {
+    const check = await this.checkCredentials(email, password);
+    return check.ok ? check.user : null;
+  }
+
+  /**
+   * verifyCredentials with why a login failed, for the audit log only: the caller's answer must
+   * stay the same for every reason (which one would tell a guesser which accounts exist). Same
+   * work whatever the outcome, as above.
+   */
+  async checkCredentials(email: string | undefined, password: string | undefined): Promise<CredentialCheck> {
     const e = normalizeEmail(email);
     const pw = typeof password === 'string' ? password : '';
     const u = e ? await this.users.findByEmail(e) : null;
     const ok = await verifyPassword(pw, u?.passwordHash ?? (await dummyHash()));
-    if (!u || !ok || u.disabled || !isRole(u.role)) return null;
+    if (!u) return { ok: false, reason: 'unknown_user' };
+    if (!ok) return { ok: false, reason: 'wrong_password', userId: u.id };
+    // an account whose stored role is none of ours lets nobody in either: disabled, as far as a login goes
+    if (u.disabled || !isRole(u.role)) return { ok: false, reason: 'account_disabled', userId: u.id };
     await this.users.update(u.id, { lastLoginAt: new Date() });
     await this.passwordAccepted(email);
-    return { id: u.id, email: u.email, role: u.role, mustChangePassword: u.mustChangePassword };
+    return { ok: true, user: { id: u.id, email: u.email, role: u.role, mustChangePassword: u.mustChangePassword } };
   }
 
   /**

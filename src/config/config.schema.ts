@@ -115,6 +115,11 @@ export const envSchema = z.object({
   /** Studies waiting for a turn; the next one is refused at once with 503 (its upload already held in memory). */
   STUDY_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(64),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /**
+   * One JSON line per request (method, path without query, status, duration, bytes, user id),
+   * through the audit log's sink (src/audit/access-log.ts). Off: a reverse proxy usually keeps one.
+   */
+  ACCESS_LOG: boolFromEnv(false),
   /** accounts, sessions, CSRF, rate limits: see accounts.env.ts */
   ...accountsEnvShape,
 });

@@ -124,6 +124,10 @@ export class AppConfig {
   get logLevel(): Env['LOG_LEVEL'] {
     return this.env.LOG_LEVEL;
   }
+  /** ACCESS_LOG: one audit-log line per request */
+  get accessLog(): boolean {
+    return this.env.ACCESS_LOG;
+  }
   /** Accounts, sessions, CSRF and rate limits (issue 4). */
   get accounts(): AccountsConfig {
     return toAccountsConfig(this.env);

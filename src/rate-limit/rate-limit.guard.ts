@@ -1,8 +1,10 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { ANALYSIS_ROUTE_KEY, LOGIN_ROUTE_KEY, PasswordAccount, UNTHROTTLED_KEY } from '../accounts/decorators';
+import { isApiPath } from '../accounts/accounts.setup';
 import { TooManyRequestsError } from '../accounts/errors';
+import { actor, AuditLog } from '../audit/audit-log.service';
 import { authState } from '../accounts/request-user';
 import { normalizeEmail } from '../accounts/email';
 import type { AccountsConfig } from '../config/accounts.env';
@@ -110,14 +112,36 @@ function humanSeconds(sec: number): string {
   return `${m} minute${m === 1 ? '' : 's'}`;
 }
 
-/** ThrottlerGuard answering with the app's 429 (standard Retry-After, friendly message). */
+/**
+ * ThrottlerGuard answering with the app's 429 (standard Retry-After, friendly message). A password
+ * check it refuses is a failed login (or password change) in the audit log, naming the limit.
+ */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  // a property: the constructor is ThrottlerGuard's, whose injection tokens are its own
+  @Inject(AuditLog) private readonly audit!: AuditLog;
+
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const res = context.switchToHttp().getResponse<Response>();
     const seconds = Math.max(1, Math.ceil(detail.timeToBlockExpire));
     const name = detail.key.slice(0, detail.key.indexOf(':'));
+    this.auditRefusal(context, name);
     res.setHeader('Retry-After', String(seconds));
     throw new TooManyRequestsError(seconds, (MESSAGES[name] ?? MESSAGES.ip)(humanSeconds(seconds)));
+  }
+
+  private auditRefusal(context: ExecutionContext, limit: string): void {
+    const account = loginRoute(context);
+    if (!account) return;
+    const req = reqOf(context);
+    const state = authState(req);
+    const via = state.authMethod === 'bearer' || (!state.authMethod && isApiPath(req.path)) ? 'token' : 'session';
+    if (account === 'self') {
+      this.audit.record(req, 'password.change.failure', { reason: 'rate_limited', limit, via, ...actor(state.user) });
+      return;
+    }
+    const typed = accountOf(context);
+    // the attempted email as typed, as the login's own failure writes it (no account lookup here)
+    this.audit.record(req, 'login.failure', { reason: 'rate_limited', limit, via, username: typeof typed === 'string' ? typed : undefined });
   }
 }

@@ -36,6 +36,7 @@ describe('config', () => {
       INFERENCE_PIXEL_BUDGET: 48000000,
       INFERENCE_PIXEL_QUEUE: 8,
       LOG_LEVEL: 'log',
+      ACCESS_LOG: false,
       RATE_LIMIT_REQUESTS_PER_MINUTE: 300,
       RATE_LIMIT_ANALYSES_PER_MINUTE: 20,
       RATE_LIMIT_LOGIN_PER_IP: 30,
@@ -67,6 +68,13 @@ describe('config', () => {
     expect(env.PORT).toBe(8080);
     expect(env.CONFIDENCE_THRESHOLD).toBe(0.7);
     expect(env.DB_MIGRATE_ON_START).toBe(false);
+  });
+
+  it('ACCESS_LOG: off unless switched on, and a value it does not take stops the start', () => {
+    expect(new AppConfig(parseEnv({})).accessLog).toBe(false);
+    expect(new AppConfig(parseEnv({ ACCESS_LOG: 'true' })).accessLog).toBe(true);
+    expect(new AppConfig(parseEnv({ ACCESS_LOG: '0' })).accessLog).toBe(false);
+    expect(() => parseEnv({ ACCESS_LOG: 'yes' })).toThrow(/ACCESS_LOG/);
   });
 
   it('treats empty strings as unset', () => {
