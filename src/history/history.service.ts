@@ -258,7 +258,7 @@ const CSV_HEADER = [
   'probabilities', 'modelVersions', 'timingsMs',
   // added later, after every earlier column (whose positions stay) and before the disclaimer, which stays last
   'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
-  'studyAgreement', 'studyMinUsableSlices', 'missingSlices',
+  'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes',
   'disclaimer',
 ];
 
@@ -288,6 +288,8 @@ function csvRow(i: HistoryItem): string {
     i.study?.rule?.minUsableSlices ?? null,
     // about how many slices are missing between its positions (0: none found); empty: an image, or not recorded
     i.study?.gaps?.missingSlices ?? null,
+    // the volumes a NIfTI's file held, only the first analysed; empty: an image, a DICOM series, or not recorded
+    i.study?.volumes ?? null,
     DISCLAIMER_ASCII,
   ]);
 }
