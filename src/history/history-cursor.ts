@@ -119,3 +119,15 @@ export function parseListing(q: HistoryQuery, viewer: AuthUser): Listing {
   const pageSize = q.pageSize !== undefined && q.pageSize.trim() !== '' ? parsePaging({ pageSize: q.pageSize }).pageSize : c.pageSize;
   return { filters, paging: { page: c.page, pageSize, cursor: { createdAt: c.createdAt, id: c.id, direction: c.direction } } };
 }
+
+/**
+ * Filters of the summary and the CSV export, which have no pages: a `cursor` there is a 400, not
+ * dropped — a client passing the list's cursor would take the answer for that selection's while
+ * the query's own filters (maybe none) were used.
+ */
+export function parseFiltersOnly(q: HistoryQuery, viewer: AuthUser): HistoryFilters {
+  if (q.cursor !== undefined && q.cursor.trim() !== '') {
+    throw new BadRequestError('"cursor" pages the list (GET /api/v1/history) only: send the filters themselves here.');
+  }
+  return parseFilters(q, viewer);
+}

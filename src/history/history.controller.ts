@@ -11,8 +11,8 @@ import type { AuthUser } from '../accounts/roles';
 import { HistoryQuery, HistoryQueryDto } from './history.dto';
 import { emptyHistoryView, historyRow, summaryView, timingsView } from '../presentation/history.view';
 import { historyDetailLocals } from './history-detail.page';
-import { filtersQuery, HistoryFilters, Paging, parseFilters, STATUSES } from './history.filters';
-import { parseListing } from './history-cursor';
+import { filtersQuery, HistoryFilters, Paging, STATUSES } from './history.filters';
+import { parseFiltersOnly, parseListing } from './history-cursor';
 import { BadRequestError, CursorFiltersMismatchError, InvalidCursorError } from '../common/errors';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 import { IdParamDto } from '../common/zod-dto';
@@ -140,10 +140,10 @@ export class HistoryController {
   @ApiOperation({ summary: 'Counts per status / body part / label, rejection reasons, median timings' })
   @ApiFilters()
   @ApiOkResponse({ type: HistorySummaryDto })
-  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…) or a parameter it does not know')
+  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only)')
   @ApiAuthenticated()
   async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistorySummary & Disclaimed> {
-    return { ...(await this.history.summary(user, parseFilters(q, user))), disclaimer: DISCLAIMER };
+    return { ...(await this.history.summary(user, parseFiltersOnly(q, user))), disclaimer: DISCLAIMER };
   }
 
   @Get('api/v1/history/export.csv')
@@ -155,7 +155,7 @@ export class HistoryController {
   @ApiFilters()
   // its media type here, not by @ApiProduces, which would declare the JSON errors as text/csv too
   @ApiOkResponse({ description: 'The CSV file (RFC 4180, ASCII), streamed', content: { 'text/csv': { schema: { type: 'string' } } } })
-  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…) or a parameter it does not know')
+  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only)')
   @ApiAdminOnly()
   @ApiAuthenticated()
   async csv(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Res() res: Response): Promise<void> {
@@ -177,7 +177,7 @@ export class HistoryController {
   }
 
   private async sendCsv(user: AuthUser, q: HistoryQuery, res: Response): Promise<void> {
-    const chunks = this.history.exportCsv(user, parseFilters(q, user));
+    const chunks = this.history.exportCsv(user, parseFiltersOnly(q, user));
     // the header and first batch before any byte is sent: a failure here is still an error response
     const first = await chunks.next();
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');

@@ -144,7 +144,7 @@ describe('history: cursor paging while analyses are recorded', () => {
     expect(theirs.items.every((i) => bobs.has(i.id))).toBe(true);
   });
 
-  it('a cursor cut short, edited or made up is a 400 INVALID_CURSOR; page with cursor a 400 BAD_REQUEST — never a 500', async () => {
+  it('a cursor cut short, edited or made up is a 400 INVALID_CURSOR; page with cursor, or a cursor to the summary or export, a 400 BAD_REQUEST — never a 500', async () => {
     const { nextCursor } = await get(alice, 'pageSize=5');
     const c = nextCursor ?? '';
     for (const bad of [c.slice(0, -3), `x${c}`, c.replace(/.(?=\.)/, (ch) => (ch === 'A' ? 'B' : 'A')), 'garbage', '%00', 'a.b', 'x'.repeat(3000)]) {
@@ -153,6 +153,12 @@ describe('history: cursor paging while analyses are recorded', () => {
     }
     const both = await request(server).get(`/api/v1/history?cursor=${encodeURIComponent(c)}&page=2`).set(alice.bearer).expect(400);
     expect(both.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('"page" and "cursor"') });
+    // the summary and the export have no pages: a cursor there is refused, not dropped
+    const root = await loginAs(app, { role: 'admin' });
+    for (const path of ['/api/v1/history/summary', '/api/v1/history/export.csv']) {
+      const res = await request(server).get(`${path}?cursor=${encodeURIComponent(c)}`).set(root.bearer).expect(400);
+      expect(res.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('"cursor" pages the list') });
+    }
     // the page: the filter form and the reason, status 400
     const html = await request(server).get('/history?cursor=garbage').set(alice.headers).expect(400);
     expect(html.text).toContain('id="filter-error"');
