@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'MISSING_FILE'
   | 'EMPTY_FILE'
   | 'BAD_REQUEST'
+  | 'INVALID_CURSOR'
+  | 'CURSOR_FILTERS_MISMATCH'
   | 'CONFLICT'
   | 'ANALYSIS_UNAVAILABLE'
   | 'ANALYSIS_TIMEOUT'
@@ -96,6 +98,27 @@ export class MissingFileError extends DomainError {
 export class BadRequestError extends DomainError {
   readonly code = 'BAD_REQUEST';
   readonly statusCode = 400;
+}
+
+/** A history `cursor` this server did not write as it stands: cut short, edited, or not one at all. */
+export class InvalidCursorError extends DomainError {
+  readonly code = 'INVALID_CURSOR';
+  readonly statusCode = 400;
+  constructor(message = 'The "cursor" is not one this server gave (cut short or changed): start again from the first page, without it.') {
+    super(message);
+  }
+}
+
+/**
+ * A history `cursor` sent beside filters other than those of the request that made it: its
+ * position is only "after" within that selection, so a page of another one would skip or repeat.
+ */
+export class CursorFiltersMismatchError extends DomainError {
+  readonly code = 'CURSOR_FILTERS_MISMATCH';
+  readonly statusCode = 400;
+  constructor() {
+    super('The "cursor" belongs to other filters than these: send it alone (it carries its own filters) or with the same ones, or start again without it.');
+  }
 }
 
 export class AnalysisUnavailableError extends DomainError {

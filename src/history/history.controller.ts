@@ -11,8 +11,9 @@ import type { AuthUser } from '../accounts/roles';
 import { HistoryQuery, HistoryQueryDto } from './history.dto';
 import { emptyHistoryView, historyRow, summaryView, timingsView } from '../presentation/history.view';
 import { historyDetailLocals } from './history-detail.page';
-import { filtersQuery, HistoryFilters, Paging, parseFilters, parsePaging, STATUSES } from './history.filters';
-import { BadRequestError } from '../common/errors';
+import { filtersQuery, HistoryFilters, Paging, STATUSES } from './history.filters';
+import { parseFiltersOnly, parseListing } from './history-cursor';
+import { BadRequestError, CursorFiltersMismatchError, InvalidCursorError } from '../common/errors';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 import { IdParamDto } from '../common/zod-dto';
 import { DISCLAIMER, DISCLAIMER_ASCII } from '../common/disclaimer';
@@ -58,10 +59,9 @@ export class HistoryController {
     let filters: HistoryFilters;
     let paging: Paging;
     try {
-      filters = parseFilters(q, user);
-      paging = parsePaging(q);
+      ({ filters, paging } = parseListing(q, user));
     } catch (err) {
-      if (!(err instanceof BadRequestError)) throw err;
+      if (!(err instanceof BadRequestError || err instanceof InvalidCursorError || err instanceof CursorFiltersMismatchError)) throw err;
       // the filters again, as typed, with why they cannot be used (400): a bare error page
       // ("\"from\" is after \"to\".", a link to the analyser) lost the form and what was typed
       res.status(err.statusCode).render('history', {
@@ -86,8 +86,11 @@ export class HistoryController {
       // one list per kind, never pooled: a study's stages cover all its slices (HistoryService.kindMedians)
       timingsByKind: timingsView(summary),
       csvHref: `/history/export.csv${filtersQuery(filters)}`,
-      prevHref: page.page > 1 ? `/history${filtersQuery(filters, { page: page.page - 1, pageSize: page.pageSize })}` : null,
-      nextHref: page.page < page.pages ? `/history${filtersQuery(filters, { page: page.page + 1, pageSize: page.pageSize })}` : null,
+      // keyset links (history-cursor.ts): a user clicking through while analyses are recorded sees
+      // no row twice and misses none, as page=N+1 did (each new record pushed a row onto the next page);
+      // the filters stay in the link, readable, beside the cursor that carries them too
+      prevHref: page.prevCursor ? `/history${filtersQuery(filters, { cursor: page.prevCursor })}` : null,
+      nextHref: page.nextCursor ? `/history${filtersQuery(filters, { cursor: page.nextCursor })}` : null,
       empty: emptyHistoryView(
         { admin: user.role === 'admin', filtered: filtersQuery(filters) !== '', page: page.page, pages: page.pages, total: page.total },
         `/history${filtersQuery(filters, { page: Math.max(1, page.pages), pageSize: page.pageSize })}`,
@@ -110,25 +113,37 @@ export class HistoryController {
   }
 
   @Get('api/v1/history')
-  @ApiOperation({ summary: 'Your analyses (admins: everyone’s), newest first, paginated' })
+  @ApiOperation({
+    summary: 'Your analyses (admins: everyone’s), newest first (ties by id), paginated',
+    description:
+      'Walk with `nextCursor`: `?cursor=<nextCursor>` answers the rows strictly after the last one of the page that gave it, with that ' +
+      'request\'s filters (the cursor carries them; filters sent beside it must be the same) — analyses recorded meanwhile neither ' +
+      'repeat nor hide a row. `page` (offset) still works: there, a record added mid-walk shifts every row one place.',
+  })
   @ApiFilters()
-  @ApiQuery({ name: 'page', required: false, description: '1–100000, default 1 (anything else is a 400)' })
-  @ApiQuery({ name: 'pageSize', required: false, description: '1–100, default 25 (anything else is a 400)' })
+  @ApiQuery({ name: 'page', required: false, description: '1–100000, default 1 (anything else is a 400); offset paging, not with `cursor`' })
+  @ApiQuery({ name: 'pageSize', required: false, description: '1–100, default 25 (anything else is a 400); with `cursor`, default the size the cursor was made with' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'a `nextCursor` or `prevCursor` of an earlier answer, as given (opaque)' })
   @ApiOkResponse({ type: HistoryPageDto })
-  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…) or a parameter it does not know')
+  @ApiError(
+    400,
+    'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, ' +
+      'or `page` with `cursor`; INVALID_CURSOR: a cursor cut short, changed or not given by this server; CURSOR_FILTERS_MISMATCH: a cursor beside other filters than its own',
+  )
   @ApiAuthenticated()
   async list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistoryPage & Disclaimed> {
-    return { ...(await this.history.list(user, parseFilters(q, user), parsePaging(q))), disclaimer: DISCLAIMER };
+    const { filters, paging } = parseListing(q, user);
+    return { ...(await this.history.list(user, filters, paging)), disclaimer: DISCLAIMER };
   }
 
   @Get('api/v1/history/summary')
   @ApiOperation({ summary: 'Counts per status / body part / label, rejection reasons, median timings' })
   @ApiFilters()
   @ApiOkResponse({ type: HistorySummaryDto })
-  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…) or a parameter it does not know')
+  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only)')
   @ApiAuthenticated()
   async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistorySummary & Disclaimed> {
-    return { ...(await this.history.summary(user, parseFilters(q, user))), disclaimer: DISCLAIMER };
+    return { ...(await this.history.summary(user, parseFiltersOnly(q, user))), disclaimer: DISCLAIMER };
   }
 
   @Get('api/v1/history/export.csv')
@@ -140,7 +155,7 @@ export class HistoryController {
   @ApiFilters()
   // its media type here, not by @ApiProduces, which would declare the JSON errors as text/csv too
   @ApiOkResponse({ description: 'The CSV file (RFC 4180, ASCII), streamed', content: { 'text/csv': { schema: { type: 'string' } } } })
-  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…) or a parameter it does not know')
+  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only)')
   @ApiAdminOnly()
   @ApiAuthenticated()
   async csv(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Res() res: Response): Promise<void> {
@@ -162,7 +177,7 @@ export class HistoryController {
   }
 
   private async sendCsv(user: AuthUser, q: HistoryQuery, res: Response): Promise<void> {
-    const chunks = this.history.exportCsv(user, parseFilters(q, user));
+    const chunks = this.history.exportCsv(user, parseFiltersOnly(q, user));
     // the header and first batch before any byte is sent: a failure here is still an error response
     const first = await chunks.next();
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');

@@ -16,6 +16,8 @@ export const historyQuerySchema = z.strictObject({
   label: text(128).optional(),
   page: text(16).optional(),
   pageSize: text(16).optional(),
+  // checked by decodeCursor, which names a cursor too long as INVALID_CURSOR (history-cursor.ts)
+  cursor: text(16_384).optional(),
 });
 export type HistoryQuery = z.output<typeof historyQuerySchema>;
 

@@ -2,6 +2,7 @@ import type { AuthUser } from '../accounts/roles';
 import { BadRequestError } from '../common/errors';
 import { labelKey } from '../presentation/labels';
 import type { HistoryQuery } from './history.dto';
+import type { CursorPosition } from './history-cursor';
 
 export const STATUSES = ['completed', 'inconclusive', 'rejected'] as const;
 
@@ -16,8 +17,11 @@ export interface HistoryFilters {
 }
 
 export interface Paging {
+  /** the offset page asked for; with a cursor, the page number it leads to in the walk (history-cursor.ts) */
   page: number;
   pageSize: number;
+  /** keyset paging: the page starts past this row, not at an offset */
+  cursor?: CursorPosition;
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -83,7 +87,7 @@ function bounded(name: string, v: string | undefined, fallback: number, max: num
  * Paging as asked, or a 400: "pageSize=1000" was served 100 rows as if it were "100", so a client
  * stepping through pages by its own size skipped 9 rows in 10; "page=abc" or "page=1.5" was page 1.
  */
-export function parsePaging(q: HistoryQuery): Paging {
+export function parsePaging(q: Pick<HistoryQuery, 'page' | 'pageSize'>): Paging {
   return { page: bounded('page', q.page, 1, MAX_PAGE), pageSize: bounded('pageSize', q.pageSize, 25, MAX_PAGE_SIZE) };
 }
 

@@ -7,6 +7,7 @@ import { NotFoundError } from '../common/errors';
 import { AnalysisKind, AnalysisQuery, AnalysisRepository, Tally } from '../repositories/analysis.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
+import { listRows } from './history-list';
 import { HistoryFilters, Paging } from './history.filters';
 import { recordingSuppressed } from './recording-context';
 import type { RecordedGaps } from '../studies/gap-record';
@@ -68,9 +69,14 @@ export interface StudySummary {
 export interface HistoryPage {
   items: HistoryItem[];
   total: number;
+  /** the offset page; with a cursor, the page's number in the walk (history-cursor.ts) */
   page: number;
   pageSize: number;
   pages: number;
+  /** the next (older) page, keyset; null on the last page */
+  nextCursor: string | null;
+  /** the previous (newer) page, keyset; null on the first page */
+  prevCursor: string | null;
 }
 
 export interface Count {
@@ -192,12 +198,11 @@ export class HistoryService implements AnalysisRecorder {
 
   async list(viewer: AuthUser, f: HistoryFilters, paging: Paging): Promise<HistoryPage> {
     const q = await this.query(viewer, f);
-    if (!q) return { items: [], total: 0, page: paging.page, pageSize: paging.pageSize, pages: 0 };
-    const [total, items] = await Promise.all([
-      this.analyses.count(q),
-      this.analyses.page(q, (paging.page - 1) * paging.pageSize, paging.pageSize),
-    ]);
-    return { items, total, page: paging.page, pageSize: paging.pageSize, pages: Math.ceil(total / paging.pageSize) };
+    if (!q) return { items: [], total: 0, page: paging.page, pageSize: paging.pageSize, pages: 0, nextCursor: null, prevCursor: null };
+    // counted per request: with inserts mid-walk `total` grows while the cursors neither repeat nor skip a row
+    const [total, rows] = await Promise.all([this.analyses.count(q), listRows(this.analyses, q, f, paging)]);
+    const { items, page, nextCursor, prevCursor } = rows;
+    return { items, total, page, pageSize: paging.pageSize, pages: Math.ceil(total / paging.pageSize), nextCursor, prevCursor };
   }
 
   /** One record the viewer may see; anything else (other user's, unknown id) is a 404. */
@@ -258,7 +263,7 @@ const CSV_HEADER = [
   'probabilities', 'modelVersions', 'timingsMs',
   // added later, after every earlier column (whose positions stay) and before the disclaimer, which stays last
   'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
-  'studyAgreement', 'studyMinUsableSlices', 'missingSlices',
+  'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes',
   'disclaimer',
 ];
 
@@ -288,6 +293,8 @@ function csvRow(i: HistoryItem): string {
     i.study?.rule?.minUsableSlices ?? null,
     // about how many slices are missing between its positions (0: none found); empty: an image, or not recorded
     i.study?.gaps?.missingSlices ?? null,
+    // the volumes a NIfTI's file held, only the first analysed; empty: an image, a DICOM series, or not recorded
+    i.study?.volumes ?? null,
     DISCLAIMER_ASCII,
   ]);
 }

@@ -44,6 +44,13 @@ export type AnalysisKind = 'image' | 'study';
 
 const WITH_EMAIL = { user: { select: { email: true } } } as const;
 const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
+const OLDEST_FIRST = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
+
+/** A row's place in the list's order (createdAt DESC, id DESC): where a keyset page starts. */
+export interface ListPosition {
+  createdAt: Date;
+  id: string;
+}
 
 /**
  * The Analysis table, for single images and studies alike: the one place that knows its columns.
@@ -73,6 +80,29 @@ export class AnalysisRepository {
   async page(q: AnalysisQuery, skip: number, take: number): Promise<HistoryItem[]> {
     const rows = await this.prisma.analysis.findMany({ where: where(q), include: WITH_EMAIL, orderBy: NEWEST_FIRST, skip, take });
     return rows.map(toItem);
+  }
+
+  /**
+   * Up to `take` matching rows strictly past `from` in the list's order (`older`: the next page,
+   * newest first), or strictly before it (`newer`: the previous page — read oldest first from
+   * `from`, the nearest rows, and handed back newest first). Keyset, not OFFSET: a row recorded
+   * meanwhile is before the place, so it neither shifts nor repeats a row of the walk; and the
+   * range starts in the (… createdAt, id) index at the place instead of counting rows up to it.
+   */
+  async pageFrom(q: AnalysisQuery, from: ListPosition, direction: 'older' | 'newer', take: number): Promise<HistoryItem[]> {
+    const older = direction === 'older';
+    // the date filter's bound on the cursor's side goes: the cursor's row is inside the range, so it
+    // bounds that side closer, and with two bounds there SQLite may seek by the filter's and read
+    // from the range's end down to the cursor
+    const inside = (!q.createdFrom || from.createdAt >= q.createdFrom) && (!q.createdBefore || from.createdAt < q.createdBefore);
+    const scoped = inside ? (older ? { ...q, createdBefore: undefined } : { ...q, createdFrom: undefined }) : q;
+    const rows = await this.prisma.analysis.findMany({
+      where: { AND: [where(scoped), older ? keysetBefore(from) : keysetAfter(from)] },
+      include: WITH_EMAIL,
+      orderBy: older ? NEWEST_FIRST : OLDEST_FIRST,
+      take,
+    });
+    return (older ? rows : rows.reverse()).map(toItem);
   }
 
   /**
@@ -143,10 +173,18 @@ export class AnalysisRepository {
  * a 200,000-row export scanned and sorted the table again from the newest row (0.75 s a batch,
  * 131 s for the whole file, the event loop held for each).
  */
-function keysetBefore(after: { createdAt: Date; id: string }) {
+function keysetBefore(after: ListPosition) {
   return {
     createdAt: { lte: after.createdAt },
     OR: [{ createdAt: { lt: after.createdAt } }, { id: { lt: after.id } }],
+  };
+}
+
+/** Rows before `before` in the list's order (newer ones): keysetBefore's mirror, the same index read forwards. */
+function keysetAfter(before: ListPosition) {
+  return {
+    createdAt: { gte: before.createdAt },
+    OR: [{ createdAt: { gt: before.createdAt } }, { id: { gt: before.id } }],
   };
 }
 

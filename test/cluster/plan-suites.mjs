@@ -80,6 +80,26 @@ export function planSuites() {
       await expectOrderedBy('Analysis_userId_createdAt_id_idx', () => repo.page({ userId: 'u', status: 'completed' }, 5000, 25));
     });
 
+    it('cursor pages (history-cursor.ts) start in the index at the cursor row, both ways, whatever the filter', async () => {
+      const at = { createdAt: new Date('2026-06-15T12:00:00Z'), id: '0b7c6f0e-3d1e-4c1a-9a55-5f2f0d6c1e2a' };
+      for (const [q, index] of [
+        [{}, 'Analysis_createdAt_id_idx'],
+        [{ status: 'rejected' }, 'Analysis_createdAt_id_idx'],
+        [june, 'Analysis_createdAt_id_idx'],
+        [{ userId: 'u' }, 'Analysis_userId_createdAt_id_idx'],
+        [{ userId: 'u', status: 'completed' }, 'Analysis_userId_createdAt_id_idx'],
+        [{ label: 'glioma' }, 'Analysis_label_createdAt_id_status_anatomy_code_idx'],
+      ]) {
+        for (const [direction, scan, op] of [['older', 'Index Scan Backward', '<='], ['newer', 'Index Scan', '>=']]) {
+          const [plan, ...rest] = await plans(() => repo.pageFrom(q, at, direction, 26));
+          assert.deepEqual(rest, []);
+          assert.match(plan, new RegExp(`${scan} using "${index}" on "Analysis"`), plan);
+          assert.match(plan, new RegExp(`Index Cond: \\(.*"createdAt" ${op} `), `a range from the cursor row, not a walk from the end: ${plan}`);
+          assert.doesNotMatch(plan, /Seq Scan on "Analysis"|Sort/, plan);
+        }
+      }
+    });
+
     it('every CSV export batch walks (createdAt, id); the ones after the first from below the last row', async () => {
       // two batches of 1 need two rows (removed again: the other suites count their own)
       await client.analysis.createMany({ data: [1, 2, 3].map((i) => ({ userId: null, createdAt: new Date(Date.UTC(2026, 0, i)), byteSize: 1, sha256: 'plan-suite', status: 'completed' })) });

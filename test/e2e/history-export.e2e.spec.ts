@@ -41,6 +41,8 @@ describe('admin CSV export of a large history', () => {
         label: i < HOSTILE.length ? HOSTILE[i] : 'glioma',
         // the first rows are studies whose (scrubbed) series description is hostile too
         ...(i < HOSTILE.length ? { kind: 'study', modality: 'MR', seriesDescription: HOSTILE[i], sliceCount: 10, usableSlices: 7 } : {}),
+        // one 4-D NIfTI (migration 20261208120000_nifti_volumes): 300 volumes, the first analysed
+        ...(i === 1 ? { modality: null, niftiVolumes: 300 } : {}),
       })),
     });
   });
@@ -103,14 +105,14 @@ describe('admin CSV export of a large history', () => {
     expect(res.text).toContain('"say ""hi"""');
   });
 
-  it('study columns come after the earlier ones (which keep their places), the disclaimer still last', async () => {
+  it('study columns (a NIfTI\'s volumes the latest) come after the earlier ones (which keep their places), the disclaimer still last', async () => {
     const res = await request(server).get('/api/v1/history/export.csv?from=2026-01-01&to=2026-01-01').set(admin.bearer).expect(200);
     expect(res.text.split('\r\n')[0].split(',')).toEqual([
       'id', 'createdAt', 'user', 'status', 'stage', 'code', 'fileType', 'byteSize', 'width', 'height', 'sha256',
       'bodyPart', 'bodyPartConfidence', 'isMri', 'mriConfidence', 'task', 'label', 'confidence',
       'probabilities', 'modelVersions', 'timingsMs',
       'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
-      'studyAgreement', 'studyMinUsableSlices', 'missingSlices',
+      'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes',
       'disclaimer',
     ]);
     const rows = parseCsv(res.text);
@@ -120,6 +122,11 @@ describe('admin CSV export of a large history', () => {
     expect(image).toMatchObject({ kind: 'image', modality: '', seriesDescription: '', slicesAnalysed: '', slicesUsed: '', slicesNotUsed: '' });
     // rows written without a threshold (as before the column): an empty cell, "not recorded"
     expect(rows.every((r) => r.thresholds === '')).toBe(true);
+    // the NIfTI's volumes beside its row; empty for an image, a DICOM series, and a row stored without them
+    const nifti = '1'.padStart(64, '0'); // row 1's sha256
+    expect(rows.find((r) => r.sha256 === nifti)).toMatchObject({ kind: 'study', modality: '', niftiVolumes: '300' });
+    expect(rows.filter((r) => r.niftiVolumes !== '').map((r) => r.sha256)).toEqual([nifti]);
+    expect(image?.niftiVolumes).toBe('');
     // nor a study rule (study-rule-record.e2e: a recorded one): empty, never today's settings
     expect(rows.every((r) => r.studyAgreement === '' && r.studyMinUsableSlices === '')).toBe(true);
   });

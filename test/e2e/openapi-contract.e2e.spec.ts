@@ -148,6 +148,14 @@ describe('OpenAPI document vs the answers of every route', () => {
       await answers('GET /api/v1/history/summary', 200, api().get('/api/v1/history/summary').set(who.bearer));
     }
     await answers('GET /api/v1/history', 400, api().get('/api/v1/history?page=abc').set(user.bearer));
+    // keyset paging: a page reached by its cursor (nextCursor, prevCursor declared nullable strings), and the cursor's 400s
+    const first = (await answers('GET /api/v1/history', 200, api().get('/api/v1/history?pageSize=1').set(user.bearer))).body as { nextCursor: string };
+    expect(typeof first.nextCursor).toBe('string');
+    const cursor = encodeURIComponent(first.nextCursor);
+    await answers('GET /api/v1/history', 200, api().get(`/api/v1/history?cursor=${cursor}`).set(user.bearer));
+    for (const [q, code] of [['cursor=x.y', 'INVALID_CURSOR'], [`cursor=${cursor}&status=rejected`, 'CURSOR_FILTERS_MISMATCH'], [`cursor=${cursor}&page=2`, 'BAD_REQUEST']]) {
+      expect((await answers('GET /api/v1/history', 400, api().get(`/api/v1/history?${q}`).set(user.bearer))).body.code).toBe(code);
+    }
     await answers('GET /api/v1/history/summary', 400, api().get('/api/v1/history/summary?from=2025-02-31').set(user.bearer));
     await answers('GET /api/v1/history/export.csv', 200, api().get('/api/v1/history/export.csv').set(admin.bearer));
     await answers('GET /api/v1/history/export.csv', 400, api().get('/api/v1/history/export.csv?status=maybe').set(admin.bearer));

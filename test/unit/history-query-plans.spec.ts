@@ -93,6 +93,45 @@ describe('history queries use an index, in order (EXPLAIN QUERY PLAN)', () => {
     await expectOrderedBy('Analysis_userId_createdAt_id_idx', () => repo.page({ userId: 'u', status: 'completed' }, 5000, 25));
   });
 
+  /**
+   * A cursor page (history-cursor.ts) starts in the index at the cursor's row: a range of it,
+   * read in order, whichever way it goes (next: below the row, backwards; previous: above it).
+   */
+  it.each<[string, AnalysisQuery, string, string]>([
+    ['everyone', {}, 'Analysis_createdAt_id_idx', 'createdAt'],
+    ['status filter', { status: 'rejected' }, 'Analysis_createdAt_id_idx', 'createdAt'],
+    ['a user', { userId: 'u' }, 'Analysis_userId_createdAt_id_idx', 'userId=? AND createdAt'],
+    ['a user, status filter', { userId: 'u', status: 'completed' }, 'Analysis_userId_createdAt_id_idx', 'userId=? AND createdAt'],
+    ['label filter', { label: 'glioma' }, 'Analysis_label_createdAt_id_status_anatomy_code_idx', 'label=? AND createdAt'],
+  ])('cursor pages, %s: a range of the index from the cursor row, in order, both ways', async (_name, q, index, cond) => {
+    const at = { createdAt: new Date('2026-06-15T12:00:00Z'), id: '0b7c6f0e-3d1e-4c1a-9a55-5f2f0d6c1e2a' };
+    for (const [direction, op] of [['older', '<'], ['newer', '>']] as const) {
+      const [plan, ...rest] = await plans(() => repo.pageFrom(q, at, direction, 26));
+      expect(rest).toEqual([]);
+      const text = plan.join(' | ');
+      expect(text).toContain(`INDEX ${index} (${cond}${op}`);
+      expect(text).not.toMatch(/TEMP B-TREE|SCAN (main\.)?Analysis($| \|)/);
+    }
+  });
+
+  it('cursor pages in a date range: the cursor bounds its side of the range, the filter the other', async () => {
+    const at = { createdAt: new Date('2026-06-15T12:00:00Z'), id: '0b7c6f0e-3d1e-4c1a-9a55-5f2f0d6c1e2a' };
+    for (const direction of ['older', 'newer'] as const) {
+      const [plan] = await plans(() => repo.pageFrom(june, at, direction, 26));
+      expect(plan.join(' | ')).toContain('INDEX Analysis_createdAt_id_idx (createdAt>? AND createdAt<?)');
+      expect(plan.join(' | ')).not.toContain('TEMP B-TREE');
+    }
+    // the filter's bound on the cursor's side is not sent (the cursor's row is inside the range)
+    sent.length = 0;
+    await repo.pageFrom(june, at, 'older', 26);
+    expect(sent.map((q) => q.params).join()).toContain('2026-06-01');
+    expect(sent.map((q) => q.params).join()).not.toContain('2026-07-01');
+    sent.length = 0;
+    await repo.pageFrom(june, at, 'newer', 26);
+    expect(sent.map((q) => q.params).join()).toContain('2026-07-01');
+    expect(sent.map((q) => q.params).join()).not.toContain('2026-06-01');
+  });
+
   it('each CSV export batch after the first seeks the index below the last row (a range, not a rescan)', async () => {
     await client.analysis.createMany({
       data: [1, 2, 3].map((i) => ({ userId: null, createdAt: new Date(Date.UTC(2026, 0, i)), byteSize: 1, sha256: 'f', status: 'completed' })),

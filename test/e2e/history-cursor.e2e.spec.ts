@@ -1,0 +1,193 @@
+/**
+ * Keyset paging of the history (history-cursor.ts): a client or a person walking the pages while
+ * analyses are recorded sees every row that was there once, in order, and none twice. With offset
+ * paging (`page`, kept for older clients) each record added mid-walk pushed a row of the page just
+ * read onto the next one (README "Paging": total 14 → 15, one id on both pages).
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { PrismaService } from '../../src/prisma/prisma.service';
+import { loginAs, TestSession } from '../helpers/auth';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { solidPng } from '../support/images';
+
+interface ApiPage {
+  items: { id: string; status: string }[];
+  total: number;
+  page: number;
+  pages: number;
+  nextCursor: string | null;
+  prevCursor: string | null;
+}
+
+const SEEDED = 23;
+const SIZE = 5;
+
+describe('history: cursor paging while analyses are recorded', () => {
+  let app: NestExpressApplication;
+  let server: ReturnType<NestExpressApplication['getHttpServer']>;
+  let prisma: PrismaService;
+  let alice: TestSession;
+  let bob: TestSession;
+  /** alice's seeded rows in the list's order: newest first, ties by id (descending) */
+  let order: { id: string; status: string }[];
+
+  /** a record of `user` made now: newer than every seeded row, as one recorded mid-walk is */
+  const recordNow = (user: TestSession, status = 'completed') =>
+    prisma.analysis.create({ data: { userId: user.user.id, createdAt: new Date(), byteSize: 1, sha256: 'e'.repeat(64), status } });
+
+  beforeAll(async () => {
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }));
+    server = app.getHttpServer();
+    prisma = app.get(PrismaService);
+    alice = await loginAs(app);
+    bob = await loginAs(app);
+    // three rows share each second, so ties straddle page boundaries; every third one rejected
+    const t0 = Date.UTC(2026, 0, 1);
+    await prisma.analysis.createMany({
+      data: Array.from({ length: SEEDED }, (_, i) => ({
+        userId: alice.user.id,
+        createdAt: new Date(t0 + Math.floor(i / 3) * 1000),
+        byteSize: i,
+        sha256: i.toString(16).padStart(64, '0'),
+        status: i % 3 === 0 ? 'rejected' : 'completed',
+      })),
+    });
+    await prisma.analysis.createMany({ data: [0, 1].map((i) => ({ userId: bob.user.id, createdAt: new Date(t0 + i * 1000), byteSize: 1, sha256: 'b'.repeat(64), status: 'completed' })) });
+    const rows = await prisma.analysis.findMany({ where: { userId: alice.user.id }, select: { id: true, createdAt: true, status: true } });
+    order = rows
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .map(({ id, status }) => ({ id, status }));
+  });
+  afterAll(async () => app.close());
+
+  const get = async (who: TestSession, query: string, status = 200) =>
+    (await request(server).get(`/api/v1/history?${query}`).set(who.bearer).expect(status)).body as ApiPage;
+
+  /** Walks from `first` by nextCursor, running `between` before each next page; the ids seen and the pages' numbers. */
+  async function walk(first: string, between: () => Promise<unknown>, extra = ''): Promise<{ ids: string[]; pages: number[]; totals: number[] }> {
+    const ids: string[] = [];
+    const pages: number[] = [];
+    const totals: number[] = [];
+    let body = await get(alice, first);
+    for (;;) {
+      ids.push(...body.items.map((i) => i.id));
+      pages.push(body.page);
+      totals.push(body.total);
+      if (!body.nextCursor) return { ids, pages, totals };
+      await between();
+      body = await get(alice, `cursor=${encodeURIComponent(body.nextCursor)}${extra}`);
+    }
+  }
+
+  it('API: a walk with records added between every page repeats none and skips none; the last page has no nextCursor', async () => {
+    // one real analysis through the pipeline mid-walk too, not only rows written beside it
+    const png = await solidPng(256, 256, 200);
+    let step = 0;
+    const start = await get(alice, `pageSize=${SIZE}`);
+    expect(start.prevCursor).toBeNull();
+    const { ids, pages, totals } = await walk(`pageSize=${SIZE}`, async () => {
+      if (++step === 2) await request(server).post('/api/v1/analyses').set(alice.bearer).attach('image', png, 'mid.png').expect(200);
+      else await recordNow(alice);
+    });
+    expect(ids).toEqual(order.map((o) => o.id));
+    expect(new Set(ids).size).toBe(SEEDED);
+    expect(pages).toEqual([1, 2, 3, 4, 5]);
+    expect(totals[0]).toBe(SEEDED);
+    expect(totals[totals.length - 1]).toBe(SEEDED + 4); // one record before each of pages 2–5
+  });
+
+  it('offset paging (`page`) still answers old clients as it did: each record added mid-walk repeats a row', async () => {
+    const seen: string[] = [];
+    const base = (await get(alice, 'pageSize=5')).total;
+    for (let page = 1; page <= Math.ceil(base / SIZE); page++) {
+      if (page > 1) await recordNow(alice);
+      const body = await get(alice, `pageSize=${SIZE}&page=${page}`);
+      expect(body.nextCursor === null).toBe(page * SIZE >= body.total);
+      seen.push(...body.items.map((i) => i.id));
+    }
+    // what the README's "Paging" paragraph says of `page`: one repeat per record added between pages
+    expect(seen.length - new Set(seen).size).toBe(Math.ceil(base / SIZE) - 1);
+  });
+
+  it('the cursor keeps the filters of the request that made it, with records of both kinds added mid-walk', async () => {
+    const rejected = (await get(alice, 'status=rejected&pageSize=100')).items.map((i) => i.id);
+    expect(rejected.length).toBeGreaterThanOrEqual(8);
+    let n = 0;
+    const { ids } = await walk('status=rejected&pageSize=3', () => recordNow(alice, ++n % 2 ? 'rejected' : 'completed'));
+    expect(ids).toEqual(rejected);
+    // the same filters beside it are taken; others are a named 400
+    const first = await get(alice, 'status=rejected&pageSize=3');
+    const cursor = encodeURIComponent(first.nextCursor ?? '');
+    expect((await get(alice, `cursor=${cursor}&status=rejected`)).items.every((i) => i.status === 'rejected')).toBe(true);
+    const other = await request(server).get(`/api/v1/history?cursor=${cursor}&status=completed`).set(alice.bearer).expect(400);
+    expect(other.body.code).toBe('CURSOR_FILTERS_MISMATCH');
+  });
+
+  it("prevCursor goes back to the rows just before the page's first", async () => {
+    const one = await get(alice, 'pageSize=4');
+    const two = await get(alice, `cursor=${encodeURIComponent(one.nextCursor ?? '')}`);
+    const three = await get(alice, `cursor=${encodeURIComponent(two.nextCursor ?? '')}`);
+    const back = await get(alice, `cursor=${encodeURIComponent(three.prevCursor ?? '')}`);
+    expect(back.items.map((i) => i.id)).toEqual(two.items.map((i) => i.id));
+    expect(back.page).toBe(2);
+    // back to the top: the first page as it is, with no prevCursor
+    const top = await get(alice, `cursor=${encodeURIComponent(back.prevCursor ?? '')}`);
+    expect(top).toMatchObject({ page: 1, prevCursor: null });
+    expect(top.items.map((i) => i.id)).toEqual(one.items.map((i) => i.id));
+  });
+
+  it("a cursor in another user's hands gives only that user's rows", async () => {
+    const mine = await get(alice, 'pageSize=2');
+    const theirs = await get(bob, `cursor=${encodeURIComponent(mine.nextCursor ?? '')}`);
+    const bobs = new Set((await prisma.analysis.findMany({ where: { userId: bob.user.id }, select: { id: true } })).map((r) => r.id));
+    expect(theirs.items.every((i) => bobs.has(i.id))).toBe(true);
+  });
+
+  it('a cursor cut short, edited or made up is a 400 INVALID_CURSOR; page with cursor, or a cursor to the summary or export, a 400 BAD_REQUEST — never a 500', async () => {
+    const { nextCursor } = await get(alice, 'pageSize=5');
+    const c = nextCursor ?? '';
+    for (const bad of [c.slice(0, -3), `x${c}`, c.replace(/.(?=\.)/, (ch) => (ch === 'A' ? 'B' : 'A')), 'garbage', '%00', 'a.b', 'x'.repeat(3000)]) {
+      const res = await request(server).get(`/api/v1/history?cursor=${encodeURIComponent(bad)}`).set(alice.bearer);
+      expect({ bad: bad.slice(0, 20), status: res.status, code: res.body.code }).toEqual({ bad: bad.slice(0, 20), status: 400, code: 'INVALID_CURSOR' });
+    }
+    const both = await request(server).get(`/api/v1/history?cursor=${encodeURIComponent(c)}&page=2`).set(alice.bearer).expect(400);
+    expect(both.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('"page" and "cursor"') });
+    // the summary and the export have no pages: a cursor there is refused, not dropped
+    const root = await loginAs(app, { role: 'admin' });
+    for (const path of ['/api/v1/history/summary', '/api/v1/history/export.csv']) {
+      const res = await request(server).get(`${path}?cursor=${encodeURIComponent(c)}`).set(root.bearer).expect(400);
+      expect(res.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('"cursor" pages the list') });
+    }
+    // the page: the filter form and the reason, status 400
+    const html = await request(server).get('/history?cursor=garbage').set(alice.headers).expect(400);
+    expect(html.text).toContain('id="filter-error"');
+    expect(html.text).toContain('is not one this server gave');
+  });
+
+  it('HTML: clicking "Next" while analyses are recorded shows every row once; page numbers and total stay', async () => {
+    const unescape = (s: string) => s.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    const seen: string[] = [];
+    const footers: string[] = [];
+    let href: string | null = `/history?pageSize=3&status=rejected`;
+    let clicks = 0;
+    while (href) {
+      const res = await request(server).get(href).set(alice.headers).expect(200);
+      seen.push(...[...res.text.matchAll(/<a href="\/history\/([0-9a-f-]{36})">Details/g)].map((m) => m[1]));
+      footers.push(/Page \d+ of \d+ · \d+ records/.exec(res.text)?.[0] ?? '');
+      const next = /<a class="btn" href="([^"]+)">Next<\/a>/.exec(res.text);
+      href = next ? unescape(next[1]) : null;
+      if (href) {
+        expect(href).toMatch(/^\/history\?status=rejected&cursor=/);
+        await recordNow(alice, 'rejected');
+        clicks++;
+      }
+    }
+    const rejected = order.filter((o) => o.status === 'rejected').map((o) => o.id);
+    // the seeded rejected rows in order, after those recorded by the earlier tests (newer), each once
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.slice(-rejected.length)).toEqual(rejected);
+    expect(clicks).toBeGreaterThanOrEqual(2);
+    expect(footers.map((f) => /Page (\d+)/.exec(f)?.[1])).toEqual(footers.map((_, i) => String(i + 1)));
+  });
+});
