@@ -80,6 +80,9 @@ export function toErrorBody(exception: unknown, req: ErrorRequest = { multipart:
     // multer names the client's own form field in its message: say what was wrong, not the name
     const cause = (exception as { cause?: unknown }).cause;
     if (cause instanceof Error && typeof (cause as { field?: unknown }).field === 'string') message = cause.message;
+    // the JSON parser quotes the body's first characters ('Unexpected token 'S', "Smith^John"...'):
+    // a password, a name typed into the wrong tool — say what was wrong, not what was sent
+    if (statusCode === 400 && cause instanceof SyntaxError) message = 'The request body is not valid JSON.';
     if (statusCode === 413 && !req.multipart) {
       // a JSON or form body over the parser's limit: no file was sent, so do not say "file"
       return { statusCode, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' };

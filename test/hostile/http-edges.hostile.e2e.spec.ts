@@ -1,6 +1,7 @@
 /**
  * Findings of the 2026-12-05 black-box review, replayed over HTTP (fake models): a JSON body over
- * the parser's limit is not called a file, multer does not echo a client's field name, a client
+ * the parser's limit is not called a file, multer does not echo a client's field name, nor the JSON
+ * parser a body it cannot read (from the data-protection pass of 2026-12-06), a client
  * that hangs up mid-upload is no server error, and a study slice over STUDY_MAX_SLICE_PIXELS is
  * refused from its header.
  */
@@ -33,6 +34,14 @@ describe('HTTP edges found by the 2026-12-05 review', () => {
     const res = await request(server).post('/api/v1/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ email: 'x'.repeat(2_000_000) }));
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' });
+  });
+
+  it('a body that is not JSON → 400 that does not quote it (it quoted its first characters: a password, a name)', async () => {
+    for (const body of ['{"email":"a@b.test","password":"hunter2-SECRETPW', 'SECRETPW Smith^John MRN123456', '{"email": SECRETPW}']) {
+      const res = await request(server).post('/api/v1/auth/token').set('Content-Type', 'application/json').send(body);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: 'The request body is not valid JSON.' });
+    }
   });
 
   it('an unexpected file field → 400 that does not echo the field name', async () => {
