@@ -86,6 +86,14 @@
   }
   // refused as not confidently an MRI: the one LOW_CONFIDENCE with isMri false (mri-check.ts unsureMri)
   function unsureMri(r) { return r.isMri === false && r.code === 'LOW_CONFIDENCE'; }
+  // mri-check.ts sliceMeanMri: a study refused because most of its slices were not confidently MRI has for its
+  // figure the mean P(MRI) over all its slices, confident ones included, and says so ("MRI 63.8 %" alone read as
+  // a figure above the 60 % threshold it was refused at); null for anything else
+  function sliceMeanMri(r) {
+    if (!r.study || !unsureMri(r) || r.mriConfidence === null || r.mriConfidence === undefined) return null;
+    var n = r.study.sliceCount;
+    return 'MRI ' + pct(r.mriConfidence) + ' on average over all ' + (typeof n === 'number' ? n + ' ' : 'the ') + 'slices';
+  }
   function mriFigure(r) {
     if (r.isMri === null || r.isMri === undefined || r.mriConfidence === null || r.mriConfidence === undefined) return null;
     return r.isMri || refusedByImageChecks(r) || unsureMri(r) ? r.mriConfidence : 1 - r.mriConfidence;
@@ -95,14 +103,19 @@
    * mri-check.ts mriCheck, the history's and the PDF's words for the same record (a browser spec
    * compares the two over every case): this list wrote "MRI · 97.0 %" where they wrote "MRI (97.0 %)".
    * A NOT_MRI the image checks decided while the model said MRI names the checks and the model's own figure;
-   * one not confidently an MRI, P(MRI) as its message compares it with `thresholds` (model → threshold).
+   * one not confidently an MRI, P(MRI) as its message compares it with `thresholds` (model → threshold), or
+   * for a study (r.study) the mean over its slices, named as such (sliceMeanMri).
    */
   function mriCheck(r, thresholds) {
     if (r.isMri === null || r.isMri === undefined) return '—';
     if (r.mriConfidence === null || r.mriConfidence === undefined) return (r.isMri ? 'MRI' : 'not MRI') + ' (from the DICOM header; no model ran)';
     if (refusedByImageChecks(r)) return 'not MRI (refused by the image checks; the model alone: MRI ' + pct(mriFigure(r)) + ')';
     var t = (thresholds || {}).triage;
-    if (unsureMri(r)) return 'not confidently MRI (MRI ' + (typeof t === 'number' && r.mriConfidence < t ? pctBelow(r.mriConfidence, t)[0] : pct(r.mriConfidence)) + ')';
+    if (unsureMri(r)) {
+      var mean = sliceMeanMri(r);
+      if (mean) return 'not confidently MRI (' + mean + ')';
+      return 'not confidently MRI (MRI ' + (typeof t === 'number' && r.mriConfidence < t ? pctBelow(r.mriConfidence, t)[0] : pct(r.mriConfidence)) + ')';
+    }
     return (r.isMri ? 'MRI' : 'not MRI') + ' (' + pct(mriFigure(r)) + ')';
   }
 

@@ -268,6 +268,9 @@
       ['Skipped files', skippedLine(r.study.skipped)],
       ['Spacing', ['column', 'row', 'slice'].map(function (k) { return k + (typeof sp[k] === 'number' ? ' ' + String(Math.round(sp[k] * 100) / 100) + ' mm' : ' unknown'); }).join(', ')],
       ['Order · window', pretty(r.study.ordering) + ' · ' + pretty(r.study.windowing)],
+      // the history detail's and the PDF's line (mri-check.ts mriCheck): a study refused for its unsure slices
+      // says its figure is the mean over them
+      ['MRI check', S.mriCheck(r, studyThresholds)],
       ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return displayName(k) + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
       ['Agreement', agg && agg.agreement != null ? share(agg.agreement) : '—'],
       // the settings it was decided under, as recorded with it (the history page's "Study rule")

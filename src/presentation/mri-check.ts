@@ -56,9 +56,10 @@ export function mriFigure(r: MriCheckFields): number | null {
 }
 
 /**
- * The MRI check in words, one rule for the history page, the PDF and the image page's stage list
- * (public/js/figures.js mriCheck, which a browser spec compares with this over every case: the list
- * wrote "MRI · 97.0 %" where the history wrote "MRI (97.0 %)" for the same record).
+ * The MRI check in words, one rule for the history page, the PDF, the image page's stage list and
+ * the study page's details (public/js/figures.js mriCheck, which a browser spec compares with this
+ * over every case, studies' included: the list wrote "MRI · 97.0 %" where the history wrote
+ * "MRI (97.0 %)" for the same record).
  */
 export function mriCheck(r: MriCheckFields): string {
   if (r.isMri === null) return '—';

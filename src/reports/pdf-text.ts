@@ -1,31 +1,37 @@
 /**
- * pdfkit's standard fonts (Helvetica, used by every report) encode text as WinAnsi, one byte per
- * UTF-16 unit: anything outside it is written as the low byte of its code unit, so a series
- * description "脳 T1 軸位" printed as "3 T1 øOM" and an emoji as two stray accented letters — another
- * text than the record's, with nothing to say so. Such characters are replaced with "?" here.
+ * What a report's font can print. A character the face has no glyph for would be drawn as its
+ * empty box (.notdef) — a series description "脳 T1 軸位" as "□ T1 □□", another text than the
+ * record's with nothing to say so; such characters are replaced with "?", and the row says why.
+ * Before the reports embedded DejaVu Sans they printed in Helvetica (WinAnsi), where "Иванов" and
+ * "Ωμέγα" were "?" too.
  */
 
-/** The characters above Latin-1 that WinAnsi holds (pdfkit's WIN_ANSI_MAP keys: € ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ). */
-const WIN_ANSI_EXTRA = new Set([402, 8211, 8212, 8216, 8217, 8218, 8220, 8221, 8222, 8224, 8225, 8226, 8230, 8364, 8240, 8249, 8250, 710, 8482, 338, 339, 732, 352, 353, 376, 381, 382]);
-
-export function printable(cp: number): boolean {
-  return cp === 10 || (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xff) || WIN_ANSI_EXTRA.has(cp);
+/** What printableText needs of a face (a fontkit font; tests pass a stub). */
+export interface GlyphCoverage {
+  hasGlyphForCodePoint(codePoint: number): boolean;
 }
 
-/** Signs of figures and arrows WinAnsi lacks, written as their ASCII readings rather than "?". */
-const SPELLED: Record<string, string> = { '→': '->', '←': '<-', '−': '-', '‐': '-', '‑': '-', '≥': '>=', '≤': '<=', '≈': '~', '\u2009': ' ', '\u202f': ' ', '\u2002': ' ', '\u2003': ' ' };
+/**
+ * Right-to-left scripts and the bidirectional controls. DejaVu Sans has Hebrew and Arabic glyphs,
+ * but pdfkit lays every line out left to right (no bidi reordering): "שלום" would print as
+ * "םולש", reversed — another word. They are "?" like a missing glyph.
+ */
+const RIGHT_TO_LEFT = /[\p{Script_Extensions=Hebrew}\p{Script_Extensions=Arabic}\p{Script_Extensions=Syriac}\p{Script_Extensions=Thaana}\p{Script_Extensions=Nko}\p{Script_Extensions=Samaritan}\p{Script_Extensions=Mandaic}\p{Script_Extensions=Adlam}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/** Control characters (a stray BEL or ESC in a DICOM string); the line feed alone is layout. */
+const CONTROL = /\p{Cc}/u;
 
 /**
- * The text as a standard PDF font can print it: composed (NFC: "e" + combining acute → "é"), the
- * signs of SPELLED in ASCII, each other code point it cannot print (CJK, Arabic, emoji, controls)
- * as one "?". `replaced` counts those.
+ * The text as `face` prints it: composed (NFC: "e" + combining acute → "é"), each code point the
+ * face has no glyph for, each right-to-left letter and each control character (but "\n") as one
+ * "?". `replaced` counts those.
  */
-export function winAnsiText(text: string): { text: string; replaced: number } {
+export function printableText(text: string, face: GlyphCoverage): { text: string; replaced: number } {
   let replaced = 0;
   let out = '';
   for (const ch of text.normalize('NFC')) {
-    if (printable(ch.codePointAt(0)!)) out += ch;
-    else if (SPELLED[ch] !== undefined) out += SPELLED[ch];
+    const cp = ch.codePointAt(0)!;
+    if (ch === '\n' || (!CONTROL.test(ch) && !RIGHT_TO_LEFT.test(ch) && face.hasGlyphForCodePoint(cp))) out += ch;
     else {
       out += '?';
       replaced++;

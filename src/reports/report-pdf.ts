@@ -9,7 +9,8 @@ import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
-import { REPLACED_NOTE, winAnsiText } from './pdf-text';
+import { printableText, REPLACED_NOTE } from './pdf-text';
+import type { ReportFaces } from './report-fonts';
 
 export interface ReportInput {
   record: HistoryItem;
@@ -25,7 +26,13 @@ export interface ReportInput {
   generatedFor: string;
   /** absolute origin (https://host[/prefix]) for clickable links; without it links are printed as paths */
   baseUrl?: string;
+  /** the report font, loaded once at start-up (ReportFonts) */
+  fonts: ReportFaces;
 }
+
+/** The names the two faces are registered under in each document. */
+const REGULAR = 'Report';
+const BOLD = 'Report-Bold';
 
 const GREY = '#555555';
 const LEFT = 48;
@@ -36,7 +43,7 @@ const LEFT = 48;
  * Words and rounded figures for people; the raw keys stay in the API and the CSV.
  */
 export function buildReportPdf(input: ReportInput): Promise<Buffer> {
-  const { record: r } = input;
+  const { record: r, fonts } = input;
   const doc = new PDFDocument({
     size: 'A4',
     margin: LEFT,
@@ -44,6 +51,10 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     bufferPages: true,
     info: { Title: `MRI Sentinel report: ${resultTitle(r)}`, Author: 'MRI Sentinel', Subject: 'Research use only — not for clinical use' },
   });
+  // pdfkit starts every document in Helvetica; nothing prints in it, so it is not embedded
+  doc.registerFont(REGULAR, fonts.regular.font).registerFont(BOLD, fonts.bold.font).font(REGULAR);
+  /** `text` as the face that prints it can: "?" for each character it has no glyph for */
+  const printable = (text: string, bold = false) => printableText(text, bold ? fonts.bold : fonts.regular);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -53,11 +64,11 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
 
   const width = doc.page.width - 2 * LEFT;
   // a heading keeps at least a few lines of its section below it, never alone at a page's foot
-  const heading = (t: string) => (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).font('Helvetica-Bold').fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font('Helvetica').fontSize(10);
-  // every value through winAnsiText: a DICOM series description may be Japanese, Arabic or emoji
+  const heading = (t: string) => (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).font(BOLD).fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font(REGULAR).fontSize(10);
+  // every value through printable: a DICOM series description may be Japanese, Arabic or emoji
   const row = (k: string, v: string) => {
-    const safe = winAnsiText(v);
-    doc.font('Helvetica-Bold').text(`${k}: `, LEFT, undefined, { continued: true, width }).font('Helvetica').text(safe.text + (safe.replaced ? REPLACED_NOTE : ''));
+    const safe = printable(v);
+    doc.font(BOLD).text(`${k}: `, LEFT, undefined, { continued: true, width }).font(REGULAR).text(safe.text + (safe.replaced ? REPLACED_NOTE : ''));
   };
   /** a small two-or-more column table; widths as fractions of the text width */
   // `whole`: columns of identifiers (source names) that must stay whole words (fitName)
@@ -68,8 +79,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
       let bottom = y;
       cells.forEach((c, i) => {
         const cellWidth = fractions[i] * width - 6;
-        doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
-        const cell = winAnsiText(c).text;
+        doc.font(bold ? BOLD : REGULAR).fontSize(9);
+        const cell = printable(c, bold).text;
         const fitted = !bold && whole.includes(i) ? fitName(doc, cell, cellWidth) : { text: cell, size: 9 };
         doc.fontSize(fitted.size).text(fitted.text, xs[i], y, { width: cellWidth, align: right.includes(i) ? 'right' : 'left' });
         bottom = Math.max(bottom, doc.y);
@@ -96,19 +107,20 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     doc.fontSize(10);
   };
 
-  doc.font('Helvetica-Bold').fontSize(18).text(`MRI Sentinel — ${resultTitle(r)}`);
-  doc.font('Helvetica').fontSize(9).fillColor(GREY).text(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for ${input.generatedFor}`);
-  doc.moveDown(0.4).fillColor('#8a1c1c').font('Helvetica-Bold').fontSize(10).text(`Disclaimer: ${DISCLAIMER}`, { width });
+  doc.font(BOLD).fontSize(18).text(`MRI Sentinel — ${resultTitle(r)}`);
+  const reader = printable(input.generatedFor);
+  doc.font(REGULAR).fontSize(9).fillColor(GREY).text(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for ${reader.text}${reader.replaced ? REPLACED_NOTE : ''}`);
+  doc.moveDown(0.4).fillColor('#8a1c1c').font(BOLD).fontSize(10).text(`Disclaimer: ${DISCLAIMER}`, { width });
   doc.fillColor('black');
 
   const boxed = (t: string) => {
     doc.moveDown(0.6);
     const y = doc.y;
-    doc.font('Helvetica-Bold').fontSize(11);
+    doc.font(BOLD).fontSize(11);
     const h = doc.heightOfString(t, { width: width - 16 }) + 12;
     doc.rect(LEFT, y, width, h).lineWidth(1.5).stroke('#b45309');
     doc.fillColor('#b45309').text(t, LEFT + 8, y + 6, { width: width - 16 });
-    doc.fillColor('black').font('Helvetica').fontSize(10);
+    doc.fillColor('black').font(REGULAR).fontSize(10);
     doc.y = y + h + 8;
     doc.x = LEFT;
   };
@@ -124,9 +136,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', refusedFigure(r, r.task, r.confidence));
   // the caveats beside the answer itself, not only in the Models section further down
   const caveat = recordedCaveat(r, input.cards ?? []);
-  if (caveat) doc.fillColor('#8a1c1c').font('Helvetica-Bold').text(winAnsiText(caveat).text, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
+  if (caveat) doc.fillColor('#8a1c1c').font(BOLD).text(printable(caveat, true).text, LEFT, undefined, { width }).fillColor('black').font(REGULAR);
   if (answeredByExperimentalModel(r, input.cards ?? [])) {
-    doc.fillColor('#b45309').font('Helvetica-Bold').text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }).fillColor('black').font('Helvetica');
+    doc.fillColor('#b45309').font(BOLD).text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }).fillColor('black').font(REGULAR);
   }
   row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code, codeOf(r))} (${r.code})` : ''}`);
   // the threshold recorded with the analysis: the rule this answer or refusal was given under
@@ -169,8 +181,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (!versions.length) doc.text('— (no model ran)');
   for (const [name, version] of versions) {
     const card = input.cards?.find((c) => c.name === name);
-    doc.font('Helvetica-Bold').fontSize(10).text(winAnsiText(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`).text, LEFT);
-    doc.font('Helvetica');
+    doc.font(BOLD).fontSize(10).text(printable(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`, true).text, LEFT);
+    doc.font(REGULAR);
     if (!card) continue;
     const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;
     // the model's threshold at this analysis (the record's), not the one in force now
@@ -180,7 +192,6 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     // a link annotation over the URL (clickable in any viewer), underlined in link blue
     doc.fillColor('#1a4f8b').text(cardUrl, { link: input.baseUrl ? cardUrl : null, underline: Boolean(input.baseUrl) }).fillColor('black');
     doc.moveDown(0.2);
-    // "→" in a figure ("0.048 → 0.016") is spelled "->" by the table's winAnsiText
     if (card.figures.length) table(['Validation (test split)', 'Value'], card.figures.map((f) => [f.name, f.value]), [0.6, 0.25]);
     if (card.sources.length) {
       doc.moveDown(0.2);
@@ -204,7 +215,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     row('Spacing', spacingLine(st.spacing));
   }
 
-  doc.moveDown(1).fontSize(9).fillColor('#8a1c1c').font('Helvetica-Bold').text(`Disclaimer: ${DISCLAIMER}`, LEFT, undefined, { width });
+  doc.moveDown(1).fontSize(9).fillColor('#8a1c1c').font(BOLD).text(`Disclaimer: ${DISCLAIMER}`, LEFT, undefined, { width });
   footers(doc, width);
   doc.end();
   return done;
@@ -246,7 +257,7 @@ function footers(doc: PDFKit.PDFDocument, width: number): void {
     doc.switchToPage(i);
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.font('Helvetica').fontSize(8).fillColor('#8a1c1c')
+    doc.font(REGULAR).fontSize(8).fillColor('#8a1c1c')
       .text(`${DISCLAIMER_SHORT}. Not a medical device. Page ${i - start + 1} of ${count}`, LEFT, doc.page.height - bottom + 16, { width, align: 'center', lineBreak: false });
     doc.page.margins.bottom = bottom;
   }

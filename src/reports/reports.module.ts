@@ -5,6 +5,7 @@ import { ClassifierModule } from '../classifier/classifier.module';
 import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
 import { HistoryReportsController, ReportsController } from './reports.controller';
+import { ReportFonts } from './report-fonts';
 import { ReportsService } from './reports.service';
 
 /** PDF reports (pdfkit). The re-sent image stays in memory (multer memoryStorage), like uploads. */
@@ -19,7 +20,8 @@ import { ReportsService } from './reports.service';
     }),
   ],
   controllers: [ReportsController, HistoryReportsController],
-  providers: [ReportsService],
+  // the report font, read once at start-up; a missing one stops the start-up (report-fonts.ts)
+  providers: [ReportsService, { provide: ReportFonts, useFactory: () => ReportFonts.load() }],
   exports: [ReportsService],
 })
 export class ReportsModule {}

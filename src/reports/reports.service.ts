@@ -12,6 +12,7 @@ import type { ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { modelCardView, ModelCardView } from '../presentation/model-card.view';
 import { buildReportPdf } from './report-pdf';
+import { ReportFonts } from './report-fonts';
 import { sameDecision, sameThresholds } from './same-decision';
 
 const dataUrlBytes = (u: string) => Buffer.from(u.slice(u.indexOf(',') + 1), 'base64');
@@ -34,6 +35,7 @@ export class ReportsService {
     private readonly config: AppConfig,
     @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
     private readonly images: ImageDecodeService,
+    private readonly fonts: ReportFonts,
   ) {}
 
   /**
@@ -76,13 +78,13 @@ export class ReportsService {
     const image = await this.imagePng(bytes, signal);
     const heatmap = (same || unknownThreshold) && r.explanation ? dataUrlBytes(r.explanation.heatmap) : undefined;
     const notice = same || unknownThreshold ? undefined : CHANGED_NOTICE;
-    const pdf = await buildReportPdf({ record, message: same ? r.message : undefined, notice, image, heatmap, cards: this.cards(record), generatedFor: user.email, baseUrl });
+    const pdf = await buildReportPdf({ record, message: same ? r.message : undefined, notice, image, heatmap, cards: this.cards(record), generatedFor: user.email, baseUrl, fonts: this.fonts.faces() });
     return { pdf, record };
   }
 
   async metadataReport(user: AuthUser, id: string, baseUrl?: string): Promise<{ pdf: Buffer; record: HistoryItem }> {
     const record = await this.history.get(user, id);
-    const pdf = await buildReportPdf({ record, cards: this.cards(record), generatedFor: user.email, baseUrl });
+    const pdf = await buildReportPdf({ record, cards: this.cards(record), generatedFor: user.email, baseUrl, fonts: this.fonts.faces() });
     return { pdf, record };
   }
 

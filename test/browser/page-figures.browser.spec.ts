@@ -14,6 +14,7 @@
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { FAKE_MODELS_DIR } from '../support/app';
+import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 import { bodyPartLine, capitalise, humanBytes, humanStage, pageWords, percent, reportFileName } from '../../src/presentation/labels';
 import { MriCheckFields, mriCheck, mriFigure, refusedByImageChecks } from '../../src/presentation/mri-check';
@@ -95,10 +96,41 @@ function mriCases(): MriCheckFields[] {
   it('writes the MRI check as mri-check.ts mriCheck does, over every case', async () => {
     await page.goto(`${h.base}/`);
     // and with the triage threshold the result was decided at (a refusal as not confidently an MRI writes P(MRI) against it)
-    const cases = mriCases().flatMap((r) => [r, { ...r, thresholds: { triage: 0.6 } }, { ...r, thresholds: { triage: 0.8 } }]);
+    // and as a study's answer (its P(MRI) the mean over its slices; the slice count unknown too): the page wrote
+    // "not confidently MRI (MRI 70.0 %)" where the history and the PDF say it is that mean
+    const cases = mriCases()
+      .flatMap((r) => [r, { ...r, thresholds: { triage: 0.6 } }, { ...r, thresholds: { triage: 0.8 } }])
+      .flatMap((r) => [r, { ...r, study: { sliceCount: 20 } }, { ...r, study: { sliceCount: null } }, { ...r, study: null }]);
     const got = await page.evaluate((list: MriCheckFields[]) => list.map((r) => window.Sentinel.mriCheck(r, r.thresholds)), cases);
     expect(got).toEqual(cases.map(mriCheck));
     expect(got).toContain('not confidently MRI (MRI 59.996 %)');
+    expect(got).toContain('not confidently MRI (MRI 70.0 % on average over all 20 slices)');
+    expect(got).toContain('not confidently MRI (MRI 70.0 % on average over all the slices)');
+  });
+
+  it('the study page gives the MRI check in the history\'s words: a study refused for its unsure slices says its figure is their mean', async () => {
+    // the server's answer for a study most of whose slices were not confidently MRI (the fake models cannot make one)
+    const bright = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
+    let sent: MriCheckFields | undefined;
+    await page.route('**/api/v1/studies', async (route) => {
+      const real = await (await route.fetch()).json();
+      const body = { ...real, status: 'rejected', stage: 'modality', code: 'LOW_CONFIDENCE', isMri: false, mriConfidence: 0.638, anatomy: null, anatomyConfidence: null,
+        label: null, confidence: null, probabilities: {}, caveat: null, experimental: false, thresholds: { triage: 0.6 },
+        message: '2 of 3 slices were refused: Not confidently an MRI image (MRI 55.0 %, below the 60.0 % confidence threshold).' };
+      sent = body;
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await page.goto(`${h.base}/studies`);
+      await page.setInputFiles('#study-files', bright.map((b, i) => ({ name: `s${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+      await page.click('#study-submit');
+      await page.locator('#study-result').waitFor({ state: 'visible' });
+      const line = await page.locator('#study-meta dt:text-is("MRI check") + dd').textContent();
+      expect(line).toBe(mriCheck(sent!));
+      expect(line).toBe('not confidently MRI (MRI 63.8 % on average over all 3 slices)');
+    } finally {
+      await page.unroute('**/api/v1/studies');
+    }
   });
 
   it('writes the body part as labels.ts bodyPartLine does, over every case', async () => {

@@ -9,55 +9,184 @@ export const binary = (res: request.Response, cb: (err: Error | null, body: Buff
 };
 
 /**
- * Text of a PDF written by pdfkit with its standard fonts: inflate every FlateDecode stream and
- * read the hex strings of TJ/Tj operators (WinAnsi, read as latin1). Enough to assert what a
- * report says without a PDF library.
+ * Text of a PDF written by pdfkit: each page's content read through the fonts it names. Enough to
+ * assert what a report says without a PDF library.
  */
 export function pdfText(pdf: Buffer): string {
   return pdfStreamTexts(pdf).join('\n');
 }
 
+/** One indirect object: its dictionary (latin1 text) and, for a stream, its decoded bytes. */
+interface PdfObject {
+  dict: string;
+  stream?: Buffer;
+}
+
 /**
- * The text of each content stream that shows any, in file order: one per page of a pdfkit
- * document (pdfkit writes one content stream per page; images and fonts show no text).
+ * The text of each page that shows any, in page order: one entry per text-showing operator (TJ,
+ * Tj), joined by newlines. The reader follows the file's structure — xref table, catalog, page
+ * tree, each page's /Contents and /Resources — and slices each stream by its /Length, so bytes
+ * inside a compressed stream are never read as PDF syntax (a scan for "stream" took a "<<" in one
+ * page's deflated bytes for a dictionary and lost the next page, 1 run in 8).
+ *
+ * Strings are decoded by the font the Tf operator last selected: an embedded (Type0, Identity-H)
+ * font through its /ToUnicode CMap, two bytes a glyph, so ligature glyphs read as their letters
+ * ("ffi"); a standard font (Helvetica) as WinAnsi.
  */
 export function pdfStreamTexts(pdf: Buffer): string[] {
+  const objects = readObjects(pdf);
+  const get = (ref: string | undefined): PdfObject => {
+    const o = ref === undefined ? undefined : objects.get(Number(ref));
+    if (!o) throw new Error(`PDF object ${ref} not found`);
+    return o;
+  };
   const src = pdf.toString('latin1');
-  const streams: string[] = [];
-  // not the "stream" of "endstream": that match took the bytes between two streams for one, its
-  // dictionary from a "<<" that happened to be in the previous stream's compressed data (then not
-  // inflated, so not refused), and it ended at the next stream's end — skipping that page's text
-  // (a two-page full report lost its page 2 in 1 of 8 runs: "Analysis id" not found)
-  const streamRe = /(?<!end)stream\r?\n/g;
-  let m: RegExpExecArray | null;
-  while ((m = streamRe.exec(src))) {
-    const start = m.index + m[0].length;
-    const end = src.indexOf('endstream', start);
-    if (end < 0) break;
-    const dict = src.slice(Math.max(0, src.lastIndexOf('<<', m.index)), m.index);
-    let body = pdf.subarray(start, end);
-    if (/FlateDecode/.test(dict)) {
-      try {
-        body = inflateSync(body);
-      } catch {
-        continue;
-      }
-    } else if (/Subtype\s*\/Image/.test(dict)) continue;
-    const content = body.toString('latin1');
+  const trailer = src.slice(src.lastIndexOf('trailer'));
+  const catalog = get(refIn(trailer, 'Root'));
+  const pages: PdfObject[] = [];
+  const walk = (node: PdfObject) => {
+    if (/\/Type\s*\/Page\b(?!s)/.test(node.dict)) pages.push(node);
+    else for (const kid of refsIn(node.dict, 'Kids')) walk(get(kid));
+  };
+  walk(get(refIn(catalog.dict, 'Pages')));
+
+  const fontCache = new Map<string, (bytes: Buffer) => string>();
+  const decoderOf = (ref: string) => {
+    let d = fontCache.get(ref);
+    if (!d) {
+      const font = get(ref);
+      const toUnicode = refIn(font.dict, 'ToUnicode');
+      d = toUnicode !== undefined ? cmapDecoder(get(toUnicode).stream!.toString('latin1')) : winAnsi;
+      fontCache.set(ref, d);
+    }
+    return d;
+  };
+
+  const texts: string[] = [];
+  for (const page of pages) {
+    const resourcesRef = refIn(page.dict, 'Resources');
+    const resources = resourcesRef !== undefined ? get(resourcesRef).dict : page.dict;
+    const fontDict = /\/Font\s*<<([^>]*)>>/.exec(resources)?.[1] ?? '';
+    const fonts = new Map([...fontDict.matchAll(/\/([^\s/<>[\]()]+)\s+(\d+)\s+\d+\s+R/g)].map((m) => [m[1], m[2]]));
+    const content = refsIn(page.dict, 'Contents').map((r) => get(r).stream!.toString('latin1')).join('\n');
     const lines: string[] = [];
-    const opRe = /\[((?:[^\]\\]|\\.)*)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj|\(((?:[^)\\]|\\.)*)\)\s*Tj/g;
+    let decode: (bytes: Buffer) => string = winAnsi;
+    const opRe = /\/([^\s/<>[\]()]+)\s+[-\d.]+\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|(<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\))\s*Tj/g;
     let op: RegExpExecArray | null;
     while ((op = opRe.exec(content))) {
       if (op[1] !== undefined) {
-        const parts = [...op[1].matchAll(/<([0-9A-Fa-f\s]*)>|\(((?:[^)\\]|\\.)*)\)/g)].map((p) => (p[1] !== undefined ? hex(p[1]) : p[2]));
-        lines.push(parts.join(''));
-      } else if (op[2] !== undefined) lines.push(hex(op[2]));
-      else lines.push(op[3]);
+        const ref = fonts.get(op[1]);
+        if (ref === undefined) throw new Error(`page uses font /${op[1]}, not in its resources`);
+        decode = decoderOf(ref);
+      } else {
+        const strings = op[2] !== undefined ? [...op[2].matchAll(/<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\)/g)].map((s) => s[0]) : [op[3]];
+        lines.push(strings.map((s) => decode(stringBytes(s))).join(''));
+      }
     }
-    if (lines.length) streams.push(lines.join('\n'));
-    streamRe.lastIndex = end;
+    if (lines.length) texts.push(lines.join('\n'));
   }
-  return streams;
+  return texts;
+}
+
+/** Every indirect object the cross-reference table lists (pdfkit writes one table, no streams of objects). */
+function readObjects(pdf: Buffer): Map<number, PdfObject> {
+  const src = pdf.toString('latin1');
+  const start = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(src)?.[1]);
+  const xref = /^xref\s+(\d+)\s+(\d+)\s+/.exec(src.slice(start));
+  if (!xref) throw new Error('no cross-reference table');
+  const objects = new Map<number, PdfObject>();
+  const first = Number(xref[1]);
+  const entries = src.slice(start + xref[0].length).split(/\r?\n|\r/).slice(0, Number(xref[2]));
+  entries.forEach((line, i) => {
+    const [offset, , kind] = line.trim().split(/\s+/);
+    if (kind !== 'n') return;
+    const at = Number(offset);
+    const head = /^\d+\s+\d+\s+obj\s*/.exec(src.slice(at, at + 40));
+    if (!head) throw new Error(`object ${first + i} is not at offset ${at}`);
+    const dictStart = at + head[0].length;
+    const dictEnd = src.startsWith('<<', dictStart) ? matchingClose(src, dictStart) : src.indexOf('endobj', dictStart);
+    const dict = src.slice(dictStart, dictEnd);
+    const after = /^\s*stream\r?\n/.exec(src.slice(dictEnd, dictEnd + 20));
+    if (!after) return objects.set(first + i, { dict });
+    const length = /\/Length\s+(\d+)(?!\s+\d+\s+R)/.exec(dict);
+    if (!length) throw new Error(`stream ${first + i} has no direct /Length`);
+    const bodyStart = dictEnd + after[0].length;
+    let stream = pdf.subarray(bodyStart, bodyStart + Number(length[1]));
+    if (/\/Filter\s*\/FlateDecode/.test(dict)) stream = inflateSync(stream);
+    objects.set(first + i, { dict, stream });
+  });
+  return objects;
+}
+
+/** Index just past the ">>" closing the dictionary that opens at `from` (nested dictionaries and literal strings skipped). */
+function matchingClose(src: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < src.length; i++) {
+    if (src[i] === '(') {
+      for (let nest = 1, j = i + 1; j < src.length; j++) {
+        if (src[j] === '\\') j++;
+        else if (src[j] === '(') nest++;
+        else if (src[j] === ')' && --nest === 0) {
+          i = j;
+          break;
+        }
+      }
+    } else if (src.startsWith('<<', i)) {
+      depth++;
+      i++;
+    } else if (src.startsWith('>>', i)) {
+      depth--;
+      i++;
+      if (depth === 0) return i + 1;
+    }
+  }
+  throw new Error('unterminated dictionary');
+}
+
+const refIn = (dict: string, key: string): string | undefined => new RegExp(`/${key}\\s+(\\d+)\\s+\\d+\\s+R`).exec(dict)?.[1];
+
+/** The objects a key refers to, as one reference or an array of them (/Kids, /Contents). */
+function refsIn(dict: string, key: string): string[] {
+  const m = new RegExp(`/${key}\\s*(\\[[^\\]]*\\]|\\d+\\s+\\d+\\s+R)`).exec(dict);
+  return m ? [...m[1].matchAll(/(\d+)\s+\d+\s+R/g)].map((r) => r[1]) : [];
+}
+
+/** The bytes of a PDF string: <hex> or (literal) with its escapes. */
+function stringBytes(s: string): Buffer {
+  if (s.startsWith('<')) return Buffer.from(s.slice(1, -1).replace(/\s+/g, ''), 'hex');
+  const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+  const text = s.slice(1, -1).replace(/\\([0-7]{1,3}|\r?\n|.)/g, (_m, e: string) => (/^[0-7]/.test(e) ? String.fromCharCode(parseInt(e, 8)) : /^\r?\n$/.test(e) ? '' : (escapes[e] ?? e)));
+  return Buffer.from(text, 'latin1');
+}
+
+/** A ToUnicode CMap (bfchar and bfrange, two-byte codes as pdfkit writes them) as a decoder. */
+function cmapDecoder(cmap: string): (bytes: Buffer) => string {
+  const map = new Map<number, string>();
+  const utf16 = (hex: string) => Buffer.from(hex.replace(/\s+/g, ''), 'hex').swap16().toString('utf16le');
+  for (const block of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
+    for (const m of block[1].matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f\s]+)>/g)) map.set(parseInt(m[1], 16), utf16(m[2]));
+  }
+  for (const block of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
+    for (const m of block[1].matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\[[^\]]*\]|<[0-9A-Fa-f\s]+>)/g)) {
+      const lo = parseInt(m[1], 16);
+      const hi = parseInt(m[2], 16);
+      if (m[3].startsWith('[')) [...m[3].matchAll(/<([0-9A-Fa-f\s]*)>/g)].forEach((d, i) => map.set(lo + i, utf16(d[1])));
+      else {
+        const base = parseInt(m[3].slice(1, -1).replace(/\s+/g, ''), 16);
+        for (let c = lo; c <= hi; c++) map.set(c, String.fromCharCode(base + c - lo));
+      }
+    }
+  }
+  return (bytes) => {
+    let out = '';
+    for (let i = 0; i + 1 < bytes.length; i += 2) {
+      const code = bytes.readUInt16BE(i);
+      const text = map.get(code);
+      if (text === undefined) throw new Error(`glyph code ${code} is not in the font's ToUnicode map`);
+      out += text;
+    }
+    return out;
+  };
 }
 
 /** Pages of the document (each /Type /Page object; not the /Pages tree). */
@@ -70,8 +199,7 @@ const WIN_ANSI: Record<number, string> = {
   0x80: '€', 0x85: '…', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x95: '•', 0x96: '–', 0x97: '—', 0x99: '™',
 };
 
-function hex(h: string): string {
-  const bytes = Buffer.from(h.replace(/\s+/g, ''), 'hex');
+function winAnsi(bytes: Buffer): string {
   return [...bytes].map((b) => WIN_ANSI[b] ?? String.fromCharCode(b)).join('');
 }
 

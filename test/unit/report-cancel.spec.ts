@@ -14,6 +14,7 @@ import type { HistoryItem, HistoryService } from '../../src/history/history.serv
 import { ImageDecodeService, LARGE_IMAGE_PIXELS } from '../../src/inference/image-decode.service';
 import type { ModelProvider } from '../../src/inference/model-provider';
 import { PreparePool } from '../../src/inference/prepare-pool';
+import { ReportFonts } from '../../src/reports/report-fonts';
 import { ReportsService } from '../../src/reports/reports.service';
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -39,7 +40,7 @@ describe('a full report whose client left', () => {
     } as unknown as AnalysisService;
     const history = { get: async () => rec, latestOwnBySha: async () => rec } as unknown as HistoryService;
     const models = { isReady: () => false } as unknown as ModelProvider;
-    const reports = new ReportsService(analysis, history, config, models, images);
+    const reports = new ReportsService(analysis, history, config, models, images, ReportFonts.load());
     const figures = jest.spyOn(pool, 'figure');
     const user: AuthUser = { id: 'u1', email: 'u@example.org', role: 'user', mustChangePassword: false };
 

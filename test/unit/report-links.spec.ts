@@ -5,7 +5,7 @@ import { ReportsService } from '../../src/reports/reports.service';
 /** The origin of the PDF's model-card links: PUBLIC_BASE_URL, else the request's own host — only a plain one. */
 describe('report link origin', () => {
   const service = (env: Record<string, string> = {}) =>
-    new ReportsService(null as never, null as never, AppConfig.fromProcess({ NODE_ENV: 'test', ...env }), null as unknown as ModelProvider, null as never);
+    new ReportsService(null as never, null as never, AppConfig.fromProcess({ NODE_ENV: 'test', ...env }), null as unknown as ModelProvider, null as never, null as never);
 
   it('PUBLIC_BASE_URL wins (trailing slash dropped, a path prefix kept)', () => {
     expect(service({ PUBLIC_BASE_URL: 'https://sentinel.example.org/app/' }).baseUrl({ protocol: 'http', host: '10.0.0.5:3000' })).toBe('https://sentinel.example.org/app');

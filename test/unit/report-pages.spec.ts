@@ -11,6 +11,7 @@ import type { ModelCard } from '../../src/inference/model-card';
 import { modelCardView } from '../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../src/reports/report-pdf';
 import { pdfPageCount, pdfStreamTexts } from '../helpers/pdf-text';
+import { reportFaces } from '../helpers/report-fonts';
 import { REPO_ROOT } from '../support/app';
 
 const card = (name: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models', name, 'model_card.json'), 'utf8')) as ModelCard;
@@ -29,39 +30,41 @@ describe('PDF report pages', () => {
 
   it('a study whose slice spacing is unknown says so, not "slice 0 mm"', async () => {
     const study = { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null, gaps: null, volumes: null };
-    const pdf = await buildReportPdf({ record: { ...record, study }, cards: [], generatedFor: 'u@example.org' });
+    const pdf = await buildReportPdf({ record: { ...record, study }, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() });
     const text = pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
     expect(text).toContain('column 0.9 mm, row 0.9 mm, slice unknown');
     expect(text).not.toContain('slice 0 mm');
   });
 
-  it('a series description in Japanese, Arabic or emoji is printed with "?" for what the font cannot print, never as other letters', async () => {
-    // Helvetica (WinAnsi) wrote each UTF-16 unit's low byte: "脳 T1 軸位" read "3 T1 øOM"
+  it('a series description in Japanese, Arabic or emoji is printed with "?" for what the font cannot print, never as other letters or empty boxes', async () => {
+    // Helvetica (WinAnsi) wrote each UTF-16 unit's low byte: "脳 T1 軸位" read "3 T1 øOM"; the
+    // embedded font has no CJK or emoji (an empty box each), and right-to-left Arabic would print reversed
     const study = { modality: 'MR', seriesDescription: '脳 T1 軸位 — تصوير 🧠 Gro\u0308ße', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null };
-    const pdf = await buildReportPdf({ record: { ...record, study }, cards: [], generatedFor: 'u@example.org' });
+    const pdf = await buildReportPdf({ record: { ...record, study }, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() });
     const text = pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
     expect(text).toContain('Series description: ? T1 ?? — ????? ? Größe ("?": a character this PDF cannot print; the history page shows the text in full)');
     expect(text).not.toMatch(/øOM|3 T1/);
     // a description it can print is printed as it is, without the note
-    const plain = pdfStreamTexts(await buildReportPdf({ record: { ...record, study: { ...study, seriesDescription: 'AX T1 Größe — “post”' } }, cards: [], generatedFor: 'u@example.org' })).join(' ');
+    const plain = pdfStreamTexts(await buildReportPdf({ record: { ...record, study: { ...study, seriesDescription: 'AX T1 Größe — “post”' } }, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() })).join(' ');
     expect(plain.replace(/\s+/g, ' ')).toContain('Series description: AX T1 Größe — “post”');
     expect(plain).not.toContain('cannot print');
   });
 
-  it('signs of figures WinAnsi lacks are spelled in ASCII, in a row and in a card\'s figure table', async () => {
+  it('signs of figures Helvetica lacked (→ ≥ ≤ ≈ −) print as themselves, in a row and in a card\'s figure table', async () => {
+    // WinAnsi had none of them, so they were spelled "->", ">=", "~"; the embedded font has them all
     const study = { modality: 'MR', seriesDescription: 'T1 b≥1000 − TR≈500 → post', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null };
     const view = modelCardView(dx);
     const cards = [{ ...view, figures: [{ name: 'ECE (before → after)', value: '0.048 → 0.016 ≤ 0.05' }] }];
-    const text = pdfStreamTexts(await buildReportPdf({ record: { ...record, study }, cards, generatedFor: 'u@example.org' })).join(' ').replace(/\s+/g, ' ');
-    expect(text).toContain('Series description: T1 b>=1000 - TR~500 -> post');
+    const text = pdfStreamTexts(await buildReportPdf({ record: { ...record, study }, cards, generatedFor: 'u@example.org', fonts: reportFaces() })).join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Series description: T1 b≥1000 − TR≈500 → post');
     expect(text).not.toContain('cannot print');
-    expect(text).toContain('ECE (before -> after) 0.048 -> 0.016 <= 0.05');
+    expect(text).toContain('ECE (before → after) 0.048 → 0.016 ≤ 0.05');
   });
 
   it('every page of a multi-page full report carries the disclaimer and its page number', async () => {
     const image = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer();
     const cards = [triage, dx].map((c) => modelCardView(c));
-    const pdf = await buildReportPdf({ record, message: 'Most likely: glioma.', image, heatmap: image, cards, generatedFor: 'u@example.org' });
+    const pdf = await buildReportPdf({ record, message: 'Most likely: glioma.', image, heatmap: image, cards, generatedFor: 'u@example.org', fonts: reportFaces() });
     const pages = pdfPageCount(pdf);
     expect(pages).toBeGreaterThan(1);
     const texts = pdfStreamTexts(pdf).map((t) => t.replace(/\s+/g, ' '));
@@ -74,7 +77,7 @@ describe('PDF report pages', () => {
     // the training-source table's header sat at the foot of page 1 with every row on page 2, under no header
     const image = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer();
     const cards = [triage, dx].map((c) => modelCardView(c));
-    const pdf = await buildReportPdf({ record, message: 'Most likely: glioma.', image, heatmap: image, cards, generatedFor: 'u@example.org' });
+    const pdf = await buildReportPdf({ record, message: 'Most likely: glioma.', image, heatmap: image, cards, generatedFor: 'u@example.org', fonts: reportFaces() });
     const sources = new Set(cards.flatMap((c) => c.sources.map((r) => r.source)));
     const pages = pdfStreamTexts(pdf).map((t) => t.split('\n'));
     let rowsSeen = 0;
@@ -95,7 +98,7 @@ describe('PDF report pages', () => {
     const cards = [triage, dx].map((c) => modelCardView(c));
     const long = 'knee_osteoarthritis_multicentre_longitudinal_cohort_sagittal_pd_fat_saturated';
     cards[0] = { ...cards[0], sources: [...cards[0].sources, { source: long, count: '12', licence: 'CC BY 4.0' }] };
-    const pdf = await buildReportPdf({ record, cards, generatedFor: 'u@example.org' });
+    const pdf = await buildReportPdf({ record, cards, generatedFor: 'u@example.org', fonts: reportFaces() });
     const lines = pdfStreamTexts(pdf).flatMap((t) => t.split('\n'));
     const committed = cards.flatMap((c) => c.sources.map((s) => s.source)).filter((s) => s !== long);
     expect(committed.some((s) => s.length >= 31)).toBe(true); // the case that broke is among them
@@ -113,7 +116,7 @@ describe('PDF report pages', () => {
   });
 
   it('a one-page metadata report has the footer too, and no page is added for it', async () => {
-    const pdf = await buildReportPdf({ record: { ...record, modelVersions: {} }, generatedFor: 'u@example.org' });
+    const pdf = await buildReportPdf({ record: { ...record, modelVersions: {} }, generatedFor: 'u@example.org', fonts: reportFaces() });
     expect(pdfPageCount(pdf)).toBe(1);
     expect(pdfStreamTexts(pdf)[0]).toContain('Page 1 of 1');
   });

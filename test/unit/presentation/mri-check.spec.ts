@@ -11,6 +11,7 @@ import { mriCheck, mriFigure } from '../../../src/presentation/mri-check';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';
 import { pdfFlatText } from '../../helpers/pdf-text';
+import { reportFaces } from '../../helpers/report-fonts';
 
 const base: HistoryItem = notMriRecord({
   id: '00000000-0000-4000-8000-000000000001',
@@ -48,7 +49,7 @@ describe('the MRI check of a "not an MRI" refusal', () => {
   });
 
   it('the PDF says the same', async () => {
-    const text = pdfFlatText(await buildReportPdf({ record: base, generatedFor: 'a@example.org' }));
+    const text = pdfFlatText(await buildReportPdf({ record: base, generatedFor: 'a@example.org', fonts: reportFaces() }));
     expect(text).toContain('refused by the image checks; the model alone: MRI > 99.9 %');
     expect(text).not.toContain('not MRI (< 0.1 %)');
   });

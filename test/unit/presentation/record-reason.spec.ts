@@ -9,6 +9,7 @@ import { headerNotMriReason, recordReason } from '../../../src/presentation/reco
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';
 import { pdfFlatText } from '../../helpers/pdf-text';
+import { reportFaces } from '../../helpers/report-fonts';
 
 // what StudyService records for a CT series refused from its header (study-record.ts toRecord of header-refusal.ts)
 const ct = notMriRecord({
@@ -32,7 +33,7 @@ describe('the reason a record holds, on the history detail page and in the metad
   });
 
   it('the metadata PDF of that record says the same reason', async () => {
-    const text = pdfFlatText(await buildReportPdf({ record: ct, generatedFor: 'a@example.org' }));
+    const text = pdfFlatText(await buildReportPdf({ record: ct, generatedFor: 'a@example.org', fonts: reportFaces() }));
     expect(text).toContain(`Reason: ${headerNotMriReason('CT')}`);
     expect(text).not.toContain('not MRI (—)');
     // the Probabilities heading says why nothing is under it
@@ -68,7 +69,7 @@ describe('the reason a record holds, on the history detail page and in the metad
     // the live message's figures (pctBelow): the history record said what the page had not
     expect(recordReason(low)).toBe('The most likely finding (glioma, 59.996 %) is below the 60.000 % confidence threshold.');
     expect(historyDetail(low).message).toBe(recordReason(low));
-    expect(pdfFlatText(await buildReportPdf({ record: low, generatedFor: 'u@example.org' }))).toContain('Reason: The most likely finding (glioma, 59.996 %) is below the 60.000 % confidence threshold.');
+    expect(pdfFlatText(await buildReportPdf({ record: low, generatedFor: 'u@example.org', fonts: reportFaces() }))).toContain('Reason: The most likely finding (glioma, 59.996 %) is below the 60.000 % confidence threshold.');
     expect(recordReason(notMriRecord({ ...base, stage: 'modality', mriConfidence: 0.59996, anatomy: null, anatomyConfidence: null, task: null }))).toBe(
       'The service was not confident this is an MRI (MRI 59.996 %, below the 60.000 % confidence threshold).',
     );
@@ -83,7 +84,7 @@ describe('the reason a record holds, on the history detail page and in the metad
     const base = { status: 'inconclusive' as const, code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, modelVersions: { triage: '4.2.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } };
     const low = notMriRecord({ ...base, stage: 'diagnosis', task: 'brain_tumor', confidence: 0.59996, probabilities: { glioma: 0.59996, notumor: 0.3, meningioma: 0.10004 } });
     expect(historyRow(low).confidence).toBe('59.996 %');
-    const text = pdfFlatText(await buildReportPdf({ record: low, generatedFor: 'u@example.org' }));
+    const text = pdfFlatText(await buildReportPdf({ record: low, generatedFor: 'u@example.org', fonts: reportFaces() }));
     expect(text).toContain('Calibrated confidence: 59.996 %');
     expect(text).toContain('Confidence threshold: 60.0 %');
     expect(historyRow(notMriRecord({ ...base, stage: 'anatomy', anatomyConfidence: 0.5999, task: null })).confidence).toBe('59.99 %');
@@ -94,7 +95,7 @@ describe('the reason a record holds, on the history detail page and in the metad
 
   it('withheld at or above its threshold: the PDF does not give the figure as the confidence of an answer', async () => {
     const ood = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, task: 'brain_tumor', confidence: 0.94, probabilities: { notumor: 0.94, glioma: 0.04, meningioma: 0.02 }, modelVersions: { triage: '4.3.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } });
-    const text = pdfFlatText(await buildReportPdf({ record: ood, generatedFor: 'u@example.org' }));
+    const text = pdfFlatText(await buildReportPdf({ record: ood, generatedFor: 'u@example.org', fonts: reportFaces() }));
     expect(text).toContain("Calibrated confidence: 94.0 % — not an answer: the image is unlike the model's training data");
     expect(text).toContain("Reason: The image is unlike the brain tumour model's training data");
   });

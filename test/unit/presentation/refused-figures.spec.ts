@@ -8,6 +8,7 @@ import { historyDetail, historyRow } from '../../../src/presentation/history.vie
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';
 import { pdfFlatText } from '../../helpers/pdf-text';
+import { reportFaces } from '../../helpers/report-fonts';
 
 const base = { status: 'inconclusive' as const, code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, modelVersions: { triage: '4.2.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } };
 const low = notMriRecord({ ...base, stage: 'diagnosis', task: 'brain_tumor', confidence: 0.59996, probabilities: { glioma: 0.59996, notumor: 0.3, meningioma: 0.10004 } });
@@ -20,7 +21,7 @@ describe('probability lists of a record refused just below its threshold', () =>
   });
 
   it('the PDF table too', async () => {
-    const text = pdfFlatText(await buildReportPdf({ record: low, generatedFor: 'u@example.org' }));
+    const text = pdfFlatText(await buildReportPdf({ record: low, generatedFor: 'u@example.org', fonts: reportFaces() }));
     expect(text).toContain('Glioma 59.996 %');
     expect(text).not.toMatch(/Glioma 60\.0 %/);
   });
@@ -38,7 +39,7 @@ describe('probability lists of a record refused just below its threshold', () =>
     expect(view.message).toBe('The body part could not be determined confidently (59.99 %, below the 60.00 % confidence threshold).');
     // it read "Brain (60.0 %)"
     expect(view.bodyPartLine).toBe('Brain (59.99 %)');
-    const text = pdfFlatText(await buildReportPdf({ record: part, generatedFor: 'u@example.org' }));
+    const text = pdfFlatText(await buildReportPdf({ record: part, generatedFor: 'u@example.org', fonts: reportFaces() }));
     expect(text).toContain('Body part: Brain (59.99 %)');
     expect(text).not.toContain('Brain (60.0 %)');
     // passed at the same figure, refused later, or no threshold recorded: one decimal
@@ -65,7 +66,7 @@ describe('probability lists of a record refused just below its threshold', () =>
     expect(historyRow(unsure).confidence).toBe('MRI 59.996 %');
     expect(historyRow(unsure).confidenceWidth).toBe('60%');
     expect(view.mri).toBe('not confidently MRI (MRI 59.996 %)');
-    const text = pdfFlatText(await buildReportPdf({ record: unsure, generatedFor: 'u@example.org' }));
+    const text = pdfFlatText(await buildReportPdf({ record: unsure, generatedFor: 'u@example.org', fonts: reportFaces() }));
     expect(text).toContain('MRI check: not confidently MRI (MRI 59.996 %)');
     // without its threshold recorded: the same words, one decimal
     expect(historyDetail({ ...unsure, thresholds: null }).mri).toBe('not confidently MRI (MRI 60.0 %)');

@@ -11,6 +11,7 @@ import { recordReason } from '../../../src/presentation/record-reason';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';
 import { pdfFlatText } from '../../helpers/pdf-text';
+import { reportFaces } from '../../helpers/report-fonts';
 
 const study = { modality: 'MR', seriesDescription: null, sliceCount: 20, usableSlices: 0, spacing: null, rule: { agreement: 0.6, minUsableSlices: 3 }, gaps: null, volumes: null };
 // 16 of 20 slices unsure (P(MRI) 0.55), 4 confident (0.99): refused, mean 0.638 over the 20
@@ -23,7 +24,7 @@ describe('a study refused for its slices\' low confidence', () => {
     expect(reason).not.toMatch(/63\.8 %, below/);
     expect(reason).toBe('Most of its slices were not confidently MRI: each was below the 60.0 % confidence threshold (MRI 63.8 % on average over all 20 slices).');
     expect(historyDetail(unsureSlices).message).toBe(reason);
-    expect(pdfFlatText(await buildReportPdf({ record: unsureSlices, generatedFor: 'a@example.org' }))).toContain(`Reason: ${reason}`);
+    expect(pdfFlatText(await buildReportPdf({ record: unsureSlices, generatedFor: 'a@example.org', fonts: reportFaces() }))).toContain(`Reason: ${reason}`);
   });
 
   it('body part: the slices\' reason, not a "—" figure compared with the threshold', () => {
@@ -40,7 +41,7 @@ describe('a study refused for its slices\' low confidence', () => {
     expect(mriCheck(unsureSlices)).toBe(`not confidently MRI (${mean})`);
     expect(historyDetail(unsureSlices).mri).toBe(mriCheck(unsureSlices));
     expect(historyRow(unsureSlices).confidence).toBe(mean);
-    expect(pdfFlatText(await buildReportPdf({ record: unsureSlices, generatedFor: 'a@example.org' }))).toContain(`MRI check: not confidently MRI (${mean})`);
+    expect(pdfFlatText(await buildReportPdf({ record: unsureSlices, generatedFor: 'a@example.org', fonts: reportFaces() }))).toContain(`MRI check: not confidently MRI (${mean})`);
     // one image refused as unsure: its own P(MRI), no mean
     const image = { ...unsureSlices, fileType: 'png', mriConfidence: 0.55, study: null };
     expect(mriCheck(image)).toBe('not confidently MRI (MRI 55.0 %)');

@@ -8,6 +8,7 @@ import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { AnalysisRepository } from '../../../src/repositories/analysis.repository';
 import { StudyHistoryRecorder } from '../../../src/studies/study-history.recorder';
 import { pdfFlatText } from '../../helpers/pdf-text';
+import { reportFaces } from '../../helpers/report-fonts';
 import { tempDir } from '../../support/app';
 import { fakeBrainModels, studyServiceOn } from '../../support/fake-brain-models';
 import { writeNifti1 } from '../../support/nifti-fixtures';
@@ -34,7 +35,7 @@ describe('a 4-D NIfTI\'s record: the volume analysed', () => {
     const item = await repo.findOne(r.analysisId!);
     expect(item?.study?.volumes).toBe(300);
     expect(historyDetail(item!).study?.volumes).toBe(NOTE);
-    expect(pdfFlatText(await buildReportPdf({ record: item!, generatedFor: 'a@example.org' }))).toContain(`Volumes: ${NOTE}`);
+    expect(pdfFlatText(await buildReportPdf({ record: item!, generatedFor: 'a@example.org', fonts: reportFaces() }))).toContain(`Volumes: ${NOTE}`);
   });
 
   it('a 3-D file: one volume, nothing said', async () => {
@@ -42,6 +43,6 @@ describe('a 4-D NIfTI\'s record: the volume analysed', () => {
     const item = await repo.findOne(r.analysisId!);
     expect(item?.study?.volumes).toBe(1);
     expect(historyDetail(item!).study?.volumes).toBeNull();
-    expect(pdfFlatText(await buildReportPdf({ record: item!, generatedFor: 'a@example.org' }))).not.toContain('Volume');
+    expect(pdfFlatText(await buildReportPdf({ record: item!, generatedFor: 'a@example.org', fonts: reportFaces() }))).not.toContain('Volume');
   });
 });

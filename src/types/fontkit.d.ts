@@ -1,0 +1,33 @@
+/**
+ * The little of fontkit (pdfkit's font engine, a direct dependency for the report font) that
+ * src/reports uses; fontkit ships no types. Its create() also returns a collection for .ttc/.dfont
+ * files, which have no hasGlyphForCodePoint (report-fonts.ts checks).
+ */
+declare module 'fontkit' {
+  export interface Font {
+    readonly postscriptName: string;
+    /** true when the font's cmap maps the code point to a glyph */
+    hasGlyphForCodePoint(codePoint: number): boolean;
+    /** every code point the font's cmap maps */
+    readonly characterSet: number[];
+    /** the glyph for a code point (cached by the font with that code point, if not cached yet) */
+    glyphForCodePoint(codePoint: number): unknown;
+    layout(text: string): unknown;
+  }
+  export interface FontCollection {
+    readonly fonts: Font[];
+  }
+  export function create(buffer: Uint8Array, postscriptName?: string): Font | FontCollection;
+}
+
+
+/**
+ * pdfkit takes a parsed fontkit font wherever it takes a font file (PDFFontFactory.open accepts
+ * any object with layout()); @types/pdfkit lists files only. report-fonts.ts says why the reports
+ * share one parse.
+ */
+declare namespace PDFKit.Mixins {
+  interface PDFFont {
+    registerFont(name: string, src: import('fontkit').Font): this;
+  }
+}
