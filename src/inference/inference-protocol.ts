@@ -31,7 +31,8 @@ export interface HeatmapSource {
 }
 
 export type InferenceWorkerRequest =
-  | { kind: 'load'; models: WorkerModel[]; intraOpThreads: number }
+  /** `control`: a WorkerControl's buffer (worker-control.ts): the span of each native call, the pool's stop */
+  | { kind: 'load'; models: WorkerModel[]; intraOpThreads: number; control: SharedArrayBuffer }
   | { kind: 'run'; id: number; model: string; image: ImageRef }
   | { kind: 'heatmap'; id: number; image: ImageRef; source: HeatmapSource };
 

@@ -9,6 +9,7 @@ import { ImageKeys, type ImageRef } from './pixel-cache';
 import type { RawImage } from './preprocess';
 import { placeModels } from './placement';
 import { endWorker, SpawnWorker, spawnWorker } from './spawn-worker';
+import { WorkerControl } from './worker-control';
 
 export type { HeatmapSource, InferenceWorkerRequest, InferenceWorkerResponse, WorkerModel } from './inference-protocol';
 
@@ -27,6 +28,8 @@ interface Slot {
   loadingSince: number | null;
   /** rejects `ready` (a no-op once settled): close() must not leave requests waiting on a load */
   abandon: (e: Error) => void;
+  /** shared with the thread: whether it is inside session.run(), and the pool's stop */
+  control: WorkerControl;
 }
 
 interface Pending {
@@ -226,10 +229,22 @@ export class InferenceWorkers {
   private wedged(slot: Slot, kind: 'run' | 'heatmap'): void {
     if (slot.retired) return;
     const jobs = this.retire(slot, new WorkerTimeoutError(this.jobTimeoutMs, kind === 'run' ? 'a model run' : 'a heat map'));
+    const now = this.stop(slot);
     this.logger.error(
-      `Inference worker wedged: a ${kind} job had no answer within ${this.jobTimeoutMs} ms; worker ended, ${jobs} job(s) failed, a fresh worker starts on the next call`,
+      `Inference worker wedged: a ${kind} job had no answer within ${this.jobTimeoutMs} ms; worker ${now ? 'ended' : 'ends itself when its model run returns'}, ${jobs} job(s) failed, a fresh worker starts on the next call`,
     );
+  }
+
+  /**
+   * Ends `slot`'s thread — at once when it is outside onnxruntime, else it ends itself when its
+   * session.run() returns (terminating it inside one aborts the process: worker-control.ts). A
+   * native call that never returns keeps its thread (terminate() could not stop it either). True
+   * when it was ended now.
+   */
+  private stop(slot: Slot): boolean {
+    if (!slot.control.requestStop()) return false;
     endWorker(slot.worker);
+    return true;
   }
 
   /** Takes `slot` out of the pool and fails its pending jobs with `err`; how many there were. */
@@ -258,7 +273,8 @@ export class InferenceWorkers {
       failed = reject;
     });
     ready.catch(() => undefined);
-    const slot: Slot = { worker, ready, inFlight: 0, place, models: new Set(this.placement[place]), retired: false, loadingSince: Date.now(), abandon: failed };
+    const control = new WorkerControl();
+    const slot: Slot = { worker, ready, inFlight: 0, place, models: new Set(this.placement[place]), retired: false, loadingSince: Date.now(), abandon: failed, control };
     worker.on('message', (res: InferenceWorkerResponse) => {
       if (res.kind === 'loaded') {
         slot.loadingSince = null;
@@ -278,7 +294,7 @@ export class InferenceWorkers {
     worker.on('exit', (code) => {
       if (!this.closed && code !== 0) this.fail(slot, new Error(`worker exited with ${code}`), failed);
     });
-    const load: InferenceWorkerRequest = { kind: 'load', models: this.models.filter((m) => slot.models.has(m.name)), intraOpThreads: this.intraOpThreads };
+    const load: InferenceWorkerRequest = { kind: 'load', models: this.models.filter((m) => slot.models.has(m.name)), intraOpThreads: this.intraOpThreads, control: control.buffer };
     worker.postMessage(load);
     return slot;
   }
@@ -296,7 +312,9 @@ export class InferenceWorkers {
     for (const slot of slots) this.retire(slot, new AnalysisUnavailableError());
     // Waits one deadline at most (a thread stuck in native code may never stop); one still loading is
     // left alone: ending it mid-load aborts the process (see opened()), and it is unref'd.
-    const ended = Promise.all(slots.filter((s) => s.loadingSince === null).map((s) => s.worker.terminate().catch(() => undefined)));
+    // A thread inside a model run ends itself when the run returns (stop()); terminating it there
+    // would abort the process instead of the clean exit a shutdown promises.
+    const ended = Promise.all(slots.filter((s) => s.loadingSince === null).map((s) => (s.control.requestStop() ? s.worker.terminate().catch(() => undefined) : new Promise((resolve) => s.worker.once('exit', resolve)))));
     await Promise.race([ended, delay(this.jobTimeoutMs, undefined, { ref: false })]);
   }
 }

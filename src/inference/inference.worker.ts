@@ -8,6 +8,7 @@ import type { ImageRun } from './model-provider';
 import { contractMismatch } from './model-outputs';
 import { PixelCache } from './pixel-cache';
 import { borderMean, normalize } from './preprocess';
+import { WorkerControl } from './worker-control';
 
 /**
  * Worker thread: owns one onnxruntime session per model and runs them off the main thread,
@@ -24,11 +25,15 @@ const sessions = new Map<string, { session: ort.InferenceSession; model: Omit<Wo
  */
 const cache = new PixelCache(8 * 2 ** 20, 10_000, 1_000_000);
 
+/** Set by the 'load' message: the pool must not terminate this thread inside session.run() (worker-control.ts). */
+let control: WorkerControl | null = null;
+
 function modelSizes(): number[] {
   return [...new Set([...sessions.values()].map((s) => s.model.size))];
 }
 
 async function load(req: Extract<InferenceWorkerRequest, { kind: 'load' }>): Promise<void> {
+  control = new WorkerControl(req.control);
   try {
     for (const m of req.models) {
       const session = await ort.InferenceSession.create(m.bytes, {
@@ -58,7 +63,7 @@ async function run(req: Extract<InferenceWorkerRequest, { kind: 'run' }>): Promi
   if (!box) return post({ kind: 'resend', id: req.id, ok: false });
   const tensor = normalize(box.canvas, size, normalization);
   const preprocessMs = performance.now() - t;
-  const out = await entry.session.run({ [inputName]: new ort.Tensor('float32', tensor, [1, 3, size, size]) });
+  const out = await nativeRun(entry.session, { [inputName]: new ort.Tensor('float32', tensor, [1, 3, size, size]) });
   const result: ImageRun = {
     logits: Float32Array.from(out.logits.data as Float32Array),
     embedding: Float32Array.from(out.embedding.data as Float32Array),
@@ -70,6 +75,20 @@ async function run(req: Extract<InferenceWorkerRequest, { kind: 'run' }>): Promi
     borderMean: backgroundBand === null ? null : borderMean(box.canvas, box.geometry, backgroundBand),
   };
   post({ kind: 'run', id: req.id, ok: true, run: result }, [result.logits.buffer, result.embedding.buffer, result.cam.buffer] as ArrayBuffer[]);
+}
+
+/**
+ * session.run() inside the control's native span. The pool gave up on this thread (its job passed
+ * the deadline) before or during the call: the thread ends itself here, outside onnxruntime, where
+ * ending it cannot abort the process; the jobs it still had were already failed by the pool.
+ */
+async function nativeRun(session: ort.InferenceSession, feeds: ort.InferenceSession.FeedsType): Promise<ort.InferenceSession.ReturnType> {
+  if (control && !control.enterNative()) process.exit(0);
+  try {
+    return await session.run(feeds);
+  } finally {
+    if (control?.leaveNative()) process.exit(0);
+  }
 }
 
 function heatmap(req: Extract<InferenceWorkerRequest, { kind: 'heatmap' }>): void {

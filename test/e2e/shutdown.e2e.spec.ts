@@ -3,57 +3,12 @@
  * and the database, then exits 0; a hung step is cut off by a deadline, exit code 1).
  * Runs the built dist/main.js like `npm start`; skipped when there is no build (CI builds first).
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
-import * as path from 'node:path';
 import { eventually } from '../helpers/eventually';
-import { FAKE_MODELS_DIR, REPO_ROOT, tempDir } from '../support/app';
 import { solidPng } from '../support/images';
+import { builtToken, hasBuild, startBuilt } from '../support/built-app';
 
-const MAIN = path.join(REPO_ROOT, 'dist/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const exited = (child: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-
-/**
- * dist/main.js on a free port with the fake models, once /readyz says 200; `log` collects its
- * output. `viaNpm`: started as `npm start` is (its prestart build skipped), so `child` is npm.
- */
-async function startBuilt(env: Record<string, string> = {}, viaNpm = false) {
-  const dir = tempDir('sentinel-shutdown-');
-  const port = await freePort();
-  const [command, args] = viaNpm ? ['npm', ['start', '--ignore-scripts', '--silent']] : [process.execPath, [MAIN]];
-  const child = spawn(command, args, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `file:${path.join(dir, 'db.sqlite')}`, MODELS_DIR: FAKE_MODELS_DIR, SESSION_SECRET: 'x'.repeat(40), SEED_ADMIN_PRINT: 'false', LOG_LEVEL: 'log', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { child, port, log: '', done: exited(child) };
-  child.stdout?.on('data', (d) => (out.log += String(d)));
-  child.stderr?.on('data', (d) => (out.log += String(d)));
-  let ready = false;
-  for (let i = 0; i < 600 && !ready; i++) {
-    try {
-      ready = (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  expect(ready).toBe(true);
-  return out;
-}
-
-(fs.existsSync(MAIN) ? describe : describe.skip)('SIGTERM (built server)', () => {
+(hasBuild() ? describe : describe.skip)('SIGTERM (built server)', () => {
   // exit code 0 after a clean close: Nest's own shutdown hooks re-raised the signal, so every stop
   // asked for ended 'killed by SIGTERM' (143), and `npm start` reported it as a failure
   it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('stops serving and exits 0 after a %s, with workers and models loaded', async (signal) => {
@@ -103,8 +58,7 @@ async function startBuilt(env: Record<string, string> = {}, viaNpm = false) {
     const email = 'admin@example.test';
     const password = 'a long shutdown passphrase';
     const app = await startBuilt({ INFERENCE_WORKERS: workers, SEED_ADMIN_EMAIL: email, SEED_ADMIN_PASSWORD: password, RATE_LIMIT_ANALYSES_PER_MINUTE: '1000000', RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000' });
-    const login = await fetch(`http://127.0.0.1:${app.port}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-    const { token } = (await login.json()) as { token: string };
+    const token = await builtToken(app.port, email, password);
     const boundary = 'shutdown-test-boundary';
     const png = await solidPng(256, 256, 255);
     const body = Buffer.concat([

@@ -45,3 +45,18 @@ export async function withColourOverlay(bytes: Buffer, side?: number): Promise<B
 export function resizedJpeg(bytes: Buffer, side: number): Promise<Buffer> {
   return sharp(bytes).resize(side, side).jpeg({ quality: 90 }).toBuffer();
 }
+
+/**
+ * A grey head-like phantom: an ellipse of textured tissue on a black background, so that an
+ * upload goes past the blank and background checks to the models (a solid image is refused first).
+ */
+export function phantomPng(side: number): Promise<Buffer> {
+  const data = Buffer.alloc(side * side);
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++) {
+      const u = (x - side / 2) / (side * 0.38);
+      const v = (y - side / 2) / (side * 0.45);
+      if (u * u + v * v < 1) data[y * side + x] = 90 + Math.round(60 * Math.sin(x / 5) * Math.cos(y / 7)) + ((x * 7 + y * 13) % 17);
+    }
+  return sharp(data, { raw: { width: side, height: side, channels: 1 } }).png().toBuffer();
+}
