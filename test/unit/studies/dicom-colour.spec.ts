@@ -29,6 +29,7 @@ import {
   toPairs,
   toPlanes,
 } from '../../support/colour-dicom-fixtures';
+import { encodeLosslessJpeg, JPEG_LOSSLESS_SV1 } from '../../support/jpeg-lossless-fixtures';
 import { rleEncode8 } from '../../support/rle-fixtures';
 import { encodeHtj2k, encodeJ2k, encodeJpegLs } from '../../support/wasm-encoders';
 
@@ -138,6 +139,7 @@ const GREY_STORED_IN_COLOUR: [string, () => Promise<Buffer> | Buffer][] = [
   ],
   ['RGB, RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: RLE, pixelData: rleColour(rgbGrey) })],
   ['YBR_FULL, RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', transferSyntax: RLE, pixelData: rleColour(ybrGrey) })],
+  ['PALETTE COLOR, JPEG Lossless SV1', () => colourDicom({ width: W, height: H, photometric: 'PALETTE COLOR', transferSyntax: JPEG_LOSSLESS_SV1, pixelData: el.encapsulated([encodeLosslessJpeg(GREY, { width: W, height: H, precision: 8 })]), extra: paletteElements(greyRamp(16)) })],
   ['PALETTE COLOR, RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'PALETTE COLOR', transferSyntax: RLE, pixelData: el.encapsulated([rleEncode8([GREY])]), extra: paletteElements(greyRamp(16)) })],
   ...([0, 1, 2] as const).map((ilv): [string, () => Promise<Buffer>] => [
     `RGB, JPEG-LS (interleave mode ${ilv})`,
