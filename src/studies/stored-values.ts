@@ -46,4 +46,3 @@ export function lookUp(lut: ModalityLut, v: number): number {
   const i = v - lut.first;
   return lut.data[i < 0 ? 0 : i >= lut.data.length ? lut.data.length - 1 : i];
 }
-

@@ -212,16 +212,17 @@ describe('a coloured image is read as its colours, and refused by the colour gat
   const cases: [string, () => Promise<Buffer> | Buffer, Uint8Array, number][] = [
     ['RGB, planar 0', () => colourDicom({ width: W, height: H, photometric: 'RGB', planar: 0, pixelData: ob(COLOURED) }), COLOURED, 0],
     ['RGB, planar 1', () => colourDicom({ width: W, height: H, photometric: 'RGB', planar: 1, pixelData: ob(toPlanes(COLOURED)) }), COLOURED, 0],
-    // YBR_FULL stores rounded Y, Cb, Cr: back to RGB within 2
-    ['YBR_FULL, planar 0', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', planar: 0, pixelData: ob(ybr) }), COLOURED, 2],
-    ['YBR_FULL, planar 1', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', planar: 1, pixelData: ob(toPlanes(ybr)) }), COLOURED, 2],
-    ['YBR_FULL_422 (chroma shared by each pair)', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', planar: 0, pixelData: ob(toPairs(ybr)) }), COLOURED, 2],
-    // partial range: 219 (220) levels stretched to 256, so within 3
-    ['YBR_PARTIAL_422', () => colourDicom({ width: W, height: H, photometric: 'YBR_PARTIAL_422', planar: 0, pixelData: ob(toPairs(rgbToYbrPartial(COLOURED))) }), COLOURED, 3],
-    ['YBR_FULL, RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', transferSyntax: RLE, pixelData: rleColour(ybr) }), COLOURED, 2],
+    // YBR_FULL stores rounded Y, Cb, Cr: back to RGB within 1
+    ['YBR_FULL, planar 0', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', planar: 0, pixelData: ob(ybr) }), COLOURED, 1],
+    ['YBR_FULL, planar 1', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', planar: 1, pixelData: ob(toPlanes(ybr)) }), COLOURED, 1],
+    ['YBR_FULL_422 (chroma shared by each pair)', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', planar: 0, pixelData: ob(toPairs(ybr)) }), COLOURED, 1],
+    // partial range: 220 (225) levels stretched to 256, yet within 1 on these colours
+    ['YBR_PARTIAL_422', () => colourDicom({ width: W, height: H, photometric: 'YBR_PARTIAL_422', planar: 0, pixelData: ob(toPairs(rgbToYbrPartial(COLOURED))) }), COLOURED, 1],
+    ['YBR_FULL, RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', transferSyntax: RLE, pixelData: rleColour(ybr) }), COLOURED, 1],
     ['RGB, JPEG-LS (interleave mode 0: planes)', async () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: JPEG_LS, pixelData: el.encapsulated([await encodeJpegLs(COLOURED, { width: W, height: H, bits: 8, components: 3, interleave: 0 })]) }), COLOURED, 0],
     ['RGB, JPEG-LS (interleave mode 2)', async () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: JPEG_LS, pixelData: el.encapsulated([await encodeJpegLs(COLOURED, { width: W, height: H, bits: 8, components: 3, interleave: 2 })]) }), COLOURED, 0],
     ['YBR_RCT, JPEG 2000', async () => colourDicom({ width: W, height: H, photometric: 'YBR_RCT', transferSyntax: J2K, pixelData: el.encapsulated([await encodeJ2k(COLOURED, { width: W, height: H, bits: 8, components: 3, colourTransform: true })]) }), COLOURED, 0],
+    ['YBR_ICT, JPEG 2000 irreversible (lossy: within 4)', async () => colourDicom({ width: W, height: H, photometric: 'YBR_ICT', transferSyntax: '1.2.840.10008.1.2.4.91', pixelData: el.encapsulated([await encodeJ2k(COLOURED, { width: W, height: H, bits: 8, components: 3, colourTransform: true, lossy: true })]) }), COLOURED, 4],
     ['RGB, HTJ2K', async () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: HTJ2K, pixelData: el.encapsulated([await encodeHtj2k(COLOURED, { width: W, height: H, bits: 8, components: 3 })]) }), COLOURED, 0],
     ['PALETTE COLOR (a hot colour map)', () => colourDicom({ width: W, height: H, photometric: 'PALETTE COLOR', pixelData: ob(GREY), extra: paletteElements(HOT) }), HOT_RGB, 0],
   ];
