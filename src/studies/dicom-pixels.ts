@@ -2,7 +2,7 @@ import type { DicomInstance } from './dicom';
 import { BitLayout, decodeRange, lookUp } from './stored-values';
 import { colourLayout, isColour } from './colour-format';
 import { colourFrameBytes, colourRange, paletteRange, yccOf } from './colour-pixels';
-import { isPaletteProblem } from './palette';
+import { isPaletteProblem, type PaletteLut } from './palette';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError } from './study-errors';
 import { assertBandFrameHeaders, assertDecodable, decodeBandFrame, decodeRle, isBandDecoded, isDctBaseline, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
 import { assertWasmFrameHeaders, decodeWasmFrame } from './wasm-frames';
@@ -56,11 +56,13 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
     return { kind: 'rgb', width: columns, height: rows, data };
   }
   if (spp !== 1) throw bad(`${spp} samples per pixel is not supported.`);
-  if (!colour && !inst.photometric?.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric ?? '(none)'} is not supported.`);
-  const palette = colour ? inst.palette : null;
-  if (colour && (!palette || isPaletteProblem(palette))) throw bad('its palette cannot be read.'); // refused by pixelFormat before
-  const lut = palette && !isPaletteProblem(palette) ? palette : null;
-  if (ba !== 8 && ba !== 16 && (colour || ba !== 32)) throw bad(`${ba ?? 'unknown'}-bit pixel data is not supported.`);
+  // PALETTE COLOR (the other colours were read above): its indices are stored values, read as grey ones are
+  let lut: PaletteLut | null = null;
+  if (colour) {
+    if (!inst.palette || isPaletteProblem(inst.palette)) throw bad('its palette cannot be read.'); // pixelFormat refused it before
+    lut = inst.palette;
+  } else if (!inst.photometric?.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric ?? '(none)'} is not supported.`);
+  if (ba !== 8 && ba !== 16 && (lut || ba !== 32)) throw bad(`${ba ?? 'unknown'}-bit pixel data is not supported.`);
   // PS3.5 8: the stored value occupies bits HighBit−BitsStored+1 … HighBit of each word; other bits
   // may hold anything (overlays, garbage) and are discarded. An impossible layout is refused
   // rather than guessed at.
@@ -76,14 +78,14 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   const le = !inst.bigEndian || inst.encapsulatedFrame !== null;
   const signed = inst.pixelRepresentation === 1;
   // palette indices are stored values as they are: no padding, Modality LUT or rescale applies to them
-  const layout: BitLayout = palette
+  const layout: BitLayout = lut
     ? { ba, le, signed, shift: hb - stored + 1, stored, padLo: Infinity, padHi: -Infinity, lut: null, origin: 0 }
     : { ba, le, signed, shift: hb - stored + 1, stored, padLo: inst.padding?.lo ?? Infinity, padHi: inst.padding?.hi ?? -Infinity, lut: inst.modalityLut, origin };
   const fi = inst.frameInfo?.[frame];
-  const slope = palette ? 1 : fi?.slope || inst.slope;
-  const intercept = palette ? 0 : (fi?.intercept ?? inst.intercept);
+  const slope = lut ? 1 : fi?.slope || inst.slope;
+  const intercept = lut ? 0 : (fi?.intercept ?? inst.intercept);
   const values = new Float32Array(n);
-  const rgb = palette ? new Uint8Array(n * 3) : null;
+  const rgb = lut ? new Uint8Array(n * 3) : null;
   // a 4 MP frame is tens of ms of this loop: decoded in chunks, letting the event loop in between
   // (and stopping there once the request is over)
   for (let s = 0; s < n; s += YIELD_EVERY_PIXELS) {
