@@ -42,6 +42,7 @@ import { encodeHtj2k, encodeJ2k, encodeJpegLs } from '../../support/wasm-encoder
  * wrongly (a plane for a channel, chroma for luma, a palette entry off by one) changes it.
  */
 
+const BIG_ENDIAN = '1.2.840.10008.1.2.2';
 const W = 96;
 const H = 80;
 /** a bright textured disc on a dim ramp: not symmetric, so a transposed or mirrored read differs */
@@ -137,6 +138,15 @@ const GREY_STORED_IN_COLOUR: [string, () => Promise<Buffer> | Buffer][] = [
       return colourDicom({ width: W, height: H, photometric: 'PALETTE COLOR', bitsAllocated: 16, bitsStored: 12, pixelData: el.bytes(0x7fe00010, 'OW', words), extra: paletteElements(greyRamp(16), { first: 1000 }) });
     },
   ],
+  [
+    'PALETTE COLOR, Explicit VR Big Endian: 16-bit indices, 16-bit entries (words swapped)',
+    () => {
+      const words = Buffer.alloc(GREY.length * 2);
+      GREY.forEach((v, i) => words.writeUInt16LE(v, 2 * i)); // the writer swaps every OW word for big endian
+      return colourDicom({ width: W, height: H, photometric: 'PALETTE COLOR', bitsAllocated: 16, transferSyntax: BIG_ENDIAN, pixelData: el.bytes(0x7fe00010, 'OW', words), extra: paletteElements(greyRamp(16)) });
+    },
+  ],
+  ['PALETTE COLOR, Explicit VR Big Endian: 8-bit entries packed in OW (pairs swapped)', () => colourDicom({ width: W, height: H, photometric: 'PALETTE COLOR', transferSyntax: BIG_ENDIAN, pixelData: ob(GREY), extra: paletteElements(greyRamp(8), { bits: 8 }) })],
   ['RGB, RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: RLE, pixelData: rleColour(rgbGrey) })],
   ['YBR_FULL, RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', transferSyntax: RLE, pixelData: rleColour(ybrGrey) })],
   ['PALETTE COLOR, JPEG Lossless SV1', () => colourDicom({ width: W, height: H, photometric: 'PALETTE COLOR', transferSyntax: JPEG_LOSSLESS_SV1, pixelData: el.encapsulated([encodeLosslessJpeg(GREY, { width: W, height: H, precision: 8 })]), extra: paletteElements(greyRamp(16)) })],
