@@ -1,5 +1,5 @@
 import type { DicomInstance } from './dicom';
-import { decodesToWords, isBandDecoded, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
+import { isBandDecoded, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
 import { isPaletteProblem } from './palette';
 import { InvalidPixelFormatError, MissingPixelTagError, UnsupportedPixelFormatError } from './study-errors';
 
@@ -39,7 +39,6 @@ export type ColourLayout = 'palette' | 'interleaved' | 'planar' | 'pairs';
 export function colourFormat(inst: DicomInstance): { samples: 3; bytesPerSample: 1 } {
   const { photometric: pi, bitsAllocated: ba, pos, transferSyntax: ts } = inst;
   const name = READABLE_TRANSFER_SYNTAXES[ts] ?? 'this transfer syntax';
-  const native = !(ts === RLE || ts === JPEG_BASELINE || decodesToWords(ts));
   if (pi === 'PALETTE COLOR') {
     const palette = inst.palette;
     if (!palette) throw new InvalidPixelFormatError(pos, 'PALETTE COLOR without a palette');
@@ -64,7 +63,8 @@ export function colourFormat(inst: DicomInstance): { samples: 3; bytesPerSample:
     if (pi !== 'RGB' && pi !== 'YBR_FULL') throw new UnsupportedPixelFormatError(pos, `${pi} RLE Lossless colour`);
     return { samples: 3, bytesPerSample: 1 };
   }
-  if (!native) return { samples: 3, bytesPerSample: 1 }; // unknown syntaxes are refused by assertDecodable
+  // the loader has checked the transfer syntax (assertDecodable), and pixelFormat JPEG Baseline colour: no other compressed one is left
+  if (inst.encapsulatedFrame) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
   if (pi === 'RGB' || pi === 'YBR_FULL') {
     // interleaved or planes: both valid, so not guessed
     if (inst.planarConfiguration === null) throw new MissingPixelTagError(pos, 'PlanarConfiguration');
@@ -72,7 +72,7 @@ export function colourFormat(inst: DicomInstance): { samples: 3; bytesPerSample:
     return { samples: 3, bytesPerSample: 1 };
   }
   if (SUBSAMPLED.has(pi!)) {
-    // PS3.3 C.7.6.3.1.3: 4:2:2 data are stored as pairs Y Y Cb Cr, so Planar Configuration is 0 (absent, nothing is guessed)
+    // PS3.3 C.7.6.3.1.2: 4:2:2 data are stored as pairs Y Y Cb Cr, and Planar Configuration "shall be 0" (absent, nothing is left to guess)
     if (inst.planarConfiguration !== null && inst.planarConfiguration !== 0) throw new InvalidPixelFormatError(pos, `${pi} with Planar Configuration ${inst.planarConfiguration} (it is stored as pixel pairs: 0)`);
     if (inst.columns % 2) throw new InvalidPixelFormatError(pos, `${pi} with an odd number of columns (${inst.columns}; it is stored as pixel pairs)`);
     return { samples: 3, bytesPerSample: 1 };
