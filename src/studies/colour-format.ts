@@ -1,5 +1,5 @@
 import type { DicomInstance } from './dicom';
-import { isBandDecoded, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
+import { isBandDecoded, isJpegLossless, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
 import { isPaletteProblem } from './palette';
 import { InvalidPixelFormatError, MissingPixelTagError, UnsupportedPixelFormatError } from './study-errors';
 
@@ -11,11 +11,11 @@ import { InvalidPixelFormatError, MissingPixelTagError, UnsupportedPixelFormatEr
  *
  * - PALETTE COLOR, 8- or 16-bit indices, uncompressed or in any lossless syntax read here (the
  *   indices decode as grey samples do); not in lossy JPEG (the standard allows it only lossless)
- * - RGB and YBR_FULL, 8 bits: uncompressed (Planar Configuration 0 or 1), RLE Lossless, JPEG-LS,
- *   JPEG 2000, HTJ2K; JPEG 2000 and HTJ2K also YBR_ICT / YBR_RCT (the codec undoes the transform)
+ * - RGB and YBR_FULL, 8 bits: uncompressed (Planar Configuration 0 or 1), RLE Lossless, JPEG Lossless,
+ *   JPEG-LS, JPEG 2000, HTJ2K; JPEG 2000 and HTJ2K also YBR_ICT / YBR_RCT (the codec undoes the transform)
  * - YBR_FULL_422 and YBR_PARTIAL_422 uncompressed (two luma samples, then Cb and Cr, per pair of columns)
  * - JPEG Baseline colour through libvips, as before (dicom-pixels.ts)
- * Refused, named: colour JPEG Lossless and JPEG Extended (their decoders here read one component),
+ * Refused, named: colour JPEG Extended (the DCT decoder here reads one component),
  * YBR_PARTIAL_420 (an MPEG / lossy-only term), colour above 8 bits, HSV, ARGB, CMYK, XYB.
  */
 
@@ -51,7 +51,11 @@ export function colourFormat(inst: DicomInstance): { samples: 3; bytesPerSample:
     return { samples: 3, bytesPerSample: 1 };
   }
   if (ba !== 8) throw new UnsupportedPixelFormatError(pos, `${ba}-bit colour`);
-  if (isBandDecoded(inst)) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
+  if (isBandDecoded(inst)) {
+    // JPEG Lossless codes the samples as they are (RGB, or YBR_FULL converted after); the DCT decoder reads one component
+    if (!isJpegLossless(ts) || (pi !== 'RGB' && pi !== 'YBR_FULL')) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
+    return { samples: 3, bytesPerSample: 1 };
+  }
   const wasm = wasmCodecOf(ts);
   if (wasm) {
     const read = wasm === 'jpeg-ls' ? pi === 'RGB' || pi === 'YBR_FULL' : J2K_COLOUR.has(pi!);

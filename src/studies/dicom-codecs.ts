@@ -67,7 +67,9 @@ export const isDctBaseline = (inst: Pick<DicomInstance, 'transferSyntax' | 'bits
 export const isBandDecoded = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
   JPEG_LOSSLESS.has(inst.transferSyntax) || inst.transferSyntax === JPEG_EXTENDED || isDctBaseline(inst);
 export const wasmCodecOf = (ts: string): WasmCodec | null => WASM_CODECS[ts] ?? null;
-/** Grey-only compressed syntaxes whose decoded samples take the native path (series-assembly.ts checks their format). */
+/** JPEG Lossless (.57) and its SV1 (.70): the band decoder that reads colour too (three components, interleaved). */
+export const isJpegLossless = (ts: string): boolean => JPEG_LOSSLESS.has(ts);
+/** Compressed syntaxes decoded here whose samples take the native path (series-assembly.ts and colour-format.ts check their format). */
 export const decodesToWords = (ts: string): boolean => JPEG_LOSSLESS.has(ts) || ts === JPEG_EXTENDED || ts in WASM_CODECS;
 /**
  * Frames of these syntaxes end at a marker FF D9 (JPEG EOI, JPEG 2000 EOC) that their coded data

@@ -42,7 +42,7 @@ interface Descriptor {
  * mapped, 8 or 16 bits per entry); each table's data must hold exactly that many entries — 16-bit
  * entries in words, 8-bit ones packed one a byte or one a word (both are written; pydicom reads both
  * by the length). Segmented palettes (0028,1221–1223), which older ultrasound writers use, are left
- * out (415), named. 16-bit entries become 8-bit as v / 257 rounded, 65,535 → 255.
+ * out (415), named. 16-bit entries become 8-bit by their high byte, as DCMTK shows them.
  */
 export function readPalette(ds: dicomParser.DataSet, pixelRepresentation: number, bigEndian: boolean): PaletteLut | PaletteProblem {
   const descriptors: Descriptor[] = [];
@@ -92,7 +92,7 @@ function readTable(bytes: Uint8Array, offset: number, length: number, d: Descrip
   for (let i = 0; i < entries; i++) {
     const v = word(i);
     if (bits === 8 && v > 255) return `holding ${v} in an 8-bit entry (entry ${i})`;
-    out[i] = bits === 8 ? v : Math.round(v / 257);
+    out[i] = bits === 8 ? v : v >> 8; // the high byte, as DCMTK shows 16-bit entries (65,535 → 255, v × 257 → v)
   }
   return out;
 }

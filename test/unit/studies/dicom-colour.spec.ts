@@ -29,7 +29,7 @@ import {
   toPairs,
   toPlanes,
 } from '../../support/colour-dicom-fixtures';
-import { encodeLosslessJpeg, JPEG_LOSSLESS_SV1 } from '../../support/jpeg-lossless-fixtures';
+import { encodeLosslessJpeg, JPEG_LOSSLESS, JPEG_LOSSLESS_SV1 } from '../../support/jpeg-lossless-fixtures';
 import { rleEncode8 } from '../../support/rle-fixtures';
 import { encodeHtj2k, encodeJ2k, encodeJpegLs } from '../../support/wasm-encoders';
 
@@ -149,6 +149,7 @@ const GREY_STORED_IN_COLOUR: [string, () => Promise<Buffer> | Buffer][] = [
   ['PALETTE COLOR, Explicit VR Big Endian: 8-bit entries packed in OW (pairs swapped)', () => colourDicom({ width: W, height: H, photometric: 'PALETTE COLOR', transferSyntax: BIG_ENDIAN, pixelData: ob(GREY), extra: paletteElements(greyRamp(8), { bits: 8 }) })],
   ['RGB, RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: RLE, pixelData: rleColour(rgbGrey) })],
   ['YBR_FULL, RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', transferSyntax: RLE, pixelData: rleColour(ybrGrey) })],
+  ['RGB, JPEG Lossless SV1', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: JPEG_LOSSLESS_SV1, pixelData: el.encapsulated([encodeLosslessJpeg(rgbGrey, { width: W, height: H, precision: 8, components: 3 })]) })],
   ['PALETTE COLOR, JPEG Lossless SV1', () => colourDicom({ width: W, height: H, photometric: 'PALETTE COLOR', transferSyntax: JPEG_LOSSLESS_SV1, pixelData: el.encapsulated([encodeLosslessJpeg(GREY, { width: W, height: H, precision: 8 })]), extra: paletteElements(greyRamp(16)) })],
   ['PALETTE COLOR, RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'PALETTE COLOR', transferSyntax: RLE, pixelData: el.encapsulated([rleEncode8([GREY])]), extra: paletteElements(greyRamp(16)) })],
   ...([0, 1, 2] as const).map((ilv): [string, () => Promise<Buffer>] => [
@@ -229,6 +230,8 @@ describe('a coloured image is read as its colours, and refused by the colour gat
     // partial range: 220 (225) levels stretched to 256, yet within 1 on these colours
     ['YBR_PARTIAL_422', () => colourDicom({ width: W, height: H, photometric: 'YBR_PARTIAL_422', planar: 0, pixelData: ob(toPairs(rgbToYbrPartial(COLOURED))) }), COLOURED, 1],
     ['YBR_FULL, RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', transferSyntax: RLE, pixelData: rleColour(ybr) }), COLOURED, 1],
+    ['RGB, JPEG Lossless SV1', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: JPEG_LOSSLESS_SV1, pixelData: el.encapsulated([encodeLosslessJpeg(COLOURED, { width: W, height: H, precision: 8, components: 3 })]) }), COLOURED, 0],
+    ['YBR_FULL, JPEG Lossless (predictor 7, restart every 5 lines)', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', transferSyntax: JPEG_LOSSLESS, pixelData: el.encapsulated([encodeLosslessJpeg(ybr, { width: W, height: H, precision: 8, components: 3, predictor: 7, restartLines: 5 })]) }), COLOURED, 1],
     ['RGB, JPEG-LS (interleave mode 0: planes)', async () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: JPEG_LS, pixelData: el.encapsulated([await encodeJpegLs(COLOURED, { width: W, height: H, bits: 8, components: 3, interleave: 0 })]) }), COLOURED, 0],
     ['RGB, JPEG-LS (interleave mode 2)', async () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: JPEG_LS, pixelData: el.encapsulated([await encodeJpegLs(COLOURED, { width: W, height: H, bits: 8, components: 3, interleave: 2 })]) }), COLOURED, 0],
     ['YBR_RCT, JPEG 2000', async () => colourDicom({ width: W, height: H, photometric: 'YBR_RCT', transferSyntax: J2K, pixelData: el.encapsulated([await encodeJ2k(COLOURED, { width: W, height: H, bits: 8, components: 3, colourTransform: true })]) }), COLOURED, 0],
