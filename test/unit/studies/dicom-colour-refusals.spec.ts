@@ -5,6 +5,7 @@ import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
 import { colourDicom, greyRamp, greyToRgb, JPEG_LS, ob, paletteElements, RLE, rleColour } from '../../support/colour-dicom-fixtures';
 import { El, el } from '../../support/dicom-pixel-fixtures';
+import { encodeLosslessJpeg } from '../../support/jpeg-lossless-fixtures';
 import { encodeJpegLs } from '../../support/wasm-encoders';
 
 /**
@@ -137,6 +138,7 @@ describe('colour headers mutated at random: an answer or a named 4xx, never anyt
     () => ({ photometric: 'RGB', planar: 1, pixelData: ob(RGB), extra: [] }),
     () => ({ photometric: 'YBR_FULL', transferSyntax: RLE, pixelData: rleColour(RGB), extra: [] }),
     (ls) => ({ photometric: 'RGB', transferSyntax: JPEG_LS, pixelData: el.encapsulated([ls]), extra: [] }),
+    () => ({ photometric: 'YBR_FULL', transferSyntax: '1.2.840.10008.1.2.4.70', pixelData: el.encapsulated([encodeLosslessJpeg(RGB, { width: W, height: H, precision: 8, components: 3 })]), extra: [] }),
   ];
   const MUTATIONS: ((h: Header) => string)[] = [
     (h) => {
