@@ -1,7 +1,7 @@
-import { isColour } from './colour-format';
 import { nextTurn } from '../common/abort';
 import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
+import { isColour } from './colour-format';
 import { isUnsupportedBodyPart } from './body-part';
 import { identifierTokens } from './deidentify';
 import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isImage, readDicomHeader } from './dicom';
