@@ -27,6 +27,8 @@ export interface LosslessHeader {
   pointTransform: number;
   /** samples per restart interval; 0 when none */
   restartInterval: number;
+  /** colour coded a scan per component (valid JPEG, not decoded here: the caller refuses it, 415) */
+  separateScans?: boolean;
 }
 
 interface Parsed {
@@ -87,6 +89,7 @@ function parse(bytes: Uint8Array): Parsed {
       const pointTransform = bytes[body + 3 + 2 * ns] & 0x0f;
       const { precision, height, width, components } = f;
       found = { header: { precision, height, width, components, predictor, pointTransform, restartInterval }, tables: scanTables, scan: end };
+      if (components > 1 && ns === 1) found.header.separateScans = true;
       return false;
     }
     return true;

@@ -39,6 +39,14 @@ const ramp = paletteElements(greyRamp(16));
 const without = (tags: number[]) => ramp.filter((e) => !tags.includes(e.tag));
 const replacing = (...els: El[]) => [...ramp.filter((e) => !els.some((x) => x.tag === e.tag)), ...els];
 
+/** A grey lossless stream whose frame header declares three components: its one scan codes the first (valid JPEG, colour a scan per component). */
+function threeComponentFrameOneScan(): Uint8Array {
+  const grey = encodeLosslessJpeg(GREY, { width: W, height: H, precision: 8 });
+  const at = grey.indexOf(0xc3) - 1; // FF C3, 11 bytes of segment for one component
+  const sof = [0xff, 0xc3, 0, 17, 8, H >> 8, H & 0xff, W >> 8, W & 0xff, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0];
+  return Uint8Array.from([...grey.subarray(0, at), ...sof, ...grey.subarray(at + 13)]);
+}
+
 describe('malformed palettes → 422 CORRUPT_IMAGE naming what is wrong, nothing decoded', () => {
   const cases: [string, Buffer, RegExp][] = [
     ['a descriptor of two values', palette(replacing(el.us(0x00281101, 256, 0))), /Red Palette Color Lookup Table Descriptor of 4 bytes/],
@@ -75,6 +83,7 @@ describe('colour encodings still not read → 415 UNSUPPORTED_TYPE, named', () =
     ['YBR_FULL_422 in RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', transferSyntax: RLE, pixelData: rleColour(RGB) }), /YBR_FULL_422 RLE Lossless colour/],
     ['RGB JPEG Extended (its DCT decoder reads one component)', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: '1.2.840.10008.1.2.4.51', pixelData: el.encapsulated([new Uint8Array(64)]) }), /RGB JPEG Extended colour/],
     ['YBR_FULL_422 in JPEG Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', transferSyntax: '1.2.840.10008.1.2.4.70', pixelData: el.encapsulated([new Uint8Array(64)]) }), /YBR_FULL_422 JPEG Lossless SV1 colour/],
+    ['colour JPEG Lossless coded a scan per component', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: '1.2.840.10008.1.2.4.70', pixelData: el.encapsulated([threeComponentFrameOneScan()]) }), /colour JPEG Lossless coded a scan per component/],
     ['16-bit RGB', () => colourDicom({ width: W, height: H, photometric: 'RGB', bitsAllocated: 16, pixelData: el.bytes(0x7fe00010, 'OW', new Uint8Array(W * H * 6)) }), /16-bit colour/],
     ['YBR_FULL_422 in JPEG-LS', async () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', transferSyntax: JPEG_LS, pixelData: el.encapsulated([await encodeJpegLs(RGB, { width: W, height: H, bits: 8, components: 3 })]) }), /YBR_FULL_422 JPEG-LS Lossless colour/],
   ];

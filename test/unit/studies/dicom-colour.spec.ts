@@ -9,6 +9,7 @@ import type { ModelProvider } from '../../../src/inference/model-provider';
 import type { PreparePool } from '../../../src/inference/prepare-pool';
 import { preprocess, type RawImage } from '../../../src/inference/preprocess';
 import { codecThread } from '../../../src/studies/codec-thread';
+import { loadStudy } from '../../../src/studies/study-loader';
 import type { SliceResult, StudyResult } from '../../../src/studies/study-result';
 import { logitsFor, makeCard, TRIAGE_LABELS } from '../../support/cards';
 import { el } from '../../support/dicom-pixel-fixtures';
@@ -245,5 +246,23 @@ describe('a coloured image is read as its colours, and refused by the colour gat
     expect(r.slices[0]).toMatchObject({ status: 'rejected', code: 'NOT_MRI', isMri: false });
     expect(r.slices[0].message).toMatch(/in colour/);
     expect(r).toMatchObject({ status: 'rejected', code: 'NOT_MRI' });
+  });
+});
+
+describe('multi-frame colour: each frame read from its own place', () => {
+  it('two frames of PALETTE COLOR (16-bit indices) and of YBR_FULL_422 (two bytes a pixel) give their own pixels', async () => {
+    const second = Uint8Array.from(GREY, (v) => 255 - v);
+    const words = Buffer.alloc(GREY.length * 4);
+    [...GREY, ...second].forEach((v, i) => words.writeUInt16LE(v, 2 * i));
+    const ycc = (g: Uint8Array) => toPairs(rgbToYbrFull(greyToRgb(g)));
+    const files = [
+      colourDicom({ width: W, height: H, photometric: 'PALETTE COLOR', bitsAllocated: 16, pixelData: el.bytes(0x7fe00010, 'OW', words), extra: [...paletteElements(greyRamp(16)), el.is(0x00280008, 2)] }),
+      colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', pixelData: ob(Uint8Array.from([...ycc(GREY), ...ycc(second)])), extra: [el.is(0x00280008, 2)] }),
+    ];
+    for (const file of files) {
+      const study = await loadStudy([new Uint8Array(file)], { maxBytes: 64 * 1024 * 1024, maxSlices: 10, minSide: 16, maxPixels: 1_000_000 });
+      if (study.kind !== 'slices') throw new Error('expected slices');
+      expect(study.slices.map((s, k) => maxDiff(s.image.data, greyToRgb(k === 0 ? GREY : second)))).toEqual([0, 0]);
+    }
   });
 });
