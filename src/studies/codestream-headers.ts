@@ -20,6 +20,11 @@ export interface CodestreamHeader {
    * irreversible 9/7 wavelet. (A reversible stream cut to a lower rate is lossy too, which no header says.)
    */
   lossy: boolean;
+  /**
+   * JPEG-LS with several components coded one scan each (ILV 0, "none"): CharLS then gives the frame
+   * back as planes, R then G then B, where every other interleave mode comes back interleaved
+   */
+  planar?: boolean;
 }
 
 /** The stream is not what its transfer syntax says, or its header is damaged; the message says which. */
@@ -40,6 +45,7 @@ export function readJpegLsHeader(b: Uint8Array): CodestreamHeader {
       // SOS: Ns, Ns × (Ci, Tmi), NEAR, ILV, Al/Ah (T.87 C.2.3)
       const near = body + 1 + 2 * b[body];
       (header as CodestreamHeader).lossy = near < end && b[near] > 0;
+      (header as CodestreamHeader).planar = (header as CodestreamHeader).components > 1 && near + 1 < end && b[near + 1] === 0;
       return false;
     }
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) fail(`it is not JPEG-LS (frame type SOF${marker - 0xc0})`);

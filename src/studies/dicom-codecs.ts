@@ -1,5 +1,5 @@
 import type { DicomInstance } from './dicom';
-import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedTransferSyntaxError } from './study-errors';
+import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError, UnsupportedTransferSyntaxError } from './study-errors';
 import { JpegLosslessError, LosslessDecoder, readLosslessHeader, type LosslessHeader } from './jpeg-lossless';
 import { DctDecoder, JpegDctError, readDctHeader } from './jpeg-dct';
 import { nextTurn } from '../common/abort';
@@ -67,7 +67,9 @@ export const isDctBaseline = (inst: Pick<DicomInstance, 'transferSyntax' | 'bits
 export const isBandDecoded = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
   JPEG_LOSSLESS.has(inst.transferSyntax) || inst.transferSyntax === JPEG_EXTENDED || isDctBaseline(inst);
 export const wasmCodecOf = (ts: string): WasmCodec | null => WASM_CODECS[ts] ?? null;
-/** Grey-only compressed syntaxes whose decoded samples take the native path (series-assembly.ts checks their format). */
+/** JPEG Lossless (.57) and its SV1 (.70): the band decoder that reads colour too (three components, interleaved). */
+export const isJpegLossless = (ts: string): boolean => JPEG_LOSSLESS.has(ts);
+/** Compressed syntaxes decoded here whose samples take the native path (series-assembly.ts and colour-format.ts check their format). */
 export const decodesToWords = (ts: string): boolean => JPEG_LOSSLESS.has(ts) || ts === JPEG_EXTENDED || ts in WASM_CODECS;
 /**
  * Frames of these syntaxes end at a marker FF D9 (JPEG EOI, JPEG 2000 EOC) that their coded data
@@ -84,7 +86,7 @@ export function assertDecodable(inst: DicomInstance): void {
 }
 
 /** What a compressed frame's header declares (checkFrameHeader). */
-export type FrameHeader = Pick<LosslessHeader, 'width' | 'height' | 'components' | 'precision'>;
+export type FrameHeader = Pick<LosslessHeader, 'width' | 'height' | 'components' | 'precision' | 'separateScans'>;
 
 export const which = (inst: DicomInstance, frame: number): string => (inst.frames > 1 ? `frame ${frame + 1} of ${fileLabel(inst.pos)}` : fileLabel(inst.pos));
 
@@ -173,7 +175,13 @@ function attempt<T>(inst: DicomInstance, frame: number, name: string, work: () =
 /** Every frame's JPEG Lossless or JPEG Extended (or isDctBaseline) header, checked (checkFrameHeader) before any frame of the study is decoded. */
 export function assertBandFrameHeaders(inst: DicomInstance, maxPixels: number, locate: (frame: number) => Uint8Array): void {
   const codec = bandCodec(inst.transferSyntax);
-  for (let f = 0; f < inst.frames; f++) checkFrameHeader(inst, f, codec.name, attempt(inst, f, codec.name, () => codec.read(locate(f))), maxPixels);
+  for (let f = 0; f < inst.frames; f++) checkBandHeader(inst, f, codec.name, attempt(inst, f, codec.name, () => codec.read(locate(f))), maxPixels);
+}
+
+/** checkFrameHeader, and colour coded a scan per component: valid JPEG Lossless the decoder here leaves out (415). */
+function checkBandHeader(inst: DicomInstance, frame: number, name: string, h: FrameHeader, maxPixels: number): void {
+  checkFrameHeader(inst, frame, name, h, maxPixels);
+  if (h.separateScans) throw new UnsupportedPixelFormatError(inst.pos, `colour ${name} coded a scan per component (one interleaved scan is read)`);
 }
 
 /**
@@ -186,7 +194,7 @@ export async function decodeBandFrame(inst: DicomInstance, frame: number, compre
   const codec = bandCodec(inst.transferSyntax);
   const pixels = inst.rows * inst.columns;
   const h = attempt(inst, frame, codec.name, () => codec.read(compressed));
-  checkFrameHeader(inst, frame, codec.name, h, pixels);
+  checkBandHeader(inst, frame, codec.name, h, pixels);
   const dec = attempt(inst, frame, codec.name, () => codec.decoder(compressed, pixels));
   const band = codec.bandRows(inst.columns);
   while (!dec.done) {

@@ -1,5 +1,8 @@
 import type { DicomInstance } from './dicom';
-import type { ModalityLut } from './voi-lut';
+import { BitLayout, decodeRange, lookUp } from './stored-values';
+import { colourLayout, isColour } from './colour-format';
+import { colourFrameBytes, colourRange, paletteRange, yccOf } from './colour-pixels';
+import { isPaletteProblem, type PaletteLut } from './palette';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError } from './study-errors';
 import { assertBandFrameHeaders, assertDecodable, decodeBandFrame, decodeRle, isBandDecoded, isDctBaseline, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
 import { assertWasmFrameHeaders, decodeWasmFrame } from './wasm-frames';
@@ -23,7 +26,8 @@ export type DecodedFrame =
 /**
  * One frame's pixels: grey frames as modality values (stored value taken from bits
  * HighBit−BitsStored+1…HighBit, sign-extended, then the Modality LUT Sequence if any, else
- * × RescaleSlope + RescaleIntercept); 8-bit RGB frames as interleaved RGB. `signal` (the
+ * × RescaleSlope + RescaleIntercept); colour frames (RGB, YBR, palette: colour-format.ts) as interleaved
+ * 8-bit RGB. `signal` (the
  * request's end) stops a long decode between its chunks. Every kind allocates a frame's worth of
  * pixels: the loader runs it within the pixel budget (frame-budget.ts).
  *
@@ -38,17 +42,27 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   const n = rows * columns;
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
   if (inst.transferSyntax === JPEG_BASELINE && !isDctBaseline(inst)) return decodeJpegFrame(inst, frame, bad, signal);
-  if (spp === 3) {
-    if (ba !== 8 || inst.photometric !== 'RGB') throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
-    const src = await frameBytes(inst, frame, 1, bad, signal);
-    if (inst.planarConfiguration === 0 || inst.encapsulatedFrame) return { kind: 'rgb', width: columns, height: rows, data: Uint8Array.from(src) };
+  const colour = isColour(inst) ? colourLayout(inst) : null;
+  if (colour && colour !== 'palette') {
+    if (ba !== 8) throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
+    const src = await frameBytes(inst, frame, colourFrameBytes(colour, n, 1), bad, signal);
+    const ycc = yccOf(inst.photometric);
+    if (colour === 'interleaved' && !ycc) return { kind: 'rgb', width: columns, height: rows, data: Uint8Array.from(src) };
     const data = new Uint8Array(n * 3);
-    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = src[c * n + i];
+    for (let s = 0; s < n; s += YIELD_EVERY_PIXELS) {
+      if (s > 0) await nextTurn(signal);
+      colourRange(src, data, s, Math.min(n, s + YIELD_EVERY_PIXELS), n, colour, ycc);
+    }
     return { kind: 'rgb', width: columns, height: rows, data };
   }
   if (spp !== 1) throw bad(`${spp} samples per pixel is not supported.`);
-  if (!inst.photometric?.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric ?? '(none)'} is not supported.`);
-  if (ba !== 8 && ba !== 16 && ba !== 32) throw bad(`${ba ?? 'unknown'}-bit pixel data is not supported.`);
+  // PALETTE COLOR (the other colours were read above): its indices are stored values, read as grey ones are
+  let lut: PaletteLut | null = null;
+  if (colour) {
+    if (!inst.palette || isPaletteProblem(inst.palette)) throw bad('its palette cannot be read.'); // pixelFormat refused it before
+    lut = inst.palette;
+  } else if (!inst.photometric?.startsWith('MONOCHROME')) throw bad(`photometric interpretation ${inst.photometric ?? '(none)'} is not supported.`);
+  if (ba !== 8 && ba !== 16 && (lut || ba !== 32)) throw bad(`${ba ?? 'unknown'}-bit pixel data is not supported.`);
   // PS3.5 8: the stored value occupies bits HighBit−BitsStored+1 … HighBit of each word; other bits
   // may hold anything (overlays, garbage) and are discarded. An impossible layout is refused
   // rather than guessed at.
@@ -59,63 +73,29 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   const hb = inst.highBit ?? stored - 1;
   if (!(hb < ba && hb >= stored - 1)) throw bad(`High Bit (${hb}) is inconsistent with Bits Stored (${stored}) and Bits Allocated (${ba}).`);
   const bytesPer = ba / 8;
-  const src = await frameBytes(inst, frame, bytesPer, bad, signal);
+  const src = await frameBytes(inst, frame, n * spp * bytesPer, bad, signal);
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const le = !inst.bigEndian || inst.encapsulatedFrame !== null;
   const signed = inst.pixelRepresentation === 1;
-  const layout: BitLayout = { ba, le, signed, shift: hb - stored + 1, stored, padLo: inst.padding?.lo ?? Infinity, padHi: inst.padding?.hi ?? -Infinity, lut: inst.modalityLut, origin };
+  // palette indices are stored values as they are: no padding, Modality LUT or rescale applies to them
+  const layout: BitLayout = lut
+    ? { ba, le, signed, shift: hb - stored + 1, stored, padLo: Infinity, padHi: -Infinity, lut: null, origin: 0 }
+    : { ba, le, signed, shift: hb - stored + 1, stored, padLo: inst.padding?.lo ?? Infinity, padHi: inst.padding?.hi ?? -Infinity, lut: inst.modalityLut, origin };
   const fi = inst.frameInfo?.[frame];
-  const slope = fi?.slope || inst.slope;
-  const intercept = fi?.intercept ?? inst.intercept;
+  const slope = lut ? 1 : fi?.slope || inst.slope;
+  const intercept = lut ? 0 : (fi?.intercept ?? inst.intercept);
   const values = new Float32Array(n);
+  const rgb = lut ? new Uint8Array(n * 3) : null;
   // a 4 MP frame is tens of ms of this loop: decoded in chunks, letting the event loop in between
   // (and stopping there once the request is over)
   for (let s = 0; s < n; s += YIELD_EVERY_PIXELS) {
     if (s > 0) await nextTurn(signal);
-    decodeRange(view, values, s, Math.min(n, s + YIELD_EVERY_PIXELS), layout, slope, intercept);
+    const e = Math.min(n, s + YIELD_EVERY_PIXELS);
+    decodeRange(view, values, s, e, layout, slope, intercept);
+    if (lut && rgb) paletteRange(values, rgb, s, e, lut);
   }
+  if (rgb) return { kind: 'rgb', width: columns, height: rows, data: rgb };
   return { kind: 'scalar', width: columns, height: rows, values };
-}
-
-interface BitLayout {
-  ba: number;
-  le: boolean;
-  signed: boolean;
-  /** HighBit − BitsStored + 1: where the stored value starts in its word */
-  shift: number;
-  stored: number;
-  /** Pixel Padding Value range (stored values, inclusive); empty (∞, −∞) when none */
-  padLo: number;
-  padHi: number;
-  /** Modality LUT Sequence, applied instead of slope/intercept */
-  lut: ModalityLut | null;
-  /** subtracted from each modality value before it is stored (decodeFrame) */
-  origin: number;
-}
-
-/**
- * values[start..end) = stored value (shifted down, masked, sign-extended; 8, 16 and 32 bits
- * alike) × slope + intercept; padding pixels (PS3.3 C.7.5.1.1.2: outside the image, e.g. the
- * corners of a rotated reconstruction) become NaN, which the percentile sampler skips and every
- * window renders black (MONOCHROME1 too) — so they neither stretch the window nor pass for tissue.
- */
-function decodeRange(view: DataView, values: Float32Array, start: number, end: number, l: BitLayout, slope: number, intercept: number): void {
-  const { ba, le, signed, shift, stored, padLo, padHi, lut, origin } = l;
-  const span = 2 ** stored; // a number, not an int32: BitsStored may be 32
-  const mask = stored < 32 ? span - 1 : 0;
-  const signBit = span / 2;
-  for (let i = start; i < end; i++) {
-    let v = ba === 8 ? view.getUint8(i) : ba === 16 ? view.getUint16(i * 2, le) : view.getUint32(i * 4, le);
-    if (shift) v >>>= shift;
-    if (stored < 32) v &= mask; // non-negative: mask < 2^31
-    if (signed && v >= signBit) v -= span;
-    values[i] = v >= padLo && v <= padHi ? NaN : (lut ? lookUp(lut, v) : v * slope + intercept) - origin;
-  }
-}
-
-function lookUp(lut: ModalityLut, v: number): number {
-  const i = v - lut.first;
-  return lut.data[i < 0 ? 0 : i >= lut.data.length ? lut.data.length - 1 : i];
 }
 
 /**
@@ -201,10 +181,11 @@ function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Ui
 /**
  * One frame's bytes in native layout (interleaved samples; little endian unless the file is
  * big endian): a view into the file for native pixel data (a copy when its byte pairs are
- * swapped), a decoded buffer for RLE, JPEG Lossless and JPEG Extended (dicom-codecs.ts), JPEG-LS, JPEG 2000 and HTJ2K (wasm-frames.ts). `bytesPer`: bytes per sample (from the checked Bits Allocated).
+ * swapped), a decoded buffer for RLE, JPEG Lossless and JPEG Extended (dicom-codecs.ts), JPEG-LS, JPEG 2000 and HTJ2K (wasm-frames.ts). `size`: the bytes one frame takes (native 4:2:2 colour takes 2 a pixel);
+ * samples are Bits Allocated wide (checked by the caller).
  */
-async function frameBytes(inst: DicomInstance, frame: number, bytesPer: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<Uint8Array> {
-  const size = inst.rows * inst.columns * inst.samplesPerPixel * bytesPer;
+async function frameBytes(inst: DicomInstance, frame: number, size: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<Uint8Array> {
+  const bytesPer = (inst.bitsAllocated ?? 8) / 8;
   if (inst.encapsulatedFrame) {
     const compressed = locateFrame(inst, frame, bad);
     const ts = inst.transferSyntax;

@@ -13,6 +13,7 @@ import { countDicomEntries, deflatedDatasetStart, DicomNestingError, MAX_SEQUENC
 import { FrameInfo, item, readFunctionalGroups } from './functional-groups';
 import { usableOrientation } from './dicom-orientation';
 import { samplesOf } from './photometric';
+import { PaletteLut, PaletteProblem, readPalette } from './palette';
 import { normaliseModality } from './modality';
 import { DICOMDIR_SOP_CLASS, nonImageKind } from './non-image-objects';
 
@@ -75,6 +76,8 @@ export interface DicomInstance {
   padding: { lo: number; hi: number } | null;
   /** Planar Configuration (0028,0006); null when absent (Type 1C for colour: refused by pixelFormat where it is read) */
   planarConfiguration: number | null;
+  /** PALETTE COLOR only: its lookup tables, or why they cannot be read (refused by pixelFormat); null otherwise */
+  palette: PaletteLut | PaletteProblem | null;
   slope: number;
   intercept: number;
   /** Modality LUT Sequence (0028,3000): replaces slope/intercept when present */
@@ -275,6 +278,7 @@ function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: Frame
     // read as unsigned until then: a file without Pixel Representation is refused before any decode
     padding: paddingRange(us('x00280120'), us('x00280121'), pixelRepresentation ?? 0),
     planarConfiguration: us('x00280006'),
+    palette: photometric === 'PALETTE COLOR' ? readPalette(ds, pixelRepresentation ?? 0, bigEndian) : null,
     slope: num('x00281053') || 1,
     intercept: num('x00281052') ?? 0,
     modalityLut: readModalityLut(ds, pixelRepresentation ?? 0, pos),

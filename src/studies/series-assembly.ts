@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DicomInstance } from './dicom';
 import { sliceDirection } from './dicom-orientation';
 import { PHOTOMETRIC_SAMPLES } from './photometric';
+import { colourFormat, isColour } from './colour-format';
 import { decodesToWords, isDctBaseline, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES } from './dicom-codecs';
 import {
   fileLabel,
@@ -161,7 +162,7 @@ export interface PixelFormat {
  * as MONOCHROME2 and unsigned (MONOCHROME1 or signed data shown wrongly), Bits Allocated as 16 and
  * Bits Stored as Bits Allocated (other bits read as the image); pydicom refuses each. Not where the
  * standard fixes it: Samples per Pixel by the Photometric Interpretation (dicom.ts), High Bit as
- * Bits Stored − 1 (decodeFrame). Planar Configuration (Type 1C, colour) only where it is read.
+ * Bits Stored − 1 (decodeFrame). Planar Configuration (Type 1C, colour) only where it is read (colour-format.ts).
  */
 export function pixelFormat(inst: DicomInstance): PixelFormat {
   const { samplesPerPixel: spp, photometric: pi, bitsAllocated: ba, pos } = inst;
@@ -175,25 +176,22 @@ export function pixelFormat(inst: DicomInstance): PixelFormat {
   if (spp !== 1 && spp !== 3) throw new InvalidPixelFormatError(pos, `${spp} samples per pixel (an image has 1 or 3)`);
   if (needs !== spp) throw new InvalidPixelFormatError(pos, `${pi} with ${spp} samples per pixel`);
   if (ba !== 1 && !(ba > 0 && ba <= 64 && ba % 8 === 0)) throw new InvalidPixelFormatError(pos, `${ba} bits allocated per sample`);
-  if (pi === 'PALETTE COLOR') throw new UnsupportedPixelFormatError(pos, 'PALETTE COLOR (palette lookup) pixel data');
-  if (inst.transferSyntax === JPEG_BASELINE && !isDctBaseline(inst)) {
+  if (inst.transferSyntax === JPEG_BASELINE && !isDctBaseline(inst) && spp === 3) {
     if (ba !== 8) throw new InvalidPixelFormatError(pos, `${ba}-bit JPEG Baseline`);
-    if (spp === 3 && !JPEG_COLOUR.has(pi)) throw new UnsupportedPixelFormatError(pos, `${pi} JPEG colour`);
+    if (!JPEG_COLOUR.has(pi)) throw new UnsupportedPixelFormatError(pos, `${pi} JPEG colour`);
     return { samples: spp, bytesPerSample: 1 };
   }
+  // RGB, YBR and palette: what is read, and the named refusals, in colour-format.ts
+  if (isColour(inst)) return colourFormat(inst);
+  if (inst.transferSyntax === JPEG_BASELINE && !isDctBaseline(inst)) {
+    if (ba !== 8) throw new InvalidPixelFormatError(pos, `${ba}-bit JPEG Baseline`);
+    return { samples: 1, bytesPerSample: 1 };
+  }
   if (decodesToWords(inst.transferSyntax) || isDctBaseline(inst)) {
-    // JPEG Lossless, JPEG Extended (and 16-bit JPEG Baseline, read as it), JPEG-LS, JPEG 2000, HTJ2K: grey only (colour is not an MR export); the 2–16-bit samples fill 8- or 16-bit words
+    // JPEG Lossless, JPEG Extended (and 16-bit JPEG Baseline, read as it), JPEG-LS, JPEG 2000, HTJ2K grey: the 2–16-bit samples fill 8- or 16-bit words
     const name = READABLE_TRANSFER_SYNTAXES[inst.transferSyntax];
-    if (spp === 3) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
     if (ba !== 8 && ba !== 16) throw new InvalidPixelFormatError(pos, `${ba}-bit ${name}`);
     return { samples: 1, bytesPerSample: ba === 8 ? 1 : 2 };
-  }
-  if (spp === 3) {
-    if (pi !== 'RGB') throw new UnsupportedPixelFormatError(pos, `${pi} colour pixel data (only RGB is read uncompressed)`);
-    if (ba !== 8) throw new UnsupportedPixelFormatError(pos, `${ba}-bit colour`);
-    // interleaved or planes: both valid, so not guessed (RLE and JPEG frames do not depend on it)
-    if (inst.planarConfiguration === null && !inst.encapsulatedFrame) throw new MissingPixelTagError(pos, 'PlanarConfiguration');
-    return { samples: 3, bytesPerSample: 1 };
   }
   if (ba !== 8 && ba !== 16 && ba !== 32) throw new UnsupportedPixelFormatError(pos, `${ba}-bit grey pixel data`);
   return { samples: 1, bytesPerSample: ba === 8 ? 1 : ba === 16 ? 2 : 4 };

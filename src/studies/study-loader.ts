@@ -1,6 +1,7 @@
 import { nextTurn } from '../common/abort';
 import type { RawImage } from '../inference/preprocess';
 import { ByteBudget, expandUploads, StudyPart } from './archive';
+import { isColour } from './colour-format';
 import { isUnsupportedBodyPart } from './body-part';
 import { identifierTokens } from './deidentify';
 import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isImage, readDicomHeader } from './dicom';
@@ -212,14 +213,14 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     return inst.windowCenter !== null && inst.windowWidth !== null ? { center: inst.windowCenter, width: inst.windowWidth, fn: inst.windowFunction } : null;
   };
   const headerWindows = frames.every(({ inst, f }) => {
-    if (inst.samplesPerPixel !== 1) return true;
+    if (isColour(inst)) return true; // shown as its RGB, no window
     const w = windowOf(inst, f);
     return w !== null && definedWindow(w);
   });
   // 32-bit words are decoded relative to a value near the ones shown (decodeFrame): the header
   // window's centre, or for the percentile window one value of the data, the first grey frame's
   // first, shared by every frame (it costs that frame one more decode)
-  const grey = frames.filter(({ inst }) => inst.samplesPerPixel === 1);
+  const grey = frames.filter(({ inst }) => !isColour(inst));
   let dataOrigin = 0;
   if (!headerWindows && grey.length && grey.every(({ inst }) => inst.bitsAllocated === 32)) {
     const { inst, f } = grey[0];

@@ -33,6 +33,8 @@ function header(inst: DicomInstance, frame: number, codec: WasmCodec, compressed
 function checkHeader(inst: DicomInstance, frame: number, codec: WasmCodec, h: CodestreamHeader, maxPixels: number): void {
   checkFrameHeader(inst, frame, NAMES[codec], h, maxPixels);
   if (codec === 'jpeg-2000' && h.signed && h.precision <= 8) throw new UnsupportedPixelFormatError(inst.pos, `signed JPEG 2000 of ${h.precision} bits`);
+  // a lossy stream's indices are other indices, whose colours need not be near (the standard has palettes lossless)
+  if (h.lossy && inst.photometric === 'PALETTE COLOR') throw new UnsupportedPixelFormatError(inst.pos, `PALETTE COLOR in lossy ${NAMES[codec]} (palette indices coded lossily)`);
 }
 
 /** Every frame's header, checked before any frame of the study is decoded. */
@@ -60,11 +62,13 @@ export async function decodeWasmFrame(inst: DicomInstance, frame: number, codec:
   }
   const n = h.width * h.height;
   const wide = d.bitsPerSample > 8;
-  if (d.width !== h.width || d.height !== h.height || d.componentCount !== h.components || d.bitsPerSample !== h.precision || d.data.length !== n * (wide ? 2 : 1)) {
+  if (d.width !== h.width || d.height !== h.height || d.componentCount !== h.components || d.bitsPerSample !== h.precision || d.data.length !== n * h.components * (wide ? 2 : 1)) {
     throw new CorruptStudyError(
       `The ${name} frame of ${which(inst, frame)} decoded to ${d.width}×${d.height} px, ${d.componentCount} component(s) of ${d.bitsPerSample} bits, not the ${h.width}×${h.height} px, ${h.components} of ${h.precision} bits its header declares.`,
     );
   }
+  // colour is 8-bit only (colour-format.ts): its planes, where CharLS gives them, are interleaved here
+  if (h.planar && !wide) return interleave(d.data, n, h.components);
   const out = inst.bitsAllocated === 8 || wide ? d.data : widen(d.data, d.isSigned === true);
   if (h.lossy) clipToBitsStored(inst, h.precision, out, d.isSigned === true);
   return out;
@@ -78,5 +82,12 @@ function widen(data: Uint8Array, signed: boolean): Uint8Array {
     out[2 * i] = v & 0xff;
     out[2 * i + 1] = (v >> 8) & 0xff;
   }
+  return out;
+}
+
+/** `components` planes of `n` one-byte samples as interleaved pixels. */
+function interleave(planes: Uint8Array, n: number, components: number): Uint8Array {
+  const out = new Uint8Array(planes.length);
+  for (let c = 0; c < components; c++) for (let i = 0; i < n; i++) out[i * components + c] = planes[c * n + i];
   return out;
 }

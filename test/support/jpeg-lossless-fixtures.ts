@@ -9,6 +9,8 @@ import { canonical, fittedLengths, JpegWriter } from './jpeg-writer';
 export interface LosslessOptions {
   width: number;
   height: number;
+  /** 3: colour, `samples` interleaved (R G B …), coded in one interleaved scan with one table (default 1) */
+  components?: 1 | 3;
   /** sample precision P, 2–16 */
   precision: number;
   /** 1–7 (SV1, transfer syntax .70, is 1) */
@@ -30,31 +32,35 @@ export function encodeLosslessJpeg(samples: ArrayLike<number>, o: LosslessOption
   const ps = o.predictor ?? 1;
   const pt = o.pointTransform ?? 0;
   const restart = o.restartLines ?? 0;
+  const nc = o.components ?? 1;
   const x = Uint16Array.from(samples, (v) => v >> pt);
-  const diffs = new Int32Array(w * h);
+  const diffs = new Int32Array(w * h * nc);
   for (let r = 0; r < h; r++) {
     const first = r === 0 || (restart > 0 && r % restart === 0);
     for (let c = 0; c < w; c++) {
-      const i = r * w + c;
-      const ra = x[i - 1];
-      const rb = x[i - w];
-      const rc = x[i - w - 1];
-      const px = first ? (c === 0 ? 1 << (P - pt - 1) : ra) : c === 0 ? rb : [0, ra, rb, rc, ra + rb - rc, ra + ((rb - rc) >> 1), rb + ((ra - rc) >> 1), (ra + rb) >> 1][ps];
-      let d = (x[i] - px) & 0xffff; // modulo 2^16 (H.2.1), then as a signed difference
-      if (d >= 0x8000) d -= 0x10000;
-      diffs[i] = d;
+      for (let k = 0; k < nc; k++) {
+        // each component predicted from its own neighbours (H.1.2), the pixel's components one after another
+        const i = (r * w + c) * nc + k;
+        const ra = x[i - nc];
+        const rb = x[i - w * nc];
+        const rc = x[i - w * nc - nc];
+        const px = first ? (c === 0 ? 1 << (P - pt - 1) : ra) : c === 0 ? rb : [0, ra, rb, rc, ra + rb - rc, ra + ((rb - rc) >> 1), rb + ((ra - rc) >> 1), (ra + rb) >> 1][ps];
+        let d = (x[i] - px) & 0xffff; // modulo 2^16 (H.2.1), then as a signed difference
+        if (d >= 0x8000) d -= 0x10000;
+        diffs[i] = d;
+      }
     }
   }
   const category = (d: number) => (d === -32768 ? 16 : d === 0 ? 0 : 32 - Math.clz32(Math.abs(d)));
   const { counts, values, codes, lengths } = canonical((o.table === 'fitted' && fitted(diffs, category)) || FIXED);
 
   const out = new JpegWriter();
-  out.segment(0xc3, [P, h >> 8, h & 0xff, w >> 8, w & 0xff, 1, 1, 0x11, 0]);
+  out.segment(0xc3, [P, h >> 8, h & 0xff, w >> 8, w & 0xff, nc, ...Array.from({ length: nc }, (_, k) => [k + 1, 0x11, 0]).flat()]);
   out.segment(0xc4, [0x00, ...counts, ...values]);
   if (restart) out.segment(0xdd, [(restart * w) >> 8, (restart * w) & 0xff]);
-  out.segment(0xda, [1, 1, 0x00, ps, 0, pt]);
+  out.segment(0xda, [nc, ...Array.from({ length: nc }, (_, k) => [k + 1, 0x00]).flat(), ps, 0, pt]);
   for (let i = 0; i < diffs.length; i++) {
-    if (restart && i > 0 && i % (restart * w) === 0) out.restart((i / (restart * w) - 1) % 8);
+    if (restart && i > 0 && i % (restart * w * nc) === 0) out.restart((i / (restart * w * nc) - 1) % 8); // an MCU is a pixel, all its components
     const d = diffs[i];
     const t = category(d);
     out.put(codes.get(t)!, lengths.get(t)!);

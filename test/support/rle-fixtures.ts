@@ -12,6 +12,19 @@ export function rleEncode16(px: Uint16Array): Uint8Array {
   return Uint8Array.from(Buffer.concat([header, Buffer.from(segs[0]), Buffer.from(segs[1])]));
 }
 
+/** DICOM RLE Lossless of one 8-bit frame of `planes.length` samples a pixel (R, G, B or Y, Cb, Cr): one PackBits segment per sample. */
+export function rleEncode8(planes: Uint8Array[]): Uint8Array {
+  const segs = planes.map(packBits).map((s) => (s.length % 2 ? Uint8Array.from([...s, 0x80]) : s));
+  const header = Buffer.alloc(64);
+  header.writeUInt32LE(segs.length, 0);
+  let at = 64;
+  segs.forEach((s, k) => {
+    header.writeUInt32LE(at, 4 + 4 * k);
+    at += s.length;
+  });
+  return Uint8Array.from(Buffer.concat([header, ...segs.map((s) => Buffer.from(s))]));
+}
+
 function packBits(b: Uint8Array): Uint8Array {
   const out: number[] = [];
   let i = 0;

@@ -20,6 +20,7 @@ interface Encoder {
   setNearLossless?(near: number): void;
   setQuality?(lossless: boolean, quality: number): void;
   setDecompositions?(levels: number): void;
+  setInterleaveMode?(mode: number): void;
 }
 type Factory = (arg: object) => Promise<Record<string, unknown>>;
 
@@ -50,11 +51,25 @@ export interface WasmEncodeOptions {
   levels?: number;
   /** HTJ2K irreversible: OpenJPH's quantisation step ("quality"; default 0.001, near-lossless) */
   step?: number;
+  /** 8-bit colour: 3 components, `samples` interleaved (R G B …; default 1, grey) */
+  components?: 1 | 3;
+  /** JPEG 2000 / HTJ2K colour: code with the reversible colour transform (RCT; DICOM YBR_RCT) */
+  colourTransform?: boolean;
+  /** JPEG-LS colour: interleave mode (0 none: a scan per component, 1 line, 2 sample; default 2) */
+  interleave?: 0 | 1 | 2;
 }
 
 /** Writes the samples (one per pixel, ≤ 8 bits as bytes, wider as little-endian 16-bit) into the encoder's input. */
 function fill(e: Encoder, samples: ArrayLike<number>, o: WasmEncodeOptions, colourTransform: boolean): void {
-  const input = e.getDecodedBuffer({ width: o.width, height: o.height, bitsPerSample: o.bits, componentCount: 1, isSigned: o.signed ?? false, ...(colourTransform ? { isUsingColorTransform: false } : {}) });
+  const components = o.components ?? 1;
+  const input = e.getDecodedBuffer({ width: o.width, height: o.height, bitsPerSample: o.bits, componentCount: components, isSigned: o.signed ?? false, ...(colourTransform ? { isUsingColorTransform: o.colourTransform ?? false } : {}) });
+  if (components === 3) {
+    // CharLS reads planes for interleave mode 0 (none), interleaved pixels otherwise
+    const n = o.width * o.height;
+    const planar = !colourTransform && o.interleave === 0;
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) input[planar ? c * n + i : 3 * i + c] = samples[3 * i + c];
+    return;
+  }
   const wide = o.bits > 8;
   for (let i = 0; i < samples.length; i++) {
     const v = samples[i] & (wide ? 0xffff : 0xff);
@@ -67,6 +82,7 @@ export async function encodeJpegLs(samples: ArrayLike<number>, o: WasmEncodeOpti
   const e = new (await load()).ls();
   try {
     fill(e, samples, o, false);
+    if (o.components === 3) e.setInterleaveMode!(o.interleave ?? 2);
     if (o.near) e.setNearLossless!(o.near);
     e.encode();
     return Uint8Array.from(e.getEncodedBuffer());

@@ -159,11 +159,11 @@ describe('HTJ2K frames that lie or are cut: a named 4xx', () => {
     expect(await slices(file(padded))).toHaveLength(1);
   });
 
-  it('colour → 415 from the header', async () => {
-    const rgb = mrDicom({ rows: R, columns: C, bitsAllocated: 8, photometric: 'RGB', transferSyntax: HT, pixelData: el.encapsulated([new Uint8Array(100)]) });
-    const err = await errorOf(loadStudy([new Uint8Array(rgb)], LIMITS));
+  it('colour it does not define (4:2:2 chroma) → 415 from the header (RGB, YBR_FULL, YBR_RCT / ICT are read: dicom-colour.spec.ts)', async () => {
+    const sub = mrDicom({ rows: R, columns: C, bitsAllocated: 8, photometric: 'RGB', transferSyntax: HT, pixelData: el.encapsulated([new Uint8Array(100)]), extra: [el.str(0x00280004, 'CS', 'YBR_FULL_422')] });
+    const err = await errorOf(loadStudy([new Uint8Array(sub)], LIMITS));
     expect(err).toBeInstanceOf(UnsupportedStudyFileError);
-    expect(err.message).toMatch(/RGB HTJ2K Lossless colour is not supported/);
+    expect(err.message).toMatch(/YBR_FULL_422 HTJ2K Lossless colour is not supported/);
     expect(err).not.toBeInstanceOf(UnsupportedTransferSyntaxError);
     expect(decode).not.toHaveBeenCalled();
   });

@@ -172,11 +172,11 @@ describe('JPEG Lossless frames that lie: a named 4xx, before decoding where the 
     ['a Huffman code its table does not define', file(edited(stream(), (b) => b.fill(0xff, b.length - 200, b.length - 2))), /cannot be decoded/],
   ] as const)('%s → 422 CORRUPT_IMAGE while decoding', (_, bytes, message) => expectCorruptWhileDecoding(bytes, message));
 
-  it('colour (RGB) JPEG Lossless → 415, 32-bit → 422, from the header', async () => {
-    const rgb = mrDicom({ rows: R, columns: C, bitsAllocated: 8, photometric: 'RGB', transferSyntax: JPEG_LOSSLESS, pixelData: el.encapsulated([stream()]) });
-    const rgbErr = await errorOf(loadStudy([new Uint8Array(rgb)], LIMITS));
+  it('colour JPEG Lossless does not define (4:2:2 chroma) → 415, 32-bit → 422, from the header (RGB and YBR_FULL are read: dicom-colour.spec.ts)', async () => {
+    const sub = mrDicom({ rows: R, columns: C, bitsAllocated: 8, photometric: 'RGB', transferSyntax: JPEG_LOSSLESS, pixelData: el.encapsulated([stream()]), extra: [el.str(0x00280004, 'CS', 'YBR_FULL_422')] });
+    const rgbErr = await errorOf(loadStudy([new Uint8Array(sub)], LIMITS));
     expect(rgbErr).toBeInstanceOf(UnsupportedStudyFileError);
-    expect(rgbErr.message).toMatch(/RGB JPEG Lossless colour is not supported/);
+    expect(rgbErr.message).toMatch(/YBR_FULL_422 JPEG Lossless colour is not supported/);
     const wide = await errorOf(loadStudy([new Uint8Array(file(stream(), { bitsAllocated: 32, bitsStored: 32 }))], LIMITS));
     expect(wide).toMatchObject({ statusCode: 422, code: 'CORRUPT_IMAGE' });
     expect(wide.message).toMatch(/32-bit JPEG Lossless/);

@@ -157,11 +157,11 @@ describe('JPEG-LS and JPEG 2000 frames that lie: a named 4xx', () => {
     expect(decode).not.toHaveBeenCalled();
   });
 
-  it('colour → 415, 32-bit → 422, from the header', async () => {
-    const rgb = mrDicom({ rows: R, columns: C, bitsAllocated: 8, photometric: 'RGB', transferSyntax: J2K, pixelData: el.encapsulated([new Uint8Array(100)]) });
-    const rgbErr = await errorOf(loadStudy([new Uint8Array(rgb)], LIMITS));
+  it('colour it does not define (4:2:2 chroma) → 415, 32-bit → 422, from the header (RGB, YBR_FULL, YBR_RCT / ICT are read: dicom-colour.spec.ts)', async () => {
+    const sub = mrDicom({ rows: R, columns: C, bitsAllocated: 8, photometric: 'RGB', transferSyntax: J2K, pixelData: el.encapsulated([new Uint8Array(100)]), extra: [el.str(0x00280004, 'CS', 'YBR_FULL_422')] });
+    const rgbErr = await errorOf(loadStudy([new Uint8Array(sub)], LIMITS));
     expect(rgbErr).toBeInstanceOf(UnsupportedStudyFileError);
-    expect(rgbErr.message).toMatch(/RGB JPEG 2000 Lossless colour is not supported/);
+    expect(rgbErr.message).toMatch(/YBR_FULL_422 JPEG 2000 Lossless colour is not supported/);
     const wide = await errorOf(loadStudy([new Uint8Array(file(JLS, new Uint8Array(100), { bitsAllocated: 32, bitsStored: 32 }))], LIMITS));
     expect(wide).toMatchObject({ statusCode: 422, code: 'CORRUPT_IMAGE' });
     expect(wide.message).toMatch(/32-bit JPEG-LS Lossless/);

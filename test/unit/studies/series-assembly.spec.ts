@@ -72,10 +72,9 @@ describe('pixel format from the header, for every instance, before any decode', 
     expect(err).toMatchObject({ code: 'CORRUPT_IMAGE', statusCode: 422 });
   });
 
-  it('valid but unsupported encodings → 415 UNSUPPORTED_TYPE: YBR_FULL native, PALETTE COLOR, 16-bit RGB, Float Pixel Data', async () => {
+  it('valid but unsupported encodings → 415 UNSUPPORTED_TYPE: YBR_PARTIAL_420 native, 16-bit RGB, Float Pixel Data (palettes and YBR: dicom-colour.spec.ts)', async () => {
     const cases: [string, Buffer][] = [
-      ['YBR_FULL', dicomSlice(slice(0), { samplesPerPixel: 3, photometric: 'YBR_FULL', bitsAllocated: 8 })],
-      ['PALETTE COLOR', dicomSlice(slice(0), { photometric: 'PALETTE COLOR', bitsAllocated: 8 })],
+      ['YBR_PARTIAL_420', dicomSlice(slice(0), { samplesPerPixel: 3, photometric: 'YBR_PARTIAL_420', bitsAllocated: 8 })],
       ['16-bit', dicomSlice(slice(0), { samplesPerPixel: 3, photometric: 'RGB' })],
       ['Float Pixel Data', dicomSlice(slice(0), { floatPixelData: true })],
     ];

@@ -1,0 +1,93 @@
+import type { DicomInstance } from './dicom';
+import { isBandDecoded, isJpegLossless, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
+import { isPaletteProblem } from './palette';
+import { InvalidPixelFormatError, MissingPixelTagError, UnsupportedPixelFormatError } from './study-errors';
+
+/*
+ * Which colour encodings the study reader reads (PS3.3 C.7.6.3.1.2, PS3.5 8.2), checked from the
+ * header before any frame is decoded. Every one becomes 8-bit RGB (colour-pixels.ts), which the
+ * pipeline reads as it reads a colour PNG: the triage's colour gate refuses a coloured image, grey
+ * content stored in colour passes as grey.
+ *
+ * - PALETTE COLOR, 8- or 16-bit indices, uncompressed or in any lossless syntax read here (the
+ *   indices decode as grey samples do); not in lossy JPEG (the standard allows it only lossless)
+ * - RGB and YBR_FULL, 8 bits: uncompressed (Planar Configuration 0 or 1), RLE Lossless, JPEG Lossless,
+ *   JPEG-LS, JPEG 2000, HTJ2K; JPEG 2000 and HTJ2K also YBR_ICT / YBR_RCT (the codec undoes the transform)
+ * - YBR_FULL_422 and YBR_PARTIAL_422 uncompressed (two luma samples, then Cb and Cr, per pair of columns)
+ * - JPEG Baseline colour through libvips, as before (dicom-pixels.ts)
+ * Refused, named: colour JPEG Extended (the DCT decoder here reads one component),
+ * YBR_PARTIAL_420 (an MPEG / lossy-only term), colour above 8 bits, HSV, ARGB, CMYK, XYB.
+ */
+
+/** An image the reader turns into RGB: three samples, or palette indices. */
+export const isColour = (inst: Pick<DicomInstance, 'samplesPerPixel' | 'photometric'>): boolean => inst.samplesPerPixel === 3 || inst.photometric === 'PALETTE COLOR';
+
+/** Read from JPEG 2000 / HTJ2K: the codec undoes its own colour transform (ICT, RCT), so those come out as RGB; YBR_FULL is converted as uncompressed. */
+const J2K_COLOUR = new Set(['RGB', 'YBR_ICT', 'YBR_RCT', 'YBR_FULL']);
+const SUBSAMPLED = new Set(['YBR_FULL_422', 'YBR_PARTIAL_422']);
+/** DCT JPEG syntaxes: lossy always, so never palette indices */
+const LOSSY_DCT = new Set([JPEG_BASELINE, '1.2.840.10008.1.2.4.51']);
+
+/** The stored layout of a colour frame's bytes once decoded (dicom-codecs.ts, wasm-frames.ts give interleaved samples). */
+export type ColourLayout = 'palette' | 'interleaved' | 'planar' | 'pairs';
+
+/**
+ * The format a colour instance decodes to (always 3 one-byte samples: the RGB frame), or a named
+ * refusal: a valid encoding not read → 415, one no valid file has → 422. Called from pixelFormat
+ * once Photometric Interpretation, Samples per Pixel and Bits Allocated are known to agree.
+ */
+export function colourFormat(inst: DicomInstance): { samples: 3; bytesPerSample: 1 } {
+  const { photometric: pi, bitsAllocated: ba, pos, transferSyntax: ts } = inst;
+  const name = READABLE_TRANSFER_SYNTAXES[ts] ?? 'this transfer syntax';
+  if (pi === 'PALETTE COLOR') {
+    const palette = inst.palette;
+    if (!palette) throw new InvalidPixelFormatError(pos, 'PALETTE COLOR without a palette');
+    if (LOSSY_DCT.has(ts)) throw new UnsupportedPixelFormatError(pos, `PALETTE COLOR in ${name} (palette indices coded lossily)`);
+    if (isPaletteProblem(palette)) {
+      if (palette.problem === 'unsupported') throw new UnsupportedPixelFormatError(pos, palette.what);
+      throw new InvalidPixelFormatError(pos, palette.what);
+    }
+    if (ba !== 8 && ba !== 16) throw new InvalidPixelFormatError(pos, `${ba}-bit PALETTE COLOR indices (8 or 16)`);
+    return { samples: 3, bytesPerSample: 1 };
+  }
+  if (ba !== 8) throw new UnsupportedPixelFormatError(pos, `${ba}-bit colour`);
+  if (isBandDecoded(inst)) {
+    // JPEG Lossless codes the samples as they are (RGB, or YBR_FULL converted after); the DCT decoder reads one component
+    if (!isJpegLossless(ts) || (pi !== 'RGB' && pi !== 'YBR_FULL')) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
+    return { samples: 3, bytesPerSample: 1 };
+  }
+  const wasm = wasmCodecOf(ts);
+  if (wasm) {
+    const read = wasm === 'jpeg-ls' ? pi === 'RGB' || pi === 'YBR_FULL' : J2K_COLOUR.has(pi!);
+    if (!read) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
+    return { samples: 3, bytesPerSample: 1 };
+  }
+  if (ts === RLE) {
+    // RLE stores each sample as its own segment: Planar Configuration does not apply; 4:2:2 is not defined for it (PS3.5 8.2.2)
+    if (pi !== 'RGB' && pi !== 'YBR_FULL') throw new UnsupportedPixelFormatError(pos, `${pi} RLE Lossless colour`);
+    return { samples: 3, bytesPerSample: 1 };
+  }
+  // the loader has checked the transfer syntax (assertDecodable), and pixelFormat JPEG Baseline colour: no other compressed one is left
+  if (inst.encapsulatedFrame) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
+  if (pi === 'RGB' || pi === 'YBR_FULL') {
+    // interleaved or planes: both valid, so not guessed
+    if (inst.planarConfiguration === null) throw new MissingPixelTagError(pos, 'PlanarConfiguration');
+    if (inst.planarConfiguration !== 0 && inst.planarConfiguration !== 1) throw new InvalidPixelFormatError(pos, `Planar Configuration ${inst.planarConfiguration} (0 or 1)`);
+    return { samples: 3, bytesPerSample: 1 };
+  }
+  if (SUBSAMPLED.has(pi!)) {
+    // PS3.3 C.7.6.3.1.2: 4:2:2 data are stored as pairs Y Y Cb Cr, and Planar Configuration "shall be 0" (absent, nothing is left to guess)
+    if (inst.planarConfiguration !== null && inst.planarConfiguration !== 0) throw new InvalidPixelFormatError(pos, `${pi} with Planar Configuration ${inst.planarConfiguration} (it is stored as pixel pairs: 0)`);
+    if (inst.columns % 2) throw new InvalidPixelFormatError(pos, `${pi} with an odd number of columns (${inst.columns}; it is stored as pixel pairs)`);
+    return { samples: 3, bytesPerSample: 1 };
+  }
+  throw new UnsupportedPixelFormatError(pos, `${pi} colour pixel data (uncompressed, RGB, YBR_FULL, YBR_FULL_422 and YBR_PARTIAL_422 are read)`);
+}
+
+/** How a checked colour instance's decoded frame bytes are laid out (colourFormat has accepted it). */
+export function colourLayout(inst: DicomInstance): ColourLayout {
+  if (inst.photometric === 'PALETTE COLOR') return 'palette';
+  if (inst.encapsulatedFrame) return 'interleaved';
+  if (SUBSAMPLED.has(inst.photometric ?? '')) return 'pairs';
+  return inst.planarConfiguration === 1 ? 'planar' : 'interleaved';
+}
