@@ -60,6 +60,8 @@ export interface AuditFields {
   method?: string;
   /** the request path, never its query string */
   path?: string;
+  /** the request's X-Request-Id (src/common/request-id.ts): ties the lines of one request to its answer */
+  requestId?: string;
   /** access log */
   status?: number;
   durationMs?: number;
@@ -76,13 +78,13 @@ export interface AuditEvent extends AuditFields {
 export const MAX_TEXT_LENGTH = 128;
 export const MAX_PATH_LENGTH = 256;
 
-const TEXT_FIELDS = ['reason', 'via', 'limit', 'userId', 'username', 'targetUserId', 'targetUsername', 'role', 'ip', 'method', 'path'] as const;
+const TEXT_FIELDS = ['reason', 'via', 'limit', 'userId', 'username', 'targetUserId', 'targetUsername', 'role', 'ip', 'method', 'path', 'requestId'] as const;
 const NUMBER_FIELDS = ['status', 'durationMs', 'bytes'] as const;
 const BOOLEAN_FIELDS = ['disabled', 'aborted'] as const;
 /** The order fields are written in: the event first, then who, from where, what. */
 const ORDER: readonly (keyof AuditFields)[] = [
   'reason', 'via', 'limit', 'userId', 'username', 'targetUserId', 'targetUsername', 'role', 'disabled',
-  'ip', 'method', 'path', 'status', 'durationMs', 'bytes', 'aborted',
+  'ip', 'method', 'path', 'requestId', 'status', 'durationMs', 'bytes', 'aborted',
 ];
 
 /**

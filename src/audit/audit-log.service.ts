@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AuthUser } from '../accounts/roles';
+import { requestIdOf } from '../common/request-id';
 import { AuditEvent, AuditEventName, AuditFields, formatAuditEvent } from './audit-event';
 
 /** Refusals are warnings (LOG_LEVEL=warn keeps them); successes and the access log are plain log lines. */
@@ -34,7 +35,7 @@ export function actor(user: AuthUser | undefined): Pick<AuditFields, 'userId' | 
 }
 
 /** The fields a request gives every event of it; the formatter drops the query string. */
-type RequestFields = 'ip' | 'method' | 'path';
+type RequestFields = 'ip' | 'method' | 'path' | 'requestId';
 
 /**
  * The security audit log (README "Audit log"): one JSON line per event, written by
@@ -44,9 +45,9 @@ type RequestFields = 'ip' | 'method' | 'path';
 export class AuditLog {
   constructor(@Inject(AUDIT_SINK) private readonly sink: AuditSink) {}
 
-  /** An event of this request: its client IP (Express' req.ip, which honours TRUST_PROXY), method and path. */
+  /** An event of this request: its client IP (Express' req.ip, which honours TRUST_PROXY), method, path and id. */
   record(req: Request, event: AuditEventName, fields: Omit<AuditFields, RequestFields> = {}): void {
-    this.write({ event, ...fields, ip: req.ip, method: req.method, path: req.originalUrl });
+    this.write({ event, ...fields, ip: req.ip, method: req.method, path: req.originalUrl, requestId: requestIdOf(req) });
   }
 
   write(e: AuditEvent): void {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { canonicalPath } from './paths';
+import { requestIdOf } from './request-id';
 import { DISCLAIMER } from './disclaimer';
 import { errorPageHeading, errorPageTitle } from './error-page';
 import { DomainError, ErrorCode } from './errors';
@@ -156,6 +157,8 @@ export class AppExceptionFilter implements ExceptionFilter {
         error: { ...body, message: errorPageHeading(body) },
         retryAfter,
         again: retryAfter && req.method === 'GET' ? req.originalUrl : null,
+        // what a user quotes to the admin: it finds this request's lines in the log (request-id.ts)
+        requestId: requestIdOf(req),
         disclaimer: DISCLAIMER,
       });
       return;

@@ -54,7 +54,7 @@ describe('audit log (ACCESS_LOG unset)', () => {
     expect(res.status).toBe(401);
     expect(res.text).toContain('The email or password is incorrect, or the account is disabled.');
     expect(sink.events()).toEqual([
-      { time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), event: 'login.failure', reason: 'wrong_password', via: 'session', userId: user.id, username: user.email, ip: CLIENT_IP, method: 'POST', path: '/login' },
+      { time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), event: 'login.failure', reason: 'wrong_password', via: 'session', userId: user.id, username: user.email, ip: CLIENT_IP, method: 'POST', path: '/login', requestId: res.headers['x-request-id'] },
     ]);
     expect(sink.lines[0].level).toBe('warn');
     expectNoneContain(sink, [wrong, csrfToken, cookie.split('=')[1].split(';')[0]]);
@@ -172,7 +172,7 @@ describe('audit log with ACCESS_LOG=true', () => {
     await request(server).get('/no/such/page').set('Accept', 'application/json').expect(404);
     const lines = sink.events('http.request');
     expect(lines).toEqual([
-      { time: expect.any(String), event: 'http.request', ip: CLIENT_IP, method: 'GET', path: '/healthz', status: 200, durationMs: expect.any(Number), bytes: expect.any(Number) },
+      { time: expect.any(String), event: 'http.request', ip: CLIENT_IP, method: 'GET', path: '/healthz', requestId: expect.any(String), status: 200, durationMs: expect.any(Number), bytes: expect.any(Number) },
       expect.objectContaining({ method: 'GET', path: '/api/v1/auth/me', status: 200, userId: alice.user.id, bytes: Buffer.byteLength(me.text) }),
       expect.objectContaining({ method: 'GET', path: '/no/such/page', status: 404 }),
     ]);
