@@ -1,13 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AuthUser } from '../accounts/roles';
 import { requestIdOf } from '../common/request-id';
 import { AuditEvent, AuditEventName, AuditFields, formatAuditEvent } from './audit-event';
 
-/** Refusals are warnings (LOG_LEVEL=warn keeps them); successes and the access log are plain log lines. */
+/**
+ * Refusals are warnings, the rest plain lines: for a sink that keeps levels (the tests' one). The
+ * default sink writes every line whatever its level: the event name says what happened.
+ */
 export type AuditLevel = 'log' | 'warn';
 
-/** Where the lines go: the app's logger by default; tests hand createApp one that keeps them. */
+/** Where the lines go: stdout by default; tests hand createApp one that keeps them. */
 export interface AuditSink {
   write(level: AuditLevel, line: string): void;
 }
@@ -15,15 +18,16 @@ export interface AuditSink {
 export const AUDIT_SINK = Symbol('AUDIT_SINK');
 
 /**
- * Through Nest's Logger, context "Audit": the lines land where the app's other log lines do
- * (stdout; warnings as Nest writes them) and follow LOG_LEVEL and whatever logger the app uses.
+ * One bare JSON object per line on a stream (stdout by default), whatever LOG_LEVEL says: security
+ * events are kept when the app's own chatter is turned down (through Nest's Logger, LOG_LEVEL=error
+ * dropped every one). No "[Nest] pid - … LOG [Audit]" prefix: a log shipper parses a line that
+ * starts with "{" as it stands. One write per line, so lines of concurrent requests never mix.
  */
-export class NestLoggerAuditSink implements AuditSink {
-  private readonly logger = new Logger('Audit');
+export class JsonLinesAuditSink implements AuditSink {
+  constructor(private readonly out: Pick<NodeJS.WritableStream, 'write'> = process.stdout) {}
 
-  write(level: AuditLevel, line: string): void {
-    if (level === 'warn') this.logger.warn(line);
-    else this.logger.log(line);
+  write(_level: AuditLevel, line: string): void {
+    this.out.write(`${line}\n`);
   }
 }
 

@@ -1,4 +1,3 @@
-import { LoggerService } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createApp } from '../../src/app.setup';
@@ -193,38 +192,5 @@ describe('audit log with ACCESS_LOG=true', () => {
     ]);
     expect(sink.events('http.request').map((e) => e.status)).toEqual([401, 401, 429]);
     expectNoneContain(sink, [password, 'wrong-0-password', 'wrong-2-password']);
-  });
-});
-
-/** The app's log lines with their level and context (Nest passes the context last). */
-class LevelLogger implements LoggerService {
-  readonly lines: { level: string; message: string; context: unknown }[] = [];
-  private at = (level: string) => (message: unknown, ...rest: unknown[]) => {
-    this.lines.push({ level, message: String(message), context: rest[rest.length - 1] });
-  };
-  log = this.at('log');
-  warn = this.at('warn');
-  error = this.at('error');
-  debug = this.at('debug');
-  verbose = this.at('verbose');
-  fatal = this.at('fatal');
-}
-
-describe('audit log without a sink of its own', () => {
-  it("writes through Nest's Logger, context Audit, a refusal as a warning", async () => {
-    const logs = new LevelLogger();
-    const app = await createApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, LOG_LEVEL: 'log' }));
-    try {
-      app.useLogger(logs);
-      await app.init();
-      logs.lines.length = 0;
-      await request(app.getHttpServer()).post('/api/v1/auth/token').send({ email: 'nobody@example.test', password: 'never-in-the-log' }).expect(401);
-      const audit = logs.lines.filter((l) => l.context === 'Audit');
-      expect(audit.map((l) => l.level)).toEqual(['warn']);
-      expect(JSON.parse(audit[0].message)).toMatchObject({ event: 'login.failure', reason: 'unknown_user', username: 'nobody@example.test' });
-      expect(JSON.stringify(logs.lines)).not.toContain('never-in-the-log');
-    } finally {
-      await app.close();
-    }
   });
 });
