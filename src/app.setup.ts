@@ -90,7 +90,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // a known path with a method it does not take: 405 + Allow, not the router's 404
   const adapter = app.getHttpAdapter();
   if (!(adapter instanceof FallThroughExpressAdapter)) throw new Error('configureApp needs an app created with FallThroughExpressAdapter (createApp)');
-  adapter.beforeNotFound(methodNotAllowed(app.get(RouteAccess)));
+  adapter.beforeNotFound(methodNotAllowed(app.get(RouteAccess), app.get(AuditLog)));
 
   const doc = new DocumentBuilder()
     .setTitle('MRI Sentinel API')

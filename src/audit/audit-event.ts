@@ -15,12 +15,14 @@ export type AuditEventName =
   | 'admin.user.create'
   | 'admin.user.update'
   | 'admin.user.password_reset'
+  | 'admin.user.refused'
   | 'csrf.failure'
   | 'access.denied'
+  | 'rate_limited'
   | 'http.request';
 
 /**
- * Why a login or password change failed. Only the log says it: the client's answer is the same
+ * Why a login, a password change or an admin's change failed, or access was refused. Only the log says it: the client's answer is the same
  * for all of them (naming which would tell a guesser which accounts exist).
  */
 export type AuditReason =
@@ -30,7 +32,10 @@ export type AuditReason =
   | 'rate_limited'
   | 'invalid_new_password'
   | 'role'
-  | 'password_change_required';
+  | 'password_change_required'
+  | 'last_admin'
+  | 'self_disable'
+  | 'own_password';
 
 /**
  * The fields an event may carry, and nothing else: no password, token, cookie, CSRF token, image
@@ -52,7 +57,7 @@ export interface AuditFields {
   /** admin actions: the account acted on */
   targetUserId?: string;
   targetUsername?: string;
-  /** admin actions: the role set (create, update) and whether the account is now disabled */
+  /** admin actions: the role set (create, update) and whether the account is now disabled; refused: the change asked for */
   role?: string;
   disabled?: boolean;
   /** the client IP as Express determines it (TRUST_PROXY) */

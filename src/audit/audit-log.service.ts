@@ -31,7 +31,14 @@ export class JsonLinesAuditSink implements AuditSink {
   }
 }
 
-const WARN_EVENTS: ReadonlySet<AuditEventName> = new Set(['login.failure', 'password.change.failure', 'csrf.failure', 'access.denied']);
+const WARN_EVENTS: ReadonlySet<AuditEventName> = new Set([
+  'login.failure',
+  'password.change.failure',
+  'admin.user.refused',
+  'csrf.failure',
+  'access.denied',
+  'rate_limited',
+]);
 
 /** The user fields of an event: who acted. */
 export function actor(user: AuthUser | undefined): Pick<AuditFields, 'userId' | 'username'> {
