@@ -119,8 +119,10 @@ export class AppExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
+    // the request id in every line: what the error page shows a user as "Reference" finds it
+    const where = `${req.method} ${req.path} (request ${requestIdOf(req) ?? '-'})`;
     if (isClientAbort(exception, req)) {
-      this.logger.warn(`${req.method} ${req.path}: the client closed the connection during the upload`);
+      this.logger.warn(`${where}: the client closed the connection during the upload`);
       if (!res.headersSent) res.status(400).json({ statusCode: 400, code: 'BAD_REQUEST', message: 'The upload was interrupted.' });
       return;
     }
@@ -129,10 +131,10 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (body.code === 'DATABASE_UNAVAILABLE') {
       // one line per request: the driver's code, not the query or its values
       const code = (exception as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta?.driverAdapterError?.cause?.originalCode;
-      this.logger.error(`${req.method} ${req.path}: database unavailable (${String(code ?? (exception instanceof DomainError ? 'a write failed' : 'initialisation'))})`);
+      this.logger.error(`${where}: database unavailable (${String(code ?? (exception instanceof DomainError ? 'a write failed' : 'initialisation'))})`);
     } else if (body.statusCode >= 500 && !(exception instanceof DomainError)) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error(`${req.method} ${req.path}: ${err.message}`, err.stack);
+      this.logger.error(`${where}: ${err.message}`, err.stack);
     }
     if (res.headersSent) return;
     if (body.statusCode === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));

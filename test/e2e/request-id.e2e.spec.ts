@@ -1,9 +1,12 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Controller, Get, Module } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { Public } from '../../src/accounts/decorators';
 import request from 'supertest';
 import { createApp } from '../../src/app.setup';
 import { CapturingAuditSink } from '../helpers/capturing-audit-sink';
+import { CapturingLogger } from '../helpers/capturing-logger';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, testConfig } from '../support/app';
 
@@ -110,5 +113,35 @@ describe('request id', () => {
       req.on('error', reject);
     });
     expect(headers['x-request-id']).toBe('upload-77');
+  });
+});
+
+@Controller('test-only')
+class FailingController {
+  @Public()
+  @Get('boom')
+  boom(): never {
+    throw new Error('something broke inside');
+  }
+}
+@Module({ controllers: [FailingController] })
+class FailingModule {}
+
+describe('request id of an unexpected error', () => {
+  it('the 500 page shows the reference the error line in the log names, so the admin finds the stack a user reports', async () => {
+    const logs = new CapturingLogger();
+    const app = await createApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }), [FailingModule]);
+    try {
+      app.useLogger(logs);
+      await app.init();
+      const page = await request(app.getHttpServer()).get('/test-only/boom').set('Accept', 'text/html').set('X-Request-Id', 'user-report-9').expect(500);
+      expect(page.text).toMatch(/Reference:\s*<code>user-report-9<\/code>/);
+      const json = await request(app.getHttpServer()).get('/test-only/boom').expect(500);
+      const id = String(json.headers['x-request-id']);
+      const errors = logs.lines.filter((l) => l.includes('something broke inside'));
+      expect(errors).toEqual([expect.stringContaining('user-report-9'), expect.stringContaining(id)]);
+    } finally {
+      await app.close();
+    }
   });
 });
