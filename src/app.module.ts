@@ -14,7 +14,7 @@ import { StudiesModule } from './studies/studies.module';
 
 /** What a caller of createApp may hand the app besides its config. */
 export interface AppOptions {
-  /** where the audit log's lines go (default: Nest's Logger, context "Audit"); tests keep them */
+  /** where the audit log's lines go (default: bare JSON lines on stdout, whatever LOG_LEVEL says); tests keep them */
   auditSink?: AuditSink;
 }
 

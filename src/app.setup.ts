@@ -17,6 +17,7 @@ import { ZodValidationPipe } from './common/zod-dto';
 import { DISCLAIMER, EXPERIMENTAL_NOTICE } from './common/disclaimer';
 import { canonicalPath } from './common/paths';
 import { refuseOversizedContinue } from './common/expect-continue';
+import { assignRequestId } from './common/request-id';
 import { FallThroughExpressAdapter } from './common/fall-through.adapter';
 import { registerViewHelpers } from './common/view-helpers';
 import { AppConfig } from './config/config.service';
@@ -58,7 +59,9 @@ function securityHeaders(req: Request, res: Response, next: NextFunction): void 
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.disable('x-powered-by');
   const config = app.get(AppConfig);
-  // first, so that its duration covers every other middleware and it sees every answer
+  // first of all: every answer, whoever gives it, names the request (X-Request-Id)
+  app.use(assignRequestId);
+  // next, so that its duration covers every other middleware and it sees every answer
   if (config.accessLog) app.use(accessLog(app.get(AuditLog)));
   app.use(securityHeaders);
   app.useGlobalFilters(new AppExceptionFilter());
@@ -87,7 +90,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // a known path with a method it does not take: 405 + Allow, not the router's 404
   const adapter = app.getHttpAdapter();
   if (!(adapter instanceof FallThroughExpressAdapter)) throw new Error('configureApp needs an app created with FallThroughExpressAdapter (createApp)');
-  adapter.beforeNotFound(methodNotAllowed(app.get(RouteAccess)));
+  adapter.beforeNotFound(methodNotAllowed(app.get(RouteAccess), app.get(AuditLog)));
 
   const doc = new DocumentBuilder()
     .setTitle('MRI Sentinel API')

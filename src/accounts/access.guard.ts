@@ -48,8 +48,12 @@ export function refuseAnonymous(req: Request, res: Response): UnauthorizedError 
 
 const NOT_BEARER = 'The Authorization header is not read: send the token from POST /api/v1/auth/token as "Authorization: Bearer <token>".';
 
-/** The role check's answer; shared with the 405 answer, so an admin-only path refuses a non-admin alike whatever the method. */
-export function refuseRole(): ForbiddenError {
+/**
+ * The role check's answer, written to the audit log (access.denied, reason role); shared with the
+ * 405 answer, so an admin-only path refuses a non-admin alike whatever the method.
+ */
+export function refuseRole(req: Request, audit: AuditLog): ForbiddenError {
+  audit.record(req, 'access.denied', { reason: 'role', ...actor(authState(req).user) });
   return new ForbiddenError('This page is for administrators.');
 }
 
@@ -80,10 +84,13 @@ export function accessVerdict(
 /**
  * The answer to a user who must first replace a password someone else set: a browser asking for a
  * page is sent to the change form, anyone else gets 403 PASSWORD_CHANGE_REQUIRED (the error is for
- * the caller to throw, as with refuseAnonymous).
+ * the caller to throw, as with refuseAnonymous). Only the 403 is an audit line (access.denied,
+ * reason password_change_required): the redirect is the way to the form, not a refusal worth a
+ * line — one per page the user clicked (a first login passes several) buried the real ones.
  */
-export function refusePendingPasswordChange(req: Request, res: Response): PasswordChangeRequiredError {
+export function refusePendingPasswordChange(req: Request, res: Response, audit: AuditLog): PasswordChangeRequiredError {
   if (req.method === 'GET' && wantsHtml(req)) res.redirect(302, CHANGE_PASSWORD_PAGE);
+  else audit.record(req, 'access.denied', { reason: 'password_change_required', ...actor(authState(req).user) });
   return new PasswordChangeRequiredError();
 }
 
@@ -116,10 +123,7 @@ export class AccessGuard implements CanActivate {
 
     if (verdict === 'login') throw refuseAnonymous(req, res);
     // Before CSRF and roles: a page GET of such a user goes to the change form whatever it is.
-    if (verdict === 'password') {
-      this.audit.record(req, 'access.denied', { reason: 'password_change_required', ...actor(state.user) });
-      throw refusePendingPasswordChange(req, res);
-    }
+    if (verdict === 'password') throw refusePendingPasswordChange(req, res, this.audit);
 
     const skipCsrf = this.reflector.getAllAndOverride<boolean>(SKIP_CSRF_KEY, targets) === true;
     // @CsrfInForm(): the token is a multipart field not parsed yet; FormUploadInterceptor checks it as it arrives
@@ -141,10 +145,7 @@ export class AccessGuard implements CanActivate {
       }
     }
 
-    if (verdict === 'role') {
-      this.audit.record(req, 'access.denied', { reason: 'role', ...actor(state.user) });
-      throw refuseRole();
-    }
+    if (verdict === 'role') throw refuseRole(req, this.audit);
     return true;
   }
 }

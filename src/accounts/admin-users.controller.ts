@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { DomainError, NotFoundError } from '../common/errors';
 import { AdminNoticeQueryDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
 import { Roles } from './decorators';
-import { AccountInputError, EmailTakenError, ForbiddenError } from './errors';
+import { AccountInputError, AdminRefusalError, EmailTakenError } from './errors';
 import { randomPassword } from './password';
 import { CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
@@ -41,6 +41,17 @@ export class AdminUsersController {
     return u;
   }
 
+  /**
+   * A change the rules refused (AdminRefusalError: the last admin, the admin's own account): one
+   * audit line with the reason and the change asked for; the error then goes on to its usual answer.
+   */
+  private refused(req: Request, admin: AuthUser, err: unknown, asked: { role?: string; disabled?: boolean } = {}): unknown {
+    if (err instanceof AdminRefusalError) {
+      this.audit.record(req, 'admin.user.refused', { reason: err.refusal, ...actor(admin), targetUserId: err.target.id, targetUsername: err.target.email, ...asked });
+    }
+    return err;
+  }
+
   @Get('admin/users')
   @ApiExcludeEndpoint()
   async page(@Res() res: Response, @Query() q: AdminNoticeQueryDto): Promise<void> {
@@ -69,7 +80,7 @@ export class AdminUsersController {
       const u = this.audited(req, admin, 'admin.user.update', await this.users.update(admin.id, id, { role: body.role, disabled: body.disabled }));
       res.redirect(303, `/admin/users?done=updated&user=${encodeURIComponent(u.id)}`);
     } catch (err) {
-      await this.renderError(res, err);
+      await this.renderError(res, this.refused(req, admin, err, { role: body.role, disabled: body.disabled }));
     }
   }
 
@@ -82,7 +93,7 @@ export class AdminUsersController {
   @ApiExcludeEndpoint()
   async resetFromPage(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
-      if (id === admin.id) throw new ForbiddenError('To change your own password, use Your account (/account): it asks for your current password first.');
+      if (id === admin.id) throw new AdminRefusalError('own_password', 'To change your own password, use Your account (/account): it asks for your current password first.', { id: admin.id, email: admin.email });
       const u = await this.users.findById(id);
       if (!u) throw new NotFoundError('No such user.');
       const password = randomPassword();
@@ -98,7 +109,7 @@ export class AdminUsersController {
         hint: FIRST_LOGIN,
       });
     } catch (err) {
-      await this.renderError(res, err);
+      await this.renderError(res, this.refused(req, admin, err));
     }
   }
 
@@ -144,6 +155,10 @@ export class AdminUsersController {
   @ApiCsrfChecked()
   @ApiAuthenticated()
   async update(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserDto, @Req() req: Request): Promise<UserView> {
-    return this.audited(req, admin, 'admin.user.update', await this.users.update(admin.id, id, { role: body.role, disabled: body.disabled }));
+    try {
+      return this.audited(req, admin, 'admin.user.update', await this.users.update(admin.id, id, { role: body.role, disabled: body.disabled }));
+    } catch (err) {
+      throw this.refused(req, admin, err, { role: body.role, disabled: body.disabled });
+    }
   }
 }

@@ -17,6 +17,24 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/** Why an admin's change was refused by the rules (not by its input): the audit log's reason. */
+export type AdminRefusal = 'last_admin' | 'self_disable' | 'own_password';
+
+/**
+ * A 403 FORBIDDEN the admin rules give — the last active admin demoted or disabled, an admin's own
+ * account disabled, or its password reset from the admin page — naming which and the account, so
+ * the controller writes admin.user.refused (README "Audit log"). The client's answer is ForbiddenError's.
+ */
+export class AdminRefusalError extends ForbiddenError {
+  constructor(
+    readonly refusal: AdminRefusal,
+    message: string,
+    readonly target: { id: string; email: string },
+  ) {
+    super(message);
+  }
+}
+
 /** Where a user whose password someone else set is sent, and what the API says to them. */
 export const CHANGE_PASSWORD_PAGE = '/account';
 export const PASSWORD_CHANGE_REQUIRED_MESSAGE =

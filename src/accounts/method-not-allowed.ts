@@ -2,6 +2,7 @@ import { Injectable, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { RequestHandler } from 'express';
+import type { AuditLog } from '../audit/audit-log.service';
 import { MethodNotAllowedError } from '../common/errors';
 import { allowedMethods, RouteAtPath, routesAtPath } from '../common/route-methods';
 import { accessVerdict, AccessVerdict, refuseAnonymous, refusePendingPasswordChange, refuseRole } from './access.guard';
@@ -100,9 +101,10 @@ function verdicts(access: RouteAccess, routes: readonly RouteAtPath[], user: Aut
  * login wall's 401 (a browser's GET: the redirect to /login), the pending password change's 403 (a
  * browser's GET: the redirect to /account) or the role check's 403 — so the methods of an admin-only
  * path are told to admins only, those of a login-only path to someone logged in, and none but the
- * password change's to a user who must first choose their own password.
+ * password change's to a user who must first choose their own password. Those refusals are written
+ * to the audit log as the guard writes them (access.denied).
  */
-export function methodNotAllowed(access: RouteAccess): RequestHandler {
+export function methodNotAllowed(access: RouteAccess, audit: AuditLog): RequestHandler {
   return (req, res, next) => {
     const routes = routesAtPath(req, req.path);
     const all = allowedMethods(routes);
@@ -115,7 +117,7 @@ export function methodNotAllowed(access: RouteAccess): RequestHandler {
       // as the guard decides: the login wall, then the pending password change, then the role check
       const refused = [...verdict.values()];
       if (refused.includes('login')) return next(refuseAnonymous(req, res));
-      return next(refused.includes('password') ? refusePendingPasswordChange(req, res) : refuseRole());
+      return next(refused.includes('password') ? refusePendingPasswordChange(req, res, audit) : refuseRole(req, audit));
     }
     res.setHeader('Allow', allowed.join(', '));
     next(new MethodNotAllowedError(req.method, allowed));

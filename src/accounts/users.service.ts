@@ -4,11 +4,13 @@ import { NotFoundError } from '../common/errors';
 import { UserRepository } from '../repositories/user.repository';
 import { loginAccountKey, LOGIN_ACCOUNT, LOGIN_FAILURES, loginFailuresKey } from '../rate-limit/keys';
 import { RateLimitStore } from '../rate-limit/rate-limit.storage';
-import { AccountInputError, EmailTakenError, ForbiddenError } from './errors';
+import { AccountInputError, AdminRefusalError, EmailTakenError } from './errors';
 import { isValidEmail, normalizeEmail } from './email';
 import { dummyHash, hashPassword, verifyPassword } from './password';
 import { passwordProblem } from './password-policy';
 import { AuthUser, isRole, Role } from './roles';
+
+const LAST_ADMIN = 'The last active admin cannot be demoted or disabled.';
 
 export interface UserView {
   id: string;
@@ -125,15 +127,15 @@ export class UsersService {
     const losesAdmin = u.role === 'admin' && !u.disabled && (data.role === 'user' || data.disabled === true);
     if (losesAdmin) {
       const admins = await this.users.countActiveAdmins();
-      if (admins <= 1) throw new ForbiddenError('The last active admin cannot be demoted or disabled.');
+      if (admins <= 1) throw new AdminRefusalError('last_admin', LAST_ADMIN, { id: u.id, email: u.email });
     }
-    if (actorId === id && data.disabled) throw new ForbiddenError('You cannot disable your own account.');
+    if (actorId === id && data.disabled) throw new AdminRefusalError('self_disable', 'You cannot disable your own account.', { id: u.id, email: u.email });
     const updated = await this.users.update(id, data);
     if (losesAdmin && (await this.users.countActiveAdmins()) < 1) {
       // Another change took the other admin away between our count and our write (two admins
       // demoting each other at once, or two replicas): undo ours, so at least one admin remains.
       await this.users.update(id, { role: 'admin', disabled: false }); // what it was: losesAdmin says so
-      throw new ForbiddenError('The last active admin cannot be demoted or disabled.');
+      throw new AdminRefusalError('last_admin', LAST_ADMIN, { id: u.id, email: u.email });
     }
     if (data.disabled) await this.sessions.deleteByUser(id);
     return toView(updated);

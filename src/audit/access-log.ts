@@ -1,12 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import { authState } from '../accounts/request-user';
+import { requestIdOf } from '../common/request-id';
 import type { AuditLog } from './audit-log.service';
 
 /**
  * ACCESS_LOG=true: one line per request once it is answered (or the client hung up): method,
  * path without its query string (`next`, filters and the like stay out of the log), status,
  * duration, bytes sent when the answer declared its length, and the user once the login
- * middleware has named one. Installed first, so the duration covers every other middleware.
+ * middleware has named one. Installed right after the request id, so the duration covers every other middleware.
  */
 export function accessLog(audit: AuditLog): (req: Request, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
@@ -21,6 +22,7 @@ export function accessLog(audit: AuditLog): (req: Request, res: Response, next: 
         ip: req.ip,
         method: req.method,
         path: req.originalUrl,
+        requestId: requestIdOf(req),
         status: res.statusCode,
         // to 0.1 ms
         durationMs: Math.round(Number(process.hrtime.bigint() - start) / 1e5) / 10,

@@ -15,12 +15,14 @@ export type AuditEventName =
   | 'admin.user.create'
   | 'admin.user.update'
   | 'admin.user.password_reset'
+  | 'admin.user.refused'
   | 'csrf.failure'
   | 'access.denied'
+  | 'rate_limited'
   | 'http.request';
 
 /**
- * Why a login or password change failed. Only the log says it: the client's answer is the same
+ * Why a login, a password change or an admin's change failed, or access was refused. Only the log says it: the client's answer is the same
  * for all of them (naming which would tell a guesser which accounts exist).
  */
 export type AuditReason =
@@ -30,7 +32,10 @@ export type AuditReason =
   | 'rate_limited'
   | 'invalid_new_password'
   | 'role'
-  | 'password_change_required';
+  | 'password_change_required'
+  | 'last_admin'
+  | 'self_disable'
+  | 'own_password';
 
 /**
  * The fields an event may carry, and nothing else: no password, token, cookie, CSRF token, image
@@ -52,7 +57,7 @@ export interface AuditFields {
   /** admin actions: the account acted on */
   targetUserId?: string;
   targetUsername?: string;
-  /** admin actions: the role set (create, update) and whether the account is now disabled */
+  /** admin actions: the role set (create, update) and whether the account is now disabled; refused: the change asked for */
   role?: string;
   disabled?: boolean;
   /** the client IP as Express determines it (TRUST_PROXY) */
@@ -60,6 +65,8 @@ export interface AuditFields {
   method?: string;
   /** the request path, never its query string */
   path?: string;
+  /** the request's X-Request-Id (src/common/request-id.ts): ties the lines of one request to its answer */
+  requestId?: string;
   /** access log */
   status?: number;
   durationMs?: number;
@@ -76,13 +83,13 @@ export interface AuditEvent extends AuditFields {
 export const MAX_TEXT_LENGTH = 128;
 export const MAX_PATH_LENGTH = 256;
 
-const TEXT_FIELDS = ['reason', 'via', 'limit', 'userId', 'username', 'targetUserId', 'targetUsername', 'role', 'ip', 'method', 'path'] as const;
+const TEXT_FIELDS = ['reason', 'via', 'limit', 'userId', 'username', 'targetUserId', 'targetUsername', 'role', 'ip', 'method', 'path', 'requestId'] as const;
 const NUMBER_FIELDS = ['status', 'durationMs', 'bytes'] as const;
 const BOOLEAN_FIELDS = ['disabled', 'aborted'] as const;
 /** The order fields are written in: the event first, then who, from where, what. */
 const ORDER: readonly (keyof AuditFields)[] = [
   'reason', 'via', 'limit', 'userId', 'username', 'targetUserId', 'targetUsername', 'role', 'disabled',
-  'ip', 'method', 'path', 'status', 'durationMs', 'bytes', 'aborted',
+  'ip', 'method', 'path', 'requestId', 'status', 'durationMs', 'bytes', 'aborted',
 ];
 
 /**

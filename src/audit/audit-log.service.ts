@@ -1,12 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AuthUser } from '../accounts/roles';
+import { requestIdOf } from '../common/request-id';
 import { AuditEvent, AuditEventName, AuditFields, formatAuditEvent } from './audit-event';
 
-/** Refusals are warnings (LOG_LEVEL=warn keeps them); successes and the access log are plain log lines. */
+/**
+ * Refusals are warnings, the rest plain lines: for a sink that keeps levels (the tests' one). The
+ * default sink writes every line whatever its level: the event name says what happened.
+ */
 export type AuditLevel = 'log' | 'warn';
 
-/** Where the lines go: the app's logger by default; tests hand createApp one that keeps them. */
+/** Where the lines go: stdout by default; tests hand createApp one that keeps them. */
 export interface AuditSink {
   write(level: AuditLevel, line: string): void;
 }
@@ -14,19 +18,27 @@ export interface AuditSink {
 export const AUDIT_SINK = Symbol('AUDIT_SINK');
 
 /**
- * Through Nest's Logger, context "Audit": the lines land where the app's other log lines do
- * (stdout; warnings as Nest writes them) and follow LOG_LEVEL and whatever logger the app uses.
+ * One bare JSON object per line on a stream (stdout by default), whatever LOG_LEVEL says: security
+ * events are kept when the app's own chatter is turned down (through Nest's Logger, LOG_LEVEL=error
+ * dropped every one). No "[Nest] pid - … LOG [Audit]" prefix: a log shipper parses a line that
+ * starts with "{" as it stands. One write per line, so lines of concurrent requests never mix.
  */
-export class NestLoggerAuditSink implements AuditSink {
-  private readonly logger = new Logger('Audit');
+export class JsonLinesAuditSink implements AuditSink {
+  constructor(private readonly out: Pick<NodeJS.WritableStream, 'write'> = process.stdout) {}
 
-  write(level: AuditLevel, line: string): void {
-    if (level === 'warn') this.logger.warn(line);
-    else this.logger.log(line);
+  write(_level: AuditLevel, line: string): void {
+    this.out.write(`${line}\n`);
   }
 }
 
-const WARN_EVENTS: ReadonlySet<AuditEventName> = new Set(['login.failure', 'password.change.failure', 'csrf.failure', 'access.denied']);
+const WARN_EVENTS: ReadonlySet<AuditEventName> = new Set([
+  'login.failure',
+  'password.change.failure',
+  'admin.user.refused',
+  'csrf.failure',
+  'access.denied',
+  'rate_limited',
+]);
 
 /** The user fields of an event: who acted. */
 export function actor(user: AuthUser | undefined): Pick<AuditFields, 'userId' | 'username'> {
@@ -34,7 +46,7 @@ export function actor(user: AuthUser | undefined): Pick<AuditFields, 'userId' | 
 }
 
 /** The fields a request gives every event of it; the formatter drops the query string. */
-type RequestFields = 'ip' | 'method' | 'path';
+type RequestFields = 'ip' | 'method' | 'path' | 'requestId';
 
 /**
  * The security audit log (README "Audit log"): one JSON line per event, written by
@@ -44,9 +56,9 @@ type RequestFields = 'ip' | 'method' | 'path';
 export class AuditLog {
   constructor(@Inject(AUDIT_SINK) private readonly sink: AuditSink) {}
 
-  /** An event of this request: its client IP (Express' req.ip, which honours TRUST_PROXY), method and path. */
+  /** An event of this request: its client IP (Express' req.ip, which honours TRUST_PROXY), method, path and id. */
   record(req: Request, event: AuditEventName, fields: Omit<AuditFields, RequestFields> = {}): void {
-    this.write({ event, ...fields, ip: req.ip, method: req.method, path: req.originalUrl });
+    this.write({ event, ...fields, ip: req.ip, method: req.method, path: req.originalUrl, requestId: requestIdOf(req) });
   }
 
   write(e: AuditEvent): void {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { canonicalPath } from './paths';
+import { requestIdOf } from './request-id';
 import { DISCLAIMER } from './disclaimer';
 import { errorPageHeading, errorPageTitle } from './error-page';
 import { DomainError, ErrorCode } from './errors';
@@ -121,8 +122,10 @@ export class AppExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
+    // the request id in every line: what the error page shows a user as "Reference" finds it
+    const where = `${req.method} ${req.path} (request ${requestIdOf(req) ?? '-'})`;
     if (isClientAbort(exception, req)) {
-      this.logger.warn(`${req.method} ${req.path}: the client closed the connection during the upload`);
+      this.logger.warn(`${where}: the client closed the connection during the upload`);
       if (!res.headersSent) res.status(400).json({ statusCode: 400, code: 'BAD_REQUEST', message: 'The upload was interrupted.' });
       return;
     }
@@ -131,10 +134,10 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (body.code === 'DATABASE_UNAVAILABLE') {
       // one line per request: the driver's code, not the query or its values
       const code = (exception as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta?.driverAdapterError?.cause?.originalCode;
-      this.logger.error(`${req.method} ${req.path}: database unavailable (${String(code ?? (exception instanceof DomainError ? 'a write failed' : 'initialisation'))})`);
+      this.logger.error(`${where}: database unavailable (${String(code ?? (exception instanceof DomainError ? 'a write failed' : 'initialisation'))})`);
     } else if (body.statusCode >= 500 && !(exception instanceof DomainError)) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error(`${req.method} ${req.path}: ${err.message}`, err.stack);
+      this.logger.error(`${where}: ${err.message}`, err.stack);
     }
     if (res.headersSent) return;
     if (body.statusCode === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
@@ -159,6 +162,8 @@ export class AppExceptionFilter implements ExceptionFilter {
         error: { ...body, message: errorPageHeading(body) },
         retryAfter,
         again: retryAfter && req.method === 'GET' ? req.originalUrl : null,
+        // what a user quotes to the admin: it finds this request's lines in the log (request-id.ts)
+        requestId: requestIdOf(req),
         disclaimer: DISCLAIMER,
       });
       return;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { humanBytes } from '../presentation/labels';
 import { canonicalPath } from './paths';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 
 /** An upload route and the most file bytes it takes in one request. */
 export interface UploadBound {
@@ -53,6 +54,8 @@ export function refuseOversizedContinue(server: Server, bounds: readonly UploadB
         'Cache-Control': 'no-store',
         'X-Content-Type-Options': 'nosniff',
         Connection: 'close',
+        // answered before the app sees the request: its id is named here (request-id.ts)
+        [REQUEST_ID_HEADER]: requestIdFrom(req.headers),
       });
       res.end(body);
       return;

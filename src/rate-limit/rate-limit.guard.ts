@@ -114,7 +114,8 @@ function humanSeconds(sec: number): string {
 
 /**
  * ThrottlerGuard answering with the app's 429 (standard Retry-After, friendly message). A password
- * check it refuses is a failed login (or password change) in the audit log, naming the limit.
+ * check it refuses is a failed login (or password change) in the audit log, any other request a
+ * rate_limited line; both name the limit.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -132,9 +133,13 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   private auditRefusal(context: ExecutionContext, limit: string): void {
     const account = loginRoute(context);
-    if (!account) return;
     const req = reqOf(context);
     const state = authState(req);
+    if (!account) {
+      // every other route: one line per 429, as the access log has one per request
+      this.audit.record(req, 'rate_limited', { limit, ...actor(state.user) });
+      return;
+    }
     const via = state.authMethod === 'bearer' || (!state.authMethod && isApiPath(req.path)) ? 'token' : 'session';
     if (account === 'self') {
       this.audit.record(req, 'password.change.failure', { reason: 'rate_limited', limit, via, ...actor(state.user) });

@@ -1,0 +1,126 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { createApp } from '../../src/app.setup';
+import { CapturingAuditSink } from '../helpers/capturing-audit-sink';
+import { createUser, loginAs, TestSession } from '../helpers/auth';
+import { FAKE_MODELS_DIR, testConfig } from '../support/app';
+
+/**
+ * The refusals the audit log first missed: an admin change the rules refuse (the last admin, one's
+ * own account), a 429 outside the login routes, the 405 answer's access refusals — and the one it
+ * wrote too often: the pending password change, once per page a browser was sent away from.
+ */
+const CLIENT_IP = '198.51.100.23';
+type Server = Parameters<typeof request>[0];
+
+async function boot(sink: CapturingAuditSink, env: Record<string, string> = {}): Promise<NestExpressApplication> {
+  const app = await createApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, TRUST_PROXY: '1', ...env }), [], { auditSink: sink });
+  await app.init();
+  return app;
+}
+
+describe('audit log: refusals', () => {
+  const sink = new CapturingAuditSink();
+  let app: NestExpressApplication;
+  let server: Server;
+  let admin: TestSession;
+  beforeAll(async () => {
+    app = await boot(sink);
+    server = app.getHttpServer();
+    admin = await loginAs(app, { role: 'admin' });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  beforeEach(() => sink.clear());
+
+  it("an admin's refused change of their own account is written, API and page alike, and nothing else is", async () => {
+    await createUser(app, { role: 'admin' }); // not the last admin: the self-refusals are what refuses
+    sink.clear();
+    await request(server).patch(`/api/v1/users/${admin.user.id}`).set(admin.bearer).set('X-Forwarded-For', CLIENT_IP).send({ disabled: true }).expect(403);
+    await request(server).post(`/admin/users/${admin.user.id}`).set(admin.headers).type('form').send({ role: 'admin', disabled: 'true' }).expect(403);
+    await request(server).post(`/admin/users/${admin.user.id}/password`).set(admin.headers).expect(403);
+    // not refusals of the rules: an unknown account, a bad value
+    await request(server).patch('/api/v1/users/00000000-0000-4000-8000-000000000000').set(admin.bearer).send({ disabled: true }).expect(404);
+    await request(server).patch(`/api/v1/users/${admin.user.id}`).set(admin.bearer).send({ role: 'owner' }).expect(400);
+    expect(sink.events().map((e) => [e.event, e.reason, e.targetUserId, e.disabled ?? null, e.ip === CLIENT_IP])).toEqual([
+      ['admin.user.refused', 'self_disable', admin.user.id, true, true],
+      ['admin.user.refused', 'self_disable', admin.user.id, true, false],
+      ['admin.user.refused', 'own_password', admin.user.id, null, false],
+    ]);
+  });
+
+  it('the last active admin demoting themself: admin.user.refused, reason last_admin, with the admin, the account and the change asked for', async () => {
+    // the last active admin: every other admin disabled first, then the admin demotes themself
+    const users = (await request(server).get('/api/v1/users').set(admin.bearer).expect(200)).body as { id: string; role: string; disabled: boolean }[];
+    for (const u of users.filter((x) => x.role === 'admin' && !x.disabled && x.id !== admin.user.id)) {
+      await request(server).patch(`/api/v1/users/${u.id}`).set(admin.bearer).send({ disabled: true }).expect(200);
+    }
+    sink.clear();
+    await request(server).patch(`/api/v1/users/${admin.user.id}`).set(admin.bearer).send({ role: 'user' }).expect(403);
+
+    const refused = sink.events('admin.user.refused');
+    expect(refused.map((e) => [e.reason, e.method, e.path, e.role ?? null, e.disabled ?? null])).toEqual([['last_admin', 'PATCH', `/api/v1/users/${admin.user.id}`, 'user', null]]);
+    expect(refused[0]).toMatchObject({ userId: admin.user.id, username: admin.user.email, targetUserId: admin.user.id, targetUsername: admin.user.email });
+    expect(sink.lines.filter((l) => l.line.includes('admin.user.refused')).map((l) => l.level)).toEqual(['warn']);
+  });
+
+  it('a method a path does not take, on a path the caller may not use: access.denied as from the guard', async () => {
+    const alice = await loginAs(app);
+    const pending = await loginAs(app, { mustChangePassword: true });
+    await request(server).put('/api/v1/users').set(alice.bearer).set('X-Forwarded-For', CLIENT_IP).expect(403);
+    await request(server).put('/api/v1/users').set(pending.bearer).expect(403);
+    // one the caller may use: a plain 405, no refusal
+    await request(server).put('/api/v1/users').set(admin.bearer).expect(405);
+    expect(sink.events().map((e) => [e.event, e.reason, e.userId, e.method, e.path])).toEqual([
+      ['access.denied', 'role', alice.user.id, 'PUT', '/api/v1/users'],
+      ['access.denied', 'password_change_required', pending.user.id, 'PUT', '/api/v1/users'],
+    ]);
+  });
+
+  it('a user who must change their password: a page a browser is sent on to /account writes nothing; an API call or a form post is refused and written', async () => {
+    const pending = await loginAs(app, { mustChangePassword: true });
+    for (const page of ['/', '/history', '/admin/users', '/studies']) {
+      const res = await request(server).get(page).set(pending.headers).set('Accept', 'text/html');
+      expect([page, res.status, res.headers.location]).toEqual([page, 302, '/account']);
+    }
+    // the 405 answer's redirect too (a path only POST takes)
+    const wrongMethod = await request(server).get(`/admin/users/${pending.user.id}/password`).set(pending.headers).set('Accept', 'text/html');
+    expect([wrongMethod.status, wrongMethod.headers.location]).toEqual([302, '/account']);
+    expect(sink.events('access.denied')).toEqual([]);
+
+    await request(server).get('/api/v1/history').set(pending.bearer).expect(403);
+    await request(server).post('/api/v1/users').set(pending.headers).send({}).expect(403);
+    await request(server).get('/history').set(pending.headers).set('Accept', 'application/json').expect(403);
+    expect(sink.events('access.denied').map((e) => [e.reason, e.userId, e.method, e.path])).toEqual([
+      ['password_change_required', pending.user.id, 'GET', '/api/v1/history'],
+      ['password_change_required', pending.user.id, 'POST', '/api/v1/users'],
+      ['password_change_required', pending.user.id, 'GET', '/history'],
+    ]);
+  });
+});
+
+describe('audit log: rate limits outside the login routes', () => {
+  const sink = new CapturingAuditSink();
+  let app: NestExpressApplication;
+  let server: Server;
+  beforeAll(async () => {
+    app = await boot(sink, { RATE_LIMIT_REQUESTS_PER_MINUTE: '2' });
+    server = app.getHttpServer();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('a 429 of the per-IP limit: rate_limited naming the limit and the user, as a refusal', async () => {
+    const alice = await loginAs(app);
+    sink.clear();
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await request(server).get('/api/v1/auth/me').set(alice.bearer).set('X-Forwarded-For', CLIENT_IP)).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(sink.events()).toEqual([
+      expect.objectContaining({ event: 'rate_limited', limit: 'ip', userId: alice.user.id, username: alice.user.email, ip: CLIENT_IP, method: 'GET', path: '/api/v1/auth/me', requestId: expect.any(String) }),
+    ]);
+    expect(sink.lines[0].level).toBe('warn');
+  });
+});
