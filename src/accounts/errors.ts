@@ -63,7 +63,7 @@ export class TooManyRequestsError extends DomainError {
   readonly code = 'TOO_MANY_REQUESTS';
   readonly statusCode = 429;
   constructor(
-    readonly retryAfterSeconds: number,
+    override readonly retryAfterSeconds: number,
     message?: string,
   ) {
     super(message ?? `Too many requests. Please wait ${retryAfterSeconds} s and try again.`);

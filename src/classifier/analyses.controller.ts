@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Post, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBody,
   ApiConsumes,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
@@ -11,7 +12,7 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
 import { ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, BODY_TOO_LARGE, DATABASE_UNAVAILABLE } from '../common/api-responses';
 import { clientGone } from '../common/abort';
@@ -22,6 +23,9 @@ import { AnalysisService } from './analysis.service';
 import { AnalyzeFieldsDto } from './analyses.dto';
 import { requestContext } from './request-context';
 import { UploadFieldWords } from '../common/upload-field.interceptor';
+import { AppConfig } from '../config/config.service';
+import { KEY_HEADER_DOC, KEY_IN_USE_DOC, REPLAYED_HEADER_DOC } from '../idempotency/idempotency-key';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 
 /** Multipart field holding the image. */
 export const IMAGE_FIELD = 'image';
@@ -30,7 +34,11 @@ export const IMAGE_FIELD = 'image';
 @ApiBodyTooLarge()
 @Controller('api/v1/analyses')
 export class AnalysesController {
-  constructor(private readonly analysis: AnalysisService) {}
+  constructor(
+    private readonly analysis: AnalysisService,
+    private readonly idempotency: IdempotencyService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -43,6 +51,7 @@ export class AnalysesController {
       'A refusal (not an MRI, unsupported body part, low confidence) is a normal 200 result.',
   })
   @ApiConsumes('multipart/form-data')
+  @ApiHeader(KEY_HEADER_DOC)
   @ApiBody({
     schema: {
       type: 'object',
@@ -53,13 +62,14 @@ export class AnalysesController {
       },
     },
   })
-  @ApiOkResponse({ type: AnalysisResultDto })
-  @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (0 bytes) or BAD_REQUEST (a field the schema refuses)' })
+  @ApiOkResponse({ type: AnalysisResultDto, headers: REPLAYED_HEADER_DOC })
+  @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (0 bytes), BAD_REQUEST (a field the schema refuses) or INVALID_IDEMPOTENCY_KEY' })
+  @ApiResponse({ status: 409, type: ErrorBodyDto, description: KEY_IN_USE_DOC })
   @ApiCsrfChecked()
   @ApiAuthenticated({ rateLimits: 'the analyses-per-user limit' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `FILE_TOO_LARGE (the image), or ${BODY_TOO_LARGE}` })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE' })
-  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'CORRUPT_IMAGE or RESOLUTION_OUT_OF_RANGE' })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'CORRUPT_IMAGE, RESOLUTION_OUT_OF_RANGE, or IDEMPOTENCY_KEY_REUSED (the key was sent with another request)' })
   @ApiResponse({ status: 503, type: ErrorBodyDto, description: `ANALYSIS_UNAVAILABLE (models not loaded or busy), or ${DATABASE_UNAVAILABLE}` })
   @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
   async create(
@@ -67,10 +77,12 @@ export class AnalysesController {
     @Body() body: AnalyzeFieldsDto,
     @Query() query: AnalyzeFieldsDto,
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<AnalysisResult> {
     if (!file) throw new MissingFileError(IMAGE_FIELD);
     const explain = body.explain ?? query.explain ?? true;
-    return this.analysis.analyze(file.buffer, { explain, signal: clientGone(req) }, requestContext(req));
+    const route = { route: 'POST /api/v1/analyses', params: { explain }, files: [file.buffer], timeoutMs: this.config.analysisTimeoutMs };
+    return this.idempotency.answer(req, res, route, () => this.analysis.analyze(file.buffer, { explain, signal: clientGone(req) }, requestContext(req)));
   }
 }
 

@@ -4,6 +4,7 @@ import { imageUploadOptions, UploadLedger, UploadsModule } from '../common/accou
 import { AppConfig } from '../config/config.service';
 import { AccountsModule } from '../accounts/accounts.module';
 import { InferenceModule } from '../inference/inference.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { AnalyseFormController } from './analyse-form.controller';
 import { AnalysesController } from './analyses.controller';
 import { AnalysisService } from './analysis.service';
@@ -18,6 +19,7 @@ import { SamplesService } from './samples.service';
 @Module({
   imports: [
     InferenceModule,
+    IdempotencyModule,
     // the form without JavaScript (AnalyseFormController): its interceptor needs the CSRF signer and the upload ledger
     AccountsModule,
     UploadsModule,

@@ -140,6 +140,7 @@ export class AppExceptionFilter implements ExceptionFilter {
       this.logger.error(`${where}: ${err.message}`, err.stack);
     }
     if (res.headersSent) return;
+    if (exception instanceof DomainError && exception.retryAfterSeconds) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     if (body.statusCode === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
 
     if (wantsHtml(req)) {

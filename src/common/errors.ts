@@ -22,6 +22,9 @@ export type ErrorCode =
   | 'INVALID_CURSOR'
   | 'CURSOR_FILTERS_MISMATCH'
   | 'CONFLICT'
+  | 'INVALID_IDEMPOTENCY_KEY'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IDEMPOTENCY_KEY_IN_USE'
   | 'ANALYSIS_UNAVAILABLE'
   | 'ANALYSIS_TIMEOUT'
   | 'NOT_FOUND'
@@ -37,6 +40,8 @@ export type ErrorCode =
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
   abstract readonly statusCode: number;
+  /** sent as Retry-After (seconds) with the answer, when set: when the same request may succeed */
+  readonly retryAfterSeconds?: number;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;

@@ -114,6 +114,12 @@ export const envSchema = z.object({
   STUDY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Studies waiting for a turn; the next one is refused at once with 503 (its upload already held in memory). */
   STUDY_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(64),
+  /**
+   * How long an Idempotency-Key of POST /api/v1/analyses or /studies is remembered (src/idempotency):
+   * a retry within it gets the first answer's record; after it the key is a new one. Hours, as the
+   * session lifetimes are (fractions allowed), up to 30 days.
+   */
+  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(24),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /**
    * One JSON line per request (method, path without query, status, duration, bytes, user id),

@@ -63,6 +63,9 @@ export class AppConfig {
   get analysisTimeoutMs(): number {
     return this.env.ANALYSIS_TIMEOUT_MS;
   }
+  get idempotencyKeyTtlMs(): number {
+    return Math.round(this.env.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000);
+  }
   get maxUploadBytes(): number {
     return this.env.MAX_UPLOAD_BYTES;
   }

@@ -34,6 +34,9 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   get analysis(): Db['analysis'] {
     return this.client.analysis;
   }
+  get idempotencyKey(): Db['idempotencyKey'] {
+    return this.client.idempotencyKey;
+  }
   get $queryRawUnsafe(): Db['$queryRawUnsafe'] {
     return this.client.$queryRawUnsafe.bind(this.client);
   }

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Render, Req, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Render, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
 import {
   ApiBody,
   ApiConsumes,
   ApiExcludeEndpoint,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
@@ -12,7 +13,7 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
 import { ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, BODY_TOO_LARGE, DATABASE_UNAVAILABLE } from '../common/api-responses';
 import { requestContext } from '../classifier/request-context';
@@ -30,6 +31,8 @@ import { StudyResultDto } from './study-result.dto';
 import { StudyService } from './study.service';
 import { FILES_FIELD, StudyFieldsDto } from './studies.dto';
 import { UploadFieldWords } from '../common/upload-field.interceptor';
+import { KEY_HEADER_DOC, KEY_IN_USE_DOC, REPLAYED_HEADER_DOC } from '../idempotency/idempotency-key';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 
 export { FILES_FIELD };
 
@@ -41,6 +44,7 @@ export class StudiesController {
     private readonly studies: StudyService,
     private readonly config: AppConfig,
     @Inject(MODEL_PROVIDER) private readonly models: ModelProvider,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   @Post('api/v1/studies')
@@ -57,6 +61,7 @@ export class StudiesController {
       ' The response has the fields of a single analysis plus `study` (metadata, never patient identifiers) and `slices`.',
   })
   @ApiConsumes('multipart/form-data')
+  @ApiHeader(KEY_HEADER_DOC)
   @ApiBody({
     schema: {
       type: 'object',
@@ -66,13 +71,14 @@ export class StudiesController {
       },
     },
   })
-  @ApiOkResponse({ type: StudyResultDto, description: 'The study result (completed, inconclusive or rejected)' })
-  @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (a 0-byte file, named) or BAD_REQUEST (a field the schema refuses)' })
+  @ApiOkResponse({ type: StudyResultDto, description: 'The study result (completed, inconclusive or rejected)', headers: REPLAYED_HEADER_DOC })
+  @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (a 0-byte file, named), BAD_REQUEST (a field the schema refuses) or INVALID_IDEMPOTENCY_KEY' })
+  @ApiResponse({ status: 409, type: ErrorBodyDto, description: KEY_IN_USE_DOC })
   @ApiCsrfChecked()
   @ApiAuthenticated({ rateLimits: 'the analyses-per-user limit' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `FILE_TOO_LARGE (study bytes), TOO_MANY_SLICES or TOO_MANY_FILES, or ${BODY_TOO_LARGE}` })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE or UNSUPPORTED_TRANSFER_SYNTAX' })
-  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE, RESOLUTION_OUT_OF_RANGE or PIXEL_SPACING_OUT_OF_RANGE (in-plane pixel aspect beyond 8:1)' })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE, RESOLUTION_OUT_OF_RANGE or PIXEL_SPACING_OUT_OF_RANGE (in-plane pixel aspect beyond 8:1), or IDEMPOTENCY_KEY_REUSED (the key was sent with another request)' })
   @ApiResponse({ status: 503, type: ErrorBodyDto, description: `ANALYSIS_UNAVAILABLE, or ${DATABASE_UNAVAILABLE}` })
   @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
   async create(
@@ -81,14 +87,15 @@ export class StudiesController {
     @Body() _fields: StudyFieldsDto,
     @Query() _query: StudyFieldsDto,
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<StudyResult> {
     if (!files?.length) throw new MissingFileError(FILES_FIELD);
+    const bytes = files.map((f) => new Uint8Array(f.buffer.buffer, f.buffer.byteOffset, f.buffer.length));
+    const route = { route: 'POST /api/v1/studies', params: {}, files: bytes, timeoutMs: this.config.studyTimeoutMs };
     // the study stops when the client leaves (or at its timeout); the upload's bytes stay
     // counted in flight until it has really stopped, since its slices are read from them
-    return this.studies.analyze(
-      files.map((f) => new Uint8Array(f.buffer.buffer, f.buffer.byteOffset, f.buffer.length)),
-      requestContext(req),
-      { signal: clientGone(req), onStopped: (stopped) => holdUploadUntil(req, stopped) },
+    return this.idempotency.answer(req, res, route, () =>
+      this.studies.analyze(bytes, requestContext(req), { signal: clientGone(req), onStopped: (stopped) => holdUploadUntil(req, stopped) }),
     );
   }
 

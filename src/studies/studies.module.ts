@@ -3,6 +3,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { ClassifierModule } from '../classifier/classifier.module';
 import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { authState } from '../accounts/request-user';
 import { memoryStudyStorage } from './memory-study-storage';
 import { StudiesController } from './studies.controller';
@@ -18,6 +19,7 @@ import { StudyService } from './study.service';
   imports: [
     ClassifierModule,
     InferenceModule,
+    IdempotencyModule,
     MulterModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { recordingSuppressed } from '../history/recording-context';
 import { AnalysisRepository } from '../repositories/analysis.repository';
 import type { StudyRecord, StudyRecorder } from './study-result';
 import { toAnalysisRecord } from './study-record';
@@ -15,8 +16,13 @@ import { toAnalysisRecord } from './study-record';
 export class StudyHistoryRecorder implements StudyRecorder {
   constructor(private readonly analyses: AnalysisRepository) {}
 
-  /** Resolves to the stored row's id: the study page links its PDF report by it. */
-  async recordStudy(r: StudyRecord): Promise<string> {
+  /**
+   * Resolves to the stored row's id: the study page links its PDF report by it. Nothing is stored
+   * while recording is switched off (withoutRecording: an Idempotency-Key replay re-runs a study
+   * that is already in the history), as for single images.
+   */
+  async recordStudy(r: StudyRecord): Promise<string | undefined> {
+    if (recordingSuppressed()) return undefined;
     return this.analyses.insert(toAnalysisRecord(r), {
       modality: r.modality,
       seriesDescription: r.seriesDescription,

@@ -47,7 +47,7 @@ export async function token(base, email, password, from) {
   return r.json.token;
 }
 
-export async function analyse(base, tok, png, from) {
+export async function analyse(base, tok, png, from, headers = {}) {
   const m = multipart(png);
-  return request(`${base}/api/v1/analyses`, { method: 'POST', headers: { ...bearer(tok), 'content-type': m.type }, body: m.body, from });
+  return request(`${base}/api/v1/analyses`, { method: 'POST', headers: { ...bearer(tok), 'content-type': m.type, ...headers }, body: m.body, from });
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyse, bearer, json, request, token } from './http.mjs';
-import { ANALYSES_PER_MINUTE, ctx, ip, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ACCOUNT, newUser, REQUESTS_PER_MINUTE, uniquePng } from './context.mjs';
+import { ANALYSES_PER_MINUTE, ctx, db, ip, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ACCOUNT, newUser, REQUESTS_PER_MINUTE, uniquePng } from './context.mjs';
 
 export function replicaSuites() {
   describe('state shared between replicas', () => {
@@ -46,6 +46,34 @@ export function replicaSuites() {
       const csv = await request(`${r0}/api/v1/history/export.csv?user=${encodeURIComponent(u.email)}`, { headers: bearer(ctx.admin), from: ip() });
       assert.equal(csv.status, 200);
       assert.ok(csv.text.includes(sha), 'the admin export through the other replica lists it');
+    });
+
+    it('one Idempotency-Key sent through both replicas at once: one history row (the unique index decides), the others 409 or the replay', async () => {
+      const [r0, r1] = ctx.cluster.replicas.map((r) => r.url);
+      const u = await newUser();
+      const from = ip();
+      const tok = await token(r0, u.email, u.password, from);
+      const { png, sha } = await uniquePng();
+      const key = { 'idempotency-key': `cluster-${sha.slice(0, 16)}` };
+      const rows = async () => Number((await db('SELECT count(*) AS n FROM "Analysis" WHERE "userId" = $1', [u.id]))[0].n);
+      const at = await Promise.all([r0, r1, r0, r1, r0, r1].map((base) => analyse(base, tok, png, from, key)));
+      assert.equal(await rows(), 1, `answers: ${at.map((r) => r.status).join(' ')}`);
+      const ok = at.filter((r) => r.status === 200);
+      assert.equal(ok.filter((r) => r.headers['idempotent-replayed'] !== 'true').length, 1, 'one request analysed and recorded');
+      assert.equal(new Set(ok.map((r) => r.json.analysisId)).size, 1);
+      for (const r of at.filter((x) => x.status !== 200)) {
+        assert.deepEqual({ status: r.status, code: r.json?.code, retryAfter: Number(r.headers['retry-after']) > 0 }, { status: 409, code: 'IDEMPOTENCY_KEY_IN_USE', retryAfter: true });
+      }
+      console.log(`# idempotency race: ${ok.length} × 200 (${ok.length - 1} replayed), ${at.length - ok.length} × 409`);
+      // the retry through either replica: the first answer's record, nothing new
+      for (const base of [r0, r1]) {
+        const again = await analyse(base, tok, png, from, key);
+        assert.deepEqual({ status: again.status, replayed: again.headers['idempotent-replayed'], id: again.json.analysisId }, { status: 200, replayed: 'true', id: ok[0].json.analysisId });
+      }
+      const other = await analyse(r1, tok, (await uniquePng()).png, from, key);
+      assert.equal(other.status, 422);
+      assert.equal(other.json.code, 'IDEMPOTENCY_KEY_REUSED');
+      assert.equal(await rows(), 1);
     });
 
     it('per-user, per-IP and per-account limits hold across replicas (shared Redis counters)', async () => {

@@ -65,7 +65,7 @@ export function schemaSuites() {
           foreignKeys: fks.map((f) => ({ column: f.column, references: `${f.ftable}.${f.fcolumn}`, onDelete: RULE[f.del], onUpdate: RULE[f.upd] })),
         };
       }
-      assert.deepEqual(Object.keys(postgres).sort(), ['Analysis', 'Session', 'User']);
+      assert.deepEqual(Object.keys(postgres).sort(), ['Analysis', 'IdempotencyKey', 'Session', 'User']);
       assert.deepEqual(postgres, sqlite);
       const pgMigrations = (await db('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY 1')).map((r) => r.migration_name);
       assert.deepEqual(pgMigrations, liteMigrations, 'both sets have the same migrations, each applied once although both replicas started together');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { PrismaService } from '../../src/prisma/prisma.service';
+import { requestFingerprint } from '../../src/idempotency/idempotency-key';
 import request from 'supertest';
 import { createUser, loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
@@ -139,6 +140,32 @@ describe('OpenAPI document vs the answers of every route', () => {
     await answers('POST /api/v1/studies', 422, post().attach('files', one()[0], 'a.dcm').attach('files', one()[1], 'b.dcm')); // MIXED_SERIES
     const history = (await api().get('/api/v1/history?pageSize=100').set(user.bearer).expect(200)).body as { items: { id: string; study: object | null }[] };
     recorded.study = history.items.find((i) => i.study)!.id;
+  });
+
+  it('Idempotency-Key on both analysis POSTs: declared, and its replay, 400, 409 and 422 answer as declared', async () => {
+    const doc = (await api().get('/api/docs-json').set(user.headers).expect(200)).body as { paths: Record<string, { post: { parameters?: { name: string; in: string }[]; responses: Record<string, { headers?: Record<string, unknown> }> } }> };
+    const prisma = app.get(PrismaService);
+    const grey = await solidPng(96, 96, 200);
+    const series = zip(Object.fromEntries(dicomSeries(SERIES.slice(0, 3), { seriesUid: newUid() }).map((b, i) => [`IM${i}`, b])));
+    const cases = [
+      { op: 'POST /api/v1/analyses', path: '/api/v1/analyses', send: (key: string, file = grey) => api().post('/api/v1/analyses').set(user.bearer).set('Idempotency-Key', key).attach('image', file, 'g.png'), fingerprint: () => requestFingerprint('POST /api/v1/analyses', { explain: true }, [grey]) },
+      { op: 'POST /api/v1/studies', path: '/api/v1/studies', send: (key: string, file = series) => api().post('/api/v1/studies').set(user.bearer).set('Idempotency-Key', key).attach('files', file, 's.zip'), fingerprint: () => requestFingerprint('POST /api/v1/studies', {}, [series]) },
+    ];
+    for (const c of cases) {
+      const declared = doc.paths[c.path].post;
+      expect({ op: c.op, header: declared.parameters?.find((p) => p.name === 'Idempotency-Key')?.in, replayed: Object.keys(declared.responses['200'].headers ?? {}) }).toEqual({ op: c.op, header: 'header', replayed: ['Idempotent-Replayed'] });
+      const key = randomUUID();
+      const first = await answers(c.op, 200, c.send(key));
+      const replay = await answers(c.op, 200, c.send(key));
+      expect({ op: c.op, id: replay.body.analysisId, replayed: replay.headers['idempotent-replayed'] }).toEqual({ op: c.op, id: first.body.analysisId, replayed: 'true' });
+      expect((await answers(c.op, 422, c.send(key, TEXT_AS_JPG))).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect((await answers(c.op, 400, c.send('k'.repeat(256)))).body.code).toBe('INVALID_IDEMPOTENCY_KEY');
+      // another replica still answering this key (its reservation, in progress)
+      const busy = randomUUID();
+      await prisma.idempotencyKey.create({ data: { userId: user.user.id, key: busy, fingerprint: c.fingerprint(), expiresAt: new Date(Date.now() + 3_600_000) } });
+      const res = await answers(c.op, 409, c.send(busy));
+      expect({ op: c.op, code: res.body.code, retryAfter: Number(res.headers['retry-after']) > 0 }).toEqual({ op: c.op, code: 'IDEMPOTENCY_KEY_IN_USE', retryAfter: true });
+    }
   });
 
   it('GET /api/v1/history, its summary, its CSV and each record it lists', async () => {

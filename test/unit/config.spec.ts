@@ -54,6 +54,7 @@ describe('config', () => {
       STUDY_MIN_USABLE_SLICES: 3,
       STUDY_AGREEMENT: 0.6,
       STUDY_TIMEOUT_MS: 60000,
+      IDEMPOTENCY_KEY_TTL_HOURS: 24,
     });
     const unset = parseEnv({});
     for (const k of ['REDIS_URL', 'PUBLIC_BASE_URL', 'CONFIDENCE_THRESHOLD', 'SESSION_SECRET', 'TRUST_PROXY', 'SEED_ADMIN_EMAIL', 'SEED_ADMIN_PASSWORD'] as const) {
@@ -75,6 +76,12 @@ describe('config', () => {
     expect(new AppConfig(parseEnv({ ACCESS_LOG: 'true' })).accessLog).toBe(true);
     expect(new AppConfig(parseEnv({ ACCESS_LOG: '0' })).accessLog).toBe(false);
     expect(() => parseEnv({ ACCESS_LOG: 'yes' })).toThrow(/ACCESS_LOG/);
+  });
+
+  it('IDEMPOTENCY_KEY_TTL_HOURS: hours (fractions too) up to 30 days; anything else stops the start, named', () => {
+    expect(new AppConfig(parseEnv({})).idempotencyKeyTtlMs).toBe(24 * 3_600_000);
+    expect(new AppConfig(parseEnv({ IDEMPOTENCY_KEY_TTL_HOURS: '0.5' })).idempotencyKeyTtlMs).toBe(1_800_000);
+    for (const bad of ['0', '-1', '721', 'a day']) expect(() => parseEnv({ IDEMPOTENCY_KEY_TTL_HOURS: bad })).toThrow(/IDEMPOTENCY_KEY_TTL_HOURS/);
   });
 
   it('treats empty strings as unset', () => {

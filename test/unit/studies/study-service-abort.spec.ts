@@ -1,10 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type { AnalysisResult } from '../../../src/classifier/analysis-result';
 import type { AnalysisService } from '../../../src/classifier/analysis.service';
+import type { Response } from 'express';
 import { toErrorBody } from '../../../src/common/app-exception.filter';
 import { parseEnv } from '../../../src/config/config.schema';
 import { AppConfig } from '../../../src/config/config.service';
+import { IdempotencyService } from '../../../src/idempotency/idempotency.service';
 import type { ModelProvider } from '../../../src/inference/model-provider';
+import type { IdempotencyKeyRepository } from '../../../src/repositories/idempotency-key.repository';
 import { PixelBudget } from '../../../src/inference/pixel-budget';
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
 import { memoryStudyStorage } from '../../../src/studies/memory-study-storage';
@@ -33,7 +36,8 @@ function setUp(env: Record<string, string>, analyzePixels: AnalysisService['anal
   const models = { triageCard: () => ({}), cards: () => [], diagnosisCardFor: () => undefined } as unknown as ModelProvider;
   const service = new StudyService(config, analysis as unknown as AnalysisService, models, { budget: new PixelBudget(config.pixelBudget, config.pixelQueueLimit) });
   const storage = memoryStudyStorage(config.studyMaxBytes, config.studyMaxSlices, config.studyMaxInFlightBytes);
-  const controller = new StudiesController(service, config, models);
+  // no Idempotency-Key on these requests: the service runs the study without its table
+  const controller = new StudiesController(service, config, models, new IdempotencyService({} as IdempotencyKeyRepository, config));
   return { analysis, storage, controller, service };
 }
 
@@ -73,7 +77,7 @@ describe('a study whose request is over stops, and gives its upload bytes back o
       heldAtHangUp = storage.inFlightBytes; // the study still runs: its files are still in use
     });
     try {
-      const err: unknown = await controller.create(up.files, {}, {}, up.req).catch((e: unknown) => e);
+      const err: unknown = await controller.create(up.files, {}, {}, up.req, up.res as unknown as Response).catch((e: unknown) => e);
       expect(toErrorBody(err)).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST' });
       await turns(3); // let the work reach its next check and the storage hear of it
       expect(n).toEqual({ decodes: 1, decodesAfter: 0 });

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { Request } from 'express';
+import { DomainError } from '../common/errors';
+
+/** The request header (draft-ietf-httpapi-idempotency-key-header; Stripe's name too). */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+/** Set to "true" on an answer that repeats a finished request's (Stripe's name). */
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+export const MAX_KEY_LENGTH = 255;
+
+export class InvalidIdempotencyKeyError extends DomainError {
+  readonly code = 'INVALID_IDEMPOTENCY_KEY';
+  readonly statusCode = 400;
+  constructor() {
+    super(`The ${IDEMPOTENCY_KEY_HEADER} header must be 1–${MAX_KEY_LENGTH} printable ASCII characters (a UUID will do), or a quoted string of them.`);
+  }
+}
+
+/** The draft's 422: the key was first sent with another request (other files, parameters or route). */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  readonly statusCode = 422;
+  constructor() {
+    super(`This ${IDEMPOTENCY_KEY_HEADER} was first sent with another request (other files, parameters or route): use a new key for a new request.`);
+  }
+}
+
+/** The draft's 409: the first request with this key is still being answered (here or on another replica). */
+export class IdempotencyKeyInUseError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_IN_USE';
+  readonly statusCode = 409;
+  constructor(override readonly retryAfterSeconds: number) {
+    super(`The first request with this ${IDEMPOTENCY_KEY_HEADER} is still being answered: retry after ${retryAfterSeconds} s to get its answer.`);
+  }
+}
+
+const PRINTABLE = /^[\x20-\x7e]+$/;
+
+/**
+ * The key a request sent, undefined without the header. The draft makes the value a structured-field
+ * string ("…", with \" and \\ escapes); most clients (Stripe's) send the bare token: both are taken,
+ * and `"abc"` is the key `abc`. Anything else is refused by name — never silently ignored, which
+ * would turn a client's retry into a second record.
+ */
+export function idempotencyKey(req: Pick<Request, 'headers'>): string | undefined {
+  const raw = req.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') throw new InvalidIdempotencyKeyError();
+  const key = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? unquote(raw.slice(1, -1)) : raw;
+  if (key === null || key.length < 1 || key.length > MAX_KEY_LENGTH || !PRINTABLE.test(key)) throw new InvalidIdempotencyKeyError();
+  return key;
+}
+
+/** RFC 8941 sf-string body: `\"` and `\\` only; a bare quote or other escape is not a string. */
+function unquote(s: string): string | null {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"') return null;
+    if (c === '\\') {
+      const next = s[++i];
+      if (next !== '"' && next !== '\\') return null;
+      out += next;
+    } else out += c;
+  }
+  return out;
+}
+
+/**
+ * What makes two requests "the same" for a key: the route, the parameters that change the answer
+ * and every file's sha256, in order. Stored instead of the request (no image is ever stored).
+ */
+export function requestFingerprint(route: string, params: Record<string, string | number | boolean>, files: Uint8Array[]): string {
+  const sorted = Object.keys(params)
+    .sort()
+    .map((k) => [k, params[k]]);
+  const hashes = files.map((f) => createHash('sha256').update(f).digest('hex'));
+  return createHash('sha256').update(JSON.stringify([route, sorted, hashes])).digest('hex');
+}
+
+/** What the OpenAPI document says of the header (both routes). */
+export const KEY_HEADER_DOC = {
+  name: IDEMPOTENCY_KEY_HEADER,
+  required: false,
+  description:
+    '1–255 printable ASCII characters (a UUID will do), per user, remembered IDEMPOTENCY_KEY_TTL_HOURS (24 h). ' +
+    'A retry with the same key and request after the answer is analysed again but recorded once: the same `analysisId`, ' +
+    '`Idempotent-Replayed: true`. Same key, another request: 422 IDEMPOTENCY_KEY_REUSED; the first still running: 409 ' +
+    'IDEMPOTENCY_KEY_IN_USE with Retry-After. A failed request frees its key.',
+  schema: { type: 'string', minLength: 1, maxLength: MAX_KEY_LENGTH },
+} as const;
+
+export const REPLAYED_HEADER_DOC: Record<string, { description: string; schema: { type: 'string'; enum: string[] } }> = {
+  [REPLAYED_HEADER]: { description: '"true" when this answers a repeat of an Idempotency-Key already answered (nothing new recorded); absent otherwise', schema: { type: 'string', enum: ['true'] } },
+};
+
+export const KEY_IN_USE_DOC = 'IDEMPOTENCY_KEY_IN_USE: the first request with this Idempotency-Key is still being answered (Retry-After says when to ask again)';

@@ -1,0 +1,115 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { requestContext } from '../classifier/request-context';
+import { driverCode } from '../common/errors';
+import { AppConfig } from '../config/config.service';
+import { withoutRecording } from '../history/recording-context';
+import { IdempotencyKeyRepository } from '../repositories/idempotency-key.repository';
+import { IdempotencyKeyInUseError, IdempotencyKeyReusedError, idempotencyKey, REPLAYED_HEADER, requestFingerprint } from './idempotency-key';
+
+/** What makes a request "the same" (requestFingerprint) and how long its route may take. */
+export interface KeyedRoute {
+  /** "POST /api/v1/…" */
+  route: string;
+  /** the parameters that change the answer */
+  params: Record<string, string | number | boolean>;
+  files: Uint8Array[];
+  /** the route's own deadline: a busy key's Retry-After is a fifth of it */
+  timeoutMs: number;
+}
+
+/** Expired reservations removed per keyed request: the purge never holds a request for long. */
+const PURGE_LIMIT = 100;
+
+type Claim = { kind: 'first'; id: string } | { kind: 'replay'; analysisId: string | null };
+
+/**
+ * Idempotency-Key for the analysis POSTs (draft-ietf-httpapi-idempotency-key-header, as Stripe's
+ * API behaves). The database is the store every replica shares: the first request with a key
+ * reserves (userId, key) and the unique index refuses every other — so a race is decided there,
+ * not in process memory. Neither the images nor the answer are stored, so a repeat of a finished
+ * request re-runs the deterministic analysis with recording switched off and answers with the
+ * first request's history record (analysisId) and `Idempotent-Replayed: true`.
+ */
+@Injectable()
+export class IdempotencyService {
+  private readonly logger = new Logger(IdempotencyService.name);
+
+  constructor(
+    private readonly keys: IdempotencyKeyRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * `run` answered once per key: without the header (or a user) exactly as before; otherwise
+   * reserved, replayed, or refused (400 bad key, 409 in progress, 422 another request's key).
+   */
+  async answer<T extends { analysisId?: string | null }>(req: Request, res: Response, route: KeyedRoute, run: () => Promise<T>): Promise<T> {
+    const key = idempotencyKey(req);
+    const userId = requestContext(req).userId;
+    if (key === undefined || !userId) return run();
+    const now = new Date();
+    await this.purge(now);
+    const claim = await this.claim(userId, key, route, now);
+    if (claim.kind === 'replay') {
+      const result = await withoutRecording(run);
+      res.setHeader(REPLAYED_HEADER, 'true');
+      return { ...result, analysisId: claim.analysisId };
+    }
+    let result: T;
+    try {
+      result = await run();
+    } catch (err) {
+      // nothing answered: the key is free for the retry (a refused file's rejected row stays recorded)
+      await this.keys.release(claim.id).catch((e: unknown) => this.logger.error(`Could not release an idempotency key: ${driverCode(e)}`));
+      throw err;
+    }
+    try {
+      await this.keys.complete(claim.id, result.analysisId ?? null, new Date());
+    } catch (err) {
+      // the answer and its history row stand; a retry is told 409 until the reservation is stale, then analysed anew
+      this.logger.error(`Could not mark an idempotency key answered: ${driverCode(err)}`);
+    }
+    return result;
+  }
+
+  /**
+   * A reservation in progress for longer than any request can take (the longest deadline, a
+   * database lock wait for its history row and one for the key, and 30 s) was left by a replica
+   * that stopped mid-request: it is taken over rather than answering 409 until it expires.
+   */
+  private get staleAfterMs(): number {
+    return Math.max(this.config.analysisTimeoutMs, this.config.studyTimeoutMs) + 2 * this.config.databaseLockWaitMs + 30_000;
+  }
+
+  private async claim(userId: string, key: string, route: KeyedRoute, now: Date): Promise<Claim> {
+    const fingerprint = requestFingerprint(route.route, route.params, route.files);
+    const expiresAt = new Date(now.getTime() + this.config.idempotencyKeyTtlMs);
+    const staleBefore = new Date(now.getTime() - this.staleAfterMs);
+    const busy = () => new IdempotencyKeyInUseError(Math.min(30, Math.max(1, Math.ceil(route.timeoutMs / 5000))));
+    // a reservation can be released, expire or go stale between our insert and our read: try again
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const id = await this.keys.reserve({ userId, key, fingerprint, expiresAt });
+      if (id) return { kind: 'first', id };
+      const held = await this.keys.find(userId, key);
+      if (!held) continue;
+      if (held.expiresAt <= now || (!held.completedAt && held.createdAt < staleBefore)) {
+        await this.keys.removeStale(held.id, now, staleBefore);
+        continue;
+      }
+      if (held.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
+      if (held.completedAt) return { kind: 'replay', analysisId: held.analysisId };
+      throw busy();
+    }
+    throw busy();
+  }
+
+  private async purge(now: Date): Promise<void> {
+    try {
+      await this.keys.purgeExpired(now, PURGE_LIMIT);
+    } catch (err) {
+      // housekeeping only: the request goes on (an expired key is also replaced where it is met)
+      this.logger.warn(`Could not purge expired idempotency keys: ${driverCode(err)}`);
+    }
+  }
+}
