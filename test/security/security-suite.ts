@@ -13,6 +13,7 @@ import { UsersService } from '../../src/accounts/users.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { createUser, loginAs, loginViaForm, sessionFor, TestSession } from '../helpers/auth';
 import { noiseBytes } from '../hostile/bytes';
+import { JsonLinesAuditSink } from '../../src/audit/audit-log.service';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { Route, routes } from '../support/routes';
 
@@ -87,6 +88,9 @@ export function useSecuritySuite(): SecuritySuite {
         SEED_ADMIN_PASSWORD: ADMIN.password,
         SEED_ADMIN_PRINT: 'false',
       }),
+      [],
+      // the audit log as production writes it (stdout), so its lines are searched for secrets too
+      { auditSink: new JsonLinesAuditSink() },
     );
     s.app = app;
     s.server = app.getHttpServer();

@@ -3,7 +3,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { AppOptions } from '../../src/app.module';
 import { createApp } from '../../src/app.setup';
+import type { AuditSink } from '../../src/audit/audit-log.service';
 import { AppConfig } from '../../src/config/config.service';
 
 /** Repo root and the shared folder beside it (samples are read at test time, never committed). */
@@ -30,8 +32,12 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
 
 export const FAKE_MODELS_DIR = path.join(REPO_ROOT, 'test/fixtures/fake-models');
 
-export async function startApp(config: AppConfig, extraImports: DynamicModule['imports'] = []): Promise<NestExpressApplication> {
-  const app = await createApp(config, extraImports);
+/** Audit lines go nowhere by default: the tests' LOG_LEVEL 'error' keeps their output readable, and
+ * the audit log writes whatever the level. Suites about those lines pass their own sink. */
+const DISCARD_AUDIT: AuditSink = { write: () => undefined };
+
+export async function startApp(config: AppConfig, extraImports: DynamicModule['imports'] = [], options: AppOptions = {}): Promise<NestExpressApplication> {
+  const app = await createApp(config, extraImports, { auditSink: DISCARD_AUDIT, ...options });
   await app.init();
   return app;
 }
