@@ -123,8 +123,8 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
  * and without component ids 'R' 'G' 'B' was converted as YCbCr, and a grey picture came out
  * coloured and was refused NOT_MRI. The markers are overruled — an Adobe "no transform" in a
  * YBR_FULL_422 frame, ids 'R' 'G' 'B' in a YBR one — as DCMTK (dcmdjpeg's default) does, but for a
- * JFIF marker in a frame labelled RGB: JFIF defines the components as YCbCr, no encoder writes it
- * over RGB, and the label is the mistake (pydicom 3 reads it so; DCMTK and GDCM as RGB).
+ * JFIF marker in a frame labelled RGB: JFIF defines the components as YCbCr (libjpeg writes it over
+ * YCbCr or grey only), so the label is the likelier mistake (pydicom 3 reads it so; DCMTK and GDCM as RGB).
  */
 function jpegColourTransform(photometric: string | null, stream: Uint8Array): 0 | 1 {
   return photometric?.startsWith('YBR') || hasJfifMarker(stream) ? 1 : 0;
