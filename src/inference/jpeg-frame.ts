@@ -50,3 +50,47 @@ export function refuseCmykJpeg(bytes: Uint8Array): void {
   const kind = frame.adobeTransform === 2 ? 'YCCK (CMYK)' : 'CMYK';
   throw new UnsupportedTypeError(`${kind} JPEG: a print export, not a scan; save it as greyscale or RGB.`);
 }
+
+/**
+ * Whether the colour markers before the first scan include a JFIF APP0 ("JFIF\0", 14 bytes or
+ * more, as libjpeg reads it): JFIF defines the components as YCbCr (or grey), and libjpeg applies the
+ * YCbCr transform whatever else the stream says.
+ */
+export function hasJfifMarker(bytes: Uint8Array): boolean {
+  let jfif = false;
+  walkJpegSegments(bytes, ({ marker, body, length, end }) => {
+    if (marker === 0xda || end > bytes.length) return false;
+    if (marker === 0xe0 && length >= 16 && String.fromCharCode(...bytes.subarray(body, body + 5)) === 'JFIF\0') jfif = true;
+    return !jfif;
+  });
+  return jfif;
+}
+
+/**
+ * A copy of a 3-component JPEG that libjpeg decodes with the colour transform the caller says
+ * (1: the components are YCbCr, converted to RGB; 0: they are RGB, taken as they are): every Adobe
+ * APP14 before the first scan removed, and one with `transform` written after SOI. Without JFIF or
+ * Adobe markers libjpeg guesses from the component ids ('R' 'G' 'B': RGB, anything else YCbCr); an
+ * Adobe marker settles it (jdapimin.c), but for a JFIF marker, which outranks it (always YCbCr).
+ * Nothing else in the stream changes; the entropy-coded data are copied as they are.
+ */
+export function withAdobeTransform(bytes: Uint8Array, transform: 0 | 1): Buffer {
+  const cut: [number, number][] = [];
+  walkJpegSegments(bytes, ({ marker, body, length, end }) => {
+    if (marker === 0xda || end > bytes.length) return false;
+    // the segment starts at its marker, 4 bytes before its body
+    if (marker === 0xee && length >= 14 && String.fromCharCode(...bytes.subarray(body, body + 5)) === 'Adobe') cut.push([body - 4, end]);
+    return true;
+  });
+  const parts: Uint8Array[] = [bytes.subarray(0, 2), adobeSegment(transform)];
+  let from = 2;
+  for (const [start, end] of cut) {
+    parts.push(bytes.subarray(from, start));
+    from = end;
+  }
+  parts.push(bytes.subarray(from));
+  return Buffer.concat(parts);
+}
+
+/** APP14 "Adobe": version 100, flags 0 and 0, then the transform (libjpeg reads 12 bytes of body). */
+const adobeSegment = (transform: 0 | 1): Uint8Array => Uint8Array.from([0xff, 0xee, 0, 14, 0x41, 0x64, 0x6f, 0x62, 0x65, 0, 100, 0, 0, 0, 0, transform]);

@@ -88,8 +88,12 @@ const APOSTROPHE = /[\u2019\u2018\u02bc`\u00b4]/g;
  * The rule for where a token may match: a token of fewer than SHORT_TOKEN folded characters
  * written in a script that separates words (Latin, Greek, Cyrillic letters, digits) — "LI", "AN",
  * "LEE" — is cut only as a whole word (no letter or digit right before or after it), or every
- * "slice", "scan" and "sleep" of a description would be cut too; any longer token, and any token
- * in a script written without spaces (a 2-character Han name), is cut wherever it occurs.
+ * "slice", "scan" and "sleep" of a description would be cut too; so is a token with a digit of
+ * fewer than GROUPED_ID characters — a study ID "1000", an accession "A12" — or "DWI b1000",
+ * "TR2000" and "EP2D" lose their numbers (a 4-digit study ID made "DWI b1000" "DWI b"). Any longer
+ * token, and any token in a script written without spaces (a 2-character Han name), is cut wherever
+ * it occurs: a name part, and an ID of 5+ characters (MRN123456 in "XMRN-123-456"), which no
+ * sequence parameter is as long as.
  */
 export function cutTokens(s: string, tokens: string[], by: string, joinSeparated = false): string {
   if (!tokens.length || !s) return s;
@@ -99,7 +103,7 @@ export function cutTokens(s: string, tokens: string[], by: string, joinSeparated
   const ranges: [number, number][] = [];
   for (const token of new Set(tokens.map((t) => fold(t).text))) {
     if (token.length < 2) continue;
-    const wholeWord = token.length < SHORT_TOKEN && WORD_SCRIPT.test(token);
+    const wholeWord = (token.length < SHORT_TOKEN && WORD_SCRIPT.test(token)) || (token.length < GROUPED_ID && /\d/.test(token));
     for (const [at, end] of occurrences(text.text, grouped, token)) {
       if (wholeWord && (isWordChar(text.text[at - 1]) || isWordChar(text.text[end]))) continue;
       ranges.push([text.from[at], text.to[end - 1]]);
@@ -157,7 +161,11 @@ function withoutGroupSeparators(text: string): Compact {
   return out;
 }
 
-/** An identifier token at least this long with a digit in it is matched in groups too (occurrences). */
+/**
+ * An identifier token at least this long with a digit in it is matched in groups too (occurrences);
+ * a shorter one only as a whole word (cutTokens). Five, as for the digit runs scrubDescription
+ * removes: b-values, TR, TE and matrix sizes in a description have at most four digits.
+ */
 const GROUPED_ID = 5;
 
 /** Tokens shorter than this (folded) are cut only as whole words, when in a word-separating script (cutTokens). */

@@ -7,7 +7,7 @@ import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFor
 import { assertBandFrameHeaders, assertDecodable, decodeBandFrame, decodeRle, isBandDecoded, isDctBaseline, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
 import { assertWasmFrameHeaders, decodeWasmFrame } from './wasm-frames';
 import { decodeImage } from '../inference/image-decoder';
-import { readJpegFrame } from '../inference/jpeg-frame';
+import { hasJfifMarker, readJpegFrame, withAdobeTransform, type JpegFrameInfo } from '../inference/jpeg-frame';
 import { nextTurn } from '../common/abort';
 import { FileCheckError } from '../common/errors';
 import { YIELD_EVERY_PIXELS } from './windowing';
@@ -100,7 +100,8 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
 
 /**
  * JPEG Baseline frames through the service's one image decoder (src/inference, sharp): 8-bit
- * grey becomes stored values (then rescale and window as usual), colour becomes RGB. The decode
+ * grey becomes stored values (then rescale and window as usual), colour becomes RGB, converted as
+ * the Photometric Interpretation says (jpegColourTransform), not as the stream's markers do. The decode
  * settles only when libvips is done, even once aborted, so the pixel budget the loader holds
  * around it (frame-budget.ts) is given back when the pixels really are free, as
  * ImageDecodeService does.
@@ -108,14 +109,31 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
 async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
   if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
   const compressed = locateFrame(inst, frame, bad);
-  checkJpegFrameHeader(inst, frame, compressed, inst.rows * inst.columns);
-  return jpegFramePixels(inst, frame, compressed, bad, signal);
+  const header = checkJpegFrameHeader(inst, frame, compressed, inst.rows * inst.columns);
+  const colour = inst.samplesPerPixel === 3 && header.components === 3;
+  const stream = colour ? withAdobeTransform(compressed, jpegColourTransform(inst.photometric, compressed)) : Buffer.from(compressed);
+  return jpegFramePixels(inst, frame, stream, bad, signal);
 }
 
-async function jpegFramePixels(inst: DicomInstance, frame: number, compressed: Uint8Array, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
+/**
+ * Whether a colour JPEG Baseline frame's components are YCbCr (1: converted to RGB) or RGB (0: taken
+ * as they are), by the Photometric Interpretation (PS3.5 8.2.1): RGB says no colour transform was
+ * applied, YBR_FULL_422 and YBR_FULL (and the partial forms) that it was. libjpeg decides by the
+ * stream's markers instead, and DICOM encoders write few: an RGB frame without JFIF or Adobe markers
+ * and without component ids 'R' 'G' 'B' was converted as YCbCr, and a grey picture came out
+ * coloured and was refused NOT_MRI. The markers are overruled — an Adobe "no transform" in a
+ * YBR_FULL_422 frame, ids 'R' 'G' 'B' in a YBR one — as DCMTK (dcmdjpeg's default) does, but for a
+ * JFIF marker in a frame labelled RGB: JFIF defines the components as YCbCr (libjpeg writes it over
+ * YCbCr or grey only), so the label is the likelier mistake (pydicom 3 reads it so; DCMTK and GDCM as RGB).
+ */
+function jpegColourTransform(photometric: string | null, stream: Uint8Array): 0 | 1 {
+  return photometric?.startsWith('YBR') || hasJfifMarker(stream) ? 1 : 0;
+}
+
+async function jpegFramePixels(inst: DicomInstance, frame: number, stream: Buffer, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
   let img: Awaited<ReturnType<typeof decodeImage>>;
   try {
-    img = await decodeImage(Buffer.from(compressed), { maxPixels: inst.rows * inst.columns, minSide: 1 }, { exifOrientation: false });
+    img = await decodeImage(stream, { maxPixels: inst.rows * inst.columns, minSide: 1 }, { exifOrientation: false });
   } catch {
     throw bad('the JPEG-compressed frame could not be decoded.');
   }
@@ -154,7 +172,7 @@ export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number): 
   for (let f = 0; f < inst.frames; f++) checkJpegFrameHeader(inst, f, locateFrame(inst, f, bad), maxPixels);
 }
 
-function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Uint8Array, maxPixels: number): void {
+function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Uint8Array, maxPixels: number): JpegFrameInfo {
   const which = inst.frames > 1 ? `frame ${frame + 1} of ${fileLabel(inst.pos)}` : fileLabel(inst.pos);
   const header = readJpegFrame(compressed);
   if (!header) throw new CorruptStudyError(`The JPEG-compressed pixel data of ${which} has no JPEG frame header (corrupt or not JPEG).`);
@@ -176,6 +194,7 @@ function checkJpegFrameHeader(inst: DicomInstance, frame: number, compressed: Ui
   }
   // 12-bit samples need 16-bit words (isDctBaseline reads those); libvips would only fail on them later
   if (header.precision > 8) throw new CorruptStudyError(`The JPEG frame of ${which} holds ${header.precision}-bit samples, but the DICOM header declares ${inst.bitsAllocated} bits allocated.`);
+  return header;
 }
 
 /**

@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { CorruptImageError, UnsupportedTypeError } from '../../src/common/errors';
 import { decodeImage, readImageHeader } from '../../src/inference/image-decoder';
-import { readJpegFrame } from '../../src/inference/jpeg-frame';
+import { hasJfifMarker, readJpegFrame, withAdobeTransform as settingTransform } from '../../src/inference/jpeg-frame';
+import { adobe, jfif, withApp } from '../support/jpeg-colour-fixtures';
 
 const LIMITS = { maxPixels: 40_000_000, minSide: 64 };
 const W = 96;
@@ -61,5 +62,46 @@ describe('CMYK / YCCK JPEGs: refused from the header (PIL and libvips decode the
 
   it('grey and RGB JPEGs decode as before', async () => {
     for (const space of ['b-w', 'srgb'] as const) expect(await decodeImage(await jpeg(space), LIMITS)).toMatchObject({ format: 'jpeg', width: W, height: H });
+  });
+});
+
+describe('the colour transform of a 3-component JPEG set from outside (DICOM JPEG Baseline: dicom-colour-jpeg.spec.ts)', () => {
+  const segmentsOf = (b: Uint8Array) => {
+    const out: string[] = [];
+    for (let i = 2; b[i] === 0xff && b[i + 1] !== 0xda; i += 2 + ((b[i + 2] << 8) | b[i + 3])) out.push(b[i + 1].toString(16));
+    return out;
+  };
+
+  it('replaces every Adobe APP14 before the scan by one saying the transform, after SOI; nothing else changes', async () => {
+    const plain = await jpeg('srgb');
+    const twice = withApp(plain, [adobe(0), jfif(), adobe(0)]);
+    for (const t of [0, 1] as const) {
+      const out = settingTransform(twice, t);
+      expect(segmentsOf(out)).toEqual(['ee', 'e0', ...segmentsOf(plain)]);
+      expect(readJpegFrame(out)).toMatchObject({ components: 3, adobeTransform: t });
+      // from the JFIF marker on, the bytes are the stream's own
+      expect(Buffer.from(out.subarray(2 + 16))).toEqual(withApp(plain, [jfif()]).subarray(2));
+    }
+  });
+
+  it('libvips follows it: a YCbCr stream read as RGB with transform 0, as YCbCr with 1', async () => {
+    const plain = await jpeg('srgb');
+    const asIs = await sharp(plain).raw().toBuffer();
+    expect(await sharp(settingTransform(plain, 1)).raw().toBuffer()).toEqual(asIs);
+    const raw = await sharp(settingTransform(plain, 0)).raw().toBuffer();
+    // the grey gradient's Cb and Cr are 128: read as RGB, green and blue are 128 everywhere
+    expect(new Set(raw.filter((_, k) => k % 3 !== 0))).toEqual(new Set([128]));
+  });
+
+  it('finds a JFIF marker anywhere before the scan, not a short or misnamed APP0', async () => {
+    const plain = await jpeg('srgb');
+    expect(hasJfifMarker(plain)).toBe(false); // libvips writes none
+    expect(hasJfifMarker(withApp(plain, [adobe(1), jfif()]))).toBe(true);
+    const sof = plain.indexOf(Buffer.from([0xff, 0xc0]));
+    expect(hasJfifMarker(Buffer.concat([plain.subarray(0, sof), jfif(), plain.subarray(sof)]))).toBe(true);
+    const misnamed = jfif();
+    misnamed[8] = 0x58; // "JFIX"
+    expect(hasJfifMarker(withApp(plain, [misnamed]))).toBe(false);
+    expect(hasJfifMarker(withApp(plain, [Buffer.from([0xff, 0xe0, 0, 7, 0x4a, 0x46, 0x49, 0x46, 0])]))).toBe(false);
   });
 });

@@ -50,6 +50,36 @@ describe('de-identification gaps', () => {
     }
   });
 
+  it('an identifier that is a short number (a study ID "1000") is cut only as a whole token: "DWI b1000" keeps its b-value', () => {
+    // was "DWI b": every 4-character token was cut wherever it stood
+    for (const d of ['DWI b1000', 'DWI b0 b1000 ADC', 'TR1000 TE80', 'EP2D 1000X']) {
+      expect({ d, shown: scrubDescription(d, ['1000']) }).toEqual({ d, shown: d });
+    }
+    for (const [d, shown] of [
+      ['ID 1000', 'ID'],
+      ['T1 1000', 'T1'],
+      ['STUDY-1000 T2', 'STUDY- T2'],
+      ['(1000) DWI', '( ) DWI'],
+    ]) {
+      expect({ d, shown: scrubDescription(d, ['1000']) }).toEqual({ d, shown });
+    }
+    // a short ID with letters in it likewise: "A12" and "AB12" as words, not inside "TRA12" or "AB123"
+    expect(scrubDescription('TRA12 AB123 AB12 A12 T2', ['A12', 'AB12'])).toBe('TRA12 AB123 T2');
+  });
+
+  it('a long ID (5+ characters with a digit: a patient ID, an MRN) is still cut inside a word and in groups', () => {
+    expect(scrubDescription('T1 MRN123456 FLAIR', ['MRN123456'])).toBe('T1 FLAIR');
+    expect(scrubDescription('T1 XMRN-123-456 T2', ['MRN123456'])).toBe('T1 X T2');
+    expect(scrubDescription('T1 ID12345X T2', ['12345'])).toBe('T1 ID X T2');
+    expect(scrubDescription('AX E4711B T2', ['E4711'])).toBe('AX B T2');
+  });
+
+  it('a short study ID is cut from the stored description as a whole token only', async () => {
+    const files = dicomSeries(slices(3), { seriesDescription: 'DWI b1000 STUDY 1000', tags: { StudyID: '1000' } });
+    const study = await loadStudy(files.map((b) => new Uint8Array(b)), LIMITS);
+    expect(study.meta.seriesDescription).toBe('DWI b1000 STUDY');
+  });
+
   it('the responsible person (a child’s parent), the referring physician’s telephone and the study ID are cut from the stored description', async () => {
     const files = dicomSeries(slices(3), {
       seriesDescription: 'AX T1 ROE RICHARD E4711 555 0199',
