@@ -1,0 +1,61 @@
+import * as net from 'node:net';
+
+/**
+ * A loopback TCP server speaking just enough of PostgreSQL's wire protocol to fail the way a real
+ * server does when it is restarted, full or shutting down: it accepts the login (AuthenticationOk,
+ * ReadyForQuery), then answers the first query with an ErrorResponse carrying `code` (e.g. 57P01,
+ * "terminating connection due to administrator command", what `pg_ctl restart` or
+ * pg_terminate_backend sends to every open connection) and closes the connection. With
+ * `atLogin`, the error is the answer to the login itself (53300 too many connections, 57P03 the
+ * database system is starting up). `close: true` instead drops the connection without a word
+ * (a crashed server or a cut network). Lets unit tests see the real driver adapter's errors
+ * without a PostgreSQL server.
+ */
+export interface FakePostgres {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function fakePostgres(opts: { code?: string; message?: string; atLogin?: boolean; close?: boolean }): Promise<FakePostgres> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let loggedIn = false;
+    socket.on('data', () => {
+      if (opts.close) return void socket.destroy();
+      if (!loggedIn && !opts.atLogin) {
+        loggedIn = true;
+        socket.write(Buffer.concat([message('R', int32(0)), message('Z', Buffer.from('I'))]));
+        return;
+      }
+      socket.end(errorResponse(opts.code ?? '57P01', opts.message ?? 'terminating connection due to administrator command'));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `postgresql://sentinel:pw@127.0.0.1:${port}/sentinel`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function int32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return b;
+}
+
+function message(type: string, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(type), int32(body.length + 4), body]);
+}
+
+function errorResponse(code: string, text: string): Buffer {
+  const field = (t: string, v: string) => Buffer.concat([Buffer.from(t), Buffer.from(v), Buffer.from([0])]);
+  return message('E', Buffer.concat([field('S', 'FATAL'), field('V', 'FATAL'), field('C', code), field('M', text), Buffer.from([0])]));
+}
