@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountsEnvShape, seedAdminIssues } from './accounts.env';
+import { postgresSchema, postgresUrlProblem, SCHEMA_NAME } from './database-url';
 
 /** Parses "true"/"false"/"1"/"0" — z.coerce.boolean() would treat "false" as true. */
 const boolFromEnv = (fallback: boolean) =>
@@ -23,6 +24,15 @@ export const envSchema = z.object({
       /^(file:.+|postgres(ql)?:\/\/.+)$/,
       'DATABASE_URL must be a SQLite file: URL (file:./data/sentinel.db) or a postgresql:// URL',
     )
+    .superRefine((url, ctx) => {
+      if (url.startsWith('file:')) return;
+      const problem = postgresUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      const schema = postgresSchema(url);
+      if (!SCHEMA_NAME.test(schema)) {
+        ctx.addIssue({ code: 'custom', message: 'the schema= parameter must be a plain PostgreSQL identifier (letters, digits, _; at most 63)' });
+      }
+    })
     .default('file:./data/sentinel.db'),
   /** Shared rate-limit counters for several instances (redis://…, rediss://…); unset → this process's memory. */
   REDIS_URL: z

@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import * as path from 'node:path';
 import type { AppConfig } from '../config/config.service';
+import { maskDatabaseUrl } from '../config/database-url';
 import { PrismaClient as SqliteClient } from '../generated/prisma/client';
 import { PrismaClient as PgClient } from '../generated/prisma-pg/client';
 import { LockWaitingSqliteAdapter } from './sqlite-busy';
@@ -35,14 +36,14 @@ export function createDatabaseClient(config: AppConfig): Db {
 /** The SQLite file, or a PostgreSQL URL without its password (start-up messages). */
 export function describeDatabase(config: AppConfig): string {
   if (config.databaseKind === 'sqlite') return config.databaseFile;
-  return config.databaseUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  return maskDatabaseUrl(config.databaseUrl);
 }
 
 /** The start-up migration runner for the configured engine. */
 export async function migrateDatabase(config: AppConfig): Promise<MigrationResult> {
   return config.databaseKind === 'sqlite'
     ? applyMigrations(config.databaseFile, MIGRATIONS_DIR)
-    : applyPgMigrations(config.databaseUrl, PG_MIGRATIONS_DIR);
+    : applyPgMigrations(config.databaseUrl, PG_MIGRATIONS_DIR, maskDatabaseUrl(config.databaseUrl));
 }
 
 /**

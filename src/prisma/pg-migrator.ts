@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { maskDatabaseUrl } from '../config/database-url';
 import { MigrationError, MigrationResult, readMigrations } from './migrator';
 
 /**
@@ -30,9 +31,18 @@ interface Row {
   rolled_back_at: Date | null;
 }
 
-export async function applyPgMigrations(connectionString: string, migrationsDir: string): Promise<MigrationResult> {
+export async function applyPgMigrations(connectionString: string, migrationsDir: string, shownAs = maskDatabaseUrl(connectionString)): Promise<MigrationResult> {
   const db = new Client({ connectionString });
-  await db.connect();
+  try {
+    await db.connect();
+  } catch (err) {
+    // node-postgres's error is an object with a stack and a dozen fields: main.ts printed all of
+    // it, naming neither DATABASE_URL nor which database. One line: where, and the server's reason.
+    await db.end().catch(() => undefined);
+    const message = (err as { message?: unknown } | null)?.message; // not instanceof: socket errors may come from another realm
+    const reason = typeof message === 'string' && message ? message : String(err);
+    throw new MigrationError(`Cannot connect to the PostgreSQL database ${shownAs} (DATABASE_URL): ${reason}`);
+  }
   try {
     await db.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
     await db.query(MIGRATIONS_TABLE_SQL);
