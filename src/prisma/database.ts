@@ -1,7 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import * as path from 'node:path';
 import type { AppConfig } from '../config/config.service';
-import { maskDatabaseUrl } from '../config/database-url';
+import { maskDatabaseUrl, postgresSchema } from '../config/database-url';
 import { PrismaClient as SqliteClient } from '../generated/prisma/client';
 import { PrismaClient as PgClient } from '../generated/prisma-pg/client';
 import { LockWaitingSqliteAdapter } from './sqlite-busy';
@@ -29,7 +29,8 @@ export function createDatabaseClient(config: AppConfig): Db {
   if (config.databaseKind === 'sqlite') {
     return new SqliteClient({ adapter: new LockWaitingSqliteAdapter(config.databaseFile, config.databaseLockWaitMs) });
   }
-  const pg = new PgClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
+  // the schema the migrations went to (?schema=, else public): Prisma qualifies every model query with it
+  const pg = new PgClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }, { schema: postgresSchema(config.databaseUrl) }) });
   return pg as unknown as Db;
 }
 
@@ -37,6 +38,14 @@ export function createDatabaseClient(config: AppConfig): Db {
 export function describeDatabase(config: AppConfig): string {
   if (config.databaseKind === 'sqlite') return config.databaseFile;
   return maskDatabaseUrl(config.databaseUrl);
+}
+
+/**
+ * The migrations table for raw statements, in the schema the models are in: Prisma qualifies its
+ * own queries with `?schema=`, but raw SQL goes by the connection's search_path.
+ */
+export function migrationsTable(config: AppConfig): string {
+  return config.databaseKind === 'sqlite' ? '"_prisma_migrations"' : `"${postgresSchema(config.databaseUrl)}"."_prisma_migrations"`;
 }
 
 /** The start-up migration runner for the configured engine. */
@@ -56,7 +65,7 @@ export async function migrateDatabase(config: AppConfig): Promise<MigrationResul
 export async function foreignMigrations(client: Db, config: AppConfig): Promise<string[]> {
   const committed = new Set(readMigrations(config.databaseKind === 'sqlite' ? MIGRATIONS_DIR : PG_MIGRATIONS_DIR).map((m) => m.name));
   const rows = await client.$queryRawUnsafe<{ migration_name: string }[]>(
-    'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL ORDER BY "migration_name"',
+    `SELECT "migration_name" FROM ${migrationsTable(config)} WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL ORDER BY "migration_name"`,
   );
   return rows.map((r) => r.migration_name).filter((name) => !committed.has(name));
 }
@@ -74,7 +83,7 @@ export async function requireMigrated(client: Db, config: AppConfig): Promise<vo
   let rows: { migration_name: string }[];
   try {
     rows = await client.$queryRawUnsafe<{ migration_name: string }[]>(
-      'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL',
+      `SELECT "migration_name" FROM ${migrationsTable(config)} WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`,
     );
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n').filter(Boolean).pop() : String(err);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { maskDatabaseUrl } from '../config/database-url';
+import { maskDatabaseUrl, postgresSchema } from '../config/database-url';
 import { MigrationError, MigrationResult, readMigrations } from './migrator';
 
 /**
@@ -45,6 +45,12 @@ export async function applyPgMigrations(connectionString: string, migrationsDir:
   }
   try {
     await db.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
+    // `?schema=` (Prisma's convention, which `prisma migrate deploy` follows): the tables and
+    // _prisma_migrations live there. It was ignored — everything went to public, beside (or into
+    // a clash with) another application's tables, where migrate deploy would not look.
+    const schema = postgresSchema(connectionString);
+    if (schema !== 'public') await db.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await db.query(`SET search_path TO "${schema}"`);
     await db.query(MIGRATIONS_TABLE_SQL);
     const { rows } = await db.query<Row>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"');
     const failed = rows.find((r) => r.finished_at === null && r.rolled_back_at === null);

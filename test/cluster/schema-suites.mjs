@@ -6,8 +6,9 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { ROOT } from '../../scripts/cluster/lib.mjs';
-import { ctx, db } from './context.mjs';
+import { ROOT, startReplica } from '../../scripts/cluster/lib.mjs';
+import { ctx, db, ip, uniquePng } from './context.mjs';
+import { analyse, bearer, request, token } from './http.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -133,6 +134,40 @@ export function schemaSuites() {
       await applyPgMigrations(url3, dir);
       put('20000101000000_ok', 'CREATE TABLE "A" ("id" INTEGER, "x" TEXT);');
       await assert.rejects(applyPgMigrations(url3, dir), /checksum/);
+    });
+  });
+
+  describe('DATABASE_URL ?schema= (a database shared with other applications)', () => {
+    it('puts the tables and _prisma_migrations in that schema, where prisma migrate deploy looks, and serves from it', async () => {
+      // Another application's "User" in public: the app used to ignore ?schema=, migrate into
+      // public and stop at 'Migration 20261128140000_init failed: relation "User" already exists'.
+      await db('CREATE DATABASE shared');
+      const base = ctx.cluster.postgres.url.replace(/\/sentinel$/, '/shared');
+      const s = new pg.Client({ connectionString: base });
+      await s.connect();
+      await s.query('CREATE TABLE "User" (id TEXT PRIMARY KEY, note TEXT)');
+      let replica;
+      try {
+        replica = await startReplica(ctx.cluster.dir, 9, { ...ctx.cluster.env, DATABASE_URL: `${base}?schema=mri`, REDIS_URL: '' });
+        const from = ip();
+        const tok = await token(replica.url, ctx.cluster.env.SEED_ADMIN_EMAIL, ctx.cluster.env.SEED_ADMIN_PASSWORD, from);
+        const { png, sha } = await uniquePng();
+        assert.equal((await analyse(replica.url, tok, png, from)).status, 200);
+        const history = await request(`${replica.url}/api/v1/history`, { headers: bearer(tok), from });
+        assert.deepEqual(history.json.items.map((i) => i.sha256), [sha]);
+        const tables = (await s.query("SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema IN ('public', 'mri') ORDER BY 1")).rows.map((r) => r.t);
+        assert.deepEqual(tables, ['mri.Analysis', 'mri.Session', 'mri.User', 'mri._prisma_migrations', 'public.User']);
+        const { readMigrations } = require(path.join(ROOT, 'dist/prisma/migrator.js'));
+        const { PG_MIGRATIONS_DIR } = require(path.join(ROOT, 'dist/prisma/database.js'));
+        const recorded = (await s.query('SELECT migration_name, checksum FROM mri._prisma_migrations WHERE finished_at IS NOT NULL ORDER BY 1')).rows;
+        assert.deepEqual(recorded, readMigrations(PG_MIGRATIONS_DIR).map((m) => ({ migration_name: m.name, checksum: m.checksum })));
+        assert.deepEqual((await s.query('SELECT count(*)::int AS n FROM public."User"')).rows, [{ n: 0 }], "the other application's table is untouched");
+        const ready = await request(`${replica.url}/readyz`);
+        assert.equal(ready.status, 200, 'the write probe finds _prisma_migrations in the schema');
+      } finally {
+        await replica?.stop();
+        await s.end();
+      }
     });
   });
 }

@@ -65,6 +65,11 @@ describe('PostgreSQL at start-up', () => {
     }
   });
 
+  it('?schema= names a plain identifier (it goes into statements and search_path); refused otherwise', () => {
+    expect(cfg('postgresql://u@h/db?schema=mri_research').databaseKind).toBe('postgresql');
+    expect(() => cfg('postgresql://u@h/db?schema=mri%22;drop')).toThrow(/schema= parameter must be a plain PostgreSQL identifier/);
+  });
+
   it('start-up messages mask the whole password, whatever it contains', () => {
     expect(describeDatabase(cfg('postgresql://u:p@ss:w@h:5432/db'))).toBe('postgresql://u:***@h:5432/db');
     expect(describeDatabase(cfg('postgresql://u:S3n%40t%3A%2F@h:5432/db?schema=mri'))).toBe('postgresql://u:***@h:5432/db?schema=mri');
