@@ -48,6 +48,27 @@ describe('PostgreSQL at start-up', () => {
     }
   });
 
+  it('a role that may not create the tables (PostgreSQL 15: not the owner, no CREATE on public): one line with the grant to make', async () => {
+    const pg = await fakePostgres({ code: '42501', message: 'permission denied for schema public', severity: 'ERROR' });
+    try {
+      const msg = await startFailure(pg.url);
+      expect(msg).toMatch(/^Cannot migrate the PostgreSQL database postgresql:\/\/sentinel:\*\*\*@127\.0\.0\.1:\d+\/sentinel \(DATABASE_URL\): permission denied for schema public — /);
+      expect(msg).toMatch(/OWNER .*GRANT CREATE ON SCHEMA public/);
+      expect(msg.split('\n')).toHaveLength(1);
+    } finally {
+      await pg.close();
+    }
+  });
+
+  it('a server restarted during the migration: one line, not an unhandled error event that ends the process', async () => {
+    const pg = await fakePostgres({ code: '57P01', message: 'terminating connection due to administrator command' });
+    try {
+      expect(await startFailure(pg.url)).toMatch(/^Cannot migrate the PostgreSQL database .*: terminating connection due to administrator command$/);
+    } finally {
+      await pg.close();
+    }
+  });
+
   it('a password with / ? or # not percent-encoded is refused by the configuration check, which says how to encode it and prints no part of it', () => {
     let message = '';
     try {
