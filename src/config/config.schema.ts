@@ -45,6 +45,12 @@ export const envSchema = z.object({
    * holds (a sqlite3 session, a backup) before it fails as 503 DATABASE_UNAVAILABLE.
    */
   DB_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /**
+   * PostgreSQL: how long a request waits for a connection (a pool slot, or a new connection to a
+   * server that accepted it but does not answer) before it fails as 503 DATABASE_UNAVAILABLE.
+   * node-postgres waits forever by default: with the server frozen every request hung.
+   */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /** where users reach the service (https://sentinel.example.org): absolute links in PDF reports; unset → the request's host */
   PUBLIC_BASE_URL: z
     .string()

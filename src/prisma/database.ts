@@ -30,7 +30,8 @@ export function createDatabaseClient(config: AppConfig): Db {
     return new SqliteClient({ adapter: new LockWaitingSqliteAdapter(config.databaseFile, config.databaseLockWaitMs) });
   }
   // the schema the migrations went to (?schema=, else public): Prisma qualifies every model query with it
-  const pg = new PgClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }, { schema: postgresSchema(config.databaseUrl) }) });
+  const pool = { connectionString: config.databaseUrl, connectionTimeoutMillis: config.databaseConnectTimeoutMs };
+  const pg = new PgClient({ adapter: new PrismaPg(pool, { schema: postgresSchema(config.databaseUrl) }) });
   return pg as unknown as Db;
 }
 
@@ -52,7 +53,7 @@ export function migrationsTable(config: AppConfig): string {
 export async function migrateDatabase(config: AppConfig): Promise<MigrationResult> {
   return config.databaseKind === 'sqlite'
     ? applyMigrations(config.databaseFile, MIGRATIONS_DIR)
-    : applyPgMigrations(config.databaseUrl, PG_MIGRATIONS_DIR, maskDatabaseUrl(config.databaseUrl));
+    : applyPgMigrations(config.databaseUrl, PG_MIGRATIONS_DIR, { shownAs: maskDatabaseUrl(config.databaseUrl), connectTimeoutMs: config.databaseConnectTimeoutMs });
 }
 
 /**

@@ -31,8 +31,13 @@ interface Row {
   rolled_back_at: Date | null;
 }
 
-export async function applyPgMigrations(connectionString: string, migrationsDir: string, shownAs = maskDatabaseUrl(connectionString)): Promise<MigrationResult> {
-  const db = new Client({ connectionString });
+export async function applyPgMigrations(
+  connectionString: string,
+  migrationsDir: string,
+  { shownAs = maskDatabaseUrl(connectionString), connectTimeoutMs = 0 }: { shownAs?: string; connectTimeoutMs?: number } = {},
+): Promise<MigrationResult> {
+  // a server that accepts and never answers stops the start after connectTimeoutMs (0: waits, as node-postgres does)
+  const db = new Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs });
   // A connection the server ends (a restart mid-migration) is also emitted as an 'error' event;
   // unlistened, that event ended the process with a stack trace. The pending query rejects too,
   // and that rejection is what is reported.

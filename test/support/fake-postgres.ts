@@ -8,7 +8,8 @@ import * as net from 'node:net';
  * pg_terminate_backend sends to every open connection) and closes the connection. With
  * `atLogin`, the error is the answer to the login itself (53300 too many connections, 57P03 the
  * database system is starting up). `severity: 'ERROR'` fails the statement and keeps the
- * connection open, as a refused privilege (42501) does. `close: true` instead drops the connection without a word
+ * connection open, as a refused privilege (42501) does. `silent: true` accepts the connection and
+ * never answers (a frozen server, or a network that drops packets). `close: true` instead drops the connection without a word
  * (a crashed server or a cut network). Lets unit tests see the real driver adapter's errors
  * without a PostgreSQL server.
  */
@@ -17,7 +18,7 @@ export interface FakePostgres {
   close(): Promise<void>;
 }
 
-export async function fakePostgres(opts: { code?: string; message?: string; atLogin?: boolean; close?: boolean; severity?: 'ERROR' | 'FATAL' }): Promise<FakePostgres> {
+export async function fakePostgres(opts: { code?: string; message?: string; atLogin?: boolean; close?: boolean; severity?: 'ERROR' | 'FATAL'; silent?: boolean }): Promise<FakePostgres> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -26,6 +27,7 @@ export async function fakePostgres(opts: { code?: string; message?: string; atLo
     let loggedIn = false;
     let pending = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
+      if (opts.silent) return;
       if (opts.close) return void socket.destroy();
       if (!loggedIn) {
         // the startup message (no type byte) is the first thing a client sends

@@ -38,6 +38,17 @@ describe('PostgreSQL at start-up', () => {
     expect(msg).toBe(`Cannot connect to the PostgreSQL database postgresql://sentinel:***@127.0.0.1:${port}/sentinel (DATABASE_URL): connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 
+  it('a server that accepts and never answers: the start stops after DB_CONNECT_TIMEOUT_MS, one line', async () => {
+    const pg = await fakePostgres({ silent: true });
+    try {
+      let message = '';
+      await migrateDatabase(AppConfig.fromProcess({ NODE_ENV: 'test', DATABASE_URL: pg.url, DB_CONNECT_TIMEOUT_MS: '200' })).catch((err: Error) => (message = err.message));
+      expect(message).toMatch(/^Cannot connect to the PostgreSQL database postgresql:\/\/sentinel:\*\*\*@127\.0\.0\.1:\d+\/sentinel \(DATABASE_URL\): .*timeout/i);
+    } finally {
+      await pg.close();
+    }
+  });
+
   it("a password the server refuses: the server's reason, no password", async () => {
     const pg = await fakePostgres({ code: '28P01', message: 'password authentication failed for user "sentinel"', atLogin: true });
     try {

@@ -65,6 +65,21 @@ describe('PostgreSQL unavailable → 503 DATABASE_UNAVAILABLE', () => {
     }
   });
 
+  it('a server that accepts the connection and never answers (frozen, packets dropped): 503 after DB_CONNECT_TIMEOUT_MS, not a request that waits forever', async () => {
+    const pg = await fakePostgres({ silent: true });
+    const db = createDatabaseClient(AppConfig.fromProcess({ NODE_ENV: 'test', DATABASE_URL: pg.url, DB_CONNECT_TIMEOUT_MS: '200' }));
+    try {
+      const err = await db.user.findFirst().then(
+        () => new Error('the query succeeded'),
+        (e: unknown) => e,
+      );
+      expect(toErrorBody(err)).toEqual(unavailable);
+    } finally {
+      await db.$disconnect().catch(() => undefined);
+      await pg.close();
+    }
+  });
+
   it('a query the server refuses for what it is stays a 500 (a bug, not an outage)', async () => {
     const pg = await fakePostgres({ code: '42601', message: 'syntax error at or near "x"' });
     try {
