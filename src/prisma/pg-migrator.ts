@@ -80,6 +80,7 @@ async function migrate(db: Client, connectionString: string, migrationsDir: stri
   // _prisma_migrations live there. It was ignored — everything went to public, beside (or into
   // a clash with) another application's tables, where migrate deploy would not look.
   const schema = postgresSchema(connectionString);
+  if (schema !== 'public') await refuseTablesLeftInPublic(db, schema, readMigrations(migrationsDir)[0]?.name);
   if (schema !== 'public') await db.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   await db.query(`SET search_path TO "${schema}"`);
   await db.query(MIGRATIONS_TABLE_SQL);
@@ -122,4 +123,24 @@ async function migrate(db: Client, connectionString: string, migrationsDir: stri
     result.applied.push(m.name);
   }
   return result;
+}
+
+/**
+ * Builds before ?schema= was honoured put everything in public whatever the URL said. Such a
+ * deployment upgraded would have found the named schema empty, migrated it afresh and served an
+ * empty history with a newly seeded admin, its data still in public. Refused instead, with the move.
+ */
+async function refuseTablesLeftInPublic(db: Client, schema: string, firstMigration: string | undefined): Promise<void> {
+  const { rows } = await db.query<{ here: boolean; public: boolean }>(
+    `SELECT to_regclass($1) IS NOT NULL AS here, to_regclass('public."_prisma_migrations"') IS NOT NULL AS public`,
+    [`"${schema}"."_prisma_migrations"`],
+  );
+  if (rows[0]?.here || !rows[0]?.public || !firstMigration) return;
+  // public's migrations table may be another Prisma application's (a shared database): ours has our first migration
+  const ours = await db.query('SELECT 1 FROM public."_prisma_migrations" WHERE migration_name = $1 AND finished_at IS NOT NULL', [firstMigration]);
+  if (!ours.rowCount) return;
+  throw new MigrationError(
+    `DATABASE_URL names ?schema=${schema}, which holds no MRI Sentinel tables, but public does (builds before ?schema= was honoured put them there): ` +
+      `move them — CREATE SCHEMA IF NOT EXISTS "${schema}"; ALTER TABLE public."User" SET SCHEMA "${schema}"; (the same for "Session", "Analysis", "_prisma_migrations") — or drop ?schema= from DATABASE_URL.`,
+  );
 }
