@@ -75,6 +75,17 @@ export function isDatabaseUnavailable(exception: unknown): boolean {
   return cause?.kind === 'postgres' && typeof cause.code === 'string' && UNAVAILABLE_PG_CODE.test(cause.code);
 }
 
+/** The subset of those where the server itself is gone (down, restarting, frozen, cut off), not one refusing a write. */
+const UNREACHABLE_PG_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TlsConnectionError']);
+
+function isDatabaseUnreachable(exception: unknown): boolean {
+  const e = exception as { name?: unknown; message?: unknown } | null;
+  if (e?.name === 'Error' && typeof e.message === 'string') return PG_CONNECTION_LOST.test(e.message);
+  const cause = driverCause(exception);
+  if (typeof cause?.kind === 'string' && UNREACHABLE_PG_KINDS.has(cause.kind)) return true;
+  return cause?.kind === 'postgres' && typeof cause.code === 'string' && /^(08|57P0)/.test(cause.code);
+}
+
 /**
  * Retry-After (seconds) on every 503: a saturated inference queue, models reloading, a database
  * write lock held past DB_LOCK_WAIT_MS (5 s by default) — each clears within seconds. Clients'
@@ -97,7 +108,11 @@ export function isClientAbort(exception: unknown, req: Pick<Request, 'readableAb
 
 export function toErrorBody(exception: unknown, req: ErrorRequest = { multipart: true }): ErrorBody {
   if (isDatabaseUnavailable(exception)) {
-    return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is not accepting changes right now. Please try again later.' };
+    // a page read while PostgreSQL is down said "not accepting changes": it was asked for none
+    const message = isDatabaseUnreachable(exception)
+      ? 'The database cannot be reached right now. Please try again later.'
+      : 'The database is not accepting changes right now. Please try again later.';
+    return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message };
   }
   if (exception instanceof DomainError) {
     return { statusCode: exception.statusCode, code: exception.code, message: exception.message };

@@ -38,6 +38,8 @@ describe('PostgreSQL unavailable → 503 DATABASE_UNAVAILABLE', () => {
     const url = `postgresql://sentinel:pw@127.0.0.1:${port}/sentinel`;
     expect(toErrorBody(await failure(url))).toEqual(unavailable);
     expect(toErrorBody(await failure(url, true))).toEqual(unavailable);
+    // a read (the history page) is not "a change the database refused"
+    expect(toErrorBody(await failure(url)).message).toBe('The database cannot be reached right now. Please try again later.');
   });
 
   it.each([
@@ -50,7 +52,10 @@ describe('PostgreSQL unavailable → 503 DATABASE_UNAVAILABLE', () => {
   ])('server error %s (%s)', async (code, message, atLogin) => {
     const pg = await fakePostgres({ code, message, atLogin });
     try {
-      expect(toErrorBody(await failure(pg.url))).toEqual(unavailable);
+      const body = toErrorBody(await failure(pg.url));
+      expect(body).toEqual(unavailable);
+      // the server gone or restarting vs one that refuses the work (full, read-only, too busy)
+      expect(body.message).toMatch(/^(08|57)/.test(code) ? /cannot be reached/ : /not accepting changes/);
     } finally {
       await pg.close();
     }
