@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { wantsHtml } from '../common/app-exception.filter';
+import { canonicalPath } from '../common/paths';
 import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
 import { CSRF_IN_FORM_KEY, LOGIN_ROUTE_KEY, OPEN_BEFORE_PASSWORD_CHANGE_KEY, PasswordAccount, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
 import { LOGIN_ACCOUNT, LOGIN_FAILURES, loginAccountKey, loginFailuresKey } from '../rate-limit/keys';
@@ -47,9 +48,12 @@ export function refuseAnonymous(req: Request, res: Response): UnauthorizedError 
 
 const NOT_BEARER = 'The Authorization header is not read: send the token from POST /api/v1/auth/token as "Authorization: Bearer <token>".';
 
-/** The role check's answer; shared with the 405 answer, so an admin-only path refuses a non-admin alike whatever the method. */
-export function refuseRole(): ForbiddenError {
-  return new ForbiddenError('This page is for administrators.');
+/**
+ * The role check's answer; shared with the 405 answer, so an admin-only path refuses a non-admin
+ * alike whatever the method. A script calling /api/v1/users was told "This page is …": say route.
+ */
+export function refuseRole(req: Pick<Request, 'path'>): ForbiddenError {
+  return new ForbiddenError(canonicalPath(req.path).startsWith('/api/') ? 'This API route is for administrators.' : 'This page is for administrators.');
 }
 
 /**
@@ -135,7 +139,7 @@ export class AccessGuard implements CanActivate {
       }
     }
 
-    if (verdict === 'role') throw refuseRole();
+    if (verdict === 'role') throw refuseRole(req);
     return true;
   }
 }

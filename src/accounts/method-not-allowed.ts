@@ -115,7 +115,7 @@ export function methodNotAllowed(access: RouteAccess): RequestHandler {
       // as the guard decides: the login wall, then the pending password change, then the role check
       const refused = [...verdict.values()];
       if (refused.includes('login')) return next(refuseAnonymous(req, res));
-      return next(refused.includes('password') ? refusePendingPasswordChange(req, res) : refuseRole());
+      return next(refused.includes('password') ? refusePendingPasswordChange(req, res) : refuseRole(req));
     }
     res.setHeader('Allow', allowed.join(', '));
     next(new MethodNotAllowedError(req.method, allowed));
