@@ -30,8 +30,8 @@ export async function waitFor(what, fn, timeoutMs = 30_000, everyMs = 100) {
   for (;;) {
     try {
       if (await fn()) return;
-    } catch {
-      /* not yet */
+    } catch (err) {
+      if (err?.fatal) throw err; // e.g. the process exited: waiting longer cannot help
     }
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
@@ -103,6 +103,15 @@ export async function startRedis(dir, port) {
   return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopProcess(proc), kill: () => stopProcess(proc, 'SIGKILL') };
 }
 
+/** The last line a process wrote to its log (a replica's start-up failure is one line). */
+function lastLine(file) {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').pop();
+  } catch {
+    return '';
+  }
+}
+
 async function ready(url) {
   const r = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
   return r.status === 200;
@@ -119,7 +128,7 @@ export async function startReplica(dir, index, env, port) {
   const proc = track(`app${index}`, child, path.join(dir, `app${index}.log`));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`replica ${index} /readyz`, async () => {
-    if (child.exitCode !== null) throw new Error(`replica ${index} exited (${child.exitCode}); see ${proc.logFile}`);
+    if (child.exitCode !== null) throw Object.assign(new Error(`replica ${index} exited (${child.exitCode}): ${lastLine(proc.logFile)} (${proc.logFile})`), { fatal: true });
     return ready(url);
   }, 60_000);
   return { index, port, url, pid: child.pid, stop: () => stopProcess(proc), kill: () => stopProcess(proc, 'SIGKILL') };
@@ -135,7 +144,7 @@ export async function startBalancer(dir, backends, port) {
   const proc = track('haproxy', spawn(bin, ['-f', file, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] }), path.join(dir, 'haproxy.log'));
   const url = `http://127.0.0.1:${port}`;
   await waitFor('haproxy', async () => {
-    if (proc.child.exitCode !== null) throw new Error(`haproxy exited (${proc.child.exitCode}); see ${proc.logFile}`);
+    if (proc.child.exitCode !== null) throw Object.assign(new Error(`haproxy exited (${proc.child.exitCode}); see ${proc.logFile}`), { fatal: true });
     return ready(url);
   });
   return { url, port, stop: () => stopProcess(proc) };

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { actor, AuditLog } from '../audit/audit-log.service';
 import { wantsHtml } from '../common/app-exception.filter';
+import { canonicalPath } from '../common/paths';
 import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
 import { CSRF_IN_FORM_KEY, LOGIN_ROUTE_KEY, OPEN_BEFORE_PASSWORD_CHANGE_KEY, PasswordAccount, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
 import { LOGIN_ACCOUNT, LOGIN_FAILURES, loginAccountKey, loginFailuresKey } from '../rate-limit/keys';
@@ -50,11 +51,12 @@ const NOT_BEARER = 'The Authorization header is not read: send the token from PO
 
 /**
  * The role check's answer, written to the audit log (access.denied, reason role); shared with the
- * 405 answer, so an admin-only path refuses a non-admin alike whatever the method.
+ * 405 answer, so an admin-only path refuses a non-admin alike whatever the method. A script calling
+ * /api/v1/users was told "This page is …": say route.
  */
 export function refuseRole(req: Request, audit: AuditLog): ForbiddenError {
   audit.record(req, 'access.denied', { reason: 'role', ...actor(authState(req).user) });
-  return new ForbiddenError('This page is for administrators.');
+  return new ForbiddenError(canonicalPath(req.path).startsWith('/api/') ? 'This API route is for administrators.' : 'This page is for administrators.');
 }
 
 /**

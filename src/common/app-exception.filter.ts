@@ -32,12 +32,59 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
  */
 const UNAVAILABLE_SQLITE = /^SQLITE_(READONLY|IOERR|FULL|BUSY|LOCKED|CANTOPEN|PERM|NOTADB|CORRUPT)/;
 
+/**
+ * PostgreSQL (@prisma/adapter-pg) conditions of the same kind: the server not running or not
+ * reachable, the connection closed or timed out, too many connections, a login it refuses (a
+ * rotated password) — the adapter's error kinds — and the SQLSTATE classes 08 (connection
+ * exception), 53 (insufficient resources: disk full, out of memory), 57P0x (shutdown, restart,
+ * starting up: what `pg_ctl restart` or pg_terminate_backend sends to open connections), 58 (I/O)
+ * and 25006 (a read-only transaction: a standby after a failover). All answered 500 before.
+ */
+const UNAVAILABLE_PG_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'TlsConnectionError',
+  'AuthenticationFailed',
+  'DatabaseAccessDenied',
+  'DatabaseDoesNotExist',
+]);
+const UNAVAILABLE_PG_CODE = /^(08|53|57P0|58)|^25006$/;
+/** node-postgres's own words for a connection lost without a server error; the adapter passes these on as plain Errors. */
+const PG_CONNECTION_LOST = /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable)$/;
+
+interface DriverCause {
+  originalCode?: unknown;
+  kind?: unknown;
+  code?: unknown;
+}
+
+function driverCause(exception: unknown): DriverCause | undefined {
+  return (exception as { meta?: { driverAdapterError?: { cause?: DriverCause } } } | null)?.meta?.driverAdapterError?.cause;
+}
+
 export function isDatabaseUnavailable(exception: unknown): boolean {
-  const e = exception as { name?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null;
-  if (!e || typeof e !== 'object' || typeof e.name !== 'string' || !e.name.startsWith('PrismaClient')) return false;
+  const e = exception as { name?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object' || typeof e.name !== 'string') return false;
+  if (e.name === 'Error' && typeof e.message === 'string' && PG_CONNECTION_LOST.test(e.message)) return true;
+  if (!e.name.startsWith('PrismaClient')) return false;
   if (e.name === 'PrismaClientInitializationError') return true;
-  const code = e.meta?.driverAdapterError?.cause?.originalCode;
-  return typeof code === 'string' && UNAVAILABLE_SQLITE.test(code);
+  const cause = driverCause(exception);
+  if (typeof cause?.originalCode === 'string' && UNAVAILABLE_SQLITE.test(cause.originalCode)) return true;
+  if (typeof cause?.kind === 'string' && UNAVAILABLE_PG_KINDS.has(cause.kind)) return true;
+  return cause?.kind === 'postgres' && typeof cause.code === 'string' && UNAVAILABLE_PG_CODE.test(cause.code);
+}
+
+/** The subset of those where the server itself is gone (down, restarting, frozen, cut off), not one refusing a write. */
+const UNREACHABLE_PG_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TlsConnectionError']);
+
+function isDatabaseUnreachable(exception: unknown): boolean {
+  const e = exception as { name?: unknown; message?: unknown } | null;
+  if (e?.name === 'Error' && typeof e.message === 'string') return PG_CONNECTION_LOST.test(e.message);
+  const cause = driverCause(exception);
+  if (typeof cause?.kind === 'string' && UNREACHABLE_PG_KINDS.has(cause.kind)) return true;
+  return cause?.kind === 'postgres' && typeof cause.code === 'string' && /^(08|57P0)/.test(cause.code);
 }
 
 /**
@@ -62,7 +109,11 @@ export function isClientAbort(exception: unknown, req: Pick<Request, 'readableAb
 
 export function toErrorBody(exception: unknown, req: ErrorRequest = { multipart: true }): ErrorBody {
   if (isDatabaseUnavailable(exception)) {
-    return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is not accepting changes right now. Please try again later.' };
+    // a page read while PostgreSQL is down said "not accepting changes": it was asked for none
+    const message = isDatabaseUnreachable(exception)
+      ? 'The database cannot be reached right now. Please try again later.'
+      : 'The database is not accepting changes right now. Please try again later.';
+    return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message };
   }
   if (exception instanceof DomainError) {
     return { statusCode: exception.statusCode, code: exception.code, message: exception.message };
@@ -133,7 +184,8 @@ export class AppExceptionFilter implements ExceptionFilter {
 
     if (body.code === 'DATABASE_UNAVAILABLE') {
       // one line per request: the driver's code, not the query or its values
-      const code = (exception as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta?.driverAdapterError?.cause?.originalCode;
+      const cause = driverCause(exception);
+      const code = cause?.originalCode ?? (cause?.kind === 'postgres' ? undefined : cause?.kind) ?? (exception instanceof Error && exception.name === 'Error' ? exception.message : undefined);
       this.logger.error(`${where}: database unavailable (${String(code ?? (exception instanceof DomainError ? 'a write failed' : 'initialisation'))})`);
     } else if (body.statusCode >= 500 && !(exception instanceof DomainError)) {
       const err = exception instanceof Error ? exception : new Error(String(exception));

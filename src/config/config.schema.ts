@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountsEnvShape, seedAdminIssues } from './accounts.env';
+import { postgresSchema, postgresUrlProblem, SCHEMA_NAME } from './database-url';
 
 /** Parses "true"/"false"/"1"/"0" — z.coerce.boolean() would treat "false" as true. */
 const boolFromEnv = (fallback: boolean) =>
@@ -23,6 +24,15 @@ export const envSchema = z.object({
       /^(file:.+|postgres(ql)?:\/\/.+)$/,
       'DATABASE_URL must be a SQLite file: URL (file:./data/sentinel.db) or a postgresql:// URL',
     )
+    .superRefine((url, ctx) => {
+      if (url.startsWith('file:')) return;
+      const problem = postgresUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      const schema = postgresSchema(url);
+      if (!SCHEMA_NAME.test(schema)) {
+        ctx.addIssue({ code: 'custom', message: 'the schema= parameter must be a plain PostgreSQL identifier (letters, digits, _; at most 63)' });
+      }
+    })
     .default('file:./data/sentinel.db'),
   /** Shared rate-limit counters for several instances (redis://…, rediss://…); unset → this process's memory. */
   REDIS_URL: z
@@ -35,6 +45,12 @@ export const envSchema = z.object({
    * holds (a sqlite3 session, a backup) before it fails as 503 DATABASE_UNAVAILABLE.
    */
   DB_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /**
+   * PostgreSQL: how long a request waits for a connection (a pool slot, or a new connection to a
+   * server that accepted it but does not answer) before it fails as 503 DATABASE_UNAVAILABLE.
+   * node-postgres waits forever by default: with the server frozen every request hung.
+   */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /** where users reach the service (https://sentinel.example.org): absolute links in PDF reports; unset → the request's host */
   PUBLIC_BASE_URL: z
     .string()

@@ -32,6 +32,10 @@ export class AppConfig {
   get databaseKind(): 'sqlite' | 'postgresql' {
     return this.env.DATABASE_URL.startsWith('file:') ? 'sqlite' : 'postgresql';
   }
+  /** PostgreSQL: the longest wait for a connection (pool slot or connect) before a 503. */
+  get databaseConnectTimeoutMs(): number {
+    return this.env.DB_CONNECT_TIMEOUT_MS;
+  }
   /** Shared rate-limit store, or undefined for this process's memory. */
   get redisUrl(): string | undefined {
     return this.env.REDIS_URL;

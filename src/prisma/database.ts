@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import * as path from 'node:path';
 import type { AppConfig } from '../config/config.service';
+import { maskDatabaseUrl, postgresSchema } from '../config/database-url';
 import { PrismaClient as SqliteClient } from '../generated/prisma/client';
 import { PrismaClient as PgClient } from '../generated/prisma-pg/client';
 import { LockWaitingSqliteAdapter } from './sqlite-busy';
@@ -28,21 +29,31 @@ export function createDatabaseClient(config: AppConfig): Db {
   if (config.databaseKind === 'sqlite') {
     return new SqliteClient({ adapter: new LockWaitingSqliteAdapter(config.databaseFile, config.databaseLockWaitMs) });
   }
-  const pg = new PgClient({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
+  // the schema the migrations went to (?schema=, else public): Prisma qualifies every model query with it
+  const pool = { connectionString: config.databaseUrl, connectionTimeoutMillis: config.databaseConnectTimeoutMs };
+  const pg = new PgClient({ adapter: new PrismaPg(pool, { schema: postgresSchema(config.databaseUrl) }) });
   return pg as unknown as Db;
 }
 
 /** The SQLite file, or a PostgreSQL URL without its password (start-up messages). */
 export function describeDatabase(config: AppConfig): string {
   if (config.databaseKind === 'sqlite') return config.databaseFile;
-  return config.databaseUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  return maskDatabaseUrl(config.databaseUrl);
+}
+
+/**
+ * The migrations table for raw statements, in the schema the models are in: Prisma qualifies its
+ * own queries with `?schema=`, but raw SQL goes by the connection's search_path.
+ */
+export function migrationsTable(config: AppConfig): string {
+  return config.databaseKind === 'sqlite' ? '"_prisma_migrations"' : `"${postgresSchema(config.databaseUrl)}"."_prisma_migrations"`;
 }
 
 /** The start-up migration runner for the configured engine. */
 export async function migrateDatabase(config: AppConfig): Promise<MigrationResult> {
   return config.databaseKind === 'sqlite'
     ? applyMigrations(config.databaseFile, MIGRATIONS_DIR)
-    : applyPgMigrations(config.databaseUrl, PG_MIGRATIONS_DIR);
+    : applyPgMigrations(config.databaseUrl, PG_MIGRATIONS_DIR, { shownAs: maskDatabaseUrl(config.databaseUrl), connectTimeoutMs: config.databaseConnectTimeoutMs });
 }
 
 /**
@@ -55,7 +66,7 @@ export async function migrateDatabase(config: AppConfig): Promise<MigrationResul
 export async function foreignMigrations(client: Db, config: AppConfig): Promise<string[]> {
   const committed = new Set(readMigrations(config.databaseKind === 'sqlite' ? MIGRATIONS_DIR : PG_MIGRATIONS_DIR).map((m) => m.name));
   const rows = await client.$queryRawUnsafe<{ migration_name: string }[]>(
-    'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL ORDER BY "migration_name"',
+    `SELECT "migration_name" FROM ${migrationsTable(config)} WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL ORDER BY "migration_name"`,
   );
   return rows.map((r) => r.migration_name).filter((name) => !committed.has(name));
 }
@@ -73,7 +84,7 @@ export async function requireMigrated(client: Db, config: AppConfig): Promise<vo
   let rows: { migration_name: string }[];
   try {
     rows = await client.$queryRawUnsafe<{ migration_name: string }[]>(
-      'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL',
+      `SELECT "migration_name" FROM ${migrationsTable(config)} WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`,
     );
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n').filter(Boolean).pop() : String(err);

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import * as fs from 'node:fs';
 import { AppConfig } from '../config/config.service';
-import { createDatabaseClient, Db, describeDatabase, foreignMigrations, migrateDatabase, requireMigrated } from './database';
+import { createDatabaseClient, Db, describeDatabase, foreignMigrations, migrateDatabase, migrationsTable, requireMigrated } from './database';
 
 export { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from './database';
 
@@ -92,9 +92,9 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
       if (this.engine === 'postgresql') {
         // PostgreSQL has no user_version: rewrite one migration row with its own value. It fails
         // in a read-only transaction or on a standby (txid_current() would not: it passes there).
+        const table = migrationsTable(this.config);
         await this.$executeRawUnsafe(
-          'UPDATE "_prisma_migrations" SET "applied_steps_count" = "applied_steps_count" ' +
-            'WHERE "id" = (SELECT "id" FROM "_prisma_migrations" ORDER BY "started_at" LIMIT 1)',
+          `UPDATE ${table} SET "applied_steps_count" = "applied_steps_count" ` + `WHERE "id" = (SELECT "id" FROM ${table} ORDER BY "started_at" LIMIT 1)`,
         );
         return { ok: true };
       }

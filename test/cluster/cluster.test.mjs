@@ -8,6 +8,7 @@ import { failureSuites } from './failure-suites.mjs';
 import { planSuites } from './plan-suites.mjs';
 import { replicaSuites } from './replica-suites.mjs';
 import { schemaSuites } from './schema-suites.mjs';
+import { sqliteMoveSuites } from './sqlite-move-suites.mjs';
 
 before(start);
 
@@ -17,5 +18,6 @@ after(async () => {
 
 schemaSuites();
 planSuites();
+sqliteMoveSuites();
 replicaSuites();
 failureSuites(); // last: it kills a replica and Redis

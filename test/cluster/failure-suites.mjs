@@ -1,11 +1,38 @@
-// Parts of the cluster going away under load: a replica killed and restarted, Redis killed and restarted.
+// Parts of the cluster going away under load: PostgreSQL ending the replicas' connections, a replica
+// killed and restarted, Redis killed and restarted.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import pg from 'pg';
 import { waitFor } from '../../scripts/cluster/lib.mjs';
 import { analyse, bearer, json, request, token } from './http.mjs';
 import { ctx, db, ip, LOGIN_PER_ACCOUNT, newUser, uniquePng } from './context.mjs';
 
 export function failureSuites() {
+  describe('PostgreSQL ends the connections (pg_ctl restart, pg_terminate_backend)', () => {
+    it('a request whose query was cut answers 503 DATABASE_UNAVAILABLE, and the same replica serves the next one', async () => {
+      const replica = ctx.cluster.replicas[0];
+      const from = ip();
+      const me = () => request(`${replica.url}/api/v1/auth/me`, { headers: bearer(ctx.admin), from });
+      assert.equal((await me()).status, 200);
+      // hold the Session table so the replica's next lookup is in flight when its connection is ended
+      const locker = new pg.Client({ connectionString: ctx.cluster.postgres.url });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query('LOCK TABLE "Session" IN ACCESS EXCLUSIVE MODE');
+        const cut = me();
+        await waitFor('the lookup waiting on the lock', async () => (await db(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%Session%'`)).length > 0, 10_000, 20);
+        await db('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> $1 AND backend_type = $2', [locker.processID, 'client backend']);
+        const r = await cut;
+        assert.deepEqual([r.status, r.json?.code, r.headers['retry-after']], [503, 'DATABASE_UNAVAILABLE', '5'], r.text);
+      } finally {
+        await locker.query('COMMIT').catch(() => undefined);
+        await locker.end();
+      }
+      assert.equal((await me()).status, 200, 'the pool reconnected: no restart of the replica');
+    });
+  });
+
   describe('a replica dies under load', () => {
     const CLIENTS = 12;
     const PER_CLIENT = 15;

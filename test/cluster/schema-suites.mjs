@@ -6,8 +6,9 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { ROOT } from '../../scripts/cluster/lib.mjs';
-import { ctx, db } from './context.mjs';
+import { ROOT, startReplica } from '../../scripts/cluster/lib.mjs';
+import { ctx, db, ip, uniquePng } from './context.mjs';
+import { analyse, bearer, request, token } from './http.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -133,6 +134,71 @@ export function schemaSuites() {
       await applyPgMigrations(url3, dir);
       put('20000101000000_ok', 'CREATE TABLE "A" ("id" INTEGER, "x" TEXT);');
       await assert.rejects(applyPgMigrations(url3, dir), /checksum/);
+    });
+  });
+
+  describe('DATABASE_URL ?schema= (a database shared with other applications)', () => {
+    it('puts the tables and _prisma_migrations in that schema, where prisma migrate deploy looks, and serves from it', async () => {
+      // Another application's "User" in public: the app used to ignore ?schema=, migrate into
+      // public and stop at 'Migration 20261128140000_init failed: relation "User" already exists'.
+      await db('CREATE DATABASE shared');
+      const base = ctx.cluster.postgres.url.replace(/\/sentinel$/, '/shared');
+      const s = new pg.Client({ connectionString: base });
+      await s.connect();
+      await s.query('CREATE TABLE "User" (id TEXT PRIMARY KEY, note TEXT)');
+      // …which is a Prisma application too: its own migrations table in public, not ours
+      await s.query('CREATE TABLE "_prisma_migrations" (id VARCHAR(36) PRIMARY KEY, migration_name VARCHAR(255) NOT NULL, finished_at TIMESTAMPTZ)');
+      await s.query(`INSERT INTO "_prisma_migrations" VALUES ('x', '20250101000000_other_app', now())`);
+      let replica;
+      try {
+        replica = await startReplica(ctx.cluster.dir, 9, { ...ctx.cluster.env, DATABASE_URL: `${base}?schema=mri`, REDIS_URL: '' });
+        const from = ip();
+        const tok = await token(replica.url, ctx.cluster.env.SEED_ADMIN_EMAIL, ctx.cluster.env.SEED_ADMIN_PASSWORD, from);
+        const { png, sha } = await uniquePng();
+        assert.equal((await analyse(replica.url, tok, png, from)).status, 200);
+        const history = await request(`${replica.url}/api/v1/history`, { headers: bearer(tok), from });
+        assert.deepEqual(history.json.items.map((i) => i.sha256), [sha]);
+        const tables = (await s.query("SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema IN ('public', 'mri') ORDER BY 1")).rows.map((r) => r.t);
+        assert.deepEqual(tables, ['mri.Analysis', 'mri.Session', 'mri.User', 'mri._prisma_migrations', 'public.User', 'public._prisma_migrations']);
+        const { readMigrations } = require(path.join(ROOT, 'dist/prisma/migrator.js'));
+        const { PG_MIGRATIONS_DIR } = require(path.join(ROOT, 'dist/prisma/database.js'));
+        const recorded = (await s.query('SELECT migration_name, checksum FROM mri._prisma_migrations WHERE finished_at IS NOT NULL ORDER BY 1')).rows;
+        assert.deepEqual(recorded, readMigrations(PG_MIGRATIONS_DIR).map((m) => ({ migration_name: m.name, checksum: m.checksum })));
+        assert.deepEqual((await s.query('SELECT count(*)::int AS n FROM public."User"')).rows, [{ n: 0 }], "the other application's table is untouched");
+        const ready = await request(`${replica.url}/readyz`);
+        assert.equal(ready.status, 200, 'the write probe finds _prisma_migrations in the schema');
+      } finally {
+        await replica?.stop();
+        await s.end();
+      }
+    });
+
+    it('refuses to start afresh in the schema while an earlier build left the tables in public, and serves them once moved', async () => {
+      // a deployment made before ?schema= was honoured: URL with ?schema=, tables in public
+      const { applyPgMigrations } = require(path.join(ROOT, 'dist/prisma/pg-migrator.js'));
+      const { PG_MIGRATIONS_DIR } = require(path.join(ROOT, 'dist/prisma/database.js'));
+      await db('CREATE DATABASE legacy');
+      const base = ctx.cluster.postgres.url.replace(/\/sentinel$/, '/legacy');
+      await applyPgMigrations(base, PG_MIGRATIONS_DIR);
+      const s = new pg.Client({ connectionString: base });
+      await s.connect();
+      await s.query(`INSERT INTO "User" (id, email, "passwordHash", role) VALUES ('old', 'old@legacy.test', 'scrypt$x', 'admin')`);
+      const env = { ...ctx.cluster.env, DATABASE_URL: `${base}?schema=mri`, REDIS_URL: '' };
+      let replica;
+      try {
+        const early = await startReplica(ctx.cluster.dir, 10, env).catch((err) => err);
+        if (!(early instanceof Error)) await early.stop(); // started afresh in mri: the failure below, without a stray process
+        assert.match(String(early?.message), /names \?schema=mri, which holds no MRI Sentinel tables, but public does/);
+        assert.deepEqual((await s.query("SELECT to_regclass('mri._prisma_migrations') AS t")).rows, [{ t: null }], 'nothing was migrated into mri');
+        // the move the message gives
+        await s.query('CREATE SCHEMA IF NOT EXISTS "mri"');
+        for (const t of ['User', 'Session', 'Analysis', '_prisma_migrations']) await s.query(`ALTER TABLE public."${t}" SET SCHEMA "mri"`);
+        replica = await startReplica(ctx.cluster.dir, 10, env);
+        assert.deepEqual((await s.query('SELECT email FROM mri."User" ORDER BY email')).rows.map((r) => r.email), ['old@legacy.test'], 'no second admin seeded: the old users are there');
+      } finally {
+        await replica?.stop();
+        await s.end();
+      }
     });
   });
 }

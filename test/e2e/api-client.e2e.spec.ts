@@ -219,4 +219,17 @@ describe('the API as a script calls it', () => {
     // a browser behind a proxy's Basic auth (cookies too): the usual words
     expect((await request(server).get('/api/v1/auth/me').set('Authorization', 'Basic YTpi').set('Cookie', 'sentinel_csrf=x')).body.message).toBe('Please log in.');
   });
+
+  it('a user calling an admin API route is told the route is for administrators, not "this page"', async () => {
+    const server = app.getHttpServer();
+    const user = await loginAs(app); // role user
+    for (const call of [request(server).get('/api/v1/users'), request(server).get('/api/v1/history/export.csv'), request(server).delete('/api/v1/users')]) {
+      const res = await call.set(user.bearer);
+      expect([res.status, res.body.code, res.body.message]).toEqual([403, 'FORBIDDEN', 'This API route is for administrators.']);
+    }
+    // a browser asking for the admin page keeps its words
+    const page = await request(server).get('/admin/users').set('Cookie', user.cookie).set('Accept', 'text/html');
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('This page is for administrators.');
+  });
 });

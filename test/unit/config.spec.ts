@@ -22,6 +22,7 @@ describe('config', () => {
       DATABASE_URL: 'file:./data/sentinel.db',
       DB_MIGRATE_ON_START: true,
       DB_LOCK_WAIT_MS: 5000,
+      DB_CONNECT_TIMEOUT_MS: 5000,
       MODELS_DIR: './models',
       SAMPLES_DIR: '../shared/samples',
       ANALYSIS_TIMEOUT_MS: 10000,
