@@ -68,9 +68,11 @@ describe('405 on a path the caller may not use: the guard\'s answer, never the m
       const res = await call(server, method, `/api/v1/users/${ID}`).set(user.bearer);
       expect([method, res.status, res.headers.allow, res.body]).toEqual([method, 403, undefined, own.body]);
     }
+    // the admin pages' paths: the same refusal, in a page's words (an API route says "API route")
+    const page = { ...own.body, message: 'This page is for administrators.' };
     for (const path of [`/admin/users/${ID}`, `/admin/users/${ID}/password`]) {
       const res = await request(server).delete(path).set({ ...user.headers, Accept: 'application/json' });
-      expect([path, res.status, res.headers.allow, res.body]).toEqual([path, 403, undefined, own.body]);
+      expect([path, res.status, res.headers.allow, res.body]).toEqual([path, 403, undefined, page]);
     }
   });
 
