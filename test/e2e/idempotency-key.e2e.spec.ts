@@ -9,6 +9,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { requestFingerprint } from '../../src/idempotency/idempotency-key';
+import { IdempotencyKeyRepository } from '../../src/repositories/idempotency-key.repository';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { solidPng, truncatedJpeg } from '../support/images';
@@ -179,6 +180,43 @@ describe('Idempotency-Key on the analysis POSTs', () => {
     expect(await prisma.idempotencyKey.count({ where: { expiresAt: { lt: new Date() } } })).toBe(0);
   });
 
+  /**
+   * The row and the key's "answered" mark are one transaction. The mark's write fails (standing for
+   * a process stopped between the two): neither stays — no row, no reservation left "in progress" —
+   * and the retry, even one made after a left reservation would be taken over (aged here), records
+   * one row, which the key then names. Before, the answer was 200 with its row, the key stayed in
+   * progress, and the retry after the takeover recorded a second row.
+   */
+  const faultThenRetry = async (send: (key: string) => request.Test) => {
+    const key = freshKey();
+    const before = await rows(alice);
+    const fault = jest.spyOn(app.get(IdempotencyKeyRepository), 'complete').mockRejectedValueOnce(new Error('injected: stopped before the key was marked'));
+    let first: request.Response;
+    let marks: number;
+    try {
+      first = await send(key);
+    } finally {
+      marks = fault.mock.calls.length;
+      fault.mockRestore();
+    }
+    expect(marks).toBe(1);
+    expect({ status: first.status, code: first.body.code }).toEqual({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+    expect(await rows(alice)).toBe(before);
+    expect(await prisma.idempotencyKey.count({ where: { userId: alice.user.id, key } })).toBe(0);
+    await prisma.idempotencyKey.updateMany({ where: { userId: alice.user.id, key }, data: { createdAt: new Date(Date.now() - HOUR) } });
+    const retry = await send(key).expect(200);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    const again = await send(key).expect(200);
+    expect(again.body.analysisId).toBe(retry.body.analysisId);
+    expect(await rows(alice)).toBe(before + 1);
+    const stored = await prisma.idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.user.id, key } } });
+    expect(stored).toMatchObject({ analysisId: retry.body.analysisId, completedAt: expect.any(Date) });
+  };
+
+  it('the history row and the key marked answered are one write: a fault in the second leaves neither, and the retry records one row', async () => {
+    await faultThenRetry((key) => analyse(alice, white, key));
+  });
+
   it("another user's same key is independent", async () => {
     const key = freshKey();
     const a = await analyse(alice, white, key).expect(200);
@@ -221,6 +259,11 @@ describe('Idempotency-Key on the analysis POSTs', () => {
       await analyse(alice, white, key).expect(200);
       expect((await study(alice, [series()], key).expect(422)).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
       expect((await study(alice, [series()], 'k'.repeat(256)).expect(400)).body.code).toBe('INVALID_IDEMPOTENCY_KEY');
+    });
+
+    it('the study row and its key marked answered are one write too (a fault in the mark: neither; the retry: one row)', async () => {
+      const s = series();
+      await faultThenRetry((key) => study(alice, [s], key));
     });
 
     it('two at once with one key: one history row', async () => {
