@@ -146,7 +146,32 @@ describe('Idempotency-Key on the analysis POSTs', () => {
     const a = await analyse(alice, white, `"${quoted}"`).expect(200);
     const b = await analyse(alice, white, quoted).expect(200);
     expect({ id: b.body.analysisId, replayed: b.headers['idempotent-replayed'] }).toEqual({ id: a.body.analysisId, replayed: 'true' });
-    await analyse(alice, white, 'a key, with {punctuation} ~!').expect(200);
+    await analyse(alice, white, 'a key with {punctuation} ~!').expect(200);
+  });
+
+  /** superagent sends an array value as one header line per member (Node's setHeader); its types say string only */
+  const headerLines = (r: request.Test, values: string[]) => (r as unknown as { set(field: string, v: string[]): request.Test }).set(KEY, values);
+
+  it('more than one Idempotency-Key line is 400 INVALID_IDEMPOTENCY_KEY (Node joined them into one key "a, b"); a comma is a key\'s only inside the quotes', async () => {
+    const before = await rows(alice);
+    const [a, b] = [freshKey(), freshKey()];
+    for (const lines of [[a, b], [a, a], [`"${a}"`, `"${b}"`]]) {
+      const res = await headerLines(request(server).post('/api/v1/analyses').set(alice.bearer), lines).attach('image', white, 'x.png');
+      expect({ lines, status: res.status, code: res.body.code }).toEqual({ lines, status: 400, code: 'INVALID_IDEMPOTENCY_KEY' });
+      expect(res.body.message).toMatch(/one Idempotency-Key header, not 2/);
+    }
+    // one line that reads as two keys (a proxy's join, or a structured-field list) is not a key either
+    for (const joined of [`${a}, ${b}`, `"${a}", "${b}"`, 'a key, with a comma']) {
+      const res = await analyse(alice, white, joined);
+      expect({ joined, status: res.status, code: res.body.code }).toEqual({ joined, status: 400, code: 'INVALID_IDEMPOTENCY_KEY' });
+    }
+    expect(await rows(alice)).toBe(before);
+    expect(await prisma.idempotencyKey.count({ where: { userId: alice.user.id, key: { in: [a, b, `${a}, ${b}`] } } })).toBe(0);
+    // the draft's quoted string may hold a comma: one key, replayed by the same quoted line
+    const first = await analyse(alice, white, '"a key, with a comma"').expect(200);
+    const again = await analyse(alice, white, '"a key, with a comma"').expect(200);
+    expect({ id: again.body.analysisId, replayed: again.headers['idempotent-replayed'] }).toEqual({ id: first.body.analysisId, replayed: 'true' });
+    expect(await rows(alice)).toBe(before + 1);
   });
 
   it('a first request that fails releases the key: its retry is answered afresh', async () => {
