@@ -107,3 +107,4 @@ export const REPLAYED_HEADER_DOC: Record<string, { description: string; schema: 
 };
 
 export const KEY_IN_USE_DOC = 'IDEMPOTENCY_KEY_IN_USE: the first request with this Idempotency-Key is still being answered (Retry-After says when to ask again)';
+export const KEY_IN_USE_HEADERS = { 'Retry-After': { description: 'seconds: a fifth of the route\'s deadline, 1–30', schema: { type: 'integer' as const } } };
