@@ -98,6 +98,16 @@ describe('audit log: refusals', () => {
       ['password_change_required', pending.user.id, 'GET', '/history'],
     ]);
   });
+
+  it("the /api/docs login wall (Swagger's routes, which no guard sees) writes its 403 as the guard does; its redirect writes nothing", async () => {
+    const pending = await loginAs(app, { mustChangePassword: true });
+    expect((await request(server).get('/api/docs').set(pending.headers).set('Accept', 'text/html').expect(302)).headers.location).toBe('/account');
+    expect(sink.events('access.denied')).toEqual([]);
+    expect((await request(server).get('/api/docs-json').set(pending.bearer).set('X-Forwarded-For', CLIENT_IP).expect(403)).body.code).toBe('PASSWORD_CHANGE_REQUIRED');
+    expect(sink.events('access.denied')).toEqual([
+      expect.objectContaining({ reason: 'password_change_required', userId: pending.user.id, username: pending.user.email, ip: CLIENT_IP, method: 'GET', path: '/api/docs-json', requestId: expect.any(String) }),
+    ]);
+  });
 });
 
 describe('audit log: rate limits outside the login routes', () => {
