@@ -133,4 +133,28 @@ describe('audit log: rate limits outside the login routes', () => {
     ]);
     expect(sink.lines[0].level).toBe('warn');
   });
+
+  it('a flood of 200 refused requests: one rate_limited line, then one count of the other 199 (written here at shutdown; in service when the window ends)', async () => {
+    const flood = new CapturingAuditSink();
+    const on = await boot(flood, { RATE_LIMIT_REQUESTS_PER_MINUTE: '2' });
+    try {
+      const bob = await loginAs(on);
+      flood.clear();
+      const ip = '198.51.100.77';
+      const send = () => request(on.getHttpServer()).get('/api/v1/auth/me').set(bob.bearer).set('X-Forwarded-For', ip);
+      const statuses: number[] = [];
+      for (let i = 0; i < 2; i++) statuses.push((await send()).status);
+      for (let batch = 0; batch < 10; batch++) statuses.push(...(await Promise.all(Array.from({ length: 20 }, send))).map((r) => r.status));
+      expect(statuses.filter((s) => s === 429)).toHaveLength(200);
+      expect(flood.events('rate_limited')).toEqual([
+        expect.objectContaining({ limit: 'ip', userId: bob.user.id, ip, method: 'GET', path: '/api/v1/auth/me', requestId: expect.any(String) }),
+      ]);
+      expect(flood.events('rate_limited')[0].suppressed).toBeUndefined();
+    } finally {
+      await on.close();
+    }
+    const lines = flood.events('rate_limited');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toEqual({ time: expect.any(String), event: 'rate_limited', limit: 'ip', userId: expect.any(String), username: expect.any(String), ip: '198.51.100.77', suppressed: 199 });
+  });
 });
