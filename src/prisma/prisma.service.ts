@@ -51,7 +51,9 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   /**
    * `fn`'s writes committed together or not at all (an interactive transaction). On SQLite it
    * begins with the write lock (sqlite-busy.ts: BEGIN IMMEDIATE, waited for up to the lock wait),
-   * hence the longer wait to start it; its few statements then run without waiting.
+   * hence the longer wait to start it; its few statements then run without waiting, and every
+   * other statement of the process waits for its end (one connection) — so inside `fn` use only
+   * `tx`: a query through this service there would wait for the transaction it is part of.
    */
   transaction<T>(fn: (tx: DbTx) => Promise<T>): Promise<T> {
     const wait = this.config.databaseLockWaitMs;
