@@ -2,6 +2,7 @@ import { DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { declareSharedHeaders } from './common/api-headers';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import hbs from 'hbs';
@@ -101,7 +102,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     // every /api/v1 route takes `Authorization: Bearer <token>` from POST /api/v1/auth/token
     .addSecurityRequirements('bearer')
     .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
+  SwaggerModule.setup('api/docs', app, () => declareSharedHeaders(SwaggerModule.createDocument(app, doc)));
   return app;
 }
 

@@ -4,6 +4,7 @@ import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '../config/config.service';
 import { buildThrottlerModuleOptions, RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { RATE_LIMIT_STORAGE, RateLimitStorageModule } from '../rate-limit/rate-limit.storage';
+import { RefusalDigestService } from '../rate-limit/refusal-digest';
 import { AccessGuard } from './access.guard';
 import { AdminUsersController } from './admin-users.controller';
 import { AuthController } from './auth.controller';
@@ -34,6 +35,7 @@ import { UsersService } from './users.service';
     SeedAdminService,
     csrfProvider,
     RouteAccess,
+    RefusalDigestService,
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import hbs from 'hbs';
+import { actor, AuditLog } from '../audit/audit-log.service';
 import { wantsHtml } from '../common/app-exception.filter';
 import { canonicalPath } from '../common/paths';
 import { AppConfig } from '../config/config.service';
@@ -34,6 +35,7 @@ export function configureAccounts(app: NestExpressApplication): void {
   const config = app.get(AppConfig);
   const sessions = app.get(SessionsService);
   const csrf = app.get(Csrf);
+  const audit = app.get(AuditLog);
   const policy = { secure: config.accounts.cookieSecure };
   app.set('trust proxy', config.accounts.trustProxy);
   if (config.accounts.trustProxy === true) {
@@ -99,6 +101,8 @@ export function configureAccounts(app: NestExpressApplication): void {
         if (wantsHtml(req) || path === '/api/docs' || path === '/api/docs/') {
           res.redirect(302, CHANGE_PASSWORD_PAGE);
         } else {
+          // a refusal, written as the guard writes its own (refusePendingPasswordChange); the redirect above is not
+          audit.record(req, 'access.denied', { reason: 'password_change_required', ...actor(state.user) });
           const e = new PasswordChangeRequiredError();
           res.status(e.statusCode).json({ statusCode: e.statusCode, code: e.code, message: e.message });
         }

@@ -178,7 +178,7 @@ export class AuthController {
       'elsewhere). Every other session and token of yours ends.',
   })
   @ApiOkResponse({ type: TokenDto, description: 'Bearer caller: a new token' })
-  @ApiNoContentResponse({ description: 'Cookie caller: a new session cookie' })
+  @ApiNoContentResponse({ description: 'Cookie caller: a new session cookie', headers: { 'Set-Cookie': { description: 'the new session cookie (the old session is ended)', schema: { type: 'string' } } } })
   @ApiError(400, 'BAD_REQUEST: a field missing, wrong current password, or the new one is refused by the password policy')
   @ApiCsrfChecked()
   @ApiAuthenticated({ openBeforePasswordChange: true, rateLimits: 'too many wrong current passwords for this account (they count as logins)' })

@@ -73,6 +73,8 @@ export interface AuditFields {
   bytes?: number;
   /** access log: the client hung up before the answer was complete */
   aborted?: boolean;
+  /** rate_limited: refusals of this limit and key not written one by one since its last line (src/rate-limit/refusal-digest.ts) */
+  suppressed?: number;
 }
 
 export interface AuditEvent extends AuditFields {
@@ -84,12 +86,12 @@ export const MAX_TEXT_LENGTH = 128;
 export const MAX_PATH_LENGTH = 256;
 
 const TEXT_FIELDS = ['reason', 'via', 'limit', 'userId', 'username', 'targetUserId', 'targetUsername', 'role', 'ip', 'method', 'path', 'requestId'] as const;
-const NUMBER_FIELDS = ['status', 'durationMs', 'bytes'] as const;
+const NUMBER_FIELDS = ['status', 'durationMs', 'bytes', 'suppressed'] as const;
 const BOOLEAN_FIELDS = ['disabled', 'aborted'] as const;
 /** The order fields are written in: the event first, then who, from where, what. */
 const ORDER: readonly (keyof AuditFields)[] = [
   'reason', 'via', 'limit', 'userId', 'username', 'targetUserId', 'targetUsername', 'role', 'disabled',
-  'ip', 'method', 'path', 'requestId', 'status', 'durationMs', 'bytes', 'aborted',
+  'ip', 'method', 'path', 'requestId', 'status', 'durationMs', 'bytes', 'aborted', 'suppressed',
 ];
 
 /**

@@ -58,7 +58,12 @@ export class AuditLog {
 
   /** An event of this request: its client IP (Express' req.ip, which honours TRUST_PROXY), method, path and id. */
   record(req: Request, event: AuditEventName, fields: Omit<AuditFields, RequestFields> = {}): void {
-    this.write({ event, ...fields, ip: req.ip, method: req.method, path: req.originalUrl, requestId: requestIdOf(req) });
+    this.write(this.event(req, event, fields));
+  }
+
+  /** The event `record` would write, for a caller that decides whether to (RefusalDigest). */
+  event(req: Request, event: AuditEventName, fields: Omit<AuditFields, RequestFields> = {}): AuditEvent {
+    return { event, ...fields, ip: req.ip, method: req.method, path: req.originalUrl, requestId: requestIdOf(req) };
   }
 
   write(e: AuditEvent): void {

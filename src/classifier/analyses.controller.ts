@@ -24,7 +24,7 @@ import { AnalyzeFieldsDto } from './analyses.dto';
 import { requestContext } from './request-context';
 import { UploadFieldWords } from '../common/upload-field.interceptor';
 import { AppConfig } from '../config/config.service';
-import { KEY_HEADER_DOC, KEY_IN_USE_DOC, REPLAYED_HEADER_DOC } from '../idempotency/idempotency-key';
+import { KEY_HEADER_DOC, KEY_IN_USE_DOC, KEY_IN_USE_HEADERS, REPLAYED_HEADER_DOC } from '../idempotency/idempotency-key';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 
 /** Multipart field holding the image. */
@@ -64,7 +64,7 @@ export class AnalysesController {
   })
   @ApiOkResponse({ type: AnalysisResultDto, headers: REPLAYED_HEADER_DOC })
   @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (0 bytes), BAD_REQUEST (a field the schema refuses) or INVALID_IDEMPOTENCY_KEY' })
-  @ApiResponse({ status: 409, type: ErrorBodyDto, description: KEY_IN_USE_DOC })
+  @ApiResponse({ status: 409, type: ErrorBodyDto, description: KEY_IN_USE_DOC, headers: KEY_IN_USE_HEADERS })
   @ApiCsrfChecked()
   @ApiAuthenticated({ rateLimits: 'the analyses-per-user limit' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `FILE_TOO_LARGE (the image), or ${BODY_TOO_LARGE}` })

@@ -154,7 +154,14 @@ export class HistoryController {
   })
   @ApiFilters()
   // its media type here, not by @ApiProduces, which would declare the JSON errors as text/csv too
-  @ApiOkResponse({ description: 'The CSV file (RFC 4180, ASCII), streamed', content: { 'text/csv': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'The CSV file (RFC 4180, ASCII), streamed',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+    headers: {
+      'Content-Disposition': { description: 'attachment; filename="mri-sentinel-history-YYYY-MM-DD.csv"', schema: { type: 'string' } },
+      'X-Disclaimer': { description: 'research use only, not for clinical use (as each row\'s `disclaimer` cell)', schema: { type: 'string' } },
+    },
+  })
   @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only)')
   @ApiAdminOnly()
   @ApiAuthenticated()

@@ -9,7 +9,7 @@ import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
 import { listRows } from './history-list';
 import { HistoryFilters, Paging } from './history.filters';
-import { recordingSuppressed } from './recording-context';
+import { onRecorded, recordingSuppressed } from './recording-context';
 import type { RecordedGaps } from '../studies/gap-record';
 import type { StudyRule } from '../studies/study-rule';
 
@@ -176,7 +176,7 @@ export class HistoryService implements AnalysisRecorder {
   /** Resolves to the stored row's id (undefined when recording is suppressed): the page names it when it asks for the report. */
   async record(r: AnalysisRecord): Promise<string | undefined> {
     if (recordingSuppressed()) return undefined;
-    return this.analyses.insert(r);
+    return this.analyses.insert(r, undefined, onRecorded());
   }
 
   /** The rows a viewer may see under these filters; null when the filters cannot match anything. */

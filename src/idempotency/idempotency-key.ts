@@ -11,8 +11,11 @@ export const MAX_KEY_LENGTH = 255;
 export class InvalidIdempotencyKeyError extends DomainError {
   readonly code = 'INVALID_IDEMPOTENCY_KEY';
   readonly statusCode = 400;
-  constructor() {
-    super(`The ${IDEMPOTENCY_KEY_HEADER} header must be 1–${MAX_KEY_LENGTH} printable ASCII characters (a UUID will do), or a quoted string of them.`);
+  constructor(reason?: string) {
+    super(
+      reason ??
+        `The ${IDEMPOTENCY_KEY_HEADER} header must be 1–${MAX_KEY_LENGTH} printable ASCII characters (a UUID will do), or a quoted string of them; a comma only inside the quotes.`,
+    );
   }
 }
 
@@ -41,12 +44,21 @@ const PRINTABLE = /^[\x20-\x7e]+$/;
  * string ("…", with \" and \\ escapes); most clients (Stripe's) send the bare token: both are taken,
  * and `"abc"` is the key `abc`. Anything else is refused by name — never silently ignored, which
  * would turn a client's retry into a second record.
+ *
+ * More than one header line is the draft's error: Node joins them into "a, b", which passed as the
+ * one key `a, b` — so the lines are counted (headersDistinct). A comma is a key's own only inside
+ * the quoted form, where the sf-string grammar allows it; a bare one is what a list of two members
+ * — or two lines joined by a proxy (RFC 9110 §5.3) — looks like, not an Item, and is refused.
  */
-export function idempotencyKey(req: Pick<Request, 'headers'>): string | undefined {
-  const raw = req.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
+export function idempotencyKey(req: Pick<Request, 'headers' | 'headersDistinct'>): string | undefined {
+  const name = IDEMPOTENCY_KEY_HEADER.toLowerCase();
+  const lines = req.headersDistinct[name];
+  if (lines && lines.length > 1) throw new InvalidIdempotencyKeyError(`Send one ${IDEMPOTENCY_KEY_HEADER} header, not ${lines.length}: which of them would the retry be?`);
+  const raw = req.headers[name];
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string') throw new InvalidIdempotencyKeyError();
-  const key = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? unquote(raw.slice(1, -1)) : raw;
+  const quoted = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"');
+  const key = quoted ? unquote(raw.slice(1, -1)) : raw.includes(',') ? null : raw;
   if (key === null || key.length < 1 || key.length > MAX_KEY_LENGTH || !PRINTABLE.test(key)) throw new InvalidIdempotencyKeyError();
   return key;
 }
@@ -83,7 +95,7 @@ export const KEY_HEADER_DOC = {
   name: IDEMPOTENCY_KEY_HEADER,
   required: false,
   description:
-    '1–255 printable ASCII characters (a UUID will do), per user, remembered IDEMPOTENCY_KEY_TTL_HOURS (24 h). ' +
+    '1–255 printable ASCII characters (a UUID will do), bare or as a quoted structured-field string (a comma only inside the quotes); one header only, per user, remembered IDEMPOTENCY_KEY_TTL_HOURS (24 h). ' +
     'A retry with the same key and request after the answer is analysed again but recorded once: the same `analysisId`, ' +
     '`Idempotent-Replayed: true`. Same key, another request: 422 IDEMPOTENCY_KEY_REUSED; the first still running: 409 ' +
     'IDEMPOTENCY_KEY_IN_USE with Retry-After. A failed request frees its key.',
@@ -95,3 +107,4 @@ export const REPLAYED_HEADER_DOC: Record<string, { description: string; schema: 
 };
 
 export const KEY_IN_USE_DOC = 'IDEMPOTENCY_KEY_IN_USE: the first request with this Idempotency-Key is still being answered (Retry-After says when to ask again)';
+export const KEY_IN_USE_HEADERS = { 'Retry-After': { description: 'seconds: a fifth of the route\'s deadline, 1–30', schema: { type: 'integer' as const } } };

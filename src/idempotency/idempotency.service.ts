@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import { requestContext } from '../classifier/request-context';
 import { driverCode } from '../common/errors';
 import { AppConfig } from '../config/config.service';
-import { withoutRecording } from '../history/recording-context';
+import { recordingWith, withoutRecording } from '../history/recording-context';
+import type { DbTx } from '../prisma/prisma.service';
 import { IdempotencyKeyRepository } from '../repositories/idempotency-key.repository';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError, idempotencyKey, REPLAYED_HEADER, requestFingerprint } from './idempotency-key';
 
@@ -56,18 +57,26 @@ export class IdempotencyService {
       res.setHeader(REPLAYED_HEADER, 'true');
       return { ...result, analysisId: claim.analysisId };
     }
+    // the key is marked answered in its history row's own transaction: answered iff the row exists
+    let marked = false;
+    const markAnswered = async (analysisId: string, tx: DbTx) => {
+      await this.keys.complete(claim.id, analysisId, new Date(), tx);
+      marked = true;
+    };
     let result: T;
     try {
-      result = await run();
+      result = await recordingWith(markAnswered, run);
     } catch (err) {
       // nothing answered: the key is free for the retry (a refused file's rejected row stays recorded)
       await this.keys.release(claim.id).catch((e: unknown) => this.logger.error(`Could not release an idempotency key: ${driverCode(e)}`));
       throw err;
     }
+    if (marked) return result;
     try {
+      // an answer that recorded no row (no recorder): nothing to keep in step with
       await this.keys.complete(claim.id, result.analysisId ?? null, new Date());
     } catch (err) {
-      // the answer and its history row stand; a retry is told 409 until the reservation is stale, then analysed anew
+      // no row stands for it: a retry is told 409 until the reservation is stale, then analysed anew
       this.logger.error(`Could not mark an idempotency key answered: ${driverCode(err)}`);
     }
     return result;

@@ -1,9 +1,13 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import * as fs from 'node:fs';
 import { AppConfig } from '../config/config.service';
+import type { Prisma } from '../generated/prisma/client';
 import { createDatabaseClient, Db, describeDatabase, foreignMigrations, migrateDatabase, migrationsTable, requireMigrated } from './database';
 
 export { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from './database';
+
+/** The client inside `PrismaService.transaction`: a repository method that writes within one takes it. */
+export type DbTx = Prisma.TransactionClient;
 
 /**
  * The single database client: SQLite (better-sqlite3 adapter) or PostgreSQL (pg adapter) as
@@ -42,6 +46,18 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   }
   get $executeRawUnsafe(): Db['$executeRawUnsafe'] {
     return this.client.$executeRawUnsafe.bind(this.client);
+  }
+
+  /**
+   * `fn`'s writes committed together or not at all (an interactive transaction). On SQLite it
+   * begins with the write lock (sqlite-busy.ts: BEGIN IMMEDIATE, waited for up to the lock wait),
+   * hence the longer wait to start it; its few statements then run without waiting, and every
+   * other statement of the process waits for its end (one connection) — so inside `fn` use only
+   * `tx`: a query through this service there would wait for the transaction it is part of.
+   */
+  transaction<T>(fn: (tx: DbTx) => Promise<T>): Promise<T> {
+    const wait = this.config.databaseLockWaitMs;
+    return this.client.$transaction(fn, { maxWait: wait + 2000, timeout: wait + 10_000 });
   }
 
   async onModuleInit(): Promise<void> {

@@ -73,24 +73,51 @@ export class LockWaitingSqliteAdapter {
   }
 }
 
+/**
+ * The adapter has ONE connection, and a transaction is a BEGIN on it: a statement of another
+ * request issued while one was open ran inside it — committed with it, or silently undone by its
+ * rollback (measured: another request's INSERT, answered OK, gone after the transaction rolled
+ * back). So statements outside transactions wait while one is begun or open, as a pool's other
+ * connection would wait for the write lock; the transaction's own go through its object
+ * (LockHoldingTransaction), never through here. Hence, inside a transaction, use only its client.
+ */
 class LockWaitingConnection implements Adapter {
   readonly provider: Adapter['provider'];
   readonly adapterName: string;
+  /** Transactions begun or beginning (the inner adapter runs one at a time). */
+  private transactions = 0;
+  private waiting: (() => void)[] = [];
 
   constructor(private readonly inner: Adapter, private readonly lockWaitMs: number) {
     this.provider = inner.provider;
     this.adapterName = inner.adapterName;
   }
 
+  /**
+   * `run` once no transaction is open. The last check and the call are one synchronous step, and
+   * the driver runs a statement synchronously when called: no BEGIN can come between them.
+   */
+  private async outsideTransactions<T>(run: () => Promise<T>): Promise<T> {
+    while (this.transactions > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return run();
+  }
+
+  private transactionEnded(): void {
+    if (--this.transactions > 0) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resume of waiting) resume();
+  }
+
   queryRaw(q: Query): ReturnType<Adapter['queryRaw']> {
-    return whileBusy(() => this.inner.queryRaw(q), this.lockWaitMs);
+    return whileBusy(() => this.outsideTransactions(() => this.inner.queryRaw(q)), this.lockWaitMs);
   }
   executeRaw(q: Query): Promise<number> {
-    return whileBusy(() => this.inner.executeRaw(q), this.lockWaitMs);
+    return whileBusy(() => this.outsideTransactions(() => this.inner.executeRaw(q)), this.lockWaitMs);
   }
   /** Not retried: a script may have applied its first statements before one was refused. */
   executeScript(script: string): Promise<void> {
-    return this.inner.executeScript(script);
+    return this.outsideTransactions(() => this.inner.executeScript(script));
   }
   dispose(): Promise<void> {
     return this.inner.dispose();
@@ -102,15 +129,23 @@ class LockWaitingConnection implements Adapter {
    * holds the adapter's transaction mutex until commit() or rollback().
    */
   async startTransaction(isolationLevel?: IsolationLevel): Promise<Tx> {
-    const tx = await this.inner.startTransaction(isolationLevel);
+    this.transactions++; // before the inner BEGIN: from now on other statements wait
+    let tx: Tx;
+    try {
+      tx = await this.inner.startTransaction(isolationLevel);
+    } catch (err) {
+      this.transactionEnded();
+      throw err;
+    }
     try {
       await tx.executeRaw(statement('ROLLBACK'));
       await whileBusy(() => tx.executeRaw(statement('BEGIN IMMEDIATE')), this.lockWaitMs);
     } catch (err) {
       await tx.rollback(); // releases the mutex; no transaction is open on the connection now
+      this.transactionEnded();
       throw err;
     }
-    return new LockHoldingTransaction(tx, this.lockWaitMs);
+    return new LockHoldingTransaction(tx, this.lockWaitMs, () => this.transactionEnded());
   }
 }
 
@@ -118,8 +153,13 @@ class LockHoldingTransaction implements Tx {
   readonly provider: Tx['provider'];
   readonly adapterName: string;
   readonly options: Tx['options'];
+  private ended = false;
 
-  constructor(private readonly inner: Tx, private readonly lockWaitMs: number) {
+  constructor(
+    private readonly inner: Tx,
+    private readonly lockWaitMs: number,
+    private readonly onEnd: () => void,
+  ) {
     this.provider = inner.provider;
     this.adapterName = inner.adapterName;
     this.options = inner.options;
@@ -131,11 +171,25 @@ class LockHoldingTransaction implements Tx {
   executeRaw(q: Query): Promise<number> {
     return isCommit(q) ? whileBusy(() => this.inner.executeRaw(q), this.lockWaitMs) : this.inner.executeRaw(q);
   }
-  commit(): Promise<void> {
-    return this.inner.commit();
+  /** Called by Prisma after its COMMIT / ROLLBACK statement (or instead of it): the statements waiting go on. */
+  async commit(): Promise<void> {
+    try {
+      await this.inner.commit();
+    } finally {
+      this.end();
+    }
   }
-  rollback(): Promise<void> {
-    return this.inner.rollback();
+  async rollback(): Promise<void> {
+    try {
+      await this.inner.rollback();
+    } finally {
+      this.end();
+    }
+  }
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd();
   }
   async createSavepoint(name: string): Promise<void> {
     await this.inner.createSavepoint?.(name);

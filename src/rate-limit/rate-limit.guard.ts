@@ -5,6 +5,7 @@ import { ANALYSIS_ROUTE_KEY, LOGIN_ROUTE_KEY, PasswordAccount, UNTHROTTLED_KEY }
 import { isApiPath } from '../accounts/accounts.setup';
 import { TooManyRequestsError } from '../accounts/errors';
 import { actor, AuditLog } from '../audit/audit-log.service';
+import { RefusalDigestService } from './refusal-digest';
 import { authState } from '../accounts/request-user';
 import { normalizeEmail } from '../accounts/email';
 import type { AccountsConfig } from '../config/accounts.env';
@@ -121,23 +122,24 @@ function humanSeconds(sec: number): string {
 export class RateLimitGuard extends ThrottlerGuard {
   // a property: the constructor is ThrottlerGuard's, whose injection tokens are its own
   @Inject(AuditLog) private readonly audit!: AuditLog;
+  @Inject(RefusalDigestService) private readonly refusals!: RefusalDigestService;
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const res = context.switchToHttp().getResponse<Response>();
     const seconds = Math.max(1, Math.ceil(detail.timeToBlockExpire));
     const name = detail.key.slice(0, detail.key.indexOf(':'));
-    this.auditRefusal(context, name);
+    this.auditRefusal(context, name, detail);
     res.setHeader('Retry-After', String(seconds));
     throw new TooManyRequestsError(seconds, (MESSAGES[name] ?? MESSAGES.ip)(humanSeconds(seconds)));
   }
 
-  private auditRefusal(context: ExecutionContext, limit: string): void {
+  private auditRefusal(context: ExecutionContext, limit: string, detail: ThrottlerLimitDetail): void {
     const account = loginRoute(context);
     const req = reqOf(context);
     const state = authState(req);
     if (!account) {
-      // every other route: one line per 429, as the access log has one per request
-      this.audit.record(req, 'rate_limited', { limit, ...actor(state.user) });
+      // every other route: the first 429 of the limit's window per key, then a count (refusal-digest.ts)
+      this.refusals.refused(detail.key, detail.ttl, this.audit.event(req, 'rate_limited', { limit, ...actor(state.user) }));
       return;
     }
     const via = state.authMethod === 'bearer' || (!state.authMethod && isApiPath(req.path)) ? 'token' : 'session';

@@ -18,7 +18,11 @@ import { UploadFieldWords } from '../common/upload-field.interceptor';
  * The PDF answer's own media type, not @ApiProduces: that one would declare the JSON error answers
  * as application/pdf too.
  */
-const PDF = { description: 'The PDF', content: { 'application/pdf': { schema: { type: 'string' as const, format: 'binary' } } } };
+const PDF = {
+  description: 'The PDF',
+  content: { 'application/pdf': { schema: { type: 'string' as const, format: 'binary' } } },
+  headers: { 'Content-Disposition': { description: 'attachment, with the file name', schema: { type: 'string' as const } } },
+};
 
 export function sendPdf(res: Response, pdf: Buffer, filename: string): void {
   res.setHeader('Content-Type', 'application/pdf');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AnalysisRecord } from '../classifier/analysis-result';
 import type { HistoryItem } from '../history/history.service';
-import { PrismaService } from '../prisma/prisma.service';
+import { DbTx, PrismaService } from '../prisma/prisma.service';
 import { parseRecordedGaps, RecordedGaps } from '../studies/gap-record';
 import { ruleEntries, splitStoredThresholds, StudyRule } from '../studies/study-rule';
 
@@ -60,10 +60,20 @@ export interface ListPosition {
 export class AnalysisRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async insert(record: AnalysisRecord, study?: StudyColumns): Promise<string> {
+  /**
+   * The new row's id. With `then`, the row and whatever `then` writes with its id (through the
+   * transaction client it is handed — another table's repository) are one transaction: both are
+   * stored or neither (an Idempotency-Key marked answered iff its row exists).
+   */
+  async insert(record: AnalysisRecord, study?: StudyColumns, then?: (id: string, tx: DbTx) => Promise<void>): Promise<string> {
     // select: the id only — mapping the whole row back cost ~40 % of the insert's CPU
-    const row = await this.prisma.analysis.create({ data: toRow(record, study), select: { id: true } });
-    return row.id;
+    const data = toRow(record, study);
+    if (!then) return (await this.prisma.analysis.create({ data, select: { id: true } })).id;
+    return this.prisma.transaction(async (tx) => {
+      const { id } = await tx.analysis.create({ data, select: { id: true } });
+      await then(id, tx);
+      return id;
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../prisma/prisma.service';
+import { DbTx, PrismaService } from '../prisma/prisma.service';
 
 /** A reservation as the idempotency service reads it. */
 export interface KeyReservation {
@@ -35,13 +35,17 @@ export class IdempotencyKeyRepository {
     return this.prisma.idempotencyKey.findUnique({ where: { userId_key: { userId, key } }, select: RESERVATION });
   }
 
-  async complete(id: string, analysisId: string | null, at: Date): Promise<void> {
-    await this.prisma.idempotencyKey.updateMany({ where: { id, completedAt: null }, data: { completedAt: at, analysisId } });
+  /** Marks the reservation answered by `analysisId` — within `tx` when given (the row's own insert). */
+  async complete(id: string, analysisId: string | null, at: Date, tx?: DbTx): Promise<void> {
+    await (tx ?? this.prisma).idempotencyKey.updateMany({ where: { id, completedAt: null }, data: { completedAt: at, analysisId } });
   }
 
-  /** Gives a key back (its first request failed): only a reservation still in progress. */
+  /**
+   * Gives a key back (its first request failed), also when its refused file's row marked it
+   * answered on the way: the reservation is that request's own (ids are never reused).
+   */
   async release(id: string): Promise<void> {
-    await this.prisma.idempotencyKey.deleteMany({ where: { id, completedAt: null } });
+    await this.prisma.idempotencyKey.deleteMany({ where: { id } });
   }
 
   /**

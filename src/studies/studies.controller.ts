@@ -31,7 +31,7 @@ import { StudyResultDto } from './study-result.dto';
 import { StudyService } from './study.service';
 import { FILES_FIELD, StudyFieldsDto } from './studies.dto';
 import { UploadFieldWords } from '../common/upload-field.interceptor';
-import { KEY_HEADER_DOC, KEY_IN_USE_DOC, REPLAYED_HEADER_DOC } from '../idempotency/idempotency-key';
+import { KEY_HEADER_DOC, KEY_IN_USE_DOC, KEY_IN_USE_HEADERS, REPLAYED_HEADER_DOC } from '../idempotency/idempotency-key';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 
 export { FILES_FIELD };
@@ -73,7 +73,7 @@ export class StudiesController {
   })
   @ApiOkResponse({ type: StudyResultDto, description: 'The study result (completed, inconclusive or rejected)', headers: REPLAYED_HEADER_DOC })
   @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (a 0-byte file, named), BAD_REQUEST (a field the schema refuses) or INVALID_IDEMPOTENCY_KEY' })
-  @ApiResponse({ status: 409, type: ErrorBodyDto, description: KEY_IN_USE_DOC })
+  @ApiResponse({ status: 409, type: ErrorBodyDto, description: KEY_IN_USE_DOC, headers: KEY_IN_USE_HEADERS })
   @ApiCsrfChecked()
   @ApiAuthenticated({ rateLimits: 'the analyses-per-user limit' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `FILE_TOO_LARGE (study bytes), TOO_MANY_SLICES or TOO_MANY_FILES, or ${BODY_TOO_LARGE}` })

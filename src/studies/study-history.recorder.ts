@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { recordingSuppressed } from '../history/recording-context';
+import { onRecorded, recordingSuppressed } from '../history/recording-context';
 import { AnalysisRepository } from '../repositories/analysis.repository';
 import type { StudyRecord, StudyRecorder } from './study-result';
 import { toAnalysisRecord } from './study-record';
@@ -19,7 +19,8 @@ export class StudyHistoryRecorder implements StudyRecorder {
   /**
    * Resolves to the stored row's id: the study page links its PDF report by it. Nothing is stored
    * while recording is switched off (withoutRecording: an Idempotency-Key replay re-runs a study
-   * that is already in the history), as for single images.
+   * that is already in the history), as for single images; the row's key, if any, is marked
+   * answered in the row's own transaction (recordingWith).
    */
   async recordStudy(r: StudyRecord): Promise<string | undefined> {
     if (recordingSuppressed()) return undefined;
@@ -32,6 +33,6 @@ export class StudyHistoryRecorder implements StudyRecorder {
       rule: r.rule,
       gaps: r.gaps,
       volumes: r.volumes,
-    });
+    }, onRecorded());
   }
 }

@@ -98,6 +98,16 @@ describe('audit log: refusals', () => {
       ['password_change_required', pending.user.id, 'GET', '/history'],
     ]);
   });
+
+  it("the /api/docs login wall (Swagger's routes, which no guard sees) writes its 403 as the guard does; its redirect writes nothing", async () => {
+    const pending = await loginAs(app, { mustChangePassword: true });
+    expect((await request(server).get('/api/docs').set(pending.headers).set('Accept', 'text/html').expect(302)).headers.location).toBe('/account');
+    expect(sink.events('access.denied')).toEqual([]);
+    expect((await request(server).get('/api/docs-json').set(pending.bearer).set('X-Forwarded-For', CLIENT_IP).expect(403)).body.code).toBe('PASSWORD_CHANGE_REQUIRED');
+    expect(sink.events('access.denied')).toEqual([
+      expect.objectContaining({ reason: 'password_change_required', userId: pending.user.id, username: pending.user.email, ip: CLIENT_IP, method: 'GET', path: '/api/docs-json', requestId: expect.any(String) }),
+    ]);
+  });
 });
 
 describe('audit log: rate limits outside the login routes', () => {
@@ -122,5 +132,29 @@ describe('audit log: rate limits outside the login routes', () => {
       expect.objectContaining({ event: 'rate_limited', limit: 'ip', userId: alice.user.id, username: alice.user.email, ip: CLIENT_IP, method: 'GET', path: '/api/v1/auth/me', requestId: expect.any(String) }),
     ]);
     expect(sink.lines[0].level).toBe('warn');
+  });
+
+  it('a flood of 200 refused requests: one rate_limited line, then one count of the other 199 (written here at shutdown; in service when the window ends)', async () => {
+    const flood = new CapturingAuditSink();
+    const on = await boot(flood, { RATE_LIMIT_REQUESTS_PER_MINUTE: '2' });
+    try {
+      const bob = await loginAs(on);
+      flood.clear();
+      const ip = '198.51.100.77';
+      const send = () => request(on.getHttpServer()).get('/api/v1/auth/me').set(bob.bearer).set('X-Forwarded-For', ip);
+      const statuses: number[] = [];
+      for (let i = 0; i < 2; i++) statuses.push((await send()).status);
+      for (let batch = 0; batch < 10; batch++) statuses.push(...(await Promise.all(Array.from({ length: 20 }, send))).map((r) => r.status));
+      expect(statuses.filter((s) => s === 429)).toHaveLength(200);
+      expect(flood.events('rate_limited')).toEqual([
+        expect.objectContaining({ limit: 'ip', userId: bob.user.id, ip, method: 'GET', path: '/api/v1/auth/me', requestId: expect.any(String) }),
+      ]);
+      expect(flood.events('rate_limited')[0].suppressed).toBeUndefined();
+    } finally {
+      await on.close();
+    }
+    const lines = flood.events('rate_limited');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toEqual({ time: expect.any(String), event: 'rate_limited', limit: 'ip', userId: expect.any(String), username: expect.any(String), ip: '198.51.100.77', suppressed: 199 });
   });
 });

@@ -9,6 +9,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { requestFingerprint } from '../../src/idempotency/idempotency-key';
+import { IdempotencyKeyRepository } from '../../src/repositories/idempotency-key.repository';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { solidPng, truncatedJpeg } from '../support/images';
@@ -145,7 +146,32 @@ describe('Idempotency-Key on the analysis POSTs', () => {
     const a = await analyse(alice, white, `"${quoted}"`).expect(200);
     const b = await analyse(alice, white, quoted).expect(200);
     expect({ id: b.body.analysisId, replayed: b.headers['idempotent-replayed'] }).toEqual({ id: a.body.analysisId, replayed: 'true' });
-    await analyse(alice, white, 'a key, with {punctuation} ~!').expect(200);
+    await analyse(alice, white, 'a key with {punctuation} ~!').expect(200);
+  });
+
+  /** superagent sends an array value as one header line per member (Node's setHeader); its types say string only */
+  const headerLines = (r: request.Test, values: string[]) => (r as unknown as { set(field: string, v: string[]): request.Test }).set(KEY, values);
+
+  it('more than one Idempotency-Key line is 400 INVALID_IDEMPOTENCY_KEY (Node joined them into one key "a, b"); a comma is a key\'s only inside the quotes', async () => {
+    const before = await rows(alice);
+    const [a, b] = [freshKey(), freshKey()];
+    for (const lines of [[a, b], [a, a], [`"${a}"`, `"${b}"`]]) {
+      const res = await headerLines(request(server).post('/api/v1/analyses').set(alice.bearer), lines).attach('image', white, 'x.png');
+      expect({ lines, status: res.status, code: res.body.code }).toEqual({ lines, status: 400, code: 'INVALID_IDEMPOTENCY_KEY' });
+      expect(res.body.message).toMatch(/one Idempotency-Key header, not 2/);
+    }
+    // one line that reads as two keys (a proxy's join, or a structured-field list) is not a key either
+    for (const joined of [`${a}, ${b}`, `"${a}", "${b}"`, 'a key, with a comma']) {
+      const res = await analyse(alice, white, joined);
+      expect({ joined, status: res.status, code: res.body.code }).toEqual({ joined, status: 400, code: 'INVALID_IDEMPOTENCY_KEY' });
+    }
+    expect(await rows(alice)).toBe(before);
+    expect(await prisma.idempotencyKey.count({ where: { userId: alice.user.id, key: { in: [a, b, `${a}, ${b}`] } } })).toBe(0);
+    // the draft's quoted string may hold a comma: one key, replayed by the same quoted line
+    const first = await analyse(alice, white, '"a key, with a comma"').expect(200);
+    const again = await analyse(alice, white, '"a key, with a comma"').expect(200);
+    expect({ id: again.body.analysisId, replayed: again.headers['idempotent-replayed'] }).toEqual({ id: first.body.analysisId, replayed: 'true' });
+    expect(await rows(alice)).toBe(before + 1);
   });
 
   it('a first request that fails releases the key: its retry is answered afresh', async () => {
@@ -177,6 +203,43 @@ describe('Idempotency-Key on the analysis POSTs', () => {
     await prisma.idempotencyKey.createMany({ data: [1, 2, 3].map((i) => ({ userId: bob.user.id, key: `old-${i}`, fingerprint: 'f'.repeat(64), createdAt: old, expiresAt: old })) });
     await analyse(alice, grey, freshKey()).expect(200);
     expect(await prisma.idempotencyKey.count({ where: { expiresAt: { lt: new Date() } } })).toBe(0);
+  });
+
+  /**
+   * The row and the key's "answered" mark are one transaction. The mark's write fails (standing for
+   * a process stopped between the two): neither stays — no row, no reservation left "in progress" —
+   * and the retry, even one made after a left reservation would be taken over (aged here), records
+   * one row, which the key then names. Before, the answer was 200 with its row, the key stayed in
+   * progress, and the retry after the takeover recorded a second row.
+   */
+  const faultThenRetry = async (send: (key: string) => request.Test) => {
+    const key = freshKey();
+    const before = await rows(alice);
+    const fault = jest.spyOn(app.get(IdempotencyKeyRepository), 'complete').mockRejectedValueOnce(new Error('injected: stopped before the key was marked'));
+    let first: request.Response;
+    let marks: number;
+    try {
+      first = await send(key);
+    } finally {
+      marks = fault.mock.calls.length;
+      fault.mockRestore();
+    }
+    expect(marks).toBe(1);
+    expect({ status: first.status, code: first.body.code }).toEqual({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+    expect(await rows(alice)).toBe(before);
+    expect(await prisma.idempotencyKey.count({ where: { userId: alice.user.id, key } })).toBe(0);
+    await prisma.idempotencyKey.updateMany({ where: { userId: alice.user.id, key }, data: { createdAt: new Date(Date.now() - HOUR) } });
+    const retry = await send(key).expect(200);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    const again = await send(key).expect(200);
+    expect(again.body.analysisId).toBe(retry.body.analysisId);
+    expect(await rows(alice)).toBe(before + 1);
+    const stored = await prisma.idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.user.id, key } } });
+    expect(stored).toMatchObject({ analysisId: retry.body.analysisId, completedAt: expect.any(Date) });
+  };
+
+  it('the history row and the key marked answered are one write: a fault in the second leaves neither, and the retry records one row', async () => {
+    await faultThenRetry((key) => analyse(alice, white, key));
   });
 
   it("another user's same key is independent", async () => {
@@ -221,6 +284,11 @@ describe('Idempotency-Key on the analysis POSTs', () => {
       await analyse(alice, white, key).expect(200);
       expect((await study(alice, [series()], key).expect(422)).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
       expect((await study(alice, [series()], 'k'.repeat(256)).expect(400)).body.code).toBe('INVALID_IDEMPOTENCY_KEY');
+    });
+
+    it('the study row and its key marked answered are one write too (a fault in the mark: neither; the retry: one row)', async () => {
+      const s = series();
+      await faultThenRetry((key) => study(alice, [s], key));
     });
 
     it('two at once with one key: one history row', async () => {

@@ -153,7 +153,7 @@ describe('OpenAPI document vs the answers of every route', () => {
     ];
     for (const c of cases) {
       const declared = doc.paths[c.path].post;
-      expect({ op: c.op, header: declared.parameters?.find((p) => p.name === 'Idempotency-Key')?.in, replayed: Object.keys(declared.responses['200'].headers ?? {}) }).toEqual({ op: c.op, header: 'header', replayed: ['Idempotent-Replayed'] });
+      expect({ op: c.op, header: declared.parameters?.find((p) => p.name === 'Idempotency-Key')?.in, replayed: Object.keys(declared.responses['200'].headers ?? {}) }).toEqual({ op: c.op, header: 'header', replayed: ['Idempotent-Replayed', 'X-Request-Id'] });
       const key = randomUUID();
       const first = await answers(c.op, 200, c.send(key));
       const replay = await answers(c.op, 200, c.send(key));
@@ -294,5 +294,8 @@ describe('OpenAPI document vs the answers of every route', () => {
   it('every declared status of every route was provoked above', () => {
     expect(contract.operations().length).toBe(17); // a route gone from the document is a change to say, not to miss
     expect(contract.unprovoked(NOT_PROVOKED)).toEqual([]);
+    // every answer carries X-Request-Id (assignRequestId, before anything can answer), so every one declares it
+    const without = contract.operations().flatMap((op) => contract.declared(op).filter((s) => !contract.headers(op, s).includes('X-Request-Id')).map((s) => `${op} ${s}`));
+    expect(without).toEqual([]);
   });
 });

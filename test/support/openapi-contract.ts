@@ -3,8 +3,29 @@ import type { Response } from 'supertest';
 
 type Schema = Record<string, unknown>;
 interface Operation {
-  responses: Record<string, { description?: string; content?: Record<string, { schema?: Schema }> }>;
+  responses: Record<string, { description?: string; content?: Record<string, { schema?: Schema }>; headers?: Record<string, unknown> }>;
 }
+
+/**
+ * Headers whose meaning HTTP (or the browser's security model) fixes, not this API: sent on any
+ * answer, left out of the document. Every other header an answer carries — this API's own
+ * (X-Request-Id, Idempotent-Replayed) or one whose value is this API's say (Retry-After,
+ * WWW-Authenticate, Allow, Content-Disposition, Set-Cookie) — must be declared for that status.
+ */
+const HTTP_HEADERS = new Set([
+  // the message and its connection
+  'content-type', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'vary', 'etag', 'cache-control', 'accept-ranges', 'last-modified', 'expires', 'pragma',
+  // the security headers every answer carries (helmet)
+  'content-security-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'origin-agent-cluster', 'referrer-policy', 'strict-transport-security',
+  'x-content-type-options', 'x-dns-prefetch-control', 'x-download-options', 'x-frame-options', 'x-permitted-cross-domain-policies', 'x-xss-protection',
+]);
+
+/**
+ * @nestjs/throttler's own per-limit headers (X-RateLimit-Limit-ip, Retry-After-analyses …): one set
+ * per limit the route counts against, named after it, which OpenAPI cannot declare by pattern.
+ * Not this API's contract (its 429 declares Retry-After; README "Rate limits" names the limits).
+ */
+const THROTTLER_HEADER = /^(x-ratelimit-(limit|remaining|reset)|retry-after)-[a-z-]+$/;
 export interface OpenApiDoc {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas?: Record<string, Schema> };
@@ -54,6 +75,11 @@ export class Contract {
     return this.operation(op)?.responses[String(status)]?.description ?? '';
   }
 
+  /** The headers the document declares for `op`'s `status` answer. */
+  headers(op: string, status: string): string[] {
+    return Object.keys(this.operation(op)?.responses[status]?.headers ?? {});
+  }
+
   /** '' when the answer is one the document declares for `op`; otherwise what is wrong with it. */
   check(op: string, res: Response): string {
     const operation = this.operation(op);
@@ -62,6 +88,9 @@ export class Contract {
     (this.seen.get(op) ?? this.seen.set(op, new Set()).get(op)!).add(status);
     const declared = operation.responses[status];
     if (!declared) return `${status} not declared (declared: ${Object.keys(operation.responses).join(', ')})`;
+    const named = new Set(Object.keys(declared.headers ?? {}).map((h) => h.toLowerCase()));
+    const undeclared = Object.keys(res.headers).filter((h) => !HTTP_HEADERS.has(h) && !THROTTLER_HEADER.test(h) && !named.has(h));
+    if (undeclared.length) return `${status} carries header(s) the document does not declare for it: ${undeclared.sort().join(', ')}`;
     const media = String(res.headers['content-type'] ?? '').split(';')[0].trim();
     if (!declared.content) return media || res.text ? `${status} is declared without a body, and one came (${media})` : '';
     const entry = declared.content[media];

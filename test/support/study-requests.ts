@@ -15,7 +15,8 @@ export interface FakeRequest {
 
 export function fakeRequest(): FakeRequest {
   const res = Object.assign(new EventEmitter(), { writableFinished: false, destroyed: false, closed: false });
-  return { req: { res, headers: {} } as unknown as Request, res };
+  // headersDistinct: Node's per-line view, which the Idempotency-Key check counts
+  return { req: { res, headers: {}, headersDistinct: {} } as unknown as Request, res };
 }
 
 /** Streams `bytes` (or that many zero bytes) into the storage as one uploaded file of `req`; resolves with the file's buffer. */

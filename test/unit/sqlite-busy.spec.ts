@@ -52,6 +52,22 @@ describe('LockWaitingSqliteAdapter', () => {
     expect((await db.user.findMany({ orderBy: { email: 'asc' } })).map((u) => u.email)).toEqual(['itx-0@example.test', 'up@example.test']);
   });
 
+  it("another request's statement while a transaction is open waits for its end: a rollback takes back the transaction's writes only", async () => {
+    // one connection: a statement run meanwhile ran inside the open transaction, and its rollback
+    // (the Idempotency-Key's mark failing after the history row) silently undid another request's write
+    db = new PrismaClient({ adapter: new LockWaitingSqliteAdapter(file, 5_000) });
+    let outside: Promise<unknown> = Promise.resolve();
+    const failed = db.$transaction(async (tx) => {
+      await tx.user.create(row('inside@example.test'));
+      outside = db.user.create(row('outside@example.test')).then(() => undefined); // sent now (a Prisma promise is lazy)
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the other request's turn of the event loop
+      throw new Error('the second write failed');
+    });
+    await expect(failed).rejects.toThrow('the second write failed');
+    await outside;
+    expect((await db.user.findMany()).map((u) => u.email)).toEqual(['outside@example.test']);
+  });
+
   it('past the wait: SQLITE_BUSY (the filter answers 503), nothing written, and the client works after', async () => {
     db = new PrismaClient({ adapter: new LockWaitingSqliteAdapter(file, 50) });
     const release = hold();

@@ -1,0 +1,38 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { OperationObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { REQUEST_ID_HEADER } from './request-id';
+import { RETRY_AFTER_UNAVAILABLE_SECONDS } from './app-exception.filter';
+
+type Header = { description: string; schema: { type: 'string' | 'integer' } };
+
+const REQUEST_ID: Header = {
+  description:
+    "This request's id: the caller's own X-Request-Id when it is 1–64 of [A-Za-z0-9._-], else a fresh UUID. " +
+    'Sent on every answer; the server log and audit lines of the request carry it.',
+  schema: { type: 'string' },
+};
+const RETRY_AFTER_503: Header = { description: `seconds to wait (${RETRY_AFTER_UNAVAILABLE_SECONDS} unless the answer says otherwise)`, schema: { type: 'integer' } };
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const satisfies readonly (keyof PathItemObject)[];
+
+/**
+ * The headers every answer of a kind carries, declared on every operation's answers of that kind
+ * after Nest builds the document: assignRequestId sends X-Request-Id on every answer, and the
+ * exception filter Retry-After on every 503 — middleware and a filter that no route's decorators
+ * see, so a per-controller copy would miss routes (and drift). A response already naming the
+ * header keeps its own words.
+ */
+export function declareSharedHeaders(doc: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(doc.paths)) {
+    for (const method of METHODS) {
+      const op: OperationObject | undefined = item[method];
+      for (const [status, response] of Object.entries(op?.responses ?? {})) {
+        if (!response || '$ref' in response) continue;
+        const headers = { ...(response.headers ?? {}) };
+        headers[REQUEST_ID_HEADER] ??= REQUEST_ID;
+        if (status === '503') headers['Retry-After'] ??= RETRY_AFTER_503;
+        response.headers = headers;
+      }
+    }
+  }
+  return doc;
+}
