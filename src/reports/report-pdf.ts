@@ -187,7 +187,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;
     // the model's threshold at this analysis (the record's), not the one in force now
     const recorded = r.thresholds?.[name];
-    const rule = recorded === undefined ? `Confidence threshold at this analysis: ${r.thresholds === null ? THRESHOLD_NOT_RECORDED : '—'}.` : `Decided at a ${percent(recorded)} confidence threshold.`;
+    const rule = recorded === undefined ? `Confidence threshold at this analysis: ${r.thresholds === null ? THRESHOLD_NOT_RECORDED : '—'}.` : `Decided at the ${percent(recorded)} confidence threshold.`;
     doc.fontSize(9).fillColor(GREY).text(`${rule} Model card: `, LEFT, undefined, { continued: true });
     // a link annotation over the URL (clickable in any viewer), underlined in link blue
     doc.fillColor('#1a4f8b').text(cardUrl, { link: input.baseUrl ? cardUrl : null, underline: Boolean(input.baseUrl) }).fillColor('black');

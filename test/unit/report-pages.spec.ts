@@ -120,4 +120,12 @@ describe('PDF report pages', () => {
     expect(pdfPageCount(pdf)).toBe(1);
     expect(pdfStreamTexts(pdf)[0]).toContain('Page 1 of 1');
   });
+  it('a model\'s threshold reads "at the 80.0 % confidence threshold", not "at a 80.0 %" (an article that fits every figure)', async () => {
+    const cards = [modelCardView(triage), modelCardView(dx)];
+    const pdf = await buildReportPdf({ record: { ...record, thresholds: { triage: 0.8, brain_tumor: 0.6 } }, cards, generatedFor: 'u@example.org', fonts: reportFaces() });
+    const text = pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Decided at the 80.0 % confidence threshold.');
+    expect(text).toContain('Decided at the 60.0 % confidence threshold.');
+    expect(text).not.toMatch(/at a \d/);
+  });
 });
