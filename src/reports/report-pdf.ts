@@ -157,7 +157,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('Body part', bodyPartLine(r));
 
   if (input.image) {
-    heading('Image and heat map');
+    // a refused image has no heat map: the heading names what is printed below it
+    heading(input.heatmap ? 'Image and heat map' : 'Image');
     const y = doc.y;
     const w = input.heatmap ? (width - 16) / 2 : width / 2;
     doc.image(input.image, LEFT, y, { fit: [w, 220], align: 'center' });

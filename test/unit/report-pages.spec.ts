@@ -128,4 +128,14 @@ describe('PDF report pages', () => {
     expect(text).toContain('Decided at the 60.0 % confidence threshold.');
     expect(text).not.toMatch(/at a \d/);
   });
+  it('a refused image without a heat map is under "Image", not "Image and heat map"', async () => {
+    const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#404040' } }).png().toBuffer();
+    const refused: HistoryItem = { ...record, status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, task: 'triage', label: null, confidence: null, probabilities: { not_mri: 0.99, brain: 0.01 }, modelVersions: { triage: triage.version } };
+    const alone = pdfStreamTexts(await buildReportPdf({ record: refused, message: 'This does not look like an MRI image.', image, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() })).join('\n');
+    expect(alone.split('\n')).toContain('Image');
+    expect(alone).not.toContain('heat map');
+    // with one, both are named
+    const both = pdfStreamTexts(await buildReportPdf({ record, message: 'Most likely: glioma.', image, heatmap: image, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() })).join('\n');
+    expect(both.split('\n')).toContain('Image and heat map');
+  });
 });
