@@ -138,4 +138,17 @@ describe('PDF report pages', () => {
     const both = pdfStreamTexts(await buildReportPdf({ record, message: 'Most likely: glioma.', image, heatmap: image, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() })).join('\n');
     expect(both.split('\n')).toContain('Image and heat map');
   });
+  it('a table cell too long for the rest of the page moves with its row to the next page, never split over two', async () => {
+    // pdfkit carried the rest of a 4-line licence over onto a new page on its own, under no header,
+    // and the rows after it went on from there; licences of up to 3 lines fit above the 90-pt row limit
+    const long = 'Licence text that goes on with terms, attribution requirements, redistribution limits and the dataset pages. ';
+    const view = modelCardView(triage);
+    const cards = [{ ...view, sources: view.sources.map((r, i) => ({ ...r, licence: `${i}: ${long.repeat(1 + (i % 5))}`.trim() })) }];
+    const pdf = await buildReportPdf({ record, message: 'Most likely: glioma.', cards, generatedFor: 'u@example.org', fonts: reportFaces() });
+    const pages = pdfStreamTexts(pdf).map((t) => t.replace(/\s+/g, ' '));
+    const split = cards[0].sources.filter((r) => !pages.some((p) => p.includes(r.licence))).map((r) => r.source);
+    expect(split).toEqual([]);
+    // and every page with rows has the header over them
+    for (const p of pages) if (/ \d+: Licence text/.test(p)) expect(p).toContain('Training source Images Licence');
+  });
 });
