@@ -74,15 +74,20 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   // `whole`: columns of identifiers (source names) that must stay whole words (fitName)
   const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1], whole: number[] = []) => {
     const xs = fractions.reduce<number[]>((acc, _f, i) => [...acc, i === 0 ? LEFT : acc[i - 1] + fractions[i - 1] * width], []);
+    /** each cell as it prints: its text, size and width (fonts set per cell, since fitName and heightOfString read them) */
+    const fit = (cells: string[], bold: boolean) => cells.map((c, i) => {
+      const cellWidth = fractions[i] * width - 6;
+      doc.font(bold ? BOLD : REGULAR).fontSize(9);
+      const cell = printable(c, bold).text;
+      return { ...(!bold && whole.includes(i) ? fitName(doc, cell, cellWidth) : { text: cell, size: 9 }), width: cellWidth, bold };
+    });
+    const heightOf = (cells: ReturnType<typeof fit>) =>
+      Math.max(...cells.map((c) => doc.font(c.bold ? BOLD : REGULAR).fontSize(c.size).heightOfString(c.text, { width: c.width })));
     const line = (cells: string[], bold: boolean) => {
       const y = doc.y;
       let bottom = y;
-      cells.forEach((c, i) => {
-        const cellWidth = fractions[i] * width - 6;
-        doc.font(bold ? BOLD : REGULAR).fontSize(9);
-        const cell = printable(c, bold).text;
-        const fitted = !bold && whole.includes(i) ? fitName(doc, cell, cellWidth) : { text: cell, size: 9 };
-        doc.fontSize(fitted.size).text(fitted.text, xs[i], y, { width: cellWidth, align: right.includes(i) ? 'right' : 'left' });
+      fit(cells, bold).forEach((c, i) => {
+        doc.font(c.bold ? BOLD : REGULAR).fontSize(c.size).text(c.text, xs[i], y, { width: c.width, align: right.includes(i) ? 'right' : 'left' });
         bottom = Math.max(bottom, doc.y);
       });
       doc.y = bottom + 2;
@@ -97,7 +102,10 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     if (doc.y > doc.page.height - 120) doc.addPage();
     header();
     for (const cells of rows) {
-      if (doc.y > doc.page.height - 90) {
+      // a row that would run past the bottom margin goes whole to the next page: pdfkit carried the rest
+      // of a long cell (a 4-line licence) over onto a page of its own, under no header
+      const pageEnd = doc.page.height - doc.page.margins.bottom;
+      if (doc.y > doc.page.height - 90 || doc.y + heightOf(fit(cells, false)) > pageEnd) {
         doc.addPage();
         header();
       }
@@ -157,7 +165,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('Body part', bodyPartLine(r));
 
   if (input.image) {
-    heading('Image and heat map');
+    // a refused image has no heat map: the heading names what is printed below it
+    heading(input.heatmap ? 'Image and heat map' : 'Image');
     const y = doc.y;
     const w = input.heatmap ? (width - 16) / 2 : width / 2;
     doc.image(input.image, LEFT, y, { fit: [w, 220], align: 'center' });
@@ -187,7 +196,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;
     // the model's threshold at this analysis (the record's), not the one in force now
     const recorded = r.thresholds?.[name];
-    const rule = recorded === undefined ? `Confidence threshold at this analysis: ${r.thresholds === null ? THRESHOLD_NOT_RECORDED : '—'}.` : `Decided at a ${percent(recorded)} confidence threshold.`;
+    const rule = recorded === undefined ? `Confidence threshold at this analysis: ${r.thresholds === null ? THRESHOLD_NOT_RECORDED : '—'}.` : `Decided at the ${percent(recorded)} confidence threshold.`;
     doc.fontSize(9).fillColor(GREY).text(`${rule} Model card: `, LEFT, undefined, { continued: true });
     // a link annotation over the URL (clickable in any viewer), underlined in link blue
     doc.fillColor('#1a4f8b').text(cardUrl, { link: input.baseUrl ? cardUrl : null, underline: Boolean(input.baseUrl) }).fillColor('black');

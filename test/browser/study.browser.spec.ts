@@ -90,6 +90,9 @@ describeBrowser('the study mode in headless Chromium', () => {
     await expect(page.locator('#study-strip li').count()).resolves.toBe(6);
     await expect(page.locator('#study-strip li.completed img').count()).resolves.toBe(6);
     expect(await page.locator('#study-heatmaps img').count()).toBeGreaterThan(0);
+    // the heat maps' colours explained, as under the image page's heat map (they had no legend)
+    await expect(page.locator('#study-heatmaps-block .legend').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#study-heatmaps-block .legend').textContent()).resolves.toMatch(/Less\s*More influence on the answer/);
     await expect(page.locator('#study-meta').textContent()).resolves.toMatch(/total \d/);
     // the study rule it was decided under, as its record stores it (the history page's "Study rule")
     await expect(page.locator('#study-meta').textContent()).resolves.toContain(

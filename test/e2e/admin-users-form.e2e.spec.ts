@@ -58,4 +58,13 @@ describe('admin users page: the create form after an error', () => {
     expect(res.text).toMatch(/action="\/admin\/users\/[\w-]+\/password" class="form-inline" data-confirm="Give [^"]+ a new password\?/);
     expect(res.text).toMatch(/data-was-disabled="false" data-confirm-disable="Disable [^"]+\?/);
   });
+
+  it('its times say they are UTC, as the history\'s do (a bare "2026-12-06 14:23:30" reads as local time)', async () => {
+    const res = await request(app.getHttpServer()).get('/admin/users').set({ ...admin.headers, Accept: 'text/html' }).expect(200);
+    expect(res.text).toContain('role="columnheader">Created (UTC)</th>');
+    expect(res.text).toContain('role="columnheader">Last login (UTC)</th>');
+    // the phone layout's labels (data-label) too
+    expect(res.text).toMatch(/data-label="Created \(UTC\)">\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}</);
+    expect(res.text).toContain('data-label="Last login (UTC)"');
+  });
 });

@@ -87,7 +87,8 @@ describe('POST /analyse (the analysis form without JavaScript), fake models', ()
     // the title is the page's h1; the verdict's heading names the section and its status (d792801)
     expect(res.text).toContain('<h1>Glioma</h1>');
     expect(res.text).toMatch(/<h2 class="verdict-title">Decision<span class="visually-hidden">:<\/span> <span class="badge [a-z-]+">completed<\/span><\/h2>/i);
-    expect(res.text).toMatch(/Calibrated confidence \d+(\.\d)? %/);
+    // the figure kept on one line with its per-cent sign (verdict-figure.browser.spec.ts)
+    expect(res.text).toMatch(/Calibrated confidence <span class="figure">\d+(\.\d)? %<\/span>\./);
     for (const label of ['Glioma', 'Meningioma', 'No tumour', 'Pituitary']) expect(res.text).toContain(`<span class="prob-label">${label}</span>`);
     // each bar drawn by its markup (an SVG width attribute), as no script runs and the CSP forbids style attributes
     expect(res.text.match(/<rect class="bar-fill" width="\d+(\.\d)?%"/g)).toHaveLength(4);

@@ -126,7 +126,7 @@ describe('a full PDF report shows the analysis it names', () => {
       expect(text).toContain(`total ${Math.round(stored.timingsMs.total * 10) / 10} ms`);
       expect(text).toContain(CHANGED_NOTICE);
       expect(text).toContain('Confidence threshold: 60.0 %');
-      expect(text).toContain('Decided at a 60.0 % confidence threshold.');
+      expect(text).toContain('Decided at the 60.0 % confidence threshold.');
       expect(text).not.toContain('90.0 %');
       expect(imageCount(pdf)).toBe(1); // the image, no heat map
     });
@@ -139,7 +139,7 @@ describe('a full PDF report shows the analysis it names', () => {
         const pdf = await request(server).get(`/api/v1/history/${rec.id}/report.pdf`).set(same.bearer).buffer(true).parse(binary).expect(200);
         const text = pdfFlatText(pdf.body as Buffer);
         expect(text).toContain('Confidence threshold: 60.0 %');
-        expect(text).toContain('Decided at a 60.0 % confidence threshold.');
+        expect(text).toContain('Decided at the 60.0 % confidence threshold.');
         expect(text).not.toContain('90.0 %');
         const page = await request(server).get(`/history/${rec.id}`).set(same.headers).expect(200);
         expect(page.text).toContain('<dt>Confidence threshold</dt><dd>60.0 %</dd>');

@@ -52,7 +52,7 @@ describe('CONFIDENCE_THRESHOLD=0.4 is the threshold shown everywhere', () => {
       const text = pdfFlatText(pdf);
       // the threshold recorded with the analysis, which was decided at the override
       expect(text).toContain('Confidence threshold: 40.0 %');
-      expect(text).toContain('Decided at a 40.0 % confidence threshold.');
+      expect(text).toContain('Decided at the 40.0 % confidence threshold.');
       expect(text).not.toContain('60.0 %');
     }
   });

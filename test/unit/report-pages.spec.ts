@@ -120,4 +120,35 @@ describe('PDF report pages', () => {
     expect(pdfPageCount(pdf)).toBe(1);
     expect(pdfStreamTexts(pdf)[0]).toContain('Page 1 of 1');
   });
+  it('a model\'s threshold reads "at the 80.0 % confidence threshold", not "at a 80.0 %" (an article that fits every figure)', async () => {
+    const cards = [modelCardView(triage), modelCardView(dx)];
+    const pdf = await buildReportPdf({ record: { ...record, thresholds: { triage: 0.8, brain_tumor: 0.6 } }, cards, generatedFor: 'u@example.org', fonts: reportFaces() });
+    const text = pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Decided at the 80.0 % confidence threshold.');
+    expect(text).toContain('Decided at the 60.0 % confidence threshold.');
+    expect(text).not.toMatch(/at a \d/);
+  });
+  it('a refused image without a heat map is under "Image", not "Image and heat map"', async () => {
+    const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#404040' } }).png().toBuffer();
+    const refused: HistoryItem = { ...record, status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, task: 'triage', label: null, confidence: null, probabilities: { not_mri: 0.99, brain: 0.01 }, modelVersions: { triage: triage.version } };
+    const alone = pdfStreamTexts(await buildReportPdf({ record: refused, message: 'This does not look like an MRI image.', image, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() })).join('\n');
+    expect(alone.split('\n')).toContain('Image');
+    expect(alone).not.toContain('heat map');
+    // with one, both are named
+    const both = pdfStreamTexts(await buildReportPdf({ record, message: 'Most likely: glioma.', image, heatmap: image, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() })).join('\n');
+    expect(both.split('\n')).toContain('Image and heat map');
+  });
+  it('a table cell too long for the rest of the page moves with its row to the next page, never split over two', async () => {
+    // pdfkit carried the rest of a 4-line licence over onto a new page on its own, under no header,
+    // and the rows after it went on from there; licences of up to 3 lines fit above the 90-pt row limit
+    const long = 'Licence text that goes on with terms, attribution requirements, redistribution limits and the dataset pages. ';
+    const view = modelCardView(triage);
+    const cards = [{ ...view, sources: view.sources.map((r, i) => ({ ...r, licence: `${i}: ${long.repeat(1 + (i % 5))}`.trim() })) }];
+    const pdf = await buildReportPdf({ record, message: 'Most likely: glioma.', cards, generatedFor: 'u@example.org', fonts: reportFaces() });
+    const pages = pdfStreamTexts(pdf).map((t) => t.replace(/\s+/g, ' '));
+    const split = cards[0].sources.filter((r) => !pages.some((p) => p.includes(r.licence))).map((r) => r.source);
+    expect(split).toEqual([]);
+    // and every page with rows has the header over them
+    for (const p of pages) if (/ \d+: Licence text/.test(p)) expect(p).toContain('Training source Images Licence');
+  });
 });

@@ -1,0 +1,58 @@
+/**
+ * The history's pager on a phone: "Page 2 of 3 · 3 records" beside Previous and Next left the
+ * buttons 60 px of a 316 px card, so Next fell under Previous (two rows, ragged). Now the links stay
+ * side by side, on the status's row when they fit there and on their own row when not.
+ * Three rejected text files at pageSize=1 make three pages; page 2 has both links.
+ */
+import type { Page } from 'playwright-core';
+import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const window: any;
+
+const ADMIN = { email: 'history-pager-admin@example.org', password: 'history-pager-password-1' };
+
+(HAVE_CHROMIUM ? describe : describe.skip)('the history pager', () => {
+  let h: Harness;
+  let page: Page;
+
+  beforeAll(async () => {
+    h = await launchSignedIn(ADMIN, {});
+    page = h.page;
+    await page.goto(`${h.base}/`);
+    // three records, each refused by the file checks (no model runs)
+    await page.evaluate(async () => {
+      for (let i = 0; i < 3; i++) {
+        const fd = new window.FormData();
+        fd.append('image', new window.Blob([`not an image ${i}`], { type: 'text/plain' }), `notes-${i}.txt`);
+        await window.fetch('/api/v1/analyses', { method: 'POST', body: fd });
+      }
+    });
+  });
+  afterAll(async () => h?.close());
+
+  it.each([1280, 390])('at %i px Previous and Next sit side by side, inside the card, clear of "page N of M"', async (width) => {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+    await page.goto(`${h.base}/history?pageSize=1`);
+    await Promise.all([page.waitForURL(/cursor=/), page.click('.pager a:text-is("Next")')]);
+    const got = await page.evaluate(() => {
+      const box = (e: any) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+      const pager = document.querySelector('.pager');
+      const [status] = pager.children;
+      const links = Array.from(pager.querySelectorAll('a')).map((a: any) => ({ text: a.textContent.trim(), ...box(a) }));
+      return { status: status.textContent.trim(), statusBox: box(status), pager: box(pager), links };
+    });
+    expect(got.status).toBe('Page 2 of 3 · 3 records');
+    const [prev, next] = got.links;
+    expect([prev.text, next.text]).toEqual(['Previous', 'Next']);
+    expect(next.top).toBe(prev.top); // one row
+    expect(next.left).toBeGreaterThan(prev.right);
+    for (const l of got.links) {
+      expect(l.right).toBeLessThanOrEqual(got.pager.right + 0.5);
+      // not over the status text: beside it (to its right) or below it
+      expect(l.left >= got.statusBox.right || l.top >= got.statusBox.bottom).toBe(true);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});
