@@ -21,15 +21,32 @@ const FILES = { regular: 'ttf/DejaVuSans.ttf', bold: 'ttf/DejaVuSans-Bold.ttf' }
  * first reached by, and pdfkit writes those as the PDF's text layer (ToUnicode, what copy, search
  * and screen readers get). Subsetting reaches the letters inside accented ones ("a" in "á") by no
  * character: after one report with "Dvořák", every later one read "page" back as "pge". So each
- * glyph is reached first through its own character here (warm).
+ * glyph is reached first through its own character (warm), before the font is handed to anyone.
+ *
+ * That pre-load is done by the first report, not at start-up: it took ~0.3 s of the main thread
+ * at every start (it lays out each ligature-like character's letters, which decodes the layout
+ * tables), and a free instance that sleeps when idle starts on a user's request. Start-up keeps
+ * the check that the font is there and is one (loadReportFaces: its directory and cmap read).
+ * (A fontkit font per document over this one's decoded tables needs no pre-load at all, but in
+ * interleaved runs it cost ~15 % more CPU a report than this, and ~17 MB more RSS after 800.)
  */
 export class ReportFace {
-  constructor(readonly font: Font) {
-    warm(font);
+  private warmed = false;
+
+  constructor(private readonly parsed: Font) {}
+
+  /** The font, its glyphs pre-loaded (once, by the first caller). */
+  get font(): Font {
+    if (!this.warmed) {
+      warm(this.parsed);
+      this.warmed = true;
+    }
+    return this.parsed;
   }
 
+  /** The face's own coverage, from its cmap: never a glyph made, so the pre-load can wait. */
   hasGlyphForCodePoint(codePoint: number): boolean {
-    return this.font.hasGlyphForCodePoint(codePoint);
+    return this.parsed.hasGlyphForCodePoint(codePoint);
   }
 }
 
@@ -53,6 +70,15 @@ function warm(font: Font): void {
   for (const ch of compatibility) font.glyphForCodePoint(ch.codePointAt(0)!);
 }
 
+/** Whether the font's cmap reads and maps "A"; false for a damaged table (fontkit throws). */
+function mapsLatinA(font: Font): boolean {
+  try {
+    return font.hasGlyphForCodePoint(0x41);
+  } catch {
+    return false;
+  }
+}
+
 export interface ReportFaces {
   regular: ReportFace;
   bold: ReportFace;
@@ -67,8 +93,9 @@ export class ReportFontError extends StartupError {
 }
 
 /**
- * Both faces, read and parsed once. `resolve` finds a file inside the package (require.resolve:
- * wherever npm put node_modules, never a path written here); tests pass one that fails.
+ * Both faces, read and parsed once (their glyphs pre-loaded by the first report: ReportFace).
+ * `resolve` finds a file inside the package (require.resolve: wherever npm put node_modules, never
+ * a path written here); tests pass one that fails.
  */
 export function loadReportFaces(resolve: (id: string) => string = require.resolve): ReportFaces {
   const face = (file: string): ReportFace => {
@@ -85,7 +112,8 @@ export function loadReportFaces(resolve: (id: string) => string = require.resolv
     } catch {
       parsed = { fonts: [] };
     }
-    if (!('hasGlyphForCodePoint' in parsed)) throw new ReportFontError(`MRI Sentinel did not start: the PDF report font ${id} is not a TrueType font: reinstall it (npm ci)`);
+    // the table directory and the cmap (~1 ms): a font whose cmap does not map "A" prints nothing
+    if (!('hasGlyphForCodePoint' in parsed) || !mapsLatinA(parsed)) throw new ReportFontError(`MRI Sentinel did not start: the PDF report font ${id} is not a TrueType font: reinstall it (npm ci)`);
     return new ReportFace(parsed);
   };
   return { regular: face(FILES.regular), bold: face(FILES.bold) };

@@ -4,7 +4,10 @@
  * Sans now (dejavu-fonts-ttf, loaded once at start-up), subset to the glyphs a report uses; what
  * that font has no glyph for (CJK, emoji) is still "?" with the note, never an empty box.
  */
+import fs from 'node:fs';
 import { Module } from '@nestjs/common';
+import type { Font } from 'fontkit';
+import PDFDocument from 'pdfkit';
 import { NestFactory } from '@nestjs/core';
 import type { HistoryItem } from '../../src/history/history.service';
 import { printableText, REPLACED_NOTE } from '../../src/reports/pdf-text';
@@ -12,7 +15,7 @@ import { buildReportPdf } from '../../src/reports/report-pdf';
 import { loadReportFaces, REPORT_FONT_PACKAGE, ReportFontError, ReportFonts } from '../../src/reports/report-fonts';
 import { StartupError } from '../../src/startup-error';
 import { notMriRecord } from '../helpers/history-item';
-import { pdfFlatText } from '../helpers/pdf-text';
+import { pdfFlatText, pdfStreamTexts } from '../helpers/pdf-text';
 import { reportFaces } from '../helpers/report-fonts';
 
 const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null });
@@ -111,5 +114,38 @@ describe('the report font at start-up', () => {
   it('a file that is not a font is named too', () => {
     const notFont = require.resolve('dejavu-fonts-ttf/package.json');
     expect(() => loadReportFaces(() => notFont)).toThrow(/is not a TrueType font/);
+  });
+});
+
+describe('one read of the font, shared by every report; its glyphs pre-loaded by the first report', () => {
+  it('reads each font file once; start-up lays nothing out, the first report pre-loads the glyphs once', async () => {
+    const read = jest.spyOn(fs, 'readFileSync');
+    try {
+      const fontReads = () => read.mock.calls.filter(([file]) => String(file).includes(REPORT_FONT_PACKAGE)).length;
+      const faces = loadReportFaces();
+      expect(fontReads()).toBe(2);
+      // the pre-load lays out each ligature character's letters: "ffi" for U+FB03, once a face
+      const parsed = [faces.regular, faces.bold].map((face) => (face as unknown as { parsed: Font }).parsed);
+      const layouts = parsed.map((font) => jest.spyOn(font, 'layout'));
+      const preloads = () => layouts.map((spy) => spy.mock.calls.filter(([text]) => text === 'ffi').length);
+      expect(faces.regular.hasGlyphForCodePoint(0x416)).toBe(true);
+      expect(preloads()).toEqual([0, 0]);
+      for (const name of ['Dvořák', 'Иванов', 'page']) await buildReportPdf({ record: { ...notMriRecord(), study: study(name) }, generatedFor: 'u@example.org', fonts: faces });
+      expect(preloads()).toEqual([1, 1]);
+      expect(fontReads()).toBe(2);
+    } finally {
+      read.mockRestore();
+    }
+  });
+
+  it('in one document, "ﬁ" typed as such before "fi" in a word: each reads back as letters, the word whole', async () => {
+    const { regular } = loadReportFaces();
+    const doc = new PDFDocument({ size: 'A4' });
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+    doc.registerFont('R', regular.font).font('R').text('ﬁle ﬂow').text('office fluff confidence');
+    doc.end();
+    expect(pdfStreamTexts(await done)).toEqual(['file flow\noffice fluff confidence']);
   });
 });
