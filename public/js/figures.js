@@ -129,7 +129,28 @@
     return displayName(r.anatomy) + ' (' + (refused ? pctBelow(v, t)[0] : pct(v)) + ')';
   }
 
+  // A figure with its per-cent sign ("99.3 %", "> 99.9 %", "59.996 %") as view-helpers.ts FIGURE_PATTERN finds
+  // them: the message text stays the server's, but each figure goes in a span that does not wrap (the "%"
+  // of "(99.3 % calibrated confidence)" started a line at some phone widths). view-helpers.ts does the same
+  // for the server-rendered pages.
+  var FIGURE = /(?:[<>] )?\d+(?:\.\d+)? %/g;
+  function showMessage(node, text) {
+    node.textContent = '';
+    var s = text == null ? '' : String(text), at = 0, m;
+    FIGURE.lastIndex = 0;
+    while ((m = FIGURE.exec(s))) {
+      if (m.index > at) node.appendChild(document.createTextNode(s.slice(at, m.index)));
+      var span = document.createElement('span');
+      span.className = 'figure';
+      span.textContent = m[0];
+      node.appendChild(span);
+      at = m.index + m[0].length;
+    }
+    if (at < s.length) node.appendChild(document.createTextNode(s.slice(at)));
+  }
+
   S.pretty = pretty;
+  S.showMessage = showMessage;
   S.displayName = displayName;
   S.statusName = statusName;
   S.pct = pct;

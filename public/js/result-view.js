@@ -257,7 +257,7 @@
     badge.className = 'badge ' + tone(r);
     $('verdict').className = 'verdict ' + tone(r);
     $('verdict-label').textContent = headline(r);
-    $('verdict-message').textContent = r.message;
+    S.showMessage($('verdict-message'), r.message);
     S.caveatNote($('verdict-caveat'), r);
     S.experimentalNote($('verdict-experimental'), r);
     $('verdict-file').textContent = entry.name ? 'Image: ' + entry.name : '';

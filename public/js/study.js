@@ -199,7 +199,7 @@
     $('slice-detail').hidden = false;
     $('slice-detail-title').textContent = 'Slice ' + (s.index + 1) + (s.position != null ? ' (' + s.position + ' mm)' : '');
     $('slice-detail-status').textContent = S.statusName(s.status) + ' · ' + headline(s) + (s.label && typeof s.confidence === 'number' ? ' ' + pct(s.confidence) : '') + (s.usedForStudy ? '' : ' · not used for the study');
-    $('slice-detail-message').textContent = s.message;
+    S.showMessage($('slice-detail-message'), s.message);
     say($('slice-detail-title').textContent + ': ' + $('slice-detail-status').textContent + '. ' + s.message); // shown below the strip, out of a screen reader's way
     S.probList($('slice-detail-probs'), s, studyThresholds); // a slice was decided at its study's thresholds
   }
@@ -211,7 +211,7 @@
     badge.textContent = S.statusName(r.status);
     // the image page's headline: "Glioma", "No tumour", "Not an MRI image" (it said "glioma", "Not analysed")
     $('study-label').textContent = headline(r);
-    $('study-message').textContent = r.message;
+    S.showMessage($('study-message'), r.message);
     S.caveatNote($('study-caveat'), r);
     S.experimentalNote($('study-experimental'), r);
     // the thresholds it was decided at: a study refused at 0.59996 under 0.6 read "60.0 %" here, beside a

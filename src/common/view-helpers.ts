@@ -1,4 +1,4 @@
-/** Handlebars helpers used by the views (percentages, equality). Kept tiny on purpose. */
+/** Handlebars helpers used by the views (percentages, equality, figures kept whole). Kept tiny on purpose. */
 interface HbsLike {
   registerHelper(name: string, fn: (...args: unknown[]) => unknown): void;
 }
@@ -7,8 +7,36 @@ export function formatPercent(value: unknown, digits = 1): string {
   return typeof value === 'number' && Number.isFinite(value) ? `${(value * 100).toFixed(digits)}%` : '—';
 }
 
+/**
+ * A figure with its per-cent sign as the messages write them ("99.3 %", "> 99.9 %", "59.996 %");
+ * public/js/figures.js showMessage finds the same ones on the pages a script fills.
+ */
+export const FIGURE_PATTERN = /(?:[<>] )?\d+(?:\.\d+)? %/g;
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;', '`': '&#x60;', '=': '&#x3D;' };
+const escapeHtml = (s: string) => s.replace(/[&<>"'`=]/g, (c) => ESCAPES[c]);
+
+/**
+ * A message as sent (the API's words are not changed), escaped, with each figure in a span that does
+ * not wrap: "(99.3 % calibrated confidence)" put its "%" at the start of a line at phone widths.
+ * Returned as an object with toHTML, which Handlebars writes unescaped (as it does a SafeString).
+ */
+export function figuresHtml(value: unknown): { toHTML(): string; toString(): string } {
+  const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+  let html = '';
+  let at = 0;
+  for (const m of text.matchAll(FIGURE_PATTERN)) {
+    const start = m.index ?? 0;
+    html += `${escapeHtml(text.slice(at, start))}<span class="figure">${escapeHtml(m[0])}</span>`;
+    at = start + m[0].length;
+  }
+  html += escapeHtml(text.slice(at));
+  return { toHTML: () => html, toString: () => html };
+}
+
 export function registerViewHelpers(hbs: HbsLike): void {
   hbs.registerHelper('percent', (value: unknown) => formatPercent(value));
+  hbs.registerHelper('figures', (value: unknown) => figuresHtml(value));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('year', () => new Date().getUTCFullYear());
 }

@@ -123,6 +123,18 @@ export function percent(v: number | null | undefined): string {
 }
 
 /**
+ * A measured share, a count over a count (a model card's accuracy, recall, a held-out source's
+ * answered share): exactly all reads "100 %" and exactly none "0 %". percent()'s "> 99.9 %" stays
+ * for a share that rounds up to 100 % but is not all (a card showed 23 of 23 answered as "> 99.9 %").
+ * Not for a calibrated probability, which percent() never writes as 100 %.
+ */
+export function share(v: number | null | undefined): string {
+  if (v === 1) return '100 %';
+  if (v === 0) return '0 %';
+  return percent(v);
+}
+
+/**
  * A figure below its threshold and the threshold, as `percent` writes them but with as many decimals
  * as it takes for the two to differ: 0.59996 against 0.6 read "60.0% is below the 60.0%
  * threshold"; now "59.996% … 60.000%". Only for value < threshold (the refusals).

@@ -4,7 +4,7 @@
  * fields (added by later training rounds) are shown only when present.
  */
 import type { ModelCard } from '../inference/model-card';
-import { capitalise, humanLabel, percent } from './labels';
+import { capitalise, humanLabel, percent, share } from './labels';
 
 export interface FigureRow {
   name: string;
@@ -38,12 +38,34 @@ export interface ModelCardView {
   trainedOn: string;
   limits: string[];
   /** leave-one-source-out rows (metrics.loso, when a training round adds it): each source held out in turn */
-  loso: { columns: string[]; rows: string[][] } | null;
+  loso: LosoTable | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const int = (v: number | null) => (v === null ? '—' : Math.round(v).toLocaleString('en-GB'));
-const ratio = (v: number | null) => (v === null ? '—' : percent(v));
+const ratio = (v: number | null) => (v === null ? '—' : share(v));
+
+/** numeric[i]: column i holds numbers (the images, the shares), right-aligned as the other tables' are */
+export interface LosoTable {
+  columns: string[];
+  numeric: boolean[];
+  rows: string[][];
+}
+
+/**
+ * The card's description with its label keys in the words the pages use: it read "classifying brain
+ * MRI slices into glioma, meningioma, notumor, pituitary". Only a key that is not already a word
+ * changes ("notumor", "no_herniation").
+ */
+export function describeCard(description: string | null | undefined, labels: readonly string[]): string | null {
+  if (!description) return null;
+  let text = description;
+  for (const key of labels) {
+    const words = humanLabel(key);
+    if (words !== key) text = text.replace(new RegExp(`\\b${key.replace(/[^A-Za-z0-9_]/g, '\\$&')}\\b`, 'g'), words);
+  }
+  return text;
+}
 
 export function modelTitle(card: Pick<ModelCard, 'name' | 'kind' | 'body_part'>): string {
   if (card.kind === 'triage') return 'Triage: MRI or not, and which body part';
@@ -108,7 +130,7 @@ export function modelCardView(card: ModelCard, threshold: number = card.threshol
     kind: card.kind,
     bodyPart: card.body_part,
     experimental: card.experimental,
-    description: card.description ?? null,
+    description: describeCard(card.description, card.labels),
     intendedUse: card.intended_use ?? null,
     labels: card.labels.map((l) => ({ key: l, text: card.label_descriptions?.[l] ?? humanLabel(l), caveat: card.label_caveats?.[l] ?? null })),
     label_caveats: card.label_caveats ?? {},
@@ -129,7 +151,7 @@ const LOSO_MAX_FIGURES = 5;
  * figure columns differ by model, so they are read from the rows: the first numeric (0–1 share)
  * fields, as percentages; a text field such as the kind of image goes beside the source.
  */
-export function losoTable(raw: unknown): { columns: string[]; rows: string[][] } | null {
+export function losoTable(raw: unknown): LosoTable | null {
   const rows = raw && typeof raw === 'object' && Array.isArray((raw as { rows?: unknown }).rows) ? ((raw as { rows: unknown[] }).rows.filter((r) => r && typeof r === 'object') as Record<string, unknown>[]) : [];
   if (!rows.length) return null;
   const keys: string[] = [];
@@ -139,6 +161,7 @@ export function losoTable(raw: unknown): { columns: string[]; rows: string[][] }
   const words = (k: string) => capitalise(k.replace(/_/g, ' '));
   return {
     columns: ['Held-out source', ...(kind ? [words(kind)] : []), 'Images', ...figures.map(words)],
+    numeric: [false, ...(kind ? [false] : []), true, ...figures.map(() => true)],
     rows: rows.map((r) => [
       String(r.source ?? '—'),
       ...(kind ? [typeof r[kind] === 'string' ? humanLabel(r[kind] as string) : '—'] : []),

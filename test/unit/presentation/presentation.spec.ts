@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import type { HistoryItem } from '../../../src/history/history.service';
 import { compileCardValidator, ModelCard } from '../../../src/inference/model-card';
 import { fileSummary, historyDetail, historyRow, humanTime } from '../../../src/presentation/history.view';
-import { humanLabel, humanMm, percent, reportFileName, resultTitle, scopeFromCards, scopeSentence } from '../../../src/presentation/labels';
-import { modelCardView } from '../../../src/presentation/model-card.view';
+import { humanLabel, humanMm, percent, reportFileName, resultTitle, scopeFromCards, scopeSentence, share } from '../../../src/presentation/labels';
+import { describeCard, losoTable, modelCardView } from '../../../src/presentation/model-card.view';
 import { REPO_ROOT } from '../../support/app';
 import * as fs from 'node:fs';
 
@@ -79,6 +79,23 @@ describe('presentation: words and rounded figures for people', () => {
     expect(detail.title).not.toMatch(/[0-9a-f]{8}-/);
   });
 
+  it('model cards: a share of all is "100 %", of none "0 %"; "> 99.9 %" only short of all', () => {
+    expect([share(1), share(0), share(0.9996), share(0.0004), share(0.95), share(null)]).toEqual(['100 %', '0 %', '> 99.9 %', '< 0.1 %', '95.0 %', '—']);
+    const loso = { folds: ['a'], rows: [{ source: 'a', truth: 'tumour-free', n: 23, answered: 1, refused_ood: 0, right_among_answered: 22 / 23 }] };
+    expect(losoTable(loso)?.rows[0]).toEqual(['a', 'tumour-free', '23', '100 %', '0 %', '95.7 %']);
+    // a probability is never written as certain
+    expect(percent(1)).toBe('> 99.9 %');
+  });
+
+  it('model cards: the description names the labels in the pages\' words', () => {
+    const labels = ['glioma', 'meningioma', 'notumor', 'pituitary'];
+    expect(describeCard('classifying brain MRI slices into glioma, meningioma, notumor, pituitary.', labels)).toBe('classifying brain MRI slices into glioma, meningioma, no tumour, pituitary.');
+    // a key inside another word is left alone
+    expect(describeCard('notumorish notumor', labels)).toBe('notumorish no tumour');
+    expect(describeCard(null, labels)).toBeNull();
+    expect(modelCardView({ ...loadCard('brain_tumor'), description: 'into glioma or notumor.' } as ModelCard).description).toBe('into glioma or no tumour.');
+  });
+
   it('model cards: figures, sources, limits; optional fields only when present', () => {
     const card = loadCard('brain_tumor');
     const view = modelCardView(card);
@@ -96,6 +113,8 @@ describe('presentation: words and rounded figures for people', () => {
     expect(withLoso.loso?.columns).toEqual(['Held-out source', 'Truth', 'Images', 'Answered', 'Refused ood', 'Right among answered']);
     expect(withLoso.loso?.rows[0]).toEqual(['a', 'tumour-free', '120', '95.0 %', '1.0 %', '90.0 %']);
     expect(withLoso.loso?.rows[1][5]).toBe('—');
+    // the images and the shares are numbers (right-aligned on the page); the source and its truth are words
+    expect(withLoso.loso?.numeric).toEqual([false, false, true, true, true, true]);
     expect(withLoso.limits[0]).toBe('Only axial T1.');
   });
 

@@ -1,0 +1,64 @@
+/**
+ * The brain model card as a person reads it: its description named the label key "notumor" where
+ * every other place says "no tumour"; the held-out sources' number columns sat left while the
+ * training table's sat right; and a source whose every image was answered read "> 99.9 %", not
+ * "100 %". Real cards (models/, committed); skipped without them or without Chromium.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../support/app';
+import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: any;
+declare const getComputedStyle: any;
+
+const CARD = path.join(REPO_ROOT, 'models', 'brain_tumor', 'model_card.json');
+const ADMIN = { email: 'card-page-admin@example.org', password: 'card-page-password-1' };
+
+(HAVE_CHROMIUM && fs.existsSync(CARD) ? describe : describe.skip)('the brain model card page', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await launch({ MODELS_DIR: path.join(REPO_ROOT, 'models'), SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
+    await signIn(h, ADMIN.email, ADMIN.password);
+    await h.page.goto(`${h.base}/models/brain_tumor`);
+  });
+  afterAll(async () => h?.close());
+
+  it('the description names the labels in the page\'s words, not their keys', async () => {
+    const lead = (await h.page.locator('.hero .lead').textContent()) ?? '';
+    expect(lead).toContain('no tumour');
+    expect(lead).not.toMatch(/\bnotumor\b/);
+  });
+
+  it('the held-out table\'s number columns are right-aligned, as the training table\'s are; its words left', async () => {
+    const align = await h.page.evaluate(() => {
+      const tables = Array.from(document.querySelectorAll('table')) as any[];
+      const of = (caption: string) => tables.find((t) => t.querySelector('caption')?.textContent === caption);
+      const cells = (t: any) => (Array.from(t.querySelectorAll('tbody tr')) as any[])[0].querySelectorAll('th, td');
+      const heads = (t: any) => Array.from(t.querySelectorAll('thead th')) as any[];
+      const held = of('Each source held out in turn');
+      const training = of('Training sources');
+      return {
+        training: [cells(training)[1].textContent, getComputedStyle(cells(training)[1]).textAlign],
+        held: (Array.from(cells(held)) as any[]).map((c, i) => [heads(held)[i].textContent, getComputedStyle(heads(held)[i]).textAlign, getComputedStyle(c).textAlign]),
+      };
+    });
+    expect(align.training[1]).toBe('right');
+    for (const [name, head, cell] of align.held) {
+      const words = name === 'Held-out source' || name === 'Truth';
+      expect({ name, head, cell }).toEqual({ name, head: words ? 'left' : 'right', cell: words ? 'left' : 'right' });
+    }
+  });
+
+  it('a share of all reads "100 %"; "> 99.9 %" only for a share short of all', async () => {
+    const card = JSON.parse(fs.readFileSync(CARD, 'utf8'));
+    const rows = card.metrics.loso.rows as Record<string, unknown>[];
+    const whole = rows.findIndex((r) => r.answered === 1 || r.right_among_answered === 1);
+    expect(whole).toBeGreaterThanOrEqual(0);
+    const cells = await h.page.locator('table:has(caption:text-is("Each source held out in turn")) tbody tr').nth(whole).locator('td').allTextContents();
+    expect(cells).toContain('100 %');
+    expect(cells).not.toContain('> 99.9 %');
+  });
+});
