@@ -159,7 +159,7 @@ export function schemaSuites() {
         const history = await request(`${replica.url}/api/v1/history`, { headers: bearer(tok), from });
         assert.deepEqual(history.json.items.map((i) => i.sha256), [sha]);
         const tables = (await s.query("SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema IN ('public', 'mri') ORDER BY 1")).rows.map((r) => r.t);
-        assert.deepEqual(tables, ['mri.Analysis', 'mri.Session', 'mri.User', 'mri._prisma_migrations', 'public.User', 'public._prisma_migrations']);
+        assert.deepEqual(tables, ['mri.Analysis', 'mri.IdempotencyKey', 'mri.Session', 'mri.User', 'mri._prisma_migrations', 'public.User', 'public._prisma_migrations']);
         const { readMigrations } = require(path.join(ROOT, 'dist/prisma/migrator.js'));
         const { PG_MIGRATIONS_DIR } = require(path.join(ROOT, 'dist/prisma/database.js'));
         const recorded = (await s.query('SELECT migration_name, checksum FROM mri._prisma_migrations WHERE finished_at IS NOT NULL ORDER BY 1')).rows;
