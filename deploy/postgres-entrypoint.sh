@@ -1,6 +1,6 @@
 #!/bin/sh
 # First start: a cluster in $PGDATA with the database and user from POSTGRES_DB/USER/PASSWORD
-# (password auth over the network); then the server in the foreground as the postgres user.
+# (password auth over the network); then the server in the foreground as the postgres user, as PID 1.
 set -eu
 PGDATA="${PGDATA:-/var/lib/postgresql/data}"
 mkdir -p "$PGDATA" /run/postgresql
@@ -16,4 +16,6 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   runuser -u postgres -- psql -U "${POSTGRES_USER:-sentinel}" -d postgres -c "CREATE DATABASE \"${POSTGRES_DB:-sentinel}\"" >/dev/null
   runuser -u postgres -- pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
 fi
-exec runuser -u postgres -- postgres -D "$PGDATA" -c listen_addresses='*'
+# setpriv, not runuser: runuser stays PID 1 and ignores SIGINT (podman stop waited 10 s, then
+# SIGKILL) and answers SIGTERM with exit 143; postgres as PID 1 shuts down on either and exits 0
+exec setpriv --reuid=postgres --regid=postgres --init-groups -- postgres -D "$PGDATA" -c listen_addresses='*'

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Smoke test of the built image: scripts/container-smoke.sh [TAG]
 # Starts it (SQLite on a throwaway volume, secrets passed at run time), waits for /readyz and the
-# HEALTHCHECK, logs in for an API token, runs one analysis of a brain MRI, checks it runs as a
-# non-root user and that the image carries no secret; the container is removed on any exit.
+# HEALTHCHECK, logs in for an API token, runs one analysis of a brain MRI, reads its PDF report (the
+# bundled font), checks X-Request-Id, that it runs as a non-root user, that the image carries no
+# secret, that `podman stop` exits 0 and that the log has JSON audit lines and no colour codes; the
+# container is removed on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TAG="${1:-localhost/mri-sentinel:latest}"
@@ -46,5 +48,25 @@ echo "$RES" | node -e '
 curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/history" | node -e '
   const h = JSON.parse(require("fs").readFileSync(0)); if (h.total !== 1) process.exit(1); console.log("history: 1 row")' || fail "history"
 curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null || fail "/readyz after the analysis"
+# the PDF report's font (dejavu-fonts-ttf) must be inside the pruned node_modules: the metadata report embeds it
+ID="$(curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/history" | node -pe 'JSON.parse(require("fs").readFileSync(0)).items[0].id')"
+curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/history/$ID/report.pdf" | node -e '
+  const b = require("fs").readFileSync(0).toString("latin1");
+  if (!b.startsWith("%PDF-") || !/FontName \/[A-Z]{6}\+DejaVuSans\b/.test(b)) process.exit(1);
+  console.log(`report: ${b.length} bytes, DejaVu Sans embedded`)' || fail "metadata PDF report"
+curl -s -D - -o /dev/null -H 'X-Request-Id: smoke-probe-1' "http://127.0.0.1:$PORT/healthz" | grep -qi '^x-request-id: smoke-probe-1' || fail "X-Request-Id not echoed"
 echo "peak RSS of the app: $(podman_ exec "$NAME" sh -c 'grep VmHWM /proc/1/status')"
+# a stop is a clean shutdown (exit 0, before podman's 10-s SIGKILL), and the log a shipper reads is clean:
+# audit lines are JSON, and no line carries terminal colour codes
+t1=$(date +%s.%N)
+podman_ stop "$NAME" >/dev/null 2>&1
+code="$(podman_ inspect -f '{{.State.ExitCode}}' "$NAME")"
+echo "podman stop: exit $code after $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $t1}") s"
+[ "$code" = 0 ] || fail "exit code $code on podman stop"
+podman_ logs "$NAME" 2>/dev/null | node -e '
+  const lines = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean);
+  const coloured = lines.filter((l) => l.includes("\x1b[")).length;
+  const audit = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  console.log(`log: ${lines.length} lines, ${audit.length} audit (${[...new Set(audit.map((a) => a.event))].join(", ")}), ${coloured} with colour codes`);
+  if (coloured || !audit.some((a) => a.event === "login.success")) process.exit(1);' || fail "log lines (colour codes, or no JSON audit line)"
 echo "SMOKE OK"

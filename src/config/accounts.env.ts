@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidEmail } from '../accounts/email';
 import { passwordProblem } from '../accounts/password-policy';
 
 const boolFromEnv = (fallback: boolean) =>
@@ -23,7 +24,8 @@ export const accountsEnvShape = {
   TRUST_PROXY: z.union([z.enum(['true', 'false']), z.coerce.number().int().min(0).max(10)]).optional(),
   /** Secure cookie flag: auto = when the request arrived over TLS (directly or via a trusted proxy). */
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
-  SEED_ADMIN_EMAIL: z.string().email().optional(),
+  /** The accounts' own rule (accounts/email.ts): zod's email() refused the default admin@localhost. */
+  SEED_ADMIN_EMAIL: z.string().refine(isValidEmail, 'Invalid email address').optional(),
   SEED_ADMIN_PASSWORD: z.string().min(10, 'SEED_ADMIN_PASSWORD must be at least 10 characters').optional(),
   /** Analyses (and PDF re-runs) per user per minute. */
   RATE_LIMIT_ANALYSES_PER_MINUTE: z.coerce.number().int().min(1).default(20),

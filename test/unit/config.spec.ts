@@ -116,4 +116,13 @@ describe('config', () => {
     }
     expect(parseEnv({ SEED_ADMIN_EMAIL: 'first.admin@example.org', SEED_ADMIN_PASSWORD: 'a long passphrase' }).SEED_ADMIN_PASSWORD).toBe('a long passphrase');
   });
+
+  // compose.yaml passes SEED_ADMIN_EMAIL=${SEED_ADMIN_EMAIL:-admin@localhost}: the schema's own email
+  // rule refused the app's default admin, and every replica stopped at start-up, restarted, forever
+  it('SEED_ADMIN_EMAIL takes what an account takes: the default admin@localhost, not markup or spaces', () => {
+    expect(parseEnv({ SEED_ADMIN_EMAIL: 'admin@localhost' }).SEED_ADMIN_EMAIL).toBe('admin@localhost');
+    expect(parseEnv({ SEED_ADMIN_EMAIL: 'first.admin@example.org' }).SEED_ADMIN_EMAIL).toBe('first.admin@example.org');
+    for (const bad of ['admin', 'a b@example.org', '<a>@example.org', 'admin@'])
+      expect(() => parseEnv({ SEED_ADMIN_EMAIL: bad })).toThrow(new ConfigValidationError(['SEED_ADMIN_EMAIL: Invalid email address']));
+  });
 });
