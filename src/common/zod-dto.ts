@@ -24,13 +24,25 @@ export function ZodDto<S extends z.ZodObject>(schema: S): ZodDtoClass<S> {
       const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
       const out: Record<string, Record<string, unknown>> = {};
       for (const [name, prop] of Object.entries(json.properties ?? {})) {
-        const { anyOf, ...rest } = prop as { anyOf?: Record<string, unknown>[] } & Record<string, unknown>;
-        out[name] = { ...(anyOf?.[0] ?? {}), ...rest, required: (json.required ?? []).includes(name) };
+        const { anyOf, type, ...rest } = prop as { anyOf?: Record<string, unknown>[]; type?: unknown } & Record<string, unknown>;
+        out[name] = { ...(anyOf?.[0] ?? {}), ...rest, ...declaredType(type), required: (json.required ?? []).includes(name) };
       }
       return out;
     }
   }
   return Dto as unknown as ZodDtoClass<S>;
+}
+
+/**
+ * zod writes a union of primitives as a list of types (`explain`, a boolean or its words:
+ * ["boolean","string"]), and @nestjs/swagger reads any list as an array parameter — the document
+ * said `explain` was an array of booleans, which a generated client sends repeated, and a
+ * repeated field is a 400. The first type is the one a client should send.
+ */
+function declaredType(type: unknown): { type?: unknown } {
+  if (!Array.isArray(type)) return type === undefined ? {} : { type };
+  const first = (type as unknown[]).find((t) => t !== 'null');
+  return first === undefined ? {} : { type: first };
 }
 
 function isZodDto(t: unknown): t is ZodDtoClass {
