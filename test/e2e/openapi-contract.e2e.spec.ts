@@ -168,6 +168,21 @@ describe('OpenAPI document vs the answers of every route', () => {
     }
   });
 
+  it('every operation declares the X-Request-Id a client may send (it was only declared on the answers), and that id comes back', async () => {
+    const doc = (await api().get('/api/docs-json').set(user.headers).expect(200)).body as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean; schema?: { pattern?: string } }[] }>> };
+    const missing = Object.entries(doc.paths).flatMap(([route, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => {
+          const p = (op.parameters ?? []).find((x) => x.name === 'X-Request-Id');
+          return !(p?.in === 'header' && p.required === false && p.schema?.pattern === '^[A-Za-z0-9._-]{1,64}$');
+        })
+        .map(([method]) => `${method.toUpperCase()} ${route}`),
+    );
+    expect(missing).toEqual([]);
+    const res = await answers('GET /api/v1/history', 200, api().get('/api/v1/history?pageSize=1').set(user.bearer).set('X-Request-Id', 'script-run-7.page_1'));
+    expect(res.headers['x-request-id']).toBe('script-run-7.page_1');
+  });
+
   it('every query parameter is declared as the one value the server reads: never an array (a repeated parameter is a 400)', async () => {
     const doc = (await api().get('/api/docs-json').set(user.headers).expect(200)).body as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema?: { type?: unknown } }[] }>> };
     const declared = Object.entries(doc.paths).flatMap(([route, ops]) =>
