@@ -24,10 +24,10 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'tr
 
 /**
  * The headers every answer of a kind carries, declared on every operation's answers of that kind
- * after Nest builds the document (and X-Request-Id as a header every request may send): assignRequestId sends X-Request-Id on every answer, and the
- * exception filter Retry-After on every 503 — middleware and a filter that no route's decorators
- * see, so a per-controller copy would miss routes (and drift). A response already naming the
- * header keeps its own words.
+ * after Nest builds the document (and X-Request-Id as a header every request may send):
+ * assignRequestId sends X-Request-Id on every answer, and the exception filter Retry-After on
+ * every 503 — middleware and a filter that no route's decorators see, so a per-controller copy
+ * would miss routes (and drift). A response already naming the header keeps its own words.
  */
 export function declareSharedHeaders(doc: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(doc.paths)) {
