@@ -23,7 +23,8 @@ export function accessLog(audit: AuditLog): (req: Request, res: Response, next: 
         method: req.method,
         path: req.originalUrl,
         requestId: requestIdOf(req),
-        status: res.statusCode,
+        // a client that hung up before any answer got none: Express's default 200 would count it a success
+        status: res.headersSent ? res.statusCode : undefined,
         // to 0.1 ms
         durationMs: Math.round(Number(process.hrtime.bigint() - start) / 1e5) / 10,
         // streamed answers (a PDF, a CSV export) declare none: left out rather than guessed

@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { OperationObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { OperationObject, ParameterObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { REQUEST_ID_HEADER } from './request-id';
 import { RETRY_AFTER_UNAVAILABLE_SECONDS } from './app-exception.filter';
 
@@ -11,20 +11,31 @@ const REQUEST_ID: Header = {
     'Sent on every answer; the server log and audit lines of the request carry it.',
   schema: { type: 'string' },
 };
+/** The request header a client may send: without it here a generated client had no place to set it. */
+const REQUEST_ID_PARAM: ParameterObject = {
+  name: REQUEST_ID_HEADER,
+  in: 'header',
+  required: false,
+  description: 'Your own id for this request (1–64 of A–Z a–z 0–9 . _ -): answered back in X-Request-Id and written in the log lines of the request; anything else is replaced by a fresh UUID.',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+};
 const RETRY_AFTER_503: Header = { description: `seconds to wait (${RETRY_AFTER_UNAVAILABLE_SECONDS} unless the answer says otherwise)`, schema: { type: 'integer' } };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const satisfies readonly (keyof PathItemObject)[];
 
 /**
  * The headers every answer of a kind carries, declared on every operation's answers of that kind
- * after Nest builds the document: assignRequestId sends X-Request-Id on every answer, and the
- * exception filter Retry-After on every 503 — middleware and a filter that no route's decorators
- * see, so a per-controller copy would miss routes (and drift). A response already naming the
- * header keeps its own words.
+ * after Nest builds the document (and X-Request-Id as a header every request may send):
+ * assignRequestId sends X-Request-Id on every answer, and the exception filter Retry-After on
+ * every 503 — middleware and a filter that no route's decorators see, so a per-controller copy
+ * would miss routes (and drift). A response already naming the header keeps its own words.
  */
 export function declareSharedHeaders(doc: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(doc.paths)) {
     for (const method of METHODS) {
       const op: OperationObject | undefined = item[method];
+      if (op && !(op.parameters ?? []).some((p) => !('$ref' in p) && p.in === 'header' && p.name.toLowerCase() === REQUEST_ID_HEADER.toLowerCase())) {
+        op.parameters = [...(op.parameters ?? []), REQUEST_ID_PARAM];
+      }
       for (const [status, response] of Object.entries(op?.responses ?? {})) {
         if (!response || '$ref' in response) continue;
         const headers = { ...(response.headers ?? {}) };

@@ -24,13 +24,25 @@ export function ZodDto<S extends z.ZodObject>(schema: S): ZodDtoClass<S> {
       const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
       const out: Record<string, Record<string, unknown>> = {};
       for (const [name, prop] of Object.entries(json.properties ?? {})) {
-        const { anyOf, ...rest } = prop as { anyOf?: Record<string, unknown>[] } & Record<string, unknown>;
-        out[name] = { ...(anyOf?.[0] ?? {}), ...rest, required: (json.required ?? []).includes(name) };
+        const { anyOf, type, ...rest } = prop as { anyOf?: Record<string, unknown>[]; type?: unknown } & Record<string, unknown>;
+        out[name] = { ...(anyOf?.[0] ?? {}), ...rest, ...declaredType(type), required: (json.required ?? []).includes(name) };
       }
       return out;
     }
   }
   return Dto as unknown as ZodDtoClass<S>;
+}
+
+/**
+ * zod writes a union of primitives as a list of types (`explain`, a boolean or its words:
+ * ["boolean","string"]), and @nestjs/swagger reads any list as an array parameter — the document
+ * said `explain` was an array of booleans, which a generated client sends repeated, and a
+ * repeated field is a 400. The first type is the one a client should send.
+ */
+function declaredType(type: unknown): { type?: unknown } {
+  if (!Array.isArray(type)) return type === undefined ? {} : { type };
+  const first = (type as unknown[]).find((t) => t !== 'null');
+  return first === undefined ? {} : { type: first };
 }
 
 function isZodDto(t: unknown): t is ZodDtoClass {
@@ -50,10 +62,11 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((i) => {
-      const where = i.path.length ? i.path.map(fieldName).join('.') : 'body';
       // zod names unknown keys in its message; say it with the names that are plain
       const message = i.code === 'unrecognized_keys' ? `unexpected field${i.keys.length === 1 ? '' : 's'} ${i.keys.slice(0, 5).map((k) => `"${fieldName(k)}"`).join(', ')}` : i.message;
-      return `${where}: ${message}`;
+      // an issue of the whole object has no field to name: the caller's "Invalid query string:" or
+      // "Invalid request body:" says where (it said "body:", also of a query string's field)
+      return i.path.length ? `${i.path.map(fieldName).join('.')}: ${message}` : message;
     })
     .join('; ');
 }
@@ -94,15 +107,19 @@ const FALSE = ['false', '0', 'no', 'off'];
  * above (any case). Anything else — "nope", a repeated field (an array), a nested object — is a
  * 400, never a silent default.
  */
-export const booleanFlag = z.union([
-  z.boolean(),
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((v) => TRUE.includes(v) || FALSE.includes(v), { message: 'expected true or false' })
-    .transform((v) => TRUE.includes(v)),
-]);
+export const booleanFlag = z.union(
+  [
+    z.boolean(),
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((v) => TRUE.includes(v) || FALSE.includes(v))
+      .transform((v) => TRUE.includes(v)),
+  ],
+  // the union's own issue is the one reported (a repeated field, "maybe"): zod's was "Invalid input"
+  { error: 'expected one value, true or false (also 1/0, yes/no, on/off)' },
+);
 
 /** One text value (a repeated or nested field is a 400), at most `max` characters. */
 export const text = (max: number) => z.string({ error: 'expected a single text value' }).max(max);

@@ -117,7 +117,20 @@ export function parseListing(q: HistoryQuery, viewer: AuthUser): Listing {
   const givenKeys = canonical(given);
   if (Object.keys(givenKeys).length > 0 && JSON.stringify(givenKeys) !== JSON.stringify(canonical(filters))) throw new CursorFiltersMismatchError();
   const pageSize = q.pageSize !== undefined && q.pageSize.trim() !== '' ? parsePaging({ pageSize: q.pageSize }).pageSize : c.pageSize;
-  return { filters, paging: { page: c.page, pageSize, cursor: { createdAt: c.createdAt, id: c.id, direction: c.direction } } };
+  return { filters, paging: { page: pageNumberAt(c, pageSize), pageSize, cursor: { createdAt: c.createdAt, id: c.id, direction: c.direction } } };
+}
+
+/**
+ * The page's number in the walk at `size`. A cursor counts pages of its own size; at another size
+ * that count named a place the new pages never reach (6 rows read 2 a page, the other 10 at 10 a
+ * page answered "page 4 of 2"). The rows before the page, as the walk counted them, over the new
+ * size, partly filled pages counted whole; the service keeps it within `pages`.
+ */
+function pageNumberAt(c: CursorPayload, size: number): number {
+  if (size === c.pageSize) return c.page;
+  // older: the rows of the pages before this one; newer: those before the page that made the cursor, less this page's
+  const before = c.direction === 'older' ? (c.page - 1) * c.pageSize : Math.max(0, c.page * c.pageSize - size);
+  return Math.min(MAX_PAGE, Math.ceil(before / size) + 1);
 }
 
 /**

@@ -95,7 +95,7 @@ export class HistoryRecordDto extends HistoryItemDto {
 export class HistoryPageDto implements Record<keyof HistoryPage | 'disclaimer', unknown> {
   @ApiProperty({ type: [HistoryItemDto] }) items!: HistoryItemDto[];
   @ApiProperty({ type: 'integer' }) total!: number;
-  @ApiProperty({ type: 'integer', description: 'the offset page; for a `cursor` request, the page\'s number in the walk (pages stepped since the first, plus 1)' }) page!: number;
+  @ApiProperty({ type: 'integer', description: 'the offset page; for a `cursor` request, the page\'s number in the walk (pages stepped since the first, plus 1, counted at this page size; never more than `pages`)' }) page!: number;
   @ApiProperty({ type: 'integer' }) pageSize!: number;
   @ApiProperty({ type: 'integer', description: '0 when nothing matches' }) pages!: number;
   @ApiProperty({ type: String, nullable: true, description: 'opaque: `?cursor=` this for the rows after this page\'s last (same filters, newest first, ties by id); null on the last page' }) nextCursor!: string | null;

@@ -201,8 +201,12 @@ export class HistoryService implements AnalysisRecorder {
     if (!q) return { items: [], total: 0, page: paging.page, pageSize: paging.pageSize, pages: 0, nextCursor: null, prevCursor: null };
     // counted per request: with inserts mid-walk `total` grows while the cursors neither repeat nor skip a row
     const [total, rows] = await Promise.all([this.analyses.count(q), listRows(this.analyses, q, f, paging)]);
-    const { items, page, nextCursor, prevCursor } = rows;
-    return { items, total, page, pageSize: paging.pageSize, pages: Math.ceil(total / paging.pageSize), nextCursor, prevCursor };
+    const { items, nextCursor, prevCursor } = rows;
+    const pages = Math.ceil(total / paging.pageSize);
+    // a walk's page is counted, not placed: after rows went or the page size changed it can pass the
+    // count, and "page 4 of 2" helps no one. An offset page past the last stays as asked (it is empty).
+    const page = paging.cursor && pages > 0 ? Math.min(rows.page, pages) : rows.page;
+    return { items, total, page, pageSize: paging.pageSize, pages, nextCursor, prevCursor };
   }
 
   /** One record the viewer may see; anything else (other user's, unknown id) is a 404. */

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createApp } from '../../src/app.setup';
@@ -178,6 +180,31 @@ describe('audit log with ACCESS_LOG=true', () => {
     expect(lines.every((l) => typeof l.durationMs === 'number' && l.durationMs >= 0)).toBe(true);
     expect(sink.lines.filter((l) => l.line.includes('SECRET-IN-QUERY'))).toEqual([]);
     expectNoneContain(sink, [alice.token]);
+  });
+
+  it('a client that hangs up mid-upload: aborted, and no status — nothing was answered (the line said status 200)', async () => {
+    const alice = await loginAs(app);
+    const listening = app.getHttpServer() as import('node:http').Server;
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    sink.clear();
+    try {
+      const { port } = listening.address() as AddressInfo;
+      const arrived = new Promise((resolve) => listening.once('request', resolve));
+      const socket = net.connect(port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      const head = [
+        'POST /api/v1/analyses HTTP/1.1', 'Host: localhost', `Authorization: ${alice.bearer.Authorization}`, 'X-Request-Id: hung-up-upload',
+        'Content-Type: multipart/form-data; boundary=zz', 'Content-Length: 100000', '', '',
+      ].join('\r\n');
+      socket.write(head + '--zz\r\nContent-Disposition: form-data; name="image"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n' + 'x'.repeat(1000));
+      await arrived; // the server has read the request's head: the client hangs up mid-body
+      socket.destroy();
+      while (!sink.events('http.request').length) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await new Promise<void>((resolve) => listening.close(() => resolve()));
+    }
+    const [line] = sink.events('http.request');
+    expect(line).toEqual({ time: expect.any(String), event: 'http.request', ip: expect.any(String), method: 'POST', path: '/api/v1/analyses', requestId: 'hung-up-upload', durationMs: expect.any(Number), userId: alice.user.id, aborted: true });
   });
 
   it('a login refused by the per-account limit is a login failure too (reason rate_limited, the limit named)', async () => {

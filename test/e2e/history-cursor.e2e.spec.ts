@@ -137,6 +137,33 @@ describe('history: cursor paging while analyses are recorded', () => {
     expect(top.items.map((i) => i.id)).toEqual(one.items.map((i) => i.id));
   });
 
+  it('a pageSize changed mid-walk renumbers the page on the new size: never "page 4 of 2"', async () => {
+    const carol = await loginAs(app);
+    const t0 = Date.UTC(2026, 1, 1);
+    await prisma.analysis.createMany({ data: Array.from({ length: 16 }, (_, i) => ({ userId: carol.user.id, createdAt: new Date(t0 + i * 1000), byteSize: 1, sha256: 'c'.repeat(64), status: 'completed' })) });
+    const at = async (query: string) => (await request(server).get(`/api/v1/history?${query}`).set(carol.bearer).expect(200)).body as ApiPage;
+    const one = await at('pageSize=2');
+    const two = await at(`cursor=${encodeURIComponent(one.nextCursor ?? '')}`);
+    const three = await at(`cursor=${encodeURIComponent(two.nextCursor ?? '')}`);
+    // 6 rows read; the other 10 at 10 a page are the second and last page of 2 (it said page 4 of 2)
+    const rest = await at(`cursor=${encodeURIComponent(three.nextCursor ?? '')}&pageSize=10`);
+    expect({ page: rest.page, pages: rest.pages, rows: rest.items.length, next: rest.nextCursor }).toEqual({ page: 2, pages: 2, rows: 10, next: null });
+    // 4 rows read, then 3 a page: those 4 fill 2 pages of 3 (one in part), so rows 5–7 are page 3 of 6
+    const mid = await at(`cursor=${encodeURIComponent(two.nextCursor ?? '')}&pageSize=3`);
+    expect(mid).toMatchObject({ page: 3, pages: 6 });
+    // back from page 3 of 2-row pages at 5 a page: the 4 rows above are less than a page, so the top
+    const back = await at(`cursor=${encodeURIComponent(three.prevCursor ?? '')}&pageSize=5`);
+    expect({ page: back.page, prev: back.prevCursor, first: back.items[0]?.id }).toEqual({ page: 1, prev: null, first: one.items[0].id });
+    // every switch, each way, stays within the count
+    for (const from of [one, two, three, rest, mid])
+      for (const cursor of [from.nextCursor, from.prevCursor])
+        for (const size of [1, 3, 7, 16, 100]) {
+          if (!cursor) continue;
+          const page = await at(`cursor=${encodeURIComponent(cursor)}&pageSize=${size}`);
+          expect({ size, ok: page.page >= 1 && page.page <= Math.max(1, page.pages) }).toEqual({ size, ok: true });
+        }
+  });
+
   it("a cursor in another user's hands gives only that user's rows", async () => {
     const mine = await get(alice, 'pageSize=2');
     const theirs = await get(bob, `cursor=${encodeURIComponent(mine.nextCursor ?? '')}`);

@@ -168,6 +168,35 @@ describe('OpenAPI document vs the answers of every route', () => {
     }
   });
 
+  it('every operation declares the X-Request-Id a client may send (it was only declared on the answers), and that id comes back', async () => {
+    const doc = (await api().get('/api/docs-json').set(user.headers).expect(200)).body as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean; schema?: { pattern?: string } }[] }>> };
+    const missing = Object.entries(doc.paths).flatMap(([route, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => {
+          const p = (op.parameters ?? []).find((x) => x.name === 'X-Request-Id');
+          return !(p?.in === 'header' && p.required === false && p.schema?.pattern === '^[A-Za-z0-9._-]{1,64}$');
+        })
+        .map(([method]) => `${method.toUpperCase()} ${route}`),
+    );
+    expect(missing).toEqual([]);
+    const res = await answers('GET /api/v1/history', 200, api().get('/api/v1/history?pageSize=1').set(user.bearer).set('X-Request-Id', 'script-run-7.page_1'));
+    expect(res.headers['x-request-id']).toBe('script-run-7.page_1');
+  });
+
+  it('every query parameter is declared as the one value the server reads: never an array (a repeated parameter is a 400)', async () => {
+    const doc = (await api().get('/api/docs-json').set(user.headers).expect(200)).body as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema?: { type?: unknown } }[] }>> };
+    const declared = Object.entries(doc.paths).flatMap(([route, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) => (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => ({ param: `${method.toUpperCase()} ${route} ?${p.name}`, type: p.schema?.type }))),
+    );
+    expect(declared.filter((p) => Array.isArray(p.type) || p.type === 'array')).toEqual([]);
+    // explain=false in the query string, as a generated client sends a boolean, is read; a repeated one is refused
+    expect(declared.find((p) => p.param === 'POST /api/v1/analyses ?explain')?.type).toBe('boolean');
+    const grey = await solidPng(96, 96, 120);
+    const once = await answers('POST /api/v1/analyses', 200, api().post('/api/v1/analyses?explain=false').set(user.bearer).attach('image', grey, 'g.png'));
+    expect(once.body.explanation).toBeNull();
+    await answers('POST /api/v1/analyses', 400, api().post('/api/v1/analyses?explain=false&explain=false').set(user.bearer).attach('image', grey, 'g.png'));
+  });
+
   it('GET /api/v1/history, its summary, its CSV and each record it lists', async () => {
     for (const who of [user, admin]) {
       const page = (await answers('GET /api/v1/history', 200, api().get('/api/v1/history?pageSize=100').set(who.bearer))).body as { items: { id: string }[] };
