@@ -51,6 +51,13 @@ export const envSchema = z.object({
    * node-postgres waits forever by default: with the server frozen every request hung.
    */
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /**
+   * PostgreSQL, start-up only: how long a server that is not up yet (connection refused, its host
+   * name not resolving yet, "the database system is starting up", no answer) is waited for, with
+   * backoff, before the start fails. Compose, Kubernetes and systemd may start the app before the
+   * server; a refused password or a missing database still fails at once. 0: one try.
+   */
+  DB_STARTUP_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** where users reach the service (https://sentinel.example.org): absolute links in PDF reports; unset → the request's host */
   PUBLIC_BASE_URL: z
     .string()

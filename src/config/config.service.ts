@@ -36,6 +36,10 @@ export class AppConfig {
   get databaseConnectTimeoutMs(): number {
     return this.env.DB_CONNECT_TIMEOUT_MS;
   }
+  /** PostgreSQL, start-up only: how long a server that is still coming up is waited for. */
+  get databaseStartupWaitMs(): number {
+    return this.env.DB_STARTUP_WAIT_MS;
+  }
   /** Shared rate-limit store, or undefined for this process's memory. */
   get redisUrl(): string | undefined {
     return this.env.REDIS_URL;

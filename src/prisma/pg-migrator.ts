@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { maskDatabaseUrl, postgresSchema } from '../config/database-url';
 import { MigrationError, MigrationResult, readMigrations } from './migrator';
+import { connectFailureMessage, errorText } from './pg-startup-wait';
 
 /**
  * The PostgreSQL twin of applyMigrations (migrator.ts): applies prisma/postgresql/migrations and
@@ -48,7 +49,7 @@ export async function applyPgMigrations(
     // node-postgres's error is an object with a stack and a dozen fields: main.ts printed all of
     // it, naming neither DATABASE_URL nor which database. One line: where, and the server's reason.
     await db.end().catch(() => undefined);
-    throw new MigrationError(`Cannot connect to the PostgreSQL database ${shownAs} (DATABASE_URL): ${errorText(err)}`);
+    throw new MigrationError(connectFailureMessage(shownAs, err));
   }
   try {
     return await migrate(db, connectionString, migrationsDir);
@@ -67,12 +68,6 @@ export async function applyPgMigrations(
 const PRIVILEGE_HINT =
   ' — the role in DATABASE_URL creates the tables at start-up: make it the owner of the database (CREATE DATABASE … OWNER …), ' +
   'or GRANT CREATE ON SCHEMA public (or ON DATABASE, for ?schema=) TO it; PostgreSQL 15 no longer lets every role create tables in public';
-
-/** An error's own words; not instanceof Error: socket errors may come from another realm (jest). */
-function errorText(err: unknown): string {
-  const message = (err as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && message ? message : String(err);
-}
 
 async function migrate(db: Client, connectionString: string, migrationsDir: string): Promise<MigrationResult> {
   await db.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { AppConfig } from '../config/config.service';
 import type { Prisma } from '../generated/prisma/client';
 import { createDatabaseClient, Db, describeDatabase, foreignMigrations, migrateDatabase, migrationsTable, requireMigrated } from './database';
+import { realClock, StartupWaitClock, waitForPostgres } from './pg-startup-wait';
 
 export { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from './database';
 
@@ -60,7 +61,21 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
     return this.client.$transaction(fn, { maxWait: wait + 2000, timeout: wait + 10_000 });
   }
 
+  /** The start-up wait's clock (pg-startup-wait.ts); tests hand in one that does not sleep. */
+  startupClock: StartupWaitClock = realClock;
+
   async onModuleInit(): Promise<void> {
+    // a server still coming up (started beside the app, not before it) is waited for; SQLite needs no wait
+    if (this.engine === 'postgresql') {
+      await waitForPostgres({
+        connectionString: this.config.databaseUrl,
+        shownAs: describeDatabase(this.config),
+        connectTimeoutMs: this.config.databaseConnectTimeoutMs,
+        waitMs: this.config.databaseStartupWaitMs,
+        log: (line, level) => (level === 'warn' ? this.logger.warn(line) : this.logger.log(line)),
+        clock: this.startupClock,
+      });
+    }
     if (this.config.migrateOnStart) {
       const r = await migrateDatabase(this.config);
       if (r.applied.length) this.logger.log(`Applied migrations (${this.config.databaseKind}): ${r.applied.join(', ')}`);

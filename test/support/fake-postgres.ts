@@ -15,13 +15,31 @@ import * as net from 'node:net';
  */
 export interface FakePostgres {
   url: string;
+  port: number;
+  /** connections accepted so far (every attempt of a start-up wait is one) */
+  connections(): number;
   close(): Promise<void>;
 }
 
-export async function fakePostgres(opts: { code?: string; message?: string; atLogin?: boolean; close?: boolean; severity?: 'ERROR' | 'FATAL'; silent?: boolean }): Promise<FakePostgres> {
+export interface FakePostgresOptions {
+  code?: string;
+  message?: string;
+  atLogin?: boolean;
+  /** with atLogin: only the first N logins get the error, later ones are accepted (a server that finished starting) */
+  atLoginTimes?: number;
+  close?: boolean;
+  severity?: 'ERROR' | 'FATAL';
+  silent?: boolean;
+  /** listen on this port (one a test found closed: refused until the fake starts there); else any free one */
+  port?: number;
+}
+
+export async function fakePostgres(opts: FakePostgresOptions): Promise<FakePostgres> {
   const sockets = new Set<net.Socket>();
+  let connections = 0;
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    const index = ++connections;
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     let loggedIn = false;
@@ -31,7 +49,7 @@ export async function fakePostgres(opts: { code?: string; message?: string; atLo
       if (opts.close) return void socket.destroy();
       if (!loggedIn) {
         // the startup message (no type byte) is the first thing a client sends
-        if (opts.atLogin) return void socket.end(errorResponse(opts.code ?? '57P03', opts.message ?? 'the database system is starting up', 'FATAL'));
+        if (opts.atLogin && (opts.atLoginTimes === undefined || index <= opts.atLoginTimes)) return void socket.end(errorResponse(opts.code ?? '57P03', opts.message ?? 'the database system is starting up', 'FATAL'));
         loggedIn = true;
         socket.write(Buffer.concat([message('R', int32(0)), message('Z', Buffer.from('I'))]));
         return;
@@ -49,10 +67,12 @@ export async function fakePostgres(opts: { code?: string; message?: string; atLo
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   return {
     url: `postgresql://sentinel:pw@127.0.0.1:${port}/sentinel`,
+    port,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
