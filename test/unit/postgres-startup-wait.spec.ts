@@ -117,6 +117,13 @@ describe('PostgreSQL not up yet at start-up: waited for, with backoff (DB_STARTU
     expect(lines).toEqual([expect.stringMatching(/connection refused; retrying for 10 s more/), expect.stringMatching(/connection refused; retrying for 3 s more/)]);
   });
 
+  it('a URL node-postgres cannot read (port 99999) stops at once: no pause', async () => {
+    const { clock, sleeps } = fakeClock();
+    const err = await failure(wait('postgresql://sentinel:pw@db:99999/sentinel', clock, []));
+    expect(err.message).toBe('Cannot connect to the PostgreSQL database postgresql://sentinel:***@db:99999/sentinel (DATABASE_URL): Invalid URL');
+    expect(sleeps).toEqual([]);
+  });
+
   it('DB_STARTUP_WAIT_MS=0: one attempt, the message as before', async () => {
     const port = await closedPort();
     const url = `postgresql://sentinel:pw@127.0.0.1:${port}/sentinel`;
