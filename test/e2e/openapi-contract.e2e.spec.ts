@@ -204,6 +204,11 @@ describe('OpenAPI document vs the answers of every route', () => {
       await answers('GET /api/v1/history/summary', 200, api().get('/api/v1/history/summary').set(who.bearer));
     }
     await answers('GET /api/v1/history', 400, api().get('/api/v1/history?page=abc').set(user.bearer));
+    // a user's filter by another user's email: refused by name, declared
+    for (const op of ['GET /api/v1/history', 'GET /api/v1/history/summary']) {
+      const res = await answers(op, 403, call(app, op).query({ user: admin.user.email }).set(user.bearer));
+      expect({ op, code: res.body.code }).toEqual({ op, code: 'FORBIDDEN' });
+    }
     // keyset paging: a page reached by its cursor (nextCursor, prevCursor declared nullable strings), and the cursor's 400s
     const first = (await answers('GET /api/v1/history', 200, api().get('/api/v1/history?pageSize=1').set(user.bearer))).body as { nextCursor: string };
     expect(typeof first.nextCursor).toBe('string');
