@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { requestFingerprint } from '../../src/idempotency/idempotency-key';
+import { ERROR_CODES } from '../../src/common/errors';
+import { KEY_HEADER_DOC, requestFingerprint } from '../../src/idempotency/idempotency-key';
 import request from 'supertest';
 import { createUser, loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
@@ -166,6 +167,23 @@ describe('OpenAPI document vs the answers of every route', () => {
       const res = await answers(c.op, 409, c.send(busy));
       expect({ op: c.op, code: res.body.code, retryAfter: Number(res.headers['retry-after']) > 0 }).toEqual({ op: c.op, code: 'IDEMPOTENCY_KEY_IN_USE', retryAfter: true });
     }
+  });
+
+  it('ErrorBodyDto.code lists the error codes as an enum, from the one list the errors are typed by; the header schema is the server rule', async () => {
+    const doc = (await api().get('/api/docs-json').set(user.headers).expect(200)).body as {
+      components: { schemas: Record<string, { enum?: string[]; properties?: Record<string, { enum?: string[]; $ref?: string; allOf?: { $ref?: string }[] }> }> };
+      paths: Record<string, { post: { parameters?: { name: string; schema?: unknown }[] } }>;
+    };
+    // every answer here is validated against this enum (answers → contract.check): a code the server
+    // sends that is not in it fails the case that provoked it
+    const code = doc.components.schemas.ErrorBodyDto.properties?.code;
+    const ref = (code?.$ref ?? code?.allOf?.[0]?.$ref)?.split('/').pop();
+    expect({ ref, enum: code?.enum ?? (ref ? doc.components.schemas[ref].enum : undefined) }).toEqual({ ref: 'ErrorCode', enum: [...ERROR_CODES] });
+    for (const route of ['/api/v1/analyses', '/api/v1/studies']) {
+      expect({ route, schema: doc.paths[route].post.parameters?.find((p) => p.name === 'Idempotency-Key')?.schema }).toEqual({ route, schema: KEY_HEADER_DOC.schema });
+    }
+    // the quoted form of the longest key: taken, as the schema now says
+    await answers('POST /api/v1/analyses', 200, api().post('/api/v1/analyses').set(user.bearer).set('Idempotency-Key', `"${'q'.repeat(254)}${randomUUID().slice(0, 1)}"`).attach('image', await solidPng(64, 64, 90), 'q.png'));
   });
 
   it('every operation declares the X-Request-Id a client may send (it was only declared on the answers), and that id comes back', async () => {
