@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import hbs from 'hbs';
 import { actor, AuditLog } from '../audit/audit-log.service';
-import { wantsHtml } from '../common/app-exception.filter';
+import { ErrorBody, wantsHtml } from '../common/app-exception.filter';
 import { canonicalPath } from '../common/paths';
 import { AppConfig } from '../config/config.service';
 import { clearCookie, CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies';
@@ -92,7 +92,7 @@ export function configureAccounts(app: NestExpressApplication): void {
         if (wantsHtml(req) || path === '/api/docs' || path === '/api/docs/') {
           res.redirect(302, `/login?next=${encodeURIComponent('/api/docs')}`);
         } else {
-          res.status(401).json({ statusCode: 401, code: 'UNAUTHORIZED', message: 'Please log in.' });
+          res.status(401).json({ statusCode: 401, code: 'UNAUTHORIZED', message: 'Please log in.' } satisfies ErrorBody);
         }
         return;
       }
@@ -104,7 +104,7 @@ export function configureAccounts(app: NestExpressApplication): void {
           // a refusal, written as the guard writes its own (refusePendingPasswordChange); the redirect above is not
           audit.record(req, 'access.denied', { reason: 'password_change_required', ...actor(state.user) });
           const e = new PasswordChangeRequiredError();
-          res.status(e.statusCode).json({ statusCode: e.statusCode, code: e.code, message: e.message });
+          res.status(e.statusCode).json({ statusCode: e.statusCode, code: e.code, message: e.message } satisfies ErrorBody);
         }
         return;
       }

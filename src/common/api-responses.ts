@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiResponse } from '@nestjs/swagger';
+import { ERROR_CODES, ErrorCode } from './errors';
 
 /**
  * OpenAPI declarations of the answers every route shares, so that each controller declares what
@@ -9,7 +10,13 @@ import { ApiProperty, ApiResponse } from '@nestjs/swagger';
  */
 export class ErrorBodyDto {
   @ApiProperty({ example: 415 }) statusCode!: number;
-  @ApiProperty({ example: 'UNSUPPORTED_TYPE', description: 'stable machine code (README, "API")' }) code!: string;
+  @ApiProperty({
+    enum: ERROR_CODES,
+    enumName: 'ErrorCode',
+    example: 'UNSUPPORTED_TYPE',
+    description: 'stable machine code (README, "API"); every code an error answer carries is one of these (src/common/errors.ts, ERROR_CODES)',
+  })
+  code!: ErrorCode;
   @ApiProperty() message!: string;
 }
 

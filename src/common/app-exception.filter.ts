@@ -4,11 +4,11 @@ import { canonicalPath } from './paths';
 import { requestIdOf } from './request-id';
 import { DISCLAIMER } from './disclaimer';
 import { errorPageHeading, errorPageTitle } from './error-page';
-import { DomainError, ErrorCode } from './errors';
+import { DomainError, ErrorCode, isErrorCode } from './errors';
 
 export interface ErrorBody {
   statusCode: number;
-  code: ErrorCode | string;
+  code: ErrorCode;
   message: string;
 }
 
@@ -122,12 +122,13 @@ export function toErrorBody(exception: unknown, req: ErrorRequest = { multipart:
     const statusCode = exception.getStatus();
     const response = exception.getResponse();
     let message = exception.message;
-    let code: string | undefined;
+    let code: ErrorCode | undefined;
     if (typeof response === 'object' && response !== null) {
       const r = response as { message?: unknown; code?: unknown };
       if (Array.isArray(r.message)) message = r.message.map(String).join('; ');
       else if (typeof r.message === 'string') message = r.message;
-      if (typeof r.code === 'string') code = r.code;
+      // only a code of the list: the document's enum is every code an answer carries (errors.ts)
+      if (isErrorCode(r.code)) code = r.code;
     }
     // multer names the client's own form field in its message: say what was wrong, not the name
     const cause = (exception as { cause?: unknown }).cause;
@@ -177,7 +178,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     const where = `${req.method} ${req.path} (request ${requestIdOf(req) ?? '-'})`;
     if (isClientAbort(exception, req)) {
       this.logger.warn(`${where}: the client closed the connection during the upload`);
-      if (!res.headersSent) res.status(400).json({ statusCode: 400, code: 'BAD_REQUEST', message: 'The upload was interrupted.' });
+      if (!res.headersSent) res.status(400).json({ statusCode: 400, code: 'BAD_REQUEST', message: 'The upload was interrupted.' } satisfies ErrorBody);
       return;
     }
     const body = toErrorBody(exception, { multipart: Boolean(req.is('multipart/*')) });

@@ -5,37 +5,49 @@
  */
 import { humanBytes } from '../presentation/labels';
 
-export type ErrorCode =
-  | 'UNSUPPORTED_TYPE'
-  | 'FILE_TOO_LARGE'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'CORRUPT_IMAGE'
-  | 'RESOLUTION_OUT_OF_RANGE'
-  | 'PIXEL_SPACING_OUT_OF_RANGE'
-  | 'MIXED_SERIES'
-  | 'UNSUPPORTED_TRANSFER_SYNTAX'
-  | 'TOO_MANY_SLICES'
-  | 'TOO_MANY_FILES'
-  | 'MISSING_FILE'
-  | 'EMPTY_FILE'
-  | 'BAD_REQUEST'
-  | 'INVALID_CURSOR'
-  | 'CURSOR_FILTERS_MISMATCH'
-  | 'CONFLICT'
-  | 'INVALID_IDEMPOTENCY_KEY'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'IDEMPOTENCY_KEY_IN_USE'
-  | 'ANALYSIS_UNAVAILABLE'
-  | 'ANALYSIS_TIMEOUT'
-  | 'NOT_FOUND'
-  | 'STUDY_HAS_OWN_REPORT'
-  | 'METHOD_NOT_ALLOWED'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'PASSWORD_CHANGE_REQUIRED'
-  | 'TOO_MANY_REQUESTS'
-  | 'DATABASE_UNAVAILABLE'
-  | 'INTERNAL_ERROR';
+/**
+ * Every `code` an error answer can carry: the one list. DomainError subclasses are typed by it (a
+ * code not here does not compile), the exception filter's framework codes too, and the OpenAPI
+ * document's ErrorBodyDto.code enum is this array — so a client's generated enum cannot drift.
+ */
+export const ERROR_CODES = [
+  'UNSUPPORTED_TYPE',
+  'FILE_TOO_LARGE',
+  'PAYLOAD_TOO_LARGE',
+  'CORRUPT_IMAGE',
+  'RESOLUTION_OUT_OF_RANGE',
+  'PIXEL_SPACING_OUT_OF_RANGE',
+  'MIXED_SERIES',
+  'UNSUPPORTED_TRANSFER_SYNTAX',
+  'TOO_MANY_SLICES',
+  'TOO_MANY_FILES',
+  'MISSING_FILE',
+  'EMPTY_FILE',
+  'BAD_REQUEST',
+  'INVALID_CURSOR',
+  'CURSOR_FILTERS_MISMATCH',
+  'CONFLICT',
+  'INVALID_IDEMPOTENCY_KEY',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'ANALYSIS_UNAVAILABLE',
+  'ANALYSIS_TIMEOUT',
+  'NOT_FOUND',
+  'STUDY_HAS_OWN_REPORT',
+  'METHOD_NOT_ALLOWED',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'PASSWORD_CHANGE_REQUIRED',
+  'TOO_MANY_REQUESTS',
+  'DATABASE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(v: unknown): v is ErrorCode {
+  return typeof v === 'string' && (ERROR_CODES as readonly string[]).includes(v);
+}
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { humanBytes } from '../presentation/labels';
+import type { ErrorBody } from './app-exception.filter';
 import { canonicalPath } from './paths';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 
@@ -47,7 +48,7 @@ export function refuseOversizedContinue(server: Server, bounds: readonly UploadB
         statusCode: 413,
         code: 'FILE_TOO_LARGE',
         message: `The request declares ${humanBytes(declared)} (Content-Length), more than this route takes (at most ${humanBytes(bound.fileBytes)} of files); nothing was uploaded.`,
-      });
+      } satisfies ErrorBody);
       res.writeHead(413, {
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Length': Buffer.byteLength(body),

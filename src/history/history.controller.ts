@@ -1,12 +1,14 @@
-import { Controller, Get, Inject, Logger, Optional, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Optional, Param, Query, Req, Res } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiAdminOnly, ApiAuthenticated, ApiBodyTooLarge, ApiError } from '../common/api-responses';
 import { HistoryPageDto, HistoryRecordDto, HistorySummaryDto } from './history.responses';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Roles } from '../accounts/decorators';
+import { ForbiddenError } from '../accounts/errors';
 import { CurrentUser } from '../accounts/request-user';
+import { requestIdOf } from '../common/request-id';
 import type { AuthUser } from '../accounts/roles';
 import { HistoryQuery, HistoryQueryDto } from './history.dto';
 import { emptyHistoryView, historyRow, summaryView, timingsView } from '../presentation/history.view';
@@ -27,9 +29,11 @@ interface Disclaimed {
 }
 
 const FILTER_QUERIES = ['from', 'to', 'user', 'status', 'bodyPart', 'label'] as const;
+const USER_FILTER_DOC = 'user email (admins only): a non-admin naming anyone but themselves is a 403 FORBIDDEN, never answered with their own rows';
+const USER_FILTER_403 = 'FORBIDDEN: a non-admin\'s `user` filter naming another user (their own email is taken, and changes nothing)';
 const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDescriptor) => {
   for (const name of FILTER_QUERIES) {
-    ApiQuery({ name, required: false, description: name === 'user' ? 'user email (admins only)' : name === 'from' || name === 'to' ? 'YYYY-MM-DD (inclusive)' : undefined })(target, key, desc);
+    ApiQuery({ name, required: false, description: name === 'user' ? USER_FILTER_DOC : name === 'from' || name === 'to' ? 'YYYY-MM-DD (inclusive)' : undefined })(target, key, desc);
   }
 };
 
@@ -55,18 +59,22 @@ export class HistoryController {
 
   @Get('history')
   @ApiExcludeEndpoint()
-  async page(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Res() res: Response): Promise<void> {
+  async page(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     let filters: HistoryFilters;
     let paging: Paging;
     try {
       ({ filters, paging } = parseListing(q, user));
     } catch (err) {
-      if (!(err instanceof BadRequestError || err instanceof InvalidCursorError || err instanceof CursorFiltersMismatchError)) throw err;
-      // the filters again, as typed, with why they cannot be used (400): a bare error page
-      // ("\"from\" is after \"to\".", a link to the analyser) lost the form and what was typed
+      const filterRefusal = err instanceof BadRequestError || err instanceof InvalidCursorError || err instanceof CursorFiltersMismatchError || err instanceof ForbiddenError;
+      if (!filterRefusal) throw err;
+      // the filters again, as typed, with why they cannot be used (400, or 403 for a user's "user"):
+      // a bare error page ("\"from\" is after \"to\".", a link to the analyser) lost the form and what was typed
       res.status(err.statusCode).render('history', {
         title: 'History',
         filterError: err.message,
+        // what the error page shows: the code, and the request id a user quotes to the admin (request-id.ts)
+        filterErrorCode: err.code,
+        requestId: requestIdOf(req),
         filters: Object.fromEntries(FILTER_QUERIES.filter((k) => k !== 'user' || user.role === 'admin').map((k) => [k, q[k] ?? ''])),
         statuses: STATUSES.map((value) => ({ value, name: capitalise(statusName(value)) })),
         admin: user.role === 'admin',
@@ -130,6 +138,7 @@ export class HistoryController {
     'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, ' +
       'or `page` with `cursor`; INVALID_CURSOR: a cursor cut short, changed or not given by this server; CURSOR_FILTERS_MISMATCH: a cursor beside other filters than its own',
   )
+  @ApiError(403, USER_FILTER_403)
   @ApiAuthenticated()
   async list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistoryPage & Disclaimed> {
     const { filters, paging } = parseListing(q, user);
@@ -141,6 +150,7 @@ export class HistoryController {
   @ApiFilters()
   @ApiOkResponse({ type: HistorySummaryDto })
   @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only)')
+  @ApiError(403, USER_FILTER_403)
   @ApiAuthenticated()
   async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistorySummary & Disclaimed> {
     return { ...(await this.history.summary(user, parseFiltersOnly(q, user))), disclaimer: DISCLAIMER };

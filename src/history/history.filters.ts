@@ -1,3 +1,4 @@
+import { ForbiddenError } from '../accounts/errors';
 import type { AuthUser } from '../accounts/roles';
 import { BadRequestError } from '../common/errors';
 import { labelKey } from '../presentation/labels';
@@ -31,6 +32,9 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
+export const USER_FILTER_REFUSED =
+  'The "user" filter (another user\'s email) is for administrators only: your history holds your own analyses. Send it without "user", or with your own email.';
+
 /** Validates query-string filters; unknown or malformed values are a 400, never passed to SQL. */
 export function parseFilters(q: HistoryQuery, viewer: AuthUser): HistoryFilters {
   const f: HistoryFilters = {};
@@ -56,8 +60,14 @@ export function parseFilters(q: HistoryQuery, viewer: AuthUser): HistoryFilters 
     }
     f[key] = v;
   }
-  const user = str(q.user);
-  if (user !== undefined && viewer.role === 'admin') f.user = user.toLowerCase().slice(0, 254);
+  const user = str(q.user)?.toLowerCase();
+  if (user !== undefined) {
+    if (viewer.role === 'admin') f.user = user.slice(0, 254);
+    // a user's filter by someone else was dropped, and the 200 with their own rows could be taken
+    // for the other's: refused by name. Their own email selects what they see anyway, so it stands
+    // (and is left out of the filters: every query of theirs carries userId = me, links and cursors as before).
+    else if (user !== viewer.email.toLowerCase()) throw new ForbiddenError(USER_FILTER_REFUSED);
+  }
   return f;
 }
 

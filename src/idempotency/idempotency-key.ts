@@ -7,6 +7,19 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 /** Set to "true" on an answer that repeats a finished request's (Stripe's name). */
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 export const MAX_KEY_LENGTH = 255;
+/**
+ * The header value's own limits, as the OpenAPI document states them: the key's are on the key, and
+ * the quoted form adds its quotes and escapes (a quoted 255-character key is 257 characters, one
+ * of escapes only 512). The document said maxLength 255 of the value, refusing what this takes.
+ */
+export const MAX_HEADER_LENGTH = 2 * MAX_KEY_LENGTH + 2;
+/**
+ * The two forms idempotencyKey() takes, as one ECMA-262 pattern: quoted, 1–255 of a printable
+ * character other than " and \ or the escapes \" \\; or bare, 1–255 printable characters without
+ * a comma, not both opening and closing with " (that is the quoted form). test/unit/idempotency-key-doc
+ * holds it to the parser value by value.
+ */
+export const KEY_HEADER_PATTERN = `^(?:"(?:[ !#-\\[\\]-~]|\\\\["\\\\]){1,${MAX_KEY_LENGTH}}"|(?!".*"$)[ -+\\--~]{1,${MAX_KEY_LENGTH}})$`;
 
 export class InvalidIdempotencyKeyError extends DomainError {
   readonly code = 'INVALID_IDEMPOTENCY_KEY';
@@ -95,11 +108,19 @@ export const KEY_HEADER_DOC = {
   name: IDEMPOTENCY_KEY_HEADER,
   required: false,
   description:
-    '1–255 printable ASCII characters (a UUID will do), bare or as a quoted structured-field string (a comma only inside the quotes); one header only, per user, remembered IDEMPOTENCY_KEY_TTL_HOURS (24 h). ' +
+    '1–255 printable ASCII characters (a UUID will do), bare or as a quoted structured-field string (a comma only inside the quotes; the quotes and escapes do not count against the 255); one header only, per user, remembered IDEMPOTENCY_KEY_TTL_HOURS (24 h). ' +
     'A retry with the same key and request after the answer is analysed again but recorded once: the same `analysisId`, ' +
     '`Idempotent-Replayed: true`. Same key, another request: 422 IDEMPOTENCY_KEY_REUSED; the first still running: 409 ' +
     'IDEMPOTENCY_KEY_IN_USE with Retry-After. A failed request frees its key.',
-  schema: { type: 'string', minLength: 1, maxLength: MAX_KEY_LENGTH },
+  schema: {
+    type: 'string',
+    minLength: 1,
+    maxLength: MAX_HEADER_LENGTH,
+    pattern: KEY_HEADER_PATTERN,
+    description:
+      `the header value: a bare key of 1–${MAX_KEY_LENGTH} characters (no comma), or the same key quoted, where \\" and \\\\ count as one ` +
+      `character of the key — so the value may be up to ${MAX_HEADER_LENGTH} characters (a quoted ${MAX_KEY_LENGTH}-character key is ${MAX_KEY_LENGTH + 2})`,
+  },
 } as const;
 
 export const REPLAYED_HEADER_DOC: Record<string, { description: string; schema: { type: 'string'; enum: string[] } }> = {

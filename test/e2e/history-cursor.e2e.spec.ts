@@ -187,9 +187,11 @@ describe('history: cursor paging while analyses are recorded', () => {
       expect(res.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('"cursor" pages the list') });
     }
     // the page: the filter form and the reason, status 400
-    const html = await request(server).get('/history?cursor=garbage').set(alice.headers).expect(400);
+    const html = await request(server).get('/history?cursor=garbage').set(alice.headers).set('X-Request-Id', 'tampered-cursor-1').expect(400);
     expect(html.text).toContain('id="filter-error"');
     expect(html.text).toContain('is not one this server gave');
+    // the code and the reference the error pages show, for the user to quote to the admin
+    expect(html.text).toMatch(/Code: <code>INVALID_CURSOR<\/code> · Reference: <code>tampered-cursor-1<\/code>/);
   });
 
   it('HTML: clicking "Next" while analyses are recorded shows every row once; page numbers and total stay', async () => {

@@ -90,9 +90,19 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     const p2 = await request(server).get('/api/v1/history?pageSize=3&page=2').set(alice.bearer).expect(200);
     expect(p2.body).toMatchObject({ total: 4, page: 2, pageSize: 3, pages: 2 });
     expect(p2.body.items).toHaveLength(1);
-    // a user's "user" filter is ignored: still only their own
-    const sneaky = await request(server).get(`/api/v1/history?user=${encodeURIComponent(bob.user.email)}`).set(alice.bearer).expect(200);
-    expect(sneaky.body.total).toBe(4);
+    // a user's "user" filter naming someone else is refused by name (403), no longer ignored: the
+    // 200 with alice's own rows it gave could be taken by a script for bob's (README: never a silent
+    // substitute) — on the list, the summary and the page; her own email answers as before
+    const bobQ = `user=${encodeURIComponent(bob.user.email)}`;
+    for (const path of [`/api/v1/history?${bobQ}`, `/api/v1/history/summary?${bobQ}`]) {
+      const sneaky = await request(server).get(path).set(alice.bearer).expect(403);
+      expect(sneaky.body).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('"user"') });
+    }
+    const sneakyPage = await request(server).get(`/history?${bobQ}`).set(alice.headers).set('Accept', 'text/html').expect(403);
+    expect(sneakyPage.text).toContain('id="filter-error"');
+    expect(sneakyPage.text).not.toContain(bob.user.email);
+    const own = await request(server).get(`/api/v1/history?user=${encodeURIComponent(alice.user.email.toUpperCase())}`).set(alice.bearer).expect(200);
+    expect(own.body.total).toBe(4);
     const page = await request(server).get('/history').set(alice.headers).set('Accept', 'text/html').expect(200);
     expect(page.text).toContain('Your analyses');
     expect(page.text).not.toContain(bob.user.email);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { requestFingerprint } from '../../src/idempotency/idempotency-key';
+import { ERROR_CODES } from '../../src/common/errors';
+import { KEY_HEADER_DOC, requestFingerprint } from '../../src/idempotency/idempotency-key';
 import request from 'supertest';
 import { createUser, loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
@@ -168,6 +169,23 @@ describe('OpenAPI document vs the answers of every route', () => {
     }
   });
 
+  it('ErrorBodyDto.code lists the error codes as an enum, from the one list the errors are typed by; the header schema is the server rule', async () => {
+    const doc = (await api().get('/api/docs-json').set(user.headers).expect(200)).body as {
+      components: { schemas: Record<string, { enum?: string[]; properties?: Record<string, { enum?: string[]; $ref?: string; allOf?: { $ref?: string }[] }> }> };
+      paths: Record<string, { post: { parameters?: { name: string; schema?: unknown }[] } }>;
+    };
+    // every answer here is validated against this enum (answers → contract.check): a code the server
+    // sends that is not in it fails the case that provoked it
+    const code = doc.components.schemas.ErrorBodyDto.properties?.code;
+    const ref = (code?.$ref ?? code?.allOf?.[0]?.$ref)?.split('/').pop();
+    expect({ ref, enum: code?.enum ?? (ref ? doc.components.schemas[ref].enum : undefined) }).toEqual({ ref: 'ErrorCode', enum: [...ERROR_CODES] });
+    for (const route of ['/api/v1/analyses', '/api/v1/studies']) {
+      expect({ route, schema: doc.paths[route].post.parameters?.find((p) => p.name === 'Idempotency-Key')?.schema }).toEqual({ route, schema: KEY_HEADER_DOC.schema });
+    }
+    // the quoted form of the longest key: taken, as the schema now says
+    await answers('POST /api/v1/analyses', 200, api().post('/api/v1/analyses').set(user.bearer).set('Idempotency-Key', `"${'q'.repeat(254)}${randomUUID().slice(0, 1)}"`).attach('image', await solidPng(64, 64, 90), 'q.png'));
+  });
+
   it('every operation declares the X-Request-Id a client may send (it was only declared on the answers), and that id comes back', async () => {
     const doc = (await api().get('/api/docs-json').set(user.headers).expect(200)).body as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean; schema?: { pattern?: string } }[] }>> };
     const missing = Object.entries(doc.paths).flatMap(([route, ops]) =>
@@ -204,6 +222,11 @@ describe('OpenAPI document vs the answers of every route', () => {
       await answers('GET /api/v1/history/summary', 200, api().get('/api/v1/history/summary').set(who.bearer));
     }
     await answers('GET /api/v1/history', 400, api().get('/api/v1/history?page=abc').set(user.bearer));
+    // a user's filter by another user's email: refused by name, declared
+    for (const op of ['GET /api/v1/history', 'GET /api/v1/history/summary']) {
+      const res = await answers(op, 403, call(app, op).query({ user: admin.user.email }).set(user.bearer));
+      expect({ op, code: res.body.code }).toEqual({ op, code: 'FORBIDDEN' });
+    }
     // keyset paging: a page reached by its cursor (nextCursor, prevCursor declared nullable strings), and the cursor's 400s
     const first = (await answers('GET /api/v1/history', 200, api().get('/api/v1/history?pageSize=1').set(user.bearer))).body as { nextCursor: string };
     expect(typeof first.nextCursor).toBe('string');

@@ -3,6 +3,7 @@
  * "2025-02-31" was read as 3 March, a reversed range answered "nothing", and out-of-range or
  * malformed paging was silently replaced (pageSize=1000 served 100 rows; page=abc was page 1).
  */
+import { ForbiddenError } from '../../src/accounts/errors';
 import { BadRequestError } from '../../src/common/errors';
 import { parseFilters, parsePaging } from '../../src/history/history.filters';
 
@@ -51,5 +52,14 @@ describe('history paging', () => {
     for (const pageSize of ['0', '101', '1000', 'all', '25.0']) {
       expect(() => parsePaging({ pageSize })).toThrow(/"pageSize" must be a whole number from 1 to 100/);
     }
+  });
+
+  it("a non-admin's user filter naming someone else is a 403 naming the field, not dropped (their own email answers as before)", () => {
+    const alice = { id: 'u', email: 'alice@example.org', role: 'user' as const, mustChangePassword: false };
+    // dropped, it answered 200 with alice's own rows: a script would take them for bob's
+    expect(() => parseFilters({ user: 'bob@example.org' }, alice)).toThrow(ForbiddenError);
+    expect(() => parseFilters({ user: 'bob@example.org' }, alice)).toThrow(/"user" .*administrators/);
+    expect(parseFilters({ user: ' Alice@Example.org ', status: 'completed' }, alice)).toEqual({ status: 'completed' });
+    expect(parseFilters({ user: 'Bob@Example.org' }, admin)).toEqual({ user: 'bob@example.org' });
   });
 });
