@@ -1,9 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createApp } from '../../src/app.setup';
-import { CapturingAuditSink } from '../helpers/capturing-audit-sink';
+import { bootAudited, CapturingAuditSink } from '../helpers/capturing-audit-sink';
 import { createUser, loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, testConfig } from '../support/app';
 
 /**
  * The refusals the audit log first missed: an admin change the rules refuse (the last admin, one's
@@ -13,19 +11,13 @@ import { FAKE_MODELS_DIR, testConfig } from '../support/app';
 const CLIENT_IP = '198.51.100.23';
 type Server = Parameters<typeof request>[0];
 
-async function boot(sink: CapturingAuditSink, env: Record<string, string> = {}): Promise<NestExpressApplication> {
-  const app = await createApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, TRUST_PROXY: '1', ...env }), [], { auditSink: sink });
-  await app.init();
-  return app;
-}
-
 describe('audit log: refusals', () => {
   const sink = new CapturingAuditSink();
   let app: NestExpressApplication;
   let server: Server;
   let admin: TestSession;
   beforeAll(async () => {
-    app = await boot(sink);
+    app = await bootAudited(sink);
     server = app.getHttpServer();
     admin = await loginAs(app, { role: 'admin' });
   });
@@ -115,7 +107,7 @@ describe('audit log: rate limits outside the login routes', () => {
   let app: NestExpressApplication;
   let server: Server;
   beforeAll(async () => {
-    app = await boot(sink, { RATE_LIMIT_REQUESTS_PER_MINUTE: '2' });
+    app = await bootAudited(sink, { RATE_LIMIT_REQUESTS_PER_MINUTE: '2' });
     server = app.getHttpServer();
   });
   afterAll(async () => {
@@ -136,7 +128,7 @@ describe('audit log: rate limits outside the login routes', () => {
 
   it('a flood of 200 refused requests: one rate_limited line, then one count of the other 199 (written here at shutdown; in service when the window ends)', async () => {
     const flood = new CapturingAuditSink();
-    const on = await boot(flood, { RATE_LIMIT_REQUESTS_PER_MINUTE: '2' });
+    const on = await bootAudited(flood, { RATE_LIMIT_REQUESTS_PER_MINUTE: '2' });
     try {
       const bob = await loginAs(on);
       flood.clear();

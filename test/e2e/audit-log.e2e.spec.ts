@@ -2,10 +2,8 @@ import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createApp } from '../../src/app.setup';
-import { AuditRecord, CapturingAuditSink } from '../helpers/capturing-audit-sink';
+import { AuditRecord, bootAudited, CapturingAuditSink } from '../helpers/capturing-audit-sink';
 import { anonymousCsrf, createUser, loginAs, loginViaForm, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, testConfig } from '../support/app';
 
 /**
  * The audit log (src/audit) as an operator reads it: one JSON line per security event, written
@@ -16,13 +14,6 @@ const CLIENT_IP = '198.51.100.7';
 /** Control characters as written to the log: none may reach it raw (a forged line, terminal codes). */
 const UNSAFE_RAW = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 type Server = Parameters<typeof request>[0];
-
-async function boot(sink: CapturingAuditSink, env: Record<string, string> = {}): Promise<NestExpressApplication> {
-  // TRUST_PROXY=1: the client IP is the X-Forwarded-For each test sets, as behind one proxy
-  const app = await createApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, TRUST_PROXY: '1', ...env }), [], { auditSink: sink });
-  await app.init();
-  return app;
-}
 
 function expectNoneContain(sink: CapturingAuditSink, secrets: string[]): void {
   for (const { line } of sink.lines) {
@@ -37,7 +28,7 @@ describe('audit log (ACCESS_LOG unset)', () => {
   let server: Server;
   let admin: TestSession;
   beforeAll(async () => {
-    app = await boot(sink);
+    app = await bootAudited(sink);
     server = app.getHttpServer();
     admin = await loginAs(app, { role: 'admin' });
   });
@@ -158,7 +149,7 @@ describe('audit log with ACCESS_LOG=true', () => {
   let app: NestExpressApplication;
   let server: Server;
   beforeAll(async () => {
-    app = await boot(sink, { ACCESS_LOG: 'true', RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' });
+    app = await bootAudited(sink, { ACCESS_LOG: 'true', RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' });
     server = app.getHttpServer();
   });
   afterAll(async () => {

@@ -1,4 +1,7 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../src/app.setup';
 import type { AuditLevel, AuditSink } from '../../src/audit/audit-log.service';
+import { FAKE_MODELS_DIR, testConfig } from '../support/app';
 
 export interface AuditRecord {
   event: string;
@@ -22,4 +25,14 @@ export class CapturingAuditSink implements AuditSink {
   clear(): void {
     this.lines.length = 0;
   }
+}
+
+/**
+ * The app (fake models) writing its audit log to `sink`. TRUST_PROXY=1: the client IP is the
+ * X-Forwarded-For each test sets, as behind one proxy.
+ */
+export async function bootAudited(sink: CapturingAuditSink, env: Record<string, string> = {}): Promise<NestExpressApplication> {
+  const app = await createApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, TRUST_PROXY: '1', ...env }), [], { auditSink: sink });
+  await app.init();
+  return app;
 }
