@@ -7,10 +7,6 @@ import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const window: any;
-
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /** Every axe violation (all rules axe runs by default, any impact) at 1280 and at 320 px. */
@@ -40,7 +36,7 @@ export async function sideways(page: Page, name: string): Promise<string[]> {
  */
 export async function liveCounts(page: Page): Promise<string[]> {
   return page.evaluate(() =>
-    (Array.from(document.querySelectorAll('[role=status],[role=alert],[role=log],[aria-live]:not([aria-live="off"])')) as any[])
+    Array.from(document.querySelectorAll('[role=status],[role=alert],[role=log],[aria-live]:not([aria-live="off"])'))
       .filter((el) => el.getClientRects().length > 0 || el.classList.contains('visually-hidden'))
       .map((el) => el.textContent.trim())
       .filter((t: string) => /\b\d+ s\b/.test(t)),
@@ -108,6 +104,6 @@ export async function analyseTwice(page: Page): Promise<number[]> {
 
 /** Headings of one page that say the same (a screen reader's list of headings): the history detail's h1 and h2 were both its title. */
 export async function sameHeadings(page: Page, name: string): Promise<string[]> {
-  const texts = (await page.locator('h1, h2, h3, h4, h5, h6').evaluateAll((els: any[]) => els.filter((e) => e.getClientRects().length > 0).map((e) => e.textContent.replace(/\s+/g, ' ').trim()))) as string[];
+  const texts = (await page.locator('h1, h2, h3, h4, h5, h6').evaluateAll((els) => els.filter((e) => e.getClientRects().length > 0).map((e) => e.textContent.replace(/\s+/g, ' ').trim()))) as string[];
   return [...new Set(texts.filter((t, i) => texts.indexOf(t) !== i))].map((t) => `${name}: heading "${t}" twice`);
 }

@@ -19,10 +19,6 @@ import { dicomSeries, gzip, nifti1, syntheticSlice } from '../support/study-fixt
 import { analyseTwice, axeAll, focusedId, liveCounts, sameHeadings, sameNames, sideways, unnamedTables } from './a11y-checks';
 import { HAVE_CHROMIUM, Harness, launchSignedIn, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const window: any;
-
 const ADMIN = { email: 'a11y-admin@example.org', password: 'a11y-admin-password-1' };
 const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' };
 
@@ -56,7 +52,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await page.setInputFiles('#file-input', { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
     await page.locator('#client-error').waitFor({ state: 'visible' });
     const field = await page.evaluate(() => {
-      const input = document.getElementById('file-input');
+      const input = document.getElementById('file-input')!;
       return { invalid: input.getAttribute('aria-invalid'), describedBy: (input.getAttribute('aria-describedby') ?? '').split(/\s+/) };
     });
     expect(field).toEqual({ invalid: 'true', describedBy: expect.arrayContaining(['client-error']) });
@@ -89,7 +85,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     const note = page.locator('#batch-list .batch-item').first().getByText('Too many requests');
     await note.waitFor();
     await page.unroute('**/api/v1/reports');
-    await expect(note.evaluate((el: any) => el.closest('[role=status],[role=alert],[aria-live]:not([aria-live="off"])') !== null)).resolves.toBe(true);
+    await expect(note.evaluate((el) => el.closest('[role=status],[role=alert],[aria-live]:not([aria-live="off"])') !== null)).resolves.toBe(true);
   });
 
   it('the study page: the answer or the error takes the focus, and the folder chooser shows its focus', async () => {
@@ -98,8 +94,8 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await page.focus('#study-files');
     await page.keyboard.press('Tab');
     const ring = await page.evaluate(() => {
-      const focused = document.activeElement;
-      const label = document.querySelector('label[for="study-folder"]');
+      const focused = document.activeElement!;
+      const label = document.querySelector('label[for="study-folder"]')!;
       const s = window.getComputedStyle(label);
       return { id: focused.id, outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 };
     });
@@ -112,7 +108,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await page.locator('#study-client-error').waitFor({ state: 'visible' });
     const fields = await page.evaluate(() =>
       ['study-files', 'study-folder'].map((id) => {
-        const input = document.getElementById(id);
+        const input = document.getElementById(id)!;
         return { id, invalid: input.getAttribute('aria-invalid'), describedBy: (input.getAttribute('aria-describedby') ?? '').split(/\s+/)[0] };
       }),
     );
@@ -157,8 +153,8 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await page.click('#study-header-btn');
     await page.locator('#study-header').waitFor({ state: 'visible' });
     const table = await page.evaluate(() => {
-      const t = document.querySelector('#study-header table');
-      return { caption: t.caption?.textContent.trim() ?? '', headers: Array.from(t.querySelectorAll('thead th[scope="col"]')).map((th: any) => th.textContent.trim()) };
+      const t = document.querySelector<HTMLTableElement>('#study-header table')!;
+      return { caption: t.caption?.textContent.trim() ?? '', headers: Array.from(t.querySelectorAll('thead th[scope="col"]')).map((th) => th.textContent.trim()) };
     });
     expect(table.caption).not.toBe('');
     expect(table.headers).toEqual(['Tag', 'Element', 'Value']);
@@ -221,9 +217,9 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
         };
         const ratio = (a: number[], b: number[]): number => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
         const rect = document.querySelector('.probs svg.bar .bar-fill');
-        if (rect) return [ratio(rgb(window.getComputedStyle(rect).fill), rgb(window.getComputedStyle(rect.closest('svg')).backgroundColor))];
-        const fill = document.querySelector('.probs .bar > span');
-        const track = rgb(window.getComputedStyle(fill.parentElement).backgroundColor);
+        if (rect) return [ratio(rgb(window.getComputedStyle(rect).fill), rgb(window.getComputedStyle(rect.closest('svg')!).backgroundColor))];
+        const fill = document.querySelector('.probs .bar > span')!;
+        const track = rgb(window.getComputedStyle(fill.parentElement!).backgroundColor);
         const stops = (window.getComputedStyle(fill).backgroundImage.match(/rgba?\([^)]*\)/g) ?? [window.getComputedStyle(fill).backgroundColor]).map(rgb);
         return stops.map((c: number[]) => ratio(c, track));
       })) as number[];
@@ -235,7 +231,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
         // a bar as result-view.js renderProbs builds it, in the page's own list (its colours are the stylesheet's)
         await page.goto(`${h.base}/`);
         await page.evaluate(() => {
-          document.getElementById('probs').innerHTML = '<li><span class="prob-label">Glioma</span><span class="bar small"><span></span></span><span class="prob-value">50.0 %</span></li>';
+          document.getElementById('probs')!.innerHTML = '<li><span class="prob-label">Glioma</span><span class="bar small"><span></span></span><span class="prob-value">50.0 %</span></li>';
         });
       }
       for (const scheme of ['light', 'dark'] as const) {
@@ -252,9 +248,9 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await page.goto(`${h.base}/`);
     const motion = await page.evaluate(() => {
-      document.getElementById('state-loading').hidden = false; // the spinner as an analysis shows it
-      const spinner = window.getComputedStyle(document.querySelector('.spinner'));
-      const fill = window.getComputedStyle(document.getElementById('confidence-bar'));
+      document.getElementById('state-loading')!.hidden = false; // the spinner as an analysis shows it
+      const spinner = window.getComputedStyle(document.querySelector('.spinner')!);
+      const fill = window.getComputedStyle(document.getElementById('confidence-bar')!);
       return { spinner: parseFloat(spinner.animationDuration) * 1000, turns: spinner.animationIterationCount, bar: parseFloat(fill.transitionDuration) };
     });
     await page.emulateMedia({ reducedMotion: 'no-preference' });
@@ -283,7 +279,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await Promise.all([page.waitForURL(/\/login/), page.click('button[type="submit"]')]);
     const fields = await page.evaluate(() =>
       ['email', 'password'].map((n) => {
-        const i = document.querySelector(`input[name="${n}"]`);
+        const i = document.querySelector(`input[name="${n}"]`)!;
         return { name: n, invalid: i.getAttribute('aria-invalid'), describedBy: i.getAttribute('aria-describedby') };
       }),
     );
@@ -295,7 +291,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
       { name: 'password', invalid: 'true', describedBy: alertId },
     ]);
     // the address is kept, so the focus goes to the password to type again
-    await page.waitForFunction(() => document.activeElement?.name === 'password', undefined, { timeout: 5000 }).catch(() => undefined);
+    await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.name === 'password', undefined, { timeout: 5000 }).catch(() => undefined);
     await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('password');
     axe.push(...(await axeAll(page, 'login, refused')));
   });

@@ -14,11 +14,6 @@ import { BrowserContext, chromium, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
 
-// TypeScript lib has no DOM: the names used inside page.evaluate(), declared loosely for this file.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const window: any;
-
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'browser');
 const ADMIN = { email: 'pages-admin@example.org', password: 'pages-test-password-1' };

@@ -9,9 +9,6 @@ import { createUser } from '../helpers/auth';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 const ADMIN = { email: 'longmailadmin@example.org', password: 'long-email-password-1' };
 // 64 + 1 + 63 + 1 + 63 + 1 + 61 = 254: the longest address isValidEmail takes (accounts/email.ts)
 const LONG = `${'l'.repeat(64)}@${'h'.repeat(63)}.${'o'.repeat(63)}.${'s'.repeat(61)}`;
@@ -31,15 +28,15 @@ const LONG = `${'l'.repeat(64)}@${'h'.repeat(63)}.${'o'.repeat(63)}.${'s'.repeat
     await h.page.setViewportSize({ width, height: 900 });
     await h.page.goto(`${h.base}/admin/users`);
     const m = await h.page.evaluate((long: string) => {
-      const wrap = document.querySelector('.users-table').closest('.table-wrap');
+      const wrap = document.querySelector('.users-table')!.closest('.table-wrap')!;
       const cells = [...document.querySelectorAll('.users-table td.user-email')];
-      const lines = (td: any) => {
+      const lines = (td: Element) => {
         const r = document.createRange();
         r.selectNodeContents(td);
-        return new Set([...r.getClientRects()].map((x: any) => Math.round(x.top))).size;
+        return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
       };
-      const longCell = cells.find((td: any) => td.textContent.trim() === long);
-      const shortCell = cells.find((td: any) => td.textContent.trim() !== long);
+      const longCell = cells.find((td) => td.textContent.trim() === long)!;
+      const shortCell = cells.find((td) => td.textContent.trim() !== long)!;
       return {
         sideways: wrap.scrollWidth - wrap.clientWidth,
         page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -47,9 +44,9 @@ const LONG = `${'l'.repeat(64)}@${'h'.repeat(63)}.${'o'.repeat(63)}.${'s'.repeat
         shortLines: lines(shortCell),
         longInside: longCell.scrollWidth <= longCell.clientWidth + 1,
         saveBesideStatus: (() => {
-          const row = longCell.closest('tr');
-          const status = row.querySelector('select[name="disabled"]').getBoundingClientRect();
-          const save = row.querySelector('.user-actions button[type="submit"]').getBoundingClientRect();
+          const row = longCell.closest('tr')!;
+          const status = row.querySelector('select[name="disabled"]')!.getBoundingClientRect();
+          const save = row.querySelector('.user-actions button[type="submit"]')!.getBoundingClientRect();
           return Math.abs(status.top - save.top) < status.height;
         })(),
       };

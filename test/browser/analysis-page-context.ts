@@ -14,9 +14,6 @@ import { pdfText } from '../helpers/pdf-text';
 import { FAKE_MODELS_DIR, REPO_ROOT, SAMPLES_DIR } from '../support/app';
 import { AxeViolation, Harness, launch, SHOTS, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 export const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'triage', 'model_card.json')) && fs.existsSync(path.join(SAMPLES_DIR, 'spine-herniation.jpg'));
 const ADMIN = { email: 'page-admin@example.org', password: 'page-test-password-1' };
 export type Img = { name: string; type: string; bytes: Buffer };

@@ -7,9 +7,6 @@
 import { AnalysisPage, sha } from './analysis-page-context';
 import { axeScan, drop, shoot } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 export function rateLimitTests(c: AnalysisPage): void {
   it('a 429 keeps the user here: Retry-After counts down, then Analyse and Retry come back', async () => {
     const { page, brain, wide, axe, choose, resultShown } = c;
@@ -26,7 +23,7 @@ export function rateLimitTests(c: AnalysisPage): void {
     wide.push(...(await shoot(page, 'page-05-rate-limited')));
     axe.push(...(await axeScan(page, 'rate limited')));
     await page.unroute('**/api/v1/analyses');
-    await page.waitForFunction(() => !document.getElementById('retry-btn').disabled, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => !(document.getElementById('retry-btn') as HTMLButtonElement).disabled, undefined, { timeout: 10_000 });
     await expect(page.locator('#retry-btn').textContent()).resolves.toBe('Retry');
     await expect(page.locator('#submit-btn').isEnabled()).resolves.toBe(true);
     await page.click('#retry-btn');
@@ -36,10 +33,10 @@ export function rateLimitTests(c: AnalysisPage): void {
     // note, a live region a screen reader would repeat each second), back afterwards
     await page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"wait"}' }));
     await page.click('#pdf-btn');
-    await page.waitForFunction(() => /\([12] s\)$/.test(document.getElementById('pdf-btn').textContent));
+    await page.waitForFunction(() => /\([12] s\)$/.test(document.getElementById('pdf-btn')!.textContent));
     await expect(page.locator('#pdf-note').textContent()).resolves.toContain('Too many requests');
     await expect(page.locator('#pdf-btn').isDisabled()).resolves.toBe(true);
-    await page.waitForFunction(() => !document.getElementById('pdf-btn').disabled, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => !(document.getElementById('pdf-btn') as HTMLButtonElement).disabled, undefined, { timeout: 10_000 });
     await page.unroute('**/api/v1/reports');
   });
 
@@ -62,7 +59,7 @@ export function rateLimitTests(c: AnalysisPage): void {
     await expect(page.locator('#batch-summary').textContent()).resolves.toBe(`${files.length} of ${files.length} analysed`);
     await page.unroute('**/api/v1/analyses');
     await page.locator('#batch-list li').nth(1).getByRole('button', { name: /^Open/ }).click();
-    await page.waitForFunction(() => document.activeElement.id === 'verdict-label');
+    await page.waitForFunction(() => document.activeElement!.id === 'verdict-label');
     await expect(page.locator('#verdict-file').textContent()).resolves.toBe(`Image: ${xray.name}`);
     const pdf = await downloadPdf(`#batch-list li:nth-child(3) button:has-text("PDF")`);
     expect(pdf.text).toContain(sha(brain2.bytes));
@@ -90,7 +87,7 @@ export function rateLimitTests(c: AnalysisPage): void {
     await expect(page.locator('#submit-btn').isDisabled()).resolves.toBe(true);
     await expect(page.locator('#wait-note').isVisible()).resolves.toBe(true);
     await expect(page.locator('#wait-note').textContent()).resolves.toMatch(/Rate limit reached: Analyse is available again in [1-5] s/);
-    await page.waitForFunction(() => !document.getElementById('submit-btn').disabled, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => !(document.getElementById('submit-btn') as HTMLButtonElement).disabled, undefined, { timeout: 30_000 });
     await expect(page.locator('#wait-note').isHidden()).resolves.toBe(true);
     await page.waitForFunction(() => document.querySelectorAll('#batch-list li.done').length === 2, undefined, { timeout: 30_000 });
     await page.unroute('**/api/v1/analyses');

@@ -12,13 +12,6 @@ import { analysisPage, REAL, sha } from './analysis-page-context';
 import { rateLimitTests } from './analysis-page-limits';
 import { axeScan, drop, HAVE_CHROMIUM, shoot } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const getComputedStyle: any;
-declare const performance: any;
-declare const navigator: any;
-declare const window: any;
-
 (HAVE_CHROMIUM ? describe : describe.skip)('the analysis page (issue 12)', () => {
   const c = analysisPage();
   beforeAll(() => c.setUp());
@@ -56,7 +49,7 @@ declare const window: any;
     await analyse();
     await page.click('#tab-samples'); // a gallery sample
     await page.locator('[data-sample]').nth(2).click();
-    await page.waitForFunction(() => document.getElementById('state-result').hidden === true);
+    await page.waitForFunction(() => document.getElementById('state-result')!.hidden === true);
     await expect(page.locator('#pdf-btn').isVisible()).resolves.toBe(false);
     await page.click('#tab-upload');
 
@@ -89,39 +82,39 @@ declare const window: any;
     await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
     await page.goto(`${h.base}/`);
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement.textContent)).resolves.toBe('Skip to main content');
+    await expect(page.evaluate(() => document.activeElement!.textContent)).resolves.toBe('Skip to main content');
     await page.keyboard.press('Enter');
-    await expect(page.evaluate(() => document.activeElement.id)).resolves.toBe('main');
-    for (let i = 0; i < 12 && (await page.evaluate(() => document.activeElement.id)) !== 'tab-upload'; i++) await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement.id)).resolves.toBe('tab-upload');
+    await expect(page.evaluate(() => document.activeElement!.id)).resolves.toBe('main');
+    for (let i = 0; i < 12 && (await page.evaluate(() => document.activeElement!.id)) !== 'tab-upload'; i++) await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement!.id)).resolves.toBe('tab-upload');
     await page.keyboard.press('ArrowRight');
-    await expect(page.evaluate(() => [document.activeElement.id, document.activeElement.getAttribute('aria-selected')])).resolves.toEqual(['tab-samples', 'true']);
+    await expect(page.evaluate(() => [document.activeElement!.id, document.activeElement!.getAttribute('aria-selected')])).resolves.toEqual(['tab-samples', 'true']);
     await expect(page.locator('#pane-samples').isVisible()).resolves.toBe(true);
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement.getAttribute('data-sample'))).resolves.toBeTruthy();
-    const names = await page.locator('[data-sample]').evaluateAll((els) => els.map((e: any) => e.getAttribute('aria-label')));
+    await expect(page.evaluate(() => document.activeElement!.getAttribute('data-sample'))).resolves.toBeTruthy();
+    const names = await page.locator('[data-sample]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     expect(new Set(names).size).toBe(names.length);
     await expect(page.locator('[data-sample][tabindex="0"]').count()).resolves.toBe(1);
     await page.keyboard.press('ArrowRight');
-    const chosen = await page.evaluate(() => document.activeElement.getAttribute('data-sample'));
+    const chosen = await page.evaluate(() => document.activeElement!.getAttribute('data-sample'));
     expect(chosen).toBe(await page.locator('[data-sample]').nth(1).getAttribute('data-sample'));
     await page.keyboard.press('Enter');
     await page.waitForFunction((f) => document.getElementById('selected-name')?.textContent === f, chosen);
     await page.keyboard.press('Tab'); // leaves the gallery in one step
-    await expect(page.evaluate(() => document.activeElement.hasAttribute('data-sample'))).resolves.toBe(false);
-    for (let i = 0; i < 6 && (await page.evaluate(() => document.activeElement.id)) !== 'submit-btn'; i++) await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement!.hasAttribute('data-sample'))).resolves.toBe(false);
+    for (let i = 0; i < 6 && (await page.evaluate(() => document.activeElement!.id)) !== 'submit-btn'; i++) await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await resultShown();
-    await page.waitForFunction(() => document.activeElement.id === 'verdict-label');
-    await page.waitForFunction(() => /^Result: /.test(document.getElementById('live').textContent));
+    await page.waitForFunction(() => document.activeElement!.id === 'verdict-label');
+    await page.waitForFunction(() => /^Result: /.test(document.getElementById('live')!.textContent));
     const ring = await page.evaluate(() => {
-      document.querySelector('[data-sample]').focus();
-      return getComputedStyle(document.activeElement).outlineStyle;
+      document.querySelector<HTMLElement>('[data-sample]')!.focus();
+      return getComputedStyle(document.activeElement!).outlineStyle;
     });
     expect(ring).not.toBe('none');
     // the focused control is on screen (scrolled into view), not under the fold or off the side
     const box = await page.evaluate(() => {
-      const r = document.activeElement.getBoundingClientRect();
+      const r = document.activeElement!.getBoundingClientRect();
       return { left: r.left, right: r.right, innerWidth: window.innerWidth };
     });
     expect(box.left).toBeGreaterThanOrEqual(0);
@@ -172,16 +165,16 @@ declare const window: any;
     const { page, brain, wide, choose, analyse } = c;
     await choose(brain);
     await analyse();
-    const posts = await page.evaluate(() => performance.getEntriesByType('resource').filter((e: any) => e.name.endsWith('/api/v1/analyses')).length);
+    const posts = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/v1/analyses')).length);
     const heat = page.locator('#result-heatmap');
-    await expect(heat.evaluate((i: any) => i.style.opacity)).resolves.toBe('0.7');
+    await expect(heat.evaluate((i: HTMLElement) => i.style.opacity)).resolves.toBe('0.7');
     await page.locator('#heat-opacity').fill('30');
-    await expect(heat.evaluate((i: any) => i.style.opacity)).resolves.toBe('0.3');
+    await expect(heat.evaluate((i: HTMLElement) => i.style.opacity)).resolves.toBe('0.3');
     await page.click('#heat-toggle');
-    await expect(heat.evaluate((i: any) => i.style.opacity)).resolves.toBe('0');
+    await expect(heat.evaluate((i: HTMLElement) => i.style.opacity)).resolves.toBe('0');
     await page.click('#heat-toggle');
     await expect(page.locator('.legend-bar').isVisible()).resolves.toBe(true);
-    const transform = () => page.locator('.viewer-stage').evaluate((s: any) => s.style.transform);
+    const transform = () => page.locator('.viewer-stage').evaluate((s: HTMLElement) => s.style.transform);
     await page.click('#zoom-in');
     await expect(transform()).resolves.toContain('scale(1.25)');
     await page.focus('.viewport');
@@ -200,18 +193,18 @@ declare const window: any;
     await touch('pointerup', 1, 500);
     await expect(page.locator('#zoom-level').textContent()).resolves.toBe('200 %');
     await page.keyboard.press('0');
-    await page.evaluate(() => document.activeElement.blur());
+    await page.evaluate(() => (document.activeElement as HTMLElement).blur());
     await page.hover('.viewport');
     await page.mouse.wheel(0, -100); // not focused: the wheel scrolls the page, no zoom
     await expect(transform()).resolves.toContain('scale(1)');
     await page.click('.viewport');
     await page.mouse.wheel(0, -100);
     await expect(transform()).resolves.toContain('scale(1.25)');
-    await expect(page.evaluate(() => performance.getEntriesByType('resource').filter((e: any) => e.name.endsWith('/api/v1/analyses')).length)).resolves.toBe(posts);
+    await expect(page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/v1/analyses')).length)).resolves.toBe(posts);
     wide.push(...(await shoot(page, 'page-04-viewer')));
     await page.click('#copy-json-btn');
-    await page.waitForFunction(() => document.getElementById('pdf-note').textContent === 'Result copied as JSON.');
-    const copied = JSON.parse(await page.evaluate(() => (navigator as any).clipboard.readText()));
+    await page.waitForFunction(() => document.getElementById('pdf-note')!.textContent === 'Result copied as JSON.');
+    const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
     expect(copied).toMatchObject({ status: 'completed', analysisId: expect.any(String), explanation: { heatmap: '(data URL omitted)' } });
   });
 
@@ -229,26 +222,26 @@ declare const window: any;
     await page.mouse.down();
     await page.mouse.move(cx - 50, cy - 30, { steps: 5 });
     await page.mouse.up();
-    await expect(page.locator('.viewer-stage').evaluate((s: any) => s.style.transform)).resolves.toBe('translate(-50px, -30px) scale(8)');
+    await expect(page.locator('.viewer-stage').evaluate((s: HTMLElement) => s.style.transform)).resolves.toBe('translate(-50px, -30px) scale(8)');
     await page.click('#zoom-reset');
 
     await page.focus('#tab-upload');
     await page.keyboard.press('End');
-    await expect(page.evaluate(() => [document.activeElement.id, document.activeElement.getAttribute('aria-selected')])).resolves.toEqual(['tab-samples', 'true']);
+    await expect(page.evaluate(() => [document.activeElement!.id, document.activeElement!.getAttribute('aria-selected')])).resolves.toEqual(['tab-samples', 'true']);
     await page.keyboard.press('Home');
-    await expect(page.evaluate(() => [document.activeElement.id, document.activeElement.getAttribute('aria-selected')])).resolves.toEqual(['tab-upload', 'true']);
+    await expect(page.evaluate(() => [document.activeElement!.id, document.activeElement!.getAttribute('aria-selected')])).resolves.toEqual(['tab-upload', 'true']);
 
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.keyboard.press('Tab'); // keyboard focus: :focus-visible
     const ring = await page.evaluate(() => {
-      const s = getComputedStyle(document.activeElement);
+      const s = getComputedStyle(document.activeElement!);
       return { outline: s.outlineStyle, colour: s.outlineColor, page: getComputedStyle(document.body).backgroundColor };
     });
     expect(ring.outline).not.toBe('none');
     expect(ring.colour).not.toBe(ring.page);
     await page.emulateMedia({ colorScheme: 'light' });
 
-    const fade = () => page.locator('#result-heatmap').evaluate((i: any) => getComputedStyle(i).transitionDuration);
+    const fade = () => page.locator('#result-heatmap').evaluate((i) => getComputedStyle(i).transitionDuration);
     await expect(fade()).resolves.not.toBe('0s');
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await expect(fade()).resolves.toBe('0s');

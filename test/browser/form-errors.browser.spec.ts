@@ -9,9 +9,6 @@ import { createUser } from '../helpers/auth';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 const ADMIN = { email: 'kb-admin@example.org', password: 'kb-admin-password-1' };
 
 interface Focused {

@@ -12,10 +12,6 @@ import * as path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const window: any;
-
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 export const SHOTS = path.join(REPO_ROOT, 'artifacts', 'browser');
@@ -95,29 +91,29 @@ export async function phoneProblems(page: Page, name: string, scrollers: string[
   const found = (await page.evaluate(
     ({ scrollers, taps }: { scrollers: string[]; taps: string }) => {
       const out: string[] = [];
-      const label = (el: any): string => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : ''}`;
-      const shown = (el: any): boolean => el.getClientRects().length > 0 && window.getComputedStyle(el).visibility !== 'hidden';
+      const label = (el: Element): string => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : ''}`;
+      const shown = (el: Element): boolean => el.getClientRects().length > 0 && window.getComputedStyle(el).visibility !== 'hidden';
       const de = document.documentElement;
       if (de.scrollWidth > de.clientWidth) out.push(`document ${de.scrollWidth}px wide in ${de.clientWidth}px`);
-      for (const el of Array.from(document.querySelectorAll('body *')) as any[]) {
+      for (const el of Array.from(document.querySelectorAll<HTMLElement>('body *'))) {
         if (!shown(el) || el.closest('.visually-hidden') || scrollers.some((s) => el.closest(s))) continue;
         const style = window.getComputedStyle(el);
         const clipped = style.position === 'absolute' && el.clientWidth <= 1; // visually hidden (a stacked table's header row)
         if (clipped) continue;
         if (/auto|scroll/.test(style.overflowX) && el.scrollWidth > el.clientWidth + 1) out.push(`${label(el)} scrolls sideways (${el.scrollWidth}px in ${el.clientWidth}px)`);
-        if (el.tagName === 'TABLE' && el.offsetWidth > el.parentElement.clientWidth + 1) out.push(`${label(el)} ${el.offsetWidth}px wide in a ${el.parentElement.clientWidth}px box`);
+        if (el.tagName === 'TABLE' && el.offsetWidth > el.parentElement!.clientWidth + 1) out.push(`${label(el)} ${el.offsetWidth}px wide in a ${el.parentElement!.clientWidth}px box`);
         const r = el.getBoundingClientRect();
         let boxed = false; // inside a box that clips or scrolls: judged by that box above
         for (let p = el.parentElement; p && p !== document.body && !boxed; p = p.parentElement) boxed = window.getComputedStyle(p).overflowX !== 'visible';
         if (!boxed && r.width > 0 && r.right > de.clientWidth + 1) out.push(`${label(el)} sticks out to ${Math.round(r.right)}px`);
       }
-      for (const el of Array.from(document.querySelectorAll(taps)) as any[]) {
+      for (const el of Array.from(document.querySelectorAll(taps))) {
         const r = el.getBoundingClientRect();
         if (shown(el) && (r.width < 24 || r.height < 24)) out.push(`${label(el)} "${el.textContent.trim().slice(0, 24)}" is ${Math.round(r.width)}×${Math.round(r.height)}px to tap`);
       }
       const banner = document.querySelector('.research-banner');
       const br = banner?.getBoundingClientRect();
-      if (!banner || !shown(banner) || !/not for clinical use/i.test(banner.textContent) || br.left < 0 || br.right > de.clientWidth || br.bottom + window.scrollY > window.innerHeight || banner.scrollWidth > banner.clientWidth) out.push('the "not for clinical use" banner is not fully in view on the first screen');
+      if (!banner || !shown(banner) || !/not for clinical use/i.test(banner.textContent) || br!.left < 0 || br!.right > de.clientWidth || br!.bottom + window.scrollY > window.innerHeight || banner.scrollWidth > banner.clientWidth) out.push('the "not for clinical use" banner is not fully in view on the first screen');
       const footer = document.querySelector('.footer .disclaimer');
       if (!footer || !shown(footer) || !/not for clinical use/i.test(footer.textContent) || footer.getBoundingClientRect().right > de.clientWidth) out.push('the footer disclaimer is not shown');
       return out;
@@ -165,12 +161,12 @@ export async function axeScan(page: Page, name: string): Promise<AxeViolation[]>
 /** A file handed to the page as if dropped (DataTransfer with File objects). */
 export async function drop(page: Page, selector: string, files: { name: string; type: string; bytes: Buffer }[]): Promise<void> {
   const dt = await page.evaluateHandle((list: { name: string; type: string; b64: string }[]) => {
-    const transfer = new (window as any).DataTransfer();
+    const transfer = new window.DataTransfer();
     for (const f of list) {
-      const bin = (window as any).atob(f.b64);
+      const bin = window.atob(f.b64);
       const bytes = new Uint8Array(bin.length);
       for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      transfer.items.add(new (window as any).File([bytes], f.name, { type: f.type }));
+      transfer.items.add(new window.File([bytes], f.name, { type: f.type }));
     }
     return transfer;
   }, files.map((f) => ({ name: f.name, type: f.type, b64: f.bytes.toString('base64') })));
@@ -200,17 +196,17 @@ export async function dropFromDisk(page: Page, selector: string, paths: string[]
  */
 export async function countBodyReads(page: Page, kind: 'json' | 'blob'): Promise<{ readsAtLeast: (n: number) => Promise<void> }> {
   await page.evaluate((k: 'json' | 'blob') => {
-    const proto = (window as any).Response.prototype;
+    const proto: Record<'json' | 'blob', (this: Response) => Promise<unknown>> = window.Response.prototype;
     const read = proto[k];
-    (window as any).__bodyReads = 0;
-    proto[k] = function (this: unknown) {
+    window.__bodyReads = 0;
+    proto[k] = function (this: Response) {
       return read.call(this).then((v: unknown) => {
-        (window as any).__bodyReads += 1;
+        window.__bodyReads += 1;
         return v;
       });
     };
   }, kind);
-  return { readsAtLeast: async (n: number) => void (await page.waitForFunction((m: number) => (window as any).__bodyReads >= m, n)) };
+  return { readsAtLeast: async (n: number) => void (await page.waitForFunction((m: number) => window.__bodyReads >= m, n)) };
 }
 
 /** The app on the fake models with `admin` seeded (not printed), plus `env`; signed in as that admin. */
@@ -226,12 +222,12 @@ export async function launchSignedIn(admin: { email: string; password: string },
  */
 export async function drawnPixels(page: Page, selector: string): Promise<{ width: number; height: number; rgba: Buffer }> {
   const drawn = await page.evaluate(async (sel: string) => {
-    const img = document.querySelector(sel);
+    const img = document.querySelector<HTMLImageElement>(sel)!;
     await img.decode();
     const c = document.createElement('canvas');
     c.width = img.naturalWidth;
     c.height = img.naturalHeight;
-    const ctx = c.getContext('2d');
+    const ctx = c.getContext('2d')!;
     ctx.drawImage(img, 0, 0);
     const d: Uint8ClampedArray = ctx.getImageData(0, 0, c.width, c.height).data;
     // as base64: a JSON array of every byte would be several times larger

@@ -10,9 +10,6 @@ import sharp from 'sharp';
 import { pngChunk } from '../hostile/bytes';
 import { drawnPixels, HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 const ADMIN = { email: 'heatmap-orientation-admin@example.org', password: 'heatmap-orientation-password-1' };
 const SIDE = 300;
 // the disc's centre as stored, on no axis of symmetry of the eight orientations: (0.2, 0.7) of the width and height

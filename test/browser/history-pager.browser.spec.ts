@@ -7,10 +7,6 @@
 import type { Page } from 'playwright-core';
 import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const window: any;
-
 const ADMIN = { email: 'history-pager-admin@example.org', password: 'history-pager-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the history pager', () => {
@@ -37,10 +33,10 @@ const ADMIN = { email: 'history-pager-admin@example.org', password: 'history-pag
     await page.goto(`${h.base}/history?pageSize=1`);
     await Promise.all([page.waitForURL(/cursor=/), page.click('.pager a:text-is("Next")')]);
     const got = await page.evaluate(() => {
-      const box = (e: any) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
-      const pager = document.querySelector('.pager');
+      const box = (e: Element) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
+      const pager = document.querySelector('.pager')!;
       const [status] = pager.children;
-      const links = Array.from(pager.querySelectorAll('a')).map((a: any) => ({ text: a.textContent.trim(), ...box(a) }));
+      const links = Array.from(pager.querySelectorAll('a')).map((a) => ({ text: a.textContent.trim(), ...box(a) }));
       return { status: status.textContent.trim(), statusBox: box(status), pager: box(pager), links };
     });
     expect(got.status).toBe('Page 2 of 3 · 3 records');

@@ -10,9 +10,6 @@ import sharp from 'sharp';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 const ADMIN = { email: 'message-figures-admin@example.org', password: 'message-figures-password-1' };
 
 /** The widths (320–480 px) at which a figure of the message at `selector` runs over two lines. */
@@ -21,16 +18,16 @@ async function splitWidths(page: Page, selector: string): Promise<number[]> {
   for (let width = 320; width <= 480; width++) {
     await page.setViewportSize({ width, height: 844 });
     const lines = await page.evaluate((sel: string) => {
-      const p = document.querySelector(sel);
+      const p = document.querySelector(sel)!;
       // the figures of the whole paragraph, across its text nodes (a span may hold one)
       const text: string = p.textContent;
-      const figures = Array.from(text.matchAll(/(?:[<>] )?\d+(?:\.\d+)? %/g)) as any[];
-      const at = (offset: number): [any, number] => {
+      const figures = Array.from(text.matchAll(/(?:[<>] )?\d+(?:\.\d+)? %/g));
+      const at = (offset: number): [Node, number] => {
         const walker = document.createTreeWalker(p, 4);
         let seen = 0;
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          if (offset <= seen + n.textContent.length) return [n, offset - seen];
-          seen += n.textContent.length;
+          if (offset <= seen + n.textContent!.length) return [n, offset - seen];
+          seen += n.textContent!.length;
         }
         throw new Error('offset past the text');
       };
@@ -38,7 +35,7 @@ async function splitWidths(page: Page, selector: string): Promise<number[]> {
         const range = document.createRange();
         range.setStart(...at(m.index));
         range.setEnd(...at(m.index + m[0].length));
-        return new Set(Array.from(range.getClientRects()).filter((r: any) => r.width > 0).map((r: any) => Math.round(r.top))).size;
+        return new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
       });
     }, selector);
     expect(lines.length).toBeGreaterThan(0);

@@ -9,10 +9,6 @@ import * as path from 'node:path';
 import { REPO_ROOT } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const getComputedStyle: any;
-
 const CARD = path.join(REPO_ROOT, 'models', 'brain_tumor', 'model_card.json');
 const ADMIN = { email: 'card-page-admin@example.org', password: 'card-page-password-1' };
 
@@ -34,15 +30,15 @@ const ADMIN = { email: 'card-page-admin@example.org', password: 'card-page-passw
 
   it('the held-out table\'s number columns are right-aligned, as the training table\'s are; its words left', async () => {
     const align = await h.page.evaluate(() => {
-      const tables = Array.from(document.querySelectorAll('table')) as any[];
-      const of = (caption: string) => tables.find((t) => t.querySelector('caption')?.textContent === caption);
-      const cells = (t: any) => (Array.from(t.querySelectorAll('tbody tr')) as any[])[0].querySelectorAll('th, td');
-      const heads = (t: any) => Array.from(t.querySelectorAll('thead th')) as any[];
+      const tables = Array.from(document.querySelectorAll('table'));
+      const of = (caption: string) => tables.find((t) => t.querySelector('caption')?.textContent === caption)!;
+      const cells = (t: HTMLTableElement) => Array.from(t.querySelectorAll('tbody tr'))[0].querySelectorAll('th, td');
+      const heads = (t: HTMLTableElement) => Array.from(t.querySelectorAll('thead th'));
       const held = of('Each source held out in turn');
       const training = of('Training sources');
       return {
         training: [cells(training)[1].textContent, getComputedStyle(cells(training)[1]).textAlign],
-        held: (Array.from(cells(held)) as any[]).map((c, i) => [heads(held)[i].textContent, getComputedStyle(heads(held)[i]).textAlign, getComputedStyle(c).textAlign]),
+        held: Array.from(cells(held)).map((c, i) => [heads(held)[i].textContent, getComputedStyle(heads(held)[i]).textAlign, getComputedStyle(c).textAlign]),
       };
     });
     expect(align.training[1]).toBe('right');

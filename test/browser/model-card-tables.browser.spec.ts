@@ -11,9 +11,6 @@ import type { Page } from 'playwright-core';
 import { REPO_ROOT } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'brain_tumor', 'model_card.json'));
 const ADMIN = { email: 'card-tables-admin@example.org', password: 'card-tables-password-1' };
 
@@ -21,7 +18,7 @@ const ADMIN = { email: 'card-tables-admin@example.org', password: 'card-tables-p
 function splitWords(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
-    for (const cell of Array.from(document.querySelectorAll('.table.compact th, .table.compact td')) as any[]) {
+    for (const cell of Array.from(document.querySelectorAll('.table.compact th, .table.compact td'))) {
       const walker = document.createTreeWalker(cell, 4 /* NodeFilter.SHOW_TEXT */);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         // a hyphen is a place to break ("tumour-free"), as a space is
@@ -29,7 +26,7 @@ function splitWords(page: Page): Promise<string[]> {
           const range = document.createRange();
           range.setStart(node, m.index);
           range.setEnd(node, (m.index ?? 0) + m[0].length);
-          const tops = new Set(Array.from(range.getClientRects() as any[]).map((r: any) => Math.round(r.top)));
+          const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
           if (tops.size > 1) out.push(m[0]);
         }
       }
@@ -56,7 +53,7 @@ function splitWords(page: Page): Promise<string[]> {
     }
     for (const width of [1280, 1024, 900, 800, 700, 600, 390]) {
       await page.setViewportSize({ width, height: 800 });
-      const sideways = await page.evaluate(() => (Array.from(document.querySelectorAll('.table-wrap')) as any[]).filter((e) => e.scrollWidth > e.clientWidth + 1).length);
+      const sideways = await page.evaluate(() => Array.from(document.querySelectorAll('.table-wrap')).filter((e) => e.scrollWidth > e.clientWidth + 1).length);
       expect({ width, sideways }).toEqual({ width, sideways: 0 });
     }
     await page.setViewportSize({ width: 1280, height: 800 });

@@ -11,9 +11,6 @@ import sharp from 'sharp';
 import { REPO_ROOT, SAMPLES_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 const SAMPLE = path.join(SAMPLES_DIR, 'brain-glioma-1.jpg');
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'triage', 'model_card.json')) && fs.existsSync(SAMPLE);
 const ADMIN = { email: 'mri-check-admin@example.org', password: 'mri-check-test-password-1' };

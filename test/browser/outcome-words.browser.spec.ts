@@ -15,10 +15,6 @@ import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 import { displayName, humanLabel, pageWords, resultTitle, TitledRecord } from '../../src/presentation/labels';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const window: any;
-
 const ADMIN = { email: 'outcome-words-admin@example.org', password: 'outcome-words-password-1' };
 
 /** Every outcome a page can be asked to name: each code (and an unknown one) under each status, each label, each body part. */
@@ -51,7 +47,7 @@ function outcomes(): TitledRecord[] {
   it('the image and study pages carry the server\'s words (labels.ts pageWords), not a copy of their own', async () => {
     for (const path of ['/', '/studies']) {
       await page.goto(`${h.base}${path}`);
-      const words = await page.evaluate(() => JSON.parse(document.body.getAttribute('data-words')));
+      const words = await page.evaluate(() => JSON.parse(document.body.getAttribute('data-words')!));
       expect(words).toEqual(JSON.parse(JSON.stringify(pageWords())));
     }
   });
@@ -62,7 +58,7 @@ function outcomes(): TitledRecord[] {
     const keys = [...new Set(list.flatMap((r) => [r.label, r.anatomy]).filter((k): k is string => !!k))];
     const got = await page.evaluate(
       ({ list, keys }) => ({
-        titles: list.map((r: any) => window.Sentinel.headline(r)),
+        titles: list.map((r) => window.Sentinel.headline(r)),
         words: keys.map((k: string) => window.Sentinel.pretty(k)),
         names: keys.map((k: string) => window.Sentinel.displayName(k)),
       }),

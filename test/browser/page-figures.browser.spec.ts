@@ -19,9 +19,6 @@ import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 import { bodyPartLine, capitalise, humanBytes, humanStage, pageWords, percent, reportFileName } from '../../src/presentation/labels';
 import { MriCheckFields, mriCheck, mriFigure, refusedByImageChecks } from '../../src/presentation/mri-check';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const window: any;
-
 /** Byte counts at the rounding edges of each unit, and values that are no size at all. */
 const SIZES: unknown[] = [0, 1, 2, 680, 1023, 1024, 1535, 1536, 12_345, 1_048_063, 1_048_064, 1_048_575, 1_048_576, 1_101_004, 1_101_005, 1_572_864, 5_242_880, 5_242_881, 6_000_000, 536_870_912, -5, NaN, Infinity, null, undefined];
 

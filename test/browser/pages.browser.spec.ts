@@ -18,10 +18,6 @@ import { TEXT_AS_JPG } from '../support/images';
 import { gzip, nifti1 } from '../support/study-fixtures';
 import { axeScan, AxeViolation, HAVE_CHROMIUM, Harness, launch, phoneProblems, shoot, SHOTS, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const window: any;
-
 const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('history, model cards, study and login pages (issue 12)', () => {
@@ -31,17 +27,17 @@ const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-pass
   const axe: AxeViolation[] = [];
 
   /** POST from inside the page (session cookie + CSRF header from session.js). */
-  async function post(url: string, field: string, files: { name: string; b64: string }[]): Promise<{ status: number; body: any }> {
+  async function post(url: string, field: string, files: { name: string; b64: string }[]): Promise<{ status: number; body: unknown }> {
     return page.evaluate(
       async ({ url, field, files }) => {
-        const fd = new (window as any).FormData();
+        const fd = new window.FormData();
         for (const f of files) {
-          const bin = (window as any).atob(f.b64);
+          const bin = window.atob(f.b64);
           const bytes = new Uint8Array(bin.length);
           for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-          fd.append(field, new (window as any).Blob([bytes]), f.name);
+          fd.append(field, new window.Blob([bytes]), f.name);
         }
-        const res = await (window as any).fetch(url, { method: 'POST', body: fd, headers: { Accept: 'application/json' } });
+        const res = await window.fetch(url, { method: 'POST', body: fd, headers: { Accept: 'application/json' } });
         return { status: res.status, body: await res.json() };
       },
       { url, field, files },
@@ -96,7 +92,7 @@ const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-pass
     await page.locator('#study-wait').waitFor({ state: 'visible' });
     await expect(page.locator('#study-wait').textContent()).resolves.toMatch(/again in [12] s/);
     await expect(page.locator('#study-submit').isDisabled()).resolves.toBe(true);
-    await page.waitForFunction(() => !document.getElementById('study-submit').disabled, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => !(document.getElementById('study-submit') as HTMLButtonElement).disabled, undefined, { timeout: 10_000 });
     await page.unroute('**/api/v1/studies');
     axe.push(...(await axeScan(page, 'study')));
   });
@@ -126,9 +122,9 @@ const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-pass
     expect(h1).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     await expect(page.title()).resolves.not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     // server-drawn SVG bars: the width an attribute, no script and no style attribute (the CSP forbids it)
-    const bars = await page.locator('.probs svg.bar .bar-fill').evaluateAll((els) => els.map((e: any) => e.getAttribute('width')));
+    const bars = await page.locator('.probs svg.bar .bar-fill').evaluateAll((els) => els.map((e) => e.getAttribute('width')));
     expect(bars.length).toBeGreaterThan(1);
-    expect(bars.every((w: string) => /^\d+(\.\d)?%$/.test(w))).toBe(true);
+    expect(bars.every((w) => w !== null && /^\d+(\.\d)?%$/.test(w))).toBe(true);
     await expect(page.locator('a[href^="/models/"]').count()).resolves.toBeGreaterThan(0);
     wide.push(...(await shoot(page, 'pages-03-history-detail')));
     axe.push(...(await axeScan(page, 'history detail')));
@@ -249,7 +245,7 @@ const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-pass
     await expect(fresh.locator('button[type="submit"]').isDisabled()).resolves.toBe(true);
     await fresh.screenshot({ path: path.join(SHOTS, 'pages-06-login-429-1280.png'), fullPage: true });
     axe.push(...(await axeScan(fresh, 'login 429')));
-    await fresh.waitForFunction(() => !document.querySelector('button[type="submit"]').disabled, undefined, { timeout: 10_000 });
+    await fresh.waitForFunction(() => !document.querySelector<HTMLButtonElement>('button[type="submit"]')!.disabled, undefined, { timeout: 10_000 });
     await fresh.fill('input[name="password"]', 'right-password-123');
     await Promise.all([fresh.waitForURL(`${h.base}/`), fresh.click('button[type="submit"]')]);
   });

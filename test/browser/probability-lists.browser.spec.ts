@@ -8,10 +8,6 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const window: any;
-
 const ADMIN = { email: 'probability-lists-admin@example.org', password: 'probability-lists-password-1' };
 
 interface Box { left: number; right: number; top: number; bottom: number; width: number }
@@ -19,10 +15,10 @@ interface Row { label: string; labelBox: Box; labelScroll: number; labelClient: 
 
 /** Each row of the probability lists under `selector`: its label's box and overflow, its bar's box. */
 async function rows(page: Page, selector: string): Promise<Row[]> {
-  return page.evaluate((sel: string) => Array.from(document.querySelectorAll(`${sel} li`)).map((li: any) => {
-    const label = li.querySelector('.prob-label');
-    const bar = li.querySelector('.bar');
-    const box = (e: any) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width }; };
+  return page.evaluate((sel: string) => Array.from(document.querySelectorAll(`${sel} li`)).map((li) => {
+    const label = li.querySelector('.prob-label')!;
+    const bar = li.querySelector('.bar')!;
+    const box = (e: Element) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width }; };
     return { label: label.textContent, labelBox: box(label), labelScroll: label.scrollWidth, labelClient: label.clientWidth, barBox: box(bar) };
   }), selector);
 }
@@ -78,10 +74,10 @@ async function rows(page: Page, selector: string): Promise<Row[]> {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
       await page.goto(`${h.base}/history/${id}`);
       const none = await page.evaluate(() => {
-        const li = document.querySelector('.probs li');
+        const li = document.querySelector('.probs li')!;
         const range = document.createRange();
         range.selectNodeContents(li);
-        return { text: li.textContent, textWidth: range.getBoundingClientRect().width, listWidth: document.querySelector('.probs').getBoundingClientRect().width };
+        return { text: li.textContent, textWidth: range.getBoundingClientRect().width, listWidth: document.querySelector('.probs')!.getBoundingClientRect().width };
       });
       expect(none.text).toMatch(/none recorded/);
       // the sentence (about 370 px) on one line at 1280 px, over the list's width on a phone: not

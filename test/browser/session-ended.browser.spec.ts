@@ -12,9 +12,6 @@ import { createUser } from '../helpers/auth';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, shoot, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 const ADMIN = { email: 'session-end@example.org', password: 'session-end-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('a login that ends while a page is open', () => {
@@ -194,7 +191,7 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     // the link reloads the page under the current login: the same images then go through
     await Promise.all([page.waitForLoadState('load'), page.click('#batch-wait a')]);
     await page.setInputFiles('#file-input', files);
-    await page.waitForFunction(() => document.getElementById('batch-summary').textContent === '3 of 3 analysed');
+    await page.waitForFunction(() => document.getElementById('batch-summary')!.textContent === '3 of 3 analysed');
     await h.context.clearCookies();
   });
 

@@ -14,10 +14,6 @@ import { AUTORUN, sideFiles, writeFolder } from '../support/side-files';
 import { dicomSeries, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 import { dropFromDisk, Harness, HAVE_CHROMIUM, launchSignedIn } from './harness';
 
-// page.evaluate callbacks run in the browser; the project's TypeScript lib has no DOM.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const window: any;
-
 const describeBrowser = HAVE_CHROMIUM ? describe : describe.skip;
 const ADMIN = { email: 'study-drop-admin@example.org', password: 'study-drop-password-1' };
 /** the page's file limit, which also bounds the entries a dropped folder's walk reads; above Chromium's 100 entries a read */
@@ -128,7 +124,7 @@ describeBrowser('a folder dropped on the study page', () => {
     for (const name of ['README.TXT', 'autorun.inf', 'viewer.jar']) expect(message).toContain(name);
     await expect(h.page.locator('#study-submit').isDisabled()).resolves.toBe(true);
     await expect(h.page.locator('#study-selected').isHidden()).resolves.toBe(true);
-    await h.page.evaluate(() => window.document.getElementById('study-form').requestSubmit());
+    await h.page.evaluate(() => (window.document.getElementById('study-form') as HTMLFormElement).requestSubmit());
     await h.page.evaluate(() => new Promise((r) => window.setTimeout(r, 0)));
     expect(sent).toEqual([]);
   });
@@ -162,7 +158,7 @@ describeBrowser('a folder dropped on the study page', () => {
       };
       const drop = new window.Event('drop', { bubbles: true, cancelable: true });
       Object.defineProperty(drop, 'dataTransfer', { value: { items: [{ kind: 'file', webkitGetAsEntry: () => entry }], files: [] } });
-      window.document.getElementById('study-dropzone').dispatchEvent(drop);
+      window.document.getElementById('study-dropzone')!.dispatchEvent(drop);
     });
     await h.page.locator('#study-client-error').waitFor({ state: 'visible' });
     await expect(h.page.locator('#study-client-error').textContent()).resolves.toBe('The dropped folder could not be read: choose it with "Or choose a folder" instead.');

@@ -15,10 +15,6 @@ import { AUTORUN, noise, sideFiles, writeFolder } from '../support/side-files';
 import { dicomSeries, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 import { Harness, HAVE_CHROMIUM, launchSignedIn } from './harness';
 
-// page.evaluate callbacks run in the browser; the project's TypeScript lib has no DOM.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const window: any;
-
 const describeBrowser = HAVE_CHROMIUM ? describe : describe.skip;
 const ADMIN = { email: 'study-folder-admin@example.org', password: 'study-folder-password-1' };
 const MAX_BYTES = 1024 * 1024;
@@ -128,7 +124,7 @@ describeBrowser('a radiology CD folder chosen on the study page', () => {
     await expect(page.locator('#study-submit').isDisabled()).resolves.toBe(true);
     await expect(page.locator('#study-selected').isHidden()).resolves.toBe(true);
     // a submit all the same (Enter in the form) sends nothing either
-    await page.evaluate(() => window.document.getElementById('study-form').requestSubmit());
+    await page.evaluate(() => (window.document.getElementById('study-form') as HTMLFormElement).requestSubmit());
     await page.evaluate(() => new Promise((r) => window.setTimeout(r, 0)));
     expect(sent).toEqual([]);
     await expect(page.locator('#study-empty').isVisible()).resolves.toBe(true);

@@ -15,11 +15,6 @@ import { countBodyReads } from './harness';
 import { sideFiles } from '../support/side-files';
 import { dicomSeries, MARKER, newUid, part10, syntheticSlice, zip } from '../support/study-fixtures';
 
-// page.evaluate callbacks run in the browser; the project's TypeScript lib has no DOM.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const window: any;
-
 const CHROMIUM = '/usr/bin/chromium';
 const describeBrowser = fs.existsSync(CHROMIUM) ? describe : describe.skip;
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'browser');
@@ -105,8 +100,8 @@ describeBrowser('the study mode in headless Chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     const wide = await page.evaluate(() =>
       Array.from(document.querySelectorAll('body *'))
-        .filter((e: any) => !e.closest('.slice-strip') && e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > window.innerWidth + 1)
-        .map((e: any) => e.tagName + (e.id ? '#' + e.id : '')),
+        .filter((e) => !e.closest('.slice-strip') && e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > window.innerWidth + 1)
+        .map((e) => e.tagName + (e.id ? '#' + e.id : '')),
     );
     await page.screenshot({ path: path.join(SHOTS, 'study-completed-390.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });

@@ -17,10 +17,6 @@ import { FAKE_MODELS_DIR } from '../support/app';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const window: any;
-
 const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'threshold-figures-password-1' };
 
 /** Sends one image from the analysis page and waits for its result card (the answer as routed). */
@@ -154,7 +150,7 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       // and within its column, wide and on a phone (the 60 px column held "60.0 %"; "59.996 %" ran 10 px past it)
       for (const width of [1280, 320]) {
         await page.setViewportSize({ width, height: 800 });
-        const over = await page.locator('#probs .prob-value').evaluateAll((els: any[]) => els.map((e) => e.scrollWidth - e.clientWidth));
+        const over = await page.locator('#probs .prob-value').evaluateAll((els) => els.map((e) => e.scrollWidth - e.clientWidth));
         expect({ width, over }).toEqual({ width, over: [0, 0, 0, 0] });
       }
       await page.setViewportSize({ width: 1280, height: 800 });
@@ -190,7 +186,7 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       await page.locator('#study-result').waitFor({ state: 'visible' });
       // the answer carries the thresholds its models decided at, the same map its record stores
       expect(real.thresholds).toEqual({ triage: card('triage'), brain_tumor: card('brain_tumor') });
-      const record = await page.evaluate((id: string) => window.fetch(`/api/v1/history/${id}`, { headers: { Accept: 'application/json' } }).then((r: any) => r.json()), real.analysisId ?? '');
+      const record = await page.evaluate((id: string) => window.fetch(`/api/v1/history/${id}`, { headers: { Accept: 'application/json' } }).then((r) => r.json()), real.analysisId ?? '');
       expect(record.thresholds).toEqual(real.thresholds);
       expect(await page.locator('#study-confidence').textContent()).toBe('59.996 %');
       expect(await page.locator('#study-probs .prob-value').allTextContents()).toEqual(['59.996 %', '30.0 %', '5.0 %', '5.0 %']);

@@ -9,9 +9,6 @@ import sharp from 'sharp';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 const ADMIN = { email: 'threshold-admin@example.org', password: 'threshold-test-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the confidence bar at CONFIDENCE_THRESHOLD=0.4', () => {
@@ -37,6 +34,6 @@ const ADMIN = { email: 'threshold-admin@example.org', password: 'threshold-test-
     expect(r.confidence).toBeLessThan(0.6);
     await expect(page.locator('#confidence-bar').getAttribute('class')).resolves.toBe('above');
     await expect(page.locator('#confidence-explain').textContent()).resolves.toContain('below the 40.0 % threshold');
-    await expect(page.locator('#threshold-mark').evaluate((e: any) => e.style.left)).resolves.toBe('40%');
+    await expect(page.locator('#threshold-mark').evaluate((e: HTMLElement) => e.style.left)).resolves.toBe('40%');
   });
 });

@@ -19,16 +19,6 @@ import sharp from 'sharp';
 import { FAKE_MODELS_DIR, REPO_ROOT, SAMPLES_DIR, startApp, testConfig } from '../support/app';
 import { countBodyReads } from './harness';
 
-// The callbacks given to page.evaluate/waitForFunction run inside the browser; the project's
-// TypeScript lib has no DOM, so these names are declared loosely for this file only.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-declare const window: any;
-declare const DataTransfer: any;
-declare const File: any;
-type HTMLImageElement = any;
-type HTMLButtonElement = any;
-
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 const HAVE_REAL_MODELS = fs.existsSync(path.join(REPO_ROOT, 'models', 'triage', 'model_card.json'));
@@ -58,7 +48,7 @@ describeBrowser('the analysis page in headless Chromium', () => {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
       const wide = await page.evaluate(() => {
         const out: string[] = [];
-        for (const el of Array.from(document.querySelectorAll("body *")) as any[]) {
+        for (const el of Array.from(document.querySelectorAll("body *"))) {
           const r = el.getBoundingClientRect();
           if (r.width > 0 && r.right > window.innerWidth + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className ? '.' + el.className.split(' ').join('.') : ''} (right ${Math.round(r.right)})`);
         }
@@ -209,7 +199,7 @@ describeBrowser('the analysis page in headless Chromium', () => {
 
   it('a sample clicked while an earlier one is still loading is the one analysed; the late one is dropped', async () => {
     await page.click('#tab-samples');
-    const [first, second] = await page.locator('button.sample').evaluateAll((els) => els.slice(0, 2).map((e: any) => e.getAttribute('data-sample') as string));
+    const [first, second] = await page.locator('button.sample').evaluateAll((els) => els.slice(0, 2).map((e) => e.getAttribute('data-sample') as string));
     const reads = await countBodyReads(page, 'blob');
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));

@@ -10,9 +10,6 @@ import * as path from 'node:path';
 import { REPO_ROOT, SAMPLES_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 const SAMPLE = path.join(SAMPLES_DIR, 'brain-glioma-1.jpg');
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'brain_tumor', 'model_card.json')) && fs.existsSync(SAMPLE);
 const ADMIN = { email: 'verdict-figure-admin@example.org', password: 'verdict-figure-password-1' };
@@ -38,17 +35,17 @@ const ADMIN = { email: 'verdict-figure-admin@example.org', password: 'verdict-fi
       await page.setViewportSize({ width, height: 844 });
       const lines = await page.evaluate(() => {
         // the last "NN.N %" of the verdict: the calibrated confidence
-        const p = document.querySelector('.verdict-message');
+        const p = document.querySelector('.verdict-message')!;
         const walker = document.createTreeWalker(p, 4);
-        let found: { node: any; start: number; end: number } | null = null;
+        let found: { node: Node; start: number; end: number } | null = null;
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          for (const m of n.textContent.matchAll(/[<>]? ?\d+(\.\d+)? %/g)) found = { node: n, start: m.index, end: m.index + m[0].length };
+          for (const m of n.textContent!.matchAll(/[<>]? ?\d+(\.\d+)? %/g)) found = { node: n, start: m.index, end: m.index + m[0].length };
         }
         if (!found) return -1;
         const range = document.createRange();
         range.setStart(found.node, found.start);
         range.setEnd(found.node, found.end);
-        return new Set(Array.from(range.getClientRects()).map((r: any) => Math.round(r.top))).size;
+        return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
       });
       expect(lines).toBeGreaterThan(0);
       if (lines > 1) split.push(width);

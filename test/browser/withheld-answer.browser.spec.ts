@@ -12,9 +12,6 @@ import * as path from 'node:path';
 import { REPO_ROOT, SHARED_DIR } from '../support/app';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-
 const IMAGE = path.join(SHARED_DIR, 'data', 'images', 'brain_paediatric_dbc', 'Template-Fetal-T2w_Template-Fetal-T2w_coronal_191.jpg');
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'brain_tumor', 'model_card.json')) && fs.existsSync(IMAGE);
 const ADMIN = { email: 'withheld-admin@example.org', password: 'withheld-test-password-1' };
