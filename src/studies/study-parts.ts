@@ -1,6 +1,7 @@
 import { EmptyFileError } from '../common/errors';
 import type { ByteBudget, StudyPart } from './archive';
 import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti, looksLikeNiftiPairHeader } from './file-kinds';
+import { misCompressedNifti } from './nifti-compression';
 import { gunzipStudyFile } from './nifti-gzip';
 import { joinGzipPairs } from './gzip-pair';
 import { analyzeRefused, isNiftiPairHeader, joinNiftiPair, pairHeaderRefused } from './nifti-pair';
@@ -44,7 +45,17 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
       continue;
     }
     if (isGzip(part.bytes)) {
-      const raw = await gunzipStudyFile(part.bytes, budget, part.pos, signal);
+      let raw = await gunzipStudyFile(part.bytes, budget, part.pos, signal);
+      // a .nii.gz gzipped again (`gzip -c`, a download saved with its Content-Encoding): one more layer is
+      // read, the inner .gz held within the budget and its volumes bounded as any .nii.gz's; more → named
+      if (isGzip(raw)) {
+        raw = await gunzipStudyFile(raw, budget, part.pos, signal);
+        if (isGzip(raw)) {
+          throw new UnsupportedStudyFileError(
+            `${fileLabel(part.pos)} is gzip-compressed three times or more; gunzip it until one layer is left (the .nii.gz) and upload that.`,
+          );
+        }
+      }
       if (looksLikeNifti(raw)) {
         sorted.nifti.push({ bytes: raw, part });
         continue;
@@ -57,6 +68,9 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
         continue;
       }
     }
+    // a NIfTI volume compressed as no NIfTI tool writes it (zlib, raw deflate, bzip2, zstd): named, with what to do
+    const compressed = misCompressedNifti(part.bytes, part.pos);
+    if (compressed) throw new UnsupportedStudyFileError(compressed);
     // a NIfTI file to its owner: "not a NIfTI file" would send them looking for another cause; the
     // pair's .img, which may come first, is named by its .hdr
     const header = parts.find((p) => p.entryName === undefined && looksLikeNiftiPairHeader(p.bytes));
