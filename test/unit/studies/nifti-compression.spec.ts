@@ -9,6 +9,7 @@ import * as zlib from 'node:zlib';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { StudyTooLargeError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
 import { writeNifti1 } from '../../support/nifti-fixtures';
+import { zip } from '../../support/study-fixtures';
 import { catchErr } from '../../support/study-loader-cases';
 
 const LIMITS: StudyLimits = { maxBytes: 8 * 1024 * 1024, maxSlices: 400, minSide: 16, maxPixels: 40_000_000 };
@@ -28,6 +29,14 @@ describe('a .nii.gz gzipped again', () => {
   it('is read as the .nii.gz it holds: the same slices', async () => {
     const plain = await slices(nii);
     expect(await slices(zlib.gzipSync(zlib.gzipSync(nii)))).toEqual(plain);
+  });
+
+  it('in a ZIP too, and a zlib-compressed entry there is skipped as a side file (no NIfTI in the ZIP → 415)', async () => {
+    const plain = await slices(nii);
+    expect(await slices(zip({ 'sub-01/anat/T1w.nii.gz': zlib.gzipSync(zlib.gzipSync(nii)) }))).toEqual(plain);
+    const err = await refusal(zip({ 'T1w.nii.z': zlib.deflateSync(nii) }));
+    expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+    expect(err.message).toMatch(/No DICOM or NIfTI file was found/);
   });
 
   it('a third layer → 415 saying how many times to gunzip', async () => {
