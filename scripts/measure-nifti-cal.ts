@@ -23,6 +23,8 @@ type WindowRule = (v: Float32Array, p: Window) => Window;
 const RULES: Record<string, WindowRule> = {
   'percentile (today)': (_v, p) => p,
   'cal = data min..max (fslmaths -range, a full-range save)': (v) => ({ lo: Math.min(...sampleOf(v)), hi: Math.max(...sampleOf(v)) }),
+  'cal = window narrowed by 5 % of its span at each end': (_v, p) => ({ lo: p.lo + (p.hi - p.lo) / 20, hi: p.hi - (p.hi - p.lo) / 20 }),
+  'cal = window widened by 25 % of its span at each end': (_v, p) => ({ lo: p.lo - (p.hi - p.lo) / 4, hi: p.hi + (p.hi - p.lo) / 4 }),
   'cal = window narrowed by 10 % of its span at each end': (_v, p) => ({ lo: p.lo + (p.hi - p.lo) / 10, hi: p.hi - (p.hi - p.lo) / 10 }),
   'cal = lower 70 % of the range (brightened, as T1 is often shown)': (_v, p) => ({ lo: p.lo, hi: p.lo + 0.7 * (p.hi - p.lo) }),
   'cal = middle half of the range (a viewer user\'s contrast)': (_v, p) => ({ lo: p.lo + (p.hi - p.lo) / 4, hi: p.hi - (p.hi - p.lo) / 4 }),
