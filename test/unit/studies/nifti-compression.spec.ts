@@ -52,6 +52,8 @@ describe('a .nii.gz gzipped again', () => {
     const err = await refusal(zlib.gzipSync(zlib.gzipSync(bomb)), { ...LIMITS, maxBytes: 1024 * 1024 });
     expect(err).toBeInstanceOf(StudyTooLargeError);
     expect(err.message).toMatch(/declares 200 volumes/);
+    // a bomb that is no NIfTI: 20 MB of zeros in two layers stops at the 8 MB limit, as in one
+    expect(await refusal(zlib.gzipSync(zlib.gzipSync(Buffer.alloc(20 * 1024 * 1024)), { level: 9 }))).toBeInstanceOf(StudyTooLargeError);
   });
 });
 
