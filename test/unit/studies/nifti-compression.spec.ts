@@ -1,6 +1,6 @@
 /**
- * A NIfTI volume compressed some other way than one gzip layer. Every NIfTI tool (FSL's
- * NIFTI_GZ, dcm2niix -z, nibabel, AFNI, SPM, znzlib) writes gzip; nibabel also reads .bz2 and .zst.
+ * A NIfTI volume compressed some other way than one gzip layer. Every NIfTI tool that compresses
+ * (FSL's NIFTI_GZ, dcm2niix -z, nibabel, AFNI, znzlib) writes gzip; nibabel also reads .bz2 and .zst.
  * A .nii.gz gzipped again (`gzip -c`, a download saved with its Content-Encoding) is read, one
  * extra layer; a bare zlib or raw deflate stream, bzip2 and zstd are refused by name with what to
  * do — they answered "not a DICOM, NIfTI or ZIP file", which sent the user looking for another cause.
