@@ -37,9 +37,9 @@ function peek(b: Uint8Array, raw: boolean): Uint8Array | null {
 
 /**
  * Why a file that is not a study file is refused when it is a NIfTI volume compressed in a way
- * the service does not read, or null. Every NIfTI tool that compresses — FSL (NIFTI_GZ), dcm2niix (-z),
- * nibabel, AFNI, znzlib; SPM writes .nii as is — writes gzip (.nii.gz), which is read; nibabel also reads .nii.bz2 and
- * .nii.zst. A zlib stream (Python's zlib.compress, a hand-written script) or a raw deflate stream
+ * the service does not read, or null. Every NIfTI tool that compresses — FSL (NIFTI_GZ), dcm2niix
+ * (-z), nibabel, AFNI, znzlib; SPM writes .nii as is — writes gzip (.nii.gz), which is read;
+ * nibabel also reads .nii.bz2 and .nii.zst. A zlib stream (Python's zlib.compress, a hand-written script) or a raw deflate stream
  * is written by none of them, so none would open the file: it is named, not read — a raw stream
  * has no checksum either, so damage to it could not be found — with what to do. A bare zlib or
  * deflate stream has no signature beyond RFC 1950's two bytes: it is named only when its first
