@@ -38,10 +38,12 @@ const CODES: Record<string, string> = {
 /**
  * A study's own words for the file-check codes it shares with single images: a ZIP or a JPEG
  * sent to the study page was titled "Not a JPEG or PNG file" in the history and its PDF (the
- * image words; the JPEG is one), where the study page had said it is not a DICOM, NIfTI or ZIP file.
+ * image words; the JPEG is one). Not "Not a DICOM, NIfTI or ZIP file" either: a study's 415 also
+ * covers a NIfTI of an unsupported data type (RGB24) and a bzip2/zstd/zlib-compressed `.nii`, whose
+ * own refusal names the compression; the record keeps only the code, so its title must be true of all.
  */
 const STUDY_CODES: Record<string, string> = {
-  UNSUPPORTED_TYPE: 'Not a DICOM, NIfTI or ZIP file',
+  UNSUPPORTED_TYPE: 'Unsupported file type',
   CORRUPT_IMAGE: 'Unreadable file',
 };
 

@@ -2,7 +2,8 @@
  * A study refused at the file checks is named in the study's words wherever it is read again.
  * A text file or a JPEG sent to the study page was titled "Not a JPEG or PNG file" in the history
  * list, its detail page and its PDF — the single-image words, false for the JPEG — while the study
- * page itself had said the file is not a DICOM, NIfTI or ZIP file. A single image keeps its words;
+ * page itself had said the file is not a DICOM, NIfTI or ZIP file. A study's 415 is titled "Unsupported
+ * file type" (true also of an RGB24 NIfTI or a bzip2-compressed one). A single image keeps its words;
  * the summary, which counts images and studies together, names the reason in words true of both.
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -31,7 +32,9 @@ describe('a study refused at the file checks, in the history and its PDF', () =>
   afterAll(async () => app?.close());
 
   it.each([
-    ['a text file', Buffer.from('not an image, not a series\n'), 'notes.txt', 415, 'Not a DICOM, NIfTI or ZIP file'],
+    ['a text file', Buffer.from('not an image, not a series\n'), 'notes.txt', 415, 'Unsupported file type'],
+    // a NIfTI compressed with bzip2: 415 naming bunzip2 at upload; "Not a DICOM, NIfTI or ZIP file" was false of it
+    ['a bzip2-compressed NIfTI', Buffer.concat([Buffer.from('BZh91AY&SY', 'latin1'), Buffer.alloc(64, 7)]), 'volume.nii.bz2', 415, 'Unsupported file type'],
     ['a corrupt ZIP', Buffer.from('PK\x03\x04 cut off here', 'latin1'), 'series.zip', 422, 'Unreadable file'],
   ])('%s: the list, the detail page and the PDF say what the study page said', async (_what, bytes, name, status, words) => {
     const server = app.getHttpServer();
@@ -43,7 +46,7 @@ describe('a study refused at the file checks, in the history and its PDF', () =>
     const html = text((await request(server).get('/history').set(alice.headers).set('Accept', 'text/html').expect(200)).text);
     expect(html).toContain(`rejected ${words}`);
     expect(html).toContain(`File checks · ${words}`);
-    expect(html).toMatch(/Reasons \(not completed\) (Unsupported file type|Unreadable file) \(rejected\) 1/);
+    expect(html).toMatch(/Reasons \(not completed\) (Unsupported file type|Unreadable file) \(rejected\) \d/);
     const { detail, pdf } = await historyPages(row.id);
     expect(detail).toContain(`${words}: refused at the file checks, before any model ran.`);
     expect(pdf).toContain(`MRI Sentinel — ${words}`);
