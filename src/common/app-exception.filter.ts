@@ -50,9 +50,15 @@ const UNAVAILABLE_PG_KINDS = new Set([
   'DatabaseAccessDenied',
   'DatabaseDoesNotExist',
 ]);
-const UNAVAILABLE_PG_CODE = /^(08|53|57P0|58)|^25006$/;
-/** node-postgres's own words for a connection lost without a server error; the adapter passes these on as plain Errors. */
-const PG_CONNECTION_LOST = /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable)$/;
+const UNAVAILABLE_PG_CODE = /^(08|53|57P0|58)|^(25006|57014)$/;
+/**
+ * node-postgres's own words for a connection lost without a server error; the adapter passes these
+ * on as plain Errors. "Query read timeout": a query that got no answer within DB_QUERY_TIMEOUT_MS
+ * (src/prisma/pg-pool.ts closes its connection with these words).
+ */
+const PG_CONNECTION_LOST = /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Query read timeout)$/;
+/** 57014: statement_timeout (DB_QUERY_TIMEOUT_MS) cancelled the query on a server that answers. */
+const PG_QUERY_CANCELLED = '57014';
 
 interface DriverCause {
   originalCode?: unknown;
@@ -112,7 +118,9 @@ export function toErrorBody(exception: unknown, req: ErrorRequest = { multipart:
     // a page read while PostgreSQL is down said "not accepting changes": it was asked for none
     const message = isDatabaseUnreachable(exception)
       ? 'The database cannot be reached right now. Please try again later.'
-      : 'The database is not accepting changes right now. Please try again later.';
+      : driverCause(exception)?.code === PG_QUERY_CANCELLED
+        ? 'The database took too long to answer. Please try again later.'
+        : 'The database is not accepting changes right now. Please try again later.';
     return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message };
   }
   if (exception instanceof DomainError) {
