@@ -60,6 +60,19 @@ describe('PostgreSQL: a query that gets no answer is bounded by DB_QUERY_TIMEOUT
     }
   });
 
+  it('a transaction that cannot begin within its maxWait (P2028, the BEGIN unanswered): 503 "took too long", not a 500', async () => {
+    const pg = await fakePostgres({ frozenAfterLogin: true });
+    const db = createDatabaseClient(config(pg.url, '2000'));
+    try {
+      const err = await outcome(db.$transaction(async (tx) => tx.user.count(), { maxWait: 300, timeout: 300 }));
+      expect(err).toMatchObject({ code: 'P2028' });
+      expect(toErrorBody(err)).toEqual({ statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database took too long to answer. Please try again later.' });
+    } finally {
+      await db.$disconnect().catch(() => undefined);
+      await pg.close();
+    }
+  });
+
   it('a query the server cancels at statement_timeout (57014): 503 "took too long", not a 500', async () => {
     const pg = await fakePostgres({ code: '57014', message: 'canceling statement due to statement timeout', severity: 'ERROR' });
     const db = createDatabaseClient(config(pg.url));
