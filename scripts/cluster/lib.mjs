@@ -88,7 +88,8 @@ export async function startPostgres(dir) {
     await c.end();
     return true;
   });
-  return { url: `postgresql://postgres@127.0.0.1:${port}/sentinel`, port, stop: () => stopProcess(proc, 'SIGINT') };
+  // pid: the postmaster (its backends are its children), for tests that freeze the server
+  return { url: `postgresql://postgres@127.0.0.1:${port}/sentinel`, port, pid: proc.child.pid, stop: () => stopProcess(proc, 'SIGINT') };
 }
 
 export async function startRedis(dir, port) {

@@ -50,9 +50,15 @@ const UNAVAILABLE_PG_KINDS = new Set([
   'DatabaseAccessDenied',
   'DatabaseDoesNotExist',
 ]);
-const UNAVAILABLE_PG_CODE = /^(08|53|57P0|58)|^25006$/;
-/** node-postgres's own words for a connection lost without a server error; the adapter passes these on as plain Errors. */
-const PG_CONNECTION_LOST = /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable)$/;
+const UNAVAILABLE_PG_CODE = /^(08|53|57P0|58)|^(25006|57014)$/;
+/**
+ * node-postgres's own words for a connection lost without a server error; the adapter passes these
+ * on as plain Errors. "Query read timeout": a query that got no answer within DB_QUERY_TIMEOUT_MS
+ * (src/prisma/pg-pool.ts closes its connection with these words).
+ */
+const PG_CONNECTION_LOST = /^(Connection terminated( unexpectedly| due to connection timeout)?|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Query read timeout)$/;
+/** 57014: statement_timeout (DB_QUERY_TIMEOUT_MS) cancelled the query on a server that answers. */
+const PG_QUERY_CANCELLED = '57014';
 
 interface DriverCause {
   originalCode?: unknown;
@@ -70,10 +76,22 @@ export function isDatabaseUnavailable(exception: unknown): boolean {
   if (e.name === 'Error' && typeof e.message === 'string' && PG_CONNECTION_LOST.test(e.message)) return true;
   if (!e.name.startsWith('PrismaClient')) return false;
   if (e.name === 'PrismaClientInitializationError') return true;
+  if (isTransactionTimeout(exception)) return true;
   const cause = driverCause(exception);
   if (typeof cause?.originalCode === 'string' && UNAVAILABLE_SQLITE.test(cause.originalCode)) return true;
   if (typeof cause?.kind === 'string' && UNAVAILABLE_PG_KINDS.has(cause.kind)) return true;
   return cause?.kind === 'postgres' && typeof cause.code === 'string' && UNAVAILABLE_PG_CODE.test(cause.code);
+}
+
+/**
+ * P2028: an interactive transaction that could not start within its maxWait, or ran past its
+ * timeout (PrismaService.transaction) — on PostgreSQL a frozen server's BEGIN, or a pool with no
+ * free connection; with DB_QUERY_TIMEOUT_MS the transaction's own statements end within that. It
+ * answered 500 (seen: a transaction on a server frozen after login, maxWait 500 ms).
+ */
+function isTransactionTimeout(exception: unknown): boolean {
+  const e = exception as { name?: unknown; code?: unknown } | null;
+  return e?.name === 'PrismaClientKnownRequestError' && e.code === 'P2028';
 }
 
 /** The subset of those where the server itself is gone (down, restarting, frozen, cut off), not one refusing a write. */
@@ -112,7 +130,9 @@ export function toErrorBody(exception: unknown, req: ErrorRequest = { multipart:
     // a page read while PostgreSQL is down said "not accepting changes": it was asked for none
     const message = isDatabaseUnreachable(exception)
       ? 'The database cannot be reached right now. Please try again later.'
-      : 'The database is not accepting changes right now. Please try again later.';
+      : driverCause(exception)?.code === PG_QUERY_CANCELLED || isTransactionTimeout(exception)
+        ? 'The database took too long to answer. Please try again later.'
+        : 'The database is not accepting changes right now. Please try again later.';
     return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message };
   }
   if (exception instanceof DomainError) {
@@ -186,7 +206,11 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (body.code === 'DATABASE_UNAVAILABLE') {
       // one line per request: the driver's code, not the query or its values
       const cause = driverCause(exception);
-      const code = cause?.originalCode ?? (cause?.kind === 'postgres' ? undefined : cause?.kind) ?? (exception instanceof Error && exception.name === 'Error' ? exception.message : undefined);
+      const code =
+        cause?.originalCode ??
+        (cause?.kind === 'postgres' ? cause.code : cause?.kind) ??
+        (isTransactionTimeout(exception) ? 'P2028' : undefined) ??
+        (exception instanceof Error && exception.name === 'Error' ? exception.message : undefined);
       this.logger.error(`${where}: database unavailable (${String(code ?? (exception instanceof DomainError ? 'a write failed' : 'initialisation'))})`);
     } else if (body.statusCode >= 500 && !(exception instanceof DomainError)) {
       const err = exception instanceof Error ? exception : new Error(String(exception));

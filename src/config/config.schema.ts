@@ -58,6 +58,15 @@ export const envSchema = z.object({
    * server; a refused password or a missing database still fails at once. 0: one try.
    */
   DB_STARTUP_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /**
+   * PostgreSQL: how long one query of a request may run — `statement_timeout`, so a live server
+   * cancels it (a lock held for ever, a runaway plan); and one second later the app closes the
+   * connection itself (a frozen or unreachable server, which cannot cancel). Either way 503
+   * DATABASE_UNAVAILABLE with Retry-After; before, a request already on a connection when the
+   * server froze never answered. The slowest query measured is 89 ms (the admin history page on
+   * a large PostgreSQL history); migrations and scripts/sqlite-to-postgres.mjs are not bounded.
+   */
+  DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   /** where users reach the service (https://sentinel.example.org): absolute links in PDF reports; unset → the request's host */
   PUBLIC_BASE_URL: z
     .string()

@@ -40,6 +40,10 @@ export class AppConfig {
   get databaseStartupWaitMs(): number {
     return this.env.DB_STARTUP_WAIT_MS;
   }
+  /** PostgreSQL: statement_timeout, and (plus 1 s) how long a query may hold its connection (pg-pool.ts). */
+  get databaseQueryTimeoutMs(): number {
+    return this.env.DB_QUERY_TIMEOUT_MS;
+  }
   /** Shared rate-limit store, or undefined for this process's memory. */
   get redisUrl(): string | undefined {
     return this.env.REDIS_URL;

@@ -7,6 +7,7 @@ import { PrismaClient as PgClient } from '../generated/prisma-pg/client';
 import { LockWaitingSqliteAdapter } from './sqlite-busy';
 import { applyMigrations, MigrationError, MigrationResult, readMigrations } from './migrator';
 import { applyPgMigrations } from './pg-migrator';
+import { boundedPool } from './pg-pool';
 
 /** Committed migrations, one set per engine; same relative location from src/prisma and dist/prisma. */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations');
@@ -30,8 +31,8 @@ export function createDatabaseClient(config: AppConfig): Db {
     return new SqliteClient({ adapter: new LockWaitingSqliteAdapter(config.databaseFile, config.databaseLockWaitMs) });
   }
   // the schema the migrations went to (?schema=, else public): Prisma qualifies every model query with it
-  const pool = { connectionString: config.databaseUrl, connectionTimeoutMillis: config.databaseConnectTimeoutMs };
-  const pg = new PgClient({ adapter: new PrismaPg(pool, { schema: postgresSchema(config.databaseUrl) }) });
+  const pool = boundedPool({ connectionString: config.databaseUrl, connectTimeoutMs: config.databaseConnectTimeoutMs, queryTimeoutMs: config.databaseQueryTimeoutMs });
+  const pg = new PgClient({ adapter: new PrismaPg(pool, { schema: postgresSchema(config.databaseUrl), disposeExternalPool: true }) });
   return pg as unknown as Db;
 }
 

@@ -30,6 +30,8 @@ export interface PgStartupWait {
   /** 'warn' for each waiting line, 'log' for the connection accepted after a wait */
   log: (line: string, level: 'warn' | 'log') => void;
   clock?: StartupWaitClock;
+  /** one attempt: null once a connection is accepted, else its error (tests hand in lookups that fail) */
+  connect?: (connectionString: string, connectTimeoutMs: number) => Promise<unknown>;
 }
 
 /** First pause, its cap, and how often a waiting line is printed at most (one per attempt otherwise). */
@@ -40,12 +42,13 @@ const LOG_EVERY_MS = 5_000;
 /** Resolves with the number of attempts once a connection is accepted; else a MigrationError of one line. */
 export async function waitForPostgres(o: PgStartupWait): Promise<number> {
   const clock = o.clock ?? realClock;
+  const connect = o.connect ?? tryConnect;
   const started = clock.now();
   const deadline = started + o.waitMs;
   let delay = FIRST_DELAY_MS;
   let lastLog: { at: number; reason: string } | undefined;
   for (let attempt = 1; ; attempt++) {
-    const err = await tryConnect(o.connectionString, o.connectTimeoutMs);
+    const err = await connect(o.connectionString, o.connectTimeoutMs);
     if (err === null) {
       if (attempt > 1) o.log(`PostgreSQL at ${o.shownAs} accepted a connection after ${attempt} attempts (${seconds(clock.now() - started)} s)`, 'log');
       return attempt;
@@ -54,7 +57,7 @@ export async function waitForPostgres(o: PgStartupWait): Promise<number> {
     const left = deadline - clock.now();
     if (reason === null || left <= 0) {
       const waited = attempt > 1 ? ` (still failing after ${attempt} attempts in ${seconds(clock.now() - started)} s, DB_STARTUP_WAIT_MS=${o.waitMs})` : '';
-      throw new MigrationError(`${connectFailureMessage(o.shownAs, err)}${waited}`);
+      throw new MigrationError(`${connectFailureMessage(o.shownAs, err)}${waited}${unresolvedHint(err, reason !== null)}`);
     }
     const now = clock.now();
     // one line per attempt, but not more often than every few seconds unless the reason changed
@@ -97,7 +100,6 @@ async function tryConnect(connectionString: string, connectTimeoutMs: number): P
 const TRANSIENT_SOCKET: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found (yet)',
   EAI_AGAIN: 'host name lookup failed for now (EAI_AGAIN)',
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
@@ -119,6 +121,11 @@ function transientSqlState(code: string): boolean {
 export function transientReason(err: unknown, connectTimeoutMs: number): string | null {
   const code = (err as { code?: unknown } | null)?.code;
   const text = errorText(err);
+  const host = unresolvedHost(err);
+  if (host !== null) {
+    if (!host) return 'host not found (ENOTFOUND)';
+    return mayAppearLater(host) ? `the host name "${host}" does not resolve (ENOTFOUND): a service not started yet, or a typo in DATABASE_URL` : null;
+  }
   if (typeof code === 'string') {
     if (TRANSIENT_SOCKET[code]) return TRANSIENT_SOCKET[code];
     if (/^[0-9A-Z]{5}$/.test(code)) return transientSqlState(code) ? `${text} (${code})` : null;
@@ -127,6 +134,33 @@ export function transientReason(err: unknown, connectTimeoutMs: number): string 
   // the server closed the socket before answering the login (a server stopping after its init run)
   if (/Connection terminated unexpectedly/.test(text)) return 'the server closed the connection';
   return null;
+}
+
+/**
+ * A name that does not resolve yet may be one that appears when its server starts: compose's
+ * service names are single labels (`postgres`, `db`), resolvable only once that container runs;
+ * Kubernetes' `name.namespace.svc[.cluster.local]` of a headless service exists only once its pod
+ * is ready. Any other dotted name (`db.example.org`, a cloud endpoint) is a fixed DNS record: not
+ * resolving is a typo (or the wrong network), and waiting DB_STARTUP_WAIT_MS only hid it.
+ */
+export function mayAppearLater(host: string): boolean {
+  return !host.includes('.') || /\.svc(\.|$)/i.test(host);
+}
+
+/** The name a failed lookup was for (getaddrinfo ENOTFOUND); '' when the error does not say; null for other errors. */
+function unresolvedHost(err: unknown): string | null {
+  const e = err as { code?: unknown; hostname?: unknown } | null;
+  if (e?.code !== 'ENOTFOUND') return null;
+  return typeof e.hostname === 'string' ? e.hostname : '';
+}
+
+/** What the start-up failure adds for a name that did not resolve: why it was (not) waited for. */
+function unresolvedHint(err: unknown, waited: boolean): string {
+  const host = unresolvedHost(err);
+  if (!host) return '';
+  return waited
+    ? `; the host name "${host}" never resolved: if no service of that name was starting, check DATABASE_URL for a typo`
+    : `; the host name "${host}" does not resolve and was not waited for (only a service's bare name such as "postgres", or a Kubernetes *.svc name, may appear later): check DATABASE_URL for a typo`;
 }
 
 function seconds(ms: number): string {

@@ -13,6 +13,12 @@ export const ANALYSES_PER_MINUTE = 20;
 export const REQUESTS_PER_MINUTE = 40;
 export const LOGIN_PER_ACCOUNT = 5;
 export const LOGIN_FAILURES_PER_ACCOUNT = 12;
+/**
+ * DB_QUERY_TIMEOUT_MS of the replicas: 3 s rather than the default 15 s, so the frozen-server case
+ * (failure-suites.mjs) answers in ~4 s. The slowest statement of the whole suite took 11 ms
+ * (log_min_duration_statement=0 over 4,918 statements), so nothing legitimate comes near it.
+ */
+export const QUERY_TIMEOUT_MS = 3_000;
 
 /** Set by start(): the cluster and an admin token; read by the suites inside their tests only. */
 export const ctx = { cluster: null, admin: null };
@@ -62,6 +68,7 @@ export async function start() {
     env: {
       MODELS_DIR: path.join(ROOT, 'test/fixtures/fake-models'),
       INFERENCE_WORKERS: '0',
+      DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
       RATE_LIMIT_ANALYSES_PER_MINUTE: String(ANALYSES_PER_MINUTE),
       RATE_LIMIT_REQUESTS_PER_MINUTE: String(REQUESTS_PER_MINUTE),
       RATE_LIMIT_LOGIN_PER_ACCOUNT: String(LOGIN_PER_ACCOUNT),

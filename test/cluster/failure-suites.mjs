@@ -1,11 +1,23 @@
 // Parts of the cluster going away under load: PostgreSQL ending the replicas' connections, a replica
 // killed and restarted, Redis killed and restarted.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { waitFor } from '../../scripts/cluster/lib.mjs';
 import { analyse, bearer, json, request, token } from './http.mjs';
-import { ctx, db, ip, LOGIN_PER_ACCOUNT, newUser, uniquePng } from './context.mjs';
+import { ctx, db, ip, LOGIN_PER_ACCOUNT, newUser, QUERY_TIMEOUT_MS, uniquePng } from './context.mjs';
+
+/** The postmaster and its backends: SIGSTOP on the postmaster alone leaves running backends answering. */
+function postgresPids() {
+  const pm = ctx.cluster.postgres.pid;
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pm)]).toString().split('\n').map((l) => Number(l.trim())).filter(Boolean);
+  return [pm, ...children];
+}
+/** 'T' while stopped (/proc/PID/stat, the field after the command name) */
+const stateOf = (pid) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
 
 export function failureSuites() {
   describe('PostgreSQL ends the connections (pg_ctl restart, pg_terminate_backend)', () => {
@@ -30,6 +42,44 @@ export function failureSuites() {
         await locker.end();
       }
       assert.equal((await me()).status, 200, 'the pool reconnected: no restart of the replica');
+    });
+  });
+
+  describe('PostgreSQL freezes (SIGSTOP) with a query on the connection', () => {
+    it('the request answers 503 DATABASE_UNAVAILABLE while the server is still frozen (DB_QUERY_TIMEOUT_MS); after SIGCONT the same replica serves again', async () => {
+      const replica = ctx.cluster.replicas[0];
+      const from = ip();
+      const me = () => request(`${replica.url}/api/v1/auth/me`, { headers: bearer(ctx.admin), from });
+      assert.equal((await me()).status, 200);
+      // a held lock keeps the replica's Session lookup on the server when it freezes
+      const locker = new pg.Client({ connectionString: ctx.cluster.postgres.url });
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE "Session" IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const inFlight = me();
+      await waitFor('the lookup waiting on the lock', async () => (await db(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%Session%'`)).length > 0, 10_000, 20);
+      const pids = postgresPids();
+      for (const pid of pids) process.kill(pid, 'SIGSTOP');
+      let r;
+      let frozenAtAnswer;
+      try {
+        r = await inFlight; // the client gives up after 30 s (status 0): before, it waited for ever
+        frozenAtAnswer = pids.map(stateOf).every((s) => s === 'T');
+      } finally {
+        for (const pid of pids) process.kill(pid, 'SIGCONT');
+      }
+      console.log(`# frozen server: ${r.status} after ${((Date.now() - started) / 1000).toFixed(1)} s (DB_QUERY_TIMEOUT_MS=${QUERY_TIMEOUT_MS}, ${pids.length} postgres processes stopped)`);
+      assert.deepEqual([r.status, r.json?.code, r.headers['retry-after']], [503, 'DATABASE_UNAVAILABLE', '5'], r.text ?? r.error);
+      assert.equal(r.json.message, 'The database cannot be reached right now. Please try again later.');
+      assert.ok(frozenAtAnswer, 'the answer came while PostgreSQL was stopped, not after it resumed');
+      // the app cut the connection itself (pg-pool.ts), not the server's statement_timeout
+      assert.match(fs.readFileSync(path.join(ctx.cluster.dir, 'app0.log'), 'utf8'), /database unavailable \(Query read timeout\)/);
+      await locker.query('COMMIT');
+      await locker.end();
+      assert.equal((await me()).status, 200, 'served again after SIGCONT: the pool dropped the dead connection, no restart');
+      // both replicas failed /readyz while it was frozen: the next suite needs them back in the balancer
+      for (const name of ['app0', 'app1']) await waitFor(`${name} back in rotation`, async () => (await request(`${ctx.cluster.url}/healthz`, { from: ip() })).headers['x-served-by'] === name, 20_000, 200);
     });
   });
 

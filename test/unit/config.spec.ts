@@ -23,6 +23,8 @@ describe('config', () => {
       DB_MIGRATE_ON_START: true,
       DB_LOCK_WAIT_MS: 5000,
       DB_CONNECT_TIMEOUT_MS: 5000,
+      DB_STARTUP_WAIT_MS: 30000,
+      DB_QUERY_TIMEOUT_MS: 15000,
       MODELS_DIR: './models',
       SAMPLES_DIR: '../shared/samples',
       ANALYSIS_TIMEOUT_MS: 10000,

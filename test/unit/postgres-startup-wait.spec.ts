@@ -117,6 +117,35 @@ describe('PostgreSQL not up yet at start-up: waited for, with backoff (DB_STARTU
     expect(lines).toEqual([expect.stringMatching(/connection refused; retrying for 10 s more/), expect.stringMatching(/connection refused; retrying for 3 s more/)]);
   });
 
+  describe('a host name that does not resolve (ENOTFOUND): waited for only where a starting service may bring it', () => {
+    /** getaddrinfo's error as Node shapes it; no DNS is asked (the lookup is the attempt, faked) */
+    const notFound = (hostname: string) => async () => Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname });
+    const waitFor = (host: string, clock: StartupWaitClock, lines: string[]) =>
+      waitForPostgres({ connectionString: `postgresql://sentinel:pw@${host}:5432/sentinel`, shownAs: `postgresql://sentinel:***@${host}:5432/sentinel`, connectTimeoutMs: 5_000, waitMs: 10_000, clock, log: (line) => lines.push(line), connect: notFound(host) });
+
+    it('a dotted name (db.exmaple.org: a fixed DNS record, so a typo): stops at once, naming the host and the fix', async () => {
+      const { clock, sleeps } = fakeClock();
+      const lines: string[] = [];
+      const err = await failure(waitFor('db.exmaple.org', clock, lines));
+      expect(sleeps).toEqual([]);
+      expect(lines).toEqual([]);
+      expect(err.message).toBe(
+        'Cannot connect to the PostgreSQL database postgresql://sentinel:***@db.exmaple.org:5432/sentinel (DATABASE_URL): getaddrinfo ENOTFOUND db.exmaple.org; the host name "db.exmaple.org" does not resolve and was not waited for (only a service\'s bare name such as "postgres", or a Kubernetes *.svc name, may appear later): check DATABASE_URL for a typo',
+      );
+    });
+
+    it.each(['postgres', 'sentinel-db-1', 'postgres-0.postgres.lab.svc.cluster.local', 'pg.lab.svc'])('%s (a compose service or a Kubernetes service name): waited for, the first line at once names the host and the possible typo', async (host) => {
+      const { clock, sleeps } = fakeClock();
+      const lines: string[] = [];
+      const err = await failure(waitFor(host, clock, lines));
+      expect(sleeps).toEqual([500, 1000, 2000, 4000, 2500]);
+      expect(lines[0]).toBe(
+        `waiting for PostgreSQL at postgresql://sentinel:***@${host}:5432/sentinel: the host name "${host}" does not resolve (ENOTFOUND): a service not started yet, or a typo in DATABASE_URL; retrying for 10 s more (DB_STARTUP_WAIT_MS)`,
+      );
+      expect(err.message).toMatch(new RegExp(`ENOTFOUND ${host.replace(/\./g, '\\.')} \\(still failing after 6 attempts in 10\\.0 s, DB_STARTUP_WAIT_MS=10000\\); the host name "${host.replace(/\./g, '\\.')}" never resolved: if no service of that name was starting, check DATABASE_URL for a typo$`));
+    });
+  });
+
   it('a URL node-postgres cannot read (port 99999) stops at once: no pause', async () => {
     const { clock, sleeps } = fakeClock();
     const err = await failure(wait('postgresql://sentinel:pw@db:99999/sentinel', clock, []));
@@ -151,7 +180,7 @@ describe('PostgreSQL not up yet at start-up: waited for, with backoff (DB_STARTU
   it('which failures are waited for: not-there-yet socket errors and server states, not refusals or bad URLs', () => {
     const sock = (code: string, message = code) => Object.assign(new Error(message), { code });
     expect(transientReason(sock('ECONNREFUSED'), 5000)).toBe('connection refused');
-    expect(transientReason(sock('ENOTFOUND', 'getaddrinfo ENOTFOUND postgres'), 5000)).toBe('host not found (yet)');
+    expect(transientReason(Object.assign(sock('ENOTFOUND', 'getaddrinfo ENOTFOUND postgres'), { hostname: 'postgres' }), 5000)).toMatch(/^the host name "postgres" does not resolve/);
     expect(transientReason(sock('EAI_AGAIN', 'getaddrinfo EAI_AGAIN postgres'), 5000)).toMatch(/EAI_AGAIN/);
     expect(transientReason(sock('57P03', 'the database system is not yet accepting connections'), 5000)).toMatch(/not yet accepting/);
     expect(transientReason(sock('53300', 'sorry, too many clients already'), 5000)).toMatch(/too many clients/);
