@@ -161,6 +161,12 @@ describe('OpenAPI document vs the answers of every route', () => {
       expect({ op: c.op, id: replay.body.analysisId, replayed: replay.headers['idempotent-replayed'] }).toEqual({ op: c.op, id: first.body.analysisId, replayed: 'true' });
       expect((await answers(c.op, 422, c.send(key, TEXT_AS_JPG))).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
       expect((await answers(c.op, 400, c.send('k'.repeat(256)))).body.code).toBe('INVALID_IDEMPOTENCY_KEY');
+      // a refused file is answered once too: its retry is the same 415, marked replayed, as declared on the 415
+      const refused = randomUUID();
+      const refusal = await answers(c.op, 415, c.send(refused, TEXT_AS_JPG));
+      const again = await answers(c.op, 415, c.send(refused, TEXT_AS_JPG));
+      expect({ op: c.op, body: again.body, replayed: again.headers['idempotent-replayed'], declared: Object.keys(declared.responses['415'].headers ?? {}) })
+        .toEqual({ op: c.op, body: refusal.body, replayed: 'true', declared: expect.arrayContaining(['Idempotent-Replayed']) });
       // another replica still answering this key (its reservation, in progress)
       const busy = randomUUID();
       await prisma.idempotencyKey.create({ data: { userId: user.user.id, key: busy, fingerprint: c.fingerprint(), expiresAt: new Date(Date.now() + 3_600_000) } });
