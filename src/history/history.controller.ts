@@ -23,6 +23,7 @@ import { DISCLAIMER, DISCLAIMER_ASCII } from '../common/disclaimer';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import { capitalise, statusName } from '../presentation/labels';
+import { BODY_LABELS } from '../validation/triage-decision';
 
 /** Every API result carries the disclaimer, history included (it holds answers too). */
 interface Disclaimed {
@@ -34,10 +35,19 @@ const USER_FILTER_DOC = 'user email (admins only): a non-admin naming anyone but
 const USER_FILTER_403 = 'FORBIDDEN: a non-admin\'s `user` filter naming another user (their own email is taken, and changes nothing)';
 const UNKNOWN_VALUE_400 =
   'UNKNOWN_FILTER_VALUE: a `status`, `bodyPart` or `label` that no record can hold (the message lists the accepted values: the loaded models\' and every one recorded, older model versions\' included)';
+/** What each filter takes, as the OpenAPI document says it (the closed sets: FilterVocabulary, parseFilters). */
+const FILTER_DOCS: Record<(typeof FILTER_QUERIES)[number], string> = {
+  from: 'YYYY-MM-DD (inclusive)',
+  to: 'YYYY-MM-DD (inclusive)',
+  user: USER_FILTER_DOC,
+  status: `${STATUSES.join(', ')}; anything else is a 400 UNKNOWN_FILTER_VALUE`,
+  bodyPart: `${BODY_LABELS.join(', ')} (or the words the pages show: "Other MRI"); anything else is a 400 UNKNOWN_FILTER_VALUE`,
+  label:
+    'a label of a loaded diagnosis model (its card: /models) or one an older model version recorded (glioma_tumor…), as the key or the words ' +
+    'the pages show ("No tumour"); a label no record can hold is a 400 UNKNOWN_FILTER_VALUE listing those accepted',
+};
 const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDescriptor) => {
-  for (const name of FILTER_QUERIES) {
-    ApiQuery({ name, required: false, description: name === 'user' ? USER_FILTER_DOC : name === 'from' || name === 'to' ? 'YYYY-MM-DD (inclusive)' : undefined })(target, key, desc);
-  }
+  for (const name of FILTER_QUERIES) ApiQuery({ name, required: false, description: FILTER_DOCS[name] })(target, key, desc);
 };
 
 /**

@@ -228,6 +228,12 @@ describe('OpenAPI document vs the answers of every route', () => {
       await answers('GET /api/v1/history/summary', 200, api().get('/api/v1/history/summary').set(who.bearer));
     }
     await answers('GET /api/v1/history', 400, api().get('/api/v1/history?page=abc').set(user.bearer));
+    // a filter value no record can hold: refused by its own code, named in each route's 400
+    const doc = (await api().get('/api/docs-json').set(user.headers).expect(200)).body as { paths: Record<string, { get: { responses: Record<string, { description?: string }> } }> };
+    for (const [op, path] of [['GET /api/v1/history', '/api/v1/history'], ['GET /api/v1/history/summary', '/api/v1/history/summary']]) {
+      const res = await answers(op, 400, api().get(`${path}?label=no_such_label`).set(user.bearer));
+      expect({ op, code: res.body.code, declared: doc.paths[path].get.responses['400'].description?.includes('UNKNOWN_FILTER_VALUE') }).toEqual({ op, code: 'UNKNOWN_FILTER_VALUE', declared: true });
+    }
     // a user's filter by another user's email: refused by name, declared
     for (const op of ['GET /api/v1/history', 'GET /api/v1/history/summary']) {
       const res = await answers(op, 403, call(app, op).query({ user: admin.user.email }).set(user.bearer));
