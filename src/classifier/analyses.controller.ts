@@ -63,13 +63,13 @@ export class AnalysesController {
     },
   })
   @ApiOkResponse({ type: AnalysisResultDto, headers: REPLAYED_HEADER_DOC })
-  @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (0 bytes), BAD_REQUEST (a field the schema refuses) or INVALID_IDEMPOTENCY_KEY' })
+  @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (0 bytes), BAD_REQUEST (a field the schema refuses) or INVALID_IDEMPOTENCY_KEY', headers: REPLAYED_HEADER_DOC })
   @ApiResponse({ status: 409, type: ErrorBodyDto, description: KEY_IN_USE_DOC, headers: KEY_IN_USE_HEADERS })
   @ApiCsrfChecked()
   @ApiAuthenticated({ rateLimits: 'the analyses-per-user limit' })
-  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `FILE_TOO_LARGE (the image), or ${BODY_TOO_LARGE}` })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE' })
-  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'CORRUPT_IMAGE, RESOLUTION_OUT_OF_RANGE, or IDEMPOTENCY_KEY_REUSED (the key was sent with another request)' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `FILE_TOO_LARGE (the image), or ${BODY_TOO_LARGE}`, headers: REPLAYED_HEADER_DOC })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE', headers: REPLAYED_HEADER_DOC })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'CORRUPT_IMAGE, RESOLUTION_OUT_OF_RANGE, or IDEMPOTENCY_KEY_REUSED (the key was sent with another request)', headers: REPLAYED_HEADER_DOC })
   @ApiResponse({ status: 503, type: ErrorBodyDto, description: `ANALYSIS_UNAVAILABLE (models not loaded or busy), or ${DATABASE_UNAVAILABLE}` })
   @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
   async create(

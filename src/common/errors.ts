@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'BAD_REQUEST',
   'INVALID_CURSOR',
   'CURSOR_FILTERS_MISMATCH',
+  'UNKNOWN_FILTER_VALUE',
   'CONFLICT',
   'INVALID_IDEMPOTENCY_KEY',
   'IDEMPOTENCY_KEY_REUSED',
@@ -135,6 +136,26 @@ export class CursorFiltersMismatchError extends DomainError {
   readonly statusCode = 400;
   constructor() {
     super('The "cursor" belongs to other filters than these: send it alone (it carries its own filters) or with the same ones, or start again without it.');
+  }
+}
+
+/**
+ * A history filter of a closed set (status, body part, label) given a value outside it: no row can
+ * ever match, so the 200 with 0 rows it was answered read as "none yet" to a script with a typo
+ * (`label=no_tumor` where the key is `notumor`). The message lists what is accepted.
+ */
+export class UnknownFilterValueError extends DomainError {
+  readonly code = 'UNKNOWN_FILTER_VALUE';
+  readonly statusCode = 400;
+  constructor(
+    readonly filter: string,
+    /** the accepted values as they are to be read ("notumor (no tumour)") */
+    accepted: readonly string[],
+    /** echoed only when it is a plain token: never the sender's own text otherwise */
+    typed: string,
+  ) {
+    const named = /^[A-Za-z0-9_.-]{1,64}$/.test(typed) ? `"${typed}"` : 'the value sent';
+    super(`"${filter}" must be one of: ${accepted.join(', ')}; ${named} is none of them, so it could never match.`);
   }
 }
 

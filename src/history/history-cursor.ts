@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuthUser } from '../accounts/roles';
-import { BadRequestError, CursorFiltersMismatchError, InvalidCursorError } from '../common/errors';
+import { BadRequestError, CursorFiltersMismatchError, InvalidCursorError, UnknownFilterValueError } from '../common/errors';
 import type { HistoryQuery } from './history.dto';
 import { HistoryFilters, MAX_PAGE, MAX_PAGE_SIZE, Paging, parseFilters, parsePaging } from './history.filters';
 
@@ -111,7 +111,7 @@ export function parseListing(q: HistoryQuery, viewer: AuthUser): Listing {
   try {
     filters = parseFilters(c.filters, viewer);
   } catch (err) {
-    if (err instanceof BadRequestError) throw new InvalidCursorError();
+    if (err instanceof BadRequestError || err instanceof UnknownFilterValueError) throw new InvalidCursorError();
     throw err;
   }
   const givenKeys = canonical(given);

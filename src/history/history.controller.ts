@@ -14,14 +14,16 @@ import { HistoryQuery, HistoryQueryDto } from './history.dto';
 import { emptyHistoryView, historyRow, summaryView, timingsView } from '../presentation/history.view';
 import { historyDetailLocals } from './history-detail.page';
 import { filtersQuery, HistoryFilters, Paging, STATUSES } from './history.filters';
-import { parseFiltersOnly, parseListing } from './history-cursor';
-import { BadRequestError, CursorFiltersMismatchError, InvalidCursorError } from '../common/errors';
+import { Listing, parseFiltersOnly, parseListing } from './history-cursor';
+import { FilterVocabulary } from './filter-vocabulary';
+import { BadRequestError, CursorFiltersMismatchError, InvalidCursorError, UnknownFilterValueError } from '../common/errors';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
 import { IdParamDto } from '../common/zod-dto';
 import { DISCLAIMER, DISCLAIMER_ASCII } from '../common/disclaimer';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import { capitalise, statusName } from '../presentation/labels';
+import { BODY_LABELS } from '../validation/triage-decision';
 
 /** Every API result carries the disclaimer, history included (it holds answers too). */
 interface Disclaimed {
@@ -31,10 +33,21 @@ interface Disclaimed {
 const FILTER_QUERIES = ['from', 'to', 'user', 'status', 'bodyPart', 'label'] as const;
 const USER_FILTER_DOC = 'user email (admins only): a non-admin naming anyone but themselves is a 403 FORBIDDEN, never answered with their own rows';
 const USER_FILTER_403 = 'FORBIDDEN: a non-admin\'s `user` filter naming another user (their own email is taken, and changes nothing)';
+const UNKNOWN_VALUE_400 =
+  'UNKNOWN_FILTER_VALUE: a `status`, `bodyPart` or `label` that no record can hold (the message lists the accepted values: the loaded models\' and every one recorded, older model versions\' included)';
+/** What each filter takes, as the OpenAPI document says it (the closed sets: FilterVocabulary, parseFilters). */
+const FILTER_DOCS: Record<(typeof FILTER_QUERIES)[number], string> = {
+  from: 'YYYY-MM-DD (inclusive)',
+  to: 'YYYY-MM-DD (inclusive)',
+  user: USER_FILTER_DOC,
+  status: `${STATUSES.join(', ')}; anything else is a 400 UNKNOWN_FILTER_VALUE`,
+  bodyPart: `${BODY_LABELS.join(', ')} (or the words the pages show: "Other MRI"); anything else is a 400 UNKNOWN_FILTER_VALUE`,
+  label:
+    'a label of a loaded diagnosis model (its card: /models) or one an older model version recorded (glioma_tumor…), as the key or the words ' +
+    'the pages show ("No tumour"); a label no record can hold is a 400 UNKNOWN_FILTER_VALUE listing those accepted',
+};
 const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDescriptor) => {
-  for (const name of FILTER_QUERIES) {
-    ApiQuery({ name, required: false, description: name === 'user' ? USER_FILTER_DOC : name === 'from' || name === 'to' ? 'YYYY-MM-DD (inclusive)' : undefined })(target, key, desc);
-  }
+  for (const name of FILTER_QUERIES) ApiQuery({ name, required: false, description: FILTER_DOCS[name] })(target, key, desc);
 };
 
 /**
@@ -49,8 +62,27 @@ export class HistoryController {
 
   constructor(
     private readonly history: HistoryService,
+    private readonly vocabulary: FilterVocabulary,
     @Optional() @Inject(MODEL_PROVIDER) private readonly models?: ModelProvider,
   ) {}
+
+  /**
+   * The list's filters and paging, each filter value one some record can hold (FilterVocabulary). A
+   * cursor's own filters were checked when it was made: walking on is not refused because the rows
+   * of an old label went meanwhile (its pages are then empty, which is true).
+   */
+  private async listing(q: HistoryQuery, user: AuthUser): Promise<Listing> {
+    const listing = parseListing(q, user);
+    if (!listing.paging.cursor) await this.vocabulary.check(listing.filters);
+    return listing;
+  }
+
+  /** The summary's and the export's filters, checked as the list's. */
+  private async filtersOnly(q: HistoryQuery, user: AuthUser): Promise<HistoryFilters> {
+    const filters = parseFiltersOnly(q, user);
+    await this.vocabulary.check(filters);
+    return filters;
+  }
 
   /** The loaded cards (none while models are not loaded): the experimental flag of a stored answer. */
   private loadedCards() {
@@ -63,9 +95,10 @@ export class HistoryController {
     let filters: HistoryFilters;
     let paging: Paging;
     try {
-      ({ filters, paging } = parseListing(q, user));
+      ({ filters, paging } = await this.listing(q, user));
     } catch (err) {
-      const filterRefusal = err instanceof BadRequestError || err instanceof InvalidCursorError || err instanceof CursorFiltersMismatchError || err instanceof ForbiddenError;
+      const filterRefusal =
+        err instanceof BadRequestError || err instanceof UnknownFilterValueError || err instanceof InvalidCursorError || err instanceof CursorFiltersMismatchError || err instanceof ForbiddenError;
       if (!filterRefusal) throw err;
       // the filters again, as typed, with why they cannot be used (400, or 403 for a user's "user"):
       // a bare error page ("\"from\" is after \"to\".", a link to the analyser) lost the form and what was typed
@@ -136,12 +169,12 @@ export class HistoryController {
   @ApiError(
     400,
     'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, ' +
-      'or `page` with `cursor`; INVALID_CURSOR: a cursor cut short, changed or not given by this server; CURSOR_FILTERS_MISMATCH: a cursor beside other filters than its own',
+      'or `page` with `cursor`; ' + UNKNOWN_VALUE_400 + '; INVALID_CURSOR: a cursor cut short, changed or not given by this server; CURSOR_FILTERS_MISMATCH: a cursor beside other filters than its own',
   )
   @ApiError(403, USER_FILTER_403)
   @ApiAuthenticated()
   async list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistoryPage & Disclaimed> {
-    const { filters, paging } = parseListing(q, user);
+    const { filters, paging } = await this.listing(q, user);
     return { ...(await this.history.list(user, filters, paging)), disclaimer: DISCLAIMER };
   }
 
@@ -149,11 +182,11 @@ export class HistoryController {
   @ApiOperation({ summary: 'Counts per status / body part / label, rejection reasons, median timings' })
   @ApiFilters()
   @ApiOkResponse({ type: HistorySummaryDto })
-  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only)')
+  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only); ' + UNKNOWN_VALUE_400)
   @ApiError(403, USER_FILTER_403)
   @ApiAuthenticated()
   async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistorySummary & Disclaimed> {
-    return { ...(await this.history.summary(user, parseFiltersOnly(q, user))), disclaimer: DISCLAIMER };
+    return { ...(await this.history.summary(user, await this.filtersOnly(q, user))), disclaimer: DISCLAIMER };
   }
 
   @Get('api/v1/history/export.csv')
@@ -172,7 +205,7 @@ export class HistoryController {
       'X-Disclaimer': { description: 'research use only, not for clinical use (as each row\'s `disclaimer` cell)', schema: { type: 'string' } },
     },
   })
-  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only)')
+  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only); ' + UNKNOWN_VALUE_400)
   @ApiAdminOnly()
   @ApiAuthenticated()
   async csv(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Res() res: Response): Promise<void> {
@@ -194,7 +227,7 @@ export class HistoryController {
   }
 
   private async sendCsv(user: AuthUser, q: HistoryQuery, res: Response): Promise<void> {
-    const chunks = this.history.exportCsv(user, parseFiltersOnly(q, user));
+    const chunks = this.history.exportCsv(user, await this.filtersOnly(q, user));
     // the header and first batch before any byte is sent: a failure here is still an error response
     const first = await chunks.next();
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');

@@ -1,6 +1,6 @@
 import { ForbiddenError } from '../accounts/errors';
 import type { AuthUser } from '../accounts/roles';
-import { BadRequestError } from '../common/errors';
+import { BadRequestError, UnknownFilterValueError } from '../common/errors';
 import { labelKey } from '../presentation/labels';
 import type { HistoryQuery } from './history.dto';
 import type { CursorPosition } from './history-cursor';
@@ -35,7 +35,11 @@ function str(v: unknown): string | undefined {
 export const USER_FILTER_REFUSED =
   'The "user" filter (another user\'s email) is for administrators only: your history holds your own analyses. Send it without "user", or with your own email.';
 
-/** Validates query-string filters; unknown or malformed values are a 400, never passed to SQL. */
+/**
+ * Validates query-string filters; unknown or malformed values are a 400, never passed to SQL. The
+ * body part and label are checked for form here; whether any record can hold them is
+ * FilterVocabulary's (filter-vocabulary.ts), which needs the loaded models and the database.
+ */
 export function parseFilters(q: HistoryQuery, viewer: AuthUser): HistoryFilters {
   const f: HistoryFilters = {};
   for (const key of ['from', 'to'] as const) {
@@ -48,7 +52,7 @@ export function parseFilters(q: HistoryQuery, viewer: AuthUser): HistoryFilters 
   if (f.from && f.to && f.from > f.to) throw new BadRequestError('"from" is after "to".');
   const status = str(q.status);
   if (status !== undefined) {
-    if (!(STATUSES as readonly string[]).includes(status)) throw new BadRequestError('"status" must be completed, inconclusive or rejected.');
+    if (!(STATUSES as readonly string[]).includes(status)) throw new UnknownFilterValueError('status', STATUSES, status);
     f.status = status;
   }
   for (const key of ['bodyPart', 'label'] as const) {

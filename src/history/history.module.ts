@@ -3,6 +3,7 @@ import { ANALYSIS_RECORDER } from '../classifier/analysis-result';
 import { InferenceModule } from '../inference/inference.module';
 import { HistoryController } from './history.controller';
 import { HistoryService } from './history.service';
+import { FilterVocabulary } from './filter-vocabulary';
 
 /** Global so that AnalysisService (classifier) finds the ANALYSIS_RECORDER hook. */
 @Global()
@@ -10,7 +11,7 @@ import { HistoryService } from './history.service';
   // the loaded model cards, for the experimental caveat on a history detail page
   imports: [InferenceModule],
   controllers: [HistoryController],
-  providers: [HistoryService, { provide: ANALYSIS_RECORDER, useExisting: HistoryService }],
+  providers: [HistoryService, FilterVocabulary, { provide: ANALYSIS_RECORDER, useExisting: HistoryService }],
   exports: [HistoryService, ANALYSIS_RECORDER],
 })
 export class HistoryModule {}

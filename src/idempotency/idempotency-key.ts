@@ -111,7 +111,8 @@ export const KEY_HEADER_DOC = {
     '1–255 printable ASCII characters (a UUID will do), bare or as a quoted structured-field string (a comma only inside the quotes; the quotes and escapes do not count against the 255); one header only, per user, remembered IDEMPOTENCY_KEY_TTL_HOURS (24 h). ' +
     'A retry with the same key and request after the answer is analysed again but recorded once: the same `analysisId`, ' +
     '`Idempotent-Replayed: true`. Same key, another request: 422 IDEMPOTENCY_KEY_REUSED; the first still running: 409 ' +
-    'IDEMPOTENCY_KEY_IN_USE with Retry-After. A failed request frees its key.',
+    'IDEMPOTENCY_KEY_IN_USE with Retry-After. A refused file (a 4xx with its rejected row recorded) is an answer too: its retry gets the same ' +
+    'status and body, `Idempotent-Replayed: true`, and records nothing. A request that failed otherwise (503, 504) frees its key.',
   schema: {
     type: 'string',
     minLength: 1,

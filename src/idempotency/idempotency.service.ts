@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { requestContext } from '../classifier/request-context';
-import { driverCode } from '../common/errors';
+import { driverCode, FileCheckError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { recordingWith, withoutRecording } from '../history/recording-context';
 import type { DbTx } from '../prisma/prisma.service';
@@ -30,7 +30,8 @@ type Claim = { kind: 'first'; id: string } | { kind: 'replay'; analysisId: strin
  * reserves (userId, key) and the unique index refuses every other — so a race is decided there,
  * not in process memory. Neither the images nor the answer are stored, so a repeat of a finished
  * request re-runs the deterministic analysis with recording switched off and answers with the
- * first request's history record (analysisId) and `Idempotent-Replayed: true`.
+ * first request's history record (analysisId) and `Idempotent-Replayed: true` — a refused file
+ * (a 4xx whose rejected row was recorded) as well: the same 4xx again, marked replayed.
  */
 @Injectable()
 export class IdempotencyService {
@@ -53,7 +54,15 @@ export class IdempotencyService {
     await this.purge(now);
     const claim = await this.claim(userId, key, route, now);
     if (claim.kind === 'replay') {
-      const result = await withoutRecording(run);
+      let result: T;
+      try {
+        result = await withoutRecording(run);
+      } catch (err) {
+        // the first answer was this file's refusal (its rejected row is the key's): the same 4xx again,
+        // marked as the repeat it is. Any other failure (503, 504) is this attempt's own, not a replay.
+        if (err instanceof FileCheckError) res.setHeader(REPLAYED_HEADER, 'true');
+        throw err;
+      }
       res.setHeader(REPLAYED_HEADER, 'true');
       return { ...result, analysisId: claim.analysisId };
     }
@@ -67,7 +76,10 @@ export class IdempotencyService {
     try {
       result = await recordingWith(markAnswered, run);
     } catch (err) {
-      // nothing answered: the key is free for the retry (a refused file's rejected row stays recorded)
+      // a refused file's rejected row was recorded, and the key marked answered with it: the refusal
+      // is the answer, replayed to a retry. Released, each retry wrote another rejected row.
+      if (marked) throw err;
+      // nothing answered (a 503, a 504, a row that could not be written): the key is free for the retry
       await this.keys.release(claim.id).catch((e: unknown) => this.logger.error(`Could not release an idempotency key: ${driverCode(e)}`));
       throw err;
     }

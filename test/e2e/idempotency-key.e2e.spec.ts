@@ -12,7 +12,7 @@ import { requestFingerprint } from '../../src/idempotency/idempotency-key';
 import { IdempotencyKeyRepository } from '../../src/repositories/idempotency-key.repository';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
-import { solidPng, truncatedJpeg } from '../support/images';
+import { solidPng, TEXT_AS_JPG, truncatedJpeg } from '../support/images';
 import { SERIES } from '../support/study-e2e';
 import { dicomSeries, newUid, zip } from '../support/study-fixtures';
 
@@ -174,16 +174,32 @@ describe('Idempotency-Key on the analysis POSTs', () => {
     expect(await rows(alice)).toBe(before + 1);
   });
 
-  it('a first request that fails releases the key: its retry is answered afresh', async () => {
-    const key = freshKey();
+  /**
+   * A refused file is an answer like any other: its 4xx and its `rejected` history row. The key was
+   * given back after the row was written, so each retry of the same upload wrote another rejected
+   * row (3 retries: 4 rows). Now the key names that row and a retry replays the refusal.
+   */
+  it('a refused file (4xx, its rejected row recorded) is answered once: each retry replays the same status and body, marked replayed, and writes nothing', async () => {
     const broken = await truncatedJpeg();
-    const failed = await analyse(alice, broken, key).expect(422);
-    expect(failed.body.code).toBe('CORRUPT_IMAGE');
-    expect(await prisma.idempotencyKey.count({ where: { userId: alice.user.id, key } })).toBe(0);
-    // the same request again is analysed again (the same 4xx), never 409 or 422 IDEMPOTENCY_KEY_REUSED
-    expect((await analyse(alice, broken, key).expect(422)).body.code).toBe('CORRUPT_IMAGE');
-    const ok = await analyse(alice, white, key).expect(200);
-    expect(ok.headers['idempotent-replayed']).toBeUndefined();
+    for (const [bytes, status, code] of [[broken, 422, 'CORRUPT_IMAGE'], [TEXT_AS_JPG, 415, 'UNSUPPORTED_TYPE'], [Buffer.alloc(0), 400, 'EMPTY_FILE']] as const) {
+      const key = freshKey();
+      const before = await rows(alice);
+      const first = await analyse(alice, bytes, key);
+      expect({ status: first.status, code: first.body.code, replayed: first.headers['idempotent-replayed'] }).toEqual({ status, code, replayed: undefined });
+      expect(await rows(alice)).toBe(before + 1);
+      const row = await prisma.analysis.findFirstOrThrow({ where: { userId: alice.user.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+      expect(row).toMatchObject({ status: 'rejected', stage: 'file', code });
+      const stored = await prisma.idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.user.id, key } } });
+      expect(stored).toMatchObject({ analysisId: row.id, completedAt: expect.any(Date) });
+      for (let retry = 0; retry < 3; retry++) {
+        const again = await analyse(alice, bytes, key);
+        expect({ code, status: again.status, body: again.body, replayed: again.headers['idempotent-replayed'] }).toEqual({ code, status, body: first.body, replayed: 'true' });
+      }
+      expect(await rows(alice)).toBe(before + 1);
+      // the key is spent on that upload: another file with it is another request
+      expect((await analyse(alice, white, key).expect(422)).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(await rows(alice)).toBe(before + 1);
+    }
   });
 
   it('an expired key is a new one: the retry is analysed and recorded again; expired reservations are purged', async () => {
@@ -276,6 +292,16 @@ describe('Idempotency-Key on the analysis POSTs', () => {
       expect(again.body.study).toEqual(first.body.study);
       expect(await rows(alice)).toBe(before + 1);
       expect((await study(alice, [series()], key).expect(422)).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(await rows(alice)).toBe(before + 1);
+    });
+
+    it('a refused study (415, its rejected row recorded): the retry replays the refusal, one row', async () => {
+      const key = freshKey();
+      const before = await rows(alice);
+      const first = await study(alice, [TEXT_AS_JPG], key);
+      expect({ status: first.status, code: first.body.code }).toEqual({ status: 415, code: 'UNSUPPORTED_TYPE' });
+      const again = await study(alice, [TEXT_AS_JPG], key);
+      expect({ status: again.status, body: again.body, replayed: again.headers['idempotent-replayed'] }).toEqual({ status: 415, body: first.body, replayed: 'true' });
       expect(await rows(alice)).toBe(before + 1);
     });
 

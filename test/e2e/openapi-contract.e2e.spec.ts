@@ -161,6 +161,12 @@ describe('OpenAPI document vs the answers of every route', () => {
       expect({ op: c.op, id: replay.body.analysisId, replayed: replay.headers['idempotent-replayed'] }).toEqual({ op: c.op, id: first.body.analysisId, replayed: 'true' });
       expect((await answers(c.op, 422, c.send(key, TEXT_AS_JPG))).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
       expect((await answers(c.op, 400, c.send('k'.repeat(256)))).body.code).toBe('INVALID_IDEMPOTENCY_KEY');
+      // a refused file is answered once too: its retry is the same 415, marked replayed, as declared on the 415
+      const refused = randomUUID();
+      const refusal = await answers(c.op, 415, c.send(refused, TEXT_AS_JPG));
+      const again = await answers(c.op, 415, c.send(refused, TEXT_AS_JPG));
+      expect({ op: c.op, body: again.body, replayed: again.headers['idempotent-replayed'], declared: Object.keys(declared.responses['415'].headers ?? {}) })
+        .toEqual({ op: c.op, body: refusal.body, replayed: 'true', declared: expect.arrayContaining(['Idempotent-Replayed']) });
       // another replica still answering this key (its reservation, in progress)
       const busy = randomUUID();
       await prisma.idempotencyKey.create({ data: { userId: user.user.id, key: busy, fingerprint: c.fingerprint(), expiresAt: new Date(Date.now() + 3_600_000) } });
@@ -222,6 +228,12 @@ describe('OpenAPI document vs the answers of every route', () => {
       await answers('GET /api/v1/history/summary', 200, api().get('/api/v1/history/summary').set(who.bearer));
     }
     await answers('GET /api/v1/history', 400, api().get('/api/v1/history?page=abc').set(user.bearer));
+    // a filter value no record can hold: refused by its own code, named in each route's 400
+    const doc = (await api().get('/api/docs-json').set(user.headers).expect(200)).body as { paths: Record<string, { get: { responses: Record<string, { description?: string }> } }> };
+    for (const [op, path] of [['GET /api/v1/history', '/api/v1/history'], ['GET /api/v1/history/summary', '/api/v1/history/summary']]) {
+      const res = await answers(op, 400, api().get(`${path}?label=no_such_label`).set(user.bearer));
+      expect({ op, code: res.body.code, declared: doc.paths[path].get.responses['400'].description?.includes('UNKNOWN_FILTER_VALUE') }).toEqual({ op, code: 'UNKNOWN_FILTER_VALUE', declared: true });
+    }
     // a user's filter by another user's email: refused by name, declared
     for (const op of ['GET /api/v1/history', 'GET /api/v1/history/summary']) {
       const res = await answers(op, 403, call(app, op).query({ user: admin.user.email }).set(user.bearer));

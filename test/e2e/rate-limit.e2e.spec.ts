@@ -1,5 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { AnalysisService } from '../../src/classifier/analysis.service';
 import { AppConfig } from '../../src/config/config.service';
 import { RateLimitBackend, RateLimitStore } from '../../src/rate-limit/rate-limit.storage';
 import { createUser, loginAs, loginViaForm, sessionFor } from '../helpers/auth';
@@ -66,6 +67,29 @@ describe('rate limits (@nestjs/throttler)', () => {
       await post(b).expect(200);
       // reading history is not an analysis
       await request(app.getHttpServer()).get('/api/v1/history').set(a.bearer).expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  /**
+   * Decided, not overlooked (README "Retries"): no answer is stored, so a replay re-runs the analysis
+   * (its models, its heat map) with recording off. Were replays free, one key sent in a loop would
+   * be unlimited inference on one image, past the limit; so they count, like the first request.
+   */
+  it('an Idempotency-Key replay counts against the analyses limit: it is an analysis again (re-run, not read back)', async () => {
+    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_ANALYSES_PER_MINUTE: '2' }));
+    try {
+      const a = await loginAs(app);
+      const png = await solidPng(300, 300, 255);
+      const analyses = jest.spyOn(app.get(AnalysisService), 'analyze');
+      const post = () => request(app.getHttpServer()).post('/api/v1/analyses').set(a.bearer).set('Idempotency-Key', 'one-upload').attach('image', png, 'x.png');
+      const first = await post().expect(200);
+      const replay = await post().expect(200);
+      expect({ replayed: replay.headers['idempotent-replayed'], id: replay.body.analysisId, runs: analyses.mock.calls.length }).toEqual({ replayed: 'true', id: first.body.analysisId, runs: 2 });
+      const third = await post().expect(429);
+      expect(third.body.code).toBe('TOO_MANY_REQUESTS');
+      expect(analyses.mock.calls.length).toBe(2);
     } finally {
       await app.close();
     }

@@ -88,6 +88,28 @@ describe('history queries use an index, in order (EXPLAIN QUERY PLAN)', () => {
     }
   });
 
+  /**
+   * The label filter's check (src/history/filter-vocabulary.ts) runs for any user: a label the
+   * loaded models do not give is looked up, and a refusal names the recorded labels. Each is a
+   * seek of the label index — the GROUP BY that would name them scans an index (36 ms at 200,000
+   * rows), which any user could have had run by sending unknown labels.
+   */
+  it("the label filter's check: whether a label is recorded, and the recorded labels one by one, are seeks of the label index", async () => {
+    await client.analysis.createMany({ data: ['glioma', 'glioma_tumor', 'no_tumor', 'glioma'].map((label) => ({ userId: null, byteSize: 1, sha256: 'f', status: 'completed', label })) });
+    for (const run of [() => repo.hasLabel('no_tumor'), () => repo.labels(50)]) {
+      const all = await plans(run);
+      for (const plan of all) {
+        expect(plan.join(' | ')).toMatch(/SEARCH (main\.)?Analysis USING COVERING INDEX Analysis_label_createdAt_id_status_anatomy_code_idx \(label[>=]\?\)/);
+        expect(plan.join(' | ')).not.toContain('TEMP B-TREE');
+      }
+    }
+    // one seek per distinct label and one that finds none
+    expect(await plans(() => repo.labels(50))).toHaveLength(4);
+    expect(await repo.labels(50)).toEqual(['glioma', 'glioma_tumor', 'no_tumor']);
+    expect(await repo.labels(2)).toEqual(['glioma', 'glioma_tumor']);
+    await client.analysis.deleteMany({ where: { sha256: 'f', label: { not: null } } });
+  });
+
   it("a user's page, and a user's deep page: (userId, createdAt, id) in order", async () => {
     await expectOrderedBy('Analysis_userId_createdAt_id_idx', () => repo.page({ userId: 'u' }, 0, 25));
     await expectOrderedBy('Analysis_userId_createdAt_id_idx', () => repo.page({ userId: 'u', status: 'completed' }, 5000, 25));
