@@ -14,7 +14,7 @@ import { InvalidPixelFormatError, MissingPixelTagError, UnsupportedPixelFormatEr
  * - RGB and YBR_FULL, 8 bits: uncompressed (Planar Configuration 0 or 1), RLE Lossless, JPEG Lossless,
  *   JPEG-LS, JPEG 2000, HTJ2K; JPEG 2000 and HTJ2K also YBR_ICT / YBR_RCT (the codec undoes the transform)
  * - YBR_FULL_422 and YBR_PARTIAL_422 uncompressed (two luma samples, then Cb and Cr, per pair of columns)
- * - JPEG Baseline colour through libvips, its colour transform set by the Photometric Interpretation (dicom-pixels.ts)
+ * - JPEG Baseline colour through libvips, its colour transform set by the stream's JFIF / Adobe marker, else by the Photometric Interpretation (dicom-pixels.ts)
  * Refused, named: colour JPEG Extended (the DCT decoder here reads one component),
  * YBR_PARTIAL_420 (an MPEG / lossy-only term), colour above 8 bits, HSV, ARGB, CMYK, XYB.
  */

@@ -101,7 +101,8 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
 /**
  * JPEG Baseline frames through the service's one image decoder (src/inference, sharp): 8-bit
  * grey becomes stored values (then rescale and window as usual), colour becomes RGB, converted as
- * the Photometric Interpretation says (jpegColourTransform), not as the stream's markers do. The decode
+ * the stream's JFIF / Adobe marker says, else as the Photometric Interpretation does (jpegColourTransform),
+ * never by libjpeg's guess from component ids. The decode
  * settles only when libvips is done, even once aborted, so the pixel budget the loader holds
  * around it (frame-budget.ts) is given back when the pixels really are free, as
  * ImageDecodeService does.
@@ -111,23 +112,31 @@ async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: st
   const compressed = locateFrame(inst, frame, bad);
   const header = checkJpegFrameHeader(inst, frame, compressed, inst.rows * inst.columns);
   const colour = inst.samplesPerPixel === 3 && header.components === 3;
-  const stream = colour ? withAdobeTransform(compressed, jpegColourTransform(inst.photometric, compressed)) : Buffer.from(compressed);
+  const stream = colour ? withAdobeTransform(compressed, jpegColourTransform(inst.photometric, header, compressed)) : Buffer.from(compressed);
   return jpegFramePixels(inst, frame, stream, bad, signal);
 }
 
 /**
  * Whether a colour JPEG Baseline frame's components are YCbCr (1: converted to RGB) or RGB (0: taken
- * as they are), by the Photometric Interpretation (PS3.5 8.2.1): RGB says no colour transform was
- * applied, YBR_FULL_422 and YBR_FULL (and the partial forms) that it was. libjpeg decides by the
- * stream's markers instead, and DICOM encoders write few: an RGB frame without JFIF or Adobe markers
- * and without component ids 'R' 'G' 'B' was converted as YCbCr, and a grey picture came out
- * coloured and was refused NOT_MRI. The markers are overruled — an Adobe "no transform" in a
- * YBR_FULL_422 frame, ids 'R' 'G' 'B' in a YBR one — as DCMTK (dcmdjpeg's default) does, but for a
- * JFIF marker in a frame labelled RGB: JFIF defines the components as YCbCr (libjpeg writes it over
- * YCbCr or grey only), so the label is the likelier mistake (pydicom 3 reads it so; DCMTK and GDCM as RGB).
+ * as they are). The stream says so itself when it carries a JFIF APP0 (YCbCr: T.871) or an Adobe
+ * APP14 (its transform flag, 0 none or 1 YCbCr) — what libjpeg writes whenever it encodes (JFIF over
+ * YCbCr, Adobe 0 over RGB: DCMTK's dcmcjpeg, Pillow) — and PS3.5 8.2.1 has the stream's own
+ * characteristics control decoding where the data elements disagree (RGB is valid "as long as no
+ * multi-component transformation was specified by the JPEG bit stream"). What goes wrong in practice
+ * is the label: RGB kept over a stream coded as YCbCr (dcm4che #565), YBR_FULL_422 put on every JPEG
+ * by a fixer. So a grey picture coded either way, under either label, reads grey (dicom-colour-jpeg.spec.ts);
+ * DCMTK (label always) reads two of those four coloured, libjpeg alone (markers, then component ids)
+ * the unmarked RGB ones. Where the stream says nothing — no JFIF, no Adobe 0/1, or JFIF with an Adobe
+ * 0 that contradicts it — the Photometric Interpretation decides: RGB without the transform, the YBR
+ * terms with it, over component ids (libjpeg reads 'R' 'G' 'B' as RGB, anything else as YCbCr; no
+ * standard defines them), which DICOM encoders write as they please.
  */
-function jpegColourTransform(photometric: string | null, stream: Uint8Array): 0 | 1 {
-  return photometric?.startsWith('YBR') || hasJfifMarker(stream) ? 1 : 0;
+function jpegColourTransform(photometric: string | null, header: JpegFrameInfo, stream: Uint8Array): 0 | 1 {
+  const jfif = hasJfifMarker(stream);
+  const adobe = header.adobeTransform === 0 || header.adobeTransform === 1 ? header.adobeTransform : null;
+  if (jfif && adobe !== 0) return 1;
+  if (!jfif && adobe !== null) return adobe;
+  return photometric?.startsWith('YBR') ? 1 : 0;
 }
 
 async function jpegFramePixels(inst: DicomInstance, frame: number, stream: Buffer, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
