@@ -43,10 +43,7 @@ export function colourFormat(inst: DicomInstance): { samples: 3; bytesPerSample:
     const palette = inst.palette;
     if (!palette) throw new InvalidPixelFormatError(pos, 'PALETTE COLOR without a palette');
     if (LOSSY_DCT.has(ts)) throw new UnsupportedPixelFormatError(pos, `PALETTE COLOR in ${name} (palette indices coded lossily)`);
-    if (isPaletteProblem(palette)) {
-      if (palette.problem === 'unsupported') throw new UnsupportedPixelFormatError(pos, palette.what);
-      throw new InvalidPixelFormatError(pos, palette.what);
-    }
+    if (isPaletteProblem(palette)) throw new InvalidPixelFormatError(pos, palette.what);
     if (ba !== 8 && ba !== 16) throw new InvalidPixelFormatError(pos, `${ba}-bit PALETTE COLOR indices (8 or 16)`);
     return { samples: 3, bytesPerSample: 1 };
   }

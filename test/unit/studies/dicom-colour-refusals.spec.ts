@@ -57,6 +57,11 @@ describe('malformed palettes → 422 CORRUPT_IMAGE naming what is wrong, nothing
     ['table data cut short (200 bytes for 256 16-bit entries)', palette(replacing(el.bytes(0x00281201, 'OW', new Uint8Array(200)))), /Red Palette Color Lookup Table Data of 200 bytes, not the 512/],
     ['more entries declared than the data hold (0 = 65,536)', palette(replacing(...[0, 1, 2].map((c) => el.us(0x00281101 + c, 0, 0, 16)))), /of 512 bytes, not the 131072 that 65536 entries/],
     ['an 8-bit entry above 255', palette(paletteElements([Array(256).fill(300), greyRamp(8)[1], greyRamp(8)[2]], { bits: 8, wordsFor8: true })), /holding 300 in an 8-bit entry/],
+    [
+      'a segmented palette of empty segments (palettes read from segments: dicom-segmented-palette.spec.ts)',
+      palette([...[0, 1, 2].map((c) => el.us(0x00281101 + c, 256, 0, 16)), ...[0, 1, 2].map((c) => el.bytes(0x00281221 + c, 'OW', new Uint8Array(8)))]),
+      /Segmented Red Palette Color Lookup Table Data expanding to 0 entries, not the 256/,
+    ],
     ['32-bit indices', palette(ramp, { bitsAllocated: 32, pixelData: el.bytes(0x7fe00010, 'OW', new Uint8Array(W * H * 4)) }), /32-bit PALETTE COLOR indices/],
   ];
   it.each(cases)('%s', async (_what, file, reason) => {
@@ -71,7 +76,6 @@ describe('malformed palettes → 422 CORRUPT_IMAGE naming what is wrong, nothing
 
 describe('colour encodings still not read → 415 UNSUPPORTED_TYPE, named', () => {
   const cases: [string, () => Promise<Buffer> | Buffer, RegExp][] = [
-    ['a segmented palette', () => palette([...[0, 1, 2].map((c) => el.us(0x00281101 + c, 256, 0, 16)), ...[0, 1, 2].map((c) => el.bytes(0x00281221 + c, 'OW', new Uint8Array(8)))]), /segmented palette/],
     ['a palette in JPEG Baseline (lossy indices)', () => palette(ramp, { transferSyntax: '1.2.840.10008.1.2.4.50', pixelData: el.encapsulated([new Uint8Array(64)]) }), /PALETTE COLOR in JPEG Baseline/],
     [
       'a palette in near-lossless JPEG-LS',
