@@ -63,9 +63,16 @@ const WASM_CODECS: Record<string, WasmCodec> = {
  */
 export const isDctBaseline = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
   inst.transferSyntax === JPEG_BASELINE && inst.bitsAllocated === 16 && inst.samplesPerPixel === 1;
-/** Decoded here, a band at a time on the event loop (JPEG Lossless, JPEG Extended, isDctBaseline), rather than in the codec thread. */
+/**
+ * Read through the service's one image decoder (libvips, dicom-pixels.ts): JPEG Baseline in 8-bit words,
+ * and colour JPEG Extended, whose 8-bit form (process 2, SOF1) libjpeg reads as it reads Baseline (the
+ * DCT decoder here reads one component); its 12-bit form (process 4) is refused by pixelFormat.
+ */
+export const isLibvipsJpeg = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
+  (inst.transferSyntax === JPEG_BASELINE && !isDctBaseline(inst)) || (inst.transferSyntax === JPEG_EXTENDED && inst.samplesPerPixel === 3);
+/** Decoded here, a band at a time on the event loop (JPEG Lossless, grey JPEG Extended, isDctBaseline), rather than in the codec thread. */
 export const isBandDecoded = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
-  JPEG_LOSSLESS.has(inst.transferSyntax) || inst.transferSyntax === JPEG_EXTENDED || isDctBaseline(inst);
+  JPEG_LOSSLESS.has(inst.transferSyntax) || (inst.transferSyntax === JPEG_EXTENDED && inst.samplesPerPixel !== 3) || isDctBaseline(inst);
 export const wasmCodecOf = (ts: string): WasmCodec | null => WASM_CODECS[ts] ?? null;
 /** JPEG Lossless (.57) and its SV1 (.70): the band decoder that reads colour too (three components, interleaved). */
 export const isJpegLossless = (ts: string): boolean => JPEG_LOSSLESS.has(ts);

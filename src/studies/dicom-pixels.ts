@@ -4,7 +4,7 @@ import { colourLayout, isColour } from './colour-format';
 import { colourFrameBytes, colourRange, paletteRange, yccOf } from './colour-pixels';
 import { isPaletteProblem, type PaletteLut } from './palette';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError } from './study-errors';
-import { assertBandFrameHeaders, assertDecodable, decodeBandFrame, decodeRle, isBandDecoded, isDctBaseline, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
+import { assertBandFrameHeaders, assertDecodable, decodeBandFrame, decodeRle, isBandDecoded, isLibvipsJpeg, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
 import { assertWasmFrameHeaders, decodeWasmFrame } from './wasm-frames';
 import { decodeImage } from '../inference/image-decoder';
 import { hasJfifMarker, readJpegFrame, withAdobeTransform, type JpegFrameInfo } from '../inference/jpeg-frame';
@@ -16,7 +16,7 @@ import { YIELD_EVERY_PIXELS } from './windowing';
  * Pixel decoding of a parsed DICOM instance (src/studies/dicom reads the header and locates the
  * pixel data; nothing here parses tags): native frames, and RLE, JPEG Lossless, JPEG Extended, JPEG-LS, JPEG 2000 and HTJ2K
  * frames decoded to native layout (dicom-codecs.ts, wasm-frames.ts), take one path; JPEG Baseline frames go through src/inference
- * (but 12-bit ones, in 16-bit words, which are read as JPEG Extended: isDctBaseline).
+ * (but 12-bit ones, in 16-bit words, which are read as JPEG Extended: isDctBaseline), and so do colour JPEG Extended ones (isLibvipsJpeg).
  */
 
 export type DecodedFrame =
@@ -41,7 +41,7 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = inst;
   const n = rows * columns;
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
-  if (inst.transferSyntax === JPEG_BASELINE && !isDctBaseline(inst)) return decodeJpegFrame(inst, frame, bad, signal);
+  if (isLibvipsJpeg(inst)) return decodeJpegFrame(inst, frame, bad, signal);
   const colour = isColour(inst) ? colourLayout(inst) : null;
   if (colour && colour !== 'palette') {
     if (ba !== 8) throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
@@ -108,7 +108,7 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
  * ImageDecodeService does.
  */
 async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
-  if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
+  if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit ${READABLE_TRANSFER_SYNTAXES[inst.transferSyntax]} is not read here.`); // pixelFormat refused it before
   const compressed = locateFrame(inst, frame, bad);
   const header = checkJpegFrameHeader(inst, frame, compressed, inst.rows * inst.columns);
   const colour = inst.samplesPerPixel === 3 && header.components === 3;
@@ -177,7 +177,7 @@ export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number): 
   if (isBandDecoded(inst)) return assertBandFrameHeaders(inst, maxPixels, (f) => locateFrame(inst, f, bad));
   const wasm = wasmCodecOf(inst.transferSyntax);
   if (wasm) return assertWasmFrameHeaders(inst, wasm, maxPixels, (f) => locateFrame(inst, f, bad));
-  if (inst.transferSyntax !== JPEG_BASELINE) return;
+  if (!isLibvipsJpeg(inst)) return;
   for (let f = 0; f < inst.frames; f++) checkJpegFrameHeader(inst, f, locateFrame(inst, f, bad), maxPixels);
 }
 

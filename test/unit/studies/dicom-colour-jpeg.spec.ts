@@ -124,3 +124,29 @@ describe('a coloured picture is read as its colours, and refused by the colour g
     expect(r.slices[0]).toMatchObject({ status: 'rejected', code: 'NOT_MRI' });
   });
 });
+
+describe('colour JPEG Extended (1.2.840.10008.1.2.4.51) with 8-bit samples (process 2): read as JPEG Baseline is', () => {
+  const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
+  /** the stream with its frame header marked extended sequential (SOF1): a baseline stream is a valid process 2 one */
+  const asExtended = (jpeg: Buffer) => {
+    const out = Buffer.from(jpeg);
+    const at = out.indexOf(Buffer.from([0xff, 0xc0]));
+    out[at + 1] = 0xc1;
+    return out;
+  };
+  const extended = (pi: string, jpeg: Buffer) => colourDicom({ width: W, height: H, photometric: pi, transferSyntax: JPEG_EXTENDED, pixelData: el.encapsulated([new Uint8Array(asExtended(jpeg))]) });
+
+  it('a grey picture coded as YCbCr, labelled YBR_FULL_422, and one coded as RGB with an Adobe marker: the grey PNG’s answer', async () => {
+    await expectAnsweredOn(extended('YBR_FULL_422', ycc), yccRgb, yccPng);
+    await expectAnsweredOn(extended('RGB', rgbCoded()), greyToRgb(g), greyPng);
+  });
+
+  it('a coloured one: its colours, refused by the colour gate', async () => {
+    const picture = greyToRgb(GREY);
+    for (let i = 0; i < picture.length; i += 3) if ((i / 3) % W > 24 && (i / 3) % W < 72) picture.set([30, 200, 40], i);
+    const stream = await ycbcrJpeg(picture, W, H, '4:4:4');
+    const expected = await sharpRgb(stream);
+    const r = await expectAnsweredOn(extended('YBR_FULL', stream), expected, await pngAnswer(expected, 3));
+    expect(r.slices[0]).toMatchObject({ status: 'rejected', code: 'NOT_MRI' });
+  });
+});

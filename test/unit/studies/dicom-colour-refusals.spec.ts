@@ -85,7 +85,11 @@ describe('colour encodings still not read → 415 UNSUPPORTED_TYPE, named', () =
     ['YBR_PARTIAL_420 uncompressed', () => colourDicom({ width: W, height: H, photometric: 'YBR_PARTIAL_420', pixelData: ob(RGB) }), /YBR_PARTIAL_420 colour pixel data/],
     ['YBR_ICT uncompressed (a JPEG 2000 term)', () => colourDicom({ width: W, height: H, photometric: 'YBR_ICT', pixelData: ob(RGB) }), /YBR_ICT colour pixel data/],
     ['YBR_FULL_422 in RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', transferSyntax: RLE, pixelData: rleColour(RGB) }), /YBR_FULL_422 RLE Lossless colour/],
-    ['RGB JPEG Extended (its DCT decoder reads one component)', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: '1.2.840.10008.1.2.4.51', pixelData: el.encapsulated([new Uint8Array(64)]) }), /RGB JPEG Extended colour/],
+    [
+      '12-bit colour JPEG Extended (process 4; 8-bit colour is read: dicom-colour-jpeg.spec.ts)',
+      () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', bitsAllocated: 16, bitsStored: 12, transferSyntax: '1.2.840.10008.1.2.4.51', pixelData: el.encapsulated([new Uint8Array(64)]) }),
+      /12-bit colour JPEG Extended \(process 4: .*8-bit colour JPEG Extended and 12-bit grey are read\) is not supported/,
+    ],
     ['YBR_FULL_422 in JPEG Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', transferSyntax: '1.2.840.10008.1.2.4.70', pixelData: el.encapsulated([new Uint8Array(64)]) }), /YBR_FULL_422 JPEG Lossless SV1 colour/],
     ['colour JPEG Lossless coded a scan per component', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: '1.2.840.10008.1.2.4.70', pixelData: el.encapsulated([threeComponentFrameOneScan()]) }), /colour JPEG Lossless coded a scan per component/],
     ['16-bit RGB', () => colourDicom({ width: W, height: H, photometric: 'RGB', bitsAllocated: 16, pixelData: el.bytes(0x7fe00010, 'OW', new Uint8Array(W * H * 6)) }), /16-bit colour/],
