@@ -15,8 +15,9 @@ import { InvalidPixelFormatError, MissingPixelTagError, UnsupportedPixelFormatEr
  *   JPEG-LS, JPEG 2000, HTJ2K; JPEG 2000 and HTJ2K also YBR_ICT / YBR_RCT (the codec undoes the transform)
  * - YBR_FULL_422 and YBR_PARTIAL_422 uncompressed (two luma samples, then Cb and Cr, per pair of columns)
  * - JPEG Baseline colour through libvips, its colour transform set by the stream's JFIF / Adobe marker, else by the Photometric Interpretation (dicom-pixels.ts)
- * Refused, named: colour JPEG Extended (the DCT decoder here reads one component),
- * YBR_PARTIAL_420 (an MPEG / lossy-only term), colour above 8 bits, HSV, ARGB, CMYK, XYB.
+ * Refused, named: 12-bit colour JPEG Extended (pixelFormat: libjpeg reads 8-bit samples, the DCT decoder one component),
+ * YBR_PARTIAL_420 (4:2:0 chroma: a term of the video syntaxes, PS3.3 A.8.5.4, which are not read; JPEG Baseline
+ * under it is read as YCbCr, as libjpeg codes it), colour above 8 bits, HSV, ARGB, CMYK, XYB.
  */
 
 /** An image the reader turns into RGB: three samples, or palette indices. */
@@ -25,6 +26,7 @@ export const isColour = (inst: Pick<DicomInstance, 'samplesPerPixel' | 'photomet
 /** Read from JPEG 2000 / HTJ2K: the codec undoes its own colour transform (ICT, RCT), so those come out as RGB; YBR_FULL is converted as uncompressed. */
 const J2K_COLOUR = new Set(['RGB', 'YBR_ICT', 'YBR_RCT', 'YBR_FULL']);
 const SUBSAMPLED = new Set(['YBR_FULL_422', 'YBR_PARTIAL_422']);
+const PARTIAL_420 = '(4:2:0 chroma, defined for the MPEG-2 / H.264 / HEVC video syntaxes, not read here; YBR_FULL_422 and YBR_PARTIAL_422 are)';
 /** DCT JPEG syntaxes: lossy always, so never palette indices */
 const LOSSY_DCT = new Set([JPEG_BASELINE, '1.2.840.10008.1.2.4.51']);
 
@@ -47,6 +49,8 @@ export function colourFormat(inst: DicomInstance): { samples: 3; bytesPerSample:
     if (ba !== 8 && ba !== 16) throw new InvalidPixelFormatError(pos, `${ba}-bit PALETTE COLOR indices (8 or 16)`);
     return { samples: 3, bytesPerSample: 1 };
   }
+  // 4:2:0 chroma has no layout outside a video stream, and the video syntaxes are refused by name (dicom-codecs.ts)
+  if (pi === 'YBR_PARTIAL_420') throw new UnsupportedPixelFormatError(pos, `YBR_PARTIAL_420 ${inst.encapsulatedFrame ? '' : 'uncompressed '}${PARTIAL_420}`);
   if (ba !== 8) throw new UnsupportedPixelFormatError(pos, `${ba}-bit colour`);
   if (isBandDecoded(inst)) {
     // JPEG Lossless codes the samples as they are (RGB, or YBR_FULL converted after); the DCT decoder reads one component

@@ -39,9 +39,16 @@ export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2.4.203': 'HTJ2K',
 };
 
-/** Compressed syntaxes named in a 415 (not decoded): progressive DCT, retired from DICOM. */
+/** Compressed syntaxes named in a 415 (not decoded): progressive DCT, retired from DICOM; the video syntaxes (a clip, not slices). */
 const KNOWN_COMPRESSED: Record<string, string> = {
   '1.2.840.10008.1.2.4.55': 'JPEG Full Progression (retired)',
+  ...Object.fromEntries(
+    [
+      ...['100', '100.1', '101', '101.1'].map((v) => [v, 'MPEG-2 video']),
+      ...['102', '102.1', '103', '103.1', '104', '104.1', '105', '105.1', '106', '106.1'].map((v) => [v, 'MPEG-4 AVC/H.264 video']),
+      ...['107', '108'].map((v) => [v, 'HEVC/H.265 video']),
+    ].map(([v, name]) => [`1.2.840.10008.1.2.4.${v}`, `${name} (a clip, not slices)`]),
+  ),
 };
 
 /** Decoded by the WebAssembly codecs in the codec thread (wasm-frames.ts). */

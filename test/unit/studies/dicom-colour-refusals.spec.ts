@@ -82,7 +82,8 @@ describe('colour encodings still not read → 415 UNSUPPORTED_TYPE, named', () =
       async () => palette(ramp, { transferSyntax: '1.2.840.10008.1.2.4.81', pixelData: el.encapsulated([await encodeJpegLs(GREY, { width: W, height: H, bits: 8, near: 2 })]) }),
       /PALETTE COLOR in lossy JPEG-LS/,
     ],
-    ['YBR_PARTIAL_420 uncompressed', () => colourDicom({ width: W, height: H, photometric: 'YBR_PARTIAL_420', pixelData: ob(RGB) }), /YBR_PARTIAL_420 colour pixel data/],
+    ['YBR_PARTIAL_420 uncompressed', () => colourDicom({ width: W, height: H, photometric: 'YBR_PARTIAL_420', pixelData: ob(RGB) }), /YBR_PARTIAL_420 (uncompressed )?\(4:2:0 chroma, defined for the MPEG-2 \/ H.264 \/ HEVC video syntaxes, not read here; YBR_FULL_422 and YBR_PARTIAL_422 are\)/],
+    ['YBR_PARTIAL_420 in RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_PARTIAL_420', transferSyntax: RLE, pixelData: rleColour(RGB) }), /YBR_PARTIAL_420 \(4:2:0 chroma, defined for the MPEG-2/],
     ['YBR_ICT uncompressed (a JPEG 2000 term)', () => colourDicom({ width: W, height: H, photometric: 'YBR_ICT', pixelData: ob(RGB) }), /YBR_ICT colour pixel data/],
     ['YBR_FULL_422 in RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', transferSyntax: RLE, pixelData: rleColour(RGB) }), /YBR_FULL_422 RLE Lossless colour/],
     [
