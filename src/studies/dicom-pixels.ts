@@ -1,7 +1,7 @@
 import type { DicomInstance } from './dicom';
 import { BitLayout, decodeRange, lookUp } from './stored-values';
 import { colourLayout, isColour } from './colour-format';
-import { colourFrameBytes, colourRange, paletteRange, yccOf } from './colour-pixels';
+import { colourFrameBytes, colourRange, narrowRange, paletteRange, yccOf } from './colour-pixels';
 import { isPaletteProblem, type PaletteLut } from './palette';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError } from './study-errors';
 import { assertBandFrameHeaders, assertDecodable, decodeBandFrame, decodeRle, isBandDecoded, isLibvipsJpeg, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
@@ -44,8 +44,9 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   if (isLibvipsJpeg(inst)) return decodeJpegFrame(inst, frame, bad, signal);
   const colour = isColour(inst) ? colourLayout(inst) : null;
   if (colour && colour !== 'palette') {
-    if (ba !== 8) throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
-    const src = await frameBytes(inst, frame, colourFrameBytes(colour, n, 1), bad, signal);
+    if (ba !== 8 && ba !== 16) throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`); // colourFormat refused it before
+    const words = await frameBytes(inst, frame, colourFrameBytes(colour, n, ba / 8), bad, signal);
+    const src = ba === 16 ? await narrowFrame(inst, words, bad, signal) : words;
     const ycc = yccOf(inst.photometric);
     if (colour === 'interleaved' && !ycc) return { kind: 'rgb', width: columns, height: rows, data: Uint8Array.from(src) };
     const data = new Uint8Array(n * 3);
@@ -96,6 +97,26 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   }
   if (rgb) return { kind: 'rgb', width: columns, height: rows, data: rgb };
   return { kind: 'scalar', width: columns, height: rows, values };
+}
+
+/**
+ * A colour frame in 16-bit words (RGB: colour-format.ts) as one byte a sample, its layout kept: Bits
+ * Stored and High Bit checked as for grey (an impossible layout refused, not guessed at), then each
+ * sample's top 8 stored bits (narrowRange), a chunk at a time.
+ */
+async function narrowFrame(inst: DicomInstance, words: Uint8Array, bad: (why: string) => Error, signal?: AbortSignal): Promise<Uint8Array> {
+  const stored = inst.bitsStored;
+  if (stored === null || !(stored >= 1 && stored <= 16)) throw bad(`Bits Stored (${stored ?? 'none'}) does not fit Bits Allocated (16).`);
+  const hb = inst.highBit ?? stored - 1;
+  if (!(hb < 16 && hb >= stored - 1)) throw bad(`High Bit (${hb}) is inconsistent with Bits Stored (${stored}) and Bits Allocated (16).`);
+  const layout = { le: !inst.bigEndian || inst.encapsulatedFrame !== null, shift: hb - stored + 1, stored };
+  const samples = words.length / 2;
+  const out = new Uint8Array(samples);
+  for (let s = 0; s < samples; s += 3 * YIELD_EVERY_PIXELS) {
+    if (s > 0) await nextTurn(signal);
+    narrowRange(words, out, s, Math.min(samples, s + 3 * YIELD_EVERY_PIXELS), layout);
+  }
+  return out;
 }
 
 /**

@@ -93,7 +93,7 @@ describe('colour encodings still not read → 415 UNSUPPORTED_TYPE, named', () =
     ],
     ['YBR_FULL_422 in JPEG Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', transferSyntax: '1.2.840.10008.1.2.4.70', pixelData: el.encapsulated([new Uint8Array(64)]) }), /YBR_FULL_422 JPEG Lossless SV1 colour/],
     ['colour JPEG Lossless coded a scan per component', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: '1.2.840.10008.1.2.4.70', pixelData: el.encapsulated([threeComponentFrameOneScan()]) }), /colour JPEG Lossless coded a scan per component/],
-    ['16-bit RGB', () => colourDicom({ width: W, height: H, photometric: 'RGB', bitsAllocated: 16, pixelData: el.bytes(0x7fe00010, 'OW', new Uint8Array(W * H * 6)) }), /16-bit colour/],
+    ['16-bit YBR_FULL (16-bit RGB is read: dicom-colour-16bit.spec.ts)', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', bitsAllocated: 16, pixelData: el.bytes(0x7fe00010, 'OW', new Uint8Array(W * H * 6)) }), /16-bit YBR_FULL colour \(8-bit colour, and RGB in 16-bit words, are read\)/],
     ['YBR_FULL_422 in JPEG-LS', async () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', transferSyntax: JPEG_LS, pixelData: el.encapsulated([await encodeJpegLs(RGB, { width: W, height: H, bits: 8, components: 3 })]) }), /YBR_FULL_422 JPEG-LS Lossless colour/],
   ];
   it.each(cases)('%s', async (_what, file, reason) => {
