@@ -3,7 +3,7 @@ import { codecThread } from '../../../src/studies/codec-thread';
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
-import { colourDicom, greyRamp, greyToRgb, JPEG_LS, ob, paletteElements, RLE, rleColour } from '../../support/colour-dicom-fixtures';
+import { colourDicom, greyRamp, greyToRgb, JPEG_LS, ob, paletteElements, RLE, rleColour, seg, segmentedPaletteElements } from '../../support/colour-dicom-fixtures';
 import { El, el } from '../../support/dicom-pixel-fixtures';
 import { encodeLosslessJpeg } from '../../support/jpeg-lossless-fixtures';
 import { encodeJpegLs } from '../../support/wasm-encoders';
@@ -157,6 +157,8 @@ describe('colour headers mutated at random: an answer or a named 4xx, never anyt
     () => ({ photometric: 'YBR_FULL', transferSyntax: RLE, pixelData: rleColour(RGB), extra: [] }),
     (ls) => ({ photometric: 'RGB', transferSyntax: JPEG_LS, pixelData: el.encapsulated([ls]), extra: [] }),
     () => ({ photometric: 'YBR_FULL', transferSyntax: '1.2.840.10008.1.2.4.70', pixelData: el.encapsulated([encodeLosslessJpeg(RGB, { width: W, height: H, precision: 8, components: 3 })]), extra: [] }),
+    () => ({ photometric: 'PALETTE COLOR', pixelData: ob(GREY), extra: segmentedPaletteElements([0, 1, 2].map(() => [seg.discrete(0), seg.linear(127, 32768), seg.indirect(2, 0)]) as [number[][], number[][], number[][]], { entries: 256 }) }),
+    () => ({ photometric: 'RGB', bitsAllocated: 16, pixelData: el.bytes(0x7fe00010, 'OW', words16(RGB)), extra: [] }),
   ];
   const MUTATIONS: ((h: Header) => string)[] = [
     (h) => {
@@ -182,6 +184,16 @@ describe('colour headers mutated at random: an answer or a named 4xx, never anyt
     (h) => {
       h.extra.push(...paletteElements(greyRamp(16)));
       return 'a palette added';
+    },
+    (h) => {
+      // segmented table data of random words, mostly small opcodes and lengths, now and then huge ones
+      const c = Math.floor(rand() * 3);
+      const units = Array.from({ length: pick([2, 3, 6, 40, 300]) }, () => (rand() < 0.5 ? pick([0, 1, 2, 3]) : word()));
+      const b = Buffer.alloc(units.length * 2);
+      units.forEach((v, i) => b.writeUInt16LE(v, 2 * i));
+      h.extra = h.extra.filter((e) => e.tag !== 0x00281201 + c);
+      h.extra.push(el.bytes(0x00281221 + c, 'OW', b));
+      return `segmented table ${c}: ${units.slice(0, 8).join(',')}…`;
     },
     (h) => {
       const data = Uint8Array.from({ length: pick([0, 10, W * H, W * H * 2, W * H * 3 - 1, W * H * 3]) }, () => Math.floor(rand() * 256));
