@@ -69,17 +69,19 @@ export function hasJfifMarker(bytes: Uint8Array): boolean {
 /**
  * A copy of a 3-component JPEG that libjpeg decodes with the colour transform the caller says
  * (1: the components are YCbCr, converted to RGB; 0: they are RGB, taken as they are): every Adobe
- * APP14 before the first scan removed, and one with `transform` written after SOI. Without JFIF or
- * Adobe markers libjpeg guesses from the component ids ('R' 'G' 'B': RGB, anything else YCbCr); an
- * Adobe marker settles it (jdapimin.c), but for a JFIF marker, which outranks it (always YCbCr).
- * Nothing else in the stream changes; the entropy-coded data are copied as they are.
+ * APP14 and JFIF APP0 before the first scan removed, and one Adobe APP14 with `transform` written
+ * after SOI. Without JFIF or Adobe markers libjpeg guesses from the component ids ('R' 'G' 'B': RGB,
+ * anything else YCbCr); an Adobe marker settles it (jdapimin.c), but for a JFIF marker, which
+ * outranks it (always YCbCr) — so that goes too (it holds only a pixel density, which nothing here
+ * reads). Nothing else in the stream changes; the entropy-coded data are copied as they are.
  */
 export function withAdobeTransform(bytes: Uint8Array, transform: 0 | 1): Buffer {
   const cut: [number, number][] = [];
   walkJpegSegments(bytes, ({ marker, body, length, end }) => {
     if (marker === 0xda || end > bytes.length) return false;
     // the segment starts at its marker, 4 bytes before its body
-    if (marker === 0xee && length >= 14 && String.fromCharCode(...bytes.subarray(body, body + 5)) === 'Adobe') cut.push([body - 4, end]);
+    const name = String.fromCharCode(...bytes.subarray(body, body + 5));
+    if ((marker === 0xee && length >= 14 && name === 'Adobe') || (marker === 0xe0 && name === 'JFIF\0')) cut.push([body - 4, end]);
     return true;
   });
   const parts: Uint8Array[] = [bytes.subarray(0, 2), adobeSegment(transform)];

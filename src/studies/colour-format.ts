@@ -12,11 +12,13 @@ import { InvalidPixelFormatError, MissingPixelTagError, UnsupportedPixelFormatEr
  * - PALETTE COLOR, 8- or 16-bit indices, uncompressed or in any lossless syntax read here (the
  *   indices decode as grey samples do); not in lossy JPEG (the standard allows it only lossless)
  * - RGB and YBR_FULL, 8 bits: uncompressed (Planar Configuration 0 or 1), RLE Lossless, JPEG Lossless,
- *   JPEG-LS, JPEG 2000, HTJ2K; JPEG 2000 and HTJ2K also YBR_ICT / YBR_RCT (the codec undoes the transform)
+ *   JPEG-LS, JPEG 2000, HTJ2K; JPEG 2000 and HTJ2K also YBR_ICT / YBR_RCT (the codec undoes the transform);
+ *   RGB in 16-bit words too: uncompressed, RLE, JPEG Lossless, JPEG-LS (WIDE)
  * - YBR_FULL_422 and YBR_PARTIAL_422 uncompressed (two luma samples, then Cb and Cr, per pair of columns)
- * - JPEG Baseline colour through libvips, its colour transform set by the Photometric Interpretation (dicom-pixels.ts)
- * Refused, named: colour JPEG Extended (the DCT decoder here reads one component),
- * YBR_PARTIAL_420 (an MPEG / lossy-only term), colour above 8 bits, HSV, ARGB, CMYK, XYB.
+ * - JPEG Baseline colour through libvips, its colour transform set by the stream's JFIF / Adobe marker, else by the Photometric Interpretation (dicom-pixels.ts)
+ * Refused, named: 12-bit colour JPEG Extended (pixelFormat: libjpeg reads 8-bit samples, the DCT decoder one component),
+ * YBR_PARTIAL_420 (4:2:0 chroma: a term of the video syntaxes, PS3.3 A.8.5.4, which are not read; JPEG Baseline
+ * under it is read as YCbCr, as libjpeg codes it), YBR colour above 8 bits, HSV, ARGB, CMYK, XYB.
  */
 
 /** An image the reader turns into RGB: three samples, or palette indices. */
@@ -25,6 +27,16 @@ export const isColour = (inst: Pick<DicomInstance, 'samplesPerPixel' | 'photomet
 /** Read from JPEG 2000 / HTJ2K: the codec undoes its own colour transform (ICT, RCT), so those come out as RGB; YBR_FULL is converted as uncompressed. */
 const J2K_COLOUR = new Set(['RGB', 'YBR_ICT', 'YBR_RCT', 'YBR_FULL']);
 const SUBSAMPLED = new Set(['YBR_FULL_422', 'YBR_PARTIAL_422']);
+/**
+ * Read in 16-bit words too (microscopy, some secondary captures): RGB, uncompressed, RLE, JPEG Lossless
+ * and JPEG-LS. Its top 8 stored bits become the 8-bit RGB (colour-pixels.ts narrowRange), as PIL reads a
+ * 16-bit RGB PNG; the YBR terms are left at 8 bits (their chroma is centred on 2^(Bits Stored − 1)).
+ * JPEG 2000 / HTJ2K colour stays 8-bit: their decoder gave OpenJPEG's 16-bit RGB codestreams back
+ * exactly, but the encoders the tests build streams with do not write 16-bit colour, so nothing here
+ * would notice it break.
+ */
+const WIDE = new Set(['RGB']);
+const PARTIAL_420 = '(4:2:0 chroma, defined for the MPEG-2 / H.264 / HEVC video syntaxes, not read here; YBR_FULL_422 and YBR_PARTIAL_422 are)';
 /** DCT JPEG syntaxes: lossy always, so never palette indices */
 const LOSSY_DCT = new Set([JPEG_BASELINE, '1.2.840.10008.1.2.4.51']);
 
@@ -43,20 +55,20 @@ export function colourFormat(inst: DicomInstance): { samples: 3; bytesPerSample:
     const palette = inst.palette;
     if (!palette) throw new InvalidPixelFormatError(pos, 'PALETTE COLOR without a palette');
     if (LOSSY_DCT.has(ts)) throw new UnsupportedPixelFormatError(pos, `PALETTE COLOR in ${name} (palette indices coded lossily)`);
-    if (isPaletteProblem(palette)) {
-      if (palette.problem === 'unsupported') throw new UnsupportedPixelFormatError(pos, palette.what);
-      throw new InvalidPixelFormatError(pos, palette.what);
-    }
+    if (isPaletteProblem(palette)) throw new InvalidPixelFormatError(pos, palette.what);
     if (ba !== 8 && ba !== 16) throw new InvalidPixelFormatError(pos, `${ba}-bit PALETTE COLOR indices (8 or 16)`);
     return { samples: 3, bytesPerSample: 1 };
   }
-  if (ba !== 8) throw new UnsupportedPixelFormatError(pos, `${ba}-bit colour`);
+  // 4:2:0 chroma has no layout outside a video stream, and the video syntaxes are refused by name (dicom-codecs.ts)
+  if (pi === 'YBR_PARTIAL_420') throw new UnsupportedPixelFormatError(pos, `YBR_PARTIAL_420 ${inst.encapsulatedFrame ? '' : 'uncompressed '}${PARTIAL_420}`);
+  if (ba !== 8 && !(ba === 16 && WIDE.has(pi!))) throw new UnsupportedPixelFormatError(pos, `${ba}-bit ${pi} colour (8-bit colour, and RGB in 16-bit words, are read)`);
   if (isBandDecoded(inst)) {
     // JPEG Lossless codes the samples as they are (RGB, or YBR_FULL converted after); the DCT decoder reads one component
     if (!isJpegLossless(ts) || (pi !== 'RGB' && pi !== 'YBR_FULL')) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
     return { samples: 3, bytesPerSample: 1 };
   }
   const wasm = wasmCodecOf(ts);
+  if (wasm && ba !== 8 && wasm !== 'jpeg-ls') throw new UnsupportedPixelFormatError(pos, `${ba}-bit ${pi} ${name} colour (16-bit RGB is read uncompressed, in RLE, JPEG Lossless and JPEG-LS)`);
   if (wasm) {
     const read = wasm === 'jpeg-ls' ? pi === 'RGB' || pi === 'YBR_FULL' : J2K_COLOUR.has(pi!);
     if (!read) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);

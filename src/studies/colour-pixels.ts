@@ -82,7 +82,29 @@ export function paletteRange(values: Float32Array, out: Uint8Array, start: numbe
   }
 }
 
-/** Bytes a decoded frame of `pixels` pixels takes in `layout` (before it becomes RGB), one byte a sample; palette indices `bytesPer` each. */
+/** Bytes a decoded frame of `pixels` pixels takes in `layout` (before it becomes RGB), `bytesPer` a sample (4:2:2 pairs: 8-bit only). */
 export function colourFrameBytes(layout: ColourLayout, pixels: number, bytesPer: number): number {
-  return layout === 'palette' ? pixels * bytesPer : layout === 'pairs' ? pixels * 2 : pixels * 3;
+  return layout === 'palette' ? pixels * bytesPer : layout === 'pairs' ? pixels * 2 : pixels * 3 * bytesPer;
+}
+
+/** Where a sample's value lies in its 16-bit word: PS3.5 8, bits HighBit−BitsStored+1 … HighBit. */
+export interface WordLayout {
+  le: boolean;
+  shift: number;
+  stored: number;
+}
+
+/**
+ * Samples [start, end) of 16-bit words (`src`, two bytes each) as 8-bit ones into `out`, in the same
+ * layout: the stored value's top 8 bits (its bits past 8 dropped, as PIL reads a 16-bit RGB PNG and
+ * DCMTK shows colour of more than 8 bits), or one of fewer bits stretched to 0–255.
+ */
+export function narrowRange(src: Uint8Array, out: Uint8Array, start: number, end: number, w: WordLayout): void {
+  const mask = 2 ** w.stored - 1;
+  const down = w.stored - 8;
+  for (let i = start; i < end; i++) {
+    const word = w.le ? src[2 * i] | (src[2 * i + 1] << 8) : (src[2 * i] << 8) | src[2 * i + 1];
+    const v = (word >> w.shift) & mask;
+    out[i] = down >= 0 ? v >> down : Math.round((v * 255) / mask);
+  }
 }

@@ -39,9 +39,16 @@ export const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {
   '1.2.840.10008.1.2.4.203': 'HTJ2K',
 };
 
-/** Compressed syntaxes named in a 415 (not decoded): progressive DCT, retired from DICOM. */
+/** Compressed syntaxes named in a 415 (not decoded): progressive DCT, retired from DICOM; the video syntaxes (a clip, not slices). */
 const KNOWN_COMPRESSED: Record<string, string> = {
   '1.2.840.10008.1.2.4.55': 'JPEG Full Progression (retired)',
+  ...Object.fromEntries(
+    [
+      ...['100', '100.1', '101', '101.1'].map((v) => [v, 'MPEG-2 video']),
+      ...['102', '102.1', '103', '103.1', '104', '104.1', '105', '105.1', '106', '106.1'].map((v) => [v, 'MPEG-4 AVC/H.264 video']),
+      ...['107', '108'].map((v) => [v, 'HEVC/H.265 video']),
+    ].map(([v, name]) => [`1.2.840.10008.1.2.4.${v}`, `${name} (a clip, not slices)`]),
+  ),
 };
 
 /** Decoded by the WebAssembly codecs in the codec thread (wasm-frames.ts). */
@@ -63,9 +70,16 @@ const WASM_CODECS: Record<string, WasmCodec> = {
  */
 export const isDctBaseline = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
   inst.transferSyntax === JPEG_BASELINE && inst.bitsAllocated === 16 && inst.samplesPerPixel === 1;
-/** Decoded here, a band at a time on the event loop (JPEG Lossless, JPEG Extended, isDctBaseline), rather than in the codec thread. */
+/**
+ * Read through the service's one image decoder (libvips, dicom-pixels.ts): JPEG Baseline in 8-bit words,
+ * and colour JPEG Extended, whose 8-bit form (process 2, SOF1) libjpeg reads as it reads Baseline (the
+ * DCT decoder here reads one component); its 12-bit form (process 4) is refused by pixelFormat.
+ */
+export const isLibvipsJpeg = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
+  (inst.transferSyntax === JPEG_BASELINE && !isDctBaseline(inst)) || (inst.transferSyntax === JPEG_EXTENDED && inst.samplesPerPixel === 3);
+/** Decoded here, a band at a time on the event loop (JPEG Lossless, grey JPEG Extended, isDctBaseline), rather than in the codec thread. */
 export const isBandDecoded = (inst: Pick<DicomInstance, 'transferSyntax' | 'bitsAllocated' | 'samplesPerPixel'>): boolean =>
-  JPEG_LOSSLESS.has(inst.transferSyntax) || inst.transferSyntax === JPEG_EXTENDED || isDctBaseline(inst);
+  JPEG_LOSSLESS.has(inst.transferSyntax) || (inst.transferSyntax === JPEG_EXTENDED && inst.samplesPerPixel !== 3) || isDctBaseline(inst);
 export const wasmCodecOf = (ts: string): WasmCodec | null => WASM_CODECS[ts] ?? null;
 /** JPEG Lossless (.57) and its SV1 (.70): the band decoder that reads colour too (three components, interleaved). */
 export const isJpegLossless = (ts: string): boolean => JPEG_LOSSLESS.has(ts);

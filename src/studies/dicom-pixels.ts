@@ -1,10 +1,10 @@
 import type { DicomInstance } from './dicom';
 import { BitLayout, decodeRange, lookUp } from './stored-values';
 import { colourLayout, isColour } from './colour-format';
-import { colourFrameBytes, colourRange, paletteRange, yccOf } from './colour-pixels';
+import { colourFrameBytes, colourRange, narrowRange, paletteRange, yccOf } from './colour-pixels';
 import { isPaletteProblem, type PaletteLut } from './palette';
 import { CorruptStudyError, fileLabel, SliceResolutionError, UnsupportedPixelFormatError } from './study-errors';
-import { assertBandFrameHeaders, assertDecodable, decodeBandFrame, decodeRle, isBandDecoded, isDctBaseline, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
+import { assertBandFrameHeaders, assertDecodable, decodeBandFrame, decodeRle, isBandDecoded, isLibvipsJpeg, READABLE_TRANSFER_SYNTAXES, RLE, wasmCodecOf } from './dicom-codecs';
 import { assertWasmFrameHeaders, decodeWasmFrame } from './wasm-frames';
 import { decodeImage } from '../inference/image-decoder';
 import { hasJfifMarker, readJpegFrame, withAdobeTransform, type JpegFrameInfo } from '../inference/jpeg-frame';
@@ -16,7 +16,7 @@ import { YIELD_EVERY_PIXELS } from './windowing';
  * Pixel decoding of a parsed DICOM instance (src/studies/dicom reads the header and locates the
  * pixel data; nothing here parses tags): native frames, and RLE, JPEG Lossless, JPEG Extended, JPEG-LS, JPEG 2000 and HTJ2K
  * frames decoded to native layout (dicom-codecs.ts, wasm-frames.ts), take one path; JPEG Baseline frames go through src/inference
- * (but 12-bit ones, in 16-bit words, which are read as JPEG Extended: isDctBaseline).
+ * (but 12-bit ones, in 16-bit words, which are read as JPEG Extended: isDctBaseline), and so do colour JPEG Extended ones (isLibvipsJpeg).
  */
 
 export type DecodedFrame =
@@ -41,11 +41,12 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
   const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = inst;
   const n = rows * columns;
   const bad = (why: string) => new CorruptStudyError(`${fileLabel(inst.pos)}: ${why}`);
-  if (inst.transferSyntax === JPEG_BASELINE && !isDctBaseline(inst)) return decodeJpegFrame(inst, frame, bad, signal);
+  if (isLibvipsJpeg(inst)) return decodeJpegFrame(inst, frame, bad, signal);
   const colour = isColour(inst) ? colourLayout(inst) : null;
   if (colour && colour !== 'palette') {
-    if (ba !== 8) throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`);
-    const src = await frameBytes(inst, frame, colourFrameBytes(colour, n, 1), bad, signal);
+    if (ba !== 8 && ba !== 16) throw bad(`colour pixel data (${inst.photometric}, ${ba}-bit) is not supported.`); // colourFormat refused it before
+    const words = await frameBytes(inst, frame, colourFrameBytes(colour, n, ba / 8), bad, signal);
+    const src = ba === 16 ? await narrowFrame(inst, words, bad, signal) : words;
     const ycc = yccOf(inst.photometric);
     if (colour === 'interleaved' && !ycc) return { kind: 'rgb', width: columns, height: rows, data: Uint8Array.from(src) };
     const data = new Uint8Array(n * 3);
@@ -99,35 +100,64 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
 }
 
 /**
+ * A colour frame in 16-bit words (RGB: colour-format.ts) as one byte a sample, its layout kept: Bits
+ * Stored and High Bit checked as for grey (an impossible layout refused, not guessed at), then each
+ * sample's top 8 stored bits (narrowRange), a chunk at a time.
+ */
+async function narrowFrame(inst: DicomInstance, words: Uint8Array, bad: (why: string) => Error, signal?: AbortSignal): Promise<Uint8Array> {
+  const stored = inst.bitsStored;
+  if (stored === null || !(stored >= 1 && stored <= 16)) throw bad(`Bits Stored (${stored ?? 'none'}) does not fit Bits Allocated (16).`);
+  const hb = inst.highBit ?? stored - 1;
+  if (!(hb < 16 && hb >= stored - 1)) throw bad(`High Bit (${hb}) is inconsistent with Bits Stored (${stored}) and Bits Allocated (16).`);
+  const layout = { le: !inst.bigEndian || inst.encapsulatedFrame !== null, shift: hb - stored + 1, stored };
+  const samples = words.length / 2;
+  const out = new Uint8Array(samples);
+  for (let s = 0; s < samples; s += 3 * YIELD_EVERY_PIXELS) {
+    if (s > 0) await nextTurn(signal);
+    narrowRange(words, out, s, Math.min(samples, s + 3 * YIELD_EVERY_PIXELS), layout);
+  }
+  return out;
+}
+
+/**
  * JPEG Baseline frames through the service's one image decoder (src/inference, sharp): 8-bit
  * grey becomes stored values (then rescale and window as usual), colour becomes RGB, converted as
- * the Photometric Interpretation says (jpegColourTransform), not as the stream's markers do. The decode
+ * the stream's JFIF / Adobe marker says, else as the Photometric Interpretation does (jpegColourTransform),
+ * never by libjpeg's guess from component ids. The decode
  * settles only when libvips is done, even once aborted, so the pixel budget the loader holds
  * around it (frame-budget.ts) is given back when the pixels really are free, as
  * ImageDecodeService does.
  */
 async function decodeJpegFrame(inst: DicomInstance, frame: number, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
-  if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit JPEG Baseline is not valid.`);
+  if (inst.bitsAllocated !== 8) throw bad(`${inst.bitsAllocated}-bit ${READABLE_TRANSFER_SYNTAXES[inst.transferSyntax]} is not read here.`); // pixelFormat refused it before
   const compressed = locateFrame(inst, frame, bad);
   const header = checkJpegFrameHeader(inst, frame, compressed, inst.rows * inst.columns);
   const colour = inst.samplesPerPixel === 3 && header.components === 3;
-  const stream = colour ? withAdobeTransform(compressed, jpegColourTransform(inst.photometric, compressed)) : Buffer.from(compressed);
+  const stream = colour ? withAdobeTransform(compressed, jpegColourTransform(inst.photometric, header, compressed)) : Buffer.from(compressed);
   return jpegFramePixels(inst, frame, stream, bad, signal);
 }
 
 /**
  * Whether a colour JPEG Baseline frame's components are YCbCr (1: converted to RGB) or RGB (0: taken
- * as they are), by the Photometric Interpretation (PS3.5 8.2.1): RGB says no colour transform was
- * applied, YBR_FULL_422 and YBR_FULL (and the partial forms) that it was. libjpeg decides by the
- * stream's markers instead, and DICOM encoders write few: an RGB frame without JFIF or Adobe markers
- * and without component ids 'R' 'G' 'B' was converted as YCbCr, and a grey picture came out
- * coloured and was refused NOT_MRI. The markers are overruled — an Adobe "no transform" in a
- * YBR_FULL_422 frame, ids 'R' 'G' 'B' in a YBR one — as DCMTK (dcmdjpeg's default) does, but for a
- * JFIF marker in a frame labelled RGB: JFIF defines the components as YCbCr (libjpeg writes it over
- * YCbCr or grey only), so the label is the likelier mistake (pydicom 3 reads it so; DCMTK and GDCM as RGB).
+ * as they are). The stream says so itself when it carries a JFIF APP0 (YCbCr: T.871) or an Adobe
+ * APP14 (its transform flag, 0 none or 1 YCbCr) — what libjpeg writes whenever it encodes (JFIF over
+ * YCbCr, Adobe 0 over RGB: DCMTK's dcmcjpeg, Pillow) — and PS3.5 8.2.1 has the stream's own
+ * characteristics control decoding where the data elements disagree (RGB is valid "as long as no
+ * multi-component transformation was specified by the JPEG bit stream"). What goes wrong in practice
+ * is the label: RGB kept over a stream coded as YCbCr (dcm4che #565), YBR_FULL_422 put on every JPEG
+ * by a fixer. So a grey picture coded either way, under either label, reads grey (dicom-colour-jpeg.spec.ts);
+ * DCMTK (label always) reads two of those four coloured, libjpeg alone (markers, then component ids)
+ * the unmarked RGB ones. Where the stream says nothing — no JFIF, no Adobe 0/1, or JFIF with an Adobe
+ * 0 that contradicts it — the Photometric Interpretation decides: RGB without the transform, the YBR
+ * terms with it, over component ids (libjpeg reads 'R' 'G' 'B' as RGB, anything else as YCbCr; no
+ * standard defines them), which DICOM encoders write as they please.
  */
-function jpegColourTransform(photometric: string | null, stream: Uint8Array): 0 | 1 {
-  return photometric?.startsWith('YBR') || hasJfifMarker(stream) ? 1 : 0;
+function jpegColourTransform(photometric: string | null, header: JpegFrameInfo, stream: Uint8Array): 0 | 1 {
+  const jfif = hasJfifMarker(stream);
+  const adobe = header.adobeTransform === 0 || header.adobeTransform === 1 ? header.adobeTransform : null;
+  if (jfif && adobe !== 0) return 1;
+  if (!jfif && adobe !== null) return adobe;
+  return photometric?.startsWith('YBR') ? 1 : 0;
 }
 
 async function jpegFramePixels(inst: DicomInstance, frame: number, stream: Buffer, bad: (why: string) => Error, signal?: AbortSignal): Promise<DecodedFrame> {
@@ -168,7 +198,7 @@ export function assertJpegFrameHeaders(inst: DicomInstance, maxPixels: number): 
   if (isBandDecoded(inst)) return assertBandFrameHeaders(inst, maxPixels, (f) => locateFrame(inst, f, bad));
   const wasm = wasmCodecOf(inst.transferSyntax);
   if (wasm) return assertWasmFrameHeaders(inst, wasm, maxPixels, (f) => locateFrame(inst, f, bad));
-  if (inst.transferSyntax !== JPEG_BASELINE) return;
+  if (!isLibvipsJpeg(inst)) return;
   for (let f = 0; f < inst.frames; f++) checkJpegFrameHeader(inst, f, locateFrame(inst, f, bad), maxPixels);
 }
 

@@ -1,4 +1,5 @@
 import type * as dicomParser from 'dicom-parser';
+import { expandSegments } from './palette-segments';
 
 /*
  * The Palette Color Lookup Tables of a PALETTE COLOR image (PS3.3 C.7.6.3.1.5–6, C.7.9), read from
@@ -19,9 +20,9 @@ export interface PaletteLut {
   blue: Uint8Array;
 }
 
-/** Why a palette cannot be read: `invalid` no valid file has (422), `unsupported` a valid one this reader leaves out (415). */
+/** Why a palette cannot be read: nothing a valid file has (422). */
 export interface PaletteProblem {
-  problem: 'invalid' | 'unsupported';
+  problem: 'invalid';
   what: string;
 }
 
@@ -41,15 +42,16 @@ interface Descriptor {
  * The palette of a PALETTE COLOR dataset. The three descriptors must agree (entries, first value
  * mapped, 8 or 16 bits per entry); each table's data must hold exactly that many entries — 16-bit
  * entries in words, 8-bit ones packed one a byte or one a word (both are written; pydicom reads both
- * by the length). Segmented palettes (0028,1221–1223), which older ultrasound writers use, are left
- * out (415), named. 16-bit entries become 8-bit by their high byte, as DCMTK shows them.
+ * by the length). A table given as Segmented Palette Color Lookup Table Data (0028,1221–1223), which
+ * older ultrasound writers use, is expanded to the same entries (palette-segments.ts). 16-bit entries
+ * become 8-bit by their high byte, as DCMTK shows them.
  */
 export function readPalette(ds: dicomParser.DataSet, pixelRepresentation: number, bigEndian: boolean): PaletteLut | PaletteProblem {
   const descriptors: Descriptor[] = [];
   for (const [name, descTag, , segTag] of CHANNELS) {
     const el = ds.elements[descTag];
     if (!el) {
-      return ds.elements[segTag] ? unsupported('a segmented palette (Segmented Palette Color Lookup Table Data)') : invalid(`PALETTE COLOR without a ${name} Palette Color Lookup Table Descriptor`);
+      return invalid(`PALETTE COLOR without a ${name} Palette Color Lookup Table Descriptor`);
     }
     if (el.length !== 6) return invalid(`a ${name} Palette Color Lookup Table Descriptor of ${el.length} bytes (3 values of 2 bytes)`);
     const raw = [0, 1, 2].map((i) => ds.uint16(descTag, i) ?? 0);
@@ -65,9 +67,10 @@ export function readPalette(ds: dicomParser.DataSet, pixelRepresentation: number
   const tables: Uint8Array[] = [];
   for (const [name, , dataTag, segTag] of CHANNELS) {
     const el = ds.elements[dataTag];
-    if (!el) return ds.elements[segTag] ? unsupported('a segmented palette (Segmented Palette Color Lookup Table Data)') : invalid(`PALETTE COLOR without ${name} Palette Color Lookup Table Data`);
-    const table = readTable(ds.byteArray, el.dataOffset, el.length, d, bigEndian);
-    if (typeof table === 'string') return invalid(`${name} Palette Color Lookup Table Data ${table}`);
+    const seg = el ? undefined : ds.elements[segTag];
+    if (!el && !seg) return invalid(`PALETTE COLOR without ${name} Palette Color Lookup Table Data`);
+    const table = el ? readTable(ds.byteArray, el.dataOffset, el.length, d, bigEndian) : readSegmented(ds.byteArray, seg!.dataOffset, seg!.length, d, bigEndian);
+    if (typeof table === 'string') return invalid(`${el ? '' : 'Segmented '}${name} Palette Color Lookup Table Data ${table}`);
     tables.push(table);
   }
   return { first: d.first, red: tables[0], green: tables[1], blue: tables[2] };
@@ -97,7 +100,20 @@ function readTable(bytes: Uint8Array, offset: number, length: number, d: Descrip
   return out;
 }
 
+/** A segmented table's entries as 8-bit values: its words (16-bit entries) or bytes (8-bit ones) expanded, or why they cannot be. */
+function readSegmented(bytes: Uint8Array, offset: number, length: number, d: Descriptor, bigEndian: boolean): Uint8Array | string {
+  if (offset + length > bytes.length) return 'cut short';
+  if (length % 2) return `of ${length} bytes (an OW value fills words)`;
+  const wide = d.bits === 16;
+  // bytes of an OW value: a big-endian file stores each pair swapped (as readTable)
+  const units = wide
+    ? Uint16Array.from({ length: length / 2 }, (_, i) => (bigEndian ? (bytes[offset + 2 * i] << 8) | bytes[offset + 2 * i + 1] : bytes[offset + 2 * i] | (bytes[offset + 2 * i + 1] << 8)))
+    : Uint8Array.from({ length }, (_, i) => bytes[offset + (bigEndian ? i ^ 1 : i)]);
+  const values = expandSegments(units, d.entries, wide);
+  if (typeof values === 'string') return values;
+  return wide ? Uint8Array.from(values, (v) => v >> 8) : Uint8Array.from(values);
+}
+
 const invalid = (what: string): PaletteProblem => ({ problem: 'invalid', what });
-const unsupported = (what: string): PaletteProblem => ({ problem: 'unsupported', what });
 
 export const isPaletteProblem = (p: PaletteLut | PaletteProblem): p is PaletteProblem => 'problem' in p;

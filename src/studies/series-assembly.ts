@@ -3,7 +3,7 @@ import type { DicomInstance } from './dicom';
 import { sliceDirection } from './dicom-orientation';
 import { PHOTOMETRIC_SAMPLES } from './photometric';
 import { colourFormat, isColour } from './colour-format';
-import { decodesToWords, isDctBaseline, JPEG_BASELINE, READABLE_TRANSFER_SYNTAXES } from './dicom-codecs';
+import { decodesToWords, isDctBaseline, isLibvipsJpeg, JPEG_BASELINE, JPEG_EXTENDED, READABLE_TRANSFER_SYNTAXES } from './dicom-codecs';
 import {
   fileLabel,
   InvalidPixelFormatError,
@@ -176,7 +176,10 @@ export function pixelFormat(inst: DicomInstance): PixelFormat {
   if (spp !== 1 && spp !== 3) throw new InvalidPixelFormatError(pos, `${spp} samples per pixel (an image has 1 or 3)`);
   if (needs !== spp) throw new InvalidPixelFormatError(pos, `${pi} with ${spp} samples per pixel`);
   if (ba !== 1 && !(ba > 0 && ba <= 64 && ba % 8 === 0)) throw new InvalidPixelFormatError(pos, `${ba} bits allocated per sample`);
-  if (inst.transferSyntax === JPEG_BASELINE && !isDctBaseline(inst) && spp === 3) {
+  if (isLibvipsJpeg(inst) && spp === 3) {
+    if (ba !== 8 && inst.transferSyntax === JPEG_EXTENDED) {
+      throw new UnsupportedPixelFormatError(pos, `${inst.bitsStored ?? ba}-bit colour JPEG Extended (process 4: libjpeg reads 8-bit samples, the DCT decoder here one component; 8-bit colour JPEG Extended and 12-bit grey are read)`);
+    }
     if (ba !== 8) throw new InvalidPixelFormatError(pos, `${ba}-bit JPEG Baseline`);
     if (!JPEG_COLOUR.has(pi)) throw new UnsupportedPixelFormatError(pos, `${pi} JPEG colour`);
     return { samples: spp, bytesPerSample: 1 };

@@ -52,7 +52,7 @@ export class UnsupportedTransferSyntaxError extends FileCheckError {
   constructor(uid: string, name: string | undefined) {
     super(
       `The DICOM pixel data is encoded as ${name ?? 'an unsupported transfer syntax'} (${uid}), which this service does not decode. ` +
-        'Supported: uncompressed (implicit/explicit VR, little/big endian), deflated, RLE Lossless, 8-bit JPEG Baseline, 8- and 12-bit JPEG Extended, JPEG Lossless, JPEG-LS, JPEG 2000 and HTJ2K (grey). Convert the series to an uncompressed transfer syntax.',
+        'Supported: uncompressed (implicit/explicit VR, little/big endian), deflated, RLE Lossless, 8-bit JPEG Baseline, 8- and 12-bit JPEG Extended (colour: 8-bit), JPEG Lossless, JPEG-LS, JPEG 2000 and HTJ2K. Convert the series to an uncompressed transfer syntax.',
     );
   }
 }

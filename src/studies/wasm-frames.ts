@@ -67,9 +67,9 @@ export async function decodeWasmFrame(inst: DicomInstance, frame: number, codec:
       `The ${name} frame of ${which(inst, frame)} decoded to ${d.width}×${d.height} px, ${d.componentCount} component(s) of ${d.bitsPerSample} bits, not the ${h.width}×${h.height} px, ${h.components} of ${h.precision} bits its header declares.`,
     );
   }
-  // colour is 8-bit only (colour-format.ts): its planes, where CharLS gives them, are interleaved here
-  if (h.planar && !wide) return interleave(d.data, n, h.components);
-  const out = inst.bitsAllocated === 8 || wide ? d.data : widen(d.data, d.isSigned === true);
+  // colour planes, where CharLS gives them, are interleaved here (8-bit, or 16-bit RGB: colour-format.ts)
+  const data = h.planar ? interleave(d.data, n, h.components, wide ? 2 : 1) : d.data;
+  const out = inst.bitsAllocated === 8 || wide ? data : widen(data, d.isSigned === true);
   if (h.lossy) clipToBitsStored(inst, h.precision, out, d.isSigned === true);
   return out;
 }
@@ -85,9 +85,11 @@ function widen(data: Uint8Array, signed: boolean): Uint8Array {
   return out;
 }
 
-/** `components` planes of `n` one-byte samples as interleaved pixels. */
-function interleave(planes: Uint8Array, n: number, components: number): Uint8Array {
+/** `components` planes of `n` samples of `bytes` bytes as interleaved pixels. */
+function interleave(planes: Uint8Array, n: number, components: number, bytes: 1 | 2): Uint8Array {
   const out = new Uint8Array(planes.length);
-  for (let c = 0; c < components; c++) for (let i = 0; i < n; i++) out[i * components + c] = planes[c * n + i];
+  for (let c = 0; c < components; c++) {
+    for (let i = 0; i < n; i++) for (let b = 0; b < bytes; b++) out[(i * components + c) * bytes + b] = planes[(c * n + i) * bytes + b];
+  }
   return out;
 }

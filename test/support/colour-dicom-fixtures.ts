@@ -137,3 +137,30 @@ export function greyRamp(bits: 8 | 16 = 16): [number[], number[], number[]] {
   const t = Array.from({ length: 256 }, (_, v) => (bits === 16 ? v * 257 : v));
   return [t, t, t];
 }
+
+/** Segments of a segmented palette table (PS3.3 C.7.9.2), as the units they are written in: words for 16-bit entries, bytes for 8-bit ones. */
+export const seg = {
+  discrete: (...values: number[]): number[] => [0, values.length, ...values],
+  linear: (length: number, y1: number): number[] => [1, length, y1],
+  /** copy `count` segments from the one `offset` bytes into the data; the offset least significant word first (bytes: little endian) */
+  indirect: (count: number, offset: number, bits: 8 | 16 = 16): number[] =>
+    bits === 16 ? [2, count, offset & 0xffff, offset >>> 16] : [2, count, offset & 0xff, (offset >> 8) & 0xff, (offset >> 16) & 0xff, offset >>> 24],
+};
+
+/** A segmented palette: the three descriptors and Segmented Red/Green/Blue Palette Color Lookup Table Data (0028,1221–1223), no plain tables. */
+export function segmentedPaletteElements(tables: [number[][], number[][], number[][]], o: { entries: number; first?: number; bits?: 8 | 16 }): El[] {
+  const bits = o.bits ?? 16;
+  const out: El[] = [];
+  tables.forEach((segments, c) => {
+    out.push(el.us(0x00281101 + c, o.entries === 65536 ? 0 : o.entries, o.first ?? 0, bits));
+    const units = segments.flat();
+    let data: Buffer;
+    if (bits === 8) data = Buffer.from([...units, ...(units.length % 2 ? [0] : [])]);
+    else {
+      data = Buffer.alloc(2 * units.length);
+      units.forEach((v, i) => data.writeUInt16LE(v, 2 * i));
+    }
+    out.push(el.bytes(0x00281221 + c, 'OW', data));
+  });
+  return out;
+}

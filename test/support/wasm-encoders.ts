@@ -51,7 +51,7 @@ export interface WasmEncodeOptions {
   levels?: number;
   /** HTJ2K irreversible: OpenJPH's quantisation step ("quality"; default 0.001, near-lossless) */
   step?: number;
-  /** 8-bit colour: 3 components, `samples` interleaved (R G B …; default 1, grey) */
+  /** colour: 3 components, `samples` interleaved (R G B …; default 1, grey) */
   components?: 1 | 3;
   /** JPEG 2000 / HTJ2K colour: code with the reversible colour transform (RCT; DICOM YBR_RCT) */
   colourTransform?: boolean;
@@ -67,7 +67,15 @@ function fill(e: Encoder, samples: ArrayLike<number>, o: WasmEncodeOptions, colo
     // CharLS reads planes for interleave mode 0 (none), interleaved pixels otherwise
     const n = o.width * o.height;
     const planar = !colourTransform && o.interleave === 0;
-    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) input[planar ? c * n + i : 3 * i + c] = samples[3 * i + c];
+    const bytes = o.bits > 8 ? 2 : 1;
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < 3; c++) {
+        const at = (planar ? c * n + i : 3 * i + c) * bytes;
+        const v = samples[3 * i + c];
+        if (bytes === 2) (input[at] = v & 0xff), (input[at + 1] = (v >> 8) & 0xff);
+        else input[at] = v;
+      }
+    }
     return;
   }
   const wide = o.bits > 8;

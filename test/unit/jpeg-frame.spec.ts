@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { CorruptImageError, UnsupportedTypeError } from '../../src/common/errors';
 import { decodeImage, readImageHeader } from '../../src/inference/image-decoder';
 import { hasJfifMarker, readJpegFrame, withAdobeTransform as settingTransform } from '../../src/inference/jpeg-frame';
-import { adobe, jfif, withApp } from '../support/jpeg-colour-fixtures';
+import { adobe, jfif, segment, withApp } from '../support/jpeg-colour-fixtures';
 
 const LIMITS = { maxPixels: 40_000_000, minSide: 64 };
 const W = 96;
@@ -72,15 +72,17 @@ describe('the colour transform of a 3-component JPEG set from outside (DICOM JPE
     return out;
   };
 
-  it('replaces every Adobe APP14 before the scan by one saying the transform, after SOI; nothing else changes', async () => {
+  it('replaces every Adobe APP14 and JFIF APP0 before the scan by one Adobe APP14 saying the transform, after SOI; nothing else changes', async () => {
     const plain = await jpeg('srgb');
-    const twice = withApp(plain, [adobe(0), jfif(), adobe(0)]);
+    const app0 = segment(0xe0, [...Buffer.from('AVI1\0'), 0, 0]); // another APP0: kept
+    const twice = withApp(plain, [adobe(0), jfif(), app0, adobe(0)]);
     for (const t of [0, 1] as const) {
       const out = settingTransform(twice, t);
       expect(segmentsOf(out)).toEqual(['ee', 'e0', ...segmentsOf(plain)]);
       expect(readJpegFrame(out)).toMatchObject({ components: 3, adobeTransform: t });
-      // from the JFIF marker on, the bytes are the stream's own
-      expect(Buffer.from(out.subarray(2 + 16))).toEqual(withApp(plain, [jfif()]).subarray(2));
+      expect(hasJfifMarker(out)).toBe(false); // libjpeg would obey it over the Adobe marker
+      // from the other APP0 on, the bytes are the stream's own
+      expect(Buffer.from(out.subarray(2 + 16))).toEqual(withApp(plain, [app0]).subarray(2));
     }
   });
 

@@ -7,14 +7,17 @@ import { el } from '../../support/dicom-pixel-fixtures';
 import { adobe, greyJpeg, jfif, sharpRgb, threeGreyComponents, withApp, withComponentIds, ycbcrJpeg } from '../../support/jpeg-colour-fixtures';
 
 /**
- * JPEG Baseline colour is read by the DICOM Photometric Interpretation (PS3.5 8.2.1), not by the
- * stream's own markers: RGB means the components were coded without the colour transform, YBR_FULL
- * and YBR_FULL_422 that they were coded as YCbCr. libjpeg (under libvips) decides by the markers —
- * JFIF or Adobe APP14, else component ids 'R' 'G' 'B' for RGB and anything else YCbCr — so an RGB
- * frame with neither (as DICOM encoders write it) was converted as YCbCr: a grey picture came out
- * strongly coloured and was refused NOT_MRI; and a YBR frame with an Adobe "no transform" marker
- * came out as raw Y Cb Cr. The one exception kept: a JFIF marker, which defines the components as
- * YCbCr, in a frame labelled RGB (pydicom reads it so too).
+ * Which colour transform a JPEG Baseline colour frame is read with (PS3.5 8.2.1). The stream says
+ * so itself when it carries a JFIF APP0 (YCbCr, T.871) or an Adobe APP14 (its transform flag: 0 RGB,
+ * 1 YCbCr) — what libjpeg writes whenever it encodes (JFIF over YCbCr, Adobe "no transform" over
+ * RGB, as DCMTK's dcmcjpeg, Pillow and most DICOM encoders do) — and PS3.5 8.2.1 has the stream's
+ * own characteristics control decoding where the data elements disagree ("RGB ... as long as no
+ * multi-component transformation was specified by the JPEG bit stream"). The label is what goes
+ * wrong in practice: a wrapper keeps RGB over a stream it coded as YCbCr (dcm4che #565), or a fixer
+ * relabels every JPEG YBR_FULL_422. Only where the stream says nothing (no JFIF, no Adobe, or the
+ * two contradicting each other) does the Photometric Interpretation decide: RGB without the
+ * transform, YBR_FULL_422 / YBR_FULL with it — whatever the component ids, which libjpeg reads
+ * ('R' 'G' 'B' as RGB, anything else as YCbCr) and no standard defines.
  */
 
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
@@ -35,35 +38,73 @@ async function expectAnsweredOn(file: Buffer, expected: Uint8Array, png: Analysi
   return r;
 }
 
-describe('a grey picture in JPEG Baseline labelled RGB is read without the colour transform, whatever its markers say', () => {
-  let grey: Buffer;
-  /** the grey JPEG's decoded samples: what each of the three components holds */
-  let g: Uint8Array;
-  let greyPng: AnalysisResult;
-  beforeAll(async () => {
-    grey = await greyJpeg(GREY, W, H);
-    g = (await sharpRgb(threeGreyComponents(grey, [0x52, 0x47, 0x42]))).filter((_, k) => k % 3 === 0);
-    greyPng = await pngAnswer(g, 1);
-  });
+/** A grey picture coded both ways, and the pixels each holds. */
+let grey: Buffer;
+/** the grey JPEG's decoded samples: what each component of the RGB-coded stream holds */
+let g: Uint8Array;
+/** the grey picture coded as YCbCr (Y the picture, Cb = Cr = 128; ids 1 2 3, no APP marker) and what libjpeg decodes it to */
+let ycc: Buffer;
+let yccRgb: Uint8Array;
+let greyPng: AnalysisResult;
+let yccPng: AnalysisResult;
+beforeAll(async () => {
+  grey = await greyJpeg(GREY, W, H);
+  g = (await sharpRgb(threeGreyComponents(grey, [0x52, 0x47, 0x42]))).filter((_, k) => k % 3 === 0);
+  greyPng = await pngAnswer(g, 1);
+  ycc = await ycbcrJpeg(greyToRgb(GREY), W, H, '4:2:0');
+  yccRgb = await sharpRgb(ycc);
+  yccPng = await pngAnswer(yccRgb, 3);
+});
 
-  it('the grey JPEG decodes close to the picture, and the PNG of its samples is accepted', () => {
-    expect(maxDiff(g, GREY)).toBeLessThanOrEqual(2);
-    expect(greyPng).toMatchObject({ status: 'completed', isMri: true });
-  });
+/** as libjpeg writes RGB (jpeg_set_colorspace JCS_RGB: ids 'R' 'G' 'B', an Adobe marker saying no transform) */
+const rgbCoded = (app: Buffer[] = [adobe(0)], ids: [number, number, number] = [0x52, 0x47, 0x42]) => threeGreyComponents(grey, ids, app);
 
+it('the grey picture decodes close to itself coded either way, and the PNG of each is accepted', () => {
+  expect(maxDiff(g, GREY)).toBeLessThanOrEqual(2);
+  expect(maxDiff(yccRgb, greyToRgb(GREY))).toBeLessThanOrEqual(2);
+  expect(greyPng).toMatchObject({ status: 'completed', isMri: true });
+  expect(yccPng).toMatchObject({ status: 'completed', isMri: true });
+});
+
+describe('a colour marker in the stream decides, whichever label the file carries: the grey PNG’s answer every time', () => {
   it.each([
-    ['no APP marker, component ids 1 2 3 (libjpeg reads them as YCbCr)', [1, 2, 3], []],
-    ['no APP marker, component ids 0 1 2', [0, 1, 2], []],
-    ['an Adobe marker saying YCbCr (transform 1)', [1, 2, 3], [1]],
-    ['an Adobe marker saying no transform', [1, 2, 3], [0]],
-    ["component ids 'R' 'G' 'B'", [0x52, 0x47, 0x42], []],
-  ] as [string, [number, number, number], (0 | 1)[]][])('%s: the grey PNG’s answer', async (_what, ids, transform) => {
-    const file = dicom('RGB', threeGreyComponents(grey, ids, transform.map(adobe)));
-    await expectAnsweredOn(file, greyToRgb(g), greyPng);
+    ['coded as YCbCr with a JFIF marker (libjpeg’s default), labelled RGB', 'RGB', 'ycc', [jfif]],
+    ['coded as YCbCr with a JFIF marker, labelled YBR_FULL_422', 'YBR_FULL_422', 'ycc', [jfif]],
+    ['coded as YCbCr with an Adobe marker saying YCbCr, labelled RGB', 'RGB', 'ycc', [() => adobe(1)]],
+    ['coded as YCbCr with JFIF and Adobe markers saying YCbCr, labelled RGB', 'RGB', 'ycc', [jfif, () => adobe(1)]],
+    ['coded as RGB with an Adobe marker saying no transform (dcmcjpeg +cr), labelled RGB', 'RGB', 'rgb', [() => adobe(0)]],
+    ['coded as RGB with an Adobe marker saying no transform, labelled YBR_FULL_422', 'YBR_FULL_422', 'rgb', [() => adobe(0)]],
+    ['coded as RGB with an Adobe marker saying no transform, labelled YBR_FULL', 'YBR_FULL', 'rgb', [() => adobe(0)]],
+  ] as [string, string, 'ycc' | 'rgb', (() => Buffer)[]][])('%s', async (_what, pi, coded, app) => {
+    const markers = app.map((m) => m());
+    if (coded === 'ycc') await expectAnsweredOn(dicom(pi, withApp(ycc, markers)), yccRgb, yccPng);
+    else await expectAnsweredOn(dicom(pi, rgbCoded(markers)), greyToRgb(g), greyPng);
   });
 });
 
-describe('JPEG Baseline labelled YBR_FULL_422 or YBR_FULL is read with the colour transform, whatever its markers say', () => {
+describe('where the stream says nothing, the label decides, whatever the component ids', () => {
+  it.each([
+    ['RGB, ids 1 2 3 (libjpeg reads them as YCbCr)', 'RGB', 'rgb', [1, 2, 3]],
+    ['RGB, ids 0 1 2', 'RGB', 'rgb', [0, 1, 2]],
+    ["RGB, ids 'R' 'G' 'B'", 'RGB', 'rgb', [0x52, 0x47, 0x42]],
+    ['YBR_FULL_422, ids 1 2 3', 'YBR_FULL_422', 'ycc', [1, 2, 3]],
+    ["YBR_FULL_422, ids 'R' 'G' 'B' (libjpeg reads them as RGB)", 'YBR_FULL_422', 'ycc', [0x52, 0x47, 0x42]],
+  ] as [string, string, 'ycc' | 'rgb', [number, number, number]][])('%s: the grey PNG’s answer', async (_what, pi, coded, ids) => {
+    if (coded === 'ycc') await expectAnsweredOn(dicom(pi, withComponentIds(ycc, ids)), yccRgb, yccPng);
+    else await expectAnsweredOn(dicom(pi, rgbCoded([], ids)), greyToRgb(g), greyPng);
+  });
+
+  it.each([
+    ['coded as YCbCr, labelled YBR_FULL_422', 'YBR_FULL_422', 'ycc'],
+    ['coded as RGB, labelled RGB (the JFIF marker, which libjpeg obeys over the Adobe one, is dropped too)', 'RGB', 'rgb'],
+  ] as [string, string, 'ycc' | 'rgb'][])('JFIF and an Adobe marker saying no transform, which contradict each other: %s', async (_what, pi, coded) => {
+    const markers = [jfif(), adobe(0)];
+    if (coded === 'ycc') await expectAnsweredOn(dicom(pi, withApp(ycc, markers)), yccRgb, yccPng);
+    else await expectAnsweredOn(dicom(pi, rgbCoded(markers)), greyToRgb(g), greyPng);
+  });
+});
+
+describe('a coloured picture is read as its colours, and refused by the colour gate as its PNG is', () => {
   /** a coloured centre on the grey picture (not a strongly chroma-subsampled one: 16 × 16 blocks) */
   const coloured = (() => {
     const out = greyToRgb(GREY);
@@ -72,26 +113,40 @@ describe('JPEG Baseline labelled YBR_FULL_422 or YBR_FULL is read with the colou
   })();
 
   it.each([
-    ['YBR_FULL_422 (4:2:0), an Adobe marker saying no transform', 'YBR_FULL_422', '4:2:0', 'adobe 0'],
-    ['YBR_FULL (4:4:4), an Adobe marker saying no transform', 'YBR_FULL', '4:4:4', 'adobe 0'],
-    ["YBR_FULL_422 (4:2:0), component ids 'R' 'G' 'B'", 'YBR_FULL_422', '4:2:0', 'rgb ids'],
-    ['YBR_FULL_422 (4:2:0), no APP marker', 'YBR_FULL_422', '4:2:0', 'none'],
-  ] as const)('%s: grey read as grey, colour as its colours', async (_what, pi, chroma, markers) => {
-    for (const picture of [greyToRgb(GREY), coloured]) {
-      const ycc = await ycbcrJpeg(picture, W, H, chroma); // no APP marker, ids 1 2 3: libjpeg reads it as YCbCr
-      const expected = await sharpRgb(ycc);
-      const stream = markers === 'adobe 0' ? withApp(ycc, [adobe(0)]) : markers === 'rgb ids' ? withComponentIds(ycc, [0x52, 0x47, 0x42]) : ycc;
-      const r = await expectAnsweredOn(dicom(pi, stream), expected, await pngAnswer(expected, 3));
-      expect(r.slices[0]).toMatchObject(picture === coloured ? { status: 'rejected', code: 'NOT_MRI' } : { status: 'completed', isMri: true });
-    }
+    ['YBR_FULL_422 (4:2:0), no APP marker', 'YBR_FULL_422', '4:2:0', []],
+    ['YBR_FULL (4:4:4), no APP marker', 'YBR_FULL', '4:4:4', []],
+    ['RGB label over a JFIF stream (4:2:0)', 'RGB', '4:2:0', [jfif]],
+    ['YBR_FULL_422 (4:2:0), an Adobe marker saying YCbCr', 'YBR_FULL_422', '4:2:0', [() => adobe(1)]],
+  ] as [string, string, '4:2:0' | '4:4:4', (() => Buffer)[]][])('%s', async (_what, pi, chroma, app) => {
+    const stream = withApp(await ycbcrJpeg(coloured, W, H, chroma), app.map((m) => m()));
+    const expected = await sharpRgb(stream);
+    const r = await expectAnsweredOn(dicom(pi, stream), expected, await pngAnswer(expected, 3));
+    expect(r.slices[0]).toMatchObject({ status: 'rejected', code: 'NOT_MRI' });
   });
 });
 
-describe('the exception: a JFIF marker in a frame labelled RGB', () => {
-  it('is read as YCbCr, as JFIF defines its components (the encoder transformed them; the label is wrong)', async () => {
-    const ycc = await ycbcrJpeg(greyToRgb(GREY), W, H, '4:2:0');
-    const expected = await sharpRgb(ycc);
-    const r = await expectAnsweredOn(dicom('RGB', withApp(ycc, [jfif()])), expected, await pngAnswer(expected, 3));
-    expect(r.slices[0]).toMatchObject({ status: 'completed', isMri: true });
+describe('colour JPEG Extended (1.2.840.10008.1.2.4.51) with 8-bit samples (process 2): read as JPEG Baseline is', () => {
+  const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
+  /** the stream with its frame header marked extended sequential (SOF1): a baseline stream is a valid process 2 one */
+  const asExtended = (jpeg: Buffer) => {
+    const out = Buffer.from(jpeg);
+    const at = out.indexOf(Buffer.from([0xff, 0xc0]));
+    out[at + 1] = 0xc1;
+    return out;
+  };
+  const extended = (pi: string, jpeg: Buffer) => colourDicom({ width: W, height: H, photometric: pi, transferSyntax: JPEG_EXTENDED, pixelData: el.encapsulated([new Uint8Array(asExtended(jpeg))]) });
+
+  it('a grey picture coded as YCbCr, labelled YBR_FULL_422, and one coded as RGB with an Adobe marker: the grey PNG’s answer', async () => {
+    await expectAnsweredOn(extended('YBR_FULL_422', ycc), yccRgb, yccPng);
+    await expectAnsweredOn(extended('RGB', rgbCoded()), greyToRgb(g), greyPng);
+  });
+
+  it('a coloured one: its colours, refused by the colour gate', async () => {
+    const picture = greyToRgb(GREY);
+    for (let i = 0; i < picture.length; i += 3) if ((i / 3) % W > 24 && (i / 3) % W < 72) picture.set([30, 200, 40], i);
+    const stream = await ycbcrJpeg(picture, W, H, '4:4:4');
+    const expected = await sharpRgb(stream);
+    const r = await expectAnsweredOn(extended('YBR_FULL', stream), expected, await pngAnswer(expected, 3));
+    expect(r.slices[0]).toMatchObject({ status: 'rejected', code: 'NOT_MRI' });
   });
 });

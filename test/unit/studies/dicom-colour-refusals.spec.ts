@@ -3,7 +3,7 @@ import { codecThread } from '../../../src/studies/codec-thread';
 import * as dicomPixels from '../../../src/studies/dicom-pixels';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
-import { colourDicom, greyRamp, greyToRgb, JPEG_LS, ob, paletteElements, RLE, rleColour } from '../../support/colour-dicom-fixtures';
+import { colourDicom, greyRamp, greyToRgb, JPEG_LS, ob, paletteElements, RLE, rleColour, seg, segmentedPaletteElements } from '../../support/colour-dicom-fixtures';
 import { El, el } from '../../support/dicom-pixel-fixtures';
 import { encodeLosslessJpeg } from '../../support/jpeg-lossless-fixtures';
 import { encodeJpegLs } from '../../support/wasm-encoders';
@@ -57,6 +57,11 @@ describe('malformed palettes → 422 CORRUPT_IMAGE naming what is wrong, nothing
     ['table data cut short (200 bytes for 256 16-bit entries)', palette(replacing(el.bytes(0x00281201, 'OW', new Uint8Array(200)))), /Red Palette Color Lookup Table Data of 200 bytes, not the 512/],
     ['more entries declared than the data hold (0 = 65,536)', palette(replacing(...[0, 1, 2].map((c) => el.us(0x00281101 + c, 0, 0, 16)))), /of 512 bytes, not the 131072 that 65536 entries/],
     ['an 8-bit entry above 255', palette(paletteElements([Array(256).fill(300), greyRamp(8)[1], greyRamp(8)[2]], { bits: 8, wordsFor8: true })), /holding 300 in an 8-bit entry/],
+    [
+      'a segmented palette of empty segments (palettes read from segments: dicom-segmented-palette.spec.ts)',
+      palette([...[0, 1, 2].map((c) => el.us(0x00281101 + c, 256, 0, 16)), ...[0, 1, 2].map((c) => el.bytes(0x00281221 + c, 'OW', new Uint8Array(8)))]),
+      /Segmented Red Palette Color Lookup Table Data expanding to 0 entries, not the 256/,
+    ],
     ['32-bit indices', palette(ramp, { bitsAllocated: 32, pixelData: el.bytes(0x7fe00010, 'OW', new Uint8Array(W * H * 4)) }), /32-bit PALETTE COLOR indices/],
   ];
   it.each(cases)('%s', async (_what, file, reason) => {
@@ -71,20 +76,24 @@ describe('malformed palettes → 422 CORRUPT_IMAGE naming what is wrong, nothing
 
 describe('colour encodings still not read → 415 UNSUPPORTED_TYPE, named', () => {
   const cases: [string, () => Promise<Buffer> | Buffer, RegExp][] = [
-    ['a segmented palette', () => palette([...[0, 1, 2].map((c) => el.us(0x00281101 + c, 256, 0, 16)), ...[0, 1, 2].map((c) => el.bytes(0x00281221 + c, 'OW', new Uint8Array(8)))]), /segmented palette/],
     ['a palette in JPEG Baseline (lossy indices)', () => palette(ramp, { transferSyntax: '1.2.840.10008.1.2.4.50', pixelData: el.encapsulated([new Uint8Array(64)]) }), /PALETTE COLOR in JPEG Baseline/],
     [
       'a palette in near-lossless JPEG-LS',
       async () => palette(ramp, { transferSyntax: '1.2.840.10008.1.2.4.81', pixelData: el.encapsulated([await encodeJpegLs(GREY, { width: W, height: H, bits: 8, near: 2 })]) }),
       /PALETTE COLOR in lossy JPEG-LS/,
     ],
-    ['YBR_PARTIAL_420 uncompressed', () => colourDicom({ width: W, height: H, photometric: 'YBR_PARTIAL_420', pixelData: ob(RGB) }), /YBR_PARTIAL_420 colour pixel data/],
+    ['YBR_PARTIAL_420 uncompressed', () => colourDicom({ width: W, height: H, photometric: 'YBR_PARTIAL_420', pixelData: ob(RGB) }), /YBR_PARTIAL_420 (uncompressed )?\(4:2:0 chroma, defined for the MPEG-2 \/ H.264 \/ HEVC video syntaxes, not read here; YBR_FULL_422 and YBR_PARTIAL_422 are\)/],
+    ['YBR_PARTIAL_420 in RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_PARTIAL_420', transferSyntax: RLE, pixelData: rleColour(RGB) }), /YBR_PARTIAL_420 \(4:2:0 chroma, defined for the MPEG-2/],
     ['YBR_ICT uncompressed (a JPEG 2000 term)', () => colourDicom({ width: W, height: H, photometric: 'YBR_ICT', pixelData: ob(RGB) }), /YBR_ICT colour pixel data/],
     ['YBR_FULL_422 in RLE Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', transferSyntax: RLE, pixelData: rleColour(RGB) }), /YBR_FULL_422 RLE Lossless colour/],
-    ['RGB JPEG Extended (its DCT decoder reads one component)', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: '1.2.840.10008.1.2.4.51', pixelData: el.encapsulated([new Uint8Array(64)]) }), /RGB JPEG Extended colour/],
+    [
+      '12-bit colour JPEG Extended (process 4; 8-bit colour is read: dicom-colour-jpeg.spec.ts)',
+      () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', bitsAllocated: 16, bitsStored: 12, transferSyntax: '1.2.840.10008.1.2.4.51', pixelData: el.encapsulated([new Uint8Array(64)]) }),
+      /12-bit colour JPEG Extended \(process 4: .*8-bit colour JPEG Extended and 12-bit grey are read\) is not supported/,
+    ],
     ['YBR_FULL_422 in JPEG Lossless', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', transferSyntax: '1.2.840.10008.1.2.4.70', pixelData: el.encapsulated([new Uint8Array(64)]) }), /YBR_FULL_422 JPEG Lossless SV1 colour/],
     ['colour JPEG Lossless coded a scan per component', () => colourDicom({ width: W, height: H, photometric: 'RGB', transferSyntax: '1.2.840.10008.1.2.4.70', pixelData: el.encapsulated([threeComponentFrameOneScan()]) }), /colour JPEG Lossless coded a scan per component/],
-    ['16-bit RGB', () => colourDicom({ width: W, height: H, photometric: 'RGB', bitsAllocated: 16, pixelData: el.bytes(0x7fe00010, 'OW', new Uint8Array(W * H * 6)) }), /16-bit colour/],
+    ['16-bit YBR_FULL (16-bit RGB is read: dicom-colour-16bit.spec.ts)', () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL', bitsAllocated: 16, pixelData: el.bytes(0x7fe00010, 'OW', new Uint8Array(W * H * 6)) }), /16-bit YBR_FULL colour \(8-bit colour, and RGB in 16-bit words, are read\)/],
     ['YBR_FULL_422 in JPEG-LS', async () => colourDicom({ width: W, height: H, photometric: 'YBR_FULL_422', transferSyntax: JPEG_LS, pixelData: el.encapsulated([await encodeJpegLs(RGB, { width: W, height: H, bits: 8, components: 3 })]) }), /YBR_FULL_422 JPEG-LS Lossless colour/],
   ];
   it.each(cases)('%s', async (_what, file, reason) => {
@@ -148,6 +157,8 @@ describe('colour headers mutated at random: an answer or a named 4xx, never anyt
     () => ({ photometric: 'YBR_FULL', transferSyntax: RLE, pixelData: rleColour(RGB), extra: [] }),
     (ls) => ({ photometric: 'RGB', transferSyntax: JPEG_LS, pixelData: el.encapsulated([ls]), extra: [] }),
     () => ({ photometric: 'YBR_FULL', transferSyntax: '1.2.840.10008.1.2.4.70', pixelData: el.encapsulated([encodeLosslessJpeg(RGB, { width: W, height: H, precision: 8, components: 3 })]), extra: [] }),
+    () => ({ photometric: 'PALETTE COLOR', pixelData: ob(GREY), extra: segmentedPaletteElements([0, 1, 2].map(() => [seg.discrete(0), seg.linear(127, 32768), seg.indirect(2, 0)]) as [number[][], number[][], number[][]], { entries: 256 }) }),
+    () => ({ photometric: 'RGB', bitsAllocated: 16, pixelData: el.bytes(0x7fe00010, 'OW', words16(RGB)), extra: [] }),
   ];
   const MUTATIONS: ((h: Header) => string)[] = [
     (h) => {
@@ -173,6 +184,16 @@ describe('colour headers mutated at random: an answer or a named 4xx, never anyt
     (h) => {
       h.extra.push(...paletteElements(greyRamp(16)));
       return 'a palette added';
+    },
+    (h) => {
+      // segmented table data of random words, mostly small opcodes and lengths, now and then huge ones
+      const c = Math.floor(rand() * 3);
+      const units = Array.from({ length: pick([2, 3, 6, 40, 300]) }, () => (rand() < 0.5 ? pick([0, 1, 2, 3]) : word()));
+      const b = Buffer.alloc(units.length * 2);
+      units.forEach((v, i) => b.writeUInt16LE(v, 2 * i));
+      h.extra = h.extra.filter((e) => e.tag !== 0x00281201 + c);
+      h.extra.push(el.bytes(0x00281221 + c, 'OW', b));
+      return `segmented table ${c}: ${units.slice(0, 8).join(',')}…`;
     },
     (h) => {
       const data = Uint8Array.from({ length: pick([0, 10, W * H, W * H * 2, W * H * 3 - 1, W * H * 3]) }, () => Math.floor(rand() * 256));

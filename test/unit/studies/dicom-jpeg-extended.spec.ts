@@ -106,11 +106,14 @@ describe('JPEG Extended frames that lie: a named 4xx, before decoding where the 
     ['entropy-coded data overwritten with ones', file(edited(stream(), (b) => b.fill(0xff, b.length - 200, b.length - 2))), /cannot be decoded/],
   ] as const)('%s → 422 CORRUPT_IMAGE while decoding', (_, bytes, message) => expectCorruptWhileDecoding(bytes, message));
 
-  it('colour JPEG Extended → 415, 32-bit → 422, from the header', async () => {
-    const rgb = mrDicom({ rows: R, columns: C, bitsAllocated: 8, photometric: 'RGB', transferSyntax: JPEG_EXTENDED, pixelData: el.encapsulated([stream()]) });
+  it('12-bit colour JPEG Extended → 415 (8-bit colour is read: dicom-colour-jpeg.spec.ts), 32-bit → 422, from the header', async () => {
+    const rgb = mrDicom({ rows: R, columns: C, bitsAllocated: 16, bitsStored: 12, photometric: 'RGB', transferSyntax: JPEG_EXTENDED, pixelData: el.encapsulated([stream()]) });
     const colour = await errorOf(loadStudy([new Uint8Array(rgb)], LIMITS));
     expect(colour).toBeInstanceOf(UnsupportedStudyFileError);
-    expect(colour.message).toMatch(/RGB JPEG Extended colour is not supported/);
+    expect(colour.message).toMatch(/12-bit colour JPEG Extended \(process 4: /);
+    // this grey 12-bit stream under an 8-bit RGB header: its samples do not fit
+    const rgb8 = mrDicom({ rows: R, columns: C, bitsAllocated: 8, photometric: 'RGB', transferSyntax: JPEG_EXTENDED, pixelData: el.encapsulated([stream()]) });
+    expect(await errorOf(loadStudy([new Uint8Array(rgb8)], LIMITS))).toMatchObject({ statusCode: 422, message: expect.stringMatching(/holds 12-bit samples, but the DICOM header declares 8 bits allocated/) });
     const wide = await errorOf(loadStudy([new Uint8Array(file(stream(), { bitsAllocated: 32, bitsStored: 32 }))], LIMITS));
     expect(wide).toMatchObject({ statusCode: 422, code: 'CORRUPT_IMAGE' });
     expect(decode()).not.toHaveBeenCalled();

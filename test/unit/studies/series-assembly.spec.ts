@@ -72,10 +72,10 @@ describe('pixel format from the header, for every instance, before any decode', 
     expect(err).toMatchObject({ code: 'CORRUPT_IMAGE', statusCode: 422 });
   });
 
-  it('valid but unsupported encodings → 415 UNSUPPORTED_TYPE: YBR_PARTIAL_420 native, 16-bit RGB, Float Pixel Data (palettes and YBR: dicom-colour.spec.ts)', async () => {
+  it('valid but unsupported encodings → 415 UNSUPPORTED_TYPE: YBR_PARTIAL_420 native, 16-bit YBR, Float Pixel Data (palettes, YBR and 16-bit RGB: dicom-colour*.spec.ts)', async () => {
     const cases: [string, Buffer][] = [
       ['YBR_PARTIAL_420', dicomSlice(slice(0), { samplesPerPixel: 3, photometric: 'YBR_PARTIAL_420', bitsAllocated: 8 })],
-      ['16-bit', dicomSlice(slice(0), { samplesPerPixel: 3, photometric: 'RGB' })],
+      ['16-bit YBR_FULL', dicomSlice(slice(0), { samplesPerPixel: 3, photometric: 'YBR_FULL' })],
       ['Float Pixel Data', dicomSlice(slice(0), { floatPixelData: true })],
     ];
     for (const [what, b] of cases) {

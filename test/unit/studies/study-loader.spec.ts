@@ -85,7 +85,14 @@ describe('loadStudy: DICOM', () => {
   });
 
   it('a compressed transfer syntax → 415 UNSUPPORTED_TRANSFER_SYNTAX naming it, not a crash', async () => {
-    for (const [uid, name] of [['1.2.840.10008.1.2.4.55', 'JPEG Full Progression (retired)'], ['1.2.840.10008.1.2.4.100', 'an unsupported transfer syntax']]) {
+    for (const [uid, name] of [
+      ['1.2.840.10008.1.2.4.55', 'JPEG Full Progression (retired)'],
+      // the video syntaxes, the only ones YBR_PARTIAL_420 is defined for (PS3.3 A.8.5.4)
+      ['1.2.840.10008.1.2.4.100', 'MPEG-2 video'],
+      ['1.2.840.10008.1.2.4.102.1', 'MPEG-4 AVC/H.264 video'],
+      ['1.2.840.10008.1.2.4.108', 'HEVC/H.265 video'],
+      ['1.2.840.10008.1.2.4.99', 'an unsupported transfer syntax'],
+    ]) {
       const err = await catchErr(() => loadStudy([new Uint8Array(dicomSlice(slices(1)[0], { encapsulatedAs: uid }))], LIMITS));
       expect(err).toBeInstanceOf(UnsupportedTransferSyntaxError);
       expect((err as UnsupportedTransferSyntaxError).statusCode).toBe(415);
