@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import { Roles } from '../accounts/decorators';
 import { ForbiddenError } from '../accounts/errors';
 import { CurrentUser } from '../accounts/request-user';
+import { actor, AuditLog } from '../audit/audit-log.service';
 import { requestIdOf } from '../common/request-id';
 import type { AuthUser } from '../accounts/roles';
 import { HistoryQuery, HistoryQueryDto } from './history.dto';
@@ -49,8 +50,23 @@ export class HistoryController {
 
   constructor(
     private readonly history: HistoryService,
+    private readonly audit: AuditLog,
     @Optional() @Inject(MODEL_PROVIDER) private readonly models?: ModelProvider,
   ) {}
+
+  /**
+   * `parse()` of the request's filters; a non-admin's filter by another user (the one ForbiddenError
+   * it throws) is written to the audit log as the other 403 refusals are: it was answered unlogged,
+   * so a user probing for others' records left no trace.
+   */
+  private filtersOf<T>(req: Request, user: AuthUser, parse: () => T): T {
+    try {
+      return parse();
+    } catch (err) {
+      if (err instanceof ForbiddenError) this.audit.record(req, 'access.denied', { reason: 'user_filter', ...actor(user) });
+      throw err;
+    }
+  }
 
   /** The loaded cards (none while models are not loaded): the experimental flag of a stored answer. */
   private loadedCards() {
@@ -63,7 +79,7 @@ export class HistoryController {
     let filters: HistoryFilters;
     let paging: Paging;
     try {
-      ({ filters, paging } = parseListing(q, user));
+      ({ filters, paging } = this.filtersOf(req, user, () => parseListing(q, user)));
     } catch (err) {
       const filterRefusal = err instanceof BadRequestError || err instanceof InvalidCursorError || err instanceof CursorFiltersMismatchError || err instanceof ForbiddenError;
       if (!filterRefusal) throw err;
@@ -140,8 +156,8 @@ export class HistoryController {
   )
   @ApiError(403, USER_FILTER_403)
   @ApiAuthenticated()
-  async list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistoryPage & Disclaimed> {
-    const { filters, paging } = parseListing(q, user);
+  async list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Req() req: Request): Promise<HistoryPage & Disclaimed> {
+    const { filters, paging } = this.filtersOf(req, user, () => parseListing(q, user));
     return { ...(await this.history.list(user, filters, paging)), disclaimer: DISCLAIMER };
   }
 
@@ -152,8 +168,8 @@ export class HistoryController {
   @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only)')
   @ApiError(403, USER_FILTER_403)
   @ApiAuthenticated()
-  async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistorySummary & Disclaimed> {
-    return { ...(await this.history.summary(user, parseFiltersOnly(q, user))), disclaimer: DISCLAIMER };
+  async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Req() req: Request): Promise<HistorySummary & Disclaimed> {
+    return { ...(await this.history.summary(user, this.filtersOf(req, user, () => parseFiltersOnly(q, user)))), disclaimer: DISCLAIMER };
   }
 
   @Get('api/v1/history/export.csv')
