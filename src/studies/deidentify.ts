@@ -89,11 +89,14 @@ const APOSTROPHE = /[\u2019\u2018\u02bc`\u00b4]/g;
  * written in a script that separates words (Latin, Greek, Cyrillic letters, digits) — "LI", "AN",
  * "LEE" — is cut only as a whole word (no letter or digit right before or after it), or every
  * "slice", "scan" and "sleep" of a description would be cut too; so is a token with a digit of
- * fewer than GROUPED_ID characters — a study ID "1000", an accession "A12" — or "DWI b1000",
- * "TR2000" and "EP2D" lose their numbers (a 4-digit study ID made "DWI b1000" "DWI b"). Any longer
- * token, and any token in a script written without spaces (a 2-character Han name), is cut wherever
- * it occurs: a name part, and an ID of 5+ characters (MRN123456 in "XMRN-123-456"), which no
- * sequence parameter is as long as.
+ * fewer than EMBEDDED_ID characters ("A12", "100"). A token with a digit of EMBEDDED_ID up to
+ * GROUPED_ID characters — a study ID "4711", an accession "AB12" — is cut as a whole word and run
+ * into a word ("PAT4711", "ID4711_T1"), but not inside a longer number ("AB123") nor in a word that
+ * reads as a sequence parameter (PARAMETER_WORD: "b1000", "TR2000", "1000b", "256x256"): a 4-digit
+ * study ID made "DWI b1000" "DWI b" when such tokens were cut anywhere, and was kept in "PAT4711"
+ * when they were cut as whole words only. Any longer token, and any token in a script written
+ * without spaces (a 2-character Han name), is cut wherever it occurs: a name part, and an ID of 5+
+ * characters (MRN123456 in "XMRN-123-456"), which no sequence parameter is as long as.
  */
 export function cutTokens(s: string, tokens: string[], by: string, joinSeparated = false): string {
   if (!tokens.length || !s) return s;
@@ -103,9 +106,12 @@ export function cutTokens(s: string, tokens: string[], by: string, joinSeparated
   const ranges: [number, number][] = [];
   for (const token of new Set(tokens.map((t) => fold(t).text))) {
     if (token.length < 2) continue;
-    const wholeWord = (token.length < SHORT_TOKEN && WORD_SCRIPT.test(token)) || (token.length < GROUPED_ID && /\d/.test(token));
+    const withDigit = /\d/.test(token);
+    const wholeWord = (token.length < SHORT_TOKEN && WORD_SCRIPT.test(token)) || (withDigit && token.length < EMBEDDED_ID);
+    const shortId = withDigit && token.length < GROUPED_ID;
     for (const [at, end] of occurrences(text.text, grouped, token)) {
-      if (wholeWord && (isWordChar(text.text[at - 1]) || isWordChar(text.text[end]))) continue;
+      const inWord = isWordChar(text.text[at - 1]) || isWordChar(text.text[end]);
+      if (inWord && (wholeWord || (shortId && !runInto(text.text, at, end)))) continue;
       ranges.push([text.from[at], text.to[end - 1]]);
     }
   }
@@ -160,6 +166,46 @@ function withoutGroupSeparators(text: string): Compact {
   }
   return out;
 }
+
+/**
+ * Whether the short ID at [at, end) of the folded `text` is one run into a word ("pat4711",
+ * "4711t1", "xab12") rather than a part of another number ("ab123", "14711") or of a sequence
+ * parameter's word ("b1000" for a study ID 1000).
+ */
+function runInto(text: string, at: number, end: number): boolean {
+  if (!seam(text[at], text[at - 1]) || !seam(text[end - 1], text[end])) return false;
+  let from = at;
+  let to = end;
+  while (isWordChar(text[from - 1])) from--;
+  while (isWordChar(text[to])) to++;
+  return !PARAMETER_WORD.test(text.slice(from, to));
+}
+
+/**
+ * A word (letters and digits between other characters, folded) that is a sequence parameter with
+ * its number: a b-value (b1000, 1000b), TR/TE/TI/TD, a labelling duration or post-labelling delay
+ * (LD1800, PLD1800), bandwidth, FOV, VENC, NEX, echo train, flip angle, multiband/hyperband factor,
+ * a number of directions or coil channels, a matrix (256x256, 1000x) or a number in ms, s, mm, Hz.
+ * Not a one-letter prefix other than b ("S4711", "P4711" are how IDs are written, and no parameter
+ * written so has 4 digits).
+ */
+const PARAMETER_WORD = /^(?:b|tr|te|ti|td|ld|pld|bw|fov|venc|nex|etl|fa|mb|hb|dir)?\d+(?:b|ms|s|mm|hz|x\d*|dirs?|ch)?$/;
+
+/**
+ * Whether an ID's edge character `inside` may meet `outside`: nothing of a word, or a letter
+ * meeting a digit ("pat|4711", "4711|t1", "ab12|x"). Digit beside digit is another number ("ab12|3");
+ * letter beside letter a word of the description ("mb|ep2d", "3pla|ne").
+ */
+const seam = (inside: string | undefined, outside: string | undefined): boolean => !isWordChar(outside) || isDigit(inside) !== isDigit(outside);
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+
+/**
+ * A token with a digit shorter than this is cut as a whole word only; from this length on also run
+ * into a word (cutTokens). Four: a 3-digit ID is the b-value, TE, FOV or matrix size of many a
+ * description ("b500", "TE100", "QFlow_150"), and 1 in 1,000 names no one.
+ */
+const EMBEDDED_ID = 4;
 
 /**
  * An identifier token at least this long with a digit in it is matched in groups too (occurrences);
