@@ -22,14 +22,28 @@ export const IDENTIFIER_TAGS = [
 ];
 
 export function scrubDescription(raw: string, identifiers: string[]): string | null {
-  const s = cutDates(cutTokens(raw.normalize('NFKC'), identifierTokens(identifiers), ' ', true), ' ')
+  let s = cutTokens(raw.normalize('NFKC'), identifierTokens(identifiers), ' ', true);
+  // the pattern rules again until they change nothing: a cut can make a date of what was around it
+  // ("JAN é01 1970": the é, made a space, leaves "JAN 01 1970"; "1970 12345 01 01" without its 12345),
+  // which one pass stored, and which a re-scrub of the stored text (rescrub-descriptions.ts) would
+  // then have cut — the scrub of its own output must be itself. Every pass after the first that
+  // changes anything shortens the text, so this ends.
+  for (let before: string | null = null; s !== before; ) {
+    before = s;
+    s = scrubPatterns(s);
+  }
+  return s.length ? s : null;
+}
+
+/** What scrubDescription cuts without the identifiers: dates, digit runs of 5+, characters outside the kept set, the length. */
+function scrubPatterns(s: string): string {
+  return cutDates(s, ' ')
     .replace(/\d{5,}/g, ' ')
     .replace(/[^A-Za-z0-9 _\-+.,:()/*]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, MAX_DESCRIPTION_LENGTH)
     .trim();
-  return s.length ? s : null;
 }
 
 /**
