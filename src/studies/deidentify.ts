@@ -273,10 +273,6 @@ function fold(s: string): Folded {
   return out;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * A date written with separators — 1970-01-31, 31.01.1970, 31/01/70, 31 01 1970, 1970 01 31 — has
  * no digit run of 5 and was kept: a birth date typed into a description in another form than the
