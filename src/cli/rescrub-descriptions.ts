@@ -8,8 +8,8 @@ import { DEFAULT_RESCRUB_BATCH, rescrubStoredDescriptions } from '../studies/res
 
 const USAGE = `Usage: npm run descriptions:rescrub -- [--batch-size N] [--dry-run]
 
-Re-applies the series-description scrub's pattern rules (dates in every written form, digit runs
-of 5+, the character set) to every description stored in the database named by DATABASE_URL
+Re-applies the series-description scrub's pattern rules (dates in every written form, a number
+behind an ID label such as MRN or DOB, digit runs of 5+, the character set) to every description stored in the database named by DATABASE_URL
 (SQLite or PostgreSQL; migrations are applied first), ${DEFAULT_RESCRUB_BATCH} rows at a time by default. Rows
 stored before a rule was added lose what it cuts now; rows already clean are not written, so a
 second run changes nothing. Cuts that need the patient's identifiers cannot be redone: those were

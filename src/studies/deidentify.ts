@@ -4,6 +4,10 @@
  * safe character set, with every token of the patient's name/IDs/accession/institution and
  * every long digit run (dates, IDs) and every date written with separators removed.
  */
+import { cutDates, cutLabelledIds, cutPersonNames, PARAMETER_WORD } from './deidentify-patterns';
+
+export { cutDates } from './deidentify-patterns';
+
 export const MAX_DESCRIPTION_LENGTH = 64;
 
 /**
@@ -35,9 +39,13 @@ export function scrubDescription(raw: string, identifiers: string[]): string | n
   return s.length ? s : null;
 }
 
-/** What scrubDescription cuts without the identifiers: dates, digit runs of 5+, characters outside the kept set, the length. */
+/**
+ * What scrubDescription cuts without the identifiers (deidentify-patterns.ts): names in FAMILY^GIVEN
+ * form, dates, numbers behind an ID label, digit runs of 5+; then characters outside the kept set and
+ * the length.
+ */
 function scrubPatterns(s: string): string {
-  return cutDates(s, ' ')
+  return cutLabelledIds(cutDates(cutPersonNames(s, ' '), ' '), ' ')
     .replace(/\d{5,}/g, ' ')
     .replace(/[^A-Za-z0-9 _\-+.,:()/*]/g, ' ')
     .replace(/\s+/g, ' ')
@@ -188,22 +196,16 @@ function withoutGroupSeparators(text: string): Compact {
  */
 function runInto(text: string, at: number, end: number): boolean {
   if (!seam(text[at], text[at - 1]) || !seam(text[end - 1], text[end])) return false;
+  // no parameter word is longer than a few characters: a longer word is not one, and a description
+  // that is one 1,024-character word of IDs is not walked end to end for each of them
   let from = at;
   let to = end;
-  while (isWordChar(text[from - 1])) from--;
-  while (isWordChar(text[to])) to++;
-  return !PARAMETER_WORD.test(text.slice(from, to));
+  while (isWordChar(text[from - 1]) && at - from < LONGEST_PARAMETER) from--;
+  while (isWordChar(text[to]) && to - end < LONGEST_PARAMETER) to++;
+  return isWordChar(text[from - 1]) || isWordChar(text[to]) || !PARAMETER_WORD.test(text.slice(from, to));
 }
 
-/**
- * A word (letters and digits between other characters, folded) that is a sequence parameter with
- * its number: a b-value (b1000, 1000b), TR/TE/TI/TD, a labelling duration or post-labelling delay
- * (LD1800, PLD1800), bandwidth, FOV, VENC, NEX, echo train, flip angle, multiband/hyperband factor,
- * a number of directions or coil channels, a matrix (256x256, 1000x) or a number in ms, s, mm, Hz.
- * Not a one-letter prefix other than b ("S4711", "P4711" are how IDs are written, and no parameter
- * written so has 4 digits).
- */
-const PARAMETER_WORD = /^(?:b|tr|te|ti|td|ld|pld|bw|fov|venc|nex|etl|fa|mb|hb|dir)?\d+(?:b|ms|s|mm|hz|x\d*|dirs?|ch)?$/;
+const LONGEST_PARAMETER = 12;
 
 /**
  * Whether an ID's edge character `inside` may meet `outside`: nothing of a word, or a letter
@@ -272,29 +274,3 @@ function fold(s: string): Folded {
   }
   return out;
 }
-
-/**
- * A date written with separators — 1970-01-31, 31.01.1970, 31/01/70, 31 01 1970, 1970 01 31 — has
- * no digit run of 5 and was kept: a birth date typed into a description in another form than the
- * header's YYYYMMDD; so was one with its month in words — 01 JAN 1970, 1-Jan-70, 01JAN1970, Jan 1,
- * 1970, 3. März 1970. Same separator twice, so "1.5T" or "3D" are not dates; spaces only between a
- * day and month of 1–31 and a year of 19xx or 20xx ("DWI 3 500 1000", "b 0 50 2000" are not one); a month word only between a day and a year
- * or before a day and a four-digit year ("T1 MAR", "MAR 3D", "12 JUN" stay).
- */
-export function cutDates(s: string, by: string): string {
-  return s
-    .replace(/(?<!\d)\d{1,4}([-./])\d{1,2}\1\d{1,4}(?!\d)/g, by)
-    .replace(SPACED_DATE, by)
-    .replace(DAY_MONTH_YEAR, by)
-    .replace(MONTH_DAY_YEAR, by);
-}
-
-/** Day and month (each 1–31, as either order writes them) and a year of 19xx or 20xx, with single spaces between. */
-const D = '(?:0?[1-9]|[12]\\d|3[01])';
-const SPACED_DATE = new RegExp(`(?<!\\d)(?:${D} ${D} (?:19|20)\\d\\d|(?:19|20)\\d\\d ${D} ${D})(?!\\d)`, 'g');
-
-/** Month names and abbreviations, English and German (as the umlaut names above), with an optional dot. */
-const MONTH =
-  '(?:jan(?:uary|uar)?|feb(?:ruary|ruar)?|m(?:ar(?:ch)?|ärz|aerz|rz)|apr(?:il)?|ma[iy]|jun[ei]?|jul[yi]?|aug(?:ust)?|sep(?:t(?:ember)?)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cz](?:ember)?)\\.?';
-const DAY_MONTH_YEAR = new RegExp(`(?<![\\p{L}\\p{N}])\\d{1,2}(?:st|nd|rd|th|\\.)?[\\s./-]*${MONTH}[\\s./,-]*(?:\\d{4}|\\d{2})(?![\\p{L}\\p{N}])`, 'giu');
-const MONTH_DAY_YEAR = new RegExp(`(?<![\\p{L}\\p{N}])${MONTH}[\\s./-]*\\d{1,2}(?:st|nd|rd|th)?,?[\\s./-]*\\d{4}(?![\\p{L}\\p{N}])`, 'giu');

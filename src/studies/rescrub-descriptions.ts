@@ -21,10 +21,12 @@ export const DEFAULT_RESCRUB_BATCH = 500;
 
 /**
  * Re-applies what scrubDescription can do without the header's identifiers to every stored series
- * description: dates in every form cutDates knows (a birth date "01 JAN 1970" or "1970-01-31" was
- * kept by the rules of before f4321c9 / 1939451), digit runs of 5+, the character set and length.
- * The identifier cuts added since (a name without its apostrophe, a grouped or run-in ID) cannot be
- * redone: the identifiers were never stored. Idempotent (the rules applied to their own output
+ * description (deidentify-patterns.ts): dates in every form cutDates knows (a birth date
+ * "01 JAN 1970" or "1970-01-31" was kept by the rules of before f4321c9 / 1939451), a number behind
+ * an ID label ("MRN 123 456", kept by every rule before), digit runs of 5+, the character set and
+ * length. (A FAMILY^GIVEN name cannot be in a stored row: the character set always took the caret
+ * out.) The identifier cuts added since (a name without its apostrophe, a grouped or run-in ID)
+ * cannot be redone: the identifiers were never stored. Idempotent (the rules applied to their own output
  * change nothing), so a second pass changes no row; bounded: `batchSize` rows per read and per
  * write transaction, in id order, so a large table neither fills memory nor holds SQLite's write
  * lock for long. Only counts leave this function: a description may be what it was run to clean.

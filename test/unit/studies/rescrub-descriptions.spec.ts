@@ -2,7 +2,8 @@
  * Descriptions stored under older scrub rules kept what those rules let through: a birth date with
  * its month in words or spaces ("DOB 01 JAN 1970") before 1939451, one with separators
  * ("1970-01-31") before f4321c9. The header's identifiers were never stored, so only the rules that
- * need none can be re-applied (src/studies/rescrub-descriptions.ts, `npm run descriptions:rescrub`):
+ * need none can be re-applied (src/studies/rescrub-descriptions.ts, `npm run descriptions:rescrub`),
+ * with those added since (an ID behind its label, deidentify-patterns.ts):
  * here on a SQLite database with rows written as the old rules left them, beside 313 protocol names
  * that must stay as they are.
  */
@@ -20,6 +21,12 @@ import { SERIES_DESCRIPTIONS } from '../../support/series-descriptions';
 /** Birth dates as the rules before 1939451 (and f4321c9) stored them: every character was in the kept set. */
 const OLD_DATES = ['01 JAN 1970', '1 January 1970', '1-Jan-1970', '01JAN1970', '1JAN70', 'Jan 1, 1970', 'January 01 1970', '01 01 1970', '1970 01 01', 'Sept. 3 1970', '1970-01-31', '31.01.1970', '31/01/70'];
 const OLD_ROWS = OLD_DATES.map((d) => `DOB ${d} T1`);
+/** IDs behind a label, stored as written by every rule so far (none cut them without the header's identifiers), and what they become. */
+const OLD_LABELLED: [string, string][] = [
+  ['AX T1 MRN: 123-456 FLAIR', 'AX T1 MRN: FLAIR'],
+  ['T2 PID 4711', 'T2 PID'],
+  ['DWI ACC A4711 b1000', 'DWI ACC b1000'],
+];
 
 function databaseAt(file: string): PrismaService {
   return new PrismaService(AppConfig.fromProcess({ NODE_ENV: 'test', DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }));
@@ -57,19 +64,19 @@ describe('re-scrubbing stored series descriptions', () => {
   });
 
   it('cuts the dates old rules kept, leaves the protocol names and image rows alone, in bounded batches; a second pass changes nothing', async () => {
-    const descriptions = [...SERIES_DESCRIPTIONS, ...OLD_ROWS, null, null];
+    const descriptions = [...SERIES_DESCRIPTIONS, ...OLD_ROWS, ...OLD_LABELLED.map(([d]) => d), null, null];
     await seed(prisma, descriptions);
     const repo = new StoredDescriptionRepository(prisma);
     const before = await stored(prisma);
 
     const dry = await rescrubStoredDescriptions(repo, { batchSize: 50, dryRun: true });
-    expect(dry).toEqual({ examined: descriptions.length - 2, changed: OLD_ROWS.length, batches: Math.ceil((descriptions.length - 2) / 50) });
+    expect(dry).toEqual({ examined: descriptions.length - 2, changed: OLD_ROWS.length + OLD_LABELLED.length, batches: Math.ceil((descriptions.length - 2) / 50) });
     expect(await stored(prisma)).toEqual(before);
 
     expect(await rescrubStoredDescriptions(repo, { batchSize: 50 })).toEqual(dry);
     const after = await stored(prisma);
     const changed = [...after].filter(([k, v]) => before.get(k) !== v).map(([, v]) => v);
-    expect(changed).toEqual(OLD_ROWS.map(() => 'DOB T1'));
+    expect(changed.sort()).toEqual([...OLD_ROWS.map(() => 'DOB T1'), ...OLD_LABELLED.map(([, to]) => to)].sort());
     expect([...after.values()].filter((v) => v === null)).toHaveLength(2);
 
     expect((await rescrubStoredDescriptions(repo, { batchSize: 7 })).changed).toBe(0);
@@ -116,7 +123,7 @@ describe('re-scrubbing stored series descriptions', () => {
   it('the rules are idempotent on their own output: a cut that makes a new date cuts it too ("JAN é01 1970", "1970 12345 01 01")', () => {
     expect(scrubDescription('JAN é01 1970 T1', [])).toBe('T1');
     expect(scrubDescription('T1 1970 12345 01 01', [])).toBe('T1');
-    const parts = ['1', '01', '12', '31', '1970', '70', '2024', ' ', ' ', '-', '.', '/', 'JAN', 'Jan', 'March', 'T1', 'b1000', 'DOB', ',', '3.', 'x', '12345', '^', 'é', 'MAR', 'SE'];
+    const parts = ['MRN', 'ID ', 'SMITH', '#', '1', '01', '12', '31', '1970', '70', '2024', ' ', ' ', '-', '.', '/', 'JAN', 'Jan', 'March', 'T1', 'b1000', 'DOB', ',', '3.', 'x', '12345', '^', 'é', 'MAR', 'SE'];
     const next = generator(12345);
     const notIdempotent: string[] = [];
     for (let i = 0; i < 20_000; i++) {
