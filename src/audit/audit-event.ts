@@ -35,7 +35,9 @@ export type AuditReason =
   | 'password_change_required'
   | 'last_admin'
   | 'self_disable'
-  | 'own_password';
+  | 'own_password'
+  // a non-admin's history filter naming another user (src/history/history.controller.ts)
+  | 'user_filter';
 
 /**
  * The fields an event may carry, and nothing else: no password, token, cookie, CSRF token, image

@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import { Roles } from '../accounts/decorators';
 import { ForbiddenError } from '../accounts/errors';
 import { CurrentUser } from '../accounts/request-user';
+import { actor, AuditLog } from '../audit/audit-log.service';
 import { requestIdOf } from '../common/request-id';
 import type { AuthUser } from '../accounts/roles';
 import { HistoryQuery, HistoryQueryDto } from './history.dto';
@@ -63,6 +64,7 @@ export class HistoryController {
   constructor(
     private readonly history: HistoryService,
     private readonly vocabulary: FilterVocabulary,
+    private readonly audit: AuditLog,
     @Optional() @Inject(MODEL_PROVIDER) private readonly models?: ModelProvider,
   ) {}
 
@@ -71,17 +73,31 @@ export class HistoryController {
    * cursor's own filters were checked when it was made: walking on is not refused because the rows
    * of an old label went meanwhile (its pages are then empty, which is true).
    */
-  private async listing(q: HistoryQuery, user: AuthUser): Promise<Listing> {
-    const listing = parseListing(q, user);
+  private async listing(req: Request, q: HistoryQuery, user: AuthUser): Promise<Listing> {
+    const listing = this.filtersOf(req, user, () => parseListing(q, user));
     if (!listing.paging.cursor) await this.vocabulary.check(listing.filters);
     return listing;
   }
 
   /** The summary's and the export's filters, checked as the list's. */
-  private async filtersOnly(q: HistoryQuery, user: AuthUser): Promise<HistoryFilters> {
-    const filters = parseFiltersOnly(q, user);
+  private async filtersOnly(req: Request, q: HistoryQuery, user: AuthUser): Promise<HistoryFilters> {
+    const filters = this.filtersOf(req, user, () => parseFiltersOnly(q, user));
     await this.vocabulary.check(filters);
     return filters;
+  }
+
+  /**
+   * `parse()` of the request's filters; a non-admin's filter by another user (the one ForbiddenError
+   * it throws) is written to the audit log as the other 403 refusals are: it was answered unlogged,
+   * so a user probing for others' records left no trace.
+   */
+  private filtersOf<T>(req: Request, user: AuthUser, parse: () => T): T {
+    try {
+      return parse();
+    } catch (err) {
+      if (err instanceof ForbiddenError) this.audit.record(req, 'access.denied', { reason: 'user_filter', ...actor(user) });
+      throw err;
+    }
   }
 
   /** The loaded cards (none while models are not loaded): the experimental flag of a stored answer. */
@@ -95,7 +111,7 @@ export class HistoryController {
     let filters: HistoryFilters;
     let paging: Paging;
     try {
-      ({ filters, paging } = await this.listing(q, user));
+      ({ filters, paging } = await this.listing(req, q, user));
     } catch (err) {
       const filterRefusal =
         err instanceof BadRequestError || err instanceof UnknownFilterValueError || err instanceof InvalidCursorError || err instanceof CursorFiltersMismatchError || err instanceof ForbiddenError;
@@ -173,8 +189,8 @@ export class HistoryController {
   )
   @ApiError(403, USER_FILTER_403)
   @ApiAuthenticated()
-  async list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistoryPage & Disclaimed> {
-    const { filters, paging } = await this.listing(q, user);
+  async list(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Req() req: Request): Promise<HistoryPage & Disclaimed> {
+    const { filters, paging } = await this.listing(req, q, user);
     return { ...(await this.history.list(user, filters, paging)), disclaimer: DISCLAIMER };
   }
 
@@ -185,8 +201,8 @@ export class HistoryController {
   @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only); ' + UNKNOWN_VALUE_400)
   @ApiError(403, USER_FILTER_403)
   @ApiAuthenticated()
-  async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto): Promise<HistorySummary & Disclaimed> {
-    return { ...(await this.history.summary(user, await this.filtersOnly(q, user))), disclaimer: DISCLAIMER };
+  async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Req() req: Request): Promise<HistorySummary & Disclaimed> {
+    return { ...(await this.history.summary(user, await this.filtersOnly(req, q, user))), disclaimer: DISCLAIMER };
   }
 
   @Get('api/v1/history/export.csv')
@@ -227,7 +243,7 @@ export class HistoryController {
   }
 
   private async sendCsv(user: AuthUser, q: HistoryQuery, res: Response): Promise<void> {
-    const chunks = this.history.exportCsv(user, await this.filtersOnly(q, user));
+    const chunks = this.history.exportCsv(user, await this.filtersOnly(res.req, q, user));
     // the header and first batch before any byte is sent: a failure here is still an error response
     const first = await chunks.next();
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');

@@ -4,6 +4,10 @@
  * safe character set, with every token of the patient's name/IDs/accession/institution and
  * every long digit run (dates, IDs) and every date written with separators removed.
  */
+import { cutDates, cutLabelledIds, cutPersonNames, PARAMETER_WORD } from './deidentify-patterns';
+
+export { cutDates } from './deidentify-patterns';
+
 export const MAX_DESCRIPTION_LENGTH = 64;
 
 /**
@@ -22,14 +26,32 @@ export const IDENTIFIER_TAGS = [
 ];
 
 export function scrubDescription(raw: string, identifiers: string[]): string | null {
-  const s = cutDates(cutTokens(raw.normalize('NFKC'), identifierTokens(identifiers), ' ', true), ' ')
+  let s = cutTokens(raw.normalize('NFKC'), identifierTokens(identifiers), ' ', true);
+  // the pattern rules again until they change nothing: a cut can make a date of what was around it
+  // ("JAN é01 1970": the é, made a space, leaves "JAN 01 1970"; "1970 12345 01 01" without its 12345),
+  // which one pass stored, and which a re-scrub of the stored text (rescrub-descriptions.ts) would
+  // then have cut — the scrub of its own output must be itself. Every pass after the first that
+  // changes anything shortens the text, so this ends.
+  for (let before: string | null = null; s !== before; ) {
+    before = s;
+    s = scrubPatterns(s);
+  }
+  return s.length ? s : null;
+}
+
+/**
+ * What scrubDescription cuts without the identifiers (deidentify-patterns.ts): names in FAMILY^GIVEN
+ * form, dates, numbers behind an ID label, digit runs of 5+; then characters outside the kept set and
+ * the length.
+ */
+function scrubPatterns(s: string): string {
+  return cutLabelledIds(cutDates(cutPersonNames(s, ' '), ' '), ' ')
     .replace(/\d{5,}/g, ' ')
     .replace(/[^A-Za-z0-9 _\-+.,:()/*]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, MAX_DESCRIPTION_LENGTH)
     .trim();
-  return s.length ? s : null;
 }
 
 /**
@@ -89,11 +111,14 @@ const APOSTROPHE = /[\u2019\u2018\u02bc`\u00b4]/g;
  * written in a script that separates words (Latin, Greek, Cyrillic letters, digits) — "LI", "AN",
  * "LEE" — is cut only as a whole word (no letter or digit right before or after it), or every
  * "slice", "scan" and "sleep" of a description would be cut too; so is a token with a digit of
- * fewer than GROUPED_ID characters — a study ID "1000", an accession "A12" — or "DWI b1000",
- * "TR2000" and "EP2D" lose their numbers (a 4-digit study ID made "DWI b1000" "DWI b"). Any longer
- * token, and any token in a script written without spaces (a 2-character Han name), is cut wherever
- * it occurs: a name part, and an ID of 5+ characters (MRN123456 in "XMRN-123-456"), which no
- * sequence parameter is as long as.
+ * fewer than EMBEDDED_ID characters ("A12", "100"). A token with a digit of EMBEDDED_ID up to
+ * GROUPED_ID characters — a study ID "4711", an accession "AB12" — is cut as a whole word and run
+ * into a word ("PAT4711", "ID4711_T1"), but not inside a longer number ("AB123") nor in a word that
+ * reads as a sequence parameter (PARAMETER_WORD: "b1000", "TR2000", "1000b", "256x256"): a 4-digit
+ * study ID made "DWI b1000" "DWI b" when such tokens were cut anywhere, and was kept in "PAT4711"
+ * when they were cut as whole words only. Any longer token, and any token in a script written
+ * without spaces (a 2-character Han name), is cut wherever it occurs: a name part, and an ID of 5+
+ * characters (MRN123456 in "XMRN-123-456"), which no sequence parameter is as long as.
  */
 export function cutTokens(s: string, tokens: string[], by: string, joinSeparated = false): string {
   if (!tokens.length || !s) return s;
@@ -103,9 +128,12 @@ export function cutTokens(s: string, tokens: string[], by: string, joinSeparated
   const ranges: [number, number][] = [];
   for (const token of new Set(tokens.map((t) => fold(t).text))) {
     if (token.length < 2) continue;
-    const wholeWord = (token.length < SHORT_TOKEN && WORD_SCRIPT.test(token)) || (token.length < GROUPED_ID && /\d/.test(token));
+    const withDigit = /\d/.test(token);
+    const wholeWord = (token.length < SHORT_TOKEN && WORD_SCRIPT.test(token)) || (withDigit && token.length < EMBEDDED_ID);
+    const shortId = withDigit && token.length < GROUPED_ID;
     for (const [at, end] of occurrences(text.text, grouped, token)) {
-      if (wholeWord && (isWordChar(text.text[at - 1]) || isWordChar(text.text[end]))) continue;
+      const inWord = isWordChar(text.text[at - 1]) || isWordChar(text.text[end]);
+      if (inWord && (wholeWord || (shortId && !runInto(text.text, at, end)))) continue;
       ranges.push([text.from[at], text.to[end - 1]]);
     }
   }
@@ -162,6 +190,40 @@ function withoutGroupSeparators(text: string): Compact {
 }
 
 /**
+ * Whether the short ID at [at, end) of the folded `text` is one run into a word ("pat4711",
+ * "4711t1", "xab12") rather than a part of another number ("ab123", "14711") or of a sequence
+ * parameter's word ("b1000" for a study ID 1000).
+ */
+function runInto(text: string, at: number, end: number): boolean {
+  if (!seam(text[at], text[at - 1]) || !seam(text[end - 1], text[end])) return false;
+  // no parameter word is longer than a few characters: a longer word is not one, and a description
+  // that is one 1,024-character word of IDs is not walked end to end for each of them
+  let from = at;
+  let to = end;
+  while (isWordChar(text[from - 1]) && at - from < LONGEST_PARAMETER) from--;
+  while (isWordChar(text[to]) && to - end < LONGEST_PARAMETER) to++;
+  return isWordChar(text[from - 1]) || isWordChar(text[to]) || !PARAMETER_WORD.test(text.slice(from, to));
+}
+
+const LONGEST_PARAMETER = 12;
+
+/**
+ * Whether an ID's edge character `inside` may meet `outside`: nothing of a word, or a letter
+ * meeting a digit ("pat|4711", "4711|t1", "ab12|x"). Digit beside digit is another number ("ab12|3");
+ * letter beside letter a word of the description ("mb|ep2d", "3pla|ne").
+ */
+const seam = (inside: string | undefined, outside: string | undefined): boolean => !isWordChar(outside) || isDigit(inside) !== isDigit(outside);
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+
+/**
+ * A token with a digit shorter than this is cut as a whole word only; from this length on also run
+ * into a word (cutTokens). Four: a 3-digit ID is the b-value, TE, FOV or matrix size of many a
+ * description ("b500", "TE100", "QFlow_150"), and 1 in 1,000 names no one.
+ */
+const EMBEDDED_ID = 4;
+
+/**
  * An identifier token at least this long with a digit in it is matched in groups too (occurrences);
  * a shorter one only as a whole word (cutTokens). Five, as for the digit runs scrubDescription
  * removes: b-values, TR, TE and matrix sizes in a description have at most four digits.
@@ -212,33 +274,3 @@ function fold(s: string): Folded {
   }
   return out;
 }
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * A date written with separators — 1970-01-31, 31.01.1970, 31/01/70, 31 01 1970, 1970 01 31 — has
- * no digit run of 5 and was kept: a birth date typed into a description in another form than the
- * header's YYYYMMDD; so was one with its month in words — 01 JAN 1970, 1-Jan-70, 01JAN1970, Jan 1,
- * 1970, 3. März 1970. Same separator twice, so "1.5T" or "3D" are not dates; spaces only between a
- * day and month of 1–31 and a year of 19xx or 20xx ("DWI 3 500 1000", "b 0 50 2000" are not one); a month word only between a day and a year
- * or before a day and a four-digit year ("T1 MAR", "MAR 3D", "12 JUN" stay).
- */
-export function cutDates(s: string, by: string): string {
-  return s
-    .replace(/(?<!\d)\d{1,4}([-./])\d{1,2}\1\d{1,4}(?!\d)/g, by)
-    .replace(SPACED_DATE, by)
-    .replace(DAY_MONTH_YEAR, by)
-    .replace(MONTH_DAY_YEAR, by);
-}
-
-/** Day and month (each 1–31, as either order writes them) and a year of 19xx or 20xx, with single spaces between. */
-const D = '(?:0?[1-9]|[12]\\d|3[01])';
-const SPACED_DATE = new RegExp(`(?<!\\d)(?:${D} ${D} (?:19|20)\\d\\d|(?:19|20)\\d\\d ${D} ${D})(?!\\d)`, 'g');
-
-/** Month names and abbreviations, English and German (as the umlaut names above), with an optional dot. */
-const MONTH =
-  '(?:jan(?:uary|uar)?|feb(?:ruary|ruar)?|m(?:ar(?:ch)?|ärz|aerz|rz)|apr(?:il)?|ma[iy]|jun[ei]?|jul[yi]?|aug(?:ust)?|sep(?:t(?:ember)?)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cz](?:ember)?)\\.?';
-const DAY_MONTH_YEAR = new RegExp(`(?<![\\p{L}\\p{N}])\\d{1,2}(?:st|nd|rd|th|\\.)?[\\s./-]*${MONTH}[\\s./,-]*(?:\\d{4}|\\d{2})(?![\\p{L}\\p{N}])`, 'giu');
-const MONTH_DAY_YEAR = new RegExp(`(?<![\\p{L}\\p{N}])${MONTH}[\\s./-]*\\d{1,2}(?:st|nd|rd|th)?,?[\\s./-]*\\d{4}(?![\\p{L}\\p{N}])`, 'giu');

@@ -1,4 +1,5 @@
-import { cutDates, cutTokens } from './deidentify';
+import { cutTokens } from './deidentify';
+import { cutDates } from './deidentify-patterns';
 import { FilePosition, fileLabel } from './study-errors';
 
 /**

@@ -91,6 +91,26 @@ describe('audit log: refusals', () => {
     ]);
   });
 
+  it("a non-admin's history filter by another user (403) is written as access.denied, reason user_filter, on the API and the page alike", async () => {
+    const alice = await loginAs(app);
+    const other = 'someone.else@example.org';
+    await request(server).get(`/api/v1/history?user=${other}`).set(alice.bearer).set('X-Forwarded-For', CLIENT_IP).expect(403);
+    await request(server).get(`/api/v1/history/summary?user=${other}`).set(alice.bearer).expect(403);
+    await request(server).get(`/history?user=${other}`).set(alice.headers).set('Accept', 'text/html').expect(403);
+    // not refusals: their own email, an admin's filter by anyone
+    await request(server).get(`/api/v1/history?user=${alice.user.email.toUpperCase()}`).set(alice.bearer).expect(200);
+    await request(server).get(`/api/v1/history?user=${other}`).set(admin.bearer).expect(200);
+    const denied = sink.events('access.denied');
+    expect(denied.map((e) => [e.reason, e.userId, e.username, e.method, e.path, e.ip === CLIENT_IP])).toEqual([
+      ['user_filter', alice.user.id, alice.user.email, 'GET', '/api/v1/history', true],
+      ['user_filter', alice.user.id, alice.user.email, 'GET', '/api/v1/history/summary', false],
+      ['user_filter', alice.user.id, alice.user.email, 'GET', '/history', false],
+    ]);
+    // the email asked for is not written: the path drops the query string, and no field holds it
+    expect(sink.lines.some((l) => l.line.includes(other))).toBe(false);
+    expect(sink.lines.filter((l) => l.line.includes('"access.denied"')).map((l) => l.level)).toEqual(['warn', 'warn', 'warn']);
+  });
+
   it("the /api/docs login wall (Swagger's routes, which no guard sees) writes its 403 as the guard does; its redirect writes nothing", async () => {
     const pending = await loginAs(app, { mustChangePassword: true });
     expect((await request(server).get('/api/docs').set(pending.headers).set('Accept', 'text/html').expect(302)).headers.location).toBe('/account');

@@ -1,0 +1,51 @@
+import type { DescriptionChange, StoredDescriptionRepository } from '../repositories/stored-description.repository';
+import { scrubDescription } from './deidentify';
+
+/** What a pass over the stored descriptions did. */
+export interface RescrubResult {
+  /** rows with a description read */
+  examined: number;
+  /** rows whose description the rules changed (with dryRun: would have) */
+  changed: number;
+  batches: number;
+}
+
+export interface RescrubOptions {
+  /** rows read, and written in one transaction, at a time (default 500) */
+  batchSize?: number;
+  /** count what would change, write nothing */
+  dryRun?: boolean;
+}
+
+export const DEFAULT_RESCRUB_BATCH = 500;
+
+/**
+ * Re-applies what scrubDescription can do without the header's identifiers to every stored series
+ * description (deidentify-patterns.ts): dates in every form cutDates knows (a birth date
+ * "01 JAN 1970" or "1970-01-31" was kept by the rules of before f4321c9 / 1939451), a number behind
+ * an ID label ("MRN 123 456", kept by every rule before), digit runs of 5+, the character set and
+ * length. (A FAMILY^GIVEN name cannot be in a stored row: the character set always took the caret
+ * out.) The identifier cuts added since (a name without its apostrophe, a grouped or run-in ID)
+ * cannot be redone: the identifiers were never stored. Idempotent (the rules applied to their own output
+ * change nothing), so a second pass changes no row; bounded: `batchSize` rows per read and per
+ * write transaction, in id order, so a large table neither fills memory nor holds SQLite's write
+ * lock for long. Only counts leave this function: a description may be what it was run to clean.
+ */
+export async function rescrubStoredDescriptions(repo: StoredDescriptionRepository, options: RescrubOptions = {}): Promise<RescrubResult> {
+  const size = options.batchSize ?? DEFAULT_RESCRUB_BATCH;
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batchSize must be a positive integer, not ${size}`);
+  const result: RescrubResult = { examined: 0, changed: 0, batches: 0 };
+  for (let after: string | null = null; ; ) {
+    const rows = await repo.after(after, size);
+    if (!rows.length) return result;
+    result.batches++;
+    result.examined += rows.length;
+    after = rows[rows.length - 1].id;
+    const changes: DescriptionChange[] = [];
+    for (const r of rows) {
+      const to = scrubDescription(r.seriesDescription, []);
+      if (to !== r.seriesDescription) changes.push({ id: r.id, from: r.seriesDescription, to });
+    }
+    result.changed += options.dryRun ? changes.length : await repo.replace(changes);
+  }
+}
