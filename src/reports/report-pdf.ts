@@ -9,7 +9,7 @@ import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
-import { printableText, REPLACED_NOTE } from './pdf-text';
+import { printableRuns, printableText, REPLACED_NOTE, type TextRun } from './pdf-text';
 import type { ReportFaces } from './report-fonts';
 
 export interface ReportInput {
@@ -30,9 +30,10 @@ export interface ReportInput {
   fonts: ReportFaces;
 }
 
-/** The names the two faces are registered under in each document. */
+/** The names the faces are registered under in each document. */
 const REGULAR = 'Report';
 const BOLD = 'Report-Bold';
+const fallbackName = (i: number) => `Report-Fallback-${i}`;
 
 const GREY = '#555555';
 const LEFT = 48;
@@ -52,9 +53,22 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     info: { Title: `MRI Sentinel report: ${resultTitle(r)}`, Author: 'MRI Sentinel', Subject: 'Research use only — not for clinical use' },
   });
   // pdfkit starts every document in Helvetica; nothing prints in it, so it is not embedded
+  // (a face is opened, and embedded, only if something is written in it: the fallbacks rarely are)
   doc.registerFont(REGULAR, fonts.regular.font).registerFont(BOLD, fonts.bold.font).font(REGULAR);
+  fonts.fallbacks.forEach((face, i) => doc.registerFont(fallbackName(i), face.font));
   /** `text` as the face that prints it can: "?" for each character it has no glyph for */
   const printable = (text: string, bold = false) => printableText(text, bold ? fonts.bold : fonts.regular);
+  /**
+   * A record's own text (a name, a series description, a file name), continuing the line: in the
+   * regular face and, for what it lacks (CJK), the fallbacks; "?" and the note for what none has.
+   */
+  const value = (text: string) => {
+    const { runs, replaced } = printableRuns(text, [fonts.regular, ...fonts.fallbacks]);
+    const all: TextRun[] = replaced ? [...runs, { face: 0, text: REPLACED_NOTE }] : runs;
+    if (!all.length) all.push({ face: 0, text: '' });
+    all.forEach((run, i) => doc.font(run.face === 0 ? REGULAR : fallbackName(run.face - 1)).text(run.text, { continued: i < all.length - 1 }));
+    doc.font(REGULAR);
+  };
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -67,8 +81,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const heading = (t: string) => (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).font(BOLD).fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font(REGULAR).fontSize(10);
   // every value through printable: a DICOM series description may be Japanese, Arabic or emoji
   const row = (k: string, v: string) => {
-    const safe = printable(v);
-    doc.font(BOLD).text(`${k}: `, LEFT, undefined, { continued: true, width }).font(REGULAR).text(safe.text + (safe.replaced ? REPLACED_NOTE : ''));
+    doc.font(BOLD).text(`${k}: `, LEFT, undefined, { continued: true, width });
+    value(v);
   };
   /** a small two-or-more column table; widths as fractions of the text width */
   // `whole`: columns of identifiers (source names) that must stay whole words (fitName)
@@ -116,8 +130,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   };
 
   doc.font(BOLD).fontSize(18).text(`MRI Sentinel — ${resultTitle(r)}`);
-  const reader = printable(input.generatedFor);
-  doc.font(REGULAR).fontSize(9).fillColor(GREY).text(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for ${reader.text}${reader.replaced ? REPLACED_NOTE : ''}`);
+  doc.font(REGULAR).fontSize(9).fillColor(GREY).text(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `, { continued: true });
+  value(input.generatedFor);
   doc.moveDown(0.4).fillColor('#8a1c1c').font(BOLD).fontSize(10).text(`Disclaimer: ${DISCLAIMER}`, { width });
   doc.fillColor('black');
 
