@@ -75,10 +75,22 @@ export function printableRuns(text: string, faces: readonly GlyphCoverage[]): { 
   return { runs, replaced };
 }
 
+/** printableText's answers per face: every report prints the same headings, labels and card tables. */
+const printed = new WeakMap<GlyphCoverage, Map<string, Readonly<{ text: string; replaced: number }>>>();
+const PRINTED_TEXTS = 4096;
+
 /** The text in one face (headings, table cells: the report's own words), with "?" for what it cannot print. */
-export function printableText(text: string, face: GlyphCoverage): { text: string; replaced: number } {
-  const { runs, replaced } = printableRuns(text, [face]);
-  return { text: runs.map((r) => r.text).join(''), replaced };
+export function printableText(text: string, face: GlyphCoverage): Readonly<{ text: string; replaced: number }> {
+  let memo = printed.get(face);
+  if (!memo) printed.set(face, (memo = new Map()));
+  let out = memo.get(text);
+  if (!out) {
+    const { runs, replaced } = printableRuns(text, [face]);
+    out = { text: runs.map((r) => r.text).join(''), replaced };
+    if (memo.size >= PRINTED_TEXTS) memo.clear();
+    memo.set(text, out);
+  }
+  return out;
 }
 
 /** After a value with replaced characters: the reader is told the "?" are not the record's own. */

@@ -1,4 +1,5 @@
 import type { Font, Glyph, GlyphRun } from 'fontkit';
+import { cachedSubsets } from './glyph-subset';
 
 /**
  * The object handed to pdfkit for a parsed face: the face itself for everything (metrics, glyphs,
@@ -15,7 +16,7 @@ import type { Font, Glyph, GlyphRun } from 'fontkit';
  * 2. Layouts shared across documents. pdfkit caches a word's layout per document only, and shaping
  *    (GSUB, GPOS kerning) was ~40 % of a metadata report's CPU, the same few hundred words in every
  *    report. Kept here per face (the glyphs are the face's own objects; the positions are copied
- *    out, since pdfkit scales them in place).
+ *    out, since pdfkit scales them in place). The subset's glyph data likewise (glyph-subset.ts).
  */
 
 /** Letters of the right-to-left scripts the report fonts have, with the marks between them. */
@@ -52,6 +53,7 @@ export function shapingFont(face: Font): Font {
     }
     return fresh(run);
   }) as Font['layout'];
+  (shaped as unknown as { createSubset: () => unknown }).createSubset = cachedSubsets(face);
   return shaped;
 }
 
