@@ -9,8 +9,8 @@ import bidiFactory from 'bidi-js';
  * run ("שלום", "مرحبا") is reordered here by the Unicode bidi algorithm (bidi-js), its brackets
  * mirrored; shaping-font.ts gives Arabic its joined forms. A value's direction is its first strong
  * letter's, as a browser does for dir="auto": a Hebrew name reads right to left even inside the
- * report's English line. A value that wraps is reordered as one line (names, series descriptions
- * and file names are one line in the report).
+ * report's English line. Reordering is per line: a value that wraps is broken into lines in reading
+ * order first (report-pdf.ts), so that its first line holds its first words.
  */
 
 /** What the report needs of a face (a fontkit font or a ReportFace; tests pass a stub). */
@@ -35,10 +35,21 @@ const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 /** Control characters (a stray BEL or ESC in a DICOM string); the line feed alone is layout. */
 const CONTROL = /\p{Cc}/u;
 
-/** One line in visual order: bidi-reordered, mirrored ("(" in a right-to-left run prints as ")"), controls dropped. */
-export function visualOrder(line: string): string {
+/** Whether the text has anything for the bidi algorithm to do (else it prints in the order it is written). */
+export const needsBidi = (text: string): boolean => NEEDS_BIDI.test(text);
+
+/** A paragraph's direction: its first strong letter's (right-to-left for Hebrew, Arabic…). */
+export function paragraphDirection(text: string): 'ltr' | 'rtl' {
+  return (bidi.getEmbeddingLevels(text, 'auto').paragraphs[0]?.level ?? 0) % 2 ? 'rtl' : 'ltr';
+}
+
+/**
+ * One line in visual order: bidi-reordered, mirrored ("(" in a right-to-left run prints as ")"),
+ * controls dropped. `direction`: the paragraph's, for a line broken out of one (else its own).
+ */
+export function visualOrder(line: string, direction: 'ltr' | 'rtl' | 'auto' = 'auto'): string {
   if (!NEEDS_BIDI.test(line)) return line;
-  const levels = bidi.getEmbeddingLevels(line, 'auto');
+  const levels = bidi.getEmbeddingLevels(line, direction);
   const mirrored = bidi.getMirroredCharactersMap(line, levels.levels);
   let out = '';
   for (const i of bidi.getReorderedIndices(line, levels)) out += mirrored.get(i) ?? line[i];
@@ -52,7 +63,7 @@ export function visualOrder(line: string): string {
  * font, then the fallbacks: CJK); a space stays in the run it is in. A character no face has, and
  * each control character but "\n", is one "?" in the first face; `replaced` counts those.
  */
-export function printableRuns(text: string, faces: readonly GlyphCoverage[]): { runs: TextRun[]; replaced: number } {
+export function printableRuns(text: string, faces: readonly GlyphCoverage[], direction: 'ltr' | 'rtl' | 'auto' = 'auto'): { runs: TextRun[]; replaced: number } {
   let replaced = 0;
   const runs: TextRun[] = [];
   const add = (face: number, ch: string) => {
@@ -62,7 +73,7 @@ export function printableRuns(text: string, faces: readonly GlyphCoverage[]): { 
   };
   text.normalize('NFC').split('\n').forEach((line, n) => {
     if (n > 0) add(runs[runs.length - 1]?.face ?? 0, '\n');
-    for (const ch of visualOrder(line)) {
+    for (const ch of visualOrder(line, direction)) {
       const cp = ch.codePointAt(0)!;
       const last = runs[runs.length - 1];
       const face = CONTROL.test(ch) ? -1 : ch === ' ' && last && faces[last.face].hasGlyphForCodePoint(cp) ? last.face : faces.findIndex((f) => f.hasGlyphForCodePoint(cp));

@@ -9,7 +9,8 @@ import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
-import { printableRuns, printableText, REPLACED_NOTE, type TextRun } from './pdf-text';
+import { printableText } from './pdf-text';
+import { valueWriter } from './report-value';
 import type { ReportFaces } from './report-fonts';
 
 export interface ReportInput {
@@ -55,22 +56,17 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     bufferPages: true,
     info: { Title: `MRI Sentinel report: ${resultTitle(r)}`, Author: 'MRI Sentinel', Subject: 'Research use only — not for clinical use' },
   });
-  // (a face is opened, and embedded, only if something is written in it: the fallbacks rarely are)
   doc.registerFont(REGULAR, fonts.regular.font).registerFont(BOLD, fonts.bold.font).font(REGULAR);
-  fonts.fallbacks.forEach((face, i) => doc.registerFont(fallbackName(i), face.font));
+  /** a fallback face is registered (and so read, and embedded) only when something is written in it: rarely */
+  const fallbacks = new Set<number>();
+  const faceName = (face: number) => {
+    if (face === 0) return REGULAR;
+    if (!fallbacks.has(face)) doc.registerFont(fallbackName(face - 1), fonts.fallbacks[face - 1].font);
+    fallbacks.add(face);
+    return fallbackName(face - 1);
+  };
   /** `text` as the face that prints it can: "?" for each character it has no glyph for */
   const printable = (text: string, bold = false) => printableText(text, bold ? fonts.bold : fonts.regular);
-  /**
-   * A record's own text (a name, a series description, a file name), continuing the line: in the
-   * regular face and, for what it lacks (CJK), the fallbacks; "?" and the note for what none has.
-   */
-  const value = (text: string) => {
-    const { runs, replaced } = printableRuns(text, [fonts.regular, ...fonts.fallbacks]);
-    const all: TextRun[] = replaced ? [...runs, { face: 0, text: REPLACED_NOTE }] : runs;
-    if (!all.length) all.push({ face: 0, text: '' });
-    all.forEach((run, i) => doc.font(run.face === 0 ? REGULAR : fallbackName(run.face - 1)).text(run.text, { continued: i < all.length - 1 }));
-    doc.font(REGULAR);
-  };
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -79,12 +75,15 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   });
 
   const width = doc.page.width - 2 * LEFT;
+  /** a record's own text (a name, a series description, a file name), continuing the line after `lead` points of it */
+  const value = valueWriter(doc, [fonts.regular, ...fonts.fallbacks], faceName, width);
   // a heading keeps at least a few lines of its section below it, never alone at a page's foot
   const heading = (t: string) => (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).font(BOLD).fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font(REGULAR).fontSize(10);
   // every value through printable: a DICOM series description may be Japanese, Arabic or emoji
   const row = (k: string, v: string) => {
-    doc.font(BOLD).text(`${k}: `, LEFT, undefined, { continued: true, width });
-    value(v);
+    const key = `${k}: `;
+    doc.font(BOLD).text(key, LEFT, undefined, { continued: true, width });
+    value(v, doc.widthOfString(key));
   };
   /** a small two-or-more column table; widths as fractions of the text width */
   // `whole`: columns of identifiers (source names) that must stay whole words (fitName)
@@ -132,8 +131,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   };
 
   doc.font(BOLD).fontSize(18).text(`MRI Sentinel — ${resultTitle(r)}`);
-  doc.font(REGULAR).fontSize(9).fillColor(GREY).text(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `, { continued: true });
-  value(input.generatedFor);
+  const generated = `Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `;
+  doc.font(REGULAR).fontSize(9).fillColor(GREY).text(generated, { continued: true });
+  value(input.generatedFor, doc.widthOfString(generated));
   doc.moveDown(0.4).fillColor('#8a1c1c').font(BOLD).fontSize(10).text(`Disclaimer: ${DISCLAIMER}`, { width });
   doc.fillColor('black');
 

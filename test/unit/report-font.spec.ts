@@ -113,7 +113,7 @@ describe('the report font at start-up', () => {
     expect((err as Error).message).toContain('npm ci');
   });
 
-  it('a CJK fallback face missing, or not a font, stops the start-up too, naming it; its file is read at its first use only', () => {
+  it('a CJK fallback face missing, or not a font, stops the start-up too, naming it; its file is read at its first use only', async () => {
     const withoutKorean = (id: string) => (id === '@embedpdf/fonts-kr' ? missing(id) : require.resolve(id));
     expect(() => loadReportFaces(withoutKorean)).toThrow(/the PDF report font @embedpdf\/fonts-kr\/fonts\/NotoSansKR-Regular.otf is not installed/);
     // a package whose font file is not one (text where the OpenType header should be)
@@ -130,6 +130,8 @@ describe('the report font at start-up', () => {
     try {
       const faces = loadReportFaces();
       const cjkReads = () => read.mock.calls.filter(([file]) => String(file).includes('@embedpdf')).length;
+      // a report without CJK asks the fallbacks nothing (Hebrew: the report font has it)
+      await buildReportPdf({ record: { ...notMriRecord(), study: study('Dvořák Иванов שלום') }, generatedFor: 'u@example.org', fonts: faces });
       expect(cjkReads()).toBe(0);
       expect(faces.fallbacks[0].hasGlyphForCodePoint(0x8133)).toBe(true); // 脳
       expect(faces.fallbacks[1].hasGlyphForCodePoint(0xb1cc)).toBe(true); // 뇌

@@ -92,6 +92,17 @@ describe('right-to-left text in visual order', () => {
     expect(joined).not.toContain(codes[4]);
   });
 
+  it('a right-to-left value that wraps is broken in reading order: its first line holds its first words, each line read right to left', async () => {
+    const letters = 'אבגדהוזחטיכלמנסעפצקרשת';
+    const words = Array.from({ length: 40 }, (_, i) => letters[i % 22] + letters[(i * 7 + 3) % 22] + letters[(i * 5 + 1) % 22] + letters[(i * 3 + 2) % 22]);
+    const line = seriesLine(await report(words.join(' ')));
+    expect(line.length).toBeGreaterThan(1);
+    // each drawn line, read right to left, is the next stretch of the text, in order
+    const read = line.map((s) => [...s.text].reverse().join('').trim());
+    expect(read[0].startsWith(words.slice(0, 3).join(' '))).toBe(true);
+    expect(read.join(' ')).toBe(words.join(' '));
+  });
+
   it('lam-alef is one ligature glyph, read back as its two letters', async () => {
     const line = seriesLine(await report('لا'));
     expect(line.flatMap((s) => s.codes)).toHaveLength(1);
