@@ -23,13 +23,18 @@ import { cachedSubsets } from './glyph-subset';
 const RTL_RUN = /[\p{Mn}\p{Me}]*[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}][\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Mn}\p{Me}]*/gu;
 const HAS_RTL = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
 
-/** Distinct words kept per face; past it the cache starts again (a report uses a few hundred). */
-export const LAYOUT_CACHE_WORDS = 4096;
+/**
+ * Distinct words kept per face; past it the cache starts again. A metadata report with both model
+ * cards lays out ~400 words in the regular face, nearly all of them the same in every report.
+ */
+export const LAYOUT_CACHE_WORDS = 1024;
 
 interface CachedRun {
   glyphs: Glyph[];
-  /** xAdvance, yAdvance, xOffset, yOffset of each glyph, in font units */
-  positions: Float64Array;
+  /** each glyph's xAdvance, in font units */
+  advances: number[];
+  /** xOffset, yOffset, yAdvance of each glyph, only where one is not 0 (marks, vertical kerning) */
+  offsets?: number[];
 }
 
 /** What pdfkit reads of a layout: it scales each position's fields in place and sums xAdvance. */
@@ -71,22 +76,15 @@ function shape(face: Font, text: string): CachedRun {
     if (at < text.length) parts.push(face.layout(text.slice(at), undefined, undefined, undefined, 'ltr'));
   }
   const glyphs = parts.flatMap((p) => p.glyphs);
-  const positions = new Float64Array(glyphs.length * 4);
-  let i = 0;
-  for (const p of parts) {
-    for (const pos of p.positions) {
-      positions.set([pos.xAdvance, pos.yAdvance, pos.xOffset, pos.yOffset], i);
-      i += 4;
-    }
-  }
-  return { glyphs, positions };
+  const positions = parts.flatMap((p) => p.positions);
+  const run: CachedRun = { glyphs, advances: positions.map((p) => p.xAdvance) };
+  if (positions.some((p) => p.xOffset || p.yOffset || p.yAdvance)) run.offsets = positions.flatMap((p) => [p.xOffset, p.yOffset, p.yAdvance]);
+  return run;
 }
 
 function fresh(run: CachedRun): PdfkitRun {
-  const positions = [];
-  for (let i = 0; i < run.positions.length; i += 4) {
-    positions.push({ xAdvance: run.positions[i], yAdvance: run.positions[i + 1], xOffset: run.positions[i + 2], yOffset: run.positions[i + 3] });
-  }
+  const { advances, offsets } = run;
+  const positions = advances.map((xAdvance, i) => (offsets ? { xAdvance, xOffset: offsets[3 * i], yOffset: offsets[3 * i + 1], yAdvance: offsets[3 * i + 2] } : { xAdvance, yAdvance: 0, xOffset: 0, yOffset: 0 }));
   return {
     glyphs: run.glyphs,
     positions,
