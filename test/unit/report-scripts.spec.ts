@@ -66,6 +66,12 @@ describe('CJK in a fallback face', () => {
   it('what no face has (emoji) is still "?" with the note, beside CJK that prints', async () => {
     expect(pdfFlatText(await report('脳 🧠 T1'))).toContain(`Series description: 脳 ? T1${REPLACED_NOTE}`);
   });
+
+  it('a lone surrogate, a private-use or unassigned code point, a control in right-to-left text: "?" each, the report still made', async () => {
+    const line = drawn(seriesLine(await report('a\ud800b \ue000 \u{10ffff} \u0378 שלום\u0007')));
+    // a left-to-right line ("a" first): the Hebrew run reversed in place, the BEL after it
+    expect(line).toBe(`a?b ? ? ? םולש?${REPLACED_NOTE}`);
+  });
 });
 
 describe('right-to-left text in visual order', () => {
