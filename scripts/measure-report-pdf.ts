@@ -58,6 +58,11 @@ async function inHelvetica(make: () => Promise<Buffer>): Promise<Buffer> {
   }
 }
 
+const HAN = [...'軸位頭部冠状矢状造影脂肪抑制拡散強調画像検査']; // 20, so that no two reports in a row share their CJK text
+const HANGUL = [...'축상관상시상조영지방억제확산강조영상검사'];
+const LATIN = 'QZXJKVWYqzxjkvwyBGPFbgpfHM';
+let n = 0;
+
 interface Variant {
   name: string;
   make: () => Promise<Buffer>;
@@ -72,8 +77,12 @@ async function main(): Promise<void> {
     { name: 'embedded, Latin', make: () => buildReportPdf({ record, cards, generatedFor: 'u@example.org', fonts }) },
     { name: 'Helvetica, no cards', make: () => inHelvetica(() => buildReportPdf({ record: refused, generatedFor: 'u@example.org', fonts: helvetica })) },
     { name: 'embedded, no cards', make: () => buildReportPdf({ record: refused, generatedFor: 'u@example.org', fonts }) },
+    // a user's text that changes the glyphs or their order in each report: no font program reused
+    { name: 'embedded, Latin, new text', make: () => buildReportPdf({ record: { ...record, study: study(`AX T1 ${LATIN.slice(n % 26) + LATIN.slice(0, n++ % 26)} Ωμέγα ЖЯ`) }, cards, generatedFor: 'u@example.org', fonts }) },
     { name: 'embedded, Cyrillic+Greek', make: () => buildReportPdf({ record: { ...record, study: study('Иванов Пётр Ωμέγα Dvořák') }, cards, generatedFor: 'u@example.org', fonts }) },
+    // the same CJK text each time (a user downloading reports again: the CJK subsets' programs are kept), then different each time
     { name: 'embedded, CJK', make: () => buildReportPdf({ record: { ...record, study: study('脳 T1 軸位 頭部 뇌 축상 のう') }, cards, generatedFor: '山田太郎@example.jp', fonts }) },
+    { name: 'embedded, CJK, new text', make: () => buildReportPdf({ record: { ...record, study: study(`脳 T1 ${HAN[n % HAN.length]}${HAN[(n * 7) % HAN.length]} 뇌 ${HANGUL[n++ % HANGUL.length]}`) }, cards, generatedFor: '山田太郎@example.jp', fonts }) },
     { name: 'embedded, Hebrew+Arabic', make: () => buildReportPdf({ record: { ...record, study: study('שלום T1 مرحبا بالعالم') }, cards, generatedFor: 'u@example.org', fonts }) },
   ];
   // the first report of each pays the one-time costs (glyph pre-load, module code warming up)

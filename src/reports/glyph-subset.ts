@@ -11,11 +11,18 @@ import type { Font } from 'fontkit';
  * This reaches into fontkit's TrueType subset (its fields glyf, loca, hmtx, offset): fontkit is
  * pinned exactly (package.json) for it. A face with CFF outlines (the CJK fallbacks), or one with
  * variations, keeps fontkit's own.
+ *
+ * And the last few subsets' font programs are kept whole, by their glyphs in subset order (which
+ * is all encode() reads): a CJK face's subset carries its CID font's subroutine indexes, tens of
+ * thousands of entries, and encoding them was ~60 % of a report with CJK in it (~13 ms) — the same
+ * program each time a user with a CJK name downloads another report.
  */
 
 /** The parts of fontkit 2.0.4's TTFSubset and TTFFont this uses. */
 interface TtfSubset {
   includeGlyph(glyph: number): number;
+  glyphs: number[];
+  encode(): Uint8Array;
   glyf: Uint8Array[];
   loca: { offsets: number[] };
   hmtx: { metrics: { advance: number; bearing: number }[] };
@@ -40,9 +47,27 @@ interface GlyphRecord {
 }
 
 /** `createSubset` for a face: fontkit's, with its glyphs read once per face (a TrueType face without variations). */
+/** Font programs kept per face, the most recent first. */
+export const SUBSET_PROGRAMS = 8;
+
 export function cachedSubsets(face: Font): () => unknown {
   const ttf = face as unknown as TtfInternals;
-  if (!ttf.directory.tables.glyf || ttf._variationProcessor) return () => ttf.createSubset();
+  const programs = new Map<string, Uint8Array>();
+  /** the subset's encode(), answered from `programs` when the same glyphs were encoded lately */
+  const reuse = (subset: TtfSubset): TtfSubset => {
+    const encode = subset.encode.bind(subset);
+    subset.encode = () => {
+      const key = subset.glyphs.join(',');
+      let program = programs.get(key);
+      if (program) programs.delete(key);
+      else program = encode();
+      programs.set(key, program);
+      if (programs.size > SUBSET_PROGRAMS) programs.delete(programs.keys().next().value!);
+      return program;
+    };
+    return subset;
+  };
+  if (!ttf.directory.tables.glyf || ttf._variationProcessor) return () => reuse(ttf.createSubset());
   const glyphs = new Map<number, GlyphRecord>();
   const read = (gid: number): GlyphRecord => {
     let g = glyphs.get(gid);
@@ -74,6 +99,6 @@ export function cachedSubsets(face: Font): () => unknown {
       subset.offset += bytes.length;
       return subset.glyf.length - 1;
     };
-    return subset;
+    return reuse(subset);
   };
 }

@@ -6,6 +6,7 @@
  * subset — served from the cache — in another glyph order too.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { create, type Font } from 'fontkit';
 import { cachedSubsets } from '../../src/reports/glyph-subset';
 
@@ -39,8 +40,31 @@ describe('cached glyph subsets', () => {
     }
   });
 
-  it('a face with CFF outlines keeps fontkit\'s own subset', () => {
-    const cff = { directory: { tables: { 'CFF ': {} } }, createSubset: jest.fn(() => 'fontkit') } as unknown as Font;
-    expect(cachedSubsets(cff)()).toBe('fontkit');
+  it('a face with CFF outlines (a CJK fallback) keeps fontkit\'s own subset; the same glyphs again get the program already encoded', () => {
+    const file = path.join(path.dirname(require.resolve('@embedpdf/fonts-kr')), '..', 'fonts', 'NotoSansKR-Regular.otf');
+    const cff = create(fs.readFileSync(file)) as Font;
+    const make = cachedSubsets(cff);
+    const own = (cff as unknown as { createSubset(): Subset }).createSubset;
+    const encodes = jest.spyOn(Object.getPrototypeOf(own.call(cff)) as Subset, 'encode');
+    const ids = (text: string) => cff.layout(text).glyphs.map((g) => g.id);
+    const encode = (glyphs: number[]) => {
+      const subset = make() as Subset;
+      for (const id of glyphs) subset.includeGlyph(id);
+      return subset.encode();
+    };
+    try {
+      const first = encode(ids('뇌 영상'));
+      const expected = own.call(cff);
+      for (const id of ids('뇌 영상')) expected.includeGlyph(id);
+      expect(Buffer.from(first).equals(Buffer.from(expected.encode()))).toBe(true);
+      encodes.mockClear();
+      expect(encode(ids('뇌 영상'))).toBe(first);
+      expect(encodes).not.toHaveBeenCalled();
+      // other glyphs, or the same in another order (other subset ids): encoded anew
+      expect(encode(ids('영상 뇌'))).not.toBe(first);
+      expect(encodes).toHaveBeenCalledTimes(1);
+    } finally {
+      encodes.mockRestore();
+    }
   });
 });
