@@ -108,8 +108,10 @@ function maps(font: Font, codePoint: number): boolean {
  * the npm packages of EmbedPDF's fallback fonts, pinned: the Simplified Chinese face has 27,500
  * Han ideographs (all but 47 of the unified block, and extension A: Chinese, Japanese kanji,
  * Korean hanja, in their Chinese forms) and the kana; the Korean face adds Hangul. Regular only:
- * a bold line's CJK prints in it too. 8.4 + 4.6 MB, read at the first report that needs one (most
- * never do); start-up checks that each file is there and begins as an OpenType font.
+ * only a record's own text falls back, and it prints in the regular weight. 8.4 + 4.6 MB, read at
+ * the first report that needs one (most never do); start-up checks that each file is there and
+ * begins as an OpenType font. (@fontsource's Noto Sans SC, ~100 woff2 slices a weight, has ~12,000
+ * Han ideographs only; the packages' other weights are pruned from the image: Containerfile.)
  */
 export const FALLBACK_FONTS = [
   { package: '@embedpdf/fonts-sc', file: 'fonts/NotoSansHans-Regular.otf', probe: 0x4e2d },

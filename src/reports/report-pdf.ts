@@ -79,7 +79,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const value = valueWriter(doc, [fonts.regular, ...fonts.fallbacks], faceName, width);
   // a heading keeps at least a few lines of its section below it, never alone at a page's foot
   const heading = (t: string) => (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).font(BOLD).fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font(REGULAR).fontSize(10);
-  // every value through printable: a DICOM series description may be Japanese, Arabic or emoji
+  // every record value through value(): a DICOM series description may be Japanese, Arabic or emoji
   const row = (k: string, v: string) => {
     const key = `${k}: `;
     doc.font(BOLD).text(key, LEFT, undefined, { continued: true, width });
