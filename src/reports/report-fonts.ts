@@ -55,8 +55,9 @@ export class ReportFace {
   /** The font as pdfkit gets it (shapingFont: bidi runs, layouts shared), its glyphs pre-loaded by the first caller. */
   get font(): Font {
     if (!this.shaped) {
-      if (this.preload) warm(this.face());
-      this.shaped = shapingFont(this.face());
+      const face = this.face();
+      if (this.preload) warm(face);
+      this.shaped = shapingFont(face, this.preload ? () => warmArabic(face) : undefined);
     }
     return this.shaped;
   }
@@ -67,13 +68,14 @@ export class ReportFace {
   }
 }
 
+/** Arabic presentation forms: compatibility characters for the glyphs Arabic letters are joined into. */
+const isArabicForm = (cp: number) => (cp >= 0xfb50 && cp <= 0xfdff) || (cp >= 0xfe70 && cp <= 0xfeff);
+
 /**
  * Every glyph a character maps to, reached through that character; a ligature ("ffi", which the
  * font's liga feature makes of "f", "f", "i") through its letters, before its compatibility
- * character U+FB03 could claim it — else "confidence" would read back with "ﬁ" in it. Arabic
- * letters' joined forms likewise through the letters (each between tatweels, and lam-alef), before
- * the presentation-form characters (U+FE91 "ﺑ") could claim them: a shaped "بيت" then reads back
- * as its letters. ~0.15 s a face, once.
+ * character U+FB03 could claim it — else "confidence" would read back with "ﬁ" in it. ~0.06 s a
+ * face, once. The Arabic presentation forms wait for warmArabic.
  */
 function warm(font: Font): void {
   const compatibility: string[] = [];
@@ -82,16 +84,24 @@ function warm(font: Font): void {
     if (ch.normalize('NFKC') === ch) font.glyphForCodePoint(codePoint);
     else compatibility.push(ch);
   }
-  const arabic = font.characterSet.filter((cp) => cp >= 0x620 && cp <= 0x6ff).map((cp) => String.fromCodePoint(cp)).filter((ch) => /\p{L}/u.test(ch));
-  if (arabic.length) {
-    for (const ch of arabic) font.layout(`\u0640${ch}\u0640 ${ch}\u0640 \u0640${ch} ${ch}`);
-    for (const alef of ['\u0627', '\u0622', '\u0623', '\u0625']) font.layout(`\u0644${alef} \u0640\u0644${alef}`);
-  }
   for (const ch of compatibility) {
     const letters = ch.normalize('NFKC');
     if ([...letters].length > 1) font.layout(letters);
   }
-  for (const ch of compatibility) font.glyphForCodePoint(ch.codePointAt(0)!);
+  for (const ch of compatibility) if (!isArabicForm(ch.codePointAt(0)!)) font.glyphForCodePoint(ch.codePointAt(0)!);
+}
+
+/**
+ * Arabic letters' joined forms reached through the letters (each between tatweels, and lam-alef),
+ * then the presentation-form characters (U+FE91 "ﺑ"), which would otherwise have claimed them: a
+ * shaped "بيت" reads back as its letters. ~0.11 s a face: done before the first Arabic text is laid
+ * out (shapingFont), not by every first report.
+ */
+function warmArabic(font: Font): void {
+  const arabic = font.characterSet.filter((cp) => cp >= 0x620 && cp <= 0x6ff).map((cp) => String.fromCodePoint(cp)).filter((ch) => /\p{L}/u.test(ch));
+  for (const ch of arabic) font.layout(`\u0640${ch}\u0640 ${ch}\u0640 \u0640${ch} ${ch}`);
+  for (const alef of ['\u0627', '\u0622', '\u0623', '\u0625']) font.layout(`\u0644${alef} \u0640\u0644${alef}`);
+  for (const cp of font.characterSet) if (isArabicForm(cp)) font.glyphForCodePoint(cp);
 }
 
 /** Whether the font's cmap reads and maps `codePoint`; false for a damaged table (fontkit throws). */

@@ -44,10 +44,18 @@ interface PdfkitRun {
   readonly advanceWidth: number;
 }
 
-export function shapingFont(face: Font): Font {
+const ARABIC = /\p{Script=Arabic}/u;
+
+/** `beforeArabic`: called once, before the first text with Arabic in it is laid out (the face's Arabic glyph pre-load). */
+export function shapingFont(face: Font, beforeArabic?: () => void): Font {
   const cache = new Map<string, CachedRun>();
   const shaped = Object.create(face) as Font;
+  let arabicPending = beforeArabic;
   shaped.layout = ((text: string, features?: unknown): GlyphRun | PdfkitRun => {
+    if (arabicPending && ARABIC.test(text)) {
+      arabicPending();
+      arabicPending = undefined;
+    }
     // with features of its own (pdfkit's `features` option, unused by the reports): as fontkit does it
     if (features !== undefined) return face.layout(text, features);
     let run = cache.get(text);

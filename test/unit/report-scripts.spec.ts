@@ -10,6 +10,7 @@ import type { Font } from 'fontkit';
 import type { HistoryItem } from '../../src/history/history.service';
 import { printableRuns, REPLACED_NOTE, visualOrder } from '../../src/reports/pdf-text';
 import { buildReportPdf } from '../../src/reports/report-pdf';
+import { loadReportFaces } from '../../src/reports/report-fonts';
 import { notMriRecord } from '../helpers/history-item';
 import { pdfFlatText, pdfShownStrings } from '../helpers/pdf-text';
 import { reportFaces } from '../helpers/report-fonts';
@@ -107,6 +108,14 @@ describe('right-to-left text in visual order', () => {
     const read = line.map((s) => [...s.text].reverse().join('').trim());
     expect(read[0].startsWith(words.slice(0, 3).join(' '))).toBe(true);
     expect(read.join(' ')).toBe(words.join(' '));
+  });
+
+  it('Arabic typed in presentation forms before any other Arabic: the joined letters of a later report still read back as letters', async () => {
+    const faces = loadReportFaces();
+    const make = (text: string) => buildReportPdf({ record: notMriRecord({ study: study(text) }), generatedFor: 'u', fonts: faces });
+    await make('AX T1');
+    await make('\ufe91\ufe92\ufe90'); // "ببب" as its initial, medial and final presentation forms
+    expect(drawn(seriesLine(await make('ب ببب')))).toBe('ببب ب');
   });
 
   it('lam-alef is one ligature glyph, read back as its two letters', async () => {
