@@ -1,7 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { create, type Font } from 'fontkit';
 import { StartupError } from '../startup-error';
+import { shapingFont } from './shaping-font';
 
 /**
  * The reports' font: DejaVu Sans (Bitstream Vera licence, redistribution and embedding allowed),
@@ -31,30 +33,49 @@ const FILES = { regular: 'ttf/DejaVuSans.ttf', bold: 'ttf/DejaVuSans-Bold.ttf' }
  * interleaved runs it cost ~15 % more CPU a report than this, and ~17 MB more RSS after 800.)
  */
 export class ReportFace {
-  private warmed = false;
+  private parsed: Font | undefined;
+  private shaped: Font | undefined;
 
-  constructor(private readonly parsed: Font) {}
+  /**
+   * `source`: the parsed face, or how to parse it (a fallback face, read at its first use).
+   * `preload`: pre-load its glyphs before it is first handed out (warm).
+   */
+  constructor(
+    private readonly source: Font | (() => Font),
+    private readonly preload = true,
+  ) {
+    if (typeof source !== 'function') this.parsed = source;
+  }
 
-  /** The font, its glyphs pre-loaded (once, by the first caller). */
-  get font(): Font {
-    if (!this.warmed) {
-      warm(this.parsed);
-      this.warmed = true;
-    }
+  private face(): Font {
+    this.parsed ??= (this.source as () => Font)();
     return this.parsed;
+  }
+
+  /** The font as pdfkit gets it (shapingFont: bidi runs, layouts shared), its glyphs pre-loaded by the first caller. */
+  get font(): Font {
+    if (!this.shaped) {
+      const face = this.face();
+      if (this.preload) warm(face);
+      this.shaped = shapingFont(face, this.preload ? () => warmArabic(face) : undefined);
+    }
+    return this.shaped;
   }
 
   /** The face's own coverage, from its cmap: never a glyph made, so the pre-load can wait. */
   hasGlyphForCodePoint(codePoint: number): boolean {
-    return this.parsed.hasGlyphForCodePoint(codePoint);
+    return this.face().hasGlyphForCodePoint(codePoint);
   }
 }
+
+/** Arabic presentation forms: compatibility characters for the glyphs Arabic letters are joined into. */
+const isArabicForm = (cp: number) => (cp >= 0xfb50 && cp <= 0xfdff) || (cp >= 0xfe70 && cp <= 0xfeff);
 
 /**
  * Every glyph a character maps to, reached through that character; a ligature ("ffi", which the
  * font's liga feature makes of "f", "f", "i") through its letters, before its compatibility
- * character U+FB03 could claim it — else "confidence" would read back with "ﬁ" in it. ~0.15 s a
- * face, once.
+ * character U+FB03 could claim it — else "confidence" would read back with "ﬁ" in it. ~0.06 s a
+ * face, once. The Arabic presentation forms wait for warmArabic.
  */
 function warm(font: Font): void {
   const compatibility: string[] = [];
@@ -67,21 +88,51 @@ function warm(font: Font): void {
     const letters = ch.normalize('NFKC');
     if ([...letters].length > 1) font.layout(letters);
   }
-  for (const ch of compatibility) font.glyphForCodePoint(ch.codePointAt(0)!);
+  for (const ch of compatibility) if (!isArabicForm(ch.codePointAt(0)!)) font.glyphForCodePoint(ch.codePointAt(0)!);
 }
 
-/** Whether the font's cmap reads and maps "A"; false for a damaged table (fontkit throws). */
-function mapsLatinA(font: Font): boolean {
+/**
+ * Arabic letters' joined forms reached through the letters (each between tatweels, and lam-alef),
+ * then the presentation-form characters (U+FE91 "ﺑ"), which would otherwise have claimed them: a
+ * shaped "بيت" reads back as its letters. ~0.11 s a face: done before the first Arabic text is laid
+ * out (shapingFont), not by every first report.
+ */
+function warmArabic(font: Font): void {
+  const arabic = font.characterSet.filter((cp) => cp >= 0x620 && cp <= 0x6ff).map((cp) => String.fromCodePoint(cp)).filter((ch) => /\p{L}/u.test(ch));
+  for (const ch of arabic) font.layout(`\u0640${ch}\u0640 ${ch}\u0640 \u0640${ch} ${ch}`);
+  for (const alef of ['\u0627', '\u0622', '\u0623', '\u0625']) font.layout(`\u0644${alef} \u0640\u0644${alef}`);
+  for (const cp of font.characterSet) if (isArabicForm(cp)) font.glyphForCodePoint(cp);
+}
+
+/** Whether the font's cmap reads and maps `codePoint`; false for a damaged table (fontkit throws). */
+function maps(font: Font, codePoint: number): boolean {
   try {
-    return font.hasGlyphForCodePoint(0x41);
+    return font.hasGlyphForCodePoint(codePoint);
   } catch {
     return false;
   }
 }
 
+/**
+ * The fallback faces, for what DejaVu Sans has no glyph for: CJK. Noto Sans CJK (SIL OFL 1.1) in
+ * the npm packages of EmbedPDF's fallback fonts, pinned: the Simplified Chinese face has 27,500
+ * Han ideographs (all but 47 of the unified block, and extension A: Chinese, Japanese kanji,
+ * Korean hanja, in their Chinese forms) and the kana; the Korean face adds Hangul. Regular only:
+ * only a record's own text falls back, and it prints in the regular weight. 8.4 + 4.6 MB, read at
+ * the first report that needs one (most never do); start-up checks that each file is there and
+ * begins as an OpenType font. (@fontsource's Noto Sans SC, ~100 woff2 slices a weight, has ~12,000
+ * Han ideographs only; the packages' other weights are pruned from the image: Containerfile.)
+ */
+export const FALLBACK_FONTS = [
+  { package: '@embedpdf/fonts-sc', file: 'fonts/NotoSansHans-Regular.otf', probe: 0x4e2d },
+  { package: '@embedpdf/fonts-kr', file: 'fonts/NotoSansKR-Regular.otf', probe: 0xd55c },
+] as const;
+
 export interface ReportFaces {
   regular: ReportFace;
   bold: ReportFace;
+  /** tried in order for a character the face in use lacks */
+  fallbacks: ReportFace[];
 }
 
 /** The report font is not installed or not readable: the service does not start (ReportFonts.onModuleInit). */
@@ -113,10 +164,36 @@ export function loadReportFaces(resolve: (id: string) => string = require.resolv
       parsed = { fonts: [] };
     }
     // the table directory and the cmap (~1 ms): a font whose cmap does not map "A" prints nothing
-    if (!('hasGlyphForCodePoint' in parsed) || !mapsLatinA(parsed)) throw new ReportFontError(`MRI Sentinel did not start: the PDF report font ${id} is not a TrueType font: reinstall it (npm ci)`);
+    if (!('hasGlyphForCodePoint' in parsed) || !maps(parsed, 0x41)) throw new ReportFontError(`MRI Sentinel did not start: the PDF report font ${id} is not a TrueType font: reinstall it (npm ci)`);
     return new ReportFace(parsed);
   };
-  return { regular: face(FILES.regular), bold: face(FILES.bold) };
+  return { regular: face(FILES.regular), bold: face(FILES.bold), fallbacks: FALLBACK_FONTS.map((f) => fallbackFace(f, resolve)) };
+}
+
+/** A face of FALLBACK_FONTS: its file checked now, parsed at its first use (a ReportFontError if it is not a font then). */
+function fallbackFace(spec: (typeof FALLBACK_FONTS)[number], resolve: (id: string) => string): ReportFace {
+  const id = `${spec.package}/${spec.file}`;
+  let file: string;
+  const head = Buffer.alloc(4);
+  try {
+    // the packages export their index only: the font files lie beside it (dist/../fonts)
+    file = path.join(path.dirname(resolve(spec.package)), '..', spec.file);
+    const fd = fs.openSync(file, 'r');
+    try {
+      fs.readSync(fd, head, 0, 4, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    throw new ReportFontError(`MRI Sentinel did not start: the PDF report font ${id} is not installed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): run npm ci`);
+  }
+  // 'OTTO' (CFF outlines) or 0x00010000 (TrueType)
+  if (!head.equals(Buffer.from('OTTO')) && head.readUInt32BE(0) !== 0x10000) throw new ReportFontError(`MRI Sentinel did not start: the PDF report font ${id} is not an OpenType font: reinstall it (npm ci)`);
+  return new ReportFace(() => {
+    const parsed = create(fs.readFileSync(file));
+    if (!('hasGlyphForCodePoint' in parsed) || !maps(parsed, spec.probe)) throw new ReportFontError(`the PDF report font ${id} is not readable: reinstall it (npm ci)`);
+    return parsed;
+  }, false);
 }
 
 /**

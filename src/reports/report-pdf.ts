@@ -9,7 +9,8 @@ import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
-import { printableText, REPLACED_NOTE } from './pdf-text';
+import { printableText } from './pdf-text';
+import { valueWriter } from './report-value';
 import type { ReportFaces } from './report-fonts';
 
 export interface ReportInput {
@@ -30,9 +31,10 @@ export interface ReportInput {
   fonts: ReportFaces;
 }
 
-/** The names the two faces are registered under in each document. */
+/** The names the faces are registered under in each document. */
 const REGULAR = 'Report';
 const BOLD = 'Report-Bold';
+const fallbackName = (i: number) => `Report-Fallback-${i}`;
 
 const GREY = '#555555';
 const LEFT = 48;
@@ -45,14 +47,24 @@ const LEFT = 48;
 export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const { record: r, fonts } = input;
   const doc = new PDFDocument({
+    // no default font: pdfkit opened Helvetica (parsing its metrics file) in every document, ~3 %
+    // of a report's CPU, for a font nothing prints in; the report's faces are selected below
+    font: '',
     size: 'A4',
     margin: LEFT,
     // kept until the end, so that each page's footer can say "page i of n"
     bufferPages: true,
     info: { Title: `MRI Sentinel report: ${resultTitle(r)}`, Author: 'MRI Sentinel', Subject: 'Research use only — not for clinical use' },
   });
-  // pdfkit starts every document in Helvetica; nothing prints in it, so it is not embedded
   doc.registerFont(REGULAR, fonts.regular.font).registerFont(BOLD, fonts.bold.font).font(REGULAR);
+  /** a fallback face is registered (and so read, and embedded) only when something is written in it: rarely */
+  const fallbacks = new Set<number>();
+  const faceName = (face: number) => {
+    if (face === 0) return REGULAR;
+    if (!fallbacks.has(face)) doc.registerFont(fallbackName(face - 1), fonts.fallbacks[face - 1].font);
+    fallbacks.add(face);
+    return fallbackName(face - 1);
+  };
   /** `text` as the face that prints it can: "?" for each character it has no glyph for */
   const printable = (text: string, bold = false) => printableText(text, bold ? fonts.bold : fonts.regular);
   const chunks: Buffer[] = [];
@@ -63,12 +75,15 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   });
 
   const width = doc.page.width - 2 * LEFT;
+  /** a record's own text (a name, a series description, a file name), continuing the line after `lead` points of it */
+  const value = valueWriter(doc, [fonts.regular, ...fonts.fallbacks], faceName, width);
   // a heading keeps at least a few lines of its section below it, never alone at a page's foot
   const heading = (t: string) => (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).font(BOLD).fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font(REGULAR).fontSize(10);
-  // every value through printable: a DICOM series description may be Japanese, Arabic or emoji
+  // every record value through value(): a DICOM series description may be Japanese, Arabic or emoji
   const row = (k: string, v: string) => {
-    const safe = printable(v);
-    doc.font(BOLD).text(`${k}: `, LEFT, undefined, { continued: true, width }).font(REGULAR).text(safe.text + (safe.replaced ? REPLACED_NOTE : ''));
+    const key = `${k}: `;
+    doc.font(BOLD).text(key, LEFT, undefined, { continued: true, width });
+    value(v, doc.widthOfString(key));
   };
   /** a small two-or-more column table; widths as fractions of the text width */
   // `whole`: columns of identifiers (source names) that must stay whole words (fitName)
@@ -116,8 +131,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   };
 
   doc.font(BOLD).fontSize(18).text(`MRI Sentinel — ${resultTitle(r)}`);
-  const reader = printable(input.generatedFor);
-  doc.font(REGULAR).fontSize(9).fillColor(GREY).text(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for ${reader.text}${reader.replaced ? REPLACED_NOTE : ''}`);
+  const generated = `Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `;
+  doc.font(REGULAR).fontSize(9).fillColor(GREY).text(generated, { continued: true });
+  value(input.generatedFor, doc.widthOfString(generated));
   doc.moveDown(0.4).fillColor('#8a1c1c').font(BOLD).fontSize(10).text(`Disclaimer: ${DISCLAIMER}`, { width });
   doc.fillColor('black');
 

@@ -4,6 +4,25 @@
  * files, which have no hasGlyphForCodePoint (report-fonts.ts checks).
  */
 declare module 'fontkit' {
+  export interface Glyph {
+    readonly id: number;
+    /** the characters this glyph was first reached by (what pdfkit writes as its text) */
+    readonly codePoints: number[];
+    readonly advanceWidth: number;
+  }
+  export interface GlyphPosition {
+    xAdvance: number;
+    yAdvance: number;
+    xOffset: number;
+    yOffset: number;
+  }
+  export interface GlyphRun {
+    glyphs: Glyph[];
+    positions: GlyphPosition[];
+    readonly advanceWidth: number;
+    readonly script: string;
+    readonly direction: 'ltr' | 'rtl';
+  }
   export interface Font {
     readonly postscriptName: string;
     /** true when the font's cmap maps the code point to a glyph */
@@ -11,8 +30,9 @@ declare module 'fontkit' {
     /** every code point the font's cmap maps */
     readonly characterSet: number[];
     /** the glyph for a code point (cached by the font with that code point, if not cached yet) */
-    glyphForCodePoint(codePoint: number): unknown;
-    layout(text: string): unknown;
+    glyphForCodePoint(codePoint: number): Glyph;
+    /** shaped glyphs; script and direction found from the text when not given (an RTL run comes back in visual order) */
+    layout(text: string, features?: unknown, script?: string, language?: string, direction?: 'ltr' | 'rtl'): GlyphRun;
   }
   export interface FontCollection {
     readonly fonts: Font[];

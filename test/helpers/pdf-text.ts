@@ -34,6 +34,19 @@ interface PdfObject {
  * ("ffi"); a standard font (Helvetica) as WinAnsi.
  */
 export function pdfStreamTexts(pdf: Buffer): string[] {
+  return pdfShownStrings(pdf).map((page) => page.map((s) => s.text).join('\n')).filter((t) => t.length);
+}
+
+/** One text-showing operator's string: the font it was shown in (/BaseFont, subset tag dropped), its glyph codes and their text. */
+export interface ShownString {
+  font: string;
+  /** the codes of an embedded font, two bytes each (subset glyph ids); a standard font's bytes */
+  codes: number[];
+  text: string;
+}
+
+/** Every shown string of each page that shows any, in page and content order (what pdfStreamTexts joins). */
+export function pdfShownStrings(pdf: Buffer): ShownString[][] {
   const objects = readObjects(pdf);
   const get = (ref: string | undefined): PdfObject => {
     const o = ref === undefined ? undefined : objects.get(Number(ref));
@@ -50,40 +63,48 @@ export function pdfStreamTexts(pdf: Buffer): string[] {
   };
   walk(get(refIn(catalog.dict, 'Pages')));
 
-  const fontCache = new Map<string, (bytes: Buffer) => string>();
+  interface Decoder {
+    name: string;
+    decode: (bytes: Buffer) => string;
+    twoBytes: boolean;
+  }
+  const fontCache = new Map<string, Decoder>();
   const decoderOf = (ref: string) => {
     let d = fontCache.get(ref);
     if (!d) {
       const font = get(ref);
       const toUnicode = refIn(font.dict, 'ToUnicode');
-      d = toUnicode !== undefined ? cmapDecoder(get(toUnicode).stream!.toString('latin1')) : winAnsi;
+      const name = (/\/BaseFont\s*\/([^\s/<>[\]()]+)/.exec(font.dict)?.[1] ?? '').replace(/^[A-Z]{6}\+/, '');
+      d = toUnicode !== undefined ? { name, decode: cmapDecoder(get(toUnicode).stream!.toString('latin1')), twoBytes: true } : { name, decode: winAnsi, twoBytes: false };
       fontCache.set(ref, d);
     }
     return d;
   };
 
-  const texts: string[] = [];
+  const texts: ShownString[][] = [];
   for (const page of pages) {
     const resourcesRef = refIn(page.dict, 'Resources');
     const resources = resourcesRef !== undefined ? get(resourcesRef).dict : page.dict;
     const fontDict = /\/Font\s*<<([^>]*)>>/.exec(resources)?.[1] ?? '';
     const fonts = new Map([...fontDict.matchAll(/\/([^\s/<>[\]()]+)\s+(\d+)\s+\d+\s+R/g)].map((m) => [m[1], m[2]]));
     const content = refsIn(page.dict, 'Contents').map((r) => get(r).stream!.toString('latin1')).join('\n');
-    const lines: string[] = [];
-    let decode: (bytes: Buffer) => string = winAnsi;
+    const lines: ShownString[] = [];
+    let decoder: Decoder = { name: '', decode: winAnsi, twoBytes: false };
     const opRe = /\/([^\s/<>[\]()]+)\s+[-\d.]+\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|(<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\))\s*Tj/g;
     let op: RegExpExecArray | null;
     while ((op = opRe.exec(content))) {
       if (op[1] !== undefined) {
         const ref = fonts.get(op[1]);
         if (ref === undefined) throw new Error(`page uses font /${op[1]}, not in its resources`);
-        decode = decoderOf(ref);
+        decoder = decoderOf(ref);
       } else {
         const strings = op[2] !== undefined ? [...op[2].matchAll(/<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\)/g)].map((s) => s[0]) : [op[3]];
-        lines.push(strings.map((s) => decode(stringBytes(s))).join(''));
+        const bytes = Buffer.concat(strings.map(stringBytes));
+        const codes = decoder.twoBytes ? Array.from({ length: bytes.length >> 1 }, (_, i) => bytes.readUInt16BE(2 * i)) : [...bytes];
+        lines.push({ font: decoder.name, codes, text: strings.map((s) => decoder.decode(stringBytes(s))).join('') });
       }
     }
-    if (lines.length) texts.push(lines.join('\n'));
+    if (lines.length) texts.push(lines);
   }
   return texts;
 }

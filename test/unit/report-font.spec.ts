@@ -5,6 +5,8 @@
  * that font has no glyph for (CJK, emoji) is still "?" with the note, never an empty box.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Module } from '@nestjs/common';
 import type { Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
@@ -51,9 +53,9 @@ describe('PDF reports in a Unicode font', () => {
     expect(text).toContain('Disclaimer:');
   });
 
-  it('a character the font has no glyph for (CJK, emoji) is "?" with the note; right-to-left text too, which the layout cannot order', async () => {
+  it('a character no face has a glyph for (emoji) is "?" with the note; CJK prints in a fallback face, Hebrew in visual order (report-scripts.spec.ts)', async () => {
     const pdf = await buildReportPdf({ record: { ...record, study: study('脳 T1 軸位 Иванов 🧠 שלום') }, generatedFor: 'u@example.org', fonts: reportFaces() });
-    expect(pdfFlatText(pdf)).toContain(`Series description: ? T1 ?? Иванов ? ????${REPLACED_NOTE}`);
+    expect(pdfFlatText(pdf).replace(/ (?=T1|Ив)|(?<=T1) /g, '')).toContain(`Series description: 脳T1軸位Иванов ? םולש${REPLACED_NOTE}`);
   });
 
   it('embeds subsets of the font: tens of KB, not the 1.4 MB of the two font files', async () => {
@@ -109,6 +111,34 @@ describe('the report font at start-up', () => {
     expect(err).toBeInstanceOf(StartupError);
     expect((err as Error).message).toContain(`MRI Sentinel did not start: the PDF report font ${REPORT_FONT_PACKAGE}/ttf/DejaVuSans.ttf is not installed`);
     expect((err as Error).message).toContain('npm ci');
+  });
+
+  it('a CJK fallback face missing, or not a font, stops the start-up too, naming it; its file is read at its first use only', async () => {
+    const withoutKorean = (id: string) => (id === '@embedpdf/fonts-kr' ? missing(id) : require.resolve(id));
+    expect(() => loadReportFaces(withoutKorean)).toThrow(/the PDF report font @embedpdf\/fonts-kr\/fonts\/NotoSansKR-Regular.otf is not installed/);
+    // a package whose font file is not one (text where the OpenType header should be)
+    const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'fonts-sc-'));
+    fs.mkdirSync(path.join(pkg, 'dist'));
+    fs.mkdirSync(path.join(pkg, 'fonts'));
+    fs.writeFileSync(path.join(pkg, 'fonts', 'NotoSansHans-Regular.otf'), 'not a font');
+    try {
+      expect(() => loadReportFaces((id) => (id === '@embedpdf/fonts-sc' ? path.join(pkg, 'dist', 'index.cjs') : require.resolve(id)))).toThrow(/NotoSansHans-Regular.otf is not an OpenType font/);
+    } finally {
+      fs.rmSync(pkg, { recursive: true });
+    }
+    const read = jest.spyOn(fs, 'readFileSync');
+    try {
+      const faces = loadReportFaces();
+      const cjkReads = () => read.mock.calls.filter(([file]) => String(file).includes('@embedpdf')).length;
+      // a report without CJK asks the fallbacks nothing (Hebrew: the report font has it)
+      await buildReportPdf({ record: { ...notMriRecord(), study: study('Dvořák Иванов שלום') }, generatedFor: 'u@example.org', fonts: faces });
+      expect(cjkReads()).toBe(0);
+      expect(faces.fallbacks[0].hasGlyphForCodePoint(0x8133)).toBe(true); // 脳
+      expect(faces.fallbacks[1].hasGlyphForCodePoint(0xb1cc)).toBe(true); // 뇌
+      expect(cjkReads()).toBe(2);
+    } finally {
+      read.mockRestore();
+    }
   });
 
   it('a file that is not a font is named too', () => {
