@@ -1,0 +1,53 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ERROR_CODES } from '../../src/common/errors';
+
+/**
+ * Written claims that a reader acts on, held to the tree: every error code a client can receive is
+ * named in the README, every `npm run X` the docs give is a script of package.json, and every
+ * repository path they quote exists. README "API" listed every code but UNAUTHORIZED, the 401 of
+ * every API route.
+ */
+const ROOT = path.join(__dirname, '../..');
+const DOCS = ['README.md', 'docs/model-contract.md', 'docs/performance.md', 'docs/ui.md', 'ml/README.md'];
+const text = DOCS.map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
+const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+/** `a/{b,c}.ts` → a/b.ts, a/c.ts (the README's shorthand for sibling files). */
+function expand(p: string): string[] {
+  const m = /^(.*?)\{([^{}]+)\}(.*)$/.exec(p);
+  return m ? m[2].split(',').flatMap((part) => expand(`${m[1]}${part}${m[3]}`)) : [p];
+}
+
+/** Whether `p` (relative to the repository; `*` within one path segment) names something there. */
+function exists(p: string, dir = ROOT): boolean {
+  const [head, ...rest] = p.split('/').filter(Boolean);
+  if (head === undefined) return true;
+  if (!head.includes('*')) return existsSync(path.join(dir, head)) && exists(rest.join('/'), path.join(dir, head));
+  const re = new RegExp(`^${head.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  const names = existsSync(dir) ? readdirSync(dir) : [];
+  return names.some((n) => re.test(n) && exists(rest.join('/'), path.join(dir, n)));
+}
+
+/** Folders that exist only where they are made: git-ignored outputs, ml/'s virtual environment. */
+const MADE_LOCALLY = /^(ml\/\.venv|ml\/\.cache|ml\/runs|artifacts|data)(\/|$)/;
+
+describe('README and docs claims ↔ the tree', () => {
+  it('name every error code a client can receive', () => {
+    expect(ERROR_CODES.filter((code) => !new RegExp(`(^|[^A-Z_])${code}([^A-Z_]|$)`).test(readme))).toEqual([]);
+  });
+
+  it('give only npm scripts that package.json has', () => {
+    const scripts = Object.keys((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    const named = [...new Set([...text.matchAll(/npm run ([a-z][a-z:-]*)/g)].map((m) => m[1]))];
+    expect(named.length).toBeGreaterThan(5);
+    expect(named.filter((s) => !scripts.includes(s))).toEqual([]);
+  });
+
+  it('quote only repository paths that exist', () => {
+    const quoted = [...text.matchAll(/`((?:src|test|scripts|docs|ml|models|prisma|deploy|views|public|\.ci)\/[^`\s…]*)`/g)].map((m) => m[1]);
+    const paths = [...new Set(quoted.flatMap(expand))].filter((p) => !p.includes('<') && !MADE_LOCALLY.test(p));
+    expect(paths.length).toBeGreaterThan(50);
+    expect(paths.filter((p) => !exists(p.replace(/[:),.]+$/, '')))).toEqual([]);
+  });
+});
