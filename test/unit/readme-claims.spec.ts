@@ -44,6 +44,24 @@ describe('README and docs claims ↔ the tree', () => {
     expect(named.filter((s) => !scripts.includes(s))).toEqual([]);
   });
 
+  // The Body Part Examined sentence kept triage 4.2's figures (70 %, 17 %, 2.7 %, 8 %) after 4.4 shipped.
+  it("quote the shipped triage card's held-out (LOSO) figures", () => {
+    const card = JSON.parse(readFileSync(path.join(ROOT, 'models/triage/model_card.json'), 'utf8')) as {
+      metrics: { loso: { rows: { source: string; accepted_as_supported: number }[] } };
+    };
+    const taken = (source: string): string => {
+      const row = card.metrics.loso.rows.find((r) => r.source === source);
+      if (!row) throw new Error(`no LOSO row for ${source}`);
+      const pct = row.accepted_as_supported * 100;
+      return pct >= 10 ? pct.toFixed(0) : pct.toFixed(1);
+    };
+    const flat = readme.replace(/\s+/g, ' ');
+    expect(flat).toContain(`often taken for a supported part (${taken('mri_breast_breastdm')} / ${taken('mri_nasopharynx_t2')} % held out)`);
+    expect(flat).toContain(
+      `the image model takes ${taken('mri_breast_breastdm')} % of breast, ${taken('mri_heart_hvsmr2')} % and ${taken('mri_heart_acdc')} % of the two heart and ${taken('mri_abdomen_chaos')} % of the abdomen collections' MRIs`,
+    );
+  });
+
   it('quote only repository paths that exist', () => {
     const quoted = [...text.matchAll(/`((?:src|test|scripts|docs|ml|models|prisma|deploy|views|public|\.ci)\/[^`\s…]*)`/g)].map((m) => m[1]);
     const paths = [...new Set(quoted.flatMap(expand))].filter((p) => !p.includes('<') && !MADE_LOCALLY.test(p));
