@@ -62,6 +62,18 @@ describe('README and docs claims ↔ the tree', () => {
     );
   });
 
+  // The architecture tree left out src/presentation; ml/README's module table seven of its modules.
+  it('list every src/ folder in the architecture tree and every ml/ module in its table', () => {
+    const tree = /## Architecture\n+```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const folders = readdirSync(path.join(ROOT, 'src'), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !['generated', 'types'].includes(d.name))
+      .map((d) => d.name);
+    expect(folders.filter((f) => !new RegExp(`^  ${f}/`, 'm').test(tree))).toEqual([]);
+    const mlReadme = readFileSync(path.join(ROOT, 'ml/README.md'), 'utf8');
+    const modules = readdirSync(path.join(ROOT, 'ml/src/mri_sentinel_ml')).filter((f) => f.endsWith('.py') && !f.startsWith('__'));
+    expect(modules.filter((m) => !mlReadme.includes(`\`${m}\``))).toEqual([]);
+  });
+
   it('quote only repository paths that exist', () => {
     const quoted = [...text.matchAll(/`((?:src|test|scripts|docs|ml|models|prisma|deploy|views|public|\.ci)\/[^`\s…]*)`/g)].map((m) => m[1]);
     const paths = [...new Set(quoted.flatMap(expand))].filter((p) => !p.includes('<') && !MADE_LOCALLY.test(p));
