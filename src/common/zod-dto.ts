@@ -16,7 +16,12 @@ export interface ZodDtoClass<S extends z.ZodType = z.ZodType> {
 
 type JsonSchema = { properties?: Record<string, Record<string, unknown>>; required?: string[] };
 
-export function ZodDto<S extends z.ZodObject>(schema: S): ZodDtoClass<S> {
+/**
+ * `undocumented`: fields the schema parses but the document leaves out, because the route refuses
+ * them by name after parsing (the history summary's and export's paging: a generated client would
+ * offer a parameter that is always a 400).
+ */
+export function ZodDto<S extends z.ZodObject>(schema: S, undocumented: readonly (keyof z.output<S> & string)[] = []): ZodDtoClass<S> {
   class Dto {
     static readonly zodSchema = schema;
     /** read by @nestjs/swagger for every DTO class: one entry per property */
@@ -24,6 +29,7 @@ export function ZodDto<S extends z.ZodObject>(schema: S): ZodDtoClass<S> {
       const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
       const out: Record<string, Record<string, unknown>> = {};
       for (const [name, prop] of Object.entries(json.properties ?? {})) {
+        if ((undocumented as readonly string[]).includes(name)) continue;
         const { anyOf, type, ...rest } = prop as { anyOf?: Record<string, unknown>[]; type?: unknown } & Record<string, unknown>;
         out[name] = { ...(anyOf?.[0] ?? {}), ...rest, ...declaredType(type), required: (json.required ?? []).includes(name) };
       }

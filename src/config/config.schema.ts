@@ -75,7 +75,7 @@ export const envSchema = z.object({
   MODELS_DIR: z.string().min(1).default('./models'),
   SAMPLES_DIR: z.string().min(1).default('../shared/samples'),
   /**
-   * Overrides every card's thresholds.confidence when set; otherwise the card (default 0.60). A plain
+   * Overrides every card's thresholds.confidence when set; otherwise each card's (triage 0.80, brain_tumor 0.60). A plain
    * decimal strictly between 0 and 1: 0 turned every refusal for low confidence off without a word
    * (as did "1e-400"), 1 refused all but a float-saturated softmax, and Number() also read "0x1"
    * and "0b1" as 1.
@@ -104,7 +104,6 @@ export const envSchema = z.object({
    * With 2 or more, each model opens in one worker only (placement.ts).
    */
   INFERENCE_WORKERS: z.coerce.number().int().min(0).max(16).default(2),
-  /** Requests waiting for a model slot beyond this are refused with 503 at once. */
   /**
    * How long one job in a worker thread (a model run, a heat map, a decode) may take before the
    * worker is taken to be wedged: the job fails with 504 ANALYSIS_TIMEOUT, the worker is ended and
@@ -114,6 +113,7 @@ export const envSchema = z.object({
    * waiting for that only gives up (inference-workers.ts, opened()).
    */
   INFERENCE_JOB_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Requests waiting for a model slot beyond this are refused with 503 at once. */
   INFERENCE_QUEUE_LIMIT: z.coerce.number().int().min(0).default(64),
   /**
    * Pixels of large images (over 1 megapixel) being decoded at once; more wait in a queue of

@@ -134,13 +134,17 @@ function pageNumberAt(c: CursorPayload, size: number): number {
 }
 
 /**
- * Filters of the summary and the CSV export, which have no pages: a `cursor` there is a 400, not
- * dropped — a client passing the list's cursor would take the answer for that selection's while
- * the query's own filters (maybe none) were used.
+ * Filters of the summary and the CSV export, which have no pages: a `cursor`, `page` or `pageSize`
+ * there is a 400, not dropped — a client passing the list's cursor would take the answer for that
+ * selection's while the query's own filters (maybe none) were used, and one asking the export for
+ * `page=2` took every matching record for that page (page and pageSize were dropped until then).
  */
 export function parseFiltersOnly(q: HistoryQuery, viewer: AuthUser): HistoryFilters {
-  if (q.cursor !== undefined && q.cursor.trim() !== '') {
-    throw new BadRequestError('"cursor" pages the list (GET /api/v1/history) only: send the filters themselves here.');
+  for (const name of ['cursor', 'page', 'pageSize'] as const) {
+    const v = q[name];
+    if (v !== undefined && v.trim() !== '') {
+      throw new BadRequestError(`"${name}" pages the list (GET /api/v1/history) only: the summary and the export cover every matching record; send the filters themselves here.`);
+    }
   }
   return parseFilters(q, viewer);
 }

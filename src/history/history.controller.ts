@@ -11,7 +11,7 @@ import { CurrentUser } from '../accounts/request-user';
 import { actor, AuditLog } from '../audit/audit-log.service';
 import { requestIdOf } from '../common/request-id';
 import type { AuthUser } from '../accounts/roles';
-import { HistoryQuery, HistoryQueryDto } from './history.dto';
+import { HistoryFiltersQueryDto, HistoryQuery, HistoryQueryDto } from './history.dto';
 import { emptyHistoryView, historyRow, summaryView, timingsView } from '../presentation/history.view';
 import { historyDetailLocals } from './history-detail.page';
 import { filtersQuery, HistoryFilters, Paging, STATUSES } from './history.filters';
@@ -198,10 +198,10 @@ export class HistoryController {
   @ApiOperation({ summary: 'Counts per status / body part / label, rejection reasons, median timings' })
   @ApiFilters()
   @ApiOkResponse({ type: HistorySummaryDto })
-  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only); ' + UNKNOWN_VALUE_400)
+  @ApiError(400, 'BAD_REQUEST: a filter that is not valid (a date that does not exist, `from` after `to`…), a parameter it does not know, or `page`, `pageSize` or `cursor` (they page the list only); ' + UNKNOWN_VALUE_400)
   @ApiError(403, USER_FILTER_403)
   @ApiAuthenticated()
-  async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Req() req: Request): Promise<HistorySummary & Disclaimed> {
+  async summary(@CurrentUser() user: AuthUser, @Query() q: HistoryFiltersQueryDto, @Req() req: Request): Promise<HistorySummary & Disclaimed> {
     return { ...(await this.history.summary(user, await this.filtersOnly(req, q, user))), disclaimer: DISCLAIMER };
   }
 
@@ -221,10 +221,10 @@ export class HistoryController {
       'X-Disclaimer': { description: 'research use only, not for clinical use (as each row\'s `disclaimer` cell)', schema: { type: 'string' } },
     },
   })
-  @ApiError(400, 'BAD_REQUEST: a filter or page that is not valid (a date that does not exist, `from` after `to`, pageSize=1000…), a parameter it does not know, or `cursor` (for the list only); ' + UNKNOWN_VALUE_400)
+  @ApiError(400, 'BAD_REQUEST: a filter that is not valid (a date that does not exist, `from` after `to`…), a parameter it does not know, or `page`, `pageSize` or `cursor` (they page the list only); ' + UNKNOWN_VALUE_400)
   @ApiAdminOnly()
   @ApiAuthenticated()
-  async csv(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Res() res: Response): Promise<void> {
+  async csv(@CurrentUser() user: AuthUser, @Query() q: HistoryFiltersQueryDto, @Res() res: Response): Promise<void> {
     await this.sendCsv(user, q, res);
   }
 

@@ -22,3 +22,6 @@ export const historyQuerySchema = z.strictObject({
 export type HistoryQuery = z.output<typeof historyQuerySchema>;
 
 export class HistoryQueryDto extends ZodDto(historyQuerySchema) {}
+
+/** The summary's and the CSV export's query: parsed alike, their paging refused by name (parseFiltersOnly), so not documented. */
+export class HistoryFiltersQueryDto extends ZodDto(historyQuerySchema, ['page', 'pageSize', 'cursor']) {}

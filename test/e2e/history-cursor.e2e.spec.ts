@@ -185,7 +185,15 @@ describe('history: cursor paging while analyses are recorded', () => {
     for (const path of ['/api/v1/history/summary', '/api/v1/history/export.csv']) {
       const res = await request(server).get(`${path}?cursor=${encodeURIComponent(c)}`).set(root.bearer).expect(400);
       expect(res.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('"cursor" pages the list') });
+      // and so are page and pageSize (they answered 200 with every record), which the document no longer offers there
+      for (const [name, value] of [['page', '2'], ['pageSize', '1000']]) {
+        const paged = await request(server).get(`${path}?${name}=${value}`).set(root.bearer).expect(400);
+        expect(paged.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining(`"${name}" pages the list`) });
+      }
     }
+    const doc = (await request(server).get('/api/docs-json').set(root.headers).expect(200)).body as { paths: Record<string, { get: { parameters: { name: string }[] } }> };
+    const offered = (p: string) => doc.paths[p].get.parameters.map((q) => q.name).filter((n) => ['page', 'pageSize', 'cursor'].includes(n));
+    expect([offered('/api/v1/history'), offered('/api/v1/history/summary'), offered('/api/v1/history/export.csv')]).toEqual([['page', 'pageSize', 'cursor'], [], []]);
     // the page: the filter form and the reason, status 400
     const html = await request(server).get('/history?cursor=garbage').set(alice.headers).set('X-Request-Id', 'tampered-cursor-1').expect(400);
     expect(html.text).toContain('id="filter-error"');

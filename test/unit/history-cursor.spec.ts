@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { ForbiddenError } from '../../src/accounts/errors';
 import { BadRequestError, CursorFiltersMismatchError, InvalidCursorError } from '../../src/common/errors';
-import { CursorPayload, decodeCursor, encodeCursor, MAX_CURSOR_LENGTH, parseListing } from '../../src/history/history-cursor';
+import { CursorPayload, decodeCursor, encodeCursor, MAX_CURSOR_LENGTH, parseFiltersOnly, parseListing } from '../../src/history/history-cursor';
 
 const admin = { id: 'a', email: 'a@x', role: 'admin' as const, mustChangePassword: false };
 const alice = { id: 'u', email: 'u@x', role: 'user' as const, mustChangePassword: false };
@@ -134,5 +134,19 @@ describe('history cursor: parseListing', () => {
     expect(() => parseListing({ cursor: rebuilt({ ...body, f: { from: '2025-02-31' } }) }, admin)).toThrow(InvalidCursorError);
     expect(() => parseListing({ cursor: rebuilt({ ...body, f: { from: '2026-05-01', to: '2026-01-01' } }) }, admin)).toThrow(InvalidCursorError);
     expect(() => parseListing({ cursor: rebuilt({ ...body, f: { status: 'deleted' } }) }, admin)).toThrow(InvalidCursorError);
+  });
+});
+
+// The summary and the CSV export have no pages. `cursor` was refused there, but `page=2` or `pageSize=1000` answered
+// 200 with every matching record (the OpenAPI document's 400 even named pageSize=1000): a client asking the export for
+// "page 2" took the whole file for it.
+describe('filters of the summary and the export', () => {
+  it('take the filters and refuse every paging parameter by name, as a 400', () => {
+    expect(parseFiltersOnly({ status: 'completed' }, admin)).toEqual({ status: 'completed' });
+    for (const [name, value] of [['cursor', 'abc'], ['page', '2'], ['pageSize', '1000'], ['page', 'abc']] as const) {
+      expect(() => parseFiltersOnly({ [name]: value }, admin)).toThrow(BadRequestError);
+      expect(() => parseFiltersOnly({ [name]: value }, admin)).toThrow(`"${name}" pages the list (GET /api/v1/history) only`);
+    }
+    expect(parseFiltersOnly({ page: '', pageSize: ' ', cursor: '' }, admin)).toEqual({}); // empty: not sent, as a form leaves it
   });
 });
