@@ -64,6 +64,24 @@ describe('FilterVocabulary', () => {
     await expect(v.check({ bodyPart: 'elbow' })).rejects.toThrow(UnknownFilterValueError);
   });
 
+  it('values(): what the form offers is what check() takes — the loaded labels, then the recorded ones marked earlier', async () => {
+    const { v } = vocabulary(['glioma_tumor', 'glioma', 'no_tumor']);
+    const values = await v.values();
+    expect(values.labels).toEqual([
+      ...['glioma', 'meningioma', 'notumor', 'pituitary'].map((key) => ({ key, earlier: false })),
+      { key: 'glioma_tumor', earlier: true },
+      { key: 'no_tumor', earlier: true },
+    ]);
+    expect(values.bodyParts).toEqual(['brain', 'knee', 'spine', 'other_mri']);
+    for (const l of values.labels) await v.check({ label: l.key });
+    for (const bodyPart of values.bodyParts) await v.check({ bodyPart });
+  });
+
+  it('values() while the models are not loaded: the recorded labels, none said to be an earlier version\'s', async () => {
+    const { v } = vocabulary(['glioma', 'no_tumor'], false);
+    expect((await v.values()).labels).toEqual([{ key: 'glioma', earlier: false }, { key: 'no_tumor', earlier: false }]);
+  });
+
   it('status is a closed set at parse time: the value echoed only when it is a plain token', () => {
     const user = { id: 'u', email: 'a@b.c', role: 'user' } as never;
     expect(() => parseFilters({ status: 'done' }, user)).toThrow('"status" must be one of: completed, inconclusive, rejected; "done" is none of them, so it could never match.');
