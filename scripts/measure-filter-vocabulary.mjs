@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The history filter check (src/history/filter-vocabulary.ts) on a seeded database
 // (scripts/seed-history.mjs; `npm run build` first): what a request pays for a body part, a
-// loaded model's label, a recorded label and a refused one, against the summary's GROUP BY that
-// could also have named the recorded labels. Medians of `--runs` (31), in ms.
+// loaded model's label, a recorded label and a refused one, and the history form's lists (values()),
+// against the summary's GROUP BY that could also have named the recorded labels. Medians of
+// `--runs` (31), in ms.
 //
 //   node scripts/measure-filter-vocabulary.mjs --db /tmp/hist/sentinel.db [--runs 31]
 //   node scripts/measure-filter-vocabulary.mjs --pg postgresql://postgres@127.0.0.1:5432/sentinel
@@ -38,6 +39,8 @@ const cases = {
   "label=pituitary (a loaded model's)": () => vocabulary.check({ label: 'pituitary' }),
   ...(older ? { [`label=${older} (recorded, no loaded model's)`]: () => vocabulary.check({ label: older }) } : {}),
   'label=no_such_label (refused, recorded labels named)': () => vocabulary.check({ label: 'no_such_label' }),
+  // the history page's Body part and Label lists, read on each view of the page
+  'values() (the page form\'s lists)': () => vocabulary.values(),
   'tally (the GROUP BY that would name them)': () => repo.tally({}),
 };
 for (const [name, run] of Object.entries(cases)) console.log(JSON.stringify({ case: name, ...(await time(run)) }));

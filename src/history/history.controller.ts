@@ -23,7 +23,8 @@ import { IdParamDto } from '../common/zod-dto';
 import { DISCLAIMER, DISCLAIMER_ASCII } from '../common/disclaimer';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
-import { capitalise, statusName } from '../presentation/labels';
+import { capitalise, labelKey, statusName } from '../presentation/labels';
+import { FilterFormView, filterFormView } from '../presentation/history-filters.view';
 import { BODY_LABELS } from '../validation/triage-decision';
 
 /** Every API result carries the disclaimer, history included (it holds answers too). */
@@ -100,6 +101,11 @@ export class HistoryController {
     }
   }
 
+  /** The form's Body part and Label boxes: what the check accepts (FilterVocabulary.values), `chosen` selected. */
+  private async filterForm(chosen: Pick<HistoryFilters, 'bodyPart' | 'label'>, keep: boolean): Promise<FilterFormView> {
+    return filterFormView(await this.vocabulary.values(), chosen, keep);
+  }
+
   /** The loaded cards (none while models are not loaded): the experimental flag of a stored answer. */
   private loadedCards() {
     return this.models?.isReady() ? this.models.cards() : [];
@@ -126,15 +132,18 @@ export class HistoryController {
         requestId: requestIdOf(req),
         filters: Object.fromEntries(FILTER_QUERIES.filter((k) => k !== 'user' || user.role === 'admin').map((k) => [k, q[k] ?? ''])),
         statuses: STATUSES.map((value) => ({ value, name: capitalise(statusName(value)) })),
+        // what was typed, as the key it means, stays chosen where it is offered; a refused value is not (the message names it)
+        ...(await this.filterForm({ bodyPart: q.bodyPart && labelKey(q.bodyPart), label: q.label && labelKey(q.label) }, false)),
         admin: user.role === 'admin',
       });
       return;
     }
-    const [page, summary] = await Promise.all([this.history.list(user, filters, paging), this.history.summary(user, filters)]);
+    const [page, summary, form] = await Promise.all([this.history.list(user, filters, paging), this.history.summary(user, filters), this.filterForm(filters, true)]);
     res.render('history', {
       title: 'History',
       filters,
       statuses: STATUSES.map((value) => ({ value, name: capitalise(statusName(value)) })),
+      ...form,
       admin: user.role === 'admin',
       page,
       // an answer's caveat beside it in the list too (the list said "No tumour" without "does not rule out a tumour")

@@ -76,11 +76,20 @@ export function humanLabel(key: string | null | undefined): string {
  * The model key for what a person typed in a filter: the words the pages show ("No tumour",
  * "Other MRI", "Brain") or the key itself ("notumor"). Keys are lower case with underscores
  * (every committed card); "No tumour" was a 400 and "Brain" matched nothing.
+ *
+ * Words are read in either spelling: the pages write "tumour", the keys "tumor". US "No tumor"
+ * became `no_tumor`, the label brain_tumor 2.x recorded, so it matched only those old rows, or was
+ * refused where there were none: it means the current label, as "No tumour" does. A typed key
+ * (with an underscore, or one word) is taken as it is, so an older model's `no_tumor` stays
+ * reachable by the key the history's label list and the 400 name it by.
  */
 export function labelKey(typed: string): string {
   const words = typed.trim().replace(/\s+/g, ' ').toLowerCase();
-  const key = Object.entries(WORDS).find(([, w]) => w.toLowerCase() === words)?.[0];
-  return key ?? words.replace(/ /g, '_');
+  if (!words.includes(' ')) return words;
+  const uk = words.replace(/\btumor\b/g, 'tumour');
+  const key = Object.entries(WORDS).find(([, w]) => w.toLowerCase() === uk)?.[0];
+  // words no entry gives are a key's words ("Glioma tumor", as the list titles a glioma_tumor row): the keys spell "tumor"
+  return key ?? words.replace(/\btumour\b/g, 'tumor').replace(/ /g, '_');
 }
 
 export function capitalise(s: string): string {

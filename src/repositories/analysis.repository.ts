@@ -2,23 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { AnalysisRecord } from '../classifier/analysis-result';
 import type { HistoryItem } from '../history/history.service';
 import { DbTx, PrismaService } from '../prisma/prisma.service';
-import { parseRecordedGaps, RecordedGaps } from '../studies/gap-record';
-import { ruleEntries, splitStoredThresholds, StudyRule } from '../studies/study-rule';
+import { parseJson, Row, StudyColumns, toItem, toRow } from './analysis-row';
 
-/** The study-only columns (src/studies); null / absent for a single image. */
-export interface StudyColumns {
-  modality: string | null;
-  seriesDescription: string | null;
-  sliceCount: number | null;
-  usableSlices: number | null;
-  spacing: Record<string, number | null> | null;
-  /** the study decision's settings it was decided under; null when no slice was analysed */
-  rule: StudyRule | null;
-  /** slices missing between its positions (gap-record.ts); null when they were not looked for */
-  gaps: RecordedGaps | null;
-  /** a NIfTI's volumes (only the first analysed); null for a DICOM series or when not known */
-  volumes: number | null;
-}
+// the row mapping's names, where callers and tests have always imported them from
+export { toItem, toRow } from './analysis-row';
+export type { StudyColumns } from './analysis-row';
 
 /** Which history rows a query means, in domain terms (the service decides scoping and filters). */
 export interface AnalysisQuery {
@@ -53,8 +41,8 @@ export interface ListPosition {
 }
 
 /**
- * The Analysis table, for single images and studies alike: the one place that knows its columns.
- * `toRow` (record → row) and `toItem` (row → item) are the only copies of the field list.
+ * The Analysis table, for single images and studies alike: every query of it. Rows map to and
+ * from records through analysis-row.ts (`toRow`, `toItem`), the only copies of the field list.
  */
 @Injectable()
 export class AnalysisRepository {
@@ -225,102 +213,4 @@ function keysetAfter(before: ListPosition) {
 function where(q: AnalysisQuery) {
   const createdAt = q.createdFrom || q.createdBefore ? { gte: q.createdFrom, lt: q.createdBefore } : undefined;
   return { userId: q.userId, createdAt, status: q.status, anatomy: q.anatomy, label: q.label };
-}
-
-function parseJson<T>(s: string | null): T | null {
-  if (!s) return null;
-  try {
-    return JSON.parse(s) as T;
-  } catch {
-    return null;
-  }
-}
-
-const json = (v: object | null | undefined): string | null => (v ? JSON.stringify(v) : null);
-
-/** An AnalysisRecord (+ study columns) as the table's columns: JSON-encoded maps, portable to PostgreSQL. */
-export function toRow(r: AnalysisRecord, study?: StudyColumns) {
-  return {
-    userId: r.userId,
-    createdAt: new Date(),
-    fileType: r.fileType,
-    byteSize: r.byteSize,
-    width: r.width,
-    height: r.height,
-    sha256: r.sha256,
-    status: r.status,
-    stage: r.stage,
-    code: r.code,
-    anatomy: r.anatomy,
-    anatomyConfidence: r.anatomyConfidence,
-    isMri: r.isMri,
-    mriConfidence: r.mriConfidence,
-    task: r.task,
-    label: r.label,
-    confidence: r.confidence,
-    probabilitiesJson: json(r.probabilities),
-    modelVersionsJson: json(r.modelVersions),
-    timingsJson: json(r.timingsMs),
-    // a study's rule rides in the same map under keys no model name can take (study-rule.ts)
-    thresholdsJson: JSON.stringify({ ...r.thresholds, ...ruleEntries(study?.rule) }),
-    ...(study
-      ? {
-          kind: 'study',
-          modality: study.modality,
-          seriesDescription: study.seriesDescription,
-          sliceCount: study.sliceCount,
-          usableSlices: study.usableSlices,
-          spacingJson: json(study.spacing),
-          sliceGapsJson: json(study.gaps),
-          niftiVolumes: study.volumes,
-        }
-      : {}),
-  };
-}
-
-type Row = Awaited<ReturnType<PrismaService['analysis']['findFirstOrThrow']>> & { user?: { email: string } | null };
-
-export function toItem(r: Row): HistoryItem {
-  // null: a row from before the column (not recorded), never filled in with today's threshold;
-  // the study rule likewise null for a row stored before it was
-  const { thresholds, rule } = splitStoredThresholds(parseJson(r.thresholdsJson));
-  return {
-    id: r.id,
-    createdAt: r.createdAt.toISOString(),
-    userId: r.userId,
-    userEmail: r.user?.email ?? null,
-    fileType: r.fileType,
-    byteSize: r.byteSize,
-    width: r.width,
-    height: r.height,
-    sha256: r.sha256,
-    status: r.status,
-    stage: r.stage,
-    code: r.code,
-    anatomy: r.anatomy,
-    anatomyConfidence: r.anatomyConfidence,
-    isMri: r.isMri,
-    mriConfidence: r.mriConfidence,
-    task: r.task,
-    label: r.label,
-    confidence: r.confidence,
-    probabilities: parseJson(r.probabilitiesJson),
-    modelVersions: parseJson(r.modelVersionsJson),
-    timingsMs: parseJson(r.timingsJson),
-    thresholds,
-    study:
-      r.kind === 'study'
-        ? {
-            modality: r.modality,
-            seriesDescription: r.seriesDescription,
-            sliceCount: r.sliceCount,
-            usableSlices: r.usableSlices,
-            spacing: parseJson(r.spacingJson),
-            rule,
-            // validated on the way out: a value recordGaps did not write reads as not recorded
-            gaps: parseRecordedGaps(r.sliceGapsJson),
-            volumes: r.niftiVolumes,
-          }
-        : null,
-  };
 }

@@ -74,7 +74,8 @@ describe('history page: one name per status, a summary in words', () => {
     expect(res.text).toContain('<form method="get" action="/history" class="filters">');
     expect(res.text).toContain('name="from" value="2026-12-07"');
     expect(res.text).toContain('name="to" value="2026-12-01"');
-    expect(res.text).toContain('name="label" value="No tumour"');
+    // the label, in the words the pages show, chosen in the Label box (a <select> of the accepted values since history-filter-form)
+    expect(res.text).toContain('<option value="notumor" selected>No tumour</option>');
     expect(res.text).toContain('&quot;from&quot; is after &quot;to&quot;. Change the filters above, or <a href="/history">reset them</a>.');
     expect(res.text).toMatch(/<p class="client-error" role="alert" id="filter-error">/);
     // no rows or summary under filters that were not applied

@@ -49,8 +49,11 @@ describe('FilterVocabulary', () => {
 
   it('refuses the rest by name, listing the union sorted, once each, with the words the pages show', async () => {
     const { v } = vocabulary(['glioma_tumor', 'glioma']);
-    expect(await refusal(v.check(parseFilters({ label: 'No Tumor' }, { id: 'u', email: 'a@b.c', role: 'user' } as never))))
-      .toBe('"label" must be one of: glioma, glioma_tumor, meningioma, notumor (no tumour), pituitary; "no_tumor" is none of them, so it could never match.');
+    const user = { id: 'u', email: 'a@b.c', role: 'user' } as never;
+    expect(await refusal(v.check(parseFilters({ label: 'No glioma' }, user))))
+      .toBe('"label" must be one of: glioma, glioma_tumor, meningioma, notumor (no tumour), pituitary; "no_glioma" is none of them, so it could never match.');
+    // US spelling of the current label is the current label (labels.ts labelKey), not brain_tumor 2.x's no_tumor
+    await v.check(parseFilters({ label: 'No Tumor' }, user));
     expect(await refusal(v.check({ bodyPart: 'not_mri' }))).toBe('"bodyPart" must be one of: brain, knee, other_mri, spine; "not_mri" is none of them, so it could never match.');
   });
 
@@ -59,6 +62,24 @@ describe('FilterVocabulary', () => {
     await v.check({ label: 'pituitary' });
     await v.check({ label: 'glioma' });
     await expect(v.check({ bodyPart: 'elbow' })).rejects.toThrow(UnknownFilterValueError);
+  });
+
+  it('values(): what the form offers is what check() takes — the loaded labels, then the recorded ones marked earlier', async () => {
+    const { v } = vocabulary(['glioma_tumor', 'glioma', 'no_tumor']);
+    const values = await v.values();
+    expect(values.labels).toEqual([
+      ...['glioma', 'meningioma', 'notumor', 'pituitary'].map((key) => ({ key, earlier: false })),
+      { key: 'glioma_tumor', earlier: true },
+      { key: 'no_tumor', earlier: true },
+    ]);
+    expect(values.bodyParts).toEqual(['brain', 'knee', 'spine', 'other_mri']);
+    for (const l of values.labels) await v.check({ label: l.key });
+    for (const bodyPart of values.bodyParts) await v.check({ bodyPart });
+  });
+
+  it('values() while the models are not loaded: the recorded labels, none said to be an earlier version\'s', async () => {
+    const { v } = vocabulary(['glioma', 'no_tumor'], false);
+    expect((await v.values()).labels).toEqual([{ key: 'glioma', earlier: false }, { key: 'no_tumor', earlier: false }]);
   });
 
   it('status is a closed set at parse time: the value echoed only when it is a plain token', () => {
