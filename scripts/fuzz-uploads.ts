@@ -1,0 +1,390 @@
+/**
+ * Upload fuzzer: valid images and studies built in code (scripts/fuzz/seeds.ts), mutated
+ * (scripts/fuzz/mutators.ts) and posted to the production build (dist/main.js, started here on a
+ * free loopback port with a temp SQLite file, the real models and a seeded admin), while
+ * /healthz is probed every 100 ms and the server's RSS sampled every second. Not a test (slow,
+ * random): run by hand after `npm run build`:
+ *
+ *   node -r ts-node/register/transpile-only scripts/fuzz-uploads.ts [--seed 1] [--budget 600]
+ *        [--concurrency 2] [--only CASE] [--kinds image,study,multipart,burst] [--models DIR]
+ *
+ * Case i of a seed is always the same bytes (`--only i` replays it). What counts as a finding:
+ * a 5xx other than 503/504; a connection reset or no answer within the deadline; the process
+ * gone; a /healthz answer slower than 1 s (the cases in flight are named); a 200 `completed`
+ * answer for input that is not an image at all. Findings, per-kind status counts, the health
+ * probe's maximum and RSS go to artifacts/fuzz-SEED.json (artifacts/ is ignored), each finding's
+ * upload to artifacts/fuzz-SEED/case-N-*.bin for a reproduction.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { archives, dicom, generic, Mutator, nifti, Rng } from './fuzz/mutators';
+import { Answer, multipart, Part, randomBoundary, send } from './fuzz/multipart';
+import { buildSeeds, FilePart, Seed } from './fuzz/seeds';
+
+const ROOT = path.resolve(__dirname, '..');
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const SEED = Number(args.get('seed') ?? 1);
+const BUDGET = Number(args.get('budget') ?? 600);
+const CONCURRENCY = Number(args.get('concurrency') ?? 2);
+const ONLY = args.has('only') ? Number(args.get('only')) : undefined;
+const KINDS = (args.get('kinds') ?? 'image,study,multipart,burst').split(',');
+const MODELS = path.resolve(ROOT, args.get('models') ?? 'models');
+const OUT = path.join(ROOT, 'artifacts', `fuzz-${SEED}`);
+const ADMIN = { email: 'fuzz@example.org', password: 'fuzzing is not a password' };
+/** ANALYSIS_TIMEOUT_MS / STUDY_TIMEOUT_MS defaults plus slack: an answer later than this is a finding. */
+const SLOW_MS = { image: 15_000, study: 70_000 };
+
+interface Case {
+  id: number;
+  kind: 'image' | 'study' | 'multipart' | 'burst';
+  desc: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** input that holds no image at all: a 200 `completed` for it is a finding */
+  garbage?: boolean;
+}
+
+interface Finding {
+  id: number;
+  kind: string;
+  desc: string;
+  what: string;
+  status?: number;
+  code?: string;
+  ms?: number;
+  body?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  log: string[];
+  exited?: string;
+}
+
+async function startServer(): Promise<Server> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-fuzz-'));
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      MALLOC_ARENA_MAX: '2',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${path.join(dir, 'db.sqlite')}`,
+      MODELS_DIR: MODELS,
+      SESSION_SECRET: 'f'.repeat(40),
+      SEED_ADMIN_EMAIL: ADMIN.email,
+      SEED_ADMIN_PASSWORD: ADMIN.password,
+      SEED_ADMIN_PRINT: 'false',
+      RATE_LIMIT_ANALYSES_PER_MINUTE: '1000000',
+      RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const s: Server = { child, port, log: [] };
+  const keep = (d: Buffer) => {
+    s.log.push(String(d));
+    if (s.log.length > 400) s.log.splice(0, 200);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.once('exit', (code, signal) => (s.exited = `exit code ${code} signal ${signal}`));
+  for (let i = 0; i < 900; i++) {
+    if (s.exited) throw new Error(`server ended at start: ${s.exited}\n${s.log.join('')}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return s;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(100);
+  }
+  throw new Error('server not ready in 90 s');
+}
+
+interface Auth {
+  bearer: string;
+  /** the web form's credentials: session + CSRF cookies and the page's CSRF token */
+  cookie: string;
+  csrf: string;
+}
+
+const cookiesOf = (r: Response) => r.headers.getSetCookie().map((c) => c.split(';')[0]);
+
+async function login(port: number): Promise<Auth> {
+  const base = `http://127.0.0.1:${port}`;
+  const r = await fetch(`${base}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const bearer = ((await r.json()) as { token: string }).token;
+  const page = await fetch(`${base}/login`, { headers: { accept: 'text/html' } });
+  const anon = cookiesOf(page);
+  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const form = new URLSearchParams({ _csrf: token, email: ADMIN.email, password: ADMIN.password, next: '/' });
+  const done = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { cookie: anon.join('; '), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: form });
+  const jar = new Map([...anon, ...cookiesOf(done)].map((c) => [c.split('=')[0], c] as const));
+  const cookie = [...jar.values()].join('; ');
+  const home = await fetch(`${base}/`, { headers: { cookie, accept: 'text/html' } });
+  for (const c of cookiesOf(home)) jar.set(c.split('=')[0], c);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await home.text())?.[1] ?? /name="csrf-token" content="([^"]+)"/.exec('')?.[1] ?? '';
+  return { bearer, cookie: [...jar.values()].join('; '), csrf };
+}
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+const STRUCTURED: Record<string, Record<string, Mutator>> = { dicom, nifti };
+
+/** One file of an upload mutated: generic damage, or the structure-aware kind its format has. */
+function mutateFile(f: FilePart, seed: Seed, r: Rng): { data: Buffer; how: string } {
+  const family = seed.name.startsWith('dicom') && !seed.name.endsWith('zip') ? 'dicom' : seed.name.startsWith('nifti') && !/gz|zip/.test(seed.name) ? 'nifti' : undefined;
+  const table = family && r.next() < 0.6 ? STRUCTURED[family] : generic;
+  const name = r.pick(Object.keys(table));
+  let data = table[name](f.data, r);
+  let how = `${family && table !== generic ? family + '.' : ''}${name}`;
+  if (r.next() < 0.25) {
+    const second = r.pick(Object.keys(generic));
+    data = generic[second](data, r);
+    how += `+${second}`;
+  }
+  return { data, how };
+}
+
+function buildCase(id: number, seeds: Seed[], auth: Auth): Case {
+  const r = new Rng((SEED * 1_000_003 + id * 7919) | 0);
+  const kind = r.pick(KINDS) as Case['kind'];
+  const headers = (boundary: string) => ({ authorization: `Bearer ${auth.bearer}`, 'content-type': `multipart/form-data; boundary=${boundary}` });
+  const boundary = `----fuzz${SEED}x${id}`;
+  if (kind === 'image' || kind === 'burst') {
+    const seed = r.pick(seeds.filter((s) => s.kind === 'image'));
+    const { data, how } = mutateFile(seed.files[0], seed, r);
+    const form = r.next() < 0.15;
+    const body = multipart([{ field: 'image', filename: seed.files[0].name, type: 'application/octet-stream', data }], { boundary });
+    const formHeaders = { cookie: auth.cookie, 'x-csrf-token': auth.csrf, accept: 'text/html', 'content-type': `multipart/form-data; boundary=${boundary}` };
+    return { id, kind, desc: `${form ? 'form' : 'api'} ${seed.name} ${how}`, path: form ? '/analyse' : '/api/v1/analyses', headers: form ? formHeaders : headers(boundary), body };
+  }
+  if (kind === 'study') {
+    const studySeeds = seeds.filter((s) => s.kind === 'study');
+    const seed = r.pick(studySeeds);
+    let files = seed.files.map((f) => ({ ...f }));
+    let how: string;
+    const roll = r.next();
+    if (roll < 0.15) {
+      const name = r.pick(Object.keys(archives));
+      files = [{ name: 'upload.zip', data: archives[name](files, r) }];
+      how = `zip.${name}`;
+    } else if (roll < 0.2) {
+      // two seeds of different kinds in one upload (a series beside a NIfTI…)
+      const other = r.pick(studySeeds);
+      files = [...files, ...other.files];
+      how = `mixed+${other.name}`;
+    } else {
+      const k = r.int(files.length);
+      const m = mutateFile(files[k], seed, r);
+      files[k] = { name: files[k].name, data: m.data };
+      how = `file${k}.${m.how}`;
+      if (r.next() < 0.1) {
+        files = [...files, ...files.map((f) => ({ ...f })), ...files];
+        how += '+tripled';
+      }
+    }
+    const body = multipart(files.map((f) => ({ field: 'files', filename: f.name, type: 'application/octet-stream', data: f.data })), { boundary });
+    return { id, kind, desc: `${seed.name} ${how}`, path: '/api/v1/studies', headers: headers(boundary), body };
+  }
+  // multipart framing: odd boundaries, many parts, junk parts
+  const route = r.next() < 0.5 ? '/api/v1/studies' : '/api/v1/analyses';
+  const field = route === '/api/v1/studies' ? 'files' : 'image';
+  const seed = r.pick(seeds.filter((s) => s.kind === (route === '/api/v1/studies' ? 'study' : 'image')));
+  const b = randomBoundary(r);
+  const variant = r.pick(['manyParts', 'manyEmpty', 'textFields', 'lf', 'noClose', 'boundaryInData', 'hugeHeader', 'noFilename', 'preamble', 'wrongBoundary', 'junkOnly']);
+  let parts: Part[] = seed.files.map((f) => ({ field, filename: f.name, data: f.data }));
+  let garbage = false;
+  const framing = { boundary: b || 'x', eol: '\r\n', noClose: false, preamble: undefined as string | undefined };
+  let declared = framing.boundary;
+  switch (variant) {
+    case 'manyParts':
+      parts = Array.from({ length: r.pick([50, 401, 2000]) }, (_, i) => ({ field, filename: `p${i}.dcm`, data: seed.files[i % seed.files.length].data }));
+      break;
+    case 'manyEmpty':
+      parts = Array.from({ length: r.pick([1000, 10000]) }, (_, i) => ({ field, filename: `e${i}`, data: Buffer.alloc(0) }));
+      garbage = true;
+      break;
+    case 'textFields':
+      parts = [...Array.from({ length: r.pick([1, 100, 5000]) }, (_, i) => ({ field: `f${i}`, data: Buffer.from('x'.repeat(r.int(100))) })), ...parts];
+      break;
+    case 'lf':
+      framing.eol = '\n';
+      break;
+    case 'noClose':
+      framing.noClose = true;
+      break;
+    case 'boundaryInData':
+      parts = parts.map((p) => ({ ...p, data: Buffer.concat([p.data.subarray(0, 200), Buffer.from(`\r\n--${framing.boundary}\r\n`), p.data.subarray(200)]) }));
+      break;
+    case 'hugeHeader':
+      parts = parts.map((p) => ({ ...p, headers: [`X-Junk: ${'a'.repeat(r.pick([1000, 100000, 1000000]))}`] }));
+      break;
+    case 'noFilename':
+      parts = parts.map((p) => ({ ...p, filename: undefined }));
+      break;
+    case 'preamble':
+      framing.preamble = r.bytes(r.int(2000)).toString('latin1');
+      break;
+    case 'wrongBoundary':
+      declared = `${framing.boundary}zz`;
+      garbage = true;
+      break;
+    case 'junkOnly':
+      parts = [{ field, filename: 'junk.bin', data: r.bytes(1 + r.int(100000)) }];
+      garbage = true;
+      break;
+  }
+  const body = multipart(parts, framing);
+  return { id, kind: 'multipart', desc: `${route} ${seed.name} ${variant} boundary=${JSON.stringify(framing.boundary).slice(0, 20)}`, path: route, headers: { authorization: `Bearer ${auth.bearer}`, 'content-type': `multipart/form-data; boundary="${declared}"` }, body, garbage };
+}
+
+function codeOf(body: string): string | undefined {
+  try {
+    const j = JSON.parse(body) as { code?: string | null; status?: string | number };
+    return typeof j.status === 'string' ? `${j.status}${j.code ? '/' + j.code : ''}` : (j.code ?? undefined);
+  } catch {
+    if (body.startsWith('<')) return `html${/<title>([^<]*)/.exec(body)?.[1]?.slice(0, 40) ?? ''}`;
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.mkdirSync(OUT, { recursive: true });
+  const seeds = await buildSeeds();
+  let server = await startServer();
+  let auth = await login(server.port);
+  console.log(`server pid ${server.child.pid} on ${server.port}; seed ${SEED}, budget ${BUDGET}, concurrency ${CONCURRENCY}`);
+  const findings: Finding[] = [];
+  const counts: Record<string, Record<string, number>> = {};
+  const inFlight = new Set<string>();
+  let healthMax = 0;
+  let healthSlow = 0;
+  const rss: number[] = [];
+  let stop = false;
+  const note = (c: Case, what: string, a?: Answer) => {
+    const f: Finding = { id: c.id, kind: c.kind, desc: c.desc, what, status: a?.status, code: a ? codeOf(a.body) : undefined, ms: a ? Math.round(a.ms) : undefined, body: a?.body.slice(0, 300) };
+    findings.push(f);
+    fs.writeFileSync(path.join(OUT, `case-${c.id}-${c.kind}.bin`), c.body);
+    console.log(`FINDING #${c.id} ${what}: ${c.desc} → ${a?.status} ${f.code ?? ''} ${f.ms ?? ''} ms ${a?.error ?? ''}`);
+  };
+  // /healthz is probed from a process of its own: building a mutated case (a 110 MB bomb) blocks
+  // this one, and must not read as the server's stall
+  const probeScript = (port: number) => `const http = require('node:http'); let stop = false; process.on('message', () => (stop = true));
+    (async () => { while (!stop) { const t0 = performance.now();
+      await new Promise((r) => { const q = http.get({ host: '127.0.0.1', port: ${port}, path: '/healthz', timeout: 10000 }, (s) => s.resume().on('end', r)); q.on('error', r); q.on('timeout', () => q.destroy()); });
+      process.send(performance.now() - t0); await new Promise((r) => setTimeout(r, 100)); } process.disconnect(); })();`;
+  const startProbe = () => {
+    const child = spawn(process.execPath, ['-e', probeScript(server.port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('message', (ms: number) => {
+      healthMax = Math.max(healthMax, ms);
+      if (ms > 1000) {
+        healthSlow++;
+        console.log(`healthz ${Math.round(ms)} ms; in flight: ${[...inFlight].join(' | ')}`);
+      }
+    });
+    return child;
+  };
+  let probe = startProbe();
+  const sampler = setInterval(() => rss.push(rssMb(server.child.pid!)), 1000);
+
+  const ids = ONLY !== undefined ? [ONLY] : Array.from({ length: BUDGET }, (_, i) => i);
+  let next = 0;
+  let sent = 0;
+  const run = async (c: Case) => {
+    const label = `#${c.id} ${c.desc}`;
+    inFlight.add(label);
+    const deadline = c.path === '/api/v1/studies' ? SLOW_MS.study + 30_000 : SLOW_MS.image + 30_000;
+    const a = await send(server.port, c.path, c.headers, c.body, deadline);
+    inFlight.delete(label);
+    sent++;
+    const code = codeOf(a.body) ?? (a.error ? `error:${a.error}` : '?');
+    fs.appendFileSync(`${OUT}/cases.jsonl`, JSON.stringify({ id: c.id, kind: c.kind, desc: c.desc, bytes: c.body.length, status: a.status, code, ms: Math.round(a.ms), message: a.body.startsWith('{') ? (JSON.parse(a.body) as { message?: string }).message?.slice(0, 160) : undefined }) + '\n');
+    const byKind = (counts[c.kind] ??= {});
+    byKind[`${a.status} ${code}`] = (byKind[`${a.status} ${code}`] ?? 0) + 1;
+    if (server.exited) return;
+    if (a.error === 'deadline') note(c, 'no answer within the deadline', a);
+    else if (a.error && a.status === 0) {
+      // a reset after an early refusal of a large body is fine only when the server is still there
+      if (!['EPIPE', 'ECONNRESET'].includes(a.error) || c.body.length < 1024 * 1024) note(c, `connection error ${a.error}`, a);
+    } else if (a.status >= 500 && a.status !== 503 && a.status !== 504) note(c, `${a.status} answer`, a);
+    else if (a.ms > (c.path === '/api/v1/studies' ? SLOW_MS.study : SLOW_MS.image)) note(c, 'slow answer', a);
+    else if (c.garbage && a.status === 200 && code.startsWith('completed')) note(c, '200 completed for garbage', a);
+  };
+  const worker = async () => {
+    while (next < ids.length && !stop) {
+      const id = ids[next++];
+      const c = buildCase(id, seeds, auth);
+      if (c.kind === 'burst') {
+        // eight at once: the same mutated image from eight connections
+        await Promise.all(Array.from({ length: 8 }, (_, k) => run({ ...c, id: c.id, desc: `${c.desc} [burst ${k}]` })));
+      } else await run(c);
+      if (server.exited) {
+        const f: Finding = { id, kind: c.kind, desc: c.desc, what: `process ended: ${server.exited}`, body: server.log.slice(-20).join('').slice(-2000) };
+        findings.push(f);
+        fs.writeFileSync(path.join(OUT, `case-${c.id}-${c.kind}.bin`), c.body);
+        console.log(`FINDING #${id} process ended (${server.exited}) on ${c.desc}\n${f.body}`);
+        server = await startServer();
+        auth = await login(server.port);
+        probe.kill();
+        probe = startProbe();
+      }
+    }
+  };
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  stop = true;
+  clearInterval(sampler);
+  probe.send('stop');
+  await new Promise((r) => probe.once('exit', r));
+  const ready = await fetch(`http://127.0.0.1:${server.port}/readyz`).then((r) => r.status, () => 0);
+  const summary = {
+    seed: SEED,
+    budget: BUDGET,
+    requests: sent,
+    seconds: Math.round((Date.now() - t0) / 1000),
+    byKind: counts,
+    findings,
+    healthz: { maxMs: Math.round(healthMax), over1s: healthSlow },
+    rssMb: { first: Math.round(rss[0]), peak: Math.round(Math.max(...rss.filter(Number.isFinite))), last: Math.round(rss[rss.length - 1]) },
+    readyAfter: ready,
+  };
+  fs.writeFileSync(`${OUT}.json`, JSON.stringify(summary, null, 2));
+  console.log(JSON.stringify({ ...summary, findings: findings.length }, null, 2));
+  server.child.kill('SIGTERM');
+  await new Promise((r) => server.child.once('exit', r));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
