@@ -6,9 +6,9 @@
  * random): run by hand after `npm run build`:
  *
  *   node -r ts-node/register/transpile-only scripts/fuzz-uploads.ts [--seed 1] [--budget 600]
- *        [--concurrency 2] [--only CASE] [--kinds image,study,multipart,burst] [--models DIR]
+ *        [--concurrency 2] [--only CASE] [--rounds 1] [--kinds image,study,multipart,burst,studyburst] [--models DIR]
  *
- * Case i of a seed is always the same bytes (`--only i` replays it). What counts as a finding:
+ * Case i of a seed and --kinds list is always the same bytes (`--only i` with both replays it). What counts as a finding:
  * a 5xx other than 503/504; a connection reset or no answer within the deadline; the process
  * gone; a /healthz answer slower than 1 s (the cases in flight are named); a 200 `completed`
  * answer for input that is not an image at all. Findings, per-kind status counts, the health
@@ -21,6 +21,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { archives, dicom, generic, Mutator, nifti, Rng } from './fuzz/mutators';
 import { Answer, multipart, Part, randomBoundary, send } from './fuzz/multipart';
 import { buildSeeds, FilePart, Seed } from './fuzz/seeds';
@@ -32,6 +33,8 @@ const SEED = Number(args.get('seed') ?? 1);
 const BUDGET = Number(args.get('budget') ?? 600);
 const CONCURRENCY = Number(args.get('concurrency') ?? 2);
 const ONLY = args.has('only') ? Number(args.get('only')) : undefined;
+/** the same cases again this many times on the same server: RSS at the end of each round shows growth */
+const ROUNDS = Number(args.get('rounds') ?? 1);
 const KINDS = (args.get('kinds') ?? 'image,study,multipart,burst').split(',');
 const MODELS = path.resolve(ROOT, args.get('models') ?? 'models');
 const OUT = path.join(ROOT, 'artifacts', `fuzz-${SEED}`);
@@ -41,7 +44,7 @@ const SLOW_MS = { image: 15_000, study: 70_000 };
 
 interface Case {
   id: number;
-  kind: 'image' | 'study' | 'multipart' | 'burst';
+  kind: 'image' | 'study' | 'multipart' | 'burst' | 'studyburst';
   desc: string;
   path: string;
   headers: Record<string, string>;
@@ -161,6 +164,11 @@ const STRUCTURED: Record<string, Record<string, Mutator>> = { dicom, nifti };
 
 /** One file of an upload mutated: generic damage, or the structure-aware kind its format has. */
 function mutateFile(f: FilePart, seed: Seed, r: Rng): { data: Buffer; how: string } {
+  if (seed.name === 'nifti-gz' && r.next() < 0.6) {
+    // the header lies inside a valid gzip stream (the CRC-32 and length then hold)
+    const name = r.pick(Object.keys(nifti));
+    return { data: zlib.gzipSync(nifti[name](zlib.gunzipSync(f.data), r)), how: `gz(nifti.${name})` };
+  }
   const family = seed.name.startsWith('dicom') && !seed.name.endsWith('zip') ? 'dicom' : seed.name.startsWith('nifti') && !/gz|zip/.test(seed.name) ? 'nifti' : undefined;
   const table = family && r.next() < 0.6 ? STRUCTURED[family] : generic;
   const name = r.pick(Object.keys(table));
@@ -187,7 +195,7 @@ function buildCase(id: number, seeds: Seed[], auth: Auth): Case {
     const formHeaders = { cookie: auth.cookie, 'x-csrf-token': auth.csrf, accept: 'text/html', 'content-type': `multipart/form-data; boundary=${boundary}` };
     return { id, kind, desc: `${form ? 'form' : 'api'} ${seed.name} ${how}`, path: form ? '/analyse' : '/api/v1/analyses', headers: form ? formHeaders : headers(boundary), body };
   }
-  if (kind === 'study') {
+  if (kind === 'study' || kind === 'studyburst') {
     const studySeeds = seeds.filter((s) => s.kind === 'study');
     const seed = r.pick(studySeeds);
     let files = seed.files.map((f) => ({ ...f }));
@@ -317,13 +325,16 @@ async function main(): Promise<void> {
   let probe = startProbe();
   const sampler = setInterval(() => rss.push(rssMb(server.child.pid!)), 1000);
 
-  const ids = ONLY !== undefined ? [ONLY] : Array.from({ length: BUDGET }, (_, i) => i);
+  const once = ONLY !== undefined ? [ONLY] : Array.from({ length: BUDGET }, (_, i) => i);
+  const ids = Array.from({ length: ROUNDS }, () => once).flat();
+  const roundRss: number[] = [];
   let next = 0;
   let sent = 0;
   const run = async (c: Case) => {
     const label = `#${c.id} ${c.desc}`;
     inFlight.add(label);
     const deadline = c.path === '/api/v1/studies' ? SLOW_MS.study + 30_000 : SLOW_MS.image + 30_000;
+    if (ONLY !== undefined) fs.writeFileSync(path.join(OUT, `case-${c.id}-${c.kind}.bin`), c.body); // a replay keeps its input
     const a = await send(server.port, c.path, c.headers, c.body, deadline);
     inFlight.delete(label);
     sent++;
@@ -342,9 +353,10 @@ async function main(): Promise<void> {
   };
   const worker = async () => {
     while (next < ids.length && !stop) {
+      if (next > 0 && next % once.length === 0 && roundRss.length < next / once.length) roundRss.push(Math.round(rssMb(server.child.pid!)));
       const id = ids[next++];
       const c = buildCase(id, seeds, auth);
-      if (c.kind === 'burst') {
+      if (c.kind === 'burst' || c.kind === 'studyburst') {
         // eight at once: the same mutated image from eight connections
         await Promise.all(Array.from({ length: 8 }, (_, k) => run({ ...c, id: c.id, desc: `${c.desc} [burst ${k}]` })));
       } else await run(c);
@@ -375,7 +387,7 @@ async function main(): Promise<void> {
     byKind: counts,
     findings,
     healthz: { maxMs: Math.round(healthMax), over1s: healthSlow },
-    rssMb: { first: Math.round(rss[0]), peak: Math.round(Math.max(...rss.filter(Number.isFinite))), last: Math.round(rss[rss.length - 1]) },
+    rssMb: { first: Math.round(rss[0]), peak: Math.round(Math.max(...rss.filter(Number.isFinite))), last: Math.round(rss[rss.length - 1]), afterRounds: [...roundRss, Math.round(rssMb(server.child.pid!))] },
     readyAfter: ready,
   };
   fs.writeFileSync(`${OUT}.json`, JSON.stringify(summary, null, 2));

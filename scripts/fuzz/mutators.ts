@@ -172,12 +172,20 @@ export const dicom: Record<string, Mutator> = {
     }
     return insertBeforePixels(b, Buffer.concat(parts));
   },
-  /** Rows / Columns / BitsAllocated / Samples / Frames set to absurd values. */
+  /** An Image Pixel module value (group 0028: Rows, Columns, Bits, Samples, Frames, Planar…) set to an absurd one. */
   imagePixelLie: (b, r) => {
-    const els = dicomElements(b);
-    const group28 = els.filter((e) => b.readUInt16LE(e.at) === 0x0028 && (e.vr === 'US' || e.vr === 'IS'));
-    if (!group28.length) return generic.u16(b, r);
-    return dicom.elementValue(Buffer.from(b), r);
+    const els = dicomElements(b).filter((e) => b.readUInt16LE(e.at) === 0x0028 && e.len > 0 && e.len < 64);
+    if (!els.length) return generic.u16(b, r);
+    const e = r.pick(els);
+    let v: Buffer;
+    if (e.vr === 'US' || e.vr === 'SS') {
+      v = Buffer.alloc(2);
+      v.writeUInt16LE(r.pick([0, 1, 2, 3, 4, 7, 8, 12, 15, 16, 17, 24, 32, 33, 64, 255, 4096, 32768, 65535]), 0);
+    } else v = Buffer.from(r.pick(['0 ', '1 ', '400 ', '401 ', '65535 ', '100000000 ', '-1', '2 ', 'PALETTE COLOR ', 'RGB ', 'YBR_FULL', 'MONOCHROME1 ']), 'latin1');
+    const head = Buffer.from(b.subarray(e.at, e.valueAt));
+    if (e.long) head.writeUInt32LE(v.length, head.length - 4);
+    else head.writeUInt16LE(v.length, head.length - 2);
+    return Buffer.concat([b.subarray(0, e.at), head, v, b.subarray(e.valueAt + e.len)]);
   },
 };
 
