@@ -113,6 +113,7 @@ async function startServer(): Promise<Server> {
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   child.once('exit', (code, signal) => (s.exited = `exit code ${code} signal ${signal}`));
+  process.once('exit', () => child.kill('SIGKILL')); // a harness that fails leaves no server behind
   for (let i = 0; i < 900; i++) {
     if (s.exited) throw new Error(`server ended at start: ${s.exited}\n${s.log.join('')}`);
     try {

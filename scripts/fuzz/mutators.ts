@@ -187,6 +187,32 @@ export const dicom: Record<string, Mutator> = {
     else head.writeUInt16LE(v.length, head.length - 2);
     return Buffer.concat([b.subarray(0, e.at), head, v, b.subarray(e.valueAt + e.len)]);
   },
+  /** A JPEG / JPEG-LS frame header's or a JPEG 2000 SIZ's size (and tile size) rewritten, Rows × Columns to match half the time. */
+  codestreamDims: (b, r) => {
+    const o = Buffer.from(b);
+    const side = r.pick([1, 63, 65, 1024, 2048, 2049, 4096, 65535]);
+    if (r.next() < 0.5)
+      for (const el of [0x10, 0x11]) {
+        const q = o.indexOf(Buffer.from([0x28, 0x00, el, 0x00, 0x55, 0x53, 0x02, 0x00]));
+        if (q > 0) o.writeUInt16LE(side & 0xffff, q + 8);
+      }
+    const siz = o.indexOf(Buffer.from([0xff, 0x4f, 0xff, 0x51]));
+    if (siz > 0 && siz + 34 <= o.length) {
+      o.writeUInt32BE(side, siz + 8);
+      o.writeUInt32BE(side, siz + 12);
+      if (r.next() < 0.5) for (const at of [siz + 24, siz + 28]) o.writeUInt32BE(r.pick([0, 1, 16, 64, side]), at);
+      return o;
+    }
+    for (const m of [0xc0, 0xc1, 0xc3, 0xf7]) {
+      const p = o.indexOf(Buffer.from([0xff, m]), 132);
+      if (p > 0 && p + 9 <= o.length) {
+        o.writeUInt16BE(side & 0xffff, p + 5);
+        o.writeUInt16BE(side & 0xffff, p + 7);
+        return o;
+      }
+    }
+    return generic.u16(o, r);
+  },
 };
 
 function insertBeforePixels(b: Buffer, body: Buffer): Buffer {
