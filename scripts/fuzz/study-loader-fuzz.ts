@@ -10,7 +10,8 @@
  */
 import * as zlib from 'node:zlib';
 import { loadStudy, StudyLimits } from '../../src/studies/study-loader';
-import { archives, dicom, generic, Mutator, nifti, Rng } from './mutators';
+import { archives } from './archive-mutators';
+import { dicom, generic, Mutator, nifti, Rng } from './mutators';
 import { buildSeeds } from './seeds';
 
 const CASES = Number(process.argv[2] ?? 2000);
