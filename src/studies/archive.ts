@@ -2,7 +2,7 @@ import * as zlib from 'node:zlib';
 import { nextTurn, untilAborted } from '../common/abort';
 import { humanBytes } from '../presentation/labels';
 import { containerDocumentKind } from './container-documents';
-import { isZip } from './file-kinds';
+import { isGzip, isZip } from './file-kinds';
 import { SkippedList } from './skipped-files';
 import { CorruptStudyError, FilePosition, fileLabel, StudyTooLargeError, TooManySlicesError } from './study-errors';
 import { findEndRecord, readZipDirectory } from './zip-directory';
@@ -210,7 +210,9 @@ export async function expandUploads(files: Uint8Array[], budget: ByteBudget, max
     if (isZip(bytes)) {
       for (const part of await unzipWithin(bytes, budget, maxSlices, pos, signal, side)) out.push(part);
     } else {
-      budget.take(bytes.length);
+      // a gzip file is charged what it inflates to (nifti-gzip.ts, gzip-pair.ts): the limit is the
+      // study's decompressed size, and its compressed bytes too made a volume within it a 413
+      if (!isGzip(bytes)) budget.take(bytes.length);
       out.push({ bytes, pos });
     }
     if (out.length > maxSlices) throw new TooManySlicesError(maxSlices);

@@ -25,6 +25,12 @@ export interface CodestreamHeader {
    * back as planes, R then G then B, where every other interleave mode comes back interleaved
    */
   planar?: boolean;
+  /**
+   * JPEG 2000 / HTJ2K: the distinct tiles its tile-parts hold and the tiles its SIZ segment declares
+   * (absent where the tile-parts do not walk: OpenJPEG names that damage). Checked by the caller
+   * after the frame size, whose refusal says more.
+   */
+  tiles?: { held: number; declared: number };
 }
 
 /** The stream is not what its transfer syntax says, or its header is damaged; the message says which. */
@@ -95,7 +101,46 @@ export function readJ2kHeader(bytes: Uint8Array): CodestreamHeader {
   }
   const precision = (ssiz & 0x7f) + 1;
   if (precision > 16) fail(`its sample precision is ${precision} bits (up to 16 read)`);
-  return { width: xsiz - xo, height: ysiz - yo, precision, components: csiz, signed: (ssiz & 0x80) !== 0, lossy: irreversible(b, csiz) };
+  const held = tilesHeld(b);
+  const tiles = held === null ? undefined : { held: held.size, declared: declaredTiles(dv) };
+  return { width: xsiz - xo, height: ysiz - yo, precision, components: csiz, signed: (ssiz & 0x80) !== 0, lossy: irreversible(b, csiz), tiles };
+}
+
+/**
+ * The tiles of the SIZ segment's grid: ceil((Xsiz − XTOsiz) / XTsiz) × ceil((Ysiz − YTOsiz) / YTsiz).
+ * Every one must have a tile-part (ISO/IEC 15444-1 A.4.2); OpenJPEG and OpenJPH fill a missing one
+ * with zeros without a word (see everyTileHeld in wasm-frames.ts).
+ */
+function declaredTiles(dv: DataView): number {
+  const [xsiz, ysiz, xt, yt, xto, yto] = [8, 12, 24, 28, 32, 36].map((at) => dv.getUint32(at));
+  if (xt === 0 || yt === 0 || xto > xsiz || yto > ysiz) fail('its SIZ segment declares an empty tile grid');
+  return Math.ceil((xsiz - xto) / xt) * Math.ceil((ysiz - yto) / yt);
+}
+
+/**
+ * The tile indices of a codestream's tile-parts, walked from the first SOT along their lengths
+ * (Psot; 0: up to the EOC marker at the end); null where the main header or the chain does not
+ * walk (JPEG 2000 leaves that damage to OpenJPEG, which names it). At most length / 14 steps.
+ */
+function tilesHeld(b: Uint8Array): Set<number> | null {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0) end--; // a fragment is padded to an even length
+  let at = 4 + dv.getUint16(4);
+  while (at + 4 <= end && b[at] === 0xff && b[at + 1] !== 0x90) {
+    const length = dv.getUint16(at + 2);
+    if (length < 2) return null;
+    at += 2 + length;
+  }
+  const tiles = new Set<number>();
+  while (!(at + 2 === end && b[at] === 0xff && b[at + 1] === 0xd9)) {
+    if (at + 12 > end || b[at] !== 0xff || b[at + 1] !== 0x90 || dv.getUint16(at + 2) !== 10) return null;
+    tiles.add(dv.getUint16(at + 4));
+    const psot = dv.getUint32(at + 6);
+    if (psot !== 0 && psot < 14) return null;
+    at = psot === 0 ? end - 2 : at + psot;
+  }
+  return tiles;
 }
 
 /**

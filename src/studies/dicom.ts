@@ -132,6 +132,15 @@ export interface FrameRoom {
 export const HEADER_ENTRIES_PER_SLICE = 2048;
 
 /**
+ * Entries one file may hold, whatever the study has left: dicom-parser reads a file in one
+ * synchronous call, so one file spending a 400-slice study's allowance (819,200) held the event
+ * loop for 1.2–2.6 s (~1.5–2.5 µs an entry on the shared 2-core box; /healthz 1.6–2.2 s for a 4 MB
+ * file of 200,000 private items, scripts/fuzz-uploads.ts). This is 512 a frame for an Enhanced MR
+ * file of 400 frames (vendors write a few hundred) and more than a large CD's DICOMDIR: ~0.3 s.
+ */
+export const MAX_HEADER_ENTRIES_PER_FILE = 204_800;
+
+/**
  * Parses the header of one DICOM Part 10 file (pixel data located, not decoded). Returns a
  * NotAnImage for a DICOMDIR and for an object whose SOP class holds no image. Any parse failure is a CorruptStudyError naming the file by position only —
  * the library's own message is not echoed.
@@ -161,14 +170,16 @@ const inflateRaw = promisify(zlib.inflateRaw) as (buf: Uint8Array, opts: zlib.Zl
 function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom: FrameRoom, deflatedAt?: number): DicomInstance | NotAnImage {
   // counted before dicom-parser builds an object for each (an unbounded count froze, then ended, the process)
   const room = frameRoom.entries ?? { left: HEADER_ENTRIES_PER_SLICE * frameRoom.maxSlices };
+  const limit = Math.min(room.left, MAX_HEADER_ENTRIES_PER_FILE);
   let entries: number;
   try {
-    entries = countDicomEntries(bytes, room.left, deflatedAt !== undefined);
+    entries = countDicomEntries(bytes, limit, deflatedAt !== undefined);
   } catch (err) {
     if (!(err instanceof DicomNestingError)) throw err;
     throw new CorruptStudyError(`${fileLabel(pos)} nests DICOM sequences more than ${MAX_SEQUENCE_DEPTH} levels deep, which no scan does (corrupt file).`);
   }
   if (entries > room.left) throw new OversizedHeaderError(pos, HEADER_ENTRIES_PER_SLICE * frameRoom.maxSlices);
+  if (entries > limit) throw new OversizedHeaderError(pos, MAX_HEADER_ENTRIES_PER_FILE, 'file');
   let ds: dicomParser.DataSet;
   try {
     ds = parseDicomThroughPixels(bytes, {

@@ -153,10 +153,9 @@ export interface FilePosition {
  * millions of empty items is refused at once instead of stalling and then ending the process.
  */
 export class OversizedHeaderError extends CorruptStudyError {
-  constructor(pos: FilePosition, limit: number) {
-    super(
-      `${fileLabel(pos)}: its DICOM header holds more elements and sequence items than a study may (${limit.toLocaleString('en-GB')} in all; ` +
-        'a scan has a few hundred per image), so it was refused without being read.',
-    );
+  /** `file`: the per-file cap (dicom.ts MAX_HEADER_ENTRIES_PER_FILE), else the study's allowance */
+  constructor(pos: FilePosition, limit: number, scope: 'study' | 'file' = 'study') {
+    const bound = scope === 'file' ? `one file may (${limit.toLocaleString('en-GB')}; ` : `a study may (${limit.toLocaleString('en-GB')} in all; `;
+    super(`${fileLabel(pos)}: its DICOM header holds more elements and sequence items than ${bound}a scan has a few hundred per image), so it was refused without being read.`);
   }
 }

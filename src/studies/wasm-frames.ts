@@ -35,6 +35,19 @@ function checkHeader(inst: DicomInstance, frame: number, codec: WasmCodec, h: Co
   if (codec === 'jpeg-2000' && h.signed && h.precision <= 8) throw new UnsupportedPixelFormatError(inst.pos, `signed JPEG 2000 of ${h.precision} bits`);
   // a lossy stream's indices are other indices, whose colours need not be near (the standard has palettes lossless)
   if (h.lossy && inst.photometric === 'PALETTE COLOR') throw new UnsupportedPixelFormatError(inst.pos, `PALETTE COLOR in lossy ${NAMES[codec]} (palette indices coded lossily)`);
+  everyTileHeld(inst, frame, codec, h);
+}
+
+/**
+ * A JPEG 2000 / HTJ2K frame must hold every tile its SIZ segment declares: OpenJPEG and OpenJPH
+ * decode a missing tile as zeros without a word, so 2.8 KB holding one 64² tile under a SIZ of
+ * 2048² in 16² tiles "decoded" to 16,383 blank tiles and was analysed, a 200
+ * (scripts/fuzz-uploads.ts) — a frame of decoder fill, as a cut HTJ2K stream is.
+ */
+function everyTileHeld(inst: DicomInstance, frame: number, codec: WasmCodec, h: CodestreamHeader): void {
+  if (!h.tiles || h.tiles.held >= h.tiles.declared) return;
+  const n = (v: number) => v.toLocaleString('en-GB');
+  throw new CorruptStudyError(`The ${NAMES[codec]} pixel data of ${which(inst, frame)} cannot be decoded: its tile-parts hold ${n(h.tiles.held)} of the ${n(h.tiles.declared)} tiles its SIZ segment declares.`);
 }
 
 /** Every frame's header, checked before any frame of the study is decoded. */

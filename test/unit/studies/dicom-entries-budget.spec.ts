@@ -3,6 +3,8 @@ import { countDicomEntries } from '../../../src/studies/dicom-entries';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
 import { CorruptStudyError, OversizedHeaderError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
 import { dicomSlice, newUid, part10, syntheticSlice } from '../../support/study-fixtures';
+import { dicomEnhanced, withExtraPerFrameItems } from '../../support/enhanced-dicom-fixtures';
+import { MAX_HEADER_ENTRIES_PER_FILE } from '../../../src/studies/dicom';
 
 /**
  * The header-entry budget (dicom.ts HEADER_ENTRIES_PER_SLICE × maxSlices) is the study's, shared by
@@ -52,5 +54,22 @@ describe('DICOM header entries: one budget per study, hostile nesting refused by
     expect(dicomParser.parseDicom(new Uint8Array(shallow)).elements.x0040a730).toBeDefined();
     const study = await loadStudy([new Uint8Array(shallow)], LIMITS);
     expect(study.kind).toBe('slices');
+  });
+
+  it('one file may not spend a whole 400-slice study\'s allowance in one parse: 300,000 empty items (scripts/fuzz-uploads.ts) → 422, 150,000 still load', async () => {
+    // dicom-parser reads a file in one synchronous call, ~1.5–2.5 µs an entry on this box: a 4 MB
+    // file of 200,000 private items (800,000 entries, under the study's 819,200) held /healthz
+    // for 1.6–2.2 s; the per-file cap keeps one call near 0.3 s
+    const limits: StudyLimits = { ...LIMITS, maxSlices: 400 };
+    const slice = syntheticSlice(64, 64, (x, y) => ((x - 32) ** 2 + (y - 32) ** 2 < 400 ? 200 : 20));
+    const big = new Uint8Array(withExtraPerFrameItems(dicomEnhanced([slice], [0]), 300_000));
+    expect(countDicomEntries(big, 1e9)).toBeLessThan(2048 * 400);
+    const err = await loadStudy([big], limits).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OversizedHeaderError);
+    expect((err as Error).message).toBe(
+      `File 1 of 1: its DICOM header holds more elements and sequence items than one file may (${MAX_HEADER_ENTRIES_PER_FILE.toLocaleString('en-GB')}; a scan has a few hundred per image), so it was refused without being read.`,
+    );
+    const fits = new Uint8Array(withExtraPerFrameItems(dicomEnhanced([slice], [0]), 150_000));
+    expect((await loadStudy([fits], limits)).kind).toBe('slices');
   });
 });
