@@ -101,6 +101,7 @@ export function modelCardView(card: ModelCard, threshold: number = card.threshol
     'Reads single 2D slices; it has no clinical context, prior images or other sequences.',
   );
   if (card.kind === 'triage') limits.push('Body parts other than those it names are refused, not diagnosed.');
+  if (card.kind === 'triage' && card.thresholds.ood) limits.push('Images unlike the images it was trained on (out-of-distribution) are refused as not an MRI image.');
   // the gates that run before the model: what a user should know not to upload
   if (card.thresholds.colour) {
     limits.push('Colour images are refused before the model runs (an MRI slice is greyscale): photos, charts and colour overlays such as heat maps or fMRI/DTI colour maps.');
@@ -128,7 +129,8 @@ export function modelCardView(card: ModelCard, threshold: number = card.threshol
     labels: card.labels.map((l) => ({ key: l, text: card.label_descriptions?.[l] ?? humanLabel(l), caveat: card.label_caveats?.[l] ?? null })),
     label_caveats: card.label_caveats ?? {},
     threshold: percent(threshold),
-    refusesOod: card.thresholds.ood !== undefined,
+    // triage refuses such an image as "Not an MRI image" (its limits say so), not "Unable to determine"
+    refusesOod: card.kind !== 'triage' && card.thresholds.ood !== undefined,
     figuresOver: figuresOver(card),
     figures: testFigures(card, threshold),
     perClass,

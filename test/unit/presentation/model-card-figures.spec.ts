@@ -74,3 +74,12 @@ describe('model card figures: over which images, under which rule', () => {
     expect(triage.loso?.rule).toMatch(/gates/);
   });
 });
+
+describe('model card: what the out-of-distribution refusal answers', () => {
+  it('diagnosis: "Unable to determine" beside the threshold; triage: refused as not an MRI (its limits)', () => {
+    expect(modelCardView(committed('brain_tumor')).refusesOod).toBe(true);
+    const triage = modelCardView(committed('triage'));
+    expect(triage.refusesOod).toBe(false);
+    expect(triage.limits.join('\n')).toMatch(/out-of-distribution\) are refused as not an MRI image/);
+  });
+});
