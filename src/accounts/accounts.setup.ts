@@ -55,7 +55,7 @@ export function configureAccounts(app: NestExpressApplication): void {
     // Every other answer is for one caller (their history, results, a CSRF token tied to their
     // login): never kept by the browser. Without it, Back after "Log out" showed the history
     // pages of whoever had logged out, from the browser's cache. A route may still set its own
-    // (the public sample images do).
+    // (the demo sample images do: `private`, as they need a login).
     res.setHeader('Cache-Control', 'no-store');
     void (async () => {
       const state = authState(req);

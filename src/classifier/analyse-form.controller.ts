@@ -12,6 +12,7 @@ import { closedFields, ZodDto } from '../common/zod-dto';
 import { historyDetailLocals } from '../history/history-detail.page';
 import { HistoryService } from '../history/history.service';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { loadedLabels } from '../presentation/label-names';
 import { optionalFlag } from './analyses.dto';
 import { AnalysisService } from './analysis.service';
 import { requestContext } from './request-context';
@@ -73,7 +74,8 @@ export class AnalyseFormController {
     // the app always records (HistoryModule); without a record there is no page to show
     if (!result.analysisId) throw new DatabaseUnavailableError();
     const item = await this.history.get(user, result.analysisId);
-    const locals = historyDetailLocals(item, user, this.models?.isReady() ? this.models.cards() : []);
+    const cards = this.models?.isReady() ? this.models.cards() : null;
+    const locals = historyDetailLocals(item, user, cards ?? [], loadedLabels(cards));
     res.status(200).render('history-detail', {
       ...locals,
       title: `${locals.view.title} · Analyse an MRI image`,

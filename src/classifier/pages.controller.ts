@@ -38,11 +38,14 @@ export class PagesController {
     };
   }
 
-  /** Sample images (from SAMPLES_DIR, listed in SAMPLES.csv only) for the gallery. */
+  /**
+   * Demo images (from SAMPLES_DIR, listed in SAMPLES.csv only) for the gallery. Behind the login, so
+   * `private`: a shared cache (proxy, CDN) must not keep one and hand it to callers who never logged in.
+   */
   @Get('samples/:file')
   sample(@Param() { file }: SampleFileParamDto, @Res() res: Response): void {
     const { bytes, contentType } = this.samples.read(file);
-    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.setHeader('Cache-Control', 'private, max-age=3600');
     res.type(contentType).send(bytes);
   }
 }

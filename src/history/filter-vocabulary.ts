@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { UnknownFilterValueError } from '../common/errors';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { isEarlierLabel, loadedLabels } from '../presentation/label-names';
 import { humanLabel } from '../presentation/labels';
 import { AnalysisRepository } from '../repositories/analysis.repository';
 import { BODY_LABELS } from '../validation/triage-decision';
@@ -38,15 +39,15 @@ export class FilterVocabulary {
    * Past MAX_LISTED recorded labels the rest are still taken when typed, only not listed.
    */
   async values(): Promise<FilterValues> {
-    const loaded = this.loadedLabels();
+    const current = new Set(this.loadedLabels() ?? []);
     const recorded = await this.analyses.labels(MAX_LISTED);
-    const current = new Set(loaded ?? []);
+    // models not loaded: which recorded labels are an earlier version's is not known, none is said to be
+    const given = loadedLabels(this.models?.isReady() ? this.models.cards() : null);
     return {
       bodyParts: BODY_LABELS,
       labels: [
         ...[...current].map((key) => ({ key, earlier: false })),
-        // models not loaded: which recorded labels are an earlier version's is not known, none is said to be
-        ...recorded.filter((key) => !current.has(key)).map((key) => ({ key, earlier: loaded !== null })),
+        ...recorded.filter((key) => !current.has(key)).map((key) => ({ key, earlier: isEarlierLabel(key, given) })),
       ],
     };
   }

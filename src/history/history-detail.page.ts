@@ -1,6 +1,7 @@
 import type { AuthUser } from '../accounts/roles';
 import { answeredByExperimentalModel, CardFlag, recordedCaveat } from '../presentation/experimental';
 import { historyDetail } from '../presentation/history.view';
+import type { LoadedLabels } from '../presentation/label-names';
 import type { HistoryItem } from './history.service';
 
 /**
@@ -8,8 +9,9 @@ import type { HistoryItem } from './history.service';
  * analysis form posted without JavaScript (POST /analyse), which adds the heat map it drew — one
  * rendering of a recorded answer, so the two pages cannot say it differently.
  */
-export function historyDetailLocals(item: HistoryItem, user: AuthUser, cards: readonly CardFlag[]) {
-  const view = historyDetail(item);
+/** `labels`: the loaded models' (label-names.ts), so that an earlier model's label is named as such. */
+export function historyDetailLocals(item: HistoryItem, user: AuthUser, cards: readonly CardFlag[], labels: LoadedLabels) {
+  const view = historyDetail(item, labels);
   return {
     experimental: answeredByExperimentalModel(item, cards),
     caveat: recordedCaveat(item, cards),

@@ -14,6 +14,7 @@ import type { AuthUser } from '../accounts/roles';
 import { HistoryFiltersQueryDto, HistoryQuery, HistoryQueryDto } from './history.dto';
 import { emptyHistoryView, historyRow, summaryView, timingsView } from '../presentation/history.view';
 import { historyDetailLocals } from './history-detail.page';
+import { loadedLabels, type LoadedLabels } from '../presentation/label-names';
 import { filtersQuery, HistoryFilters, Paging, STATUSES } from './history.filters';
 import { Listing, parseFiltersOnly, parseListing } from './history-cursor';
 import { FilterVocabulary } from './filter-vocabulary';
@@ -111,6 +112,11 @@ export class HistoryController {
     return this.models?.isReady() ? this.models.cards() : [];
   }
 
+  /** The loaded models' labels (null while they load): a label none gives is named "(earlier model)", as the form names it. */
+  private labels(): LoadedLabels {
+    return loadedLabels(this.models?.isReady() ? this.models.cards() : null);
+  }
+
   @Get('history')
   @ApiExcludeEndpoint()
   async page(@CurrentUser() user: AuthUser, @Query() q: HistoryQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
@@ -139,6 +145,7 @@ export class HistoryController {
       return;
     }
     const [page, summary, form] = await Promise.all([this.history.list(user, filters, paging), this.history.summary(user, filters), this.filterForm(filters, true)]);
+    const labels = this.labels();
     res.render('history', {
       title: 'History',
       filters,
@@ -147,8 +154,8 @@ export class HistoryController {
       admin: user.role === 'admin',
       page,
       // an answer's caveat beside it in the list too (the list said "No tumour" without "does not rule out a tumour")
-      rows: page.items.map((item) => ({ ...historyRow(item), caveat: recordedCaveat(item, this.loadedCards()) })),
-      summary: summaryView(summary),
+      rows: page.items.map((item) => ({ ...historyRow(item, labels), caveat: recordedCaveat(item, this.loadedCards()) })),
+      summary: summaryView(summary, labels),
       // one list per kind, never pooled: a study's stages cover all its slices (HistoryService.kindMedians)
       timingsByKind: timingsView(summary),
       csvHref: `/history/export.csv${filtersQuery(filters)}`,
@@ -175,7 +182,7 @@ export class HistoryController {
   @ApiExcludeEndpoint()
   async detail(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto, @Res() res: Response): Promise<void> {
     const item = await this.history.get(user, id);
-    res.render('history-detail', historyDetailLocals(item, user, this.loadedCards()));
+    res.render('history-detail', historyDetailLocals(item, user, this.loadedCards(), this.labels()));
   }
 
   @Get('api/v1/history')

@@ -1,4 +1,5 @@
 import type { FilterValues } from '../history/filter-vocabulary';
+import { namedLabel } from './label-names';
 import { displayName } from './labels';
 
 /** One <option> of the history form's Body part or Label box. */
@@ -23,7 +24,8 @@ export interface FilterFormView {
  * models load) — never a refused one, whose page has the message instead.
  */
 export function filterFormView(values: FilterValues, chosen: { bodyPart?: string; label?: string }, keep: boolean): FilterFormView {
-  const labels = values.labels.map((l) => ({ value: l.key, name: l.earlier ? `${displayName(l.key)} (earlier model)` : displayName(l.key) }));
+  // the list, the detail page, the summary and the PDF name it by the same function (label-names.ts)
+  const labels = values.labels.map((l) => ({ value: l.key, name: namedLabel(l.key, l.earlier) }));
   return {
     bodyParts: options(values.bodyParts.map((value) => ({ value, name: displayName(value) })), chosen.bodyPart, keep),
     labels: options(labels, chosen.label, keep),

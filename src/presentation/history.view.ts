@@ -4,7 +4,8 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
-import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, percent, resultTitle, spacingLine, statusName } from './labels';
+import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, percent, spacingLine, statusName } from './labels';
+import { labelName, recordTitle, type LoadedLabels } from './label-names';
 import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri } from './mri-check';
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
@@ -149,13 +150,15 @@ function decidingPercent(item: HistoryItem, fig: number): string {
   return percent(fig);
 }
 
-export function historyRow(item: HistoryItem): HistoryRowView {
+/** `loaded`: the loaded models' labels (label-names.ts): an earlier model's label is named so; null marks none. */
+export function historyRow(item: HistoryItem, loaded: LoadedLabels = null): HistoryRowView {
   const fig = decidingFigure(item);
+  const title = recordTitle(item, loaded);
   return {
     id: item.id,
     when: humanTime(item.createdAt),
     user: item.userEmail ?? NO_ACCOUNT,
-    title: resultTitle(item),
+    title,
     tone: tone(item),
     badge: badge(item),
     decidedAt: item.code ? `${capitalise(humanStage(item.stage))} · ${humanCode(item.code, codeOf(item))}` : capitalise(humanStage(item.stage)),
@@ -165,19 +168,19 @@ export function historyRow(item: HistoryItem): HistoryRowView {
     file: fileSummary(item),
     detailsHref: `/history/${item.id}`,
     pdfHref: `/history/${item.id}/report.pdf`,
-    linkName: linkName(item, resultTitle(item)),
+    linkName: linkName(item, title),
   };
 }
 
 /** The record's probabilities, largest first; the refused one as its reason gives it (probabilityFigure). */
-export function probabilityViews(item: Parameters<typeof probabilityFigure>[0]): ProbabilityView[] {
+export function probabilityViews(item: Parameters<typeof probabilityFigure>[0], loaded: LoadedLabels = null): ProbabilityView[] {
   return Object.entries(item.probabilities ?? {})
     .sort((a, b) => b[1] - a[1])
-    .map(([k, v], i) => ({ label: capitalise(humanLabel(k)), value: probabilityFigure(item, v), width: `${Math.max(0.5, v * 100).toFixed(1)}%`, top: i === 0 }));
+    .map(([k, v], i) => ({ label: labelName(k, loaded), value: probabilityFigure(item, v), width: `${Math.max(0.5, v * 100).toFixed(1)}%`, top: i === 0 }));
 }
 
-export function historyDetail(item: HistoryItem) {
-  const row = historyRow(item);
+export function historyDetail(item: HistoryItem, loaded: LoadedLabels = null) {
+  const row = historyRow(item, loaded);
   const s = item.study;
   return {
     ...row,
@@ -190,7 +193,7 @@ export function historyDetail(item: HistoryItem) {
     bodyPartLine: bodyPartLine(item),
     model: item.task ? humanLabel(item.task) : '—',
     threshold: thresholdLine(item),
-    probabilities: probabilityViews(item),
+    probabilities: probabilityViews(item, loaded),
     noProbabilities: NO_PROBABILITIES,
     versions: Object.entries(item.modelVersions ?? {}).map(([name, version]) => ({ name: humanLabel(name), version, href: `/models/${name}` })),
     timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v: `${Math.round(v * 10) / 10} ms` })),
@@ -226,14 +229,14 @@ export function reasonLabel(key: string): string {
 }
 
 /** The summary's keys as words (status, body part, label, reason codes); counts unchanged. */
-export function summaryView(s: HistorySummary) {
+export function summaryView(s: HistorySummary, loaded: LoadedLabels = null) {
   const map = (list: { key: string; count: number }[], f: (k: string) => string) => list.map((c) => ({ key: f(c.key), count: c.count }));
   return {
     ...s,
     byStatus: map(s.byStatus, (k) => capitalise(statusName(k))),
     // null body part: the file checks or the MRI check decided before triage named one
     byBodyPart: map(s.byBodyPart, (k) => (k === NO_VALUE ? 'Not determined' : capitalise(humanLabel(k)))),
-    byLabel: map(s.byLabel, (k) => capitalise(humanLabel(k))),
+    byLabel: map(s.byLabel, (k) => (k === NO_VALUE ? k : labelName(k, loaded))),
     reasons: map(s.reasons, reasonLabel),
   };
 }

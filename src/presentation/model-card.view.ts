@@ -5,11 +5,9 @@
  */
 import type { ModelCard } from '../inference/model-card';
 import { capitalise, humanLabel, percent, share } from './labels';
+import { FigureRow, figuresOver, losoRule, PER_CLASS_RULE, testFigures } from './model-card-figures';
 
-export interface FigureRow {
-  name: string;
-  value: string;
-}
+export type { FigureRow } from './model-card-figures';
 
 export interface ClassRow {
   label: string;
@@ -32,13 +30,19 @@ export interface ModelCardView {
   /** the card's label_caveats, for views of a stored answer (recordedCaveat) */
   label_caveats: Readonly<Record<string, string>>;
   threshold: string;
+  /** the card refuses images unlike its training data (thresholds.ood), besides the threshold */
+  refusesOod: boolean;
+  /** the set the figures were measured on: "test (group split), 1,246 images" */
+  figuresOver: string;
+  /** each named with the images it was measured over and its rule (model-card-figures.ts) */
   figures: FigureRow[];
   perClass: ClassRow[];
+  perClassRule: string;
   sources: { source: string; count: string; licence: string }[];
   trainedOn: string;
   limits: string[];
   /** leave-one-source-out rows (metrics.loso, when a training round adds it): each source held out in turn */
-  loso: LosoTable | null;
+  loso: (LosoTable & { rule: string | null }) | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -79,17 +83,6 @@ export function modelTitle(card: Pick<ModelCard, 'name' | 'kind' | 'body_part'>)
  */
 export function modelCardView(card: ModelCard, threshold: number = card.thresholds.confidence): ModelCardView {
   const m = card.metrics ?? {};
-  const figures: FigureRow[] = [];
-  const add = (name: string, value: string | null) => {
-    if (value !== null && value !== '—') figures.push({ name, value });
-  };
-  add('Test images', num(m.n_test) === null ? null : int(num(m.n_test)));
-  add('Accuracy (test)', num(m.accuracy) === null ? null : ratio(num(m.accuracy)));
-  add('Answered at the threshold (coverage)', num(m.coverage_at_threshold) === null ? null : ratio(num(m.coverage_at_threshold)));
-  add('Errors among answered', num(m.error_among_answered_at_threshold) === null ? null : ratio(num(m.error_among_answered_at_threshold)));
-  add('Macro ROC AUC', num(m.macro_roc_auc) === null ? null : (num(m.macro_roc_auc) as number).toFixed(3));
-  add('Calibration error (ECE) before → after', num(m.ece_before) !== null && num(m.ece_after) !== null ? `${(num(m.ece_before) as number).toFixed(3)} → ${(num(m.ece_after) as number).toFixed(3)}` : null);
-
   const perClassRaw = (m.per_class ?? {}) as Record<string, Record<string, unknown>>;
   const perClass: ClassRow[] = Object.entries(perClassRaw).map(([label, v]) => ({
     label: capitalise(humanLabel(label)),
@@ -108,6 +101,7 @@ export function modelCardView(card: ModelCard, threshold: number = card.threshol
     'Reads single 2D slices; it has no clinical context, prior images or other sequences.',
   );
   if (card.kind === 'triage') limits.push('Body parts other than those it names are refused, not diagnosed.');
+  if (card.kind === 'triage' && card.thresholds.ood) limits.push('Images unlike the images it was trained on (out-of-distribution) are refused as not an MRI image.');
   // the gates that run before the model: what a user should know not to upload
   if (card.thresholds.colour) {
     limits.push('Colour images are refused before the model runs (an MRI slice is greyscale): photos, charts and colour overlays such as heat maps or fMRI/DTI colour maps.');
@@ -135,14 +129,20 @@ export function modelCardView(card: ModelCard, threshold: number = card.threshol
     labels: card.labels.map((l) => ({ key: l, text: card.label_descriptions?.[l] ?? humanLabel(l), caveat: card.label_caveats?.[l] ?? null })),
     label_caveats: card.label_caveats ?? {},
     threshold: percent(threshold),
-    figures,
+    // triage refuses such an image as "Not an MRI image" (its limits say so), not "Unable to determine"
+    refusesOod: card.kind !== 'triage' && card.thresholds.ood !== undefined,
+    figuresOver: figuresOver(card),
+    figures: testFigures(card, threshold),
     perClass,
+    perClassRule: PER_CLASS_RULE,
     sources,
     trainedOn: `${int(total)} training images from ${sources.length} source${sources.length === 1 ? '' : 's'}`,
     limits,
-    loso: losoTable((m as Record<string, unknown>).loso),
+    loso: withRule(losoTable(m.loso), losoRule(card, m.loso, threshold)),
   };
 }
+
+const withRule = (table: LosoTable | null, rule: string | null) => (table ? { ...table, rule } : null);
 
 const LOSO_MAX_FIGURES = 5;
 

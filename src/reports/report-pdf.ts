@@ -3,7 +3,8 @@ import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/dis
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
-import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, percent, resultTitle, spacingLine, statusName } from '../presentation/labels';
+import { labelName, recordTitle, type LoadedLabels } from '../presentation/label-names';
+import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, percent, spacingLine, statusName } from '../presentation/labels';
 import { mriCheck } from '../presentation/mri-check';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
@@ -29,6 +30,8 @@ export interface ReportInput {
   baseUrl?: string;
   /** the report font, loaded once at start-up (ReportFonts) */
   fonts: ReportFaces;
+  /** the loaded models' labels: a label none gives is named "(earlier model)", as the history names it (label-names.ts) */
+  loadedLabels?: LoadedLabels;
 }
 
 /** The names the faces are registered under in each document. */
@@ -46,6 +49,7 @@ const LEFT = 48;
  */
 export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const { record: r, fonts } = input;
+  const labels = input.loadedLabels ?? null;
   const doc = new PDFDocument({
     // no default font: pdfkit opened Helvetica (parsing its metrics file) in every document, ~3 %
     // of a report's CPU, for a font nothing prints in; the report's faces are selected below
@@ -54,7 +58,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     margin: LEFT,
     // kept until the end, so that each page's footer can say "page i of n"
     bufferPages: true,
-    info: { Title: `MRI Sentinel report: ${resultTitle(r)}`, Author: 'MRI Sentinel', Subject: 'Research use only — not for clinical use' },
+    info: { Title: `MRI Sentinel report: ${recordTitle(r, labels)}`, Author: 'MRI Sentinel', Subject: 'Research use only — not for clinical use' },
   });
   doc.registerFont(REGULAR, fonts.regular.font).registerFont(BOLD, fonts.bold.font).font(REGULAR);
   /** a fallback face is registered (and so read, and embedded) only when something is written in it: rarely */
@@ -130,7 +134,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     doc.fontSize(10);
   };
 
-  doc.font(BOLD).fontSize(18).text(`MRI Sentinel — ${resultTitle(r)}`);
+  doc.font(BOLD).fontSize(18).text(`MRI Sentinel — ${recordTitle(r, labels)}`);
   const generated = `Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `;
   doc.font(REGULAR).fontSize(9).fillColor(GREY).text(generated, { continued: true });
   value(input.generatedFor, doc.widthOfString(generated));
@@ -153,7 +157,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
 
   heading('Result');
   row('Status', r.code === 'NO_VALIDATED_MODEL' ? `${statusName(r.status)} (no validated model)` : statusName(r.status));
-  row('Label', r.label ? capitalise(humanLabel(r.label)) : '— (no diagnosis)');
+  row('Label', r.label ? labelName(r.label, labels) : '— (no diagnosis)');
   if (withheldOutOfDistribution(r)) {
     // not "Calibrated confidence: 94.0 %" above a 60.0 % threshold for a result without an answer
     row('Calibrated confidence', `${percent(r.confidence)} — not an answer: the image is unlike the model's training data (out-of-distribution)`);
@@ -199,7 +203,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   heading(`Probabilities (calibrated${r.task ? `, ${humanLabel(r.task)}` : ''})`);
   const probs = Object.entries(r.probabilities ?? {}).sort((a, b) => b[1] - a[1]);
   if (!probs.length) doc.text(NO_PROBABILITIES);
-  else table(['Class', 'Probability'], probs.map(([label, p]) => [capitalise(humanLabel(label)), probabilityFigure(r, p)]), [0.5, 0.2]);
+  else table(['Class', 'Probability'], probs.map(([label, p]) => [labelName(label, labels), probabilityFigure(r, p)]), [0.5, 0.2]);
 
   heading('Models');
   const versions = Object.entries(r.modelVersions ?? {});

@@ -10,6 +10,7 @@ import { withoutRecording } from '../history/recording-context';
 import { ImageDecodeService } from '../inference/image-decode.service';
 import type { ModelCard } from '../inference/model-card';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { loadedLabels, type LoadedLabels } from '../presentation/label-names';
 import { modelCardView, ModelCardView } from '../presentation/model-card.view';
 import { buildReportPdf } from './report-pdf';
 import { ReportFonts } from './report-fonts';
@@ -78,19 +79,24 @@ export class ReportsService {
     const image = await this.imagePng(bytes, signal);
     const heatmap = (same || unknownThreshold) && r.explanation ? dataUrlBytes(r.explanation.heatmap) : undefined;
     const notice = same || unknownThreshold ? undefined : CHANGED_NOTICE;
-    const pdf = await buildReportPdf({ record, message: same ? r.message : undefined, notice, image, heatmap, cards: this.cards(record), generatedFor: user.email, baseUrl, fonts: this.fonts.faces() });
+    const pdf = await buildReportPdf({ record, message: same ? r.message : undefined, notice, image, heatmap, cards: this.cards(record), generatedFor: user.email, baseUrl, fonts: this.fonts.faces(), loadedLabels: this.labels() });
     return { pdf, record };
   }
 
   async metadataReport(user: AuthUser, id: string, baseUrl?: string): Promise<{ pdf: Buffer; record: HistoryItem }> {
     const record = await this.history.get(user, id);
-    const pdf = await buildReportPdf({ record, cards: this.cards(record), generatedFor: user.email, baseUrl, fonts: this.fonts.faces() });
+    const pdf = await buildReportPdf({ record, cards: this.cards(record), generatedFor: user.email, baseUrl, fonts: this.fonts.faces(), loadedLabels: this.labels() });
     return { pdf, record };
   }
 
   /** The upload as an 8-bit PNG figure (EXIF-rotated, ≤ 1024 px a side), off the event loop (ImageDecodeService.figure). */
   private async imagePng(bytes: Buffer, signal?: AbortSignal): Promise<Buffer> {
     return this.images.figure(bytes, this.config.maxInputPixels, signal);
+  }
+
+  /** The loaded models' labels (null while they load): an earlier model's label is named so, as in the history. */
+  private labels(): LoadedLabels {
+    return loadedLabels(this.models.isReady() ? this.models.cards() : null);
   }
 
   /** Card metrics of the models in the record, when the loaded card has the recorded version. */

@@ -57,4 +57,16 @@ const ADMIN = { email: 'card-page-admin@example.org', password: 'card-page-passw
     expect(cells).toContain('100 %');
     expect(cells).not.toContain('> 99.9 %');
   });
+
+  it('the coverage shown is what the service does (threshold and out-of-distribution refusal), the threshold-only one named so', async () => {
+    const card = JSON.parse(fs.readFileSync(CARD, 'utf8'));
+    const rows = await h.page.locator('table:has(caption:text-is("Figures on the test split")) tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')?.textContent ?? '', tr.querySelector('td')?.textContent ?? '']));
+    const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+    const coverage = rows.filter(([name]) => /coverage/.test(name));
+    expect(coverage).toEqual([[expect.stringMatching(/not refused as out-of-distribution, as the service answers/), pct(card.metrics.coverage_with_ood)]]);
+    const alone = rows.find(([, value]) => value === pct(card.metrics.coverage_at_threshold));
+    expect(alone?.[0]).toMatch(/threshold alone .*not how the service answers/);
+    for (const [name] of rows) expect(name).toMatch(/test/i);
+    await expect(h.page.locator('#mc-figures ~ p').first().textContent()).resolves.toContain(`${card.metrics.split}, ${card.metrics.n_test.toLocaleString('en-GB')} images`);
+  });
 });

@@ -47,10 +47,14 @@ const PROBS = JSON.stringify({ glioma: 0.55, meningioma: 0.2, notumor: 0.15, pit
 /** A study recorded before sliceGapsJson had its positions checked (the live answer named its gaps): never "no slice positions were checked". */
 const CLAIMS_UNCHECKED = /no slice positions were checked/;
 const NOT_RECORDED = 'not recorded (analysed before thresholds were stored with each record)';
+/** A label no loaded model gives (brain_tumor 2.x's `no_tumor`) is named as the history form names it, never as if current. */
+const EARLIER = (words: string) => `${words} (earlier model)`;
+/** "No tumor", "Glioma tumor"… of an earlier model, without its mark: read beside "No tumour", two spellings with no hint why */
+const BARE_EARLIER = /\b(No|Glioma|Meningioma|Pituitary) tumor\b(?! \(earlier model\))/;
 
 const VINTAGES: Vintage[] = [
   // first release: no thresholds, no study columns
-  { name: 'init completed, old label set, models 2.x/3.x', row: { status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.97, isMri: true, mriConfidence: 0.99, task: 'brain_tumor', label: 'glioma_tumor', confidence: 0.71, probabilitiesJson: OLD_PROBS, modelVersionsJson: V2, timingsJson: JSON.stringify({ decode: 3, triage: 5, diagnosis: 9 }) }, says: [NOT_RECORDED] },
+  { name: 'init completed, old label set, models 2.x/3.x', row: { status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.97, isMri: true, mriConfidence: 0.99, task: 'brain_tumor', label: 'glioma_tumor', confidence: 0.71, probabilitiesJson: OLD_PROBS, modelVersionsJson: V2, timingsJson: JSON.stringify({ decode: 3, triage: 5, diagnosis: 9 }) }, says: [NOT_RECORDED, EARLIER('Glioma tumor')], never: [BARE_EARLIER] },
   { name: 'init low-confidence diagnosis', row: { status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', anatomy: 'brain', anatomyConfidence: 0.9, isMri: true, mriConfidence: 0.98, task: 'brain_tumor', label: null, confidence: 0.55, probabilitiesJson: PROBS, modelVersionsJson: V2 }, says: [NOT_RECORDED, 'below the confidence threshold'] },
   { name: 'init low-confidence diagnosis without confidence or probabilities', row: { status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', anatomy: 'brain', anatomyConfidence: 0.9, isMri: true, mriConfidence: 0.98, task: 'brain_tumor', modelVersionsJson: V2 } },
   { name: 'init unsure MRI', row: { status: 'rejected', stage: 'modality', code: 'LOW_CONFIDENCE', isMri: false, mriConfidence: 0.55, task: 'triage', probabilitiesJson: JSON.stringify({ brain: 0.55, not_mri: 0.45 }), modelVersionsJson: JSON.stringify({ triage: '2.0.0' }) }, says: ['below the confidence threshold'] },
@@ -72,6 +76,8 @@ const VINTAGES: Vintage[] = [
   { name: 'thresholds era, file refusal', row: { fileType: 'png', width: null, height: null, status: 'rejected', stage: 'file', code: 'CORRUPT_IMAGE', thresholdsJson: '{}' } },
   // study rule, no gaps yet (before 20261207120000)
   { name: 'rule era, study without gaps', row: { fileType: 'nifti', status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.9, isMri: true, mriConfidence: 0.97, task: 'brain_tumor', label: 'notumor', confidence: 0.9, probabilitiesJson: PROBS, modelVersionsJson: JSON.stringify({ triage: '4.1.0', brain_tumor: '4.1.0' }), thresholdsJson: JSON.stringify({ triage: 0.6, brain_tumor: 0.6, 'study.agreement': 0.6, 'study.minUsableSlices': 3 }), kind: 'study', sliceCount: 30, usableSlices: 28, spacingJson: JSON.stringify({ column: 1, row: 1, slice: 1 }) }, says: ['60.0 % of the slices must agree'], never: [CLAIMS_UNCHECKED] },
+  // brain_tumor 2.x's no_tumor: the list titled it "No tumor" beside current rows' "No tumour" (last: the date count below holds)
+  { name: 'init completed, 2.x no_tumor', row: { status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.97, isMri: true, mriConfidence: 0.99, task: 'brain_tumor', label: 'no_tumor', confidence: 0.8, probabilitiesJson: JSON.stringify({ no_tumor: 0.8, glioma_tumor: 0.1, meningioma_tumor: 0.06, pituitary_tumor: 0.04 }), modelVersionsJson: JSON.stringify({ triage: '2.0.0', brain_tumor: '2.0.0' }) }, says: [EARLIER('No tumor'), EARLIER('Glioma tumor')], never: [BARE_EARLIER] },
 ];
 
 describe('history: records of every older build, in every view', () => {
@@ -134,6 +140,19 @@ describe('history: records of every older build, in every view', () => {
     }
     const csv = (await request(server()).get(`/api/v1/history/export.csv?${f}`).set(root.bearer).expect(200)).text;
     expect(csv).not.toMatch(/undefined|NaN|\[object Object\]/);
+  });
+
+  it('list and summary name an earlier model\'s label as the filter form does; a current one unmarked', async () => {
+    for (const who of [alice, root]) {
+      const html = (await request(server()).get('/history?pageSize=100').set(who.headers).expect(200)).text;
+      const titles = [...html.matchAll(/<strong>([^<]*)<\/strong>/g)].map((m) => m[1]);
+      expect(titles).toEqual(expect.arrayContaining([EARLIER('No tumor'), EARLIER('Glioma tumor'), 'No tumour', 'Glioma']));
+      const summary = [...html.matchAll(/<li><span>([^<]*)<\/span><span>\d+<\/span><\/li>/g)].map((m) => m[1]);
+      expect(summary).toEqual(expect.arrayContaining([EARLIER('No tumor'), EARLIER('Glioma tumor'), 'No tumour']));
+      // the form's option for the same key, word for word
+      expect(html).toMatch(new RegExp(`<option value="no_tumor"[^>]*>${EARLIER('No tumor').replace(/[()]/g, '\\$&')}</option>`));
+      expect(text(html.replace(/<script[\s\S]*?<\/script>/g, ''))).not.toMatch(BARE_EARLIER);
+    }
   });
 
   it('the whole list holds every vintage for the admin, the owner\'s for the owner', async () => {
