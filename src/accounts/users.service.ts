@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { SessionRepository } from '../repositories/session.repository';
 import { NotFoundError } from '../common/errors';
 import { UserRepository } from '../repositories/user.repository';
@@ -23,9 +24,19 @@ export interface UserView {
   mustChangePassword: boolean;
 }
 
-/** A login's outcome: the user, or why not (said only to the audit log), with the account when one matched. */
+/**
+ * Which password a login or a change was made with, without the hash itself (a sha256 of it): a
+ * session is kept only while it is still the account's (passwordStill).
+ */
+export type PasswordStamp = string & { readonly __passwordStamp: unique symbol };
+
+function stampOf(passwordHash: string): PasswordStamp {
+  return createHash('sha256').update(passwordHash).digest('hex') as PasswordStamp;
+}
+
+/** A login's outcome: the user and the password it was made with, or why not (said only to the audit log), with the account when one matched. */
 export type CredentialCheck =
-  | { ok: true; user: AuthUser }
+  | { ok: true; user: AuthUser; password: PasswordStamp }
   | { ok: false; reason: 'unknown_user' | 'wrong_password' | 'account_disabled'; userId?: string };
 
 /** Users and roles. Password hashes never leave this class. */
@@ -108,7 +119,17 @@ export class UsersService {
     if (u.disabled || !isRole(u.role)) return { ok: false, reason: 'account_disabled', userId: u.id };
     await this.users.update(u.id, { lastLoginAt: new Date() });
     await this.passwordAccepted(email);
-    return { ok: true, user: { id: u.id, email: u.email, role: u.role, mustChangePassword: u.mustChangePassword } };
+    return { ok: true, user: { id: u.id, email: u.email, role: u.role, mustChangePassword: u.mustChangePassword }, password: stampOf(u.passwordHash) };
+  }
+
+  /**
+   * Whether the account is still active and its password still the one `password` stamps. Asked
+   * after a login or a change has stored its session: a change or reset between the password check
+   * and that store ended every session but this one, which must then go too.
+   */
+  async passwordStill(id: string, password: PasswordStamp): Promise<boolean> {
+    const u = await this.users.findById(id);
+    return !!u && !u.disabled && isRole(u.role) && stampOf(u.passwordHash) === password;
   }
 
   /**
@@ -147,7 +168,7 @@ export class UsersService {
    * `confirm` (the form's second copy) is compared only after the current password is accepted: the
    * route counted this attempt as a password guess, and a typo in the copy must not stay one.
    */
-  async changeOwnPassword(id: string, current: string | undefined, next: string | undefined, confirm?: { value: string | undefined }): Promise<void> {
+  async changeOwnPassword(id: string, current: string | undefined, next: string | undefined, confirm?: { value: string | undefined }): Promise<PasswordStamp> {
     const u = await this.users.findById(id);
     const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
     if (!u || !ok) throw new AccountInputError('The current password is not correct.', 'current');
@@ -161,10 +182,12 @@ export class UsersService {
     // Only over the hash the current password was checked against: of two changes (or an admin's
     // "New password") racing, the later write would otherwise land too, and the session made after
     // it outlive the other's revocation.
-    if (!(await this.users.replacePasswordHash(id, u.passwordHash, { passwordHash: await hashPassword(next), mustChangePassword: false }))) {
+    const passwordHash = await hashPassword(next);
+    if (!(await this.users.replacePasswordHash(id, u.passwordHash, { passwordHash, mustChangePassword: false }))) {
       throw new AccountInputError('The current password is not correct any more: it was changed meanwhile. Nothing was changed; log in again.', 'current');
     }
     await this.sessions.deleteByUser(id);
+    return stampOf(passwordHash);
   }
 
   /**
