@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { PrismaService } from '../../src/prisma/prisma.service';
 import { SessionsService } from '../../src/accounts/sessions.service';
 import { UsersService } from '../../src/accounts/users.service';
 import { loginAs, loginViaForm } from '../helpers/auth';
@@ -70,6 +71,29 @@ describe('a login racing a password change or reset', () => {
       const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
       expect(cookies.find((c) => c.startsWith('sentinel_session='))).toBeUndefined();
       expect(await app.get(UsersService).findById(victim.user.id)).toMatchObject({ mustChangePassword: true });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('token login racing an admin disabling the account: 401, and re-enabling it brings back no session of that login', async () => {
+    const app = await startApp(testConfig());
+    try {
+      const server = app.getHttpServer();
+      const admin = await loginAs(app, { role: 'admin' });
+      const victim = await loginAs(app);
+      const hold = holdNextSessionStore(app.get(SessionsService));
+      const login = request(server).post('/api/v1/auth/token').send({ email: victim.user.email, password: victim.password }).then((r) => r);
+      await hold.arrived;
+      hold.restore();
+      await request(server).patch(`/api/v1/users/${victim.user.id}`).set(admin.bearer).send({ disabled: true }).expect(200);
+      hold.release();
+      const res = await login;
+      expect(res.status).toBe(401);
+      await request(server).patch(`/api/v1/users/${victim.user.id}`).set(admin.bearer).send({ disabled: false }).expect(200);
+      // the session the login stored while the account was being disabled was dormant, not gone:
+      // re-enabling the account would have brought it back
+      expect(await app.get(PrismaService).session.count({ where: { userId: victim.user.id } })).toBe(0);
     } finally {
       await app.close();
     }
