@@ -117,7 +117,8 @@ export class UsersService {
     if (!ok) return { ok: false, reason: 'wrong_password', userId: u.id };
     // an account whose stored role is none of ours lets nobody in either: disabled, as far as a login goes
     if (u.disabled || !isRole(u.role)) return { ok: false, reason: 'account_disabled', userId: u.id };
-    await this.users.update(u.id, { lastLoginAt: new Date() });
+    // the account deleted while its password was checked: as if it had never matched
+    if (!(await this.users.update(u.id, { lastLoginAt: new Date() }))) return { ok: false, reason: 'unknown_user' };
     await this.passwordAccepted(email);
     return { ok: true, user: { id: u.id, email: u.email, role: u.role, mustChangePassword: u.mustChangePassword }, password: stampOf(u.passwordHash) };
   }
@@ -152,6 +153,7 @@ export class UsersService {
     }
     if (actorId === id && data.disabled) throw new AdminRefusalError('self_disable', 'You cannot disable your own account.', { id: u.id, email: u.email });
     const updated = await this.users.update(id, data);
+    if (!updated) throw new NotFoundError('No such user.'); // deleted since the read above
     if (losesAdmin && (await this.users.countActiveAdmins()) < 1) {
       // Another change took the other admin away between our count and our write (two admins
       // demoting each other at once, or two replicas): undo ours, so at least one admin remains.
@@ -207,7 +209,7 @@ export class UsersService {
   async setPassword(id: string, password: string, opts: { email?: string; mustChangePassword: boolean }): Promise<void> {
     const problem = passwordProblem(password, opts.email);
     if (problem) throw new AccountInputError(problem);
-    await this.users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: opts.mustChangePassword });
+    if (!(await this.users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: opts.mustChangePassword }))) throw new NotFoundError('No such user.');
     await this.sessions.deleteByUser(id);
   }
 }

@@ -5,10 +5,16 @@
  * "try again later" with Retry-After, logged as a database fault: the database was fine, and a
  * retry could only ever be a 401.
  *
- * The interleaving is forced: the user's row is deleted just before the history row is written.
+ * The same deletion between a read of the account and a write to it — a login's lastLoginAt, an
+ * admin's role change or new password — was Prisma's P2025 answered as a 500: now the login is a
+ * 401 like any unknown account, the admin's change a 404 "No such user." like any unknown id.
+ *
+ * The interleavings are forced: the row is deleted just before the history row is written, or
+ * just after the account was read.
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { UserRepository } from '../../src/repositories/user.repository';
 import { HistoryService } from '../../src/history/history.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { STUDY_RECORDER, StudyRecorder } from '../../src/studies/study-result';
@@ -84,6 +90,52 @@ describe('an account deleted while its analysis runs', () => {
       expect(res.body.code).toBe('DATABASE_UNAVAILABLE');
     } finally {
       await prisma.$executeRawUnsafe('PRAGMA query_only = OFF');
+    }
+  });
+
+  /** Deletes the user's row right after the next UserRepository read of it (findById or findByEmail) answers. */
+  function deleteAfterRead(user: TestSession, read: 'findById' | 'findByEmail') {
+    const users = app.get(UserRepository);
+    const original = users[read].bind(users);
+    const spy = jest.spyOn(users, read).mockImplementationOnce(async (key: string) => {
+      const found = await original(key);
+      await prisma.user.delete({ where: { id: user.user.id } });
+      return found;
+    });
+    return () => spy.mockRestore();
+  }
+
+  it('a login whose account is deleted while its password is checked: 401, not a 500', async () => {
+    const user = await loginAs(app);
+    const restore = deleteAfterRead(user, 'findByEmail');
+    try {
+      const res = await request(app.getHttpServer()).post('/api/v1/auth/token').send({ email: user.user.email, password: user.password });
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('UNAUTHORIZED');
+    } finally {
+      restore();
+    }
+  });
+
+  it("an admin's change or new password for an account deleted meanwhile: 404 NOT_FOUND, not a 500", async () => {
+    const admin = await loginAs(app, { role: 'admin' });
+    const patched = await loginAs(app);
+    let restore = deleteAfterRead(patched, 'findById');
+    try {
+      const res = await request(app.getHttpServer()).patch(`/api/v1/users/${patched.user.id}`).set(admin.bearer).send({ role: 'admin' });
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ statusCode: 404, code: 'NOT_FOUND', message: 'No such user.' });
+    } finally {
+      restore();
+    }
+    const reset = await loginAs(app);
+    restore = deleteAfterRead(reset, 'findById');
+    try {
+      const res = await request(app.getHttpServer()).post(`/admin/users/${reset.user.id}/password`).set({ ...admin.headers, Accept: 'text/html' }).type('form').send({ _csrf: admin.csrfToken });
+      expect(res.status).toBe(404);
+      expect(res.text).toContain('No such user.');
+    } finally {
+      restore();
     }
   });
 });
