@@ -14,7 +14,8 @@ import { AccountInputError, CHANGE_PASSWORD_PAGE, UnauthorizedError } from './er
 import { authState, CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
 import { SessionsService } from './sessions.service';
-import { UsersService } from './users.service';
+import { PasswordStamp, UsersService } from './users.service';
+import type { SessionKind } from './sessions.service';
 
 /** /account with its query: `next` only when it is not the default "/" (the plain URL stays /account). */
 function accountPage(q: { done?: 'password'; next: string }): string {
@@ -50,6 +51,20 @@ export class AuthController {
     return { secure: this.config.accounts.cookieSecure };
   }
 
+  /**
+   * A session for a password checked a moment ago, or null when that password stopped being the
+   * account's meanwhile (a change, an admin's reset, or the account disabled). Stored first, then
+   * checked: a change ends every session it finds, so either it finds this one or this check sees
+   * it. Checked before storing, a change landing between the two left a session of the old
+   * password alive (6 of 40 racing logins with the old password kept a working token).
+   */
+  private async keptSession(userId: string, kind: SessionKind, password: PasswordStamp): Promise<{ token: string; expiresAt: Date } | null> {
+    const session = await this.sessions.create(userId, kind);
+    if (await this.users.passwordStill(userId, password)) return session;
+    await this.sessions.revoke(session.token);
+    return null;
+  }
+
   @Get('login')
   @Public()
   @ApiExcludeEndpoint()
@@ -68,9 +83,11 @@ export class AuthController {
   async login(@Req() req: Request, @Res() res: Response, @Body() body: LoginFormDto): Promise<void> {
     const check = await this.users.checkCredentials(body.email, body.password);
     const next = safeNext(body.next);
-    if (!check.ok) {
+    const session = check.ok ? await this.keptSession(check.user.id, 'web', check.password) : null;
+    if (!check.ok || !session) {
+      const failure = check.ok ? { reason: 'password_changed' as const, userId: check.user.id } : check;
       // the attempted email as typed (the formatter escapes and cuts it); never the password
-      this.audit.record(req, 'login.failure', { reason: check.reason, via: 'session', userId: check.userId, username: body.email });
+      this.audit.record(req, 'login.failure', { reason: failure.reason, via: 'session', userId: failure.userId, username: body.email });
       res.status(401).render('login', {
         title: 'Log in',
         next,
@@ -81,9 +98,8 @@ export class AuthController {
       return;
     }
     const user = check.user;
-    const { token } = await this.sessions.create(user.id, 'web');
     this.audit.record(req, 'login.success', { via: 'session', ...actor(user) });
-    setCookie(req, res, this.policy, SESSION_COOKIE, token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
+    setCookie(req, res, this.policy, SESSION_COOKIE, session.token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
     // a fresh CSRF cookie per login: a token seen before login is useless afterwards
     setCookie(req, res, this.policy, CSRF_COOKIE, Csrf.newCookieValue());
     // someone else set this password: straight to the change form (every other page sends them there),
@@ -117,8 +133,9 @@ export class AuthController {
   @ApiExcludeEndpoint()
   async changePassword(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response, @Body() body: ChangePasswordFormDto): Promise<void> {
     const next = safeNext(body.next);
+    let password: PasswordStamp;
     try {
-      await this.users.changeOwnPassword(user.id, body.current, body.password, { value: body.confirm });
+      password = await this.users.changeOwnPassword(user.id, body.current, body.password, { value: body.confirm });
     } catch (err) {
       if (!(err instanceof AccountInputError)) throw err;
       this.audit.record(req, 'password.change.failure', { reason: passwordChangeReason(err), via: 'session', ...actor(user) });
@@ -127,8 +144,9 @@ export class AuthController {
       return;
     }
     this.audit.record(req, 'password.change', { via: 'session', ...actor(user) });
-    const { token } = await this.sessions.create(user.id, 'web');
-    setCookie(req, res, this.policy, SESSION_COOKIE, token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
+    const session = await this.keptSession(user.id, 'web', password);
+    if (!session) throw new UnauthorizedError(CHANGED_AGAIN);
+    setCookie(req, res, this.policy, SESSION_COOKIE, session.token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
     res.redirect(303, accountPage({ done: 'password', next }));
   }
 
@@ -153,11 +171,13 @@ export class AuthController {
     // a password they had typed right
     if (body.email === undefined || body.password === undefined) throw new BadRequestError(jsonBodyMissing(['email', 'password'], req));
     const check = await this.users.checkCredentials(body.email, body.password);
-    if (!check.ok) {
-      this.audit.record(req, 'login.failure', { reason: check.reason, via: 'token', userId: check.userId, username: body.email });
+    const session = check.ok ? await this.keptSession(check.user.id, 'api', check.password) : null;
+    if (!check.ok || !session) {
+      const failure = check.ok ? { reason: 'password_changed' as const, userId: check.user.id } : check;
+      this.audit.record(req, 'login.failure', { reason: failure.reason, via: 'token', userId: failure.userId, username: body.email });
       throw new UnauthorizedError('The email or password is incorrect, or the account is disabled.');
     }
-    const { token, expiresAt } = await this.sessions.create(check.user.id, 'api');
+    const { token, expiresAt } = session;
     // a bearer token created: the event says who, never the token
     this.audit.record(req, 'login.success', { via: 'token', ...actor(check.user) });
     return { token, expiresAt: expiresAt.toISOString() };
@@ -192,19 +212,18 @@ export class AuthController {
     // as for the token: "The current password is not correct" to a body sent as a form
     if (body.current === undefined || body.password === undefined) throw new BadRequestError(jsonBodyMissing(['current', 'password'], req));
     const via = authState(req).authMethod === 'bearer' ? 'token' : 'session';
+    let password: PasswordStamp;
     try {
-      await this.users.changeOwnPassword(user.id, body.current, body.password);
+      password = await this.users.changeOwnPassword(user.id, body.current, body.password);
     } catch (err) {
       if (err instanceof AccountInputError) this.audit.record(req, 'password.change.failure', { reason: passwordChangeReason(err), via, ...actor(user) });
       throw err;
     }
     this.audit.record(req, 'password.change', { via, ...actor(user) });
-    if (via === 'token') {
-      const { token, expiresAt } = await this.sessions.create(user.id, 'api');
-      return { token, expiresAt: expiresAt.toISOString() };
-    }
-    const { token } = await this.sessions.create(user.id, 'web');
-    setCookie(req, res, this.policy, SESSION_COOKIE, token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
+    const session = await this.keptSession(user.id, via === 'token' ? 'api' : 'web', password);
+    if (!session) throw new UnauthorizedError(CHANGED_AGAIN);
+    if (via === 'token') return { token: session.token, expiresAt: session.expiresAt.toISOString() };
+    setCookie(req, res, this.policy, SESSION_COOKIE, session.token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
     res.status(204);
     return undefined;
   }
@@ -235,6 +254,12 @@ export class AuthController {
     return user;
   }
 }
+
+/**
+ * The password was changed, then changed or reset again (an admin's "New password") before this
+ * change's own session was stored: that later change ended every session, this one's too.
+ */
+const CHANGED_AGAIN = 'Your password was changed, then changed again meanwhile (an administrator may have reset it): every session was ended. Log in again.';
 
 /** The audit log's word for a refused password change: a wrong current password is a password guess. */
 function passwordChangeReason(err: AccountInputError): 'wrong_password' | 'invalid_new_password' {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { SessionRepository } from '../repositories/session.repository';
 import { NotFoundError } from '../common/errors';
 import { UserRepository } from '../repositories/user.repository';
@@ -23,9 +24,19 @@ export interface UserView {
   mustChangePassword: boolean;
 }
 
-/** A login's outcome: the user, or why not (said only to the audit log), with the account when one matched. */
+/**
+ * Which password a login or a change was made with, without the hash itself (a sha256 of it): a
+ * session is kept only while it is still the account's (passwordStill).
+ */
+export type PasswordStamp = string & { readonly __passwordStamp: unique symbol };
+
+function stampOf(passwordHash: string): PasswordStamp {
+  return createHash('sha256').update(passwordHash).digest('hex') as PasswordStamp;
+}
+
+/** A login's outcome: the user and the password it was made with, or why not (said only to the audit log), with the account when one matched. */
 export type CredentialCheck =
-  | { ok: true; user: AuthUser }
+  | { ok: true; user: AuthUser; password: PasswordStamp }
   | { ok: false; reason: 'unknown_user' | 'wrong_password' | 'account_disabled'; userId?: string };
 
 /** Users and roles. Password hashes never leave this class. */
@@ -106,9 +117,20 @@ export class UsersService {
     if (!ok) return { ok: false, reason: 'wrong_password', userId: u.id };
     // an account whose stored role is none of ours lets nobody in either: disabled, as far as a login goes
     if (u.disabled || !isRole(u.role)) return { ok: false, reason: 'account_disabled', userId: u.id };
-    await this.users.update(u.id, { lastLoginAt: new Date() });
+    // the account deleted while its password was checked: as if it had never matched
+    if (!(await this.users.update(u.id, { lastLoginAt: new Date() }))) return { ok: false, reason: 'unknown_user' };
     await this.passwordAccepted(email);
-    return { ok: true, user: { id: u.id, email: u.email, role: u.role, mustChangePassword: u.mustChangePassword } };
+    return { ok: true, user: { id: u.id, email: u.email, role: u.role, mustChangePassword: u.mustChangePassword }, password: stampOf(u.passwordHash) };
+  }
+
+  /**
+   * Whether the account is still active and its password still the one `password` stamps. Asked
+   * after a login or a change has stored its session: a change or reset between the password check
+   * and that store ended every session but this one, which must then go too.
+   */
+  async passwordStill(id: string, password: PasswordStamp): Promise<boolean> {
+    const u = await this.users.findById(id);
+    return !!u && !u.disabled && isRole(u.role) && stampOf(u.passwordHash) === password;
   }
 
   /**
@@ -131,6 +153,7 @@ export class UsersService {
     }
     if (actorId === id && data.disabled) throw new AdminRefusalError('self_disable', 'You cannot disable your own account.', { id: u.id, email: u.email });
     const updated = await this.users.update(id, data);
+    if (!updated) throw new NotFoundError('No such user.'); // deleted since the read above
     if (losesAdmin && (await this.users.countActiveAdmins()) < 1) {
       // Another change took the other admin away between our count and our write (two admins
       // demoting each other at once, or two replicas): undo ours, so at least one admin remains.
@@ -147,7 +170,7 @@ export class UsersService {
    * `confirm` (the form's second copy) is compared only after the current password is accepted: the
    * route counted this attempt as a password guess, and a typo in the copy must not stay one.
    */
-  async changeOwnPassword(id: string, current: string | undefined, next: string | undefined, confirm?: { value: string | undefined }): Promise<void> {
+  async changeOwnPassword(id: string, current: string | undefined, next: string | undefined, confirm?: { value: string | undefined }): Promise<PasswordStamp> {
     const u = await this.users.findById(id);
     const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
     if (!u || !ok) throw new AccountInputError('The current password is not correct.', 'current');
@@ -161,10 +184,12 @@ export class UsersService {
     // Only over the hash the current password was checked against: of two changes (or an admin's
     // "New password") racing, the later write would otherwise land too, and the session made after
     // it outlive the other's revocation.
-    if (!(await this.users.replacePasswordHash(id, u.passwordHash, { passwordHash: await hashPassword(next), mustChangePassword: false }))) {
+    const passwordHash = await hashPassword(next);
+    if (!(await this.users.replacePasswordHash(id, u.passwordHash, { passwordHash, mustChangePassword: false }))) {
       throw new AccountInputError('The current password is not correct any more: it was changed meanwhile. Nothing was changed; log in again.', 'current');
     }
     await this.sessions.deleteByUser(id);
+    return stampOf(passwordHash);
   }
 
   /**
@@ -184,7 +209,7 @@ export class UsersService {
   async setPassword(id: string, password: string, opts: { email?: string; mustChangePassword: boolean }): Promise<void> {
     const problem = passwordProblem(password, opts.email);
     if (problem) throw new AccountInputError(problem);
-    await this.users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: opts.mustChangePassword });
+    if (!(await this.users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: opts.mustChangePassword }))) throw new NotFoundError('No such user.');
     await this.sessions.deleteByUser(id);
   }
 }

@@ -29,6 +29,8 @@ export type AuditReason =
   | 'unknown_user'
   | 'wrong_password'
   | 'account_disabled'
+  // the right password, changed or reset (or the account disabled) before the login's session was stored
+  | 'password_changed'
   | 'rate_limited'
   | 'invalid_new_password'
   | 'role'

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { untilAborted } from '../common/abort';
 import { DISCLAIMER } from '../common/disclaimer';
-import { AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError } from '../common/errors';
+import { AccountRemovedError, AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError, isForeignKeyViolation } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { decideDiagnosis } from '../diagnosis/diagnosis-decision';
 import { DecodeLease, ImageDecodeService } from '../inference/image-decode.service';
@@ -259,6 +259,8 @@ export class AnalysisService {
     try {
       return (await this.recorder.record(record)) || null;
     } catch (err) {
+      // the only foreign key of a history row is its user: deleted meanwhile, not a database fault
+      if (isForeignKeyViolation(err)) throw new AccountRemovedError();
       this.logger.error(`Could not record analysis metadata: ${driverCode(err)}`);
       throw new DatabaseUnavailableError();
     }

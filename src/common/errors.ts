@@ -201,6 +201,25 @@ export class DatabaseUnavailableError extends DomainError {
   }
 }
 
+/**
+ * The caller's account row was deleted (README "Users and roles": removing an account for good)
+ * while its request ran: the history row, which names its user by foreign key, could not be
+ * written. It answered 503 DATABASE_UNAVAILABLE "try again later", logged as a database fault,
+ * though the database was fine and a retry could only be a 401 (the sessions went with the row).
+ */
+export class AccountRemovedError extends DomainError {
+  readonly code = 'UNAUTHORIZED';
+  readonly statusCode = 401;
+  constructor() {
+    super('Your account no longer exists: nothing was recorded.');
+  }
+}
+
+/** A write refused for a foreign key (Prisma P2003, SQLite and PostgreSQL alike): a history row's user is gone. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2003';
+}
+
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
   readonly statusCode = 404;

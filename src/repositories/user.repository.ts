@@ -53,7 +53,16 @@ export class UserRepository {
     return count === 1;
   }
 
-  update(id: string, data: { role?: string; disabled?: boolean; passwordHash?: string; mustChangePassword?: boolean; lastLoginAt?: Date }): Promise<StoredUser> {
-    return this.prisma.user.update({ where: { id }, data });
+  /**
+   * null when no user has this id: removing an account is deleting its row (README "Users and
+   * roles"), which can land between a caller's read and this write — Prisma's P2025 was a 500.
+   */
+  async update(id: string, data: { role?: string; disabled?: boolean; passwordHash?: string; mustChangePassword?: boolean; lastLoginAt?: Date }): Promise<StoredUser | null> {
+    try {
+      return await this.prisma.user.update({ where: { id }, data });
+    } catch (err) {
+      if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2025') return null;
+      throw err;
+    }
   }
 }

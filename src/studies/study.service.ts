@@ -5,7 +5,7 @@ import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecorder, AnalysisResult } 
 import { AnalysisService } from '../classifier/analysis.service';
 import { untilAborted } from '../common/abort';
 import { DISCLAIMER } from '../common/disclaimer';
-import { AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError } from '../common/errors';
+import { AccountRemovedError, AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError, isForeignKeyViolation } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { ImageDecodeService } from '../inference/image-decode.service';
 import { encodePngDataUrl } from '../inference/image-encoder';
@@ -237,6 +237,8 @@ export class StudyService {
       if (this.recorder) return (await this.recorder.recordStudy(record)) || null;
       if (this.analysisRecorder) return (await this.analysisRecorder.record(toAnalysisRecord(record))) || null;
     } catch (err) {
+      // the only foreign key of a history row is its user: deleted meanwhile, not a database fault
+      if (isForeignKeyViolation(err)) throw new AccountRemovedError();
       this.logger.error(`Could not record study metadata: ${driverCode(err)}`);
       throw new DatabaseUnavailableError();
     }
