@@ -165,10 +165,10 @@ export async function windowStudy(
     const check = new HeaderWindowCheck(count * valuesPerSlice);
     const shown = await renderSlices(count, read, null, options, pacer, check);
     const verdict = check.verdict();
+    await pacer.yield(); // the sort of up to 256 k samples
     if (headerWindowUsable(verdict)) return { ...shown, headerWindowIgnored: null };
     shown.images.length = 0; // let the flattened slices go before the second render
     const win = check.window(); // the same sample, so the same window as the percentile path's
-    await pacer.yield(); // the sort of up to 256 k samples
     return { ...(await renderSlices(count, read, win, options, pacer)), headerWindowIgnored: verdict };
   }
   let win: Window | null = null;

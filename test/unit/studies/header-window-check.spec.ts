@@ -1,5 +1,5 @@
 import { headerWindowUsable, HeaderWindowCheck, MAX_SATURATED, MIN_GREY_LEVELS, windowNote } from '../../../src/studies/window-check';
-import { applyDicomWindow, ScalarSlice, windowSlices, windowStudy } from '../../../src/studies/windowing';
+import { applyDicomWindow, PercentileSampler, ScalarSlice, windowSlices, windowStudy } from '../../../src/studies/windowing';
 import type { VoiWindow } from '../../../src/studies/voi-lut';
 
 /**
@@ -100,6 +100,22 @@ describe('the header window check (window-check.ts)', () => {
     const values = new Float32Array(4 * 1024 * 1024).map((_v, i) => i % 3000);
     check.add(values, new Uint8Array(values.length).fill(255));
     expect(check.verdict().foreground).toBeLessThanOrEqual(1000);
+  });
+
+  it('takes the same sample as PercentileSampler, fed in chunks of any size, so the replacement is the percentile path\'s window', () => {
+    const slices = Array.from({ length: 3 }, (_, k) => Float32Array.from({ length: 10_007 }, (_v, i) => (i % 13 === 0 ? NaN : ((i * 7919 + k * 104729) % 5003) - 900)));
+    for (const max of [1000, 3333, 1e6]) {
+      const check = new HeaderWindowCheck(3 * 10_007, max);
+      const sampler = new PercentileSampler(3 * 10_007, max);
+      for (const v of slices) {
+        const out = new Uint8Array(v.length);
+        for (let s = 0; s < v.length; s += 997) {
+          check.add(v, out, s, Math.min(v.length, s + 997));
+          sampler.add(v, s, Math.min(v.length, s + 997));
+        }
+      }
+      for (const [lo, hi] of [[0.5, 99.5], [0, 100], [10, 90]]) expect(check.percentiles(lo, hi)).toEqual(sampler.window(lo, hi));
+    }
   });
 
   it('a set-aside window reads each slice twice (the second render), and the request\'s end still stops it', async () => {
