@@ -6,11 +6,13 @@ import { dicomSeries, GreySlice, syntheticSlice } from '../support/study-fixture
 
 /**
  * A DICOM header window that flattens the head (found by the fuzz pass: Window Center 2 gave
- * `completed`, "no tumour" at > 99.9 %) is set aside for the percentile window, through the
+ * `completed`, "no tumour", where the series is refused) is set aside for the percentile window, through the
  * committed models: the answer is the one the same series gets without a header window, and says
  * why. Generated in code (a textured head phantom), nothing read from ../shared.
  */
-const SIDE = 256;
+// the fuzz pass's phantom series (scripts/fuzz/seeds.ts): 3 slices of 64 × 64; with Window Center 2
+// and Width 4 the real models answered `completed` "notumor" at 0.985, the series itself NOT_MRI
+const SIDE = 64;
 const head = (k: number): GreySlice =>
   syntheticSlice(SIDE, SIDE, (x, y) => {
     const dx = (x - SIDE / 2) / (SIDE * 0.4);
@@ -18,7 +20,7 @@ const head = (k: number): GreySlice =>
     const r = dx * dx + dy * dy;
     return r < 1 ? 90 + 60 * Math.sin(x / 5 + k) * Math.cos(y / 7) + 40 * (1 - r) : 0;
   });
-const SLICES = Array.from({ length: 8 }, (_, k) => head(k / 2));
+const SLICES = [0, 1, 2].map(head);
 
 describe('POST /api/v1/studies: a header window that flattens the head (real models)', () => {
   let app: NestExpressApplication;
@@ -54,7 +56,7 @@ describe('POST /api/v1/studies: a header window that flattens the head (real mod
       expect(broken.message).toContain("The DICOM header's window was not used");
       // the pixels of the series without a window, so its answer to the probability
       expect([broken.status, broken.label, broken.probabilities]).toEqual([plain.status, plain.label, plain.probabilities]);
-      expect([broken.status, broken.label]).toEqual([sensible.status, sensible.label]);
+      expect([broken.status, broken.code, broken.label]).toEqual([sensible.status, sensible.code, sensible.label]);
     }
   });
 
