@@ -171,7 +171,6 @@ export async function windowStudy(
     const win = check.window(); // the same sample, so the same window as the percentile path's
     return { ...(await renderSlices(count, read, win, options, pacer)), headerWindowIgnored: verdict };
   }
-  let win: Window | null = null;
   const kept = new Array<SliceData | undefined>(count);
   const sampler = new PercentileSampler(count * valuesPerSlice);
   let keptBytes = 0;
@@ -193,7 +192,7 @@ export async function windowStudy(
     }
     await pacer.sliceDone();
   }
-  win = sampler.window();
+  const win = sampler.window();
   await pacer.yield(); // the sort of up to 256 k samples
   return { ...(await renderSlices(count, read, win, options, pacer, undefined, kept)), headerWindowIgnored: null };
 }
