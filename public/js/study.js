@@ -267,7 +267,8 @@
       ['Slices', r.study.sliceCount + ' × ' + r.study.width + '×' + r.study.height + ' px' + shownAs(r.study.display)],
       ['Skipped files', skippedLine(r.study.skipped)],
       ['Spacing', ['column', 'row', 'slice'].map(function (k) { return k + (typeof sp[k] === 'number' ? ' ' + String(Math.round(sp[k] * 100) / 100) + ' mm' : ' unknown'); }).join(', ')],
-      ['Order · window', pretty(r.study.ordering) + ' · ' + pretty(r.study.windowing)],
+      // a header window set aside for flattening the head (window-check.ts): the message says why
+      ['Order · window', pretty(r.study.ordering) + ' · ' + pretty(r.study.windowing) + (r.study.headerWindowIgnored ? ' (header window not used)' : '')],
       // the history detail's and the PDF's line (mri-check.ts mriCheck): a study refused for its unsure slices
       // says its figure is the mean over them
       ['MRI check', S.mriCheck(r, studyThresholds)],

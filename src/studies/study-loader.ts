@@ -16,6 +16,7 @@ import { SkippedFiles, SkippedList } from './skipped-files';
 import { CorruptStudyError, fileLabel, MixedSeriesError, SliceResolutionError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { noStudyFile, sortParts } from './study-parts';
 import { PixelShape, planSquarePixels, SquarePlan } from './square-pixels';
+import type { WindowVerdict } from './window-check';
 import { SliceData, windowStudy } from './windowing';
 import { definedWindow } from './voi-lut';
 
@@ -47,6 +48,8 @@ export interface StudyMeta {
   /** how slices were ordered */
   ordering: 'position' | 'instance_number' | 'upload_order' | 'nifti_axis';
   windowing: 'header' | 'percentile' | 'none';
+  /** the DICOM header's window flattened the head and was not used (window-check.ts); null otherwise */
+  headerWindowIgnored: WindowVerdict | null;
   /** DICOM transfer syntax UID or null */
   transferSyntax: string | null;
   /** NIfTI: volumes in the file (only the first is analysed) */
@@ -100,7 +103,7 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
   if (bytes.length + vol.count * Math.max(0, plan.width * plan.height - vol.width * vol.height) > limits.maxBytes) throw new StudyTooLargeError(limits.maxBytes);
   const slicePixels = vol.width * vol.height;
   // each read allocates the slice's float values: within the pixel budget, as DICOM frames
-  const { images, windowing } = await windowStudy(vol.count, slicePixels, false, (i) => withFramePixels(slicePixels, pixels, signal, () => vol.readSlice(i)), {
+  const { images, windowing, headerWindowIgnored } = await windowStudy(vol.count, slicePixels, false, (i) => withFramePixels(slicePixels, pixels, signal, () => vol.readSlice(i)), {
     plan: () => plan,
     keepBytes: limits.maxBytes,
     signal,
@@ -118,6 +121,7 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
       display: { width: plan.width, height: plan.height, pixels: plan.shape },
       ordering: 'nifti_axis',
       windowing,
+      headerWindowIgnored,
       transferSyntax: null,
       volumes: vol.volumes,
       files,
@@ -175,6 +179,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     display: null,
     ordering: 'upload_order',
     windowing: 'none',
+    headerWindowIgnored: null,
     gaps: [],
   });
   if (first.modality !== null && first.modality !== 'MR') return { kind: 'not_mri', meta: headerMeta() };
@@ -229,7 +234,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   }
   // each frame's decode (and its turn to radiological order, a second buffer) holds its pixels from
   // the shared budget, whatever its transfer syntax: an RLE or native frame allocates as much as a JPEG one
-  const { images, windowing } = await windowStudy(frames.length, first.rows * first.columns, headerWindows, (i) => withFramePixels(frames[i].inst.rows * frames[i].inst.columns, pixels, signal, async (): Promise<SliceData> => {
+  const { images, windowing, headerWindowIgnored } = await windowStudy(frames.length, first.rows * first.columns, headerWindows, (i) => withFramePixels(frames[i].inst.rows * frames[i].inst.columns, pixels, signal, async (): Promise<SliceData> => {
     const { inst, f } = frames[i];
     const win = windowOf(inst, f);
     const origin = !headerWindows ? dataOrigin : win && inst.bitsAllocated === 32 ? win.center : 0;
@@ -263,6 +268,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       display: { width: plan.width, height: plan.height, pixels: plan.shape },
       ordering,
       windowing,
+      headerWindowIgnored,
       gaps: ordering === 'position' ? sliceGaps(positions) : [],
     },
     slices: images.map((image, i) => ({ image, position: frames[i].position })),

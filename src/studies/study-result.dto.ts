@@ -53,6 +53,22 @@ export class StudyMetaDto {
   display!: { width: number; height: number; pixels: 'square' | 'resampled' | 'assumed_square' } | null;
   @ApiProperty({ enum: ['position', 'instance_number', 'upload_order', 'nifti_axis'] }) ordering!: string;
   @ApiProperty({ enum: ['header', 'percentile', 'none'] }) windowing!: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: 'object',
+    properties: {
+      saturated: { type: 'number' },
+      greyLevels: { type: 'number' },
+      foreground: { type: 'number' },
+      percentile: { type: 'object', properties: { saturated: { type: 'number' }, greyLevels: { type: 'number' } } },
+    },
+    description:
+      'the DICOM header window was present but not used (windowing is then "percentile"): on an even sample of the foreground (values above 10 % of the ' +
+      'robust range) it drew `saturated` (share) at black or white, or left fewer than 24 `greyLevels`; `foreground`: sampled values judged; `percentile`: the same figures for the window used instead. ' +
+      'The answer\'s message says so too. null when the header window was used or there was none',
+    example: { saturated: 1, greyLevels: 2, foreground: 40312, percentile: { saturated: 0.01, greyLevels: 251 } },
+  })
+  headerWindowIgnored?: { saturated: number; greyLevels: number; foreground: number; percentile: { saturated: number; greyLevels: number } } | null;
   @ApiProperty({ nullable: true, type: String }) transferSyntax!: string | null;
   @ApiProperty({ nullable: true, type: Number }) volumes!: number | null;
   @ApiProperty() files!: number;

@@ -18,6 +18,7 @@ import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregat
 import { mapLimited } from './map-limited';
 import { gapNote } from './slice-gaps';
 import { volumeNote } from './volume-note';
+import { windowNote } from './window-check';
 import { loadStudy } from './study-loader';
 import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
 import { refusedRecord, toAnalysisRecord, toRecord } from './study-record';
@@ -204,7 +205,13 @@ export class StudyService {
     const slices: SliceResult[] = perSlice.map((r, i) => toSlice(r, i, loaded.slices[i].position, thumbs[i], heatmaps.get(i)?.heatmap ?? null, answer.used.has(i)));
     const decisive = answer.aggregation.decisiveSlices.filter((i) => heatmaps.has(i));
     // an answer from the slices says where slices are missing, and which volume of a 4-D NIfTI it is about (the page, the record and the PDF carry the message)
-    const notes = [answer.status === 'rejected' ? null : gapNote(loaded.meta.gaps, loaded.meta.spacing.slice), volumeNote(loaded.meta.volumes)].filter((n) => n !== null);
+    // …and when the header's window was set aside for flattening the head (window-check.ts)
+    const ignored = loaded.meta.headerWindowIgnored;
+    const notes = [
+      answer.status === 'rejected' ? null : gapNote(loaded.meta.gaps, loaded.meta.spacing.slice),
+      volumeNote(loaded.meta.volumes),
+      ignored ? windowNote(ignored) : null,
+    ].filter((n) => n !== null);
     return finish({
       ...pickAnswer(answer),
       ...(notes.length ? { message: [answer.message, ...notes].join(' ') } : {}),

@@ -2,6 +2,10 @@ import { nextTurn } from '../common/abort';
 import type { RawImage } from '../inference/preprocess';
 import { SquarePlan, toSquarePixels } from './square-pixels';
 import { applyVoiInto, definedWindow, VoiWindow } from './voi-lut';
+import { headerWindowUsable, HeaderWindowCheck, WindowVerdict } from './window-check';
+import { percentilesOf, SAMPLE_VALUES, Window } from './windowing-sample';
+
+export type { Window } from './windowing-sample';
 
 /** A slice in physical units (DICOM modality values after rescale, NIfTI values after scl_*). */
 export interface ScalarSlice {
@@ -12,11 +16,6 @@ export interface ScalarSlice {
   window?: VoiWindow | null;
   /** MONOCHROME1: low values are displayed bright */
   invert?: boolean;
-}
-
-export interface Window {
-  lo: number;
-  hi: number;
 }
 
 /**
@@ -64,7 +63,7 @@ export class PercentileSampler {
   private readonly stride: number;
   private readonly sample: number[] = [];
   private k = 0;
-  constructor(totalValues: number, maxSamples = 262_144) {
+  constructor(totalValues: number, maxSamples = SAMPLE_VALUES) {
     this.stride = Math.max(1, Math.ceil(totalValues / maxSamples));
   }
   /** Feeds values[start..end); chunks of one slice must be fed in order. */
@@ -74,16 +73,7 @@ export class PercentileSampler {
     }
   }
   window(lowPct = 0.5, highPct = 99.5): Window {
-    if (!this.sample.length) return { lo: 0, hi: 0 };
-    const sorted = Float64Array.from(this.sample).sort();
-    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))))];
-    let lo = at(lowPct);
-    let hi = at(highPct);
-    if (hi <= lo) {
-      lo = sorted[0];
-      hi = sorted[sorted.length - 1];
-    }
-    return { lo, hi };
+    return percentilesOf(this.sample, lowPct, highPct);
   }
 }
 
@@ -150,7 +140,10 @@ export interface WindowStudyOptions {
 /**
  * Windows every slice of a study to 8-bit and gives it square pixels (`plan`), reading each
  * slice through `read`. The window: the header's when every grey slice has one
- * (`headerWindows`), otherwise one robust percentile window for the whole volume — a first pass
+ * (`headerWindows`) and it leaves the head readable (window-check.ts: judged on an even sample taken
+ * while rendering; one that does not is set aside, `headerWindowIgnored`, and every slice read and
+ * rendered again with the percentile window of that sample — a second decode only for such a
+ * study), otherwise one robust percentile window for the whole volume — a first pass
  * samples the values, a second applies it to the slices the first kept (up to `keepBytes`: each
  * slice decoded once) and to the others read again (at most one of them held at a time). Yields
  * to the event loop by work done (Pacer): after each read, and within a slice every
@@ -164,35 +157,67 @@ export async function windowStudy(
   headerWindows: boolean,
   read: (i: number) => Promise<SliceData> | SliceData,
   options: WindowStudyOptions = {},
-): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' | 'none' }> {
+): Promise<WindowedStudy> {
   const pacer = options.pacer ?? new Pacer(options.signal);
-  let win: Window | null = null;
-  let grey = 0;
-  const kept = new Array<SliceData | undefined>(count);
-  if (!headerWindows) {
-    const sampler = new PercentileSampler(count * valuesPerSlice);
-    let keptBytes = 0;
-    for (let i = 0; i < count; i++) {
-      pacer.check();
-      const d = await read(i);
-      if (!('rgb' in d)) {
-        await pacer.work(d.values.length); // the read decoded as many values
-        for (let s = 0; s < d.values.length; s += YIELD_EVERY_PIXELS) {
-          const e = Math.min(d.values.length, s + YIELD_EVERY_PIXELS);
-          sampler.add(d.values, s, e);
-          await pacer.work(e - s);
-        }
-      }
-      const size = 'rgb' in d ? d.rgb.data.byteLength : d.values.byteLength;
-      if (keptBytes + size <= (options.keepBytes ?? 0)) {
-        kept[i] = d;
-        keptBytes += size;
-      }
-      await pacer.sliceDone();
-    }
-    win = sampler.window();
+  if (headerWindows) {
+    // the header's windows, each value sampled with the byte its slice's window gave it (cheap:
+    // one value in `stride`); a window that flattens the head is replaced below (window-check.ts)
+    const check = new HeaderWindowCheck(count * valuesPerSlice);
+    const shown = await renderSlices(count, read, null, options, pacer, check);
+    const verdict = check.verdict();
     await pacer.yield(); // the sort of up to 256 k samples
+    if (headerWindowUsable(verdict)) return { ...shown, headerWindowIgnored: null };
+    shown.images.length = 0; // let the flattened slices go before the second render
+    const win = check.window(); // the same sample, so the same window as the percentile path's
+    return { ...(await renderSlices(count, read, win, options, pacer)), headerWindowIgnored: verdict };
   }
+  const kept = new Array<SliceData | undefined>(count);
+  const sampler = new PercentileSampler(count * valuesPerSlice);
+  let keptBytes = 0;
+  for (let i = 0; i < count; i++) {
+    pacer.check();
+    const d = await read(i);
+    if (!('rgb' in d)) {
+      await pacer.work(d.values.length); // the read decoded as many values
+      for (let s = 0; s < d.values.length; s += YIELD_EVERY_PIXELS) {
+        const e = Math.min(d.values.length, s + YIELD_EVERY_PIXELS);
+        sampler.add(d.values, s, e);
+        await pacer.work(e - s);
+      }
+    }
+    const size = 'rgb' in d ? d.rgb.data.byteLength : d.values.byteLength;
+    if (keptBytes + size <= (options.keepBytes ?? 0)) {
+      kept[i] = d;
+      keptBytes += size;
+    }
+    await pacer.sliceDone();
+  }
+  const win = sampler.window();
+  await pacer.yield(); // the sort of up to 256 k samples
+  return { ...(await renderSlices(count, read, win, options, pacer, undefined, kept)), headerWindowIgnored: null };
+}
+
+export interface WindowedStudy {
+  images: RawImage[];
+  windowing: 'header' | 'percentile' | 'none';
+  /** the header's window was present but not used, and why (window-check.ts); null otherwise */
+  headerWindowIgnored: WindowVerdict | null;
+}
+
+/**
+ * Windows and squares every slice: with `win` (one range for the volume), else each slice's own
+ * header window, whose sample goes to `check`. `kept` slices are taken instead of read again.
+ */
+async function renderSlices(
+  count: number,
+  read: (i: number) => Promise<SliceData> | SliceData,
+  win: Window | null,
+  options: WindowStudyOptions,
+  pacer: Pacer,
+  check?: HeaderWindowCheck,
+  kept: (SliceData | undefined)[] = [],
+): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' | 'none' }> {
+  let grey = 0;
   const images: RawImage[] = [];
   for (let i = 0; i < count; i++) {
     pacer.check();
@@ -207,7 +232,10 @@ export async function windowStudy(
       for (let s = 0; s < out.length; s += YIELD_EVERY_PIXELS) {
         const e = Math.min(out.length, s + YIELD_EVERY_PIXELS);
         if (win) applyRangeInto(d.values, out, s, e, win, d.invert ?? false);
-        else applyVoiInto(d.values, out, s, e, d.window!, d.invert ?? false);
+        else {
+          applyVoiInto(d.values, out, s, e, d.window!, d.invert ?? false);
+          check?.add(d.values, out, s, e, d.invert ?? false);
+        }
         await pacer.work(e - s);
       }
       image = { width: d.width, height: d.height, channels: 1, data: out };
@@ -219,7 +247,7 @@ export async function windowStudy(
 }
 
 /** Convenience for slices already in memory (tests). */
-export async function windowSlices(slices: ScalarSlice[]): Promise<{ images: RawImage[]; windowing: 'header' | 'percentile' | 'none' }> {
+export async function windowSlices(slices: ScalarSlice[]): Promise<WindowedStudy> {
   const header = slices.length > 0 && slices.every((s) => s.window && definedWindow(s.window));
   return windowStudy(slices.length, slices[0]?.values.length ?? 0, header, (i) => slices[i], { keepBytes: Infinity }); // in memory already
 }

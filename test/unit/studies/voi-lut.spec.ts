@@ -5,6 +5,12 @@ import { El, el, maxDiff, mrDicom, ref } from '../../support/dicom-pixel-fixture
 const LIMITS: StudyLimits = { maxBytes: 64 * 1024 * 1024, maxSlices: 50, minSide: 16, maxPixels: 1_000_000 };
 const R = 32;
 const stored = (k: number) => Uint16Array.from({ length: R * R }, (_, i) => (i * 37 + k * 11) % 1000);
+/**
+ * Values 496–504 only: a threshold or a window a few values wide over data 0–999 flattens it and is
+ * set aside for the percentile window (window-check.ts: the last test here); over data this narrow
+ * no window shows more, so the header's is applied, and its transfer function can be checked.
+ */
+const narrow = (k: number) => Uint16Array.from({ length: R * R }, (_, i) => 496 + ((i * 37 + k * 11) % 9));
 const WC = 0x00281050;
 const WW = 0x00281051;
 const FN = 0x00281056;
@@ -15,13 +21,13 @@ async function slicesOf(files: Buffer[]) {
   return study;
 }
 
-function classic(fn: string | null, c: number, w: number, extra: El[] = []) {
+function classic(fn: string | null, c: number, w: number, extra: El[] = [], values = stored) {
   return [0, 1].map((k) =>
     mrDicom({
       rows: R,
       columns: R,
       bitsAllocated: 16,
-      words: stored(k),
+      words: values(k),
       z: 5 * k,
       instanceNumber: k + 1,
       extra: [el.ds(WC, c), el.ds(WW, w), ...(fn ? [el.str(FN, 'CS', fn)] : []), ...extra],
@@ -37,8 +43,8 @@ describe('VOI LUT Function (0028,1056), PS3.3 C.11.2.1.2 / C.11.2.1.3', () => {
   });
 
   it('LINEAR_EXACT has no −0.5 / −1 terms (a narrow window shows the difference)', async () => {
-    const study = await slicesOf(classic('LINEAR_EXACT', 500, 4));
-    study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(stored(k), (x) => ref.linearExact(x, 500, 4)))).toBe(0));
+    const study = await slicesOf(classic('LINEAR_EXACT', 500, 4, [], narrow));
+    study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(narrow(k), (x) => ref.linearExact(x, 500, 4)))).toBe(0));
   });
 
   it('LINEAR (explicit or absent) keeps the c − 0.5 / w − 1 formula', async () => {
@@ -112,13 +118,13 @@ describe('narrow windows: what the standard defines is applied, what it does not
     ['SIGMOID', 500, 1e-9, ref.sigmoid],
     ['SIGMOID', 500, 1e-320, ref.sigmoid],
   ])('%s, centre %d, width %d: the header window, as the standard computes it', async (fn, c, w, reference) => {
-    const study = await slicesOf(classic(fn, c, w));
+    const study = await slicesOf(classic(fn, c, w, [], narrow));
     expect(study.meta.windowing).toBe('header');
-    study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(stored(k), (x) => reference(x, c, w)))).toBe(0));
+    study.slices.forEach((s, k) => expect(maxDiff(s.image.data, Array.from(narrow(k), (x) => reference(x, c, w)))).toBe(0));
     // a threshold: black below, white above; grey only for values within the ramp (LINEAR_EXACT)
     const [black, white] = [0, 255].map((v) => study.slices[0].image.data.filter((y) => y === v).length);
     // SIGMOID: grey (1..254) only where 4|x − c|/w < ln 509, i.e. within 1.56 widths of c
-    const inRamp = stored(0).filter((x) => (fn === 'LINEAR_EXACT' && Math.abs(x - c) <= w / 2) || (fn === 'SIGMOID' && Math.abs(x - c) < 1.56 * w)).length;
+    const inRamp = narrow(0).filter((x) => (fn === 'LINEAR_EXACT' && Math.abs(x - c) <= w / 2) || (fn === 'SIGMOID' && Math.abs(x - c) < 1.56 * w)).length;
     expect(R * R - black - white).toBeLessThanOrEqual(inRamp);
     expect(black).toBeGreaterThan(0);
     expect(white).toBeGreaterThan(0);
@@ -134,6 +140,12 @@ describe('narrow windows: what the standard defines is applied, what it does not
   ])('%s with width %d (not a window the standard defines): the percentile window, as before', async (fn, w) => {
     const study = await slicesOf(classic(fn, 500, w));
     expect(study.meta.windowing).toBe('percentile');
+  });
+
+  it('the same threshold over data 0–999 (the head a black and white silhouette) is set aside for the percentile window', async () => {
+    const study = await slicesOf(classic('LINEAR', 500, 1));
+    expect(study.meta.windowing).toBe('percentile');
+    expect(study.meta.headerWindowIgnored).toMatchObject({ saturated: 1, greyLevels: 2 });
   });
 });
 
