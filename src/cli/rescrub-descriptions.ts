@@ -1,7 +1,6 @@
 import 'reflect-metadata';
+import { cliConfig } from './cli-config';
 import { parseArgs } from 'node:util';
-import { ConfigValidationError } from '../config/config.schema';
-import { AppConfig } from '../config/config.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { StoredDescriptionRepository } from '../repositories/stored-description.repository';
 import { DEFAULT_RESCRUB_BATCH, rescrubStoredDescriptions } from '../studies/rescrub-descriptions';
@@ -32,13 +31,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.error('--batch-size must be a whole number from 1 to 10000');
     return 2;
   }
-  let config: AppConfig;
-  try {
-    config = AppConfig.fromProcess();
-  } catch (err) {
-    console.error(err instanceof ConfigValidationError ? err.message : err);
-    return 1;
-  }
+  const config = cliConfig();
+  if (!config) return 1;
   const prisma = new PrismaService(config);
   try {
     await prisma.onModuleInit();

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
+import { cliConfig } from './cli-config';
 import { parseArgs } from 'node:util';
 import { randomPassword } from '../accounts/password';
 import { isRole } from '../accounts/roles';
 import { UsersService } from '../accounts/users.service';
-import { ConfigValidationError } from '../config/config.schema';
-import { AppConfig } from '../config/config.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { RateLimitStore } from '../rate-limit/rate-limit.storage';
 import { SessionRepository } from '../repositories/session.repository';
@@ -44,13 +43,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.error('--role must be "user" or "admin"');
     return 2;
   }
-  let config: AppConfig;
-  try {
-    config = AppConfig.fromProcess();
-  } catch (err) {
-    console.error(err instanceof ConfigValidationError ? err.message : err);
-    return 1;
-  }
+  const config = cliConfig();
+  if (!config) return 1;
   const generated = !values['password-stdin'];
   const password = generated ? randomPassword() : await readStdin();
   const prisma = new PrismaService(config);
