@@ -57,7 +57,12 @@ export interface LosoView {
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const bound = (x: number) => `${Number((x * 100).toFixed(2))} %`;
+// a figure and its sign never break apart in a narrow column ("≥ / 80 %", "0 / %"): no-break spaces inside each
+const NB = '\u00a0';
+const bound = (x: number) => `${Number((x * 100).toFixed(2))}${NB}%`;
+const pc = (v: number | null) => share(v).replace(/ %/g, `${NB}%`).replace(/^([<>]) /, `$1${NB}`);
+const atMost = (x: number) => `≤${NB}${bound(x)}`;
+const atLeast = (x: number) => `≥${NB}${bound(x)}`;
 const NOT_MRI = 'not_mri';
 const OTHER_MRI = 'other_mri';
 
@@ -75,15 +80,15 @@ export function judgeLosoRow(row: Row, rows: readonly Row[]): LosoJudgement | nu
   if (typeof row.true === 'string') {
     if (row.true === NOT_MRI) {
       const value = num(row.passes_modality);
-      return { kind: 'Not MRI', field: 'passes_modality', value, judgedOn: 'Passed as MRI (let through the MRI check)', target: `≤ ${bound(LOSO_TARGETS.notMri)}`, also: null, met: value !== null && value <= LOSO_TARGETS.notMri };
+      return { kind: 'Not MRI', field: 'passes_modality', value, judgedOn: 'Let through as MRI (passed the MRI check)', target: atMost(LOSO_TARGETS.notMri), also: null, met: value !== null && value <= LOSO_TARGETS.notMri };
     }
     if (row.true === OTHER_MRI) {
       const value = num(row.accepted_as_supported);
-      return { kind: 'MRI of another body part', field: 'accepted_as_supported', value, judgedOn: `Accepted as ${orList(supportedParts(rows))}`, target: `≤ ${bound(LOSO_TARGETS.unsupportedMri)}`, also: null, met: value !== null && value <= LOSO_TARGETS.unsupportedMri };
+      return { kind: 'MRI of another body part', field: 'accepted_as_supported', value, judgedOn: `Accepted as ${orList(supportedParts(rows))}`, target: atMost(LOSO_TARGETS.unsupportedMri), also: null, met: value !== null && value <= LOSO_TARGETS.unsupportedMri };
     }
     // ml/ counts a missing right-part share as 0 ((r["accepted_right_part"] or 0) >= 0.90)
     const value = num(row.accepted_right_part);
-    return { kind: `${capitalise(humanLabel(row.true))} MRI`, field: 'accepted_right_part', value, judgedOn: `Accepted as ${humanLabel(row.true)} (the right body part)`, target: `≥ ${bound(LOSO_TARGETS.supportedMri)}`, also: null, met: (value ?? 0) >= LOSO_TARGETS.supportedMri };
+    return { kind: `${capitalise(humanLabel(row.true))} MRI`, field: 'accepted_right_part', value, judgedOn: `Accepted as ${humanLabel(row.true)} (the right body part)`, target: atLeast(LOSO_TARGETS.supportedMri), also: null, met: (value ?? 0) >= LOSO_TARGETS.supportedMri };
   }
   if (row.truth === 'tumour' || row.truth === 'tumour-free') {
     const value = num(row.right_among_answered);
@@ -93,7 +98,7 @@ export function judgeLosoRow(row: Row, rows: readonly Row[]): LosoJudgement | nu
       field: 'right_among_answered',
       value,
       judgedOn: row.truth === 'tumour' ? 'Called a tumour, among the answered' : 'Called “no tumour”, among the answered',
-      target: `≥ ${bound(LOSO_TARGETS.tumourRight)}, with ≥ ${bound(LOSO_TARGETS.tumourAnswered)} answered`,
+      target: `${atLeast(LOSO_TARGETS.tumourRight)}, with ${atLeast(LOSO_TARGETS.tumourAnswered)} answered`,
       also: { field: 'answered', value: answered },
       met: (value ?? 0) >= LOSO_TARGETS.tumourRight && answered !== null && answered >= LOSO_TARGETS.tumourAnswered,
     };
@@ -107,9 +112,9 @@ const FIELD_WORDS: Record<string, string> = {
   accepted_as_supported: 'Accepted as a supported body part',
   wrong_part: 'Accepted as the wrong body part',
   not_mri: 'Refused as not MRI',
-  not_mri_by_ood: 'Refused as not MRI by the out-of-distribution refusal',
-  not_mri_by_pixel_gates: 'Refused as not MRI by the background or colour gate',
-  not_mri_by_head_ct_gate: 'Refused as not MRI by the head-CT gate',
+  not_mri_by_ood: 'Refused as not MRI: out of distribution',
+  not_mri_by_pixel_gates: 'Refused as not MRI: background or colour gate',
+  not_mri_by_head_ct_gate: 'Refused as not MRI: head-CT gate',
   modality_low_conf: 'Refused: unsure whether MRI',
   unsupported: 'Refused as another body part',
   anatomy_low_conf: 'Refused: unsure of the body part',
@@ -126,10 +131,10 @@ const fieldName = (k: string) => FIELD_WORDS[k] ?? capitalise(k.replace(/_/g, ' 
 
 function fieldValue(v: unknown): string | null {
   if (v === null) return '—';
-  if (typeof v === 'number') return Number.isFinite(v) ? share(v) : null;
+  if (typeof v === 'number') return Number.isFinite(v) ? pc(v) : null;
   if (typeof v === 'string') return humanLabel(v);
   if (v && typeof v === 'object') {
-    const parts = Object.entries(v as Row).filter(([, x]) => typeof x === 'number').map(([k, x]) => `${humanLabel(k)} ${share(x as number)}`);
+    const parts = Object.entries(v as Row).filter(([, x]) => typeof x === 'number').map(([k, x]) => `${humanLabel(k)} ${pc(x as number)}`);
     return parts.length ? parts.join(', ') : null;
   }
   return null;
@@ -147,8 +152,8 @@ function breakdown(row: Row): { name: string; value: string }[] {
 }
 
 function figure(j: LosoJudgement): string {
-  const main = share(j.value);
-  return j.also ? `${main} (${share(j.also.value)} answered)` : main;
+  const main = pc(j.value);
+  return j.also ? `${main} (${pc(j.also.value)} answered)` : main;
 }
 
 /** metrics.loso = { rows: [{ source, n, …figures }] } → the page's table and its count; null without rows. */
@@ -169,6 +174,6 @@ export function losoView(raw: unknown): LosoView | null {
     return { ...base, kind: j.kind, judgedOn: j.judgedOn, figure: figure(j), target: j.target, result: j.met ? 'Meets' : 'Misses' };
   });
   const which = Array.from(misses, ([kind, count]) => `${kind} ${count}`).join(', ');
-  const summary = `${met} of ${judged} held-out rows meet their targets; ${judged - met} miss${which ? ` (${which})` : ''}.`;
+  const summary = `${met} of ${judged} held-out rows meet their targets; ${judged - met} miss${which ? ` — by kind: ${which}` : ''}.`;
   return { summary, met, judged, rows: out };
 }

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/app';
-import { axeAll } from './a11y-checks';
+import { axeAll, sameNames } from './a11y-checks';
 import { HAVE_CHROMIUM, Harness, launch, phoneProblems, signIn } from './harness';
 
 const CARD = path.join(REPO_ROOT, 'models', 'triage', 'model_card.json');
@@ -40,7 +40,7 @@ const pct = (v: number) => (v === 0 ? '0 %' : v === 1 ? '100 %' : `${(v * 100).t
   it('each row: its kind\'s figure, the target and the result in words', async () => {
     const shown = await h.page.locator(`${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => ({
       source: tr.querySelector('th')?.firstChild?.textContent ?? '',
-      cells: Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? ''),
+      cells: Array.from(tr.querySelectorAll('td')).map((td) => (td.textContent ?? '').replace(/\u00a0/g, ' ')),
     })));
     expect(shown).toHaveLength(rows.length);
     for (const [i, r] of rows.entries()) {
@@ -54,14 +54,18 @@ const pct = (v: number) => (v === 0 ? '0 %' : v === 1 ? '100 %' : `${(v * 100).t
   it('the full breakdown of a row opens under its source; the page reads at 390 px and passes axe, opened', async () => {
     const first = h.page.locator(`${table} tbody tr`).filter({ has: h.page.locator('td', { hasText: 'Not MRI' }) }).first();
     await first.locator('summary').click();
-    const all = await first.locator('details dl').innerText();
+    const all = (await first.locator('details dl').innerText()).replace(/\u00a0/g, ' ');
     expect(all).toMatch(/Accepted as a supported body part:\s*\S+ %/);
-    expect(all).toMatch(/Refused as not MRI by the out-of-distribution refusal:\s*\S+ %/);
+    expect(all).toMatch(/Refused as not MRI: out of distribution:\s*\S+ %/);
     expect(await phoneProblems(h.page, 'model-card-triage-loso')).toEqual([]);
     // at 390 px a row is a card: every cell names its column
     const labels = await first.locator('td').evaluateAll((tds) => tds.map((td) => getComputedStyle(td, '::before').content));
     expect(labels.every((c) => /Kind|Images|Judged on|Figure|Target|Result/.test(c))).toBe(true);
     await h.page.setViewportSize({ width: 1280, height: 800 });
     expect(await axeAll(h.page, 'triage card, a breakdown open')).toEqual([]);
+    // each row's "All figures" names its row (a source held out twice, as brain and as not MRI, by its kind too)
+    expect(await sameNames(h.page, 'triage card')).toEqual([]);
+    const names = await h.page.locator(`${table} summary`).allTextContents();
+    expect(new Set(names).size).toBe(rows.length);
   });
 });
