@@ -6,8 +6,10 @@
 import type { ModelCard } from '../inference/model-card';
 import { capitalise, humanLabel, percent, share } from './labels';
 import { FigureRow, figuresOver, losoRule, PER_CLASS_RULE, testFigures } from './model-card-figures';
+import { LosoView, losoView } from './model-card-loso';
 
 export type { FigureRow } from './model-card-figures';
+export type { LosoRowView, LosoView } from './model-card-loso';
 
 export interface ClassRow {
   label: string;
@@ -41,20 +43,14 @@ export interface ModelCardView {
   sources: { source: string; count: string; licence: string }[];
   trainedOn: string;
   limits: string[];
-  /** leave-one-source-out rows (metrics.loso, when a training round adds it): each source held out in turn */
-  loso: (LosoTable & { rule: string | null }) | null;
+  /** leave-one-source-out rows (metrics.loso, when a training round adds it): each source held out in turn,
+   * judged on its kind's figure against its target (model-card-loso.ts) */
+  loso: (LosoView & { rule: string | null }) | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const int = (v: number | null) => (v === null ? '—' : Math.round(v).toLocaleString('en-GB'));
 const ratio = (v: number | null) => (v === null ? '—' : share(v));
-
-/** numeric[i]: column i holds numbers (the images, the shares), right-aligned as the other tables' are */
-export interface LosoTable {
-  columns: string[];
-  numeric: boolean[];
-  rows: string[][];
-}
 
 /**
  * The card's description with its label keys in the words the pages use: it read "classifying brain
@@ -138,35 +134,8 @@ export function modelCardView(card: ModelCard, threshold: number = card.threshol
     sources,
     trainedOn: `${int(total)} training images from ${sources.length} source${sources.length === 1 ? '' : 's'}`,
     limits,
-    loso: withRule(losoTable(m.loso), losoRule(card, m.loso, threshold)),
+    loso: withRule(losoView(m.loso), losoRule(card, m.loso, threshold)),
   };
 }
 
-const withRule = (table: LosoTable | null, rule: string | null) => (table ? { ...table, rule } : null);
-
-const LOSO_MAX_FIGURES = 5;
-
-/**
- * metrics.loso = { folds, rows: [{ source, n, …figures }] } (models/model_card.schema.json). The
- * figure columns differ by model, so they are read from the rows: the first numeric (0–1 share)
- * fields, as percentages; a text field such as the kind of image goes beside the source.
- */
-export function losoTable(raw: unknown): LosoTable | null {
-  const rows = raw && typeof raw === 'object' && Array.isArray((raw as { rows?: unknown }).rows) ? ((raw as { rows: unknown[] }).rows.filter((r) => r && typeof r === 'object') as Record<string, unknown>[]) : [];
-  if (!rows.length) return null;
-  const keys: string[] = [];
-  for (const r of rows) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
-  const kind = keys.find((k) => k !== 'source' && rows.some((r) => typeof r[k] === 'string'));
-  const figures = keys.filter((k) => k !== 'n' && rows.some((r) => typeof r[k] === 'number')).slice(0, LOSO_MAX_FIGURES);
-  const words = (k: string) => capitalise(k.replace(/_/g, ' '));
-  return {
-    columns: ['Held-out source', ...(kind ? [words(kind)] : []), 'Images', ...figures.map(words)],
-    numeric: [false, ...(kind ? [false] : []), true, ...figures.map(() => true)],
-    rows: rows.map((r) => [
-      String(r.source ?? '—'),
-      ...(kind ? [typeof r[kind] === 'string' ? humanLabel(r[kind] as string) : '—'] : []),
-      int(num(r.n)),
-      ...figures.map((k) => ratio(num(r[k]))),
-    ]),
-  };
-}
+const withRule = (view: LosoView | null, rule: string | null) => (view ? { ...view, rule } : null);

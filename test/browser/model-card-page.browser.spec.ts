@@ -42,8 +42,9 @@ const ADMIN = { email: 'card-page-admin@example.org', password: 'card-page-passw
       };
     });
     expect(align.training[1]).toBe('right');
+    expect(align.held.map(([name]) => name)).toEqual(['Held-out source', 'Kind', 'Images', 'Judged on', 'Figure', 'Target', 'Result']);
     for (const [name, head, cell] of align.held) {
-      const words = name === 'Held-out source' || name === 'Truth';
+      const words = ['Held-out source', 'Kind', 'Judged on', 'Result'].includes(name ?? '');
       expect({ name, head, cell }).toEqual({ name, head: words ? 'left' : 'right', cell: words ? 'left' : 'right' });
     }
   });
@@ -51,11 +52,12 @@ const ADMIN = { email: 'card-page-admin@example.org', password: 'card-page-passw
   it('a share of all reads "100 %"; "> 99.9 %" only for a share short of all', async () => {
     const card = JSON.parse(fs.readFileSync(CARD, 'utf8'));
     const rows = card.metrics.loso.rows as Record<string, unknown>[];
-    const whole = rows.findIndex((r) => r.answered === 1 || r.right_among_answered === 1);
+    const whole = rows.findIndex((r) => r.answered === 1 && r.right_among_answered === 1);
     expect(whole).toBeGreaterThanOrEqual(0);
-    const cells = await h.page.locator('table:has(caption:text-is("Each source held out in turn")) tbody tr').nth(whole).locator('td').allTextContents();
-    expect(cells).toContain('100 %');
-    expect(cells).not.toContain('> 99.9 %');
+    const row = h.page.locator('table:has(caption:text-is("Each source held out in turn")) tbody tr').nth(whole);
+    // the figure a tumour-free row is judged on, with the share answered beside it
+    expect((await row.locator('td[data-label="Figure"]').textContent())?.replace(/\u00a0/g, ' ')).toBe('100 % (100 % answered)');
+    expect((await row.locator('td').allTextContents()).join(' ').replace(/\u00a0/g, ' ')).not.toContain('> 99.9 %');
   });
 
   it('the coverage shown is what the service does (threshold and out-of-distribution refusal), the threshold-only one named so', async () => {

@@ -3,7 +3,7 @@ import type { HistoryItem } from '../../../src/history/history.service';
 import { compileCardValidator, ModelCard } from '../../../src/inference/model-card';
 import { fileSummary, historyDetail, historyRow, humanTime } from '../../../src/presentation/history.view';
 import { humanLabel, humanMm, percent, reportFileName, resultTitle, scopeFromCards, scopeSentence, share } from '../../../src/presentation/labels';
-import { describeCard, losoTable, modelCardView } from '../../../src/presentation/model-card.view';
+import { describeCard, modelCardView, ModelCardView } from '../../../src/presentation/model-card.view';
 import { REPO_ROOT } from '../../support/app';
 import * as fs from 'node:fs';
 
@@ -82,7 +82,9 @@ describe('presentation: words and rounded figures for people', () => {
   it('model cards: a share of all is "100 %", of none "0 %"; "> 99.9 %" only short of all', () => {
     expect([share(1), share(0), share(0.9996), share(0.0004), share(0.95), share(null)]).toEqual(['100 %', '0 %', '> 99.9 %', '< 0.1 %', '95.0 %', '—']);
     const loso = { folds: ['a'], rows: [{ source: 'a', truth: 'tumour-free', n: 23, answered: 1, refused_ood: 0, right_among_answered: 22 / 23 }] };
-    expect(losoTable(loso)?.rows[0]).toEqual(['a', 'tumour-free', '23', '100 %', '0 %', '95.7 %']);
+    const view = JSON.parse(JSON.stringify(modelCardView({ ...loadCard('brain_tumor'), metrics: { loso } } as unknown as ModelCard).loso).replace(/\u00a0/g, ' ')) as ModelCardView['loso'];
+    expect(view?.rows[0]).toMatchObject({ source: 'a', images: '23', figure: '95.7 % (100 % answered)' });
+    expect(view?.rows[0].breakdown).toContainEqual({ name: 'Refused as out-of-distribution', value: '0 %' });
     // a probability is never written as certain
     expect(percent(1)).toBe('> 99.9 %');
   });
@@ -109,12 +111,11 @@ describe('presentation: words and rounded figures for people', () => {
       { source: 'a', truth: 'tumour-free', n: 120, answered: 0.95, refused_ood: 0.01, right_among_answered: 0.9, label_mix_answered: { glioma: 0.1 } },
       { source: 'b', truth: 'tumour', n: 40, answered: 0.5, refused_ood: 0.2, right_among_answered: null, label_mix_answered: {} },
     ] };
-    const withLoso = modelCardView({ ...card, metrics: { ...card.metrics, loso }, limitations: ['Only axial T1.'] } as unknown as ModelCard);
-    expect(withLoso.loso?.columns).toEqual(['Held-out source', 'Truth', 'Images', 'Answered', 'Refused ood', 'Right among answered']);
-    expect(withLoso.loso?.rows[0]).toEqual(['a', 'tumour-free', '120', '95.0 %', '1.0 %', '90.0 %']);
-    expect(withLoso.loso?.rows[1][5]).toBe('—');
-    // the images and the shares are numbers (right-aligned on the page); the source and its truth are words
-    expect(withLoso.loso?.numeric).toEqual([false, false, true, true, true, true]);
+    const withLoso = JSON.parse(JSON.stringify(modelCardView({ ...card, metrics: { ...card.metrics, loso }, limitations: ['Only axial T1.'] } as unknown as ModelCard)).replace(/\u00a0/g, ' ')) as ModelCardView;
+    expect(withLoso.loso?.rows[0]).toMatchObject({ source: 'a', kind: 'Tumour-free images', images: '120', figure: '90.0 % (95.0 % answered)', result: 'Misses' });
+    // a share not recorded reads "—" and misses its target
+    expect(withLoso.loso?.rows[1]).toMatchObject({ figure: '— (50.0 % answered)', result: 'Misses' });
+    expect(withLoso.loso?.summary).toMatch(/^0 of 2 held-out rows meet their targets; 2 miss/);
     expect(withLoso.limits[0]).toBe('Only axial T1.');
   });
 
