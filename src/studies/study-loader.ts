@@ -5,6 +5,7 @@ import { isColour } from './colour-format';
 import { isUnsupportedBodyPart } from './body-part';
 import { identifierTokens } from './deidentify';
 import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isImage, readDicomHeader } from './dicom';
+import { inHeaderTurn } from './header-turns';
 import { assertJpegFrameHeaders, decodeFrame } from './dicom-pixels';
 import { assertDecodable } from './dicom-codecs';
 import { FrameBudget, withFramePixels } from './frame-budget';
@@ -138,7 +139,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   const entries = { left: HEADER_ENTRIES_PER_SLICE * limits.maxSlices }; // spent by every header, DICOMDIRs too
   for (let i = 0; i < parts.length; i++) {
     // each file may declare at most the frames the study still has room for
-    const inst = await readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices, entries });
+    const inst = await inHeaderTurn(() => readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices, entries }), signal);
     if (isImage(inst)) {
       found.push(inst);
       declared += inst.frames;
@@ -147,7 +148,6 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       skipped.add(parts[i].pos, parts[i].entryName);
       if (inst.what) skipped.noteNonImage(inst.what);
     }
-    if (i % 32 === 31) await nextTurn(signal);
   }
   if (!found.length) throw noStudyFile(skipped);
 
