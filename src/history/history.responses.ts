@@ -14,7 +14,7 @@ const STUDY_SCHEMA: ApiPropertyOptions = {
   type: 'object',
   nullable: true,
   description: 'set for a DICOM series / NIfTI volume, null for a single image: the only study metadata ever stored',
-  required: ['modality', 'seriesDescription', 'sliceCount', 'usableSlices', 'spacing', 'rule', 'gaps', 'volumes'],
+  required: ['modality', 'seriesDescription', 'sliceCount', 'usableSlices', 'spacing', 'rule', 'gaps', 'volumes', 'windowing', 'headerWindowIgnored'],
   properties: {
     modality: { type: 'string', nullable: true },
     seriesDescription: { type: 'string', nullable: true, description: 'scrubbed' },
@@ -32,6 +32,33 @@ const STUDY_SCHEMA: ApiPropertyOptions = {
       type: 'integer',
       nullable: true,
       description: 'a NIfTI study: the volumes its file held, only the first analysed; null: a DICOM series, or a study stored before they were recorded',
+    },
+    windowing: {
+      type: 'string',
+      enum: ['header', 'percentile', 'none', null],
+      nullable: true,
+      description:
+        'the window the slices were drawn with, as the live answer\'s study.windowing: the DICOM header\'s, the 0.5th–99.5th percentile of the values, ' +
+        'or none (colour slices); null: not recorded — a study stored before it was, or one refused before any pixel was read — never "header"',
+    },
+    headerWindowIgnored: {
+      type: 'object',
+      nullable: true,
+      required: ['saturated', 'greyLevels', 'foreground', 'percentile'],
+      properties: {
+        saturated: { type: 'number', description: 'share of the sampled foreground the header window drew at black or white' },
+        greyLevels: { type: 'integer', description: 'distinct grey levels it left in the foreground' },
+        foreground: { type: 'integer', description: 'sampled foreground values judged' },
+        percentile: {
+          type: 'object',
+          required: ['saturated', 'greyLevels'],
+          properties: { saturated: { type: 'number' }, greyLevels: { type: 'integer' } },
+          description: 'the same figures for the percentile window used instead',
+        },
+      },
+      description:
+        'the DICOM header\'s window was present but set aside for flattening the head (windowing is then "percentile"), with the live answer\'s figures; ' +
+        'null: the header window was used, there was none, or not recorded (windowing null)',
     },
     gaps: {
       type: 'object',

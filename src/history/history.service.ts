@@ -12,6 +12,7 @@ import { HistoryFilters, Paging } from './history.filters';
 import { onRecorded, recordingSuppressed } from './recording-context';
 import type { RecordedGaps } from '../studies/gap-record';
 import type { StudyRule } from '../studies/study-rule';
+import type { RecordedWindow } from '../studies/window-record';
 
 /** One history row as the API and views see it (metadata only, JSON columns parsed). */
 export interface HistoryItem {
@@ -64,6 +65,10 @@ export interface StudySummary {
   gaps: RecordedGaps | null;
   /** a NIfTI's volumes, only the first analysed; null: a DICOM series, or not recorded (older than the column) */
   volumes: number | null;
+  /** the window its slices were drawn with, as the live answer's study.windowing; null: not recorded (never "header") */
+  windowing: RecordedWindow['windowing'] | null;
+  /** the DICOM header window's figures when it was set aside for the percentile window; null otherwise or not recorded */
+  headerWindowIgnored: RecordedWindow['headerWindowIgnored'];
 }
 
 export interface HistoryPage {
@@ -267,7 +272,7 @@ const CSV_HEADER = [
   'probabilities', 'modelVersions', 'timingsMs',
   // added later, after every earlier column (whose positions stay) and before the disclaimer, which stays last
   'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
-  'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes',
+  'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes', 'windowing', 'headerWindowIgnored',
   'disclaimer',
 ];
 
@@ -299,6 +304,9 @@ function csvRow(i: HistoryItem): string {
     i.study?.gaps?.missingSlices ?? null,
     // the volumes a NIfTI's file held, only the first analysed; empty: an image, a DICOM series, or not recorded
     i.study?.volumes ?? null,
+    // header | percentile | none, and the set-aside header window's figures (JSON); empty: an image, or not recorded
+    i.study?.windowing ?? null,
+    i.study?.headerWindowIgnored ? JSON.stringify(i.study.headerWindowIgnored) : null,
     DISCLAIMER_ASCII,
   ]);
 }

@@ -9,6 +9,7 @@ import { labelName, recordTitle, type LoadedLabels } from './label-names';
 import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri } from './mri-check';
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
+import { windowLine } from '../studies/window-record';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
 
 export interface ProbabilityView {
@@ -207,6 +208,8 @@ export function historyDetail(item: HistoryItem, loaded: LoadedLabels = null) {
           missingSlices: missingSlicesLine(s.gaps),
           // a 4-D NIfTI: only its first volume was looked at, as the live answer said (null: nothing to say)
           volumes: volumeNote(s.volumes),
+          // which window the slices were drawn with, and why the header's was set aside (null: "not recorded", never "header")
+          window: windowLine(s),
         }
       : null,
   };

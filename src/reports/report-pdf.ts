@@ -9,6 +9,7 @@ import { mriCheck } from '../presentation/mri-check';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
+import { windowLine } from '../studies/window-record';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
 import { printableText } from './pdf-text';
 import { valueWriter } from './report-value';
@@ -175,6 +176,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (r.study) row('Study rule', studyRuleLine(r));
   // slices missing from the series: nothing there was looked at, so the answer covers less than the study
   if (r.study) row('Missing slices', missingSlicesLine(r.study.gaps));
+  // the window the slices were drawn with: a header window set aside for flattening the head is said here, not only in a live message
+  if (r.study) row('Window', windowLine(r.study));
   // a 4-D NIfTI: the answer is about its first volume only
   const volumes = volumeNote(r.study?.volumes ?? null);
   if (volumes) row('Volumes', volumes);

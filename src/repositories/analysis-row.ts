@@ -3,6 +3,7 @@ import type { HistoryItem } from '../history/history.service';
 import type { PrismaService } from '../prisma/prisma.service';
 import { parseRecordedGaps, RecordedGaps } from '../studies/gap-record';
 import { ruleEntries, splitStoredThresholds, StudyRule } from '../studies/study-rule';
+import { parseRecordedWindow, RecordedWindow } from '../studies/window-record';
 
 /**
  * The Analysis table's columns as the domain reads them, and back: `toRow` (record → row) and
@@ -24,6 +25,8 @@ export interface StudyColumns {
   gaps: RecordedGaps | null;
   /** a NIfTI's volumes (only the first analysed); null for a DICOM series or when not known */
   volumes: number | null;
+  /** the window its slices were drawn with (window-record.ts); null when no pixel was read */
+  window: RecordedWindow | null;
 }
 
 export function parseJson<T>(s: string | null): T | null {
@@ -72,6 +75,7 @@ export function toRow(r: AnalysisRecord, study?: StudyColumns) {
           spacingJson: json(study.spacing),
           sliceGapsJson: json(study.gaps),
           niftiVolumes: study.volumes,
+          windowingJson: json(study.window),
         }
       : {}),
   };
@@ -119,7 +123,14 @@ export function toItem(r: Row): HistoryItem {
             // validated on the way out: a value recordGaps did not write reads as not recorded
             gaps: parseRecordedGaps(r.sliceGapsJson),
             volumes: r.niftiVolumes,
+            // validated on the way out, as the gaps: null (not recorded) is never read as "header"
+            ...windowSummary(parseRecordedWindow(r.windowingJson)),
           }
         : null,
   };
+}
+
+/** The API's names for the recorded window (the live answer's study.windowing / headerWindowIgnored); both null when not recorded. */
+function windowSummary(w: RecordedWindow | null): { windowing: RecordedWindow['windowing'] | null; headerWindowIgnored: RecordedWindow['headerWindowIgnored'] } {
+  return { windowing: w?.windowing ?? null, headerWindowIgnored: w?.headerWindowIgnored ?? null };
 }

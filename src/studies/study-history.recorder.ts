@@ -9,7 +9,8 @@ import { toAnalysisRecord } from './study-record';
  * metadata PDF list it with single analyses): the study's answer in the shared columns
  * (fileType dicom | nifti, slice width × height) and the study columns — kind "study", modality
  * (a defined term), scrubbed series description, slice count, usable slices, spacing and the
- * slices missing between its positions (the first few). No
+ * slices missing between its positions (the first few), and the window its slices were drawn with
+ * (and the header window's figures when that was set aside). No
  * other tag value, no pixel, no file name.
  */
 @Injectable()
@@ -33,6 +34,7 @@ export class StudyHistoryRecorder implements StudyRecorder {
       rule: r.rule,
       gaps: r.gaps,
       volumes: r.volumes,
+      window: r.window,
     }, onRecorded());
   }
 }

@@ -1,5 +1,6 @@
 import { AnalysisContext, AnalysisRecord, emptyRecord, recordedDecision } from '../classifier/analysis-result';
 import { recordGaps } from './gap-record';
+import { recordWindow } from './window-record';
 import type { StudyMeta } from './study-loader';
 import type { StudyRecord, StudyResult } from './study-result';
 
@@ -35,12 +36,13 @@ export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number,
     rule: r.study.aggregation?.settings ?? null,
     gaps: recordGaps(m),
     volumes: m.volumes,
+    window: recordWindow(m),
   };
 }
 
 export function toAnalysisRecord(r: StudyRecord): AnalysisRecord {
   // The study-only columns are dropped; the rest is the single-analysis record as it is.
-  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, rule, gaps, volumes, ...shared } = r;
+  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, rule, gaps, volumes, window, ...shared } = r;
   return { ...shared, fileType: format };
 }
 
@@ -60,6 +62,7 @@ export function refusedRecord(ctx: AnalysisContext, byteSize: number, sha256: st
     rule: null,
     gaps: null,
     volumes: null,
+    window: null,
     stage: 'file',
     code,
   };

@@ -64,7 +64,7 @@ export class StudyMetaDto {
     },
     description:
       'the DICOM header window was present but not used (windowing is then "percentile"): on an even sample of the foreground (values above 10 % of the ' +
-      'robust range) it drew `saturated` (share) at black or white, or left fewer than 24 `greyLevels`; `foreground`: sampled values judged; `percentile`: the same figures for the window used instead. ' +
+      'robust range) it drew more than 60 % of it at black or white (`saturated`, a share) or left fewer than 64 `greyLevels` (window-check.ts MAX_SATURATED, MIN_GREY_LEVELS); `foreground`: sampled values judged; `percentile`: the same figures for the window used instead. ' +
       'The answer\'s message says so too. null when the header window was used or there was none',
     example: { saturated: 1, greyLevels: 2, foreground: 40312, percentile: { saturated: 0.01, greyLevels: 251 } },
   })

@@ -2,6 +2,7 @@ import type { AnalysisCode, AnalysisRecord, AnalysisResult } from '../classifier
 import type { StudyMeta } from './study-loader';
 import type { RecordedGaps } from './gap-record';
 import type { StudyRule } from './study-rule';
+import type { RecordedWindow } from './window-record';
 
 /** Study-only reasons, added to a single analysis's codes. */
 export type StudyCode = AnalysisCode | 'INSUFFICIENT_SLICES' | 'SLICE_DISAGREEMENT';
@@ -80,6 +81,8 @@ export type StudyRecord = Omit<AnalysisRecord, 'fileType'> & {
   gaps: RecordedGaps | null;
   /** a NIfTI's volumes, only the first analysed (the answer's "Volume 1 of N analysed"); null otherwise */
   volumes: number | null;
+  /** the window its slices were drawn with, and the header's figures if set aside (window-record.ts); null when no pixel was read */
+  window: RecordedWindow | null;
 };
 
 /**

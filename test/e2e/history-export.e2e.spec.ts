@@ -105,14 +105,14 @@ describe('admin CSV export of a large history', () => {
     expect(res.text).toContain('"say ""hi"""');
   });
 
-  it('study columns (a NIfTI\'s volumes the latest) come after the earlier ones (which keep their places), the disclaimer still last', async () => {
+  it('study columns (the window the latest) come after the earlier ones (which keep their places), the disclaimer still last', async () => {
     const res = await request(server).get('/api/v1/history/export.csv?from=2026-01-01&to=2026-01-01').set(admin.bearer).expect(200);
     expect(res.text.split('\r\n')[0].split(',')).toEqual([
       'id', 'createdAt', 'user', 'status', 'stage', 'code', 'fileType', 'byteSize', 'width', 'height', 'sha256',
       'bodyPart', 'bodyPartConfidence', 'isMri', 'mriConfidence', 'task', 'label', 'confidence',
       'probabilities', 'modelVersions', 'timingsMs',
       'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
-      'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes',
+      'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes', 'windowing', 'headerWindowIgnored',
       'disclaimer',
     ]);
     const rows = parseCsv(res.text);
@@ -127,6 +127,8 @@ describe('admin CSV export of a large history', () => {
     expect(rows.find((r) => r.sha256 === nifti)).toMatchObject({ kind: 'study', modality: '', niftiVolumes: '300' });
     expect(rows.filter((r) => r.niftiVolumes !== '').map((r) => r.sha256)).toEqual([nifti]);
     expect(image?.niftiVolumes).toBe('');
+    // rows stored without a window (as before the column): empty, never "header" (study-window-record.e2e: a recorded one)
+    expect(rows.every((r) => r.windowing === '' && r.headerWindowIgnored === '')).toBe(true);
     // nor a study rule (study-rule-record.e2e: a recorded one): empty, never today's settings
     expect(rows.every((r) => r.studyAgreement === '' && r.studyMinUsableSlices === '')).toBe(true);
   });

@@ -2,7 +2,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { loginAs, TestSession } from '../helpers/auth';
 import { startApp, testConfig } from '../support/app';
-import { dicomSeries, GreySlice, syntheticSlice } from '../support/study-fixtures';
+import { PHANTOM_SLICES, phantomWithWindow } from '../support/head-phantom';
+import { dicomSeries } from '../support/study-fixtures';
 
 /**
  * A DICOM header window that flattens the head (found by the fuzz pass: Window Center 2 gave
@@ -10,17 +11,9 @@ import { dicomSeries, GreySlice, syntheticSlice } from '../support/study-fixture
  * committed models: the answer is the one the same series gets without a header window, and says
  * why. Generated in code (a textured head phantom), nothing read from ../shared.
  */
-// the fuzz pass's phantom series (scripts/fuzz/seeds.ts): 3 slices of 64 × 64; with Window Center 2
-// and Width 4 the real models answered `completed` "notumor" at 0.985, the series itself NOT_MRI
-const SIDE = 64;
-const head = (k: number): GreySlice =>
-  syntheticSlice(SIDE, SIDE, (x, y) => {
-    const dx = (x - SIDE / 2) / (SIDE * 0.4);
-    const dy = (y - SIDE / 2) / (SIDE * 0.45);
-    const r = dx * dx + dy * dy;
-    return r < 1 ? 90 + 60 * Math.sin(x / 5 + k) * Math.cos(y / 7) + 40 * (1 - r) : 0;
-  });
-const SLICES = [0, 1, 2].map(head);
+// the fuzz pass's phantom series (test/support/head-phantom.ts): with Window Center 2 and Width 4 the
+// real models answered `completed` "notumor" at 0.985, the series itself NOT_MRI
+const SLICES = PHANTOM_SLICES;
 
 describe('POST /api/v1/studies: a header window that flattens the head (real models)', () => {
   let app: NestExpressApplication;
@@ -31,7 +24,7 @@ describe('POST /api/v1/studies: a header window that flattens the head (real mod
     return r.expect(200).then((res) => res.body);
   };
   // dicomSlice writes modality values = the 8-bit phantom (stored v·4 + 100, slope 0.25, intercept −25)
-  const withWindow = (center: string, width: string) => dicomSeries(SLICES, { window: false, tags: { WindowCenter: center, WindowWidth: width } });
+  const withWindow = phantomWithWindow;
 
   beforeAll(async () => {
     app = await startApp(testConfig({ RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }));

@@ -147,6 +147,19 @@ describe('migration runner', () => {
     }
   });
 
+  it('upgrades a history made before the window was recorded: its studies read "not recorded" (null), never "header"', () => {
+    const db = upgradeThrough('20261210120000_study_windowing', (d) => {
+      d.prepare(`INSERT INTO "Analysis" (id, byteSize, sha256, status, kind, sliceCount, thresholdsJson) VALUES ('s1', 1, 'f', 'completed', 'study', 8, '{}')`).run();
+    });
+    try {
+      const row = db.prepare('SELECT * FROM "Analysis" WHERE id = ?').get('s1') as Parameters<typeof toItem>[0];
+      expect(row.windowingJson).toBeNull();
+      expect(toItem({ ...row, createdAt: new Date(0) }).study).toMatchObject({ sliceCount: 8, windowing: null, headerWindowIgnored: null });
+    } finally {
+      db.close();
+    }
+  });
+
   it('is idempotent', () => {
     const file = path.join(tempDir(), 'twice.db');
     applyMigrations(file, MIGRATIONS_DIR);

@@ -16,6 +16,7 @@ describe('refusedRecord', () => {
       rule: null, // no slice was analysed: no study rule decided it
       gaps: null, // nor were its positions read: not recorded, never "none missing"
       volumes: null, // nor were its volumes counted
+      window: null, // nor a pixel drawn: not recorded, never "header"
       byteSize: 1234,
       sha256: 'ab'.repeat(32),
       status: 'rejected',
