@@ -7,6 +7,7 @@ import { NotFoundError } from '../common/errors';
 import { AnalysisKind, AnalysisQuery, AnalysisRepository, Tally } from '../repositories/analysis.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
+import { ExportAccessCheck, ExportAccessEndedError } from './export-access';
 import { listRows } from './history-list';
 import { HistoryFilters, Paging } from './history.filters';
 import { onRecorded, recordingSuppressed } from './recording-context';
@@ -240,11 +241,17 @@ export class HistoryService implements AnalysisRecorder {
    * as the last column it leaves the other columns where they were. (The response also carries
    * it as a header — history.controller.ts — for an export with no row.)
    */
-  async *exportCsv(viewer: AuthUser, f: HistoryFilters): AsyncGenerator<string> {
+  async *exportCsv(viewer: AuthUser, f: HistoryFilters, mayGoOn?: ExportAccessCheck): AsyncGenerator<string> {
     const q = await this.query(viewer, f);
     let chunk = csvLine(CSV_HEADER);
+    let first = true;
     if (q) {
       for await (const items of this.analyses.batches(q, EXPORT_BATCH)) {
+        // each batch after the first, once read and before it is sent: the viewer may still see it
+        // (export-access.ts). The first was let in by the guard a moment ago. A no ends the
+        // stream as a database error does: thrown, so the transfer is cut, never a file that looks whole
+        if (!first && mayGoOn && !(await mayGoOn())) throw new ExportAccessEndedError();
+        first = false;
         yield chunk + items.map(csvRow).join('');
         chunk = '';
         // a turn of the event loop between batches: better-sqlite3 answers synchronously and a
