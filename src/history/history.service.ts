@@ -8,7 +8,7 @@ import { AnalysisKind, AnalysisQuery, AnalysisRepository, Tally } from '../repos
 import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
 import { ExportAccessCheck, ExportAccessEndedError } from './export-access';
-import { listRows } from './history-list';
+import { cursorsOf, ListedRows, listRows } from './history-list';
 import { HistoryFilters, Paging } from './history.filters';
 import { onRecorded, recordingSuppressed } from './recording-context';
 import type { RecordedGaps } from '../studies/gap-record';
@@ -202,12 +202,12 @@ export class HistoryService implements AnalysisRecorder {
     if (!q) return { items: [], total: 0, page: paging.page, pageSize: paging.pageSize, pages: 0, nextCursor: null, prevCursor: null };
     // counted per request: with inserts mid-walk `total` grows while the cursors neither repeat nor skip a row
     const [total, rows] = await Promise.all([this.analyses.count(q), listRows(this.analyses, q, f, paging)]);
-    const { items, nextCursor, prevCursor } = rows;
     const pages = Math.ceil(total / paging.pageSize);
-    // a walk's page is counted, not placed: after rows went or the page size changed it can pass the
-    // count, and "page 4 of 2" helps no one. An offset page past the last stays as asked (it is empty).
-    const page = paging.cursor && pages > 0 ? Math.min(rows.page, pages) : rows.page;
-    return { items, total, page, pageSize: paging.pageSize, pages, nextCursor, prevCursor };
+    const page = paging.cursor ? walkPage(rows, pages) : rows.page;
+    // every row of the selection gone (deleted, or their account): the empty history, as without a
+    // cursor — "page 3 of 0" with a way back to an empty first page helped no one
+    if (paging.cursor && total === 0 && rows.items.length === 0) return { items: [], total, page, pageSize: paging.pageSize, pages, nextCursor: null, prevCursor: null };
+    return { items: rows.items, total, page, pageSize: paging.pageSize, pages, ...cursorsOf(rows, page, paging.pageSize, f) };
   }
 
   /** One record the viewer may see; anything else (other user's, unknown id) is a 404. */
@@ -263,6 +263,15 @@ export class HistoryService implements AnalysisRecorder {
     }
     if (chunk) yield chunk;
   }
+}
+
+/**
+ * A cursor page's number: a walk's page is counted, not placed, so after rows went or the page size
+ * changed it can pass the count, and "page 4 of 2" helps no one — kept within the pages there are
+ * (page 1 when there are none). An offset page past the last stays as asked (it is empty, and says so).
+ */
+function walkPage(rows: ListedRows, pages: number): number {
+  return Math.max(1, Math.min(rows.page, pages));
 }
 
 /** Rows per database read (and per chunk written) of the CSV export. */
