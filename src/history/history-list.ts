@@ -65,3 +65,12 @@ export function cursorsOf(rows: ListedRows, page: number, size: number, f: Histo
     prevCursor: rows.newer ? encodeCursor({ ...rows.newer, direction: 'newer', page: Math.max(1, page - 1), pageSize: size, filters: f }) : null,
   };
 }
+
+/**
+ * A cursor page's number: a walk's page is counted, not placed, so after rows went or the page size
+ * changed it can pass the count, and "page 4 of 2" helps no one — kept within the pages there are
+ * (page 1 when there are none). An offset page past the last stays as asked (it is empty, and says so).
+ */
+export function walkPage(rows: ListedRows, pages: number): number {
+  return Math.max(1, Math.min(rows.page, pages));
+}

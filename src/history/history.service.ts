@@ -8,7 +8,7 @@ import { AnalysisKind, AnalysisQuery, AnalysisRepository, Tally } from '../repos
 import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
 import { ExportAccessCheck, ExportAccessEndedError } from './export-access';
-import { cursorsOf, ListedRows, listRows } from './history-list';
+import { cursorsOf, listRows, walkPage } from './history-list';
 import { HistoryFilters, Paging } from './history.filters';
 import { onRecorded, recordingSuppressed } from './recording-context';
 import type { RecordedGaps } from '../studies/gap-record';
@@ -263,15 +263,6 @@ export class HistoryService implements AnalysisRecorder {
     }
     if (chunk) yield chunk;
   }
-}
-
-/**
- * A cursor page's number: a walk's page is counted, not placed, so after rows went or the page size
- * changed it can pass the count, and "page 4 of 2" helps no one — kept within the pages there are
- * (page 1 when there are none). An offset page past the last stays as asked (it is empty, and says so).
- */
-function walkPage(rows: ListedRows, pages: number): number {
-  return Math.max(1, Math.min(rows.page, pages));
 }
 
 /** Rows per database read (and per chunk written) of the CSV export. */
