@@ -39,7 +39,9 @@ export type AuditReason =
   | 'self_disable'
   | 'own_password'
   // a non-admin's history filter naming another user (src/history/history.controller.ts)
-  | 'user_filter';
+  | 'user_filter'
+  // an admin's CSV export cut mid-stream: demoted, disabled or deleted, or the session or token revoked, since it began
+  | 'access_ended';
 
 /**
  * The fields an event may carry, and nothing else: no password, token, cookie, CSRF token, image

@@ -1,17 +1,20 @@
 import type { AnalysisQuery, AnalysisRepository } from '../repositories/analysis.repository';
-import { encodeCursor } from './history-cursor';
+import { CursorPayload, encodeCursor } from './history-cursor';
 import { HistoryFilters, MAX_PAGE, Paging } from './history.filters';
 import type { HistoryItem } from './history.service';
 
-/** One page of the list and where the walk goes from it (the counts are the service's). */
+/** A row's place in the list's order: where a cursor starts. */
+type Place = Pick<CursorPayload, 'createdAt' | 'id'>;
+
+/** One page of the list and where the walk goes from it (the counts, and so the cursors, are the service's). */
 export interface ListedRows {
   items: HistoryItem[];
-  /** the page's number: the offset page, or its place in a cursor walk */
+  /** the page's number: the offset page, or its place in a cursor walk (before the service keeps it within the count) */
   page: number;
-  /** the next (older) page's cursor; null on the last page */
-  nextCursor: string | null;
-  /** the previous (newer) page's cursor; null on the first page */
-  prevCursor: string | null;
+  /** the last row's place when there is an older page; null on the last page */
+  older: Place | null;
+  /** the first row's place when there is a newer page; null on the first page */
+  newer: Place | null;
 }
 
 /**
@@ -46,13 +49,28 @@ export async function listRows(analyses: AnalysisRepository, q: AnalysisQuery, f
     newer = page > 1;
   }
   rows = rows.slice(0, size);
-  const at = (i: HistoryItem) => ({ createdAt: new Date(i.createdAt), id: i.id });
+  const at = (i: HistoryItem): Place => ({ createdAt: new Date(i.createdAt), id: i.id });
   const last = rows.length ? at(rows[rows.length - 1]) : c;
   const first = rows.length ? at(rows[0]) : c;
+  return { items: rows, page, older: (older && last) || null, newer: (newer && first) || null };
+}
+
+/**
+ * The page's cursors, numbered from `page` — the number the service settled on with the count, so
+ * a walk that was renumbered (rows gone, another size) goes on from the number it showed.
+ */
+export function cursorsOf(rows: ListedRows, page: number, size: number, f: HistoryFilters): { nextCursor: string | null; prevCursor: string | null } {
   return {
-    items: rows,
-    page,
-    nextCursor: older && last ? encodeCursor({ ...last, direction: 'older', page: Math.min(MAX_PAGE, page + 1), pageSize: size, filters: f }) : null,
-    prevCursor: newer && first ? encodeCursor({ ...first, direction: 'newer', page: Math.max(1, page - 1), pageSize: size, filters: f }) : null,
+    nextCursor: rows.older ? encodeCursor({ ...rows.older, direction: 'older', page: Math.min(MAX_PAGE, page + 1), pageSize: size, filters: f }) : null,
+    prevCursor: rows.newer ? encodeCursor({ ...rows.newer, direction: 'newer', page: Math.max(1, page - 1), pageSize: size, filters: f }) : null,
   };
+}
+
+/**
+ * A cursor page's number: a walk's page is counted, not placed, so after rows went or the page size
+ * changed it can pass the count, and "page 4 of 2" helps no one — kept within the pages there are
+ * (page 1 when there are none). An offset page past the last stays as asked (it is empty, and says so).
+ */
+export function walkPage(rows: ListedRows, pages: number): number {
+  return Math.max(1, Math.min(rows.page, pages));
 }

@@ -27,6 +27,8 @@ import { answeredByExperimentalModel, recordedCaveat } from '../presentation/exp
 import { capitalise, labelKey, statusName } from '../presentation/labels';
 import { FilterFormView, filterFormView } from '../presentation/history-filters.view';
 import { BODY_LABELS } from '../validation/triage-decision';
+import { SessionsService } from '../accounts/sessions.service';
+import { exportAccessCheck, ExportAccessEndedError } from './export-access';
 
 /** Every API result carries the disclaimer, history included (it holds answers too). */
 interface Disclaimed {
@@ -67,6 +69,7 @@ export class HistoryController {
     private readonly history: HistoryService,
     private readonly vocabulary: FilterVocabulary,
     private readonly audit: AuditLog,
+    private readonly sessions: SessionsService,
     @Optional() @Inject(MODEL_PROVIDER) private readonly models?: ModelProvider,
   ) {}
 
@@ -259,7 +262,7 @@ export class HistoryController {
   }
 
   private async sendCsv(user: AuthUser, q: HistoryQuery, res: Response): Promise<void> {
-    const chunks = this.history.exportCsv(user, await this.filtersOnly(res.req, q, user));
+    const chunks = this.history.exportCsv(user, await this.filtersOnly(res.req, q, user), exportAccessCheck(this.sessions, res.req));
     // the header and first batch before any byte is sent: a failure here is still an error response
     const first = await chunks.next();
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -276,6 +279,8 @@ export class HistoryController {
       // backpressure: the next batch is read from the database only once the client took the last
       await pipeline(Readable.from(all()), res);
     } catch (err) {
+      // access ended mid-stream (demoted, disabled, deleted, logged out): a refusal like the guard's, logged as one
+      if (err instanceof ExportAccessEndedError) this.audit.record(res.req, 'access.denied', { reason: 'access_ended', ...actor(user) });
       // the status line is gone: the file is cut short (pipeline destroyed the response), so the
       // client sees an incomplete transfer, never a CSV that looks whole; a client that left is no fault
       if (!res.writableFinished && !(err instanceof Error && 'code' in err && err.code === 'ERR_STREAM_PREMATURE_CLOSE')) {

@@ -7,7 +7,8 @@ import { NotFoundError } from '../common/errors';
 import { AnalysisKind, AnalysisQuery, AnalysisRepository, Tally } from '../repositories/analysis.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
-import { listRows } from './history-list';
+import { ExportAccessCheck, ExportAccessEndedError } from './export-access';
+import { cursorsOf, listRows, walkPage } from './history-list';
 import { HistoryFilters, Paging } from './history.filters';
 import { onRecorded, recordingSuppressed } from './recording-context';
 import type { RecordedGaps } from '../studies/gap-record';
@@ -206,12 +207,12 @@ export class HistoryService implements AnalysisRecorder {
     if (!q) return { items: [], total: 0, page: paging.page, pageSize: paging.pageSize, pages: 0, nextCursor: null, prevCursor: null };
     // counted per request: with inserts mid-walk `total` grows while the cursors neither repeat nor skip a row
     const [total, rows] = await Promise.all([this.analyses.count(q), listRows(this.analyses, q, f, paging)]);
-    const { items, nextCursor, prevCursor } = rows;
     const pages = Math.ceil(total / paging.pageSize);
-    // a walk's page is counted, not placed: after rows went or the page size changed it can pass the
-    // count, and "page 4 of 2" helps no one. An offset page past the last stays as asked (it is empty).
-    const page = paging.cursor && pages > 0 ? Math.min(rows.page, pages) : rows.page;
-    return { items, total, page, pageSize: paging.pageSize, pages, nextCursor, prevCursor };
+    const page = paging.cursor ? walkPage(rows, pages) : rows.page;
+    // every row of the selection gone (deleted, or their account): the empty history, as without a
+    // cursor — "page 3 of 0" with a way back to an empty first page helped no one
+    if (paging.cursor && total === 0 && rows.items.length === 0) return { items: [], total, page, pageSize: paging.pageSize, pages, nextCursor: null, prevCursor: null };
+    return { items: rows.items, total, page, pageSize: paging.pageSize, pages, ...cursorsOf(rows, page, paging.pageSize, f) };
   }
 
   /** One record the viewer may see; anything else (other user's, unknown id) is a 404. */
@@ -245,11 +246,17 @@ export class HistoryService implements AnalysisRecorder {
    * as the last column it leaves the other columns where they were. (The response also carries
    * it as a header — history.controller.ts — for an export with no row.)
    */
-  async *exportCsv(viewer: AuthUser, f: HistoryFilters): AsyncGenerator<string> {
+  async *exportCsv(viewer: AuthUser, f: HistoryFilters, mayGoOn?: ExportAccessCheck): AsyncGenerator<string> {
     const q = await this.query(viewer, f);
     let chunk = csvLine(CSV_HEADER);
+    let first = true;
     if (q) {
       for await (const items of this.analyses.batches(q, EXPORT_BATCH)) {
+        // each batch after the first, once read and before it is sent: the viewer may still see it
+        // (export-access.ts). The first was let in by the guard a moment ago. A no ends the
+        // stream as a database error does: thrown, so the transfer is cut, never a file that looks whole
+        if (!first && mayGoOn && !(await mayGoOn())) throw new ExportAccessEndedError();
+        first = false;
         yield chunk + items.map(csvRow).join('');
         chunk = '';
         // a turn of the event loop between batches: better-sqlite3 answers synchronously and a

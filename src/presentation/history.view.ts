@@ -267,13 +267,16 @@ export interface EmptyHistoryView {
 /**
  * An empty table read "No analyses match." in every case: to a first-time user with no filter
  * (nothing to match — they need the way to the analyser), and on a page past the last one (a
- * stale or edited link: "Page 99 of 2", while the records exist). Each case now says which it is.
+ * stale or edited link: "Page 99 of 2", while the records exist). Each case now says which it is;
+ * and a cursor's page whose rows were deleted while the pages were walked says that, not "no analyses yet".
  */
 export function emptyHistoryView(
   o: { admin: boolean; filtered: boolean; page: number; pages: number; total: number },
   lastPageHref: string,
 ): EmptyHistoryView {
   if (o.total > 0 && o.page > o.pages) return { text: `This page is past the last one (page ${o.pages}).`, href: lastPageHref, linkText: 'Go to the last page' };
+  // records there, none past a cursor's place: the rows that were there went while the pages were walked
+  if (o.total > 0) return { text: 'The analyses that were on this page are gone (deleted meanwhile).', href: lastPageHref, linkText: 'Go to the last page' };
   if (o.filtered) return { text: 'No analyses match these filters.', href: '/history', linkText: 'Reset the filters' };
   if (o.admin) return { text: 'No analysis has been recorded yet, by anyone.', href: '/', linkText: 'Analyse an image' };
   return { text: 'You have no analyses yet. Each image or study you analyse is listed here (metadata only).', href: '/', linkText: 'Analyse an image' };

@@ -3,12 +3,40 @@ import * as fs from 'node:fs';
 import { AppConfig } from '../config/config.service';
 import type { Prisma } from '../generated/prisma/client';
 import { createDatabaseClient, Db, describeDatabase, foreignMigrations, migrateDatabase, migrationsTable, requireMigrated } from './database';
+import { CLIENT_GRACE_MS } from './pg-pool';
 import { realClock, StartupWaitClock, waitForPostgres } from './pg-startup-wait';
 
 export { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from './database';
 
 /** The client inside `PrismaService.transaction`: a repository method that writes within one takes it. */
 export type DbTx = Prisma.TransactionClient;
+
+/**
+ * How long an interactive transaction may wait to start (Prisma's maxWait) and run (its timeout),
+ * from the bounds the engine's other statements already have:
+ *
+ * - SQLite: BEGIN IMMEDIATE waits up to DB_LOCK_WAIT_MS for another process's write lock, hence
+ *   the start's 2 s beyond it; its few statements then run without waiting (10 s beyond it).
+ * - PostgreSQL, where DB_LOCK_WAIT_MS means nothing (these were SQLite's on both until now):
+ *   starting is getting a pool connection, which a plain query waits DB_CONNECT_TIMEOUT_MS for —
+ *   a transaction waits as long (and a grace after it, so the pool's own timeout answers first),
+ *   not 2 s beside the query's 5 s under load. Running: each statement may take DB_QUERY_TIMEOUT_MS
+ *   (statement_timeout, lock waits included), and the pool closes a connection held that long + 1 s
+ *   (pg-pool.ts) — so the transaction is given exactly that. Shorter, Prisma rolled back a
+ *   transaction whose statement the server allowed (measured, PostgreSQL 15, DB_QUERY_TIMEOUT_MS=60000:
+ *   a 16 s statement, P2028 after 16.3 s; now committed at 16.05 s); longer would never run, the
+ *   pool having closed the connection by then (its timer starts at the connection's acquire,
+ *   before BEGIN, Prisma's after it).
+ *
+ * Both timeouts are P2028, a 503 (app-exception.filter.ts), as the pool's are.
+ */
+export function transactionBounds(config: AppConfig): { maxWait: number; timeout: number } {
+  if (config.databaseKind === 'sqlite') {
+    const wait = config.databaseLockWaitMs;
+    return { maxWait: wait + 2000, timeout: wait + 10_000 };
+  }
+  return { maxWait: config.databaseConnectTimeoutMs + CLIENT_GRACE_MS, timeout: config.databaseQueryTimeoutMs + CLIENT_GRACE_MS };
+}
 
 /**
  * The single database client: SQLite (better-sqlite3 adapter) or PostgreSQL (pg adapter) as
@@ -50,15 +78,14 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * `fn`'s writes committed together or not at all (an interactive transaction). On SQLite it
-   * begins with the write lock (sqlite-busy.ts: BEGIN IMMEDIATE, waited for up to the lock wait),
-   * hence the longer wait to start it; its few statements then run without waiting, and every
-   * other statement of the process waits for its end (one connection) — so inside `fn` use only
-   * `tx`: a query through this service there would wait for the transaction it is part of.
+   * `fn`'s writes committed together or not at all (an interactive transaction), bounded as
+   * transactionBounds says for the engine. On SQLite it begins with the write lock (sqlite-busy.ts:
+   * BEGIN IMMEDIATE), and every other statement of the process waits for its end (one connection)
+   * — so inside `fn` use only `tx`: a query through this service there would wait for the
+   * transaction it is part of.
    */
   transaction<T>(fn: (tx: DbTx) => Promise<T>): Promise<T> {
-    const wait = this.config.databaseLockWaitMs;
-    return this.client.$transaction(fn, { maxWait: wait + 2000, timeout: wait + 10_000 });
+    return this.client.$transaction(fn, transactionBounds(this.config));
   }
 
   /** The start-up wait's clock (pg-startup-wait.ts); tests hand in one that does not sleep. */

@@ -5,6 +5,7 @@
  * included, was answered for the 125 s it took (docs/performance.md, "History at scale").
  */
 import type { AuthUser } from '../../src/accounts/roles';
+import { ExportAccessEndedError } from '../../src/history/export-access';
 import { HistoryService } from '../../src/history/history.service';
 import type { AnalysisRepository } from '../../src/repositories/analysis.repository';
 import type { UserRepository } from '../../src/repositories/user.repository';
@@ -33,5 +34,30 @@ describe('CSV export between batches', () => {
     expect(other).toBe(true); // it ran before the second batch was read and sent
     for await (const c of chunks) void c;
     expect(reads).toBe(3);
+  });
+});
+
+describe('CSV export: the viewer checked between batches', () => {
+  it('asks before each batch after the first and ends with ExportAccessEndedError, that batch unsent', async () => {
+    const rows = (n: number) => [{ id: `row-${n}`, createdAt: new Date(0).toISOString(), byteSize: n, sha256: 'x', status: 'completed' }];
+    let reads = 0;
+    const analyses = {
+      async *batches() {
+        for (; reads < 3; ) yield rows(++reads);
+      },
+    } as unknown as AnalysisRepository;
+    const service = new HistoryService(analyses, {} as UserRepository);
+    const answers = [true, false];
+    let asked = 0;
+    const chunks = service.exportCsv({ id: 'a', role: 'admin' } as AuthUser, {}, async () => answers[asked++]);
+    const sent: string[] = [];
+    await expect(
+      (async () => {
+        for await (const c of chunks) sent.push(c);
+      })(),
+    ).rejects.toBeInstanceOf(ExportAccessEndedError);
+    expect(asked).toBe(2); // not for the first batch (the guard's), then once per batch
+    expect(sent.join('')).toContain('row-2');
+    expect(sent.join('')).not.toContain('row-3'); // read, refused, never sent
   });
 });
