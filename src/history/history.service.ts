@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../accounts/roles';
 import type { AnalysisRecord, AnalysisRecorder } from '../classifier/analysis-result';
 import { nextTurn } from '../common/abort';
-import { DISCLAIMER_ASCII } from '../common/disclaimer';
 import { NotFoundError } from '../common/errors';
 import { AnalysisKind, AnalysisQuery, AnalysisRepository, Tally } from '../repositories/analysis.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
+import { HISTORY_CSV_HEADER, historyCsvRow } from './history-csv';
 import { ExportAccessCheck, ExportAccessEndedError } from './export-access';
 import { cursorsOf, listRows, walkPage } from './history-list';
 import { HistoryFilters, Paging } from './history.filters';
@@ -248,7 +248,7 @@ export class HistoryService implements AnalysisRecorder {
    */
   async *exportCsv(viewer: AuthUser, f: HistoryFilters, mayGoOn?: ExportAccessCheck): AsyncGenerator<string> {
     const q = await this.query(viewer, f);
-    let chunk = csvLine(CSV_HEADER);
+    let chunk = csvLine(HISTORY_CSV_HEADER);
     let first = true;
     if (q) {
       for await (const items of this.analyses.batches(q, EXPORT_BATCH)) {
@@ -257,7 +257,7 @@ export class HistoryService implements AnalysisRecorder {
         // stream as a database error does: thrown, so the transfer is cut, never a file that looks whole
         if (!first && mayGoOn && !(await mayGoOn())) throw new ExportAccessEndedError();
         first = false;
-        yield chunk + items.map(csvRow).join('');
+        yield chunk + items.map(historyCsvRow).join('');
         chunk = '';
         // a turn of the event loop between batches: better-sqlite3 answers synchronously and a
         // socket that keeps up accepts each write at once, so the whole export ran as one chain of
@@ -272,48 +272,3 @@ export class HistoryService implements AnalysisRecorder {
 
 /** Rows per database read (and per chunk written) of the CSV export. */
 export const EXPORT_BATCH = 500;
-
-const CSV_HEADER = [
-  'id', 'createdAt', 'user', 'status', 'stage', 'code', 'fileType', 'byteSize', 'width', 'height', 'sha256',
-  'bodyPart', 'bodyPartConfidence', 'isMri', 'mriConfidence', 'task', 'label', 'confidence',
-  'probabilities', 'modelVersions', 'timingsMs',
-  // added later, after every earlier column (whose positions stay) and before the disclaimer, which stays last
-  'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
-  'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes', 'windowing', 'headerWindowIgnored',
-  'disclaimer',
-];
-
-/** Slices of a study its answer was not built from: refused by triage, or of another body part than the vote's. */
-function slicesNotUsed(s: StudySummary | null): number | null {
-  return s && typeof s.sliceCount === 'number' && typeof s.usableSlices === 'number' ? s.sliceCount - s.usableSlices : null;
-}
-
-function csvRow(i: HistoryItem): string {
-  return csvLine([
-    i.id, i.createdAt, i.userEmail, i.status, i.stage, i.code, i.fileType, i.byteSize, i.width, i.height, i.sha256,
-    i.anatomy, i.anatomyConfidence, i.isMri, i.mriConfidence, i.task, i.label, i.confidence,
-    i.probabilities ? JSON.stringify(i.probabilities) : null,
-    i.modelVersions ? JSON.stringify(i.modelVersions) : null,
-    i.timingsMs ? JSON.stringify(i.timingsMs) : null,
-    // empty: not recorded (a row older than the column); {} when no model ran
-    i.thresholds ? JSON.stringify(i.thresholds) : null,
-    i.study ? 'study' : 'image',
-    i.study?.modality ?? null,
-    // a scrubbed DICOM text: csvLine defuses a formula in it like any other text cell
-    i.study?.seriesDescription ?? null,
-    i.study?.sliceCount ?? null,
-    i.study?.usableSlices ?? null,
-    slicesNotUsed(i.study),
-    // the study rule it was decided under; empty: an image, or not recorded
-    i.study?.rule?.agreement ?? null,
-    i.study?.rule?.minUsableSlices ?? null,
-    // about how many slices are missing between its positions (0: none found); empty: an image, or not recorded
-    i.study?.gaps?.missingSlices ?? null,
-    // the volumes a NIfTI's file held, only the first analysed; empty: an image, a DICOM series, or not recorded
-    i.study?.volumes ?? null,
-    // header | percentile | none, and the set-aside header window's figures (JSON); empty: an image, or not recorded
-    i.study?.windowing ?? null,
-    i.study?.headerWindowIgnored ? JSON.stringify(i.study.headerWindowIgnored) : null,
-    DISCLAIMER_ASCII,
-  ]);
-}

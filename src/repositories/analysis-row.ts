@@ -1,8 +1,8 @@
 import type { AnalysisRecord } from '../classifier/analysis-result';
-import type { HistoryItem } from '../history/history.service';
+import type { HistoryItem, StudySummary } from '../history/history.service';
 import type { PrismaService } from '../prisma/prisma.service';
-import { parseRecordedGaps, RecordedGaps } from '../studies/gap-record';
-import { ruleEntries, splitStoredThresholds, StudyRule } from '../studies/study-rule';
+import { parseRecordedGaps } from '../studies/gap-record';
+import { ruleEntries, splitStoredThresholds } from '../studies/study-rule';
 import { parseRecordedWindow, RecordedWindow } from '../studies/window-record';
 
 /**
@@ -12,22 +12,15 @@ import { parseRecordedWindow, RecordedWindow } from '../studies/window-record';
  * a column is added here (and in the schema) without touching how rows are found.
  */
 
-/** The study-only columns (src/studies); null / absent for a single image. */
-export interface StudyColumns {
-  modality: string | null;
-  seriesDescription: string | null;
-  sliceCount: number | null;
-  usableSlices: number | null;
-  spacing: Record<string, number | null> | null;
-  /** the study decision's settings it was decided under; null when no slice was analysed */
-  rule: StudyRule | null;
-  /** slices missing between its positions (gap-record.ts); null when they were not looked for */
-  gaps: RecordedGaps | null;
-  /** a NIfTI's volumes (only the first analysed); null for a DICOM series or when not known */
-  volumes: number | null;
+/**
+ * The study-only columns (src/studies) as the recorder gives them; absent for a single image. The
+ * history's StudySummary field for field (its comments say what each null means), but for the
+ * window, which is written as one value and read back as the live answer's two names.
+ */
+export type StudyColumns = Omit<StudySummary, 'windowing' | 'headerWindowIgnored'> & {
   /** the window its slices were drawn with (window-record.ts); null when no pixel was read */
   window: RecordedWindow | null;
-}
+};
 
 export function parseJson<T>(s: string | null): T | null {
   if (!s) return null;
