@@ -124,7 +124,7 @@ export function headerWindowUsable(v: WindowVerdict): boolean {
   return v.foreground === 0 || readable(v) || !readable(v.percentile);
 }
 
-/** What the answer says when the header window was set aside (the page, the API message and a full PDF carry it). */
+/** What the answer says when the header window was set aside (the page, the API message and a full PDF carry it; the record keeps its figures for the history page, CSV and study PDF: window-record.ts). */
 export function windowNote(v: WindowVerdict): string {
   const pct = Math.round(v.saturated * 100);
   return (
