@@ -228,7 +228,9 @@ export class HistoryController {
   @Roles('admin')
   @ApiOperation({
     summary: 'CSV of the filtered history (admins)',
-    description: 'Every row ends with a `disclaimer` cell (research use only, not for clinical use); the `X-Disclaimer` response header says the same.',
+    description:
+      'Every row ends with a `disclaimer` cell (research use only, not for clinical use); the `X-Disclaimer` response header says the same. ' +
+      'The caller\'s access is checked again before each batch of 500 rows: if it ends meanwhile (demoted, disabled, deleted, session or token revoked) the transfer is cut off unfinished (the connection closes before the last chunk), never ended as a shorter complete file.',
   })
   @ApiFilters()
   // its media type here, not by @ApiProduces, which would declare the JSON errors as text/csv too
