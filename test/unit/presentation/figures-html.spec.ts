@@ -15,6 +15,8 @@ describe('figuresHtml', () => {
 
   it('escapes the text around the figures', () => {
     expect(figuresHtml('<script>"x" & \'y\'</script>, 5 %').toHTML()).toBe('&lt;script&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;/script&gt;, <span class="figure">5 %</span>');
+    // a model card's figure names: the bound's sign stays with its figure
+    expect(figuresHtml('answered (≥ 60.0 %, ≤ 5 %)').toHTML()).toBe('answered (<span class="figure">≥ 60.0 %</span>, <span class="figure">≤ 5 %</span>)');
     expect(figuresHtml(null).toHTML()).toBe('');
     expect(figuresHtml('no figure').toHTML()).toBe('no figure');
   });
