@@ -35,9 +35,21 @@ export function figuresHtml(value: unknown): { toHTML(): string; toString(): str
   return { toHTML: () => html, toString: () => html };
 }
 
+/**
+ * A name joined by "_" or "/" ("spine_lumbar_axial_myosegmentum", "DBC-Lab/Brain_MRI_Enhancement"),
+ * escaped, with a line-break opportunity after each: on a phone it breaks there, as at a hyphen,
+ * instead of sticking out or (with overflow-wrap: anywhere) breaking mid-word.
+ */
+export function joinsHtml(value: unknown): { toHTML(): string; toString(): string } {
+  const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+  const html = escapeHtml(text).replace(/([_/])(?=[^\s])/g, '$1<wbr>');
+  return { toHTML: () => html, toString: () => html };
+}
+
 export function registerViewHelpers(hbs: HbsLike): void {
   hbs.registerHelper('percent', (value: unknown) => formatPercent(value));
   hbs.registerHelper('figures', (value: unknown) => figuresHtml(value));
+  hbs.registerHelper('joins', (value: unknown) => joinsHtml(value));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('year', () => new Date().getUTCFullYear());
 }
