@@ -129,11 +129,11 @@
     return displayName(r.anatomy) + ' (' + (refused ? pctBelow(v, t)[0] : pct(v)) + ')';
   }
 
-  // A figure with its per-cent sign ("99.3 %", "> 99.9 %", "59.996 %") as view-helpers.ts FIGURE_PATTERN finds
+  // A figure with its per-cent sign ("99.3 %", "> 99.9 %", "59.996 %", "≥ 60.0 %") as view-helpers.ts FIGURE_PATTERN finds
   // them: the message text stays the server's, but each figure goes in a span that does not wrap (the "%"
   // of "(99.3 % calibrated confidence)" started a line at some phone widths). view-helpers.ts does the same
   // for the server-rendered pages.
-  var FIGURE = /(?:[<>] )?\d+(?:\.\d+)? %/g;
+  var FIGURE = /(?:[<>\u2264\u2265] )?\d+(?:\.\d+)? %/g;
   function showMessage(node, text) {
     node.textContent = '';
     var s = text == null ? '' : String(text), at = 0, m;

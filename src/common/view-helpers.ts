@@ -8,10 +8,11 @@ export function formatPercent(value: unknown, digits = 1): string {
 }
 
 /**
- * A figure with its per-cent sign as the messages write them ("99.3 %", "> 99.9 %", "59.996 %");
+ * A figure with its per-cent sign as the messages write them ("99.3 %", "> 99.9 %", "59.996 %"), and a
+ * bound as the model card's figure names write it ("≥ 60.0 %": its "≥" sat alone at the end of a line);
  * public/js/figures.js showMessage finds the same ones on the pages a script fills.
  */
-export const FIGURE_PATTERN = /(?:[<>] )?\d+(?:\.\d+)? %/g;
+export const FIGURE_PATTERN = /(?:[<>≤≥] )?\d+(?:\.\d+)? %/g;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;', '`': '&#x60;', '=': '&#x3D;' };
 const escapeHtml = (s: string) => s.replace(/[&<>"'`=]/g, (c) => ESCAPES[c]);
@@ -34,9 +35,21 @@ export function figuresHtml(value: unknown): { toHTML(): string; toString(): str
   return { toHTML: () => html, toString: () => html };
 }
 
+/**
+ * A name joined by "_" or "/" ("spine_lumbar_axial_myosegmentum", "DBC-Lab/Brain_MRI_Enhancement"),
+ * escaped, with a line-break opportunity after each: on a phone it breaks there, as at a hyphen,
+ * instead of sticking out or (with overflow-wrap: anywhere) breaking mid-word.
+ */
+export function joinsHtml(value: unknown): { toHTML(): string; toString(): string } {
+  const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+  const html = escapeHtml(text).replace(/([_/])(?=[^\s])/g, '$1<wbr>');
+  return { toHTML: () => html, toString: () => html };
+}
+
 export function registerViewHelpers(hbs: HbsLike): void {
   hbs.registerHelper('percent', (value: unknown) => formatPercent(value));
   hbs.registerHelper('figures', (value: unknown) => figuresHtml(value));
+  hbs.registerHelper('joins', (value: unknown) => joinsHtml(value));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('year', () => new Date().getUTCFullYear());
 }
