@@ -39,7 +39,7 @@ const pct = (v: number) => (v === 0 ? '0 %' : v === 1 ? '100 %' : `${(v * 100).t
 
   it('each row: its kind\'s figure, the target and the result in words', async () => {
     const shown = await h.page.locator(`${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => ({
-      source: tr.querySelector('th')?.firstChild?.textContent ?? '',
+      source: tr.querySelector('th .loso-source')?.textContent ?? '',
       cells: Array.from(tr.querySelectorAll('td')).map((td) => (td.textContent ?? '').replace(/\u00a0/g, ' ')),
     })));
     expect(shown).toHaveLength(rows.length);
