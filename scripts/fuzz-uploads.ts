@@ -18,12 +18,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Auth, buildCase, Case, codeOf, Kind } from './fuzz/cases';
 import { Answer, send } from './fuzz/multipart';
 import { buildSeeds } from './fuzz/seeds';
+import { freePort } from '../test/support/built-app';
 
 const ROOT = path.resolve(__dirname, '..');
 const args = new Map<string, string>();
@@ -53,15 +53,6 @@ interface Finding {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Server {
   child: ChildProcess;

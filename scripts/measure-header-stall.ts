@@ -17,10 +17,10 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { dicomSlice, newUid, syntheticSlice } from '../test/support/study-fixtures';
+import { freePort } from '../test/support/built-app';
 
 const ROOT = path.resolve(__dirname, '..');
 const args = new Map<string, string>();
@@ -59,15 +59,6 @@ function body(files: Buffer[], boundary: string): Buffer {
   });
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return Buffer.concat(parts);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 interface Server {

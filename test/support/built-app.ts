@@ -12,7 +12,8 @@ import { FAKE_MODELS_DIR, REPO_ROOT, tempDir } from './app';
 export const MAIN = path.join(REPO_ROOT, 'dist/main.js');
 export const hasBuild = (): boolean => fs.existsSync(MAIN);
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 now (the OS's pick), for a server started next. */
+export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as net.AddressInfo;
