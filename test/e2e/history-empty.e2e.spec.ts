@@ -1,7 +1,8 @@
 /**
  * The history table with no row. It said "No analyses match." whatever the reason: to a
  * first-time user who had set no filter (no way on to the analyser), and on a page past the last
- * one ("Page 5 of 1 · 1 records" over "No analyses match.", while the record exists). Each case
+ * one ("Page 5 of 1 · 1 records" over "No analyses match.", while the record exists); an empty history
+ * asked for page 3 said "Page 3 of 1 · 0 records" (now no page is named). Each case
  * now says which it is, with the link that helps.
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -36,6 +37,14 @@ describe('history page: what an empty table says', () => {
     expect(cell?.text).toContain('You have no analyses yet.');
     expect(cell?.text).not.toContain('match');
     expect(cell?.href).toBe('/');
+  });
+
+  it('an empty history asked for page 3 names no page: it said "Page 3 of 1 · 0 records"', async () => {
+    const res = await request(server).get('/history?page=3').set(newcomer.headers).expect(200);
+    const text = res.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(emptyCell(res.text)?.text).toContain('You have no analyses yet.');
+    expect(text).not.toMatch(/page \d+ of/i);
+    expect(text).toContain('0 records');
   });
 
   it('with a filter set, it says the filters matched nothing and offers to reset them', async () => {
