@@ -31,19 +31,33 @@ describe('a login racing a password change or reset', () => {
     return { arrived, release, restore: () => spy.mockRestore() };
   }
 
+  /**
+   * `first` (a login or a password change) started and held just before it stores its session;
+   * `meanwhile` run to the end there; then `first` let go and its answer returned.
+   */
+  async function raced<T>(sessions: SessionsService, first: () => Promise<T>, meanwhile: () => Promise<unknown>): Promise<T> {
+    const hold = holdNextSessionStore(sessions);
+    const pending = first();
+    await hold.arrived;
+    hold.restore();
+    await meanwhile();
+    hold.release();
+    return pending;
+  }
+
   it('token login with the old password, the user changes it meanwhile: 401, and no token of the old password works', async () => {
     const app = await startApp(testConfig());
     try {
       const server = app.getHttpServer();
       const victim = await loginAs(app);
-      const hold = holdNextSessionStore(app.get(SessionsService));
-      const login = request(server).post('/api/v1/auth/token').send({ email: victim.user.email, password: victim.password }).then((r) => r);
-      await hold.arrived; // the old password was accepted; its session is not stored yet
-      hold.restore();
-      const change = await request(server).post('/api/v1/auth/password').set(victim.bearer).send({ current: victim.password, password: 'the owner chose this 1' });
+      let change!: request.Response;
+      // held once the old password was accepted, before its session is stored
+      const res = await raced(
+        app.get(SessionsService),
+        () => request(server).post('/api/v1/auth/token').send({ email: victim.user.email, password: victim.password }).then((r) => r),
+        async () => (change = await request(server).post('/api/v1/auth/password').set(victim.bearer).send({ current: victim.password, password: 'the owner chose this 1' })),
+      );
       expect(change.status).toBe(200);
-      hold.release();
-      const res = await login;
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('UNAUTHORIZED');
       expect(res.body.token).toBeUndefined();
@@ -60,13 +74,11 @@ describe('a login racing a password change or reset', () => {
       const server = app.getHttpServer();
       const admin = await loginAs(app, { role: 'admin' });
       const victim = await loginAs(app);
-      const hold = holdNextSessionStore(app.get(SessionsService));
-      const login = loginViaForm(app, victim.user.email, victim.password);
-      await hold.arrived;
-      hold.restore();
-      await request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken }).expect(200);
-      hold.release();
-      const res = await login;
+      const res = await raced(
+        app.get(SessionsService),
+        () => loginViaForm(app, victim.user.email, victim.password),
+        () => request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken }).expect(200),
+      );
       expect(res.status).toBe(401);
       const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
       expect(cookies.find((c) => c.startsWith('sentinel_session='))).toBeUndefined();
@@ -82,13 +94,11 @@ describe('a login racing a password change or reset', () => {
       const server = app.getHttpServer();
       const admin = await loginAs(app, { role: 'admin' });
       const victim = await loginAs(app);
-      const hold = holdNextSessionStore(app.get(SessionsService));
-      const login = request(server).post('/api/v1/auth/token').send({ email: victim.user.email, password: victim.password }).then((r) => r);
-      await hold.arrived;
-      hold.restore();
-      await request(server).patch(`/api/v1/users/${victim.user.id}`).set(admin.bearer).send({ disabled: true }).expect(200);
-      hold.release();
-      const res = await login;
+      const res = await raced(
+        app.get(SessionsService),
+        () => request(server).post('/api/v1/auth/token').send({ email: victim.user.email, password: victim.password }).then((r) => r),
+        () => request(server).patch(`/api/v1/users/${victim.user.id}`).set(admin.bearer).send({ disabled: true }).expect(200),
+      );
       expect(res.status).toBe(401);
       await request(server).patch(`/api/v1/users/${victim.user.id}`).set(admin.bearer).send({ disabled: false }).expect(200);
       // the session the login stored while the account was being disabled was dormant, not gone:
@@ -105,13 +115,12 @@ describe('a login racing a password change or reset', () => {
       const server = app.getHttpServer();
       const admin = await loginAs(app, { role: 'admin' });
       const victim = await loginAs(app);
-      const hold = holdNextSessionStore(app.get(SessionsService));
-      const change = request(server).post('/api/v1/auth/password').set(victim.bearer).send({ current: victim.password, password: 'the owner chose this 2' }).then((r) => r);
-      await hold.arrived; // the change is written and the other sessions ended; its own is not stored yet
-      hold.restore();
-      await request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken }).expect(200);
-      hold.release();
-      const res = await change;
+      // held once the change is written and the other sessions ended, before its own is stored
+      const res = await raced(
+        app.get(SessionsService),
+        () => request(server).post('/api/v1/auth/password').set(victim.bearer).send({ current: victim.password, password: 'the owner chose this 2' }).then((r) => r),
+        () => request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken }).expect(200),
+      );
       expect(res.status).toBe(401);
       expect(res.body.token).toBeUndefined();
       // nothing of the user's is left signed in: the admin's reset ended it all
