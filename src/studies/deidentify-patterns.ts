@@ -47,28 +47,53 @@ const PERSON_NAME = new RegExp(`(?<![\\p{L}\\p{M}\\p{N}'’])${NAME_PART}(?:\\^+
 
 /**
  * A number of 3 digits or more behind a label that says it is an ID or a birth date — MRN, MR#,
- * MR NO, PID, PAT ID, PATIENT ID, PT ID, ACC(ESSION) (NO), NHS (NO), SSN, ID, DOB — with or without
- * ":", "#", "=", "-" or a space between, in groups ("MRN 123 456") or with a letter or two in front
- * ("MRN A4711"): the number is cut, the label stays (it says only that an ID stood there). The
- * header's own IDs are cut as tokens; this also cuts an MRN of another system or a typed one that
- * differs from the header's. Not a label inside a word ("RAPID 1000", "VALID 300"), nor 1–2 digits
- * ("ID 12"), nor a sequence parameter ("ID b1000").
+ * MR NO, PID, PAT ID, PATIENT ID, PT ID, ACC(ESSION) (NO), NHS (NO), SSN, ID, DOB, or "#" alone — with
+ * or without ":", "#", "=", "-", a space or an underscore between ("PID_4711", "PAT_ID_4711" were
+ * kept), in groups ("MRN 123 456") or with a letter or two in front ("MRN A4711", "ID b4711"): the
+ * number is cut, the label stays (it says only that an ID stood there). The header's own IDs are cut
+ * as tokens; this also cuts an MRN of another system or a typed one that differs from the header's.
+ * Not a label inside a word ("RAPID 1000", "VALID_300"), nor 1–2 digits ("ID 12", "Series #3"), nor
+ * a sequence parameter ("ID b1000").
  */
 export function cutLabelledIds(s: string, by: string): string {
   return s.replace(LABELLED_ID, (whole: string, label: string, number: string) =>
-    (number.match(/\d/g) ?? []).length >= 3 && !(/\p{L}/u.test(number) && PARAMETER_WORD.test(number.toLowerCase())) ? `${label}${by}` : whole,
+    (number.match(/\d/g) ?? []).length >= 3 && !(/\p{L}/u.test(number) && isParameterWord(number)) ? `${label}${by}` : whole,
   );
 }
 
-const ID_LABEL = '(?:mrn|mr\\s?#|mr\\s?no|pid|pat\\s?id|patient\\s?id|pt\\s?id|acc(?:ession)?(?:\\s?no)?|nhs(?:\\s?no)?|ssn|id|dob)';
-const LABELLED_ID = new RegExp(`(?<![\\p{L}\\p{N}])(${ID_LABEL}\\.?\\s?[:#=-]?\\s?)(\\p{L}{0,2}\\d+(?:[\\s./-]\\d+)*)(?![\\p{L}\\p{N}])`, 'giu');
+/** The words of a label may be joined by a space, an underscore or a hyphen (PAT_ID, ACC_NO, Patient-ID); "#" alone is one too ("#4711"). */
+const J = '[\\s_-]?';
+const ID_LABEL = `(?:mrn|mr${J}#|mr${J}no|pid|pat${J}id|patient${J}id|pt${J}id|acc(?:ession)?(?:${J}no)?|nhs(?:${J}no)?|ssn|id|dob|#)`;
+/** Label, then glue: a dot, a space or underscore, one of ":#=-", a space or underscore ("PID_4711", "ID_:_4711" as "ID: 4711"). */
+const LABELLED_ID = new RegExp(`(?<![\\p{L}\\p{N}])(${ID_LABEL}\\.?[\\s_]?[:#=-]?[\\s_]?)(\\p{L}{0,2}\\d+(?:[\\s./-]\\d+)*)(?![\\p{L}\\p{N}])`, 'giu');
 
 /**
- * A word (letters and digits between other characters, folded) that is a sequence parameter with
- * its number: a b-value (b1000, 1000b), TR/TE/TI/TD, a labelling duration or post-labelling delay
+ * Whether a word (letters and digits between other characters) is a sequence parameter with its
+ * number: a b-value (b1000, 1000b), TR/TE/TI/TD, a labelling duration or post-labelling delay
  * (LD1800, PLD1800), bandwidth, FOV, VENC, NEX, echo train, flip angle, multiband/hyperband factor,
  * a number of directions or coil channels, a matrix (256x256, 1000x) or a number in ms, s, mm, Hz.
  * Not a one-letter prefix other than b ("S4711", "P4711" are how IDs are written, and no parameter
- * written so has 4 digits).
+ * written so has 4 digits). A b-value only where it is one a scanner is set to (isBValue): "b4711"
+ * is an ID written behind a "b", and was kept as a parameter.
  */
-export const PARAMETER_WORD = /^(?:b|tr|te|ti|td|ld|pld|bw|fov|venc|nex|etl|fa|mb|hb|dir)?\d+(?:b|ms|s|mm|hz|x\d*|dirs?|ch)?$/;
+export function isParameterWord(word: string): boolean {
+  const m = PARAMETER_WORD.exec(word.toLowerCase());
+  if (!m) return false;
+  const [, prefix, digits, suffix] = m;
+  const bValue = prefix === 'b' || (prefix === undefined && suffix === 'b');
+  return !bValue || isBValue(digits);
+}
+
+const PARAMETER_WORD = /^(b|tr|te|ti|td|ld|pld|bw|fov|venc|nex|etl|fa|mb|hb|dir)?(\d+)(b|ms|s|mm|hz|x\d*|dirs?|ch)?$/;
+
+/**
+ * A diffusion weighting as protocols name them: 0 to 99 (IVIM's b5, b10, b25, b50), a multiple of 10
+ * below 1000 (b120, b150, b800) or of 50 up to 10000 (b1000, b1250, b3000, b10000); never with a
+ * leading zero. 4-digit IDs that pass — 180 of the 9,000 from 1000 to 9999 (2 %) — are kept when
+ * written as a b-value: a header's "1000" cannot be told from the b-value in "DWI b1000".
+ */
+function isBValue(digits: string): boolean {
+  if (digits.length > 1 && digits.startsWith('0')) return false;
+  const n = Number(digits);
+  return n < 100 || (n < 1000 && n % 10 === 0) || (n <= 10000 && n % 50 === 0);
+}

@@ -4,7 +4,7 @@
  * safe character set, with every token of the patient's name/IDs/accession/institution and
  * every long digit run (dates, IDs) and every date written with separators removed.
  */
-import { cutDates, cutLabelledIds, cutPersonNames, PARAMETER_WORD } from './deidentify-patterns';
+import { cutDates, cutLabelledIds, cutPersonNames, isParameterWord } from './deidentify-patterns';
 
 export { cutDates } from './deidentify-patterns';
 
@@ -111,12 +111,14 @@ const APOSTROPHE = /[\u2019\u2018\u02bc`\u00b4]/g;
  * written in a script that separates words (Latin, Greek, Cyrillic letters, digits) — "LI", "AN",
  * "LEE" — is cut only as a whole word (no letter or digit right before or after it), or every
  * "slice", "scan" and "sleep" of a description would be cut too; so is a token with a digit of
- * fewer than EMBEDDED_ID characters ("A12", "100"). A token with a digit of EMBEDDED_ID up to
- * GROUPED_ID characters — a study ID "4711", an accession "AB12" — is cut as a whole word and run
- * into a word ("PAT4711", "ID4711_T1"), but not inside a longer number ("AB123") nor in a word that
- * reads as a sequence parameter (PARAMETER_WORD: "b1000", "TR2000", "1000b", "256x256"): a 4-digit
- * study ID made "DWI b1000" "DWI b" when such tokens were cut anywhere, and was kept in "PAT4711"
- * when they were cut as whole words only. Any longer token, and any token in a script written
+ * fewer than EMBEDDED_ID characters ("12"), and one of 3 with a single digit ("EP2", "ST1": see
+ * digitCount). A token with a digit of EMBEDDED_ID up to GROUPED_ID characters — a study ID "042"
+ * or "4711", an accession "A12" or "AB12" — is cut as a whole word and run into a word ("PAT042",
+ * "PAT4711", "ID4711_T1"), but not inside a longer number ("AB123") nor in a word that reads as a
+ * sequence parameter (isParameterWord: "b1000", "TR2000", "1000b", "256x256"; a b-value only where
+ * it is one scanners use, so "b4711" loses the ID 4711): a 4-digit study ID made "DWI b1000"
+ * "DWI b" when such tokens were cut anywhere, and was kept in "PAT4711" when they were cut as
+ * whole words only. Any longer token, and any token in a script written
  * without spaces (a 2-character Han name), is cut wherever it occurs: a name part, and an ID of 5+
  * characters (MRN123456 in "XMRN-123-456"), which no sequence parameter is as long as.
  */
@@ -129,7 +131,8 @@ export function cutTokens(s: string, tokens: string[], by: string, joinSeparated
   for (const token of new Set(tokens.map((t) => fold(t).text))) {
     if (token.length < 2) continue;
     const withDigit = /\d/.test(token);
-    const wholeWord = (token.length < SHORT_TOKEN && WORD_SCRIPT.test(token)) || (withDigit && token.length < EMBEDDED_ID);
+    // a token with a digit goes by its own length rule (EMBEDDED_ID), not by SHORT_TOKEN's: "a12" is an ID, not a word
+    const wholeWord = withDigit ? token.length < EMBEDDED_ID || (token.length === EMBEDDED_ID && digitCount(token) < 2) : token.length < SHORT_TOKEN && WORD_SCRIPT.test(token);
     const shortId = withDigit && token.length < GROUPED_ID;
     for (const [at, end] of occurrences(text.text, grouped, token)) {
       const inWord = isWordChar(text.text[at - 1]) || isWordChar(text.text[end]);
@@ -202,7 +205,7 @@ function runInto(text: string, at: number, end: number): boolean {
   let to = end;
   while (isWordChar(text[from - 1]) && at - from < LONGEST_PARAMETER) from--;
   while (isWordChar(text[to]) && to - end < LONGEST_PARAMETER) to++;
-  return isWordChar(text[from - 1]) || isWordChar(text[to]) || !PARAMETER_WORD.test(text.slice(from, to));
+  return isWordChar(text[from - 1]) || isWordChar(text[to]) || !isParameterWord(text.slice(from, to));
 }
 
 const LONGEST_PARAMETER = 12;
@@ -218,10 +221,22 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' 
 
 /**
  * A token with a digit shorter than this is cut as a whole word only; from this length on also run
- * into a word (cutTokens). Four: a 3-digit ID is the b-value, TE, FOV or matrix size of many a
- * description ("b500", "TE100", "QFlow_150"), and 1 in 1,000 names no one.
+ * into a word where it meets it at a letter-digit seam and the word is no parameter (cutTokens,
+ * runInto). Three: a 3-digit ID ("042") or accession ("A12") in "PAT042" or "A12X" was kept while
+ * 4-character ones were cut; the b-values, TEs, FOVs and matrix sizes of the same digits ("b500",
+ * "TE100", "FOV240", "256x256") are parameter words and stay (none of the protocol names of
+ * test/support/series-descriptions.ts loses a 3-digit number). Two digits are a slice count, a
+ * channel count, an echo number of every other description.
  */
-const EMBEDDED_ID = 4;
+const EMBEDDED_ID = 3;
+
+/**
+ * Digits in a token. A 3-character token with one digit only ("ep2", "fl3", "st1", "1aa") is cut as
+ * a whole word: run into a word it is a sequence name's piece ("ep2d", "fl3d", "sT1W") far more
+ * often than an ID, and an address's UK postcode (ST1, the inward "1AA") is such a token; with one
+ * digit, 29 of the 321 3-character pieces of the protocol names changed when taken for the ID.
+ */
+const digitCount = (token: string): number => token.replace(/\D/g, '').length;
 
 /**
  * An identifier token at least this long with a digit in it is matched in groups too (occurrences);

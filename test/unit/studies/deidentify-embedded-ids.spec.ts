@@ -6,7 +6,8 @@
  * 1000b, 256x256, PLD1800). Measured on the 313 protocol names of test/support/series-descriptions.ts
  * with every number run into a word in them taken for the ID (79, 43 of 4 digits): none changes.
  * Left as it was: an ID beginning or ending with a letter run into letters ("XAB12"), and an ID
- * written as a parameter ("b4711", "4711ms").
+ * written as a parameter other than a b-value ("TR4711", "4711ms"); "b4711", and 3-character IDs run
+ * into a word, are cut since (deidentify-parameter-ids.spec.ts).
  */
 import { scrubDescription } from '../../../src/studies/deidentify';
 import { shownName } from '../../../src/studies/skipped-files';
