@@ -26,6 +26,10 @@ const OLD_LABELLED: [string, string][] = [
   ['AX T1 MRN: 123-456 FLAIR', 'AX T1 MRN: FLAIR'],
   ['T2 PID 4711', 'T2 PID'],
   ['DWI ACC A4711 b1000', 'DWI ACC b1000'],
+  // label and number joined by "_": kept by every rule before the privacy pass
+  ['T2 PID_4711', 'T2 PID_'],
+  ['PAT_ID_0042 T1', 'PAT_ID_ T1'],
+  ['ID b4711 DWI', 'ID DWI'],
 ];
 
 function databaseAt(file: string): PrismaService {
