@@ -146,6 +146,20 @@ export function share(v: number | null | undefined): string {
 }
 
 /**
+ * A confidence threshold as it is: one decimal where that is all it has ("80.0 %"), else as many as
+ * it takes (up to six). percent() rounded CONFIDENCE_THRESHOLD=0.58348 to "58.3 %", shown beside a
+ * figure refused under it as "58.34 %" — a refusal that read above its threshold.
+ */
+export function thresholdPercent(t: number): string {
+  const p = t * 100;
+  for (let digits = 1; digits < 6; digits++) {
+    const s = p.toFixed(digits);
+    if (Math.abs(Number(s) - p) < 1e-9) return `${s} %`;
+  }
+  return `${p.toFixed(6)} %`;
+}
+
+/**
  * A figure below its threshold and the threshold, as `percent` writes them but with as many decimals
  * as it takes for the two to differ: 0.59996 against 0.6 read "60.0% is below the 60.0%
  * threshold"; now "59.996% … 60.000%". Only for value < threshold (the refusals).
