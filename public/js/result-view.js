@@ -161,11 +161,11 @@
     $('threshold-mark').style.left = (thr * 100).toFixed(1) + '%';
     var p = $('confidence-explain');
     p.textContent = (withheldOutOfDistribution(r)
-      ? 'Not an answer: the model’s top class reached ' + pct(r.confidence) + ', above the ' + pct(thr)
+      ? 'Not an answer: the model’s top class reached ' + pct(r.confidence) + ', above the ' + S.thresholdPct(thr)
         + ' threshold (the mark on the bar), but the image is unlike the images it was trained on, and there its confidence is not to be trusted. '
       : '')
       + 'Calibrated: of answers given with this confidence on the test images, about that share were right; below the '
-      + (below ? below[1] : pct(thr)) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
+      + (below ? below[1] : S.thresholdPct(thr)) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
     if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
   }
 

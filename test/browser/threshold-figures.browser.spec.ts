@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { bodyPartLine, BodyPartFields } from '../../src/presentation/labels';
+import { bodyPartLine, BodyPartFields, thresholdPercent } from '../../src/presentation/labels';
 import { probabilityFigure, withheldOutOfDistribution } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
@@ -42,6 +42,14 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
     const cases: [number, number][] = [[0.5, 0.6], [0.59996, 0.6], [0.599999999, 0.6], [0.60041, 0.60049], [0.3999, 0.4], [0, 0.6]];
     const got = await page.evaluate((list: [number, number][]) => list.map(([v, t]) => window.Sentinel.pctBelow(v, t)), cases);
     expect(got).toEqual(cases.map(([v, t]) => pctBelow(v, t)));
+  });
+
+  it('writes a threshold as labels.ts thresholdPercent does: as it is, never rounded below a refused figure', async () => {
+    await page.goto(`${h.base}/`);
+    const cases = [0.6, 0.8, 0.4, 0.58348, 0.6125, 0.59996, 1 / 3, 0.999];
+    const got = await page.evaluate((list: number[]) => list.map((t) => window.Sentinel.thresholdPct(t)), cases);
+    expect(got).toEqual(cases.map(thresholdPercent));
+    expect(got.slice(0, 4)).toEqual(['60.0 %', '80.0 %', '40.0 %', '58.348 %']);
   });
 
   it('a list entry of a refused result is written as record-reason.ts probabilityFigure writes it', async () => {
