@@ -22,11 +22,21 @@
     var form = $('analyse-form');
     try { return JSON.parse((form && form.getAttribute('data-models')) || '{}'); } catch (e) { return {}; }
   }
-  /** model → the threshold this page's answers are decided at (the server's, in data-models) */
-  function thresholds() {
+  /**
+   * model → the threshold `r` was decided at: the answer's own `thresholds`, else the server's when the
+   * page was rendered (data-models). The page compared every answer with data-models: a page opened
+   * before CONFIDENCE_THRESHOLD changed read a refusal at 0.54996 under 0.55 as "55.0 %" below the old 60.0 %.
+   */
+  function thresholds(r) {
+    if (r && r.thresholds && typeof r.thresholds === 'object') return r.thresholds;
     var info = models(), t = {};
     Object.keys(info).forEach(function (k) { if (typeof info[k].threshold === 'number') t[k] = info[k].threshold; });
     return t;
+  }
+  /** the threshold of `model` that `r` was decided at (thresholds(r)); the card default when none is known */
+  function thresholdOf(r, model) {
+    var t = thresholds(r)[model];
+    return typeof t === 'number' ? t : 0.6;
   }
 
   // "recognised, no validated model" is an informative outcome, not a failure
@@ -133,8 +143,7 @@
    * page explained it with "below the 60.0 % threshold" under a bar at 94.0 %.
    */
   function withheldOutOfDistribution(r) {
-    var m = models()[r.task] || {};
-    var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
+    var thr = thresholdOf(r, r.task);
     var figure = S.diagnosisFigure(r); // without a confidence, the top probability (record-reason.ts withheldOutOfDistribution)
     return r.stage === 'diagnosis' && r.code === 'LOW_CONFIDENCE' && typeof figure === 'number' && figure >= thr;
   }
@@ -149,7 +158,7 @@
     $('confidence-block').hidden = !show;
     if (!show) return;
     var m = info[r.task] || {};
-    var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
+    var thr = thresholdOf(r, r.task); // the answer's own, as its message compares it
     $('confidence-name').textContent = 'Calibrated confidence · ' + (m.title || pretty(r.task));
     // refused below the threshold: never the threshold's own figure (0.59996 read "60.0 %" beside a 60.0 % mark)
     var below = r.status !== 'completed' && r.confidence < thr ? S.pctBelow(r.confidence, thr) : null;
@@ -170,12 +179,12 @@
   }
 
   /** The diagnosis figure: below the threshold it was refused at, with the decimals it takes to differ from it. */
-  function confidenceText(r) { return S.refusedPct(r, thresholds(), r.confidence); }
+  function confidenceText(r) { return S.refusedPct(r, thresholds(r), r.confidence); }
 
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
-    if (key === 'modality' && typeof r.mriConfidence === 'number') return mriCheck(r, thresholds());
-    if (key === 'anatomy' && r.anatomy) return bodyPart(r, thresholds());
+    if (key === 'modality' && typeof r.mriConfidence === 'number') return mriCheck(r, thresholds(r));
+    if (key === 'anatomy' && r.anatomy) return bodyPart(r, thresholds(r));
     if (key === 'diagnosis' && reached) {
       if (r.code === 'NO_VALIDATED_MODEL') return 'no validated model for ' + pretty(r.anatomy) + ' yet';
       if (typeof r.confidence === 'number') return (r.label ? displayName(r.label) : 'top answer') + ' · ' + confidenceText(r);
@@ -200,7 +209,7 @@
 
   function renderProbs(r) {
     $('probs-title').textContent = 'Probabilities' + (r.task ? ' — ' + pretty(r.task) : '');
-    S.probList($('probs'), r, thresholds());
+    S.probList($('probs'), r, thresholds(r));
   }
 
   /**

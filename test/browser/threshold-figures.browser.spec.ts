@@ -175,6 +175,31 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       await page.unroute('**/api/v1/analyses');
     }
   });
+  it('an answer decided at another threshold than the page was rendered with is read at its own (its `thresholds`)', async () => {
+    // the page opened under the card's threshold; the server since restarted with CONFIDENCE_THRESHOLD=0.55 and
+    // refused 0.54996 under it. The page compared the figure with its own data-models: "55.0 %", "below the 60.0 % threshold"
+    await page.goto(`${h.base}/`);
+    const bright = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+    await page.route('**/api/v1/analyses', async (route) => {
+      const r = await (await route.fetch()).json();
+      expect(r.thresholds).toEqual({ triage: expect.any(Number), brain_tumor: expect.any(Number) });
+      const probabilities = { glioma: 0.54996, meningioma: 0.35, notumor: 0.05, pituitary: 0.05004 };
+      const body = { ...r, status: 'inconclusive', code: 'LOW_CONFIDENCE', label: null, confidence: 0.54996, probabilities, explanation: null, caveat: null, thresholds: { triage: 0.55, brain_tumor: 0.55 },
+        message: 'Unable to determine: the most likely finding (glioma, 54.996 %) is below the 55.000 % confidence threshold.' };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await analyseOne(page, bright);
+      expect(await page.locator('#confidence-value').textContent()).toBe('54.996 %');
+      expect(await page.locator('#confidence-explain').textContent()).toContain('below the 55.000 % threshold');
+      expect(await page.locator('#threshold-mark').evaluate((e) => (e as HTMLElement).style.left)).toBe('55%');
+      expect(await page.locator('#stages .stage-detail').last().textContent()).toBe('top answer · 54.996 % — decided here');
+      expect(await page.locator('#probs .prob-value').allTextContents()).toEqual(['54.996 %', '35.0 %', '5.0 %', '5.0 %']);
+    } finally {
+      await page.unroute('**/api/v1/analyses');
+    }
+  });
+
   it('the study page: a study refused at 0.59996 under the 0.6 it was decided at reads "59.996 %", as the image page does', async () => {
     const card = (name: string): number => JSON.parse(fs.readFileSync(path.join(FAKE_MODELS_DIR, name, 'model_card.json'), 'utf8')).thresholds.confidence;
     const bright = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
