@@ -119,7 +119,7 @@ export function studyRuleLine(item: Pick<HistoryItem, 'thresholds' | 'study'>): 
   const rule = item.study?.rule;
   if (rule) {
     const n = rule.minUsableSlices;
-    return `${percent(rule.agreement)} of the slices must agree; at least ${n} usable slice${n === 1 ? '' : 's'} (and a quarter of the study; all of them if it has fewer)`;
+    return `${thresholdPercent(rule.agreement)} of the slices must agree; at least ${n} usable slice${n === 1 ? '' : 's'} (and a quarter of the study; all of them if it has fewer)`;
   }
   if (item.thresholds !== null && !Object.keys(item.thresholds).length) return '— (no slice was analysed)';
   return STUDY_RULE_NOT_RECORDED;

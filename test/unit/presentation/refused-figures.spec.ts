@@ -4,7 +4,7 @@
  * and the PDF gave the refused class "60.0 %" right under "(glioma, 59.996 %) is below the 60.000 %
  * confidence threshold". Records built in code.
  */
-import { historyDetail, historyRow } from '../../../src/presentation/history.view';
+import { historyDetail, historyRow, studyRuleLine } from '../../../src/presentation/history.view';
 import { modelCardView } from '../../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';
@@ -96,5 +96,9 @@ describe('probability lists of a record refused just below its threshold', () =>
     const card = modelCardView(makeCard({ name: 'brain_tumor', kind: 'diagnosis', body_part: 'brain', labels: ['glioma', 'meningioma', 'notumor', 'pituitary'] }), 0.58348);
     expect(card.threshold).toBe('58.348 %');
     expect(card.limits.join(' ')).toContain('Answers here at 58.348 % (CONFIDENCE_THRESHOLD)');
+    // a study's rule line: STUDY_AGREEMENT=0.5715 read "57.1 %", which 4 of 7 agreeing slices (57.14 %) seemed to meet
+    const rule = (agreement: number) => studyRuleLine({ thresholds: {}, study: { rule: { agreement, minUsableSlices: 3 } } as Parameters<typeof studyRuleLine>[0]['study'] });
+    expect(rule(0.5715)).toMatch(/^57\.15 % of the slices must agree/);
+    expect(rule(0.6)).toMatch(/^60\.0 % of the slices must agree/);
   });
 });
