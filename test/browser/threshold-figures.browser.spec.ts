@@ -200,6 +200,28 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
     }
   });
 
+  it('the study page: a study refused for 25 of 42 slices agreeing (59.5 %) under 60 % does not read "Agreement 60 %"', async () => {
+    const bright = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
+    await page.route('**/api/v1/studies', async (route) => {
+      const real = await (await route.fetch()).json();
+      const aggregation = { ...real.study.aggregation, agreement: 25 / 42, settings: { agreement: 0.6, minUsableSlices: 3 } };
+      const body = { ...real, status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null, caveat: null, study: { ...real.study, aggregation },
+        message: 'Unable to determine: the slices disagree (25 of 42 confident slices say glioma; 60.0 % agreement is required).' };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await page.goto(`${h.base}/studies`);
+      await page.setInputFiles('#study-files', bright.map((b, i) => ({ name: `s${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+      await page.click('#study-submit');
+      await page.locator('#study-result').waitFor({ state: 'visible' });
+      const meta = await page.locator('#study-meta').textContent();
+      expect(meta).toContain('Agreement59.5 %');
+      expect(meta).toContain('Study rule60.0 % of the slices must agree');
+    } finally {
+      await page.unroute('**/api/v1/studies');
+    }
+  });
+
   it('the study page: a study refused at 0.59996 under the 0.6 it was decided at reads "59.996 %", as the image page does', async () => {
     const card = (name: string): number => JSON.parse(fs.readFileSync(path.join(FAKE_MODELS_DIR, name, 'model_card.json'), 'utf8')).thresholds.confidence;
     const bright = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
