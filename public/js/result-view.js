@@ -22,11 +22,8 @@
     var form = $('analyse-form');
     try { return JSON.parse((form && form.getAttribute('data-models')) || '{}'); } catch (e) { return {}; }
   }
-  /**
-   * model → the threshold `r` was decided at: the answer's own `thresholds`, else the server's when the
-   * page was rendered (data-models). The page compared every answer with data-models: a page opened
-   * before CONFIDENCE_THRESHOLD changed read a refusal at 0.54996 under 0.55 as "55.0 %" below the old 60.0 %.
-   */
+  // model → the threshold `r` was decided at: its own `thresholds`, else data-models (the page's, which read a
+  // refusal at 0.54996 under a since-changed 0.55 as "55.0 %" below the old 60.0 %)
   function thresholds(r) {
     if (r && r.thresholds && typeof r.thresholds === 'object') return r.thresholds;
     var info = models(), t = {};

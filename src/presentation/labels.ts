@@ -145,11 +145,7 @@ export function share(v: number | null | undefined): string {
   return percent(v);
 }
 
-/**
- * A confidence threshold as it is: one decimal where that is all it has ("80.0 %"), else as many as
- * it takes (up to six). percent() rounded CONFIDENCE_THRESHOLD=0.58348 to "58.3 %", shown beside a
- * figure refused under it as "58.34 %" — a refusal that read above its threshold.
- */
+/** A threshold as it is ("80.0 %", "58.348 %"): percent() wrote 0.58348 "58.3 %", under a figure refused at "58.34 %". */
 export function thresholdPercent(t: number): string {
   const p = t * 100;
   for (let digits = 1; digits < 6; digits++) {
