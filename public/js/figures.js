@@ -31,6 +31,16 @@
     }
     return [(value * 100).toFixed(8) + ' %', (threshold * 100).toFixed(8) + ' %'];
   }
+  // labels.ts thresholdPercent, which a browser spec compares this with: a threshold as it is (one decimal where
+  // that is all it has); pct() rounded CONFIDENCE_THRESHOLD=0.58348 to "58.3 %", below a figure refused under it
+  function thresholdPct(t) {
+    var p = t * 100;
+    for (var digits = 1; digits < 6; digits++) {
+      var s = p.toFixed(digits);
+      if (Math.abs(Number(s) - p) < 1e-9) return s + ' %';
+    }
+    return p.toFixed(6) + ' %';
+  }
   // record-reason.ts refusedComparison and probabilityFigure over `thresholds` (model → the threshold it
   // decided at): the figure a refusal compared with its threshold, and a list entry of that same figure,
   // read as the message reads them; the lists gave the refused class "60.0 %" beside "59.996 %"
@@ -155,6 +165,7 @@
   S.statusName = statusName;
   S.pct = pct;
   S.pctBelow = pctBelow;
+  S.thresholdPct = thresholdPct;
   S.refusedPct = refusedPct;
   S.diagnosisFigure = diagnosisFigure;
   S.stageName = stageName;

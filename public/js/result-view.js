@@ -22,11 +22,18 @@
     var form = $('analyse-form');
     try { return JSON.parse((form && form.getAttribute('data-models')) || '{}'); } catch (e) { return {}; }
   }
-  /** model → the threshold this page's answers are decided at (the server's, in data-models) */
-  function thresholds() {
+  // model → the threshold `r` was decided at: its own `thresholds`, else data-models (the page's, which read a
+  // refusal at 0.54996 under a since-changed 0.55 as "55.0 %" below the old 60.0 %)
+  function thresholds(r) {
+    if (r && r.thresholds && typeof r.thresholds === 'object') return r.thresholds;
     var info = models(), t = {};
     Object.keys(info).forEach(function (k) { if (typeof info[k].threshold === 'number') t[k] = info[k].threshold; });
     return t;
+  }
+  /** the threshold of `model` that `r` was decided at (thresholds(r)); the card default when none is known */
+  function thresholdOf(r, model) {
+    var t = thresholds(r)[model];
+    return typeof t === 'number' ? t : 0.6;
   }
 
   // "recognised, no validated model" is an informative outcome, not a failure
@@ -133,8 +140,7 @@
    * page explained it with "below the 60.0 % threshold" under a bar at 94.0 %.
    */
   function withheldOutOfDistribution(r) {
-    var m = models()[r.task] || {};
-    var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
+    var thr = thresholdOf(r, r.task);
     var figure = S.diagnosisFigure(r); // without a confidence, the top probability (record-reason.ts withheldOutOfDistribution)
     return r.stage === 'diagnosis' && r.code === 'LOW_CONFIDENCE' && typeof figure === 'number' && figure >= thr;
   }
@@ -149,7 +155,7 @@
     $('confidence-block').hidden = !show;
     if (!show) return;
     var m = info[r.task] || {};
-    var thr = typeof m.threshold === 'number' ? m.threshold : 0.6;
+    var thr = thresholdOf(r, r.task); // the answer's own, as its message compares it
     $('confidence-name').textContent = 'Calibrated confidence · ' + (m.title || pretty(r.task));
     // refused below the threshold: never the threshold's own figure (0.59996 read "60.0 %" beside a 60.0 % mark)
     var below = r.status !== 'completed' && r.confidence < thr ? S.pctBelow(r.confidence, thr) : null;
@@ -161,21 +167,21 @@
     $('threshold-mark').style.left = (thr * 100).toFixed(1) + '%';
     var p = $('confidence-explain');
     p.textContent = (withheldOutOfDistribution(r)
-      ? 'Not an answer: the model’s top class reached ' + pct(r.confidence) + ', above the ' + pct(thr)
+      ? 'Not an answer: the model’s top class reached ' + pct(r.confidence) + ', above the ' + S.thresholdPct(thr)
         + ' threshold (the mark on the bar), but the image is unlike the images it was trained on, and there its confidence is not to be trusted. '
       : '')
       + 'Calibrated: of answers given with this confidence on the test images, about that share were right; below the '
-      + (below ? below[1] : pct(thr)) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
+      + (below ? below[1] : S.thresholdPct(thr)) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
     if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
   }
 
   /** The diagnosis figure: below the threshold it was refused at, with the decimals it takes to differ from it. */
-  function confidenceText(r) { return S.refusedPct(r, thresholds(), r.confidence); }
+  function confidenceText(r) { return S.refusedPct(r, thresholds(r), r.confidence); }
 
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
-    if (key === 'modality' && typeof r.mriConfidence === 'number') return mriCheck(r, thresholds());
-    if (key === 'anatomy' && r.anatomy) return bodyPart(r, thresholds());
+    if (key === 'modality' && typeof r.mriConfidence === 'number') return mriCheck(r, thresholds(r));
+    if (key === 'anatomy' && r.anatomy) return bodyPart(r, thresholds(r));
     if (key === 'diagnosis' && reached) {
       if (r.code === 'NO_VALIDATED_MODEL') return 'no validated model for ' + pretty(r.anatomy) + ' yet';
       if (typeof r.confidence === 'number') return (r.label ? displayName(r.label) : 'top answer') + ' · ' + confidenceText(r);
@@ -200,7 +206,7 @@
 
   function renderProbs(r) {
     $('probs-title').textContent = 'Probabilities' + (r.task ? ' — ' + pretty(r.task) : '');
-    S.probList($('probs'), r, thresholds());
+    S.probList($('probs'), r, thresholds(r));
   }
 
   /**

@@ -44,7 +44,15 @@
   function studyRuleLine(set) {
     if (!set) return '— (no slice was analysed)';
     var n = set.minUsableSlices;
-    return pct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study; all of them if it has fewer)';
+    return S.thresholdPct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study; all of them if it has fewer)';
+  }
+  /**
+   * The slices' agreement: below the rule it was refused under, with the decimals it takes to differ from it
+   * (pctBelow): 25 of 42 (59.5 %) read "60 %" above "60.0 % of the slices must agree" on a study refused for it.
+   */
+  function agreementLine(agg) {
+    var a = agg.agreement, t = agg.settings && agg.settings.agreement;
+    return typeof t === 'number' && a < t ? S.pctBelow(a, t)[0] : share(a);
   }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -273,7 +281,7 @@
       // says its figure is the mean over them
       ['MRI check', S.mriCheck(r, studyThresholds)],
       ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return displayName(k) + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
-      ['Agreement', agg && agg.agreement != null ? share(agg.agreement) : '—'],
+      ['Agreement', agg && agg.agreement != null ? agreementLine(agg) : '—'],
       // the settings it was decided under, as recorded with it (the history page's "Study rule")
       ['Study rule', studyRuleLine(agg && agg.settings)],
       ['Models', Object.keys(r.modelVersions || {}).map(function (k) { return pretty(k) + ' ' + r.modelVersions[k]; }).join(', ') || 'none ran'],

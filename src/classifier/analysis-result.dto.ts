@@ -63,6 +63,13 @@ export class AnalysisResultDto implements AnalysisResult {
     example: 'data:image/jpeg;base64,…',
   })
   preview?: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { triage: 0.8, brain_tumor: 0.6 },
+    description: 'model → the confidence threshold it decided at (CONFIDENCE_THRESHOLD or its card), for every model in modelVersions; {} when no model ran — the same map the history record stores',
+  })
+  thresholds!: Record<string, number>;
   @ApiProperty({ type: String, nullable: true, required: false, description: 'history record id of this result (name it as analysisId when asking for its PDF report); null when not recorded' })
   analysisId?: string | null;
 }

@@ -57,6 +57,13 @@ export interface AnalysisResult {
    */
   preview?: string;
   /**
+   * model name → the confidence threshold it decided at, for every model in modelVersions ({} when
+   * none ran): the map the history record stores and a study's answer gives. Without it the API
+   * answer and the CLI line did not say which threshold decided (CONFIDENCE_THRESHOLD or the
+   * card's); only the record did. Set by AnalysisService.analyzeDetailed only.
+   */
+  thresholds?: Record<string, number>;
+  /**
    * id of the history record this result was stored as (the report names it, and the server
    * checks the re-sent image's sha256 against it); null when nothing was recorded. Set by
    * AnalysisService.analyzeDetailed only.

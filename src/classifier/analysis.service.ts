@@ -89,7 +89,7 @@ export class AnalysisService {
       const result = await untilAborted(work, signal);
       const record = this.toRecord(result, sha256, bytes.length, decoded, ctx);
       const analysisId = options.record !== false ? await this.recordOrFail(record) : null;
-      return { result: { ...result, analysisId }, record };
+      return { result: { ...result, thresholds: record.thresholds, analysisId }, record };
     } catch (err) {
       if (err instanceof FileCheckError && options.record !== false) {
         // the file's own error is the answer (a 4xx, never a 200); a lost row is only logged

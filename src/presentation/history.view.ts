@@ -4,7 +4,7 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary } from '../history/history.service';
-import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, percent, spacingLine, statusName } from './labels';
+import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, percent, spacingLine, statusName, thresholdPercent } from './labels';
 import { labelName, recordTitle, type LoadedLabels } from './label-names';
 import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri } from './mri-check';
 import { missingSlicesLine } from '../studies/gap-record';
@@ -102,8 +102,8 @@ export function thresholdLine(item: Pick<HistoryItem, 'thresholds'>): string {
   if (item.thresholds === null) return THRESHOLD_NOT_RECORDED;
   const entries = Object.entries(item.thresholds);
   if (!entries.length) return '— (no model ran)';
-  if (entries.every(([, v]) => v === entries[0][1])) return percent(entries[0][1]);
-  return entries.map(([name, v]) => `${humanLabel(name)} ${percent(v)}`).join(', ');
+  if (entries.every(([, v]) => v === entries[0][1])) return thresholdPercent(entries[0][1]);
+  return entries.map(([name, v]) => `${humanLabel(name)} ${thresholdPercent(v)}`).join(', ');
 }
 
 /** What a study stored before its rule was says instead of one (never today's STUDY_AGREEMENT / STUDY_MIN_USABLE_SLICES). */
@@ -119,7 +119,7 @@ export function studyRuleLine(item: Pick<HistoryItem, 'thresholds' | 'study'>): 
   const rule = item.study?.rule;
   if (rule) {
     const n = rule.minUsableSlices;
-    return `${percent(rule.agreement)} of the slices must agree; at least ${n} usable slice${n === 1 ? '' : 's'} (and a quarter of the study; all of them if it has fewer)`;
+    return `${thresholdPercent(rule.agreement)} of the slices must agree; at least ${n} usable slice${n === 1 ? '' : 's'} (and a quarter of the study; all of them if it has fewer)`;
   }
   if (item.thresholds !== null && !Object.keys(item.thresholds).length) return '— (no slice was analysed)';
   return STUDY_RULE_NOT_RECORDED;

@@ -145,6 +145,16 @@ export function share(v: number | null | undefined): string {
   return percent(v);
 }
 
+/** A threshold as it is ("80.0 %", "58.348 %"): percent() wrote 0.58348 "58.3 %", under a figure refused at "58.34 %". */
+export function thresholdPercent(t: number): string {
+  const p = t * 100;
+  for (let digits = 1; digits < 6; digits++) {
+    const s = p.toFixed(digits);
+    if (Math.abs(Number(s) - p) < 1e-9) return `${s} %`;
+  }
+  return `${p.toFixed(6)} %`;
+}
+
 /**
  * A figure below its threshold and the threshold, as `percent` writes them but with as many decimals
  * as it takes for the two to differ: 0.59996 against 0.6 read "60.0% is below the 60.0%

@@ -6,7 +6,7 @@
  * service's stays, named as such, so that nobody reads it as what the service does.
  */
 import type { ModelCard } from '../inference/model-card';
-import { percent, share } from './labels';
+import { percent, share, thresholdPercent } from './labels';
 
 export interface FigureRow {
   name: string;
@@ -87,6 +87,6 @@ export function losoRule(card: ModelCard, raw: unknown, threshold: number): stri
   if (conf === null) return null;
   const refusal = margin === null ? '' : ` and the out-of-distribution refusal (its threshold refit in each fold, × ${margin})`;
   const gates = card.kind === 'triage' && (card.thresholds.background || card.thresholds.colour || card.thresholds.head_ct) ? ', the gates before the model' : '';
-  const differs = conf !== threshold ? ` The service answers at ${percent(threshold)}.` : '';
+  const differs = conf !== threshold ? ` The service answers at ${thresholdPercent(threshold)}.` : '';
   return `Each row: the images of the held-out source under the service's rule at ${percent(conf)}${gates}${refusal}.${differs}`;
 }

@@ -4,7 +4,7 @@
  * fields (added by later training rounds) are shown only when present.
  */
 import type { ModelCard } from '../inference/model-card';
-import { capitalise, humanLabel, percent, share } from './labels';
+import { capitalise, humanLabel, percent, share, thresholdPercent } from './labels';
 import { FigureRow, figuresOver, losoRule, PER_CLASS_RULE, testFigures } from './model-card-figures';
 import { LosoView, losoView } from './model-card-loso';
 
@@ -109,7 +109,7 @@ export function modelCardView(card: ModelCard, threshold: number = card.threshol
     limits.push('Head CT is refused by a second read-out of the same network, trained on head CT against MRI alone: a CT of the head must never be read as a brain MRI.');
   }
   if (threshold !== card.thresholds.confidence) {
-    limits.push(`Answers here at ${percent(threshold)} (CONFIDENCE_THRESHOLD), not at the card's ${percent(card.thresholds.confidence)}: the figures at the threshold were measured at the card's.`);
+    limits.push(`Answers here at ${thresholdPercent(threshold)} (CONFIDENCE_THRESHOLD), not at the card's ${thresholdPercent(card.thresholds.confidence)}: the figures at the threshold were measured at the card's.`);
   }
   if (card.experimental) limits.push('Experimental: not validated; its answers are a demonstration, not a measured result.');
 
@@ -124,7 +124,7 @@ export function modelCardView(card: ModelCard, threshold: number = card.threshol
     intendedUse: card.intended_use ?? null,
     labels: card.labels.map((l) => ({ key: l, text: card.label_descriptions?.[l] ?? humanLabel(l), caveat: card.label_caveats?.[l] ?? null })),
     label_caveats: card.label_caveats ?? {},
-    threshold: percent(threshold),
+    threshold: thresholdPercent(threshold),
     // triage refuses such an image as "Not an MRI image" (its limits say so), not "Unable to determine"
     refusesOod: card.kind !== 'triage' && card.thresholds.ood !== undefined,
     figuresOver: figuresOver(card),

@@ -7,7 +7,7 @@
  */
 import type { HistoryItem } from '../history/history.service';
 import { pctBelow } from '../validation/triage-decision';
-import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent } from './labels';
+import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent, thresholdPercent } from './labels';
 import { refusedByImageChecks, sliceMeanMri } from './mri-check';
 
 /** The study page's words for a series refused from its header (src/studies/header-refusal.ts uses them too). */
@@ -105,7 +105,7 @@ export function withheldOutOfDistribution(r: Pick<ReasonFields, 'stage' | 'code'
  */
 function slicesLowConfidence(r: ReasonFields): string {
   const t = r.thresholds?.triage;
-  const below = `each was below the ${typeof t === 'number' ? `${percent(t)} ` : ''}confidence threshold`;
+  const below = `each was below the ${typeof t === 'number' ? `${thresholdPercent(t)} ` : ''}confidence threshold`;
   if (r.stage === 'anatomy') return `The body part of most of its slices could not be determined confidently: ${below}.`;
   const mean = sliceMeanMri(r);
   return `Most of its slices were not confidently MRI: ${below}${mean ? ` (${mean})` : ''}.`;

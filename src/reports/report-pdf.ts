@@ -4,7 +4,7 @@ import { answeredByExperimentalModel, recordedCaveat } from '../presentation/exp
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { labelName, recordTitle, type LoadedLabels } from '../presentation/label-names';
-import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, percent, spacingLine, statusName } from '../presentation/labels';
+import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, percent, spacingLine, statusName, thresholdPercent } from '../presentation/labels';
 import { mriCheck } from '../presentation/mri-check';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
@@ -219,7 +219,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;
     // the model's threshold at this analysis (the record's), not the one in force now
     const recorded = r.thresholds?.[name];
-    const rule = recorded === undefined ? `Confidence threshold at this analysis: ${r.thresholds === null ? THRESHOLD_NOT_RECORDED : '—'}.` : `Decided at the ${percent(recorded)} confidence threshold.`;
+    const rule = recorded === undefined ? `Confidence threshold at this analysis: ${r.thresholds === null ? THRESHOLD_NOT_RECORDED : '—'}.` : `Decided at the ${thresholdPercent(recorded)} confidence threshold.`;
     doc.fontSize(9).fillColor(GREY).text(`${rule} Model card: `, LEFT, undefined, { continued: true });
     // a link annotation over the URL (clickable in any viewer), underlined in link blue
     doc.fillColor('#1a4f8b').text(cardUrl, { link: input.baseUrl ? cardUrl : null, underline: Boolean(input.baseUrl) }).fillColor('black');

@@ -1,5 +1,5 @@
 import type { AnalysisResult, AnalysisStage } from '../classifier/analysis-result';
-import { humanLabel } from '../presentation/labels';
+import { humanLabel, thresholdPercent } from '../presentation/labels';
 import { withheldOutOfDistribution } from '../presentation/record-reason';
 import { pct, pctBelow } from '../validation/triage-decision';
 import type { StudyAggregation, StudyCode } from './study-result';
@@ -258,7 +258,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
       stage: 'diagnosis',
       code: 'SLICE_DISAGREEMENT',
       label: null,
-      message: `Unable to determine: the slices disagree (${agree} of ${voters.length} confident slices say ${card.describe(topLabel)}; ${pct(input.agreement)} agreement is required).`,
+      message: `Unable to determine: the slices disagree (${agree} of ${voters.length} confident slices say ${card.describe(topLabel)}; ${thresholdPercent(input.agreement)} agreement is required).`,
     };
   }
   if (probs[topIndex] < card.threshold) {

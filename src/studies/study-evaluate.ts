@@ -11,10 +11,21 @@ export interface StudyEvalLine {
   stage?: string | null;
   code: string | null;
   message: string;
+  isMri?: boolean | null;
+  mriConfidence?: number | null;
   anatomy?: string | null;
+  anatomyConfidence?: number | null;
   task?: string | null;
   label?: string | null;
   confidence?: number | null;
+  /**
+   * the decision's figures as the API answer and the record give them: the line had the label and
+   * its confidence only, so the CLI could not be compared with them on the probabilities or the
+   * threshold that decided
+   */
+  probabilities?: Record<string, number>;
+  modelVersions?: Record<string, string>;
+  thresholds?: Record<string, number>;
   format?: string;
   sliceCount?: number;
   usableSlices?: number | null;
@@ -72,10 +83,16 @@ export async function evaluateStudy(service: StudyService, study: { rel: string;
       stage: r.stage,
       code: r.code,
       message: r.message,
+      isMri: r.isMri,
+      mriConfidence: r.mriConfidence,
       anatomy: r.anatomy,
+      anatomyConfidence: r.anatomyConfidence,
       task: r.task,
       label: r.label,
       confidence: r.confidence,
+      probabilities: r.probabilities,
+      modelVersions: r.modelVersions,
+      thresholds: r.thresholds,
       format: r.study.format,
       sliceCount: r.study.sliceCount,
       usableSlices: r.study.aggregation?.usableSlices ?? null,

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions, OmitType } from '
 import { AnalysisResultDto } from '../classifier/analysis-result.dto';
 
 /** OpenAPI description of StudyResult (the service returns the plain interface). */
-export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 'disclaimer', 'modelVersions', 'experimental', 'caveat', 'preview'] as const) {
+export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 'disclaimer', 'modelVersions', 'experimental', 'caveat', 'preview', 'thresholds'] as const) {
   @ApiProperty({ description: '0-based, in anatomical order: inferior → superior (axial), posterior → anterior (coronal), right → left (sagittal)' }) index!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'position (mm) along that order\'s direction, ascending with the index' }) position!: number | null;
   @ApiProperty({ description: 'small PNG data URL of the windowed slice' }) thumbnailPng!: string;
@@ -103,11 +103,5 @@ export class StudyResultDto extends OmitType(AnalysisResultDto, ['code', 'explan
   @ApiPropertyOptional({ ...STUDY_EXPLANATION_SCHEMA, description: 'null when no slice was answered' }) explanation!: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string; label: string }[] } | null;
   @ApiProperty({ type: StudyMetaDto }) study!: StudyMetaDto;
   @ApiProperty({ type: [SliceResultDto] }) slices!: SliceResultDto[];
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'number' },
-    example: { triage: 0.8, brain_tumor: 0.6 },
-    description: 'model → the confidence threshold it decided at (CONFIDENCE_THRESHOLD or its card), for every model in modelVersions; {} when no model ran — the same map the history record stores',
-  })
-  thresholds!: Record<string, number>;
+  // `thresholds`: AnalysisResultDto's, the same map for an image and a study
 }

@@ -11,7 +11,7 @@ export type StudyCode = AnalysisCode | 'INSUFFICIENT_SLICES' | 'SLICE_DISAGREEME
  * One slice: the single-analysis fields (no heat map, no disclaimer, no experimental flag: the
  * study's own `experimental` speaks for the model) plus where it lies.
  */
-export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'disclaimer' | 'modelVersions' | 'experimental' | 'caveat' | 'preview'> {
+export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'disclaimer' | 'modelVersions' | 'experimental' | 'caveat' | 'preview' | 'thresholds'> {
   /** 0-based, in anatomical order: inferior → superior (axial), posterior → anterior (coronal), right → left (sagittal) */
   index: number;
   /** position (mm) along that order's direction, ascending with the index, when known */

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { bodyPartLine, BodyPartFields } from '../../src/presentation/labels';
+import { bodyPartLine, BodyPartFields, thresholdPercent } from '../../src/presentation/labels';
 import { probabilityFigure, withheldOutOfDistribution } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
@@ -42,6 +42,14 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
     const cases: [number, number][] = [[0.5, 0.6], [0.59996, 0.6], [0.599999999, 0.6], [0.60041, 0.60049], [0.3999, 0.4], [0, 0.6]];
     const got = await page.evaluate((list: [number, number][]) => list.map(([v, t]) => window.Sentinel.pctBelow(v, t)), cases);
     expect(got).toEqual(cases.map(([v, t]) => pctBelow(v, t)));
+  });
+
+  it('writes a threshold as labels.ts thresholdPercent does: as it is, never rounded below a refused figure', async () => {
+    await page.goto(`${h.base}/`);
+    const cases = [0.6, 0.8, 0.4, 0.58348, 0.6125, 0.59996, 1 / 3, 0.999];
+    const got = await page.evaluate((list: number[]) => list.map((t) => window.Sentinel.thresholdPct(t)), cases);
+    expect(got).toEqual(cases.map(thresholdPercent));
+    expect(got.slice(0, 4)).toEqual(['60.0 %', '80.0 %', '40.0 %', '58.348 %']);
   });
 
   it('a list entry of a refused result is written as record-reason.ts probabilityFigure writes it', async () => {
@@ -167,6 +175,53 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       await page.unroute('**/api/v1/analyses');
     }
   });
+  it('an answer decided at another threshold than the page was rendered with is read at its own (its `thresholds`)', async () => {
+    // the page opened under the card's threshold; the server since restarted with CONFIDENCE_THRESHOLD=0.55 and
+    // refused 0.54996 under it. The page compared the figure with its own data-models: "55.0 %", "below the 60.0 % threshold"
+    await page.goto(`${h.base}/`);
+    const bright = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+    await page.route('**/api/v1/analyses', async (route) => {
+      const r = await (await route.fetch()).json();
+      expect(r.thresholds).toEqual({ triage: expect.any(Number), brain_tumor: expect.any(Number) });
+      const probabilities = { glioma: 0.54996, meningioma: 0.35, notumor: 0.05, pituitary: 0.05004 };
+      const body = { ...r, status: 'inconclusive', code: 'LOW_CONFIDENCE', label: null, confidence: 0.54996, probabilities, explanation: null, caveat: null, thresholds: { triage: 0.55, brain_tumor: 0.55 },
+        message: 'Unable to determine: the most likely finding (glioma, 54.996 %) is below the 55.000 % confidence threshold.' };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await analyseOne(page, bright);
+      expect(await page.locator('#confidence-value').textContent()).toBe('54.996 %');
+      expect(await page.locator('#confidence-explain').textContent()).toContain('below the 55.000 % threshold');
+      expect(await page.locator('#threshold-mark').evaluate((e) => (e as HTMLElement).style.left)).toBe('55%');
+      expect(await page.locator('#stages .stage-detail').last().textContent()).toBe('top answer · 54.996 % — decided here');
+      expect(await page.locator('#probs .prob-value').allTextContents()).toEqual(['54.996 %', '35.0 %', '5.0 %', '5.0 %']);
+    } finally {
+      await page.unroute('**/api/v1/analyses');
+    }
+  });
+
+  it('the study page: a study refused for 25 of 42 slices agreeing (59.5 %) under 60 % does not read "Agreement 60 %"', async () => {
+    const bright = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
+    await page.route('**/api/v1/studies', async (route) => {
+      const real = await (await route.fetch()).json();
+      const aggregation = { ...real.study.aggregation, agreement: 25 / 42, settings: { agreement: 0.6, minUsableSlices: 3 } };
+      const body = { ...real, status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null, caveat: null, study: { ...real.study, aggregation },
+        message: 'Unable to determine: the slices disagree (25 of 42 confident slices say glioma; 60.0 % agreement is required).' };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await page.goto(`${h.base}/studies`);
+      await page.setInputFiles('#study-files', bright.map((b, i) => ({ name: `s${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+      await page.click('#study-submit');
+      await page.locator('#study-result').waitFor({ state: 'visible' });
+      const meta = await page.locator('#study-meta').textContent();
+      expect(meta).toContain('Agreement59.5 %');
+      expect(meta).toContain('Study rule60.0 % of the slices must agree');
+    } finally {
+      await page.unroute('**/api/v1/studies');
+    }
+  });
+
   it('the study page: a study refused at 0.59996 under the 0.6 it was decided at reads "59.996 %", as the image page does', async () => {
     const card = (name: string): number => JSON.parse(fs.readFileSync(path.join(FAKE_MODELS_DIR, name, 'model_card.json'), 'utf8')).thresholds.confidence;
     const bright = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));

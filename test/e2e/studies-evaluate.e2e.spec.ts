@@ -62,6 +62,21 @@ describe('evaluate --studies', () => {
     expect(by['empty-series']).toMatchObject({ status: 'rejected', code: 'EMPTY_FOLDER' });
   });
 
+  it('a line carries the decision as the API answer gives it: every probability, the triage figures, the models and the thresholds', async () => {
+    // the line had the label and its confidence only: the probabilities, P(MRI), the body part's figure and
+    // the threshold that decided were in the API answer and its record, never in what the CLI wrote
+    const lines: StudyEvalLine[] = [];
+    await evaluateStudies(app.get(StudyService), dir, (l) => lines.push(l));
+    const line = lines.find((l) => l.path === 'series-a') as StudyEvalLine;
+    const files = listStudies(dir).find((st) => st.rel === 'series-a')?.files ?? [];
+    const api = await app.get(StudyService).analyze(files.map((f) => new Uint8Array(fs.readFileSync(f))));
+    const decision = ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence', 'probabilities', 'modelVersions', 'thresholds'] as const;
+    expect(Object.fromEntries(decision.map((k) => [k, (line as unknown as Record<string, unknown>)[k]]))).toEqual(Object.fromEntries(decision.map((k) => [k, api[k]])));
+    expect(line.thresholds).toEqual({ triage: expect.any(Number), brain_tumor: expect.any(Number) });
+    // refused from its header, before any model ran: no model, no threshold
+    expect(lines.find((l) => l.path === 'series-ct')).toMatchObject({ status: 'rejected', code: 'NOT_MRI', modelVersions: {}, thresholds: {}, probabilities: {} });
+  });
+
   it('the CLI runs it (built dist)', () => {
     const cli = path.join(REPO_ROOT, 'dist/cli/evaluate.js');
     if (!fs.existsSync(cli)) return; // `npm test` does not build; CI's build step does

@@ -4,10 +4,13 @@
  * They showed the card's 60 % while the answers were decided at the override.
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import request from 'supertest';
+import { createAnalysisContext, evaluateOne } from '../../src/cli/analysis-context';
 import { loginAs, TestSession } from '../helpers/auth';
 import { binary, pdfFlatText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
 import { solidPng } from '../support/images';
 
 describe('CONFIDENCE_THRESHOLD=0.4 is the threshold shown everywhere', () => {
@@ -16,6 +19,7 @@ describe('CONFIDENCE_THRESHOLD=0.4 is the threshold shown everywhere', () => {
   let user: TestSession;
   let image: Buffer;
   let analysisId: string;
+  let answer: Record<string, unknown>;
 
   beforeAll(async () => {
     app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, CONFIDENCE_THRESHOLD: '0.4', INFERENCE_WORKERS: '0' }));
@@ -28,6 +32,7 @@ describe('CONFIDENCE_THRESHOLD=0.4 is the threshold shown everywhere', () => {
     expect(r.confidence).toBeGreaterThan(0.4);
     expect(r.confidence).toBeLessThan(0.6);
     analysisId = r.analysisId as string;
+    answer = r;
   });
   afterAll(async () => app.close());
 
@@ -54,6 +59,30 @@ describe('CONFIDENCE_THRESHOLD=0.4 is the threshold shown everywhere', () => {
       expect(text).toContain('Confidence threshold: 40.0 %');
       expect(text).toContain('Decided at the 40.0 % confidence threshold.');
       expect(text).not.toContain('60.0 %');
+    }
+  });
+
+  it('the API answer names the threshold it was decided at, as its record does', async () => {
+    // the image answer had no `thresholds`: only the record (and a study's answer) said which threshold decided
+    const record = (await request(server).get(`/api/v1/history/${analysisId}`).set(user.bearer).expect(200)).body;
+    expect(record.thresholds).toEqual({ triage: 0.4, brain_tumor: 0.4 });
+    expect(answer.thresholds).toEqual(record.thresholds);
+    // a refusal before any diagnosis model ran: the triage model's alone
+    const dark = (await request(server).post('/api/v1/analyses').set(user.bearer).attach('image', await solidPng(256, 256, 10), 'dark.png').expect(200)).body;
+    expect(dark.status).toBe('rejected');
+    expect(dark.thresholds).toEqual({ triage: 0.4 });
+  });
+
+  it('`npm run evaluate` writes the same threshold in each line (the CLI reads CONFIDENCE_THRESHOLD too)', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'grey.png'), image);
+    const { ctx, service } = await createAnalysisContext(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, CONFIDENCE_THRESHOLD: '0.4', INFERENCE_WORKERS: '0' }));
+    try {
+      const line = await evaluateOne(service, dir, 'grey.png');
+      expect(line).toMatchObject({ status: 'completed', label: 'glioma', confidence: answer.confidence, probabilities: answer.probabilities });
+      expect(line.thresholds).toEqual({ triage: 0.4, brain_tumor: 0.4 });
+    } finally {
+      await ctx.close();
     }
   });
 });

@@ -4,11 +4,13 @@
  * and the PDF gave the refused class "60.0 %" right under "(glioma, 59.996 %) is below the 60.000 %
  * confidence threshold". Records built in code.
  */
-import { historyDetail, historyRow } from '../../../src/presentation/history.view';
+import { historyDetail, historyRow, studyRuleLine } from '../../../src/presentation/history.view';
+import { modelCardView } from '../../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';
 import { pdfFlatText } from '../../helpers/pdf-text';
 import { reportFaces } from '../../helpers/report-fonts';
+import { makeCard } from '../../support/cards';
 
 const base = { status: 'inconclusive' as const, code: 'LOW_CONFIDENCE', isMri: true, mriConfidence: 0.99, anatomy: 'brain', anatomyConfidence: 0.99, modelVersions: { triage: '4.2.0', brain_tumor: '4.1.0' }, thresholds: { triage: 0.6, brain_tumor: 0.6 } };
 const low = notMriRecord({ ...base, stage: 'diagnosis', task: 'brain_tumor', confidence: 0.59996, probabilities: { glioma: 0.59996, notumor: 0.3, meningioma: 0.10004 } });
@@ -74,5 +76,29 @@ describe('probability lists of a record refused just below its threshold', () =>
     const notMri = { ...unsure, status: 'rejected' as const, code: 'NOT_MRI', mriConfidence: 0.2, probabilities: { not_mri: 0.8, brain: 0.2 } };
     expect(historyDetail(notMri).message).toBe('The triage model says this is not an MRI image (80.0 %).');
     expect(historyRow(notMri).confidence).toBe('not MRI 80.0 %');
+  });
+
+  it('a threshold with more decimals than one is shown as it is, never rounded below the figure it refused', async () => {
+    // CONFIDENCE_THRESHOLD=0.58348 and a glioma at 0.58341 (what a blend of two samples gave on the real
+    // models): the reason said "58.34 % … below the 58.35 % confidence threshold" under "Confidence
+    // threshold: 58.3 %" and "Calibrated confidence: 58.34 %" — a refused figure above the threshold shown
+    const odd = notMriRecord({ ...base, stage: 'diagnosis', task: 'brain_tumor', confidence: 0.58341, probabilities: { glioma: 0.58341, meningioma: 0.41, notumor: 0.00659 }, thresholds: { triage: 0.58348, brain_tumor: 0.58348 } });
+    const view = historyDetail(odd);
+    expect(view.message).toBe('The most likely finding (glioma, 58.34 %) is below the 58.35 % confidence threshold.');
+    expect(view.threshold).toBe('58.348 %');
+    const text = pdfFlatText(await buildReportPdf({ record: odd, generatedFor: 'u@example.org', fonts: reportFaces() }));
+    expect(text).toContain('Confidence threshold: 58.348 %');
+    expect(text).not.toContain('58.3 %');
+    // one decimal where that is the threshold itself; each model its own where they differ
+    expect(historyDetail({ ...odd, thresholds: { triage: 0.8, brain_tumor: 0.6 } }).threshold).toBe('triage model 80.0 %, brain tumour model 60.0 %');
+    expect(historyDetail({ ...odd, thresholds: { triage: 0.8, brain_tumor: 0.6125 } }).threshold).toBe('triage model 80.0 %, brain tumour model 61.25 %');
+    // the model-card page's threshold under that CONFIDENCE_THRESHOLD, and its note that it is not the card's
+    const card = modelCardView(makeCard({ name: 'brain_tumor', kind: 'diagnosis', body_part: 'brain', labels: ['glioma', 'meningioma', 'notumor', 'pituitary'] }), 0.58348);
+    expect(card.threshold).toBe('58.348 %');
+    expect(card.limits.join(' ')).toContain('Answers here at 58.348 % (CONFIDENCE_THRESHOLD)');
+    // a study's rule line: STUDY_AGREEMENT=0.5715 read "57.1 %", which 4 of 7 agreeing slices (57.14 %) seemed to meet
+    const rule = (agreement: number) => studyRuleLine({ thresholds: {}, study: { rule: { agreement, minUsableSlices: 3 } } as Parameters<typeof studyRuleLine>[0]['study'] });
+    expect(rule(0.5715)).toMatch(/^57\.15 % of the slices must agree/);
+    expect(rule(0.6)).toMatch(/^60\.0 % of the slices must agree/);
   });
 });

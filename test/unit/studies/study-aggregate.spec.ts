@@ -46,6 +46,14 @@ describe('aggregateStudy', () => {
     expect(aggregateStudy({ ...input, slices: Array(8).fill(0).map(() => slice({ probs: GLIOMA })) }).aggregation.settings).toEqual({ agreement: 0.75, minUsableSlices: 5 });
     expect(aggregateStudy({ ...input, slices: [slice({ probs: GLIOMA })] }).aggregation.settings).toEqual({ agreement: 0.75, minUsableSlices: 5 });
   });
+  it('the agreement a disagreement was refused under is written as it is: 4 of 7 (57.14 %) under STUDY_AGREEMENT=0.5715 does not read "57.1 % … required"', () => {
+    const slices = [...Array(4).fill(0).map(() => slice({ probs: GLIOMA })), ...Array(3).fill(0).map(() => slice({ probs: MENING }))];
+    const a = aggregateStudy({ slices, minUsable: 3, agreement: 0.5715, cardFor: () => CARD });
+    expect(a.code).toBe('SLICE_DISAGREEMENT');
+    expect(a.message).toContain('(4 of 7 confident slices say glioma; 57.15 % agreement is required)');
+    // the usual 0.6 keeps its one decimal
+    expect(run(slices).message).toContain('60.0 % agreement is required');
+  });
   it('a focal tumour on a few slices wins over many tumour-free slices (top-2, not the mean)', () => {
     const a = run([...Array(18).fill(0).map(() => slice({ probs: NEG })), slice({ probs: GLIOMA }), slice({ probs: GLIOMA }), slice({ probs: GLIOMA })]);
     expect(a.status).toBe('completed');
