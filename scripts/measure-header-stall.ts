@@ -9,16 +9,18 @@
  * rounds interleaved, so they see the same box and the same load. Not a test (timings are never
  * asserted): run by hand after `npm run build`,
  *   node -r ts-node/register/transpile-only scripts/measure-header-stall.ts
- *        [--mains dist/main.js,/other/dist/main.js] [--levels 1,4,8] [--rounds 3] [--files 4] [--items 100000]
+ *        [--mains dist/main.js,/other/dist/main.js] [--levels 1,4,8] [--rounds 3] [--files 4] [--items 100000] [--deflate 1]
  * Each study: --files slices (64², one series), each with a private sequence of --items items
  * of one element (2 entries an item: 100,000 → ~200,000 entries, just under the per-file cap;
  * 4 such files spend the default 400-slice study's 819,200). STUDY_CONCURRENCY is set to the
- * highest level so that no study waits in the service's own queue.
+ * highest level so that no study waits in the service's own queue. `--deflate 1`: every file in Deflated
+ * Explicit VR Little Endian (the dataset after the meta group deflated), inflated by the server before its header is read.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { dicomSlice, newUid, syntheticSlice } from '../test/support/study-fixtures';
 import { freePort } from '../test/support/built-app';
 
@@ -30,6 +32,7 @@ const LEVELS = (args.get('levels') ?? '1,4,8').split(',').map(Number);
 const ROUNDS = Number(args.get('rounds') ?? 3);
 const FILES = Number(args.get('files') ?? 4);
 const ITEMS = Number(args.get('items') ?? 100_000);
+const DEFLATE = args.get('deflate') === '1';
 const ADMIN = { email: 'stall@example.org', password: 'stall-measure-password-1' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,11 +48,19 @@ function bigHeader(file: Buffer, n: number): Buffer {
   return Buffer.concat([file.subarray(0, at), head, items, file.subarray(at)]);
 }
 
+/** The dataset after the file meta group deflated (raw deflate, PS3.5 A.5), as a Deflated Explicit VR Little Endian file holds it. */
+function deflated(file: Buffer): Buffer {
+  const metaEnd = 132 + 12 + file.readUInt32LE(132 + 8);
+  return Buffer.concat([file.subarray(0, metaEnd), zlib.deflateRawSync(file.subarray(metaEnd))]);
+}
+
 function study(): Buffer[] {
   const seriesUid = newUid();
-  return Array.from({ length: FILES }, (_, k) =>
-    bigHeader(dicomSlice(syntheticSlice(64, 64, (x, y) => (x * 3 + y * 5 + k * 11) % 251), { seriesUid, z: k * 5, instanceNumber: k + 1 }), ITEMS),
-  );
+  const transferSyntax = DEFLATE ? '1.2.840.10008.1.2.1.99' : undefined;
+  return Array.from({ length: FILES }, (_, k) => {
+    const file = bigHeader(dicomSlice(syntheticSlice(64, 64, (x, y) => (x * 3 + y * 5 + k * 11) % 251), { seriesUid, z: k * 5, instanceNumber: k + 1, transferSyntax }), ITEMS);
+    return DEFLATE ? deflated(file) : file;
+  });
 }
 
 function body(files: Buffer[], boundary: string): Buffer {

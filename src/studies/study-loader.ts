@@ -11,12 +11,13 @@ import { assertDecodable } from './dicom-codecs';
 import { FrameBudget, withFramePixels } from './frame-budget';
 import { readNifti } from './nifti';
 import { assertOneSeries, dropDuplicates, leaveOutLocalizers, orderFrames, pixelFormat, round3 } from './series-assembly';
+import { checkSliceSize, mm, sliceSpacing, squarePlan } from './slice-checks';
 import { SliceGap, sliceGaps } from './slice-gaps';
 import { frameLayout, orientFrame, shownSize } from './dicom-orientation';
 import { SkippedFiles, SkippedList } from './skipped-files';
-import { CorruptStudyError, fileLabel, MixedSeriesError, SliceResolutionError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
+import { CorruptStudyError, fileLabel, MixedSeriesError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
 import { noStudyFile, sortParts } from './study-parts';
-import { PixelShape, planSquarePixels, SquarePlan } from './square-pixels';
+import type { PixelShape, SquarePlan } from './square-pixels';
 import type { WindowVerdict } from './window-check';
 import { SliceData, windowStudy } from './windowing';
 import { definedWindow } from './voi-lut';
@@ -139,7 +140,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   const entries = { left: HEADER_ENTRIES_PER_SLICE * limits.maxSlices }; // spent by every header, DICOMDIRs too
   for (let i = 0; i < parts.length; i++) {
     // each file may declare at most the frames the study still has room for
-    const inst = await inHeaderTurn(() => readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices, entries }), signal);
+    const inst = await inHeaderTurn(() => readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices, entries }, signal), signal);
     if (isImage(inst)) {
       found.push(inst);
       declared += inst.frames;
@@ -273,37 +274,4 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     },
     slices: images.map((image, i) => ({ image, position: frames[i].position })),
   };
-}
-
-/**
- * A spacing the study may report: a finite distance above zero, else unknown (null), as the NIfTI
- * reader does. A header's Pixel Spacing of -1\0.5 or 0\0 was stored and shown as "row -1 mm"
- * beside slices that were (rightly) analysed as assumed-square pixels.
- */
-const mm = (v: number | null | undefined): number | null => (v !== null && v !== undefined && Number.isFinite(v) && v > 0 ? v : null);
-
-/** Median distance between consecutive distinct slice positions. */
-function sliceSpacing(positions: (number | null)[]): number | null {
-  const p = positions.filter((x): x is number => x !== null);
-  const gaps: number[] = [];
-  for (let i = 1; i < p.length; i++) if (p[i] - p[i - 1] > 1e-3) gaps.push(p[i] - p[i - 1]);
-  if (!gaps.length) return null;
-  gaps.sort((a, b) => a - b);
-  return round3(gaps[Math.floor(gaps.length / 2)]);
-}
-
-/** The slice's square-pixel plan, whose size must meet the same bounds as a stored slice. */
-function squarePlan(width: number, height: number, spacing: { column: number | null; row: number | null }, limits: StudyLimits): SquarePlan {
-  const plan = planSquarePixels(width, height, spacing, limits.maxPixels);
-  if (plan.shape === 'resampled') checkSliceSize(plan.width, plan.height, limits, ` (${width}×${height} px stored, with non-square pixels)`);
-  return plan;
-}
-
-function checkSliceSize(width: number, height: number, limits: StudyLimits, shown = ''): void {
-  if (width < limits.minSide || height < limits.minSide) {
-    throw new SliceResolutionError(`The slices are ${width}×${height} px${shown}; at least ${limits.minSide}×${limits.minSide} px is required.`);
-  }
-  if (width * height > limits.maxPixels) {
-    throw new SliceResolutionError(`The slices are ${width}×${height} px, more than the ${(limits.maxPixels / 1e6).toFixed(0)} megapixels accepted.`);
-  }
 }
