@@ -124,6 +124,12 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
    */
   const continued = (runs: readonly TextRun[], s: Setting, at: [number, number | undefined] | undefined, first: PDFKit.Mixins.TextOptions) => {
     if (!runs.length) runs = [{ face: 0, text: '' }];
+    // one face (nearly every heading and cell): as pdfkit was called before there were fallbacks
+    if (runs.length === 1 && at) {
+      doc.font(s.nameOf(runs[0].face)).text(runs[0].text, at[0], at[1], first);
+      doc.font(s.nameOf(0));
+      return;
+    }
     runs.forEach((run, i) => {
       const options = { ...(i ? {} : first), continued: i < runs.length - 1 };
       doc.font(s.nameOf(run.face));
