@@ -37,7 +37,7 @@ const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 
 
 /**
  * Helvetica as a "face": pdfkit takes a standard font's name where it takes a font, and its
- * WinAnsi encoding prints Latin-1 (what printableText let through before the embedded font).
+ * WinAnsi encoding prints Latin-1 (what the reports let through before the embedded font).
  * The report selects its faces by the names it registers them under; pdfkit caches a registered
  * standard font under its own name, not that one, and re-read Helvetica's metrics file at every
  * switch of face (~20× the report's CPU): the old code said font('Helvetica') itself, and so does
@@ -83,7 +83,10 @@ async function main(): Promise<void> {
     // the same CJK text each time (a user downloading reports again: the CJK subsets' programs are kept), then different each time
     { name: 'embedded, CJK', make: () => buildReportPdf({ record: { ...record, study: study('脳 T1 軸位 頭部 뇌 축상 のう') }, cards, generatedFor: '山田太郎@example.jp', fonts }) },
     { name: 'embedded, CJK, new text', make: () => buildReportPdf({ record: { ...record, study: study(`脳 T1 ${HAN[n % HAN.length]}${HAN[(n * 7) % HAN.length]} 뇌 ${HANGUL[n++ % HANGUL.length]}`) }, cards, generatedFor: '山田太郎@example.jp', fonts }) },
+    // a right-to-left value: right-aligned, its lines placed one by one (report-value.ts)
     { name: 'embedded, Hebrew+Arabic', make: () => buildReportPdf({ record: { ...record, study: study('שלום T1 مرحبا بالعالم') }, cards, generatedFor: 'u@example.org', fonts }) },
+    // kana: the kanji in the Japanese face (a third CJK face, read at its first use)
+    { name: 'embedded, Japanese', make: () => buildReportPdf({ record: { ...record, study: study('頭部 T1 直交 の画像') }, cards, generatedFor: '山田はなこ@example.jp', fonts }) },
   ];
   // the first report of each pays the one-time costs (glyph pre-load, module code warming up)
   const first: number[] = [];

@@ -9,13 +9,16 @@ import bidiFactory from 'bidi-js';
  * run ("שלום", "مرحبا") is reordered here by the Unicode bidi algorithm (bidi-js), its brackets
  * mirrored; shaping-font.ts gives Arabic its joined forms. A value's direction is its first strong
  * letter's, as a browser does for dir="auto": a Hebrew name reads right to left even inside the
- * report's English line. Reordering is per line: a value that wraps is broken into lines in reading
- * order first (report-pdf.ts), so that its first line holds its first words.
+ * report's English line, and is right-aligned. Reordering is per line: a value that wraps is broken
+ * into lines in reading order first (report-value.ts), so that its first line holds its first words.
+ * Japanese text (with kana) takes its kanji from the Japanese face (report-fonts.ts).
  */
 
 /** What the report needs of a face (a fontkit font or a ReportFace; tests pass a stub). */
 export interface GlyphCoverage {
   hasGlyphForCodePoint(codePoint: number): boolean;
+  /** 'ja': the face with Japanese letterforms, tried first for Japanese text (printableRuns) */
+  readonly lang?: 'ja';
 }
 
 /** Text in one face: `face` is an index into the faces passed to printableRuns. */
@@ -34,6 +37,12 @@ const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 /** Control characters (a stray BEL or ESC in a DICOM string); the line feed alone is layout. */
 const CONTROL = /\p{Cc}/u;
+
+/** Kana: only Japanese is written with them (a kanji-only name cannot be told from Chinese). */
+const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
+
+/** Japanese text: its kanji are printed in Japanese letterforms, not the Chinese face's (骨, 直, 画 differ). */
+export const isJapanese = (text: string): boolean => KANA.test(text);
 
 /** Whether the text has anything for the bidi algorithm to do (else it prints in the order it is written). */
 export const needsBidi = (text: string): boolean => NEEDS_BIDI.test(text);
@@ -60,10 +69,17 @@ export function visualOrder(line: string, direction: 'ltr' | 'rtl' | 'auto' = 'a
 /**
  * The text as the faces print it, in runs of one face each: composed (NFC: "e" + combining acute →
  * "é"), in visual order, each character in the first face that has a glyph for it (the report
- * font, then the fallbacks: CJK); a space stays in the run it is in. A character no face has, and
- * each control character but "\n", is one "?" in the first face; `replaced` counts those.
+ * font, then the fallbacks: CJK; for `japanese` text the Japanese face before the other fallbacks);
+ * a space stays in the run it is in. A character no face has, and each control character but
+ * "\n", is one "?" in the first face; `replaced` counts those. `japanese`: whether the whole value
+ * is (a line broken out of it may have no kana of its own).
  */
-export function printableRuns(text: string, faces: readonly GlyphCoverage[], direction: 'ltr' | 'rtl' | 'auto' = 'auto'): { runs: TextRun[]; replaced: number } {
+export function printableRuns(text: string, faces: readonly GlyphCoverage[], direction: 'ltr' | 'rtl' | 'auto' = 'auto', japanese = isJapanese(text)): { runs: TextRun[]; replaced: number } {
+  // the report font first, always: the fallbacks' Latin would be another font in the same word
+  const first = (i: number) => i === 0 || (japanese && faces[i].lang === 'ja');
+  const indexes = faces.map((_f, i) => i);
+  const order = [...indexes.filter(first), ...indexes.filter((i) => !first(i))];
+  const faceFor = (cp: number) => order.find((i) => faces[i].hasGlyphForCodePoint(cp)) ?? -1;
   let replaced = 0;
   const runs: TextRun[] = [];
   const add = (face: number, ch: string) => {
@@ -76,7 +92,7 @@ export function printableRuns(text: string, faces: readonly GlyphCoverage[], dir
     for (const ch of visualOrder(line, direction)) {
       const cp = ch.codePointAt(0)!;
       const last = runs[runs.length - 1];
-      const face = CONTROL.test(ch) ? -1 : ch === ' ' && last && faces[last.face].hasGlyphForCodePoint(cp) ? last.face : faces.findIndex((f) => f.hasGlyphForCodePoint(cp));
+      const face = CONTROL.test(ch) ? -1 : ch === ' ' && last && faces[last.face].hasGlyphForCodePoint(cp) ? last.face : faceFor(cp);
       if (face < 0) {
         replaced++;
         add(0, '?');
@@ -86,20 +102,28 @@ export function printableRuns(text: string, faces: readonly GlyphCoverage[], dir
   return { runs, replaced };
 }
 
-/** printableText's answers per face: every report prints the same headings, labels and card tables. */
-const printed = new WeakMap<GlyphCoverage, Map<string, Readonly<{ text: string; replaced: number }>>>();
+/**
+ * printableRuns' answers per face list (by its first face), and per direction and Japanese or not:
+ * every report prints the same headings, labels and card tables. Looked up by the text itself, not
+ * a key made of it (a new string to hash for every cell of every report).
+ */
+interface Printed {
+  faces: readonly GlyphCoverage[];
+  texts: Map<string, Readonly<{ runs: readonly TextRun[]; replaced: number }>>[];
+}
+const printed = new WeakMap<GlyphCoverage, Printed>();
 const PRINTED_TEXTS = 4096;
 
-/** The text in one face (headings, table cells: the report's own words), with "?" for what it cannot print. */
-export function printableText(text: string, face: GlyphCoverage): Readonly<{ text: string; replaced: number }> {
-  let memo = printed.get(face);
-  if (!memo) printed.set(face, (memo = new Map()));
-  let out = memo.get(text);
+/** printableRuns, remembered: the answer is shared, never to be changed. */
+export function printableRunsOnce(text: string, faces: readonly GlyphCoverage[], direction: 'ltr' | 'rtl', japanese = isJapanese(text)): Readonly<{ runs: readonly TextRun[]; replaced: number }> {
+  let memo = printed.get(faces[0]);
+  if (!memo || (memo.faces !== faces && (memo.faces.length !== faces.length || memo.faces.some((f, i) => f !== faces[i])))) printed.set(faces[0], (memo = { faces, texts: [] }));
+  const texts = (memo.texts[(direction === 'rtl' ? 2 : 0) + (japanese ? 1 : 0)] ??= new Map());
+  let out = texts.get(text);
   if (!out) {
-    const { runs, replaced } = printableRuns(text, [face]);
-    out = { text: runs.map((r) => r.text).join(''), replaced };
-    if (memo.size >= PRINTED_TEXTS) memo.clear();
-    memo.set(text, out);
+    out = printableRuns(text, faces, direction, japanese);
+    if (texts.size >= PRINTED_TEXTS) texts.clear();
+    texts.set(text, out);
   }
   return out;
 }

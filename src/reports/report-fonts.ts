@@ -39,10 +39,12 @@ export class ReportFace {
   /**
    * `source`: the parsed face, or how to parse it (a fallback face, read at its first use).
    * `preload`: pre-load its glyphs before it is first handed out (warm).
+   * `lang`: 'ja' for the face with Japanese letterforms (GlyphCoverage).
    */
   constructor(
     private readonly source: Font | (() => Font),
     private readonly preload = true,
+    readonly lang?: 'ja',
   ) {
     if (typeof source !== 'function') this.parsed = source;
   }
@@ -117,16 +119,19 @@ function maps(font: Font, codePoint: number): boolean {
  * The fallback faces, for what DejaVu Sans has no glyph for: CJK. Noto Sans CJK (SIL OFL 1.1) in
  * the npm packages of EmbedPDF's fallback fonts, pinned: the Simplified Chinese face has 27,500
  * Han ideographs (all but 47 of the unified block, and extension A: Chinese, Japanese kanji,
- * Korean hanja, in their Chinese forms) and the kana; the Korean face adds Hangul. Regular only:
- * only a record's own text falls back, and it prints in the regular weight. 8.4 + 4.6 MB, read at
- * the first report that needs one (most never do); start-up checks that each file is there and
- * begins as an OpenType font. (@fontsource's Noto Sans SC, ~100 woff2 slices a weight, has ~12,000
- * Han ideographs only; the packages' other weights are pruned from the image: Containerfile.)
+ * Korean hanja, in their Chinese forms) and the kana; the Korean face adds Hangul. Japanese text
+ * (text with kana: pdf-text.ts) takes its kanji from the Japanese face first, whose 12,950 are in
+ * their Japanese forms; a kanji it lacks comes from the Chinese face. Regular only: a record's own
+ * text falls back, and it prints in the regular weight. 8.4 + 4.6 + 4.5 MB, read at the first
+ * report that needs one (most never do); start-up checks that each file is there and begins as an
+ * OpenType font. (@fontsource's Noto Sans SC, ~100 woff2 slices a weight, has ~12,000 Han
+ * ideographs only; the packages' other weights are pruned from the image: Containerfile.)
  */
-export const FALLBACK_FONTS = [
+export const FALLBACK_FONTS: readonly { package: string; file: string; probe: number; lang?: 'ja' }[] = [
   { package: '@embedpdf/fonts-sc', file: 'fonts/NotoSansHans-Regular.otf', probe: 0x4e2d },
   { package: '@embedpdf/fonts-kr', file: 'fonts/NotoSansKR-Regular.otf', probe: 0xd55c },
-] as const;
+  { package: '@embedpdf/fonts-jp', file: 'fonts/NotoSansJP-Regular.otf', probe: 0x3042, lang: 'ja' },
+];
 
 export interface ReportFaces {
   regular: ReportFace;
@@ -193,7 +198,7 @@ function fallbackFace(spec: (typeof FALLBACK_FONTS)[number], resolve: (id: strin
     const parsed = create(fs.readFileSync(file));
     if (!('hasGlyphForCodePoint' in parsed) || !maps(parsed, spec.probe)) throw new ReportFontError(`the PDF report font ${id} is not readable: reinstall it (npm ci)`);
     return parsed;
-  }, false);
+  }, false, spec.lang);
 }
 
 /**

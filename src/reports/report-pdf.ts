@@ -11,8 +11,7 @@ import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
-import { printableText } from './pdf-text';
-import { valueWriter } from './report-value';
+import { reportTextWriter } from './report-value';
 import type { ReportFaces } from './report-fonts';
 
 export interface ReportInput {
@@ -64,14 +63,11 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   doc.registerFont(REGULAR, fonts.regular.font).registerFont(BOLD, fonts.bold.font).font(REGULAR);
   /** a fallback face is registered (and so read, and embedded) only when something is written in it: rarely */
   const fallbacks = new Set<number>();
-  const faceName = (face: number) => {
-    if (face === 0) return REGULAR;
-    if (!fallbacks.has(face)) doc.registerFont(fallbackName(face - 1), fonts.fallbacks[face - 1].font);
-    fallbacks.add(face);
-    return fallbackName(face - 1);
+  const fallback = (i: number) => {
+    if (!fallbacks.has(i)) doc.registerFont(fallbackName(i), fonts.fallbacks[i].font);
+    fallbacks.add(i);
+    return fallbackName(i);
   };
-  /** `text` as the face that prints it can: "?" for each character it has no glyph for */
-  const printable = (text: string, bold = false) => printableText(text, bold ? fonts.bold : fonts.regular);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -80,16 +76,16 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   });
 
   const width = doc.page.width - 2 * LEFT;
-  /** a record's own text (a name, a series description, a file name), continuing the line after `lead` points of it */
-  const value = valueWriter(doc, [fonts.regular, ...fonts.fallbacks], faceName, width);
+  /** text in any script: a record's own after its key (value), a label or a card's words in a box (block) */
+  const write = reportTextWriter(doc, fonts, { regular: REGULAR, bold: BOLD, fallback }, LEFT, width);
   // a heading keeps at least a few lines of its section below it, never alone at a page's foot
-  const heading = (t: string) => (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).font(BOLD).fontSize(12).fillColor('black').text(t, LEFT).moveDown(0.2).font(REGULAR).fontSize(10);
-  // every record value through value(): a DICOM series description may be Japanese, Arabic or emoji
-  const row = (k: string, v: string) => {
-    const key = `${k}: `;
-    doc.font(BOLD).text(key, LEFT, undefined, { continued: true, width });
-    value(v, doc.widthOfString(key));
+  const heading = (t: string) => {
+    (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).fontSize(12).fillColor('black');
+    write.block(t, LEFT, undefined, { width, bold: true });
+    doc.moveDown(0.2).font(REGULAR).fontSize(10);
   };
+  // every record value through write.value(): a DICOM series description may be Japanese, Arabic or emoji
+  const row = (k: string, v: string) => write.value(`${k}: `, BOLD, v);
   /** a small two-or-more column table; widths as fractions of the text width */
   // `whole`: columns of identifiers (source names) that must stay whole words (fitName)
   const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1], whole: number[] = []) => {
@@ -98,8 +94,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     const fit = (cells: string[], bold: boolean) => cells.map((c, i) => {
       const cellWidth = fractions[i] * width - 6;
       doc.font(bold ? BOLD : REGULAR).fontSize(9);
-      const cell = printable(c, bold).text;
-      return { ...(!bold && whole.includes(i) ? fitName(doc, cell, cellWidth) : { text: cell, size: 9 }), width: cellWidth, bold };
+      return { ...(!bold && whole.includes(i) ? fitName(doc, c, cellWidth) : { text: c, size: 9 }), width: cellWidth, bold };
     });
     const heightOf = (cells: ReturnType<typeof fit>) =>
       Math.max(...cells.map((c) => doc.font(c.bold ? BOLD : REGULAR).fontSize(c.size).heightOfString(c.text, { width: c.width })));
@@ -107,7 +102,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
       const y = doc.y;
       let bottom = y;
       fit(cells, bold).forEach((c, i) => {
-        doc.font(c.bold ? BOLD : REGULAR).fontSize(c.size).text(c.text, xs[i], y, { width: c.width, align: right.includes(i) ? 'right' : 'left' });
+        doc.fontSize(c.size);
+        write.block(c.text, xs[i], y, { width: c.width, align: right.includes(i) ? 'right' : 'left', bold: c.bold });
         bottom = Math.max(bottom, doc.y);
       });
       doc.y = bottom + 2;
@@ -135,10 +131,10 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     doc.fontSize(10);
   };
 
-  doc.font(BOLD).fontSize(18).text(`MRI Sentinel — ${recordTitle(r, labels)}`);
-  const generated = `Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `;
-  doc.font(REGULAR).fontSize(9).fillColor(GREY).text(generated, { continued: true });
-  value(input.generatedFor, doc.widthOfString(generated));
+  doc.fontSize(18);
+  write.block(`MRI Sentinel — ${recordTitle(r, labels)}`, LEFT, undefined, { width, bold: true });
+  doc.fontSize(9).fillColor(GREY);
+  write.value(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `, REGULAR, input.generatedFor);
   doc.moveDown(0.4).fillColor('#8a1c1c').font(BOLD).fontSize(10).text(`Disclaimer: ${DISCLAIMER}`, { width });
   doc.fillColor('black');
 
@@ -165,7 +161,11 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', refusedFigure(r, r.task, r.confidence));
   // the caveats beside the answer itself, not only in the Models section further down
   const caveat = recordedCaveat(r, input.cards ?? []);
-  if (caveat) doc.fillColor('#8a1c1c').font(BOLD).text(printable(caveat, true).text, LEFT, undefined, { width }).fillColor('black').font(REGULAR);
+  if (caveat) {
+    doc.fillColor('#8a1c1c');
+    write.block(caveat, LEFT, undefined, { width, bold: true });
+    doc.fillColor('black').font(REGULAR);
+  }
   if (answeredByExperimentalModel(r, input.cards ?? [])) {
     doc.fillColor('#b45309').font(BOLD).text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }).fillColor('black').font(REGULAR);
   }
@@ -213,7 +213,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (!versions.length) doc.text('— (no model ran)');
   for (const [name, version] of versions) {
     const card = input.cards?.find((c) => c.name === name);
-    doc.font(BOLD).fontSize(10).text(printable(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`, true).text, LEFT);
+    doc.fontSize(10);
+    write.block(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`, LEFT, undefined, { width, bold: true });
     doc.font(REGULAR);
     if (!card) continue;
     const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;

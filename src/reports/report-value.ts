@@ -1,46 +1,171 @@
-import { type GlyphCoverage, needsBidi, paragraphDirection, printableRuns, REPLACED_NOTE, type TextRun } from './pdf-text';
+import { type GlyphCoverage, isJapanese, needsBidi, paragraphDirection, printableRuns, printableRunsOnce, REPLACED_NOTE, type TextRun } from './pdf-text';
 
 /**
- * How the PDF writes a record's own text — a name, an e-mail, a series description, a file name —
- * continuing a line after `lead` points of it: in the report's regular face and, for what it lacks
- * (CJK), the fallbacks, a run per face; "?" and the note for what none has.
+ * How the PDF writes text that may be in any script: a record's own text after its key (a name, an
+ * e-mail, a series description, a file name: `value`) and the lines that stand in a box of their
+ * own (the title, headings, table cells: `block`; a label or a model card's words). Each in the
+ * report's face and, for what it lacks (CJK), the fallbacks, a run per face; "?" for what none has
+ * (and, after a value, the note saying so). Headings and cells fell back to "?" or to empty boxes
+ * (.notdef) before: a label of a model trained elsewhere, a card's source names, may be CJK too.
  *
  * Text with right-to-left letters is broken into lines here, in reading order, and each line then
  * reordered (pdf-text.ts): pdfkit would break the reordered text, and a wrapped Hebrew value's first
- * line would have held its last words.
- *
- * `faces[i]` is registered in the document as `nameOf(i)`; `width` is the text width.
+ * line would have held its last words. A paragraph whose direction is right to left (its first
+ * strong letter's, as dir="auto" in a browser) is right-aligned in its box: each line is placed
+ * here, since pdfkit aligns each face's run of a line on its own. A left-to-right one is left to
+ * pdfkit's wrapping, which also breaks CJK between ideographs.
  */
-export function valueWriter(doc: PDFKit.PDFDocument, faces: readonly GlyphCoverage[], nameOf: (face: number) => string, width: number): (text: string, lead: number) => void {
-  /** Width of logical text as it prints (in the current size). */
-  const widthOf = (text: string) => printableRuns(text, faces).runs.reduce((w, run) => w + doc.font(nameOf(run.face)).widthOfString(run.text), 0);
-  /** Lines (joined by "\n") of whole words, each as full as fits: `first` points for the first, the text width after. */
-  const breakLines = (text: string, first: number) =>
-    text
-      .split('\n')
-      .map((paragraph) => {
-        const lines = [''];
-        for (const word of paragraph.split(/(?<= )/)) {
-          const line = lines[lines.length - 1];
-          // a point short of the width, so that pdfkit never breaks such a line again
-          if (line && widthOf(line + word.trimEnd()) > (lines.length === 1 ? first : width) - 1) lines.push(word);
-          else lines[lines.length - 1] = line + word;
-        }
-        // a line's last space would be drawn at its start once reordered (a right-to-left line's end is its left)
-        return lines.map((l) => l.trimEnd()).join('\n');
-      })
-      .join('\n');
+export interface ReportTextFaces {
+  regular: GlyphCoverage;
+  bold: GlyphCoverage;
+  fallbacks: readonly GlyphCoverage[];
+}
 
-  return (text, lead) => {
-    let direction: 'ltr' | 'rtl' | 'auto' = 'auto';
-    if (needsBidi(text)) {
-      direction = paragraphDirection(text);
-      text = breakLines(text.normalize('NFC'), width - lead);
+/** The names the faces are registered under in the document (a fallback's when first used). */
+export interface ReportTextNames {
+  regular: string;
+  bold: string;
+  fallback(index: number): string;
+}
+
+export interface ReportTextWriter {
+  /** `key` in `keyFont` (the current size and colour), then the record's `text` after it, across the text width from the left margin. */
+  value(key: string, keyFont: string, text: string): void;
+  /** A paragraph in the box from `x` across `width` (at `y`, or the current line), in the regular or bold face and the current size. */
+  block(text: string, x: number, y: number | undefined, options: { width: number; align?: 'left' | 'right'; bold?: boolean }): void;
+}
+
+type Direction = 'ltr' | 'rtl';
+
+export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces, names: ReportTextNames, left: number, width: number): ReportTextWriter {
+  /** each weight's faces and their names, made once: the runs are remembered per face list (printableRunsOnce) */
+  const weights = [false, true].map((bold) => ({
+    faces: [bold ? faces.bold : faces.regular, ...faces.fallbacks],
+    nameOf: (face: number) => (face > 0 ? names.fallback(face - 1) : bold ? names.bold : names.regular),
+  }));
+
+  /** One paragraph's setting: its faces and their names, its direction, whether it is Japanese. */
+  interface Setting {
+    faces: GlyphCoverage[];
+    nameOf: (face: number) => string;
+    direction: Direction;
+    japanese: boolean;
+  }
+  const setting = (text: string, bold: boolean): Setting => ({
+    ...weights[Number(bold)],
+    direction: needsBidi(text) ? paragraphDirection(text) : 'ltr',
+    japanese: isJapanese(text),
+  });
+  const runsOf = (text: string, s: Setting) => printableRuns(text, s.faces, s.direction, s.japanese);
+  /** Width of each run as it prints (in the current size). */
+  const widths = (runs: readonly TextRun[], s: Setting) => runs.map((run) => doc.font(s.nameOf(run.face)).widthOfString(run.text));
+  const widthOf = (text: string, s: Setting) => widths(runsOf(text, s).runs, s).reduce((a, b) => a + b, 0);
+
+  /**
+   * Lines of logical text, each as full as fits: `first` points for the first, `full` after; broken
+   * after spaces, and a word longer than a line where its characters reach the end.
+   */
+  const breakLines = (text: string, s: Setting, first: number, full: number): string[] =>
+    text.split('\n').flatMap((paragraph) => {
+      const lines = [''];
+      // a point short of the width, so that pdfkit never breaks such a line again
+      const room = () => (lines.length === 1 ? first : full) - 1;
+      for (const word of paragraph.split(/(?<= )/)) {
+        let rest = word;
+        while (rest) {
+          const line = lines[lines.length - 1];
+          if (widthOf(line + rest.trimEnd(), s) <= room()) {
+            lines[lines.length - 1] = line + rest;
+            rest = '';
+          } else if (line || (lines.length === 1 && widthOf(rest.trimEnd(), s) <= full - 1)) lines.push('');
+          else {
+            const chars = [...rest];
+            let n = 1;
+            while (n < chars.length && widthOf(chars.slice(0, n + 1).join('').trimEnd(), s) <= room()) n++;
+            lines[lines.length - 1] = chars.slice(0, n).join('');
+            rest = chars.slice(n).join('');
+            if (rest) lines.push('');
+          }
+        }
+      }
+      // a line's last space would be drawn at its start once reordered (a right-to-left line's end is its left)
+      return lines.map((l) => l.trimEnd());
+    });
+
+  /**
+   * Right-to-left lines, each placed with its right end at the box's (`y`: the first line's top):
+   * its runs left to right in visual order. Returns the number of lines drawn and where the last one is.
+   */
+  const rightAligned = (lines: string[], s: Setting, x: number, boxWidth: number, y: number) => {
+    const lineHeight = doc.font(s.nameOf(0)).currentLineHeight(true);
+    let replaced = 0;
+    lines.forEach((line, i) => {
+      if (i > 0) y += lineHeight;
+      if (y + lineHeight > doc.page.height - doc.page.margins.bottom) y = doc.addPage().y;
+      const printed = runsOf(line, s);
+      replaced += printed.replaced;
+      const w = widths(printed.runs, s);
+      let at = x + boxWidth - w.reduce((a, b) => a + b, 0);
+      printed.runs.forEach((run, j) => {
+        doc.font(s.nameOf(run.face)).text(run.text, at, y, { lineBreak: false });
+        at += w[j];
+      });
+    });
+    doc.font(s.nameOf(0));
+    doc.x = x;
+    doc.y = y + lineHeight;
+    return replaced;
+  };
+
+  /**
+   * Runs as pdfkit writes them, each continuing the line of the one before; the first at `at` (x, and
+   * y or the current line) with `first`, its text options. (pdfkit's text(s, undefined, undefined,
+   * options) reads no options at all: a position is passed only where there is one.)
+   */
+  const continued = (runs: readonly TextRun[], s: Setting, at: [number, number | undefined] | undefined, first: PDFKit.Mixins.TextOptions) => {
+    if (!runs.length) runs = [{ face: 0, text: '' }];
+    // one face (nearly every heading and cell): as pdfkit was called before there were fallbacks
+    if (runs.length === 1 && at) {
+      doc.font(s.nameOf(runs[0].face)).text(runs[0].text, at[0], at[1], first);
+      doc.font(s.nameOf(0));
+      return;
     }
-    const { runs, replaced } = printableRuns(text, faces, direction);
-    const all: TextRun[] = replaced ? [...runs, { face: 0, text: REPLACED_NOTE }] : runs;
-    if (!all.length) all.push({ face: 0, text: '' });
-    all.forEach((run, i) => doc.font(nameOf(run.face)).text(run.text, { continued: i < all.length - 1 }));
-    doc.font(nameOf(0));
+    runs.forEach((run, i) => {
+      const options = { ...(i ? {} : first), continued: i < runs.length - 1 };
+      doc.font(s.nameOf(run.face));
+      if (i === 0 && at) doc.text(run.text, at[0], at[1], options);
+      else doc.text(run.text, options);
+    });
+    doc.font(s.nameOf(0));
+  };
+
+  return {
+    value(key, keyFont, text) {
+      const s = setting(text, false);
+      if (s.direction === 'rtl') {
+        text = text.normalize('NFC');
+        // the key and the value's first line on one line: room for that line first, as pdfkit makes it
+        if (doc.y + doc.font(s.nameOf(0)).currentLineHeight(true) > doc.page.height - doc.page.margins.bottom) doc.addPage();
+        const y = doc.y;
+        doc.font(keyFont).text(key, left, y, { lineBreak: false });
+        const replaced = rightAligned(breakLines(text, s, width - doc.font(keyFont).widthOfString(key), width), s, left, width, y);
+        if (replaced) doc.font(s.nameOf(0)).text(REPLACED_NOTE.trim(), left, undefined, { width });
+        return;
+      }
+      doc.font(keyFont).text(key, left, undefined, { continued: true, width });
+      const lead = doc.widthOfString(key);
+      const { runs, replaced } = printableRunsOnce(needsBidi(text) ? breakLines(text.normalize('NFC'), s, width - lead, width).join('\n') : text, s.faces, s.direction, s.japanese);
+      continued(replaced ? [...runs, { face: 0, text: REPLACED_NOTE }] : runs, s, undefined, {});
+    },
+
+    block(text, x, y, { width: boxWidth, align = 'left', bold = false }) {
+      const s = setting(text, bold);
+      if (s.direction === 'rtl') {
+        rightAligned(breakLines(text.normalize('NFC'), s, boxWidth, boxWidth), s, x, boxWidth, y ?? doc.y);
+        return;
+      }
+      const lines = needsBidi(text) ? breakLines(text.normalize('NFC'), s, boxWidth, boxWidth).join('\n') : text;
+      continued(printableRunsOnce(lines, s.faces, s.direction, s.japanese).runs, s, [x, y], { width: boxWidth, align });
+    },
   };
 }

@@ -25,6 +25,8 @@ declare module 'fontkit' {
   }
   export interface Font {
     readonly postscriptName: string;
+    /** font units per em: a run's advanceWidth over it is its width at 1 pt */
+    readonly unitsPerEm: number;
     /** true when the font's cmap maps the code point to a glyph */
     hasGlyphForCodePoint(codePoint: number): boolean;
     /** every code point the font's cmap maps */

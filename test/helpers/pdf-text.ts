@@ -43,6 +43,8 @@ export interface ShownString {
   /** the codes of an embedded font, two bytes each (subset glyph ids); a standard font's bytes */
   codes: number[];
   text: string;
+  /** where the string starts on the page, in points from its left edge (the text matrix pdfkit set before it) */
+  x: number;
 }
 
 /** Every shown string of each page that shows any, in page and content order (what pdfStreamTexts joins). */
@@ -90,18 +92,20 @@ export function pdfShownStrings(pdf: Buffer): ShownString[][] {
     const content = refsIn(page.dict, 'Contents').map((r) => get(r).stream!.toString('latin1')).join('\n');
     const lines: ShownString[] = [];
     let decoder: Decoder = { name: '', decode: winAnsi, twoBytes: false };
-    const opRe = /\/([^\s/<>[\]()]+)\s+[-\d.]+\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|(<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\))\s*Tj/g;
+    let x = 0;
+    const opRe = /1 0 0 1 ([-\d.]+) [-\d.]+ Tm|\/([^\s/<>[\]()]+)\s+[-\d.]+\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|(<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\))\s*Tj/g;
     let op: RegExpExecArray | null;
     while ((op = opRe.exec(content))) {
-      if (op[1] !== undefined) {
-        const ref = fonts.get(op[1]);
-        if (ref === undefined) throw new Error(`page uses font /${op[1]}, not in its resources`);
+      if (op[1] !== undefined) x = Number(op[1]);
+      else if (op[2] !== undefined) {
+        const ref = fonts.get(op[2]);
+        if (ref === undefined) throw new Error(`page uses font /${op[2]}, not in its resources`);
         decoder = decoderOf(ref);
       } else {
-        const strings = op[2] !== undefined ? [...op[2].matchAll(/<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\)/g)].map((s) => s[0]) : [op[3]];
+        const strings = op[3] !== undefined ? [...op[3].matchAll(/<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\)/g)].map((s) => s[0]) : [op[4]];
         const bytes = Buffer.concat(strings.map(stringBytes));
         const codes = decoder.twoBytes ? Array.from({ length: bytes.length >> 1 }, (_, i) => bytes.readUInt16BE(2 * i)) : [...bytes];
-        lines.push({ font: decoder.name, codes, text: strings.map((s) => decoder.decode(stringBytes(s))).join('') });
+        lines.push({ font: decoder.name, codes, text: strings.map((s) => decoder.decode(stringBytes(s))).join(''), x });
       }
     }
     if (lines.length) texts.push(lines);

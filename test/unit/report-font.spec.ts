@@ -12,7 +12,7 @@ import type { Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import { NestFactory } from '@nestjs/core';
 import type { HistoryItem } from '../../src/history/history.service';
-import { printableText, REPLACED_NOTE } from '../../src/reports/pdf-text';
+import { type GlyphCoverage, printableRuns, REPLACED_NOTE } from '../../src/reports/pdf-text';
 import { buildReportPdf } from '../../src/reports/report-pdf';
 import { loadReportFaces, REPORT_FONT_PACKAGE, ReportFontError, ReportFonts } from '../../src/reports/report-fonts';
 import { StartupError } from '../../src/startup-error';
@@ -72,6 +72,10 @@ describe('PDF reports in a Unicode font', () => {
   });
 
   it('the glyph coverage comes from the face that prints the text, not a fixed range', () => {
+    const printableText = (text: string, face: GlyphCoverage) => {
+      const { runs, replaced } = printableRuns(text, [face]);
+      return { text: runs.map((r) => r.text).join(''), replaced };
+    };
     const noCaron = { hasGlyphForCodePoint: (cp: number) => cp < 0x100 || cp === 0x416 };
     expect(printableText('Dvořák Ж Ω', noCaron)).toEqual({ text: 'Dvo?ák Ж ?', replaced: 2 });
     // composed first: "e" + combining acute is one "é"; a control character is never printed
