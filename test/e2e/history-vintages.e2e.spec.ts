@@ -157,6 +157,14 @@ describe('history: records of every older build, in every view', () => {
     }
   });
 
+  it('the detail page offers a model card as the card of the recorded version only: an earlier version\'s says which version the card describes', async () => {
+    const id = ids.get('init completed, old label set, models 2.x/3.x')!;
+    const page = text((await request(server()).get(`/history/${id}`).set(alice.headers).expect(200)).text);
+    // it read "brain tumour model 3.0.0 · model card", a link to the loaded (another version's) card
+    expect(page).toMatch(/brain tumour model 3\.0\.0 · not the version loaded now \(\s*model card of the brain tumour model of version 0\.0\.0-fake\)/);
+    expect(page).toMatch(/triage model 2\.1\.0 · not the version loaded now \(\s*model card of the triage model of version 0\.0\.0-fake\)/);
+  });
+
   it('the whole list holds every vintage for the admin, the owner\'s for the owner', async () => {
     const all = (await request(server()).get('/api/v1/history?pageSize=100').set(root.bearer).expect(200)).body as { total: number };
     const own = (await request(server()).get('/api/v1/history?pageSize=100').set(alice.bearer).expect(200)).body as { total: number };
