@@ -184,7 +184,7 @@ export class AnalysisRepository {
    * all its slices, an image's one, so the two are never pooled (HistoryService.summary).
    */
   async recentTimings(q: AnalysisQuery, take: number): Promise<{ kind: AnalysisKind; timings: Record<string, number> }[]> {
-    const rows = await this.prisma.analysis.findMany({ where: where(q), select: { timingsJson: true, kind: true, fileType: true }, orderBy: { createdAt: 'desc' }, take });
+    const rows = await this.prisma.analysis.findMany({ where: where(q), select: { timingsJson: true, kind: true, fileType: true, code: true }, orderBy: { createdAt: 'desc' }, take });
     return rows.map((r) => ({ kind: isStudyRow(r) ? 'study' : 'image', timings: parseJson<Record<string, number>>(r.timingsJson) ?? {} }));
   }
 }

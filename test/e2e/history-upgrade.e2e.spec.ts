@@ -7,7 +7,8 @@
  *
  * The builds between 0f0a32c (history) and 0780f59 (the study columns) recorded a study through
  * the single-image recorder: fileType dicom | nifti, slice width × height, kind NULL (there was no
- * such column). An image is only ever jpeg | png, so those rows are studies.
+ * such column), and from b946fdf a study refused at its file checks as fileType NULL with its code.
+ * An image is only ever jpeg | png, and some codes only a study gives, so those rows are studies.
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
 import Database from 'better-sqlite3';
@@ -29,6 +30,8 @@ const text = (html: string) => html.replace(/<script[\s\S]*?<\/script>/g, '').re
 const OLD_ROWS = {
   dicomStudy: { fileType: 'dicom', width: 256, height: 256, status: 'inconclusive', stage: 'diagnosis', code: 'SLICE_DISAGREEMENT', anatomy: 'brain', anatomyConfidence: 0.9, isMri: 1, mriConfidence: 0.96, task: 'brain_tumor', confidence: 0.5, probabilitiesJson: JSON.stringify({ glioma: 0.5, meningioma: 0.3, notumor: 0.1, pituitary: 0.1 }), modelVersionsJson: JSON.stringify({ triage: '2.1.0', brain_tumor: '3.0.0' }), timingsJson: JSON.stringify({ load: 900, total: 4000 }) },
   niftiStudy: { fileType: 'nifti', width: 256, height: 256, status: 'inconclusive', stage: 'diagnosis', code: 'INSUFFICIENT_SLICES', anatomy: 'brain', isMri: 1, mriConfidence: 0.9, task: 'brain_tumor', modelVersionsJson: JSON.stringify({ triage: '2.1.0', brain_tumor: '3.0.0' }) },
+  // refused at its file checks (b946fdf..0780f59): no format, a code only a study gives
+  refusedStudy: { fileType: null, width: null, height: null, status: 'rejected', stage: 'file', code: 'MIXED_SERIES' },
   image: { fileType: 'png', width: 512, height: 512, status: 'completed', stage: 'diagnosis', anatomy: 'brain', anatomyConfidence: 0.97, isMri: 1, mriConfidence: 0.99, task: 'brain_tumor', label: 'glioma', confidence: 0.9, probabilitiesJson: JSON.stringify({ glioma: 0.9, meningioma: 0.05, notumor: 0.03, pituitary: 0.02 }), modelVersionsJson: JSON.stringify({ triage: '2.1.0', brain_tumor: '3.0.0' }), timingsJson: JSON.stringify({ decode: 3, triage: 5, diagnosis: 9, total: 20 }) },
 } as const;
 type OldRow = keyof typeof OLD_ROWS;
@@ -91,23 +94,29 @@ describe('upgrade: a database an early build left, opened by today\'s app', () =
     expect(migrationRows(file)).toEqual(after);
   });
 
-  it.each([['dicomStudy', 'DICOM series'], ['niftiStudy', 'NIfTI volume']] as const)('a %s recorded before the study columns is a study in every view', async (name, words) => {
+  // what the page's and the PDF's File line say of each
+  it.each([
+    ['dicomStudy', 'File DICOM series', 'File: DICOM series'],
+    ['niftiStudy', 'File NIfTI volume', 'File: NIfTI volume'],
+    ['refusedStudy', 'File Study Series', 'File: Study'],
+  ] as const)('a %s recorded before the study columns is a study in every view', async (name, onPage, inPdf) => {
     const id = ids[name];
     const api = (await request(server()).get(`/api/v1/history/${id}`).set(root.bearer).expect(200)).body as { study: unknown };
     expect(api.study).not.toBeNull();
     const page = text((await request(server()).get(`/history/${id}`).set(root.headers).expect(200)).text);
-    expect(page).toContain(words);
-    expect(page).not.toMatch(/\b(DICOM|NIFTI) · /);
+    expect(page).toContain(onPage);
+    expect(page).toContain('Study rule not recorded');
+    expect(page).not.toMatch(/\b(DICOM|NIFTI|Unrecognised file) · /);
     const pdf = pdfFlatText((await request(server()).get(`/history/${id}/report.pdf`).set(root.headers).buffer(true).parse(binary).expect(200)).body as Buffer);
-    expect(pdf).toContain(words);
+    expect(pdf).toContain(inPdf);
     const list = text((await request(server()).get('/history?pageSize=100').set(root.headers).expect(200)).text);
-    expect(list).not.toMatch(/\b(DICOM|NIFTI) · \d/);
+    expect(list).not.toMatch(/\b(DICOM|NIFTI) · \d|Unrecognised file · /);
   });
 
   it('the CSV names each row\'s kind, and the summary never pools a study\'s timings with the images\'', async () => {
     const csv = parseCsv((await request(server()).get('/api/v1/history/export.csv').set(root.bearer).expect(200)).text);
     const kinds = Object.fromEntries(csv.map((r) => [r.id, r.kind]));
-    expect(kinds).toEqual({ [ids.dicomStudy]: 'study', [ids.niftiStudy]: 'study', [ids.image]: 'image' });
+    expect(kinds).toEqual({ [ids.dicomStudy]: 'study', [ids.niftiStudy]: 'study', [ids.refusedStudy]: 'study', [ids.image]: 'image' });
     const summary = (await request(server()).get('/api/v1/history/summary').set(root.bearer).expect(200)).body as { medianTimingsByKind: Record<'image' | 'study', { analyses: number; medianMs: Record<string, number> }> };
     expect(summary.medianTimingsByKind).toEqual({
       image: { analyses: 1, medianMs: { decode: 3, triage: 5, diagnosis: 9, total: 20 } },
