@@ -12,15 +12,28 @@ import type { HistoryItem } from './history.service';
 /** `labels`: the loaded models' (label-names.ts), so that an earlier model's label is named as such. */
 export function historyDetailLocals(item: HistoryItem, user: AuthUser, cards: readonly CardFlag[], labels: LoadedLabels) {
   const view = historyDetail(item, labels);
+  const versions = Object.entries(item.modelVersions ?? {}).map(([name, version], i) => ({ ...view.versions[i], ...cardOf(name, version, cards) }));
   return {
     experimental: answeredByExperimentalModel(item, cards),
     caveat: recordedCaveat(item, cards),
     title: `${view.title}, ${view.when} · History`, // which record, and where: a tab list of several records tells them apart
     item,
-    view,
+    view: { ...view, versions },
     admin: user.role === 'admin',
     probabilities: Object.entries(item.probabilities ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => ({ k, v })),
     versions: Object.entries(item.modelVersions ?? {}).map(([k, v]) => ({ k, v })),
     timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v })),
   };
+}
+
+/**
+ * Which card a recorded model version links to. /models/<name> shows the card loaded now: the
+ * recorded version's own card only while that version is loaded. A record of an earlier version
+ * (brain_tumor 3.0.0 beside a loaded 4.1.0) linked it as "model card" — another version's figures;
+ * the PDF prints no card then. No cards (models not loaded yet): the link, unqualified, as before.
+ */
+function cardOf(name: string, version: string, cards: readonly CardFlag[]): { loadedVersion: string | null; noCard: boolean } {
+  if (!cards.length) return { loadedVersion: null, noCard: false };
+  const card = cards.find((c) => c.name === name);
+  return { loadedVersion: card && card.version !== version ? card.version : null, noCard: !card };
 }

@@ -187,7 +187,7 @@ export function historyDetail(item: HistoryItem, loaded: LoadedLabels = null) {
     ...row,
     heading: `${row.title} — ${row.when}`,
     // the reason the record holds (a CT series: its modality), not only the code the title already says
-    message: recordReason(item),
+    message: recordReason(item, loaded),
     // an answer's confidence; a refusal's figure is in its reason (it read "Calibrated confidence" under a body-part refusal)
     answerConfidence: item.status === 'completed' && typeof item.confidence === 'number' ? row.confidence : null,
     mri: mriCheck(item),

@@ -8,6 +8,7 @@
 import type { HistoryItem } from '../history/history.service';
 import { pctBelow } from '../validation/triage-decision';
 import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent, thresholdPercent } from './labels';
+import { isEarlierLabel, type LoadedLabels } from './label-names';
 import { refusedByImageChecks, sliceMeanMri } from './mri-check';
 
 /** The study page's words for a series refused from its header (src/studies/header-refusal.ts uses them too). */
@@ -111,7 +112,12 @@ function slicesLowConfidence(r: ReasonFields): string {
   return `Most of its slices were not confidently MRI: ${below}${mean ? ` (${mean})` : ''}.`;
 }
 
-function lowConfidence(r: ReasonFields): string {
+/** A finding in a sentence ("glioma"); an earlier model version's marked so, as its title and table name it (label-names.ts). */
+function findingName(key: string, loaded: LoadedLabels): string {
+  return isEarlierLabel(key, loaded) ? `${humanLabel(key)} (earlier model)` : humanLabel(key);
+}
+
+function lowConfidence(r: ReasonFields, loaded: LoadedLabels): string {
   if (r.study && (r.stage === 'modality' || r.stage === 'anatomy')) return slicesLowConfidence(r);
   if (r.stage === 'modality') return `The service was not confident this is an MRI (MRI ${belowThreshold(r, 'triage', r.mriConfidence).join(', ')}).`;
   if (r.stage === 'anatomy') return `The body part could not be determined confidently (${belowThreshold(r, 'triage', r.anatomyConfidence).join(', ')}).`;
@@ -121,14 +127,14 @@ function lowConfidence(r: ReasonFields): string {
   // reason (diagnosis-decision.ts): the image is unlike its training data. The page said "below the
   // 60.0 % confidence threshold" of a finding at 94.0 %.
   if (withheldOutOfDistribution(r)) {
-    return `The image is unlike the ${humanLabel(r.task)}'s training data (out-of-distribution), so its most likely finding (${humanLabel(top[0])}, ${percent(top[1])}) was not given as an answer.`;
+    return `The image is unlike the ${humanLabel(r.task)}'s training data (out-of-distribution), so its most likely finding (${findingName(top[0], loaded)}, ${percent(top[1])}) was not given as an answer.`;
   }
   const [shown, below] = belowThreshold(r, r.task, top[1]);
-  return `The most likely finding (${humanLabel(top[0])}, ${shown}) is ${below}.`;
+  return `The most likely finding (${findingName(top[0], loaded)}, ${shown}) is ${below}.`;
 }
 
-/** One sentence: why this record was refused, inconclusive or answered. */
-export function recordReason(r: ReasonFields): string {
+/** One sentence: why this record was refused, inconclusive or answered. `loaded`: the loaded models' labels (null marks none earlier). */
+export function recordReason(r: ReasonFields, loaded: LoadedLabels = null): string {
   if (r.status === 'completed') return `Answered by the ${humanLabel(r.task)}.`;
   switch (r.code) {
     case 'NOT_MRI':
@@ -139,7 +145,7 @@ export function recordReason(r: ReasonFields): string {
     case 'NO_VALIDATED_MODEL':
       return `${capitalise(humanLabel(r.anatomy))} MRI recognised${typeof r.anatomyConfidence === 'number' ? ` (${percent(r.anatomyConfidence)})` : ''}, but no validated diagnosis model exists for this body part yet.`;
     case 'LOW_CONFIDENCE':
-      return lowConfidence(r);
+      return lowConfidence(r, loaded);
     case 'INSUFFICIENT_SLICES':
       return `Too few usable slices${typeof r.study?.usableSlices === 'number' && typeof r.study.sliceCount === 'number' ? ` (${r.study.usableSlices} of ${r.study.sliceCount})` : ''} for a study answer.`;
     case 'SLICE_DISAGREEMENT':

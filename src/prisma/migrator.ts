@@ -56,8 +56,22 @@ export function readMigrations(migrationsDir: string): MigrationFile[] {
     .sort()
     .map((name) => {
       const sql = fs.readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
-      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+      return { name, sql, checksum: sha256Hex(sql) };
     });
+}
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Whether a recorded checksum is this migration's, as Prisma's engine decides it since 2.29
+ * (prisma-engines #2101): the file's bytes, or the same text with LF or with CRLF line endings. A
+ * release built from a checkout with the other line endings (git core.autocrlf) is the same
+ * migration; it was "modified after it was applied" and the start-up stopped.
+ */
+export function sameChecksum(recorded: string, m: MigrationFile): boolean {
+  if (recorded === m.checksum) return true;
+  const lf = m.sql.replace(/\r\n/g, '\n');
+  return recorded === sha256Hex(lf) || recorded === sha256Hex(lf.replace(/\n/g, '\r\n'));
 }
 
 /**
@@ -150,7 +164,7 @@ function migrate(db: Database.Database, migrationsDir: string): MigrationResult 
   for (const m of readMigrations(migrationsDir)) {
     const prior = done.get(m.name);
     if (prior) {
-      if (prior.checksum !== m.checksum) {
+      if (!sameChecksum(prior.checksum, m)) {
         throw new MigrationError(`Migration ${m.name} was modified after it was applied (checksum mismatch).`);
       }
       result.alreadyApplied.push(m.name);

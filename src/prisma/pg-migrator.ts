@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { maskDatabaseUrl, postgresSchema } from '../config/database-url';
-import { MigrationError, MigrationResult, readMigrations } from './migrator';
+import { MigrationError, MigrationResult, readMigrations, sameChecksum } from './migrator';
 import { connectFailureMessage, errorText } from './pg-startup-wait';
 
 /**
@@ -89,7 +89,7 @@ async function migrate(db: Client, connectionString: string, migrationsDir: stri
   for (const m of readMigrations(migrationsDir)) {
     const prior = done.get(m.name);
     if (prior) {
-      if (prior.checksum !== m.checksum) throw new MigrationError(`Migration ${m.name} was modified after it was applied (checksum mismatch).`);
+      if (!sameChecksum(prior.checksum, m)) throw new MigrationError(`Migration ${m.name} was modified after it was applied (checksum mismatch).`);
       result.alreadyApplied.push(m.name);
       continue;
     }

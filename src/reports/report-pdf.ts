@@ -183,7 +183,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (volumes) row('Volumes', volumes);
   // a metadata report has no live message: the reason the record holds, as the history detail page says it
   if (input.message) row('Message', input.message);
-  else row('Reason', recordReason(r));
+  else row('Reason', recordReason(r, labels));
   row('MRI check', mriCheck(r));
   row('Body part', bodyPartLine(r));
 

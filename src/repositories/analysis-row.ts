@@ -74,6 +74,22 @@ export function toRow(r: AnalysisRecord, study?: StudyColumns) {
   };
 }
 
+/** Codes only a study gives (src/studies), of those the builds before `kind` recorded. */
+const STUDY_ONLY_CODES: ReadonlySet<string> = new Set(['MIXED_SERIES', 'UNSUPPORTED_TRANSFER_SYNTAX', 'TOO_MANY_SLICES', 'INSUFFICIENT_SLICES', 'SLICE_DISAGREEMENT']);
+
+/**
+ * Whether a row is a study. The builds before the study columns (migration 20261128160000_studies)
+ * had no `kind`: they recorded a study through the single-image recorder, as fileType dicom | nifti
+ * (or NULL with its code, refused at its file checks) and kind NULL. A single image is only ever
+ * jpeg | png (NULL when refused before its type was known) and never has a study's code, so such a
+ * row is a study whose study columns were not recorded — not an image named "DICOM · 2 MB ·
+ * 256×256 px" whose whole-study timings the summary pooled with the images'.
+ */
+export function isStudyRow(r: { kind: string | null; fileType: string | null; code: string | null }): boolean {
+  if (r.kind !== null) return r.kind === 'study';
+  return r.fileType === 'dicom' || r.fileType === 'nifti' || (r.code !== null && STUDY_ONLY_CODES.has(r.code));
+}
+
 export type Row = Awaited<ReturnType<PrismaService['analysis']['findFirstOrThrow']>> & { user?: { email: string } | null };
 
 export function toItem(r: Row): HistoryItem {
@@ -104,22 +120,21 @@ export function toItem(r: Row): HistoryItem {
     modelVersions: parseJson(r.modelVersionsJson),
     timingsMs: parseJson(r.timingsJson),
     thresholds,
-    study:
-      r.kind === 'study'
-        ? {
-            modality: r.modality,
-            seriesDescription: r.seriesDescription,
-            sliceCount: r.sliceCount,
-            usableSlices: r.usableSlices,
-            spacing: parseJson(r.spacingJson),
-            rule,
-            // validated on the way out: a value recordGaps did not write reads as not recorded
-            gaps: parseRecordedGaps(r.sliceGapsJson),
-            volumes: r.niftiVolumes,
-            // validated on the way out, as the gaps: null (not recorded) is never read as "header"
-            ...windowSummary(parseRecordedWindow(r.windowingJson)),
-          }
-        : null,
+    study: isStudyRow(r)
+      ? {
+          modality: r.modality,
+          seriesDescription: r.seriesDescription,
+          sliceCount: r.sliceCount,
+          usableSlices: r.usableSlices,
+          spacing: parseJson(r.spacingJson),
+          rule,
+          // validated on the way out: a value recordGaps did not write reads as not recorded
+          gaps: parseRecordedGaps(r.sliceGapsJson),
+          volumes: r.niftiVolumes,
+          // validated on the way out, as the gaps: null (not recorded) is never read as "header"
+          ...windowSummary(parseRecordedWindow(r.windowingJson)),
+        }
+      : null,
   };
 }
 

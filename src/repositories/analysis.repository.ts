@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AnalysisRecord } from '../classifier/analysis-result';
 import type { HistoryItem } from '../history/history.service';
 import { DbTx, PrismaService } from '../prisma/prisma.service';
-import { parseJson, Row, StudyColumns, toItem, toRow } from './analysis-row';
+import { isStudyRow, parseJson, Row, StudyColumns, toItem, toRow } from './analysis-row';
 
 // the row mapping's names, where callers and tests have always imported them from
 export { toItem, toRow } from './analysis-row';
@@ -184,8 +184,8 @@ export class AnalysisRepository {
    * all its slices, an image's one, so the two are never pooled (HistoryService.summary).
    */
   async recentTimings(q: AnalysisQuery, take: number): Promise<{ kind: AnalysisKind; timings: Record<string, number> }[]> {
-    const rows = await this.prisma.analysis.findMany({ where: where(q), select: { timingsJson: true, kind: true }, orderBy: { createdAt: 'desc' }, take });
-    return rows.map((r) => ({ kind: r.kind === 'study' ? 'study' : 'image', timings: parseJson<Record<string, number>>(r.timingsJson) ?? {} }));
+    const rows = await this.prisma.analysis.findMany({ where: where(q), select: { timingsJson: true, kind: true, fileType: true, code: true }, orderBy: { createdAt: 'desc' }, take });
+    return rows.map((r) => ({ kind: isStudyRow(r) ? 'study' : 'image', timings: parseJson<Record<string, number>>(r.timingsJson) ?? {} }));
   }
 }
 

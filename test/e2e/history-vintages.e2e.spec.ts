@@ -49,13 +49,15 @@ const CLAIMS_UNCHECKED = /no slice positions were checked/;
 const NOT_RECORDED = 'not recorded (analysed before thresholds were stored with each record)';
 /** A label no loaded model gives (brain_tumor 2.x's `no_tumor`) is named as the history form names it, never as if current. */
 const EARLIER = (words: string) => `${words} (earlier model)`;
-/** "No tumor", "Glioma tumor"… of an earlier model, without its mark: read beside "No tumour", two spellings with no hint why */
-const BARE_EARLIER = /\b(No|Glioma|Meningioma|Pituitary) tumor\b(?! \(earlier model\))/;
+/** "No tumor", "Glioma tumor"… of an earlier model, without its mark (in a title or in a sentence): read beside "No tumour", two spellings with no hint why */
+const BARE_EARLIER = /\b(No|Glioma|Meningioma|Pituitary) tumor\b(?! \(earlier model\))/i;
 
 const VINTAGES: Vintage[] = [
   // first release: no thresholds, no study columns
   { name: 'init completed, old label set, models 2.x/3.x', row: { status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.97, isMri: true, mriConfidence: 0.99, task: 'brain_tumor', label: 'glioma_tumor', confidence: 0.71, probabilitiesJson: OLD_PROBS, modelVersionsJson: V2, timingsJson: JSON.stringify({ decode: 3, triage: 5, diagnosis: 9 }) }, says: [NOT_RECORDED, EARLIER('Glioma tumor')], never: [BARE_EARLIER] },
   { name: 'init low-confidence diagnosis', row: { status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', anatomy: 'brain', anatomyConfidence: 0.9, isMri: true, mriConfidence: 0.98, task: 'brain_tumor', label: null, confidence: 0.55, probabilitiesJson: PROBS, modelVersionsJson: V2 }, says: [NOT_RECORDED, 'below the confidence threshold'] },
+  // its reason named the finding "glioma tumor", unmarked, above a table of "Glioma tumor (earlier model)"
+  { name: 'init low-confidence diagnosis, old label set', row: { status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', anatomy: 'brain', anatomyConfidence: 0.9, isMri: true, mriConfidence: 0.98, task: 'brain_tumor', label: null, confidence: 0.52, probabilitiesJson: JSON.stringify({ glioma_tumor: 0.52, meningioma_tumor: 0.3, no_tumor: 0.1, pituitary_tumor: 0.08 }), modelVersionsJson: V2 }, says: ['most likely finding (glioma tumor (earlier model), '], never: [BARE_EARLIER] },
   { name: 'init low-confidence diagnosis without confidence or probabilities', row: { status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', anatomy: 'brain', anatomyConfidence: 0.9, isMri: true, mriConfidence: 0.98, task: 'brain_tumor', modelVersionsJson: V2 } },
   { name: 'init unsure MRI', row: { status: 'rejected', stage: 'modality', code: 'LOW_CONFIDENCE', isMri: false, mriConfidence: 0.55, task: 'triage', probabilitiesJson: JSON.stringify({ brain: 0.55, not_mri: 0.45 }), modelVersionsJson: JSON.stringify({ triage: '2.0.0' }) }, says: ['below the confidence threshold'] },
   { name: 'init NOT_MRI without probabilities', row: { status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, mriConfidence: 0.1, task: 'triage', modelVersionsJson: JSON.stringify({ triage: '2.0.0' }) } },
@@ -153,6 +155,14 @@ describe('history: records of every older build, in every view', () => {
       expect(html).toMatch(new RegExp(`<option value="no_tumor"[^>]*>${EARLIER('No tumor').replace(/[()]/g, '\\$&')}</option>`));
       expect(text(html.replace(/<script[\s\S]*?<\/script>/g, ''))).not.toMatch(BARE_EARLIER);
     }
+  });
+
+  it('the detail page offers a model card as the card of the recorded version only: an earlier version\'s says which version the card describes', async () => {
+    const id = ids.get('init completed, old label set, models 2.x/3.x')!;
+    const page = text((await request(server()).get(`/history/${id}`).set(alice.headers).expect(200)).text);
+    // it read "brain tumour model 3.0.0 · model card", a link to the loaded (another version's) card
+    expect(page).toMatch(/brain tumour model 3\.0\.0 · not the version loaded now \(\s*model card of the brain tumour model of version 0\.0\.0-fake\)/);
+    expect(page).toMatch(/triage model 2\.1\.0 · not the version loaded now \(\s*model card of the triage model of version 0\.0\.0-fake\)/);
   });
 
   it('the whole list holds every vintage for the admin, the owner\'s for the owner', async () => {

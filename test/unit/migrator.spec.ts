@@ -198,6 +198,30 @@ describe('migration runner', () => {
     expect(() => applyMigrations(file, migrations)).toThrow(/checksum/);
   });
 
+  // A deployment applied the files as one checkout wrote them; the next release is built from a
+  // checkout with the other line endings (git core.autocrlf on Windows, or the reverse). Prisma's
+  // engine accepts either ending since 2.29 (prisma-engines #2101); this runner refused to start:
+  // "was modified after it was applied (checksum mismatch)".
+  it.each([['LF', 'CRLF'], ['CRLF', 'LF']] as const)('a migration applied from a %s checkout is the same migration in a %s checkout', (from, to) => {
+    const dir = tempDir();
+    const copy = (eol: string) => {
+      const out = path.join(dir, eol);
+      for (const m of readMigrations(MIGRATIONS_DIR)) {
+        fs.mkdirSync(path.join(out, m.name), { recursive: true });
+        fs.writeFileSync(path.join(out, m.name, 'migration.sql'), m.sql.replace(/\r\n/g, '\n').replace(/\n/g, eol === 'CRLF' ? '\r\n' : '\n'));
+      }
+      return out;
+    };
+    const file = path.join(dir, 'eol.db');
+    const first = applyMigrations(file, copy(from));
+    const again = applyMigrations(file, copy(to));
+    expect(again).toEqual({ applied: [], alreadyApplied: first.applied });
+    // an edit is still an edit, whatever the line endings
+    const edited = path.join(copy(to), first.applied[0], 'migration.sql');
+    fs.appendFileSync(edited, '-- edited\n');
+    expect(() => applyMigrations(file, path.dirname(path.dirname(edited)))).toThrow(/checksum/);
+  });
+
   // it was better-sqlite3's stack trace at start-up ("SqliteError: file is not a database at applyMigrations …")
   it('a file that is not a database, or a damaged one: a MigrationError naming the file, the SQLite code and what to do', () => {
     const dir = tempDir();
