@@ -88,6 +88,9 @@ describeBrowser('the study mode in headless Chromium', () => {
     // the heat maps' colours explained, as under the image page's heat map (they had no legend)
     await expect(page.locator('#study-heatmaps-block .legend').isVisible()).resolves.toBe(true);
     await expect(page.locator('#study-heatmaps-block .legend').textContent()).resolves.toMatch(/Less\s*More influence on the answer/);
+    // what the maps are: the method, and what they are not (heatmap-text.browser.spec.ts for the image page)
+    await expect(page.locator('#study-heatmaps-block .heatmap-note').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#study-heatmaps-block .heatmap-note').textContent()).resolves.toMatch(/class activation map \(CAM.*not a segmentation.*not for clinical use/i);
     await expect(page.locator('#study-meta').textContent()).resolves.toMatch(/total \d/);
     // the study rule it was decided under, as its record stores it (the history page's "Study rule")
     await expect(page.locator('#study-meta').textContent()).resolves.toContain(

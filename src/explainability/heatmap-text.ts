@@ -1,0 +1,18 @@
+/**
+ * What a heat map is, in the words every surface that shows one uses (the page's viewer, the study
+ * page, the answer without JavaScript, the PDF): users read the map as evidence, so each says the
+ * method, that it is for the class named beside it, and what it is not.
+ */
+
+/** The method's name (docs/model-contract.md: cam[c] = Σ_k W[c,k]·A_k, the classifier's weights over the last feature maps). */
+export const HEATMAP_METHOD = 'class activation map (CAM)';
+
+export const HEATMAP_NOTE =
+  'The heat map is a class activation map (CAM; for these models the same as Grad-CAM at the last layer) for the class named: ' +
+  'where the model’s evidence for that class lay, on a coarse grid smoothed over the image. ' +
+  'It is not a segmentation or outline of a lesion, not proof of a finding, and not for clinical use.';
+
+/** "Heat map for Glioma": the caption naming the class the map explains (`label`: its display name). */
+export function heatmapCaption(label: string | null): string {
+  return label ? `Heat map for ${label}` : 'Heat map';
+}
