@@ -190,21 +190,36 @@ async function main(): Promise<void> {
     return { logits: out.logits.data as Float32Array, cam: out.cam.data as Float32Array, plane: Number(out.cam.dims[2]) * Number(out.cam.dims[3]) };
   };
   const rows: string[] = [];
+  const stats = { empty: 0, otherMax: [] as number[], head: [] as number[], cascade: [] as number[] };
   for (const file of images) {
     const img = await decodeImage(fs.readFileSync(file), { maxPixels: 100e6, minSide: 1 });
     const { tensor } = preprocess(img, s, card.input.normalization);
     const a = await run(trained, tensor);
     const top = a.logits.indexOf(Math.max(...a.logits));
     const shown = planeOf(a.cam, top, a.plane);
-    const others = card.labels.map((_, c) => c).filter((c) => c !== top).map((c) => `${card.labels[c]} ${spearman(shown, planeOf(a.cam, c, a.plane)).toFixed(2)}`);
+    // the map the page would show is blank: no cell of the shown class's cam above 0
+    if (!shown.some((v) => v > 0)) stats.empty++;
+    const vsOthers = card.labels.map((_, c) => c).filter((c) => c !== top).map((c) => [card.labels[c], spearman(shown, planeOf(a.cam, c, a.plane))] as const);
+    stats.otherMax.push(Math.max(...vsOthers.map(([, r]) => (Number.isNaN(r) ? -1 : r))));
     const rnd: string[] = [];
     for (const [name, session] of variants) {
       const b = await run(session, tensor);
-      rnd.push(`${name} ${spearman(shown, planeOf(b.cam, top, b.plane)).toFixed(2)}`);
+      const r = spearman(shown, planeOf(b.cam, top, b.plane));
+      stats[name].push(r);
+      rnd.push(`${name} ${r.toFixed(2)}`);
     }
-    rows.push(`${path.basename(file)}: top ${card.labels[top]} | vs other classes: ${others.join(', ')} | vs randomised: ${rnd.join(', ')}`);
+    rows.push(`${path.basename(file)}: top ${card.labels[top]} | vs other classes: ${vsOthers.map(([l, r]) => `${l} ${r.toFixed(2)}`).join(', ')} | vs randomised: ${rnd.join(', ')}`);
   }
-  console.log(rows.join('\n'));
+  if (images.length <= 20) console.log(rows.join('\n'));
+  const q = (xs: number[], p: number) => {
+    const v = xs.filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
+    return v.length ? v[Math.min(v.length - 1, Math.floor(p * v.length))].toFixed(2) : 'n/a';
+  };
+  const line = (name: string, xs: number[]) => `${name}: median ${q(xs, 0.5)}, p90 ${q(xs, 0.9)}, max ${q(xs, 1)}`;
+  console.log(`${images.length} images; shown class's map blank (cam <= 0 everywhere): ${stats.empty}`);
+  console.log(line('Spearman, shown class vs the most similar other class', stats.otherMax));
+  console.log(line('Spearman, trained vs classifier randomised', stats.head));
+  console.log(line('Spearman, trained vs classifier + last conv randomised', stats.cascade));
 }
 
 void main();
