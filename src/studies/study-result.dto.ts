@@ -7,6 +7,7 @@ export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 
   @ApiProperty({ nullable: true, type: Number, description: 'position (mm) along that order\'s direction, ascending with the index' }) position!: number | null;
   @ApiProperty({ description: 'small PNG data URL of the windowed slice' }) thumbnailPng!: string;
   @ApiProperty({ nullable: true, type: String, description: 'heat map, for the most decisive slices only' }) heatmap!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'the class the heat map is for (null without one): the study\'s finding, which may differ from this slice\'s own label' }) heatmapLabel!: string | null;
   @ApiProperty({ description: 'the slice counted towards the study answer' }) usedForStudy!: boolean;
 }
 

@@ -45,6 +45,10 @@ describe('a study\'s heat maps explain the study\'s finding', () => {
     expect(r.explanation).toMatchObject({ sliceIndex: 7, slices: [{ index: 7, label: 'glioma' }, { index: 6, label: 'glioma' }] });
     expect(r.explanation!.heatmap).toBe(r.explanation!.slices[0].heatmap);
     expect(r.slices[7].heatmap).toBe(r.explanation!.slices[0].heatmap);
+    // the slice's own entry says which class its map is for: not its own answer (meningioma) but the study's
+    expect(r.slices[7]).toMatchObject({ label: 'meningioma', heatmapLabel: 'glioma' });
+    expect(r.slices[6]).toMatchObject({ label: 'glioma', heatmapLabel: 'glioma' });
+    expect(r.slices.filter((s) => s.heatmapLabel !== null).map((s) => s.index)).toEqual([6, 7]);
   });
 
   it('a decisive slice below the threshold on its own still has its map of the study\'s finding (it had none)', async () => {
