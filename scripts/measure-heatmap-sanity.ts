@@ -190,7 +190,7 @@ async function main(): Promise<void> {
     return { logits: out.logits.data as Float32Array, cam: out.cam.data as Float32Array, plane: Number(out.cam.dims[2]) * Number(out.cam.dims[3]) };
   };
   const rows: string[] = [];
-  const stats = { empty: 0, otherMax: [] as number[], head: [] as number[], cascade: [] as number[] };
+  const stats = { empty: 0, hot: [] as number[], otherMax: [] as number[], head: [] as number[], cascade: [] as number[] };
   for (const file of images) {
     const img = await decodeImage(fs.readFileSync(file), { maxPixels: 100e6, minSide: 1 });
     const { tensor } = preprocess(img, s, card.input.normalization);
@@ -199,6 +199,8 @@ async function main(): Promise<void> {
     const shown = planeOf(a.cam, top, a.plane);
     // the map the page would show is blank: no cell of the shown class's cam above 0
     if (!shown.some((v) => v > 0)) stats.empty++;
+    // how much of the grid the map paints hot (at least half its peak): a map hot everywhere points nowhere
+    stats.hot.push(shown.filter((v) => v >= 0.5).length / shown.length);
     const vsOthers = card.labels.map((_, c) => c).filter((c) => c !== top).map((c) => [card.labels[c], spearman(shown, planeOf(a.cam, c, a.plane))] as const);
     stats.otherMax.push(Math.max(...vsOthers.map(([, r]) => (Number.isNaN(r) ? -1 : r))));
     const rnd: string[] = [];
@@ -217,6 +219,7 @@ async function main(): Promise<void> {
   };
   const line = (name: string, xs: number[]) => `${name}: median ${q(xs, 0.5)}, p90 ${q(xs, 0.9)}, max ${q(xs, 1)}`;
   console.log(`${images.length} images; shown class's map blank (cam <= 0 everywhere): ${stats.empty}`);
+  console.log(line('share of cam cells at >= half the peak', stats.hot));
   console.log(line('Spearman, shown class vs the most similar other class', stats.otherMax));
   console.log(line('Spearman, trained vs classifier randomised', stats.head));
   console.log(line('Spearman, trained vs classifier + last conv randomised', stats.cascade));
