@@ -229,6 +229,8 @@
     heat.textContent = '';
     var maps = (r.explanation && r.explanation.slices) || [];
     $('study-heatmaps-block').hidden = !maps.length;
+    // which way round the maps are shown: a map hot on the image's left is the patient's right, radiologically
+    $('study-orientation').textContent = S.orientationLine(r.study.plane);
     maps.forEach(function (m) {
       var fig = el('figure');
       // which finding the map explains: the study's (or an unconfirmed slice's own), said beside it

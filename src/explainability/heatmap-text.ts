@@ -16,3 +16,15 @@ export const HEATMAP_NOTE =
 export function heatmapCaption(label: string | null): string {
   return label ? `Heat map for ${label}` : 'Heat map';
 }
+
+/**
+ * Which way round a study's slices and their heat maps are shown (StudyMeta.plane): a map hot on the
+ * image's left is on the patient's right in radiological convention, and on neither side one can
+ * tell when the orientation is unknown. The study page shows the sentence for its plane.
+ */
+export const ORIENTATION_WORDS: Record<'axial' | 'coronal' | 'sagittal' | 'unknown', string> = {
+  axial: 'Axial slices, shown in radiological convention: the patient’s right is on the image’s left.',
+  coronal: 'Coronal slices, shown in radiological convention: the patient’s right is on the image’s left.',
+  sagittal: 'Sagittal slices, shown in radiological convention: anterior is on the image’s left.',
+  unknown: 'The slices’ orientation is unknown: they are shown as stored, so the patient’s left and right cannot be told from the image.',
+};

@@ -53,6 +53,7 @@ export class StudyMetaDto {
   })
   display!: { width: number; height: number; pixels: 'square' | 'resampled' | 'assumed_square' } | null;
   @ApiProperty({ enum: ['position', 'instance_number', 'upload_order', 'nifti_axis'] }) ordering!: string;
+  @ApiProperty({ nullable: true, enum: ['axial', 'coronal', 'sagittal', null], description: 'the plane the slices and their heat maps are shown in, in radiological convention (axial, coronal: the patient\'s right on the image\'s left; sagittal: anterior on the left); null: orientation unknown, shown as stored (left and right cannot be told), or no pixel read' }) plane!: string | null;
   @ApiProperty({ enum: ['header', 'percentile', 'none'] }) windowing!: string;
   @ApiPropertyOptional({
     nullable: true,

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
 import { countBodyReads } from './harness';
+import { ORIENTATION_WORDS } from '../../src/explainability/heatmap-text';
 import { sideFiles } from '../support/side-files';
 import { dicomSeries, MARKER, newUid, part10, syntheticSlice, zip } from '../support/study-fixtures';
 
@@ -91,6 +92,9 @@ describeBrowser('the study mode in headless Chromium', () => {
     // what the maps are: the method, and what they are not (heatmap-text.browser.spec.ts for the image page)
     await expect(page.locator('#study-heatmaps-block .heatmap-note').isVisible()).resolves.toBe(true);
     await expect(page.locator('#study-heatmaps-block .heatmap-note').textContent()).resolves.toMatch(/class activation map \(CAM.*not a segmentation.*not for clinical use/i);
+    // which way round the maps are shown: the axial series (ImageOrientationPatient 1\0\0\0\1\0), radiologically
+    await expect(page.locator('#study-orientation').textContent()).resolves.toBe(ORIENTATION_WORDS.axial);
+    expect(ORIENTATION_WORDS.axial).toMatch(/radiological.*patient’s right.*image’s left/);
     await expect(page.locator('#study-meta').textContent()).resolves.toMatch(/total \d/);
     // the study rule it was decided under, as its record stores it (the history page's "Study rule")
     await expect(page.locator('#study-meta').textContent()).resolves.toContain(
