@@ -116,6 +116,26 @@ describeBrowser('the study mode in headless Chromium', () => {
     expect((await page.content()).toUpperCase()).not.toContain(MARKER);
   });
 
+  it('an inconclusive study\'s map of a finding one slice shows alone says it is that slice\'s, unconfirmed', async () => {
+    // the fakes answer glioma on every bright slice: the server's answer is turned into the case of a
+    // study that withholds "no tumour" over one confident slice (study-aggregate.ts, unconfirmed)
+    await page.route('**/api/v1/studies', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { explanation: { slices: { label: string }[] } };
+      const json = { ...body, status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null, message: 'Unable to determine: slice 6 alone suggests glioma (90.0 %), but the other slices do not confirm it. Look at the highlighted slice.' };
+      await route.fulfill({ response: res, json });
+    });
+    try {
+      await page.setInputFiles('#study-files', series.map((b, i) => ({ name: `u-${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+      await page.click('#study-submit');
+      await page.locator('#study-badge', { hasText: 'inconclusive' }).waitFor();
+      const caption = (await page.locator('#study-heatmaps figcaption').first().textContent()) ?? '';
+      expect(caption).toMatch(/^Slice \d+ · Glioma — this slice alone, not confirmed by the study$/);
+    } finally {
+      await page.unroute('**/api/v1/studies');
+    }
+  });
+
   it('a ZIP with a patient CD\'s side files and the study\'s report → the series analysed, the side files listed as skipped', async () => {
     const entries = Object.fromEntries(series.slice(0, 3).map((b, i) => [`${MARKER}/IM${i}`, new Uint8Array(b)]));
     // a structured report is a DICOM file too: it was a 422 "without image pixel data" for the whole upload
