@@ -198,12 +198,12 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     if (input.heatmap) {
       doc.image(input.heatmap, LEFT + w + 16, y, { fit: [w, 220], align: 'center' });
       // the class the map is for (a full report carries one only where the re-run gave the record's answer)
-      doc.text(printable(`${heatmapCaption(r.label ? labelName(r.label, labels) : null)} — ${HEATMAP_METHOD}`, true).text, LEFT + w + 16, y + 224, { width: w, align: 'center' });
+      doc.text(printable(`${heatmapCaption(r.label ? labelName(r.label, labels) : null)} — ${HEATMAP_METHOD}`).text, LEFT + w + 16, y + 224, { width: w, align: 'center' });
     }
     doc.x = LEFT;
     doc.y = y + 244;
     // what the map is and is not, under it: read as evidence otherwise
-    if (input.heatmap) doc.text(HEATMAP_NOTE, LEFT, undefined, { width }).moveDown(0.3);
+    if (input.heatmap) doc.text(printable(HEATMAP_NOTE).text, LEFT, undefined, { width }).moveDown(0.3);
     doc.fillColor('black').fontSize(10);
   }
 
