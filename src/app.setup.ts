@@ -16,6 +16,7 @@ import { AuditLog } from './audit/audit-log.service';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { ZodValidationPipe } from './common/zod-dto';
 import { DISCLAIMER, EXPERIMENTAL_NOTICE } from './common/disclaimer';
+import { HEATMAP_NOTE } from './explainability/heatmap-text';
 import { canonicalPath } from './common/paths';
 import { refuseOversizedContinue } from './common/expect-continue';
 import { assignRequestId } from './common/request-id';
@@ -74,6 +75,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.setLocal('disclaimer', DISCLAIMER);
   // read by the layout (data attribute for the page scripts) and history-detail: one source of the words
   app.setLocal('experimentalNotice', EXPERIMENTAL_NOTICE);
+  // what a heat map is (heatmap-text.ts): under every map a page shows, as in the PDF
+  app.setLocal('heatmapNote', HEATMAP_NOTE);
   // the page scripts name results with the server's words (labels.ts), never a copy of their own
   app.setLocal('pageWords', JSON.stringify(pageWords()));
   hbs.registerPartials(path.join(VIEWS_DIR, 'partials'));

@@ -10,7 +10,7 @@
   var WORDS = (function () {
     var w = {};
     try { w = JSON.parse(document.body.getAttribute('data-words') || '{}'); } catch (e) { w = {}; }
-    return { labels: w.labels || {}, codes: w.codes || {}, statuses: w.statuses || {}, stages: w.stages || {}, noValidatedModelTitle: w.noValidatedModelTitle || '{part} MRI' };
+    return { labels: w.labels || {}, codes: w.codes || {}, statuses: w.statuses || {}, stages: w.stages || {}, orientations: w.orientations || {}, noValidatedModelTitle: w.noValidatedModelTitle || '{part} MRI' };
   })();
 
   // labels.ts percent, which a browser spec compares this with (NaN read "NaN %" here and "—" in the history)
@@ -175,4 +175,6 @@
   S.bodyPart = bodyPart;
   S.bytes = bytes;
   S.headline = headline;
+  /** Which way round a study's slices are shown (StudyMeta.plane; null: unknown), in the server's words. */
+  S.orientationLine = function (plane) { return WORDS.orientations[plane || 'unknown'] || ''; };
 })();

@@ -1,6 +1,7 @@
 // MRI Sentinel: the heat-map viewer — the heat map over the image with an opacity slider and an
 // on/off switch (no re-run), a colour legend, zoom and pan (buttons, wheel, keyboard, drag), and
-// the original beside it. Static file (CSP). Adds Sentinel.mountViewer(slot, imageUrl, heatUrl).
+// the original beside it, and what the map is (the class it is for, the method, what it is not).
+// Static file (CSP). Adds Sentinel.mountViewer(slot, imageUrl, heatUrl, labelName).
 (function () {
   'use strict';
   var S = (window.Sentinel = window.Sentinel || {});
@@ -17,7 +18,8 @@
     return e;
   }
 
-  S.mountViewer = function (slot, imageUrl, heatUrl) {
+  /** `labelName`: the display name of the class the map is for (the answer shown). */
+  S.mountViewer = function (slot, imageUrl, heatUrl, labelName) {
     slot.textContent = '';
     var id = 'v' + (++uid);
     var grid = el('div', { class: 'viewer-grid' + (heatUrl ? '' : ' single') });
@@ -35,11 +37,12 @@
     });
     var stage = el('div', { class: 'viewer-stage' });
     stage.appendChild(el('img', { src: imageUrl || '', alt: '', class: 'viewer-base' }));
-    var heat = el('img', { src: heatUrl, alt: 'Heat map (Grad-CAM) of the regions that drove the prediction', id: 'result-heatmap', class: 'viewer-heat' });
+    var forWhat = labelName ? ' for ' + labelName : '';
+    var heat = el('img', { src: heatUrl, alt: 'Class activation map (CAM)' + forWhat + ' over the image', id: 'result-heatmap', class: 'viewer-heat' });
     stage.appendChild(heat);
     port.appendChild(stage);
     fig.appendChild(port);
-    fig.appendChild(el('figcaption', null, 'Heat map over the image'));
+    fig.appendChild(el('figcaption', null, (labelName ? 'Heat map for ' + labelName : 'Heat map') + ' over the image'));
     grid.appendChild(fig);
 
     var controls = el('div', { class: 'viewer-controls' });
@@ -68,6 +71,8 @@
     legend.appendChild(el('span', { class: 'legend-bar', 'aria-hidden': 'true' }));
     legend.appendChild(el('span', { class: 'small' }, 'More influence on the answer'));
     slot.appendChild(legend);
+    // the server's words (HEATMAP_NOTE, on <body> by the layout): method, not a segmentation, not clinical
+    slot.appendChild(el('p', { class: 'small muted heatmap-note' }, document.body.getAttribute('data-heatmap-note') || ''));
     slot.appendChild(el('p', { class: 'small muted', id: id + '-keys' }, 'Zoom: the buttons, or click the image and use + and − or the wheel; pan: arrow keys or drag; 0 resets.'));
 
     var z = 1, x = 0, y = 0;

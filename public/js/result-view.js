@@ -270,7 +270,8 @@
     confidenceBlock(r);
     var heat = r.explanation && r.explanation.heatmap;
     // r.preview: the image as analysed, where the browser would draw the file otherwise (16-bit grey, ICC profile, PNG gamma)
-    if (S.mountViewer) S.mountViewer($('viewer-slot'), r.preview || entry.url, heat || null);
+    // a map comes with an answer only (AnalysisService): it is for r.label, named beside it
+    if (S.mountViewer) S.mountViewer($('viewer-slot'), r.preview || entry.url, heat || null, r.label ? displayName(r.label) : null);
     renderProbs(r);
     renderStages(r);
     var meta = $('meta-list');

@@ -237,10 +237,14 @@
     heat.textContent = '';
     var maps = (r.explanation && r.explanation.slices) || [];
     $('study-heatmaps-block').hidden = !maps.length;
+    // which way round the maps are shown: a map hot on the image's left is the patient's right, radiologically
+    $('study-orientation').textContent = S.orientationLine(r.study.plane);
     maps.forEach(function (m) {
       var fig = el('figure');
-      // which finding the map explains: the study's (or an unconfirmed slice's own), said beside it
-      var what = m.label ? ' · ' + displayName(m.label) : '';
+      // which finding the map explains: the study's (or an unconfirmed slice's own), said beside it —
+      // under an inconclusive study only the latter, which the study does not confirm: said so
+      var unconfirmed = r.status !== 'completed' ? ' — this slice alone, not confirmed by the study' : '';
+      var what = m.label ? ' · ' + displayName(m.label) + unconfirmed : '';
       fig.appendChild(el('img', { src: m.heatmap, alt: 'Heat map of slice ' + (m.index + 1) + (m.label ? ' for ' + displayName(m.label) : '') }));
       fig.appendChild(el('figcaption', {}, 'Slice ' + (m.index + 1) + what));
       heat.appendChild(fig);

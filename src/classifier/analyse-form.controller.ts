@@ -9,10 +9,11 @@ import type { AuthUser } from '../accounts/roles';
 import { clientGone } from '../common/abort';
 import { DatabaseUnavailableError, DomainError } from '../common/errors';
 import { closedFields, ZodDto } from '../common/zod-dto';
+import { heatmapCaption } from '../explainability/heatmap-text';
 import { historyDetailLocals } from '../history/history-detail.page';
 import { HistoryService } from '../history/history.service';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
-import { loadedLabels } from '../presentation/label-names';
+import { labelName, loadedLabels } from '../presentation/label-names';
 import { optionalFlag } from './analyses.dto';
 import { AnalysisService } from './analysis.service';
 import { requestContext } from './request-context';
@@ -81,6 +82,8 @@ export class AnalyseFormController {
       title: `${locals.view.title} · Analyse an MRI image`,
       fresh: true,
       heatmap: result.explanation?.heatmap ?? null,
+      // the class the map is for: the answer's (a map comes with an answer only)
+      heatmapCaption: heatmapCaption(result.label ? labelName(result.label, loadedLabels(cards)) : null),
     });
   }
 }

@@ -11,8 +11,12 @@ import type { AnalysisCode, AnalysisResult, AnalysisStage, AnalysisStatus } from
 export const EXPLANATION_SCHEMA: ApiPropertyOptions = {
   type: 'object',
   nullable: true,
-  required: ['heatmap'],
-  properties: { heatmap: { type: 'string', description: 'class activation map blended over the image, as a JPEG data URL', example: 'data:image/jpeg;base64,…' } },
+  required: ['heatmap', 'label', 'method'],
+  properties: {
+    heatmap: { type: 'string', description: 'class activation map blended over the image, as a JPEG data URL', example: 'data:image/jpeg;base64,…' },
+    label: { type: 'string', description: 'the class the heat map is for: the answer\'s label', example: 'glioma' },
+    method: { type: 'string', enum: ['cam'], description: 'class activation map (CAM): the classifier\'s weights over the last feature maps; not a segmentation' },
+  },
 };
 
 /** OpenAPI description of AnalysisResult (the service returns the plain interface). */
@@ -38,7 +42,7 @@ export class AnalysisResultDto implements AnalysisResult {
   @ApiProperty({ nullable: true, type: Number }) confidence!: number | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { glioma: 0.91, meningioma: 0.05 } })
   probabilities!: Record<string, number>;
-  @ApiPropertyOptional({ ...EXPLANATION_SCHEMA, description: 'null with explain=false and for refusals' }) explanation!: { heatmap: string } | null;
+  @ApiPropertyOptional({ ...EXPLANATION_SCHEMA, description: 'null with explain=false and for refusals' }) explanation!: { heatmap: string; label: string; method: 'cam' } | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { triage: '1.0.0' } })
   modelVersions!: Record<string, string>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { decode: 3.1, total: 120.4 } })

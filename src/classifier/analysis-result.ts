@@ -31,7 +31,11 @@ export interface AnalysisResult {
   confidence: number | null;
   /** label → calibrated probability, for `task` */
   probabilities: Record<string, number>;
-  explanation: { heatmap: string } | null;
+  /**
+   * the heat map, the class it is for (the answer's; for a study's slice, the study's finding) and its
+   * method: 'cam', the class activation map (explainability/heatmap-text.ts)
+   */
+  explanation: { heatmap: string; label: string; method: 'cam' } | null;
   /** model name → version, for every model that ran */
   modelVersions: Record<string, string>;
   /** per stage, in milliseconds, plus total */

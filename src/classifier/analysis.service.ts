@@ -220,7 +220,7 @@ export class AnalysisService {
       signal?.throwIfAborted();
       t = performance.now();
       const heat = await this.models.heatmap(image, out, explained, signal);
-      explanation = { heatmap: await encodeHeatmapDataUrl(heat.data, heat.width, heat.height) };
+      explanation = { heatmap: await encodeHeatmapDataUrl(heat.data, heat.width, heat.height), label: card.labels[explained], method: 'cam' };
       timings.explanation = round(performance.now() - t);
     }
 

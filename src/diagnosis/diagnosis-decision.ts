@@ -9,7 +9,7 @@ export interface DiagnosisDecision {
   message: string;
   /** predicted label; null when inconclusive */
   label: string | null;
-  /** the argmax label even when inconclusive (the heat map still explains it) */
+  /** the argmax label even when inconclusive (an answer's heat map is of it; an inconclusive result has none: AnalysisService) */
   topLabel: string;
   topIndex: number;
   confidence: number;

@@ -30,6 +30,12 @@ export interface HeatmapSource {
   geometry: LetterboxGeometry;
 }
 
+/** The plane of `run`'s cam ([classes, camH, camW]) for `classIndex`: the one class the map is drawn for. */
+export function heatmapSource(run: Pick<ImageRun, 'cam' | 'camH' | 'camW' | 'geometry'>, classIndex: number): HeatmapSource {
+  const plane = run.camH * run.camW;
+  return { cam: run.cam.slice(classIndex * plane, (classIndex + 1) * plane), camH: run.camH, camW: run.camW, geometry: run.geometry };
+}
+
 export type InferenceWorkerRequest =
   /** `control`: a WorkerControl's buffer (worker-control.ts): the span of each native call, the pool's stop */
   | { kind: 'load'; models: WorkerModel[]; intraOpThreads: number; control: SharedArrayBuffer }

@@ -10,6 +10,7 @@ import type { ReadinessCheck } from '../common/readiness';
 import { AppConfig } from '../config/config.service';
 import { renderHeatmap, RgbImage } from '../explainability/heatmap';
 import { InferenceWorkers, WorkerModel } from './inference-workers';
+import { heatmapSource } from './inference-protocol';
 import { compileCardValidator, ModelCard, ModelCardError } from './model-card';
 import { contractMismatch, contractShape } from './model-outputs';
 import type { ImageRun, ModelOutputs, ModelProvider } from './model-provider';
@@ -207,8 +208,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
   /** The heat map of one cam class of `run` over `image` at display size (in a worker when there are workers). */
   async heatmap(image: RawImage, run: ImageRun, classIndex: number, signal?: AbortSignal): Promise<RgbImage> {
     this.requireReady();
-    const plane = run.camH * run.camW;
-    const source = { cam: run.cam.slice(classIndex * plane, (classIndex + 1) * plane), camH: run.camH, camW: run.camW, geometry: run.geometry };
+    const source = heatmapSource(run, classIndex);
     const workers = this.workers;
     if (workers) return this.pool.use(() => workers.heatmap(image, source), signal);
     const display = await this.preparer.display(image);

@@ -5,6 +5,7 @@
  * Pure functions; no data access (history stays in its service/repository, this only formats
  * what they return).
  */
+import { ORIENTATION_WORDS } from '../explainability/heatmap-text';
 import type { ModelCard } from '../inference/model-card';
 
 const WORDS: Record<string, string> = {
@@ -255,10 +256,12 @@ export interface PageWords {
   noValidatedModelTitle: string;
   /** the pipeline stages in order, named as humanStage names them (the image page said "Is it an MRI?" where the history said "MRI check") */
   stages: Record<string, string>;
+  /** a study's slices and heat maps: which way round they are shown, per plane (heatmap-text.ts) */
+  orientations: Record<string, string>;
 }
 
 export function pageWords(): PageWords {
-  return { labels: { ...WORDS }, codes: { ...CODES }, statuses: { ...STATUS_NAMES }, noValidatedModelTitle: NO_VALIDATED_MODEL_TITLE, stages: { ...STAGES } };
+  return { labels: { ...WORDS }, codes: { ...CODES }, statuses: { ...STATUS_NAMES }, noValidatedModelTitle: NO_VALIDATED_MODEL_TITLE, stages: { ...STAGES }, orientations: { ...ORIENTATION_WORDS } };
 }
 
 /** File names for downloads: mri-sentinel-2026-12-04-glioma.pdf (ASCII, no spaces). */

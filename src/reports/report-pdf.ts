@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
+import { HEATMAP_METHOD, HEATMAP_NOTE, heatmapCaption } from '../explainability/heatmap-text';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
@@ -196,11 +197,17 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     doc.fontSize(8).fillColor(GREY).text('Image', LEFT, y + 224, { width: w, align: 'center' });
     if (input.heatmap) {
       doc.image(input.heatmap, LEFT + w + 16, y, { fit: [w, 220], align: 'center' });
-      doc.text('Heat map (Grad-CAM): regions that drove the prediction', LEFT + w + 16, y + 224, { width: w, align: 'center' });
+      // the class the map is for (a full report carries one only where the re-run gave the record's answer)
+      write.block(`${heatmapCaption(r.label ? labelName(r.label, labels) : null)} — ${HEATMAP_METHOD}`, LEFT + w + 16, y + 224, { width: w });
     }
-    doc.fillColor('black').fontSize(10);
     doc.x = LEFT;
     doc.y = y + 244;
+    // what the map is and is not, under it: read as evidence otherwise
+    if (input.heatmap) {
+      write.block(HEATMAP_NOTE, LEFT, undefined, { width });
+      doc.moveDown(0.3);
+    }
+    doc.fillColor('black').fontSize(10);
   }
 
   heading(`Probabilities (calibrated${r.task ? `, ${humanLabel(r.task)}` : ''})`);

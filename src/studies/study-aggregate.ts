@@ -50,7 +50,7 @@ export interface StudyAnswer {
   aggregation: StudyAggregation;
   /** indices of slices that counted towards the answer */
   used: Set<number>;
-  /** Each decisive slice's heat-map label: the study's finding (a slice's own top may differ), or an unconfirmed slice's own. */
+  /** Each decisive slice's heat-map label: the study's finding (a slice's own top may differ), or an unconfirmed slice's own; none where the study withholds its finding (LOW_CONFIDENCE, disagreement). */
   explainLabels: Map<number, string>;
 }
 
@@ -229,6 +229,11 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   }
   aggregation.decisiveSlices = decisive;
   const explainLabels = new Map(decisive.map((i) => [i, unconfirmed ? rows.find((r) => r.i === i)!.s.label! : topLabel] as const));
+  // A study that withholds its finding (disagreement, low confidence) draws no map of it: one image
+  // below the threshold has none either, and a map captioned "Glioma" under "Unable to determine"
+  // reads as evidence for the answer that was not given. (An unconfirmed slice's map above is of that
+  // slice's own confident answer.)
+  const withheld = new Map<number, string>();
 
   // Agreement among the slices that gave a confident answer themselves. For a finding, only the
   // slices that found something vote on its type (slices without the lesion are expected).
@@ -258,6 +263,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
       stage: 'diagnosis',
       code: 'SLICE_DISAGREEMENT',
       label: null,
+      explainLabels: withheld,
       message: `Unable to determine: the slices disagree (${agree} of ${voters.length} confident slices say ${card.describe(topLabel)}; ${thresholdPercent(input.agreement)} agreement is required).`,
     };
   }
@@ -269,6 +275,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
       stage: 'diagnosis',
       code: 'LOW_CONFIDENCE',
       label: null,
+      explainLabels: withheld,
       message: `Unable to determine: the most likely study finding (${card.describe(topLabel)}, ${shown}) is below the ${threshold} confidence threshold.`,
     };
   }

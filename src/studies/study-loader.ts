@@ -10,6 +10,7 @@ import { assertJpegFrameHeaders, decodeFrame } from './dicom-pixels';
 import { assertDecodable } from './dicom-codecs';
 import { FrameBudget, withFramePixels } from './frame-budget';
 import { readNifti } from './nifti';
+import type { Plane } from './nifti-orientation';
 import { assertOneSeries, dropDuplicates, leaveOutLocalizers, orderFrames, pixelFormat, round3 } from './series-assembly';
 import { checkSliceSize, mm, sliceSpacing, squarePlan } from './slice-checks';
 import { SliceGap, sliceGaps } from './slice-gaps';
@@ -49,6 +50,13 @@ export interface StudyMeta {
   display: { width: number; height: number; pixels: PixelShape } | null;
   /** how slices were ordered */
   ordering: 'position' | 'instance_number' | 'upload_order' | 'nifti_axis';
+  /**
+   * The plane the slices (and the heat maps over them) are shown in, in radiological convention
+   * (axial and coronal: the patient's right on the image's left; sagittal: anterior on the left);
+   * null when the orientation is unknown and they are shown as stored — then left and right
+   * cannot be told — or no pixel was read.
+   */
+  plane: Plane | null;
   windowing: 'header' | 'percentile' | 'none';
   /** the DICOM header's window flattened the head and was not used (window-check.ts); null otherwise */
   headerWindowIgnored: WindowVerdict | null;
@@ -122,6 +130,7 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
       spacing: vol.spacing,
       display: { width: plan.width, height: plan.height, pixels: plan.shape },
       ordering: 'nifti_axis',
+      plane: vol.orientation.plane,
       windowing,
       headerWindowIgnored,
       transferSyntax: null,
@@ -179,6 +188,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     spacing: { column: mm(first.pixelSpacing?.[1]), row: mm(first.pixelSpacing?.[0]), slice: null },
     display: null,
     ordering: 'upload_order',
+    plane: null,
     windowing: 'none',
     headerWindowIgnored: null,
     gaps: [],
@@ -268,6 +278,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       },
       display: { width: plan.width, height: plan.height, pixels: plan.shape },
       ordering,
+      plane: layout?.plane ?? null,
       windowing,
       headerWindowIgnored,
       gaps: ordering === 'position' ? sliceGaps(positions) : [],

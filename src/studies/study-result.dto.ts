@@ -7,6 +7,7 @@ export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 
   @ApiProperty({ nullable: true, type: Number, description: 'position (mm) along that order\'s direction, ascending with the index' }) position!: number | null;
   @ApiProperty({ description: 'small PNG data URL of the windowed slice' }) thumbnailPng!: string;
   @ApiProperty({ nullable: true, type: String, description: 'heat map, for the most decisive slices only' }) heatmap!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'the class the heat map is for (null without one): the study\'s finding, which may differ from this slice\'s own label' }) heatmapLabel!: string | null;
   @ApiProperty({ description: 'the slice counted towards the study answer' }) usedForStudy!: boolean;
 }
 
@@ -52,6 +53,7 @@ export class StudyMetaDto {
   })
   display!: { width: number; height: number; pixels: 'square' | 'resampled' | 'assumed_square' } | null;
   @ApiProperty({ enum: ['position', 'instance_number', 'upload_order', 'nifti_axis'] }) ordering!: string;
+  @ApiProperty({ nullable: true, enum: ['axial', 'coronal', 'sagittal', null], description: 'the plane the slices and their heat maps are shown in, in radiological convention (axial, coronal: the patient\'s right on the image\'s left; sagittal: anterior on the left); null: orientation unknown, shown as stored (left and right cannot be told), or no pixel read' }) plane!: string | null;
   @ApiProperty({ enum: ['header', 'percentile', 'none'] }) windowing!: string;
   @ApiPropertyOptional({
     nullable: true,

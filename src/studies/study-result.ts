@@ -20,6 +20,11 @@ export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'discl
   thumbnailPng: string;
   /** heat map, only for the study's most decisive slices */
   heatmap: string | null;
+  /**
+   * the class `heatmap` is for (null without one): the study's finding, which may differ from this
+   * slice's own `label` — a map beside "meningioma" read as meningioma's when it was glioma's
+   */
+  heatmapLabel: string | null;
   /** this slice counted towards the study answer (its body part was accepted and won the vote) */
   usedForStudy: boolean;
 }

@@ -202,7 +202,7 @@ export class StudyService {
 
     const modelVersions: Record<string, string> = {};
     for (const r of perSlice) Object.assign(modelVersions, r.modelVersions);
-    const slices: SliceResult[] = perSlice.map((r, i) => toSlice(r, i, loaded.slices[i].position, thumbs[i], heatmaps.get(i)?.heatmap ?? null, answer.used.has(i)));
+    const slices: SliceResult[] = perSlice.map((r, i) => toSlice(r, i, loaded.slices[i].position, thumbs[i], heatmaps.get(i) ?? null, answer.used.has(i)));
     const decisive = answer.aggregation.decisiveSlices.filter((i) => heatmaps.has(i));
     // an answer from the slices says where slices are missing, and which volume of a 4-D NIfTI it is about (the page, the record and the PDF carry the message)
     // …and when the header's window was set aside for flattening the head (window-check.ts)
@@ -270,7 +270,7 @@ function pickAnswer(a: StudyAnswer) {
   };
 }
 
-function toSlice(r: AnalysisResult, index: number, position: number | null, thumbnailPng: string, heatmap: string | null, usedForStudy: boolean): SliceResult {
+function toSlice(r: AnalysisResult, index: number, position: number | null, thumbnailPng: string, map: { heatmap: string; label: string } | null, usedForStudy: boolean): SliceResult {
   return {
     index,
     position,
@@ -288,7 +288,8 @@ function toSlice(r: AnalysisResult, index: number, position: number | null, thum
     probabilities: r.probabilities,
     timingsMs: r.timingsMs,
     thumbnailPng,
-    heatmap,
+    heatmap: map?.heatmap ?? null,
+    heatmapLabel: map?.label ?? null,
     usedForStudy,
   };
 }

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
 import { countBodyReads } from './harness';
+import { ORIENTATION_WORDS } from '../../src/explainability/heatmap-text';
 import { sideFiles } from '../support/side-files';
 import { dicomSeries, MARKER, newUid, part10, syntheticSlice, zip } from '../support/study-fixtures';
 
@@ -88,6 +89,12 @@ describeBrowser('the study mode in headless Chromium', () => {
     // the heat maps' colours explained, as under the image page's heat map (they had no legend)
     await expect(page.locator('#study-heatmaps-block .legend').isVisible()).resolves.toBe(true);
     await expect(page.locator('#study-heatmaps-block .legend').textContent()).resolves.toMatch(/Less\s*More influence on the answer/);
+    // what the maps are: the method, and what they are not (heatmap-text.browser.spec.ts for the image page)
+    await expect(page.locator('#study-heatmaps-block .heatmap-note').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#study-heatmaps-block .heatmap-note').textContent()).resolves.toMatch(/class activation map \(CAM.*not a segmentation.*not for clinical use/i);
+    // which way round the maps are shown: the axial series (ImageOrientationPatient 1\0\0\0\1\0), radiologically
+    await expect(page.locator('#study-orientation').textContent()).resolves.toBe(ORIENTATION_WORDS.axial);
+    expect(ORIENTATION_WORDS.axial).toMatch(/radiological.*patient’s right.*image’s left/);
     await expect(page.locator('#study-meta').textContent()).resolves.toMatch(/total \d/);
     // the study rule it was decided under, as its record stores it (the history page's "Study rule")
     await expect(page.locator('#study-meta').textContent()).resolves.toContain(
@@ -107,6 +114,26 @@ describeBrowser('the study mode in headless Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(wide).toEqual([]); // the strip scrolls on its own; nothing else overflows on a phone
     expect((await page.content()).toUpperCase()).not.toContain(MARKER);
+  });
+
+  it('an inconclusive study\'s map of a finding one slice shows alone says it is that slice\'s, unconfirmed', async () => {
+    // the fakes answer glioma on every bright slice: the server's answer is turned into the case of a
+    // study that withholds "no tumour" over one confident slice (study-aggregate.ts, unconfirmed)
+    await page.route('**/api/v1/studies', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { explanation: { slices: { label: string }[] } };
+      const json = { ...body, status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null, message: 'Unable to determine: slice 6 alone suggests glioma (90.0 %), but the other slices do not confirm it. Look at the highlighted slice.' };
+      await route.fulfill({ response: res, json });
+    });
+    try {
+      await page.setInputFiles('#study-files', series.map((b, i) => ({ name: `u-${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+      await page.click('#study-submit');
+      await page.locator('#study-badge', { hasText: 'inconclusive' }).waitFor();
+      const caption = (await page.locator('#study-heatmaps figcaption').first().textContent()) ?? '';
+      expect(caption).toMatch(/^Slice \d+ · Glioma — this slice alone, not confirmed by the study$/);
+    } finally {
+      await page.unroute('**/api/v1/studies');
+    }
   });
 
   it('a ZIP with a patient CD\'s side files and the study\'s report → the series analysed, the side files listed as skipped', async () => {

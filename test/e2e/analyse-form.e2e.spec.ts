@@ -97,6 +97,9 @@ describe('POST /analyse (the analysis form without JavaScript), fake models', ()
     expect(res.text).toMatch(/<img src="data:image\/jpeg;base64,[A-Za-z0-9+/]+(=|&#x3D;)*" alt="The analysed image with a heat map/);
     expect(res.text).toContain(`href="/history/${id}/report.pdf"`);
     expect(res.text).toMatch(/not for clinical use/i);
+    // what the map is: for which class, by which method, and what it is not (it said only "not a finding")
+    expect(res.text).toContain('<h3 class="section-title">Heat map for Glioma</h3>');
+    expect(res.text).toMatch(/class activation map \(CAM[^<]*not a segmentation[^<]*not for clinical use/i);
     // the record is the same answer, without the heat map (the image is never stored)
     const record = await request(server).get(`/history/${id}`).set('Cookie', alice.cookie).set('Accept', 'text/html').expect(200);
     expect(record.text).toContain('<h1>Glioma</h1>');

@@ -100,10 +100,11 @@ describe('aggregateStudy', () => {
     expect(a).toMatchObject({ status: 'completed', label: 'glioma' });
     expect(a.aggregation.decisiveSlices).toEqual([7, 6]);
     expect([...a.explainLabels]).toEqual([[7, 'glioma'], [6, 'glioma']]);
-    // below the threshold too: the finding the message names
+    // below the threshold: the finding is withheld, and so are its maps (one image below it has none)
     const low = run([...Array(4).fill(0).map(() => slice({ probs: NEG })), slice({ probs: [0.5, 0.1, 0.3, 0.1] }), slice({ probs: [0.45, 0.15, 0.3, 0.1] })]);
     expect(low).toMatchObject({ status: 'inconclusive', code: 'LOW_CONFIDENCE' });
-    expect([...low.explainLabels.values()]).toEqual(['glioma', 'glioma']);
+    expect(low.aggregation.decisiveSlices).toEqual([4, 5]);
+    expect([...low.explainLabels]).toEqual([]);
   });
 
   it('an unconfident suspicious slice does not block "nothing found"', () => {

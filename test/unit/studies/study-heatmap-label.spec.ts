@@ -45,6 +45,10 @@ describe('a study\'s heat maps explain the study\'s finding', () => {
     expect(r.explanation).toMatchObject({ sliceIndex: 7, slices: [{ index: 7, label: 'glioma' }, { index: 6, label: 'glioma' }] });
     expect(r.explanation!.heatmap).toBe(r.explanation!.slices[0].heatmap);
     expect(r.slices[7].heatmap).toBe(r.explanation!.slices[0].heatmap);
+    // the slice's own entry says which class its map is for: not its own answer (meningioma) but the study's
+    expect(r.slices[7]).toMatchObject({ label: 'meningioma', heatmapLabel: 'glioma' });
+    expect(r.slices[6]).toMatchObject({ label: 'glioma', heatmapLabel: 'glioma' });
+    expect(r.slices.filter((s) => s.heatmapLabel !== null).map((s) => s.index)).toEqual([6, 7]);
   });
 
   it('a decisive slice below the threshold on its own still has its map of the study\'s finding (it had none)', async () => {
@@ -64,5 +68,30 @@ describe('a study\'s heat maps explain the study\'s finding', () => {
     expect(r).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT' });
     expect(explained).toEqual([{ slice: 5, classIndex: 1 }]);
     expect(r.explanation!.slices).toMatchObject([{ index: 5, label: 'meningioma' }]);
+  });
+
+  // A single image below the threshold gets no heat map (it has no answer to explain); a study
+  // that is inconclusive for the same reason, or because its confident slices disagree, drew the
+  // maps of its most likely finding anyway, captioned with that finding under "Unable to determine".
+  it('a study below the confidence threshold: no heat map of the finding it did not give (as for one image)', async () => {
+    // every slice at glioma 50 % (each inconclusive on its own): the study finding glioma 50 %, below 60 %
+    const LOW = [0.5, 0.1, 0.3, 0.1];
+    const { service, files, explained } = setUp([NEG, NEG, NEG, LOW, LOW, LOW]);
+    const r = await service.analyze(files);
+    expect(r).toMatchObject({ status: 'inconclusive', code: 'LOW_CONFIDENCE', label: null });
+    expect(explained).toEqual([]);
+    expect(r.explanation).toBeNull();
+    expect(r.slices.filter((s) => s.heatmap !== null)).toEqual([]);
+  });
+
+  it('a study whose confident slices disagree: no heat map of the disputed finding', async () => {
+    // 2 confident glioma slices and 2 confident meningioma ones: 50 % agreement, 60 % required
+    const G = [0.9, 0.04, 0.03, 0.03];
+    const M = [0.04, 0.9, 0.03, 0.03];
+    const { service, files, explained } = setUp([NEG, NEG, G, G, M, M]);
+    const r = await service.analyze(files);
+    expect(r).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null });
+    expect(explained).toEqual([]);
+    expect(r.explanation).toBeNull();
   });
 });
