@@ -4,6 +4,7 @@
  *
  *   npm run build && node scripts/bench-study-burst.mjs --baseline /tmp/base   # /tmp/base: a built copy of another commit
  *   node scripts/bench-study-burst.mjs --rounds 4 --studies 10 --image-seconds 10
+ *   node scripts/bench-study-burst.mjs --baseline /tmp/base --forms none --rounds 8   # single images only
  *
  * Starts this checkout's `dist/main.js` and, with --baseline DIR, DIR's (`git archive <commit> | tar -x -C DIR`,
  * node_modules linked, `npm run build` there), both on free ports with the same models and settings. Rounds alternate
@@ -26,7 +27,7 @@ import { makePicker, runLevel } from './bench-load.mjs';
 import { brainSlices, dicomSeries, niftiVolume } from './bench-study.mjs';
 
 function parseArgs(argv) {
-  const a = { baseline: null, rounds: 4, studies: 10, imageClients: 10, imageSeconds: 10, slices: 24, out: 'artifacts/bench-study-burst.json' };
+  const a = { baseline: null, rounds: 4, studies: 10, imageClients: 10, imageSeconds: 10, slices: 24, forms: ['dicom_files', 'nifti'], out: 'artifacts/bench-study-burst.json' };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--baseline') a.baseline = path.resolve(argv[++i]);
@@ -35,6 +36,7 @@ function parseArgs(argv) {
     else if (k === '--image-clients') a.imageClients = Number(argv[++i]);
     else if (k === '--image-seconds') a.imageSeconds = Number(argv[++i]);
     else if (k === '--slices') a.slices = Number(argv[++i]);
+    else if (k === '--forms') a.forms = argv[++i].split(',').filter(Boolean); // '' (or 'none'): single images only
     else if (k === '--out') a.out = argv[++i];
     else throw new Error(`unknown argument ${k}`);
   }
@@ -118,17 +120,18 @@ async function main() {
   const modelsDir = path.resolve(ROOT, process.env.MODELS_DIR ?? 'models');
   const grey = await brainSlices(args.slices, 256);
   const dcm = dicomSeries(grey, 256);
-  const forms = {
+  const all = {
     dicom_files: dcm.map((b, i) => ({ bytes: b, name: `IM${i}` })),
     nifti: [{ bytes: niftiVolume(grey, 256), name: 'volume.nii' }],
   };
+  const forms = Object.fromEntries(Object.entries(all).filter(([k]) => args.forms.includes(k)));
   const images = loadImages(48);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-bench-burst-'));
   const apps = [];
   try {
     if (args.baseline) apps.push(await start(args.baseline, modelsDir, tmp, 'before'));
     apps.push(await start(ROOT, modelsDir, tmp, 'after'));
-    const res = Object.fromEntries(apps.map((a) => [a.name, { studies: Object.fromEntries(Object.keys(forms).map((f) => [f, { ms: [], cpu: [], main: [], stages: [] }])), imageP95: [], imageP50: [], imagesPerSec: [] }]));
+    const res = Object.fromEntries(apps.map((a) => [a.name, { studies: Object.fromEntries(Object.keys(forms).map((f) => [f, { ms: [], cpu: [], main: [], stages: [] }])), imageP95: [], imageP50: [], imagesPerSec: [], imageCpuMs: [] }]));
     const answers = Object.fromEntries(Object.keys(forms).map((f) => [f, new Set()]));
     for (const app of apps) {
       for (const files of Object.values(forms)) for (let i = 0; i < 2; i++) await postStudy(app, files);
@@ -151,7 +154,8 @@ async function main() {
         res[app.name].imageP95.push(lv.latencyMs.p95);
         res[app.name].imageP50.push(lv.latencyMs.p50);
         res[app.name].imagesPerSec.push(lv.analysesPerSec);
-        console.log(`round ${r + 1} ${app.name.padEnd(6)} images      ${args.imageClients} users: p50 ${lv.latencyMs.p50} p95 ${lv.latencyMs.p95} ms · ${lv.analysesPerSec}/s · errors ${lv.errorCount}`);
+        res[app.name].imageCpuMs.push(lv.serverCpuMsPerAnalysis);
+        console.log(`round ${r + 1} ${app.name.padEnd(6)} images      ${args.imageClients} users: p50 ${lv.latencyMs.p50} p95 ${lv.latencyMs.p95} ms · ${lv.analysesPerSec}/s · server CPU ${lv.serverCpuMsPerAnalysis} ms/image · errors ${lv.errorCount}`);
       }
     }
     const sameAnswers = Object.fromEntries(Object.entries(answers).map(([f, s]) => [f, s.size === 1]));
@@ -175,6 +179,7 @@ async function main() {
         imageP95MedianOfRounds: round(pct(a.imageP95, 50)),
         imageP50MedianOfRounds: round(pct(a.imageP50, 50)),
         imagesPerSecMedianOfRounds: round(pct(a.imagesPerSec, 50), 2),
+        imageCpuMsMedianOfRounds: round(pct(a.imageCpuMs, 50), 1),
       };
     }
     const ratios = {};
@@ -185,6 +190,7 @@ async function main() {
         ratios[f] = { p50: round(n.p50Ms / b.p50Ms, 2), p95: round(n.p95Ms / b.p95Ms, 2), cpu: round(n.cpuMsPerStudy / b.cpuMsPerStudy, 2) };
       }
       ratios.imageP95 = round(summary.after.imageP95MedianOfRounds / summary.before.imageP95MedianOfRounds, 2);
+      ratios.imageCpu = round(summary.after.imageCpuMsMedianOfRounds / summary.before.imageCpuMsMedianOfRounds, 2);
     }
     const report = {
       when: new Date().toISOString(),
