@@ -150,4 +150,23 @@ describe("a study's heat maps from the slices' kept diagnosis runs", () => {
     expect(mine[0][1]).toBe(1);
     expect(mine[1][1]).toBeLessThanOrEqual(3);
   });
+
+  it('a study cancelled while its runs wait in the model queue: they leave it, the next study takes the slots, and every slot comes back', async () => {
+    const { service, runs, pool, held } = setUp(() => TUMOUR_FREE, true);
+    const ac = new AbortController();
+    const first = service.analyze(series(6, 4), {}, { signal: ac.signal }).catch((e: unknown) => e);
+    const second = service.analyze(series(6, 5));
+    for (let i = 0; i < 500 && !(runs.length === 1 && pool.queued >= 2); i++) await turn();
+    const firstRank = runs[0].rank;
+    ac.abort(new Error('client gone'));
+    await turn();
+    await drain(Promise.all([first, second]), held);
+    expect(await first).toEqual(new Error('client gone'));
+    expect((await second).slices).toHaveLength(6);
+    // after the run that held the slot, nothing more of the cancelled study ran
+    expect(runs.slice(1).filter((x) => x.rank === firstRank)).toHaveLength(0);
+    expect(runs.filter((x) => x.rank !== firstRank)).toHaveLength(12);
+    expect({ inUse: pool.inUse, queued: pool.queued }).toEqual({ inUse: 0, queued: 0 });
+    expect(service.studySlots()).toEqual({ inUse: 0, queued: 0 });
+  });
 });
