@@ -53,7 +53,7 @@ const median = (v) => (v.length ? [...v].sort((a, b) => a - b)[Math.floor(v.leng
 const pct = (v, p) => (v.length ? [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.ceil((p / 100) * v.length) - 1)] : null);
 
 /** First n 256×256 brain-tumour-set JPEGs of the manifest (any label), decoded to grey. */
-async function brainSlices(n, size) {
+export async function brainSlices(n, size) {
   const rows = fs.readFileSync(path.join(DATA, 'MANIFEST.csv'), 'utf8').split('\n');
   const files = [];
   for (const r of rows) {
@@ -65,7 +65,7 @@ async function brainSlices(n, size) {
   return Promise.all(files.map(async (f) => new Uint8Array((await sharp(f).greyscale().raw().toBuffer({ resolveWithObject: true })).data)));
 }
 
-function dicomSeries(slices, size) {
+export function dicomSeries(slices, size) {
   const { DicomDict, DicomMetaDictionary } = dcmjs.data;
   const series = DicomMetaDictionary.uid();
   return slices.map((grey, k) => {
@@ -86,7 +86,7 @@ function dicomSeries(slices, size) {
   });
 }
 
-function niftiVolume(slices, size) {
+export function niftiVolume(slices, size) {
   const hdr = Buffer.alloc(352);
   hdr.writeInt32LE(348, 0);
   hdr.writeUInt8(3 << 4, 39);
@@ -269,7 +269,10 @@ async function main() {
   console.log(`report: ${path.relative(ROOT, out)}`);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.stack : err);
-  process.exit(1);
-});
+// run as a script; imported (scripts/bench-study-burst.mjs) for its study builders only
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  });
+}

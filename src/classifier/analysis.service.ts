@@ -9,7 +9,7 @@ import { decideDiagnosis } from '../diagnosis/diagnosis-decision';
 import { DecodeLease, ImageDecodeService } from '../inference/image-decode.service';
 import { checkResolution, DecodedImage } from '../inference/image-decoder';
 import { encodeAnalysedImageDataUrl, encodeHeatmapDataUrl } from '../inference/image-encoder';
-import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
+import { HeatmapRun, MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { colourShare } from '../inference/colour-share';
 import { appliedThresholds, labelCaveat, type ModelCard } from '../inference/model-card';
 import type { RawImage } from '../inference/preprocess';
@@ -40,6 +40,19 @@ export interface AnalyzeOptions {
   record?: boolean;
   /** aborts the analysis (the client went away); the timeout aborts it too */
   signal?: AbortSignal;
+  /** where its model runs wait for a slot (ModelProvider.runImage): a study's arrival number; 0, a single image */
+  rank?: number;
+  /**
+   * Given the diagnosis run (its card and cam), when there was one: a study keeps it for the heat
+   * maps of the slices its answer names (explainPixels) instead of running both models again.
+   */
+  onDiagnosis?: (run: DiagnosisRun) => void;
+}
+
+/** A diagnosis model's run on an image, as much as its heat maps need. */
+export interface DiagnosisRun {
+  card: ModelCard;
+  run: HeatmapRun;
 }
 
 export interface AnalysisOutcome {
@@ -156,7 +169,7 @@ export class AnalysisService {
     // Each model run prepares its own input from the pixels (next to the model: off the event
     // loop with inference workers); its preparation time is reported as `preprocess`.
     let t = performance.now();
-    const triageOut = await this.models.runImage(triageCard.name, image, signal);
+    const triageOut = await this.models.runImage(triageCard.name, image, signal, options.rank);
     const override = this.config.confidenceThresholdOverride;
     const triage = decideTriage(triageCard, triageOut.logits, triageOut.embedding, override, triageOut.borderMean, measureColour(triageCard, image));
     timings.preprocess = round(triageOut.preprocessMs);
@@ -208,8 +221,9 @@ export class AnalysisService {
 
     signal?.throwIfAborted();
     t = performance.now();
-    const out = await this.models.runImage(card.name, image, signal);
+    const out = await this.models.runImage(card.name, image, signal, options.rank);
     const dx = decideDiagnosis(card, out.logits, out.embedding, override);
+    options.onDiagnosis?.({ card, run: { cam: out.cam, camH: out.camH, camW: out.camW, geometry: out.geometry } });
     modelVersions[card.name] = card.version;
     timings.preprocess = round(triageOut.preprocessMs + out.preprocessMs);
     timings.diagnosis = round(performance.now() - t - out.preprocessMs);
@@ -219,8 +233,7 @@ export class AnalysisService {
     if (options.explain !== false && explained >= 0) {
       signal?.throwIfAborted();
       t = performance.now();
-      const heat = await this.models.heatmap(image, out, explained, signal);
-      explanation = { heatmap: await encodeHeatmapDataUrl(heat.data, heat.width, heat.height), label: card.labels[explained], method: 'cam' };
+      explanation = { heatmap: await this.renderHeatmap(image, out, explained, options), label: card.labels[explained], method: 'cam' };
       timings.explanation = round(performance.now() - t);
     }
 
@@ -238,6 +251,23 @@ export class AnalysisService {
       experimental: card.experimental,
       caveat: dx.status === 'completed' ? labelCaveat(card, dx.label) : null,
     });
+  }
+
+  /**
+   * The heat map of `label` from a diagnosis run kept by `onDiagnosis` — what analyzePixels with
+   * `explainLabel` renders, without running the models again (the same run on the same pixels);
+   * null when the run's model has no such label.
+   */
+  async explainPixels(image: RawImage, diagnosis: DiagnosisRun, label: string, options: Pick<AnalyzeOptions, 'signal' | 'rank'> = {}): Promise<string | null> {
+    const classIndex = diagnosis.card.labels.indexOf(label);
+    if (classIndex < 0) return null;
+    options.signal?.throwIfAborted();
+    return this.renderHeatmap(image, diagnosis.run, classIndex, options);
+  }
+
+  private async renderHeatmap(image: RawImage, run: HeatmapRun, classIndex: number, options: Pick<AnalyzeOptions, 'signal' | 'rank'>): Promise<string> {
+    const heat = await this.models.heatmap(image, run, classIndex, options.signal, options.rank);
+    return encodeHeatmapDataUrl(heat.data, heat.width, heat.height);
   }
 
   private toRecord(r: AnalysisResult, sha256: string, byteSize: number, img: DecodedImage | undefined, ctx: AnalysisContext): AnalysisRecord {

@@ -20,6 +20,9 @@ export interface ImageRun extends ModelOutputs {
   borderMean: number | null;
 }
 
+/** What a heat map needs of a run: its cam and where the image sat in the model's input. */
+export type HeatmapRun = Pick<ImageRun, 'cam' | 'camH' | 'camW' | 'geometry'>;
+
 /**
  * What the pipeline needs from the model layer. The ONNX-backed ModelRegistry implements it;
  * unit tests substitute a fake. The pixel work behind runImage() and heatmap() (contract
@@ -32,10 +35,14 @@ export interface ModelProvider {
   triageCard(): ModelCard;
   /** The diagnosis card serving a body part, if any. */
   diagnosisCardFor(bodyPart: string): ModelCard | undefined;
-  /** Contract preprocessing for this model's card, then the model. An aborted signal leaves the queue at once. */
-  runImage(modelName: string, image: RawImage, signal?: AbortSignal): Promise<ImageRun>;
+  /**
+   * Contract preprocessing for this model's card, then the model. An aborted signal leaves the queue at once.
+   * `rank`: where the run waits for a model slot, lower first (0, the default: a single image; a study's
+   * slices its arrival number, so studies are served in turn — semaphore.ts).
+   */
+  runImage(modelName: string, image: RawImage, signal?: AbortSignal, rank?: number): Promise<ImageRun>;
   /** The heat map of cam class `classIndex` of `run`, blended over `image` at display size (RGB). */
-  heatmap(image: RawImage, run: ImageRun, classIndex: number, signal?: AbortSignal): Promise<RgbImage>;
+  heatmap(image: RawImage, run: HeatmapRun, classIndex: number, signal?: AbortSignal, rank?: number): Promise<RgbImage>;
   /** Every loaded card (triage and diagnosis). */
   cards(): ModelCard[];
   versions(): Record<string, string>;

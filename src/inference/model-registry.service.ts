@@ -13,7 +13,7 @@ import { InferenceWorkers, WorkerModel } from './inference-workers';
 import { heatmapSource } from './inference-protocol';
 import { compileCardValidator, ModelCard, ModelCardError } from './model-card';
 import { contractMismatch, contractShape } from './model-outputs';
-import type { ImageRun, ModelOutputs, ModelProvider } from './model-provider';
+import type { HeatmapRun, ImageRun, ModelOutputs, ModelProvider } from './model-provider';
 import { PreparePool } from './prepare-pool';
 import { borderMean, type RawImage } from './preprocess';
 import { Semaphore } from './semaphore';
@@ -190,27 +190,27 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
    * inference worker when there are workers, else preprocessing inline (large images in the
    * prepare pool) and the model on this thread.
    */
-  async runImage(modelName: string, image: RawImage, signal?: AbortSignal): Promise<ImageRun> {
+  async runImage(modelName: string, image: RawImage, signal?: AbortSignal, rank = 0): Promise<ImageRun> {
     this.requireReady();
     const model = this.models.get(modelName);
     if (!model) throw new AnalysisUnavailableError(`Model ${modelName} is not loaded.`);
     const workers = this.workers;
-    if (workers) return this.pool.use(() => workers.run(modelName, image), signal);
+    if (workers) return this.pool.use(() => workers.run(modelName, image), signal, rank);
     const t = performance.now();
     const [input] = await this.preparer.inputs(image, [model.card.input]);
     const preprocessMs = performance.now() - t;
-    const out = await this.pool.use(() => this.runInProcess(model, input.tensor), signal);
+    const out = await this.pool.use(() => this.runInProcess(model, input.tensor), signal, rank);
     const band = model.card.thresholds.background?.band;
     const border = band === undefined ? null : borderMean(input.canvas, input.geometry, band);
     return { ...out, geometry: input.geometry, preprocessMs, borderMean: border };
   }
 
   /** The heat map of one cam class of `run` over `image` at display size (in a worker when there are workers). */
-  async heatmap(image: RawImage, run: ImageRun, classIndex: number, signal?: AbortSignal): Promise<RgbImage> {
+  async heatmap(image: RawImage, run: HeatmapRun, classIndex: number, signal?: AbortSignal, rank = 0): Promise<RgbImage> {
     this.requireReady();
     const source = heatmapSource(run, classIndex);
     const workers = this.workers;
-    if (workers) return this.pool.use(() => workers.heatmap(image, source), signal);
+    if (workers) return this.pool.use(() => workers.heatmap(image, source), signal, rank);
     const display = await this.preparer.display(image);
     return renderHeatmap({ ...source, classIndex: 0, luma: display.luma, width: display.width, height: display.height });
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecorder, AnalysisResult } from '../classifier/analysis-result';
-import { AnalysisService } from '../classifier/analysis.service';
+import { AnalysisService, DiagnosisRun } from '../classifier/analysis.service';
 import { untilAborted } from '../common/abort';
 import { DISCLAIMER } from '../common/disclaimer';
 import { AccountRemovedError, AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError, isForeignKeyViolation } from '../common/errors';
@@ -16,6 +16,7 @@ import { Semaphore } from '../inference/semaphore';
 import { headerRefusal } from './header-refusal';
 import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
 import { mapLimited } from './map-limited';
+import { studyHeatmaps, StudyHeatmaps } from './study-heatmaps';
 import { gapNote } from './slice-gaps';
 import { volumeNote } from './volume-note';
 import { windowNote } from './window-check';
@@ -61,6 +62,13 @@ export class StudyService {
    * overflowed it and one failed with 503 after its decode and half its slices.
    */
   private readonly slots: Semaphore;
+  /**
+   * Studies received so far: each study's number ranks its model runs (ModelProvider.runImage), so
+   * the model pool serves the studies in the order they came and ten at once finish one after
+   * another instead of all near the end (the STUDY_CONCURRENCY studies being worked on used to
+   * share the models evenly); single images (rank 0) go before any study's runs.
+   */
+  private arrivals = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -98,7 +106,8 @@ export class StudyService {
     const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
     // the wait for a turn counts against the study's deadline; an abort takes it out of the line
     const queuedAt = performance.now();
-    const work = this.slots.use(() => this.run(files, started, queuedAt, signal), signal);
+    const rank = ++this.arrivals;
+    const work = this.slots.use(() => this.run(files, started, queuedAt, signal, rank), signal);
     // settles (never rejects) when the work has stopped; also keeps its rejection handled when
     // the answer was the signal's
     const stopped = work.then(
@@ -128,7 +137,7 @@ export class StudyService {
     }
   }
 
-  private async run(files: Uint8Array[], started: number, queuedAt: number, signal: AbortSignal): Promise<StudyResult> {
+  private async run(files: Uint8Array[], started: number, queuedAt: number, signal: AbortSignal, rank: number): Promise<StudyResult> {
     signal.throwIfAborted();
     const timings: Record<string, number> = {};
     const lap = (name: string, since: number) => (timings[name] = round(performance.now() - since));
@@ -153,8 +162,10 @@ export class StudyService {
     this.models.triageCard(); // 503 before any work when models are not loaded
 
     t = performance.now();
-    const perSlice = await mapLimited(loaded.slices, Math.max(1, this.config.inferencePoolSize), signal, (s) =>
-      this.analysis.analyzePixels(s.image, { explain: false, signal }),
+    // each slice's diagnosis run is kept (its cam: a few hundred floats) for the heat maps below
+    const diagnoses = new Map<number, DiagnosisRun>();
+    const perSlice = await mapLimited(loaded.slices.map((s, i) => ({ image: s.image, i })), Math.max(1, this.config.inferencePoolSize), signal, ({ image, i }) =>
+      this.analysis.analyzePixels(image, { explain: false, signal, rank, onDiagnosis: (d) => diagnoses.set(i, d) }),
     );
     lap('slices', t);
 
@@ -178,16 +189,9 @@ export class StudyService {
     lap('aggregate', t);
 
     t = performance.now();
-    const heatmaps = new Map<number, { heatmap: string; label: string }>();
+    let heatmaps: StudyHeatmaps = new Map();
     if (answer.status === 'completed' || (answer.status === 'inconclusive' && answer.stage === 'diagnosis')) {
-      for (const i of answer.aggregation.decisiveSlices) {
-        signal.throwIfAborted();
-        // the finding the study names (answer.explainLabels), not the slice's own top class
-        const label = answer.explainLabels.get(i);
-        if (label === undefined) continue;
-        const r = await this.analysis.analyzePixels(loaded.slices[i].image, { explain: true, explainLabel: label, signal });
-        if (r.explanation) heatmaps.set(i, { heatmap: r.explanation.heatmap, label });
-      }
+      heatmaps = await studyHeatmaps(this.analysis, answer, loaded.slices.map((s) => s.image), diagnoses, signal, rank);
       lap('explanation', t);
       t = performance.now();
     }

@@ -1,4 +1,4 @@
-import { percentilesOf, SAMPLE_VALUES, Window } from './windowing-sample';
+import { percentilesOf, SAMPLE_VALUES, SampleBuffer, Window } from './windowing-sample';
 
 /**
  * Is a DICOM header's window one a viewer would show the head with, or one that flattens it? A
@@ -49,13 +49,18 @@ export interface WindowVerdict extends WindowFigures {
  */
 export class HeaderWindowCheck {
   private readonly stride: number;
-  private readonly values: number[] = [];
-  private readonly bytes: number[] = [];
-  /** the value's slice is MONOCHROME1: its foreground is the low values (drawn bright) */
-  private readonly inverted: boolean[] = [];
+  // typed and preallocated: pushing ~262,000 samples onto three plain arrays took ~60 ms a study
+  private readonly values: SampleBuffer;
+  private bytes: Uint8Array;
+  /** 1: the value's slice is MONOCHROME1: its foreground is the low values (drawn bright) */
+  private inverted: Uint8Array;
   private k = 0;
   constructor(totalValues: number, maxSamples = SAMPLE_VALUES) {
     this.stride = Math.max(1, Math.ceil(totalValues / maxSamples));
+    const capacity = Math.ceil(totalValues / this.stride) + 1;
+    this.values = new SampleBuffer(capacity);
+    this.bytes = new Uint8Array(this.values.capacity);
+    this.inverted = new Uint8Array(this.values.capacity);
   }
   /** values[start..end) and the bytes the window made of them; chunks of one slice in order */
   add(values: Float32Array, out: Uint8Array, start = 0, end = values.length, invert = false): void {
@@ -63,21 +68,26 @@ export class HeaderWindowCheck {
     // a pass over every value cost as much as the window itself (~7 ns a value)
     for (let i = start + ((this.stride - (this.k % this.stride)) % this.stride); i < end; i += this.stride) {
       if (Number.isFinite(values[i])) {
+        const n = this.values.length;
         this.values.push(values[i]);
-        this.bytes.push(out[i]);
-        this.inverted.push(invert);
+        if (this.values.capacity !== this.bytes.length) {
+          this.bytes = grown(this.bytes, this.values.capacity);
+          this.inverted = grown(this.inverted, this.values.capacity);
+        }
+        this.bytes[n] = out[i];
+        this.inverted[n] = invert ? 1 : 0;
       }
     }
     this.k += Math.max(0, end - start);
   }
   /** other percentiles of the sample (tests: the same sample as PercentileSampler's) */
   percentiles(lowPct: number, highPct: number): Window {
-    return percentilesOf(this.values, lowPct, highPct);
+    return percentilesOf(this.values.values(), lowPct, highPct);
   }
   private sorted: Window | null = null;
   /** the 0.5–99.5 % percentile window of the sample (what replaces a rejected header window); sorted once */
   window(): Window {
-    return (this.sorted ??= percentilesOf(this.values));
+    return (this.sorted ??= percentilesOf(this.values.values()));
   }
   verdict(): WindowVerdict {
     const { lo, hi } = this.window();
@@ -86,8 +96,9 @@ export class HeaderWindowCheck {
     const header = new Figures();
     const percentile = new Figures();
     const span = hi - lo;
-    for (let i = 0; i < this.values.length; i++) {
-      const x = this.values[i];
+    const values = this.values.values();
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i];
       if (this.inverted[i] ? !(x < below) : !(x > above)) continue;
       header.add(this.bytes[i]);
       // as applyRange draws it (MONOCHROME1's inversion changes neither figure)
@@ -95,6 +106,12 @@ export class HeaderWindowCheck {
     }
     return { ...header.figures(), foreground: header.n, percentile: percentile.figures() };
   }
+}
+
+function grown(a: Uint8Array, capacity: number): Uint8Array {
+  const b = new Uint8Array(capacity);
+  b.set(a);
+  return b;
 }
 
 class Figures {

@@ -3,7 +3,7 @@ import type { RawImage } from '../inference/preprocess';
 import { SquarePlan, toSquarePixels } from './square-pixels';
 import { applyVoiInto, definedWindow, VoiWindow } from './voi-lut';
 import { headerWindowUsable, HeaderWindowCheck, WindowVerdict } from './window-check';
-import { percentilesOf, SAMPLE_VALUES, Window } from './windowing-sample';
+import { percentilesOf, SAMPLE_VALUES, SampleBuffer, Window } from './windowing-sample';
 
 export type { Window } from './windowing-sample';
 
@@ -61,19 +61,22 @@ export function percentileWindow(slices: Float32Array[], lowPct = 0.5, highPct =
 /** Even sample of a volume's finite values, fed slice by slice (no need to hold the volume). */
 export class PercentileSampler {
   private readonly stride: number;
-  private readonly sample: number[] = [];
+  private readonly sample: SampleBuffer;
   private k = 0;
   constructor(totalValues: number, maxSamples = SAMPLE_VALUES) {
     this.stride = Math.max(1, Math.ceil(totalValues / maxSamples));
+    this.sample = new SampleBuffer(Math.ceil(totalValues / this.stride) + 1);
   }
   /** Feeds values[start..end); chunks of one slice must be fed in order. */
   add(values: Float32Array, start = 0, end = values.length): void {
-    for (let i = start; i < end; i++, this.k++) {
-      if (this.k % this.stride === 0 && Number.isFinite(values[i])) this.sample.push(values[i]);
+    // every stride-th value of the volume, visiting only those (as HeaderWindowCheck)
+    for (let i = start + ((this.stride - (this.k % this.stride)) % this.stride); i < end; i += this.stride) {
+      if (Number.isFinite(values[i])) this.sample.push(values[i]);
     }
+    this.k += Math.max(0, end - start);
   }
   window(lowPct = 0.5, highPct = 99.5): Window {
-    return percentilesOf(this.sample, lowPct, highPct);
+    return percentilesOf(this.sample.values(), lowPct, highPct);
   }
 }
 
