@@ -12,6 +12,15 @@ export const HEATMAP_NOTE =
   'where the model’s evidence for that class lay, on a coarse grid smoothed over the image. ' +
   'It is not a segmentation or outline of a lesion, not proof of a finding, and not for clinical use.';
 
+/**
+ * Said instead of a map where camFocus() finds no region standing out (explanation.focus 'none'):
+ * a flat map scaled to its own peak is painted hot everywhere, and an empty one is the plain image —
+ * either would read as evidence under "Heat map for …".
+ */
+export const NO_FOCUS_NOTE =
+  'No region stands out for this answer: the class activation map is flat or empty (more than half of it at or above half its peak, or nothing above zero), ' +
+  'so no heat map is drawn over the image.';
+
 /** "Heat map for Glioma": the caption naming the class the map explains (`label`: its display name). */
 export function heatmapCaption(label: string | null): string {
   return label ? `Heat map for ${label}` : 'Heat map';
