@@ -10,6 +10,7 @@ export const HEATMAP_METHOD = 'class activation map (CAM)';
 export const HEATMAP_NOTE =
   'The heat map is a class activation map (CAM; for these models the same as Grad-CAM at the last layer) for the class named: ' +
   'where the model’s evidence for that class lay, on a coarse grid smoothed over the image. ' +
+  'Colours run from dark purple (least) to yellow (most). ' +
   'It is not a segmentation or outline of a lesion, not proof of a finding, and not for clinical use.';
 
 /**

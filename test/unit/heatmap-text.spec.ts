@@ -32,6 +32,8 @@ describe('the PDF says what its heat map is', () => {
     expect(t).toMatch(/class activation map \(CAM\)/i);
     expect(t).toMatch(/not a segmentation/i);
     expect(t).toMatch(/not for clinical use/i);
+    // the PDF has no legend bar: the note names the colour scale's ends
+    expect(t).toMatch(/dark purple \(least\) to yellow \(most\)/i);
   });
 
   it('says nothing of a heat map where it prints none', async () => {
