@@ -12,6 +12,12 @@
  *    replaced by Gaussian noise of the same mean and spread — the classifier (`_fc`), then also
  *    the last conv head and its batch norm. Near 1: the map does not depend on what was learned.
  *
+ * 3. Focus (the rule in camFocus()): the shown map's contrast — (max − min) / max of the class's
+ *    cam clamped at 0 — and share of cells at ≥ half the peak, split by whether the answer is
+ *    confident (top softmax ≥ the card's confidence threshold); how many maps the server would
+ *    show without an overlay ("no region stands out"). `--focus-only` first skips the randomised
+ *    models (three runs an image instead of one) for large image sets.
+ *
  * The weights are replaced in a copy of the ONNX bytes (raw_data of each initializer, same length),
  * so no ONNX tooling is needed.
  */
@@ -19,7 +25,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { decodeImage } from '../src/inference/image-decoder';
-import { normaliseCam } from '../src/explainability/heatmap';
+import { camFocus, FOCUS_MAX_HOT_SHARE, normaliseCam } from '../src/explainability/heatmap';
 import type { ModelCard } from '../src/inference/model-card';
 import { preprocess } from '../src/inference/preprocess';
 
@@ -168,7 +174,11 @@ function spearman(a: Float32Array, b: Float32Array): number {
 }
 
 async function main(): Promise<void> {
-  const [dir, ...images] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const focusOnly = args[0] === '--focus-only';
+  const [dir, ...named] = focusOnly ? args.slice(1) : args;
+  // @LIST: the images named one a line in LIST (node crashed on a command line of 1,283 paths)
+  const images = named.flatMap((a) => (a.startsWith('@') ? fs.readFileSync(a.slice(1), 'utf8').split('\n').filter(Boolean) : [a]));
   const card = JSON.parse(fs.readFileSync(path.join(dir, 'model_card.json'), 'utf8')) as ModelCard;
   const model = new Uint8Array(fs.readFileSync(path.join(dir, 'model.onnx')));
   const inits = initializers(model);
@@ -179,10 +189,12 @@ async function main(): Promise<void> {
   const cascade = randomised(model, inits, /^net\._fc\.|^net\.(task\._conv_head|generic_conv_head)\.weight/, 2);
   console.log(`randomised (head): ${headOnly.names.join(', ')}`);
   console.log(`randomised (cascade): ${cascade.names.join(', ')}`);
-  const variants = [
-    ['head', await open(headOnly.bytes)],
-    ['cascade', await open(cascade.bytes)],
-  ] as const;
+  const variants = focusOnly
+    ? []
+    : ([
+        ['head', await open(headOnly.bytes)],
+        ['cascade', await open(cascade.bytes)],
+      ] as const);
   const s = card.input.size;
   const planeOf = (cam: Float32Array, c: number, plane: number) => normaliseCam(cam.subarray(c * plane, (c + 1) * plane));
   const run = async (session: ort.InferenceSession, tensor: Float32Array) => {
@@ -190,6 +202,7 @@ async function main(): Promise<void> {
     return { logits: out.logits.data as Float32Array, cam: out.cam.data as Float32Array, plane: Number(out.cam.dims[2]) * Number(out.cam.dims[3]) };
   };
   const rows: string[] = [];
+  const focus = { confident: [] as number[], unsure: [] as number[], contrast: [] as number[], hidden: { confident: 0, unsure: 0 } };
   const stats = { empty: 0, hot: [] as number[], otherMax: [] as number[], head: [] as number[], cascade: [] as number[] };
   for (const file of images) {
     const img = await decodeImage(fs.readFileSync(file), { maxPixels: 100e6, minSide: 1 });
@@ -197,6 +210,12 @@ async function main(): Promise<void> {
     const a = await run(trained, tensor);
     const top = a.logits.indexOf(Math.max(...a.logits));
     const shown = planeOf(a.cam, top, a.plane);
+    const f = camFocus(a.cam.subarray(top * a.plane, (top + 1) * a.plane));
+    const e = a.logits.map((v) => Math.exp(v - a.logits[top]));
+    const confident = 1 / e.reduce((x, y) => x + y, 0) >= card.thresholds.confidence;
+    focus[confident ? 'confident' : 'unsure'].push(f.hotShare);
+    focus.contrast.push(f.contrast);
+    if (f.focus === 'none') focus.hidden[confident ? 'confident' : 'unsure']++;
     // the map the page would show is blank: no cell of the shown class's cam above 0
     if (!shown.some((v) => v > 0)) stats.empty++;
     // how much of the grid the map paints hot (at least half its peak): a map hot everywhere points nowhere
@@ -218,6 +237,11 @@ async function main(): Promise<void> {
     return v.length ? v[Math.min(v.length - 1, Math.floor(p * v.length))].toFixed(2) : 'n/a';
   };
   const line = (name: string, xs: number[]) => `${name}: median ${q(xs, 0.5)}, p90 ${q(xs, 0.9)}, max ${q(xs, 1)}`;
+  const high = (name: string, xs: number[]) => `${name} (n=${xs.length}): median ${q(xs, 0.5)}, p95 ${q(xs, 0.95)}, p99 ${q(xs, 0.99)}, max ${q(xs, 1)}`;
+  console.log(high('hot share, confident answers', focus.confident));
+  console.log(high('hot share, unsure answers', focus.unsure));
+  console.log(`contrast (max - min) / max: min ${q(focus.contrast, 0)}, median ${q(focus.contrast, 0.5)}`);
+  console.log(`no overlay at hot share > ${FOCUS_MAX_HOT_SHARE}: confident ${focus.hidden.confident}, unsure ${focus.hidden.unsure}`);
   console.log(`${images.length} images; shown class's map blank (cam <= 0 everywhere): ${stats.empty}`);
   console.log(line('share of cam cells at >= half the peak', stats.hot));
   console.log(line('Spearman, shown class vs the most similar other class', stats.otherMax));

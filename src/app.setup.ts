@@ -16,7 +16,7 @@ import { AuditLog } from './audit/audit-log.service';
 import { AppExceptionFilter } from './common/app-exception.filter';
 import { ZodValidationPipe } from './common/zod-dto';
 import { DISCLAIMER, EXPERIMENTAL_NOTICE } from './common/disclaimer';
-import { HEATMAP_NOTE } from './explainability/heatmap-text';
+import { HEATMAP_NOTE, NO_FOCUS_NOTE } from './explainability/heatmap-text';
 import { canonicalPath } from './common/paths';
 import { refuseOversizedContinue } from './common/expect-continue';
 import { assignRequestId } from './common/request-id';
@@ -77,6 +77,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.setLocal('experimentalNotice', EXPERIMENTAL_NOTICE);
   // what a heat map is (heatmap-text.ts): under every map a page shows, as in the PDF
   app.setLocal('heatmapNote', HEATMAP_NOTE);
+  // said instead of a map where no region stands out (explanation.focus 'none')
+  app.setLocal('noFocusNote', NO_FOCUS_NOTE);
   // the page scripts name results with the server's words (labels.ts), never a copy of their own
   app.setLocal('pageWords', JSON.stringify(pageWords()));
   hbs.registerPartials(path.join(VIEWS_DIR, 'partials'));

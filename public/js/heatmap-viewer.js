@@ -1,7 +1,7 @@
 // MRI Sentinel: the heat-map viewer — the heat map over the image with an opacity slider and an
 // on/off switch (no re-run), a colour legend, zoom and pan (buttons, wheel, keyboard, drag), and
 // the original beside it, and what the map is (the class it is for, the method, what it is not).
-// Static file (CSP). Adds Sentinel.mountViewer(slot, imageUrl, heatUrl, labelName).
+// Static file (CSP). Adds Sentinel.mountViewer(slot, imageUrl, heatUrl, labelName, noFocus).
 (function () {
   'use strict';
   var S = (window.Sentinel = window.Sentinel || {});
@@ -18,8 +18,11 @@
     return e;
   }
 
-  /** `labelName`: the display name of the class the map is for (the answer shown). */
-  S.mountViewer = function (slot, imageUrl, heatUrl, labelName) {
+  /**
+   * `labelName`: the display name of the class the map is for (the answer shown). `noFocus`: the
+   * answer's map has no region standing out (explanation.focus 'none'): the server's words instead of a map.
+   */
+  S.mountViewer = function (slot, imageUrl, heatUrl, labelName, noFocus) {
     slot.textContent = '';
     var id = 'v' + (++uid);
     var grid = el('div', { class: 'viewer-grid' + (heatUrl ? '' : ' single') });
@@ -28,6 +31,7 @@
     orig.appendChild(el('figcaption', null, 'Original'));
     grid.appendChild(orig);
     slot.appendChild(grid);
+    if (!heatUrl && noFocus) slot.appendChild(el('p', { class: 'small muted no-focus-note', id: 'no-focus-note' }, document.body.getAttribute('data-no-focus-note') || ''));
     if (!heatUrl) return;
 
     var fig = el('figure', { class: 'viewer-main', id: 'heatmap-figure' });

@@ -268,10 +268,12 @@
     S.experimentalNote($('verdict-experimental'), r);
     $('verdict-file').textContent = entry.name ? 'Image: ' + entry.name : '';
     confidenceBlock(r);
-    var heat = r.explanation && r.explanation.heatmap;
+    // focus 'none': no region stands out, the map is the image alone; the viewer says so instead of showing it
+    var noFocus = !!(r.explanation && r.explanation.focus === 'none');
+    var heat = r.explanation && !noFocus && r.explanation.heatmap;
     // r.preview: the image as analysed, where the browser would draw the file otherwise (16-bit grey, ICC profile, PNG gamma)
     // a map comes with an answer only (AnalysisService): it is for r.label, named beside it
-    if (S.mountViewer) S.mountViewer($('viewer-slot'), r.preview || entry.url, heat || null, r.label ? displayName(r.label) : null);
+    if (S.mountViewer) S.mountViewer($('viewer-slot'), r.preview || entry.url, heat || null, r.label ? displayName(r.label) : null, noFocus);
     renderProbs(r);
     renderStages(r);
     var meta = $('meta-list');

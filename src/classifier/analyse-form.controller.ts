@@ -81,7 +81,9 @@ export class AnalyseFormController {
       ...locals,
       title: `${locals.view.title} · Analyse an MRI image`,
       fresh: true,
-      heatmap: result.explanation?.heatmap ?? null,
+      // no region stands out: the image alone would read as a map under the caption; the page says so instead
+      heatmap: result.explanation?.focus === 'region' ? result.explanation.heatmap : null,
+      noFocus: result.explanation?.focus === 'none',
       // the class the map is for: the answer's (a map comes with an answer only)
       heatmapCaption: heatmapCaption(result.label ? labelName(result.label, loadedLabels(cards)) : null),
     });

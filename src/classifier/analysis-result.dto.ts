@@ -11,11 +11,16 @@ import type { AnalysisCode, AnalysisResult, AnalysisStage, AnalysisStatus } from
 export const EXPLANATION_SCHEMA: ApiPropertyOptions = {
   type: 'object',
   nullable: true,
-  required: ['heatmap', 'label', 'method'],
+  required: ['heatmap', 'label', 'method', 'focus'],
   properties: {
-    heatmap: { type: 'string', description: 'class activation map blended over the image, as a JPEG data URL', example: 'data:image/jpeg;base64,…' },
+    heatmap: { type: 'string', description: 'class activation map blended over the image (viridis, dark purple low → yellow high), as a JPEG data URL; with focus \'none\' the image without an overlay', example: 'data:image/jpeg;base64,…' },
     label: { type: 'string', description: 'the class the heat map is for: the answer\'s label', example: 'glioma' },
     method: { type: 'string', enum: ['cam'], description: 'class activation map (CAM): the classifier\'s weights over the last feature maps; not a segmentation' },
+    focus: {
+      type: 'string',
+      enum: ['region', 'none'],
+      description: "'none': no region stands out for this answer — the map has nothing above 0, or more than half its grid is at or above half its peak (a flat map, painted hot everywhere, points nowhere) — and no overlay is drawn",
+    },
   },
 };
 
@@ -42,7 +47,7 @@ export class AnalysisResultDto implements AnalysisResult {
   @ApiProperty({ nullable: true, type: Number }) confidence!: number | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { glioma: 0.91, meningioma: 0.05 } })
   probabilities!: Record<string, number>;
-  @ApiPropertyOptional({ ...EXPLANATION_SCHEMA, description: 'null with explain=false and for refusals' }) explanation!: { heatmap: string; label: string; method: 'cam' } | null;
+  @ApiPropertyOptional({ ...EXPLANATION_SCHEMA, description: 'null with explain=false and for refusals' }) explanation!: { heatmap: string; label: string; method: 'cam'; focus: 'region' | 'none' } | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { triage: '1.0.0' } })
   modelVersions!: Record<string, string>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { decode: 3.1, total: 120.4 } })

@@ -33,9 +33,11 @@ export interface AnalysisResult {
   probabilities: Record<string, number>;
   /**
    * the heat map, the class it is for (the answer's; for a study's slice, the study's finding) and its
-   * method: 'cam', the class activation map (explainability/heatmap-text.ts)
+   * method: 'cam', the class activation map (explainability/heatmap-text.ts); focus 'none' when no
+   * region stands out (nothing above 0, or hot over most of the grid: camFocus) — the heat map is
+   * then the image without an overlay
    */
-  explanation: { heatmap: string; label: string; method: 'cam' } | null;
+  explanation: { heatmap: string; label: string; method: 'cam'; focus: 'region' | 'none' } | null;
   /** model name → version, for every model that ran */
   modelVersions: Record<string, string>;
   /** per stage, in milliseconds, plus total */

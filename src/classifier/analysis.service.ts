@@ -6,6 +6,7 @@ import { DISCLAIMER } from '../common/disclaimer';
 import { AccountRemovedError, AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError, isForeignKeyViolation } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { decideDiagnosis } from '../diagnosis/diagnosis-decision';
+import { camFocus } from '../explainability/heatmap';
 import { DecodeLease, ImageDecodeService } from '../inference/image-decode.service';
 import { checkResolution, DecodedImage } from '../inference/image-decoder';
 import { encodeAnalysedImageDataUrl, encodeHeatmapDataUrl } from '../inference/image-encoder';
@@ -233,7 +234,10 @@ export class AnalysisService {
     if (options.explain !== false && explained >= 0) {
       signal?.throwIfAborted();
       t = performance.now();
-      explanation = { heatmap: await this.renderHeatmap(image, out, explained, options), label: card.labels[explained], method: 'cam' };
+      // the same rule the heat map's rendering applies: with focus 'none' the heat map is the image without an overlay
+      const plane = out.camH * out.camW;
+      const { focus } = camFocus(out.cam.subarray(explained * plane, (explained + 1) * plane));
+      explanation = { heatmap: await this.renderHeatmap(image, out, explained, options), label: card.labels[explained], method: 'cam', focus };
       timings.explanation = round(performance.now() - t);
     }
 

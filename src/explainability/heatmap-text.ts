@@ -10,7 +10,17 @@ export const HEATMAP_METHOD = 'class activation map (CAM)';
 export const HEATMAP_NOTE =
   'The heat map is a class activation map (CAM; for these models the same as Grad-CAM at the last layer) for the class named: ' +
   'where the model’s evidence for that class lay, on a coarse grid smoothed over the image. ' +
+  'Colours run from dark purple (least) to yellow (most). ' +
   'It is not a segmentation or outline of a lesion, not proof of a finding, and not for clinical use.';
+
+/**
+ * Said instead of a map where camFocus() finds no region standing out (explanation.focus 'none'):
+ * a flat map scaled to its own peak is painted hot everywhere, and an empty one is the plain image —
+ * either would read as evidence under "Heat map for …".
+ */
+export const NO_FOCUS_NOTE =
+  'No region stands out for this answer: the class activation map is flat or empty (more than half of it at or above half its peak, or nothing above zero), ' +
+  'so no heat map is drawn over the image.';
 
 /** "Heat map for Glioma": the caption naming the class the map explains (`label`: its display name). */
 export function heatmapCaption(label: string | null): string {

@@ -20,7 +20,7 @@ export interface RgbImage {
 }
 
 /**
- * cam[label] → clamp at 0 → divide by its max → bilinear upsample over the part of the
+ * cam[label] → no region stands out (camFocus): the display image alone, no overlay → else clamp at 0 → divide by its max → bilinear upsample over the part of the
  * letterboxed canvas that holds the image (padding excluded) → colour map → alpha blend over
  * the display-size image. All in memory; the caller PNG-encodes the result.
  */
@@ -28,7 +28,7 @@ export function renderHeatmap(input: HeatmapInput): RgbImage {
   const { camH, camW, geometry: g } = input;
   const plane = camH * camW;
   const cam = input.cam.subarray(input.classIndex * plane, (input.classIndex + 1) * plane);
-  const norm = normaliseCam(cam);
+  const norm = camFocus(cam).focus === 'none' ? new Float32Array(plane) : normaliseCam(cam);
 
   const dw = input.width;
   const dh = input.height;
@@ -84,6 +84,42 @@ export function renderHeatmap(input: HeatmapInput): RgbImage {
   return { width: dw, height: dh, data: out };
 }
 
+/**
+ * The largest share of the grid that may be at or above half the map's peak for the map to be
+ * shown. Each map is scaled to its own peak, so a nearly flat map is painted hot everywhere and
+ * points nowhere; such a map (and one with nothing above 0) gets no overlay and the words "no
+ * region stands out". (max − min) / max alone does not catch it: one cell at 0 beside 48 at the
+ * peak gives 1, and on the real model every map has cells ≤ 0 (contrast 1 on all 1,283 test
+ * images). Chosen on the real brain-tumour model (scripts/measure-heatmap-sanity.ts --focus-only,
+ * docs/explainability.md): the hottest confident answer's map there has a share of 0.37 (18 of 49 cells), on 8,426 images (test and train splits, other brain collections), none hidden.
+ */
+export const FOCUS_MAX_HOT_SHARE = 0.5;
+
+export interface CamFocus {
+  /** 'region': the map is shown; 'none': nothing above 0, or too flat to point anywhere — no overlay */
+  focus: 'region' | 'none';
+  /** share of cells at ≥ half the peak after the clamp at 0; 1 for a map with nothing above 0 */
+  hotShare: number;
+  /** (max − min) / max after the clamp at 0; 0 for a map with nothing above 0 */
+  contrast: number;
+}
+
+/** Whether one class's cam plane points anywhere (see FOCUS_MAX_HOT_SHARE). */
+export function camFocus(cam: Float32Array): CamFocus {
+  let max = 0;
+  let min = Infinity;
+  for (const v of cam) {
+    const c = v > 0 ? v : 0;
+    if (c > max) max = c;
+    if (c < min) min = c;
+  }
+  if (!(max > 0) || !Number.isFinite(max)) return { focus: 'none', hotShare: 1, contrast: 0 };
+  let hot = 0;
+  for (const v of cam) if (v >= max / 2) hot++;
+  const hotShare = hot / cam.length;
+  return { focus: hotShare <= FOCUS_MAX_HOT_SHARE ? 'region' : 'none', hotShare, contrast: (max - min) / max };
+}
+
 /** Clamp at 0 and scale by the max; an all-zero map stays zero (nothing to highlight). */
 export function normaliseCam(cam: Float32Array): Float32Array {
   let max = 0;
@@ -108,15 +144,32 @@ export function sampleBilinear(grid: Float32Array, w: number, h: number, u: numb
   return top * (1 - fy) + bottom * fy;
 }
 
-/** Jet-like map (blue → cyan → yellow → red), the usual Grad-CAM palette. */
+/**
+ * Viridis (matplotlib's table sampled at 17 even steps, linearly interpolated between them): its
+ * brightness rises monotonically with the value, so the hottest cell is the most vivid — jet, used
+ * before, ended in dark red, darker than the rim just below the peak. Low → high: dark purple →
+ * blue → green → yellow (the legend under each map on the pages says so).
+ */
 const STOPS: [number, number, number, number][] = [
-  [0, 0, 0, 143],
-  [0.125, 0, 0, 255],
-  [0.375, 0, 255, 255],
-  [0.625, 255, 255, 0],
-  [0.875, 255, 0, 0],
-  [1, 128, 0, 0],
+  [0, 68, 1, 84],
+  [0.0625, 72, 24, 106],
+  [0.125, 71, 45, 123],
+  [0.1875, 66, 64, 134],
+  [0.25, 59, 82, 139],
+  [0.3125, 51, 99, 141],
+  [0.375, 44, 114, 142],
+  [0.4375, 38, 130, 142],
+  [0.5, 33, 145, 140],
+  [0.5625, 31, 159, 136],
+  [0.625, 39, 173, 129],
+  [0.6875, 61, 188, 116],
+  [0.75, 92, 200, 99],
+  [0.8125, 129, 211, 77],
+  [0.875, 170, 220, 50],
+  [0.9375, 213, 226, 26],
+  [1, 253, 231, 37],
 ];
+const TOP = STOPS[STOPS.length - 1];
 
 export function colormap(t: number): [number, number, number] {
   const x = Math.min(Math.max(t, 0), 1);
@@ -128,7 +181,7 @@ export function colormap(t: number): [number, number, number] {
       return [r0 + (r1 - r0) * f, g0 + (g1 - g0) * f, b0 + (b1 - b0) * f];
     }
   }
-  return [128, 0, 0];
+  return [TOP[1], TOP[2], TOP[3]];
 }
 
 /** STOPS flattened (t, r, g, b, t, r, g, b, …) for the per-pixel loop: no nested arrays to load. */
@@ -147,9 +200,9 @@ export function colormapInto(t: number, out: Float64Array): void {
       return;
     }
   }
-  out[0] = 128;
-  out[1] = 0;
-  out[2] = 0;
+  out[0] = TOP[1];
+  out[1] = TOP[2];
+  out[2] = TOP[3];
 }
 
 /**

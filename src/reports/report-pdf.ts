@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/disclaimer';
-import { HEATMAP_METHOD, HEATMAP_NOTE, heatmapCaption } from '../explainability/heatmap-text';
+import { HEATMAP_METHOD, HEATMAP_NOTE, heatmapCaption, NO_FOCUS_NOTE } from '../explainability/heatmap-text';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
@@ -24,6 +24,8 @@ export interface ReportInput {
   /** PNG/JPEG bytes; absent in metadata-only reports */
   image?: Buffer;
   heatmap?: Buffer;
+  /** the re-run's map had no region standing out (explanation.focus 'none'): no heat map, NO_FOCUS_NOTE instead */
+  noFocus?: boolean;
   /** the cards of the models that ran, when the loaded card has the recorded version */
   cards?: ModelCardView[];
   generatedFor: string;
@@ -205,6 +207,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     // what the map is and is not, under it: read as evidence otherwise
     if (input.heatmap) {
       write.block(HEATMAP_NOTE, LEFT, undefined, { width });
+      doc.moveDown(0.3);
+    } else if (input.noFocus) {
+      write.block(NO_FOCUS_NOTE, LEFT, undefined, { width });
       doc.moveDown(0.3);
     }
     doc.fillColor('black').fontSize(10);

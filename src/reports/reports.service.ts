@@ -77,9 +77,12 @@ export class ReportsService {
     const same = decided && sameThresholds(rec, outcome.record.thresholds);
     const unknownThreshold = decided && rec.thresholds === null;
     const image = await this.imagePng(bytes, signal);
-    const heatmap = (same || unknownThreshold) && r.explanation ? dataUrlBytes(r.explanation.heatmap) : undefined;
+    const lent = (same || unknownThreshold) && r.explanation ? r.explanation : null;
+    // no region stands out: the map would be the image alone under "Heat map for …"; the PDF says so instead
+    const heatmap = lent?.focus === 'region' ? dataUrlBytes(lent.heatmap) : undefined;
+    const noFocus = lent?.focus === 'none';
     const notice = same || unknownThreshold ? undefined : CHANGED_NOTICE;
-    const pdf = await buildReportPdf({ record, message: same ? r.message : undefined, notice, image, heatmap, cards: this.cards(record), generatedFor: user.email, baseUrl, fonts: this.fonts.faces(), loadedLabels: this.labels() });
+    const pdf = await buildReportPdf({ record, message: same ? r.message : undefined, notice, image, heatmap, noFocus, cards: this.cards(record), generatedFor: user.email, baseUrl, fonts: this.fonts.faces(), loadedLabels: this.labels() });
     return { pdf, record };
   }
 

@@ -40,6 +40,7 @@ describe('POST /api/v1/analyses with the real models and sample images', () => {
     expect(r.confidence).toBeGreaterThanOrEqual(0.6);
     expect(Object.keys(r.probabilities).sort()).toEqual(['glioma', 'meningioma', 'notumor', 'pituitary']);
     expect(r.explanation.heatmap).toMatch(/^data:image\/jpeg;base64,/);
+    expect(r.explanation.focus).toBe('region'); // a real answer's map points somewhere (docs/explainability.md)
     expect(Object.keys(r.modelVersions).sort()).toEqual(['brain_tumor', 'triage']);
     expect(r.disclaimer).toMatch(/not for clinical use/i);
     // the committed brain_tumor card is marked experimental: the answer itself says so, with what

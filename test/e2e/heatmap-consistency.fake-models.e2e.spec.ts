@@ -1,8 +1,8 @@
 /**
  * One upload, one heat map: the API's JSON (which the page's script shows), the answer page without
  * JavaScript and the full PDF report carry the same map — the same JPEG bytes — for the same image.
- * The real app on the fixture models (their cam follows brightness, so a dark disc off-centre makes
- * a map that is not uniform); the image is made in code.
+ * The real app on the fixture models (their cam follows brightness under a central window, so a
+ * dark disc off-centre makes a map that is not uniform, with a region that stands out); the image is made in code.
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
@@ -39,7 +39,7 @@ describe('the API, the answer page and the PDF show the same heat map for one up
   afterAll(async () => app?.close());
 
   it('the API answers glioma with a map that is not uniform', async () => {
-    expect(api).toMatchObject({ label: 'glioma', explanation: { heatmap: expect.stringMatching(/^data:image\/jpeg;base64,/) } });
+    expect(api).toMatchObject({ label: 'glioma', explanation: { heatmap: expect.stringMatching(/^data:image\/jpeg;base64,/), focus: 'region' } });
     const { channels } = await sharp(jpegOf(api.explanation.heatmap)).stats();
     expect(channels[0].max - channels[0].min).toBeGreaterThan(40); // 79 measured: the map is not one colour
   });

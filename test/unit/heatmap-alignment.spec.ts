@@ -34,8 +34,8 @@ function attentionCam(canvas: Float32Array): Float32Array {
 
 /**
  * The centre of the map's hot part, as fractions of the display width and height: on a black
- * background the colour alone shows; jet is red over blue above half its scale, so the weight
- * red − blue is the part above half the peak (the peak itself is a plateau where the blob covers
+ * background the colour alone shows; viridis is red over blue above ~0.73 of its scale, so the
+ * weight red − blue is the part near the peak (the peak itself is a plateau where the blob covers
  * whole cells).
  */
 function hotCentre(out: { width: number; height: number; data: Uint8Array }): [number, number] {

@@ -45,7 +45,7 @@ interface Rendered {
   plane: Float32Array;
 }
 
-function service(weights: number[][], probs: number[]) {
+function service(weights: number[][], probs: number[], cam = camOf(weights)) {
   const rendered: Rendered[] = [];
   const base = fakeBrainModels({ diagnosis: () => probs });
   const models: ModelProvider = {
@@ -55,7 +55,7 @@ function service(weights: number[][], probs: number[]) {
       // the triage run's cam is constant: a map made from it (or from the wrong plane) shows
       return model === 'triage'
         ? { ...run, cam: new Float32Array(run.cam.length).fill(1) }
-        : { ...run, logits: Float32Array.from(logitsFor(probs)), cam: camOf(weights), camH: GRID, camW: GRID, model };
+        : { ...run, logits: Float32Array.from(logitsFor(probs)), cam, camH: GRID, camW: GRID, model };
     },
     // the registry's own choice of plane (heatmapSource, as model-registry.service.ts renders it)
     heatmap: async (_image, run: ImageRun & { model?: string }, classIndex) => {
@@ -80,7 +80,7 @@ describe('the heat map is of the answer shown, from the model that gave it', () 
     const r = await analysis.analyzePixels(image);
     expect(r).toMatchObject({ status: 'completed', label });
     // the answer names the class its map is for (a study's slice map can be for another than the slice's answer)
-    expect(r.explanation).toMatchObject({ label, method: 'cam' });
+    expect(r.explanation).toMatchObject({ label, method: 'cam', focus: 'region' });
     expect(rendered.map(({ model, classIndex }) => ({ model, classIndex }))).toEqual([{ model: 'brain_tumor', classIndex: index }]);
     expect(argmax(rendered[0].plane)).toBe(argmax(blob));
   });
@@ -93,6 +93,19 @@ describe('the heat map is of the answer shown, from the model that gave it', () 
     const [a, b] = [trained.rendered[0].plane, randomised.rendered[0].plane];
     const diff = a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / PLANE;
     expect(diff).toBeGreaterThan(0.1);
+  });
+
+  it.each([
+    ['flat (3 everywhere)', 3],
+    ['all zero', 0],
+    ['below 0 everywhere', -1],
+  ] as const)('a confident answer whose map is %s: focus none, so every surface says no region stands out', async (_name, value) => {
+    const cam = camOf(TRAINED);
+    cam.fill(value, 0, PLANE); // glioma's plane
+    const { analysis, rendered } = service(TRAINED, [0.9, 0.04, 0.03, 0.03], cam);
+    const r = await analysis.analyzePixels(image);
+    expect(r).toMatchObject({ status: 'completed', label: 'glioma', explanation: { label: 'glioma', method: 'cam', focus: 'none' } });
+    expect(rendered.map((x) => x.classIndex)).toEqual([0]);
   });
 
   it.each([

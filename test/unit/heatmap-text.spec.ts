@@ -19,9 +19,9 @@ const record: HistoryItem = {
   modelVersions: { triage: '1.0.0', brain_tumor: '1.0.0' }, timingsMs: { total: 120 }, thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: null,
 };
 
-const text = async (heatmap: boolean, r: HistoryItem = record) => {
+const text = async (heatmap: boolean, r: HistoryItem = record, noFocus = false) => {
   const image = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#404040' } }).png().toBuffer();
-  const pdf = await buildReportPdf({ record: r, message: 'Most likely: meningioma.', image, ...(heatmap ? { heatmap: image } : {}), cards: [], generatedFor: 'u@example.org', fonts: reportFaces() });
+  const pdf = await buildReportPdf({ record: r, message: 'Most likely: meningioma.', image, ...(heatmap ? { heatmap: image } : {}), noFocus, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() });
   return pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
 };
 
@@ -32,10 +32,19 @@ describe('the PDF says what its heat map is', () => {
     expect(t).toMatch(/class activation map \(CAM\)/i);
     expect(t).toMatch(/not a segmentation/i);
     expect(t).toMatch(/not for clinical use/i);
+    // the PDF has no legend bar: the note names the colour scale's ends
+    expect(t).toMatch(/dark purple \(least\) to yellow \(most\)/i);
   });
 
   it('says nothing of a heat map where it prints none', async () => {
     const t = await text(false);
-    expect(t).not.toMatch(/class activation map|segmentation/i);
+    expect(t).not.toMatch(/class activation map|segmentation|stands out/i);
+  });
+
+  it('where the map has no region standing out (focus none): no map, and the words say why', async () => {
+    const t = await text(false, record, true);
+    expect(t).toMatch(/no region stands out for this answer/i);
+    expect(t).not.toMatch(/heat map for/i);
+    expect(t).toMatch(/^(?!.*Image and heat map)/);
   });
 });

@@ -1,4 +1,4 @@
-import { clamp255, colormap, normaliseCam, renderHeatmap, sampleBilinear } from '../../src/explainability/heatmap';
+import { camFocus, clamp255, colormap, FOCUS_MAX_HOT_SHARE, normaliseCam, renderHeatmap, sampleBilinear } from '../../src/explainability/heatmap';
 import { letterboxGeometry } from '../../src/inference/preprocess';
 
 describe('heat map rendering', () => {
@@ -14,9 +14,51 @@ describe('heat map rendering', () => {
     expect(sampleBilinear(g, 2, 2, 9, 9)).toBe(3);
   });
 
-  it('maps 0 to blue and 1 to dark red', () => {
-    expect(colormap(0)).toEqual([0, 0, 143]);
-    expect(colormap(1)).toEqual([128, 0, 0]);
+  it('maps 0 to dark purple and 1 to yellow, the brightest colour at the peak', () => {
+    expect(colormap(0)).toEqual([68, 1, 84]);
+    expect(colormap(1)).toEqual([253, 231, 37]);
+  });
+
+  it('rises in brightness with the value: relative luminance strictly increasing over 0..1', () => {
+    // WCAG relative luminance of sRGB: the hottest spot must not look duller than its rim (jet's dark red did)
+    const lin = (c: number) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+    const lum = ([r, g, b]: [number, number, number]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    const ys = Array.from({ length: 1001 }, (_, i) => lum(colormap(i / 1000)));
+    expect(ys.filter((y, i) => i > 0 && !(y > ys[i - 1])).length).toBe(0);
+    expect(ys[1000] / ys[0]).toBeGreaterThan(20);
+  });
+
+  const square = (values: number[]) => {
+    const geometry = letterboxGeometry(70, 70, 224);
+    const luma = Float32Array.from({ length: 70 * 70 }, (_, i) => (i * 13) % 256);
+    const out = renderHeatmap({ cam: Float32Array.from(values), camH: 7, camW: 7, classIndex: 0, geometry, luma, width: 70, height: 70 });
+    return { out, luma };
+  };
+  const untouched = ({ out, luma }: ReturnType<typeof square>) => Array.from(luma).every((g, i) => [0, 1, 2].every((c) => out.data[i * 3 + c] === g));
+
+  it('an all-zero map, or one with nothing above 0, gets no overlay: the image alone, focus none', () => {
+    for (const v of [0, -2]) {
+      const cam = new Array<number>(49).fill(v);
+      expect(camFocus(Float32Array.from(cam)).focus).toBe('none');
+      expect(untouched(square(cam))).toBe(true);
+    }
+  });
+
+  it('a flat or nearly flat map gets no overlay (it would be painted hot everywhere)', () => {
+    const flat = new Array<number>(49).fill(3);
+    const nearlyFlat = flat.map((v, i) => v + (i % 5) * 0.1);
+    const oneCold = flat.map((v, i) => (i === 0 ? 0 : v)); // (max − min) / max is 1, but the grid is hot everywhere
+    for (const cam of [flat, nearlyFlat, oneCold]) {
+      const f = camFocus(Float32Array.from(cam));
+      expect([f.focus, f.hotShare > FOCUS_MAX_HOT_SHARE]).toEqual(['none', true]);
+      expect(untouched(square(cam))).toBe(true);
+    }
+  });
+
+  it('a map with a hot region is shown: focus region, the image coloured there', () => {
+    const blob = Array.from({ length: 49 }, (_, i) => (Math.abs((i % 7) - 4) <= 1 && Math.abs(Math.floor(i / 7) - 2) <= 1 ? 5 : -1));
+    expect(camFocus(Float32Array.from(blob))).toEqual({ focus: 'region', hotShare: 9 / 49, contrast: 1 });
+    expect(untouched(square(blob))).toBe(false);
   });
 
   it('puts the colour where the cam is hot, over the image region only', () => {
@@ -33,7 +75,7 @@ describe('heat map rendering', () => {
     const px = (x: number, y: number) => Array.from(out.data.subarray((y * out.width + x) * 3, (y * out.width + x) * 3 + 3));
     expect(px(5, 50)).toEqual([100, 100, 100]); // cold: the image shows through untouched
     const hot = px(198, 50);
-    expect(hot[0]).toBeGreaterThan(hot[2]); // hot: red dominates
+    expect(hot[1]).toBeGreaterThan(hot[2]); // hot: viridis' yellow end, green over blue
   });
 
   it('rounds like Math.round, clamped to 0..255', () => {
