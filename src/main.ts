@@ -4,7 +4,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigValidationError } from './config/config.schema';
 import { SHUTDOWN_GRACE_MS } from './common/http-drain';
 import { AppConfig } from './config/config.service';
+import { PrismaService } from './prisma/prisma.service';
+import { StoredDescriptionRepository } from './repositories/stored-description.repository';
 import { initialisedApp, listen, StartupError } from './startup';
+import { staleDescriptionsWarning } from './studies/rescrub-descriptions';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -32,7 +35,13 @@ async function bootstrap(): Promise<void> {
     console.error(err instanceof StartupError ? err.message : err);
     process.exit(1);
   }
-  new Logger('Bootstrap').log(`MRI Sentinel listening on http://localhost:${config.port} (research use only)`);
+  const logger = new Logger('Bootstrap');
+  logger.log(`MRI Sentinel listening on http://localhost:${config.port} (research use only)`);
+  // after listen, not awaited: a bounded dry run (STARTUP_CHECK_ROWS) that never holds the start or a request
+  staleDescriptionsWarning(new StoredDescriptionRepository(app.get(PrismaService))).then(
+    (warning) => warning && logger.warn(warning),
+    (err: unknown) => logger.warn(`Stored series descriptions not checked against today's de-identification rules: ${err instanceof Error ? err.message : String(err)}`),
+  );
 }
 
 /** Ctrl-C, an orchestrator's or systemd's stop, a closed terminal: each ends the service gracefully. */

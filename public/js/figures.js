@@ -41,6 +41,16 @@
     }
     return p.toFixed(6) + ' %';
   }
+  // labels.ts agreementPercent, which a browser spec compares this with: a study's slice agreement as a whole per
+  // cent unless that reads on the wrong side of its rule (thresholdPct): below it as pctBelow; at or above it with the
+  // rule's decimals where the whole per cent would read below it (0.6049 met under 0.6049 read "60 %" beside "60.49 %")
+  function agreementPct(value, threshold) {
+    if (value < threshold) return pctBelow(value, threshold)[0];
+    var whole = Math.round(value * 100);
+    if (whole >= threshold * 100) return whole + ' %';
+    var decimals = thresholdPct(threshold).replace(/ %$/, '').split('.')[1];
+    return (value * 100).toFixed(decimals ? decimals.length : 0) + ' %';
+  }
   // record-reason.ts refusedComparison and probabilityFigure over `thresholds` (model → the threshold it
   // decided at): the figure a refusal compared with its threshold, and a list entry of that same figure,
   // read as the message reads them; the lists gave the refused class "60.0 %" beside "59.996 %"
@@ -166,6 +176,7 @@
   S.pct = pct;
   S.pctBelow = pctBelow;
   S.thresholdPct = thresholdPct;
+  S.agreementPct = agreementPct;
   S.refusedPct = refusedPct;
   S.diagnosisFigure = diagnosisFigure;
   S.stageName = stageName;

@@ -47,12 +47,13 @@
     return S.thresholdPct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study; all of them if it has fewer)';
   }
   /**
-   * The slices' agreement: below the rule it was refused under, with the decimals it takes to differ from it
-   * (pctBelow): 25 of 42 (59.5 %) read "60 %" above "60.0 % of the slices must agree" on a study refused for it.
+   * The slices' agreement, never on the wrong side of the rule beside it (agreementPct): 25 of 42 (59.5 %) read
+   * "60 %" above "60.0 % of the slices must agree" on a study refused for it, and 0.6049 met under
+   * STUDY_AGREEMENT=0.6049 read "60 %" beside "60.49 %" on a study answered.
    */
   function agreementLine(agg) {
     var a = agg.agreement, t = agg.settings && agg.settings.agreement;
-    return typeof t === 'number' && a < t ? S.pctBelow(a, t)[0] : share(a);
+    return typeof t === 'number' ? S.agreementPct(a, t) : share(a);
   }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);

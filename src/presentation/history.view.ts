@@ -3,7 +3,7 @@
  * rounded figures, no broken rows for file errors or studies. Pure mapping from the
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
-import type { HistoryItem, HistorySummary } from '../history/history.service';
+import type { HistoryItem, HistorySummary, StudySummary } from '../history/history.service';
 import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, percent, spacingLine, statusName, thresholdPercent } from './labels';
 import { labelName, recordTitle, type LoadedLabels } from './label-names';
 import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri } from './mri-check';
@@ -125,6 +125,25 @@ export function studyRuleLine(item: Pick<HistoryItem, 'thresholds' | 'study'>): 
   return STUDY_RULE_NOT_RECORDED;
 }
 
+/** What a study's series and spacing say when the record holds none (a study stored before the study columns, or refused at its file checks). */
+export const SERIES_NOT_RECORDED = 'not recorded (analysed before the series was stored with each record, or refused at its file checks)';
+export const SPACING_NOT_RECORDED = 'not recorded (analysed before the spacing was stored with each record, or refused at its file checks)';
+
+/**
+ * The study's series description. A study whose files were read always stores its slice count, so
+ * with none the description was never recorded: a bare "—" there read as "the series has none",
+ * beside "not recorded" for the rule, the missing slices and the window. Read, without one: "—".
+ */
+export function studySeriesLine(s: Pick<StudySummary, 'seriesDescription' | 'sliceCount'>): string {
+  if (s.seriesDescription !== null) return s.seriesDescription;
+  return s.sliceCount === null ? SERIES_NOT_RECORDED : '—';
+}
+
+/** The study's spacing: a study whose files were read always stores one (a direction it lacks reads "unknown"). */
+export function studySpacingLine(s: Pick<StudySummary, 'spacing'>): string {
+  return s.spacing ? spacingLine(s.spacing) : SPACING_NOT_RECORDED;
+}
+
 /** The figure that decided: the diagnosis confidence, or the triage figure of the stage that refused. */
 function decidingFigure(item: HistoryItem): number | null {
   // withheld as out of distribution: the model's figure did not decide it (the list showed "Unable to determine · 94.0 %")
@@ -201,8 +220,8 @@ export function historyDetail(item: HistoryItem, loaded: LoadedLabels = null) {
     sha256: item.sha256,
     study: s
       ? {
-          series: s.seriesDescription ?? '—',
-          spacing: spacingLine(s.spacing),
+          series: studySeriesLine(s),
+          spacing: studySpacingLine(s),
           rule: studyRuleLine(item),
           // null (a record older than the column, or positions never checked) reads "not recorded", never "none"
           missingSlices: missingSlicesLine(s.gaps),

@@ -170,6 +170,22 @@ export function pctBelow(value: number, threshold: number): [string, string] {
 }
 
 /**
+ * A study's slice agreement beside the agreement its rule required (`threshold`, written by
+ * thresholdPercent): a whole per cent, unless that reads on the wrong side of the rule. Below it, as
+ * pctBelow writes it (25 of 42, 59.5 %, read "60 %" beside "60.0 % of the slices must agree"); at or
+ * above it, with the rule's own decimals where the whole per cent would read below it (0.6049 met under
+ * STUDY_AGREEMENT=0.6049 read "60 %" beside "60.49 %"). The study page's figures.js agreementPct mirrors it.
+ */
+export function agreementPercent(value: number, threshold: number): string {
+  if (value < threshold) return pctBelow(value, threshold)[0];
+  const whole = Math.round(value * 100);
+  if (whole >= threshold * 100) return `${whole} %`;
+  // the digits thresholdPercent gives the rule: rounded to them, a figure at or above it never reads below it
+  const digits = thresholdPercent(threshold).replace(/ %$/, '').split('.')[1]?.length ?? 0;
+  return `${(value * 100).toFixed(digits)} %`;
+}
+
+/**
  * The body part with its figure, one rule for the history detail, the PDF and the image page's
  * stage list (figures.js bodyPart, which a browser spec compares with this over every case:
  * the list wrote "Brain · 97.0 %" where the history and the PDF wrote "Brain (97.0 %)").

@@ -3,9 +3,9 @@ import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/dis
 import { HEATMAP_METHOD, HEATMAP_NOTE, heatmapCaption, NO_FOCUS_NOTE } from '../explainability/heatmap-text';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
-import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, studyRuleLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
+import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, studyRuleLine, studySeriesLine, studySpacingLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { labelName, recordTitle, type LoadedLabels } from '../presentation/label-names';
-import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, percent, spacingLine, statusName, thresholdPercent } from '../presentation/labels';
+import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, percent, statusName, thresholdPercent } from '../presentation/labels';
 import { mriCheck } from '../presentation/mri-check';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
@@ -256,8 +256,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('SHA-256', r.sha256);
   if (r.study) {
     const st = r.study;
-    row('Series description', st.seriesDescription ?? '—');
-    row('Spacing', spacingLine(st.spacing));
+    row('Series description', studySeriesLine(st));
+    row('Spacing', studySpacingLine(st));
   }
 
   doc.moveDown(1).fontSize(9).fillColor('#8a1c1c').font(BOLD).text(`Disclaimer: ${DISCLAIMER}`, LEFT, undefined, { width });

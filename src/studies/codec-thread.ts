@@ -55,7 +55,10 @@ export const WORKER_START_ALLOWANCE_MS = 5000;
  * being decoded is stopped by ending the worker (WebAssembly cannot be interrupted otherwise; the
  * next frame starts a fresh one, ~40–100 ms). A stream on which the codec traps (rather than
  * throwing its own error) also ends the worker, since the module's state cannot be trusted after
- * it. The worker is unref'd: it never keeps the process alive.
+ * it. The worker keeps the process alive while a frame is queued or decoding (a command-line run
+ * must not exit before its answer) and never while idle. It is unref'd in pump, after its listeners:
+ * adding a 'message' listener refs a worker again, so the unref once made before them did nothing and
+ * an idle worker held the process until its idle timer ended it (10 s).
  */
 export class CodecThread {
   /** `deadlineOf`: a frame's decode deadline in ms from its pixel count; `startAllowanceMs`: added where the frame
@@ -70,6 +73,11 @@ export class CodecThread {
   private current: Job | null = null;
   private nextId = 1;
   private idle: NodeJS.Timeout | null = null;
+
+  /** A worker is started now, busy or idle (tests). */
+  get started(): boolean {
+    return this.worker !== null;
+  }
 
   /** `pixels`: the frame's declared size (checked before), which sets its deadline. */
   decode(codec: WasmCodec, bytes: Uint8Array, pixels: number, signal?: AbortSignal): Promise<WasmFrame> {
@@ -88,6 +96,7 @@ export class CodecThread {
   private pump(): void {
     if (this.current || !this.queue.length) {
       if (!this.current && this.worker && !this.idle) {
+        this.worker.unref(); // idle: it never keeps the process alive
         this.idle = setTimeout(() => this.end(), IDLE_MS);
         this.idle.unref();
       }
@@ -98,7 +107,9 @@ export class CodecThread {
     const job = this.queue.shift()!;
     this.current = job;
     const fresh = this.worker === null;
-    this.spawn().postMessage(job.req);
+    const worker = this.spawn();
+    worker.ref(); // a frame awaited keeps the process alive, as any pending I/O does
+    worker.postMessage(job.req);
     // the worker is ended with the frame: the codec may never return from it
     const timer = setTimeout(() => {
       if (this.current !== job) return;
@@ -130,7 +141,6 @@ export class CodecThread {
     const js = path.join(__dirname, 'codec.worker.js');
     // from the sources (jest, ts-node) the worker runs its TypeScript through ts-node
     const worker = fs.existsSync(js) ? new Worker(js) : new Worker(path.join(__dirname, 'codec.worker.ts'), { execArgv: ['-r', 'ts-node/register/transpile-only'] });
-    worker.unref();
     worker.on('message', (res: CodecResponse) => {
       const job = this.current;
       if (!job || job.req.id !== res.id) return;

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { bodyPartLine, BodyPartFields, thresholdPercent } from '../../src/presentation/labels';
+import { agreementPercent, bodyPartLine, BodyPartFields, thresholdPercent } from '../../src/presentation/labels';
 import { probabilityFigure, withheldOutOfDistribution } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
@@ -217,6 +217,33 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       const meta = await page.locator('#study-meta').textContent();
       expect(meta).toContain('Agreement59.5 %');
       expect(meta).toContain('Study rule60.0 % of the slices must agree');
+    } finally {
+      await page.unroute('**/api/v1/studies');
+    }
+  });
+
+  it("writes a study's agreement as labels.ts agreementPercent does: never on the wrong side of its rule", async () => {
+    await page.goto(`${h.base}/studies`);
+    const cases: [number, number][] = [[1, 0.6], [2 / 3, 0.6], [0.6, 0.6], [0.6049, 0.6049], [0.60491, 0.6049], [0.6052, 0.6049], [25 / 42, 0.6], [0.6048, 0.6049], [1 / 3 + 1e-6, 1 / 3]];
+    const got = await page.evaluate((list: [number, number][]) => list.map(([v, t]) => window.Sentinel.agreementPct(v, t)), cases);
+    expect(got).toEqual(cases.map(([v, t]) => agreementPercent(v, t)));
+  });
+
+  it('the study page: a study answered at exactly STUDY_AGREEMENT=0.6049 reads "Agreement 60.49 %", not "60 %" under the rule', async () => {
+    const bright = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
+    await page.route('**/api/v1/studies', async (route) => {
+      const real = await (await route.fetch()).json();
+      const aggregation = { ...real.study.aggregation, agreement: 0.6049, settings: { agreement: 0.6049, minUsableSlices: 3 } };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...real, study: { ...real.study, aggregation } }) });
+    });
+    try {
+      await page.goto(`${h.base}/studies`);
+      await page.setInputFiles('#study-files', bright.map((b, i) => ({ name: `s${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+      await page.click('#study-submit');
+      await page.locator('#study-result').waitFor({ state: 'visible' });
+      const meta = await page.locator('#study-meta').textContent();
+      expect(meta).toContain('Agreement60.49 %');
+      expect(meta).toContain('Study rule60.49 % of the slices must agree');
     } finally {
       await page.unroute('**/api/v1/studies');
     }

@@ -106,9 +106,15 @@ describe('upgrade: a database an early build left, opened by today\'s app', () =
     const page = text((await request(server()).get(`/history/${id}`).set(root.headers).expect(200)).text);
     expect(page).toContain(onPage);
     expect(page).toContain('Study rule not recorded');
+    // the columns it has no value in say so as the others do, never a bare "—" that reads as "none"
+    expect(page).toContain('Series not recorded (analysed before');
+    expect(page).toContain('Spacing not recorded (analysed before');
+    expect(page).not.toMatch(/\b(Series|Spacing) — /);
     expect(page).not.toMatch(/\b(DICOM|NIFTI|Unrecognised file) · /);
     const pdf = pdfFlatText((await request(server()).get(`/history/${id}/report.pdf`).set(root.headers).buffer(true).parse(binary).expect(200)).body as Buffer);
     expect(pdf).toContain(inPdf);
+    expect(pdf).toContain('Series description: not recorded (analysed before');
+    expect(pdf).toContain('Spacing: not recorded (analysed before');
     const list = text((await request(server()).get('/history?pageSize=100').set(root.headers).expect(200)).text);
     expect(list).not.toMatch(/\b(DICOM|NIFTI) · \d|Unrecognised file · /);
   });

@@ -8,6 +8,8 @@ import * as net from 'node:net';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createAnalysisContext } from '../../src/cli/analysis-context';
 import { applyMigrations, openDatabaseFile } from '../../src/prisma/migrator';
@@ -193,6 +195,39 @@ describe('the npm start entry (src/main.ts)', () => {
     } finally {
       holder.close();
     }
+  });
+});
+
+describe('the npm start entry: stored series descriptions older rules kept', () => {
+  // checked after listen, off the request path: one warning with the count, naming the command; never a description
+  it('logs one warning naming `npm run descriptions:rescrub` when stored descriptions would change', async () => {
+    const file = path.join(tempDir('sentinel-main-rescrub-'), 'db.sqlite');
+    applyMigrations(file, MIGRATIONS_DIR);
+    const db = new Database(file);
+    const insert = db.prepare('INSERT INTO "Analysis" (id, createdAt, byteSize, sha256, status, kind, seriesDescription) VALUES (?, ?, 1, ?, ?, ?, ?)');
+    for (const [i, d] of ['DOB 01 JAN 1970 T1', 'AX T1 FLAIR', 'T2 MRN 123 456'].entries()) insert.run(randomUUID(), new Date().toISOString(), String(i).padStart(64, '0'), 'completed', 'study', d);
+    db.close();
+    const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', NODE_ENV: 'test', LOG_LEVEL: 'log', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `file:${file}`, SEED_ADMIN_PRINT: 'false', MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const seen = (d: Buffer) => {
+        out += String(d);
+        if (out.includes('descriptions:rescrub')) resolve();
+      };
+      child.stdout.on('data', seen);
+      child.stderr.on('data', seen);
+      child.once('exit', (code) => reject(new Error(`exited ${code} before the warning:\n${out}`)));
+    });
+    const lines = out.split('\n').filter((l) => l.includes('descriptions:rescrub'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("2 of the 3 stored series descriptions would change under today's de-identification rules");
+    expect(out).toContain('listening on');
+    expect(out).not.toMatch(/JAN 1970|123 456/);
   });
 });
 

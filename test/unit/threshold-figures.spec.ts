@@ -4,6 +4,7 @@
  * 60.0% confidence threshold".
  */
 import { decideDiagnosis } from '../../src/diagnosis/diagnosis-decision';
+import { agreementPercent, thresholdPercent } from '../../src/presentation/labels';
 import { decideTriage, pctBelow } from '../../src/validation/triage-decision';
 import { logitsFor, makeCard, TRIAGE_LABELS } from '../support/cards';
 
@@ -15,6 +16,26 @@ describe('figures at the threshold', () => {
     expect(pctBelow(0.5, 0.6)).toEqual(['50.0 %', '60.0 %']);
     expect(pctBelow(0.59996, 0.6)).toEqual(['59.996 %', '60.000 %']);
     expect(pctBelow(0.60041, 0.60049)).toEqual(['60.04 %', '60.05 %']);
+  });
+
+  it("a study's agreement never reads on the wrong side of the rule it is shown beside", () => {
+    expect(agreementPercent(1, 0.6)).toBe('100 %');
+    expect(agreementPercent(2 / 3, 0.6)).toBe('67 %');
+    expect(agreementPercent(0.6, 0.6)).toBe('60 %');
+    // met exactly under STUDY_AGREEMENT=0.6049: "60 %" beside "60.49 % of the slices must agree"
+    expect(agreementPercent(0.6049, 0.6049)).toBe('60.49 %');
+    expect(agreementPercent(0.60491, 0.6049)).toBe('60.49 %');
+    expect(agreementPercent(0.6052, 0.6049)).toBe('61 %');
+    // refused: below the rule, with the decimals it takes (pctBelow)
+    expect(agreementPercent(25 / 42, 0.6)).toBe('59.5 %');
+    expect(agreementPercent(0.6048, 0.6049)).toBe('60.48 %');
+    for (const t of [0.6, 0.6049, 0.58348, 1 / 3, 0.75]) {
+      for (const v of [t - 1e-4, t - 1e-6, t, t + 1e-6, t + 1e-4, t + 0.004]) {
+        const [fig, rule] = [parseFloat(agreementPercent(v, t)), parseFloat(thresholdPercent(t))];
+        if (v < t) expect(fig).toBeLessThan(rule);
+        else expect(fig).toBeGreaterThanOrEqual(rule);
+      }
+    }
   });
 
   it('the diagnosis refusal just below 60 % does not read "60.0% is below the 60.0% threshold"', () => {

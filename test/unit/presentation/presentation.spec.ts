@@ -75,6 +75,10 @@ describe('presentation: words and rounded figures for people', () => {
     // a series without slice positions stores slice: null — it read "slice 0 mm"
     const unknown = historyDetail(item({ study: { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null } }));
     expect(unknown.study?.spacing).toBe('column 0.9 mm, row 0.9 mm, slice unknown');
+    // read, without a description: "—"; never read (a study stored before the study columns): "not recorded", as the rule, gaps and window say
+    expect(unknown.study?.series).toBe('—');
+    const early = historyDetail(item({ study: { modality: null, seriesDescription: null, sliceCount: null, usableSlices: null, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null } }));
+    expect(early.study).toMatchObject({ series: expect.stringMatching(/^not recorded \(/), spacing: expect.stringMatching(/^not recorded \(/), missingSlices: expect.stringMatching(/^not recorded \(/), window: expect.stringMatching(/^not recorded \(/) });
     expect(detail.probabilities.map((p) => p.label)).toEqual(['No tumour', 'Glioma', 'Meningioma', 'Pituitary']);
     expect(detail.title).not.toMatch(/[0-9a-f]{8}-/);
   });

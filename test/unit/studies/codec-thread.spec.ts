@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { CodecDeadlineError, CodecStreamError, CodecThread } from '../../../src/studies/codec-thread';
 import { encodeJpegLs } from '../../support/wasm-encoders';
 
@@ -35,4 +40,19 @@ describe('CodecThread', () => {
     const outcomes = await Promise.all([good, garbage, good].map((b) => thread.decode('jpeg-ls', b, W * H).then((f) => f.width, (e: unknown) => (e instanceof CodecStreamError ? 'refused' : e))));
     expect(outcomes).toEqual([W, 'refused', W]);
   });
+
+  it('a process with nothing else to do waits for a pending decode, and its idle worker does not hold it', async () => {
+    // a command-line run (npm run evaluate) must neither exit before a frame's answer nor wait out the idle timer
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codec-alone-'));
+    const file = path.join(dir, 'frame.jls');
+    fs.writeFileSync(file, await encodeJpegLs(px, { width: W, height: H, bits: 12 }));
+    try {
+      const script = path.join(__dirname, '../../support/codec-alone.ts');
+      const run = await promisify(execFile)(process.execPath, ['-r', 'ts-node/register/transpile-only', script, file, String(W * H)], { cwd: path.join(__dirname, '../../..') });
+      expect(run.stdout.trim().split('\n')).toEqual([`decoded ${W}x${H}`, 'worker at exit: idle']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+

@@ -12,7 +12,7 @@ import { AppConfig } from '../../../src/config/config.service';
 import { PrismaService } from '../../../src/prisma/prisma.service';
 import { StoredDescriptionRepository } from '../../../src/repositories/stored-description.repository';
 import { scrubDescription } from '../../../src/studies/deidentify';
-import { rescrubStoredDescriptions } from '../../../src/studies/rescrub-descriptions';
+import { rescrubStoredDescriptions, staleDescriptionsWarning } from '../../../src/studies/rescrub-descriptions';
 import { Logger } from '@nestjs/common';
 import * as path from 'node:path';
 import { tempDir } from '../../support/app';
@@ -84,6 +84,24 @@ describe('re-scrubbing stored series descriptions', () => {
     expect([...after.values()].filter((v) => v === null)).toHaveLength(2);
 
     expect((await rescrubStoredDescriptions(repo, { batchSize: 7 })).changed).toBe(0);
+  });
+
+  it('the start-up check: one warning with the count naming the command, bounded to maxRows, none once re-scrubbed', async () => {
+    const descriptions = [...SERIES_DESCRIPTIONS.slice(0, 40), ...OLD_ROWS];
+    await seed(prisma, descriptions);
+    const repo = new StoredDescriptionRepository(prisma);
+    const before = await stored(prisma);
+    const all = await staleDescriptionsWarning(repo);
+    expect(all).toBe(`${OLD_ROWS.length} of the ${descriptions.length} stored series descriptions would change under today's de-identification rules (stored under older ones): run \`npm run descriptions:rescrub\` (README, De-identification).`);
+    for (const d of OLD_ROWS) expect(all).not.toContain(d.slice(4, 10)); // counts only, never a description
+    // bounded: reads no more than it is allowed, and says it read only some
+    const bounded = await rescrubStoredDescriptions(repo, { dryRun: true, batchSize: 4, maxRows: 10 });
+    expect(bounded).toMatchObject({ examined: 10, batches: 3 });
+    const some = await staleDescriptionsWarning(repo, 10);
+    expect(some).toBe(bounded.changed ? `${bounded.changed} of the first 10 stored series descriptions checked${all!.slice(all!.indexOf(' would change'))}` : null);
+    expect(await stored(prisma)).toEqual(before); // a dry run
+    await rescrubStoredDescriptions(repo);
+    expect(await staleDescriptionsWarning(repo)).toBeNull();
   });
 
   it('a row written meanwhile is not overwritten with the description read before', async () => {
