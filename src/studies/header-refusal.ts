@@ -21,6 +21,7 @@ export function headerRefusal(loaded: Refused, cards: ModelCard[]): Omit<StudyRe
       ? headerNotMriReason(loaded.meta.modality ?? 'OTHER') // never null here: not_mri comes from a Modality other than MR
       : `The DICOM header says this series shows the ${loaded.bodyPart} (Body Part Examined), a part the service does not analyse, ` +
         `so no model was run.${scope ? ` ${scope}` : ''} If the header is wrong, correct Body Part Examined and upload again.`,
+    refusal: notMri ? { cause: 'header_modality', figures: { modality: loaded.meta.modality ?? 'OTHER' } } : { cause: 'header_body_part', figures: { bodyPart: loaded.bodyPart } },
     isMri: !notMri,
     mriConfidence: null,
     anatomy: null,
