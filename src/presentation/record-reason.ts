@@ -19,6 +19,11 @@ export function headerNotMriReason(modality: string): string {
   return `The DICOM header says this series is ${modality} (Modality), not MR, so no model was run.`;
 }
 
+/** The study page's words for a series refused from its header's Body Part Examined (header-refusal.ts adds what the service analyses). */
+export function headerBodyPartReason(bodyPart: string): string {
+  return `The DICOM header says this series shows the ${bodyPart} (Body Part Examined), a part the service does not analyse, so no model was run.`;
+}
+
 type ReasonFields = Pick<
   HistoryItem,
   'status' | 'stage' | 'code' | 'isMri' | 'mriConfidence' | 'anatomy' | 'anatomyConfidence' | 'task' | 'label' | 'confidence' | 'probabilities' | 'modelVersions' | 'thresholds' | 'study'
@@ -142,6 +147,8 @@ function storedCauseReason(r: ReasonFields): string | null {
   const refusal = r.refusal;
   if (!refusal || r.status === 'completed') return null;
   if (NOT_MRI_CAUSES.includes(refusal.cause)) return r.study ? slicesRefusedMessage(refusal) : notMriMessage(refusal);
+  const part = refusal.figures.bodyPart;
+  if (refusal.cause === 'header_body_part' && typeof part === 'string') return headerBodyPartReason(part);
   return studyRuleMessage(refusal);
 }
 

@@ -99,6 +99,11 @@ describe('a study refused by its rule: the record\'s reason is the answer\'s mes
   });
 });
 
+it('a series refused from its header\'s Body Part Examined names the part, as the study page did', () => {
+  const rec = notMriRecord({ fileType: 'dicom', stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true, mriConfidence: null, modelVersions: {}, refusal: { cause: 'header_body_part', figures: { bodyPart: 'KNEE' } } });
+  expect(recordReason(rec)).toBe('The DICOM header says this series shows the KNEE (Body Part Examined), a part the service does not analyse, so no model was run.');
+});
+
 describe('a stored cause is validated on the way out', () => {
   const row = (refusalCause: string | null, refusalFiguresJson: string | null) =>
     ({ id: 'x', createdAt: new Date(0), userId: null, fileType: 'png', byteSize: 1, width: 1, height: 1, sha256: 'a', status: 'rejected', stage: 'modality', code: 'NOT_MRI', anatomy: null, anatomyConfidence: null, isMri: false, mriConfidence: 0.01, task: 'triage', label: null, confidence: null, probabilitiesJson: null, modelVersionsJson: null, timingsJson: null, thresholdsJson: null, kind: null, modality: null, seriesDescription: null, sliceCount: null, usableSlices: null, spacingJson: null, sliceGapsJson: null, niftiVolumes: null, windowingJson: null, refusalCause, refusalFiguresJson }) as Parameters<typeof toItem>[0];
