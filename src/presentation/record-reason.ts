@@ -145,7 +145,8 @@ function lowConfidence(r: ReasonFields): string {
  */
 function storedCauseReason(r: ReasonFields): string | null {
   const refusal = r.refusal;
-  if (!refusal || r.status === 'completed') return null;
+  // the model's own "not MRI": the rebuilt sentence names the same cause, with the model's figure the message leaves out
+  if (!refusal || r.status === 'completed' || refusal.cause === 'triage_not_mri') return null;
   if (NOT_MRI_CAUSES.includes(refusal.cause)) return r.study ? slicesRefusedMessage(refusal) : notMriMessage(refusal);
   const part = refusal.figures.bodyPart;
   if (refusal.cause === 'header_body_part' && typeof part === 'string') return headerBodyPartReason(part);

@@ -36,7 +36,6 @@ describe('an image refused by a gate: the record\'s reason is the answer\'s mess
     ['colour (the model says MRI)', BRAIN, [0, 0], 10, 0.3],
     ['bright background', NOT_MRI, [0, 0], 200, 0],
     ['out of distribution', BRAIN, [40, 40], 10, 0],
-    ['the model alone', NOT_MRI, [0, 0], 10, 0],
   ];
   it.each(cases)('%s', (_what, p, embedding, border, colour) => {
     const d = decideTriage(gates, logitsFor(p), embedding, undefined, border, colour);
@@ -45,6 +44,14 @@ describe('an image refused by a gate: the record\'s reason is the answer\'s mess
     expect(recordReason(record)).toBe(d.outcome.message);
     // without the cause (a row older than the column), the reason is rebuilt as before
     expect(recordReason({ ...record, refusal: null })).not.toBe(d.outcome.message);
+  });
+
+  it('the model alone: the same cause in the history\'s words, with the model\'s figure the message leaves out', () => {
+    const d = decideTriage(gates, logitsFor(NOT_MRI), [0, 0], undefined, 10, 0);
+    if (d.outcome.accepted) throw new Error('accepted');
+    expect(d.outcome.refusal.cause).toBe('triage_not_mri');
+    const record = notMriRecord({ mriConfidence: d.mriConfidence, probabilities: d.probabilities, refusal: d.outcome.refusal });
+    expect(recordReason(record)).toBe('The triage model says this is not an MRI image (99.6 %).');
   });
 
   it('the list gives no model figure as deciding a gate\'s refusal, and still does for the model\'s own', () => {
