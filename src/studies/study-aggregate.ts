@@ -3,7 +3,7 @@ import { humanLabel } from '../presentation/labels';
 import { withheldOutOfDistribution } from '../presentation/record-reason';
 import type { Refusal } from '../validation/refusal-cause';
 import { pct, pctBelow } from '../validation/triage-decision';
-import { studyRuleMessage } from './study-messages';
+import { findingBasis, rule } from './study-messages';
 import type { StudyAggregation, StudyCode } from './study-result';
 
 /** Labels meaning "nothing found" in a diagnosis card (brain_tumor: notumor). */
@@ -282,23 +282,6 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     label: topLabel,
     message: `Most likely for this study: ${card.describe(topLabel)} ${neg >= 0 && topIndex !== neg ? findingBasis(decisive, agree, n, card.describe(topLabel), pct(probs[topIndex])) : `(${pct(probs[topIndex])}, from ${familiar.length} of ${n} slices)`}.`,
   };
-}
-
-/** A refusal by the study rule: its message worded from its figures (study-messages.ts), as the history words it. */
-function rule(refusal: Refusal): { message: string; refusal: Refusal } {
-  return { message: studyRuleMessage(refusal) ?? '', refusal };
-}
-
-/**
- * Where a finding comes from: the decisive slices (1-based, in series order) and how many slices show
- * it on their own. "from 300 of 300 slices" was read as every slice agreeing, where 5 of them did.
- */
-function findingBasis(decisive: number[], agree: number, n: number, what: string, figure: string): string {
-  const at = [...decisive].sort((a, b) => a - b).map((i) => String(i + 1));
-  if (n === 1) return `(${figure}), from its one slice`;
-  const from = at.length === 1 ? `from its most suspicious slice, ${at[0]}` : `from its ${at.length} most suspicious slices, ${at.slice(0, -1).join(', ')} and ${at[at.length - 1]}`;
-  const shown = agree ? `${agree} of ${n} slices ${agree === 1 ? 'shows' : 'show'} ${what} on their own` : `no slice shows ${what} confidently on its own`;
-  return `(${figure}), ${from}; ${shown}`;
 }
 
 /**
