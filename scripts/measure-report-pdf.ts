@@ -28,7 +28,7 @@ const record: HistoryItem = {
   status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.98, isMri: true, mriConfidence: 0.999,
   task: 'brain_tumor', label: 'glioma', confidence: 0.81,
   probabilities: Object.fromEntries(dx.labels.map((l, i) => [l, i === 0 ? 0.81 : 0.19 / (dx.labels.length - 1)])),
-  modelVersions: { triage: triage.version, brain_tumor: dx.version }, timingsMs: { total: 120.4, triage: 40.2, diagnosis: 70.1 }, thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: null,
+  modelVersions: { triage: triage.version, brain_tumor: dx.version }, timingsMs: { total: 120.4, triage: 40.2, diagnosis: 70.1 }, thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: null, refusal: null,
 };
 const cards = [modelCardView(triage), modelCardView(dx)];
 /** An image refused as not MRI, no model card loaded: the shortest metadata report. */

@@ -1,3 +1,5 @@
+import type { Refusal } from '../validation/refusal-cause';
+
 /** The public result object (issue 3) — JSON in the API, rendered on the page, one line in the CLI. */
 export type AnalysisStatus = 'completed' | 'inconclusive' | 'rejected';
 export type AnalysisStage = 'file' | 'modality' | 'anatomy' | 'diagnosis';
@@ -75,6 +77,12 @@ export interface AnalysisResult {
    * AnalysisService.analyzeDetailed only.
    */
   analysisId?: string | null;
+  /**
+   * Which check refused it, with the figures its message was written from: carried from the
+   * decisions to the history record (and from each slice to its study's), never part of the API
+   * answer — analyzeDetailed takes it off. Absent or null when completed.
+   */
+  refusal?: Refusal | null;
 }
 
 /**
@@ -108,6 +116,12 @@ export interface AnalysisRecord {
    * record because CONFIDENCE_THRESHOLD can change between the analysis and its report.
    */
   thresholds: Record<string, number>;
+  /**
+   * which check refused it and the figures its message needs (validation/refusal-cause.ts); null
+   * when completed; absent: not known (the record stores null, read as "not recorded"). The
+   * history shows a stored record's reason from it, as the answer gave it.
+   */
+  refusal?: Refusal | null;
 }
 
 /** The decision fields a history record copies from a result: one mapping for images, studies and reports. */
@@ -170,6 +184,7 @@ export function emptyRecord(ctx: AnalysisContext, sha256: string, byteSize: numb
     modelVersions: null,
     timingsMs: null,
     thresholds: {},
+    refusal: null,
   };
 }
 

@@ -100,8 +100,9 @@ export class AnalysisService {
         () => lease?.release(),
         () => lease?.release(),
       );
-      const result = await untilAborted(work, signal);
-      const record = this.toRecord(result, sha256, bytes.length, decoded, ctx);
+      // the refusal goes to the record only: the API answer's fields are fixed (its words say it)
+      const { refusal, ...result } = await untilAborted(work, signal);
+      const record = { ...this.toRecord(result, sha256, bytes.length, decoded, ctx), refusal: result.status === 'completed' ? null : (refusal ?? null) };
       const analysisId = options.record !== false ? await this.recordOrFail(record) : null;
       return { result: { ...result, thresholds: record.thresholds, analysisId }, record };
     } catch (err) {
@@ -112,6 +113,7 @@ export class AnalysisService {
           status: 'rejected',
           stage: 'file',
           code: err.code,
+          refusal: { cause: 'file_check', figures: {} },
         }).catch(() => undefined);
       }
       throw err;
@@ -204,7 +206,7 @@ export class AnalysisService {
     if (!triage.outcome.accepted) {
       const o = triage.outcome;
       const message = o.code === 'UNSUPPORTED_BODY_PART' ? withScope(o.message, this.models.cards()) : o.message;
-      return finish({ ...common, ...triageAnswer, status: 'rejected', stage: o.stage, code: o.code, message });
+      return finish({ ...common, ...triageAnswer, status: 'rejected', stage: o.stage, code: o.code, message, refusal: o.refusal });
     }
 
     const bodyPart = triage.outcome.bodyPart;
@@ -217,6 +219,7 @@ export class AnalysisService {
         stage: 'diagnosis',
         code: 'NO_VALIDATED_MODEL',
         message: `This looks like a ${bodyPart} MRI, but no validated diagnosis model exists for this body part yet.`,
+        refusal: { cause: 'no_validated_model', figures: { bodyPart } },
       });
     }
 
@@ -248,6 +251,7 @@ export class AnalysisService {
       stage: 'diagnosis',
       code: dx.code as AnalysisCode | null,
       message: dx.message,
+      refusal: dx.refusal,
       task: card.name,
       label: dx.label,
       confidence: dx.confidence,

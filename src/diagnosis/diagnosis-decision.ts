@@ -1,12 +1,15 @@
 import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, oodScore, softmax } from '../inference/tensor-math';
 import { humanLabel } from '../presentation/labels';
+import type { Refusal } from '../validation/refusal-cause';
 import { pct, pctBelow } from '../validation/triage-decision';
 
 export interface DiagnosisDecision {
   status: 'completed' | 'inconclusive';
   code: 'LOW_CONFIDENCE' | null;
   message: string;
+  /** which check withheld the answer, with its figures (the history record keeps it); null when completed */
+  refusal: Refusal | null;
   /** predicted label; null when inconclusive */
   label: string | null;
   /** the argmax label even when inconclusive (an answer's heat map is of it; an inconclusive result has none: AnalysisService) */
@@ -47,6 +50,7 @@ export function decideDiagnosis(
       label: null,
       // the model in words ("brain tumour model"), not its key: the page read "the brain_tumor model's"
       message: `Unable to determine: the image is unlike the ${humanLabel(card.name)}'s training data (out-of-distribution).`,
+      refusal: { cause: 'ood', figures: { finding: describe(topLabel), confidence } },
     };
   }
   if (confidence < thr) {
@@ -57,6 +61,7 @@ export function decideDiagnosis(
       code: 'LOW_CONFIDENCE',
       label: null,
       message: `Unable to determine: the most likely finding (${describe(topLabel)}, ${shown}) is below the ${threshold} confidence threshold.`,
+      refusal: { cause: 'low_confidence', figures: { finding: describe(topLabel), confidence, threshold: thr } },
     };
   }
   return {
@@ -65,5 +70,6 @@ export function decideDiagnosis(
     code: null,
     label: topLabel,
     message: `Most likely: ${describe(topLabel)} (${pct(confidence)} calibrated confidence).`,
+    refusal: null,
   };
 }

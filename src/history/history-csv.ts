@@ -1,4 +1,5 @@
 import { DISCLAIMER_ASCII } from '../common/disclaimer';
+import { recordReason } from '../presentation/record-reason';
 import { csvLine } from './csv-writer';
 import type { HistoryItem, StudySummary } from './history.service';
 
@@ -13,6 +14,7 @@ export const HISTORY_CSV_HEADER = [
   // added later, after every earlier column (whose positions stay) and before the disclaimer, which stays last
   'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
   'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes', 'windowing', 'headerWindowIgnored',
+  'refusalCause', 'refusalFigures', 'reason',
   'disclaimer',
 ];
 
@@ -47,6 +49,11 @@ export function historyCsvRow(i: HistoryItem): string {
     // header | percentile | none, and the set-aside header window's figures (JSON); empty: an image, or not recorded
     i.study?.windowing ?? null,
     i.study?.headerWindowIgnored ? JSON.stringify(i.study.headerWindowIgnored) : null,
+    // which check refused it and its message's figures (JSON); empty: answered, or not recorded (a row older than the columns)
+    i.refusal?.cause ?? null,
+    i.refusal ? JSON.stringify(i.refusal.figures) : null,
+    // the reason in words, as the history page and the PDF give it (from the cause when recorded)
+    recordReason(i),
     DISCLAIMER_ASCII,
   ]);
 }

@@ -14,6 +14,7 @@ import { onRecorded, recordingSuppressed } from './recording-context';
 import type { RecordedGaps } from '../studies/gap-record';
 import type { StudyRule } from '../studies/study-rule';
 import type { RecordedWindow } from '../studies/window-record';
+import type { Refusal } from '../validation/refusal-cause';
 
 /** One history row as the API and views see it (metadata only, JSON columns parsed). */
 export interface HistoryItem {
@@ -47,6 +48,8 @@ export interface HistoryItem {
   thresholds: Record<string, number> | null;
   /** set for a DICOM series / NIfTI volume (src/studies): the only study metadata ever stored */
   study: StudySummary | null;
+  /** which check refused it and its message's figures, as the answer gave them; null: answered, or not recorded (a row older than the column) */
+  refusal: Refusal | null;
 }
 
 export interface StudySummary {

@@ -11,6 +11,7 @@ import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
+import { NOT_MRI_CAUSES } from '../validation/triage-decision';
 
 export interface ProbabilityView {
   label: string;
@@ -150,6 +151,8 @@ function decidingFigure(item: HistoryItem): number | null {
   if (withheldOutOfDistribution(item)) return null;
   if (item.stage === 'diagnosis' && item.code !== 'NO_VALIDATED_MODEL') return item.confidence;
   if (item.stage === 'modality' && refusedByImageChecks(item)) return null; // no model figure decided it
+  // an image gate (colour, background, head CT, out of distribution) refused it, as recorded: the model's figure did not
+  if (item.refusal && item.refusal.cause !== 'triage_not_mri' && NOT_MRI_CAUSES.includes(item.refusal.cause)) return null;
   if (item.stage === 'modality') return mriFigure(item); // P(not MRI) for the model's NOT_MRI, else P(MRI)
   if (item.stage === 'anatomy' || item.code === 'NO_VALIDATED_MODEL') return item.anatomyConfidence;
   return null;

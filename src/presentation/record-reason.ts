@@ -1,12 +1,16 @@
 /**
- * Why a recorded analysis ended as it did, in one sentence rebuilt from the record alone (no
- * message is stored): the history detail page and the metadata-only PDF say it. The detail page
+ * Why a recorded analysis ended as it did, in one sentence: the history detail page, the no-JavaScript
+ * form's answer, the CSV export and the metadata-only PDF say it. A record that stored which check
+ * refused it (refusal-cause.ts) is worded from that cause and its figures by the functions the live
+ * message came from; an older one (no cause) is rebuilt from its other fields. The detail page
  * said "Not an MRI image: decided at the MRI check stage." for a CT series that the study page
  * had refused because its DICOM header says CT — the reason the record holds (its modality) was
  * not on the page. Pure; figures and names through labels.ts, as everywhere else.
  */
 import type { HistoryItem } from '../history/history.service';
-import { pctBelow } from '../validation/triage-decision';
+import { notMriMessage, NOT_MRI_CAUSES, pctBelow } from '../validation/triage-decision';
+import { slicesRefusedMessage, studyRuleMessage } from '../studies/study-messages';
+import type { Refusal } from '../validation/refusal-cause';
 import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent, thresholdPercent } from './labels';
 import { isEarlierLabel, type LoadedLabels } from './label-names';
 import { refusedByImageChecks, sliceMeanMri } from './mri-check';
@@ -16,10 +20,15 @@ export function headerNotMriReason(modality: string): string {
   return `The DICOM header says this series is ${modality} (Modality), not MR, so no model was run.`;
 }
 
+/** The study page's words for a series refused from its header's Body Part Examined (header-refusal.ts adds what the service analyses). */
+export function headerBodyPartReason(bodyPart: string): string {
+  return `The DICOM header says this series shows the ${bodyPart} (Body Part Examined), a part the service does not analyse, so no model was run.`;
+}
+
 type ReasonFields = Pick<
   HistoryItem,
   'status' | 'stage' | 'code' | 'isMri' | 'mriConfidence' | 'anatomy' | 'anatomyConfidence' | 'task' | 'label' | 'confidence' | 'probabilities' | 'modelVersions' | 'thresholds' | 'study'
->;
+> & { refusal?: Refusal | null };
 
 const noModelRan = (r: ReasonFields) => Object.keys(r.modelVersions ?? {}).length === 0;
 
@@ -91,8 +100,10 @@ function notMri(r: ReasonFields): string {
  * other reason (diagnosis-decision.ts) is an image unlike the model's training data. A study's
  * LOW_CONFIDENCE is always below its threshold; a record without its threshold cannot tell.
  */
-export function withheldOutOfDistribution(r: Pick<ReasonFields, 'stage' | 'code' | 'task' | 'confidence' | 'probabilities' | 'thresholds'>): boolean {
+export function withheldOutOfDistribution(r: Pick<ReasonFields, 'stage' | 'code' | 'task' | 'confidence' | 'probabilities' | 'thresholds' | 'refusal'>): boolean {
   if (r.stage !== 'diagnosis' || r.code !== 'LOW_CONFIDENCE' || !r.task) return false;
+  // the cause the answer gave, when recorded: the figure's side of the threshold only guesses it
+  if (r.refusal) return r.refusal.cause === 'ood';
   const t = r.thresholds?.[r.task];
   const figure = r.confidence ?? topEntry(r.probabilities)?.[1];
   return typeof t === 'number' && typeof figure === 'number' && figure >= t;
@@ -133,9 +144,26 @@ function lowConfidence(r: ReasonFields, loaded: LoadedLabels): string {
   return `The most likely finding (${findingName(top[0], loaded)}, ${shown}) is ${below}.`;
 }
 
+/**
+ * The reason a record with a stored cause gives, in the live message's words where the record alone
+ * could not tell the cause (the image gates, the study rule's checks); null where today's rebuilt
+ * sentence already names the cause the answer gave (a threshold, a body part, a header).
+ */
+function storedCauseReason(r: ReasonFields): string | null {
+  const refusal = r.refusal;
+  // the model's own "not MRI": the rebuilt sentence names the same cause, with the model's figure the message leaves out
+  if (!refusal || r.status === 'completed' || refusal.cause === 'triage_not_mri') return null;
+  if (NOT_MRI_CAUSES.includes(refusal.cause)) return r.study ? slicesRefusedMessage(refusal) : notMriMessage(refusal);
+  const part = refusal.figures.bodyPart;
+  if (refusal.cause === 'header_body_part' && typeof part === 'string') return headerBodyPartReason(part);
+  return studyRuleMessage(refusal);
+}
+
 /** One sentence: why this record was refused, inconclusive or answered. `loaded`: the loaded models' labels (null marks none earlier). */
 export function recordReason(r: ReasonFields, loaded: LoadedLabels = null): string {
   if (r.status === 'completed') return `Answered by the ${humanLabel(r.task)}.`;
+  const stored = storedCauseReason(r);
+  if (stored) return stored;
   switch (r.code) {
     case 'NOT_MRI':
       return notMri(r);

@@ -4,6 +4,7 @@ import type { PrismaService } from '../prisma/prisma.service';
 import { parseRecordedGaps } from '../studies/gap-record';
 import { ruleEntries, splitStoredThresholds } from '../studies/study-rule';
 import { parseRecordedWindow, RecordedWindow } from '../studies/window-record';
+import { isRefusalCause, type Refusal, type RefusalFigures } from '../validation/refusal-cause';
 
 /**
  * The Analysis table's columns as the domain reads them, and back: `toRow` (record → row) and
@@ -58,6 +59,8 @@ export function toRow(r: AnalysisRecord, study?: StudyColumns) {
     timingsJson: json(r.timingsMs),
     // a study's rule rides in the same map under keys no model name can take (study-rule.ts)
     thresholdsJson: JSON.stringify({ ...r.thresholds, ...ruleEntries(study?.rule) }),
+    refusalCause: r.refusal?.cause ?? null,
+    refusalFiguresJson: r.refusal ? JSON.stringify(r.refusal.figures) : null,
     ...(study
       ? {
           kind: 'study',
@@ -135,7 +138,21 @@ export function toItem(r: Row): HistoryItem {
           ...windowSummary(parseRecordedWindow(r.windowingJson)),
         }
       : null,
+    refusal: storedRefusal(r.refusalCause, r.refusalFiguresJson),
   };
+}
+
+/**
+ * The stored refusal, validated on the way out: a cause this build does not know, or figures that
+ * are not a map of numbers and names, read as not recorded (null) — the reason is then rebuilt
+ * from the other columns, as for a row older than the columns.
+ */
+function storedRefusal(cause: string | null, figuresJson: string | null): Refusal | null {
+  if (!isRefusalCause(cause)) return null;
+  const figures = parseJson<unknown>(figuresJson);
+  if (!figures || typeof figures !== 'object' || Array.isArray(figures)) return null;
+  const valid = Object.values(figures).every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)));
+  return valid ? { cause, figures: figures as RefusalFigures } : null;
 }
 
 /** The API's names for the recorded window (the live answer's study.windowing / headerWindowIgnored); both null when not recorded. */

@@ -1,6 +1,6 @@
 import type { ModelCard } from '../inference/model-card';
 import { scopeFromCards, scopeSentence } from '../presentation/labels';
-import { headerNotMriReason } from '../presentation/record-reason';
+import { headerBodyPartReason, headerNotMriReason } from '../presentation/record-reason';
 import type { StudyResult } from './study-result';
 import type { LoadedStudy } from './study-loader';
 
@@ -19,8 +19,8 @@ export function headerRefusal(loaded: Refused, cards: ModelCard[]): Omit<StudyRe
     code: notMri ? 'NOT_MRI' : 'UNSUPPORTED_BODY_PART',
     message: notMri
       ? headerNotMriReason(loaded.meta.modality ?? 'OTHER') // never null here: not_mri comes from a Modality other than MR
-      : `The DICOM header says this series shows the ${loaded.bodyPart} (Body Part Examined), a part the service does not analyse, ` +
-        `so no model was run.${scope ? ` ${scope}` : ''} If the header is wrong, correct Body Part Examined and upload again.`,
+      : `${headerBodyPartReason(loaded.bodyPart)}${scope ? ` ${scope}` : ''} If the header is wrong, correct Body Part Examined and upload again.`,
+    refusal: notMri ? { cause: 'header_modality', figures: { modality: loaded.meta.modality ?? 'OTHER' } } : { cause: 'header_body_part', figures: { bodyPart: loaded.bodyPart } },
     isMri: !notMri,
     mriConfidence: null,
     anatomy: null,

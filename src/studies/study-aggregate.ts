@@ -1,7 +1,9 @@
 import type { AnalysisResult, AnalysisStage } from '../classifier/analysis-result';
-import { humanLabel, thresholdPercent } from '../presentation/labels';
+import { humanLabel } from '../presentation/labels';
 import { withheldOutOfDistribution } from '../presentation/record-reason';
+import type { Refusal } from '../validation/refusal-cause';
 import { pct, pctBelow } from '../validation/triage-decision';
+import { findingBasis, rule } from './study-messages';
 import type { StudyAggregation, StudyCode } from './study-result';
 
 /** Labels meaning "nothing found" in a diagnosis card (brain_tumor: notumor). */
@@ -39,6 +41,8 @@ export interface StudyAnswer {
   stage: AnalysisStage;
   code: StudyCode | null;
   message: string;
+  /** which check refused it, with its message's figures (the history record keeps it); null when answered */
+  refusal: Refusal | null;
   isMri: boolean | null;
   mriConfidence: number | null;
   anatomy: string | null;
@@ -110,6 +114,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     }
     const top = [...reasons.values()].sort((a, b) => b.count - a.count)[0];
     if (top && top.count / n >= input.agreement) {
+      const slice = top.s.refusal;
       return {
         ...none,
         isMri: top.s.stage === 'modality' ? false : true,
@@ -117,15 +122,10 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
         stage: top.s.stage,
         code: top.s.code,
         message: `${top.count} of ${n} slices were refused: ${top.s.message}`,
+        refusal: slice ? { cause: slice.cause, figures: { ...slice.figures, refusedSlices: top.count, slices: n } } : null,
       };
     }
-    return {
-      ...none,
-      status: 'inconclusive',
-      stage: 'anatomy',
-      code: 'INSUFFICIENT_SLICES',
-      message: `Unable to determine: only ${accepted.length} of ${n} slices were usable (at least ${required} are needed).`,
-    };
+    return { ...none, status: 'inconclusive', stage: 'anatomy', code: 'INSUFFICIENT_SLICES', ...rule({ cause: 'too_few_slices', figures: { usable: accepted.length, slices: n, required } }) };
   }
 
   const [bodyPart, count] = Object.entries(votes).sort((a, b) => b[1] - a[1])[0];
@@ -147,7 +147,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
       status: 'inconclusive',
       stage: 'anatomy',
       code: 'SLICE_DISAGREEMENT',
-      message: `Unable to determine: the slices disagree on the body part (${Object.entries(votes).map(([k, v]) => `${k} ${v}`).join(', ')}).`,
+      ...rule({ cause: 'body_part_disagreement', figures: { votes: Object.entries(votes).map(([k, v]) => `${k} ${v}`).join(', ') } }),
     };
   }
   if (usable.length < required) {
@@ -158,7 +158,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
       status: 'inconclusive',
       stage: 'anatomy',
       code: 'INSUFFICIENT_SLICES',
-      message: `Unable to determine: only ${usable.length} of ${n} slices were usable ${bodyPart} slices (at least ${required} are needed).`,
+      ...rule({ cause: 'too_few_body_part_slices', figures: { usable: usable.length, slices: n, bodyPart, required } }),
     };
   }
   const card = input.cardFor(bodyPart);
@@ -171,6 +171,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
       stage: 'diagnosis',
       code: 'NO_VALIDATED_MODEL',
       message: `This looks like a ${bodyPart} MRI study, but no validated diagnosis model exists for this body part yet.`,
+      refusal: { cause: 'no_validated_model', figures: { bodyPart } },
     };
   }
 
@@ -193,7 +194,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
       status: 'inconclusive',
       stage: 'diagnosis',
       code: 'INSUFFICIENT_SLICES',
-      message: `Unable to determine: only ${familiar.length} of ${n} slices were usable (at least ${required} are needed); ${unfamiliar} ${unfamiliar === 1 ? 'was' : 'were'} unlike the ${humanLabel(card.name)}'s training data.`,
+      ...rule({ cause: 'unfamiliar_slices', figures: { usable: familiar.length, slices: n, required, unfamiliar, model: humanLabel(card.name) } }),
     };
   }
   const rows = familiar.filter(({ s }) => s.task === card.name).map(({ s, i }) => ({ i, s, p: card.labels.map((l) => s.probabilities[l] ?? 0) }));
@@ -246,14 +247,13 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   const base = { ...triageSide, used, aggregation, explainLabels, task: card.name, probabilities, confidence: probs[topIndex] };
   if (unconfirmed) {
     const first = suspicious.sort((a, b) => a.p[neg] - b.p[neg])[0];
-    const which = suspicious.length === 1 ? `slice ${first.i + 1} alone` : `${suspicious.length} isolated slices (e.g. slice ${first.i + 1})`;
     return {
       ...base,
       status: 'inconclusive',
       stage: 'diagnosis',
       code: 'SLICE_DISAGREEMENT',
       label: null,
-      message: `Unable to determine: ${which} suggest${suspicious.length === 1 ? 's' : ''} ${card.describe(first.s.label!)} (${pct(first.s.confidence ?? 0)}), but the other slices do not confirm it. Look at the highlighted slice.`,
+      ...rule({ cause: 'finding_unconfirmed', figures: { suspicious: suspicious.length, slice: first.i + 1, finding: card.describe(first.s.label!), confidence: first.s.confidence ?? 0 } }),
     };
   }
   if (voters.length >= 2 && aggregation.agreement !== null && aggregation.agreement < input.agreement) {
@@ -264,7 +264,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
       code: 'SLICE_DISAGREEMENT',
       label: null,
       explainLabels: withheld,
-      message: `Unable to determine: the slices disagree (${agree} of ${voters.length} confident slices say ${card.describe(topLabel)}; ${thresholdPercent(input.agreement)} agreement is required).`,
+      ...rule({ cause: 'slice_disagreement', figures: { agree, voters: voters.length, finding: card.describe(topLabel), agreement: input.agreement } }),
     };
   }
   if (probs[topIndex] < card.threshold) {
@@ -277,6 +277,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
       label: null,
       explainLabels: withheld,
       message: `Unable to determine: the most likely study finding (${card.describe(topLabel)}, ${shown}) is below the ${threshold} confidence threshold.`,
+      refusal: { cause: 'low_confidence', figures: { finding: card.describe(topLabel), confidence: probs[topIndex], threshold: card.threshold } },
     };
   }
   return {
@@ -284,21 +285,10 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     status: 'completed',
     stage: 'diagnosis',
     code: null,
+    refusal: null,
     label: topLabel,
     message: `Most likely for this study: ${card.describe(topLabel)} ${neg >= 0 && topIndex !== neg ? findingBasis(decisive, agree, n, card.describe(topLabel), pct(probs[topIndex])) : `(${pct(probs[topIndex])}, from ${familiar.length} of ${n} slices)`}.`,
   };
-}
-
-/**
- * Where a finding comes from: the decisive slices (1-based, in series order) and how many slices show
- * it on their own. "from 300 of 300 slices" was read as every slice agreeing, where 5 of them did.
- */
-function findingBasis(decisive: number[], agree: number, n: number, what: string, figure: string): string {
-  const at = [...decisive].sort((a, b) => a - b).map((i) => String(i + 1));
-  if (n === 1) return `(${figure}), from its one slice`;
-  const from = at.length === 1 ? `from its most suspicious slice, ${at[0]}` : `from its ${at.length} most suspicious slices, ${at.slice(0, -1).join(', ')} and ${at[at.length - 1]}`;
-  const shown = agree ? `${agree} of ${n} slices ${agree === 1 ? 'shows' : 'show'} ${what} on their own` : `no slice shows ${what} confidently on its own`;
-  return `(${figure}), ${from}; ${shown}`;
 }
 
 /**

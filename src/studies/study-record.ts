@@ -31,6 +31,7 @@ export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number,
     byteSize,
     sha256,
     ...recordedDecision(r),
+    refusal: r.status === 'completed' ? null : (r.refusal ?? null),
     probabilities: Object.keys(r.probabilities).length ? r.probabilities : null,
     thresholds,
     rule: r.study.aggregation?.settings ?? null,
@@ -65,5 +66,6 @@ export function refusedRecord(ctx: AnalysisContext, byteSize: number, sha256: st
     window: null,
     stage: 'file',
     code,
+    refusal: { cause: 'file_check', figures: {} },
   };
 }

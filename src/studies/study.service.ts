@@ -117,8 +117,9 @@ export class StudyService {
     options.onStopped?.(stopped);
     try {
       // answered at once on abort (504 / client gone); the work stops at its next check
-      const result = await untilAborted(work, signal);
-      const record = toRecord(result, ctx, byteSize, sha256, result.thresholds);
+      // the refusal goes to the record only: the API answer's fields are fixed (its words say it)
+      const { refusal, ...result } = await untilAborted(work, signal);
+      const record = toRecord({ ...result, refusal }, ctx, byteSize, sha256, result.thresholds);
       this.logger.log(
         `study ${result.study.format}: ${result.study.sliceCount} slices${result.study.skipped.count ? ` (${result.study.skipped.count} other files skipped)` : ''} → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
       );
@@ -263,6 +264,7 @@ function pickAnswer(a: StudyAnswer) {
     stage: a.stage,
     code: a.code,
     message: a.message,
+    refusal: a.refusal,
     isMri: a.isMri,
     mriConfidence: a.mriConfidence,
     anatomy: a.anatomy,

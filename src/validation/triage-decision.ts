@@ -1,10 +1,11 @@
 import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, headCtMargin, oodScore, softmax } from '../inference/tensor-math';
 import { pctBelow, percent } from '../presentation/labels';
+import { num, type Refusal } from './refusal-cause';
 
 export type TriageOutcome =
   | { accepted: true; bodyPart: string }
-  | { accepted: false; stage: 'modality' | 'anatomy'; code: 'NOT_MRI' | 'LOW_CONFIDENCE' | 'UNSUPPORTED_BODY_PART'; message: string };
+  | { accepted: false; stage: 'modality' | 'anatomy'; code: 'NOT_MRI' | 'LOW_CONFIDENCE' | 'UNSUPPORTED_BODY_PART'; message: string; refusal: Refusal };
 
 export interface TriageDecision {
   outcome: TriageOutcome;
@@ -74,12 +75,13 @@ export function decideTriage(
   const coloured = colour !== undefined && colourShare !== null && colourShare > colour.max_share;
 
   if (coloured || bright || headCt || ood || top === 'not_mri') {
+    const refusal = notMriRefusal(coloured, bright, headCt, ood, colourShare, borderMean);
     return {
       ...base,
       isMri: false,
       anatomy: null,
       anatomyConfidence: null,
-      outcome: { accepted: false, stage: 'modality', code: 'NOT_MRI', message: notMriReason(coloured, bright, headCt, ood, colourShare, borderMean) },
+      outcome: { accepted: false, stage: 'modality', code: 'NOT_MRI', message: notMriMessage(refusal), refusal },
     };
   }
   if (mriConfidence < thr) {
@@ -93,6 +95,7 @@ export function decideTriage(
         stage: 'modality',
         code: 'LOW_CONFIDENCE',
         message: `The service is not confident this is an MRI image (${pctBelow(mriConfidence, thr).join(' < ')}).`,
+        refusal: { cause: 'mri_low_confidence', figures: { mriConfidence, threshold: thr } },
       },
     };
   }
@@ -108,6 +111,7 @@ export function decideTriage(
         stage: 'anatomy',
         code: 'UNSUPPORTED_BODY_PART',
         message: UNSUPPORTED_PART_MESSAGE,
+        refusal: { cause: 'unsupported_body_part', figures: { anatomyConfidence } },
       },
     };
   }
@@ -122,35 +126,51 @@ export function decideTriage(
         stage: 'anatomy',
         code: 'LOW_CONFIDENCE',
         message: `The body part could not be determined confidently (${pctBelow(anatomyConfidence, thr).join(' < ')}).`,
+        refusal: { cause: 'body_part_low_confidence', figures: { anatomyConfidence, threshold: thr } },
       },
     };
   }
   return { ...base, isMri: true, anatomy, anatomyConfidence, outcome: { accepted: true, bodyPart: top } };
 }
 
-/** Why the image was refused as not an MRI, the gates first (in the contract's order). */
-function notMriReason(coloured: boolean, bright: boolean, headCt: boolean, ood: boolean, colourShare: number | null, borderMean: number | null): string {
-  if (coloured) {
+/** Which gate refused the image as not an MRI, the gates first (in the contract's order), with its measure. */
+function notMriRefusal(coloured: boolean, bright: boolean, headCt: boolean, ood: boolean, colourShare: number | null, borderMean: number | null): Refusal {
+  if (coloured) return { cause: 'colour', figures: { colourShare: colourShare ?? 0 } };
+  if (bright) return { cause: 'bright_background', figures: { borderMean: borderMean ?? 0 } };
+  if (headCt) return { cause: 'head_ct', figures: {} };
+  if (ood) return { cause: 'triage_ood', figures: {} };
+  return { cause: 'triage_not_mri', figures: {} };
+}
+
+/**
+ * Why the image was refused as not an MRI: the answer's message, and the history's reason for a
+ * record that stored the cause (record-reason.ts), from the one function so they cannot differ.
+ */
+export function notMriMessage(r: Refusal): string {
+  if (r.cause === 'colour') {
     return (
-      `The image is in colour (${pct(colourShare ?? 0)} of its centre is strongly coloured), but an MRI slice is greyscale: ` +
+      `The image is in colour (${pct(num(r.figures, 'colourShare') ?? 0)} of its centre is strongly coloured), but an MRI slice is greyscale: ` +
       'photos, micrographs, charts and colour overlays (heat maps, fMRI or DTI colour maps) are not analysed. Upload the plain greyscale slice.'
     );
   }
-  if (bright) {
+  if (r.cause === 'bright_background') {
     return (
-      `The image has a bright background (edge brightness ${Math.round(borderMean ?? 0)} of 255), but the air around ` +
+      `The image has a bright background (edge brightness ${Math.round(num(r.figures, 'borderMean') ?? 0)} of 255), but the air around ` +
       'the body is dark on an MRI slice: negative (inverted) images, documents, charts and photos are not analysed.'
     );
   }
-  if (headCt) {
+  if (r.cause === 'head_ct') {
     return (
       'This looks like a CT scan of the head (bone bright all round the brain), not an MRI. CT images are not analysed: ' +
       'a model trained on MRI would give a meaningless answer on them.'
     );
   }
-  if (ood) return 'The image is unlike any MRI the service was trained on (out-of-distribution), so it was not analysed.';
+  if (r.cause === 'triage_ood') return 'The image is unlike any MRI the service was trained on (out-of-distribution), so it was not analysed.';
   return 'This does not look like an MRI image, so it was not analysed.';
 }
+
+/** The causes notMriMessage words. */
+export const NOT_MRI_CAUSES: readonly Refusal['cause'][] = ['colour', 'bright_background', 'head_ct', 'triage_ood', 'triage_not_mri'];
 
 /**
  * A figure in a message, written as every page, history view and PDF writes it (labels.ts

@@ -105,7 +105,7 @@ describe('admin CSV export of a large history', () => {
     expect(res.text).toContain('"say ""hi"""');
   });
 
-  it('study columns (the window the latest) come after the earlier ones (which keep their places), the disclaimer still last', async () => {
+  it('study columns (then the refusal\'s cause, the latest) come after the earlier ones (which keep their places), the disclaimer still last', async () => {
     const res = await request(server).get('/api/v1/history/export.csv?from=2026-01-01&to=2026-01-01').set(admin.bearer).expect(200);
     expect(res.text.split('\r\n')[0].split(',')).toEqual([
       'id', 'createdAt', 'user', 'status', 'stage', 'code', 'fileType', 'byteSize', 'width', 'height', 'sha256',
@@ -113,6 +113,7 @@ describe('admin CSV export of a large history', () => {
       'probabilities', 'modelVersions', 'timingsMs',
       'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
       'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes', 'windowing', 'headerWindowIgnored',
+      'refusalCause', 'refusalFigures', 'reason',
       'disclaimer',
     ]);
     const rows = parseCsv(res.text);

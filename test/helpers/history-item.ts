@@ -30,6 +30,7 @@ export function notMriRecord(over: Partial<HistoryItem> = {}): HistoryItem {
     timingsMs: { total: 3 },
     thresholds: { triage: 0.6 },
     study: null,
+    refusal: null,
     ...over,
   };
 }

@@ -16,7 +16,7 @@ const record: HistoryItem = {
   status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.98, isMri: true, mriConfidence: 0.999,
   task: 'brain_tumor', label: 'meningioma', confidence: 0.81,
   probabilities: { glioma: 0.1, meningioma: 0.81, notumor: 0.05, pituitary: 0.04 },
-  modelVersions: { triage: '1.0.0', brain_tumor: '1.0.0' }, timingsMs: { total: 120 }, thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: null,
+  modelVersions: { triage: '1.0.0', brain_tumor: '1.0.0' }, timingsMs: { total: 120 }, thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: null, refusal: null,
 };
 
 const text = async (heatmap: boolean, r: HistoryItem = record, noFocus = false) => {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { applyMigrations, MigrationError, readMigrations, sqliteFailure } from '../../src/prisma/migrator';
 import { MIGRATIONS_DIR, PG_MIGRATIONS_DIR } from '../../src/prisma/database';
 import { toItem } from '../../src/repositories/analysis.repository';
+import { recordReason } from '../../src/presentation/record-reason';
 import { tempDir } from '../support/app';
 
 interface Row {
@@ -155,6 +156,21 @@ describe('migration runner', () => {
       const row = db.prepare('SELECT * FROM "Analysis" WHERE id = ?').get('s1') as Parameters<typeof toItem>[0];
       expect(row.windowingJson).toBeNull();
       expect(toItem({ ...row, createdAt: new Date(0) }).study).toMatchObject({ sliceCount: 8, windowing: null, headerWindowIgnored: null });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a history made before the refusal cause was recorded: its refusals read "not recorded" (null), their reason rebuilt as before', () => {
+    const db = upgradeThrough('20261211120000_refusal_cause', (d) => {
+      d.prepare(`INSERT INTO "Analysis" (id, byteSize, sha256, status, stage, code, isMri, mriConfidence, thresholdsJson) VALUES ('i1', 1, 'e', 'rejected', 'modality', 'NOT_MRI', 0, 0.0004, '{"triage":0.6}')`).run();
+    });
+    try {
+      const row = db.prepare('SELECT * FROM "Analysis" WHERE id = ?').get('i1') as Parameters<typeof toItem>[0];
+      expect([row.refusalCause, row.refusalFiguresJson]).toEqual([null, null]);
+      const item = toItem({ ...row, createdAt: new Date(0) });
+      expect(item.refusal).toBeNull();
+      expect(recordReason(item)).toBe('The triage model says this is not an MRI image (> 99.9 %).');
     } finally {
       db.close();
     }

@@ -25,7 +25,7 @@ describe('PDF report pages', () => {
     status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.98, isMri: true, mriConfidence: 0.999,
     task: 'brain_tumor', label: 'glioma', confidence: 0.81,
     probabilities: Object.fromEntries(dx.labels.map((l, i) => [l, i === 0 ? 0.81 : 0.19 / (dx.labels.length - 1)])),
-    modelVersions: { triage: triage.version, brain_tumor: dx.version }, timingsMs: { total: 120 }, thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: null,
+    modelVersions: { triage: triage.version, brain_tumor: dx.version }, timingsMs: { total: 120 }, thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: null, refusal: null,
   };
 
   it('a study whose slice spacing is unknown says so, not "slice 0 mm"', async () => {

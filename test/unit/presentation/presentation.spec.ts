@@ -32,6 +32,7 @@ const item = (over: Partial<HistoryItem> = {}): HistoryItem => ({
   timingsMs: { total: 12.3456 },
   thresholds: { triage: 0.6, brain_tumor: 0.6 },
   study: null,
+  refusal: null,
   ...over,
 });
 

@@ -33,6 +33,7 @@ describe('refusedRecord', () => {
       modelVersions: null,
       timingsMs: null,
       thresholds: {},
+      refusal: { cause: 'file_check', figures: {} }, // the file checks refused it; its code says which
     });
     expect(refusedRecord({}, 0, '', 'CORRUPT_IMAGE').userId).toBeNull();
   });
