@@ -238,6 +238,8 @@
     heat.textContent = '';
     var maps = (r.explanation && r.explanation.slices) || [];
     $('study-heatmaps-block').hidden = !maps.length;
+    // the colour legend only over maps that are drawn (a map where no region stands out is the plain slice)
+    $('study-heatmaps-legend').hidden = !maps.some(function (m) { return m.focus !== 'none'; });
     // which way round the maps are shown: a map hot on the image's left is the patient's right, radiologically
     $('study-orientation').textContent = S.orientationLine(r.study.plane);
     maps.forEach(function (m) {
@@ -246,8 +248,18 @@
       // under an inconclusive study only the latter, which the study does not confirm: said so
       var unconfirmed = r.status !== 'completed' ? ' — this slice alone, not confirmed by the study' : '';
       var what = m.label ? ' · ' + displayName(m.label) + unconfirmed : '';
-      fig.appendChild(el('img', { src: m.heatmap, alt: 'Heat map of slice ' + (m.index + 1) + (m.label ? ' for ' + displayName(m.label) : '') }));
+      // focus 'none' (as on the image page): no region stands out, the map is the slice without an
+      // overlay — shown as the slice, with the server's words, never as a heat map
+      var noFocus = m.focus === 'none';
+      fig.appendChild(el('img', {
+        src: m.heatmap,
+        alt: noFocus ? 'Slice ' + (m.index + 1) + ', no heat map drawn' : 'Heat map of slice ' + (m.index + 1) + (m.label ? ' for ' + displayName(m.label) : ''),
+      }));
       fig.appendChild(el('figcaption', {}, 'Slice ' + (m.index + 1) + what));
+      if (noFocus) {
+        fig.className = 'no-focus';
+        fig.appendChild(el('p', { class: 'small muted no-focus-note' }, document.body.getAttribute('data-no-focus-note') || ''));
+      }
       heat.appendChild(fig);
     });
 

@@ -56,6 +56,12 @@ export interface DiagnosisRun {
   run: HeatmapRun;
 }
 
+/** A rendered heat map and whether a region stands out in it (camFocus; 'none': no overlay drawn). */
+export interface ExplainedMap {
+  heatmap: string;
+  focus: 'region' | 'none';
+}
+
 export interface AnalysisOutcome {
   result: AnalysisResult;
   record: AnalysisRecord;
@@ -237,10 +243,7 @@ export class AnalysisService {
     if (options.explain !== false && explained >= 0) {
       signal?.throwIfAborted();
       t = performance.now();
-      // the same rule the heat map's rendering applies: with focus 'none' the heat map is the image without an overlay
-      const plane = out.camH * out.camW;
-      const { focus } = camFocus(out.cam.subarray(explained * plane, (explained + 1) * plane));
-      explanation = { heatmap: await this.renderHeatmap(image, out, explained, options), label: card.labels[explained], method: 'cam', focus };
+      explanation = { ...(await this.explain(image, out, explained, options)), label: card.labels[explained], method: 'cam' };
       timings.explanation = round(performance.now() - t);
     }
 
@@ -264,18 +267,21 @@ export class AnalysisService {
   /**
    * The heat map of `label` from a diagnosis run kept by `onDiagnosis` — what analyzePixels with
    * `explainLabel` renders, without running the models again (the same run on the same pixels);
-   * null when the run's model has no such label.
+   * null when the run's model has no such label. With its focus, as an image answer's explanation has.
    */
-  async explainPixels(image: RawImage, diagnosis: DiagnosisRun, label: string, options: Pick<AnalyzeOptions, 'signal' | 'rank'> = {}): Promise<string | null> {
+  async explainPixels(image: RawImage, diagnosis: DiagnosisRun, label: string, options: Pick<AnalyzeOptions, 'signal' | 'rank'> = {}): Promise<ExplainedMap | null> {
     const classIndex = diagnosis.card.labels.indexOf(label);
     if (classIndex < 0) return null;
     options.signal?.throwIfAborted();
-    return this.renderHeatmap(image, diagnosis.run, classIndex, options);
+    return this.explain(image, diagnosis.run, classIndex, options);
   }
 
-  private async renderHeatmap(image: RawImage, run: HeatmapRun, classIndex: number, options: Pick<AnalyzeOptions, 'signal' | 'rank'>): Promise<string> {
+  private async explain(image: RawImage, run: HeatmapRun, classIndex: number, options: Pick<AnalyzeOptions, 'signal' | 'rank'>): Promise<ExplainedMap> {
+    // the same rule the heat map's rendering applies: with focus 'none' the heat map is the image without an overlay
+    const plane = run.camH * run.camW;
+    const { focus } = camFocus(run.cam.subarray(classIndex * plane, (classIndex + 1) * plane));
     const heat = await this.models.heatmap(image, run, classIndex, options.signal, options.rank);
-    return encodeHeatmapDataUrl(heat.data, heat.width, heat.height);
+    return { heatmap: await encodeHeatmapDataUrl(heat.data, heat.width, heat.height), focus };
   }
 
   private toRecord(r: AnalysisResult, sha256: string, byteSize: number, img: DecodedImage | undefined, ctx: AnalysisContext): AnalysisRecord {

@@ -3,7 +3,8 @@ import type { RawImage } from '../inference/preprocess';
 import { mapLimited } from './map-limited';
 import type { StudyAnswer } from './study-aggregate';
 
-export type StudyHeatmaps = Map<number, { heatmap: string; label: string }>;
+/** slice index → its map, the class it is for, and whether a region stands out in it (camFocus) */
+export type StudyHeatmaps = Map<number, { heatmap: string; label: string; focus: 'region' | 'none' }>;
 
 /**
  * The heat maps of a study's decisive slices, each of the finding the study names
@@ -26,10 +27,10 @@ export async function studyHeatmaps(
     const label = answer.explainLabels.get(i);
     if (label === undefined) return;
     const kept = diagnoses.get(i);
-    const heatmap = kept
+    const map = kept
       ? await analysis.explainPixels(images[i], kept, label, { signal, rank })
-      : ((await analysis.analyzePixels(images[i], { explain: true, explainLabel: label, signal, rank })).explanation?.heatmap ?? null);
-    if (heatmap !== null) heatmaps.set(i, { heatmap, label });
+      : ((await analysis.analyzePixels(images[i], { explain: true, explainLabel: label, signal, rank })).explanation ?? null);
+    if (map !== null) heatmaps.set(i, { heatmap: map.heatmap, label, focus: map.focus });
   });
   return heatmaps;
 }

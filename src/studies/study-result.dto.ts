@@ -8,6 +8,12 @@ export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 
   @ApiProperty({ description: 'small PNG data URL of the windowed slice' }) thumbnailPng!: string;
   @ApiProperty({ nullable: true, type: String, description: 'heat map, for the most decisive slices only' }) heatmap!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'the class the heat map is for (null without one): the study\'s finding, which may differ from this slice\'s own label' }) heatmapLabel!: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: ['region', 'none', null],
+    description: 'whether a region stands out in the heat map (null without one), as an image answer\'s explanation.focus: \'none\' when the class activation map is flat or empty — the heat map is then the slice without an overlay',
+  })
+  heatmapFocus!: 'region' | 'none' | null;
   @ApiProperty({ description: 'the slice counted towards the study answer' }) usedForStudy!: boolean;
 }
 
@@ -15,19 +21,25 @@ export class SliceResultDto extends OmitType(AnalysisResultDto, ['explanation', 
 const STUDY_EXPLANATION_SCHEMA: ApiPropertyOptions = {
   type: 'object',
   nullable: true,
-  required: ['heatmap', 'sliceIndex', 'slices'],
+  required: ['heatmap', 'focus', 'sliceIndex', 'slices'],
   properties: {
     heatmap: { type: 'string', description: 'heat map of the most decisive slice (JPEG data URL)' },
+    focus: { type: 'string', enum: ['region', 'none'], description: 'that slice\'s focus (see slices[].focus)' },
     sliceIndex: { type: 'number' },
     slices: {
       type: 'array',
       items: {
         type: 'object',
-        required: ['index', 'heatmap', 'label'],
+        required: ['index', 'heatmap', 'label', 'focus'],
         properties: {
           index: { type: 'number' },
-          heatmap: { type: 'string' },
+          heatmap: { type: 'string', description: 'JPEG data URL; with focus \'none\' the slice without an overlay' },
           label: { type: 'string', description: 'the class the heat map explains: the study\'s most likely finding (a finding one slice shows unconfirmed: that slice\'s own)' },
+          focus: {
+            type: 'string',
+            enum: ['region', 'none'],
+            description: 'as an image answer\'s explanation.focus: \'none\' when no region stands out (the class activation map is flat or has nothing above 0), and no overlay is drawn',
+          },
         },
       },
     },
@@ -102,7 +114,7 @@ export class StudyResultDto extends OmitType(AnalysisResultDto, ['code', 'explan
     nullable: true,
   })
   code!: string | null;
-  @ApiPropertyOptional({ ...STUDY_EXPLANATION_SCHEMA, description: 'null when no slice was answered' }) explanation!: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string; label: string }[] } | null;
+  @ApiPropertyOptional({ ...STUDY_EXPLANATION_SCHEMA, description: 'null when no slice was answered' }) explanation!: { heatmap: string; focus: 'region' | 'none'; sliceIndex: number; slices: { index: number; heatmap: string; label: string; focus: 'region' | 'none' }[] } | null;
   @ApiProperty({ type: StudyMetaDto }) study!: StudyMetaDto;
   @ApiProperty({ type: [SliceResultDto] }) slices!: SliceResultDto[];
   // `thresholds`: AnalysisResultDto's, the same map for an image and a study

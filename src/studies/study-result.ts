@@ -25,6 +25,11 @@ export interface SliceResult extends Omit<AnalysisResult, 'explanation' | 'discl
    * slice's own `label` — a map beside "meningioma" read as meningioma's when it was glioma's
    */
   heatmapLabel: string | null;
+  /**
+   * whether a region stands out in `heatmap` (camFocus, as an image answer's explanation.focus; null
+   * without one): 'none', the map is the slice without an overlay, and the page says so instead
+   */
+  heatmapFocus: 'region' | 'none' | null;
   /** this slice counted towards the study answer (its body part was accepted and won the vote) */
   usedForStudy: boolean;
 }
@@ -58,8 +63,12 @@ export interface StudyAggregation {
  */
 export interface StudyResult extends Omit<AnalysisResult, 'code' | 'explanation' | 'preview'> {
   code: StudyCode | null;
-  /** each decisive slice's heat map, of `label`: the finding the study names (StudyAnswer.explainLabels) */
-  explanation: { heatmap: string; sliceIndex: number; slices: { index: number; heatmap: string; label: string }[] } | null;
+  /**
+   * each decisive slice's heat map, of `label`: the finding the study names (StudyAnswer.explainLabels);
+   * `focus` as an image answer's (camFocus: 'none', no region stands out and no overlay is drawn); the
+   * top-level heatmap and focus are the first slice's
+   */
+  explanation: { heatmap: string; focus: 'region' | 'none'; sliceIndex: number; slices: { index: number; heatmap: string; label: string; focus: 'region' | 'none' }[] } | null;
   study: StudyMeta & { aggregation: StudyAggregation | null };
   slices: SliceResult[];
   /**

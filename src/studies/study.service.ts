@@ -221,7 +221,7 @@ export class StudyService {
       ...pickAnswer(answer),
       ...(notes.length ? { message: [answer.message, ...notes].join(' ') } : {}),
       explanation: decisive.length
-        ? { heatmap: heatmaps.get(decisive[0])!.heatmap, sliceIndex: decisive[0], slices: decisive.map((i) => ({ index: i, ...heatmaps.get(i)! })) }
+        ? { heatmap: heatmaps.get(decisive[0])!.heatmap, focus: heatmaps.get(decisive[0])!.focus, sliceIndex: decisive[0], slices: decisive.map((i) => ({ index: i, ...heatmaps.get(i)! })) }
         : null,
       modelVersions,
       // flagged when the study's answering model (its task) is: each slice result already carries
@@ -276,7 +276,7 @@ function pickAnswer(a: StudyAnswer) {
   };
 }
 
-function toSlice(r: AnalysisResult, index: number, position: number | null, thumbnailPng: string, map: { heatmap: string; label: string } | null, usedForStudy: boolean): SliceResult {
+function toSlice(r: AnalysisResult, index: number, position: number | null, thumbnailPng: string, map: { heatmap: string; label: string; focus: 'region' | 'none' } | null, usedForStudy: boolean): SliceResult {
   return {
     index,
     position,
@@ -296,6 +296,7 @@ function toSlice(r: AnalysisResult, index: number, position: number | null, thum
     thumbnailPng,
     heatmap: map?.heatmap ?? null,
     heatmapLabel: map?.label ?? null,
+    heatmapFocus: map?.focus ?? null,
     usedForStudy,
   };
 }

@@ -136,6 +136,38 @@ describeBrowser('the study mode in headless Chromium', () => {
     }
   });
 
+  it('a slice map where no region stands out (focus none): the slice with the words "No region stands out", never called a heat map', async () => {
+    // the fakes' maps are turned into maps with no region standing out (camFocus 'none': the server
+    // then draws the slice without an overlay), as heatmap-text.browser.spec.ts does for an image
+    await page.route('**/api/v1/studies', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { explanation: { focus: string; slices: { focus: string }[] } | null };
+      if (body.explanation) {
+        body.explanation.focus = 'none';
+        for (const m of body.explanation.slices) m.focus = 'none';
+      }
+      await route.fulfill({ response: res, json: body });
+    });
+    try {
+      await page.setInputFiles('#study-files', series.map((b, i) => ({ name: `f-${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+      await page.click('#study-submit');
+      await page.locator('#study-heatmaps .no-focus-note').first().waitFor({ state: 'visible' });
+      const figures = page.locator('#study-heatmaps figure');
+      const n = await figures.count();
+      expect(n).toBeGreaterThan(0);
+      for (let i = 0; i < n; i++) {
+        const fig = figures.nth(i);
+        await expect(fig.locator('.no-focus-note').textContent()).resolves.toMatch(/^No region stands out for this answer: .*no heat map is drawn over the image\.$/);
+        await expect(fig.locator('figcaption').textContent()).resolves.toMatch(/^Slice \d+ · Glioma$/);
+        await expect(fig.locator('img').getAttribute('alt')).resolves.toMatch(/^Slice \d+, no heat map drawn$/);
+      }
+      // no colour scale over maps none of which is drawn
+      await expect(page.locator('#study-heatmaps-block .legend').isVisible()).resolves.toBe(false);
+    } finally {
+      await page.unroute('**/api/v1/studies');
+    }
+  });
+
   it('a ZIP with a patient CD\'s side files and the study\'s report → the series analysed, the side files listed as skipped', async () => {
     const entries = Object.fromEntries(series.slice(0, 3).map((b, i) => [`${MARKER}/IM${i}`, new Uint8Array(b)]));
     // a structured report is a DICOM file too: it was a 422 "without image pixel data" for the whole upload

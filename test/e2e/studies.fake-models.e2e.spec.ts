@@ -70,6 +70,13 @@ describe('POST /api/v1/studies on fake models', () => {
     }
     expect(r.explanation.heatmap).toMatch(/^data:image\/jpeg;base64,/);
     expect(r.explanation.slices.length).toBeGreaterThan(0);
+    // each slice map says whether a region stands out (camFocus), the same on the slice itself
+    for (const m of r.explanation.slices as { index: number; focus: string }[]) {
+      expect(['region', 'none']).toContain(m.focus);
+      expect(r.slices[m.index].heatmapFocus).toBe(m.focus);
+    }
+    expect(r.explanation.focus).toBe(r.explanation.slices[0].focus);
+    expect(r.slices.filter((s: { heatmapFocus: string | null }) => s.heatmapFocus !== null)).toHaveLength(r.explanation.slices.length);
     expect(r.study).toMatchObject({ format: 'dicom', modality: 'MR', seriesDescription: 'AX T1 POST', sliceCount: 8, width: 128, height: 128, ordering: 'position' });
     expect(r.study.aggregation.usableSlices).toBe(8);
     expect(r.timingsMs).toEqual(expect.objectContaining({ decode: expect.any(Number), slices: expect.any(Number), total: expect.any(Number) }));

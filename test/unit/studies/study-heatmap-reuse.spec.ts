@@ -28,8 +28,11 @@ function pixelSum(image: RawImage): number {
   return s;
 }
 
-/** `perSlice(k)`: the diagnosis of the k-th image the models see (slices are sent in series order) */
-function setUp(perSlice: (k: number) => number[], hold = false) {
+/**
+ * `perSlice(k)`: the diagnosis of the k-th image the models see (slices are sent in series order);
+ * `camOf(k)`, when given: that image's cam (4 planes of 7×7), instead of one from its pixels
+ */
+function setUp(perSlice: (k: number) => number[], hold = false, camOf?: (k: number) => Float32Array) {
   /** with `hold`, each model run waits here until the test lets it finish */
   const held: (() => void)[] = [];
   const triage = makeCard({ name: 'triage', kind: 'triage', labels: TRIAGE_LABELS });
@@ -52,7 +55,7 @@ function setUp(perSlice: (k: number) => number[], hold = false) {
           if (hold) await new Promise<void>((resolve) => held.push(resolve));
           const sum = pixelSum(image);
           const p = model === 'triage' ? [0.96, 0.01, 0.01, 0.01, 0.01] : perSlice(seen.get(image)!);
-          const cam = Float32Array.from({ length: p.length * 49 }, (_, i) => ((sum * 31 + i * 17) % 1000) / 1000);
+          const cam = camOf && model !== 'triage' ? camOf(seen.get(image)!) : Float32Array.from({ length: p.length * 49 }, (_, i) => ((sum * 31 + i * 17) % 1000) / 1000);
           return { logits: Float32Array.from(logitsFor(p)), embedding: new Float32Array(2), cam, camH: 7, camW: 7, geometry, preprocessMs: 0, borderMean: null };
         },
         signal,
@@ -175,5 +178,41 @@ describe("a study's heat maps from the slices' kept diagnosis runs", () => {
     expect(runs.filter((x) => x.rank !== firstRank)).toHaveLength(12);
     expect({ inUse: pool.inUse, queued: pool.queued }).toEqual({ inUse: 0, queued: 0 });
     expect(service.studySlots()).toEqual({ inUse: 0, queued: 0 });
+  });
+});
+
+/**
+ * A decisive slice's map where no region stands out (camFocus 'none': a flat plane, scaled to its
+ * own peak, is hot everywhere) says so, as an image answer's does: the study page showed such a
+ * slice's plain image under "Slice 5 · Glioma" among the heat maps.
+ */
+describe("a study slice's heat map where no region stands out", () => {
+  const glioma = (k: number) => (k === 3 || k === 5 || k === 6 ? GLIOMA : TUMOUR_FREE);
+  /** every class plane flat at 0.4 on the glioma slices (peaked elsewhere, which is not decisive) */
+  const flat = (k: number) => Float32Array.from({ length: 4 * 49 }, (_, i) => (glioma(k) === GLIOMA ? 0.4 : i % 49 === 24 ? 1 : 0));
+  /** one hot cell in each class plane: a region stands out */
+  const peaked = () => Float32Array.from({ length: 4 * 49 }, (_, i) => (i % 49 === 24 ? 1 : 0.1));
+
+  it("has focus 'none' on the study's slice maps and on each slice, as the image answer of that slice has", async () => {
+    const { service, analysis, seen } = setUp(glioma, false, flat);
+    const r = await service.analyze(series(8, 6));
+    expect(r).toMatchObject({ status: 'completed', label: 'glioma' });
+    const decisive = r.study.aggregation!.decisiveSlices;
+    expect(decisive).toHaveLength(2);
+    expect(r.explanation!.slices.map((s) => [s.index, s.focus])).toEqual(decisive.map((i) => [i, 'none']));
+    expect(r.explanation!.focus).toBe('none');
+    for (const s of r.slices) expect(s.heatmapFocus).toBe(decisive.includes(s.index) ? 'none' : null);
+    // the single-image answer for the same slice and class says the same
+    const image = [...seen].find(([, k]) => k === decisive[0])![0];
+    expect((await analysis.analyzePixels(image, { explain: true, explainLabel: 'glioma' })).explanation!.focus).toBe('none');
+  });
+
+  it("has focus 'region' where one cell stands out", async () => {
+    const { service } = setUp(glioma, false, peaked);
+    const r = await service.analyze(series(8, 7));
+    const decisive = r.study.aggregation!.decisiveSlices;
+    expect(r.explanation!.slices.map((s) => s.focus)).toEqual(decisive.map(() => 'region'));
+    expect(r.explanation!.focus).toBe('region');
+    for (const i of decisive) expect(r.slices[i].heatmapFocus).toBe('region');
   });
 });
