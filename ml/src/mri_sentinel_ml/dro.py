@@ -225,4 +225,5 @@ def cli(name: str, seed: int, only: list[str] | None = None) -> None:
         summary = {k: v for k, v in row.items() if not k.startswith("table")}
         print(f"[dro {name}] {json.dumps(summary, default=float)}", flush=True)
         out.append(row)
-        (run_dir(name) / "loso_dro.json").write_text(json.dumps(out, indent=1, default=float))
+        suffix = "_" + "_".join(only).replace(" ", "") if only else ""  # runs side by side write apart
+        (run_dir(name) / f"loso_dro{suffix}.json").write_text(json.dumps(out, indent=1, default=float))
