@@ -1,6 +1,8 @@
 """python -m mri_sentinel_ml <split | train | loso | calibrate | evaluate | export | spine | all> [model] [--seed N]
 python -m mri_sentinel_ml loso-ft [triage | brain_tumor] [--ft-source-balance B]   (a fine-tuned task trunk vs the
 shipped one, held-out groups of sources; ~31 / ~29 min on 2 threads, prefix caches included; not part of `all`)
+python -m mri_sentinel_ml loso-dro [triage | brain_tumor] [--variants A,B]   (group DRO / V-REx heads vs the
+shipped one on the LOSO folds, dro.py; an experiment, not part of `all`)
 python -m mri_sentinel_ml audit-ct [--source S]   (head-CT candidates among S's brain MRIs, for review by eye)"""
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ MODELS = list(CONFIGS)
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m mri_sentinel_ml", description=__doc__)
     ap.add_argument("command", choices=["split", "train", "loso", "probe", "calibrate", "evaluate", "export", "spine",
-                                           "all", "loso-ft", "audit-ct"])
+                                           "all", "loso-ft", "loso-dro", "audit-ct"])
     ap.add_argument("model", nargs="?", choices=MODELS, help="model for train/calibrate/evaluate/export (default: all)")
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
     ap.add_argument("--ft-source-balance", type=float, default=None, help="loso-ft: sampler source weighting")
     ap.add_argument("--jobs", type=int, default=2, help="models trained in parallel processes by `train`/`all`")
+    ap.add_argument("--variants", default="", help="loso-dro: comma-separated variant names (default: all)")
     ap.add_argument("--source", default="brain_tumor_nickparvar", help="audit-ct: the source whose brain MRIs to rank")
     a = ap.parse_args(argv)
     names = [a.model] if a.model else MODELS
@@ -40,6 +43,10 @@ def main(argv: list[str] | None = None) -> None:
         from . import loso_ft
 
         loso_ft.cli(a.model or "triage", a.seed, a.ft_source_balance)
+    if a.command == "loso-dro":
+        from . import dro
+
+        dro.cli(a.model or "triage", a.seed, [v for v in a.variants.split(",") if v])
     if a.command == "audit-ct":
         from . import audit
 
