@@ -21,7 +21,7 @@
     if (p > 0 && p < 0.05) return '< 0.1 %';
     return p.toFixed(1) + ' %';
   }
-  // labels.ts pctBelow (triage-decision.ts re-exports it), which a browser spec compares this with: a figure
+  // percent.ts pctBelow (triage-decision.ts re-exports it), which a browser spec compares this with: a figure
   // below its threshold and the threshold, with as many decimals as it takes for the two to differ (0.59996
   // and 0.6 both read "60.0 %")
   function pctBelow(value, threshold) {
@@ -31,7 +31,7 @@
     }
     return [(value * 100).toFixed(8) + ' %', (threshold * 100).toFixed(8) + ' %'];
   }
-  // labels.ts thresholdPercent, which a browser spec compares this with: a threshold as it is (one decimal where
+  // percent.ts thresholdPercent, which a browser spec compares this with: a threshold as it is (one decimal where
   // that is all it has); pct() rounded CONFIDENCE_THRESHOLD=0.58348 to "58.3 %", below a figure refused under it
   function thresholdPct(t) {
     var p = t * 100;
@@ -41,7 +41,7 @@
     }
     return p.toFixed(6) + ' %';
   }
-  // labels.ts agreementPercent, which a browser spec compares this with: a study's slice agreement as a whole per
+  // percent.ts agreementPercent, which a browser spec compares this with: a study's slice agreement as a whole per
   // cent unless that reads on the wrong side of its rule (thresholdPct): below it as pctBelow; at or above it with the
   // rule's decimals where the whole per cent would read below it (0.6049 met under 0.6049 read "60 %" beside "60.49 %")
   function agreementPct(value, threshold) {

@@ -11,11 +11,11 @@ import { DecodeLease, ImageDecodeService } from '../inference/image-decode.servi
 import { checkResolution, DecodedImage } from '../inference/image-decoder';
 import { encodeAnalysedImageDataUrl, encodeHeatmapDataUrl } from '../inference/image-encoder';
 import { HeatmapRun, MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
-import { colourShare } from '../inference/colour-share';
+import { measureColour } from '../inference/colour-share';
 import { appliedThresholds, labelCaveat, type ModelCard } from '../inference/model-card';
 import type { RawImage } from '../inference/preprocess';
 import { checkFileBytes, sniffImageType } from '../validation/file-checks';
-import { scopeFromCards, scopeSentence } from '../presentation/labels';
+import { withScope } from '../presentation/labels';
 import { decideTriage } from '../validation/triage-decision';
 import {
   ANALYSIS_RECORDER,
@@ -313,21 +313,4 @@ export class AnalysisService {
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
-}
-
-/**
- * The colour gate's measure, when the triage card has the gate: a large upload was measured where it
- * was decoded (its pixels are gone); the others here (≤ 1 MP: a pass of integer compares).
- */
-function measureColour(card: ModelCard, image: RawImage): number | null {
-  const colour = card.thresholds.colour;
-  if (!colour) return null;
-  if (image.prepared) return image.prepared.colourShare ?? null;
-  return colourShare(image, colour);
-}
-
-/** A refusal followed by what the service does diagnose and what it only recognises, from the loaded cards. */
-export function withScope(message: string, cards: ModelCard[]): string {
-  const scope = scopeSentence(scopeFromCards(cards));
-  return scope ? `${message} ${scope}` : message;
 }

@@ -1,3 +1,4 @@
+import type { ModelCard } from './model-card';
 import type { RawImage } from './preprocess';
 
 /** The colour gate's parameters (docs/model-contract.md, "Colour gate"; the triage card's `thresholds.colour`). */
@@ -31,4 +32,15 @@ export function colourShare(image: RawImage, p: ColourParams): number {
     }
   }
   return coloured / ((w - 2 * mx) * (h - 2 * my));
+}
+
+/**
+ * The colour gate's measure, when the triage card has the gate: a large upload was measured where it
+ * was decoded (its pixels are gone); the others here (≤ 1 MP: a pass of integer compares).
+ */
+export function measureColour(card: ModelCard, image: RawImage): number | null {
+  const colour = card.thresholds.colour;
+  if (!colour) return null;
+  if (image.prepared) return image.prepared.colourShare ?? null;
+  return colourShare(image, colour);
 }

@@ -4,7 +4,8 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import type { HistoryItem, HistorySummary, StudySummary } from '../history/history.service';
-import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, percent, spacingLine, statusName, thresholdPercent } from './labels';
+import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, spacingLine, statusName } from './labels';
+import { percent, thresholdPercent } from './percent';
 import { labelName, recordTitle, type LoadedLabels } from './label-names';
 import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri } from './mri-check';
 import { missingSlicesLine } from '../studies/gap-record';

@@ -6,7 +6,7 @@
  * service's stays, named as such, so that nobody reads it as what the service does.
  */
 import type { ModelCard } from '../inference/model-card';
-import { percent, share, thresholdPercent } from './labels';
+import { percent, share, thresholdPercent } from './percent';
 
 export interface FigureRow {
   name: string;

@@ -7,7 +7,8 @@
  * Kinds come from the rows' own fields (`true` for triage, `truth` for a diagnosis card), never from
  * source names.
  */
-import { capitalise, humanLabel, share } from './labels';
+import { capitalise, humanLabel } from './labels';
+import { share } from './percent';
 
 /** The targets of issue #14 as loso_report.py writes them (a unit test reads that file). */
 export const LOSO_TARGETS = {

@@ -4,7 +4,8 @@
  * fields (added by later training rounds) are shown only when present.
  */
 import type { ModelCard } from '../inference/model-card';
-import { capitalise, humanLabel, percent, share, thresholdPercent } from './labels';
+import { capitalise, humanLabel } from './labels';
+import { percent, share, thresholdPercent } from './percent';
 import { FigureRow, figuresOver, losoRule, PER_CLASS_RULE, testFigures } from './model-card-figures';
 import { LosoView, losoView } from './model-card-loso';
 

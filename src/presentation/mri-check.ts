@@ -3,7 +3,7 @@
  * image page's stage list (public/js/figures.js mirrors it; a browser spec compares the two over
  * every case). Apart from labels.ts so that file stays about names and numbers.
  */
-import { percent, pctBelow } from './labels';
+import { percent, pctBelow } from './percent';
 
 /** What the MRI check of a result needs (a history record or an API result). */
 export interface MriCheckFields {

@@ -11,7 +11,8 @@ import type { HistoryItem } from '../history/history.service';
 import { notMriMessage, NOT_MRI_CAUSES, pctBelow } from '../validation/triage-decision';
 import { slicesRefusedMessage, studyRuleMessage } from '../studies/study-messages';
 import type { Refusal } from '../validation/refusal-cause';
-import { capitalise, codeOf, humanCode, humanLabel, humanStage, percent, thresholdPercent } from './labels';
+import { capitalise, codeOf, humanCode, humanLabel, humanStage } from './labels';
+import { percent, thresholdPercent } from './percent';
 import { isEarlierLabel, type LoadedLabels } from './label-names';
 import { refusedByImageChecks, sliceMeanMri } from './mri-check';
 

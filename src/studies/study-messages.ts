@@ -1,4 +1,4 @@
-import { thresholdPercent } from '../presentation/labels';
+import { thresholdPercent } from '../presentation/percent';
 import { num, type Refusal, type RefusalFigures, str } from '../validation/refusal-cause';
 import { notMriMessage, NOT_MRI_CAUSES, pct } from '../validation/triage-decision';
 

@@ -1,6 +1,6 @@
 import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, headCtMargin, oodScore, softmax } from '../inference/tensor-math';
-import { pctBelow, percent } from '../presentation/labels';
+import { pctBelow, percent } from '../presentation/percent';
 import { num, type Refusal } from './refusal-cause';
 
 export type TriageOutcome =
@@ -181,5 +181,5 @@ export function pct(v: number): string {
   return percent(v);
 }
 
-/** labels.ts pctBelow (there since the MRI check's words need it too); the decisions import it from here. */
+/** percent.ts pctBelow (there since the MRI check's words need it too); the decisions import it from here. */
 export { pctBelow };

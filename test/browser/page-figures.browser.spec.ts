@@ -16,7 +16,8 @@ import sharp from 'sharp';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
-import { bodyPartLine, capitalise, humanBytes, humanStage, pageWords, percent, reportFileName } from '../../src/presentation/labels';
+import { bodyPartLine, capitalise, humanBytes, humanStage, pageWords, reportFileName } from '../../src/presentation/labels';
+import { percent } from '../../src/presentation/percent';
 import { MriCheckFields, mriCheck, mriFigure, refusedByImageChecks } from '../../src/presentation/mri-check';
 
 /** Byte counts at the rounding edges of each unit, and values that are no size at all. */

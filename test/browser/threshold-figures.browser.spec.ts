@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { agreementPercent, bodyPartLine, BodyPartFields, thresholdPercent } from '../../src/presentation/labels';
+import { bodyPartLine, BodyPartFields } from '../../src/presentation/labels';
+import { agreementPercent, thresholdPercent } from '../../src/presentation/percent';
 import { probabilityFigure, withheldOutOfDistribution } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
@@ -44,7 +45,7 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
     expect(got).toEqual(cases.map(([v, t]) => pctBelow(v, t)));
   });
 
-  it('writes a threshold as labels.ts thresholdPercent does: as it is, never rounded below a refused figure', async () => {
+  it('writes a threshold as percent.ts thresholdPercent does: as it is, never rounded below a refused figure', async () => {
     await page.goto(`${h.base}/`);
     const cases = [0.6, 0.8, 0.4, 0.58348, 0.6125, 0.59996, 1 / 3, 0.999];
     const got = await page.evaluate((list: number[]) => list.map((t) => window.Sentinel.thresholdPct(t)), cases);
@@ -222,7 +223,7 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
     }
   });
 
-  it("writes a study's agreement as labels.ts agreementPercent does: never on the wrong side of its rule", async () => {
+  it("writes a study's agreement as percent.ts agreementPercent does: never on the wrong side of its rule", async () => {
     await page.goto(`${h.base}/studies`);
     const cases: [number, number][] = [[1, 0.6], [2 / 3, 0.6], [0.6, 0.6], [0.6049, 0.6049], [0.60491, 0.6049], [0.6052, 0.6049], [25 / 42, 0.6], [0.6048, 0.6049], [1 / 3 + 1e-6, 1 / 3]];
     const got = await page.evaluate((list: [number, number][]) => list.map(([v, t]) => window.Sentinel.agreementPct(v, t)), cases);

@@ -4,7 +4,7 @@
  * right above the page's "99.8 %", and "(100.0% …)" where the page says "> 99.9 %".
  */
 import { decideDiagnosis } from '../../src/diagnosis/diagnosis-decision';
-import { percent } from '../../src/presentation/labels';
+import { percent } from '../../src/presentation/percent';
 import { logitsFor, makeCard } from '../support/cards';
 
 const brain = makeCard({ name: 'brain_tumor', kind: 'diagnosis', body_part: 'brain', labels: ['glioma', 'meningioma', 'notumor', 'pituitary'] });

@@ -4,7 +4,7 @@
  * 60.0% confidence threshold".
  */
 import { decideDiagnosis } from '../../src/diagnosis/diagnosis-decision';
-import { agreementPercent, thresholdPercent } from '../../src/presentation/labels';
+import { agreementPercent, thresholdPercent } from '../../src/presentation/percent';
 import { decideTriage, pctBelow } from '../../src/validation/triage-decision';
 import { logitsFor, makeCard, TRIAGE_LABELS } from '../support/cards';
 

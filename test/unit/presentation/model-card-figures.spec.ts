@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compileCardValidator, type ModelCard } from '../../../src/inference/model-card';
-import { share } from '../../../src/presentation/labels';
+import { share } from '../../../src/presentation/percent';
 import { modelCardView } from '../../../src/presentation/model-card.view';
 import { REPO_ROOT } from '../../support/app';
 
