@@ -201,26 +201,33 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
     }
   });
 
-  it('the study page: a study refused for 25 of 42 slices agreeing (59.5 %) under 60 % does not read "Agreement 60 %"', async () => {
+  type StudyAnswer = { study: { aggregation: Record<string, unknown> } } & Record<string, unknown>;
+  /** The study page's figures for a bright 3-slice series, the server's answer edited by `edit` on its way to the page. */
+  async function studyMeta(edit: (real: StudyAnswer) => Record<string, unknown>): Promise<string | null> {
     const bright = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
     await page.route('**/api/v1/studies', async (route) => {
-      const real = await (await route.fetch()).json();
-      const aggregation = { ...real.study.aggregation, agreement: 25 / 42, settings: { agreement: 0.6, minUsableSlices: 3 } };
-      const body = { ...real, status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null, caveat: null, study: { ...real.study, aggregation },
-        message: 'Unable to determine: the slices disagree (25 of 42 confident slices say glioma; 60.0 % agreement is required).' };
-      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+      const real = (await (await route.fetch()).json()) as StudyAnswer;
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(edit(real)) });
     });
     try {
       await page.goto(`${h.base}/studies`);
       await page.setInputFiles('#study-files', bright.map((b, i) => ({ name: `s${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
       await page.click('#study-submit');
       await page.locator('#study-result').waitFor({ state: 'visible' });
-      const meta = await page.locator('#study-meta').textContent();
-      expect(meta).toContain('Agreement59.5 %');
-      expect(meta).toContain('Study rule60.0 % of the slices must agree');
+      return await page.locator('#study-meta').textContent();
     } finally {
       await page.unroute('**/api/v1/studies');
     }
+  }
+
+  it('the study page: a study refused for 25 of 42 slices agreeing (59.5 %) under 60 % does not read "Agreement 60 %"', async () => {
+    const meta = await studyMeta((real) => {
+      const aggregation = { ...real.study.aggregation, agreement: 25 / 42, settings: { agreement: 0.6, minUsableSlices: 3 } };
+      return { ...real, status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null, caveat: null, study: { ...real.study, aggregation },
+        message: 'Unable to determine: the slices disagree (25 of 42 confident slices say glioma; 60.0 % agreement is required).' };
+    });
+    expect(meta).toContain('Agreement59.5 %');
+    expect(meta).toContain('Study rule60.0 % of the slices must agree');
   });
 
   it("writes a study's agreement as percent.ts agreementPercent does: never on the wrong side of its rule", async () => {
@@ -231,23 +238,12 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
   });
 
   it('the study page: a study answered at exactly STUDY_AGREEMENT=0.6049 reads "Agreement 60.49 %", not "60 %" under the rule', async () => {
-    const bright = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
-    await page.route('**/api/v1/studies', async (route) => {
-      const real = await (await route.fetch()).json();
+    const meta = await studyMeta((real) => {
       const aggregation = { ...real.study.aggregation, agreement: 0.6049, settings: { agreement: 0.6049, minUsableSlices: 3 } };
-      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...real, study: { ...real.study, aggregation } }) });
+      return { ...real, study: { ...real.study, aggregation } };
     });
-    try {
-      await page.goto(`${h.base}/studies`);
-      await page.setInputFiles('#study-files', bright.map((b, i) => ({ name: `s${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
-      await page.click('#study-submit');
-      await page.locator('#study-result').waitFor({ state: 'visible' });
-      const meta = await page.locator('#study-meta').textContent();
-      expect(meta).toContain('Agreement60.49 %');
-      expect(meta).toContain('Study rule60.49 % of the slices must agree');
-    } finally {
-      await page.unroute('**/api/v1/studies');
-    }
+    expect(meta).toContain('Agreement60.49 %');
+    expect(meta).toContain('Study rule60.49 % of the slices must agree');
   });
 
   it('the study page: a study refused at 0.59996 under the 0.6 it was decided at reads "59.996 %", as the image page does', async () => {
