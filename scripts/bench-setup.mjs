@@ -77,11 +77,12 @@ export function loadImages(total) {
 // ------------------------------------------------------------------------------------------------
 // the server process
 // ------------------------------------------------------------------------------------------------
-export async function startServer(env, nodeArgs = []) {
-  const main = path.join(ROOT, 'dist', 'main.js');
+/** The built app in `root` (this checkout, or another build to compare with), ready: its /readyz answers 200. */
+export async function startServer(env, nodeArgs = [], root = ROOT) {
+  const main = path.join(root, 'dist', 'main.js');
   if (!fs.existsSync(main)) throw new Error('dist/main.js missing: run `npm run build` (npm run bench does)');
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logTail = [];
   const keep = (d) => {
     logTail.push(...String(d).split('\n').filter(Boolean));

@@ -15,14 +15,13 @@
  * their p95. Every study answer of both apps must be the same (timings and record ids aside), heat maps and
  * thumbnails included, or the run fails. Prints pooled p50/p95 per app and after/before ratios; JSON under artifacts/.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cpuTicksByThread, freePort, round } from './bench-lib.mjs';
-import { loadImages, ROOT, signIn } from './bench-setup.mjs';
+import { loadImages, ROOT, signIn, startServer } from './bench-setup.mjs';
 import { makePicker, runLevel } from './bench-load.mjs';
 import { brainSlices, dicomSeries, niftiVolume } from './bench-study.mjs';
 
@@ -63,26 +62,7 @@ async function start(dir, modelsDir, tmp, name) {
     RATE_LIMIT_ANALYSES_PER_MINUTE: '1000000',
     RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
   };
-  const child = spawn(process.execPath, [path.join(dir, 'dist/main.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail = [];
-  child.stdout.on('data', (d) => tail.push(String(d)));
-  child.stderr.on('data', (d) => tail.push(String(d)));
-  let exited = null;
-  child.on('exit', (code) => (exited = code));
-  const base = `http://127.0.0.1:${env.PORT}`;
-  const t0 = performance.now();
-  for (;;) {
-    if (exited !== null) throw new Error(`${name} exited (${exited}):\n${tail.join('').slice(-4000)}`);
-    if (performance.now() - t0 > 120_000) throw new Error(`${name} not ready:\n${tail.join('').slice(-4000)}`);
-    try {
-      const r = await fetch(`${base}/readyz`);
-      await r.arrayBuffer();
-      if (r.status === 200) break;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const { child, base } = await startServer(env, [], dir);
   const auth = await signIn(base, email, password);
   return { name, child, base, auth };
 }

@@ -15,16 +15,15 @@
  * counts, and answers other than 200 (a 503 when the study limits are full) are counted by status.
  * Nothing is written except the JSON report under artifacts/.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { round } from './bench-lib.mjs';
+import { freePort, round } from './bench-lib.mjs';
+import { signIn, startServer } from './bench-setup.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = path.resolve(ROOT, '..', 'shared', 'data');
@@ -102,55 +101,6 @@ export function niftiVolume(slices, size) {
     for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data.writeInt16LE(g[(size - 1 - y) * size + x] * 4, 2 * (x + size * (y + size * k)));
   });
   return Buffer.concat([hdr, data]);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function startServer(env) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail = [];
-  child.stdout.on('data', (d) => tail.push(String(d)));
-  child.stderr.on('data', (d) => tail.push(String(d)));
-  let exited = null;
-  child.on('exit', (code) => (exited = code));
-  const base = `http://127.0.0.1:${env.PORT}`;
-  const t0 = performance.now();
-  for (;;) {
-    if (exited !== null) throw new Error(`server exited (${exited}):\n${tail.join('').slice(-4000)}`);
-    if (performance.now() - t0 > 120_000) throw new Error(`server not ready:\n${tail.join('').slice(-4000)}`);
-    try {
-      const r = await fetch(`${base}/readyz`);
-      await r.arrayBuffer();
-      if (r.status === 200) break;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { child, base, tail };
-}
-
-/** Bearer token, session cookie + CSRF, or nothing when the app has no accounts. */
-async function signIn(base, email, password) {
-  const probe = await fetch(`${base}/api/v1/studies`, { method: 'POST' });
-  await probe.arrayBuffer();
-  if (probe.status !== 401 && probe.status !== 403) return {};
-  for (const p of ['/api/v1/auth/token', '/api/v1/auth/tokens', '/api/v1/tokens']) {
-    const r = await fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-    const body = await r.json().catch(() => ({}));
-    const token = body.token ?? body.accessToken ?? body.access_token;
-    if (r.ok && typeof token === 'string') return { authorization: `Bearer ${token}` };
-  }
-  throw new Error('could not sign in (no token API answered)');
 }
 
 async function post(base, auth, files, tolerate = []) {
@@ -239,7 +189,7 @@ async function main() {
     results: {},
   };
   try {
-    const auth = await signIn(server.base, email, password);
+    const auth = (await signIn(server.base, email, password)).headers;
     for (const [name, files] of Object.entries(forms)) {
       for (let i = 0; i < args.warmup; i++) await post(server.base, auth, files);
       const { ms, stages, refused, messages, last, wallMs } = await measure(server.base, auth, files, args.clients, args.runs);
