@@ -15,7 +15,9 @@ import { measureColour } from '../inference/colour-share';
 import { appliedThresholds, labelCaveat, type ModelCard } from '../inference/model-card';
 import type { RawImage } from '../inference/preprocess';
 import { checkFileBytes, sniffImageType } from '../validation/file-checks';
-import { withScope } from '../presentation/labels';
+import { scopeFromCards, scopeSentence } from '../presentation/labels';
+import { refusalMessage } from '../validation/refusal-message';
+import type { Refusal } from '../validation/refusal-cause';
 import { decideTriage } from '../validation/triage-decision';
 import {
   ANALYSIS_RECORDER,
@@ -211,22 +213,16 @@ export class AnalysisService {
 
     if (!triage.outcome.accepted) {
       const o = triage.outcome;
-      const message = o.code === 'UNSUPPORTED_BODY_PART' ? withScope(o.message, this.models.cards()) : o.message;
+      // the scope from the cards loaded now: the one thing the triage decision cannot word itself
+      const message = o.code === 'UNSUPPORTED_BODY_PART' ? (refusalMessage(o.refusal, { scope: scopeSentence(scopeFromCards(this.models.cards())) }) ?? o.message) : o.message;
       return finish({ ...common, ...triageAnswer, status: 'rejected', stage: o.stage, code: o.code, message, refusal: o.refusal });
     }
 
     const bodyPart = triage.outcome.bodyPart;
     const card = this.models.diagnosisCardFor(bodyPart);
     if (!card) {
-      return finish({
-        ...common,
-        ...triageAnswer,
-        status: 'inconclusive',
-        stage: 'diagnosis',
-        code: 'NO_VALIDATED_MODEL',
-        message: `This looks like a ${bodyPart} MRI, but no validated diagnosis model exists for this body part yet.`,
-        refusal: { cause: 'no_validated_model', figures: { bodyPart } },
-      });
+      const refusal: Refusal = { cause: 'no_validated_model', figures: { bodyPart } };
+      return finish({ ...common, ...triageAnswer, status: 'inconclusive', stage: 'diagnosis', code: 'NO_VALIDATED_MODEL', message: refusalMessage(refusal) ?? '', refusal });
     }
 
     signal?.throwIfAborted();

@@ -2,7 +2,8 @@ import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, oodScore, softmax } from '../inference/tensor-math';
 import { humanLabel } from '../presentation/labels';
 import type { Refusal } from '../validation/refusal-cause';
-import { pct, pctBelow } from '../validation/triage-decision';
+import { pct } from '../validation/triage-decision';
+import { refusalMessage } from '../validation/refusal-message';
 
 export interface DiagnosisDecision {
   status: 'completed' | 'inconclusive';
@@ -54,15 +55,8 @@ export function decideDiagnosis(
     };
   }
   if (confidence < thr) {
-    const [shown, threshold] = pctBelow(confidence, thr);
-    return {
-      ...base,
-      status: 'inconclusive',
-      code: 'LOW_CONFIDENCE',
-      label: null,
-      message: `Unable to determine: the most likely finding (${describe(topLabel)}, ${shown}) is below the ${threshold} confidence threshold.`,
-      refusal: { cause: 'low_confidence', figures: { finding: describe(topLabel), confidence, threshold: thr } },
-    };
+    const refusal: Refusal = { cause: 'low_confidence', figures: { finding: describe(topLabel), confidence, threshold: thr } };
+    return { ...base, status: 'inconclusive', code: 'LOW_CONFIDENCE', label: null, message: refusalMessage(refusal) ?? '', refusal };
   }
   return {
     ...base,

@@ -264,9 +264,3 @@ export function scopeSentence(s: Scope): string {
   if (recognised) return `It recognises ${recognised} MRI but has no validated diagnosis model yet.`;
   return '';
 }
-
-/** A refusal followed by what the service does diagnose and what it only recognises, from the loaded cards. */
-export function withScope(message: string, cards: ModelCard[]): string {
-  const scope = scopeSentence(scopeFromCards(cards));
-  return scope ? `${message} ${scope}` : message;
-}

@@ -8,7 +8,8 @@
  * not on the page. Pure; figures and names through labels.ts, as everywhere else.
  */
 import type { HistoryItem } from '../history/history.service';
-import { notMriMessage, NOT_MRI_CAUSES, pctBelow } from '../validation/triage-decision';
+import { pctBelow } from '../validation/triage-decision';
+import { headerBodyPartReason, headerNotMriReason, refusalMessage } from '../validation/refusal-message';
 import { slicesRefusedMessage, studyRuleMessage } from '../studies/study-messages';
 import type { Refusal } from '../validation/refusal-cause';
 import { capitalise, codeOf, humanCode, humanLabel, humanStage } from './labels';
@@ -16,15 +17,8 @@ import { percent, thresholdPercent } from './percent';
 import { isEarlierLabel, type LoadedLabels } from './label-names';
 import { refusedByImageChecks, sliceMeanMri } from './mri-check';
 
-/** The study page's words for a series refused from its header (src/studies/header-refusal.ts uses them too). */
-export function headerNotMriReason(modality: string): string {
-  return `The DICOM header says this series is ${modality} (Modality), not MR, so no model was run.`;
-}
-
-/** The study page's words for a series refused from its header's Body Part Examined (header-refusal.ts adds what the service analyses). */
-export function headerBodyPartReason(bodyPart: string): string {
-  return `The DICOM header says this series shows the ${bodyPart} (Body Part Examined), a part the service does not analyse, so no model was run.`;
-}
+/** The header's words live beside every other cause's (refusal-message.ts); the pages import them from here too. */
+export { headerBodyPartReason, headerNotMriReason };
 
 type ReasonFields = Pick<
   HistoryItem,
@@ -146,18 +140,19 @@ function lowConfidence(r: ReasonFields, loaded: LoadedLabels): string {
 }
 
 /**
- * The reason a record with a stored cause gives, in the live message's words where the record alone
- * could not tell the cause (the image gates, the study rule's checks); null where today's rebuilt
- * sentence already names the cause the answer gave (a threshold, a body part, a header).
+ * The reason a record with a stored cause gives: the live message, built by the function that built
+ * it (refusalMessage, studyRuleMessage) from the stored figures, without the scope sentence
+ * (refusal-message.ts: the record does not keep the cards the answer was given under). Null for a
+ * record without a cause, or whose figures are not all there (a row written before a figure was
+ * stored): its sentence is rebuilt from the record as before.
  */
 function storedCauseReason(r: ReasonFields): string | null {
   const refusal = r.refusal;
   // the model's own "not MRI": the rebuilt sentence names the same cause, with the model's figure the message leaves out
   if (!refusal || r.status === 'completed' || refusal.cause === 'triage_not_mri') return null;
-  if (NOT_MRI_CAUSES.includes(refusal.cause)) return r.study ? slicesRefusedMessage(refusal) : notMriMessage(refusal);
-  const part = refusal.figures.bodyPart;
-  if (refusal.cause === 'header_body_part' && typeof part === 'string') return headerBodyPartReason(part);
-  return studyRuleMessage(refusal);
+  // a study refused because most of its slices were: the first such slice's figures, after how many
+  if (r.study && refusal.figures.refusedSlices !== undefined) return slicesRefusedMessage(refusal);
+  return studyRuleMessage(refusal) ?? refusalMessage(refusal, { study: r.study !== null && r.study !== undefined });
 }
 
 /** One sentence: why this record was refused, inconclusive or answered. `loaded`: the loaded models' labels (null marks none earlier). */

@@ -1,6 +1,7 @@
 import type { ModelCard } from '../inference/model-card';
 import { scopeFromCards, scopeSentence } from '../presentation/labels';
-import { headerBodyPartReason, headerNotMriReason } from '../presentation/record-reason';
+import type { Refusal } from '../validation/refusal-cause';
+import { refusalMessage } from '../validation/refusal-message';
 import type { StudyResult } from './study-result';
 import type { LoadedStudy } from './study-loader';
 
@@ -13,14 +14,14 @@ type Refused = Extract<LoadedStudy, { kind: 'not_mri' | 'unsupported_part' }>;
 export function headerRefusal(loaded: Refused, cards: ModelCard[]): Omit<StudyResult, 'timingsMs' | 'disclaimer' | 'thresholds'> {
   const scope = scopeSentence(scopeFromCards(cards));
   const notMri = loaded.kind === 'not_mri';
+  // never null here: not_mri comes from a Modality other than MR
+  const refusal: Refusal = notMri ? { cause: 'header_modality', figures: { modality: loaded.meta.modality ?? 'OTHER' } } : { cause: 'header_body_part', figures: { bodyPart: loaded.bodyPart } };
   return {
     status: 'rejected',
     stage: notMri ? 'modality' : 'anatomy',
     code: notMri ? 'NOT_MRI' : 'UNSUPPORTED_BODY_PART',
-    message: notMri
-      ? headerNotMriReason(loaded.meta.modality ?? 'OTHER') // never null here: not_mri comes from a Modality other than MR
-      : `${headerBodyPartReason(loaded.bodyPart)}${scope ? ` ${scope}` : ''} If the header is wrong, correct Body Part Examined and upload again.`,
-    refusal: notMri ? { cause: 'header_modality', figures: { modality: loaded.meta.modality ?? 'OTHER' } } : { cause: 'header_body_part', figures: { bodyPart: loaded.bodyPart } },
+    message: refusalMessage(refusal, { study: true, scope }) ?? '',
+    refusal,
     isMri: !notMri,
     mriConfidence: null,
     anatomy: null,

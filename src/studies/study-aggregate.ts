@@ -2,8 +2,8 @@ import type { AnalysisResult, AnalysisStage } from '../classifier/analysis-resul
 import { humanLabel } from '../presentation/labels';
 import { withheldOutOfDistribution } from '../presentation/record-reason';
 import type { Refusal } from '../validation/refusal-cause';
-import { pct, pctBelow } from '../validation/triage-decision';
-import { findingBasis, rule } from './study-messages';
+import { pct } from '../validation/triage-decision';
+import { findingBasis, rule, worded } from './study-messages';
 import type { StudyAggregation, StudyCode } from './study-result';
 
 /** Labels meaning "nothing found" in a diagnosis card (brain_tumor: notumor). */
@@ -170,8 +170,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
       status: 'inconclusive',
       stage: 'diagnosis',
       code: 'NO_VALIDATED_MODEL',
-      message: `This looks like a ${bodyPart} MRI study, but no validated diagnosis model exists for this body part yet.`,
-      refusal: { cause: 'no_validated_model', figures: { bodyPart } },
+      ...worded({ cause: 'no_validated_model', figures: { bodyPart } }),
     };
   }
 
@@ -268,7 +267,6 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     };
   }
   if (probs[topIndex] < card.threshold) {
-    const [shown, threshold] = pctBelow(probs[topIndex], card.threshold);
     return {
       ...base,
       status: 'inconclusive',
@@ -276,8 +274,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
       code: 'LOW_CONFIDENCE',
       label: null,
       explainLabels: withheld,
-      message: `Unable to determine: the most likely study finding (${card.describe(topLabel)}, ${shown}) is below the ${threshold} confidence threshold.`,
-      refusal: { cause: 'low_confidence', figures: { finding: card.describe(topLabel), confidence: probs[topIndex], threshold: card.threshold } },
+      ...worded({ cause: 'low_confidence', figures: { finding: card.describe(topLabel), confidence: probs[topIndex], threshold: card.threshold } }),
     };
   }
   return {

@@ -1,6 +1,7 @@
 import { thresholdPercent } from '../presentation/percent';
 import { num, type Refusal, type RefusalFigures, str } from '../validation/refusal-cause';
-import { notMriMessage, NOT_MRI_CAUSES, pct } from '../validation/triage-decision';
+import { pct } from '../validation/triage-decision';
+import { refusalMessage } from '../validation/refusal-message';
 
 /**
  * A study's refusals by its rule (study-aggregate.ts), worded from their figures: the answer's
@@ -41,18 +42,25 @@ export function studyRuleMessage(r: Refusal): string | null {
 }
 
 /**
- * A study refused because most of its slices were refused for one reason: that reason as the slice's
- * message said it, after how many. Only for the causes whose words come from their figures alone
- * (the not-MRI gates); null for the others, whose history reason stays the record's own.
+ * A study refused because most of its slices were refused for one reason: that reason as the first
+ * such slice's message said it (refusalMessage, its figures), after how many — the study answer's
+ * message (study-aggregate.ts) is built from that slice's message. Without the scope sentence the
+ * slice's message may have ended with (refusal-message.ts says why); null when the figures are not there.
  */
 export function slicesRefusedMessage(r: Refusal): string | null {
-  if (!NOT_MRI_CAUSES.includes(r.cause) || num(r.figures, 'refusedSlices') === undefined) return null;
-  return `${numOf(r.figures, 'refusedSlices')} of ${numOf(r.figures, 'slices')} slices were refused: ${notMriMessage(r)}`;
+  const refused = num(r.figures, 'refusedSlices');
+  const slice = refusalMessage(r);
+  return refused === undefined || slice === null ? null : `${refused} of ${numOf(r.figures, 'slices')} slices were refused: ${slice}`;
 }
 
 /** A refusal by the study rule: its message worded from its figures (studyRuleMessage), as the history words it. */
 export function rule(refusal: Refusal): { message: string; refusal: Refusal } {
   return { message: studyRuleMessage(refusal) ?? '', refusal };
+}
+
+/** A study's refusal by one check (no validated model, low confidence): its message worded from its figures, as the history words it. */
+export function worded(refusal: Refusal): { message: string; refusal: Refusal } {
+  return { message: refusalMessage(refusal, { study: true }) ?? '', refusal };
 }
 
 /**

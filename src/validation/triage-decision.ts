@@ -1,7 +1,8 @@
 import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, headCtMargin, oodScore, softmax } from '../inference/tensor-math';
 import { pctBelow, percent } from '../presentation/percent';
-import { num, type Refusal } from './refusal-cause';
+import type { Refusal } from './refusal-cause';
+import { notMriMessage, NOT_MRI_CAUSES, refusalMessage, UNSUPPORTED_PART_MESSAGE } from './refusal-message';
 
 export type TriageOutcome =
   | { accepted: true; bodyPart: string }
@@ -29,12 +30,6 @@ export interface TriageDecision {
 
 /** The triage labels a body part is chosen from: every value a record's `anatomy` can hold. */
 export const BODY_LABELS = ['brain', 'knee', 'spine', 'other_mri'] as const;
-
-/**
- * The triage card alone cannot say which parts are diagnosed and which only recognised; the
- * analysis service adds that from the loaded cards (scopeSentence).
- */
-export const UNSUPPORTED_PART_MESSAGE = 'This looks like an MRI of a body part the service does not analyse.';
 
 /**
  * The contract's triage rule (docs/model-contract.md, mirrored by ml/ evaluate.triage_decision),
@@ -85,19 +80,8 @@ export function decideTriage(
     };
   }
   if (mriConfidence < thr) {
-    return {
-      ...base,
-      isMri: false,
-      anatomy: null,
-      anatomyConfidence: null,
-      outcome: {
-        accepted: false,
-        stage: 'modality',
-        code: 'LOW_CONFIDENCE',
-        message: `The service is not confident this is an MRI image (${pctBelow(mriConfidence, thr).join(' < ')}).`,
-        refusal: { cause: 'mri_low_confidence', figures: { mriConfidence, threshold: thr } },
-      },
-    };
+    const refusal: Refusal = { cause: 'mri_low_confidence', figures: { mriConfidence, threshold: thr } };
+    return { ...base, isMri: false, anatomy: null, anatomyConfidence: null, outcome: { accepted: false, stage: 'modality', code: 'LOW_CONFIDENCE', message: said(refusal), refusal } };
   }
   const anatomy = card.labels[bestBody];
   if (top === 'other_mri') {
@@ -110,27 +94,21 @@ export function decideTriage(
         accepted: false,
         stage: 'anatomy',
         code: 'UNSUPPORTED_BODY_PART',
-        message: UNSUPPORTED_PART_MESSAGE,
+        message: UNSUPPORTED_PART_MESSAGE, // refusalMessage's words; the analysis service adds the scope (refusalMessage with it)
         refusal: { cause: 'unsupported_body_part', figures: { anatomyConfidence } },
       },
     };
   }
   if (anatomyConfidence < thr) {
-    return {
-      ...base,
-      isMri: true,
-      anatomy,
-      anatomyConfidence,
-      outcome: {
-        accepted: false,
-        stage: 'anatomy',
-        code: 'LOW_CONFIDENCE',
-        message: `The body part could not be determined confidently (${pctBelow(anatomyConfidence, thr).join(' < ')}).`,
-        refusal: { cause: 'body_part_low_confidence', figures: { anatomyConfidence, threshold: thr } },
-      },
-    };
+    const refusal: Refusal = { cause: 'body_part_low_confidence', figures: { anatomyConfidence, threshold: thr } };
+    return { ...base, isMri: true, anatomy, anatomyConfidence, outcome: { accepted: false, stage: 'anatomy', code: 'LOW_CONFIDENCE', message: said(refusal), refusal } };
   }
   return { ...base, isMri: true, anatomy, anatomyConfidence, outcome: { accepted: true, bodyPart: top } };
+}
+
+/** A refusal's message: every cause of this decision's has its figures set right here. */
+function said(r: Refusal): string {
+  return refusalMessage(r) ?? '';
 }
 
 /** Which gate refused the image as not an MRI, the gates first (in the contract's order), with its measure. */
@@ -142,35 +120,8 @@ function notMriRefusal(coloured: boolean, bright: boolean, headCt: boolean, ood:
   return { cause: 'triage_not_mri', figures: {} };
 }
 
-/**
- * Why the image was refused as not an MRI: the answer's message, and the history's reason for a
- * record that stored the cause (record-reason.ts), from the one function so they cannot differ.
- */
-export function notMriMessage(r: Refusal): string {
-  if (r.cause === 'colour') {
-    return (
-      `The image is in colour (${pct(num(r.figures, 'colourShare') ?? 0)} of its centre is strongly coloured), but an MRI slice is greyscale: ` +
-      'photos, micrographs, charts and colour overlays (heat maps, fMRI or DTI colour maps) are not analysed. Upload the plain greyscale slice.'
-    );
-  }
-  if (r.cause === 'bright_background') {
-    return (
-      `The image has a bright background (edge brightness ${Math.round(num(r.figures, 'borderMean') ?? 0)} of 255), but the air around ` +
-      'the body is dark on an MRI slice: negative (inverted) images, documents, charts and photos are not analysed.'
-    );
-  }
-  if (r.cause === 'head_ct') {
-    return (
-      'This looks like a CT scan of the head (bone bright all round the brain), not an MRI. CT images are not analysed: ' +
-      'a model trained on MRI would give a meaningless answer on them.'
-    );
-  }
-  if (r.cause === 'triage_ood') return 'The image is unlike any MRI the service was trained on (out-of-distribution), so it was not analysed.';
-  return 'This does not look like an MRI image, so it was not analysed.';
-}
-
-/** The causes notMriMessage words. */
-export const NOT_MRI_CAUSES: readonly Refusal['cause'][] = ['colour', 'bright_background', 'head_ct', 'triage_ood', 'triage_not_mri'];
+/** The not-MRI words moved beside every other cause's (refusal-message.ts); the decisions and tests import them from here too. */
+export { notMriMessage, NOT_MRI_CAUSES, UNSUPPORTED_PART_MESSAGE };
 
 /**
  * A figure in a message, written as every page, history view and PDF writes it (labels.ts

@@ -33,6 +33,10 @@ describe('full report of a record decided under another threshold', () => {
 
   const report = async () => pdfFlatText((await request(app.getHttpServer()).post('/api/v1/reports').set(alice.bearer).field('analysisId', id).attach('image', image, 'x.png').buffer(true).parse(binary).expect(200)).body as Buffer);
   const setStored = (json: string | null) => app.get(PrismaService).$executeRawUnsafe('UPDATE "Analysis" SET "thresholdsJson" = ? WHERE "id" = ?', json, id);
+  // the refusal's own figures are written with the thresholds: its reason is worded from them (refusal-message.ts)
+  const setRefusalThreshold = (t: number) => app.get(PrismaService).$executeRawUnsafe('UPDATE "Analysis" SET "refusalFiguresJson" = json_set("refusalFiguresJson", \'$.threshold\', ?) WHERE "id" = ?', t, id);
+  // a row older than the thresholds column is older than the refusal's too
+  const clearRefusal = () => app.get(PrismaService).$executeRawUnsafe('UPDATE "Analysis" SET "refusalCause" = NULL, "refusalFiguresJson" = NULL WHERE "id" = ?', id);
 
   it('the same threshold: the re-run\'s message, no notice', async () => {
     const text = await report();
@@ -42,6 +46,7 @@ describe('full report of a record decided under another threshold', () => {
 
   it('recorded at 70 %, reported at 68 %: no message naming 68 %, the notice instead', async () => {
     await setStored(JSON.stringify({ triage: 0.7, brain_tumor: 0.7 }));
+    await setRefusalThreshold(0.7);
     const text = await report();
     expect(text).toContain('Confidence threshold: 70.0 %');
     expect(text).not.toContain('68.0');
@@ -50,6 +55,7 @@ describe('full report of a record decided under another threshold', () => {
 
   it('recorded before thresholds were stored: its threshold is not known, so no message naming today\'s; the record\'s reason instead', async () => {
     await setStored(null);
+    await clearRefusal();
     const text = await report();
     expect(text).toContain(`Confidence threshold: ${THRESHOLD_NOT_RECORDED}`);
     expect(text).not.toContain('68.0');

@@ -11,6 +11,11 @@ import { historyRow } from '../../../src/presentation/history.view';
 import { recordReason } from '../../../src/presentation/record-reason';
 import { toItem } from '../../../src/repositories/analysis-row';
 import { aggregateStudy, type DiagnosisCardInfo } from '../../../src/studies/study-aggregate';
+import { decideDiagnosis } from '../../../src/diagnosis/diagnosis-decision';
+import { scopeFromCards, scopeSentence } from '../../../src/presentation/labels';
+import { headerRefusal } from '../../../src/studies/header-refusal';
+import type { Refusal } from '../../../src/validation/refusal-cause';
+import { refusalMessage } from '../../../src/validation/refusal-message';
 import { decideTriage, notMriMessage } from '../../../src/validation/triage-decision';
 import { notMriRecord } from '../../helpers/history-item';
 import { logitsFor, makeCard, TRIAGE_LABELS } from '../../support/cards';
@@ -106,9 +111,96 @@ describe('a study refused by its rule: the record\'s reason is the answer\'s mes
   });
 });
 
-it('a series refused from its header\'s Body Part Examined names the part, as the study page did', () => {
-  const rec = notMriRecord({ fileType: 'dicom', stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true, mriConfidence: null, modelVersions: {}, refusal: { cause: 'header_body_part', figures: { bodyPart: 'KNEE' } } });
-  expect(recordReason(rec)).toBe('The DICOM header says this series shows the KNEE (Body Part Examined), a part the service does not analyse, so no model was run.');
+const brainCard = makeCard({ name: 'brain_tumor', kind: 'diagnosis', body_part: 'brain', labels: card.labels, thresholds: { confidence: 0.6 } });
+// the scope sentence the live answer adds from the loaded cards; a stored reason leaves it out (refusal-message.ts)
+const SCOPE = scopeSentence(scopeFromCards([gates, brainCard]));
+
+describe('an image refused by a check with figures: the record\'s reason is the answer\'s message', () => {
+  const triageCases: [string, number[], string][] = [
+    ['not confidently MRI', [0.46, 0.05, 0.03, 0.01, 0.45], 'mri_low_confidence'],
+    ['a threshold the figure rounds to', [0.5, 0.05, 0.04996, 0, 0.40004], 'mri_low_confidence'],
+    ['the body part not confident', [0.45, 0.3, 0.15, 0.05, 0.05], 'body_part_low_confidence'],
+  ];
+  it.each(triageCases)('%s', (_what, p, cause) => {
+    const d = decideTriage(gates, logitsFor(p), [0, 0], undefined, 10, 0);
+    if (d.outcome.accepted) throw new Error('accepted');
+    expect(d.outcome.refusal.cause).toBe(cause);
+    const record = notMriRecord({ stage: d.outcome.stage, code: d.outcome.code, isMri: d.isMri, mriConfidence: d.mriConfidence, anatomy: d.anatomy, anatomyConfidence: d.anatomyConfidence, probabilities: d.probabilities, refusal: d.outcome.refusal });
+    expect(recordReason(record)).toBe(d.outcome.message);
+    // a row older than the column keeps today's sentence
+    expect(recordReason({ ...record, refusal: null })).not.toBe(d.outcome.message);
+  });
+
+  it('a body part the service does not analyse: the message without the scope the loaded cards add', () => {
+    const d = decideTriage(gates, logitsFor([0.05, 0.05, 0.05, 0.8, 0.05]), [0, 0], undefined, 10, 0);
+    if (d.outcome.accepted) throw new Error('accepted');
+    expect(d.outcome.refusal.cause).toBe('unsupported_body_part');
+    const live = refusalMessage(d.outcome.refusal, { scope: SCOPE });
+    const record = notMriRecord({ stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true, anatomy: d.anatomy, anatomyConfidence: d.anatomyConfidence, refusal: d.outcome.refusal });
+    expect(SCOPE).not.toBe('');
+    expect(live).toBe(`${recordReason(record)} ${SCOPE}`);
+    expect(recordReason(record)).toBe(refusalMessage(d.outcome.refusal));
+  });
+
+  it('no validated model for the body part', () => {
+    const refusal: Refusal = { cause: 'no_validated_model', figures: { bodyPart: 'knee' } };
+    const record = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'NO_VALIDATED_MODEL', isMri: true, anatomy: 'knee', anatomyConfidence: 0.9, refusal });
+    expect(recordReason(record)).toBe('This looks like a knee MRI, but no validated diagnosis model exists for this body part yet.');
+    expect(recordReason(record)).toBe(refusalMessage(refusal));
+  });
+
+  it.each([
+    ['below the threshold', [0.5, 0.3, 0.1, 0.1]],
+    ['just below a threshold it rounds to', [0.59996, 0.2, 0.1, 0.10004]],
+  ])('a diagnosis %s', (_what, p) => {
+    const d = decideDiagnosis(brainCard, logitsFor(p), [0, 0]);
+    if (!d.refusal) throw new Error('answered');
+    const record = notMriRecord({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', isMri: true, anatomy: 'brain', task: 'brain_tumor', confidence: null, probabilities: d.probabilities, thresholds: { triage: 0.6, brain_tumor: 0.6 }, refusal: d.refusal });
+    expect(recordReason(record)).toBe(d.message);
+    expect(recordReason({ ...record, refusal: null })).not.toBe(d.message);
+  });
+
+  it('a stored cause without the figures its message needs keeps today\'s sentence', () => {
+    const record = notMriRecord({ code: 'LOW_CONFIDENCE', mriConfidence: 0.5, refusal: { cause: 'mri_low_confidence', figures: {} } });
+    expect(recordReason(record)).toBe(recordReason({ ...record, refusal: null }));
+  });
+});
+
+describe('a study refused by one check: the record\'s reason is the answer\'s message', () => {
+  const lowMri = decideTriage(gates, logitsFor([0.46, 0.05, 0.03, 0.01, 0.45]), [0, 0], undefined, 10, 0);
+  if (lowMri.outcome.accepted) throw new Error('accepted');
+  const notConfident = slice({ status: 'rejected', stage: 'modality', code: 'LOW_CONFIDENCE', isMri: false, mriConfidence: lowMri.mriConfidence, anatomy: null, message: lowMri.outcome.message, refusal: lowMri.outcome.refusal });
+  const cases: [string, AnalysisResult[], string][] = [
+    ['most slices not confidently MRI (the first such slice\'s figure, not the mean)', [notConfident, notConfident, notConfident, GLIOMA], 'mri_low_confidence'],
+    ['the study finding below the threshold', [answer('glioma', [0.55, 0.3, 0.1, 0.05]), answer('meningioma', [0.3, 0.55, 0.1, 0.05]), answer('glioma', [0.5, 0.4, 0.05, 0.05])], 'low_confidence'],
+    ['no validated model for the body part', [slice({ anatomy: 'knee' }), slice({ anatomy: 'knee' }), slice({ anatomy: 'knee' })], 'no_validated_model'],
+  ];
+  it.each(cases)('%s', (_what, slices, cause) => {
+    const { item, message } = studyRecord(slices);
+    expect(item.refusal?.cause).toBe(cause);
+    expect(recordReason(item)).toBe(message);
+    expect(recordReason({ ...item, refusal: null })).not.toBe(message);
+  });
+});
+
+describe('a series refused from its header: the record\'s reason is the study page\'s message', () => {
+  const refused = (kind: 'not_mri' | 'unsupported_part') => ({ kind, bodyPart: 'KNEE', meta: { modality: 'CT' } }) as unknown as Parameters<typeof headerRefusal>[0];
+  const record = (r: ReturnType<typeof headerRefusal>) =>
+    notMriRecord({ fileType: 'dicom', stage: r.stage, code: r.code, isMri: r.isMri, mriConfidence: null, modelVersions: {}, refusal: r.refusal, study: { modality: r.study.modality ?? null, seriesDescription: null, sliceCount: 3, usableSlices: null, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null } });
+
+  it('its Modality', () => {
+    const r = headerRefusal(refused('not_mri'), [gates, brainCard]);
+    expect(r.refusal?.cause).toBe('header_modality');
+    expect(recordReason(record(r))).toBe(r.message);
+  });
+
+  it('its Body Part Examined: the message, with the scope the loaded cards added left out', () => {
+    const r = headerRefusal(refused('unsupported_part'), [gates, brainCard]);
+    expect(r.refusal?.cause).toBe('header_body_part');
+    expect(recordReason(record(r))).toBe(headerRefusal(refused('unsupported_part'), []).message);
+    expect(r.message).toBe(recordReason(record(r)).replace('analyse, so no model was run.', `analyse, so no model was run. ${SCOPE}`));
+    expect(recordReason(record(r))).toBe('The DICOM header says this series shows the KNEE (Body Part Examined), a part the service does not analyse, so no model was run. If the header is wrong, correct Body Part Examined and upload again.');
+  });
 });
 
 describe('a stored cause is validated on the way out', () => {
