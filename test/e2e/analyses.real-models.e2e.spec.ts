@@ -2,8 +2,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
-import { loginAs, TestSession } from '../helpers/auth';
-import { REPO_ROOT, SAMPLES_DIR, startApp, testConfig } from '../support/app';
+import type { TestSession } from '../helpers/auth';
+import { REPO_ROOT, SAMPLES_DIR } from '../support/app';
+import { startRealModelsApp } from '../support/real-models-app';
 import { cardCaveat } from '../support/cards';
 import { resizedJpeg, sixMegabytes, solidPng, TEXT_AS_JPG, withColourOverlay } from '../support/images';
 
@@ -23,10 +24,7 @@ describe('POST /api/v1/analyses with the real models and sample images', () => {
     request(app.getHttpServer()).post('/api/v1/analyses').set(auth.bearer).attach('image', bytes, name);
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }));
-    auth = await loginAs(app);
-    const ready = await request(app.getHttpServer()).get('/readyz');
-    if (ready.status !== 200) throw new Error(`models not ready: ${JSON.stringify(ready.body)}`);
+    ({ app, auth } = await startRealModelsApp());
   });
   afterAll(async () => {
     await app?.close();

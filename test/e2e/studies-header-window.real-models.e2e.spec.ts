@@ -1,7 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { loginAs, TestSession } from '../helpers/auth';
-import { startApp, testConfig } from '../support/app';
+import type { TestSession } from '../helpers/auth';
+import { startRealModelsApp } from '../support/real-models-app';
 import { PHANTOM_SLICES, phantomWithWindow } from '../support/head-phantom';
 import { dicomSeries } from '../support/study-fixtures';
 
@@ -27,10 +27,7 @@ describe('POST /api/v1/studies: a header window that flattens the head (real mod
   const withWindow = phantomWithWindow;
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }));
-    auth = await loginAs(app);
-    const ready = await request(app.getHttpServer()).get('/readyz');
-    if (ready.status !== 200) throw new Error(`models not ready: ${JSON.stringify(ready.body)}`);
+    ({ app, auth } = await startRealModelsApp());
   });
   afterAll(async () => {
     await app?.close();

@@ -1,7 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { loginAs, TestSession } from '../helpers/auth';
-import { startApp, testConfig } from '../support/app';
+import type { TestSession } from '../helpers/auth';
+import { startRealModelsApp } from '../support/real-models-app';
 import { brainImages, dicomSeries, greyFromFile, MARKER, nifti1, zip } from '../support/study-fixtures';
 
 /**
@@ -21,10 +21,7 @@ describe('POST /api/v1/studies with the real models', () => {
   let series: Awaited<ReturnType<typeof greyFromFile>>[];
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }));
-    auth = await loginAs(app);
-    const ready = await request(app.getHttpServer()).get('/readyz');
-    if (ready.status !== 200) throw new Error(`models not ready: ${JSON.stringify(ready.body)}`);
+    ({ app, auth } = await startRealModelsApp());
     const files = brainImages('notumor', 12);
     expect(files).toHaveLength(12);
     series = await Promise.all(files.map((f) => greyFromFile(f)));

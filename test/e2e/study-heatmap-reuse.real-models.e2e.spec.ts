@@ -2,8 +2,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { AnalysisService } from '../../src/classifier/analysis.service';
 import type { RawImage } from '../../src/inference/preprocess';
-import { loginAs, TestSession } from '../helpers/auth';
-import { startApp, testConfig } from '../support/app';
+import type { TestSession } from '../helpers/auth';
+import { startRealModelsApp } from '../support/real-models-app';
 import { brainImages, dicomSeries, greyFromFile } from '../support/study-fixtures';
 
 /**
@@ -17,10 +17,7 @@ describe('study heat maps from the kept diagnosis runs, real models', () => {
   let auth: TestSession;
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }));
-    auth = await loginAs(app);
-    const ready = await request(app.getHttpServer()).get('/readyz');
-    if (ready.status !== 200) throw new Error(`models not ready: ${JSON.stringify(ready.body)}`);
+    ({ app, auth } = await startRealModelsApp());
   });
   afterAll(async () => {
     await app?.close();
