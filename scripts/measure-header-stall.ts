@@ -20,9 +20,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { dicomSlice, newUid, syntheticSlice } from '../test/support/study-fixtures';
 import { freePort } from '../test/support/built-app';
+import { bigHeader, deflatedDicom as deflated } from '../test/support/big-header-fixtures';
 
 const ROOT = path.resolve(__dirname, '..');
 const args = new Map<string, string>();
@@ -35,24 +35,6 @@ const ITEMS = Number(args.get('items') ?? 100_000);
 const DEFLATE = args.get('deflate') === '1';
 const ADMIN = { email: 'stall@example.org', password: 'stall-measure-password-1' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A private sequence (0009,1010) of `n` items, each holding one LO element, inserted before Pixel Data. */
-function bigHeader(file: Buffer, n: number): Buffer {
-  const item = Buffer.from([0xfe, 0xff, 0x00, 0xe0, 12, 0, 0, 0, 0x09, 0x00, 0x11, 0x10, 0x4c, 0x4f, 4, 0, 0x41, 0x42, 0x43, 0x44]);
-  const items = Buffer.concat(Array<Buffer>(n).fill(item));
-  const head = Buffer.from([0x09, 0x00, 0x10, 0x10, 0x53, 0x51, 0, 0, 0, 0, 0, 0]);
-  head.writeUInt32LE(items.length, 8);
-  // (7FE0,0010) OW, explicit VR little endian: the last one is the top-level Pixel Data
-  const at = file.lastIndexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57]));
-  if (at < 0) throw new Error('no Pixel Data element');
-  return Buffer.concat([file.subarray(0, at), head, items, file.subarray(at)]);
-}
-
-/** The dataset after the file meta group deflated (raw deflate, PS3.5 A.5), as a Deflated Explicit VR Little Endian file holds it. */
-function deflated(file: Buffer): Buffer {
-  const metaEnd = 132 + 12 + file.readUInt32LE(132 + 8);
-  return Buffer.concat([file.subarray(0, metaEnd), zlib.deflateRawSync(file.subarray(metaEnd))]);
-}
 
 function study(): Buffer[] {
   const seriesUid = newUid();

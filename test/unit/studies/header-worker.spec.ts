@@ -8,7 +8,6 @@
  * read are compared with the read itself.
  */
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { ByteBudget } from '../../../src/studies/archive';
 import { DicomInstance, FrameRoom, isImage, NotAnImage, readDicomHeader } from '../../../src/studies/dicom';
 import { HeaderPool } from '../../../src/studies/header-pool';
@@ -20,27 +19,13 @@ import { dicomEnhanced } from '../../support/enhanced-dicom-fixtures';
 import { rleEncode16 } from '../../support/rle-fixtures';
 import { sideFiles } from '../../support/side-files';
 import { dicomSlice, newUid, part10, syntheticSlice } from '../../support/study-fixtures';
+import { bigHeader, deflatedDicom as deflated } from '../../support/big-header-fixtures';
 
 const pos: FilePosition = { file: 1, files: 3 };
 const pool = new HeaderPool(1);
 afterAll(() => pool.close());
 
 const slice = (k = 0) => syntheticSlice(32, 32, (x, y) => (x * 3 + y * 5 + k * 11) % 251);
-
-/** A private sequence (0009,1010) of `n` one-element items (2 entries each) before Pixel Data: a large, valid header. */
-function bigHeader(file: Buffer, n: number): Buffer {
-  const item = Buffer.from([0xfe, 0xff, 0x00, 0xe0, 12, 0, 0, 0, 0x09, 0x00, 0x11, 0x10, 0x4c, 0x4f, 4, 0, 0x41, 0x42, 0x43, 0x44]);
-  const items = Buffer.concat(Array<Buffer>(n).fill(item));
-  const head = Buffer.from([0x09, 0x00, 0x10, 0x10, 0x53, 0x51, 0, 0, 0, 0, 0, 0]);
-  head.writeUInt32LE(items.length, 8);
-  const at = file.lastIndexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57]));
-  return Buffer.concat([file.subarray(0, at), head, items, file.subarray(at)]);
-}
-
-function deflated(file: Buffer): Buffer {
-  const metaEnd = 132 + 12 + file.readUInt32LE(132 + 8);
-  return Buffer.concat([file.subarray(0, metaEnd), zlib.deflateRawSync(file.subarray(metaEnd))]);
-}
 
 const values = (k: number) => Uint16Array.from({ length: 32 * 32 }, (_, i) => (i * 37 + k * 500) % 1000);
 const rleFrames = [0, 1, 2].map((k) => fragments(rleEncode16(values(k)), 2 + (k % 2)));
