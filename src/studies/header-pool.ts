@@ -159,7 +159,6 @@ export class HeaderPool {
     // from the sources (jest, ts-node) the worker runs its TypeScript through ts-node
     const execArgv = this.script.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : undefined;
     const worker = new Worker(this.script, { execArgv, resourceLimits: this.resourceLimits });
-    worker.unref();
     const slot: Slot = { worker, ready: false, job: null, idle: null };
     worker.on('message', (res: WireResponse) => {
       if ('ready' in res) {
@@ -185,6 +184,9 @@ export class HeaderPool {
     };
     worker.on('error', lost);
     worker.on('exit', lost);
+    // after the listeners: adding a 'message' listener refs a worker again (codec-thread.ts), so an
+    // unref made before them did nothing; the job given next refs it for as long as it runs
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }
