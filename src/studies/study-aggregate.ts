@@ -3,18 +3,19 @@ import { humanLabel } from '../presentation/labels';
 import { withheldOutOfDistribution } from '../presentation/record-reason';
 import type { Refusal } from '../validation/refusal-cause';
 import { pct } from '../validation/triage-decision';
+import { findingPair, PAIR_WITHIN, TOP_K } from './finding-pair';
 import { findingBasis, rule, worded } from './study-messages';
 import type { StudyAggregation, StudyCode } from './study-result';
 
 /** Labels meaning "nothing found" in a diagnosis card (brain_tumor: notumor). */
 export const NEGATIVE_LABELS = ['notumor', 'no_tumor', 'no_herniation', 'normal', 'negative', 'healthy', 'no_finding'];
 
-/** How many of the most suspicious slices the presence of a finding is averaged over. */
-export const TOP_K = 2;
+export { PAIR_WITHIN, TOP_K };
 
 export const AGGREGATION_RULE =
   'Body part: majority vote of the slices whose triage accepted a body part. Finding (cards with a "nothing found" label, e.g. notumor): ' +
   `presence = mean over the ${TOP_K} slices with the highest calibrated P(finding) = 1 − P(nothing found) — a finding must be supported by two slices (a focal lesion shows on a few slices, so the mean over all slices would dilute it away; one slice alone could be noise); ` +
+  `where the slice order is known, those two must be neighbours, at most ${PAIR_WITHIN} slices apart: the most suspicious such pair (a lesion spans neighbouring slices, a misread slice stands alone; a slice with no such neighbour counts half); ` +
   `the type of finding = those slices' calibrated probabilities, renormalised over the finding classes; study P(class) = presence × type share, P(nothing found) = 1 − presence; then the card's confidence threshold, as for one image. ` +
   'The study is called "nothing found" only if no single slice confidently shows a finding; when one does and the others do not confirm it, the study is inconclusive (SLICE_DISAGREEMENT) and that slice is shown. ' +
   'A slice whose diagnosis the model withheld as unlike its training data is not usable: its probabilities do not count. ' +
@@ -32,6 +33,8 @@ export interface AggregateInput {
   slices: AnalysisResult[];
   minUsable: number;
   agreement: number;
+  /** how far apart in series order the two slices confirming a finding may be (default PAIR_WITHIN); null: anywhere (order unknown) */
+  pairWithin?: number | null;
   /** diagnosis card for a body part, or undefined when none exists */
   cardFor: (bodyPart: string) => DiagnosisCardInfo | undefined;
 }
@@ -74,6 +77,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   const { slices } = input;
   const n = slices.length;
   const required = requiredSlices(n, input.minUsable);
+  const pairWithin = input.pairWithin === undefined ? PAIR_WITHIN : input.pairWithin;
   const accepted = slices.map((s, i) => ({ s, i })).filter(({ s }) => s.stage === 'diagnosis' && s.anatomy !== null);
   const votes: Record<string, number> = {};
   for (const { s } of accepted) votes[s.anatomy!] = (votes[s.anatomy!] ?? 0) + 1;
@@ -87,6 +91,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     bodyPartVotes: votes,
     agreement: null,
     decisiveSlices: [],
+    pairWithin,
   };
   const none = {
     isMri: null as boolean | null,
@@ -201,9 +206,9 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   const probs = new Array<number>(card.labels.length).fill(0);
   let decisive: number[];
   if (neg >= 0) {
-    const ranked = [...rows].sort((a, b) => 1 - b.p[neg] - (1 - a.p[neg]));
-    const top = ranked.slice(0, Math.min(TOP_K, ranked.length));
-    const presence = mean(top.map((r) => 1 - r.p[neg]));
+    const top = findingPair(rows, neg, pairWithin);
+    // over TOP_K even when one slice has no partner near it: alone, it counts half
+    const presence = top.reduce((a, r) => a + 1 - r.p[neg], 0) / (Math.min(TOP_K, rows.length) || 1);
     const share = new Array<number>(card.labels.length).fill(0);
     for (const r of top) {
       const q = 1 - r.p[neg];
@@ -284,7 +289,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     code: null,
     refusal: null,
     label: topLabel,
-    message: `Most likely for this study: ${card.describe(topLabel)} ${neg >= 0 && topIndex !== neg ? findingBasis(decisive, agree, n, card.describe(topLabel), pct(probs[topIndex])) : `(${pct(probs[topIndex])}, from ${familiar.length} of ${n} slices)`}.`,
+    message: `Most likely for this study: ${card.describe(topLabel)} ${neg >= 0 && topIndex !== neg ? findingBasis(decisive, agree, n, card.describe(topLabel), pct(probs[topIndex]), pairWithin !== null) : `(${pct(probs[topIndex])}, from ${familiar.length} of ${n} slices)`}.`,
   };
 }
 

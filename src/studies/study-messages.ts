@@ -67,10 +67,12 @@ export function worded(refusal: Refusal): { message: string; refusal: Refusal } 
  * Where a finding comes from: the decisive slices (1-based, in series order) and how many slices show
  * it on their own. "from 300 of 300 slices" was read as every slice agreeing, where 5 of them did.
  */
-export function findingBasis(decisive: number[], agree: number, n: number, what: string, figure: string): string {
+export function findingBasis(decisive: number[], agree: number, n: number, what: string, figure: string, neighbours = false): string {
   const at = [...decisive].sort((a, b) => a - b).map((i) => String(i + 1));
   if (n === 1) return `(${figure}), from its one slice`;
-  const from = at.length === 1 ? `from its most suspicious slice, ${at[0]}` : `from its ${at.length} most suspicious slices, ${at.slice(0, -1).join(', ')} and ${at[at.length - 1]}`;
+  const pair = `${at.slice(0, -1).join(', ')} and ${at[at.length - 1]}`;
+  // with neighbours required, the pair need not be the two most suspicious slices of the series
+  const from = at.length === 1 ? `from its most suspicious slice, ${at[0]}` : neighbours ? `from its most suspicious pair of neighbouring slices, ${pair}` : `from its ${at.length} most suspicious slices, ${pair}`;
   const shown = agree ? `${agree} of ${n} slices ${agree === 1 ? 'shows' : 'show'} ${what} on their own` : `no slice shows ${what} confidently on its own`;
   return `(${figure}), ${from}; ${shown}`;
 }

@@ -54,6 +54,11 @@ export interface StudyAggregation {
   agreement: number | null;
   /** indices of the slices that decided the answer (heat maps shown for these) */
   decisiveSlices: number[];
+  /**
+   * how far apart in series order the two slices confirming a finding could be (PAIR_WITHIN);
+   * null when the slice order is unknown (upload order) and any two confirm
+   */
+  pairWithin: number | null;
 }
 
 /**

@@ -14,7 +14,7 @@ import { appliedThresholds, confidenceThreshold, labelCaveat } from '../inferenc
 import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
 import { Semaphore } from '../inference/semaphore';
 import { headerRefusal } from './header-refusal';
-import { aggregateStudy, DiagnosisCardInfo, StudyAnswer } from './study-aggregate';
+import { aggregateStudy, DiagnosisCardInfo, PAIR_WITHIN, StudyAnswer } from './study-aggregate';
 import { mapLimited } from './map-limited';
 import { studyHeatmaps, StudyHeatmaps } from './study-heatmaps';
 import { gapNote } from './slice-gaps';
@@ -177,6 +177,8 @@ export class StudyService {
       slices: perSlice,
       minUsable: rule.minUsableSlices,
       agreement: rule.agreement,
+      // neighbours only where the order is anatomy's: upload order (no position, no instance number) may not be
+      pairWithin: loaded.meta.ordering === 'upload_order' ? null : PAIR_WITHIN,
       cardFor: (bodyPart): DiagnosisCardInfo | undefined => {
         const card = this.models.diagnosisCardFor(bodyPart);
         return card && {

@@ -67,7 +67,7 @@ describe('aggregateStudy', () => {
   it('a finding says which slices decided it and how many show it, not "from 21 of 21 slices" (read as all of them agreeing)', () => {
     const a = run([...Array(18).fill(0).map(() => slice({ probs: NEG })), slice({ probs: GLIOMA }), slice({ probs: [0.92, 0.03, 0.02, 0.03] }), slice({ probs: [0.93, 0.03, 0.01, 0.03] })]);
     expect(a.status).toBe('completed');
-    expect(a.message).toBe('Most likely for this study: glioma (92.5 %), from its 2 most suspicious slices, 20 and 21; 3 of 21 slices show glioma on their own.');
+    expect(a.message).toBe('Most likely for this study: glioma (92.5 %), from its most suspicious pair of neighbouring slices, 20 and 21; 3 of 21 slices show glioma on their own.');
     const one = run([slice({ probs: GLIOMA })], () => ({ ...CARD }));
     expect(one.message).toBe('Most likely for this study: glioma (85.0 %), from its one slice.');
   });
@@ -80,6 +80,37 @@ describe('aggregateStudy', () => {
   it('two slices suffice for a finding (a small lesion)', () => {
     const a = run([...Array(22).fill(0).map(() => slice({ probs: NEG })), slice({ probs: GLIOMA }), slice({ probs: GLIOMA })]);
     expect(a).toMatchObject({ status: 'completed', label: 'glioma' });
+  });
+
+  describe('a finding is confirmed by neighbouring slices (a lesion spans adjacent slices, misreadings are scattered)', () => {
+    const series = (n: number, at: Record<number, number[]>) => Array.from({ length: n }, (_, i) => slice({ probs: at[i] ?? NEG }));
+    it('two confident slices far apart in the series → not a finding: inconclusive, the most suspicious shown (was glioma)', () => {
+      const a = run(series(24, { 3: GLIOMA, 15: [0.9, 0.04, 0.04, 0.02] }));
+      expect(a).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null });
+      expect(a.message).toContain('2 isolated slices (e.g. slice 16) suggest glioma');
+      expect(a.aggregation.pairWithin).toBe(2);
+    });
+    it('adjacent, or one slice between → a finding from that pair; two slices between → not', () => {
+      for (const gap of [1, 2]) {
+        const a = run(series(24, { 9: GLIOMA, [9 + gap]: GLIOMA }));
+        expect(a).toMatchObject({ status: 'completed', label: 'glioma' });
+        expect([...a.aggregation.decisiveSlices].sort((x, y) => x - y)).toEqual([9, 9 + gap]);
+      }
+      expect(run(series(24, { 9: GLIOMA, 12: GLIOMA }))).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT' });
+    });
+    it('the neighbouring pair decides, not a more suspicious slice elsewhere: its figures and message are the pair\'s', () => {
+      const a = run(series(24, { 3: [0.99, 0.004, 0.003, 0.003], 14: GLIOMA, 15: GLIOMA }));
+      expect(a).toMatchObject({ status: 'completed', label: 'glioma' });
+      expect(a.aggregation.decisiveSlices).toEqual([14, 15]);
+      expect(a.probabilities.notumor).toBeCloseTo(0.05, 6);
+      expect(a.message).toBe('Most likely for this study: glioma (85.0 %), from its most suspicious pair of neighbouring slices, 15 and 16; 3 of 24 slices show glioma on their own.');
+    });
+    it('slice order unknown (pairWithin null): any two slices confirm, as before', () => {
+      const a = aggregateStudy({ slices: series(24, { 3: GLIOMA, 15: GLIOMA }), minUsable: 3, agreement: 0.6, pairWithin: null, cardFor: () => CARD });
+      expect(a).toMatchObject({ status: 'completed', label: 'glioma' });
+      expect(a.aggregation.pairWithin).toBeNull();
+      expect(a.message).toContain('from its 2 most suspicious slices, 4 and 16');
+    });
   });
 
   it('one slice alone showing a finding: neither a finding nor "nothing found" — inconclusive, that slice shown', () => {
