@@ -53,6 +53,9 @@ export interface ShownString {
   render: number;
   /** the line width (w) in force outside the text object: what a stroked glyph's outline is drawn with */
   lineWidth: number;
+  /** the fill and stroke colours in force (scn, SCN: their operands as written, "0 0 0" for black) */
+  fill: string;
+  stroke: string;
 }
 
 /** Every shown string of each page that shows any, in page and content order (what pdfStreamTexts joins). */
@@ -105,8 +108,8 @@ export function pdfShownStrings(pdf: Buffer): ShownString[][] {
     let y = 0;
     let size = 0;
     // the mode and line width are graphics state: pdfkit sets them inside q…Q, which restores them
-    const state = [{ render: 0, lineWidth: 1 }];
-    const opRe = /1 0 0 1 ([-\d.]+) ([-\d.]+) Tm|\/([^\s/<>[\]()]+)\s+([-\d.]+)\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|(<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\))\s*Tj|(?<![\w.])(\d) Tr\b|(?<![\w.])([\d.]+) w\b|(?<![\w.])([qQ])(?![\w])/g;
+    const state = [{ render: 0, lineWidth: 1, fill: '0 0 0', stroke: '0 0 0' }];
+    const opRe = /1 0 0 1 ([-\d.]+) ([-\d.]+) Tm|\/([^\s/<>[\]()]+)\s+([-\d.]+)\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|(<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\))\s*Tj|(?<![\w.])(\d) Tr\b|(?<![\w.])([\d.]+) w\b|(?<![\w.])([qQ])(?![\w])|([\d.]+ [\d.]+ [\d.]+) (scn|SCN)\b/g;
     let op: RegExpExecArray | null;
     while ((op = opRe.exec(content))) {
       const top = state[state.length - 1];
@@ -114,6 +117,7 @@ export function pdfShownStrings(pdf: Buffer): ShownString[][] {
       else if (op[9] === 'Q') state.splice(Math.max(1, state.length - 1));
       else if (op[7] !== undefined) top.render = Number(op[7]);
       else if (op[8] !== undefined) top.lineWidth = Number(op[8]);
+      else if (op[10] !== undefined) top[op[11] === 'scn' ? 'fill' : 'stroke'] = op[10];
       else if (op[1] !== undefined) {
         x = Number(op[1]);
         y = height - Number(op[2]);
@@ -126,7 +130,7 @@ export function pdfShownStrings(pdf: Buffer): ShownString[][] {
         const strings = op[5] !== undefined ? [...op[5].matchAll(/<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\)/g)].map((s) => s[0]) : [op[6]];
         const bytes = Buffer.concat(strings.map(stringBytes));
         const codes = decoder.twoBytes ? Array.from({ length: bytes.length >> 1 }, (_, i) => bytes.readUInt16BE(2 * i)) : [...bytes];
-        lines.push({ font: decoder.name, codes, text: strings.map((s) => decoder.decode(stringBytes(s))).join(''), x, baseline: y, size, render: top.render, lineWidth: top.lineWidth });
+        lines.push({ font: decoder.name, codes, text: strings.map((s) => decoder.decode(stringBytes(s))).join(''), x, baseline: y, size, ...top });
       }
     }
     if (lines.length) texts.push(lines);

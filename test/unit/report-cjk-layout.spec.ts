@@ -6,8 +6,10 @@
  * fallback faces now take the report font's (shapingFont). The CJK faces are Regular only: a bold
  * CJK run is drawn filled and stroked (report-value.ts), as viewers simulate a bold face.
  */
+import PDFDocument from 'pdfkit';
 import type { HistoryItem } from '../../src/history/history.service';
 import { buildReportPdf } from '../../src/reports/report-pdf';
+import { FAUX_BOLD_EM, reportTextWriter } from '../../src/reports/report-value';
 import { notMriRecord } from '../helpers/history-item';
 import { pdfShownStrings, type ShownString } from '../helpers/pdf-text';
 import { reportFaces } from '../helpers/report-fonts';
@@ -64,5 +66,85 @@ describe('a line with CJK in it is spaced and set as a Latin one', () => {
     expect(cjk.runs.map((s) => s.font)).toEqual(['DejaVuSans-Bold', 'NotoSansHans-Regular', 'DejaVuSans-Bold']);
     for (const run of cjk.runs) expect(run.baseline).toBeCloseTo(cjk.runs[0].baseline, 3);
     expect(cjk.header.baseline - cjk.runs[0].baseline).toBeCloseTo(latin.header.baseline - latin.runs[0].baseline, 2);
+  });
+});
+
+describe('bold CJK is drawn bold', () => {
+  const record: Partial<HistoryItem> = { status: 'completed', stage: 'diagnosis', code: null, isMri: true, task: '脳腫瘍', label: '神経膠腫', confidence: 0.8, probabilities: { 神経膠腫: 0.8, glioma: 0.2 }, modelVersions: { 脳腫瘍: '1.0.0' } };
+
+  it('a CJK run in the title and a heading is filled and stroked in its fill colour, FAUX_BOLD_EM of its size wide; Latin and regular CJK are filled only', async () => {
+    const all = await shown(record);
+    const title = all.find((s) => s.size === 18 && s.text === '神経膠腫')!;
+    const heading = all.findIndex((s) => s.text === 'Probabilities (calibrated, ');
+    const [before, cjk, after] = all.slice(heading, heading + 3);
+    expect(cjk.text).toBe('脳腫瘍');
+    // and the Models section's bold heading, a card's title (here the model's name)
+    const model = all.find((s) => s.text === '脳腫瘍 ' && s.size === 10)!;
+    for (const run of [title, cjk, model]) {
+      expect(run.font).toBe('NotoSansHans-Regular');
+      expect(run.render).toBe(2);
+      expect(run.lineWidth).toBeCloseTo(FAUX_BOLD_EM * run.size, 3);
+      expect(run.stroke).toBe(run.fill);
+    }
+    // the bold Latin around it, and a continued run after it (pdfkit carries a run's options to the next)
+    expect([before.render, after.render]).toEqual([0, 0]);
+    // the regular CJK: the label's value and the class cell
+    const regular = [all[all.findIndex((s) => s.text === 'Label: ') + 1], all.find((s) => s.size === 9 && s.text === '神経膠腫')!];
+    expect(regular.map((s) => [s.text, s.font])).toEqual([['神経膠腫', 'NotoSansHans-Regular'], ['神経膠腫', 'NotoSansHans-Regular']]);
+    for (const run of regular) expect(run.render).toBe(0);
+  });
+
+  it('the stroke\'s width is put back after the run: the footer, drawn last, is filled only, at PDF\'s default line width', async () => {
+    const pdf = await report(record);
+    const page = pdfShownStrings(pdf)[0];
+    const last = page[page.length - 1];
+    expect(last.render).toBe(0);
+    expect(last.lineWidth).toBe(1);
+  });
+});
+
+describe('the writer\'s simulated bold in a colour and across a page break', () => {
+  /** A document with the report's faces registered as report-pdf.ts registers them, and a writer over it. */
+  function writerDoc() {
+    const fonts = reportFaces();
+    const doc = new PDFDocument({ font: '', size: 'A4', margin: 48 });
+    doc.registerFont('R', fonts.regular.font).registerFont('B', fonts.bold.font).font('R');
+    fonts.fallbacks.forEach((f, i) => doc.registerFont(`F${i}`, f.font));
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+    const write = reportTextWriter(doc, fonts, { regular: 'R', bold: 'B', fallback: (i) => `F${i}` }, 48, doc.page.width - 96);
+    return { doc, write, done };
+  }
+
+  it('a coloured bold CJK line is stroked in that colour', async () => {
+    const { doc, write, done } = writerDoc();
+    doc.fillColor('#8a1c1c').fontSize(11);
+    write.block('注意 caveat 注意', 48, undefined, { width: 400, bold: true });
+    doc.end();
+    const runs = pdfShownStrings(await done).flat();
+    expect(runs.map((s) => [s.text, s.render])).toEqual([['注意 ', 2], ['caveat ', 0], ['注意', 2]]);
+    for (const run of [runs[0], runs[2]]) {
+      expect(run.fill).toBe(run.stroke);
+      expect(run.lineWidth).toBeCloseTo(FAUX_BOLD_EM * 11, 3);
+    }
+    expect(runs[0].fill).not.toBe('0 0 0');
+  });
+
+  it('a bold CJK paragraph that runs onto a new page is stroked there with the same width and colour', async () => {
+    const { doc, write, done } = writerDoc();
+    doc.fillColor('#b45309').fontSize(12);
+    doc.y = doc.page.height - 48 - 30;
+    write.block('頭部軸位造影後'.repeat(12), 48, undefined, { width: 400, bold: true });
+    doc.end();
+    const pages = pdfShownStrings(await done);
+    expect(pages.length).toBe(2);
+    const lines = pages.flat();
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) {
+      expect(line.render).toBe(2);
+      expect(line.lineWidth).toBeCloseTo(FAUX_BOLD_EM * 12, 3);
+      expect(line.stroke).toBe(lines[0].fill);
+    }
   });
 });
