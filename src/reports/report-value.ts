@@ -41,8 +41,9 @@ type Direction = 'ltr' | 'rtl';
  * The CJK faces are Regular only (report-fonts.ts): a bold run in one (a heading, a table header) is
  * drawn filled and then stroked in its fill colour, round-joined, with a line this many ems wide, as
  * viewers simulate a bold face. 0.03 em inks 20 kanji at 12 pt as Noto Sans CJK Bold does, within 1 %
- * (poppler at 1200 dpi: 386,699 against 388,948; Regular 263,737; 0.05 em, the stems' difference
- * (0.129 em against 0.080: 一, 丨), 463,103, and closed dense glyphs' counters). The Bold file is not shipped.
+ * (poppler at 1200 dpi: 386,699 against 388,948; Regular 263,737). 0.05 em, the difference of the
+ * faces' stems (0.129 em against 0.080: 一, 丨), inked 463,103 and filled dense glyphs' counters
+ * (髄, 瘍). The Bold file is not shipped.
  */
 export const FAUX_BOLD_EM = 0.03;
 
@@ -114,7 +115,7 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
    * face filled and stroked (FAUX_BOLD_EM), any other neither (pdfkit carries a continued text's
    * options over to the next run). The stroke's width and colour are set for it (again on a page
    * pdfkit starts inside it) and put back to PDF's defaults after: every stroke in the report sets its own.
-   (Not a save/restore around it: a page started in between would get the restore without the save.)
+   * (Not a save/restore around it: a page started in between would get the restore without the save.)
    */
   const drawRun = (run: TextRun, s: Setting, write: (options: PDFKit.Mixins.TextOptions) => void) => {
     doc.font(s.nameOf(run.face));
