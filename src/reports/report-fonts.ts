@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { create, type Font } from 'fontkit';
 import { StartupError } from '../startup-error';
-import { shapingFont } from './shaping-font';
+import { type LineMetrics, lineMetricsOf, shapingFont } from './shaping-font';
 
 /**
  * The reports' font: DejaVu Sans (Bitstream Vera licence, redistribution and embedding allowed),
@@ -40,16 +40,19 @@ export class ReportFace {
    * `source`: the parsed face, or how to parse it (a fallback face, read at its first use).
    * `preload`: pre-load its glyphs before it is first handed out (warm).
    * `lang`: 'ja' for the face with Japanese letterforms (GlyphCoverage).
+   * `metrics`: the vertical metrics pdfkit places and spaces its lines by, when not the face's own (a fallback's: shapingFont).
    */
   constructor(
     private readonly source: Font | (() => Font),
     private readonly preload = true,
     readonly lang?: 'ja',
+    private readonly metrics?: LineMetrics,
   ) {
     if (typeof source !== 'function') this.parsed = source;
   }
 
-  private face(): Font {
+  /** The parsed face itself (its own metrics, no pre-load). */
+  face(): Font {
     this.parsed ??= (this.source as () => Font)();
     return this.parsed;
   }
@@ -59,7 +62,7 @@ export class ReportFace {
     if (!this.shaped) {
       const face = this.face();
       if (this.preload) warm(face);
-      this.shaped = shapingFont(face, this.preload ? () => warmArabic(face) : undefined);
+      this.shaped = shapingFont(face, this.preload ? () => warmArabic(face) : undefined, this.metrics);
     }
     return this.shaped;
   }
@@ -172,11 +175,14 @@ export function loadReportFaces(resolve: (id: string) => string = require.resolv
     if (!('hasGlyphForCodePoint' in parsed) || !maps(parsed, 0x41)) throw new ReportFontError(`MRI Sentinel did not start: the PDF report font ${id} is not a TrueType font: reinstall it (npm ci)`);
     return new ReportFace(parsed);
   };
-  return { regular: face(FILES.regular), bold: face(FILES.bold), fallbacks: FALLBACK_FONTS.map((f) => fallbackFace(f, resolve)) };
+  const regular = face(FILES.regular);
+  // a CJK run sits on the report font's baseline and spaces its line as the report font does (shapingFont)
+  const metrics = lineMetricsOf(regular.face());
+  return { regular, bold: face(FILES.bold), fallbacks: FALLBACK_FONTS.map((f) => fallbackFace(f, resolve, metrics)) };
 }
 
 /** A face of FALLBACK_FONTS: its file checked now, parsed at its first use (a ReportFontError if it is not a font then). */
-function fallbackFace(spec: (typeof FALLBACK_FONTS)[number], resolve: (id: string) => string): ReportFace {
+function fallbackFace(spec: (typeof FALLBACK_FONTS)[number], resolve: (id: string) => string, metrics: LineMetrics): ReportFace {
   const id = `${spec.package}/${spec.file}`;
   let file: string;
   const head = Buffer.alloc(4);
@@ -198,7 +204,7 @@ function fallbackFace(spec: (typeof FALLBACK_FONTS)[number], resolve: (id: strin
     const parsed = create(fs.readFileSync(file));
     if (!('hasGlyphForCodePoint' in parsed) || !maps(parsed, spec.probe)) throw new ReportFontError(`the PDF report font ${id} is not readable: reinstall it (npm ci)`);
     return parsed;
-  }, false, spec.lang);
+  }, false, spec.lang, metrics);
 }
 
 /**

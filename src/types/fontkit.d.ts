@@ -27,6 +27,10 @@ declare module 'fontkit' {
     readonly postscriptName: string;
     /** font units per em: a run's advanceWidth over it is its width at 1 pt */
     readonly unitsPerEm: number;
+    /** vertical metrics in font units (hhea; descent negative): pdfkit sets a line's baseline at ascent below its top and advances by all three */
+    readonly ascent: number;
+    readonly descent: number;
+    readonly lineGap: number;
     /** true when the font's cmap maps the code point to a glyph */
     hasGlyphForCodePoint(codePoint: number): boolean;
     /** every code point the font's cmap maps */

@@ -45,6 +45,17 @@ export interface ShownString {
   text: string;
   /** where the string starts on the page, in points from its left edge (the text matrix pdfkit set before it) */
   x: number;
+  /** its baseline, in points from the page's top edge (the same text matrix) */
+  baseline: number;
+  /** the font size the Tf operator set */
+  size: number;
+  /** the text rendering mode (Tr) in force: 0 fill, 2 fill then stroke (a simulated bold) */
+  render: number;
+  /** the line width (w) in force outside the text object: what a stroked glyph's outline is drawn with */
+  lineWidth: number;
+  /** the fill and stroke colours in force (scn, SCN: their operands as written, "0 0 0" for black) */
+  fill: string;
+  stroke: string;
 }
 
 /** Every shown string of each page that shows any, in page and content order (what pdfStreamTexts joins). */
@@ -90,22 +101,36 @@ export function pdfShownStrings(pdf: Buffer): ShownString[][] {
     const fontDict = /\/Font\s*<<([^>]*)>>/.exec(resources)?.[1] ?? '';
     const fonts = new Map([...fontDict.matchAll(/\/([^\s/<>[\]()]+)\s+(\d+)\s+\d+\s+R/g)].map((m) => [m[1], m[2]]));
     const content = refsIn(page.dict, 'Contents').map((r) => get(r).stream!.toString('latin1')).join('\n');
+    const height = Number(/\/MediaBox\s*\[\s*[-\d.]+\s+[-\d.]+\s+[-\d.]+\s+([-\d.]+)\s*\]/.exec(page.dict)?.[1]);
     const lines: ShownString[] = [];
     let decoder: Decoder = { name: '', decode: winAnsi, twoBytes: false };
     let x = 0;
-    const opRe = /1 0 0 1 ([-\d.]+) [-\d.]+ Tm|\/([^\s/<>[\]()]+)\s+[-\d.]+\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|(<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\))\s*Tj/g;
+    let y = 0;
+    let size = 0;
+    // the mode and line width are graphics state: pdfkit sets them inside q…Q, which restores them
+    const state = [{ render: 0, lineWidth: 1, fill: '0 0 0', stroke: '0 0 0' }];
+    const opRe = /1 0 0 1 ([-\d.]+) ([-\d.]+) Tm|\/([^\s/<>[\]()]+)\s+([-\d.]+)\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|(<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\))\s*Tj|(?<![\w.])(\d) Tr\b|(?<![\w.])([\d.]+) w\b|(?<![\w.])([qQ])(?![\w])|([\d.]+ [\d.]+ [\d.]+) (scn|SCN)\b/g;
     let op: RegExpExecArray | null;
     while ((op = opRe.exec(content))) {
-      if (op[1] !== undefined) x = Number(op[1]);
-      else if (op[2] !== undefined) {
-        const ref = fonts.get(op[2]);
-        if (ref === undefined) throw new Error(`page uses font /${op[2]}, not in its resources`);
+      const top = state[state.length - 1];
+      if (op[9] === 'q') state.push({ ...top });
+      else if (op[9] === 'Q') state.splice(Math.max(1, state.length - 1));
+      else if (op[7] !== undefined) top.render = Number(op[7]);
+      else if (op[8] !== undefined) top.lineWidth = Number(op[8]);
+      else if (op[10] !== undefined) top[op[11] === 'scn' ? 'fill' : 'stroke'] = op[10];
+      else if (op[1] !== undefined) {
+        x = Number(op[1]);
+        y = height - Number(op[2]);
+      } else if (op[3] !== undefined) {
+        size = Number(op[4]);
+        const ref = fonts.get(op[3]);
+        if (ref === undefined) throw new Error(`page uses font /${op[3]}, not in its resources`);
         decoder = decoderOf(ref);
       } else {
-        const strings = op[3] !== undefined ? [...op[3].matchAll(/<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\)/g)].map((s) => s[0]) : [op[4]];
+        const strings = op[5] !== undefined ? [...op[5].matchAll(/<[0-9A-Fa-f\s]*>|\((?:[^)\\]|\\.)*\)/g)].map((s) => s[0]) : [op[6]];
         const bytes = Buffer.concat(strings.map(stringBytes));
         const codes = decoder.twoBytes ? Array.from({ length: bytes.length >> 1 }, (_, i) => bytes.readUInt16BE(2 * i)) : [...bytes];
-        lines.push({ font: decoder.name, codes, text: strings.map((s) => decoder.decode(stringBytes(s))).join(''), x });
+        lines.push({ font: decoder.name, codes, text: strings.map((s) => decoder.decode(stringBytes(s))).join(''), x, baseline: y, size, ...top });
       }
     }
     if (lines.length) texts.push(lines);
