@@ -4,7 +4,7 @@
  * safe character set, with every token of the patient's name/IDs/accession/institution and
  * every long digit run (dates, IDs) and every date written with separators removed.
  */
-import { cutDates, cutLabelledIds, cutPersonNames, isParameterWord } from './deidentify-patterns';
+import { cutDates, cutLabelledIds, cutPersonNames, isBValue, isBValueWord, isParameterWord } from './deidentify-patterns';
 
 export { cutDates } from './deidentify-patterns';
 
@@ -137,6 +137,7 @@ export function cutTokens(s: string, tokens: string[], by: string, joinSeparated
     for (const [at, end] of occurrences(text.text, grouped, token)) {
       const inWord = isWordChar(text.text[at - 1]) || isWordChar(text.text[end]);
       if (inWord && (wholeWord || (shortId && !runInto(text.text, at, end)))) continue;
+      if (!inWord && afterBEquals(text.text, at, token)) continue;
       ranges.push([text.from[at], text.to[end - 1]]);
     }
   }
@@ -205,8 +206,24 @@ function runInto(text: string, at: number, end: number): boolean {
   let to = end;
   while (isWordChar(text[from - 1]) && at - from < LONGEST_PARAMETER) from--;
   while (isWordChar(text[to]) && to - end < LONGEST_PARAMETER) to++;
-  return isWordChar(text[from - 1]) || isWordChar(text[to]) || !isParameterWord(text.slice(from, to));
+  const word = text.slice(from, to);
+  if (isWordChar(text[from - 1]) || isWordChar(text[to])) return true;
+  // a 4-digit ID is kept only as a b-value's number (b1000 with StudyID 1000), not as a TR, a PLD or a
+  // matrix's ("TR4711" and "4711ms" with a patient ID 4711 were kept); 3 characters (TE100, FOV240,
+  // 256x256) and a piece with letters ("256X" of "256x256") keep the parameter words
+  return end - at > EMBEDDED_ID && isDigits(text.slice(at, end)) ? !isBValueWord(word) : !isParameterWord(word);
 }
+
+/**
+ * Whether the whole-word ID at [at, …) of the folded `text` is the number of a b-value written
+ * apart from its "b" — "b=1000", "b 1000" (as the character set stores "b=1000"), "b_1000" — one a
+ * scanner is set to (isBValue): kept there as in "b1000" (runInto).
+ */
+function afterBEquals(text: string, at: number, token: string): boolean {
+  return isDigits(token) && isBValue(token) && B_EQUALS.test(text.slice(Math.max(0, at - 5), at));
+}
+
+const B_EQUALS = /(?:^|[^\p{L}\p{N}])b[\s=:_-]{1,3}$/u;
 
 const LONGEST_PARAMETER = 12;
 
@@ -218,6 +235,7 @@ const LONGEST_PARAMETER = 12;
 const seam = (inside: string | undefined, outside: string | undefined): boolean => !isWordChar(outside) || isDigit(inside) !== isDigit(outside);
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+const isDigits = (s: string): boolean => /^\d+$/.test(s);
 
 /**
  * A token with a digit shorter than this is cut as a whole word only; from this length on also run
