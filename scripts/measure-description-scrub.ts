@@ -10,8 +10,8 @@
  * numbers taken for the header's ID, and with each 3-character piece with a digit taken for it.
  * Privacy pass (this script's first run): caught 18 / 33 with the header's identifiers before, 32 after; 8 / 33
  * with none before, 16 after; protocol names changed 0, 0 and 0 → 1 ("fl2d1_r" for an ID "2D1").
- * Header-ID-position pass (a 4-digit header ID kept only as a b-value): its 14 cases caught 2 → 8
- * with the identifiers (1 → 1 with none); protocol names changed with no identifier 0 → 0; of the 79
+ * Header-ID-position pass (a 4-digit header ID kept only as a b-value, then a name's initials beside
+ * it): its 14 cases caught 2 → 8 → 14 with the identifiers (1 → 1 → 1 with none); protocol names changed with no identifier 0 → 0; of the 79
  * numbers run into a word taken for the ID 0 → 16 (TR2000 with an ID 2000: each a TR, TI, PLD, ms
  * or matrix of 4 digits); 3-character pieces 1 → 1.
  */

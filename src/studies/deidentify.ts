@@ -4,6 +4,7 @@
  * safe character set, with every token of the patient's name/IDs/accession/institution and
  * every long digit run (dates, IDs) and every date written with separators removed.
  */
+import { INITIALS, initialsRanges, initialsTokens } from './deidentify-initials';
 import { cutDates, cutLabelledIds, cutPersonNames, isBValue, isBValueWord, isParameterWord } from './deidentify-patterns';
 
 export { cutDates } from './deidentify-patterns';
@@ -59,7 +60,8 @@ function scrubPatterns(s: string): string {
  * physicians) that are cut out of what is shown: 2 characters or more, lower case, longest
  * first; for a value of several parts (FAMILY^GIVEN) also the parts run together in either order
  * ("LI^WEI" → "liwei", "weili") and two short neighbours run together ("NGUYEN^VAN AN" → "vanan"),
- * as a name typed without a space would be. A part with an apostrophe (O'BRIEN, D’ANGELO) is also
+ * as a name typed without a space would be, and each part with the other parts' initials
+ * ("smith^j": "Smith J" was stored as "J"; deidentify-initials.ts). A part with an apostrophe (O'BRIEN, D’ANGELO) is also
  * a token without it ("obrien") and with a space for it ("o brien"), and its pieces are tokens of
  * their own: a description leaves the apostrophe out as often as not.
  */
@@ -86,6 +88,7 @@ export function identifierTokens(identifiers: Iterable<string>): string[] {
       for (const piece of w.split("'")) add(piece);
     }
     for (const t of parts) tokens.add(t);
+    for (const t of initialsTokens(words)) tokens.add(t);
     if (parts.length >= 2) {
       tokens.add(parts.join(''));
       tokens.add([...parts].reverse().join(''));
@@ -130,6 +133,10 @@ export function cutTokens(s: string, tokens: string[], by: string, joinSeparated
   const ranges: [number, number][] = [];
   for (const token of new Set(tokens.map((t) => fold(t).text))) {
     if (token.length < 2) continue;
+    if (token.includes(INITIALS)) {
+      for (const [at, end] of initialsRanges(text.text, token)) ranges.push([text.from[at], text.to[end - 1]]);
+      continue;
+    }
     const withDigit = /\d/.test(token);
     // a token with a digit goes by its own length rule (EMBEDDED_ID), not by SHORT_TOKEN's: "a12" is an ID, not a word
     const wholeWord = withDigit ? token.length < EMBEDDED_ID || (token.length === EMBEDDED_ID && digitCount(token) < 2) : token.length < SHORT_TOKEN && WORD_SCRIPT.test(token);
