@@ -16,6 +16,7 @@
  * or matrix of 4 digits); 3-character pieces 1 → 1.
  */
 import { scrubDescription } from '../src/studies/deidentify';
+import { cutBareNumbers } from '../src/studies/deidentify-patterns';
 import { SERIES_DESCRIPTIONS } from '../test/support/series-descriptions';
 /** [description, the header's identifiers, the identifier text that must be gone] */
 const CASES: [string, string[], string][] = [
@@ -97,3 +98,8 @@ const pieces3: { d: string; id: string }[] = [];
 for (const d of SERIES_DESCRIPTIONS) for (const w of d.match(/[\p{L}\p{N}]+/gu) ?? []) for (let i = 0; i + 3 <= w.length; i++) { const p = w.slice(i, i + 3); if (/\d/.test(p) && w.length > 3) pieces3.push({ d, id: p }); }
 const d3 = pieces3.filter(({ d, id }) => scrubDescription(d, [id]) !== d);
 console.log(`3-char alnum pieces inside words as ID: ${pieces3.length}, changed: ${d3.length}`, d3);
+// what `npm run descriptions:rescrub --cut-bare-numbers` cuts of a stored row ("T2 #4711" was stored "T2 4711")
+const bareChanged = SERIES_DESCRIPTIONS.filter((d) => cutBareNumbers(d, ' ') !== d);
+let bareCut = 0;
+for (let n = 1000; n <= 9999; n++) if (cutBareNumbers(`T2 ${n}`, ' ') !== `T2 ${n}`) bareCut++;
+console.log(`bare 4-digit numbers (rescrub --cut-bare-numbers): protocol names changed ${bareChanged.length}/${SERIES_DESCRIPTIONS.length}`, bareChanged, `; stored "T2 NNNN" rows cut: ${bareCut} of 9000`);

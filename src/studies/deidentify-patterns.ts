@@ -114,3 +114,23 @@ export function isBValue(digits: string): boolean {
   if (n <= 3000) return n % 100 === 0 || n % 250 === 0;
   return n <= 10000 && n % 500 === 0;
 }
+
+/**
+ * A bare number of 4 digits that reads as no sequence parameter: a word of its own, no b-value a
+ * scanner uses (isBValue), behind no parameter's name (TR 2500, PLD 2025, b = 3000, 1024 x 1024) and
+ * before no unit (2000 ms), nor part of a decimal. What is left of an ID whose label an older rule let
+ * through and the character set stripped ("T2 #4711" was stored "T2 4711"), and of a year; also an
+ * unlabelled parameter of such a number ("MPRAGE 2310"). None of the 313 protocol names of
+ * test/support/series-descriptions.ts has one. Not a rule of the scrub (a description's number is
+ * more often its own than an ID the header does not hold); `npm run descriptions:rescrub` counts
+ * stored rows with one, and cuts it with --cut-bare-numbers (rescrub-descriptions.ts).
+ */
+export function cutBareNumbers(s: string, by: string): string {
+  return s.replace(BARE_NUMBER, (digits: string, at: number) =>
+    isBValue(digits) || PARAMETER_BEFORE.test(s.slice(Math.max(0, at - 8), at)) || UNIT_AFTER.test(s.slice(at + digits.length)) ? digits : by,
+  );
+}
+
+const BARE_NUMBER = /(?<![\p{L}\p{N}]|[.,]\d*)\d{4}(?![\p{L}\p{N}]|[.,]\d)/gu;
+const PARAMETER_BEFORE = /(?:^|[^\p{L}\p{N}])(?:b|tr|te|ti|td|ld|pld|bw|fov|venc|nex|etl|fa|mb|hb|x)[\s=:_-]{1,3}$/iu;
+const UNIT_AFTER = /^[\s_-]?(?:ms|s|mm|hz|x|dirs?|ch)(?![\p{L}\p{N}])/iu;
