@@ -6,7 +6,10 @@
  */
 import { identifierTokens, scrubDescription } from '../../../src/studies/deidentify';
 import { shownName } from '../../../src/studies/skipped-files';
+import { loadStudy } from '../../../src/studies/study-loader';
 import { SERIES_DESCRIPTIONS } from '../../support/series-descriptions';
+import { LIMITS, slices } from '../../support/study-loader-cases';
+import { dicomSeries } from '../../support/study-fixtures';
 
 const shown = (d: string, ids: string[]) => ({ d, shown: scrubDescription(d, ids) });
 
@@ -44,6 +47,12 @@ describe("a name's initial beside its part", () => {
     // "T" of T1 is a sequence's, not TOM's initial
     expect(shown('SMITH T1 AX', ['SMITH^TOM'])).toEqual({ d: 'SMITH T1 AX', shown: 'T1 AX' });
     expect(shown('SMITH T SAG', ['SMITH^TOM'])).toEqual({ d: 'SMITH T SAG', shown: 'SAG' });
+  });
+
+  it('a DICOM series stores its description without the initial, nor the patient ID written as a TR, and keeps the b-value', async () => {
+    const files = dicomSeries(slices(3), { seriesDescription: 'Smith J TR4711 DWI b1000', patientName: 'SMITH^JOHN', patientId: '4711', tags: { StudyID: '1000' } });
+    const study = await loadStudy(files.map((b) => new Uint8Array(b)), LIMITS);
+    expect(study.meta.seriesDescription).toBe('TR DWI b1000');
   });
 
   it('a skipped file’s shown name loses the initial as well', () => {
