@@ -87,13 +87,50 @@ export function isParameterWord(word: string): boolean {
 const PARAMETER_WORD = /^(b|tr|te|ti|td|ld|pld|bw|fov|venc|nex|etl|fa|mb|hb|dir)?(\d+)(b|ms|s|mm|hz|x\d*|dirs?|ch)?$/;
 
 /**
- * A diffusion weighting as protocols name them: 0 to 99 (IVIM's b5, b10, b25, b50), a multiple of 10
- * below 1000 (b120, b150, b800) or of 50 up to 10000 (b1000, b1250, b3000, b10000); never with a
- * leading zero. 4-digit IDs that pass — 180 of the 9,000 from 1000 to 9999 (2 %) — are kept when
- * written as a b-value: a header's "1000" cannot be told from the b-value in "DWI b1000".
+ * Whether a word is a b-value as scanners write one — "b1000", "1000b" (GE) — with a number a
+ * scanner is set to (isBValue). The one parameter position where a header's short ID is kept
+ * (deidentify.ts runInto): "b1000" with a study ID 1000 cannot be told from the protocol's b-value,
+ * while "TR4711" or "4711ms" with a patient ID 4711 are cut (every parameter word kept its number
+ * before).
  */
-function isBValue(digits: string): boolean {
+export function isBValueWord(word: string): boolean {
+  const m = /^(?:b(\d+)|(\d+)b)$/.exec(word.toLowerCase());
+  return m !== null && isBValue(m[1] ?? m[2]);
+}
+
+/**
+ * A diffusion weighting as protocols name them: 0 to 99 (IVIM's b5, b10, b25, b50), a multiple of 10
+ * below 1000 (b120, b150, b800), from 1000 a multiple of 100 up to 3000 (b1400, b2000; and 1250, 1750,
+ * 2250, 2750), of 500 up to 10000 (b3500, b5000, b10000); never with a leading zero. 4-digit IDs
+ * that pass — 38 of the 9,000 from 1000 to 9999 — are kept where written as a b-value: a header's
+ * "1000" cannot be told from the b-value in "DWI b1000". (Every multiple of 50 up to 10000 passed
+ * before: 180 of the 9,000; no protocol name of test/support/series-descriptions.ts has a b-value
+ * the narrower rule refuses.)
+ */
+export function isBValue(digits: string): boolean {
   if (digits.length > 1 && digits.startsWith('0')) return false;
   const n = Number(digits);
-  return n < 100 || (n < 1000 && n % 10 === 0) || (n <= 10000 && n % 50 === 0);
+  if (n < 1000) return n < 100 || n % 10 === 0;
+  if (n <= 3000) return n % 100 === 0 || n % 250 === 0;
+  return n <= 10000 && n % 500 === 0;
 }
+
+/**
+ * A bare number of 4 digits that reads as no sequence parameter: a word of its own, no b-value a
+ * scanner uses (isBValue), behind no parameter's name (TR 2500, PLD 2025, b = 3000, 1024 x 1024) and
+ * before no unit (2000 ms), nor part of a decimal. What is left of an ID whose label an older rule let
+ * through and the character set stripped ("T2 #4711" was stored "T2 4711"), and of a year; also an
+ * unlabelled parameter of such a number ("MPRAGE 2310"). None of the 313 protocol names of
+ * test/support/series-descriptions.ts has one. Not a rule of the scrub (a description's number is
+ * more often its own than an ID the header does not hold); `npm run descriptions:rescrub` counts
+ * stored rows with one, and cuts it with --cut-bare-numbers (rescrub-descriptions.ts).
+ */
+export function cutBareNumbers(s: string, by: string): string {
+  return s.replace(BARE_NUMBER, (digits: string, at: number) =>
+    isBValue(digits) || PARAMETER_BEFORE.test(s.slice(Math.max(0, at - 8), at)) || UNIT_AFTER.test(s.slice(at + digits.length)) ? digits : by,
+  );
+}
+
+const BARE_NUMBER = /(?<![\p{L}\p{N}]|[.,]\d*)\d{4}(?![\p{L}\p{N}]|[.,]\d)/gu;
+const PARAMETER_BEFORE = /(?:^|[^\p{L}\p{N}])(?:b|tr|te|ti|td|ld|pld|bw|fov|venc|nex|etl|fa|mb|hb|x)[\s=:_-]{1,3}$/iu;
+const UNIT_AFTER = /^[\s_-]?(?:ms|s|mm|hz|x|dirs?|ch)(?![\p{L}\p{N}])/iu;

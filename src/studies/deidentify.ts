@@ -4,7 +4,9 @@
  * safe character set, with every token of the patient's name/IDs/accession/institution and
  * every long digit run (dates, IDs) and every date written with separators removed.
  */
-import { cutDates, cutLabelledIds, cutPersonNames, isParameterWord } from './deidentify-patterns';
+import { fold } from './deidentify-fold';
+import { INITIALS, initialsRanges, initialsTokens } from './deidentify-initials';
+import { cutDates, cutLabelledIds, cutPersonNames, isBValue, isBValueWord, isParameterWord } from './deidentify-patterns';
 
 export { cutDates } from './deidentify-patterns';
 
@@ -59,7 +61,8 @@ function scrubPatterns(s: string): string {
  * physicians) that are cut out of what is shown: 2 characters or more, lower case, longest
  * first; for a value of several parts (FAMILY^GIVEN) also the parts run together in either order
  * ("LI^WEI" → "liwei", "weili") and two short neighbours run together ("NGUYEN^VAN AN" → "vanan"),
- * as a name typed without a space would be. A part with an apostrophe (O'BRIEN, D’ANGELO) is also
+ * as a name typed without a space would be, and each part with the other parts' initials
+ * ("smith^j": "Smith J" was stored as "J"; deidentify-initials.ts). A part with an apostrophe (O'BRIEN, D’ANGELO) is also
  * a token without it ("obrien") and with a space for it ("o brien"), and its pieces are tokens of
  * their own: a description leaves the apostrophe out as often as not.
  */
@@ -86,6 +89,7 @@ export function identifierTokens(identifiers: Iterable<string>): string[] {
       for (const piece of w.split("'")) add(piece);
     }
     for (const t of parts) tokens.add(t);
+    for (const t of initialsTokens(words)) tokens.add(t);
     if (parts.length >= 2) {
       tokens.add(parts.join(''));
       tokens.add([...parts].reverse().join(''));
@@ -130,6 +134,10 @@ export function cutTokens(s: string, tokens: string[], by: string, joinSeparated
   const ranges: [number, number][] = [];
   for (const token of new Set(tokens.map((t) => fold(t).text))) {
     if (token.length < 2) continue;
+    if (token.includes(INITIALS)) {
+      for (const [at, end] of initialsRanges(text.text, token)) ranges.push([text.from[at], text.to[end - 1]]);
+      continue;
+    }
     const withDigit = /\d/.test(token);
     // a token with a digit goes by its own length rule (EMBEDDED_ID), not by SHORT_TOKEN's: "a12" is an ID, not a word
     const wholeWord = withDigit ? token.length < EMBEDDED_ID || (token.length === EMBEDDED_ID && digitCount(token) < 2) : token.length < SHORT_TOKEN && WORD_SCRIPT.test(token);
@@ -137,6 +145,7 @@ export function cutTokens(s: string, tokens: string[], by: string, joinSeparated
     for (const [at, end] of occurrences(text.text, grouped, token)) {
       const inWord = isWordChar(text.text[at - 1]) || isWordChar(text.text[end]);
       if (inWord && (wholeWord || (shortId && !runInto(text.text, at, end)))) continue;
+      if (!inWord && afterBEquals(text.text, at, token)) continue;
       ranges.push([text.from[at], text.to[end - 1]]);
     }
   }
@@ -205,8 +214,24 @@ function runInto(text: string, at: number, end: number): boolean {
   let to = end;
   while (isWordChar(text[from - 1]) && at - from < LONGEST_PARAMETER) from--;
   while (isWordChar(text[to]) && to - end < LONGEST_PARAMETER) to++;
-  return isWordChar(text[from - 1]) || isWordChar(text[to]) || !isParameterWord(text.slice(from, to));
+  const word = text.slice(from, to);
+  if (isWordChar(text[from - 1]) || isWordChar(text[to])) return true;
+  // a 4-digit ID is kept only as a b-value's number (b1000 with StudyID 1000), not as a TR, a PLD or a
+  // matrix's ("TR4711" and "4711ms" with a patient ID 4711 were kept); 3 characters (TE100, FOV240,
+  // 256x256) and a piece with letters ("256X" of "256x256") keep the parameter words
+  return end - at > EMBEDDED_ID && isDigits(text.slice(at, end)) ? !isBValueWord(word) : !isParameterWord(word);
 }
+
+/**
+ * Whether the whole-word ID at [at, …) of the folded `text` is the number of a b-value written
+ * apart from its "b" — "b=1000", "b 1000" (as the character set stores "b=1000"), "b_1000" — one a
+ * scanner is set to (isBValue): kept there as in "b1000" (runInto).
+ */
+function afterBEquals(text: string, at: number, token: string): boolean {
+  return isDigits(token) && isBValue(token) && B_EQUALS.test(text.slice(Math.max(0, at - 5), at));
+}
+
+const B_EQUALS = /(?:^|[^\p{L}\p{N}])b[\s=:_-]{1,3}$/u;
 
 const LONGEST_PARAMETER = 12;
 
@@ -218,6 +243,7 @@ const LONGEST_PARAMETER = 12;
 const seam = (inside: string | undefined, outside: string | undefined): boolean => !isWordChar(outside) || isDigit(inside) !== isDigit(outside);
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+const isDigits = (s: string): boolean => /^\d+$/.test(s);
 
 /**
  * A token with a digit shorter than this is cut as a whole word only; from this length on also run
@@ -249,43 +275,3 @@ const GROUPED_ID = 5;
 const SHORT_TOKEN = 4;
 const WORD_SCRIPT = /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{N}]+$/u;
 const isWordChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{N}]/u.test(c);
-
-/** Letters NFKD does not take apart, as their plain Latin spelling. */
-const SPELLED: Record<string, string> = {
-  ß: 'ss', ẞ: 'ss', ø: 'o', æ: 'ae', œ: 'oe', ł: 'l', đ: 'd', ı: 'i', þ: 'th',
-  // apostrophes, as identifierTokens reads them
-  '\u2019': "'", '\u2018': "'", '\u02bc': "'", '`': "'",
-};
-
-interface Folded {
-  text: string;
-  /** per folded character: the original characters it came from, [from[i], to[i]) */
-  from: number[];
-  to: number[];
-}
-
-/**
- * `s` lower-cased, accents stripped, ß/æ/… spelled out, and "ae"/"oe"/"ue" read as a/o/u (so
- * MÜLLER, MUELLER and MULLER all fold to "muller"), with where each folded character came from.
- */
-function fold(s: string): Folded {
-  const chars: { c: string; from: number; to: number }[] = [];
-  for (let i = 0; i < s.length; ) {
-    const ch = String.fromCodePoint(s.codePointAt(i)!);
-    const to = i + ch.length;
-    const lower = ch.toLowerCase();
-    const plain = SPELLED[lower] ?? lower.normalize('NFKD').replace(/\p{M}/gu, '');
-    // UTF-16 units, not code points: the folded text is indexed by unit (indexOf), and each unit needs its origin
-    for (let j = 0; j < plain.length; j++) chars.push({ c: plain[j], from: i, to });
-    i = to;
-  }
-  const out: Folded = { text: '', from: [], to: [] };
-  for (let k = 0; k < chars.length; k++) {
-    const c = chars[k];
-    const merge = chars[k + 1]?.c === 'e' && (c.c === 'a' || c.c === 'o' || c.c === 'u');
-    out.text += c.c;
-    out.from.push(c.from);
-    out.to.push(merge ? chars[++k].to : c.to);
-  }
-  return out;
-}

@@ -1,5 +1,6 @@
 import type { DescriptionChange, StoredDescriptionRepository } from '../repositories/stored-description.repository';
 import { scrubDescription } from './deidentify';
+import { cutBareNumbers } from './deidentify-patterns';
 
 /** What a pass over the stored descriptions did. */
 export interface RescrubResult {
@@ -8,6 +9,12 @@ export interface RescrubResult {
   /** rows whose description the rules changed (with dryRun: would have) */
   changed: number;
   batches: number;
+  /**
+   * rows whose description, after the rules, holds a bare number of 4 digits that reads as no
+   * parameter (cutBareNumbers: "T2 4711", what an older rule left of "T2 #4711"); with
+   * cutBareNumbers those were cut and are among `changed`
+   */
+  bareIds: number;
 }
 
 export interface RescrubOptions {
@@ -17,6 +24,8 @@ export interface RescrubOptions {
   dryRun?: boolean;
   /** read no more than this many rows (default: all) */
   maxRows?: number;
+  /** also cut what `bareIds` counts (cutBareNumbers): asked for, as it may be the description's own number */
+  cutBareNumbers?: boolean;
 }
 
 export const DEFAULT_RESCRUB_BATCH = 500;
@@ -28,7 +37,8 @@ export const DEFAULT_RESCRUB_BATCH = 500;
  * an ID label ("MRN 123 456", kept by every rule before), digit runs of 5+, the character set and
  * length. (A FAMILY^GIVEN name cannot be in a stored row: the character set always took the caret
  * out.) The identifier cuts added since (a name without its apostrophe, a grouped or run-in ID)
- * cannot be redone: the identifiers were never stored. Idempotent (the rules applied to their own output
+ * cannot be redone: the identifiers were never stored; what is left of an ID whose "#" label the
+ * character set took out ("T2 4711") is counted (`bareIds`), and cut with `cutBareNumbers`. Idempotent (the rules applied to their own output
  * change nothing), so a second pass changes no row; bounded: `batchSize` rows per read and per
  * write transaction, in id order, so a large table neither fills memory nor holds SQLite's write
  * lock for long. Only counts leave this function: a description may be what it was run to clean.
@@ -37,7 +47,7 @@ export async function rescrubStoredDescriptions(repo: StoredDescriptionRepositor
   const size = options.batchSize ?? DEFAULT_RESCRUB_BATCH;
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`batchSize must be a positive integer, not ${size}`);
   const max = options.maxRows ?? Infinity;
-  const result: RescrubResult = { examined: 0, changed: 0, batches: 0 };
+  const result: RescrubResult = { examined: 0, changed: 0, batches: 0, bareIds: 0 };
   for (let after: string | null = null; result.examined < max; ) {
     const rows = await repo.after(after, Math.min(size, max - result.examined));
     if (!rows.length) return result;
@@ -46,7 +56,13 @@ export async function rescrubStoredDescriptions(repo: StoredDescriptionRepositor
     after = rows[rows.length - 1].id;
     const changes: DescriptionChange[] = [];
     for (const r of rows) {
-      const to = scrubDescription(r.seriesDescription, []);
+      let to = scrubDescription(r.seriesDescription, []);
+      const bare = to === null ? to : cutBareNumbers(to, ' ');
+      if (bare !== to) {
+        result.bareIds++;
+        // the rules again over the cut, for the spaces it leaves (and anything it makes: idempotent)
+        if (options.cutBareNumbers) to = scrubDescription(bare!, []);
+      }
       if (to !== r.seriesDescription) changes.push({ id: r.id, from: r.seriesDescription, to });
     }
     result.changed += options.dryRun ? changes.length : await repo.replace(changes);

@@ -32,6 +32,21 @@ const OLD_LABELLED: [string, string][] = [
   ['ID b4711 DWI', 'ID DWI'],
 ];
 
+/**
+ * Rows stored before the "#" label rule: "T2 #4711" lost its "#" to the character set and was stored
+ * "T2 4711", which no rule can tell from a description's number by the label any more. A bare number
+ * of 4 digits that reads as no parameter is counted (and cut with cutBareNumbers), and what it becomes.
+ */
+const OLD_BARE: [string, string][] = [
+  ['T2 4711', 'T2'],
+  ['AX T1 0042 FLAIR', 'AX T1 FLAIR'],
+  ['DWI 4711 b1000', 'DWI b1000'],
+  ['T1_4711_AX', 'T1_ _AX'],
+  ['T1 1970', 'T1'],
+];
+/** Bare 4-digit numbers that read as a parameter: neither counted nor cut (an ID written so stays). */
+const BARE_PARAMETERS = ['DWI 1500', 'DWI b0 500 1000 2000', 'PLD 2025', 'TR 4711', 'TI_2400', 'b 3000', 'T2 2000 ms', 'matrix 1024 x 1024', 'T2 4711.5'];
+
 function databaseAt(file: string): PrismaService {
   return new PrismaService(AppConfig.fromProcess({ NODE_ENV: 'test', DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }));
 }
@@ -74,7 +89,7 @@ describe('re-scrubbing stored series descriptions', () => {
     const before = await stored(prisma);
 
     const dry = await rescrubStoredDescriptions(repo, { batchSize: 50, dryRun: true });
-    expect(dry).toEqual({ examined: descriptions.length - 2, changed: OLD_ROWS.length + OLD_LABELLED.length, batches: Math.ceil((descriptions.length - 2) / 50) });
+    expect(dry).toEqual({ examined: descriptions.length - 2, changed: OLD_ROWS.length + OLD_LABELLED.length, batches: Math.ceil((descriptions.length - 2) / 50), bareIds: 0 });
     expect(await stored(prisma)).toEqual(before);
 
     expect(await rescrubStoredDescriptions(repo, { batchSize: 50 })).toEqual(dry);
@@ -84,6 +99,28 @@ describe('re-scrubbing stored series descriptions', () => {
     expect([...after.values()].filter((v) => v === null)).toHaveLength(2);
 
     expect((await rescrubStoredDescriptions(repo, { batchSize: 7 })).changed).toBe(0);
+  });
+
+  it('a bare 4-digit number that reads as no parameter ("T2 4711", stored from "T2 #4711") is counted, and cut only when asked; no protocol name is either', async () => {
+    const descriptions = [...SERIES_DESCRIPTIONS, ...OLD_BARE.map(([d]) => d), ...BARE_PARAMETERS];
+    await seed(prisma, descriptions);
+    const repo = new StoredDescriptionRepository(prisma);
+    const before = await stored(prisma);
+
+    const counted = await rescrubStoredDescriptions(repo, { batchSize: 100 });
+    expect(counted).toMatchObject({ examined: descriptions.length, changed: 0, bareIds: OLD_BARE.length });
+    expect(await stored(prisma)).toEqual(before);
+
+    const dry = await rescrubStoredDescriptions(repo, { batchSize: 100, cutBareNumbers: true, dryRun: true });
+    expect(dry).toMatchObject({ changed: OLD_BARE.length, bareIds: OLD_BARE.length });
+    expect(await stored(prisma)).toEqual(before);
+    expect(await rescrubStoredDescriptions(repo, { batchSize: 100, cutBareNumbers: true })).toEqual(dry);
+    const after = await stored(prisma);
+    const changed = [...after].filter(([k, v]) => before.get(k) !== v).map(([, v]) => v);
+    expect(changed.sort()).toEqual(OLD_BARE.map(([, to]) => to).sort());
+    expect(await rescrubStoredDescriptions(repo, { cutBareNumbers: true })).toMatchObject({ changed: 0, bareIds: 0 });
+    // a fresh scrub keeps such a number (it may be the description's own): the plain re-scrub changes no row it stored
+    for (const [d] of OLD_BARE) expect(scrubDescription(d, [])).toBe(d);
   });
 
   it('the start-up check: one warning with the count naming the command, bounded to maxRows, none once re-scrubbed', async () => {
@@ -113,7 +150,7 @@ describe('re-scrubbing stored series descriptions', () => {
     expect((await repo.after(null, 10))[0].seriesDescription).toBe('T2');
   });
 
-  it('the command: counts in one line, no description in it; a bad batch size is refused', async () => {
+  it('the command: counts in one line (a second for bare numbers), no description in it; a bad batch size is refused', async () => {
     await seed(prisma, ['DOB 1970-01-31 T1', 'AX T1 FLAIR', 'T2 01 JAN 1970']);
     await prisma.$disconnect();
     const env = { DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: process.env.LOG_LEVEL };
@@ -129,6 +166,18 @@ describe('re-scrubbing stored series descriptions', () => {
         'Series descriptions re-scrubbed: 2 of 3 stored rows changed, in 2 batches of up to 2.',
         'Series descriptions re-scrubbed: 0 of 3 stored rows changed, in 1 batch of up to 500.',
       ]);
+      log.mockClear();
+      await prisma.analysis.create({ data: { byteSize: 1, sha256: 'f'.repeat(64), status: 'completed', kind: 'study', seriesDescription: 'T2 4711' } });
+      await prisma.$disconnect();
+      expect(await rescrubCli(['--dry-run'])).toBe(0);
+      expect(await rescrubCli(['--cut-bare-numbers'])).toBe(0);
+      expect(await rescrubCli([])).toBe(0);
+      expect(log.mock.calls.map((c) => String(c[0]))).toEqual([
+        'Series descriptions re-scrubbed (dry run, nothing written): 0 of 4 stored rows would change, in 1 batch of up to 500.\n' +
+          '1 of them holds a bare number of 4 digits that reads as no sequence parameter (an ID whose "#" an older rule took out may look so): left as it is; --cut-bare-numbers cuts it.',
+        'Series descriptions re-scrubbed: 1 of 4 stored rows changed, in 1 batch of up to 500, 1 of them for a bare number of 4 digits (--cut-bare-numbers).',
+        'Series descriptions re-scrubbed: 0 of 4 stored rows changed, in 1 batch of up to 500.',
+      ]);
     } finally {
       log.mockRestore();
       error.mockRestore();
@@ -139,7 +188,7 @@ describe('re-scrubbing stored series descriptions', () => {
     }
     prisma = databaseAt(file);
     await prisma.onModuleInit();
-    expect([...(await stored(prisma)).values()].sort()).toEqual(['AX T1 FLAIR', 'DOB T1', 'T2']);
+    expect([...(await stored(prisma)).values()].sort()).toEqual(['AX T1 FLAIR', 'DOB T1', 'T2', 'T2']);
   });
 
   it('the rules are idempotent on their own output: a cut that makes a new date cuts it too ("JAN é01 1970", "1970 12345 01 01")', () => {
