@@ -291,8 +291,11 @@ export class InferenceWorkers {
       p.resolve(res);
     });
     worker.on('error', (err) => this.fail(slot, err, failed));
+    // Any exit outside close() is a loss, code 0 included: a thread that ended itself (process.exit(0)
+    // in it) with jobs unanswered left them waiting a whole job deadline, and every request sent to
+    // it meanwhile too (a 504 after 30 s instead of a 503 at once). A retired slot's exit is ignored (fail()).
     worker.on('exit', (code) => {
-      if (!this.closed && code !== 0) this.fail(slot, new Error(`worker exited with ${code}`), failed);
+      if (!this.closed) this.fail(slot, new Error(`worker exited with ${code}`), failed);
     });
     const load: InferenceWorkerRequest = { kind: 'load', models: this.models.filter((m) => slot.models.has(m.name)), intraOpThreads: this.intraOpThreads, control: control.buffer };
     worker.postMessage(load);

@@ -71,11 +71,14 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       const validate = compileCardValidator(CARD_SCHEMA_FILE);
       const names = fs
         .readdirSync(dir)
-        // statSync (not the dirent) so symlinked model folders count too
-        .filter((name) => fs.statSync(path.join(dir, name)).isDirectory() && fs.existsSync(path.join(dir, name, 'model_card.json')))
+        // statSync (not the dirent) so symlinked model folders count too; hidden folders are no models
+        .filter((name) => !name.startsWith('.') && fs.statSync(path.join(dir, name)).isDirectory())
         .sort();
       for (const name of names) {
         try {
+          // A folder without its card is a model copied in part, not "no model": skipped, the service
+          // started and answered every brain MRI 200 "no validated diagnosis model" when brain_tumor's was lost.
+          if (!fs.existsSync(path.join(dir, name, 'model_card.json'))) throw new ModelCardError('no model_card.json in the folder');
           this.models.set(name, await this.loadOne(path.join(dir, name), validate));
         } catch (err) {
           errors.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);

@@ -236,8 +236,10 @@ export class PreparePool implements OnModuleDestroy {
       else p.reject(new AnalysisUnavailableError(`Image preparation failed: ${res.error}`));
     });
     worker.on('error', (err) => this.fail(worker, err));
+    // any exit outside close() is a loss, code 0 included: a thread that ended itself left its jobs
+    // (and those sent to it later) waiting a whole job deadline; a retired worker's exit is ignored (fail())
     worker.on('exit', (code) => {
-      if (!this.closed && code !== 0) this.fail(worker, new Error(`worker exited with ${code}`));
+      if (!this.closed) this.fail(worker, new Error(`worker exited with ${code}`));
     });
     return worker;
   }

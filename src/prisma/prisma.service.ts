@@ -156,7 +156,7 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
         );
         return { ok: true };
       }
-      const moved = this.fileMoved();
+      const moved = this.movedAway();
       if (moved) return { ok: false, detail: moved };
       const rows = await this.$queryRawUnsafe<{ user_version: number | bigint }[]>('PRAGMA user_version');
       const v = Number(rows[0]?.user_version ?? 0);
@@ -185,14 +185,21 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
    * its path (an `rm -r data/`, a backup restored with mv while running): every write succeeded
    * and /readyz said ready, and at the next start those rows were gone (seen: an analysis recorded
    * and listed after `rm data/sentinel.db*`). Not ready from then on, so that an orchestrator
-   * restarts the process onto the file at the path.
+   * restarts the process onto the file at the path; and a history row is not written there
+   * (AnalysisRepository.insert), so that no answer is a 200 for a row no restart reads. Null when
+   * the file at the path is the one opened (always for PostgreSQL).
    */
-  private fileMoved(): string | null {
+  movedAway(): string | null {
     if (!this.opened) return null;
     const now = fileIdentity(this.config.databaseFile);
     if (now && now.dev === this.opened.dev && now.ino === this.opened.ino) return null;
     return `the database file ${this.config.databaseFile} was ${now ? 'replaced' : 'removed'} after start-up: this process still writes to the file it opened, which no restart will read; restart it`;
   }
+}
+
+/** A write refused because the SQLite file was removed or replaced under the process (movedAway). */
+export class DatabaseFileMovedError extends Error {
+  override readonly name = 'DatabaseFileMovedError';
 }
 
 interface FileIdentity {

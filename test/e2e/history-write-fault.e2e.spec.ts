@@ -4,8 +4,10 @@
  * file or mount behaves) is answered 503 DATABASE_UNAVAILABLE — the API (which the upload page
  * posts to) and studies alike — never a 200 without its row. Everything works again afterwards.
  */
+import * as fs from 'node:fs';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { AppConfig } from '../../src/config/config.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { solidPng, TEXT_AS_JPG } from '../support/images';
@@ -68,5 +70,31 @@ describe('a history row that cannot be written fails the request (503)', () => {
     expect(typeof after.body.analysisId).toBe('string');
     expect((await study()).status).toBe(200);
     expect(await rows()).toBe(before + 2);
+  });
+
+  // The file at DATABASE_URL removed or replaced while running (an `rm -r data/`, a backup restored
+  // with mv): SQLite writes on into the file it opened. /readyz said 503 (database-fault.e2e), but an
+  // analysis answered 200 with an analysisId whose row no restart reads (seen on the build: after
+  // `rm db.sqlite*` and after `mv` of them aside, the 200's row was a 404 once restarted).
+  it.each(['removed', 'replaced'] as const)('the database file %s under the running process: image and study 503 DATABASE_UNAVAILABLE, 200 again once it is back', async (how) => {
+    const file = app.get(AppConfig).databaseFile;
+    const aside = `${file}.aside`;
+    const png = await solidPng(128, 128, 255);
+    fs.renameSync(file, aside);
+    if (how === 'replaced') fs.copyFileSync(aside, file);
+    try {
+      const image = await analyse(png);
+      expect(image.status).toBe(503);
+      expect(image.body).toEqual({ statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String) });
+      const s = await study();
+      expect(s.status).toBe(503);
+      expect(s.body.code).toBe('DATABASE_UNAVAILABLE');
+    } finally {
+      fs.rmSync(file, { force: true });
+      fs.renameSync(aside, file);
+    }
+    const after = await analyse(png);
+    expect(after.status).toBe(200);
+    expect(typeof after.body.analysisId).toBe('string');
   });
 });

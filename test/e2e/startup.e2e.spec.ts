@@ -62,6 +62,17 @@ describe('start-up (npm start)', () => {
     expect(err.message).toContain('brain_tumor: model.onnx does not match its card');
   });
 
+  it('refuses to start when a model folder has no card (a half-copied brain_tumor), instead of answering every brain MRI "no validated model"', async () => {
+    // it started, and a brain MRI was a 200 inconclusive NO_VALIDATED_MODEL, recorded in the history
+    const dir = tempDir('sentinel-startup-models-');
+    for (const name of ['triage', 'brain_tumor']) fs.cpSync(path.join(FAKE_MODELS_DIR, name), path.join(dir, name), { recursive: true });
+    fs.rmSync(path.join(dir, 'brain_tumor', 'model_card.json'));
+    fs.mkdirSync(path.join(dir, '.cache')); // a hidden folder is not a model
+    const err = await startupError({ MODELS_DIR: dir, INFERENCE_WORKERS: '0' });
+    expect(err.message).toContain('brain_tumor: no model_card.json in the folder');
+    expect(err.message).not.toContain('.cache');
+  });
+
   it('refuses to start when the SQLite path cannot hold a database (a file where a folder should be)', async () => {
     const file = path.join(tempDir('sentinel-db-'), 'not-a-folder');
     fs.writeFileSync(file, 'x');

@@ -11,11 +11,14 @@ import type { SpawnWorker, WorkerScript } from '../../src/inference/spawn-worker
  */
 export const SPIN = 1;
 export const SILENT = 2;
+/** the thread dies on its next job: an uncaught exception (exit code 1), or process.exit(0) with the job unanswered */
+export const THROW = 3;
+export const EXIT_CLEAN = 4;
 
 export class WedgeSwitch {
   /** [0]: how the next job wedges; [1]: 1 while fake workers never answer their 'load', 2 while they answer it failed */
   readonly flag = new Int32Array(new SharedArrayBuffer(8));
-  next(mode: typeof SPIN | typeof SILENT): void {
+  next(mode: typeof SPIN | typeof SILENT | typeof THROW | typeof EXIT_CLEAN): void {
     Atomics.store(this.flag, 0, mode);
   }
   /** fake workers started from now on never finish opening their models (until set back) */
@@ -47,6 +50,8 @@ parentPort.on('message', (m) => {
   const wedge = Atomics.exchange(mode, 0, 0);
   if (wedge === ${SPIN}) for (;;) {}
   if (wedge === ${SILENT}) return;
+  if (wedge === ${THROW}) throw new Error('worker crashed (fake)');
+  if (wedge === ${EXIT_CLEAN}) process.exit(0);
   if (m.kind === 'run') return post({ kind: 'run', id: m.id, ok: true, run: { logits: new Float32Array([1, 0]), embedding: new Float32Array(2), cam: new Float32Array(4), camH: 2, camW: 2, geometry: { size: 8, nw: 8, nh: 8, x0: 0, y0: 0 }, preprocessMs: 0, borderMean: null } });
   if (m.kind === 'heatmap') return post({ kind: 'heatmap', id: m.id, ok: true, heat: { width: 1, height: 1, data: new Uint8Array(3) } });
   if (m.op === 'decode') {

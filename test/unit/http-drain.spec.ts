@@ -1,0 +1,60 @@
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { HttpDrain } from '../../src/common/http-drain';
+
+/**
+ * The drain on SIGTERM (src/common/http-drain.ts) with a request the client had sent in full when
+ * the drain began but that the server had not read yet (its connection accepted, the bytes in the
+ * socket's buffer: here the connection is handed to the server in the same tick as the drain). It
+ * must be answered, with Connection: close — not taken for an idle kept-alive socket and reset.
+ * (On the build, requests still in the listen backlog at the signal are reset by the kernel when
+ * the server stops listening: a race no drain of accepted connections covers.)
+ */
+describe('HttpDrain', () => {
+  const servers: net.Server[] = [];
+  afterAll(() => servers.forEach((s) => s.close()));
+
+  /** An HTTP server fed by a raw listener that holds each accepted socket unread until `hand` gives it over. */
+  async function setUp() {
+    const server = http.createServer((_req, res) => res.end('answered'));
+    const drain = new HttpDrain();
+    drain.attach(server);
+    const accepted: net.Socket[] = [];
+    let arrived: () => void = () => undefined;
+    const raw = net.createServer({ pauseOnConnect: true }, (socket) => (accepted.push(socket), arrived()));
+    servers.push(raw, server);
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    server.listen(0, '127.0.0.1'); // listening, as the app's server is when the signal comes
+    const port = (raw.address() as net.AddressInfo).port;
+    const waitAccepted = new Promise<void>((resolve) => (arrived = resolve));
+    return { server, drain, raw, port, waitAccepted, accepted };
+  }
+
+  /** Sends one whole GET and collects whatever comes back until the socket ends. */
+  function client(port: number) {
+    const socket = net.connect(port, '127.0.0.1');
+    let got = '';
+    let failure = '';
+    const sent = new Promise<void>((resolve) => socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n', () => resolve()));
+    const done = new Promise<string>((resolve) => {
+      socket.on('data', (d) => (got += String(d)));
+      socket.on('error', (e: NodeJS.ErrnoException) => (failure = e.code ?? e.message));
+      socket.on('close', () => resolve(failure ? `error ${failure}` : got));
+    });
+    return { sent, done };
+  }
+
+  it('a request sent in full before the drain, not yet read by the server, is answered (Connection: close), not reset', async () => {
+    const { server, drain, port, waitAccepted, accepted } = await setUp();
+    const c = client(port);
+    await Promise.all([c.sent, waitAccepted]);
+    server.emit('connection', accepted[0]); // the server's connection now, its bytes still unread
+    accepted[0].resume(); // reading starts, as on any accepted socket: the bytes are read on the next turn
+    const cut = await drain.drain(server, 5000);
+    const answer = await c.done;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer.endsWith('answered')).toBe(true);
+    expect(cut).toBe(0);
+  });
+});
