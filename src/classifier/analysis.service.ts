@@ -16,7 +16,7 @@ import { appliedThresholds, labelCaveat, type ModelCard } from '../inference/mod
 import type { RawImage } from '../inference/preprocess';
 import { checkFileBytes, sniffImageType } from '../validation/file-checks';
 import { scopeFromCards, scopeSentence } from '../presentation/labels';
-import { refusalMessage } from '../validation/refusal-message';
+import { refusalMessage, withScopeFigure } from '../validation/refusal-message';
 import type { Refusal } from '../validation/refusal-cause';
 import { decideTriage } from '../validation/triage-decision';
 import {
@@ -213,9 +213,11 @@ export class AnalysisService {
 
     if (!triage.outcome.accepted) {
       const o = triage.outcome;
-      // the scope from the cards loaded now: the one thing the triage decision cannot word itself
-      const message = o.code === 'UNSUPPORTED_BODY_PART' ? (refusalMessage(o.refusal, { scope: scopeSentence(scopeFromCards(this.models.cards())) }) ?? o.message) : o.message;
-      return finish({ ...common, ...triageAnswer, status: 'rejected', stage: o.stage, code: o.code, message, refusal: o.refusal });
+      // the scope from the cards loaded now: the one thing the triage decision cannot word itself,
+      // stored with the figures so that the record's reason says what this answer said
+      const refusal = o.code === 'UNSUPPORTED_BODY_PART' ? withScopeFigure(o.refusal, scopeSentence(scopeFromCards(this.models.cards()))) : o.refusal;
+      const message = o.code === 'UNSUPPORTED_BODY_PART' ? (refusalMessage(refusal) ?? o.message) : o.message;
+      return finish({ ...common, ...triageAnswer, status: 'rejected', stage: o.stage, code: o.code, message, refusal });
     }
 
     const bodyPart = triage.outcome.bodyPart;

@@ -44,15 +44,9 @@ export function decideDiagnosis(
   const describe = (l: string) => card.label_descriptions?.[l] ?? l;
 
   if (ood) {
-    return {
-      ...base,
-      status: 'inconclusive',
-      code: 'LOW_CONFIDENCE',
-      label: null,
-      // the model in words ("brain tumour model"), not its key: the page read "the brain_tumor model's"
-      message: `Unable to determine: the image is unlike the ${humanLabel(card.name)}'s training data (out-of-distribution).`,
-      refusal: { cause: 'ood', figures: { finding: describe(topLabel), confidence } },
-    };
+    // the model in words ("brain tumour model"), stored as the message names it
+    const refusal: Refusal = { cause: 'ood', figures: { finding: describe(topLabel), confidence, model: humanLabel(card.name) } };
+    return { ...base, status: 'inconclusive', code: 'LOW_CONFIDENCE', label: null, message: refusalMessage(refusal) ?? '', refusal };
   }
   if (confidence < thr) {
     const refusal: Refusal = { cause: 'low_confidence', figures: { finding: describe(topLabel), confidence, threshold: thr } };
