@@ -108,11 +108,12 @@ export class AnalysisService {
         () => lease?.release(),
         () => lease?.release(),
       );
-      // the refusal goes to the record only: the API answer's fields are fixed (its words say it)
       const { refusal, ...result } = await untilAborted(work, signal);
       const record = { ...this.toRecord(result, sha256, bytes.length, decoded, ctx), refusal: result.status === 'completed' ? null : (refusal ?? null) };
       const analysisId = options.record !== false ? await this.recordOrFail(record) : null;
-      return { result: { ...result, thresholds: record.thresholds, analysisId }, record };
+      // the answer names the check that refused it as its record does: the page's MRI check line
+      // gave the triage model's figure for a chart the colour check had refused
+      return { result: { ...result, refusal: record.refusal, thresholds: record.thresholds, analysisId }, record };
     } catch (err) {
       if (err instanceof FileCheckError && options.record !== false) {
         // the file's own error is the answer (a 4xx, never a 200); a lost row is only logged
