@@ -41,7 +41,9 @@ export function decideDiagnosis(
   const probabilities = Object.fromEntries(card.labels.map((l, i) => [l, p[i]]));
   const ood = card.thresholds.ood !== undefined && oodScore(embedding, card.thresholds.ood) > card.thresholds.ood.threshold;
   const base = { topLabel, topIndex, confidence, probabilities, ood };
-  const describe = (l: string) => card.label_descriptions?.[l] ?? l;
+  // a class in the pages' words ("no tumour"), as the title, the table and the history name it: the
+  // message said the card's description ("no tumour visible") under the title "No tumour"
+  const describe = (l: string) => humanLabel(l);
 
   if (ood) {
     // the model in words ("brain tumour model"), stored as the message names it

@@ -24,6 +24,7 @@ import { loadStudy } from './study-loader';
 import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
 import { refusedRecord, toAnalysisRecord, toRecord } from './study-record';
 import type { StudyRule } from './study-rule';
+import { humanLabel } from '../presentation/labels';
 
 export const THUMBNAIL_SIDE = 96;
 
@@ -183,7 +184,8 @@ export class StudyService {
           name: card.name,
           labels: card.labels,
           threshold: confidenceThreshold(card, override),
-          describe: (l) => card.label_descriptions?.[l] ?? l,
+          // the pages' words, as the title names the class (diagnosis-decision.ts): not the card's description, nor the key
+          describe: (l) => humanLabel(l),
         };
       },
     });
