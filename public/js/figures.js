@@ -114,6 +114,14 @@
     var n = r.study.sliceCount;
     return 'MRI ' + pct(r.mriConfidence) + ' on average over all ' + (typeof n === 'number' ? n + ' ' : 'the ') + 'slices';
   }
+  // mri-check.ts imageCheckRefusal: the image check that refused it (the answer's refusal), or null
+  var IMAGE_CHECKS = { colour: 'the colour check', bright_background: 'the bright-background check', head_ct: 'the head-CT check', triage_ood: 'the out-of-distribution check' };
+  function imageCheckRefusal(r) {
+    var check = r.refusal && r.isMri === false && Object.prototype.hasOwnProperty.call(IMAGE_CHECKS, r.refusal.cause) ? IMAGE_CHECKS[r.refusal.cause] : null;
+    if (!check) return null;
+    var f = r.refusal.figures || {};
+    return typeof f.refusedSlices === 'number' && typeof f.slices === 'number' ? f.refusedSlices + ' of ' + f.slices + ' slices refused by ' + check : 'refused by ' + check;
+  }
   function mriFigure(r) {
     if (r.isMri === null || r.isMri === undefined || r.mriConfidence === null || r.mriConfidence === undefined) return null;
     return r.isMri || refusedByImageChecks(r) || unsureMri(r) ? r.mriConfidence : 1 - r.mriConfidence;
@@ -122,13 +130,17 @@
   /**
    * mri-check.ts mriCheck, the history's and the PDF's words for the same record (a browser spec
    * compares the two over every case): this list wrote "MRI · 97.0 %" where they wrote "MRI (97.0 %)".
-   * A NOT_MRI the image checks decided while the model said MRI names the checks and the model's own figure;
+   * A NOT_MRI an image check decided (the answer's refusal) names that check, without a model figure; a record
+   * without its cause that the image checks refused while the model said MRI names the checks and the model's figure;
    * one not confidently an MRI, P(MRI) as its message compares it with `thresholds` (model → threshold), or
    * for a study (r.study) the mean over its slices, named as such (sliceMeanMri).
    */
   function mriCheck(r, thresholds) {
     if (r.isMri === null || r.isMri === undefined) return '—';
     if (r.mriConfidence === null || r.mriConfidence === undefined) return (r.isMri ? 'MRI' : 'not MRI') + ' (from the DICOM header; no model ran)';
+    // the check that refused it, and no model figure: the model's did not decide
+    var check = imageCheckRefusal(r);
+    if (check) return 'not MRI (' + check + ')';
     if (refusedByImageChecks(r)) return 'not MRI (refused by the image checks; the model alone: MRI ' + pct(mriFigure(r)) + ')';
     var t = (thresholds || {}).triage;
     if (unsureMri(r)) {
@@ -181,6 +193,7 @@
   S.diagnosisFigure = diagnosisFigure;
   S.stageName = stageName;
   S.refusedByImageChecks = refusedByImageChecks;
+  S.imageCheckRefusal = imageCheckRefusal;
   S.mriFigure = mriFigure;
   S.mriCheck = mriCheck;
   S.bodyPart = bodyPart;

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
+import { REFUSAL_CAUSES, type Refusal } from '../validation/refusal-cause';
 import type { AnalysisCode, AnalysisResult, AnalysisStage, AnalysisStatus } from './analysis-result';
 
 /**
@@ -22,6 +23,18 @@ export const EXPLANATION_SCHEMA: ApiPropertyOptions = {
       description: "'none': no region stands out for this answer — the map has nothing above 0, or more than half its grid is at or above half its peak (a flat map, painted hot everywhere, points nowhere) — and no overlay is drawn",
     },
   },
+};
+
+/** Which check refused an analysis: the same in the answer and in its history record. */
+export const REFUSAL_SCHEMA: ApiPropertyOptions = {
+  type: 'object',
+  nullable: true,
+  required: ['cause', 'figures'],
+  properties: {
+    cause: { type: 'string', enum: [...REFUSAL_CAUSES], description: 'which check refused it' },
+    figures: { type: 'object', additionalProperties: { oneOf: [{ type: 'number' }, { type: 'string' }] }, description: 'the figures its message was written from' },
+  },
+  description: 'which check refused it, as the message says; null: answered (in the history, also a record stored before the cause was: its reason is rebuilt from the other fields)',
 };
 
 /** OpenAPI description of AnalysisResult (the service returns the plain interface). */
@@ -79,6 +92,8 @@ export class AnalysisResultDto implements AnalysisResult {
     description: 'model → the confidence threshold it decided at (CONFIDENCE_THRESHOLD or its card), for every model in modelVersions; {} when no model ran — the same map the history record stores',
   })
   thresholds!: Record<string, number>;
+  @ApiProperty(REFUSAL_SCHEMA)
+  refusal!: Refusal | null;
   @ApiProperty({ type: String, nullable: true, required: false, description: 'history record id of this result (name it as analysisId when asking for its PDF report); null when not recorded' })
   analysisId?: string | null;
 }

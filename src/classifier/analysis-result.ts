@@ -79,8 +79,9 @@ export interface AnalysisResult {
   analysisId?: string | null;
   /**
    * Which check refused it, with the figures its message was written from: carried from the
-   * decisions to the history record (and from each slice to its study's), never part of the API
-   * answer — analyzeDetailed takes it off. Absent or null when completed.
+   * decisions to the history record (and from each slice to its study's) and given in the API
+   * answer as the record gives it (analyzeDetailed), so a page can name the check that refused
+   * rather than a model figure that did not decide. Absent or null when completed.
    */
   refusal?: Refusal | null;
 }

@@ -16,7 +16,7 @@ import { appliedThresholds, labelCaveat, type ModelCard } from '../inference/mod
 import type { RawImage } from '../inference/preprocess';
 import { checkFileBytes, sniffImageType } from '../validation/file-checks';
 import { scopeFromCards, scopeSentence } from '../presentation/labels';
-import { refusalMessage } from '../validation/refusal-message';
+import { refusalMessage, withScopeFigure } from '../validation/refusal-message';
 import type { Refusal } from '../validation/refusal-cause';
 import { decideTriage } from '../validation/triage-decision';
 import {
@@ -108,11 +108,12 @@ export class AnalysisService {
         () => lease?.release(),
         () => lease?.release(),
       );
-      // the refusal goes to the record only: the API answer's fields are fixed (its words say it)
       const { refusal, ...result } = await untilAborted(work, signal);
       const record = { ...this.toRecord(result, sha256, bytes.length, decoded, ctx), refusal: result.status === 'completed' ? null : (refusal ?? null) };
       const analysisId = options.record !== false ? await this.recordOrFail(record) : null;
-      return { result: { ...result, thresholds: record.thresholds, analysisId }, record };
+      // the answer names the check that refused it as its record does: the page's MRI check line
+      // gave the triage model's figure for a chart the colour check had refused
+      return { result: { ...result, refusal: record.refusal, thresholds: record.thresholds, analysisId }, record };
     } catch (err) {
       if (err instanceof FileCheckError && options.record !== false) {
         // the file's own error is the answer (a 4xx, never a 200); a lost row is only logged
@@ -213,9 +214,11 @@ export class AnalysisService {
 
     if (!triage.outcome.accepted) {
       const o = triage.outcome;
-      // the scope from the cards loaded now: the one thing the triage decision cannot word itself
-      const message = o.code === 'UNSUPPORTED_BODY_PART' ? (refusalMessage(o.refusal, { scope: scopeSentence(scopeFromCards(this.models.cards())) }) ?? o.message) : o.message;
-      return finish({ ...common, ...triageAnswer, status: 'rejected', stage: o.stage, code: o.code, message, refusal: o.refusal });
+      // the scope from the cards loaded now: the one thing the triage decision cannot word itself,
+      // stored with the figures so that the record's reason says what this answer said
+      const refusal = o.code === 'UNSUPPORTED_BODY_PART' ? withScopeFigure(o.refusal, scopeSentence(scopeFromCards(this.models.cards()))) : o.refusal;
+      const message = o.code === 'UNSUPPORTED_BODY_PART' ? (refusalMessage(refusal) ?? o.message) : o.message;
+      return finish({ ...common, ...triageAnswer, status: 'rejected', stage: o.stage, code: o.code, message, refusal });
     }
 
     const bodyPart = triage.outcome.bodyPart;

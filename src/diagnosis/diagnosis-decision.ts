@@ -41,18 +41,14 @@ export function decideDiagnosis(
   const probabilities = Object.fromEntries(card.labels.map((l, i) => [l, p[i]]));
   const ood = card.thresholds.ood !== undefined && oodScore(embedding, card.thresholds.ood) > card.thresholds.ood.threshold;
   const base = { topLabel, topIndex, confidence, probabilities, ood };
-  const describe = (l: string) => card.label_descriptions?.[l] ?? l;
+  // a class in the pages' words ("no tumour"), as the title, the table and the history name it: the
+  // message said the card's description ("no tumour visible") under the title "No tumour"
+  const describe = (l: string) => humanLabel(l);
 
   if (ood) {
-    return {
-      ...base,
-      status: 'inconclusive',
-      code: 'LOW_CONFIDENCE',
-      label: null,
-      // the model in words ("brain tumour model"), not its key: the page read "the brain_tumor model's"
-      message: `Unable to determine: the image is unlike the ${humanLabel(card.name)}'s training data (out-of-distribution).`,
-      refusal: { cause: 'ood', figures: { finding: describe(topLabel), confidence } },
-    };
+    // the model in words ("brain tumour model"), stored as the message names it
+    const refusal: Refusal = { cause: 'ood', figures: { finding: describe(topLabel), confidence, model: humanLabel(card.name) } };
+    return { ...base, status: 'inconclusive', code: 'LOW_CONFIDENCE', label: null, message: refusalMessage(refusal) ?? '', refusal };
   }
   if (confidence < thr) {
     const refusal: Refusal = { cause: 'low_confidence', figures: { finding: describe(topLabel), confidence, threshold: thr } };

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
-import { REFUSAL_CAUSES } from '../validation/refusal-cause';
+import { REFUSAL_SCHEMA } from '../classifier/analysis-result.dto';
 import { STATUSES } from './history.filters';
 import type { Count, HistoryItem, HistoryPage, HistorySummary, KindTimings } from './history.service';
 
@@ -111,16 +111,7 @@ export class HistoryItemDto implements Record<keyof HistoryItem, unknown> {
   @ApiProperty(numberMap('stage → ms')) timingsMs!: Record<string, number> | null;
   @ApiProperty(numberMap('model → the confidence threshold it decided at ({} when no model ran); null: recorded before thresholds were stored')) thresholds!: Record<string, number> | null;
   @ApiProperty(STUDY_SCHEMA) study!: HistoryItem['study'];
-  @ApiProperty({
-    type: 'object',
-    nullable: true,
-    required: ['cause', 'figures'],
-    properties: {
-      cause: { type: 'string', enum: [...REFUSAL_CAUSES], description: 'which check refused it' },
-      figures: { type: 'object', additionalProperties: { oneOf: [{ type: 'number' }, { type: 'string' }] }, description: 'the figures its message was written from' },
-    },
-    description: 'which check refused it, as the answer said; null: answered, or recorded before the cause was (its reason is rebuilt from the other fields)',
-  })
+  @ApiProperty(REFUSAL_SCHEMA)
   refusal!: HistoryItem['refusal'];
 }
 

@@ -15,6 +15,29 @@ export interface MriCheckFields {
   thresholds?: Record<string, number> | null;
   /** a study record's slice count (its MRI figure is a mean over its slices); absent or null: one image */
   study?: { sliceCount: number | null } | null;
+  /** which check refused it (refusal-cause.ts), as the record and the answer give it; absent or null: answered, or not recorded */
+  refusal?: { cause: string; figures: Record<string, number | string> } | null;
+}
+
+/** The image checks that refuse an image whatever the triage model says, by their causes' names. */
+const IMAGE_CHECKS: Readonly<Record<string, string>> = {
+  colour: 'the colour check',
+  bright_background: 'the bright-background check',
+  head_ct: 'the head-CT check',
+  triage_ood: 'the out-of-distribution check',
+};
+
+/**
+ * The image check that refused it, as its MRI check line names it, or null (answered, refused by the
+ * model, or a record without its cause). A chart refused at the colour check read "not MRI (> 99.9 %)",
+ * the triage model's figure, beside the colour message: a figure that did not decide. A study refused
+ * because most of its slices were says how many.
+ */
+export function imageCheckRefusal(r: Pick<MriCheckFields, 'isMri' | 'refusal'>): string | null {
+  const check = r.refusal && r.isMri === false ? IMAGE_CHECKS[r.refusal.cause] : undefined;
+  if (!check) return null;
+  const { refusedSlices, slices } = r.refusal!.figures;
+  return typeof refusedSlices === 'number' && typeof slices === 'number' ? `${refusedSlices} of ${slices} slices refused by ${check}` : `refused by ${check}`;
 }
 
 /** Refused at the MRI check as not confidently an MRI (P(MRI) below the triage threshold): the one LOW_CONFIDENCE with isMri false. */
@@ -65,6 +88,10 @@ export function mriCheck(r: MriCheckFields): string {
   if (r.isMri === null) return '—';
   // a study refused from its DICOM header (Modality, Body Part Examined): no model ran, no figure — not "not MRI (—)"
   if (r.mriConfidence === null) return `${r.isMri ? 'MRI' : 'not MRI'} (from the DICOM header; no model ran)`;
+  // the check that refused it, and no model figure: the model's did not decide (its probabilities are listed apart)
+  const check = imageCheckRefusal(r);
+  if (check) return `not MRI (${check})`;
+  // a record without its cause: the model's figure, said to be against the refusal when it is
   if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(mriFigure(r))})`;
   // P(MRI), the figure its reason compares with the threshold: it read "not MRI (40.0 %)" beside "MRI 59.996 %, below the 60.000 %"
   if (unsureMri(r)) {

@@ -141,18 +141,29 @@ function lowConfidence(r: ReasonFields, loaded: LoadedLabels): string {
 
 /**
  * The reason a record with a stored cause gives: the live message, built by the function that built
- * it (refusalMessage, studyRuleMessage) from the stored figures, without the scope sentence
- * (refusal-message.ts: the record does not keep the cards the answer was given under). Null for a
- * record without a cause, or whose figures are not all there (a row written before a figure was
- * stored): its sentence is rebuilt from the record as before.
+ * it (refusalMessage, studyRuleMessage) from the stored figures, word for word. Null for a record
+ * without a cause, or whose figures are not all there and cannot be read from its other columns:
+ * its sentence is rebuilt from the record as before.
  */
 function storedCauseReason(r: ReasonFields): string | null {
-  const refusal = r.refusal;
-  // the model's own "not MRI": the rebuilt sentence names the same cause, with the model's figure the message leaves out
-  if (!refusal || r.status === 'completed' || refusal.cause === 'triage_not_mri') return null;
+  const refusal = r.refusal && olderFigures(r, r.refusal);
+  if (!refusal || r.status === 'completed') return null;
   // a study refused because most of its slices were: the first such slice's figures, after how many
   if (r.study && refusal.figures.refusedSlices !== undefined) return slicesRefusedMessage(refusal);
   return studyRuleMessage(refusal) ?? refusalMessage(refusal, { study: r.study !== null && r.study !== undefined });
+}
+
+/**
+ * A figure an image's message names that rows stored before it was kept elsewhere: the model withheld
+ * as out of distribution is the record's task ("the brain tumour model"), the model's own "not MRI"
+ * is 1 − its P(MRI). A study's MRI figure is a mean over its slices, not the slice's: left out.
+ */
+function olderFigures(r: ReasonFields, refusal: Refusal): Refusal {
+  const f = refusal.figures;
+  if (r.study) return refusal;
+  if (refusal.cause === 'ood' && f.model === undefined && r.task) return { ...refusal, figures: { ...f, model: humanLabel(r.task) } };
+  if (refusal.cause === 'triage_not_mri' && f.notMri === undefined && typeof r.mriConfidence === 'number') return { ...refusal, figures: { ...f, notMri: 1 - r.mriConfidence } };
+  return refusal;
 }
 
 /** One sentence: why this record was refused, inconclusive or answered. `loaded`: the loaded models' labels (null marks none earlier). */

@@ -15,12 +15,13 @@ export function headerRefusal(loaded: Refused, cards: ModelCard[]): Omit<StudyRe
   const scope = scopeSentence(scopeFromCards(cards));
   const notMri = loaded.kind === 'not_mri';
   // never null here: not_mri comes from a Modality other than MR
-  const refusal: Refusal = notMri ? { cause: 'header_modality', figures: { modality: loaded.meta.modality ?? 'OTHER' } } : { cause: 'header_body_part', figures: { bodyPart: loaded.bodyPart } };
+  // the scope sentence is stored with the body part: the record's reason says it as this answer did
+  const refusal: Refusal = notMri ? { cause: 'header_modality', figures: { modality: loaded.meta.modality ?? 'OTHER' } } : { cause: 'header_body_part', figures: { bodyPart: loaded.bodyPart, scope } };
   return {
     status: 'rejected',
     stage: notMri ? 'modality' : 'anatomy',
     code: notMri ? 'NOT_MRI' : 'UNSUPPORTED_BODY_PART',
-    message: refusalMessage(refusal, { study: true, scope }) ?? '',
+    message: refusalMessage(refusal, { study: true }) ?? '',
     refusal,
     isMri: !notMri,
     mriConfidence: null,

@@ -24,6 +24,7 @@ import { loadStudy } from './study-loader';
 import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
 import { refusedRecord, toAnalysisRecord, toRecord } from './study-record';
 import type { StudyRule } from './study-rule';
+import { humanLabel } from '../presentation/labels';
 
 export const THUMBNAIL_SIDE = 96;
 
@@ -117,14 +118,14 @@ export class StudyService {
     options.onStopped?.(stopped);
     try {
       // answered at once on abort (504 / client gone); the work stops at its next check
-      // the refusal goes to the record only: the API answer's fields are fixed (its words say it)
-      const { refusal, ...result } = await untilAborted(work, signal);
-      const record = toRecord({ ...result, refusal }, ctx, byteSize, sha256, result.thresholds);
+      const result = await untilAborted(work, signal);
+      const record = toRecord(result, ctx, byteSize, sha256, result.thresholds);
       this.logger.log(
         `study ${result.study.format}: ${result.study.sliceCount} slices${result.study.skipped.count ? ` (${result.study.skipped.count} other files skipped)` : ''} → ${result.status}${result.code ? ` ${result.code}` : ''} in ${result.timingsMs.total} ms`,
       );
       const analysisId = await this.recordOrFail(record);
-      return { result: { ...result, analysisId }, record };
+      // the answer names the check that refused it as its record does (null when answered)
+      return { result: { ...result, refusal: record.refusal, analysisId }, record };
     } catch (err) {
       const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : 'ERROR';
       this.logger.log(`study refused: ${code}`);
@@ -185,7 +186,8 @@ export class StudyService {
           name: card.name,
           labels: card.labels,
           threshold: confidenceThreshold(card, override),
-          describe: (l) => card.label_descriptions?.[l] ?? l,
+          // the pages' words, as the title names the class (diagnosis-decision.ts): not the card's description, nor the key
+          describe: (l) => humanLabel(l),
         };
       },
     });

@@ -4,21 +4,24 @@ import { num, type Refusal, str } from './refusal-cause';
 /**
  * One check's refusal in words, from its cause and figures: the live answer's message is built here
  * and so is the history's reason for a record that stored the cause (record-reason.ts), so the
- * history page, the CSV and the PDF say what the answer said. They rebuilt an older sentence for
- * the same cause ("The service was not confident this is an MRI (MRI 55.0 %, below the 60.0 %
- * confidence threshold)" beside the answer's "… (55.0 % < 60.0 %)"). The study rule's own refusals
- * are worded in study-messages.ts. Pure.
+ * history page, the CSV and the PDF say what the answer said, word for word. They rebuilt an older
+ * sentence for the same cause ("The service was not confident this is an MRI (MRI 55.0 %, below the
+ * 60.0 % confidence threshold)" beside the answer's "… (55.0 % < 60.0 %)"). The study rule's own
+ * refusals are worded in study-messages.ts. Pure.
  *
- * `scope` is what the service diagnoses and only recognises (scopeSentence, from the loaded model
- * cards). Only the live answer passes it: the record does not keep the cards the answer was given
- * under, and today's cards would put today's scope into an old refusal, so a stored reason leaves
- * the scope sentence out and is otherwise the answer's message word for word.
+ * Whatever a message names beyond the decision's figures is stored with them: the model's name in
+ * words (`model`), the triage model's own P(not MRI) (`notMri`) and the scope sentence (`scope`: what
+ * the service diagnoses and only recognises, from the cards loaded when it answered — today's cards
+ * would put today's scope into an old refusal).
  */
 export interface MessageContext {
   /** a study's answer (its words say "study") rather than one image's */
   study?: boolean;
-  /** the scope sentence to add where the answer adds it; '' or left out for a stored reason */
-  scope?: string;
+}
+
+/** `r` with the scope sentence its message adds (a body part the service does not analyse), stored with its figures. */
+export function withScopeFigure(r: Refusal, scope: string): Refusal {
+  return { cause: r.cause, figures: { ...r.figures, scope } };
 }
 
 /** The triage card alone cannot say which parts are diagnosed and which only recognised: `scope` adds that. */
@@ -34,7 +37,11 @@ export function headerBodyPartReason(bodyPart: string): string {
   return `The DICOM header says this series shows the ${bodyPart} (Body Part Examined), a part the service does not analyse, so no model was run.`;
 }
 
-const withScope = (message: string, scope: string | undefined) => (scope ? `${message} ${scope}` : message);
+// a row stored before the scope was leaves it out: the message is otherwise the answer's
+const withScope = (message: string, f: Refusal['figures']) => {
+  const scope = str(f, 'scope');
+  return scope ? `${message} ${scope}` : message;
+};
 
 /**
  * The message for `r`, or null when its figures are not all there (a row written before the figure
@@ -48,8 +55,9 @@ export function refusalMessage(r: Refusal, ctx: MessageContext = {}): string | n
     case 'bright_background':
     case 'head_ct':
     case 'triage_ood':
-    case 'triage_not_mri':
       return notMriMessage(r);
+    case 'triage_not_mri':
+      return num(f, 'notMri') === undefined ? null : notMriMessage(r);
     case 'mri_low_confidence': {
       const [p, t] = [num(f, 'mriConfidence'), num(f, 'threshold')];
       return p === undefined || t === undefined ? null : `The service is not confident this is an MRI image (${pctBelow(p, t).join(' < ')}).`;
@@ -59,10 +67,15 @@ export function refusalMessage(r: Refusal, ctx: MessageContext = {}): string | n
       return p === undefined || t === undefined ? null : `The body part could not be determined confidently (${pctBelow(p, t).join(' < ')}).`;
     }
     case 'unsupported_body_part':
-      return withScope(UNSUPPORTED_PART_MESSAGE, ctx.scope);
+      return withScope(UNSUPPORTED_PART_MESSAGE, f);
     case 'no_validated_model': {
       const part = str(f, 'bodyPart');
       return part === undefined ? null : `This looks like a ${part} MRI${ctx.study ? ' study' : ''}, but no validated diagnosis model exists for this body part yet.`;
+    }
+    case 'ood': {
+      // the model in words ("brain tumour model"), not its key: the page read "the brain_tumor model's"
+      const model = str(f, 'model');
+      return model === undefined ? null : `Unable to determine: the image is unlike the ${model}'s training data (out-of-distribution).`;
     }
     case 'low_confidence': {
       const [finding, p, t] = [str(f, 'finding'), num(f, 'confidence'), num(f, 'threshold')];
@@ -76,7 +89,7 @@ export function refusalMessage(r: Refusal, ctx: MessageContext = {}): string | n
     }
     case 'header_body_part': {
       const part = str(f, 'bodyPart');
-      return part === undefined ? null : `${withScope(headerBodyPartReason(part), ctx.scope)} If the header is wrong, correct Body Part Examined and upload again.`;
+      return part === undefined ? null : `${withScope(headerBodyPartReason(part), f)} If the header is wrong, correct Body Part Examined and upload again.`;
     }
     default:
       return null;
@@ -104,7 +117,9 @@ export function notMriMessage(r: Refusal): string {
     );
   }
   if (r.cause === 'triage_ood') return 'The image is unlike any MRI the service was trained on (out-of-distribution), so it was not analysed.';
-  return 'This does not look like an MRI image, so it was not analysed.';
+  // the model's own answer decided it: its figure, P(not MRI), as the MRI check line gives it
+  const notMri = num(r.figures, 'notMri');
+  return notMri === undefined ? 'This does not look like an MRI image, so it was not analysed.' : `The triage model says this is not an MRI image (${percent(notMri)}), so it was not analysed.`;
 }
 
 /** The causes notMriMessage words. */

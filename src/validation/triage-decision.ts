@@ -70,7 +70,7 @@ export function decideTriage(
   const coloured = colour !== undefined && colourShare !== null && colourShare > colour.max_share;
 
   if (coloured || bright || headCt || ood || top === 'not_mri') {
-    const refusal = notMriRefusal(coloured, bright, headCt, ood, colourShare, borderMean);
+    const refusal = notMriRefusal(coloured, bright, headCt, ood, colourShare, borderMean, p[idx('not_mri')]);
     return {
       ...base,
       isMri: false,
@@ -94,7 +94,7 @@ export function decideTriage(
         accepted: false,
         stage: 'anatomy',
         code: 'UNSUPPORTED_BODY_PART',
-        message: UNSUPPORTED_PART_MESSAGE, // refusalMessage's words; the analysis service adds the scope (refusalMessage with it)
+        message: UNSUPPORTED_PART_MESSAGE, // refusalMessage's words; the analysis service adds the scope (withScopeFigure)
         refusal: { cause: 'unsupported_body_part', figures: { anatomyConfidence } },
       },
     };
@@ -112,12 +112,13 @@ function said(r: Refusal): string {
 }
 
 /** Which gate refused the image as not an MRI, the gates first (in the contract's order), with its measure. */
-function notMriRefusal(coloured: boolean, bright: boolean, headCt: boolean, ood: boolean, colourShare: number | null, borderMean: number | null): Refusal {
+function notMriRefusal(coloured: boolean, bright: boolean, headCt: boolean, ood: boolean, colourShare: number | null, borderMean: number | null, notMri: number): Refusal {
   if (coloured) return { cause: 'colour', figures: { colourShare: colourShare ?? 0 } };
   if (bright) return { cause: 'bright_background', figures: { borderMean: borderMean ?? 0 } };
   if (headCt) return { cause: 'head_ct', figures: {} };
   if (ood) return { cause: 'triage_ood', figures: {} };
-  return { cause: 'triage_not_mri', figures: {} };
+  // the model's own answer: its P(not MRI), which a gate's refusal does not give (that figure did not decide it)
+  return { cause: 'triage_not_mri', figures: { notMri } };
 }
 
 /** The not-MRI words moved beside every other cause's (refusal-message.ts); the decisions and tests import them from here too. */

@@ -2,7 +2,8 @@
  * The page's "MRI check" figure for a refusal the image checks made while the model said MRI:
  * a brain MRI with a white frame (as screenshots and exports have) is refused by the background
  * gate, and the stage read "not MRI · < 0.1 %" — the model's figure against the refusal. Now it
- * says that the image checks refused it and what the model alone said. Real models and samples
+ * names the check that refused it (the answer's refusal), and no model figure, which did not decide
+ * (it said "refused by the image checks; the model alone: MRI > 99.9 %" before). Real models and samples
  * (../shared/samples, read at test time); skipped without them or without Chromium.
  */
 import * as fs from 'node:fs';
@@ -24,7 +25,7 @@ const ADMIN = { email: 'mri-check-admin@example.org', password: 'mri-check-test-
   });
   afterAll(async () => h?.close());
 
-  it('names the image checks, not 1 − P(MRI)', async () => {
+  it('names the image check that refused it, not 1 − P(MRI)', async () => {
     const page = h.page;
     const framed = await sharp(fs.readFileSync(SAMPLE)).extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).jpeg().toBuffer();
     await page.setInputFiles('#file-input', { name: 'framed.jpg', mimeType: 'image/jpeg', buffer: framed });
@@ -35,6 +36,6 @@ const ADMIN = { email: 'mri-check-admin@example.org', password: 'mri-check-test-
     expect(r.code).toBe('NOT_MRI');
     expect(r.mriConfidence).toBeGreaterThan(0.5);
     const details = await page.locator('#stages .stage-detail').allTextContents();
-    expect(details[1]).toMatch(/^not MRI \(refused by the image checks; the model alone: MRI > 99\.9 %\)/);
+    expect(details[1]).toMatch(/^not MRI \(refused by the bright-background check\)/);
   });
 });

@@ -56,7 +56,7 @@ describe('POST /api/v1/analyses on fake models', () => {
     });
     expect(Object.keys(r).sort()).toEqual(
       ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence',
-        'probabilities', 'explanation', 'modelVersions', 'thresholds', 'timingsMs', 'disclaimer', 'experimental', 'caveat', 'analysisId'].sort(),
+        'probabilities', 'explanation', 'modelVersions', 'thresholds', 'timingsMs', 'disclaimer', 'experimental', 'caveat', 'refusal', 'analysisId'].sort(),
     );
     // the flag is the answering card's own: the fake brain card is marked experimental too
     expect(r.experimental).toBe(true);

@@ -48,9 +48,11 @@ describe('POST /api/v1/analyses with the real models and sample images', () => {
     expect(r.caveat).toMatch(/% of the tumour-free slices it answered a tumour/);
   });
 
-  it('brain MRI without a tumour → "no tumour visible", with the caveat that it does not rule a tumour out', async () => {
+  it('brain MRI without a tumour → "no tumour", with the caveat that it does not rule a tumour out', async () => {
     const r = (await post(sample('brain-notumor-1.jpg'), 'brain.jpg').expect(200)).body;
     expect(r).toMatchObject({ status: 'completed', stage: 'diagnosis', anatomy: 'brain', task: 'brain_tumor', label: 'notumor' });
+    // the class as the page's title names it ("No tumour"), not the card's description ("no tumour visible")
+    expect(r.message).toMatch(/^Most likely: no tumour \(/);
     expect(r.caveat).toBe(cardCaveat(MODELS_DIR, 'brain_tumor', 'notumor'));
     expect(r.caveat).toMatch(/^This does not rule out a tumour: .* it called \d+ % of the tumour slices it answered 'no tumour'\.$/);
   });

@@ -253,7 +253,7 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     const text = pdfFlatText(res.body as Buffer);
     expect(text).toContain('Status: rejected');
     expect(text).toContain('Deciding stage: MRI check — Not an MRI image (NOT_MRI)');
-    expect(text).toContain('does not look like an MRI');
+    expect(text).toMatch(/The triage model says this is not an MRI image \((> 99\.9|\d+\.\d) %\), so it was not analysed\./);
     expect(text).toMatch(/Not an MRI (> 99\.9|\d+\.\d) %/);
     expect(imageCount(res.body as Buffer)).toBe(1);
     expect(text).not.toContain(EXPERIMENTAL_NOTICE); // a refusal by triage is no model's answer

@@ -79,12 +79,14 @@ describe('a refusal keeps its cause: the history, the form answer, the CSV and t
 
   it('(a) a chart refused at the colour check: every view of its record says the colour check refused it, with the share the answer gave', async () => {
     const chart = await chartPng();
-    const live = (await request(server()).post('/api/v1/analyses').set(alice.bearer).attach('image', chart, 'chart.png').expect(200)).body as { code: string; message: string; analysisId: string; mriConfidence: number };
+    const live = (await request(server()).post('/api/v1/analyses').set(alice.bearer).attach('image', chart, 'chart.png').expect(200)).body as { code: string; message: string; analysisId: string; mriConfidence: number; refusal: unknown };
     expect(live.code).toBe('NOT_MRI');
     expect(live.message).toMatch(/^The image is in colour \([\d.]+ % of its centre is strongly coloured\)/);
     // the triage model alone said "not MRI" too: the reason the record gave before
     expect(live.mriConfidence).toBeLessThan(0.5);
     const sentence = live.message;
+    // the answer names the check as its record does (the image page's MRI check line is written from it)
+    expect(live.refusal).toEqual({ cause: 'colour', figures: { colourShare: expect.any(Number) } });
 
     const shown = { page: await page(live.analysisId), pdf: await pdf(live.analysisId), csv: await csvRow(live.analysisId) };
     expect(shown.page).toContain(sentence);
@@ -92,11 +94,17 @@ describe('a refusal keeps its cause: the history, the form answer, the CSV and t
     expect(shown.csv).toMatchObject({ refusalCause: 'colour', reason: sentence });
     expect(JSON.parse(shown.csv.refusalFigures)).toEqual({ colourShare: expect.any(Number) });
     for (const s of [shown.page, shown.pdf, shown.csv.reason]) expect(s).not.toContain('The triage model says');
+    // the MRI check line names the check that refused it, not the triage model's figure, which did not decide
+    for (const s of [shown.page, shown.pdf]) {
+      expect(s).toContain('not MRI (refused by the colour check)');
+      expect(s).not.toMatch(/not MRI \((> )?\d/);
+    }
 
     // the no-JavaScript form's answer is the record's page: the same reason
     const form = await request(server()).post('/analyse').set('Cookie', alice.cookie).set('Accept', 'text/html').field('_csrf', alice.csrfToken).attach('image', chart, 'chart.png').expect(200);
     expect(text(form.text)).toContain(sentence);
     expect(text(form.text)).not.toContain('The triage model says');
+    expect(text(form.text)).toContain('not MRI (refused by the colour check)');
   });
 
   it('(b) a study whose confident slices disagree: its record says they disagree, with the counts and the rule, not that a finding is unconfirmed', async () => {

@@ -55,7 +55,7 @@ describe('POST /api/v1/studies on fake models', () => {
     const res = await post([files[5], files[2], files[7], files[0], files[1], files[3], files[6], files[4]]);
     const r = res.body;
     expect(r).toMatchObject({ status: 'completed', stage: 'diagnosis', code: null, isMri: true, anatomy: 'brain', task: 'brain_tumor', label: 'glioma' });
-    for (const k of ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence', 'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer', 'experimental', 'caveat']) {
+    for (const k of ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence', 'probabilities', 'explanation', 'modelVersions', 'timingsMs', 'disclaimer', 'experimental', 'caveat', 'refusal']) {
       expect(r).toHaveProperty(k);
     }
     expect(r.experimental).toBe(true); // the answering (fake) brain card is marked experimental

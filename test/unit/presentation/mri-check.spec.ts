@@ -54,3 +54,42 @@ describe('the MRI check of a "not an MRI" refusal', () => {
     expect(text).not.toContain('not MRI (< 0.1 %)');
   });
 });
+
+/**
+ * A record (and an answer) that names the image check that refused it: a chart refused at the colour
+ * check, which the triage model also called not an MRI, read "not MRI (> 99.9 %)" on the history page,
+ * the image page and in the PDF, beside the colour message — the model's figure, which did not decide.
+ * The line names the check instead, and no model figure (the probabilities are listed apart).
+ */
+describe('the MRI check of a refusal whose image check is recorded', () => {
+  const chart: HistoryItem = { ...byModel, mriConfidence: 0.0004, probabilities: { brain: 0.0001, knee: 0.0001, spine: 0.0001, other_mri: 0.0001, not_mri: 0.9996 }, refusal: { cause: 'colour', figures: { colourShare: 0.106 } } };
+
+  it.each([
+    ['colour', 'not MRI (refused by the colour check)'],
+    ['bright_background', 'not MRI (refused by the bright-background check)'],
+    ['head_ct', 'not MRI (refused by the head-CT check)'],
+    ['triage_ood', 'not MRI (refused by the out-of-distribution check)'],
+  ] as const)('%s: the check, whichever way the model leant', (cause, line) => {
+    for (const r of [chart, base]) {
+      const refused = { ...r, refusal: { cause, figures: {} } };
+      expect(mriCheck(refused)).toBe(line);
+      expect(historyDetail(refused).mri).toBe(line);
+    }
+  });
+
+  it('the model\'s own refusal keeps its figure', () => {
+    expect(mriCheck({ ...chart, refusal: { cause: 'triage_not_mri', figures: { notMri: 0.9996 } } })).toBe('not MRI (> 99.9 %)');
+  });
+
+  it('a study most of whose slices the check refused says how many', () => {
+    const study = { ...chart, refusal: { cause: 'colour' as const, figures: { colourShare: 0.2, refusedSlices: 3, slices: 4 } } };
+    expect(mriCheck(study)).toBe('not MRI (3 of 4 slices refused by the colour check)');
+  });
+
+  it('the PDF and the history list say the same, with no model figure', async () => {
+    const text = pdfFlatText(await buildReportPdf({ record: chart, generatedFor: 'a@example.org', fonts: reportFaces() })).replace(/\s+/g, ' ');
+    expect(text).toContain('MRI check: not MRI (refused by the colour check)');
+    expect(text).not.toContain('not MRI (> 99.9 %)');
+    expect(historyRow(chart).confidence).toBe('—');
+  });
+});

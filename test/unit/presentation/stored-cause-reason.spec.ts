@@ -15,8 +15,8 @@ import { decideDiagnosis } from '../../../src/diagnosis/diagnosis-decision';
 import { scopeFromCards, scopeSentence } from '../../../src/presentation/labels';
 import { headerRefusal } from '../../../src/studies/header-refusal';
 import type { Refusal } from '../../../src/validation/refusal-cause';
-import { refusalMessage } from '../../../src/validation/refusal-message';
-import { decideTriage, notMriMessage } from '../../../src/validation/triage-decision';
+import { refusalMessage, withScopeFigure } from '../../../src/validation/refusal-message';
+import { decideTriage, notMriMessage, UNSUPPORTED_PART_MESSAGE } from '../../../src/validation/triage-decision';
 import { notMriRecord } from '../../helpers/history-item';
 import { logitsFor, makeCard, TRIAGE_LABELS } from '../../support/cards';
 
@@ -41,6 +41,7 @@ describe('an image refused by a gate: the record\'s reason is the answer\'s mess
     ['colour (the model says MRI)', BRAIN, [0, 0], 10, 0.3],
     ['bright background', NOT_MRI, [0, 0], 200, 0],
     ['out of distribution', BRAIN, [40, 40], 10, 0],
+    ['the model alone', NOT_MRI, [0, 0], 10, 0],
   ];
   it.each(cases)('%s', (_what, p, embedding, border, colour) => {
     const d = decideTriage(gates, logitsFor(p), embedding, undefined, border, colour);
@@ -51,12 +52,13 @@ describe('an image refused by a gate: the record\'s reason is the answer\'s mess
     expect(recordReason({ ...record, refusal: null })).not.toBe(d.outcome.message);
   });
 
-  it('the model alone: the same cause in the history\'s words, with the model\'s figure the message leaves out', () => {
+  it('the model alone: its figure in the message and the record\'s reason alike; a row stored without it reads it from P(MRI)', () => {
     const d = decideTriage(gates, logitsFor(NOT_MRI), [0, 0], undefined, 10, 0);
     if (d.outcome.accepted) throw new Error('accepted');
     expect(d.outcome.refusal.cause).toBe('triage_not_mri');
-    const record = notMriRecord({ mriConfidence: d.mriConfidence, probabilities: d.probabilities, refusal: d.outcome.refusal });
-    expect(recordReason(record)).toBe('The triage model says this is not an MRI image (99.6 %).');
+    expect(d.outcome.message).toBe('The triage model says this is not an MRI image (99.6 %), so it was not analysed.');
+    const record = notMriRecord({ mriConfidence: d.mriConfidence, probabilities: d.probabilities, refusal: { cause: 'triage_not_mri', figures: {} } });
+    expect(recordReason(record)).toBe(d.outcome.message);
   });
 
   it('the list gives no model figure as deciding a gate\'s refusal, and still does for the model\'s own', () => {
@@ -131,15 +133,18 @@ describe('an image refused by a check with figures: the record\'s reason is the 
     expect(recordReason({ ...record, refusal: null })).not.toBe(d.outcome.message);
   });
 
-  it('a body part the service does not analyse: the message without the scope the loaded cards add', () => {
+  it('a body part the service does not analyse: the message with the scope the loaded cards added, stored with it', () => {
     const d = decideTriage(gates, logitsFor([0.05, 0.05, 0.05, 0.8, 0.05]), [0, 0], undefined, 10, 0);
     if (d.outcome.accepted) throw new Error('accepted');
     expect(d.outcome.refusal.cause).toBe('unsupported_body_part');
-    const live = refusalMessage(d.outcome.refusal, { scope: SCOPE });
-    const record = notMriRecord({ stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true, anatomy: d.anatomy, anatomyConfidence: d.anatomyConfidence, refusal: d.outcome.refusal });
+    const refusal = withScopeFigure(d.outcome.refusal, SCOPE);
+    const live = refusalMessage(refusal);
+    const record = notMriRecord({ stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART', isMri: true, anatomy: d.anatomy, anatomyConfidence: d.anatomyConfidence, refusal });
     expect(SCOPE).not.toBe('');
-    expect(live).toBe(`${recordReason(record)} ${SCOPE}`);
-    expect(recordReason(record)).toBe(refusalMessage(d.outcome.refusal));
+    expect(recordReason(record)).toBe(live);
+    expect(live).toBe(`${UNSUPPORTED_PART_MESSAGE} ${SCOPE}`);
+    // a row stored before the scope was: the message without it
+    expect(recordReason({ ...record, refusal: d.outcome.refusal })).toBe(UNSUPPORTED_PART_MESSAGE);
   });
 
   it('no validated model for the body part', () => {
@@ -194,12 +199,14 @@ describe('a series refused from its header: the record\'s reason is the study pa
     expect(recordReason(record(r))).toBe(r.message);
   });
 
-  it('its Body Part Examined: the message, with the scope the loaded cards added left out', () => {
+  it('its Body Part Examined: the message, with the scope the loaded cards added', () => {
     const r = headerRefusal(refused('unsupported_part'), [gates, brainCard]);
     expect(r.refusal?.cause).toBe('header_body_part');
-    expect(recordReason(record(r))).toBe(headerRefusal(refused('unsupported_part'), []).message);
-    expect(r.message).toBe(recordReason(record(r)).replace('analyse, so no model was run.', `analyse, so no model was run. ${SCOPE}`));
-    expect(recordReason(record(r))).toBe('The DICOM header says this series shows the KNEE (Body Part Examined), a part the service does not analyse, so no model was run. If the header is wrong, correct Body Part Examined and upload again.');
+    expect(recordReason(record(r))).toBe(r.message);
+    expect(r.message).toBe(`The DICOM header says this series shows the KNEE (Body Part Examined), a part the service does not analyse, so no model was run. ${SCOPE} If the header is wrong, correct Body Part Examined and upload again.`);
+    // a row stored before the scope was: the message without it
+    const older = { ...record(r), refusal: { cause: 'header_body_part' as const, figures: { bodyPart: 'KNEE' } } };
+    expect(recordReason(older)).toBe('The DICOM header says this series shows the KNEE (Body Part Examined), a part the service does not analyse, so no model was run. If the header is wrong, correct Body Part Examined and upload again.');
   });
 });
 
