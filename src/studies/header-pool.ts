@@ -280,6 +280,8 @@ export function rebuildError(w: WireError): Error {
 
 /**
  * The header workers of code that reads studies outside the app (scripts, tests calling loadStudy):
- * none starts until a header too large to parse in place is read. The app has its own (StudiesModule).
+ * none starts until a header too large to parse in place is read. The app has its own (StudiesModule,
+ * HEADER_WORKER_IDLE_MS). This one keeps the 10 s it always had: each jest suite has a pool of its
+ * own (its own module registry), and a worker left warm by every suite would add up in one process.
  */
-export const headerPool = new HeaderPool();
+export const headerPool = new HeaderPool({ idleMs: SPARE_HEADER_IDLE_MS });
