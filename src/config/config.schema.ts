@@ -149,7 +149,7 @@ export const envSchema = z.object({
   /**
    * How long the DICOM header worker (src/studies/header-pool.ts: headers of more than 4,096
    * entries) is kept warm after its last header before it is ended. A fresh worker per burst cost
-   * ~0.25 s of CPU and made such a study slower than on the main thread; a warm one holds ~70–80 MB of RSS.
+   * ~0.2 s a burst and made such a study slower than on the main thread; a warm one holds ~70–80 MB of RSS.
    * 0: ended as soon as it is idle.
    */
   HEADER_WORKER_IDLE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
