@@ -147,6 +147,13 @@ export const envSchema = z.object({
   /** Studies waiting for a turn; the next one is refused at once with 503 (its upload already held in memory). */
   STUDY_QUEUE_LIMIT: z.coerce.number().int().min(0).max(10_000).default(64),
   /**
+   * How long the DICOM header worker (src/studies/header-pool.ts: headers of more than 4,096
+   * entries) is kept warm after its last header before it is ended. A fresh worker per burst cost
+   * ~0.2 s a burst and made such a study slower than on the main thread; a warm one holds ~70–80 MB of RSS.
+   * 0: ended as soon as it is idle.
+   */
+  HEADER_WORKER_IDLE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /**
    * How long an Idempotency-Key of POST /api/v1/analyses or /studies is remembered (src/idempotency):
    * a retry within it gets the first answer's record; after it the key is a new one. Hours, as the
    * session lifetimes are (fractions allowed), up to 30 days.

@@ -136,6 +136,10 @@ export class AppConfig {
   get studyQueueLimit(): number {
     return this.env.STUDY_QUEUE_LIMIT;
   }
+  /** HEADER_WORKER_IDLE_MS: how long an idle header worker is kept warm (header-pool.ts) */
+  get headerWorkerIdleMs(): number {
+    return this.env.HEADER_WORKER_IDLE_MS;
+  }
   get logLevel(): Env['LOG_LEVEL'] {
     return this.env.LOG_LEVEL;
   }

@@ -52,10 +52,23 @@ interface Slot {
   ready: boolean;
   job: Job | null;
   idle: NodeJS.Timeout | null;
+  /** idle on the long timer (idleMs): the one worker kept warm */
+  warm: boolean;
 }
 
-/** A worker left idle this long is ended, giving back its heap. */
-const IDLE_MS = 10_000;
+/**
+ * How long one idle worker is kept warm by default (HEADER_WORKER_IDLE_MS): a fresh worker per
+ * burst cost ~0.2 s (script load, cold JIT and heap: 4 reads of a 200,000-entry file took 1121 ms
+ * in a fresh worker, 908 in a warm one, 773 in place) and made a big-header study slower
+ * than it was on the main thread; a warm one holds ~70–80 MB of RSS while it waits (docs/performance.md).
+ */
+export const DEFAULT_HEADER_IDLE_MS = 30_000;
+
+/**
+ * A second idle worker (one a burst needed beside the warm one) is ended after this, or idleMs if
+ * that is shorter: only one worker's heap is held for the whole window.
+ */
+export const SPARE_HEADER_IDLE_MS = 10_000;
 
 /**
  * A header at the per-file cap (204,800 entries) takes ~50 MB of dicom-parser's objects; a worker
@@ -67,6 +80,22 @@ export const HEADER_WORKER_HEAP_MB = 256;
 export function defaultHeaderWorkers(): number {
   return Math.max(1, Math.min(2, os.availableParallelism() - 1));
 }
+
+export interface HeaderPoolOptions {
+  /** workers at most */
+  size: number;
+  /** how long the one warm worker waits idle before it is ended (0: as soon as it is idle) */
+  idleMs: number;
+  resourceLimits: ResourceLimits;
+  /** the worker's module (tests give one that crashes); header.worker, compiled or through ts-node */
+  script: string;
+}
+
+/**
+ * DI token of optional HeaderPoolOptions (from a @Global() module) laid over the ones the service
+ * builds from its configuration: the e2e tests start a worker that dies on a marked file here.
+ */
+export const HEADER_POOL_OPTIONS = Symbol('HEADER_POOL_OPTIONS');
 
 function workerScript(): string {
   const js = path.join(__dirname, 'header.worker.js');
@@ -80,19 +109,26 @@ function workerScript(): string {
  * Cancellable: a queued header whose signal aborts leaves the queue; one being parsed is stopped
  * by ending its worker (a fresh one starts for the next). A worker that dies while parsing (out of
  * its heap on a hostile file) takes only that file's read with it: a 422 naming the file, and the
- * next header gets a fresh worker. An idle worker never keeps the process alive (unref'd).
+ * next header gets a fresh worker. One idle worker is kept warm for `idleMs`, another beside it
+ * for at most SPARE_HEADER_IDLE_MS; an idle worker never keeps the process alive (unref'd, as its timer).
  */
 export class HeaderPool {
-  /** `script`: the worker's module (tests give one that crashes); header.worker, compiled or through ts-node, unless given */
-  constructor(
-    private readonly size = defaultHeaderWorkers(),
-    private readonly resourceLimits: ResourceLimits = { maxOldGenerationSizeMb: HEADER_WORKER_HEAP_MB },
-    private readonly script = workerScript(),
-  ) {}
+  private readonly size: number;
+  private readonly idleMs: number;
+  private readonly resourceLimits: ResourceLimits;
+  private readonly script: string;
+
+  constructor(options: Partial<HeaderPoolOptions> = {}) {
+    this.size = options.size ?? defaultHeaderWorkers();
+    this.idleMs = options.idleMs ?? DEFAULT_HEADER_IDLE_MS;
+    this.resourceLimits = options.resourceLimits ?? { maxOldGenerationSizeMb: HEADER_WORKER_HEAP_MB };
+    this.script = options.script ?? workerScript();
+  }
 
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
+  private spawned = 0;
 
   parse(req: HeaderRequest, signal?: AbortSignal): Promise<HeaderAnswer> {
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -109,6 +145,10 @@ export class HeaderPool {
   get workers(): number {
     return this.slots.length;
   }
+  /** Workers started since the pool was made, ended ones too (tests: a warm worker is reused, not replaced). */
+  get started(): number {
+    return this.spawned;
+  }
 
   private pump(): void {
     while (this.queue.length) {
@@ -118,14 +158,22 @@ export class HeaderPool {
     }
     for (const slot of this.slots) {
       if (slot.job || slot.idle) continue;
-      slot.idle = setTimeout(() => this.end(slot), IDLE_MS);
+      // the first worker to go idle is kept warm; one idle beside it is a burst's spare
+      slot.warm = !this.slots.some((s) => s.warm);
+      slot.idle = setTimeout(() => this.end(slot), slot.warm ? this.idleMs : Math.min(this.idleMs, SPARE_HEADER_IDLE_MS));
       slot.idle.unref();
     }
+  }
+
+  /** Workers started and waiting for a header (tests). */
+  get idleWorkers(): number {
+    return this.slots.filter((s) => !s.job).length;
   }
 
   private run(slot: Slot, job: Job): void {
     if (slot.idle) clearTimeout(slot.idle);
     slot.idle = null;
+    slot.warm = false;
     slot.job = job;
     slot.worker.ref(); // a parse awaited keeps the process alive, as any pending I/O does
     const { own, bytes, ...rest } = job.req;
@@ -159,7 +207,8 @@ export class HeaderPool {
     // from the sources (jest, ts-node) the worker runs its TypeScript through ts-node
     const execArgv = this.script.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : undefined;
     const worker = new Worker(this.script, { execArgv, resourceLimits: this.resourceLimits });
-    const slot: Slot = { worker, ready: false, job: null, idle: null };
+    const slot: Slot = { worker, ready: false, job: null, idle: null, warm: false };
+    this.spawned++;
     worker.on('message', (res: WireResponse) => {
       if ('ready' in res) {
         slot.ready = true;
@@ -198,9 +247,14 @@ export class HeaderPool {
     slot.worker.terminate().catch(() => undefined);
   }
 
-  /** Ends every worker (tests); queued and running parses are not answered. */
+  /** Ends every worker (tests, and the app's shutdown, after its requests were answered); queued and running parses are not answered. */
   close(): void {
     for (const slot of [...this.slots]) this.end(slot);
+  }
+
+  /** Nest's shutdown (the pool is a provider of StudiesModule): its workers end with the app. */
+  onModuleDestroy(): void {
+    this.close();
   }
 }
 
@@ -225,5 +279,10 @@ export function rebuildError(w: WireError): Error {
   return e;
 }
 
-/** The process's header workers (none starts until a header too large to parse in place is read). */
-export const headerPool = new HeaderPool();
+/**
+ * The header workers of code that reads studies outside the app (scripts, tests calling loadStudy):
+ * none starts until a header too large to parse in place is read. The app has its own (StudiesModule,
+ * HEADER_WORKER_IDLE_MS). This one keeps the 10 s it always had: each jest suite has a pool of its
+ * own (its own module registry), and a worker left warm by every suite would add up in one process.
+ */
+export const headerPool = new HeaderPool({ idleMs: SPARE_HEADER_IDLE_MS });

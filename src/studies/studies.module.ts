@@ -5,6 +5,7 @@ import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { authState } from '../accounts/request-user';
+import { HEADER_POOL_OPTIONS, HeaderPool, HeaderPoolOptions } from './header-pool';
 import { memoryStudyStorage } from './memory-study-storage';
 import { StudiesController } from './studies.controller';
 import { StudyHistoryRecorder } from './study-history.recorder';
@@ -30,7 +31,16 @@ import { StudyService } from './study.service';
   ],
   controllers: [StudiesController],
   // history: one row per study in the Analysis table (PrismaModule is global)
-  providers: [StudyService, { provide: STUDY_RECORDER, useClass: StudyHistoryRecorder }],
+  providers: [
+    StudyService,
+    { provide: STUDY_RECORDER, useClass: StudyHistoryRecorder },
+    // the app's header workers, kept warm HEADER_WORKER_IDLE_MS and ended with it (onModuleDestroy)
+    {
+      provide: HeaderPool,
+      inject: [AppConfig, { token: HEADER_POOL_OPTIONS, optional: true }],
+      useFactory: (config: AppConfig, given?: Partial<HeaderPoolOptions>) => new HeaderPool({ idleMs: config.headerWorkerIdleMs, ...given }),
+    },
+  ],
   exports: [StudyService],
 })
 export class StudiesModule {}

@@ -5,6 +5,7 @@ import { isColour } from './colour-format';
 import { isUnsupportedBodyPart } from './body-part';
 import { identifierTokens } from './deidentify';
 import { DicomInstance, HEADER_ENTRIES_PER_SLICE, isImage, readDicomHeader } from './dicom';
+import type { HeaderPool } from './header-pool';
 import { inHeaderTurn } from './header-turns';
 import { assertJpegFrameHeaders, decodeFrame } from './dicom-pixels';
 import { assertDecodable } from './dicom-codecs';
@@ -90,9 +91,10 @@ export type LoadedStudy =
  * between the window's two passes up to STUDY_MAX_BYTES of float32 (the bound the decoded study
  * is already checked against; a 20-slice 512² study is 21 MB), so each is decoded once. `pixels`:
  * the decode budget shared with uploads: every frame or slice above 1 MP (DICOM native, RLE or
- * JPEG; NIfTI) holds its pixels from it while it is read (frame-budget.ts).
+ * JPEG; NIfTI) holds its pixels from it while it is read (frame-budget.ts). `headers`: the workers
+ * large DICOM headers are parsed in (the app's; the process's unless given).
  */
-export async function loadStudy(files: Uint8Array[], limits: StudyLimits, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
+export async function loadStudy(files: Uint8Array[], limits: StudyLimits, signal?: AbortSignal, pixels?: FrameBudget, headers?: HeaderPool): Promise<LoadedStudy> {
   if (!files.length) throw new UnsupportedStudyFileError('No file was uploaded.');
   const budget = new ByteBudget(limits.maxBytes);
   const skipped = new SkippedList();
@@ -102,7 +104,7 @@ export async function loadStudy(files: Uint8Array[], limits: StudyLimits, signal
   if (nifti.length > 1) throw new MixedSeriesError('NIfTI volume');
   if (nifti.length === 1) return loadNifti(nifti[0].bytes, nifti[0].part, limits, files.length, skipped, signal, pixels);
   if (!dicom.length) throw noStudyFile(skipped);
-  return loadDicom(dicom, budget, limits, files.length, skipped, signal, pixels);
+  return loadDicom(dicom, budget, limits, files.length, skipped, signal, pixels, headers);
 }
 
 async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits, files: number, skipped: SkippedList, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
@@ -143,13 +145,13 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
   };
 }
 
-async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number, skipped: SkippedList, signal?: AbortSignal, pixels?: FrameBudget): Promise<LoadedStudy> {
+async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLimits, files: number, skipped: SkippedList, signal?: AbortSignal, pixels?: FrameBudget, pool?: HeaderPool): Promise<LoadedStudy> {
   const found: DicomInstance[] = [];
   let declared = 0;
   const entries = { left: HEADER_ENTRIES_PER_SLICE * limits.maxSlices }; // spent by every header, DICOMDIRs too
   for (let i = 0; i < parts.length; i++) {
     // each file may declare at most the frames the study still has room for
-    const inst = await inHeaderTurn(() => readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices, entries }, signal), signal);
+    const inst = await inHeaderTurn(() => readDicomHeader(parts[i].bytes, parts[i].pos, budget, { left: limits.maxSlices - declared, maxSlices: limits.maxSlices, entries }, signal, { pool }), signal);
     if (isImage(inst)) {
       found.push(inst);
       declared += inst.frames;

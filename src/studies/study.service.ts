@@ -13,6 +13,7 @@ import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { appliedThresholds, confidenceThreshold, labelCaveat } from '../inference/model-card';
 import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
 import { Semaphore } from '../inference/semaphore';
+import { HeaderPool, headerPool as processHeaderPool } from './header-pool';
 import { headerRefusal } from './header-refusal';
 import { aggregateStudy, DiagnosisCardInfo, PAIR_WITHIN, StudyAnswer } from './study-aggregate';
 import { mapLimited } from './map-limited';
@@ -79,6 +80,8 @@ export class StudyService {
     @Inject(ImageDecodeService) private readonly images: Pick<ImageDecodeService, 'budget'>,
     @Optional() @Inject(STUDY_RECORDER) private readonly recorder?: StudyRecorder,
     @Optional() @Inject(ANALYSIS_RECORDER) private readonly analysisRecorder?: AnalysisRecorder,
+    /** where headers of more than 4,096 entries are parsed: the app's (StudiesModule), or the process's when built by hand */
+    @Optional() @Inject(HeaderPool) private readonly headerPool: HeaderPool = processHeaderPool,
   ) {
     this.slots = new Semaphore(config.studyConcurrency, config.studyQueueLimit);
   }
@@ -150,7 +153,7 @@ export class StudyService {
       maxSlices: this.config.studyMaxSlices,
       minSide: this.config.minImageSide,
       maxPixels: this.config.studyMaxSlicePixels,
-    }, signal, this.images.budget);
+    }, signal, this.images.budget, this.headerPool);
     lap('decode', t);
     const finish = (r: Omit<StudyResult, 'timingsMs' | 'disclaimer' | 'thresholds'>): StudyResult => ({
       ...r,

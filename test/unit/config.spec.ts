@@ -1,5 +1,6 @@
 import { ConfigValidationError, parseEnv } from '../../src/config/config.schema';
 import { AppConfig } from '../../src/config/config.service';
+import { DEFAULT_HEADER_IDLE_MS } from '../../src/studies/header-pool';
 
 describe('config', () => {
   it('applies the documented defaults', () => {
@@ -85,6 +86,13 @@ describe('config', () => {
     expect(new AppConfig(parseEnv({})).idempotencyKeyTtlMs).toBe(24 * 3_600_000);
     expect(new AppConfig(parseEnv({ IDEMPOTENCY_KEY_TTL_HOURS: '0.5' })).idempotencyKeyTtlMs).toBe(1_800_000);
     for (const bad of ['0', '-1', '721', 'a day']) expect(() => parseEnv({ IDEMPOTENCY_KEY_TTL_HOURS: bad })).toThrow(/IDEMPOTENCY_KEY_TTL_HOURS/);
+  });
+
+  it("HEADER_WORKER_IDLE_MS: whole milliseconds, 0 to 10 minutes, the header pool's own default unless set; anything else stops the start, named", () => {
+    expect(new AppConfig(parseEnv({})).headerWorkerIdleMs).toBe(DEFAULT_HEADER_IDLE_MS);
+    expect(new AppConfig(parseEnv({ HEADER_WORKER_IDLE_MS: '0' })).headerWorkerIdleMs).toBe(0);
+    expect(new AppConfig(parseEnv({ HEADER_WORKER_IDLE_MS: '600000' })).headerWorkerIdleMs).toBe(600_000);
+    for (const bad of ['-1', '600001', '1.5', 'a minute']) expect(() => parseEnv({ HEADER_WORKER_IDLE_MS: bad })).toThrow(/HEADER_WORKER_IDLE_MS/);
   });
 
   it('treats empty strings as unset', () => {

@@ -22,7 +22,7 @@ import { dicomSlice, newUid, part10, syntheticSlice } from '../../support/study-
 import { bigHeader, deflatedDicom as deflated } from '../../support/big-header-fixtures';
 
 const pos: FilePosition = { file: 1, files: 3 };
-const pool = new HeaderPool(1);
+const pool = new HeaderPool({ size: 1 });
 afterAll(() => pool.close());
 
 const slice = (k = 0) => syntheticSlice(32, 32, (x, y) => (x * 3 + y * 5 + k * 11) % 251);
@@ -144,7 +144,7 @@ describe('a parse stopped or lost', () => {
 
   it('a worker that dies on a file (out of its heap) gives that read a named 422, and the process and the next read go on', async () => {
     // the header worker, except that it runs out of its heap on a file holding CRASH-HEADER
-    const crashing = new HeaderPool(1, { maxOldGenerationSizeMb: 64 }, path.join(__dirname, '../../support/crashing-header.worker.ts'));
+    const crashing = new HeaderPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 64 }, script: path.join(__dirname, '../../support/crashing-header.worker.ts') });
     try {
       const hostile = Buffer.concat([bigHeader(dicomSlice(slice()), 5000), Buffer.from('CRASH-HEADER')]);
       const err = await readDicomHeader(new Uint8Array(hostile), pos, new ByteBudget(64 << 20), { left: 400, maxSlices: 400 }, undefined, { pool: crashing }).then(
