@@ -14,19 +14,12 @@
   // the image page, app.js) — it would otherwise be shown, with its PDF link, as the newer files' result
   var generation = 0;
 
-  /** how the slices were drawn: stretched to square physical pixels, or as stored when the spacing is unknown */
-  function shownAs(d) {
-    if (!d) return '';
-    if (d.pixels === 'resampled') return ' (non-square pixels: analysed and shown at ' + d.width + '×' + d.height + ')';
-    if (d.pixels === 'assumed_square') return ' (pixel spacing unknown: shown as stored)';
-    return '';
-  }
   // The single-image page's words and figures (result-view.js, loaded before this file): one
   // source for display names ("Glioma", "No tumour"), headlines and percentages ("< 0.1 %").
   // This page had copies that said "glioma" and "0.0%" where the image page said "Glioma" and "< 0.1 %".
   var S = window.Sentinel;
   // sizes too: this page wrote "12.3 KB" where the history wrote "12 KB" (labels.ts humanBytes)
-  var pct = S.pct, human = S.bytes, pretty = S.pretty, displayName = S.displayName, headline = S.headline, barWidth = S.barWidth;
+  var pct = S.pct, human = S.bytes, displayName = S.displayName, headline = S.headline, barWidth = S.barWidth;
   /** files of the upload that were not read (DICOMDIR, a report or presentation state, README, a viewer…): "4 — DICOMDIR, README.TXT, … and 2 more" */
   function skippedLine(sk) {
     // the server's list (names it gave up to 5 of) and then the files this page left out of a folder
@@ -36,24 +29,6 @@
     var more = count - names.length;
     // not "not DICOM": the DICOMDIR and a structured report are DICOM files, just not images
     return count + ' not read (no image of the series) — ' + names.join(', ') + (more > 0 ? ' and ' + more + ' more' : '');
-  }
-  /** a share of slices (exact, not a calibrated probability): "100 %", "67 %" — the image page's spacing */
-  var FORMATS = { dicom: 'DICOM series', nifti: 'NIfTI volume' };
-  function share(v) { return Math.round(v * 100) + ' %'; }
-  /** Same words as the history page and the PDF (studyRuleLine in src/presentation/history.view.ts). */
-  function studyRuleLine(set) {
-    if (!set) return '— (no slice was analysed)';
-    var n = set.minUsableSlices;
-    return S.thresholdPct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study; all of them if it has fewer)';
-  }
-  /**
-   * The slices' agreement, never on the wrong side of the rule beside it (agreementPct): 25 of 42 (59.5 %) read
-   * "60 %" above "60.0 % of the slices must agree" on a study refused for it, and 0.6049 met under
-   * STUDY_AGREEMENT=0.6049 read "60 %" beside "60.49 %" on a study answered.
-   */
-  function agreementLine(agg) {
-    var a = agg.agreement, t = agg.settings && agg.settings.agreement;
-    return typeof t === 'number' ? S.agreementPct(a, t) : share(a);
   }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -282,29 +257,8 @@
     $('study-slice-summary').textContent = agg ? agg.usableSlices + ' of ' + r.study.sliceCount + ' used' : 'none analysed (' + r.study.sliceCount + ' in the series)';
     strip.hidden = !(r.slices || []).length;
 
-    var meta = $('study-meta');
-    meta.textContent = '';
-    var sp = r.study.spacing || {};
-    var rows = [
-      // the history's words (src/presentation/history.view.ts fileSummary, labels.ts spacingLine): "DICOM series · MR", "slice unknown"
-      ['Format', (FORMATS[r.study.format] || r.study.format) + (r.study.modality ? ' · ' + r.study.modality : '')],
-      ['Series description', r.study.seriesDescription || '—'],
-      ['Slices', r.study.sliceCount + ' × ' + r.study.width + '×' + r.study.height + ' px' + shownAs(r.study.display)],
-      ['Skipped files', skippedLine(r.study.skipped)],
-      ['Spacing', ['column', 'row', 'slice'].map(function (k) { return k + (typeof sp[k] === 'number' ? ' ' + String(Math.round(sp[k] * 100) / 100) + ' mm' : ' unknown'); }).join(', ')],
-      // a header window set aside for flattening the head (window-check.ts): the message says why
-      ['Order · window', pretty(r.study.ordering) + ' · ' + pretty(r.study.windowing) + (r.study.headerWindowIgnored ? ' (header window not used)' : '')],
-      // the history detail's and the PDF's line (mri-check.ts mriCheck): a study refused for its unsure slices
-      // says its figure is the mean over them
-      ['MRI check', S.mriCheck(r, studyThresholds)],
-      ['Body-part votes', agg ? Object.keys(agg.bodyPartVotes).map(function (k) { return displayName(k) + ' ' + agg.bodyPartVotes[k]; }).join(', ') || '—' : '—'],
-      ['Agreement', agg && agg.agreement != null ? agreementLine(agg) : '—'],
-      // the settings it was decided under, as recorded with it (the history page's "Study rule")
-      ['Study rule', studyRuleLine(agg && agg.settings)],
-      ['Models', Object.keys(r.modelVersions || {}).map(function (k) { return pretty(k) + ' ' + r.modelVersions[k]; }).join(', ') || 'none ran'],
-      ['Timings (ms)', Object.keys(r.timingsMs || {}).map(function (k) { return k + ' ' + r.timingsMs[k]; }).join(' · ')],
-    ];
-    rows.forEach(function (p) { meta.appendChild(el('dt', {}, p[0])); meta.appendChild(el('dd', {}, p[1])); });
+    // the details list, in the history's and the PDF's words (study-details.js)
+    window.SentinelStudyDetails.fill($('study-meta'), r, studyThresholds, skippedLine(r.study.skipped));
     $('study-rule').textContent = agg ? agg.rule : '';
     var pdf = $('study-pdf');
     pdf.hidden = !r.analysisId;

@@ -34,7 +34,7 @@ export class PagesController {
       // per model: the threshold its answers are decided at (CONFIDENCE_THRESHOLD or the card's) and card page, for the result's one-sentence explanation
       modelsJson: JSON.stringify(Object.fromEntries(cards.map((c) => [c.name, { threshold: confidenceThreshold(c, this.config.confidenceThresholdOverride), title: modelTitle(c), href: `/models/${c.name}` }]))),
       samples: samples.map((s, i) => ({ ...s, index: i + 1, total: samples.length, name: `${s.caption}, sample ${i + 1} of ${samples.length}`, first: i === 0 })),
-      scripts: ['/static/js/figures.js', '/static/js/result-view.js', '/static/js/heatmap-viewer.js', '/static/js/app.js', '/static/js/batch.js'],
+      scripts: ['/static/js/figures.js', '/static/js/result-view.js', '/static/js/report-download.js', '/static/js/heatmap-viewer.js', '/static/js/app.js', '/static/js/batch.js'],
     };
   }
 

@@ -13,6 +13,7 @@ import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
 import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
+import { reportTable } from './report-table';
 import { reportTextWriter } from './report-value';
 import type { ReportFaces } from './report-fonts';
 
@@ -90,50 +91,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   };
   // every record value through write.value(): a DICOM series description may be Japanese, Arabic or emoji
   const row = (k: string, v: string) => write.value(`${k}: `, BOLD, v);
-  /** a small two-or-more column table; widths as fractions of the text width */
-  // `whole`: columns of identifiers (source names) that must stay whole words (fitName)
-  const table = (head: string[], rows: string[][], fractions: number[], right: number[] = [1], whole: number[] = []) => {
-    const xs = fractions.reduce<number[]>((acc, _f, i) => [...acc, i === 0 ? LEFT : acc[i - 1] + fractions[i - 1] * width], []);
-    /** each cell as it prints: its text, size and width (fonts set per cell, since fitName and heightOfString read them) */
-    const fit = (cells: string[], bold: boolean) => cells.map((c, i) => {
-      const cellWidth = fractions[i] * width - 6;
-      doc.font(bold ? BOLD : REGULAR).fontSize(9);
-      return { ...(!bold && whole.includes(i) ? fitName(doc, c, cellWidth) : { text: c, size: 9 }), width: cellWidth, bold };
-    });
-    const heightOf = (cells: ReturnType<typeof fit>) =>
-      Math.max(...cells.map((c) => doc.font(c.bold ? BOLD : REGULAR).fontSize(c.size).heightOfString(c.text, { width: c.width })));
-    const line = (cells: string[], bold: boolean) => {
-      const y = doc.y;
-      let bottom = y;
-      fit(cells, bold).forEach((c, i) => {
-        doc.fontSize(c.size);
-        write.block(c.text, xs[i], y, { width: c.width, align: right.includes(i) ? 'right' : 'left', bold: c.bold });
-        bottom = Math.max(bottom, doc.y);
-      });
-      doc.y = bottom + 2;
-    };
-    const header = () => {
-      line(head, true);
-      doc.moveTo(LEFT, doc.y).lineTo(LEFT + width, doc.y).lineWidth(0.5).stroke('#999999');
-      doc.y += 3;
-    };
-    // the header with room for a row or two below it, never alone at a page's foot; rows that run
-    // onto the next page take it with them (page 2 was a list of sources under no header)
-    if (doc.y > doc.page.height - 120) doc.addPage();
-    header();
-    for (const cells of rows) {
-      // a row that would run past the bottom margin goes whole to the next page: pdfkit carried the rest
-      // of a long cell (a 4-line licence) over onto a page of its own, under no header
-      const pageEnd = doc.page.height - doc.page.margins.bottom;
-      if (doc.y > doc.page.height - 90 || doc.y + heightOf(fit(cells, false)) > pageEnd) {
-        doc.addPage();
-        header();
-      }
-      line(cells, false);
-    }
-    doc.x = LEFT;
-    doc.fontSize(10);
-  };
+  /** the small tables: probabilities, a card's figures and sources (report-table.ts) */
+  const table = reportTable(doc, write, { regular: REGULAR, bold: BOLD }, LEFT, width);
 
   doc.fontSize(18);
   write.block(`MRI Sentinel — ${recordTitle(r, labels)}`, LEFT, undefined, { width, bold: true });
@@ -265,31 +224,6 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   footers(doc, width);
   doc.end();
   return done;
-}
-
-/** Smallest size a name is shrunk to before it is broken: still legible in print beside 9-pt text. */
-const MIN_NAME_SIZE = 7;
-
-/**
- * A name without spaces (a training source: spine_lumbar_axial_myosegmentum) in a column too narrow
- * for it: pdfkit breaks such a word wherever the width ends ("myosegmentu" / "m"), which reads as two
- * names. Shrunk to fit down to MIN_NAME_SIZE; longer still, broken after underscores only, each line
- * as full as fits — a name is then split where its own parts are.
- */
-function fitName(doc: PDFKit.PDFDocument, name: string, available: number): { text: string; size: number } {
-  const widthAt = (s: string, size: number) => doc.fontSize(size).widthOfString(s);
-  const full = widthAt(name, 9);
-  if (full <= available) return { text: name, size: 9 };
-  const size = Math.max(MIN_NAME_SIZE, Math.floor((9 * available) / full * 10) / 10);
-  if (widthAt(name, size) <= available) return { text: name, size };
-  const parts = name.split(/(?<=_)/);
-  const lines: string[] = [];
-  for (const part of parts) {
-    const last = lines.length - 1;
-    if (last >= 0 && widthAt(lines[last] + part, size) <= available) lines[last] += part;
-    else lines.push(part);
-  }
-  return { text: lines.join('\n'), size };
 }
 
 /**

@@ -109,7 +109,7 @@ export class StudiesController {
       maxBytesLabel: humanBytes(this.config.studyMaxBytes),
       maxSlices: this.config.studyMaxSlices,
       scope: indexScope(this.models.isReady() ? this.models.cards() : []), // what is diagnosed, what only recognised
-      scripts: ['/static/js/figures.js', '/static/js/result-view.js', '/static/js/dicom-header.js', '/static/js/study-folder.js', '/static/js/study.js'],
+      scripts: ['/static/js/figures.js', '/static/js/result-view.js', '/static/js/dicom-header.js', '/static/js/study-folder.js', '/static/js/study-details.js', '/static/js/study.js'],
       styles: ['/static/css/study.css'],
     };
   }

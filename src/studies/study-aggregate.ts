@@ -3,8 +3,9 @@ import { humanLabel } from '../presentation/labels';
 import { withheldOutOfDistribution } from '../presentation/record-reason';
 import type { Refusal } from '../validation/refusal-cause';
 import { pct } from '../validation/triage-decision';
-import { findingPair, PAIR_WITHIN, TOP_K } from './finding-pair';
+import { PAIR_WITHIN, TOP_K } from './finding-pair';
 import { findingBasis, rule, worded } from './study-messages';
+import { studyProbabilities } from './study-probabilities';
 import type { StudyAggregation, StudyCode } from './study-result';
 
 /** Labels meaning "nothing found" in a diagnosis card (brain_tumor: notumor). */
@@ -203,25 +204,9 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   }
   const rows = familiar.filter(({ s }) => s.task === card.name).map(({ s, i }) => ({ i, s, p: card.labels.map((l) => s.probabilities[l] ?? 0) }));
   const neg = card.labels.findIndex((l) => NEGATIVE_LABELS.includes(l));
-  const probs = new Array<number>(card.labels.length).fill(0);
-  let decisive: number[];
-  if (neg >= 0) {
-    const top = findingPair(rows, neg, pairWithin);
-    // over TOP_K even when one slice has no partner near it: alone, it counts half
-    const presence = top.reduce((a, r) => a + 1 - r.p[neg], 0) / (Math.min(TOP_K, rows.length) || 1);
-    const share = new Array<number>(card.labels.length).fill(0);
-    for (const r of top) {
-      const q = 1 - r.p[neg];
-      if (q <= 0) continue;
-      r.p.forEach((v, c) => c !== neg && (share[c] += v / q / top.length));
-    }
-    const sum = share.reduce((a, b) => a + b, 0) || 1;
-    card.labels.forEach((_, c) => (probs[c] = c === neg ? 1 - presence : (presence * share[c]) / sum));
-    decisive = top.map((r) => r.i);
-  } else {
-    rows.forEach((r) => r.p.forEach((v, c) => (probs[c] += v / rows.length)));
-    decisive = [];
-  }
+  // presence × type share over the finding pair, or the mean without a "nothing found" label (study-probabilities.ts)
+  const { probs, pair } = studyProbabilities(rows, neg, card.labels.length, pairWithin);
+  let decisive = pair;
   const topIndex = probs.indexOf(Math.max(...probs));
   const topLabel = card.labels[topIndex];
   // "Nothing found" is never said over a slice that, alone, confidently shows a finding.

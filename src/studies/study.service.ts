@@ -1,20 +1,19 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecorder, AnalysisResult } from '../classifier/analysis-result';
+import { ANALYSIS_RECORDER, AnalysisContext, AnalysisRecorder } from '../classifier/analysis-result';
 import { AnalysisService, DiagnosisRun } from '../classifier/analysis.service';
 import { untilAborted } from '../common/abort';
 import { DISCLAIMER } from '../common/disclaimer';
 import { AccountRemovedError, AnalysisTimeoutError, DatabaseUnavailableError, driverCode, FileCheckError, isForeignKeyViolation } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import { ImageDecodeService } from '../inference/image-decode.service';
-import { encodePngDataUrl } from '../inference/image-encoder';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { appliedThresholds, confidenceThreshold, labelCaveat } from '../inference/model-card';
-import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
 import { Semaphore } from '../inference/semaphore';
 import { HeaderPool, headerPool as processHeaderPool } from './header-pool';
 import { headerRefusal } from './header-refusal';
+import { sliceThumbnails, toSlice } from './slice-results';
 import { aggregateStudy, DiagnosisCardInfo, PAIR_WITHIN, StudyAnswer } from './study-aggregate';
 import { mapLimited } from './map-limited';
 import { studyHeatmaps, StudyHeatmaps } from './study-heatmaps';
@@ -22,12 +21,10 @@ import { gapNote } from './slice-gaps';
 import { volumeNote } from './volume-note';
 import { windowNote } from './window-check';
 import { loadStudy } from './study-loader';
-import { SliceResult, STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
+import { STUDY_RECORDER, StudyRecord, StudyRecorder, StudyResult } from './study-result';
 import { refusedRecord, toAnalysisRecord, toRecord } from './study-record';
 import type { StudyRule } from './study-rule';
 import { humanLabel } from '../presentation/labels';
-
-export const THUMBNAIL_SIDE = 96;
 
 export interface StudyOutcome {
   result: StudyResult;
@@ -203,18 +200,13 @@ export class StudyService {
       lap('explanation', t);
       t = performance.now();
     }
-    // one slice at a time: each awaits its PNG encode, so the event loop gets a turn between slices
-    // (Promise.all would run every slice's synchronous resize back to back first)
-    const thumbs: string[] = [];
-    for (const s of loaded.slices) {
-      signal.throwIfAborted();
-      thumbs.push(await thumbnail(s.image));
-    }
+    // one at a time, a turn of the event loop between slices (slice-results.ts)
+    const thumbs = await sliceThumbnails(loaded.slices.map((s) => s.image), signal);
     lap('thumbnails', t);
 
     const modelVersions: Record<string, string> = {};
     for (const r of perSlice) Object.assign(modelVersions, r.modelVersions);
-    const slices: SliceResult[] = perSlice.map((r, i) => toSlice(r, i, loaded.slices[i].position, thumbs[i], heatmaps.get(i) ?? null, answer.used.has(i)));
+    const slices = perSlice.map((r, i) => toSlice(r, i, loaded.slices[i].position, thumbs[i], heatmaps.get(i) ?? null, answer.used.has(i)));
     const decisive = answer.aggregation.decisiveSlices.filter((i) => heatmaps.has(i));
     // an answer from the slices says where slices are missing, and which volume of a 4-D NIfTI it is about (the page, the record and the PDF carry the message)
     // …and when the header's window was set aside for flattening the head (window-check.ts)
@@ -281,45 +273,6 @@ function pickAnswer(a: StudyAnswer) {
     confidence: a.confidence,
     probabilities: a.probabilities,
   };
-}
-
-function toSlice(r: AnalysisResult, index: number, position: number | null, thumbnailPng: string, map: { heatmap: string; label: string; focus: 'region' | 'none' } | null, usedForStudy: boolean): SliceResult {
-  return {
-    index,
-    position,
-    status: r.status,
-    stage: r.stage,
-    code: r.code,
-    message: r.message,
-    isMri: r.isMri,
-    mriConfidence: r.mriConfidence,
-    anatomy: r.anatomy,
-    anatomyConfidence: r.anatomyConfidence,
-    task: r.task,
-    label: r.label,
-    confidence: r.confidence,
-    probabilities: r.probabilities,
-    timingsMs: r.timingsMs,
-    thumbnailPng,
-    heatmap: map?.heatmap ?? null,
-    heatmapLabel: map?.label ?? null,
-    heatmapFocus: map?.focus ?? null,
-    usedForStudy,
-  };
-}
-
-/** ≤ 96 px grey thumbnail (same antialiased resample as preprocessing), PNG data URL. */
-export async function thumbnail(img: RawImage): Promise<string> {
-  const scale = Math.min(1, THUMBNAIL_SIDE / Math.max(img.width, img.height));
-  const w = Math.max(1, Math.round(img.width * scale));
-  const h = Math.max(1, Math.round(img.height * scale));
-  const small = resizeBilinearF(toLuma(img), img.width, img.height, w, h);
-  const rgb = new Uint8Array(w * h * 3);
-  for (let i = 0; i < w * h; i++) {
-    const v = Math.min(255, Math.max(0, Math.round(small[i])));
-    rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = v;
-  }
-  return encodePngDataUrl(rgb, w, h, 3);
 }
 
 function round(ms: number): number {

@@ -197,6 +197,10 @@ describe('POST /api/v1/analyses on fake models', () => {
     expect(res.text).not.toMatch(/\sstyle="/);
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     await request(app.getHttpServer()).get('/static/js/app.js').expect(200);
+    // every script the page loads is served: a missing one (report-download.js) leaves the PDF button dead
+    const scripts = res.text.match(/(?<=<script src=")[^"]+/g) ?? [];
+    expect(scripts).toContain('/static/js/report-download.js');
+    for (const src of scripts) await request(app.getHttpServer()).get(src).expect(200);
     await request(app.getHttpServer()).get('/static/css/app.css').expect(200);
   });
 });

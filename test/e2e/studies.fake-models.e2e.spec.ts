@@ -275,6 +275,8 @@ describe('POST /api/v1/studies on fake models', () => {
     const res = await request(app.getHttpServer()).get('/studies').set(user.headers).set('Accept', 'text/html').expect(200);
     expect(res.text).toContain('Analyse a study');
     expect(res.text).toContain('/static/js/study.js');
+    // the details list under the answer is study-details.js's: without it the page's render stops there
+    expect(res.text).toContain('/static/js/study-details.js');
   });
 
   it('the history record is metadata only', async () => {
