@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigValidationError } from './config/config.schema';
 import { closeOnSignal } from './common/close-on-signal';
+import { FallThroughExpressAdapter } from './common/fall-through.adapter';
 import { SHUTDOWN_GRACE_MS } from './common/http-drain';
 import { AppConfig } from './config/config.service';
 import { ShutdownState } from './health/shutdown-state';
@@ -32,7 +33,11 @@ async function bootstrap(): Promise<void> {
   closeOnSignal(
     {
       notReady: () => shutdown.begin(),
-      close: () => app.close(),
+      close: async () => {
+        await app.close();
+        const adapter = app.getHttpAdapter();
+        return adapter instanceof FallThroughExpressAdapter ? adapter.cutOff : 0;
+      },
     },
     { delayMs: config.shutdownDelayMs, graceMs: SHUTDOWN_GRACE_MS, exit: (code) => process.exit(code) },
   );

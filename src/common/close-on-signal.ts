@@ -7,8 +7,8 @@ export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 export interface Stoppable {
   /** /readyz answers 503 from now on (health/shutdown-state.ts) */
   notReady(): void;
-  /** Drains HTTP, then runs Nest's destroy hooks. */
-  close(): Promise<void>;
+  /** Drains HTTP, then runs Nest's destroy hooks; resolves with the requests the drain cut off. */
+  close(): Promise<number>;
 }
 
 export interface StopOptions {
@@ -19,6 +19,11 @@ export interface StopOptions {
   exit: (code: number) => void;
   /** where the signals come from: the process, or a test's emitter */
   signals?: { on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown };
+}
+
+/** The last line of a stop: "requests answered" only when the drain cut none off. */
+export function shutDownLine(cut: number): string {
+  return cut ? `Shut down: ${cut} request(s) cut off unanswered, the others answered; workers and database closed.` : 'Shut down: requests answered, workers and database closed.';
 }
 
 /**
@@ -46,8 +51,8 @@ export function closeOnSignal(app: Stoppable, { delayMs, graceMs, exit, signals 
       exit(1);
     }, graceMs).unref();
     app.close().then(
-      () => {
-        logger.log('Shut down: requests answered, workers and database closed.');
+      (cut) => {
+        logger.log(shutDownLine(cut));
         exit(0);
       },
       (err: unknown) => {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
-import { closeOnSignal } from '../../src/common/close-on-signal';
+import { closeOnSignal, shutDownLine } from '../../src/common/close-on-signal';
 
 /**
  * The stop sequence of main.ts with a stand-in app and signal source, on jest's fake clock: what
@@ -19,12 +19,12 @@ describe('closeOnSignal', () => {
     jest.restoreAllMocks();
   });
 
-  function setUp(delayMs: number) {
+  function setUp(delayMs: number, cut = 0) {
     const signals = new EventEmitter();
     const events: string[] = [];
     const exits: number[] = [];
     closeOnSignal(
-      { notReady: () => void events.push('not ready'), close: async () => void events.push('close') },
+      { notReady: () => void events.push('not ready'), close: async () => (events.push('close'), cut) },
       { delayMs, graceMs: 10_000, exit: (code) => void exits.push(code), signals },
     );
     const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -72,5 +72,16 @@ describe('closeOnSignal', () => {
     await flush();
     expect(exits).toEqual([0]);
     expect(logged).toEqual(['SIGINT: shutting down', 'Shut down: requests answered, workers and database closed.']);
+  });
+
+  // the last line said "requests answered" right after the drain's warning that some were cut off
+  it('the last line says requests were answered only when the drain cut none off', async () => {
+    const { signals, exits, flush } = setUp(0, 2);
+    signals.emit('SIGTERM', 'SIGTERM');
+    await flush();
+    expect(exits).toEqual([0]);
+    expect(logged.at(-1)).toBe('Shut down: 2 request(s) cut off unanswered, the others answered; workers and database closed.');
+    expect(shutDownLine(0)).toBe('Shut down: requests answered, workers and database closed.');
+    expect(shutDownLine(1)).not.toMatch(/requests answered/);
   });
 });
