@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigValidationError } from './config/config.schema';
+import { closeOnSignal } from './common/close-on-signal';
+import { FallThroughExpressAdapter } from './common/fall-through.adapter';
 import { SHUTDOWN_GRACE_MS } from './common/http-drain';
 import { AppConfig } from './config/config.service';
+import { ShutdownState } from './health/shutdown-state';
 import { PrismaService } from './prisma/prisma.service';
 import { StoredDescriptionRepository } from './repositories/stored-description.repository';
 import { initialisedApp, listen, StartupError } from './startup';
@@ -27,7 +29,18 @@ async function bootstrap(): Promise<void> {
     console.error(err instanceof StartupError ? err.message : err);
     process.exit(1);
   }
-  closeOnSignal(app, SHUTDOWN_GRACE_MS);
+  const shutdown = app.get(ShutdownState);
+  closeOnSignal(
+    {
+      notReady: () => shutdown.begin(),
+      close: async () => {
+        await app.close();
+        const adapter = app.getHttpAdapter();
+        return adapter instanceof FallThroughExpressAdapter ? adapter.cutOff : 0;
+      },
+    },
+    { delayMs: config.shutdownDelayMs, graceMs: SHUTDOWN_GRACE_MS, exit: (code) => process.exit(code) },
+  );
   try {
     await listen(app, config);
   } catch (err) {
@@ -42,43 +55,6 @@ async function bootstrap(): Promise<void> {
     (warning) => warning && logger.warn(warning),
     (err: unknown) => logger.warn(`Stored series descriptions not checked against today's de-identification rules: ${err instanceof Error ? err.message : String(err)}`),
   );
-}
-
-/** Ctrl-C, an orchestrator's or systemd's stop, a closed terminal: each ends the service gracefully. */
-const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
-
-/**
- * app.close() drains the HTTP server (common/http-drain.ts), then Nest's hooks close the inference
- * workers, the prepare pool and the database; a shutdown that got that far exits 0, as a stop the
- * operator asked for is not a failure. Nest's own enableShutdownHooks() re-raised the signal
- * instead, so every clean stop ended "killed by SIGTERM" (143; `npm start` then reported an error).
- * If anything hangs (a stuck database write, a worker that does not stop), the deadline still ends
- * the process with exit code 1, so a stop is never ignored. A second signal during the close
- * changes nothing: the deadline stays the bound. Unref'd: it never keeps a finished process alive.
- */
-function closeOnSignal(app: NestExpressApplication, ms: number): void {
-  const logger = new Logger('Bootstrap');
-  let closing = false;
-  const close = (signal: NodeJS.Signals): void => {
-    if (closing) return;
-    closing = true;
-    logger.log(`${signal}: shutting down`);
-    setTimeout(() => {
-      console.error(`Shutdown did not finish within ${ms} ms; exiting.`);
-      process.exit(1);
-    }, ms).unref();
-    app.close().then(
-      () => {
-        logger.log('Shut down: requests answered, workers and database closed.');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        console.error('Shutdown failed:', err);
-        process.exit(1);
-      },
-    );
-  };
-  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, close);
 }
 
 void bootstrap();

@@ -177,6 +177,10 @@ export async function startCluster({ replicas = 2, env = {}, port, log = () => {
       REDIS_URL: parts.redis.url,
       SESSION_SECRET: 'cluster-secret-' + 'x'.repeat(32),
       TRUST_PROXY: '1',
+      // a stop waits this long with /readyz 503 before the listener closes: HAProxy here checks every
+      // 1 s and drops a replica after 2 failures (deploy/haproxy.cfg); TRUST_PROXY's default 5 s is
+      // sized for compose's 2 s × 2 and would add 5 s to every replica the suites stop
+      SHUTDOWN_DELAY_MS: '3000',
       SEED_ADMIN_EMAIL: 'admin@cluster.test',
       SEED_ADMIN_PASSWORD: 'cluster admin passphrase',
       ...env,

@@ -15,6 +15,8 @@ import { HttpDrain, SHUTDOWN_DRAIN_MS } from './http-drain';
 export class FallThroughExpressAdapter extends ExpressAdapter {
   private readonly fallThrough: RequestHandler[] = [];
   private readonly drainer = new HttpDrain();
+  /** Requests the drain on close cut off (0 until a close has drained). */
+  cutOff = 0;
 
   constructor(private readonly drainMs = SHUTDOWN_DRAIN_MS) {
     super();
@@ -37,6 +39,7 @@ export class FallThroughExpressAdapter extends ExpressAdapter {
   override async beforeClose(): Promise<void> {
     super.beforeClose();
     const cut = await this.drainer.drain(this.getHttpServer() as Server, this.drainMs);
+    this.cutOff = cut;
     if (cut) new Logger('Shutdown').warn(`${cut} request(s) still running after ${this.drainMs} ms were cut off`);
   }
 }

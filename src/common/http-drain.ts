@@ -1,4 +1,5 @@
 import type { Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /**
  * Longest a SIGTERM/SIGINT may take (main.ts's deadline): the drain below, then Nest's hooks
@@ -7,6 +8,12 @@ import type { Server, ServerResponse } from 'node:http';
 export const SHUTDOWN_GRACE_MS = 10_000;
 /** Longest the drain waits for requests in flight; the rest of the grace is left to the hooks. */
 export const SHUTDOWN_DRAIN_MS = 7_000;
+/**
+ * Longest the drain waits for a connection accepted before it but with no request read from it
+ * yet (its bytes still in the socket's buffer, read on a later turn); one that has sent nothing by
+ * then is closed — a browser's preconnect must not hold every stop for SHUTDOWN_DRAIN_MS.
+ */
+export const UNREAD_CONNECTION_GRACE_MS = 1_000;
 
 /**
  * Empties the HTTP server before the app's parts are taken down. Node's server.close() only stops
@@ -17,23 +24,34 @@ export const SHUTDOWN_DRAIN_MS = 7_000;
  * stop listening, close idle kept-alive sockets, mark every response not yet sent
  * `Connection: close` (so each client's socket ends after the answer it is waiting for), and wait
  * for the requests in flight; past `ms` the remaining sockets are cut (their analyses see the
- * client gone and stop at their next check).
+ * client gone and stop at their next check). Connections accepted but not read yet are waited for
+ * too (up to UNREAD_CONNECTION_GRACE_MS): counting requests only, a drain with none in flight
+ * returned at once, Nest's hooks closed the workers, and the requests read a moment later were
+ * answered 503 ANALYSIS_UNAVAILABLE (12 of 12 analyses sent as the SIGTERM came, in one round).
  */
 export class HttpDrain {
   private readonly open = new Set<ServerResponse>();
+  /** accepted connections no request has been read from yet (plain HTTP: TLS ends at a proxy, so req.socket is the accepted socket) */
+  private readonly unread = new Set<Socket>();
   private draining = false;
   private emptied: (() => void) | undefined;
 
-  /** Counts the server's requests; prepended so a request taken during the drain is marked before any handler runs. */
+  /** Counts the server's requests and unread connections; prepended so a request taken during the drain is marked before any handler runs. */
   attach(server: Server): void {
-    server.prependListener('request', (_req, res: ServerResponse) => {
+    server.prependListener('connection', (socket: Socket) => {
+      this.unread.add(socket);
+      socket.once('close', () => this.settled(this.unread.delete(socket)));
+    });
+    server.prependListener('request', (req, res: ServerResponse) => {
+      this.unread.delete(req.socket);
       this.open.add(res);
       if (this.draining) res.setHeader('Connection', 'close');
-      res.once('close', () => {
-        this.open.delete(res);
-        if (!this.open.size) this.emptied?.();
-      });
+      res.once('close', () => this.settled(this.open.delete(res)));
     });
+  }
+
+  private settled(changed: boolean): void {
+    if (changed && !this.open.size && !this.unread.size) this.emptied?.();
   }
 
   /** Resolves with the number of requests cut off (0 when every one was answered within `ms`). */
@@ -42,11 +60,16 @@ export class HttpDrain {
     for (const res of this.open) if (!res.headersSent) res.setHeader('Connection', 'close');
     if (server.listening) server.close(); // Node ≥ 19 also closes the idle kept-alive sockets
     server.closeIdleConnections();
-    if (this.open.size) {
+    if (this.open.size || this.unread.size) {
+      // connections still unread after the grace have sent nothing: closed, and no longer waited for
+      const silent = setTimeout(() => {
+        for (const socket of this.unread) socket.destroy();
+      }, Math.min(UNREAD_CONNECTION_GRACE_MS, ms));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, ms);
         this.emptied = () => (clearTimeout(timer), resolve());
       });
+      clearTimeout(silent);
     }
     const cut = this.open.size;
     if (cut) server.closeAllConnections();

@@ -17,6 +17,14 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * On a stop signal: how long /readyz answers 503 while the server still accepts and serves,
+   * before it stops listening and drains (common/close-on-signal.ts). Closing the listener resets
+   * the connections still waiting to be accepted (ECONNRESET: a client cannot tell whether its POST
+   * was processed); a load balancer polling /readyz stops sending within its checks' interval ×
+   * fall. Unset: 5000 behind a proxy (TRUST_PROXY), 0 without one (AppConfig.shutdownDelayMs).
+   */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** file:… → SQLite (embedded default); postgres://… or postgresql://… → PostgreSQL (src/prisma/database.ts). */
   DATABASE_URL: z
     .string()

@@ -3,6 +3,9 @@ import * as path from 'node:path';
 import { AccountsConfig, toAccountsConfig } from './accounts.env';
 import { Env, parseEnv } from './config.schema';
 
+/** SHUTDOWN_DELAY_MS's default when TRUST_PROXY says a proxy is in front. */
+export const DEFAULT_SHUTDOWN_DELAY_BEHIND_PROXY_MS = 5_000;
+
 /** Typed, read-only view of the validated environment. */
 @Injectable()
 export class AppConfig {
@@ -24,6 +27,15 @@ export class AppConfig {
   }
   get host(): string {
     return this.env.HOST;
+  }
+  /**
+   * SHUTDOWN_DELAY_MS, or when unset 5 s behind a proxy — one that polls /readyz takes a replica
+   * out within its checks' interval × fall (deploy/haproxy*.cfg: 1 s × 2, 2 s × 2) — and 0 without
+   * one: then nothing reads /readyz, so a delay would only hold up every stop (Ctrl-C included)
+   * without sparing a connection.
+   */
+  get shutdownDelayMs(): number {
+    return this.env.SHUTDOWN_DELAY_MS ?? (this.accounts.trustProxy ? DEFAULT_SHUTDOWN_DELAY_BEHIND_PROXY_MS : 0);
   }
   get databaseUrl(): string {
     return this.env.DATABASE_URL;

@@ -25,11 +25,11 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: models loaded and the database accepting a write. */
+  /** Readiness: models loaded and the database accepting a write, and no stop signal received. */
   @Get('readyz')
   @ApiOperation({ summary: 'Readiness', security: [] })
   @ApiOkResponse({ type: ReadinessDto, description: 'Ready to analyse.' })
-  @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'A dependency is not ready (DATABASE_UNAVAILABLE, MODELS_UNAVAILABLE).' })
+  @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'A dependency is not ready (DATABASE_UNAVAILABLE, MODELS_UNAVAILABLE), or the process is stopping (shutdown: SHUTTING_DOWN).' })
   async readyz(@Res({ passthrough: true }) res: Response): Promise<{
     status: 'ready' | 'not_ready';
     checks: ReadinessReport['checks'];

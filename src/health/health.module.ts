@@ -5,12 +5,14 @@ import { READINESS_CHECKS, ReadinessCheck } from '../common/readiness';
 import { PrismaService } from '../prisma/prisma.service';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
+import { ShutdownState } from './shutdown-state';
 
 @Module({
   imports: [InferenceModule],
   controllers: [HealthController],
   providers: [
     HealthService,
+    ShutdownState,
     {
       provide: READINESS_CHECKS,
       inject: [PrismaService, ModelRegistry],

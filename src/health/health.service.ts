@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { READINESS_CHECKS, ReadinessCheck } from '../common/readiness';
+import { ShutdownState } from './shutdown-state';
 
 /** What /readyz shows anyone: per check ok, and a fixed code when not — never a message or a path. */
 export interface ReadinessReport {
@@ -11,7 +12,10 @@ export interface ReadinessReport {
 export class HealthService {
   private readonly logger = new Logger(HealthService.name);
 
-  constructor(@Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[]) {}
+  constructor(
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    private readonly shutdown: ShutdownState,
+  ) {}
 
   async readiness(): Promise<ReadinessReport> {
     const results = await Promise.all(
@@ -27,6 +31,8 @@ export class HealthService {
         return [c.name, r.ok ? { ok: true } : { ok: false, code: `${c.name.toUpperCase()}_UNAVAILABLE` }] as const;
       }),
     );
+    // stopping: not ready whatever the checks say, so a load balancer takes this replica out of rotation
+    if (this.shutdown.isStopping) results.push(['shutdown', { ok: false, code: 'SHUTTING_DOWN' }]);
     return { ok: results.every(([, r]) => r.ok), checks: Object.fromEntries(results) };
   }
 }

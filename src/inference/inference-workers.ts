@@ -10,6 +10,7 @@ import type { RawImage } from './preprocess';
 import { placeModels } from './placement';
 import { endWorker, SpawnWorker, spawnWorker } from './spawn-worker';
 import { WorkerControl } from './worker-control';
+import { WorkerJobs } from './worker-jobs';
 
 export type { HeatmapSource, InferenceWorkerRequest, InferenceWorkerResponse, WorkerModel } from './inference-protocol';
 
@@ -30,14 +31,6 @@ interface Slot {
   abandon: (e: Error) => void;
   /** shared with the thread: whether it is inside session.run(), and the pool's stop */
   control: WorkerControl;
-}
-
-interface Pending {
-  resolve: (o: Answer) => void;
-  reject: (e: Error) => void;
-  slot: Slot;
-  /** the job's deadline (INFERENCE_JOB_TIMEOUT_MS) */
-  timer: NodeJS.Timeout;
 }
 
 export interface InferenceWorkersOptions {
@@ -63,8 +56,7 @@ export class InferenceWorkers {
   private readonly logger = new Logger(InferenceWorkers.name);
   private readonly slots: Slot[] = [];
   private readonly placement: string[][];
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly jobs: WorkerJobs<Slot, Answer>;
   private readonly imageKeys = new ImageKeys();
   /** the workers that were sent each image's pixels */
   private readonly holders = new WeakMap<RawImage, Set<Slot>>();
@@ -82,6 +74,7 @@ export class InferenceWorkers {
   ) {
     this.placement = placeModels(models, count);
     this.jobTimeoutMs = options.jobTimeoutMs;
+    this.jobs = new WorkerJobs(options.jobTimeoutMs);
     this.spawnThread = options.spawn ?? spawnWorker;
   }
 
@@ -207,16 +200,10 @@ export class InferenceWorkers {
 
   private send(slot: Slot, build: (id: number) => InferenceWorkerRequest): Promise<Answer> {
     if (slot.retired) return Promise.reject(new AnalysisUnavailableError());
-    const id = this.nextId++;
+    const id = this.jobs.nextId();
     const req = build(id);
     const kind = req.kind === 'heatmap' ? 'heatmap' : 'run';
-    slot.inFlight++;
-    return new Promise<Answer>((resolve, reject) => {
-      const timer = setTimeout(() => this.wedged(slot, kind), this.jobTimeoutMs);
-      timer.unref();
-      this.pending.set(id, { resolve, reject, slot, timer });
-      slot.worker.postMessage(req);
-    });
+    return this.jobs.add(id, slot, () => slot.worker.postMessage(req), () => this.wedged(slot, kind));
   }
 
   /**
@@ -253,15 +240,7 @@ export class InferenceWorkers {
     slot.abandon(err);
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
-    let jobs = 0;
-    for (const [id, p] of this.pending) {
-      if (p.slot !== slot) continue;
-      clearTimeout(p.timer);
-      this.pending.delete(id);
-      p.reject(err);
-      jobs++;
-    }
-    return jobs;
+    return this.jobs.failAll(slot, err);
   }
 
   private spawn(place: number): Slot {
@@ -283,12 +262,7 @@ export class InferenceWorkers {
         loaded();
         return;
       }
-      const p = this.pending.get(res.id);
-      if (!p) return; // a job already failed (its worker wedged) or never sent
-      this.pending.delete(res.id);
-      clearTimeout(p.timer);
-      p.slot.inFlight--;
-      p.resolve(res);
+      this.jobs.answer(res);
     });
     worker.on('error', (err) => this.fail(slot, err, failed));
     // Any exit outside close() is a loss, code 0 included: a thread that ended itself (process.exit(0)

@@ -1,5 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { ShutdownState } from '../../src/health/shutdown-state';
 import { loginAs } from '../helpers/auth';
 import { startApp, testConfig } from '../support/app';
 
@@ -38,5 +39,15 @@ describe('health and error surfaces (real app, temp SQLite)', () => {
     const { headers } = await loginAs(app);
     const res = await request(app.getHttpServer()).get('/api/docs-json').set(headers).expect(200);
     expect(res.body.info.title).toBe('MRI Sentinel API');
+  });
+
+  // main.ts marks the stop on the first signal; the balancer must see 503 while the app still serves.
+  // Last in this file: a stop is not undone.
+  it('GET /readyz answers 503 SHUTTING_DOWN once a stop has begun, while /healthz still answers', async () => {
+    app.get(ShutdownState).begin();
+    const res = await request(app.getHttpServer()).get('/readyz').expect(503);
+    expect(res.body).toEqual({ status: 'not_ready', checks: { database: { ok: true }, models: { ok: true }, shutdown: { ok: false, code: 'SHUTTING_DOWN' } } });
+    expect(res.headers['retry-after']).toBeDefined();
+    await request(app.getHttpServer()).get('/healthz').expect(200);
   });
 });

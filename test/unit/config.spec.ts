@@ -95,6 +95,20 @@ describe('config', () => {
     for (const bad of ['-1', '600001', '1.5', 'a minute']) expect(() => parseEnv({ HEADER_WORKER_IDLE_MS: bad })).toThrow(/HEADER_WORKER_IDLE_MS/);
   });
 
+  // the pre-stop delay only helps where something polls /readyz: behind a proxy 5 s by default, and
+  // none for a process on its own, whose Ctrl-C it would only hold up
+  it('SHUTDOWN_DELAY_MS: 5000 behind a proxy (TRUST_PROXY), 0 without one, or what is set (0 – 60000); anything else stops the start', () => {
+    const delay = (env: Record<string, string>) => new AppConfig(parseEnv(env)).shutdownDelayMs;
+    expect(delay({})).toBe(0);
+    expect(delay({ TRUST_PROXY: 'false' })).toBe(0);
+    expect(delay({ TRUST_PROXY: '0' })).toBe(0);
+    expect(delay({ TRUST_PROXY: '1' })).toBe(5000);
+    expect(delay({ TRUST_PROXY: 'true' })).toBe(5000);
+    expect(delay({ TRUST_PROXY: '1', SHUTDOWN_DELAY_MS: '0' })).toBe(0);
+    expect(delay({ SHUTDOWN_DELAY_MS: '15000' })).toBe(15000);
+    for (const bad of ['-1', '60001', '1.5', 'soon']) expect(() => parseEnv({ SHUTDOWN_DELAY_MS: bad })).toThrow(/SHUTDOWN_DELAY_MS/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(parseEnv({ PORT: '' }).PORT).toBe(3000);
   });
