@@ -120,7 +120,10 @@
     var check = r.refusal && r.isMri === false && Object.prototype.hasOwnProperty.call(IMAGE_CHECKS, r.refusal.cause) ? IMAGE_CHECKS[r.refusal.cause] : null;
     if (!check) return null;
     var f = r.refusal.figures || {};
-    return typeof f.refusedSlices === 'number' && typeof f.slices === 'number' ? f.refusedSlices + ' of ' + f.slices + ' slices refused by ' + check : 'refused by ' + check;
+    if (typeof f.refusedSlices !== 'number' || typeof f.slices !== 'number') return 'refused by ' + check;
+    // the check named refused only some of them (NOT_MRI is every not-MRI check's code): how many
+    var some = typeof f.causeSlices === 'number' && f.causeSlices < f.refusedSlices;
+    return f.refusedSlices + ' of ' + f.slices + ' slices refused' + (some ? ', ' + f.causeSlices + ' by ' : ' by ') + check;
   }
   function mriFigure(r) {
     if (r.isMri === null || r.isMri === undefined || r.mriConfidence === null || r.mriConfidence === undefined) return null;

@@ -31,13 +31,17 @@ const IMAGE_CHECKS: Readonly<Record<string, string>> = {
  * The image check that refused it, as its MRI check line names it, or null (answered, refused by the
  * model, or a record without its cause). A chart refused at the colour check read "not MRI (> 99.9 %)",
  * the triage model's figure, beside the colour message: a figure that did not decide. A study refused
- * because most of its slices were says how many.
+ * because most of its slices were says how many, and how many of those this check refused where
+ * other checks refused the rest (`causeSlices`).
  */
 export function imageCheckRefusal(r: Pick<MriCheckFields, 'isMri' | 'refusal'>): string | null {
   const check = r.refusal && r.isMri === false ? IMAGE_CHECKS[r.refusal.cause] : undefined;
   if (!check) return null;
-  const { refusedSlices, slices } = r.refusal!.figures;
-  return typeof refusedSlices === 'number' && typeof slices === 'number' ? `${refusedSlices} of ${slices} slices refused by ${check}` : `refused by ${check}`;
+  const { refusedSlices, causeSlices, slices } = r.refusal!.figures;
+  if (typeof refusedSlices !== 'number' || typeof slices !== 'number') return `refused by ${check}`;
+  // the check named refused only some of them (NOT_MRI is every not-MRI check's code): how many
+  const some = typeof causeSlices === 'number' && causeSlices < refusedSlices;
+  return some ? `${refusedSlices} of ${slices} slices refused, ${causeSlices} by ${check}` : `${refusedSlices} of ${slices} slices refused by ${check}`;
 }
 
 /** Refused at the MRI check as not confidently an MRI (P(MRI) below the triage threshold): the one LOW_CONFIDENCE with isMri false. */
