@@ -123,3 +123,31 @@ describe('the MRI check of a study whose slices different checks refused', () =>
     expect(study([0.2, 0.3, 0.4, 0.5].map((s) => refused('colour', { colourShare: s })))).toBe('not MRI (4 of 4 slices refused by the colour check)');
   });
 });
+
+/**
+ * A study the triage model refused slice by slice: its message quotes the first refused slice's figure
+ * ("4 of 4 slices were refused: The triage model says this is not an MRI image (99.6 %)…", since
+ * f303fce), while its MRI check line gave 1 − the mean P(MRI) over all its slices unnamed ("not MRI
+ * (95.7 %)"): two figures for one refusal on one page. The line says it is that mean, as it does for a
+ * study refused as not confidently MRI (sliceMeanMri).
+ */
+describe('the MRI check of a study the triage model refused slice by slice', () => {
+  const refusedByModel = (mriConfidence: number): AnalysisResult => ({
+    status: 'rejected', stage: 'modality', code: 'NOT_MRI', message: 'refused', refusal: { cause: 'triage_not_mri', figures: { notMri: 1 - mriConfidence } },
+    isMri: false, mriConfidence, anatomy: null, anatomyConfidence: null, task: 'triage', label: null, confidence: null,
+    probabilities: {}, explanation: null, modelVersions: {}, timingsMs: {}, disclaimer: '', experimental: false, caveat: null,
+  });
+
+  it('names its figure the mean over the slices, in the detail line and the history list', () => {
+    const a = aggregateStudy({ slices: [0.004, 0.1, 0.05, 0.02].map(refusedByModel), minUsable: 3, agreement: 0.6, cardFor: () => undefined });
+    expect(a).toMatchObject({ status: 'rejected', code: 'NOT_MRI' });
+    const r = { isMri: a.isMri, mriConfidence: a.mriConfidence, code: a.code, probabilities: a.probabilities, study: { sliceCount: 4 }, refusal: a.refusal };
+    expect(mriCheck(r)).toBe('not MRI (95.7 % on average over all 4 slices)');
+    const item: HistoryItem = { ...base, ...r, study: { sliceCount: 4 } as HistoryItem['study'] };
+    expect(historyRow(item).confidence).toBe('not MRI 95.7 % on average over all 4 slices');
+  });
+
+  it('one image keeps its own figure', () => {
+    expect(mriCheck({ ...byModel, study: null })).toBe('not MRI (80.0 %)');
+  });
+});
