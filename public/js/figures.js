@@ -114,6 +114,13 @@
     var n = r.study.sliceCount;
     return 'MRI ' + pct(r.mriConfidence) + ' on average over all ' + (typeof n === 'number' ? n + ' ' : 'the ') + 'slices';
   }
+  // mri-check.ts sliceMeanNotMri: a study the triage model refused on most of its slices has for its figure
+  // 1 − the mean P(MRI) over all its slices, and says so (its message quotes the first refused slice's own)
+  function sliceMeanNotMri(r) {
+    if (!r.study || r.isMri !== false || r.code !== 'NOT_MRI' || r.mriConfidence === null || r.mriConfidence === undefined || imageCheckRefusal(r) || refusedByImageChecks(r)) return null;
+    var n = r.study.sliceCount;
+    return pct(1 - r.mriConfidence) + ' on average over all ' + (typeof n === 'number' ? n + ' ' : 'the ') + 'slices';
+  }
   // mri-check.ts imageCheckRefusal: the image check that refused it (the answer's refusal), or null
   var IMAGE_CHECKS = { colour: 'the colour check', bright_background: 'the bright-background check', head_ct: 'the head-CT check', triage_ood: 'the out-of-distribution check' };
   function imageCheckRefusal(r) {
@@ -145,6 +152,8 @@
     var check = imageCheckRefusal(r);
     if (check) return 'not MRI (' + check + ')';
     if (refusedByImageChecks(r)) return 'not MRI (refused by the image checks; the model alone: MRI ' + pct(mriFigure(r)) + ')';
+    var meanNot = sliceMeanNotMri(r);
+    if (meanNot) return 'not MRI (' + meanNot + ')';
     var t = (thresholds || {}).triage;
     if (unsureMri(r)) {
       var mean = sliceMeanMri(r);

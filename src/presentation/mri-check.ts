@@ -63,6 +63,19 @@ export function sliceMeanMri(r: MriCheckFields): string | null {
 }
 
 /**
+ * A study refused as not an MRI by the triage model on most of its slices (study-aggregate.ts): its
+ * figure, 1 − P(MRI), is 1 − the mean P(MRI) over all its slices, while its message quotes the first
+ * refused slice's own figure ("…not an MRI image (99.6 %)"); said to be that mean, as sliceMeanMri says
+ * its own ("not MRI (95.7 %)" stood beside that 99.6 %). Null for anything else, an image check's refusal
+ * included (imageCheckRefusal names the check, no figure).
+ */
+export function sliceMeanNotMri(r: MriCheckFields): string | null {
+  if (!r.study || r.isMri !== false || r.code !== 'NOT_MRI' || r.mriConfidence === null || imageCheckRefusal(r) || refusedByImageChecks(r)) return null;
+  const n = r.study.sliceCount;
+  return `${percent(1 - r.mriConfidence)} on average over all ${typeof n === 'number' ? `${n} ` : 'the '}slices`;
+}
+
+/**
  * True for a NOT_MRI refusal that the image checks made (colour, bright background, out of
  * distribution) while the triage model itself said MRI (its top class is not not_mri): then
  * 1 − P(MRI) is the model's figure against the refusal, not a figure for it.
@@ -97,6 +110,9 @@ export function mriCheck(r: MriCheckFields): string {
   if (check) return `not MRI (${check})`;
   // a record without its cause: the model's figure, said to be against the refusal when it is
   if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(mriFigure(r))})`;
+  // a study's 1 − P(MRI) is a mean over its slices: said so beside its message's first-slice figure
+  const meanNot = sliceMeanNotMri(r);
+  if (meanNot) return `not MRI (${meanNot})`;
   // P(MRI), the figure its reason compares with the threshold: it read "not MRI (40.0 %)" beside "MRI 59.996 %, below the 60.000 %"
   if (unsureMri(r)) {
     const mean = sliceMeanMri(r);
