@@ -114,13 +114,23 @@
     var n = r.study.sliceCount;
     return 'MRI ' + pct(r.mriConfidence) + ' on average over all ' + (typeof n === 'number' ? n + ' ' : 'the ') + 'slices';
   }
+  // mri-check.ts sliceMeanNotMri: a study the triage model refused on most of its slices has for its figure
+  // 1 − the mean P(MRI) over all its slices, and says so (its message quotes the first refused slice's own)
+  function sliceMeanNotMri(r) {
+    if (!r.study || r.isMri !== false || r.code !== 'NOT_MRI' || r.mriConfidence === null || r.mriConfidence === undefined || imageCheckRefusal(r) || refusedByImageChecks(r)) return null;
+    var n = r.study.sliceCount;
+    return pct(1 - r.mriConfidence) + ' on average over all ' + (typeof n === 'number' ? n + ' ' : 'the ') + 'slices';
+  }
   // mri-check.ts imageCheckRefusal: the image check that refused it (the answer's refusal), or null
   var IMAGE_CHECKS = { colour: 'the colour check', bright_background: 'the bright-background check', head_ct: 'the head-CT check', triage_ood: 'the out-of-distribution check' };
   function imageCheckRefusal(r) {
     var check = r.refusal && r.isMri === false && Object.prototype.hasOwnProperty.call(IMAGE_CHECKS, r.refusal.cause) ? IMAGE_CHECKS[r.refusal.cause] : null;
     if (!check) return null;
     var f = r.refusal.figures || {};
-    return typeof f.refusedSlices === 'number' && typeof f.slices === 'number' ? f.refusedSlices + ' of ' + f.slices + ' slices refused by ' + check : 'refused by ' + check;
+    if (typeof f.refusedSlices !== 'number' || typeof f.slices !== 'number') return 'refused by ' + check;
+    // the check named refused only some of them (NOT_MRI is every not-MRI check's code): how many
+    var some = typeof f.causeSlices === 'number' && f.causeSlices < f.refusedSlices;
+    return f.refusedSlices + ' of ' + f.slices + ' slices refused' + (some ? ', ' + f.causeSlices + ' by ' : ' by ') + check;
   }
   function mriFigure(r) {
     if (r.isMri === null || r.isMri === undefined || r.mriConfidence === null || r.mriConfidence === undefined) return null;
@@ -142,6 +152,8 @@
     var check = imageCheckRefusal(r);
     if (check) return 'not MRI (' + check + ')';
     if (refusedByImageChecks(r)) return 'not MRI (refused by the image checks; the model alone: MRI ' + pct(mriFigure(r)) + ')';
+    var meanNot = sliceMeanNotMri(r);
+    if (meanNot) return 'not MRI (' + meanNot + ')';
     var t = (thresholds || {}).triage;
     if (unsureMri(r)) {
       var mean = sliceMeanMri(r);

@@ -7,7 +7,7 @@ import type { HistoryItem, HistorySummary, StudySummary } from '../history/histo
 import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, spacingLine, statusName } from './labels';
 import { percent, thresholdPercent } from './percent';
 import { labelName, recordTitle, type LoadedLabels } from './label-names';
-import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri } from './mri-check';
+import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri, sliceMeanNotMri } from './mri-check';
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
@@ -167,7 +167,11 @@ function decidingFigure(item: HistoryItem): number | null {
  */
 function decidingPercent(item: HistoryItem, fig: number): string {
   // a study's mean over its slices is said to be one (sliceMeanMri), as its reason and MRI check say it
-  if (item.stage === 'modality') return item.code === 'LOW_CONFIDENCE' ? (sliceMeanMri(item) ?? `MRI ${refusedFigure(item, 'triage', fig)}`) : `${item.isMri === false ? 'not MRI' : 'MRI'} ${percent(fig)}`;
+  if (item.stage === 'modality') {
+    if (item.code === 'LOW_CONFIDENCE') return sliceMeanMri(item) ?? `MRI ${refusedFigure(item, 'triage', fig)}`;
+    const meanNot = sliceMeanNotMri(item);
+    return meanNot ? `not MRI ${meanNot}` : `${item.isMri === false ? 'not MRI' : 'MRI'} ${percent(fig)}`;
+  }
   if (item.code !== 'LOW_CONFIDENCE') return percent(fig);
   if (item.stage === 'diagnosis') return refusedFigure(item, item.task, fig);
   if (item.stage === 'anatomy') return refusedFigure(item, 'triage', fig);

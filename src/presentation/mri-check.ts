@@ -31,13 +31,17 @@ const IMAGE_CHECKS: Readonly<Record<string, string>> = {
  * The image check that refused it, as its MRI check line names it, or null (answered, refused by the
  * model, or a record without its cause). A chart refused at the colour check read "not MRI (> 99.9 %)",
  * the triage model's figure, beside the colour message: a figure that did not decide. A study refused
- * because most of its slices were says how many.
+ * because most of its slices were says how many, and how many of those this check refused where
+ * other checks refused the rest (`causeSlices`).
  */
 export function imageCheckRefusal(r: Pick<MriCheckFields, 'isMri' | 'refusal'>): string | null {
   const check = r.refusal && r.isMri === false ? IMAGE_CHECKS[r.refusal.cause] : undefined;
   if (!check) return null;
-  const { refusedSlices, slices } = r.refusal!.figures;
-  return typeof refusedSlices === 'number' && typeof slices === 'number' ? `${refusedSlices} of ${slices} slices refused by ${check}` : `refused by ${check}`;
+  const { refusedSlices, causeSlices, slices } = r.refusal!.figures;
+  if (typeof refusedSlices !== 'number' || typeof slices !== 'number') return `refused by ${check}`;
+  // the check named refused only some of them (NOT_MRI is every not-MRI check's code): how many
+  const some = typeof causeSlices === 'number' && causeSlices < refusedSlices;
+  return some ? `${refusedSlices} of ${slices} slices refused, ${causeSlices} by ${check}` : `${refusedSlices} of ${slices} slices refused by ${check}`;
 }
 
 /** Refused at the MRI check as not confidently an MRI (P(MRI) below the triage threshold): the one LOW_CONFIDENCE with isMri false. */
@@ -56,6 +60,19 @@ export function sliceMeanMri(r: MriCheckFields): string | null {
   if (!r.study || !unsureMri(r) || r.mriConfidence === null) return null;
   const n = r.study.sliceCount;
   return `MRI ${percent(r.mriConfidence)} on average over all ${typeof n === 'number' ? `${n} ` : 'the '}slices`;
+}
+
+/**
+ * A study refused as not an MRI by the triage model on most of its slices (study-aggregate.ts): its
+ * figure, 1 − P(MRI), is 1 − the mean P(MRI) over all its slices, while its message quotes the first
+ * refused slice's own figure ("…not an MRI image (99.6 %)"); said to be that mean, as sliceMeanMri says
+ * its own ("not MRI (95.7 %)" stood beside that 99.6 %). Null for anything else, an image check's refusal
+ * included (imageCheckRefusal names the check, no figure).
+ */
+export function sliceMeanNotMri(r: MriCheckFields): string | null {
+  if (!r.study || r.isMri !== false || r.code !== 'NOT_MRI' || r.mriConfidence === null || imageCheckRefusal(r) || refusedByImageChecks(r)) return null;
+  const n = r.study.sliceCount;
+  return `${percent(1 - r.mriConfidence)} on average over all ${typeof n === 'number' ? `${n} ` : 'the '}slices`;
 }
 
 /**
@@ -93,6 +110,9 @@ export function mriCheck(r: MriCheckFields): string {
   if (check) return `not MRI (${check})`;
   // a record without its cause: the model's figure, said to be against the refusal when it is
   if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(mriFigure(r))})`;
+  // a study's 1 − P(MRI) is a mean over its slices: said so beside its message's first-slice figure
+  const meanNot = sliceMeanNotMri(r);
+  if (meanNot) return `not MRI (${meanNot})`;
   // P(MRI), the figure its reason compares with the threshold: it read "not MRI (40.0 %)" beside "MRI 59.996 %, below the 60.000 %"
   if (unsureMri(r)) {
     const mean = sliceMeanMri(r);

@@ -121,6 +121,9 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     const top = [...reasons.values()].sort((a, b) => b.count - a.count)[0];
     if (top && top.count / n >= input.agreement) {
       const slice = top.s.refusal;
+      // the slices refused at that stage with that code by the same check as the first: one code
+      // (NOT_MRI) is given by several checks, and the MRI check line names the first one's (mri-check.ts)
+      const causeSlices = slices.filter((s) => s.status === 'rejected' && s.stage === top.s.stage && s.code === top.s.code && s.refusal?.cause === slice?.cause).length;
       return {
         ...none,
         isMri: top.s.stage === 'modality' ? false : true,
@@ -128,7 +131,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
         stage: top.s.stage,
         code: top.s.code,
         message: `${top.count} of ${n} slices were refused: ${top.s.message}`,
-        refusal: slice ? { cause: slice.cause, figures: { ...slice.figures, refusedSlices: top.count, slices: n } } : null,
+        refusal: slice ? { cause: slice.cause, figures: { ...slice.figures, refusedSlices: top.count, causeSlices, slices: n } } : null,
       };
     }
     return { ...none, status: 'inconclusive', stage: 'anatomy', code: 'INSUFFICIENT_SLICES', ...rule({ cause: 'too_few_slices', figures: { usable: accepted.length, slices: n, required } }) };

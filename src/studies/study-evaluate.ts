@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { readCsvTable } from '../common/csv';
 import { DomainError } from '../common/errors';
 import type { StudyService } from './study.service';
+import type { Refusal } from '../validation/refusal-cause';
 
 /** One line of `npm run evaluate -- --studies DIR` (metadata and the answer only). */
 export interface StudyEvalLine {
@@ -26,6 +27,8 @@ export interface StudyEvalLine {
   probabilities?: Record<string, number>;
   modelVersions?: Record<string, string>;
   thresholds?: Record<string, number>;
+  /** which check refused it and the figures its message was written from, as the API answer gives it (an image's line has it too); null: answered */
+  refusal?: Refusal | null;
   format?: string;
   sliceCount?: number;
   usableSlices?: number | null;
@@ -93,6 +96,7 @@ export async function evaluateStudy(service: StudyService, study: { rel: string;
       probabilities: r.probabilities,
       modelVersions: r.modelVersions,
       thresholds: r.thresholds,
+      refusal: r.refusal ?? null,
       format: r.study.format,
       sliceCount: r.study.sliceCount,
       usableSlices: r.study.aggregation?.usableSlices ?? null,

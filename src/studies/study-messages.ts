@@ -44,8 +44,8 @@ export function studyRuleMessage(r: Refusal): string | null {
 /**
  * A study refused because most of its slices were refused for one reason: that reason as the first
  * such slice's message said it (refusalMessage, its figures), after how many — the study answer's
- * message (study-aggregate.ts) is built from that slice's message. Without the scope sentence the
- * slice's message may have ended with (refusal-message.ts says why); null when the figures are not there.
+ * message (study-aggregate.ts) is built from that slice's message, its scope sentence included (stored
+ * with the figures since f303fce); null when the figures are not there.
  */
 export function slicesRefusedMessage(r: Refusal): string | null {
   const refused = num(r.figures, 'refusedSlices');

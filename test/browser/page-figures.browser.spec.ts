@@ -100,11 +100,12 @@ function mriCases(): MriCheckFields[] {
       .flatMap((r) => [r, { ...r, thresholds: { triage: 0.6 } }, { ...r, thresholds: { triage: 0.8 } }])
       .flatMap((r) => [r, { ...r, study: { sliceCount: 20 } }, { ...r, study: { sliceCount: null } }, { ...r, study: null }])
       // and with the answer's refusal: an image check names itself (a study's, how many of its slices), the model's keeps its figure
-      .flatMap((r) => [r, { ...r, refusal: { cause: 'colour', figures: { colourShare: 0.1 } } }, { ...r, refusal: { cause: 'head_ct', figures: { refusedSlices: 3, slices: 4 } } }, { ...r, refusal: { cause: 'triage_not_mri', figures: { notMri: 0.9 } } }]);
+      .flatMap((r) => [r, { ...r, refusal: { cause: 'colour', figures: { colourShare: 0.1 } } }, { ...r, refusal: { cause: 'head_ct', figures: { refusedSlices: 3, slices: 4 } } }, { ...r, refusal: { cause: 'colour', figures: { refusedSlices: 4, causeSlices: 2, slices: 4 } } }, { ...r, refusal: { cause: 'triage_not_mri', figures: { notMri: 0.9 } } }]);
     const got = await page.evaluate((list: MriCheckFields[]) => list.map((r) => window.Sentinel.mriCheck(r, r.thresholds)), cases);
     expect(got).toEqual(cases.map(mriCheck));
     expect(got).toContain('not MRI (refused by the colour check)');
     expect(got).toContain('not MRI (3 of 4 slices refused by the head-CT check)');
+    expect(got).toContain('not MRI (4 of 4 slices refused, 2 by the colour check)');
     expect(got).toContain('not confidently MRI (MRI 59.996 %)');
     expect(got).toContain('not confidently MRI (MRI 70.0 % on average over all 20 slices)');
     expect(got).toContain('not confidently MRI (MRI 70.0 % on average over all the slices)');

@@ -70,11 +70,13 @@ describe('evaluate --studies', () => {
     const line = lines.find((l) => l.path === 'series-a') as StudyEvalLine;
     const files = listStudies(dir).find((st) => st.rel === 'series-a')?.files ?? [];
     const api = await app.get(StudyService).analyze(files.map((f) => new Uint8Array(fs.readFileSync(f))));
-    const decision = ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence', 'probabilities', 'modelVersions', 'thresholds'] as const;
+    const decision = ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence', 'probabilities', 'modelVersions', 'thresholds', 'refusal'] as const;
     expect(Object.fromEntries(decision.map((k) => [k, (line as unknown as Record<string, unknown>)[k]]))).toEqual(Object.fromEntries(decision.map((k) => [k, api[k]])));
     expect(line.thresholds).toEqual({ triage: expect.any(Number), brain_tumor: expect.any(Number) });
     // refused from its header, before any model ran: no model, no threshold
     expect(lines.find((l) => l.path === 'series-ct')).toMatchObject({ status: 'rejected', code: 'NOT_MRI', modelVersions: {}, thresholds: {}, probabilities: {} });
+    // and which check refused it, as the API answer and an image's line (evaluate --manifest) give it
+    expect(lines.find((l) => l.path === 'series-ct')?.refusal).toEqual({ cause: 'header_modality', figures: { modality: 'CT' } });
   });
 
   it('the CLI runs it (built dist)', () => {

@@ -277,6 +277,10 @@ describe('POST /api/v1/studies on fake models', () => {
     expect(res.text).toContain('/static/js/study.js');
     // the details list under the answer is study-details.js's: without it the page's render stops there
     expect(res.text).toContain('/static/js/study-details.js');
+    // and every script the page lists is served (the upload page's test does the same): listed but missing, it is a 404
+    const scripts = res.text.match(/(?<=<script src=")[^"]+/g) ?? [];
+    expect(scripts).toContain('/static/js/study-details.js');
+    for (const src of scripts) await request(app.getHttpServer()).get(src).expect(200);
   });
 
   it('the history record is metadata only', async () => {

@@ -1,3 +1,5 @@
+import type { AnalysisResult } from '../../../src/classifier/analysis-result';
+import { aggregateStudy } from '../../../src/studies/study-aggregate';
 /**
  * A refusal as "not an MRI" by the image checks (bright background, colour, out of distribution)
  * while the triage model itself said MRI: the history and the PDF showed "not MRI (< 0.1 %)" —
@@ -91,5 +93,61 @@ describe('the MRI check of a refusal whose image check is recorded', () => {
     expect(text).toContain('MRI check: not MRI (refused by the colour check)');
     expect(text).not.toContain('not MRI (> 99.9 %)');
     expect(historyRow(chart).confidence).toBe('—');
+  });
+});
+
+/**
+ * A study is refused when most of its slices were refused at one stage with one code (NOT_MRI): by
+ * whichever checks. Its refusal names the first such slice's cause; its MRI check line said all of
+ * them were refused by that check ("4 of 4 slices refused by the colour check" where 2 were, and the
+ * triage model refused the other 2).
+ */
+describe('the MRI check of a study whose slices different checks refused', () => {
+  const refused = (cause: 'colour' | 'triage_not_mri', figures: Record<string, number>): AnalysisResult => ({
+    status: 'rejected', stage: 'modality', code: 'NOT_MRI', message: `refused (${cause})`, refusal: { cause, figures },
+    isMri: false, mriConfidence: 0.01, anatomy: null, anatomyConfidence: null, task: 'triage', label: null, confidence: null,
+    probabilities: {}, explanation: null, modelVersions: {}, timingsMs: {}, disclaimer: '', experimental: false, caveat: null,
+  });
+  const study = (slices: AnalysisResult[]) => {
+    const a = aggregateStudy({ slices, minUsable: 3, agreement: 0.6, cardFor: () => undefined });
+    expect(a).toMatchObject({ status: 'rejected', code: 'NOT_MRI' });
+    return mriCheck({ isMri: a.isMri, mriConfidence: a.mriConfidence, code: a.code, probabilities: a.probabilities, study: { sliceCount: slices.length }, refusal: a.refusal });
+  };
+
+  it('says how many of the refused slices the named check refused', () => {
+    const mixed = [refused('colour', { colourShare: 0.2 }), refused('triage_not_mri', { notMri: 0.99 }), refused('colour', { colourShare: 0.3 }), refused('triage_not_mri', { notMri: 0.98 })];
+    expect(study(mixed)).toBe('not MRI (4 of 4 slices refused, 2 by the colour check)');
+  });
+
+  it('all of them by the one check: as before', () => {
+    expect(study([0.2, 0.3, 0.4, 0.5].map((s) => refused('colour', { colourShare: s })))).toBe('not MRI (4 of 4 slices refused by the colour check)');
+  });
+});
+
+/**
+ * A study the triage model refused slice by slice: its message quotes the first refused slice's figure
+ * ("4 of 4 slices were refused: The triage model says this is not an MRI image (99.6 %)…", since
+ * f303fce), while its MRI check line gave 1 − the mean P(MRI) over all its slices unnamed ("not MRI
+ * (95.7 %)"): two figures for one refusal on one page. The line says it is that mean, as it does for a
+ * study refused as not confidently MRI (sliceMeanMri).
+ */
+describe('the MRI check of a study the triage model refused slice by slice', () => {
+  const refusedByModel = (mriConfidence: number): AnalysisResult => ({
+    status: 'rejected', stage: 'modality', code: 'NOT_MRI', message: 'refused', refusal: { cause: 'triage_not_mri', figures: { notMri: 1 - mriConfidence } },
+    isMri: false, mriConfidence, anatomy: null, anatomyConfidence: null, task: 'triage', label: null, confidence: null,
+    probabilities: {}, explanation: null, modelVersions: {}, timingsMs: {}, disclaimer: '', experimental: false, caveat: null,
+  });
+
+  it('names its figure the mean over the slices, in the detail line and the history list', () => {
+    const a = aggregateStudy({ slices: [0.004, 0.1, 0.05, 0.02].map(refusedByModel), minUsable: 3, agreement: 0.6, cardFor: () => undefined });
+    expect(a).toMatchObject({ status: 'rejected', code: 'NOT_MRI' });
+    const r = { isMri: a.isMri, mriConfidence: a.mriConfidence, code: a.code, probabilities: a.probabilities, study: { sliceCount: 4 }, refusal: a.refusal };
+    expect(mriCheck(r)).toBe('not MRI (95.7 % on average over all 4 slices)');
+    const item: HistoryItem = { ...base, ...r, study: { sliceCount: 4 } as HistoryItem['study'] };
+    expect(historyRow(item).confidence).toBe('not MRI 95.7 % on average over all 4 slices');
+  });
+
+  it('one image keeps its own figure', () => {
+    expect(mriCheck({ ...byModel, study: null })).toBe('not MRI (80.0 %)');
   });
 });

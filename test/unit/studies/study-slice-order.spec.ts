@@ -1,6 +1,6 @@
 import type { RawImage } from '../../../src/inference/preprocess';
 import { fakeBrainModels, studyServiceOn, TUMOUR_FREE } from '../../support/fake-brain-models';
-import { dicomSeries, dicomSlice, syntheticSlice } from '../../support/study-fixtures';
+import { dicomSeries, dicomSlice, nifti1, syntheticSlice } from '../../support/study-fixtures';
 
 /**
  * A finding must be confirmed by two slices near each other in the series (a lesion spans
@@ -31,6 +31,23 @@ describe('a finding\'s confirming slices must be neighbours where the slice orde
     const files = dicomSeries(PER_SLICE.map((_, k) => image(k)), { window: false }).map((b) => new Uint8Array(b));
     const r = await setUp().analyze(files);
     expect(r.study.ordering).toBe('position');
+    expect(r).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null });
+    expect(r.study.aggregation?.pairWithin).toBe(2);
+  });
+
+  it('ordered by instance number (no geometry, files sent shuffled): the neighbour rule holds too', async () => {
+    const files = dicomSeries(PER_SLICE.map((_, k) => image(k)), { window: false, geometry: false }).map((b) => new Uint8Array(b));
+    const shuffled = files.map((f, k) => files[(k * 5) % files.length]);
+    const r = await setUp().analyze(shuffled);
+    expect(r.study.ordering).toBe('instance_number');
+    expect(r).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null });
+    expect(r.study.aggregation?.pairWithin).toBe(2);
+  });
+
+  it('a NIfTI volume (its axis is the order): the neighbour rule holds too', async () => {
+    const vol = nifti1([64, 64, PER_SLICE.length], (i, j, k) => (i * 3 + j * 5 + k * 11) % 251);
+    const r = await setUp().analyze([new Uint8Array(vol)]);
+    expect(r.study.ordering).toBe('nifti_axis');
     expect(r).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null });
     expect(r.study.aggregation?.pairWithin).toBe(2);
   });
