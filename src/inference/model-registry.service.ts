@@ -76,9 +76,12 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
         .sort();
       for (const name of names) {
         try {
-          // A folder without its card is a model copied in part, not "no model": skipped, the service
+          // A folder with a graph and no card is a model copied in part, not "no model": skipped, the service
           // started and answered every brain MRI 200 "no validated diagnosis model" when brain_tumor's was lost.
-          if (!fs.existsSync(path.join(dir, name, 'model_card.json'))) throw new ModelCardError('no model_card.json in the folder');
+          // A folder with neither (a volume root's lost+found, a __pycache__) is not a model at all.
+          const hasCard = fs.existsSync(path.join(dir, name, 'model_card.json'));
+          if (!hasCard && !fs.existsSync(path.join(dir, name, 'model.onnx'))) continue;
+          if (!hasCard) throw new ModelCardError('no model_card.json in the folder');
           this.models.set(name, await this.loadOne(path.join(dir, name), validate));
         } catch (err) {
           errors.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);

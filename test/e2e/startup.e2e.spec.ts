@@ -68,9 +68,11 @@ describe('start-up (npm start)', () => {
     for (const name of ['triage', 'brain_tumor']) fs.cpSync(path.join(FAKE_MODELS_DIR, name), path.join(dir, name), { recursive: true });
     fs.rmSync(path.join(dir, 'brain_tumor', 'model_card.json'));
     fs.mkdirSync(path.join(dir, '.cache')); // a hidden folder is not a model
+    fs.mkdirSync(path.join(dir, 'lost+found')); // nor one with neither a graph nor a card (a mounted volume's root)
     const err = await startupError({ MODELS_DIR: dir, INFERENCE_WORKERS: '0' });
     expect(err.message).toContain('brain_tumor: no model_card.json in the folder');
     expect(err.message).not.toContain('.cache');
+    expect(err.message).not.toContain('lost+found');
   });
 
   it('refuses to start when the SQLite path cannot hold a database (a file where a folder should be)', async () => {
