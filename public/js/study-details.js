@@ -22,7 +22,8 @@
   function studyRuleLine(set) {
     if (!set) return '— (no slice was analysed)';
     var n = set.minUsableSlices;
-    return S.thresholdPct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study; all of them if it has fewer)';
+    var pair = typeof set.pairWithin === 'number' ? 'a finding rests on two slices at most ' + set.pairWithin + ' apart in series order' : 'a finding rests on any two slices';
+    return S.thresholdPct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study; all of them if it has fewer); ' + pair;
   }
   /**
    * The slices' agreement, never on the wrong side of the rule beside it (agreementPct): 25 of 42 (59.5 %) read

@@ -13,7 +13,7 @@ export const HISTORY_CSV_HEADER = [
   'probabilities', 'modelVersions', 'timingsMs',
   // added later, after every earlier column (whose positions stay) and before the disclaimer, which stays last
   'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
-  'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes', 'windowing', 'headerWindowIgnored',
+  'studyAgreement', 'studyMinUsableSlices', 'studyPairWithin', 'missingSlices', 'niftiVolumes', 'windowing', 'headerWindowIgnored',
   'refusalCause', 'refusalFigures', 'reason',
   'disclaimer',
 ];
@@ -42,6 +42,8 @@ export function historyCsvRow(i: HistoryItem): string {
     // the study rule it was decided under; empty: an image, or not recorded
     i.study?.rule?.agreement ?? null,
     i.study?.rule?.minUsableSlices ?? null,
+    // how far apart the two slices confirming a finding could be; empty: any two (upload order, or decided before the neighbour rule), an image, or not recorded
+    i.study?.rule?.pairWithin ?? null,
     // about how many slices are missing between its positions (0: none found); empty: an image, or not recorded
     i.study?.gaps?.missingSlices ?? null,
     // the volumes a NIfTI's file held, only the first analysed; empty: an image, a DICOM series, or not recorded

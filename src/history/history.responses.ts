@@ -25,9 +25,9 @@ const STUDY_SCHEMA: ApiPropertyOptions = {
     rule: {
       type: 'object',
       nullable: true,
-      required: ['agreement', 'minUsableSlices'],
-      properties: { agreement: { type: 'number' }, minUsableSlices: { type: 'integer' } },
-      description: 'STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as the study was decided under; null when not recorded (never today\'s)',
+      required: ['agreement', 'minUsableSlices', 'pairWithin'],
+      properties: { agreement: { type: 'number' }, minUsableSlices: { type: 'integer' }, pairWithin: { type: 'integer', nullable: true } },
+      description: 'STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as the study was decided under, and pairWithin: how far apart in series order the two slices confirming a finding could be (null: any two — a series in upload order, or a study decided before the neighbour rule); null when not recorded (never today\'s)',
     },
     volumes: {
       type: 'integer',

@@ -117,11 +117,19 @@ export const STUDY_RULE_NOT_RECORDED = 'not recorded (decided before the study r
  * Today's settings are never shown for an old record; a study refused before any slice was
  * analysed was not decided by them.
  */
+/**
+ * Which two slices may confirm a finding (finding-pair.ts), as the study was decided: neighbours in series order,
+ * or any two (a series in upload order, and every study decided before the neighbour rule).
+ */
+export function pairWords(pairWithin: number | null | undefined): string {
+  return typeof pairWithin === 'number' ? `a finding rests on two slices at most ${pairWithin} apart in series order` : 'a finding rests on any two slices';
+}
+
 export function studyRuleLine(item: Pick<HistoryItem, 'thresholds' | 'study'>): string {
   const rule = item.study?.rule;
   if (rule) {
     const n = rule.minUsableSlices;
-    return `${thresholdPercent(rule.agreement)} of the slices must agree; at least ${n} usable slice${n === 1 ? '' : 's'} (and a quarter of the study; all of them if it has fewer)`;
+    return `${thresholdPercent(rule.agreement)} of the slices must agree; at least ${n} usable slice${n === 1 ? '' : 's'} (and a quarter of the study; all of them if it has fewer); ${pairWords(rule.pairWithin)}`;
   }
   if (item.thresholds !== null && !Object.keys(item.thresholds).length) return '— (no slice was analysed)';
   return STUDY_RULE_NOT_RECORDED;

@@ -85,7 +85,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   const aggregation: StudyAggregation = {
     rule: AGGREGATION_RULE,
     // echoed from the input: what the answer was decided under, shown live and recorded (study-record.ts)
-    settings: { agreement: input.agreement, minUsableSlices: input.minUsable },
+    settings: { agreement: input.agreement, minUsableSlices: input.minUsable, pairWithin },
     acceptedSlices: accepted.length,
     usableSlices: 0,
     requiredSlices: required,

@@ -9,6 +9,11 @@ export interface StudyRule {
   agreement: number;
   /** usable slices required at least (and a quarter of the study's) */
   minUsableSlices: number;
+  /**
+   * How far apart in series order the two slices confirming a finding could be (finding-pair.ts); null:
+   * any two — a series in upload order, and every study decided before the neighbour rule (its record has no key).
+   */
+  pairWithin: number | null;
 }
 
 /**
@@ -16,11 +21,15 @@ export interface StudyRule {
  * beside model name → threshold. A model name never has a dot (model_card.schema.json:
  * ^[a-z][a-z0-9_]*$), so these can never be taken for a model; the repository splits them out.
  */
-const KEYS = { agreement: 'study.agreement', minUsableSlices: 'study.minUsableSlices' } as const;
+const KEYS = { agreement: 'study.agreement', minUsableSlices: 'study.minUsableSlices', pairWithin: 'study.pairWithin' } as const;
 
 /** The rule as entries of the stored thresholds map ({} without one). */
 export function ruleEntries(rule: StudyRule | null | undefined): Record<string, number> {
-  return rule ? { [KEYS.agreement]: rule.agreement, [KEYS.minUsableSlices]: rule.minUsableSlices } : {};
+  if (!rule) return {};
+  const entries: Record<string, number> = { [KEYS.agreement]: rule.agreement, [KEYS.minUsableSlices]: rule.minUsableSlices };
+  // absent = any two slices: the map holds numbers only, and a record older than the key was decided so
+  if (typeof rule.pairWithin === 'number') entries[KEYS.pairWithin] = rule.pairWithin;
+  return entries;
 }
 
 /**
@@ -34,6 +43,9 @@ export function splitStoredThresholds(stored: Record<string, unknown> | null): {
   for (const [k, v] of Object.entries(stored)) if (!k.startsWith('study.') && typeof v === 'number') thresholds[k] = v;
   const agreement = stored[KEYS.agreement];
   const minUsableSlices = stored[KEYS.minUsableSlices];
-  const rule = typeof agreement === 'number' && typeof minUsableSlices === 'number' ? { agreement, minUsableSlices } : null;
+  const pairWithin = stored[KEYS.pairWithin];
+  const rule = typeof agreement === 'number' && typeof minUsableSlices === 'number'
+    ? { agreement, minUsableSlices, pairWithin: typeof pairWithin === 'number' ? pairWithin : null }
+    : null;
   return { thresholds, rule };
 }

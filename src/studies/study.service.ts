@@ -233,7 +233,7 @@ export class StudyService {
   }
 
   /** The study settings every decision of this process is aggregated under; the answer carries them (aggregation.settings) to the page, the API and the record. */
-  private rule(): StudyRule {
+  private rule(): Omit<StudyRule, 'pairWithin'> {
     return { agreement: this.config.studyAgreement, minUsableSlices: this.config.studyMinUsableSlices };
   }
 

@@ -112,7 +112,7 @@ describe('admin CSV export of a large history', () => {
       'bodyPart', 'bodyPartConfidence', 'isMri', 'mriConfidence', 'task', 'label', 'confidence',
       'probabilities', 'modelVersions', 'timingsMs',
       'thresholds', 'kind', 'modality', 'seriesDescription', 'slicesAnalysed', 'slicesUsed', 'slicesNotUsed',
-      'studyAgreement', 'studyMinUsableSlices', 'missingSlices', 'niftiVolumes', 'windowing', 'headerWindowIgnored',
+      'studyAgreement', 'studyMinUsableSlices', 'studyPairWithin', 'missingSlices', 'niftiVolumes', 'windowing', 'headerWindowIgnored',
       'refusalCause', 'refusalFigures', 'reason',
       'disclaimer',
     ]);

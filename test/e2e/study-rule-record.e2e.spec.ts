@@ -26,7 +26,7 @@ interface StoredStudy {
 }
 
 const FIRST = { STUDY_AGREEMENT: '0.6', STUDY_MIN_USABLE_SLICES: '3' };
-const FIRST_LINE = '60.0 % of the slices must agree; at least 3 usable slices (and a quarter of the study; all of them if it has fewer)';
+const FIRST_LINE = '60.0 % of the slices must agree; at least 3 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order';
 const env = { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', CONFIDENCE_THRESHOLD: '0.6' };
 
 describe('a recorded study keeps the study rule it was decided under', () => {
@@ -49,7 +49,7 @@ describe('a recorded study keeps the study rule it was decided under', () => {
     app = await startApp(config);
     alice = await loginAs(app);
     stored = await postStudy(app, alice);
-    expect(stored).toMatchObject({ status: 'completed', thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: { sliceCount: 8, rule: { agreement: 0.6, minUsableSlices: 3 } } });
+    expect(stored).toMatchObject({ status: 'completed', thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: { sliceCount: 8, rule: { agreement: 0.6, minUsableSlices: 3, pairWithin: 2 } } });
   });
   afterAll(async () => {
     await app.close();
@@ -69,7 +69,7 @@ describe('a recorded study keeps the study rule it was decided under', () => {
     it('the API record, the PDF and the history page still give the first rule; a study made now is recorded under the new one', async () => {
       const server = later.getHttpServer();
       const api = (await request(server).get(`/api/v1/history/${stored.id}`).set(same.bearer).expect(200)).body as StoredStudy;
-      expect(api.study?.rule).toEqual({ agreement: 0.6, minUsableSlices: 3 });
+      expect(api.study?.rule).toEqual({ agreement: 0.6, minUsableSlices: 3, pairWithin: 2 });
       expect(api.thresholds).toEqual({ triage: 0.6, brain_tumor: 0.6 }); // the rule is not listed as a model
       const pdf = await request(server).get(`/api/v1/history/${stored.id}/report.pdf`).set(same.bearer).buffer(true).parse(binary).expect(200);
       const text = pdfFlatText(pdf.body as Buffer);
@@ -80,9 +80,9 @@ describe('a recorded study keeps the study rule it was decided under', () => {
       expect(page.text).toContain(`<dt>Study rule</dt><dd>${FIRST_LINE}</dd>`);
 
       const now = await postStudy(later, same);
-      expect(now.study?.rule).toEqual({ agreement: 0.9, minUsableSlices: 7 });
+      expect(now.study?.rule).toEqual({ agreement: 0.9, minUsableSlices: 7, pairWithin: 2 });
       const nowPage = await request(server).get(`/history/${now.id}`).set(same.headers).expect(200);
-      expect(nowPage.text).toContain('<dt>Study rule</dt><dd>90.0 % of the slices must agree; at least 7 usable slices (and a quarter of the study; all of them if it has fewer)</dd>');
+      expect(nowPage.text).toContain('<dt>Study rule</dt><dd>90.0 % of the slices must agree; at least 7 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order</dd>');
     });
 
     it('a study stored before the rule was (thresholds recorded or not) says "not recorded" everywhere, never today\'s', async () => {

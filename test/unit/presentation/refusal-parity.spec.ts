@@ -122,7 +122,7 @@ function recorded(r: Recorded, study?: { sliceCount: number; usableSlices: numbe
       thresholds: Object.fromEntries(Object.keys(r.modelVersions).map((m) => [m, THRESHOLD])),
       refusal: r.refusal ?? null,
     },
-    study ? { ...STUDY_COLUMNS, ...study, rule: { agreement: 0.6, minUsableSlices: 3 } } : undefined,
+    study ? { ...STUDY_COLUMNS, ...study, rule: { agreement: 0.6, minUsableSlices: 3, pairWithin: 2 } } : undefined,
   );
   const nulls = { kind: null, modality: null, seriesDescription: null, sliceCount: null, usableSlices: null, spacingJson: null, sliceGapsJson: null, niftiVolumes: null, windowingJson: null };
   return toItem({ ...nulls, ...row, id: '00000000-0000-4000-8000-0000000000aa' } as Row);

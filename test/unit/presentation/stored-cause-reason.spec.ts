@@ -84,7 +84,7 @@ function studyRecord(slices: AnalysisResult[]): { item: HistoryItem; message: st
   const item = notMriRecord({
     fileType: 'dicom', status: a.status, stage: a.stage, code: a.code, isMri: a.isMri, mriConfidence: a.mriConfidence, anatomy: a.anatomy, anatomyConfidence: a.anatomyConfidence,
     task: a.task, label: a.label, confidence: a.confidence, probabilities: a.probabilities, thresholds: { triage: 0.6, brain_tumor: 0.6 }, refusal: a.refusal,
-    study: { modality: 'MR', seriesDescription: null, sliceCount: slices.length, usableSlices: a.aggregation.usableSlices, spacing: null, rule: { agreement: 0.6, minUsableSlices: 3 }, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null },
+    study: { modality: 'MR', seriesDescription: null, sliceCount: slices.length, usableSlices: a.aggregation.usableSlices, spacing: null, rule: { agreement: 0.6, minUsableSlices: 3, pairWithin: 2 }, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null },
   });
   return { item, message: a.message };
 }
