@@ -4,7 +4,7 @@ import { withheldOutOfDistribution } from '../presentation/record-reason';
 import type { Refusal } from '../validation/refusal-cause';
 import { pct } from '../validation/triage-decision';
 import { PAIR_WITHIN, TOP_K } from './finding-pair';
-import { findingBasis, rule, worded } from './study-messages';
+import { findingBasis, rule, slicesRefusedLead, worded } from './study-messages';
 import { studyProbabilities } from './study-probabilities';
 import type { StudyAggregation, StudyCode } from './study-result';
 
@@ -130,7 +130,8 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
         status: 'rejected',
         stage: top.s.stage,
         code: top.s.code,
-        message: `${top.count} of ${n} slices were refused: ${top.s.message}`,
+        // a refused slice without a cause (one refused before any check ran) cannot say how many share it
+        message: `${slicesRefusedLead(top.count, n, slice ? causeSlices : undefined)}${top.s.message}`,
         refusal: slice ? { cause: slice.cause, figures: { ...slice.figures, refusedSlices: top.count, causeSlices, slices: n } } : null,
       };
     }

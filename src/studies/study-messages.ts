@@ -50,7 +50,18 @@ export function studyRuleMessage(r: Refusal): string | null {
 export function slicesRefusedMessage(r: Refusal): string | null {
   const refused = num(r.figures, 'refusedSlices');
   const slice = refusalMessage(r);
-  return refused === undefined || slice === null ? null : `${refused} of ${numOf(r.figures, 'slices')} slices were refused: ${slice}`;
+  return refused === undefined || slice === null ? null : `${slicesRefusedLead(refused, numOf(r.figures, 'slices'), num(r.figures, 'causeSlices'))}${slice}`;
+}
+
+/**
+ * "4 of 4 slices were refused: " — or, when other checks refused some of them under the same code (NOT_MRI is
+ * given by the colour, bright-background, head-CT and OOD checks and by the model), "…; on 2 of them: ": the
+ * message quoted is the first slice's, and it read as the reason for all 4.
+ */
+export function slicesRefusedLead(refused: number, slices: number, causeSlices: number | undefined): string {
+  return causeSlices !== undefined && causeSlices < refused
+    ? `${refused} of ${slices} slices were refused; on ${causeSlices} of them: `
+    : `${refused} of ${slices} slices were refused: `;
 }
 
 /** A refusal by the study rule: its message worded from its figures (studyRuleMessage), as the history words it. */

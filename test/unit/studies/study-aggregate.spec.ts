@@ -1,6 +1,8 @@
 import type { AnalysisResult } from '../../../src/classifier/analysis-result';
 import { aggregateStudy, DiagnosisCardInfo, requiredSlices } from '../../../src/studies/study-aggregate';
 import { scrubDescription } from '../../../src/studies/deidentify';
+import { slicesRefusedMessage } from '../../../src/studies/study-messages';
+import type { RefusalFigures } from '../../../src/validation/refusal-cause';
 
 const LABELS = ['glioma', 'meningioma', 'notumor', 'pituitary'];
 const CARD: DiagnosisCardInfo = { name: 'brain_tumor', labels: LABELS, threshold: 0.6, describe: (l) => l };
@@ -43,8 +45,10 @@ const run = (slices: AnalysisResult[], cardFor: (b: string) => DiagnosisCardInfo
 describe('aggregateStudy', () => {
   it('carries the settings it decided under (what the record stores as study.rule), whatever the answer', () => {
     const input = { minUsable: 5, agreement: 0.75, cardFor: () => CARD };
-    expect(aggregateStudy({ ...input, slices: Array(8).fill(0).map(() => slice({ probs: GLIOMA })) }).aggregation.settings).toEqual({ agreement: 0.75, minUsableSlices: 5 });
-    expect(aggregateStudy({ ...input, slices: [slice({ probs: GLIOMA })] }).aggregation.settings).toEqual({ agreement: 0.75, minUsableSlices: 5 });
+    expect(aggregateStudy({ ...input, slices: Array(8).fill(0).map(() => slice({ probs: GLIOMA })) }).aggregation.settings).toEqual({ agreement: 0.75, minUsableSlices: 5, pairWithin: 2 });
+    expect(aggregateStudy({ ...input, slices: [slice({ probs: GLIOMA })] }).aggregation.settings).toEqual({ agreement: 0.75, minUsableSlices: 5, pairWithin: 2 });
+    // a series in upload order: any two slices, and the record says so
+    expect(aggregateStudy({ ...input, pairWithin: null, slices: [slice({ probs: GLIOMA })] }).aggregation.settings).toEqual({ agreement: 0.75, minUsableSlices: 5, pairWithin: null });
   });
   it('the agreement a disagreement was refused under is written as it is: 4 of 7 (57.14 %) under STUDY_AGREEMENT=0.5715 does not read "57.1 % … required"', () => {
     const slices = [...Array(4).fill(0).map(() => slice({ probs: GLIOMA })), ...Array(3).fill(0).map(() => slice({ probs: MENING }))];
@@ -54,6 +58,23 @@ describe('aggregateStudy', () => {
     // the usual 0.6 keeps its one decimal
     expect(run(slices).message).toContain('60.0 % agreement is required');
   });
+  it('slices refused under one code by different checks: the quoted reason says how many it was given for, live and stored alike', () => {
+    // NOT_MRI from the colour check on 2 slices and from the triage model on 2: "4 of 4 slices were refused: <colour
+    // message>" read as the colour check's reason for all 4
+    const by = (cause: 'colour' | 'triage_not_mri', message: string): AnalysisResult => {
+      const figures: RefusalFigures = cause === 'colour' ? { colourShare: 0.2 } : { notMri: 0.99 };
+      return { ...rejected(), message, refusal: { cause, figures } };
+    };
+    const colour = 'This image has colour.';
+    const mixed = run([by('colour', colour), by('colour', colour), by('triage_not_mri', 'Model says not MRI.'), by('triage_not_mri', 'Model says not MRI.')]);
+    expect(mixed.message).toBe(`4 of 4 slices were refused; on 2 of them: ${colour}`);
+    expect(mixed.refusal?.figures).toMatchObject({ refusedSlices: 4, causeSlices: 2, slices: 4 });
+    expect(slicesRefusedMessage(mixed.refusal!)).toMatch(/^4 of 4 slices were refused; on 2 of them: /);
+    const one = run([by('colour', colour), by('colour', colour), by('colour', colour), by('colour', colour)]);
+    expect(one.message).toBe(`4 of 4 slices were refused: ${colour}`);
+    expect(slicesRefusedMessage(one.refusal!)).toMatch(/^4 of 4 slices were refused: /);
+  });
+
   it('a focal tumour on a few slices wins over many tumour-free slices (top-2, not the mean)', () => {
     const a = run([...Array(18).fill(0).map(() => slice({ probs: NEG })), slice({ probs: GLIOMA }), slice({ probs: GLIOMA }), slice({ probs: GLIOMA })]);
     expect(a.status).toBe('completed');
