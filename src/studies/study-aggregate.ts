@@ -3,7 +3,8 @@ import { humanLabel } from '../presentation/labels';
 import { withheldOutOfDistribution } from '../presentation/record-reason';
 import type { Refusal } from '../validation/refusal-cause';
 import { pct } from '../validation/triage-decision';
-import { PAIR_WITHIN, TOP_K } from './finding-pair';
+import { PAIR_WITHIN, slicePlaces, TOP_K } from './finding-pair';
+import type { SliceGap } from './slice-gaps';
 import { findingBasis, rule, slicesRefusedLead, worded } from './study-messages';
 import { studyProbabilities } from './study-probabilities';
 import type { StudyAggregation, StudyCode } from './study-result';
@@ -16,7 +17,7 @@ export { PAIR_WITHIN, TOP_K };
 export const AGGREGATION_RULE =
   'Body part: majority vote of the slices whose triage accepted a body part. Finding (cards with a "nothing found" label, e.g. notumor): ' +
   `presence = mean over the ${TOP_K} slices with the highest calibrated P(finding) = 1 − P(nothing found) — a finding must be supported by two slices (a focal lesion shows on a few slices, so the mean over all slices would dilute it away; one slice alone could be noise); ` +
-  `where the slice order is known, those two must be neighbours, at most ${PAIR_WITHIN} slices apart: the most suspicious such pair (a lesion spans neighbouring slices, a misread slice stands alone; a slice with no such neighbour counts half); ` +
+  `where the slice order is known, those two must be neighbours, at most ${PAIR_WITHIN} slices apart, counting any slices missing from the series between them: the most suspicious such pair (a lesion spans neighbouring slices, a misread slice stands alone; a slice with no such neighbour counts half); ` +
   `the type of finding = those slices' calibrated probabilities, renormalised over the finding classes; study P(class) = presence × type share, P(nothing found) = 1 − presence; then the card's confidence threshold, as for one image. ` +
   'The study is called "nothing found" only if no single slice confidently shows a finding; when one does and the others do not confirm it, the study is inconclusive (SLICE_DISAGREEMENT) and that slice is shown. ' +
   'A slice whose diagnosis the model withheld as unlike its training data is not usable: its probabilities do not count. ' +
@@ -36,6 +37,8 @@ export interface AggregateInput {
   agreement: number;
   /** how far apart in series order the two slices confirming a finding may be (default PAIR_WITHIN); null: anywhere (order unknown) */
   pairWithin?: number | null;
+  /** slices missing from the series (slice-gaps.ts): the pair's distance counts them; none: by series index */
+  gaps?: readonly SliceGap[];
   /** diagnosis card for a body part, or undefined when none exists */
   cardFor: (bodyPart: string) => DiagnosisCardInfo | undefined;
 }
@@ -209,7 +212,7 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   const rows = familiar.filter(({ s }) => s.task === card.name).map(({ s, i }) => ({ i, s, p: card.labels.map((l) => s.probabilities[l] ?? 0) }));
   const neg = card.labels.findIndex((l) => NEGATIVE_LABELS.includes(l));
   // presence × type share over the finding pair, or the mean without a "nothing found" label (study-probabilities.ts)
-  const { probs, pair } = studyProbabilities(rows, neg, card.labels.length, pairWithin);
+  const { probs, pair } = studyProbabilities(rows, neg, card.labels.length, pairWithin, slicePlaces(n, input.gaps ?? []));
   let decisive = pair;
   const topIndex = probs.indexOf(Math.max(...probs));
   const topLabel = card.labels[topIndex];

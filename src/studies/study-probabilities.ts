@@ -16,17 +16,17 @@ export interface SliceRow {
 
 /**
  * With a "nothing found" label (`neg` ≥ 0): presence = mean P(finding) over the finding pair
- * (findingPair), the type = the pair's probabilities renormalised over the finding classes, and
+ * (findingPair; `places`: each slice's place in slice steps, slicePlaces), the type = the pair's probabilities renormalised over the finding classes, and
  * P(class) = presence × type share, P(nothing found) = 1 − presence; `pair` is those slices.
  * Without one (`neg` < 0): the mean over the slices, and no pair.
  */
-export function studyProbabilities(rows: SliceRow[], neg: number, classes: number, pairWithin: number | null): { probs: number[]; pair: number[] } {
+export function studyProbabilities(rows: SliceRow[], neg: number, classes: number, pairWithin: number | null, places: readonly number[] = []): { probs: number[]; pair: number[] } {
   const probs = new Array<number>(classes).fill(0);
   if (neg < 0) {
     rows.forEach((r) => r.p.forEach((v, c) => (probs[c] += v / rows.length)));
     return { probs, pair: [] };
   }
-  const top = findingPair(rows, neg, pairWithin);
+  const top = findingPair(rows, neg, pairWithin, places);
   // over TOP_K even when one slice has no partner near it: alone, it counts half
   const presence = top.reduce((a, r) => a + 1 - r.p[neg], 0) / (Math.min(TOP_K, rows.length) || 1);
   const share = new Array<number>(classes).fill(0);

@@ -180,6 +180,8 @@ export class StudyService {
       agreement: rule.agreement,
       // neighbours only where the order is anatomy's: upload order (no position, no instance number) may not be
       pairWithin: loaded.meta.ordering === 'upload_order' ? null : PAIR_WITHIN,
+      // …counted across the slices missing between positions: two files either side of a gap are not neighbours
+      gaps: loaded.meta.gaps,
       cardFor: (bodyPart): DiagnosisCardInfo | undefined => {
         const card = this.models.diagnosisCardFor(bodyPart);
         return card && {

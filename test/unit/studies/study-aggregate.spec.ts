@@ -126,6 +126,22 @@ describe('aggregateStudy', () => {
       expect(a.probabilities.notumor).toBeCloseTo(0.05, 6);
       expect(a.message).toBe('Most likely for this study: glioma (85.0 %), from its most suspicious pair of neighbouring slices, 15 and 16; 3 of 24 slices show glioma on their own.');
     });
+    it('across slices missing from the series the distance counts them: adjacent in the series with 5 missing between → not a finding', () => {
+      const gap = { afterSlice: 10, distanceMm: 30, missingSlices: 5 }; // between slices 10 and 11 (indices 9 and 10)
+      const slices = series(24, { 9: GLIOMA, 10: GLIOMA });
+      const across = aggregateStudy({ slices, minUsable: 3, agreement: 0.6, gaps: [gap], cardFor: () => CARD });
+      expect(across).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null });
+      expect(across.aggregation.pairWithin).toBe(2);
+      // the same two slices with no gap, or with the gap elsewhere in the series: still neighbours
+      expect(run(slices)).toMatchObject({ status: 'completed', label: 'glioma' });
+      const elsewhere = aggregateStudy({ slices, minUsable: 3, agreement: 0.6, gaps: [{ ...gap, afterSlice: 15 }], cardFor: () => CARD });
+      expect(elsewhere).toMatchObject({ status: 'completed', label: 'glioma' });
+      expect([...elsewhere.aggregation.decisiveSlices].sort((x, y) => x - y)).toEqual([9, 10]);
+      // one slice missing between two adjacent ones: one step between them, as one slice between
+      expect(aggregateStudy({ slices, minUsable: 3, agreement: 0.6, gaps: [{ ...gap, missingSlices: 1 }], cardFor: () => CARD })).toMatchObject({ status: 'completed', label: 'glioma' });
+      // order unknown: any two, gaps or not
+      expect(aggregateStudy({ slices: series(24, { 3: GLIOMA, 15: GLIOMA }), minUsable: 3, agreement: 0.6, pairWithin: null, gaps: [gap], cardFor: () => CARD })).toMatchObject({ status: 'completed', label: 'glioma' });
+    });
     it('slice order unknown (pairWithin null): any two slices confirm, as before', () => {
       const a = aggregateStudy({ slices: series(24, { 3: GLIOMA, 15: GLIOMA }), minUsable: 3, agreement: 0.6, pairWithin: null, cardFor: () => CARD });
       expect(a).toMatchObject({ status: 'completed', label: 'glioma' });

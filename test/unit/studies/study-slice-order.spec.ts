@@ -11,7 +11,7 @@ import { dicomSeries, dicomSlice, nifti1, syntheticSlice } from '../../support/s
 const GLIOMA = [0.85, 0.05, 0.05, 0.05];
 const PER_SLICE = Array.from({ length: 12 }, (_, i) => (i === 2 || i === 9 ? GLIOMA : TUMOUR_FREE));
 
-function setUp() {
+function setUp(perSlice: number[][] = PER_SLICE) {
   // slices are sent to the models in series order: the first sight of an image object numbers it
   const sliceOf = new Map<RawImage, number>();
   const service = studyServiceOn(
@@ -19,7 +19,7 @@ function setUp() {
       seen: (image) => {
         if (!sliceOf.has(image)) sliceOf.set(image, sliceOf.size);
       },
-      diagnosis: (image) => PER_SLICE[sliceOf.get(image)!],
+      diagnosis: (image) => perSlice[sliceOf.get(image)!],
     }),
   );
   return service;
@@ -33,6 +33,21 @@ describe('a finding\'s confirming slices must be neighbours where the slice orde
     expect(r.study.ordering).toBe('position');
     expect(r).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null });
     expect(r.study.aggregation?.pairWithin).toBe(2);
+  });
+
+  it('ordered by position with slices missing: two confident slices adjacent in the series but 5 missing slices apart are not a finding', async () => {
+    // 5 mm steps, 30 mm between the 6th and 7th file: about 5 slices missing there (slice-gaps.ts)
+    const per = Array.from({ length: 12 }, (_, i) => (i === 5 || i === 6 ? GLIOMA : TUMOUR_FREE));
+    const z = (k: number) => k * 5 + (k > 5 ? 25 : 0);
+    const files = per.map((_, k) => new Uint8Array(dicomSlice(image(k), { window: false, z: z(k), instanceNumber: k + 1 })));
+    const r = await setUp(per).analyze(files);
+    expect(r.study.ordering).toBe('position');
+    expect(r.study.gaps).toEqual([{ afterSlice: 6, distanceMm: 30, missingSlices: 5 }]);
+    expect(r).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT', label: null });
+    expect(r.study.aggregation?.pairWithin).toBe(2);
+    // the same two slices with the series whole: a finding
+    const whole = await setUp(per).analyze(per.map((_, k) => new Uint8Array(dicomSlice(image(k), { window: false, z: k * 5, instanceNumber: k + 1 }))));
+    expect(whole).toMatchObject({ status: 'completed', label: 'glioma' });
   });
 
   it('ordered by instance number (no geometry, files sent shuffled): the neighbour rule holds too', async () => {
