@@ -60,7 +60,7 @@ describe('a study with slices missing keeps them in its history record', () => {
     expect(byId.get(live.analysisId)?.missingSlices).toBe('2');
     expect(byId.get(whole.analysisId)?.missingSlices).toBe('0');
     // the column sits before the NIfTI volumes, window and refusal columns and the disclaimer, which stays last
-    expect(csv.text.split('\r\n')[0]).toMatch(/,studyMinUsableSlices,missingSlices,niftiVolumes,windowing,headerWindowIgnored,refusalCause,refusalFigures,reason,disclaimer$/);
+    expect(csv.text.split('\r\n')[0]).toMatch(/,studyMinUsableSlices,studyPairWithin,missingSlices,niftiVolumes,windowing,headerWindowIgnored,refusalCause,refusalFigures,reason,disclaimer$/);
   });
 
   it('a study stored before the column (NULL) says "not recorded" everywhere, never "none missing"', async () => {
