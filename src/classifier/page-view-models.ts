@@ -1,5 +1,5 @@
 import type { ModelCard } from '../inference/model-card';
-import { capitalise, humanLabel, scopeFromCards } from '../presentation/labels';
+import { capitalise, displayName, humanLabel, scopeFromCards } from '../presentation/labels';
 
 export interface IndexScope {
   diagnosed: { part: string; labels: string; href: string; experimental: boolean }[];
@@ -7,11 +7,15 @@ export interface IndexScope {
   refused: string;
 }
 
-/** The upload page's "what is diagnosed today, what is only recognised" lines, from the loaded cards. */
+/**
+ * The upload page's "what is diagnosed today, what is only recognised" lines, from the loaded cards.
+ * The classes are named as a result's title names them ("No tumour", "Pituitary"), not by the card's
+ * descriptions ("no tumour visible"), which stay on its model-card page beside the keys.
+ */
 export function indexScope(cards: ModelCard[]): IndexScope {
   const s = scopeFromCards(cards);
   return {
-    diagnosed: s.diagnosed.map((d) => ({ part: capitalise(humanLabel(d.bodyPart)), labels: d.labels.join(', '), href: `/models/${d.model}`, experimental: d.experimental })),
+    diagnosed: s.diagnosed.map((d) => ({ part: capitalise(humanLabel(d.bodyPart)), labels: d.labels.map((l) => displayName(l)).join(', '), href: `/models/${d.model}`, experimental: d.experimental })),
     recognised: s.recognisedOnly.map((p) => humanLabel(p)).join(' and '),
     refused: s.refused,
   };

@@ -231,6 +231,7 @@ export function reportFileName(r: TitledRecord & { createdAt: string }, suffix =
 
 /** What the service diagnoses today and what it only recognises, from the loaded cards. */
 export interface Scope {
+  /** `labels`: the card's keys, named by the pages' words where shown (indexScope) */
   diagnosed: { bodyPart: string; model: string; labels: string[]; experimental: boolean }[];
   recognisedOnly: string[];
   refused: string;
@@ -243,7 +244,7 @@ export function scopeFromCards(cards: ModelCard[]): Scope {
   const served = new Set(dx.map((c) => c.body_part));
   const parts = (triage?.labels ?? []).filter((l) => l !== 'not_mri' && l !== 'other_mri');
   return {
-    diagnosed: dx.map((c) => ({ bodyPart: c.body_part ?? '', model: c.name, labels: c.labels.map((l) => c.label_descriptions?.[l] ?? humanLabel(l)), experimental: c.experimental })),
+    diagnosed: dx.map((c) => ({ bodyPart: c.body_part ?? '', model: c.name, labels: c.labels, experimental: c.experimental })),
     recognisedOnly: parts.filter((p) => !served.has(p)),
     refused: 'other MRI (heart, shoulder, elbow…) and images that are not MRI',
   };

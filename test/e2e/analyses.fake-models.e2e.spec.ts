@@ -193,6 +193,8 @@ describe('POST /api/v1/analyses on fake models', () => {
     const res = await request(app.getHttpServer()).get('/').set(as(app).headers).set('Accept', 'text/html').expect(200);
     expect(res.text).toContain('Research use only');
     expect(res.text).toContain('id="dropzone"');
+    // the scope list names the classes in the pages' words, as a result's title does
+    expect(res.text).toContain('<strong>Brain MRI</strong>: Glioma, Meningioma, No tumour, Pituitary');
     expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(res.text).not.toMatch(/\sstyle="/);
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");

@@ -274,6 +274,8 @@ describe('POST /api/v1/studies on fake models', () => {
   it('the study page renders the study mode', async () => {
     const res = await request(app.getHttpServer()).get('/studies').set(user.headers).set('Accept', 'text/html').expect(200);
     expect(res.text).toContain('Analyse a study');
+    // its scope list (the upload page's partial) names the classes in the pages' words
+    expect(res.text).toContain('<strong>Brain MRI</strong>: Glioma, Meningioma, No tumour, Pituitary');
     expect(res.text).toContain('/static/js/study.js');
     // the details list under the answer is study-details.js's: without it the page's render stops there
     expect(res.text).toContain('/static/js/study-details.js');

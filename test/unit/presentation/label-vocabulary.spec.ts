@@ -10,7 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decideDiagnosis } from '../../../src/diagnosis/diagnosis-decision';
 import type { ModelCard } from '../../../src/inference/model-card';
+import { indexScope } from '../../../src/classifier/page-view-models';
 import { humanLabel, resultTitle } from '../../../src/presentation/labels';
+import { modelCardView } from '../../../src/presentation/model-card.view';
 import { logitsFor } from '../../support/cards';
 import { fakeBrainModels, studyServiceOn } from '../../support/fake-brain-models';
 import { dicomSeries, syntheticSlice } from '../../support/study-fixtures';
@@ -42,5 +44,12 @@ describe('an answer names its class as its title does', () => {
     const live = await studyServiceOn(fakeBrainModels()).analyze(dicomSeries(slices).map((f) => new Uint8Array(f)), {});
     expect(live).toMatchObject({ status: 'completed', label: 'notumor' });
     expect(live.message).toMatch(/^Most likely for this study: no tumour \(/);
+  });
+
+  it('the upload and study pages\' scope list names the classes as the titles do; the model-card page keeps the descriptions', () => {
+    const [brain] = indexScope([card]).diagnosed;
+    // was "glioma, meningioma, no tumour visible, pituitary tumour" (the card's descriptions)
+    expect(brain).toMatchObject({ part: 'Brain', labels: 'Glioma, Meningioma, No tumour, Pituitary' });
+    expect(modelCardView(card).labels.map((l) => l.text)).toEqual(['glioma', 'meningioma', 'no tumour visible', 'pituitary tumour']);
   });
 });
