@@ -3,6 +3,8 @@ python -m mri_sentinel_ml loso-ft [triage | brain_tumor] [--ft-source-balance B]
 shipped one, held-out groups of sources; ~31 / ~29 min on 2 threads, prefix caches included; not part of `all`)
 python -m mri_sentinel_ml loso-dro [triage | brain_tumor] [--variants A,B]   (group DRO / V-REx heads vs the
 shipped one on the LOSO folds, dro.py; an experiment, not part of `all`)
+python -m mri_sentinel_ml loso-da [triage | brain_tumor] [--variants A,B] [--folds K1,K2] [--probe]   (source
+alignment: source-direction removal / DANN heads vs the shipped one, da.py; --folds: only families containing K)
 python -m mri_sentinel_ml audit-ct [--source S]   (head-CT candidates among S's brain MRIs, for review by eye)"""
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ MODELS = list(CONFIGS)
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m mri_sentinel_ml", description=__doc__)
     ap.add_argument("command", choices=["split", "train", "loso", "probe", "calibrate", "evaluate", "export", "spine",
-                                           "all", "loso-ft", "loso-dro", "audit-ct"])
+                                           "all", "loso-ft", "loso-dro", "loso-da", "audit-ct"])
     ap.add_argument("model", nargs="?", choices=MODELS, help="model for train/calibrate/evaluate/export (default: all)")
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
     ap.add_argument("--ft-source-balance", type=float, default=None, help="loso-ft: sampler source weighting")
     ap.add_argument("--jobs", type=int, default=2, help="models trained in parallel processes by `train`/`all`")
-    ap.add_argument("--variants", default="", help="loso-dro: comma-separated variant names (default: all)")
+    ap.add_argument("--variants", default="", help="loso-dro / loso-da: comma-separated variant names (default: all)")
+    ap.add_argument("--folds", default="", help="loso-da: only the folds whose family contains one of these")
+    ap.add_argument("--probe", action="store_true", help="loso-da: also the source probe before / after")
     ap.add_argument("--source", default="brain_tumor_nickparvar", help="audit-ct: the source whose brain MRIs to rank")
     a = ap.parse_args(argv)
     names = [a.model] if a.model else MODELS
@@ -47,6 +51,11 @@ def main(argv: list[str] | None = None) -> None:
         from . import dro
 
         dro.cli(a.model or "triage", a.seed, [v for v in a.variants.split(",") if v])
+    if a.command == "loso-da":
+        from . import da
+
+        da.cli(a.model or "triage", a.seed, [v for v in a.variants.split(",") if v],
+               [k for k in a.folds.split(",") if k], a.probe)
     if a.command == "audit-ct":
         from . import audit
 
