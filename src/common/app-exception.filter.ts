@@ -4,7 +4,7 @@ import { canonicalPath } from './paths';
 import { requestIdOf } from './request-id';
 import { DISCLAIMER } from './disclaimer';
 import { errorPageHeading, errorPageTitle } from './error-page';
-import { DomainError, ErrorCode, isErrorCode } from './errors';
+import { DatabaseFileMovedError, DomainError, ErrorCode, isErrorCode } from './errors';
 
 export interface ErrorBody {
   statusCode: number;
@@ -71,6 +71,7 @@ function driverCause(exception: unknown): DriverCause | undefined {
 }
 
 export function isDatabaseUnavailable(exception: unknown): boolean {
+  if (exception instanceof DatabaseFileMovedError) return true;
   const e = exception as { name?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object' || typeof e.name !== 'string') return false;
   if (e.name === 'Error' && typeof e.message === 'string' && PG_CONNECTION_LOST.test(e.message)) return true;
@@ -130,6 +131,8 @@ export function toErrorBody(exception: unknown, req: ErrorRequest = { multipart:
     // a page read while PostgreSQL is down said "not accepting changes": it was asked for none
     const message = isDatabaseUnreachable(exception)
       ? 'The database cannot be reached right now. Please try again later.'
+      : exception instanceof DatabaseFileMovedError
+        ? 'The database is not accepting changes until the service is restarted. Please try again later.'
       : driverCause(exception)?.code === PG_QUERY_CANCELLED || isTransactionTimeout(exception)
         ? 'The database took too long to answer. Please try again later.'
         : 'The database is not accepting changes right now. Please try again later.';
@@ -210,6 +213,7 @@ export class AppExceptionFilter implements ExceptionFilter {
         cause?.originalCode ??
         (cause?.kind === 'postgres' ? cause.code : cause?.kind) ??
         (isTransactionTimeout(exception) ? 'P2028' : undefined) ??
+        (exception instanceof DatabaseFileMovedError ? exception.message : undefined) ??
         (exception instanceof Error && exception.name === 'Error' ? exception.message : undefined);
       this.logger.error(`${where}: database unavailable (${String(code ?? (exception instanceof DomainError ? 'a write failed' : 'initialisation'))})`);
     } else if (body.statusCode >= 500 && !(exception instanceof DomainError)) {

@@ -202,6 +202,20 @@ export class DatabaseUnavailableError extends DomainError {
 }
 
 /**
+ * A write refused because the SQLite file at DATABASE_URL was removed or replaced under the running
+ * process (PrismaService.movedAway): it would go into the file the process still has open, answered
+ * 200/201 and gone at the next start. Thrown by the adapter before any write statement (sqlite-busy.ts),
+ * so logins, password and user changes, Idempotency-Key reservations and history rows all refuse
+ * alike; the exception filter answers it 503 DATABASE_UNAVAILABLE (isDatabaseUnavailable). Not a
+ * DomainError on purpose: Prisma rethrows an adapter's error as it is only when it has no `code`
+ * (with one, it became a PrismaClientKnownRequestError "DATABASE_UNAVAILABLE", a 500). `message`
+ * names the file, for the log only; the answer does not.
+ */
+export class DatabaseFileMovedError extends Error {
+  override readonly name = 'DatabaseFileMovedError';
+}
+
+/**
  * The caller's account row was deleted (README "Users and roles": removing an account for good)
  * while its request ran: the history row, which names its user by foreign key, could not be
  * written. It answered 503 DATABASE_UNAVAILABLE "try again later", logged as a database fault,

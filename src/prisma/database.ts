@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/config.service';
 import { maskDatabaseUrl, postgresSchema } from '../config/database-url';
 import { PrismaClient as SqliteClient } from '../generated/prisma/client';
 import { PrismaClient as PgClient } from '../generated/prisma-pg/client';
-import { LockWaitingSqliteAdapter } from './sqlite-busy';
+import { LockWaitingSqliteAdapter, WriteGuard } from './sqlite-busy';
 import { applyMigrations, MigrationError, MigrationResult, readMigrations } from './migrator';
 import { applyPgMigrations } from './pg-migrator';
 import { boundedPool } from './pg-pool';
@@ -24,11 +24,11 @@ export type Db = SqliteClient;
 /**
  * One client per process, chosen by DATABASE_URL. Prisma 7 fixes the provider inside a generated
  * client (the client rejects an adapter of another provider), so PostgreSQL uses its own client
- * generated from the derived schema.
+ * generated from the derived schema. `beforeWrite` (SQLite only) may refuse any write statement.
  */
-export function createDatabaseClient(config: AppConfig): Db {
+export function createDatabaseClient(config: AppConfig, beforeWrite?: WriteGuard): Db {
   if (config.databaseKind === 'sqlite') {
-    return new SqliteClient({ adapter: new LockWaitingSqliteAdapter(config.databaseFile, config.databaseLockWaitMs) });
+    return new SqliteClient({ adapter: new LockWaitingSqliteAdapter(config.databaseFile, config.databaseLockWaitMs, beforeWrite) });
   }
   // the schema the migrations went to (?schema=, else public): Prisma qualifies every model query with it
   const pool = boundedPool({ connectionString: config.databaseUrl, connectTimeoutMs: config.databaseConnectTimeoutMs, queryTimeoutMs: config.databaseQueryTimeoutMs });

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import * as fs from 'node:fs';
+import { DatabaseFileMovedError } from '../common/errors';
 import { AppConfig } from '../config/config.service';
 import type { Prisma } from '../generated/prisma/client';
 import { createDatabaseClient, Db, describeDatabase, foreignMigrations, migrateDatabase, migrationsTable, requireMigrated } from './database';
@@ -54,7 +55,11 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   private opened: FileIdentity | undefined;
 
   constructor(private readonly config: AppConfig) {
-    this.client = createDatabaseClient(config);
+    // every write statement, whichever repository or route issues it, goes past movedAway() first
+    this.client = createDatabaseClient(config, () => {
+      const moved = this.movedAway();
+      if (moved) throw new DatabaseFileMovedError(moved);
+    });
     this.engine = config.databaseKind;
   }
 
@@ -185,9 +190,12 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
    * its path (an `rm -r data/`, a backup restored with mv while running): every write succeeded
    * and /readyz said ready, and at the next start those rows were gone (seen: an analysis recorded
    * and listed after `rm data/sentinel.db*`). Not ready from then on, so that an orchestrator
-   * restarts the process onto the file at the path; and a history row is not written there
-   * (AnalysisRepository.insert), so that no answer is a 200 for a row no restart reads. Null when
-   * the file at the path is the one opened (always for PostgreSQL).
+   * restarts the process onto the file at the path; and nothing is written there (the adapter asks
+   * before every write statement: sqlite-busy.ts), so that no answer — a history row, a login's
+   * session, a user or password change, an Idempotency-Key — is a 200 for a row no restart reads.
+   * One stat per write, none per read. Not remembered: the opened file moved back to the path is
+   * written to again. Null when the file at the path is the one opened (always for PostgreSQL, and
+   * before start-up has opened it).
    */
   movedAway(): string | null {
     if (!this.opened) return null;
@@ -195,11 +203,6 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
     if (now && now.dev === this.opened.dev && now.ino === this.opened.ino) return null;
     return `the database file ${this.config.databaseFile} was ${now ? 'replaced' : 'removed'} after start-up: this process still writes to the file it opened, which no restart will read; restart it`;
   }
-}
-
-/** A write refused because the SQLite file was removed or replaced under the process (movedAway). */
-export class DatabaseFileMovedError extends Error {
-  override readonly name = 'DatabaseFileMovedError';
 }
 
 interface FileIdentity {

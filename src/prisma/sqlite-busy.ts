@@ -53,23 +53,42 @@ export async function whileBusy<T>(attempt: () => Promise<T>, budgetMs: number):
 const statement = (sql: string): Query => ({ sql, args: [], argTypes: [] });
 const isCommit = (q: Query) => /^\s*COMMIT\s*;?\s*$/i.test(q.sql);
 
+/**
+ * Called before every statement that changes the database (never before a read): throws to refuse
+ * the write — PrismaService passes its movedAway() check, a stat of the file, so reads cost nothing.
+ */
+export type WriteGuard = () => void;
+
+/**
+ * The statements Prisma writes with (INSERT … RETURNING, UPDATE, DELETE, upserts) and a PRAGMA that
+ * sets a value (the /readyz probe). BEGIN / COMMIT / ROLLBACK are not: a transaction's writes are
+ * its statements, and its rollback must never be refused.
+ */
+export function isWriteStatement(sql: string): boolean {
+  return /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(sql) || /^\s*PRAGMA\s+[\w.]+\s*=/i.test(sql);
+}
+
 /** The better-sqlite3 adapter factory, its connections waiting for the write lock off the main thread. */
 export class LockWaitingSqliteAdapter {
   readonly provider: PrismaBetterSqlite3['provider'];
   readonly adapterName: string;
   private readonly inner: PrismaBetterSqlite3;
 
-  constructor(file: string, private readonly lockWaitMs: number) {
+  constructor(
+    file: string,
+    private readonly lockWaitMs: number,
+    private readonly beforeWrite: WriteGuard = () => undefined,
+  ) {
     this.inner = new PrismaBetterSqlite3({ url: file, timeout: BUSY_TIMEOUT_MS });
     this.provider = this.inner.provider;
     this.adapterName = this.inner.adapterName;
   }
 
   async connect(): Promise<Adapter> {
-    return new LockWaitingConnection(await this.inner.connect(), this.lockWaitMs);
+    return new LockWaitingConnection(await this.inner.connect(), this.lockWaitMs, this.beforeWrite);
   }
   async connectToShadowDb(): Promise<Adapter> {
-    return new LockWaitingConnection(await this.inner.connectToShadowDb(), this.lockWaitMs);
+    return new LockWaitingConnection(await this.inner.connectToShadowDb(), this.lockWaitMs, this.beforeWrite);
   }
 }
 
@@ -88,7 +107,11 @@ class LockWaitingConnection implements Adapter {
   private transactions = 0;
   private waiting: (() => void)[] = [];
 
-  constructor(private readonly inner: Adapter, private readonly lockWaitMs: number) {
+  constructor(
+    private readonly inner: Adapter,
+    private readonly lockWaitMs: number,
+    private readonly beforeWrite: WriteGuard,
+  ) {
     this.provider = inner.provider;
     this.adapterName = inner.adapterName;
   }
@@ -110,14 +133,26 @@ class LockWaitingConnection implements Adapter {
   }
 
   queryRaw(q: Query): ReturnType<Adapter['queryRaw']> {
-    return whileBusy(() => this.outsideTransactions(() => this.inner.queryRaw(q)), this.lockWaitMs);
+    return whileBusy(() => this.outsideTransactions(() => this.guarded(q.sql, () => this.inner.queryRaw(q))), this.lockWaitMs);
   }
   executeRaw(q: Query): Promise<number> {
-    return whileBusy(() => this.outsideTransactions(() => this.inner.executeRaw(q)), this.lockWaitMs);
+    return whileBusy(() => this.outsideTransactions(() => this.guarded(q.sql, () => this.inner.executeRaw(q))), this.lockWaitMs);
   }
-  /** Not retried: a script may have applied its first statements before one was refused. */
+  /** Not retried: a script may have applied its first statements before one was refused. Counted a write. */
   executeScript(script: string): Promise<void> {
-    return this.outsideTransactions(() => this.inner.executeScript(script));
+    return this.outsideTransactions(async () => {
+      this.beforeWrite();
+      return this.inner.executeScript(script);
+    });
+  }
+
+  /**
+   * `run`, unless `sql` writes and the guard refuses: a rejection, as a driver's error is (never a
+   * synchronous throw out of the adapter). The guard and `run` stay one synchronous step.
+   */
+  private async guarded<T>(sql: string, run: () => Promise<T>): Promise<T> {
+    if (isWriteStatement(sql)) this.beforeWrite();
+    return run();
   }
   dispose(): Promise<void> {
     return this.inner.dispose();
@@ -145,7 +180,7 @@ class LockWaitingConnection implements Adapter {
       this.transactionEnded();
       throw err;
     }
-    return new LockHoldingTransaction(tx, this.lockWaitMs, () => this.transactionEnded());
+    return new LockHoldingTransaction(tx, this.lockWaitMs, this.beforeWrite, () => this.transactionEnded());
   }
 }
 
@@ -158,6 +193,7 @@ class LockHoldingTransaction implements Tx {
   constructor(
     private readonly inner: Tx,
     private readonly lockWaitMs: number,
+    private readonly beforeWrite: WriteGuard,
     private readonly onEnd: () => void,
   ) {
     this.provider = inner.provider;
@@ -165,10 +201,13 @@ class LockHoldingTransaction implements Tx {
     this.options = inner.options;
   }
 
-  queryRaw(q: Query): ReturnType<Tx['queryRaw']> {
+  // a refused write rejects here, and Prisma rolls the transaction back: none of its writes stay
+  async queryRaw(q: Query): ReturnType<Tx['queryRaw']> {
+    if (isWriteStatement(q.sql)) this.beforeWrite();
     return isCommit(q) ? whileBusy(() => this.inner.queryRaw(q), this.lockWaitMs) : this.inner.queryRaw(q);
   }
-  executeRaw(q: Query): Promise<number> {
+  async executeRaw(q: Query): Promise<number> {
+    if (isWriteStatement(q.sql)) this.beforeWrite();
     return isCommit(q) ? whileBusy(() => this.inner.executeRaw(q), this.lockWaitMs) : this.inner.executeRaw(q);
   }
   /** Called by Prisma after its COMMIT / ROLLBACK statement (or instead of it): the statements waiting go on. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AnalysisRecord } from '../classifier/analysis-result';
 import type { HistoryItem } from '../history/history.service';
-import { DatabaseFileMovedError, DbTx, PrismaService } from '../prisma/prisma.service';
+import { DbTx, PrismaService } from '../prisma/prisma.service';
 import { isStudyRow, parseJson, Row, StudyColumns, toItem, toRow } from './analysis-row';
 
 // the row mapping's names, where callers and tests have always imported them from
@@ -54,9 +54,6 @@ export class AnalysisRepository {
    * stored or neither (an Idempotency-Key marked answered iff its row exists).
    */
   async insert(record: AnalysisRecord, study?: StudyColumns, then?: (id: string, tx: DbTx) => Promise<void>): Promise<string> {
-    // a row into a file removed or replaced under the process would be answered 200 and lost at restart
-    const moved = this.prisma.movedAway();
-    if (moved) throw new DatabaseFileMovedError(moved);
     // select: the id only — mapping the whole row back cost ~40 % of the insert's CPU
     const data = toRow(record, study);
     if (!then) return (await this.prisma.analysis.create({ data, select: { id: true } })).id;

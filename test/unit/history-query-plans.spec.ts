@@ -24,7 +24,7 @@ describe('history queries use an index, in order (EXPLAIN QUERY PLAN)', () => {
   const sent: { query: string; params: string }[] = [];
   client.$on('query', (e) => sent.push({ query: e.query, params: e.params }));
   // the repository needs only the delegate; PrismaService itself builds a client without the log
-  const repo = new AnalysisRepository({ analysis: client.analysis, movedAway: () => null } as unknown as PrismaService);
+  const repo = new AnalysisRepository({ analysis: client.analysis } as unknown as PrismaService);
   const raw = new Database(file, { readonly: true });
   const june: AnalysisQuery = { createdFrom: new Date('2026-06-01T00:00:00Z'), createdBefore: new Date('2026-07-01T00:00:00Z') };
 

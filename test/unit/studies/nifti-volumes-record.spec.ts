@@ -26,7 +26,7 @@ describe('a 4-D NIfTI\'s record: the volume analysed', () => {
   const file = path.join(tempDir(), 'volumes.db');
   applyMigrations(file, MIGRATIONS_DIR);
   const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file }) });
-  const repo = new AnalysisRepository({ analysis: client.analysis, movedAway: () => null } as unknown as PrismaService);
+  const repo = new AnalysisRepository({ analysis: client.analysis } as unknown as PrismaService);
   const service = studyServiceOn(fakeBrainModels(), new StudyHistoryRecorder(repo));
   afterAll(() => client.$disconnect());
 

@@ -45,7 +45,7 @@ describe('the window a study was drawn with, as its record keeps it', () => {
     const file = path.join(tempDir(), 'window.db');
     applyMigrations(file, MIGRATIONS_DIR);
     const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file }) });
-    const repo = new AnalysisRepository({ analysis: client.analysis, movedAway: () => null } as unknown as PrismaService);
+    const repo = new AnalysisRepository({ analysis: client.analysis } as unknown as PrismaService);
     const service = studyServiceOn(fakeBrainModels(), new StudyHistoryRecorder(repo));
     afterAll(() => client.$disconnect());
     const pdf = async (id: string) => {
