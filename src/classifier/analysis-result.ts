@@ -154,6 +154,29 @@ export function recordedDecision(r: RecordedDecision): RecordedDecision {
   };
 }
 
+type DecisionKey = 'status' | 'stage' | 'code' | 'message' | 'isMri' | 'mriConfidence' | 'anatomy' | 'anatomyConfidence' | 'task' | 'label' | 'confidence' | 'probabilities';
+
+/**
+ * The decision an answer gives, its message included, in the order the API lists it: what a study's slice
+ * entries (an image result) and the CLI's study lines (a study result) copy — one list, not a copy per caller.
+ */
+export function decisionFields<T extends Record<DecisionKey, unknown>>(r: T): Pick<T, DecisionKey> {
+  return {
+    status: r.status,
+    stage: r.stage,
+    code: r.code,
+    message: r.message,
+    isMri: r.isMri,
+    mriConfidence: r.mriConfidence,
+    anatomy: r.anatomy,
+    anatomyConfidence: r.anatomyConfidence,
+    task: r.task,
+    label: r.label,
+    confidence: r.confidence,
+    probabilities: r.probabilities,
+  };
+}
+
 /** Who asked; filled by the controllers from the authenticated request (issue 4). */
 export interface AnalysisContext {
   userId?: string | null;

@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '../classifier/analysis-result';
+import { type AnalysisResult, decisionFields } from '../classifier/analysis-result';
 import { encodePngDataUrl } from '../inference/image-encoder';
 import { RawImage, resizeBilinearF, toLuma } from '../inference/preprocess';
 import type { SliceResult } from './study-result';
@@ -42,18 +42,7 @@ export function toSlice(r: AnalysisResult, index: number, position: number | nul
   return {
     index,
     position,
-    status: r.status,
-    stage: r.stage,
-    code: r.code,
-    message: r.message,
-    isMri: r.isMri,
-    mriConfidence: r.mriConfidence,
-    anatomy: r.anatomy,
-    anatomyConfidence: r.anatomyConfidence,
-    task: r.task,
-    label: r.label,
-    confidence: r.confidence,
-    probabilities: r.probabilities,
+    ...decisionFields(r),
     timingsMs: r.timingsMs,
     thumbnailPng,
     heatmap: map?.heatmap ?? null,

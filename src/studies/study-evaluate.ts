@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCsvTable } from '../common/csv';
+import { decisionFields } from '../classifier/analysis-result';
 import { DomainError } from '../common/errors';
 import type { StudyService } from './study.service';
 import type { Refusal } from '../validation/refusal-cause';
@@ -82,18 +83,7 @@ export async function evaluateStudy(service: StudyService, study: { rel: string;
     }
     return {
       path: study.rel,
-      status: r.status,
-      stage: r.stage,
-      code: r.code,
-      message: r.message,
-      isMri: r.isMri,
-      mriConfidence: r.mriConfidence,
-      anatomy: r.anatomy,
-      anatomyConfidence: r.anatomyConfidence,
-      task: r.task,
-      label: r.label,
-      confidence: r.confidence,
-      probabilities: r.probabilities,
+      ...decisionFields(r),
       modelVersions: r.modelVersions,
       thresholds: r.thresholds,
       refusal: r.refusal ?? null,
