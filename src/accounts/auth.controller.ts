@@ -1,14 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, ApiDatabaseUnavailable, ApiError, ApiRateLimited } from '../common/api-responses';
+import { isDatabaseUnavailable } from '../common/app-exception.filter';
 import { BadRequestError } from '../common/errors';
+import { requestIdOf } from '../common/request-id';
 import { AuthUserDto, TokenDto } from './accounts.responses';
 import { actor, AuditLog } from '../audit/audit-log.service';
 import { AppConfig } from '../config/config.service';
 import { AccountQueryDto, ChangePasswordDto, ChangePasswordFormDto, LoginFormDto, NextQueryDto, TokenRequestDto } from './accounts.dto';
 import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, sessionCookieMaxAgeMs, setCookie } from './cookies';
 import { Csrf } from './csrf';
+import { renderNotRevoked } from './logout-page';
 import { LoginRoute, OpenBeforePasswordChange, Public, SkipCsrf } from './decorators';
 import { AccountInputError, CHANGE_PASSWORD_PAGE, UnauthorizedError } from './errors';
 import { authState, CurrentUser } from './request-user';
@@ -40,6 +43,8 @@ export function safeNext(next: unknown): string {
 @ApiBodyTooLarge()
 @Controller()
 export class AuthController {
+  private readonly logger = new Logger('Auth');
+
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
@@ -112,11 +117,29 @@ export class AuthController {
   @ApiExcludeEndpoint()
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     const state = authState(req);
-    if (state.authMethod === 'cookie') await this.sessions.revoke(state.authToken);
-    this.audit.record(req, 'logout', { via: 'session', ...actor(state.user) });
+    const revoked = state.authMethod === 'cookie' ? await this.revokedOrUnavailable(state.authToken) : true;
+    // the cookies go even when the row could not: the user asked to leave this browser, and a 503
+    // that kept them left it logged in (a shared computer) while the user walked away
     clearCookie(req, res, this.policy, SESSION_COOKIE);
     clearCookie(req, res, this.policy, CSRF_COOKIE);
-    res.redirect(303, '/login');
+    if (revoked) {
+      this.audit.record(req, 'logout', { via: 'session', ...actor(state.user) });
+      return res.redirect(303, '/login');
+    }
+    // no 'logout' audit line: the session was not ended, and the log must not say it was
+    this.logger.error(`POST /logout (request ${requestIdOf(req) ?? '-'}): the session of user ${state.user?.id ?? '-'} was not revoked (database unavailable); the browser's cookies were cleared`);
+    renderNotRevoked(req, res);
+  }
+
+  /** Whether the session row is gone; false when the database refused the delete (503 kind, isDatabaseUnavailable). */
+  private async revokedOrUnavailable(token: string | undefined): Promise<boolean> {
+    try {
+      await this.sessions.revoke(token);
+      return true;
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) return false;
+      throw err;
+    }
   }
 
   @Get('account')

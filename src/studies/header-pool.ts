@@ -247,9 +247,19 @@ export class HeaderPool {
     slot.worker.terminate().catch(() => undefined);
   }
 
-  /** Ends every worker (tests, and the app's shutdown, after its requests were answered); queued and running parses are not answered. */
+  /**
+   * Ends every worker (tests, and the app's shutdown, after its requests were answered). A parse
+   * still running or queued (a read the HTTP drain did not wait for, a script's) is rejected with
+   * 503 ANALYSIS_UNAVAILABLE, as a worker that could not start: left unsettled, its await hung for
+   * good (the ended worker's exit finds its slot gone). Not through settle(): that starts the next.
+   */
   close(): void {
+    const pending = [...this.slots.flatMap((s) => (s.job ? [s.job] : [])), ...this.queue.splice(0)];
     for (const slot of [...this.slots]) this.end(slot);
+    for (const job of pending) {
+      job.signal?.removeEventListener('abort', job.onAbort!);
+      job.reject(new AnalysisUnavailableError('The DICOM header reader was stopped: the service is shutting down.'));
+    }
   }
 
   /** Nest's shutdown (the pool is a provider of StudiesModule): its workers end with the app. */

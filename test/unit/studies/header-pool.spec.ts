@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { AnalysisUnavailableError } from '../../../src/common/errors';
 import { ByteBudget } from '../../../src/studies/archive';
 import { isImage, readDicomHeader } from '../../../src/studies/dicom';
 import { HeaderPool, SPARE_HEADER_IDLE_MS } from '../../../src/studies/header-pool';
@@ -81,6 +82,31 @@ describe('an idle header worker', () => {
     await Promise.all([read(pool), read(pool)]);
     expect(pool.workers).toBe(2);
     jest.advanceTimersByTime(2_000);
+    expect(pool.workers).toBe(0);
+  });
+});
+
+describe('close() (the app\'s shutdown, after its requests were answered)', () => {
+  it('rejects the parse running and those queued behind it with 503 ANALYSIS_UNAVAILABLE: none is left pending', async () => {
+    const pool = poolOf(1, 30_000);
+    const request = (i: number) => ({ bytes: file(), own: false, pos: { file: i, files: 3 }, frameRoom: { left: 400, maxSlices: 400 }, roomLeft: 1_000_000 });
+    const outcomes: unknown[] = [null, null, null];
+    const settled = [0, 1, 2].map((i) =>
+      pool.parse(request(i)).then(
+        () => (outcomes[i] = 'answered'),
+        (err: unknown) => (outcomes[i] = err),
+      ),
+    );
+    // one worker: the first parse runs (its worker starting), the other two wait in the queue
+    expect([pool.workers, pool.idleWorkers]).toEqual([1, 0]);
+    pool.close();
+    // a turn of the event loop, not a timer: the rejections are made by close() itself
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const outcome of outcomes) {
+      expect(outcome).toBeInstanceOf(AnalysisUnavailableError);
+      expect(outcome).toMatchObject({ code: 'ANALYSIS_UNAVAILABLE', statusCode: 503, message: expect.stringMatching(/shutting down/) });
+    }
+    await Promise.all(settled);
     expect(pool.workers).toBe(0);
   });
 });
