@@ -13,7 +13,8 @@ import { type GlyphCoverage, isJapanese, needsBidi, paragraphDirection, printabl
  * line would have held its last words. A paragraph whose direction is right to left (its first
  * strong letter's, as dir="auto" in a browser) is right-aligned in its box: each line is placed
  * here, since pdfkit aligns each face's run of a line on its own. A left-to-right one is left to
- * pdfkit's wrapping, which also breaks CJK between ideographs.
+ * pdfkit's wrapping, which also breaks CJK between ideographs, unless it has Korean in it (HANGUL):
+ * that is broken here too, at spaces only.
  */
 export interface ReportTextFaces {
   regular: GlyphCoverage;
@@ -36,6 +37,23 @@ export interface ReportTextWriter {
 }
 
 type Direction = 'ltr' | 'rtl';
+
+/**
+ * Hangul: syllables, jamo (and their extensions), compatibility jamo. Korean puts spaces between
+ * words and is broken at them only, as CSS's `word-break: keep-all` and Korean typesetting do;
+ * pdfkit's wrapping (UAX #14) breaks between any two syllables, as between ideographs ("간 / 호사").
+ * Text with Hangul is therefore broken into lines here (breakLines), as right-to-left text is.
+ */
+const HANGUL = /[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]/u;
+
+/** Chinese and Japanese characters, between which a line may still break (in text broken here). */
+const IDEOGRAPHIC = '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}]';
+
+/** Where breakLines may break: after a space, and between two ideographs or kana; never between two Hangul letters. */
+const BREAK = new RegExp(`(?<= )|(?<=${IDEOGRAPHIC})(?=${IDEOGRAPHIC})`, 'u');
+
+/** Text that breakLines breaks into lines before pdfkit sees it (pdfkit breaks the rest itself). */
+const ownLines = (text: string): boolean => needsBidi(text) || HANGUL.test(text);
 
 /**
  * The CJK faces are Regular only (report-fonts.ts): a bold run in one (a heading, a table header) is
@@ -81,14 +99,15 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
 
   /**
    * Lines of logical text, each as full as fits: `first` points for the first, `full` after; broken
-   * after spaces, and a word longer than a line where its characters reach the end.
+   * after spaces and between ideographs or kana (BREAK), and a word longer than a line where its
+   * characters reach the end.
    */
   const breakLines = (text: string, s: Setting, first: number, full: number): string[] =>
     text.split('\n').flatMap((paragraph) => {
       const lines = [''];
       // a point short of the width, so that pdfkit never breaks such a line again
       const room = () => (lines.length === 1 ? first : full) - 1;
-      for (const word of paragraph.split(/(?<= )/)) {
+      for (const word of paragraph.split(BREAK)) {
         let rest = word;
         while (rest) {
           const line = lines[lines.length - 1];
@@ -164,7 +183,11 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
   /**
    * Runs as pdfkit writes them, each continuing the line of the one before; the first at `at` (x, and
    * y or the current line) with `first`, its text options. (pdfkit's text(s, undefined, undefined,
-   * options) reads no options at all: a position is passed only where there is one.)
+   * options) reads no options at all: a position is passed only where there is one.) Text broken
+   * here (breakLines) is written a line per call, never as one text with "\n" in it: pdfkit starts
+   * each line after a "\n" in a run that continues another where that run started (its continuedX),
+   * so a two-face line's second line stood indented by the first run's width and was broken again
+   * for want of room ("증강이 관찰됨 post-" / "contrast").
    */
   const continued = (runs: readonly TextRun[], s: Setting, at: [number, number | undefined] | undefined, first: PDFKit.Mixins.TextOptions) => {
     if (!runs.length) runs = [{ face: 0, text: '' }];
@@ -198,10 +221,17 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
         if (replaced) doc.font(s.nameOf(0)).text(REPLACED_NOTE.trim(), left, undefined, { width });
         return;
       }
-      doc.font(keyFont).text(key, left, undefined, { continued: true, width });
-      const lead = doc.widthOfString(key);
-      const { runs, replaced } = printableRunsOnce(needsBidi(text) ? breakLines(text.normalize('NFC'), s, width - lead, width).join('\n') : text, s.faces, s.direction, s.japanese);
-      continued(replaced ? [...runs, { face: 0, text: REPLACED_NOTE }] : runs, s, undefined, {});
+      const lead = doc.font(keyFont).widthOfString(key);
+      const lines = ownLines(text) ? breakLines(text.normalize('NFC'), s, width - lead, width) : [text];
+      // the first word fits only on a line of its own: the key ends its line (an empty text after it would not)
+      const keyAlone = lines.length > 1 && !lines[0];
+      doc.font(keyFont).text(key, left, undefined, { continued: !keyAlone, width });
+      const printed = lines.map((line) => printableRunsOnce(line, s.faces, s.direction, s.japanese));
+      const note: TextRun[] = printed.some((p) => p.replaced) ? [{ face: 0, text: REPLACED_NOTE }] : [];
+      printed.forEach(({ runs }, i) => {
+        if (i === 0 && keyAlone) return;
+        continued(i < printed.length - 1 ? runs : [...runs, ...note], s, i ? [left, undefined] : undefined, i ? { width } : {});
+      });
     },
 
     block(text, x, y, { width: boxWidth, align = 'left', bold = false }) {
@@ -210,8 +240,8 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
         rightAligned(breakLines(text.normalize('NFC'), s, boxWidth, boxWidth), s, x, boxWidth, y ?? doc.y);
         return;
       }
-      const lines = needsBidi(text) ? breakLines(text.normalize('NFC'), s, boxWidth, boxWidth).join('\n') : text;
-      continued(printableRunsOnce(lines, s.faces, s.direction, s.japanese).runs, s, [x, y], { width: boxWidth, align });
+      const lines = ownLines(text) ? breakLines(text.normalize('NFC'), s, boxWidth, boxWidth) : [text];
+      lines.forEach((line, i) => continued(printableRunsOnce(line, s.faces, s.direction, s.japanese).runs, s, [x, i ? undefined : y], { width: boxWidth, align }));
     },
   };
 }
