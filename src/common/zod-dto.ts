@@ -92,12 +92,19 @@ function looksLikeJsonSentAsForm(value: unknown): boolean {
 export class ZodValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (!isZodDto(metadata.metatype)) return value;
+    const where = metadata.type === 'query' ? 'query string' : 'request body';
+    // The query parser and multer keep a field named `__proto__` as an own key, but zod copies the
+    // keys it does not know onto a plain object, where that name sets the prototype instead: the
+    // closed field list (closedFields) never saw it, and `?__proto__=x` was a 200 where any other
+    // unknown field is a 400
+    if (metadata.type !== 'param' && typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+      throw new BadRequestError(`Invalid ${where}: unexpected field "__proto__".`);
+    }
     const parsed = metadata.metatype.zodSchema.safeParse(value ?? {});
     if (!parsed.success) {
       // a path that does not parse names nothing that could exist (a non-UUID id): 404, never
       // a query the database would refuse (PostgreSQL's uuid type) or a 500
       if (metadata.type === 'param') throw new NotFoundError(`No such resource (${describeIssues(parsed.error)}).`);
-      const where = metadata.type === 'query' ? 'query string' : 'request body';
       if (metadata.type === 'body' && looksLikeJsonSentAsForm(value)) throw new BadRequestError(JSON_AS_FORM);
       throw new BadRequestError(`Invalid ${where}: ${describeIssues(parsed.error)}.`);
     }
