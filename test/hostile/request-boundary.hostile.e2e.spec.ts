@@ -14,6 +14,9 @@ import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { solidPng } from '../support/images';
 
+/** What a crafted link would have the page say: letters, digits and `.-+` need no escape. */
+const SPOOF = 'Session-expired.Call-+1-555-0100-to-restore-access';
+
 describe('the request boundary (2026-12-07 pass)', () => {
   let app: NestExpressApplication;
   let server: ReturnType<NestExpressApplication['getHttpServer']>;
@@ -44,6 +47,28 @@ describe('the request boundary (2026-12-07 pass)', () => {
     expect(await rows()).toBe(before);
     // the ordinary request still answers
     expect((await request(server).post('/api/v1/analyses').set(user.bearer).attach('image', png, 'a.png')).status).toBe(200);
+  });
+
+  it('a path parameter with a bad %-escape: 400 that does not quote the path, on the page and in the API', async () => {
+    for (const path of [`/history/${SPOOF}%`, `/models/${SPOOF}%ZZ`, `/samples/${'x'.repeat(6000)}%`, `/api/v1/history/${SPOOF}%`]) {
+      const page = await request(server).get(path).set(user.headers).set('Accept', 'text/html');
+      const api = await request(server).get(path).set(user.bearer).set('Accept', 'application/json');
+      for (const res of [page, api]) {
+        expect([path.slice(0, 30), res.status]).toEqual([path.slice(0, 30), 400]);
+        expect(res.text).not.toMatch(/Session-expired|x{41}|decode param/);
+      }
+      expect(api.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: 'The address is malformed: a "%" in it is not followed by two hexadecimal digits.' });
+    }
+  });
+
+  it('a charset or Content-Encoding the body parser refuses: 415 that does not quote it', async () => {
+    const charset = await request(server).post('/api/v1/auth/token').set('Content-Type', `application/json; charset=${SPOOF}`).send('{}');
+    expect(charset.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: 'The request body\'s charset is not supported: send it as UTF-8.' });
+    const form = await request(server).post('/login').set('Accept', 'text/html').set('Content-Type', `application/x-www-form-urlencoded; charset=${SPOOF}`).send('a=1');
+    expect(form.status).toBe(415);
+    expect(form.text).not.toMatch(/session-expired/i);
+    const encoding = await request(server).post('/api/v1/auth/token').set('Content-Type', 'application/json').set('Content-Encoding', SPOOF).send('{}');
+    expect(encoding.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: 'The request body\'s Content-Encoding is not supported: send it uncompressed, or as gzip, deflate or br.' });
   });
 
 });
