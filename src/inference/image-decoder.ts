@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 import { CorruptImageError, ResolutionOutOfRangeError } from '../common/errors';
 import { pngChunksBeforeIdat, u32 } from '../common/png-chunks';
-import { refuseCmykJpeg } from './jpeg-frame';
+import { refuseJpegFrame } from './jpeg-frame';
 import { countJpegScans, MAX_JPEG_SCANS } from './jpeg-scans';
 import { blackenPilTransparent, orientLikePil, pilFallbackOrientation, PilTransparency, pilTransparency } from './pil-reading';
 import type { RawImage } from './preprocess';
@@ -83,8 +83,8 @@ export interface ImageHeader {
  * decoded (decompression bombs), so callers can also size their pixel budget from it.
  */
 export async function readImageHeader(bytes: Buffer | Uint8Array, limits: DecodeLimits): Promise<ImageHeader> {
-  // first, from the markers alone: a CMYK/YCCK JPEG is refused for what it is, whatever else is wrong with it
-  refuseCmykJpeg(bytes);
+  // first, from the markers alone: a CMYK/YCCK or 12-bit JPEG is refused for what it is, whatever else is wrong with it
+  refuseJpegFrame(bytes);
   let meta: Metadata;
   try {
     // Header only: no pixel is decoded here, so read the true size without sharp's pixel limit

@@ -38,17 +38,27 @@ export function readJpegFrame(bytes: Uint8Array): JpegFrameInfo | null {
 }
 
 /**
- * CMYK and YCCK JPEGs are refused from the header, before any decode. libvips converts their ink
- * values to sRGB through a CMYK profile, PIL (ml/, which trained and calibrated the models)
- * inverts the ink without one: a 4-component grey gradient came out up to 25 levels apart in the
- * RGB the model would see (mean ~10), so the served model would be judged on pixels the contract
- * does not describe. An MRI export is never CMYK — a 4-component JPEG is a print export.
+ * JPEGs refused from the frame header, before any decode:
+ *  - CMYK and YCCK. libvips converts their ink values to sRGB through a CMYK profile, PIL (ml/,
+ *    which trained and calibrated the models) inverts the ink without one: a 4-component grey
+ *    gradient came out up to 25 levels apart in the RGB the model would see (mean ~10), so the
+ *    served model would be judged on pixels the contract does not describe. An MRI export is never
+ *    CMYK — a 4-component JPEG is a print export.
+ *  - More than 8 bits a sample (12-bit DCT, 12- or 16-bit lossless, as DICOM tools write them out):
+ *    valid files, but libvips reads 8-bit JPEG only, and they were refused as "could not be decoded
+ *    (corrupt or truncated file)". Lossless JPEG of 8 bits or fewer is read, and passes.
  */
-export function refuseCmykJpeg(bytes: Uint8Array): void {
+export function refuseJpegFrame(bytes: Uint8Array): void {
   const frame = readJpegFrame(bytes);
-  if (frame?.components !== 4) return;
-  const kind = frame.adobeTransform === 2 ? 'YCCK (CMYK)' : 'CMYK';
-  throw new UnsupportedTypeError(`${kind} JPEG: a print export, not a scan; save it as greyscale or RGB.`);
+  if (!frame) return;
+  if (frame.components === 4) {
+    const kind = frame.adobeTransform === 2 ? 'YCCK (CMYK)' : 'CMYK';
+    throw new UnsupportedTypeError(`${kind} JPEG: a print export, not a scan; save it as greyscale or RGB.`);
+  }
+  // T.81 allows 2–16 bits; a byte outside that is a damaged header, left to the decoder to call corrupt
+  if (frame.precision > 8 && frame.precision <= 16) {
+    throw new UnsupportedTypeError(`${frame.precision}-bit JPEG: only 8-bit JPEGs are read; save it as a 16-bit PNG (or an 8-bit JPEG).`);
+  }
 }
 
 /**

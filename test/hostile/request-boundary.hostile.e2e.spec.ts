@@ -13,6 +13,8 @@ import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { solidPng } from '../support/images';
+import { encodeDctJpeg, phantom } from '../support/jpeg-dct-fixtures';
+import { encodeLosslessJpeg } from '../support/jpeg-lossless-fixtures';
 
 /** What a crafted link would have the page say: letters, digits and `.-+` need no escape. */
 const SPOOF = 'Session-expired.Call-+1-555-0100-to-restore-access';
@@ -71,4 +73,25 @@ describe('the request boundary (2026-12-07 pass)', () => {
     expect(encoding.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: 'The request body\'s Content-Encoding is not supported: send it uncompressed, or as gzip, deflate or br.' });
   });
 
+  it('a 12- or 16-bit JPEG, which the decoder does not read: 415 that says so, recorded as a file refusal; the 8-bit one is analysed', async () => {
+    const w = 96;
+    const cases: [string, Uint8Array][] = [
+      ['12-bit', encodeDctJpeg(phantom(w, w, 12), { width: w, height: w, precision: 12 }).stream],
+      ['12-bit', encodeLosslessJpeg(phantom(w, w, 12), { width: w, height: w, precision: 12 })],
+      ['16-bit', encodeLosslessJpeg(phantom(w, w, 16), { width: w, height: w, precision: 16 })],
+    ];
+    for (const [bits, bytes] of cases) {
+      const res = await request(server).post('/api/v1/analyses').set(user.bearer).attach('image', Buffer.from(bytes), 'scan.jpg');
+      expect(res.body).toEqual({
+        statusCode: 415,
+        code: 'UNSUPPORTED_TYPE',
+        message: `${bits} JPEG: only 8-bit JPEGs are read; save it as a 16-bit PNG (or an 8-bit JPEG).`,
+      });
+      const [row] = await app.get(PrismaService).analysis.findMany({ where: { userId: user.user.id }, orderBy: { createdAt: 'desc' }, take: 1 });
+      expect(row).toMatchObject({ status: 'rejected', stage: 'file', code: 'UNSUPPORTED_TYPE' });
+    }
+    for (const bytes of [encodeDctJpeg(phantom(w, w, 8), { width: w, height: w, precision: 8 }).stream, encodeLosslessJpeg(phantom(w, w, 8), { width: w, height: w, precision: 8 })]) {
+      expect((await request(server).post('/api/v1/analyses').set(user.bearer).attach('image', Buffer.from(bytes), 'scan.jpg')).status).toBe(200);
+    }
+  });
 });
