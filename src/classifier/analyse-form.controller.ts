@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Optional, Post, Redirect, Req, Res, UploadedFile } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Optional, Post, Query, Redirect, Req, Res, UploadedFile } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -25,6 +25,12 @@ import { requestContext } from './request-context';
 export class AnalyseFormFieldsDto extends ZodDto(
   closedFields({ _csrf: z.string().optional(), explain: optionalFlag }, FORM_IMAGE_FIELD, 'the file `image`, `_csrf` and `explain`'),
 ) {}
+
+/**
+ * The form's query string: none. Its fields come in the body; `POST /analyse?threshold=0.99` was
+ * answered at the server's threshold as if the field had been read (the API refuses it, closedFields).
+ */
+export class AnalyseFormQueryDto extends ZodDto(z.strictObject({})) {}
 
 /** The form was sent with no image chosen: said for a person at a form, not for an API client. */
 class NoImageChosenError extends DomainError {
@@ -67,6 +73,7 @@ export class AnalyseFormController {
     @CurrentUser() user: AuthUser,
     @UploadedFile() file: Express.Multer.File | undefined,
     @Body() body: AnalyseFormFieldsDto,
+    @Query() _query: AnalyseFormQueryDto,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {

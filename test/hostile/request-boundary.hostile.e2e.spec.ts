@@ -2,6 +2,7 @@
  * Findings of the 2026-12-07 pass over the HTTP boundary (fake models), replayed over HTTP:
  *  - a field named `__proto__` (form body or query string) was dropped by the schema's copy of the
  *    object, so the closed field list never saw it: a 200 where any other unknown field is a 400;
+ *    and the no-JavaScript form (POST /analyse) did not parse its query string at all;
  *  - framework refusals quoted the sender's own text: a path parameter with a bad %-escape was the
  *    error page's heading ("Failed to decode param '…'", any length, from a link), and body-parser
  *    quoted the charset and Content-Encoding it refused;
@@ -49,6 +50,18 @@ describe('the request boundary (2026-12-07 pass)', () => {
     expect(await rows()).toBe(before);
     // the ordinary request still answers
     expect((await request(server).post('/api/v1/analyses').set(user.bearer).attach('image', png, 'a.png')).status).toBe(200);
+  });
+
+  it('the form without JavaScript takes its fields in the body only: a query field is a 400 page, not ignored (the API refuses it too)', async () => {
+    const before = await rows();
+    for (const query of ['threshold=0.99', 'explain=maybe', '__proto__=x']) {
+      const res = await request(server).post(`/analyse?${query}`).set('Cookie', user.cookie).set('Accept', 'text/html').field('_csrf', user.csrfToken).attach('image', png, 'a.png');
+      expect([query, res.status]).toEqual([query, 400]);
+      expect(res.text).toMatch(/Invalid query string: unexpected field/);
+    }
+    expect(await rows()).toBe(before);
+    const plain = await request(server).post('/analyse').set('Cookie', user.cookie).set('Accept', 'text/html').field('_csrf', user.csrfToken).attach('image', png, 'a.png');
+    expect(plain.status).toBe(200);
   });
 
   it('a path parameter with a bad %-escape: 400 that does not quote the path, on the page and in the API', async () => {
