@@ -23,11 +23,23 @@ const RETRY_AFTER_503: Header = { description: `seconds to wait (${RETRY_AFTER_U
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const satisfies readonly (keyof PathItemObject)[];
 
 /**
+ * The JSON / urlencoded body parsers' refusals besides their 413 (ApiBodyTooLarge): they run before
+ * routing, on every request that declares such a body, so every route answers them — /healthz
+ * included. A route declaring its own 400 or 415 (the uploads) keeps its words.
+ */
+const BODY_PARSER_ANSWERS: Record<string, string> = {
+  '400': 'BAD_REQUEST: a JSON body that does not parse',
+  '415': 'UNSUPPORTED_TYPE: a JSON or form body in a charset other than UTF-8, or with a Content-Encoding other than gzip, deflate or br',
+};
+const ERROR_BODY = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } } };
+
+/**
  * The headers every answer of a kind carries, declared on every operation's answers of that kind
  * after Nest builds the document (and X-Request-Id as a header every request may send):
  * assignRequestId sends X-Request-Id on every answer, and the exception filter Retry-After on
  * every 503 — middleware and a filter that no route's decorators see, so a per-controller copy
- * would miss routes (and drift). A response already naming the header keeps its own words.
+ * would miss routes (and drift). A response already naming the header keeps its own words. The
+ * body parsers' 400 and 415, answered on every route, are declared here for the same reason.
  */
 export function declareSharedHeaders(doc: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(doc.paths)) {
@@ -36,6 +48,7 @@ export function declareSharedHeaders(doc: OpenAPIObject): OpenAPIObject {
       if (op && !(op.parameters ?? []).some((p) => !('$ref' in p) && p.in === 'header' && p.name.toLowerCase() === REQUEST_ID_HEADER.toLowerCase())) {
         op.parameters = [...(op.parameters ?? []), REQUEST_ID_PARAM];
       }
+      if (op) for (const [status, description] of Object.entries(BODY_PARSER_ANSWERS)) op.responses[status] ??= { description, content: ERROR_BODY };
       for (const [status, response] of Object.entries(op?.responses ?? {})) {
         if (!response || '$ref' in response) continue;
         const headers = { ...(response.headers ?? {}) };

@@ -285,6 +285,19 @@ describe('OpenAPI document vs the answers of every route', () => {
     }
   });
 
+  it("every route: the body parser's 400 (JSON that does not parse) and 415 (a charset or Content-Encoding it does not take), before the route or its login wall", async () => {
+    // answered on every route like the 413 above, and declared on none but the upload routes' own 400 and 415
+    for (const op of contract.operations()) {
+      for (const as of [{}, user.bearer]) {
+        const json = () => call(app, op).set(as).set('Content-Type', 'application/json');
+        const broken = await answers(op, 400, json().send('{"email":'));
+        const charset = await answers(op, 415, call(app, op).set(as).set('Content-Type', 'application/json; charset=latin9').send('{}'));
+        const encoding = await answers(op, 415, json().set('Content-Encoding', 'zz').send('{}'));
+        expect({ op, codes: [broken, charset, encoding].map((r) => r.body.code) }).toEqual({ op, codes: ['BAD_REQUEST', 'UNSUPPORTED_TYPE', 'UNSUPPORTED_TYPE'] });
+      }
+    }
+  });
+
   it('a database that refuses writes: each route that writes answers 503 DATABASE_UNAVAILABLE, every other what it declares', async () => {
     const prisma = app.get(PrismaService);
     const { user: other } = await createUser(app);
