@@ -16,7 +16,7 @@ import type { Request, Response } from 'express';
 import { AnalysisRoute } from '../accounts/decorators';
 import { ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, BODY_TOO_LARGE, DATABASE_UNAVAILABLE } from '../common/api-responses';
 import { clientGone } from '../common/abort';
-import { MissingFileError } from '../common/errors';
+import { BadRequestError, MissingFileError } from '../common/errors';
 import { AnalysisResult } from './analysis-result';
 import { AnalysisResultDto, ErrorBodyDto } from './analysis-result.dto';
 import { AnalysisService } from './analysis.service';
@@ -80,6 +80,10 @@ export class AnalysesController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<AnalysisResult> {
     if (!file) throw new MissingFileError(IMAGE_FIELD);
+    // either place may say it; saying two things is a 400 (the body's used to win unsaid)
+    if (body.explain !== undefined && query.explain !== undefined && body.explain !== query.explain) {
+      throw new BadRequestError('explain is given twice, with different values (request body and query string); send one.');
+    }
     const explain = body.explain ?? query.explain ?? true;
     const route = { route: 'POST /api/v1/analyses', params: { explain }, files: [file.buffer], timeoutMs: this.config.analysisTimeoutMs };
     return this.idempotency.answer(req, res, route, () => this.analysis.analyze(file.buffer, { explain, signal: clientGone(req) }, requestContext(req)));

@@ -52,6 +52,16 @@ describe('the request boundary (2026-12-07 pass)', () => {
     expect((await request(server).post('/api/v1/analyses').set(user.bearer).attach('image', png, 'a.png')).status).toBe(200);
   });
 
+  it('explain in the body and the query string with different values: 400, not the body\'s value unsaid (as POST /api/v1/reports does for analysisId)', async () => {
+    const before = await rows();
+    const both = await request(server).post('/api/v1/analyses?explain=false').set(user.bearer).field('explain', 'true').attach('image', png, 'a.png');
+    expect(both.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: 'explain is given twice, with different values (request body and query string); send one.' });
+    expect(await rows()).toBe(before);
+    // the same value in both places says one thing
+    const same = await request(server).post('/api/v1/analyses?explain=0').set(user.bearer).field('explain', 'false').attach('image', png, 'a.png');
+    expect(same.status).toBe(200);
+  });
+
   it('the form without JavaScript takes its fields in the body only: a query field is a 400 page, not ignored (the API refuses it too)', async () => {
     const before = await rows();
     for (const query of ['threshold=0.99', 'explain=maybe', '__proto__=x']) {
