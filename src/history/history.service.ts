@@ -119,6 +119,9 @@ export interface KindTimings {
 
 const MEDIAN_SAMPLE = 5000;
 
+/** The end of 9999-12-31 UTC: the last day the date filters take (history.filters.ts), the database's DateTime range. */
+const LAST_STORABLE_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
 export function median(values: number[]): number {
   const v = [...values].sort((a, b) => a - b);
   const m = v.length >> 1;
@@ -198,7 +201,12 @@ export class HistoryService implements AnalysisRecorder {
       q.userId = u.id;
     }
     if (f.from) q.createdFrom = new Date(`${f.from}T00:00:00.000Z`);
-    if (f.to) q.createdBefore = new Date(Date.parse(`${f.to}T00:00:00.000Z`) + 86_400_000);
+    if (f.to) {
+      // the day after `to`; after 9999-12-31 there is none a row can reach, and year 10000 was
+      // written "+010000-01-01…", which sorts before every stored time: to=9999-12-31 matched nothing
+      const end = Date.parse(`${f.to}T00:00:00.000Z`) + 86_400_000;
+      if (end <= LAST_STORABLE_TIME) q.createdBefore = new Date(end);
+    }
     if (f.status) q.status = f.status;
     if (f.bodyPart) q.anatomy = f.bodyPart;
     if (f.label) q.label = f.label;
