@@ -3,6 +3,7 @@ import type { AuthUser } from '../accounts/roles';
 import type { AnalysisRecord, AnalysisRecorder } from '../classifier/analysis-result';
 import { nextTurn } from '../common/abort';
 import { NotFoundError } from '../common/errors';
+import { uuidParam } from '../common/zod-dto';
 import { AnalysisKind, AnalysisQuery, AnalysisRepository, Tally } from '../repositories/analysis.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
@@ -228,7 +229,9 @@ export class HistoryService implements AnalysisRecorder {
 
   /** One record the viewer may see; anything else (other user's, unknown id) is a 404. */
   async get(viewer: AuthUser, id: string): Promise<HistoryItem> {
-    const item = await this.analyses.findOne(id, viewer.role === 'admin' ? {} : { userId: viewer.id });
+    // an id that is not a row id names none, and is not sent to the database: a report's analysisId
+    // is free text (the routes' :id is checked by IdParamDto), and PostgreSQL refused one with a NUL (500)
+    const item = uuidParam.safeParse(id).success ? await this.analyses.findOne(id, viewer.role === 'admin' ? {} : { userId: viewer.id }) : null;
     if (!item) throw new NotFoundError('No such analysis in your history.');
     return item;
   }
