@@ -27,6 +27,7 @@ export interface Paging {
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const TOKEN_RE = /^[A-Za-z0-9_.\-]{1,64}$/;
+const CONTROL_CHARACTER = /\p{Cc}/u;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
@@ -66,6 +67,8 @@ export function parseFilters(q: HistoryQuery, viewer: AuthUser): HistoryFilters 
   }
   const user = str(q.user)?.toLowerCase();
   if (user !== undefined) {
+    // no account's email holds one, and PostgreSQL refuses a NUL in a text value: the lookup was a 500 there
+    if (CONTROL_CHARACTER.test(user)) throw new BadRequestError('"user" must be an email address: it holds a control character.');
     if (viewer.role === 'admin') f.user = user.slice(0, 254);
     // a user's filter by someone else was dropped, and the 200 with their own rows could be taken
     // for the other's: refused by name. Their own email selects what they see anyway, so it stands

@@ -3,6 +3,7 @@ import type { AuthUser } from '../accounts/roles';
 import type { AnalysisRecord, AnalysisRecorder } from '../classifier/analysis-result';
 import { nextTurn } from '../common/abort';
 import { NotFoundError } from '../common/errors';
+import { uuidParam } from '../common/zod-dto';
 import { AnalysisKind, AnalysisQuery, AnalysisRepository, Tally } from '../repositories/analysis.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
@@ -119,6 +120,9 @@ export interface KindTimings {
 
 const MEDIAN_SAMPLE = 5000;
 
+/** The end of 9999-12-31 UTC: the last day the date filters take (history.filters.ts), the database's DateTime range. */
+const LAST_STORABLE_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
 export function median(values: number[]): number {
   const v = [...values].sort((a, b) => a - b);
   const m = v.length >> 1;
@@ -198,7 +202,12 @@ export class HistoryService implements AnalysisRecorder {
       q.userId = u.id;
     }
     if (f.from) q.createdFrom = new Date(`${f.from}T00:00:00.000Z`);
-    if (f.to) q.createdBefore = new Date(Date.parse(`${f.to}T00:00:00.000Z`) + 86_400_000);
+    if (f.to) {
+      // the day after `to`; after 9999-12-31 there is none a row can reach, and year 10000 was
+      // written "+010000-01-01…", which sorts before every stored time: to=9999-12-31 matched nothing
+      const end = Date.parse(`${f.to}T00:00:00.000Z`) + 86_400_000;
+      if (end <= LAST_STORABLE_TIME) q.createdBefore = new Date(end);
+    }
     if (f.status) q.status = f.status;
     if (f.bodyPart) q.anatomy = f.bodyPart;
     if (f.label) q.label = f.label;
@@ -220,7 +229,9 @@ export class HistoryService implements AnalysisRecorder {
 
   /** One record the viewer may see; anything else (other user's, unknown id) is a 404. */
   async get(viewer: AuthUser, id: string): Promise<HistoryItem> {
-    const item = await this.analyses.findOne(id, viewer.role === 'admin' ? {} : { userId: viewer.id });
+    // an id that is not a row id names none, and is not sent to the database: a report's analysisId
+    // is free text (the routes' :id is checked by IdParamDto), and PostgreSQL refused one with a NUL (500)
+    const item = uuidParam.safeParse(id).success ? await this.analyses.findOne(id, viewer.role === 'admin' ? {} : { userId: viewer.id }) : null;
     if (!item) throw new NotFoundError('No such analysis in your history.');
     return item;
   }

@@ -1,3 +1,4 @@
+import { breakLines as breakText } from './line-breaks';
 import { type GlyphCoverage, isJapanese, needsBidi, paragraphDirection, printableRuns, printableRunsOnce, REPLACED_NOTE, type TextRun } from './pdf-text';
 
 /**
@@ -46,12 +47,6 @@ type Direction = 'ltr' | 'rtl';
  */
 const HANGUL = /[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]/u;
 
-/** Chinese and Japanese characters, between which a line may still break (in text broken here). */
-const IDEOGRAPHIC = '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}]';
-
-/** Where breakLines may break: after a space, and between two ideographs or kana; never between two Hangul letters. */
-const BREAK = new RegExp(`(?<= )|(?<=${IDEOGRAPHIC})(?=${IDEOGRAPHIC})`, 'u');
-
 /** Text that breakLines breaks into lines before pdfkit sees it (pdfkit breaks the rest itself). */
 const ownLines = (text: string): boolean => needsBidi(text) || HANGUL.test(text);
 
@@ -97,37 +92,8 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
   const widths = (runs: readonly TextRun[], s: Setting) => runs.map((run) => doc.font(s.nameOf(run.face)).widthOfString(run.text));
   const widthOf = (text: string, s: Setting) => widths(runsOf(text, s).runs, s).reduce((a, b) => a + b, 0);
 
-  /**
-   * Lines of logical text, each as full as fits: `first` points for the first, `full` after; broken
-   * after spaces and between ideographs or kana (BREAK), and a word longer than a line where its
-   * characters reach the end.
-   */
-  const breakLines = (text: string, s: Setting, first: number, full: number): string[] =>
-    text.split('\n').flatMap((paragraph) => {
-      const lines = [''];
-      // a point short of the width, so that pdfkit never breaks such a line again
-      const room = () => (lines.length === 1 ? first : full) - 1;
-      for (const word of paragraph.split(BREAK)) {
-        let rest = word;
-        while (rest) {
-          const line = lines[lines.length - 1];
-          if (widthOf(line + rest.trimEnd(), s) <= room()) {
-            lines[lines.length - 1] = line + rest;
-            rest = '';
-          } else if (line || (lines.length === 1 && widthOf(rest.trimEnd(), s) <= full - 1)) lines.push('');
-          else {
-            const chars = [...rest];
-            let n = 1;
-            while (n < chars.length && widthOf(chars.slice(0, n + 1).join('').trimEnd(), s) <= room()) n++;
-            lines[lines.length - 1] = chars.slice(0, n).join('');
-            rest = chars.slice(n).join('');
-            if (rest) lines.push('');
-          }
-        }
-      }
-      // a line's last space would be drawn at its start once reordered (a right-to-left line's end is its left)
-      return lines.map((l) => l.trimEnd());
-    });
+  /** Lines broken as line-breaks.ts breaks them, measured in this paragraph's faces. */
+  const breakLines = (text: string, s: Setting, first: number, full: number): string[] => breakText(text, (t) => widthOf(t, s), first, full);
 
   /**
    * `run` in its face, written by `write` with the options the face needs: a bold run in a fallback

@@ -48,6 +48,27 @@ export function replicaSuites() {
       assert.ok(csv.text.includes(sha), 'the admin export through the other replica lists it');
     });
 
+    it('PostgreSQL: a NUL in an admin\'s user filter or a report\'s analysisId is a 400 / 404 before any query (both were 500), and to=9999-12-31 lists every row', async () => {
+      const [r0, r1] = ctx.cluster.replicas.map((r) => r.url);
+      const u = await newUser();
+      const from = ip();
+      const tok = await token(r0, u.email, u.password, from);
+      const { png, sha } = await uniquePng();
+      assert.equal((await analyse(r0, tok, png, from)).status, 200);
+      for (const route of ['/api/v1/history', '/api/v1/history/summary', '/api/v1/history/export.csv']) {
+        const res = await request(`${r1}${route}?user=a%00b%40example.org`, { headers: bearer(ctx.admin), from: ip() });
+        assert.equal(res.status, 400, `${route}: ${res.status} ${res.text}`);
+      }
+      // the image part alone: the route takes no other field than analysisId (here in the query string)
+      const boundary = 'nul-analysis-id';
+      const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`), png, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+      const report = await request(`${r1}/api/v1/reports?analysisId=a%00b`, { method: 'POST', headers: { ...bearer(tok), 'content-type': `multipart/form-data; boundary=${boundary}` }, body, from });
+      assert.equal(report.status, 404, `report: ${report.status} ${report.text}`);
+      const far = await request(`${r0}/api/v1/history?to=9999-12-31`, { headers: bearer(tok), from });
+      assert.equal(far.status, 200);
+      assert.deepEqual(far.json.items.map((i) => i.sha256), [sha]);
+    });
+
     it('one Idempotency-Key sent through both replicas at once: one history row (the unique index decides), the others 409 or the replay', async () => {
       const [r0, r1] = ctx.cluster.replicas.map((r) => r.url);
       const u = await newUser();

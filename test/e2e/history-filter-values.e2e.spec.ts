@@ -8,6 +8,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { AnalysisRecord } from '../../src/classifier/analysis-result';
+import { encodeCursor } from '../../src/history/history-cursor';
 import { HistoryService } from '../../src/history/history.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
@@ -109,5 +110,20 @@ describe('history filters: a value that can never match is a 400 naming the acce
     expect({ items: next.items.length, total: next.total }).toEqual({ items: 1, total: 3 });
     const mismatch = await request(server()).get(`/api/v1/history?cursor=${first.nextCursor}&label=no_such_label`).set(alice.bearer).expect(400);
     expect(mismatch.body.code).toBe('CURSOR_FILTERS_MISMATCH');
+  });
+
+  it('an admin\'s "user" filter with a control character is a 400 naming it (PostgreSQL answered 500 to a NUL), on every route and in a cursor', async () => {
+    for (const value of ['a%00b%40example.org', encodeURIComponent(`${alice.user.email}\u0007`)]) {
+      for (const route of ROUTES) {
+        const res = await request(server()).get(`${route}?user=${value}`).set(root.bearer);
+        expect({ route, status: res.status, code: res.body.code, message: res.body.message }).toEqual({ route, status: 400, code: 'BAD_REQUEST', message: '"user" must be an email address: it holds a control character.' });
+      }
+      const page = await request(server()).get(`/history?user=${value}`).set(root.headers);
+      expect(page.status).toBe(400);
+      expect(page.text).toContain('holds a control character');
+    }
+    // the same filter in a cursor rebuilt by hand (its digest has no key): not one this server gives
+    const forged = encodeCursor({ direction: 'older', createdAt: new Date(), id: 'x', page: 2, pageSize: 1, filters: { user: 'a\u0000b@example.org' } });
+    expect((await request(server()).get(`/api/v1/history?cursor=${forged}`).set(root.bearer).expect(400)).body.code).toBe('INVALID_CURSOR');
   });
 });
