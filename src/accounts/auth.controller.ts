@@ -12,7 +12,7 @@ import { AccountQueryDto, ChangePasswordDto, ChangePasswordFormDto, LoginFormDto
 import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, sessionCookieMaxAgeMs, setCookie } from './cookies';
 import { Csrf } from './csrf';
 import { renderNotRevoked } from './logout-page';
-import { LoginRoute, OpenBeforePasswordChange, Public, SkipCsrf } from './decorators';
+import { CsrfForSessionsOnly, LoginRoute, OpenBeforePasswordChange, Public, SkipCsrf } from './decorators';
 import { AccountInputError, UnauthorizedError } from './errors';
 import { authState, CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
@@ -85,6 +85,11 @@ export class AuthController {
       return;
     }
     const user = check.user;
+    // the session this browser held until now (a login form left open in another tab, a second
+    // account on a shared computer): its cookie is replaced below, and it stayed valid on the server
+    // until it expired — a session no browser could log out of any more
+    const before = authState(req);
+    if (before.authMethod === 'cookie' && before.authToken) await this.sessions.revoke(before.authToken);
     this.audit.record(req, 'login.success', { via: 'session', ...actor(user) });
     setCookie(req, res, this.policy, SESSION_COOKIE, session.token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
     // a fresh CSRF cookie per login: a token seen before login is useless afterwards
@@ -94,7 +99,14 @@ export class AuthController {
     res.redirect(303, user.mustChangePassword ? accountPage({ next }) : next);
   }
 
+  /**
+   * Public: a caller whose session has ended (expired overnight, ended by a password change
+   * elsewhere) is logged out already — it was answered 401 "Please log in." — and goes to the login
+   * page as after any logout; a live session's logout needs its CSRF token (@CsrfForSessionsOnly).
+   */
   @Post('logout')
+  @Public()
+  @CsrfForSessionsOnly()
   @OpenBeforePasswordChange()
   @ApiExcludeEndpoint()
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
@@ -104,6 +116,8 @@ export class AuthController {
     // that kept them left it logged in (a shared computer) while the user walked away
     clearCookie(req, res, this.policy, SESSION_COOKIE);
     clearCookie(req, res, this.policy, CSRF_COOKIE);
+    // nobody was logged in: nothing ended, no audit line says anything did
+    if (!state.user) return res.redirect(303, '/login');
     if (refused === undefined) {
       this.audit.record(req, 'logout', { via: 'session', ...actor(state.user) });
       return res.redirect(303, '/login');
