@@ -21,8 +21,9 @@ const REQUEST_ID_PARAM: ParameterObject = {
 };
 const RETRY_AFTER_503: Header = {
   description:
-    `seconds to wait (${RETRY_AFTER_UNAVAILABLE_SECONDS} unless the answer says otherwise). Absent when waiting cannot help: ` +
-    'DATABASE_UNAVAILABLE because the SQLite file was moved or replaced under the running service, which stays so until an administrator restarts it',
+    `seconds to wait (${RETRY_AFTER_UNAVAILABLE_SECONDS} unless the answer says otherwise). Absent from an error answer that waiting cannot cure: ` +
+    'DATABASE_UNAVAILABLE because the SQLite file was moved or replaced under the running service, refused until an administrator restarts it ' +
+    '(/readyz keeps it: a probe polls on its own schedule)',
   schema: { type: 'integer' },
 };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const satisfies readonly (keyof PathItemObject)[];
