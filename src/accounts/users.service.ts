@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { SessionRepository } from '../repositories/session.repository';
 import { NotFoundError } from '../common/errors';
@@ -41,21 +41,12 @@ export type CredentialCheck =
 
 /** Users and roles. Password hashes never leave this class. */
 @Injectable()
-export class UsersService implements OnModuleInit {
+export class UsersService {
   constructor(
     private readonly users: UserRepository,
     private readonly sessions: SessionRepository,
     private readonly rateLimits: RateLimitStore,
   ) {}
-
-  /**
-   * The dummy hash an unknown email is checked against, made before the first login: made by that
-   * login, it cost it a second scrypt, so the first probe after each start told a missing account
-   * apart by its time. (Not in the constructor: the user:create CLI has no use for it.)
-   */
-  async onModuleInit(): Promise<void> {
-    await dummyHash();
-  }
 
   async count(): Promise<number> {
     return this.users.count();
@@ -121,7 +112,7 @@ export class UsersService implements OnModuleInit {
     const e = normalizeEmail(email);
     const pw = typeof password === 'string' ? password : '';
     const u = e ? await this.users.findByEmail(e) : null;
-    const ok = await verifyPassword(pw, u?.passwordHash ?? (await dummyHash()));
+    const ok = await verifyPassword(pw, u?.passwordHash ?? dummyHash());
     if (!u) return { ok: false, reason: 'unknown_user' };
     if (!ok) return { ok: false, reason: 'wrong_password', userId: u.id };
     // an account whose stored role is none of ours lets nobody in either: disabled, as far as a login goes
@@ -183,7 +174,7 @@ export class UsersService implements OnModuleInit {
    */
   async changeOwnPassword(id: string, current: string | undefined, next: string | undefined, confirm?: { value: string | undefined }): Promise<PasswordStamp> {
     const u = await this.users.findById(id);
-    const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
+    const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? dummyHash());
     if (!u || !ok) throw new AccountInputError('The current password is not correct.', 'current');
     await this.passwordAccepted(u.email);
     if (typeof next !== 'string') throw new AccountInputError('A new password is required.', 'password');
