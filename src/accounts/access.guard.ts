@@ -5,7 +5,7 @@ import { actor, AuditLog } from '../audit/audit-log.service';
 import { wantsHtml } from '../common/app-exception.filter';
 import { canonicalPath } from '../common/paths';
 import { CSRF_FIELD, CSRF_HEADER, Csrf } from './csrf';
-import { CSRF_IN_FORM_KEY, LOGIN_ROUTE_KEY, OPEN_BEFORE_PASSWORD_CHANGE_KEY, PasswordAccount, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
+import { CSRF_FOR_SESSIONS_ONLY_KEY, CSRF_IN_FORM_KEY, LOGIN_ROUTE_KEY, OPEN_BEFORE_PASSWORD_CHANGE_KEY, PasswordAccount, PUBLIC_KEY, ROLES_KEY, SKIP_CSRF_KEY } from './decorators';
 import { LOGIN_ACCOUNT, LOGIN_FAILURES, loginAccountKey, loginFailuresKey } from '../rate-limit/keys';
 import { RateLimitStore } from '../rate-limit/rate-limit.storage';
 import { CHANGE_PASSWORD_PAGE, CsrfError, ForbiddenError, PasswordChangeRequiredError, UnauthorizedError } from './errors';
@@ -130,7 +130,9 @@ export class AccessGuard implements CanActivate {
     const skipCsrf = this.reflector.getAllAndOverride<boolean>(SKIP_CSRF_KEY, targets) === true;
     // @CsrfInForm(): the token is a multipart field not parsed yet; FormUploadInterceptor checks it as it arrives
     const inForm = this.reflector.getAllAndOverride<boolean>(CSRF_IN_FORM_KEY, targets) === true;
-    if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf && !inForm) {
+    // @CsrfForSessionsOnly() (logout): a caller with no live session has nothing a forged request could change
+    const anonymousFree = !state.user && this.reflector.getAllAndOverride<boolean>(CSRF_FOR_SESSIONS_ONLY_KEY, targets) === true;
+    if (!SAFE_METHODS.has(req.method) && state.authMethod !== 'bearer' && !skipCsrf && !inForm && !anonymousFree) {
       const body = req.body as Record<string, unknown> | undefined;
       const token = req.headers[CSRF_HEADER] ?? body?.[CSRF_FIELD];
       if (!csrfTokenAccepted(this.csrf, req, token)) {

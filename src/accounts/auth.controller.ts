@@ -12,32 +12,14 @@ import { AccountQueryDto, ChangePasswordDto, ChangePasswordFormDto, LoginFormDto
 import { clearCookie, CSRF_COOKIE, SESSION_COOKIE, sessionCookieMaxAgeMs, setCookie } from './cookies';
 import { Csrf } from './csrf';
 import { renderNotRevoked } from './logout-page';
-import { LoginRoute, OpenBeforePasswordChange, Public, SkipCsrf } from './decorators';
-import { AccountInputError, CHANGE_PASSWORD_PAGE, UnauthorizedError } from './errors';
+import { CsrfForSessionsOnly, LoginRoute, OpenBeforePasswordChange, Public, SkipCsrf } from './decorators';
+import { AccountInputError, UnauthorizedError } from './errors';
 import { authState, CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
 import { SessionsService } from './sessions.service';
 import { PasswordStamp, UsersService } from './users.service';
+import { accountPage, safeNext } from './redirects';
 import type { SessionKind } from './sessions.service';
-
-/** /account with its query: `next` only when it is not the default "/" (the plain URL stays /account). */
-function accountPage(q: { done?: 'password'; next: string }): string {
-  const params = new URLSearchParams();
-  if (q.done) params.set('done', q.done);
-  if (q.next !== '/') params.set('next', q.next);
-  const query = params.toString();
-  return query ? `${CHANGE_PASSWORD_PAGE}?${query}` : CHANGE_PASSWORD_PAGE;
-}
-
-/**
- * Only local paths ("/x", not "//host" or "http://…") may be redirect targets. No control
- * character or space anywhere either: `next` is also written into the account page's Continue
- * link, and a browser drops tabs and newlines from a URL before reading it, so "/\t/evil.example"
- * was followed as "//evil.example" — another site.
- */
-export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) && !/[\x00-\x20\x7f]/.test(next) && !next.startsWith('/login') ? next : '/';
-}
 
 @ApiTags('auth')
 @ApiBodyTooLarge()
@@ -103,6 +85,11 @@ export class AuthController {
       return;
     }
     const user = check.user;
+    // the session this browser held until now (a login form left open in another tab, a second
+    // account on a shared computer): its cookie is replaced below, and it stayed valid on the server
+    // until it expired — a session no browser could log out of any more
+    const before = authState(req);
+    if (before.authMethod === 'cookie' && before.authToken) await this.sessions.revoke(before.authToken);
     this.audit.record(req, 'login.success', { via: 'session', ...actor(user) });
     setCookie(req, res, this.policy, SESSION_COOKIE, session.token, sessionCookieMaxAgeMs(this.config.accounts.sessionTtlMs));
     // a fresh CSRF cookie per login: a token seen before login is useless afterwards
@@ -112,32 +99,44 @@ export class AuthController {
     res.redirect(303, user.mustChangePassword ? accountPage({ next }) : next);
   }
 
+  /**
+   * Public: a caller whose session has ended (expired overnight, ended by a password change
+   * elsewhere) is logged out already — it was answered 401 "Please log in." — and goes to the login
+   * page as after any logout; a live session's logout needs its CSRF token (@CsrfForSessionsOnly).
+   */
   @Post('logout')
+  @Public()
+  @CsrfForSessionsOnly()
   @OpenBeforePasswordChange()
   @ApiExcludeEndpoint()
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     const state = authState(req);
-    const revoked = state.authMethod === 'cookie' ? await this.revokedOrUnavailable(state.authToken) : true;
+    const refused = state.authMethod === 'cookie' ? await this.revokeRefusal(state.authToken) : undefined;
     // the cookies go even when the row could not: the user asked to leave this browser, and a 503
     // that kept them left it logged in (a shared computer) while the user walked away
     clearCookie(req, res, this.policy, SESSION_COOKIE);
     clearCookie(req, res, this.policy, CSRF_COOKIE);
-    if (revoked) {
+    // nobody was logged in: nothing ended, no audit line says anything did
+    if (!state.user) return res.redirect(303, '/login');
+    if (refused === undefined) {
       this.audit.record(req, 'logout', { via: 'session', ...actor(state.user) });
       return res.redirect(303, '/login');
     }
-    // no 'logout' audit line: the session was not ended, and the log must not say it was
+    // not 'logout' (the session was not ended, and the log must not say it was), but a line all the
+    // same: the audit log is stdout, which the database's refusal does not reach, and an operator
+    // looking for who tried to leave and is still signed in finds it there (it wrote none before)
+    this.audit.record(req, 'logout.failure', { reason: 'database_unavailable', via: 'session', ...actor(state.user) });
     this.logger.error(`POST /logout (request ${requestIdOf(req) ?? '-'}): the session of user ${state.user?.id ?? '-'} was not revoked (database unavailable); the browser's cookies were cleared`);
-    renderNotRevoked(req, res);
+    renderNotRevoked(req, res, refused.cause);
   }
 
-  /** Whether the session row is gone; false when the database refused the delete (503 kind, isDatabaseUnavailable). */
-  private async revokedOrUnavailable(token: string | undefined): Promise<boolean> {
+  /** Nothing when the session row is gone; the database's refusal (503 kind, isDatabaseUnavailable) when it would not delete it. */
+  private async revokeRefusal(token: string | undefined): Promise<{ cause: unknown } | undefined> {
     try {
       await this.sessions.revoke(token);
-      return true;
+      return undefined;
     } catch (err) {
-      if (isDatabaseUnavailable(err)) return false;
+      if (isDatabaseUnavailable(err)) return { cause: err };
       throw err;
     }
   }
@@ -264,7 +263,12 @@ export class AuthController {
     const state = authState(req);
     // a browser session's call used to get 204 too, with nothing revoked: the caller believed itself signed out
     if (state.authMethod !== 'bearer') throw new BadRequestError('This request carries no bearer token to revoke (Authorization: Bearer …). A browser session ends with POST /logout.');
-    await this.sessions.revoke(state.authToken);
+    const refused = await this.revokeRefusal(state.authToken);
+    if (refused !== undefined) {
+      // the filter answers 503 (and logs the cause); the audit log says the token was NOT revoked
+      this.audit.record(req, 'token.revoke.failure', { reason: 'database_unavailable', via: 'token', ...actor(state.user) });
+      throw refused.cause;
+    }
     this.audit.record(req, 'token.revoke', { via: 'token', ...actor(state.user) });
   }
 

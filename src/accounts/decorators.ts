@@ -10,6 +10,7 @@ export const UNTHROTTLED_KEY = 'sentinel:unthrottled';
 /** Set only by FormImageUpload() (form-upload.ts), with the interceptor that checks the token instead of the guard. */
 export const CSRF_IN_FORM_KEY = 'sentinel:csrf-in-form';
 export const OPEN_BEFORE_PASSWORD_CHANGE_KEY = 'sentinel:open-before-password-change';
+export const CSRF_FOR_SESSIONS_ONLY_KEY = 'sentinel:csrf-for-sessions-only';
 
 /** Reachable without logging in (login page, token endpoint, health). Everything else needs a user. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
@@ -17,6 +18,12 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** No CSRF token needed: JSON endpoints that carry their own credentials (token login). */
 export const SkipCsrf = () => SetMetadata(SKIP_CSRF_KEY, true);
+/**
+ * A public route that changes nothing for a caller without a live session (logout: there is no
+ * session to end), so only a logged-in caller needs the CSRF token. The login form is not one:
+ * it makes a session, and a forged cross-site login must stay refused.
+ */
+export const CsrfForSessionsOnly = () => SetMetadata(CSRF_FOR_SESSIONS_ONLY_KEY, true);
 /**
  * Answers a logged-in user whose password someone else set (`mustChangePassword`) before they
  * choose their own: the password change itself, logout and "me". Every other non-public route

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
-import { RETRY_AFTER_UNAVAILABLE_SECONDS } from '../common/app-exception.filter';
+import { retryAfterFor } from '../common/app-exception.filter';
 import { DISCLAIMER } from '../common/disclaimer';
+import { DatabaseFileMovedError } from '../common/errors';
 import { requestIdOf } from '../common/request-id';
 
 /**
@@ -10,16 +11,25 @@ import { requestIdOf } from '../common/request-id';
  * cookie (a stolen one, a device it was copied to) stays in until the session expires or a password
  * change ends every session. The page says so rather than "logged out", and what to do.
  */
-const NOT_REVOKED =
-  'The database is not accepting changes right now, so the session is still valid on the server until it expires. ' +
-  'This browser no longer holds it. If you think someone else could have a copy of it, change your password once the service is back: that ends every session.';
+const STILL_VALID =
+  'so the session is still valid on the server until it expires. This browser no longer holds it. ' +
+  'If you think someone else could have a copy of it, change your password once the service is back: that ends every session.';
 
-export function renderNotRevoked(req: Request, res: Response): void {
-  res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
+/**
+ * `cause`: the database's refusal. A moved database file waits for an administrator (no Retry-After,
+ * as the exception filter answers it); any other may clear within seconds (Retry-After as every 503).
+ */
+export function renderNotRevoked(req: Request, res: Response, cause: unknown): void {
+  const retryAfter = retryAfterFor(cause, 503);
+  if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+  const why =
+    cause instanceof DatabaseFileMovedError
+      ? 'The database is not accepting changes until an administrator restarts the service, '
+      : 'The database is not accepting changes right now, ';
   res.status(503).render('error', {
     title: 'Logged out of this browser only',
     error: { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: 'You are logged out of this browser, but the server could not end the session.' },
-    detail: NOT_REVOKED,
+    detail: why + STILL_VALID,
     requestId: requestIdOf(req),
     disclaimer: DISCLAIMER,
     // the page is for someone logged out: no account link or logout button in its header

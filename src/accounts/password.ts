@@ -37,10 +37,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** A hash of a random password: verifying against it costs the same as against a real one. */
-let dummy: Promise<string> | undefined;
-export function dummyHash(): Promise<string> {
-  return (dummy ??= hashPassword(randomBytes(16).toString('hex')));
+/**
+ * What an unknown email's password is checked against: a stored hash's format and parameters, so
+ * verifying costs the same one scrypt as a real one, but random bytes where the key would be — no
+ * password matches it, and nothing has to be derived. It was a real hash made lazily by the first
+ * login that needed it, which so ran two scrypts: the first probe after each start told a missing
+ * account apart by its time.
+ */
+const DUMMY_HASH = ['scrypt', N, R, P, randomBytes(SALT_BYTES).toString('base64'), randomBytes(KEYLEN).toString('base64')].join('$');
+export function dummyHash(): string {
+  return DUMMY_HASH;
 }
 
 /** Readable random password (base64url, ~120 bits). */

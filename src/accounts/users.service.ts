@@ -112,7 +112,7 @@ export class UsersService {
     const e = normalizeEmail(email);
     const pw = typeof password === 'string' ? password : '';
     const u = e ? await this.users.findByEmail(e) : null;
-    const ok = await verifyPassword(pw, u?.passwordHash ?? (await dummyHash()));
+    const ok = await verifyPassword(pw, u?.passwordHash ?? dummyHash());
     if (!u) return { ok: false, reason: 'unknown_user' };
     if (!ok) return { ok: false, reason: 'wrong_password', userId: u.id };
     // an account whose stored role is none of ours lets nobody in either: disabled, as far as a login goes
@@ -152,15 +152,17 @@ export class UsersService {
       if (admins <= 1) throw new AdminRefusalError('last_admin', LAST_ADMIN, { id: u.id, email: u.email });
     }
     if (actorId === id && data.disabled) throw new AdminRefusalError('self_disable', 'You cannot disable your own account.', { id: u.id, email: u.email });
-    const updated = await this.users.update(id, data);
+    // disabling ends the sessions in the same transaction: both or neither (a refused second write
+    // left the account disabled under a 503, its sessions ready to revive when it was enabled again)
+    const updated = await this.users.update(id, data, data.disabled ? (tx) => this.sessions.deleteByUser(id, tx) : undefined);
     if (!updated) throw new NotFoundError('No such user.'); // deleted since the read above
     if (losesAdmin && (await this.users.countActiveAdmins()) < 1) {
       // Another change took the other admin away between our count and our write (two admins
       // demoting each other at once, or two replicas): undo ours, so at least one admin remains.
+      // A disable undone here has ended that admin's sessions already: they log in again.
       await this.users.update(id, { role: 'admin', disabled: false }); // what it was: losesAdmin says so
       throw new AdminRefusalError('last_admin', LAST_ADMIN, { id: u.id, email: u.email });
     }
-    if (data.disabled) await this.sessions.deleteByUser(id);
     return toView(updated);
   }
 
@@ -172,7 +174,7 @@ export class UsersService {
    */
   async changeOwnPassword(id: string, current: string | undefined, next: string | undefined, confirm?: { value: string | undefined }): Promise<PasswordStamp> {
     const u = await this.users.findById(id);
-    const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? (await dummyHash()));
+    const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? dummyHash());
     if (!u || !ok) throw new AccountInputError('The current password is not correct.', 'current');
     await this.passwordAccepted(u.email);
     if (typeof next !== 'string') throw new AccountInputError('A new password is required.', 'password');
@@ -185,10 +187,12 @@ export class UsersService {
     // "New password") racing, the later write would otherwise land too, and the session made after
     // it outlive the other's revocation.
     const passwordHash = await hashPassword(next);
-    if (!(await this.users.replacePasswordHash(id, u.passwordHash, { passwordHash, mustChangePassword: false }))) {
+    // the other sessions end in the same transaction: a refused delete left the new password in
+    // place (503 answered) with every old session and token alive
+    const replaced = await this.users.replacePasswordHash(id, u.passwordHash, { passwordHash, mustChangePassword: false }, (tx) => this.sessions.deleteByUser(id, tx));
+    if (!replaced) {
       throw new AccountInputError('The current password is not correct any more: it was changed meanwhile. Nothing was changed; log in again.', 'current');
     }
-    await this.sessions.deleteByUser(id);
     return stampOf(passwordHash);
   }
 
@@ -209,8 +213,9 @@ export class UsersService {
   async setPassword(id: string, password: string, opts: { email?: string; mustChangePassword: boolean }): Promise<void> {
     const problem = passwordProblem(password, opts.email);
     if (problem) throw new AccountInputError(problem);
-    if (!(await this.users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: opts.mustChangePassword }))) throw new NotFoundError('No such user.');
-    await this.sessions.deleteByUser(id);
+    const data = { passwordHash: await hashPassword(password), mustChangePassword: opts.mustChangePassword };
+    // one transaction with the end of the sessions, as for an own change
+    if (!(await this.users.update(id, data, (tx) => this.sessions.deleteByUser(id, tx)))) throw new NotFoundError('No such user.');
   }
 }
 

@@ -9,9 +9,12 @@ export type AuditEventName =
   | 'login.success'
   | 'login.failure'
   | 'logout'
+  // a logout / token revocation the database refused (the session or token stays valid until it expires)
+  | 'logout.failure'
   | 'password.change'
   | 'password.change.failure'
   | 'token.revoke'
+  | 'token.revoke.failure'
   | 'admin.user.create'
   | 'admin.user.update'
   | 'admin.user.password_reset'
@@ -41,7 +44,9 @@ export type AuditReason =
   // a non-admin's history filter naming another user (src/history/history.controller.ts)
   | 'user_filter'
   // an admin's CSV export cut mid-stream: demoted, disabled or deleted, or the session or token revoked, since it began
-  | 'access_ended';
+  | 'access_ended'
+  // a logout or token revocation the database did not take (503 DATABASE_UNAVAILABLE)
+  | 'database_unavailable';
 
 /**
  * The fields an event may carry, and nothing else: no password, token, cookie, CSRF token, image

@@ -33,6 +33,8 @@ export class JsonLinesAuditSink implements AuditSink {
 
 const WARN_EVENTS: ReadonlySet<AuditEventName> = new Set([
   'login.failure',
+  'logout.failure',
+  'token.revoke.failure',
   'password.change.failure',
   'admin.user.refused',
   'csrf.failure',

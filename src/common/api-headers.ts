@@ -19,7 +19,13 @@ const REQUEST_ID_PARAM: ParameterObject = {
   description: 'Your own id for this request (1–64 of A–Z a–z 0–9 . _ -): answered back in X-Request-Id and written in the log lines of the request; anything else is replaced by a fresh UUID.',
   schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
 };
-const RETRY_AFTER_503: Header = { description: `seconds to wait (${RETRY_AFTER_UNAVAILABLE_SECONDS} unless the answer says otherwise)`, schema: { type: 'integer' } };
+const RETRY_AFTER_503: Header = {
+  description:
+    `seconds to wait (${RETRY_AFTER_UNAVAILABLE_SECONDS} unless the answer says otherwise). Absent from an error answer that waiting cannot cure: ` +
+    'DATABASE_UNAVAILABLE because the SQLite file was moved or replaced under the running service, refused until an administrator restarts it ' +
+    '(/readyz keeps it: a probe polls on its own schedule)',
+  schema: { type: 'integer' },
+};
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const satisfies readonly (keyof PathItemObject)[];
 
 /**

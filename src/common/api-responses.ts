@@ -63,10 +63,12 @@ export const ApiBodyTooLarge = () => ApiError(413, BODY_TOO_LARGE);
  * 503 DATABASE_UNAVAILABLE of the exception filter: the route writes to the database on every
  * success (a session, a user, an analysis record) and the database refused the write (read-only
  * file or mount, full disk, lock held past the busy timeout, I/O error), or was not asked: the SQLite
- * file was removed or replaced under the process, which a restart cures (PrismaService.movedAway).
+ * file was removed or replaced under the process, which only a restart cures (PrismaService.movedAway),
+ * so that answer carries no Retry-After (retryAfterFor).
  */
 export const DATABASE_UNAVAILABLE =
-  'DATABASE_UNAVAILABLE: the database refused the write (read-only, full, locked or an I/O error, or its SQLite file removed or replaced since start-up: until a restart); retry later';
+  'DATABASE_UNAVAILABLE: the database refused the write (read-only, full, locked or an I/O error): retry after Retry-After; or its SQLite file was removed ' +
+  'or replaced since start-up: no Retry-After, refused until an administrator restarts the service';
 export const ApiDatabaseUnavailable = () => ApiError(503, DATABASE_UNAVAILABLE);
 
 /** 403 of @Roles('admin'). */

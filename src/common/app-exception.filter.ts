@@ -113,6 +113,27 @@ function isDatabaseUnreachable(exception: unknown): boolean {
  */
 export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
 
+/**
+ * The SQLite file moved or replaced under the process (DatabaseFileMovedError): no wait cures it,
+ * only an operator (a restart, or the opened file put back). It answered "Please try again later"
+ * with Retry-After: 5, so a client's retry helper hammered every 5 s a server that could not
+ * recover on its own. The path stays in the log line.
+ */
+export const DATABASE_FILE_MOVED_MESSAGE =
+  'The database is not accepting changes until an administrator restarts the service (its database file was moved or replaced while it ran). Retrying before then will not help.';
+
+/**
+ * The Retry-After (seconds) an error answer carries, or undefined for none: the error's own
+ * (a 409 IDEMPOTENCY_KEY_IN_USE), else RETRY_AFTER_UNAVAILABLE_SECONDS on a 503 — except one that
+ * waiting cannot cure (the database file moved), which carries none (RFC 9110 §10.2.3: the header
+ * is optional; its absence promises no time).
+ */
+export function retryAfterFor(exception: unknown, statusCode: number): number | undefined {
+  if (exception instanceof DomainError && exception.retryAfterSeconds) return exception.retryAfterSeconds;
+  if (statusCode !== 503 || exception instanceof DatabaseFileMovedError) return undefined;
+  return RETRY_AFTER_UNAVAILABLE_SECONDS;
+}
+
 /** What the request was, for the words of a framework error: only whether it uploaded a file. */
 export interface ErrorRequest {
   multipart: boolean;
@@ -132,7 +153,7 @@ export function toErrorBody(exception: unknown, req: ErrorRequest = { multipart:
     const message = isDatabaseUnreachable(exception)
       ? 'The database cannot be reached right now. Please try again later.'
       : exception instanceof DatabaseFileMovedError
-        ? 'The database is not accepting changes until the service is restarted. Please try again later.'
+        ? DATABASE_FILE_MOVED_MESSAGE
       : driverCause(exception)?.code === PG_QUERY_CANCELLED || isTransactionTimeout(exception)
         ? 'The database took too long to answer. Please try again later.'
         : 'The database is not accepting changes right now. Please try again later.';
@@ -236,8 +257,9 @@ export class AppExceptionFilter implements ExceptionFilter {
       this.logger.error(`${where}: ${err.message}`, err.stack);
     }
     if (res.headersSent) return;
-    if (exception instanceof DomainError && exception.retryAfterSeconds) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
-    if (body.statusCode === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
+    // the error's own wait replaces any; the 503 default does not replace one already set (the rate-limit guard's)
+    const retryAfter = retryAfterFor(exception, body.statusCode);
+    if (retryAfter !== undefined && ((exception instanceof DomainError && exception.retryAfterSeconds) || !res.getHeader('Retry-After'))) res.setHeader('Retry-After', String(retryAfter));
 
     if (wantsHtml(req)) {
       // a 429 keeps the user where they were: the login form stays, with the wait counting down

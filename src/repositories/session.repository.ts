@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../prisma/prisma.service';
+import { DbTx, PrismaService } from '../prisma/prisma.service';
 
 /** What a token check needs: the session's kind and expiry and its user's identity and state. */
 export interface SessionLookup {
@@ -32,8 +32,9 @@ export class SessionRepository {
     await this.prisma.session.deleteMany({ where: { tokenHash } });
   }
 
-  async deleteByUser(userId: string): Promise<void> {
-    await this.prisma.session.deleteMany({ where: { userId } });
+  /** `tx`: inside the transaction of the account change that ends them (UserRepository's `then`). */
+  async deleteByUser(userId: string, tx?: DbTx): Promise<void> {
+    await (tx ?? this.prisma.client).session.deleteMany({ where: { userId } });
   }
 
   async deleteExpired(now: Date): Promise<void> {

@@ -12,20 +12,30 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { AppConfig } from '../../src/config/config.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
+import { CapturingAuditSink } from '../helpers/capturing-audit-sink';
 import { loginAs, TestSession } from '../helpers/auth';
 import { solidPng } from '../support/images';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 
-const UNAVAILABLE = { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String) };
+/** What every refused write answers: waiting cannot cure it, so no Retry-After, and the message says who must act. */
+const UNAVAILABLE = {
+  statusCode: 503,
+  code: 'DATABASE_UNAVAILABLE',
+  message: 'The database is not accepting changes until an administrator restarts the service (its database file was moved or replaced while it ran). Retrying before then will not help.',
+};
+/** Status, body and Retry-After of an answer, for one comparison. */
+const answer = (res: request.Response) => ({ status: res.status, body: res.body as unknown, retryAfter: res.headers['retry-after'] });
+const REFUSED = { status: 503, body: UNAVAILABLE, retryAfter: undefined };
 
 describe.each(['removed', 'replaced'] as const)('every write refused while the database file is %s under the process', (how) => {
   const config = testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' });
   let app: NestExpressApplication;
   let user: TestSession;
   let admin: TestSession;
+  const audit = new CapturingAuditSink();
 
   beforeAll(async () => {
-    app = await startApp(config);
+    app = await startApp(config, [], { auditSink: audit });
     user = await loginAs(app);
     admin = await loginAs(app, { role: 'admin' });
   });
@@ -57,21 +67,20 @@ describe.each(['removed', 'replaced'] as const)('every write refused while the d
     if (how === 'replaced') fs.copyFileSync(`${file}.aside`, file);
 
     const token = await login(user.password);
-    expect(token.status).toBe(503);
-    expect(token.body).toEqual(UNAVAILABLE);
+    expect(answer(token)).toEqual(REFUSED);
     const changed = await changePassword(user.bearer, user.password, fresh);
-    expect(changed.status).toBe(503);
-    expect(changed.body).toEqual(UNAVAILABLE);
+    expect(answer(changed)).toEqual(REFUSED);
     const created = await createUser(newcomer);
-    expect(created.status).toBe(503);
-    expect(created.body).toEqual(UNAVAILABLE);
+    expect(answer(created)).toEqual(REFUSED);
     const keyed = await analyseOnce(`key-${how}-1`);
-    expect(keyed.status).toBe(503);
-    expect(keyed.body).toEqual(UNAVAILABLE);
+    expect(answer(keyed)).toEqual(REFUSED);
     // a revocation too: the token would be gone only from the file no restart reads
     const revoked = await request(server()).delete('/api/v1/auth/token').set(admin.bearer);
-    expect(revoked.status).toBe(503);
-    expect(revoked.body).toEqual(UNAVAILABLE);
+    expect(answer(revoked)).toEqual(REFUSED);
+    // the audit log says the revocation was asked for and did not happen (it wrote nothing: the token stays valid)
+    expect(audit.events().filter((e) => e.event.startsWith('token.revoke')).map(({ event, reason, userId }) => ({ event, reason, userId }))).toEqual([
+      { event: 'token.revoke.failure', reason: 'database_unavailable', userId: admin.user.id },
+    ]);
     // reads: the sessions made before still resolve, history and the user list answer
     expect((await request(server()).get('/api/v1/history').set(user.bearer)).status).toBe(200);
     const users = await request(server()).get('/api/v1/users').set(admin.bearer);

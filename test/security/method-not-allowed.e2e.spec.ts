@@ -91,9 +91,12 @@ describe('405 Method Not Allowed on a known path, with Allow', () => {
     expect(api.headers.allow).toBeUndefined();
     const forged = await request(server).delete('/api/v1/history').set('Authorization', 'Bearer forged');
     expect([forged.status, forged.headers['www-authenticate']]).toEqual([401, 'Bearer error="invalid_token"']);
-    const browser = await request(server).get('/logout').set('Accept', 'text/html');
+    const browser = await request(server).get('/account/password').set('Accept', 'text/html');
     expect(browser.status).toBe(302);
-    expect(browser.headers.location).toBe('/login?next=%2Flogout');
+    expect(browser.headers.location).toBe('/login?next=%2Faccount%2Fpassword');
+    // /logout is public (a caller with no live session is out already): its methods, to anyone
+    const logout = await request(server).get('/logout').set('Accept', 'application/json');
+    expect([logout.status, logout.headers.allow]).toEqual([405, 'POST']);
     // a path with a public route tells anyone its public methods, and only those (DELETE needs a login)
     const health = await request(server).put('/healthz');
     expect([health.status, health.headers.allow, health.body.code]).toEqual([405, 'GET, HEAD', 'METHOD_NOT_ALLOWED']);

@@ -22,5 +22,5 @@ export function routes(app: NestExpressApplication): Route[] {
   return out;
 }
 
-/** Routes reachable without logging in: login, health, the token endpoint. Anything else must refuse anonymous callers. */
-export const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /healthz', 'GET /readyz', 'POST /api/v1/auth/token']);
+/** Routes reachable without logging in: login, logout (one with no session is out already), health, the token endpoint. Anything else must refuse anonymous callers. */
+export const PUBLIC = new Set(['GET /login', 'POST /login', 'POST /logout', 'GET /healthz', 'GET /readyz', 'POST /api/v1/auth/token']);

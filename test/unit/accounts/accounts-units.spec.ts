@@ -1,4 +1,4 @@
-import { safeNext } from '../../../src/accounts/auth.controller';
+import { safeNext } from '../../../src/accounts/redirects';
 import { parseCookies } from '../../../src/accounts/cookies';
 import { Csrf } from '../../../src/accounts/csrf';
 import { hashPassword, verifyPassword } from '../../../src/accounts/password';

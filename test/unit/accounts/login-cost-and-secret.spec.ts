@@ -32,6 +32,26 @@ describe('login: an unknown email costs the same scrypt work as a known one', ()
     expect(params).toEqual(['scrypt$16384$8$5', 'scrypt$16384$8$5', 'scrypt$16384$8$5']);
     verify.mockRestore();
   });
+
+  // The dummy hash was made by the first unknown-email login itself: that login ran two scrypts
+  // (measured on a loaded 2-core box: 1426 ms against a median of 594 for unknown and 584 for a
+  // wrong password), so the first probe after each start told a missing account apart. Counted in
+  // scrypt runs, not milliseconds: node:crypto's scrypt is read at each call (CommonJS), so a spy sees them all.
+  it('the first unknown-email login after start runs one scrypt too, and nothing is derived beforehand', async () => {
+    await jest.isolateModulesAsync(async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const crypto = require('node:crypto') as typeof import('node:crypto');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { UsersService: FreshUsersService } = require('../../../src/accounts/users.service') as typeof import('../../../src/accounts/users.service');
+      const scrypt = jest.spyOn(crypto, 'scrypt');
+      const users = { findByEmail: async () => null } as unknown as UserRepository;
+      const service = new FreshUsersService(users, {} as SessionRepository, {} as RateLimitStore);
+      const atStart = scrypt.mock.calls.length;
+      await expect(service.verifyCredentials('nobody@example.org', 'a wrong passphrase')).resolves.toBeNull();
+      expect({ atStart, perLogin: scrypt.mock.calls.length - atStart }).toEqual({ atStart: 0, perLogin: 1 });
+      scrypt.mockRestore();
+    });
+  });
 });
 
 describe('SESSION_SECRET', () => {

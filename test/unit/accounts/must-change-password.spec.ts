@@ -28,14 +28,16 @@ class FakeUsers {
     this.rows.set(u.id, u);
     return u;
   }
-  async replacePasswordHash(id: string, expectedHash: string, data: { passwordHash: string; mustChangePassword: boolean }): Promise<boolean> {
+  // `then`: what the real repository runs in the same transaction (ending the sessions); no transaction here
+  async replacePasswordHash(id: string, expectedHash: string, data: { passwordHash: string; mustChangePassword: boolean }, then?: (tx: unknown) => Promise<void>): Promise<boolean> {
     if (this.rows.get(id)?.passwordHash !== expectedHash) return false;
-    await this.update(id, data);
+    await this.update(id, data, then);
     return true;
   }
-  async update(id: string, data: Partial<StoredUser>): Promise<StoredUser> {
+  async update(id: string, data: Partial<StoredUser>, then?: (tx: unknown) => Promise<void>): Promise<StoredUser> {
     const u = { ...this.rows.get(id)!, ...data };
     this.rows.set(id, u);
+    await then?.({});
     return u;
   }
 }
