@@ -141,7 +141,8 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
       skipped: skipped.summary(),
       gaps: [], // one volume: no slice can be missing from it
     },
-    slices: images.map((image, i) => ({ image, position: vol.spacing.slice !== null ? round3(i * vol.spacing.slice) : i })),
+    // mm along the slice axis; unknown without the header's spacing between slices (the index read as "3 mm")
+    slices: images.map((image, i) => ({ image, position: vol.spacing.slice !== null ? round3(i * vol.spacing.slice) : null })),
   };
 }
 
