@@ -260,7 +260,10 @@ export function orderFrames(instances: DicomInstance[]): { frames: OrderedFrame[
   }
   const positions = frames.map((fr) => fr.position);
   assertOneImagePerPosition(positions, ordering === 'position' ? null : order.ordered.map((i) => i.instanceNumber));
-  if (order.ordered.length === 1 && frames.length > 1 && positions.every((p) => p === null)) ordering = 'upload_order';
+  // a file's frames without a position each (classic multi-frame) are in its stored order, so the series is in
+  // anatomy's order only where every frame has a position: two such files read "position", their frames paired as
+  // neighbours and the record said no slice was missing, where no frame position had been known
+  if (frames.length > order.ordered.length && positions.some((p) => p === null)) ordering = 'upload_order';
   return { frames, ordering };
 }
 

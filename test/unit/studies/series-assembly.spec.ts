@@ -5,6 +5,7 @@
  */
 import * as imageDecoder from '../../../src/inference/image-decoder';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import { recordGaps } from '../../../src/studies/gap-record';
 import { CorruptStudyError, MixedSeriesError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
 import { dicomEnhanced } from '../../support/enhanced-dicom-fixtures';
 import { dicomJpegSlice } from '../../support/jpeg-dicom-fixtures';
@@ -257,5 +258,19 @@ describe('ordering reported', () => {
     expect(study.slices.map((s) => s.position)).toEqual([null, null, null]);
     expect(study.meta.ordering).toBe('upload_order');
     study.slices.forEach((s, k) => expect(Buffer.from(s.image.data).equals(Buffer.from(frames[k].data))).toBe(true));
+  });
+
+  it('several classic multi-frame files: the files ordered by position, their frames still in stored order — not "position", and no gap was looked for', async () => {
+    // the single-file case above says upload_order; two such files said "position", so the neighbour rule read the
+    // stored frame order as anatomy's and the record kept "no slice missing" where no frame position was known
+    const tall = (k: number): GreySlice => ({ width: 32, height: 96, data: Uint8Array.from([0, 1, 2].flatMap((f) => [...slice(3 * k + f).data])) });
+    const files = [1, 0].map((k) => dicomSlice(tall(k), { numberOfFrames: 3, z: 10 * k, instanceNumber: k + 1 }));
+    const study = await loadStudy(u8(files), LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.slices.map((s) => s.position)).toEqual(Array(6).fill(null));
+    expect(study.meta.ordering).toBe('upload_order');
+    expect(recordGaps(study.meta)).toBeNull();
+    // the files are still taken in position order, each file's frames as stored
+    study.slices.forEach((s, k) => expect(Buffer.from(s.image.data).equals(Buffer.from(slice(k).data))).toBe(true));
   });
 });
