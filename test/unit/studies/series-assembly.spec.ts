@@ -123,10 +123,33 @@ describe('one image per slice position', () => {
     expect(err).toMatchObject({ code: 'MIXED_SERIES', statusCode: 422 });
   });
 
+  it('the same instances twice with different pixel data (an original and a compressed copy) → MIXED_SERIES saying so, not "several echoes"', async () => {
+    // one SOP Instance UID at one position in two files whose bytes differ: not echoes (each echo is its own instance),
+    // but one image stored twice — refused as "several echoes, time points or diffusion directions… upload one echo"
+    const files: Buffer[] = [];
+    for (let k = 0; k < 3; k++) {
+      const o = { z: 5 * k, instanceNumber: k + 1, sopInstanceUid: `1.2.826.0.1.3680043.8.498.77.${k}` };
+      files.push(dicomSlice(slice(k), o), dicomSlice(slice(k), { ...o, rle: true }));
+    }
+    const err = await errorOf(loadStudy(u8(files), LIMITS));
+    expect(err).toMatchObject({ code: 'MIXED_SERIES', statusCode: 422 });
+    expect(err.message).toBe(
+      'File 1 of 6 and file 2 of 6 are the same image (one SOP Instance UID, at one position) with different pixel data, and so are the copies of 2 more images: ' +
+        'e.g. an original and a compressed or edited copy uploaded together. Upload one copy of the series.',
+    );
+    // an echo at a position of its own UID, beside the series: still "several different images"
+    const echoes = [0, 1, 2].map((k) => dicomSlice(slice(k + 20), { z: 5 * k, instanceNumber: 10 + k }));
+    expect((await errorOf(loadStudy(u8([...files.filter((_, i) => i % 2 === 0), ...echoes]), LIMITS))).message).toMatch(/several different images at each of 3 slice positions/);
+  });
+
   it('one SOP Instance UID on every file (a careless anonymiser) does not collapse a series whose images differ', async () => {
     const files = [0, 1, 2].map((k) => dicomSlice(slice(k), { sopInstanceUid: '1.2.3.4.5', z: 5 * k, instanceNumber: k + 1 }));
     const study = await loadStudy(u8(files), LIMITS);
     expect(study.kind === 'slices' && study.meta.sliceCount).toBe(3);
+    // …nor one without positions, told apart by Instance Number: not copies of one image
+    const bare = [0, 1, 2].map((k) => dicomSlice(slice(k), { sopInstanceUid: '1.2.3.4.5', geometry: false, instanceNumber: k + 1 }));
+    const unpositioned = await loadStudy(u8(bare), LIMITS);
+    expect(unpositioned.kind === 'slices' && unpositioned.meta.sliceCount).toBe(3);
   });
 });
 

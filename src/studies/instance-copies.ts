@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { DicomInstance } from './dicom';
+import { fileLabel, MixedSeriesError } from './study-errors';
+
+/*
+ * Copies of one instance in an upload (the same file twice, once loose and once in a ZIP, an original
+ * beside a re-encoded copy): found from the headers and the pixel bytes, before the series is ordered.
+ */
+
+/**
+ * Drops copies of one instance (the same file uploaded twice, or once loose and once in a ZIP),
+ * keeping the first: same SOP Instance UID — else the same Instance Number — and the same
+ * position, frame count and pixel bytes. Files that share a UID but differ (a careless
+ * anonymiser) are all kept, and the one-image-per-position check decides.
+ */
+export function dropDuplicates(instances: DicomInstance[]): DicomInstance[] {
+  const groups = new Map<string, DicomInstance[]>();
+  const digests = new Map<DicomInstance, string>();
+  // hashed (linear) rather than compared pairwise: a group can be a whole series without identifiers
+  const digest = (i: DicomInstance): string => {
+    let d = digests.get(i);
+    if (d === undefined) digests.set(i, (d = createHash('sha1').update(i.pixelData).digest('hex')));
+    return d;
+  };
+  const kept: DicomInstance[] = [];
+  for (const inst of instances) {
+    const id = inst.sopInstanceUid !== null ? `uid:${inst.sopInstanceUid}` : inst.instanceNumber !== null ? `in:${inst.instanceNumber}` : '';
+    const key = [id, inst.frames, inst.pixelData.length, inst.position?.join(',') ?? ''].join('|');
+    const group = groups.get(key);
+    if (group?.some((other) => digest(other) === digest(inst))) continue;
+    if (group) group.push(inst);
+    else groups.set(key, [inst]);
+    kept.push(inst);
+  }
+  return kept;
+}
+
+/** What copies of one instance share whatever their bytes: its position, Instance Number and frame count. */
+const copyKey = (i: DicomInstance) => [i.frames, i.instanceNumber ?? '', i.position?.join(',') ?? ''].join('|');
+
+/**
+ * Refuses copies of one image whose pixel data differ (dropDuplicates kept them): one SOP Instance UID at
+ * one position in several files, that UID used nowhere else — an original and a compressed (or edited) copy
+ * uploaded together. The one-image-per-position check refused them as "several echoes, time points or
+ * diffusion directions… upload one echo at a time", which sent the user looking for echoes the upload does
+ * not have. A UID on files at several positions is a careless anonymiser's, not a copy: left to that check.
+ */
+export function assertNoDivergentCopies(instances: DicomInstance[]): void {
+  const byUid = new Map<string, DicomInstance[]>();
+  for (const inst of instances) {
+    if (inst.sopInstanceUid === null) continue;
+    const group = byUid.get(inst.sopInstanceUid);
+    if (group) group.push(inst);
+    else byUid.set(inst.sopInstanceUid, [inst]);
+  }
+  const copied = [...byUid.values()].filter((g) => g.length > 1 && g.every((i) => copyKey(i) === copyKey(g[0])));
+  if (!copied.length) return;
+  const [a, b] = copied[0];
+  const more = copied.length - 1;
+  throw new MixedSeriesError(
+    'copy',
+    `${capital(fileLabel(a.pos))} and ${fileLabel(b.pos)} are the same image (one SOP Instance UID, at one position) with different pixel data` +
+      `${more ? `, and so are the copies of ${more} more image${more === 1 ? '' : 's'}` : ''}: ` +
+      'e.g. an original and a compressed or edited copy uploaded together. Upload one copy of the series.',
+  );
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
