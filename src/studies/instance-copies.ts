@@ -48,7 +48,8 @@ const copyKey = (i: DicomInstance) => [i.frames, i.instanceNumber ?? '', i.posit
 export function assertNoDivergentCopies(instances: DicomInstance[]): void {
   const byUid = new Map<string, DicomInstance[]>();
   for (const inst of instances) {
-    if (inst.sopInstanceUid === null) continue;
+    // without a position or an Instance Number nothing tells a copy from another image given the same UID
+    if (inst.sopInstanceUid === null || (inst.position === null && inst.instanceNumber === null)) continue;
     const group = byUid.get(inst.sopInstanceUid);
     if (group) group.push(inst);
     else byUid.set(inst.sopInstanceUid, [inst]);

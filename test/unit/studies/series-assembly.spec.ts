@@ -150,6 +150,10 @@ describe('one image per slice position', () => {
     const bare = [0, 1, 2].map((k) => dicomSlice(slice(k), { sopInstanceUid: '1.2.3.4.5', geometry: false, instanceNumber: k + 1 }));
     const unpositioned = await loadStudy(u8(bare), LIMITS);
     expect(unpositioned.kind === 'slices' && unpositioned.meta.sliceCount).toBe(3);
+    // …nor one without either (read in upload order, as before)
+    const bareNoNumber = [0, 1, 2].map((k) => dicomSlice(slice(k), { sopInstanceUid: '1.2.3.4.5', geometry: false, tags: { InstanceNumber: undefined } }));
+    const unnumbered = await loadStudy(u8(bareNoNumber), LIMITS);
+    expect(unnumbered.kind === 'slices' && unnumbered.meta).toMatchObject({ sliceCount: 3, ordering: 'upload_order' });
   });
 });
 
