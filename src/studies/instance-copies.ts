@@ -10,7 +10,7 @@ import { fileLabel, MixedSeriesError } from './study-errors';
 /**
  * Drops copies of one instance (the same file uploaded twice, or once loose and once in a ZIP),
  * keeping the first: same SOP Instance UID — else the same Instance Number — and the same
- * position, frame count and pixel bytes. Files that share a UID but differ (a careless
+ * position (samePlace), frame count and pixel bytes. Files that share a UID but differ (a careless
  * anonymiser) are all kept, and the one-image-per-position check decides.
  */
 export function dropDuplicates(instances: DicomInstance[]): DicomInstance[] {
@@ -25,9 +25,9 @@ export function dropDuplicates(instances: DicomInstance[]): DicomInstance[] {
   const kept: DicomInstance[] = [];
   for (const inst of instances) {
     const id = inst.sopInstanceUid !== null ? `uid:${inst.sopInstanceUid}` : inst.instanceNumber !== null ? `in:${inst.instanceNumber}` : '';
-    const key = [id, inst.frames, inst.pixelData.length, inst.position?.join(',') ?? ''].join('|');
+    const key = [id, inst.frames, inst.pixelData.length].join('|');
     const group = groups.get(key);
-    if (group?.some((other) => digest(other) === digest(inst))) continue;
+    if (group?.some((other) => samePlace(other.position, inst.position) && digest(other) === digest(inst))) continue;
     if (group) group.push(inst);
     else groups.set(key, [inst]);
     kept.push(inst);
@@ -35,8 +35,20 @@ export function dropDuplicates(instances: DicomInstance[]): DicomInstance[] {
   return kept;
 }
 
-/** What copies of one instance share whatever their bytes: its position, Instance Number and frame count. */
-const copyKey = (i: DicomInstance) => [i.frames, i.instanceNumber ?? '', i.position?.join(',') ?? ''].join('|');
+/**
+ * Positions (mm, each component) this close are one copy's: a copy may carry ImagePositionPatient written to
+ * fewer decimals (2 decimals: up to 0.005 mm off). Compared exactly, the same image 3 µm from itself was kept
+ * as two neighbouring slices, and a finding on it confirmed itself as a pair (finding-pair.ts).
+ */
+const COPY_POSITION_MM = 0.01;
+
+export function samePlace(a: number[] | null, b: number[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((v, k) => Math.abs(v - b[k]) <= COPY_POSITION_MM);
+}
+
+/** Whether two instances of one UID are copies of it whatever their bytes: one position, Instance Number and frame count. */
+const copies = (a: DicomInstance, b: DicomInstance) => a.frames === b.frames && a.instanceNumber === b.instanceNumber && samePlace(a.position, b.position);
 
 /**
  * Refuses copies of one image whose pixel data differ (dropDuplicates kept them): one SOP Instance UID at
@@ -54,7 +66,7 @@ export function assertNoDivergentCopies(instances: DicomInstance[]): void {
     if (group) group.push(inst);
     else byUid.set(inst.sopInstanceUid, [inst]);
   }
-  const copied = [...byUid.values()].filter((g) => g.length > 1 && g.every((i) => copyKey(i) === copyKey(g[0])));
+  const copied = [...byUid.values()].filter((g) => g.length > 1 && g.every((i) => copies(i, g[0])));
   if (!copied.length) return;
   const [a, b] = copied[0];
   const more = copied.length - 1;

@@ -97,6 +97,22 @@ describe('one image per slice position', () => {
     expect(study.slices.map((s) => s.position)).toEqual([0, 5, 10]);
   });
 
+  it('a copy whose position was written to fewer decimals counts once: one image never stands for two neighbouring slices', async () => {
+    // the same instance (UID, pixels) with ImagePositionPatient rounded to 2 decimals lay 3 µm from the original: kept as
+    // slices 3 and 4, one image that "confirmed" a finding on itself as a neighbouring pair
+    const exact = (k: number) => [-115.123456, -115.123456, 5 * k + 0.123456];
+    const uid = (k: number) => `1.2.826.0.1.3680043.8.498.78.${k}`;
+    const files = [0, 1, 2, 3, 4].map((k) => dicomSlice(slice(k), { position: exact(k), instanceNumber: k + 1, sopInstanceUid: uid(k) }));
+    const rounded = dicomSlice(slice(2), { position: exact(2).map((v) => Math.round(v * 100) / 100), instanceNumber: 3, sopInstanceUid: uid(2) });
+    const study = await loadStudy(u8([...files, rounded]), LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.sliceCount).toBe(5);
+    expect(study.slices.map((s) => s.position)).toEqual([0.123, 5.123, 10.123, 15.123, 20.123]);
+    // …and such a copy with other pixel data is named as a copy, as one at the very same position is
+    const edited = dicomSlice(slice(7), { position: exact(2).map((v) => Math.round(v * 100) / 100), instanceNumber: 3, sopInstanceUid: uid(2) });
+    expect((await errorOf(loadStudy(u8([...files, edited]), LIMITS))).message).toMatch(/^File 3 of 6 and file 6 of 6 are the same image/);
+  });
+
   it('several echoes at each position (different instances) → MIXED_SERIES telling to upload one echo / time point', async () => {
     const files: Buffer[] = [];
     for (let k = 0; k < 3; k++) for (const e of [0, 1]) files.push(dicomSlice(slice(k + 10 * e), { z: 5 * k, instanceNumber: 2 * k + e + 1 }));
