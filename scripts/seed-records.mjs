@@ -66,7 +66,8 @@ export function seeder(seed = 0x9e3779b9) {
     if (rec.status === 'completed') return {};
     const own = rnd();
     if (own < 0.2) return { stage: 'anatomy', code: 'INSUFFICIENT_SLICES', anatomy: null, anatomyConfidence: null, task: null, label: null, confidence: null, probabilities: null };
-    if (own < 0.4) return { stage: 'anatomy', code: 'SLICE_DISAGREEMENT', task: null, label: null, confidence: null, probabilities: null };
+    // slices disagreeing on the body part: none is named (study-aggregate.ts)
+    if (own < 0.4) return { stage: 'anatomy', code: 'SLICE_DISAGREEMENT', anatomy: null, anatomyConfidence: null, task: null, label: null, confidence: null, probabilities: null };
     if (rec.code === 'NO_VALIDATED_MODEL') return {};
     return { code: pick(['LOW_CONFIDENCE', 'SLICE_DISAGREEMENT', 'INSUFFICIENT_SLICES']) };
   }

@@ -22,7 +22,7 @@
   function studyRuleLine(set) {
     if (!set) return '— (no slice was analysed)';
     var n = set.minUsableSlices;
-    var pair = typeof set.pairWithin === 'number' ? 'a finding rests on two slices at most ' + set.pairWithin + ' apart in series order' : 'a finding rests on any two slices';
+    var pair = typeof set.pairWithin === 'number' ? 'a finding rests on two slices at most ' + set.pairWithin + ' apart in series order, counting any slices missing between them' : 'a finding rests on any two slices';
     return S.thresholdPct(set.agreement) + ' of the slices must agree; at least ' + n + ' usable slice' + (n === 1 ? '' : 's') + ' (and a quarter of the study; all of them if it has fewer); ' + pair;
   }
   /**

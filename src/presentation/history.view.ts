@@ -119,10 +119,12 @@ export const STUDY_RULE_NOT_RECORDED = 'not recorded (decided before the study r
  */
 /**
  * Which two slices may confirm a finding (finding-pair.ts), as the study was decided: neighbours in series order,
- * or any two (a series in upload order, and every study decided before the neighbour rule).
+ * or any two (a series in upload order, and every study decided before the neighbour rule). The distance counts
+ * the slices missing from the series (slicePlaces): without saying so, "at most 2 apart" read as two files at
+ * most 2 apart, which two files either side of a gap are not. public/js/study-details.js builds the same words.
  */
 export function pairWords(pairWithin: number | null | undefined): string {
-  return typeof pairWithin === 'number' ? `a finding rests on two slices at most ${pairWithin} apart in series order` : 'a finding rests on any two slices';
+  return typeof pairWithin === 'number' ? `a finding rests on two slices at most ${pairWithin} apart in series order, counting any slices missing between them` : 'a finding rests on any two slices';
 }
 
 export function studyRuleLine(item: Pick<HistoryItem, 'thresholds' | 'study'>): string {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { DicomInstance } from './dicom';
 import { sliceDirection } from './dicom-orientation';
 import { PHOTOMETRIC_SAMPLES } from './photometric';
@@ -33,34 +32,6 @@ export function leaveOutLocalizers(instances: DicomInstance[]): DicomInstance[] 
   const kept = instances.filter((i) => !i.imageType.some((v) => v === 'LOCALIZER' || v === 'SCOUT'));
   if (!kept.length) {
     throw new UnsupportedStudyFileError('The upload holds only localizer (scout) images, which are for planning, not reading; upload the diagnostic series.');
-  }
-  return kept;
-}
-
-/**
- * Drops copies of one instance (the same file uploaded twice, or once loose and once in a ZIP),
- * keeping the first: same SOP Instance UID — else the same Instance Number — and the same
- * position, frame count and pixel bytes. Files that share a UID but differ (a careless
- * anonymiser) are all kept, and the one-image-per-position check decides.
- */
-export function dropDuplicates(instances: DicomInstance[]): DicomInstance[] {
-  const groups = new Map<string, DicomInstance[]>();
-  const digests = new Map<DicomInstance, string>();
-  // hashed (linear) rather than compared pairwise: a group can be a whole series without identifiers
-  const digest = (i: DicomInstance): string => {
-    let d = digests.get(i);
-    if (d === undefined) digests.set(i, (d = createHash('sha1').update(i.pixelData).digest('hex')));
-    return d;
-  };
-  const kept: DicomInstance[] = [];
-  for (const inst of instances) {
-    const id = inst.sopInstanceUid !== null ? `uid:${inst.sopInstanceUid}` : inst.instanceNumber !== null ? `in:${inst.instanceNumber}` : '';
-    const key = [id, inst.frames, inst.pixelData.length, inst.position?.join(',') ?? ''].join('|');
-    const group = groups.get(key);
-    if (group?.some((other) => digest(other) === digest(inst))) continue;
-    if (group) group.push(inst);
-    else groups.set(key, [inst]);
-    kept.push(inst);
   }
   return kept;
 }
@@ -260,7 +231,10 @@ export function orderFrames(instances: DicomInstance[]): { frames: OrderedFrame[
   }
   const positions = frames.map((fr) => fr.position);
   assertOneImagePerPosition(positions, ordering === 'position' ? null : order.ordered.map((i) => i.instanceNumber));
-  if (order.ordered.length === 1 && frames.length > 1 && positions.every((p) => p === null)) ordering = 'upload_order';
+  // a file's frames without a position each (classic multi-frame) are in its stored order, so the series is in
+  // anatomy's order only where every frame has a position: two such files read "position", their frames paired as
+  // neighbours and the record said no slice was missing, where no frame position had been known
+  if (frames.length > order.ordered.length && positions.some((p) => p === null)) ordering = 'upload_order';
   return { frames, ordering };
 }
 

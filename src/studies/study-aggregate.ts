@@ -142,6 +142,21 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   }
 
   const [bodyPart, count] = Object.entries(votes).sort((a, b) => b[1] - a[1])[0];
+  const share = count / accepted.length;
+  if (share < input.agreement) {
+    // No body part was decided and no slice used: it gave the vote's first part (a tie broken by upload
+    // order) with its slices' mean figure — "Brain (95.0 %)" beside "the slices disagree (brain 3, knee 3)" —
+    // and counted them as used ("3 of 6 used" over six slices marked "not used").
+    return {
+      ...none,
+      isMri: true,
+      mriConfidence: mean(accepted.map(({ s }) => s.mriConfidence ?? 0)),
+      status: 'inconclusive',
+      stage: 'anatomy',
+      code: 'SLICE_DISAGREEMENT',
+      ...rule({ cause: 'body_part_disagreement', figures: { votes: Object.entries(votes).map(([k, v]) => `${k} ${v}`).join(', ') } }),
+    };
+  }
   const usable = accepted.filter(({ s }) => s.anatomy === bodyPart);
   aggregation.usableSlices = usable.length;
   const used = new Set(usable.map(({ i }) => i));
@@ -151,18 +166,6 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
     anatomy: bodyPart,
     anatomyConfidence: mean(usable.map(({ s }) => s.anatomyConfidence ?? 0)),
   };
-  const share = count / accepted.length;
-  if (share < input.agreement) {
-    return {
-      ...none,
-      ...triageSide,
-      used: new Set(),
-      status: 'inconclusive',
-      stage: 'anatomy',
-      code: 'SLICE_DISAGREEMENT',
-      ...rule({ cause: 'body_part_disagreement', figures: { votes: Object.entries(votes).map(([k, v]) => `${k} ${v}`).join(', ') } }),
-    };
-  }
   if (usable.length < required) {
     return {
       ...none,

@@ -12,7 +12,8 @@ import { assertDecodable } from './dicom-codecs';
 import { FrameBudget, withFramePixels } from './frame-budget';
 import { readNifti } from './nifti';
 import type { Plane } from './nifti-orientation';
-import { assertOneSeries, dropDuplicates, leaveOutLocalizers, orderFrames, pixelFormat, round3 } from './series-assembly';
+import { assertOneSeries, leaveOutLocalizers, orderFrames, pixelFormat, round3 } from './series-assembly';
+import { assertNoDivergentCopies, dropDuplicates } from './instance-copies';
 import { checkSliceSize, mm, sliceSpacing, squarePlan } from './slice-checks';
 import { SliceGap, sliceGaps } from './slice-gaps';
 import { frameLayout, orientFrame, shownSize } from './dicom-orientation';
@@ -141,7 +142,8 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
       skipped: skipped.summary(),
       gaps: [], // one volume: no slice can be missing from it
     },
-    slices: images.map((image, i) => ({ image, position: vol.spacing.slice !== null ? round3(i * vol.spacing.slice) : i })),
+    // mm along the slice axis; unknown without the header's spacing between slices (the index read as "3 mm")
+    slices: images.map((image, i) => ({ image, position: vol.spacing.slice !== null ? round3(i * vol.spacing.slice) : null })),
   };
 }
 
@@ -165,6 +167,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
 
   const instances = dropDuplicates(leaveOutLocalizers(found));
   assertOneSeries(instances);
+  assertNoDivergentCopies(instances);
   const first = instances[0];
   const sliceCount = instances.reduce((n, i) => n + i.frames, 0);
   if (sliceCount > limits.maxSlices) throw new TooManySlicesError(limits.maxSlices);

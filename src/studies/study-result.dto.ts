@@ -104,7 +104,7 @@ export class StudyMetaDto {
     example: [{ afterSlice: 11, distanceMm: 15, missingSlices: 2 }],
   })
   gaps!: { afterSlice: number; distanceMm: number; missingSlices: number }[];
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'rule (in words), settings ({agreement, minUsableSlices}: STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as this study was decided under, the same as the stored record\'s study.rule), votes, usable/required slices, agreement, decisive slices, pairWithin (how far apart in series order the two slices confirming a finding could be; null: slice order unknown, any two); null when no slice was analysed' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'rule (in words), settings ({agreement, minUsableSlices}: STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as this study was decided under, the same as the stored record\'s study.rule), votes, usable/required slices, agreement, decisive slices, pairWithin (how far apart in series order the two slices confirming a finding could be, counting the slices missing between them; null: slice order unknown, any two); null when no slice was analysed' })
   aggregation!: Record<string, unknown> | null;
 }
 

@@ -98,7 +98,7 @@ describeBrowser('the study mode in headless Chromium', () => {
     await expect(page.locator('#study-meta').textContent()).resolves.toMatch(/total \d/);
     // the study rule it was decided under, as its record stores it (the history page's "Study rule")
     await expect(page.locator('#study-meta').textContent()).resolves.toContain(
-      'Study rule65.0 % of the slices must agree; at least 4 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order',
+      'Study rule65.0 % of the slices must agree; at least 4 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order, counting any slices missing between them',
     );
     await page.locator('#study-strip li .slice-btn').nth(2).click();
     await expect(page.locator('#slice-detail-title').textContent()).resolves.toContain('Slice 3');

@@ -26,7 +26,7 @@ interface StoredStudy {
 }
 
 const FIRST = { STUDY_AGREEMENT: '0.6', STUDY_MIN_USABLE_SLICES: '3' };
-const FIRST_LINE = '60.0 % of the slices must agree; at least 3 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order';
+const FIRST_LINE = '60.0 % of the slices must agree; at least 3 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order, counting any slices missing between them';
 const env = { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', CONFIDENCE_THRESHOLD: '0.6' };
 
 describe('a recorded study keeps the study rule it was decided under', () => {
@@ -82,7 +82,7 @@ describe('a recorded study keeps the study rule it was decided under', () => {
       const now = await postStudy(later, same);
       expect(now.study?.rule).toEqual({ agreement: 0.9, minUsableSlices: 7, pairWithin: 2 });
       const nowPage = await request(server).get(`/history/${now.id}`).set(same.headers).expect(200);
-      expect(nowPage.text).toContain('<dt>Study rule</dt><dd>90.0 % of the slices must agree; at least 7 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order</dd>');
+      expect(nowPage.text).toContain('<dt>Study rule</dt><dd>90.0 % of the slices must agree; at least 7 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order, counting any slices missing between them</dd>');
     });
 
     it('a study stored before the rule was (thresholds recorded or not) says "not recorded" everywhere, never today\'s', async () => {

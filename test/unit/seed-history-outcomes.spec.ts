@@ -109,7 +109,7 @@ describe('seed-history.mjs seeds only outcomes the pipeline gives', () => {
     expect(images).toContain('completed/diagnosis/-/brain');
     expect(images).not.toContain('inconclusive/anatomy/NO_VALIDATED_MODEL/other_mri');
     expect([...images].filter((k) => k.includes('NO_VALIDATED_MODEL/other_mri'))).toEqual([]);
-    expect(studies).toContain('inconclusive/anatomy/SLICE_DISAGREEMENT/knee');
+    expect(studies).toContain('inconclusive/anatomy/SLICE_DISAGREEMENT/-');
     expect(studies).toContain('inconclusive/diagnosis/LOW_CONFIDENCE/brain');
     expect(studies).toContain('inconclusive/diagnosis/INSUFFICIENT_SLICES/brain');
   });

@@ -40,7 +40,7 @@ describe('the study rule stored with a record', () => {
     expect([1, 2, 3, 12, 24].map((n) => requiredSlices(n, 3))).toEqual([1, 2, 3, 3, 6]);
     const line = studyRuleLine({ thresholds: { triage: 0.6 }, study: study({ sliceCount: 1, usableSlices: 1, rule: { agreement: 0.6, minUsableSlices: 3, pairWithin: 2 } }) });
     // "at least 3 usable slices" beside "from 1 of 1 slices" read as a broken rule
-    expect(line).toBe('60.0 % of the slices must agree; at least 3 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order');
+    expect(line).toBe('60.0 % of the slices must agree; at least 3 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order, counting any slices missing between them');
   });
 
   it('in words: the rule; "no slice was analysed" for a study refused before any; else not recorded', () => {

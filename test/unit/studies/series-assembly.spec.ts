@@ -5,6 +5,7 @@
  */
 import * as imageDecoder from '../../../src/inference/image-decoder';
 import { loadStudy, StudyLimits } from '../../../src/studies/study-loader';
+import { recordGaps } from '../../../src/studies/gap-record';
 import { CorruptStudyError, MixedSeriesError, UnsupportedStudyFileError } from '../../../src/studies/study-errors';
 import { dicomEnhanced } from '../../support/enhanced-dicom-fixtures';
 import { dicomJpegSlice } from '../../support/jpeg-dicom-fixtures';
@@ -96,6 +97,22 @@ describe('one image per slice position', () => {
     expect(study.slices.map((s) => s.position)).toEqual([0, 5, 10]);
   });
 
+  it('a copy whose position was written to fewer decimals counts once: one image never stands for two neighbouring slices', async () => {
+    // the same instance (UID, pixels) with ImagePositionPatient rounded to 2 decimals lay 3 µm from the original: kept as
+    // slices 3 and 4, one image that "confirmed" a finding on itself as a neighbouring pair
+    const exact = (k: number) => [-115.123456, -115.123456, 5 * k + 0.123456];
+    const uid = (k: number) => `1.2.826.0.1.3680043.8.498.78.${k}`;
+    const files = [0, 1, 2, 3, 4].map((k) => dicomSlice(slice(k), { position: exact(k), instanceNumber: k + 1, sopInstanceUid: uid(k) }));
+    const rounded = dicomSlice(slice(2), { position: exact(2).map((v) => Math.round(v * 100) / 100), instanceNumber: 3, sopInstanceUid: uid(2) });
+    const study = await loadStudy(u8([...files, rounded]), LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.meta.sliceCount).toBe(5);
+    expect(study.slices.map((s) => s.position)).toEqual([0.123, 5.123, 10.123, 15.123, 20.123]);
+    // …and such a copy with other pixel data is named as a copy, as one at the very same position is
+    const edited = dicomSlice(slice(7), { position: exact(2).map((v) => Math.round(v * 100) / 100), instanceNumber: 3, sopInstanceUid: uid(2) });
+    expect((await errorOf(loadStudy(u8([...files, edited]), LIMITS))).message).toMatch(/^File 3 of 6 and file 6 of 6 are the same image/);
+  });
+
   it('several echoes at each position (different instances) → MIXED_SERIES telling to upload one echo / time point', async () => {
     const files: Buffer[] = [];
     for (let k = 0; k < 3; k++) for (const e of [0, 1]) files.push(dicomSlice(slice(k + 10 * e), { z: 5 * k, instanceNumber: 2 * k + e + 1 }));
@@ -122,10 +139,37 @@ describe('one image per slice position', () => {
     expect(err).toMatchObject({ code: 'MIXED_SERIES', statusCode: 422 });
   });
 
+  it('the same instances twice with different pixel data (an original and a compressed copy) → MIXED_SERIES saying so, not "several echoes"', async () => {
+    // one SOP Instance UID at one position in two files whose bytes differ: not echoes (each echo is its own instance),
+    // but one image stored twice — refused as "several echoes, time points or diffusion directions… upload one echo"
+    const files: Buffer[] = [];
+    for (let k = 0; k < 3; k++) {
+      const o = { z: 5 * k, instanceNumber: k + 1, sopInstanceUid: `1.2.826.0.1.3680043.8.498.77.${k}` };
+      files.push(dicomSlice(slice(k), o), dicomSlice(slice(k), { ...o, rle: true }));
+    }
+    const err = await errorOf(loadStudy(u8(files), LIMITS));
+    expect(err).toMatchObject({ code: 'MIXED_SERIES', statusCode: 422 });
+    expect(err.message).toBe(
+      'File 1 of 6 and file 2 of 6 are the same image (one SOP Instance UID, at one position) with different pixel data, and so are the copies of 2 more images: ' +
+        'e.g. an original and a compressed or edited copy uploaded together. Upload one copy of the series.',
+    );
+    // an echo at a position of its own UID, beside the series: still "several different images"
+    const echoes = [0, 1, 2].map((k) => dicomSlice(slice(k + 20), { z: 5 * k, instanceNumber: 10 + k }));
+    expect((await errorOf(loadStudy(u8([...files.filter((_, i) => i % 2 === 0), ...echoes]), LIMITS))).message).toMatch(/several different images at each of 3 slice positions/);
+  });
+
   it('one SOP Instance UID on every file (a careless anonymiser) does not collapse a series whose images differ', async () => {
     const files = [0, 1, 2].map((k) => dicomSlice(slice(k), { sopInstanceUid: '1.2.3.4.5', z: 5 * k, instanceNumber: k + 1 }));
     const study = await loadStudy(u8(files), LIMITS);
     expect(study.kind === 'slices' && study.meta.sliceCount).toBe(3);
+    // …nor one without positions, told apart by Instance Number: not copies of one image
+    const bare = [0, 1, 2].map((k) => dicomSlice(slice(k), { sopInstanceUid: '1.2.3.4.5', geometry: false, instanceNumber: k + 1 }));
+    const unpositioned = await loadStudy(u8(bare), LIMITS);
+    expect(unpositioned.kind === 'slices' && unpositioned.meta.sliceCount).toBe(3);
+    // …nor one without either (read in upload order, as before)
+    const bareNoNumber = [0, 1, 2].map((k) => dicomSlice(slice(k), { sopInstanceUid: '1.2.3.4.5', geometry: false, tags: { InstanceNumber: undefined } }));
+    const unnumbered = await loadStudy(u8(bareNoNumber), LIMITS);
+    expect(unnumbered.kind === 'slices' && unnumbered.meta).toMatchObject({ sliceCount: 3, ordering: 'upload_order' });
   });
 });
 
@@ -257,5 +301,19 @@ describe('ordering reported', () => {
     expect(study.slices.map((s) => s.position)).toEqual([null, null, null]);
     expect(study.meta.ordering).toBe('upload_order');
     study.slices.forEach((s, k) => expect(Buffer.from(s.image.data).equals(Buffer.from(frames[k].data))).toBe(true));
+  });
+
+  it('several classic multi-frame files: the files ordered by position, their frames still in stored order — not "position", and no gap was looked for', async () => {
+    // the single-file case above says upload_order; two such files said "position", so the neighbour rule read the
+    // stored frame order as anatomy's and the record kept "no slice missing" where no frame position was known
+    const tall = (k: number): GreySlice => ({ width: 32, height: 96, data: Uint8Array.from([0, 1, 2].flatMap((f) => [...slice(3 * k + f).data])) });
+    const files = [1, 0].map((k) => dicomSlice(tall(k), { numberOfFrames: 3, z: 10 * k, instanceNumber: k + 1 }));
+    const study = await loadStudy(u8(files), LIMITS);
+    if (study.kind !== 'slices') throw new Error('expected slices');
+    expect(study.slices.map((s) => s.position)).toEqual(Array(6).fill(null));
+    expect(study.meta.ordering).toBe('upload_order');
+    expect(recordGaps(study.meta)).toBeNull();
+    // the files are still taken in position order, each file's frames as stored
+    study.slices.forEach((s, k) => expect(Buffer.from(s.image.data).equals(Buffer.from(slice(k).data))).toBe(true));
   });
 });

@@ -2,6 +2,7 @@ import type { AnalysisResult } from '../../../src/classifier/analysis-result';
 import { aggregateStudy, DiagnosisCardInfo, requiredSlices } from '../../../src/studies/study-aggregate';
 import { scrubDescription } from '../../../src/studies/deidentify';
 import { slicesRefusedMessage } from '../../../src/studies/study-messages';
+import { bodyPartLine } from '../../../src/presentation/labels';
 import type { RefusalFigures } from '../../../src/validation/refusal-cause';
 
 const LABELS = ['glioma', 'meningioma', 'notumor', 'pituitary'];
@@ -203,6 +204,20 @@ describe('aggregateStudy', () => {
     expect(major).toMatchObject({ status: 'completed', anatomy: 'brain', label: 'notumor' });
     expect(major.aggregation.bodyPartVotes).toEqual({ brain: 8, knee: 1 });
     expect(major.used.has(8)).toBe(false);
+  });
+
+  it('body parts disagreeing: no slice is used and no body part named (it said "3 of 6 used" over six slices marked "not used", and "Body part: Brain (95.0 %)" — a tie broken by upload order, a figure the vote did not compare)', () => {
+    const knee = (p: number[]) => slice({ probs: p, anatomy: 'knee', task: 'knee_x' });
+    const split = run([slice({ probs: NEG }), slice({ probs: NEG }), slice({ probs: NEG }), knee(NEG), knee(NEG), knee(NEG)]);
+    expect(split).toMatchObject({ code: 'SLICE_DISAGREEMENT', stage: 'anatomy' });
+    // the page's "N of 6 used", the record's usable slices and the CSV's slicesUsed are this count; each slice's flag is `used`
+    expect(split.used.size).toBe(0);
+    expect(split.aggregation.usableSlices).toBe(0);
+    expect(split.aggregation.bodyPartVotes).toEqual({ brain: 3, knee: 3 });
+    expect(split).toMatchObject({ anatomy: null, anatomyConfidence: null, task: null, isMri: true });
+    expect(bodyPartLine(split)).toBe('—');
+    // the slices' own P(MRI): all six were accepted as MRI
+    expect(split.mriConfidence).toBeCloseTo(0.99, 9);
   });
 
   it('no validated model for the body part → inconclusive NO_VALIDATED_MODEL', () => {
