@@ -3,9 +3,9 @@ import { humanLabel } from '../presentation/labels';
 import { withheldOutOfDistribution } from '../presentation/record-reason';
 import type { Refusal } from '../validation/refusal-cause';
 import { pct } from '../validation/triage-decision';
-import { PAIR_WITHIN, slicePlaces, TOP_K } from './finding-pair';
+import { PAIR_WITHIN, slicePlaces, suspiciousSlices, TOP_K } from './finding-pair';
 import type { SliceGap } from './slice-gaps';
-import { findingBasis, rule, slicesRefusedLead, worded } from './study-messages';
+import { findingBasis, rule, slicesRefusedLead, UNCLEAR_FINDING, worded } from './study-messages';
 import { studyProbabilities } from './study-probabilities';
 import type { StudyAggregation, StudyCode } from './study-result';
 
@@ -19,7 +19,7 @@ export const AGGREGATION_RULE =
   `presence = mean over the ${TOP_K} slices with the highest calibrated P(finding) = 1 − P(nothing found) — a finding must be supported by two slices (a focal lesion shows on a few slices, so the mean over all slices would dilute it away; one slice alone could be noise); ` +
   `where the slice order is known, those two must be neighbours, at most ${PAIR_WITHIN} slices apart, counting any slices missing from the series between them: the most suspicious such pair (a lesion spans neighbouring slices, a misread slice stands alone; a slice with no such neighbour counts half); ` +
   `the type of finding = those slices' calibrated probabilities, renormalised over the finding classes; study P(class) = presence × type share, P(nothing found) = 1 − presence; then the card's confidence threshold, as for one image. ` +
-  'The study is called "nothing found" only if no single slice confidently shows a finding; when one does and the others do not confirm it, the study is inconclusive (SLICE_DISAGREEMENT) and that slice is shown. ' +
+  'The study is called "nothing found" only if no single slice confidently shows a finding (a finding type, or a finding of any type, at or above the confidence threshold); when one does and the others do not confirm it, the study is inconclusive (SLICE_DISAGREEMENT) and that slice is shown. ' +
   'A slice whose diagnosis the model withheld as unlike its training data is not usable: its probabilities do not count. ' +
   'Other cards: mean of the calibrated probabilities of the usable slices. ' +
   'Inconclusive too when fewer usable slices than required, or when the confident slices disagree on the type beyond the agreement threshold.';
@@ -220,15 +220,16 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   const topIndex = probs.indexOf(Math.max(...probs));
   const topLabel = card.labels[topIndex];
   // "Nothing found" is never said over a slice that, alone, confidently shows a finding.
-  const suspicious = neg >= 0 ? rows.filter((r) => r.s.status === 'completed' && r.s.label !== null && r.s.label !== card.labels[neg]) : [];
+  // (also one sure of a finding but not of its type: suspiciousSlices), most suspicious first
+  const suspicious = neg >= 0 ? suspiciousSlices(rows, neg, card.labels, card.threshold).sort((a, b) => a.row.p[neg] - b.row.p[neg]) : [];
   const unconfirmed = neg >= 0 && topIndex === neg && suspicious.length > 0;
   if (unconfirmed) {
-    decisive = [...suspicious].sort((a, b) => a.p[neg] - b.p[neg]).slice(0, TOP_K).map((r) => r.i);
+    decisive = suspicious.slice(0, TOP_K).map((x) => x.row.i);
   } else if (neg < 0 || topIndex === neg) {
     decisive = [...rows].sort((a, b) => b.p[topIndex] - a.p[topIndex]).slice(0, TOP_K).map((r) => r.i);
   }
   aggregation.decisiveSlices = decisive;
-  const explainLabels = new Map(decisive.map((i) => [i, unconfirmed ? rows.find((r) => r.i === i)!.s.label! : topLabel] as const));
+  const explainLabels = new Map(decisive.map((i) => [i, unconfirmed ? suspicious.find((x) => x.row.i === i)!.type : topLabel] as const));
   // A study that withholds its finding (disagreement, low confidence) draws no map of it: one image
   // below the threshold has none either, and a map captioned "Glioma" under "Unable to determine"
   // reads as evidence for the answer that was not given. (An unconfirmed slice's map above is of that
@@ -245,14 +246,14 @@ export function aggregateStudy(input: AggregateInput): StudyAnswer {
   const probabilities = Object.fromEntries(card.labels.map((l, c) => [l, probs[c]]));
   const base = { ...triageSide, used, aggregation, explainLabels, task: card.name, probabilities, confidence: probs[topIndex] };
   if (unconfirmed) {
-    const first = suspicious.sort((a, b) => a.p[neg] - b.p[neg])[0];
+    const first = suspicious[0];
     return {
       ...base,
       status: 'inconclusive',
       stage: 'diagnosis',
       code: 'SLICE_DISAGREEMENT',
       label: null,
-      ...rule({ cause: 'finding_unconfirmed', figures: { suspicious: suspicious.length, slice: first.i + 1, finding: card.describe(first.s.label!), confidence: first.s.confidence ?? 0 } }),
+      ...rule({ cause: 'finding_unconfirmed', figures: { suspicious: suspicious.length, slice: first.row.i + 1, finding: first.typed ? card.describe(first.type) : UNCLEAR_FINDING, confidence: first.figure } }),
     };
   }
   if (voters.length >= 2 && aggregation.agreement !== null && aggregation.agreement < input.agreement) {

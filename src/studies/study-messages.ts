@@ -15,6 +15,9 @@ import { refusalMessage } from '../validation/refusal-message';
 const numOf = (f: RefusalFigures, key: string): number => num(f, key) ?? 0;
 const strOf = (f: RefusalFigures, key: string): string => str(f, key) ?? '';
 
+/** What an unconfirmed slice suggests when the model is sure of a finding but not of its type (finding-pair.ts suspiciousSlices). */
+export const UNCLEAR_FINDING = 'a finding of unclear type';
+
 /** The study rule's message for `r`, or null when the cause is not one of the study rule's. */
 export function studyRuleMessage(r: Refusal): string | null {
   const f = r.figures;
