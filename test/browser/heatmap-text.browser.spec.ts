@@ -51,7 +51,7 @@ const ADMIN = { email: 'heatmap-text-admin@example.org', password: 'heatmap-text
         // the edge a user sees: the bar's border where it has one, else its first and last colours
         if (parseFloat(style.borderLeftWidth) >= 1 && parseFloat(style.borderRightWidth) >= 1) return [ratio(rgb(style.borderLeftColor), card), ratio(rgb(style.borderRightColor), card)];
         const stops = style.backgroundImage.match(/rgba?\([^)]*\)/g) ?? [];
-        return [ratio(rgb(stops[0]), card), ratio(rgb(stops[stops.length - 1]), card)];
+        return [ratio(rgb(stops[0] ?? ''), card), ratio(rgb(stops[stops.length - 1] ?? ''), card)];
       });
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
