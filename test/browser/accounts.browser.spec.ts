@@ -133,6 +133,9 @@ const ADMIN = { email: 'pages-admin@example.org', password: 'pages-test-password
     await row.getByRole('button', { name: /New password/ }).focus();
     await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
     await page.locator('#new-password').waitFor({ state: 'visible' });
+    // the new password, shown once, has the focus: a screen reader reads it on arrival (a status
+    // region already in the page when it loads is not announced; the focus was on <body>)
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('form-done');
     // disabling asks too; dismissed, the user stays active
     await row.locator('select[name="disabled"]').selectOption('true');
     page.once('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
@@ -152,6 +155,7 @@ const ADMIN = { email: 'pages-admin@example.org', password: 'pages-test-password
     await page.fill('form[action="/admin/users"] input[name="password"]', 'browser-made-pw-1');
     await Promise.all([page.waitForURL(/done=/), page.click('form[action="/admin/users"] button[type="submit"]')]);
     expect(await page.locator('.notice').textContent()).toContain('Created made-in-browser@example.org');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('form-done');
     // the green notice's text was 4.49:1 on its background (#15803d on #e8f6ed), under WCAG AA's 4.5
     const noticeAxe = await axeAll(page, 'users, created');
     await shoot('admin-users');
