@@ -91,8 +91,10 @@
       clamp();
       stage.style.transform = 'translate(' + x + 'px,' + y + 'px) scale(' + z + ')';
       zlevel.textContent = Math.round(z * 100) + ' %';
-      zout.disabled = z <= MIN;
-      zin.disabled = z >= MAX;
+      // aria-disabled, not disabled: a focused button that turned disabled at its bound dropped the
+      // keyboard focus to <body> (zoom() is a no-op there, so the button needs no other guard)
+      zout.setAttribute('aria-disabled', String(z <= MIN));
+      zin.setAttribute('aria-disabled', String(z >= MAX));
       port.classList.toggle('zoomed', z > MIN);
     }
     function zoom(f) { z = Math.max(MIN, Math.min(MAX, z * f)); if (z < 1.01) { z = 1; x = 0; y = 0; } apply(); }

@@ -16,14 +16,22 @@
     return m ? m[1] : fallback;
   };
 
+  /**
+   * The button held while its request runs or a 429's wait counts: aria-disabled, not disabled — a
+   * focused button that turned disabled dropped the keyboard focus to <body> on every download (a
+   * screen reader said "document"); so a press while held is refused here instead.
+   */
+  function hold(btn, on) { btn.setAttribute('aria-disabled', String(on)); }
+  function held(btn) { return btn.getAttribute('aria-disabled') === 'true'; }
+
   /** The PDF of *this* result: its own image, named by its history id (the server checks the sha256). */
   S.downloadReport = function (entry, btn, note) {
-    if (!entry || !entry.result) return;
+    if (!entry || !entry.result || held(btn)) return;
     var data = new FormData();
     data.append('image', entry.blob, 'image');
     if (entry.result.analysisId) data.append('analysisId', entry.result.analysisId);
     var waiting = false; // a 429's wait: the button stays disabled until it ends
-    btn.disabled = true;
+    hold(btn, true);
     note.textContent = 'Preparing the report…';
     window.fetch('/api/v1/reports', { method: 'POST', body: data, credentials: 'same-origin' })
       .then(function (res) {
@@ -35,8 +43,8 @@
             var label = btn.textContent;
             waiting = true;
             note.textContent = 'Too many requests: the report can be downloaded when the wait on the button is over.';
-            S.countdown(S.retryAfter(res, b), function (left) { btn.disabled = true; btn.textContent = label + ' (' + left + ' s)'; },
-              function () { waiting = false; btn.disabled = false; btn.textContent = label; note.textContent = 'You can download the report now.'; });
+            S.countdown(S.retryAfter(res, b), function (left) { hold(btn, true); btn.textContent = label + ' (' + left + ' s)'; },
+              function () { waiting = false; hold(btn, false); btn.textContent = label; note.textContent = 'You can download the report now.'; });
             throw new Error('');
           }
           if (window.SentinelSession && window.SentinelSession.ended(res.status)) {
@@ -75,8 +83,8 @@
         note.textContent = 'Report downloaded.';
       })
       .catch(function (err) {
-        if (err.message) { note.textContent = err.message; btn.disabled = false; }
+        if (err.message) { note.textContent = err.message; hold(btn, false); }
       })
-      .then(function () { if (!waiting) btn.disabled = false; });
+      .then(function () { if (!waiting) hold(btn, false); });
   };
 })();

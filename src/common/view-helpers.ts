@@ -1,4 +1,6 @@
 /** Handlebars helpers used by the views (percentages, equality, figures kept whole). Kept tiny on purpose. */
+import { refusedFilterFields } from '../presentation/history-filters.view';
+
 interface HbsLike {
   registerHelper(name: string, fn: (...args: unknown[]) => unknown): void;
 }
@@ -52,4 +54,6 @@ export function registerViewHelpers(hbs: HbsLike): void {
   hbs.registerHelper('joins', (value: unknown) => joinsHtml(value));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('year', () => new Date().getUTCFullYear());
+  // the history form: does the refused filter's message name this field?
+  hbs.registerHelper('refusedFilter', (message: unknown, field: unknown) => typeof field === 'string' && refusedFilterFields(message).includes(field));
 }

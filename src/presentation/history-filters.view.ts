@@ -36,3 +36,20 @@ function options(listed: { value: string; name: string }[], chosen: string | und
   const all = keep && chosen !== undefined && !listed.some((o) => o.value === chosen) ? [...listed, { value: chosen, name: displayName(chosen) }] : listed;
   return all.map((o) => ({ ...o, selected: o.value === chosen }));
 }
+
+/** The fields of the history form, by their query keys (the names its messages quote). */
+const FORM_FIELDS = ['from', 'to', 'user', 'status', 'bodyPart', 'label'] as const;
+
+/**
+ * The form fields a refused filter's message names, so the page marks them invalid and ties the
+ * message to them (it sat above the form with no field marked). The messages open with the key they
+ * refuse (`"from" must be a date YYYY-MM-DD.`, `"status" must be one of …`), and the one comparing
+ * two names the second too (`"from" is after "to".`); a quoted value later in a message (a label
+ * typed as `"from"`) is not a field. A refusal of no field of the form (`"page"`, a cursor) names none.
+ */
+export function refusedFilterFields(message: unknown): string[] {
+  if (typeof message !== 'string') return [];
+  const m = /^"(\w+)"(?: is after "(\w+)"\.$)?/.exec(message);
+  if (!m) return [];
+  return [m[1], m[2]].filter((k): k is string => k !== undefined && (FORM_FIELDS as readonly string[]).includes(k));
+}

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
+import { axeAll } from './a11y-checks';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(REPO_ROOT, 'artifacts', 'browser');
@@ -132,6 +133,9 @@ const ADMIN = { email: 'pages-admin@example.org', password: 'pages-test-password
     await row.getByRole('button', { name: /New password/ }).focus();
     await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
     await page.locator('#new-password').waitFor({ state: 'visible' });
+    // the new password, shown once, has the focus: a screen reader reads it on arrival (a status
+    // region already in the page when it loads is not announced; the focus was on <body>)
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('form-done');
     // disabling asks too; dismissed, the user stays active
     await row.locator('select[name="disabled"]').selectOption('true');
     page.once('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
@@ -151,8 +155,14 @@ const ADMIN = { email: 'pages-admin@example.org', password: 'pages-test-password
     await page.fill('form[action="/admin/users"] input[name="password"]', 'browser-made-pw-1');
     await Promise.all([page.waitForURL(/done=/), page.click('form[action="/admin/users"] button[type="submit"]')]);
     expect(await page.locator('.notice').textContent()).toContain('Created made-in-browser@example.org');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('form-done');
+    // the green notice's text was 4.49:1 on its background (#15803d on #e8f6ed), under WCAG AA's 4.5
+    const noticeAxe = await axeAll(page, 'users, created');
     await shoot('admin-users');
     await Promise.all([page.waitForURL(`${base}/login`), page.click('.logout-form button')]);
+    await page.goto(`${base}/login?ended=1`);
+    noticeAxe.push(...(await axeAll(page, 'login, ended')));
+    expect(noticeAxe).toEqual([]);
     await page.goto(`${base}/history`);
     expect(new URL(page.url()).pathname).toBe('/login');
     expect(overflow).toEqual({});

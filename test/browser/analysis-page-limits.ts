@@ -36,7 +36,7 @@ export function rateLimitTests(c: AnalysisPage): void {
     await page.waitForFunction(() => /\([12] s\)$/.test(document.getElementById('pdf-btn')!.textContent));
     await expect(page.locator('#pdf-note').textContent()).resolves.toContain('Too many requests');
     await expect(page.locator('#pdf-btn').isDisabled()).resolves.toBe(true);
-    await page.waitForFunction(() => !(document.getElementById('pdf-btn') as HTMLButtonElement).disabled, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.getElementById('pdf-btn')!.getAttribute('aria-disabled') === 'false', undefined, { timeout: 10_000 });
     await page.unroute('**/api/v1/reports');
   });
 

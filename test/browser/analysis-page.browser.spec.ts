@@ -214,9 +214,29 @@ import { axeScan, drop, HAVE_CHROMIUM, shoot } from './harness';
     await choose(brain);
     await analyse();
     await expect(page.locator('#zoom-out').isDisabled()).resolves.toBe(true); // 100 % is the floor
-    for (let i = 0; i < 12 && (await page.locator('#zoom-in').isEnabled()); i++) await page.click('#zoom-in');
+    // from the keyboard: the focus stays on a button that reaches its bound (a disabled button
+    // dropped it to <body>: a screen reader said "document", and the next Enter did nothing)
+    const focused = () => page.evaluate(() => document.activeElement!.id || document.activeElement!.tagName);
+    await page.focus('#zoom-in');
+    for (let i = 0; i < 12; i++) await page.keyboard.press('Enter');
     await expect(page.locator('#zoom-level').textContent()).resolves.toBe('800 %');
     await expect(page.locator('#zoom-in').isDisabled()).resolves.toBe(true);
+    await expect(focused()).resolves.toBe('zoom-in');
+    await page.focus('#zoom-out');
+    for (let i = 0; i < 12; i++) await page.keyboard.press('Enter');
+    await expect(page.locator('#zoom-level').textContent()).resolves.toBe('100 %');
+    await expect(focused()).resolves.toBe('zoom-out');
+    await page.keyboard.press('Enter'); // at the floor: nothing happens
+    await expect(page.locator('#zoom-level').textContent()).resolves.toBe('100 %');
+    // the report, from the keyboard: the focus is still on its button once the PDF is saved
+    await page.focus('#pdf-btn');
+    await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    await page.locator('#pdf-note', { hasText: 'Report downloaded.' }).waitFor();
+    await expect(focused()).resolves.toBe('pdf-btn');
+    await page.focus('#zoom-in');
+    for (let i = 0; i < 12 && (await page.locator('#zoom-in').isEnabled()); i++) await page.click('#zoom-in');
+    await expect(page.locator('#zoom-level').textContent()).resolves.toBe('800 %');
+    await page.locator('.viewport').scrollIntoViewIfNeeded(); // the report button scrolled it away
     const port = (await page.locator('.viewport').boundingBox())!;
     const [cx, cy] = [port.x + port.width / 2, port.y + port.height / 2];
     await page.mouse.move(cx, cy);

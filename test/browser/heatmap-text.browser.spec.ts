@@ -33,6 +33,32 @@ const ADMIN = { email: 'heatmap-text-admin@example.org', password: 'heatmap-text
     await expect(note.textContent()).resolves.toMatch(/class activation map \(CAM.*not a segmentation.*not for clinical use/i);
     await expect(page.locator('#viewer-slot .legend').textContent()).resolves.toMatch(/Less\s*More influence on the answer/);
     await expect(page.locator('#no-focus-note').count()).resolves.toBe(0);
+    // the legend's ends stand out from the card (WCAG 1.4.11, 3:1): its yellow "most" end was
+    // 1.2:1 on white, its purple "least" end 1.3:1 on the dark card, so the scale faded into the page
+    const edges = (): Promise<number[]> =>
+      page.evaluate(() => {
+        const rgb = (s: string): number[] => (s.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+        const lum = (c: number[]): number => {
+          const [r, g, b] = c.map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const ratio = (a: number[], b: number[]): number => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+        const bar = document.querySelector('#viewer-slot .legend-bar')!;
+        let box: Element | null = bar.parentElement;
+        while (box && /rgba\(0, 0, 0, 0\)|transparent/.test(window.getComputedStyle(box).backgroundColor)) box = box.parentElement;
+        const card = rgb(window.getComputedStyle(box ?? document.body).backgroundColor);
+        const style = window.getComputedStyle(bar);
+        // the edge a user sees: the bar's border where it has one, else its first and last colours
+        if (parseFloat(style.borderLeftWidth) >= 1 && parseFloat(style.borderRightWidth) >= 1) return [ratio(rgb(style.borderLeftColor), card), ratio(rgb(style.borderRightColor), card)];
+        const stops = style.backgroundImage.match(/rgba?\([^)]*\)/g) ?? [];
+        return [ratio(rgb(stops[0] ?? ''), card), ratio(rgb(stops[stops.length - 1] ?? ''), card)];
+      });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const got = await edges();
+      expect({ scheme, under3: got.filter((r) => r < 3).map((r) => Math.round(r * 100) / 100) }).toEqual({ scheme, under3: [] });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('an answer whose map has no region standing out (focus none): no heat map, and the page says so', async () => {

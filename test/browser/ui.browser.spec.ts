@@ -239,6 +239,33 @@ describeBrowser('the analysis page in headless Chromium', () => {
     await shoot('06-xray-refused');
   });
 
+  it('a long file name without spaces (a scanner export\'s) wraps on a 360 px phone', async () => {
+    // "Image: long_patient03_…_axial_011.jpg" under the answer did not wrap: the page scrolled sideways
+    const name = 'long_patient03_long_patient03_study2_FLAIR_axial_011_exported.jpg';
+    await page.setInputFiles('#file-input', { name, mimeType: xray.type, buffer: xray.bytes });
+    await page.waitForFunction((n) => document.getElementById('selected-name')?.textContent === n, name);
+    await page.click('#submit-btn');
+    await resultShown();
+    await expect(page.locator('#verdict-file').textContent()).resolves.toContain(name);
+    const sideways = async (): Promise<number> => {
+      await page.setViewportSize({ width: 360, height: 740 });
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      await page.setViewportSize({ width: 1280, height: 800 });
+      return over;
+    };
+    expect(await sideways()).toBe(0);
+    // the page's own refusal names the file too ("“…” is not a JPEG or PNG image.")
+    await page.setInputFiles('#file-input', { name: name.replace('.jpg', '.txt'), mimeType: 'text/plain', buffer: Buffer.from('not an image') });
+    await page.locator('#client-error').waitFor({ state: 'visible' });
+    expect(await sideways()).toBe(0);
+    // and a batch row's status
+    const text = { mimeType: 'text/plain', buffer: Buffer.from('not an image') };
+    await page.setInputFiles('#file-input', [{ name: `a_${name}.txt`, ...text }, { name: `b_${name}.txt`, ...text }]);
+    await page.locator('#batch-summary', { hasText: '2 not analysed' }).waitFor();
+    expect(await sideways()).toBe(0);
+    await page.click('#batch-clear');
+  });
+
   it('blocks a 6 MB file before uploading it', async () => {
     const before = apiCalls.length;
     const big = Buffer.concat([brain.bytes, Buffer.alloc(6 * 1024 * 1024 - brain.bytes.length, 7)]);

@@ -193,8 +193,11 @@ describe('POST /analyse (the analysis form without JavaScript), fake models', ()
     expect(res.headers.location).toBe('/');
   });
 
-  it('anonymous: 401, nothing read', async () => {
-    await request(server).post('/analyse').set('Accept', 'text/html').field('_csrf', 'x').attach('image', await solidPng(300, 300, 255), 'scan.png').expect(401);
+  it('anonymous: 401, nothing read; the page leads to the login', async () => {
+    const res = await request(server).post('/analyse').set('Accept', 'text/html').field('_csrf', 'x').attach('image', await solidPng(300, 300, 255), 'scan.png').expect(401);
+    // a login that ended while the form was open (no JavaScript): "Please log in." came with only
+    // "Back to the analyser", where the page's script says the login ended and links to the login
+    expect(res.text).toContain('<a class="btn primary" href="/login?ended=1">Log in again</a>');
   });
 });
 

@@ -86,4 +86,19 @@ describe('history page: one name per status, a summary in words', () => {
     const api = await request(app.getHttpServer()).get('/api/v1/history?from=2026-12-07&to=2026-12-01').set(alice.bearer).expect(400);
     expect(api.body).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST', message: '"from" is after "to".' });
   });
+
+  it('a refused filter is tied to the field(s) it names, which takes the focus (as the account and users forms do)', async () => {
+    // the message sat above the form with no field marked: a screen reader on "From" heard nothing wrong
+    const page = async (q: string) => (await request(app.getHttpServer()).get(`/history?${q}`).set(alice.headers).set('Accept', 'text/html').expect(400)).text;
+    /** The form's fields marked invalid, each with what describes it and whether it has the focus. */
+    const marked = (html: string) =>
+      [...html.matchAll(/<(?:input|select) [^>]*name="(\w+)"[^>]*>/g)].filter((m) => m[0].includes('aria-invalid="true"')).map((m) => `${m[1]}:${/aria-describedby="([^"]*)"/.exec(m[0])?.[1]}${m[0].includes(' autofocus') ? ':autofocus' : ''}`);
+    expect(marked(await page('from=2026-12-07&to=2026-12-01'))).toEqual(['from:filter-error:autofocus', 'to:filter-error:autofocus']);
+    expect(marked(await page('to=2026-13-45'))).toEqual(['to:filter-error:autofocus']);
+    expect(marked(await page('status=bogus'))).toEqual(['status:filter-error:autofocus']);
+    // a label whose value reads like another field's name marks the Label box only
+    expect(marked(await page('label=%22from%22%20x%20%24'))).toEqual(['label:filter-error:autofocus']);
+    // a refusal of no field of the form (the page number) marks none
+    expect(marked(await page('page=0'))).toEqual([]);
+  });
 });
