@@ -4,6 +4,7 @@ import request from 'supertest';
 import { SessionsService } from '../../src/accounts/sessions.service';
 import { AppConfig } from '../../src/config/config.service';
 import { loginAs } from '../helpers/auth';
+import { bootAudited, CapturingAuditSink } from '../helpers/capturing-audit-sink';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 
 /**
@@ -24,12 +25,14 @@ const UNROUTED: [string, (s: Server, ip: string) => request.Test, number][] = [
 ];
 
 describe('per-IP request limit: every request counts, before the login lookup and the router', () => {
+  const sink = new CapturingAuditSink();
   let app: NestExpressApplication;
   let server: Server;
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_REQUESTS_PER_MINUTE: String(LIMIT), TRUST_PROXY: '1' }));
+    app = await bootAudited(sink, { RATE_LIMIT_REQUESTS_PER_MINUTE: String(LIMIT), ACCESS_LOG: 'true' });
     server = app.getHttpServer();
   });
+  beforeEach(() => sink.clear());
   afterAll(async () => {
     await app?.close();
   });
@@ -60,6 +63,11 @@ describe('per-IP request limit: every request counts, before the login lookup an
     await request(server).head('/healthz').set('X-Forwarded-For', ip).expect(200);
     // another address (TRUST_PROXY=1: the one the proxy added) has its own count
     await request(server).get('/no-such-page').set('X-Forwarded-For', freshIp()).expect(404);
+
+    // every answer in the access log, the refusals as 429; one rate_limited line for the minute's refusals of this address
+    const mine = sink.events('http.request').filter((e) => e.ip === ip);
+    expect(mine.map((e) => e.status)).toEqual([...UNROUTED.map(([, , status]) => status), 429, 429, 429, 429, 429, 429, 429, 200, 200, 200]);
+    expect(sink.events('rate_limited')).toEqual([expect.objectContaining({ limit: 'ip', ip, path: '/api/v1/auth/me' })]);
   });
 
   it('a refused request does no session lookup: random bearer tokens and cookies cost nothing once over the limit', async () => {
