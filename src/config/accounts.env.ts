@@ -32,7 +32,7 @@ export const accountsEnvShape = {
   /**
    * Requests per client IP per minute, every request but the probes (request-limit.ts), static files
    * and unknown paths included. A cold page visit is 8–30 requests (HTML, CSS, scripts, thumbnails):
-   * 1000 leaves a busy user ten of each main page a minute with no cache, a batch, and colleagues
+   * 1000 leaves a busy user ten of each main page a minute with no cache (560), a batch, and colleagues
    * sharing a NAT address, while a flood of any kind stops at ~17 a second per address.
    */
   RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(1000),
