@@ -1,5 +1,5 @@
 import { DynamicModule, LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { DiscoveryService, NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { declareSharedHeaders } from './common/api-headers';
@@ -24,6 +24,9 @@ import { FallThroughExpressAdapter } from './common/fall-through.adapter';
 import { registerViewHelpers } from './common/view-helpers';
 import { AppConfig } from './config/config.service';
 import { pageWords } from './presentation/labels';
+import { RateLimitStore } from './rate-limit/rate-limit.storage';
+import { RefusalDigestService } from './rate-limit/refusal-digest';
+import { requestLimit, unthrottledRoutes } from './rate-limit/request-limit';
 
 /** views/ and public/ sit beside src/ and dist/ alike. */
 export const VIEWS_DIR = path.resolve(__dirname, '../views');
@@ -66,6 +69,17 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // next, so that its duration covers every other middleware and it sees every answer
   if (config.accessLog) app.use(accessLog(app.get(AuditLog)));
   app.use(securityHeaders);
+  // the per-IP request limit: before static files, the login lookup (a database read) and the router,
+  // so that every request counts and a refused one costs no lookup (request-limit.ts)
+  app.use(
+    requestLimit({
+      store: app.get(RateLimitStore),
+      perMinute: config.accounts.rateLimits.requestsPerMinute,
+      refusals: app.get(RefusalDigestService),
+      audit: app.get(AuditLog),
+      unthrottled: unthrottledRoutes(app.get(DiscoveryService)),
+    }),
+  );
   app.useGlobalFilters(new AppExceptionFilter());
   // every @Body()/@Query() typed with a ZodDto class is parsed here, once
   app.useGlobalPipes(new ZodValidationPipe());

@@ -16,8 +16,9 @@ import { UsersService } from './users.service';
 
 /**
  * Users, sessions, API tokens, CSRF and the global guards, in this order:
- * RateLimitGuard (per IP, per user's analyses, login attempts) → AccessGuard (login, CSRF, roles).
- * Who is calling is resolved earlier by the Express middleware of accounts.setup.ts.
+ * RateLimitGuard (per user's analyses, login attempts) → AccessGuard (login, CSRF, roles).
+ * Who is calling is resolved earlier by the Express middleware of accounts.setup.ts, and the per-IP
+ * request limit runs before that (src/rate-limit/request-limit.ts, installed by configureApp).
  */
 @Module({
   imports: [

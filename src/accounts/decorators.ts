@@ -40,8 +40,10 @@ export const LoginRoute = (account: PasswordAccount = 'body') => SetMetadata(LOG
 /** Counts against the analyses-per-user limit (any route that runs the pipeline). */
 export const AnalysisRoute = () => SetMetadata(ANALYSIS_ROUTE_KEY, true);
 /**
- * Not counted by the per-IP request limit (liveness/readiness probes of load balancers).
- * Rate-limit classes and the login wall are read from these decorators on the handler or its
- * controller — never from the request path, which Express matches case-insensitively.
+ * Not counted by the per-IP request limit (liveness/readiness probes of load balancers). That limit
+ * runs before the router, so it reads this decorator once at start-up into `METHOD /path` keys
+ * matched as Express does (src/rate-limit/request-limit.ts): fixed paths only. The other rate-limit
+ * classes and the login wall are read from these decorators on the handler or its controller —
+ * never from the request path, which Express matches case-insensitively.
  */
 export const Unthrottled = () => SetMetadata(UNTHROTTLED_KEY, true);

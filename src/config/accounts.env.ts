@@ -29,8 +29,13 @@ export const accountsEnvShape = {
   SEED_ADMIN_PASSWORD: z.string().min(10, 'SEED_ADMIN_PASSWORD must be at least 10 characters').optional(),
   /** Analyses (and PDF re-runs) per user per minute. */
   RATE_LIMIT_ANALYSES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
-  /** Requests per client IP per minute, every route but static files. */
-  RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /**
+   * Requests per client IP per minute, every request but the probes (request-limit.ts), static files
+   * and unknown paths included. A cold page visit is 8–30 requests (HTML, CSS, scripts, thumbnails):
+   * 1000 leaves a busy user ten of each main page a minute with no cache (560), a batch, and colleagues
+   * sharing a NAT address, while a flood of any kind stops at ~17 a second per address.
+   */
+  RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(1000),
   /** Login attempts (page and token API) per client IP, and per account, per window. */
   RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),

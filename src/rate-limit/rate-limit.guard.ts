@@ -1,7 +1,7 @@
 import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { ANALYSIS_ROUTE_KEY, LOGIN_ROUTE_KEY, PasswordAccount, UNTHROTTLED_KEY } from '../accounts/decorators';
+import { ANALYSIS_ROUTE_KEY, LOGIN_ROUTE_KEY, PasswordAccount } from '../accounts/decorators';
 import { isApiPath } from '../accounts/accounts.setup';
 import { TooManyRequestsError } from '../accounts/errors';
 import { actor, AuditLog } from '../audit/audit-log.service';
@@ -9,6 +9,7 @@ import { RefusalDigestService } from './refusal-digest';
 import { authState } from '../accounts/request-user';
 import { normalizeEmail } from '../accounts/email';
 import type { AccountsConfig } from '../config/accounts.env';
+import { humanSeconds, REQUEST_LIMIT, requestLimitMessage } from './request-limit';
 import { clientKey, LOGIN_ACCOUNT, LOGIN_FAILURES, loginAccountKey, loginFailuresKey, throttlerKey } from './keys';
 
 
@@ -34,20 +35,15 @@ export function isAnalysisRoute(context: ExecutionContext): boolean {
 }
 
 /**
- * Five named limits (README "Rate limits"): every request per client IP; analyses per user;
- * login attempts per IP and per account; failed logins per account over a longer window. Counters are global per tracker (not per route).
+ * Four named limits of the routes (README "Rate limits"): analyses per user; login attempts per IP
+ * and per account; failed logins per account over a longer window. Counters are global per tracker
+ * (not per route). The fifth, every request per client IP, is not a guard: it runs before the login
+ * lookup and the router, so that it counts requests no route takes (request-limit.ts).
  */
 export function throttlerOptions(cfg: AccountsConfig['rateLimits']): ThrottlerOptions[] {
   // the client's network, not its exact address: an IPv6 host picks any address of its /64 (clientKey)
   const ip = (req: Record<string, unknown>) => clientKey((req as unknown as Request).ip);
   return [
-    {
-      name: 'ip',
-      ttl: 60_000,
-      limit: cfg.requestsPerMinute,
-      skipIf: (c) => meta(c, UNTHROTTLED_KEY),
-      getTracker: ip,
-    },
     {
       name: 'analyses',
       ttl: 60_000,
@@ -100,18 +96,12 @@ export function buildThrottlerModuleOptions(cfg: AccountsConfig['rateLimits'], s
 }
 
 const MESSAGES: Record<string, (s: string) => string> = {
-  ip: (s) => `Too many requests from your network. Please wait ${s} and try again.`,
+  [REQUEST_LIMIT]: requestLimitMessage,
   analyses: (s) => `You have reached the limit of analyses per minute. Please wait ${s} before the next one.`,
   'login-ip': (s) => `Too many login attempts from your network. Please wait ${s} and try again.`,
   [LOGIN_ACCOUNT]: (s) => `Too many login attempts for this account. Please wait ${s} and try again.`,
   [LOGIN_FAILURES]: (s) => `Too many failed login attempts for this account. For its protection, logging in to it is paused; please wait ${s} and try again.`,
 };
-
-function humanSeconds(sec: number): string {
-  if (sec < 90) return `${sec} second${sec === 1 ? '' : 's'}`;
-  const m = Math.ceil(sec / 60);
-  return `${m} minute${m === 1 ? '' : 's'}`;
-}
 
 /**
  * ThrottlerGuard answering with the app's 429 (standard Retry-After, friendly message). A password
@@ -130,7 +120,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     const name = detail.key.slice(0, detail.key.indexOf(':'));
     this.auditRefusal(context, name, detail);
     res.setHeader('Retry-After', String(seconds));
-    throw new TooManyRequestsError(seconds, (MESSAGES[name] ?? MESSAGES.ip)(humanSeconds(seconds)));
+    throw new TooManyRequestsError(seconds, (MESSAGES[name] ?? MESSAGES[REQUEST_LIMIT])(humanSeconds(seconds)));
   }
 
   private auditRefusal(context: ExecutionContext, limit: string, detail: ThrottlerLimitDetail): void {

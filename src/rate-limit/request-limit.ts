@@ -1,0 +1,107 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { UNTHROTTLED_KEY } from '../accounts/decorators';
+import { TooManyRequestsError } from '../accounts/errors';
+import type { AuditLog } from '../audit/audit-log.service';
+import { canonicalPath } from '../common/paths';
+import { clientKey, throttlerKey } from './keys';
+import type { RefusalDigestService } from './refusal-digest';
+
+/** The per-IP request limit's name: its storage key prefix, its audit `limit`, its header suffix. */
+export const REQUEST_LIMIT = 'ip';
+/** Its window, and how long a client that went over it is refused. */
+export const REQUEST_WINDOW_MS = 60_000;
+
+/** What an over-the-limit client is told, with the wait in words. */
+export function requestLimitMessage(wait: string): string {
+  return `Too many requests from your network. Please wait ${wait} and try again.`;
+}
+
+export function humanSeconds(sec: number): string {
+  if (sec < 90) return `${sec} second${sec === 1 ? '' : 's'}`;
+  const m = Math.ceil(sec / 60);
+  return `${m} minute${m === 1 ? '' : 's'}`;
+}
+
+export interface RequestLimitDeps {
+  store: ThrottlerStorage;
+  perMinute: number;
+  refusals: Pick<RefusalDigestService, 'refused'>;
+  audit: Pick<AuditLog, 'event'>;
+  /** `GET /healthz`-style keys of the routes marked @Unthrottled() (unthrottledRoutes). */
+  unthrottled: ReadonlySet<string>;
+}
+
+/**
+ * The per-IP request limit (RATE_LIMIT_REQUESTS_PER_MINUTE), as Express middleware installed before
+ * the login lookup and the router: every request counts — an unknown path (404), a method the path
+ * does not take (405), Swagger's /api/docs, a path with a bad %-escape (400), a static file — and an
+ * over-the-limit one is answered 429 without a database read. As a Nest guard it saw only requests
+ * that reached a controller, after the session/token lookup: a client already refused went on being
+ * answered on all of those, and each refused request with a random token or cookie cost a lookup.
+ * Same store (memory, or Redis across replicas), same key, headers, 429 (through the one filter:
+ * JSON or page by Accept) and rate_limited digest as the guard's other limits; the digest line
+ * names no user, as none has been looked up.
+ */
+export function requestLimit(deps: RequestLimitDeps): RequestHandler {
+  const { store, perMinute, refusals, audit, unthrottled } = deps;
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (unthrottled.has(routeKey(req.method, req.path))) return next();
+    const key = throttlerKey(REQUEST_LIMIT, clientKey(req.ip));
+    store.increment(key, REQUEST_WINDOW_MS, perMinute, REQUEST_WINDOW_MS, REQUEST_LIMIT).then((hit) => {
+      if (hit.isBlocked) {
+        const seconds = Math.max(1, Math.ceil(hit.timeToBlockExpire));
+        refusals.refused(key, REQUEST_WINDOW_MS, audit.event(req, 'rate_limited', { limit: REQUEST_LIMIT }));
+        // as @nestjs/throttler writes them for the guard's limits, plus the standard one
+        res.setHeader(`Retry-After-${REQUEST_LIMIT}`, String(hit.timeToBlockExpire));
+        res.setHeader('Retry-After', String(seconds));
+        return next(new TooManyRequestsError(seconds, requestLimitMessage(humanSeconds(seconds))));
+      }
+      res.setHeader(`X-RateLimit-Limit-${REQUEST_LIMIT}`, String(perMinute));
+      res.setHeader(`X-RateLimit-Remaining-${REQUEST_LIMIT}`, String(Math.max(0, perMinute - hit.totalHits)));
+      res.setHeader(`X-RateLimit-Reset-${REQUEST_LIMIT}`, String(hit.timeToExpire));
+      next();
+    }, next);
+  };
+}
+
+/** `METHOD /path` as Express routes it: case-insensitive, a trailing slash ignored, HEAD served by GET. */
+function routeKey(method: string, path: string): string {
+  const p = canonicalPath(path).replace(/(.)\/+$/, '$1');
+  return `${method === 'HEAD' ? 'GET' : method} ${p}`;
+}
+
+const paths = (metadata: unknown): string[] => ([] as unknown[]).concat(metadata ?? '/').map(String);
+
+/**
+ * The routes @Unthrottled() marks (the load balancers' probes), read once from the controllers Nest
+ * discovered: the decorator stays the one place that says which routes the limit leaves alone,
+ * while the middleware, running before the router, matches them by method and path.
+ */
+export function unthrottledRoutes(discovery: DiscoveryService): Set<string> {
+  const out = new Set<string>();
+  const scanner = new MetadataScanner();
+  for (const { metatype, instance } of discovery.getControllers()) {
+    if (!metatype || !instance) continue;
+    const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
+    const wholeClass = Reflect.getMetadata(UNTHROTTLED_KEY, metatype) === true;
+    for (const name of scanner.getAllMethodNames(prototype)) {
+      const handler = prototype[name];
+      if (typeof handler !== 'function') continue;
+      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+      if (method === undefined || !(wholeClass || Reflect.getMetadata(UNTHROTTLED_KEY, handler) === true)) continue;
+      for (const base of paths(Reflect.getMetadata(PATH_METADATA, metatype))) {
+        for (const path of paths(Reflect.getMetadata(PATH_METADATA, handler))) {
+          const full = `/${[base, path].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+          // matched as a fixed string before routing: a parameter would silently exempt nothing
+          if (/[:*?(]/.test(full)) throw new Error(`@Unthrottled() needs a fixed path: ${full}`);
+          out.add(routeKey(RequestMethod[method], full));
+        }
+      }
+    }
+  }
+  return out;
+}
