@@ -225,6 +225,28 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
     }
   });
 
+  it('an answer at 0.58349 under CONFIDENCE_THRESHOLD=0.58348: the block reads "58.349 %" beside "the 58.348 % threshold", not "58.3 %"', async () => {
+    await page.goto(`${h.base}/`);
+    const bright = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+    await page.route('**/api/v1/analyses', async (route) => {
+      const r = await (await route.fetch()).json();
+      const probabilities = { glioma: 0.58349, meningioma: 0.3, notumor: 0.05, pituitary: 0.06651 };
+      const body = { ...r, status: 'completed', code: null, stage: 'diagnosis', label: 'glioma', confidence: 0.58349, probabilities, isMri: true, mriConfidence: 0.58349,
+        anatomy: 'brain', anatomyConfidence: 0.58349, thresholds: { triage: 0.58348, brain_tumor: 0.58348 } };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await analyseOne(page, bright);
+      expect(await page.locator('#confidence-value').textContent()).toBe('58.349 %');
+      expect(await page.locator('#confidence-explain').textContent()).toContain('below the 58.348 % threshold');
+      expect(await page.locator('#probs .prob-value').first().textContent()).toBe('58.349 %');
+      const details = await page.locator('#stages .stage-detail').allTextContents();
+      expect(details.slice(1)).toEqual(['MRI (58.349 %)', 'Brain (58.349 %)', 'Glioma · 58.349 %']);
+    } finally {
+      await page.unroute('**/api/v1/analyses');
+    }
+  });
+
   type StudyAnswer = { study: { aggregation: Record<string, unknown> } } & Record<string, unknown>;
   /** The study page's figures for a bright 3-slice series, the server's answer edited by `edit` on its way to the page. */
   async function studyMeta(edit: (real: StudyAnswer) => Record<string, unknown>): Promise<string | null> {
