@@ -6,7 +6,7 @@ import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, studyRuleLine, studySeriesLine, studySpacingLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { labelName, recordTitle, type LoadedLabels } from '../presentation/label-names';
 import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, statusName } from '../presentation/labels';
-import { percent, thresholdPercent } from '../presentation/percent';
+import { thresholdPercent } from '../presentation/percent';
 import { mriCheck } from '../presentation/mri-check';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
