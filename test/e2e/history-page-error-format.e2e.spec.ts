@@ -38,6 +38,11 @@ describe('GET /history: a bad query answers in the format Accept asks for', () =
     expect(res.body).toMatchObject({ statusCode: status, code, message: expect.any(String) });
   });
 
+  it.each(BAD_QUERIES)('%s without Accept is JSON too, as the exception filter answers any page (%i %s)', async (query, status, code) => {
+    const res = await request(app.getHttpServer()).get(`/history${query}`).set(alice.headers);
+    expect({ status: res.status, type: res.type, code: res.body.code }).toEqual({ status, type: 'application/json', code });
+  });
+
   it.each(BAD_QUERIES.filter(([q]) => q !== '?a=1'))('%s from a browser is the page, its form and why (HTML %i)', async (query, status) => {
     const res = await get(query, 'text/html');
     expect({ status: res.status, type: res.type }).toEqual({ status, type: 'text/html' });
