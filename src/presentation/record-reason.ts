@@ -176,7 +176,7 @@ export function recordReason(r: ReasonFields, loaded: LoadedLabels = null): stri
       return notMri(r);
     case 'UNSUPPORTED_BODY_PART':
       if (!r.anatomy && r.study && noModelRan(r)) return 'The DICOM header (Body Part Examined) names a body part the service does not analyse, so no model was run.';
-      return `Recognised as ${humanLabel(r.anatomy)}${typeof r.anatomyConfidence === 'number' ? ` (${percent(r.anatomyConfidence)})` : ''}, a body part the service does not analyse.`;
+      return `Recognised as ${humanLabel(r.anatomy)}${typeof r.anatomyConfidence === 'number' ? ` (${figureAtThreshold(r, 'triage', r.anatomyConfidence)})` : ''}, a body part the service does not analyse.`;
     case 'NO_VALIDATED_MODEL':
       return `${capitalise(humanLabel(r.anatomy))} MRI recognised${typeof r.anatomyConfidence === 'number' ? ` (${figureAtThreshold(r, 'triage', r.anatomyConfidence)})` : ''}, but no validated diagnosis model exists for this body part yet.`;
     case 'LOW_CONFIDENCE':
