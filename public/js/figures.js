@@ -41,6 +41,22 @@
     }
     return p.toFixed(6) + ' %';
   }
+  // percent.ts percentBeside, run with it over one table of cases (test/support/figure-beside-cases.ts): a figure
+  // beside its threshold never on the wrong side of it; an answer at 0.58349 under 0.58348 read "58.3 %" beside
+  // "58.348 %". Below it pctBelow's figure, at it the threshold's, above it pct() or the decimals it takes to differ
+  function pctBeside(value, threshold) {
+    if (typeof value !== 'number' || !isFinite(value) || typeof threshold !== 'number' || !isFinite(threshold)) return pct(value);
+    if (value < threshold) return pctBelow(value, threshold)[0];
+    if (value === threshold) return thresholdPct(threshold);
+    for (var digits = 1; digits < 9; digits++) {
+      var v = (value * 100).toFixed(digits), t = (threshold * 100).toFixed(digits);
+      if (v === t) continue;
+      if (digits === 1 && (value * 100 < 99.95 || threshold * 100 <= 99.9)) return pct(value);
+      if (Number(v) < 100 || value === 1) return v + ' %';
+    }
+    var last = (value * 100).toFixed(8);
+    return Number(last) < 100 || value === 1 ? last + ' %' : '> 99.999999 %';
+  }
   // percent.ts agreementPercent, which a browser spec compares this with: a study's slice agreement as a whole per
   // cent unless that reads on the wrong side of its rule (thresholdPct): below it as pctBelow; at or above it with the
   // rule's decimals where the whole per cent would read below it (0.6049 met under 0.6049 read "60 %" beside "60.49 %")
@@ -51,15 +67,15 @@
     var decimals = thresholdPct(threshold).replace(/ %$/, '').split('.')[1];
     return (value * 100).toFixed(decimals ? decimals.length : 0) + ' %';
   }
-  // record-reason.ts refusedComparison and probabilityFigure over `thresholds` (model → the threshold it
-  // decided at): the figure a refusal compared with its threshold, and a list entry of that same figure,
-  // read as the message reads them; the lists gave the refused class "60.0 %" beside "59.996 %"
-  function refusedComparison(r, thresholds) {
-    if (r.status === 'completed' || r.code !== 'LOW_CONFIDENCE') return null;
-    var value = r.stage === 'modality' ? r.mriConfidence : r.stage === 'anatomy' ? r.anatomyConfidence : r.stage === 'diagnosis' ? diagnosisFigure(r) : null;
-    var t = thresholds ? thresholds[r.stage === 'diagnosis' ? r.task : 'triage'] : undefined;
-    // at or above it: withheld as out of distribution, not refused by the figure
-    return typeof value === 'number' && isFinite(value) && typeof t === 'number' && value < t ? { value: value, threshold: t } : null;
+  // record-reason.ts decidingComparison and probabilityFigure over `thresholds` (model → the threshold it
+  // decided at): the figure compared with a threshold (answered, refused or withheld), and a list entry of that
+  // same figure, read beside it (pctBeside); the lists gave the refused class "60.0 %" beside "59.996 %"
+  function decidingComparison(r, thresholds) {
+    var diagnosis = r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL';
+    var value = r.code === 'NO_VALIDATED_MODEL' ? r.anatomyConfidence : diagnosis ? diagnosisFigure(r)
+      : r.code !== 'LOW_CONFIDENCE' ? null : r.stage === 'modality' ? r.mriConfidence : r.stage === 'anatomy' ? r.anatomyConfidence : null;
+    var model = diagnosis ? r.task : 'triage';
+    return typeof value === 'number' && isFinite(value) && model ? { value: value, threshold: thresholds ? thresholds[model] : undefined } : null;
   }
   // a diagnosis's deciding figure: its confidence, or without one (null or absent) its top probability, as
   // record-reason.ts reads `r.confidence ?? top` (the list kept "60.0 %" where the history gave "59.996 %")
@@ -68,9 +84,9 @@
     var p = r.probabilities || {}, keys = Object.keys(p);
     return keys.length ? p[keys.reduce(function (a, b) { return p[b] > p[a] ? b : a; })] : undefined;
   }
-  function refusedPct(r, thresholds, value) {
-    var c = refusedComparison(r, thresholds);
-    return c && c.value === value ? pctBelow(value, c.threshold)[0] : pct(value);
+  function decidingPct(r, thresholds, value) {
+    var c = decidingComparison(r, thresholds);
+    return c && c.value === value ? pctBeside(value, c.threshold) : pct(value);
   }
   // labels.ts humanBytes, which a browser spec compares this with: the upload page wrote "680 B" and
   // "1.0 MB", the study page "12.3 KB", where the history wrote "680 bytes" and "12 KB"
@@ -151,26 +167,25 @@
     // the check that refused it, and no model figure: the model's did not decide
     var check = imageCheckRefusal(r);
     if (check) return 'not MRI (' + check + ')';
-    if (refusedByImageChecks(r)) return 'not MRI (refused by the image checks; the model alone: MRI ' + pct(mriFigure(r)) + ')';
+    var t = (thresholds || {}).triage;
+    // P(MRI), the figure the triage threshold judged: never on the wrong side of it (pctBeside); 1 − P(MRI) was not
+    if (refusedByImageChecks(r)) return 'not MRI (refused by the image checks; the model alone: MRI ' + pctBeside(mriFigure(r), t) + ')';
     var meanNot = sliceMeanNotMri(r);
     if (meanNot) return 'not MRI (' + meanNot + ')';
-    var t = (thresholds || {}).triage;
     if (unsureMri(r)) {
       var mean = sliceMeanMri(r);
       if (mean) return 'not confidently MRI (' + mean + ')';
-      return 'not confidently MRI (MRI ' + (typeof t === 'number' && r.mriConfidence < t ? pctBelow(r.mriConfidence, t)[0] : pct(r.mriConfidence)) + ')';
+      return 'not confidently MRI (MRI ' + pctBeside(r.mriConfidence, t) + ')';
     }
-    return (r.isMri ? 'MRI' : 'not MRI') + ' (' + pct(mriFigure(r)) + ')';
+    return r.isMri ? 'MRI (' + pctBeside(r.mriConfidence, t) + ')' : 'not MRI (' + pct(mriFigure(r)) + ')';
   }
 
   // labels.ts bodyPartLine, as the history detail and the PDF write it (a browser spec compares the
-  // two over every case): this list wrote "Brain · 97.0 %" where they wrote "Brain (97.0 %)". Refused at
-  // the body-part check below `thresholds`.triage: the figure as its message gives it ("59.99 %", not "60.0 %").
+  // two over every case): this list wrote "Brain · 97.0 %" where they wrote "Brain (97.0 %)". Beside
+  // `thresholds`.triage (pctBeside): refused below it "59.99 %", not "60.0 %"; answered at 0.58349 under 0.58348 "58.349 %".
   function bodyPart(r, thresholds) {
     if (!r.anatomy) return '—';
-    var t = (thresholds || {}).triage, v = r.anatomyConfidence;
-    var refused = r.code === 'LOW_CONFIDENCE' && r.stage === 'anatomy' && typeof t === 'number' && typeof v === 'number' && isFinite(v) && v < t;
-    return displayName(r.anatomy) + ' (' + (refused ? pctBelow(v, t)[0] : pct(v)) + ')';
+    return displayName(r.anatomy) + ' (' + pctBeside(r.anatomyConfidence, (thresholds || {}).triage) + ')';
   }
 
   // A figure with its per-cent sign ("99.3 %", "> 99.9 %", "59.996 %", "≥ 60.0 %") as view-helpers.ts FIGURE_PATTERN finds
@@ -199,9 +214,10 @@
   S.statusName = statusName;
   S.pct = pct;
   S.pctBelow = pctBelow;
+  S.pctBeside = pctBeside;
   S.thresholdPct = thresholdPct;
   S.agreementPct = agreementPct;
-  S.refusedPct = refusedPct;
+  S.decidingPct = decidingPct;
   S.diagnosisFigure = diagnosisFigure;
   S.stageName = stageName;
   S.refusedByImageChecks = refusedByImageChecks;

@@ -84,9 +84,10 @@
     var m = info[r.task] || {};
     var thr = thresholdOf(r, r.task); // the answer's own, as its message compares it
     $('confidence-name').textContent = 'Calibrated confidence · ' + (m.title || pretty(r.task));
-    // refused below the threshold: never the threshold's own figure (0.59996 read "60.0 %" beside a 60.0 % mark)
+    // never on the wrong side of the threshold: refused at 0.59996 it read "60.0 %" beside a 60.0 % mark, answered
+    // at 0.58349 under 0.58348 "58.3 %" beside "below the 58.348 % threshold" (pctBeside)
     var below = r.status !== 'completed' && r.confidence < thr ? S.pctBelow(r.confidence, thr) : null;
-    $('confidence-value').textContent = below ? below[0] : pct(r.confidence);
+    $('confidence-value').textContent = S.pctBeside(r.confidence, thr);
     $('confidence-bar').style.width = Math.round(r.confidence * 100) + '%';
     // the colour says what the service decided (an out-of-distribution image is refused however
     // confident the model is), the mark where the threshold the server applied lies
@@ -94,7 +95,7 @@
     $('threshold-mark').style.left = (thr * 100).toFixed(1) + '%';
     var p = $('confidence-explain');
     p.textContent = (withheldOutOfDistribution(r)
-      ? 'Not an answer: the model’s top class reached ' + pct(r.confidence) + ', above the ' + S.thresholdPct(thr)
+      ? 'Not an answer: the model’s top class reached ' + S.pctBeside(r.confidence, thr) + ', above the ' + S.thresholdPct(thr)
         + ' threshold (the mark on the bar), but the image is unlike the images it was trained on, and there its confidence is not to be trusted. '
       : '')
       + 'Calibrated: of answers given with this confidence on the test images, about that share were right; below the '
@@ -102,8 +103,8 @@
     if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
   }
 
-  /** The diagnosis figure: below the threshold it was refused at, with the decimals it takes to differ from it. */
-  function confidenceText(r) { return S.refusedPct(r, thresholds(r), r.confidence); }
+  /** The diagnosis figure beside the threshold it was decided at (figures.js decidingPct). */
+  function confidenceText(r) { return S.decidingPct(r, thresholds(r), r.confidence); }
 
   function stageFigure(r, key, reached) {
     if (key === 'file') return reached ? 'JPEG/PNG, size and resolution OK' : '';
@@ -153,7 +154,7 @@
       fill.style.width = S.barWidth(e[1]);
       bar.appendChild(fill);
       li.appendChild(bar);
-      li.appendChild(el('span', 'prob-value', S.refusedPct(r, thresholds, e[1])));
+      li.appendChild(el('span', 'prob-value', S.decidingPct(r, thresholds, e[1])));
       ul.appendChild(li);
     });
   };

@@ -199,10 +199,10 @@
     S.caveatNote($('study-caveat'), r);
     S.experimentalNote($('study-experimental'), r);
     // the thresholds it was decided at: a study refused at 0.59996 under 0.6 read "60.0 %" here, beside a
-    // message saying 59.996 % (the image page's figures, figures.js refusedPct)
+    // message saying 59.996 % (the image page's figures, figures.js decidingPct)
     studyThresholds = r.thresholds || {};
     $('study-confidence-block').hidden = typeof r.confidence !== 'number';
-    $('study-confidence').textContent = S.refusedPct(r, studyThresholds, r.confidence);
+    $('study-confidence').textContent = S.decidingPct(r, studyThresholds, r.confidence);
     $('study-confidence-bar').style.width = barWidth(r.confidence || 0);
     // no model answered for the study (refused from its DICOM header, every slice refused): no
     // heading over an empty list

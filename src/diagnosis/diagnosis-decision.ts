@@ -1,8 +1,8 @@
 import { confidenceThreshold, type ModelCard } from '../inference/model-card';
 import { argmax, oodScore, softmax } from '../inference/tensor-math';
 import { humanLabel } from '../presentation/labels';
+import { percentBeside } from '../presentation/percent';
 import type { Refusal } from '../validation/refusal-cause';
-import { pct } from '../validation/triage-decision';
 import { refusalMessage } from '../validation/refusal-message';
 
 export interface DiagnosisDecision {
@@ -59,7 +59,8 @@ export function decideDiagnosis(
     status: 'completed',
     code: null,
     label: topLabel,
-    message: `Most likely: ${describe(topLabel)} (${pct(confidence)} calibrated confidence).`,
+    // beside the threshold the page shows with it: at 0.58349 under 0.58348 it read "58.3 %" (percentBeside)
+    message: `Most likely: ${describe(topLabel)} (${percentBeside(confidence, thr)} calibrated confidence).`,
     refusal: null,
   };
 }

@@ -10,6 +10,7 @@ import { ForbiddenError } from '../accounts/errors';
 import { CurrentUser } from '../accounts/request-user';
 import { actor, AuditLog } from '../audit/audit-log.service';
 import { requestIdOf } from '../common/request-id';
+import { wantsHtml } from '../common/app-exception.filter';
 import type { AuthUser } from '../accounts/roles';
 import { HistoryFiltersQueryDto, HistoryQuery, HistoryQueryDto } from './history.dto';
 import { emptyHistoryView, historyRow, summaryView, timingsView } from '../presentation/history.view';
@@ -130,7 +131,9 @@ export class HistoryController {
     } catch (err) {
       const filterRefusal =
         err instanceof BadRequestError || err instanceof UnknownFilterValueError || err instanceof InvalidCursorError || err instanceof CursorFiltersMismatchError || err instanceof ForbiddenError;
-      if (!filterRefusal) throw err;
+      // a client asking for JSON gets the one filter's JSON answer, as for a field the query schema refuses (?a=1):
+      // ?page=0 with Accept: application/json was this HTML page
+      if (!filterRefusal || !wantsHtml(req)) throw err;
       // the filters again, as typed, with why they cannot be used (400, or 403 for a user's "user"):
       // a bare error page ("\"from\" is after \"to\".", a link to the analyser) lost the form and what was typed
       res.status(err.statusCode).render('history', {

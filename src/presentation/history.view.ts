@@ -11,7 +11,7 @@ import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri, sliceMeanNotMr
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
-import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from './record-reason';
+import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from './record-reason';
 import { NOT_MRI_CAUSES } from '../validation/triage-decision';
 
 export interface ProbabilityView {
@@ -170,21 +170,21 @@ function decidingFigure(item: HistoryItem): number | null {
 }
 
 /**
- * The deciding figure in words: one that was compared with a threshold and fell below it (a
- * diagnosis, a body part, P(MRI)) never reads as the threshold itself (refusedFigure). The MRI
+ * The deciding figure in words: one that was compared with a threshold (a diagnosis, a body part,
+ * P(MRI)) never reads on the wrong side of it (figureAtThreshold), answered or refused. The MRI
  * check's figure says which it is, as the MRI check line does: a row refused as not confidently
  * an MRI showed P(not MRI) "40.0 %" beside a reason comparing P(MRI) 59.996 % with the threshold.
  */
 function decidingPercent(item: HistoryItem, fig: number): string {
   // a study's mean over its slices is said to be one (sliceMeanMri), as its reason and MRI check say it
   if (item.stage === 'modality') {
-    if (item.code === 'LOW_CONFIDENCE') return sliceMeanMri(item) ?? `MRI ${refusedFigure(item, 'triage', fig)}`;
+    if (item.code === 'LOW_CONFIDENCE') return sliceMeanMri(item) ?? `MRI ${figureAtThreshold(item, 'triage', fig)}`;
     const meanNot = sliceMeanNotMri(item);
     return meanNot ? `not MRI ${meanNot}` : `${item.isMri === false ? 'not MRI' : 'MRI'} ${percent(fig)}`;
   }
-  if (item.code !== 'LOW_CONFIDENCE') return percent(fig);
-  if (item.stage === 'diagnosis') return refusedFigure(item, item.task, fig);
-  if (item.stage === 'anatomy') return refusedFigure(item, 'triage', fig);
+  if (item.stage === 'diagnosis' && item.code !== 'NO_VALIDATED_MODEL') return figureAtThreshold(item, item.task, fig);
+  // the body part: refused at its check, or recognised without a validated model (it passed the triage threshold)
+  if (item.code === 'LOW_CONFIDENCE' || item.code === 'NO_VALIDATED_MODEL') return figureAtThreshold(item, 'triage', fig);
   return percent(fig);
 }
 

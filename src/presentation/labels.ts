@@ -7,7 +7,7 @@
  */
 import { ORIENTATION_WORDS } from '../explainability/heatmap-text';
 import type { ModelCard } from '../inference/model-card';
-import { pctBelow, percent } from './percent';
+import { percentBeside } from './percent';
 
 const WORDS: Record<string, string> = {
   notumor: 'no tumour',
@@ -133,12 +133,9 @@ export function humanStage(stage: string | null | undefined): string {
  */
 export function bodyPartLine(r: BodyPartFields): string {
   if (!r.anatomy) return '—';
-  // refused at the body-part check: the figure its reason compares with the triage threshold, with the
-  // same decimals; "Brain (60.0 %)" stood beside "(59.99 %, below the 60.00 % confidence threshold)"
-  const t = r.thresholds?.triage;
-  const v = r.anatomyConfidence;
-  const refused = r.code === 'LOW_CONFIDENCE' && r.stage === 'anatomy' && typeof t === 'number' && typeof v === 'number' && Number.isFinite(v) && v < t;
-  return `${displayName(r.anatomy)} (${refused ? pctBelow(v, t)[0] : percent(v)})`;
+  // the figure the triage threshold judged, never on the wrong side of it (percentBeside): "Brain (60.0 %)" stood
+  // beside "(59.99 %, below the 60.00 % confidence threshold)", "Brain (58.3 %)" beside an answer under 58.348 %
+  return `${displayName(r.anatomy)} (${percentBeside(r.anatomyConfidence, r.thresholds?.triage)})`;
 }
 
 /** What bodyPartLine reads: a history record or an API result; thresholds: model → the threshold it decided at. */

@@ -3,7 +3,7 @@
  * image page's stage list (public/js/figures.js mirrors it; a browser spec compares the two over
  * every case). Apart from labels.ts so that file stays about names and numbers.
  */
-import { percent, pctBelow } from './percent';
+import { percent, percentBeside } from './percent';
 
 /** What the MRI check of a result needs (a history record or an API result). */
 export interface MriCheckFields {
@@ -109,7 +109,9 @@ export function mriCheck(r: MriCheckFields): string {
   const check = imageCheckRefusal(r);
   if (check) return `not MRI (${check})`;
   // a record without its cause: the model's figure, said to be against the refusal when it is
-  if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percent(mriFigure(r))})`;
+  const t = r.thresholds?.triage;
+  // P(MRI) is the figure the triage threshold judged: never on the wrong side of it (percentBeside); 1 − P(MRI) was not
+  if (refusedByImageChecks(r)) return `not MRI (refused by the image checks; the model alone: MRI ${percentBeside(mriFigure(r), t)})`;
   // a study's 1 − P(MRI) is a mean over its slices: said so beside its message's first-slice figure
   const meanNot = sliceMeanNotMri(r);
   if (meanNot) return `not MRI (${meanNot})`;
@@ -117,8 +119,7 @@ export function mriCheck(r: MriCheckFields): string {
   if (unsureMri(r)) {
     const mean = sliceMeanMri(r);
     if (mean) return `not confidently MRI (${mean})`;
-    const t = r.thresholds?.triage;
-    return `not confidently MRI (MRI ${typeof t === 'number' && r.mriConfidence < t ? pctBelow(r.mriConfidence, t)[0] : percent(r.mriConfidence)})`;
+    return `not confidently MRI (MRI ${percentBeside(r.mriConfidence, t)})`;
   }
-  return `${r.isMri ? 'MRI' : 'not MRI'} (${percent(mriFigure(r))})`;
+  return r.isMri ? `MRI (${percentBeside(r.mriConfidence, t)})` : `not MRI (${percent(mriFigure(r))})`;
 }

@@ -61,3 +61,26 @@ export function agreementPercent(value: number, threshold: number): string {
   const digits = thresholdPercent(threshold).replace(/ %$/, '').split('.')[1]?.length ?? 0;
   return `${(value * 100).toFixed(digits)} %`;
 }
+
+/**
+ * A figure beside the threshold it was judged by (`thresholdPercent` writes that): never on the wrong side of it.
+ * Below it, pctBelow's figure (the refusal messages' own). At it, the threshold's own figure. Above it, percent()'s
+ * where that already differs from the threshold rounded alike, else as many decimals as it takes to differ: an
+ * answer at 0.58349 under CONFIDENCE_THRESHOLD=0.58348 read "58.3 %" beside "58.348 %", now "58.349 %". Never
+ * "100…" for what is not 1 ("> 99.9 %" only where the threshold reads at most 99.9 %). Without a threshold: percent().
+ * public/js/figures.js pctBeside mirrors it (test/support/figure-beside-cases.ts, run against both).
+ */
+export function percentBeside(value: number | null | undefined, threshold: number | null | undefined): string {
+  if (typeof value !== 'number' || !Number.isFinite(value) || typeof threshold !== 'number' || !Number.isFinite(threshold)) return percent(value);
+  if (value < threshold) return pctBelow(value, threshold)[0];
+  if (value === threshold) return thresholdPercent(threshold);
+  for (let digits = 1; digits < 9; digits++) {
+    const [v, t] = [(value * 100).toFixed(digits), (threshold * 100).toFixed(digits)];
+    if (v === t) continue;
+    if (digits === 1 && (value * 100 < 99.95 || threshold * 100 <= 99.9)) return percent(value);
+    if (Number(v) < 100 || value === 1) return `${v} %`;
+  }
+  // a hair above it (the two alike at 8 decimals): at it, as it reads
+  const last = (value * 100).toFixed(8);
+  return Number(last) < 100 || value === 1 ? `${last} %` : '> 99.999999 %';
+}

@@ -13,7 +13,7 @@ import { headerBodyPartReason, headerNotMriReason, refusalMessage } from '../val
 import { slicesRefusedMessage, studyRuleMessage } from '../studies/study-messages';
 import type { Refusal } from '../validation/refusal-cause';
 import { capitalise, codeOf, humanCode, humanLabel, humanStage } from './labels';
-import { percent, thresholdPercent } from './percent';
+import { percent, percentBeside, thresholdPercent } from './percent';
 import { isEarlierLabel, type LoadedLabels } from './label-names';
 import { refusedByImageChecks, sliceMeanMri } from './mri-check';
 
@@ -41,37 +41,37 @@ function belowThreshold(r: ReasonFields, model: string | null, value: number | n
 }
 
 /**
- * A refused record's deciding figure as the lists and the PDF print it: below the threshold recorded
- * for `model`, with the decimals it takes to differ from it (the history list and the PDF's
- * "Calibrated confidence" read "60.0 %" for an analysis refused at 0.59996 under 0.6); otherwise percent().
+ * A record's deciding figure as the lists and the PDF print it, beside the threshold recorded for `model`
+ * (percentBeside): never on the wrong side of it. Refused at 0.59996 under 0.6 it read "60.0 %"; answered at
+ * 0.58349 under 0.58348, "58.3 %" beside "Confidence threshold 58.348 %". Without that threshold: percent().
  */
-export function refusedFigure(r: Pick<ReasonFields, 'status' | 'thresholds'>, model: string | null, value: number | null | undefined): string {
-  const t = model ? r.thresholds?.[model] : undefined;
-  if (r.status === 'completed' || typeof t !== 'number' || typeof value !== 'number' || !Number.isFinite(value) || !(value < t)) return percent(value);
-  return pctBelow(value, t)[0];
+export function figureAtThreshold(r: Pick<ReasonFields, 'thresholds'>, model: string | null, value: number | null | undefined): string {
+  return percentBeside(value, model ? r.thresholds?.[model] : undefined);
 }
 
 /**
- * The figure a refusal compared with its threshold and the model whose threshold it was: the
- * diagnosis's top class (not one withheld as out of distribution), the body part's, or P(MRI) at the
- * MRI check; null for anything else (an answer, NOT_MRI, a refusal without a figure).
+ * The figure that was compared with a threshold and the model whose threshold it was: the diagnosis's
+ * confidence (or top class), answered, refused or withheld as out of distribution; the body part's when
+ * refused there or recognised without a validated model; P(MRI) refused at the MRI check. Null for
+ * anything else (NOT_MRI, a body part the service does not analyse, a record without a figure).
  */
-export function refusedComparison(r: Pick<ReasonFields, 'status' | 'stage' | 'code' | 'task' | 'confidence' | 'probabilities' | 'thresholds' | 'mriConfidence' | 'anatomyConfidence'>): { value: number; model: string } | null {
-  if (r.status === 'completed' || r.code !== 'LOW_CONFIDENCE') return null;
+export function decidingComparison(r: Pick<ReasonFields, 'stage' | 'code' | 'task' | 'confidence' | 'probabilities' | 'thresholds' | 'mriConfidence' | 'anatomyConfidence'>): { value: number; model: string } | null {
   const pick = (value: number | null | undefined, model: string | null) => (typeof value === 'number' && Number.isFinite(value) && model ? { value, model } : null);
+  if (r.code === 'NO_VALIDATED_MODEL') return pick(r.anatomyConfidence, 'triage');
+  if (r.stage === 'diagnosis') return pick(r.confidence ?? topEntry(r.probabilities)?.[1], r.task);
+  if (r.code !== 'LOW_CONFIDENCE') return null;
   if (r.stage === 'modality') return pick(r.mriConfidence, 'triage');
   if (r.stage === 'anatomy') return pick(r.anatomyConfidence, 'triage');
-  if (r.stage !== 'diagnosis' || withheldOutOfDistribution(r)) return null;
-  return pick(r.confidence ?? topEntry(r.probabilities)?.[1], r.task);
+  return null;
 }
 
 /**
- * One class's probability in a record's list (the history detail, the PDF table): the one a refusal
- * compared with its threshold reads as its reason reads it ("59.996 %"), not "60.0 %" beside it.
+ * One class's probability in a record's list (the history detail, the PDF table): the one compared with
+ * its threshold reads as the deciding figure does ("59.996 %", "58.349 %"), not "60.0 %" / "58.3 %" beside it.
  */
-export function probabilityFigure(r: Parameters<typeof refusedComparison>[0], value: number): string {
-  const refused = refusedComparison(r);
-  return refused && refused.value === value ? refusedFigure(r, refused.model, value) : percent(value);
+export function probabilityFigure(r: Parameters<typeof decidingComparison>[0], value: number): string {
+  const decided = decidingComparison(r);
+  return decided && decided.value === value ? figureAtThreshold(r, decided.model, value) : percent(value);
 }
 
 function topEntry(probs: Record<string, number> | null): [string, number] | null {
@@ -82,7 +82,7 @@ function topEntry(probs: Record<string, number> | null): [string, number] | null
 function notMri(r: ReasonFields): string {
   const modality = r.study?.modality;
   if (r.study && modality && modality !== 'MR' && noModelRan(r)) return headerNotMriReason(modality);
-  if (refusedByImageChecks(r)) return `The image checks (colour, bright background, head CT, unlike an MRI slice) refused it, although the triage model alone said MRI (${percent(r.mriConfidence)}).`;
+  if (refusedByImageChecks(r)) return `The image checks (colour, bright background, head CT, unlike an MRI slice) refused it, although the triage model alone said MRI (${figureAtThreshold(r, 'triage', r.mriConfidence)}).`;
   if (typeof r.mriConfidence === 'number') {
     const figure = percent(1 - r.mriConfidence);
     return r.study ? `The slices were refused as not MRI (not MRI ${figure}, mean over the slices).` : `The triage model says this is not an MRI image (${figure}).`;
@@ -176,9 +176,9 @@ export function recordReason(r: ReasonFields, loaded: LoadedLabels = null): stri
       return notMri(r);
     case 'UNSUPPORTED_BODY_PART':
       if (!r.anatomy && r.study && noModelRan(r)) return 'The DICOM header (Body Part Examined) names a body part the service does not analyse, so no model was run.';
-      return `Recognised as ${humanLabel(r.anatomy)}${typeof r.anatomyConfidence === 'number' ? ` (${percent(r.anatomyConfidence)})` : ''}, a body part the service does not analyse.`;
+      return `Recognised as ${humanLabel(r.anatomy)}${typeof r.anatomyConfidence === 'number' ? ` (${figureAtThreshold(r, 'triage', r.anatomyConfidence)})` : ''}, a body part the service does not analyse.`;
     case 'NO_VALIDATED_MODEL':
-      return `${capitalise(humanLabel(r.anatomy))} MRI recognised${typeof r.anatomyConfidence === 'number' ? ` (${percent(r.anatomyConfidence)})` : ''}, but no validated diagnosis model exists for this body part yet.`;
+      return `${capitalise(humanLabel(r.anatomy))} MRI recognised${typeof r.anatomyConfidence === 'number' ? ` (${figureAtThreshold(r, 'triage', r.anatomyConfidence)})` : ''}, but no validated diagnosis model exists for this body part yet.`;
     case 'LOW_CONFIDENCE':
       return lowConfidence(r, loaded);
     case 'INSUFFICIENT_SLICES':

@@ -6,13 +6,13 @@ import type { HistoryItem } from '../history/history.service';
 import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, studyRuleLine, studySeriesLine, studySpacingLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { labelName, recordTitle, type LoadedLabels } from '../presentation/label-names';
 import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, statusName } from '../presentation/labels';
-import { percent, thresholdPercent } from '../presentation/percent';
+import { thresholdPercent } from '../presentation/percent';
 import { mriCheck } from '../presentation/mri-check';
 import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
-import { probabilityFigure, recordReason, refusedFigure, withheldOutOfDistribution } from '../presentation/record-reason';
+import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 import { reportTable } from './report-table';
 import { reportTextWriter } from './report-value';
 import type { ReportFaces } from './report-fonts';
@@ -120,8 +120,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('Label', r.label ? labelName(r.label, labels) : '— (no diagnosis)');
   if (withheldOutOfDistribution(r)) {
     // not "Calibrated confidence: 94.0 %" above a 60.0 % threshold for a result without an answer
-    row('Calibrated confidence', `${percent(r.confidence)} — not an answer: the image is unlike the model's training data (out-of-distribution)`);
-  } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', refusedFigure(r, r.task, r.confidence));
+    row('Calibrated confidence', `${figureAtThreshold(r, r.task, r.confidence)} — not an answer: the image is unlike the model's training data (out-of-distribution)`);
+  } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', figureAtThreshold(r, r.task, r.confidence));
   // the caveats beside the answer itself, not only in the Models section further down
   const caveat = recordedCaveat(r, input.cards ?? []);
   if (caveat) {

@@ -11,10 +11,12 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { bodyPartLine, BodyPartFields } from '../../src/presentation/labels';
-import { agreementPercent, thresholdPercent } from '../../src/presentation/percent';
+import { mriCheck, MriCheckFields } from '../../src/presentation/mri-check';
+import { agreementPercent, percentBeside, thresholdPercent } from '../../src/presentation/percent';
 import { probabilityFigure, withheldOutOfDistribution } from '../../src/presentation/record-reason';
 import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
+import { FIGURE_BESIDE_CASES } from '../support/figure-beside-cases';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
 
@@ -55,7 +57,7 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
 
   it('a list entry of a refused result is written as record-reason.ts probabilityFigure writes it', async () => {
     await page.goto(`${h.base}/`);
-    type Fields = Parameters<typeof probabilityFigure>[0] & { probabilities: Record<string, number> };
+    type Fields = Parameters<typeof probabilityFigure>[0] & { status: string; probabilities: Record<string, number> };
     const thresholds = { triage: 0.6, brain_tumor: 0.6 };
     const low: Fields = { status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', task: 'brain_tumor', confidence: 0.59996, probabilities: { glioma: 0.59996, notumor: 0.3, meningioma: 0.10004 }, mriConfidence: 0.99, anatomyConfidence: 0.99, thresholds };
     const { confidence: _absent, ...withoutConfidence } = low;
@@ -70,13 +72,35 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       { ...low, confidence: null },
       withoutConfidence as Fields, // an answer without the field
       { ...low, confidence: null, probabilities: { glioma: 0.94, notumor: 0.04, meningioma: 0.02 } },
+      // answered just above CONFIDENCE_THRESHOLD=0.58348, and a body part without a validated model: it read "58.3 %" beside "58.348 %"
+      { ...low, status: 'completed', code: null, confidence: 0.58349, probabilities: { glioma: 0.58349, notumor: 0.3, meningioma: 0.11651 }, thresholds: { triage: 0.58348, brain_tumor: 0.58348 } },
+      { ...low, stage: 'anatomy', task: 'triage', code: 'NO_VALIDATED_MODEL', confidence: null, anatomyConfidence: 0.58349, probabilities: { knee: 0.58349, brain: 0.3, not_mri: 0.11651 }, thresholds: { triage: 0.58348 } },
     ];
-    const got = await page.evaluate((list: Fields[]) => list.map((r) => Object.keys(r.probabilities).map((k) => window.Sentinel.refusedPct(r, r.thresholds, r.probabilities[k]))), records);
+    const got = await page.evaluate((list: Fields[]) => list.map((r) => Object.keys(r.probabilities).map((k) => window.Sentinel.decidingPct(r, r.thresholds, r.probabilities[k]))), records);
     expect(got).toEqual(records.map((r) => Object.values(r.probabilities).map((v) => probabilityFigure(r, v))));
     expect(got[0]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
     // the page read "60.0 %" for these: it looked at the confidence only
     expect(got[6]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
     expect(got[7]).toEqual(['59.996 %', '30.0 %', '10.0 %']);
+    expect(got.slice(9)).toEqual([['58.349 %', '30.0 %', '11.7 %'], ['58.349 %', '30.0 %', '11.7 %']]);
+  });
+
+  it('writes a figure beside its threshold as percent.ts percentBeside does, over the one table of cases both run', async () => {
+    await page.goto(`${h.base}/`);
+    // NaN does not survive page.evaluate's JSON: sent as a name
+    const sent = FIGURE_BESIDE_CASES.map(([v, t]) => [Number.isNaN(v) ? 'NaN' : v, t] as const);
+    const got = await page.evaluate((list: (readonly [number | null | 'NaN', number | null])[]) => list.map(([v, t]) => window.Sentinel.pctBeside(v === 'NaN' ? NaN : v, t)), sent);
+    expect(got).toEqual(FIGURE_BESIDE_CASES.map(([, , written]) => written));
+    expect(got).toEqual(FIGURE_BESIDE_CASES.map(([v, t]) => percentBeside(v, t)));
+  });
+
+  it('an answer at 0.58349 under 0.58348: the MRI check and the body part read 58.349 %, as mri-check.ts and labels.ts write them', async () => {
+    await page.goto(`${h.base}/`);
+    const answered: MriCheckFields & BodyPartFields = { isMri: true, mriConfidence: 0.58349, probabilities: null, code: null, stage: 'diagnosis', anatomy: 'brain', anatomyConfidence: 0.58349, thresholds: { triage: 0.58348 }, study: null, refusal: null };
+    const cases = [answered, { ...answered, mriConfidence: 0.9, anatomyConfidence: 0.58348 }, { ...answered, thresholds: null }];
+    const got = await page.evaluate((list: (MriCheckFields & BodyPartFields)[]) => list.map((r) => [window.Sentinel.mriCheck(r, r.thresholds), window.Sentinel.bodyPart(r, r.thresholds)]), cases);
+    expect(got).toEqual(cases.map((r) => [mriCheck(r), bodyPartLine(r)]));
+    expect(got).toEqual([['MRI (58.349 %)', 'Brain (58.349 %)'], ['MRI (90.0 %)', 'Brain (58.348 %)'], ['MRI (58.3 %)', 'Brain (58.3 %)']]);
   });
 
   it('a diagnosis refusal without its confidence is withheld or refused by its top probability, as record-reason.ts withheldOutOfDistribution says', async () => {
@@ -196,6 +220,28 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       expect(await page.locator('#threshold-mark').evaluate((e) => (e as HTMLElement).style.left)).toBe('55%');
       expect(await page.locator('#stages .stage-detail').last().textContent()).toBe('top answer · 54.996 % — decided here');
       expect(await page.locator('#probs .prob-value').allTextContents()).toEqual(['54.996 %', '35.0 %', '5.0 %', '5.0 %']);
+    } finally {
+      await page.unroute('**/api/v1/analyses');
+    }
+  });
+
+  it('an answer at 0.58349 under CONFIDENCE_THRESHOLD=0.58348: the block reads "58.349 %" beside "the 58.348 % threshold", not "58.3 %"', async () => {
+    await page.goto(`${h.base}/`);
+    const bright = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+    await page.route('**/api/v1/analyses', async (route) => {
+      const r = await (await route.fetch()).json();
+      const probabilities = { glioma: 0.58349, meningioma: 0.3, notumor: 0.05, pituitary: 0.06651 };
+      const body = { ...r, status: 'completed', code: null, stage: 'diagnosis', label: 'glioma', confidence: 0.58349, probabilities, isMri: true, mriConfidence: 0.58349,
+        anatomy: 'brain', anatomyConfidence: 0.58349, thresholds: { triage: 0.58348, brain_tumor: 0.58348 } };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await analyseOne(page, bright);
+      expect(await page.locator('#confidence-value').textContent()).toBe('58.349 %');
+      expect(await page.locator('#confidence-explain').textContent()).toContain('below the 58.348 % threshold');
+      expect(await page.locator('#probs .prob-value').first().textContent()).toBe('58.349 %');
+      const details = await page.locator('#stages .stage-detail').allTextContents();
+      expect(details.slice(1)).toEqual(['MRI (58.349 %)', 'Brain (58.349 %)', 'Glioma · 58.349 %']);
     } finally {
       await page.unroute('**/api/v1/analyses');
     }

@@ -194,8 +194,8 @@ describe('history: cursor paging while analyses are recorded', () => {
     const doc = (await request(server).get('/api/docs-json').set(root.headers).expect(200)).body as { paths: Record<string, { get: { parameters: { name: string }[] } }> };
     const offered = (p: string) => doc.paths[p].get.parameters.map((q) => q.name).filter((n) => ['page', 'pageSize', 'cursor'].includes(n));
     expect([offered('/api/v1/history'), offered('/api/v1/history/summary'), offered('/api/v1/history/export.csv')]).toEqual([['page', 'pageSize', 'cursor'], [], []]);
-    // the page: the filter form and the reason, status 400
-    const html = await request(server).get('/history?cursor=garbage').set(alice.headers).set('X-Request-Id', 'tampered-cursor-1').expect(400);
+    // the page (a browser asks for HTML; without Accept the one filter's JSON, as for ?a=1): the filter form and the reason, status 400
+    const html = await request(server).get('/history?cursor=garbage').set(alice.headers).set('Accept', 'text/html').set('X-Request-Id', 'tampered-cursor-1').expect(400);
     expect(html.text).toContain('id="filter-error"');
     expect(html.text).toContain('is not one this server gave');
     // the code and the reference the error pages show, for the user to quote to the admin

@@ -44,6 +44,14 @@ describe('figures at the threshold', () => {
     expect(d.message).toBe('Unable to determine: the most likely finding (glioma, 59.996 %) is below the 60.000 % confidence threshold.');
   });
 
+  it('an answer just above CONFIDENCE_THRESHOLD=0.58348 does not read "58.3 %" (below the 58.348 % the page shows beside it)', () => {
+    const d = decideDiagnosis(brain, logitsFor([0.58349, 0.2, 0.1, 0.11651]), [0, 0], 0.58348);
+    expect(d.status).toBe('completed');
+    expect(d.message).toBe('Most likely: glioma (58.349 % calibrated confidence).');
+    // far from it: one decimal, as ever
+    expect(decideDiagnosis(brain, logitsFor([0.9, 0.05, 0.03, 0.02]), [0, 0], 0.58348).message).toBe('Most likely: glioma (90.0 % calibrated confidence).');
+  });
+
   it('so do the triage refusals (MRI, body part)', () => {
     const notSure = decideTriage(triage, logitsFor([0.45, 0.05, 0.05, 0.04996, 0.40004]), [0, 0]);
     expect(notSure.outcome).toMatchObject({ code: 'LOW_CONFIDENCE', stage: 'modality' });

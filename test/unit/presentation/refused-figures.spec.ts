@@ -44,8 +44,8 @@ describe('probability lists of a record refused just below its threshold', () =>
     const text = pdfFlatText(await buildReportPdf({ record: part, generatedFor: 'u@example.org', fonts: reportFaces() }));
     expect(text).toContain('Body part: Brain (59.99 %)');
     expect(text).not.toContain('Brain (60.0 %)');
-    // passed at the same figure, refused later, or no threshold recorded: one decimal
-    expect(historyDetail({ ...part, anatomyConfidence: 0.60004, stage: 'diagnosis', task: 'brain_tumor', confidence: 0.3 }).bodyPartLine).toBe('Brain (60.0 %)');
+    // passed just above it, refused later: above it, with the decimals it takes to differ (percentBeside); no threshold recorded: one decimal
+    expect(historyDetail({ ...part, anatomyConfidence: 0.60004, stage: 'diagnosis', task: 'brain_tumor', confidence: 0.3 }).bodyPartLine).toBe('Brain (60.004 %)');
     expect(historyDetail({ ...part, thresholds: null }).bodyPartLine).toBe('Brain (60.0 %)');
     expect(historyDetail({ ...part, thresholds: { triage: 0.5 } }).bodyPartLine).toBe('Brain (60.0 %)');
   });
