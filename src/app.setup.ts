@@ -107,7 +107,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     // every /api/v1 route takes `Authorization: Bearer <token>` from POST /api/v1/auth/token
     .addSecurityRequirements('bearer')
     .build();
-  SwaggerModule.setup('api/docs', app, () => declareSharedHeaders(SwaggerModule.createDocument(app, doc)));
+  // the page's tab reads as the service's, not Swagger's default "Swagger UI"
+  SwaggerModule.setup('api/docs', app, () => declareSharedHeaders(SwaggerModule.createDocument(app, doc)), { customSiteTitle: 'MRI Sentinel API' });
   return app;
 }
 
