@@ -1,3 +1,4 @@
+import { STUDY_CONFIDENCE_NAME, STUDY_CONFIDENCE_NOTE } from './presentation/study-confidence';
 import { DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -79,6 +80,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.setLocal('heatmapNote', HEATMAP_NOTE);
   // said instead of a map where no region stands out (explanation.focus 'none')
   app.setLocal('noFocusNote', NO_FOCUS_NOTE);
+  // a study's figure named and explained as the history detail and the PDF do (it is not itself calibrated)
+  app.setLocal('studyConfidenceName', STUDY_CONFIDENCE_NAME);
+  app.setLocal('studyConfidenceNote', STUDY_CONFIDENCE_NOTE);
   // the page scripts name results with the server's words (labels.ts), never a copy of their own
   app.setLocal('pageWords', JSON.stringify(pageWords()));
   hbs.registerPartials(path.join(VIEWS_DIR, 'partials'));
