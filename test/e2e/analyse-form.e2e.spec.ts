@@ -124,7 +124,8 @@ describe('POST /analyse (the analysis form without JavaScript), fake models', ()
   ])('%s: 403 page naming the CSRF check, nothing analysed', async (_label, token) => {
     const before = await records();
     const res = await form(alice, token).attach('image', await solidPng(300, 300, 255), 'scan.png').expect(403);
-    expect(res.text).toContain('The form expired or did not come from this site (CSRF check failed). Reload the page and try again.');
+    // not "Reload the page": on a POST's answer a reload re-sends the same stale token and fails again
+    expect(res.text).toContain("The form expired or did not come from this site (CSRF check failed). Open the form&#x27;s page again from its link and send it from there: reloading this page would send the same expired form again.");
     expect(res.text).toContain('<title>Error: Not allowed · MRI Sentinel</title>');
     expect(await records()).toBe(before);
   });
