@@ -45,9 +45,9 @@ export class IdempotencyService {
   /**
    * `run` answered once per key: without the header (or a user) exactly as before; otherwise
    * reserved, replayed, or refused (400 bad key, 409 in progress, 422 another request's key).
+   * `key`: the header's, unless the route has its own (the form without JavaScript: a field of its page).
    */
-  async answer<T extends { analysisId?: string | null }>(req: Request, res: Response, route: KeyedRoute, run: () => Promise<T>): Promise<T> {
-    const key = idempotencyKey(req);
+  async answer<T extends { analysisId?: string | null }>(req: Request, res: Response, route: KeyedRoute, run: () => Promise<T>, key: string | undefined = idempotencyKey(req)): Promise<T> {
     const userId = requestContext(req).userId;
     if (key === undefined || !userId) return run();
     const now = new Date();
