@@ -26,7 +26,8 @@ type Claim = { kind: 'first'; id: string } | { kind: 'replay'; analysisId: strin
 
 /**
  * Idempotency-Key for the analysis POSTs (draft-ietf-httpapi-idempotency-key-header, as Stripe's
- * API behaves). The database is the store every replica shares: the first request with a key
+ * API behaves), and for the form without JavaScript (POST /analyse), whose key is its page's
+ * one-time `_submission` field: Back or reload re-sending it is a replay, not a second record. The database is the store every replica shares: the first request with a key
  * reserves (userId, key) and the unique index refuses every other — so a race is decided there,
  * not in process memory. Neither the images nor the answer are stored, so a repeat of a finished
  * request re-runs the deterministic analysis with recording switched off and answers with the
