@@ -1,3 +1,4 @@
+import { STUDY_CONFIDENCE_NAME, STUDY_CONFIDENCE_NOTE } from './presentation/study-confidence';
 import { DynamicModule, LogLevel } from '@nestjs/common';
 import { DiscoveryService, NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -93,6 +94,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.setLocal('heatmapNote', HEATMAP_NOTE);
   // said instead of a map where no region stands out (explanation.focus 'none')
   app.setLocal('noFocusNote', NO_FOCUS_NOTE);
+  // a study's figure named and explained as the history detail and the PDF do (it is not itself calibrated)
+  app.setLocal('studyConfidenceName', STUDY_CONFIDENCE_NAME);
+  app.setLocal('studyConfidenceNote', STUDY_CONFIDENCE_NOTE);
   // the page scripts name results with the server's words (labels.ts), never a copy of their own
   app.setLocal('pageWords', JSON.stringify(pageWords()));
   hbs.registerPartials(path.join(VIEWS_DIR, 'partials'));
@@ -121,7 +125,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     // every /api/v1 route takes `Authorization: Bearer <token>` from POST /api/v1/auth/token
     .addSecurityRequirements('bearer')
     .build();
-  SwaggerModule.setup('api/docs', app, () => declareSharedHeaders(SwaggerModule.createDocument(app, doc)));
+  // the page's tab reads as the service's, not Swagger's default "Swagger UI"
+  SwaggerModule.setup('api/docs', app, () => declareSharedHeaders(SwaggerModule.createDocument(app, doc)), { customSiteTitle: 'MRI Sentinel API' });
   return app;
 }
 

@@ -204,6 +204,11 @@
     $('study-confidence-block').hidden = typeof r.confidence !== 'number';
     $('study-confidence').textContent = S.decidingPct(r, studyThresholds, r.confidence);
     $('study-confidence-bar').style.width = barWidth(r.confidence || 0);
+    // as on the image page: the colour says what the service decided, the mark where the threshold it applied lies
+    $('study-confidence-bar').className = r.status === 'completed' ? 'above' : 'below';
+    var thr = studyThresholds[r.task];
+    $('study-threshold-mark').hidden = typeof thr !== 'number';
+    if (typeof thr === 'number') $('study-threshold-mark').style.left = (thr * 100).toFixed(1) + '%';
     // no model answered for the study (refused from its DICOM header, every slice refused): no
     // heading over an empty list
     $('study-probs-block').hidden = !Object.keys(r.probabilities || {}).length;

@@ -54,7 +54,8 @@ export class CsrfError extends DomainError {
   readonly code = 'FORBIDDEN';
   readonly statusCode = 403;
   constructor() {
-    super('The form expired or did not come from this site (CSRF check failed). Reload the page and try again.');
+    // not "Reload the page": this page is the answer to a POST, and a reload re-sends the same stale token
+    super("The form expired or did not come from this site (CSRF check failed). Open the form's page again from its link and send it from there: reloading this page would send the same expired form again.");
   }
 }
 

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Inject, Optional, Post, Query, Redirect, Req, Res, UploadedFile } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AnalysisRoute } from '../accounts/decorators';
@@ -12,6 +13,9 @@ import { closedFields, ZodDto } from '../common/zod-dto';
 import { heatmapCaption } from '../explainability/heatmap-text';
 import { historyDetailLocals } from '../history/history-detail.page';
 import { HistoryService } from '../history/history.service';
+import { AppConfig } from '../config/config.service';
+import { REPLAYED_HEADER } from '../idempotency/idempotency-key';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { labelName, loadedLabels } from '../presentation/label-names';
 import { optionalFlag } from './analyses.dto';
@@ -23,7 +27,11 @@ import { requestContext } from './request-context';
  * field means "no heat map" here (the API's default is true; the page's script sends it always).
  */
 export class AnalyseFormFieldsDto extends ZodDto(
-  closedFields({ _csrf: z.string().optional(), explain: optionalFlag }, FORM_IMAGE_FIELD, 'the file `image`, `_csrf` and `explain`'),
+  closedFields(
+    { _csrf: z.string().optional(), _submission: z.string().uuid().optional(), explain: optionalFlag },
+    FORM_IMAGE_FIELD,
+    'the file `image`, `_csrf`, `_submission` and `explain`',
+  ),
 ) {}
 
 /**
@@ -31,6 +39,18 @@ export class AnalyseFormFieldsDto extends ZodDto(
  * answered at the server's threshold as if the field had been read (the API refuses it, closedFields).
  */
 export class AnalyseFormQueryDto extends ZodDto(z.strictObject({})) {}
+
+/**
+ * The form's re-post guard, as an Idempotency-Key (src/idempotency) of this user: the page's one-time
+ * `_submission` field with the image and the tick box, so that Back or reload re-sending the same form
+ * is answered from its first record, while another image sent from the same page (Back, another file)
+ * is a new analysis. A page opened anew has a new field: the same image analysed again is a new record.
+ * Without the field (a page from before it, a script) nothing is keyed, as before.
+ */
+function formKey(submission: string | undefined, explain: boolean, image: Buffer): string | undefined {
+  if (!submission) return undefined;
+  return `analyse-form ${submission} ${explain ? 'explain' : 'plain'} ${createHash('sha256').update(image).digest('hex')}`;
+}
 
 /** The form was sent with no image chosen: said for a person at a form, not for an API client. */
 class NoImageChosenError extends DomainError {
@@ -58,6 +78,8 @@ export class AnalyseFormController {
   constructor(
     private readonly analysis: AnalysisService,
     private readonly history: HistoryService,
+    private readonly idempotency: IdempotencyService,
+    private readonly config: AppConfig,
     @Optional() @Inject(MODEL_PROVIDER) private readonly models?: ModelProvider,
   ) {}
 
@@ -78,7 +100,11 @@ export class AnalyseFormController {
     @Res() res: Response,
   ): Promise<void> {
     if (!file) throw new NoImageChosenError();
-    const result = await this.analysis.analyze(file.buffer, { explain: body.explain ?? false, signal: clientGone(req) }, requestContext(req));
+    const explain = body.explain ?? false;
+    const route = { route: 'POST /analyse', params: { explain }, files: [file.buffer], timeoutMs: this.config.analysisTimeoutMs };
+    const result = await this.idempotency.answer(req, res, route, () => this.analysis.analyze(file.buffer, { explain, signal: clientGone(req) }, requestContext(req)), formKey(body._submission, explain, file.buffer));
+    // Back or reload re-sent this page's form: the same analysis again (its heat map drawn anew), no second record
+    const replayed = res.getHeader(REPLAYED_HEADER) === 'true';
     // the app always records (HistoryModule); without a record there is no page to show
     if (!result.analysisId) throw new DatabaseUnavailableError();
     const item = await this.history.get(user, result.analysisId);
@@ -87,7 +113,8 @@ export class AnalyseFormController {
     res.status(200).render('history-detail', {
       ...locals,
       title: `${locals.view.title} · Analyse an MRI image`,
-      fresh: true,
+      fresh: !replayed,
+      replayed,
       // no region stands out: the image alone would read as a map under the caption; the page says so instead
       heatmap: result.explanation?.focus === 'region' ? result.explanation.heatmap : null,
       noFocus: result.explanation?.focus === 'none',

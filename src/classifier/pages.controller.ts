@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Controller, Get, Inject, Param, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -27,6 +28,8 @@ export class PagesController {
     const samples = this.samples.list();
     return {
       title: 'Analyse an MRI image',
+      // the form's one-time field (analyse-form.controller.ts formKey): a re-post of this page's form is not analysed twice
+      submission: randomUUID(),
       maxBytes: this.config.maxUploadBytes,
       maxBytesLabel: humanBytes(this.config.maxUploadBytes),
       minSide: this.config.minImageSide,

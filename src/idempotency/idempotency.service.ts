@@ -26,7 +26,8 @@ type Claim = { kind: 'first'; id: string } | { kind: 'replay'; analysisId: strin
 
 /**
  * Idempotency-Key for the analysis POSTs (draft-ietf-httpapi-idempotency-key-header, as Stripe's
- * API behaves). The database is the store every replica shares: the first request with a key
+ * API behaves), and for the form without JavaScript (POST /analyse), whose key is its page's
+ * one-time `_submission` field: Back or reload re-sending it is a replay, not a second record. The database is the store every replica shares: the first request with a key
  * reserves (userId, key) and the unique index refuses every other — so a race is decided there,
  * not in process memory. Neither the images nor the answer are stored, so a repeat of a finished
  * request re-runs the deterministic analysis with recording switched off and answers with the
@@ -45,9 +46,9 @@ export class IdempotencyService {
   /**
    * `run` answered once per key: without the header (or a user) exactly as before; otherwise
    * reserved, replayed, or refused (400 bad key, 409 in progress, 422 another request's key).
+   * `key`: the header's, unless the route has its own (the form without JavaScript: a field of its page).
    */
-  async answer<T extends { analysisId?: string | null }>(req: Request, res: Response, route: KeyedRoute, run: () => Promise<T>): Promise<T> {
-    const key = idempotencyKey(req);
+  async answer<T extends { analysisId?: string | null }>(req: Request, res: Response, route: KeyedRoute, run: () => Promise<T>, key: string | undefined = idempotencyKey(req)): Promise<T> {
     const userId = requestContext(req).userId;
     if (key === undefined || !userId) return run();
     const now = new Date();

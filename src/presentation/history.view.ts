@@ -3,6 +3,7 @@
  * rounded figures, no broken rows for file errors or studies. Pure mapping from the
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
+import { confidenceName, STUDY_CONFIDENCE_NOTE } from './study-confidence';
 import type { HistoryItem, HistorySummary, StudySummary } from '../history/history.service';
 import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, spacingLine, statusName } from './labels';
 import { percent, thresholdPercent } from './percent';
@@ -227,6 +228,9 @@ export function historyDetail(item: HistoryItem, loaded: LoadedLabels = null) {
     message: recordReason(item, loaded),
     // an answer's confidence; a refusal's figure is in its reason (it read "Calibrated confidence" under a body-part refusal)
     answerConfidence: item.status === 'completed' && typeof item.confidence === 'number' ? row.confidence : null,
+    // a study's figure is combined from its slices' calibrated ones, not itself calibrated: said so
+    confidenceName: confidenceName(item),
+    confidenceNote: s ? STUDY_CONFIDENCE_NOTE : null,
     mri: mriCheck(item),
     bodyPartLine: bodyPartLine(item),
     model: item.task ? humanLabel(item.task) : '—',

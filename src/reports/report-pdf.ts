@@ -3,9 +3,10 @@ import { DISCLAIMER, DISCLAIMER_SHORT, EXPERIMENTAL_NOTICE } from '../common/dis
 import { HEATMAP_METHOD, HEATMAP_NOTE, heatmapCaption, NO_FOCUS_NOTE } from '../explainability/heatmap-text';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
+import { confidenceName, STUDY_CONFIDENCE_NOTE } from '../presentation/study-confidence';
 import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, studyRuleLine, studySeriesLine, studySpacingLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
 import { labelName, recordTitle, type LoadedLabels } from '../presentation/label-names';
-import { bodyPartLine, capitalise, codeOf, humanCode, humanLabel, humanStage, statusName } from '../presentation/labels';
+import { bodyPartLine, codeOf, humanCode, humanLabel, humanStage, statusName } from '../presentation/labels';
 import { thresholdPercent } from '../presentation/percent';
 import { mriCheck } from '../presentation/mri-check';
 import type { ModelCardView } from '../presentation/model-card.view';
@@ -120,8 +121,10 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   row('Label', r.label ? labelName(r.label, labels) : '— (no diagnosis)');
   if (withheldOutOfDistribution(r)) {
     // not "Calibrated confidence: 94.0 %" above a 60.0 % threshold for a result without an answer
-    row('Calibrated confidence', `${figureAtThreshold(r, r.task, r.confidence)} — not an answer: the image is unlike the model's training data (out-of-distribution)`);
-  } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row('Calibrated confidence', figureAtThreshold(r, r.task, r.confidence));
+    row(confidenceName(r), `${figureAtThreshold(r, r.task, r.confidence)} — not an answer: the image is unlike the model's training data (out-of-distribution)`);
+  } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row(confidenceName(r), figureAtThreshold(r, r.task, r.confidence));
+  // a study's figure is combined from its slices' calibrated ones, not itself calibrated: said so, as on the pages
+  if (r.study && r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL' && typeof r.confidence === 'number') write.block(STUDY_CONFIDENCE_NOTE, LEFT, undefined, { width });
   // the caveats beside the answer itself, not only in the Models section further down
   const caveat = recordedCaveat(r, input.cards ?? []);
   if (caveat) {

@@ -147,7 +147,7 @@ async function analyse(page: Page, bytes: Buffer): Promise<number> {
     expect(problems).toEqual([]);
   });
 
-  it('a page opened before logging in again (a stale token): 403 page saying to reload, nothing analysed', async () => {
+  it('a page opened before logging in again (a stale token): 403 page saying to open the form again (not reload: that re-sends the stale token), nothing analysed', async () => {
     await page.goto(`${h.base}/`);
     // logged out and in again in another tab: the first tab's token belongs to the old login
     const other = await context.newPage();
@@ -158,7 +158,7 @@ async function analyse(page: Page, bytes: Buffer): Promise<number> {
     const before = await h.app.get(PrismaService).analysis.count();
     expect(await analyse(page, await solidPng(300, 300, 255))).toBe(403);
     expect(await h.app.get(PrismaService).analysis.count()).toBe(before);
-    expect(await page.locator('h1').textContent()).toBe('The form expired or did not come from this site (CSRF check failed). Reload the page and try again.');
+    expect(await page.locator('h1').textContent()).toBe("The form expired or did not come from this site (CSRF check failed). Open the form's page again from its link and send it from there: reloading this page would send the same expired form again.");
     expect(await page.title()).toBe('Error: Not allowed · MRI Sentinel');
   });
 

@@ -314,6 +314,10 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       const record = await page.evaluate((id: string) => window.fetch(`/api/v1/history/${id}`, { headers: { Accept: 'application/json' } }).then((r) => r.json()), real.analysisId ?? '');
       expect(record.thresholds).toEqual(real.thresholds);
       expect(await page.locator('#study-confidence').textContent()).toBe('59.996 %');
+      // the threshold marked on the bar as on the image page, and the figure said to be combined, not calibrated
+      expect(parseFloat(await page.locator('#study-threshold-mark').evaluate((e) => (e as HTMLElement).style.left))).toBeCloseTo(card('brain_tumor') * 100, 1);
+      expect(await page.locator('#study-confidence-bar').getAttribute('class')).toBe('below');
+      expect(await page.locator('#study-confidence-explain').textContent()).toMatch(/^Combined from the slices' calibrated probabilities by the study rule, so not itself calibrated;/);
       expect(await page.locator('#study-probs .prob-value').allTextContents()).toEqual(['59.996 %', '30.0 %', '5.0 %', '5.0 %']);
     } finally {
       await page.unroute('**/api/v1/studies');

@@ -106,6 +106,31 @@ describe('POST /analyse (the analysis form without JavaScript), fake models', ()
     expect(record.text).not.toContain('data:image/jpeg');
   });
 
+  it('the same form posted twice (Back or reload re-sends it): one history record; the second answer says it was already analysed and links it', async () => {
+    const page = await request(server).get('/').set('Cookie', alice.cookie).set('Accept', 'text/html').expect(200);
+    // a one-time field of this page's form, before the file like the token
+    const nonce = /name="_submission" value="([^"]+)"/.exec(page.text)![1];
+    expect(page.text.indexOf('name="_submission"')).toBeLessThan(page.text.indexOf('name="image" type="file"'));
+    const image = await solidPng(300, 300, 255);
+    const send = () => form(alice).field('_submission', nonce).field('explain', 'true').attach('image', image, 'scan.png').expect(200);
+    const before = await records();
+    const first = await send();
+    const id = /href="\/history\/([0-9a-f-]{36})"/.exec(first.text)![1];
+    expect(first.text).not.toContain('already sent');
+    const again = await send();
+    expect(await records()).toBe(before + 1);
+    expect(again.text).toContain(`This form was already sent: this is the same analysis, already saved in your history as <a href="/history/${id}">this record</a> — no second record was made.`);
+    // the same answer, heat map included (drawn again from the re-sent image, still never stored)
+    expect(again.text).toContain('<h1>Glioma</h1>');
+    expect(again.text).toMatch(/<img src="data:image\/jpeg;base64,/);
+    // another image from the same page (Back, another file): a new analysis, recorded
+    await form(alice).field('_submission', nonce).field('explain', 'true').attach('image', await solidPng(300, 300, 200), 'other.png').expect(200);
+    expect(await records()).toBe(before + 2);
+    // a page opened anew has a new field: the same image analysed again is a new record, as asked
+    const page2 = await request(server).get('/').set('Cookie', alice.cookie).set('Accept', 'text/html').expect(200);
+    expect(/name="_submission" value="([^"]+)"/.exec(page2.text)![1]).not.toBe(nonce);
+  });
+
   it('the heat map box unticked (the field absent): no heat map', async () => {
     const res = await form(alice).attach('image', await solidPng(300, 300, 255), 'scan.png').expect(200);
     expect(res.text).not.toContain('data:image/jpeg');
@@ -124,7 +149,8 @@ describe('POST /analyse (the analysis form without JavaScript), fake models', ()
   ])('%s: 403 page naming the CSRF check, nothing analysed', async (_label, token) => {
     const before = await records();
     const res = await form(alice, token).attach('image', await solidPng(300, 300, 255), 'scan.png').expect(403);
-    expect(res.text).toContain('The form expired or did not come from this site (CSRF check failed). Reload the page and try again.');
+    // not "Reload the page": on a POST's answer a reload re-sends the same stale token and fails again
+    expect(res.text).toContain("The form expired or did not come from this site (CSRF check failed). Open the form&#x27;s page again from its link and send it from there: reloading this page would send the same expired form again.");
     expect(res.text).toContain('<title>Error: Not allowed · MRI Sentinel</title>');
     expect(await records()).toBe(before);
   });

@@ -56,6 +56,9 @@ describe('accounts: login wall, sessions, tokens, CSRF', () => {
     expect((await request(server).get('/api/docs').set('Accept', 'text/html')).status).toBe(302);
     expect((await request(server).get('/api/docs-json')).status).toBe(401);
     await request(server).get('/api/docs-json').set(admin.headers).expect(200);
+    // its page is named after the service, not Swagger's default "Swagger UI" (a tab among the service's own pages)
+    const docs = await request(server).get('/api/docs').set(admin.headers).set('Accept', 'text/html').redirects(1).expect(200);
+    expect(docs.text).toMatch(/<title>MRI Sentinel API<\/title>/);
     // health and static assets stay open
     await request(server).get('/healthz').expect(200);
     await request(server).get('/static/css/app.css').expect(200);

@@ -277,6 +277,10 @@ describe('POST /api/v1/studies on fake models', () => {
     // its scope list (the upload page's partial) names the classes in the pages' words
     expect(res.text).toContain('<strong>Brain MRI</strong>: Glioma, Meningioma, No tumour, Pituitary');
     expect(res.text).toContain('/static/js/study.js');
+    // its figure named and explained as the history detail and the PDF do, with the threshold marked as on the image page
+    expect(res.text).toContain('<span>Study confidence</span>');
+    expect(res.text).toContain(`<p class="explain small" id="study-confidence-explain">Combined from the slices&#x27; calibrated probabilities by the study rule, so not itself calibrated;`);
+    expect(res.text).toContain('<i id="study-threshold-mark" aria-hidden="true"></i>');
     // the details list under the answer is study-details.js's: without it the page's render stops there
     expect(res.text).toContain('/static/js/study-details.js');
     // and every script the page lists is served (the upload page's test does the same): listed but missing, it is a 404
