@@ -30,7 +30,7 @@ export function reportTable(doc: PDFKit.PDFDocument, write: ReportTextWriter, ta
       fit(cells, bold).forEach((c, i) => {
         doc.fontSize(c.size);
         const draw = () => write.block(c.text, xs[i], y, { width: c.width, align: right.includes(i) ? 'right' : 'left', bold: c.bold });
-        if (tr) tags.tag(bold ? 'TH' : 'TD', draw, {}, tr);
+        if (tr) tags.tag(bold ? 'TH' : 'TD', draw, bold ? { scope: 'Column' } : {}, tr);
         else tags.artifact(draw, 'Pagination');
         bottom = Math.max(bottom, doc.y);
       });

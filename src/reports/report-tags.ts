@@ -22,7 +22,8 @@ export type ReportElement = PDFKit.PDFStructureElement;
 
 export interface ReportTags {
   /** `draw`'s content as one element of `type` (H1, H2, P, TD…) under `parent` (the document). */
-  tag(type: string, draw: () => void, options?: { alt?: string }, parent?: ReportElement): void;
+  // `scope`: a header cell's (pdfkit writes it as the Table attribute /Scope; @types/pdfkit lacks it)
+  tag(type: string, draw: () => void, options?: { alt?: string; scope?: 'Column' | 'Row' }, parent?: ReportElement): void;
   /** An element holding others (Table, TR, a paragraph with a link in it), under `parent` (the document). */
   group(type: string, parent?: ReportElement): ReportElement;
   /** `draw`'s content as an artifact: layout (a rule, a box) or pagination (the running footer). */

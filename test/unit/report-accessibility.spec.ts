@@ -36,7 +36,7 @@ function structureOf(pdf: Buffer) {
   const catalog = ref(trailer, 'Root')!.dict;
   const info = ref(trailer, 'Info')!.dict;
   const elements = [...objects.values()].filter((o) => /\/S\s*\/[A-Za-z]/.test(o.dict) && /\/P\s+\d+\s+\d+\s+R/.test(o.dict))
-    .map((o) => ({ type: /\/S\s*\/([A-Za-z0-9]+)/.exec(o.dict)![1], alt: text(o.dict, 'Alt') }));
+    .map((o) => ({ type: /\/S\s*\/([A-Za-z0-9]+)/.exec(o.dict)![1], alt: text(o.dict, 'Alt'), scope: /\/Scope\s*\/(\w+)/.exec(o.dict)?.[1] }));
   const pages = [...objects.values()].filter((o) => /\/Type\s*\/Page\b(?!s)/.test(o.dict));
   const contents = pages.map((p) => [...(/\/Contents\s+(\d+)\s+\d+\s+R/.exec(p.dict) ?? [])].slice(1).map((n) => objects.get(Number(n))!.stream!.toString('latin1')).join('\n'));
   return { catalog, info, elements, pages, contents, ref, text };
@@ -71,6 +71,8 @@ describe('PDF reports are tagged and in a language', () => {
     expect(s.text(s.info, 'Subject')).toContain(DISCLAIMER_SHORT);
     const types = new Set(s.elements.map((e) => e.type));
     for (const t of ['Document', 'H1', 'H2', 'P', 'Table', 'TR', 'TH', 'TD']) expect(types).toContain(t);
+    // a header cell heads its column: a screen reader says it with each cell below
+    s.elements.filter((e) => e.type === 'TH').forEach((e) => expect(e.scope).toBe('Column'));
     // every page's marked content is balanced (an open BDC at a page's end breaks the page in strict readers)
     s.contents.forEach((c) => expect((c.match(/\bBDC\b|\bBMC\b/g) ?? []).length).toBe((c.match(/\bEMC\b/g) ?? []).length));
     // the running footer is a pagination artifact, the rules under table headers layout artifacts
