@@ -15,6 +15,7 @@ import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
 import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 import { reportTable } from './report-table';
+import { HEATMAP_ALT, IMAGE_ALT, REPORT_LANG, reportTags, type ReportTags } from './report-tags';
 import { reportTextWriter } from './report-value';
 import type { ReportFaces } from './report-fonts';
 
@@ -64,8 +65,13 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     margin: LEFT,
     // kept until the end, so that each page's footer can say "page i of n"
     bufferPages: true,
-    info: { Title: `MRI Sentinel report: ${recordTitle(r, labels)}`, Author: 'MRI Sentinel', Subject: 'Research use only — not for clinical use' },
+    // tagged, in a language, its title shown as the title (not the file name): report-tags.ts
+    tagged: true,
+    lang: REPORT_LANG,
+    displayTitle: true,
+    info: { Title: `MRI Sentinel report: ${recordTitle(r, labels)}`, Author: 'MRI Sentinel', Subject: `${reportKind(input)} of analysis ${r.id}. ${DISCLAIMER_SHORT}.` },
   });
+  const tags = reportTags(doc);
   doc.registerFont(REGULAR, fonts.regular.font).registerFont(BOLD, fonts.bold.font).font(REGULAR);
   /** a fallback face is registered (and so read, and embedded) only when something is written in it: rarely */
   const fallbacks = new Set<number>();
@@ -87,19 +93,22 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   // a heading keeps at least a few lines of its section below it, never alone at a page's foot
   const heading = (t: string) => {
     (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).fontSize(12).fillColor('black');
-    write.block(t, LEFT, undefined, { width, bold: true });
+    tags.tag('H2', () => write.block(t, LEFT, undefined, { width, bold: true }));
     doc.moveDown(0.2).font(REGULAR).fontSize(10);
   };
   // every record value through write.value(): a DICOM series description may be Japanese, Arabic or emoji
-  const row = (k: string, v: string) => write.value(`${k}: `, BOLD, v);
+  const row = (k: string, v: string) => tags.tag('P', () => write.value(`${k}: `, BOLD, v));
+  /** a paragraph of the report's own words */
+  const para = (draw: () => void) => tags.tag('P', draw);
   /** the small tables: probabilities, a card's figures and sources (report-table.ts) */
-  const table = reportTable(doc, write, { regular: REGULAR, bold: BOLD }, LEFT, width);
+  const table = reportTable(doc, write, tags, { regular: REGULAR, bold: BOLD }, LEFT, width);
 
   doc.fontSize(18);
-  write.block(`MRI Sentinel — ${recordTitle(r, labels)}`, LEFT, undefined, { width, bold: true });
+  tags.tag('H1', () => write.block(`MRI Sentinel — ${recordTitle(r, labels)}`, LEFT, undefined, { width, bold: true }));
   doc.fontSize(9).fillColor(GREY);
-  write.value(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `, REGULAR, input.generatedFor);
-  doc.moveDown(0.4).fillColor('#8a1c1c').font(BOLD).fontSize(10).text(`Disclaimer: ${DISCLAIMER}`, { width });
+  para(() => write.value(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `, REGULAR, input.generatedFor));
+  doc.moveDown(0.4).fillColor('#8a1c1c').font(BOLD).fontSize(10);
+  para(() => doc.text(`Disclaimer: ${DISCLAIMER}`, { width }));
   doc.fillColor('black');
 
   const boxed = (t: string) => {
@@ -107,8 +116,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     const y = doc.y;
     doc.font(BOLD).fontSize(11);
     const h = doc.heightOfString(t, { width: width - 16 }) + 12;
-    doc.rect(LEFT, y, width, h).lineWidth(1.5).stroke('#b45309');
-    doc.fillColor('#b45309').text(t, LEFT + 8, y + 6, { width: width - 16 });
+    tags.artifact(() => doc.rect(LEFT, y, width, h).lineWidth(1.5).stroke('#b45309'));
+    doc.fillColor('#b45309');
+    para(() => doc.text(t, LEFT + 8, y + 6, { width: width - 16 }));
     doc.fillColor('black').font(REGULAR).fontSize(10);
     doc.y = y + h + 8;
     doc.x = LEFT;
@@ -129,11 +139,13 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const caveat = recordedCaveat(r, input.cards ?? []);
   if (caveat) {
     doc.fillColor('#8a1c1c');
-    write.block(caveat, LEFT, undefined, { width, bold: true });
+    para(() => write.block(caveat, LEFT, undefined, { width, bold: true }));
     doc.fillColor('black').font(REGULAR);
   }
   if (answeredByExperimentalModel(r, input.cards ?? [])) {
-    doc.fillColor('#b45309').font(BOLD).text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }).fillColor('black').font(REGULAR);
+    doc.fillColor('#b45309').font(BOLD);
+    para(() => doc.text(EXPERIMENTAL_NOTICE, LEFT, undefined, { width }));
+    doc.fillColor('black').font(REGULAR);
   }
   row('Deciding stage', `${humanStage(r.stage)}${r.code ? ` — ${humanCode(r.code, codeOf(r))} (${r.code})` : ''}`);
   // the threshold recorded with the analysis: the rule this answer or refusal was given under
@@ -158,21 +170,25 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     heading(input.heatmap ? 'Image and heat map' : 'Image');
     const y = doc.y;
     const w = input.heatmap ? (width - 16) / 2 : width / 2;
-    doc.image(input.image, LEFT, y, { fit: [w, 220], align: 'center' });
-    doc.fontSize(8).fillColor(GREY).text('Image', LEFT, y + 224, { width: w, align: 'center' });
+    // each picture a figure whose alternative text says what it is; its caption a paragraph after it
+    tags.tag('Figure', () => doc.image(input.image!, LEFT, y, { fit: [w, 220], align: 'center' }), { alt: IMAGE_ALT });
+    doc.fontSize(8).fillColor(GREY);
+    para(() => doc.text('Image', LEFT, y + 224, { width: w, align: 'center' }));
     if (input.heatmap) {
-      doc.image(input.heatmap, LEFT + w + 16, y, { fit: [w, 220], align: 'center' });
+      const label = r.label ? labelName(r.label, labels) : null;
+      const caption = `${heatmapCaption(label)} — ${HEATMAP_METHOD}`;
+      tags.tag('Figure', () => doc.image(input.heatmap!, LEFT + w + 16, y, { fit: [w, 220], align: 'center' }), { alt: label ? `${HEATMAP_ALT}, for the class ${label}` : HEATMAP_ALT });
       // the class the map is for (a full report carries one only where the re-run gave the record's answer)
-      write.block(`${heatmapCaption(r.label ? labelName(r.label, labels) : null)} — ${HEATMAP_METHOD}`, LEFT + w + 16, y + 224, { width: w });
+      para(() => write.block(caption, LEFT + w + 16, y + 224, { width: w }));
     }
     doc.x = LEFT;
     doc.y = y + 244;
     // what the map is and is not, under it: read as evidence otherwise
     if (input.heatmap) {
-      write.block(HEATMAP_NOTE, LEFT, undefined, { width });
+      para(() => write.block(HEATMAP_NOTE, LEFT, undefined, { width }));
       doc.moveDown(0.3);
     } else if (input.noFocus) {
-      write.block(NO_FOCUS_NOTE, LEFT, undefined, { width });
+      para(() => write.block(NO_FOCUS_NOTE, LEFT, undefined, { width }));
       doc.moveDown(0.3);
     }
     doc.fillColor('black').fontSize(10);
@@ -180,25 +196,23 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
 
   heading(`Probabilities (calibrated${r.task ? `, ${humanLabel(r.task)}` : ''})`);
   const probs = Object.entries(r.probabilities ?? {}).sort((a, b) => b[1] - a[1]);
-  if (!probs.length) doc.text(NO_PROBABILITIES);
+  if (!probs.length) para(() => doc.text(NO_PROBABILITIES));
   else table(['Class', 'Probability'], probs.map(([label, p]) => [labelName(label, labels), probabilityFigure(r, p)]), [0.5, 0.2]);
 
   heading('Models');
   const versions = Object.entries(r.modelVersions ?? {});
-  if (!versions.length) doc.text('— (no model ran)');
+  if (!versions.length) para(() => doc.text('— (no model ran)'));
   for (const [name, version] of versions) {
     const card = input.cards?.find((c) => c.name === name);
     doc.fontSize(10);
-    write.block(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`, LEFT, undefined, { width, bold: true });
+    tags.tag('H3', () => write.block(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`, LEFT, undefined, { width, bold: true }));
     doc.font(REGULAR);
     if (!card) continue;
     const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;
     // the model's threshold at this analysis (the record's), not the one in force now
     const recorded = r.thresholds?.[name];
     const rule = recorded === undefined ? `Confidence threshold at this analysis: ${r.thresholds === null ? THRESHOLD_NOT_RECORDED : '—'}.` : `Decided at the ${thresholdPercent(recorded)} confidence threshold.`;
-    doc.fontSize(9).fillColor(GREY).text(`${rule} Model card: `, LEFT, undefined, { continued: true });
-    // a link annotation over the URL (clickable in any viewer), underlined in link blue
-    doc.fillColor('#1a4f8b').text(cardUrl, { link: input.baseUrl ? cardUrl : null, underline: Boolean(input.baseUrl) }).fillColor('black');
+    cardLink(doc, tags, `${rule} Model card: `, cardUrl, Boolean(input.baseUrl));
     doc.moveDown(0.2);
     if (card.figures.length) table(['Validation (test split)', 'Value'], card.figures.map((f) => [f.name, f.value]), [0.6, 0.25]);
     if (card.sources.length) {
@@ -210,7 +224,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
 
   heading('Timings');
   const t = Object.entries(r.timingsMs ?? {});
-  doc.text(t.length ? t.map(([k, v]) => `${k} ${Math.round(v * 10) / 10} ms`).join(' · ') : '—', LEFT, undefined, { width });
+  para(() => doc.text(t.length ? t.map(([k, v]) => `${k} ${Math.round(v * 10) / 10} ms`).join(' · ') : '—', LEFT, undefined, { width }));
 
   heading('Record');
   row('Analysis id', r.id);
@@ -223,8 +237,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     row('Spacing', studySpacingLine(st));
   }
 
-  doc.moveDown(1).fontSize(9).fillColor('#8a1c1c').font(BOLD).text(`Disclaimer: ${DISCLAIMER}`, LEFT, undefined, { width });
-  footers(doc, width);
+  doc.moveDown(1).fontSize(9).fillColor('#8a1c1c').font(BOLD);
+  para(() => doc.text(`Disclaimer: ${DISCLAIMER}`, LEFT, undefined, { width }));
+  footers(doc, tags, width);
   doc.end();
   return done;
 }
@@ -234,15 +249,36 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
  * the model cards' tables, and a page printed or forwarded alone must still say it. Written into
  * the margin with the margin lifted for the moment, or pdfkit would start a page for it.
  */
-function footers(doc: PDFKit.PDFDocument, width: number): void {
+function footers(doc: PDFKit.PDFDocument, tags: ReportTags, width: number): void {
   const { start, count } = doc.bufferedPageRange();
   for (let i = start; i < start + count; i++) {
     doc.switchToPage(i);
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.font(REGULAR).fontSize(8).fillColor('#8a1c1c')
-      .text(`${DISCLAIMER_SHORT}. Not a medical device. Page ${i - start + 1} of ${count}`, LEFT, doc.page.height - bottom + 16, { width, align: 'center', lineBreak: false });
+    // a running footer (pagination artifact): read once in full at the top and the end, not at every page turn;
+    // still text on every page, for a page printed or extracted alone
+    doc.font(REGULAR).fontSize(8).fillColor('#8a1c1c');
+    tags.artifact(() => doc.text(`${DISCLAIMER_SHORT}. Not a medical device. Page ${i - start + 1} of ${count}`, LEFT, doc.page.height - bottom + 16, { width, align: 'center', lineBreak: false }), 'Pagination');
     doc.page.margins.bottom = bottom;
   }
+  doc.fillColor('black');
+}
+
+/** What the report is, for its Subject: a viewer's document properties and a screen reader say it. */
+function reportKind(input: ReportInput): string {
+  const kind = input.record.study ? 'Study report' : 'Analysis report';
+  return input.image ? `${kind} with the image${input.heatmap ? ' and heat map' : ''}` : `${kind} (metadata only)`;
+}
+
+/**
+ * "… Model card: <url>" as one paragraph, the URL a Link element whose annotation (clickable in any
+ * viewer, underlined in link blue) is in the structure, where there is an origin to link to.
+ */
+function cardLink(doc: PDFKit.PDFDocument, tags: ReportTags, lead: string, url: string, linked: boolean): void {
+  const p = tags.group('P');
+  doc.fontSize(9).fillColor(GREY);
+  p.add(() => doc.text(lead, LEFT, undefined, { continued: true }));
+  doc.fillColor('#1a4f8b');
+  tags.tag(linked ? 'Link' : 'Span', () => doc.text(url, { link: linked ? url : null, underline: linked }), {}, p);
   doc.fillColor('black');
 }

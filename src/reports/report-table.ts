@@ -1,3 +1,4 @@
+import type { ReportElement, ReportTags } from './report-tags';
 import type { ReportTextNames, ReportTextWriter } from './report-value';
 
 /**
@@ -10,7 +11,8 @@ import type { ReportTextNames, ReportTextWriter } from './report-value';
 // `whole`: columns of identifiers (source names) that must stay whole words (fitName)
 export type ReportTable = (head: string[], rows: string[][], fractions: number[], right?: number[], whole?: number[]) => void;
 
-export function reportTable(doc: PDFKit.PDFDocument, write: ReportTextWriter, names: Pick<ReportTextNames, 'regular' | 'bold'>, left: number, width: number): ReportTable {
+// Tagged as Table, TR, TH (column scope) and TD: a screen reader announces a cell with its column's header.
+export function reportTable(doc: PDFKit.PDFDocument, write: ReportTextWriter, tags: ReportTags, names: Pick<ReportTextNames, 'regular' | 'bold'>, left: number, width: number): ReportTable {
   return (head, rows, fractions, right = [1], whole = []) => {
     const xs = fractions.reduce<number[]>((acc, _f, i) => [...acc, i === 0 ? left : acc[i - 1] + fractions[i - 1] * width], []);
     /** each cell as it prints: its text, size and width (fonts set per cell, since fitName and heightOfString read them) */
@@ -21,34 +23,38 @@ export function reportTable(doc: PDFKit.PDFDocument, write: ReportTextWriter, na
     });
     const heightOf = (cells: ReturnType<typeof fit>) =>
       Math.max(...cells.map((c) => doc.font(c.bold ? names.bold : names.regular).fontSize(c.size).heightOfString(c.text, { width: c.width })));
-    const line = (cells: string[], bold: boolean) => {
+    /** `tr`: the row's element, each cell a TH or TD in it; none for a header repeated on a page the table runs onto (an artifact) */
+    const line = (cells: string[], bold: boolean, tr?: ReportElement) => {
       const y = doc.y;
       let bottom = y;
       fit(cells, bold).forEach((c, i) => {
         doc.fontSize(c.size);
-        write.block(c.text, xs[i], y, { width: c.width, align: right.includes(i) ? 'right' : 'left', bold: c.bold });
+        const draw = () => write.block(c.text, xs[i], y, { width: c.width, align: right.includes(i) ? 'right' : 'left', bold: c.bold });
+        if (tr) tags.tag(bold ? 'TH' : 'TD', draw, bold ? { scope: 'Column' } : {}, tr);
+        else tags.artifact(draw, 'Pagination');
         bottom = Math.max(bottom, doc.y);
       });
       doc.y = bottom + 2;
     };
-    const header = () => {
-      line(head, true);
-      doc.moveTo(left, doc.y).lineTo(left + width, doc.y).lineWidth(0.5).stroke('#999999');
+    const table = tags.group('Table');
+    const header = (repeated: boolean) => {
+      line(head, true, repeated ? undefined : tags.group('TR', table));
+      tags.artifact(() => doc.moveTo(left, doc.y).lineTo(left + width, doc.y).lineWidth(0.5).stroke('#999999'));
       doc.y += 3;
     };
     // the header with room for a row or two below it, never alone at a page's foot; rows that run
     // onto the next page take it with them (page 2 was a list of sources under no header)
     if (doc.y > doc.page.height - 120) doc.addPage();
-    header();
+    header(false);
     for (const cells of rows) {
       // a row that would run past the bottom margin goes whole to the next page: pdfkit carried the rest
       // of a long cell (a 4-line licence) over onto a page of its own, under no header
       const pageEnd = doc.page.height - doc.page.margins.bottom;
       if (doc.y > doc.page.height - 90 || doc.y + heightOf(fit(cells, false)) > pageEnd) {
         doc.addPage();
-        header();
+        header(true);
       }
-      line(cells, false);
+      line(cells, false, tags.group('TR', table));
     }
     doc.x = left;
     doc.fontSize(10);

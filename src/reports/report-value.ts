@@ -130,7 +130,8 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
     let replaced = 0;
     lines.forEach((line, i) => {
       if (i > 0) y += lineHeight;
-      if (y + lineHeight > doc.page.height - doc.page.margins.bottom) y = doc.addPage().y;
+      // (continueOnNewPage: a tagged paragraph's marked content goes on with it, report-tags.ts)
+      if (y + lineHeight > doc.page.height - doc.page.margins.bottom) y = doc.continueOnNewPage().y;
       const printed = runsOf(line, s);
       replaced += printed.replaced;
       const w = widths(printed.runs, s);
@@ -180,7 +181,7 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
       if (s.direction === 'rtl') {
         text = text.normalize('NFC');
         // the key and the value's first line on one line: room for that line first, as pdfkit makes it
-        if (doc.y + doc.font(s.nameOf(0)).currentLineHeight(true) > doc.page.height - doc.page.margins.bottom) doc.addPage();
+        if (doc.y + doc.font(s.nameOf(0)).currentLineHeight(true) > doc.page.height - doc.page.margins.bottom) doc.continueOnNewPage();
         const y = doc.y;
         doc.font(keyFont).text(key, left, y, { lineBreak: false });
         const replaced = rightAligned(breakLines(text, s, width - doc.font(keyFont).widthOfString(key), width), s, left, width, y);

@@ -17,7 +17,7 @@ export function pdfText(pdf: Buffer): string {
 }
 
 /** One indirect object: its dictionary (latin1 text) and, for a stream, its decoded bytes. */
-interface PdfObject {
+export interface PdfObject {
   dict: string;
   stream?: Buffer;
 }
@@ -139,7 +139,7 @@ export function pdfShownStrings(pdf: Buffer): ShownString[][] {
 }
 
 /** Every indirect object the cross-reference table lists (pdfkit writes one table, no streams of objects). */
-function readObjects(pdf: Buffer): Map<number, PdfObject> {
+export function readObjects(pdf: Buffer): Map<number, PdfObject> {
   const src = pdf.toString('latin1');
   const start = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(src)?.[1]);
   const xref = /^xref\s+(\d+)\s+(\d+)\s+/.exec(src.slice(start));
@@ -199,6 +199,12 @@ const refIn = (dict: string, key: string): string | undefined => new RegExp(`/${
 function refsIn(dict: string, key: string): string[] {
   const m = new RegExp(`/${key}\\s*(\\[[^\\]]*\\]|\\d+\\s+\\d+\\s+R)`).exec(dict);
   return m ? [...m[1].matchAll(/(\d+)\s+\d+\s+R/g)].map((r) => r[1]) : [];
+}
+
+/** A PDF text string (<hex> or (literal)) as text: UTF-16BE after a byte-order mark, else latin1 (PDFDocEncoding's printable range). */
+export function pdfString(s: string): string {
+  const bytes = stringBytes(s);
+  return bytes[0] === 0xfe && bytes[1] === 0xff ? Buffer.from(bytes.subarray(2)).swap16().toString('utf16le') : bytes.toString('latin1');
 }
 
 /** The bytes of a PDF string: <hex> or (literal) with its escapes. */
