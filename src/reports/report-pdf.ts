@@ -134,7 +134,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     row(confidenceName(r), `${figureAtThreshold(r, r.task, r.confidence)} — not an answer: the image is unlike the model's training data (out-of-distribution)`);
   } else if (r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL') row(confidenceName(r), figureAtThreshold(r, r.task, r.confidence));
   // a study's figure is combined from its slices' calibrated ones, not itself calibrated: said so, as on the pages
-  if (r.study && r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL' && typeof r.confidence === 'number') write.block(STUDY_CONFIDENCE_NOTE, LEFT, undefined, { width });
+  if (r.study && r.stage === 'diagnosis' && r.code !== 'NO_VALIDATED_MODEL' && typeof r.confidence === 'number') para(() => write.block(STUDY_CONFIDENCE_NOTE, LEFT, undefined, { width }));
   // the caveats beside the answer itself, not only in the Models section further down
   const caveat = recordedCaveat(r, input.cards ?? []);
   if (caveat) {
