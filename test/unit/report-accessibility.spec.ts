@@ -4,19 +4,14 @@
  * now tagged PDFs (structure tree: headings, paragraphs, tables, figures with alternative text;
  * rules and the running footer as artifacts), in English, with the title shown as the title.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import sharp from 'sharp';
 import { DISCLAIMER_SHORT } from '../../src/common/disclaimer';
-import type { HistoryItem } from '../../src/history/history.service';
-import type { ModelCard } from '../../src/inference/model-card';
 import { modelCardView } from '../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../src/reports/report-pdf';
 import { pdfShownStrings, pdfString, readObjects, type PdfObject } from '../helpers/pdf-text';
 import { reportFaces } from '../helpers/report-fonts';
-import { REPO_ROOT } from '../support/app';
+import { committedCard, gliomaRecord } from '../support/report-record';
 
-const card = (name: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models', name, 'model_card.json'), 'utf8')) as ModelCard;
 
 /** The catalog, the info dictionary and every structure element of a PDF, read from its bytes. */
 function structureOf(pdf: Buffer) {
@@ -43,16 +38,9 @@ function structureOf(pdf: Buffer) {
 }
 
 describe('PDF reports are tagged and in a language', () => {
-  const triage = card('triage');
-  const dx = card('brain_tumor');
-  const record: HistoryItem = {
-    id: '3f2b6f1e-0000-4000-8000-000000000001', createdAt: '2026-12-04T18:33:00.000Z', userId: 'u1', userEmail: 'u@example.org',
-    fileType: 'png', byteSize: 1234, width: 256, height: 256, sha256: 'a'.repeat(64),
-    status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.98, isMri: true, mriConfidence: 0.999,
-    task: 'brain_tumor', label: 'glioma', confidence: 0.81,
-    probabilities: Object.fromEntries(dx.labels.map((l, i) => [l, i === 0 ? 0.81 : 0.19 / (dx.labels.length - 1)])),
-    modelVersions: { triage: triage.version, brain_tumor: dx.version }, timingsMs: { total: 120 }, thresholds: { triage: 0.6, brain_tumor: 0.6 }, study: null, refusal: null,
-  };
+  const triage = committedCard('triage');
+  const dx = committedCard('brain_tumor');
+  const record = gliomaRecord(triage, dx);
   const cards = [modelCardView(triage), modelCardView(dx)];
   let png: Buffer;
   beforeAll(async () => {
