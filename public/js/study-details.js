@@ -18,7 +18,7 @@
   var FORMATS = { dicom: 'DICOM series', nifti: 'NIfTI volume' };
   /** a share of slices (exact, not a calibrated probability): "100 %", "67 %" — the image page's spacing */
   function share(v) { return Math.round(v * 100) + ' %'; }
-  /** Same words as the history page and the PDF (studyRuleLine in src/presentation/history.view.ts). */
+  /** Same words as the history page and the PDF (studyRuleLine in src/presentation/study-lines.ts). */
   function studyRuleLine(set) {
     if (!set) return '— (no slice was analysed)';
     var n = set.minUsableSlices;

@@ -4,8 +4,8 @@
  * HistoryItem the service returns; the service and its data access stay as they are.
  */
 import { confidenceName, STUDY_CONFIDENCE_NOTE } from './study-confidence';
-import type { HistoryItem, HistorySummary, StudySummary } from '../history/history.service';
-import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, spacingLine, statusName } from './labels';
+import type { HistoryItem, HistorySummary } from '../history/history.service';
+import { bodyPartLine, capitalise, codeOf, humanBytes, humanCode, humanLabel, humanStage, statusName } from './labels';
 import { percent, thresholdPercent } from './percent';
 import { labelName, recordTitle, type LoadedLabels } from './label-names';
 import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri, sliceMeanNotMri } from './mri-check';
@@ -14,6 +14,7 @@ import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
 import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from './record-reason';
 import { NOT_MRI_CAUSES } from '../validation/triage-decision';
+import { studyRuleLine, studySeriesLine, studySpacingLine } from './study-lines';
 
 export interface ProbabilityView {
   label: string;
@@ -107,54 +108,6 @@ export function thresholdLine(item: Pick<HistoryItem, 'thresholds'>): string {
   if (!entries.length) return '— (no model ran)';
   if (entries.every(([, v]) => v === entries[0][1])) return thresholdPercent(entries[0][1]);
   return entries.map(([name, v]) => `${humanLabel(name)} ${thresholdPercent(v)}`).join(', ');
-}
-
-/** What a study stored before its rule was says instead of one (never today's STUDY_AGREEMENT / STUDY_MIN_USABLE_SLICES). */
-export const STUDY_RULE_NOT_RECORDED = 'not recorded (decided before the study rule was stored with each record)';
-
-/**
- * The study settings a study's answer was aggregated under, as stored with it: the agreement its
- * slices needed and the usable slices it needed (at least this many, and a quarter of the study).
- * Today's settings are never shown for an old record; a study refused before any slice was
- * analysed was not decided by them.
- */
-/**
- * Which two slices may confirm a finding (finding-pair.ts), as the study was decided: neighbours in series order,
- * or any two (a series in upload order, and every study decided before the neighbour rule). The distance counts
- * the slices missing from the series (slicePlaces): without saying so, "at most 2 apart" read as two files at
- * most 2 apart, which two files either side of a gap are not. public/js/study-details.js builds the same words.
- */
-export function pairWords(pairWithin: number | null | undefined): string {
-  return typeof pairWithin === 'number' ? `a finding rests on two slices at most ${pairWithin} apart in series order, counting any slices missing between them` : 'a finding rests on any two slices';
-}
-
-export function studyRuleLine(item: Pick<HistoryItem, 'thresholds' | 'study'>): string {
-  const rule = item.study?.rule;
-  if (rule) {
-    const n = rule.minUsableSlices;
-    return `${thresholdPercent(rule.agreement)} of the slices must agree; at least ${n} usable slice${n === 1 ? '' : 's'} (and a quarter of the study; all of them if it has fewer); ${pairWords(rule.pairWithin)}`;
-  }
-  if (item.thresholds !== null && !Object.keys(item.thresholds).length) return '— (no slice was analysed)';
-  return STUDY_RULE_NOT_RECORDED;
-}
-
-/** What a study's series and spacing say when the record holds none (a study stored before the study columns, or refused at its file checks). */
-export const SERIES_NOT_RECORDED = 'not recorded (analysed before the series was stored with each record, or refused at its file checks)';
-export const SPACING_NOT_RECORDED = 'not recorded (analysed before the spacing was stored with each record, or refused at its file checks)';
-
-/**
- * The study's series description. A study whose files were read always stores its slice count, so
- * with none the description was never recorded: a bare "—" there read as "the series has none",
- * beside "not recorded" for the rule, the missing slices and the window. Read, without one: "—".
- */
-export function studySeriesLine(s: Pick<StudySummary, 'seriesDescription' | 'sliceCount'>): string {
-  if (s.seriesDescription !== null) return s.seriesDescription;
-  return s.sliceCount === null ? SERIES_NOT_RECORDED : '—';
-}
-
-/** The study's spacing: a study whose files were read always stores one (a direction it lacks reads "unknown"). */
-export function studySpacingLine(s: Pick<StudySummary, 'spacing'>): string {
-  return s.spacing ? spacingLine(s.spacing) : SPACING_NOT_RECORDED;
 }
 
 /** The figure that decided: the diagnosis confidence, or the triage figure of the stage that refused. */

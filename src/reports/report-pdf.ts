@@ -4,7 +4,8 @@ import { HEATMAP_METHOD, HEATMAP_NOTE, heatmapCaption, NO_FOCUS_NOTE } from '../
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import type { HistoryItem } from '../history/history.service';
 import { confidenceName, STUDY_CONFIDENCE_NOTE } from '../presentation/study-confidence';
-import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, studyRuleLine, studySeriesLine, studySpacingLine, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
+import { fileSummary, humanTime, NO_ACCOUNT, NO_PROBABILITIES, THRESHOLD_NOT_RECORDED, thresholdLine } from '../presentation/history.view';
+import { studyRuleLine, studySeriesLine, studySpacingLine } from '../presentation/study-lines';
 import { labelName, recordTitle, type LoadedLabels } from '../presentation/label-names';
 import { bodyPartLine, codeOf, humanCode, humanLabel, humanStage, statusName } from '../presentation/labels';
 import { thresholdPercent } from '../presentation/percent';

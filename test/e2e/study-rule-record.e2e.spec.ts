@@ -13,7 +13,7 @@ import { loginAs, sessionFor, TestSession } from '../helpers/auth';
 import { binary, pdfFlatText } from '../helpers/pdf-text';
 import { parseCsv } from '../../src/common/csv';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { STUDY_RULE_NOT_RECORDED } from '../../src/presentation/history.view';
+import { STUDY_RULE_NOT_RECORDED } from '../../src/presentation/study-lines';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { SERIES } from '../support/study-e2e';
 import { dicomSeries, zip } from '../support/study-fixtures';

@@ -1,5 +1,5 @@
 import type { HistoryItem } from '../../src/history/history.service';
-import { STUDY_RULE_NOT_RECORDED, studyRuleLine } from '../../src/presentation/history.view';
+import { STUDY_RULE_NOT_RECORDED, studyRuleLine } from '../../src/presentation/study-lines';
 import { toItem, toRow } from '../../src/repositories/analysis.repository';
 import { emptyRecord } from '../../src/classifier/analysis-result';
 import { ruleEntries, splitStoredThresholds } from '../../src/studies/study-rule';

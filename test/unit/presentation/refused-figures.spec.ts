@@ -4,7 +4,8 @@
  * and the PDF gave the refused class "60.0 %" right under "(glioma, 59.996 %) is below the 60.000 %
  * confidence threshold". Records built in code.
  */
-import { historyDetail, historyRow, studyRuleLine } from '../../../src/presentation/history.view';
+import { historyDetail, historyRow } from '../../../src/presentation/history.view';
+import { studyRuleLine } from '../../../src/presentation/study-lines';
 import { modelCardView } from '../../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { notMriRecord } from '../../helpers/history-item';

@@ -4,13 +4,13 @@
  * 5 missing slices are 6 apart, and cannot pair), so the words must say so; they read "at most 2 apart
  * in series order", which a user with a gappy series takes as "at most 2 files apart". The study
  * page builds the line in the browser (public/js/study-details.js), the history page and the PDF from
- * history.view.ts studyRuleLine: the same sentence on each, pinned here by running the page's script.
+ * study-lines.ts studyRuleLine: the same sentence on each, pinned here by running the page's script.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import type { HistoryItem } from '../../../src/history/history.service';
-import { pairWords, studyRuleLine } from '../../../src/presentation/history.view';
+import { pairWords, studyRuleLine } from '../../../src/presentation/study-lines';
 import { slicePlaces } from '../../../src/studies/finding-pair';
 
 interface FakeNode { textContent: string; children: FakeNode[]; appendChild(c: FakeNode): void }
