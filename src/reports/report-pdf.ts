@@ -16,8 +16,9 @@ import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
 import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 import { reportTable } from './report-table';
-import { HEATMAP_ALT, IMAGE_ALT, REPORT_LANG, reportTags, type ReportTags } from './report-tags';
+import { HEATMAP_ALT, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, xmpSafeTitle, type ReportTags } from './report-tags';
 import { reportTextWriter } from './report-value';
+import { valueLang } from './value-lang';
 import type { ReportFaces } from './report-fonts';
 
 export interface ReportInput {
@@ -66,11 +67,12 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     margin: LEFT,
     // kept until the end, so that each page's footer can say "page i of n"
     bufferPages: true,
-    // tagged, in a language, its title shown as the title (not the file name): report-tags.ts
+    // tagged, in a language, its title shown as the title (not the file name), declared PDF/UA-1: report-tags.ts
     tagged: true,
     lang: REPORT_LANG,
     displayTitle: true,
-    info: { Title: `MRI Sentinel report: ${recordTitle(r, labels)}`, Author: 'MRI Sentinel', Subject: `${reportKind(input)} of analysis ${r.id}. ${DISCLAIMER_SHORT}.` },
+    ...PDFUA_OPTIONS,
+    info: { Title: xmpSafeTitle(`MRI Sentinel report: ${recordTitle(r, labels)}`), Author: 'MRI Sentinel', Subject: `${reportKind(input)} of analysis ${r.id}. ${DISCLAIMER_SHORT}.` },
   });
   const tags = reportTags(doc);
   doc.registerFont(REGULAR, fonts.regular.font).registerFont(BOLD, fonts.bold.font).font(REGULAR);
@@ -98,7 +100,14 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     doc.moveDown(0.2).font(REGULAR).fontSize(10);
   };
   // every record value through write.value(): a DICOM series description may be Japanese, Arabic or emoji
-  const row = (k: string, v: string) => tags.tag('P', () => write.value(`${k}: `, BOLD, v));
+  const keyed = (key: string, keyFont: string, v: string) => {
+    const lang = valueLang(v);
+    if (!lang) return tags.tag('P', () => write.value(key, keyFont, v));
+    // a value in a language its letters name (value-lang.ts): a Span of its own in the paragraph, with that /Lang
+    const p = tags.group('P');
+    write.value(key, keyFont, v, (part, draw) => (part === 'value' ? tags.tag('Span', draw, { lang }, p) : p.add(draw)));
+  };
+  const row = (k: string, v: string) => keyed(`${k}: `, BOLD, v);
   /** a paragraph of the report's own words */
   const para = (draw: () => void) => tags.tag('P', draw);
   /** the small tables: probabilities, a card's figures and sources (report-table.ts) */
@@ -107,7 +116,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   doc.fontSize(18);
   tags.tag('H1', () => write.block(`MRI Sentinel — ${recordTitle(r, labels)}`, LEFT, undefined, { width, bold: true }));
   doc.fontSize(9).fillColor(GREY);
-  para(() => write.value(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `, REGULAR, input.generatedFor));
+  keyed(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `, REGULAR, input.generatedFor);
   doc.moveDown(0.4).fillColor('#8a1c1c').font(BOLD).fontSize(10);
   para(() => doc.text(`Disclaimer: ${DISCLAIMER}`, { width }));
   doc.fillColor('black');
@@ -172,13 +181,13 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     const y = doc.y;
     const w = input.heatmap ? (width - 16) / 2 : width / 2;
     // each picture a figure whose alternative text says what it is; its caption a paragraph after it
-    tags.tag('Figure', () => doc.image(input.image!, LEFT, y, { fit: [w, 220], align: 'center' }), { alt: IMAGE_ALT });
+    tags.figure(input.image, LEFT, y, [w, 220], IMAGE_ALT);
     doc.fontSize(8).fillColor(GREY);
     para(() => doc.text('Image', LEFT, y + 224, { width: w, align: 'center' }));
     if (input.heatmap) {
       const label = r.label ? labelName(r.label, labels) : null;
       const caption = `${heatmapCaption(label)} — ${HEATMAP_METHOD}`;
-      tags.tag('Figure', () => doc.image(input.heatmap!, LEFT + w + 16, y, { fit: [w, 220], align: 'center' }), { alt: label ? `${HEATMAP_ALT}, for the class ${label}` : HEATMAP_ALT });
+      tags.figure(input.heatmap, LEFT + w + 16, y, [w, 220], label ? `${HEATMAP_ALT}, for the class ${label}` : HEATMAP_ALT);
       // the class the map is for (a full report carries one only where the re-run gave the record's answer)
       para(() => write.block(caption, LEFT + w + 16, y + 224, { width: w }));
     }
@@ -213,7 +222,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     // the model's threshold at this analysis (the record's), not the one in force now
     const recorded = r.thresholds?.[name];
     const rule = recorded === undefined ? `Confidence threshold at this analysis: ${r.thresholds === null ? THRESHOLD_NOT_RECORDED : '—'}.` : `Decided at the ${thresholdPercent(recorded)} confidence threshold.`;
-    cardLink(doc, tags, `${rule} Model card: `, cardUrl, Boolean(input.baseUrl));
+    cardLink(doc, tags, `${rule} Model card: `, cardUrl, Boolean(input.baseUrl), card.title);
     doc.moveDown(0.2);
     if (card.figures.length) table(['Validation (test split)', 'Value'], card.figures.map((f) => [f.name, f.value]), [0.6, 0.25]);
     if (card.sources.length) {
@@ -275,11 +284,13 @@ function reportKind(input: ReportInput): string {
  * "… Model card: <url>" as one paragraph, the URL a Link element whose annotation (clickable in any
  * viewer, underlined in link blue) is in the structure, where there is an origin to link to.
  */
-function cardLink(doc: PDFKit.PDFDocument, tags: ReportTags, lead: string, url: string, linked: boolean): void {
+function cardLink(doc: PDFKit.PDFDocument, tags: ReportTags, lead: string, url: string, linked: boolean, title: string): void {
   const p = tags.group('P');
   doc.fontSize(9).fillColor(GREY);
   p.add(() => doc.text(lead, LEFT, undefined, { continued: true }));
   doc.fillColor('#1a4f8b');
-  tags.tag(linked ? 'Link' : 'Span', () => doc.text(url, { link: linked ? url : null, underline: linked }), {}, p);
+  const draw = () => doc.text(url, { link: linked ? url : null, underline: linked });
+  if (linked) tags.link(`Model card: ${title}`, draw, p);
+  else tags.tag('Span', draw, {}, p);
   doc.fillColor('black');
 }

@@ -30,9 +30,15 @@ export interface ReportTextNames {
   fallback(index: number): string;
 }
 
+/**
+ * Draws one part of a key-and-value line: the key, the value, and the note after a value with
+ * characters no face has. The caller marks each (the value a Span in its own language, value-lang.ts).
+ */
+export type ValueParts = (part: 'key' | 'value' | 'note', draw: () => void) => void;
+
 export interface ReportTextWriter {
-  /** `key` in `keyFont` (the current size and colour), then the record's `text` after it, across the text width from the left margin. */
-  value(key: string, keyFont: string, text: string): void;
+  /** `key` in `keyFont` (the current size and colour), then the record's `text` after it, across the text width from the left margin; each part drawn through `parts`. */
+  value(key: string, keyFont: string, text: string, parts?: ValueParts): void;
   /** A paragraph in the box from `x` across `width` (at `y`, or the current line), in the regular or bold face and the current size. */
   block(text: string, x: number, y: number | undefined, options: { width: number; align?: 'left' | 'right'; bold?: boolean }): void;
 }
@@ -156,10 +162,10 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
    * so a two-face line's second line stood indented by the first run's width and was broken again
    * for want of room ("증강이 관찰됨 post-" / "contrast").
    */
-  const continued = (runs: readonly TextRun[], s: Setting, at: [number, number | undefined] | undefined, first: PDFKit.Mixins.TextOptions) => {
+  const continued = (runs: readonly TextRun[], s: Setting, at: [number, number | undefined] | undefined, first: PDFKit.Mixins.TextOptions, more = false) => {
     if (!runs.length) runs = [{ face: 0, text: '' }];
     // one face (nearly every heading and cell): as pdfkit was called before there were fallbacks
-    if (runs.length === 1 && at) {
+    if (runs.length === 1 && at && !more) {
       const [run] = runs;
       drawRun(run, s, (options) => doc.text(run.text, at[0], at[1], { ...first, ...options }));
       doc.font(s.nameOf(0));
@@ -167,7 +173,7 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
     }
     runs.forEach((run, i) =>
       drawRun(run, s, (fill) => {
-        const options = { ...(i ? {} : first), ...fill, continued: i < runs.length - 1 };
+        const options = { ...(i ? {} : first), ...fill, continued: i < runs.length - 1 || more };
         if (i === 0 && at) doc.text(run.text, at[0], at[1], options);
         else doc.text(run.text, options);
       }),
@@ -176,29 +182,34 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
   };
 
   return {
-    value(key, keyFont, text) {
+    value(key, keyFont, text, parts = (_part, draw) => draw()) {
       const s = setting(text, false);
       if (s.direction === 'rtl') {
         text = text.normalize('NFC');
         // the key and the value's first line on one line: room for that line first, as pdfkit makes it
         if (doc.y + doc.font(s.nameOf(0)).currentLineHeight(true) > doc.page.height - doc.page.margins.bottom) doc.continueOnNewPage();
         const y = doc.y;
-        doc.font(keyFont).text(key, left, y, { lineBreak: false });
-        const replaced = rightAligned(breakLines(text, s, width - doc.font(keyFont).widthOfString(key), width), s, left, width, y);
-        if (replaced) doc.font(s.nameOf(0)).text(REPLACED_NOTE.trim(), left, undefined, { width });
+        parts('key', () => doc.font(keyFont).text(key, left, y, { lineBreak: false }));
+        let replaced = 0;
+        parts('value', () => (replaced = rightAligned(breakLines(text, s, width - doc.font(keyFont).widthOfString(key), width), s, left, width, y)));
+        if (replaced) parts('note', () => doc.font(s.nameOf(0)).text(REPLACED_NOTE.trim(), left, undefined, { width }));
         return;
       }
       const lead = doc.font(keyFont).widthOfString(key);
       const lines = ownLines(text) ? breakLines(text.normalize('NFC'), s, width - lead, width) : [text];
       // the first word fits only on a line of its own: the key ends its line (an empty text after it would not)
       const keyAlone = lines.length > 1 && !lines[0];
-      doc.font(keyFont).text(key, left, undefined, { continued: !keyAlone, width });
+      parts('key', () => doc.font(keyFont).text(key, left, undefined, { continued: !keyAlone, width }));
       const printed = lines.map((line) => printableRunsOnce(line, s.faces, s.direction, s.japanese));
-      const note: TextRun[] = printed.some((p) => p.replaced) ? [{ face: 0, text: REPLACED_NOTE }] : [];
-      printed.forEach(({ runs }, i) => {
-        if (i === 0 && keyAlone) return;
-        continued(i < printed.length - 1 ? runs : [...runs, ...note], s, i ? [left, undefined] : undefined, i ? { width } : {});
-      });
+      // the note (in English) goes on the value's last line, continuing it, in a part of its own
+      const noted = printed.some((p) => p.replaced);
+      parts('value', () =>
+        printed.forEach(({ runs }, i) => {
+          if (i === 0 && keyAlone) return;
+          continued(runs, s, i ? [left, undefined] : undefined, i ? { width } : {}, noted && i === printed.length - 1);
+        }),
+      );
+      if (noted) parts('note', () => continued([{ face: 0, text: REPLACED_NOTE }], s, undefined, {}));
     },
 
     block(text, x, y, { width: boxWidth, align = 'left', bold = false }) {

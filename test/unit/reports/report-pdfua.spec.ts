@@ -1,0 +1,109 @@
+/**
+ * The reports were tagged but not PDF/UA: written as PDF 1.3, pdfkit gave them no XMP metadata at
+ * all (no dc:title, no pdfuaid:part), their figures had no bounding box, their links an empty
+ * /Contents, and a value in Korean or Greek was read in the report's English. They now declare
+ * PDF/UA-1, and every failure condition checkable from the bytes (pdfua-check.ts) is checked here
+ * on each kind of report. (No veraPDF or PAC here: what needs one is not claimed.)
+ */
+import PDFDocument from 'pdfkit';
+import sharp from 'sharp';
+import { modelCardView } from '../../../src/presentation/model-card.view';
+import { buildReportPdf } from '../../../src/reports/report-pdf';
+import { reportFaces } from '../../helpers/report-fonts';
+import { committedCard, gliomaRecord } from '../../support/report-record';
+import { pdfua } from './pdfua-check';
+
+describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their bytes)', () => {
+  const triage = committedCard('triage');
+  const dx = committedCard('brain_tumor');
+  const record = gliomaRecord(triage, dx);
+  const cards = [modelCardView(triage), modelCardView(dx)];
+  const study = { modality: 'MR', seriesDescription: '뇌 T1 축 영상', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+  let wide: Buffer;
+  let tall: Buffer;
+  beforeAll(async () => {
+    // not square: a fitted picture's box is narrower or lower than the box it is fitted into
+    wide = await sharp({ create: { width: 64, height: 32, channels: 3, background: '#808080' } }).png().toBuffer();
+    tall = await sharp({ create: { width: 20, height: 60, channels: 3, background: '#404040' } }).png().toBuffer();
+  });
+
+  const conforming = (pdf: Buffer) => {
+    const r = pdfua(pdf);
+    expect(r.failures).toEqual([]);
+    expect(Number(r.version)).toBeGreaterThanOrEqual(1.4);
+    expect(r.xmpTitle).toBe(r.infoTitle);
+    expect(r.xmpLang).toBe('en-GB');
+    return r;
+  };
+
+  it('the full report: XMP, figures with the bounding box of the picture as drawn, described links', async () => {
+    const pdf = await buildReportPdf({ record, image: wide, heatmap: tall, cards, generatedFor: 'u@example.org', fonts: reportFaces(), baseUrl: 'https://sentinel.example' });
+    const r = conforming(pdf);
+    expect(r.xmpTitle).toBe('MRI Sentinel report: Glioma');
+    const figures = r.elements.filter((e) => e.type === 'Figure');
+    expect(figures).toHaveLength(2);
+    expect(r.images).toHaveLength(2);
+    figures.forEach((f) => {
+      expect(f.dict).toMatch(/\/A\s*<<[^>]*\/O\s*\/Layout/);
+      const bbox = /\/BBox\s*\[([^\]]*)\]/.exec(f.dict)![1].trim().split(/\s+/).map(Number);
+      // the picture this figure's marked content draws, where the content stream puts it
+      const mcid = Number(/\/K\s*\[(\d+)\]/.exec(f.dict)![1]);
+      const drawn = r.images.find((im) => im.mcid === mcid)!;
+      bbox.forEach((v, i) => expect(v).toBeCloseTo(drawn.box[i], 2));
+    });
+    // the wide image fills its box's width, the tall heat map its height (220 pt), centred across its half
+    const [image, heat] = r.images.map((im) => im.box);
+    expect(image[3] - image[1]).toBeCloseTo((image[2] - image[0]) / 2, 2);
+    expect(heat[3] - heat[1]).toBeCloseTo(220, 2);
+    expect(heat[2] - heat[0]).toBeCloseTo(220 / 3, 2);
+  });
+
+  it('the check finds untagged content, an undescribed figure and a missing title (it is not vacuous)', async () => {
+    const doc = new PDFDocument({ font: '', tagged: true, pdfVersion: '1.7', lang: 'en-GB' });
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+    const root = doc.struct('Document');
+    doc.addStructure(root);
+    doc.registerFont('F', reportFaces().regular.font).font('F');
+    root.add(doc.struct('H2', () => doc.text('Heading')));
+    root.add(doc.struct('Figure', () => doc.image(wide, 48, 200, { width: 64 })));
+    doc.text('untagged');
+    doc.rect(10, 10, 20, 20).stroke();
+    doc.end();
+    const failures = pdfua(await done).failures.join('\n');
+    expect(failures).toMatch(/no PDF\/UA identification/);
+    expect(failures).toMatch(/DisplayDocTitle/);
+    expect(failures).toMatch(/first heading is H2/);
+    expect(failures).toMatch(/figure without alternative text/);
+    expect(failures).toMatch(/neither tagged nor artifact \(01-005\): TJ S/);
+  });
+
+  it('the metadata-only report', async () => {
+    conforming(await buildReportPdf({ record, cards, generatedFor: 'u@example.org', fonts: reportFaces() }));
+  });
+
+  it('a label with "&" and "<" keeps the metadata well-formed XML', async () => {
+    const odd = { ...record, label: 'T1&T2 <mixed>', probabilities: { 'T1&T2 <mixed>': 0.9, other: 0.1 } };
+    const r = conforming(await buildReportPdf({ record: odd, cards, generatedFor: 'u@example.org', fonts: reportFaces() }));
+    expect(r.xmpTitle).not.toMatch(/[&<>]/);
+  });
+
+  it('the study report: a value in a language its letters name is a Span in that language; others keep the report language', async () => {
+    const pdf = await buildReportPdf({ record: { ...record, study, userEmail: 'אבי@example.org' }, cards, generatedFor: 'Ελένη Παπαδοπούλου', fonts: reportFaces() });
+    const r = conforming(pdf);
+    const spans = r.elements.filter((e) => e.type === 'Span' && e.lang);
+    // the Greek name the report was generated for, the Korean series description; the Hebrew-and-Latin e-mail untagged
+    expect(spans.map((s) => s.lang)).toEqual(['el', 'ko']);
+    spans.forEach((s) => expect(r.elements.find((e) => e.id === s.parent)?.type).toBe('P'));
+  });
+
+  it('a value with characters no face has: the English note after it is outside its Korean span', async () => {
+    const pdf = await buildReportPdf({ record: { ...record, study: { ...study, seriesDescription: '뇌 영상 \u{1d11e}' } }, cards, generatedFor: 'u@example.org', fonts: reportFaces() });
+    const r = conforming(pdf);
+    const span = r.elements.find((e) => e.type === 'Span' && e.lang === 'ko')!;
+    // the paragraph: the key, the span, the note — three children
+    const p = r.elements.find((e) => e.id === span.parent)!;
+    expect(/\/K\s*\[([^\]]*)\]/.exec(p.dict)![1].replace(/\d+\s+\d+\s+R/g, 'R').trim().split(/\s+/)).toHaveLength(3);
+  });
+});
