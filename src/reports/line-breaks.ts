@@ -1,14 +1,22 @@
 /**
  * Where text that the report breaks itself (report-value.ts: Korean, right-to-left) is broken into
- * lines: after spaces and between ideographs or kana, each line as full as fits. Apart from the
+ * lines: after spaces and hyphens and between ideographs or kana, each line as full as fits. Apart from the
  * writer so that the rule can be checked with any measure, and measured once per word.
  */
 
 /** Chinese and Japanese characters, between which a line may still break (in text broken here). */
 const IDEOGRAPHIC = '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}]';
 
-/** Where breakLines may break: after a space, and between two ideographs or kana; never between two Hangul letters. */
-export const BREAK = new RegExp(`(?<= )|(?<=${IDEOGRAPHIC})(?=${IDEOGRAPHIC})`, 'u');
+/**
+ * A hyphen after a letter or digit, before a letter ("post-|contrast", "T1-|강조"): a line may break
+ * after it, as UAX #14 allows (not before a digit: "-5", "2026-12-07" stay whole). Without it a
+ * hyphenated Latin word in Korean text (which is broken here, not by pdfkit) moved whole to the next
+ * line, or was cut between letters where longer than a line.
+ */
+const HYPHEN = '(?<=[\\p{L}\\p{N}][-\u2010])(?=\\p{L})';
+
+/** Where breakLines may break: after a space, after a hyphen in a word (HYPHEN), and between two ideographs or kana; never between two Hangul letters. */
+export const BREAK = new RegExp(`(?<= )|${HYPHEN}|(?<=${IDEOGRAPHIC})(?=${IDEOGRAPHIC})`, 'u');
 
 /** Width of a text as it prints (its runs in their faces, at the current size). */
 export type Measure = (text: string) => number;

@@ -1,0 +1,25 @@
+/**
+ * Text with Hangul is broken into lines by line-breaks.ts, at spaces only before: a hyphenated Latin
+ * word in it ("post-contrast") never broke at its hyphen, as pdfkit (UAX #14) breaks it in Latin
+ * text; it moved whole to the next line, leaving a short line, or was cut between two letters where
+ * longer than a line. A line may now end after a hyphen that follows a letter or digit and comes
+ * before a letter.
+ */
+import { BREAK, breakLines } from '../../../src/reports/line-breaks';
+
+/** Ten points a character: lines checked by their length. */
+const measure = (t: string) => 10 * [...t].length;
+
+describe('line-breaks: after a hyphen in a word', () => {
+  it('a hyphenated Latin word in Korean text breaks after its hyphen', () => {
+    expect(breakLines('조영 증강 post-contrast 영상', measure, 131, 131)).toEqual(['조영 증강 post-', 'contrast 영상']);
+  });
+
+  it('a hyphenated word longer than a line breaks at its hyphen, not between letters', () => {
+    expect(breakLines('뇌 gadolinium-enhanced', measure, 150, 150)).toEqual(['뇌 gadolinium-', 'enhanced']);
+  });
+
+  it('not before a digit, not after a space, not a run of hyphens at a word start', () => {
+    expect('T1-강조 T-1 2026-12-07 -5 a\u2010b'.split(BREAK)).toEqual(['T1-', '강조 ', 'T-1 ', '2026-12-07 ', '-5 ', 'a\u2010', 'b']);
+  });
+});
