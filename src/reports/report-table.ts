@@ -1,5 +1,6 @@
 import type { ReportElement, ReportTags } from './report-tags';
 import type { ReportTextNames, ReportTextWriter } from './report-value';
+import { valueLang } from './value-lang';
 
 /**
  * The report's small tables (probabilities, a model card's figures and training sources), apart from
@@ -30,7 +31,9 @@ export function reportTable(doc: PDFKit.PDFDocument, write: ReportTextWriter, ta
       fit(cells, bold).forEach((c, i) => {
         doc.fontSize(c.size);
         const draw = () => write.block(c.text, xs[i], y, { width: c.width, align: right.includes(i) ? 'right' : 'left', bold: c.bold });
-        if (tr) tags.tag(bold ? 'TH' : 'TD', draw, bold ? { scope: 'Column' } : {}, tr);
+        // a cell in a language its letters name (a label of a model trained elsewhere, a source's name) says so (value-lang.ts)
+        const lang = valueLang(c.text);
+        if (tr) tags.tag(bold ? 'TH' : 'TD', draw, { ...(bold ? { scope: 'Column' as const } : {}), ...(lang ? { lang } : {}) }, tr);
         else tags.artifact(draw, 'Pagination');
         bottom = Math.max(bottom, doc.y);
       });

@@ -66,8 +66,8 @@ describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their 
     const root = doc.struct('Document');
     doc.addStructure(root);
     doc.registerFont('F', reportFaces().regular.font).font('F');
-    root.add(doc.struct('H2', () => doc.text('Heading')));
-    root.add(doc.struct('Figure', () => doc.image(wide, 48, 200, { width: 64 })));
+    root.add(doc.struct('H2', {}, () => doc.text('Heading')));
+    root.add(doc.struct('Figure', {}, () => doc.image(wide, 48, 200, { width: 64 })));
     doc.text('untagged');
     doc.rect(10, 10, 20, 20).stroke();
     doc.end();
@@ -96,6 +96,12 @@ describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their 
     // the Greek name the report was generated for, the Korean series description; the Hebrew-and-Latin e-mail untagged
     expect(spans.map((s) => s.lang)).toEqual(['el', 'ko']);
     spans.forEach((s) => expect(r.elements.find((e) => e.id === s.parent)?.type).toBe('P'));
+  });
+
+  it('a table cell in a language its letters name (a Korean class label) carries that /Lang', async () => {
+    const korean = { ...record, label: '신경교종', probabilities: { 신경교종: 0.9, 'T1&T2': 0.1 } };
+    const r = conforming(await buildReportPdf({ record: korean, cards, generatedFor: 'u@example.org', fonts: reportFaces() }));
+    expect(r.elements.filter((e) => e.type === 'TD' && e.lang).map((e) => e.lang)).toEqual(['ko']);
   });
 
   it('a value with characters no face has: the English note after it is outside its Korean span', async () => {
