@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, Ap
 import { ApiAdminOnly, ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, ApiDatabaseUnavailable, ApiError } from '../common/api-responses';
 import { UserViewDto } from './accounts.responses';
 import type { Request, Response } from 'express';
-import { DomainError, NotFoundError } from '../common/errors';
+import { BadRequestError, DomainError, NotFoundError } from '../common/errors';
 import { AdminNoticeQueryDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
 import { Roles } from './decorators';
 import { AccountInputError, AdminRefusalError, EmailTakenError } from './errors';
@@ -147,7 +147,7 @@ export class AdminUsersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Change role or disable/enable a user (admin)' })
   @ApiOkResponse({ type: UserViewDto })
-  @ApiError(400, 'BAD_REQUEST: a field it does not take (only `role`, `disabled`), or a value it does not')
+  @ApiError(400, 'BAD_REQUEST: a field it does not take (only `role`, `disabled`), or a value it does not; a body with neither (nothing to change), or one that is not JSON')
   @ApiError(403, 'FORBIDDEN: the last active admin cannot be demoted or disabled; nor can admins disable themselves')
   @ApiError(404, 'NOT_FOUND: no such user (an id that is not a UUID names none either)')
   @ApiDatabaseUnavailable()
@@ -155,10 +155,19 @@ export class AdminUsersController {
   @ApiCsrfChecked()
   @ApiAuthenticated()
   async update(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserDto, @Req() req: Request): Promise<UserView> {
+    // a body the JSON parser never read (text/plain, XML) parses as {}: it was a 200 that changed
+    // nothing, and the admin who sent {"disabled": true} took the user for locked out
+    if (body.role === undefined && body.disabled === undefined) throw new BadRequestError(nothingToChange(req));
     try {
       return this.audited(req, admin, 'admin.user.update', await this.users.update(admin.id, id, { role: body.role, disabled: body.disabled }));
     } catch (err) {
       throw this.refused(req, admin, err, { role: body.role, disabled: body.disabled });
     }
   }
+}
+
+/** A PATCH without `role` or `disabled`: said with the curl that sends one, when the body was not JSON at all. */
+function nothingToChange(req: Request): string {
+  const shape = 'JSON {"role": "user" or "admin", "disabled": true or false} (either or both)';
+  return req.is('application/json') ? `Nothing to change: the body needs "role", "disabled" or both: ${shape}.` : `The body must be ${shape} sent with Content-Type: application/json (curl: -H 'Content-Type: application/json' -d '{"disabled":true}').`;
 }
