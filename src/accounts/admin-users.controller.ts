@@ -133,13 +133,15 @@ export class AdminUsersController {
   @Post('api/v1/users')
   @ApiOperation({ summary: 'Create a user (admin)', description: 'The user must choose a new password at first login (`mustChangePassword: true`).' })
   @ApiCreatedResponse({ type: UserViewDto })
-  @ApiError(400, 'BAD_REQUEST: a field it does not take, an invalid email or role, a password the policy refuses')
+  @ApiError(400, 'BAD_REQUEST: a field it does not take, an invalid email or role, a password the policy refuses, a body that is not JSON')
   @ApiError(409, 'CONFLICT: a user with that email already exists')
   @ApiDatabaseUnavailable()
   @ApiAdminOnly()
   @ApiCsrfChecked()
   @ApiAuthenticated()
   async create(@CurrentUser() admin: AuthUser, @Body() body: CreateUserDto, @Req() req: Request): Promise<UserView> {
+    // JSON sent as text/plain parses as {}: it was told "A valid email address is required.", of a body that had one
+    if (body.email === undefined && body.password === undefined && !req.is('application/json')) throw new BadRequestError(notJson(CREATE_SHAPE, '{"email":"…","password":"…"}'));
     return this.audited(req, admin, 'admin.user.create', await this.users.create({ email: body.email, password: body.password, role: body.role, mustChangePassword: true }));
   }
 
@@ -166,8 +168,15 @@ export class AdminUsersController {
   }
 }
 
-/** A PATCH without `role` or `disabled`: said with the curl that sends one, when the body was not JSON at all. */
+const CREATE_SHAPE = 'JSON {"email": …, "password": …, "role": "user" or "admin"} (role optional)';
+const UPDATE_SHAPE = 'JSON {"role": "user" or "admin", "disabled": true or false} (either or both)';
+
+/** A body the JSON parser did not read (no Content-Type: application/json): said with the curl that sends it right. */
+function notJson(shape: string, example: string): string {
+  return `The body must be ${shape} sent with Content-Type: application/json (curl: -H 'Content-Type: application/json' -d '${example}').`;
+}
+
+/** A PATCH without `role` or `disabled`. */
 function nothingToChange(req: Request): string {
-  const shape = 'JSON {"role": "user" or "admin", "disabled": true or false} (either or both)';
-  return req.is('application/json') ? `Nothing to change: the body needs "role", "disabled" or both: ${shape}.` : `The body must be ${shape} sent with Content-Type: application/json (curl: -H 'Content-Type: application/json' -d '{"disabled":true}').`;
+  return req.is('application/json') ? `Nothing to change: the body needs "role", "disabled" or both: ${UPDATE_SHAPE}.` : notJson(UPDATE_SHAPE, '{"disabled":true}');
 }

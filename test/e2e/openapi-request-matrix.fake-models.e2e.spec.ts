@@ -171,11 +171,13 @@ describe('OpenAPI document vs a matrix of requests made from it', () => {
       const schema = resolve(spec.requestBody!.content['application/json'].schema);
       const valid = validJson(op);
       let spent = false;
+      let lastRefusal = '';
       /** The valid request, its body changed by `build`; a success marks the login used up (a changed password). */
       const post = async (what: string, build: (v: Awaited<ReturnType<typeof valid>>, pending: request.Test) => request.Test, expectStatus?: (s: number) => boolean) => {
         const v = await valid(spent);
         const res = await check(op, what, build(v, send(method, v.path ?? route).set(v.as)), expectStatus);
         spent = res.status < 300;
+        lastRefusal = String((res.body as { message?: unknown }).message ?? '');
       };
       const json = (what: string, mutate: (b: Record<string, unknown>) => unknown, expectStatus?: (s: number) => boolean) => post(what, (v, r) => r.send(mutate({ ...v.body }) as object), expectStatus);
       await json('valid', (b) => b, (s) => s < 300);
@@ -201,6 +203,8 @@ describe('OpenAPI document vs a matrix of requests made from it', () => {
           if (type === 'multipart/form-data') return text.reduce((m, [k, x]) => m.field(k, x), r);
           return r.set('Content-Type', type).send(type.includes('form') ? new URLSearchParams(text).toString() : JSON.stringify(v.body));
         }, type.includes('form') ? undefined : refused);
+        // and the refusal says what to send instead (POST /api/v1/users said "A valid email address is required.")
+        if (!type.includes('form') && !lastRefusal.includes('Content-Type: application/json')) problems.push(`${op} [as ${type}]: the refusal does not name the media type to send: ${lastRefusal}`);
       }
     }
     expect(problems).toEqual([]);
