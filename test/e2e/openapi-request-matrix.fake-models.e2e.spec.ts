@@ -16,8 +16,9 @@ import { Contract, OpenApiDoc } from '../support/openapi-contract';
  * provokes each declared answer by hand; this one walks what the document itself says a client may
  * send, so a new route or field is covered without a new case.
  */
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-const METHODS: Method[] = ['get', 'post', 'put', 'patch', 'delete'];
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
+/** HEAD is left out: Express answers it wherever GET is (not a method the document lists), and a 405 to it has no body to check. */
+const METHODS: Method[] = ['get', 'post', 'put', 'patch', 'delete', 'options'];
 type Schema = { type?: string; enum?: unknown[]; minimum?: number; maximum?: number; maxLength?: number; minLength?: number; properties?: Record<string, Schema>; required?: string[]; $ref?: string; format?: string; items?: Schema };
 interface Operation {
   parameters?: { name: string; in: string; required?: boolean; schema?: Schema }[];
