@@ -18,7 +18,8 @@ export class LoginFormDto extends ZodDto(z.object({ email: email.optional(), pas
 /** `ended=1`: sent here because the browser's login ended (the page says so). */
 export class NextQueryDto extends ZodDto(z.object({ next: text(2048).optional(), ended: text(8).optional() })) {}
 
-export class TokenRequestDto extends ZodDto(z.object({ email: email.optional(), password: password.optional() })) {}
+/** Both fields required by the route (400 "The body needs both …"), parsed optional so that it says so itself. */
+export class TokenRequestDto extends ZodDto(z.object({ email: email.optional(), password: password.optional() }), [], ['email', 'password']) {}
 
 /** `next`: where the login was headed before it was sent here; the page links on to it once the password is changed. */
 export class ChangePasswordFormDto extends ZodDto(
@@ -26,7 +27,7 @@ export class ChangePasswordFormDto extends ZodDto(
 ) {}
 
 /** POST /api/v1/auth/password (JSON): the form's fields less the confirmation, which is the client's job. */
-export class ChangePasswordDto extends ZodDto(z.object({ current: password.optional(), password: password.optional() })) {}
+export class ChangePasswordDto extends ZodDto(z.object({ current: password.optional(), password: password.optional() }), [], ['current', 'password']) {}
 
 export class AccountQueryDto extends ZodDto(z.object({ done: z.enum(['password']).optional().catch(undefined), next: text(2048).optional() })) {}
 
@@ -43,7 +44,7 @@ export class CreateUserFormDto extends ZodDto(z.object(createUserFields)) {}
  * POST /api/v1/users (JSON). Strict: a field it does not take is a 400 — `mustChangePassword:
  * false` was dropped with a 201, and the user was asked to change the password all the same.
  */
-export class CreateUserDto extends ZodDto(z.strictObject(createUserFields)) {}
+export class CreateUserDto extends ZodDto(z.strictObject(createUserFields), [], ['email', 'password']) {}
 
 /** GET /api/v1/users takes no filter: `?role=admin` answered every user, as if filtered. */
 export class ListUsersQueryDto extends ZodDto(z.strictObject({})) {}

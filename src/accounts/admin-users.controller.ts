@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, Ap
 import { ApiAdminOnly, ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, ApiDatabaseUnavailable, ApiError } from '../common/api-responses';
 import { UserViewDto } from './accounts.responses';
 import type { Request, Response } from 'express';
-import { DomainError, NotFoundError } from '../common/errors';
+import { BadRequestError, DomainError, NotFoundError } from '../common/errors';
 import { AdminNoticeQueryDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
 import { Roles } from './decorators';
 import { AccountInputError, AdminRefusalError, EmailTakenError } from './errors';
@@ -133,13 +133,15 @@ export class AdminUsersController {
   @Post('api/v1/users')
   @ApiOperation({ summary: 'Create a user (admin)', description: 'The user must choose a new password at first login (`mustChangePassword: true`).' })
   @ApiCreatedResponse({ type: UserViewDto })
-  @ApiError(400, 'BAD_REQUEST: a field it does not take, an invalid email or role, a password the policy refuses')
+  @ApiError(400, 'BAD_REQUEST: a field it does not take, an invalid email or role, a password the policy refuses, a body that is not JSON')
   @ApiError(409, 'CONFLICT: a user with that email already exists')
   @ApiDatabaseUnavailable()
   @ApiAdminOnly()
   @ApiCsrfChecked()
   @ApiAuthenticated()
   async create(@CurrentUser() admin: AuthUser, @Body() body: CreateUserDto, @Req() req: Request): Promise<UserView> {
+    // JSON sent as text/plain parses as {}: it was told "A valid email address is required.", of a body that had one
+    if (body.email === undefined && body.password === undefined && !req.is('application/json')) throw new BadRequestError(notJson(CREATE_SHAPE, '{"email":"…","password":"…"}'));
     return this.audited(req, admin, 'admin.user.create', await this.users.create({ email: body.email, password: body.password, role: body.role, mustChangePassword: true }));
   }
 
@@ -147,7 +149,7 @@ export class AdminUsersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Change role or disable/enable a user (admin)' })
   @ApiOkResponse({ type: UserViewDto })
-  @ApiError(400, 'BAD_REQUEST: a field it does not take (only `role`, `disabled`), or a value it does not')
+  @ApiError(400, 'BAD_REQUEST: a field it does not take (only `role`, `disabled`), or a value it does not; a body with neither (nothing to change), or one that is not JSON')
   @ApiError(403, 'FORBIDDEN: the last active admin cannot be demoted or disabled; nor can admins disable themselves')
   @ApiError(404, 'NOT_FOUND: no such user (an id that is not a UUID names none either)')
   @ApiDatabaseUnavailable()
@@ -155,10 +157,26 @@ export class AdminUsersController {
   @ApiCsrfChecked()
   @ApiAuthenticated()
   async update(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserDto, @Req() req: Request): Promise<UserView> {
+    // a body the JSON parser never read (text/plain, XML) parses as {}: it was a 200 that changed
+    // nothing, and the admin who sent {"disabled": true} took the user for locked out
+    if (body.role === undefined && body.disabled === undefined) throw new BadRequestError(nothingToChange(req));
     try {
       return this.audited(req, admin, 'admin.user.update', await this.users.update(admin.id, id, { role: body.role, disabled: body.disabled }));
     } catch (err) {
       throw this.refused(req, admin, err, { role: body.role, disabled: body.disabled });
     }
   }
+}
+
+const CREATE_SHAPE = 'JSON {"email": …, "password": …, "role": "user" or "admin"} (role optional)';
+const UPDATE_SHAPE = 'JSON {"role": "user" or "admin", "disabled": true or false} (either or both)';
+
+/** A body the JSON parser did not read (no Content-Type: application/json): said with the curl that sends it right. */
+function notJson(shape: string, example: string): string {
+  return `The body must be ${shape} sent with Content-Type: application/json (curl: -H 'Content-Type: application/json' -d '${example}').`;
+}
+
+/** A PATCH without `role` or `disabled`. */
+function nothingToChange(req: Request): string {
+  return req.is('application/json') ? `Nothing to change: the body needs "role", "disabled" or both: ${UPDATE_SHAPE}.` : notJson(UPDATE_SHAPE, '{"disabled":true}');
 }

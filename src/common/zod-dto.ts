@@ -20,8 +20,16 @@ type JsonSchema = { properties?: Record<string, Record<string, unknown>>; requir
  * `undocumented`: fields the schema parses but the document leaves out, because the route refuses
  * them by name after parsing (the history summary's and export's paging: a generated client would
  * offer a parameter that is always a 400).
+ * `required`: fields the schema parses as optional, so that the service answers their absence with
+ * its own message ("The body needs both …"), but that the route refuses without — the document
+ * calls them required, or a generated client would leave them out and meet a 400 it was told of no
+ * reason for.
  */
-export function ZodDto<S extends z.ZodObject>(schema: S, undocumented: readonly (keyof z.output<S> & string)[] = []): ZodDtoClass<S> {
+export function ZodDto<S extends z.ZodObject>(
+  schema: S,
+  undocumented: readonly (keyof z.output<S> & string)[] = [],
+  required: readonly (keyof z.output<S> & string)[] = [],
+): ZodDtoClass<S> {
   class Dto {
     static readonly zodSchema = schema;
     /** read by @nestjs/swagger for every DTO class: one entry per property */
@@ -31,7 +39,7 @@ export function ZodDto<S extends z.ZodObject>(schema: S, undocumented: readonly 
       for (const [name, prop] of Object.entries(json.properties ?? {})) {
         if ((undocumented as readonly string[]).includes(name)) continue;
         const { anyOf, type, ...rest } = prop as { anyOf?: Record<string, unknown>[]; type?: unknown } & Record<string, unknown>;
-        out[name] = { ...(anyOf?.[0] ?? {}), ...rest, ...declaredType(type), required: (json.required ?? []).includes(name) };
+        out[name] = { ...(anyOf?.[0] ?? {}), ...rest, ...declaredType(type), required: (json.required ?? []).includes(name) || (required as readonly string[]).includes(name) };
       }
       return out;
     }

@@ -16,8 +16,8 @@ import { HistoryFiltersQueryDto, HistoryQuery, HistoryQueryDto } from './history
 import { emptyHistoryView, historyRow, summaryView, timingsView } from '../presentation/history.view';
 import { historyDetailLocals } from './history-detail.page';
 import { loadedLabels, type LoadedLabels } from '../presentation/label-names';
-import { filtersQuery, HistoryFilters, Paging, STATUSES } from './history.filters';
-import { Listing, parseFiltersOnly, parseListing } from './history-cursor';
+import { filtersQuery, HistoryFilters, MAX_PAGE, MAX_PAGE_SIZE, Paging, STATUSES } from './history.filters';
+import { Listing, MAX_CURSOR_LENGTH, parseFiltersOnly, parseListing } from './history-cursor';
 import { FilterVocabulary } from './filter-vocabulary';
 import { BadRequestError, CursorFiltersMismatchError, InvalidCursorError, UnknownFilterValueError } from '../common/errors';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
@@ -200,9 +200,12 @@ export class HistoryController {
       'repeat nor hide a row. `page` (offset) still works: there, a record added mid-walk shifts every row one place.',
   })
   @ApiFilters()
-  @ApiQuery({ name: 'page', required: false, description: '1–100000, default 1 (anything else is a 400); offset paging, not with `cursor`' })
-  @ApiQuery({ name: 'pageSize', required: false, description: '1–100, default 25 (anything else is a 400); with `cursor`, default the size the cursor was made with' })
-  @ApiQuery({ name: 'cursor', required: false, description: 'a `nextCursor` or `prevCursor` of an earlier answer, as given (opaque)' })
+  // the schemas are what parsePaging and decodeCursor take (the query DTO parses text, the cursor up
+  // to 16 KiB, so that those two name the refusal): the DTO's own said any 16 characters for a page
+  // and 16,384 for a cursor, where any cursor over MAX_CURSOR_LENGTH is a 400 INVALID_CURSOR
+  @ApiQuery({ name: 'page', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE }, description: '1–100000, default 1 (anything else is a 400); offset paging, not with `cursor`' })
+  @ApiQuery({ name: 'pageSize', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE }, description: '1–100, default 25 (anything else is a 400); with `cursor`, default the size the cursor was made with' })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string', maxLength: MAX_CURSOR_LENGTH }, description: 'a `nextCursor` or `prevCursor` of an earlier answer, as given (opaque)' })
   @ApiOkResponse({ type: HistoryPageDto })
   @ApiError(
     400,

@@ -101,6 +101,12 @@ export class Contract {
     return this.ajv.validate(schema, res.body) ? '' : `${status}: ${this.ajv.errorsText(this.ajv.errors)}`;
   }
 
+  /** A check of a body against one of the document's schemas by name ('' when valid): for answers no operation declares (a 405). */
+  schemaCheck(name: string): (body: unknown) => string {
+    const validate = this.ajv.compile({ $ref: `doc#/components/schemas/${name}` });
+    return (body) => (validate(body) ? '' : this.ajv.errorsText(validate.errors));
+  }
+
   /** Each declared operation × status that no check met and that `notProvoked` does not account for. */
   unprovoked(notProvoked: Record<string, string>): string[] {
     return this.operations().flatMap((op) => this.declared(op).filter((s) => !this.seen.get(op)?.has(s) && !notProvoked[`${op} ${s}`]).map((s) => `${op} ${s}`));
