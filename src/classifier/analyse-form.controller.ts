@@ -13,7 +13,7 @@ import { heatmapCaption } from '../explainability/heatmap-text';
 import { historyDetailLocals } from '../history/history-detail.page';
 import { HistoryService } from '../history/history.service';
 import { AppConfig } from '../config/config.service';
-import { REPLAYED_HEADER } from '../idempotency/idempotency-key';
+import { IdempotencyKeyInUseError, REPLAYED_HEADER } from '../idempotency/idempotency-key';
 import { IdempotencyService, KeyOfRequest } from '../idempotency/idempotency.service';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { labelName, loadedLabels } from '../presentation/label-names';
@@ -62,6 +62,19 @@ class NoImageChosenError extends DomainError {
 }
 
 /**
+ * The form's key is still reserved by its first post (Analyse pressed twice, a reload before the answer
+ * came): the 409 of IdempotencyKeyInUseError in the words of a person at the form, who sent no
+ * Idempotency-Key header. Reloading re-posts it: the first post's answer, or a fresh one if it was dropped.
+ */
+class FormAlreadySentError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_IN_USE';
+  readonly statusCode = 409;
+  constructor(override readonly retryAfterSeconds: number) {
+    super(`This form is already being analysed (it was sent twice): wait ${retryAfterSeconds} s, then reload this page to see its answer.`);
+  }
+}
+
+/**
  * The analysis page's form without JavaScript (locked-down browsers, text browsers): the same
  * pipeline, limits, rate limits and upload ledger as POST /api/v1/analyses, answered with a page.
  *
@@ -102,7 +115,11 @@ export class AnalyseFormController {
     if (!file) throw new NoImageChosenError();
     const explain = body.explain ?? false;
     const route = { route: 'POST /analyse', params: { explain }, files: [file.buffer], timeoutMs: this.config.analysisTimeoutMs };
-    const result = await this.idempotency.answer(req, res, route, () => this.analysis.analyze(file.buffer, { explain, signal: clientGone(req) }, requestContext(req)), formKey(body._submission));
+    const result = await this.idempotency
+      .answer(req, res, route, () => this.analysis.analyze(file.buffer, { explain, signal: clientGone(req) }, requestContext(req)), formKey(body._submission))
+      .catch((err: unknown) => {
+        throw err instanceof IdempotencyKeyInUseError ? new FormAlreadySentError(err.retryAfterSeconds) : err;
+      });
     // Back or reload re-sent this page's form: the same analysis again (its heat map drawn anew), no second record
     const replayed = res.getHeader(REPLAYED_HEADER) === 'true';
     // the app always records (HistoryModule); without a record there is no page to show

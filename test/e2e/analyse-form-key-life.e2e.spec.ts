@@ -8,7 +8,9 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import * as http from 'node:http';
 import request from 'supertest';
+import { requestFingerprint } from '../../src/idempotency/idempotency-key';
 import { PrismaService } from '../../src/prisma/prisma.service';
+import { IdempotencyKeyRepository } from '../../src/repositories/idempotency-key.repository';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { solidPng } from '../support/images';
@@ -49,6 +51,22 @@ describe('POST /analyse: a re-post of the form within its login, after IDEMPOTEN
     const again = await send();
     expect(again.text).toContain('This form was already sent');
     expect(await prisma().analysis.count({ where: { userId: alice.user.id } })).toBe(1);
+  });
+
+  it('sent again while the first post is still being answered (Analyse pressed twice, a reload before the answer): 409 page in the form\'s words, not the API header\'s', async () => {
+    const page = await request(server).get('/').set('Cookie', alice.cookie).set('Accept', 'text/html').expect(200);
+    const nonce = /name="_submission" value="([^"]+)"/.exec(page.text)![1];
+    const image = await solidPng(300, 300, 240);
+    // the first post's reservation, still unanswered (as the form keys it: its field and the request's fingerprint)
+    const fingerprint = requestFingerprint('POST /analyse', { explain: false }, [image]);
+    await app.get(IdempotencyKeyRepository).reserve({ userId: alice.user.id, key: `analyse-form ${nonce} ${fingerprint}`, fingerprint, expiresAt: new Date(Date.now() + HOUR) });
+    const before = await prisma().analysis.count();
+    const res = await request(server).post('/analyse').set('Cookie', alice.cookie).set('Accept', 'text/html').field('_csrf', alice.csrfToken).field('_submission', nonce).attach('image', image, 'scan.png');
+    expect(res.status).toBe(409);
+    expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    expect(res.text).not.toContain('Idempotency-Key');
+    expect(res.text).toContain(`This form is already being analysed (it was sent twice): wait ${res.headers['retry-after']} s, then reload this page to see its answer.`);
+    expect(await prisma().analysis.count()).toBe(before);
   });
 
   it('past the login: the re-post is refused (401), nothing analysed', async () => {
