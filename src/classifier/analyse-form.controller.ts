@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Inject, Optional, Post, Query, Redirect, Req, Res, UploadedFile } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AnalysisRoute } from '../accounts/decorators';
@@ -14,8 +13,8 @@ import { heatmapCaption } from '../explainability/heatmap-text';
 import { historyDetailLocals } from '../history/history-detail.page';
 import { HistoryService } from '../history/history.service';
 import { AppConfig } from '../config/config.service';
-import { REPLAYED_HEADER } from '../idempotency/idempotency-key';
-import { IdempotencyService } from '../idempotency/idempotency.service';
+import { IdempotencyKeyInUseError, REPLAYED_HEADER } from '../idempotency/idempotency-key';
+import { IdempotencyService, KeyOfRequest } from '../idempotency/idempotency.service';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { labelName, loadedLabels } from '../presentation/label-names';
 import { optionalFlag } from './analyses.dto';
@@ -42,14 +41,15 @@ export class AnalyseFormQueryDto extends ZodDto(z.strictObject({})) {}
 
 /**
  * The form's re-post guard, as an Idempotency-Key (src/idempotency) of this user: the page's one-time
- * `_submission` field with the image and the tick box, so that Back or reload re-sending the same form
+ * `_submission` field with the request's fingerprint (the image's sha256 and the tick box, hashed once
+ * there for the key and its claim), so that Back or reload re-sending the same form
  * is answered from its first record, while another image sent from the same page (Back, another file)
  * is a new analysis. A page opened anew has a new field: the same image analysed again is a new record.
  * Without the field (a page from before it, a script) nothing is keyed, as before.
  */
-function formKey(submission: string | undefined, explain: boolean, image: Buffer): string | undefined {
+function formKey(submission: string | undefined): KeyOfRequest | undefined {
   if (!submission) return undefined;
-  return `analyse-form ${submission} ${explain ? 'explain' : 'plain'} ${createHash('sha256').update(image).digest('hex')}`;
+  return (fingerprint) => `analyse-form ${submission} ${fingerprint}`;
 }
 
 /** The form was sent with no image chosen: said for a person at a form, not for an API client. */
@@ -58,6 +58,19 @@ class NoImageChosenError extends DomainError {
   readonly statusCode = 400;
   constructor() {
     super('No image was sent: choose a JPEG or PNG file, then press Analyse.');
+  }
+}
+
+/**
+ * The form's key is still reserved by its first post (Analyse pressed twice, a reload before the answer
+ * came): the 409 of IdempotencyKeyInUseError in the words of a person at the form, who sent no
+ * Idempotency-Key header. Reloading re-posts it: the first post's answer, or a fresh one if it was dropped.
+ */
+class FormAlreadySentError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_IN_USE';
+  readonly statusCode = 409;
+  constructor(override readonly retryAfterSeconds: number) {
+    super(`This form is already being analysed (it was sent twice): wait ${retryAfterSeconds} s, then reload this page to see its answer.`);
   }
 }
 
@@ -102,7 +115,11 @@ export class AnalyseFormController {
     if (!file) throw new NoImageChosenError();
     const explain = body.explain ?? false;
     const route = { route: 'POST /analyse', params: { explain }, files: [file.buffer], timeoutMs: this.config.analysisTimeoutMs };
-    const result = await this.idempotency.answer(req, res, route, () => this.analysis.analyze(file.buffer, { explain, signal: clientGone(req) }, requestContext(req)), formKey(body._submission, explain, file.buffer));
+    const result = await this.idempotency
+      .answer(req, res, route, () => this.analysis.analyze(file.buffer, { explain, signal: clientGone(req) }, requestContext(req)), formKey(body._submission))
+      .catch((err: unknown) => {
+        throw err instanceof IdempotencyKeyInUseError ? new FormAlreadySentError(err.retryAfterSeconds) : err;
+      });
     // Back or reload re-sent this page's form: the same analysis again (its heat map drawn anew), no second record
     const replayed = res.getHeader(REPLAYED_HEADER) === 'true';
     // the app always records (HistoryModule); without a record there is no page to show
