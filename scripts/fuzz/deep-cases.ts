@@ -1,0 +1,109 @@
+/**
+ * The cases of scripts/fuzz/deep-fuzz.ts: seeds (scripts/fuzz/seeds.ts plus a few image variants
+ * whose chunks and segments the image route parses by hand: palette, alpha, EXIF orientation), one
+ * case = one seed and one or two mutations chosen by `Rng(seed * 7919 + i)`, run through the entry
+ * points the routes use in process: the image route's byte checks, header read and decode
+ * (classifier/analysis.service.ts → image-decode.service.ts), the study route's loadStudy.
+ */
+import * as zlib from 'node:zlib';
+import sharp from 'sharp';
+import { checkFileBytes } from '../../src/validation/file-checks';
+import { decodePixels, readImageHeader } from '../../src/inference/image-decoder';
+import { loadStudy, StudyLimits } from '../../src/studies/study-loader';
+import { frame, gzip } from './frame-mutators';
+import { jpeg, png } from './format-mutators';
+import { dicom, generic, Mutator, nifti, Rng } from './mutators';
+import { buildSeeds, Seed } from './seeds';
+
+/** the service's defaults (config.schema.ts) */
+export const STUDY_LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 64, maxPixels: 2048 * 2048 };
+export const IMAGE_LIMITS = { maxBytes: 5 * 1024 * 1024, maxPixels: 40_000_000, minSide: 64 };
+
+export async function deepSeeds(): Promise<Seed[]> {
+  const seeds = await buildSeeds();
+  const grey = seeds.find((s) => s.name === 'png8')!.files[0].data;
+  const img = (name: string, data: Buffer, file = 'scan.png'): Seed => ({ kind: 'image', name, files: [{ name: file, data }] });
+  seeds.push(
+    img('png-palette', await sharp(grey).toColourspace('srgb').png({ palette: true, colours: 16 }).toBuffer()),
+    img('png-rgba', await sharp(grey).ensureAlpha(0.5).png().toBuffer()),
+    img('jpeg-exif', await sharp(grey).jpeg().withMetadata({ orientation: 6 }).toBuffer(), 'scan.jpg'),
+    img('jpeg-rgb', await sharp(grey).toColourspace('srgb').jpeg({ chromaSubsampling: '4:2:0' }).toBuffer(), 'scan.jpg'),
+  );
+  return seeds;
+}
+
+export interface DeepCase {
+  route: 'image' | 'study';
+  seed: string;
+  how: string;
+  files: Buffer[];
+}
+
+const ENCAPSULATED = /jpeg|rle|j2k|htj2k/;
+
+function apply(table: Record<string, Mutator>, prefix: string, b: Buffer, r: Rng): [Buffer, string] {
+  const name = r.pick(Object.keys(table));
+  return [table[name](b, r), `${prefix}.${name}`];
+}
+
+export function buildDeepCase(seeds: Seed[], seed: number, i: number): DeepCase {
+  const r = new Rng(seed * 7919 + i);
+  const s = r.next() < 0.4 ? r.pick(seeds.filter((x) => x.kind === 'image')) : r.pick(seeds.filter((x) => x.kind === 'study'));
+  const files = s.files.map((f) => f.data);
+  const k = r.int(files.length);
+  let b = files[k];
+  let how: string;
+  if (s.kind === 'image') {
+    const own = s.name.startsWith('png') ? png : jpeg;
+    [b, how] = r.next() < 0.75 ? apply(own, s.name.startsWith('png') ? 'png' : 'jpeg', b, r) : apply(generic, 'generic', b, r);
+    if (r.next() < 0.25) {
+      const [b2, h2] = apply(r.next() < 0.5 ? own : generic, 'then', b, r);
+      b = b2;
+      how += `+${h2}`;
+    }
+  } else if (s.name === 'nifti-gz') {
+    if (r.next() < 0.5) [b, how] = apply(gzip, 'gzip', b, r);
+    else {
+      const [inner, h] = apply(nifti, 'nifti', zlib.gunzipSync(b), r);
+      [b, how] = apply(gzip, `${h}+gzip`, zlib.gzipSync(inner), r);
+    }
+  } else if (s.name.startsWith('dicom') && ENCAPSULATED.test(s.name) && r.next() < 0.7) {
+    const names = Object.keys(frame).filter((n) => (n === 'jpeg' ? /jpeg/.test(s.name) : n === 'rle' ? /rle/.test(s.name) : n === 'j2k' ? /j2k/.test(s.name) : true));
+    const name = r.pick(names);
+    b = frame[name](b, r);
+    how = `frame.${name}`;
+  } else {
+    const family = s.name.startsWith('dicom') && !s.name.endsWith('zip') ? dicom : s.name.startsWith('nifti') && !s.name.endsWith('zip') ? nifti : generic;
+    [b, how] = apply(r.next() < 0.6 ? family : generic, 'file', b, r);
+  }
+  files[k] = b;
+  return { route: s.kind, seed: s.name, how, files };
+}
+
+export type Outcome = { kind: 'ok'; detail: string } | { kind: 'named'; detail: string } | { kind: 'unnamed'; detail: string; stack?: string };
+
+function classify(e: unknown): Outcome {
+  const status = (e as { statusCode?: unknown }).statusCode;
+  const code = (e as { code?: unknown }).code;
+  if (typeof status === 'number' && status >= 400 && status < 500) return { kind: 'named', detail: `${status} ${String(code)}` };
+  const err = e as Error;
+  return { kind: 'unnamed', detail: `${err?.constructor?.name}: ${String(err?.message).slice(0, 200)}`, stack: err?.stack?.split('\n').slice(1, 7).join('\n') };
+}
+
+/** Runs one case through the route's own functions; an error without a 4xx status is what the filter answers 500. */
+export async function runDeepCase(c: DeepCase): Promise<Outcome> {
+  try {
+    if (c.route === 'image') {
+      const bytes = c.files[0];
+      checkFileBytes(bytes, IMAGE_LIMITS.maxBytes);
+      const header = await readImageHeader(bytes, IMAGE_LIMITS);
+      const image = await decodePixels(bytes, header, IMAGE_LIMITS);
+      if (image.data.length !== image.width * image.height * image.channels) return { kind: 'unnamed', detail: `decoded ${image.data.length} bytes for ${image.width}×${image.height}×${image.channels}` };
+      return { kind: 'ok', detail: `${image.width}x${image.height}x${image.channels}` };
+    }
+    const study = await loadStudy(c.files.map((f) => new Uint8Array(f)), STUDY_LIMITS);
+    return { kind: 'ok', detail: study.kind };
+  } catch (e) {
+    return classify(e);
+  }
+}
