@@ -10,10 +10,14 @@ import sharp from 'sharp';
 import { checkFileBytes } from '../../src/validation/file-checks';
 import { decodePixels, readImageHeader } from '../../src/inference/image-decoder';
 import { loadStudy, StudyLimits } from '../../src/studies/study-loader';
-import { frame, gzip } from './frame-mutators';
+import { frame, gzip, palette } from './frame-mutators';
 import { jpeg, png } from './format-mutators';
 import { dicom, generic, Mutator, nifti, Rng } from './mutators';
 import { buildSeeds, Seed } from './seeds';
+import { el, mrDicom, offsetTable } from '../../test/support/dicom-pixel-fixtures';
+import { colourDicom, greyRamp, greyToRgb, paletteElements, rleColour, seg, segmentedPaletteElements } from '../../test/support/colour-dicom-fixtures';
+import { encodeLosslessJpeg, JPEG_LOSSLESS } from '../../test/support/jpeg-lossless-fixtures';
+import { rleEncode16 } from '../../test/support/rle-fixtures';
 
 /** the service's defaults (config.schema.ts) */
 export const STUDY_LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 64, maxPixels: 2048 * 2048 };
@@ -28,6 +32,23 @@ export async function deepSeeds(): Promise<Seed[]> {
     img('png-rgba', await sharp(grey).ensureAlpha(0.5).png().toBuffer()),
     img('jpeg-exif', await sharp(grey).jpeg().withMetadata({ orientation: 6 }).toBuffer(), 'scan.jpg'),
     img('jpeg-rgb', await sharp(grey).toColourspace('srgb').jpeg({ chromaSubsampling: '4:2:0' }).toBuffer(), 'scan.jpg'),
+  );
+  // the DICOM the study route decodes by hand: multi-frame encapsulated (Basic Offset Table, restart
+  // intervals), palettes plain and segmented, RLE colour
+  const side = 64;
+  const ramp = (f: number) => Uint16Array.from({ length: side * side }, (_, k) => ((k % side) * 16 + (k >> 6) * 8 + f * 100) & 0xfff);
+  const lossless = [0, 1, 2].map((f) => encodeLosslessJpeg(ramp(f), { width: side, height: side, precision: 12, restartLines: 8 }));
+  const rleFrames = [0, 1, 2].map((f) => rleEncode16(ramp(f)));
+  const frames = (fr: Uint8Array[], ts: string) => mrDicom({ rows: side, columns: side, frames: 3, bitsAllocated: 16, bitsStored: 12, pixelData: el.encapsulated(fr, offsetTable(fr.map((x) => [x]))), transferSyntax: ts });
+  const idx = Uint8Array.from({ length: side * side }, (_, k) => (k * 7) & 0xff);
+  const TWO_RAMPS = [seg.discrete(0), seg.linear(127, 65535), seg.indirect(2, 0)];
+  const study = (name: string, data: Buffer): Seed => ({ kind: 'study', name, files: [{ name: `${name}.dcm`, data }] });
+  seeds.push(
+    study('dicom-multiframe-jpeg-lossless', frames(lossless, JPEG_LOSSLESS)),
+    study('dicom-multiframe-rle', frames(rleFrames, '1.2.840.10008.1.2.5')),
+    study('dicom-palette', colourDicom({ width: side, height: side, photometric: 'PALETTE COLOR', pixelData: el.bytes(0x7fe00010, 'OB', idx), extra: paletteElements(greyRamp()) })),
+    study('dicom-palette-segmented', colourDicom({ width: side, height: side, photometric: 'PALETTE COLOR', pixelData: el.bytes(0x7fe00010, 'OB', idx), extra: segmentedPaletteElements([TWO_RAMPS, TWO_RAMPS, TWO_RAMPS], { entries: 256 }) })),
+    study('dicom-rgb-rle', colourDicom({ width: side, height: side, photometric: 'RGB', pixelData: rleColour(greyToRgb(idx)), transferSyntax: '1.2.840.10008.1.2.5' })),
   );
   return seeds;
 }
@@ -67,6 +88,8 @@ export function buildDeepCase(seeds: Seed[], seed: number, i: number): DeepCase 
       const [inner, h] = apply(nifti, 'nifti', zlib.gunzipSync(b), r);
       [b, how] = apply(gzip, `${h}+gzip`, zlib.gzipSync(inner), r);
     }
+  } else if (s.name.startsWith('dicom-palette') && r.next() < 0.6) {
+    [b, how] = apply(palette, 'palette', b, r);
   } else if (s.name.startsWith('dicom') && ENCAPSULATED.test(s.name) && r.next() < 0.7) {
     const names = Object.keys(frame).filter((n) => (n === 'jpeg' ? /jpeg/.test(s.name) : n === 'rle' ? /rle/.test(s.name) : n === 'j2k' ? /j2k/.test(s.name) : true));
     const name = r.pick(names);

@@ -202,3 +202,42 @@ export const gzip: Record<string, Mutator> = {
   },
   truncate: (b, r) => b.subarray(0, r.pick([10, 11, 20, Math.max(10, b.length - 8), b.length - 4, b.length - 1, 10 + r.int(Math.max(1, b.length - 10))])),
 };
+
+/** An explicit-VR-LE element's value span, found by its tag and VR bytes (first occurrence). */
+function valueOf(b: Buffer, tag: number, vr: string): { at: number; len: number; lenAt: number } | null {
+  const head = Buffer.alloc(6);
+  head.writeUInt16LE(tag >>> 16, 0);
+  head.writeUInt16LE(tag & 0xffff, 2);
+  head.write(vr, 4, 'latin1');
+  const p = b.indexOf(head, 132);
+  if (p < 0 || p + 12 > b.length) return null;
+  return vr === 'US' ? { at: p + 8, len: b.readUInt16LE(p + 6), lenAt: p + 6 } : { at: p + 12, len: b.readUInt32LE(p + 8), lenAt: p + 8 };
+}
+
+export const palette: Record<string, Mutator> = {
+  /** a descriptor's entries / first mapped / bits set to a lie */
+  descriptor: (b, r) => {
+    const v = valueOf(b, 0x00281101 + r.int(3), 'US');
+    if (!v || v.len < 6) return generic.u16(b, r);
+    const o = Buffer.from(b);
+    o.writeUInt16LE(r.pick([0, 1, 2, 255, 257, 4096, 65535, 32768, 8, 16, 12, 0]), v.at + 2 * r.int(3));
+    return o;
+  },
+  /** segmented table words: opcodes and counts that lie, indirect offsets out of the table or to itself */
+  segments: (b, r) => {
+    const v = valueOf(b, 0x00281221 + r.int(3), 'OW');
+    if (!v) return generic.u16(b, r);
+    const o = Buffer.from(b);
+    for (let k = 1 + r.int(3); k > 0; k--) o.writeUInt16LE(r.pick([0, 1, 2, 3, 0xffff, 0x8000, 256, 65535, 4]), v.at + 2 * r.int(Math.max(1, v.len >> 1)));
+    return o;
+  },
+  /** a table shorter or longer than its descriptor says */
+  tableLength: (b, r) => {
+    const v = valueOf(b, r.pick([0x00281201, 0x00281221]) + r.int(3), 'OW');
+    if (!v) return generic.u32(b, r);
+    const n = r.pick([0, 2, v.len - 2, v.len + 2, v.len * 2, 131072]);
+    const o = Buffer.concat([b.subarray(0, v.at), Buffer.alloc(n, 0x7f), b.subarray(v.at + v.len)]);
+    o.writeUInt32LE(n, v.lenAt);
+    return o;
+  },
+};
