@@ -18,6 +18,7 @@ import { el, mrDicom, offsetTable } from '../../test/support/dicom-pixel-fixture
 import { colourDicom, greyRamp, greyToRgb, paletteElements, rleColour, seg, segmentedPaletteElements } from '../../test/support/colour-dicom-fixtures';
 import { encodeLosslessJpeg, JPEG_LOSSLESS } from '../../test/support/jpeg-lossless-fixtures';
 import { rleEncode16 } from '../../test/support/rle-fixtures';
+import { zip } from '../../test/support/study-fixtures';
 
 /** the service's defaults (config.schema.ts) */
 export const STUDY_LIMITS: StudyLimits = { maxBytes: 100 * 1024 * 1024, maxSlices: 400, minSide: 64, maxPixels: 2048 * 2048 };
@@ -43,7 +44,9 @@ export async function deepSeeds(): Promise<Seed[]> {
   const idx = Uint8Array.from({ length: side * side }, (_, k) => (k * 7) & 0xff);
   const TWO_RAMPS = [seg.discrete(0), seg.linear(127, 65535), seg.indirect(2, 0)];
   const study = (name: string, data: Buffer): Seed => ({ kind: 'study', name, files: [{ name: `${name}.dcm`, data }] });
+  const pair = seeds.find((x) => x.name === 'nifti-pair')!.files;
   seeds.push(
+    { kind: 'study', name: 'nifti-pair-gz', files: pair.map((f) => ({ name: `${f.name}.gz`, data: zlib.gzipSync(f.data) })) },
     study('dicom-multiframe-jpeg-lossless', frames(lossless, JPEG_LOSSLESS)),
     study('dicom-multiframe-rle', frames(rleFrames, '1.2.840.10008.1.2.5')),
     study('dicom-palette', colourDicom({ width: side, height: side, photometric: 'PALETTE COLOR', pixelData: el.bytes(0x7fe00010, 'OB', idx), extra: paletteElements(greyRamp()) })),
@@ -82,6 +85,12 @@ export function buildDeepCase(seeds: Seed[], seed: number, i: number): DeepCase 
       b = b2;
       how += `+${h2}`;
     }
+  } else if (s.name === 'nifti-pair-gz') {
+    if (r.next() < 0.6) [b, how] = apply(gzip, 'gzip', b, r);
+    else {
+      const [inner, h] = apply(k === 0 ? nifti : generic, k === 0 ? 'hdr' : 'img', zlib.gunzipSync(b), r);
+      [b, how] = [zlib.gzipSync(inner), h];
+    }
   } else if (s.name === 'nifti-gz') {
     if (r.next() < 0.5) [b, how] = apply(gzip, 'gzip', b, r);
     else {
@@ -100,6 +109,10 @@ export function buildDeepCase(seeds: Seed[], seed: number, i: number): DeepCase 
     [b, how] = apply(r.next() < 0.6 ? family : generic, 'file', b, r);
   }
   files[k] = b;
+  // the same damage inside a ZIP: the archive path, then the same parsers
+  if (s.kind === 'study' && !s.name.endsWith('zip') && r.next() < 0.1) {
+    return { route: s.kind, seed: s.name, how: `${how}+zipped`, files: [zip(Object.fromEntries(files.map((f, j) => [`S/${s.files[j].name}`, f])))] };
+  }
   return { route: s.kind, seed: s.name, how, files };
 }
 

@@ -50,13 +50,17 @@ async function parent(): Promise<void> {
   const counts = new Map<string, number>();
   const findings = new Map<string, Result[]>();
   const hows = new Map<string, number>();
+  const accepted = new Map<string, number>();
   let next = FROM;
   const end = FROM + CASES;
   const t0 = Date.now();
   let peak = 0;
   const note = (r: Result) => {
     counts.set(r.kind === 'named' ? `named ${r.detail}` : r.kind, (counts.get(r.kind === 'named' ? `named ${r.detail}` : r.kind) ?? 0) + 1);
-    hows.set(r.how.split('+')[0], (hows.get(r.how.split('+')[0]) ?? 0) + 1);
+    // per mutation: cases, and how many of them were accepted (ok): an accepted damaged file is worth a look
+    const h = `${r.seed} ${r.how.split('+')[0]}`;
+    hows.set(h, (hows.get(h) ?? 0) + 1);
+    if (r.kind === 'ok') accepted.set(h, (accepted.get(h) ?? 0) + 1);
     if (r.kind === 'ok' || r.kind === 'named') return;
     const key = `${r.kind}: ${r.detail.replace(/\d+/g, 'N')}`;
     if (!findings.has(key)) console.log(`case ${r.i} (${r.seed} ${r.how}) ${r.kind}: ${r.detail}${r.stack ? `\n${r.stack}` : ''}`);
@@ -105,7 +109,7 @@ async function parent(): Promise<void> {
       c.on('exit', (code, sig) => stop('crash', `child exited ${code ?? sig}`));
     });
   }
-  console.log(JSON.stringify({ seed: SEED, from: FROM, cases: CASES, seconds: Math.round((Date.now() - t0) / 1000), peakRssMb: Math.round(peak), outcomes: Object.fromEntries([...counts].sort()), mutations: Object.fromEntries([...hows].sort()), findings: Object.fromEntries([...findings].map(([k, v]) => [k, v.map((x) => x.i)])) }, null, 1));
+  console.log(JSON.stringify({ seed: SEED, from: FROM, cases: CASES, seconds: Math.round((Date.now() - t0) / 1000), peakRssMb: Math.round(peak), outcomes: Object.fromEntries([...counts].sort()), mutations: Object.fromEntries([...hows].sort().map(([k, n]) => [k, `${accepted.get(k) ?? 0}/${n} accepted`])), findings: Object.fromEntries([...findings].map(([k, v]) => [k, v.map((x) => x.i)])) }, null, 1));
   process.exit(findings.size ? 1 : 0);
 }
 
