@@ -6,7 +6,7 @@
  * error without a 4xx status is what the service would answer 500. Not a test (random, slow):
  *
  *   nice -n 15 node -r ts-node/register/transpile-only scripts/fuzz/deep-fuzz.ts
- *        [--cases 2000] [--seed 1] [--from 0] [--timeout 30] [--rss 3000] [--only N]
+ *        [--cases 2000] [--seed 1] [--from 0] [--timeout 30] [--rss 3000] [--only N] [--light 1]
  *
  * `--only N` replays case N in this process and writes its files to artifacts/deep-SEED-N-*.bin.
  * Exit code 1 when anything was found.
@@ -23,6 +23,8 @@ const SEED = Number(args.get('seed') ?? 1);
 const FROM = Number(args.get('from') ?? 0);
 const TIMEOUT_MS = Number(args.get('timeout') ?? 30) * 1000;
 const RSS_MB = Number(args.get('rss') ?? 3000);
+/** without the costly mutations, as test/unit/upload-fuzz.spec.ts runs them (seed 20261207) */
+const LIGHT = { light: args.get('light') === '1' };
 
 interface Result { i: number; kind: string; detail: string; stack?: string; ms: number; seed: string; how: string }
 
@@ -30,7 +32,7 @@ async function child(): Promise<void> {
   const seeds = await deepSeeds();
   process.send!({ ready: true });
   process.on('message', async (m: { i: number }) => {
-    const c = buildDeepCase(seeds, SEED, m.i);
+    const c = buildDeepCase(seeds, SEED, m.i, LIGHT);
     const t0 = performance.now();
     const o = await runDeepCase(c);
     process.send!({ i: m.i, ...o, ms: Math.round(performance.now() - t0), seed: c.seed, how: c.how } satisfies Result);
@@ -114,7 +116,7 @@ async function parent(): Promise<void> {
 }
 
 async function replay(i: number): Promise<void> {
-  const c = buildDeepCase(await deepSeeds(), SEED, i);
+  const c = buildDeepCase(await deepSeeds(), SEED, i, LIGHT);
   const dir = path.resolve(__dirname, '../../artifacts');
   fs.mkdirSync(dir, { recursive: true });
   c.files.forEach((f, k) => fs.writeFileSync(path.join(dir, `deep-${SEED}-${i}-${k}.bin`), f));

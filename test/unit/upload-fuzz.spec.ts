@@ -9,7 +9,8 @@ import type { Seed } from '../../scripts/fuzz/seeds';
  * encapsulation, gzip, header lies) without the costly ones (bombs, 10⁵ items), and handed to the
  * image route's checks and decoder and the study route's loadStudy. Every case must end accepted
  * or refused by a named 4xx domain error: an error without one is a 500 in the service. Same seed,
- * same bytes: a failure names its case number, `--only N` of the script (with its light mode) replays it.
+ * same bytes: a failure names its case number, and
+ * `scripts/fuzz/deep-fuzz.ts --seed 20261207 --light 1 --only N` replays it (its files under artifacts/).
  */
 const SEED = 20261207;
 const CASES = 300;
