@@ -53,6 +53,8 @@ async function parent(): Promise<void> {
   const findings = new Map<string, Result[]>();
   const hows = new Map<string, number>();
   const accepted = new Map<string, number>();
+  /** the five longest cases (wall time in the child, a loaded box included) */
+  const slowest: Result[] = [];
   let next = FROM;
   const end = FROM + CASES;
   const t0 = Date.now();
@@ -63,6 +65,8 @@ async function parent(): Promise<void> {
     const h = `${r.seed} ${r.how.split('+')[0]}`;
     hows.set(h, (hows.get(h) ?? 0) + 1);
     if (r.kind === 'ok') accepted.set(h, (accepted.get(h) ?? 0) + 1);
+    slowest.push(r);
+    slowest.sort((a, b) => b.ms - a.ms).splice(5);
     if (r.kind === 'ok' || r.kind === 'named') return;
     const key = `${r.kind}: ${r.detail.replace(/\d+/g, 'N')}`;
     if (!findings.has(key)) console.log(`case ${r.i} (${r.seed} ${r.how}) ${r.kind}: ${r.detail}${r.stack ? `\n${r.stack}` : ''}`);
@@ -111,7 +115,7 @@ async function parent(): Promise<void> {
       c.on('exit', (code, sig) => stop('crash', `child exited ${code ?? sig}`));
     });
   }
-  console.log(JSON.stringify({ seed: SEED, from: FROM, cases: CASES, seconds: Math.round((Date.now() - t0) / 1000), peakRssMb: Math.round(peak), outcomes: Object.fromEntries([...counts].sort()), mutations: Object.fromEntries([...hows].sort().map(([k, n]) => [k, `${accepted.get(k) ?? 0}/${n} accepted`])), findings: Object.fromEntries([...findings].map(([k, v]) => [k, v.map((x) => x.i)])) }, null, 1));
+  console.log(JSON.stringify({ seed: SEED, from: FROM, cases: CASES, seconds: Math.round((Date.now() - t0) / 1000), peakRssMb: Math.round(peak), slowest: slowest.map((r) => `case ${r.i} ${r.seed} ${r.how}: ${r.ms} ms (${r.kind})`), outcomes: Object.fromEntries([...counts].sort()), mutations: Object.fromEntries([...hows].sort().map(([k, n]) => [k, `${accepted.get(k) ?? 0}/${n} accepted`])), findings: Object.fromEntries([...findings].map(([k, v]) => [k, v.map((x) => x.i)])) }, null, 1));
   process.exit(findings.size ? 1 : 0);
 }
 
