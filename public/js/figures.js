@@ -13,6 +13,8 @@
     return { labels: w.labels || {}, codes: w.codes || {}, statuses: w.statuses || {}, stages: w.stages || {}, orientations: w.orientations || {}, noValidatedModelTitle: w.noValidatedModelTitle || '{part} MRI' };
   })();
 
+  // plural.ts countOf, which a browser spec compares this with: "1 file", "0 files", "3 images" ("1 images" was written)
+  function count(n, one, many) { return n.toLocaleString('en-GB') + ' ' + (n === 1 ? one : many || one + 's'); }
   // labels.ts percent, which a browser spec compares this with (NaN read "NaN %" here and "—" in the history)
   function pct(v) {
     if (typeof v !== 'number' || !isFinite(v)) return '—';
@@ -213,6 +215,7 @@
   S.displayName = displayName;
   S.statusName = statusName;
   S.pct = pct;
+  S.count = count;
   S.pctBelow = pctBelow;
   S.pctBeside = pctBeside;
   S.thresholdPct = thresholdPct;

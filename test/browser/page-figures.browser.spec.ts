@@ -18,6 +18,7 @@ import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 import { bodyPartLine, capitalise, humanBytes, humanStage, pageWords, reportFileName } from '../../src/presentation/labels';
 import { percent } from '../../src/presentation/percent';
+import { countOf } from '../../src/presentation/plural';
 import { MriCheckFields, mriCheck, mriFigure, refusedByImageChecks } from '../../src/presentation/mri-check';
 
 /** Byte counts at the rounding edges of each unit, and values that are no size at all. */
@@ -50,6 +51,15 @@ function mriCases(): MriCheckFields[] {
     await signIn(h, ADMIN.email, ADMIN.password);
   });
   afterAll(async () => h?.close());
+
+  it('writes every count and its noun as plural.ts countOf does ("1 images", "the folder\'s 1 files" were written)', async () => {
+    await page.goto(`${h.base}/`);
+    const cases: [number, string, string | undefined][] = [];
+    for (const n of [0, 1, 2, 1234]) for (const [one, many] of [['image', undefined], ['file', undefined], ['study', 'studies']] as const) cases.push([n, one, many]);
+    const got = await page.evaluate((list: [number, string, string | undefined][]) => list.map(([n, one, many]) => window.Sentinel.count(n, one, many)), cases);
+    expect(got).toEqual(cases.map(([n, one, many]) => countOf(n, one, many)));
+    expect(got.slice(3, 6)).toEqual(['1 image', '1 file', '1 study']);
+  });
 
   it('writes every percent as labels.ts percent does', async () => {
     await page.goto(`${h.base}/`);
