@@ -108,7 +108,7 @@ function mriCases(): MriCheckFields[] {
     // "not confidently MRI (MRI 70.0 %)" where the history and the PDF say it is that mean
     const cases = mriCases()
       .flatMap((r) => [r, { ...r, thresholds: { triage: 0.6 } }, { ...r, thresholds: { triage: 0.8 } }])
-      .flatMap((r) => [r, { ...r, study: { sliceCount: 20 } }, { ...r, study: { sliceCount: null } }, { ...r, study: null }])
+      .flatMap((r) => [r, { ...r, study: { sliceCount: 20 } }, { ...r, study: { sliceCount: 1 } }, { ...r, study: { sliceCount: null } }, { ...r, study: null }])
       // and with the answer's refusal: an image check names itself (a study's, how many of its slices), the model's keeps its figure
       .flatMap((r) => [r, { ...r, refusal: { cause: 'colour', figures: { colourShare: 0.1 } } }, { ...r, refusal: { cause: 'head_ct', figures: { refusedSlices: 3, slices: 4 } } }, { ...r, refusal: { cause: 'colour', figures: { refusedSlices: 4, causeSlices: 2, slices: 4 } } }, { ...r, refusal: { cause: 'triage_not_mri', figures: { notMri: 0.9 } } }]);
     const got = await page.evaluate((list: MriCheckFields[]) => list.map((r) => window.Sentinel.mriCheck(r, r.thresholds)), cases);
@@ -119,6 +119,7 @@ function mriCases(): MriCheckFields[] {
     expect(got).toContain('not confidently MRI (MRI 59.996 %)');
     expect(got).toContain('not confidently MRI (MRI 70.0 % on average over all 20 slices)');
     expect(got).toContain('not confidently MRI (MRI 70.0 % on average over all the slices)');
+    expect(got).toContain('not confidently MRI (MRI 70.0 % on its one slice)'); // not "over all 1 slices"
   });
 
   it('the study page gives the MRI check in the history\'s words: a study refused for its unsure slices says its figure is their mean', async () => {
