@@ -142,7 +142,7 @@
   function next() {
     var mine = run;
     var item = queue.filter(function (i) { return i.status === 'queued' || i.status === 'waiting'; })[0];
-    if (!item) { running = false; S.say('Batch finished: ' + queue.length + ' images.'); return; }
+    if (!item) { running = false; S.say('Batch finished: ' + S.count(queue.length, 'image') + '.'); return; }
     running = true;
     S.clientCheck(item.blob, item.name).then(function (problem) {
       if (mine !== run) return;
@@ -173,8 +173,8 @@
     files.slice(0, Math.max(0, room)).forEach(add);
     var dropped = files.length - Math.max(0, room);
     $('batch-wait').hidden = dropped <= 0;
-    if (dropped > 0) $('batch-wait').textContent = dropped + ' image' + (dropped === 1 ? '' : 's') + ' left out: a batch holds up to ' + MAX + '.';
-    S.say('Batch of ' + queue.length + ' images queued.');
+    if (dropped > 0) $('batch-wait').textContent = S.count(dropped, 'image') + ' left out: a batch holds up to ' + MAX + '.';
+    S.say('Batch of ' + S.count(queue.length, 'image') + ' queued.');
     card.scrollIntoView({ block: 'nearest' });
     if (!running) next();
   };

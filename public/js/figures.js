@@ -13,6 +13,8 @@
     return { labels: w.labels || {}, codes: w.codes || {}, statuses: w.statuses || {}, stages: w.stages || {}, orientations: w.orientations || {}, noValidatedModelTitle: w.noValidatedModelTitle || '{part} MRI' };
   })();
 
+  // plural.ts countOf, which a browser spec compares this with: "1 file", "0 files", "3 images" ("1 images" was written)
+  function count(n, one, many) { return n.toLocaleString('en-GB') + ' ' + (n === 1 ? one : many || one + 's'); }
   // labels.ts percent, which a browser spec compares this with (NaN read "NaN %" here and "—" in the history)
   function pct(v) {
     if (typeof v !== 'number' || !isFinite(v)) return '—';
@@ -122,20 +124,22 @@
   }
   // refused as not confidently an MRI: the one LOW_CONFIDENCE with isMri false (mri-check.ts unsureMri)
   function unsureMri(r) { return r.isMri === false && r.code === 'LOW_CONFIDENCE'; }
+  // mri-check.ts overSlices: one slice has no average ("over all 1 slices")
+  function overSlices(n) { return n === 1 ? 'on its one slice' : 'on average over all ' + (typeof n === 'number' ? n + ' ' : 'the ') + 'slices'; }
   // mri-check.ts sliceMeanMri: a study refused because most of its slices were not confidently MRI has for its
   // figure the mean P(MRI) over all its slices, confident ones included, and says so ("MRI 63.8 %" alone read as
   // a figure above the 60 % threshold it was refused at); null for anything else
   function sliceMeanMri(r) {
     if (!r.study || !unsureMri(r) || r.mriConfidence === null || r.mriConfidence === undefined) return null;
     var n = r.study.sliceCount;
-    return 'MRI ' + pct(r.mriConfidence) + ' on average over all ' + (typeof n === 'number' ? n + ' ' : 'the ') + 'slices';
+    return 'MRI ' + pct(r.mriConfidence) + ' ' + overSlices(n);
   }
   // mri-check.ts sliceMeanNotMri: a study the triage model refused on most of its slices has for its figure
   // 1 − the mean P(MRI) over all its slices, and says so (its message quotes the first refused slice's own)
   function sliceMeanNotMri(r) {
     if (!r.study || r.isMri !== false || r.code !== 'NOT_MRI' || r.mriConfidence === null || r.mriConfidence === undefined || imageCheckRefusal(r) || refusedByImageChecks(r)) return null;
     var n = r.study.sliceCount;
-    return pct(1 - r.mriConfidence) + ' on average over all ' + (typeof n === 'number' ? n + ' ' : 'the ') + 'slices';
+    return pct(1 - r.mriConfidence) + ' ' + overSlices(n);
   }
   // mri-check.ts imageCheckRefusal: the image check that refused it (the answer's refusal), or null
   var IMAGE_CHECKS = { colour: 'the colour check', bright_background: 'the bright-background check', head_ct: 'the head-CT check', triage_ood: 'the out-of-distribution check' };
@@ -213,6 +217,7 @@
   S.displayName = displayName;
   S.statusName = statusName;
   S.pct = pct;
+  S.count = count;
   S.pctBelow = pctBelow;
   S.pctBeside = pctBeside;
   S.thresholdPct = thresholdPct;

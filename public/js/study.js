@@ -65,13 +65,13 @@
     if (!walk && (!folder || !all.length)) return chosen(all, []);
     chosen([], []);
     $('study-selected').hidden = false;
-    $('study-selected').textContent = walk ? 'Reading the dropped folder…' : 'Reading which of the folder\'s ' + all.length + ' files are study files…';
+    $('study-selected').textContent = walk ? 'Reading the dropped folder…' : 'Reading which of the folder\'s ' + S.count(all.length, 'file') + ' are study files…';
     (walk || window.SentinelStudyFolder.sift(all)).then(function (r) {
       if (mine !== generation) return;
       // a walk stopped at its bound may have missed part of the series: nothing is sent (the file picker lists a folder whole)
       if (r.cut) return chosen([], [], 'The dropped folder holds more than ' + maxFiles + ' other files and folders beside the study files; not all were read, so nothing is sent. Drop the folder that holds the series, or choose it with "Or choose a folder".');
       // nothing to send: said here, before any request (the server would answer 415 for the first file)
-      chosen(r.kept, r.left, r.kept.length ? '' : 'No DICOM, NIfTI or ZIP file was found in the folder: it holds ' + r.left.length + ' other file' + (r.left.length === 1 ? '' : 's') + ' (' + window.SentinelStudyFolder.names(r.left, 5) + '). Choose the folder that holds the series.');
+      chosen(r.kept, r.left, r.kept.length ? '' : 'No DICOM, NIfTI or ZIP file was found in the folder: it holds ' + S.count(r.left.length, 'other file') + ' (' + window.SentinelStudyFolder.names(r.left, 5) + '). Choose the folder that holds the series.');
     }, function () { if (mine === generation) chosen([], [], 'The dropped folder could not be read: choose it with "Or choose a folder" instead.'); });
   }
   /** `note`: why nothing of a folder is sent, shown unless a limit is the reason */
@@ -80,8 +80,8 @@
     leftOut = left;
     var total = files.reduce(function (s, f) { return s + f.size; }, 0);
     $('study-selected').hidden = !files.length;
-    $('study-selected').textContent = files.length + ' file' + (files.length === 1 ? '' : 's') + ' · ' + human(total) +
-      (left.length ? ' (' + left.length + ' other file' + (left.length === 1 ? '' : 's') + ' of the folder left out: not DICOM, NIfTI or ZIP)' : '');
+    $('study-selected').textContent = S.count(files.length, 'file') + ' · ' + human(total) +
+      (left.length ? ' (' + S.count(left.length, 'other file') + ' of the folder left out: not DICOM, NIfTI or ZIP)' : '');
     $('study-clear').hidden = !files.length;
     $('study-header').hidden = true;
     $('study-header-btn').hidden = true;

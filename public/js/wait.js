@@ -1,5 +1,5 @@
 // MRI Sentinel: server-rendered rate-limit waits (the login form, the error page). Counts the
-// Retry-After seconds down in [data-retry-after] and re-enables [data-wait-target] at the end,
+// Retry-After seconds down in [data-retry-after], holding [data-wait-target] disabled until the end,
 // which is said once through [data-wait-said] (the count itself is not live: it would be said every second).
 (function () {
   'use strict';
@@ -13,8 +13,10 @@
     if (said) said.textContent = 'You can try again now.';
     targets.forEach(function (t) { t.disabled = false; t.removeAttribute('aria-disabled'); });
   }
-  // a disabled link: no navigation until the wait is over
+  // held back here, not in the page: a button rendered disabled stayed so with JavaScript off (only this
+  // script enabled it again); a link: aria-disabled, and no navigation until the wait is over
   targets.forEach(function (t) {
+    if (t.tagName === 'BUTTON') t.disabled = true; else t.setAttribute('aria-disabled', 'true');
     t.addEventListener('click', function (e) { if (t.getAttribute('aria-disabled') === 'true') e.preventDefault(); });
   });
   var timer = setInterval(function () {

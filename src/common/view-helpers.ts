@@ -1,5 +1,6 @@
 /** Handlebars helpers used by the views (percentages, equality, figures kept whole). Kept tiny on purpose. */
 import { refusedFilterFields } from '../presentation/history-filters.view';
+import { countOf } from '../presentation/plural';
 
 interface HbsLike {
   registerHelper(name: string, fn: (...args: unknown[]) => unknown): void;
@@ -53,6 +54,9 @@ export function registerViewHelpers(hbs: HbsLike): void {
   hbs.registerHelper('figures', (value: unknown) => figuresHtml(value));
   hbs.registerHelper('joins', (value: unknown) => joinsHtml(value));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // {{count n "record"}}, {{count n "analysis" "analyses"}}: "1 record", "0 records" (Handlebars passes its options last)
+  hbs.registerHelper('count', (n: unknown, one: unknown, ...rest: unknown[]) =>
+    typeof n === 'number' && typeof one === 'string' ? countOf(n, one, typeof rest[0] === 'string' ? rest[0] : undefined) : String(n ?? ''));
   hbs.registerHelper('year', () => new Date().getUTCFullYear());
   // the history form: does the refused filter's message name this field?
   hbs.registerHelper('refusedFilter', (message: unknown, field: unknown) => typeof field === 'string' && refusedFilterFields(message).includes(field));

@@ -15,6 +15,7 @@ import { windowLine } from '../studies/window-record';
 import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from './record-reason';
 import { NOT_MRI_CAUSES } from '../validation/triage-decision';
 import { studyRuleLine, studySeriesLine, studySpacingLine } from './study-lines';
+import { countOf } from './plural';
 
 export interface ProbabilityView {
   label: string;
@@ -80,7 +81,7 @@ export function fileSummary(item: HistoryItem): string {
   if (item.study) {
     const s = item.study;
     const kind = item.fileType === 'nifti' ? 'NIfTI volume' : item.fileType === 'dicom' ? 'DICOM series' : 'Study';
-    const slices = typeof s.sliceCount === 'number' ? `${s.sliceCount} slice${s.sliceCount === 1 ? '' : 's'}${typeof s.usableSlices === 'number' ? ` (${s.usableSlices} usable)` : ''}` : null;
+    const slices = typeof s.sliceCount === 'number' ? `${countOf(s.sliceCount, 'slice')}${typeof s.usableSlices === 'number' ? ` (${s.usableSlices} usable)` : ''}` : null;
     return [kind, s.modality && s.modality !== 'OTHER' ? s.modality : null, slices].filter(Boolean).join(' · ');
   }
   if (item.stage === 'file') {
@@ -243,11 +244,10 @@ export function summaryView(s: HistorySummary, loaded: LoadedLabels = null) {
  * headed by what its figures are over (one image; a whole study, every slice), with its count.
  */
 export function timingsView(s: HistorySummary): { id: string; heading: string; note: string; rows: { k: string; v: number }[] }[] {
-  const n = (count: number, one: string, many: string) => `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`;
   const { image, study } = s.medianTimingsByKind;
   return [
-    { id: 'timings-image', heading: 'Median timings, single images (ms)', note: `per image · ${n(image.analyses, 'image', 'images')}`, rows: Object.entries(image.medianMs).map(([k, v]) => ({ k, v })) },
-    { id: 'timings-study', heading: 'Median timings, studies (ms)', note: `per whole study, all slices · ${n(study.analyses, 'study', 'studies')}`, rows: Object.entries(study.medianMs).map(([k, v]) => ({ k, v })) },
+    { id: 'timings-image', heading: 'Median timings, single images (ms)', note: `per image · ${countOf(image.analyses, 'image')}`, rows: Object.entries(image.medianMs).map(([k, v]) => ({ k, v })) },
+    { id: 'timings-study', heading: 'Median timings, studies (ms)', note: `per whole study, all slices · ${countOf(study.analyses, 'study', 'studies')}`, rows: Object.entries(study.medianMs).map(([k, v]) => ({ k, v })) },
   ];
 }
 

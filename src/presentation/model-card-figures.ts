@@ -7,6 +7,7 @@
  */
 import type { ModelCard } from '../inference/model-card';
 import { percent, share, thresholdPercent } from './percent';
+import { countOf } from './plural';
 
 export interface FigureRow {
   name: string;
@@ -21,7 +22,7 @@ export function figuresOver(card: ModelCard): string {
   const m = card.metrics ?? {};
   const split = typeof m.split === 'string' && m.split ? m.split : 'test split';
   const n = num(m.n_test);
-  return n === null ? split : `${split}, ${int(n)} images`;
+  return n === null ? split : `${split}, ${countOf(Math.round(n), 'image')}`;
 }
 
 /**

@@ -49,6 +49,11 @@ function unsureMri(r: MriCheckFields): boolean {
   return r.isMri === false && r.code === 'LOW_CONFIDENCE';
 }
 
+/** Over how many slices the mean was taken: "on average over all 20 slices"; one slice has no average ("all 1 slices"). */
+function overSlices(n: number | null | undefined): string {
+  return n === 1 ? 'on its one slice' : `on average over all ${typeof n === 'number' ? `${n} ` : 'the '}slices`;
+}
+
 /**
  * A study refused because most of its slices were not confidently MRI (study-aggregate.ts): its
  * figure is the mean P(MRI) over all the slices, confident ones included, which no slice was
@@ -59,7 +64,7 @@ function unsureMri(r: MriCheckFields): boolean {
 export function sliceMeanMri(r: MriCheckFields): string | null {
   if (!r.study || !unsureMri(r) || r.mriConfidence === null) return null;
   const n = r.study.sliceCount;
-  return `MRI ${percent(r.mriConfidence)} on average over all ${typeof n === 'number' ? `${n} ` : 'the '}slices`;
+  return `MRI ${percent(r.mriConfidence)} ${overSlices(n)}`;
 }
 
 /**
@@ -72,7 +77,7 @@ export function sliceMeanMri(r: MriCheckFields): string | null {
 export function sliceMeanNotMri(r: MriCheckFields): string | null {
   if (!r.study || r.isMri !== false || r.code !== 'NOT_MRI' || r.mriConfidence === null || imageCheckRefusal(r) || refusedByImageChecks(r)) return null;
   const n = r.study.sliceCount;
-  return `${percent(1 - r.mriConfidence)} on average over all ${typeof n === 'number' ? `${n} ` : 'the '}slices`;
+  return `${percent(1 - r.mriConfidence)} ${overSlices(n)}`;
 }
 
 /**

@@ -18,6 +18,7 @@ import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
 import { bodyPartLine, capitalise, humanBytes, humanStage, pageWords, reportFileName } from '../../src/presentation/labels';
 import { percent } from '../../src/presentation/percent';
+import { countOf } from '../../src/presentation/plural';
 import { MriCheckFields, mriCheck, mriFigure, refusedByImageChecks } from '../../src/presentation/mri-check';
 
 /** Byte counts at the rounding edges of each unit, and values that are no size at all. */
@@ -50,6 +51,15 @@ function mriCases(): MriCheckFields[] {
     await signIn(h, ADMIN.email, ADMIN.password);
   });
   afterAll(async () => h?.close());
+
+  it('writes every count and its noun as plural.ts countOf does ("1 images", "the folder\'s 1 files" were written)', async () => {
+    await page.goto(`${h.base}/`);
+    const cases: [number, string, string | undefined][] = [];
+    for (const n of [0, 1, 2, 1234]) for (const [one, many] of [['image', undefined], ['file', undefined], ['study', 'studies']] as const) cases.push([n, one, many]);
+    const got = await page.evaluate((list: [number, string, string | undefined][]) => list.map(([n, one, many]) => window.Sentinel.count(n, one, many)), cases);
+    expect(got).toEqual(cases.map(([n, one, many]) => countOf(n, one, many)));
+    expect(got.slice(3, 6)).toEqual(['1 image', '1 file', '1 study']);
+  });
 
   it('writes every percent as labels.ts percent does', async () => {
     await page.goto(`${h.base}/`);
@@ -98,7 +108,7 @@ function mriCases(): MriCheckFields[] {
     // "not confidently MRI (MRI 70.0 %)" where the history and the PDF say it is that mean
     const cases = mriCases()
       .flatMap((r) => [r, { ...r, thresholds: { triage: 0.6 } }, { ...r, thresholds: { triage: 0.8 } }])
-      .flatMap((r) => [r, { ...r, study: { sliceCount: 20 } }, { ...r, study: { sliceCount: null } }, { ...r, study: null }])
+      .flatMap((r) => [r, { ...r, study: { sliceCount: 20 } }, { ...r, study: { sliceCount: 1 } }, { ...r, study: { sliceCount: null } }, { ...r, study: null }])
       // and with the answer's refusal: an image check names itself (a study's, how many of its slices), the model's keeps its figure
       .flatMap((r) => [r, { ...r, refusal: { cause: 'colour', figures: { colourShare: 0.1 } } }, { ...r, refusal: { cause: 'head_ct', figures: { refusedSlices: 3, slices: 4 } } }, { ...r, refusal: { cause: 'colour', figures: { refusedSlices: 4, causeSlices: 2, slices: 4 } } }, { ...r, refusal: { cause: 'triage_not_mri', figures: { notMri: 0.9 } } }]);
     const got = await page.evaluate((list: MriCheckFields[]) => list.map((r) => window.Sentinel.mriCheck(r, r.thresholds)), cases);
@@ -109,6 +119,7 @@ function mriCases(): MriCheckFields[] {
     expect(got).toContain('not confidently MRI (MRI 59.996 %)');
     expect(got).toContain('not confidently MRI (MRI 70.0 % on average over all 20 slices)');
     expect(got).toContain('not confidently MRI (MRI 70.0 % on average over all the slices)');
+    expect(got).toContain('not confidently MRI (MRI 70.0 % on its one slice)'); // not "over all 1 slices"
   });
 
   it('the study page gives the MRI check in the history\'s words: a study refused for its unsure slices says its figure is their mean', async () => {

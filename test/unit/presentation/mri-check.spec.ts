@@ -145,6 +145,8 @@ describe('the MRI check of a study the triage model refused slice by slice', () 
     expect(mriCheck(r)).toBe('not MRI (95.7 % on average over all 4 slices)');
     const item: HistoryItem = { ...base, ...r, study: { sliceCount: 4 } as HistoryItem['study'] };
     expect(historyRow(item).confidence).toBe('not MRI 95.7 % on average over all 4 slices');
+    // a study of one slice: no average, and no "all 1 slices"
+    expect(mriCheck({ ...r, study: { sliceCount: 1 } })).toBe('not MRI (95.7 % on its one slice)');
   });
 
   it('one image keeps its own figure', () => {
