@@ -19,6 +19,7 @@ import { ZodValidationPipe } from './common/zod-dto';
 import { DISCLAIMER, EXPERIMENTAL_NOTICE } from './common/disclaimer';
 import { HEATMAP_NOTE, NO_FOCUS_NOTE } from './explainability/heatmap-text';
 import { canonicalPath } from './common/paths';
+import { refuseOversizedUploads, UploadBound } from './common/declared-length';
 import { refuseOversizedContinue } from './common/expect-continue';
 import { assignRequestId } from './common/request-id';
 import { FallThroughExpressAdapter } from './common/fall-through.adapter';
@@ -81,6 +82,16 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       unthrottled: unthrottledRoutes(app.get(DiscoveryService)),
     }),
   );
+  // the upload routes and the most file bytes each takes in one request (declared-length.ts)
+  const uploads: UploadBound[] = [
+    { path: '/api/v1/analyses', fileBytes: config.maxUploadBytes, files: 1 },
+    { path: '/api/v1/reports', fileBytes: config.maxUploadBytes, files: 1 },
+    { path: '/analyse', fileBytes: config.maxUploadBytes, files: 1 },
+    { path: '/api/v1/studies', fileBytes: config.studyMaxBytes, files: config.studyMaxSlices + 1 },
+  ];
+  // a Content-Length no upload of the route can reach: 413 from the headers, the body never read;
+  // counted by the request limit above, answered before the login lookup below (declared-length.ts)
+  app.use(refuseOversizedUploads(uploads));
   app.useGlobalFilters(new AppExceptionFilter());
   // every @Body()/@Query() typed with a ZodDto class is parsed here, once
   app.useGlobalPipes(new ZodValidationPipe());
@@ -105,12 +116,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // who is calling, CSRF cookie, login wall for /api/docs: before Swagger and the Nest router
   configureAccounts(app);
   // Expect: 100-continue with a Content-Length no upload can reach: 413 before the body is sent
-  refuseOversizedContinue(app.getHttpServer() as Server, [
-    { path: '/api/v1/analyses', fileBytes: config.maxUploadBytes, files: 1 },
-    { path: '/api/v1/reports', fileBytes: config.maxUploadBytes, files: 1 },
-    { path: '/analyse', fileBytes: config.maxUploadBytes, files: 1 },
-    { path: '/api/v1/studies', fileBytes: config.studyMaxBytes, files: config.studyMaxSlices + 1 },
-  ]);
+  refuseOversizedContinue(app.getHttpServer() as Server, uploads);
   // a known path with a method it does not take: 405 + Allow, not the router's 404
   const adapter = app.getHttpAdapter();
   if (!(adapter instanceof FallThroughExpressAdapter)) throw new Error('configureApp needs an app created with FallThroughExpressAdapter (createApp)');

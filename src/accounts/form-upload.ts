@@ -27,7 +27,7 @@ import { authState } from './request-user';
  * begins — before one byte of it is taken into memory or counted — checks the token and, if it is
  * missing or wrong, answers 403 at once. It does not wait for the rest of the body (multer on its
  * own reads a refused body to its end before answering, so a body that never ended was never
- * answered); the rest is read and thrown away, as for every other refused upload.
+ * answered); the rest is not read: the answer closes the connection (closeIfBodyUnread).
  * A body without a file part is checked once its fields are parsed (same token, same 403).
  * The X-CSRF-Token header is accepted too, so a script may post here as the page's fetch does.
  */

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { canonicalPath } from './paths';
+import { closeIfBodyUnread } from './declared-length';
 import { requestIdOf } from './request-id';
 import { DISCLAIMER } from './disclaimer';
 import { errorPageHeading, errorPageTitle } from './error-page';
@@ -257,6 +258,8 @@ export class AppExceptionFilter implements ExceptionFilter {
       this.logger.error(`${where}: ${err.message}`, err.stack);
     }
     if (res.headersSent) return;
+    // answered before the body has arrived: the rest is not read (declared-length.ts)
+    closeIfBodyUnread(req, res);
     // the error's own wait replaces any; the 503 default does not replace one already set (the rate-limit guard's)
     const retryAfter = retryAfterFor(exception, body.statusCode);
     if (retryAfter !== undefined && ((exception instanceof DomainError && exception.retryAfterSeconds) || !res.getHeader('Retry-After'))) res.setHeader('Retry-After', String(retryAfter));

@@ -1,0 +1,107 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { humanBytes } from '../presentation/labels';
+import { DomainError } from './errors';
+import { canonicalPath } from './paths';
+
+/** An upload route and the most file bytes it takes in one request. */
+export interface UploadBound {
+  path: string;
+  fileBytes: number;
+  files: number;
+}
+
+/**
+ * Multipart framing beside the file bytes: boundaries and part headers (busboy allows ~80 KB of
+ * headers a part, real clients send a few hundred bytes) and the few text fields. Generous on
+ * purpose: only a body that cannot fit whatever its framing is refused on its Content-Length; a
+ * closer call is left to multer's own count of the file bytes, which names the file limit.
+ */
+const FRAMING_BYTES = 1024 * 1024;
+const FRAMING_BYTES_PER_FILE = 96 * 1024;
+
+/** The upload route `url` names (as Express matches it: any case, a trailing slash), or null. */
+export function uploadBoundFor(bounds: readonly UploadBound[], url: string): UploadBound | null {
+  const path = canonicalPath(url.split('?')[0] ?? '').replace(/(.)\/$/, '$1');
+  return bounds.find((b) => b.path === path) ?? null;
+}
+
+/** The most bytes a request to that route can honestly declare. */
+export function declaredBodyLimit(bound: UploadBound): number {
+  return bound.fileBytes + FRAMING_BYTES + bound.files * FRAMING_BYTES_PER_FILE;
+}
+
+/** A request whose Content-Length is over its route's declaredBodyLimit, or null. */
+export function oversizedDeclaration(bounds: readonly UploadBound[], url: string, contentLength: string | undefined): DeclaredTooLargeError | null {
+  const bound = uploadBoundFor(bounds, url);
+  const declared = Number(contentLength);
+  if (!bound || !Number.isSafeInteger(declared) || declared <= declaredBodyLimit(bound)) return null;
+  return new DeclaredTooLargeError(declared, bound.fileBytes);
+}
+
+export class DeclaredTooLargeError extends DomainError {
+  readonly code = 'FILE_TOO_LARGE';
+  readonly statusCode = 413;
+  constructor(declared: number, fileBytes: number) {
+    super(`The request declares ${humanBytes(declared)} (Content-Length), more than this route takes (at most ${humanBytes(fileBytes)} of files); nothing was uploaded.`);
+  }
+}
+
+/**
+ * The same refusal for a request sent without `Expect: 100-continue` (expect-continue.ts answers
+ * those): before, its body was read in full before the 413 — multer drains a refused body to its
+ * end (so that the client is not cut off mid-send), 60 MB declared to a 5 MB route was 60 MB read.
+ * Here it is refused from its headers, through the one filter (JSON, or the error page for the
+ * form), which closes the connection instead of reading the body (AppExceptionFilter).
+ *
+ * Installed after the per-IP request limit, so that these requests count, and before the login
+ * lookup: the answer depends on the route and a header alone, the same whoever asks (valid, wrong
+ * or no credentials), so it tells an anonymous caller nothing about accounts — only the route's
+ * upload limit, which the README documents — and costs no database read.
+ */
+export function refuseOversizedUploads(bounds: readonly UploadBound[]): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    next(oversizedDeclaration(bounds, req.originalUrl, req.headers['content-length']) ?? undefined);
+  };
+}
+
+/** What a refused upload's connection still reads, and how long it waits, before it is cut. */
+const LINGER_BYTES = 256 * 1024;
+const LINGER_MS = 2000;
+
+/**
+ * An error answered before the request's body has arrived (a 401, 403 or 429 to an upload, the 413
+ * above, the form's CSRF refusal mid-body) ends the connection after the answer. Kept open, Node
+ * reads and drops the rest of the body after the answer, so that the connection can carry another
+ * request: a caller without a login had the server read all 60 MB it declared after its 401 (a
+ * chunked body, until the 300-s request timeout).
+ *
+ * With `Connection: close` alone Node closes the socket as soon as the answer is written, with the
+ * client's body still arriving: the kernel then resets the connection, and a client still writing
+ * (Node's own http client) failed with EPIPE without reading the answer that had reached it. So the
+ * close lingers, as nginx's does: the answer and a FIN are sent, what the client still sends is read
+ * and dropped up to LINGER_BYTES or LINGER_MS — time for it to read the answer and stop — then the
+ * socket is closed.
+ */
+export function closeIfBodyUnread(req: Request, res: Response): void {
+  if (req.complete) return;
+  res.setHeader('Connection', 'close');
+  // the body now has a reader (without a byte taken): Node does not start its own drop of it
+  req.read(0);
+  res.once('finish', () => {
+    const socket = req.socket;
+    // Node's close after a `Connection: close` answer (destroySoon: end, then destroy once the end
+    // is written) keeps its end (the FIN) and leaves the destroy to the linger below
+    socket.removeListener('finish', socket.destroy);
+    if (socket.destroyed) return;
+    let taken = 0;
+    const cut = () => socket.destroy();
+    const timer = setTimeout(cut, LINGER_MS).unref();
+    socket.once('close', () => clearTimeout(timer));
+    req.on('data', (chunk: Buffer) => {
+      taken += chunk.length;
+      if (taken > LINGER_BYTES) cut();
+    });
+    req.once('end', cut);
+    req.resume();
+  });
+}

@@ -1,0 +1,194 @@
+/**
+ * The upload routes' answer to a body they will refuse, given before the body is read: a
+ * Content-Length no upload of the route can reach (without `Expect: 100-continue`), and a caller
+ * without a login. The client below sends its headers, then the body a chunk at a time, and stops
+ * as soon as an answer arrives; the server's socket counts what the server read. Before, the
+ * server read all 60 MB a client declared (multer drains a refused body to its end), then said 413.
+ */
+import { NestExpressApplication } from '@nestjs/platform-express';
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import request from 'supertest';
+import { loginAs, TestSession } from '../helpers/auth';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { solidPng } from '../support/images';
+
+const BOUNDARY = 'declared-length-boundary';
+const MB = 1024 * 1024;
+const CHUNK = 64 * 1024;
+/**
+ * What the server may read of a refused body: what the client had already sent into the sockets'
+ * buffers when the answer came (up to ~4 MB on loopback), and the close's linger (256 KiB, read in
+ * batches of up to 2 MB). Far under the 30 and 60 MB sent, which a server that drains reads whole.
+ */
+const READ_AT_MOST = 8 * MB;
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  /** body bytes the client had handed to its socket when the answer arrived */
+  sent: number;
+  /** bytes the server had read from this connection (headers and body) when the answer arrived */
+  serverRead: number;
+}
+
+/** multipart head of a file part in `field`, as curl -F writes it. */
+const fileHead = (field: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`;
+
+describe('upload routes: a body that will be refused is not read', () => {
+  let app: NestExpressApplication;
+  let server: http.Server;
+  let port: number;
+  let alice: TestSession;
+  /** the server's end of each connection, by the client's port */
+  const serverSockets = new Map<number, Socket>();
+
+  beforeAll(async () => {
+    // a 32 MB image limit: a body within it (30 MB) is far larger than what the sockets' buffers hold
+    // (a few MB), so a server that reads it shows; an 8 MB study limit: its bound (8 MB + framing for
+    // 401 files, ~46.6 MB) under the 60 MB sent
+    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, MAX_UPLOAD_BYTES: String(32 * MB), STUDY_MAX_BYTES: String(8 * MB) }));
+    server = app.getHttpServer();
+    server.on('connection', (s: Socket) => serverSockets.set(s.remotePort ?? 0, s));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    alice = await loginAs(app);
+  });
+  afterAll(async () => app?.close());
+
+  /**
+   * POST `declared` bytes to `path`: the multipart head, then filler a chunk at a time (each once the
+   * last has left), on after the answer too, until everything declared is sent or the server closes
+   * the connection. `serverRead` is what the server's socket had read when it closed.
+   */
+  function post(path: string, declared: number, headers: Record<string, string>, head = fileHead('image')): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      let sent = 0;
+      let answer: Omit<Answer, 'serverRead'> | null = null;
+      let stopped = false;
+      let localPort = -1;
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': String(declared), ...headers },
+      });
+      let finished = false;
+      const finish = () => {
+        if (!answer || !stopped || finished) return;
+        finished = true;
+        const got = answer;
+        const theirs = serverSockets.get(localPort);
+        const done = () => {
+          resolve({ ...got, serverRead: theirs?.bytesRead ?? -1 });
+        };
+        if (!theirs || theirs.destroyed) done();
+        else theirs.once('close', done);
+        req.destroy();
+      };
+      const stop = () => {
+        stopped = true;
+        finish();
+      };
+      const send = () => {
+        if (stopped) return;
+        if (sent >= declared) return stop();
+        const part = sent === 0 ? Buffer.from(head) : Buffer.alloc(Math.min(CHUNK, declared - sent), 7);
+        sent += part.length;
+        req.write(part, (err) => (err ? stop() : setImmediate(send)));
+      };
+      req.on('socket', (s) => {
+        s.once('connect', () => {
+          localPort = s.localPort ?? -1;
+          send();
+        });
+        s.once('close', stop);
+      });
+      req.on('response', (res) => {
+        const sentAtAnswer = sent;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('error', () => undefined); // the connection closed under a response already read
+        res.on('end', () => {
+          answer = { status: res.statusCode ?? 0, headers: res.headers, text, sent: sentAtAnswer };
+          finish();
+        });
+      });
+      // the server closes a refused upload's connection: the client's writes then fail; an error
+      // before any answer (a reset that lost it) fails the test
+      req.on('error', (e) => (answer ? stop() : setImmediate(() => (answer ? stop() : reject(e)))));
+    });
+  }
+
+  it('API: a declared 60 MB is answered 413 before the body is read, and the connection closed', async () => {
+    const res = await post('/api/v1/analyses', 60 * MB, alice.bearer);
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.text)).toEqual({
+      statusCode: 413,
+      code: 'FILE_TOO_LARGE',
+      message: 'The request declares 60 MB (Content-Length), more than this route takes (at most 32 MB of files); nothing was uploaded.',
+    });
+    expect(res.headers.connection).toBe('close');
+    expect(res.headers['x-request-id']).toEqual(expect.any(String));
+    expect(res.sent).toBeLessThan(60 * MB); // answered while the client was still sending
+    expect(res.serverRead).toBeLessThan(READ_AT_MOST); // before: the whole 60 MB (62,914,808 bytes)
+  });
+
+  it('studies: its own bound (STUDY_MAX_BYTES + framing)', async () => {
+    const res = await post('/api/v1/studies', 60 * MB, alice.bearer, fileHead('files'));
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.text).code).toBe('FILE_TOO_LARGE');
+    expect(res.serverRead).toBeLessThan(READ_AT_MOST);
+  });
+
+  it('the form without JavaScript (/analyse): the error page, not JSON', async () => {
+    const res = await post('/analyse', 60 * MB, { Cookie: alice.cookie, Accept: 'text/html' }, `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${alice.csrfToken}\r\n${fileHead('image')}`);
+    expect(res.status).toBe(413);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toContain('The request declares 60 MB (Content-Length)');
+    expect(res.headers.connection).toBe('close');
+    expect(res.serverRead).toBeLessThan(READ_AT_MOST);
+  });
+
+  it('without a login: the same 413, nothing read — it depends on the route alone, not on who asks', async () => {
+    const res = await post('/api/v1/analyses', 60 * MB, { Authorization: 'Bearer mst_not-a-token' });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.text).message).toBe('The request declares 60 MB (Content-Length), more than this route takes (at most 32 MB of files); nothing was uploaded.');
+    expect(res.headers['www-authenticate']).toBeUndefined();
+    expect(res.serverRead).toBeLessThan(READ_AT_MOST);
+  });
+
+  it('without a login, within the bound: 401 without reading the body, the connection closed', async () => {
+    const res = await post('/api/v1/analyses', 30 * MB, {});
+    expect(res.status).toBe(401);
+    expect(res.headers.connection).toBe('close');
+    expect(res.sent).toBeLessThan(30 * MB);
+    expect(res.serverRead).toBeLessThan(READ_AT_MOST);
+  });
+
+  it('the form without a login: 401 page without reading the body', async () => {
+    const res = await post('/analyse', 30 * MB, { Accept: 'text/html' });
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.serverRead).toBeLessThan(READ_AT_MOST);
+  });
+
+  it('an upload within the bound is read and analysed as before, on a connection kept open', async () => {
+    const png = await solidPng(64, 64, 90);
+    const res = await request(server).post('/api/v1/analyses').set(alice.bearer).set('Connection', 'keep-alive').attach('image', png, 'x.png');
+    expect(res.status).toBe(200);
+    expect(res.headers.connection).not.toBe('close');
+    expect(res.body.analysisId).toEqual(expect.any(String));
+  });
+
+  it('a Content-Length just over the file limit but within the framing allowance is still multer’s: its 413 names the limit', async () => {
+    const png = await solidPng(64, 64, 90);
+    const body = Buffer.concat([Buffer.from(fileHead('image')), png, Buffer.alloc(32 * MB + 1 - png.length, 0), Buffer.from(`\r\n--${BOUNDARY}--\r\n`)]);
+    const res = await request(server).post('/api/v1/analyses').set(alice.bearer).set('Content-Type', `multipart/form-data; boundary=${BOUNDARY}`).send(body);
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ statusCode: 413, code: 'FILE_TOO_LARGE', message: 'The file exceeds the 32 MB limit.' });
+  });
+});
