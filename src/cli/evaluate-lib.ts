@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import type { AnalysisResult } from '../classifier/analysis-result';
 
 /** One line of the evaluation JSONL: the manifest path plus the result minus the heat map. */
@@ -182,4 +183,30 @@ export function existingPath(name: string, raw: string | undefined, kind: 'file'
   }
   if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) throw new UsageError(`--${name}: not a ${kind}: ${resolved}`);
   return resolved;
+}
+
+const EVALUATE_OPTIONS = {
+  manifest: { type: 'string' },
+  root: { type: 'string' },
+  out: { type: 'string' },
+  split: { type: 'string' },
+  limit: { type: 'string' },
+  compare: { type: 'string' },
+  concurrency: { type: 'string' },
+  studies: { type: 'string' },
+  labels: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+/**
+ * `npm run evaluate`'s options. What parseArgs refuses (an unknown option, a missing value, a
+ * stray argument) is a UsageError — it escaped as a TypeError: a stack trace and exit 1, as a
+ * failed run would exit, instead of the usage and exit 2.
+ */
+export function parseEvaluateArgs(argv: string[]): ReturnType<typeof parseArgs<{ args: string[]; options: typeof EVALUATE_OPTIONS }>>['values'] {
+  try {
+    return parseArgs({ args: argv, options: EVALUATE_OPTIONS }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AnalysisService } from '../classifier/analysis.service';
 import { ConfigValidationError } from '../config/config.schema';
 import { AppConfig } from '../config/config.service';
@@ -13,7 +12,7 @@ import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
 import { StartupError } from '../startup-error';
 import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
-import { countOption, EvalLine, existingPath, summarise, UsageError } from './evaluate-lib';
+import { countOption, EvalLine, existingPath, parseEvaluateArgs, summarise, UsageError } from './evaluate-lib';
 import { endOutput, openOutput, OutputError, readManifest, readPythonDecisions, watchOutput } from './manifest';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
@@ -33,20 +32,7 @@ Exit 0: every row evaluated; 1: models, configuration or --out failed; 2: usage 
 `;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      manifest: { type: 'string' },
-      root: { type: 'string' },
-      out: { type: 'string' },
-      split: { type: 'string' },
-      limit: { type: 'string' },
-      compare: { type: 'string' },
-      concurrency: { type: 'string' },
-      studies: { type: 'string' },
-      labels: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
+  const values = parseEvaluateArgs(process.argv.slice(2));
   if (values.help) {
     process.stderr.write(USAGE);
     return 0;
@@ -66,7 +52,7 @@ async function main(): Promise<number> {
   const root = existingPath('root', values.root, 'folder') ?? path.dirname(manifest);
   const rows = readManifest(fs.readFileSync(manifest, 'utf8'), { split: values.split, limit });
   const python = compare ? readPythonDecisions(fs.readFileSync(compare, 'utf8')) : undefined;
-  const outFd = values.out !== undefined ? openOutput(values.out) : undefined;
+  const outFd = values.out !== undefined ? openOutput(values.out, { manifest, compare }) : undefined;
 
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   const { ctx, service } = await createAnalysisContext(config);
@@ -109,7 +95,7 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
     if (err instanceof StudyLabelsError) throw new UsageError(`--labels: ${err.message}`);
     throw err;
   }
-  const outFd = outFile !== undefined ? openOutput(outFile) : undefined;
+  const outFd = outFile !== undefined ? openOutput(outFile, { labels: labelsFile }) : undefined;
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService, StudyService] })
   class EvaluateStudiesModule {}

@@ -45,16 +45,35 @@ export function readManifest(text: string, o: { split?: string; limit?: number }
 
 /**
  * Opens `--out` for writing before the models load. A missing folder reached a WriteStream's
- * 'error' event after the models had loaded: an unhandled-event stack trace and exit 1.
+ * 'error' event after the models had loaded: an unhandled-event stack trace and exit 1. An `--out`
+ * that is one of the inputs (by any name: a link, `./`) is refused: opening it truncated the
+ * manifest the run had just read.
  */
-export function openOutput(file: string): number {
+export function openOutput(file: string, inputs: Record<string, string | undefined> = {}): number {
   const resolved = path.resolve(file);
+  const target = fileIdentity(resolved);
+  for (const [option, input] of Object.entries(inputs)) {
+    const other = input === undefined ? undefined : fileIdentity(input);
+    if (target && other && target.dev === other.dev && target.ino === other.ino) {
+      throw new UsageError(`--out: ${resolved} is the --${option} file; writing there would overwrite it: name another file`);
+    }
+  }
   try {
     return fs.openSync(resolved, 'w');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? `no such folder ${path.dirname(resolved)}` : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
     throw new UsageError(`--out: cannot write ${resolved}: ${why}`);
+  }
+}
+
+/** The file's device and inode (a link followed), or undefined when there is none to stat. */
+function fileIdentity(file: string): { dev: number; ino: number } | undefined {
+  try {
+    const { dev, ino } = fs.statSync(file);
+    return { dev, ino };
+  } catch {
+    return undefined;
   }
 }
 

@@ -93,6 +93,19 @@ describe('--out and --compare are checked before the models load', () => {
     fs.closeSync(fd);
   });
 
+  it('--out naming one of the inputs is a usage error, and the input is left as it was', () => {
+    // `--manifest m.csv --out m.csv` truncated the manifest (read just before) and wrote the JSONL over it
+    const manifest = path.join(dir, 'm.csv');
+    fs.writeFileSync(manifest, 'path\na.jpg\n');
+    fs.symlinkSync(manifest, path.join(dir, 'link.csv'));
+    for (const out of [manifest, path.join(dir, 'link.csv'), path.join(dir, '.', 'm.csv')]) {
+      expect(() => openOutput(out, { manifest })).toThrow(new UsageError(`--out: ${path.resolve(out)} is the --manifest file; writing there would overwrite it: name another file`));
+    }
+    expect(() => openOutput(manifest, { compare: manifest })).toThrow(/is the --compare file/);
+    expect(fs.readFileSync(manifest, 'utf8')).toBe('path\na.jpg\n');
+    fs.closeSync(openOutput(path.join(dir, 'other.jsonl'), { manifest, compare: undefined }));
+  });
+
   it('--compare: every line must be a decision with a path, named by its line number', () => {
     const ok = readPythonDecisions('{"path":"a.jpg","decision":"rejected:NOT_MRI","triage":null}\n\n');
     expect(ok.get('a.jpg')).toEqual({ path: 'a.jpg', decision: 'rejected:NOT_MRI', triage: null });
