@@ -198,15 +198,27 @@ const EVALUATE_OPTIONS = {
   help: { type: 'boolean' },
 } as const;
 
+type EvaluateArgs = ReturnType<typeof parseArgs<{ args: string[]; options: typeof EVALUATE_OPTIONS }>>['values'];
+
 /**
  * `npm run evaluate`'s options. What parseArgs refuses (an unknown option, a missing value, a
  * stray argument) is a UsageError — it escaped as a TypeError: a stack trace and exit 1, as a
  * failed run would exit, instead of the usage and exit 2.
  */
-export function parseEvaluateArgs(argv: string[]): ReturnType<typeof parseArgs<{ args: string[]; options: typeof EVALUATE_OPTIONS }>>['values'] {
+export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
+  let values: EvaluateArgs;
   try {
-    return parseArgs({ args: argv, options: EVALUATE_OPTIONS }).values;
+    values = parseArgs({ args: argv, options: EVALUATE_OPTIONS }).values;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  // the two modes share --out only; an option of the other mode was dropped without a word
+  if (values.studies !== undefined) {
+    if (values.manifest !== undefined) throw new UsageError('--manifest does not go with --studies: give one of them');
+    const manifestOnly = (['root', 'split', 'limit', 'compare', 'concurrency'] as const).filter((k) => values[k] !== undefined);
+    if (manifestOnly.length) throw new UsageError(`${manifestOnly.map((k) => `--${k}`).join(', ')} only go${manifestOnly.length === 1 ? 'es' : ''} with --manifest, not --studies`);
+  } else if (values.labels !== undefined) {
+    throw new UsageError('--labels only goes with --studies (a manifest has its own label column)');
+  }
+  return values;
 }

@@ -70,4 +70,12 @@ describe('parseEvaluateArgs', () => {
     expect(() => parseEvaluateArgs(['m.csv'])).toThrow(/Unexpected argument 'm.csv'/);
     expect(parseEvaluateArgs(['--manifest', 'm.csv', '--limit', '3'])).toMatchObject({ manifest: 'm.csv', limit: '3' });
   });
+
+  it('options of the other mode are refused, not ignored', () => {
+    // --studies won silently: --manifest, --split, --compare ... were dropped without a word (and --labels without --studies)
+    expect(() => parseEvaluateArgs(['--studies', 'd', '--manifest', 'm.csv'])).toThrow(new UsageError('--manifest does not go with --studies: give one of them'));
+    expect(() => parseEvaluateArgs(['--studies', 'd', '--split', 'test', '--compare', 'p.jsonl'])).toThrow(new UsageError('--split, --compare only go with --manifest, not --studies'));
+    expect(() => parseEvaluateArgs(['--manifest', 'm.csv', '--labels', 'l.csv'])).toThrow(new UsageError('--labels only goes with --studies (a manifest has its own label column)'));
+    expect(parseEvaluateArgs(['--studies', 'd', '--labels', 'l.csv', '--out', 'o.jsonl'])).toMatchObject({ studies: 'd', labels: 'l.csv' });
+  });
 });
