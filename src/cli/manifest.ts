@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCsvTable } from '../common/csv';
-import { PythonDecision, UsageError } from './evaluate-lib';
+import { EvalLine, PythonDecision, UsageError } from './evaluate-lib';
 
 /** One manifest row to evaluate; `line` tells apart rows with the same (or no) path. */
 export interface ManifestRow {
@@ -123,4 +123,35 @@ export function watchOutput(out: NodeJS.WritableStream): { error?: Error } {
 export async function endOutput(out: NodeJS.WritableStream, state: { error?: Error }): Promise<void> {
   if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
   if (state.error) throw new OutputError(`--out: writing failed: ${state.error.message}`);
+}
+
+/**
+ * Every row through `evaluate`, `workers` at a time, each line written in manifest order as soon
+ * as the rows before it have theirs. Once `stop` fires (Ctrl-C) no further row is started; the rows
+ * in progress finish and are written, so the output ends on a whole line, and the lines returned
+ * (a prefix of the manifest's rows) are what the output holds — Ctrl-C used to end the process
+ * with the output cut off wherever it was and nothing to tell it from a finished run.
+ */
+export async function evaluateRows(
+  rows: ManifestRow[],
+  evaluate: (row: ManifestRow) => Promise<EvalLine>,
+  write: (line: EvalLine) => void,
+  o: { workers: number; stop?: AbortSignal; progress?: (done: number) => void },
+): Promise<EvalLine[]> {
+  const lines: EvalLine[] = new Array(rows.length);
+  let next = 0;
+  let written = 0;
+  const flush = () => {
+    while (written < rows.length && lines[written]) write(lines[written++]);
+  };
+  const worker = async () => {
+    for (let i = next++; i < rows.length && !o.stop?.aborted; i = next++) {
+      lines[i] = { ...(await evaluate(rows[i])), line: rows[i].line };
+      flush();
+      o.progress?.(i + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: o.workers }, worker));
+  flush();
+  return lines.slice(0, written);
 }
