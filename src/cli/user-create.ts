@@ -55,6 +55,14 @@ export async function main(argv = process.argv.slice(2), stdin: NodeJS.ReadableS
     return 2;
   }
   const generated = !values['password-stdin'];
+  // at a terminal it waited, with no prompt, for end of input (Ctrl-D, not Enter), showing what was typed
+  if (!generated && (stdin as { isTTY?: boolean }).isTTY) {
+    console.error(
+      `--password-stdin reads a pipe, not a terminal: printf '%s' "$PASSWORD" | npm run user:create -- --email ${email} --password-stdin\n` +
+        '(or leave it out: a random password is printed once, and the user chooses a new one at first login)',
+    );
+    return 2;
+  }
   const password = generated ? randomPassword() : await readStdin(stdin);
   const problem = passwordProblem(password, email);
   if (problem) {

@@ -64,4 +64,14 @@ describe('admin commands: input refused before the database is touched', () => {
     expect(said()).toMatch(/--password-stdin: The password must have at least 10 characters/);
     expect(fs.existsSync(file)).toBe(false);
   });
+
+  it('user:create --password-stdin at a terminal: exit 2 saying how to pipe it, instead of waiting without a prompt', async () => {
+    // it waited for end of input with no prompt, echoing what was typed (Enter did not end it, only Ctrl-D)
+    const file = path.join(tempDir(), 'users.db');
+    const tty = Object.assign(Readable.from([]), { isTTY: true });
+    const code = await withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }, () => userCreate(['--email', 'ok@example.test', '--password-stdin'], tty));
+    expect(code).toBe(2);
+    expect(said()).toMatch(/--password-stdin reads a pipe, not a terminal/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
 });
