@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { ConfigValidationError } from '../config/config.schema';
 import { AppConfig } from '../config/config.service';
 
@@ -13,4 +14,23 @@ export function cliConfig(): AppConfig | null {
     console.error(err instanceof ConfigValidationError ? err.message : err);
     return null;
   }
+}
+
+/**
+ * For a command that works on data already stored: false, after saying so, when DATABASE_URL names
+ * a SQLite file that is not there. Opening it would create the folder and an empty, migrated
+ * database, on which the command reports "0 of 0 rows" and exits 0 — a typo in the path read as
+ * a clean run. (PostgreSQL: the server answers for itself.)
+ */
+export function storedDatabaseExists(config: AppConfig): boolean {
+  if (config.databaseKind !== 'sqlite') return true;
+  const file = config.databaseFile;
+  let isFile = false;
+  try {
+    isFile = fs.statSync(file).isFile();
+  } catch {
+    // missing or unreadable: said below
+  }
+  if (!isFile) console.error(`There is no database file at ${file}: check DATABASE_URL (this command does not create one).`);
+  return isFile;
 }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import type { AnalysisResult } from '../classifier/analysis-result';
 
 /** One line of the evaluation JSONL: the manifest path plus the result minus the heat map. */
@@ -182,4 +183,42 @@ export function existingPath(name: string, raw: string | undefined, kind: 'file'
   }
   if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) throw new UsageError(`--${name}: not a ${kind}: ${resolved}`);
   return resolved;
+}
+
+const EVALUATE_OPTIONS = {
+  manifest: { type: 'string' },
+  root: { type: 'string' },
+  out: { type: 'string' },
+  split: { type: 'string' },
+  limit: { type: 'string' },
+  compare: { type: 'string' },
+  concurrency: { type: 'string' },
+  studies: { type: 'string' },
+  labels: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+type EvaluateArgs = ReturnType<typeof parseArgs<{ args: string[]; options: typeof EVALUATE_OPTIONS }>>['values'];
+
+/**
+ * `npm run evaluate`'s options. What parseArgs refuses (an unknown option, a missing value, a
+ * stray argument) is a UsageError — it escaped as a TypeError: a stack trace and exit 1, as a
+ * failed run would exit, instead of the usage and exit 2.
+ */
+export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
+  let values: EvaluateArgs;
+  try {
+    values = parseArgs({ args: argv, options: EVALUATE_OPTIONS }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  // the two modes share --out only; an option of the other mode was dropped without a word
+  if (values.studies !== undefined) {
+    if (values.manifest !== undefined) throw new UsageError('--manifest does not go with --studies: give one of them');
+    const manifestOnly = (['root', 'split', 'limit', 'compare', 'concurrency'] as const).filter((k) => values[k] !== undefined);
+    if (manifestOnly.length) throw new UsageError(`${manifestOnly.map((k) => `--${k}`).join(', ')} only go${manifestOnly.length === 1 ? 'es' : ''} with --manifest, not --studies`);
+  } else if (values.labels !== undefined) {
+    throw new UsageError('--labels only goes with --studies (a manifest has its own label column)');
+  }
+  return values;
 }

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AnalysisService } from '../classifier/analysis.service';
 import { ConfigValidationError } from '../config/config.schema';
 import { AppConfig } from '../config/config.service';
@@ -13,8 +12,8 @@ import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
 import { StartupError } from '../startup-error';
 import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
-import { countOption, EvalLine, existingPath, summarise, UsageError } from './evaluate-lib';
-import { endOutput, openOutput, OutputError, readManifest, readPythonDecisions, watchOutput } from './manifest';
+import { countOption, existingPath, parseEvaluateArgs, summarise, UsageError } from './evaluate-lib';
+import { endOutput, evaluateRows, openOutput, OutputError, readManifest, readPythonDecisions, watchOutput } from './manifest';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
        [--split NAME] [--limit N] [--compare PYTHON.jsonl] [--concurrency N]
@@ -30,23 +29,11 @@ Runs the served pipeline (sharp + onnxruntime-node, no database, no HTTP) over e
   --labels FILE      with --studies: CSV path,label → coverage and accuracy of the answers
 Every row gets a line (a missing or unreadable file: an "error" line naming why).
 Exit 0: every row evaluated; 1: models, configuration or --out failed; 2: usage or input error.
+Ctrl-C: the rows in progress finish, the summary is marked "interrupted", exit 130.
 `;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      manifest: { type: 'string' },
-      root: { type: 'string' },
-      out: { type: 'string' },
-      split: { type: 'string' },
-      limit: { type: 'string' },
-      compare: { type: 'string' },
-      concurrency: { type: 'string' },
-      studies: { type: 'string' },
-      labels: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
+  const values = parseEvaluateArgs(process.argv.slice(2));
   if (values.help) {
     process.stderr.write(USAGE);
     return 0;
@@ -66,36 +53,37 @@ async function main(): Promise<number> {
   const root = existingPath('root', values.root, 'folder') ?? path.dirname(manifest);
   const rows = readManifest(fs.readFileSync(manifest, 'utf8'), { split: values.split, limit });
   const python = compare ? readPythonDecisions(fs.readFileSync(compare, 'utf8')) : undefined;
-  const outFd = values.out !== undefined ? openOutput(values.out) : undefined;
+  const outFd = values.out !== undefined ? openOutput(values.out, { manifest, compare }) : undefined;
 
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   const { ctx, service } = await createAnalysisContext(config);
 
   const out: NodeJS.WritableStream = outFd !== undefined ? fs.createWriteStream('', { fd: outFd }) : process.stdout;
   const failed = watchOutput(out);
-  const lines: EvalLine[] = new Array(rows.length);
-  let next = 0;
-  let written = 0;
-  const flush = () => {
-    while (written < rows.length && lines[written]) out.write(JSON.stringify(lines[written++]) + '\n');
+  // Ctrl-C: the rows in progress finish, and the output is said to be partial (a second one quits at once)
+  const stop = new AbortController();
+  const onInterrupt = () => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+    process.stderr.write('Interrupted: finishing the rows in progress (Ctrl-C again quits at once, the last line may then be cut)\n');
   };
-  const worker = async () => {
-    for (let i = next++; i < rows.length; i = next++) {
-      lines[i] = { ...(await evaluateOne(service, root, rows[i].path)), line: rows[i].line };
-      flush();
-      if ((i + 1) % 250 === 0) process.stderr.write(`… ${i + 1}/${rows.length}\n`);
-    }
-  };
-  const workers = concurrency ?? Math.max(1, config.inferencePoolSize);
-  await Promise.all(Array.from({ length: workers }, worker));
-  flush();
+  process.on('SIGINT', onInterrupt);
+  const lines = await evaluateRows(rows, (row) => evaluateOne(service, root, row.path), (l) => out.write(JSON.stringify(l) + '\n'), {
+    workers: concurrency ?? Math.max(1, config.inferencePoolSize),
+    stop: stop.signal,
+    progress: (n) => n % 250 === 0 && process.stderr.write(`… ${n}/${rows.length}\n`),
+  });
+  process.off('SIGINT', onInterrupt);
   await endOutput(out, failed);
 
   const labels = new Map(rows.filter((r) => r.label).map((r) => [r.path, r.label as string]));
   const summary = summarise(lines, labels, python);
-  (values.out ? process.stdout : process.stderr).write(JSON.stringify({ summary }, null, 2) + '\n');
+  const interrupted = lines.length < rows.length ? { evaluated: lines.length, rows: rows.length } : undefined;
+  (values.out ? process.stdout : process.stderr).write(JSON.stringify({ summary, ...(interrupted && { interrupted }) }, null, 2) + '\n');
   await ctx.close();
-  return 0;
+  if (!interrupted) return 0;
+  process.stderr.write(`Interrupted: ${lines.length} of ${rows.length} rows evaluated; ${values.out ?? 'the output'} holds their lines only, and the summary covers them only.\n`);
+  return 130;
 }
 
 /** `--studies DIR`: the StudyService (same per-slice pipeline) over every study of a folder. */
@@ -109,7 +97,7 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
     if (err instanceof StudyLabelsError) throw new UsageError(`--labels: ${err.message}`);
     throw err;
   }
-  const outFd = outFile !== undefined ? openOutput(outFile) : undefined;
+  const outFd = outFile !== undefined ? openOutput(outFile, { labels: labelsFile }) : undefined;
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService, StudyService] })
   class EvaluateStudiesModule {}

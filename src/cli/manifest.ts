@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCsvTable } from '../common/csv';
-import { PythonDecision, UsageError } from './evaluate-lib';
+import { EvalLine, PythonDecision, UsageError } from './evaluate-lib';
 
 /** One manifest row to evaluate; `line` tells apart rows with the same (or no) path. */
 export interface ManifestRow {
@@ -45,16 +45,35 @@ export function readManifest(text: string, o: { split?: string; limit?: number }
 
 /**
  * Opens `--out` for writing before the models load. A missing folder reached a WriteStream's
- * 'error' event after the models had loaded: an unhandled-event stack trace and exit 1.
+ * 'error' event after the models had loaded: an unhandled-event stack trace and exit 1. An `--out`
+ * that is one of the inputs (by any name: a link, `./`) is refused: opening it truncated the
+ * manifest the run had just read.
  */
-export function openOutput(file: string): number {
+export function openOutput(file: string, inputs: Record<string, string | undefined> = {}): number {
   const resolved = path.resolve(file);
+  const target = fileIdentity(resolved);
+  for (const [option, input] of Object.entries(inputs)) {
+    const other = input === undefined ? undefined : fileIdentity(input);
+    if (target && other && target.dev === other.dev && target.ino === other.ino) {
+      throw new UsageError(`--out: ${resolved} is the --${option} file; writing there would overwrite it: name another file`);
+    }
+  }
   try {
     return fs.openSync(resolved, 'w');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? `no such folder ${path.dirname(resolved)}` : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
     throw new UsageError(`--out: cannot write ${resolved}: ${why}`);
+  }
+}
+
+/** The file's device and inode (a link followed), or undefined when there is none to stat. */
+function fileIdentity(file: string): { dev: number; ino: number } | undefined {
+  try {
+    const { dev, ino } = fs.statSync(file);
+    return { dev, ino };
+  } catch {
+    return undefined;
   }
 }
 
@@ -104,4 +123,35 @@ export function watchOutput(out: NodeJS.WritableStream): { error?: Error } {
 export async function endOutput(out: NodeJS.WritableStream, state: { error?: Error }): Promise<void> {
   if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
   if (state.error) throw new OutputError(`--out: writing failed: ${state.error.message}`);
+}
+
+/**
+ * Every row through `evaluate`, `workers` at a time, each line written in manifest order as soon
+ * as the rows before it have theirs. Once `stop` fires (Ctrl-C) no further row is started; the rows
+ * in progress finish and are written, so the output ends on a whole line, and the lines returned
+ * (a prefix of the manifest's rows) are what the output holds — Ctrl-C used to end the process
+ * with the output cut off wherever it was and nothing to tell it from a finished run.
+ */
+export async function evaluateRows(
+  rows: ManifestRow[],
+  evaluate: (row: ManifestRow) => Promise<EvalLine>,
+  write: (line: EvalLine) => void,
+  o: { workers: number; stop?: AbortSignal; progress?: (done: number) => void },
+): Promise<EvalLine[]> {
+  const lines: EvalLine[] = new Array(rows.length);
+  let next = 0;
+  let written = 0;
+  const flush = () => {
+    while (written < rows.length && lines[written]) write(lines[written++]);
+  };
+  const worker = async () => {
+    for (let i = next++; i < rows.length && !o.stop?.aborted; i = next++) {
+      lines[i] = { ...(await evaluate(rows[i])), line: rows[i].line };
+      flush();
+      o.progress?.(i + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: o.workers }, worker));
+  flush();
+  return lines.slice(0, written);
 }

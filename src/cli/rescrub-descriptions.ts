@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { cliConfig } from './cli-config';
+import { cliConfig, storedDatabaseExists } from './cli-config';
 import { parseArgs } from 'node:util';
 import { PrismaService } from '../prisma/prisma.service';
 import { StoredDescriptionRepository } from '../repositories/stored-description.repository';
@@ -37,7 +37,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return 2;
   }
   const config = cliConfig();
-  if (!config) return 1;
+  if (!config || !storedDatabaseExists(config)) return 1;
   const prisma = new PrismaService(config);
   try {
     await prisma.onModuleInit();

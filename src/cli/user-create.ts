@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { cliConfig } from './cli-config';
 import { parseArgs } from 'node:util';
+import { isValidEmail, normalizeEmail } from '../accounts/email';
 import { randomPassword } from '../accounts/password';
+import { passwordProblem } from '../accounts/password-policy';
 import { isRole } from '../accounts/roles';
 import { UsersService } from '../accounts/users.service';
 import { PrismaService } from '../prisma/prisma.service';
@@ -16,15 +18,17 @@ Without --password-stdin a random password is generated and printed once.
 --password-stdin reads the password from standard input (never from the command line,
 which other users of the machine could see in the process list).
 Either way whoever ran this knows the password: the user is asked to choose a new one
-at first login (the API answers 403 PASSWORD_CHANGE_REQUIRED until then).`;
+at first login (the API answers 403 PASSWORD_CHANGE_REQUIRED until then).
+Exit 0: created; 2: usage, an invalid email or a refused password (the database untouched);
+1: the configuration, the database, or an email already taken.`;
 
-async function readStdin(): Promise<string> {
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  for await (const c of stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-export async function main(argv = process.argv.slice(2)): Promise<number> {
+export async function main(argv = process.argv.slice(2), stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let values: { email?: string; role?: string; 'password-stdin'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -43,10 +47,30 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.error('--role must be "user" or "admin"');
     return 2;
   }
+  // the operator's input is checked (by the rules UsersService.create applies) before the database
+  // is opened: an invalid email made an empty database file, and exited 1 as a failure would
+  const email = normalizeEmail(values.email);
+  if (!isValidEmail(email)) {
+    console.error(`--email: A valid email address is required (got "${values.email}").`);
+    return 2;
+  }
+  const generated = !values['password-stdin'];
+  // at a terminal it waited, with no prompt, for end of input (Ctrl-D, not Enter), showing what was typed
+  if (!generated && (stdin as { isTTY?: boolean }).isTTY) {
+    console.error(
+      `--password-stdin reads a pipe, not a terminal: printf '%s' "$PASSWORD" | npm run user:create -- --email ${email} --password-stdin\n` +
+        '(or leave it out: a random password is printed once, and the user chooses a new one at first login)',
+    );
+    return 2;
+  }
+  const password = generated ? randomPassword() : await readStdin(stdin);
+  const problem = passwordProblem(password, email);
+  if (problem) {
+    console.error(`--password-stdin: ${problem}`);
+    return 2;
+  }
   const config = cliConfig();
   if (!config) return 1;
-  const generated = !values['password-stdin'];
-  const password = generated ? randomPassword() : await readStdin();
   const prisma = new PrismaService(config);
   try {
     await prisma.onModuleInit();

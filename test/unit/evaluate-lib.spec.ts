@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { countOption, decisionKey, EvalLine, existingPath, expectedTriage, median, summarise, triageKey, UsageError } from '../../src/cli/evaluate-lib';
+import { countOption, decisionKey, EvalLine, existingPath, expectedTriage, median, parseEvaluateArgs, summarise, triageKey, UsageError } from '../../src/cli/evaluate-lib';
 
 const line = (o: Partial<EvalLine>): EvalLine => ({ path: 'a.jpg', status: 'completed', code: null, ...o });
 
@@ -60,5 +60,22 @@ describe('existingPath (--manifest, --studies, --root, --labels, --compare)', ()
     const missing = path.join(os.tmpdir(), 'sentinel-no-such-manifest.csv');
     expect(() => existingPath('manifest', missing, 'file')).toThrow(new UsageError(`--manifest: no such file: ${missing}`));
     expect(() => existingPath('studies', __filename, 'folder')).toThrow(new UsageError(`--studies: not a folder: ${__filename}`));
+  });
+});
+
+describe('parseEvaluateArgs', () => {
+  it('an unknown option, a missing value or a stray argument is a usage error (exit 2), not a TypeError stack (exit 1)', () => {
+    expect(() => parseEvaluateArgs(['--bogus'])).toThrow(new UsageError("Unknown option '--bogus'"));
+    expect(() => parseEvaluateArgs(['--manifest'])).toThrow(UsageError);
+    expect(() => parseEvaluateArgs(['m.csv'])).toThrow(/Unexpected argument 'm.csv'/);
+    expect(parseEvaluateArgs(['--manifest', 'm.csv', '--limit', '3'])).toMatchObject({ manifest: 'm.csv', limit: '3' });
+  });
+
+  it('options of the other mode are refused, not ignored', () => {
+    // --studies won silently: --manifest, --split, --compare ... were dropped without a word (and --labels without --studies)
+    expect(() => parseEvaluateArgs(['--studies', 'd', '--manifest', 'm.csv'])).toThrow(new UsageError('--manifest does not go with --studies: give one of them'));
+    expect(() => parseEvaluateArgs(['--studies', 'd', '--split', 'test', '--compare', 'p.jsonl'])).toThrow(new UsageError('--split, --compare only go with --manifest, not --studies'));
+    expect(() => parseEvaluateArgs(['--manifest', 'm.csv', '--labels', 'l.csv'])).toThrow(new UsageError('--labels only goes with --studies (a manifest has its own label column)'));
+    expect(parseEvaluateArgs(['--studies', 'd', '--labels', 'l.csv', '--out', 'o.jsonl'])).toMatchObject({ studies: 'd', labels: 'l.csv' });
   });
 });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { AnalysisResult } from '../../src/classifier/analysis-result';
 import { evaluateOne } from '../../src/cli/analysis-context';
 import { UsageError } from '../../src/cli/evaluate-lib';
-import { openOutput, readManifest, readPythonDecisions } from '../../src/cli/manifest';
+import { evaluateRows, openOutput, readManifest, readPythonDecisions } from '../../src/cli/manifest';
 import { readCsvTable } from '../../src/common/csv';
 import { CorruptImageError } from '../../src/common/errors';
 
@@ -93,11 +93,47 @@ describe('--out and --compare are checked before the models load', () => {
     fs.closeSync(fd);
   });
 
+  it('--out naming one of the inputs is a usage error, and the input is left as it was', () => {
+    // `--manifest m.csv --out m.csv` truncated the manifest (read just before) and wrote the JSONL over it
+    const manifest = path.join(dir, 'm.csv');
+    fs.writeFileSync(manifest, 'path\na.jpg\n');
+    fs.symlinkSync(manifest, path.join(dir, 'link.csv'));
+    for (const out of [manifest, path.join(dir, 'link.csv'), path.join(dir, '.', 'm.csv')]) {
+      expect(() => openOutput(out, { manifest })).toThrow(new UsageError(`--out: ${path.resolve(out)} is the --manifest file; writing there would overwrite it: name another file`));
+    }
+    expect(() => openOutput(manifest, { compare: manifest })).toThrow(/is the --compare file/);
+    expect(fs.readFileSync(manifest, 'utf8')).toBe('path\na.jpg\n');
+    fs.closeSync(openOutput(path.join(dir, 'other.jsonl'), { manifest, compare: undefined }));
+  });
+
   it('--compare: every line must be a decision with a path, named by its line number', () => {
     const ok = readPythonDecisions('{"path":"a.jpg","decision":"rejected:NOT_MRI","triage":null}\n\n');
     expect(ok.get('a.jpg')).toEqual({ path: 'a.jpg', decision: 'rejected:NOT_MRI', triage: null });
     expect(() => readPythonDecisions('{"path":"a","decision":"x"}\nnot json\n')).toThrow(new UsageError('--compare: line 2 is not JSON'));
     expect(() => readPythonDecisions('{"decision":"x"}\n')).toThrow(new UsageError('--compare: line 1 has no "path" and "decision" strings'));
     expect(() => readPythonDecisions('[1]\n')).toThrow(new UsageError('--compare: line 1 has no "path" and "decision" strings'));
+  });
+});
+
+describe('evaluateRows: Ctrl-C mid-run', () => {
+  it('starts no row after the stop, finishes those in progress and writes a whole, ordered prefix of the rows', async () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ line: i + 2, path: `${i}.jpg` }));
+    const stop = new AbortController();
+    const started: string[] = [];
+    const written: string[] = [];
+    const lines = await evaluateRows(
+      rows,
+      async (row) => {
+        started.push(row.path);
+        if (row.path === '3.jpg') stop.abort(); // Ctrl-C while rows 2 and 3 are in progress
+        await new Promise((r) => setImmediate(r));
+        return { path: row.path, status: 'completed', code: null };
+      },
+      (l) => written.push(JSON.stringify(l)),
+      { workers: 2, stop: stop.signal },
+    );
+    expect(started).toEqual(['0.jpg', '1.jpg', '2.jpg', '3.jpg']);
+    expect(lines.map((l) => l.line)).toEqual([2, 3, 4, 5]);
+    expect(written.map((w) => JSON.parse(w).path)).toEqual(['0.jpg', '1.jpg', '2.jpg', '3.jpg']);
   });
 });

@@ -1,0 +1,77 @@
+/**
+ * The admin commands as an operator meets them on a fresh machine: a DATABASE_URL naming no file,
+ * an email or password the policy refuses. Each is said before a database is touched, with an exit
+ * status apart from a failure's (2: the operator's input; 1: the database or configuration).
+ */
+import { main as rescrubCli } from '../../src/cli/rescrub-descriptions';
+import { main as userCreate } from '../../src/cli/user-create';
+import { Logger } from '@nestjs/common';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { tempDir } from '../support/app';
+
+function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  return fn().finally(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+}
+
+describe('admin commands: input refused before the database is touched', () => {
+  let error: jest.SpyInstance;
+  let log: jest.SpyInstance;
+  beforeEach(() => {
+    Logger.overrideLogger(['error']);
+    error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    error.mockRestore();
+    log.mockRestore();
+  });
+  const said = () => error.mock.calls.map((c) => String(c[0])).join('\n');
+
+  it('descriptions:rescrub on a SQLite file that does not exist: exit 1 naming it, no empty database made', async () => {
+    // it created the folder and an empty, migrated file, then reported "0 of 0 stored rows changed" (exit 0)
+    const dir = path.join(tempDir(), 'nowhere');
+    const file = path.join(dir, 'sentinel.db');
+    const code = await withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }, () => rescrubCli([]));
+    expect(code).toBe(1);
+    expect(fs.existsSync(dir)).toBe(false);
+    expect(said()).toContain(`There is no database file at ${file}`);
+    expect(said()).toMatch(/DATABASE_URL/);
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('user:create with an invalid email: exit 2 (usage), no database file created', async () => {
+    const file = path.join(tempDir(), 'users.db');
+    const code = await withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }, () => userCreate(['--email', 'not-an-email']));
+    expect(code).toBe(2);
+    expect(said()).toMatch(/--email: A valid email address is required/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('user:create with a password from stdin the policy refuses: exit 2 naming the rule, no database file created', async () => {
+    const file = path.join(tempDir(), 'users.db');
+    const stdin = Readable.from([Buffer.from('short\n')]);
+    const code = await withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }, () => userCreate(['--email', 'ok@example.test', '--password-stdin'], stdin));
+    expect(code).toBe(2);
+    expect(said()).toMatch(/--password-stdin: The password must have at least 10 characters/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('user:create --password-stdin at a terminal: exit 2 saying how to pipe it, instead of waiting without a prompt', async () => {
+    // it waited for end of input with no prompt, echoing what was typed (Enter did not end it, only Ctrl-D)
+    const file = path.join(tempDir(), 'users.db');
+    const tty = Object.assign(Readable.from([]), { isTTY: true });
+    const code = await withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }, () => userCreate(['--email', 'ok@example.test', '--password-stdin'], tty));
+    expect(code).toBe(2);
+    expect(said()).toMatch(/--password-stdin reads a pipe, not a terminal/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
