@@ -39,6 +39,13 @@ export interface StudyEvalLine {
   expected?: string;
 }
 
+/** One study of `--studies DIR`; `problem`: why it has no file to read (a broken link). */
+export interface StudyEntry {
+  rel: string;
+  files: string[];
+  problem?: string;
+}
+
 const STUDY_FILE = /\.(nii|nii\.gz|zip|dcm|dicom|ima)$/i;
 
 /**
@@ -47,32 +54,56 @@ const STUDY_FILE = /\.(nii|nii\.gz|zip|dcm|dicom|ima)$/i;
  * A sub-folder without a file is listed too (it gets an EMPTY_FOLDER line): it was left out
  * without a word, one study fewer in the summary than folders on disk.
  */
-export function listStudies(dir: string): { rel: string; files: string[] }[] {
-  const out: { rel: string; files: string[] }[] = [];
+export function listStudies(dir: string): StudyEntry[] {
+  const out: StudyEntry[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      out.push({ rel: e.name, files: walk(full) });
-    } else if (e.isFile() && STUDY_FILE.test(e.name)) {
+    // A link is followed (a study linked in from elsewhere was skipped without a word, one study fewer in the count
+    // than names on disk); a link to nothing gets a line of its own saying so.
+    const kind = e.isSymbolicLink() ? linkKind(full) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+    if (kind === 'dir') {
+      out.push({ rel: e.name, files: walk(full, new Set([fs.realpathSync(full)])) });
+    } else if (kind === 'file' && STUDY_FILE.test(e.name)) {
       out.push({ rel: e.name, files: [full] });
+    } else if (kind === 'broken' && (STUDY_FILE.test(e.name) || !path.extname(e.name))) {
+      // named as a study file, or without an extension (a series folder's link): what it pointed at cannot be told
+      out.push({ rel: e.name, files: [], problem: BROKEN_LINK });
     }
   }
   return out;
 }
 
-function walk(dir: string): string[] {
+const BROKEN_LINK = 'a link to nothing (its target cannot be read)';
+
+function linkKind(full: string): 'dir' | 'file' | 'broken' | 'other' {
+  try {
+    const st = fs.statSync(full);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch {
+    return 'broken';
+  }
+}
+
+/** A series' files, links followed; a folder already walked (a link loop, or two links to one folder) is walked once. */
+function walk(dir: string, seen: Set<string>): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(full));
-    else if (e.isFile()) out.push(full);
+    const kind = e.isSymbolicLink() ? linkKind(full) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+    if (kind === 'dir') {
+      const real = fs.realpathSync(full);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      out.push(...walk(full, seen));
+    } else if (kind === 'file') out.push(full);
   }
   return out;
 }
 
-export async function evaluateStudy(service: StudyService, study: { rel: string; files: string[] }): Promise<StudyEvalLine> {
+export async function evaluateStudy(service: StudyService, study: StudyEntry): Promise<StudyEvalLine> {
+  if (study.problem) return { path: study.rel, status: 'rejected', code: 'BROKEN_LINK', message: `This entry is ${study.problem}.` };
   if (!study.files.length) return { path: study.rel, status: 'rejected', code: 'EMPTY_FOLDER', message: 'This folder holds no file (hidden files are skipped).' };
   try {
     const r = await service.analyze(study.files.map((f) => new Uint8Array(fs.readFileSync(f))));

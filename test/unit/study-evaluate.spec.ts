@@ -21,6 +21,29 @@ describe('listStudies', () => {
       { rel: 'series 1', files: [path.join(dir, 'series 1/a/b/IM0')] },
     ]);
   });
+
+  it('follows links to a study file or a series folder, names a broken link, and walks a link loop once', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-list-links-'));
+    const real = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-list-real-'));
+    try {
+      fs.writeFileSync(path.join(real, 'vol.nii.gz'), 'x');
+      fs.mkdirSync(path.join(real, 'series'));
+      fs.writeFileSync(path.join(real, 'series', 'IM0'), 'x');
+      fs.symlinkSync(path.join(real, 'series'), path.join(real, 'series', 'loop')); // a folder linking to itself
+      fs.symlinkSync(path.join(real, 'series', 'IM0'), path.join(real, 'series', 'IM1')); // a file linked inside a series
+      fs.symlinkSync(path.join(real, 'vol.nii.gz'), path.join(d, 'a.nii.gz'));
+      fs.symlinkSync(path.join(real, 'series'), path.join(d, 'b'));
+      fs.symlinkSync(path.join(real, 'gone.nii'), path.join(d, 'c.nii'));
+      expect(listStudies(d)).toEqual([
+        { rel: 'a.nii.gz', files: [path.join(d, 'a.nii.gz')] },
+        { rel: 'b', files: [path.join(d, 'b', 'IM0'), path.join(d, 'b', 'IM1')] },
+        { rel: 'c.nii', files: [], problem: 'a link to nothing (its target cannot be read)' },
+      ]);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+      fs.rmSync(real, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('readStudyLabels', () => {
