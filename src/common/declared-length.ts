@@ -103,10 +103,23 @@ function refuseWhenPast(req: Request, res: Response, bound: UploadBound, answer:
     if (received <= limit && Buffer.isBuffer(chunk)) {
       received += chunk.length;
       // after the parser's callback has returned: the answer reads from the request (closeIfBodyUnread)
-      if (received > limit) setImmediate(() => res.headersSent || answer(new UndeclaredTooLargeError(bound.fileBytes), req, res));
+      if (received > limit) setImmediate(() => res.headersSent || answeredEarly.has(req) || answer(new UndeclaredTooLargeError(bound.fileBytes), req, res));
     }
     return push.call(req, chunk, encoding);
   };
+}
+
+/** Requests whose error answer began before their body had arrived (closeIfBodyUnread). */
+const answeredEarly = new WeakSet<Request>();
+
+/**
+ * Whether an error answer to `req` began before its body had arrived. Such an answer may still be
+ * rendering (the error page) when the upload's own error arrives (multer's, once the body ends or
+ * the connection is cut, or the chunked refusal above): that one is not answered too — a second
+ * answer to one response throws ERR_HTTP_HEADERS_SENT where no one catches it.
+ */
+export function answeredBeforeBody(req: Request): boolean {
+  return answeredEarly.has(req);
 }
 
 /** What a refused upload's connection still reads, and how long it waits, before it is cut. */
@@ -129,6 +142,7 @@ const LINGER_MS = 2000;
  */
 export function closeIfBodyUnread(req: Request, res: Response): void {
   if (req.complete) return;
+  answeredEarly.add(req);
   res.setHeader('Connection', 'close');
   // the body now has a reader (without a byte taken): Node does not start its own drop of it
   req.read(0);

@@ -149,6 +149,14 @@ describe('upload routes: a chunked body over the bound is refused as it arrives'
     expect(res.serverRead).toBeLessThan(READ_AT_MOST);
   });
 
+  it('the form with a wrong CSRF token: its 403 page alone, the body past the bound not answered again', async () => {
+    const head = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\nnot-the-token\r\n${fileHead('image')}`);
+    const res = await postChunked('/analyse', { Cookie: alice.cookie, Accept: 'text/html' }, head, UPLOAD);
+    expect(res.status).toBe(403);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.serverRead).toBeLessThan(READ_AT_MOST);
+  });
+
   it('a chunked upload within the limit is analysed, and the server still answers after the refusals', async () => {
     const png = await solidPng(64, 64, 90);
     const res = await postChunked('/api/v1/analyses', alice.bearer, Buffer.concat([Buffer.from(fileHead('image')), png]), 0);
