@@ -1,6 +1,7 @@
 import { STUDY_CONFIDENCE_NAME, STUDY_CONFIDENCE_NOTE } from './presentation/study-confidence';
 import { DynamicModule, LogLevel } from '@nestjs/common';
 import { DiscoveryService, NestFactory } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { declareSharedHeaders } from './common/api-headers';
@@ -89,10 +90,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     { path: '/analyse', fileBytes: config.maxUploadBytes, files: 1 },
     { path: '/api/v1/studies', fileBytes: config.studyMaxBytes, files: config.studyMaxSlices + 1 },
   ];
+  const filter = new AppExceptionFilter();
   // a Content-Length no upload of the route can reach: 413 from the headers, the body never read;
-  // counted by the request limit above, answered before the login lookup below (declared-length.ts)
-  app.use(refuseOversizedUploads(uploads));
-  app.useGlobalFilters(new AppExceptionFilter());
+  // counted by the request limit above, answered before the login lookup below; a chunked body,
+  // once past that bound, answered 413 by the same filter as it arrives (declared-length.ts)
+  app.use(refuseOversizedUploads(uploads, (error, req, res) => filter.catch(error, new ExecutionContextHost([req, res]))));
+  app.useGlobalFilters(filter);
   // every @Body()/@Query() typed with a ZodDto class is parsed here, once
   app.useGlobalPipes(new ZodValidationPipe());
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: '1h' });

@@ -41,10 +41,8 @@ export class FormUploadInterceptor implements NestInterceptor {
     private readonly csrf: Csrf,
     private readonly audit: AuditLog,
   ) {
-    // the limits of POST /api/v1/analyses (ClassifierModule): one image, a few text fields; those
-    // fields (`_csrf`, `explain`) are short, so each is cut at 1 KiB instead of busboy's 1 MiB
-    const options = imageUploadOptions(config, ledger, { fields: 8, parts: 10 });
-    this.options = applyDefaultLimits({ ...options, limits: { ...options.limits, fieldSize: 1024 } }) as multer.Options;
+    // the limits of POST /api/v1/analyses (ClassifierModule): one image, a few short text fields
+    this.options = applyDefaultLimits(imageUploadOptions(config, ledger, { fields: 8, parts: 10 })) as multer.Options;
   }
 
   private tokenAccepted(req: Request): boolean {

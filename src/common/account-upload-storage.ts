@@ -87,12 +87,19 @@ export function accountUploadStorage(ledger: UploadLedger, ownerOf: (req: Reques
 export class UploadsModule {}
 
 /**
+ * The most bytes of one text field of a multipart upload (a 400 past it). Every text field the
+ * upload routes take is short (`explain`, `analysisId` ≤ 64, the form's `_csrf`); busboy's default
+ * was 1 MiB a field, held in memory outside the file limit and the ledger: 8 MiB a request.
+ */
+export const UPLOAD_FIELD_BYTES = 1024;
+
+/**
  * Multer options of a route that takes one image: in memory, counted against the caller's account
  * (accountUploadStorage), cut at MAX_UPLOAD_BYTES (413) instead of buffering the rest.
  */
 export function imageUploadOptions(config: AppConfig, ledger: UploadLedger, limits: { fields: number; parts: number }): MulterModuleOptions {
   return {
     storage: accountUploadStorage(ledger, (req) => authState(req).user?.id ?? null),
-    limits: { fileSize: config.maxUploadBytes, files: 1, ...limits },
+    limits: { fileSize: config.maxUploadBytes, files: 1, fieldSize: UPLOAD_FIELD_BYTES, ...limits },
   };
 }

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { canonicalPath } from './paths';
-import { closeIfBodyUnread } from './declared-length';
+import { answeredBeforeBody, closeIfBodyUnread } from './declared-length';
 import { requestIdOf } from './request-id';
 import { DISCLAIMER } from './disclaimer';
 import { errorPageHeading, errorPageTitle } from './error-page';
@@ -238,7 +238,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     const where = `${req.method} ${req.path} (request ${requestIdOf(req) ?? '-'})`;
     if (isClientAbort(exception, req)) {
       this.logger.warn(`${where}: the client closed the connection during the upload`);
-      if (!res.headersSent) res.status(400).json({ statusCode: 400, code: 'BAD_REQUEST', message: 'The upload was interrupted.' } satisfies ErrorBody);
+      if (!res.headersSent && !answeredBeforeBody(req)) res.status(400).json({ statusCode: 400, code: 'BAD_REQUEST', message: 'The upload was interrupted.' } satisfies ErrorBody);
       return;
     }
     const body = toErrorBody(exception, { multipart: Boolean(req.is('multipart/*')) });
@@ -257,7 +257,8 @@ export class AppExceptionFilter implements ExceptionFilter {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(`${where}: ${err.message}`, err.stack);
     }
-    if (res.headersSent) return;
+    // an answer already given, or begun before the body arrived (declared-length.ts)
+    if (res.headersSent || answeredBeforeBody(req)) return;
     // answered before the body has arrived: the rest is not read (declared-length.ts)
     closeIfBodyUnread(req, res);
     // the error's own wait replaces any; the 503 default does not replace one already set (the rate-limit guard's)

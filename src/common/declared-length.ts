@@ -46,6 +46,18 @@ export class DeclaredTooLargeError extends DomainError {
   }
 }
 
+/** A body sent without a Content-Length (chunked) that has passed its route's declaredBodyLimit. */
+export class UndeclaredTooLargeError extends DomainError {
+  readonly code = 'FILE_TOO_LARGE';
+  readonly statusCode = 413;
+  constructor(fileBytes: number) {
+    super(`The upload (sent without a Content-Length) is larger than this route takes (at most ${humanBytes(fileBytes)} of files); the rest of it was not read, and nothing was uploaded.`);
+  }
+}
+
+/** How an error is answered outside the route's own handling: the one filter (app.setup.ts). */
+export type AnswerError = (error: DomainError, req: Request, res: Response) => void;
+
 /**
  * The same refusal for a request sent without `Expect: 100-continue` (expect-continue.ts answers
  * those): before, its body was read in full before the 413 — multer drains a refused body to its
@@ -57,11 +69,57 @@ export class DeclaredTooLargeError extends DomainError {
  * lookup: the answer depends on the route and a header alone, the same whoever asks (valid, wrong
  * or no credentials), so it tells an anonymous caller nothing about accounts — only the route's
  * upload limit, which the README documents — and costs no database read.
+ *
+ * A body without a Content-Length (Transfer-Encoding: chunked) declares nothing: its bytes are
+ * counted as they arrive instead (refuseWhenPast).
  */
-export function refuseOversizedUploads(bounds: readonly UploadBound[]): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
+export function refuseOversizedUploads(bounds: readonly UploadBound[], answer: AnswerError): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const bound = uploadBoundFor(bounds, req.originalUrl);
+    if (bound && req.headers['content-length'] === undefined) refuseWhenPast(req, res, bound, answer);
     next(oversizedDeclaration(bounds, req.originalUrl, req.headers['content-length']) ?? undefined);
   };
+}
+
+/**
+ * A chunked upload is answered 413 as soon as its body passes the limit a Content-Length would have
+ * been held to, whatever part of the route has it then. Before, it was read to its end: multer, once
+ * the file passed its limit, drains the body before it calls back with its 413 (31.5 MB read of a
+ * 30 MB chunked upload to a 5 MB route, bounded only by the 300-s request timeout).
+ *
+ * The bytes are counted where Node hands them to the request (its `push`), so counting takes
+ * nothing from the stream multer reads later. The answer is the one filter's, given from here (the
+ * route's own error arrives only once multer has drained the body); the filter closes the
+ * connection after it (closeIfBodyUnread). multer then calls back with its own error (the closed
+ * connection, or the file limit) to a response already sent, which the filter leaves as it is; the
+ * route's handler never runs, and the uploads' storage gives back what it held when the response
+ * closes, as for any upload cut off.
+ */
+function refuseWhenPast(req: Request, res: Response, bound: UploadBound, answer: AnswerError): void {
+  const limit = declaredBodyLimit(bound);
+  const push = req.push;
+  let received = 0;
+  req.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+    if (received <= limit && Buffer.isBuffer(chunk)) {
+      received += chunk.length;
+      // after the parser's callback has returned: the answer reads from the request (closeIfBodyUnread)
+      if (received > limit) setImmediate(() => res.headersSent || answeredEarly.has(req) || answer(new UndeclaredTooLargeError(bound.fileBytes), req, res));
+    }
+    return push.call(req, chunk, encoding);
+  };
+}
+
+/** Requests whose error answer began before their body had arrived (closeIfBodyUnread). */
+const answeredEarly = new WeakSet<Request>();
+
+/**
+ * Whether an error answer to `req` began before its body had arrived. Such an answer may still be
+ * rendering (the error page) when the upload's own error arrives (multer's, once the body ends or
+ * the connection is cut, or the chunked refusal above): that one is not answered too — a second
+ * answer to one response throws ERR_HTTP_HEADERS_SENT where no one catches it.
+ */
+export function answeredBeforeBody(req: Request): boolean {
+  return answeredEarly.has(req);
 }
 
 /** What a refused upload's connection still reads, and how long it waits, before it is cut. */
@@ -84,6 +142,7 @@ const LINGER_MS = 2000;
  */
 export function closeIfBodyUnread(req: Request, res: Response): void {
   if (req.complete) return;
+  answeredEarly.add(req);
   res.setHeader('Connection', 'close');
   // the body now has a reader (without a byte taken): Node does not start its own drop of it
   req.read(0);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
+import { UPLOAD_FIELD_BYTES } from '../common/account-upload-storage';
 import { ClassifierModule } from '../classifier/classifier.module';
 import { AppConfig } from '../config/config.service';
 import { InferenceModule } from '../inference/inference.module';
@@ -25,7 +26,7 @@ import { StudyService } from './study.service';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         storage: memoryStudyStorage(config.studyMaxBytes, config.studyMaxSlices, config.studyMaxInFlightBytes, (req) => authState(req).user?.id ?? null),
-        limits: { fileSize: config.studyMaxBytes, files: config.studyMaxSlices + 1, fields: 8, parts: config.studyMaxSlices + 9 },
+        limits: { fileSize: config.studyMaxBytes, files: config.studyMaxSlices + 1, fields: 8, parts: config.studyMaxSlices + 9, fieldSize: UPLOAD_FIELD_BYTES },
       }),
     }),
   ],
