@@ -25,6 +25,8 @@ describe('ImageDecodeService.figure (the PDF report figure)', () => {
   const pool = new PreparePool(config);
   const images = new ImageDecodeService(config, pool);
   afterAll(() => pool.onModuleDestroy());
+  // a test that fails mid-way leaves its spy on `pool.figure`; the next one's spy would wrap it and recurse
+  afterEach(() => jest.restoreAllMocks());
 
   it('a large 16-bit grey PNG: made in a worker (no pass over its pixels on this thread), under the budget, the same figure', async () => {
     const png = await grey16(1200, 1000);
