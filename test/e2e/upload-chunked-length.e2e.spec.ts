@@ -7,15 +7,14 @@
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import request from 'supertest';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { solidPng } from '../support/images';
+import { listenForRawUploads, postRaw, RawAnswer, RawUploadServer } from '../support/raw-upload';
 
 const BOUNDARY = 'chunked-length-boundary';
 const MB = 1024 * 1024;
-const CHUNK = 64 * 1024;
 /** Sent in all by the client of a refused upload, unless the server stops it first. */
 const UPLOAD = 30 * MB;
 /**
@@ -24,94 +23,26 @@ const UPLOAD = 30 * MB;
  */
 const READ_AT_MOST = 10 * MB;
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  /** body bytes the client had handed to its socket when the answer arrived */
-  sent: number;
-  /** bytes the server had read from this connection when it closed (or when the answer arrived) */
-  serverRead: number;
-}
-
 const fileHead = (field: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`;
 const tail = `\r\n--${BOUNDARY}--\r\n`;
 
 describe('upload routes: a chunked body over the bound is refused as it arrives', () => {
   let app: NestExpressApplication;
   let server: http.Server;
-  let port: number;
+  let raw: RawUploadServer;
   let alice: TestSession;
-  const serverSockets = new Map<number, Socket>();
 
   beforeAll(async () => {
     app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, MAX_UPLOAD_BYTES: String(2 * MB), STUDY_MAX_BYTES: String(2 * MB), STUDY_MAX_SLICES: '4' }));
     server = app.getHttpServer();
-    server.on('connection', (s: Socket) => serverSockets.set(s.remotePort ?? 0, s));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    raw = await listenForRawUploads(server);
     alice = await loginAs(app);
   });
   afterAll(async () => app?.close());
 
-  /**
-   * POST `parts` to `path` chunked (no Content-Length): the head, then `fill` bytes of filler a
-   * 64 KB chunk at a time (each once the last has left), then `end`. Stops sending once an answer
-   * has arrived or the server has closed the connection.
-   */
-  function postChunked(path: string, headers: Record<string, string>, head: Buffer, fill: number, end: Buffer = Buffer.from(tail)): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-      let sent = 0;
-      let answer: Omit<Answer, 'serverRead'> | null = null;
-      let stopped = false;
-      let finished = false;
-      let localPort = -1;
-      const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, ...headers } });
-      const finish = () => {
-        if (!answer || !stopped || finished) return;
-        finished = true;
-        const got = answer;
-        const theirs = serverSockets.get(localPort);
-        const done = () => resolve({ ...got, serverRead: theirs?.bytesRead ?? -1 });
-        if (!theirs || theirs.destroyed || got.headers.connection !== 'close') done();
-        else theirs.once('close', done);
-        req.destroy();
-      };
-      const stop = () => {
-        stopped = true;
-        finish();
-      };
-      const send = () => {
-        if (stopped || answer) return stop();
-        if (sent >= head.length + fill) {
-          req.end(end);
-          return;
-        }
-        const part = sent === 0 ? head : Buffer.alloc(Math.min(CHUNK, head.length + fill - sent), 7);
-        sent += part.length;
-        req.write(part, (err) => (err ? stop() : setImmediate(send)));
-      };
-      req.on('socket', (s) => {
-        s.once('connect', () => {
-          localPort = s.localPort ?? -1;
-          send();
-        });
-        s.once('close', stop);
-      });
-      req.on('response', (res) => {
-        const sentAtAnswer = sent;
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('error', () => undefined);
-        res.on('end', () => {
-          answer = { status: res.statusCode ?? 0, headers: res.headers, text, sent: sentAtAnswer };
-          stop();
-        });
-      });
-      req.on('error', (e) => (answer ? stop() : setImmediate(() => (answer ? stop() : reject(e)))));
-    });
-  }
+  /** POST `head`, `fill` bytes of filler and `end` to `path` chunked (no Content-Length); see postRaw. */
+  const postChunked = (path: string, headers: Record<string, string>, head: Buffer, fill: number, end: Buffer = Buffer.from(tail)): Promise<RawAnswer> =>
+    postRaw(raw, path, BOUNDARY, headers, { framing: 'chunked', head, fill, end });
 
   it('API: 413 FILE_TOO_LARGE while the client is still sending, the rest not read', async () => {
     const res = await postChunked('/api/v1/analyses', alice.bearer, Buffer.from(fileHead('image')), UPLOAD);

@@ -7,15 +7,14 @@
  */
 import { NestExpressApplication } from '@nestjs/platform-express';
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import request from 'supertest';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { solidPng } from '../support/images';
+import { listenForRawUploads, postRaw, RawAnswer, RawUploadServer } from '../support/raw-upload';
 
 const BOUNDARY = 'declared-length-boundary';
 const MB = 1024 * 1024;
-const CHUNK = 64 * 1024;
 /**
  * What the server may read of a refused body: what the client had already sent into the sockets'
  * buffers when the answer came (up to ~4 MB on loopback), and the close's linger (256 KiB, read in
@@ -23,26 +22,14 @@ const CHUNK = 64 * 1024;
  */
 const READ_AT_MOST = 8 * MB;
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  /** body bytes the client had handed to its socket when the answer arrived */
-  sent: number;
-  /** bytes the server had read from this connection (headers and body) when the answer arrived */
-  serverRead: number;
-}
-
 /** multipart head of a file part in `field`, as curl -F writes it. */
 const fileHead = (field: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`;
 
 describe('upload routes: a body that will be refused is not read', () => {
   let app: NestExpressApplication;
   let server: http.Server;
-  let port: number;
+  let raw: RawUploadServer;
   let alice: TestSession;
-  /** the server's end of each connection, by the client's port */
-  const serverSockets = new Map<number, Socket>();
 
   beforeAll(async () => {
     // a 32 MB image limit: a body within it (30 MB) is far larger than what the sockets' buffers hold
@@ -50,78 +37,17 @@ describe('upload routes: a body that will be refused is not read', () => {
     // 401 files, ~46.6 MB) under the 60 MB sent
     app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, MAX_UPLOAD_BYTES: String(32 * MB), STUDY_MAX_BYTES: String(8 * MB) }));
     server = app.getHttpServer();
-    server.on('connection', (s: Socket) => serverSockets.set(s.remotePort ?? 0, s));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    raw = await listenForRawUploads(server);
     alice = await loginAs(app);
   });
   afterAll(async () => app?.close());
 
   /**
-   * POST `declared` bytes to `path`: the multipart head, then filler a chunk at a time (each once the
-   * last has left), on after the answer too, until everything declared is sent or the server closes
-   * the connection. `serverRead` is what the server's socket had read when it closed.
+   * POST `declared` bytes to `path` with that Content-Length: the multipart head, then filler, on
+   * after the answer too, until everything declared is sent or the server closes (see postRaw).
    */
-  function post(path: string, declared: number, headers: Record<string, string>, head = fileHead('image')): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-      let sent = 0;
-      let answer: Omit<Answer, 'serverRead'> | null = null;
-      let stopped = false;
-      let localPort = -1;
-      const req = http.request({
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        headers: { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': String(declared), ...headers },
-      });
-      let finished = false;
-      const finish = () => {
-        if (!answer || !stopped || finished) return;
-        finished = true;
-        const got = answer;
-        const theirs = serverSockets.get(localPort);
-        const done = () => {
-          resolve({ ...got, serverRead: theirs?.bytesRead ?? -1 });
-        };
-        if (!theirs || theirs.destroyed) done();
-        else theirs.once('close', done);
-        req.destroy();
-      };
-      const stop = () => {
-        stopped = true;
-        finish();
-      };
-      const send = () => {
-        if (stopped) return;
-        if (sent >= declared) return stop();
-        const part = sent === 0 ? Buffer.from(head) : Buffer.alloc(Math.min(CHUNK, declared - sent), 7);
-        sent += part.length;
-        req.write(part, (err) => (err ? stop() : setImmediate(send)));
-      };
-      req.on('socket', (s) => {
-        s.once('connect', () => {
-          localPort = s.localPort ?? -1;
-          send();
-        });
-        s.once('close', stop);
-      });
-      req.on('response', (res) => {
-        const sentAtAnswer = sent;
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('error', () => undefined); // the connection closed under a response already read
-        res.on('end', () => {
-          answer = { status: res.statusCode ?? 0, headers: res.headers, text, sent: sentAtAnswer };
-          finish();
-        });
-      });
-      // the server closes a refused upload's connection: the client's writes then fail; an error
-      // before any answer (a reset that lost it) fails the test
-      req.on('error', (e) => (answer ? stop() : setImmediate(() => (answer ? stop() : reject(e)))));
-    });
-  }
+  const post = (path: string, declared: number, headers: Record<string, string>, head = fileHead('image')): Promise<RawAnswer> =>
+    postRaw(raw, path, BOUNDARY, headers, { framing: 'declared', head: Buffer.from(head), length: declared });
 
   it('API: a declared 60 MB is answered 413 before the body is read, and the connection closed', async () => {
     const res = await post('/api/v1/analyses', 60 * MB, alice.bearer);
