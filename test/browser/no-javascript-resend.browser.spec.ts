@@ -93,7 +93,7 @@ const recordLine = (page: Page) => page.locator('.hero p', { hasText: 'this reco
     expect(await rows()).toBe(1);
     // and the history page, as the user sees it: one record, the one the pages linked
     await page.goto(`${h.base}/history`);
-    expect(await page.locator('.pager .muted', { hasText: 'records' }).textContent()).toMatch(/\b1 records?$/);
+    expect(await page.locator('.pager .muted', { hasText: /\brecords?$/ }).textContent()).toMatch(/\b1 record$/);
     const details = page.locator('tbody .row-links a', { hasText: 'Details' });
     expect(await details.count()).toBe(1);
     expect(await details.getAttribute('href')).toBe(record);
