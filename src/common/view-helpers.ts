@@ -54,8 +54,10 @@ export function registerViewHelpers(hbs: HbsLike): void {
   hbs.registerHelper('figures', (value: unknown) => figuresHtml(value));
   hbs.registerHelper('joins', (value: unknown) => joinsHtml(value));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  // {{count n "record"}}, {{count n "analysis" "analyses"}}: "1 record", "0 records" (Handlebars passes its options last)
-  hbs.registerHelper('count', (n: unknown, one: unknown, ...rest: unknown[]) =>
+  // {{countNoun n "record"}}, {{countNoun n "analysis" "analyses"}}: "1 record", "0 records" (Handlebars passes its
+  // options last). Not named `count`: a helper wins over a context field of its name, and the history summary's and
+  // the model card's rows print their own `{{count}}` field ("[object Object]" while it was so named)
+  hbs.registerHelper('countNoun', (n: unknown, one: unknown, ...rest: unknown[]) =>
     typeof n === 'number' && typeof one === 'string' ? countOf(n, one, typeof rest[0] === 'string' ? rest[0] : undefined) : String(n ?? ''));
   hbs.registerHelper('year', () => new Date().getUTCFullYear());
   // the history form: does the refused filter's message name this field?

@@ -35,4 +35,22 @@ describe('history.hbs counts', () => {
     expect(render(0)).toContain('>0 records</span>');
     expect(render(3)).toContain('Page 1 of 1 · 3 records</span>');
   });
+
+  it("the summary's own `count` fields still print their numbers (a helper named `count` took them over: \"[object Object]\")", () => {
+    const html = template({ summary: { total: 3, byStatus: [{ key: 'Completed', count: 2 }, { key: 'Rejected', count: 1 }], byBodyPart: [], byLabel: [], reasons: [] }, page: { total: 3, page: 1, pages: 1 }, rows: [], timingsByKind: [], empty: {} }).replace(/\s+/g, ' ');
+    expect(html).toContain('<li><span>Completed</span><span>2</span></li>');
+    expect(html).not.toContain('[object Object]');
+  });
+});
+
+describe('model-card.hbs source counts', () => {
+  it('each source row prints its image count', () => {
+    const hb = Handlebars.create();
+    registerViewHelpers(hb);
+    const src = readFileSync(path.join(__dirname, '../../../views/model-card.hbs'), 'utf8');
+    const row = /\{\{#each card\.sources\}\}[\s\S]*?\{\{\/each\}\}/.exec(src)?.[0] ?? '';
+    expect(row).toContain('Images');
+    const html = hb.compile(row)({ card: { sources: [{ source: 'brain_x', count: 412, licence: 'CC BY 4.0' }] } });
+    expect(html).toContain('<span class="figure">412</span>');
+  });
 });
