@@ -62,7 +62,7 @@ export interface Summary {
   byStatus: Record<string, number>;
   byDecision: Record<string, number>;
   medianTimingsMs: Record<string, number>;
-  labelAgreement?: { compared: number; agree: number; rate: number; kind: string };
+  labelAgreement?: LabelAgreement;
   pythonAgreement?: {
     compared: number;
     agree: number;
@@ -75,9 +75,76 @@ export interface Summary {
   };
 }
 
+/**
+ * Agreement of the answers with the manifest's labels. Only rows the model answered and whose label
+ * it can give are compared: a refused row and a label outside the model's classes were counted as
+ * disagreements, so the rate mixed how often the model abstains (and manifest typos) into how often
+ * it is wrong. Those rows are counted apart, by name.
+ */
+export interface LabelAgreement {
+  /** triage when every label is a triage outcome (brain, knee, …, not_mri), else diagnosis */
+  kind: 'triage' | 'diagnosis';
+  /** labelled rows answered, with a label of the model's classes */
+  compared: number;
+  agree: number;
+  /** agree / compared; null when nothing was compared */
+  rate: number | null;
+  /** labelled rows the pipeline did not answer: rejected or inconclusive (triage: a LOW_CONFIDENCE or file refusal) */
+  refused: number;
+  /** labelled rows whose file could not be evaluated (an error line) */
+  errors: number;
+  /** rows with no label in the manifest */
+  unlabelled: number;
+  /** labelled rows whose label the model cannot give (a typo, another collection's class), and those labels */
+  outOfClass: { count: number; labels: string[] };
+}
+
+/** The labels the loaded models can give: the triage outcomes and every diagnosis model's classes. */
+export interface ModelClasses {
+  triage: Set<string>;
+  diagnosis: Set<string>;
+}
+
+export function modelClasses(cards: readonly { kind: 'triage' | 'diagnosis'; labels: readonly string[] }[]): ModelClasses {
+  const out: ModelClasses = { triage: new Set(), diagnosis: new Set() };
+  for (const c of cards) for (const l of c.labels) out[c.kind].add(l);
+  return out;
+}
+
+function labelAgreement(lines: EvalLine[], labels: Map<string, string>, classes: ModelClasses): LabelAgreement {
+  const kind = [...labels.values()].every((v) => classes.triage.has(v)) ? 'triage' : 'diagnosis';
+  const r: LabelAgreement = { kind, compared: 0, agree: 0, rate: null, refused: 0, errors: 0, unlabelled: 0, outOfClass: { count: 0, labels: [] } };
+  const outside = new Set<string>();
+  for (const l of lines) {
+    const want = labels.get(l.path);
+    if (!want) r.unlabelled++;
+    else if (!classes[kind].has(want)) {
+      r.outOfClass.count++;
+      outside.add(want);
+    } else if (l.status === 'error') r.errors++;
+    else if (kind === 'triage') {
+      // NOT_MRI and UNSUPPORTED_BODY_PART are triage's answers; a file refusal or LOW_CONFIDENCE is none
+      const got = triageKey(l);
+      if (got === null || (l.status === 'rejected' && l.code === 'LOW_CONFIDENCE')) r.refused++;
+      else {
+        r.compared++;
+        if (got === expectedTriage(want)) r.agree++;
+      }
+    } else if (l.status !== 'completed') r.refused++;
+    else {
+      r.compared++;
+      if (l.label === want) r.agree++;
+    }
+  }
+  r.outOfClass.labels = [...outside].sort().slice(0, 20);
+  r.rate = r.compared ? r.agree / r.compared : null;
+  return r;
+}
+
 export function summarise(
   lines: EvalLine[],
   labels: Map<string, string>,
+  classes: ModelClasses,
   python: Map<string, PythonDecision> | undefined,
 ): Summary {
   const count = (keys: string[]) => keys.reduce<Record<string, number>>((m, k) => ((m[k] = (m[k] ?? 0) + 1), m), {});
@@ -90,19 +157,7 @@ export function summarise(
     medianTimingsMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, median(v)])),
   };
 
-  if (labels.size) {
-    let compared = 0;
-    let agree = 0;
-    const triageLabels = new Set(['brain', 'knee', 'spine', 'other_mri', 'not_mri']);
-    const kind = [...labels.values()].every((v) => triageLabels.has(v)) ? 'triage' : 'diagnosis';
-    for (const l of lines) {
-      const want = labels.get(l.path);
-      if (!want) continue;
-      compared++;
-      if (kind === 'triage' ? triageKey(l) === expectedTriage(want) : l.label === want) agree++;
-    }
-    summary.labelAgreement = { compared, agree, rate: compared ? agree / compared : 0, kind };
-  }
+  if (labels.size) summary.labelAgreement = labelAgreement(lines, labels, classes);
 
   if (python) {
     let compared = 0;

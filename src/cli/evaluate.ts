@@ -12,7 +12,8 @@ import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
 import { StartupError } from '../startup-error';
 import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
-import { countOption, existingPath, parseEvaluateArgs, summarise, UsageError } from './evaluate-lib';
+import { countOption, existingPath, modelClasses, parseEvaluateArgs, summarise, UsageError } from './evaluate-lib';
+import { ModelRegistry } from '../inference/model-registry.service';
 import { endOutput, evaluateRows, openOutput, OutputError, readManifest, readPythonDecisions, watchOutput } from './manifest';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
@@ -77,7 +78,7 @@ async function main(): Promise<number> {
   await endOutput(out, failed);
 
   const labels = new Map(rows.filter((r) => r.label).map((r) => [r.path, r.label as string]));
-  const summary = summarise(lines, labels, python);
+  const summary = summarise(lines, labels, modelClasses(ctx.get(ModelRegistry).cards()), python);
   const interrupted = lines.length < rows.length ? { evaluated: lines.length, rows: rows.length } : undefined;
   (values.out ? process.stdout : process.stderr).write(JSON.stringify({ summary, ...(interrupted && { interrupted }) }, null, 2) + '\n');
   await ctx.close();

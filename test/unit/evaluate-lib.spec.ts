@@ -1,8 +1,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { countOption, decisionKey, EvalLine, existingPath, expectedTriage, median, parseEvaluateArgs, summarise, triageKey, UsageError } from '../../src/cli/evaluate-lib';
+import { countOption, decisionKey, EvalLine, existingPath, expectedTriage, median, modelClasses, parseEvaluateArgs, summarise, triageKey, UsageError } from '../../src/cli/evaluate-lib';
 
 const line = (o: Partial<EvalLine>): EvalLine => ({ path: 'a.jpg', status: 'completed', code: null, ...o });
+const CLASSES = { triage: new Set(['brain', 'knee', 'spine', 'other_mri', 'not_mri']), diagnosis: new Set(['glioma', 'meningioma', 'notumor', 'pituitary']) };
 
 describe('evaluation CLI helpers', () => {
   it('maps results to the decision keys shared with scripts/python_decisions.py', () => {
@@ -24,15 +25,78 @@ describe('evaluation CLI helpers', () => {
     const s = summarise(
       lines,
       new Map([['a', 'brain'], ['b', 'not_mri']]),
+      CLASSES,
       new Map([
         ['a', { path: 'a', decision: 'completed:brain_tumor:glioma', triage: 'brain' }],
         ['b', { path: 'b', decision: 'rejected:modality_LOW_CONFIDENCE', triage: 'rejected:modality_LOW_CONFIDENCE' }],
       ]),
     );
-    expect(s.labelAgreement).toEqual({ compared: 2, agree: 2, rate: 1, kind: 'triage' });
+    expect(s.labelAgreement).toEqual({ kind: 'triage', compared: 2, agree: 2, rate: 1, refused: 0, errors: 0, unlabelled: 0, outOfClass: { count: 0, labels: [] } });
     expect(s.pythonAgreement).toMatchObject({ compared: 2, agree: 1, rate: 0.5, triageCompared: 2, triageAgree: 1 });
     expect(s.medianTimingsMs.total).toBe(20);
     expect(median([3, 1, 2])).toBe(2);
+  });
+});
+
+describe('labelAgreement: only answered rows whose label is a class of the model', () => {
+  // a refused row and a label the model cannot give were counted as disagreements: a manifest of 4 glioma
+  // rows, 2 answered right, 1 refused and 1 missing read 50 %, where the model was right on every answer
+  it('diagnosis: refused, failed, unlabelled and out-of-class rows are counted apart, not as disagreements', () => {
+    const lines = [
+      line({ path: 'a', task: 'brain_tumor', label: 'glioma' }),
+      line({ path: 'b', task: 'brain_tumor', label: 'pituitary' }),
+      line({ path: 'c', status: 'inconclusive', code: 'LOW_CONFIDENCE', task: 'brain_tumor' }),
+      line({ path: 'd', status: 'error', code: 'FILE_NOT_FOUND' }),
+      line({ path: 'e', task: 'brain_tumor', label: 'glioma' }),
+      line({ path: 'f', task: 'brain_tumor', label: 'glioma' }),
+      line({ path: 'g', status: 'rejected', stage: 'modality', code: 'NOT_MRI' }),
+    ];
+    const labels = new Map([['a', 'glioma'], ['b', 'glioma'], ['c', 'glioma'], ['d', 'glioma'], ['e', 'meningioma'], ['g', 'tumour']]);
+    expect(summarise(lines, labels, CLASSES, undefined).labelAgreement).toEqual({
+      kind: 'diagnosis',
+      compared: 3,
+      agree: 1,
+      rate: 1 / 3,
+      refused: 1,
+      errors: 1,
+      unlabelled: 1,
+      outOfClass: { count: 1, labels: ['tumour'] },
+    });
+  });
+
+  it('triage: a LOW_CONFIDENCE refusal or a file refusal is refused; NOT_MRI and UNSUPPORTED_BODY_PART are answers', () => {
+    const lines = [
+      line({ path: 'a', status: 'rejected', stage: 'modality', code: 'NOT_MRI' }),
+      line({ path: 'b', status: 'rejected', stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART' }),
+      line({ path: 'c', status: 'rejected', stage: 'anatomy', code: 'LOW_CONFIDENCE' }),
+      line({ path: 'd', status: 'rejected', stage: 'file', code: 'CORRUPT_IMAGE' }),
+      line({ path: 'e', status: 'inconclusive', code: 'LOW_CONFIDENCE', anatomy: 'brain', task: 'brain_tumor' }),
+    ];
+    const labels = new Map([['a', 'not_mri'], ['b', 'brain'], ['c', 'brain'], ['d', 'knee'], ['e', 'brain']]);
+    expect(summarise(lines, labels, CLASSES, undefined).labelAgreement).toEqual({
+      kind: 'triage',
+      compared: 3,
+      agree: 2,
+      rate: 2 / 3,
+      refused: 2,
+      errors: 0,
+      unlabelled: 0,
+      outOfClass: { count: 0, labels: [] },
+    });
+  });
+
+  it('no answered row: the rate is null, not 0 %', () => {
+    const s = summarise([line({ path: 'a', status: 'error', code: 'FILE_NOT_FOUND' })], new Map([['a', 'glioma']]), CLASSES, undefined);
+    expect(s.labelAgreement).toMatchObject({ compared: 0, rate: null, errors: 1 });
+  });
+
+  it('the classes come from the loaded model cards', () => {
+    const cards = [
+      { kind: 'triage', labels: ['brain', 'not_mri'] },
+      { kind: 'diagnosis', labels: ['glioma', 'notumor'] },
+      { kind: 'diagnosis', labels: ['tear'] },
+    ] as const;
+    expect(modelClasses(cards)).toEqual({ triage: new Set(['brain', 'not_mri']), diagnosis: new Set(['glioma', 'notumor', 'tear']) });
   });
 });
 
