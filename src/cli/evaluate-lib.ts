@@ -250,6 +250,7 @@ const EVALUATE_OPTIONS = {
   concurrency: { type: 'string' },
   studies: { type: 'string' },
   labels: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -275,5 +276,6 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
   } else if (values.labels !== undefined) {
     throw new UsageError('--labels only goes with --studies (a manifest has its own label column)');
   }
+  if (values.force && values.out === undefined) throw new UsageError('--force only goes with --out (it lets --out replace an existing file)');
   return values;
 }

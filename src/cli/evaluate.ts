@@ -14,23 +14,28 @@ import { StartupError } from '../startup-error';
 import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
 import { countOption, existingPath, modelClasses, parseEvaluateArgs, summarise, UsageError } from './evaluate-lib';
 import { ModelRegistry } from '../inference/model-registry.service';
-import { endOutput, evaluateRows, openOutput, OutputError, readManifest, readPythonDecisions, watchOutput } from './manifest';
+import { evaluateRows, readManifest, readPythonDecisions } from './manifest';
+import { endOutput, interruptible, OutputError, OutputFile, reportRun, watchOutput } from './evaluate-output';
 
-const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl]
+const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl [--force]]
        [--split NAME] [--limit N] [--compare PYTHON.jsonl] [--concurrency N]
-       npm run evaluate -- --studies DIR [--labels FILE.csv] [--out FILE.jsonl]
+       npm run evaluate -- --studies DIR [--labels FILE.csv] [--out FILE.jsonl [--force]]
 
 Runs the served pipeline (sharp + onnxruntime-node, no database, no HTTP) over every row's
 \`path\` (relative to --root, default the manifest's folder). Writes one JSON line per image
 (stdout, or --out) and a summary (stderr, or stdout with --out).
+  --out FILE         write the lines to FILE, put in place when the run ends (a run stopped
+                     mid-way leaves FILE as it was); an existing FILE is refused unless --force
   --split NAME       only rows whose \`split\` column is NAME (e.g. test)
   --compare FILE     agreement with per-image decisions from scripts/python_decisions.py
   --studies DIR      whole studies instead: each sub-folder of DIR is one DICOM series, each
                      .nii/.nii.gz/.zip/.dcm file in DIR one study; one JSON line per study
   --labels FILE      with --studies: CSV path,label → coverage and accuracy of the answers
 Every row gets a line (a missing or unreadable file: an "error" line naming why).
-Exit 0: every row evaluated; 1: models, configuration or --out failed; 2: usage or input error.
-Ctrl-C: the rows in progress finish, the summary is marked "interrupted", exit 130.
+Exit 0: every row evaluated; 1: models, configuration or --out failed; 2: usage or input error
+(an existing --out without --force included).
+Ctrl-C (both modes): the rows or study in progress finish, the summary is marked "interrupted",
+exit 130; a second Ctrl-C quits at once, leaving --out as it was.
 `;
 
 async function main(): Promise<number> {
@@ -42,7 +47,7 @@ async function main(): Promise<number> {
   // every path is checked before the models load: a typo is one line and the usage (exit 2)
   const studies = existingPath('studies', values.studies, 'folder');
   const labelsFile = existingPath('labels', values.labels, 'file');
-  if (studies) return runStudies(studies, values.out, labelsFile);
+  if (studies) return runStudies(studies, values.out, labelsFile, values.force);
   const manifest = existingPath('manifest', values.manifest, 'file');
   if (!manifest) {
     process.stderr.write(USAGE);
@@ -54,43 +59,32 @@ async function main(): Promise<number> {
   const root = existingPath('root', values.root, 'folder') ?? path.dirname(manifest);
   const rows = readManifest(fs.readFileSync(manifest, 'utf8'), { split: values.split, limit });
   const python = compare ? readPythonDecisions(fs.readFileSync(compare, 'utf8')) : undefined;
-  const outFd = values.out !== undefined ? openOutput(values.out, { manifest, compare }) : undefined;
+  const outFile = values.out !== undefined ? OutputFile.open(values.out, { inputs: { manifest, compare }, force: values.force }) : undefined;
 
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   const { ctx, service } = await createAnalysisContext(config);
 
-  const out: NodeJS.WritableStream = outFd !== undefined ? fs.createWriteStream('', { fd: outFd }) : process.stdout;
-  const failed = watchOutput(out);
-  // Ctrl-C: the rows in progress finish, and the output is said to be partial (a second one quits at once)
-  const stop = new AbortController();
-  const onInterrupt = () => {
-    if (stop.signal.aborted) process.exit(130);
-    stop.abort();
-    process.stderr.write('Interrupted: finishing the rows in progress (Ctrl-C again quits at once, the last line may then be cut)\n');
-  };
-  process.on('SIGINT', onInterrupt);
+  const { out, failed } = outFile ? outFile.stream() : { out: process.stdout, failed: watchOutput(process.stdout) };
+  const stop = interruptible('rows');
   const lines = await evaluateRows(rows, (row) => evaluateOne(service, root, row.path), (l) => out.write(JSON.stringify(l) + '\n'), {
     workers: concurrency ?? Math.max(1, config.inferencePoolSize),
     stop: stop.signal,
     progress: (n) => n % 250 === 0 && process.stderr.write(`… ${n}/${rows.length}\n`),
   });
-  process.off('SIGINT', onInterrupt);
-  await endOutput(out, failed);
+  stop.dispose();
+  await (outFile ? outFile.finish(out, failed) : endOutput(out, failed));
 
   const labels = new Map(rows.filter((r) => r.label).map((r) => [r.path, r.label as string]));
   const summary = summarise(lines, labels, modelClasses(ctx.get(ModelRegistry).cards()), python);
-  const interrupted = lines.length < rows.length ? { evaluated: lines.length, rows: rows.length } : undefined;
-  (values.out ? process.stdout : process.stderr).write(JSON.stringify({ summary, ...(interrupted && { interrupted }) }, null, 2) + '\n');
   await ctx.close();
-  if (!interrupted) return 0;
-  process.stderr.write(`Interrupted: ${lines.length} of ${rows.length} rows evaluated; ${values.out ?? 'the output'} holds their lines only, and the summary covers them only.\n`);
-  return 130;
+  return reportRun({ summary, evaluated: lines.length, total: rows.length, noun: 'rows', outFile: outFile?.target });
 }
 
 /** `--studies DIR`: the StudyService (same per-slice pipeline) over every study of a folder. */
-async function runStudies(dir: string, outFile: string | undefined, labelsFile: string | undefined): Promise<number> {
+async function runStudies(dir: string, outFile: string | undefined, labelsFile: string | undefined, force: boolean | undefined): Promise<number> {
   // what can be wrong with the folder, the labels or --out is said before the models load
-  if (!listStudies(dir).length) throw new UsageError(`--studies: no study in ${dir} (no sub-folder, no .nii/.nii.gz/.zip/.dcm file)`);
+  const listed = listStudies(dir).length;
+  if (!listed) throw new UsageError(`--studies: no study in ${dir} (no sub-folder, no .nii/.nii.gz/.zip/.dcm file)`);
   let labels: Map<string, string> | undefined;
   try {
     labels = labelsFile ? readStudyLabels(fs.readFileSync(labelsFile, 'utf8')) : undefined;
@@ -98,21 +92,22 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
     if (err instanceof StudyLabelsError) throw new UsageError(`--labels: ${err.message}`);
     throw err;
   }
-  const outFd = outFile !== undefined ? openOutput(outFile, { labels: labelsFile }) : undefined;
+  const output = outFile !== undefined ? OutputFile.open(outFile, { inputs: { labels: labelsFile }, force }) : undefined;
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService, StudyService] })
   class EvaluateStudiesModule {}
   const ctx = await NestFactory.createApplicationContext(EvaluateStudiesModule, { logger: ['error', 'warn'] });
   await requireModels(ctx, config);
-  const out: NodeJS.WritableStream = outFd !== undefined ? fs.createWriteStream('', { fd: outFd }) : process.stdout;
-  const failed = watchOutput(out);
-  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), labels);
-  await endOutput(out, failed);
+  const { out, failed } = output ? output.stream() : { out: process.stdout, failed: watchOutput(process.stdout) };
+  const stop = interruptible('study');
+  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), labels, stop.signal);
+  stop.dispose();
+  await (output ? output.finish(out, failed) : endOutput(out, failed));
   const unmatched = summary.labelled?.unmatched;
   if (unmatched?.count) process.stderr.write(`--labels: ${unmatched.count} label(s) name no study of ${dir}: ${unmatched.paths.join(', ')}\n`);
-  (outFile ? process.stdout : process.stderr).write(JSON.stringify({ summary }, null, 2) + '\n');
   await ctx.close();
-  return 0;
+  // a study added to the folder during the run is not an interrupt
+  return reportRun({ summary, evaluated: summary.studies, total: stop.signal.aborted ? Math.max(listed, summary.studies) : summary.studies, noun: 'studies', outFile: output?.target });
 }
 
 main().then(

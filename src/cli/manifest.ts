@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { readCsvTable } from '../common/csv';
 import { EvalLine, PythonDecision, UsageError } from './evaluate-lib';
 
@@ -44,40 +42,6 @@ export function readManifest(text: string, o: { split?: string; limit?: number }
 }
 
 /**
- * Opens `--out` for writing before the models load. A missing folder reached a WriteStream's
- * 'error' event after the models had loaded: an unhandled-event stack trace and exit 1. An `--out`
- * that is one of the inputs (by any name: a link, `./`) is refused: opening it truncated the
- * manifest the run had just read.
- */
-export function openOutput(file: string, inputs: Record<string, string | undefined> = {}): number {
-  const resolved = path.resolve(file);
-  const target = fileIdentity(resolved);
-  for (const [option, input] of Object.entries(inputs)) {
-    const other = input === undefined ? undefined : fileIdentity(input);
-    if (target && other && target.dev === other.dev && target.ino === other.ino) {
-      throw new UsageError(`--out: ${resolved} is the --${option} file; writing there would overwrite it: name another file`);
-    }
-  }
-  try {
-    return fs.openSync(resolved, 'w');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? `no such folder ${path.dirname(resolved)}` : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
-    throw new UsageError(`--out: cannot write ${resolved}: ${why}`);
-  }
-}
-
-/** The file's device and inode (a link followed), or undefined when there is none to stat. */
-function fileIdentity(file: string): { dev: number; ino: number } | undefined {
-  try {
-    const { dev, ino } = fs.statSync(file);
-    return { dev, ino };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * `--compare`: scripts/python_decisions.py's JSONL, read and checked before the models load.
  * A line that was not JSON threw a SyntaxError stack after every image had been evaluated; a
  * line without a path was keyed `undefined` and never compared.
@@ -99,30 +63,6 @@ export function readPythonDecisions(text: string): Map<string, PythonDecision> {
     out.set(o.path, d as PythonDecision);
   });
   return out;
-}
-
-/** The JSONL output could not be written to the end (a full disk): exit 1 naming it. */
-export class OutputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OutputError';
-  }
-}
-
-/**
- * Keeps the first write error of the output, so that it ends the run as an OutputError instead
- * of an unhandled 'error' event (a stack trace in the middle of a long run).
- */
-export function watchOutput(out: NodeJS.WritableStream): { error?: Error } {
-  const state: { error?: Error } = {};
-  out.on('error', (e: Error) => (state.error ??= e));
-  return state;
-}
-
-/** Ends a file output (never stdout) and throws if any write to it failed. */
-export async function endOutput(out: NodeJS.WritableStream, state: { error?: Error }): Promise<void> {
-  if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
-  if (state.error) throw new OutputError(`--out: writing failed: ${state.error.message}`);
 }
 
 /**

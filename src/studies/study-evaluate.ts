@@ -150,20 +150,26 @@ export interface StudySummary {
 /**
  * Runs every study of `dir` in turn; returns a summary (counts, median time and, given
  * `labels` — study path → expected label — coverage and accuracy of the answered studies).
+ * Once `stop` fires (Ctrl-C) no further study is started: the one in progress finishes, and the
+ * summary covers the studies written (`studies` counts them).
  */
 export async function evaluateStudies(
   service: StudyService,
   dir: string,
   write: (line: StudyEvalLine) => void,
   labels?: Map<string, string>,
+  stop?: AbortSignal,
 ): Promise<StudySummary> {
   const studies = listStudies(path.resolve(dir));
   const byStatus: Record<string, number> = {};
   const byLabel: Record<string, number> = {};
   const times: number[] = [];
   const lab = { studies: 0, answered: 0, right: 0 };
+  let evaluated = 0;
   for (const s of studies) {
+    if (stop?.aborted) break;
     const line = await evaluateStudy(service, s);
+    evaluated++;
     const expected = labels?.get(s.rel);
     write(expected !== undefined ? { ...line, expected } as StudyEvalLine : line);
     byStatus[line.status] = (byStatus[line.status] ?? 0) + 1;
@@ -178,7 +184,7 @@ export async function evaluateStudies(
     }
   }
   times.sort((a, b) => a - b);
-  const summary: StudySummary = { studies: studies.length, byStatus, byLabel, medianMs: times.length ? times[Math.floor(times.length / 2)] : null };
+  const summary: StudySummary = { studies: evaluated, byStatus, byLabel, medianMs: times.length ? times[Math.floor(times.length / 2)] : null };
   if (labels) {
     const listed = new Set(studies.map((s) => s.rel));
     const unmatched = [...labels.keys()].filter((p) => !listed.has(p));

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import type { AnalysisResult } from '../../src/classifier/analysis-result';
 import { evaluateOne } from '../../src/cli/analysis-context';
 import { UsageError } from '../../src/cli/evaluate-lib';
-import { evaluateRows, openOutput, readManifest, readPythonDecisions } from '../../src/cli/manifest';
+import { evaluateRows, readManifest, readPythonDecisions } from '../../src/cli/manifest';
+import { OutputFile } from '../../src/cli/evaluate-output';
 import { readCsvTable } from '../../src/common/csv';
 import { CorruptImageError } from '../../src/common/errors';
 
@@ -87,10 +88,9 @@ describe('--out and --compare are checked before the models load', () => {
 
   it('--out into a folder that does not exist is a usage error, not an unhandled stream error', () => {
     const target = path.join(dir, 'no/such/dir/out.jsonl');
-    expect(() => openOutput(target)).toThrow(new UsageError(`--out: cannot write ${target}: no such folder ${path.join(dir, 'no/such/dir')}`));
-    expect(() => openOutput(dir)).toThrow(new UsageError(`--out: cannot write ${dir}: it is a folder`));
-    const fd = openOutput(path.join(dir, 'ok.jsonl'));
-    fs.closeSync(fd);
+    expect(() => OutputFile.open(target)).toThrow(new UsageError(`--out: cannot write ${target}: no such folder ${path.join(dir, 'no/such/dir')}`));
+    expect(() => OutputFile.open(dir)).toThrow(new UsageError(`--out: cannot write ${dir}: it is a folder`));
+    OutputFile.open(path.join(dir, 'ok.jsonl')).discard();
   });
 
   it('--out naming one of the inputs is a usage error, and the input is left as it was', () => {
@@ -99,11 +99,11 @@ describe('--out and --compare are checked before the models load', () => {
     fs.writeFileSync(manifest, 'path\na.jpg\n');
     fs.symlinkSync(manifest, path.join(dir, 'link.csv'));
     for (const out of [manifest, path.join(dir, 'link.csv'), path.join(dir, '.', 'm.csv')]) {
-      expect(() => openOutput(out, { manifest })).toThrow(new UsageError(`--out: ${path.resolve(out)} is the --manifest file; writing there would overwrite it: name another file`));
+      expect(() => OutputFile.open(out, { inputs: { manifest }, force: true })).toThrow(new UsageError(`--out: ${path.resolve(out)} is the --manifest file; writing there would overwrite it: name another file`));
     }
-    expect(() => openOutput(manifest, { compare: manifest })).toThrow(/is the --compare file/);
+    expect(() => OutputFile.open(manifest, { inputs: { compare: manifest }, force: true })).toThrow(/is the --compare file/);
     expect(fs.readFileSync(manifest, 'utf8')).toBe('path\na.jpg\n');
-    fs.closeSync(openOutput(path.join(dir, 'other.jsonl'), { manifest, compare: undefined }));
+    OutputFile.open(path.join(dir, 'other.jsonl'), { inputs: { manifest, compare: undefined } }).discard();
   });
 
   it('--compare: every line must be a decision with a path, named by its line number', () => {
