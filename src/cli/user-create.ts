@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { cliConfig } from './cli-config';
 import { parseArgs } from 'node:util';
 import { isValidEmail, normalizeEmail } from '../accounts/email';
+import { EmailTakenError } from '../accounts/errors';
 import { randomPassword } from '../accounts/password';
 import { passwordProblem } from '../accounts/password-policy';
 import { isRole } from '../accounts/roles';
@@ -20,7 +21,9 @@ which other users of the machine could see in the process list).
 Either way whoever ran this knows the password: the user is asked to choose a new one
 at first login (the API answers 403 PASSWORD_CHANGE_REQUIRED until then).
 Exit 0: created; 2: usage, an invalid email or a refused password (the database untouched);
-1: the configuration, the database, or an email already taken.`;
+3: a user with that email already exists (nothing changed); 1: the configuration or the database.`;
+
+const EXIT_EMAIL_TAKEN = 3;
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -80,6 +83,11 @@ export async function main(argv = process.argv.slice(2), stdin: NodeJS.ReadableS
     if (generated) console.log(`Password (shown once): ${password}`);
     return 0;
   } catch (err) {
+    // a taken email is the operator's to resolve, not a failure of the database: exit 3, apart from 1
+    if (err instanceof EmailTakenError) {
+      console.error(`${err.message.replace(/\.$/, '')}; nothing was changed. Name another email, or set a new password for that user on /admin/users.`);
+      return EXIT_EMAIL_TAKEN;
+    }
     console.error(`Could not create the user: ${(err as Error).message}`);
     return 1;
   } finally {

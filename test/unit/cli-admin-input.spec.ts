@@ -74,4 +74,14 @@ describe('admin commands: input refused before the database is touched', () => {
     expect(said()).toMatch(/--password-stdin reads a pipe, not a terminal/);
     expect(fs.existsSync(file)).toBe(false);
   });
+
+  it('user:create with an email already taken: exit 3 (its own code) naming the email and what to do', async () => {
+    // it exited 1 with "Could not create the user: …", the code of a database or configuration failure
+    const file = path.join(tempDir(), 'users.db');
+    const run = (pw: string) => withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }, () => userCreate(['--email', 'Taken@Example.test', '--password-stdin'], Readable.from([Buffer.from(pw)])));
+    expect(await run('first-password-9')).toBe(0);
+    error.mockClear();
+    expect(await run('second-password-9')).toBe(3);
+    expect(said()).toBe('A user with the email taken@example.test already exists; nothing was changed. Name another email, or set a new password for that user on /admin/users.');
+  });
 });
