@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { finished } from 'node:stream/promises';
 import { UsageError } from './evaluate-lib';
 
 /** The JSONL output could not be written to the end (a full disk): exit 1 naming it. */
@@ -99,9 +100,16 @@ export function watchOutput(out: NodeJS.WritableStream): { error?: Error } {
   return state;
 }
 
-/** Ends a file output (never stdout) and throws if any write to it failed. */
+/**
+ * Ends a file output (never stdout) and throws if any write to it failed. It waited on end()'s
+ * callback, which runs before the stream's 'error' event: a write refused by a full disk was never
+ * seen, and the run exited 0 with a report missing its lines. finished() settles after the error.
+ */
 export async function endOutput(out: NodeJS.WritableStream, state: { error?: Error }): Promise<void> {
-  if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
+  if (out !== process.stdout) {
+    out.end();
+    await finished(out).catch((e: Error) => (state.error ??= e));
+  }
   if (state.error) throw new OutputError(`--out: writing failed: ${state.error.message}`);
 }
 

@@ -59,6 +59,14 @@ describe('--out: an existing file and a run that does not end', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('a write that fails at the device (a full disk: /dev/full) is an OutputError, not exit 0', async () => {
+    // end()'s callback ran before the stream's 'error' event: the failure was never seen, and the run exited 0
+    const output = OutputFile.open('/dev/full');
+    const { out, failed } = output.stream();
+    out.write('{"path":"a"}\n');
+    await expect(output.finish(out, failed)).rejects.toThrow(/^--out: writing failed: ENOSPC/);
+  });
+
   it('a device is written in place, without --force (nothing to overwrite)', async () => {
     const output = OutputFile.open('/dev/null');
     const { out, failed } = output.stream();
