@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AnalysisService } from '../classifier/analysis.service';
 import { ConfigValidationError } from '../config/config.schema';
@@ -12,7 +11,7 @@ import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
 import { StartupError } from '../startup-error';
 import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
-import { countOption, existingPath, modelClasses, parseEvaluateArgs, summarise, UsageError } from './evaluate-lib';
+import { countOption, existingPath, modelClasses, parseEvaluateArgs, readInput, summarise, UsageError } from './evaluate-lib';
 import { ModelRegistry } from '../inference/model-registry.service';
 import { evaluateRows, readManifest, readPythonDecisions } from './manifest';
 import { endOutput, interruptible, OutputError, OutputFile, reportRun, watchOutput } from './evaluate-output';
@@ -57,8 +56,8 @@ async function main(): Promise<number> {
   const limit = countOption('limit', values.limit);
   const concurrency = countOption('concurrency', values.concurrency);
   const root = existingPath('root', values.root, 'folder') ?? path.dirname(manifest);
-  const rows = readManifest(fs.readFileSync(manifest, 'utf8'), { split: values.split, limit });
-  const python = compare ? readPythonDecisions(fs.readFileSync(compare, 'utf8')) : undefined;
+  const rows = readManifest(readInput('manifest', manifest), { split: values.split, limit });
+  const python = compare ? readPythonDecisions(readInput('compare', compare)) : undefined;
   const outFile = values.out !== undefined ? OutputFile.open(values.out, { inputs: { manifest, compare }, force: values.force }) : undefined;
 
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
@@ -87,7 +86,7 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   if (!listed) throw new UsageError(`--studies: no study in ${dir} (no sub-folder, no .nii/.nii.gz/.zip/.dcm file)`);
   let labels: Map<string, string> | undefined;
   try {
-    labels = labelsFile ? readStudyLabels(fs.readFileSync(labelsFile, 'utf8')) : undefined;
+    labels = labelsFile ? readStudyLabels(readInput('labels', labelsFile)) : undefined;
   } catch (err) {
     if (err instanceof StudyLabelsError) throw new UsageError(`--labels: ${err.message}`);
     throw err;

@@ -208,8 +208,11 @@ export function readStudyLabels(csv: string): Map<string, string> {
   const { header, records, unclosedQuoteLine } = readCsvTable(csv);
   const pi = header.indexOf('path');
   const li = header.indexOf('label');
+  if (!header.length) throw new StudyLabelsError('the labels CSV is empty (no header row)');
   if (pi < 0 || li < 0) throw new StudyLabelsError('the labels CSV needs "path" and "label" columns');
   if (unclosedQuoteLine !== null) throw new StudyLabelsError(`the labels CSV's line ${unclosedQuoteLine} opens a quoted field that is never closed`);
+  // no label at all: coverage and accuracy would be reported over nothing, as if the run had been checked
+  if (!records.length) throw new StudyLabelsError('the labels CSV has a header but no rows');
   const out = new Map<string, string>();
   for (const r of records) {
     const p = (r.cells[pi] ?? '').trim().replace(/^\.\//, '').replace(/\/+$/, '');

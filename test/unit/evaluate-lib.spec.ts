@@ -1,6 +1,7 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { countOption, decisionKey, EvalLine, existingPath, expectedTriage, median, modelClasses, parseEvaluateArgs, summarise, triageKey, UsageError } from '../../src/cli/evaluate-lib';
+import { countOption, decisionKey, EvalLine, existingPath, expectedTriage, median, modelClasses, parseEvaluateArgs, readInput, summarise, triageKey, UsageError } from '../../src/cli/evaluate-lib';
 
 const line = (o: Partial<EvalLine>): EvalLine => ({ path: 'a.jpg', status: 'completed', code: null, ...o });
 const CLASSES = { triage: new Set(['brain', 'knee', 'spine', 'other_mri', 'not_mri']), diagnosis: new Set(['glioma', 'meningioma', 'notumor', 'pituitary']) };
@@ -124,6 +125,37 @@ describe('existingPath (--manifest, --studies, --root, --labels, --compare)', ()
     const missing = path.join(os.tmpdir(), 'sentinel-no-such-manifest.csv');
     expect(() => existingPath('manifest', missing, 'file')).toThrow(new UsageError(`--manifest: no such file: ${missing}`));
     expect(() => existingPath('studies', __filename, 'folder')).toThrow(new UsageError(`--studies: not a folder: ${__filename}`));
+  });
+});
+
+describe('readInput (--manifest, --compare, --labels)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-read-input-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads UTF-8 text, its BOM dropped (CRLF is the CSV reader\'s)', () => {
+    const file = path.join(dir, 'ok.csv');
+    fs.writeFileSync(file, '\ufeffpath\r\né.jpg\r\n');
+    expect(readInput('manifest', file)).toBe('path\r\né.jpg\r\n');
+  });
+
+  it('a binary, UTF-16 or Latin-1 file is a usage error naming the line, not a garbage header or FILE_NOT_FOUND rows', () => {
+    // an image as --manifest printed its bytes as "its header: …"; Latin-1 é became U+FFFD and the row was FILE_NOT_FOUND
+    const bin = path.join(dir, 'scan.png');
+    fs.writeFileSync(bin, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    expect(() => readInput('manifest', bin)).toThrow(new UsageError(`--manifest: ${bin} is not UTF-8 text (a NUL byte on line 3: a binary file, or UTF-16 text); save it as UTF-8 CSV`));
+    const latin1 = path.join(dir, 'latin1.csv');
+    fs.writeFileSync(latin1, Buffer.from('path,label\nok.jpg,a\ncaf\xe9.jpg,b\n', 'latin1'));
+    expect(() => readInput('labels', latin1)).toThrow(new UsageError(`--labels: ${latin1} is not UTF-8 text (line 3); save it as UTF-8 (its paths could not be matched as they are)`));
+  });
+
+  it('a file it may not read is a usage error naming it, not an EACCES stack', () => {
+    const file = path.join(dir, 'locked.csv');
+    fs.writeFileSync(file, 'path\n');
+    // the tests may run as root, which chmod 000 does not stop: the refusal is the reader's
+    const refuse = () => {
+      throw Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES' });
+    };
+    expect(() => readInput('manifest', file, refuse)).toThrow(new UsageError(`--manifest: cannot read ${file}: permission denied`));
   });
 });
 

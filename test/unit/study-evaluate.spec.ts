@@ -61,5 +61,8 @@ describe('readStudyLabels', () => {
     expect(() => readStudyLabels('name,label\na,b\n')).toThrow(new StudyLabelsError('the labels CSV needs "path" and "label" columns'));
     expect(() => readStudyLabels('path,label\na,\n')).toThrow(new StudyLabelsError("the labels CSV's line 2 has no label"));
     expect(() => readStudyLabels('path,label\n"a,b\n')).toThrow(new StudyLabelsError("the labels CSV's line 2 opens a quoted field that is never closed"));
+    // a header without rows (or an empty file) reported coverage and accuracy over 0 labelled studies, exit 0
+    expect(() => readStudyLabels('path,label\r\n')).toThrow(new StudyLabelsError('the labels CSV has a header but no rows'));
+    expect(() => readStudyLabels('')).toThrow(new StudyLabelsError('the labels CSV is empty (no header row)'));
   });
 });
