@@ -62,6 +62,7 @@ export function readPythonDecisions(text: string): Map<string, PythonDecision> {
     }
     out.set(o.path, d as PythonDecision);
   });
+  if (!out.size) throw new UsageError('--compare: the file holds no decision (it is empty)');
   return out;
 }
 

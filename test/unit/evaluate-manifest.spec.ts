@@ -112,6 +112,8 @@ describe('--out and --compare are checked before the models load', () => {
     expect(() => readPythonDecisions('{"path":"a","decision":"x"}\nnot json\n')).toThrow(new UsageError('--compare: line 2 is not JSON'));
     expect(() => readPythonDecisions('{"decision":"x"}\n')).toThrow(new UsageError('--compare: line 1 has no "path" and "decision" strings'));
     expect(() => readPythonDecisions('[1]\n')).toThrow(new UsageError('--compare: line 1 has no "path" and "decision" strings'));
+    // an empty file (or blank lines only) compared 0 images, and the summary read like a check that had passed
+    expect(() => readPythonDecisions('\n\n')).toThrow(new UsageError('--compare: the file holds no decision (it is empty)'));
   });
 });
 
