@@ -119,12 +119,13 @@ export async function endOutput(out: NodeJS.WritableStream, state: { error?: Err
  * (exit 130; the 'exit' handlers remove an unfinished `--out`). `--studies` had no handler: Ctrl-C
  * killed it mid-study, its output cut wherever it was and no summary.
  */
-export function interruptible(what: string): { signal: AbortSignal; dispose: () => void } {
+export function interruptible(what: string, toFile: boolean): { signal: AbortSignal; dispose: () => void } {
   const stop = new AbortController();
+  const then = toFile ? '--out is then left as it was' : 'the last line may then be cut';
   const onInterrupt = () => {
     if (stop.signal.aborted) process.exit(130);
     stop.abort();
-    process.stderr.write(`Interrupted: finishing the ${what} in progress (Ctrl-C again quits at once; --out is then left as it was)\n`);
+    process.stderr.write(`Interrupted: finishing the ${what} in progress (Ctrl-C again quits at once; ${then})\n`);
   };
   process.on('SIGINT', onInterrupt);
   return { signal: stop.signal, dispose: () => process.off('SIGINT', onInterrupt) };

@@ -64,7 +64,7 @@ async function main(): Promise<number> {
   const { ctx, service } = await createAnalysisContext(config);
 
   const { out, failed } = outFile ? outFile.stream() : { out: process.stdout, failed: watchOutput(process.stdout) };
-  const stop = interruptible('rows');
+  const stop = interruptible('rows', outFile !== undefined);
   const lines = await evaluateRows(rows, (row) => evaluateOne(service, root, row.path), (l) => out.write(JSON.stringify(l) + '\n'), {
     workers: concurrency ?? Math.max(1, config.inferencePoolSize),
     stop: stop.signal,
@@ -98,7 +98,7 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   const ctx = await NestFactory.createApplicationContext(EvaluateStudiesModule, { logger: ['error', 'warn'] });
   await requireModels(ctx, config);
   const { out, failed } = output ? output.stream() : { out: process.stdout, failed: watchOutput(process.stdout) };
-  const stop = interruptible('study');
+  const stop = interruptible('study', output !== undefined);
   const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), labels, stop.signal);
   stop.dispose();
   await (output ? output.finish(out, failed) : endOutput(out, failed));

@@ -81,11 +81,11 @@ describe('Ctrl-C in --studies mode (the mechanism --manifest uses)', () => {
     const before = process.listenerCount('SIGINT');
     const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const stop = interruptible('study');
+      const stop = interruptible('study', true);
       expect(process.listenerCount('SIGINT')).toBe(before + 1);
       process.emit('SIGINT', 'SIGINT');
       expect(stop.signal.aborted).toBe(true);
-      expect(String(write.mock.calls[0][0])).toMatch(/^Interrupted: finishing the study in progress/);
+      expect(String(write.mock.calls[0][0])).toBe('Interrupted: finishing the study in progress (Ctrl-C again quits at once; --out is then left as it was)\n');
       stop.dispose();
       expect(process.listenerCount('SIGINT')).toBe(before);
     } finally {
