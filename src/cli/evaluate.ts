@@ -11,9 +11,9 @@ import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
 import { StartupError } from '../startup-error';
 import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
-import { countOption, existingPath, modelClasses, parseEvaluateArgs, readInput, summarise, UsageError } from './evaluate-lib';
+import { countOption, existingPath, modelClasses, parseEvaluateArgs, summarise, UsageError } from './evaluate-lib';
 import { ModelRegistry } from '../inference/model-registry.service';
-import { evaluateRows, readManifest, readPythonDecisions } from './manifest';
+import { evaluateRows, readInput, readManifest, readPythonDecisions } from './manifest';
 import { endOutput, interruptible, OutputError, OutputFile, reportRun, watchOutput } from './evaluate-output';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl [--force]]

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { readCsvTable } from '../common/csv';
 import { EvalLine, PythonDecision, UsageError } from './evaluate-lib';
 
@@ -39,6 +40,34 @@ export function readManifest(text: string, o: { split?: string; limit?: number }
     if (!rows.length) throw new UsageError(`--split ${o.split}: no row has split "${o.split}" (the manifest has: ${present.join(', ')})`);
   }
   return o.limit !== undefined ? rows.slice(0, o.limit) : rows;
+}
+
+/**
+ * An input file (--manifest, --compare, --labels) as UTF-8 text, or a UsageError naming the option
+ * and why. A file that could not be read (permissions) threw a raw EACCES stack after the checks;
+ * a binary file (an image given as the manifest) printed its bytes as the "header"; a Latin-1 CSV
+ * turned every accented path into U+FFFD, so those rows were FILE_NOT_FOUND with no word of why.
+ */
+export function readInput(name: string, file: string, read: (file: string) => Buffer = fs.readFileSync): string {
+  let bytes: Buffer;
+  try {
+    bytes = read(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`--${name}: cannot read ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message}`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const line = bytes.subarray(0, nul).filter((b) => b === 0x0a).length + 1;
+    throw new UsageError(`--${name}: ${file} is not UTF-8 text (a NUL byte on line ${line}: a binary file, or UTF-16 text); save it as UTF-8 CSV`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const text = bytes.toString('utf8');
+    const line = text.slice(0, text.indexOf('\ufffd')).split('\n').length;
+    throw new UsageError(`--${name}: ${file} is not UTF-8 text (line ${line}); save it as UTF-8 (its paths could not be matched as they are)`);
+  }
 }
 
 /**

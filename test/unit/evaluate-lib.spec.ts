@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { countOption, decisionKey, EvalLine, existingPath, expectedTriage, median, modelClasses, parseEvaluateArgs, readInput, summarise, triageKey, UsageError } from '../../src/cli/evaluate-lib';
+import { countOption, decisionKey, EvalLine, existingPath, expectedTriage, median, modelClasses, parseEvaluateArgs, summarise, triageKey, UsageError } from '../../src/cli/evaluate-lib';
+import { readInput } from '../../src/cli/manifest';
 
 const line = (o: Partial<EvalLine>): EvalLine => ({ path: 'a.jpg', status: 'completed', code: null, ...o });
 const CLASSES = { triage: new Set(['brain', 'knee', 'spine', 'other_mri', 'not_mri']), diagnosis: new Set(['glioma', 'meningioma', 'notumor', 'pituitary']) };
