@@ -105,8 +105,16 @@ function walk(dir: string, seen: Set<string>): string[] {
 export async function evaluateStudy(service: StudyService, study: StudyEntry): Promise<StudyEvalLine> {
   if (study.problem) return { path: study.rel, status: 'rejected', code: 'BROKEN_LINK', message: `This entry is ${study.problem}.` };
   if (!study.files.length) return { path: study.rel, status: 'rejected', code: 'EMPTY_FOLDER', message: 'This folder holds no file (hidden files are skipped).' };
+  const files: Uint8Array[] = [];
+  for (const f of study.files) {
+    try {
+      files.push(new Uint8Array(fs.readFileSync(f)));
+    } catch (err) {
+      return { path: study.rel, status: 'error', ...unreadable(f, err) };
+    }
+  }
   try {
-    const r = await service.analyze(study.files.map((f) => new Uint8Array(fs.readFileSync(f))));
+    const r = await service.analyze(files);
     const sliceLabels: Record<string, number> = {};
     for (const s of r.slices) {
       const k = s.label ?? `${s.status}:${s.code}`;
@@ -128,6 +136,17 @@ export async function evaluateStudy(service: StudyService, study: StudyEntry): P
     const code = err instanceof DomainError ? err.code : 'INTERNAL_ERROR';
     return { path: study.rel, status: err instanceof DomainError && err.statusCode < 500 ? 'rejected' : 'error', code, message: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/**
+ * Why a study's file could not be read, as the manifest mode names it: it was INTERNAL_ERROR
+ * "ENOENT: …", as if the service had failed, for a file removed after the folder was listed.
+ */
+function unreadable(file: string, err: unknown): { code: string; message: string } {
+  const errno = (err as NodeJS.ErrnoException).code;
+  if (errno === 'ENOENT' || errno === 'ENOTDIR') return { code: 'FILE_NOT_FOUND', message: `No such file: ${file} (removed after the folder was listed?)` };
+  if (errno === 'EISDIR') return { code: 'NOT_A_FILE', message: `A folder, not a file: ${file}` };
+  return { code: 'FILE_UNREADABLE', message: `Cannot read ${file}: ${err instanceof Error ? err.message : String(err)}` };
 }
 
 export interface StudySummary {

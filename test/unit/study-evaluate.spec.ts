@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { listStudies, readStudyLabels, StudyLabelsError } from '../../src/studies/study-evaluate';
+import { evaluateStudy, listStudies, readStudyLabels, StudyLabelsError } from '../../src/studies/study-evaluate';
+import type { StudyService } from '../../src/studies/study.service';
 
 /** `npm run evaluate -- --studies DIR --labels FILE`: which studies there are, and their labels. */
 describe('listStudies', () => {
@@ -64,5 +65,23 @@ describe('readStudyLabels', () => {
     // a header without rows (or an empty file) reported coverage and accuracy over 0 labelled studies, exit 0
     expect(() => readStudyLabels('path,label\r\n')).toThrow(new StudyLabelsError('the labels CSV has a header but no rows'));
     expect(() => readStudyLabels('')).toThrow(new StudyLabelsError('the labels CSV is empty (no header row)'));
+  });
+});
+
+describe('evaluateStudy: a file that cannot be read', () => {
+  it('is an error line naming the file and why (FILE_NOT_FOUND / NOT_A_FILE), not INTERNAL_ERROR', async () => {
+    // a file removed (or a folder swapped in) between the listing and the read was INTERNAL_ERROR "ENOENT: …",
+    // as if the service had failed; the manifest mode names these since its own fix
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-study-read-'));
+    try {
+      const service = { analyze: async () => Promise.reject(new Error('not reached')) } as unknown as StudyService;
+      const gone = path.join(dir, 'series', 'IM1');
+      expect(await evaluateStudy(service, { rel: 'series', files: [gone] })).toEqual({
+        path: 'series', status: 'error', code: 'FILE_NOT_FOUND', message: `No such file: ${gone} (removed after the folder was listed?)`,
+      });
+      expect(await evaluateStudy(service, { rel: 'd', files: [dir] })).toMatchObject({ status: 'error', code: 'NOT_A_FILE', message: `A folder, not a file: ${dir}` });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
