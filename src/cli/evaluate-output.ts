@@ -12,23 +12,23 @@ export class OutputError extends Error {
 }
 
 /**
- * `--out FILE`, opened before the models load. The lines go to a temporary file beside FILE, renamed
+ * `--out FILE`, checked before the models load. The lines go to a temporary file beside FILE, renamed
  * onto it once the run has written its last line: a run stopped mid-way (a second Ctrl-C, a crash,
  * a full disk) leaves FILE as it was, never a report cut mid-line. An existing FILE is refused unless
  * `--force`: it was truncated without a word, a long run's report lost to a re-typed command. A
  * device or a pipe (`/dev/null`, `>(…)`) is written in place: it has nothing to overwrite or rename.
+ * The temporary file is made when the lines start (stream()), so a Ctrl-C while the models load —
+ * Node's default, which runs no 'exit' handler — leaves none behind.
  */
 export class OutputFile {
   private done = false;
+  private made = false;
 
   private constructor(
     readonly target: string,
     private readonly temp: string | null,
-    readonly fd: number,
-  ) {
-    // whatever ends the process before commit() (process.exit on a second Ctrl-C included) removes the temp file
-    process.once('exit', this.discard);
-  }
+    private readonly deviceFd: number | null,
+  ) {}
 
   static open(file: string, o: { inputs?: Record<string, string | undefined>; force?: boolean } = {}): OutputFile {
     const resolved = path.resolve(file);
@@ -45,12 +45,20 @@ export class OutputFile {
     // a link is replaced at what it points to, as writing through it did
     const target = existing ? fs.realpathSync(resolved) : resolved;
     const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.partial`);
-    return new OutputFile(target, temp, openOrUsage(temp, 'wx', resolved));
+    // whether the folder takes the file is known now, not after the models have loaded
+    fs.closeSync(openOrUsage(temp, 'wx', resolved));
+    fs.rmSync(temp);
+    return new OutputFile(target, temp, null);
   }
 
   /** A stream over the file; its write errors are kept for finish() instead of an unhandled 'error' stack. */
   stream(): { out: NodeJS.WritableStream; failed: { error?: Error } } {
-    const out = fs.createWriteStream('', { fd: this.fd });
+    if (this.temp) {
+      // whatever ends the process before finish() (process.exit on a second Ctrl-C included) removes it
+      process.once('exit', this.discard);
+      this.made = true;
+    }
+    const out = this.temp ? fs.createWriteStream(this.temp) : fs.createWriteStream('', { fd: this.deviceFd as number });
     return { out, failed: watchOutput(out) };
   }
 
@@ -66,7 +74,7 @@ export class OutputFile {
   }
 
   readonly discard = (): void => {
-    if (this.done || !this.temp) return;
+    if (this.done || !this.temp || !this.made) return;
     this.done = true;
     fs.rmSync(this.temp, { force: true });
   };

@@ -70,8 +70,9 @@ async function main(): Promise<number> {
     stop: stop.signal,
     progress: (n) => n % 250 === 0 && process.stderr.write(`… ${n}/${rows.length}\n`),
   });
-  stop.dispose();
+  // the handler stays until the file is in place: a Ctrl-C now is a second one's quit, FILE left as it was
   await (outFile ? outFile.finish(out, failed) : endOutput(out, failed));
+  stop.dispose();
 
   const labels = new Map(rows.filter((r) => r.label).map((r) => [r.path, r.label as string]));
   const summary = summarise(lines, labels, modelClasses(ctx.get(ModelRegistry).cards()), python);
@@ -100,8 +101,8 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   const { out, failed } = output ? output.stream() : { out: process.stdout, failed: watchOutput(process.stdout) };
   const stop = interruptible('study', output !== undefined);
   const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), labels, stop.signal);
-  stop.dispose();
   await (output ? output.finish(out, failed) : endOutput(out, failed));
+  stop.dispose();
   const unmatched = summary.labelled?.unmatched;
   if (unmatched?.count) process.stderr.write(`--labels: ${unmatched.count} label(s) name no study of ${dir}: ${unmatched.paths.join(', ')}\n`);
   await ctx.close();

@@ -21,6 +21,13 @@ describe('--out: an existing file and a run that does not end', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('previous report\n');
   });
 
+  it('checking --out makes no file: a Ctrl-C while the models load (no exit handler runs) leaves nothing behind', () => {
+    const output = OutputFile.open(path.join(dir, 'later.jsonl'));
+    expect(leftovers()).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'later.jsonl'))).toBe(false);
+    output.discard();
+  });
+
   it('the lines reach FILE only when the run ends; until then FILE is the previous report', async () => {
     const file = path.join(dir, 'atomic.jsonl');
     fs.writeFileSync(file, 'previous report\n');
