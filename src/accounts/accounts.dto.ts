@@ -61,12 +61,23 @@ export class UpdateUserDto extends ZodDto(
   }),
 ) {}
 
+/**
+ * `confirmed=yes`: the admin was asked and said yes — by the page's script (its dialog) or by the
+ * server's confirmation page, whose Confirm button sends it. Without it, a change of status or a
+ * new password answers with that confirmation page and changes nothing.
+ */
+const confirmed = z.enum(['yes']).optional();
+
 export class UpdateUserFormDto extends ZodDto(
   z.object({
     role: z.preprocess(blankAsMissing, z.enum(ROLES).optional()),
     disabled: optionalFlag,
+    confirmed,
   }),
 ) {}
+
+/** The admin page's "New password" form (it carries `_csrf` beside this). */
+export class ConfirmedFormDto extends ZodDto(z.object({ confirmed })) {}
 
 /**
  * The admin page's notice after a redirect: which action, on which user. The text is composed

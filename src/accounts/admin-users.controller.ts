@@ -4,7 +4,8 @@ import { ApiAdminOnly, ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, ApiDat
 import { UserViewDto } from './accounts.responses';
 import type { Request, Response } from 'express';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors';
-import { AdminNoticeQueryDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
+import { AdminNoticeQueryDto, ConfirmedFormDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
+import { Confirmation, DISABLE_CONSEQUENCE, ENABLE_CONSEQUENCE, RESET_CONSEQUENCE, resetConfirmation, statusChanges, updateConfirmation } from './admin-users.confirm';
 import { Roles } from './decorators';
 import { AccountInputError, AdminRefusalError, EmailTakenError } from './errors';
 import { randomPassword } from './password';
@@ -14,8 +15,14 @@ import { UsersService, UserView } from './users.service';
 import { IdParamDto } from '../common/zod-dto';
 import { actor, AuditLog } from '../audit/audit-log.service';
 
-/** The page's confirmation step for "New password" and disabling (a static file: the CSP forbids inline scripts). */
+/**
+ * The page's confirmation dialog for "New password" and a change of status (a static file: the CSP
+ * forbids inline scripts); without JavaScript the server asks instead (admin-users.confirm.ts).
+ */
 const SCRIPTS = ['/static/js/admin-users.js'];
+
+/** The dialog's words, the same as the confirmation page's: the list view puts them on its forms. */
+const CONSEQUENCES = { disable: DISABLE_CONSEQUENCE, enable: ENABLE_CONSEQUENCE, reset: RESET_CONSEQUENCE };
 
 /**
  * A password an admin sets is known to the admin: the user must replace it before anything else
@@ -58,7 +65,7 @@ export class AdminUsersController {
     const users = await this.users.list();
     const u = q.user ? users.find((x) => x.id === q.user) : undefined;
     const done = !u ? undefined : q.done === 'created' ? `Created ${u.email} (${u.role}). Give them their email and the password you chose (safely: not in the same message), and the address of this site; they log in at /login. ${FIRST_LOGIN}` : q.done === 'updated' ? `Updated ${u.email}: ${u.role}, ${u.disabled ? 'disabled' : 'active'}.` : undefined;
-    res.render('admin-users', { title: 'Users', scripts: SCRIPTS, users, done });
+    res.render('admin-users', { title: 'Users', scripts: SCRIPTS, users, done, consequences: CONSEQUENCES });
   }
 
   @Post('admin/users')
@@ -77,6 +84,11 @@ export class AdminUsersController {
   @ApiExcludeEndpoint()
   async updateFromPage(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserFormDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
+      if (body.confirmed !== 'yes' && body.disabled !== undefined) {
+        // the refusals first (own account, last admin): no question about a change that cannot be made
+        const current = await this.users.checkUpdate(admin.id, id, { role: body.role, disabled: body.disabled });
+        if (statusChanges(current, body)) return this.confirm(res, updateConfirmation(current, { role: body.role, disabled: body.disabled }));
+      }
       const u = this.audited(req, admin, 'admin.user.update', await this.users.update(admin.id, id, { role: body.role, disabled: body.disabled }));
       res.redirect(303, `/admin/users?done=updated&user=${encodeURIComponent(u.id)}`);
     } catch (err) {
@@ -91,11 +103,12 @@ export class AdminUsersController {
    */
   @Post('admin/users/:id/password')
   @ApiExcludeEndpoint()
-  async resetFromPage(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async resetFromPage(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Body() body: ConfirmedFormDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
       if (id === admin.id) throw new AdminRefusalError('own_password', 'To change your own password, use Your account (/account): it asks for your current password first.', { id: admin.id, email: admin.email });
       const u = await this.users.findById(id);
       if (!u) throw new NotFoundError('No such user.');
+      if (body.confirmed !== 'yes') return this.confirm(res, resetConfirmation(u));
       const password = randomPassword();
       await this.users.setPassword(id, password, { mustChangePassword: true });
       this.audited(req, admin, 'admin.user.password_reset', u);
@@ -104,6 +117,7 @@ export class AdminUsersController {
         title: 'Users',
         scripts: SCRIPTS,
         users: await this.users.list(),
+        consequences: CONSEQUENCES,
         done: `New password for ${u.email} (shown once, pass it on safely):`,
         newPassword: password,
         hint: FIRST_LOGIN,
@@ -113,11 +127,17 @@ export class AdminUsersController {
     }
   }
 
+  /** Nothing changed yet: the question, with Confirm (the same post, `confirmed=yes`) and Cancel. */
+  private confirm(res: Response, c: Confirmation): void {
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).render('admin-users-confirm', c);
+  }
+
   private async renderError(res: Response, err: unknown, form?: { email: string; role: string }): Promise<void> {
     if (!(err instanceof DomainError)) throw err;
     // errorField: the form focuses that field and ties the message to it (aria-invalid, aria-describedby)
     const errorField = err instanceof AccountInputError || err instanceof EmailTakenError ? err.field : undefined;
-    res.status(err.statusCode).render('admin-users', { title: 'Users', scripts: SCRIPTS, users: await this.users.list(), error: err.message, errorField, form });
+    res.status(err.statusCode).render('admin-users', { title: 'Users', scripts: SCRIPTS, users: await this.users.list(), consequences: CONSEQUENCES, error: err.message, errorField, form });
   }
 
   @Get('api/v1/users')

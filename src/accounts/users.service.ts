@@ -138,6 +138,31 @@ export class UsersService {
    * The last active admin can be neither demoted nor disabled (no lock-out).
    */
   async update(actorId: string, id: string, change: { role?: string; disabled?: boolean }): Promise<UserView> {
+    const { u, data, losesAdmin } = await this.vet(actorId, id, change);
+    // disabling ends the sessions in the same transaction: both or neither (a refused second write
+    // left the account disabled under a 503, its sessions ready to revive when it was enabled again)
+    const updated = await this.users.update(id, data, data.disabled ? (tx) => this.sessions.deleteByUser(id, tx) : undefined);
+    if (!updated) throw new NotFoundError('No such user.'); // deleted since the read above
+    if (losesAdmin && (await this.users.countActiveAdmins()) < 1) {
+      // Another change took the other admin away between our count and our write (two admins
+      // demoting each other at once, or two replicas): undo ours, so at least one admin remains.
+      // A disable undone here has ended that admin's sessions already: they log in again.
+      await this.users.update(id, { role: 'admin', disabled: false }); // what it was: losesAdmin says so
+      throw new AdminRefusalError('last_admin', LAST_ADMIN, { id: u.id, email: u.email });
+    }
+    return toView(updated);
+  }
+
+  /**
+   * The refusals `update` would give this change (no such user, a bad role, the last admin, the
+   * admin's own account), without making it: the admin page asks for confirmation only of a change
+   * that would go through. Returns the account as it is now.
+   */
+  async checkUpdate(actorId: string, id: string, change: { role?: string; disabled?: boolean }): Promise<UserView> {
+    return toView((await this.vet(actorId, id, change)).u);
+  }
+
+  private async vet(actorId: string, id: string, change: { role?: string; disabled?: boolean }) {
     const u = await this.users.findById(id);
     if (!u) throw new NotFoundError('No such user.');
     const data: { role?: Role; disabled?: boolean } = {};
@@ -152,18 +177,7 @@ export class UsersService {
       if (admins <= 1) throw new AdminRefusalError('last_admin', LAST_ADMIN, { id: u.id, email: u.email });
     }
     if (actorId === id && data.disabled) throw new AdminRefusalError('self_disable', 'You cannot disable your own account.', { id: u.id, email: u.email });
-    // disabling ends the sessions in the same transaction: both or neither (a refused second write
-    // left the account disabled under a 503, its sessions ready to revive when it was enabled again)
-    const updated = await this.users.update(id, data, data.disabled ? (tx) => this.sessions.deleteByUser(id, tx) : undefined);
-    if (!updated) throw new NotFoundError('No such user.'); // deleted since the read above
-    if (losesAdmin && (await this.users.countActiveAdmins()) < 1) {
-      // Another change took the other admin away between our count and our write (two admins
-      // demoting each other at once, or two replicas): undo ours, so at least one admin remains.
-      // A disable undone here has ended that admin's sessions already: they log in again.
-      await this.users.update(id, { role: 'admin', disabled: false }); // what it was: losesAdmin says so
-      throw new AdminRefusalError('last_admin', LAST_ADMIN, { id: u.id, email: u.email });
-    }
-    return toView(updated);
+    return { u, data, losesAdmin };
   }
 
   /**

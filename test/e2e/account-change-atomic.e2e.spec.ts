@@ -66,7 +66,7 @@ describe('an account change whose end of sessions the database refuses changes n
   it('an admin\'s "New password": 503, the user\'s password unchanged and not marked to be changed', async () => {
     const user = await loginAs(app);
     refuseNextSessionEnd();
-    const res = await request(server()).post(`/admin/users/${user.user.id}/password`).set(admin.headers).set('Accept', 'text/html').type('form').send({ _csrf: admin.csrfToken });
+    const res = await request(server()).post(`/admin/users/${user.user.id}/password`).set(admin.headers).set('Accept', 'text/html').type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' });
     expect(res.status).toBe(503);
     expect(await passwordWorks(user, user.password)).toBe(true);
     expect((await app.get(UsersService).findById(user.user.id))?.mustChangePassword).toBe(false);

@@ -131,7 +131,7 @@ describe('an account deleted while its analysis runs', () => {
     const reset = await loginAs(app);
     restore = deleteAfterRead(reset, 'findById');
     try {
-      const res = await request(app.getHttpServer()).post(`/admin/users/${reset.user.id}/password`).set({ ...admin.headers, Accept: 'text/html' }).type('form').send({ _csrf: admin.csrfToken });
+      const res = await request(app.getHttpServer()).post(`/admin/users/${reset.user.id}/password`).set({ ...admin.headers, Accept: 'text/html' }).type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' });
       expect(res.status).toBe(404);
       expect(res.text).toContain('No such user.');
     } finally {

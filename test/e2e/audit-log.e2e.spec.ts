@@ -111,8 +111,8 @@ describe('audit log (ACCESS_LOG unset)', () => {
 
     sink.clear();
     await request(server).patch(`/api/v1/users/${created.id}`).set(admin.bearer).send({ role: 'admin' }).expect(200);
-    await request(server).post(`/admin/users/${created.id}`).set(admin.headers).type('form').send({ role: 'user', disabled: 'true' }).expect(303);
-    const reset = await request(server).post(`/admin/users/${created.id}/password`).set(admin.headers).expect(200);
+    await request(server).post(`/admin/users/${created.id}`).set(admin.headers).type('form').send({ role: 'user', disabled: 'true', confirmed: 'yes' }).expect(303);
+    const reset = await request(server).post(`/admin/users/${created.id}/password`).set(admin.headers).type('form').send({ confirmed: 'yes' }).expect(200);
     const shown = /<code id="new-password">([^<]+)<\/code>/.exec(reset.text)?.[1];
     expect(shown).toBeTruthy();
     // an update says the account's role and state after it

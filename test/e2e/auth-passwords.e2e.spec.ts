@@ -42,7 +42,7 @@ describe('passwords: change your own, admin reset', () => {
       const admin = await loginAs(app, { role: 'admin' });
       const victim = await loginAs(app);
       await request(server).post(`/admin/users/${victim.user.id}/password`).set(victim.headers).type('form').send({ _csrf: victim.csrfToken }).expect(403);
-      const res = await request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken }).expect(200);
+      const res = await request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' }).expect(200);
       expect(res.headers['cache-control']).toBe('no-store');
       const pw = /id="new-password">([^<]+)</.exec(res.text)![1];
       await request(server).get('/api/v1/auth/me').set(victim.bearer).expect(401);

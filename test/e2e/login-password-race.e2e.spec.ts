@@ -77,7 +77,7 @@ describe('a login racing a password change or reset', () => {
       const res = await raced(
         app.get(SessionsService),
         () => loginViaForm(app, victim.user.email, victim.password),
-        () => request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken }).expect(200),
+        () => request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' }).expect(200),
       );
       expect(res.status).toBe(401);
       const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
@@ -119,7 +119,7 @@ describe('a login racing a password change or reset', () => {
       const res = await raced(
         app.get(SessionsService),
         () => request(server).post('/api/v1/auth/password').set(victim.bearer).send({ current: victim.password, password: 'the owner chose this 2' }).then((r) => r),
-        () => request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken }).expect(200),
+        () => request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' }).expect(200),
       );
       expect(res.status).toBe(401);
       expect(res.body.token).toBeUndefined();

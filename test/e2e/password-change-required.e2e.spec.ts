@@ -125,7 +125,7 @@ describe('must change a password someone else set', () => {
   it('"New password" by an admin sets the flag again for a user who had chosen theirs', async () => {
     const victim = await loginAs(app);
     await request(server).get('/api/v1/history').set(victim.bearer).expect(200);
-    const res = await request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken }).expect(200);
+    const res = await request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' }).expect(200);
     expect(res.text).toContain('The user will be asked to choose a new password at first login.');
     const pw = /id="new-password">([^<]+)</.exec(res.text)![1];
     const token = (await request(server).post('/api/v1/auth/token').set('X-Forwarded-For', nextIp()).send({ email: victim.user.email, password: pw }).expect(200)).body.token;
