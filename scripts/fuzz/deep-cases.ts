@@ -83,7 +83,9 @@ function apply(table: Record<string, Mutator>, prefix: string, b: Buffer, r: Rng
 export function buildDeepCase(seeds: Seed[], seed: number, i: number, opts: { light?: boolean } = {}): DeepCase {
   light = opts.light === true;
   const r = new Rng(seed * 7919 + i);
-  const s = r.next() < 0.4 ? r.pick(seeds.filter((x) => x.kind === 'image')) : r.pick(seeds.filter((x) => x.kind === 'study'));
+  const images = seeds.filter((x) => x.kind === 'image');
+  // (a run restricted to study seeds, deep-fuzz.ts --seeds, has no image to pick)
+  const s = images.length && r.next() < 0.4 ? r.pick(images) : r.pick(seeds.filter((x) => x.kind === 'study'));
   const files = s.files.map((f) => f.data);
   const k = r.int(files.length);
   let b = files[k];
