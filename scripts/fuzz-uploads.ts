@@ -20,9 +20,9 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Auth, buildCase, Case, codeOf, Kind } from './fuzz/cases';
+import { Auth, Case, codeOf, Kind } from './fuzz/cases';
+import { CaseBuilder } from './fuzz/case-builder';
 import { Answer, send } from './fuzz/multipart';
-import { buildSeeds } from './fuzz/seeds';
 import { freePort } from '../test/support/built-app';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -136,7 +136,9 @@ function rssMb(pid: number): number {
 async function main(): Promise<void> {
   fs.rmSync(OUT, { recursive: true, force: true });
   fs.mkdirSync(OUT, { recursive: true });
-  const seeds = await buildSeeds();
+  // cases are built in a thread of their own (case-builder.ts says why)
+  const builder = new CaseBuilder(SEED, KINDS);
+  await builder.ready;
   let server = await startServer();
   let auth = await login(server.port);
   console.log(`server pid ${server.child.pid} on ${server.port}; seed ${SEED}, budget ${BUDGET}, concurrency ${CONCURRENCY}`);
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
     while (next < ids.length && !stop) {
       if (next > 0 && next % once.length === 0 && roundRss.length < next / once.length) roundRss.push(Math.round(rssMb(server.child.pid!)));
       const id = ids[next++];
-      const c = buildCase(id, SEED, KINDS, seeds, auth);
+      const c = await builder.build(id, auth);
       if (c.kind === 'burst' || c.kind === 'studyburst') {
         // eight at once: the same mutated image from eight connections
         await Promise.all(Array.from({ length: 8 }, (_, k) => run({ ...c, id: c.id, desc: `${c.desc} [burst ${k}]` })));
@@ -240,6 +242,7 @@ async function main(): Promise<void> {
   };
   fs.writeFileSync(`${OUT}.json`, JSON.stringify(summary, null, 2));
   console.log(JSON.stringify({ ...summary, findings: findings.length }, null, 2));
+  await builder.end();
   server.child.kill('SIGTERM');
   await new Promise((r) => server.child.once('exit', r));
 }

@@ -14,6 +14,7 @@ import { frame, gzip, palette } from './frame-mutators';
 import { jpeg, png } from './format-mutators';
 import { dicom, generic, Mutator, nifti, Rng } from './mutators';
 import { buildSeeds, Seed } from './seeds';
+import { codecSeeds } from './codec-seeds';
 import { el, mrDicom, offsetTable } from '../../test/support/dicom-pixel-fixtures';
 import { colourDicom, greyRamp, greyToRgb, paletteElements, rleColour, seg, segmentedPaletteElements } from '../../test/support/colour-dicom-fixtures';
 import { encodeLosslessJpeg, JPEG_LOSSLESS } from '../../test/support/jpeg-lossless-fixtures';
@@ -35,7 +36,7 @@ export async function deepSeeds(): Promise<Seed[]> {
     img('jpeg-rgb', await sharp(grey).toColourspace('srgb').jpeg({ chromaSubsampling: '4:2:0' }).toBuffer(), 'scan.jpg'),
   );
   // the DICOM the study route decodes by hand: multi-frame encapsulated (Basic Offset Table, restart
-  // intervals), palettes plain and segmented, RLE colour
+  // intervals), palettes plain and segmented, RLE colour; and scripts/fuzz/codec-seeds.ts
   const side = 64;
   const ramp = (f: number) => Uint16Array.from({ length: side * side }, (_, k) => ((k % side) * 16 + (k >> 6) * 8 + f * 100) & 0xfff);
   const lossless = [0, 1, 2].map((f) => encodeLosslessJpeg(ramp(f), { width: side, height: side, precision: 12, restartLines: 8 }));
@@ -52,6 +53,7 @@ export async function deepSeeds(): Promise<Seed[]> {
     study('dicom-palette', colourDicom({ width: side, height: side, photometric: 'PALETTE COLOR', pixelData: el.bytes(0x7fe00010, 'OB', idx), extra: paletteElements(greyRamp()) })),
     study('dicom-palette-segmented', colourDicom({ width: side, height: side, photometric: 'PALETTE COLOR', pixelData: el.bytes(0x7fe00010, 'OB', idx), extra: segmentedPaletteElements([TWO_RAMPS, TWO_RAMPS, TWO_RAMPS], { entries: 256 }) })),
     study('dicom-rgb-rle', colourDicom({ width: side, height: side, photometric: 'RGB', pixelData: rleColour(greyToRgb(idx)), transferSyntax: '1.2.840.10008.1.2.5' })),
+    ...(await codecSeeds()),
   );
   return seeds;
 }
@@ -81,7 +83,9 @@ function apply(table: Record<string, Mutator>, prefix: string, b: Buffer, r: Rng
 export function buildDeepCase(seeds: Seed[], seed: number, i: number, opts: { light?: boolean } = {}): DeepCase {
   light = opts.light === true;
   const r = new Rng(seed * 7919 + i);
-  const s = r.next() < 0.4 ? r.pick(seeds.filter((x) => x.kind === 'image')) : r.pick(seeds.filter((x) => x.kind === 'study'));
+  const images = seeds.filter((x) => x.kind === 'image');
+  // (a run restricted to study seeds, deep-fuzz.ts --seeds, has no image to pick)
+  const s = images.length && r.next() < 0.4 ? r.pick(images) : r.pick(seeds.filter((x) => x.kind === 'study'));
   const files = s.files.map((f) => f.data);
   const k = r.int(files.length);
   let b = files[k];

@@ -6,7 +6,10 @@
  * error without a 4xx status is what the service would answer 500. Not a test (random, slow):
  *
  *   nice -n 15 node -r ts-node/register/transpile-only scripts/fuzz/deep-fuzz.ts
- *        [--cases 2000] [--seed 1] [--from 0] [--timeout 30] [--rss 3000] [--only N] [--light 1]
+ *        [--cases 2000] [--seed 1] [--from 0] [--timeout 30] [--rss 3000] [--only N] [--light 1] [--seeds REGEX]
+ *
+ * `--seeds REGEX`: only the seeds whose name matches (e.g. `multiframe|baseline16|extended` for the DICOM
+ * syntaxes of codec-seeds.ts); the case numbers then give other bytes.
  *
  * `--only N` replays case N in this process and writes its files to artifacts/deep-SEED-N-*.bin.
  * Exit code 1 when anything was found.
@@ -25,11 +28,13 @@ const TIMEOUT_MS = Number(args.get('timeout') ?? 30) * 1000;
 const RSS_MB = Number(args.get('rss') ?? 3000);
 /** without the costly mutations, as test/unit/upload-fuzz.spec.ts runs them (seed 20261207) */
 const LIGHT = { light: args.get('light') === '1' };
+const ONLY_SEEDS = args.has('seeds') ? new RegExp(args.get('seeds')!) : undefined;
+const seedsOf = async () => (await deepSeeds()).filter((s) => !ONLY_SEEDS || ONLY_SEEDS.test(s.name));
 
 interface Result { i: number; kind: string; detail: string; stack?: string; ms: number; seed: string; how: string }
 
 async function child(): Promise<void> {
-  const seeds = await deepSeeds();
+  const seeds = await seedsOf();
   process.send!({ ready: true });
   process.on('message', async (m: { i: number }) => {
     const c = buildDeepCase(seeds, SEED, m.i, LIGHT);
@@ -120,7 +125,7 @@ async function parent(): Promise<void> {
 }
 
 async function replay(i: number): Promise<void> {
-  const c = buildDeepCase(await deepSeeds(), SEED, i, LIGHT);
+  const c = buildDeepCase(await seedsOf(), SEED, i, LIGHT);
   const dir = path.resolve(__dirname, '../../artifacts');
   fs.mkdirSync(dir, { recursive: true });
   c.files.forEach((f, k) => fs.writeFileSync(path.join(dir, `deep-${SEED}-${i}-${k}.bin`), f));

@@ -33,7 +33,9 @@ const SUBSAMPLED = new Set(['YBR_FULL_422', 'YBR_PARTIAL_422']);
  * 16-bit RGB PNG; the YBR terms are left at 8 bits (their chroma is centred on 2^(Bits Stored − 1)).
  * JPEG 2000 / HTJ2K colour stays 8-bit: their decoder gave OpenJPEG's 16-bit RGB codestreams back
  * exactly, but the encoders the tests build streams with do not write 16-bit colour, so nothing here
- * would notice it break.
+ * would notice it break (2026-12-07: the OpenJPEG WebAssembly encoder stops with "memory access out of
+ * bounds" on any colour above 8 bits; OpenJPH's writes the first samples into all three components,
+ * which no component-order fault would show through).
  */
 const WIDE = new Set(['RGB']);
 const PARTIAL_420 = '(4:2:0 chroma, defined for the MPEG-2 / H.264 / HEVC video syntaxes, not read here; YBR_FULL_422 and YBR_PARTIAL_422 are)';
@@ -61,14 +63,16 @@ export function colourFormat(inst: DicomInstance): { samples: 3; bytesPerSample:
   }
   // 4:2:0 chroma has no layout outside a video stream, and the video syntaxes are refused by name (dicom-codecs.ts)
   if (pi === 'YBR_PARTIAL_420') throw new UnsupportedPixelFormatError(pos, `YBR_PARTIAL_420 ${inst.encapsulatedFrame ? '' : 'uncompressed '}${PARTIAL_420}`);
+  const wasm = wasmCodecOf(ts);
+  // before the general check: 16-bit colour JPEG 2000 is mostly YBR_RCT (PS3.5 8.2.4), whose 415 said that
+  // "RGB in 16-bit words" is read, which in JPEG 2000 / HTJ2K it is not (WIDE says why)
+  if (wasm && ba !== 8 && wasm !== 'jpeg-ls') throw new UnsupportedPixelFormatError(pos, `${ba}-bit ${pi} ${name} colour (16-bit RGB is read uncompressed, in RLE, JPEG Lossless and JPEG-LS)`);
   if (ba !== 8 && !(ba === 16 && WIDE.has(pi!))) throw new UnsupportedPixelFormatError(pos, `${ba}-bit ${pi} colour (8-bit colour, and RGB in 16-bit words, are read)`);
   if (isBandDecoded(inst)) {
     // JPEG Lossless codes the samples as they are (RGB, or YBR_FULL converted after); the DCT decoder reads one component
     if (!isJpegLossless(ts) || (pi !== 'RGB' && pi !== 'YBR_FULL')) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);
     return { samples: 3, bytesPerSample: 1 };
   }
-  const wasm = wasmCodecOf(ts);
-  if (wasm && ba !== 8 && wasm !== 'jpeg-ls') throw new UnsupportedPixelFormatError(pos, `${ba}-bit ${pi} ${name} colour (16-bit RGB is read uncompressed, in RLE, JPEG Lossless and JPEG-LS)`);
   if (wasm) {
     const read = wasm === 'jpeg-ls' ? pi === 'RGB' || pi === 'YBR_FULL' : J2K_COLOUR.has(pi!);
     if (!read) throw new UnsupportedPixelFormatError(pos, `${pi} ${name} colour`);

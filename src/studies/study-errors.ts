@@ -95,7 +95,7 @@ export class RepeatedPositionError extends MixedSeriesError {
 /** Pixel encoding a DICOM file may validly use but this service does not read (415). */
 export class UnsupportedPixelFormatError extends UnsupportedStudyFileError {
   constructor(pos: FilePosition, what: string) {
-    super(`${fileLabel(pos)}: ${what} is not supported (grey 8/16/32-bit, and 8-bit RGB, YBR or palette colour, are).`);
+    super(`${fileLabel(pos)}: ${what} is not supported (grey 8/16/32-bit, 8-bit RGB, YBR or palette colour, and 16-bit RGB, are).`);
   }
 }
 

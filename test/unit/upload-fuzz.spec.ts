@@ -1,6 +1,7 @@
 import { codecThread } from '../../src/studies/codec-thread';
 import { buildDeepCase, deepSeeds, runDeepCase } from '../../scripts/fuzz/deep-cases';
 import type { Seed } from '../../scripts/fuzz/seeds';
+import { CODEC_SEED_NAMES } from '../../scripts/fuzz/codec-seeds';
 
 /**
  * A small, fixed slice of scripts/fuzz/deep-fuzz.ts: valid PNG/JPEG images and DICOM (every
@@ -21,6 +22,13 @@ describe('seeded upload fuzz: every damaged image or study ends in a named outco
   let seeds: Seed[];
   beforeAll(async () => {
     seeds = await deepSeeds();
+  });
+
+  it('the seeds of the syntaxes added on 2026-12-07 (16-bit JPEG Baseline, 12-bit and colour JPEG Extended, multi-frame JPEG 2000, HTJ2K, JPEG-LS) load undamaged', async () => {
+    for (const name of CODEC_SEED_NAMES) {
+      const s = seeds.find((x) => x.name === name)!;
+      await expect(runDeepCase({ route: 'study', seed: name, how: 'none', files: s.files.map((f) => f.data) })).resolves.toEqual({ kind: 'ok', detail: 'slices' });
+    }
   });
 
   it(`${CASES} cases: accepted or a named 4xx, never an unnamed error`, async () => {

@@ -89,3 +89,22 @@ it.each([
   expect(err).toBeInstanceOf(UnsupportedStudyFileError);
   expect((err as Error).message).toMatch(/16-bit RGB .* colour \(16-bit RGB is read uncompressed, in RLE, JPEG Lossless and JPEG-LS\)/);
 });
+
+// JPEG 2000 with its reversible colour transform is labelled YBR_RCT (PS3.5 8.2.4), the usual 16-bit colour
+// J2K: its 415 said "8-bit colour, and RGB in 16-bit words, are read", which 16-bit RGB JPEG 2000 is not
+it.each([
+  ['JPEG 2000', J2K, 'YBR_RCT'],
+  ['JPEG 2000', J2K, 'YBR_ICT'],
+  ['HTJ2K', HTJ2K, 'YBR_RCT'],
+])('16-bit %s colour (%s) labelled %s → 415 naming the syntax, not sent to 16-bit RGB in it', async (name, ts, photometric) => {
+  const stream = await encodeJ2k(Uint16Array.from(GREY, (v) => v << 4), { width: W, height: H, bits: 12 });
+  const err = await loadStudy([new Uint8Array(rgb({ transferSyntax: ts, bitsStored: 12, photometric, pixelData: el.encapsulated([stream]) }))], { maxBytes: 1e8, maxSlices: 5, minSide: 16, maxPixels: 1e6 }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+  expect((err as Error).message).toContain(`16-bit ${photometric} ${name} Lossless colour (16-bit RGB is read uncompressed, in RLE, JPEG Lossless and JPEG-LS)`);
+  expect((err as Error).message).not.toMatch(/RGB in 16-bit words, are read/);
+  // and its summary of what is read names 16-bit RGB, which it left out
+  expect((err as Error).message).toMatch(/is not supported \(grey 8\/16\/32-bit, 8-bit RGB, YBR or palette colour, and 16-bit RGB, are\)\.$/);
+});
