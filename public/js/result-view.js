@@ -179,7 +179,8 @@
 
   /** Fills `node` (a .caveat-note) with what the answering model's held-out figures say against the answer, or hides it. */
   S.caveatNote = function (node, r) {
-    node.textContent = r.caveat || '';
+    // its figures kept whole as the message's are: "called 9" / "% of the tumour-free slices" on a phone
+    S.showMessage(node, r.caveat || '');
     node.hidden = !r.caveat;
   };
 
