@@ -37,6 +37,15 @@ describe('a caveat keeps each figure and its per-cent sign together', () => {
     expect(html).toContain(KEPT_WHOLE);
   });
 
+  it('the history detail\'s facts: the threshold, MRI check, body part and study rule ("80.0" / "%, brain tumour model" at 375 px)', () => {
+    const view = { title: 'Glioma', message: 'm', mri: 'MRI (> 99.9 %)', bodyPartLine: 'Brain (> 99.9 %)', threshold: 'triage model 80.0 %, brain tumour model 60.0 %', study: { rule: '60.0 % of the slices must agree' } };
+    const html = template('history-detail.hbs')({ view, item: { id: 'x' } }).replace(/\s+/g, ' ');
+    expect(html).toContain('<dt>Confidence threshold</dt><dd>triage model <span class="figure">80.0 %</span>, brain tumour model <span class="figure">60.0 %</span></dd>');
+    expect(html).toContain('<dt>MRI check</dt><dd>MRI (<span class="figure">&gt; 99.9 %</span>)</dd>');
+    expect(html).toContain('<dt>Body part</dt><dd>Brain (<span class="figure">&gt; 99.9 %</span>)</dd>');
+    expect(html).toContain('<dt>Study rule</dt><dd><span class="figure">60.0 %</span> of the slices must agree</dd>');
+  });
+
   it('a history row', () => {
     const html = eachBlock('history.hbs', 'rows')({ rows: [{ title: 'Glioma', caveat: CAVEAT }] });
     expect(html).toContain(KEPT_WHOLE);
