@@ -94,12 +94,13 @@
     $('confidence-bar').className = r.status === 'completed' ? 'above' : 'below';
     $('threshold-mark').style.left = (thr * 100).toFixed(1) + '%';
     var p = $('confidence-explain');
-    p.textContent = (withheldOutOfDistribution(r)
+    // each figure whole ("below the 60.0" / "% threshold" at 335 px), as in the message above it
+    S.showMessage(p, (withheldOutOfDistribution(r)
       ? 'Not an answer: the model’s top class reached ' + S.pctBeside(r.confidence, thr) + ', above the ' + S.thresholdPct(thr)
         + ' threshold (the mark on the bar), but the image is unlike the images it was trained on, and there its confidence is not to be trusted. '
       : '')
       + 'Calibrated: of answers given with this confidence on the test images, about that share were right; below the '
-      + (below ? below[1] : S.thresholdPct(thr)) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ';
+      + (below ? below[1] : S.thresholdPct(thr)) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ');
     if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
   }
 
@@ -179,7 +180,8 @@
 
   /** Fills `node` (a .caveat-note) with what the answering model's held-out figures say against the answer, or hides it. */
   S.caveatNote = function (node, r) {
-    node.textContent = r.caveat || '';
+    // its figures kept whole as the message's are: "called 9" / "% of the tumour-free slices" on a phone
+    S.showMessage(node, r.caveat || '');
     node.hidden = !r.caveat;
   };
 

@@ -65,7 +65,7 @@
     rows.forEach(function (p) {
       var dt = document.createElement('dt'), dd = document.createElement('dd');
       dt.textContent = p[0];
-      dd.textContent = p[1];
+      S.showMessage(dd, p[1]); // each figure whole: "MRI (> 99.9" / "%)" at 320 px
       meta.appendChild(dt);
       meta.appendChild(dd);
     });

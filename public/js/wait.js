@@ -7,6 +7,13 @@
   if (!line) return;
   var left = Number(line.getAttribute('data-retry-after')) || 1;
   var targets = Array.prototype.slice.call(document.querySelectorAll('[data-wait-target]'));
+  // a locked login waits 900 s: "in 900 s" beside "Please wait 15 minutes" was the same wait in two units
+  function wording(s) {
+    if (s < 60) return s + ' s';
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    return (h ? h + ' h' + (m || r ? ' ' : '') : '') + (m ? m + ' min' + (r ? ' ' : '') : '') + (r ? r + ' s' : '');
+  }
+  function say(s) { line.textContent = 'You can try again in ' + wording(s) + '.'; }
   function release() {
     line.textContent = 'You can try again now.';
     var said = document.querySelector('[data-wait-said]');
@@ -19,8 +26,9 @@
     if (t.tagName === 'BUTTON') t.disabled = true; else t.setAttribute('aria-disabled', 'true');
     t.addEventListener('click', function (e) { if (t.getAttribute('aria-disabled') === 'true') e.preventDefault(); });
   });
+  say(left);
   var timer = setInterval(function () {
     left -= 1;
-    if (left <= 0) { clearInterval(timer); release(); } else line.textContent = 'You can try again in ' + left + ' s.';
+    if (left <= 0) { clearInterval(timer); release(); } else say(left);
   }, 1000);
 })();

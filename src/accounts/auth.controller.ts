@@ -60,7 +60,8 @@ export class AuthController {
     if (state.user) return res.redirect(303, safeNext(q.next));
     // ended: sent here by the login wall with ended=1, or come straight here with the cookie of a
     // login that has ended (a bookmark of /login); the notice names no account either way
-    res.render('login', { title: 'Log in', next: safeNext(q.next), ended: q.ended === '1' || state.sessionEnded === true });
+    const loggedOut = q.ended === 'logout';
+    res.render('login', { title: 'Log in', next: safeNext(q.next), loggedOut, ended: !loggedOut && (q.ended === '1' || state.sessionEnded === true) });
   }
 
   @Post('login')
@@ -120,7 +121,8 @@ export class AuthController {
     if (!state.user) return res.redirect(303, '/login');
     if (refused === undefined) {
       this.audit.record(req, 'logout', { via: 'session', ...actor(state.user) });
-      return res.redirect(303, '/login');
+      // the login page says so: a bare form left the user unsure the logout had happened (a shared computer)
+      return res.redirect(303, '/login?ended=logout');
     }
     // not 'logout' (the session was not ended, and the log must not say it was), but a line all the
     // same: the audit log is stdout, which the database's refusal does not reach, and an operator

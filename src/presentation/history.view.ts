@@ -239,17 +239,7 @@ export function summaryView(s: HistorySummary, loaded: LoadedLabels = null) {
   };
 }
 
-/**
- * The summary's median timings as the page lists them: single images and studies apart, each
- * headed by what its figures are over (one image; a whole study, every slice), with its count.
- */
-export function timingsView(s: HistorySummary): { id: string; heading: string; note: string; rows: { k: string; v: number }[] }[] {
-  const { image, study } = s.medianTimingsByKind;
-  return [
-    { id: 'timings-image', heading: 'Median timings, single images (ms)', note: `per image · ${countOf(image.analyses, 'image')}`, rows: Object.entries(image.medianMs).map(([k, v]) => ({ k, v })) },
-    { id: 'timings-study', heading: 'Median timings, studies (ms)', note: `per whole study, all slices · ${countOf(study.analyses, 'study', 'studies')}`, rows: Object.entries(study.medianMs).map(([k, v]) => ({ k, v })) },
-  ];
-}
+export { timingsView } from './history-timings.view';
 
 /** What the history table says when it has no row, and the one link that helps. */
 export interface EmptyHistoryView {

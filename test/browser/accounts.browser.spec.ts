@@ -159,7 +159,7 @@ const ADMIN = { email: 'pages-admin@example.org', password: 'pages-test-password
     // the green notice's text was 4.49:1 on its background (#15803d on #e8f6ed), under WCAG AA's 4.5
     const noticeAxe = await axeAll(page, 'users, created');
     await shoot('admin-users');
-    await Promise.all([page.waitForURL(`${base}/login`), page.click('.logout-form button')]);
+    await Promise.all([page.waitForURL(`${base}/login?ended=logout`), page.click('.logout-form button')]);
     await page.goto(`${base}/login?ended=1`);
     noticeAxe.push(...(await axeAll(page, 'login, ended')));
     expect(noticeAxe).toEqual([]);

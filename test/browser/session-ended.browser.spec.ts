@@ -22,7 +22,7 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
   async function logOutElsewhere(): Promise<void> {
     const other = await h.context.newPage();
     await other.goto(`${h.base}/account`);
-    await Promise.all([other.waitForURL(`${h.base}/login`), other.click('.logout-form button')]);
+    await Promise.all([other.waitForURL(`${h.base}/login?ended=logout`), other.click('.logout-form button')]);
     await other.close();
   }
 
@@ -206,7 +206,7 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
     await page.goto(`${h.base}/history`);
     await Promise.all([page.waitForURL(/\/history\/[0-9a-f-]{36}$/), page.locator('.history-table a', { hasText: 'Details' }).first().click()]);
     expect(await page.locator('main').textContent()).toContain('Metadata only');
-    await Promise.all([page.waitForURL(`${h.base}/login`), page.click('.logout-form button')]);
+    await Promise.all([page.waitForURL(`${h.base}/login?ended=logout`), page.click('.logout-form button')]);
     for (const was of ['/history/', '/history']) {
       await page.goBack();
       await page.waitForLoadState('load');

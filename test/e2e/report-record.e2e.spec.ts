@@ -142,7 +142,7 @@ describe('a full PDF report shows the analysis it names', () => {
         expect(text).toContain('Decided at the 60.0 % confidence threshold.');
         expect(text).not.toContain('90.0 %');
         const page = await request(server).get(`/history/${rec.id}`).set(same.headers).expect(200);
-        expect(page.text).toContain('<dt>Confidence threshold</dt><dd>60.0 %</dd>');
+        expect(page.text).toContain('<dt>Confidence threshold</dt><dd><span class="figure">60.0 %</span></dd>');
       }
       // an analysis made now is decided, and recorded, at 0.9
       const now = (await request(server).post('/api/v1/analyses').set(same.bearer).attach('image', image, 'x.png').expect(200)).body as { status: string; analysisId: string };

@@ -77,12 +77,13 @@ describe('a recorded study keeps the study rule it was decided under', () => {
       expect(text).not.toContain('90.0 %');
       expect(text).not.toContain('at least 7');
       const page = await request(server).get(`/history/${stored.id}`).set(same.headers).expect(200);
-      expect(page.text).toContain(`<dt>Study rule</dt><dd>${FIRST_LINE}</dd>`);
+      // each figure kept whole on a phone (span.figure, the `figures` view helper)
+      expect(page.text).toContain(`<dt>Study rule</dt><dd>${FIRST_LINE.replace('60.0 %', '<span class="figure">60.0 %</span>')}</dd>`);
 
       const now = await postStudy(later, same);
       expect(now.study?.rule).toEqual({ agreement: 0.9, minUsableSlices: 7, pairWithin: 2 });
       const nowPage = await request(server).get(`/history/${now.id}`).set(same.headers).expect(200);
-      expect(nowPage.text).toContain('<dt>Study rule</dt><dd>90.0 % of the slices must agree; at least 7 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order, counting any slices missing between them</dd>');
+      expect(nowPage.text).toContain('<dt>Study rule</dt><dd><span class="figure">90.0 %</span> of the slices must agree; at least 7 usable slices (and a quarter of the study; all of them if it has fewer); a finding rests on two slices at most 2 apart in series order, counting any slices missing between them</dd>');
     });
 
     it('a study stored before the rule was (thresholds recorded or not) says "not recorded" everywhere, never today\'s', async () => {

@@ -14,12 +14,22 @@ import { pairWords, studyRuleLine } from '../../../src/presentation/study-lines'
 import { slicePlaces } from '../../../src/studies/finding-pair';
 
 interface FakeNode { textContent: string; children: FakeNode[]; appendChild(c: FakeNode): void }
-const node = (): FakeNode => ({ textContent: '', children: [], appendChild(c) { this.children.push(c); } });
+/** textContent as the DOM has it: the node's children's text (a dd is filled by showMessage, text and figure spans) */
+function node(text = ''): FakeNode {
+  let own = text;
+  const n: FakeNode = {
+    children: [],
+    get textContent() { return own + n.children.map((c) => c.textContent).join(''); },
+    set textContent(t: string) { own = t; n.children = []; },
+    appendChild(c) { n.children.push(c); },
+  };
+  return n;
+}
 
 /** study-details.js (after figures.js, as the page loads them) in a sandbox with just enough of a DOM */
 function pageRuleLine(settings: { agreement: number; minUsableSlices: number; pairWithin: number | null } | null): string {
   const window: Record<string, unknown> = {};
-  const document = { body: { getAttribute: () => '{}' }, createElement: () => node() };
+  const document = { body: { getAttribute: () => '{}' }, createElement: () => node(), createTextNode: (t: string) => node(t) };
   const context = vm.createContext({ window, document });
   for (const f of ['figures.js', 'study-details.js']) vm.runInContext(readFileSync(path.join(__dirname, '../../../public/js', f), 'utf8'), context);
   const meta = node();
