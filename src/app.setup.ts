@@ -22,6 +22,7 @@ import { HEATMAP_NOTE, NO_FOCUS_NOTE } from './explainability/heatmap-text';
 import { canonicalPath } from './common/paths';
 import { refuseOversizedUploads, UploadBound } from './common/declared-length';
 import { refuseOversizedContinue } from './common/expect-continue';
+import { answerClientErrors } from './common/client-error';
 import { assignRequestId } from './common/request-id';
 import { FallThroughExpressAdapter } from './common/fall-through.adapter';
 import { registerViewHelpers } from './common/view-helpers';
@@ -120,6 +121,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   configureAccounts(app);
   // Expect: 100-continue with a Content-Length no upload can reach: 413 before the body is sent
   refuseOversizedContinue(app.getHttpServer() as Server, uploads);
+  // what Node's parser refuses before Express (headers over 16 KB: 431) answered in the app's error shape
+  answerClientErrors(app.getHttpServer() as Server);
   // a known path with a method it does not take: 405 + Allow, not the router's 404
   const adapter = app.getHttpAdapter();
   if (!(adapter instanceof FallThroughExpressAdapter)) throw new Error('configureApp needs an app created with FallThroughExpressAdapter (createApp)');
