@@ -23,6 +23,7 @@ import { canonicalPath } from './common/paths';
 import { refuseOversizedUploads, UploadBound } from './common/declared-length';
 import { refuseOversizedContinue } from './common/expect-continue';
 import { answerClientErrors } from './common/client-error';
+import { JsonBodyInterceptor, jsonOnlyOperations } from './common/json-body';
 import { assignRequestId } from './common/request-id';
 import { FallThroughExpressAdapter } from './common/fall-through.adapter';
 import { registerViewHelpers } from './common/view-helpers';
@@ -137,8 +138,11 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     // every /api/v1 route takes `Authorization: Bearer <token>` from POST /api/v1/auth/token
     .addSecurityRequirements('bearer')
     .build();
+  const document = declareSharedHeaders(SwaggerModule.createDocument(app, doc));
+  // an operation the document says reads JSON refuses any other body with 415 (json-body.ts)
+  app.useGlobalInterceptors(new JsonBodyInterceptor(jsonOnlyOperations(document)));
   // the page's tab reads as the service's, not Swagger's default "Swagger UI"
-  SwaggerModule.setup('api/docs', app, () => declareSharedHeaders(SwaggerModule.createDocument(app, doc)), { customSiteTitle: 'MRI Sentinel API' });
+  SwaggerModule.setup('api/docs', app, document, { customSiteTitle: 'MRI Sentinel API' });
   return app;
 }
 

@@ -1,4 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { JSON_ONLY_415 } from './json-body';
 import type { OperationObject, ParameterObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { REQUEST_ID_HEADER } from './request-id';
 import { RETRY_AFTER_UNAVAILABLE_SECONDS } from './app-exception.filter';
@@ -56,6 +57,9 @@ export function declareSharedHeaders(doc: OpenAPIObject): OpenAPIObject {
       if (op && !(op.parameters ?? []).some((p) => !('$ref' in p) && p.in === 'header' && p.name.toLowerCase() === REQUEST_ID_HEADER.toLowerCase())) {
         op.parameters = [...(op.parameters ?? []), REQUEST_ID_PARAM];
       }
+      // an operation that reads JSON only refuses any other body (json-body.ts): its 415 says so first
+      const content = op?.requestBody && !('$ref' in op.requestBody) ? Object.keys(op.requestBody.content) : [];
+      if (op && content.length === 1 && content[0] === 'application/json') op.responses['415'] ??= { description: `${JSON_ONLY_415}; ${BODY_PARSER_ANSWERS['415']}`, content: ERROR_BODY };
       if (op) for (const [status, description] of Object.entries(BODY_PARSER_ANSWERS)) op.responses[status] ??= { description, content: ERROR_BODY };
       for (const [status, response] of Object.entries(op?.responses ?? {})) {
         if (!response || '$ref' in response) continue;
