@@ -60,13 +60,15 @@ export class JsonBodyInterceptor implements NestInterceptor {
       const req = context.switchToHttp().getRequest<Request>();
       const route = (req.route as { path?: unknown } | undefined)?.path;
       const example = typeof route === 'string' ? this.operations.get(`${req.method} ${route}`) : undefined;
-      // false: a body of another type (or of none named); null: no body, the route's 400 says what it needs
-      if (example !== undefined && req.is('application/json') === false) {
+      // an empty body (none, or Content-Length: 0, which type-is counts as a body) is left to the route's
+      // 400, which says what the body needs; any other body must be JSON
+      const empty = req.headers['transfer-encoding'] === undefined && !(Number(req.headers['content-length']) > 0);
+      if (example !== undefined && !empty && !req.is('application/json')) {
         const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
         // the sender's own text is named only when it is a plain media type (as zod-dto.ts names fields)
-        const sent = !type ? 'a body without a Content-Type' : /^[a-z0-9.+-]{1,40}\/[a-z0-9.+-]{1,60}$/.test(type) ? `a ${type} body` : 'a body of another type';
+        const sent = !type ? 'without a Content-Type' : /^[a-z0-9.+-]{1,40}\/[a-z0-9.+-]{1,60}$/.test(type) ? `as ${type}` : 'as another type';
         throw new JsonBodyRequiredError(
-          `This operation reads JSON only, and was sent ${sent}: send it with Content-Type: application/json (curl: -H 'Content-Type: application/json' -d '${example}').`,
+          `This operation reads JSON only; the body was sent ${sent}: send it with Content-Type: application/json (curl: -H 'Content-Type: application/json' -d '${example}').`,
         );
       }
     }
