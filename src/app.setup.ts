@@ -24,6 +24,7 @@ import { refuseOversizedUploads, UploadBound } from './common/declared-length';
 import { refuseOversizedContinue } from './common/expect-continue';
 import { answerClientErrors } from './common/client-error';
 import { JsonBodyInterceptor, jsonOnlyOperations } from './common/json-body';
+import { queryFreeOperations, UndeclaredQueryInterceptor, UNDECLARED_QUERY_RULE } from './common/undeclared-query';
 import { assignRequestId } from './common/request-id';
 import { FallThroughExpressAdapter } from './common/fall-through.adapter';
 import { registerViewHelpers } from './common/view-helpers';
@@ -131,7 +132,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 
   const doc = new DocumentBuilder()
     .setTitle('MRI Sentinel API')
-    .setDescription(`Research-grade MRI image analysis. ${DISCLAIMER}`)
+    .setDescription(`Research-grade MRI image analysis. ${DISCLAIMER} ${UNDECLARED_QUERY_RULE}`)
     .setVersion('1')
     // not a JWT (swagger's default bearerFormat): an opaque random token, only its sha256 stored
     .addBearerAuth({ type: 'http', bearerFormat: 'opaque', description: 'An opaque token (mst_…) from POST /api/v1/auth/token; nothing to decode.' })
@@ -140,7 +141,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     .build();
   const document = declareSharedHeaders(SwaggerModule.createDocument(app, doc));
   // an operation the document says reads JSON refuses any other body with 415 (json-body.ts)
-  app.useGlobalInterceptors(new JsonBodyInterceptor(jsonOnlyOperations(document)));
+  // and one of /api/v1 that declares no query parameter refuses any with 400 (undeclared-query.ts)
+  app.useGlobalInterceptors(new JsonBodyInterceptor(jsonOnlyOperations(document)), new UndeclaredQueryInterceptor(queryFreeOperations(document)));
   // the page's tab reads as the service's, not Swagger's default "Swagger UI"
   SwaggerModule.setup('api/docs', app, document, { customSiteTitle: 'MRI Sentinel API' });
   return app;

@@ -51,7 +51,7 @@ const ERROR_BODY = { 'application/json': { schema: { $ref: '#/components/schemas
  * body parsers' 400 and 415, answered on every route, are declared here for the same reason.
  */
 export function declareSharedHeaders(doc: OpenAPIObject): OpenAPIObject {
-  for (const item of Object.values(doc.paths)) {
+  for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of METHODS) {
       const op: OperationObject | undefined = item[method];
       if (op && !(op.parameters ?? []).some((p) => !('$ref' in p) && p.in === 'header' && p.name.toLowerCase() === REQUEST_ID_HEADER.toLowerCase())) {
@@ -61,6 +61,9 @@ export function declareSharedHeaders(doc: OpenAPIObject): OpenAPIObject {
       const content = op?.requestBody && !('$ref' in op.requestBody) ? Object.keys(op.requestBody.content) : [];
       if (op && content.length === 1 && content[0] === 'application/json') op.responses['415'] ??= { description: `${JSON_ONLY_415}; ${BODY_PARSER_ANSWERS['415']}`, content: ERROR_BODY };
       if (op) for (const [status, description] of Object.entries(BODY_PARSER_ANSWERS)) op.responses[status] ??= { description, content: ERROR_BODY };
+      // every /api/v1 operation refuses a query parameter it does not declare (zod-dto.ts, undeclared-query.ts)
+      const bad = op?.responses['400'];
+      if (path.startsWith('/api/v1/') && bad && !('$ref' in bad)) bad.description = `${bad.description}; a query parameter the operation does not declare`;
       for (const [status, response] of Object.entries(op?.responses ?? {})) {
         if (!response || '$ref' in response) continue;
         const headers = { ...(response.headers ?? {}) };

@@ -122,7 +122,12 @@ describe('OpenAPI document vs a matrix of requests made from it', () => {
         await check(op, `?${p.name} repeated`, get().query(`${p.name}=1&${p.name}=1`), refused);
         await check(op, `?${p.name} nested`, get().query(`${p.name}[a]=1`), refused);
       }
-      await check(op, 'undeclared ?zz', get().query({ zz: '1' }));
+      // an /api/v1 operation refuses a query parameter it does not declare, as the document says (those
+      // without any took it silently: GET /api/v1/history/{id}?explain=false, PATCH …?role=admin were answered
+      // as if it were not there, while GET /api/v1/history?zz=1 was a 400); the health probes ignore theirs
+      const res = await check(op, 'undeclared ?zz', get().query({ zz: '1' }), route.startsWith('/api/v1/') ? (s) => s === 400 : undefined);
+      // and says it is the query string (an upload route does not echo the name, as for its body's fields)
+      if (route.startsWith('/api/v1/') && !String((res.body as { message?: unknown }).message).startsWith('Invalid query string: unexpected field')) problems.push(`${op} [undeclared ?zz]: the 400 is not about the query string: ${res.text.slice(0, 160)}`);
     }
     expect(problems).toEqual([]);
   });
