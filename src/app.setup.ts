@@ -76,7 +76,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   if (config.accessLog) app.use(accessLog(app.get(AuditLog)));
   app.use(securityHeaders);
   // the per-IP request limit: before static files, the login lookup (a database read) and the router,
-  // so that every request counts and a refused one costs no lookup (request-limit.ts)
+  // so that every request counts (static files in a bucket of their own) and a refused one costs no lookup (request-limit.ts)
   app.use(
     requestLimit({
       store: app.get(RateLimitStore),
