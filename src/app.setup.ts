@@ -22,6 +22,9 @@ import { HEATMAP_NOTE, NO_FOCUS_NOTE } from './explainability/heatmap-text';
 import { canonicalPath } from './common/paths';
 import { refuseOversizedUploads, UploadBound } from './common/declared-length';
 import { refuseOversizedContinue } from './common/expect-continue';
+import { answerClientErrors } from './common/client-error';
+import { JsonBodyInterceptor, jsonOnlyOperations } from './common/json-body';
+import { queryFreeOperations, UndeclaredQueryInterceptor, UNDECLARED_QUERY_RULE } from './common/undeclared-query';
 import { assignRequestId } from './common/request-id';
 import { FallThroughExpressAdapter } from './common/fall-through.adapter';
 import { registerViewHelpers } from './common/view-helpers';
@@ -73,7 +76,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   if (config.accessLog) app.use(accessLog(app.get(AuditLog)));
   app.use(securityHeaders);
   // the per-IP request limit: before static files, the login lookup (a database read) and the router,
-  // so that every request counts and a refused one costs no lookup (request-limit.ts)
+  // so that every request counts (static files in a bucket of their own) and a refused one costs no lookup (request-limit.ts)
   app.use(
     requestLimit({
       store: app.get(RateLimitStore),
@@ -120,6 +123,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   configureAccounts(app);
   // Expect: 100-continue with a Content-Length no upload can reach: 413 before the body is sent
   refuseOversizedContinue(app.getHttpServer() as Server, uploads);
+  // what Node's parser refuses before Express (headers over 16 KB: 431) answered in the app's error shape
+  answerClientErrors(app.getHttpServer() as Server);
   // a known path with a method it does not take: 405 + Allow, not the router's 404
   const adapter = app.getHttpAdapter();
   if (!(adapter instanceof FallThroughExpressAdapter)) throw new Error('configureApp needs an app created with FallThroughExpressAdapter (createApp)');
@@ -127,15 +132,19 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 
   const doc = new DocumentBuilder()
     .setTitle('MRI Sentinel API')
-    .setDescription(`Research-grade MRI image analysis. ${DISCLAIMER}`)
+    .setDescription(`Research-grade MRI image analysis. ${DISCLAIMER} ${UNDECLARED_QUERY_RULE}`)
     .setVersion('1')
     // not a JWT (swagger's default bearerFormat): an opaque random token, only its sha256 stored
     .addBearerAuth({ type: 'http', bearerFormat: 'opaque', description: 'An opaque token (mst_…) from POST /api/v1/auth/token; nothing to decode.' })
     // every /api/v1 route takes `Authorization: Bearer <token>` from POST /api/v1/auth/token
     .addSecurityRequirements('bearer')
     .build();
+  const document = declareSharedHeaders(SwaggerModule.createDocument(app, doc));
+  // an operation the document says reads JSON refuses any other body with 415 (json-body.ts)
+  // and one of /api/v1 that declares no query parameter refuses any with 400 (undeclared-query.ts)
+  app.useGlobalInterceptors(new JsonBodyInterceptor(jsonOnlyOperations(document)), new UndeclaredQueryInterceptor(queryFreeOperations(document)));
   // the page's tab reads as the service's, not Swagger's default "Swagger UI"
-  SwaggerModule.setup('api/docs', app, () => declareSharedHeaders(SwaggerModule.createDocument(app, doc)), { customSiteTitle: 'MRI Sentinel API' });
+  SwaggerModule.setup('api/docs', app, document, { customSiteTitle: 'MRI Sentinel API' });
   return app;
 }
 

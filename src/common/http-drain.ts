@@ -14,6 +14,12 @@ export const SHUTDOWN_DRAIN_MS = 7_000;
  * then is closed — a browser's preconnect must not hold every stop for SHUTDOWN_DRAIN_MS.
  */
 export const UNREAD_CONNECTION_GRACE_MS = 1_000;
+/**
+ * Most turns of the event loop the drain spends taking in the listen backlog before it stops
+ * listening (it stops as soon as a turn accepts nothing): bounded, so a steady stream of new
+ * connections cannot hold a stop open.
+ */
+export const BACKLOG_TURNS = 50;
 
 /**
  * Empties the HTTP server before the app's parts are taken down. Node's server.close() only stops
@@ -34,11 +40,14 @@ export class HttpDrain {
   /** accepted connections no request has been read from yet (plain HTTP: TLS ends at a proxy, so req.socket is the accepted socket) */
   private readonly unread = new Set<Socket>();
   private draining = false;
+  /** connections accepted so far: the backlog is taken in until a turn of the loop adds none */
+  private accepted = 0;
   private emptied: (() => void) | undefined;
 
   /** Counts the server's requests and unread connections; prepended so a request taken during the drain is marked before any handler runs. */
   attach(server: Server): void {
     server.prependListener('connection', (socket: Socket) => {
+      this.accepted++;
       this.unread.add(socket);
       socket.once('close', () => this.settled(this.unread.delete(socket)));
     });
@@ -54,10 +63,29 @@ export class HttpDrain {
     if (changed && !this.open.size && !this.unread.size) this.emptied?.();
   }
 
+  /**
+   * Closing the listener resets every connection the kernel has completed but the server not yet
+   * accepted — after the client sent its request (ECONNRESET: it cannot tell whether a POST was
+   * processed). Without SHUTDOWN_DELAY_MS the close came at once, and a loop busy when they arrived
+   * left them there (5 of 5 reset in http-drain.spec.ts). So the loop turns, accepting, until a turn
+   * (a whole poll phase between two check phases) accepts nothing; those are then drained like the
+   * others (marked Connection: close, waited for). A connection that arrives after that is refused
+   * at its SYN (ECONNREFUSED: nothing was sent), or at worst, racing the close itself, reset.
+   */
+  private async acceptBacklog(server: Server): Promise<void> {
+    for (let turn = 0; turn < BACKLOG_TURNS && server.listening; turn++) {
+      const before = this.accepted;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      // the first wait may end in the turn the drain began in; from the second on, a poll phase lay between
+      if (turn > 0 && this.accepted === before) return;
+    }
+  }
+
   /** Resolves with the number of requests cut off (0 when every one was answered within `ms`). */
   async drain(server: Server, ms: number): Promise<number> {
     this.draining = true;
     for (const res of this.open) if (!res.headersSent) res.setHeader('Connection', 'close');
+    await this.acceptBacklog(server);
     if (server.listening) server.close(); // Node ≥ 19 also closes the idle kept-alive sockets
     server.closeIdleConnections();
     if (this.open.size || this.unread.size) {

@@ -12,6 +12,16 @@ import type { RefusalDigestService } from './refusal-digest';
 
 /** The per-IP request limit's name: its storage key prefix, its audit `limit`, its header suffix. */
 export const REQUEST_LIMIT = 'ip';
+/**
+ * The bucket of the static files (/static/: CSS, scripts, fonts, icons), per IP, with the same
+ * per-minute figure: counted apart so that loading pages does not spend the count of the pages and
+ * the API (a cold visit is 8–30 requests, mostly these), and so that a client refused there still
+ * gets the stylesheet of the 429 page that tells it to wait (it was a 429 too: an unstyled page).
+ * Still counted: a flood of file requests is refused like any other.
+ */
+export const STATIC_LIMIT = 'static';
+const STATIC_PREFIX = '/static/';
+
 /** Its window, and how long a client that went over it is refused. */
 export const REQUEST_WINDOW_MS = 60_000;
 
@@ -50,19 +60,20 @@ export function requestLimit(deps: RequestLimitDeps): RequestHandler {
   const { store, perMinute, refusals, audit, unthrottled } = deps;
   return (req: Request, res: Response, next: NextFunction) => {
     if (unthrottled.has(routeKey(req.method, req.path))) return next();
-    const key = throttlerKey(REQUEST_LIMIT, clientKey(req.ip));
-    store.increment(key, REQUEST_WINDOW_MS, perMinute, REQUEST_WINDOW_MS, REQUEST_LIMIT).then((hit) => {
+    const limit = canonicalPath(req.path).startsWith(STATIC_PREFIX) ? STATIC_LIMIT : REQUEST_LIMIT;
+    const key = throttlerKey(limit, clientKey(req.ip));
+    store.increment(key, REQUEST_WINDOW_MS, perMinute, REQUEST_WINDOW_MS, limit).then((hit) => {
       if (hit.isBlocked) {
         const seconds = Math.max(1, Math.ceil(hit.timeToBlockExpire));
-        refusals.refused(key, REQUEST_WINDOW_MS, audit.event(req, 'rate_limited', { limit: REQUEST_LIMIT }));
+        refusals.refused(key, REQUEST_WINDOW_MS, audit.event(req, 'rate_limited', { limit }));
         // as @nestjs/throttler writes them for the guard's limits, plus the standard one
-        res.setHeader(`Retry-After-${REQUEST_LIMIT}`, String(hit.timeToBlockExpire));
+        res.setHeader(`Retry-After-${limit}`, String(hit.timeToBlockExpire));
         res.setHeader('Retry-After', String(seconds));
         return next(new TooManyRequestsError(seconds, requestLimitMessage(humanSeconds(seconds))));
       }
-      res.setHeader(`X-RateLimit-Limit-${REQUEST_LIMIT}`, String(perMinute));
-      res.setHeader(`X-RateLimit-Remaining-${REQUEST_LIMIT}`, String(Math.max(0, perMinute - hit.totalHits)));
-      res.setHeader(`X-RateLimit-Reset-${REQUEST_LIMIT}`, String(hit.timeToExpire));
+      res.setHeader(`X-RateLimit-Limit-${limit}`, String(perMinute));
+      res.setHeader(`X-RateLimit-Remaining-${limit}`, String(Math.max(0, perMinute - hit.totalHits)));
+      res.setHeader(`X-RateLimit-Reset-${limit}`, String(hit.timeToExpire));
       next();
     }, next);
   };

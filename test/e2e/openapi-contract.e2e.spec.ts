@@ -298,6 +298,13 @@ describe('OpenAPI document vs the answers of every route', () => {
     }
   });
 
+  it("every route: headers over Node's 16 KB limit are a 431 REQUEST_HEADERS_TOO_LARGE in the error shape (a bare 431 before)", async () => {
+    for (const op of contract.operations()) {
+      const res = await answers(op, 431, call(app, op).set('Cookie', `big=${'x'.repeat(17_000)}`));
+      expect({ op, code: res.body.code }).toEqual({ op, code: 'REQUEST_HEADERS_TOO_LARGE' });
+    }
+  });
+
   it('a database that refuses writes: each route that writes answers 503 DATABASE_UNAVAILABLE, every other what it declares', async () => {
     const prisma = app.get(PrismaService);
     const { user: other } = await createUser(app);

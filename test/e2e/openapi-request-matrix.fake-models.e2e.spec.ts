@@ -122,7 +122,12 @@ describe('OpenAPI document vs a matrix of requests made from it', () => {
         await check(op, `?${p.name} repeated`, get().query(`${p.name}=1&${p.name}=1`), refused);
         await check(op, `?${p.name} nested`, get().query(`${p.name}[a]=1`), refused);
       }
-      await check(op, 'undeclared ?zz', get().query({ zz: '1' }));
+      // an /api/v1 operation refuses a query parameter it does not declare, as the document says (those
+      // without any took it silently: GET /api/v1/history/{id}?explain=false, PATCH …?role=admin were answered
+      // as if it were not there, while GET /api/v1/history?zz=1 was a 400); the health probes ignore theirs
+      const res = await check(op, 'undeclared ?zz', get().query({ zz: '1' }), route.startsWith('/api/v1/') ? (s) => s === 400 : undefined);
+      // and says it is the query string (an upload route does not echo the name, as for its body's fields)
+      if (route.startsWith('/api/v1/') && !String((res.body as { message?: unknown }).message).startsWith('Invalid query string: unexpected field')) problems.push(`${op} [undeclared ?zz]: the 400 is not about the query string: ${res.text.slice(0, 160)}`);
     }
     expect(problems).toEqual([]);
   });
@@ -197,15 +202,17 @@ describe('OpenAPI document vs a matrix of requests made from it', () => {
       for (const [what, body] of [['an array', '[1]'], ['a string', '"x"'], ['empty', ''], ['null', 'null'], ['{}', '{}']] as const) {
         await post(`body ${what}`, (_, r) => r.set('Content-Type', 'application/json').send(body), refused);
       }
-      // the valid body as other media types: forms are read as such (a 2xx may be right); text and XML never are
+      // the valid body as other media types: 415, as the document says the operation takes JSON only — forms
+      // were read as such (a 2xx), so the API took two body formats, one of them undocumented; the
+      // browser's forms have routes of their own
       for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data']) {
         await post(`as ${type}`, (v, r) => {
           const text = Object.entries(v.body).map(([k, x]): [string, string] => [k, String(x)]);
           if (type === 'multipart/form-data') return text.reduce((m, [k, x]) => m.field(k, x), r);
           return r.set('Content-Type', type).send(type.includes('form') ? new URLSearchParams(text).toString() : JSON.stringify(v.body));
-        }, type.includes('form') ? undefined : refused);
+        }, (s) => s === 415);
         // and the refusal says what to send instead (POST /api/v1/users said "A valid email address is required.")
-        if (!type.includes('form') && !lastRefusal.includes('Content-Type: application/json')) problems.push(`${op} [as ${type}]: the refusal does not name the media type to send: ${lastRefusal}`);
+        if (!lastRefusal.includes('Content-Type: application/json')) problems.push(`${op} [as ${type}]: the refusal does not name the media type to send: ${lastRefusal}`);
       }
     }
     expect(problems).toEqual([]);

@@ -55,8 +55,10 @@ describe('per-IP request limit: every request counts, before the login lookup an
     const page = await request(server).get('/no-such-page').set('Accept', 'text/html').set('X-Forwarded-For', ip).expect(429);
     expect(page.headers['content-type']).toMatch(/html/);
     expect(page.text).toContain('Too many requests from your network. Please wait');
-    // static files count too, and are refused alike
-    await request(server).get('/static/css/app.css').set('X-Forwarded-For', ip).expect(429);
+    // static files have a bucket of their own (STATIC_LIMIT): the 429 page's own stylesheet is served to a
+    // refused client (it was a 429 too, so the page telling it to wait came unstyled)
+    const css = await request(server).get('/static/css/app.css').set('X-Forwarded-For', ip).expect(200);
+    expect(css.headers['x-ratelimit-remaining-static']).toBe(String(LIMIT - 1));
     // the probes stay open (@Unthrottled()), however the path is spelt, HEAD too
     await request(server).get('/healthz').set('X-Forwarded-For', ip).expect(200);
     await request(server).get('/HEALTHZ/').set('X-Forwarded-For', ip).expect(200);
@@ -66,8 +68,22 @@ describe('per-IP request limit: every request counts, before the login lookup an
 
     // every answer in the access log, the refusals as 429; one rate_limited line for the minute's refusals of this address
     const mine = sink.events('http.request').filter((e) => e.ip === ip);
-    expect(mine.map((e) => e.status)).toEqual([...UNROUTED.map(([, , status]) => status), 429, 429, 429, 429, 429, 429, 429, 200, 200, 200]);
+    expect(mine.map((e) => e.status)).toEqual([...UNROUTED.map(([, , status]) => status), 429, 429, 429, 429, 429, 429, 200, 200, 200, 200]);
     expect(sink.events('rate_limited')).toEqual([expect.objectContaining({ limit: 'ip', ip, path: '/api/v1/auth/me' })]);
+  });
+
+  // A page's stylesheets, scripts and fonts spent the same per-IP count as the API and the pages: a user
+  // loading pages used up the budget of their analyses' requests, and got 429 on a stylesheet
+  it('static files count in their own bucket: they neither spend the pages\' and API\'s count nor are refused by it', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < LIMIT; i++) await request(server).get('/static/css/app.css').set('X-Forwarded-For', ip).expect(200);
+    // the static bucket is spent: the next file is refused, with the same 429 and Retry-After
+    const refused = await request(server).get('/static/js/app.js').set('X-Forwarded-For', ip).expect(429);
+    expect(refused.headers['retry-after']).toBeDefined();
+    // and the pages and API still have their whole count
+    const api = await request(server).get('/no-such-page').set('X-Forwarded-For', ip).expect(404);
+    expect(api.headers['x-ratelimit-remaining-ip']).toBe(String(LIMIT - 1));
+    expect(sink.events('rate_limited')).toEqual([expect.objectContaining({ limit: 'static', ip, path: '/static/js/app.js' })]);
   });
 
   it('a refused request does no session lookup: random bearer tokens and cookies cost nothing once over the limit', async () => {

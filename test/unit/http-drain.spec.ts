@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { HttpDrain } from '../../src/common/http-drain';
 
 /**
@@ -7,8 +8,8 @@ import { HttpDrain } from '../../src/common/http-drain';
  * the drain began but that the server had not read yet (its connection accepted, the bytes in the
  * socket's buffer: here the connection is handed to the server in the same tick as the drain). It
  * must be answered, with Connection: close — not taken for an idle kept-alive socket and reset.
- * (On the build, requests still in the listen backlog at the signal are reset by the kernel when
- * the server stops listening: a race no drain of accepted connections covers.)
+ * And requests still in the listen backlog when the drain begins (connected and sent, not yet
+ * accepted: the event loop was busy) — the kernel resets them when the server stops listening.
  */
 describe('HttpDrain', () => {
   const servers: net.Server[] = [];
@@ -71,6 +72,52 @@ describe('HttpDrain', () => {
     expect(await drain.drain(server, 5000)).toBe(0);
     expect(handled).toEqual(['/']);
     expect(await c.done).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+  });
+
+  /**
+   * A client in its own thread: `n` connections, each sending one whole GET; the main thread is told
+   * through `shared` once all are connected and sent (the kernel completes the handshake whether or
+   * not the server has accepted), and is sent each connection's first answer line, or its error.
+   */
+  const BACKLOG_CLIENT = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    const net = require('node:net');
+    const flag = new Int32Array(workerData.shared);
+    const results = [];
+    let sent = 0;
+    for (let i = 0; i < workerData.n; i++) {
+      const s = net.connect(workerData.port, '127.0.0.1');
+      let got = '', failure = '';
+      s.on('connect', () => s.write('GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n', () => {
+        if (++sent === workerData.n) { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); }
+      }));
+      s.on('data', (d) => (got += d));
+      s.on('error', (e) => (failure = e.code));
+      s.on('close', () => {
+        results.push(failure ? 'error ' + failure : got.split('\\r\\n')[0]);
+        if (results.length === workerData.n) parentPort.postMessage(results);
+      });
+    }`;
+
+  // Without SHUTDOWN_DELAY_MS the drain stopped listening at once: connections the kernel had taken
+  // but the server not yet accepted (its loop busy with other work when they came) were reset —
+  // ECONNRESET after the client had sent its request, so it cannot tell whether a POST was processed.
+  it('requests waiting in the listen backlog when the drain begins are accepted and answered, not reset', async () => {
+    const server = http.createServer((req, res) => res.end('answered'));
+    servers.push(server);
+    const drain = new HttpDrain();
+    drain.attach(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const shared = new SharedArrayBuffer(4);
+    const n = 5;
+    const worker = new Worker(BACKLOG_CLIENT, { eval: true, workerData: { port: (server.address() as net.AddressInfo).port, n, shared } });
+    const answers = new Promise<string[]>((resolve) => worker.once('message', resolve));
+    // the main thread blocked, as a busy event loop is: the five connect and send, none is accepted
+    Atomics.wait(new Int32Array(shared), 0, 0);
+    const cut = drain.drain(server, 5000); // the signal's drain begins with all five in the backlog
+    expect(await answers).toEqual(Array(n).fill('HTTP/1.1 200 OK'));
+    expect(await cut).toBe(0);
+    await worker.terminate();
   });
 
   it('a connection that sends nothing does not hold the drain for its whole bound: closed after a short grace', async () => {

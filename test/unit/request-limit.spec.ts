@@ -57,7 +57,9 @@ describe('requestLimit middleware', () => {
     expect((await call('GET', '/healthz')).passed).toBeUndefined();
     expect((await call('HEAD', '/HEALTHZ/')).passed).toBeUndefined();
     expect((await call('DELETE', '/healthz')).passed).toBeUndefined(); // the 2nd counted request
-    const over = await call('GET', '/static/css/app.css');
+    // a static file counts in its own bucket (STATIC_LIMIT): served past the pages' limit
+    expect((await call('GET', '/static/css/app.css')).headers).toMatchObject({ 'X-RateLimit-Remaining-static': '1' });
+    const over = await call('GET', '/api/v1/auth/me');
     expect(over.passed).toBeInstanceOf(TooManyRequestsError);
     expect(over.headers['Retry-After']).toBe('60');
     expect(refused).toHaveBeenCalledWith('ip:192.0.2.1', 60_000, { event: 'rate_limited', limit: 'ip' });
