@@ -108,13 +108,21 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     write.value(key, keyFont, v, (part, draw) => (part === 'value' ? tags.tag('Span', draw, { lang }, p) : p.add(draw)));
   };
   const row = (k: string, v: string) => keyed(`${k}: `, BOLD, v);
+  // a heading around a label (a class, a card's title): a label in a language its letters name is a Span
+  // in it with that /Lang, as values are (a Korean label in the H1 was read by the English voice)
+  const labelled = (type: string, lead: string, label: string, after = '') => {
+    const lang = valueLang(label);
+    if (!lang) return tags.tag(type, () => write.block(`${lead}${label}${after}`, LEFT, undefined, { width, bold: true }));
+    const h = tags.group(type);
+    write.value(lead, BOLD, label, (part, draw) => (part === 'value' ? tags.tag('Span', draw, { lang }, h) : h.add(draw)), { bold: true, after });
+  };
   /** a paragraph of the report's own words */
   const para = (draw: () => void) => tags.tag('P', draw);
   /** the small tables: probabilities, a card's figures and sources (report-table.ts) */
   const table = reportTable(doc, write, tags, { regular: REGULAR, bold: BOLD }, LEFT, width);
 
   doc.fontSize(18);
-  tags.tag('H1', () => write.block(`MRI Sentinel — ${recordTitle(r, labels)}`, LEFT, undefined, { width, bold: true }));
+  labelled('H1', 'MRI Sentinel — ', recordTitle(r, labels));
   doc.fontSize(9).fillColor(GREY);
   keyed(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `, REGULAR, input.generatedFor);
   doc.moveDown(0.4).fillColor('#8a1c1c').font(BOLD).fontSize(10);
@@ -215,7 +223,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   for (const [name, version] of versions) {
     const card = input.cards?.find((c) => c.name === name);
     doc.fontSize(10);
-    tags.tag('H3', () => write.block(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`, LEFT, undefined, { width, bold: true }));
+    labelled('H3', '', card ? card.title : humanLabel(name), ` — version ${version}${card?.experimental ? ' (experimental)' : ''}`);
     doc.font(REGULAR);
     if (!card) continue;
     const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;

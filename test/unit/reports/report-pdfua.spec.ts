@@ -113,3 +113,26 @@ describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their 
     expect(/\/K\s*\[([^\]]*)\]/.exec(p.dict)![1].replace(/\d+\s+\d+\s+R/g, 'R').trim().split(/\s+/)).toHaveLength(3);
   });
 });
+
+describe('headings that carry a label in a language its letters name', () => {
+  const triage = committedCard('triage');
+  const dx = committedCard('brain_tumor');
+  const cards = [modelCardView(triage), { ...modelCardView(dx), title: '뇌종양 분류기' }];
+
+  it('the title (H1) and a model card heading (H3) hold the label as a Span with its /Lang', async () => {
+    const record = { ...gliomaRecord(triage, dx), label: '신경교종', probabilities: { 신경교종: 0.9, other: 0.1 } };
+    const r = pdfua(await buildReportPdf({ record, cards, generatedFor: 'u@example.org', fonts: reportFaces() }));
+    expect(r.failures).toEqual([]);
+    const spanIn = (type: string) => r.elements.filter((e) => e.type === 'Span' && e.lang && r.elements.find((p) => p.id === e.parent)?.type === type).map((e) => e.lang);
+    // before: "MRI Sentinel — 신경교종" was one H1 in the report's en-GB, read by the English voice
+    expect(spanIn('H1')).toEqual(['ko']);
+    expect(spanIn('H3')).toEqual(['ko']);
+    // the headings themselves stay in the report's language (their other words are English)
+    r.elements.filter((e) => /^H\d$/.test(e.type)).forEach((h) => expect(h.lang).toBeUndefined());
+  });
+
+  it('a Latin label keeps its heading one element with no span', async () => {
+    const r = pdfua(await buildReportPdf({ record: gliomaRecord(triage, dx), cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'u@example.org', fonts: reportFaces() }));
+    expect(r.elements.filter((e) => e.type === 'Span' && /^H\d$/.test(r.elements.find((p) => p.id === e.parent)?.type ?? ''))).toEqual([]);
+  });
+});
