@@ -79,6 +79,29 @@ describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their 
     expect(failures).toMatch(/neither tagged nor artifact \(01-005\): TJ S/);
   });
 
+  it('the check finds an element its parent does not hold, a picture outside a Figure and a malformed /Lang', async () => {
+    const pdf = await buildReportPdf({ record, cards, generatedFor: 'u@example.org', fonts: reportFaces() });
+    const src = pdf.toString('latin1');
+    // the Document's last child dropped from its /K, in place (same length: the xref offsets stay right)
+    const k = /\/S \/Document[\s\S]*?\/K \[([^\]]*?)(\d+ 0 R)\]/.exec(src)!;
+    const at = k.index + k[0].length - 1 - k[2].length;
+    const cut = Buffer.from(src.slice(0, at) + ' '.repeat(k[2].length) + src.slice(at + k[2].length), 'latin1');
+    expect(pdfua(cut).failures.join('\n')).toMatch(/a P \(\d+\) is not reachable from the StructTreeRoot/);
+
+    const doc = new PDFDocument({ font: '', tagged: true, pdfVersion: '1.7', lang: 'en-GB' });
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+    const root = doc.struct('Document');
+    doc.addStructure(root);
+    root.add(doc.struct('P', {}, () => doc.image(wide, 48, 200, { width: 64 })));
+    root.add(doc.struct('Span', { lang: 'Korean' }, () => doc.rect(10, 10, 20, 20).stroke()));
+    doc.end();
+    const failures = pdfua(await done).failures.join('\n');
+    expect(failures).toMatch(/image \/\w+ is drawn in a P, not a Figure/);
+    expect(failures).toMatch(/a Span with \/Lang "Korean", not a BCP 47 tag/);
+  });
+
   it('the metadata-only report', async () => {
     conforming(await buildReportPdf({ record, cards, generatedFor: 'u@example.org', fonts: reportFaces() }));
   });
