@@ -16,7 +16,8 @@ import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
 import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 import { reportTable } from './report-table';
-import { HEATMAP_ALT, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, xmpSafeTitle, type ReportTags } from './report-tags';
+import { HEATMAP_ALT, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, rtlActual, xmpSafeTitle, type ReportTags } from './report-tags';
+import { needsBidi } from './pdf-text';
 import { reportTextWriter } from './report-value';
 import { valueLang } from './value-lang';
 import type { ReportFaces } from './report-fonts';
@@ -102,19 +103,20 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   // every record value through write.value(): a DICOM series description may be Japanese, Arabic or emoji
   const keyed = (key: string, keyFont: string, v: string) => {
     const lang = valueLang(v);
-    if (!lang) return tags.tag('P', () => write.value(key, keyFont, v));
-    // a value in a language its letters name (value-lang.ts): a Span of its own in the paragraph, with that /Lang
+    const actual = rtlActual(v);
+    if (!lang && !actual.actual) return tags.tag('P', () => write.value(key, keyFont, v));
+    // a value in a language its letters name (value-lang.ts), or drawn reordered (right to left): a Span of its own with that /Lang, its ActualText
     const p = tags.group('P');
-    write.value(key, keyFont, v, (part, draw) => (part === 'value' ? tags.tag('Span', draw, { lang }, p) : p.add(draw)));
+    write.value(key, keyFont, v, (part, draw) => (part === 'value' ? tags.tag('Span', draw, { ...(lang ? { lang } : {}), ...actual }, p) : p.add(draw)));
   };
   const row = (k: string, v: string) => keyed(`${k}: `, BOLD, v);
   // a heading around a label (a class, a card's title): a label in a language its letters name is a Span
   // in it with that /Lang, as values are (a Korean label in the H1 was read by the English voice)
   const labelled = (type: string, lead: string, label: string, after = '') => {
     const lang = valueLang(label);
-    if (!lang) return tags.tag(type, () => write.block(`${lead}${label}${after}`, LEFT, undefined, { width, bold: true }));
+    if (!lang && !needsBidi(label)) return tags.tag(type, () => write.block(`${lead}${label}${after}`, LEFT, undefined, { width, bold: true }));
     const h = tags.group(type);
-    write.value(lead, BOLD, label, (part, draw) => (part === 'value' ? tags.tag('Span', draw, { lang }, h) : h.add(draw)), { bold: true, after });
+    write.value(lead, BOLD, label, (part, draw) => (part === 'value' ? tags.tag('Span', draw, { ...(lang ? { lang } : {}), ...rtlActual(label) }, h) : h.add(draw)), { bold: true, after });
   };
   /** a paragraph of the report's own words */
   const para = (draw: () => void) => tags.tag('P', draw);

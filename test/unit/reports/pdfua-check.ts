@@ -12,6 +12,8 @@ export interface Element {
   parent: number | undefined;
   alt?: string;
   lang?: string;
+  /** /ActualText: the text in reading order where it is drawn otherwise (right to left) */
+  actual?: string;
   dict: string;
 }
 
@@ -161,7 +163,7 @@ export function pdfua(pdf: Buffer) {
   const elements = new Map<number, Element>();
   for (const [id, o] of objects) {
     const type = /^\s*<<\s*\/S\s*\/([A-Za-z0-9]+)/.exec(o.dict)?.[1];
-    if (type && /\/P\s+\d+\s+\d+\s+R/.test(o.dict)) elements.set(id, { id, type, parent: ref(o.dict, 'P'), alt: str(o.dict, 'Alt'), lang: str(o.dict, 'Lang'), dict: o.dict });
+    if (type && /\/P\s+\d+\s+\d+\s+R/.test(o.dict)) elements.set(id, { id, type, parent: ref(o.dict, 'P'), alt: str(o.dict, 'Alt'), lang: str(o.dict, 'Lang'), actual: str(o.dict, 'ActualText'), dict: o.dict });
   }
   const parentTree = new Map<number, string>();
   const nums = /\/Nums\s*\[([\s\S]*?)\]\s*>>/.exec(root)?.[1] ?? '';

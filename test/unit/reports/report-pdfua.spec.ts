@@ -11,6 +11,7 @@ import { modelCardView } from '../../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { reportFaces } from '../../helpers/report-fonts';
 import { committedCard, gliomaRecord } from '../../support/report-record';
+import { pdfShownStrings } from '../../helpers/pdf-text';
 import { pdfua } from './pdfua-check';
 
 describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their bytes)', () => {
@@ -157,5 +158,44 @@ describe('headings that carry a label in a language its letters name', () => {
   it('a Latin label keeps its heading one element with no span', async () => {
     const r = pdfua(await buildReportPdf({ record: gliomaRecord(triage, dx), cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'u@example.org', fonts: reportFaces() }));
     expect(r.elements.filter((e) => e.type === 'Span' && /^H\d$/.test(r.elements.find((p) => p.id === e.parent)?.type ?? ''))).toEqual([]);
+  });
+});
+
+describe('right-to-left values: drawn in visual order, read in reading order', () => {
+  const triage = committedCard('triage');
+  const dx = committedCard('brain_tumor');
+  const study = { modality: 'MR', seriesDescription: 'بيت كبير T1', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+
+  it('an Arabic value is a Span whose ActualText is the value in reading order, with no /Lang (its language is not told)', async () => {
+    const record = { ...gliomaRecord(triage, dx), study, userEmail: 'שלום@example.org' };
+    const pdf = await buildReportPdf({ record, cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'u@example.org', fonts: reportFaces() });
+    const r = pdfua(pdf);
+    expect(r.failures).toEqual([]);
+    // the page's glyphs right to left as PDF draws them: the content alone reads the words backwards
+    expect(pdfShownStrings(pdf).flat().map((s) => s.text).join(' ')).toContain('ريبك تيب');
+    const spans = r.elements.filter((e) => e.type === 'Span' && e.actual);
+    expect(spans.map((s) => [s.actual, s.lang])).toEqual([
+      ['שלום@example.org', undefined],
+      ['بيت كبير T1', undefined],
+    ]);
+  });
+
+  it('an Urdu letter DejaVu lacks (ے) prints as "?" with the note, never as an empty box; the ActualText keeps it', async () => {
+    const record = { ...gliomaRecord(triage, dx), study: { ...study, seriesDescription: 'دماغ کا سکین ے' } };
+    const pdf = await buildReportPdf({ record, cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'u@example.org', fonts: reportFaces() });
+    const shown = pdfShownStrings(pdf).flat();
+    expect(shown.filter((s) => s.codes.includes(0))).toEqual([]); // glyph 0 is .notdef, the box
+    expect(shown.map((s) => s.text).join('')).toContain('?');
+    expect(shown.map((s) => s.text).join('')).toContain('a character this PDF cannot print');
+    expect(pdfua(pdf).elements.find((e) => e.type === 'Span' && e.actual)?.actual).toBe('دماغ کا سکین ے');
+  });
+
+  it('a Hebrew class label in the title and a table cell: /Lang he and ActualText', async () => {
+    const record = { ...gliomaRecord(triage, dx), label: 'גידול מוחי', probabilities: { 'גידול מוחי': 0.9, other: 0.1 } };
+    const r = pdfua(await buildReportPdf({ record, cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'u@example.org', fonts: reportFaces() }));
+    expect(r.failures).toEqual([]);
+    const typeOf = (id: number | undefined) => r.elements.find((e) => e.id === id)?.type;
+    const tagged = r.elements.filter((e) => e.actual === 'גידול מוחי').map((e) => [e.type, typeOf(e.parent), e.lang]);
+    expect(tagged).toEqual(expect.arrayContaining([['Span', 'H1', 'he'], ['TD', 'TR', 'he']]));
   });
 });
