@@ -16,10 +16,9 @@ import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
 import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 import { reportTable } from './report-table';
-import { HEATMAP_ALT, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, rtlActual, xmpSafeTitle, type ReportTags } from './report-tags';
-import { needsBidi } from './pdf-text';
+import { HEATMAP_ALT, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, xmpSafeTitle, type ReportTags } from './report-tags';
+import { reportLangText } from './report-lang-text';
 import { reportTextWriter } from './report-value';
-import { valueLang } from './value-lang';
 import type { ReportFaces } from './report-fonts';
 
 export interface ReportInput {
@@ -100,24 +99,11 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     tags.tag('H2', () => write.block(t, LEFT, undefined, { width, bold: true }));
     doc.moveDown(0.2).font(REGULAR).fontSize(10);
   };
-  // every record value through write.value(): a DICOM series description may be Japanese, Arabic or emoji
-  const keyed = (key: string, keyFont: string, v: string) => {
-    const lang = valueLang(v);
-    const actual = rtlActual(v);
-    if (!lang && !actual.actual) return tags.tag('P', () => write.value(key, keyFont, v));
-    // a value in a language its letters name (value-lang.ts), or drawn reordered (right to left): a Span of its own with that /Lang, its ActualText
-    const p = tags.group('P');
-    write.value(key, keyFont, v, (part, draw) => (part === 'value' ? tags.tag('Span', draw, { ...(lang ? { lang } : {}), ...actual }, p) : p.add(draw)));
-  };
+  // every record value through write.value(): a DICOM series description may be Japanese, Arabic or emoji;
+  // a value or label in a language its letters name, or right to left, a Span of its own (report-lang-text.ts)
+  const writerFor = (x: number, box: number) => reportTextWriter(doc, fonts, { regular: REGULAR, bold: BOLD, fallback }, x, box);
+  const { keyed, labelled } = reportLangText(tags, write, { regular: REGULAR, bold: BOLD }, LEFT, width, writerFor);
   const row = (k: string, v: string) => keyed(`${k}: `, BOLD, v);
-  // a heading around a label (a class, a card's title): a label in a language its letters name is a Span
-  // in it with that /Lang, as values are (a Korean label in the H1 was read by the English voice)
-  const labelled = (type: string, lead: string, label: string, after = '') => {
-    const lang = valueLang(label);
-    if (!lang && !needsBidi(label)) return tags.tag(type, () => write.block(`${lead}${label}${after}`, LEFT, undefined, { width, bold: true }));
-    const h = tags.group(type);
-    write.value(lead, BOLD, label, (part, draw) => (part === 'value' ? tags.tag('Span', draw, { ...(lang ? { lang } : {}), ...rtlActual(label) }, h) : h.add(draw)), { bold: true, after });
-  };
   /** a paragraph of the report's own words */
   const para = (draw: () => void) => tags.tag('P', draw);
   /** the small tables: probabilities, a card's figures and sources (report-table.ts) */
@@ -196,10 +182,13 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     para(() => doc.text('Image', LEFT, y + 224, { width: w, align: 'center' }));
     if (input.heatmap) {
       const label = r.label ? labelName(r.label, labels) : null;
-      const caption = `${heatmapCaption(label)} — ${HEATMAP_METHOD}`;
       tags.figure(input.heatmap, LEFT + w + 16, y, [w, 220], label ? `${HEATMAP_ALT}, for the class ${label}` : HEATMAP_ALT);
       // the class the map is for (a full report carries one only where the re-run gave the record's answer)
-      para(() => write.block(caption, LEFT + w + 16, y + 224, { width: w }));
+      // the label a Span in its language, as in the title ("Heat map for 신경교종 — class activation map (CAM)")
+      const caption = heatmapCaption(label);
+      doc.y = y + 224;
+      if (label && caption.endsWith(label)) labelled('P', caption.slice(0, -label.length), label, ` — ${HEATMAP_METHOD}`, { bold: false, x: LEFT + w + 16, box: w });
+      else para(() => write.block(`${caption} — ${HEATMAP_METHOD}`, LEFT + w + 16, y + 224, { width: w }));
     }
     doc.x = LEFT;
     doc.y = y + 244;

@@ -155,6 +155,19 @@ describe('headings that carry a label in a language its letters name', () => {
     r.elements.filter((e) => /^H\d$/.test(e.type)).forEach((h) => expect(h.lang).toBeUndefined());
   });
 
+  it("the heat map's caption holds a Korean label as a Span with its /Lang", async () => {
+    const image = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } }).png().toBuffer();
+    const record = { ...gliomaRecord(triage, dx), label: '신경교종', probabilities: { 신경교종: 0.9, other: 0.1 } };
+    const pdf = await buildReportPdf({ record, image, heatmap: image, cards, generatedFor: 'u@example.org', fonts: reportFaces() });
+    const r = pdfua(pdf);
+    expect(r.failures).toEqual([]);
+    const typeOf = (id: number | undefined) => r.elements.find((e) => e.id === id)?.type;
+    expect(r.elements.filter((e) => e.type === 'Span' && e.lang === 'ko').map((e) => typeOf(e.parent))).toEqual(['H1', 'P', 'P', 'H3']);
+    // drawn as before: one caption under the heat map's half, the label in the CJK face
+    const caption = pdfShownStrings(pdf).flat().filter((s) => /Heat map for|신경교종|class activation/.test(s.text) && s.size === 8);
+    expect(caption.map((s) => s.text).join('')).toContain('Heat map for 신경교종 — class activation map (CAM)');
+  });
+
   it('a Latin label keeps its heading one element with no span', async () => {
     const r = pdfua(await buildReportPdf({ record: gliomaRecord(triage, dx), cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'u@example.org', fonts: reportFaces() }));
     expect(r.elements.filter((e) => e.type === 'Span' && /^H\d$/.test(r.elements.find((p) => p.id === e.parent)?.type ?? ''))).toEqual([]);
