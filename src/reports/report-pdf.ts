@@ -17,8 +17,8 @@ import { windowLine } from '../studies/window-record';
 import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 import { reportTable } from './report-table';
 import { HEATMAP_ALT, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, xmpSafeTitle, type ReportTags } from './report-tags';
+import { reportLangText } from './report-lang-text';
 import { reportTextWriter } from './report-value';
-import { valueLang } from './value-lang';
 import type { ReportFaces } from './report-fonts';
 
 export interface ReportInput {
@@ -99,14 +99,10 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     tags.tag('H2', () => write.block(t, LEFT, undefined, { width, bold: true }));
     doc.moveDown(0.2).font(REGULAR).fontSize(10);
   };
-  // every record value through write.value(): a DICOM series description may be Japanese, Arabic or emoji
-  const keyed = (key: string, keyFont: string, v: string) => {
-    const lang = valueLang(v);
-    if (!lang) return tags.tag('P', () => write.value(key, keyFont, v));
-    // a value in a language its letters name (value-lang.ts): a Span of its own in the paragraph, with that /Lang
-    const p = tags.group('P');
-    write.value(key, keyFont, v, (part, draw) => (part === 'value' ? tags.tag('Span', draw, { lang }, p) : p.add(draw)));
-  };
+  // every record value through write.value(): a DICOM series description may be Japanese, Arabic or emoji;
+  // a value or label in a language its letters name, or right to left, a Span of its own (report-lang-text.ts)
+  const writerFor = (x: number, box: number) => reportTextWriter(doc, fonts, { regular: REGULAR, bold: BOLD, fallback }, x, box);
+  const { keyed, labelled } = reportLangText(tags, write, { regular: REGULAR, bold: BOLD }, LEFT, width, writerFor);
   const row = (k: string, v: string) => keyed(`${k}: `, BOLD, v);
   /** a paragraph of the report's own words */
   const para = (draw: () => void) => tags.tag('P', draw);
@@ -114,7 +110,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const table = reportTable(doc, write, tags, { regular: REGULAR, bold: BOLD }, LEFT, width);
 
   doc.fontSize(18);
-  tags.tag('H1', () => write.block(`MRI Sentinel — ${recordTitle(r, labels)}`, LEFT, undefined, { width, bold: true }));
+  labelled('H1', 'MRI Sentinel — ', recordTitle(r, labels));
   doc.fontSize(9).fillColor(GREY);
   keyed(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `, REGULAR, input.generatedFor);
   doc.moveDown(0.4).fillColor('#8a1c1c').font(BOLD).fontSize(10);
@@ -186,10 +182,13 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     para(() => doc.text('Image', LEFT, y + 224, { width: w, align: 'center' }));
     if (input.heatmap) {
       const label = r.label ? labelName(r.label, labels) : null;
-      const caption = `${heatmapCaption(label)} — ${HEATMAP_METHOD}`;
       tags.figure(input.heatmap, LEFT + w + 16, y, [w, 220], label ? `${HEATMAP_ALT}, for the class ${label}` : HEATMAP_ALT);
       // the class the map is for (a full report carries one only where the re-run gave the record's answer)
-      para(() => write.block(caption, LEFT + w + 16, y + 224, { width: w }));
+      // the label a Span in its language, as in the title ("Heat map for 신경교종 — class activation map (CAM)")
+      const caption = heatmapCaption(label);
+      doc.y = y + 224;
+      if (label && caption.endsWith(label)) labelled('P', caption.slice(0, -label.length), label, ` — ${HEATMAP_METHOD}`, { bold: false, x: LEFT + w + 16, box: w });
+      else para(() => write.block(`${caption} — ${HEATMAP_METHOD}`, LEFT + w + 16, y + 224, { width: w }));
     }
     doc.x = LEFT;
     doc.y = y + 244;
@@ -215,7 +214,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   for (const [name, version] of versions) {
     const card = input.cards?.find((c) => c.name === name);
     doc.fontSize(10);
-    tags.tag('H3', () => write.block(`${card ? card.title : humanLabel(name)} — version ${version}${card?.experimental ? ' (experimental)' : ''}`, LEFT, undefined, { width, bold: true }));
+    labelled('H3', '', card ? card.title : humanLabel(name), ` — version ${version}${card?.experimental ? ' (experimental)' : ''}`);
     doc.font(REGULAR);
     if (!card) continue;
     const cardUrl = `${input.baseUrl ?? ''}/models/${encodeURIComponent(card.name)}`;

@@ -1,3 +1,5 @@
+import { needsBidi } from './pdf-text';
+
 /**
  * The report's structure (a tagged PDF): what a screen reader reads, and in which order, and what
  * it skips. Untagged, the reports were read as one unordered stream of glyphs, or not at all; now
@@ -36,10 +38,19 @@ export const xmpSafeTitle = (title: string): string => title.replace(/[&<>]/g, (
 
 export type ReportElement = PDFKit.PDFStructureElement;
 
+/**
+ * /ActualText for text with right-to-left letters: its glyphs are drawn in visual order, line by line
+ * (pdf-text.ts), as PDF expects (ISO 32000-1 14.8.2.3.3), and a reader of the page text must undo that
+ * with its own bidi guess, which mixed Latin and digits can defeat ("بيت كبير" extracts as "ريبك تيب"
+ * from the content). The element's ActualText is the text in reading order (NFC, as drawn); none for other text.
+ */
+export const rtlActual = (text: string): { actual?: string } => (needsBidi(text) ? { actual: text.normalize('NFC') } : {});
+
 export interface ReportTags {
   /** `draw`'s content as one element of `type` (H1, H2, P, TD…) under `parent` (the document). */
   // `scope`: a header cell's (pdfkit writes it as the Table attribute /Scope; @types/pdfkit lacks it)
-  tag(type: string, draw: () => void, options?: { alt?: string; scope?: 'Column' | 'Row'; lang?: string }, parent?: ReportElement): void;
+  // `actual`: the text in reading order, for what is drawn reordered (right-to-left lines: rtlActual)
+  tag(type: string, draw: () => void, options?: { alt?: string; scope?: 'Column' | 'Row'; lang?: string; actual?: string }, parent?: ReportElement): void;
   /**
    * A picture (PNG/JPEG bytes) fitted into the box `fit` at x, y and centred in it, as a Figure with
    * alternative text and, as PDF/UA's Layout attributes, the bounding box of where it is drawn.

@@ -34,11 +34,18 @@ export interface ReportTextNames {
  * Draws one part of a key-and-value line: the key, the value, and the note after a value with
  * characters no face has. The caller marks each (the value a Span in its own language, value-lang.ts).
  */
-export type ValueParts = (part: 'key' | 'value' | 'note', draw: () => void) => void;
+// 'after': the report's own words after the value (a heading's " — version 2" after a card's title)
+export type ValueParts = (part: 'key' | 'value' | 'note' | 'after', draw: () => void) => void;
+
+/** A value's weight (a heading's label is bold, as the heading) and the report's words after it, if any. */
+export interface ValueOptions {
+  bold?: boolean;
+  after?: string;
+}
 
 export interface ReportTextWriter {
   /** `key` in `keyFont` (the current size and colour), then the record's `text` after it, across the text width from the left margin; each part drawn through `parts`. */
-  value(key: string, keyFont: string, text: string, parts?: ValueParts): void;
+  value(key: string, keyFont: string, text: string, parts?: ValueParts, options?: ValueOptions): void;
   /** A paragraph in the box from `x` across `width` (at `y`, or the current line), in the regular or bold face and the current size. */
   block(text: string, x: number, y: number | undefined, options: { width: number; align?: 'left' | 'right'; bold?: boolean }): void;
 }
@@ -182,8 +189,8 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
   };
 
   return {
-    value(key, keyFont, text, parts = (_part, draw) => draw()) {
-      const s = setting(text, false);
+    value(key, keyFont, text, parts = (_part, draw) => draw(), { bold = false, after = '' } = {}) {
+      const s = setting(text, bold);
       if (s.direction === 'rtl') {
         text = text.normalize('NFC');
         // the key and the value's first line on one line: room for that line first, as pdfkit makes it
@@ -193,23 +200,28 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
         let replaced = 0;
         parts('value', () => (replaced = rightAligned(breakLines(text, s, width - doc.font(keyFont).widthOfString(key), width), s, left, width, y)));
         if (replaced) parts('note', () => doc.font(s.nameOf(0)).text(REPLACED_NOTE.trim(), left, undefined, { width }));
+        // under the right-aligned value, at the left: it reads after it
+        if (after) parts('after', () => doc.font(s.nameOf(0)).text(after.trim(), left, undefined, { width }));
         return;
       }
       const lead = doc.font(keyFont).widthOfString(key);
       const lines = ownLines(text) ? breakLines(text.normalize('NFC'), s, width - lead, width) : [text];
       // the first word fits only on a line of its own: the key ends its line (an empty text after it would not)
       const keyAlone = lines.length > 1 && !lines[0];
-      parts('key', () => doc.font(keyFont).text(key, left, undefined, { continued: !keyAlone, width }));
+      // no key (a heading that starts with its label): the value starts the line itself
+      if (key) parts('key', () => doc.font(keyFont).text(key, left, undefined, { continued: !keyAlone, width }));
+      else doc.x = left;
       const printed = lines.map((line) => printableRunsOnce(line, s.faces, s.direction, s.japanese));
       // the note (in English) goes on the value's last line, continuing it, in a part of its own
       const noted = printed.some((p) => p.replaced);
       parts('value', () =>
         printed.forEach(({ runs }, i) => {
           if (i === 0 && keyAlone) return;
-          continued(runs, s, i ? [left, undefined] : undefined, i ? { width } : {}, noted && i === printed.length - 1);
+          continued(runs, s, i ? [left, undefined] : undefined, i || !key ? { width } : {}, (noted || Boolean(after)) && i === printed.length - 1);
         }),
       );
-      if (noted) parts('note', () => continued([{ face: 0, text: REPLACED_NOTE }], s, undefined, {}));
+      if (noted) parts('note', () => continued([{ face: 0, text: REPLACED_NOTE }], s, undefined, {}, Boolean(after)));
+      if (after) parts('after', () => continued([{ face: 0, text: after }], s, undefined, {}));
     },
 
     block(text, x, y, { width: boxWidth, align = 'left', bold = false }) {

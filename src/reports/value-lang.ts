@@ -14,6 +14,14 @@
  * (English, Latin medical words, or any of a hundred languages). A value tagged must have at least
  * as many letters in its language's script as Latin ones ("T1", "MRI" in a Korean description are
  * read by a Korean voice; one Korean word in a French description does not make it Korean).
+ *
+ * Nothing else a value comes with names its language either: a DICOM Specific Character Set names an
+ * encoding (ISO_IR 144 is ISO 8859-5, Cyrillic for Russian, Bulgarian, Serbian, Macedonian; ISO_IR 192
+ * UTF-8 for anything), is not kept with the record, and an account or browser locale is the reader's
+ * language, not a patient's or a series author's. So those values are of indeterminate language, the
+ * exception WCAG 3.1.2 makes; PDF/UA needs a language for all text, and the report's stands (an
+ * empty or "und" /Lang says no more and is refused by some checkers). A right-to-left value still gets
+ * an /ActualText in reading order (report-tags.ts rtlActual).
  */
 
 /** Scripts written for one language, and that language's BCP 47 tag. */

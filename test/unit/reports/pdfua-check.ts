@@ -12,6 +12,8 @@ export interface Element {
   parent: number | undefined;
   alt?: string;
   lang?: string;
+  /** /ActualText: the text in reading order where it is drawn otherwise (right to left) */
+  actual?: string;
   dict: string;
 }
 
@@ -161,7 +163,7 @@ export function pdfua(pdf: Buffer) {
   const elements = new Map<number, Element>();
   for (const [id, o] of objects) {
     const type = /^\s*<<\s*\/S\s*\/([A-Za-z0-9]+)/.exec(o.dict)?.[1];
-    if (type && /\/P\s+\d+\s+\d+\s+R/.test(o.dict)) elements.set(id, { id, type, parent: ref(o.dict, 'P'), alt: str(o.dict, 'Alt'), lang: str(o.dict, 'Lang'), dict: o.dict });
+    if (type && /\/P\s+\d+\s+\d+\s+R/.test(o.dict)) elements.set(id, { id, type, parent: ref(o.dict, 'P'), alt: str(o.dict, 'Alt'), lang: str(o.dict, 'Lang'), actual: str(o.dict, 'ActualText'), dict: o.dict });
   }
   const parentTree = new Map<number, string>();
   const nums = /\/Nums\s*\[([\s\S]*?)\]\s*>>/.exec(root)?.[1] ?? '';
@@ -184,6 +186,24 @@ export function pdfua(pdf: Buffer) {
     }
   }
 
+  // every element reachable from the StructTreeRoot: held in its parent's /K, up to the root (a screen
+  // reader walks the tree from the root: an element only its /P names is never read), and a well-formed /Lang
+  const rootId = ref(catalog, 'StructTreeRoot');
+  const kids = (dict: string) => new Set(refs(/\/K\s*(\[[\s\S]*?\]|\d+\s+\d+\s+R)/.exec(dict)?.[1] ?? ''));
+  for (const e of inOrder) {
+    const seen = new Set<number>();
+    for (let at: Element | undefined = e; at && !seen.has(at.id); at = at.parent === undefined ? undefined : elements.get(at.parent)) {
+      seen.add(at.id);
+      const parent = at.parent === rootId ? root : at.parent === undefined ? undefined : elements.get(at.parent)?.dict;
+      if (parent === undefined || !kids(parent).has(at.id)) {
+        fail(`a ${e.type} (${e.id}) is not reachable from the StructTreeRoot: its ${at === e ? '' : `ancestor ${at.type}'s `}parent does not hold it`);
+        break;
+      }
+      if (at.parent === rootId) break;
+    }
+    if (e.lang !== undefined && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(e.lang)) fail(`a ${e.type} with /Lang "${e.lang}", not a BCP 47 tag (ISO 14289-1 7.2)`);
+  }
+
   // the pages: content marked or artifact (01-005), in the parent tree, tab order (19-003), annotations (28-*)
   const pages = [...objects.entries()].filter(([, o]) => /\/Type\s*\/Page\b(?!s)/.test(o.dict));
   const images: { page: number; name: string; mcid?: number; box: number[] }[] = [];
@@ -202,6 +222,11 @@ export function pdfua(pdf: Buffer) {
       const parent = refs(parents[mcid] ?? '')[0];
       if (parent === undefined || !elements.has(parent)) fail(`page ${id}: MCID ${mcid} has no structure element in the parent tree`);
       else if (!new RegExp(`/K\\s*\\[[^\\]]*\\b${mcid}\\b`).test(elements.get(parent)!.dict) && !new RegExp(`/MCID\\s+${mcid}\\b`).test(elements.get(parent)!.dict)) fail(`page ${id}: MCID ${mcid}'s element does not hold it`);
+    }
+    // a picture in tagged content is a Figure's (whose alternative text is checked above), never a P's or a Span's
+    for (const im of read.images) {
+      const holder = im.mcid === undefined ? undefined : refs(parents[im.mcid] ?? '')[0];
+      if (im.mcid !== undefined && typeOf(holder) !== 'Figure') fail(`page ${id}: image /${im.name} is drawn in a ${typeOf(holder)}, not a Figure (13-001)`);
     }
     for (const a of refs(/\/Annots\s*(\[[^\]]*\])/.exec(page.dict)?.[1] ?? '')) {
       const annot = get(a).dict;

@@ -11,6 +11,7 @@ import { modelCardView } from '../../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { reportFaces } from '../../helpers/report-fonts';
 import { committedCard, gliomaRecord } from '../../support/report-record';
+import { pdfShownStrings } from '../../helpers/pdf-text';
 import { pdfua } from './pdfua-check';
 
 describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their bytes)', () => {
@@ -79,6 +80,29 @@ describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their 
     expect(failures).toMatch(/neither tagged nor artifact \(01-005\): TJ S/);
   });
 
+  it('the check finds an element its parent does not hold, a picture outside a Figure and a malformed /Lang', async () => {
+    const pdf = await buildReportPdf({ record, cards, generatedFor: 'u@example.org', fonts: reportFaces() });
+    const src = pdf.toString('latin1');
+    // the Document's last child dropped from its /K, in place (same length: the xref offsets stay right)
+    const k = /\/S \/Document[\s\S]*?\/K \[([^\]]*?)(\d+ 0 R)\]/.exec(src)!;
+    const at = k.index + k[0].length - 1 - k[2].length;
+    const cut = Buffer.from(src.slice(0, at) + ' '.repeat(k[2].length) + src.slice(at + k[2].length), 'latin1');
+    expect(pdfua(cut).failures.join('\n')).toMatch(/a P \(\d+\) is not reachable from the StructTreeRoot/);
+
+    const doc = new PDFDocument({ font: '', tagged: true, pdfVersion: '1.7', lang: 'en-GB' });
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+    const root = doc.struct('Document');
+    doc.addStructure(root);
+    root.add(doc.struct('P', {}, () => doc.image(wide, 48, 200, { width: 64 })));
+    root.add(doc.struct('Span', { lang: 'Korean' }, () => doc.rect(10, 10, 20, 20).stroke()));
+    doc.end();
+    const failures = pdfua(await done).failures.join('\n');
+    expect(failures).toMatch(/image \/\w+ is drawn in a P, not a Figure/);
+    expect(failures).toMatch(/a Span with \/Lang "Korean", not a BCP 47 tag/);
+  });
+
   it('the metadata-only report', async () => {
     conforming(await buildReportPdf({ record, cards, generatedFor: 'u@example.org', fonts: reportFaces() }));
   });
@@ -111,5 +135,80 @@ describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their 
     // the paragraph: the key, the span, the note — three children
     const p = r.elements.find((e) => e.id === span.parent)!;
     expect(/\/K\s*\[([^\]]*)\]/.exec(p.dict)![1].replace(/\d+\s+\d+\s+R/g, 'R').trim().split(/\s+/)).toHaveLength(3);
+  });
+});
+
+describe('headings that carry a label in a language its letters name', () => {
+  const triage = committedCard('triage');
+  const dx = committedCard('brain_tumor');
+  const cards = [modelCardView(triage), { ...modelCardView(dx), title: '뇌종양 분류기' }];
+
+  it('the title (H1) and a model card heading (H3) hold the label as a Span with its /Lang', async () => {
+    const record = { ...gliomaRecord(triage, dx), label: '신경교종', probabilities: { 신경교종: 0.9, other: 0.1 } };
+    const r = pdfua(await buildReportPdf({ record, cards, generatedFor: 'u@example.org', fonts: reportFaces() }));
+    expect(r.failures).toEqual([]);
+    const spanIn = (type: string) => r.elements.filter((e) => e.type === 'Span' && e.lang && r.elements.find((p) => p.id === e.parent)?.type === type).map((e) => e.lang);
+    // before: "MRI Sentinel — 신경교종" was one H1 in the report's en-GB, read by the English voice
+    expect(spanIn('H1')).toEqual(['ko']);
+    expect(spanIn('H3')).toEqual(['ko']);
+    // the headings themselves stay in the report's language (their other words are English)
+    r.elements.filter((e) => /^H\d$/.test(e.type)).forEach((h) => expect(h.lang).toBeUndefined());
+  });
+
+  it("the heat map's caption holds a Korean label as a Span with its /Lang", async () => {
+    const image = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } }).png().toBuffer();
+    const record = { ...gliomaRecord(triage, dx), label: '신경교종', probabilities: { 신경교종: 0.9, other: 0.1 } };
+    const pdf = await buildReportPdf({ record, image, heatmap: image, cards, generatedFor: 'u@example.org', fonts: reportFaces() });
+    const r = pdfua(pdf);
+    expect(r.failures).toEqual([]);
+    const typeOf = (id: number | undefined) => r.elements.find((e) => e.id === id)?.type;
+    expect(r.elements.filter((e) => e.type === 'Span' && e.lang === 'ko').map((e) => typeOf(e.parent))).toEqual(['H1', 'P', 'P', 'H3']);
+    // drawn as before: one caption under the heat map's half, the label in the CJK face
+    const caption = pdfShownStrings(pdf).flat().filter((s) => /Heat map for|신경교종|class activation/.test(s.text) && s.size === 8);
+    expect(caption.map((s) => s.text).join('')).toContain('Heat map for 신경교종 — class activation map (CAM)');
+  });
+
+  it('a Latin label keeps its heading one element with no span', async () => {
+    const r = pdfua(await buildReportPdf({ record: gliomaRecord(triage, dx), cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'u@example.org', fonts: reportFaces() }));
+    expect(r.elements.filter((e) => e.type === 'Span' && /^H\d$/.test(r.elements.find((p) => p.id === e.parent)?.type ?? ''))).toEqual([]);
+  });
+});
+
+describe('right-to-left values: drawn in visual order, read in reading order', () => {
+  const triage = committedCard('triage');
+  const dx = committedCard('brain_tumor');
+  const study = { modality: 'MR', seriesDescription: 'بيت كبير T1', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+
+  it('an Arabic value is a Span whose ActualText is the value in reading order, with no /Lang (its language is not told)', async () => {
+    const record = { ...gliomaRecord(triage, dx), study, userEmail: 'שלום@example.org' };
+    const pdf = await buildReportPdf({ record, cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'u@example.org', fonts: reportFaces() });
+    const r = pdfua(pdf);
+    expect(r.failures).toEqual([]);
+    // the page's glyphs right to left as PDF draws them: the content alone reads the words backwards
+    expect(pdfShownStrings(pdf).flat().map((s) => s.text).join(' ')).toContain('ريبك تيب');
+    const spans = r.elements.filter((e) => e.type === 'Span' && e.actual);
+    expect(spans.map((s) => [s.actual, s.lang])).toEqual([
+      ['שלום@example.org', undefined],
+      ['بيت كبير T1', undefined],
+    ]);
+  });
+
+  it('an Urdu letter DejaVu lacks (ے) prints as "?" with the note, never as an empty box; the ActualText keeps it', async () => {
+    const record = { ...gliomaRecord(triage, dx), study: { ...study, seriesDescription: 'دماغ کا سکین ے' } };
+    const pdf = await buildReportPdf({ record, cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'u@example.org', fonts: reportFaces() });
+    const shown = pdfShownStrings(pdf).flat();
+    expect(shown.filter((s) => s.codes.includes(0))).toEqual([]); // glyph 0 is .notdef, the box
+    expect(shown.map((s) => s.text).join('')).toContain('?');
+    expect(shown.map((s) => s.text).join('')).toContain('a character this PDF cannot print');
+    expect(pdfua(pdf).elements.find((e) => e.type === 'Span' && e.actual)?.actual).toBe('دماغ کا سکین ے');
+  });
+
+  it('a Hebrew class label in the title and a table cell: /Lang he and ActualText', async () => {
+    const record = { ...gliomaRecord(triage, dx), label: 'גידול מוחי', probabilities: { 'גידול מוחי': 0.9, other: 0.1 } };
+    const r = pdfua(await buildReportPdf({ record, cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'u@example.org', fonts: reportFaces() }));
+    expect(r.failures).toEqual([]);
+    const typeOf = (id: number | undefined) => r.elements.find((e) => e.id === id)?.type;
+    const tagged = r.elements.filter((e) => e.actual === 'גידול מוחי').map((e) => [e.type, typeOf(e.parent), e.lang]);
+    expect(tagged).toEqual(expect.arrayContaining([['Span', 'H1', 'he'], ['TD', 'TR', 'he']]));
   });
 });
