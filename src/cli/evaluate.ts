@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   await (outFile ? outFile.finish(out, failed) : endOutput(out, failed));
   stop.dispose();
 
-  const labels = new Map(rows.filter((r) => r.label).map((r) => [r.path, r.label as string]));
+  const labels = new Map(rows.filter((r) => r.label).map((r) => [r.line, r.label as string]));
   const summary = summarise(lines, labels, modelClasses(ctx.get(ModelRegistry).cards()), python);
   await ctx.close();
   return reportRun({ summary, evaluated: lines.length, total: rows.length, noun: 'rows', outFile: outFile?.target });
