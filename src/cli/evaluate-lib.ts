@@ -139,8 +139,9 @@ export function labelAgreement(rows: { line: DecisionLine; want: string | undefi
     } else if (l.status === 'error') r.errors++;
     else if (kind === 'triage') {
       // NOT_MRI and UNSUPPORTED_BODY_PART are triage's answers; a file refusal or LOW_CONFIDENCE is none
+      // and a study refused with no stage (an empty folder, a broken link, an unreadable archive) never reached triage
       const got = triageKey(l);
-      if (got === null || (l.status === 'rejected' && l.code === 'LOW_CONFIDENCE')) r.refused++;
+      if (got === null || (l.status === 'rejected' && (l.code === 'LOW_CONFIDENCE' || !l.stage))) r.refused++;
       else {
         r.compared++;
         if (got === expectedTriage(want)) r.agree++;

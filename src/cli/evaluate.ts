@@ -29,7 +29,7 @@ Runs the served pipeline (sharp + onnxruntime-node, no database, no HTTP) over e
   --compare FILE     agreement with per-image decisions from scripts/python_decisions.py
   --studies DIR      whole studies instead: each sub-folder of DIR is one DICOM series, each
                      .nii/.nii.gz/.zip/.dcm file in DIR one study; one JSON line per study
-  --labels FILE      with --studies: CSV path,label → coverage and accuracy of the answers
+  --labels FILE      with --studies: CSV path,label → agreement of the answers, as --manifest
 Every row gets a line (a missing or unreadable file: an "error" line naming why).
 Exit 0: every row evaluated; 1: models, configuration or --out failed; 2: usage or input error
 (an existing --out without --force included).
@@ -100,7 +100,8 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   await requireModels(ctx, config);
   const { out, failed } = output ? output.stream() : { out: process.stdout, failed: watchOutput(process.stdout) };
   const stop = interruptible('study', output !== undefined);
-  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), labels, stop.signal);
+  const expected = labels && { expected: labels, classes: modelClasses(ctx.get(ModelRegistry).cards()) };
+  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), expected, stop.signal);
   await (output ? output.finish(out, failed) : endOutput(out, failed));
   stop.dispose();
   const unmatched = summary.labelled?.unmatched;
