@@ -10,6 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
 import { StartupError } from '../startup-error';
+import { stderrLogger } from './cli-logger';
 import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
 import { countOption, existingPath, modelClasses, parseEvaluateArgs, summarise, UsageError } from './evaluate-lib';
 import { ModelRegistry } from '../inference/model-registry.service';
@@ -96,7 +97,7 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService, StudyService] })
   class EvaluateStudiesModule {}
-  const ctx = await NestFactory.createApplicationContext(EvaluateStudiesModule, { logger: ['error', 'warn'] });
+  const ctx = await NestFactory.createApplicationContext(EvaluateStudiesModule, { logger: stderrLogger('warn') });
   await requireModels(ctx, config);
   const { out, failed } = output ? output.stream() : { out: process.stdout, failed: watchOutput(process.stdout) };
   const stop = interruptible('study', output !== undefined);
