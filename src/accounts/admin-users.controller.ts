@@ -5,7 +5,7 @@ import { UserViewDto } from './accounts.responses';
 import type { Request, Response } from 'express';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors';
 import { AdminNoticeQueryDto, ConfirmedFormDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
-import { Confirmation, DISABLE_CONSEQUENCE, ENABLE_CONSEQUENCE, RESET_CONSEQUENCE, resetConfirmation, statusChanges, updateConfirmation } from './admin-users.confirm';
+import { Confirmation, dialogQuestions, needsConfirmation, RESET_CONSEQUENCE, resetConfirmation, updateConfirmation } from './admin-users.confirm';
 import { Roles } from './decorators';
 import { AccountInputError, AdminRefusalError, EmailTakenError } from './errors';
 import { randomPassword } from './password';
@@ -16,13 +16,13 @@ import { IdParamDto } from '../common/zod-dto';
 import { actor, AuditLog } from '../audit/audit-log.service';
 
 /**
- * The page's confirmation dialog for "New password" and a change of status (a static file: the CSP
- * forbids inline scripts); without JavaScript the server asks instead (admin-users.confirm.ts).
+ * The page's confirmation dialog for "New password", a change of status and a promotion (a static
+ * file: the CSP forbids inline scripts); without JavaScript the server asks instead (admin-users.confirm.ts).
  */
 const SCRIPTS = ['/static/js/admin-users.js'];
 
-/** The dialog's words, the same as the confirmation page's: the list view puts them on its forms. */
-const CONSEQUENCES = { disable: DISABLE_CONSEQUENCE, enable: ENABLE_CONSEQUENCE, reset: RESET_CONSEQUENCE };
+/** The "New password" dialog's words, the same as its confirmation page's (the row forms' come with each user: listView). */
+const CONSEQUENCES = { reset: RESET_CONSEQUENCE };
 
 /**
  * A password an admin sets is known to the admin: the user must replace it before anything else
@@ -59,10 +59,15 @@ export class AdminUsersController {
     return err;
   }
 
+  /** The users with their row form's dialog questions (admin-users.confirm dialogQuestions). */
+  private async listView(adminId: string): Promise<(UserView & { confirmQuestions: Record<string, string> })[]> {
+    return (await this.users.list()).map((u) => ({ ...u, confirmQuestions: dialogQuestions(u, adminId) }));
+  }
+
   @Get('admin/users')
   @ApiExcludeEndpoint()
-  async page(@Res() res: Response, @Query() q: AdminNoticeQueryDto): Promise<void> {
-    const users = await this.users.list();
+  async page(@CurrentUser() admin: AuthUser, @Res() res: Response, @Query() q: AdminNoticeQueryDto): Promise<void> {
+    const users = await this.listView(admin.id);
     const u = q.user ? users.find((x) => x.id === q.user) : undefined;
     const done = !u ? undefined : q.done === 'created' ? `Created ${u.email} (${u.role}). Give them their email and the password you chose (safely: not in the same message), and the address of this site; they log in at /login. ${FIRST_LOGIN}` : q.done === 'updated' ? `Updated ${u.email}: ${u.role}, ${u.disabled ? 'disabled' : 'active'}.` : undefined;
     res.render('admin-users', { title: 'Users', scripts: SCRIPTS, users, done, consequences: CONSEQUENCES });
@@ -76,7 +81,7 @@ export class AdminUsersController {
       res.redirect(303, `/admin/users?done=created&user=${encodeURIComponent(u.id)}`);
     } catch (err) {
       // the typed email and role stay in the form; the password is never sent back
-      await this.renderError(res, err, { email: body.email ?? '', role: body.role ?? 'user' });
+      await this.renderError(res, admin, err, { email: body.email ?? '', role: body.role ?? 'user' });
     }
   }
 
@@ -84,15 +89,16 @@ export class AdminUsersController {
   @ApiExcludeEndpoint()
   async updateFromPage(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Body() body: UpdateUserFormDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
-      if (body.confirmed !== 'yes' && body.disabled !== undefined) {
+      if (body.confirmed !== 'yes') {
         // the refusals first (own account, last admin): no question about a change that cannot be made
-        const current = await this.users.checkUpdate(admin.id, id, { role: body.role, disabled: body.disabled });
-        if (statusChanges(current, body)) return this.confirm(res, updateConfirmation(current, { role: body.role, disabled: body.disabled }));
+        const change = { role: body.role, disabled: body.disabled };
+        const current = await this.users.checkUpdate(admin.id, id, change);
+        if (needsConfirmation(current, change, admin.id)) return this.confirm(res, updateConfirmation(current, change, admin.id));
       }
       const u = this.audited(req, admin, 'admin.user.update', await this.users.update(admin.id, id, { role: body.role, disabled: body.disabled }));
       res.redirect(303, `/admin/users?done=updated&user=${encodeURIComponent(u.id)}`);
     } catch (err) {
-      await this.renderError(res, this.refused(req, admin, err, { role: body.role, disabled: body.disabled }));
+      await this.renderError(res, admin, this.refused(req, admin, err, { role: body.role, disabled: body.disabled }));
     }
   }
 
@@ -116,14 +122,14 @@ export class AdminUsersController {
       res.status(200).render('admin-users', {
         title: 'Users',
         scripts: SCRIPTS,
-        users: await this.users.list(),
+        users: await this.listView(admin.id),
         consequences: CONSEQUENCES,
         done: `New password for ${u.email} (shown once, pass it on safely):`,
         newPassword: password,
         hint: FIRST_LOGIN,
       });
     } catch (err) {
-      await this.renderError(res, this.refused(req, admin, err));
+      await this.renderError(res, admin, this.refused(req, admin, err));
     }
   }
 
@@ -133,11 +139,11 @@ export class AdminUsersController {
     res.status(200).render('admin-users-confirm', c);
   }
 
-  private async renderError(res: Response, err: unknown, form?: { email: string; role: string }): Promise<void> {
+  private async renderError(res: Response, admin: AuthUser, err: unknown, form?: { email: string; role: string }): Promise<void> {
     if (!(err instanceof DomainError)) throw err;
     // errorField: the form focuses that field and ties the message to it (aria-invalid, aria-describedby)
     const errorField = err instanceof AccountInputError || err instanceof EmailTakenError ? err.field : undefined;
-    res.status(err.statusCode).render('admin-users', { title: 'Users', scripts: SCRIPTS, users: await this.users.list(), consequences: CONSEQUENCES, error: err.message, errorField, form });
+    res.status(err.statusCode).render('admin-users', { title: 'Users', scripts: SCRIPTS, users: await this.listView(admin.id), consequences: CONSEQUENCES, error: err.message, errorField, form });
   }
 
   @Get('api/v1/users')

@@ -10,6 +10,7 @@ import { InferenceModule } from '../inference/inference.module';
 import { ModelRegistry } from '../inference/model-registry.service';
 import { StartupError } from '../startup-error';
 import type { EvalLine } from './evaluate-lib';
+import { stderrLogger } from './cli-logger';
 
 /**
  * The analysis pipeline without HTTP or a database (no recorder): what `npm run evaluate`
@@ -18,7 +19,7 @@ import type { EvalLine } from './evaluate-lib';
 export async function createAnalysisContext(config: AppConfig): Promise<{ ctx: INestApplicationContext; service: AnalysisService }> {
   @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService] })
   class AnalysisOnlyModule {}
-  const ctx = await NestFactory.createApplicationContext(AnalysisOnlyModule, { logger: ['error', 'warn'] });
+  const ctx = await NestFactory.createApplicationContext(AnalysisOnlyModule, { logger: stderrLogger('warn') });
   await requireModels(ctx, config);
   return { ctx, service: ctx.get(AnalysisService) };
 }

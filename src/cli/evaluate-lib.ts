@@ -12,6 +12,16 @@ export interface EvalLine extends Partial<Omit<AnalysisResult, 'explanation' | '
   line?: number;
 }
 
+/** What the decision keys read of a line: an image's (EvalLine) or a study's (StudyEvalLine). */
+export interface DecisionLine {
+  status: string;
+  stage?: string | null;
+  code: string | null;
+  anatomy?: string | null;
+  task?: string | null;
+  label?: string | null;
+}
+
 /**
  * A decision as one comparable string, shared with scripts/python_decisions.py:
  *   rejected:file_<CODE> | rejected:NOT_MRI | rejected:modality_LOW_CONFIDENCE |
@@ -19,7 +29,7 @@ export interface EvalLine extends Partial<Omit<AnalysisResult, 'explanation' | '
  *   inconclusive:NO_VALIDATED_MODEL:<body part> | inconclusive:LOW_CONFIDENCE:<task> |
  *   completed:<task>:<label> | error:<CODE>
  */
-export function decisionKey(l: EvalLine): string {
+export function decisionKey(l: DecisionLine): string {
   if (l.status === 'error') return `error:${l.code}`;
   if (l.status === 'rejected') {
     if (l.stage === 'file') return `rejected:file_${l.code}`;
@@ -33,7 +43,7 @@ export function decisionKey(l: EvalLine): string {
 }
 
 /** The triage part of a decision in ml/ evaluate.TRIAGE_OUTCOMES terms (brain | … | rejected:…). */
-export function triageKey(l: EvalLine): string | null {
+export function triageKey(l: DecisionLine): string | null {
   if (l.status === 'error' || l.stage === 'file') return null;
   if (l.status === 'rejected') return decisionKey(l);
   return l.anatomy ?? null;
@@ -111,12 +121,17 @@ export function modelClasses(cards: readonly { kind: 'triage' | 'diagnosis'; lab
   return out;
 }
 
-function labelAgreement(lines: EvalLine[], labels: Map<string, string>, classes: ModelClasses): LabelAgreement {
-  const kind = [...labels.values()].every((v) => classes.triage.has(v)) ? 'triage' : 'diagnosis';
+/**
+ * The one comparison of answers with expected labels, for both `--manifest` and `--studies --labels`.
+ * Each row comes with its own label (`want`; undefined: unlabelled): rows were looked up by path, so
+ * two manifest rows naming one file with different labels were both compared with the last row's.
+ */
+export function labelAgreement(rows: { line: DecisionLine; want: string | undefined }[], classes: ModelClasses): LabelAgreement {
+  const wanted = rows.flatMap((r) => (r.want ? [r.want] : []));
+  const kind = wanted.every((v) => classes.triage.has(v)) ? 'triage' : 'diagnosis';
   const r: LabelAgreement = { kind, compared: 0, agree: 0, rate: null, refused: 0, errors: 0, unlabelled: 0, outOfClass: { count: 0, labels: [] } };
   const outside = new Set<string>();
-  for (const l of lines) {
-    const want = labels.get(l.path);
+  for (const { line: l, want } of rows) {
     if (!want) r.unlabelled++;
     else if (!classes[kind].has(want)) {
       r.outOfClass.count++;
@@ -124,8 +139,9 @@ function labelAgreement(lines: EvalLine[], labels: Map<string, string>, classes:
     } else if (l.status === 'error') r.errors++;
     else if (kind === 'triage') {
       // NOT_MRI and UNSUPPORTED_BODY_PART are triage's answers; a file refusal or LOW_CONFIDENCE is none
+      // and a study refused with no stage (an empty folder, a broken link, an unreadable archive) never reached triage
       const got = triageKey(l);
-      if (got === null || (l.status === 'rejected' && l.code === 'LOW_CONFIDENCE')) r.refused++;
+      if (got === null || (l.status === 'rejected' && (l.code === 'LOW_CONFIDENCE' || !l.stage))) r.refused++;
       else {
         r.compared++;
         if (got === expectedTriage(want)) r.agree++;
@@ -143,7 +159,8 @@ function labelAgreement(lines: EvalLine[], labels: Map<string, string>, classes:
 
 export function summarise(
   lines: EvalLine[],
-  labels: Map<string, string>,
+  /** the manifest's labels by line (ManifestRow.line = EvalLine.line), not by path: a path may be on several rows */
+  labels: ReadonlyMap<number, string>,
   classes: ModelClasses,
   python: Map<string, PythonDecision> | undefined,
 ): Summary {
@@ -157,7 +174,7 @@ export function summarise(
     medianTimingsMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, median(v)])),
   };
 
-  if (labels.size) summary.labelAgreement = labelAgreement(lines, labels, classes);
+  if (labels.size) summary.labelAgreement = labelAgreement(lines.map((l) => ({ line: l, want: l.line === undefined ? undefined : labels.get(l.line) })), classes);
 
   if (python) {
     let compared = 0;

@@ -10,6 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigModule } from '../config/config.module';
 import { InferenceModule } from '../inference/inference.module';
 import { StartupError } from '../startup-error';
+import { stderrLogger } from './cli-logger';
 import { createAnalysisContext, evaluateOne, requireModels } from './analysis-context';
 import { countOption, existingPath, modelClasses, parseEvaluateArgs, summarise, UsageError } from './evaluate-lib';
 import { ModelRegistry } from '../inference/model-registry.service';
@@ -29,7 +30,7 @@ Runs the served pipeline (sharp + onnxruntime-node, no database, no HTTP) over e
   --compare FILE     agreement with per-image decisions from scripts/python_decisions.py
   --studies DIR      whole studies instead: each sub-folder of DIR is one DICOM series, each
                      .nii/.nii.gz/.zip/.dcm file in DIR one study; one JSON line per study
-  --labels FILE      with --studies: CSV path,label → coverage and accuracy of the answers
+  --labels FILE      with --studies: CSV path,label → agreement of the answers, as --manifest
 Every row gets a line (a missing or unreadable file: an "error" line naming why).
 Exit 0: every row evaluated; 1: models, configuration or --out failed; 2: usage or input error
 (an existing --out without --force included).
@@ -74,7 +75,7 @@ async function main(): Promise<number> {
   await (outFile ? outFile.finish(out, failed) : endOutput(out, failed));
   stop.dispose();
 
-  const labels = new Map(rows.filter((r) => r.label).map((r) => [r.path, r.label as string]));
+  const labels = new Map(rows.filter((r) => r.label).map((r) => [r.line, r.label as string]));
   const summary = summarise(lines, labels, modelClasses(ctx.get(ModelRegistry).cards()), python);
   await ctx.close();
   return reportRun({ summary, evaluated: lines.length, total: rows.length, noun: 'rows', outFile: outFile?.target });
@@ -96,11 +97,12 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   const config = AppConfig.fromProcess({ LOG_LEVEL: 'warn' });
   @Module({ imports: [ConfigModule.forRoot(config), InferenceModule], providers: [AnalysisService, StudyService] })
   class EvaluateStudiesModule {}
-  const ctx = await NestFactory.createApplicationContext(EvaluateStudiesModule, { logger: ['error', 'warn'] });
+  const ctx = await NestFactory.createApplicationContext(EvaluateStudiesModule, { logger: stderrLogger('warn') });
   await requireModels(ctx, config);
   const { out, failed } = output ? output.stream() : { out: process.stdout, failed: watchOutput(process.stdout) };
   const stop = interruptible('study', output !== undefined);
-  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), labels, stop.signal);
+  const expected = labels && { expected: labels, classes: modelClasses(ctx.get(ModelRegistry).cards()) };
+  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), expected, stop.signal);
   await (output ? output.finish(out, failed) : endOutput(out, failed));
   stop.dispose();
   const unmatched = summary.labelled?.unmatched;

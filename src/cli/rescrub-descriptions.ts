@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { logToStderr } from './cli-logger';
 import { cliConfig, storedDatabaseExists } from './cli-config';
 import { parseArgs } from 'node:util';
 import { PrismaService } from '../prisma/prisma.service';
@@ -38,6 +39,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
   const config = cliConfig();
   if (!config || !storedDatabaseExists(config)) return 1;
+  // stdout holds the counts line only; the database's log lines (migrations, PostgreSQL waits) go to stderr
+  logToStderr(config);
   const prisma = new PrismaService(config);
   try {
     await prisma.onModuleInit();

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { logToStderr } from './cli-logger';
 import { cliConfig } from './cli-config';
 import { parseArgs } from 'node:util';
 import { isValidEmail, normalizeEmail } from '../accounts/email';
@@ -74,6 +75,8 @@ export async function main(argv = process.argv.slice(2), stdin: NodeJS.ReadableS
   }
   const config = cliConfig();
   if (!config) return 1;
+  // stdout holds the results only (a script reads the password there); the migrations' log line goes to stderr
+  logToStderr(config);
   const prisma = new PrismaService(config);
   try {
     await prisma.onModuleInit();

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { readCsvTable } from '../common/csv';
 import { decisionFields } from '../classifier/analysis-result';
 import { DomainError } from '../common/errors';
+import { LabelAgreement, labelAgreement, ModelClasses } from '../cli/evaluate-lib';
 import type { StudyService } from './study.service';
 import type { Refusal } from '../validation/refusal-cause';
 
@@ -154,13 +155,13 @@ export interface StudySummary {
   byStatus: Record<string, number>;
   byLabel: Record<string, number>;
   medianMs: number | null;
-  /** with --labels: studies with a known label, answered (completed), right, and the rates */
-  labelled?: {
+  /**
+   * with --labels: the answers against the labels as `--manifest` compares them (one labelAgreement):
+   * a label outside the models' classes was counted as a wrong answer in accuracyWhenAnswered
+   */
+  labelled?: LabelAgreement & {
+    /** studies written that the labels name */
     studies: number;
-    answered: number;
-    right: number;
-    coverage: number | null;
-    accuracyWhenAnswered: number | null;
     /** labels naming no study of the folder (a typo, or a study that is not there): how many, the first 20 */
     unmatched: { count: number; paths: string[] };
   };
@@ -168,7 +169,7 @@ export interface StudySummary {
 
 /**
  * Runs every study of `dir` in turn; returns a summary (counts, median time and, given
- * `labels` — study path → expected label — coverage and accuracy of the answered studies).
+ * `labels` — study path → expected label, and the loaded models' classes — the label agreement).
  * Once `stop` fires (Ctrl-C) no further study is started: the one in progress finishes, and the
  * summary covers the studies written (`studies` counts them).
  */
@@ -176,41 +177,34 @@ export async function evaluateStudies(
   service: StudyService,
   dir: string,
   write: (line: StudyEvalLine) => void,
-  labels?: Map<string, string>,
+  labels?: { expected: Map<string, string>; classes: ModelClasses },
   stop?: AbortSignal,
 ): Promise<StudySummary> {
   const studies = listStudies(path.resolve(dir));
   const byStatus: Record<string, number> = {};
   const byLabel: Record<string, number> = {};
   const times: number[] = [];
-  const lab = { studies: 0, answered: 0, right: 0 };
+  const compared: { line: StudyEvalLine; want: string | undefined }[] = [];
   let evaluated = 0;
   for (const s of studies) {
     if (stop?.aborted) break;
     const line = await evaluateStudy(service, s);
     evaluated++;
-    const expected = labels?.get(s.rel);
+    const expected = labels?.expected.get(s.rel);
     write(expected !== undefined ? { ...line, expected } as StudyEvalLine : line);
     byStatus[line.status] = (byStatus[line.status] ?? 0) + 1;
     if (line.label) byLabel[line.label] = (byLabel[line.label] ?? 0) + 1;
     if (line.totalMs !== undefined) times.push(line.totalMs);
-    if (expected !== undefined) {
-      lab.studies++;
-      if (line.status === 'completed') {
-        lab.answered++;
-        if (line.label === expected) lab.right++;
-      }
-    }
+    compared.push({ line, want: expected });
   }
   times.sort((a, b) => a - b);
   const summary: StudySummary = { studies: evaluated, byStatus, byLabel, medianMs: times.length ? times[Math.floor(times.length / 2)] : null };
   if (labels) {
     const listed = new Set(studies.map((s) => s.rel));
-    const unmatched = [...labels.keys()].filter((p) => !listed.has(p));
+    const unmatched = [...labels.expected.keys()].filter((p) => !listed.has(p));
     summary.labelled = {
-      ...lab,
-      coverage: lab.studies ? lab.answered / lab.studies : null,
-      accuracyWhenAnswered: lab.answered ? lab.right / lab.answered : null,
+      ...labelAgreement(compared, labels.classes),
+      studies: compared.filter((c) => c.want !== undefined).length,
       unmatched: { count: unmatched.length, paths: unmatched.slice(0, 20) },
     };
   }

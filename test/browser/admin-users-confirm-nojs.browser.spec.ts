@@ -132,11 +132,13 @@ const ADMIN = { email: 'nojs-confirm-admin@example.org', password: 'nojs-confirm
     expect(await isDisabled(target.id)).toBe(false);
     await Promise.all([page.waitForLoadState('load'), row(page, target.email).getByRole('button', { name: /New password/ }).click()]);
     await page.locator('#new-password').waitFor({ state: 'visible' });
-    // a role change alone asks nothing, as before
+    // making them admin asks (it opens everyone's history to them); demoting them again does not
     await row(page, target.email).locator('select[name="role"]').selectOption('admin');
     await Promise.all([page.waitForURL(/done=updated/), row(page, target.email).getByRole('button', { name: /^Save/ }).click()]);
-    expect(dialogs.map((m) => m.split('?')[0])).toEqual(['Disable dialog-target@example.org', 'Enable dialog-target@example.org', 'Give dialog-target@example.org a new password']);
-    expect(posts).toEqual(['/admin/users/ID', '/admin/users/ID', '/admin/users/ID/password', '/admin/users/ID']);
+    await row(page, target.email).locator('select[name="role"]').selectOption('user');
+    await Promise.all([page.waitForURL(/done=updated/), row(page, target.email).getByRole('button', { name: /^Save/ }).click()]);
+    expect(dialogs.map((m) => m.split('?')[0])).toEqual(['Disable dialog-target@example.org', 'Enable dialog-target@example.org', 'Give dialog-target@example.org a new password', 'Make dialog-target@example.org an admin']);
+    expect(posts).toEqual(['/admin/users/ID', '/admin/users/ID', '/admin/users/ID/password', '/admin/users/ID', '/admin/users/ID']);
     await expect(page.locator('.confirm-form').count()).resolves.toBe(0);
   });
 });

@@ -81,18 +81,41 @@ describe('admin users page: a server-rendered confirmation before disabling, ena
     expect(await stateOf(user.id)).toEqual({ role: 'user', disabled: false });
   });
 
-  it('a status change with a role change names both; a role change alone acts at once, as before', async () => {
+  it('a status change with a role change names both; making someone admin asks, in the dialog\'s words', async () => {
+    // a promotion acted on the first post: a slip on the role select opened everyone's history to the user
     const { user } = await createUser(app, { email: 'both.nojs@example.test' });
     const both = await request(server()).post(`/admin/users/${user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, role: 'admin', disabled: 'true' });
     expect(both.status).toBe(200);
     expect(both.text).toContain('Disable both.nojs@example.test and make them admin?');
     expect(await stateOf(user.id)).toEqual({ role: 'user', disabled: false });
-    const role = await request(server()).post(`/admin/users/${user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, role: 'admin', disabled: 'false' });
+    const ask = await request(server()).post(`/admin/users/${user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, role: 'admin', disabled: 'false' });
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('Make both.nojs@example.test an admin?');
+    expect(ask.text).toContain('Admins see every user&#x27;s analyses and history, and manage all accounts.');
+    expect(await stateOf(user.id)).toEqual({ role: 'user', disabled: false });
+    // the list's dialog asks the same question (one wording source)
+    const list = await request(server()).get('/admin/users').set({ ...admin.headers, ...page }).expect(200);
+    expect(list.text).toContain('data-confirm-admin-false="Make both.nojs@example.test an admin? Admins see every user&#x27;s analyses and history, and manage all accounts."');
+    const form = confirmForm(ask.text);
+    expect(form.fields).toEqual({ _csrf: admin.csrfToken, role: 'admin', disabled: 'false', confirmed: 'yes' });
+    const role = await request(server()).post(form.action).set({ Cookie: admin.cookie, ...page }).type('form').send(form.fields);
     expect([role.status, role.headers.location]).toEqual([303, `/admin/users?done=updated&user=${user.id}`]);
     expect(await stateOf(user.id)).toEqual({ role: 'admin', disabled: false });
     // the notice after the redirect is the one it always was
     const notice = await request(server()).get(role.headers.location).set({ ...admin.headers, ...page }).expect(200);
     expect(notice.text).toContain('Updated both.nojs@example.test: admin, active.');
+  });
+
+  it('demoting another admin acts at once (it gives no one access; undone in one click); demoting oneself asks', async () => {
+    const { user } = await createUser(app, { email: 'demoted.nojs@example.test', role: 'admin' });
+    const other = await request(server()).post(`/admin/users/${user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, role: 'user', disabled: 'false' });
+    expect([other.status, other.headers.location]).toEqual([303, `/admin/users?done=updated&user=${user.id}`]);
+    expect(await stateOf(user.id)).toEqual({ role: 'user', disabled: false });
+    await createUser(app, { role: 'admin' }); // not the last admin
+    const self = await request(server()).post(`/admin/users/${admin.user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, role: 'user', disabled: 'false' });
+    expect(self.status).toBe(200);
+    expect(self.text).toContain(`Make ${admin.user.email} (you) a user?`);
+    expect(await stateOf(admin.user.id)).toEqual({ role: 'admin', disabled: false });
   });
 
   it('new password: the first post shows none and keeps the old one working; the confirmation shows it once', async () => {

@@ -56,7 +56,9 @@ describe('admin users page: the create form after an error', () => {
     const res = await request(app.getHttpServer()).get('/admin/users').set({ ...admin.headers, Accept: 'text/html' }).expect(200);
     expect(res.text).toContain('<script src="/static/js/admin-users.js" defer></script>');
     expect(res.text).toMatch(/action="\/admin\/users\/[\w-]+\/password" class="form-inline" data-confirm="Give [^"]+ a new password\?/);
-    expect(res.text).toMatch(/data-was-disabled="false" data-confirm-disable="Disable [^"]+\?/);
+    // a row's questions, one per change of its selects that asks (admin-users.confirm dialogQuestions)
+    expect(res.text).toMatch(/data-confirm-user-true="Disable [^"]+\?/);
+    expect(res.text).toMatch(/data-confirm-admin-false="Make [^"]+ an admin\? Admins see every user&#x27;s analyses and history/);
   });
 
   it('its times say they are UTC, as the history\'s do (a bare "2026-12-06 14:23:30" reads as local time)', async () => {

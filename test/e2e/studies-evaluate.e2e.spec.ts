@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { evaluateStudies, listStudies, readStudyLabels, StudyEvalLine } from '../../src/studies/study-evaluate';
 import { StudyService } from '../../src/studies/study.service';
+import { modelClasses } from '../../src/cli/evaluate-lib';
+import { ModelRegistry } from '../../src/inference/model-registry.service';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, tempDir, testConfig } from '../support/app';
 import { dicomSeries, gzip, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 
@@ -29,6 +31,8 @@ describe('evaluate --studies', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  const classes = () => modelClasses(app.get(ModelRegistry).cards());
+
   it('lists sub-folders as series and study files as studies', () => {
     expect(listStudies(dir).map((s) => [s.rel, s.files.length])).toEqual([
       ['empty-series', 0],
@@ -42,16 +46,21 @@ describe('evaluate --studies', () => {
   it('answers each study with the StudyService', async () => {
     const lines: StudyEvalLine[] = [];
     const labels = readStudyLabels('path,label\nseries-a,glioma\n"series.zip",notumor\nseries-ct,notumor\nghost-study,glioma\n');
-    const summary = await evaluateStudies(app.get(StudyService), dir, (l) => lines.push(l), labels);
+    const summary = await evaluateStudies(app.get(StudyService), dir, (l) => lines.push(l), { expected: labels, classes: classes() });
     expect(summary.studies).toBe(5);
     expect(lines).toHaveLength(5);
     expect(summary.byStatus).toEqual({ completed: 2, rejected: 3 });
+    // series-ct is refused (NOT_MRI) before a diagnosis: counted apart, not as a wrong answer
     expect(summary.labelled).toEqual({
+      kind: 'diagnosis',
       studies: 3,
-      answered: 2,
-      right: 1,
-      coverage: 2 / 3,
-      accuracyWhenAnswered: 0.5,
+      compared: 2,
+      agree: 1,
+      rate: 0.5,
+      refused: 1,
+      errors: 0,
+      unlabelled: 2,
+      outOfClass: { count: 0, labels: [] },
       unmatched: { count: 1, paths: ['ghost-study'] },
     });
     const by = Object.fromEntries(lines.map((l) => [l.path, l]));
@@ -60,6 +69,13 @@ describe('evaluate --studies', () => {
     expect(by['series-ct']).toMatchObject({ status: 'rejected', code: 'NOT_MRI' });
     expect(by['vol.nii.gz']).toMatchObject({ format: 'nifti', sliceCount: 4 });
     expect(by['empty-series']).toMatchObject({ status: 'rejected', code: 'EMPTY_FOLDER' });
+  });
+
+  it('--labels: a label outside the models\' classes is counted apart, as --manifest counts it, not as a wrong answer', async () => {
+    // accuracyWhenAnswered read 50 % here: series-a's "tumour" (no model's class) was compared with its answer "glioma"
+    const labels = readStudyLabels('path,label\nseries-a,tumour\nseries.zip,glioma\n');
+    const summary = await evaluateStudies(app.get(StudyService), dir, () => undefined, { expected: labels, classes: classes() });
+    expect(summary.labelled).toMatchObject({ kind: 'diagnosis', studies: 2, compared: 1, agree: 1, rate: 1, outOfClass: { count: 1, labels: ['tumour'] } });
   });
 
   it('a line carries the decision as the API answer gives it: every probability, the triage figures, the models and the thresholds', async () => {

@@ -84,4 +84,25 @@ describe('admin commands: input refused before the database is touched', () => {
     expect(await run('second-password-9')).toBe(3);
     expect(said()).toBe('A user with the email taken@example.test already exists; nothing was changed. Name another email, or set a new password for that user on /admin/users.');
   });
+
+  it('user:create: stdout holds the result lines only; the "Applied migrations" log line goes to stderr', async () => {
+    // Nest's logger wrote it to stdout, before "Created …" and the password: a script reading the password got noise
+    const file = path.join(tempDir(), 'users.db');
+    Logger.overrideLogger(['fatal', 'error', 'warn', 'log']); // as a command starts: Nest's console logger, log level on
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let stdout = '';
+    let stderr = '';
+    try {
+      expect(await withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'log' }, () => userCreate(['--email', 'fresh@example.test']))).toBe(0);
+    } finally {
+      // console.log is jest's own (not process.stdout): both are the command's stdout
+      stdout = [...out.mock.calls.map((c) => String(c[0])), ...log.mock.calls.map((c) => `${String(c[0])}\n`)].join('');
+      stderr = err.mock.calls.map((c) => String(c[0])).join('');
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(stdout).toMatch(/^Created user fresh@example\.test \(id [^)]+\)\.\nPassword \(shown once\): \S+\n$/);
+    expect(stderr).toMatch(/Applied migrations \(sqlite\)/);
+  });
 });

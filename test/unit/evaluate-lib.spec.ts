@@ -5,6 +5,9 @@ import { countOption, decisionKey, EvalLine, existingPath, expectedTriage, media
 import { readInput } from '../../src/cli/manifest';
 
 const line = (o: Partial<EvalLine>): EvalLine => ({ path: 'a.jpg', status: 'completed', code: null, ...o });
+/** Manifest lines (header = 1) for rows with distinct paths, and their labels keyed by line as evaluate.ts keys them. */
+const numbered = (ls: EvalLine[]): EvalLine[] => ls.map((l, i) => ({ ...l, line: i + 2 }));
+const byLine = (ls: EvalLine[], byPath: Record<string, string>) => new Map(ls.filter((l) => l.path in byPath).map((l) => [l.line as number, byPath[l.path]]));
 const CLASSES = { triage: new Set(['brain', 'knee', 'spine', 'other_mri', 'not_mri']), diagnosis: new Set(['glioma', 'meningioma', 'notumor', 'pituitary']) };
 
 describe('evaluation CLI helpers', () => {
@@ -20,13 +23,13 @@ describe('evaluation CLI helpers', () => {
   });
 
   it('summarises label and Python agreement', () => {
-    const lines = [
+    const lines = numbered([
       line({ path: 'a', status: 'completed', task: 'brain_tumor', label: 'glioma', anatomy: 'brain', timingsMs: { total: 10 } }),
       line({ path: 'b', status: 'rejected', stage: 'modality', code: 'NOT_MRI', timingsMs: { total: 30 } }),
-    ];
+    ]);
     const s = summarise(
       lines,
-      new Map([['a', 'brain'], ['b', 'not_mri']]),
+      byLine(lines, { a: 'brain', b: 'not_mri' }),
       CLASSES,
       new Map([
         ['a', { path: 'a', decision: 'completed:brain_tumor:glioma', triage: 'brain' }],
@@ -44,7 +47,7 @@ describe('labelAgreement: only answered rows whose label is a class of the model
   // a refused row and a label the model cannot give were counted as disagreements: a manifest of 4 glioma
   // rows, 2 answered right, 1 refused and 1 missing read 50 %, where the model was right on every answer
   it('diagnosis: refused, failed, unlabelled and out-of-class rows are counted apart, not as disagreements', () => {
-    const lines = [
+    const lines = numbered([
       line({ path: 'a', task: 'brain_tumor', label: 'glioma' }),
       line({ path: 'b', task: 'brain_tumor', label: 'pituitary' }),
       line({ path: 'c', status: 'inconclusive', code: 'LOW_CONFIDENCE', task: 'brain_tumor' }),
@@ -52,8 +55,8 @@ describe('labelAgreement: only answered rows whose label is a class of the model
       line({ path: 'e', task: 'brain_tumor', label: 'glioma' }),
       line({ path: 'f', task: 'brain_tumor', label: 'glioma' }),
       line({ path: 'g', status: 'rejected', stage: 'modality', code: 'NOT_MRI' }),
-    ];
-    const labels = new Map([['a', 'glioma'], ['b', 'glioma'], ['c', 'glioma'], ['d', 'glioma'], ['e', 'meningioma'], ['g', 'tumour']]);
+    ]);
+    const labels = byLine(lines, { a: 'glioma', b: 'glioma', c: 'glioma', d: 'glioma', e: 'meningioma', g: 'tumour' });
     expect(summarise(lines, labels, CLASSES, undefined).labelAgreement).toEqual({
       kind: 'diagnosis',
       compared: 3,
@@ -67,14 +70,14 @@ describe('labelAgreement: only answered rows whose label is a class of the model
   });
 
   it('triage: a LOW_CONFIDENCE refusal or a file refusal is refused; NOT_MRI and UNSUPPORTED_BODY_PART are answers', () => {
-    const lines = [
+    const lines = numbered([
       line({ path: 'a', status: 'rejected', stage: 'modality', code: 'NOT_MRI' }),
       line({ path: 'b', status: 'rejected', stage: 'anatomy', code: 'UNSUPPORTED_BODY_PART' }),
       line({ path: 'c', status: 'rejected', stage: 'anatomy', code: 'LOW_CONFIDENCE' }),
       line({ path: 'd', status: 'rejected', stage: 'file', code: 'CORRUPT_IMAGE' }),
       line({ path: 'e', status: 'inconclusive', code: 'LOW_CONFIDENCE', anatomy: 'brain', task: 'brain_tumor' }),
-    ];
-    const labels = new Map([['a', 'not_mri'], ['b', 'brain'], ['c', 'brain'], ['d', 'knee'], ['e', 'brain']]);
+    ]);
+    const labels = byLine(lines, { a: 'not_mri', b: 'brain', c: 'brain', d: 'knee', e: 'brain' });
     expect(summarise(lines, labels, CLASSES, undefined).labelAgreement).toEqual({
       kind: 'triage',
       compared: 3,
@@ -88,8 +91,15 @@ describe('labelAgreement: only answered rows whose label is a class of the model
   });
 
   it('no answered row: the rate is null, not 0 %', () => {
-    const s = summarise([line({ path: 'a', status: 'error', code: 'FILE_NOT_FOUND' })], new Map([['a', 'glioma']]), CLASSES, undefined);
+    const s = summarise([line({ path: 'a', status: 'error', code: 'FILE_NOT_FOUND', line: 2 })], new Map([[2, 'glioma']]), CLASSES, undefined);
     expect(s.labelAgreement).toMatchObject({ compared: 0, rate: null, errors: 1 });
+  });
+
+  it('a path on several manifest rows is compared with each row\'s own label, not the last row\'s', () => {
+    // labels were looked up by path: both rows of x.png were compared with "notumor", one wrongly counted a miss
+    const lines = [2, 3].map((n) => line({ path: 'x.png', task: 'brain_tumor', label: 'glioma', line: n }));
+    const s = summarise(lines, new Map([[2, 'glioma'], [3, 'notumor']]), CLASSES, undefined);
+    expect(s.labelAgreement).toMatchObject({ kind: 'diagnosis', compared: 2, agree: 1, rate: 0.5 });
   });
 
   it('the classes come from the loaded model cards', () => {

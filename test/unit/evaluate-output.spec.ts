@@ -118,7 +118,7 @@ describe('Ctrl-C in --studies mode (the mechanism --manifest uses)', () => {
         },
       } as unknown as StudyService;
       const written: StudyEvalLine[] = [];
-      const summary = await evaluateStudies(service, dir, (l) => written.push(l), new Map([['s1', 'glioma'], ['s4', 'glioma']]), stop.signal);
+      const summary = await evaluateStudies(service, dir, (l) => written.push(l), { expected: new Map([['s1', 'glioma'], ['s4', 'glioma']]), classes: { triage: new Set(), diagnosis: new Set(['glioma']) } }, stop.signal);
       expect(calls).toBe(2);
       expect(written.map((l) => l.path)).toEqual(['s1', 's2']);
       expect(summary).toMatchObject({ studies: 2, byStatus: { rejected: 2 }, labelled: { studies: 1, unmatched: { count: 0 } } });
