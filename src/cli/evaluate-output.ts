@@ -58,7 +58,10 @@ export class OutputFile {
       process.once('exit', this.discard);
       this.made = true;
     }
-    const out = this.temp ? fs.createWriteStream(this.temp) : fs.createWriteStream('', { fd: this.deviceFd as number });
+    // opened here, not by the stream later: a discard() before the stream's own open would find no file
+    // and the open would then leave a stray .partial behind
+    const fd = this.temp ? fs.openSync(this.temp, 'w') : (this.deviceFd as number);
+    const out = fs.createWriteStream('', { fd });
     return { out, failed: watchOutput(out) };
   }
 

@@ -46,9 +46,11 @@ describe('--out: an existing file and a run that does not end', () => {
     fs.writeFileSync(file, 'previous report\n');
     const output = OutputFile.open(file, { force: true });
     const { out } = output.stream();
+    // the temporary file exists once stream() returns: a discard() before an asynchronous open found nothing to
+    // remove, and the open then left a stray .partial (seen under load: this spec failed beside heavy suites)
+    expect(leftovers()).toHaveLength(1);
     out.write('{"path":"a","status":"comp');
     await new Promise((r) => setImmediate(r));
-    expect(leftovers()).toHaveLength(1);
     // what process.exit runs: the 'exit' listener the output registered
     expect(process.listeners('exit')).toContain(output.discard);
     output.discard();
