@@ -6,8 +6,7 @@
  * caveat now goes through the same figure wrapping; its text is unchanged.
  */
 import type { Page } from 'playwright-core';
-import { FAKE_MODELS_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
 
 const ADMIN = { email: 'caveat-figures-admin@example.org', password: 'caveat-figures-password-1' };
 const CAVEAT = 'On collections this model was not trained on (each held out in turn), it called 9 % of the tumour-free slices it answered a tumour.';
@@ -17,9 +16,8 @@ const CAVEAT = 'On collections this model was not trained on (each held out in t
   let page: Page;
 
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
+    h = await launchSignedIn(ADMIN, {});
     page = h.page;
-    await signIn(h, ADMIN.email, ADMIN.password);
   });
   afterAll(async () => h?.close());
 

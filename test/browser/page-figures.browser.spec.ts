@@ -13,9 +13,8 @@
  */
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { FAKE_MODELS_DIR } from '../support/app';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
 import { bodyPartLine, capitalise, humanBytes, humanStage, pageWords, reportFileName } from '../../src/presentation/labels';
 import { percent } from '../../src/presentation/percent';
 import { countOf } from '../../src/presentation/plural';
@@ -46,9 +45,8 @@ function mriCases(): MriCheckFields[] {
   let page: Page;
 
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
+    h = await launchSignedIn(ADMIN, {});
     page = h.page;
-    await signIn(h, ADMIN.email, ADMIN.password);
   });
   afterAll(async () => h?.close());
 
