@@ -14,6 +14,18 @@ import { committedCard, gliomaRecord } from '../../support/report-record';
 import { pdfShownStrings } from '../../helpers/pdf-text';
 import { pdfua } from './pdfua-check';
 
+
+/** A bare tagged pdfkit document with a Document root: for PDFs the checker must fail. */
+function taggedDoc(): { doc: PDFKit.PDFDocument; root: PDFKit.PDFStructureElement; done: Promise<Buffer> } {
+  const doc = new PDFDocument({ font: '', tagged: true, pdfVersion: '1.7', lang: 'en-GB' });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  return { doc, root, done };
+}
+
 describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their bytes)', () => {
   const triage = committedCard('triage');
   const dx = committedCard('brain_tumor');
@@ -60,12 +72,7 @@ describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their 
   });
 
   it('the check finds untagged content, an undescribed figure and a missing title (it is not vacuous)', async () => {
-    const doc = new PDFDocument({ font: '', tagged: true, pdfVersion: '1.7', lang: 'en-GB' });
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-    const root = doc.struct('Document');
-    doc.addStructure(root);
+    const { doc, root, done } = taggedDoc();
     doc.registerFont('F', reportFaces().regular.font).font('F');
     root.add(doc.struct('H2', {}, () => doc.text('Heading')));
     root.add(doc.struct('Figure', {}, () => doc.image(wide, 48, 200, { width: 64 })));
@@ -89,12 +96,7 @@ describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their 
     const cut = Buffer.from(src.slice(0, at) + ' '.repeat(k[2].length) + src.slice(at + k[2].length), 'latin1');
     expect(pdfua(cut).failures.join('\n')).toMatch(/a P \(\d+\) is not reachable from the StructTreeRoot/);
 
-    const doc = new PDFDocument({ font: '', tagged: true, pdfVersion: '1.7', lang: 'en-GB' });
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-    const root = doc.struct('Document');
-    doc.addStructure(root);
+    const { doc, root, done } = taggedDoc();
     root.add(doc.struct('P', {}, () => doc.image(wide, 48, 200, { width: 64 })));
     root.add(doc.struct('Span', { lang: 'Korean' }, () => doc.rect(10, 10, 20, 20).stroke()));
     doc.end();
