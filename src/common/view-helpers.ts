@@ -1,6 +1,7 @@
 /** Handlebars helpers used by the views (percentages, equality, figures kept whole). Kept tiny on purpose. */
 import { refusedFilterFields } from '../presentation/history-filters.view';
 import { countOf } from '../presentation/plural';
+import { waitWords } from '../presentation/wait-words';
 
 interface HbsLike {
   registerHelper(name: string, fn: (...args: unknown[]) => unknown): void;
@@ -59,6 +60,8 @@ export function registerViewHelpers(hbs: HbsLike): void {
   // the model card's rows print their own `{{count}}` field ("[object Object]" while it was so named)
   hbs.registerHelper('countNoun', (n: unknown, one: unknown, ...rest: unknown[]) =>
     typeof n === 'number' && typeof one === 'string' ? countOf(n, one, typeof rest[0] === 'string' ? rest[0] : undefined) : String(n ?? ''));
+  // a rate-limited page's wait, worded as wait.js counts it down ("15 min", not "900 s" under "Please wait 15 minutes")
+  hbs.registerHelper('waitWords', (s: unknown) => (typeof s === 'number' ? waitWords(s) : String(s ?? '')));
   hbs.registerHelper('year', () => new Date().getUTCFullYear());
   // the history form: does the refused filter's message name this field?
   hbs.registerHelper('refusedFilter', (message: unknown, field: unknown) => typeof field === 'string' && refusedFilterFields(message).includes(field));
