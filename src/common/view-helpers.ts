@@ -13,10 +13,11 @@ export function formatPercent(value: unknown, digits = 1): string {
 
 /**
  * A figure with its per-cent sign as the messages write them ("99.3 %", "> 99.9 %", "59.996 %"), and a
- * bound as the model card's figure names write it ("≥ 60.0 %": its "≥" sat alone at the end of a line);
+ * bound as the model card's figure names write it ("≥ 60.0 %": its "≥" sat alone at the end of a line),
+ * and a range as a card's limits write it ("100.0-100.0 %" broke at its hyphen);
  * public/js/figures.js showMessage finds the same ones on the pages a script fills.
  */
-export const FIGURE_PATTERN = /(?:[<>≤≥] )?\d+(?:\.\d+)? %/g;
+export const FIGURE_PATTERN = /(?:[<>≤≥] )?(?:\d+(?:\.\d+)?[-–])?\d+(?:\.\d+)? %/g;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;', '`': '&#x60;', '=': '&#x3D;' };
 const escapeHtml = (s: string) => s.replace(/[&<>"'`=]/g, (c) => ESCAPES[c]);
