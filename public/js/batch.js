@@ -28,10 +28,11 @@
   function update() {
     var answered = queue.filter(function (i) { return i.status === 'done'; }).length;
     var failed = queue.filter(function (i) { return i.status === 'failed'; }).length;
+    var unanswered = queue.filter(function (i) { return i.status === 'done' && i.result.status !== 'completed'; }).length;
     $('batch-progress').max = Math.max(1, queue.length);
     $('batch-progress').value = answered + failed;
     // a failed row (file refused, login ended, network) was not analysed: it is not counted as if it had been
-    $('batch-summary').textContent = answered + ' of ' + queue.length + ' analysed' + (failed ? ' · ' + failed + ' not analysed' : '');
+    $('batch-summary').textContent = answered + ' of ' + queue.length + ' analysed' + (unanswered ? ' · ' + unanswered + ' without an answer' : '') + (failed ? ' · ' + failed + ' not analysed' : '');
   }
 
   function add(file) {
@@ -58,7 +59,11 @@
     item.url = URL.createObjectURL(item.blob);
     // a withheld answer's figure is not shown as if it were the result's ("Unable to determine · 94.0 %")
     var withheld = S.withheldOutOfDistribution(result);
-    setStatus(item, 'done', S.headline(result) + (withheld ? ' · image unlike the model’s training data' : result.stage === 'diagnosis' && typeof result.confidence === 'number' && result.code !== 'NO_VALIDATED_MODEL' ? ' · ' + S.confidenceText(result) : ''));
+    // the row leads with the status the single result's badge gives ("Rejected: Not an MRI image"): a
+    // refusal read like an answer (same full bar, no status) until it was opened
+    var status = S.statusName(result.status);
+    setStatus(item, 'done', status.charAt(0).toUpperCase() + status.slice(1) + ': ' + S.headline(result) + (withheld ? ' · image unlike the model’s training data' : result.stage === 'diagnosis' && typeof result.confidence === 'number' && result.code !== 'NO_VALIDATED_MODEL' ? ' · ' + S.confidenceText(result) : ''));
+    item.li.classList.add(result.code === 'NO_VALIDATED_MODEL' ? 'info' : result.status);
     if (result.caveat) {
       var limit = S.el('p', 'caveat-note');
       S.caveatNote(limit, result);

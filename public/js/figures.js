@@ -196,7 +196,7 @@
   // them: the message text stays the server's, but each figure goes in a span that does not wrap (the "%"
   // of "(99.3 % calibrated confidence)" started a line at some phone widths). view-helpers.ts does the same
   // for the server-rendered pages.
-  var FIGURE = /(?:[<>\u2264\u2265] )?\d+(?:\.\d+)? %/g;
+  var FIGURE = /(?:[<>\u2264\u2265] )?(?:\d+(?:\.\d+)?[-\u2013])?\d+(?:\.\d+)? %/g;
   function showMessage(node, text) {
     node.textContent = '';
     var s = text == null ? '' : String(text), at = 0, m;

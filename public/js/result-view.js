@@ -101,7 +101,8 @@
       : '')
       + 'Calibrated: of answers given with this confidence on the test images, about that share were right; below the '
       + (below ? below[1] : S.thresholdPct(thr)) + ' threshold (the mark on the bar) the service says “Unable to determine” instead of guessing. ');
-    if (m.href) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
+    // an experimental answer's warning, just above, links the same card: two "Model card" links to one page
+    if (m.href && !r.experimental) { var a = el('a', null, 'Model card'); a.href = m.href; p.appendChild(a); }
   }
 
   /** The diagnosis figure beside the threshold it was decided at (figures.js decidingPct). */

@@ -3,16 +3,19 @@
 // which is said once through [data-wait-said] (the count itself is not live: it would be said every second).
 (function () {
   'use strict';
-  var line = document.querySelector('[data-retry-after]');
-  if (!line) return;
-  var left = Number(line.getAttribute('data-retry-after')) || 1;
-  var targets = Array.prototype.slice.call(document.querySelectorAll('[data-wait-target]'));
-  // a locked login waits 900 s: "in 900 s" beside "Please wait 15 minutes" was the same wait in two units
+  // a locked login waits 900 s: "in 900 s" beside "Please wait 15 minutes" was the same wait in two units.
+  // The server words the page's first line by the same rule (src/presentation/wait-words.ts; a unit spec
+  // compares the two through window.SentinelWait)
   function wording(s) {
     if (s < 60) return s + ' s';
     var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
     return (h ? h + ' h' + (m || r ? ' ' : '') : '') + (m ? m + ' min' + (r ? ' ' : '') : '') + (r ? r + ' s' : '');
   }
+  window.SentinelWait = { wording: wording };
+  var line = document.querySelector('[data-retry-after]');
+  if (!line) return;
+  var left = Number(line.getAttribute('data-retry-after')) || 1;
+  var targets = Array.prototype.slice.call(document.querySelectorAll('[data-wait-target]'));
   function say(s) { line.textContent = 'You can try again in ' + wording(s) + '.'; }
   function release() {
     line.textContent = 'You can try again now.';

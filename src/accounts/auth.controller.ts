@@ -20,6 +20,7 @@ import { SessionsService } from './sessions.service';
 import { PasswordStamp, UsersService } from './users.service';
 import { accountPage, safeNext } from './redirects';
 import type { SessionKind } from './sessions.service';
+import { CHANGED_AGAIN, jsonBodyMissing, PASSWORD_CHANGED, passwordChangeReason } from './auth-words';
 
 @ApiTags('auth')
 @ApiBodyTooLarge()
@@ -147,7 +148,7 @@ export class AuthController {
   @OpenBeforePasswordChange()
   @ApiExcludeEndpoint()
   account(@Res() res: Response, @Query() q: AccountQueryDto): void {
-    res.render('account', { title: 'Your account', next: safeNext(q.next), done: q.done === 'password' ? 'Password changed. Other sessions and API tokens were signed out.' : undefined });
+    res.render('account', { title: 'Your account', next: safeNext(q.next), done: q.done === 'password' ? PASSWORD_CHANGED : undefined });
   }
 
   /** Change your own password; every other session and token of yours ends, this browser stays in. */
@@ -282,23 +283,4 @@ export class AuthController {
   me(@CurrentUser() user: AuthUser): AuthUser {
     return user;
   }
-}
-
-/**
- * The password was changed, then changed or reset again (an admin's "New password") before this
- * change's own session was stored: that later change ended every session, this one's too.
- */
-const CHANGED_AGAIN = 'Your password was changed, then changed again meanwhile (an administrator may have reset it): every session was ended. Log in again.';
-
-/** The audit log's word for a refused password change: a wrong current password is a password guess. */
-function passwordChangeReason(err: AccountInputError): 'wrong_password' | 'invalid_new_password' {
-  return err.field === 'current' ? 'wrong_password' : 'invalid_new_password';
-}
-
-/** A JSON body without one of its keys: most often JSON sent as a form, said with the curl that sends it right. */
-function jsonBodyMissing(keys: readonly [string, string], req: Request): string {
-  const shape = `JSON {"${keys[0]}": …, "${keys[1]}": …}`;
-  return req.is('application/json')
-    ? `The body needs both "${keys[0]}" and "${keys[1]}": ${shape}.`
-    : `The body must be ${shape} sent with Content-Type: application/json (curl: -H 'Content-Type: application/json' -d '{"${keys[0]}":"…","${keys[1]}":"…"}').`;
 }

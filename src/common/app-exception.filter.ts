@@ -282,7 +282,7 @@ export class AppExceptionFilter implements ExceptionFilter {
       }
       res.status(body.statusCode).render('error', {
         title: errorPageTitle(body.statusCode),
-        error: { ...body, message: errorPageHeading(body) },
+        error: { ...body, message: errorPageHeading(body, req.path) },
         retryAfter,
         again: retryAfter && req.method === 'GET' ? req.originalUrl : null,
         // what a user quotes to the admin: it finds this request's lines in the log (request-id.ts)

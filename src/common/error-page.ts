@@ -26,7 +26,10 @@ export function errorPageTitle(statusCode: number): string {
  * The page's heading: the error's own message, except the router's "Cannot GET /path" (Express's
  * words for an unknown address, developer jargon), which becomes a sentence. The API keeps the message.
  */
-export function errorPageHeading(body: ErrorBody): string {
+export function errorPageHeading(body: ErrorBody, path = ''): string {
   if (body.statusCode === 404 && /^Cannot [A-Z]+ \//.test(body.message)) return 'There is no page at this address.';
+  // an address whose id the parser refused (zod-dto.ts: "No such resource (id: expected a UUID).") read as
+  // the parser's words on a user's page; it is an address that leads nowhere
+  if (body.statusCode === 404 && /^No such resource \(/.test(body.message)) return path.startsWith('/history/') ? 'No analysis with this address.' : 'There is nothing at this address.';
   return body.message;
 }

@@ -1,6 +1,7 @@
 /** Handlebars helpers used by the views (percentages, equality, figures kept whole). Kept tiny on purpose. */
 import { refusedFilterFields } from '../presentation/history-filters.view';
 import { countOf } from '../presentation/plural';
+import { waitWords } from '../presentation/wait-words';
 
 interface HbsLike {
   registerHelper(name: string, fn: (...args: unknown[]) => unknown): void;
@@ -12,10 +13,11 @@ export function formatPercent(value: unknown, digits = 1): string {
 
 /**
  * A figure with its per-cent sign as the messages write them ("99.3 %", "> 99.9 %", "59.996 %"), and a
- * bound as the model card's figure names write it ("≥ 60.0 %": its "≥" sat alone at the end of a line);
+ * bound as the model card's figure names write it ("≥ 60.0 %": its "≥" sat alone at the end of a line),
+ * and a range as a card's limits write it ("100.0-100.0 %" broke at its hyphen);
  * public/js/figures.js showMessage finds the same ones on the pages a script fills.
  */
-export const FIGURE_PATTERN = /(?:[<>≤≥] )?\d+(?:\.\d+)? %/g;
+export const FIGURE_PATTERN = /(?:[<>≤≥] )?(?:\d+(?:\.\d+)?[-–])?\d+(?:\.\d+)? %/g;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;', '`': '&#x60;', '=': '&#x3D;' };
 const escapeHtml = (s: string) => s.replace(/[&<>"'`=]/g, (c) => ESCAPES[c]);
@@ -59,6 +61,8 @@ export function registerViewHelpers(hbs: HbsLike): void {
   // the model card's rows print their own `{{count}}` field ("[object Object]" while it was so named)
   hbs.registerHelper('countNoun', (n: unknown, one: unknown, ...rest: unknown[]) =>
     typeof n === 'number' && typeof one === 'string' ? countOf(n, one, typeof rest[0] === 'string' ? rest[0] : undefined) : String(n ?? ''));
+  // a rate-limited page's wait, worded as wait.js counts it down ("15 min", not "900 s" under "Please wait 15 minutes")
+  hbs.registerHelper('waitWords', (s: unknown) => (typeof s === 'number' ? waitWords(s) : String(s ?? '')));
   hbs.registerHelper('year', () => new Date().getUTCFullYear());
   // the history form: does the refused filter's message name this field?
   hbs.registerHelper('refusedFilter', (message: unknown, field: unknown) => typeof field === 'string' && refusedFilterFields(message).includes(field));

@@ -27,6 +27,8 @@ export interface ProbabilityView {
 export interface HistoryRowView {
   id: string;
   when: string;
+  /** the table's cell, its zone in the column header (tableTime) */
+  time: string;
   /** the account's email, else NO_ACCOUNT */
   user: string;
   title: string;
@@ -56,6 +58,14 @@ export function humanTime(iso: string, seconds = false): string {
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const two = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}${seconds ? `:${two(d.getUTCSeconds())}` : ''} UTC`;
+}
+
+/**
+ * The history table's Time cell: "4 Dec 2026, 18:33", the date and the time each unbroken. The cell
+ * wrapped to 4 lines at 1280 px and repeated "UTC" under its "Time (UTC)" header on every row.
+ */
+export function tableTime(iso: string): string {
+  return humanTime(iso).replace(/ UTC$/, '').replace(/^(\d+) (\w+) (\d+)/, '$1\u00a0$2\u00a0$3');
 }
 
 /**
@@ -150,6 +160,7 @@ export function historyRow(item: HistoryItem, loaded: LoadedLabels = null): Hist
   return {
     id: item.id,
     when: humanTime(item.createdAt),
+    time: tableTime(item.createdAt),
     user: item.userEmail ?? NO_ACCOUNT,
     title,
     tone: tone(item),

@@ -30,6 +30,8 @@ import { HAVE_CHROMIUM, Harness, launch } from './harness';
     await page.fill('input[name="confirm"]', 'chosen by me 77');
     await Promise.all([page.waitForURL(`${base}/account?done=password`), page.click('form[action="/account/password"] button[type="submit"]')]);
     expect(await page.locator('.notice').textContent()).toContain('Password changed');
+    // a first login has no other session or token: "Other sessions and API tokens were signed out" claimed some
+    expect(await page.locator('.notice').textContent()).not.toMatch(/Other sessions and API tokens were signed out/);
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('form-done'); // said on arrival
     await expect(page.locator('#password-change-required').count()).resolves.toBe(0);
     await page.goto(`${base}/history`);

@@ -194,8 +194,8 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
         { name: 'a.png', mimeType: 'image/png', buffer: bright },
         { name: 'b.png', mimeType: 'image/png', buffer: bright },
       ]);
-      await page.waitForFunction(() => document.getElementById('batch-summary')?.textContent === '2 of 2 analysed');
-      for (const row of await page.locator('#batch-list .batch-status').allTextContents()) expect(row).toBe('Unable to determine · 59.996 %');
+      await page.waitForFunction(() => document.getElementById('batch-summary')?.textContent === '2 of 2 analysed · 2 without an answer');
+      for (const row of await page.locator('#batch-list .batch-status').allTextContents()) expect(row).toBe('Inconclusive: Unable to determine · 59.996 %');
     } finally {
       await page.unroute('**/api/v1/analyses');
     }

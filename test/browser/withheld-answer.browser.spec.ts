@@ -44,9 +44,9 @@ const ADMIN = { email: 'withheld-admin@example.org', password: 'withheld-test-pa
 
     // in a batch too: the row does not show the withheld figure as the result's
     await page.setInputFiles('#file-input', [IMAGE, IMAGE]);
-    await page.waitForFunction(() => document.getElementById('batch-summary')?.textContent === '2 of 2 analysed');
+    await page.waitForFunction(() => document.getElementById('batch-summary')?.textContent === '2 of 2 analysed · 2 without an answer');
     const rows = await page.locator('#batch-list .batch-status').allTextContents();
-    expect(rows).toEqual(['Unable to determine · image unlike the model’s training data', 'Unable to determine · image unlike the model’s training data']);
+    expect(rows).toEqual(['Inconclusive: Unable to determine · image unlike the model’s training data', 'Inconclusive: Unable to determine · image unlike the model’s training data']);
 
     await page.goto(`${h.base}/history/${r.analysisId}`);
     const reason = (await page.locator('.verdict-message').textContent()) ?? '';

@@ -21,4 +21,10 @@ describe('the error page words', () => {
     expect(errorPageHeading({ statusCode: 404, code: 'NOT_FOUND', message: 'No analysis with this id.' })).toBe('No analysis with this id.');
     expect(errorPageHeading({ statusCode: 403, code: 'FORBIDDEN', message: 'This page is for administrators.' })).toBe('This page is for administrators.');
   });
+
+  it("a refused id in the address is said as an address that leads nowhere, not in the parser's words", () => {
+    const body = { statusCode: 404, code: 'NOT_FOUND' as const, message: 'No such resource (id: expected a UUID).' };
+    expect(errorPageHeading(body, '/history/not-a-uuid')).toBe('No analysis with this address.');
+    expect(errorPageHeading(body, '/admin/users/x')).toBe('There is nothing at this address.');
+  });
 });
