@@ -196,7 +196,7 @@ describe('accounts: login wall, sessions, tokens, CSRF', () => {
     expect(JSON.stringify(list.body)).not.toMatch(/passwordHash|scrypt/);
     const token = (await request(server).post('/api/v1/auth/token').set('X-Forwarded-For', '10.1.0.4').send({ email: 'new.person@example.test', password: 'a fine password' }).expect(200)).body.token;
     // re-role
-    await request(server).post(`/admin/users/${u.id}`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken, role: 'admin', disabled: 'false' }).expect(303);
+    await request(server).post(`/admin/users/${u.id}`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken, role: 'admin', disabled: 'false', confirmed: 'yes' }).expect(303);
     expect((await request(server).get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`)).body.role).toBe('admin');
     // disable: existing tokens stop working at once, login refused
     await request(server).post(`/admin/users/${u.id}`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken, role: 'user', disabled: 'true', confirmed: 'yes' }).expect(303);
