@@ -1,6 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { JSON_ONLY_415 } from './json-body';
-import type { OperationObject, ParameterObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { documentOperations } from './openapi-operations';
+import type { ParameterObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { REQUEST_ID_HEADER } from './request-id';
 import { RETRY_AFTER_UNAVAILABLE_SECONDS } from './app-exception.filter';
 
@@ -27,7 +28,6 @@ const RETRY_AFTER_503: Header = {
     '(/readyz keeps it: a probe polls on its own schedule)',
   schema: { type: 'integer' },
 };
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const satisfies readonly (keyof PathItemObject)[];
 
 /**
  * The JSON / urlencoded body parsers' refusals besides their 413 (ApiBodyTooLarge): they run before
@@ -51,26 +51,23 @@ const ERROR_BODY = { 'application/json': { schema: { $ref: '#/components/schemas
  * body parsers' 400 and 415, answered on every route, are declared here for the same reason.
  */
 export function declareSharedHeaders(doc: OpenAPIObject): OpenAPIObject {
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const method of METHODS) {
-      const op: OperationObject | undefined = item[method];
-      if (op && !(op.parameters ?? []).some((p) => !('$ref' in p) && p.in === 'header' && p.name.toLowerCase() === REQUEST_ID_HEADER.toLowerCase())) {
-        op.parameters = [...(op.parameters ?? []), REQUEST_ID_PARAM];
-      }
-      // an operation that reads JSON only refuses any other body (json-body.ts): its 415 says so first
-      const content = op?.requestBody && !('$ref' in op.requestBody) ? Object.keys(op.requestBody.content) : [];
-      if (op && content.length === 1 && content[0] === 'application/json') op.responses['415'] ??= { description: `${JSON_ONLY_415}; ${BODY_PARSER_ANSWERS['415']}`, content: ERROR_BODY };
-      if (op) for (const [status, description] of Object.entries(BODY_PARSER_ANSWERS)) op.responses[status] ??= { description, content: ERROR_BODY };
-      // every /api/v1 operation refuses a query parameter it does not declare (zod-dto.ts, undeclared-query.ts)
-      const bad = op?.responses['400'];
-      if (path.startsWith('/api/v1/') && bad && !('$ref' in bad)) bad.description = `${bad.description}; a query parameter the operation does not declare`;
-      for (const [status, response] of Object.entries(op?.responses ?? {})) {
-        if (!response || '$ref' in response) continue;
-        const headers = { ...(response.headers ?? {}) };
-        headers[REQUEST_ID_HEADER] ??= REQUEST_ID;
-        if (status === '503') headers['Retry-After'] ??= RETRY_AFTER_503;
-        response.headers = headers;
-      }
+  for (const { path, op } of documentOperations(doc)) {
+    if (!(op.parameters ?? []).some((p) => !('$ref' in p) && p.in === 'header' && p.name.toLowerCase() === REQUEST_ID_HEADER.toLowerCase())) {
+      op.parameters = [...(op.parameters ?? []), REQUEST_ID_PARAM];
+    }
+    // an operation that reads JSON only refuses any other body (json-body.ts): its 415 says so first
+    const content = op.requestBody && !('$ref' in op.requestBody) ? Object.keys(op.requestBody.content) : [];
+    if (content.length === 1 && content[0] === 'application/json') op.responses['415'] ??= { description: `${JSON_ONLY_415}; ${BODY_PARSER_ANSWERS['415']}`, content: ERROR_BODY };
+    for (const [status, description] of Object.entries(BODY_PARSER_ANSWERS)) op.responses[status] ??= { description, content: ERROR_BODY };
+    // every /api/v1 operation refuses a query parameter it does not declare (zod-dto.ts, undeclared-query.ts)
+    const bad = op.responses['400'];
+    if (path.startsWith('/api/v1/') && bad && !('$ref' in bad)) bad.description = `${bad.description}; a query parameter the operation does not declare`;
+    for (const [status, response] of Object.entries(op.responses ?? {})) {
+      if (!response || '$ref' in response) continue;
+      const headers = { ...(response.headers ?? {}) };
+      headers[REQUEST_ID_HEADER] ??= REQUEST_ID;
+      if (status === '503') headers['Retry-After'] ??= RETRY_AFTER_503;
+      response.headers = headers;
     }
   }
   return doc;

@@ -1,9 +1,10 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { OperationObject, ReferenceObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { ReferenceObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import { DomainError } from './errors';
+import { documentOperations } from './openapi-operations';
 
 /** A body of another media type sent to an operation the OpenAPI document says reads JSON only. */
 export class JsonBodyRequiredError extends DomainError {
@@ -13,8 +14,6 @@ export class JsonBodyRequiredError extends DomainError {
 
 /** What the OpenAPI document says a refused body is (api-headers.ts declares it on those operations). */
 export const JSON_ONLY_415 = 'UNSUPPORTED_TYPE: a body that is not Content-Type: application/json (a form, text, XML): this operation reads JSON only';
-
-const METHODS = ['post', 'put', 'patch', 'delete'] as const;
 
 /**
  * The operations whose request body the document gives as application/json and nothing else, keyed
@@ -26,17 +25,13 @@ export function jsonOnlyOperations(doc: OpenAPIObject): Map<string, string> {
   const resolve = (s: SchemaObject | ReferenceObject | undefined): SchemaObject | undefined =>
     s && '$ref' in s ? (schemas[s.$ref.split('/').pop() ?? ''] as SchemaObject | undefined) : s;
   const out = new Map<string, string>();
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const method of METHODS) {
-      const op: OperationObject | undefined = item[method];
-      const body = op?.requestBody && !('$ref' in op.requestBody) ? op.requestBody : undefined;
-      const types = Object.keys(body?.content ?? {});
-      if (types.length !== 1 || types[0] !== 'application/json') continue;
-      const schema = resolve(body?.content['application/json'].schema);
-      const fields = schema?.required?.length ? schema.required : Object.keys(schema?.properties ?? {});
-      const example = `{${fields.map((f) => `"${f}":"…"`).join(',')}}`;
-      out.set(`${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`, example);
-    }
+  for (const { key, op } of documentOperations(doc)) {
+    const body = op.requestBody && !('$ref' in op.requestBody) ? op.requestBody : undefined;
+    const types = Object.keys(body?.content ?? {});
+    if (types.length !== 1 || types[0] !== 'application/json') continue;
+    const schema = resolve(body?.content['application/json'].schema);
+    const fields = schema?.required?.length ? schema.required : Object.keys(schema?.properties ?? {});
+    out.set(key, `{${fields.map((f) => `"${f}":"…"`).join(',')}}`);
   }
   return out;
 }

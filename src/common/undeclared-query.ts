@@ -1,29 +1,25 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import { z } from 'zod';
 import { BadRequestError } from './errors';
+import { documentOperations } from './openapi-operations';
 import { describeIssues } from './zod-dto';
 
 /** What the OpenAPI document says of the rule (its description, and each such operation's 400). */
 export const UNDECLARED_QUERY_RULE = 'A query parameter an /api/v1 operation does not declare is a 400 BAD_REQUEST ("Invalid query string: unexpected field …"), never ignored.';
 
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 const NONE = z.strictObject({});
 
 /** `METHOD /express/:path` of the /api/v1 operations that declare no query parameter at all (uploads aside). */
 export function queryFreeOperations(doc: OpenAPIObject): Set<string> {
   const out = new Set<string>();
-  for (const [path, item] of Object.entries(doc.paths)) {
+  for (const { key, path, op } of documentOperations(doc)) {
     if (!path.startsWith('/api/v1/')) continue;
-    for (const method of METHODS) {
-      const op: OperationObject | undefined = item[method];
-      // an upload's closedFields schema reads its query string too, and says what the route takes
-      const multipart = op?.requestBody && !('$ref' in op.requestBody) && 'multipart/form-data' in op.requestBody.content;
-      if (op && !multipart && !(op.parameters ?? []).some((p) => 'in' in p && p.in === 'query')) out.add(`${method.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`);
-    }
+    // an upload's closedFields schema reads its query string too, and says what the route takes
+    const multipart = op.requestBody && !('$ref' in op.requestBody) && 'multipart/form-data' in op.requestBody.content;
+    if (!multipart && !(op.parameters ?? []).some((p) => 'in' in p && p.in === 'query')) out.add(key);
   }
   return out;
 }
