@@ -279,6 +279,11 @@ export class HistoryController {
     // every row has a disclaimer cell (HistoryService.exportCsv); the header says it too, for a
     // client that looks at the response rather than the file, and for an export with no row
     res.setHeader('X-Disclaimer', DISCLAIMER_ASCII);
+    // HEAD: GET's status and headers (a database failing at the first read is still its 503), without reading the rest for no body
+    if (res.req.method === 'HEAD') {
+      await chunks.return(undefined);
+      return void res.end();
+    }
     async function* all(): AsyncGenerator<string> {
       if (!first.done) yield first.value;
       yield* chunks;

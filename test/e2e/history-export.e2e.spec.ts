@@ -75,6 +75,27 @@ describe('admin CSV export of a large history', () => {
     expect(rows.map((r) => r.id)).toEqual(paged);
   });
 
+  // a download manager or link checker asks HEAD first: it gets GET's status and headers, and the
+  // history is not read to the end for a body that is never sent (it read all 3 batches)
+  it('HEAD answers as GET would, reading one batch at most, on the API and the page route', async () => {
+    const prisma = app.get(PrismaService);
+    const findMany = jest.spyOn(prisma.analysis, 'findMany');
+    try {
+      for (const [path, who] of [['/api/v1/history/export.csv', admin.bearer], ['/history/export.csv', admin.headers]] as const) {
+        findMany.mockClear();
+        const head = await request(server).head(path).set(who).expect(200);
+        expect(findMany.mock.calls.length).toBeLessThanOrEqual(1);
+        expect(head.headers['content-type']).toMatch(/^text\/csv/);
+        expect(head.headers['content-disposition']).toMatch(/^attachment; filename="mri-sentinel-history-/);
+        expect(head.headers['x-disclaimer']).toBeTruthy();
+      }
+    } finally {
+      findMany.mockRestore();
+    }
+    await request(server).head('/api/v1/history/export.csv?status=bad').set(admin.bearer).expect(400);
+    await request(server).head('/api/v1/history/export.csv').set(alice.bearer).expect(403);
+  });
+
   it('a database failure after the first rows cuts the transfer short: never a file that looks whole', async () => {
     const prisma = app.get(PrismaService);
     const real = prisma.analysis.findMany.bind(prisma.analysis);
