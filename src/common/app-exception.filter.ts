@@ -5,6 +5,7 @@ import { answeredBeforeBody, closeIfBodyUnread } from './declared-length';
 import { requestIdOf } from './request-id';
 import { DISCLAIMER } from './disclaimer';
 import { errorPageHeading, errorPageTitle } from './error-page';
+import { unquotedFrameworkMessage } from './framework-messages';
 import { DatabaseFileMovedError, DomainError, ErrorCode, isErrorCode } from './errors';
 
 export interface ErrorBody {
@@ -178,9 +179,6 @@ export function toErrorBody(exception: unknown, req: ErrorRequest = { multipart:
     // multer names the client's own form field in its message: say what was wrong, not the name
     const cause = (exception as { cause?: unknown }).cause;
     if (cause instanceof Error && typeof (cause as { field?: unknown }).field === 'string') message = cause.message;
-    // the JSON parser quotes the body's first characters ('Unexpected token 'S', "Smith^John"...'):
-    // a password, a name typed into the wrong tool — say what was wrong, not what was sent
-    if (statusCode === 400 && cause instanceof SyntaxError) message = 'The request body is not valid JSON.';
     message = unquotedFrameworkMessage(statusCode, cause) ?? message;
     if (statusCode === 413 && !req.multipart) {
       // a JSON or form body over the parser's limit: no file was sent, so do not say "file"
@@ -198,20 +196,6 @@ export function toErrorBody(exception: unknown, req: ErrorRequest = { multipart:
     code: 'INTERNAL_ERROR',
     message: 'An unexpected error occurred.',
   };
-}
-
-/**
- * The router's "Failed to decode param '…'" (a bad %-escape in a path parameter) and body-parser's
- * 'unsupported charset "…"' / 'unsupported content encoding "…"' quote the sender's text, of any
- * length: from a crafted link (`/history/Session-expired.Call-…%`) that text was the error page's
- * heading. Said without it.
- */
-function unquotedFrameworkMessage(statusCode: number, cause: unknown): string | undefined {
-  if (statusCode === 400 && cause instanceof URIError) return 'The address is malformed: a "%" in it is not followed by two hexadecimal digits.';
-  const type = typeof cause === 'object' && cause !== null ? (cause as { type?: unknown }).type : undefined;
-  if (type === 'charset.unsupported') return "The request body's charset is not supported: send it as UTF-8.";
-  if (type === 'encoding.unsupported') return "The request body's Content-Encoding is not supported: send it uncompressed, or as gzip, deflate or br.";
-  return undefined;
 }
 
 /** Whether a request should get an HTML error page rather than JSON. */

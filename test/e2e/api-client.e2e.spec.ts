@@ -241,4 +241,21 @@ describe('the API as a script calls it', () => {
     expect(page.status).toBe(403);
     expect(page.text).toContain('This page is for administrators.');
   });
+  // a script that sends `null`, a number or a string (valid JSON, but no object) was told its body
+  // "is not valid JSON", and one whose compression is broken (a gzip flag on plain text, a cut
+  // stream) got a bare "Bad Request" with nothing to go on
+  it('a JSON body that is not an object, and a body its Content-Encoding does not decode, are told what is wrong', async () => {
+    const server = app.getHttpServer();
+    for (const body of ['null', '5', '"alice@example.org"', 'true']) {
+      const res = await request(server).post('/api/v1/auth/token').set('Content-Type', 'application/json').send(body).expect(400);
+      expect(res.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: 'The request body must be a JSON object ({"name": value, …}), not a single value.' });
+    }
+    // still "not valid JSON" where it is not
+    const broken = await request(server).post('/api/v1/auth/token').set('Content-Type', 'application/json').send('{"email":').expect(400);
+    expect(broken.body.message).toBe('The request body is not valid JSON.');
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await request(server).post('/api/v1/auth/token').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send('{"email":"a@b.c","password":"x"}').expect(400);
+      expect(res.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: 'The request body could not be decompressed as its Content-Encoding says: send it uncompressed, or compressed whole with that encoding.' });
+    }
+  });
 });
