@@ -16,7 +16,7 @@ import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
 import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 import { reportTable } from './report-table';
-import { HEATMAP_ALT, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, xmpSafeTitle, type ReportTags } from './report-tags';
+import { heatmapAlt, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, xmpSafeTitle, type ReportTags } from './report-tags';
 import { reportLangText } from './report-lang-text';
 import { reportTextWriter } from './report-value';
 import type { ReportFaces } from './report-fonts';
@@ -182,7 +182,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     para(() => doc.text('Image', LEFT, y + 224, { width: w, align: 'center' }));
     if (input.heatmap) {
       const label = r.label ? labelName(r.label, labels) : null;
-      tags.figure(input.heatmap, LEFT + w + 16, y, [w, 220], label ? `${HEATMAP_ALT}, for the class ${label}` : HEATMAP_ALT);
+      tags.figure(input.heatmap, LEFT + w + 16, y, [w, 220], heatmapAlt(label));
       // the class the map is for (a full report carries one only where the re-run gave the record's answer)
       // the label a Span in its language, as in the title ("Heat map for 신경교종 — class activation map (CAM)")
       const caption = heatmapCaption(label);
