@@ -49,6 +49,8 @@ const BOLD = 'Report-Bold';
 const fallbackName = (i: number) => `Report-Fallback-${i}`;
 
 const GREY = '#555555';
+/** Below the figures' heading: the heading's own line, the figures (220 pt) and their captions (to y + 244), the lines after */
+const FIGURES_ROOM = 20 + 244 + 12;
 const LEFT = 48;
 
 /**
@@ -93,9 +95,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const width = doc.page.width - 2 * LEFT;
   /** text in any script: a record's own after its key (value), a label or a card's words in a box (block) */
   const write = reportTextWriter(doc, fonts, { regular: REGULAR, bold: BOLD, fallback }, LEFT, width);
-  // a heading keeps at least a few lines of its section below it, never alone at a page's foot
-  const heading = (t: string) => {
-    (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).fontSize(12).fillColor('black');
+  // a heading keeps at least a few lines of its section below it (`room`, in points), never alone at a page's foot
+  const heading = (t: string, room = 72) => {
+    (doc.y > doc.page.height - doc.page.margins.bottom - room ? doc.addPage() : doc).moveDown(0.8).fontSize(12).fillColor('black');
     tags.tag('H2', () => write.block(t, LEFT, undefined, { width, bold: true }));
     doc.moveDown(0.2).font(REGULAR).fontSize(10);
   };
@@ -173,7 +175,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
 
   if (input.image) {
     // a refused image has no heat map: the heading names what is printed below it
-    heading(input.heatmap ? 'Image and heat map' : 'Image');
+    // the pictures are placed, not flowed: the heading, the 220-pt figures and their captions (FIGURES_ROOM)
+    // start a page where they do not fit, or they were drawn into the footer and off the page's edge
+    heading(input.heatmap ? 'Image and heat map' : 'Image', FIGURES_ROOM);
     const y = doc.y;
     const w = input.heatmap ? (width - 16) / 2 : width / 2;
     // each picture a figure whose alternative text says what it is; its caption a paragraph after it

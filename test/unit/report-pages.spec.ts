@@ -10,6 +10,7 @@ import { buildReportPdf } from '../../src/reports/report-pdf';
 import { pdfPageCount, pdfStreamTexts } from '../helpers/pdf-text';
 import { reportFaces } from '../helpers/report-fonts';
 import { committedCard, gliomaRecord } from '../support/report-record';
+import { pdfua } from './reports/pdfua-check';
 
 
 describe('PDF report pages', () => {
@@ -128,6 +129,26 @@ describe('PDF report pages', () => {
     const both = pdfStreamTexts(await buildReportPdf({ record, message: 'Most likely: glioma.', image, heatmap: image, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() })).join('\n');
     expect(both.split('\n')).toContain('Image and heat map');
   });
+  it('the image and heat map never run past the page: with a long Result section they start a page, their heading and captions with them', async () => {
+    const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).png().toBuffer();
+    // before: with ~20 to 35 lines of message the figures (220 pt) were drawn from low on page 1 into its
+    // footer and off its bottom edge (PDF y −119), and their captions went to pages 2 and 3
+    for (const words of [360, 450, 540, 630]) {
+      const pdf = await buildReportPdf({ record, image, heatmap: image, message: 'word '.repeat(words), cards: [], generatedFor: 'u@example.org', fonts: reportFaces() });
+      const r = pdfua(pdf);
+      expect(r.failures).toEqual([]);
+      // above the bottom margin (48 pt, in PDF's bottom-up coordinates), on one page
+      r.images.forEach((im) => expect(im.box[1]).toBeGreaterThanOrEqual(48));
+      expect(new Set(r.images.map((im) => im.page)).size).toBe(1);
+      const pages = pdfStreamTexts(pdf).map((t) => t.split('\n'));
+      const at = (line: string) => pages.findIndex((p) => p.includes(line));
+      const own = at('Image and heat map');
+      expect(own).toBeGreaterThanOrEqual(0);
+      expect(at('Image')).toBe(own);
+      expect(pages.findIndex((p) => p.some((l) => l.startsWith('Heat map for Glioma')))).toBe(own);
+    }
+  });
+
   it('a table cell too long for the rest of the page moves with its row to the next page, never split over two', async () => {
     // pdfkit carried the rest of a 4-line licence over onto a new page on its own, under no header,
     // and the rows after it went on from there; licences of up to 3 lines fit above the 90-pt row limit
