@@ -195,7 +195,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
       else para(() => write.block(`${caption} — ${HEATMAP_METHOD}`, LEFT + w + 16, y + 224, { width: w }));
     }
     doc.x = LEFT;
-    doc.y = y + 244;
+    // below the captions: a long class name's runs to three lines or more, and the note was written over them
+    doc.y = Math.max(y + 244, input.heatmap ? doc.y + 4 : 0);
     // what the map is and is not, under it: read as evidence otherwise
     if (input.heatmap) {
       para(() => write.block(HEATMAP_NOTE, LEFT, undefined, { width }));

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import type { HistoryItem } from '../../src/history/history.service';
 import { modelCardView } from '../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../src/reports/report-pdf';
-import { pdfPageCount, pdfStreamTexts } from '../helpers/pdf-text';
+import { pdfPageCount, pdfShownStrings, pdfStreamTexts } from '../helpers/pdf-text';
 import { reportFaces } from '../helpers/report-fonts';
 import { committedCard, gliomaRecord } from '../support/report-record';
 import { pdfua } from './reports/pdfua-check';
@@ -147,6 +147,18 @@ describe('PDF report pages', () => {
       expect(at('Image')).toBe(own);
       expect(pages.findIndex((p) => p.some((l) => l.startsWith('Heat map for Glioma')))).toBe(own);
     }
+  });
+
+  it('a heat map caption of three lines or more (a long class name) ends before the note under it begins', async () => {
+    const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).png().toBuffer();
+    const label = 'low grade glioma with oligodendroglial features and calcification, '.repeat(3).trim();
+    const pdf = await buildReportPdf({ record: { ...record, label, probabilities: { [label]: 0.9, other: 0.1 } }, image, heatmap: image, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() });
+    const shown = pdfShownStrings(pdf)[0];
+    const caption = shown.filter((s) => s.size === 8 && s.x > 300);
+    const note = shown.find((s) => s.text.startsWith('The heat map is a class activation map'))!;
+    expect(caption.length).toBeGreaterThanOrEqual(3);
+    // before: the cursor was put back at the figures' top + 244 pt whatever the caption's length, and the note was written over its third line
+    expect(note.baseline).toBeGreaterThan(Math.max(...caption.map((s) => s.baseline)) + 8);
   });
 
   it('a table cell too long for the rest of the page moves with its row to the next page, never split over two', async () => {
