@@ -5,7 +5,7 @@
  * Reads what pdfkit writes (one xref table, no object streams), through the test helpers' reader.
  */
 import { pdfString, readObjects, type PdfObject } from '../../helpers/pdf-text';
-import { languageFailures, pageDecoder, type ShowDecoder } from './pdfua-lang';
+import { languageFailures, pageDecoder, untoldRuns, type ShowDecoder } from './pdfua-lang';
 
 export interface Element {
   id: number;
@@ -21,7 +21,13 @@ export interface Element {
 /** One painted thing on a page: what drew it and the marked content it was drawn in (innermost last). */
 interface Painted {
   op: string;
-  marks: { tag: string; mcid?: number }[];
+  marks: Mark[];
+}
+/** An open marked-content sequence: its tag, MCID and, from its property list, a /Lang (ISO 32000-1 14.9.2.2) */
+interface Mark {
+  tag: string;
+  mcid?: number;
+  lang?: string;
 }
 
 const refs = (s: string): number[] => [...s.matchAll(/(\d+)\s+\d+\s+R/g)].map((m) => Number(m[1]));
@@ -93,10 +99,12 @@ function readContent(content: string, decode: ShowDecoder) {
   const painted: Painted[] = [];
   /** the text each marked-content sequence shows, by its MCID (the innermost one holding it) */
   const shown = new Map<number, string>();
+  /** text shown inside a marked-content sequence with its own /Lang: read in that language, whatever its element's */
+  const langMarked: { lang: string; text: string }[] = [];
   let font = '';
   const images: { name: string; mcid?: number; box: number[] }[] = [];
   const failures: string[] = [];
-  const marks: { tag: string; mcid?: number }[] = [];
+  const marks: Mark[] = [];
   let ctm: Matrix = [1, 0, 0, 1, 0, 0];
   const saved: Matrix[] = [];
   const operands: string[] = [];
@@ -109,7 +117,8 @@ function readContent(content: string, decode: ShowDecoder) {
         const inContent = marks.some((m) => m.mcid !== undefined);
         if (tag === 'Artifact' && inContent) failures.push('an artifact inside tagged content (01-003)');
         if (mcid !== undefined && inArtifact) failures.push('tagged content inside an artifact (01-004)');
-        marks.push({ tag, mcid: mcid === undefined ? undefined : Number(mcid) });
+        const lang = t === 'BDC' ? /\/Lang\s*(\((?:[^)\\]|\\.)*\))/.exec(operands[operands.length - 1])?.[1] : undefined;
+        marks.push({ tag, mcid: mcid === undefined ? undefined : Number(mcid), ...(lang ? { lang: pdfString(lang) } : {}) });
       } else if (t === 'EMC') {
         if (!marks.pop()) failures.push('an EMC without its BDC');
       } else if (t === 'q') saved.push(ctm);
@@ -118,7 +127,10 @@ function readContent(content: string, decode: ShowDecoder) {
       else if (t === 'Tf') font = operands[operands.length - 2].slice(1);
       if (t === 'Tj' || t === 'TJ' || t === "'" || t === '"') {
         const mcid = [...marks].reverse().find((m) => m.mcid !== undefined)?.mcid;
-        if (mcid !== undefined) shown.set(mcid, (shown.get(mcid) ?? '') + decode(font, operands[operands.length - 1]));
+        const text = decode(font, operands[operands.length - 1]);
+        const lang = [...marks].reverse().find((m) => m.lang !== undefined)?.lang;
+        if (lang !== undefined) langMarked.push({ lang, text });
+        else if (mcid !== undefined) shown.set(mcid, (shown.get(mcid) ?? '') + text);
       }
       if (PAINTING.has(t)) painted.push({ op: t, marks: [...marks] });
       if (t === 'Do') {
@@ -132,7 +144,7 @@ function readContent(content: string, decode: ShowDecoder) {
     } else operands.push(t);
   }
   if (marks.length) failures.push('marked content left open at the end of a page');
-  return { painted, images, failures, shown };
+  return { painted, images, failures, shown, langMarked };
 }
 
 /** The report's structure and the PDF/UA failure conditions found in it. */
@@ -223,6 +235,7 @@ export function pdfua(pdf: Buffer) {
     const content = refs(/\/Contents\s*(\[[^\]]*\]|\d+\s+\d+\s+R)/.exec(page.dict)?.[1] ?? '').map((n) => get(n).stream!.toString('latin1')).join('\n');
     const read = readContent(content, pageDecoder(page.dict, (n) => get(n)));
     failures.push(...read.failures);
+    for (const { lang, text } of read.langMarked) failures.push(...untoldRuns(text, lang).map((run) => `page ${id}: ${run} in marked content with /Lang ${lang} (11-001)`));
     const untagged = read.painted.filter((p) => !p.marks.some((m) => m.tag === 'Artifact' || m.mcid !== undefined));
     if (untagged.length) fail(`page ${id}: ${untagged.length} painting operators neither tagged nor artifact (01-005): ${[...new Set(untagged.map((p) => p.op))].join(' ')}`);
     read.images.forEach((im) => images.push({ page: id, ...im }));

@@ -11,7 +11,7 @@ import { modelCardView } from '../../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { reportFaces } from '../../helpers/report-fonts';
 import { committedCard, gliomaRecord } from '../../support/report-record';
-import { pdfShownStrings } from '../../helpers/pdf-text';
+import { pdfShownStrings, readObjects } from '../../helpers/pdf-text';
 import { pdfua } from './pdfua-check';
 import { untoldRuns } from './pdfua-lang';
 
@@ -137,6 +137,19 @@ describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their 
     expect(untoldRuns('頭部 MRI', 'en-GB')).toEqual([]);
     expect(untoldRuns('אבי@example.org', 'en-GB')).toEqual([]);
     expect(untoldRuns('뇌 T1', 'ko')).toEqual([]);
+  });
+
+  it('a Korean or Greek word in a mostly-Latin value (untagged as a whole) is marked content with its own /Lang', async () => {
+    const mixed = { ...record, study: { ...study, seriesDescription: 'MRI brain scan with contrast 뇌 영상' } };
+    const pdf = await buildReportPdf({ record: mixed, cards, generatedFor: 'Dr Smith for Ελένη and team', fonts: reportFaces() });
+    // before: 'Hangul "뇌" in a P's content read as en-GB', the same for "영상" and Greek "Ελένη"
+    const r = conforming(pdf);
+    // the values stay one P each in the report's language (value-lang.ts): the words carry the /Lang, not an element
+    expect(r.elements.filter((e) => e.lang)).toEqual([]);
+    const src = [...readObjects(pdf).values()].map((o) => o.stream?.toString('latin1') ?? '').join('\n');
+    expect(src).toMatch(/\/Span <<\s*\/Lang \(ko\)\s*>> BDC/);
+    expect(src).toMatch(/\/Span <<\s*\/Lang \(el\)\s*>> BDC/);
+    expect(pdfShownStrings(pdf).flat().map((s) => s.text).join('')).toContain('MRI brain scan with contrast 뇌 영상');
   });
 
   it('the metadata-only report', async () => {
