@@ -37,6 +37,8 @@ const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 /** Control characters (a stray BEL or ESC in a DICOM string); the line feed alone is layout. */
 const CONTROL = /\p{Cc}/u;
+/** What a reader sees as one character (extended grapheme clusters, UAX #29). */
+const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /** Kana: only Japanese is written with them (a kanji-only name cannot be told from Chinese). */
 const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
@@ -70,8 +72,8 @@ export function visualOrder(line: string, direction: 'ltr' | 'rtl' | 'auto' = 'a
  * The text as the faces print it, in runs of one face each: composed (NFC: "e" + combining acute →
  * "é"), in visual order, each character in the first face that has a glyph for it (the report
  * font, then the fallbacks: CJK; for `japanese` text the Japanese face before the other fallbacks);
- * a space stays in the run it is in. A character no face has, and each control character but
- * "\n", is one "?" in the first face; `replaced` counts those. `japanese`: whether the whole value
+ * a space stays in the run it is in. A character (grapheme cluster) with a code point no face has,
+ * and each control character but "\n", is one "?" in the first face; `replaced` counts those. `japanese`: whether the whole value
  * is (a line broken out of it may have no kana of its own).
  */
 export function printableRuns(text: string, faces: readonly GlyphCoverage[], direction: 'ltr' | 'rtl' | 'auto' = 'auto', japanese = isJapanese(text)): { runs: TextRun[]; replaced: number } {
@@ -89,14 +91,20 @@ export function printableRuns(text: string, faces: readonly GlyphCoverage[], dir
   };
   text.normalize('NFC').split('\n').forEach((line, n) => {
     if (n > 0) add(runs[runs.length - 1]?.face ?? 0, '\n');
-    for (const ch of visualOrder(line, direction)) {
-      const cp = ch.codePointAt(0)!;
-      const last = runs[runs.length - 1];
-      const face = CONTROL.test(ch) ? -1 : ch === ' ' && last && faces[last.face].hasGlyphForCodePoint(cp) ? last.face : faceFor(cp);
-      if (face < 0) {
+    for (const { segment } of GRAPHEMES.segment(visualOrder(line, direction))) {
+      // a cluster with any code point no face has is one "?": a skin-toned thumb, a flag, a ZWJ family or a
+      // keycap is one character to a reader, and printed "??", "?‍?‍?" or "1?" (the digit kept, its keycap not)
+      const chars = [...segment];
+      if (chars.some((ch) => CONTROL.test(ch) || faceFor(ch.codePointAt(0)!) < 0)) {
         replaced++;
         add(0, '?');
-      } else add(face, ch);
+        continue;
+      }
+      for (const ch of chars) {
+        const cp = ch.codePointAt(0)!;
+        const last = runs[runs.length - 1];
+        add(ch === ' ' && last && faces[last.face].hasGlyphForCodePoint(cp) ? last.face : faceFor(cp), ch);
+      }
     }
   });
   return { runs, replaced };

@@ -16,7 +16,7 @@ import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
 import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 import { reportTable } from './report-table';
-import { HEATMAP_ALT, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, xmpSafeTitle, type ReportTags } from './report-tags';
+import { heatmapAlt, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, xmpSafeTitle, type ReportTags } from './report-tags';
 import { reportLangText } from './report-lang-text';
 import { reportTextWriter } from './report-value';
 import type { ReportFaces } from './report-fonts';
@@ -49,6 +49,8 @@ const BOLD = 'Report-Bold';
 const fallbackName = (i: number) => `Report-Fallback-${i}`;
 
 const GREY = '#555555';
+/** Below the figures' heading: the heading's own line, the figures (220 pt) and their captions (to y + 244), the lines after */
+const FIGURES_ROOM = 20 + 244 + 12;
 const LEFT = 48;
 
 /**
@@ -93,9 +95,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const width = doc.page.width - 2 * LEFT;
   /** text in any script: a record's own after its key (value), a label or a card's words in a box (block) */
   const write = reportTextWriter(doc, fonts, { regular: REGULAR, bold: BOLD, fallback }, LEFT, width);
-  // a heading keeps at least a few lines of its section below it, never alone at a page's foot
-  const heading = (t: string) => {
-    (doc.y > doc.page.height - doc.page.margins.bottom - 72 ? doc.addPage() : doc).moveDown(0.8).fontSize(12).fillColor('black');
+  // a heading keeps at least a few lines of its section below it (`room`, in points), never alone at a page's foot
+  const heading = (t: string, room = 72) => {
+    (doc.y > doc.page.height - doc.page.margins.bottom - room ? doc.addPage() : doc).moveDown(0.8).fontSize(12).fillColor('black');
     tags.tag('H2', () => write.block(t, LEFT, undefined, { width, bold: true }));
     doc.moveDown(0.2).font(REGULAR).fontSize(10);
   };
@@ -173,7 +175,9 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
 
   if (input.image) {
     // a refused image has no heat map: the heading names what is printed below it
-    heading(input.heatmap ? 'Image and heat map' : 'Image');
+    // the pictures are placed, not flowed: the heading, the 220-pt figures and their captions (FIGURES_ROOM)
+    // start a page where they do not fit, or they were drawn into the footer and off the page's edge
+    heading(input.heatmap ? 'Image and heat map' : 'Image', FIGURES_ROOM);
     const y = doc.y;
     const w = input.heatmap ? (width - 16) / 2 : width / 2;
     // each picture a figure whose alternative text says what it is; its caption a paragraph after it
@@ -182,7 +186,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     para(() => doc.text('Image', LEFT, y + 224, { width: w, align: 'center' }));
     if (input.heatmap) {
       const label = r.label ? labelName(r.label, labels) : null;
-      tags.figure(input.heatmap, LEFT + w + 16, y, [w, 220], label ? `${HEATMAP_ALT}, for the class ${label}` : HEATMAP_ALT);
+      tags.figure(input.heatmap, LEFT + w + 16, y, [w, 220], heatmapAlt(label));
       // the class the map is for (a full report carries one only where the re-run gave the record's answer)
       // the label a Span in its language, as in the title ("Heat map for 신경교종 — class activation map (CAM)")
       const caption = heatmapCaption(label);
@@ -191,7 +195,8 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
       else para(() => write.block(`${caption} — ${HEATMAP_METHOD}`, LEFT + w + 16, y + 224, { width: w }));
     }
     doc.x = LEFT;
-    doc.y = y + 244;
+    // below the captions: a long class name's runs to three lines or more, and the note was written over them
+    doc.y = Math.max(y + 244, input.heatmap ? doc.y + 4 : 0);
     // what the map is and is not, under it: read as evidence otherwise
     if (input.heatmap) {
       para(() => write.block(HEATMAP_NOTE, LEFT, undefined, { width }));

@@ -1,4 +1,5 @@
 import { needsBidi } from './pdf-text';
+import { valueLang } from './value-lang';
 
 /**
  * The report's structure (a tagged PDF): what a screen reader reads, and in which order, and what
@@ -16,6 +17,16 @@ import { needsBidi } from './pdf-text';
 /** The alternative text of the report's two pictures: what they are, for who cannot see them. */
 export const IMAGE_ALT = 'Uploaded image';
 export const HEATMAP_ALT = 'Heat map of where the model looked';
+
+/**
+ * The heat map's /Alt, for the class it is for. An /Alt is plain text read in its element's language
+ * (ISO 32000-1 14.9.2): a Korean or Hebrew label in it was read by the report's en-GB voice, spelt out or
+ * skipped, and a /Lang ko on the Figure would read the English words in Korean. So a label in a language
+ * its letters name, or drawn right to left, is not put in it: the /Alt points to the caption read next,
+ * where the label is a Span with its /Lang (report-lang-text.ts). A Latin label is named in it.
+ */
+export const heatmapAlt = (label: string | null): string =>
+  !label ? HEATMAP_ALT : valueLang(label) || needsBidi(label) ? `${HEATMAP_ALT}, for the class named in its caption` : `${HEATMAP_ALT}, for the class ${label}`;
 
 /** The language of the report's own words (its labels and sentences; a record's values are as written). */
 export const REPORT_LANG = 'en-GB';

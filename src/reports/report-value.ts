@@ -1,4 +1,5 @@
 import { breakLines as breakText } from './line-breaks';
+import { valueLang } from './value-lang';
 import { type GlyphCoverage, isJapanese, needsBidi, paragraphDirection, printableRuns, printableRunsOnce, REPLACED_NOTE, type TextRun } from './pdf-text';
 
 /**
@@ -73,6 +74,22 @@ const ownLines = (text: string): boolean => needsBidi(text) || HANGUL.test(text)
  */
 export const FAUX_BOLD_EM = 0.03;
 
+/**
+ * A run cut where its words' language changes: each word whose letters name a language (valueLang)
+ * other than the whole text's carries it; the spaces after a word stay with it.
+ */
+function langPieces(run: TextRun, whole: string | undefined): (TextRun & { lang?: string })[] {
+  const pieces: (TextRun & { lang?: string })[] = [];
+  for (const token of run.text.split(/(?<=\s)(?=\S)/u)) {
+    const found = valueLang(token);
+    const lang = found === whole ? undefined : found;
+    const last = pieces[pieces.length - 1];
+    if (last && last.lang === lang) last.text += token;
+    else pieces.push({ face: run.face, text: token, ...(lang ? { lang } : {}) });
+  }
+  return pieces.length ? pieces : [run];
+}
+
 /** What pdfkit keeps of the text state and reads itself (its underline strokes in the fill colour too); not in @types/pdfkit. */
 interface PdfkitTextState {
   _fontSize: number;
@@ -88,6 +105,8 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
 
   /** One paragraph's setting: its faces and their names, its direction, whether it is Japanese. */
   interface Setting {
+    /** the language of the whole text where its letters name one (its element carries it: value-lang.ts) */
+    lang: string | undefined;
     faces: GlyphCoverage[];
     nameOf: (face: number) => string;
     bold: boolean;
@@ -99,6 +118,7 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
     bold,
     direction: needsBidi(text) ? paragraphDirection(text) : 'ltr',
     japanese: isJapanese(text),
+    lang: valueLang(text),
   });
   const runsOf = (text: string, s: Setting) => printableRuns(text, s.faces, s.direction, s.japanese);
   /** Width of each run as it prints (in the current size). */
@@ -169,23 +189,41 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
    * so a two-face line's second line stood indented by the first run's width and was broken again
    * for want of room ("증강이 관찰됨 post-" / "contrast").
    */
-  const continued = (runs: readonly TextRun[], s: Setting, at: [number, number | undefined] | undefined, first: PDFKit.Mixins.TextOptions, more = false) => {
-    if (!runs.length) runs = [{ face: 0, text: '' }];
+  const continued = (printed: readonly TextRun[], s: Setting, at: [number, number | undefined] | undefined, first: PDFKit.Mixins.TextOptions, more = false) => {
+    const runs = (printed.length ? printed : [{ face: 0, text: '' }]).flatMap((run) => langPieces(run, s.lang));
     // one face (nearly every heading and cell): as pdfkit was called before there were fallbacks
     if (runs.length === 1 && at && !more) {
       const [run] = runs;
-      drawRun(run, s, (options) => doc.text(run.text, at[0], at[1], { ...first, ...options }));
+      inLang(run.lang, () => drawRun(run, s, (options) => doc.text(run.text, at[0], at[1], { ...first, ...options })));
       doc.font(s.nameOf(0));
       return;
     }
     runs.forEach((run, i) =>
-      drawRun(run, s, (fill) => {
-        const options = { ...(i ? {} : first), ...fill, continued: i < runs.length - 1 || more };
-        if (i === 0 && at) doc.text(run.text, at[0], at[1], options);
-        else doc.text(run.text, options);
-      }),
+      inLang(run.lang, () =>
+        drawRun(run, s, (fill) => {
+          const options = { ...(i ? {} : first), ...fill, continued: i < runs.length - 1 || more };
+          if (i === 0 && at) doc.text(run.text, at[0], at[1], options);
+          else doc.text(run.text, options);
+        }),
+      ),
     );
     doc.font(s.nameOf(0));
+  };
+
+  /**
+   * A word in a language its letters name inside text of another (a Korean word in a mostly-Latin series
+   * description, which value-lang.ts leaves in the report's en-GB as a whole) is drawn as marked content
+   * with its own /Lang (ISO 32000-1 14.9.2.2): an English voice spelt "뇌" out or skipped it. pdfkit
+   * ends and reopens the mark on a page it starts inside it.
+   */
+  const inLang = (lang: string | undefined, draw: () => void) => {
+    if (!lang) return draw();
+    doc.markContent('Span', { lang });
+    try {
+      draw();
+    } finally {
+      doc.endMarkedContent();
+    }
   };
 
   return {

@@ -208,7 +208,7 @@ export function pdfString(s: string): string {
 }
 
 /** The bytes of a PDF string: <hex> or (literal) with its escapes. */
-function stringBytes(s: string): Buffer {
+export function stringBytes(s: string): Buffer {
   if (s.startsWith('<')) return Buffer.from(s.slice(1, -1).replace(/\s+/g, ''), 'hex');
   const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
   const text = s.slice(1, -1).replace(/\\([0-7]{1,3}|\r?\n|.)/g, (_m, e: string) => (/^[0-7]/.test(e) ? String.fromCharCode(parseInt(e, 8)) : /^\r?\n$/.test(e) ? '' : (escapes[e] ?? e)));
@@ -216,7 +216,7 @@ function stringBytes(s: string): Buffer {
 }
 
 /** A ToUnicode CMap (bfchar and bfrange, two-byte codes as pdfkit writes them) as a decoder. */
-function cmapDecoder(cmap: string): (bytes: Buffer) => string {
+export function cmapDecoder(cmap: string): (bytes: Buffer) => string {
   const map = new Map<number, string>();
   const utf16 = (hex: string) => Buffer.from(hex.replace(/\s+/g, ''), 'hex').swap16().toString('utf16le');
   for (const block of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
@@ -255,7 +255,7 @@ const WIN_ANSI: Record<number, string> = {
   0x80: '€', 0x85: '…', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x95: '•', 0x96: '–', 0x97: '—', 0x99: '™',
 };
 
-function winAnsi(bytes: Buffer): string {
+export function winAnsi(bytes: Buffer): string {
   return [...bytes].map((b) => WIN_ANSI[b] ?? String.fromCharCode(b)).join('');
 }
 

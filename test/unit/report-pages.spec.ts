@@ -7,9 +7,10 @@ import sharp from 'sharp';
 import type { HistoryItem } from '../../src/history/history.service';
 import { modelCardView } from '../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../src/reports/report-pdf';
-import { pdfPageCount, pdfStreamTexts } from '../helpers/pdf-text';
+import { pdfPageCount, pdfShownStrings, pdfStreamTexts } from '../helpers/pdf-text';
 import { reportFaces } from '../helpers/report-fonts';
 import { committedCard, gliomaRecord } from '../support/report-record';
+import { pdfua } from './reports/pdfua-check';
 
 
 describe('PDF report pages', () => {
@@ -128,6 +129,38 @@ describe('PDF report pages', () => {
     const both = pdfStreamTexts(await buildReportPdf({ record, message: 'Most likely: glioma.', image, heatmap: image, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() })).join('\n');
     expect(both.split('\n')).toContain('Image and heat map');
   });
+  it('the image and heat map never run past the page: with a long Result section they start a page, their heading and captions with them', async () => {
+    const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).png().toBuffer();
+    // before: with ~20 to 35 lines of message the figures (220 pt) were drawn from low on page 1 into its
+    // footer and off its bottom edge (PDF y −119), and their captions went to pages 2 and 3
+    for (const words of [360, 450, 540, 630]) {
+      const pdf = await buildReportPdf({ record, image, heatmap: image, message: 'word '.repeat(words), cards: [], generatedFor: 'u@example.org', fonts: reportFaces() });
+      const r = pdfua(pdf);
+      expect(r.failures).toEqual([]);
+      // above the bottom margin (48 pt, in PDF's bottom-up coordinates), on one page
+      r.images.forEach((im) => expect(im.box[1]).toBeGreaterThanOrEqual(48));
+      expect(new Set(r.images.map((im) => im.page)).size).toBe(1);
+      const pages = pdfStreamTexts(pdf).map((t) => t.split('\n'));
+      const at = (line: string) => pages.findIndex((p) => p.includes(line));
+      const own = at('Image and heat map');
+      expect(own).toBeGreaterThanOrEqual(0);
+      expect(at('Image')).toBe(own);
+      expect(pages.findIndex((p) => p.some((l) => l.startsWith('Heat map for Glioma')))).toBe(own);
+    }
+  });
+
+  it('a heat map caption of three lines or more (a long class name) ends before the note under it begins', async () => {
+    const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).png().toBuffer();
+    const label = 'low grade glioma with oligodendroglial features and calcification, '.repeat(3).trim();
+    const pdf = await buildReportPdf({ record: { ...record, label, probabilities: { [label]: 0.9, other: 0.1 } }, image, heatmap: image, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() });
+    const shown = pdfShownStrings(pdf)[0];
+    const caption = shown.filter((s) => s.size === 8 && s.x > 300);
+    const note = shown.find((s) => s.text.startsWith('The heat map is a class activation map'))!;
+    expect(caption.length).toBeGreaterThanOrEqual(3);
+    // before: the cursor was put back at the figures' top + 244 pt whatever the caption's length, and the note was written over its third line
+    expect(note.baseline).toBeGreaterThan(Math.max(...caption.map((s) => s.baseline)) + 8);
+  });
+
   it('a table cell too long for the rest of the page moves with its row to the next page, never split over two', async () => {
     // pdfkit carried the rest of a 4-line licence over onto a new page on its own, under no header,
     // and the rows after it went on from there; licences of up to 3 lines fit above the 90-pt row limit

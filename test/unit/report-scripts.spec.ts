@@ -137,6 +137,15 @@ describe('printableRuns', () => {
     });
   });
 
+  it('one character a reader sees (a grapheme cluster) no face has is one "?", whatever it is made of', () => {
+    // with ZWJ, the variation selector and the combining keycap in the Latin face (DejaVu has them, zero-width)
+    const withJoiners = has([0x20, 0x7e], [0x200d, 0x200d], [0xfe0f, 0xfe0f], [0x2764, 0x2764]);
+    // thumbs up + skin tone, a flag (two regional indicators), a ZWJ family: each printed "??" or "?‍?‍?" before
+    expect(printableRuns('ok 👍🏽 🇰🇷 👨‍👩‍👧', [withJoiners])).toEqual({ runs: [{ face: 0, text: 'ok ? ? ?' }], replaced: 3 });
+    // keycap one (1, VS16, U+20E3): "1️?" read as "1?"; a heart with its emoji selector the face has stays
+    expect(printableRuns('1️⃣ ❤️', [withJoiners])).toEqual({ runs: [{ face: 0, text: '? ❤️' }], replaced: 1 });
+  });
+
   it('a right-to-left run comes out in visual order; a surrogate pair inside it stays whole', () => {
     expect(visualOrder('abc')).toBe('abc');
     expect(visualOrder('שלום 𝐀')).toBe('𝐀 םולש');

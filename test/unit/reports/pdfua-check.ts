@@ -5,6 +5,7 @@
  * Reads what pdfkit writes (one xref table, no object streams), through the test helpers' reader.
  */
 import { pdfString, readObjects, type PdfObject } from '../../helpers/pdf-text';
+import { languageFailures, pageDecoder, untoldRuns, type ShowDecoder } from './pdfua-lang';
 
 export interface Element {
   id: number;
@@ -20,7 +21,13 @@ export interface Element {
 /** One painted thing on a page: what drew it and the marked content it was drawn in (innermost last). */
 interface Painted {
   op: string;
-  marks: { tag: string; mcid?: number }[];
+  marks: Mark[];
+}
+/** An open marked-content sequence: its tag, MCID and, from its property list, a /Lang (ISO 32000-1 14.9.2.2) */
+interface Mark {
+  tag: string;
+  mcid?: number;
+  lang?: string;
 }
 
 const refs = (s: string): number[] => [...s.matchAll(/(\d+)\s+\d+\s+R/g)].map((m) => Number(m[1]));
@@ -88,11 +95,16 @@ const times = (m: Matrix, n: Matrix): Matrix => [
 ];
 
 /** A page's content: what it paints inside which marks, and where each image XObject lands (PDF coordinates). */
-function readContent(content: string) {
+function readContent(content: string, decode: ShowDecoder) {
   const painted: Painted[] = [];
+  /** the text each marked-content sequence shows, by its MCID (the innermost one holding it) */
+  const shown = new Map<number, string>();
+  /** text shown inside a marked-content sequence with its own /Lang: read in that language, whatever its element's */
+  const langMarked: { lang: string; text: string }[] = [];
+  let font = '';
   const images: { name: string; mcid?: number; box: number[] }[] = [];
   const failures: string[] = [];
-  const marks: { tag: string; mcid?: number }[] = [];
+  const marks: Mark[] = [];
   let ctm: Matrix = [1, 0, 0, 1, 0, 0];
   const saved: Matrix[] = [];
   const operands: string[] = [];
@@ -105,12 +117,21 @@ function readContent(content: string) {
         const inContent = marks.some((m) => m.mcid !== undefined);
         if (tag === 'Artifact' && inContent) failures.push('an artifact inside tagged content (01-003)');
         if (mcid !== undefined && inArtifact) failures.push('tagged content inside an artifact (01-004)');
-        marks.push({ tag, mcid: mcid === undefined ? undefined : Number(mcid) });
+        const lang = t === 'BDC' ? /\/Lang\s*(\((?:[^)\\]|\\.)*\))/.exec(operands[operands.length - 1])?.[1] : undefined;
+        marks.push({ tag, mcid: mcid === undefined ? undefined : Number(mcid), ...(lang ? { lang: pdfString(lang) } : {}) });
       } else if (t === 'EMC') {
         if (!marks.pop()) failures.push('an EMC without its BDC');
       } else if (t === 'q') saved.push(ctm);
       else if (t === 'Q') ctm = saved.pop() ?? ctm;
       else if (t === 'cm') ctm = times(operands.slice(-6).map(Number) as Matrix, ctm);
+      else if (t === 'Tf') font = operands[operands.length - 2].slice(1);
+      if (t === 'Tj' || t === 'TJ' || t === "'" || t === '"') {
+        const mcid = [...marks].reverse().find((m) => m.mcid !== undefined)?.mcid;
+        const text = decode(font, operands[operands.length - 1]);
+        const lang = [...marks].reverse().find((m) => m.lang !== undefined)?.lang;
+        if (lang !== undefined) langMarked.push({ lang, text });
+        else if (mcid !== undefined) shown.set(mcid, (shown.get(mcid) ?? '') + text);
+      }
       if (PAINTING.has(t)) painted.push({ op: t, marks: [...marks] });
       if (t === 'Do') {
         const corners = [[0, 0], [1, 0], [0, 1], [1, 1]].map(([x, y]) => [ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5]]);
@@ -123,7 +144,7 @@ function readContent(content: string) {
     } else operands.push(t);
   }
   if (marks.length) failures.push('marked content left open at the end of a page');
-  return { painted, images, failures };
+  return { painted, images, failures, shown, langMarked };
 }
 
 /** The report's structure and the PDF/UA failure conditions found in it. */
@@ -207,11 +228,14 @@ export function pdfua(pdf: Buffer) {
   // the pages: content marked or artifact (01-005), in the parent tree, tab order (19-003), annotations (28-*)
   const pages = [...objects.entries()].filter(([, o]) => /\/Type\s*\/Page\b(?!s)/.test(o.dict));
   const images: { page: number; name: string; mcid?: number; box: number[] }[] = [];
+  /** each element's drawn text, decoded, in content order */
+  const shownBy = new Map<number, string>();
   for (const [id, page] of pages) {
     if (!/\/Tabs\s*\/S/.test(page.dict)) fail(`page ${id} has no /Tabs /S (19-003)`);
     const content = refs(/\/Contents\s*(\[[^\]]*\]|\d+\s+\d+\s+R)/.exec(page.dict)?.[1] ?? '').map((n) => get(n).stream!.toString('latin1')).join('\n');
-    const read = readContent(content);
+    const read = readContent(content, pageDecoder(page.dict, (n) => get(n)));
     failures.push(...read.failures);
+    for (const { lang, text } of read.langMarked) failures.push(...untoldRuns(text, lang).map((run) => `page ${id}: ${run} in marked content with /Lang ${lang} (11-001)`));
     const untagged = read.painted.filter((p) => !p.marks.some((m) => m.tag === 'Artifact' || m.mcid !== undefined));
     if (untagged.length) fail(`page ${id}: ${untagged.length} painting operators neither tagged nor artifact (01-005): ${[...new Set(untagged.map((p) => p.op))].join(' ')}`);
     read.images.forEach((im) => images.push({ page: id, ...im }));
@@ -221,7 +245,8 @@ export function pdfua(pdf: Buffer) {
     for (const mcid of mcids) {
       const parent = refs(parents[mcid] ?? '')[0];
       if (parent === undefined || !elements.has(parent)) fail(`page ${id}: MCID ${mcid} has no structure element in the parent tree`);
-      else if (!new RegExp(`/K\\s*\\[[^\\]]*\\b${mcid}\\b`).test(elements.get(parent)!.dict) && !new RegExp(`/MCID\\s+${mcid}\\b`).test(elements.get(parent)!.dict)) fail(`page ${id}: MCID ${mcid}'s element does not hold it`);
+      else shownBy.set(parent, `${shownBy.get(parent) ?? ''} ${read.shown.get(mcid) ?? ''}`);
+      if (parent !== undefined && elements.has(parent) && !new RegExp(`/K\\s*\\[[^\\]]*\\b${mcid}\\b`).test(elements.get(parent)!.dict) && !new RegExp(`/MCID\\s+${mcid}\\b`).test(elements.get(parent)!.dict)) fail(`page ${id}: MCID ${mcid}'s element does not hold it`);
     }
     // a picture in tagged content is a Figure's (whose alternative text is checked above), never a P's or a Span's
     for (const im of read.images) {
@@ -237,6 +262,9 @@ export function pdfua(pdf: Buffer) {
       if (/\/Subtype\s*\/Link/.test(annot) && typeOf(holder) !== 'Link') fail(`link annotation ${a} is not in a Link element (28-011)`);
     }
   }
+
+  // the language of every drawn letter, /Alt and /ActualText determinable (11-001, pdfua-lang.ts)
+  failures.push(...languageFailures(new Map(inOrder.map((e) => [e.id, e])), shownBy, str(catalog, 'Lang') ?? ''));
 
   // fonts embedded (31-009) and mapped to Unicode (10-001)
   for (const [id, o] of objects) {

@@ -11,8 +11,9 @@ import { modelCardView } from '../../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
 import { reportFaces } from '../../helpers/report-fonts';
 import { committedCard, gliomaRecord } from '../../support/report-record';
-import { pdfShownStrings } from '../../helpers/pdf-text';
+import { pdfShownStrings, readObjects } from '../../helpers/pdf-text';
 import { pdfua } from './pdfua-check';
+import { untoldRuns } from './pdfua-lang';
 
 
 /** A bare tagged pdfkit document with a Document root: for PDFs the checker must fail. */
@@ -105,6 +106,52 @@ describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their 
     expect(failures).toMatch(/a Span with \/Lang "Korean", not a BCP 47 tag/);
   });
 
+  it('the check reads the drawn text: a Korean value whose /Lang is taken away is found, by its letters (it is not vacuous)', async () => {
+    const pdf = await buildReportPdf({ record: { ...record, study }, cards, generatedFor: 'u@example.org', fonts: reportFaces() });
+    expect(pdfua(pdf).failures).toEqual([]);
+    // the series description's Span loses its /Lang (ko), in place (same length: the xref offsets stay right)
+    const src = pdf.toString('latin1');
+    expect(src.match(/\/Lang \(ko\)/g)).toHaveLength(1);
+    const planted = Buffer.from(src.replace('/Lang (ko)', ' '.repeat('/Lang (ko)'.length)), 'latin1');
+    // decoded from the page through the CJK face's ToUnicode map: neither the structure nor an /Alt holds these words
+    expect(pdfua(planted).failures).toEqual(['Hangul "뇌" in a Span\'s content read as en-GB: no /Lang for it (11-001)', 'Hangul "축" in a Span\'s content read as en-GB: no /Lang for it (11-001)', 'Hangul "영상" in a Span\'s content read as en-GB: no /Lang for it (11-001)']);
+  });
+
+  it('the check: Hebrew drawn in a P without /Lang is found, in a Span /Lang he not; Cyrillic, Arabic and Han alone are the README\'s indeterminate text', async () => {
+    const { doc, root, done } = taggedDoc();
+    doc.registerFont('F', reportFaces().regular.font).font('F');
+    root.add(doc.struct('H1', {}, () => doc.text('Title')));
+    root.add(doc.struct('P', {}, () => doc.text('Name: שלום')));
+    const p = doc.struct('P');
+    root.add(p);
+    p.add(doc.struct('Span', { lang: 'he' }, () => doc.text('שלום')));
+    root.add(doc.struct('P', {}, () => doc.text('Серия: мозг · بيت · Ελένη')));
+    root.add(doc.struct('Figure', { alt: 'Снимок ελένη' }, () => doc.rect(10, 10, 20, 20).fill()));
+    doc.end();
+    const lang = (await done).toString('latin1');
+    expect(pdfua(Buffer.from(lang, 'latin1')).failures.filter((f) => /11-001/.test(f))).toEqual([
+      'Hebrew "שלום" in a P\'s content read as en-GB: no /Lang for it (11-001)',
+      'Greek "Ελένη" in a P\'s content read as en-GB: no /Lang for it (11-001)',
+      'Greek "ελένη" in a Figure\'s /Alt read as en-GB: no /Lang for it (11-001)',
+    ]);
+    expect(untoldRuns('頭部 MRI', 'en-GB')).toEqual([]);
+    expect(untoldRuns('אבי@example.org', 'en-GB')).toEqual([]);
+    expect(untoldRuns('뇌 T1', 'ko')).toEqual([]);
+  });
+
+  it('a Korean or Greek word in a mostly-Latin value (untagged as a whole) is marked content with its own /Lang', async () => {
+    const mixed = { ...record, study: { ...study, seriesDescription: 'MRI brain scan with contrast 뇌 영상' } };
+    const pdf = await buildReportPdf({ record: mixed, cards, generatedFor: 'Dr Smith for Ελένη and team', fonts: reportFaces() });
+    // before: 'Hangul "뇌" in a P's content read as en-GB', the same for "영상" and Greek "Ελένη"
+    const r = conforming(pdf);
+    // the values stay one P each in the report's language (value-lang.ts): the words carry the /Lang, not an element
+    expect(r.elements.filter((e) => e.lang)).toEqual([]);
+    const src = [...readObjects(pdf).values()].map((o) => o.stream?.toString('latin1') ?? '').join('\n');
+    expect(src).toMatch(/\/Span <<\s*\/Lang \(ko\)\s*>> BDC/);
+    expect(src).toMatch(/\/Span <<\s*\/Lang \(el\)\s*>> BDC/);
+    expect(pdfShownStrings(pdf).flat().map((s) => s.text).join('')).toContain('MRI brain scan with contrast 뇌 영상');
+  });
+
   it('the metadata-only report', async () => {
     conforming(await buildReportPdf({ record, cards, generatedFor: 'u@example.org', fonts: reportFaces() }));
   });
@@ -165,9 +212,21 @@ describe('headings that carry a label in a language its letters name', () => {
     expect(r.failures).toEqual([]);
     const typeOf = (id: number | undefined) => r.elements.find((e) => e.id === id)?.type;
     expect(r.elements.filter((e) => e.type === 'Span' && e.lang === 'ko').map((e) => typeOf(e.parent))).toEqual(['H1', 'P', 'P', 'H3']);
+    // the Figure's /Alt is read in the report's en-GB (an /Alt cannot hold a Span): it names no Korean label,
+    // it points to the caption after it, where the label is a Span /Lang ko (it said "…, for the class 신경교종")
+    const figure = r.elements.find((e) => e.type === 'Figure' && /Heat map/.test(e.alt ?? ''))!;
+    expect(figure.lang).toBeUndefined();
+    expect(figure.alt).toBe('Heat map of where the model looked, for the class named in its caption');
     // drawn as before: one caption under the heat map's half, the label in the CJK face
     const caption = pdfShownStrings(pdf).flat().filter((s) => /Heat map for|신경교종|class activation/.test(s.text) && s.size === 8);
     expect(caption.map((s) => s.text).join('')).toContain('Heat map for 신경교종 — class activation map (CAM)');
+  });
+
+  it("a Latin label is named in the heat map's /Alt itself", async () => {
+    const image = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#808080' } }).png().toBuffer();
+    const r = pdfua(await buildReportPdf({ record: gliomaRecord(triage, dx), image, heatmap: image, cards, generatedFor: 'u@example.org', fonts: reportFaces() }));
+    expect(r.failures).toEqual([]);
+    expect(r.elements.filter((e) => e.type === 'Figure').map((e) => e.alt)).toEqual(['Uploaded image', 'Heat map of where the model looked, for the class Glioma']);
   });
 
   it('a Latin label keeps its heading one element with no span', async () => {
