@@ -6,7 +6,7 @@ import { gunzipStudyFile } from './nifti-gzip';
 import { joinGzipPairs } from './gzip-pair';
 import { analyzeRefused, isNiftiPairHeader, joinNiftiPair, pairHeaderRefused } from './nifti-pair';
 import { SkippedList } from './skipped-files';
-import { fileLabel, UnsupportedStudyFileError } from './study-errors';
+import { bareDicomRefused, fileLabel, UnsupportedStudyFileError } from './study-errors';
 
 export interface SortedParts {
   dicom: StudyPart[];
@@ -81,6 +81,7 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
           : analyzeRefused(header.pos),
       );
     }
+    if (looksLikeBareDicom(part.bytes, part.bytes.length)) throw bareDicomRefused(part.pos);
     throw new UnsupportedStudyFileError(
       `${fileLabel(part.pos)} is not a DICOM (Part 10), NIfTI (.nii, .nii.gz) or ZIP file. Single JPEG/PNG images go to the image analysis instead.`,
     );

@@ -73,6 +73,19 @@ describe('study ZIPs: side files are skipped and listed', () => {
     expect((err as Error).message).toMatch(/entry 4 of the archive\) looks like a DICOM data set without the DICOM file header/);
   });
 
+  // Uploaded loose, the same file was told it "is not a DICOM (Part 10), NIfTI or ZIP file" and
+  // sent to the JPEG/PNG image analysis: its owner holds a DICOM file, and a DICOM it is.
+  it.each([
+    ['alone', (bare: Buffer) => [bare]],
+    ['beside the series', (bare: Buffer) => [...series, bare]],
+  ])('the same data set uploaded loose (%s) is refused by the same name, not as "not a DICOM" sent to the image analysis', async (_, files) => {
+    const bare = Buffer.concat([Buffer.from([0x08, 0x00, 0x05, 0x00, 10, 0, 0, 0]), Buffer.from('ISO_IR 100', 'latin1'), noise(500, 4)]);
+    const err = await catchErr(() => loadStudy(files(bare).map((f) => new Uint8Array(f)), LIMITS));
+    expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+    expect((err as Error).message).toMatch(/looks like a DICOM data set without the DICOM file header/);
+    expect((err as Error).message).not.toMatch(/JPEG\/PNG/);
+  });
+
   it('a gzip entry: skipped when it holds neither NIfTI nor DICOM, refused when it holds a DICOM', async () => {
     const withLog = await loadStudy([new Uint8Array(zip({ ...seriesEntries(), 'logs/export.log.gz': gzipSync(new TextEncoder().encode('export done\n')) }))], LIMITS);
     expect(withLog.meta.skipped).toEqual({ count: 1, names: ['export.log.gz'] });
