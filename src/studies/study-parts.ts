@@ -99,6 +99,15 @@ export function noStudyFile(skipped: SkippedList): UnsupportedStudyFileError {
       `${which} is ${doc.kind}, not a study: no DICOM or NIfTI file was found in the upload. Upload the series' DICOM files (or a ZIP of them) or a NIfTI volume.`,
     );
   }
+  if (skipped.hasDirectory) {
+    // a DICOMDIR copied without the folders it indexes: "no DICOM file was found" contradicted the
+    // DICOM file its owner holds, and did not say that the images themselves are what is missing
+    const index = "a DICOMDIR, the export's index, which lists the series' images but holds no image itself";
+    return new UnsupportedStudyFileError(
+      `No image was found in the upload: it holds ${skipped.count > 1 ? `${skipped.describe()}, among them ${index}` : `only ${index}`}. ` +
+        'Upload the image files it lists (the folders beside it in the export, e.g. DICOM/ or IMAGES/), or a ZIP of the whole export.',
+    );
+  }
   const kinds = skipped.nonImageKinds;
   if (kinds.length) {
     // they are DICOM files: "no DICOM file was found" would contradict what the user holds

@@ -25,14 +25,15 @@ describe('study ZIPs: side files are skipped and listed', () => {
     expect(JSON.stringify(study.meta)).not.toContain(MARKER); // folders are never shown
   });
 
-  it('a ZIP of side files only → 415 saying no DICOM or NIfTI file was found, and what was', async () => {
+  // a patient CD's side files copied without its image folders: the DICOMDIR among them says what is missing
+  it('a ZIP of side files only → 415 saying no image was found, what was, and that the DICOMDIR lists images the upload lacks', async () => {
     const z = zip({ ...sideFiles(), 'AUTORUN.INF': AUTORUN });
     const err = await catchErr(() => loadStudy([new Uint8Array(z)], LIMITS));
     expect(err).toBeInstanceOf(UnsupportedStudyFileError);
     expect(err).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_TYPE' });
     expect((err as Error).message).toBe(
-      'No DICOM or NIfTI file was found in the upload: it holds 5 other files (DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg, AUTORUN.INF), which a study does not read. ' +
-        "Upload the series' DICOM files (or a ZIP of them) or a NIfTI volume.",
+      "No image was found in the upload: it holds 5 other files (DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg, AUTORUN.INF), among them a DICOMDIR, the export's index, " +
+        "which lists the series' images but holds no image itself. Upload the image files it lists (the folders beside it in the export, e.g. DICOM/ or IMAGES/), or a ZIP of the whole export.",
     );
   });
 
@@ -64,6 +65,20 @@ describe('study ZIPs: side files are skipped and listed', () => {
     const err = await catchErr(() => loadStudy([new Uint8Array(z)], LIMITS));
     expect(err).toBeInstanceOf(CorruptStudyError);
     expect((err as Error).message).toMatch(/entry 6 of the archive/);
+  });
+
+  // A DICOMDIR copied off a CD without the image folders it indexes (or uploaded alone) was told
+  // "No DICOM or NIfTI file was found… it holds 1 other file (DICOMDIR)": its owner holds a DICOM
+  // file, and what is missing is the images the index lists.
+  it.each([
+    ['a ZIP of the DICOMDIR alone', () => [zip({ DICOMDIR: sideFiles().DICOMDIR })]],
+    ['a ZIP of the DICOMDIR and a README', () => [zip({ DICOMDIR: sideFiles().DICOMDIR, 'README.TXT': sideFiles()['README.TXT'] })]],
+    ['the DICOMDIR uploaded on its own', () => [sideFiles().DICOMDIR]],
+  ])('%s → 415 naming the DICOMDIR as the index without its images, not "no DICOM file was found"', async (_, files) => {
+    const err = await catchErr(() => loadStudy(files().map((f) => new Uint8Array(f)), LIMITS));
+    expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+    expect((err as Error).message).toMatch(/DICOMDIR.*index.*no image/i);
+    expect((err as Error).message).not.toMatch(/No DICOM or NIfTI file was found/);
   });
 
   it('a DICOM data set without its Part 10 header (implicit VR, no "DICM") is refused by name, not skipped', async () => {
