@@ -1,12 +1,12 @@
 import { EmptyFileError } from '../common/errors';
 import type { ByteBudget, StudyPart } from './archive';
-import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti, looksLikeNiftiPairHeader } from './file-kinds';
+import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti, looksLikeNiftiPairHeader, otherArchiveName } from './file-kinds';
 import { misCompressedNifti } from './nifti-compression';
 import { gunzipStudyFile } from './nifti-gzip';
 import { joinGzipPairs } from './gzip-pair';
 import { analyzeRefused, isNiftiPairHeader, joinNiftiPair, pairHeaderRefused } from './nifti-pair';
 import { SkippedList } from './skipped-files';
-import { bareDicomRefused, fileLabel, UnsupportedStudyFileError } from './study-errors';
+import { bareDicomRefused, FilePosition, fileLabel, UnsupportedStudyFileError } from './study-errors';
 
 export interface SortedParts {
   dicom: StudyPart[];
@@ -67,6 +67,8 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
         skipped.add(part.pos, part.entryName);
         continue;
       }
+      const archive = otherArchiveName(raw); // a .tar.gz (`tar czf`)
+      if (archive) throw otherArchiveRefused(part.pos, `${archive} archive (gzip-compressed)`);
     }
     // a NIfTI volume compressed as no NIfTI tool writes it (zlib, raw deflate, bzip2, zstd): named, with what to do
     const compressed = misCompressedNifti(part.bytes, part.pos);
@@ -82,11 +84,20 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
       );
     }
     if (looksLikeBareDicom(part.bytes, part.bytes.length)) throw bareDicomRefused(part.pos);
+    const archive = otherArchiveName(part.bytes);
+    if (archive) throw otherArchiveRefused(part.pos, `${archive} archive`);
     throw new UnsupportedStudyFileError(
       `${fileLabel(part.pos)} is not a DICOM (Part 10), NIfTI (.nii, .nii.gz) or ZIP file. Single JPEG/PNG images go to the image analysis instead.`,
     );
   }
   return sorted;
+}
+
+/** A file uploaded on its own that is an archive the service does not open (otherArchiveName): named, with what to do. */
+function otherArchiveRefused(pos: FilePosition, what: string): UnsupportedStudyFileError {
+  return new UnsupportedStudyFileError(
+    `${fileLabel(pos)} is a ${what}, which is not read: put the series' files in a ZIP archive instead, or upload the files themselves.`,
+  );
 }
 
 /** No DICOM or NIfTI file in the whole upload: says what was found instead. */
