@@ -1,7 +1,6 @@
 import * as dicomParser from 'dicom-parser';
-import { FileCheckError } from '../common/errors';
 import { CorruptStudyError, FilePosition, fileLabel } from './study-errors';
-import { endsAtEoi } from './dicom-codecs';
+import { endsAtEoi, RLE } from './dicom-codecs';
 
 /**
  * Which fragments of encapsulated Pixel Data (PS3.5 A.4) form which frame. A frame may span
@@ -9,19 +8,24 @@ import { endsAtEoi } from './dicom-codecs';
  */
 
 /**
- * The frames cannot be told apart (several fragments per frame, no usable Basic Offset Table, and
- * not JPEG, whose frames end at an EOI marker). Defined here rather than in study-errors.ts
- * (another change owns that file); 415 like other pixel encodings this service does not read.
+ * The frames cannot be told apart: more fragments than frames, and neither a usable Basic Offset
+ * Table nor (JPEG families) one EOI marker per frame. Every such file breaks PS3.5 A.4 — a table
+ * with a value holds one offset per frame, the first 0, each the start of that frame's first
+ * fragment; under RLE "each Frame shall be encoded in one and only one Fragment" (A.4.2); a JPEG,
+ * JPEG-LS or JPEG 2000 codestream ends at its EOI/EOC marker. So it is a malformed file (422),
+ * named by the rule it breaks: a 415 "convert it to an uncompressed transfer syntax" sent the user
+ * to a converter that has the same unusable fragments to group.
  */
-export class UnsupportedFragmentLayoutError extends FileCheckError {
-  readonly code = 'UNSUPPORTED_TRANSFER_SYNTAX';
-  readonly statusCode = 415;
-  constructor(pos: FilePosition, frames: number, fragments: number) {
-    super(
-      `The compressed pixel data of ${fileLabel(pos)} spreads its ${frames} frames over ${fragments} fragments without a usable Basic Offset Table, ` +
-        'so the frames cannot be told apart. Convert the series to an uncompressed transfer syntax.',
-    );
-  }
+function fragmentLayoutError(pos: FilePosition, frames: number, fragments: number, bot: readonly number[], rle: boolean): CorruptStudyError {
+  const why = bot.length
+    ? `its Basic Offset Table (${bot.length} entr${bot.length === 1 ? 'y' : 'ies'}) does not give where each frame's first fragment starts`
+    : rle
+      ? 'RLE holds one fragment per frame (A.4.2) and there is no Basic Offset Table to group them by'
+      : 'there is no Basic Offset Table, and the fragments do not end at one end-of-image marker per frame';
+  return new CorruptStudyError(
+    `The compressed pixel data of ${fileLabel(pos)} cannot be split into its ${frames} frames: it holds ${fragments} fragments, but ${why}. ` +
+      'The file is malformed (DICOM PS3.5 A.4); export the series again.',
+  );
 }
 
 /** [first fragment, fragment count] of each frame, or null when the layout cannot be determined. */
@@ -74,8 +78,8 @@ function splitAtEoi(fragments: readonly dicomParser.Fragment[], frames: number, 
 /**
  * Frame reader for encapsulated pixel data: fragments grouped into frames once, on first use
  * (Basic Offset Table, else one fragment per frame, else JPEG EOI markers — encapsulated.ts);
- * a layout that cannot be determined is a 415 UnsupportedFragmentLayoutError, never a misread; fewer
- * fragments than frames is a 422 (frames missing).
+ * a layout that cannot be determined is a 422 naming the PS3.5 A.4 rule it breaks, never a misread;
+ * fewer fragments than frames is a 422 (frames missing).
  */
 export function encapsulatedFrames(ds: dicomParser.DataSet, pixelEl: dicomParser.Element, frames: number, pos: FilePosition, transferSyntax: string) {
   let groups: [number, number][] | null | undefined;
@@ -88,8 +92,10 @@ export function encapsulatedFrames(ds: dicomParser.DataSet, pixelEl: dicomParser
         `${fileLabel(pos)} declares ${frames} frames, but its compressed pixel data holds ${fragments.length} compressed fragment${fragments.length === 1 ? '' : 's'} (truncated, or Number of Frames is wrong).`,
       );
     }
-    groups ??= groupFragments(fragments, pixelEl.basicOffsetTable ?? [], frames, ds.byteArray, endsAtEoi(transferSyntax));
-    if (!groups) throw new UnsupportedFragmentLayoutError(pos, frames, fragments.length);
+    const bot = pixelEl.basicOffsetTable ?? [];
+    const eoi = endsAtEoi(transferSyntax);
+    groups ??= groupFragments(fragments, bot, frames, ds.byteArray, eoi);
+    if (!groups) throw fragmentLayoutError(pos, frames, fragments.length, bot, transferSyntax === RLE);
     const [first, count] = groups[frame];
     return dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixelEl, first, count);
   };

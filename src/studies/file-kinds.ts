@@ -58,6 +58,18 @@ export function looksLikeBareDicom(b: Uint8Array, size: number): boolean {
   return length > 0 && length <= Math.min(size - 8, 1024);
 }
 
+/**
+ * An archive the service does not open, by its signature: a TAR ("ustar" at byte 257, POSIX and
+ * GNU alike), 7-Zip or RAR (4 and 5). Null for anything else. A series packed so was told it "is
+ * not a DICOM, NIfTI or ZIP file" and sent to the JPEG/PNG analysis; it is refused by this name.
+ */
+export function otherArchiveName(b: Uint8Array): string | null {
+  if (b.length >= 262 && ascii(b, 257, 5) === 'ustar') return 'TAR';
+  if (b.length >= 6 && [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c].every((v, i) => b[i] === v)) return '7-Zip';
+  if (b.length >= 6 && ascii(b, 0, 6) === 'Rar!\x1a\x07') return 'RAR';
+  return null;
+}
+
 export type FileKind = 'dicom' | 'nifti' | 'gzip' | 'zip' | 'bare_dicom' | 'other';
 
 /** The kind of a file from its first SNIFF_BYTES bytes (fewer when the file is shorter); `size`: the whole file's. */

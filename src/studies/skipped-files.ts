@@ -29,6 +29,7 @@ export class SkippedList {
   private n = 0;
   private doc: { label: string; kind: string } | null = null;
   private readonly nonImage: string[] = [];
+  private dir = false;
   /** `entryName`: the ZIP entry's name; absent for a file uploaded on its own (its name is not sent). Bookkeeping entries are not counted. */
   add(pos: FilePosition, entryName?: string): void {
     if (entryName !== undefined && isBookkeepingEntry(entryName)) return;
@@ -46,6 +47,13 @@ export class SkippedList {
   /** A skipped DICOM object that holds no image ("a structured report"): kinds kept in the order first found. */
   noteNonImage(what: string): void {
     if (!this.nonImage.includes(what)) this.nonImage.push(what);
+  }
+  /** A skipped DICOMDIR (the export's index): an upload of nothing else lacks the images it lists. */
+  noteDirectory(): void {
+    this.dir = true;
+  }
+  get hasDirectory(): boolean {
+    return this.dir;
   }
   /** What the skipped DICOM objects without an image were, each kind once; empty when there were none */
   get nonImageKinds(): readonly string[] {

@@ -46,6 +46,17 @@ export class UnsupportedStudyFileError extends FileCheckError {
   }
 }
 
+/**
+ * A DICOM data set written without the Part 10 preamble and "DICM" (file-kinds.ts looksLikeBareDicom),
+ * refused by this one name whether it came loose or in a ZIP: loose, it was told it "is not a DICOM
+ * file" and sent to the JPEG/PNG image analysis, though its owner holds a DICOM file.
+ */
+export function bareDicomRefused(pos: FilePosition): UnsupportedStudyFileError {
+  return new UnsupportedStudyFileError(
+    `${fileLabel(pos)} looks like a DICOM data set without the DICOM file header (no "DICM" preamble); this service reads DICOM Part 10 files only. Export the series as DICOM files (Part 10).`,
+  );
+}
+
 export class UnsupportedTransferSyntaxError extends FileCheckError {
   readonly code = 'UNSUPPORTED_TRANSFER_SYNTAX';
   readonly statusCode = 415;

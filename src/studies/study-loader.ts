@@ -161,6 +161,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       // the export's index (DICOMDIR) or its report, dose report, presentation states: not slices
       skipped.add(parts[i].pos, parts[i].entryName);
       if (inst.what) skipped.noteNonImage(inst.what);
+      else skipped.noteDirectory();
     }
   }
   if (!found.length) throw noStudyFile(skipped);

@@ -1,12 +1,12 @@
 import { EmptyFileError } from '../common/errors';
 import type { ByteBudget, StudyPart } from './archive';
-import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti, looksLikeNiftiPairHeader } from './file-kinds';
+import { isDicomPart10, isGzip, looksLikeBareDicom, looksLikeNifti, looksLikeNiftiPairHeader, otherArchiveName } from './file-kinds';
 import { misCompressedNifti } from './nifti-compression';
 import { gunzipStudyFile } from './nifti-gzip';
 import { joinGzipPairs } from './gzip-pair';
 import { analyzeRefused, isNiftiPairHeader, joinNiftiPair, pairHeaderRefused } from './nifti-pair';
 import { SkippedList } from './skipped-files';
-import { fileLabel, UnsupportedStudyFileError } from './study-errors';
+import { bareDicomRefused, FilePosition, fileLabel, UnsupportedStudyFileError } from './study-errors';
 
 export interface SortedParts {
   dicom: StudyPart[];
@@ -67,6 +67,8 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
         skipped.add(part.pos, part.entryName);
         continue;
       }
+      const archive = otherArchiveName(raw); // a .tar.gz (`tar czf`)
+      if (archive) throw otherArchiveRefused(part.pos, `${archive} archive (gzip-compressed)`);
     }
     // a NIfTI volume compressed as no NIfTI tool writes it (zlib, raw deflate, bzip2, zstd): named, with what to do
     const compressed = misCompressedNifti(part.bytes, part.pos);
@@ -81,11 +83,21 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
           : analyzeRefused(header.pos),
       );
     }
+    if (looksLikeBareDicom(part.bytes, part.bytes.length)) throw bareDicomRefused(part.pos);
+    const archive = otherArchiveName(part.bytes);
+    if (archive) throw otherArchiveRefused(part.pos, `${archive} archive`);
     throw new UnsupportedStudyFileError(
       `${fileLabel(part.pos)} is not a DICOM (Part 10), NIfTI (.nii, .nii.gz) or ZIP file. Single JPEG/PNG images go to the image analysis instead.`,
     );
   }
   return sorted;
+}
+
+/** A file uploaded on its own that is an archive the service does not open (otherArchiveName): named, with what to do. */
+function otherArchiveRefused(pos: FilePosition, what: string): UnsupportedStudyFileError {
+  return new UnsupportedStudyFileError(
+    `${fileLabel(pos)} is a ${what}, which is not read: put the series' files in a ZIP archive instead, or upload the files themselves.`,
+  );
 }
 
 /** No DICOM or NIfTI file in the whole upload: says what was found instead. */
@@ -96,6 +108,15 @@ export function noStudyFile(skipped: SkippedList): UnsupportedStudyFileError {
     const which = doc.label === 'file 1 of 1' ? 'The uploaded file' : `The upload's ${doc.label}`;
     return new UnsupportedStudyFileError(
       `${which} is ${doc.kind}, not a study: no DICOM or NIfTI file was found in the upload. Upload the series' DICOM files (or a ZIP of them) or a NIfTI volume.`,
+    );
+  }
+  if (skipped.hasDirectory) {
+    // a DICOMDIR copied without the folders it indexes: "no DICOM file was found" contradicted the
+    // DICOM file its owner holds, and did not say that the images themselves are what is missing
+    const index = "a DICOMDIR, the export's index, which lists the series' images but holds no image itself";
+    return new UnsupportedStudyFileError(
+      `No image was found in the upload: it holds ${skipped.count > 1 ? `${skipped.describe()}, among them ${index}` : `only ${index}`}. ` +
+        'Upload the image files it lists (the folders beside it in the export, e.g. DICOM/ or IMAGES/), or a ZIP of the whole export.',
     );
   }
   const kinds = skipped.nonImageKinds;

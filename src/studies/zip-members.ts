@@ -6,7 +6,7 @@ import type { ByteBudget } from './archive';
 import { concat, FirstVolumeSink } from './first-volume';
 import { NIFTI_HEADER_BYTES } from './nifti';
 import { FileKind, SNIFF_BYTES, sniffKind } from './file-kinds';
-import { CorruptStudyError, FilePosition, fileLabel, UnsupportedStudyFileError } from './study-errors';
+import { bareDicomRefused, CorruptStudyError, FilePosition, fileLabel, UnsupportedStudyFileError } from './study-errors';
 import type { ZipEntry } from './zip-directory';
 
 /** One entry, read: its bytes when it may be study data, null when it was skipped (its content checked, never held). */
@@ -189,9 +189,7 @@ function decide(prefix: Uint8Array, e: ZipEntry, pos: FilePosition, scan: ByteBu
     throw new UnsupportedStudyFileError(`${fileLabel(pos)} is itself a ZIP archive; archives inside an archive are not opened. Upload the inner archive, or its files, instead.`);
   }
   if (kind === 'bare_dicom') {
-    throw new UnsupportedStudyFileError(
-      `${fileLabel(pos)} looks like a DICOM data set without the DICOM file header (no "DICM" preamble); this service reads DICOM Part 10 files only. Export the series as DICOM files (Part 10).`,
-    );
+    throw bareDicomRefused(pos);
   }
   if (!KEPT.has(kind) && inflated) scan.take(e.size);
   return kind;

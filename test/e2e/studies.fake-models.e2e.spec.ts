@@ -158,7 +158,7 @@ describe('POST /api/v1/studies on fake models', () => {
     expect(res.body.slices).toHaveLength(3);
     expect(logs.lines.some((l) => l.includes('study dicom: 3 slices (5 other files skipped)'))).toBe(true); // a count, never a name
     const alone = await post([zip(sideFiles())], ['cd.zip'], 415);
-    expect(alone.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: expect.stringContaining('No DICOM or NIfTI file was found in the upload: it holds 4 other files (DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg)') });
+    expect(alone.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: expect.stringContaining("No image was found in the upload: it holds 4 other files (DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg), among them a DICOMDIR, the export's index") });
   });
 
   it('the series as JPEG Lossless SV1 (a PACS CD export) → the same answer, slice results and thumbnails as uncompressed', async () => {

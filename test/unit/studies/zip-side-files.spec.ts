@@ -25,14 +25,15 @@ describe('study ZIPs: side files are skipped and listed', () => {
     expect(JSON.stringify(study.meta)).not.toContain(MARKER); // folders are never shown
   });
 
-  it('a ZIP of side files only → 415 saying no DICOM or NIfTI file was found, and what was', async () => {
+  // a patient CD's side files copied without its image folders: the DICOMDIR among them says what is missing
+  it('a ZIP of side files only → 415 saying no image was found, what was, and that the DICOMDIR lists images the upload lacks', async () => {
     const z = zip({ ...sideFiles(), 'AUTORUN.INF': AUTORUN });
     const err = await catchErr(() => loadStudy([new Uint8Array(z)], LIMITS));
     expect(err).toBeInstanceOf(UnsupportedStudyFileError);
     expect(err).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_TYPE' });
     expect((err as Error).message).toBe(
-      'No DICOM or NIfTI file was found in the upload: it holds 5 other files (DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg, AUTORUN.INF), which a study does not read. ' +
-        "Upload the series' DICOM files (or a ZIP of them) or a NIfTI volume.",
+      "No image was found in the upload: it holds 5 other files (DICOMDIR, README.TXT, VIEWER.EXE, thumb.jpg, AUTORUN.INF), among them a DICOMDIR, the export's index, " +
+        "which lists the series' images but holds no image itself. Upload the image files it lists (the folders beside it in the export, e.g. DICOM/ or IMAGES/), or a ZIP of the whole export.",
     );
   });
 
@@ -66,11 +67,38 @@ describe('study ZIPs: side files are skipped and listed', () => {
     expect((err as Error).message).toMatch(/entry 6 of the archive/);
   });
 
+  // A DICOMDIR copied off a CD without the image folders it indexes (or uploaded alone) was told
+  // "No DICOM or NIfTI file was found… it holds 1 other file (DICOMDIR)": its owner holds a DICOM
+  // file, and what is missing is the images the index lists.
+  it.each([
+    ['a ZIP of the DICOMDIR alone', () => [zip({ DICOMDIR: sideFiles().DICOMDIR })]],
+    ['a ZIP of the DICOMDIR and a README', () => [zip({ DICOMDIR: sideFiles().DICOMDIR, 'README.TXT': sideFiles()['README.TXT'] })]],
+    ['the DICOMDIR uploaded on its own', () => [sideFiles().DICOMDIR]],
+  ])('%s → 415 naming the DICOMDIR as the index without its images, not "no DICOM file was found"', async (_, files) => {
+    const err = await catchErr(() => loadStudy(files().map((f) => new Uint8Array(f)), LIMITS));
+    expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+    expect((err as Error).message).toMatch(/DICOMDIR.*index.*no image/i);
+    expect((err as Error).message).not.toMatch(/No DICOM or NIfTI file was found/);
+  });
+
   it('a DICOM data set without its Part 10 header (implicit VR, no "DICM") is refused by name, not skipped', async () => {
     const bare = Buffer.concat([Buffer.from([0x08, 0x00, 0x05, 0x00, 10, 0, 0, 0]), Buffer.from('ISO_IR 100', 'latin1'), noise(500, 4)]);
     const err = await catchErr(() => loadStudy([new Uint8Array(zip({ ...seriesEntries(), IM3: bare }))], LIMITS));
     expect(err).toBeInstanceOf(UnsupportedStudyFileError);
     expect((err as Error).message).toMatch(/entry 4 of the archive\) looks like a DICOM data set without the DICOM file header/);
+  });
+
+  // Uploaded loose, the same file was told it "is not a DICOM (Part 10), NIfTI or ZIP file" and
+  // sent to the JPEG/PNG image analysis: its owner holds a DICOM file, and a DICOM it is.
+  it.each([
+    ['alone', (bare: Buffer) => [bare]],
+    ['beside the series', (bare: Buffer) => [...series, bare]],
+  ])('the same data set uploaded loose (%s) is refused by the same name, not as "not a DICOM" sent to the image analysis', async (_, files) => {
+    const bare = Buffer.concat([Buffer.from([0x08, 0x00, 0x05, 0x00, 10, 0, 0, 0]), Buffer.from('ISO_IR 100', 'latin1'), noise(500, 4)]);
+    const err = await catchErr(() => loadStudy(files(bare).map((f) => new Uint8Array(f)), LIMITS));
+    expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+    expect((err as Error).message).toMatch(/looks like a DICOM data set without the DICOM file header/);
+    expect((err as Error).message).not.toMatch(/JPEG\/PNG/);
   });
 
   it('a gzip entry: skipped when it holds neither NIfTI nor DICOM, refused when it holds a DICOM', async () => {

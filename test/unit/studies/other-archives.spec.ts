@@ -1,0 +1,57 @@
+/**
+ * A series packed as no ZIP: a .tar, a .tar.gz (`tar czf`, what Linux and macOS users reach for),
+ * a 7-Zip or RAR archive. Each was told it "is not a DICOM (Part 10), NIfTI (.nii, .nii.gz) or ZIP
+ * file. Single JPEG/PNG images go to the image analysis instead" — a .tar.gz even though the
+ * service reads gzip — which names neither what the file is nor what to do. The archives are
+ * written here (a ustar header per file); nothing is committed.
+ */
+import { gzipSync } from 'node:zlib';
+import { loadStudy } from '../../../src/studies/study-loader';
+import { UnsupportedStudyFileError } from '../../../src/studies/study-errors';
+import { catchErr, LIMITS, slices } from '../../support/study-loader-cases';
+import { dicomSeries, zip } from '../../support/study-fixtures';
+
+/** A POSIX ustar archive of the given files (512-byte header, data padded to 512, two zero blocks). */
+function tar(files: Record<string, Uint8Array>): Buffer {
+  const blocks: Buffer[] = [];
+  for (const [name, data] of Object.entries(files)) {
+    const h = Buffer.alloc(512);
+    h.write(name, 0, 'latin1');
+    h.write('0000644\0', 100, 'latin1');
+    h.write('0000000\0', 108, 'latin1');
+    h.write('0000000\0', 116, 'latin1');
+    h.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+    h.write('00000000000\0', 136, 'latin1');
+    h.write('0', 156, 'latin1');
+    h.write('ustar\u000000', 257, 'latin1');
+    h.fill(0x20, 148, 156);
+    const sum = h.reduce((a, b) => a + b, 0);
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    blocks.push(h, Buffer.from(data), Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  return Buffer.concat([...blocks, Buffer.alloc(1024)]);
+}
+
+const series = dicomSeries(slices(3));
+const files = Object.fromEntries(series.map((f, i) => [`series/IM${i}`, new Uint8Array(f)]));
+
+describe('a series in an archive other than ZIP is refused by name', () => {
+  it.each([
+    ['a .tar', () => tar(files), /File 1 of 1 is a TAR archive, which is not read/],
+    ['a .tar.gz', () => gzipSync(tar(files)), /File 1 of 1 is a TAR archive \(gzip-compressed\), which is not read/],
+    ['a 7-Zip archive', () => Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]), Buffer.alloc(400, 7)]), /File 1 of 1 is a 7-Zip archive, which is not read/],
+    ['a RAR archive', () => Buffer.concat([Buffer.from('Rar!\x1a\x07\x01\x00', 'latin1'), Buffer.alloc(400, 7)]), /File 1 of 1 is a RAR archive, which is not read/],
+  ])('%s → 415 naming it and asking for a ZIP, not "not a DICOM… JPEG/PNG go to the image analysis"', async (_, file, message) => {
+    const err = await catchErr(() => loadStudy([new Uint8Array(file())], LIMITS));
+    expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).toMatch(/ZIP/);
+    expect((err as Error).message).not.toMatch(/JPEG\/PNG/);
+  });
+
+  it('a ZIP of the series still reads; a .tar beside it in the ZIP stays a skipped side file', async () => {
+    const study = await loadStudy([new Uint8Array(zip({ ...files, 'backup.tar': tar({ a: new Uint8Array(10) }) }))], LIMITS);
+    expect(study.kind === 'slices' && study.slices.length).toBe(3);
+    expect(study.meta.skipped).toEqual({ count: 1, names: ['backup.tar'] });
+  });
+});
