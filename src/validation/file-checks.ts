@@ -1,4 +1,5 @@
 import { EmptyFileError, FileTooLargeError, UnsupportedTypeError } from '../common/errors';
+import { sniffKind, type FileKind } from '../studies/file-kinds';
 import { refuseAnimatedPng } from './png-animation';
 
 export type ImageType = 'jpeg' | 'png';
@@ -22,7 +23,25 @@ export function checkFileBytes(bytes: Uint8Array, maxBytes: number): ImageType {
   if (bytes.length > maxBytes) throw new FileTooLargeError(maxBytes);
   if (bytes.length === 0) throw new EmptyFileError();
   const type = sniffImageType(bytes);
-  if (!type) throw new UnsupportedTypeError();
+  if (!type) throw new UnsupportedTypeError(studyFileRefusal(sniffKind(bytes, bytes.length)));
   if (type === 'png') refuseAnimatedPng(bytes);
   return type;
+}
+
+const STUDY_KIND_NAMES: Partial<Record<FileKind, string>> = {
+  dicom: 'a DICOM file',
+  bare_dicom: 'a DICOM file',
+  nifti: 'a NIfTI volume',
+  gzip: 'a gzip file (a .nii.gz volume?)',
+  zip: 'a ZIP archive',
+};
+
+/**
+ * A scan the study analysis reads, sent here by mistake, was told only "Only JPEG and PNG images are accepted":
+ * the refusal names what it is and where it goes. Any other file keeps the plain sentence (no guess).
+ */
+function studyFileRefusal(kind: FileKind): string | undefined {
+  const what = STUDY_KIND_NAMES[kind];
+  if (!what) return undefined;
+  return `This is ${what}, not a JPEG or PNG image. DICOM series, NIfTI volumes and ZIPs of them go to the study analysis (the Study page, or POST /api/v1/studies).`;
 }
