@@ -209,11 +209,53 @@ export async function countBodyReads(page: Page, kind: 'json' | 'blob'): Promise
   return { readsAtLeast: async (n: number) => void (await page.waitForFunction((m: number) => window.__bodyReads >= m, n)) };
 }
 
+/** The app's environment for the fake models with `admin` seeded (not printed), plus `env`. */
+function seededEnv(admin: { email: string; password: string }, env: Record<string, string>): Record<string, string> {
+  return { MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: admin.email, SEED_ADMIN_PASSWORD: admin.password, SEED_ADMIN_PRINT: 'false', ...env };
+}
+
 /** The app on the fake models with `admin` seeded (not printed), plus `env`; signed in as that admin. */
 export async function launchSignedIn(admin: { email: string; password: string }, env: Record<string, string>): Promise<Harness> {
-  const h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: admin.email, SEED_ADMIN_PASSWORD: admin.password, SEED_ADMIN_PRINT: 'false', ...env });
+  const h = await launch(seededEnv(admin, env));
   await signIn(h, admin.email, admin.password);
   return h;
+}
+
+export interface SignedInPageOptions {
+  /** the account seeded as admin (its password is not printed) */
+  admin: { email: string; password: string };
+  /** more of the app's environment; a MODELS_DIR here replaces the fake models */
+  env?: Record<string, string>;
+  /** false: the admin is seeded but the page stays signed out (the spec signs in, or tests the login itself) */
+  signIn?: boolean;
+}
+
+/**
+ * One app and browser for the enclosing describe: launched (and signed in as `admin`, unless
+ * `signIn: false`) in a beforeAll, closed in an afterAll, both registered here. Returns the harness
+ * as a live view, read when a test or a later hook uses it (the describe body runs before any
+ * beforeAll, so it has no harness yet to hand out). A spec's own beforeAll, declared after this
+ * call, runs after the launch.
+ */
+export function useSignedInPage(options: SignedInPageOptions): Harness {
+  const { admin, env = {}, signIn: signedIn = true } = options;
+  let h: Harness | undefined;
+  const live = (): Harness => {
+    if (!h) throw new Error('the browser harness is launched in beforeAll: use it inside a test or a hook');
+    return h;
+  };
+  beforeAll(async () => {
+    h = await launch(seededEnv(admin, env));
+    if (signedIn) await signIn(h, admin.email, admin.password);
+  });
+  afterAll(async () => h?.close());
+  return {
+    get app() { return live().app; },
+    get base() { return live().base; },
+    get context() { return live().context; },
+    get page() { return live().page; },
+    close: () => live().close(),
+  };
 }
 
 /**
