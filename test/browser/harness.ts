@@ -9,13 +9,15 @@ import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 export const SHOTS = path.join(REPO_ROOT, 'artifacts', 'browser');
 export const WIDTHS = [1280, 390] as const;
+/** Headless in a container, nothing fetched in the background: every Chromium the specs start runs with these. */
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export interface Harness {
@@ -35,7 +37,7 @@ export async function launch(env: Record<string, string>): Promise<Harness> {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
   });
@@ -52,6 +54,11 @@ export async function launch(env: Record<string, string>): Promise<Harness> {
       fs.rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A second Chromium, started as launch() starts its own, for specs that open contexts of their own (JavaScript off). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 export async function signIn(h: Harness, email: string, password: string): Promise<void> {
