@@ -266,6 +266,21 @@ export function useSignedInPage(options: SignedInPageOptions): Harness {
 }
 
 /**
+ * `n` records in the signed-in user's history, each a text file (`${prefix}${i}.txt`) that the file
+ * checks refuse, so no model runs; posted from the analysis page with its session.
+ */
+export async function addRefusedRecords(h: Harness, n: number, prefix: string): Promise<void> {
+  await h.page.goto(`${h.base}/`);
+  await h.page.evaluate(async ({ n, prefix }: { n: number; prefix: string }) => {
+    for (let i = 0; i < n; i++) {
+      const fd = new window.FormData();
+      fd.append('image', new window.Blob([`not an image ${i}`], { type: 'text/plain' }), `${prefix}${i}.txt`);
+      await window.fetch('/api/v1/analyses', { method: 'POST', body: fd });
+    }
+  }, { n, prefix });
+}
+
+/**
  * The pixels of the <img> at `selector` as Chromium draws it (decoded, turned by its EXIF
  * orientation, colour-managed): drawn on a canvas at its natural size and read back, RGBA.
  */

@@ -5,23 +5,13 @@
  * Three rejected text files at pageSize=1 make three pages; page 2 has both links.
  */
 import type { Page } from 'playwright-core';
-import { HAVE_CHROMIUM, useSignedInPage } from './harness';
+import { addRefusedRecords, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'history-pager-admin@example.org', password: 'history-pager-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the history pager', () => {
   const h = useSignedInPage({ admin: ADMIN });
-  beforeAll(async () => {
-    await h.page.goto(`${h.base}/`);
-    // three records, each refused by the file checks (no model runs)
-    await h.page.evaluate(async () => {
-      for (let i = 0; i < 3; i++) {
-        const fd = new window.FormData();
-        fd.append('image', new window.Blob([`not an image ${i}`], { type: 'text/plain' }), `notes-${i}.txt`);
-        await window.fetch('/api/v1/analyses', { method: 'POST', body: fd });
-      }
-    });
-  });
+  beforeAll(() => addRefusedRecords(h, 3, 'notes-')); // three records, each refused by the file checks
 
   it.each([1280, 390])('at %i px Previous and Next sit side by side, inside the card, clear of "page N of M"', async (width) => {
     await h.page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
