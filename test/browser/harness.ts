@@ -221,13 +221,6 @@ function seededEnv(admin: { email: string; password: string }, env: Record<strin
   return { MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: admin.email, SEED_ADMIN_PASSWORD: admin.password, SEED_ADMIN_PRINT: 'false', ...env };
 }
 
-/** The app on the fake models with `admin` seeded (not printed), plus `env`; signed in as that admin. */
-export async function launchSignedIn(admin: { email: string; password: string }, env: Record<string, string>): Promise<Harness> {
-  const h = await launch(seededEnv(admin, env));
-  await signIn(h, admin.email, admin.password);
-  return h;
-}
-
 export interface SignedInPageOptions {
   /** the account seeded as admin (its password is not printed) */
   admin: { email: string; password: string };
