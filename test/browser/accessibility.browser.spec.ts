@@ -17,85 +17,81 @@ import { tempDir } from '../support/app';
 import { writeFolder } from '../support/side-files';
 import { dicomSeries, gzip, nifti1, syntheticSlice } from '../support/study-fixtures';
 import { analyseTwice, axeAll, focusedId, liveCounts, sameHeadings, sameNames, sideways, unnamedTables } from './a11y-checks';
-import { HAVE_CHROMIUM, Harness, launchSignedIn, signIn } from './harness';
+import { HAVE_CHROMIUM, signIn, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'a11y-admin@example.org', password: 'a11y-admin-password-1' };
 const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('accessibility of every page, in Chromium', () => {
-  let h: Harness;
-  let page: Page;
+  // a login window of 8 s (was 3): on the loaded 2-core box each refused login took 1.1-1.6 s, so three
+  // never fell in 3 s and the 429 test failed on the base commit too; the wait stays one digit
+  const h = useSignedInPage({ admin: ADMIN, env: { RATE_LIMIT_ANALYSES_PER_MINUTE: '200', RATE_LIMIT_LOGIN_PER_ACCOUNT: '3', RATE_LIMIT_LOGIN_WINDOW_SECONDS: '8' } });
   const axe: string[] = [];
   const wide: string[] = [];
   const alike: string[] = [];
   const visit = async (url: string, name: string): Promise<void> => {
-    await page.goto(`${h.base}${url}`);
-    axe.push(...(await axeAll(page, name)));
-    wide.push(...(await sideways(page, name)));
-    alike.push(...(await sameNames(page, name)), ...(await sameHeadings(page, name)));
-    alike.push(...(await unnamedTables(page, name)));
+    await h.page.goto(`${h.base}${url}`);
+    axe.push(...(await axeAll(h.page, name)));
+    wide.push(...(await sideways(h.page, name)));
+    alike.push(...(await sameNames(h.page, name)), ...(await sameHeadings(h.page, name)));
+    alike.push(...(await unnamedTables(h.page, name)));
   };
 
   beforeAll(async () => {
-    // a login window of 8 s (was 3): on the loaded 2-core box each refused login took 1.1-1.6 s, so three
-    // never fell in 3 s and the 429 test failed on the base commit too; the wait stays one digit
-    h = await launchSignedIn(ADMIN, { RATE_LIMIT_ANALYSES_PER_MINUTE: '200', RATE_LIMIT_LOGIN_PER_ACCOUNT: '3', RATE_LIMIT_LOGIN_WINDOW_SECONDS: '8' });
-    page = h.page;
     await h.app.get(UsersService).create({ ...USER, role: 'user', mustChangePassword: false });
     // two analyses of one image in the history from the start (the history pages do not hang on the
     // first test): one result in one minute, as a batch gives, whose rows' links must still differ
-    await page.goto(`${h.base}/`);
-    await expect(analyseTwice(page)).resolves.toEqual([200, 200]);
+    await h.page.goto(`${h.base}/`);
+    await expect(analyseTwice(h.page)).resolves.toEqual([200, 200]);
   });
-  afterAll(async () => h?.close());
 
   it('the analysis page: a refused file is announced and tied to the file field; the answer takes the focus', async () => {
     await visit('/', 'analyse');
-    await page.setInputFiles('#file-input', { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
-    await page.locator('#client-error').waitFor({ state: 'visible' });
-    const field = await page.evaluate(() => {
+    await h.page.setInputFiles('#file-input', { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+    await h.page.locator('#client-error').waitFor({ state: 'visible' });
+    const field = await h.page.evaluate(() => {
       const input = document.getElementById('file-input')!;
       return { invalid: input.getAttribute('aria-invalid'), describedBy: (input.getAttribute('aria-describedby') ?? '').split(/\s+/) };
     });
     expect(field).toEqual({ invalid: 'true', describedBy: expect.arrayContaining(['client-error']) });
-    axe.push(...(await axeAll(page, 'analyse, file refused')));
+    axe.push(...(await axeAll(h.page, 'analyse, file refused')));
     const grey = await sharp({ create: { width: 128, height: 128, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer();
-    await page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer: grey });
-    await page.locator('#selected').waitFor({ state: 'visible' });
-    await expect(page.getAttribute('#file-input', 'aria-invalid')).resolves.toBeNull(); // the error went with the file
-    await page.click('#submit-btn');
-    await page.locator('#state-result').waitFor({ state: 'visible' });
-    expect(await focusedId(page, 'verdict-label')).toBe('h3#verdict-label');
-    axe.push(...(await axeAll(page, 'analyse, result')));
+    await h.page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer: grey });
+    await h.page.locator('#selected').waitFor({ state: 'visible' });
+    await expect(h.page.getAttribute('#file-input', 'aria-invalid')).resolves.toBeNull(); // the error went with the file
+    await h.page.click('#submit-btn');
+    await h.page.locator('#state-result').waitFor({ state: 'visible' });
+    expect(await focusedId(h.page, 'verdict-label')).toBe('h3#verdict-label');
+    axe.push(...(await axeAll(h.page, 'analyse, result')));
     // the PDF under a 429: the note (a live region) speaks at the start and the end, the button counts
-    await page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many reports."}' }));
-    await page.click('#pdf-btn');
-    await page.locator('#pdf-btn', { hasText: /\(\d s\)/ }).waitFor();
-    await page.unroute('**/api/v1/reports');
-    expect(await liveCounts(page)).toEqual([]);
-    await page.locator('#pdf-note', { hasText: 'You can download the report now.' }).waitFor({ timeout: 10_000 });
-    await expect(page.locator('#pdf-btn').textContent()).resolves.toBe('Download PDF report');
-    await page.click('#tab-samples');
-    axe.push(...(await axeAll(page, 'analyse, samples')));
-    await page.click('#tab-upload');
-    await page.setInputFiles('#file-input', ['b1.png', 'b2.png'].map((name) => ({ name, mimeType: 'image/png', buffer: grey })));
-    await page.locator('#batch-summary', { hasText: '2 of 2 analysed' }).waitFor();
-    axe.push(...(await axeAll(page, 'analyse, batch')));
+    await h.page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many reports."}' }));
+    await h.page.click('#pdf-btn');
+    await h.page.locator('#pdf-btn', { hasText: /\(\d s\)/ }).waitFor();
+    await h.page.unroute('**/api/v1/reports');
+    expect(await liveCounts(h.page)).toEqual([]);
+    await h.page.locator('#pdf-note', { hasText: 'You can download the report now.' }).waitFor({ timeout: 10_000 });
+    await expect(h.page.locator('#pdf-btn').textContent()).resolves.toBe('Download PDF report');
+    await h.page.click('#tab-samples');
+    axe.push(...(await axeAll(h.page, 'analyse, samples')));
+    await h.page.click('#tab-upload');
+    await h.page.setInputFiles('#file-input', ['b1.png', 'b2.png'].map((name) => ({ name, mimeType: 'image/png', buffer: grey })));
+    await h.page.locator('#batch-summary', { hasText: '2 of 2 analysed' }).waitFor();
+    axe.push(...(await axeAll(h.page, 'analyse, batch')));
     // a batch row's PDF note is said as the single result's (#pdf-note, role=status) is: it was a plain span
-    await page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many reports."}' }));
-    await page.locator('#batch-list .batch-item').first().locator('button', { hasText: 'PDF' }).click();
-    const note = page.locator('#batch-list .batch-item').first().getByText('Too many requests');
+    await h.page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many reports."}' }));
+    await h.page.locator('#batch-list .batch-item').first().locator('button', { hasText: 'PDF' }).click();
+    const note = h.page.locator('#batch-list .batch-item').first().getByText('Too many requests');
     await note.waitFor();
-    await page.unroute('**/api/v1/reports');
+    await h.page.unroute('**/api/v1/reports');
     await expect(note.evaluate((el) => el.closest('[role=status],[role=alert],[aria-live]:not([aria-live="off"])') !== null)).resolves.toBe(true);
   });
 
   it('the study page: the answer or the error takes the focus, and the folder chooser shows its focus', async () => {
     await visit('/studies', 'study');
     // keyboard: Tab onto "Or choose a folder" (a visually hidden input): its label shows the ring
-    await page.focus('#study-files');
-    await page.keyboard.press('Tab');
-    const ring = await page.evaluate(() => {
+    await h.page.focus('#study-files');
+    await h.page.keyboard.press('Tab');
+    const ring = await h.page.evaluate(() => {
       const focused = document.activeElement!;
       const label = document.querySelector('label[for="study-folder"]')!;
       const s = window.getComputedStyle(label);
@@ -105,10 +101,10 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
 
     // a folder with no study file in it: refused before sending, the message tied to both file fields
     const root = tempDir('a11y-folder-');
-    await page.setInputFiles('#study-folder', writeFolder(root, 'cd', { 'README.TXT': new TextEncoder().encode('no images here') }));
+    await h.page.setInputFiles('#study-folder', writeFolder(root, 'cd', { 'README.TXT': new TextEncoder().encode('no images here') }));
     fs.rmSync(root, { recursive: true, force: true });
-    await page.locator('#study-client-error').waitFor({ state: 'visible' });
-    const fields = await page.evaluate(() =>
+    await h.page.locator('#study-client-error').waitFor({ state: 'visible' });
+    const fields = await h.page.evaluate(() =>
       ['study-files', 'study-folder'].map((id) => {
         const input = document.getElementById(id)!;
         return { id, invalid: input.getAttribute('aria-invalid'), describedBy: (input.getAttribute('aria-describedby') ?? '').split(/\s+/)[0] };
@@ -118,49 +114,49 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
       { id: 'study-files', invalid: 'true', describedBy: 'study-client-error' },
       { id: 'study-folder', invalid: 'true', describedBy: 'study-client-error' },
     ]);
-    await page.setInputFiles('#study-files', { name: 'v.nii.gz', mimeType: 'application/gzip', buffer: gzip(nifti1([64, 64, 4], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60))) });
-    await page.click('#study-submit');
-    await page.locator('#study-result').waitFor({ state: 'visible' });
-    expect(await focusedId(page, 'study-label')).toBe('h3#study-label');
-    await expect(page.getAttribute('#study-files', 'aria-invalid')).resolves.toBeNull(); // the refusal went with the folder
-    await page.locator('#study-live', { hasText: /^Study result: \S/ }).waitFor(); // said once, not the whole card
-    await expect(page.locator('[aria-live] #study-result').count()).resolves.toBe(0);
+    await h.page.setInputFiles('#study-files', { name: 'v.nii.gz', mimeType: 'application/gzip', buffer: gzip(nifti1([64, 64, 4], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60))) });
+    await h.page.click('#study-submit');
+    await h.page.locator('#study-result').waitFor({ state: 'visible' });
+    expect(await focusedId(h.page, 'study-label')).toBe('h3#study-label');
+    await expect(h.page.getAttribute('#study-files', 'aria-invalid')).resolves.toBeNull(); // the refusal went with the folder
+    await h.page.locator('#study-live', { hasText: /^Study result: \S/ }).waitFor(); // said once, not the whole card
+    await expect(h.page.locator('[aria-live] #study-result').count()).resolves.toBe(0);
     // a slice's details open below the strip: what they say is said too, the focus stays on the strip
-    await page.locator('.slice-btn').nth(1).press('Enter');
-    await page.locator('#study-live', { hasText: /^Slice 2\b.*: / }).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.className)).toBe('slice-btn');
-    axe.push(...(await axeAll(page, 'study, result')));
+    await h.page.locator('.slice-btn').nth(1).press('Enter');
+    await h.page.locator('#study-live', { hasText: /^Slice 2\b.*: / }).waitFor();
+    expect(await h.page.evaluate(() => document.activeElement?.className)).toBe('slice-btn');
+    axe.push(...(await axeAll(h.page, 'study, result')));
 
-    await page.route('**/api/v1/studies', (route) => route.fulfill({ status: 422, headers: { 'Content-Type': 'application/json' }, body: '{"statusCode":422,"code":"STUDY_UNREADABLE","message":"No file of the upload could be read."}' }));
-    await page.click('#study-submit');
-    await page.locator('#study-error').waitFor({ state: 'visible' });
-    await page.unroute('**/api/v1/studies');
-    expect(await focusedId(page, 'study-error-title')).toBe('h3#study-error-title');
-    axe.push(...(await axeAll(page, 'study, error')));
+    await h.page.route('**/api/v1/studies', (route) => route.fulfill({ status: 422, headers: { 'Content-Type': 'application/json' }, body: '{"statusCode":422,"code":"STUDY_UNREADABLE","message":"No file of the upload could be read."}' }));
+    await h.page.click('#study-submit');
+    await h.page.locator('#study-error').waitFor({ state: 'visible' });
+    await h.page.unroute('**/api/v1/studies');
+    expect(await focusedId(h.page, 'study-error-title')).toBe('h3#study-error-title');
+    axe.push(...(await axeAll(h.page, 'study, error')));
 
     // a 429: the wait counts down outside any live region; its end is said once
-    await page.route('**/api/v1/studies', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many analyses."}' }));
-    await page.click('#study-submit');
-    await page.locator('#study-wait', { hasText: /again in \d s/ }).waitFor();
-    await page.unroute('**/api/v1/studies');
-    expect(await liveCounts(page)).toEqual([]);
-    await page.locator('#study-live', { hasText: 'You can analyse again now.' }).waitFor({ timeout: 10_000 });
+    await h.page.route('**/api/v1/studies', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many analyses."}' }));
+    await h.page.click('#study-submit');
+    await h.page.locator('#study-wait', { hasText: /again in \d s/ }).waitFor();
+    await h.page.unroute('**/api/v1/studies');
+    expect(await liveCounts(h.page)).toEqual([]);
+    await h.page.locator('#study-live', { hasText: 'You can analyse again now.' }).waitFor({ timeout: 10_000 });
   });
 
   it('the study page: the DICOM header table has column headers and a caption', async () => {
-    await page.goto(`${h.base}/studies`);
+    await h.page.goto(`${h.base}/studies`);
     const series = dicomSeries([syntheticSlice(64, 64, () => 200)]);
-    await page.setInputFiles('#study-files', { name: 'one.dcm', mimeType: 'application/dicom', buffer: series[0] });
-    await page.locator('#study-header-btn').waitFor({ state: 'visible' });
-    await page.click('#study-header-btn');
-    await page.locator('#study-header').waitFor({ state: 'visible' });
-    const table = await page.evaluate(() => {
+    await h.page.setInputFiles('#study-files', { name: 'one.dcm', mimeType: 'application/dicom', buffer: series[0] });
+    await h.page.locator('#study-header-btn').waitFor({ state: 'visible' });
+    await h.page.click('#study-header-btn');
+    await h.page.locator('#study-header').waitFor({ state: 'visible' });
+    const table = await h.page.evaluate(() => {
       const t = document.querySelector<HTMLTableElement>('#study-header table')!;
       return { caption: t.caption?.textContent.trim() ?? '', headers: Array.from(t.querySelectorAll('thead th[scope="col"]')).map((th) => th.textContent.trim()) };
     });
     expect(table.caption).not.toBe('');
     expect(table.headers).toEqual(['Tag', 'Element', 'Value']);
-    axe.push(...(await axeAll(page, 'study, DICOM header')));
+    axe.push(...(await axeAll(h.page, 'study, DICOM header')));
   });
 
   // Space only: Enter on a file field opened headless Chromium's chooser in 4-7 of 8 tries, with or
@@ -196,12 +192,12 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
 
   it('history, its detail, model cards, account and users pages', async () => {
     await visit('/history', 'history (admin)');
-    await page.goto(`${h.base}/history`);
-    const detail = await page.locator('.history-table a', { hasText: 'Details' }).first().getAttribute('href');
+    await h.page.goto(`${h.base}/history`);
+    const detail = await h.page.locator('.history-table a', { hasText: 'Details' }).first().getAttribute('href');
     await visit(detail ?? '/history', 'history detail');
-    await expect(page.title()).resolves.toMatch(/^.+, \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC · History · MRI Sentinel$/); // which record, and where
+    await expect(h.page.title()).resolves.toMatch(/^.+, \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC · History · MRI Sentinel$/); // which record, and where
     await visit('/history?from=not-a-date', 'history, bad filter');
-    await expect(page.title()).resolves.toBe('Error: History · MRI Sentinel');
+    await expect(h.page.title()).resolves.toBe('Error: History · MRI Sentinel');
     await visit('/models', 'models');
     await visit('/models/brain_tumor', 'model card');
     await visit('/account', 'account');
@@ -211,7 +207,7 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
   it('probability bars stand out from their track (3:1), light and dark: the SVG bars of the history pages and the image page\'s', async () => {
     /** Contrast of each colour a bar is drawn in with its track: the SVG rect's fill, or the span's gradient stops. */
     const ratios = async (): Promise<number[]> =>
-      (await page.evaluate(() => {
+      (await h.page.evaluate(() => {
         const rgb = (s: string): number[] => (s.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
         const lum = (c: number[]): number => {
           const [r, g, b] = c.map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
@@ -225,93 +221,93 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
         const stops = (window.getComputedStyle(fill).backgroundImage.match(/rgba?\([^)]*\)/g) ?? [window.getComputedStyle(fill).backgroundColor]).map(rgb);
         return stops.map((c: number[]) => ratio(c, track));
       })) as number[];
-    await page.goto(`${h.base}/history`);
-    const detail = await page.locator('.history-table a', { hasText: 'Details' }).last().getAttribute('href');
+    await h.page.goto(`${h.base}/history`);
+    const detail = await h.page.locator('.history-table a', { hasText: 'Details' }).last().getAttribute('href');
     for (const where of ['history detail (SVG)', 'image page (span)'] as const) {
-      if (where === 'history detail (SVG)') await page.goto(`${h.base}${detail}`);
+      if (where === 'history detail (SVG)') await h.page.goto(`${h.base}${detail}`);
       else {
         // a bar as result-view.js renderProbs builds it, in the page's own list (its colours are the stylesheet's)
-        await page.goto(`${h.base}/`);
-        await page.evaluate(() => {
+        await h.page.goto(`${h.base}/`);
+        await h.page.evaluate(() => {
           document.getElementById('probs')!.innerHTML = '<li><span class="prob-label">Glioma</span><span class="bar small"><span></span></span><span class="prob-value">50.0 %</span></li>';
         });
       }
       for (const scheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme: scheme });
+        await h.page.emulateMedia({ colorScheme: scheme });
         const got = await ratios();
         expect(got.length).toBeGreaterThan(0);
         expect({ where, scheme, under3: got.filter((r) => r < 3).map((r) => Math.round(r * 100) / 100) }).toEqual({ where, scheme, under3: [] });
       }
     }
-    await page.emulateMedia({ colorScheme: 'light' });
+    await h.page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('under prefers-reduced-motion nothing moves: the spinner stands still, the bars do not slide', async () => {
-    await page.emulateMedia({ reducedMotion: 'reduce' });
-    await page.goto(`${h.base}/`);
-    const motion = await page.evaluate(() => {
+    await h.page.emulateMedia({ reducedMotion: 'reduce' });
+    await h.page.goto(`${h.base}/`);
+    const motion = await h.page.evaluate(() => {
       document.getElementById('state-loading')!.hidden = false; // the spinner as an analysis shows it
       const spinner = window.getComputedStyle(document.querySelector('.spinner')!);
       const fill = window.getComputedStyle(document.getElementById('confidence-bar')!);
       return { spinner: parseFloat(spinner.animationDuration) * 1000, turns: spinner.animationIterationCount, bar: parseFloat(fill.transitionDuration) };
     });
-    await page.emulateMedia({ reducedMotion: 'no-preference' });
+    await h.page.emulateMedia({ reducedMotion: 'no-preference' });
     expect(motion).toEqual({ spinner: expect.any(Number), turns: '1', bar: 0 });
     expect(motion.spinner).toBeLessThan(1);
   });
 
   it('error pages say what happened in their title and heading (404, 403)', async () => {
     await visit('/no-such-page', '404');
-    await expect(page.title()).resolves.toBe('Error: Page not found · MRI Sentinel');
-    await expect(page.locator('h1').textContent()).resolves.not.toMatch(/Cannot GET/);
-    await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]);
+    await expect(h.page.title()).resolves.toBe('Error: Page not found · MRI Sentinel');
+    await expect(h.page.locator('h1').textContent()).resolves.not.toMatch(/Cannot GET/);
+    await Promise.all([h.page.waitForURL(/\/login/), h.page.click('.logout-form button')]);
     await signIn(h, USER.email, USER.password);
     await visit('/history', 'history (user)');
     await visit('/admin/users', '403');
-    await expect(page.title()).resolves.toBe('Error: Not allowed · MRI Sentinel');
+    await expect(h.page.title()).resolves.toBe('Error: Not allowed · MRI Sentinel');
   });
 
   it('the login form: a refused login is announced and tied to both fields', async () => {
-    await page.goto(`${h.base}/`);
-    await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]);
-    axe.push(...(await axeAll(page, 'login')));
-    wide.push(...(await sideways(page, 'login')));
-    await page.fill('input[name="email"]', USER.email);
-    await page.fill('input[name="password"]', 'not-the-password');
-    await Promise.all([page.waitForURL(/\/login/), page.click('button[type="submit"]')]);
-    const fields = await page.evaluate(() =>
+    await h.page.goto(`${h.base}/`);
+    await Promise.all([h.page.waitForURL(/\/login/), h.page.click('.logout-form button')]);
+    axe.push(...(await axeAll(h.page, 'login')));
+    wide.push(...(await sideways(h.page, 'login')));
+    await h.page.fill('input[name="email"]', USER.email);
+    await h.page.fill('input[name="password"]', 'not-the-password');
+    await Promise.all([h.page.waitForURL(/\/login/), h.page.click('button[type="submit"]')]);
+    const fields = await h.page.evaluate(() =>
       ['email', 'password'].map((n) => {
         const i = document.querySelector(`input[name="${n}"]`)!;
         return { name: n, invalid: i.getAttribute('aria-invalid'), describedBy: i.getAttribute('aria-describedby') };
       }),
     );
-    await expect(page.title()).resolves.toBe('Error: Log in · MRI Sentinel');
-    const alertId = await page.locator('[role=alert]').getAttribute('id');
+    await expect(h.page.title()).resolves.toBe('Error: Log in · MRI Sentinel');
+    const alertId = await h.page.locator('[role=alert]').getAttribute('id');
     expect(alertId).toBeTruthy();
     expect(fields).toEqual([
       { name: 'email', invalid: 'true', describedBy: alertId },
       { name: 'password', invalid: 'true', describedBy: alertId },
     ]);
     // the address is kept, so the focus goes to the password to type again
-    await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.name === 'password', undefined, { timeout: 5000 }).catch(() => undefined);
-    await expect(page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('password');
-    axe.push(...(await axeAll(page, 'login, refused')));
+    await h.page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.name === 'password', undefined, { timeout: 5000 }).catch(() => undefined);
+    await expect(h.page.evaluate(() => document.activeElement?.getAttribute('name'))).resolves.toBe('password');
+    axe.push(...(await axeAll(h.page, 'login, refused')));
   });
 
   it('the login form under a 429: the wait counts outside any live region, its end is said once', async () => {
     let status = 0;
     for (let i = 0; i < 4 && status !== 429; i++) {
-      await page.fill('input[name="email"]', USER.email);
-      await page.fill('input[name="password"]', 'still-not-the-password');
-      const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'), page.click('button[type="submit"]')]);
+      await h.page.fill('input[name="email"]', USER.email);
+      await h.page.fill('input[name="password"]', 'still-not-the-password');
+      const [res] = await Promise.all([h.page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'), h.page.click('button[type="submit"]')]);
       status = res.status();
-      await page.waitForLoadState();
+      await h.page.waitForLoadState();
     }
     expect(status).toBe(429);
-    await expect(page.locator('[data-retry-after]').textContent()).resolves.toMatch(/try again in \d s/);
-    expect(await liveCounts(page)).toEqual([]);
-    axe.push(...(await axeAll(page, 'login, 429')));
-    await page.locator('[data-wait-said]', { hasText: 'You can try again now.' }).waitFor({ state: 'attached', timeout: 10_000 });
+    await expect(h.page.locator('[data-retry-after]').textContent()).resolves.toMatch(/try again in \d s/);
+    expect(await liveCounts(h.page)).toEqual([]);
+    axe.push(...(await axeAll(h.page, 'login, 429')));
+    await h.page.locator('[data-wait-said]', { hasText: 'You can try again now.' }).waitFor({ state: 'attached', timeout: 10_000 });
   });
 
   it('no axe violation of any impact on any page, at 1280 and 320 px', () => {

@@ -6,12 +6,12 @@
  * question: accepted, the change is made without the confirmation page (no second question).
  */
 import type { AddressInfo } from 'node:net';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { UsersService } from '../../src/accounts/users.service';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 import { axeAll } from './a11y-checks';
-import { CHROMIUM, HAVE_CHROMIUM, phoneProblems } from './harness';
+import { HAVE_CHROMIUM, launchBrowser, phoneProblems } from './harness';
 
 const ADMIN = { email: 'nojs-confirm-admin@example.org', password: 'nojs-confirm-admin-password-1' };
 
@@ -41,7 +41,7 @@ const ADMIN = { email: 'nojs-confirm-admin@example.org', password: 'nojs-confirm
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     await users().create({ ...ADMIN, role: 'admin', mustChangePassword: false });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     for (const c of contexts) await c.close();

@@ -6,23 +6,19 @@
  * address that fits still stays on one line.
  */
 import { createUser } from '../helpers/auth';
-import { FAKE_MODELS_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { HAVE_CHROMIUM, signIn, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'longmailadmin@example.org', password: 'long-email-password-1' };
 // 64 + 1 + 63 + 1 + 63 + 1 + 61 = 254: the longest address isValidEmail takes (accounts/email.ts)
 const LONG = `${'l'.repeat(64)}@${'h'.repeat(63)}.${'o'.repeat(63)}.${'s'.repeat(61)}`;
 
 (HAVE_CHROMIUM ? describe : describe.skip)('admin users table: a 254-character address', () => {
-  let h: Harness;
-
+  const h = useSignedInPage({ admin: ADMIN, signIn: false });
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
     expect(LONG).toHaveLength(254);
     await createUser(h.app, { email: LONG });
     await signIn(h, ADMIN.email, ADMIN.password);
   });
-  afterAll(async () => h?.close());
 
   it.each([1280, 1600, 1920, 900])('wraps inside its cell at %i px; the table stays within its card; on a desktop a short address keeps one line', async (width) => {
     await h.page.setViewportSize({ width, height: 900 });

@@ -10,7 +10,7 @@
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { greyIccProfile, pngWithIcc } from '../support/icc-profiles';
-import { drawnPixels, HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { drawnPixels, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'analysed-image-admin@example.org', password: 'analysed-image-password-1' };
 
@@ -23,12 +23,7 @@ async function drawnMean(page: Page, selector: string): Promise<number> {
 }
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the result page shows the analysed image', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {});
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN });
 
   it('a 12-bit scan in a 16-bit grey PNG is shown as analysed (white to the model), not as the black top 8 bits', async () => {
     // 4000 everywhere: scaled by its maximum it is white (the fakes say brain, with a heat map); 4000 >> 8 = 15

@@ -7,16 +7,12 @@
  * reads as a brain MRI, a black one as not an MRI); skipped without Chromium.
  */
 import sharp from 'sharp';
-import { HAVE_CHROMIUM, Harness, axeScan, launchSignedIn } from './harness';
+import { HAVE_CHROMIUM, axeScan, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'batch-rows@example.org', password: 'batch-rows-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('batch rows: answered or refused, in words', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {});
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN });
 
   it('a refused image reads "Rejected" with its reason, an answer "Completed", and the summary counts the refusal', async () => {
     const page = h.page;

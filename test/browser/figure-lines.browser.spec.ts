@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT, SAMPLES_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'brain_tumor', 'model_card.json'));
 const SAMPLE = path.join(SAMPLES_DIR, 'brain-glioma-1.jpg');
@@ -48,32 +48,25 @@ async function splitFigures(page: Page, root: string): Promise<string[]> {
 }
 
 (HAVE_CHROMIUM && REAL ? describe : describe.skip)('figures stay on one line with their per-cent sign on a phone', () => {
-  let h: Harness;
-  let page: Page;
-
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, { MODELS_DIR: path.join(REPO_ROOT, 'models') });
-    page = h.page;
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN, env: { MODELS_DIR: path.join(REPO_ROOT, 'models') } });
 
   it.each(['brain_tumor', 'triage'])('the %s model card', async (task) => {
-    await page.goto(`${h.base}/models/${task}`);
-    expect(await splitFigures(page, 'main')).toEqual([]);
+    await h.page.goto(`${h.base}/models/${task}`);
+    expect(await splitFigures(h.page, 'main')).toEqual([]);
   });
 
   (fs.existsSync(SAMPLE) ? it : it.skip)("the image page's answer and its confidence explanation", async () => {
-    await page.goto(`${h.base}/`);
-    await page.setInputFiles('#file-input', SAMPLE);
-    await page.click('#submit-btn');
-    await page.waitForSelector('#state-result:not([hidden])', { timeout: 60_000 });
-    expect(await page.locator('#confidence-explain').textContent()).toContain('below the 60.0 % threshold');
-    expect(await splitFigures(page, '#state-result')).toEqual([]);
+    await h.page.goto(`${h.base}/`);
+    await h.page.setInputFiles('#file-input', SAMPLE);
+    await h.page.click('#submit-btn');
+    await h.page.waitForSelector('#state-result:not([hidden])', { timeout: 60_000 });
+    expect(await h.page.locator('#confidence-explain').textContent()).toContain('below the 60.0 % threshold');
+    expect(await splitFigures(h.page, '#state-result')).toEqual([]);
   });
 
   it('the study details list', async () => {
-    await page.goto(`${h.base}/studies`);
-    const shown = await page.evaluate(() => {
+    await h.page.goto(`${h.base}/studies`);
+    const shown = await h.page.evaluate(() => {
       // the page's own list, shown where a study's answer shows it (its box sets where lines break)
       const dl = document.getElementById('study-meta')!;
       for (let e: HTMLElement | null = dl; e; e = e.parentElement) {
@@ -86,6 +79,6 @@ async function splitFigures(page: Page, root: string): Promise<string[]> {
       return dl.textContent;
     });
     expect(shown).toContain('MRI (> 99.9 %)');
-    expect(await splitFigures(page, '#study-meta')).toEqual([]);
+    expect(await splitFigures(h.page, '#study-meta')).toEqual([]);
   });
 });

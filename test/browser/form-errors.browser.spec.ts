@@ -6,8 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { createUser } from '../helpers/auth';
-import { FAKE_MODELS_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { HAVE_CHROMIUM, signIn, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'kb-admin@example.org', password: 'kb-admin-password-1' };
 
@@ -52,12 +51,7 @@ async function tabTo(page: Page, name: string): Promise<void> {
 }
 
 (HAVE_CHROMIUM ? describe : describe.skip)('account forms from the keyboard, in Chromium', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN, signIn: false });
 
   it('/account: each refusal focuses its field, marked invalid and described by the error', async () => {
     const { user } = await createUser(h.app, { password: 'admin-typed-pw-1', mustChangePassword: true });

@@ -9,13 +9,15 @@ import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { FAKE_MODELS_DIR, REPO_ROOT, startApp, testConfig } from '../support/app';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 export const SHOTS = path.join(REPO_ROOT, 'artifacts', 'browser');
 export const WIDTHS = [1280, 390] as const;
+/** Headless in a container, nothing fetched in the background: every Chromium the specs start runs with these. */
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export interface Harness {
@@ -35,7 +37,7 @@ export async function launch(env: Record<string, string>): Promise<Harness> {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
   });
@@ -52,6 +54,11 @@ export async function launch(env: Record<string, string>): Promise<Harness> {
       fs.rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A second Chromium, started as launch() starts its own, for specs that open contexts of their own (JavaScript off). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 export async function signIn(h: Harness, email: string, password: string): Promise<void> {
@@ -209,11 +216,61 @@ export async function countBodyReads(page: Page, kind: 'json' | 'blob'): Promise
   return { readsAtLeast: async (n: number) => void (await page.waitForFunction((m: number) => window.__bodyReads >= m, n)) };
 }
 
-/** The app on the fake models with `admin` seeded (not printed), plus `env`; signed in as that admin. */
-export async function launchSignedIn(admin: { email: string; password: string }, env: Record<string, string>): Promise<Harness> {
-  const h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: admin.email, SEED_ADMIN_PASSWORD: admin.password, SEED_ADMIN_PRINT: 'false', ...env });
-  await signIn(h, admin.email, admin.password);
-  return h;
+/** The app's environment for the fake models with `admin` seeded (not printed), plus `env`. */
+function seededEnv(admin: { email: string; password: string }, env: Record<string, string>): Record<string, string> {
+  return { MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: admin.email, SEED_ADMIN_PASSWORD: admin.password, SEED_ADMIN_PRINT: 'false', ...env };
+}
+
+export interface SignedInPageOptions {
+  /** the account seeded as admin (its password is not printed) */
+  admin: { email: string; password: string };
+  /** more of the app's environment; a MODELS_DIR here replaces the fake models */
+  env?: Record<string, string>;
+  /** false: the admin is seeded but the page stays signed out (the spec signs in, or tests the login itself) */
+  signIn?: boolean;
+}
+
+/**
+ * One app and browser for the enclosing describe: launched (and signed in as `admin`, unless
+ * `signIn: false`) in a beforeAll, closed in an afterAll, both registered here. Returns the harness
+ * as a live view, read when a test or a later hook uses it (the describe body runs before any
+ * beforeAll, so it has no harness yet to hand out). A spec's own beforeAll, declared after this
+ * call, runs after the launch.
+ */
+export function useSignedInPage(options: SignedInPageOptions): Harness {
+  const { admin, env = {}, signIn: signedIn = true } = options;
+  let h: Harness | undefined;
+  const live = (): Harness => {
+    if (!h) throw new Error('the browser harness is launched in beforeAll: use it inside a test or a hook');
+    return h;
+  };
+  beforeAll(async () => {
+    h = await launch(seededEnv(admin, env));
+    if (signedIn) await signIn(h, admin.email, admin.password);
+  });
+  afterAll(async () => h?.close());
+  return {
+    get app() { return live().app; },
+    get base() { return live().base; },
+    get context() { return live().context; },
+    get page() { return live().page; },
+    close: () => live().close(),
+  };
+}
+
+/**
+ * `n` records in the signed-in user's history, each a text file (`${prefix}${i}.txt`) that the file
+ * checks refuse, so no model runs; posted from the analysis page with its session.
+ */
+export async function addRefusedRecords(h: Harness, n: number, prefix: string): Promise<void> {
+  await h.page.goto(`${h.base}/`);
+  await h.page.evaluate(async ({ n, prefix }: { n: number; prefix: string }) => {
+    for (let i = 0; i < n; i++) {
+      const fd = new window.FormData();
+      fd.append('image', new window.Blob([`not an image ${i}`], { type: 'text/plain' }), `${prefix}${i}.txt`);
+      await window.fetch('/api/v1/analyses', { method: 'POST', body: fd });
+    }
+  }, { n, prefix });
 }
 
 /**

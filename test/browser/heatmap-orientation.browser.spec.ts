@@ -8,7 +8,7 @@
  */
 import sharp from 'sharp';
 import { pngChunk } from '../hostile/bytes';
-import { drawnPixels, HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { drawnPixels, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'heatmap-orientation-admin@example.org', password: 'heatmap-orientation-password-1' };
 const SIDE = 300;
@@ -39,12 +39,7 @@ function exifBody(o: number): Buffer {
 }
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the heat map lies on the image as the page shows it, whatever its EXIF orientation', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {});
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN });
 
   /** The dark disc's centre in each picture of the result, as Chromium draws it (0..1 of its width and height). */
   async function discs(buffer: Buffer, name: string, mimeType: string): Promise<Record<string, [number, number] | null>> {

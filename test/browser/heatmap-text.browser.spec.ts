@@ -5,17 +5,12 @@
  * is a brain MRI with glioma, with a heat map.
  */
 import sharp from 'sharp';
-import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'heatmap-text-admin@example.org', password: 'heatmap-text-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the heat map on the image page says what it is', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {});
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN });
 
   it('the class it is for, the method, not a segmentation, not for clinical use', async () => {
     const page = h.page;

@@ -6,7 +6,7 @@
  * User box) and for a user (without it).
  */
 import type { Page } from 'playwright-core';
-import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'history-filters-admin@example.org', password: 'history-filters-password-1' };
 
@@ -19,19 +19,12 @@ async function clippedControls(page: Page): Promise<string[]> {
 }
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the history filters on a phone', () => {
-  let h: Harness;
-  let page: Page;
-
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {});
-    page = h.page;
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN });
 
   it.each([320, 360, 375, 390, 414, 480])('at %i px every filter button shows its whole label', async (width) => {
-    await page.setViewportSize({ width, height: 800 });
-    await page.goto(`${h.base}/history`);
-    expect(await clippedControls(page)).toEqual([]);
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await h.page.setViewportSize({ width, height: 800 });
+    await h.page.goto(`${h.base}/history`);
+    expect(await clippedControls(h.page)).toEqual([]);
+    await h.page.setViewportSize({ width: 1280, height: 800 });
   });
 });

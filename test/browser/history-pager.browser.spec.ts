@@ -5,34 +5,19 @@
  * Three rejected text files at pageSize=1 make three pages; page 2 has both links.
  */
 import type { Page } from 'playwright-core';
-import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { addRefusedRecords, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'history-pager-admin@example.org', password: 'history-pager-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the history pager', () => {
-  let h: Harness;
-  let page: Page;
-
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {});
-    page = h.page;
-    await page.goto(`${h.base}/`);
-    // three records, each refused by the file checks (no model runs)
-    await page.evaluate(async () => {
-      for (let i = 0; i < 3; i++) {
-        const fd = new window.FormData();
-        fd.append('image', new window.Blob([`not an image ${i}`], { type: 'text/plain' }), `notes-${i}.txt`);
-        await window.fetch('/api/v1/analyses', { method: 'POST', body: fd });
-      }
-    });
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN });
+  beforeAll(() => addRefusedRecords(h, 3, 'notes-')); // three records, each refused by the file checks
 
   it.each([1280, 390])('at %i px Previous and Next sit side by side, inside the card, clear of "page N of M"', async (width) => {
-    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
-    await page.goto(`${h.base}/history?pageSize=1`);
-    await Promise.all([page.waitForURL(/cursor=/), page.click('.pager a:text-is("Next")')]);
-    const got = await page.evaluate(() => {
+    await h.page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+    await h.page.goto(`${h.base}/history?pageSize=1`);
+    await Promise.all([h.page.waitForURL(/cursor=/), h.page.click('.pager a:text-is("Next")')]);
+    const got = await h.page.evaluate(() => {
       const box = (e: Element) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
       const pager = document.querySelector('.pager')!;
       const [status] = pager.children;
@@ -49,6 +34,6 @@ const ADMIN = { email: 'history-pager-admin@example.org', password: 'history-pag
       // not over the status text: beside it (to its right) or below it
       expect(l.left >= got.statusBox.right || l.top >= got.statusBox.bottom).toBe(true);
     }
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await h.page.setViewportSize({ width: 1280, height: 800 });
   });
 });

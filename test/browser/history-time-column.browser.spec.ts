@@ -4,25 +4,13 @@
  * header gives, the date and the time each whole: at most two lines. Three records refused by the
  * file checks (no model runs), as the pager's spec makes them.
  */
-import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { addRefusedRecords, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'history-time-admin-with-a-long-address@example.org', password: 'history-time-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the history table\'s Time column', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {});
-    await h.page.goto(`${h.base}/`);
-    await h.page.evaluate(async () => {
-      for (let i = 0; i < 3; i++) {
-        const fd = new window.FormData();
-        fd.append('image', new window.Blob([`not an image ${i}`], { type: 'text/plain' }), `a-rather-long-file-name-of-a-scan-${i}.txt`);
-        await window.fetch('/api/v1/analyses', { method: 'POST', body: fd });
-      }
-    });
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN });
+  beforeAll(() => addRefusedRecords(h, 3, 'a-rather-long-file-name-of-a-scan-')); // three records, each refused by the file checks
 
   it('at 1280 px each Time cell takes at most two lines and does not repeat "UTC"', async () => {
     const page = h.page;

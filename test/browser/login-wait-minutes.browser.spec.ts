@@ -4,38 +4,29 @@
  * two units, the seconds a figure to divide by 60. wait.js now words a wait of a minute or more in
  * minutes and seconds ("15 min", then "14 min 59 s"); a short wait still reads in seconds.
  */
-import type { Page } from 'playwright-core';
-import { FAKE_MODELS_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'login-wait-admin@example.org', password: 'login-wait-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the login wait of a locked account', () => {
-  let h: Harness;
-  let page: Page;
-
-  beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false', RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' });
-    page = h.page;
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN, env: { RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' }, signIn: false });
 
   it('says the 15-minute lock in minutes, as the message above it does, and counts down in minutes and seconds', async () => {
-    await page.goto(`${h.base}/login`);
+    await h.page.goto(`${h.base}/login`);
     let status = 0;
     for (let i = 0; i < 4 && status !== 429; i++) {
-      await page.fill('input[name="email"]', ADMIN.email);
-      await page.fill('input[name="password"]', `not the password ${i}`);
-      const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'), page.click('button[type="submit"]')]);
+      await h.page.fill('input[name="email"]', ADMIN.email);
+      await h.page.fill('input[name="password"]', `not the password ${i}`);
+      const [res] = await Promise.all([h.page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'), h.page.click('button[type="submit"]')]);
       status = res.status();
-      await page.waitForLoadState();
+      await h.page.waitForLoadState();
     }
     expect(status).toBe(429);
-    const line = page.locator('[data-retry-after]');
+    const line = h.page.locator('[data-retry-after]');
     expect(await line.getAttribute('data-retry-after')).toBe('900');
-    await page.waitForFunction(() => /min/.test(document.querySelector('[data-retry-after]')?.textContent ?? ''), undefined, { timeout: 5000 }).catch(() => undefined);
+    await h.page.waitForFunction(() => /min/.test(document.querySelector('[data-retry-after]')?.textContent ?? ''), undefined, { timeout: 5000 }).catch(() => undefined);
     expect(await line.textContent()).toMatch(/^You can try again in 1[45] min( \d{1,2} s)?\.$/);
-    await page.waitForFunction(() => / s\.$/.test(document.querySelector('[data-retry-after]')?.textContent ?? ''), undefined, { timeout: 5000 }).catch(() => undefined);
+    await h.page.waitForFunction(() => / s\.$/.test(document.querySelector('[data-retry-after]')?.textContent ?? ''), undefined, { timeout: 5000 }).catch(() => undefined);
     expect(await line.textContent()).toMatch(/^You can try again in 14 min \d{1,2} s\.$/);
   });
 });

@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
-import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'message-figures-admin@example.org', password: 'message-figures-password-1' };
 
@@ -46,49 +46,42 @@ async function splitWidths(page: Page, selector: string): Promise<number[]> {
 }
 
 (HAVE_CHROMIUM ? describe : describe.skip)('a message\'s figures are never split from their per-cent sign', () => {
-  let h: Harness;
-  let page: Page;
-
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, { RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' });
-    page = h.page;
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN, env: { RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' } });
 
   it('the analysis page', async () => {
-    await page.goto(`${h.base}/`);
+    await h.page.goto(`${h.base}/`);
     const bright = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
-    await page.setInputFiles('#file-input', { name: 'white.png', mimeType: 'image/png', buffer: bright });
-    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
+    await h.page.setInputFiles('#file-input', { name: 'white.png', mimeType: 'image/png', buffer: bright });
+    const [res] = await Promise.all([h.page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), h.page.click('#submit-btn')]);
     const body = (await res.json()) as { message: string; analysisId: string };
-    await page.locator('#state-result').waitFor({ state: 'visible' });
+    await h.page.locator('#state-result').waitFor({ state: 'visible' });
     // the API's words, shown as sent
     expect(body.message).toMatch(/^Most likely: .*\(\d+(\.\d)? % calibrated confidence\)\.$/);
-    expect(await page.locator('#verdict-message').textContent()).toBe(body.message);
-    expect(await splitWidths(page, '#verdict-message')).toEqual([]);
+    expect(await h.page.locator('#verdict-message').textContent()).toBe(body.message);
+    expect(await splitWidths(h.page, '#verdict-message')).toEqual([]);
   });
 
   it('a refusal\'s reason on the history detail (server-rendered, as the no-JS answer is)', async () => {
     const black = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer();
-    await page.goto(`${h.base}/`);
-    await page.setInputFiles('#file-input', { name: 'black.png', mimeType: 'image/png', buffer: black });
-    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
+    await h.page.goto(`${h.base}/`);
+    await h.page.setInputFiles('#file-input', { name: 'black.png', mimeType: 'image/png', buffer: black });
+    const [res] = await Promise.all([h.page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), h.page.click('#submit-btn')]);
     const body = (await res.json()) as { message: string; analysisId: string };
-    await page.goto(`${h.base}/history/${body.analysisId}`);
+    await h.page.goto(`${h.base}/history/${body.analysisId}`);
     // the record's reason (record-reason.ts), with the figure the refusal was decided by
-    expect(await page.locator('.verdict-message').textContent()).toMatch(/\d %/);
-    expect(await splitWidths(page, '.verdict-message')).toEqual([]);
+    expect(await h.page.locator('.verdict-message').textContent()).toMatch(/\d %/);
+    expect(await splitWidths(h.page, '.verdict-message')).toEqual([]);
   });
 
   it('the study page', async () => {
     const series = dicomSeries(Array.from({ length: 3 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 89 === 0 ? 250 : 255))));
-    await page.goto(`${h.base}/studies`);
-    await page.setInputFiles('#study-files', series.map((b, i) => ({ name: `s${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
-    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/studies')), page.click('#study-submit')]);
+    await h.page.goto(`${h.base}/studies`);
+    await h.page.setInputFiles('#study-files', series.map((b, i) => ({ name: `s${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+    const [res] = await Promise.all([h.page.waitForResponse((r) => r.url().endsWith('/api/v1/studies')), h.page.click('#study-submit')]);
     const body = (await res.json()) as { message: string };
-    await page.locator('#study-result').waitFor({ state: 'visible' });
+    await h.page.locator('#study-result').waitFor({ state: 'visible' });
     expect(body.message).toMatch(/\d %/);
-    expect(await page.locator('#study-message').textContent()).toBe(body.message);
-    expect(await splitWidths(page, '#study-message')).toEqual([]);
+    expect(await h.page.locator('#study-message').textContent()).toBe(body.message);
+    expect(await splitWidths(h.page, '#study-message')).toEqual([]);
   });
 });

@@ -6,16 +6,12 @@
  * experimental); skipped without Chromium.
  */
 import sharp from 'sharp';
-import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'card-link@example.org', password: 'card-link-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the result\'s model card link', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {});
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN });
 
   it('an experimental answer links its model card once', async () => {
     const page = h.page;

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/app';
 import { axeAll, sameNames } from './a11y-checks';
-import { HAVE_CHROMIUM, Harness, launch, phoneProblems, signIn } from './harness';
+import { HAVE_CHROMIUM, phoneProblems, useSignedInPage } from './harness';
 
 const CARD = path.join(REPO_ROOT, 'models', 'triage', 'model_card.json');
 const ADMIN = { email: 'card-loso-admin@example.org', password: 'card-loso-password-1' };
@@ -20,16 +20,13 @@ const meets = (r: Row) => (r.true === 'not_mri' ? r.passes_modality <= 0.005 : r
 const pct = (v: number) => (v === 0 ? '0 %' : v === 1 ? '100 %' : `${(v * 100).toFixed(1)} %`);
 
 (HAVE_CHROMIUM && fs.existsSync(CARD) ? describe : describe.skip)('the triage card\'s held-out table', () => {
-  let h: Harness;
   const rows = (JSON.parse(fs.readFileSync(CARD, 'utf8')) as { metrics: { loso: { rows: Row[] } } }).metrics.loso.rows;
   const table = 'table:has(caption:text-is("Each source held out in turn"))';
 
+  const h = useSignedInPage({ admin: ADMIN, env: { MODELS_DIR: path.join(REPO_ROOT, 'models') } });
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: path.join(REPO_ROOT, 'models'), SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
-    await signIn(h, ADMIN.email, ADMIN.password);
     await h.page.goto(`${h.base}/models/triage`);
   });
-  afterAll(async () => h?.close());
 
   it('says above the table how many rows meet their targets, counted from the card', async () => {
     const met = rows.filter(meets).length;

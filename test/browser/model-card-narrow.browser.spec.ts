@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'brain_tumor', 'model_card.json'));
 const ADMIN = { email: 'card-narrow-admin@example.org', password: 'card-narrow-password-1' };
@@ -58,12 +58,7 @@ function splitInCells(page: Page): Promise<string[]> {
 }
 
 (HAVE_CHROMIUM && REAL ? describe : describe.skip)('model card tables on a narrow screen', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, { MODELS_DIR: path.join(REPO_ROOT, 'models') });
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN, env: { MODELS_DIR: path.join(REPO_ROOT, 'models') } });
 
   it.each(['triage', 'brain_tumor'])('%s: no figure or word of the test-figures, per-class and sources tables split over two lines at 320, 390, 1024 and 1280 px', async (name) => {
     const page = h.page;

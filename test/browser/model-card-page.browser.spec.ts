@@ -7,20 +7,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const CARD = path.join(REPO_ROOT, 'models', 'brain_tumor', 'model_card.json');
 const ADMIN = { email: 'card-page-admin@example.org', password: 'card-page-password-1' };
 
 (HAVE_CHROMIUM && fs.existsSync(CARD) ? describe : describe.skip)('the brain model card page', () => {
-  let h: Harness;
-
+  const h = useSignedInPage({ admin: ADMIN, env: { MODELS_DIR: path.join(REPO_ROOT, 'models') } });
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: path.join(REPO_ROOT, 'models'), SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
-    await signIn(h, ADMIN.email, ADMIN.password);
     await h.page.goto(`${h.base}/models/brain_tumor`);
   });
-  afterAll(async () => h?.close());
 
   it('the description names the labels in the page\'s words, not their keys', async () => {
     const lead = (await h.page.locator('.hero .lead').textContent()) ?? '';

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'brain_tumor', 'model_card.json'));
 const ADMIN = { email: 'card-tables-admin@example.org', password: 'card-tables-password-1' };
@@ -36,13 +36,7 @@ function splitWords(page: Page): Promise<string[]> {
 }
 
 (HAVE_CHROMIUM && REAL ? describe : describe.skip)('model card tables', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await launch({ MODELS_DIR: path.join(REPO_ROOT, 'models'), SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
-    await signIn(h, ADMIN.email, ADMIN.password);
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN, env: { MODELS_DIR: path.join(REPO_ROOT, 'models') } });
 
   it.each(['brain_tumor', 'triage'])('%s: whole words at 1280 and 1024 px; no table scrolls sideways at any width', async (name) => {
     const page = h.page;

@@ -10,20 +10,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { REPO_ROOT, SAMPLES_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const SAMPLE = path.join(SAMPLES_DIR, 'brain-glioma-1.jpg');
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'triage', 'model_card.json')) && fs.existsSync(SAMPLE);
 const ADMIN = { email: 'mri-check-admin@example.org', password: 'mri-check-test-password-1' };
 
 (HAVE_CHROMIUM && REAL ? describe : describe.skip)('the MRI check of a framed brain MRI', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await launch({ MODELS_DIR: path.join(REPO_ROOT, 'models'), SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
-    await signIn(h, ADMIN.email, ADMIN.password);
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN, env: { MODELS_DIR: path.join(REPO_ROOT, 'models') } });
 
   it('names the image check that refused it, not 1 − P(MRI)', async () => {
     const page = h.page;

@@ -7,10 +7,9 @@
  *   "Or choose a folder", a disabled Analyse and the empty result card; they are hidden as the
  *   analysis page hides its own (a stylesheet in a <noscript>).
  */
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import { UsersService } from '../../src/accounts/users.service';
-import { FAKE_MODELS_DIR } from '../support/app';
-import { CHROMIUM, HAVE_CHROMIUM, Harness, launch } from './harness';
+import { HAVE_CHROMIUM, launchBrowser, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'nojs-pages-admin@example.org', password: 'nojs-pages-admin-password-1' };
 
@@ -24,20 +23,18 @@ async function logIn(page: Page, base: string, email: string, password: string):
 }
 
 (HAVE_CHROMIUM ? describe : describe.skip)('more pages with JavaScript off, in Chromium', () => {
-  let h: Harness;
+  const h = useSignedInPage({ admin: ADMIN, env: { RATE_LIMIT_LOGIN_PER_ACCOUNT: '2', RATE_LIMIT_LOGIN_WINDOW_SECONDS: '60' }, signIn: false });
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false', RATE_LIMIT_LOGIN_PER_ACCOUNT: '2', RATE_LIMIT_LOGIN_WINDOW_SECONDS: '60' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchBrowser();
     context = await browser.newContext({ javaScriptEnabled: false });
     page = await context.newPage();
   });
   afterAll(async () => {
     await browser?.close();
-    await h?.close();
   });
 
   it('login after a 429: the wait is said and the form can still be sent (no button disabled for good)', async () => {

@@ -9,11 +9,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { FAKE_MODELS_DIR } from '../support/app';
 import { solidPng } from '../support/images';
-import { CHROMIUM, HAVE_CHROMIUM, Harness, launch } from './harness';
+import { HAVE_CHROMIUM, launchBrowser, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'nojs-resend@example.org', password: 'nojs-resend-password-1' };
 const ALREADY_SENT = /^This form was already sent: this is the same analysis, already saved in your history as this record — no second record was made\./;
@@ -29,15 +28,14 @@ async function logIn(page: Page, base: string): Promise<void> {
 const recordLine = (page: Page) => page.locator('.hero p', { hasText: 'this record' });
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the form without JavaScript, re-sent by the browser (reload, Back + Forward)', () => {
-  let h: Harness;
+  const h = useSignedInPage({ admin: ADMIN, signIn: false });
   let browser: Browser;
   let page: Page;
   let dir: string;
   const posts: number[] = [];
 
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchBrowser();
     const context = await browser.newContext({ javaScriptEnabled: false });
     page = await context.newPage();
     // a browser with a window asks before re-sending a form; headless Chromium does not, but accept if it does
@@ -50,7 +48,6 @@ const recordLine = (page: Page) => page.locator('.hero p', { hasText: 'this reco
   });
   afterAll(async () => {
     await browser?.close();
-    await h?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

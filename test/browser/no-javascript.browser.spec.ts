@@ -5,12 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { FAKE_MODELS_DIR } from '../support/app';
 import { solidPng } from '../support/images';
-import { AxeViolation, axeScan, CHROMIUM, HAVE_CHROMIUM, Harness, launch, phoneProblems, SHOTS } from './harness';
+import { axeScan, AxeViolation, HAVE_CHROMIUM, Harness, launchBrowser, phoneProblems, SHOTS, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'nojs-admin@example.org', password: 'nojs-admin-password-1' };
 /** Small, so that a generated PNG can be over it; the analysed images are a few KB. */
@@ -53,21 +52,19 @@ async function analyse(page: Page, bytes: Buffer): Promise<number> {
 }
 
 (HAVE_CHROMIUM ? describe : describe.skip)('pages with JavaScript off, in Chromium', () => {
-  let h: Harness;
+  const h = useSignedInPage({ admin: ADMIN, env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) }, signIn: false });
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false', MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await launchBrowser();
     context = await browser.newContext({ javaScriptEnabled: false });
     page = await context.newPage();
     await logIn(page, h.base); // the login form is a plain form too
   });
   afterAll(async () => {
     await browser?.close();
-    await h?.close();
   });
 
   it('/studies says it needs JavaScript and links to the API, whose page it links shows the API without JavaScript', async () => {

@@ -6,13 +6,11 @@
  * history said "Brain", and the study page "Unable to determine" for a study's own reasons where
  * the history said "Slice disagreement". Words are read from the DOM's text.
  */
-import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { pdfFlatText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR } from '../support/app';
 import { TRIAGE_LABELS } from '../support/cards';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 import { displayName, humanLabel, pageWords, resultTitle, TitledRecord } from '../../src/presentation/labels';
 
 const ADMIN = { email: 'outcome-words-admin@example.org', password: 'outcome-words-password-1' };
@@ -32,31 +30,23 @@ function outcomes(): TitledRecord[] {
 }
 
 (HAVE_CHROMIUM ? describe : describe.skip)('each outcome reads the same on the live pages, the history and the PDFs', () => {
-  let h: Harness;
-  let page: Page;
+  const h = useSignedInPage({ admin: ADMIN, env: { RATE_LIMIT_ANALYSES_PER_MINUTE: '200' } });
 
-  beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false', RATE_LIMIT_ANALYSES_PER_MINUTE: '200' });
-    page = h.page;
-    await signIn(h, ADMIN.email, ADMIN.password);
-  });
-  afterAll(async () => h?.close());
-
-  const text = async (sel: string) => ((await page.locator(sel).first().textContent()) ?? '').trim();
+  const text = async (sel: string) => ((await h.page.locator(sel).first().textContent()) ?? '').trim();
 
   it('the image and study pages carry the server\'s words (labels.ts pageWords), not a copy of their own', async () => {
     for (const path of ['/', '/studies']) {
-      await page.goto(`${h.base}${path}`);
-      const words = await page.evaluate(() => JSON.parse(document.body.getAttribute('data-words')!));
+      await h.page.goto(`${h.base}${path}`);
+      const words = await h.page.evaluate(() => JSON.parse(document.body.getAttribute('data-words')!));
       expect(words).toEqual(JSON.parse(JSON.stringify(pageWords())));
     }
   });
 
   it('the page names every outcome, label and body part as labels.ts does', async () => {
-    await page.goto(`${h.base}/`);
+    await h.page.goto(`${h.base}/`);
     const list = outcomes();
     const keys = [...new Set(list.flatMap((r) => [r.label, r.anatomy]).filter((k): k is string => !!k))];
-    const got = await page.evaluate(
+    const got = await h.page.evaluate(
       ({ list, keys }) => ({
         titles: list.map((r) => window.Sentinel.headline(r)),
         words: keys.map((k: string) => window.Sentinel.pretty(k)),
@@ -72,27 +62,27 @@ function outcomes(): TitledRecord[] {
   it('a knee MRI with no validated model: one title and "Knee" on the image page, its PDF, the history list and detail', async () => {
     // mid grey: the fake triage says knee, which has no diagnosis model
     const grey = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
-    await page.goto(`${h.base}/`);
-    await page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer: grey });
-    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
+    await h.page.goto(`${h.base}/`);
+    await h.page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer: grey });
+    const [res] = await Promise.all([h.page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), h.page.click('#submit-btn')]);
     const body = (await res.json()) as { code: string; analysisId: string };
     expect(body.code).toBe('NO_VALIDATED_MODEL');
-    await page.locator('#state-result').waitFor({ state: 'visible' });
+    await h.page.locator('#state-result').waitFor({ state: 'visible' });
     const title = 'Knee MRI — no validated model';
     await expect(text('#verdict-label')).resolves.toBe(title);
-    await expect(page.locator('#stages .stage-detail').nth(2).textContent()).resolves.toMatch(/^Knee \(\d+\.\d %\)$|^Knee \(> 99\.9 %\)$/);
+    await expect(h.page.locator('#stages .stage-detail').nth(2).textContent()).resolves.toMatch(/^Knee \(\d+\.\d %\)$|^Knee \(> 99\.9 %\)$/);
 
-    await page.locator('#pdf-btn').waitFor({ state: 'visible' });
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#pdf-btn')]);
+    await h.page.locator('#pdf-btn').waitFor({ state: 'visible' });
+    const [download] = await Promise.all([h.page.waitForEvent('download'), h.page.click('#pdf-btn')]);
     const chunks: Buffer[] = [];
     for await (const c of (await download.createReadStream()) as AsyncIterable<Buffer>) chunks.push(c);
     expect(pdfFlatText(Buffer.concat(chunks))).toContain(`MRI Sentinel — ${title}`);
 
-    await page.goto(`${h.base}/history`);
-    const row = page.locator('tr', { has: page.locator(`a[href="/history/${body.analysisId}"]`) });
+    await h.page.goto(`${h.base}/history`);
+    const row = h.page.locator('tr', { has: h.page.locator(`a[href="/history/${body.analysisId}"]`) });
     await expect(row.locator('strong').textContent()).resolves.toBe(title);
     await expect(row.locator('td[data-label="Body part"]').textContent()).resolves.toBe('Knee');
-    await page.goto(`${h.base}/history/${body.analysisId}`);
+    await h.page.goto(`${h.base}/history/${body.analysisId}`);
     await expect(text('h1')).resolves.toBe(title);
   });
 
@@ -105,16 +95,16 @@ function outcomes(): TitledRecord[] {
     // two usable slices of four, below the default three; the refused two are too few to refuse the study
     ['INSUFFICIENT_SLICES', 'Too few usable slices', [bright(0), bright(1), flat(0), flat(0)]],
   ])('a study\'s own reason (%s): the study page, the history detail and its PDF say "%s"', async (code, title, slices) => {
-    await page.goto(`${h.base}/studies`);
-    await page.setInputFiles('#study-files', dicomSeries(slices).map((b, i) => ({ name: `${code}-${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
-    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/studies')), page.click('#study-submit')]);
+    await h.page.goto(`${h.base}/studies`);
+    await h.page.setInputFiles('#study-files', dicomSeries(slices).map((b, i) => ({ name: `${code}-${i}.dcm`, mimeType: 'application/dicom', buffer: b })));
+    const [res] = await Promise.all([h.page.waitForResponse((r) => r.url().endsWith('/api/v1/studies')), h.page.click('#study-submit')]);
     const body = (await res.json()) as { code: string; analysisId: string };
     expect(body.code).toBe(code);
-    await page.locator('#study-result').waitFor({ state: 'visible' });
+    await h.page.locator('#study-result').waitFor({ state: 'visible' });
     await expect(text('#study-label')).resolves.toBe(title);
-    const pdf = await page.request.get(`${h.base}/history/${body.analysisId}/report.pdf`);
+    const pdf = await h.page.request.get(`${h.base}/history/${body.analysisId}/report.pdf`);
     expect(pdfFlatText(Buffer.from(await pdf.body()))).toContain(`MRI Sentinel — ${title}`);
-    await page.goto(`${h.base}/history/${body.analysisId}`);
+    await h.page.goto(`${h.base}/history/${body.analysisId}`);
     await expect(text('h1')).resolves.toBe(title);
   });
 });

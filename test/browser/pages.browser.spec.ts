@@ -9,26 +9,22 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { UsersService } from '../../src/accounts/users.service';
 import { pdfText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR } from '../support/app';
 import { TEXT_AS_JPG } from '../support/images';
 import { gzip, nifti1 } from '../support/study-fixtures';
-import { axeScan, AxeViolation, HAVE_CHROMIUM, Harness, launch, phoneProblems, shoot, SHOTS, signIn } from './harness';
+import { axeScan, AxeViolation, HAVE_CHROMIUM, phoneProblems, shoot, SHOTS, signIn, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('history, model cards, study and login pages (issue 12)', () => {
-  let h: Harness;
-  let page: Page;
   const wide: string[] = [];
   const axe: AxeViolation[] = [];
 
   /** POST from inside the page (session cookie + CSRF header from session.js). */
   async function post(url: string, field: string, files: { name: string; b64: string }[]): Promise<{ status: number; body: unknown }> {
-    return page.evaluate(
+    return h.page.evaluate(
       async ({ url, field, files }) => {
         const fd = new window.FormData();
         for (const f of files) {
@@ -44,19 +40,10 @@ const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-pass
     );
   }
 
+  const h = useSignedInPage({ admin: ADMIN, env: { RATE_LIMIT_ANALYSES_PER_MINUTE: '200', RATE_LIMIT_LOGIN_PER_ACCOUNT: '2', RATE_LIMIT_LOGIN_WINDOW_SECONDS: '4' }, signIn: false });
   beforeAll(async () => {
-    h = await launch({
-      MODELS_DIR: FAKE_MODELS_DIR,
-      SEED_ADMIN_EMAIL: ADMIN.email,
-      SEED_ADMIN_PASSWORD: ADMIN.password,
-      SEED_ADMIN_PRINT: 'false',
-      RATE_LIMIT_ANALYSES_PER_MINUTE: '200',
-      RATE_LIMIT_LOGIN_PER_ACCOUNT: '2',
-      RATE_LIMIT_LOGIN_WINDOW_SECONDS: '4',
-    });
-    page = h.page;
-    await page.goto(`${h.base}/login`);
-    axe.push(...(await axeScan(page, 'login')));
+    await h.page.goto(`${h.base}/login`);
+    axe.push(...(await axeScan(h.page, 'login')));
     await signIn(h, ADMIN.email, ADMIN.password);
     const white = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
     const grey = await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
@@ -64,91 +51,90 @@ const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-pass
     expect((await post('/api/v1/analyses', 'image', [{ name: 'b.png', b64: grey.toString('base64') }])).status).toBe(200);
     expect((await post('/api/v1/analyses', 'image', [{ name: 'c.jpg', b64: TEXT_AS_JPG.toString('base64') }])).status).toBe(415);
   });
-  afterAll(async () => h?.close());
 
   it('study page: a NIfTI volume gets no DICOM-header button, spacing rounded, a PDF button that works', async () => {
-    await page.goto(`${h.base}/studies`);
+    await h.page.goto(`${h.base}/studies`);
     const vol = gzip(nifti1([64, 64, 6], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60), { pixdim: [0.8999999761581421, 0.8999999761581421, 5] }));
-    await page.setInputFiles('#study-files', { name: 'volume.nii.gz', mimeType: 'application/gzip', buffer: vol });
-    await page.waitForTimeout(200);
-    await expect(page.locator('#study-header-btn').isHidden()).resolves.toBe(true);
-    await page.click('#study-submit');
-    await page.locator('#study-result').waitFor({ state: 'visible' });
-    const meta = (await page.locator('#study-meta').textContent()) ?? '';
+    await h.page.setInputFiles('#study-files', { name: 'volume.nii.gz', mimeType: 'application/gzip', buffer: vol });
+    await h.page.waitForTimeout(200);
+    await expect(h.page.locator('#study-header-btn').isHidden()).resolves.toBe(true);
+    await h.page.click('#study-submit');
+    await h.page.locator('#study-result').waitFor({ state: 'visible' });
+    const meta = (await h.page.locator('#study-meta').textContent()) ?? '';
     expect(meta).toContain('column 0.9 mm, row 0.9 mm, slice 5 mm'); // the history's and the PDF's words
     expect(meta).not.toContain('0.89999');
-    await page.locator('#study-pdf').waitFor({ state: 'visible' });
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#study-pdf')]);
+    await h.page.locator('#study-pdf').waitFor({ state: 'visible' });
+    const [download] = await Promise.all([h.page.waitForEvent('download'), h.page.click('#study-pdf')]);
     expect(download.suggestedFilename()).toMatch(/^mri-sentinel-\d{4}-\d{2}-\d{2}-study-[a-z0-9-]+-metadata\.pdf$/);
     const file = path.join(SHOTS, `pages-${download.suggestedFilename()}`);
     await download.saveAs(file);
     const text = pdfText(fs.readFileSync(file));
     expect(text).toContain('NIfTI volume');
     expect(text).toContain('column 0.9 mm');
-    wide.push(...(await shoot(page, 'pages-01-study')));
+    wide.push(...(await shoot(h.page, 'pages-01-study')));
     // a 429 on the study page: the wait counts down, "Analyse study" comes back afterwards
-    await page.route('**/api/v1/studies', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many analyses."}' }));
-    await page.click('#study-submit');
-    await page.locator('#study-wait').waitFor({ state: 'visible' });
-    await expect(page.locator('#study-wait').textContent()).resolves.toMatch(/again in [12] s/);
-    await expect(page.locator('#study-submit').isDisabled()).resolves.toBe(true);
-    await page.waitForFunction(() => !(document.getElementById('study-submit') as HTMLButtonElement).disabled, undefined, { timeout: 10_000 });
-    await page.unroute('**/api/v1/studies');
-    axe.push(...(await axeScan(page, 'study')));
+    await h.page.route('**/api/v1/studies', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many analyses."}' }));
+    await h.page.click('#study-submit');
+    await h.page.locator('#study-wait').waitFor({ state: 'visible' });
+    await expect(h.page.locator('#study-wait').textContent()).resolves.toMatch(/again in [12] s/);
+    await expect(h.page.locator('#study-submit').isDisabled()).resolves.toBe(true);
+    await h.page.waitForFunction(() => !(document.getElementById('study-submit') as HTMLButtonElement).disabled, undefined, { timeout: 10_000 });
+    await h.page.unroute('**/api/v1/studies');
+    axe.push(...(await axeScan(h.page, 'study')));
   });
 
   it('history: human titles, a PDF link per row, no broken rows for file errors or studies, cards below 600 px', async () => {
-    await page.goto(`${h.base}/history`);
-    const rows = page.locator('.history-table tbody tr');
+    await h.page.goto(`${h.base}/history`);
+    const rows = h.page.locator('.history-table tbody tr');
     expect(await rows.count()).toBe(4);
-    const text = (await page.locator('.history-table').textContent()) ?? '';
+    const text = (await h.page.locator('.history-table').textContent()) ?? '';
     expect(text).not.toMatch(/\( usable\)|^\s*File ·|notumor|brain_tumor|\bnull\b|undefined/m);
     expect(text).toContain('refused at the file checks');
     expect(text).toContain('NIfTI volume');
     expect(text).toContain('Not a JPEG or PNG file');
-    await expect(page.locator('.history-table a[href$="/report.pdf"]').count()).resolves.toBe(4);
-    await page.setViewportSize({ width: 390, height: 844 });
-    const box = await page.locator('.history-table tbody tr').first().locator('a', { hasText: 'Details' }).boundingBox();
+    await expect(h.page.locator('.history-table a[href$="/report.pdf"]').count()).resolves.toBe(4);
+    await h.page.setViewportSize({ width: 390, height: 844 });
+    const box = await h.page.locator('.history-table tbody tr').first().locator('a', { hasText: 'Details' }).boundingBox();
     expect(box && box.x + box.width).toBeLessThanOrEqual(390);
-    await page.setViewportSize({ width: 1280, height: 800 });
-    wide.push(...(await shoot(page, 'pages-02-history')));
-    axe.push(...(await axeScan(page, 'history')));
+    await h.page.setViewportSize({ width: 1280, height: 800 });
+    wide.push(...(await shoot(h.page, 'pages-02-history')));
+    axe.push(...(await axeScan(h.page, 'history')));
   });
 
   it('history detail: titled in words, probability bars, model-card links', async () => {
-    await page.goto(`${h.base}/history`);
-    await page.locator('.history-table a', { hasText: 'Details' }).last().click();
-    const h1 = (await page.locator('h1').textContent()) ?? '';
+    await h.page.goto(`${h.base}/history`);
+    await h.page.locator('.history-table a', { hasText: 'Details' }).last().click();
+    const h1 = (await h.page.locator('h1').textContent()) ?? '';
     expect(h1).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
-    await expect(page.title()).resolves.not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    await expect(h.page.title()).resolves.not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     // server-drawn SVG bars: the width an attribute, no script and no style attribute (the CSP forbids it)
-    const bars = await page.locator('.probs svg.bar .bar-fill').evaluateAll((els) => els.map((e) => e.getAttribute('width')));
+    const bars = await h.page.locator('.probs svg.bar .bar-fill').evaluateAll((els) => els.map((e) => e.getAttribute('width')));
     expect(bars.length).toBeGreaterThan(1);
     expect(bars.every((w) => w !== null && /^\d+(\.\d)?%$/.test(w))).toBe(true);
-    await expect(page.locator('a[href^="/models/"]').count()).resolves.toBeGreaterThan(0);
-    wide.push(...(await shoot(page, 'pages-03-history-detail')));
-    axe.push(...(await axeScan(page, 'history detail')));
+    await expect(h.page.locator('a[href^="/models/"]').count()).resolves.toBeGreaterThan(0);
+    wide.push(...(await shoot(h.page, 'pages-03-history-detail')));
+    axe.push(...(await axeScan(h.page, 'history detail')));
   });
 
   it('model cards: list and one card with figures, sources and limits', async () => {
-    await page.goto(`${h.base}/models`);
-    axe.push(...(await axeScan(page, 'models')));
-    await page.click('a[href="/models/brain_tumor"]');
-    await expect(page.locator('h1').textContent()).resolves.toContain('Brain MRI diagnosis');
-    await expect(page.locator('#mc-data').isVisible()).resolves.toBe(true);
-    await expect(page.locator('#mc-limits + ul li').count()).resolves.toBeGreaterThan(1);
-    wide.push(...(await shoot(page, 'pages-04-model-card')));
-    axe.push(...(await axeScan(page, 'model card')));
-    const missing = await page.goto(`${h.base}/models/nope`);
+    await h.page.goto(`${h.base}/models`);
+    axe.push(...(await axeScan(h.page, 'models')));
+    await h.page.click('a[href="/models/brain_tumor"]');
+    await expect(h.page.locator('h1').textContent()).resolves.toContain('Brain MRI diagnosis');
+    await expect(h.page.locator('#mc-data').isVisible()).resolves.toBe(true);
+    await expect(h.page.locator('#mc-limits + ul li').count()).resolves.toBeGreaterThan(1);
+    wide.push(...(await shoot(h.page, 'pages-04-model-card')));
+    axe.push(...(await axeScan(h.page, 'model card')));
+    const missing = await h.page.goto(`${h.base}/models/nope`);
     expect(missing?.status()).toBe(404);
-    axe.push(...(await axeScan(page, '404')));
+    axe.push(...(await axeScan(h.page, '404')));
   });
 
   it('account and admin pages pass the scan too', async () => {
     for (const p of ['/account', '/admin/users']) {
-      await page.goto(`${h.base}${p}`);
-      axe.push(...(await axeScan(page, p)));
-      wide.push(...(await shoot(page, `pages-05${p.replace(/\//g, '-')}`)));
+      await h.page.goto(`${h.base}${p}`);
+      axe.push(...(await axeScan(h.page, p)));
+      wide.push(...(await shoot(h.page, `pages-05${p.replace(/\//g, '-')}`)));
     }
   });
 
@@ -159,77 +145,77 @@ const ADMIN = { email: 'pages12-admin@example.org', password: 'pages12-test-pass
     await users.create({ email: 'second.admin.with.a.long.name@research-hospital.example.org', password: 'phone-admin-password-1', role: 'admin', mustChangePassword: true });
     const found: string[] = [];
     const visit = async (url: string, name: string): Promise<void> => {
-      await page.goto(`${h.base}${url}`);
-      found.push(...(await phoneProblems(page, name)));
+      await h.page.goto(`${h.base}${url}`);
+      found.push(...(await phoneProblems(h.page, name)));
     };
     const white = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
     /** the analysis page with a result, then with an error (its API answer replaced by a refusal) */
     const analysisPage = async (who: string): Promise<void> => {
-      await page.goto(`${h.base}/`);
-      await page.setInputFiles('#file-input', { name: 'a-long-file-name-from-the-scanner-export-0001.png', mimeType: 'image/png', buffer: white });
-      await page.click('#submit-btn');
-      await page.locator('#state-result').waitFor({ state: 'visible' });
-      found.push(...(await phoneProblems(page, `${who}-analysis-result`)));
-      await page.route('**/api/v1/analyses', (route) => route.fulfill({ status: 422, headers: { 'Content-Type': 'application/json' }, body: '{"statusCode":422,"code":"RESOLUTION_OUT_OF_RANGE","message":"The image is 40 × 40 pixels; at least 64 are needed on each side."}' }));
-      await page.click('#submit-btn');
-      await page.locator('#state-error').waitFor({ state: 'visible' });
-      await page.unroute('**/api/v1/analyses');
-      found.push(...(await phoneProblems(page, `${who}-analysis-error`)));
+      await h.page.goto(`${h.base}/`);
+      await h.page.setInputFiles('#file-input', { name: 'a-long-file-name-from-the-scanner-export-0001.png', mimeType: 'image/png', buffer: white });
+      await h.page.click('#submit-btn');
+      await h.page.locator('#state-result').waitFor({ state: 'visible' });
+      found.push(...(await phoneProblems(h.page, `${who}-analysis-result`)));
+      await h.page.route('**/api/v1/analyses', (route) => route.fulfill({ status: 422, headers: { 'Content-Type': 'application/json' }, body: '{"statusCode":422,"code":"RESOLUTION_OUT_OF_RANGE","message":"The image is 40 × 40 pixels; at least 64 are needed on each side."}' }));
+      await h.page.click('#submit-btn');
+      await h.page.locator('#state-error').waitFor({ state: 'visible' });
+      await h.page.unroute('**/api/v1/analyses');
+      found.push(...(await phoneProblems(h.page, `${who}-analysis-error`)));
     };
     /** a stacked table is still a table to a screen reader: Chrome's accessibility tree (roles and names) is the same at 390 px as at 1280 */
     const sameTableForScreenReaders = async (): Promise<void> => {
       const tree = async (): Promise<string[]> => {
-        const cdp = await h.context.newCDPSession(page);
+        const cdp = await h.context.newCDPSession(h.page);
         const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { ignored: boolean; role?: { value: string }; name?: { value: string } }[] };
         await cdp.detach();
         return nodes.filter((n) => !n.ignored && /^(table|row|columnheader|cell)$/.test(n.role?.value ?? '')).map((n) => `${n.role?.value}: ${(n.name?.value ?? '').replace(/\s+/g, '')}`); // spacing between links differs with their display
       };
       const narrow = await tree();
-      await page.setViewportSize({ width: 1280, height: 800 });
+      await h.page.setViewportSize({ width: 1280, height: 800 });
       const wide = await tree();
-      await page.setViewportSize({ width: 390, height: 844 });
+      await h.page.setViewportSize({ width: 390, height: 844 });
       expect(wide.filter((r) => r.startsWith('cell')).length).toBeGreaterThan(4);
       expect(narrow).toEqual(wide);
     };
     const historyPages = async (who: string): Promise<void> => {
       await visit('/history', `${who}-history`);
       await sameTableForScreenReaders();
-      await Promise.all([page.waitForURL(/\/history\/[0-9a-f-]{36}$/), page.locator('.history-table a', { hasText: 'Details' }).first().click()]);
-      found.push(...(await phoneProblems(page, `${who}-history-detail`)));
+      await Promise.all([h.page.waitForURL(/\/history\/[0-9a-f-]{36}$/), h.page.locator('.history-table a', { hasText: 'Details' }).first().click()]);
+      found.push(...(await phoneProblems(h.page, `${who}-history-detail`)));
     };
 
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${h.base}/`);
-    await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]);
-    found.push(...(await phoneProblems(page, 'login')));
+    await h.page.setViewportSize({ width: 390, height: 844 });
+    await h.page.goto(`${h.base}/`);
+    await Promise.all([h.page.waitForURL(/\/login/), h.page.click('.logout-form button')]);
+    found.push(...(await phoneProblems(h.page, 'login')));
     await signIn(h, phoneUser.email, phoneUser.password);
     await analysisPage('user');
     await historyPages('user');
     await visit('/account', 'user-account');
-    await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]);
+    await Promise.all([h.page.waitForURL(/\/login/), h.page.click('.logout-form button')]);
     await signIn(h, ADMIN.email, ADMIN.password); // the admin pages, then signed in as the tests after this one expect
     await visit('/admin/users', 'admin-users');
     await sameTableForScreenReaders();
     await historyPages('admin'); // the newest row is the user's: a long address in a card
     await visit('/studies', 'admin-study');
-    await page.setInputFiles('#study-files', { name: 'volume.nii.gz', mimeType: 'application/gzip', buffer: gzip(nifti1([64, 64, 6], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60))) });
-    await page.click('#study-submit');
-    await page.locator('#study-result').waitFor({ state: 'visible' });
-    found.push(...(await phoneProblems(page, 'admin-study-result')));
+    await h.page.setInputFiles('#study-files', { name: 'volume.nii.gz', mimeType: 'application/gzip', buffer: gzip(nifti1([64, 64, 6], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60))) });
+    await h.page.click('#study-submit');
+    await h.page.locator('#study-result').waitFor({ state: 'visible' });
+    found.push(...(await phoneProblems(h.page, 'admin-study-result')));
     await visit('/account', 'admin-account');
     await visit('/models', 'models');
     await visit('/models/brain_tumor', 'model-card');
     await visit('/models/nope', 'not-found');
     await analysisPage('admin');
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await h.page.setViewportSize({ width: 1280, height: 800 });
     expect(found).toEqual([]);
   });
 
   it('login under a 429: the form stays, the wait counts down, then logging in works', async () => {
     const { user } = { user: await h.app.get(UsersService).create({ email: 'slow-typist@example.org', password: 'right-password-123', role: 'user', mustChangePassword: false }) };
-    await page.goto(`${h.base}/`);
-    await Promise.all([page.waitForURL(/\/login/), page.click('.logout-form button')]); // the last test: sign the admin out
-    const fresh = page;
+    await h.page.goto(`${h.base}/`);
+    await Promise.all([h.page.waitForURL(/\/login/), h.page.click('.logout-form button')]); // the last test: sign the admin out
+    const fresh = h.page;
     let status = 0;
     for (let i = 0; i < 3 && status !== 429; i++) {
       await fresh.fill('input[name="email"]', user.email);

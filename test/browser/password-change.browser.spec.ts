@@ -3,16 +3,10 @@
  * another page sends them back there, and after the change the pages open.
  */
 import { createUser } from '../helpers/auth';
-import { FAKE_MODELS_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 (HAVE_CHROMIUM ? describe : describe.skip)('must change a password someone else set, in Chromium', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: 'pw-admin@example.org', SEED_ADMIN_PASSWORD: 'pw-admin-password-1', SEED_ADMIN_PRINT: 'false' });
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: { email: 'pw-admin@example.org', password: 'pw-admin-password-1' }, signIn: false });
 
   it('login → /account with the reason; /history comes back to it; after the change the upload page opens', async () => {
     const { user } = await createUser(h.app, { password: 'admin-typed-pw-1', mustChangePassword: true });

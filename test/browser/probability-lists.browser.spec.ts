@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'probability-lists-admin@example.org', password: 'probability-lists-password-1' };
 
@@ -24,31 +24,24 @@ async function rows(page: Page, selector: string): Promise<Row[]> {
 }
 
 (HAVE_CHROMIUM ? describe : describe.skip)('probability lists as drawn', () => {
-  let h: Harness;
-  let page: Page;
-
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {});
-    page = h.page;
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN });
 
   it.each([1280, 390])('at %i px each class name fits its column, clear of its bar (the top one bold)', async (width) => {
-    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
-    await page.goto(`${h.base}/`);
+    await h.page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+    await h.page.goto(`${h.base}/`);
     // the server's answer with a brain diagnosis whose top class is the longest name (the fake models do not answer one)
-    await page.route('**/api/v1/analyses', async (route) => {
+    await h.page.route('**/api/v1/analyses', async (route) => {
       const res = await route.fetch();
       const body = await res.json();
       Object.assign(body, { status: 'completed', stage: 'diagnosis', code: null, task: 'brain_tumor', label: 'meningioma', confidence: 0.993, probabilities: { meningioma: 0.993, glioma: 0.005, pituitary: 0.001, notumor: 0.001 } });
       await route.fulfill({ response: res, json: body });
     });
     const png = await sharp({ create: { width: 128, height: 128, channels: 3, background: '#808080' } }).png().toBuffer();
-    await page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer: png });
-    await page.click('#submit-btn');
-    await page.locator('#state-result').waitFor({ state: 'visible' });
-    await page.unroute('**/api/v1/analyses');
-    const got = await rows(page, '#probs');
+    await h.page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer: png });
+    await h.page.click('#submit-btn');
+    await h.page.locator('#state-result').waitFor({ state: 'visible' });
+    await h.page.unroute('**/api/v1/analyses');
+    const got = await rows(h.page, '#probs');
     expect(got.map((r) => r.label)).toEqual(['Meningioma', 'Glioma', 'Pituitary', 'No tumour']);
     for (const r of got) {
       expect({ label: r.label, scroll: r.labelScroll }).toEqual({ label: r.label, scroll: r.labelClient });
@@ -56,13 +49,13 @@ async function rows(page: Page, selector: string): Promise<Row[]> {
     }
     // one column for every row: the bars start at one x
     expect(new Set(got.map((r) => Math.round(r.barBox.left))).size).toBe(1);
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await h.page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('the history detail of a record without probabilities says so across the width, not in the label column', async () => {
-    await page.goto(`${h.base}/`);
+    await h.page.goto(`${h.base}/`);
     // a text file: refused by the file checks before any model ran, recorded without probabilities
-    const id = await page.evaluate(async () => {
+    const id = await h.page.evaluate(async () => {
       const fd = new window.FormData();
       fd.append('image', new window.Blob(['hello, not an image'], { type: 'text/plain' }), 'notes.txt');
       await window.fetch('/api/v1/analyses', { method: 'POST', body: fd });
@@ -71,9 +64,9 @@ async function rows(page: Page, selector: string): Promise<Row[]> {
     });
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     for (const width of [1280, 390]) {
-      await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
-      await page.goto(`${h.base}/history/${id}`);
-      const none = await page.evaluate(() => {
+      await h.page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+      await h.page.goto(`${h.base}/history/${id}`);
+      const none = await h.page.evaluate(() => {
         const li = document.querySelector('.probs li')!;
         const range = document.createRange();
         range.selectNodeContents(li);
@@ -84,6 +77,6 @@ async function rows(page: Page, selector: string): Promise<Row[]> {
       // squeezed into the names' column (140 px, then 45 % of the list)
       expect(none.textWidth).toBeGreaterThan(Math.min(300, 0.8 * none.listWidth));
     }
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await h.page.setViewportSize({ width: 1280, height: 800 });
   });
 });

@@ -9,13 +9,12 @@
 import sharp from 'sharp';
 import { UsersService } from '../../src/accounts/users.service';
 import { createUser } from '../helpers/auth';
-import { FAKE_MODELS_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch, shoot, signIn } from './harness';
+import { HAVE_CHROMIUM, shoot, signIn, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'session-end@example.org', password: 'session-end-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('a login that ends while a page is open', () => {
-  let h: Harness;
+  const h = useSignedInPage({ admin: ADMIN, signIn: false });
   let png: Buffer;
 
   /** Ends this browser's login from a second tab, as a user logging out elsewhere would. */
@@ -38,10 +37,8 @@ const ADMIN = { email: 'session-end@example.org', password: 'session-end-passwor
   }
 
   beforeAll(async () => {
-    h = await launch({ MODELS_DIR: FAKE_MODELS_DIR, SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
     png = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
   });
-  afterAll(async () => h?.close());
 
   it('one image: the result card says the login ended (not that the file is bad) and links back to the login', async () => {
     await signIn(h, ADMIN.email, ADMIN.password);

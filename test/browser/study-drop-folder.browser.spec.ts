@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AUTORUN, sideFiles, writeFolder } from '../support/side-files';
 import { dicomSeries, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
-import { dropFromDisk, Harness, HAVE_CHROMIUM, launchSignedIn } from './harness';
+import { dropFromDisk, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const describeBrowser = HAVE_CHROMIUM ? describe : describe.skip;
 const ADMIN = { email: 'study-drop-admin@example.org', password: 'study-drop-password-1' };
@@ -40,22 +40,17 @@ function niftiPair(): { hdr: Uint8Array; img: Uint8Array } {
 }
 
 describeBrowser('a folder dropped on the study page', () => {
-  let h: Harness;
+  const h = useSignedInPage({ admin: ADMIN, env: { RATE_LIMIT_ANALYSES_PER_MINUTE: '1000', STUDY_MAX_SLICES: String(MAX_FILES) } });
   let root: string;
   const sent: string[] = [];
 
   beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {
-      RATE_LIMIT_ANALYSES_PER_MINUTE: '1000',
-      STUDY_MAX_SLICES: String(MAX_FILES),
-    });
     h.page.on('request', (r) => {
       if (r.url().endsWith('/api/v1/studies')) sent.push(r.method());
     });
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-drop-folder-'));
   });
-  afterAll(async () => {
-    await h?.close();
+  afterAll(() => {
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
   beforeEach(async () => {

@@ -10,10 +10,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import { AUTORUN, noise, sideFiles, writeFolder } from '../support/side-files';
 import { dicomSeries, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
-import { Harness, HAVE_CHROMIUM, launchSignedIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const describeBrowser = HAVE_CHROMIUM ? describe : describe.skip;
 const ADMIN = { email: 'study-folder-admin@example.org', password: 'study-folder-password-1' };
@@ -31,28 +30,20 @@ function pairOf(nii: Buffer, analyze = false): { hdr: Uint8Array; img: Uint8Arra
 }
 
 describeBrowser('a radiology CD folder chosen on the study page', () => {
-  let h: Harness;
-  let page: Page;
+  const h = useSignedInPage({ admin: ADMIN, env: { RATE_LIMIT_ANALYSES_PER_MINUTE: '1000', STUDY_MAX_BYTES: String(MAX_BYTES), STUDY_MAX_SLICES: String(MAX_FILES) } });
   let root: string;
   const sent: string[] = [];
 
   beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {
-      RATE_LIMIT_ANALYSES_PER_MINUTE: '1000',
-      STUDY_MAX_BYTES: String(MAX_BYTES),
-      STUDY_MAX_SLICES: String(MAX_FILES),
-    });
-    page = h.page;
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-cd-folder-'));
-    page.on('request', (r) => {
+    h.page.on('request', (r) => {
       if (r.url().endsWith('/api/v1/studies')) sent.push(r.method());
     });
-    await page.goto(`${h.base}/studies`);
-    await page.locator('#study-dropzone').waitFor({ state: 'visible' });
+    await h.page.goto(`${h.base}/studies`);
+    await h.page.locator('#study-dropzone').waitFor({ state: 'visible' });
   });
 
-  afterAll(async () => {
-    await h?.close();
+  afterAll(() => {
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
@@ -68,18 +59,18 @@ describeBrowser('a radiology CD folder chosen on the study page', () => {
       '.DS_Store': new Uint8Array(16), // hidden: dropped without being listed, as in a ZIP
     });
     sent.length = 0;
-    await page.setInputFiles('#study-folder', dir);
+    await h.page.setInputFiles('#study-folder', dir);
     // 9 files, 1 MB + the series: over both limits before the side files were left out
-    await page.locator('#study-selected', { hasText: 'left out' }).waitFor();
-    await expect(page.locator('#study-selected').textContent()).resolves.toMatch(/^5 files · .* \(3 other files of the folder left out: not DICOM, NIfTI or ZIP\)$/);
-    await expect(page.locator('#study-client-error').isHidden()).resolves.toBe(true);
-    await page.click('#study-submit');
-    await page.locator('#study-result').waitFor({ state: 'visible' });
+    await h.page.locator('#study-selected', { hasText: 'left out' }).waitFor();
+    await expect(h.page.locator('#study-selected').textContent()).resolves.toMatch(/^5 files · .* \(3 other files of the folder left out: not DICOM, NIfTI or ZIP\)$/);
+    await expect(h.page.locator('#study-client-error').isHidden()).resolves.toBe(true);
+    await h.page.click('#study-submit');
+    await h.page.locator('#study-result').waitFor({ state: 'visible' });
     expect(sent).toEqual(['POST']);
-    await expect(page.locator('#study-badge').textContent()).resolves.toBe('completed');
-    await expect(page.locator('#study-strip li').count()).resolves.toBe(4);
+    await expect(h.page.locator('#study-badge').textContent()).resolves.toBe('completed');
+    await expect(h.page.locator('#study-strip li').count()).resolves.toBe(4);
     // the DICOMDIR was sent and skipped by the server ("file n of 5", named here); the others never left the browser
-    const skipped = (await page.locator('#study-meta dt:text-is("Skipped files") + dd').textContent()) ?? '';
+    const skipped = (await h.page.locator('#study-meta dt:text-is("Skipped files") + dd').textContent()) ?? '';
     expect(skipped).toMatch(/^4 not read \(no image of the series\) — file \d of 5 \(CD\/DICOM\/DICOMDIR\), /);
     for (const name of ['README.TXT', 'VIEWER.EXE', 'thumb.jpg']) expect(skipped).toContain(name);
     expect(skipped).not.toContain('DS_Store');
@@ -89,23 +80,23 @@ describeBrowser('a radiology CD folder chosen on the study page', () => {
     const { hdr, img } = pairOf(nifti1([64, 64, 6], (i, j) => ((i - 32) ** 2 + (j - 32) ** 2 < 400 ? 900 : 60)));
     const dir = folder(root, 'PAIR', { 'T1/sub-01_T1w.hdr': hdr, 'T1/sub-01_T1w.img': img, 'README.TXT': sideFiles()['README.TXT'] });
     sent.length = 0;
-    await page.setInputFiles('#study-folder', dir);
-    await page.locator('#study-selected', { hasText: 'left out' }).waitFor();
-    await expect(page.locator('#study-selected').textContent()).resolves.toMatch(/^2 files · .* \(1 other file of the folder left out: not DICOM, NIfTI or ZIP\)$/);
-    await page.click('#study-submit');
-    await page.locator('#study-result').waitFor({ state: 'visible' });
+    await h.page.setInputFiles('#study-folder', dir);
+    await h.page.locator('#study-selected', { hasText: 'left out' }).waitFor();
+    await expect(h.page.locator('#study-selected').textContent()).resolves.toMatch(/^2 files · .* \(1 other file of the folder left out: not DICOM, NIfTI or ZIP\)$/);
+    await h.page.click('#study-submit');
+    await h.page.locator('#study-result').waitFor({ state: 'visible' });
     expect(sent).toEqual(['POST']);
-    await expect(page.locator('#study-strip li').count()).resolves.toBe(6);
+    await expect(h.page.locator('#study-strip li').count()).resolves.toBe(6);
   });
 
   it('an Analyze 7.5 pair is sent too, and the server names why it is not read', async () => {
     const { hdr, img } = pairOf(nifti1([64, 64, 6], (i, j) => i + j), true);
     const dir = folder(root, 'ANALYZE', { 'scan.HDR': hdr, 'scan.IMG': img });
-    await page.setInputFiles('#study-folder', dir);
-    await page.locator('#study-selected', { hasText: '2 files' }).waitFor();
-    await page.click('#study-submit');
-    await page.locator('#study-error').waitFor({ state: 'visible' });
-    await expect(page.locator('#study-error-message').textContent()).resolves.toMatch(/is the header \(\.hdr\) of an Analyze 7\.5 volume/);
+    await h.page.setInputFiles('#study-folder', dir);
+    await h.page.locator('#study-selected', { hasText: '2 files' }).waitFor();
+    await h.page.click('#study-submit');
+    await h.page.locator('#study-error').waitFor({ state: 'visible' });
+    await expect(h.page.locator('#study-error-message').textContent()).resolves.toMatch(/is the header \(\.hdr\) of an Analyze 7\.5 volume/);
   });
 
   it('a folder with no study file says so, and nothing is sent', async () => {
@@ -116,17 +107,17 @@ describeBrowser('a radiology CD folder chosen on the study page', () => {
       'viewer.jar': new Uint8Array(zip({ 'META-INF/MANIFEST.MF': new TextEncoder().encode('Manifest-Version: 1.0\n') })),
     });
     sent.length = 0;
-    await page.setInputFiles('#study-folder', dir);
-    await page.locator('#study-client-error').waitFor({ state: 'visible' });
-    const message = (await page.locator('#study-client-error').textContent()) ?? '';
+    await h.page.setInputFiles('#study-folder', dir);
+    await h.page.locator('#study-client-error').waitFor({ state: 'visible' });
+    const message = (await h.page.locator('#study-client-error').textContent()) ?? '';
     expect(message).toMatch(/^No DICOM, NIfTI or ZIP file was found in the folder: it holds 3 other files \(.*\)\. Choose the folder that holds the series\.$/);
     for (const name of ['README.TXT', 'autorun.inf', 'viewer.jar']) expect(message).toContain(name);
-    await expect(page.locator('#study-submit').isDisabled()).resolves.toBe(true);
-    await expect(page.locator('#study-selected').isHidden()).resolves.toBe(true);
+    await expect(h.page.locator('#study-submit').isDisabled()).resolves.toBe(true);
+    await expect(h.page.locator('#study-selected').isHidden()).resolves.toBe(true);
     // a submit all the same (Enter in the form) sends nothing either
-    await page.evaluate(() => (window.document.getElementById('study-form') as HTMLFormElement).requestSubmit());
-    await page.evaluate(() => new Promise((r) => window.setTimeout(r, 0)));
+    await h.page.evaluate(() => (window.document.getElementById('study-form') as HTMLFormElement).requestSubmit());
+    await h.page.evaluate(() => new Promise((r) => window.setTimeout(r, 0)));
     expect(sent).toEqual([]);
-    await expect(page.locator('#study-empty').isVisible()).resolves.toBe(true);
+    await expect(h.page.locator('#study-empty').isVisible()).resolves.toBe(true);
   });
 });

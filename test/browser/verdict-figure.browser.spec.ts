@@ -8,20 +8,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT, SAMPLES_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const SAMPLE = path.join(SAMPLES_DIR, 'brain-glioma-1.jpg');
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'brain_tumor', 'model_card.json')) && fs.existsSync(SAMPLE);
 const ADMIN = { email: 'verdict-figure-admin@example.org', password: 'verdict-figure-password-1' };
 
 (HAVE_CHROMIUM && REAL ? describe : describe.skip)('the history detail\'s confidence figure', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await launch({ MODELS_DIR: path.join(REPO_ROOT, 'models'), SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
-    await signIn(h, ADMIN.email, ADMIN.password);
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN, env: { MODELS_DIR: path.join(REPO_ROOT, 'models') } });
 
   it('never breaks between the figure and its per-cent sign', async () => {
     const page = h.page;

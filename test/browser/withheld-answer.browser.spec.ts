@@ -10,20 +10,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT, SHARED_DIR } from '../support/app';
-import { HAVE_CHROMIUM, Harness, launch, signIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const IMAGE = path.join(SHARED_DIR, 'data', 'images', 'brain_paediatric_dbc', 'Template-Fetal-T2w_Template-Fetal-T2w_coronal_191.jpg');
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'brain_tumor', 'model_card.json')) && fs.existsSync(IMAGE);
 const ADMIN = { email: 'withheld-admin@example.org', password: 'withheld-test-password-1' };
 
 (HAVE_CHROMIUM && REAL ? describe : describe.skip)('an answer withheld as out of distribution', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await launch({ MODELS_DIR: path.join(REPO_ROOT, 'models'), SEED_ADMIN_EMAIL: ADMIN.email, SEED_ADMIN_PASSWORD: ADMIN.password, SEED_ADMIN_PRINT: 'false' });
-    await signIn(h, ADMIN.email, ADMIN.password);
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN, env: { MODELS_DIR: path.join(REPO_ROOT, 'models') } });
 
   it('the page and the history say why, never "below the threshold" of a figure above it', async () => {
     const page = h.page;
