@@ -127,6 +127,7 @@
       current = { blob: blob, name: name, url: URL.createObjectURL(blob) };
       $('preview').src = current.url;
       $('selected-name').textContent = name;
+      $('selected-name').title = name; // a name past three lines is cut (app.css): whole here
       $('selected-size').textContent = human(blob.size);
       $('selected').hidden = false;
       submitBtn.disabled = !!waiting;

@@ -1,3 +1,4 @@
+import { waitWords } from '../presentation/wait-words';
 import { DomainError } from '../common/errors';
 
 /** Not logged in (or the session/token expired). Pages redirect to /login instead. */
@@ -67,7 +68,7 @@ export class TooManyRequestsError extends DomainError {
     override readonly retryAfterSeconds: number,
     message?: string,
   ) {
-    super(message ?? `Too many requests. Please wait ${retryAfterSeconds} s and try again.`);
+    super(message ?? `Too many requests. Please wait ${waitWords(retryAfterSeconds)} and try again.`);
   }
 }
 

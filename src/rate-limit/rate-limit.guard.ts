@@ -9,7 +9,8 @@ import { RefusalDigestService } from './refusal-digest';
 import { authState } from '../accounts/request-user';
 import { normalizeEmail } from '../accounts/email';
 import type { AccountsConfig } from '../config/accounts.env';
-import { humanSeconds, REQUEST_LIMIT, requestLimitMessage } from './request-limit';
+import { REQUEST_LIMIT, requestLimitMessage } from './request-limit';
+import { waitWords } from '../presentation/wait-words';
 import { clientKey, LOGIN_ACCOUNT, LOGIN_FAILURES, loginAccountKey, loginFailuresKey, throttlerKey } from './keys';
 
 
@@ -120,7 +121,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     const name = detail.key.slice(0, detail.key.indexOf(':'));
     this.auditRefusal(context, name, detail);
     res.setHeader('Retry-After', String(seconds));
-    throw new TooManyRequestsError(seconds, (MESSAGES[name] ?? MESSAGES[REQUEST_LIMIT])(humanSeconds(seconds)));
+    throw new TooManyRequestsError(seconds, (MESSAGES[name] ?? MESSAGES[REQUEST_LIMIT])(waitWords(seconds)));
   }
 
   private auditRefusal(context: ExecutionContext, limit: string, detail: ThrottlerLimitDetail): void {

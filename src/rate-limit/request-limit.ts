@@ -9,6 +9,7 @@ import type { AuditLog } from '../audit/audit-log.service';
 import { canonicalPath } from '../common/paths';
 import { clientKey, throttlerKey } from './keys';
 import type { RefusalDigestService } from './refusal-digest';
+import { waitWords } from '../presentation/wait-words';
 
 /** The per-IP request limit's name: its storage key prefix, its audit `limit`, its header suffix. */
 export const REQUEST_LIMIT = 'ip';
@@ -25,15 +26,13 @@ const STATIC_PREFIX = '/static/';
 /** Its window, and how long a client that went over it is refused. */
 export const REQUEST_WINDOW_MS = 60_000;
 
-/** What an over-the-limit client is told, with the wait in words. */
+/**
+ * What an over-the-limit client is told, with the wait in words — waitWords' ("15 min", "1 min 15 s"), the
+ * rule the page's countdown under it uses: rounded up to whole minutes here, a page said "Please wait 15
+ * minutes" over "You can try again in 14 min 59 s", and "75 seconds" over "1 min 15 s".
+ */
 export function requestLimitMessage(wait: string): string {
   return `Too many requests from your network. Please wait ${wait} and try again.`;
-}
-
-export function humanSeconds(sec: number): string {
-  if (sec < 90) return `${sec} second${sec === 1 ? '' : 's'}`;
-  const m = Math.ceil(sec / 60);
-  return `${m} minute${m === 1 ? '' : 's'}`;
 }
 
 export interface RequestLimitDeps {
@@ -69,7 +68,7 @@ export function requestLimit(deps: RequestLimitDeps): RequestHandler {
         // as @nestjs/throttler writes them for the guard's limits, plus the standard one
         res.setHeader(`Retry-After-${limit}`, String(hit.timeToBlockExpire));
         res.setHeader('Retry-After', String(seconds));
-        return next(new TooManyRequestsError(seconds, requestLimitMessage(humanSeconds(seconds))));
+        return next(new TooManyRequestsError(seconds, requestLimitMessage(waitWords(seconds))));
       }
       res.setHeader(`X-RateLimit-Limit-${limit}`, String(perMinute));
       res.setHeader(`X-RateLimit-Remaining-${limit}`, String(Math.max(0, perMinute - hit.totalHits)));

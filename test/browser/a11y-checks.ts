@@ -33,14 +33,21 @@ export async function sideways(page: Page, name: string): Promise<string[]> {
 /**
  * Live regions (role status/alert/log, aria-live) whose text holds a running count of seconds: a
  * screen reader would say each second's new text. A wait counts where it is seen, outside them.
+ * Running: the text changes from one second to the next. A message said once that names its wait
+ * ("… Please wait 8 s and try again.", worded as the countdown is since the 429 messages use
+ * waitWords) is not a count.
  */
 export async function liveCounts(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    Array.from(document.querySelectorAll('[role=status],[role=alert],[role=log],[aria-live]:not([aria-live="off"])'))
-      .filter((el) => el.getClientRects().length > 0 || el.classList.contains('visually-hidden'))
-      .map((el) => el.textContent.trim())
-      .filter((t: string) => /\b\d+ s\b/.test(t)),
-  );
+  const read = () =>
+    page.evaluate(() =>
+      Array.from(document.querySelectorAll('[role=status],[role=alert],[role=log],[aria-live]:not([aria-live="off"])'))
+        .filter((el) => el.getClientRects().length > 0 || el.classList.contains('visually-hidden'))
+        .map((el) => el.textContent.trim()),
+    );
+  const before = await read();
+  await page.waitForTimeout(1100); // a counter steps each second
+  const after = await read();
+  return after.filter((t: string, i) => /\b\d+ s\b/.test(t) && t !== before[i]);
 }
 
 /**

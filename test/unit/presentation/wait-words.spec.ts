@@ -22,7 +22,7 @@ function render(view: string, context: Record<string, unknown>): string {
 
 describe('the wait a page says without JavaScript', () => {
   it.each(['login.hbs', 'error.hbs'])('%s says a 900 s lock as "15 min", in one unit with the message', (view) => {
-    const html = render(view, { retryAfter: 900, title: 'Too many requests', message: 'Please wait 15 minutes and try again.', statusCode: 429 });
+    const html = render(view, { retryAfter: 900, title: 'Too many requests', message: 'Please wait 15 min and try again.', statusCode: 429 });
     expect(html).toContain('You can try again in 15 min.');
     expect(html).not.toContain('900 s');
     expect(html).toContain('data-retry-after="900"'); // wait.js still counts from the seconds
