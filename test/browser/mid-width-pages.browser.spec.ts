@@ -6,25 +6,14 @@
  * not clip them and they stretched the document past the screen, the banner and header ending
  * mid-page. The wrap is now their containing block.
  */
-import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { addRefusedRecords, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'mid-width-admin-with-a-long-address@example.org', password: 'mid-width-password-1' };
 
 (HAVE_CHROMIUM ? describe : describe.skip)('pages with tables between phone and desktop widths', () => {
-  let h: Harness;
+  const h = useSignedInPage({ admin: ADMIN });
 
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {});
-    await h.page.goto(`${h.base}/`);
-    await h.page.evaluate(async () => {
-      for (let i = 0; i < 3; i++) {
-        const fd = new window.FormData();
-        fd.append('image', new window.Blob([`not an image ${i}`], { type: 'text/plain' }), `scan-${i}.txt`);
-        await window.fetch('/api/v1/analyses', { method: 'POST', body: fd });
-      }
-    });
-  });
-  afterAll(async () => h?.close());
+  beforeAll(async () => addRefusedRecords(h, 3, 'scan-'));
 
   it.each(['/history', '/admin/users'])('%s does not scroll sideways as a whole at 640, 768 and 1024 px', async (url) => {
     const page = h.page;

@@ -4,18 +4,14 @@
  * "brain-", so the user could not tell which image they were about to analyse. The name now wraps
  * (at most three lines; a longer one ends with an ellipsis and its whole text in the title).
  */
-import { HAVE_CHROMIUM, Harness, launchSignedIn } from './harness';
+import { HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'selected-name-admin@example.org', password: 'selected-name-password-1' };
 // a 1×1 PNG is enough: the name and size are shown on choosing, before any check
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the chosen image\'s name on a narrow screen', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await launchSignedIn(ADMIN, {});
-  });
-  afterAll(async () => h?.close());
+  const h = useSignedInPage({ admin: ADMIN });
 
   it.each([320, 390])('at %i px the whole name "brain-glioma-1.jpg" is shown', async (width) => {
     const page = h.page;
