@@ -84,7 +84,7 @@ async function main(): Promise<number> {
 /** `--studies DIR`: the StudyService (same per-slice pipeline) over every study of a folder. */
 async function runStudies(dir: string, outFile: string | undefined, labelsFile: string | undefined, force: boolean | undefined): Promise<number> {
   // what can be wrong with the folder, the labels or --out is said before the models load
-  const listed = listStudies(dir).length;
+  const listed = listedStudies(dir);
   if (!listed) throw new UsageError(`--studies: no study in ${dir} (no sub-folder, no .nii/.nii.gz/.zip/.dcm file)`);
   let labels: Map<string, string> | undefined;
   try {
@@ -110,6 +110,19 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   await ctx.close();
   // a study added to the folder during the run is not an interrupt
   return reportRun({ summary, evaluated: summary.studies, total: stop.signal.aborted ? Math.max(listed, summary.studies) : summary.studies, noun: 'studies', outFile: output?.target });
+}
+
+/**
+ * How many studies `--studies DIR` holds; a DIR this user cannot list is a usage error naming it, as an
+ * unreadable manifest is — it was a stack trace (EACCES … scandir) and exit 1, as a failed run exits.
+ */
+function listedStudies(dir: string): number {
+  try {
+    return listStudies(dir).length;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`--studies: cannot read ${dir}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message}`);
+  }
 }
 
 main().then(
