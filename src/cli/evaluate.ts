@@ -35,7 +35,8 @@ Every row gets a line (a missing or unreadable file: an "error" line naming why)
 Exit 0: every row evaluated; 1: models, configuration or --out failed; 2: usage or input error
 (an existing --out without --force included).
 Ctrl-C (both modes): the rows or study in progress finish, the summary is marked "interrupted",
-exit 130; a second Ctrl-C quits at once, leaving --out as it was.
+exit 130; a second Ctrl-C quits at once, leaving --out as it was, as SIGTERM (exit 143) and
+SIGHUP (exit 129) do.
 `;
 
 async function main(): Promise<number> {

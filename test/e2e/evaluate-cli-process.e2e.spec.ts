@@ -86,6 +86,24 @@ built('evaluate (built CLI process)', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 
+  it.each([['SIGTERM', 143], ['SIGHUP', 129]] as const)('--out: %s mid-run quits at once, leaving no temporary file beside FILE (exit %i)', async (signal, status) => {
+    // `kill`, `timeout`, a closed terminal: Node's default ended the process with no 'exit' handler, and
+    // .out.jsonl.<pid>.partial stayed in the folder (hidden, never removed), with the rows written so far
+    const png = await solidPng(48, 48, 128);
+    fs.writeFileSync(path.join(dir, 'img.png'), png);
+    execFileSync('mkfifo', [path.join(dir, 'row2.png')]);
+    fs.writeFileSync(path.join(dir, 'm.csv'), `path\nimg.png\nrow2.png\n${'img.png\n'.repeat(20)}`);
+    const out = path.join(dir, 'out.jsonl');
+    const run = runEvaluate(['--manifest', path.join(dir, 'm.csv'), '--out', out, '--concurrency', '1']);
+    const fifo = await fs.promises.open(path.join(dir, 'row2.png'), 'w');
+    run.child.kill(signal);
+    await fifo.writeFile(png);
+    await fifo.close();
+    const { code } = await run.done;
+    expect(code).toBe(status);
+    expect(fs.readdirSync(dir).sort()).toEqual(['img.png', 'm.csv', 'row2.png']);
+  });
+
   const studies = (n: number) => {
     for (let i = 0; i < n; i++) fs.writeFileSync(path.join(dir, `s${String(i).padStart(3, '0')}.nii.gz`), volume());
   };
