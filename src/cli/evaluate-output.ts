@@ -122,7 +122,19 @@ export async function endOutput(out: NodeJS.WritableStream, state: { error?: Err
     out.end();
     await finished(out).catch((e: Error) => (state.error ??= e));
   }
+  // stdout's reader gone (`| head -1`: EPIPE) was "--out: writing failed", with no --out given
+  if (state.error && out === process.stdout) throw new OutputError(`stdout: writing failed: ${state.error.message} (its reader closed it?); the run stopped`);
   if (state.error) throw new OutputError(`--out: writing failed: ${state.error.message}`);
+}
+
+/**
+ * Aborts once the output fails (its reader gone, a full disk): the run then starts nothing more — it went on
+ * through every remaining row or study, their lines written to nowhere, before saying the output had failed.
+ */
+export function outputFailed(out: NodeJS.WritableStream): AbortSignal {
+  const failed = new AbortController();
+  out.once('error', () => failed.abort());
+  return failed.signal;
 }
 
 /**

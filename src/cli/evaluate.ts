@@ -15,7 +15,7 @@ import { createAnalysisContext, evaluateOne, requireModels } from './analysis-co
 import { countOption, existingPath, modelClasses, parseEvaluateArgs, summarise, UsageError } from './evaluate-lib';
 import { ModelRegistry } from '../inference/model-registry.service';
 import { evaluateRows, readInput, readManifest, readPythonDecisions } from './manifest';
-import { endOutput, interruptible, OutputError, OutputFile, reportRun, watchOutput } from './evaluate-output';
+import { endOutput, interruptible, OutputError, OutputFile, outputFailed, reportRun, watchOutput } from './evaluate-output';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl [--force]]
        [--split NAME] [--limit N] [--compare PYTHON.jsonl] [--concurrency N]
@@ -69,7 +69,7 @@ async function main(): Promise<number> {
   const stop = interruptible('rows', outFile !== undefined);
   const lines = await evaluateRows(rows, (row) => evaluateOne(service, root, row.path), (l) => out.write(JSON.stringify(l) + '\n'), {
     workers: concurrency ?? Math.max(1, config.inferencePoolSize),
-    stop: stop.signal,
+    stop: AbortSignal.any([stop.signal, outputFailed(out)]),
     progress: (n) => n % 250 === 0 && process.stderr.write(`… ${n}/${rows.length}\n`),
   });
   // the handler stays until the file is in place: a Ctrl-C now is a second one's quit, FILE left as it was
@@ -103,7 +103,7 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   const { out, failed } = output ? output.stream() : { out: process.stdout, failed: watchOutput(process.stdout) };
   const stop = interruptible('study', output !== undefined);
   const expected = labels && { expected: labels, classes: modelClasses(ctx.get(ModelRegistry).cards()) };
-  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), expected, stop.signal);
+  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), expected, AbortSignal.any([stop.signal, outputFailed(out)]));
   await (output ? output.finish(out, failed) : endOutput(out, failed));
   stop.dispose();
   const unmatched = summary.labelled?.unmatched;

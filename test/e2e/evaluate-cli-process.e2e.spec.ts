@@ -104,6 +104,19 @@ built('evaluate (built CLI process)', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['img.png', 'm.csv', 'row2.png']);
   });
 
+  it('stdout closed by its reader (`| head -1`): exit 1 naming stdout, not --out, which was not given', async () => {
+    // it said "--out: writing failed: write EPIPE" and went on through every row with no one reading
+    fs.writeFileSync(path.join(dir, 'img.png'), await solidPng(48, 48, 128));
+    fs.writeFileSync(path.join(dir, 'm.csv'), `path\n${'img.png\n'.repeat(400)}`);
+    const run = runEvaluate(['--manifest', path.join(dir, 'm.csv')]);
+    await run.firstLine;
+    run.child.stdout?.destroy();
+    const { code, stderr } = await run.done;
+    expect(code).toBe(1);
+    expect(stderr).not.toContain('--out');
+    expect(stderr).toMatch(/^stdout: writing failed: .*EPIPE.* \(its reader closed it\?\); the run stopped/m);
+  });
+
   const studies = (n: number) => {
     for (let i = 0; i < n; i++) fs.writeFileSync(path.join(dir, `s${String(i).padStart(3, '0')}.nii.gz`), volume());
   };
