@@ -50,10 +50,8 @@ async function main(): Promise<number> {
   const labelsFile = existingPath('labels', values.labels, 'file');
   if (studies) return runStudies(studies, values.out, labelsFile, values.force);
   const manifest = existingPath('manifest', values.manifest, 'file');
-  if (!manifest) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+  // with other options given, the usage alone did not say what was wrong
+  if (!manifest) throw new UsageError('Give --manifest FILE.csv or --studies DIR: one of them says what to evaluate');
   const compare = existingPath('compare', values.compare, 'file');
   const limit = countOption('limit', values.limit);
   const concurrency = countOption('concurrency', values.concurrency);

@@ -117,6 +117,13 @@ built('evaluate (built CLI process)', () => {
     expect(stderr).toMatch(/^stdout: writing failed: .*EPIPE.* \(its reader closed it\?\); the run stopped/m);
   });
 
+  it('options but neither --manifest nor --studies: the usage says which is missing, exit 2', async () => {
+    // `--out o.jsonl --force` alone printed the usage with no word of what was wrong
+    const { code, stderr } = await runEvaluate(['--out', path.join(dir, 'o.jsonl'), '--force']).done;
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toBe('Give --manifest FILE.csv or --studies DIR: one of them says what to evaluate');
+  });
+
   const studies = (n: number) => {
     for (let i = 0; i < n; i++) fs.writeFileSync(path.join(dir, `s${String(i).padStart(3, '0')}.nii.gz`), volume());
   };
