@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseOptions } from './cli-args';
 import type { AnalysisResult } from '../classifier/analysis-result';
 
 /** One line of the evaluation JSONL: the manifest path plus the result minus the heat map. */
@@ -268,20 +269,21 @@ const EVALUATE_OPTIONS = {
   studies: { type: 'string' },
   labels: { type: 'string' },
   force: { type: 'boolean' },
-  help: { type: 'boolean' },
+  // -h too: it was "Unknown option '-h'", exit 2
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 type EvaluateArgs = ReturnType<typeof parseArgs<{ args: string[]; options: typeof EVALUATE_OPTIONS }>>['values'];
 
 /**
- * `npm run evaluate`'s options. What parseArgs refuses (an unknown option, a missing value, a
- * stray argument) is a UsageError — it escaped as a TypeError: a stack trace and exit 1, as a
+ * `npm run evaluate`'s options. What parseOptions refuses (an unknown option, a missing value, a
+ * stray argument, an option given twice, an empty value) is a UsageError — it escaped as a TypeError: a stack trace and exit 1, as a
  * failed run would exit, instead of the usage and exit 2.
  */
 export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
   let values: EvaluateArgs;
   try {
-    values = parseArgs({ args: argv, options: EVALUATE_OPTIONS }).values;
+    values = parseOptions(argv, EVALUATE_OPTIONS);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { UsageError } from './evaluate-lib';
@@ -121,14 +122,29 @@ export async function endOutput(out: NodeJS.WritableStream, state: { error?: Err
     out.end();
     await finished(out).catch((e: Error) => (state.error ??= e));
   }
+  // stdout's reader gone (`| head -1`: EPIPE) was "--out: writing failed", with no --out given
+  if (state.error && out === process.stdout) throw new OutputError(`stdout: writing failed: ${state.error.message} (its reader closed it?); the run stopped`);
   if (state.error) throw new OutputError(`--out: writing failed: ${state.error.message}`);
+}
+
+/**
+ * Aborts once the output fails (its reader gone, a full disk): the run then starts nothing more — it went on
+ * through every remaining row or study, their lines written to nowhere, before saying the output had failed.
+ */
+export function outputFailed(out: NodeJS.WritableStream): AbortSignal {
+  const failed = new AbortController();
+  out.once('error', () => failed.abort());
+  return failed.signal;
 }
 
 /**
  * Ctrl-C during a run, for both modes: the first SIGINT aborts the returned signal — the run starts
  * nothing more, finishes what is in progress and says its output is partial — a second quits at once
  * (exit 130; the 'exit' handlers remove an unfinished `--out`). `--studies` had no handler: Ctrl-C
- * killed it mid-study, its output cut wherever it was and no summary.
+ * killed it mid-study, its output cut wherever it was and no summary. SIGTERM (`kill`, `timeout`, a
+ * supervisor) and SIGHUP (a closed terminal) quit at once as a second Ctrl-C does (exit 128 + the signal's
+ * number): Node's default ended the process without its 'exit' handlers, and an unfinished `--out`'s
+ * temporary file (.FILE.<pid>.partial) stayed beside FILE for good.
  */
 export function interruptible(what: string, toFile: boolean): { signal: AbortSignal; dispose: () => void } {
   const stop = new AbortController();
@@ -138,8 +154,21 @@ export function interruptible(what: string, toFile: boolean): { signal: AbortSig
     stop.abort();
     process.stderr.write(`Interrupted: finishing the ${what} in progress (Ctrl-C again quits at once; ${then})\n`);
   };
+  const onTerminate = (sig: NodeJS.Signals) => {
+    process.stderr.write(`${sig}: quitting at once (${toFile ? '--out left as it was' : 'the last line may be cut'})\n`);
+    process.exit(128 + os.constants.signals[sig]);
+  };
   process.on('SIGINT', onInterrupt);
-  return { signal: stop.signal, dispose: () => process.off('SIGINT', onInterrupt) };
+  process.on('SIGTERM', onTerminate);
+  process.on('SIGHUP', onTerminate);
+  return {
+    signal: stop.signal,
+    dispose: () => {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onTerminate);
+      process.off('SIGHUP', onTerminate);
+    },
+  };
 }
 
 /**

@@ -15,7 +15,7 @@ import { createAnalysisContext, evaluateOne, requireModels } from './analysis-co
 import { countOption, existingPath, modelClasses, parseEvaluateArgs, summarise, UsageError } from './evaluate-lib';
 import { ModelRegistry } from '../inference/model-registry.service';
 import { evaluateRows, readInput, readManifest, readPythonDecisions } from './manifest';
-import { endOutput, interruptible, OutputError, OutputFile, reportRun, watchOutput } from './evaluate-output';
+import { endOutput, interruptible, OutputError, OutputFile, outputFailed, reportRun, watchOutput } from './evaluate-output';
 
 const USAGE = `Usage: npm run evaluate -- --manifest FILE.csv [--root DIR] [--out FILE.jsonl [--force]]
        [--split NAME] [--limit N] [--compare PYTHON.jsonl] [--concurrency N]
@@ -35,7 +35,8 @@ Every row gets a line (a missing or unreadable file: an "error" line naming why)
 Exit 0: every row evaluated; 1: models, configuration or --out failed; 2: usage or input error
 (an existing --out without --force included).
 Ctrl-C (both modes): the rows or study in progress finish, the summary is marked "interrupted",
-exit 130; a second Ctrl-C quits at once, leaving --out as it was.
+exit 130; a second Ctrl-C quits at once, leaving --out as it was, as SIGTERM (exit 143) and
+SIGHUP (exit 129) do.
 `;
 
 async function main(): Promise<number> {
@@ -49,10 +50,8 @@ async function main(): Promise<number> {
   const labelsFile = existingPath('labels', values.labels, 'file');
   if (studies) return runStudies(studies, values.out, labelsFile, values.force);
   const manifest = existingPath('manifest', values.manifest, 'file');
-  if (!manifest) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+  // with other options given, the usage alone did not say what was wrong
+  if (!manifest) throw new UsageError('Give --manifest FILE.csv or --studies DIR: one of them says what to evaluate');
   const compare = existingPath('compare', values.compare, 'file');
   const limit = countOption('limit', values.limit);
   const concurrency = countOption('concurrency', values.concurrency);
@@ -68,7 +67,7 @@ async function main(): Promise<number> {
   const stop = interruptible('rows', outFile !== undefined);
   const lines = await evaluateRows(rows, (row) => evaluateOne(service, root, row.path), (l) => out.write(JSON.stringify(l) + '\n'), {
     workers: concurrency ?? Math.max(1, config.inferencePoolSize),
-    stop: stop.signal,
+    stop: AbortSignal.any([stop.signal, outputFailed(out)]),
     progress: (n) => n % 250 === 0 && process.stderr.write(`… ${n}/${rows.length}\n`),
   });
   // the handler stays until the file is in place: a Ctrl-C now is a second one's quit, FILE left as it was
@@ -84,7 +83,7 @@ async function main(): Promise<number> {
 /** `--studies DIR`: the StudyService (same per-slice pipeline) over every study of a folder. */
 async function runStudies(dir: string, outFile: string | undefined, labelsFile: string | undefined, force: boolean | undefined): Promise<number> {
   // what can be wrong with the folder, the labels or --out is said before the models load
-  const listed = listStudies(dir).length;
+  const listed = listedStudies(dir);
   if (!listed) throw new UsageError(`--studies: no study in ${dir} (no sub-folder, no .nii/.nii.gz/.zip/.dcm file)`);
   let labels: Map<string, string> | undefined;
   try {
@@ -102,7 +101,7 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   const { out, failed } = output ? output.stream() : { out: process.stdout, failed: watchOutput(process.stdout) };
   const stop = interruptible('study', output !== undefined);
   const expected = labels && { expected: labels, classes: modelClasses(ctx.get(ModelRegistry).cards()) };
-  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), expected, stop.signal);
+  const summary = await evaluateStudies(ctx.get(StudyService), dir, (line) => out.write(JSON.stringify(line) + '\n'), expected, AbortSignal.any([stop.signal, outputFailed(out)]));
   await (output ? output.finish(out, failed) : endOutput(out, failed));
   stop.dispose();
   const unmatched = summary.labelled?.unmatched;
@@ -110,6 +109,19 @@ async function runStudies(dir: string, outFile: string | undefined, labelsFile: 
   await ctx.close();
   // a study added to the folder during the run is not an interrupt
   return reportRun({ summary, evaluated: summary.studies, total: stop.signal.aborted ? Math.max(listed, summary.studies) : summary.studies, noun: 'studies', outFile: output?.target });
+}
+
+/**
+ * How many studies `--studies DIR` holds; a DIR this user cannot list is a usage error naming it, as an
+ * unreadable manifest is — it was a stack trace (EACCES … scandir) and exit 1, as a failed run exits.
+ */
+function listedStudies(dir: string): number {
+  try {
+    return listStudies(dir).length;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`--studies: cannot read ${dir}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message}`);
+  }
 }
 
 main().then(

@@ -119,6 +119,9 @@ export async function evaluateRows(
       lines[i] = { ...(await evaluate(rows[i])), line: rows[i].line };
       flush();
       o.progress?.(i + 1);
+      // a Ctrl-C that came while this row ran is handled (in the event loop's poll phase) before the next row starts:
+      // a row whose end was read in that same turn went straight on to the next, one row more than the Ctrl-C allowed
+      if (o.stop) await new Promise((resolve) => setImmediate(resolve));
     }
   };
   await Promise.all(Array.from({ length: o.workers }, worker));

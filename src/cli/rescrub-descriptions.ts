@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { logToStderr } from './cli-logger';
 import { cliConfig, storedDatabaseExists } from './cli-config';
-import { parseArgs } from 'node:util';
+import { parseOptions } from './cli-args';
 import { PrismaService } from '../prisma/prisma.service';
 import { StoredDescriptionRepository } from '../repositories/stored-description.repository';
 import { DEFAULT_RESCRUB_BATCH, rescrubStoredDescriptions } from '../studies/rescrub-descriptions';
@@ -22,8 +22,7 @@ rows it would change and writes none. Prints counts only.`;
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   let values: { 'batch-size'?: string; 'dry-run'?: boolean; 'cut-bare-numbers'?: boolean; help?: boolean };
   try {
-    const options = { 'batch-size': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'cut-bare-numbers': { type: 'boolean' }, help: { type: 'boolean' } } as const;
-    ({ values } = parseArgs({ args: argv, options }));
+    values = parseOptions(argv, { 'batch-size': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'cut-bare-numbers': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${USAGE}`);
     return 2;

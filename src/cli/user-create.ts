@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { logToStderr } from './cli-logger';
 import { cliConfig } from './cli-config';
-import { parseArgs } from 'node:util';
+import { parseOptions } from './cli-args';
 import { isValidEmail, normalizeEmail } from '../accounts/email';
 import { EmailTakenError } from '../accounts/errors';
 import { randomPassword } from '../accounts/password';
@@ -35,10 +35,7 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
 export async function main(argv = process.argv.slice(2), stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let values: { email?: string; role?: string; 'password-stdin'?: boolean; help?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { email: { type: 'string' }, role: { type: 'string', default: 'user' }, 'password-stdin': { type: 'boolean' }, help: { type: 'boolean' } },
-    }));
+    values = parseOptions(argv, { email: { type: 'string' }, role: { type: 'string', default: 'user' }, 'password-stdin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${USAGE}`);
     return 2;

@@ -40,11 +40,12 @@ export interface StudyEvalLine {
   expected?: string;
 }
 
-/** One study of `--studies DIR`; `problem`: why it has no file to read (a broken link). */
+/** One study of `--studies DIR`; `problem`: why it has no file to read (a broken link); `unreadable`: a folder of it that could not be listed. */
 export interface StudyEntry {
   rel: string;
   files: string[];
   problem?: string;
+  unreadable?: string;
 }
 
 const STUDY_FILE = /\.(nii|nii\.gz|zip|dcm|dicom|ima)$/i;
@@ -64,7 +65,7 @@ export function listStudies(dir: string): StudyEntry[] {
     // than names on disk); a link to nothing gets a line of its own saying so.
     const kind = e.isSymbolicLink() ? linkKind(full) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
     if (kind === 'dir') {
-      out.push({ rel: e.name, files: walk(full, new Set([fs.realpathSync(full)])) });
+      out.push(series(e.name, full));
     } else if (kind === 'file' && STUDY_FILE.test(e.name)) {
       out.push({ rel: e.name, files: [full] });
     } else if (kind === 'broken' && (STUDY_FILE.test(e.name) || !path.extname(e.name))) {
@@ -73,6 +74,21 @@ export function listStudies(dir: string): StudyEntry[] {
     }
   }
   return out;
+}
+
+/**
+ * A series folder's files; a folder of it that cannot be listed (no read permission for this user) makes the
+ * whole study an error line naming that folder — it stopped the whole run (EACCES, a stack trace, exit 1), and
+ * reading the series without that folder's slices would answer from part of it.
+ */
+function series(rel: string, full: string): StudyEntry {
+  try {
+    return { rel, files: walk(full, new Set([fs.realpathSync(full)])) };
+  } catch (err) {
+    const { path: at = full, code } = err as NodeJS.ErrnoException;
+    const why = code === 'EACCES' ? 'permission denied (EACCES)' : err instanceof Error ? err.message : String(err);
+    return { rel, files: [], unreadable: `Cannot read the folder ${at}: ${why}; the study was not analysed.` };
+  }
 }
 
 const BROKEN_LINK = 'a link to nothing (its target cannot be read)';
@@ -104,6 +120,7 @@ function walk(dir: string, seen: Set<string>): string[] {
 }
 
 export async function evaluateStudy(service: StudyService, study: StudyEntry): Promise<StudyEvalLine> {
+  if (study.unreadable) return { path: study.rel, status: 'error', code: 'FILE_UNREADABLE', message: study.unreadable };
   if (study.problem) return { path: study.rel, status: 'rejected', code: 'BROKEN_LINK', message: `This entry is ${study.problem}.` };
   if (!study.files.length) return { path: study.rel, status: 'rejected', code: 'EMPTY_FOLDER', message: 'This folder holds no file (hidden files are skipped).' };
   const files: Uint8Array[] = [];

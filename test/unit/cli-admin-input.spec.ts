@@ -48,6 +48,18 @@ describe('admin commands: input refused before the database is touched', () => {
     expect(log).not.toHaveBeenCalled();
   });
 
+  it('user:create and descriptions:rescrub: an option given twice is exit 2 naming it, before the database', async () => {
+    // `--email a@x.org --email b@x.org` created b@x.org alone (the last one won without a word)
+    const file = path.join(tempDir(), 'users.db');
+    const code = await withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }, () => userCreate(['--email', 'a@example.org', '--email', 'b@example.org']));
+    expect(code).toBe(2);
+    expect(said()).toContain('--email is given twice ("a@example.org", then "b@example.org")');
+    expect(fs.existsSync(file)).toBe(false);
+    expect(await withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }, () => rescrubCli(['--batch-size', '10', '--batch-size', '500']))).toBe(2);
+    expect(said()).toContain('--batch-size is given twice ("10", then "500")');
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
   it('user:create with an invalid email: exit 2 (usage), no database file created', async () => {
     const file = path.join(tempDir(), 'users.db');
     const code = await withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }, () => userCreate(['--email', 'not-an-email']));

@@ -185,4 +185,28 @@ describe('parseEvaluateArgs', () => {
     expect(() => parseEvaluateArgs(['--manifest', 'm.csv', '--labels', 'l.csv'])).toThrow(new UsageError('--labels only goes with --studies (a manifest has its own label column)'));
     expect(parseEvaluateArgs(['--studies', 'd', '--labels', 'l.csv', '--out', 'o.jsonl'])).toMatchObject({ studies: 'd', labels: 'l.csv' });
   });
+
+  it('an option given twice is refused, not the last one taken without a word', () => {
+    // `--manifest a.csv --manifest b.csv` evaluated b.csv alone, exit 0: the user believed both were
+    expect(() => parseEvaluateArgs(['--manifest', 'a.csv', '--manifest', 'b.csv'])).toThrow(
+      new UsageError('--manifest is given twice ("a.csv", then "b.csv"): it takes one value; give it once'),
+    );
+    expect(() => parseEvaluateArgs(['--manifest=m.csv', '--limit', '3', '--limit=5'])).toThrow(/--limit is given twice \("3", then "5"\)/);
+    // a repeated switch says the same thing twice: harmless
+    expect(parseEvaluateArgs(['--manifest', 'm.csv', '--out', 'o.jsonl', '--force', '--force'])).toMatchObject({ force: true });
+  });
+
+  it('an empty value (an unset shell variable) is refused, not read as the current folder', () => {
+    // `--root "$DATA"` with DATA unset read every row under the current folder; `--studies ""` evaluated it
+    expect(() => parseEvaluateArgs(['--manifest', 'm.csv', '--root', ''])).toThrow(
+      new UsageError('--root is empty: give a value or leave the option out (an unset shell variable?)'),
+    );
+    expect(() => parseEvaluateArgs(['--studies='])).toThrow(/--studies is empty/);
+    expect(() => parseEvaluateArgs(['--manifest', 'm.csv', '--out', ' '])).toThrow(/--out is empty/);
+  });
+
+  it('-h is --help', () => {
+    // it was "Unknown option '-h'" and exit 2
+    expect(parseEvaluateArgs(['-h'])).toMatchObject({ help: true });
+  });
 });
