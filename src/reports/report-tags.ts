@@ -57,6 +57,14 @@ export type ReportElement = PDFKit.PDFStructureElement;
  */
 export const rtlActual = (text: string): { actual?: string } => (needsBidi(text) ? { actual: text.normalize('NFC') } : {});
 
+/**
+ * /ActualText for text drawn reordered (rtlActual) or with characters no face has, printed "?" (Thai,
+ * an emoji): without it the text layer and a screen reader get "?" where the record has a word (ISO
+ * 32000-1 14.9.4); the page still shows the "?" and the note. `replaces`: the writer's ReportTextWriter.replaces.
+ */
+export const actualText = (text: string, replaces: (text: string) => boolean): { actual?: string } =>
+  replaces(text) ? { actual: text.normalize('NFC') } : rtlActual(text);
+
 export interface ReportTags {
   /** `draw`'s content as one element of `type` (H1, H2, P, TD…) under `parent` (the document). */
   // `scope`: a header cell's (pdfkit writes it as the Table attribute /Scope; @types/pdfkit lacks it)

@@ -49,6 +49,8 @@ export interface ReportTextWriter {
   value(key: string, keyFont: string, text: string, parts?: ValueParts, options?: ValueOptions): void;
   /** A paragraph in the box from `x` across `width` (at `y`, or the current line), in the regular or bold face and the current size. */
   block(text: string, x: number, y: number | undefined, options: { width: number; align?: 'left' | 'right'; bold?: boolean }): void;
+  /** Whether `text` (in the regular or bold faces) has a character no face has, which prints as "?" */
+  replaces(text: string, bold?: boolean): boolean;
 }
 
 type Direction = 'ltr' | 'rtl';
@@ -270,6 +272,11 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
       }
       const lines = ownLines(text) ? breakLines(text.normalize('NFC'), s, boxWidth, boxWidth) : [text];
       lines.forEach((line, i) => continued(printableRunsOnce(line, s.faces, s.direction, s.japanese).runs, s, [x, i ? undefined : y], { width: boxWidth, align }));
+    },
+
+    replaces(text, bold = false) {
+      const s = setting(text, bold);
+      return printableRunsOnce(text.normalize('NFC'), s.faces, s.direction, s.japanese).replaced > 0;
     },
   };
 }

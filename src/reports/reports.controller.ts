@@ -24,10 +24,14 @@ const PDF = {
   headers: { 'Content-Disposition': { description: 'attachment, with the file name', schema: { type: 'string' as const } } },
 };
 
-export function sendPdf(res: Response, pdf: Buffer, filename: string): void {
+function pdfHeaders(res: Response, filename: string): void {
   res.setHeader('Content-Type', 'application/pdf');
   res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
   res.setHeader('Cache-Control', 'no-store');
+}
+
+export function sendPdf(res: Response, pdf: Buffer, filename: string): void {
+  pdfHeaders(res, filename);
   res.send(pdf);
 }
 
@@ -90,6 +94,12 @@ export class HistoryReportsController {
   @Get('history/:id/report.pdf')
   @ApiExcludeEndpoint()
   async page(@CurrentUser() user: AuthUser, @Param() { id }: IdParamDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    // HEAD (Express routes it here): GET's status and headers from the record alone, not a PDF
+    // rendered to be discarded. No Content-Length: it is the rendered PDF's (RFC 9110 9.3.2 lets HEAD omit it)
+    if (req.method === 'HEAD') {
+      pdfHeaders(res, reportFileName(await this.reports.record(user, id), '-metadata'));
+      return void res.end();
+    }
     const { pdf, record } = await this.reports.metadataReport(user, id, this.reports.baseUrl({ protocol: req.protocol, host: req.get('host') }));
     sendPdf(res, pdf, reportFileName(record, '-metadata'));
   }

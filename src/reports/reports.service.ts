@@ -86,6 +86,11 @@ export class ReportsService {
     return { pdf, record };
   }
 
+  /** The record a metadata report names (NotFoundError as for the report): what HEAD needs. */
+  async record(user: AuthUser, id: string): Promise<HistoryItem> {
+    return this.history.get(user, id);
+  }
+
   async metadataReport(user: AuthUser, id: string, baseUrl?: string): Promise<{ pdf: Buffer; record: HistoryItem }> {
     const record = await this.history.get(user, id);
     const pdf = await buildReportPdf({ record, cards: this.cards(record), generatedFor: user.email, baseUrl, fonts: this.fonts.faces(), loadedLabels: this.labels() });

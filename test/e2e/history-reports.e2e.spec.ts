@@ -6,6 +6,7 @@ import { parseCsv } from '../../src/common/csv';
 import { DISCLAIMER, EXPERIMENTAL_NOTICE } from '../../src/common/disclaimer';
 import { AppConfig } from '../../src/config/config.service';
 import * as imageDecoder from '../../src/inference/image-decoder';
+import * as reportPdf from '../../src/reports/report-pdf';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { binary, pdfFlatText } from '../helpers/pdf-text';
@@ -316,6 +317,32 @@ describe('history (metadata only), IDOR, admin views, CSV, PDF reports', () => {
     expect(detail.text).toContain('contains no image');
     expect(detail.text).toContain(`<p class="experimental-note">${EXPERIMENTAL_NOTICE} <a href="/models/brain_tumor">Model card</a></p>`);
     expect(detail.text).toContain(`<p class="caveat-note">${cardCaveat(FAKE_MODELS_DIR, 'brain_tumor', 'glioma')}</p>`);
+  });
+
+  // a download manager or link checker asks HEAD first: GET's status and headers, without making
+  // the PDF whose body HEAD never sends (it rendered the whole report and discarded it)
+  it('HEAD of a report answers as GET would, without rendering, on the page and the API route', async () => {
+    const items = (await request(server).get('/api/v1/history?label=glioma').set(alice.bearer).expect(200)).body.items as { id: string }[];
+    const mine = (await request(server).get('/api/v1/history').set(bob.bearer).expect(200)).body.items as { id: string }[];
+    const render = jest.spyOn(reportPdf, 'buildReportPdf');
+    try {
+      for (const [path, who] of [[`/history/${items[0].id}/report.pdf`, alice.headers], [`/api/v1/history/${items[0].id}/report.pdf`, alice.bearer]] as const) {
+        const get = await request(server).get(path).set(who).buffer(true).parse(binary).expect(200);
+        render.mockClear();
+        const head = await request(server).head(path).set(who).expect(200);
+        expect(render).not.toHaveBeenCalled();
+        for (const h of ['content-type', 'content-disposition', 'cache-control']) expect([h, head.headers[h]]).toEqual([h, get.headers[h]]);
+        // its length is the rendered PDF's, unknown without rendering: omitted (RFC 9110 9.3.2), never a wrong one
+        expect(head.headers['content-length']).toBeUndefined();
+      }
+      await request(server).head(`/api/v1/history/${mine[0].id}/report.pdf`).set(alice.bearer).expect(404);
+      await request(server).head(`/history/${mine[0].id}/report.pdf`).set(alice.headers).expect(404);
+      await request(server).head('/api/v1/history/00000000-0000-4000-8000-000000000000/report.pdf').set(alice.bearer).expect(404);
+      await request(server).head('/api/v1/history/not-a-uuid/report.pdf').set(alice.bearer).expect(404);
+      expect(render).not.toHaveBeenCalled();
+    } finally {
+      render.mockRestore();
+    }
   });
 
   it('the history list puts the caveat beside each answer too, and beside nothing else', async () => {

@@ -95,8 +95,20 @@ export function languageFailures(elements: Map<number, LangElement>, shown: Map<
     const lang = langOf(e.id);
     for (const run of untoldRuns(text, lang)) failures.push(`${run} in a ${e.type}'s ${what} read as ${lang}: no /Lang for it (11-001)`);
   };
+  const actualOf = (id: number): string | undefined => {
+    const seen = new Set<number>();
+    for (let e = elements.get(id); e && !seen.has(e.id); e = e.parent === undefined ? undefined : elements.get(e.parent)) {
+      seen.add(e.id);
+      if (e.actual) return e.actual;
+    }
+    return undefined;
+  };
   for (const e of elements.values()) {
     check(e, 'content', shown.get(e.id));
+    // a "?" in text tagged with a language of its own is the report's stand-in for letters no face has
+    // (Thai): without /ActualText (ISO 32000 14.9.4) a screen reader hears "question mark", not the word
+    const text = shown.get(e.id);
+    if (e.lang && text?.includes('?') && !actualOf(e.id)) failures.push(`"${text}" drawn in a ${e.type} /Lang ${e.lang} with no /ActualText: read as "?" (14.9.4)`);
     check(e, '/Alt', e.alt);
     // an /ActualText replaces the content it covers: its words are read in the element's language
     check(e, '/ActualText', e.actual);
