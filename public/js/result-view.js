@@ -218,7 +218,7 @@
     });
     Object.keys(r.timingsMs || {}).forEach(function (k) {
       meta.appendChild(el('dt', null, 'Time: ' + k));
-      meta.appendChild(el('dd', null, r.timingsMs[k] + ' ms'));
+      meta.appendChild(el('dd', null, Number(r.timingsMs[k]).toFixed(1) + ' ms'));
     });
     $('pdf-note').textContent = '';
     $('pdf-btn').hidden = !r.analysisId;

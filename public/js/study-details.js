@@ -60,7 +60,7 @@
       // the settings it was decided under, as recorded with it (the history page's "Study rule")
       ['Study rule', studyRuleLine(agg && agg.settings)],
       ['Models', Object.keys(r.modelVersions || {}).map(function (k) { return pretty(k) + ' ' + r.modelVersions[k]; }).join(', ') || 'none ran'],
-      ['Timings (ms)', Object.keys(r.timingsMs || {}).map(function (k) { return k + ' ' + r.timingsMs[k]; }).join(' · ')],
+      ['Timings (ms)', Object.keys(r.timingsMs || {}).map(function (k) { return k + ' ' + Number(r.timingsMs[k]).toFixed(1); }).join(' · ')],
     ];
     rows.forEach(function (p) {
       var dt = document.createElement('dt'), dd = document.createElement('dd');

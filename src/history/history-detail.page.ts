@@ -20,9 +20,6 @@ export function historyDetailLocals(item: HistoryItem, user: AuthUser, cards: re
     item,
     view: { ...view, versions },
     admin: user.role === 'admin',
-    probabilities: Object.entries(item.probabilities ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => ({ k, v })),
-    versions: Object.entries(item.modelVersions ?? {}).map(([k, v]) => ({ k, v })),
-    timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v })),
   };
 }
 

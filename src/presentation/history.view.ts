@@ -16,6 +16,7 @@ import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistri
 import { NOT_MRI_CAUSES } from '../validation/triage-decision';
 import { studyRuleLine, studySeriesLine, studySpacingLine } from './study-lines';
 import { countOf } from './plural';
+import { msText } from './timing-figure';
 
 export interface ProbabilityView {
   label: string;
@@ -203,7 +204,7 @@ export function historyDetail(item: HistoryItem, loaded: LoadedLabels = null) {
     probabilities: probabilityViews(item, loaded),
     noProbabilities: NO_PROBABILITIES,
     versions: Object.entries(item.modelVersions ?? {}).map(([name, version]) => ({ name: humanLabel(name), version, href: `/models/${name}` })),
-    timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v: `${Math.round(v * 10) / 10} ms` })),
+    timings: Object.entries(item.timingsMs ?? {}).map(([k, v]) => ({ k, v: msText(v) })),
     sha256: item.sha256,
     study: s
       ? {

@@ -20,6 +20,7 @@ import { heatmapAlt, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, xmpSafeT
 import { reportLangText } from './report-lang-text';
 import { reportTextWriter } from './report-value';
 import type { ReportFaces } from './report-fonts';
+import { msText } from '../presentation/timing-figure';
 
 export interface ReportInput {
   record: HistoryItem;
@@ -238,7 +239,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
 
   heading('Timings');
   const t = Object.entries(r.timingsMs ?? {});
-  para(() => doc.text(t.length ? t.map(([k, v]) => `${k} ${Math.round(v * 10) / 10} ms`).join(' · ') : '—', LEFT, undefined, { width }));
+  para(() => doc.text(t.length ? t.map(([k, v]) => `${k} ${msText(v)}`).join(' · ') : '—', LEFT, undefined, { width }));
 
   heading('Record');
   row('Analysis id', r.id);
