@@ -76,8 +76,11 @@ export class UpdateUserFormDto extends ZodDto(
   }),
 ) {}
 
-/** The admin page's "New password" form (it carries `_csrf` beside this). */
-export class ConfirmedFormDto extends ZodDto(z.object({ confirmed })) {}
+/**
+ * The admin page's "New password" form (it carries `_csrf` beside this). `key`: the form's one-time
+ * key (users.service resetKeyOf), absent only from a form made before it existed.
+ */
+export class ResetPasswordFormDto extends ZodDto(z.object({ confirmed, key: text(64).optional() })) {}
 
 /**
  * The admin page's notice after a redirect: which action, on which user. The text is composed

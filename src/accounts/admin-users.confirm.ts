@@ -100,13 +100,14 @@ export function dialogQuestions(current: UserView, actorId: string): Record<stri
   return out;
 }
 
-export function resetConfirmation(current: UserView): Confirmation {
+/** `key`: the "New password" form's one-time key (users.service resetKeyOf), posted on with Confirm. */
+export function resetConfirmation(current: UserView, key: string): Confirmation {
   return {
     title: 'New password',
     question: `Give ${current.email} a new password?`,
     consequence: `${RESET_CONSEQUENCE} The new password is shown to you once, on the next page.`,
     confirmLabel: `Give ${current.email} a new password`,
     action: `/admin/users/${encodeURIComponent(current.id)}/password`,
-    fields: [],
+    fields: [{ name: 'key', value: key }],
   };
 }

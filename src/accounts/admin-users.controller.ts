@@ -4,10 +4,10 @@ import { ApiAdminOnly, ApiAuthenticated, ApiBodyTooLarge, ApiCsrfChecked, ApiDat
 import { UserViewDto } from './accounts.responses';
 import type { Request, Response } from 'express';
 import { BadRequestError, DomainError, NotFoundError } from '../common/errors';
-import { AdminNoticeQueryDto, ConfirmedFormDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
+import { AdminNoticeQueryDto, CreateUserDto, CreateUserFormDto, ListUsersQueryDto, ResetPasswordFormDto, UpdateUserDto, UpdateUserFormDto } from './accounts.dto';
 import { Confirmation, dialogQuestions, needsConfirmation, RESET_CONSEQUENCE, resetConfirmation, updateConfirmation } from './admin-users.confirm';
 import { Roles } from './decorators';
-import { AccountInputError, AdminRefusalError, EmailTakenError } from './errors';
+import { AccountInputError, AdminRefusalError, EmailTakenError, StaleResetError } from './errors';
 import { randomPassword } from './password';
 import { CurrentUser } from './request-user';
 import type { AuthUser } from './roles';
@@ -59,9 +59,9 @@ export class AdminUsersController {
     return err;
   }
 
-  /** The users with their row form's dialog questions (admin-users.confirm dialogQuestions). */
-  private async listView(adminId: string): Promise<(UserView & { confirmQuestions: Record<string, string> })[]> {
-    return (await this.users.list()).map((u) => ({ ...u, confirmQuestions: dialogQuestions(u, adminId) }));
+  /** The users with their row form's dialog questions (admin-users.confirm dialogQuestions) and their "New password" form's one-time key. */
+  private async listView(adminId: string): Promise<(UserView & { resetKey: string; confirmQuestions: Record<string, string> })[]> {
+    return (await this.users.listWithResetKeys()).map((u) => ({ ...u, confirmQuestions: dialogQuestions(u, adminId) }));
   }
 
   @Get('admin/users')
@@ -106,17 +106,20 @@ export class AdminUsersController {
    * A new random password, shown once to the admin; the user's sessions and tokens end. Not for the
    * admin's own account: it would skip the current-password check of /account (a borrowed session
    * could take the account over) and sign the admin out onto a password they must replace at once.
+   * The password is in this POST's own answer (never in a URL, a redirect or a log); the form's
+   * one-time `key` makes a resend of it (a reload) change nothing and say so (StaleResetError, 409).
    */
   @Post('admin/users/:id/password')
   @ApiExcludeEndpoint()
-  async resetFromPage(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Body() body: ConfirmedFormDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async resetFromPage(@CurrentUser() admin: AuthUser, @Param() { id }: IdParamDto, @Body() body: ResetPasswordFormDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
       if (id === admin.id) throw new AdminRefusalError('own_password', 'To change your own password, use Your account (/account): it asks for your current password first.', { id: admin.id, email: admin.email });
       const u = await this.users.findById(id);
       if (!u) throw new NotFoundError('No such user.');
-      if (body.confirmed !== 'yes') return this.confirm(res, resetConfirmation(u));
+      // the confirmation carries the key of the form that asked: a list shown before a change stays stale
+      if (body.confirmed !== 'yes') return this.confirm(res, resetConfirmation(u, body.key ?? (await this.users.resetKey(id)) ?? ''));
       const password = randomPassword();
-      await this.users.setPassword(id, password, { mustChangePassword: true });
+      if (!(await this.users.resetPassword(id, password, body.key))) throw new StaleResetError(u.email);
       this.audited(req, admin, 'admin.user.password_reset', u);
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).render('admin-users', {

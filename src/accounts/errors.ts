@@ -88,6 +88,21 @@ export class EmailTakenError extends DomainError {
   }
 }
 
+/**
+ * A "New password" form whose one-time key no longer matches the account's password (users.service
+ * resetPassword): it was replaced after the form was shown, most often by this same form sent again
+ * (a reload of the page that showed the new password). Nothing changed; the password shown then stays.
+ */
+export class StaleResetError extends DomainError {
+  readonly code = 'CONFLICT';
+  readonly statusCode = 409;
+  constructor(email: string) {
+    super(
+      `Nothing changed: the password of ${email} was already replaced after this form was shown (most likely by this same form, sent again when its page was reloaded; or the user or another admin changed it). The password shown then is still theirs unless they changed it since. To give them another one, use New password in the list below.`,
+    );
+  }
+}
+
 export class AccountInputError extends DomainError {
   readonly code = 'BAD_REQUEST';
   readonly statusCode = 400;

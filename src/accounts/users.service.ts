@@ -34,6 +34,16 @@ function stampOf(passwordHash: string): PasswordStamp {
   return createHash('sha256').update(passwordHash).digest('hex') as PasswordStamp;
 }
 
+/**
+ * The admin "New password" form's one-time key: which password the form was shown against, as a
+ * sha256 of the hash under its own prefix (neither the hash nor a session's stamp). Any change of
+ * the password, the reset that form made included, gives another key, so the same form sent twice
+ * acts once (resetPassword).
+ */
+function resetKeyOf(passwordHash: string): string {
+  return createHash('sha256').update('admin-reset\0').update(passwordHash).digest('base64url');
+}
+
 /** A login's outcome: the user and the password it was made with, or why not (said only to the audit log), with the account when one matched. */
 export type CredentialCheck =
   | { ok: true; user: AuthUser; password: PasswordStamp }
@@ -78,6 +88,17 @@ export class UsersService {
 
   async list(): Promise<UserView[]> {
     return (await this.users.list()).map(toView);
+  }
+
+  /** The users with their "New password" form's one-time key (the admin page; resetKeyOf). */
+  async listWithResetKeys(): Promise<(UserView & { resetKey: string })[]> {
+    return (await this.users.list()).map((u) => ({ ...toView(u), resetKey: resetKeyOf(u.passwordHash) }));
+  }
+
+  /** This account's "New password" key now, or null when there is no such user. */
+  async resetKey(id: string): Promise<string | null> {
+    const u = await this.users.findById(id);
+    return u ? resetKeyOf(u.passwordHash) : null;
   }
 
   async findById(id: string): Promise<UserView | null> {
@@ -218,6 +239,26 @@ export class UsersService {
   private async passwordAccepted(email: string | undefined): Promise<void> {
     await this.rateLimits.forget(loginAccountKey(email), LOGIN_ACCOUNT);
     await this.rateLimits.refund(loginFailuresKey(email), LOGIN_FAILURES);
+  }
+
+  /**
+   * The admin's "New password": sets `password` (the user must replace it) and ends the user's
+   * sessions and tokens, only while the account's password is still the one the form's `key` was
+   * made from (resetKeyOf), in one conditional write. False, and nothing changed, when it is not:
+   * the same form sent again (a reload of the page that showed the password) made another password
+   * that silently replaced the one the admin had copied. A form without a key (made before keys)
+   * is checked against the password read here, which still keeps two posts at once to one change.
+   */
+  async resetPassword(id: string, password: string, key: string | undefined): Promise<boolean> {
+    const u = await this.users.findById(id);
+    if (!u) throw new NotFoundError('No such user.');
+    if (key !== undefined && key !== resetKeyOf(u.passwordHash)) return false;
+    const problem = passwordProblem(password, u.email);
+    if (problem) throw new AccountInputError(problem);
+    const data = { passwordHash: await hashPassword(password), mustChangePassword: true };
+    if (await this.users.replacePasswordHash(id, u.passwordHash, data, (tx) => this.sessions.deleteByUser(id, tx))) return true;
+    if (!(await this.users.findById(id))) throw new NotFoundError('No such user.'); // deleted meanwhile
+    return false;
   }
 
   /**

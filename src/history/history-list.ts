@@ -74,3 +74,18 @@ export function cursorsOf(rows: ListedRows, page: number, size: number, f: Histo
 export function walkPage(rows: ListedRows, pages: number): number {
   return Math.max(1, Math.min(rows.page, pages));
 }
+
+/**
+ * The prevCursor of an offset page past the last (`page=7` of 3): it was null, which the README and
+ * the OpenAPI document keep for the first page, so a client had no link back (and one stopping on
+ * null took the history for empty). It leads to the last page, exactly that page's rows: `older`
+ * from the last row of the page before it; with one page, `newer` from its first row, which
+ * answers the first page as it is now. Null when there is no row (none, or gone since the count).
+ */
+export async function lastPageCursor(analyses: AnalysisRepository, q: AnalysisQuery, f: HistoryFilters, pages: number, size: number): Promise<string | null> {
+  if (pages < 1) return null;
+  const [row] = await analyses.page(q, pages > 1 ? (pages - 1) * size - 1 : 0, 1);
+  if (!row) return null;
+  const place = { createdAt: new Date(row.createdAt), id: row.id, pageSize: size, filters: f };
+  return encodeCursor(pages > 1 ? { ...place, direction: 'older', page: pages } : { ...place, direction: 'newer', page: 1 });
+}

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Logger, Optional, Param, Query, Req, Res } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAdminOnly, ApiAuthenticated, ApiBodyTooLarge, ApiError } from '../common/api-responses';
 import { HistoryPageDto, HistoryRecordDto, HistorySummaryDto } from './history.responses';
 import type { Request, Response } from 'express';
@@ -16,8 +16,9 @@ import { HistoryFiltersQueryDto, HistoryQuery, HistoryQueryDto } from './history
 import { emptyHistoryView, historyRow, summaryView, timingsView } from '../presentation/history.view';
 import { historyDetailLocals } from './history-detail.page';
 import { loadedLabels, type LoadedLabels } from '../presentation/label-names';
-import { filtersQuery, HistoryFilters, MAX_PAGE, MAX_PAGE_SIZE, Paging, STATUSES } from './history.filters';
-import { Listing, MAX_CURSOR_LENGTH, parseFiltersOnly, parseListing } from './history-cursor';
+import { filtersQuery, HistoryFilters, Paging, STATUSES } from './history.filters';
+import { ApiFilters, ApiPaging, FILTER_QUERIES, UNKNOWN_VALUE_400, USER_FILTER_403 } from './history.api-docs';
+import { Listing, parseFiltersOnly, parseListing } from './history-cursor';
 import { FilterVocabulary } from './filter-vocabulary';
 import { BadRequestError, CursorFiltersMismatchError, InvalidCursorError, UnknownFilterValueError } from '../common/errors';
 import { HistoryItem, HistoryPage, HistoryService, HistorySummary } from './history.service';
@@ -27,7 +28,6 @@ import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { answeredByExperimentalModel, recordedCaveat } from '../presentation/experimental';
 import { capitalise, labelKey, statusName } from '../presentation/labels';
 import { FilterFormView, filterFormView } from '../presentation/history-filters.view';
-import { BODY_LABELS } from '../validation/triage-decision';
 import { SessionsService } from '../accounts/sessions.service';
 import { exportAccessCheck, ExportAccessEndedError } from './export-access';
 
@@ -36,25 +36,6 @@ interface Disclaimed {
   disclaimer: string;
 }
 
-const FILTER_QUERIES = ['from', 'to', 'user', 'status', 'bodyPart', 'label'] as const;
-const USER_FILTER_DOC = 'user email (admins only): a non-admin naming anyone but themselves is a 403 FORBIDDEN, never answered with their own rows';
-const USER_FILTER_403 = 'FORBIDDEN: a non-admin\'s `user` filter naming another user (their own email is taken, and changes nothing)';
-const UNKNOWN_VALUE_400 =
-  'UNKNOWN_FILTER_VALUE: a `status`, `bodyPart` or `label` that no record can hold (the message lists the accepted values: the loaded models\' and every one recorded, older model versions\' included)';
-/** What each filter takes, as the OpenAPI document says it (the closed sets: FilterVocabulary, parseFilters). */
-const FILTER_DOCS: Record<(typeof FILTER_QUERIES)[number], string> = {
-  from: 'YYYY-MM-DD (inclusive)',
-  to: 'YYYY-MM-DD (inclusive)',
-  user: USER_FILTER_DOC,
-  status: `${STATUSES.join(', ')}; anything else is a 400 UNKNOWN_FILTER_VALUE`,
-  bodyPart: `${BODY_LABELS.join(', ')} (or the words the pages show: "Other MRI"); anything else is a 400 UNKNOWN_FILTER_VALUE`,
-  label:
-    'a label of a loaded diagnosis model (its card: /models) or one an older model version recorded (glioma_tumor…), as the key or the words ' +
-    'the pages show ("No tumour"); a label no record can hold is a 400 UNKNOWN_FILTER_VALUE listing those accepted',
-};
-const ApiFilters = () => (target: object, key: string | symbol, desc: PropertyDescriptor) => {
-  for (const name of FILTER_QUERIES) ApiQuery({ name, required: false, description: FILTER_DOCS[name] })(target, key, desc);
-};
 
 /**
  * History: users see their own analyses, admins everyone's (with a user filter), plus a summary
@@ -200,12 +181,7 @@ export class HistoryController {
       'repeat nor hide a row. `page` (offset) still works: there, a record added mid-walk shifts every row one place.',
   })
   @ApiFilters()
-  // the schemas are what parsePaging and decodeCursor take (the query DTO parses text, the cursor up
-  // to 16 KiB, so that those two name the refusal): the DTO's own said any 16 characters for a page
-  // and 16,384 for a cursor, where any cursor over MAX_CURSOR_LENGTH is a 400 INVALID_CURSOR
-  @ApiQuery({ name: 'page', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE }, description: '1–100000, default 1 (anything else is a 400); offset paging, not with `cursor`' })
-  @ApiQuery({ name: 'pageSize', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE }, description: '1–100, default 25 (anything else is a 400); with `cursor`, default the size the cursor was made with' })
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string', maxLength: MAX_CURSOR_LENGTH }, description: 'a `nextCursor` or `prevCursor` of an earlier answer, as given (opaque)' })
+  @ApiPaging()
   @ApiOkResponse({ type: HistoryPageDto })
   @ApiError(
     400,

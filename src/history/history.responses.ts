@@ -129,7 +129,7 @@ export class HistoryPageDto implements Record<keyof HistoryPage | 'disclaimer', 
   @ApiProperty({ type: 'integer' }) pageSize!: number;
   @ApiProperty({ type: 'integer', description: '0 when nothing matches' }) pages!: number;
   @ApiProperty({ type: String, nullable: true, description: 'opaque: `?cursor=` this for the rows after this page\'s last (same filters, newest first, ties by id); null on the last page' }) nextCursor!: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'opaque: `?cursor=` this for the page before this one (the rows just newer than its first); null on the first page' }) prevCursor!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'opaque: `?cursor=` this for the page before this one (the rows just newer than its first); on an offset page past the last, the last page (its rows, as `page=<pages>`); null on the first page and when nothing matches' }) prevCursor!: string | null;
   @ApiProperty() disclaimer!: string;
 }
 

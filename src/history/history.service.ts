@@ -9,7 +9,7 @@ import { UserRepository } from '../repositories/user.repository';
 import { csvLine } from './csv-writer';
 import { HISTORY_CSV_HEADER, historyCsvRow } from './history-csv';
 import { ExportAccessCheck, ExportAccessEndedError } from './export-access';
-import { cursorsOf, listRows, walkPage } from './history-list';
+import { cursorsOf, lastPageCursor, listRows, walkPage } from './history-list';
 import { HistoryFilters, Paging } from './history.filters';
 import { onRecorded, recordingSuppressed } from './recording-context';
 import type { RecordedGaps } from '../studies/gap-record';
@@ -224,7 +224,9 @@ export class HistoryService implements AnalysisRecorder {
     // every row of the selection gone (deleted, or their account): the empty history, as without a
     // cursor — "page 3 of 0" with a way back to an empty first page helped no one
     if (paging.cursor && total === 0 && rows.items.length === 0) return { items: [], total, page, pageSize: paging.pageSize, pages, nextCursor: null, prevCursor: null };
-    return { items: rows.items, total, page, pageSize: paging.pageSize, pages, ...cursorsOf(rows, page, paging.pageSize, f) };
+    const cursors = cursorsOf(rows, page, paging.pageSize, f);
+    if (!paging.cursor && rows.items.length === 0 && page > pages) cursors.prevCursor = await lastPageCursor(this.analyses, q, f, pages, paging.pageSize);
+    return { items: rows.items, total, page, pageSize: paging.pageSize, pages, ...cursors };
   }
 
   /** One record the viewer may see; anything else (other user's, unknown id) is a 404. */

@@ -103,6 +103,14 @@ const ADMIN = { email: 'nojs-confirm-admin@example.org', password: 'nojs-confirm
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Give nojs-reset.a-rather-long-mailbox-name-for-a-phone-screen@example.org a new password' }).click()]);
     await page.locator('#new-password').waitFor({ state: 'visible' });
     expect(await users().verifyCredentials(target.email, 'nojs-reset-password-1')).toBeFalsy();
+    // the reload the admin may make (the browser resends the post): the password copied stays theirs
+    const shown = (await page.locator('#new-password').textContent()) ?? '';
+    expect(await users().verifyCredentials(target.email, shown)).toBeTruthy();
+    const reload = await page.reload();
+    expect(reload?.status()).toBe(409);
+    await expect(page.locator('#new-password').count()).resolves.toBe(0);
+    await expect(page.locator('#form-error').textContent()).resolves.toContain('Nothing changed: the password of nojs-reset.a-rather-long-mailbox-name-for-a-phone-screen@example.org was already replaced');
+    expect(await users().verifyCredentials(target.email, shown)).toBeTruthy();
   });
 
   it('JavaScript on: one dialog per change, no confirmation page after it (enable asks too); a submit the script never saw gets the page', async () => {

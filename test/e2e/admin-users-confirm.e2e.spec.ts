@@ -125,7 +125,8 @@ describe('admin users page: a server-rendered confirmation before disabling, ena
     expect(ask.text).toContain('Give reset.nojs@example.test a new password?');
     expect(ask.text).not.toContain('id="new-password"');
     const form = confirmForm(ask.text);
-    expect(form).toEqual({ action: `/admin/users/${colleague.user.id}/password`, fields: { _csrf: admin.csrfToken, confirmed: 'yes' } });
+    // the key: a resend of the confirmed form changes nothing (admin-users-reset-once.e2e.spec.ts)
+    expect(form).toEqual({ action: `/admin/users/${colleague.user.id}/password`, fields: { _csrf: admin.csrfToken, key: expect.stringMatching(/^[\w-]{43}$/), confirmed: 'yes' } });
     await request(server()).get('/api/v1/auth/me').set(colleague.bearer).expect(200);
 
     const done = await request(server()).post(form.action).set({ Cookie: admin.cookie, ...page }).type('form').send(form.fields);
