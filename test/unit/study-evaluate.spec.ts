@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { evaluateStudy, listStudies, readStudyLabels, StudyLabelsError } from '../../src/studies/study-evaluate';
+import { evaluateStudies, evaluateStudy, listStudies, readStudyLabels, StudyLabelsError } from '../../src/studies/study-evaluate';
 import type { StudyService } from '../../src/studies/study.service';
 
 /** `npm run evaluate -- --studies DIR --labels FILE`: which studies there are, and their labels. */
@@ -80,6 +80,34 @@ describe('evaluateStudy: a file that cannot be read', () => {
         path: 'series', status: 'error', code: 'FILE_NOT_FOUND', message: `No such file: ${gone} (removed after the folder was listed?)`,
       });
       expect(await evaluateStudy(service, { rel: 'd', files: [dir] })).toMatchObject({ status: 'error', code: 'NOT_A_FILE', message: `A folder, not a file: ${dir}` });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('evaluateStudies: Ctrl-C mid-run', () => {
+  it('starts no study after a stop that the event loop delivers while a study finishes', async () => {
+    // SIGINT reaches the AbortController from the event loop (a libuv callback), not from inside the study: a study
+    // whose end resolved in that same turn went straight on to the next one, one study more than the Ctrl-C allowed
+    // (the manifest mode's evaluateRows yields once per row for this). The abort is queued as such a callback here.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-study-stop-'));
+    try {
+      for (const n of ['a.nii', 'b.nii', 'c.nii']) fs.writeFileSync(path.join(dir, n), 'x');
+      const stop = new AbortController();
+      const started: number[] = [];
+      const service = {
+        analyze: async () => {
+          started.push(started.length);
+          if (started.length === 1) setImmediate(() => stop.abort());
+          throw new Error('not a study');
+        },
+      } as unknown as StudyService;
+      const written: string[] = [];
+      const summary = await evaluateStudies(service, dir, (l) => written.push(l.path), undefined, stop.signal);
+      expect(started).toHaveLength(1);
+      expect(written).toEqual(['a.nii']);
+      expect(summary.studies).toBe(1);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
