@@ -50,27 +50,30 @@ export interface StudyEntry {
 
 const STUDY_FILE = /\.(nii|nii\.gz|zip|dcm|dicom|ima)$/i;
 
+/** How a link's target is looked at (fs.statSync; a test hands in one that fails as for another user). */
+type Stat = (p: string) => fs.Stats;
+
 /**
  * The studies in a folder: every sub-folder is one DICOM series (all its files, recursively,
  * hidden files skipped); every .nii / .nii.gz / .zip / .dcm file directly inside is one study.
  * A sub-folder without a file is listed too (it gets an EMPTY_FOLDER line): it was left out
  * without a word, one study fewer in the summary than folders on disk.
  */
-export function listStudies(dir: string): StudyEntry[] {
+export function listStudies(dir: string, stat: Stat = fs.statSync): StudyEntry[] {
   const out: StudyEntry[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
     // A link is followed (a study linked in from elsewhere was skipped without a word, one study fewer in the count
-    // than names on disk); a link to nothing gets a line of its own saying so.
-    const kind = e.isSymbolicLink() ? linkKind(full) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+    // than names on disk); a link that cannot be followed gets a line of its own saying why.
+    const kind = e.isSymbolicLink() ? linkKind(full, stat) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
     if (kind === 'dir') {
-      out.push(series(e.name, full));
+      out.push(series(e.name, full, stat));
     } else if (kind === 'file' && STUDY_FILE.test(e.name)) {
       out.push({ rel: e.name, files: [full] });
-    } else if (kind === 'broken' && (STUDY_FILE.test(e.name) || !path.extname(e.name))) {
+    } else if (typeof kind === 'object' && (STUDY_FILE.test(e.name) || !path.extname(e.name))) {
       // named as a study file, or without an extension (a series folder's link): what it pointed at cannot be told
-      out.push({ rel: e.name, files: [], problem: BROKEN_LINK });
+      out.push({ rel: e.name, files: [], ...kind });
     }
   }
   return out;
@@ -81,9 +84,9 @@ export function listStudies(dir: string): StudyEntry[] {
  * whole study an error line naming that folder — it stopped the whole run (EACCES, a stack trace, exit 1), and
  * reading the series without that folder's slices would answer from part of it.
  */
-function series(rel: string, full: string): StudyEntry {
+function series(rel: string, full: string, stat: Stat): StudyEntry {
   try {
-    return { rel, files: walk(full, new Set([fs.realpathSync(full)])) };
+    return { rel, files: walk(full, new Set([fs.realpathSync(full)]), stat) };
   } catch (err) {
     const { path: at = full, code } = err as NodeJS.ErrnoException;
     const why = code === 'EACCES' ? 'permission denied (EACCES)' : err instanceof Error ? err.message : String(err);
@@ -91,30 +94,45 @@ function series(rel: string, full: string): StudyEntry {
   }
 }
 
-const BROKEN_LINK = 'a link to nothing (its target cannot be read)';
+/** A link that cannot be followed: `problem` for a StudyEntry (BROKEN_LINK line), or `unreadable` (FILE_UNREADABLE). */
+type LinkTrouble = Pick<StudyEntry, 'problem'> | Pick<StudyEntry, 'unreadable'>;
 
-function linkKind(full: string): 'dir' | 'file' | 'broken' | 'other' {
+/**
+ * What a link leads to, or why it cannot be followed. A target this user may not reach (EACCES: no search right on
+ * a folder on the way) was "a link to nothing", as if it were gone: it is there, and the run's user may not read it,
+ * so it is an error line as an unreadable folder is; a dangling link or a loop is what the entry is (rejected).
+ * `stat` (here and in listStudies) is there for the tests: as root, no target is out of reach.
+ */
+export function linkKind(full: string, stat: Stat = fs.statSync): 'dir' | 'file' | 'other' | LinkTrouble {
   try {
-    const st = fs.statSync(full);
+    const st = stat(full);
     return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
-  } catch {
-    return 'broken';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { problem: 'a broken link (its target does not exist)' };
+    if (code === 'ELOOP') return { problem: 'a link that leads back to itself (a loop of links)' };
+    const why = code === 'EACCES' || code === 'EPERM' ? `permission denied (${code}) on its target or a folder on the way` : err instanceof Error ? err.message : String(err);
+    return { unreadable: `Cannot follow the link ${full}: ${why}; the study was not analysed.` };
   }
 }
 
 /** A series' files, links followed; a folder already walked (a link loop, or two links to one folder) is walked once. */
-function walk(dir: string, seen: Set<string>): string[] {
+function walk(dir: string, seen: Set<string>, stat: Stat): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
-    const kind = e.isSymbolicLink() ? linkKind(full) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+    const kind = e.isSymbolicLink() ? linkKind(full, stat) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
     if (kind === 'dir') {
       const real = fs.realpathSync(full);
       if (seen.has(real)) continue;
       seen.add(real);
-      out.push(...walk(full, seen));
-    } else if (kind === 'file') out.push(full);
+      out.push(...walk(full, seen, stat));
+    } else if (kind === 'file' || (typeof kind === 'object' && 'unreadable' in kind)) {
+      // a link whose target this user may not reach is read like any file, and its error names it (FILE_UNREADABLE):
+      // it was skipped as if it led nowhere, and the series answered from part of its slices
+      out.push(full);
+    }
   }
   return out;
 }
@@ -213,6 +231,9 @@ export async function evaluateStudies(
     if (line.label) byLabel[line.label] = (byLabel[line.label] ?? 0) + 1;
     if (line.totalMs !== undefined) times.push(line.totalMs);
     compared.push({ line, want: expected });
+    // a Ctrl-C that came while this study ran is handled (in the event loop's poll phase) before the next starts: a
+    // study whose end was read in that same turn went straight on to the next, one study more than the Ctrl-C allowed
+    if (stop) await new Promise((resolve) => setImmediate(resolve));
   }
   times.sort((a, b) => a - b);
   const summary: StudySummary = { studies: evaluated, byStatus, byLabel, medianMs: times.length ? times[Math.floor(times.length / 2)] : null };

@@ -23,7 +23,8 @@ built('evaluate (built CLI process)', () => {
   });
   afterEach(() => {
     // a folder left chmod 000 cannot be removed by a non-root user
-    for (const e of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, e), 0o755);
+    // (a link is left alone: chmod follows it, and its target may be gone)
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (!e.isSymbolicLink()) fs.chmodSync(path.join(dir, e.name), 0o755);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -47,6 +48,37 @@ built('evaluate (built CLI process)', () => {
     expect(lines[1].message).toMatch(/permission denied/i);
     expect(lines[0].status).not.toBe('error');
     expect(lines[2].status).not.toBe('error');
+  });
+
+  (('skip' in as) ? it.skip : it)(`--studies: a link into a folder the user may not enter is FILE_UNREADABLE, not a link to nothing${'skip' in as ? ` (skipped: ${as.skip})` : ''}`, async () => {
+    // both were BROKEN_LINK "a link to nothing (its target cannot be read)", as if the target were gone, and a series
+    // with such a link among its slices was analysed from the others without a word
+    const store = tempDir('sentinel-eval-store-');
+    try {
+      fs.writeFileSync(path.join(store, 'vol.nii.gz'), volume());
+      fs.mkdirSync(path.join(dir, 'c-series'));
+      dicomSeries(bright()).forEach((b, i) => fs.writeFileSync(path.join(dir, 'c-series', `IM${i}`), b));
+      fs.writeFileSync(path.join(store, 'IM9'), dicomSeries(bright())[0]);
+      fs.symlinkSync(path.join(store, 'vol.nii.gz'), path.join(dir, 'a-locked.nii.gz'));
+      fs.symlinkSync(path.join(dir, 'gone.nii.gz'), path.join(dir, 'b-gone.nii.gz'));
+      fs.symlinkSync(path.join(store, 'IM9'), path.join(dir, 'c-series', 'IM9'));
+      fs.chmodSync(store, 0o000);
+      const { code, stdout, stderr } = await runEvaluate(['--studies', dir], 'wrap' in as ? { wrap: as.wrap } : {}).done;
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(code).toBe(0);
+      const lines = wholeJsonLines(stdout) as { path: string; status: string; code: string | null; message: string }[];
+      expect(lines.map((l) => [l.path, l.status, l.code])).toEqual([
+        ['a-locked.nii.gz', 'error', 'FILE_UNREADABLE'],
+        ['b-gone.nii.gz', 'rejected', 'BROKEN_LINK'],
+        ['c-series', 'error', 'FILE_UNREADABLE'],
+      ]);
+      expect(lines[0].message).toBe(`Cannot follow the link ${path.join(dir, 'a-locked.nii.gz')}: permission denied (EACCES) on its target or a folder on the way; the study was not analysed.`);
+      expect(lines[1].message).toBe('This entry is a broken link (its target does not exist).');
+      expect(lines[2].message).toMatch(new RegExp(`^Cannot read ${path.join(dir, 'c-series', 'IM9')}: EACCES: permission denied`));
+    } finally {
+      fs.chmodSync(store, 0o755);
+      fs.rmSync(store, { recursive: true, force: true });
+    }
   });
 
   (('skip' in as) ? it.skip : it)(`--studies DIR that the user cannot read: a usage error naming it, exit 2, before the models load${'skip' in as ? ` (skipped: ${as.skip})` : ''}`, async () => {

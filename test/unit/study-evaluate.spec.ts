@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { evaluateStudy, listStudies, readStudyLabels, StudyLabelsError } from '../../src/studies/study-evaluate';
+import { evaluateStudies, evaluateStudy, linkKind, listStudies, readStudyLabels, StudyLabelsError } from '../../src/studies/study-evaluate';
 import type { StudyService } from '../../src/studies/study.service';
 
 /** `npm run evaluate -- --studies DIR --labels FILE`: which studies there are, and their labels. */
@@ -38,11 +38,63 @@ describe('listStudies', () => {
       expect(listStudies(d)).toEqual([
         { rel: 'a.nii.gz', files: [path.join(d, 'a.nii.gz')] },
         { rel: 'b', files: [path.join(d, 'b', 'IM0'), path.join(d, 'b', 'IM1')] },
-        { rel: 'c.nii', files: [], problem: 'a link to nothing (its target cannot be read)' },
+        { rel: 'c.nii', files: [], problem: 'a broken link (its target does not exist)' },
       ]);
     } finally {
       fs.rmSync(d, { recursive: true, force: true });
       fs.rmSync(real, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('linkKind: why a link cannot be followed', () => {
+  const failing = (code: string) => (): fs.Stats => {
+    throw Object.assign(new Error(`${code}: stat failed`), { code });
+  };
+
+  it('tells a target this user may not reach from a target that is not there', () => {
+    // a link into a folder without search permission (as nobody) was "a link to nothing", as if the target were gone:
+    // it is there, and the run's user is what lacks the right to read it
+    expect(linkKind('/d/a.nii', failing('EACCES'))).toEqual({
+      unreadable: 'Cannot follow the link /d/a.nii: permission denied (EACCES) on its target or a folder on the way; the study was not analysed.',
+    });
+    expect(linkKind('/d/a.nii', failing('ENOENT'))).toEqual({ problem: 'a broken link (its target does not exist)' });
+    expect(linkKind('/d/a.nii', failing('ENOTDIR'))).toEqual({ problem: 'a broken link (its target does not exist)' });
+    expect(linkKind('/d/a.nii', failing('ELOOP'))).toEqual({ problem: 'a link that leads back to itself (a loop of links)' });
+    expect(linkKind('/d/a.nii', failing('EIO'))).toEqual({ unreadable: 'Cannot follow the link /d/a.nii: EIO: stat failed; the study was not analysed.' });
+  });
+
+  it('an unreachable target is an error line FILE_UNREADABLE, a broken link a rejected BROKEN_LINK one', async () => {
+    const service = { analyze: async () => Promise.reject(new Error('not reached')) } as unknown as StudyService;
+    const entry = (k: ReturnType<typeof linkKind>) => ({ rel: 'a.nii', files: [], ...(typeof k === 'string' ? {} : k) });
+    expect(await evaluateStudy(service, entry(linkKind('/d/a.nii', failing('EACCES'))))).toEqual({
+      path: 'a.nii', status: 'error', code: 'FILE_UNREADABLE',
+      message: 'Cannot follow the link /d/a.nii: permission denied (EACCES) on its target or a folder on the way; the study was not analysed.',
+    });
+    expect(await evaluateStudy(service, entry(linkKind('/d/a.nii', failing('ENOENT'))))).toEqual({
+      path: 'a.nii', status: 'rejected', code: 'BROKEN_LINK', message: 'This entry is a broken link (its target does not exist).',
+    });
+  });
+});
+
+describe('listStudies: a link inside a series whose target this user may not reach', () => {
+  it('is kept in the series (its read fails and names it) rather than dropped as a link to nothing', () => {
+    // as nobody, a series whose IM1 links into a folder without search right was analysed from IM0 alone, without a word
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-list-locked-'));
+    const im1 = path.join(dir, 'series', 'IM1');
+    const stat = (p: string): fs.Stats => {
+      if (p === im1) throw Object.assign(new Error(`EACCES: permission denied, stat '${im1}'`), { code: 'EACCES' });
+      return fs.statSync(p);
+    };
+    try {
+      fs.mkdirSync(path.join(dir, 'series'));
+      fs.writeFileSync(path.join(dir, 'series', 'IM0'), 'x');
+      // the target stands for one in a folder without search right: as root every target is reachable, so the injected
+      // stat says EACCES for it (the old listing, which calls any stat failure a link to nothing, dropped it)
+      fs.symlinkSync(path.join(dir, 'locked', 'IM1'), im1);
+      expect(listStudies(dir, stat)).toEqual([{ rel: 'series', files: [path.join(dir, 'series', 'IM0'), im1] }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
@@ -80,6 +132,34 @@ describe('evaluateStudy: a file that cannot be read', () => {
         path: 'series', status: 'error', code: 'FILE_NOT_FOUND', message: `No such file: ${gone} (removed after the folder was listed?)`,
       });
       expect(await evaluateStudy(service, { rel: 'd', files: [dir] })).toMatchObject({ status: 'error', code: 'NOT_A_FILE', message: `A folder, not a file: ${dir}` });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('evaluateStudies: Ctrl-C mid-run', () => {
+  it('starts no study after a stop that the event loop delivers while a study finishes', async () => {
+    // SIGINT reaches the AbortController from the event loop (a libuv callback), not from inside the study: a study
+    // whose end resolved in that same turn went straight on to the next one, one study more than the Ctrl-C allowed
+    // (the manifest mode's evaluateRows yields once per row for this). The abort is queued as such a callback here.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-study-stop-'));
+    try {
+      for (const n of ['a.nii', 'b.nii', 'c.nii']) fs.writeFileSync(path.join(dir, n), 'x');
+      const stop = new AbortController();
+      const started: number[] = [];
+      const service = {
+        analyze: async () => {
+          started.push(started.length);
+          if (started.length === 1) setImmediate(() => stop.abort());
+          throw new Error('not a study');
+        },
+      } as unknown as StudyService;
+      const written: string[] = [];
+      const summary = await evaluateStudies(service, dir, (l) => written.push(l.path), undefined, stop.signal);
+      expect(started).toHaveLength(1);
+      expect(written).toEqual(['a.nii']);
+      expect(summary.studies).toBe(1);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
