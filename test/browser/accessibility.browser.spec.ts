@@ -79,8 +79,10 @@ const USER = { email: 'a11y-user@example.org', password: 'a11y-user-password-1' 
     await h.page.setInputFiles('#file-input', ['b1.png', 'b2.png'].map((name) => ({ name, mimeType: 'image/png', buffer: grey })));
     await h.page.locator('#batch-summary', { hasText: '2 of 2 analysed' }).waitFor();
     axe.push(...(await axeAll(h.page, 'analyse, batch')));
-    // a batch row's PDF note is said as the single result's (#pdf-note, role=status) is: it was a plain span
-    await h.page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many reports."}' }));
+    // a batch row's PDF note is said as the single result's (#pdf-note, role=status) is: it was a plain span.
+    // The wait is long (30 s; nothing after needs the button): with 1 s the note could be gone again before a
+    // loaded machine looked for it (the spec failed so beside two busy loops)
+    await h.page.route('**/api/v1/reports', (route) => route.fulfill({ status: 429, headers: { 'Retry-After': '30', 'Content-Type': 'application/json' }, body: '{"statusCode":429,"code":"TOO_MANY_REQUESTS","message":"Too many reports."}' }));
     await h.page.locator('#batch-list .batch-item').first().locator('button', { hasText: 'PDF' }).click();
     const note = h.page.locator('#batch-list .batch-item').first().getByText('Too many requests');
     await note.waitFor();
