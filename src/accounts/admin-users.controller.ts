@@ -49,12 +49,14 @@ export class AdminUsersController {
   }
 
   /**
-   * A change the rules refused (AdminRefusalError: the last admin, the admin's own account): one
-   * audit line with the reason and the change asked for; the error then goes on to its usual answer.
+   * A change refused (AdminRefusalError: the last admin, the admin's own account; StaleResetError: a
+   * "New password" form sent again): one audit line with the reason and the change asked for; the
+   * error then goes on to its usual answer.
    */
   private refused(req: Request, admin: AuthUser, err: unknown, asked: { role?: string; disabled?: boolean } = {}): unknown {
-    if (err instanceof AdminRefusalError) {
-      this.audit.record(req, 'admin.user.refused', { reason: err.refusal, ...actor(admin), targetUserId: err.target.id, targetUsername: err.target.email, ...asked });
+    if (err instanceof AdminRefusalError || err instanceof StaleResetError) {
+      const reason = err instanceof AdminRefusalError ? err.refusal : 'stale_form';
+      this.audit.record(req, 'admin.user.refused', { reason, ...actor(admin), targetUserId: err.target.id, targetUsername: err.target.email, ...asked });
     }
     return err;
   }
@@ -119,7 +121,7 @@ export class AdminUsersController {
       // the confirmation carries the key of the form that asked: a list shown before a change stays stale
       if (body.confirmed !== 'yes') return this.confirm(res, resetConfirmation(u, body.key ?? (await this.users.resetKey(id)) ?? ''));
       const password = randomPassword();
-      if (!(await this.users.resetPassword(id, password, body.key))) throw new StaleResetError(u.email);
+      if (!(await this.users.resetPassword(id, password, body.key))) throw new StaleResetError(u);
       this.audited(req, admin, 'admin.user.password_reset', u);
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).render('admin-users', {

@@ -93,10 +93,16 @@ export class EmailTakenError extends DomainError {
  * resetPassword): it was replaced after the form was shown, most often by this same form sent again
  * (a reload of the page that showed the new password). Nothing changed; the password shown then stays.
  */
+/**
+ * The admin "New password" form sent again after the password it was shown against changed (409).
+ * Carries the account, so the controller writes it as admin.user.refused (reason stale_form): an
+ * admin reading the log sees the refused second attempt, not one reset alone.
+ */
 export class StaleResetError extends DomainError {
   readonly code = 'CONFLICT';
   readonly statusCode = 409;
-  constructor(email: string) {
+  constructor(readonly target: { id: string; email: string }) {
+    const email = target.email;
     super(
       `Nothing changed: the password of ${email} was already replaced after this form was shown (most likely by this same form, sent again when its page was reloaded; or the user or another admin changed it). The password shown then is still theirs unless they changed it since. To give them another one, use New password in the list below.`,
     );

@@ -41,6 +41,8 @@ export type AuditReason =
   | 'last_admin'
   | 'self_disable'
   | 'own_password'
+  // the admin "New password" form sent again after the password it was shown against changed (409)
+  | 'stale_form'
   // a non-admin's history filter naming another user (src/history/history.controller.ts)
   | 'user_filter'
   // an admin's CSV export cut mid-stream: demoted, disabled or deleted, or the session or token revoked, since it began

@@ -42,6 +42,24 @@ describe('audit log: refusals', () => {
     ]);
   });
 
+  it('"New password" sent again from a stale form (409): admin.user.refused, reason stale_form, with the admin and the account; the first one\'s password_reset only', async () => {
+    // the resend changed nothing and answered 409, but wrote no line: the log showed one reset and no refused second attempt
+    const { user } = await createUser(app, { email: 'stale.reset.audit@example.test' });
+    const action = `/admin/users/${user.id}/password`;
+    const list = await request(server).get('/admin/users').set(admin.headers).set('Accept', 'text/html').expect(200);
+    const key = new RegExp(`action="${action}"[^>]*>[\\s\\S]*?name="key" value="([^"]+)"`).exec(list.text)?.[1];
+    expect(key).toBeDefined();
+    sink.clear();
+    await request(server).post(action).set(admin.headers).set('X-Forwarded-For', CLIENT_IP).type('form').send({ key, confirmed: 'yes' }).expect(200);
+    await request(server).post(action).set(admin.headers).set('X-Forwarded-For', CLIENT_IP).type('form').send({ key, confirmed: 'yes' }).expect(409);
+    expect(sink.events().map((e) => [e.event, e.reason ?? null, e.targetUserId, e.targetUsername])).toEqual([
+      ['admin.user.password_reset', null, user.id, user.email],
+      ['admin.user.refused', 'stale_form', user.id, user.email],
+    ]);
+    expect(sink.events('admin.user.refused')[0]).toMatchObject({ userId: admin.user.id, username: admin.user.email, method: 'POST', path: action });
+    expect(sink.lines.filter((l) => l.line.includes('admin.user.refused')).map((l) => l.level)).toEqual(['warn']);
+  });
+
   it('the last active admin demoting themself: admin.user.refused, reason last_admin, with the admin, the account and the change asked for', async () => {
     // the last active admin: every other admin disabled first, then the admin demotes themself
     const users = (await request(server).get('/api/v1/users').set(admin.bearer).expect(200)).body as { id: string; role: string; disabled: boolean }[];
