@@ -22,3 +22,21 @@ export function parseOptions<T extends Options>(argv: string[], options: T) {
   }
   return values;
 }
+
+/**
+ * A whole-number option (descriptions:rescrub --batch-size, evaluate --limit and --concurrency),
+ * or undefined when not given: ASCII digits only, within [min, max] (max at most 2^53 − 1, where a
+ * Number still holds the digits typed). Number() read `1e3` as 1000, `0x10` as 16, `1.0` as 1,
+ * ` 5` as 5: a typo or a script's float ran as some other number without a word. Throws an Error
+ * naming the option, its range and the value, which the caller prints with its usage (exit 2).
+ */
+export function integerOption(name: string, raw: string | undefined, range: { min: number; max?: number }): number | undefined {
+  if (raw === undefined) return undefined;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  const n = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= range.min && n <= max)) {
+    const bounds = range.max === undefined ? `of at least ${range.min}` : `from ${range.min} to ${range.max}`;
+    throw new Error(`--${name} must be a whole number ${bounds} (got "${raw}")`);
+  }
+  return n;
+}

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseOptions } from './cli-args';
+import { integerOption, parseOptions } from './cli-args';
 import type { AnalysisResult } from '../classifier/analysis-result';
 
 /** One line of the evaluation JSONL: the manifest path plus the result minus the heat map. */
@@ -231,14 +231,24 @@ export class UsageError extends Error {
 }
 
 /**
- * `--limit` / `--concurrency`: a whole number ≥ 1, or undefined when not given. Number() took
- * "abc" as NaN: `--limit abc` evaluated no image and reported a summary of 0 with exit code 0,
- * `--concurrency abc` started no worker and crashed in the summary.
+ * Most rows evaluated at once: the range of INFERENCE_POOL_SIZE. `--concurrency 4294967296` crashed
+ * on the workers' array (RangeError, exit 1), and far beyond the pool and its queue (64 by default)
+ * the service's own queue limit refused rows (503 error lines).
  */
-export function countOption(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got "${raw}")`);
-  return Number(raw);
+const MAX_CONCURRENCY = 64;
+
+/**
+ * `--limit` (≥ 1) / `--concurrency` (1 – 64): a whole number, or undefined when not given, by the
+ * commands' one parser (cli-args integerOption). Number() took "abc" as NaN: `--limit abc`
+ * evaluated no image and reported a summary of 0 with exit code 0, `--concurrency abc` started no
+ * worker and crashed in the summary.
+ */
+export function countOption(name: 'limit' | 'concurrency', raw: string | undefined): number | undefined {
+  try {
+    return integerOption(name, raw, { min: 1, max: name === 'concurrency' ? MAX_CONCURRENCY : undefined });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /**

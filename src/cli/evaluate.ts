@@ -27,6 +27,8 @@ Runs the served pipeline (sharp + onnxruntime-node, no database, no HTTP) over e
   --out FILE         write the lines to FILE, put in place when the run ends (a run stopped
                      mid-way leaves FILE as it was); an existing FILE is refused unless --force
   --split NAME       only rows whose \`split\` column is NAME (e.g. test)
+  --limit N          the first N rows only (a whole number, at least 1)
+  --concurrency N    rows evaluated at once, 1 to 64 (default INFERENCE_POOL_SIZE)
   --compare FILE     agreement with per-image decisions from scripts/python_decisions.py
   --studies DIR      whole studies instead: each sub-folder of DIR is one DICOM series, each
                      .nii/.nii.gz/.zip/.dcm file in DIR one study; one JSON line per study

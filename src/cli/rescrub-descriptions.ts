@@ -1,16 +1,20 @@
 import 'reflect-metadata';
 import { logToStderr } from './cli-logger';
 import { cliConfig, storedDatabaseExists } from './cli-config';
-import { parseOptions } from './cli-args';
+import { integerOption, parseOptions } from './cli-args';
 import { PrismaService } from '../prisma/prisma.service';
 import { StoredDescriptionRepository } from '../repositories/stored-description.repository';
 import { DEFAULT_RESCRUB_BATCH, rescrubStoredDescriptions } from '../studies/rescrub-descriptions';
+
+/** Rows read and written per batch, at most. */
+const MAX_BATCH = 10_000;
 
 const USAGE = `Usage: npm run descriptions:rescrub -- [--batch-size N] [--dry-run] [--cut-bare-numbers]
 
 Re-applies the series-description scrub's pattern rules (dates in every written form, a number
 behind an ID label such as MRN or DOB, digit runs of 5+, the character set) to every description stored in the database named by DATABASE_URL
-(SQLite or PostgreSQL; migrations are applied first), ${DEFAULT_RESCRUB_BATCH} rows at a time by default. Rows
+(SQLite or PostgreSQL; migrations are applied first), ${DEFAULT_RESCRUB_BATCH} rows at a time by default (--batch-size: a whole
+number from 1 to ${MAX_BATCH}). Rows
 stored before a rule was added lose what it cuts now; rows already clean are not written, so a
 second run changes nothing. Cuts that need the patient's identifiers cannot be redone: those were
 never stored. It also counts the rows that hold a bare number of 4 digits reading as no sequence
@@ -31,9 +35,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.error(USAGE);
     return 0;
   }
-  const batchSize = values['batch-size'] === undefined ? DEFAULT_RESCRUB_BATCH : Number(values['batch-size']);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-    console.error('--batch-size must be a whole number from 1 to 10000');
+  let batchSize: number;
+  try {
+    batchSize = integerOption('batch-size', values['batch-size'], { min: 1, max: MAX_BATCH }) ?? DEFAULT_RESCRUB_BATCH;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
     return 2;
   }
   const config = cliConfig();

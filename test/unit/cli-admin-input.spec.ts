@@ -60,6 +60,20 @@ describe('admin commands: input refused before the database is touched', () => {
     expect(fs.existsSync(file)).toBe(false);
   });
 
+  it('descriptions:rescrub --batch-size: only plain decimal digits from 1 to 10000; anything else is exit 2 before the database', async () => {
+    // `--batch-size 1e3` ran in batches of 1000 (Number("1e3")), `0x10` of 16, `1.0` of 1, without a word
+    const file = path.join(tempDir(), 'rescrub.db');
+    const run = (raw: string) => withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }, () => rescrubCli([`--batch-size=${raw}`]));
+    for (const raw of ['1e3', '0x10', '1.0', '+5', ' 5', '1_000', '0', '10001', '-1', 'Infinity']) {
+      error.mockClear();
+      expect([raw, await run(raw)]).toEqual([raw, 2]);
+      expect(said()).toContain(`--batch-size must be a whole number from 1 to 10000 (got "${raw}")`);
+    }
+    expect(fs.existsSync(file)).toBe(false);
+    // a good value gets past the parsing: to the missing database (exit 1)
+    for (const raw of ['1', '10000']) expect([raw, await run(raw)]).toEqual([raw, 1]);
+  });
+
   it('user:create with an invalid email: exit 2 (usage), no database file created', async () => {
     const file = path.join(tempDir(), 'users.db');
     const code = await withEnv({ DATABASE_URL: `file:${file}`, LOG_LEVEL: 'error' }, () => userCreate(['--email', 'not-an-email']));
