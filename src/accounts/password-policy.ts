@@ -21,11 +21,17 @@ const COMMON = new Set([
 
 const RUNS = ['0123456789012345678901234567890', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiopasdfghjklzxcvbnm'];
 
-/** Why this password is refused, or null when it is acceptable. */
-export function passwordProblem(password: string, email?: string): string | null {
+/**
+ * Why this password is refused, or null when it is acceptable. Judged as hashed (password.ts folds
+ * it by NFKC): read as typed, full-width "ｐａｓｓｗｏｒｄ１２３" passed and then "password123" logged in
+ * to that account, and five accented letters typed as NFD (10 code points) passed the minimum.
+ * The maximum is of the text as typed: it bounds what a request hands the hash.
+ */
+export function passwordProblem(typed: string, email?: string): string | null {
+  if ([...typed].length > MAX_PASSWORD_LENGTH) return `The password must have at most ${MAX_PASSWORD_LENGTH} characters.`;
+  const password = typed.normalize('NFKC');
   const chars = [...password];
   if (chars.length < MIN_PASSWORD_LENGTH) return `The password must have at least ${MIN_PASSWORD_LENGTH} characters.`;
-  if (chars.length > MAX_PASSWORD_LENGTH) return `The password must have at most ${MAX_PASSWORD_LENGTH} characters.`;
   const folded = password.trim().toLowerCase();
   if ([...new Set(chars)].length < 4 || [...new Set([...folded])].length < 4) return 'The password is too easy to guess (too few different characters).';
   if (COMMON.has(folded) || COMMON.has(folded.replace(/[^a-z0-9]/g, ''))) return 'The password is one of the most common passwords; choose another.';
