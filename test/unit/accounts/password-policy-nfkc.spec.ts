@@ -30,4 +30,11 @@ describe('password policy: the password as hashed (NFKC)', () => {
     expect(passwordProblem(ten)).toBeNull();
     expect(passwordProblem(ten.normalize('NFD'))).toBeNull();
   });
+
+  it('no truncation (scrypt, not bcrypt\'s 72 bytes): two long passwords differing only in their last character are two passwords', async () => {
+    const long = 'correct horse battery staple '.repeat(4); // 116 bytes
+    const hash = await hashPassword(`${long}A`);
+    expect(await verifyPassword(`${long}A`, hash)).toBe(true);
+    expect(await verifyPassword(`${long}B`, hash)).toBe(false);
+  });
 });
