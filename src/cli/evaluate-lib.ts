@@ -231,21 +231,13 @@ export class UsageError extends Error {
 }
 
 /**
- * Most rows evaluated at once: the range of INFERENCE_POOL_SIZE. `--concurrency 4294967296` crashed
- * on the workers' array (RangeError, exit 1), and far beyond the pool and its queue (64 by default)
- * the service's own queue limit refused rows (503 error lines).
- */
-const MAX_CONCURRENCY = 64;
-
-/**
- * `--limit` (≥ 1) / `--concurrency` (1 – 64): a whole number, or undefined when not given, by the
- * commands' one parser (cli-args integerOption). Number() took "abc" as NaN: `--limit abc`
- * evaluated no image and reported a summary of 0 with exit code 0, `--concurrency abc` started no
- * worker and crashed in the summary.
+ * `--limit` (≥ 1) / `--concurrency` (1 – 64, INFERENCE_POOL_SIZE's range), or undefined when not
+ * given, by the commands' one parser (cli-args integerOption). Number() took "abc" as NaN (`--limit
+ * abc` evaluated no image, exit 0); `--concurrency 4294967296` crashed on the workers' array.
  */
 export function countOption(name: 'limit' | 'concurrency', raw: string | undefined): number | undefined {
   try {
-    return integerOption(name, raw, { min: 1, max: name === 'concurrency' ? MAX_CONCURRENCY : undefined });
+    return integerOption(name, raw, { min: 1, max: name === 'concurrency' ? 64 : undefined });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

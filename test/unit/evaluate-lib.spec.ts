@@ -125,8 +125,7 @@ describe('countOption (--limit, --concurrency)', () => {
   });
 
   it('--concurrency is at most 64, the range of INFERENCE_POOL_SIZE', () => {
-    // `--concurrency 4294967296` passed and crashed on the workers' array (RangeError: Invalid array length, exit 1);
-    // any value far beyond the pool and its queue (64) had rows refused 503 by the service's own queue limit
+    // `--concurrency 4294967296` passed and crashed on the workers' array (RangeError: Invalid array length, exit 1)
     expect(countOption('concurrency', '64')).toBe(64);
     for (const raw of ['65', '4294967296', '0', '1e3', ' 8']) {
       expect(() => countOption('concurrency', raw)).toThrow(new UsageError(`--concurrency must be a whole number from 1 to 64 (got "${raw}")`));
