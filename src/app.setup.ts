@@ -21,7 +21,7 @@ import { DISCLAIMER, EXPERIMENTAL_NOTICE } from './common/disclaimer';
 import { HEATMAP_NOTE, NO_FOCUS_NOTE } from './explainability/heatmap-text';
 import { canonicalPath } from './common/paths';
 import { refuseOversizedUploads, UploadBound } from './common/declared-length';
-import { refuseOversizedContinue } from './common/expect-continue';
+import { answerExpectations, refuseUnmetExpectations } from './common/expect-continue';
 import { answerClientErrors } from './common/client-error';
 import { JsonBodyInterceptor, jsonOnlyOperations } from './common/json-body';
 import { queryFreeOperations, UndeclaredQueryInterceptor, UNDECLARED_QUERY_RULE } from './common/undeclared-query';
@@ -86,6 +86,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       unthrottled: unthrottledRoutes(app.get(DiscoveryService)),
     }),
   );
+  // an Expect header other than 100-continue: 417, counted above (expect-continue.ts)
+  app.use(refuseUnmetExpectations);
   // the upload routes and the most file bytes each takes in one request (declared-length.ts)
   const uploads: UploadBound[] = [
     { path: '/api/v1/analyses', fileBytes: config.maxUploadBytes, files: 1 },
@@ -121,8 +123,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 
   // who is calling, CSRF cookie, login wall for /api/docs: before Swagger and the Nest router
   configureAccounts(app);
-  // Expect: 100-continue with a Content-Length no upload can reach: 413 before the body is sent
-  refuseOversizedContinue(app.getHttpServer() as Server, uploads);
+  // Expect: 100-continue with a Content-Length no upload can reach: no 100, on to the request limit
+  // and the 413 above, before the body is sent; any other expectation on to the 417 above
+  answerExpectations(app.getHttpServer() as Server, uploads);
   // what Node's parser refuses before Express (headers over 16 KB: 431) answered in the app's error shape
   answerClientErrors(app.getHttpServer() as Server);
   // a known path with a method it does not take: 405 + Allow, not the router's 404

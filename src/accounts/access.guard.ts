@@ -15,6 +15,12 @@ import type { AuthUser, Role } from './roles';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
+ * A page request as a browser's: GET, or HEAD, which must answer as GET would (RFC 9110 §9.3.2) —
+ * it was the 401/403 where GET is the redirect (a link checker's or `curl -I`'s HEAD /history).
+ */
+const isPageRead = (req: Request) => (req.method === 'GET' || req.method === 'HEAD') && wantsHtml(req);
+
+/**
  * The CSRF rule for one request and the token it carries: a bearer-token call needs none (no
  * ambient credential); a cookie call's token must be the HMAC of its CSRF cookie and login session.
  * Shared by the guard and the form upload's streaming check (form-upload.ts), so they cannot differ.
@@ -33,7 +39,7 @@ export function csrfTokenAccepted(csrf: Csrf, req: Request, token: unknown): boo
  */
 export function refuseAnonymous(req: Request, res: Response): UnauthorizedError {
   const { badToken, sessionEnded } = authState(req);
-  if (req.method === 'GET' && wantsHtml(req)) {
+  if (isPageRead(req)) {
     // a login that ended (not a first visit): the login page says so, instead of a plain form
     res.redirect(302, `/login?next=${encodeURIComponent(req.originalUrl)}${sessionEnded ? '&ended=1' : ''}`);
   } else {
@@ -91,7 +97,7 @@ export function accessVerdict(
  * line — one per page the user clicked (a first login passes several) buried the real ones.
  */
 export function refusePendingPasswordChange(req: Request, res: Response, audit: AuditLog): PasswordChangeRequiredError {
-  if (req.method === 'GET' && wantsHtml(req)) res.redirect(302, CHANGE_PASSWORD_PAGE);
+  if (isPageRead(req)) res.redirect(302, CHANGE_PASSWORD_PAGE);
   else audit.record(req, 'access.denied', { reason: 'password_change_required', ...actor(authState(req).user) });
   return new PasswordChangeRequiredError();
 }

@@ -79,7 +79,8 @@ export function configureAccounts(app: NestExpressApplication): void {
       }
 
       let csrfCookie = readCookie(req, policy, CSRF_COOKIE);
-      if (!csrfCookie && !api && req.method === 'GET') {
+      // HEAD as GET: the same headers (RFC 9110 §9.3.2), and /login's form holds the token either way
+      if (!csrfCookie && !api && (req.method === 'GET' || req.method === 'HEAD')) {
         csrfCookie = Csrf.newCookieValue();
         setCookie(req, res, policy, CSRF_COOKIE, csrfCookie);
       }

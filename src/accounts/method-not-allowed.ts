@@ -93,8 +93,9 @@ function verdicts(access: RouteAccess, routes: readonly RouteAtPath[], user: Aut
 /**
  * For a request no route took, mounted just before Nest's 404 handler (FallThroughExpressAdapter):
  * a path that the router has, but not for this method, is a 405 METHOD_NOT_ALLOWED with `Allow`
- * (RFC 9110 §15.5.6) instead of a 404; an unknown path goes on to the 404. Nothing of the route runs
- * either way (no guard, pipe or handler), so a 405 opens nothing.
+ * (RFC 9110 §15.5.6) instead of a 404, and OPTIONS on it a 204 with that `Allow` (it was a 405 whose
+ * Allow left OPTIONS out); an unknown path goes on to the 404. Nothing of the route runs either way
+ * (no guard, pipe or handler), so a 405 opens nothing.
  *
  * The guards still come first, from the routes' own metadata: `Allow` lists only the methods this
  * caller could use, and a caller who could use none gets what those methods would answer them — the
@@ -108,8 +109,10 @@ export function methodNotAllowed(access: RouteAccess, audit: AuditLog): RequestH
   return (req, res, next) => {
     const routes = routesAtPath(req, req.path);
     const all = allowedMethods(routes);
-    // no route here (a 404), or one that takes this method and still passed it on: Nest's 404
-    if (!routes.length || !all || all.includes(req.method)) return next();
+    // no route here (a 404), or one that takes this method and still passed it on: Nest's 404.
+    // OPTIONS is in `all` for every path, but no route registers it: it is answered here
+    const options = req.method === 'OPTIONS';
+    if (!routes.length || !all || (!options && all.includes(req.method))) return next();
     const verdict = verdicts(access, routes, authState(req).user);
     const usable = routes.map((r) => ({ path: r.path, methods: r.methods.filter((m) => verdict.get(m) === 'ok') }));
     const allowed = allowedMethods(usable) ?? []; // never null: no route here takes every method
@@ -120,6 +123,9 @@ export function methodNotAllowed(access: RouteAccess, audit: AuditLog): RequestH
       return next(refused.includes('password') ? refusePendingPasswordChange(req, res, audit) : refuseRole(req, audit));
     }
     res.setHeader('Allow', allowed.join(', '));
+    // OPTIONS asks what the path supports (RFC 9110 §9.3.7): the Allow header is the answer, no body.
+    // No Access-Control-* header: a CORS preflight still fails (README, "No CORS")
+    if (options) return void res.status(204).end();
     next(new MethodNotAllowedError(req.method, allowed));
   };
 }

@@ -37,6 +37,8 @@ const RETRY_AFTER_503: Header = {
 const BODY_PARSER_ANSWERS: Record<string, string> = {
   '400': 'BAD_REQUEST: a JSON body that does not parse',
   '415': 'UNSUPPORTED_TYPE: a JSON or form body in a charset other than UTF-8, or with a Content-Encoding other than gzip, deflate or br',
+  // an Expect header Node does not meet: answered by the app, after the request limit (common/expect-continue.ts)
+  '417': 'EXPECTATION_FAILED: an Expect header other than 100-continue',
   // Node's HTTP parser, before the app: answered in this shape by common/client-error.ts
   '431': 'REQUEST_HEADERS_TOO_LARGE: the request line and headers over 16 KB together (a very long URL, a large Cookie); the connection is closed',
 };

@@ -59,8 +59,9 @@ export class UndeclaredTooLargeError extends DomainError {
 export type AnswerError = (error: DomainError, req: Request, res: Response) => void;
 
 /**
- * The same refusal for a request sent without `Expect: 100-continue` (expect-continue.ts answers
- * those): before, its body was read in full before the 413 — multer drains a refused body to its
+ * A declared-oversized upload refused from its headers, sent with `Expect: 100-continue` or not
+ * (expect-continue.ts withholds the 100 from the former, so its body never comes): before, a body
+ * sent without it was read in full before the 413 — multer drains a refused body to its
  * end (so that the client is not cut off mid-send), 60 MB declared to a 5 MB route was 60 MB read.
  * Here it is refused from its headers, through the one filter (JSON, or the error page for the
  * form), which closes the connection instead of reading the body (AppExceptionFilter).

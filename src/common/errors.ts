@@ -37,6 +37,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'STUDY_HAS_OWN_REPORT',
   'METHOD_NOT_ALLOWED',
+  'EXPECTATION_FAILED',
   'UNAUTHORIZED',
   'FORBIDDEN',
   'PASSWORD_CHANGE_REQUIRED',
@@ -269,6 +270,15 @@ export class MethodNotAllowedError extends DomainError {
     readonly allowed: readonly string[],
   ) {
     super(`This path does not take ${method}; it takes ${allowed.join(', ')}.`);
+  }
+}
+
+/** An `Expect` header naming something other than 100-continue (RFC 9110 §10.1.1). */
+export class ExpectationFailedError extends DomainError {
+  readonly code = 'EXPECTATION_FAILED';
+  readonly statusCode = 417;
+  constructor(expectation: string) {
+    super(`The request's Expect header (${JSON.stringify(expectation.slice(0, 100))}) asks for something this server does not do; only "100-continue" is understood. Send the request without it.`);
   }
 }
 

@@ -36,11 +36,14 @@ export function routesAtPath(req: Request, path: string): RouteAtPath[] {
 
 /**
  * What an `Allow` header lists for these routes: their methods, HEAD wherever GET is (the router
- * answers HEAD from a GET route), sorted. Null when a route takes every method.
+ * answers HEAD from a GET route) and OPTIONS wherever any method is (answered before the 404:
+ * methodNotAllowed), sorted. Empty when the routes take no method; null when a route takes every
+ * method.
  */
 export function allowedMethods(routes: readonly RouteAtPath[]): string[] | null {
   const methods = new Set(routes.flatMap((r) => r.methods));
   if (methods.has('*')) return null;
   if (methods.has('GET')) methods.add('HEAD');
+  if (methods.size) methods.add('OPTIONS');
   return [...methods].sort();
 }

@@ -143,7 +143,9 @@ export const booleanFlag = z.union(
 );
 
 /** One text value (a repeated or nested field is a 400), at most `max` characters. */
-export const text = (max: number) => z.string({ error: 'expected a single text value' }).max(max);
+// the schema's error covers its checks too unless they name their own: without the max's, a value
+// merely too long was "expected a single text value" (test/unit/query-text-length.spec.ts)
+export const text = (max: number) => z.string({ error: 'expected a single text value' }).max(max, { error: `too long (at most ${max} characters)` });
 
 /**
  * The text fields of a multipart endpoint, and none other: an unknown field (in the body or the

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { PrismaService } from '../../src/prisma/prisma.service';
@@ -40,10 +42,27 @@ describe('OpenAPI document vs the answers of every route', () => {
     return request(on.getHttpServer())[method.toLowerCase() as Method](route.replace('{id}', id));
   };
   /** The answer has this status, and the document declares it with this body. */
-  async function answers(op: string, status: number, pending: request.Test): Promise<request.Response> {
+  async function answers(op: string, status: number, pending: request.Test | Promise<request.Response>): Promise<request.Response> {
     const res = await pending;
     expect({ op, status: res.status, problems: contract.check(op, res) }).toEqual({ op, status, problems: '' });
     return res;
+  }
+  /** `op` sent with this Expect header (no body), its answer read as far as Contract.check reads one. */
+  async function expecting(op: string, expectation: string): Promise<request.Response> {
+    const server = app.getHttpServer() as http.Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const [method, route] = op.split(' ');
+    const { port } = server.address() as AddressInfo;
+    const headers = { Expect: expectation, 'Content-Length': '0' };
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method, path: route.replace('{id}', randomUUID()), headers, agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text, body: JSON.parse(text) as unknown } as unknown as request.Response));
+      });
+      req.on('error', reject);
+      req.end();
+    });
   }
   /** Operations whose declared answer for `status` says `words`. */
   const declaring = (status: number, words: string) => contract.operations().filter((op) => contract.description(op, status).includes(words));
@@ -302,6 +321,14 @@ describe('OpenAPI document vs the answers of every route', () => {
     for (const op of contract.operations()) {
       const res = await answers(op, 431, call(app, op).set('Cookie', `big=${'x'.repeat(17_000)}`));
       expect({ op, code: res.body.code }).toEqual({ op, code: 'REQUEST_HEADERS_TOO_LARGE' });
+    }
+  });
+
+  it('every route: an Expect header other than 100-continue is a 417 EXPECTATION_FAILED in the error shape (Node\'s bare 417 before)', async () => {
+    for (const op of contract.operations()) {
+      // Node's client sends the headers the moment Expect is set, so supertest cannot add its own after it: a plain request
+      const res = await answers(op, 417, expecting(op, 'something-else'));
+      expect({ op, code: res.body.code }).toEqual({ op, code: 'EXPECTATION_FAILED' });
     }
   });
 

@@ -93,16 +93,16 @@ describe('405 on a path the caller may not use: the guard\'s answer, never the m
 
   it('admins keep 405 + Allow on the same paths', async () => {
     const page = await request(server).put('/admin/users').set({ ...admin.headers, Accept: 'application/json' });
-    expect([page.status, page.headers.allow, page.body.code]).toEqual([405, 'GET, HEAD, POST', 'METHOD_NOT_ALLOWED']);
+    expect([page.status, page.headers.allow, page.body.code]).toEqual([405, 'GET, HEAD, OPTIONS, POST', 'METHOD_NOT_ALLOWED']);
     const api = await request(server).delete(`/api/v1/users/${ID}`).set(admin.bearer);
-    expect([api.status, api.headers.allow]).toEqual([405, 'PATCH']);
+    expect([api.status, api.headers.allow]).toEqual([405, 'OPTIONS, PATCH']);
     const csv = await request(server).post('/api/v1/history/export.csv').set(admin.bearer);
     expect(csv.status).toBe(405);
   });
 
   it('a path a non-admin may use still answers them 405 + Allow', async () => {
     const res = await request(server).delete('/api/v1/analyses').set(user.bearer);
-    expect([res.status, res.headers.allow]).toEqual([405, 'POST']);
+    expect([res.status, res.headers.allow]).toEqual([405, 'OPTIONS, POST']);
   });
 
   it('a user who must first change a password someone else set: the 403 PASSWORD_CHANGE_REQUIRED, never the methods of what they may not use', async () => {
@@ -120,6 +120,6 @@ describe('405 on a path the caller may not use: the guard\'s answer, never the m
     expect([page.status, page.headers.location, page.headers.allow]).toEqual([302, '/account', undefined]);
     // the routes open to them keep their 405 + Allow
     const change = await request(server).get('/api/v1/auth/password').set(flagged.bearer);
-    expect([change.status, change.headers.allow]).toEqual([405, 'POST']);
+    expect([change.status, change.headers.allow]).toEqual([405, 'OPTIONS, POST']);
   });
 });

@@ -37,12 +37,12 @@ describe('405 Method Not Allowed on a known path, with Allow', () => {
     for (const method of ['DELETE', 'GET', 'PUT']) {
       const res = await call(server, method, '/api/v1/analyses').set(admin.bearer);
       expect(res.status).toBe(405);
-      expect(res.headers.allow).toBe('POST');
-      expect(res.body).toEqual({ statusCode: 405, code: 'METHOD_NOT_ALLOWED', message: `This path does not take ${method}; it takes POST.` });
+      expect(res.headers.allow).toBe('OPTIONS, POST');
+      expect(res.body).toEqual({ statusCode: 405, code: 'METHOD_NOT_ALLOWED', message: `This path does not take ${method}; it takes OPTIONS, POST.` });
     }
     // the router's own matching: case, trailing slash
     const odd = await request(server).delete('/API/V1/Analyses/').set(admin.bearer);
-    expect([odd.status, odd.headers.allow]).toEqual([405, 'POST']);
+    expect([odd.status, odd.headers.allow]).toEqual([405, 'OPTIONS, POST']);
   });
 
   it('every path of the live router answers each method it does not take with 405 and lists the ones it does', async () => {
@@ -69,7 +69,7 @@ describe('405 Method Not Allowed on a known path, with Allow', () => {
   it('a page path answers a browser with the 405 error page', async () => {
     const res = await request(server).post('/history').set({ ...admin.headers, Accept: 'text/html' });
     expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe('GET, HEAD');
+    expect(res.headers.allow).toBe('GET, HEAD, OPTIONS');
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.text).toContain('Error 405');
     expect(res.text).toMatch(/not for clinical use/i);
@@ -96,27 +96,27 @@ describe('405 Method Not Allowed on a known path, with Allow', () => {
     expect(browser.headers.location).toBe('/login?next=%2Faccount%2Fpassword');
     // /logout is public (a caller with no live session is out already): its methods, to anyone
     const logout = await request(server).get('/logout').set('Accept', 'application/json');
-    expect([logout.status, logout.headers.allow]).toEqual([405, 'POST']);
+    expect([logout.status, logout.headers.allow]).toEqual([405, 'OPTIONS, POST']);
     // a path with a public route tells anyone its public methods, and only those (DELETE needs a login)
     const health = await request(server).put('/healthz');
-    expect([health.status, health.headers.allow, health.body.code]).toEqual([405, 'GET, HEAD', 'METHOD_NOT_ALLOWED']);
+    expect([health.status, health.headers.allow, health.body.code]).toEqual([405, 'GET, HEAD, OPTIONS', 'METHOD_NOT_ALLOWED']);
     const token = await request(server).get('/api/v1/auth/token');
-    expect([token.status, token.headers.allow]).toEqual([405, 'POST']);
+    expect([token.status, token.headers.allow]).toEqual([405, 'OPTIONS, POST']);
     const logged = await request(server).get('/api/v1/auth/token').set(admin.bearer);
-    expect([logged.status, logged.headers.allow]).toEqual([405, 'DELETE, POST']);
+    expect([logged.status, logged.headers.allow]).toEqual([405, 'DELETE, OPTIONS, POST']);
   });
 
   it('HEAD on GET routes still answers 200; HEAD on a POST-only path is a 405', async () => {
     expect((await request(server).head('/healthz')).status).toBe(200);
     expect((await request(server).head('/api/v1/history').set(admin.bearer)).status).toBe(200);
     const head = await request(server).head('/api/v1/analyses').set(admin.bearer);
-    expect([head.status, head.headers.allow]).toEqual([405, 'POST']);
+    expect([head.status, head.headers.allow]).toEqual([405, 'OPTIONS, POST']);
   });
 
   it('nothing of the route runs: a cookie request without a CSRF token gets the 405, and nothing changes', async () => {
     const before = await request(server).get('/api/v1/users').set(admin.bearer).expect(200);
     const res = await request(server).delete(`/admin/users/${admin.user.id}`).set({ Cookie: admin.cookie, Accept: 'application/json' });
-    expect([res.status, res.headers.allow]).toEqual([405, 'POST']);
+    expect([res.status, res.headers.allow]).toEqual([405, 'OPTIONS, POST']);
     const after = await request(server).get('/api/v1/users').set(admin.bearer).expect(200);
     expect(after.body).toEqual(before.body);
   });
