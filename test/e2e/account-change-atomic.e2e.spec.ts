@@ -10,36 +10,28 @@
  * The refusal is injected into SessionRepository.deleteByUser (the second write) as the write guard
  * would raise it; everything else is the real app and database.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { UsersService } from '../../src/accounts/users.service';
 import { DatabaseFileMovedError } from '../../src/common/errors';
 import { SessionRepository } from '../../src/repositories/session.repository';
 import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 describe('an account change whose end of sessions the database refuses changes nothing', () => {
-  let app: NestExpressApplication;
-  let admin: TestSession;
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }));
-    admin = await loginAs(app, { role: 'admin' });
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }, sessions: { admin: { role: 'admin' } } });
+  const { admin } = h.sessions;
   afterEach(() => jest.restoreAllMocks());
 
-  const server = () => app.getHttpServer();
+  const server = () => h.server;
   /** The next end of a user's sessions is refused, as the database would refuse it. */
   const refuseNextSessionEnd = () =>
-    jest.spyOn(app.get(SessionRepository), 'deleteByUser').mockRejectedValueOnce(new DatabaseFileMovedError('injected: the database refused the write'));
-  const passwordWorks = async (s: TestSession, password: string) => (await app.get(UsersService).checkCredentials(s.user.email, password)).ok;
+    jest.spyOn(h.get(SessionRepository), 'deleteByUser').mockRejectedValueOnce(new DatabaseFileMovedError('injected: the database refused the write'));
+  const passwordWorks = async (s: TestSession, password: string) => (await h.get(UsersService).checkCredentials(s.user.email, password)).ok;
   const me = (s: TestSession) => request(server()).get('/api/v1/auth/me').set(s.bearer);
 
   it('own password change (API): 503, and the old password still holds, the new one not', async () => {
-    const user = await loginAs(app);
+    const user = await loginAs(h.app);
     refuseNextSessionEnd();
     const res = await request(server()).post('/api/v1/auth/password').set(user.bearer).send({ current: user.password, password: 'A-brand-new-passphrase-9' });
     expect([res.status, res.body.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
@@ -51,7 +43,7 @@ describe('an account change whose end of sessions the database refuses changes n
   });
 
   it('own password change (the /account form): 503, the old password still holds', async () => {
-    const user = await loginAs(app);
+    const user = await loginAs(h.app);
     refuseNextSessionEnd();
     const res = await request(server())
       .post('/account/password')
@@ -64,20 +56,20 @@ describe('an account change whose end of sessions the database refuses changes n
   });
 
   it('an admin\'s "New password": 503, the user\'s password unchanged and not marked to be changed', async () => {
-    const user = await loginAs(app);
+    const user = await loginAs(h.app);
     refuseNextSessionEnd();
     const res = await request(server()).post(`/admin/users/${user.user.id}/password`).set(admin.headers).set('Accept', 'text/html').type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' });
     expect(res.status).toBe(503);
     expect(await passwordWorks(user, user.password)).toBe(true);
-    expect((await app.get(UsersService).findById(user.user.id))?.mustChangePassword).toBe(false);
+    expect((await h.get(UsersService).findById(user.user.id))?.mustChangePassword).toBe(false);
   });
 
   it('disabling: 503, and the account is not disabled (its sessions are not left to revive when it is enabled again)', async () => {
-    const user = await loginAs(app);
+    const user = await loginAs(h.app);
     refuseNextSessionEnd();
     const res = await request(server()).patch(`/api/v1/users/${user.user.id}`).set(admin.bearer).send({ disabled: true });
     expect([res.status, res.body.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
-    expect((await app.get(UsersService).findById(user.user.id))?.disabled).toBe(false);
+    expect((await h.get(UsersService).findById(user.user.id))?.disabled).toBe(false);
     expect((await me(user)).status).toBe(200);
     // retried once the database takes writes: disabled, its sessions gone for good
     expect((await request(server()).patch(`/api/v1/users/${user.user.id}`).set(admin.bearer).send({ disabled: true })).status).toBe(200);

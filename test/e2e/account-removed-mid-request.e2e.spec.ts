@@ -12,7 +12,6 @@
  * The interleavings are forced: the row is deleted just before the history row is written, or
  * just after the account was read.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { UserRepository } from '../../src/repositories/user.repository';
 import { HistoryService } from '../../src/history/history.service';
@@ -20,27 +19,22 @@ import { PrismaService } from '../../src/prisma/prisma.service';
 import { STUDY_RECORDER, StudyRecorder } from '../../src/studies/study-result';
 import { loginAs, TestSession } from '../helpers/auth';
 import { solidPng } from '../support/images';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 
 const SERIES = dicomSeries(Array.from({ length: 4 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 97 === 0 ? 250 : 255))));
 
 describe('an account deleted while its analysis runs', () => {
-  let app: NestExpressApplication;
-  let prisma: PrismaService;
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    prisma = app.get(PrismaService);
-  });
-  afterAll(async () => app?.close());
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR } });
+  const prisma = () => h.get(PrismaService);
 
   /** Deletes `user`'s row right before the next history row (image or study) is written. */
   function deleteBeforeRecording(user: TestSession) {
-    const drop = () => prisma.user.delete({ where: { id: user.user.id } });
-    const history = app.get(HistoryService);
+    const drop = () => prisma().user.delete({ where: { id: user.user.id } });
+    const history = h.get(HistoryService);
     const record = history.record.bind(history);
-    const studies = app.get<StudyRecorder>(STUDY_RECORDER, { strict: false });
+    const studies = h.app.get<StudyRecorder>(STUDY_RECORDER, { strict: false });
     const recordStudy = studies.recordStudy.bind(studies);
     const spies = [
       jest.spyOn(history, 'record').mockImplementationOnce(async (r) => (await drop(), record(r))),
@@ -50,12 +44,12 @@ describe('an account deleted while its analysis runs', () => {
   }
 
   const image = async (user: TestSession, key?: string) => {
-    const r = request(app.getHttpServer()).post('/api/v1/analyses').set(user.bearer);
+    const r = request(h.server).post('/api/v1/analyses').set(user.bearer);
     if (key) r.set('Idempotency-Key', key);
     return r.attach('image', await solidPng(128, 128, 255), 'x.png');
   };
   const study = (user: TestSession, key?: string) => {
-    let r = request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer);
+    let r = request(h.server).post('/api/v1/studies').set(user.bearer);
     if (key) r = r.set('Idempotency-Key', key);
     SERIES.forEach((b, i) => (r = r.attach('files', b, `s${i}.dcm`)));
     return r;
@@ -67,8 +61,8 @@ describe('an account deleted while its analysis runs', () => {
     ['a study', (u: TestSession) => study(u)],
     ['a study with an Idempotency-Key', (u: TestSession) => study(u, 'k-2')],
   ])('%s: 401 UNAUTHORIZED saying the account is gone, no Retry-After, nothing recorded', async (_name, send) => {
-    const user = await loginAs(app);
-    const rows = await prisma.analysis.count();
+    const user = await loginAs(h.app);
+    const rows = await prisma().analysis.count();
     const restore = deleteBeforeRecording(user);
     try {
       const res = await send(user);
@@ -78,38 +72,38 @@ describe('an account deleted while its analysis runs', () => {
     } finally {
       restore();
     }
-    expect(await prisma.analysis.count()).toBe(rows);
+    expect(await prisma().analysis.count()).toBe(rows);
   });
 
   it('a history row that cannot be written for another reason stays a 503', async () => {
-    const user = await loginAs(app);
-    await prisma.$executeRawUnsafe('PRAGMA query_only = ON');
+    const user = await loginAs(h.app);
+    await prisma().$executeRawUnsafe('PRAGMA query_only = ON');
     try {
       const res = await image(user);
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('DATABASE_UNAVAILABLE');
     } finally {
-      await prisma.$executeRawUnsafe('PRAGMA query_only = OFF');
+      await prisma().$executeRawUnsafe('PRAGMA query_only = OFF');
     }
   });
 
   /** Deletes the user's row right after the next UserRepository read of it (findById or findByEmail) answers. */
   function deleteAfterRead(user: TestSession, read: 'findById' | 'findByEmail') {
-    const users = app.get(UserRepository);
+    const users = h.get(UserRepository);
     const original = users[read].bind(users);
     const spy = jest.spyOn(users, read).mockImplementationOnce(async (key: string) => {
       const found = await original(key);
-      await prisma.user.delete({ where: { id: user.user.id } });
+      await prisma().user.delete({ where: { id: user.user.id } });
       return found;
     });
     return () => spy.mockRestore();
   }
 
   it('a login whose account is deleted while its password is checked: 401, not a 500', async () => {
-    const user = await loginAs(app);
+    const user = await loginAs(h.app);
     const restore = deleteAfterRead(user, 'findByEmail');
     try {
-      const res = await request(app.getHttpServer()).post('/api/v1/auth/token').send({ email: user.user.email, password: user.password });
+      const res = await request(h.server).post('/api/v1/auth/token').send({ email: user.user.email, password: user.password });
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('UNAUTHORIZED');
     } finally {
@@ -118,20 +112,20 @@ describe('an account deleted while its analysis runs', () => {
   });
 
   it("an admin's change or new password for an account deleted meanwhile: 404 NOT_FOUND, not a 500", async () => {
-    const admin = await loginAs(app, { role: 'admin' });
-    const patched = await loginAs(app);
+    const admin = await loginAs(h.app, { role: 'admin' });
+    const patched = await loginAs(h.app);
     let restore = deleteAfterRead(patched, 'findById');
     try {
-      const res = await request(app.getHttpServer()).patch(`/api/v1/users/${patched.user.id}`).set(admin.bearer).send({ role: 'admin' });
+      const res = await request(h.server).patch(`/api/v1/users/${patched.user.id}`).set(admin.bearer).send({ role: 'admin' });
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ statusCode: 404, code: 'NOT_FOUND', message: 'No such user.' });
     } finally {
       restore();
     }
-    const reset = await loginAs(app);
+    const reset = await loginAs(h.app);
     restore = deleteAfterRead(reset, 'findById');
     try {
-      const res = await request(app.getHttpServer()).post(`/admin/users/${reset.user.id}/password`).set({ ...admin.headers, Accept: 'text/html' }).type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' });
+      const res = await request(h.server).post(`/admin/users/${reset.user.id}/password`).set({ ...admin.headers, Accept: 'text/html' }).type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' });
       expect(res.status).toBe(404);
       expect(res.text).toContain('No such user.');
     } finally {

@@ -6,22 +6,16 @@
  * `confirmed=yes` with the CSRF token) acts. The script's dialog sends `confirmed=yes` itself, so
  * the JavaScript path still asks exactly once (test/browser/admin-users-confirm-nojs.browser.spec.ts).
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createUser, loginAs, sessionFor, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { createUser, loginAs, sessionFor } from '../helpers/auth';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 describe('admin users page: a server-rendered confirmation before disabling, enabling or a new password', () => {
-  let app: NestExpressApplication;
-  let admin: TestSession;
-  const server = () => app.getHttpServer();
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { admin: { role: 'admin' } } });
+  const { admin } = h.sessions;
+  const server = () => h.server;
   const page = { Accept: 'text/html' };
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    admin = await loginAs(app, { role: 'admin' });
-  });
-  afterAll(async () => app.close());
 
   async function stateOf(id: string): Promise<{ role: string; disabled: boolean }> {
     const list = await request(server()).get('/api/v1/users').set(admin.bearer).expect(200);
@@ -40,7 +34,7 @@ describe('admin users page: a server-rendered confirmation before disabling, ena
   }
 
   it('disable: the first post changes nothing and asks; only the confirmation disables', async () => {
-    const colleague = await sessionFor(app, (await createUser(app, { email: 'colleague.nojs@example.test' })).user);
+    const colleague = await sessionFor(h.app, (await createUser(h.app, { email: 'colleague.nojs@example.test' })).user);
     const ask = await request(server()).post(`/admin/users/${colleague.user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, role: 'user', disabled: 'true' });
     expect(ask.status).toBe(200);
     expect(ask.text).toContain('Disable colleague.nojs@example.test?');
@@ -61,14 +55,14 @@ describe('admin users page: a server-rendered confirmation before disabling, ena
   });
 
   it('the confirmation needs the CSRF token: a post of its fields without one changes nothing', async () => {
-    const { user } = await createUser(app);
+    const { user } = await createUser(h.app);
     const res = await request(server()).post(`/admin/users/${user.id}`).set({ Cookie: admin.cookie, ...page }).type('form').send({ role: 'user', disabled: 'true', confirmed: 'yes' });
     expect(res.status).toBe(403);
     expect(await stateOf(user.id)).toEqual({ role: 'user', disabled: false });
   });
 
   it('re-enable asks too, and says what it gives back', async () => {
-    const { user } = await createUser(app, { email: 'returning.nojs@example.test' });
+    const { user } = await createUser(h.app, { email: 'returning.nojs@example.test' });
     await request(server()).patch(`/api/v1/users/${user.id}`).set(admin.bearer).send({ disabled: true }).expect(200);
     const ask = await request(server()).post(`/admin/users/${user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, role: 'user', disabled: 'false' });
     expect(ask.status).toBe(200);
@@ -83,7 +77,7 @@ describe('admin users page: a server-rendered confirmation before disabling, ena
 
   it('a status change with a role change names both; making someone admin asks, in the dialog\'s words', async () => {
     // a promotion acted on the first post: a slip on the role select opened everyone's history to the user
-    const { user } = await createUser(app, { email: 'both.nojs@example.test' });
+    const { user } = await createUser(h.app, { email: 'both.nojs@example.test' });
     const both = await request(server()).post(`/admin/users/${user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, role: 'admin', disabled: 'true' });
     expect(both.status).toBe(200);
     expect(both.text).toContain('Disable both.nojs@example.test and make them admin?');
@@ -107,11 +101,11 @@ describe('admin users page: a server-rendered confirmation before disabling, ena
   });
 
   it('demoting another admin acts at once (it gives no one access; undone in one click); demoting oneself asks', async () => {
-    const { user } = await createUser(app, { email: 'demoted.nojs@example.test', role: 'admin' });
+    const { user } = await createUser(h.app, { email: 'demoted.nojs@example.test', role: 'admin' });
     const other = await request(server()).post(`/admin/users/${user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, role: 'user', disabled: 'false' });
     expect([other.status, other.headers.location]).toEqual([303, `/admin/users?done=updated&user=${user.id}`]);
     expect(await stateOf(user.id)).toEqual({ role: 'user', disabled: false });
-    await createUser(app, { role: 'admin' }); // not the last admin
+    await createUser(h.app, { role: 'admin' }); // not the last admin
     const self = await request(server()).post(`/admin/users/${admin.user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, role: 'user', disabled: 'false' });
     expect(self.status).toBe(200);
     expect(self.text).toContain(`Make ${admin.user.email} (you) a user?`);
@@ -119,7 +113,7 @@ describe('admin users page: a server-rendered confirmation before disabling, ena
   });
 
   it('new password: the first post shows none and keeps the old one working; the confirmation shows it once', async () => {
-    const colleague = await sessionFor(app, (await createUser(app, { email: 'reset.nojs@example.test' })).user);
+    const colleague = await sessionFor(h.app, (await createUser(h.app, { email: 'reset.nojs@example.test' })).user);
     const ask = await request(server()).post(`/admin/users/${colleague.user.id}/password`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken });
     expect(ask.status).toBe(200);
     expect(ask.text).toContain('Give reset.nojs@example.test a new password?');
@@ -136,7 +130,7 @@ describe('admin users page: a server-rendered confirmation before disabling, ena
   });
 
   it('refusals come before any confirmation: disabling oneself, one\'s own new password, an unknown user', async () => {
-    await createUser(app, { role: 'admin' }); // not the last admin: the self-refusal is what refuses
+    await createUser(h.app, { role: 'admin' }); // not the last admin: the self-refusal is what refuses
     const self = await request(server()).post(`/admin/users/${admin.user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, role: 'admin', disabled: 'true' });
     expect(self.status).toBe(403);
     expect(self.text).toContain('You cannot disable your own account.');
@@ -153,14 +147,14 @@ describe('admin users page: a server-rendered confirmation before disabling, ena
   });
 
   it('a non-admin gets no confirmation page either', async () => {
-    const user = await loginAs(app);
+    const user = await loginAs(h.app);
     const res = await request(server()).post(`/admin/users/${admin.user.id}`).set({ ...user.headers, ...page }).type('form').send({ _csrf: user.csrfToken, disabled: 'true' });
     expect(res.status).toBe(403);
     expect(res.text).not.toContain('class="confirm-form"');
   });
 
   it('`confirmed` takes only "yes"; the page\'s own forms never carry it (only the script adds it, once asked)', async () => {
-    const { user } = await createUser(app);
+    const { user } = await createUser(h.app);
     await request(server()).post(`/admin/users/${user.id}`).set({ ...admin.headers, ...page }).type('form').send({ _csrf: admin.csrfToken, disabled: 'true', confirmed: 'no' }).expect(400);
     expect(await stateOf(user.id)).toEqual({ role: 'user', disabled: false });
     const list = await request(server()).get('/admin/users').set({ ...admin.headers, ...page }).expect(200);

@@ -4,25 +4,19 @@
  * sent back in the page. The confirmation step of "New password" and "Disable" is a browser
  * dialog (test/browser/accounts.browser.spec.ts); here: the page carries it on those forms only.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createUser, loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { createUser } from '../helpers/auth';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 describe('admin users page: the create form after an error', () => {
-  let app: NestExpressApplication;
-  let admin: TestSession;
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    admin = await loginAs(app, { role: 'admin' });
-  });
-  afterAll(async () => app.close());
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { admin: { role: 'admin' } } });
+  const { admin } = h.sessions;
 
   it('keeps the typed email and role, never the password', async () => {
-    const taken = await createUser(app, { email: 'taken.person@example.test' });
+    const taken = await createUser(h.app, { email: 'taken.person@example.test' });
     const password = 'typed-secret-passphrase-9';
-    const res = await request(app.getHttpServer())
+    const res = await request(h.server)
       .post('/admin/users')
       .set({ ...admin.headers, Accept: 'text/html' })
       .type('form')
@@ -37,10 +31,10 @@ describe('admin users page: the create form after an error', () => {
   });
 
   it('the create form shows the password rules beside the field, and a creation says what to pass on', async () => {
-    const page = await request(app.getHttpServer()).get('/admin/users').set({ ...admin.headers, Accept: 'text/html' }).expect(200);
+    const page = await request(h.server).get('/admin/users').set({ ...admin.headers, Accept: 'text/html' }).expect(200);
     expect(page.text).toMatch(/<input type="password" name="password"[^>]* aria-describedby="new-user-password-rules">/);
     expect(page.text).toContain('id="new-user-password-rules">Password: at least 10 characters;');
-    const created = await request(app.getHttpServer())
+    const created = await request(h.server)
       .post('/admin/users')
       .set({ ...admin.headers, Accept: 'text/html' })
       .type('form')
@@ -53,7 +47,7 @@ describe('admin users page: the create form after an error', () => {
   });
 
   it('"New password" and the status form ask for confirmation; the page loads the script that asks', async () => {
-    const res = await request(app.getHttpServer()).get('/admin/users').set({ ...admin.headers, Accept: 'text/html' }).expect(200);
+    const res = await request(h.server).get('/admin/users').set({ ...admin.headers, Accept: 'text/html' }).expect(200);
     expect(res.text).toContain('<script src="/static/js/admin-users.js" defer></script>');
     expect(res.text).toMatch(/action="\/admin\/users\/[\w-]+\/password" class="form-inline" data-confirm="Give [^"]+ a new password\?/);
     // a row's questions, one per change of its selects that asks (admin-users.confirm dialogQuestions)
@@ -62,7 +56,7 @@ describe('admin users page: the create form after an error', () => {
   });
 
   it('its times say they are UTC, as the history\'s do (a bare "2026-12-06 14:23:30" reads as local time)', async () => {
-    const res = await request(app.getHttpServer()).get('/admin/users').set({ ...admin.headers, Accept: 'text/html' }).expect(200);
+    const res = await request(h.server).get('/admin/users').set({ ...admin.headers, Accept: 'text/html' }).expect(200);
     expect(res.text).toContain('role="columnheader">Created (UTC)</th>');
     expect(res.text).toContain('role="columnheader">Last login (UTC)</th>');
     // the phone layout's labels (data-label) too

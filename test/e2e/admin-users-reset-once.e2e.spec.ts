@@ -7,26 +7,20 @@
  * confirmation page's form (no JavaScript) and the list's own form sent with `confirmed=yes` (the
  * script's dialog, public/js/admin-users.js).
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { createUser, loginAs, loginViaForm, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { createUser, loginViaForm } from '../helpers/auth';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 describe('admin "New password": the same confirmed form sent twice changes the password once', () => {
-  let app: NestExpressApplication;
-  let admin: TestSession;
-  const server = () => app.getHttpServer();
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { admin: { role: 'admin' } } });
+  const { admin } = h.sessions;
+  const server = () => h.server;
   const page = { Accept: 'text/html' };
 
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    admin = await loginAs(app, { role: 'admin' });
-  });
-  afterAll(async () => app.close());
-
   async function hashOf(id: string): Promise<string> {
-    return (await app.get(PrismaService).user.findUniqueOrThrow({ where: { id } })).passwordHash;
+    return (await h.get(PrismaService).user.findUniqueOrThrow({ where: { id } })).passwordHash;
   }
 
   /** The hidden fields of the first form in `html` posting to `action`, whatever they are. */
@@ -59,12 +53,12 @@ describe('admin "New password": the same confirmed form sent twice changes the p
     expect(again.text).toContain(`Nothing changed: the password of ${email} was already replaced after this form was shown`);
     expect(again.text).toContain('The password shown then is still theirs');
     // the password the admin copied from the first answer still logs the user in
-    const login = await loginViaForm(app, email, password);
+    const login = await loginViaForm(h.app, email, password);
     expect(login.status).toBe(303);
   }
 
   it('without JavaScript: the confirmation page\'s form, posted twice', async () => {
-    const { user } = await createUser(app, { email: 'reset.twice.nojs@example.test' });
+    const { user } = await createUser(h.app, { email: 'reset.twice.nojs@example.test' });
     const action = `/admin/users/${user.id}/password`;
     const list = await request(server()).get('/admin/users').set({ ...admin.headers, ...page }).expect(200);
     const ask = await request(server()).post(action).set({ Cookie: admin.cookie, ...page }).type('form').send(formFields(list.text, action));
@@ -75,14 +69,14 @@ describe('admin "New password": the same confirmed form sent twice changes the p
   });
 
   it('with JavaScript: the list\'s form sent with confirmed=yes, posted twice', async () => {
-    const { user } = await createUser(app, { email: 'reset.twice.js@example.test' });
+    const { user } = await createUser(h.app, { email: 'reset.twice.js@example.test' });
     const action = `/admin/users/${user.id}/password`;
     const list = await request(server()).get('/admin/users').set({ ...admin.headers, ...page }).expect(200);
     await postTwice(action, { ...formFields(list.text, action), confirmed: 'yes' }, user.id, user.email);
   });
 
   it('a fresh list after the reset gives a form that resets again', async () => {
-    const { user } = await createUser(app, { email: 'reset.again@example.test' });
+    const { user } = await createUser(h.app, { email: 'reset.again@example.test' });
     const action = `/admin/users/${user.id}/password`;
     for (let i = 0; i < 2; i++) {
       const before = await hashOf(user.id);

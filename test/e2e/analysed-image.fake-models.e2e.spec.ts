@@ -1,10 +1,9 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
 import sharp, { type OutputInfo } from 'sharp';
 import request from 'supertest';
 import { decodeImage } from '../../src/inference/image-decoder';
-import { loginAs, TestSession } from '../helpers/auth';
 import { PNG_SIG, pngChunk } from '../hostile/bytes';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { greyIccProfile, jpegWithIcc, pngWithIcc } from '../support/icc-profiles';
 import { solidPng } from '../support/images';
 
@@ -50,21 +49,16 @@ async function previewOf(body: { preview?: string }): Promise<{ data: Buffer; in
 const mean = (a: Uint8Array) => a.reduce((s, v) => s + v, 0) / a.length;
 
 describe('the analysed image of a 16-bit grey upload comes back with the result', () => {
-  let app: NestExpressApplication;
-  let user: TestSession;
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_ANALYSES_PER_MINUTE: '100' }));
-    user = await loginAs(app);
-  });
-  afterAll(async () => app.close());
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_ANALYSES_PER_MINUTE: '100' }, sessions: { user: {} } });
+  const { user } = h.sessions;
 
-  const post = (bytes: Buffer) => request(app.getHttpServer()).post('/api/v1/analyses').set(user.bearer).attach('image', bytes, 'scan.png').expect(200);
+  const post = (bytes: Buffer) => request(h.server).post('/api/v1/analyses').set(user.bearer).attach('image', bytes, 'scan.png').expect(200);
 
   it('the preview goes back in the response only: the history record holds no image data', async () => {
     const res = await post(await grey12In16(300, 200));
     await previewOf(res.body);
     expect(res.body.analysisId).toEqual(expect.any(String));
-    const rec = await request(app.getHttpServer()).get(`/api/v1/history/${res.body.analysisId}`).set(user.bearer).expect(200);
+    const rec = await request(h.server).get(`/api/v1/history/${res.body.analysisId}`).set(user.bearer).expect(200);
     const text = JSON.stringify(rec.body);
     expect(text).not.toContain('data:image');
     expect(text).not.toContain('preview');
@@ -88,7 +82,7 @@ describe('the analysed image of a 16-bit grey upload comes back with the result'
 
   it('also for a refusal and with explain=false (it is the image analysed, not the explanation)', async () => {
     const png = await grey12In16(256, 256);
-    const res = await request(app.getHttpServer()).post('/api/v1/analyses').set(user.bearer).field('explain', 'false').attach('image', png, 'scan.png').expect(200);
+    const res = await request(h.server).post('/api/v1/analyses').set(user.bearer).field('explain', 'false').attach('image', png, 'scan.png').expect(200);
     expect(res.body.explanation).toBeNull();
     await previewOf(res.body);
   });

@@ -2,35 +2,30 @@
  * The API as a researcher's script calls it (curl -F, requests, httr): what a client's retry
  * helper and a mistyped form field are told.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { createUser, loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { createUser, loginAs } from '../helpers/auth';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { sixMegabytes, solidPng } from '../support/images';
 
 describe('the API as a script calls it', () => {
-  let app: NestExpressApplication;
-  let session: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { session: {} } });
+  const { session } = h.sessions;
   let png: Buffer;
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    session = await loginAs(app);
     png = await solidPng(128, 128, 90);
-  });
-  afterAll(async () => {
-    await app?.close();
   });
 
   // urllib3's Retry and httr's RETRY wait for Retry-After on 503 as on 429; without it they
   // either give up or hammer a server that said it would be back in seconds
   it('every 503 carries Retry-After: the API error and /readyz', async () => {
-    const server = app.getHttpServer();
-    const { user, password } = await createUser(app);
-    const prisma = app.get(PrismaService);
+    const server = h.server;
+    const { user, password } = await createUser(h.app);
+    const prisma = h.get(PrismaService);
     await prisma.$executeRawUnsafe('PRAGMA query_only = ON');
     try {
       const login = await request(server).post('/api/v1/auth/token').send({ email: user.email, password });
@@ -48,31 +43,31 @@ describe('the API as a script calls it', () => {
   });
 
   it('a file in another field than documented (-F file=@x.png) is told the field to use, not its own name', async () => {
-    const res = await request(app.getHttpServer()).post('/api/v1/analyses').set(session.bearer).attach('myUpload', png, 'x.png');
+    const res = await request(h.server).post('/api/v1/analyses').set(session.bearer).attach('myUpload', png, 'x.png');
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: expect.stringContaining('the field "image" (curl: -F image=@scan.png)') });
     expect(res.body.message).not.toContain('myUpload');
   });
 
   it('two images to a one-image route: says one file, in which field', async () => {
-    const res = await request(app.getHttpServer()).post('/api/v1/analyses').set(session.bearer).attach('image', png, 'a.png').attach('image', png, 'b.png');
+    const res = await request(h.server).post('/api/v1/analyses').set(session.bearer).attach('image', png, 'a.png').attach('image', png, 'b.png');
     expect(res.status).toBe(400);
     expect(res.body.message).toBe('Too many files: this route takes one file, in the multipart field "image" (curl: -F image=@scan.png).');
-    const report = await request(app.getHttpServer()).post('/api/v1/reports').set(session.bearer).attach('file', png, 'a.png');
+    const report = await request(h.server).post('/api/v1/reports').set(session.bearer).attach('file', png, 'a.png');
     expect(report.status).toBe(400);
     expect(report.body.message).toContain('the field "image"');
   });
 
   it('a study sent in the field "file" is told the field is "files"', async () => {
-    const res = await request(app.getHttpServer()).post('/api/v1/studies').set(session.bearer).attach('file', png, 'a.dcm');
+    const res = await request(h.server).post('/api/v1/studies').set(session.bearer).attach('file', png, 'a.dcm');
     expect(res.status).toBe(400);
     expect(res.body.message).toContain('takes its files in the field "files"');
   });
 
   // `curl -d '{"email":…}'` without -H sends the JSON as a form: it was told its password was wrong
   it('a token request whose body is not the JSON {email, password} is a 400 saying so, not a failed login', async () => {
-    const server = app.getHttpServer();
-    const { user, password } = await createUser(app);
+    const server = h.server;
+    const { user, password } = await createUser(h.app);
     // a form is not read at all (json-body.ts): 415, naming the type to send and the body
     const asForm = await request(server).post('/api/v1/auth/token').type('form').send(JSON.stringify({ email: user.email, password }));
     expect(asForm.status).toBe(415);
@@ -93,8 +88,8 @@ describe('the API as a script calls it', () => {
   });
 
   it('a password change whose body is not the JSON {current, password} is a 400 saying so, not "the current password is not correct"', async () => {
-    const server = app.getHttpServer();
-    const me = await loginAs(app);
+    const server = h.server;
+    const me = await loginAs(h.app);
     const asForm = await request(server).post('/api/v1/auth/password').set(me.bearer).type('form').send(JSON.stringify({ current: me.password, password: 'a brand new passphrase' }));
     expect(asForm.status).toBe(415);
     expect(asForm.body.message).toContain(`-d '{"current":"…","password":"…"}'`);
@@ -108,7 +103,7 @@ describe('the API as a script calls it', () => {
 
   /** A POST with Expect: 100-continue, as curl sends any body over 1 MB: the body goes only after a 100. */
   async function expectContinue(path: string, declared: number, body: Buffer, headers: Record<string, string>): Promise<{ continued: boolean; status: number; text: string }> {
-    const server = app.getHttpServer() as http.Server;
+    const server = h.server as http.Server;
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     return new Promise((resolve, reject) => {
@@ -157,7 +152,7 @@ describe('the API as a script calls it', () => {
   // the documented decision (README "Scripts and other clients"): no CORS, so a page on another
   // origin cannot read the API's answers even with a token it was given
   it('no CORS: another origin gets no Access-Control-Allow-Origin, its preflight is not a 2xx', async () => {
-    const server = app.getHttpServer();
+    const server = h.server;
     const get = await request(server).get('/api/v1/auth/me').set(session.bearer).set('Origin', 'https://elsewhere.example');
     expect(get.status).toBe(200);
     expect(get.headers['access-control-allow-origin']).toBeUndefined();
@@ -174,19 +169,19 @@ describe('the API as a script calls it', () => {
   // a bearer token wins over a cookie: a bad token is a 401 even beside a good session, and a good
   // one needs no CSRF header (a cross-site form cannot set Authorization)
   it('cookie and bearer token together: the token decides', async () => {
-    const server = app.getHttpServer();
-    const browser = await loginAs(app);
+    const server = h.server;
+    const browser = await loginAs(h.app);
     const bad = await request(server).get('/api/v1/auth/me').set('Cookie', browser.cookie).set('Authorization', 'Bearer mst_not-a-token');
     expect(bad.status).toBe(401);
     expect(bad.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
-    const other = await loginAs(app);
+    const other = await loginAs(h.app);
     const me = await request(server).get('/api/v1/auth/me').set('Cookie', browser.cookie).set(other.bearer).expect(200);
     expect(me.body.id).toBe(other.user.id);
   });
 
   // a generated client (or a person) told "JWT" tries to decode the token's claims: there are none
   it('the OpenAPI bearer scheme says the token is opaque, not a JWT', async () => {
-    const doc = await request(app.getHttpServer()).get('/api/docs-json').set(session.bearer).expect(200);
+    const doc = await request(h.server).get('/api/docs-json').set(session.bearer).expect(200);
     expect(doc.body.components.securitySchemes.bearer).toEqual({
       type: 'http',
       scheme: 'bearer',
@@ -196,27 +191,27 @@ describe('the API as a script calls it', () => {
   });
 
   it('an image over MAX_UPLOAD_BYTES: the 413 names the limit', async () => {
-    const res = await request(app.getHttpServer()).post('/api/v1/analyses').set(session.bearer).attach('image', sixMegabytes(), 'big.png');
+    const res = await request(h.server).post('/api/v1/analyses').set(session.bearer).attach('image', sixMegabytes(), 'big.png');
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ statusCode: 413, code: 'FILE_TOO_LARGE', message: 'The file exceeds the 5 MB limit.' });
   });
 
   it('JSON sent as a form to a JSON route (curl -d without -H) is told to set Content-Type, not "unexpected field (a field)"', async () => {
-    const admin = await loginAs(app, { role: 'admin' });
-    const res = await request(app.getHttpServer()).post('/api/v1/users').set(admin.bearer).type('form').send(JSON.stringify({ email: 'form@example.test', role: 'user', password: 'a fine long passphrase' }));
+    const admin = await loginAs(h.app, { role: 'admin' });
+    const res = await request(h.server).post('/api/v1/users').set(admin.bearer).type('form').send(JSON.stringify({ email: 'form@example.test', role: 'user', password: 'a fine long passphrase' }));
     expect(res.status).toBe(415);
     expect(res.body).toEqual({ statusCode: 415, code: 'UNSUPPORTED_TYPE', message: expect.stringContaining("send it with Content-Type: application/json (curl: -H 'Content-Type: application/json' -d '{\"email\":\"…\",\"password\":\"…\"}')") });
     // a real form is refused alike: it created the user (201), from a format the document does not name
-    const form = await request(app.getHttpServer()).post('/api/v1/users').set(admin.bearer).type('form').send({ email: 'real-form@example.test', password: 'a fine long passphrase' });
+    const form = await request(h.server).post('/api/v1/users').set(admin.bearer).type('form').send({ email: 'real-form@example.test', password: 'a fine long passphrase' });
     expect(form.status).toBe(415);
-    await request(app.getHttpServer()).post('/api/v1/users').set(admin.bearer).send({ email: 'real-form@example.test', password: 'a fine long passphrase' }).expect(201);
+    await request(h.server).post('/api/v1/users').set(admin.bearer).send({ email: 'real-form@example.test', password: 'a fine long passphrase' }).expect(201);
     // a real unknown field is still named as before
-    const typo = await request(app.getHttpServer()).post('/api/v1/users').set(admin.bearer).send({ email: 'typo@example.test', role: 'user', password: 'a fine long passphrase', disable: true });
+    const typo = await request(h.server).post('/api/v1/users').set(admin.bearer).send({ email: 'typo@example.test', role: 'user', password: 'a fine long passphrase', disable: true });
     expect(typo.body.message).toContain('unexpected field "disable"');
   });
 
   it('an Authorization header without the Bearer scheme is told how to send the token', async () => {
-    const server = app.getHttpServer();
+    const server = h.server;
     const token = session.bearer.Authorization.replace(/^Bearer /, '');
     for (const header of [token, `Token ${token}`, 'Basic YTpi']) {
       const res = await request(server).get('/api/v1/auth/me').set('Authorization', header);
@@ -230,8 +225,8 @@ describe('the API as a script calls it', () => {
   });
 
   it('a user calling an admin API route is told the route is for administrators, not "this page"', async () => {
-    const server = app.getHttpServer();
-    const user = await loginAs(app); // role user
+    const server = h.server;
+    const user = await loginAs(h.app); // role user
     for (const call of [request(server).get('/api/v1/users'), request(server).get('/api/v1/history/export.csv'), request(server).delete('/api/v1/users')]) {
       const res = await call.set(user.bearer);
       expect([res.status, res.body.code, res.body.message]).toEqual([403, 'FORBIDDEN', 'This API route is for administrators.']);
@@ -245,7 +240,7 @@ describe('the API as a script calls it', () => {
   // "is not valid JSON", and one whose compression is broken (a gzip flag on plain text, a cut
   // stream) got a bare "Bad Request" with nothing to go on
   it('a JSON body that is not an object, and a body its Content-Encoding does not decode, are told what is wrong', async () => {
-    const server = app.getHttpServer();
+    const server = h.server;
     for (const body of ['null', '5', '"alice@example.org"', 'true']) {
       const res = await request(server).post('/api/v1/auth/token').set('Content-Type', 'application/json').send(body).expect(400);
       expect(res.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: 'The request body must be a JSON object ({"name": value, …}), not a single value.' });

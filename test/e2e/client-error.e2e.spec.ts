@@ -6,10 +6,9 @@
  */
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { loginAs } from '../helpers/auth';
-import { startApp, testConfig } from '../support/app';
+import { useApp } from '../support/use-app';
 
 /** Sends `raw` on a fresh connection and returns everything the server wrote before it closed. */
 function rawExchange(port: number, raw: string): Promise<string> {
@@ -31,16 +30,12 @@ function parse(answer: string): { status: number; headers: Record<string, string
 }
 
 describe('requests the HTTP parser refuses', () => {
-  let app: NestExpressApplication;
+  const h = useApp();
   let port: number;
 
   beforeAll(async () => {
-    app = await startApp(testConfig());
-    await app.listen(0, '127.0.0.1');
-    port = (app.getHttpServer().address() as AddressInfo).port;
-  });
-  afterAll(async () => {
-    await app?.close();
+    await h.app.listen(0, '127.0.0.1');
+    port = (h.server.address() as AddressInfo).port;
   });
 
   it('headers over 16 KB: 431 with a JSON error body, a request id and Connection: close', async () => {
@@ -68,8 +63,8 @@ describe('requests the HTTP parser refuses', () => {
   });
 
   it('the OpenAPI document declares the 431 on every operation', async () => {
-    const user = await loginAs(app);
-    const doc = (await request(app.getHttpServer()).get('/api/docs-json').set(user.headers).expect(200)).body as {
+    const user = await loginAs(h.app);
+    const doc = (await request(h.server).get('/api/docs-json').set(user.headers).expect(200)).body as {
       paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
     };
     const missing = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([, op]) => !op.responses['431']?.content?.['application/json']).map(([m]) => `${m} ${path}`));

@@ -1,10 +1,9 @@
 import { Global, Module } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import * as path from 'node:path';
 import request from 'supertest';
 import { HEADER_POOL_OPTIONS, HeaderPool, HeaderPoolOptions } from '../../src/studies/header-pool';
-import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { bigHeader } from '../support/big-header-fixtures';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 
@@ -34,25 +33,17 @@ const series = (marked: number | null) =>
   });
 
 describe('a header worker that dies on an uploaded file', () => {
-  let app: NestExpressApplication;
-  let user: TestSession;
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }), [CrashingHeaderWorker]);
-    user = await loginAs(app);
-  });
-  afterAll(async () => {
-    await app?.close(); // ends the header workers with the app (HeaderPool.onModuleDestroy)
-  });
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, imports: [CrashingHeaderWorker], sessions: { user: {} } });
+  const { user } = h.sessions;
 
   const post = (files: Buffer[]) => {
-    let r = request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer);
+    let r = request(h.server).post('/api/v1/studies').set(user.bearer);
     files.forEach((f, i) => (r = r.attach('files', f, `IM${i}.dcm`)));
     return r;
   };
 
   it("gives that upload a 422 CORRUPT_IMAGE naming the file; the next upload is read by a fresh worker and answered", async () => {
-    const pool = app.get(HeaderPool);
+    const pool = h.get(HeaderPool);
     const first = await post(series(null));
     expect(first.status).toBe(200);
     const started = pool.started;

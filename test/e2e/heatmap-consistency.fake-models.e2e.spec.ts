@@ -4,13 +4,12 @@
  * The real app on the fixture models (their cam follows brightness under a central window, so a
  * dark disc off-centre makes a map that is not uniform, with a region that stands out); the image is made in code.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import sharp from 'sharp';
 import request from 'supertest';
-import { loginAs, TestSession } from '../helpers/auth';
 import { binary } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 const jpegOf = (dataUrl: string) => Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
 
@@ -23,20 +22,15 @@ async function upload(): Promise<Buffer> {
 }
 
 describe('the API, the answer page and the PDF show the same heat map for one upload', () => {
-  let app: NestExpressApplication;
-  let server: Server;
-  let alice: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { alice: {} } });
+  const { alice } = h.sessions;
   let image: Buffer;
   let api: { label: string; analysisId: string; explanation: { heatmap: string } };
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    server = app.getHttpServer();
-    alice = await loginAs(app);
     image = await upload();
-    api = (await request(server).post('/api/v1/analyses').set(alice.bearer).attach('image', image, 'x.png').expect(200)).body;
+    api = (await request(h.server).post('/api/v1/analyses').set(alice.bearer).attach('image', image, 'x.png').expect(200)).body;
   });
-  afterAll(async () => app?.close());
 
   it('the API answers glioma with a map that is not uniform', async () => {
     expect(api).toMatchObject({ label: 'glioma', explanation: { heatmap: expect.stringMatching(/^data:image\/jpeg;base64,/), focus: 'region' } });
@@ -45,14 +39,14 @@ describe('the API, the answer page and the PDF show the same heat map for one up
   });
 
   it('the answer page without JavaScript: the same JPEG', async () => {
-    const res = await request(server).post('/analyse').set('Cookie', alice.cookie).set('Accept', 'text/html').field('_csrf', alice.csrfToken).field('explain', 'true').attach('image', image, 'x.png').expect(200);
+    const res = await request(h.server).post('/analyse').set('Cookie', alice.cookie).set('Accept', 'text/html').field('_csrf', alice.csrfToken).field('explain', 'true').attach('image', image, 'x.png').expect(200);
     // (the template writes '=' as &#x3D;)
     const src = /<img src="(data:image\/jpeg;base64,[^"]+)" alt="The analysed image with a heat map/.exec(res.text)?.[1].replace(/&#x3D;/g, '=');
     expect(src).toBe(api.explanation.heatmap);
   });
 
   it('the full PDF report of that analysis: the same JPEG, embedded as it is', async () => {
-    const pdf = (await request(server).post('/api/v1/reports').set(alice.bearer).field('analysisId', api.analysisId).attach('image', image, 'x.png').buffer(true).parse(binary).expect(200)).body as Buffer;
+    const pdf = (await request(h.server).post('/api/v1/reports').set(alice.bearer).field('analysisId', api.analysisId).attach('image', image, 'x.png').buffer(true).parse(binary).expect(200)).body as Buffer;
     expect(pdf.includes(jpegOf(api.explanation.heatmap))).toBe(true);
   });
 });

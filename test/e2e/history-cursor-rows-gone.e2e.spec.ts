@@ -5,12 +5,12 @@
  * records. Now: no rows at all is the empty history (page 1, no links); rows left elsewhere keep
  * the page number within the page count, and the empty table says the rows past this point went.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { decodeCursor } from '../../src/history/history-cursor';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 interface ApiPage {
   items: { id: string }[];
@@ -25,27 +25,19 @@ const ROWS = 12;
 const SIZE = 5;
 
 describe('history: a cursor whose rows were deleted', () => {
-  let app: NestExpressApplication;
-  let server: ReturnType<NestExpressApplication['getHttpServer']>;
-  let prisma: PrismaService;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' } });
+  const prisma = () => h.get(PrismaService);
 
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }));
-    server = app.getHttpServer();
-    prisma = app.get(PrismaService);
-  });
-  afterAll(async () => app.close());
-
-  const get = async (who: TestSession, query: string) => (await request(server).get(`/api/v1/history?${query}`).set(who.bearer).expect(200)).body as ApiPage;
-  const html = async (who: TestSession, cursor: string) => (await request(server).get(`/history?cursor=${encodeURIComponent(cursor)}`).set(who.headers).expect(200)).text;
+  const get = async (who: TestSession, query: string) => (await request(h.server).get(`/api/v1/history?${query}`).set(who.bearer).expect(200)).body as ApiPage;
+  const html = async (who: TestSession, cursor: string) => (await request(h.server).get(`/history?cursor=${encodeURIComponent(cursor)}`).set(who.headers).expect(200)).text;
   const emptyCell = (text: string) => /<td[^>]*id="history-empty"[^>]*>([\s\S]*?)<\/td>/.exec(text)?.[1].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim() ?? null;
   const footer = (text: string) => /(Page \d+ of \d+ · )?\d+ records/.exec(text)?.[0];
 
   /** A user with ROWS rows one second apart, newest first by index; the cursor to page 3 (rows 10–11). */
   async function seededWalk(): Promise<{ who: TestSession; ids: string[]; third: string }> {
-    const who = await loginAs(app);
+    const who = await loginAs(h.app);
     const t0 = Date.UTC(2026, 0, 1);
-    await prisma.analysis.createMany({
+    await prisma().analysis.createMany({
       data: Array.from({ length: ROWS }, (_, i) => ({ userId: who.user.id, createdAt: new Date(t0 - i * 1000), byteSize: i, sha256: 'a'.repeat(64), status: 'completed' })),
     });
     const first = await get(who, `pageSize=${SIZE}`);
@@ -57,7 +49,7 @@ describe('history: a cursor whose rows were deleted', () => {
 
   it('every row gone: the empty history — page 1 of none, no prevCursor or nextCursor; the page says there is nothing', async () => {
     const { who, third } = await seededWalk();
-    await prisma.analysis.deleteMany({ where: { userId: who.user.id } });
+    await prisma().analysis.deleteMany({ where: { userId: who.user.id } });
     expect(await get(who, `cursor=${encodeURIComponent(third)}`)).toMatchObject({ items: [], total: 0, page: 1, pages: 0, nextCursor: null, prevCursor: null });
     const page = await html(who, third);
     expect(emptyCell(page)).toContain('You have no analyses yet.');
@@ -69,7 +61,7 @@ describe('history: a cursor whose rows were deleted', () => {
   it('the newest rows gone: the page number stays within the count, and so do its cursors', async () => {
     const { who, ids, third } = await seededWalk();
     // 7 newest gone: 5 left, one page; the cursor's place (row 9) is gone too
-    await prisma.analysis.deleteMany({ where: { id: { in: ids.slice(0, 7) } } });
+    await prisma().analysis.deleteMany({ where: { id: { in: ids.slice(0, 7) } } });
     const body = await get(who, `cursor=${encodeURIComponent(third)}&pageSize=2`);
     expect({ page: body.page, pages: body.pages, total: body.total, items: body.items.map((i) => i.id) }).toEqual({ page: 3, pages: 3, total: 5, items: ids.slice(10, 12) });
     const atFive = await get(who, `cursor=${encodeURIComponent(third)}`);
@@ -80,7 +72,7 @@ describe('history: a cursor whose rows were deleted', () => {
 
   it('the rows past the place gone, newer ones left: within the count, and the table says the rows went, with the way back', async () => {
     const { who, ids, third } = await seededWalk();
-    await prisma.analysis.deleteMany({ where: { id: { in: ids.slice(10) } } });
+    await prisma().analysis.deleteMany({ where: { id: { in: ids.slice(10) } } });
     const body = await get(who, `cursor=${encodeURIComponent(third)}`);
     expect({ items: body.items.length, total: body.total, page: body.page, pages: body.pages, next: body.nextCursor }).toEqual({ items: 0, total: 10, page: 2, pages: 2, next: null });
     expect(body.prevCursor).not.toBeNull(); // the rows before it are there

@@ -4,11 +4,11 @@
  * paging (`page`, kept for older clients) each record added mid-walk pushed a row of the page just
  * read onto the next one (README "Paging": total 14 → 15, one id on both pages).
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { solidPng } from '../support/images';
 
 interface ApiPage {
@@ -24,27 +24,20 @@ const SEEDED = 23;
 const SIZE = 5;
 
 describe('history: cursor paging while analyses are recorded', () => {
-  let app: NestExpressApplication;
-  let server: ReturnType<NestExpressApplication['getHttpServer']>;
-  let prisma: PrismaService;
-  let alice: TestSession;
-  let bob: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }, sessions: { alice: {}, bob: {} } });
+  const { alice, bob } = h.sessions;
+  const prisma = () => h.get(PrismaService);
   /** alice's seeded rows in the list's order: newest first, ties by id (descending) */
   let order: { id: string; status: string }[];
 
   /** a record of `user` made now: newer than every seeded row, as one recorded mid-walk is */
   const recordNow = (user: TestSession, status = 'completed') =>
-    prisma.analysis.create({ data: { userId: user.user.id, createdAt: new Date(), byteSize: 1, sha256: 'e'.repeat(64), status } });
+    prisma().analysis.create({ data: { userId: user.user.id, createdAt: new Date(), byteSize: 1, sha256: 'e'.repeat(64), status } });
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }));
-    server = app.getHttpServer();
-    prisma = app.get(PrismaService);
-    alice = await loginAs(app);
-    bob = await loginAs(app);
     // three rows share each second, so ties straddle page boundaries; every third one rejected
     const t0 = Date.UTC(2026, 0, 1);
-    await prisma.analysis.createMany({
+    await prisma().analysis.createMany({
       data: Array.from({ length: SEEDED }, (_, i) => ({
         userId: alice.user.id,
         createdAt: new Date(t0 + Math.floor(i / 3) * 1000),
@@ -53,16 +46,15 @@ describe('history: cursor paging while analyses are recorded', () => {
         status: i % 3 === 0 ? 'rejected' : 'completed',
       })),
     });
-    await prisma.analysis.createMany({ data: [0, 1].map((i) => ({ userId: bob.user.id, createdAt: new Date(t0 + i * 1000), byteSize: 1, sha256: 'b'.repeat(64), status: 'completed' })) });
-    const rows = await prisma.analysis.findMany({ where: { userId: alice.user.id }, select: { id: true, createdAt: true, status: true } });
+    await prisma().analysis.createMany({ data: [0, 1].map((i) => ({ userId: bob.user.id, createdAt: new Date(t0 + i * 1000), byteSize: 1, sha256: 'b'.repeat(64), status: 'completed' })) });
+    const rows = await prisma().analysis.findMany({ where: { userId: alice.user.id }, select: { id: true, createdAt: true, status: true } });
     order = rows
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .map(({ id, status }) => ({ id, status }));
   });
-  afterAll(async () => app.close());
 
   const get = async (who: TestSession, query: string, status = 200) =>
-    (await request(server).get(`/api/v1/history?${query}`).set(who.bearer).expect(status)).body as ApiPage;
+    (await request(h.server).get(`/api/v1/history?${query}`).set(who.bearer).expect(status)).body as ApiPage;
 
   /** Walks from `first` by nextCursor, running `between` before each next page; the ids seen and the pages' numbers. */
   async function walk(first: string, between: () => Promise<unknown>, extra = ''): Promise<{ ids: string[]; pages: number[]; totals: number[] }> {
@@ -87,7 +79,7 @@ describe('history: cursor paging while analyses are recorded', () => {
     const start = await get(alice, `pageSize=${SIZE}`);
     expect(start.prevCursor).toBeNull();
     const { ids, pages, totals } = await walk(`pageSize=${SIZE}`, async () => {
-      if (++step === 2) await request(server).post('/api/v1/analyses').set(alice.bearer).attach('image', png, 'mid.png').expect(200);
+      if (++step === 2) await request(h.server).post('/api/v1/analyses').set(alice.bearer).attach('image', png, 'mid.png').expect(200);
       else await recordNow(alice);
     });
     expect(ids).toEqual(order.map((o) => o.id));
@@ -120,7 +112,7 @@ describe('history: cursor paging while analyses are recorded', () => {
     const first = await get(alice, 'status=rejected&pageSize=3');
     const cursor = encodeURIComponent(first.nextCursor ?? '');
     expect((await get(alice, `cursor=${cursor}&status=rejected`)).items.every((i) => i.status === 'rejected')).toBe(true);
-    const other = await request(server).get(`/api/v1/history?cursor=${cursor}&status=completed`).set(alice.bearer).expect(400);
+    const other = await request(h.server).get(`/api/v1/history?cursor=${cursor}&status=completed`).set(alice.bearer).expect(400);
     expect(other.body.code).toBe('CURSOR_FILTERS_MISMATCH');
   });
 
@@ -138,10 +130,10 @@ describe('history: cursor paging while analyses are recorded', () => {
   });
 
   it('a pageSize changed mid-walk renumbers the page on the new size: never "page 4 of 2"', async () => {
-    const carol = await loginAs(app);
+    const carol = await loginAs(h.app);
     const t0 = Date.UTC(2026, 1, 1);
-    await prisma.analysis.createMany({ data: Array.from({ length: 16 }, (_, i) => ({ userId: carol.user.id, createdAt: new Date(t0 + i * 1000), byteSize: 1, sha256: 'c'.repeat(64), status: 'completed' })) });
-    const at = async (query: string) => (await request(server).get(`/api/v1/history?${query}`).set(carol.bearer).expect(200)).body as ApiPage;
+    await prisma().analysis.createMany({ data: Array.from({ length: 16 }, (_, i) => ({ userId: carol.user.id, createdAt: new Date(t0 + i * 1000), byteSize: 1, sha256: 'c'.repeat(64), status: 'completed' })) });
+    const at = async (query: string) => (await request(h.server).get(`/api/v1/history?${query}`).set(carol.bearer).expect(200)).body as ApiPage;
     const one = await at('pageSize=2');
     const two = await at(`cursor=${encodeURIComponent(one.nextCursor ?? '')}`);
     const three = await at(`cursor=${encodeURIComponent(two.nextCursor ?? '')}`);
@@ -167,7 +159,7 @@ describe('history: cursor paging while analyses are recorded', () => {
   it("a cursor in another user's hands gives only that user's rows", async () => {
     const mine = await get(alice, 'pageSize=2');
     const theirs = await get(bob, `cursor=${encodeURIComponent(mine.nextCursor ?? '')}`);
-    const bobs = new Set((await prisma.analysis.findMany({ where: { userId: bob.user.id }, select: { id: true } })).map((r) => r.id));
+    const bobs = new Set((await prisma().analysis.findMany({ where: { userId: bob.user.id }, select: { id: true } })).map((r) => r.id));
     expect(theirs.items.every((i) => bobs.has(i.id))).toBe(true);
   });
 
@@ -175,27 +167,27 @@ describe('history: cursor paging while analyses are recorded', () => {
     const { nextCursor } = await get(alice, 'pageSize=5');
     const c = nextCursor ?? '';
     for (const bad of [c.slice(0, -3), `x${c}`, c.replace(/.(?=\.)/, (ch) => (ch === 'A' ? 'B' : 'A')), 'garbage', '%00', 'a.b', 'x'.repeat(3000)]) {
-      const res = await request(server).get(`/api/v1/history?cursor=${encodeURIComponent(bad)}`).set(alice.bearer);
+      const res = await request(h.server).get(`/api/v1/history?cursor=${encodeURIComponent(bad)}`).set(alice.bearer);
       expect({ bad: bad.slice(0, 20), status: res.status, code: res.body.code }).toEqual({ bad: bad.slice(0, 20), status: 400, code: 'INVALID_CURSOR' });
     }
-    const both = await request(server).get(`/api/v1/history?cursor=${encodeURIComponent(c)}&page=2`).set(alice.bearer).expect(400);
+    const both = await request(h.server).get(`/api/v1/history?cursor=${encodeURIComponent(c)}&page=2`).set(alice.bearer).expect(400);
     expect(both.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('"page" and "cursor"') });
     // the summary and the export have no pages: a cursor there is refused, not dropped
-    const root = await loginAs(app, { role: 'admin' });
+    const root = await loginAs(h.app, { role: 'admin' });
     for (const path of ['/api/v1/history/summary', '/api/v1/history/export.csv']) {
-      const res = await request(server).get(`${path}?cursor=${encodeURIComponent(c)}`).set(root.bearer).expect(400);
+      const res = await request(h.server).get(`${path}?cursor=${encodeURIComponent(c)}`).set(root.bearer).expect(400);
       expect(res.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('"cursor" pages the list') });
       // and so are page and pageSize (they answered 200 with every record), which the document no longer offers there
       for (const [name, value] of [['page', '2'], ['pageSize', '1000']]) {
-        const paged = await request(server).get(`${path}?${name}=${value}`).set(root.bearer).expect(400);
+        const paged = await request(h.server).get(`${path}?${name}=${value}`).set(root.bearer).expect(400);
         expect(paged.body).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining(`"${name}" pages the list`) });
       }
     }
-    const doc = (await request(server).get('/api/docs-json').set(root.headers).expect(200)).body as { paths: Record<string, { get: { parameters: { name: string }[] } }> };
+    const doc = (await request(h.server).get('/api/docs-json').set(root.headers).expect(200)).body as { paths: Record<string, { get: { parameters: { name: string }[] } }> };
     const offered = (p: string) => doc.paths[p].get.parameters.map((q) => q.name).filter((n) => ['page', 'pageSize', 'cursor'].includes(n));
     expect([offered('/api/v1/history'), offered('/api/v1/history/summary'), offered('/api/v1/history/export.csv')]).toEqual([['page', 'pageSize', 'cursor'], [], []]);
     // the page (a browser asks for HTML; without Accept the one filter's JSON, as for ?a=1): the filter form and the reason, status 400
-    const html = await request(server).get('/history?cursor=garbage').set(alice.headers).set('Accept', 'text/html').set('X-Request-Id', 'tampered-cursor-1').expect(400);
+    const html = await request(h.server).get('/history?cursor=garbage').set(alice.headers).set('Accept', 'text/html').set('X-Request-Id', 'tampered-cursor-1').expect(400);
     expect(html.text).toContain('id="filter-error"');
     expect(html.text).toContain('is not one this server gave');
     // the code and the reference the error pages show, for the user to quote to the admin
@@ -209,7 +201,7 @@ describe('history: cursor paging while analyses are recorded', () => {
     let href: string | null = `/history?pageSize=3&status=rejected`;
     let clicks = 0;
     while (href) {
-      const res = await request(server).get(href).set(alice.headers).expect(200);
+      const res = await request(h.server).get(href).set(alice.headers).expect(200);
       seen.push(...[...res.text.matchAll(/<a href="\/history\/([0-9a-f-]{36})">Details/g)].map((m) => m[1]));
       footers.push(/Page \d+ of \d+ · \d+ records/.exec(res.text)?.[0] ?? '');
       const next = /<a class="btn" href="([^"]+)">Next<\/a>/.exec(res.text);

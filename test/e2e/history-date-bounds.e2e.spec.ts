@@ -6,12 +6,11 @@
  * filter takes, the usual "no end") matched no row at all: the day after it is in year 10000,
  * which the SQLite adapter writes "+010000-01-01…" and which sorts before every stored time.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { parseCsv } from '../../src/common/csv';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 /** 29 Mar 2026: Europe's clocks go forward at 01:00 UTC; the filter's day is UTC's. */
 const ROWS = {
@@ -23,22 +22,17 @@ const ROWS = {
 type Name = keyof typeof ROWS;
 
 describe('history date filters: UTC days, inclusive, to the last day the filter takes', () => {
-  let app: NestExpressApplication;
-  let alice: TestSession;
-  let root: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }, sessions: { alice: {}, root: { role: 'admin' } } });
+  const { alice, root } = h.sessions;
   const ids = new Map<string, Name>();
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }));
-    alice = await loginAs(app);
-    root = await loginAs(app, { role: 'admin' });
-    const prisma = app.get(PrismaService);
+    const prisma = h.get(PrismaService);
     for (const [name, at] of Object.entries(ROWS) as [Name, string][]) {
       const row = await prisma.analysis.create({ data: { userId: alice.user.id, createdAt: new Date(at), byteSize: 1, sha256: 'c'.repeat(64), status: 'completed' } });
       ids.set(row.id, name);
     }
   });
-  afterAll(async () => app.close());
 
   const CASES: [string, Name[]][] = [
     ['from=2026-03-29&to=2026-03-29', ['midnight', 'lastOfDay']],
@@ -51,7 +45,7 @@ describe('history date filters: UTC days, inclusive, to the last day the filter 
   ];
 
   it.each(CASES)('%s: the list, the summary, the CSV and the page hold the same rows', async (q, expected) => {
-    const server = app.getHttpServer();
+    const server = h.server;
     const want = [...expected].sort();
     const list = (await request(server).get(`/api/v1/history?${q}&pageSize=100`).set(alice.bearer).expect(200)).body as { items: { id: string }[]; total: number };
     expect({ q, rows: list.items.map((i) => ids.get(i.id)).sort(), total: list.total }).toEqual({ q, rows: want, total: want.length });

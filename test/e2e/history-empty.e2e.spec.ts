@@ -5,10 +5,9 @@
  * asked for page 3 said "Page 3 of 1 · 0 records" (now no page is named). Each case
  * now says which it is, with the link that helps.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { solidPng } from '../support/images';
 
 /** The empty-table cell's text and link, from the rendered page. */
@@ -20,19 +19,11 @@ function emptyCell(html: string): { text: string; href: string } | null {
 }
 
 describe('history page: what an empty table says', () => {
-  let app: NestExpressApplication;
-  let server: ReturnType<NestExpressApplication['getHttpServer']>;
-  let newcomer: TestSession;
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    server = app.getHttpServer();
-    newcomer = await loginAs(app);
-  });
-  afterAll(async () => app.close());
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { newcomer: {} } });
+  const { newcomer } = h.sessions;
 
   it('a first-time user with no filter is told there is nothing yet and led to the analyser', async () => {
-    const res = await request(server).get('/history').set(newcomer.headers).expect(200);
+    const res = await request(h.server).get('/history').set(newcomer.headers).expect(200);
     const cell = emptyCell(res.text);
     expect(cell?.text).toContain('You have no analyses yet.');
     expect(cell?.text).not.toContain('match');
@@ -40,7 +31,7 @@ describe('history page: what an empty table says', () => {
   });
 
   it('an empty history asked for page 3 names no page: it said "Page 3 of 1 · 0 records"', async () => {
-    const res = await request(server).get('/history?page=3').set(newcomer.headers).expect(200);
+    const res = await request(h.server).get('/history?page=3').set(newcomer.headers).expect(200);
     const text = res.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
     expect(emptyCell(res.text)?.text).toContain('You have no analyses yet.');
     expect(text).not.toMatch(/page \d+ of/i);
@@ -48,17 +39,17 @@ describe('history page: what an empty table says', () => {
   });
 
   it('with a filter set, it says the filters matched nothing and offers to reset them', async () => {
-    const res = await request(server).get('/history?status=rejected').set(newcomer.headers).expect(200);
+    const res = await request(h.server).get('/history?status=rejected').set(newcomer.headers).expect(200);
     expect(emptyCell(res.text)).toEqual({ text: 'No analyses match these filters. Reset the filters', href: '/history' });
   });
 
   it('a page past the last one says so and links to the last page, not "no analyses"', async () => {
-    await request(server).post('/api/v1/analyses').set(newcomer.bearer).attach('image', await solidPng(256, 256, 255), 'a.png').expect(200);
-    const res = await request(server).get('/history?page=5&pageSize=10').set(newcomer.headers).expect(200);
+    await request(h.server).post('/api/v1/analyses').set(newcomer.bearer).attach('image', await solidPng(256, 256, 255), 'a.png').expect(200);
+    const res = await request(h.server).get('/history?page=5&pageSize=10').set(newcomer.headers).expect(200);
     const cell = emptyCell(res.text);
     expect(cell?.text).toContain('past the last one (page 1)');
     expect(cell?.href).toBe('/history?page=1&pageSize=10');
     // the record is there, on page 1
-    expect(emptyCell((await request(server).get('/history').set(newcomer.headers).expect(200)).text)).toBeNull();
+    expect(emptyCell((await request(h.server).get('/history').set(newcomer.headers).expect(200)).text)).toBeNull();
   });
 });

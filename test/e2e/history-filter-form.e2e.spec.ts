@@ -6,12 +6,11 @@
  * accepts (an older model version's label too, while its rows exist). Typed and bookmarked URLs
  * keep working: a value in words or as the key selects its option.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { AnalysisRecord } from '../../src/classifier/analysis-result';
 import { HistoryService } from '../../src/history/history.service';
-import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 function record(userId: string, over: Partial<AnalysisRecord>): AnalysisRecord {
   return {
@@ -39,21 +38,18 @@ function options(html: string, name: string): Option[] | null {
 const chosen = (html: string, name: string) => options(html, name)?.filter((o) => o.selected).map((o) => o.value);
 
 describe('history page: the body part and label filters offer the accepted values', () => {
-  let app: NestExpressApplication;
-  let alice: TestSession;
-  const server = () => app.getHttpServer();
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { alice: {} } });
+  const { alice } = h.sessions;
+  const server = () => h.server;
   const page = (query: string) => request(server()).get(`/history${query}`).set(alice.headers).set('Accept', 'text/html');
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    alice = await loginAs(app);
-    const history = app.get(HistoryService);
+    const history = h.get(HistoryService);
     await history.record(record(alice.user.id, {}));
     // as brain_tumor 2.x answered: its labels were glioma_tumor, no_tumor…
     await history.record(record(alice.user.id, { label: 'no_tumor' }));
     await history.record(record(alice.user.id, { label: 'glioma_tumor' }));
   });
-  afterAll(async () => app.close());
 
   it('offers "any" and each value in words, an older model version\'s labels marked as such', async () => {
     const html = (await page('').expect(200)).text;

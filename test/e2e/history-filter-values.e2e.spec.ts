@@ -5,13 +5,12 @@
  * and body parts are what the history can hold: the loaded models' and every value already
  * recorded (a label of an older model version stays a filter for as long as its rows exist).
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { AnalysisRecord } from '../../src/classifier/analysis-result';
 import { encodeCursor } from '../../src/history/history-cursor';
 import { HistoryService } from '../../src/history/history.service';
-import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 function record(userId: string, over: Partial<AnalysisRecord>): AnalysisRecord {
   return {
@@ -28,24 +27,17 @@ const CARD_LABELS = ['glioma', 'meningioma', 'notumor', 'pituitary'];
 const BODY_PARTS = ['brain', 'knee', 'other_mri', 'spine'];
 
 describe('history filters: a value that can never match is a 400 naming the accepted ones', () => {
-  let app: NestExpressApplication;
-  let alice: TestSession;
-  let bob: TestSession;
-  let root: TestSession;
-  const server = () => app.getHttpServer();
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { alice: {}, bob: {}, root: { role: 'admin' } } });
+  const { alice, bob, root } = h.sessions;
+  const server = () => h.server;
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    alice = await loginAs(app);
-    bob = await loginAs(app);
-    root = await loginAs(app, { role: 'admin' });
-    const history = app.get(HistoryService);
+    const history = h.get(HistoryService);
     await history.record(record(alice.user.id, {}));
     // as an older brain_tumor (2.x) answered: its label set was glioma_tumor, no_tumor…
     await history.record(record(alice.user.id, { label: 'glioma_tumor' }));
     await history.record(record(alice.user.id, { label: 'no_tumor' }));
   });
-  afterAll(async () => app.close());
 
   const ROUTES = ['/api/v1/history', '/api/v1/history/summary', '/api/v1/history/export.csv'];
 

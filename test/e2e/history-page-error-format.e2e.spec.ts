@@ -5,10 +5,9 @@
  * rendered as the page with its form) were an HTML 400 page. A browser still gets the page, with the
  * form and why.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 const BAD_QUERIES: [query: string, status: number, code: string][] = [
   ['?a=1', 400, 'BAD_REQUEST'],
@@ -22,15 +21,9 @@ const BAD_QUERIES: [query: string, status: number, code: string][] = [
 ];
 
 describe('GET /history: a bad query answers in the format Accept asks for', () => {
-  let app: NestExpressApplication;
-  let alice: TestSession;
-  const get = (query: string, accept: string) => request(app.getHttpServer()).get(`/history${query}`).set(alice.headers).set('Accept', accept);
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    alice = await loginAs(app);
-  });
-  afterAll(async () => app.close());
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { alice: {} } });
+  const { alice } = h.sessions;
+  const get = (query: string, accept: string) => request(h.server).get(`/history${query}`).set(alice.headers).set('Accept', accept);
 
   it.each(BAD_QUERIES)('%s with Accept: application/json is a JSON %i %s', async (query, status, code) => {
     const res = await get(query, 'application/json');
@@ -39,7 +32,7 @@ describe('GET /history: a bad query answers in the format Accept asks for', () =
   });
 
   it.each(BAD_QUERIES)('%s without Accept is JSON too, as the exception filter answers any page (%i %s)', async (query, status, code) => {
-    const res = await request(app.getHttpServer()).get(`/history${query}`).set(alice.headers);
+    const res = await request(h.server).get(`/history${query}`).set(alice.headers);
     expect({ status: res.status, type: res.type, code: res.body.code }).toEqual({ status, type: 'application/json', code });
   });
 

@@ -5,11 +5,11 @@
  * is still a 200 (an old client walking `page=N+1` until an empty page keeps working) and now its
  * `prevCursor` leads to the last page, exactly that page's rows; the document says so.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 interface ApiPage {
   items: { id: string }[];
@@ -21,29 +21,21 @@ interface ApiPage {
 }
 
 describe('history API: an offset page past the last one links back to the last page', () => {
-  let app: NestExpressApplication;
-  let server: ReturnType<NestExpressApplication['getHttpServer']>;
-  let prisma: PrismaService;
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }));
-    server = app.getHttpServer();
-    prisma = app.get(PrismaService);
-  });
-  afterAll(async () => app.close());
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' } });
+  const prisma = () => h.get(PrismaService);
 
   /** `n` rows of a new user, two a second (ties cross page boundaries); their ids in the list's order. */
   async function userWith(n: number): Promise<{ who: TestSession; order: string[] }> {
-    const who = await loginAs(app);
+    const who = await loginAs(h.app);
     const t0 = Date.UTC(2026, 1, 1);
-    await prisma.analysis.createMany({
+    await prisma().analysis.createMany({
       data: Array.from({ length: n }, (_, i) => ({ userId: who.user.id, createdAt: new Date(t0 + Math.floor(i / 2) * 1000), byteSize: i, sha256: 'c'.repeat(64), status: 'completed' })),
     });
-    const rows = await request(server).get(`/api/v1/history?pageSize=100`).set(who.bearer).expect(200);
+    const rows = await request(h.server).get(`/api/v1/history?pageSize=100`).set(who.bearer).expect(200);
     return { who, order: (rows.body as ApiPage).items.map((i) => i.id) };
   }
 
-  const get = async (who: TestSession, query: string) => (await request(server).get(`/api/v1/history?${query}`).set(who.bearer).expect(200)).body as ApiPage;
+  const get = async (who: TestSession, query: string) => (await request(h.server).get(`/api/v1/history?${query}`).set(who.bearer).expect(200)).body as ApiPage;
 
   it('page 7 of 3 (12 rows, 5 a page): empty, with a prevCursor to page 3 and on back to page 2', async () => {
     const { who, order } = await userWith(12);
@@ -77,8 +69,8 @@ describe('history API: an offset page past the last one links back to the last p
   });
 
   it('the OpenAPI document says what prevCursor is on a page past the last', async () => {
-    const who = await loginAs(app);
-    const doc = (await request(server).get('/api/docs-json').set(who.bearer).expect(200)).body as { components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> } };
+    const who = await loginAs(h.app);
+    const doc = (await request(h.server).get('/api/docs-json').set(who.bearer).expect(200)).body as { components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> } };
     expect(doc.components.schemas.HistoryPageDto.properties.prevCursor.description).toContain('on an offset page past the last, the last page');
   });
 });

@@ -5,11 +5,10 @@
  * gives each kind apart (`medianTimingsByKind`), `medianTimingsMs` is the images' alone, and the
  * page lists the two under their own headings.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 const IMAGE_TIMINGS = [
   { decode: 3, inference: 20, total: 30 },
@@ -28,15 +27,11 @@ function section(html: string, id: string): string {
 }
 
 describe('history summary: median timings per kind (image / study), never pooled', () => {
-  let app: NestExpressApplication;
-  let server: ReturnType<NestExpressApplication['getHttpServer']>;
-  let admin: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { admin: { role: 'admin' } } });
+  const { admin } = h.sessions;
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    server = app.getHttpServer();
-    admin = await loginAs(app, { role: 'admin' });
-    const prisma = app.get(PrismaService);
+    const prisma = h.get(PrismaService);
     const row = (timings: object, kind: string | null, i: number) => ({
       userId: admin.user.id,
       byteSize: 1000 + i,
@@ -50,10 +45,9 @@ describe('history summary: median timings per kind (image / study), never pooled
     // a row with no timings (recorded before they were) counts in neither
     await prisma.analysis.create({ data: { ...row({}, null, 99), timingsJson: null } });
   });
-  afterAll(async () => app.close());
 
   it('the API gives images and studies apart, each with the number of analyses it is over', async () => {
-    const s = (await request(server).get('/api/v1/history/summary').set(admin.bearer).expect(200)).body;
+    const s = (await request(h.server).get('/api/v1/history/summary').set(admin.bearer).expect(200)).body;
     expect(s.total).toBe(6);
     expect(s.medianTimingsByKind).toEqual({
       image: { analyses: 2, medianMs: { decode: 4, inference: 30, total: 40 } },
@@ -64,7 +58,7 @@ describe('history summary: median timings per kind (image / study), never pooled
   });
 
   it('the page lists the two under their own headings, saying what each figure is over', async () => {
-    const html = (await request(server).get('/history').set(admin.headers).expect(200)).text;
+    const html = (await request(h.server).get('/history').set(admin.headers).expect(200)).text;
     const image = section(html, 'timings-image');
     const study = section(html, 'timings-study');
     expect(image).toContain('Median timings, single images (ms)');
@@ -78,7 +72,7 @@ describe('history summary: median timings per kind (image / study), never pooled
   });
 
   it('a filter that matches no study says so under the studies heading', async () => {
-    const html = (await request(server).get(`/history?user=${encodeURIComponent('nobody@example.test')}`).set(admin.headers).expect(200)).text;
+    const html = (await request(h.server).get(`/history?user=${encodeURIComponent('nobody@example.test')}`).set(admin.headers).expect(200)).text;
     expect(section(html, 'timings-study')).toContain('0 studies');
   });
 });

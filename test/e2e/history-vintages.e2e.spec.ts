@@ -7,13 +7,12 @@
  * migrated by the committed migrations, then every view is asked for it, as its owner and as an
  * admin: the history list (each filter), the detail page, the API record, the PDF and the CSV.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { NO_ACCOUNT } from '../../src/presentation/history.view';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { loginAs, TestSession } from '../helpers/auth';
 import { binary, pdfFlatText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
 
@@ -83,16 +82,12 @@ const VINTAGES: Vintage[] = [
 ];
 
 describe('history: records of every older build, in every view', () => {
-  let app: NestExpressApplication;
-  let alice: TestSession;
-  let root: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { alice: {}, root: { role: 'admin' } } });
+  const { alice, root } = h.sessions;
   const ids = new Map<string, string>();
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    alice = await loginAs(app);
-    root = await loginAs(app, { role: 'admin' });
-    const prisma = app.get(PrismaService);
+    const prisma = h.get(PrismaService);
     let t = Date.parse('2026-11-29T10:00:00Z');
     for (const v of VINTAGES) {
       const r = v.row;
@@ -107,9 +102,8 @@ describe('history: records of every older build, in every view', () => {
       ids.set(v.name, cols.id as string);
     }
   });
-  afterAll(async () => app.close());
 
-  const server = () => app.getHttpServer();
+  const server = () => h.server;
 
   it.each(VINTAGES.map((v) => [v.name, v] as const))('%s: detail, API record and PDF, as owner and admin', async (_name, v) => {
     const id = ids.get(v.name)!;

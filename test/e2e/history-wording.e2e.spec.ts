@@ -4,12 +4,11 @@
  * "Inconclusive", and the summary listed reasons as raw keys ("Rejected: not mri") and a body
  * part "—" for the analyses refused before triage named one.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { AnalysisRecord } from '../../src/classifier/analysis-result';
 import { HistoryService } from '../../src/history/history.service';
-import { loginAs } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
 
@@ -30,22 +29,18 @@ function record(userId: string, over: Partial<AnalysisRecord>): AnalysisRecord {
 }
 
 describe('history page: one name per status, a summary in words', () => {
-  let app: NestExpressApplication;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { alice: {} } });
+  const { alice } = h.sessions;
   let html: string;
 
-  let alice: Awaited<ReturnType<typeof loginAs>>;
-
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    alice = await loginAs(app);
-    const history = app.get(HistoryService);
+    const history = h.get(HistoryService);
     const id = alice.user.id;
     await history.record(record(id, { status: 'inconclusive', code: 'NO_VALIDATED_MODEL', anatomy: 'spine', task: 'triage', label: null, confidence: null }));
     await history.record(record(id, { status: 'rejected', stage: 'modality', code: 'NOT_MRI', anatomy: null, anatomyConfidence: null, isMri: false, task: 'triage', label: null, confidence: null }));
     await history.record(record(id, { status: 'rejected', stage: 'file', code: 'UNSUPPORTED_TYPE', fileType: null, width: null, height: null, anatomy: null, anatomyConfidence: null, isMri: null, mriConfidence: null, task: null, label: null, confidence: null }));
-    html = (await request(app.getHttpServer()).get('/history').set(alice.headers).expect(200)).text;
+    html = (await request(h.server).get('/history').set(alice.headers).expect(200)).text;
   });
-  afterAll(async () => app.close());
 
   it('the badge, the Status filter and the summary call a "no validated model" result by the same name', () => {
     const badges = [...html.matchAll(/<span class="badge [a-z]+">([^<]*)<\/span>/g)].map((m) => m[1].toLowerCase());
@@ -70,7 +65,7 @@ describe('history page: one name per status, a summary in words', () => {
 
   it('filters that cannot be used: the history page again, as typed, with the reason by the form', async () => {
     // it was the bare error page ("\"from\" is after \"to\".", a link to the analyser): the form and what was typed were gone
-    const res = await request(app.getHttpServer()).get('/history?from=2026-12-07&to=2026-12-01&label=No+tumour').set(alice.headers).set('Accept', 'text/html').expect(400);
+    const res = await request(h.server).get('/history?from=2026-12-07&to=2026-12-01&label=No+tumour').set(alice.headers).set('Accept', 'text/html').expect(400);
     expect(res.text).toContain('<form method="get" action="/history" class="filters">');
     expect(res.text).toContain('name="from" value="2026-12-07"');
     expect(res.text).toContain('name="to" value="2026-12-01"');
@@ -82,14 +77,14 @@ describe('history page: one name per status, a summary in words', () => {
     expect(res.text).not.toContain('Summary ·');
     expect(res.text).not.toContain('history-table');
     // a bad page number too; the API keeps its JSON 400
-    expect((await request(app.getHttpServer()).get('/history?pageSize=100000').set(alice.headers).set('Accept', 'text/html').expect(400)).text).toContain('&quot;pageSize&quot; must be a whole number from 1 to 100. Change the filters above');
-    const api = await request(app.getHttpServer()).get('/api/v1/history?from=2026-12-07&to=2026-12-01').set(alice.bearer).expect(400);
+    expect((await request(h.server).get('/history?pageSize=100000').set(alice.headers).set('Accept', 'text/html').expect(400)).text).toContain('&quot;pageSize&quot; must be a whole number from 1 to 100. Change the filters above');
+    const api = await request(h.server).get('/api/v1/history?from=2026-12-07&to=2026-12-01').set(alice.bearer).expect(400);
     expect(api.body).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST', message: '"from" is after "to".' });
   });
 
   it('a refused filter is tied to the field(s) it names, which takes the focus (as the account and users forms do)', async () => {
     // the message sat above the form with no field marked: a screen reader on "From" heard nothing wrong
-    const page = async (q: string) => (await request(app.getHttpServer()).get(`/history?${q}`).set(alice.headers).set('Accept', 'text/html').expect(400)).text;
+    const page = async (q: string) => (await request(h.server).get(`/history?${q}`).set(alice.headers).set('Accept', 'text/html').expect(400)).text;
     /** The form's fields marked invalid, each with what describes it and whether it has the focus. */
     const marked = (html: string) =>
       [...html.matchAll(/<(?:input|select) [^>]*name="(\w+)"[^>]*>/g)].filter((m) => m[0].includes('aria-invalid="true"')).map((m) => `${m[1]}:${/aria-describedby="([^"]*)"/.exec(m[0])?.[1]}${m[0].includes(' autofocus') ? ':autofocus' : ''}`);

@@ -5,35 +5,25 @@
  * posts to) and studies alike — never a 200 without its row. Everything works again afterwards.
  */
 import * as fs from 'node:fs';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { AppConfig } from '../../src/config/config.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { loginAs, TestSession } from '../helpers/auth';
 import { solidPng, TEXT_AS_JPG } from '../support/images';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 
 const SERIES = dicomSeries(Array.from({ length: 4 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 97 === 0 ? 250 : 255))));
 
 describe('a history row that cannot be written fails the request (503)', () => {
-  let app: NestExpressApplication;
-  let prisma: PrismaService;
-  let user: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { user: {} } });
+  const { user } = h.sessions;
+  const prisma = () => h.get(PrismaService);
 
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    prisma = app.get(PrismaService);
-    user = await loginAs(app);
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
-
-  const rows = () => prisma.analysis.count();
-  const analyse = async (png: Buffer) => request(app.getHttpServer()).post('/api/v1/analyses').set(user.bearer).attach('image', png, 'x.png');
+  const rows = () => prisma().analysis.count();
+  const analyse = async (png: Buffer) => request(h.server).post('/api/v1/analyses').set(user.bearer).attach('image', png, 'x.png');
   const study = async () => {
-    let r = request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer);
+    let r = request(h.server).post('/api/v1/studies').set(user.bearer);
     SERIES.forEach((b, i) => (r = r.attach('files', b, `s${i}.dcm`)));
     return r;
   };
@@ -42,7 +32,7 @@ describe('a history row that cannot be written fails the request (503)', () => {
     const png = await solidPng(128, 128, 255);
     expect((await analyse(png)).status).toBe(200);
     const before = await rows();
-    await prisma.$executeRawUnsafe('PRAGMA query_only = ON');
+    await prisma().$executeRawUnsafe('PRAGMA query_only = ON');
     try {
       const image = await analyse(png);
       expect(image.status).toBe(503);
@@ -51,7 +41,7 @@ describe('a history row that cannot be written fails the request (503)', () => {
       expect(s.status).toBe(503);
       expect(s.body).toEqual({ statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.any(String) });
       // the upload page's script posts to the same route with the browser's cookie + CSRF token
-      const page = await request(app.getHttpServer())
+      const page = await request(h.server)
         .post('/api/v1/analyses')
         .set(user.headers)
         .set('Accept', 'application/json')
@@ -59,10 +49,10 @@ describe('a history row that cannot be written fails the request (503)', () => {
       expect(page.status).toBe(503);
       expect(page.body.code).toBe('DATABASE_UNAVAILABLE');
       // a file refusal keeps its own 4xx (the row it would have left is lost, and logged)
-      const refused = await request(app.getHttpServer()).post('/api/v1/analyses').set(user.bearer).attach('image', TEXT_AS_JPG, 'scan.jpg');
+      const refused = await request(h.server).post('/api/v1/analyses').set(user.bearer).attach('image', TEXT_AS_JPG, 'scan.jpg');
       expect(refused.status).toBe(415);
     } finally {
-      await prisma.$executeRawUnsafe('PRAGMA query_only = OFF');
+      await prisma().$executeRawUnsafe('PRAGMA query_only = OFF');
     }
     expect(await rows()).toBe(before);
     const after = await analyse(png);
@@ -77,7 +67,7 @@ describe('a history row that cannot be written fails the request (503)', () => {
   // analysis answered 200 with an analysisId whose row no restart reads (seen on the build: after
   // `rm db.sqlite*` and after `mv` of them aside, the 200's row was a 404 once restarted).
   it.each(['removed', 'replaced'] as const)('the database file %s under the running process: image and study 503 DATABASE_UNAVAILABLE, 200 again once it is back', async (how) => {
-    const file = app.get(AppConfig).databaseFile;
+    const file = h.get(AppConfig).databaseFile;
     const aside = `${file}.aside`;
     const png = await solidPng(128, 128, 255);
     fs.renameSync(file, aside);

@@ -5,13 +5,13 @@
  * (its unique (userId, key) decides races between replicas), so rows are seeded into it directly
  * to stand for another replica's request in progress or an old key.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { requestFingerprint } from '../../src/idempotency/idempotency-key';
 import { IdempotencyKeyRepository } from '../../src/repositories/idempotency-key.repository';
-import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { TestSession } from '../helpers/auth';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { solidPng, TEXT_AS_JPG, truncatedJpeg } from '../support/images';
 import { SERIES } from '../support/study-e2e';
 import { dicomSeries, newUid, zip } from '../support/study-fixtures';
@@ -20,33 +20,25 @@ const KEY = 'Idempotency-Key';
 const HOUR = 3_600_000;
 
 describe('Idempotency-Key on the analysis POSTs', () => {
-  let app: NestExpressApplication;
-  let server: ReturnType<NestExpressApplication['getHttpServer']>;
-  let prisma: PrismaService;
-  let alice: TestSession;
-  let bob: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', RATE_LIMIT_ANALYSES_PER_MINUTE: '200', IDEMPOTENCY_KEY_TTL_HOURS: '2' }, sessions: { alice: {}, bob: {} } });
+  const { alice, bob } = h.sessions;
+  const prisma = () => h.get(PrismaService);
   let white: Buffer;
   let grey: Buffer;
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', RATE_LIMIT_ANALYSES_PER_MINUTE: '200', IDEMPOTENCY_KEY_TTL_HOURS: '2' }));
-    server = app.getHttpServer();
-    prisma = app.get(PrismaService);
-    alice = await loginAs(app);
-    bob = await loginAs(app);
     white = await solidPng(300, 300, 255);
     grey = await solidPng(128, 128, 128);
   });
-  afterAll(async () => app.close());
 
   let n = 0;
   /** a key no other test uses */
   const freshKey = () => `key-${++n}-${Date.now()}`;
   const analyse = (who: TestSession, bytes: Buffer, key?: string) => {
-    const r = request(server).post('/api/v1/analyses').set(who.bearer);
+    const r = request(h.server).post('/api/v1/analyses').set(who.bearer);
     return (key === undefined ? r : r.set(KEY, key)).attach('image', bytes, 'x.png');
   };
-  const rows = (who: TestSession) => prisma.analysis.count({ where: { userId: who.user.id } });
+  const rows = (who: TestSession) => prisma().analysis.count({ where: { userId: who.user.id } });
   const decision = (b: Record<string, unknown>) => ({ status: b.status, code: b.code, anatomy: b.anatomy, label: b.label, confidence: b.confidence, probabilities: b.probabilities, explanation: b.explanation });
 
   it('no key: unchanged — each POST is its own record, nothing reserved, no replay header', async () => {
@@ -56,7 +48,7 @@ describe('Idempotency-Key on the analysis POSTs', () => {
     expect(a.body.analysisId).not.toBe(b.body.analysisId);
     expect([a.headers['idempotent-replayed'], b.headers['idempotent-replayed']]).toEqual([undefined, undefined]);
     expect(await rows(alice)).toBe(before + 2);
-    expect(await prisma.idempotencyKey.count({ where: { userId: alice.user.id } })).toBe(0);
+    expect(await prisma().idempotencyKey.count({ where: { userId: alice.user.id } })).toBe(0);
   });
 
   it('a retry after the answer: the same analysisId and decision, replayed, and one history row', async () => {
@@ -73,7 +65,7 @@ describe('Idempotency-Key on the analysis POSTs', () => {
     expect(third.body.analysisId).toBe(first.body.analysisId);
     expect(await rows(alice)).toBe(before + 1);
     // the record names what the key is for: no image, no answer stored
-    const stored = await prisma.idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.user.id, key } } });
+    const stored = await prisma().idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.user.id, key } } });
     expect(stored).toMatchObject({ analysisId: first.body.analysisId, completedAt: expect.any(Date), fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
     // IDEMPOTENCY_KEY_TTL_HOURS=2 in this app
     expect(stored.expiresAt.getTime() - stored.createdAt.getTime()).toBeGreaterThanOrEqual(2 * HOUR - 1000);
@@ -86,7 +78,7 @@ describe('Idempotency-Key on the analysis POSTs', () => {
     const before = await rows(alice);
     const other = await analyse(alice, grey, key).expect(422);
     expect(other.body).toMatchObject({ statusCode: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
-    const explain = await request(server).post('/api/v1/analyses').set(alice.bearer).set(KEY, key).field('explain', 'false').attach('image', white, 'x.png').expect(422);
+    const explain = await request(h.server).post('/api/v1/analyses').set(alice.bearer).set(KEY, key).field('explain', 'false').attach('image', white, 'x.png').expect(422);
     expect(explain.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await rows(alice)).toBe(before);
   });
@@ -109,15 +101,15 @@ describe('Idempotency-Key on the analysis POSTs', () => {
   it('while another replica is answering the key: 409 IDEMPOTENCY_KEY_IN_USE with Retry-After, nothing recorded; once it answers, the replay', async () => {
     const key = freshKey();
     const fingerprint = requestFingerprint('POST /api/v1/analyses', { explain: true }, [white]);
-    const row = await prisma.idempotencyKey.create({ data: { userId: alice.user.id, key, fingerprint, expiresAt: new Date(Date.now() + HOUR) } });
+    const row = await prisma().idempotencyKey.create({ data: { userId: alice.user.id, key, fingerprint, expiresAt: new Date(Date.now() + HOUR) } });
     const before = await rows(alice);
     const res = await analyse(alice, white, key).expect(409);
     expect(res.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(await rows(alice)).toBe(before);
     // that replica answers (its history row and the key's completion)
-    const done = await prisma.analysis.create({ data: { userId: alice.user.id, byteSize: white.length, sha256: 'a'.repeat(64), status: 'completed' } });
-    await prisma.idempotencyKey.update({ where: { id: row.id }, data: { completedAt: new Date(), analysisId: done.id } });
+    const done = await prisma().analysis.create({ data: { userId: alice.user.id, byteSize: white.length, sha256: 'a'.repeat(64), status: 'completed' } });
+    await prisma().idempotencyKey.update({ where: { id: row.id }, data: { completedAt: new Date(), analysisId: done.id } });
     const replay = await analyse(alice, white, key).expect(200);
     expect({ id: replay.body.analysisId, replayed: replay.headers['idempotent-replayed'] }).toEqual({ id: done.id, replayed: 'true' });
     expect(await rows(alice)).toBe(before + 1);
@@ -126,10 +118,10 @@ describe('Idempotency-Key on the analysis POSTs', () => {
   it('a reservation left by a replica that stopped mid-request (older than the longest deadline) is taken over', async () => {
     const key = freshKey();
     const fingerprint = requestFingerprint('POST /api/v1/analyses', { explain: true }, [white]);
-    await prisma.idempotencyKey.create({ data: { userId: alice.user.id, key, fingerprint, createdAt: new Date(Date.now() - HOUR), expiresAt: new Date(Date.now() + HOUR) } });
+    await prisma().idempotencyKey.create({ data: { userId: alice.user.id, key, fingerprint, createdAt: new Date(Date.now() - HOUR), expiresAt: new Date(Date.now() + HOUR) } });
     const res = await analyse(alice, white, key).expect(200);
     expect(res.headers['idempotent-replayed']).toBeUndefined();
-    const stored = await prisma.idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.user.id, key } } });
+    const stored = await prisma().idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.user.id, key } } });
     expect(stored.analysisId).toBe(res.body.analysisId);
   });
 
@@ -156,7 +148,7 @@ describe('Idempotency-Key on the analysis POSTs', () => {
     const before = await rows(alice);
     const [a, b] = [freshKey(), freshKey()];
     for (const lines of [[a, b], [a, a], [`"${a}"`, `"${b}"`]]) {
-      const res = await headerLines(request(server).post('/api/v1/analyses').set(alice.bearer), lines).attach('image', white, 'x.png');
+      const res = await headerLines(request(h.server).post('/api/v1/analyses').set(alice.bearer), lines).attach('image', white, 'x.png');
       expect({ lines, status: res.status, code: res.body.code }).toEqual({ lines, status: 400, code: 'INVALID_IDEMPOTENCY_KEY' });
       expect(res.body.message).toMatch(/one Idempotency-Key header, not 2/);
     }
@@ -166,7 +158,7 @@ describe('Idempotency-Key on the analysis POSTs', () => {
       expect({ joined, status: res.status, code: res.body.code }).toEqual({ joined, status: 400, code: 'INVALID_IDEMPOTENCY_KEY' });
     }
     expect(await rows(alice)).toBe(before);
-    expect(await prisma.idempotencyKey.count({ where: { userId: alice.user.id, key: { in: [a, b, `${a}, ${b}`] } } })).toBe(0);
+    expect(await prisma().idempotencyKey.count({ where: { userId: alice.user.id, key: { in: [a, b, `${a}, ${b}`] } } })).toBe(0);
     // the draft's quoted string may hold a comma: one key, replayed by the same quoted line
     const first = await analyse(alice, white, '"a key, with a comma"').expect(200);
     const again = await analyse(alice, white, '"a key, with a comma"').expect(200);
@@ -187,9 +179,9 @@ describe('Idempotency-Key on the analysis POSTs', () => {
       const first = await analyse(alice, bytes, key);
       expect({ status: first.status, code: first.body.code, replayed: first.headers['idempotent-replayed'] }).toEqual({ status, code, replayed: undefined });
       expect(await rows(alice)).toBe(before + 1);
-      const row = await prisma.analysis.findFirstOrThrow({ where: { userId: alice.user.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+      const row = await prisma().analysis.findFirstOrThrow({ where: { userId: alice.user.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
       expect(row).toMatchObject({ status: 'rejected', stage: 'file', code });
-      const stored = await prisma.idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.user.id, key } } });
+      const stored = await prisma().idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.user.id, key } } });
       expect(stored).toMatchObject({ analysisId: row.id, completedAt: expect.any(Date) });
       for (let retry = 0; retry < 3; retry++) {
         const again = await analyse(alice, bytes, key);
@@ -205,20 +197,20 @@ describe('Idempotency-Key on the analysis POSTs', () => {
   it('an expired key is a new one: the retry is analysed and recorded again; expired reservations are purged', async () => {
     const key = freshKey();
     const first = await analyse(alice, white, key).expect(200);
-    await prisma.idempotencyKey.update({ where: { userId_key: { userId: alice.user.id, key } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await prisma().idempotencyKey.update({ where: { userId_key: { userId: alice.user.id, key } }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const before = await rows(alice);
     const again = await analyse(alice, white, key).expect(200);
     expect(again.headers['idempotent-replayed']).toBeUndefined();
     expect(again.body.analysisId).not.toBe(first.body.analysisId);
     expect(await rows(alice)).toBe(before + 1);
     // the same key with another file after expiry is no reuse either
-    await prisma.idempotencyKey.update({ where: { userId_key: { userId: alice.user.id, key } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await prisma().idempotencyKey.update({ where: { userId_key: { userId: alice.user.id, key } }, data: { expiresAt: new Date(Date.now() - 1000) } });
     await analyse(alice, grey, key).expect(200);
     // other users' expired keys go with the next keyed request (bounded, so a backlog takes several)
     const old = new Date(Date.now() - HOUR);
-    await prisma.idempotencyKey.createMany({ data: [1, 2, 3].map((i) => ({ userId: bob.user.id, key: `old-${i}`, fingerprint: 'f'.repeat(64), createdAt: old, expiresAt: old })) });
+    await prisma().idempotencyKey.createMany({ data: [1, 2, 3].map((i) => ({ userId: bob.user.id, key: `old-${i}`, fingerprint: 'f'.repeat(64), createdAt: old, expiresAt: old })) });
     await analyse(alice, grey, freshKey()).expect(200);
-    expect(await prisma.idempotencyKey.count({ where: { expiresAt: { lt: new Date() } } })).toBe(0);
+    expect(await prisma().idempotencyKey.count({ where: { expiresAt: { lt: new Date() } } })).toBe(0);
   });
 
   /**
@@ -231,7 +223,7 @@ describe('Idempotency-Key on the analysis POSTs', () => {
   const faultThenRetry = async (send: (key: string) => request.Test) => {
     const key = freshKey();
     const before = await rows(alice);
-    const fault = jest.spyOn(app.get(IdempotencyKeyRepository), 'complete').mockRejectedValueOnce(new Error('injected: stopped before the key was marked'));
+    const fault = jest.spyOn(h.get(IdempotencyKeyRepository), 'complete').mockRejectedValueOnce(new Error('injected: stopped before the key was marked'));
     let first: request.Response;
     let marks: number;
     try {
@@ -243,14 +235,14 @@ describe('Idempotency-Key on the analysis POSTs', () => {
     expect(marks).toBe(1);
     expect({ status: first.status, code: first.body.code }).toEqual({ status: 503, code: 'DATABASE_UNAVAILABLE' });
     expect(await rows(alice)).toBe(before);
-    expect(await prisma.idempotencyKey.count({ where: { userId: alice.user.id, key } })).toBe(0);
-    await prisma.idempotencyKey.updateMany({ where: { userId: alice.user.id, key }, data: { createdAt: new Date(Date.now() - HOUR) } });
+    expect(await prisma().idempotencyKey.count({ where: { userId: alice.user.id, key } })).toBe(0);
+    await prisma().idempotencyKey.updateMany({ where: { userId: alice.user.id, key }, data: { createdAt: new Date(Date.now() - HOUR) } });
     const retry = await send(key).expect(200);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
     const again = await send(key).expect(200);
     expect(again.body.analysisId).toBe(retry.body.analysisId);
     expect(await rows(alice)).toBe(before + 1);
-    const stored = await prisma.idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.user.id, key } } });
+    const stored = await prisma().idempotencyKey.findUniqueOrThrow({ where: { userId_key: { userId: alice.user.id, key } } });
     expect(stored).toMatchObject({ analysisId: retry.body.analysisId, completedAt: expect.any(Date) });
   };
 
@@ -273,7 +265,7 @@ describe('Idempotency-Key on the analysis POSTs', () => {
   describe('POST /api/v1/studies', () => {
     const series = () => zip(Object.fromEntries(dicomSeries(SERIES.slice(0, 3), { seriesUid: newUid() }).map((b, i) => [`IM${i}`, b])));
     const study = (who: TestSession, files: Buffer[], key?: string) => {
-      let r = request(server).post('/api/v1/studies').set(who.bearer);
+      let r = request(h.server).post('/api/v1/studies').set(who.bearer);
       if (key !== undefined) r = r.set(KEY, key);
       files.forEach((f, i) => (r = r.attach('files', f, `s${i}.zip`)));
       return r;

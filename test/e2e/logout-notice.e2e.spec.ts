@@ -5,22 +5,17 @@
  * "You have logged out."; a logout with no live session still goes to plain /login
  * (session-turnover.e2e.spec.ts), since nothing was ended.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { loginAs } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 describe('the login page after a logout says it happened', () => {
-  let app: NestExpressApplication;
-  const server = () => app.getHttpServer();
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }));
-  });
-  afterAll(async () => app.close());
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' } });
+  const server = () => h.server;
 
   it('a live session\'s logout: to the login page with the notice', async () => {
-    const s = await loginAs(app);
+    const s = await loginAs(h.app);
     const res = await request(server()).post('/logout').set(s.headers).set('Accept', 'text/html').type('form').send({ _csrf: s.csrfToken });
     expect([res.status, res.headers.location]).toEqual([303, '/login?ended=logout']);
     const page = await request(server()).get(res.headers.location).expect(200);

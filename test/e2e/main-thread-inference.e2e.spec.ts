@@ -1,11 +1,10 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
 import * as ort from 'onnxruntime-node';
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
 import { ModelRegistry } from '../../src/inference/model-registry.service';
-import { loginAs, TestSession } from '../helpers/auth';
 import { eventually } from '../helpers/eventually';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { solidPng } from '../support/images';
 
 /**
@@ -17,18 +16,11 @@ import { solidPng } from '../support/images';
  */
 describe('models on the main thread (INFERENCE_WORKERS=0): a run that outlasts the deadline', () => {
   const TIMEOUT_MS = 300;
-  let app: NestExpressApplication;
-  let auth: TestSession;
-  const post = (png: Buffer) => request(app.getHttpServer()).post('/api/v1/analyses').set(auth.bearer).attach('image', png, 'x.png');
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', INFERENCE_POOL_SIZE: '2', ANALYSIS_TIMEOUT_MS: String(TIMEOUT_MS) }));
-    auth = await loginAs(app);
-  });
-  afterAll(async () => {
-    jest.restoreAllMocks();
-    await app?.close();
-  });
+  // before useApp's own afterAll (they run in the order declared): the mocks go, then the app closes
+  afterAll(() => jest.restoreAllMocks());
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', INFERENCE_POOL_SIZE: '2', ANALYSIS_TIMEOUT_MS: String(TIMEOUT_MS) }, sessions: { auth: {} } });
+  const { auth } = h.sessions;
+  const post = (png: Buffer) => request(h.server).post('/api/v1/analyses').set(auth.bearer).attach('image', png, 'x.png');
 
   it('answers 504 once the run returns, gives the slot back, and serves the next analysis', async () => {
     const png = await solidPng(256, 256, 255);
@@ -51,9 +43,9 @@ describe('models on the main thread (INFERENCE_WORKERS=0): a run that outlasts t
 
     // nothing wedged: the answer leaves at the abort and the work stops at its next check (the
     // stage already started, e.g. the diagnosis run, finishes first), then its slot comes back
-    const registry = app.get(ModelRegistry);
+    const registry = h.get(ModelRegistry);
     expect(await eventually(() => registry.modelSlots(), (s) => s.inUse === 0)).toEqual({ inUse: 0, queued: 0 });
-    await request(app.getHttpServer()).get('/readyz').expect(200);
+    await request(h.server).get('/readyz').expect(200);
     expect((await post(png).expect(200)).body.status).toBe('completed');
   });
 });

@@ -4,24 +4,17 @@
  * "not a DICOM, NIfTI or ZIP file"). src/studies/nifti-compression.ts; unit cases in
  * test/unit/studies/nifti-compression.spec.ts.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import * as zlib from 'node:zlib';
 import request from 'supertest';
-import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { nifti1 } from '../support/study-fixtures';
 
 describe('POST /api/v1/studies: NIfTI in other compressions', () => {
-  let app: NestExpressApplication;
-  let alice: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { alice: {} } });
+  const { alice } = h.sessions;
   const nii = nifti1([128, 128, 4], (i, j, k) => 900 + ((i + j + k) % 40), { sliceDim: 3 });
-  const post = (bytes: Buffer, name: string) => request(app.getHttpServer()).post('/api/v1/studies').set(alice.bearer).attach('files', bytes, name);
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    alice = await loginAs(app);
-  });
-  afterAll(async () => app?.close());
+  const post = (bytes: Buffer, name: string) => request(h.server).post('/api/v1/studies').set(alice.bearer).attach('files', bytes, name);
 
   it('a .nii.gz gzipped again → the answer of the .nii.gz', async () => {
     const once = await post(zlib.gzipSync(nii), 'brain.nii.gz').expect(200);

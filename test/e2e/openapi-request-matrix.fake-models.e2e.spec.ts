@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { solidPng } from '../support/images';
 import { Contract, OpenApiDoc } from '../support/openapi-contract';
 
@@ -28,19 +28,18 @@ interface Operation {
 type Doc = OpenApiDoc & { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 
 describe('OpenAPI document vs a matrix of requests made from it', () => {
-  let app: NestExpressApplication;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_REQUESTS_PER_MINUTE: '100000', RATE_LIMIT_ANALYSES_PER_MINUTE: '1000', RATE_LIMIT_LOGIN_PER_IP: '1000', RATE_LIMIT_LOGIN_PER_ACCOUNT: '1000', RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '1000' }, sessions: { user: {}, admin: { role: 'admin' } } });
+  const { user, admin } = h.sessions;
   let doc: Doc;
   let contract: Contract;
-  let user: TestSession;
-  let admin: TestSession;
   const problems: string[] = [];
 
-  const send = (method: Method, path: string) => request(app.getHttpServer())[method](path);
+  const send = (method: Method, path: string) => request(h.server)[method](path);
   const fill = (route: string, id: string) => route.replace('{id}', encodeURIComponent(id));
   const resolve = (s: Schema | undefined): Schema => (s?.$ref ? doc.components.schemas[s.$ref.split('/').pop()!] : (s ?? {}));
   /** Who calls `route`: an admin for the admin routes; a fresh login for the calls that end or change one. */
   const caller = async (method: Method, route: string): Promise<TestSession> =>
-    route.startsWith('/api/v1/users') || route.endsWith('export.csv') ? admin : route.startsWith('/api/v1/auth/') && method !== 'get' ? loginAs(app) : user;
+    route.startsWith('/api/v1/users') || route.endsWith('export.csv') ? admin : route.startsWith('/api/v1/auth/') && method !== 'get' ? loginAs(h.app) : user;
   const operations = () => Object.entries(doc.paths).flatMap(([route, ops]) => Object.entries(ops).map(([m, op]) => ({ op: `${m.toUpperCase()} ${route}`, method: m as Method, route, spec: op })));
 
   /** Records what is wrong with the answer (nothing when the document declares it); `expect` also pins the status. */
@@ -53,14 +52,8 @@ describe('OpenAPI document vs a matrix of requests made from it', () => {
   }
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_REQUESTS_PER_MINUTE: '100000', RATE_LIMIT_ANALYSES_PER_MINUTE: '1000', RATE_LIMIT_LOGIN_PER_IP: '1000', RATE_LIMIT_LOGIN_PER_ACCOUNT: '1000', RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '1000' }));
-    user = await loginAs(app);
-    admin = await loginAs(app, { role: 'admin' });
-    doc = (await request(app.getHttpServer()).get('/api/docs-json').set(user.headers).expect(200)).body as Doc;
+    doc = (await request(h.server).get('/api/docs-json').set(user.headers).expect(200)).body as Doc;
     contract = new Contract(doc);
-  });
-  afterAll(async () => {
-    await app?.close();
   });
   beforeEach(() => problems.splice(0));
 
@@ -155,7 +148,7 @@ describe('OpenAPI document vs a matrix of requests made from it', () => {
    */
   function validJson(op: string): (spent: boolean) => Promise<{ as: Record<string, string>; path?: string; body: Record<string, unknown> }> {
     let fresh: Promise<TestSession> | undefined;
-    const session = (spent: boolean) => (fresh = !fresh || spent ? loginAs(app) : fresh);
+    const session = (spent: boolean) => (fresh = !fresh || spent ? loginAs(h.app) : fresh);
     return async (spent) => {
       switch (op) {
         case 'POST /api/v1/auth/token': {

@@ -9,7 +9,6 @@
  *     record could not tell the study rule's two checks apart.
  * The record now keeps the cause and its figures; every one of those says what the answer said.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
@@ -17,9 +16,9 @@ import request from 'supertest';
 import { parseCsv } from '../../src/common/csv';
 import type { RawImage } from '../../src/inference/preprocess';
 import { STUDY_RECORDER, type StudyRecorder } from '../../src/studies/study-result';
-import { loginAs, TestSession } from '../helpers/auth';
 import { binary, pdfFlatText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR, tempDir } from '../support/app';
+import { useApp } from '../support/use-app';
 import { fakeBrainModels, studyServiceOn } from '../support/fake-brain-models';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
 
@@ -55,10 +54,9 @@ function chartPng(): Promise<Buffer> {
 }
 
 describe('a refusal keeps its cause: the history, the form answer, the CSV and the PDF give the answer\'s', () => {
-  let app: NestExpressApplication;
-  let alice: TestSession;
-  let admin: TestSession;
-  const server = () => app.getHttpServer();
+  const h = useApp({ env: { MODELS_DIR: modelsWithColourGate(), INFERENCE_WORKERS: '0', RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }, sessions: { alice: {}, admin: { role: 'admin' } } });
+  const { alice, admin } = h.sessions;
+  const server = () => h.server;
   const page = async (id: string) => text((await request(server()).get(`/history/${id}`).set('Cookie', alice.cookie).set('Accept', 'text/html').expect(200)).text);
   const pdf = async (id: string) => flat(pdfFlatText((await request(server()).get(`/api/v1/history/${id}/report.pdf`).set(alice.bearer).buffer(true).parse(binary).expect(200)).body as Buffer));
   const csvRow = async (id: string) => {
@@ -67,15 +65,6 @@ describe('a refusal keeps its cause: the history, the form answer, the CSV and t
     if (!row) throw new Error(`no CSV row for ${id}`);
     return row;
   };
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: modelsWithColourGate(), INFERENCE_WORKERS: '0', RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }));
-    alice = await loginAs(app);
-    admin = await loginAs(app, { role: 'admin' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
 
   it('(a) a chart refused at the colour check: every view of its record says the colour check refused it, with the share the answer gave', async () => {
     const chart = await chartPng();
@@ -112,7 +101,7 @@ describe('a refusal keeps its cause: the history, the form answer, the CSV and t
     const slices = Array.from({ length: 7 }, (_, k) => syntheticSlice(128, 128, (x, y) => (k < 4 ? 200 : 100) + ((x + y + k) % 7)));
     const glioma = (image: RawImage) => image.data.reduce((a, b) => a + b, 0) / image.data.length > 128;
     const models = fakeBrainModels({ diagnosis: (image) => (glioma(image) ? [0.9, 0.05, 0.03, 0.02] : [0.05, 0.88, 0.05, 0.02]) });
-    const studies = studyServiceOn(models, app.get<StudyRecorder>(STUDY_RECORDER));
+    const studies = studyServiceOn(models, h.app.get<StudyRecorder>(STUDY_RECORDER));
     const live = await studies.analyze(dicomSeries(slices).map((f) => new Uint8Array(f)), { userId: alice.user.id });
     expect(live).toMatchObject({ status: 'inconclusive', code: 'SLICE_DISAGREEMENT' });
     const sentence = 'Unable to determine: the slices disagree (4 of 7 confident slices say glioma; 60.0 % agreement is required).';

@@ -4,39 +4,35 @@
  * when it decided "the same" — and the message of a refusal names the threshold it was decided
  * at: today's. The record's own threshold (Confidence threshold, Reason) stood beside it.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { THRESHOLD_NOT_RECORDED } from '../../src/presentation/history.view';
 import { CHANGED_NOTICE } from '../../src/reports/reports.service';
-import { loginAs, TestSession } from '../helpers/auth';
 import { binary, pdfFlatText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { solidPng } from '../support/images';
 
 describe('full report of a record decided under another threshold', () => {
-  let app: NestExpressApplication;
-  let alice: TestSession;
+  // the fake brain_tumor model: glioma at 67.1 %, below a 68 % threshold
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', CONFIDENCE_THRESHOLD: '0.68' }, sessions: { alice: {} } });
+  const { alice } = h.sessions;
   let image: Buffer;
   let id: string;
 
   beforeAll(async () => {
-    // the fake brain_tumor model: glioma at 67.1 %, below a 68 % threshold
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', CONFIDENCE_THRESHOLD: '0.68' }));
-    alice = await loginAs(app);
     image = await solidPng(300, 300, 255);
-    id = ((await request(app.getHttpServer()).post('/api/v1/analyses').set(alice.bearer).attach('image', image, 'x.png').expect(200)).body as { analysisId: string }).analysisId;
-    const rec = (await request(app.getHttpServer()).get(`/api/v1/history/${id}`).set(alice.bearer).expect(200)).body as Record<string, unknown>;
+    id = ((await request(h.server).post('/api/v1/analyses').set(alice.bearer).attach('image', image, 'x.png').expect(200)).body as { analysisId: string }).analysisId;
+    const rec = (await request(h.server).get(`/api/v1/history/${id}`).set(alice.bearer).expect(200)).body as Record<string, unknown>;
     expect(rec).toMatchObject({ status: 'inconclusive', stage: 'diagnosis', code: 'LOW_CONFIDENCE', thresholds: { triage: 0.68, brain_tumor: 0.68 } });
   });
-  afterAll(async () => app.close());
 
-  const report = async () => pdfFlatText((await request(app.getHttpServer()).post('/api/v1/reports').set(alice.bearer).field('analysisId', id).attach('image', image, 'x.png').buffer(true).parse(binary).expect(200)).body as Buffer);
-  const setStored = (json: string | null) => app.get(PrismaService).$executeRawUnsafe('UPDATE "Analysis" SET "thresholdsJson" = ? WHERE "id" = ?', json, id);
+  const report = async () => pdfFlatText((await request(h.server).post('/api/v1/reports').set(alice.bearer).field('analysisId', id).attach('image', image, 'x.png').buffer(true).parse(binary).expect(200)).body as Buffer);
+  const setStored = (json: string | null) => h.get(PrismaService).$executeRawUnsafe('UPDATE "Analysis" SET "thresholdsJson" = ? WHERE "id" = ?', json, id);
   // the refusal's own figures are written with the thresholds: its reason is worded from them (refusal-message.ts)
-  const setRefusalThreshold = (t: number) => app.get(PrismaService).$executeRawUnsafe('UPDATE "Analysis" SET "refusalFiguresJson" = json_set("refusalFiguresJson", \'$.threshold\', ?) WHERE "id" = ?', t, id);
+  const setRefusalThreshold = (t: number) => h.get(PrismaService).$executeRawUnsafe('UPDATE "Analysis" SET "refusalFiguresJson" = json_set("refusalFiguresJson", \'$.threshold\', ?) WHERE "id" = ?', t, id);
   // a row older than the thresholds column is older than the refusal's too
-  const clearRefusal = () => app.get(PrismaService).$executeRawUnsafe('UPDATE "Analysis" SET "refusalCause" = NULL, "refusalFiguresJson" = NULL WHERE "id" = ?', id);
+  const clearRefusal = () => h.get(PrismaService).$executeRawUnsafe('UPDATE "Analysis" SET "refusalCause" = NULL, "refusalFiguresJson" = NULL WHERE "id" = ?', id);
 
   it('the same threshold: the re-run\'s message, no notice', async () => {
     const text = await report();

@@ -5,26 +5,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loginAs } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR, tempDir } from '../support/app';
+import { useApp } from '../support/use-app';
 
 describe('no sample folder (SAMPLES_DIR missing)', () => {
-  let app: NestExpressApplication;
   const missing = path.join(tempDir(), 'no-such-samples');
-  beforeAll(async () => {
-    expect(fs.existsSync(missing)).toBe(false);
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, SAMPLES_DIR: missing }));
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  // declared before useApp, so it runs before the app starts (hooks run in the order declared)
+  beforeAll(() => expect(fs.existsSync(missing)).toBe(false));
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, SAMPLES_DIR: missing } });
 
   it('the upload page says no sample is configured; a sample name is a 404', async () => {
-    const s = await loginAs(app);
-    const page = await request(app.getHttpServer()).get('/').set(s.headers).set('Accept', 'text/html').expect(200);
+    const s = await loginAs(h.app);
+    const page = await request(h.server).get('/').set(s.headers).set('Accept', 'text/html').expect(200);
     expect(page.text).toContain('No sample images are configured (SAMPLES_DIR).');
     expect(page.text).not.toContain('class="sample-licence"');
-    await request(app.getHttpServer()).get('/samples/brain-glioma-1.jpg').set(s.headers).expect(404);
+    await request(h.server).get('/samples/brain-glioma-1.jpg').set(s.headers).expect(404);
   });
 });

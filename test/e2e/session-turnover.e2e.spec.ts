@@ -11,30 +11,23 @@
  *   is out already: the cookies are cleared and the browser goes to the login page, as after any
  *   logout. A live session's logout still needs its CSRF token.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../src/accounts/cookies';
 import { SessionsService } from '../../src/accounts/sessions.service';
 import { createUser, loginAs } from '../helpers/auth';
 import { CapturingAuditSink } from '../helpers/capturing-audit-sink';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 describe('a login or logout meeting the session a browser holds', () => {
-  let app: NestExpressApplication;
   const audit = new CapturingAuditSink();
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }), [], { auditSink: audit });
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
-  const server = () => app.getHttpServer();
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }, appOptions: { auditSink: audit } });
+  const server = () => h.server;
   const me = (cookie: string) => request(server()).get('/api/v1/auth/me').set('Cookie', cookie);
 
   it.each(['another account', 'the same account'] as const)('a login form posted from a browser with a live session (%s): that session ends on the server', async (who) => {
-    const holder = await loginAs(app);
-    const other = who === 'the same account' ? { user: holder.user, password: holder.password } : await createUser(app);
+    const holder = await loginAs(h.app);
+    const other = who === 'the same account' ? { user: holder.user, password: holder.password } : await createUser(h.app);
     expect((await me(holder.cookie)).status).toBe(200);
     // the form as a tab opened before shows it: the CSRF token of the session this browser holds
     const res = await request(server())
@@ -50,8 +43,8 @@ describe('a login or logout meeting the session a browser holds', () => {
   });
 
   it('a logout with a session that has ended: cookies cleared, to the login page (it said 401 "Please log in.")', async () => {
-    const s = await loginAs(app);
-    await app.get(SessionsService).revoke(s.cookie.split(';')[0].split('=')[1]); // expired, or ended elsewhere
+    const s = await loginAs(h.app);
+    await h.get(SessionsService).revoke(s.cookie.split(';')[0].split('=')[1]); // expired, or ended elsewhere
     audit.clear();
     const res = await request(server()).post('/logout').set(s.headers).set('Accept', 'text/html').type('form').send({ _csrf: s.csrfToken });
     expect([res.status, res.headers.location]).toEqual([303, '/login']);
@@ -67,7 +60,7 @@ describe('a login or logout meeting the session a browser holds', () => {
   });
 
   it('a live session\'s logout still needs its CSRF token (a forged cross-site logout is refused)', async () => {
-    const s = await loginAs(app);
+    const s = await loginAs(h.app);
     expect((await request(server()).post('/logout').set('Cookie', s.cookie).type('form').send({})).status).toBe(403);
     expect((await request(server()).post('/logout').set('Cookie', s.cookie).type('form').send({ _csrf: 'forged' })).status).toBe(403);
     expect((await me(s.cookie)).status).toBe(200);

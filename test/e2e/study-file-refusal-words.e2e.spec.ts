@@ -6,30 +6,23 @@
  * file type" (true also of an RGB24 NIfTI or a bzip2-compressed one). A single image keeps its words;
  * the summary, which counts images and studies together, names the reason in words true of both.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { loginAs, TestSession } from '../helpers/auth';
 import { binary, pdfText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
 
 describe('a study refused at the file checks, in the history and its PDF', () => {
-  let app: NestExpressApplication;
-  let alice: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { alice: {} } });
+  const { alice } = h.sessions;
 
   const historyPages = async (id: string) => {
-    const server = app.getHttpServer();
+    const server = h.server;
     const detail = text((await request(server).get(`/history/${id}`).set(alice.headers).set('Accept', 'text/html').expect(200)).text);
     const pdf = await request(server).get(`/history/${id}/report.pdf`).set(alice.headers).buffer(true).parse(binary).expect(200);
     return { detail, pdf: pdfText(pdf.body as Buffer) };
   };
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
-    alice = await loginAs(app);
-  });
-  afterAll(async () => app?.close());
 
   it.each([
     ['a text file', Buffer.from('not an image, not a series\n'), 'notes.txt', 415, 'Unsupported file type'],
@@ -37,7 +30,7 @@ describe('a study refused at the file checks, in the history and its PDF', () =>
     ['a bzip2-compressed NIfTI', Buffer.concat([Buffer.from('BZh91AY&SY', 'latin1'), Buffer.alloc(64, 7)]), 'volume.nii.bz2', 415, 'Unsupported file type'],
     ['a corrupt ZIP', Buffer.from('PK\x03\x04 cut off here', 'latin1'), 'series.zip', 422, 'Unreadable file'],
   ])('%s: the list, the detail page and the PDF say what the study page said', async (_what, bytes, name, status, words) => {
-    const server = app.getHttpServer();
+    const server = h.server;
     await request(server).post('/api/v1/studies').set(alice.bearer).attach('files', bytes, name).expect(status);
     const list = (await request(server).get('/api/v1/history').set(alice.bearer).expect(200)).body as { items: { id: string; study: unknown; stage: string }[] };
     const row = list.items[0];
@@ -55,7 +48,7 @@ describe('a study refused at the file checks, in the history and its PDF', () =>
   });
 
   it('a single image refused at the file checks keeps the image words', async () => {
-    const server = app.getHttpServer();
+    const server = h.server;
     await request(server).post('/api/v1/analyses').set(alice.bearer).attach('image', Buffer.from('plain text'), 'notes.png').expect(415);
     const list = (await request(server).get('/api/v1/history').set(alice.bearer).expect(200)).body as { items: { id: string; study: unknown }[] };
     expect(list.items[0].study).toBeNull();

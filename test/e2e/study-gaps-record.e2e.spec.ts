@@ -4,14 +4,14 @@
  * two files left out read as if the whole series had been looked at. The record now keeps them
  * (sliceGapsJson); a study stored before the column reads "not recorded", never "none missing".
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { parseCsv } from '../../src/common/csv';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { GAPS_NOT_RECORDED } from '../../src/studies/gap-record';
-import { loginAs, TestSession } from '../helpers/auth';
+import { loginAs } from '../helpers/auth';
 import { binary, pdfFlatText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { SERIES } from '../support/study-e2e';
 import { dicomSeries, zip } from '../support/study-fixtures';
 
@@ -23,23 +23,15 @@ interface StoredStudy {
 const LINE = 'About 2 slices missing: between slices 4 and 5 (15 mm apart)';
 
 describe('a study with slices missing keeps them in its history record', () => {
-  let app: NestExpressApplication;
-  let alice: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }, sessions: { alice: {} } });
+  const { alice } = h.sessions;
   const post = async (files: Buffer[]) => {
     const body = zip(Object.fromEntries(files.map((f, i) => [`s${i}.dcm`, f])));
-    return (await request(app.getHttpServer()).post('/api/v1/studies').set(alice.bearer).attach('files', body, 'series.zip').expect(200)).body as { analysisId: string; study: { gaps: unknown } };
+    return (await request(h.server).post('/api/v1/studies').set(alice.bearer).attach('files', body, 'series.zip').expect(200)).body as { analysisId: string; study: { gaps: unknown } };
   };
-  const record = async (id: string) => (await request(app.getHttpServer()).get(`/api/v1/history/${id}`).set(alice.bearer).expect(200)).body as StoredStudy;
-  const pdf = async (id: string) => pdfFlatText((await request(app.getHttpServer()).get(`/api/v1/history/${id}/report.pdf`).set(alice.bearer).buffer(true).parse(binary).expect(200)).body as Buffer);
-  const page = async (id: string) => (await request(app.getHttpServer()).get(`/history/${id}`).set(alice.headers).expect(200)).text;
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' }));
-    alice = await loginAs(app);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const record = async (id: string) => (await request(h.server).get(`/api/v1/history/${id}`).set(alice.bearer).expect(200)).body as StoredStudy;
+  const pdf = async (id: string) => pdfFlatText((await request(h.server).get(`/api/v1/history/${id}/report.pdf`).set(alice.bearer).buffer(true).parse(binary).expect(200)).body as Buffer);
+  const page = async (id: string) => (await request(h.server).get(`/history/${id}`).set(alice.headers).expect(200)).text;
 
   it('slices 5 and 6 left out: the API record, the history page, the PDF and the CSV row say where and how many', async () => {
     const live = await post(dicomSeries(SERIES).filter((_, i) => i !== 4 && i !== 5));
@@ -54,8 +46,8 @@ describe('a study with slices missing keeps them in its history record', () => {
     expect((await record(whole.analysisId)).study?.gaps).toEqual({ missingSlices: 0, places: 0, first: [] });
     expect(await page(whole.analysisId)).toContain('<dt>Missing slices</dt><dd>none found between the slice positions</dd>');
 
-    const admin = await loginAs(app, { role: 'admin' });
-    const csv = await request(app.getHttpServer()).get(`/api/v1/history/export.csv?user=${encodeURIComponent(alice.user.email)}`).set(admin.bearer).expect(200);
+    const admin = await loginAs(h.app, { role: 'admin' });
+    const csv = await request(h.server).get(`/api/v1/history/export.csv?user=${encodeURIComponent(alice.user.email)}`).set(admin.bearer).expect(200);
     const byId = new Map(parseCsv(csv.text).map((r) => [r.id, r]));
     expect(byId.get(live.analysisId)?.missingSlices).toBe('2');
     expect(byId.get(whole.analysisId)?.missingSlices).toBe('0');
@@ -64,7 +56,7 @@ describe('a study with slices missing keeps them in its history record', () => {
   });
 
   it('a study stored before the column (NULL) says "not recorded" everywhere, never "none missing"', async () => {
-    const prisma = app.get(PrismaService);
+    const prisma = h.get(PrismaService);
     const old = await prisma.analysis.create({
       data: { userId: alice.user.id, byteSize: 1, sha256: 'c'.repeat(64), status: 'completed', stage: 'diagnosis', anatomy: 'brain', task: 'brain_tumor', label: 'glioma', confidence: 0.95, kind: 'study', modality: 'MR', sliceCount: 8, usableSlices: 8 },
     });
@@ -73,8 +65,8 @@ describe('a study with slices missing keeps them in its history record', () => {
     const text = await pdf(old.id);
     expect(text).toContain(`Missing slices: ${GAPS_NOT_RECORDED}`);
     expect(text).not.toContain('none found');
-    const admin = await loginAs(app, { role: 'admin', email: 'admin-old@example.test' });
-    const csv = await request(app.getHttpServer()).get(`/api/v1/history/export.csv?user=${encodeURIComponent(alice.user.email)}`).set(admin.bearer).expect(200);
+    const admin = await loginAs(h.app, { role: 'admin', email: 'admin-old@example.test' });
+    const csv = await request(h.server).get(`/api/v1/history/export.csv?user=${encodeURIComponent(alice.user.email)}`).set(admin.bearer).expect(200);
     expect(parseCsv(csv.text).find((r) => r.id === old.id)?.missingSlices).toBe('');
   });
 });

@@ -7,14 +7,14 @@
  * reads "not recorded", never "header". The fuzz pass's phantom (test/support/head-phantom.ts);
  * faked models: the window is decided before any model runs.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { parseCsv } from '../../src/common/csv';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { WINDOW_NOT_RECORDED } from '../../src/studies/window-record';
-import { loginAs, TestSession } from '../helpers/auth';
+import { loginAs } from '../helpers/auth';
 import { binary, pdfFlatText } from '../helpers/pdf-text';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { PHANTOM_SLICES, phantomWithWindow } from '../support/head-phantom';
 import { dicomSeries } from '../support/study-fixtures';
 
@@ -31,31 +31,23 @@ interface Answer {
 }
 
 describe('a study whose header window was set aside keeps it in its history record', () => {
-  let app: NestExpressApplication;
-  let alice: TestSession;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }, sessions: { alice: {} } });
+  const { alice } = h.sessions;
   const post = async (files: Buffer[]) => {
-    let r = request(app.getHttpServer()).post('/api/v1/studies').set(alice.bearer);
+    let r = request(h.server).post('/api/v1/studies').set(alice.bearer);
     files.forEach((f, i) => (r = r.attach('files', f, `f${i}.dcm`)));
     return (await r.expect(200)).body as Answer;
   };
-  const record = async (id: string) => (await request(app.getHttpServer()).get(`/api/v1/history/${id}`).set(alice.bearer).expect(200)).body as { study: { windowing: string | null; headerWindowIgnored: Figures | null } };
-  const pdf = async (id: string) => pdfFlatText((await request(app.getHttpServer()).get(`/api/v1/history/${id}/report.pdf`).set(alice.bearer).buffer(true).parse(binary).expect(200)).body as Buffer);
-  const page = async (id: string) => (await request(app.getHttpServer()).get(`/history/${id}`).set(alice.headers).expect(200)).text;
+  const record = async (id: string) => (await request(h.server).get(`/api/v1/history/${id}`).set(alice.bearer).expect(200)).body as { study: { windowing: string | null; headerWindowIgnored: Figures | null } };
+  const pdf = async (id: string) => pdfFlatText((await request(h.server).get(`/api/v1/history/${id}/report.pdf`).set(alice.bearer).buffer(true).parse(binary).expect(200)).body as Buffer);
+  const page = async (id: string) => (await request(h.server).get(`/history/${id}`).set(alice.headers).expect(200)).text;
   const csvRows = async () => {
-    const admin = await loginAs(app, { role: 'admin', email: `admin-${Math.random().toString(36).slice(2)}@example.test` });
-    const csv = await request(app.getHttpServer()).get(`/api/v1/history/export.csv?user=${encodeURIComponent(alice.user.email)}`).set(admin.bearer).expect(200);
+    const admin = await loginAs(h.app, { role: 'admin', email: `admin-${Math.random().toString(36).slice(2)}@example.test` });
+    const csv = await request(h.server).get(`/api/v1/history/export.csv?user=${encodeURIComponent(alice.user.email)}`).set(admin.bearer).expect(200);
     return new Map(parseCsv(csv.text).map((r) => [r.id, r]));
   };
   // the page escapes the apostrophe of "header's"; the PDF does not
   const html = (s: string) => s.replace(/'/g, '&#x27;');
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }));
-    alice = await loginAs(app);
-  });
-  afterAll(async () => {
-    await app.close();
-  });
 
   it('centre 2, width 4: the API record, the history page, the PDF and the CSV row say the header window was set aside, with the live figures', async () => {
     const live = await post(phantomWithWindow('2', '4'));
@@ -85,7 +77,7 @@ describe('a study whose header window was set aside keeps it in its history reco
   });
 
   it('a study stored before the column (NULL) says "not recorded" everywhere, never "header"', async () => {
-    const old = await app.get(PrismaService).analysis.create({
+    const old = await h.get(PrismaService).analysis.create({
       data: { userId: alice.user.id, byteSize: 1, sha256: 'd'.repeat(64), status: 'completed', stage: 'diagnosis', anatomy: 'brain', task: 'brain_tumor', label: 'glioma', confidence: 0.95, kind: 'study', modality: 'MR', sliceCount: 8, usableSlices: 8 },
     });
     expect((await record(old.id)).study).toMatchObject({ windowing: null, headerWindowIgnored: null });

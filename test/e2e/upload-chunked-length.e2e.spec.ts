@@ -5,11 +5,11 @@
  * of a 30 MB chunked upload, bounded only by the request timeout). And the API's text fields: cut
  * at 1 KiB, not busboy's 1 MiB each.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import * as http from 'node:http';
 import request from 'supertest';
 import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { solidPng } from '../support/images';
 import { listenForRawUploads, postRaw, RawAnswer, RawUploadServer } from '../support/raw-upload';
 
@@ -27,18 +27,14 @@ const fileHead = (field: string) => `--${BOUNDARY}\r\nContent-Disposition: form-
 const tail = `\r\n--${BOUNDARY}--\r\n`;
 
 describe('upload routes: a chunked body over the bound is refused as it arrives', () => {
-  let app: NestExpressApplication;
-  let server: http.Server;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, MAX_UPLOAD_BYTES: String(2 * MB), STUDY_MAX_BYTES: String(2 * MB), STUDY_MAX_SLICES: '4' } });
   let raw: RawUploadServer;
   let alice: TestSession;
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, MAX_UPLOAD_BYTES: String(2 * MB), STUDY_MAX_BYTES: String(2 * MB), STUDY_MAX_SLICES: '4' }));
-    server = app.getHttpServer();
-    raw = await listenForRawUploads(server);
-    alice = await loginAs(app);
+    raw = await listenForRawUploads(h.server);
+    alice = await loginAs(h.app);
   });
-  afterAll(async () => app?.close());
 
   /** POST `head`, `fill` bytes of filler and `end` to `path` chunked (no Content-Length); see postRaw. */
   const postChunked = (path: string, headers: Record<string, string>, head: Buffer, fill: number, end: Buffer = Buffer.from(tail)): Promise<RawAnswer> =>
@@ -96,7 +92,7 @@ describe('upload routes: a chunked body over the bound is refused as it arrives'
   });
 
   it.each(['/api/v1/analyses', '/api/v1/reports', '/api/v1/studies'])('%s: a 2 KB text field is a 400, not held in memory', async (path) => {
-    const res = await request(server).post(path).set(alice.bearer).field('explain', 'x'.repeat(2048));
+    const res = await request(h.server).post(path).set(alice.bearer).field('explain', 'x'.repeat(2048));
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ statusCode: 400, code: 'BAD_REQUEST', message: 'Field value too long' });
   });

@@ -5,11 +5,11 @@
  * as soon as an answer arrives; the server's socket counts what the server read. Before, the
  * server read all 60 MB a client declared (multer drains a refused body to its end), then said 413.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import * as http from 'node:http';
 import request from 'supertest';
 import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 import { solidPng } from '../support/images';
 import { listenForRawUploads, postRaw, RawAnswer, RawUploadServer } from '../support/raw-upload';
 
@@ -26,21 +26,17 @@ const READ_AT_MOST = 8 * MB;
 const fileHead = (field: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`;
 
 describe('upload routes: a body that will be refused is not read', () => {
-  let app: NestExpressApplication;
-  let server: http.Server;
+  // a 32 MB image limit: a body within it (30 MB) is far larger than what the sockets' buffers hold
+  // (a few MB), so a server that reads it shows; an 8 MB study limit: its bound (8 MB + framing for
+  // 401 files, ~46.6 MB) under the 60 MB sent
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, MAX_UPLOAD_BYTES: String(32 * MB), STUDY_MAX_BYTES: String(8 * MB) } });
   let raw: RawUploadServer;
   let alice: TestSession;
 
   beforeAll(async () => {
-    // a 32 MB image limit: a body within it (30 MB) is far larger than what the sockets' buffers hold
-    // (a few MB), so a server that reads it shows; an 8 MB study limit: its bound (8 MB + framing for
-    // 401 files, ~46.6 MB) under the 60 MB sent
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, MAX_UPLOAD_BYTES: String(32 * MB), STUDY_MAX_BYTES: String(8 * MB) }));
-    server = app.getHttpServer();
-    raw = await listenForRawUploads(server);
-    alice = await loginAs(app);
+    raw = await listenForRawUploads(h.server);
+    alice = await loginAs(h.app);
   });
-  afterAll(async () => app?.close());
 
   /**
    * POST `declared` bytes to `path` with that Content-Length: the multipart head, then filler, on
@@ -104,7 +100,7 @@ describe('upload routes: a body that will be refused is not read', () => {
 
   it('an upload within the bound is read and analysed as before, on a connection kept open', async () => {
     const png = await solidPng(64, 64, 90);
-    const res = await request(server).post('/api/v1/analyses').set(alice.bearer).set('Connection', 'keep-alive').attach('image', png, 'x.png');
+    const res = await request(h.server).post('/api/v1/analyses').set(alice.bearer).set('Connection', 'keep-alive').attach('image', png, 'x.png');
     expect(res.status).toBe(200);
     expect(res.headers.connection).not.toBe('close');
     expect(res.body.analysisId).toEqual(expect.any(String));
@@ -113,7 +109,7 @@ describe('upload routes: a body that will be refused is not read', () => {
   it('a Content-Length just over the file limit but within the framing allowance is still multer’s: its 413 names the limit', async () => {
     const png = await solidPng(64, 64, 90);
     const body = Buffer.concat([Buffer.from(fileHead('image')), png, Buffer.alloc(32 * MB + 1 - png.length, 0), Buffer.from(`\r\n--${BOUNDARY}--\r\n`)]);
-    const res = await request(server).post('/api/v1/analyses').set(alice.bearer).set('Content-Type', `multipart/form-data; boundary=${BOUNDARY}`).send(body);
+    const res = await request(h.server).post('/api/v1/analyses').set(alice.bearer).set('Content-Type', `multipart/form-data; boundary=${BOUNDARY}`).send(body);
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ statusCode: 413, code: 'FILE_TOO_LARGE', message: 'The file exceeds the 32 MB limit.' });
   });

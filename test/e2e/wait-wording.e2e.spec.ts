@@ -1,7 +1,7 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createUser, loginAs, loginViaForm } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
+import { useApp } from '../support/use-app';
 
 /**
  * A rate-limited page said one wait twice, by two rules: the message rounded it up to whole minutes
@@ -22,19 +22,13 @@ function waits(html: string): { message: string; countdown: string } {
 }
 
 describe('a rate-limited page says its wait in one wording', () => {
-  let app: NestExpressApplication;
-  beforeAll(async () => {
-    // 75 s: a wait over a minute that is not a whole number of minutes
-    app = await startApp(
-      testConfig({ MODELS_DIR: FAKE_MODELS_DIR, TRUST_PROXY: 'true', RATE_LIMIT_LOGIN_PER_ACCOUNT: '1', RATE_LIMIT_LOGIN_WINDOW_SECONDS: '75', RATE_LIMIT_REQUESTS_PER_MINUTE: '3' }),
-    );
-  });
-  afterAll(async () => app?.close());
+  // 75 s: a wait over a minute that is not a whole number of minutes
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, TRUST_PROXY: 'true', RATE_LIMIT_LOGIN_PER_ACCOUNT: '1', RATE_LIMIT_LOGIN_WINDOW_SECONDS: '75', RATE_LIMIT_REQUESTS_PER_MINUTE: '3' } });
 
   it('a locked login: the message and the countdown name the same wait, in the countdown\'s units', async () => {
-    const { user } = await createUser(app);
-    expect((await loginViaForm(app, user.email, WRONG, freshIp())).status).toBe(401);
-    const page = await loginViaForm(app, user.email, WRONG, freshIp());
+    const { user } = await createUser(h.app);
+    expect((await loginViaForm(h.app, user.email, WRONG, freshIp())).status).toBe(401);
+    const page = await loginViaForm(h.app, user.email, WRONG, freshIp());
     expect(page.status).toBe(429);
     const seconds = Number(page.headers['retry-after']);
     expect(seconds).toBeGreaterThan(60);
@@ -44,8 +38,8 @@ describe('a rate-limited page says its wait in one wording', () => {
   });
 
   it('the API answer words it the same way', async () => {
-    const { user } = await createUser(app);
-    const token = () => request(app.getHttpServer()).post('/api/v1/auth/token').set('X-Forwarded-For', freshIp()).send({ email: user.email, password: WRONG });
+    const { user } = await createUser(h.app);
+    const token = () => request(h.server).post('/api/v1/auth/token').set('X-Forwarded-For', freshIp()).send({ email: user.email, password: WRONG });
     expect((await token()).status).toBe(401);
     const refused = await token();
     expect(refused.status).toBe(429);
@@ -53,10 +47,10 @@ describe('a rate-limited page says its wait in one wording', () => {
   });
 
   it('the per-IP request limit\'s error page: the heading and the countdown name the same wait', async () => {
-    const alice = await loginAs(app);
+    const alice = await loginAs(h.app);
     const ip = '203.0.113.9';
     let page: request.Response | undefined;
-    for (let i = 0; i < 5 && page?.status !== 429; i++) page = await request(app.getHttpServer()).get('/history').set(alice.headers).set('Accept', 'text/html').set('X-Forwarded-For', ip);
+    for (let i = 0; i < 5 && page?.status !== 429; i++) page = await request(h.server).get('/history').set(alice.headers).set('Accept', 'text/html').set('X-Forwarded-For', ip);
     expect(page?.status).toBe(429);
     const { message, countdown } = waits(page!.text);
     expect(message).toBe(countdown);

@@ -6,37 +6,18 @@
  * page builds the line in the browser (public/js/study-details.js), the history page and the PDF from
  * study-lines.ts studyRuleLine: the same sentence on each, pinned here by running the page's script.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import vm from 'node:vm';
 import type { HistoryItem } from '../../../src/history/history.service';
 import { pairWords, studyRuleLine } from '../../../src/presentation/study-lines';
 import { slicePlaces } from '../../../src/studies/finding-pair';
-
-interface FakeNode { textContent: string; children: FakeNode[]; appendChild(c: FakeNode): void }
-/** textContent as the DOM has it: the node's children's text (a dd is filled by showMessage, text and figure spans) */
-function node(text = ''): FakeNode {
-  let own = text;
-  const n: FakeNode = {
-    children: [],
-    get textContent() { return own + n.children.map((c) => c.textContent).join(''); },
-    set textContent(t: string) { own = t; n.children = []; },
-    appendChild(c) { n.children.push(c); },
-  };
-  return n;
-}
+import { definitionList, fakeNode, FakeNode, loadPageScripts } from '../../support/page-scripts';
 
 /** study-details.js (after figures.js, as the page loads them) in a sandbox with just enough of a DOM */
 function pageRuleLine(settings: { agreement: number; minUsableSlices: number; pairWithin: number | null } | null): string {
-  const window: Record<string, unknown> = {};
-  const document = { body: { getAttribute: () => '{}' }, createElement: () => node(), createTextNode: (t: string) => node(t) };
-  const context = vm.createContext({ window, document });
-  for (const f of ['figures.js', 'study-details.js']) vm.runInContext(readFileSync(path.join(__dirname, '../../../public/js', f), 'utf8'), context);
-  const meta = node();
+  const page = loadPageScripts(['figures.js', 'study-details.js']);
+  const meta = fakeNode('dl');
   const r = { study: { format: 'dicom', sliceCount: 8, width: 64, height: 64, aggregation: settings ? { settings, bodyPartVotes: {}, agreement: null } : null }, modelVersions: {}, timingsMs: {} };
-  (window.SentinelStudyDetails as { fill(m: FakeNode, r: unknown, t: unknown, s: string): void }).fill(meta, r, {}, '—');
-  const i = meta.children.findIndex((c) => c.textContent === 'Study rule');
-  return meta.children[i + 1].textContent;
+  (page.window.SentinelStudyDetails as { fill(m: FakeNode, r: unknown, t: unknown, s: string): void }).fill(meta, r, {}, '—');
+  return Object.fromEntries(definitionList(meta))['Study rule'];
 }
 
 const item = (rule: { agreement: number; minUsableSlices: number; pairWithin: number | null }) =>
