@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import { humanBytes } from '../presentation/labels';
-import { isGzip, otherArchiveName } from './file-kinds';
+import { ARCHIVE_SNIFF_BYTES, isGzip, otherArchiveName } from './file-kinds';
 import { otherArchiveRefused, UnsupportedStudyFileError } from './study-errors';
 
 /**
@@ -10,8 +10,6 @@ import { otherArchiveRefused, UnsupportedStudyFileError } from './study-errors';
  * a smaller one, was only then told that TAR is not read. Bytes kept per file: PREFIX_BYTES.
  */
 const PREFIX_BYTES = 4096;
-/** ustar's magic ends at byte 262 of the (inflated) archive */
-const TAR_MAGIC_END = 262;
 
 export class UploadSniffer {
   private readonly prefixes: Uint8Array[] = [];
@@ -72,6 +70,6 @@ function inflatedStart(prefix: Uint8Array): Uint8Array {
     } catch {
       return out; // not a gzip stream after all, or corrupt: nothing more to tell
     }
-    if (out.length >= TAR_MAGIC_END || n >= prefix.length) return out;
+    if (out.length >= ARCHIVE_SNIFF_BYTES || n >= prefix.length) return out;
   }
 }

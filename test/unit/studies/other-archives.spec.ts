@@ -29,6 +29,14 @@ describe('a series in an archive other than ZIP is refused by name', () => {
     expect((err as Error).message).not.toMatch(/JPEG\/PNG/);
   });
 
+  it('a .tar.gz under the upload limit that inflates past the study limit → named as TAR, not 413 "too large" (counted after decompression)', async () => {
+    // before: StudyTooLargeError once 1 MB had inflated, though its first 512 bytes say TAR
+    const limits = { ...LIMITS, maxBytes: 1024 * 1024 };
+    const err = await catchErr(() => loadStudy([new Uint8Array(gzipSync(tar({ 'series/IM0': new Uint8Array(3 * 1024 * 1024).fill(7) })))], limits));
+    expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+    expect((err as Error).message).toMatch(/File 1 of 1 is a TAR archive \(gzip-compressed\), which is not read/);
+  });
+
   it('a ZIP of the series still reads; a .tar beside it in the ZIP stays a skipped side file', async () => {
     const study = await loadStudy([new Uint8Array(zip({ ...files, 'backup.tar': tar({ a: new Uint8Array(10) }) }))], LIMITS);
     expect(study.kind === 'slices' && study.slices.length).toBe(3);
