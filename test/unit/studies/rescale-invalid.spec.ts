@@ -5,7 +5,8 @@
  * (PS3.3 C.11.1.1.2; per frame, C.7.6.16.2.11) and gives 0 no "no scaling" meaning — unlike
  * NIfTI's scl_slope, where 0 says "unscaled" (nifti1.h) and is read so (nifti.ts). A slope of 0
  * maps every pixel to the intercept: a blank image. Such a file, and one whose slope is not a
- * number, is refused by name (422), never analysed as something else. Absent, the slope is 1.
+ * number, is refused by name (422), never analysed as something else; so is an intercept that is
+ * not a number (it was read as 0). Absent, the slope is 1 and the intercept 0.
  */
 import { loadStudy } from '../../../src/studies/study-loader';
 import { CorruptStudyError } from '../../../src/studies/study-errors';
@@ -37,7 +38,14 @@ describe('an invalid DICOM Rescale Slope is refused by name, not read as 1', () 
     expect((err as Error).message).toMatch(/Rescale Slope \(0028,1053\) of frame 1 is 0/);
   });
 
-  it('absent, the slope is 1; a negative one is applied as written', async () => {
+  it('a Rescale Intercept that is not a number → 422 naming it (was read as 0, shifting every value under the header window)', async () => {
+    const files = dicomSeries(src).map((b, i) => new Uint8Array(i === 2 ? dicomSlice(src[2], { z: 10, instanceNumber: 3, tags: { RescaleIntercept: 'abc' } }) : b));
+    const err = await catchErr(() => loadStudy(files, LIMITS));
+    expect(err).toBeInstanceOf(CorruptStudyError);
+    expect((err as Error).message).toMatch(/^File 3 of 3: its Rescale Intercept \(0028,1052\) is not a number/);
+  });
+
+  it('absent, the slope is 1 and the intercept 0; a negative slope is applied as written', async () => {
     const noSlope = dicomSeries(src, { window: false, tags: { RescaleSlope: undefined, RescaleIntercept: undefined } });
     const plain = await loadStudy(noSlope.map((b) => new Uint8Array(b)), LIMITS);
     expect(plain.kind).toBe('slices');
