@@ -12,19 +12,22 @@ import { otherArchiveRefused, UnsupportedStudyFileError } from './study-errors';
 const PREFIX_BYTES = 4096;
 
 export class UploadSniffer {
-  private readonly prefixes: Uint8Array[] = [];
+  /** per file: its first bytes while they are fewer than PREFIX_BYTES, else what they said (archiveKind) */
+  private readonly files: ({ prefix: Uint8Array } | { kind: string | null })[] = [];
 
   /** The next file of the upload starts; returns the function that takes its chunks as they arrive. */
   startFile(): (chunk: Uint8Array) => void {
-    const at = this.prefixes.length;
-    this.prefixes.push(new Uint8Array(0));
+    const at = this.files.length;
+    this.files.push({ prefix: new Uint8Array(0) });
     return (chunk) => {
-      const had = this.prefixes[at];
-      if (had.length >= PREFIX_BYTES) return;
+      const f = this.files[at];
+      if (!('prefix' in f)) return;
+      const had = f.prefix;
       const next = new Uint8Array(Math.min(PREFIX_BYTES, had.length + chunk.length));
       next.set(had);
       next.set(chunk.subarray(0, next.length - had.length), had.length);
-      this.prefixes[at] = next;
+      // decided once the prefix is full, so a request holds at most PREFIX_BYTES per file (a small one: its size)
+      this.files[at] = next.length < PREFIX_BYTES ? { prefix: next } : { kind: archiveKind(next) };
     };
   }
 
@@ -34,8 +37,9 @@ export class UploadSniffer {
    * says the limit. Null when none is known to be one (the plain 413 stays).
    */
   overLimitRefusal(limit: number): UnsupportedStudyFileError | null {
-    for (let i = 0; i < this.prefixes.length; i++) {
-      const what = archiveKind(this.prefixes[i]);
+    for (let i = 0; i < this.files.length; i++) {
+      const f = this.files[i];
+      const what = 'prefix' in f ? archiveKind(f.prefix) : f.kind;
       if (what) {
         return otherArchiveRefused(
           `file ${i + 1} of the upload`,
