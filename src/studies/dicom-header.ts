@@ -5,6 +5,7 @@ import { normaliseBodyPart } from './body-part';
 import { IDENTIFIER_TAGS, scrubDescription } from './deidentify';
 import { dicomCharset, dicomText, shownUid } from './dicom-text';
 import { readModalityLut, readVoiWindow } from './voi-lut';
+import { checkedRescale, rawRescale } from './rescale';
 import { bounded, elementPastEnd, MAX_TEXT_VALUE_BYTES, overlongTextValue, parseDicomThroughPixels } from './dicom-bounds';
 import { countDicomEntries, DicomNestingError, MAX_SEQUENCE_DEPTH } from './dicom-entries';
 import { item, readFunctionalGroups } from './functional-groups';
@@ -177,6 +178,11 @@ export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom
   const pixelRepresentation = us('x00280103');
   const bitsAllocated = us('x00280100');
   const photometric = str('x00280004')?.toUpperCase() ?? null;
+  const modalityLut = readModalityLut(ds, pixelRepresentation ?? 0, pos);
+  // the rescale maps grey stored values only, and a Modality LUT replaces it: an unused one is not refused
+  const rescaleUsed = modalityLut === null && photometric !== null && photometric.startsWith('MONOCHROME');
+  if (rescaleUsed) frameInfo?.forEach((fi, f) => checkedRescale(fi, pos, f));
+  const rescale = rescaleUsed ? checkedRescale(rawRescale(ds), pos) : { slope: null, intercept: null };
   const bigEndian = transferSyntax === '1.2.840.10008.1.2.2';
 
   return {
@@ -202,9 +208,9 @@ export function parseDicomHeader(bytes: Uint8Array, pos: FilePosition, frameRoom
     padding: paddingRange(us('x00280120'), us('x00280121'), pixelRepresentation ?? 0),
     planarConfiguration: us('x00280006'),
     palette: photometric === 'PALETTE COLOR' ? readPalette(ds, pixelRepresentation ?? 0, bigEndian) : null,
-    slope: num('x00281053') || 1,
-    intercept: num('x00281052') ?? 0,
-    modalityLut: readModalityLut(ds, pixelRepresentation ?? 0, pos),
+    slope: rescale.slope ?? 1,
+    intercept: rescale.intercept ?? 0,
+    modalityLut,
     windowCenter: topWindow?.center ?? null,
     windowWidth: topWindow?.width ?? null,
     windowFunction: topWindow?.fn ?? 'LINEAR',

@@ -83,7 +83,7 @@ export async function decodeFrame(inst: DicomInstance, frame: number, signal?: A
     ? { ba, le, signed, shift: hb - stored + 1, stored, padLo: Infinity, padHi: -Infinity, lut: null, origin: 0 }
     : { ba, le, signed, shift: hb - stored + 1, stored, padLo: inst.padding?.lo ?? Infinity, padHi: inst.padding?.hi ?? -Infinity, lut: inst.modalityLut, origin };
   const fi = inst.frameInfo?.[frame];
-  const slope = lut ? 1 : fi?.slope || inst.slope;
+  const slope = lut ? 1 : fi?.slope ?? inst.slope;
   const intercept = lut ? 0 : (fi?.intercept ?? inst.intercept);
   const values = new Float32Array(n);
   const rgb = lut ? new Uint8Array(n * 3) : null;
@@ -173,7 +173,7 @@ async function jpegFramePixels(inst: DicomInstance, frame: number, stream: Buffe
   const step = img.channels; // a grey image stored as a 3-channel JPEG: its first channel
   const values = new Float32Array(img.width * img.height);
   const fi = inst.frameInfo?.[frame];
-  const slope = fi?.slope || inst.slope;
+  const slope = fi?.slope ?? inst.slope;
   const intercept = fi?.intercept ?? inst.intercept;
   const padLo = inst.padding?.lo ?? Infinity;
   const padHi = inst.padding?.hi ?? -Infinity;

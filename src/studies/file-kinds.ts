@@ -58,6 +58,9 @@ export function looksLikeBareDicom(b: Uint8Array, size: number): boolean {
   return length > 0 && length <= Math.min(size - 8, 1024);
 }
 
+/** Bytes enough for otherArchiveName: a TAR's "ustar" magic ends at byte 262. */
+export const ARCHIVE_SNIFF_BYTES = 262;
+
 /**
  * An archive the service does not open, by its signature: a TAR ("ustar" at byte 257, POSIX and
  * GNU alike), 7-Zip or RAR (4 and 5). Null for anything else. A series packed so was told it "is

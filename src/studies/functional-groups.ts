@@ -1,5 +1,6 @@
 import type * as dicomParser from 'dicom-parser';
 import { usableOrientation } from './dicom-orientation';
+import { rawRescale } from './rescale';
 import { readVoiWindow, VoiWindow } from './voi-lut';
 
 /*
@@ -15,6 +16,7 @@ export interface FrameInfo {
   /** Pixel Measures (0028,9110) → Pixel Spacing, [between rows, between columns] mm; null when absent */
   pixelSpacing: [number, number] | null;
   window: VoiWindow | null;
+  /** Rescale Slope and Intercept as written (rescale.ts); never 0 or NaN once the header is read */
   slope: number | null;
   intercept: number | null;
 }
@@ -48,8 +50,7 @@ export function readFunctionalGroups(ds: dicomParser.DataSet, frames: number, nu
       orientation: usableOrientation(multiIn(macro('x00209116'), 'x00200037', 6)), // as the top-level one (dicom.ts)
       pixelSpacing: spacing ? [spacing[0], spacing[1]] : null,
       window: readVoiWindow(voi, numIn), // with the frame's VOI LUT Function
-      slope: numIn(pvt, 'x00281053'),
-      intercept: numIn(pvt, 'x00281052'),
+      ...rawRescale(pvt), // as written (0, NaN): checked where it is used (dicom-header.ts)
     });
   }
   return out;

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
 import { AnalysisUnavailableError } from '../common/errors';
 import { StudyTooLargeError, TooManyFilesError } from './study-errors';
+import { UploadSniffer } from './upload-sniff';
 
 export interface StudyStorage extends StorageEngine {
   /** upload bytes held by all requests now (STUDY_MAX_INFLIGHT_BYTES bounds it) */
@@ -34,6 +35,8 @@ export function holdUploadUntil(req: Request, stopped: Promise<unknown>): void {
  * answered 504, or whose client left, is still being stopped — its files stay referenced until
  * then), and are given back exactly once; a chunk that would pass the budget fails that upload
  * with 503, which the client may retry.
+ * The first bytes of each file are kept (upload-sniff.ts), so that an upload over the limit that
+ * holds a TAR, 7-Zip or RAR archive (a .tar.gz too) is told so, and to send a ZIP, at once.
  * One account (`ownerOf`) holds at most `maxTotalBytes` of it — one study's worth — so uploads it
  * starts and never finishes cannot shut everyone else out (accounts are made by admins).
  */
@@ -44,6 +47,7 @@ export function memoryStudyStorage(
   ownerOf: (req: Request) => string | null = () => null,
 ): StudyStorage {
   const counts = new WeakMap<Request, number>();
+  const sniffers = new WeakMap<Request, UploadSniffer>();
   const budget = { inFlight: 0 };
   const byOwner = new Map<string, number>();
   /** per request: its account and the bytes it holds, counted until its response closes */
@@ -77,8 +81,8 @@ export function memoryStudyStorage(
     else byOwner.delete(h.owner);
   };
   /** why one more chunk of an upload cannot be held, or null */
-  const refusal = (h: { owner: string | null; bytes: number }, chunk: number): Error | null => {
-    if (h.bytes + chunk > maxTotalBytes) return new StudyTooLargeError(maxTotalBytes);
+  const refusal = (h: { owner: string | null; bytes: number }, chunk: number, sniffer: UploadSniffer): Error | null => {
+    if (h.bytes + chunk > maxTotalBytes) return sniffer.overLimitRefusal(maxTotalBytes) ?? new StudyTooLargeError(maxTotalBytes);
     if (h.owner !== null && (byOwner.get(h.owner) ?? 0) + chunk > maxTotalBytes) {
       return new AnalysisUnavailableError('Your other study uploads still in progress hold as much as one study may; wait for them to finish.');
     }
@@ -105,9 +109,13 @@ export function memoryStudyStorage(
       let size = 0;
       let failed = false;
       const h = hold(req);
+      const sniffer = sniffers.get(req) ?? new UploadSniffer();
+      sniffers.set(req, sniffer);
+      const sniff = sniffer.startFile();
       file.stream.on('data', (chunk: Buffer) => {
         if (failed) return;
-        const refused = refusal(h, chunk.length);
+        sniff(chunk); // before the limit is checked: the chunk that passes it may be the file's first
+        const refused = refusal(h, chunk.length, sniffer);
         if (refused) {
           failed = true;
           chunks.length = 0;

@@ -1,6 +1,7 @@
 import { ByteBudget, inflateGzip } from './archive';
+import { ARCHIVE_SNIFF_BYTES, otherArchiveName } from './file-kinds';
 import { FirstVolumeSink } from './first-volume';
-import type { FilePosition } from './study-errors';
+import { FilePosition, fileLabel, otherArchiveRefused } from './study-errors';
 
 /**
  * A gzip-compressed study file inflated for reading. A NIfTI file keeps its header, extensions and
@@ -13,11 +14,28 @@ import type { FilePosition } from './study-errors';
  * beyond the declared end are charged to the study's budget as a whole file's were (a valid
  * header followed by gigabytes of zeros stops at the limit). A header refused by name (data type,
  * dimensions) is refused as soon as it is inflated. Anything that is not NIfTI (a gzip-compressed
- * DICOM, a side file in a ZIP) is held whole within the budget, as before, for the caller to name.
+ * DICOM, a side file in a ZIP) is held whole within the budget, as before, for the caller to name —
+ * except a .tar.gz uploaded on its own, refused by name from its first 262 bytes: inflated whole,
+ * one larger than the study limit was refused 413 "too large" before it could be named.
  */
 export async function gunzipStudyFile(bytes: Uint8Array, budget: ByteBudget, pos: FilePosition, signal?: AbortSignal): Promise<Uint8Array> {
   const sink = new FirstVolumeSink(budget, pos, bytes.length);
-  await inflateGzip(bytes, pos, (data) => sink.write(data), signal);
+  let head: Uint8Array | null = pos.entry === undefined ? new Uint8Array(0) : null; // a ZIP's side file is skipped, not refused
+  await inflateGzip(
+    bytes,
+    pos,
+    (data) => {
+      if (head) {
+        head = Buffer.concat([head, data.subarray(0, ARCHIVE_SNIFF_BYTES - head.length)]);
+        if (head.length >= ARCHIVE_SNIFF_BYTES) {
+          const archive = otherArchiveName(head);
+          if (archive) throw otherArchiveRefused(fileLabel(pos), `${archive} archive (gzip-compressed)`);
+          head = null;
+        }
+      }
+      sink.write(data);
+    },
+    signal,
+  );
   return sink.finish();
 }
-

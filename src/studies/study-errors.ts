@@ -47,6 +47,15 @@ export class UnsupportedStudyFileError extends FileCheckError {
 }
 
 /**
+ * A file uploaded on its own that is an archive the service does not open (file-kinds.ts
+ * otherArchiveName): named, with what to do. `where`: "file 1 of 1", or "file 1 of the upload"
+ * while it is still arriving (upload-sniff.ts); `more`: a sentence added after.
+ */
+export function otherArchiveRefused(where: string, what: string, more = ''): UnsupportedStudyFileError {
+  return new UnsupportedStudyFileError(`${where} is a ${what}, which is not read: put the series' files in a ZIP archive instead, or upload the files themselves.${more}`);
+}
+
+/**
  * A DICOM data set written without the Part 10 preamble and "DICM" (file-kinds.ts looksLikeBareDicom),
  * refused by this one name whether it came loose or in a ZIP: loose, it was told it "is not a DICOM
  * file" and sent to the JPEG/PNG image analysis, though its owner holds a DICOM file.

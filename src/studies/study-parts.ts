@@ -6,7 +6,7 @@ import { gunzipStudyFile } from './nifti-gzip';
 import { joinGzipPairs } from './gzip-pair';
 import { analyzeRefused, isNiftiPairHeader, joinNiftiPair, pairHeaderRefused } from './nifti-pair';
 import { SkippedList } from './skipped-files';
-import { bareDicomRefused, FilePosition, fileLabel, UnsupportedStudyFileError } from './study-errors';
+import { bareDicomRefused, FilePosition, fileLabel, otherArchiveRefused, UnsupportedStudyFileError } from './study-errors';
 
 export interface SortedParts {
   dicom: StudyPart[];
@@ -68,7 +68,7 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
         continue;
       }
       const archive = otherArchiveName(raw); // a .tar.gz (`tar czf`)
-      if (archive) throw otherArchiveRefused(part.pos, `${archive} archive (gzip-compressed)`);
+      if (archive) throw otherArchiveRefused(fileLabel(part.pos), `${archive} archive (gzip-compressed)`);
     }
     // a NIfTI volume compressed as no NIfTI tool writes it (zlib, raw deflate, bzip2, zstd): named, with what to do
     const compressed = misCompressedNifti(part.bytes, part.pos);
@@ -85,19 +85,12 @@ export async function sortParts(parts: StudyPart[], budget: ByteBudget, skipped:
     }
     if (looksLikeBareDicom(part.bytes, part.bytes.length)) throw bareDicomRefused(part.pos);
     const archive = otherArchiveName(part.bytes);
-    if (archive) throw otherArchiveRefused(part.pos, `${archive} archive`);
+    if (archive) throw otherArchiveRefused(fileLabel(part.pos), `${archive} archive`);
     throw new UnsupportedStudyFileError(
       `${fileLabel(part.pos)} is not a DICOM (Part 10), NIfTI (.nii, .nii.gz) or ZIP file. Single JPEG/PNG images go to the image analysis instead.`,
     );
   }
   return sorted;
-}
-
-/** A file uploaded on its own that is an archive the service does not open (otherArchiveName): named, with what to do. */
-function otherArchiveRefused(pos: FilePosition, what: string): UnsupportedStudyFileError {
-  return new UnsupportedStudyFileError(
-    `${fileLabel(pos)} is a ${what}, which is not read: put the series' files in a ZIP archive instead, or upload the files themselves.`,
-  );
 }
 
 /** No DICOM or NIfTI file in the whole upload: says what was found instead. */

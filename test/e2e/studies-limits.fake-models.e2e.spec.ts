@@ -1,5 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { ImageDecodeService } from '../../src/inference/image-decode.service';
 import { loginAs, TestSession } from '../helpers/auth';
@@ -7,6 +9,7 @@ import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
 import { SERIES } from '../support/study-e2e';
 import { dicomJpegSlice } from '../support/jpeg-dicom-fixtures';
 import { dicomSeries, syntheticSlice, zip } from '../support/study-fixtures';
+import { tar } from '../support/tar-fixture';
 
 /**
  * Study uploads refused by configuration rather than by content: the upload limits, no models or
@@ -31,6 +34,16 @@ describe('study upload limits (streamed, in memory)', () => {
     const res = await r;
     expect(res.status).toBe(413);
     expect(res.body.code).toBe('FILE_TOO_LARGE');
+  });
+
+  it('a .tar.gz over the limit → 415 naming it and asking for a ZIP, not 413 "too large" alone', async () => {
+    // before: 413 "The study exceeds the 293 KB limit"; a smaller .tar.gz was then told TAR is not read
+    const archive = gzipSync(tar({ 'series/IM0': randomBytes(400_000) }));
+    const res = await request(app.getHttpServer()).post('/api/v1/studies').set(user.bearer).attach('files', archive, 'series.tar.gz');
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('UNSUPPORTED_TYPE');
+    expect(res.body.message).toMatch(/^File 1 of the upload is a TAR archive \(gzip-compressed\), which is not read: put the series' files in a ZIP archive/);
+    expect(res.body.message).toMatch(/larger than the study's 293 KB limit/);
   });
 
   it('more slices than allowed → 413 TOO_MANY_SLICES', async () => {

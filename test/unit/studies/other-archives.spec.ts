@@ -10,27 +10,7 @@ import { loadStudy } from '../../../src/studies/study-loader';
 import { UnsupportedStudyFileError } from '../../../src/studies/study-errors';
 import { catchErr, LIMITS, slices } from '../../support/study-loader-cases';
 import { dicomSeries, zip } from '../../support/study-fixtures';
-
-/** A POSIX ustar archive of the given files (512-byte header, data padded to 512, two zero blocks). */
-function tar(files: Record<string, Uint8Array>): Buffer {
-  const blocks: Buffer[] = [];
-  for (const [name, data] of Object.entries(files)) {
-    const h = Buffer.alloc(512);
-    h.write(name, 0, 'latin1');
-    h.write('0000644\0', 100, 'latin1');
-    h.write('0000000\0', 108, 'latin1');
-    h.write('0000000\0', 116, 'latin1');
-    h.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-    h.write('00000000000\0', 136, 'latin1');
-    h.write('0', 156, 'latin1');
-    h.write('ustar\u000000', 257, 'latin1');
-    h.fill(0x20, 148, 156);
-    const sum = h.reduce((a, b) => a + b, 0);
-    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-    blocks.push(h, Buffer.from(data), Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  return Buffer.concat([...blocks, Buffer.alloc(1024)]);
-}
+import { tar } from '../../support/tar-fixture';
 
 const series = dicomSeries(slices(3));
 const files = Object.fromEntries(series.map((f, i) => [`series/IM${i}`, new Uint8Array(f)]));
@@ -47,6 +27,14 @@ describe('a series in an archive other than ZIP is refused by name', () => {
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).toMatch(/ZIP/);
     expect((err as Error).message).not.toMatch(/JPEG\/PNG/);
+  });
+
+  it('a .tar.gz under the upload limit that inflates past the study limit → named as TAR, not 413 "too large" (counted after decompression)', async () => {
+    // before: StudyTooLargeError once 1 MB had inflated, though its first 512 bytes say TAR
+    const limits = { ...LIMITS, maxBytes: 1024 * 1024 };
+    const err = await catchErr(() => loadStudy([new Uint8Array(gzipSync(tar({ 'series/IM0': new Uint8Array(3 * 1024 * 1024).fill(7) })))], limits));
+    expect(err).toBeInstanceOf(UnsupportedStudyFileError);
+    expect((err as Error).message).toMatch(/File 1 of 1 is a TAR archive \(gzip-compressed\), which is not read/);
   });
 
   it('a ZIP of the series still reads; a .tar beside it in the ZIP stays a skipped side file', async () => {
