@@ -133,4 +133,33 @@ function paperContrast(page: Page, selectors: string[]): Promise<{ sel: string; 
     const low = (await paperContrast(page, ['.research-banner', 'h1', '.verdict-message', '.meta dd', '.prob-label', '.footer .disclaimer'])).filter((c) => c.ratio < 4.5);
     expect(low).toEqual([]);
   });
+
+  it('forced colours: the chosen sample and the selected tab stand out from the others (not by weight alone)', async () => {
+    const page = h.page;
+    await page.goto(`${h.base}/`);
+    await page.click('#tab-samples');
+    await page.click('.sample >> nth=1');
+    await page.emulateMedia({ forcedColors: 'active' });
+    const got = await page.evaluate(() => {
+      const lum = (s: string): number => {
+        const [r, g, b] = (s.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number).map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const ratio = (a: string, b: string): number => Math.round(((Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05)) * 10) / 10;
+      const samples = document.querySelectorAll('.sample');
+      const edge = (e: Element): string => {
+        const c = window.getComputedStyle(e);
+        if (c.outlineStyle !== 'none' && parseFloat(c.outlineWidth) > 0) return c.outlineColor;
+        return c.borderTopStyle !== 'none' && parseFloat(c.borderTopWidth) > 0 ? c.borderTopColor : window.getComputedStyle(e.parentElement!).backgroundColor;
+      };
+      return {
+        // the chosen sample's frame against another's: it was the dark brand colour beside black, 1.1:1
+        sampleFrames: ratio(edge(samples[1]), edge(samples[0])),
+        // the selected tab's edge against the unselected one's (the white pill behind it is dropped)
+        tabEdges: ratio(edge(document.getElementById('tab-samples')!), edge(document.getElementById('tab-upload')!)),
+      };
+    });
+    expect(got.sampleFrames).toBeGreaterThanOrEqual(3);
+    expect(got.tabEdges).toBeGreaterThanOrEqual(3);
+  });
 });
