@@ -92,13 +92,29 @@ function paperContrast(page: Page, selectors: string[]): Promise<{ sel: string; 
     const share = async (sel: string): Promise<number> => Math.round((await inkShare(page.locator(sel).first(), canvas)) * 100) / 100;
     const got = {
       confidenceFill: await share('#confidence-bar'),
-      thresholdMark: await share('#threshold-mark'),
       topProbabilityFill: await share('#probs li.top .bar > span'),
       legend: await share('#viewer-slot .legend-bar'),
     };
-    // the answer's confidence is above its 60 % threshold: most of its bar is filled; the mark and the legend are solid
-    expect(got).toEqual({ confidenceFill: expect.any(Number), thresholdMark: expect.any(Number), topProbabilityFill: expect.any(Number), legend: expect.any(Number) });
+    // the answer's confidence is above its 60 % threshold: most of its bar is filled; the legend is solid
+    expect(got).toEqual({ confidenceFill: expect.any(Number), topProbabilityFill: expect.any(Number), legend: expect.any(Number) });
     expect(Object.entries(got).filter(([, v]) => v < 0.5)).toEqual([]);
+    // the threshold mark lies on the fill (at 60 % of a fuller bar) and on the track in other answers:
+    // it must stand out from both (it was not drawn at all, then CanvasText at 1.1:1 on the Highlight fill)
+    const mark = await page.evaluate(() => {
+      const lum = (s: string): number => {
+        const [r, g, b] = (s.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number).map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const ratio = (a: string, b: string): number => Math.round(((Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05)) * 10) / 10;
+      const m = window.getComputedStyle(document.getElementById('threshold-mark')!);
+      const fill = window.getComputedStyle(document.getElementById('confidence-bar')!).backgroundColor;
+      const page = window.getComputedStyle(document.body).backgroundColor;
+      // what it shows against each: its body, or its outline where the body is the colour behind it
+      const best = (behind: string): number => Math.max(m.visibility === 'visible' && m.display !== 'none' && !/, 0\)$/.test(m.backgroundColor) ? ratio(m.backgroundColor, behind) : 1, m.outlineStyle !== 'none' && parseFloat(m.outlineWidth) > 0 ? ratio(m.outlineColor, behind) : 1);
+      return { onFill: best(fill), onTrack: best(page) };
+    });
+    expect(mark.onFill).toBeGreaterThanOrEqual(3);
+    expect(mark.onTrack).toBeGreaterThanOrEqual(3);
   });
 
   it('print of the result: colours of the bars and legend kept, heat map and disclaimer printed, no navigation or controls', async () => {
