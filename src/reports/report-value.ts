@@ -1,4 +1,4 @@
-import { breakLines as breakText } from './line-breaks';
+import { breakLines as breakText, hasIdentifier } from './line-breaks';
 import { valueLang } from './value-lang';
 import { type GlyphCoverage, isJapanese, needsBidi, paragraphDirection, printableRuns, printableRunsOnce, REPLACED_NOTE, type TextRun } from './pdf-text';
 
@@ -280,7 +280,8 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
         return;
       }
       const lead = doc.font(keyFont).widthOfString(key);
-      const lines = ownLines(text) ? breakLines(text.normalize('NFC'), s, width - lead, width) : [text];
+      // a value with an e-mail address or a file-like name in it is broken here too: pdfkit breaks one at its hyphens (line-breaks.ts)
+      const lines = ownLines(text) || hasIdentifier(text) ? breakLines(text.normalize('NFC'), s, width - lead, width) : [text];
       // the first word fits only on a line of its own: the key ends its line (an empty text after it would not)
       const keyAlone = lines.length > 1 && !lines[0];
       // no key (a heading that starts with its label): the value starts the line itself
