@@ -29,8 +29,28 @@ const IDENTIFIER = /[@_/\\]/u;
 /** Whether the text has a word that names something (IDENTIFIER): report-value.ts breaks such a value here. */
 export const hasIdentifier = (text: string): boolean => text.split(/\s+/u).some((word) => IDENTIFIER.test(word));
 
-/** A paragraph's words as breakLines may break them: BREAK's, an identifier's hyphens kept. */
-const wordsOf = (paragraph: string): string[] => paragraph.split(/(?<= )/u).flatMap((word) => (IDENTIFIER.test(word) ? [word] : word.split(BREAK)));
+/**
+ * A figure's parts that stay on one line: a relation sign and the number after it, a number and its
+ * "%". pdfkit broke a model card's "… alone (≥" / "60.0 %, without …", which reads as a sign with no
+ * figure and a figure with no sign.
+ */
+const SIGN = /^[(\[]?[≥≤<>≈~]\s+$/u;
+const FIGURE = /[≥≤<>≈~] \d|\d %/u;
+
+/** Whether the text has a figure whose parts must stay together (FIGURE): report-value.ts breaks such text here. */
+export const hasFigure = (text: string): boolean => FIGURE.test(text);
+
+/** A paragraph's words as breakLines may break them: BREAK's, an identifier's hyphens kept, a figure's sign and "%" with it. */
+const wordsOf = (paragraph: string): string[] =>
+  paragraph
+    .split(/(?<= )/u)
+    .flatMap((word) => (IDENTIFIER.test(word) ? [word] : word.split(BREAK)))
+    .reduce<string[]>((words, word) => {
+      const last = words.length - 1;
+      if (last >= 0 && (SIGN.test(words[last]) || (/^%/u.test(word) && /\d\s+$/u.test(words[last])))) words[last] += word;
+      else words.push(word);
+      return words;
+    }, []);
 
 /** Width of a text as it prints (its runs in their faces, at the current size). */
 export type Measure = (text: string) => number;

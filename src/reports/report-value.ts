@@ -1,5 +1,6 @@
-import { breakLines as breakText, hasIdentifier } from './line-breaks';
+import { breakLines as breakText, hasFigure, hasIdentifier } from './line-breaks';
 import { valueLang } from './value-lang';
+import { markedPieces, type Piece } from './marked-pieces';
 import { type GlyphCoverage, isJapanese, needsBidi, paragraphDirection, printableRuns, printableRunsOnce, REPLACED_NOTE, type TextRun } from './pdf-text';
 
 /**
@@ -16,7 +17,8 @@ import { type GlyphCoverage, isJapanese, needsBidi, paragraphDirection, printabl
  * strong letter's, as dir="auto" in a browser) is right-aligned in its box: each line is placed
  * here, since pdfkit aligns each face's run of a line on its own. A left-to-right one is left to
  * pdfkit's wrapping, which also breaks CJK between ideographs, unless it has Korean in it (HANGUL):
- * that is broken here too, at spaces only.
+ * that is broken here too, at spaces only; so is a value with an e-mail address or file-like name, and
+ * text with a figure such as "≥ 60.0 %" (line-breaks.ts: pdfkit breaks at their hyphens and spaces).
  */
 export interface ReportTextFaces {
   regular: GlyphCoverage;
@@ -73,29 +75,6 @@ const ownLines = (text: string): boolean => needsBidi(text) || HANGUL.test(text)
  * (髄, 瘍). The Bold file is not shipped.
  */
 export const FAUX_BOLD_EM = 0.03;
-
-/**
- * A run cut where its words' language changes: each word whose letters name a language (valueLang)
- * other than the whole text's carries it; the spaces after a word stay with it.
- */
-function langPieces(run: TextRun, whole: string | undefined): (TextRun & { lang?: string })[] {
-  const pieces: (TextRun & { lang?: string })[] = [];
-  for (const token of run.text.split(/(?<=\s)(?=\S)/u)) {
-    const found = valueLang(token);
-    const lang = found === whole ? undefined : found;
-    const last = pieces[pieces.length - 1];
-    if (last && last.lang === lang) last.text += token;
-    else pieces.push({ face: run.face, text: token, ...(lang ? { lang } : {}) });
-  }
-  return pieces.length ? pieces : [run];
-}
-
-/** Runs drawn as one marked-content group: with a /Lang of its own, an /ActualText (the text as written), or neither. */
-interface Piece {
-  runs: readonly TextRun[];
-  lang?: string;
-  actual?: string;
-}
 
 /** What pdfkit keeps of the text state and reads itself (its underline strokes in the fill colour too); not in @types/pdfkit. */
 interface PdfkitTextState {
@@ -187,29 +166,8 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
     return replaced;
   };
 
-  /**
-   * A line's words in the groups they are marked in, each group's runs as the faces print it. A word
-   * in a language other than the paragraph's carries it (value-lang.ts); a word with characters no
-   * face has carries its own text as /ActualText (ISO 32000-1 14.9.4) beside the "?" it prints: a Thai
-   * word in an English description was one element's /ActualText, read whole by the report's en-GB
-   * voice, and text extraction (pdftotext, copy) got "????". A word's group is found in the text as
-   * written; a line with right-to-left letters is cut from its runs in visual order instead (its
-   * element has the whole text as /ActualText, report-tags.ts rtlActual).
-   */
-  const pieces = (line: string, s: Setting): Piece[] => {
-    const print = (t: string) => printableRunsOnce(t, s.faces, s.direction, s.japanese);
-    if (needsBidi(line)) return print(line).runs.flatMap((run) => langPieces(run, s.lang)).map(({ lang, ...run }) => ({ runs: [run], ...(lang ? { lang } : {}) }));
-    const groups: { text: string; lang?: string; replaced: boolean }[] = [];
-    for (const word of line.split(/(?<=\s)(?=\S)/u)) {
-      const found = valueLang(word);
-      const lang = found === s.lang ? undefined : found;
-      const replaced = print(word).replaced > 0;
-      const last = groups[groups.length - 1];
-      if (last && last.lang === lang && last.replaced === replaced) last.text += word;
-      else groups.push({ text: word, lang, replaced });
-    }
-    return groups.map((g) => ({ runs: print(g.text).runs, ...(g.lang ? { lang: g.lang } : {}), ...(g.replaced ? { actual: g.text } : {}) }));
-  };
+  /** A line's words in the groups they are marked in (marked-pieces.ts), as this paragraph's faces print them. */
+  const pieces = (line: string, s: Setting): Piece[] => markedPieces(line, s.lang, (t) => printableRunsOnce(t, s.faces, s.direction, s.japanese));
 
   /**
    * A line as pdfkit writes it, a run per face, each continuing the line of the one before; the first
@@ -281,7 +239,7 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
       }
       const lead = doc.font(keyFont).widthOfString(key);
       // a value with an e-mail address or a file-like name in it is broken here too: pdfkit breaks one at its hyphens (line-breaks.ts)
-      const lines = ownLines(text) || hasIdentifier(text) ? breakLines(text.normalize('NFC'), s, width - lead, width) : [text];
+      const lines = ownLines(text) || hasIdentifier(text) || hasFigure(text) ? breakLines(text.normalize('NFC'), s, width - lead, width) : [text];
       // the first word fits only on a line of its own: the key ends its line (an empty text after it would not)
       const keyAlone = lines.length > 1 && !lines[0];
       // no key (a heading that starts with its label): the value starts the line itself
@@ -305,7 +263,8 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
         rightAligned(breakLines(text.normalize('NFC'), s, boxWidth, boxWidth), s, x, boxWidth, y ?? doc.y);
         return;
       }
-      const lines = ownLines(text) ? breakLines(text.normalize('NFC'), s, boxWidth, boxWidth) : [text];
+      // a figure ("≥ 60.0 %") is kept whole here: pdfkit breaks after its sign or before its "%" (line-breaks.ts)
+      const lines = ownLines(text) || hasFigure(text) ? breakLines(text.normalize('NFC'), s, boxWidth, boxWidth) : [text];
       lines.forEach((line, i) => continued(line, s, [x, i ? undefined : y], { width: boxWidth, align }));
     },
   };

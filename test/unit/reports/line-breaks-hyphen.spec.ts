@@ -5,7 +5,7 @@
  * longer than a line. A line may now end after a hyphen that follows a letter or digit and comes
  * before a letter.
  */
-import { BREAK, breakLines, hasIdentifier } from '../../../src/reports/line-breaks';
+import { BREAK, breakLines, hasFigure, hasIdentifier } from '../../../src/reports/line-breaks';
 
 /** Ten points a character: lines checked by their length. */
 const measure = (t: string) => 10 * [...t].length;
@@ -32,5 +32,13 @@ describe('line-breaks: after a hyphen in a word', () => {
     expect(breakLines('from post-contrast series', measure, 111, 300)).toEqual(['from post-', 'contrast series']);
     expect(hasIdentifier('MRI post-contrast')).toBe(false);
     expect(hasIdentifier('u-1@example.org')).toBe(true);
+  });
+
+  // a figure read as "(≥" at one line's end and "60.0 %," at the next's start, or "60.0" / "%"
+  it('a relation sign stays with its number, and a number with its "%"', () => {
+    expect(breakLines('alone (≥ 60.0 %, without', measure, 95, 300)).toEqual(['alone', '(≥ 60.0 %, without']);
+    expect(breakLines('share 60.0 % kept', measure, 115, 300)).toEqual(['share', '60.0 % kept']);
+    expect(hasFigure('(≥ 60.0 %)')).toBe(true);
+    expect(hasFigure('T1 post-contrast')).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
  * hyphen where a line ran out, as pdfkit breaks prose: "… for radiology-department.team-" / "lead@…".
  * A reader cannot tell that hyphen from a word broken in two, and pdftotext (copy, search) joined the
  * lines as one: "radiology-department.teamlead@…", another address. Such a word now moves whole to the
- * next line (line-breaks.ts hasIdentifier).
+ * next line (line-breaks.ts hasIdentifier). A figure stays with its relation sign and its "%" likewise.
  */
 import { modelCardView } from '../../../src/presentation/model-card.view';
 import { buildReportPdf } from '../../../src/reports/report-pdf';
@@ -36,5 +36,13 @@ describe('identifiers in a report are not broken at their hyphens', () => {
     expect(lines.filter((l) => l.includes(email))).toHaveLength(2);
     expect(lines.filter((l) => l.includes('study-2026-12-04_pt-000123_ax-t1-post-gad-dicom-export'))).toHaveLength(1);
     expect(pdfua(pdf).failures).toEqual([]);
+  });
+
+  // the diagnosis card's "Test images answered at the confidence threshold alone (≥" / "60.0 %, without …"
+  it('no printed line ends with a relation sign or starts with "%" (the model cards\' figures)', async () => {
+    const pdf = await buildReportPdf({ record: gliomaRecord(triage, dx), cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'u@example.org', fonts: reportFaces() });
+    const lines = printedLines(pdf).map((l) => l.trim());
+    expect(lines.filter((l) => /[≥≤<>]$/.test(l) || /^%/.test(l))).toEqual([]);
+    expect(lines.some((l) => l.includes('(≥ 60.0 %, without'))).toBe(true);
   });
 });
