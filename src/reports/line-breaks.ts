@@ -1,6 +1,6 @@
 /**
  * Where text that the report breaks itself (report-value.ts: Korean, right-to-left) is broken into
- * lines: after spaces and hyphens and between ideographs or kana, each line as full as fits. Apart from the
+ * lines: after spaces and hyphens (not an identifier's) and between ideographs or kana, each line as full as fits. Apart from the
  * writer so that the rule can be checked with any measure, and measured once per word.
  */
 
@@ -17,6 +17,40 @@ const HYPHEN = '(?<=[\\p{L}\\p{N}][-\u2010])(?=\\p{L})';
 
 /** Where breakLines may break: after a space, after a hyphen in a word (HYPHEN), and between two ideographs or kana; never between two Hangul letters. */
 export const BREAK = new RegExp(`(?<= )|${HYPHEN}|(?<=${IDEOGRAPHIC})(?=${IDEOGRAPHIC})`, 'u');
+
+/**
+ * A word that names something: an e-mail address, a file or series name ("@", "_", "/", "\\" in it).
+ * Never broken at its hyphens: "team-" at a line's end reads as a word broken in two, and pdftotext
+ * (copy, search) joined the lines so: "radiology-department.team-" / "lead@…" became "teamlead@…".
+ * It moves whole to the next line (cut where a line ends only when longer than a line).
+ */
+const IDENTIFIER = /[@_/\\]/u;
+
+/** Whether the text has a word that names something (IDENTIFIER): report-value.ts breaks such a value here. */
+export const hasIdentifier = (text: string): boolean => text.split(/\s+/u).some((word) => IDENTIFIER.test(word));
+
+/**
+ * A figure's parts that stay on one line: a relation sign and the number after it, a number and its
+ * "%". pdfkit broke a model card's "… alone (≥" / "60.0 %, without …", which reads as a sign with no
+ * figure and a figure with no sign.
+ */
+const SIGN = /^[(\[]?[≥≤<>≈~]\s+$/u;
+const FIGURE = /[≥≤<>≈~] \d|\d %/u;
+
+/** Whether the text has a figure whose parts must stay together (FIGURE): report-value.ts breaks such text here. */
+export const hasFigure = (text: string): boolean => FIGURE.test(text);
+
+/** A paragraph's words as breakLines may break them: BREAK's, an identifier's hyphens kept, a figure's sign and "%" with it. */
+const wordsOf = (paragraph: string): string[] =>
+  paragraph
+    .split(/(?<= )/u)
+    .flatMap((word) => (IDENTIFIER.test(word) ? [word] : word.split(BREAK)))
+    .reduce<string[]>((words, word) => {
+      const last = words.length - 1;
+      if (last >= 0 && (SIGN.test(words[last]) || (/^%/u.test(word) && /\d\s+$/u.test(words[last])))) words[last] += word;
+      else words.push(word);
+      return words;
+    }, []);
 
 /** Width of a text as it prints (its runs in their faces, at the current size). */
 export type Measure = (text: string) => number;
@@ -35,7 +69,7 @@ export type Measure = (text: string) => number;
  */
 export function breakLines(text: string, measure: Measure, first: number, full: number): string[] {
   return text.split('\n').flatMap((paragraph) => {
-    const words = paragraph.split(BREAK).filter((w) => w !== '');
+    const words = wordsOf(paragraph).filter((w) => w !== '');
     const lines = [''];
     const room = () => (lines.length === 1 ? first : full) - 1;
     /**

@@ -1,12 +1,13 @@
-import { actualText, type ReportTags } from './report-tags';
+import { rtlActual, type ReportTags } from './report-tags';
 import type { ReportTextNames, ReportTextWriter } from './report-value';
 import { valueLang } from './value-lang';
 
 /**
  * A record's own text inside the report's English, tagged for a screen reader: a value, a label in
  * a heading or caption, in a language its letters name (value-lang.ts) is a Span with that /Lang, and
- * one drawn right to left or with characters printed "?" a Span with its /ActualText (actualText). Other text is one
- * element, as written. (A Korean label in the H1 was read by the English voice, spelt out or skipped.)
+ * one drawn right to left a Span with its /ActualText (rtlActual). Other text is one element, as
+ * written. (A Korean label in the H1 was read by the English voice, spelt out or skipped.) A word
+ * printed "?" carries its own /ActualText in the content (report-value.ts pieces).
  */
 export interface ReportLangText {
   /** `key` (the report's words, in `keyFont`) then the record's value `v`, as one paragraph */
@@ -23,10 +24,10 @@ export function reportLangText(
   width: number,
   writerFor: (x: number, box: number) => ReportTextWriter,
 ): ReportLangText {
-  // a Span: for a language, for a right-to-left reading order, for the characters printed "?" (actualText)
-  const spanOptions = (text: string, bold = false) => {
+  // a Span: for a language, for a right-to-left reading order
+  const spanOptions = (text: string) => {
     const lang = valueLang(text);
-    const actual = actualText(text, (t) => write.replaces(t, bold));
+    const actual = rtlActual(text);
     return lang || actual.actual ? { ...(lang ? { lang } : {}), ...actual } : undefined;
   };
   return {
@@ -37,7 +38,7 @@ export function reportLangText(
       write.value(key, keyFont, v, (part, draw) => (part === 'value' ? tags.tag('Span', draw, span, p) : p.add(draw)));
     },
     labelled(type, lead, label, after = '', { bold = true, x = left, box = width } = {}) {
-      const span = spanOptions(label, bold);
+      const span = spanOptions(label);
       if (!span) return tags.tag(type, () => write.block(`${lead}${label}${after}`, x, undefined, { width: box, bold }));
       const h = tags.group(type);
       // (a box other than the text width, the heat map's caption under its half: a writer for that box)

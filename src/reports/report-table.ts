@@ -1,4 +1,4 @@
-import { actualText, type ReportElement, type ReportTags } from './report-tags';
+import { rtlActual, type ReportElement, type ReportTags } from './report-tags';
 import type { ReportTextNames, ReportTextWriter } from './report-value';
 import { valueLang } from './value-lang';
 
@@ -33,7 +33,7 @@ export function reportTable(doc: PDFKit.PDFDocument, write: ReportTextWriter, ta
         const draw = () => write.block(c.text, xs[i], y, { width: c.width, align: right.includes(i) ? 'right' : 'left', bold: c.bold });
         // a cell in a language its letters name (a label of a model trained elsewhere, a source's name) says so (value-lang.ts)
         const lang = valueLang(c.text);
-        if (tr) tags.tag(bold ? 'TH' : 'TD', draw, { ...(bold ? { scope: 'Column' as const } : {}), ...(lang ? { lang } : {}), ...actualText(c.text, (t) => write.replaces(t, c.bold)) }, tr);
+        if (tr) tags.tag(bold ? 'TH' : 'TD', draw, { ...(bold ? { scope: 'Column' as const } : {}), ...(lang ? { lang } : {}), ...rtlActual(c.text) }, tr);
         else tags.artifact(draw, 'Pagination');
         bottom = Math.max(bottom, doc.y);
       });

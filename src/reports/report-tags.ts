@@ -53,17 +53,11 @@ export type ReportElement = PDFKit.PDFStructureElement;
  * /ActualText for text with right-to-left letters: its glyphs are drawn in visual order, line by line
  * (pdf-text.ts), as PDF expects (ISO 32000-1 14.8.2.3.3), and a reader of the page text must undo that
  * with its own bidi guess, which mixed Latin and digits can defeat ("بيت كبير" extracts as "ريبك تيب"
- * from the content). The element's ActualText is the text in reading order (NFC, as drawn); none for other text.
+ * from the content). The element's ActualText is the text in reading order (NFC, as drawn), its
+ * characters printed "?" too; none for other text, whose words printed "?" carry their own
+ * /ActualText in the content (report-value.ts pieces): an element's would be read in its language whole.
  */
 export const rtlActual = (text: string): { actual?: string } => (needsBidi(text) ? { actual: text.normalize('NFC') } : {});
-
-/**
- * /ActualText for text drawn reordered (rtlActual) or with characters no face has, printed "?" (Thai,
- * an emoji): without it the text layer and a screen reader get "?" where the record has a word (ISO
- * 32000-1 14.9.4); the page still shows the "?" and the note. `replaces`: the writer's ReportTextWriter.replaces.
- */
-export const actualText = (text: string, replaces: (text: string) => boolean): { actual?: string } =>
-  replaces(text) ? { actual: text.normalize('NFC') } : rtlActual(text);
 
 export interface ReportTags {
   /** `draw`'s content as one element of `type` (H1, H2, P, TD…) under `parent` (the document). */

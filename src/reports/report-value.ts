@@ -1,5 +1,6 @@
-import { breakLines as breakText } from './line-breaks';
+import { breakLines as breakText, hasFigure, hasIdentifier } from './line-breaks';
 import { valueLang } from './value-lang';
+import { markedPieces, type Piece } from './marked-pieces';
 import { type GlyphCoverage, isJapanese, needsBidi, paragraphDirection, printableRuns, printableRunsOnce, REPLACED_NOTE, type TextRun } from './pdf-text';
 
 /**
@@ -16,7 +17,8 @@ import { type GlyphCoverage, isJapanese, needsBidi, paragraphDirection, printabl
  * strong letter's, as dir="auto" in a browser) is right-aligned in its box: each line is placed
  * here, since pdfkit aligns each face's run of a line on its own. A left-to-right one is left to
  * pdfkit's wrapping, which also breaks CJK between ideographs, unless it has Korean in it (HANGUL):
- * that is broken here too, at spaces only.
+ * that is broken here too, at spaces only; so is a value with an e-mail address or file-like name, and
+ * text with a figure such as "≥ 60.0 %" (line-breaks.ts: pdfkit breaks at their hyphens and spaces).
  */
 export interface ReportTextFaces {
   regular: GlyphCoverage;
@@ -49,8 +51,6 @@ export interface ReportTextWriter {
   value(key: string, keyFont: string, text: string, parts?: ValueParts, options?: ValueOptions): void;
   /** A paragraph in the box from `x` across `width` (at `y`, or the current line), in the regular or bold face and the current size. */
   block(text: string, x: number, y: number | undefined, options: { width: number; align?: 'left' | 'right'; bold?: boolean }): void;
-  /** Whether `text` (in the regular or bold faces) has a character no face has, which prints as "?" */
-  replaces(text: string, bold?: boolean): boolean;
 }
 
 type Direction = 'ltr' | 'rtl';
@@ -75,22 +75,6 @@ const ownLines = (text: string): boolean => needsBidi(text) || HANGUL.test(text)
  * (髄, 瘍). The Bold file is not shipped.
  */
 export const FAUX_BOLD_EM = 0.03;
-
-/**
- * A run cut where its words' language changes: each word whose letters name a language (valueLang)
- * other than the whole text's carries it; the spaces after a word stay with it.
- */
-function langPieces(run: TextRun, whole: string | undefined): (TextRun & { lang?: string })[] {
-  const pieces: (TextRun & { lang?: string })[] = [];
-  for (const token of run.text.split(/(?<=\s)(?=\S)/u)) {
-    const found = valueLang(token);
-    const lang = found === whole ? undefined : found;
-    const last = pieces[pieces.length - 1];
-    if (last && last.lang === lang) last.text += token;
-    else pieces.push({ face: run.face, text: token, ...(lang ? { lang } : {}) });
-  }
-  return pieces.length ? pieces : [run];
-}
 
 /** What pdfkit keeps of the text state and reads itself (its underline strokes in the fill colour too); not in @types/pdfkit. */
 interface PdfkitTextState {
@@ -182,45 +166,54 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
     return replaced;
   };
 
+  /** A line's words in the groups they are marked in (marked-pieces.ts), as this paragraph's faces print them. */
+  const pieces = (line: string, s: Setting): Piece[] => markedPieces(line, s.lang, (t) => printableRunsOnce(t, s.faces, s.direction, s.japanese));
+
   /**
-   * Runs as pdfkit writes them, each continuing the line of the one before; the first at `at` (x, and
-   * y or the current line) with `first`, its text options. (pdfkit's text(s, undefined, undefined,
-   * options) reads no options at all: a position is passed only where there is one.) Text broken
-   * here (breakLines) is written a line per call, never as one text with "\n" in it: pdfkit starts
+   * A line as pdfkit writes it, a run per face, each continuing the line of the one before; the first
+   * at `at` (x, and y or the current line) with `first`, its text options. (pdfkit's text(s, undefined,
+   * undefined, options) reads no options at all: a position is passed only where there is one.) Text
+   * broken here (breakLines) is written a line per call, never as one text with "\n" in it: pdfkit starts
    * each line after a "\n" in a run that continues another where that run started (its continuedX),
    * so a two-face line's second line stood indented by the first run's width and was broken again
    * for want of room ("증강이 관찰됨 post-" / "contrast").
    */
-  const continued = (printed: readonly TextRun[], s: Setting, at: [number, number | undefined] | undefined, first: PDFKit.Mixins.TextOptions, more = false) => {
-    const runs = (printed.length ? printed : [{ face: 0, text: '' }]).flatMap((run) => langPieces(run, s.lang));
-    // one face (nearly every heading and cell): as pdfkit was called before there were fallbacks
-    if (runs.length === 1 && at && !more) {
-      const [run] = runs;
-      inLang(run.lang, () => drawRun(run, s, (options) => doc.text(run.text, at[0], at[1], { ...first, ...options })));
+  const continued = (line: string, s: Setting, at: [number, number | undefined] | undefined, first: PDFKit.Mixins.TextOptions, more = false) => {
+    const found = pieces(line, s);
+    const groups: Piece[] = found.length ? found : [{ runs: [{ face: 0, text: '' }] }];
+    const total = groups.reduce((n, g) => n + g.runs.length, 0);
+    // one face, nothing marked (nearly every heading and cell): as pdfkit was called before there were fallbacks
+    if (total === 1 && !groups[0].lang && !groups[0].actual && at && !more) {
+      const [run] = groups[0].runs;
+      drawRun(run, s, (options) => doc.text(run.text, at[0], at[1], { ...first, ...options }));
       doc.font(s.nameOf(0));
       return;
     }
-    runs.forEach((run, i) =>
-      inLang(run.lang, () =>
-        drawRun(run, s, (fill) => {
-          const options = { ...(i ? {} : first), ...fill, continued: i < runs.length - 1 || more };
-          if (i === 0 && at) doc.text(run.text, at[0], at[1], options);
-          else doc.text(run.text, options);
+    let i = 0;
+    for (const group of groups)
+      marked(group, () =>
+        group.runs.forEach((run) => {
+          const n = i++;
+          drawRun(run, s, (fill) => {
+            const options = { ...(n ? {} : first), ...fill, continued: n < total - 1 || more };
+            if (n === 0 && at) doc.text(run.text, at[0], at[1], options);
+            else doc.text(run.text, options);
+          });
         }),
-      ),
-    );
+      );
     doc.font(s.nameOf(0));
   };
 
   /**
    * A word in a language its letters name inside text of another (a Korean word in a mostly-Latin series
    * description, which value-lang.ts leaves in the report's en-GB as a whole) is drawn as marked content
-   * with its own /Lang (ISO 32000-1 14.9.2.2): an English voice spelt "뇌" out or skipped it. pdfkit
-   * ends and reopens the mark on a page it starts inside it.
+   * with its own /Lang (ISO 32000-1 14.9.2.2): an English voice spelt "뇌" out or skipped it. A word
+   * printed with "?" has its text as the mark's /ActualText (pieces). pdfkit ends and reopens the mark
+   * on a page it starts inside it.
    */
-  const inLang = (lang: string | undefined, draw: () => void) => {
-    if (!lang) return draw();
-    doc.markContent('Span', { lang });
+  const marked = ({ lang, actual }: Piece, draw: () => void) => {
+    if (!lang && !actual) return draw();
+    doc.markContent('Span', { ...(lang ? { lang } : {}), ...(actual ? { actual: actual.normalize('NFC') } : {}) });
     try {
       draw();
     } finally {
@@ -245,23 +238,23 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
         return;
       }
       const lead = doc.font(keyFont).widthOfString(key);
-      const lines = ownLines(text) ? breakLines(text.normalize('NFC'), s, width - lead, width) : [text];
+      // a value with an e-mail address or a file-like name in it is broken here too: pdfkit breaks one at its hyphens (line-breaks.ts)
+      const lines = ownLines(text) || hasIdentifier(text) || hasFigure(text) ? breakLines(text.normalize('NFC'), s, width - lead, width) : [text];
       // the first word fits only on a line of its own: the key ends its line (an empty text after it would not)
       const keyAlone = lines.length > 1 && !lines[0];
       // no key (a heading that starts with its label): the value starts the line itself
       if (key) parts('key', () => doc.font(keyFont).text(key, left, undefined, { continued: !keyAlone, width }));
       else doc.x = left;
-      const printed = lines.map((line) => printableRunsOnce(line, s.faces, s.direction, s.japanese));
       // the note (in English) goes on the value's last line, continuing it, in a part of its own
-      const noted = printed.some((p) => p.replaced);
+      const noted = lines.some((line) => printableRunsOnce(line, s.faces, s.direction, s.japanese).replaced);
       parts('value', () =>
-        printed.forEach(({ runs }, i) => {
+        lines.forEach((line, i) => {
           if (i === 0 && keyAlone) return;
-          continued(runs, s, i ? [left, undefined] : undefined, i || !key ? { width } : {}, (noted || Boolean(after)) && i === printed.length - 1);
+          continued(line, s, i ? [left, undefined] : undefined, i || !key ? { width } : {}, (noted || Boolean(after)) && i === lines.length - 1);
         }),
       );
-      if (noted) parts('note', () => continued([{ face: 0, text: REPLACED_NOTE }], s, undefined, {}, Boolean(after)));
-      if (after) parts('after', () => continued([{ face: 0, text: after }], s, undefined, {}));
+      if (noted) parts('note', () => continued(REPLACED_NOTE, s, undefined, {}, Boolean(after)));
+      if (after) parts('after', () => continued(after, s, undefined, {}));
     },
 
     block(text, x, y, { width: boxWidth, align = 'left', bold = false }) {
@@ -270,13 +263,9 @@ export function reportTextWriter(doc: PDFKit.PDFDocument, faces: ReportTextFaces
         rightAligned(breakLines(text.normalize('NFC'), s, boxWidth, boxWidth), s, x, boxWidth, y ?? doc.y);
         return;
       }
-      const lines = ownLines(text) ? breakLines(text.normalize('NFC'), s, boxWidth, boxWidth) : [text];
-      lines.forEach((line, i) => continued(printableRunsOnce(line, s.faces, s.direction, s.japanese).runs, s, [x, i ? undefined : y], { width: boxWidth, align }));
-    },
-
-    replaces(text, bold = false) {
-      const s = setting(text, bold);
-      return printableRunsOnce(text.normalize('NFC'), s.faces, s.direction, s.japanese).replaced > 0;
+      // a figure ("≥ 60.0 %") is kept whole here: pdfkit breaks after its sign or before its "%" (line-breaks.ts)
+      const lines = ownLines(text) || hasFigure(text) ? breakLines(text.normalize('NFC'), s, boxWidth, boxWidth) : [text];
+      lines.forEach((line, i) => continued(line, s, [x, i ? undefined : y], { width: boxWidth, align }));
     },
   };
 }

@@ -21,7 +21,7 @@
  * language, not a patient's or a series author's. So those values are of indeterminate language, the
  * exception WCAG 3.1.2 makes; PDF/UA needs a language for all text, and the report's stands (an
  * empty or "und" /Lang says no more and is refused by some checkers). A right-to-left value still gets
- * an /ActualText in reading order (report-tags.ts rtlActual, actualText).
+ * an /ActualText in reading order (report-tags.ts rtlActual).
  */
 
 /** Scripts written for one language, and that language's BCP 47 tag. */

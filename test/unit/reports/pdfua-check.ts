@@ -5,7 +5,7 @@
  * Reads what pdfkit writes (one xref table, no object streams), through the test helpers' reader.
  */
 import { pdfString, readObjects, type PdfObject } from '../../helpers/pdf-text';
-import { languageFailures, pageDecoder, untoldRuns, type ShowDecoder } from './pdfua-lang';
+import { languageFailures, pageDecoder, standIns, untoldRuns, type ShowDecoder } from './pdfua-lang';
 
 export interface Element {
   id: number;
@@ -23,11 +23,12 @@ interface Painted {
   op: string;
   marks: Mark[];
 }
-/** An open marked-content sequence: its tag, MCID and, from its property list, a /Lang (ISO 32000-1 14.9.2.2) */
+/** An open marked-content sequence: its tag, MCID and, from its property list, a /Lang (ISO 32000-1 14.9.2.2) and an /ActualText (14.9.4) */
 interface Mark {
   tag: string;
   mcid?: number;
   lang?: string;
+  actual?: string;
 }
 
 const refs = (s: string): number[] => [...s.matchAll(/(\d+)\s+\d+\s+R/g)].map((m) => Number(m[1]));
@@ -107,6 +108,13 @@ function readContent(content: string, decode: ShowDecoder) {
   const marks: Mark[] = [];
   let ctm: Matrix = [1, 0, 0, 1, 0, 0];
   const saved: Matrix[] = [];
+  /** what a reader reads at this point: in the innermost mark's /Lang, else its element's (by MCID) */
+  const read = (text: string) => {
+    const mcid = [...marks].reverse().find((m) => m.mcid !== undefined)?.mcid;
+    const lang = [...marks].reverse().find((m) => m.lang !== undefined)?.lang;
+    if (lang !== undefined) langMarked.push({ lang, text });
+    else if (mcid !== undefined) shown.set(mcid, (shown.get(mcid) ?? '') + text);
+  };
   const operands: string[] = [];
   for (const t of tokens(content)) {
     if (/^[A-Za-z'"*]+$/.test(t) && !t.startsWith('/')) {
@@ -118,20 +126,18 @@ function readContent(content: string, decode: ShowDecoder) {
         if (tag === 'Artifact' && inContent) failures.push('an artifact inside tagged content (01-003)');
         if (mcid !== undefined && inArtifact) failures.push('tagged content inside an artifact (01-004)');
         const lang = t === 'BDC' ? /\/Lang\s*(\((?:[^)\\]|\\.)*\))/.exec(operands[operands.length - 1])?.[1] : undefined;
-        marks.push({ tag, mcid: mcid === undefined ? undefined : Number(mcid), ...(lang ? { lang: pdfString(lang) } : {}) });
+        const actual = t === 'BDC' ? /\/ActualText\s*(\((?:[^)\\]|\\.)*\)|<[0-9A-Fa-f\s]*>)/.exec(operands[operands.length - 1])?.[1] : undefined;
+        marks.push({ tag, mcid: mcid === undefined ? undefined : Number(mcid), ...(lang ? { lang: pdfString(lang) } : {}), ...(actual ? { actual: pdfString(actual) } : {}) });
+        // an /ActualText is read in place of the content it marks (once), in the language in force there
+        if (actual) read(pdfString(actual));
       } else if (t === 'EMC') {
         if (!marks.pop()) failures.push('an EMC without its BDC');
       } else if (t === 'q') saved.push(ctm);
       else if (t === 'Q') ctm = saved.pop() ?? ctm;
       else if (t === 'cm') ctm = times(operands.slice(-6).map(Number) as Matrix, ctm);
       else if (t === 'Tf') font = operands[operands.length - 2].slice(1);
-      if (t === 'Tj' || t === 'TJ' || t === "'" || t === '"') {
-        const mcid = [...marks].reverse().find((m) => m.mcid !== undefined)?.mcid;
-        const text = decode(font, operands[operands.length - 1]);
-        const lang = [...marks].reverse().find((m) => m.lang !== undefined)?.lang;
-        if (lang !== undefined) langMarked.push({ lang, text });
-        else if (mcid !== undefined) shown.set(mcid, (shown.get(mcid) ?? '') + text);
-      }
+      // text under a mark's /ActualText is not read: the /ActualText is, where the mark opens
+      if ((t === 'Tj' || t === 'TJ' || t === "'" || t === '"') && !marks.some((m) => m.actual !== undefined)) read(decode(font, operands[operands.length - 1]));
       if (PAINTING.has(t)) painted.push({ op: t, marks: [...marks] });
       if (t === 'Do') {
         const corners = [[0, 0], [1, 0], [0, 1], [1, 1]].map(([x, y]) => [ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5]]);
@@ -235,7 +241,10 @@ export function pdfua(pdf: Buffer) {
     const content = refs(/\/Contents\s*(\[[^\]]*\]|\d+\s+\d+\s+R)/.exec(page.dict)?.[1] ?? '').map((n) => get(n).stream!.toString('latin1')).join('\n');
     const read = readContent(content, pageDecoder(page.dict, (n) => get(n)));
     failures.push(...read.failures);
-    for (const { lang, text } of read.langMarked) failures.push(...untoldRuns(text, lang).map((run) => `page ${id}: ${run} in marked content with /Lang ${lang} (11-001)`));
+    for (const { lang, text } of read.langMarked) {
+      failures.push(...untoldRuns(text, lang).map((run) => `page ${id}: ${run} in marked content with /Lang ${lang} (11-001)`));
+      if (standIns(text).length) failures.push(`page ${id}: "${text.trim()}" drawn in marked content with /Lang ${lang} and no /ActualText: read as "?" (14.9.4)`);
+    }
     const untagged = read.painted.filter((p) => !p.marks.some((m) => m.tag === 'Artifact' || m.mcid !== undefined));
     if (untagged.length) fail(`page ${id}: ${untagged.length} painting operators neither tagged nor artifact (01-005): ${[...new Set(untagged.map((p) => p.op))].join(' ')}`);
     read.images.forEach((im) => images.push({ page: id, ...im }));

@@ -13,7 +13,7 @@ import { reportFaces } from '../../helpers/report-fonts';
 import { committedCard, gliomaRecord } from '../../support/report-record';
 import { pdfShownStrings, readObjects } from '../../helpers/pdf-text';
 import { pdfua } from './pdfua-check';
-import { languageFailures, untoldRuns } from './pdfua-lang';
+import { untoldRuns } from './pdfua-lang';
 
 
 /** A bare tagged pdfkit document with a Document root: for PDFs the checker must fail. */
@@ -262,26 +262,6 @@ describe('right-to-left values: drawn in visual order, read in reading order', (
     expect(shown.map((s) => s.text).join('')).toContain('?');
     expect(shown.map((s) => s.text).join('')).toContain('a character this PDF cannot print');
     expect(pdfua(pdf).elements.find((e) => e.type === 'Span' && e.actual)?.actual).toBe('دماغ کا سکین ے');
-  });
-
-  // no bundled face has Thai: its letters print as "?" under /Lang th, and a screen reader said "question mark"
-  it('a value whose letters print as "?" (Thai, an emoji) is a Span whose ActualText is the value (ISO 32000 14.9.4)', async () => {
-    const record = { ...gliomaRecord(triage, dx), study: { ...study, seriesDescription: 'สมอง T1' } };
-    const pdf = await buildReportPdf({ record, cards: [modelCardView(triage), modelCardView(dx)], generatedFor: 'Dr Smith \u{1F44D}', fonts: reportFaces() });
-    expect(pdfShownStrings(pdf).flat().map((s) => s.text).join('')).toContain('?');
-    const r = pdfua(pdf);
-    expect(r.failures).toEqual([]);
-    expect(r.elements.filter((e) => e.type === 'Span' && e.actual).map((e) => [e.actual, e.lang])).toEqual([
-      ['Dr Smith \u{1F44D}', undefined],
-      ['สมอง T1', 'th'],
-    ]);
-  });
-
-  it('the check finds "?" drawn under a /Lang with no ActualText (it is not vacuous)', () => {
-    const elements = new Map([[1, { id: 1, type: 'P', parent: undefined }], [2, { id: 2, type: 'Span', parent: 1, lang: 'th' }]]);
-    expect(languageFailures(elements, new Map([[2, '???? T1']]), 'en-GB')).toEqual(['"???? T1" drawn in a Span /Lang th with no /ActualText: read as "?" (14.9.4)']);
-    const told = new Map([[1, { id: 1, type: 'P', parent: undefined }], [2, { id: 2, type: 'Span', parent: 1, lang: 'th', actual: 'สมอง T1' }]]);
-    expect(languageFailures(told, new Map([[2, '???? T1']]), 'en-GB')).toEqual([]);
   });
 
   it('a Hebrew class label in the title and a table cell: /Lang he and ActualText', async () => {
