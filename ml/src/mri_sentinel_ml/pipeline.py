@@ -26,13 +26,23 @@ from .stress import inverted_mri_metrics
 from .train import run_dir
 
 
+def run_file(name: str, file: str) -> Path:
+    """runs/<name>/<file>, or SystemExit naming the step that writes it (ml/runs/ is git-ignored: a fresh checkout
+    has none, and `calibrate`, `evaluate` or `export` first ended in a FileNotFoundError traceback)."""
+    f = run_dir(name) / file
+    if not f.exists():
+        step = {"calib.json": "calibrate", "metrics.json": "evaluate"}.get(file, "train")
+        raise SystemExit(f"[{name}] no {f}: run `python -m mri_sentinel_ml {step} {name}` first")
+    return f
+
+
 def load_outputs(name: str) -> dict[str, np.ndarray]:
-    with np.load(run_dir(name) / "outputs.npz") as z:
+    with np.load(run_file(name, "outputs.npz")) as z:
         return {k: z[k] for k in z.files}
 
 
 def load_ckpt(name: str, path: Path | None = None) -> tuple[ModelConfig, EfficientNetLite0 | DualNet, JsonObject]:
-    ck = torch.load(path or run_dir(name) / "ckpt.pt", weights_only=False)
+    ck = torch.load(path or run_file(name, "ckpt.pt"), weights_only=False)
     cfg = config_from_dict(ck["config"])
     net = net_for(cfg.trunk, len(cfg.labels), ck.get("shared", 0))
     net.load_state_dict(ck["state_dict"])
@@ -83,7 +93,7 @@ def step_calibrate(name: str) -> Calibration:
 
 def step_evaluate(name: str) -> JsonObject:
     cfg, net, ck = load_ckpt(name)
-    cal: Calibration = json.loads((run_dir(name) / "calib.json").read_text())
+    cal: Calibration = json.loads(run_file(name, "calib.json").read_text())
     mdir = data.MODELS_DIR / name
     out = load_outputs(name)
     if cfg.kind == "triage":
@@ -137,6 +147,7 @@ def parity_images(name: str, n: int = 50) -> list[str]:
 
 
 def contract_batch(paths: list[str], cfg: ModelConfig) -> np.ndarray:
+    data.check_images(paths)
     xs = []
     for p in paths:
         with Image.open(data.DATA_DIR / p) as im:
@@ -153,6 +164,8 @@ PARITY_MAX_ABS_LOGIT_DIFF = 1e-3
 
 def step_export(name: str, out_dir: Path | None = None, ckpt: Path | None = None) -> ModelCard:
     cfg, net, ck = load_ckpt(name, ckpt)
+    cal: Calibration = json.loads(run_file(name, "calib.json").read_text())
+    m: JsonObject = json.loads(run_file(name, "metrics.json").read_text())
     mdir = out_dir or data.MODELS_DIR / name
     mdir.mkdir(parents=True, exist_ok=True)
     # The new graph and card are made in a scratch folder beside the served one (hidden: the server skips it; same
@@ -172,8 +185,6 @@ def step_export(name: str, out_dir: Path | None = None, ckpt: Path | None = None
         timing: Timing = time_forward(onnx_path, cfg.size)
         timing["measured_on"] = "2-core CPU build machine, onnxruntime CPU EP, intra_op_num_threads=1, batch 1"
         (run_dir(name) / "timing.json").write_text(json.dumps(timing))
-        cal: Calibration = json.loads((run_dir(name) / "calib.json").read_text())
-        m: JsonObject = json.loads((run_dir(name) / "metrics.json").read_text())
         m["onnx_vs_torch_max_abs_logit_diff"] = dl
         info: OnnxInfo = {"file": "model.onnx", "sha256": sha256(onnx_path), "bytes": onnx_path.stat().st_size,
                           "opset": OPSET}
