@@ -54,7 +54,7 @@ def colour_shares(paths: list[str], workers: int = 2) -> np.ndarray:
     data.CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(workers) as ex:
         out = np.array(list(ex.map(_share_of, paths, chunksize=64)), np.float64)
-    np.save(f, out)
+    data.save_npy(f, out)
     return out
 
 

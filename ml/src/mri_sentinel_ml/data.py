@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import os
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from tqdm import tqdm
@@ -235,6 +237,22 @@ def read_split(name: str) -> SplitTable:
 
 # ----------------------------------------------------------------------------- image cache
 
+def save_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """write(file) into a scratch file beside `path`, then rename it into place: a cache is whole or absent. Saved in
+    place, a run stopped mid-write left a truncated file that every later run found, loaded and failed on."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_npy(path: Path, a: np.ndarray) -> None:
+    save_atomic(path, lambda f: np.save(f, a))
+
+
 def _load_one(args: tuple[str, int]) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     p, size = args
     try:
@@ -258,6 +276,6 @@ def image_cache(paths: list[str], size: int, workers: int = 2) -> tuple[np.ndarr
         it = ex.map(_load_one, [(p, size) for p in paths], chunksize=64)
         for i, (lb, geo) in enumerate(tqdm(it, total=len(paths), desc=f"decode@{size}")):
             imgs[i], geos[i] = lb, geo
-    np.save(fi, imgs)
-    np.save(fg, geos)
+    save_npy(fi, imgs)
+    save_npy(fg, geos)
     return imgs, geos
