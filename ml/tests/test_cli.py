@@ -98,3 +98,15 @@ def test_audit_of_an_unknown_source_names_it(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(train, "load_embeddings", started)
     with pytest.raises(data.DataError, match="no source 'brain_nope' in the triage split"):
         audit.audit_ct("brain_nope")
+
+
+def test_a_fold_key_matching_no_family_is_refused_before_any_work(capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from mri_sentinel_ml import da
+
+    def started(*a: object, **k: object) -> None:
+        raise AssertionError("the run started")  # it would compute the gates and write a summary of no fold
+
+    monkeypatch.setattr(da, "cli", started)
+    code, err = _exit(["loso-da", "triage", "--folds", "knee,kneee_typo"], capsys)
+    assert code == 2 and "--folds: no triage source family contains 'kneee_typo'" in err

@@ -45,6 +45,19 @@ def _variants(command: str, given: str) -> list[str]:
     return names
 
 
+def _check_fold_keys(ap: argparse.ArgumentParser, model: str, keys: list[str]) -> None:
+    """--folds K1,K2: each K must be part of a source family's name (a typo ran no fold after minutes of gates)."""
+    from .loso import family
+
+    try:
+        names = {family(s) for s in data.read_split(CONFIGS[model]().split).sources}
+    except data.DataError as e:
+        ap.exit(1, f"{ap.prog}: error: {e}\n")
+    bad = [k for k in keys if not any(k in n for n in names)]
+    if bad:
+        ap.error(f"--folds: no {model} source family contains {', '.join(map(repr, bad))}")
+
+
 def main(argv: list[str] | None = None) -> None:
     # raw: the description's lines are one command form each (the default formatter ran them into one paragraph)
     ap = argparse.ArgumentParser(prog="python -m mri_sentinel_ml", description=__doc__,
@@ -69,6 +82,8 @@ def main(argv: list[str] | None = None) -> None:
             variants = _variants(a.command, a.variants)
         except ValueError as e:
             ap.error(str(e))
+        if a.command == "loso-da" and a.folds:
+            _check_fold_keys(ap, a.model or "triage", [k for k in a.folds.split(",") if k])
     try:
         run(a, variants)
     except data.DataError as e:  # the data root, its manifest, a split file or an image: a sentence, not a traceback
