@@ -137,8 +137,8 @@ def test_a_fold_without_validation_images_is_named() -> None:
     y = np.array([0] * 9 + [1] * 3 + [2] * 8)  # class 1: one source (b), no fold of its own
     splits = np.array(["train", "train", "val", "val", "train", "test"] + ["train"] * 14)
     rng = np.random.default_rng(0)
-    emb = {"clean": rng.standard_normal((20, 8)).astype(np.float32), "aug": np.zeros((20, 0, 8), np.float16),
-           "aug_y": np.zeros((20, 0), np.int64)}
+    emb: dict[str, np.ndarray] = {"clean": rng.standard_normal((20, 8)).astype(np.float32),
+                                  "aug": np.zeros((20, 0, 8), np.float16), "aug_y": np.zeros((20, 0), np.int64)}
     folds = {f.name: f for f in make_folds(sources, splits, y)}
     assert sorted(folds) == ["a", "b", "c", "d"]
     res = fit_fold(cfg, emb, y, sources, folds["b"], 1.0)  # b holds class 1's only source: still fitted
