@@ -77,3 +77,11 @@ def test_triage_labels_and_head_ct_length_are_checked() -> None:
     card["label_descriptions"] = {}
     with pytest.raises(CardError, match='triage labels must include "other_mri"'):
         validate_card(json.loads(json.dumps(card)))
+
+
+def test_a_non_finite_number_is_named() -> None:
+    """json.dumps writes NaN / Infinity, which is not JSON: the server's JSON.parse refused the whole card."""
+    card = _card("brain_tumor")
+    card["metrics"]["by_source"] = {"rows": [{"auc": float("nan")}]}
+    with pytest.raises(CardError, match=r"brain_tumor: metrics.by_source.rows\[0\].auc is nan"):
+        validate_card(json.loads(json.dumps(card)))

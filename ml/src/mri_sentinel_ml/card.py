@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from typing import TypedDict
 
 import jsonschema
@@ -189,6 +191,18 @@ def label_caveats(cfg: ModelConfig, m: JsonObject) -> dict[str, str]:
     return out
 
 
+def _numbers(v: object, where: str) -> Iterator[tuple[str, float]]:
+    """Every float in a JSON-like value, with its path (metrics.loso.rows[0].auc)."""
+    if isinstance(v, float):
+        yield where, v
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            yield from _numbers(x, f"{where}.{k}" if where else str(k))
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            yield from _numbers(x, f"{where}[{i}]")
+
+
 class CardError(ValueError):
     """A card the JSON schema accepts but the server refuses when it loads (src/inference/model-card.ts)."""
 
@@ -205,6 +219,8 @@ def validate_card(card: ModelCard) -> None:
         if not ok:
             raise CardError(f"{name}: {message}")
 
+    for where, x in _numbers(card, ""):  # json.dumps writes NaN / Infinity, which the server's JSON.parse rejects
+        check(math.isfinite(x), f"{where} is {x}: JSON has no such number, and the server could not read the card")
     check(card["kind"] != "diagnosis" or bool(card["body_part"]), "a diagnosis card must name its body_part")
     if card["kind"] == "triage":
         for lb in data.TRIAGE_LABELS:
