@@ -123,3 +123,25 @@ def test_triage_confidence_is_the_lowest_of_those_meeting_the_most_held_out_targ
     assert choose_triage_confidence(sweep) == 0.8  # ties at 0.85 and 0.95: the lowest answers the most
     assert choose_triage_confidence([{"threshold": 0.6, "targets_met": 3}, {"threshold": 0.5, "targets_met": 3}]) == 0.5
     assert choose_triage_confidence([{"threshold": 0.9, "targets_met": 4}, {"threshold": 0.5, "targets_met": 3}]) == 0.9
+
+
+def test_a_fold_without_validation_images_is_named() -> None:
+    """Held out, family a takes every val image with it (b's only group is in train, like any source of < 3 groups):
+    the fold's temperature and OOD threshold have nothing to be fitted on. It was an IndexError from np.quantile."""
+    from mri_sentinel_ml.config import brain_config
+    from mri_sentinel_ml.loso import LosoError, fit_fold
+
+    cfg = brain_config()
+    cfg.ood_k = 2
+    sources = np.array(["a"] * 6 + ["b"] * 6 + ["c"] * 4 + ["d"] * 4)
+    y = np.array([0] * 9 + [1] * 3 + [2] * 8)  # class 1: one source (b), no fold of its own
+    splits = np.array(["train", "train", "val", "val", "train", "test"] + ["train"] * 14)
+    rng = np.random.default_rng(0)
+    emb: dict[str, np.ndarray] = {"clean": rng.standard_normal((20, 8)).astype(np.float32),
+                                  "aug": np.zeros((20, 0, 8), np.float16), "aug_y": np.zeros((20, 0), np.int64)}
+    folds = {f.name: f for f in make_folds(sources, splits, y)}
+    assert sorted(folds) == ["a", "b", "c", "d"]
+    res = fit_fold(cfg, emb, y, sources, folds["b"], 1.0)  # b holds class 1's only source: still fitted
+    assert res["p"].shape == (6, 4) and np.isfinite(res["ood_ratio"]).all()
+    with pytest.raises(LosoError, match="fold a: no val-split images outside the held-out family"):
+        fit_fold(cfg, emb, y, sources, folds["a"], 1.0)

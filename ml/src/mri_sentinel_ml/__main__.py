@@ -1,10 +1,10 @@
-"""python -m mri_sentinel_ml <split | train | loso | calibrate | evaluate | export | spine | all> [model] [--seed N]
+"""python -m mri_sentinel_ml <split | train | loso | probe | calibrate | evaluate | export | spine | all> [model] [--seed N]
 python -m mri_sentinel_ml loso-ft [triage | brain_tumor] [--ft-source-balance B]   (a fine-tuned task trunk vs the
-shipped one, held-out groups of sources; ~31 / ~29 min on 2 threads, prefix caches included; not part of `all`)
+  shipped one, held-out groups of sources; ~31 / ~29 min on 2 threads, prefix caches included; not part of `all`)
 python -m mri_sentinel_ml loso-dro [triage | brain_tumor] [--variants A,B]   (group DRO / V-REx heads vs the
-shipped one on the LOSO folds, dro.py; an experiment, not part of `all`)
+  shipped one on the LOSO folds, dro.py; an experiment, not part of `all`)
 python -m mri_sentinel_ml loso-da [triage | brain_tumor] [--variants A,B] [--folds K1,K2] [--probe]   (source
-alignment: source-direction removal / DANN heads vs the shipped one, da.py; --folds: only families containing K)
+  alignment: source-direction removal / DANN heads vs the shipped one, da.py; --folds: only families containing K)
 python -m mri_sentinel_ml audit-ct [--source S]   (head-CT candidates among S's brain MRIs, for review by eye)"""
 
 from __future__ import annotations
@@ -20,20 +20,77 @@ from .config import CONFIGS
 MODELS = list(CONFIGS)
 
 
+def _count(text: str) -> int:
+    """--threads / --jobs: torch.set_num_threads(0) ended in a RuntimeError traceback."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number of at least 1")
+    return n
+
+
+def _variants(command: str, given: str) -> list[str]:
+    """The --variants names, each checked against the experiment's list: an unknown one ran no variant after minutes
+    of gates and wrote an empty summary."""
+    from . import da, dro
+
+    known = [v.name for v in (dro.VARIANTS if command == "loso-dro" else da.VARIANTS)]
+    names = [v for v in given.split(",") if v]
+    bad = [v for v in names if v not in known]
+    if bad:
+        raise ValueError(f"--variants: no {command} variant {', '.join(map(repr, bad))}; "
+                         f"known: {', '.join(map(repr, known))}")
+    return names
+
+
+def _check_fold_keys(ap: argparse.ArgumentParser, model: str, keys: list[str]) -> None:
+    """--folds K1,K2: each K must be part of a source family's name (a typo ran no fold after minutes of gates)."""
+    from .loso import family
+
+    try:
+        names = {family(s) for s in data.read_split(CONFIGS[model]().split).sources}
+    except data.DataError as e:
+        ap.exit(1, f"{ap.prog}: error: {e}\n")
+    bad = [k for k in keys if not any(k in n for n in names)]
+    if bad:
+        ap.error(f"--folds: no {model} source family contains {', '.join(map(repr, bad))}")
+
+
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m mri_sentinel_ml", description=__doc__)
+    # raw: the description's lines are one command form each (the default formatter ran them into one paragraph)
+    ap = argparse.ArgumentParser(prog="python -m mri_sentinel_ml", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", choices=["split", "train", "loso", "probe", "calibrate", "evaluate", "export", "spine",
                                            "all", "loso-ft", "loso-dro", "loso-da", "audit-ct"])
-    ap.add_argument("model", nargs="?", choices=MODELS, help="model for train/calibrate/evaluate/export (default: all)")
+    ap.add_argument("model", nargs="?", choices=MODELS,
+                    help="model for train/loso/calibrate/evaluate/export/all (default: both) and "
+                         "loso-ft/loso-dro/loso-da (default: triage)")
     ap.add_argument("--seed", type=int, default=1337)
-    ap.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
+    ap.add_argument("--threads", type=_count, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
     ap.add_argument("--ft-source-balance", type=float, default=None, help="loso-ft: sampler source weighting")
-    ap.add_argument("--jobs", type=int, default=2, help="models trained in parallel processes by `train`/`all`")
+    ap.add_argument("--jobs", type=_count, default=2, help="models trained in parallel processes by `train`/`all`")
     ap.add_argument("--variants", default="", help="loso-dro / loso-da: comma-separated variant names (default: all)")
     ap.add_argument("--folds", default="", help="loso-da: only the folds whose family contains one of these")
     ap.add_argument("--probe", action="store_true", help="loso-da: also the source probe before / after")
     ap.add_argument("--source", default="brain_tumor_nickparvar", help="audit-ct: the source whose brain MRIs to rank")
     a = ap.parse_args(argv)
+    variants: list[str] = []
+    if a.command in ("loso-dro", "loso-da"):
+        try:
+            variants = _variants(a.command, a.variants)
+        except ValueError as e:
+            ap.error(str(e))
+        if a.command == "loso-da" and a.folds:
+            _check_fold_keys(ap, a.model or "triage", [k for k in a.folds.split(",") if k])
+    try:
+        run(a, variants)
+    except data.DataError as e:  # the data root, its manifest, a split file or an image: a sentence, not a traceback
+        ap.exit(1, f"{ap.prog}: error: {e}\n")
+
+
+def run(a: argparse.Namespace, variants: list[str]) -> None:
     names = [a.model] if a.model else MODELS
     t0 = time.time()
     # heavy imports only after argument parsing
@@ -50,11 +107,11 @@ def main(argv: list[str] | None = None) -> None:
     if a.command == "loso-dro":
         from . import dro
 
-        dro.cli(a.model or "triage", a.seed, [v for v in a.variants.split(",") if v])
+        dro.cli(a.model or "triage", a.seed, variants)
     if a.command == "loso-da":
         from . import da
 
-        da.cli(a.model or "triage", a.seed, [v for v in a.variants.split(",") if v],
+        da.cli(a.model or "triage", a.seed, variants,
                [k for k in a.folds.split(",") if k], a.probe)
     if a.command == "audit-ct":
         from . import audit

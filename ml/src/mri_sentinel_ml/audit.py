@@ -75,6 +75,10 @@ def audit_ct(source: str = "brain_tumor_nickparvar", margin_min: float = -1.0, o
     from .train import load_embeddings
 
     cfg = triage_config()
+    known = sorted(set(data.read_split(cfg.split).sources))
+    if source not in known:  # before the embeddings (minutes when not cached): a typo would audit 0 images
+        brain = [s for s in known if s.startswith("brain_")]
+        raise data.DataError(f"no source {source!r} in the {cfg.split} split; its brain sources: {', '.join(brain)}")
     tab, emb, _ = load_embeddings(cfg)
     imgs, geos = data.image_cache(tab.paths, cfg.size)
     src, lab, paths = np.array(tab.sources), np.array(tab.labels), np.array(tab.paths)

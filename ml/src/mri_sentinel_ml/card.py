@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from typing import TypedDict
 
 import jsonschema
@@ -189,6 +191,46 @@ def label_caveats(cfg: ModelConfig, m: JsonObject) -> dict[str, str]:
     return out
 
 
+def _numbers(v: object, where: str) -> Iterator[tuple[str, float]]:
+    """Every float in a JSON-like value, with its path (metrics.loso.rows[0].auc)."""
+    if isinstance(v, float):
+        yield where, v
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            yield from _numbers(x, f"{where}.{k}" if where else str(k))
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            yield from _numbers(x, f"{where}[{i}]")
+
+
+class CardError(ValueError):
+    """A card the JSON schema accepts but the server refuses when it loads (src/inference/model-card.ts)."""
+
+
 def validate_card(card: ModelCard) -> None:
+    """The schema, then the cross-field rules the server checks when it loads a card (model-card.ts,
+    checkConsistency; the same messages): without them export wrote a card the schema passed and the service then
+    refused, e.g. a calib.json left from a run with another embedding size."""
     schema = json.loads((data.MODELS_DIR / "model_card.schema.json").read_text())
     jsonschema.validate(card, schema)
+    name, d = card["name"], card["outputs"]["embedding_dim"]
+
+    def check(ok: bool, message: str) -> None:
+        if not ok:
+            raise CardError(f"{name}: {message}")
+
+    for where, x in _numbers(card, ""):  # json.dumps writes NaN / Infinity, which the server's JSON.parse rejects
+        check(math.isfinite(x), f"{where} is {x}: JSON has no such number, and the server could not read the card")
+    check(card["kind"] != "diagnosis" or bool(card["body_part"]), "a diagnosis card must name its body_part")
+    if card["kind"] == "triage":
+        for lb in data.TRIAGE_LABELS:
+            check(lb in card["labels"], f'triage labels must include "{lb}"')
+    thr = card["thresholds"]
+    if (ood := thr.get("ood")) is not None:
+        check(len(ood["center"]) == d, f"ood.center has {len(ood['center'])} values, expected {d}")
+        check(all(len(r) == d for r in ood["components"]), f"ood.components rows must have {d} values")
+        k = len(ood["components"])
+        check(all(len(r) == k for r in ood["class_means"]), f"ood.class_means rows must have {k} values")
+    if (head_ct := thr.get("head_ct")) is not None:
+        check(card["kind"] == "triage", "only a triage card may carry a head-CT gate")
+        check(len(head_ct["weights"]) == d, f"head_ct.weights has {len(head_ct['weights'])} values, expected {d}")

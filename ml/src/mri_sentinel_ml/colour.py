@@ -36,8 +36,11 @@ def colour_share(img: Image.Image, margin: float = COLOUR_MARGIN, min_chroma: in
 
 
 def _share_of(path: str) -> float:
-    with Image.open(data.DATA_DIR / path) as im:
-        return colour_share(im)
+    try:
+        with Image.open(data.DATA_DIR / path) as im:
+            return colour_share(im)
+    except OSError as e:
+        raise data.DataError(f"cannot read {path} (listed in MANIFEST.csv, under {data.DATA_DIR}): {e}") from None
 
 
 def colour_shares(paths: list[str], workers: int = 2) -> np.ndarray:
@@ -47,10 +50,11 @@ def colour_shares(paths: list[str], workers: int = 2) -> np.ndarray:
     if f.exists():
         cached: np.ndarray = np.load(f)
         return cached
+    data.check_images(paths)
     data.CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(workers) as ex:
         out = np.array(list(ex.map(_share_of, paths, chunksize=64)), np.float64)
-    np.save(f, out)
+    data.save_npy(f, out)
     return out
 
 

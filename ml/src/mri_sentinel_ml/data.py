@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import os
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from tqdm import tqdm
@@ -65,13 +67,45 @@ class Row:
     licence: str
 
 
-def read_manifest(data_dir: Path = DATA_DIR) -> list[Row]:
-    with open(data_dir / "MANIFEST.csv", newline="") as f:
-        return [
-            Row(r["path"], r["source"], int(r["is_mri"]), r["modality"], r["body_part"], r["task"],
-                r["label"], f'{r["source"]}/{r["group"]}', r["official_split"], r["licence"])
-            for r in csv.DictReader(f)
-        ]
+MANIFEST_COLUMNS = ("path", "source", "is_mri", "modality", "body_part", "task", "label", "group", "official_split",
+                    "licence")
+
+
+class DataError(Exception):
+    """The data root, its MANIFEST.csv, a split file or an image listed there is missing or unreadable: the CLI says
+    so in one sentence (exit 1) instead of a traceback from deep inside a step (or from a worker process)."""
+
+
+def read_manifest(data_dir: Path | None = None) -> list[Row]:
+    root = data_dir or DATA_DIR  # read at call time: tests and tools point DATA_DIR elsewhere
+    if not root.is_dir():
+        raise DataError(f"no data root at {root} (the shared data folder beside the repository, with MANIFEST.csv)")
+    f = root / "MANIFEST.csv"
+    try:
+        with open(f, newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in MANIFEST_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise DataError(f"{f} lacks the column{'s' * (len(missing) > 1)} {', '.join(missing)}")
+            rows = []
+            for r in reader:
+                if r["is_mri"] not in ("0", "1"):
+                    raise DataError(f"{f} line {reader.line_num}: is_mri is {r['is_mri']!r}, not 0 or 1")
+                rows.append(Row(r["path"], r["source"], int(r["is_mri"]), r["modality"], r["body_part"], r["task"],
+                                r["label"], f'{r["source"]}/{r["group"]}', r["official_split"], r["licence"]))
+            return rows
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise DataError(f"cannot read {f}: {e}") from None
+
+
+def check_images(paths: list[str]) -> None:
+    """DataError naming the listed images that are not files under DATA_DIR (before a pool of workers decodes them)."""
+    gone = [p for p in paths if not (DATA_DIR / p).is_file()]
+    if gone:
+        few = ", ".join(gone[:5]) + (f" and {len(gone) - 5} more" if len(gone) > 5 else "")
+        one = len(gone) == 1
+        raise DataError(f"{len(gone)} image{'' if one else 's'} listed in MANIFEST.csv {'is' if one else 'are'} "
+                        f"missing under {DATA_DIR}: {few}")
 
 
 @functools.cache
@@ -123,7 +157,9 @@ def make_splits(rows: list[Row], seed: int, frac: tuple[float, float] = (0.70, 0
         seen = 0
         n_assigned = {"train": 0, "val": 0, "test": 0}
         for i, g in enumerate(gs):
-            # always give val and test at least one group
+            # test always gets a group; val only when test already has one by the last two groups, so a stratum of
+            # 3-4 groups usually has no val group (4 manifest sources, e.g. brain_brats2013_deepmedic). Changing that
+            # would move committed split assignments (test_split_is_seeded_and_stratified) and the shipped figures.
             left = len(gs) - i
             if n_assigned["test"] == 0 and left <= 1:
                 s = "test"
@@ -190,8 +226,11 @@ class SplitTable:
 
 
 def read_split(name: str) -> SplitTable:
-    with open(SPLIT_DIR / f"{name}.csv", newline="") as f:
-        rs = list(csv.DictReader(f))
+    f = SPLIT_DIR / f"{name}.csv"
+    if not f.exists():
+        raise DataError(f"no split file {f}: run `python -m mri_sentinel_ml split` first")
+    with open(f, newline="") as fh:
+        rs = list(csv.DictReader(fh))
     ex = "official_split" if name == "brain_tumor" else "fold" if name == "spine_herniation" else None
     return SplitTable([r["path"] for r in rs], [r["source"] for r in rs], [r["group"] for r in rs],
                       [r["label"] for r in rs], [r["split"] for r in rs],
@@ -200,9 +239,28 @@ def read_split(name: str) -> SplitTable:
 
 # ----------------------------------------------------------------------------- image cache
 
+def save_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """write(file) into a scratch file beside `path`, then rename it into place: a cache is whole or absent. Saved in
+    place, a run stopped mid-write left a truncated file that every later run found, loaded and failed on."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_npy(path: Path, a: np.ndarray) -> None:
+    save_atomic(path, lambda f: np.save(f, a))
+
+
 def _load_one(args: tuple[str, int]) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     p, size = args
-    lb, geo = load_letterboxed(DATA_DIR / p, size)
+    try:
+        lb, geo = load_letterboxed(DATA_DIR / p, size)
+    except OSError as e:  # PIL's UnidentifiedImageError is one; raised in a worker, it reaches image_cache's caller
+        raise DataError(f"cannot read {p} (listed in MANIFEST.csv, under {DATA_DIR}): {e}") from None
     return lb.astype(np.float16), geo
 
 
@@ -213,12 +271,13 @@ def image_cache(paths: list[str], size: int, workers: int = 2) -> tuple[np.ndarr
     fi, fg = CACHE_DIR / f"img_{size}_{key}.npy", CACHE_DIR / f"geo_{size}_{key}.npy"
     if fi.exists() and fg.exists():
         return np.load(fi, mmap_mode="r"), np.load(fg)
+    check_images(paths)
     imgs = np.zeros((len(paths), size, size), np.float16)
     geos = np.zeros((len(paths), 4), np.int32)
     with ProcessPoolExecutor(workers) as ex:
         it = ex.map(_load_one, [(p, size) for p in paths], chunksize=64)
         for i, (lb, geo) in enumerate(tqdm(it, total=len(paths), desc=f"decode@{size}")):
             imgs[i], geos[i] = lb, geo
-    np.save(fi, imgs)
-    np.save(fg, geos)
+    save_npy(fi, imgs)
+    save_npy(fg, geos)
     return imgs, geos

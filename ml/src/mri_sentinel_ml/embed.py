@@ -98,5 +98,5 @@ def embedding_cache(cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray, ge
             aug[j, v] = _embed(sess, augment(xv, geo, cfg.aug, g, inv_ok[j]), cfg).astype(np.float16)
     out: dict[str, np.ndarray] = {"clean": clean, "aug": aug, "aug_y": aug_y, "seconds": np.array(time.time() - t0)}
     # numpy's stub types **kwds beside `allow_pickle: bool`, so a str-keyed dict of arrays cannot match; none is so named
-    np.savez(f, **out)  # type: ignore[arg-type]
+    data.save_atomic(f, lambda fh: np.savez(fh, **out))  # type: ignore[arg-type]
     return out

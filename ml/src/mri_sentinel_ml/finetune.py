@@ -90,7 +90,7 @@ def prefix_cache(cfg: ModelConfig, tab: data.SplitTable, imgs: np.ndarray,
     P.flush()
     del P
     tmp.rename(fp)
-    np.save(fy, Y)
+    data.save_npy(fy, Y)
     return np.load(fp, mmap_mode="r"), Y
 
 

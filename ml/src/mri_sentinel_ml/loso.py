@@ -60,9 +60,16 @@ def make_folds(sources: np.ndarray, splits: np.ndarray, y: np.ndarray) -> list[F
     return out
 
 
+class LosoError(ValueError):
+    """A fold that cannot be fitted as the served model is (named, instead of an IndexError deep in numpy)."""
+
+
 def fit_fold(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, sources: np.ndarray, fold: Fold,
              ood_margin: float, extra: tuple[np.ndarray, int, str] | None = None) -> HeldOut:
     """Head + temperature + OOD gate on the fold's training side; raw outputs for its held-out images."""
+    if not fold.val.any():  # e.g. the held-out family holds every val image (sources of < 3 groups have none)
+        raise LosoError(f"fold {fold.name}: no val-split images outside the held-out family, so its temperature and "
+                        "OOD threshold cannot be fitted")
     W, b = fit_labelled(emb, y, sources, np.flatnonzero(fold.train), len(cfg.labels), cfg.head_l2,
                         cfg.source_balance, cfg.cap_per_source, extra)
     logits = emb["clean"] @ W.T + b

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +26,23 @@ from .stress import inverted_mri_metrics
 from .train import run_dir
 
 
+def run_file(name: str, file: str) -> Path:
+    """runs/<name>/<file>, or SystemExit naming the step that writes it (ml/runs/ is git-ignored: a fresh checkout
+    has none, and `calibrate`, `evaluate` or `export` first ended in a FileNotFoundError traceback)."""
+    f = run_dir(name) / file
+    if not f.exists():
+        step = {"calib.json": "calibrate", "metrics.json": "evaluate"}.get(file, "train")
+        raise SystemExit(f"[{name}] no {f}: run `python -m mri_sentinel_ml {step} {name}` first")
+    return f
+
+
 def load_outputs(name: str) -> dict[str, np.ndarray]:
-    with np.load(run_dir(name) / "outputs.npz") as z:
+    with np.load(run_file(name, "outputs.npz")) as z:
         return {k: z[k] for k in z.files}
 
 
 def load_ckpt(name: str, path: Path | None = None) -> tuple[ModelConfig, EfficientNetLite0 | DualNet, JsonObject]:
-    ck = torch.load(path or run_dir(name) / "ckpt.pt", weights_only=False)
+    ck = torch.load(path or run_file(name, "ckpt.pt"), weights_only=False)
     cfg = config_from_dict(ck["config"])
     net = net_for(cfg.trunk, len(cfg.labels), ck.get("shared", 0))
     net.load_state_dict(ck["state_dict"])
@@ -81,7 +93,7 @@ def step_calibrate(name: str) -> Calibration:
 
 def step_evaluate(name: str) -> JsonObject:
     cfg, net, ck = load_ckpt(name)
-    cal: Calibration = json.loads((run_dir(name) / "calib.json").read_text())
+    cal: Calibration = json.loads(run_file(name, "calib.json").read_text())
     mdir = data.MODELS_DIR / name
     out = load_outputs(name)
     if cfg.kind == "triage":
@@ -135,6 +147,7 @@ def parity_images(name: str, n: int = 50) -> list[str]:
 
 
 def contract_batch(paths: list[str], cfg: ModelConfig) -> np.ndarray:
+    data.check_images(paths)
     xs = []
     for p in paths:
         with Image.open(data.DATA_DIR / p) as im:
@@ -142,26 +155,47 @@ def contract_batch(paths: list[str], cfg: ModelConfig) -> np.ndarray:
     return np.stack(xs)
 
 
+class ExportError(RuntimeError):
+    """An exported graph that must not replace the served one (it does not compute what the checkpoint does)."""
+
+
+PARITY_MAX_ABS_LOGIT_DIFF = 1e-3
+
+
 def step_export(name: str, out_dir: Path | None = None, ckpt: Path | None = None) -> ModelCard:
     cfg, net, ck = load_ckpt(name, ckpt)
+    cal: Calibration = json.loads(run_file(name, "calib.json").read_text())
+    m: JsonObject = json.loads(run_file(name, "metrics.json").read_text())
     mdir = out_dir or data.MODELS_DIR / name
-    onnx_path = mdir / "model.onnx"
-    export_onnx(net, cfg.size, onnx_path, fp16_weights=isinstance(net, DualNet))
-    x = contract_batch(parity_images(cfg.split, 50), cfg)  # [50,3,S,S]
-    a, b = torch_forward(net, x), onnx_forward(onnx_path, x)
-    dl = float(np.abs(a["logits"] - b["logits"]).max())
-    print(f"[{name}] ONNX vs torch max|dlogit| = {dl:.2e} on {len(x)} test images")
-    assert dl <= 1e-3, dl
-    timing: Timing = time_forward(onnx_path, cfg.size)
-    timing["measured_on"] = "2-core CPU build machine, onnxruntime CPU EP, intra_op_num_threads=1, batch 1"
-    (run_dir(name) / "timing.json").write_text(json.dumps(timing))
-    cal: Calibration = json.loads((run_dir(name) / "calib.json").read_text())
-    m: JsonObject = json.loads((run_dir(name) / "metrics.json").read_text())
-    m["onnx_vs_torch_max_abs_logit_diff"] = dl
-    info: OnnxInfo = {"file": "model.onnx", "sha256": sha256(onnx_path), "bytes": onnx_path.stat().st_size, "opset": OPSET}
-    card = build_card(cfg, cal, m, info, b["embedding"].shape[1], b["cam"].shape[-1], timing)
-    validate_card(card)
-    (mdir / "model_card.json").write_text(json.dumps(card, indent=1))
+    mdir.mkdir(parents=True, exist_ok=True)
+    # The new graph and card are made in a scratch folder beside the served one (hidden: the server skips it; same
+    # file system: os.replace is atomic) and move in only once both are complete and checked. Written in place, a
+    # stopped export (Ctrl-C, a failed parity check, a full disk) left a new or half-written model.onnx beside the old
+    # card, and the server refused the model (sha256 mismatch) until it was exported again.
+    with tempfile.TemporaryDirectory(dir=mdir.parent, prefix=f".{mdir.name}.export-") as scratch:
+        onnx_path = Path(scratch) / "model.onnx"
+        export_onnx(net, cfg.size, onnx_path, fp16_weights=isinstance(net, DualNet))
+        x = contract_batch(parity_images(cfg.split, 50), cfg)  # [50,3,S,S]
+        a, b = torch_forward(net, x), onnx_forward(onnx_path, x)
+        dl = float(np.abs(a["logits"] - b["logits"]).max())
+        print(f"[{name}] ONNX vs torch max|dlogit| = {dl:.2e} on {len(x)} test images")
+        if not dl <= PARITY_MAX_ABS_LOGIT_DIFF:  # `not <=`: a NaN fails too
+            raise ExportError(f"[{name}] ONNX and PyTorch logits differ by {dl:.2e} (at most "
+                              f"{PARITY_MAX_ABS_LOGIT_DIFF:g} allowed) on {len(x)} test images; {mdir} left as it was")
+        timing: Timing = time_forward(onnx_path, cfg.size)
+        timing["measured_on"] = "2-core CPU build machine, onnxruntime CPU EP, intra_op_num_threads=1, batch 1"
+        (run_dir(name) / "timing.json").write_text(json.dumps(timing))
+        m["onnx_vs_torch_max_abs_logit_diff"] = dl
+        info: OnnxInfo = {"file": "model.onnx", "sha256": sha256(onnx_path), "bytes": onnx_path.stat().st_size,
+                          "opset": OPSET}
+        card = build_card(cfg, cal, m, info, b["embedding"].shape[1], b["cam"].shape[-1], timing)
+        validate_card(card)
+        card_path = Path(scratch) / "model_card.json"
+        card_path.write_text(json.dumps(card, indent=1))
+        # the graph first, the card last: stopped between the two, the folder holds the new graph and the old card,
+        # which the server refuses by name (sha256) rather than serving either half
+        os.replace(onnx_path, mdir / "model.onnx")
+        os.replace(card_path, mdir / "model_card.json")
     write_report(cfg, m, timing, info["bytes"], mdir / "report.md", ck.get("timing_s"))
     print(f"[{name}] {info['bytes'] / 1e6:.2f} MB, forward {timing['median_ms']:.2f} ms (1 thread)")
     return card

@@ -1,0 +1,112 @@
+"""The CLI answers a wrong argument, a missing data root or manifest column, an absent image and a step run before
+its inputs exist with a sentence and a non-zero exit, never a traceback; its help lists what it accepts."""
+
+from pathlib import Path
+
+import pytest
+
+from mri_sentinel_ml import __main__ as cli
+from mri_sentinel_ml import audit, data, dro
+
+HEADER = "path,source,is_mri,modality,body_part,task,label,group,official_split,licence"
+
+
+def _exit(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int | str | None, str]:
+    with pytest.raises(SystemExit) as e:
+        cli.main(argv)
+    return e.value.code, capsys.readouterr().err + (e.value.code if isinstance(e.value.code, str) else "")
+
+
+def test_help_shows_one_line_per_command_form() -> None:
+    out = cli_help()
+    starts = [ln.split()[3] for ln in out.splitlines() if ln.startswith("python -m mri_sentinel_ml ")]
+    # every command is named at the start of a line of the description (argparse reflowed it into one paragraph)
+    assert {"loso-ft", "loso-dro", "loso-da", "audit-ct"} <= set(starts)
+    assert "probe" in out.split("positional arguments")[0].split("python -m mri_sentinel_ml <")[1].split(">")[0]
+
+
+def cli_help() -> str:
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), pytest.raises(SystemExit):
+        cli.main(["--help"])
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("argv", [["train", "--threads", "0"], ["train", "--jobs", "-1"]])
+def test_counts_below_one_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _exit(argv, capsys)
+    assert code == 2 and "must be a whole number of at least 1" in err
+
+
+def test_an_unknown_variant_is_refused_before_any_work(capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def started(*a: object, **k: object) -> None:
+        raise AssertionError("the run started")  # it would compute the gates (minutes) and write an empty summary
+
+    monkeypatch.setattr(dro, "cli", started)
+    code, err = _exit(["loso-dro", "--variants", "gdro eta 1,gdro eta 9"], capsys)
+    assert code == 2 and "'gdro eta 9'" in err and "gdro eta 0.25" in err
+
+
+def test_a_step_before_its_inputs_names_the_step_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(data, "RUNS_DIR", tmp_path / "runs")
+    for step in ("calibrate", "evaluate", "export"):
+        code, err = _exit([step, "triage"], capsys)
+        assert code not in (0, None) and "python -m mri_sentinel_ml train triage" in err, step
+
+
+def test_a_missing_data_root_is_a_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path / "nowhere")
+    monkeypatch.setattr(data, "SPLIT_DIR", tmp_path / "splits")
+    code, err = _exit(["split"], capsys)
+    assert code == 1 and f"no data root at {tmp_path / 'nowhere'}" in err
+    assert not (tmp_path / "splits").exists()
+
+
+def test_a_manifest_without_a_column_names_it(tmp_path: Path) -> None:
+    (tmp_path / "MANIFEST.csv").write_text(HEADER.replace(",licence", "") + "\na.png,s,1,mri,brain,,,g,,\n")
+    with pytest.raises(data.DataError, match="lacks the column licence"):
+        data.read_manifest(tmp_path)
+    (tmp_path / "MANIFEST.csv").write_text(HEADER + "\na.png,s,yes,mri,brain,,,g,,cc0\n")
+    with pytest.raises(data.DataError, match="line 2: is_mri is 'yes'"):
+        data.read_manifest(tmp_path)
+
+
+def test_an_absent_or_unreadable_image_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "cache")
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "bad.png").write_bytes(b"not a png")
+    with pytest.raises(data.DataError, match="1 image listed in MANIFEST.csv is missing.*images/gone.png"):
+        data.image_cache(["images/gone.png"], 32, workers=1)
+    with pytest.raises(data.DataError, match="cannot read images/bad.png"):
+        data.image_cache(["images/bad.png"], 32, workers=1)
+    assert not list((tmp_path / "cache").glob("*.npy"))
+
+
+def test_audit_of_an_unknown_source_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mri_sentinel_ml.train as train
+
+    def started(*a: object, **k: object) -> None:
+        raise AssertionError("the embeddings were loaded")
+
+    monkeypatch.setattr(train, "load_embeddings", started)
+    with pytest.raises(data.DataError, match="no source 'brain_nope' in the triage split"):
+        audit.audit_ct("brain_nope")
+
+
+def test_a_fold_key_matching_no_family_is_refused_before_any_work(capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from mri_sentinel_ml import da
+
+    def started(*a: object, **k: object) -> None:
+        raise AssertionError("the run started")  # it would compute the gates and write a summary of no fold
+
+    monkeypatch.setattr(da, "cli", started)
+    code, err = _exit(["loso-da", "triage", "--folds", "knee,kneee_typo"], capsys)
+    assert code == 2 and "--folds: no triage source family contains 'kneee_typo'" in err
