@@ -110,3 +110,23 @@ def test_a_fold_key_matching_no_family_is_refused_before_any_work(capsys: pytest
     monkeypatch.setattr(da, "cli", started)
     code, err = _exit(["loso-da", "triage", "--folds", "knee,kneee_typo"], capsys)
     assert code == 2 and "--folds: no triage source family contains 'kneee_typo'" in err
+
+
+@pytest.mark.parametrize("error", ["loso", "export", "card"])
+def test_a_step_that_cannot_finish_ends_in_its_sentence(error: str, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    # a fold without val images, a failed parity check or a card the server would refuse were named errors that
+    # still ended in a traceback
+    from mri_sentinel_ml import card, loso, loso_report, pipeline
+
+    raised = {"loso": loso.LosoError("fold x: no val-split images"),
+              "export": pipeline.ExportError("parity: 3 of 40 decisions differ"),
+              "card": card.CardError("card: ood.mean has 3 numbers, embedding_dim is 4")}[error]
+
+    def fails(*a: object, **k: object) -> None:
+        raise raised
+
+    monkeypatch.setattr(loso_report, "step_loso", fails)
+    monkeypatch.setattr(pipeline, "step_export", fails)
+    code, err = _exit(["loso" if error == "loso" else "export", "triage"], capsys)
+    assert code == 1 and f"error: {raised}" in err and "Traceback" not in err

@@ -88,6 +88,16 @@ def main(argv: list[str] | None = None) -> None:
         run(a, variants)
     except data.DataError as e:  # the data root, its manifest, a split file or an image: a sentence, not a traceback
         ap.exit(1, f"{ap.prog}: error: {e}\n")
+    except Exception as e:
+        # a fold that cannot be fitted, a failed parity check, a card the server would refuse: each message names
+        # what failed; imported here because these modules pull torch (help and usage errors stay fast)
+        from .card import CardError
+        from .loso import LosoError
+        from .pipeline import ExportError
+
+        if isinstance(e, LosoError | ExportError | CardError):
+            ap.exit(1, f"{ap.prog}: error: {e}\n")
+        raise
 
 
 def run(a: argparse.Namespace, variants: list[str]) -> None:
