@@ -36,6 +36,8 @@ export interface ReportInput {
   /** the cards of the models that ran, when the loaded card has the recorded version */
   cards?: ModelCardView[];
   generatedFor: string;
+  /** when it is generated (default now): one reading for the printed time and the /CreationDate */
+  generatedAt?: Date;
   /** absolute origin (https://host[/prefix]) for clickable links; without it links are printed as paths */
   baseUrl?: string;
   /** the report font, loaded once at start-up (ReportFonts) */
@@ -62,6 +64,7 @@ const LEFT = 48;
 export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   const { record: r, fonts } = input;
   const labels = input.loadedLabels ?? null;
+  const generatedAt = input.generatedAt ?? new Date();
   const doc = new PDFDocument({
     // no default font: pdfkit opened Helvetica (parsing its metrics file) in every document, ~3 %
     // of a report's CPU, for a font nothing prints in; the report's faces are selected below
@@ -75,7 +78,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
     lang: REPORT_LANG,
     displayTitle: true,
     ...PDFUA_OPTIONS,
-    info: { Title: xmpSafeTitle(`MRI Sentinel report: ${recordTitle(r, labels)}`), Author: 'MRI Sentinel', Subject: `${reportKind(input)} of analysis ${r.id}. ${DISCLAIMER_SHORT}.` },
+    info: { Title: xmpSafeTitle(`MRI Sentinel report: ${recordTitle(r, labels)}`), Author: 'MRI Sentinel', Subject: `${reportKind(input)} of analysis ${r.id}. ${DISCLAIMER_SHORT}.`, CreationDate: generatedAt },
   });
   const tags = reportTags(doc);
   doc.registerFont(REGULAR, fonts.regular.font).registerFont(BOLD, fonts.bold.font).font(REGULAR);
@@ -115,7 +118,7 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   doc.fontSize(18);
   labelled('H1', 'MRI Sentinel — ', recordTitle(r, labels));
   doc.fontSize(9).fillColor(GREY);
-  keyed(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(new Date().toISOString())} for `, REGULAR, input.generatedFor);
+  keyed(`Analysed ${humanTime(r.createdAt)} · report generated ${humanTime(generatedAt.toISOString())} for `, REGULAR, input.generatedFor);
   doc.moveDown(0.4).fillColor('#8a1c1c').font(BOLD).fontSize(10);
   para(() => doc.text(`Disclaimer: ${DISCLAIMER}`, { width }));
   doc.fillColor('black');
