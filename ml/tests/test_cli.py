@@ -1,6 +1,7 @@
 """The CLI answers a wrong argument, a missing data root or manifest column, an absent image and a step run before
 its inputs exist with a sentence and a non-zero exit, never a traceback; its help lists what it accepts."""
 
+import argparse
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,76 @@ def test_a_step_that_cannot_finish_ends_in_its_sentence(error: str, monkeypatch:
     monkeypatch.setattr(pipeline, "step_export", fails)
     code, err = _exit(["loso" if error == "loso" else "export", "triage"], capsys)
     assert code == 1 and f"error: {raised}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("argv", "option"), [(["split", "--variants", "x"], "--variants"),
+                                              (["train", "--folds", "y"], "--folds"),
+                                              (["loso", "--probe"], "--probe"),
+                                              (["loso", "triage", "--seed", "7"], "--seed"),
+                                              (["split", "--threads", "2"], "--threads"),
+                                              (["evaluate", "--jobs", "2"], "--jobs"),
+                                              (["loso-dro", "--ft-source-balance", "0.5"], "--ft-source-balance"),
+                                              (["audit-ct", "--variants", "shipped"], "--variants"),
+                                              (["loso-da", "--source", "s"], "--source")])
+def test_an_option_the_command_ignores_is_refused(argv: list[str], option: str, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # each ran the command as if the option were absent: a maintainer believed it had taken effect
+    def started(*a: object, **k: object) -> None:
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr(cli, "run", started)
+    code, err = _exit(argv, capsys)
+    assert code == 2 and f"{argv[0]} does not use {option}" in err
+
+
+@pytest.mark.parametrize("command", ["split", "probe", "spine", "audit-ct"])
+def test_a_model_for_a_command_without_one_is_refused(command: str, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def started(*a: object, **k: object) -> None:
+        raise AssertionError("the run started")  # audit-ct triage audited the default source; split split both
+
+    monkeypatch.setattr(cli, "run", started)
+    code, err = _exit([command, "triage"], capsys)
+    assert code == 2 and f"{command} takes no model argument (got 'triage')" in err
+
+
+@pytest.mark.parametrize("argv", [["all", "--seed", "1337"], ["train", "triage", "--seed", "3", "--threads", "1"],
+                                  ["loso-ft", "--threads", "2", "--ft-source-balance", "0.5"],
+                                  ["loso-da", "triage", "--probe", "--variants", "shipped"],
+                                  ["audit-ct", "--source", "s"], ["split", "--seed", "5"], ["probe", "--threads", "2"]])
+def test_the_options_a_command_uses_still_reach_it(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+    monkeypatch.setattr(cli, "run", lambda a, variants: seen.append(a))
+    cli.main(argv)
+    a = seen[0]
+    assert isinstance(a, argparse.Namespace)
+    assert (a.seed, a.threads, a.jobs, a.source) == (
+        int(argv[argv.index("--seed") + 1]) if "--seed" in argv else 1337,
+        int(argv[argv.index("--threads") + 1]) if "--threads" in argv else 1, 2,
+        "s" if "--source" in argv else "brain_tumor_nickparvar")
+    assert a.probe == ("--probe" in argv) and a.ft_source_balance == (0.5 if "--ft-source-balance" in argv else None)
+
+
+def test_fixtures_help_prints_usage_and_writes_nothing(monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from mri_sentinel_ml import fixtures
+
+    def wrote(*a: object, **k: object) -> None:
+        raise AssertionError("test/fixtures/preprocess_vectors.json was rewritten")
+
+    monkeypatch.setattr(fixtures, "write", wrote)
+    with pytest.raises(SystemExit) as e:
+        fixtures.main(["--help"])
+    assert e.value.code == 0 and "usage: python -m mri_sentinel_ml.fixtures" in capsys.readouterr().out
+
+
+def test_the_readme_command_lines_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+
+    monkeypatch.setattr(cli, "run", lambda a, variants: None)
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    lines = [ln.split("#")[0] for ln in readme.splitlines() if ln.startswith(".venv/bin/python -m mri_sentinel_ml ")]
+    argvs = [shlex.split(ln)[3:] for ln in lines if "[" not in ln]  # `[--source S]`: a form, not a command line
+    assert len(argvs) >= 10
+    for argv in argvs:
+        cli.main(argv)

@@ -1,10 +1,11 @@
-"""python -m mri_sentinel_ml <split | train | loso | probe | calibrate | evaluate | export | spine | all> [model] [--seed N]
-python -m mri_sentinel_ml loso-ft [triage | brain_tumor] [--ft-source-balance B]   (a fine-tuned task trunk vs the
+"""python -m mri_sentinel_ml <split | train | loso | probe | calibrate | evaluate | export | spine | all> [model] [options]
+  (split, probe, spine: no model; --seed: split, train, spine, all; --jobs: train, all; --threads: all but split)
+python -m mri_sentinel_ml loso-ft [triage | brain_tumor] [--seed N] [--ft-source-balance B]   (a fine-tuned task trunk vs the
   shipped one, held-out groups of sources; ~31 / ~29 min on 2 threads, prefix caches included; not part of `all`)
-python -m mri_sentinel_ml loso-dro [triage | brain_tumor] [--variants A,B]   (group DRO / V-REx heads vs the
+python -m mri_sentinel_ml loso-dro [triage | brain_tumor] [--seed N] [--variants A,B]   (group DRO / V-REx heads vs the
   shipped one on the LOSO folds, dro.py; an experiment, not part of `all`)
-python -m mri_sentinel_ml loso-da [triage | brain_tumor] [--variants A,B] [--folds K1,K2] [--probe]   (source
-  alignment: source-direction removal / DANN heads vs the shipped one, da.py; --folds: only families containing K)
+python -m mri_sentinel_ml loso-da [triage | brain_tumor] [--seed N] [--variants A,B] [--folds K1,K2] [--probe]
+  (source alignment: source-direction removal / DANN heads vs the shipped one, da.py; --folds: only families containing K)
 python -m mri_sentinel_ml audit-ct [--source S]   (head-CT candidates among S's brain MRIs, for review by eye)"""
 
 from __future__ import annotations
@@ -18,6 +19,22 @@ from . import data
 from .config import CONFIGS
 
 MODELS = list(CONFIGS)
+COMMANDS = ["split", "train", "loso", "probe", "calibrate", "evaluate", "export", "spine", "all", "loso-ft", "loso-dro",
+            "loso-da", "audit-ct"]
+# what each option and the model argument reach in run(): any other command ignored them silently, so a maintainer
+# believed e.g. `loso --probe` or `split --variants x` took effect; they are now usage errors
+USES: dict[str, tuple[str, ...]] = {
+    "model": ("train", "loso", "calibrate", "evaluate", "export", "all", "loso-ft", "loso-dro", "loso-da"),
+    "seed": ("split", "train", "spine", "all", "loso-ft", "loso-dro", "loso-da"),
+    "threads": tuple(c for c in COMMANDS if c != "split"),  # torch.set_num_threads; split never imports torch
+    "jobs": ("train", "all"),
+    "ft_source_balance": ("loso-ft",),
+    "variants": ("loso-dro", "loso-da"),
+    "folds": ("loso-da",),
+    "probe": ("loso-da",),
+    "source": ("audit-ct",),
+}
+_UNSET = object()  # an option's value before parsing: still there afterwards means the option was not given
 
 
 def _count(text: str) -> int:
@@ -58,24 +75,39 @@ def _check_fold_keys(ap: argparse.ArgumentParser, model: str, keys: list[str]) -
         ap.error(f"--folds: no {model} source family contains {', '.join(map(repr, bad))}")
 
 
+def _parse_for_command(ap: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parses argv, refusing (exit 2) an option or model the command does not use; then fills in the defaults."""
+    options = [o for o in USES if o != "model"]
+    a = ap.parse_args(argv, namespace=argparse.Namespace(**{o: _UNSET for o in options}))
+    if a.model is not None and a.command not in USES["model"]:
+        ap.error(f"{a.command} takes no model argument (got {a.model!r}); "
+                 f"one is taken by {', '.join(USES['model'])}")
+    for o in options:
+        if getattr(a, o) is _UNSET:
+            setattr(a, o, ap.get_default(o))
+        elif a.command not in USES[o]:
+            ap.error(f"{a.command} does not use --{o.replace('_', '-')}; it is used by {', '.join(USES[o])}")
+    return a
+
+
 def main(argv: list[str] | None = None) -> None:
     # raw: the description's lines are one command form each (the default formatter ran them into one paragraph)
     ap = argparse.ArgumentParser(prog="python -m mri_sentinel_ml", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["split", "train", "loso", "probe", "calibrate", "evaluate", "export", "spine",
-                                           "all", "loso-ft", "loso-dro", "loso-da", "audit-ct"])
+    ap.add_argument("command", choices=COMMANDS)
     ap.add_argument("model", nargs="?", choices=MODELS,
                     help="model for train/loso/calibrate/evaluate/export/all (default: both) and "
                          "loso-ft/loso-dro/loso-da (default: triage)")
-    ap.add_argument("--seed", type=int, default=1337)
-    ap.add_argument("--threads", type=_count, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
+    ap.add_argument("--seed", type=int, default=1337, help=f"used by {', '.join(USES['seed'])}")
+    ap.add_argument("--threads", type=_count, default=1,
+                    help="torch threads, every command but split (1 is fastest on a shared 2-core box)")
     ap.add_argument("--ft-source-balance", type=float, default=None, help="loso-ft: sampler source weighting")
     ap.add_argument("--jobs", type=_count, default=2, help="models trained in parallel processes by `train`/`all`")
     ap.add_argument("--variants", default="", help="loso-dro / loso-da: comma-separated variant names (default: all)")
     ap.add_argument("--folds", default="", help="loso-da: only the folds whose family contains one of these")
     ap.add_argument("--probe", action="store_true", help="loso-da: also the source probe before / after")
     ap.add_argument("--source", default="brain_tumor_nickparvar", help="audit-ct: the source whose brain MRIs to rank")
-    a = ap.parse_args(argv)
+    a = _parse_for_command(ap, argv)
     variants: list[str] = []
     if a.command in ("loso-dro", "loso-da"):
         try:

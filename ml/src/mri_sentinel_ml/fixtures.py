@@ -9,6 +9,7 @@ letterboxed luma [S,S] (0..255) and the expected output tensor [3,S,S], rounded 
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -94,6 +95,13 @@ def write(path: Path = OUT) -> None:
     path.write_text(json.dumps(make_vectors()) + "\n")
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> None:
+    # parsed so that --help prints this usage (it used to rewrite the JSON) and a stray argument is refused
+    argparse.ArgumentParser(prog="python -m mri_sentinel_ml.fixtures", description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
     write()
     print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
