@@ -12,6 +12,10 @@ import { fileLabel, MixedSeriesError } from './study-errors';
  * keeping the first: same SOP Instance UID — else the same Instance Number — and the same
  * position (samePlace), frame count and pixel bytes. Files that share a UID but differ (a careless
  * anonymiser) are all kept, and the one-image-per-position check decides.
+ * Also one image under two UIDs (a series exported twice, each export given new UIDs): a known position
+ * and orientation, one series, frame count and pixel bytes. The one-image-per-position check refused it
+ * as "several different images… several echoes", and the images were one; kept, the copy would only
+ * have stood for itself as a neighbouring slice.
  */
 export function dropDuplicates(instances: DicomInstance[]): DicomInstance[] {
   const groups = new Map<string, DicomInstance[]>();
@@ -22,14 +26,24 @@ export function dropDuplicates(instances: DicomInstance[]): DicomInstance[] {
     if (d === undefined) digests.set(i, (d = createHash('sha1').update(i.pixelData).digest('hex')));
     return d;
   };
+  // placed images by series, frame count and size: positions compared first, so bytes are hashed only at a shared position
+  const placed = new Map<string, DicomInstance[]>();
+  const sameImage = (a: DicomInstance, b: DicomInstance) => samePlace(a.position, b.position) && samePlace(a.orientation, b.orientation) && digest(a) === digest(b);
   const kept: DicomInstance[] = [];
   for (const inst of instances) {
     const id = inst.sopInstanceUid !== null ? `uid:${inst.sopInstanceUid}` : inst.instanceNumber !== null ? `in:${inst.instanceNumber}` : '';
     const key = [id, inst.frames, inst.pixelData.length].join('|');
     const group = groups.get(key);
     if (group?.some((other) => samePlace(other.position, inst.position) && digest(other) === digest(inst))) continue;
+    const placeKey = inst.position !== null && inst.orientation !== null ? [inst.seriesUid ?? '', inst.seriesNumber ?? '', inst.seriesDescription ?? '', inst.frames, inst.pixelData.length].join('|') : null;
+    const atPlace = placeKey !== null ? placed.get(placeKey) : undefined;
+    if (atPlace?.some((other) => sameImage(other, inst))) continue;
     if (group) group.push(inst);
     else groups.set(key, [inst]);
+    if (placeKey !== null) {
+      if (atPlace) atPlace.push(inst);
+      else placed.set(placeKey, [inst]);
+    }
     kept.push(inst);
   }
   return kept;

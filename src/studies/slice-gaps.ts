@@ -21,12 +21,7 @@ const GAP_FACTOR = 1.5;
  * at least three positions (two steps) for a median to mean anything; none when a position is unknown.
  */
 export function sliceGaps(positions: readonly (number | null)[]): SliceGap[] {
-  if (positions.length < 3 || positions.some((p) => p === null || !Number.isFinite(p))) return [];
-  const p = positions as number[];
-  const steps = p.slice(1).map((v, i) => Math.abs(v - p[i]));
-  const sorted = [...steps].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)];
-  if (!(median > 0)) return [];
+  const { steps, median } = stepsOf(positions);
   const gaps: SliceGap[] = [];
   steps.forEach((step, i) => {
     if (step > GAP_FACTOR * median) {
@@ -34,6 +29,43 @@ export function sliceGaps(positions: readonly (number | null)[]): SliceGap[] {
     }
   });
   return gaps;
+}
+
+/** The steps between consecutive positions and their median; none (median 0) when sliceGaps has nothing to go on. */
+function stepsOf(positions: readonly (number | null)[]): { steps: number[]; median: number } {
+  if (positions.length < 3 || positions.some((p) => p === null || !Number.isFinite(p))) return { steps: [], median: 0 };
+  const p = positions as number[];
+  const steps = p.slice(1).map((v, i) => Math.abs(v - p[i]));
+  const median = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)];
+  return median > 0 ? { steps, median } : { steps: [], median: 0 };
+}
+
+/** A step off the median by more than this fraction is uneven: slice positions jitter by a few %, not by a fifth. */
+const UNEVEN_FRACTION = 0.2;
+
+export type UnevenStep = Omit<SliceGap, 'missingSlices'>;
+
+/**
+ * Steps that are no gap (sliceGaps) yet unlike the series' spacing, e.g. 0, 5, 10, 12.5 mm: the slices were
+ * shown with one spacing and paired as neighbours at it (study-aggregate.ts), and nothing said one step was
+ * half as long. Reported only; the pairing is unchanged.
+ */
+export function unevenSteps(positions: readonly (number | null)[]): UnevenStep[] {
+  const { steps, median } = stepsOf(positions);
+  const uneven: UnevenStep[] = [];
+  steps.forEach((step, i) => {
+    if (step <= GAP_FACTOR * median && Math.abs(step - median) > UNEVEN_FRACTION * median) {
+      uneven.push({ afterSlice: i + 1, distanceMm: Math.round(step * 100) / 100 });
+    }
+  });
+  return uneven;
+}
+
+/** What the answer adds when steps are uneven: where, and what the series' spacing is. */
+export function unevenNote(steps: readonly UnevenStep[], spacingMm: number | null): string | null {
+  if (!steps.length) return null;
+  const spacing = spacingMm !== null ? `; the series' spacing is ${spacingMm} mm. Slices there were read as neighbours at that spacing.` : ". Slices there were read as neighbours at the series' usual spacing.";
+  return `The slices are unevenly spaced: ${gapPlaces(steps, steps.length)}${spacing}`;
 }
 
 /** What the answer adds when slices are missing: where, how many, and what it means for the answer. */
@@ -48,7 +80,7 @@ export function gapNote(gaps: readonly SliceGap[], spacingMm: number | null): st
  * "between slices 4 and 5 (15 mm apart), … and 2 more places": the first three of `places` gaps,
  * one wording for the live answer and the stored record (gap-record.ts), which keeps only those.
  */
-export function gapPlaces(gaps: readonly SliceGap[], places: number): string {
+export function gapPlaces(gaps: readonly UnevenStep[], places: number): string {
   const where = gaps
     .slice(0, 3)
     .map((g) => `between slices ${g.afterSlice} and ${g.afterSlice + 1} (${g.distanceMm} mm apart)`)

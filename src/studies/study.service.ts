@@ -17,7 +17,7 @@ import { sliceThumbnails, toSlice } from './slice-results';
 import { aggregateStudy, DiagnosisCardInfo, PAIR_WITHIN, StudyAnswer } from './study-aggregate';
 import { mapLimited } from './map-limited';
 import { studyHeatmaps, StudyHeatmaps } from './study-heatmaps';
-import { gapNote } from './slice-gaps';
+import { gapNote, unevenNote, unevenSteps } from './slice-gaps';
 import { volumeNote } from './volume-note';
 import { windowNote } from './window-check';
 import { loadStudy } from './study-loader';
@@ -215,6 +215,8 @@ export class StudyService {
     const ignored = loaded.meta.headerWindowIgnored;
     const notes = [
       answer.status === 'rejected' ? null : gapNote(loaded.meta.gaps, loaded.meta.spacing.slice),
+      // …and where a step is unlike the spacing shown, as gaps only where the order is by position
+      answer.status === 'rejected' || loaded.meta.ordering !== 'position' ? null : unevenNote(unevenSteps(loaded.slices.map((s) => s.position)), loaded.meta.spacing.slice),
       volumeNote(loaded.meta.volumes),
       ignored ? windowNote(ignored) : null,
     ].filter((n) => n !== null);

@@ -93,6 +93,11 @@ describe('POST /api/v1/studies on fake models', () => {
     const whole = (await post(dicomSeries(SERIES))).body;
     expect(whole.study.gaps).toEqual([]);
     expect(whole.message).not.toMatch(/missing/);
+    expect(whole.message).not.toMatch(/unevenly/);
+    // no slice missing, but one step half the spacing (…, 25, 30, 32.5 mm): before, nothing said so
+    const uneven = (await post(SERIES.map((s, k) => dicomSlice(s, { z: k < 7 ? 5 * k : 32.5, instanceNumber: k + 1 })))).body;
+    expect(uneven.study.gaps).toEqual([]);
+    expect(uneven.message).toMatch(/The slices are unevenly spaced: between slices 7 and 8 \(2\.5 mm apart\); the series' spacing is 5 mm\./);
   });
 
   it('Modality = CT → rejected NOT_MRI with the modality, before any model runs', async () => {

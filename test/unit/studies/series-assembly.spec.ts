@@ -113,6 +113,22 @@ describe('one image per slice position', () => {
     expect((await errorOf(loadStudy(u8([...files, edited]), LIMITS))).message).toMatch(/^File 3 of 6 and file 6 of 6 are the same image/);
   });
 
+  it('two files with their own SOP Instance UIDs but the same pixels at one position (a re-export) count once, not "several different images"', async () => {
+    // e.g. a series exported twice, each export given new UIDs: before, refused as "several different images at one
+    // slice position… upload one echo", where the two images are one
+    const files = [0, 1, 2].map((k) => dicomSlice(slice(k), { z: 5 * k, instanceNumber: k + 1 }));
+    for (const instanceNumber of [2, 7]) {
+      const again = dicomSlice(slice(1), { z: 5, instanceNumber });
+      const study = await loadStudy(u8([...files, again]), LIMITS);
+      if (study.kind !== 'slices') throw new Error('expected slices');
+      expect(study.meta.sliceCount).toBe(3);
+      expect(study.slices.map((s) => s.position)).toEqual([0, 5, 10]);
+    }
+    // …while a different image there is still refused
+    const other = dicomSlice(slice(9), { z: 5, instanceNumber: 4 });
+    expect((await errorOf(loadStudy(u8([...files, other]), LIMITS))).message).toMatch(/several different images at one slice position/);
+  });
+
   it('several echoes at each position (different instances) → MIXED_SERIES telling to upload one echo / time point', async () => {
     const files: Buffer[] = [];
     for (let k = 0; k < 3; k++) for (const e of [0, 1]) files.push(dicomSlice(slice(k + 10 * e), { z: 5 * k, instanceNumber: 2 * k + e + 1 }));
