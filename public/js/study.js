@@ -7,7 +7,11 @@
   var maxBytes = Number(form.getAttribute('data-max-bytes'));
   var maxLabel = form.getAttribute('data-max-label');
   var maxFiles = Number(form.getAttribute('data-max-slices')); // the server's file limit is its slice limit
+  // the server's words for a TAR/7-Zip/RAR (study-errors.ts otherArchiveRefused): "{where} is a {what}, which is not read: …"
+  var archiveRefusal = form.getAttribute('data-archive-refusal'), archiveOverLimit = form.getAttribute('data-archive-over-limit');
   var files = [];
+  // the chosen files were read for archives (study-archive.js) and nothing refuses them: "Analyse study" may send them
+  var ready = false;
   // files of a chosen folder that are not study files (README, viewer, thumbnails): left out, as a ZIP's (study-folder.js)
   var leftOut = [];
   // bumps on every new selection and every submit: an answer for an older one is dropped (as on
@@ -95,8 +99,20 @@
     }
     // the limits apply to what is sent: a folder's viewer and thumbnails do not count
     var over = total > maxBytes ? 'The study is larger than ' + maxLabel + '.' : files.length > maxFiles ? 'A study may have at most ' + maxFiles + ' files.' : '';
-    clientError(over || note);
-    $('study-submit').disabled = !files.length || !!over || waiting;
+    // a TAR is named before the size, whatever it is: told only "larger than", its owner packed a smaller TAR, refused next
+    ready = false;
+    clientError(files.length ? '' : note);
+    $('study-submit').disabled = true;
+    if (!files.length) return;
+    window.SentinelStudyArchive.find(kept).then(function (found) {
+      if (files !== kept) return; // a newer choice
+      var name = found && (found.file.webkitRelativePath || found.file.name); // shown here only, never sent
+      var refusal = found ? archiveRefusal.replace('{where}', function () { return 'The file “' + name + '”'; })
+        .replace('{what}', found.kind) + (total > maxBytes ? archiveOverLimit : '') : over;
+      ready = !refusal;
+      clientError(refusal || note);
+      $('study-submit').disabled = !ready || waiting;
+    });
   }
   $('study-header-btn').addEventListener('click', function () { if (files[0]) window.SentinelDicomHeader.show(files[0], $('study-header-rows'), $('study-header')); });
   $('study-files').addEventListener('change', function (e) { choose(e.target.files, false); });
@@ -117,7 +133,7 @@
 
   form.addEventListener('submit', function (e) {
     e.preventDefault();
-    if (!files.length) return;
+    if (!files.length || !ready) return;
     var fd = new FormData();
     files.forEach(function (f) { fd.append('files', f, 'file'); }); // names are not sent: they may carry identifiers
     var mine = ++generation;
@@ -157,7 +173,7 @@
         $('study-error-login').hidden = true;
         showError();
       })
-      .then(function () { if (!waiting) $('study-submit').disabled = !files.length; });
+      .then(function () { if (!waiting) $('study-submit').disabled = !ready; });
   });
 
   // 429: the Retry-After wait counts down here; "Analyse study" comes back when it ends
@@ -175,7 +191,7 @@
       waiting = false;
       line.textContent = 'You can analyse again now.';
       say('You can analyse again now.'); // the count is not live: it would be said every second
-      $('study-submit').disabled = !files.length;
+      $('study-submit').disabled = !ready;
     }, 1000);
   }
 

@@ -26,6 +26,7 @@ import { AppConfig } from '../config/config.service';
 import { MODEL_PROVIDER, ModelProvider } from '../inference/model-provider';
 import { holdUploadUntil } from './memory-study-storage';
 import { AGGREGATION_RULE } from './study-aggregate';
+import { archiveAlsoOverLimit, otherArchiveRefused } from './study-errors';
 import { StudyResult } from './study-result';
 import { StudyResultDto } from './study-result.dto';
 import { StudyService } from './study.service';
@@ -108,8 +109,11 @@ export class StudiesController {
       maxBytes: this.config.studyMaxBytes,
       maxBytesLabel: humanBytes(this.config.studyMaxBytes),
       maxSlices: this.config.studyMaxSlices,
+      // the server's refusal of a TAR/7-Zip/RAR, which the page says before sending (study-archive.js): one wording
+      archiveRefusal: otherArchiveRefused('{where}', '{what}').message,
+      archiveOverLimit: archiveAlsoOverLimit(this.config.studyMaxBytes),
       scope: indexScope(this.models.isReady() ? this.models.cards() : []), // what is diagnosed, what only recognised
-      scripts: ['/static/js/figures.js', '/static/js/result-view.js', '/static/js/dicom-header.js', '/static/js/study-folder.js', '/static/js/study-details.js', '/static/js/study.js'],
+      scripts: ['/static/js/figures.js', '/static/js/result-view.js', '/static/js/dicom-header.js', '/static/js/study-folder.js', '/static/js/study-details.js', '/static/js/study-archive.js', '/static/js/study.js'],
       styles: ['/static/css/study.css'],
     };
   }

@@ -56,6 +56,14 @@ export function otherArchiveRefused(where: string, what: string, more = ''): Uns
 }
 
 /**
+ * otherArchiveRefused's `more` for an upload (or, on the study page, a choice of files) over the
+ * study limit: the ZIP that replaces the archive must be smaller too, or it is refused next for its size.
+ */
+export function archiveAlsoOverLimit(limitBytes: number): string {
+  return ` It is also larger than the study's ${humanBytes(limitBytes)} limit (counted after decompression), so the ZIP must hold less.`;
+}
+
+/**
  * A DICOM data set written without the Part 10 preamble and "DICM" (file-kinds.ts looksLikeBareDicom),
  * refused by this one name whether it came loose or in a ZIP: loose, it was told it "is not a DICOM
  * file" and sent to the JPEG/PNG image analysis, though its owner holds a DICOM file.

@@ -1,7 +1,6 @@
 import * as zlib from 'node:zlib';
-import { humanBytes } from '../presentation/labels';
 import { ARCHIVE_SNIFF_BYTES, isGzip, otherArchiveName } from './file-kinds';
-import { otherArchiveRefused, UnsupportedStudyFileError } from './study-errors';
+import { archiveAlsoOverLimit, otherArchiveRefused, UnsupportedStudyFileError } from './study-errors';
 
 /**
  * What an upload's files are, read from the first bytes that arrive, for the one refusal that
@@ -41,11 +40,7 @@ export class UploadSniffer {
       const f = this.files[i];
       const what = 'prefix' in f ? archiveKind(f.prefix) : f.kind;
       if (what) {
-        return otherArchiveRefused(
-          `file ${i + 1} of the upload`,
-          what,
-          ` It is also larger than the study's ${humanBytes(limit)} limit (counted after decompression), so the ZIP must hold less.`,
-        );
+        return otherArchiveRefused(`file ${i + 1} of the upload`, what, archiveAlsoOverLimit(limit));
       }
     }
     return null;
