@@ -11,15 +11,9 @@ import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { useApp } from '../support/use-app';
+import type { HistoryApiPage } from '../helpers/history-page';
 
-interface ApiPage {
-  items: { id: string }[];
-  total: number;
-  page: number;
-  pages: number;
-  nextCursor: string | null;
-  prevCursor: string | null;
-}
+type ApiPage = HistoryApiPage;
 
 const ROWS = 12;
 const SIZE = 5;

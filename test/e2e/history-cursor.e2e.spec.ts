@@ -10,15 +10,9 @@ import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { useApp } from '../support/use-app';
 import { solidPng } from '../support/images';
+import type { HistoryApiPage } from '../helpers/history-page';
 
-interface ApiPage {
-  items: { id: string; status: string }[];
-  total: number;
-  page: number;
-  pages: number;
-  nextCursor: string | null;
-  prevCursor: string | null;
-}
+type ApiPage = HistoryApiPage<{ id: string; status: string }>;
 
 const SEEDED = 23;
 const SIZE = 5;

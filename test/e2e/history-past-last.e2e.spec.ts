@@ -10,15 +10,9 @@ import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { useApp } from '../support/use-app';
+import type { HistoryApiPage } from '../helpers/history-page';
 
-interface ApiPage {
-  items: { id: string }[];
-  total: number;
-  page: number;
-  pages: number;
-  nextCursor: string | null;
-  prevCursor: string | null;
-}
+type ApiPage = HistoryApiPage;
 
 describe('history API: an offset page past the last one links back to the last page', () => {
   const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' } });
