@@ -259,6 +259,19 @@ export function useSignedInPage(options: SignedInPageOptions): Harness {
 }
 
 /**
+ * Sends `png` from the analysis page open in `page` and waits for `shown` (the result card or a part
+ * of it): the id of the analysis's history record, from the page's own request.
+ */
+export async function analyseFromPage(page: Page, png: Buffer, options: { name?: string; shown?: string } = {}): Promise<string> {
+  const { name = 'white.png', shown = '#state-result' } = options;
+  await page.setInputFiles('#file-input', { name, mimeType: 'image/png', buffer: png });
+  await page.waitForFunction((chosen) => document.getElementById('selected-name')?.textContent === chosen, name);
+  const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
+  await page.locator(shown).waitFor({ state: 'visible' });
+  return ((await res.json()) as { analysisId: string }).analysisId;
+}
+
+/**
  * `n` records in the signed-in user's history, each a text file (`${prefix}${i}.txt`) that the file
  * checks refuse, so no model runs; posted from the analysis page with its session.
  */

@@ -11,7 +11,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { HAVE_CHROMIUM, useSignedInPage } from './harness';
+import { analyseFromPage, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'print-admin@example.org', password: 'print-admin-password-1' };
 
@@ -76,11 +76,7 @@ function paperContrast(page: Page, selectors: string[]): Promise<{ sel: string; 
     const page = h.page;
     await page.goto(`${h.base}/`);
     const buffer = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#ffffff' } }).png().toBuffer();
-    await page.setInputFiles('#file-input', { name: 'white.png', mimeType: 'image/png', buffer });
-    await page.waitForFunction(() => document.getElementById('selected-name')?.textContent === 'white.png');
-    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
-    await page.locator('#result-heatmap').waitFor({ state: 'visible' });
-    detail = `/history/${((await res.json()) as { analysisId: string }).analysisId}`;
+    detail = `/history/${await analyseFromPage(page, buffer, { shown: '#result-heatmap' })}`;
   });
 
   afterEach(async () => h.page.emulateMedia({ media: 'screen', forcedColors: 'none', colorScheme: 'light' }));

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { REPO_ROOT } from '../support/app';
-import { HAVE_CHROMIUM, useSignedInPage } from './harness';
+import { analyseFromPage, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'spacing-admin@example.org', password: 'spacing-admin-password-1' };
 const SPACING = '* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; } p { margin-bottom: 2em !important; }';
@@ -47,12 +47,8 @@ async function spacedProblems(page: Page, name: string): Promise<string[]> {
     const found: string[] = [];
     await page.goto(`${h.base}/`);
     const buffer = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#808080' } }).png().toBuffer();
-    await page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer });
-    await page.waitForFunction(() => document.getElementById('selected-name')?.textContent === 'grey.png');
-    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
-    await page.locator('#state-result').waitFor({ state: 'visible' });
+    const id = await analyseFromPage(page, buffer, { name: 'grey.png' });
     found.push(...(await spacedProblems(page, 'analysis result')));
-    const id = ((await res.json()) as { analysisId: string }).analysisId;
     for (const url of ['/history', `/history/${id}`, '/models', '/models/brain_tumor', '/models/triage', '/studies', '/account', '/admin/users']) {
       await page.setViewportSize({ width: 1280, height: 800 });
       await page.goto(`${h.base}${url}`);

@@ -8,7 +8,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { bodyPartLine, BodyPartFields } from '../../src/presentation/labels';
 import { mriCheck, MriCheckFields } from '../../src/presentation/mri-check';
@@ -18,17 +17,9 @@ import { pctBelow } from '../../src/validation/triage-decision';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { FIGURE_BESIDE_CASES } from '../support/figure-beside-cases';
 import { dicomSeries, syntheticSlice } from '../support/study-fixtures';
-import { HAVE_CHROMIUM, useSignedInPage } from './harness';
+import { analyseFromPage, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'threshold-figures-admin@example.org', password: 'threshold-figures-password-1' };
-
-/** Sends one image from the analysis page and waits for its result card (the answer as routed). */
-async function analyseOne(page: Page, png: Buffer): Promise<void> {
-  await page.setInputFiles('#file-input', { name: 'white.png', mimeType: 'image/png', buffer: png });
-  await page.waitForFunction(() => document.getElementById('selected-name')?.textContent === 'white.png');
-  await page.click('#submit-btn');
-  await page.locator('#state-result').waitFor({ state: 'visible' });
-}
 
 (HAVE_CHROMIUM ? describe : describe.skip)('a refusal just below the threshold on the analysis and study pages', () => {
   const h = useSignedInPage({ admin: ADMIN });
@@ -145,7 +136,7 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
     });
     try {
-      await analyseOne(h.page, bright);
+      await analyseFromPage(h.page, bright);
       const details = await h.page.locator('#stages .stage-detail').allTextContents();
       expect(details[2]).toBe(`Brain (${pctBelow(below, triage)[0]}) — decided here`);
       expect(details[2]).not.toContain(`(${(triage * 100).toFixed(1)} %)`);
@@ -167,7 +158,7 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
     });
     try {
-      await analyseOne(h.page, bright);
+      await analyseFromPage(h.page, bright);
       expect(await h.page.locator('#confidence-value').textContent()).toBe('59.996 %');
       expect(await h.page.locator('#confidence-explain').textContent()).toContain('below the 60.000 % threshold');
       expect(await h.page.locator('#stages .stage-detail').last().textContent()).toBe('top answer · 59.996 % — decided here');
@@ -207,7 +198,7 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
     });
     try {
-      await analyseOne(h.page, bright);
+      await analyseFromPage(h.page, bright);
       expect(await h.page.locator('#confidence-value').textContent()).toBe('54.996 %');
       expect(await h.page.locator('#confidence-explain').textContent()).toContain('below the 55.000 % threshold');
       expect(await h.page.locator('#threshold-mark').evaluate((e) => (e as HTMLElement).style.left)).toBe('55%');
@@ -229,7 +220,7 @@ async function analyseOne(page: Page, png: Buffer): Promise<void> {
       await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
     });
     try {
-      await analyseOne(h.page, bright);
+      await analyseFromPage(h.page, bright);
       expect(await h.page.locator('#confidence-value').textContent()).toBe('58.349 %');
       expect(await h.page.locator('#confidence-explain').textContent()).toContain('below the 58.348 % threshold');
       expect(await h.page.locator('#probs .prob-value').first().textContent()).toBe('58.349 %');
