@@ -5,11 +5,10 @@
  * 302 to /login, a user who must change an admin-set password got a 403 where GET is the 302 to
  * /account, and HEAD /login set no CSRF cookie (so its Content-Length was not GET's either).
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { loginAs, TestSession } from '../helpers/auth';
-import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR } from '../support/app';
 import { routes } from '../support/routes';
+import { useApp } from '../support/use-app';
 
 const fill = (p: string) => p.replace(/:file\b/, 'x.png').replace(/:name\b/, 'triage').replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
 
@@ -20,18 +19,11 @@ function shape(res: request.Response): string {
 }
 
 describe('HEAD = GET without the body, on every GET route, for every caller', () => {
-  let app: NestExpressApplication;
-  let server: ReturnType<NestExpressApplication['getHttpServer']>;
-  let admin: TestSession;
-  let pending: TestSession;
-
-  beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_REQUESTS_PER_MINUTE: '100000' }));
-    server = app.getHttpServer();
-    admin = await loginAs(app, { role: 'admin' });
-    pending = await loginAs(app, { mustChangePassword: true });
+  const h = useApp({
+    env: { MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_REQUESTS_PER_MINUTE: '100000' },
+    sessions: { admin: { role: 'admin' }, pending: { mustChangePassword: true } },
   });
-  afterAll(async () => app?.close());
+  const { admin, pending } = h.sessions;
 
   const callers = (): [string, (path: string) => Record<string, string>][] => [
     ['anonymous browser', () => ({ Accept: 'text/html' })],
@@ -41,12 +33,12 @@ describe('HEAD = GET without the body, on every GET route, for every caller', ()
   ];
 
   it('status, Location, Content-Type and cookies set are the same', async () => {
-    const paths = [...new Set(routes(app).filter((r) => r.method === 'GET').map((r) => fill(r.path)))];
+    const paths = [...new Set(routes(h.app).filter((r) => r.method === 'GET').map((r) => fill(r.path)))];
     const wrong: string[] = [];
     for (const path of paths) {
       for (const [who, headers] of callers()) {
-        const get = await request(server).get(path).set(headers(path)).redirects(0);
-        const head = await request(server).head(path).set(headers(path)).redirects(0);
+        const get = await request(h.server).get(path).set(headers(path)).redirects(0);
+        const head = await request(h.server).head(path).set(headers(path)).redirects(0);
         if (shape(get) !== shape(head)) wrong.push(`${who} ${path}: GET ${shape(get)} HEAD ${shape(head)}`);
       }
     }
@@ -54,8 +46,8 @@ describe('HEAD = GET without the body, on every GET route, for every caller', ()
   });
 
   it('HEAD /login: the CSRF cookie and the same Content-Length as GET', async () => {
-    const get = await request(server).get('/login');
-    const head = await request(server).head('/login');
+    const get = await request(h.server).get('/login');
+    const head = await request(h.server).head('/login');
     expect(head.headers['content-length']).toBe(get.headers['content-length']);
     expect(head.headers['set-cookie']).toEqual([expect.stringMatching(/^sentinel_csrf=/)]);
   });
