@@ -9,6 +9,7 @@ import { AccessGuard } from './access.guard';
 import { AdminUsersController } from './admin-users.controller';
 import { AuthController } from './auth.controller';
 import { csrfProvider } from './csrf.provider';
+import { PasswordHasher, STANDARD_COST, TEST_COST } from './password';
 import { RouteAccess } from './method-not-allowed';
 import { SeedAdminService } from './seed-admin.service';
 import { SessionsService } from './sessions.service';
@@ -32,6 +33,11 @@ import { UsersService } from './users.service';
   controllers: [AuthController, AdminUsersController],
   providers: [
     UsersService,
+    {
+      provide: PasswordHasher,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new PasswordHasher(config.accounts.passwordHashCost === 'test' ? TEST_COST : STANDARD_COST),
+    },
     SessionsService,
     SeedAdminService,
     csrfProvider,

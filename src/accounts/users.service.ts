@@ -7,7 +7,7 @@ import { loginAccountKey, LOGIN_ACCOUNT, LOGIN_FAILURES, loginFailuresKey } from
 import { RateLimitStore } from '../rate-limit/rate-limit.storage';
 import { AccountInputError, AdminRefusalError, EmailTakenError } from './errors';
 import { isValidEmail, normalizeEmail } from './email';
-import { dummyHash, hashPassword, verifyPassword } from './password';
+import { PasswordHasher } from './password';
 import { passwordProblem } from './password-policy';
 import { AuthUser, isRole, Role } from './roles';
 
@@ -56,6 +56,7 @@ export class UsersService {
     private readonly users: UserRepository,
     private readonly sessions: SessionRepository,
     private readonly rateLimits: RateLimitStore,
+    private readonly passwords: PasswordHasher,
   ) {}
 
   async count(): Promise<number> {
@@ -75,7 +76,7 @@ export class UsersService {
     const problem = passwordProblem(input.password, email);
     if (problem) throw new AccountInputError(problem, 'password');
     if (await this.users.findByEmail(email)) throw new EmailTakenError(email);
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.passwords.hash(input.password);
     try {
       return toView(await this.users.create({ email, role, passwordHash, mustChangePassword: input.mustChangePassword }));
     } catch (err) {
@@ -133,7 +134,7 @@ export class UsersService {
     const e = normalizeEmail(email);
     const pw = typeof password === 'string' ? password : '';
     const u = e ? await this.users.findByEmail(e) : null;
-    const ok = await verifyPassword(pw, u?.passwordHash ?? dummyHash());
+    const ok = await this.passwords.verify(pw, u?.passwordHash ?? this.passwords.dummy());
     if (!u) return { ok: false, reason: 'unknown_user' };
     if (!ok) return { ok: false, reason: 'wrong_password', userId: u.id };
     // an account whose stored role is none of ours lets nobody in either: disabled, as far as a login goes
@@ -209,7 +210,7 @@ export class UsersService {
    */
   async changeOwnPassword(id: string, current: string | undefined, next: string | undefined, confirm?: { value: string | undefined }): Promise<PasswordStamp> {
     const u = await this.users.findById(id);
-    const ok = await verifyPassword(typeof current === 'string' ? current : '', u?.passwordHash ?? dummyHash());
+    const ok = await this.passwords.verify(typeof current === 'string' ? current : '', u?.passwordHash ?? this.passwords.dummy());
     if (!u || !ok) throw new AccountInputError('The current password is not correct.', 'current');
     await this.passwordAccepted(u.email);
     if (typeof next !== 'string') throw new AccountInputError('A new password is required.', 'password');
@@ -221,7 +222,7 @@ export class UsersService {
     // Only over the hash the current password was checked against: of two changes (or an admin's
     // "New password") racing, the later write would otherwise land too, and the session made after
     // it outlive the other's revocation.
-    const passwordHash = await hashPassword(next);
+    const passwordHash = await this.passwords.hash(next);
     // the other sessions end in the same transaction: a refused delete left the new password in
     // place (503 answered) with every old session and token alive
     const replaced = await this.users.replacePasswordHash(id, u.passwordHash, { passwordHash, mustChangePassword: false }, (tx) => this.sessions.deleteByUser(id, tx));
@@ -255,7 +256,7 @@ export class UsersService {
     if (key !== undefined && key !== resetKeyOf(u.passwordHash)) return false;
     const problem = passwordProblem(password, u.email);
     if (problem) throw new AccountInputError(problem);
-    const data = { passwordHash: await hashPassword(password), mustChangePassword: true };
+    const data = { passwordHash: await this.passwords.hash(password), mustChangePassword: true };
     if (await this.users.replacePasswordHash(id, u.passwordHash, data, (tx) => this.sessions.deleteByUser(id, tx))) return true;
     if (!(await this.users.findById(id))) throw new NotFoundError('No such user.'); // deleted meanwhile
     return false;
@@ -268,7 +269,7 @@ export class UsersService {
   async setPassword(id: string, password: string, opts: { email?: string; mustChangePassword: boolean }): Promise<void> {
     const problem = passwordProblem(password, opts.email);
     if (problem) throw new AccountInputError(problem);
-    const data = { passwordHash: await hashPassword(password), mustChangePassword: opts.mustChangePassword };
+    const data = { passwordHash: await this.passwords.hash(password), mustChangePassword: opts.mustChangePassword };
     // one transaction with the end of the sessions, as for an own change
     if (!(await this.users.update(id, data, (tx) => this.sessions.deleteByUser(id, tx)))) throw new NotFoundError('No such user.');
   }

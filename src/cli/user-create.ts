@@ -4,7 +4,7 @@ import { cliConfig } from './cli-config';
 import { parseOptions } from './cli-args';
 import { isValidEmail, normalizeEmail } from '../accounts/email';
 import { EmailTakenError } from '../accounts/errors';
-import { randomPassword } from '../accounts/password';
+import { PasswordHasher, randomPassword } from '../accounts/password';
 import { passwordProblem } from '../accounts/password-policy';
 import { isRole } from '../accounts/roles';
 import { UsersService } from '../accounts/users.service';
@@ -78,7 +78,7 @@ export async function main(argv = process.argv.slice(2), stdin: NodeJS.ReadableS
   try {
     await prisma.onModuleInit();
     // creating a user logs no one in, so the rate-limit store (reset on logins) is a throwaway
-    const user = await new UsersService(new UserRepository(prisma), new SessionRepository(prisma), new RateLimitStore()).create({ email: values.email, password, role: values.role, mustChangePassword: true });
+    const user = await new UsersService(new UserRepository(prisma), new SessionRepository(prisma), new RateLimitStore(), new PasswordHasher()).create({ email: values.email, password, role: values.role, mustChangePassword: true });
     console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
     if (generated) console.log(`Password (shown once): ${password}`);
     return 0;

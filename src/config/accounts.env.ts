@@ -46,6 +46,11 @@ export const accountsEnvShape = {
    */
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
+  /**
+   * scrypt cost of new password hashes (accounts/password.ts): 'standard' (OWASP's minimum), or
+   * 'test' — a cheap cost for the test suites, refused unless NODE_ENV=test (passwordCostIssues).
+   */
+  PASSWORD_HASH_COST: z.enum(['standard', 'test']).default('standard'),
   /** Print the generated admin password at first start (off only in tests). */
   SEED_ADMIN_PRINT: boolFromEnv(true),
 };
@@ -60,6 +65,7 @@ export interface AccountsConfig {
   seedAdminEmail: string | undefined;
   seedAdminPassword: string | undefined;
   seedAdminPrint: boolean;
+  passwordHashCost: 'standard' | 'test';
   rateLimits: {
     analysesPerMinute: number;
     requestsPerMinute: number;
@@ -85,6 +91,7 @@ export function toAccountsConfig(env: AccountsEnv): AccountsConfig {
     seedAdminEmail: env.SEED_ADMIN_EMAIL,
     seedAdminPassword: env.SEED_ADMIN_PASSWORD,
     seedAdminPrint: env.SEED_ADMIN_PRINT,
+    passwordHashCost: env.PASSWORD_HASH_COST,
     rateLimits: {
       analysesPerMinute: env.RATE_LIMIT_ANALYSES_PER_MINUTE,
       requestsPerMinute: env.RATE_LIMIT_REQUESTS_PER_MINUTE,
@@ -106,4 +113,11 @@ export function toAccountsConfig(env: AccountsEnv): AccountsConfig {
 export function seedAdminIssues(env: Pick<AccountsEnv, 'SEED_ADMIN_EMAIL' | 'SEED_ADMIN_PASSWORD'>): string[] {
   const problem = env.SEED_ADMIN_PASSWORD === undefined ? null : passwordProblem(env.SEED_ADMIN_PASSWORD, env.SEED_ADMIN_EMAIL);
   return problem ? [`SEED_ADMIN_PASSWORD: ${problem}`] : [];
+}
+
+/** The cheap test cost outside the test suites would store weak hashes for real accounts: refused at boot. */
+export function passwordCostIssues(env: { NODE_ENV: string; PASSWORD_HASH_COST: 'standard' | 'test' }): string[] {
+  return env.PASSWORD_HASH_COST === 'test' && env.NODE_ENV !== 'test'
+    ? [`PASSWORD_HASH_COST: 'test' is for the test suites only (NODE_ENV=test); NODE_ENV is ${env.NODE_ENV}. Unset it.`]
+    : [];
 }

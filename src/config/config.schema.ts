@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountsEnvShape, seedAdminIssues } from './accounts.env';
+import { accountsEnvShape, passwordCostIssues, seedAdminIssues } from './accounts.env';
 import { postgresSchema, postgresUrlProblem, SCHEMA_NAME } from './database-url';
 
 /** Parses "true"/"false"/"1"/"0" — z.coerce.boolean() would treat "false" as true. */
@@ -198,7 +198,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
     );
   }
-  const seed = seedAdminIssues(parsed.data);
-  if (seed.length) throw new ConfigValidationError(seed);
+  const crossField = [...seedAdminIssues(parsed.data), ...passwordCostIssues(parsed.data)];
+  if (crossField.length) throw new ConfigValidationError(crossField);
   return parsed.data;
 }

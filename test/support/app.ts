@@ -17,11 +17,16 @@ export function tempDir(prefix = 'sentinel-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A config for tests: fresh SQLite file in a temp folder, quiet logs, given overrides. */
+/**
+ * A config for tests: fresh SQLite file in a temp folder, quiet logs, given overrides. Passwords
+ * are hashed at the cheap test cost (accounts/password.ts TEST_COST): at the standard cost scrypt
+ * was half of the account suites' time; test/e2e/password-hash-cost.e2e.spec.ts checks the default.
+ */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   const dir = tempDir();
   return AppConfig.fromProcess({
     NODE_ENV: 'test',
+    PASSWORD_HASH_COST: 'test',
     DATABASE_URL: `file:${path.join(dir, 'test.db')}`,
     MODELS_DIR: path.join(REPO_ROOT, 'models'),
     SAMPLES_DIR,

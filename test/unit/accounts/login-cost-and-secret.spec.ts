@@ -19,8 +19,9 @@ describe('login: an unknown email costs the same scrypt work as a known one', ()
   it('verifies the password against a scrypt hash of the same parameters whether or not the account exists', async () => {
     const known = { id: 'u1', email: 'known@example.org', role: 'user', disabled: false, mustChangePassword: false, passwordHash: await password.hashPassword('the right passphrase') };
     const users = { findByEmail: async (e: string) => (e === known.email ? known : null) } as unknown as UserRepository;
-    const service = new UsersService(users, {} as SessionRepository, {} as RateLimitStore);
-    const verify = jest.spyOn(password, 'verifyPassword');
+    const hasher = new password.PasswordHasher();
+    const service = new UsersService(users, {} as SessionRepository, {} as RateLimitStore, hasher);
+    const verify = jest.spyOn(hasher, 'verify');
 
     await expect(service.verifyCredentials('known@example.org', 'a wrong passphrase')).resolves.toBeNull();
     await expect(service.verifyCredentials('nobody@example.org', 'a wrong passphrase')).resolves.toBeNull();
@@ -43,9 +44,11 @@ describe('login: an unknown email costs the same scrypt work as a known one', ()
       const crypto = require('node:crypto') as typeof import('node:crypto');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { UsersService: FreshUsersService } = require('../../../src/accounts/users.service') as typeof import('../../../src/accounts/users.service');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { PasswordHasher } = require('../../../src/accounts/password') as typeof import('../../../src/accounts/password');
       const scrypt = jest.spyOn(crypto, 'scrypt');
       const users = { findByEmail: async () => null } as unknown as UserRepository;
-      const service = new FreshUsersService(users, {} as SessionRepository, {} as RateLimitStore);
+      const service = new FreshUsersService(users, {} as SessionRepository, {} as RateLimitStore, new PasswordHasher());
       const atStart = scrypt.mock.calls.length;
       await expect(service.verifyCredentials('nobody@example.org', 'a wrong passphrase')).resolves.toBeNull();
       expect({ atStart, perLogin: scrypt.mock.calls.length - atStart }).toEqual({ atStart: 0, perLogin: 1 });

@@ -5,7 +5,7 @@
  */
 import { Logger } from '@nestjs/common';
 import * as path from 'node:path';
-import { verifyPassword } from '../../../src/accounts/password';
+import { PasswordHasher, TEST_COST, verifyPassword } from '../../../src/accounts/password';
 import { UsersService } from '../../../src/accounts/users.service';
 import { main as userCreate } from '../../../src/cli/user-create';
 import { AppConfig } from '../../../src/config/config.service';
@@ -52,7 +52,7 @@ class FakeSessions {
 function service(): { users: UsersService; rows: FakeUsers; sessions: FakeSessions } {
   const rows = new FakeUsers();
   const sessions = new FakeSessions();
-  const users = new UsersService(rows as unknown as UserRepository, sessions as unknown as SessionRepository, new RateLimitStore());
+  const users = new UsersService(rows as unknown as UserRepository, sessions as unknown as SessionRepository, new RateLimitStore(), new PasswordHasher(TEST_COST));
   return { users, rows, sessions };
 }
 
