@@ -48,7 +48,7 @@ const INLINE_MAX_PIXELS = 512 * 512;
  * Worker threads for the CPU-heavy pixel work (luma, PIL-exact resampling, display image) when
  * the models run on the main thread (INFERENCE_WORKERS=0; with inference workers that work is
  * done there), so a 40-megapixel upload cannot freeze the event loop for everyone else. Small
- * images are prepared inline. Under ts-jest the worker runs the TypeScript source through ts-node.
+ * images are prepared inline. Under jest the worker runs the TypeScript source through scripts/ts-register.cjs.
  * A job unanswered for INFERENCE_JOB_TIMEOUT_MS fails with 504 and its worker is ended as wedged
  * (a decode's pixel budget waits for the job to settle, so a hang would hold it for ever).
  */

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { sourceExecArgv } from '../common/source-exec-argv';
 
 /** The worker scripts of this folder. */
 export type WorkerScript = 'inference.worker' | 'prepare.worker';
@@ -16,14 +17,13 @@ export const SPAWN_WORKER = Symbol('SPAWN_WORKER');
 
 /**
  * A worker thread running `<baseName>.js` next to this file (the build), or its `.ts` source
- * under ts-node when run from the sources (jest, the CLI in development). Unref'd: a worker
+ * through scripts/ts-register.cjs when run from the sources (jest, the CLI in development). Unref'd: a worker
  * never keeps the process (CLI, tests) alive on its own.
  */
 export function spawnWorker(baseName: WorkerScript): Worker {
   const js = path.join(__dirname, `${baseName}.js`);
-  const worker = fs.existsSync(js)
-    ? new Worker(js)
-    : new Worker(path.join(__dirname, `${baseName}.ts`), { execArgv: ['-r', 'ts-node/register/transpile-only'] });
+  const script = fs.existsSync(js) ? js : path.join(__dirname, `${baseName}.ts`);
+  const worker = new Worker(script, { execArgv: sourceExecArgv(script) });
   worker.unref();
   return worker;
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError } from '../common/errors';
+import { sourceExecArgv } from '../common/source-exec-argv';
 import type { WasmCodec, WasmFrame } from './wasm-codecs';
 
 export interface CodecRequest {
@@ -44,7 +45,7 @@ export function frameDeadlineMs(pixels: number): number {
 
 /**
  * Added to the deadline of a frame that starts a fresh worker: its start-up (the WebAssembly load;
- * ts-node under jest) is not the stream's decoding, and on a loaded 2-core box it took over 0.4 s.
+ * the TypeScript loader under jest) is not the stream's decoding, and on a loaded 2-core box it took over 0.4 s.
  */
 export const WORKER_START_ALLOWANCE_MS = 5000;
 
@@ -139,8 +140,9 @@ export class CodecThread {
   private spawn(): Worker {
     if (this.worker) return this.worker;
     const js = path.join(__dirname, 'codec.worker.js');
-    // from the sources (jest, ts-node) the worker runs its TypeScript through ts-node
-    const worker = fs.existsSync(js) ? new Worker(js) : new Worker(path.join(__dirname, 'codec.worker.ts'), { execArgv: ['-r', 'ts-node/register/transpile-only'] });
+    // from the sources (jest, the scripts) the worker runs its TypeScript through scripts/ts-register.cjs
+    const script = fs.existsSync(js) ? js : path.join(__dirname, 'codec.worker.ts');
+    const worker = new Worker(script, { execArgv: sourceExecArgv(script) });
     worker.on('message', (res: CodecResponse) => {
       const job = this.current;
       if (!job || job.req.id !== res.id) return;

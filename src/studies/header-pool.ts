@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ResourceLimits, Worker } from 'node:worker_threads';
 import { AnalysisUnavailableError } from '../common/errors';
+import { sourceExecArgv } from '../common/source-exec-argv';
 import type { FrameRoom, NotAnImage } from './dicom';
 import type { HeaderFields } from './dicom-header';
 import * as studyErrors from './study-errors';
@@ -97,7 +98,7 @@ export interface HeaderPoolOptions {
   /** how long the one warm worker waits idle before it is ended (0: as soon as it is idle) */
   idleMs: number;
   resourceLimits: ResourceLimits;
-  /** the worker's module (tests give one that crashes); header.worker, compiled or through ts-node */
+  /** the worker's module (tests give one that crashes); header.worker, compiled or from the sources */
   script: string;
 }
 
@@ -214,9 +215,8 @@ export class HeaderPool {
   }
 
   private spawn(): Slot {
-    // from the sources (jest, ts-node) the worker runs its TypeScript through ts-node
-    const execArgv = this.script.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : undefined;
-    const worker = new Worker(this.script, { execArgv, resourceLimits: this.resourceLimits });
+    // from the sources (jest, the scripts) the worker runs its TypeScript through scripts/ts-register.cjs
+    const worker = new Worker(this.script, { execArgv: sourceExecArgv(this.script), resourceLimits: this.resourceLimits });
     const slot: Slot = { worker, ready: false, job: null, idle: null, warm: false };
     this.spawned++;
     worker.on('message', (res: WireResponse) => {

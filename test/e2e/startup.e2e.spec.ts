@@ -16,6 +16,7 @@ import { applyMigrations, openDatabaseFile } from '../../src/prisma/migrator';
 import { MIGRATIONS_DIR } from '../../src/prisma/database';
 import { initialisedApp, listen, StartupError } from '../../src/startup';
 import { FAKE_MODELS_DIR, REPO_ROOT, tempDir, testConfig } from '../support/app';
+import { TS_REGISTER } from '../../src/common/source-exec-argv';
 
 function mismatchedModels(): string {
   const dir = tempDir('sentinel-startup-models-');
@@ -137,7 +138,7 @@ describe('start-up (npm start)', () => {
   it('answers for a SQLite path under /proc too (Node 20\'s recursive mkdir never returned there)', async () => {
     if (!fs.existsSync('/proc/self')) return;
     // in a child process: the old start-up spun in mkdirSync, deaf to signals and timers
-    const script = `require('ts-node').register({ transpileOnly: true, project: 'tsconfig.json' });
+    const script = `require(${JSON.stringify(TS_REGISTER)});
       const { openDatabaseFile } = require('./src/prisma/migrator');
       try { openDatabaseFile('/proc/sentinel-no-such-folder/s.db'); console.log('opened'); } catch (e) { console.log(e.name + ': ' + e.message); }`;
     const child = spawn(process.execPath, ['-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -160,11 +161,11 @@ afterEach(() => {
   children.clear();
 });
 
-/** A TypeScript entry of this repo run as its npm script runs it (through ts-node here): exit code and all it printed. */
+/** A TypeScript entry of this repo run as its npm script runs it (from the sources here, through scripts/ts-register.cjs): exit code and all it printed. */
 async function runEntry(entry: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', entry, ...args], {
+  const child = spawn(process.execPath, ['-r', TS_REGISTER, entry, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', NODE_ENV: 'test', ...env },
+    env: { ...process.env, NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -220,9 +221,9 @@ describe('the npm start entry: stored series descriptions older rules kept', () 
     const insert = db.prepare('INSERT INTO "Analysis" (id, createdAt, byteSize, sha256, status, kind, seriesDescription) VALUES (?, ?, 1, ?, ?, ?, ?)');
     for (const [i, d] of ['DOB 01 JAN 1970 T1', 'AX T1 FLAIR', 'T2 MRN 123 456'].entries()) insert.run(randomUUID(), new Date().toISOString(), String(i).padStart(64, '0'), 'completed', 'study', d);
     db.close();
-    const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['-r', TS_REGISTER, 'src/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', NODE_ENV: 'test', LOG_LEVEL: 'log', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `file:${file}`, SEED_ADMIN_PRINT: 'false', MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' },
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'log', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `file:${file}`, SEED_ADMIN_PRINT: 'false', MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.add(child);

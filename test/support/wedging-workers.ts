@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { sourceExecArgv } from '../../src/common/source-exec-argv';
 import type { SpawnWorker, WorkerScript } from '../../src/inference/spawn-worker';
 
 /**
@@ -89,7 +90,7 @@ export function fakeSpawn(wedge: WedgeSwitch): { spawn: SpawnWorker; spawned: Sp
 }
 
 /**
- * A SpawnWorker of the real worker scripts (src/inference/<script>.ts through ts-node, as
+ * A SpawnWorker of the real worker scripts (src/inference/<script>.ts through scripts/ts-register.cjs, as
  * spawnWorker does under jest), each behind wedgeable.worker.ts: the e2e tests' wedged worker.
  */
 export function wedgeableSpawn(wedge: WedgeSwitch): { spawn: SpawnWorker; spawned: Spawned[] } {
@@ -97,7 +98,7 @@ export function wedgeableSpawn(wedge: WedgeSwitch): { spawn: SpawnWorker; spawne
   const spawn = (script: WorkerScript) =>
     track(
       new Worker(path.join(__dirname, 'wedgeable.worker.ts'), {
-        execArgv: ['-r', 'ts-node/register/transpile-only'],
+        execArgv: sourceExecArgv('wedgeable.worker.ts'),
         workerData: { script: path.resolve(__dirname, '../../src/inference', `${script}.ts`), flag: wedge.flag.buffer },
       }),
       spawned,

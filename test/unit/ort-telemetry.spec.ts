@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FAKE_MODELS_DIR, REPO_ROOT, tempDir } from '../support/app';
+import { TS_REGISTER } from '../../src/common/source-exec-argv';
 
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
@@ -21,7 +22,7 @@ describe('onnxruntime telemetry', () => {
       const fs = require('node:fs');
       ort.InferenceSession.create(fs.readFileSync('${path.join(FAKE_MODELS_DIR, 'triage/model.onnx')}')).then(() => console.log('session ok'));
     `;
-    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+    const out = execFileSync(process.execPath, ['-r', TS_REGISTER, '-e', script], {
       cwd: REPO_ROOT,
       env: { ...process.env, ORT_DISABLE_TELEMETRY: undefined, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') },
       encoding: 'utf8',

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { CodecDeadlineError, CodecStreamError, CodecThread } from '../../../src/studies/codec-thread';
 import { encodeJpegLs } from '../../support/wasm-encoders';
+import { TS_REGISTER } from '../../../src/common/source-exec-argv';
 
 /**
  * The codec thread on its own (without the header checks in front of it): a stream on which CharLS
@@ -48,7 +49,7 @@ describe('CodecThread', () => {
     fs.writeFileSync(file, await encodeJpegLs(px, { width: W, height: H, bits: 12 }));
     try {
       const script = path.join(__dirname, '../../support/codec-alone.ts');
-      const run = await promisify(execFile)(process.execPath, ['-r', 'ts-node/register/transpile-only', script, file, String(W * H)], { cwd: path.join(__dirname, '../../..') });
+      const run = await promisify(execFile)(process.execPath, ['-r', TS_REGISTER, script, file, String(W * H)], { cwd: path.join(__dirname, '../../..') });
       expect(run.stdout.trim().split('\n')).toEqual([`decoded ${W}x${H}`, 'worker at exit: idle']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { isImage, readDicomHeader } from '../../../src/studies/dicom';
 import { HEADER_WORKER_HEAP_MB, HEADER_WORKER_YOUNG_MB, HeaderPool, SPARE_HEADER_IDLE_MS } from '../../../src/studies/header-pool';
 import { bigHeader } from '../../support/big-header-fixtures';
 import { dicomSlice, syntheticSlice } from '../../support/study-fixtures';
+import { TS_REGISTER } from '../../../src/common/source-exec-argv';
 
 const REPO = path.resolve(__dirname, '../../..');
 const file = () => new Uint8Array(bigHeader(dicomSlice(syntheticSlice(32, 32, (x, y) => (x + y) % 251)), 5000)); // ~10,000 entries: the worker's
@@ -130,7 +131,7 @@ describe('a warm worker and the process', () => {
       const file = new Uint8Array(bigHeader(dicomSlice(syntheticSlice(32, 32, () => 7)), 5000));
       readDicomHeader(file, { file: 0, files: 1 }, new ByteBudget(64 << 20), { left: 400, maxSlices: 400 }, undefined, { pool })
         .then((inst) => console.log('read', inst.rows, 'workers', pool.workers));`;
-    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['-r', TS_REGISTER, '-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout?.on('data', (d) => (out += String(d)));
     child.stderr?.on('data', (d) => (out += String(d)));
