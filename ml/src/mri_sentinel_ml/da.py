@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import data
+from . import data, files
 from .calibrate import fit_temperature, softmax
 from .config import ModelConfig
 from .head import balanced_sample, balanced_weights, cap_per_source, fit_head, fit_labelled
@@ -269,4 +269,4 @@ def cli(name: str, seed: int, only: list[str], fold_keys: list[str], probe: bool
         print(f"[da {name}] {json.dumps({k: v for k, v in row.items() if not k.startswith('table')}, default=float)}",
               flush=True)
         out.append(row)
-        (run_dir(name) / f"loso_da{suffix}.json").write_text(json.dumps(out, indent=1, default=float))
+        files.write_json(run_dir(name) / f"loso_da{suffix}.json", out)

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import data
+from . import data, files
 from .calibrate import fit_ood, fit_temperature, ood_score, softmax
 from .config import ModelConfig
 from .head import balanced_weights, cap_per_source, fit_labelled
@@ -226,4 +226,4 @@ def cli(name: str, seed: int, only: list[str] | None = None) -> None:
         print(f"[dro {name}] {json.dumps(summary, default=float)}", flush=True)
         out.append(row)
         suffix = "_" + "_".join(only).replace(" ", "") if only else ""  # runs side by side write apart
-        (run_dir(name) / f"loso_dro{suffix}.json").write_text(json.dumps(out, indent=1, default=float))
+        files.write_json(run_dir(name) / f"loso_dro{suffix}.json", out)

@@ -9,7 +9,6 @@ the frozen trunk every fold reuses the one embedding cache: a fold costs seconds
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import files
 from .calibrate import fit_ood, fit_temperature, ood_score, softmax
 from .config import ModelConfig
 from .evaluate import triage_decision
@@ -171,4 +171,4 @@ def merge(res: list[HeldOut]) -> HeldOut:
 
 
 def save(path: Path, obj: JsonObject) -> None:
-    path.write_text(json.dumps(obj, indent=1, default=float))
+    files.write_json(path, obj)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data
+from . import data, files
 from .config import ModelConfig
 from .head_ct import head_ct_mask, loso_fired
 from .loso import FAMILIES, brain_rows, merge, pooled_brain, run_loso, save, triage_rows
@@ -129,7 +129,7 @@ def save_outputs(name: str, r: HeldOut) -> None:
 
     arrays = {k: v for k, v in r.items() if isinstance(v, np.ndarray)}
     # numpy's stub types **kwds beside `allow_pickle: bool`, so a str-keyed dict of arrays cannot match; none is so named
-    np.savez(run_dir(name) / "loso_outputs.npz", **arrays)  # type: ignore[arg-type]
+    files.save_atomic(run_dir(name) / "loso_outputs.npz", lambda f: np.savez(f, **arrays))  # type: ignore[arg-type]
 
 
 def step_loso(name: str) -> JsonObject:
@@ -259,5 +259,7 @@ def plot(cfg: ModelConfig, lo: JsonObject, path: Path) -> None:
     ax.set_xlabel("% of held-out images")
     ax.set_title(title, fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    try:
+        files.save_atomic(path, lambda f: fig.savefig(f, dpi=90, format=path.suffix[1:]))
+    finally:
+        plt.close(fig)

@@ -6,14 +6,12 @@ ships only if AUROC >= 0.80 across folds."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from . import data
+from . import data, files
 from .metrics import auc
 from .networks import IMAGENET_LITE_MEAN, IMAGENET_LITE_STD, build_net
 from .records import JsonObject
@@ -103,5 +101,5 @@ def write_spine_report(res: JsonObject) -> None:
              "**Not met — no spine_herniation model is shipped.** The server has no card for a spine diagnosis, so a "
              "recognised spine MRI gets `inconclusive` / `NO_VALIDATED_MODEL`. With 41 patients and patient-level "
              "labels this data cannot validate a herniation classifier; it would need disc-level labels and more patients."), ""]
-    (data.MODELS_DIR / "spine_herniation_report.md").write_text("\n".join(L))
-    (data.RUNS_DIR / "spine_cv.json").write_text(json.dumps(res, indent=1))
+    files.write_text(data.MODELS_DIR / "spine_herniation_report.md", "\n".join(L))
+    files.write_json(data.RUNS_DIR / "spine_cv.json", res)
