@@ -90,11 +90,26 @@ def read_manifest(data_dir: Path | None = None) -> list[Row]:
             for r in reader:
                 if r["is_mri"] not in ("0", "1"):
                     raise DataError(f"{f} line {reader.line_num}: is_mri is {r['is_mri']!r}, not 0 or 1")
+                for col in ("source", "group"):
+                    if not r[col].strip():  # an empty group made every such image of the source one "patient"
+                        raise DataError(f"{f} line {reader.line_num}: the {col} is empty")
                 rows.append(Row(r["path"], r["source"], int(r["is_mri"]), r["modality"], r["body_part"], r["task"],
                                 r["label"], f'{r["source"]}/{r["group"]}', r["official_split"], r["licence"]))
-            return rows
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise DataError(f"cannot read {f}: {e}") from None
+    _check_source_names(f, [r.source for r in rows])
+    return rows
+
+
+def _check_source_names(f: Path, sources: list[str]) -> None:
+    """Two spellings of one source ("Knee_A", "knee_a ") were two sources: each its own LOSO fold, so the collection
+    sat on both sides of a fold, and loso.FAMILIES (exact names) missed the variant."""
+    seen: dict[str, str] = {}
+    for s in sorted(set(sources)):
+        other = seen.setdefault(s.strip().casefold(), s)
+        if other != s or s != s.strip():
+            pair = f"{s!r} and {other!r}" if other != s else f"{s!r} and {s.strip()!r}"
+            raise DataError(f"{f}: the sources {pair} differ only in case or spacing; spell each source one way")
 
 
 def check_images(paths: list[str]) -> None:

@@ -132,12 +132,12 @@ def save_outputs(name: str, r: HeldOut) -> None:
     files.save_atomic(run_dir(name) / "loso_outputs.npz", lambda f: np.savez(f, **arrays))  # type: ignore[arg-type]
 
 
-def step_loso(name: str) -> JsonObject:
+def step_loso(name: str, seed: int = 1337) -> JsonObject:
     from .config import CONFIGS
     from .pipeline import pixel_gated
     from .train import load_embeddings, run_dir
 
-    cfg = CONFIGS[name](1337)
+    cfg = CONFIGS[name](seed)
     tab, emb, y = load_embeddings(cfg)
     if cfg.kind == "triage":
         out = triage_loso(cfg, emb, y, tab, pixel_gated(cfg))

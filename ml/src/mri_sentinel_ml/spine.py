@@ -50,7 +50,7 @@ def fit_logreg(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, flo
     return w.detach().numpy(), float(b.detach())
 
 
-def cross_validate(seed: int, size: int = 160, l2: float = 1e-2) -> JsonObject:
+def cross_validate(seed: int | None, size: int = 160, l2: float = 1e-2) -> JsonObject:
     tab = data.read_split("spine_herniation")
     emb = imagenet_embeddings(tab.paths, size)
     y = np.array([lb == "herniation" for lb in tab.labels], dtype=np.float64)
@@ -86,7 +86,9 @@ def write_spine_report(res: JsonObject) -> None:
          "Task: herniation / no_herniation on lumbar sagittal T2 MRI (`spine_spider`). Labels are per patient "
          "(any disc herniated), not per slice. Research use only.", "",
          f"Grouped {len(res['per_fold'])}-fold cross-validation **by patient** (`ml/splits/spine_herniation.csv`, "
-         f"column `fold`, stratified by the patient label, seed {res['seed']}): {res['patients']} patients "
+         f"column `fold`, stratified by the patient label, "
+         + (f"seed {res['seed']}" if res["seed"] is not None else "the folds `python -m mri_sentinel_ml split` last wrote")
+         + f"): {res['patients']} patients "
          f"({res['positive_patients']} with herniation), {res['slices']} slices. Model: L2-regularised, class-balanced "
          "logistic regression on frozen ImageNet EfficientNet-Lite0 embeddings (1280-d, contract preprocessing at 160 px); "
          "patient score = mean slice probability.", "",
@@ -102,4 +104,5 @@ def write_spine_report(res: JsonObject) -> None:
              "recognised spine MRI gets `inconclusive` / `NO_VALIDATED_MODEL`. With 41 patients and patient-level "
              "labels this data cannot validate a herniation classifier; it would need disc-level labels and more patients."), ""]
     files.write_text(data.MODELS_DIR / "spine_herniation_report.md", "\n".join(L))
+    data.RUNS_DIR.mkdir(parents=True, exist_ok=True)  # a fresh checkout has none: FileNotFoundError after the report
     files.write_json(data.RUNS_DIR / "spine_cv.json", res)
