@@ -9,7 +9,10 @@ the frozen trunk every fold reuses the one embedding cache: a fold costs seconds
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +22,7 @@ import numpy as np
 from . import files
 from .calibrate import fit_ood, fit_temperature, ood_score, softmax
 from .config import ModelConfig
+from .data import SplitTable
 from .evaluate import triage_decision
 from .head import fit_labelled
 from .records import HeldOut, JsonObject
@@ -168,6 +172,33 @@ def run_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, source
 def merge(res: list[HeldOut]) -> HeldOut:
     return {"idx": np.concatenate([r["idx"] for r in res]), "p": np.concatenate([r["p"] for r in res]),
             "ood_ratio": np.concatenate([r["ood_ratio"] for r in res])}
+
+
+def inputs_key(cfg: ModelConfig, tab: SplitTable, emb: dict[str, np.ndarray], y: np.ndarray) -> str:
+    """What the folds' head-independent outputs (OOD ratios, head-CT gate) depend on: the config, every image's path,
+    source, label and split, and the clean embeddings. Saved beside them so that a reader reuses them only for the
+    same inputs: keyed by the model's name alone, a re-split (same held-out families, same lengths) reused the old
+    train/val sides' thresholds silently."""
+    h = hashlib.sha1(json.dumps(cfg.to_dict(), sort_keys=True, default=str).encode())
+    for col in (tab.paths, tab.sources, tab.labels, tab.splits):
+        h.update("\n".join(col).encode() + b"\0")
+    h.update(np.ascontiguousarray(y, np.int64).tobytes())
+    h.update(np.ascontiguousarray(emb["clean"]).tobytes())
+    return h.hexdigest()
+
+
+def load_keyed(path: Path, key: str) -> dict[str, np.ndarray] | None:
+    """The arrays of an .npz saved with inputs_key `key`; None when absent, of other inputs, or unreadable (each
+    reader then recomputes what it holds)."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path) as z:
+            if "key" not in z.files or str(z["key"]) != key:
+                return None
+            return {k: z[k] for k in z.files if k != "key"}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
+        return None
 
 
 def save(path: Path, obj: JsonObject) -> None:

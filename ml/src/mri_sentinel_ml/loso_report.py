@@ -22,7 +22,7 @@ import numpy as np
 from . import data, files
 from .config import ModelConfig
 from .head_ct import head_ct_mask, loso_fired
-from .loso import FAMILIES, brain_rows, merge, pooled_brain, run_loso, save, triage_rows
+from .loso import FAMILIES, brain_rows, inputs_key, merge, pooled_brain, run_loso, save, triage_rows
 from .records import HeldOut, JsonObject
 
 OOD_MARGINS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
@@ -69,7 +69,7 @@ def triage_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab
     ct = loso_fired(cfg, emb["clean"], y, sources, head_ct_mask(tab), folds)  # each fold's own head-CT gate
     secs += time.time() - t0
     r = merge(res)
-    save_outputs(cfg.name, r)
+    save_outputs(cfg.name, r, inputs_key(cfg, tab, emb, y))
     y_txt = np.array(tab.labels)
     chosen = choose_ood_margin(r, y_txt, sources)  # from the OOD ratios alone: the confidence does not enter
     conf_sweep = [{"threshold": c, "targets_met": sum(triage_target(x)[1] for x in
@@ -107,7 +107,7 @@ def brain_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab:
     sources, splits = np.array(tab.sources), np.array(tab.splits)
     folds, res, secs = run_loso(cfg, emb, y, sources, splits)
     r = merge(res)
-    save_outputs(cfg.name, r)
+    save_outputs(cfg.name, r, inputs_key(cfg, tab, emb, y))
     sweep, chosen = [], None
     for t in CONF_GRID:
         pooled = pooled_brain(brain_rows(cfg, r, y, sources, t, ood_margin))
@@ -124,12 +124,13 @@ def brain_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab:
             "rows_at_0.60": brain_rows(cfg, r, y, sources, 0.6, ood_margin)}
 
 
-def save_outputs(name: str, r: HeldOut) -> None:
+def save_outputs(name: str, r: HeldOut, key: str) -> None:
+    """runs/<name>/loso_outputs.npz, with the inputs' key (loso.inputs_key): loso-dro / loso-da reuse its OOD ratios."""
     from .train import run_dir
 
     arrays = {k: v for k, v in r.items() if isinstance(v, np.ndarray)}
     # numpy's stub types **kwds beside `allow_pickle: bool`, so a str-keyed dict of arrays cannot match; none is so named
-    files.save_atomic(run_dir(name) / "loso_outputs.npz", lambda f: np.savez(f, **arrays))  # type: ignore[arg-type]
+    files.save_atomic(run_dir(name) / "loso_outputs.npz", lambda f: np.savez(f, key=np.array(key), **arrays))  # type: ignore[arg-type]
 
 
 def step_loso(name: str, seed: int = 1337) -> JsonObject:
