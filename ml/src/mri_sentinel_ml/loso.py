@@ -68,12 +68,16 @@ class LosoError(ValueError):
     """A fold that cannot be fitted as the served model is (named, instead of an IndexError deep in numpy)."""
 
 
-def fit_fold(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, sources: np.ndarray, fold: Fold,
-             ood_margin: float, extra: tuple[np.ndarray, int, str] | None = None) -> HeldOut:
-    """Head + temperature + OOD gate on the fold's training side; raw outputs for its held-out images."""
+def check_fold(fold: Fold) -> None:
     if not fold.val.any():  # e.g. the held-out family holds every val image (sources of < 3 groups have none)
         raise LosoError(f"fold {fold.name}: no val-split images outside the held-out family, so its temperature and "
                         "OOD threshold cannot be fitted")
+
+
+def fit_fold(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, sources: np.ndarray, fold: Fold,
+             ood_margin: float, extra: tuple[np.ndarray, int, str] | None = None) -> HeldOut:
+    """Head + temperature + OOD gate on the fold's training side; raw outputs for its held-out images."""
+    check_fold(fold)
     W, b = fit_labelled(emb, y, sources, np.flatnonzero(fold.train), len(cfg.labels), cfg.head_l2,
                         cfg.source_balance, cfg.cap_per_source, extra)
     logits = emb["clean"] @ W.T + b
@@ -161,6 +165,8 @@ def run_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, source
     extra: generated images on the training side of every fold (train.blank_extra)."""
     t0 = time.time()
     folds = make_folds(sources, splits, y)
+    for f in folds:  # all before the first fit: a fold late in name order failed after minutes of the others
+        check_fold(f)
     res = []
     for f in folds:
         t = time.time()
