@@ -136,7 +136,7 @@ def test_a_step_that_cannot_finish_ends_in_its_sentence(error: str, monkeypatch:
 @pytest.mark.parametrize(("argv", "option"), [(["split", "--variants", "x"], "--variants"),
                                               (["train", "--folds", "y"], "--folds"),
                                               (["loso", "--probe"], "--probe"),
-                                              (["loso", "triage", "--seed", "7"], "--seed"),
+                                              (["calibrate", "triage", "--seed", "7"], "--seed"),
                                               (["split", "--threads", "2"], "--threads"),
                                               (["evaluate", "--jobs", "2"], "--jobs"),
                                               (["loso-dro", "--ft-source-balance", "0.5"], "--ft-source-balance"),

@@ -1,5 +1,8 @@
 """Group DRO / V-REx heads (dro.py): the fixed-share case is the shipped head; the robust ones do what they claim."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -62,3 +65,37 @@ def test_warm_start_from_the_fixed_share_fit_lands_where_a_cold_start_does() -> 
     warm = _losses(X, y, g, *fit_robust(X, y, g, q0, 2, 1e-2, r, start=start))
     cold = _losses(X, y, g, *fit_robust(X, y, g, q0, 2, 1e-2, r))
     assert np.allclose(warm, cold, atol=1e-3)
+
+
+def test_cached_gates_of_another_split_are_not_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """runs/<name>/loso_dro_gates.npz ("kept for a rerun") was reused whatever the folds' train/val sides: after
+    `split` moved images between train and val (the held-out families, and so every length, unchanged) loso-dro
+    and loso-da scored each fold with the old split's OOD thresholds, silently."""
+    from mri_sentinel_ml import data, dro, train
+    from mri_sentinel_ml.config import CONFIGS
+
+    rng = np.random.default_rng(0)
+    labels = CONFIGS["brain_tumor"]().labels
+    src = np.repeat(["s1", "s2", "s3"], 120)
+    lab = np.tile(np.repeat(labels, 30), 3)
+    y = np.array([labels.index(lb) for lb in lab])
+    emb = rng.normal(0, 1, (len(y), 40)).astype(np.float32) + 3 * np.eye(40, dtype=np.float32)[y]
+    far = np.arange(len(y)) % 30 >= 25  # 5 per (source, class): far from everything
+    emb[far] *= 4
+    first = np.where(np.arange(len(y)) % 30 < 5, "val", np.where(np.arange(len(y)) % 30 < 25, "train", "test"))
+    second = np.where(far, "val", np.where(np.arange(len(y)) % 30 < 5, "test", "train"))
+    monkeypatch.setattr(data, "RUNS_DIR", tmp_path)
+
+    def summary(splits: np.ndarray) -> object:
+        tab = data.SplitTable([f"{i}.png" for i in range(len(y))], list(src), [f"g{i}" for i in range(len(y))],
+                              list(lab), list(splits), [""] * len(y))
+        e = {"clean": emb, "aug": np.zeros((len(y), 0, 40), np.float16), "aug_y": np.zeros((len(y), 0), np.int64)}
+        monkeypatch.setattr(train, "load_embeddings", lambda cfg: (tab, e, y))
+        dro.cli("brain_tumor", 1337, ["shipped"])
+        rows = json.loads((tmp_path / "brain_tumor" / "loso_dro_shipped.json").read_text())
+        return [r["table"] for r in rows]
+
+    summary(first)
+    after_resplit = summary(second)  # gates file of the first split on disk
+    (tmp_path / "brain_tumor" / "loso_dro_gates.npz").unlink()
+    assert after_resplit == summary(second)

@@ -145,3 +145,23 @@ def test_a_fold_without_validation_images_is_named() -> None:
     assert res["p"].shape == (6, 4) and np.isfinite(res["ood_ratio"]).all()
     with pytest.raises(LosoError, match="fold a: no val-split images outside the held-out family"):
         fit_fold(cfg, emb, y, sources, folds["a"], 1.0)
+
+
+def test_every_fold_is_checked_before_the_first_is_fitted() -> None:
+    """run_loso checked a fold's val images only when it reached it: with the val-holding family last in name order
+    the error came after every other fold had been fitted (45 triage folds: minutes)."""
+    from mri_sentinel_ml.config import brain_config
+    from mri_sentinel_ml.loso import LosoError, run_loso
+
+    cfg = brain_config()
+    cfg.ood_k = 2
+    sources = np.array(["z"] * 6 + ["b"] * 6 + ["c"] * 4 + ["d"] * 4)
+    y = np.array([0] * 9 + [1] * 3 + [2] * 8)
+    splits = np.array(["train", "train", "val", "val", "train", "test"] + ["train"] * 14)
+    rng = np.random.default_rng(0)
+    emb: dict[str, np.ndarray] = {"clean": rng.standard_normal((20, 8)).astype(np.float32),
+                                  "aug": np.zeros((20, 0, 8), np.float16), "aug_y": np.zeros((20, 0), np.int64)}
+    fitted: list[str] = []
+    with pytest.raises(LosoError, match="fold z: no val-split images outside the held-out family"):
+        run_loso(cfg, emb, y, sources, splits, log=fitted.append)
+    assert fitted == []

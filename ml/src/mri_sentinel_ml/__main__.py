@@ -1,5 +1,5 @@
 """python -m mri_sentinel_ml <split | train | loso | probe | calibrate | evaluate | export | spine | all> [model] [options]
-  (split, probe, spine: no model; --seed: split, train, spine, all; --jobs: train, all; --threads: all but split)
+  (split, probe, spine: no model; --seed: split, train, loso, all; --jobs: train, all; --threads: all but split)
 python -m mri_sentinel_ml loso-ft [triage | brain_tumor] [--seed N] [--ft-source-balance B]   (a fine-tuned task trunk vs the
   shipped one, held-out groups of sources; ~31 / ~29 min on 2 threads, prefix caches included; not part of `all`)
 python -m mri_sentinel_ml loso-dro [triage | brain_tumor] [--seed N] [--variants A,B]   (group DRO / V-REx heads vs the
@@ -25,7 +25,9 @@ COMMANDS = ["split", "train", "loso", "probe", "calibrate", "evaluate", "export"
 # believed e.g. `loso --probe` or `split --variants x` took effect; they are now usage errors
 USES: dict[str, tuple[str, ...]] = {
     "model": ("train", "loso", "calibrate", "evaluate", "export", "all", "loso-ft", "loso-dro", "loso-da"),
-    "seed": ("split", "train", "spine", "all", "loso-ft", "loso-dro", "loso-da"),
+    # not spine: its folds are the split file's (`split --seed N` wrote them); `spine --seed 7` only made the report
+    # name seed 7 for folds made with another
+    "seed": ("split", "train", "loso", "all", "loso-ft", "loso-dro", "loso-da"),
     "threads": tuple(c for c in COMMANDS if c != "split"),  # torch.set_num_threads; split never imports torch
     "jobs": ("train", "all"),
     "ft_source_balance": ("loso-ft",),
@@ -46,6 +48,30 @@ def _count(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be a whole number of at least 1")
     return n
+
+
+def _seed(text: str) -> int:
+    """--seed: one that random, numpy and torch all take (torch.manual_seed(2**64) raised an overflow traceback, after
+    minutes of caches in loso-ft, whose generators take seed + 7)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if not 0 <= n < 2**32:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number from 0 to {2**32 - 1}")
+    return n
+
+
+def _share(text: str) -> float:
+    """--ft-source-balance: a weight exponent with a meaning from 0 (sources by size) to 1 (every source equal); nan
+    ended in torch.multinomial's error after the prefix caches (~20 min), inf in weights of 0 or nan likewise."""
+    try:
+        x = float(text)
+    except ValueError:
+        x = float("nan")
+    if not 0 <= x <= 1:  # `not`: nan fails too
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number from 0 to 1")
+    return x
 
 
 def _variants(command: str, given: str) -> list[str]:
@@ -98,10 +124,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("model", nargs="?", choices=MODELS,
                     help="model for train/loso/calibrate/evaluate/export/all (default: both) and "
                          "loso-ft/loso-dro/loso-da (default: triage)")
-    ap.add_argument("--seed", type=int, default=1337, help=f"used by {', '.join(USES['seed'])}")
+    ap.add_argument("--seed", type=_seed, default=1337, help=f"used by {', '.join(USES['seed'])}")
     ap.add_argument("--threads", type=_count, default=1,
                     help="torch threads, every command but split (1 is fastest on a shared 2-core box)")
-    ap.add_argument("--ft-source-balance", type=float, default=None, help="loso-ft: sampler source weighting")
+    ap.add_argument("--ft-source-balance", type=_share, default=None,
+                    help="loso-ft: sampler source weighting, 0 (by size) to 1 (every source equal)")
     ap.add_argument("--jobs", type=_count, default=2, help="models trained in parallel processes by `train`/`all`")
     ap.add_argument("--variants", default="", help="loso-dro / loso-da: comma-separated variant names (default: all)")
     ap.add_argument("--folds", default="", help="loso-da: only the folds whose family contains one of these")
@@ -176,7 +203,7 @@ def run(a: argparse.Namespace, variants: list[str]) -> None:
                 print(f"[{n}] trained in {(time.time() - t) / 60:.1f} min")
     if a.command in ("loso", "all"):  # leave-one-source-out: the gates' operating points come from here
         for n in names:
-            loso_report.step_loso(n)
+            loso_report.step_loso(n, a.seed)  # train's seed: its embedding cache (keyed by the seed) and config
     if a.command in ("probe", "all"):
         from . import probe
 
@@ -191,7 +218,7 @@ def run(a: argparse.Namespace, variants: list[str]) -> None:
         for n in names:
             pipeline.step_export(n)
     if a.command in ("spine", "all"):
-        res = spine.cross_validate(a.seed)
+        res = spine.cross_validate(a.seed if a.command == "all" else None)  # `all` has just split with it
         spine.write_spine_report(res)
         print(f"[spine_herniation] pooled patient AUROC {res['pooled_patient_auroc']:.3f} -> ship={res['ship']}")
     print(f"done in {(time.time() - t0) / 60:.1f} min")

@@ -16,11 +16,13 @@ because the sheet is made from the images.
 from __future__ import annotations
 
 import csv
+import functools
+import io
 from pathlib import Path
 
 import numpy as np
 
-from . import data
+from . import data, files
 from .head import balanced_weights, fit_head
 
 N_RAYS = 64
@@ -95,12 +97,13 @@ def audit_ct(source: str = "brain_tumor_nickparvar", margin_min: float = -1.0, o
     order = sorted(pick, key=lambda k: -score[k])
     out = out_dir or data.RUNS_DIR / "audit" / source
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / "candidates.csv", "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["sheet_index", "path", "probe_ct_margin", "ring_share", "saturated_share", "listed"])
-        for j, k in enumerate(order):
-            w.writerow([j, paths[audited[k]], f"{score[k]:.3f}", f"{ring[k, 0]:.3f}", f"{ring[k, 1]:.4f}",
-                        int(curated[audited[k]])])
+    f = io.StringIO(newline="")
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["sheet_index", "path", "probe_ct_margin", "ring_share", "saturated_share", "listed"])
+    for j, k in enumerate(order):
+        w.writerow([j, paths[audited[k]], f"{score[k]:.3f}", f"{ring[k, 0]:.3f}", f"{ring[k, 1]:.4f}",
+                    int(curated[audited[k]])])
+    files.write_text(out / "candidates.csv", f.getvalue())
     side, cols = 100, 12
     for page in range(0, len(order), 120):  # contact sheets of 120, numbered as in candidates.csv
         part = order[page:page + 120]
@@ -110,7 +113,7 @@ def audit_ct(source: str = "brain_tumor_nickparvar", margin_min: float = -1.0, o
             with Image.open(data.DATA_DIR / paths[audited[k]]) as im:
                 sheet.paste(im.convert("L").resize((side, side)), ((j % cols) * side, (j // cols) * side))
             d.text(((j % cols) * side + 1, (j // cols) * side), str(page + j), fill=255)
-        sheet.save(out / f"sheet_{page // 120}.png")
+        files.save_atomic(out / f"sheet_{page // 120}.png", functools.partial(sheet.save, format="PNG"))
     found = sum(int(curated[audited[k]]) for k in order)
     print(f"[audit-ct] {source}: {len(order)} candidates of {len(audited)} images, {found} of "
           f"{int(curated[audited].sum())} listed slices among them -> {out}")

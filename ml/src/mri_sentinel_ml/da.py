@@ -25,11 +25,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import data
+from . import data, files
 from .calibrate import fit_temperature, softmax
 from .config import ModelConfig
 from .head import balanced_sample, balanced_weights, cap_per_source, fit_head, fit_labelled
-from .loso import Fold, brain_rows, family, make_folds, merge, pooled_brain
+from .loso import Fold, brain_rows, family, inputs_key, load_keyed, make_folds, merge, pooled_brain
 from .records import HeldOut, JsonObject
 
 
@@ -230,14 +230,14 @@ def cli(name: str, seed: int, only: list[str], fold_keys: list[str], probe: bool
     extra = blank_extra(cfg) if triage else None
     keep = [i for i, f in enumerate(folds) if not fold_keys or any(k in f.name for k in fold_keys)]
     t0 = time.time()
-    gates = run_dir(name) / "loso_dro_gates.npz"
+    key = inputs_key(cfg, tab, emb, y)
+    z = load_keyed(run_dir(name) / "loso_dro_gates.npz", key)  # loso-dro's, if computed for these inputs
     ct: np.ndarray | None = None
-    if gates.exists():
-        z = np.load(gates)
+    if z is not None:
         ratios = [z[f"ratio_{i}"] for i in keep]
         ct = z["ct"] if triage else None
     else:
-        saved = _loso_ratios(name, folds)
+        saved = _loso_ratios(name, folds, key)
         ratios = [saved[i] for i in keep] if saved else [_fold_gates(cfg, emb, y, folds[i]) for i in keep]
         if triage:
             ct = loso_fired(cfg, emb["clean"], y, sources, head_ct_mask(tab), [folds[i] for i in keep])
@@ -269,4 +269,4 @@ def cli(name: str, seed: int, only: list[str], fold_keys: list[str], probe: bool
         print(f"[da {name}] {json.dumps({k: v for k, v in row.items() if not k.startswith('table')}, default=float)}",
               flush=True)
         out.append(row)
-        (run_dir(name) / f"loso_da{suffix}.json").write_text(json.dumps(out, indent=1, default=float))
+        files.write_json(run_dir(name) / f"loso_da{suffix}.json", out)

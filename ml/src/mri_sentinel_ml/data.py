@@ -5,17 +5,21 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
-import os
+import io
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 from tqdm import tqdm
+
+# DataError, save_atomic: files.py's, read across ml/ (and the tests) as data.DataError, data.save_atomic
+from .files import DataError as DataError
+from .files import save_atomic as save_atomic
+from .files import write_text
 
 # the contract's steps, re-exported: callers across ml/ (and the tests) read them as data.preprocess, data.border_mean…
 from .preprocess import border_mean as border_mean
@@ -71,11 +75,6 @@ MANIFEST_COLUMNS = ("path", "source", "is_mri", "modality", "body_part", "task",
                     "licence")
 
 
-class DataError(Exception):
-    """The data root, its MANIFEST.csv, a split file or an image listed there is missing or unreadable: the CLI says
-    so in one sentence (exit 1) instead of a traceback from deep inside a step (or from a worker process)."""
-
-
 def read_manifest(data_dir: Path | None = None) -> list[Row]:
     root = data_dir or DATA_DIR  # read at call time: tests and tools point DATA_DIR elsewhere
     if not root.is_dir():
@@ -91,11 +90,26 @@ def read_manifest(data_dir: Path | None = None) -> list[Row]:
             for r in reader:
                 if r["is_mri"] not in ("0", "1"):
                     raise DataError(f"{f} line {reader.line_num}: is_mri is {r['is_mri']!r}, not 0 or 1")
+                for col in ("source", "group"):
+                    if not r[col].strip():  # an empty group made every such image of the source one "patient"
+                        raise DataError(f"{f} line {reader.line_num}: the {col} is empty")
                 rows.append(Row(r["path"], r["source"], int(r["is_mri"]), r["modality"], r["body_part"], r["task"],
                                 r["label"], f'{r["source"]}/{r["group"]}', r["official_split"], r["licence"]))
-            return rows
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise DataError(f"cannot read {f}: {e}") from None
+    _check_source_names(f, [r.source for r in rows])
+    return rows
+
+
+def _check_source_names(f: Path, sources: list[str]) -> None:
+    """Two spellings of one source ("Knee_A", "knee_a ") were two sources: each its own LOSO fold, so the collection
+    sat on both sides of a fold, and loso.FAMILIES (exact names) missed the variant."""
+    seen: dict[str, str] = {}
+    for s in sorted(set(sources)):
+        other = seen.setdefault(s.strip().casefold(), s)
+        if other != s or s != s.strip():
+            pair = f"{s!r} and {other!r}" if other != s else f"{s!r} and {s.strip()!r}"
+            raise DataError(f"{f}: the sources {pair} differ only in case or spacing; spell each source one way")
 
 
 def check_images(paths: list[str]) -> None:
@@ -177,18 +191,20 @@ def make_splits(rows: list[Row], seed: int, frac: tuple[float, float] = (0.70, 0
 def write_split_csv(path: Path, rows: list[Row], assign: dict[str, str], label_fn: Callable[[Row], str | None],
                     extra: tuple[str, Callable[[Row], str | int]] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        cols = ["path", "source", "group", "label", "split"] + ([extra[0]] if extra else [])
-        w.writerow(cols)
-        for r in rows:
-            lab = label_fn(r)
-            if lab is None:
-                continue
-            row: list[str | int] = [r.path, r.source, r.group, lab, assign[r.group]]
-            if extra:
-                row.append(extra[1](r))
-            w.writerow(row)
+    f = io.StringIO(newline="")
+    w = csv.writer(f)
+    # built whole, then written atomically: a split file cut short listed some groups and silently dropped the rest
+    cols = ["path", "source", "group", "label", "split"] + ([extra[0]] if extra else [])
+    w.writerow(cols)
+    for r in rows:
+        lab = label_fn(r)
+        if lab is None:
+            continue
+        row: list[str | int] = [r.path, r.source, r.group, lab, assign[r.group]]
+        if extra:
+            row.append(extra[1](r))
+        w.writerow(row)
+    write_text(path, f.getvalue())
 
 
 def split_all(seed: int, n_spine_folds: int = 5) -> None:
@@ -229,27 +245,27 @@ def read_split(name: str) -> SplitTable:
     f = SPLIT_DIR / f"{name}.csv"
     if not f.exists():
         raise DataError(f"no split file {f}: run `python -m mri_sentinel_ml split` first")
-    with open(f, newline="") as fh:
-        rs = list(csv.DictReader(fh))
     ex = "official_split" if name == "brain_tumor" else "fold" if name == "spine_herniation" else None
+    cols = ["path", "source", "group", "label", "split"] + ([ex] if ex else [])
+    try:
+        with open(f, newline="") as fh:
+            reader = csv.DictReader(fh)
+            rs = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise DataError(f"cannot read {f}: {e}") from None
+    # a file cut short (or edited by hand) ends in a row with missing fields (read as None, failing later) or a
+    # split cut to "tr" (in no split at all)
+    bad = next((i + 2 for i, r in enumerate(rs)
+                if any(r.get(c) is None for c in cols) or None in r or r["split"] not in SPLITS), None)
+    if [c for c in cols if c not in (reader.fieldnames or [])] or bad is not None:
+        what = f"line {bad} is not a whole row" if bad else f"its header lacks one of {', '.join(cols)}"
+        raise DataError(f"{f} is not a whole split file ({what}): run `python -m mri_sentinel_ml split` again")
     return SplitTable([r["path"] for r in rs], [r["source"] for r in rs], [r["group"] for r in rs],
                       [r["label"] for r in rs], [r["split"] for r in rs],
                       [r[ex] if ex else "" for r in rs])
 
 
 # ----------------------------------------------------------------------------- image cache
-
-def save_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """write(file) into a scratch file beside `path`, then rename it into place: a cache is whole or absent. Saved in
-    place, a run stopped mid-write left a truncated file that every later run found, loaded and failed on."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with open(tmp, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
 
 def save_npy(path: Path, a: np.ndarray) -> None:
     save_atomic(path, lambda f: np.save(f, a))

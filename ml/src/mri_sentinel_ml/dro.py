@@ -20,11 +20,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import data
+from . import data, files
 from .calibrate import fit_ood, fit_temperature, ood_score, softmax
 from .config import ModelConfig
 from .head import balanced_weights, cap_per_source, fit_labelled
-from .loso import Fold, brain_rows, make_folds, merge, pooled_brain, triage_rows
+from .loso import Fold, brain_rows, inputs_key, load_keyed, make_folds, merge, pooled_brain, triage_rows
 from .records import HeldOut, JsonObject
 
 
@@ -132,15 +132,14 @@ def _fold_gates(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, f: 
     return ratio
 
 
-def _loso_ratios(name: str, folds: list[Fold]) -> list[np.ndarray] | None:
-    """The OOD ratios `loso` saved (runs/<name>/loso_outputs.npz, the same folds in the same order), if there."""
+def _loso_ratios(name: str, folds: list[Fold], key: str) -> list[np.ndarray] | None:
+    """The OOD ratios `loso` saved (runs/<name>/loso_outputs.npz) if it saved them for these inputs (key:
+    loso.inputs_key), the same folds in the same order."""
     from .train import run_dir
 
-    f = run_dir(name) / "loso_outputs.npz"
-    if not f.exists():
+    z = load_keyed(run_dir(name) / "loso_outputs.npz", key)
+    if z is None or not np.array_equal(z["idx"], np.concatenate([np.flatnonzero(fd.held) for fd in folds])):
         return None
-    z = np.load(f)
-    assert np.array_equal(z["idx"], np.concatenate([np.flatnonzero(fd.held) for fd in folds])), "other folds"
     cuts = np.cumsum([int(fd.held.sum()) for fd in folds])[:-1]
     return list(np.split(z["ood_ratio"], cuts))
 
@@ -194,16 +193,18 @@ def cli(name: str, seed: int, only: list[str] | None = None) -> None:
     t0 = time.time()
     triage = cfg.kind == "triage"
     extra = blank_extra(cfg) if triage else None
-    gates = run_dir(name) / "loso_dro_gates.npz"  # head-independent: kept for a rerun
-    if gates.exists():
-        z = np.load(gates)
+    gates = run_dir(name) / "loso_dro_gates.npz"  # head-independent: kept for a rerun on the same inputs
+    key = inputs_key(cfg, tab, emb, y)
+    z = load_keyed(gates, key)
+    if z is not None:
         ratios = [z[f"ratio_{i}"] for i in range(len(folds))]
         ct = z["ct"] if triage else None
     else:
-        ratios = _loso_ratios(name, folds) or [_fold_gates(cfg, emb, y, f) for f in folds]
+        ratios = _loso_ratios(name, folds, key) or [_fold_gates(cfg, emb, y, f) for f in folds]
         ct = loso_fired(cfg, emb["clean"], y, sources, head_ct_mask(tab), folds) if triage else None
         arrays = {"ct": np.zeros(0) if ct is None else ct} | {f"ratio_{i}": v for i, v in enumerate(ratios)}
-        np.savez(gates, **arrays)  # type: ignore[arg-type]  # numpy's stub: see loso_report.save_outputs
+        # numpy's stub: see loso_report.save_outputs
+        files.save_atomic(gates, lambda f: np.savez(f, key=np.array(key), **arrays))  # type: ignore[arg-type]
     bright = pixel_gated(cfg) if triage else None
     print(f"[dro {name}] {len(folds)} folds, gates in {time.time() - t0:.0f} s", flush=True)
     out: list[JsonObject] = []
@@ -226,4 +227,4 @@ def cli(name: str, seed: int, only: list[str] | None = None) -> None:
         print(f"[dro {name}] {json.dumps(summary, default=float)}", flush=True)
         out.append(row)
         suffix = "_" + "_".join(only).replace(" ", "") if only else ""  # runs side by side write apart
-        (run_dir(name) / f"loso_dro{suffix}.json").write_text(json.dumps(out, indent=1, default=float))
+        files.write_json(run_dir(name) / f"loso_dro{suffix}.json", out)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
+from . import files
 from .calibrate import ood_score, softmax
 from .metrics import auc, confusion, ece, nll, risk_coverage
 from .plots import plot_confusion, plot_history, plot_pr, plot_reliability, plot_risk_coverage, plot_roc
@@ -183,4 +183,4 @@ def _official_split(out: dict[str, np.ndarray], calib: Calibration) -> dict[str,
 
 
 def save_metrics(m: JsonObject, path: Path) -> None:
-    path.write_text(json.dumps(m, indent=1))
+    files.write_json(path, m)

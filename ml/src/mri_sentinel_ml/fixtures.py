@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from . import files
 from .data import REPO_DIR, grey_float, letterbox_geometry, letterbox_grey, preprocess
 from .networks import IMAGENET_LITE_MEAN, IMAGENET_LITE_STD
 from .records import JsonObject
@@ -92,7 +93,7 @@ def make_vectors() -> JsonObject:
 
 def write(path: Path = OUT) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(make_vectors()) + "\n")
+    files.write_text(path, json.dumps(make_vectors()) + "\n")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,16 +9,20 @@ the frozen trunk every fold reuses the one embedding cache: a fold costs seconds
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from . import files
 from .calibrate import fit_ood, fit_temperature, ood_score, softmax
 from .config import ModelConfig
+from .data import SplitTable
 from .evaluate import triage_decision
 from .head import fit_labelled
 from .records import HeldOut, JsonObject
@@ -64,12 +68,16 @@ class LosoError(ValueError):
     """A fold that cannot be fitted as the served model is (named, instead of an IndexError deep in numpy)."""
 
 
-def fit_fold(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, sources: np.ndarray, fold: Fold,
-             ood_margin: float, extra: tuple[np.ndarray, int, str] | None = None) -> HeldOut:
-    """Head + temperature + OOD gate on the fold's training side; raw outputs for its held-out images."""
+def check_fold(fold: Fold) -> None:
     if not fold.val.any():  # e.g. the held-out family holds every val image (sources of < 3 groups have none)
         raise LosoError(f"fold {fold.name}: no val-split images outside the held-out family, so its temperature and "
                         "OOD threshold cannot be fitted")
+
+
+def fit_fold(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, sources: np.ndarray, fold: Fold,
+             ood_margin: float, extra: tuple[np.ndarray, int, str] | None = None) -> HeldOut:
+    """Head + temperature + OOD gate on the fold's training side; raw outputs for its held-out images."""
+    check_fold(fold)
     W, b = fit_labelled(emb, y, sources, np.flatnonzero(fold.train), len(cfg.labels), cfg.head_l2,
                         cfg.source_balance, cfg.cap_per_source, extra)
     logits = emb["clean"] @ W.T + b
@@ -157,6 +165,8 @@ def run_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, source
     extra: generated images on the training side of every fold (train.blank_extra)."""
     t0 = time.time()
     folds = make_folds(sources, splits, y)
+    for f in folds:  # all before the first fit: a fold late in name order failed after minutes of the others
+        check_fold(f)
     res = []
     for f in folds:
         t = time.time()
@@ -170,5 +180,32 @@ def merge(res: list[HeldOut]) -> HeldOut:
             "ood_ratio": np.concatenate([r["ood_ratio"] for r in res])}
 
 
+def inputs_key(cfg: ModelConfig, tab: SplitTable, emb: dict[str, np.ndarray], y: np.ndarray) -> str:
+    """What the folds' head-independent outputs (OOD ratios, head-CT gate) depend on: the config, every image's path,
+    source, label and split, and the clean embeddings. Saved beside them so that a reader reuses them only for the
+    same inputs: keyed by the model's name alone, a re-split (same held-out families, same lengths) reused the old
+    train/val sides' thresholds silently."""
+    h = hashlib.sha1(json.dumps(cfg.to_dict(), sort_keys=True, default=str).encode())
+    for col in (tab.paths, tab.sources, tab.labels, tab.splits):
+        h.update("\n".join(col).encode() + b"\0")
+    h.update(np.ascontiguousarray(y, np.int64).tobytes())
+    h.update(np.ascontiguousarray(emb["clean"]).tobytes())
+    return h.hexdigest()
+
+
+def load_keyed(path: Path, key: str) -> dict[str, np.ndarray] | None:
+    """The arrays of an .npz saved with inputs_key `key`; None when absent, of other inputs, or unreadable (each
+    reader then recomputes what it holds)."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path) as z:
+            if "key" not in z.files or str(z["key"]) != key:
+                return None
+            return {k: z[k] for k in z.files if k != "key"}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
+        return None
+
+
 def save(path: Path, obj: JsonObject) -> None:
-    path.write_text(json.dumps(obj, indent=1, default=float))
+    files.write_json(path, obj)

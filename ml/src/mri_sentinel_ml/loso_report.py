@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data
+from . import data, files
 from .config import ModelConfig
 from .head_ct import head_ct_mask, loso_fired
-from .loso import FAMILIES, brain_rows, merge, pooled_brain, run_loso, save, triage_rows
+from .loso import FAMILIES, brain_rows, inputs_key, merge, pooled_brain, run_loso, save, triage_rows
 from .records import HeldOut, JsonObject
 
 OOD_MARGINS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)
@@ -69,7 +69,7 @@ def triage_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab
     ct = loso_fired(cfg, emb["clean"], y, sources, head_ct_mask(tab), folds)  # each fold's own head-CT gate
     secs += time.time() - t0
     r = merge(res)
-    save_outputs(cfg.name, r)
+    save_outputs(cfg.name, r, inputs_key(cfg, tab, emb, y))
     y_txt = np.array(tab.labels)
     chosen = choose_ood_margin(r, y_txt, sources)  # from the OOD ratios alone: the confidence does not enter
     conf_sweep = [{"threshold": c, "targets_met": sum(triage_target(x)[1] for x in
@@ -107,7 +107,7 @@ def brain_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab:
     sources, splits = np.array(tab.sources), np.array(tab.splits)
     folds, res, secs = run_loso(cfg, emb, y, sources, splits)
     r = merge(res)
-    save_outputs(cfg.name, r)
+    save_outputs(cfg.name, r, inputs_key(cfg, tab, emb, y))
     sweep, chosen = [], None
     for t in CONF_GRID:
         pooled = pooled_brain(brain_rows(cfg, r, y, sources, t, ood_margin))
@@ -124,20 +124,21 @@ def brain_loso(cfg: ModelConfig, emb: dict[str, np.ndarray], y: np.ndarray, tab:
             "rows_at_0.60": brain_rows(cfg, r, y, sources, 0.6, ood_margin)}
 
 
-def save_outputs(name: str, r: HeldOut) -> None:
+def save_outputs(name: str, r: HeldOut, key: str) -> None:
+    """runs/<name>/loso_outputs.npz, with the inputs' key (loso.inputs_key): loso-dro / loso-da reuse its OOD ratios."""
     from .train import run_dir
 
     arrays = {k: v for k, v in r.items() if isinstance(v, np.ndarray)}
     # numpy's stub types **kwds beside `allow_pickle: bool`, so a str-keyed dict of arrays cannot match; none is so named
-    np.savez(run_dir(name) / "loso_outputs.npz", **arrays)  # type: ignore[arg-type]
+    files.save_atomic(run_dir(name) / "loso_outputs.npz", lambda f: np.savez(f, key=np.array(key), **arrays))  # type: ignore[arg-type]
 
 
-def step_loso(name: str) -> JsonObject:
+def step_loso(name: str, seed: int = 1337) -> JsonObject:
     from .config import CONFIGS
     from .pipeline import pixel_gated
     from .train import load_embeddings, run_dir
 
-    cfg = CONFIGS[name](1337)
+    cfg = CONFIGS[name](seed)
     tab, emb, y = load_embeddings(cfg)
     if cfg.kind == "triage":
         out = triage_loso(cfg, emb, y, tab, pixel_gated(cfg))
@@ -259,5 +260,7 @@ def plot(cfg: ModelConfig, lo: JsonObject, path: Path) -> None:
     ax.set_xlabel("% of held-out images")
     ax.set_title(title, fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    try:
+        files.save_atomic(path, lambda f: fig.savefig(f, dpi=90, format=path.suffix[1:]))
+    finally:
+        plt.close(fig)

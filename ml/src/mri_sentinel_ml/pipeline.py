@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import tempfile
+import zipfile
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
 from PIL import Image
 
-from . import data
+from . import data, files
 from .calibrate import BACKGROUND_BAND, BACKGROUND_MAX_BORDER_MEAN, background_gate, calibrate
 from .card import build_card, validate_card
 from .colour import COLOUR_MAX_SHARE, colour_gate, colour_shares
@@ -31,18 +34,30 @@ def run_file(name: str, file: str) -> Path:
     has none, and `calibrate`, `evaluate` or `export` first ended in a FileNotFoundError traceback)."""
     f = run_dir(name) / file
     if not f.exists():
-        step = {"calib.json": "calibrate", "metrics.json": "evaluate"}.get(file, "train")
+        step = files.WRITTEN_BY.get(file, "train")
         raise SystemExit(f"[{name}] no {f}: run `python -m mri_sentinel_ml {step} {name}` first")
     return f
 
 
+# what numpy and torch raise on a file cut short (no zip directory, a short member, a truncated pickle)
+_CUT_SHORT = (OSError, ValueError, EOFError, RuntimeError, KeyError, zipfile.BadZipFile, pickle.UnpicklingError)
+
+
 def load_outputs(name: str) -> dict[str, np.ndarray]:
-    with np.load(run_file(name, "outputs.npz")) as z:
-        return {k: z[k] for k in z.files}
+    f = run_file(name, "outputs.npz")
+    try:
+        with np.load(f) as z:
+            return {k: z[k] for k in z.files}
+    except _CUT_SHORT as e:
+        raise files.broken(f, e) from None
 
 
 def load_ckpt(name: str, path: Path | None = None) -> tuple[ModelConfig, EfficientNetLite0 | DualNet, JsonObject]:
-    ck = torch.load(path or run_file(name, "ckpt.pt"), weights_only=False)
+    f = path or run_file(name, "ckpt.pt")
+    try:
+        ck = torch.load(f, weights_only=False)
+    except _CUT_SHORT as e:
+        raise files.broken(f, e) from None
     cfg = config_from_dict(ck["config"])
     net = net_for(cfg.trunk, len(cfg.labels), ck.get("shared", 0))
     net.load_state_dict(ck["state_dict"])
@@ -66,8 +81,7 @@ def loso_choice(name: str) -> JsonObject:
     f = run_dir(name) / "loso.json"
     if not f.exists():
         raise SystemExit(f"[{name}] run `python -m mri_sentinel_ml loso {name}` first: its gates come from LOSO")
-    choice: JsonObject = json.loads(f.read_text())
-    return choice
+    return files.read_json(f)
 
 
 def step_calibrate(name: str) -> Calibration:
@@ -86,14 +100,18 @@ def step_calibrate(name: str) -> Calibration:
         cal["colour"] = colour_gate(colour_shares(data.read_split(cfg.split).paths), is_mri, out["split"])
         cal["head_ct"] = head_ct_gate(cfg, out["embedding"], out["y"], out["source"],
                                       head_ct_mask(data.read_split(cfg.split)), out["split"])
-    (run_dir(name) / "calib.json").write_text(json.dumps(cal))
+    files.write_json(run_dir(name) / "calib.json", cal, indent=None)
     print(f"[{name}] temperature {cal['temperature']:.4f}  ood threshold {cal['ood']['threshold']:.2f}")
     return cal
 
 
+def read_calibration(name: str) -> Calibration:
+    return cast(Calibration, files.read_json(run_file(name, "calib.json")))
+
+
 def step_evaluate(name: str) -> JsonObject:
     cfg, net, ck = load_ckpt(name)
-    cal: Calibration = json.loads(run_file(name, "calib.json").read_text())
+    cal = read_calibration(name)
     mdir = data.MODELS_DIR / name
     out = load_outputs(name)
     if cfg.kind == "triage":
@@ -106,12 +124,12 @@ def step_evaluate(name: str) -> JsonObject:
     m["v2_sources_test"] = v2_sources_figures(out, cal, cfg)
     pf = run_dir(name) / "probe.json"
     if cfg.kind == "diagnosis" and pf.exists():
-        m["source_probe"] = json.loads(pf.read_text())
+        m["source_probe"] = files.read_json(pf)
     if cfg.kind == "triage":
         m.update(inverted_mri_metrics(cfg, net, cal))
     save_metrics(m, run_dir(name) / "metrics.json")
     tf = run_dir(name) / "timing.json"
-    timing: Timing | None = json.loads(tf.read_text()) if tf.exists() else None
+    timing = cast(Timing, files.read_json(tf)) if tf.exists() else None
     onnx_path = mdir / "model.onnx"
     write_report(cfg, m, timing, onnx_path.stat().st_size if onnx_path.exists() else None, mdir / "report.md",
                  ck.get("timing_s"))
@@ -164,8 +182,8 @@ PARITY_MAX_ABS_LOGIT_DIFF = 1e-3
 
 def step_export(name: str, out_dir: Path | None = None, ckpt: Path | None = None) -> ModelCard:
     cfg, net, ck = load_ckpt(name, ckpt)
-    cal: Calibration = json.loads(run_file(name, "calib.json").read_text())
-    m: JsonObject = json.loads(run_file(name, "metrics.json").read_text())
+    cal = read_calibration(name)
+    m = files.read_json(run_file(name, "metrics.json"))
     mdir = out_dir or data.MODELS_DIR / name
     mdir.mkdir(parents=True, exist_ok=True)
     # The new graph and card are made in a scratch folder beside the served one (hidden: the server skips it; same
@@ -184,14 +202,14 @@ def step_export(name: str, out_dir: Path | None = None, ckpt: Path | None = None
                               f"{PARITY_MAX_ABS_LOGIT_DIFF:g} allowed) on {len(x)} test images; {mdir} left as it was")
         timing: Timing = time_forward(onnx_path, cfg.size)
         timing["measured_on"] = "2-core CPU build machine, onnxruntime CPU EP, intra_op_num_threads=1, batch 1"
-        (run_dir(name) / "timing.json").write_text(json.dumps(timing))
+        files.write_json(run_dir(name) / "timing.json", timing, indent=None)
         m["onnx_vs_torch_max_abs_logit_diff"] = dl
         info: OnnxInfo = {"file": "model.onnx", "sha256": sha256(onnx_path), "bytes": onnx_path.stat().st_size,
                           "opset": OPSET}
         card = build_card(cfg, cal, m, info, b["embedding"].shape[1], b["cam"].shape[-1], timing)
         validate_card(card)
         card_path = Path(scratch) / "model_card.json"
-        card_path.write_text(json.dumps(card, indent=1))
+        card_path.write_text(json.dumps(card, indent=1))  # in the scratch folder: moved in whole below
         # the graph first, the card last: stopped between the two, the folder holds the new graph and the old card,
         # which the server refuses by name (sha256) rather than serving either half
         os.replace(onnx_path, mdir / "model.onnx")

@@ -11,14 +11,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from . import files  # noqa: E402
 from .metrics import reliability, roc_curve  # noqa: E402
 from .records import JsonObject  # noqa: E402
 
 
 def _save(fig: Figure, path: Path) -> None:
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    try:
+        files.save_atomic(path, lambda f: fig.savefig(f, dpi=90, format=path.suffix[1:]))
+    finally:
+        plt.close(fig)
 
 
 def plot_confusion(cm: np.ndarray, labels: list[str], path: Path) -> None:

@@ -15,7 +15,7 @@ import json
 
 import numpy as np
 
-from . import data
+from . import data, files
 from .config import brain_config
 from .head import balanced_weights, fit_head
 from .records import JsonObject
@@ -81,5 +81,5 @@ def step_probe() -> JsonObject:
             "now_embedding": probe_accuracy(out["embedding"][pick][m], s, g),
             "now_logits": probe_accuracy(out["logits"][pick][m], s, g)}
         print(f"[probe] {c}: {json.dumps(res['classes'][c])}")
-    (run_dir("brain_tumor") / "probe.json").write_text(json.dumps(res, indent=1))
+    files.write_json(run_dir("brain_tumor") / "probe.json", res)
     return res

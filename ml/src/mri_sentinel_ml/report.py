@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import files
 from .card import method_words
 from .config import ModelConfig
 from .records import JsonObject, Timing
@@ -158,4 +159,4 @@ def write_report(cfg: ModelConfig, m: JsonObject, timing: Timing | None, onnx_by
              "same embedding, head CT against every MRI, fitted on the train split with the head's recipe; it refuses "
              "as NOT_MRI above the highest margin of any validation MRI, and LOSO refits it per fold."
              if cfg.kind == "triage" else ""), ""]
-    path.write_text("\n".join(L) + "\n")
+    files.write_text(path, "\n".join(L) + "\n")

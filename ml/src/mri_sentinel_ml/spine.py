@@ -6,14 +6,12 @@ ships only if AUROC >= 0.80 across folds."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from . import data
+from . import data, files
 from .metrics import auc
 from .networks import IMAGENET_LITE_MEAN, IMAGENET_LITE_STD, build_net
 from .records import JsonObject
@@ -52,7 +50,7 @@ def fit_logreg(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, flo
     return w.detach().numpy(), float(b.detach())
 
 
-def cross_validate(seed: int, size: int = 160, l2: float = 1e-2) -> JsonObject:
+def cross_validate(seed: int | None, size: int = 160, l2: float = 1e-2) -> JsonObject:
     tab = data.read_split("spine_herniation")
     emb = imagenet_embeddings(tab.paths, size)
     y = np.array([lb == "herniation" for lb in tab.labels], dtype=np.float64)
@@ -88,7 +86,9 @@ def write_spine_report(res: JsonObject) -> None:
          "Task: herniation / no_herniation on lumbar sagittal T2 MRI (`spine_spider`). Labels are per patient "
          "(any disc herniated), not per slice. Research use only.", "",
          f"Grouped {len(res['per_fold'])}-fold cross-validation **by patient** (`ml/splits/spine_herniation.csv`, "
-         f"column `fold`, stratified by the patient label, seed {res['seed']}): {res['patients']} patients "
+         f"column `fold`, stratified by the patient label, "
+         + (f"seed {res['seed']}" if res["seed"] is not None else "the folds `python -m mri_sentinel_ml split` last wrote")
+         + f"): {res['patients']} patients "
          f"({res['positive_patients']} with herniation), {res['slices']} slices. Model: L2-regularised, class-balanced "
          "logistic regression on frozen ImageNet EfficientNet-Lite0 embeddings (1280-d, contract preprocessing at 160 px); "
          "patient score = mean slice probability.", "",
@@ -103,5 +103,6 @@ def write_spine_report(res: JsonObject) -> None:
              "**Not met — no spine_herniation model is shipped.** The server has no card for a spine diagnosis, so a "
              "recognised spine MRI gets `inconclusive` / `NO_VALIDATED_MODEL`. With 41 patients and patient-level "
              "labels this data cannot validate a herniation classifier; it would need disc-level labels and more patients."), ""]
-    (data.MODELS_DIR / "spine_herniation_report.md").write_text("\n".join(L))
-    (data.RUNS_DIR / "spine_cv.json").write_text(json.dumps(res, indent=1))
+    files.write_text(data.MODELS_DIR / "spine_herniation_report.md", "\n".join(L))
+    data.RUNS_DIR.mkdir(parents=True, exist_ok=True)  # a fresh checkout has none: FileNotFoundError after the report
+    files.write_json(data.RUNS_DIR / "spine_cv.json", res)

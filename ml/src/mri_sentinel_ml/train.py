@@ -7,14 +7,13 @@ serves leave-one-source-out (loso.py), which refits the head per fold in seconds
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from . import data
+from . import data, files
 from .config import ModelConfig
 from .embed import embedding_cache
 from .head import fit_labelled
@@ -95,12 +94,13 @@ def train_model(cfg: ModelConfig, max_images: int | None = None, max_steps: int 
     acc = float((logits[va].argmax(1) == y[va]).mean()) if len(va) else float("nan")
     history = [{"step": 1, "train_loss": float("nan"), "val_acc": acc}]
     net = net_with_head(len(cfg.labels), W, b, cfg.trunk, cfg.name)
-    np.savez(out_dir / "outputs.npz", logits=logits, embedding=emb["clean"], y=y,
-             split=np.array(tab.splits), source=np.array(tab.sources), path=np.array(tab.paths),
-             extra=np.array(tab.extra))
+    files.save_atomic(out_dir / "outputs.npz", lambda f: np.savez(
+        f, logits=logits, embedding=emb["clean"], y=y, split=np.array(tab.splits), source=np.array(tab.sources),
+        path=np.array(tab.paths), extra=np.array(tab.extra)))
     timing = {"cache": t_cache, "train": t_train}
-    torch.save({"state_dict": net.state_dict(), "config": cfg.to_dict(), "history": history, "timing_s": timing,
-                "shared": getattr(net, "shared", 0)}, out_dir / "ckpt.pt")
-    (out_dir / "history.json").write_text(json.dumps({"history": history, "timing_s": timing}, indent=1))
+    files.save_atomic(out_dir / "ckpt.pt", lambda f: torch.save({
+        "state_dict": net.state_dict(), "config": cfg.to_dict(), "history": history, "timing_s": timing,
+        "shared": getattr(net, "shared", 0)}, f))
+    files.write_json(out_dir / "history.json", {"history": history, "timing_s": timing})
     print(f"[{cfg.name}] head fitted in {t_train:.1f} s, val accuracy {acc:.4f}")
     return out_dir
