@@ -17,7 +17,8 @@ import { sliceThumbnails, toSlice } from './slice-results';
 import { aggregateStudy, DiagnosisCardInfo, PAIR_WITHIN, StudyAnswer } from './study-aggregate';
 import { mapLimited } from './map-limited';
 import { studyHeatmaps, StudyHeatmaps } from './study-heatmaps';
-import { gapNote, unevenNote, unevenSteps } from './slice-gaps';
+import { gapNote, unevenNote } from './slice-gaps';
+import { copiesNote } from './study-notes-record';
 import { volumeNote } from './volume-note';
 import { windowNote } from './window-check';
 import { loadStudy } from './study-loader';
@@ -216,7 +217,9 @@ export class StudyService {
     const notes = [
       answer.status === 'rejected' ? null : gapNote(loaded.meta.gaps, loaded.meta.spacing.slice),
       // …and where a step is unlike the spacing shown, as gaps only where the order is by position
-      answer.status === 'rejected' || loaded.meta.ordering !== 'position' ? null : unevenNote(unevenSteps(loaded.slices.map((s) => s.position)), loaded.meta.spacing.slice),
+      answer.status === 'rejected' ? null : unevenNote(loaded.meta.unevenSteps, loaded.meta.spacing.slice),
+      // …and how many files were left out as copies of other slices: 10 files and an answer of 8 slices, said why
+      copiesNote(loaded.meta.copiesDropped),
       volumeNote(loaded.meta.volumes),
       ignored ? windowNote(ignored) : null,
     ].filter((n) => n !== null);
