@@ -161,7 +161,12 @@ export class StudyService {
       timingsMs: { ...timings, total: round(performance.now() - started) },
     });
 
-    if (loaded.kind !== 'slices') return finish(headerRefusal(loaded, this.models.isReady() ? this.models.cards() : []));
+    if (loaded.kind !== 'slices') {
+      const refused = headerRefusal(loaded, this.models.isReady() ? this.models.cards() : []);
+      // its copies said here too: the record keeps them, and its history page says so (study-notes-record.ts)
+      const copies = copiesNote(loaded.meta.copiesDropped);
+      return finish(copies ? { ...refused, message: `${refused.message} ${copies}` } : refused);
+    }
     this.models.triageCard(); // 503 before any work when models are not loaded
 
     t = performance.now();

@@ -62,6 +62,15 @@ describe('a study keeps its dropped copies and its uneven spacing in its history
     expect(await pdf(live.analysisId)).toContain(`Copies left out: ${note}`);
   });
 
+  it('a CT series refused from its headers says its copies too, as its record\'s page does', async () => {
+    const files = dicomSeries(SERIES.slice(0, 3), { modality: 'CT' });
+    const live = await post([...files, files[0]]);
+    expect(live.study.copiesDropped).toBe(1);
+    const note = '1 file was left out as a copy of another slice (the same image under the same or another SOP Instance UID): each image is analysed once.';
+    expect(live.message).toContain(note);
+    expect(await page(live.analysisId)).toContain(`<dt>Copies left out</dt><dd>${html(note)}</dd>`);
+  });
+
   it('no copy: 0 in the answer and the record, and nothing said', async () => {
     const live = await post(dicomSeries(SERIES));
     expect(live.study.copiesDropped).toBe(0);
