@@ -20,7 +20,7 @@ import { pdfShownStrings, type ShownString } from '../test/helpers/pdf-text';
 const outAt = process.argv.indexOf('--out');
 const OUT = outAt > 0 ? process.argv[outAt + 1] : undefined;
 const fonts = loadReportFaces();
-const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null });
+const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null });
 const build = (record: Partial<HistoryItem>) => buildReportPdf({ record: notMriRecord(record), generatedFor: 'u@example.org', fonts });
 const round = (n: number) => Math.round(n * 1000) / 1000;
 

@@ -33,7 +33,7 @@ const record: HistoryItem = {
 const cards = [modelCardView(triage), modelCardView(dx)];
 /** An image refused as not MRI, no model card loaded: the shortest metadata report. */
 const refused: HistoryItem = { ...record, status: 'rejected', stage: 'modality', code: 'NOT_MRI', anatomy: null, anatomyConfidence: null, isMri: false, mriConfidence: 0.01, task: 'triage', label: null, confidence: null, probabilities: null, modelVersions: { triage: triage.version }, thresholds: { triage: 0.6 } };
-const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 24, usableSlices: 24, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null });
+const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 24, usableSlices: 24, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null });
 
 /**
  * Helvetica as a "face": pdfkit takes a standard font's name where it takes a font, and its

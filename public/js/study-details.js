@@ -35,6 +35,12 @@
     return typeof t === 'number' ? S.agreementPct(a, t) : share(a);
   }
 
+  /** "2 files — copies of other slices (…)": the upload's files left out as copies, each image analysed once */
+  function copiesLine(n) {
+    if (!n) return 'none';
+    return n + ' file' + (n === 1 ? '' : 's') + ' — ' + (n === 1 ? 'a copy of another slice' : 'copies of other slices') + ' (the same image under the same or another SOP Instance UID), each image analysed once';
+  }
+
   /**
    * The rows of study result `r` into `meta` (a <dl>, emptied first). `thresholds`: the ones the study was
    * decided at; `skipped`: the skipped-files line, which study.js words (it adds the names only this browser knows).
@@ -49,6 +55,8 @@
       ['Series description', r.study.seriesDescription || '—'],
       ['Slices', r.study.sliceCount + ' × ' + r.study.width + '×' + r.study.height + ' px' + shownAs(r.study.display)],
       ['Skipped files', skipped],
+      // files that were copies of other slices (instance-copies.ts): 10 files sent and 8 slices shown, said why
+      ['Copies left out', copiesLine(r.study.copiesDropped)],
       ['Spacing', ['column', 'row', 'slice'].map(function (k) { return k + (typeof sp[k] === 'number' ? ' ' + String(Math.round(sp[k] * 100) / 100) + ' mm' : ' unknown'); }).join(', ')],
       // a header window set aside for flattening the head (window-check.ts): the message says why
       ['Order · window', pretty(r.study.ordering) + ' · ' + pretty(r.study.windowing) + (r.study.headerWindowIgnored ? ' (header window not used)' : '')],

@@ -15,7 +15,7 @@ const STUDY_SCHEMA: ApiPropertyOptions = {
   type: 'object',
   nullable: true,
   description: 'set for a DICOM series / NIfTI volume, null for a single image: the only study metadata ever stored',
-  required: ['modality', 'seriesDescription', 'sliceCount', 'usableSlices', 'spacing', 'rule', 'gaps', 'volumes', 'windowing', 'headerWindowIgnored'],
+  required: ['modality', 'seriesDescription', 'sliceCount', 'usableSlices', 'spacing', 'rule', 'gaps', 'volumes', 'windowing', 'headerWindowIgnored', 'unevenSteps', 'copiesDropped'],
   properties: {
     modality: { type: 'string', nullable: true },
     seriesDescription: { type: 'string', nullable: true, description: 'scrubbed' },
@@ -60,6 +60,26 @@ const STUDY_SCHEMA: ApiPropertyOptions = {
       description:
         'the DICOM header\'s window was present but set aside for flattening the head (windowing is then "percentile"), with the live answer\'s figures; ' +
         'null: the header window was used, there was none, or not recorded (windowing null)',
+    },
+    unevenSteps: {
+      type: 'object',
+      nullable: true,
+      required: ['places', 'first'],
+      properties: {
+        places: { type: 'integer', description: 'how many steps between consecutive slices are unlike the series\' spacing (over 20 % off the median, yet no gap); 0: none' },
+        first: {
+          type: 'array',
+          maxItems: 3,
+          items: { type: 'object', required: ['afterSlice', 'distanceMm'], properties: { afterSlice: { type: 'integer', description: '1-based' }, distanceMm: { type: 'number' } } },
+          description: 'the first three, as the live answer\'s study.unevenSteps gives them',
+        },
+      },
+      description: 'uneven slice spacing, as recorded; null: not known — a study stored before it was, one refused from its headers or files, or a series without slice positions',
+    },
+    copiesDropped: {
+      type: 'integer',
+      nullable: true,
+      description: 'files left out as copies of other slices (the same SOP Instance UID, or the same image under another UID), as the live answer\'s study.copiesDropped; null: not known — a study stored before it was, or refused at its files',
     },
     gaps: {
       type: 'object',

@@ -15,6 +15,7 @@ import { onRecorded, recordingSuppressed } from './recording-context';
 import type { RecordedGaps } from '../studies/gap-record';
 import type { StudyRule } from '../studies/study-rule';
 import type { RecordedWindow } from '../studies/window-record';
+import type { RecordedUneven } from '../studies/study-notes-record';
 import type { Refusal } from '../validation/refusal-cause';
 
 /** One history row as the API and views see it (metadata only, JSON columns parsed). */
@@ -74,6 +75,10 @@ export interface StudySummary {
   windowing: RecordedWindow['windowing'] | null;
   /** the DICOM header window's figures when it was set aside for the percentile window; null otherwise or not recorded */
   headerWindowIgnored: RecordedWindow['headerWindowIgnored'];
+  /** steps between its positions unlike the series' spacing, the first few named; null: not known (older than the column, or not looked for) */
+  unevenSteps: RecordedUneven | null;
+  /** files left out as copies of other slices; null: not known (older than the column, or refused at its files) */
+  copiesDropped: number | null;
 }
 
 export interface HistoryPage {

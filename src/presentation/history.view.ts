@@ -12,6 +12,7 @@ import { mriCheck, mriFigure, refusedByImageChecks, sliceMeanMri, sliceMeanNotMr
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
+import { copiesNote, unevenLine } from '../studies/study-notes-record';
 import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from './record-reason';
 import { NOT_MRI_CAUSES } from '../validation/triage-decision';
 import { studyRuleLine, studySeriesLine, studySpacingLine } from './study-lines';
@@ -217,6 +218,9 @@ export function historyDetail(item: HistoryItem, loaded: LoadedLabels = null) {
           volumes: volumeNote(s.volumes),
           // which window the slices were drawn with, and why the header's was set aside (null: "not recorded", never "header")
           window: windowLine(s),
+          // the live answer's uneven-spacing sentence and its copies left out (null: none, or not known — nothing said)
+          unevenSpacing: unevenLine(s.unevenSteps, s.spacing?.slice),
+          copies: copiesNote(s.copiesDropped),
         }
       : null,
   };

@@ -14,6 +14,7 @@ import type { ModelCardView } from '../presentation/model-card.view';
 import { missingSlicesLine } from '../studies/gap-record';
 import { volumeNote } from '../studies/volume-note';
 import { windowLine } from '../studies/window-record';
+import { copiesNote, unevenLine } from '../studies/study-notes-record';
 import { figureAtThreshold, probabilityFigure, recordReason, withheldOutOfDistribution } from '../presentation/record-reason';
 import { reportTable } from './report-table';
 import { heatmapAlt, IMAGE_ALT, PDFUA_OPTIONS, REPORT_LANG, reportTags, xmpSafeTitle, type ReportTags } from './report-tags';
@@ -166,6 +167,11 @@ export function buildReportPdf(input: ReportInput): Promise<Buffer> {
   if (r.study) row('Study rule', studyRuleLine(r));
   // slices missing from the series: nothing there was looked at, so the answer covers less than the study
   if (r.study) row('Missing slices', missingSlicesLine(r.study.gaps));
+  // steps unlike the spacing, and files left out as copies: the live answer's sentences, as recorded (none, or not known: no line)
+  const uneven = unevenLine(r.study?.unevenSteps ?? null, r.study?.spacing?.slice);
+  if (uneven) row('Slice spacing', uneven);
+  const copies = copiesNote(r.study?.copiesDropped);
+  if (copies) row('Copies left out', copies);
   // the window the slices were drawn with: a header window set aside for flattening the head is said here, not only in a live message
   if (r.study) row('Window', windowLine(r.study));
   // a 4-D NIfTI: the answer is about its first volume only

@@ -4,6 +4,7 @@ import type { PrismaService } from '../prisma/prisma.service';
 import { parseRecordedGaps } from '../studies/gap-record';
 import { ruleEntries, splitStoredThresholds } from '../studies/study-rule';
 import { parseRecordedWindow, RecordedWindow } from '../studies/window-record';
+import { parseRecordedUneven } from '../studies/study-notes-record';
 import { isRefusalCause, type Refusal, type RefusalFigures } from '../validation/refusal-cause';
 
 /**
@@ -72,6 +73,8 @@ export function toRow(r: AnalysisRecord, study?: StudyColumns) {
           sliceGapsJson: json(study.gaps),
           niftiVolumes: study.volumes,
           windowingJson: json(study.window),
+          unevenStepsJson: json(study.unevenSteps),
+          copiesDropped: study.copiesDropped,
         }
       : {}),
   };
@@ -136,6 +139,9 @@ export function toItem(r: Row): HistoryItem {
           volumes: r.niftiVolumes,
           // validated on the way out, as the gaps: null (not recorded) is never read as "header"
           ...windowSummary(parseRecordedWindow(r.windowingJson)),
+          // validated on the way out, as the gaps: null is not known, and the pages say nothing
+          unevenSteps: parseRecordedUneven(r.unevenStepsJson),
+          copiesDropped: r.copiesDropped,
         }
       : null,
     refusal: storedRefusal(r.refusalCause, r.refusalFiguresJson),

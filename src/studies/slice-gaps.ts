@@ -61,11 +61,11 @@ export function unevenSteps(positions: readonly (number | null)[]): UnevenStep[]
   return uneven;
 }
 
-/** What the answer adds when steps are uneven: where, and what the series' spacing is. */
-export function unevenNote(steps: readonly UnevenStep[], spacingMm: number | null): string | null {
-  if (!steps.length) return null;
+/** What the answer adds when steps are uneven: where, and what the series' spacing is; `places`: how many in all, when `steps` are the record's first few (study-notes-record.ts). */
+export function unevenNote(steps: readonly UnevenStep[], spacingMm: number | null, places = steps.length): string | null {
+  if (!places) return null;
   const spacing = spacingMm !== null ? `; the series' spacing is ${spacingMm} mm. Slices there were read as neighbours at that spacing.` : ". Slices there were read as neighbours at the series' usual spacing.";
-  return `The slices are unevenly spaced: ${gapPlaces(steps, steps.length)}${spacing}`;
+  return `The slices are unevenly spaced: ${gapPlaces(steps, places)}${spacing}`;
 }
 
 /** What the answer adds when slices are missing: where, how many, and what it means for the answer. */

@@ -10,7 +10,8 @@ import { toAnalysisRecord } from './study-record';
  * (fileType dicom | nifti, slice width × height) and the study columns — kind "study", modality
  * (a defined term), scrubbed series description, slice count, usable slices, spacing and the
  * slices missing between its positions (the first few), and the window its slices were drawn with
- * (and the header window's figures when that was set aside). No
+ * (and the header window's figures when that was set aside), its uneven steps (the first few) and
+ * the files left out as copies of other slices. No
  * other tag value, no pixel, no file name.
  */
 @Injectable()
@@ -35,6 +36,8 @@ export class StudyHistoryRecorder implements StudyRecorder {
       gaps: r.gaps,
       volumes: r.volumes,
       window: r.window,
+      unevenSteps: r.unevenSteps,
+      copiesDropped: r.copiesDropped,
     }, onRecorded());
   }
 }

@@ -15,7 +15,7 @@ import type { Plane } from './nifti-orientation';
 import { assertOneSeries, leaveOutLocalizers, orderFrames, pixelFormat, round3 } from './series-assembly';
 import { assertNoDivergentCopies, dropDuplicates } from './instance-copies';
 import { checkSliceSize, mm, sliceSpacing, squarePlan } from './slice-checks';
-import { SliceGap, sliceGaps } from './slice-gaps';
+import { SliceGap, sliceGaps, unevenSteps, type UnevenStep } from './slice-gaps';
 import { frameLayout, orientFrame, shownSize } from './dicom-orientation';
 import { SkippedFiles, SkippedList } from './skipped-files';
 import { CorruptStudyError, fileLabel, MixedSeriesError, StudyTooLargeError, TooManySlicesError, UnsupportedStudyFileError } from './study-errors';
@@ -71,6 +71,13 @@ export interface StudyMeta {
   skipped: SkippedFiles;
   /** slices missing between the positions of a DICOM series (slice-gaps.ts); none known for NIfTI or without positions */
   gaps: SliceGap[];
+  /** steps between positions unlike the series' spacing, yet no gap (slice-gaps.ts unevenSteps); none known where gaps are not */
+  unevenSteps: UnevenStep[];
+  /**
+   * files (DICOM instances) left out as copies of other slices: the same SOP Instance UID, or the same
+   * image under another UID (instance-copies.ts); the slice count is of the rest. 0 for NIfTI
+   */
+  copiesDropped: number;
 }
 
 export type LoadedStudy =
@@ -141,6 +148,8 @@ async function loadNifti(bytes: Uint8Array, part: StudyPart, limits: StudyLimits
       files,
       skipped: skipped.summary(),
       gaps: [], // one volume: no slice can be missing from it
+      unevenSteps: [], // …nor spaced unlike the others: one spacing for all
+      copiesDropped: 0,
     },
     // mm along the slice axis; unknown without the header's spacing between slices (the index read as "3 mm")
     slices: images.map((image, i) => ({ image, position: vol.spacing.slice !== null ? round3(i * vol.spacing.slice) : null })),
@@ -166,7 +175,8 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
   }
   if (!found.length) throw noStudyFile(skipped);
 
-  const instances = dropDuplicates(leaveOutLocalizers(found));
+  const notLocalizers = leaveOutLocalizers(found);
+  const instances = dropDuplicates(notLocalizers);
   assertOneSeries(instances);
   assertNoDivergentCopies(instances);
   const first = instances[0];
@@ -184,6 +194,8 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     transferSyntax: first.transferSyntax,
     volumes: null,
     files,
+    // said in the answer: 10 files uploaded and 8 slices analysed read as files lost, not copies left out
+    copiesDropped: notLocalizers.length - instances.length,
     // the names lose what the headers say of the patient, as the description does; every file's, localizers too
     skipped: skipped.summary(skipped.count ? identifierTokens(new Set(found.flatMap((i) => i.identifiers))) : []),
   };
@@ -198,6 +210,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
     windowing: 'none',
     headerWindowIgnored: null,
     gaps: [],
+    unevenSteps: [],
   });
   if (first.modality !== null && first.modality !== 'MR') return { kind: 'not_mri', meta: headerMeta() };
   const bodyParts = new Set(instances.map((i) => i.bodyPart));
@@ -288,6 +301,7 @@ async function loadDicom(parts: StudyPart[], budget: ByteBudget, limits: StudyLi
       windowing,
       headerWindowIgnored,
       gaps: ordering === 'position' ? sliceGaps(positions) : [],
+      unevenSteps: ordering === 'position' ? unevenSteps(positions) : [],
     },
     slices: images.map((image, i) => ({ image, position: frames[i].position })),
   };

@@ -1,6 +1,7 @@
 import { AnalysisContext, AnalysisRecord, emptyRecord, recordedDecision } from '../classifier/analysis-result';
 import { recordGaps } from './gap-record';
 import { recordWindow } from './window-record';
+import { recordUneven } from './study-notes-record';
 import type { StudyMeta } from './study-loader';
 import type { StudyRecord, StudyResult } from './study-result';
 
@@ -38,12 +39,14 @@ export function toRecord(r: StudyResult, ctx: AnalysisContext, byteSize: number,
     gaps: recordGaps(m),
     volumes: m.volumes,
     window: recordWindow(m),
+    unevenSteps: recordUneven(m),
+    copiesDropped: m.copiesDropped,
   };
 }
 
 export function toAnalysisRecord(r: StudyRecord): AnalysisRecord {
   // The study-only columns are dropped; the rest is the single-analysis record as it is.
-  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, rule, gaps, volumes, window, ...shared } = r;
+  const { kind, format, modality, seriesDescription, sliceCount, usableSlices, spacing, rule, gaps, volumes, window, unevenSteps, copiesDropped, ...shared } = r;
   return { ...shared, fileType: format };
 }
 
@@ -64,6 +67,8 @@ export function refusedRecord(ctx: AnalysisContext, byteSize: number, sha256: st
     gaps: null,
     volumes: null,
     window: null,
+    unevenSteps: null,
+    copiesDropped: null,
     stage: 'file',
     code,
     refusal: { cause: 'file_check', figures: {} },

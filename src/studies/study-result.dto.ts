@@ -104,6 +104,21 @@ export class StudyMetaDto {
     example: [{ afterSlice: 11, distanceMm: 15, missingSlices: 2 }],
   })
   gaps!: { afterSlice: number; distanceMm: number; missingSlices: number }[];
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', properties: { afterSlice: { type: 'number' }, distanceMm: { type: 'number' } } },
+    description:
+      'steps between consecutive slices of a DICOM series that are no gap yet over 20 % off the median step, after which slice (1-based) and how far apart; ' +
+      'the answer\'s message says so too. Empty for NIfTI, without positions, or when the spacing is even',
+    example: [{ afterSlice: 7, distanceMm: 2.5 }],
+  })
+  unevenSteps!: { afterSlice: number; distanceMm: number }[];
+  @ApiProperty({
+    type: 'integer',
+    description: 'files left out as copies of other slices (the same SOP Instance UID, or the same image under another UID): each image is analysed once, and the message says how many. 0 for NIfTI',
+    example: 2,
+  })
+  copiesDropped!: number;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'rule (in words), settings ({agreement, minUsableSlices}: STUDY_AGREEMENT and STUDY_MIN_USABLE_SLICES as this study was decided under, the same as the stored record\'s study.rule), votes, usable/required slices, agreement, decisive slices, pairWithin (how far apart in series order the two slices confirming a finding could be, counting the slices missing between them; null: slice order unknown, any two); null when no slice was analysed' })
   aggregation!: Record<string, unknown> | null;
 }

@@ -3,6 +3,7 @@ import type { StudyMeta } from './study-loader';
 import type { RecordedGaps } from './gap-record';
 import type { StudyRule } from './study-rule';
 import type { RecordedWindow } from './window-record';
+import type { RecordedUneven } from './study-notes-record';
 
 /** Study-only reasons, added to a single analysis's codes. */
 export type StudyCode = AnalysisCode | 'INSUFFICIENT_SLICES' | 'SLICE_DISAGREEMENT';
@@ -102,6 +103,10 @@ export type StudyRecord = Omit<AnalysisRecord, 'fileType'> & {
   volumes: number | null;
   /** the window its slices were drawn with, and the header's figures if set aside (window-record.ts); null when no pixel was read */
   window: RecordedWindow | null;
+  /** steps unlike the series' spacing, as far as kept (study-notes-record.ts); null when they were not looked for */
+  unevenSteps: RecordedUneven | null;
+  /** files left out as copies of other slices; null when refused before the headers were read */
+  copiesDropped: number | null;
 };
 
 /**

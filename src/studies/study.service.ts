@@ -17,7 +17,8 @@ import { sliceThumbnails, toSlice } from './slice-results';
 import { aggregateStudy, DiagnosisCardInfo, PAIR_WITHIN, StudyAnswer } from './study-aggregate';
 import { mapLimited } from './map-limited';
 import { studyHeatmaps, StudyHeatmaps } from './study-heatmaps';
-import { gapNote, unevenNote, unevenSteps } from './slice-gaps';
+import { gapNote, unevenNote } from './slice-gaps';
+import { copiesNote } from './study-notes-record';
 import { volumeNote } from './volume-note';
 import { windowNote } from './window-check';
 import { loadStudy } from './study-loader';
@@ -160,7 +161,12 @@ export class StudyService {
       timingsMs: { ...timings, total: round(performance.now() - started) },
     });
 
-    if (loaded.kind !== 'slices') return finish(headerRefusal(loaded, this.models.isReady() ? this.models.cards() : []));
+    if (loaded.kind !== 'slices') {
+      const refused = headerRefusal(loaded, this.models.isReady() ? this.models.cards() : []);
+      // its copies said here too: the record keeps them, and its history page says so (study-notes-record.ts)
+      const copies = copiesNote(loaded.meta.copiesDropped);
+      return finish(copies ? { ...refused, message: `${refused.message} ${copies}` } : refused);
+    }
     this.models.triageCard(); // 503 before any work when models are not loaded
 
     t = performance.now();
@@ -216,7 +222,9 @@ export class StudyService {
     const notes = [
       answer.status === 'rejected' ? null : gapNote(loaded.meta.gaps, loaded.meta.spacing.slice),
       // …and where a step is unlike the spacing shown, as gaps only where the order is by position
-      answer.status === 'rejected' || loaded.meta.ordering !== 'position' ? null : unevenNote(unevenSteps(loaded.slices.map((s) => s.position)), loaded.meta.spacing.slice),
+      answer.status === 'rejected' ? null : unevenNote(loaded.meta.unevenSteps, loaded.meta.spacing.slice),
+      // …and how many files were left out as copies of other slices: 10 files and an answer of 8 slices, said why
+      copiesNote(loaded.meta.copiesDropped),
       volumeNote(loaded.meta.volumes),
       ignored ? windowNote(ignored) : null,
     ].filter((n) => n !== null);

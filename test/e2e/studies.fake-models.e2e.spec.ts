@@ -329,7 +329,7 @@ describe('POST /api/v1/studies on fake models', () => {
     const [row] = await app.get(PrismaService).analysis.findMany({ where: { kind: 'study', status: 'completed', fileType: 'dicom' } });
     const item = await request(app.getHttpServer()).get(`/api/v1/history/${row.id}`).set(user.bearer).expect(200);
     bodies.push(item.text);
-    expect(item.body.study).toEqual({ modality: 'MR', seriesDescription: 'AX T1 POST', sliceCount: 8, usableSlices: 8, spacing: { column: 0.9, row: 0.9, slice: 5 }, rule: { agreement: 0.6, minUsableSlices: 3, pairWithin: 2 }, gaps: { missingSlices: 0, places: 0, first: [] }, volumes: null, windowing: 'header', headerWindowIgnored: null });
+    expect(item.body.study).toEqual({ modality: 'MR', seriesDescription: 'AX T1 POST', sliceCount: 8, usableSlices: 8, spacing: { column: 0.9, row: 0.9, slice: 5 }, rule: { agreement: 0.6, minUsableSlices: 3, pairWithin: 2 }, gaps: { missingSlices: 0, places: 0, first: [] }, volumes: null, windowing: 'header', headerWindowIgnored: null, unevenSteps: { places: 0, first: [] }, copiesDropped: 0 });
     const page = await request(app.getHttpServer()).get(`/history/${row.id}`).set(user.headers).set('Accept', 'text/html').expect(200);
     bodies.push(page.text);
     expect(page.text).toContain('MR · 8 slices (8 usable)');

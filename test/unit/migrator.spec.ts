@@ -176,6 +176,20 @@ describe('migration runner', () => {
     }
   });
 
+  it('upgrades a history made before uneven spacing and copies were recorded: its studies read "not known" (null), and nothing is said', () => {
+    const db = upgradeThrough('20261212120000_study_uneven_copies', (d) => {
+      d.prepare(`INSERT INTO "Analysis" (id, byteSize, sha256, status, kind, sliceCount, thresholdsJson) VALUES ('s1', 1, 'f', 'completed', 'study', 8, '{}')`).run();
+    });
+    try {
+      const row = db.prepare('SELECT * FROM "Analysis" WHERE id = ?').get('s1') as Parameters<typeof toItem>[0];
+      expect(row.unevenStepsJson).toBeNull();
+      expect(row.copiesDropped).toBeNull();
+      expect(toItem({ ...row, createdAt: new Date(0) }).study).toMatchObject({ sliceCount: 8, unevenSteps: null, copiesDropped: null });
+    } finally {
+      db.close();
+    }
+  });
+
   it('is idempotent', () => {
     const file = path.join(tempDir(), 'twice.db');
     applyMigrations(file, MIGRATIONS_DIR);

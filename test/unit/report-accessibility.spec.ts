@@ -90,7 +90,7 @@ describe('PDF reports are tagged and in a language', () => {
   });
 
   it('the study report, with CJK, Korean, Hebrew and Arabic values, is tagged the same', async () => {
-    const study = { modality: 'MR', seriesDescription: '脳 T1 軸位 — 뇌 영상 — שלום — مرحبا', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+    const study = { modality: 'MR', seriesDescription: '脳 T1 軸位 — 뇌 영상 — שלום — مرحبا', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null };
     const pdf = await buildReportPdf({ record: { ...record, study, userEmail: 'אבי@example.org' }, cards, generatedFor: '山田 太郎', fonts: reportFaces() });
     const s = expectAccessible(pdf);
     expect(s.text(s.info, 'Subject')).toMatch(/^Study report \(metadata only\)/);

@@ -14,7 +14,7 @@ import { notMriRecord } from '../helpers/history-item';
 import { pdfShownStrings, type ShownString } from '../helpers/pdf-text';
 import { reportFaces } from '../helpers/report-fonts';
 
-const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null });
+const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null });
 const report = (record: Partial<HistoryItem>) => buildReportPdf({ record: notMriRecord(record), generatedFor: 'u@example.org', fonts: reportFaces() });
 const shown = async (record: Partial<HistoryItem>) => pdfShownStrings(await report(record)).flat();
 

@@ -20,7 +20,7 @@ import { notMriRecord } from '../helpers/history-item';
 import { pdfFlatText, pdfStreamTexts } from '../helpers/pdf-text';
 import { reportFaces } from '../helpers/report-fonts';
 
-const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null });
+const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null });
 
 /** Sum of the /Length of the embedded font programs (FontFile2 streams): the subsets, not the document. */
 function embeddedFontBytes(pdf: Buffer): number[] {

@@ -81,7 +81,7 @@ describe('Korean wraps at spaces only (keep-all)', () => {
   // pdfkit broke these "간호사가 환자의 뇌 … 간호사가 환 / 자의" and "… 간호사가 환자 / 의" (a Latin run first)
   it.each(['축상', 'T1'])('a record value after its key (beginning "%s"): its words kept whole across lines, each after the first at the left margin', async (lead) => {
     const value = `${lead} ${KOREAN} ${KOREAN}`;
-    const pdf = await buildReportPdf({ record: notMriRecord({ study: { modality: 'MR', seriesDescription: value, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null } as HistoryItem['study'] }), generatedFor: 'u@example.org', fonts: reportFaces() });
+    const pdf = await buildReportPdf({ record: notMriRecord({ study: { modality: 'MR', seriesDescription: value, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null } as HistoryItem['study'] }), generatedFor: 'u@example.org', fonts: reportFaces() });
     const all = pdfShownStrings(pdf).flat();
     const at = all.findIndex((s) => s.text === 'Series description: ');
     const end = all.findIndex((s, i) => i > at && s.text === 'Spacing: ');

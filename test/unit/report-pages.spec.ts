@@ -19,7 +19,7 @@ describe('PDF report pages', () => {
   const record = gliomaRecord(triage, dx);
 
   it('a study whose slice spacing is unknown says so, not "slice 0 mm"', async () => {
-    const study = { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+    const study = { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null };
     const pdf = await buildReportPdf({ record: { ...record, study }, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() });
     const text = pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
     expect(text).toContain('column 0.9 mm, row 0.9 mm, slice unknown');
@@ -29,7 +29,7 @@ describe('PDF report pages', () => {
   it('a series description in Japanese, Arabic or emoji is printed as it is, "?" for what no font can print, never as other letters or empty boxes', async () => {
     // Helvetica (WinAnsi) wrote each UTF-16 unit's low byte: "脳 T1 軸位" read "3 T1 øOM"; DejaVu Sans
     // has no CJK (a fallback face prints it) nor emoji (an empty box each: "?" instead); Arabic in visual order
-    const study = { modality: 'MR', seriesDescription: '脳 T1 軸位 — تصوير 🧠 Gro\u0308ße', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+    const study = { modality: 'MR', seriesDescription: '脳 T1 軸位 — تصوير 🧠 Gro\u0308ße', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null };
     const pdf = await buildReportPdf({ record: { ...record, study }, cards: [], generatedFor: 'u@example.org', fonts: reportFaces() });
     const text = pdfStreamTexts(pdf).join(' ').replace(/\s+/g, ' ');
     // (the text reader breaks the line where the face changes: after 脳, before 軸位)
@@ -43,7 +43,7 @@ describe('PDF report pages', () => {
 
   it('signs of figures Helvetica lacked (→ ≥ ≤ ≈ −) print as themselves, in a row and in a card\'s figure table', async () => {
     // WinAnsi had none of them, so they were spelled "->", ">=", "~"; the embedded font has them all
-    const study = { modality: 'MR', seriesDescription: 'T1 b≥1000 − TR≈500 → post', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+    const study = { modality: 'MR', seriesDescription: 'T1 b≥1000 − TR≈500 → post', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null };
     const view = modelCardView(dx);
     const cards = [{ ...view, figures: [{ name: 'ECE (before → after)', value: '0.048 → 0.016 ≤ 0.05' }] }];
     const text = pdfStreamTexts(await buildReportPdf({ record: { ...record, study }, cards, generatedFor: 'u@example.org', fonts: reportFaces() })).join(' ').replace(/\s+/g, ' ');

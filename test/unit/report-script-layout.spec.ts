@@ -16,7 +16,7 @@ import { reportFaces } from '../helpers/report-fonts';
 const LEFT = 48;
 const RIGHT = 595.28 - 48;
 
-const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null });
+const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null });
 const report = (record: Partial<HistoryItem>, generatedFor = 'u@example.org') => buildReportPdf({ record: notMriRecord(record), generatedFor, fonts: reportFaces() });
 const shown = (pdf: Buffer) => pdfShownStrings(pdf).flat();
 

@@ -15,7 +15,7 @@ import { notMriRecord } from '../helpers/history-item';
 import { pdfFlatText, pdfShownStrings } from '../helpers/pdf-text';
 import { reportFaces } from '../helpers/report-fonts';
 
-const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null });
+const study = (seriesDescription: string): HistoryItem['study'] => ({ modality: 'MR', seriesDescription, sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null });
 const report = (seriesDescription: string, generatedFor = 'u@example.org', userEmail = 'u@example.org') =>
   buildReportPdf({ record: notMriRecord({ userEmail, study: study(seriesDescription) }), generatedFor, fonts: reportFaces() });
 

@@ -10,7 +10,7 @@ import { requiredSlices } from '../../src/studies/study-aggregate';
  * the record's thresholds JSON under keys no model name can take; read back it is split out, so the
  * API's `thresholds` stays model name → threshold, and a row without it reads "not recorded".
  */
-const study = (over: Partial<NonNullable<HistoryItem['study']>> = {}) => ({ modality: 'MR', seriesDescription: null, sliceCount: 8, usableSlices: 8, spacing: null, rule: null, gaps: null, volumes: null, window: null, windowing: null, headerWindowIgnored: null, ...over });
+const study = (over: Partial<NonNullable<HistoryItem['study']>> = {}) => ({ modality: 'MR', seriesDescription: null, sliceCount: 8, usableSlices: 8, spacing: null, rule: null, gaps: null, volumes: null, window: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null, ...over });
 
 describe('the study rule stored with a record', () => {
   it('round-trips through the row beside the models\' thresholds, which stay as they were', () => {

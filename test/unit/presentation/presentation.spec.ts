@@ -60,26 +60,26 @@ describe('presentation: words and rounded figures for people', () => {
   it('report file names carry the date and the label, ASCII only', () => {
     expect(reportFileName(item())).toBe('mri-sentinel-2026-12-04-notumor.pdf');
     expect(reportFileName(item({ status: 'rejected', code: 'NOT_MRI', label: null }), '-metadata')).toBe('mri-sentinel-2026-12-04-not-mri-metadata.pdf');
-    expect(reportFileName(item({ study: { modality: 'MR', seriesDescription: null, sliceCount: 3, usableSlices: 3, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null } }))).toBe('mri-sentinel-2026-12-04-study-notumor.pdf');
+    expect(reportFileName(item({ study: { modality: 'MR', seriesDescription: null, sliceCount: 3, usableSlices: 3, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null } }))).toBe('mri-sentinel-2026-12-04-study-notumor.pdf');
   });
 
   it('history rows: no broken rows for file errors or studies', () => {
     expect(humanTime('2026-12-04T18:33:10.943Z')).toBe('4 Dec 2026, 18:33 UTC');
     expect(fileSummary(item({ stage: 'file', fileType: null, byteSize: 680, width: null, height: null }))).toBe('Unrecognised file · 680 bytes · refused at the file checks');
-    expect(fileSummary(item({ fileType: 'nifti', study: { modality: null, seriesDescription: null, sliceCount: 24, usableSlices: null, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null } }))).toBe('NIfTI volume · 24 slices');
-    expect(fileSummary(item({ fileType: 'dicom', study: { modality: 'MR', seriesDescription: 'x', sliceCount: 8, usableSlices: 7, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null } }))).toBe('DICOM series · MR · 8 slices (7 usable)');
+    expect(fileSummary(item({ fileType: 'nifti', study: { modality: null, seriesDescription: null, sliceCount: 24, usableSlices: null, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null } }))).toBe('NIfTI volume · 24 slices');
+    expect(fileSummary(item({ fileType: 'dicom', study: { modality: 'MR', seriesDescription: 'x', sliceCount: 8, usableSlices: 7, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null } }))).toBe('DICOM series · MR · 8 slices (7 usable)');
     const row = historyRow(item());
     expect(row).toMatchObject({ title: 'No tumour', confidence: '87.7 %', confidenceWidth: '88%', bodyPart: 'Brain', pdfHref: `/history/${item().id}/report.pdf` });
     // a refusal at the MRI check shows the confidence in that verdict, not P(MRI)
     expect(historyRow(item({ status: 'rejected', stage: 'modality', code: 'NOT_MRI', isMri: false, mriConfidence: 0.02, label: null })).confidence).toBe('not MRI 98.0 %');
-    const detail = historyDetail(item({ study: { modality: 'MR', seriesDescription: null, sliceCount: 8, usableSlices: 8, spacing: { column: 0.8999999761581421, row: 0.9, slice: 5 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null } }));
+    const detail = historyDetail(item({ study: { modality: 'MR', seriesDescription: null, sliceCount: 8, usableSlices: 8, spacing: { column: 0.8999999761581421, row: 0.9, slice: 5 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null } }));
     expect(detail.study?.spacing).toBe('column 0.9 mm, row 0.9 mm, slice 5 mm');
     // a series without slice positions stores slice: null — it read "slice 0 mm"
-    const unknown = historyDetail(item({ study: { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null } }));
+    const unknown = historyDetail(item({ study: { modality: 'CT', seriesDescription: null, sliceCount: 3, usableSlices: 0, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null } }));
     expect(unknown.study?.spacing).toBe('column 0.9 mm, row 0.9 mm, slice unknown');
     // read, without a description: "—"; never read (a study stored before the study columns): "not recorded", as the rule, gaps and window say
     expect(unknown.study?.series).toBe('—');
-    const early = historyDetail(item({ study: { modality: null, seriesDescription: null, sliceCount: null, usableSlices: null, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null } }));
+    const early = historyDetail(item({ study: { modality: null, seriesDescription: null, sliceCount: null, usableSlices: null, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null } }));
     expect(early.study).toMatchObject({ series: expect.stringMatching(/^not recorded \(/), spacing: expect.stringMatching(/^not recorded \(/), missingSlices: expect.stringMatching(/^not recorded \(/), window: expect.stringMatching(/^not recorded \(/) });
     expect(detail.probabilities.map((p) => p.label)).toEqual(['No tumour', 'Glioma', 'Meningioma', 'Pituitary']);
     expect(detail.title).not.toMatch(/[0-9a-f]{8}-/);

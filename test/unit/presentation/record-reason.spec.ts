@@ -20,7 +20,7 @@ const ct = notMriRecord({
   task: null,
   modelVersions: {},
   thresholds: {},
-  study: { modality: 'CT', seriesDescription: 'AX T1 POST', sliceCount: 2, usableSlices: null, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null },
+  study: { modality: 'CT', seriesDescription: 'AX T1 POST', sliceCount: 2, usableSlices: null, spacing: { column: 0.9, row: 0.9, slice: null }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null },
 });
 
 describe('the reason a record holds, on the history detail page and in the metadata PDF', () => {

@@ -109,7 +109,7 @@ async function answers(scenes: Scene[]): Promise<AnalysisResult[]> {
   return Promise.all(scenes.map((_, i) => service.analyzePixels(image(i), { explain: false })));
 }
 
-const STUDY_COLUMNS = { modality: 'MR', seriesDescription: null, spacing: null, gaps: null, volumes: null, window: null };
+const STUDY_COLUMNS = { modality: 'MR', seriesDescription: null, spacing: null, gaps: null, volumes: null, window: null, unevenSteps: null, copiesDropped: null };
 
 /** The record the service writes for `r`, read back as the history API, page, CSV and PDF read it. */
 type Recorded = Pick<AnalysisRecord, 'status' | 'stage' | 'code' | 'isMri' | 'mriConfidence' | 'anatomy' | 'anatomyConfidence' | 'task' | 'label' | 'confidence' | 'probabilities'> & { modelVersions: Record<string, string>; refusal?: Refusal | null };

@@ -84,7 +84,7 @@ function studyRecord(slices: AnalysisResult[]): { item: HistoryItem; message: st
   const item = notMriRecord({
     fileType: 'dicom', status: a.status, stage: a.stage, code: a.code, isMri: a.isMri, mriConfidence: a.mriConfidence, anatomy: a.anatomy, anatomyConfidence: a.anatomyConfidence,
     task: a.task, label: a.label, confidence: a.confidence, probabilities: a.probabilities, thresholds: { triage: 0.6, brain_tumor: 0.6 }, refusal: a.refusal,
-    study: { modality: 'MR', seriesDescription: null, sliceCount: slices.length, usableSlices: a.aggregation.usableSlices, spacing: null, rule: { agreement: 0.6, minUsableSlices: 3, pairWithin: 2 }, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null },
+    study: { modality: 'MR', seriesDescription: null, sliceCount: slices.length, usableSlices: a.aggregation.usableSlices, spacing: null, rule: { agreement: 0.6, minUsableSlices: 3, pairWithin: 2 }, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null },
   });
   return { item, message: a.message };
 }
@@ -191,7 +191,7 @@ describe('a study refused by one check: the record\'s reason is the answer\'s me
 describe('a series refused from its header: the record\'s reason is the study page\'s message', () => {
   const refused = (kind: 'not_mri' | 'unsupported_part') => ({ kind, bodyPart: 'KNEE', meta: { modality: 'CT' } }) as unknown as Parameters<typeof headerRefusal>[0];
   const record = (r: ReturnType<typeof headerRefusal>) =>
-    notMriRecord({ fileType: 'dicom', stage: r.stage, code: r.code, isMri: r.isMri, mriConfidence: null, modelVersions: {}, refusal: r.refusal, study: { modality: r.study.modality ?? null, seriesDescription: null, sliceCount: 3, usableSlices: null, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null } });
+    notMriRecord({ fileType: 'dicom', stage: r.stage, code: r.code, isMri: r.isMri, mriConfidence: null, modelVersions: {}, refusal: r.refusal, study: { modality: r.study.modality ?? null, seriesDescription: null, sliceCount: 3, usableSlices: null, spacing: null, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null } });
 
   it('its Modality', () => {
     const r = headerRefusal(refused('not_mri'), [gates, brainCard]);

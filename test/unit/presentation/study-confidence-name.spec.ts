@@ -31,7 +31,7 @@ const image = notMriRecord(answer);
 const study = notMriRecord({
   ...answer,
   fileType: 'dicom',
-  study: { modality: 'MR', seriesDescription: 'AX T1', sliceCount: 12, usableSlices: 12, spacing: { column: 0.9, row: 0.9, slice: 5 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null },
+  study: { modality: 'MR', seriesDescription: 'AX T1', sliceCount: 12, usableSlices: 12, spacing: { column: 0.9, row: 0.9, slice: 5 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null },
 });
 
 describe("a study's figure is named for what it is", () => {

@@ -13,7 +13,7 @@ import { notMriRecord } from '../../helpers/history-item';
 import { pdfFlatText } from '../../helpers/pdf-text';
 import { reportFaces } from '../../helpers/report-fonts';
 
-const study = { modality: 'MR', seriesDescription: null, sliceCount: 20, usableSlices: 0, spacing: null, rule: { agreement: 0.6, minUsableSlices: 3, pairWithin: 2 }, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+const study = { modality: 'MR', seriesDescription: null, sliceCount: 20, usableSlices: 0, spacing: null, rule: { agreement: 0.6, minUsableSlices: 3, pairWithin: 2 }, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null };
 // 16 of 20 slices unsure (P(MRI) 0.55), 4 confident (0.99): refused, mean 0.638 over the 20
 const unsureSlices = notMriRecord({ fileType: 'dicom', code: 'LOW_CONFIDENCE', stage: 'modality', isMri: false, mriConfidence: 0.638, probabilities: null, task: null, modelVersions: { triage: '4.4.0' }, thresholds: { triage: 0.6 }, study });
 const unsurePart = notMriRecord({ ...unsureSlices, stage: 'anatomy', isMri: true, mriConfidence: 0.97 });

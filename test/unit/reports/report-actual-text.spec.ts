@@ -42,7 +42,7 @@ async function withoutActual(actual: string, build: () => Promise<Buffer>): Prom
 describe('words printed "?" carry their own /ActualText', () => {
   const triage = committedCard('triage');
   const dx = committedCard('brain_tumor');
-  const study = { modality: 'MR', seriesDescription: 'T1', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+  const study = { modality: 'MR', seriesDescription: 'T1', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null };
 
   // no bundled face has Thai: its letters print as "?" under /Lang th, and a screen reader said "question mark"
   it('a value whose letters print as "?" (Thai, an emoji): each such word is marked content whose ActualText is the word (ISO 32000 14.9.4)', async () => {

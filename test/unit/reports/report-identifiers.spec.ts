@@ -26,7 +26,7 @@ describe('identifiers in a report are not broken at their hyphens', () => {
   const dx = committedCard('brain_tumor');
   const email = 'radiology-department.team-lead@university-hospital-trust.example.org';
   const series = 'Ax T1 post-contrast series exported from study-2026-12-04_pt-000123_ax-t1-post-gad-dicom-export';
-  const study = { modality: 'MR', seriesDescription: series, sliceCount: 50, usableSlices: 48, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+  const study = { modality: 'MR', seriesDescription: series, sliceCount: 50, usableSlices: 48, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null };
 
   it('an e-mail address after the header line and a file-like series name stay whole on one line', async () => {
     const record = { ...gliomaRecord(triage, dx), userEmail: email, study };

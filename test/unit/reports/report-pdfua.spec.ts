@@ -32,7 +32,7 @@ describe('PDF reports declare and meet PDF/UA-1 (what can be checked from their 
   const dx = committedCard('brain_tumor');
   const record = gliomaRecord(triage, dx);
   const cards = [modelCardView(triage), modelCardView(dx)];
-  const study = { modality: 'MR', seriesDescription: '뇌 T1 축 영상', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+  const study = { modality: 'MR', seriesDescription: '뇌 T1 축 영상', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null };
   let wide: Buffer;
   let tall: Buffer;
   beforeAll(async () => {
@@ -238,7 +238,7 @@ describe('headings that carry a label in a language its letters name', () => {
 describe('right-to-left values: drawn in visual order, read in reading order', () => {
   const triage = committedCard('triage');
   const dx = committedCard('brain_tumor');
-  const study = { modality: 'MR', seriesDescription: 'بيت كبير T1', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null };
+  const study = { modality: 'MR', seriesDescription: 'بيت كبير T1', sliceCount: 3, usableSlices: 3, spacing: { column: 0.9, row: 0.9, slice: 3 }, rule: null, gaps: null, volumes: null, windowing: null, headerWindowIgnored: null, unevenSteps: null, copiesDropped: null };
 
   it('an Arabic value is a Span whose ActualText is the value in reading order, with no /Lang (its language is not told)', async () => {
     const record = { ...gliomaRecord(triage, dx), study, userEmail: 'שלום@example.org' };

@@ -52,7 +52,7 @@ describe('the slices missing from a study, as its record keeps them', () => {
     applyMigrations(file, MIGRATIONS_DIR);
     const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file }) });
     const repo = new AnalysisRepository({ analysis: client.analysis } as unknown as PrismaService);
-    const study = (gaps: StudyColumns['gaps']): StudyColumns => ({ modality: 'MR', seriesDescription: null, sliceCount: 6, usableSlices: 6, spacing: null, rule: null, gaps, volumes: null, window: null });
+    const study = (gaps: StudyColumns['gaps']): StudyColumns => ({ modality: 'MR', seriesDescription: null, sliceCount: 6, usableSlices: 6, spacing: null, rule: null, gaps, volumes: null, window: null, unevenSteps: null, copiesDropped: null });
     const record = emptyRecord({}, 'f'.repeat(64), 1, null);
     afterAll(() => client.$disconnect());
 

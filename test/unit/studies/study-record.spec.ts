@@ -17,6 +17,8 @@ describe('refusedRecord', () => {
       gaps: null, // nor were its positions read: not recorded, never "none missing"
       volumes: null, // nor were its volumes counted
       window: null, // nor a pixel drawn: not recorded, never "header"
+      unevenSteps: null, // nor its positions, nor its copies: not known, nothing said
+      copiesDropped: null,
       byteSize: 1234,
       sha256: 'ab'.repeat(32),
       status: 'rejected',
