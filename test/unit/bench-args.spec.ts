@@ -11,6 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -65,11 +66,24 @@ function expectRefused(script: string, args: string[], said: string) {
     [['--forms', 'nifty'], '--forms must be dicom_files, nifti, both separated by a comma, or none (got "nifty")'],
   ])('bench-study-burst %j: exit 2 naming it, nothing started', (args, said) => expectRefused('bench-study-burst.mjs', args, said));
 
+  // --users 1e3 seeded 1000 users, --users abc none (every row's owner undefined)
+  it.each([
+    [['--users', '1e3'], '--users must be a whole number from 1 to 100000 (got "1e3")'],
+    [['--users', 'abc'], '--users must be a whole number from 1 to 100000 (got "abc")'],
+    [['--rows', '0x10'], '--rows must be a whole number from 0 to 10000000 (got "0x10")'],
+    [['--days', '2.5'], '--days must be a whole number from 1 to 10000 (got "2.5")'],
+  ])('seed-history %j: exit 2 naming it, no database opened', (args, said) => {
+    const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-seed-args-')), 'h.db');
+    expectRefused('seed-history.mjs', [...args, '--db', db], said);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
   it.each([
     ['bench.mjs', [], ['--duration', '--levels', '--soak', '--warmup', '--explain', '--images', '--forward-runs', '--out', '--markdown', '--node-args', '--allow-fake-models', '--cluster']],
     ['bench.mjs', ['--cluster', '1'], ['--cluster', '--clients', '--duration', '--warmup', '--explain']],
     ['bench-study.mjs', [], ['--runs', '--clients', '--slices', '--warmup', '--allow-fake-models', '--out']],
     ['bench-study-burst.mjs', [], ['--baseline', '--rounds', '--studies', '--image-clients', '--image-seconds', '--slices', '--forms', '--out']],
+    ['seed-history.mjs', [], ['--db', '--pg', '--rows', '--users', '--days']],
   ])('%s %j --help: every option with its range, exit 0', (script, args, options) => {
     const r = run(script, [...args, '--help']);
     expect(r.status).toBe(0);
