@@ -16,22 +16,28 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cpuTicks, multipartBody, postMultipart, readProcKb } from './bench-lib.mjs';
 import { ROOT, startCluster } from './cluster/lib.mjs';
+import { benchOptions } from './bench-args.mjs';
 
 const SHARED = path.resolve(ROOT, '..', 'shared');
 
+const USAGE = `Usage: npm run bench -- --cluster N,N,… [options]
+  --cluster N,N,…        replicas of each run, whole numbers 1 to 8 (default 1,2,3), one fresh cluster each
+  --clients N            closed-loop clients, 1 to 256 (default 16)
+  --duration S           measured seconds per run, a whole number 1 to 3600 (default 20)
+  --warmup S             warm-up seconds per run, 0 to 600 (default 3)
+  --explain true|false   heat maps (default true)
+Exit 2: a bad option, said before PostgreSQL, Redis or any replica starts.`;
+
+const OPTIONS = { cluster: { type: 'string' }, clients: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, explain: { type: 'string' } };
+
 export async function benchCluster(argv) {
-  const a = { counts: [1, 2, 3], clients: 16, duration: 20, warmup: 3, explain: true };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = () => argv[++i];
-    if (k === '--cluster') a.counts = v().split(',').map(Number);
-    else if (k === '--clients') a.clients = Number(v());
-    else if (k === '--duration') a.duration = Number(v());
-    else if (k === '--warmup') a.warmup = Number(v());
-    else if (k === '--explain') a.explain = !['false', '0', 'no'].includes(String(v()));
-    else throw new Error(`unknown argument for --cluster mode: ${k}`);
-  }
-  if (a.counts.some((n) => !(n >= 1 && n <= 8)) || !(a.duration > 0) || !(a.clients >= 1)) throw new Error('bad --cluster, --clients or --duration');
+  const a = benchOptions(argv, OPTIONS, USAGE, (v, p) => ({
+    counts: p.integerList('cluster', v.cluster, { min: 1, max: 8 }) ?? [1, 2, 3],
+    clients: p.integer('clients', v.clients, { min: 1, max: 256 }) ?? 16,
+    duration: p.integer('duration', v.duration, { min: 1, max: 3600 }) ?? 20,
+    warmup: p.integer('warmup', v.warmup, { min: 0, max: 600 }) ?? 3,
+    explain: p.boolean('explain', v.explain) ?? true,
+  }));
 
   const images = fs
     .readFileSync(path.join(SHARED, 'samples', 'SAMPLES.csv'), 'utf8')

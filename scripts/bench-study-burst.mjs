@@ -5,6 +5,7 @@
  *   npm run build && node scripts/bench-study-burst.mjs --baseline /tmp/base   # /tmp/base: a built copy of another commit
  *   node scripts/bench-study-burst.mjs --rounds 4 --studies 10 --image-seconds 10
  *   node scripts/bench-study-burst.mjs --baseline /tmp/base --forms none --rounds 8   # single images only
+ *   node scripts/bench-study-burst.mjs --help     # every option and its range (a bad one: exit 2 before anything starts)
  *
  * Starts this checkout's `dist/main.js` and, with --baseline DIR, DIR's (`git archive <commit> | tar -x -C DIR`,
  * node_modules linked, `npm run build` there), both on free ports with the same models and settings. Rounds alternate
@@ -24,22 +25,52 @@ import { cpuTicksByThread, freePort, round } from './bench-lib.mjs';
 import { loadImages, ROOT, signIn, startServer } from './bench-setup.mjs';
 import { makePicker, runLevel } from './bench-load.mjs';
 import { brainSlices, dicomSeries, niftiVolume } from './bench-study.mjs';
+import { benchOptions } from './bench-args.mjs';
+
+const FORMS = ['dicom_files', 'nifti'];
+
+const USAGE = `Usage: node scripts/bench-study-burst.mjs [options]   (after \`npm run build\`)
+  --baseline DIR         also run DIR's build (another commit, built) and compare
+  --rounds N             rounds, each app in turn (A B B A …), 1 to 100 (default 4)
+  --studies N            studies POSTed at once per form and round, 1 to 64 (default 10)
+  --image-clients N      single-image clients after each burst, 1 to 256 (default 10)
+  --image-seconds S      seconds of single images per round, a whole number 1 to 3600 (default 10)
+  --slices N             slices of each study, 1 to 500 (default 24)
+  --forms F,F            dicom_files, nifti, both separated by a comma, or none: single images only (default both)
+  --out FILE             the JSON report (default artifacts/bench-study-burst.json)
+Exit 2: a bad option, said before anything starts.`;
+
+const OPTIONS = {
+  baseline: { type: 'string' },
+  rounds: { type: 'string' },
+  studies: { type: 'string' },
+  'image-clients': { type: 'string' },
+  'image-seconds': { type: 'string' },
+  slices: { type: 'string' },
+  forms: { type: 'string' },
+  out: { type: 'string' },
+};
+
+/** --forms: known names only (an unknown one was dropped without a word: \`--forms nifty\` ran no study). */
+function formsOption(raw) {
+  if (raw === undefined) return FORMS;
+  if (raw === 'none') return [];
+  const forms = raw.split(',');
+  if (!forms.every((f) => FORMS.includes(f)) || new Set(forms).size !== forms.length) throw new Error(`--forms must be dicom_files, nifti, both separated by a comma, or none (got "${raw}")`);
+  return forms;
+}
 
 function parseArgs(argv) {
-  const a = { baseline: null, rounds: 4, studies: 10, imageClients: 10, imageSeconds: 10, slices: 24, forms: ['dicom_files', 'nifti'], out: 'artifacts/bench-study-burst.json' };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    if (k === '--baseline') a.baseline = path.resolve(argv[++i]);
-    else if (k === '--rounds') a.rounds = Number(argv[++i]);
-    else if (k === '--studies') a.studies = Number(argv[++i]);
-    else if (k === '--image-clients') a.imageClients = Number(argv[++i]);
-    else if (k === '--image-seconds') a.imageSeconds = Number(argv[++i]);
-    else if (k === '--slices') a.slices = Number(argv[++i]);
-    else if (k === '--forms') a.forms = argv[++i].split(',').filter(Boolean); // '' (or 'none'): single images only
-    else if (k === '--out') a.out = argv[++i];
-    else throw new Error(`unknown argument ${k}`);
-  }
-  return a;
+  return benchOptions(argv, OPTIONS, USAGE, (v, p) => ({
+    baseline: v.baseline === undefined ? null : path.resolve(v.baseline),
+    rounds: p.integer('rounds', v.rounds, { min: 1, max: 100 }) ?? 4,
+    studies: p.integer('studies', v.studies, { min: 1, max: 64 }) ?? 10,
+    imageClients: p.integer('image-clients', v['image-clients'], { min: 1, max: 256 }) ?? 10,
+    imageSeconds: p.integer('image-seconds', v['image-seconds'], { min: 1, max: 3600 }) ?? 10,
+    slices: p.integer('slices', v.slices, { min: 1, max: 500 }) ?? 24,
+    forms: formsOption(v.forms),
+    out: v.out ?? 'artifacts/bench-study-burst.json',
+  }));
 }
 
 const pct = (v, p) => (v.length ? [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.ceil((p / 100) * v.length) - 1)] : null);

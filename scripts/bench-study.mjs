@@ -5,6 +5,7 @@
  *   npm run bench:study                        # 24-slice 256×256 brain series, 10 measured runs
  *   npm run bench:study -- --runs 20 --slices 24 --allow-fake-models
  *   npm run bench:study -- --clients 10 --runs 3  # 10 users at once, each sending the study 3 times
+ *   npm run bench:study -- --help              # every option and its range (a bad one: exit 2 before anything starts)
  *
  * Builds a 24-slice 256×256 DICOM series in memory from brain MRI JPEGs of ../shared/data
  * (dcmjs; 16-bit with rescale slope/intercept and a window, as a scanner writes it), the same
@@ -24,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freePort, round } from './bench-lib.mjs';
 import { signIn, startServer } from './bench-setup.mjs';
+import { benchOptions } from './bench-args.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = path.resolve(ROOT, '..', 'shared', 'data');
@@ -32,20 +34,26 @@ const sharp = require('sharp');
 const { zipSync, gzipSync } = require('fflate');
 const dcmjs = require('dcmjs');
 
+const USAGE = `Usage: npm run bench:study [-- options]   (or node scripts/bench-study.mjs after \`npm run build\`)
+  --runs N               measured runs of each form per client, 1 to 10000 (default 10)
+  --clients N            clients sending each form at once, 1 to 64 (default 1)
+  --slices N             slices of the series, 1 to 500 (default 24; beyond STUDY_MAX_SLICES, 400, the server refuses it)
+  --warmup N             unmeasured runs of each form first, 0 to 100 (default 2)
+  --allow-fake-models    the test models when models/ has none (smoke runs: the figures mean nothing)
+  --out FILE             the JSON report (default artifacts/bench-study.json)
+Exit 2: a bad option, said before anything starts.`;
+
+const OPTIONS = { runs: { type: 'string' }, clients: { type: 'string' }, slices: { type: 'string' }, warmup: { type: 'string' }, 'allow-fake-models': { type: 'boolean' }, out: { type: 'string' } };
+
 function parseArgs(argv) {
-  const a = { runs: 10, clients: 1, slices: 24, size: 256, warmup: 2, allowFake: false, out: 'artifacts/bench-study.json' };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    if (k === '--runs') a.runs = Number(argv[++i]);
-    else if (k === '--clients') a.clients = Number(argv[++i]);
-    else if (k === '--slices') a.slices = Number(argv[++i]);
-    else if (k === '--warmup') a.warmup = Number(argv[++i]);
-    else if (k === '--allow-fake-models') a.allowFake = true;
-    else if (k === '--out') a.out = argv[++i];
-    else throw new Error(`unknown argument ${k}`);
-  }
-  if (!(Number.isInteger(a.clients) && a.clients >= 1 && a.clients <= 64)) throw new Error('--clients: an integer from 1 to 64');
-  return a;
+  return benchOptions(argv, OPTIONS, USAGE, (v, p) => ({
+    runs: p.integer('runs', v.runs, { min: 1, max: 10_000 }) ?? 10,
+    clients: p.integer('clients', v.clients, { min: 1, max: 64 }) ?? 1,
+    slices: p.integer('slices', v.slices, { min: 1, max: 500 }) ?? 24,
+    warmup: p.integer('warmup', v.warmup, { min: 0, max: 100 }) ?? 2,
+    allowFake: v['allow-fake-models'] ?? false,
+    out: v.out ?? 'artifacts/bench-study.json',
+  }));
 }
 
 const median = (v) => (v.length ? [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] : null);

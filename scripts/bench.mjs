@@ -8,6 +8,7 @@
  *   npm run bench -- --explain false       # the explain=false fast path (no heat map)
  *   INFERENCE_POOL_SIZE=1 npm run bench    # any app env var is passed through (tuning)
  *   npm run bench -- --cluster 1,2,3       # through HAProxy to 1, 2, 3 replicas (scripts/bench-cluster.mjs)
+ *   npm run bench -- --help                # every option and its range (a bad one: exit 2 before anything starts)
  *
  * Starts `node dist/main.js` in production mode on a free port with a temp SQLite database,
  * measures cold start to /readyz, signs in when the app has accounts (seeded admin), then drives
@@ -24,38 +25,61 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort, readProcKb, round } from './bench-lib.mjs';
 import { ROOT, loadImages, startServer, signIn, forwardTimes } from './bench-setup.mjs';
 import { makePicker, runLevel } from './bench-load.mjs';
+import { benchOptions } from './bench-args.mjs';
 
 
 // ------------------------------------------------------------------------------------------------
 // arguments
 // ------------------------------------------------------------------------------------------------
+const USAGE = `Usage: npm run bench [-- options]   (or node scripts/bench.mjs after \`npm run build\`)
+  --levels N,N,…         clients at each level, whole numbers 1 to 256 (default 1,4,16,32)
+  --duration S           seconds per level, a whole number 1 to 3600 (default 20)
+  --warmup S             warm-up seconds before the first level, 0 to 600 (default 3)
+  --soak MIN             instead of the levels, 16 clients for MIN minutes: 0 to 1440, a fraction
+                         such as 0.5 allowed (default 0: no soak)
+  --explain true|false   heat maps (default true)
+  --images N             images in the mix, 1 to 10000 (default 48)
+  --forward-runs N       timed single-thread forward runs per model, 1 to 10000 (default 40)
+  --out FILE             the JSON report (default artifacts/bench-<time>.json and bench-latest.json)
+  --markdown FILE        print the README table of a bench JSON report, and nothing else
+  --node-args="…"        the server's node flags, e.g. --node-args="--cpu-prof --cpu-prof-dir=artifacts/prof"
+  --allow-fake-models    the test models when models/ has none (smoke runs: the figures mean nothing)
+  --cluster N,N,…        through HAProxy to N replicas instead (npm run bench -- --cluster 1 --help)
+Any app variable in the environment (INFERENCE_POOL_SIZE=1 …) is passed to the server.
+Exit 2: a bad option, said before anything starts.`;
+
+const OPTIONS = {
+  levels: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  soak: { type: 'string' },
+  explain: { type: 'string' },
+  images: { type: 'string' },
+  'forward-runs': { type: 'string' },
+  out: { type: 'string' },
+  markdown: { type: 'string' },
+  'node-args': { type: 'string' },
+  'allow-fake-models': { type: 'boolean' },
+};
+
 function parseArgs(argv) {
-  const a = { duration: 20, levels: [1, 4, 16, 32], soak: 0, warmup: 3, explain: true, out: null, forwardRuns: 40, images: 48, clientsSoak: 16 };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = () => argv[++i];
-    if (k === '--duration') a.duration = Number(v());
-    else if (k === '--levels') a.levels = v().split(',').map(Number);
-    else if (k === '--soak') a.soak = Number(v());
-    else if (k === '--warmup') a.warmup = Number(v());
-    else if (k === '--explain') a.explain = !['false', '0', 'no'].includes(String(v()));
-    else if (k === '--out') a.out = v();
-    else if (k === '--forward-runs') a.forwardRuns = Number(v());
-    else if (k === '--images') a.images = Number(v());
-    else if (k === '--allow-fake-models') a.allowFake = true;
-    else if (k === '--markdown') a.markdown = v();
-    else if (k === '--node-args') a.nodeArgs = v().split(' ').filter(Boolean); // e.g. "--cpu-prof --cpu-prof-dir=artifacts/prof"
-    else if (k === '--help' || k === '-h') {
-      console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 20).join('\n'));
-      process.exit(0);
-    } else throw new Error(`unknown argument ${k}`);
-  }
-  if (!(a.duration > 0) || a.levels.some((n) => !(n >= 1))) throw new Error('bad --duration or --levels');
-  return a;
+  return benchOptions(argv, OPTIONS, USAGE, (v, p) => ({
+    levels: p.integerList('levels', v.levels, { min: 1, max: 256 }) ?? [1, 4, 16, 32],
+    duration: p.integer('duration', v.duration, { min: 1, max: 3600 }) ?? 20,
+    warmup: p.integer('warmup', v.warmup, { min: 0, max: 600 }) ?? 3,
+    soak: p.decimal('soak', v.soak, { min: 0, max: 1440 }) ?? 0,
+    explain: p.boolean('explain', v.explain) ?? true,
+    images: p.integer('images', v.images, { min: 1, max: 10_000 }) ?? 48,
+    forwardRuns: p.integer('forward-runs', v['forward-runs'], { min: 1, max: 10_000 }) ?? 40,
+    out: v.out ?? null,
+    markdown: v.markdown,
+    nodeArgs: v['node-args']?.split(' ').filter(Boolean),
+    allowFake: v['allow-fake-models'] ?? false,
+    clientsSoak: 16,
+  }));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -88,7 +112,7 @@ function markdown(file) {
 }
 
 async function main() {
-  if (process.argv.includes('--cluster')) {
+  if (process.argv.slice(2).some((a) => a === '--cluster' || a.startsWith('--cluster='))) {
     const { benchCluster } = await import('./bench-cluster.mjs');
     return benchCluster(process.argv.slice(2));
   }

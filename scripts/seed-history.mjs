@@ -5,6 +5,7 @@
 //
 //   node scripts/seed-history.mjs --db /tmp/hist/sentinel.db [--rows 200000] [--users 30] [--days 400]
 //   node scripts/seed-history.mjs --pg postgresql://postgres@127.0.0.1:5432/sentinel [--rows …]
+//   node scripts/seed-history.mjs --help     # every option and its range (a bad one: exit 2 before anything is opened)
 //
 // Every status / stage / code / body part / label / file type / kind (image, study) occurs, and only
 // in combinations the pipeline gives (seed-records.mjs, checked by test/unit/seed-history-outcomes.spec.ts);
@@ -12,15 +13,36 @@
 // Users: admin0@lab.example (admin) and user1..N-1@lab.example, all with password SEED_PASSWORD.
 // Deterministic (seeded PRNG), so figures taken on two seeded files compare.
 import { randomUUID } from 'node:crypto';
-import { args, DB, fromDist, migrate, PG, prismaClient } from './history-lib.mjs';
+import { benchOptions } from './bench-args.mjs';
+import { DB, fromDist, migrate, PG, prismaClient } from './history-lib.mjs';
 import { seeder } from './seed-records.mjs';
 
 const { hashPassword } = fromDist('accounts/password.js');
 const { toRow } = fromDist('repositories/analysis.repository.js');
 
-const ROWS = Number(args.rows ?? 200_000);
-const USERS = Number(args.users ?? 30);
-const DAYS = Number(args.days ?? 400);
+const USAGE = `Usage: node scripts/seed-history.mjs [--db FILE | --pg postgresql://…] [options]   (after \`npm run build\`)
+  --db FILE              the SQLite file to seed (default /tmp/hist/sentinel.db)
+  --pg URL               an empty PostgreSQL database to seed instead
+  --rows N               analysis rows, 0 to 10000000 (default 200000)
+  --users N              users, 1 to 100000 (default 30)
+  --days N               days before now the rows are spread over, 1 to 10000 (default 400)
+Exit 2: a bad option, said before the database is opened.`;
+
+// through the commands' one strict parser: Number() took --users 1e3 as 1000 users, and --users abc
+// as NaN — no user, every row's owner undefined
+const { ROWS, USERS, DAYS } = benchOptions(
+  process.argv.slice(2),
+  { db: { type: 'string' }, pg: { type: 'string' }, rows: { type: 'string' }, users: { type: 'string' }, days: { type: 'string' } },
+  USAGE,
+  (v, p) => {
+    if (v.db !== undefined && v.pg !== undefined) throw new Error('--db and --pg name two databases: give one');
+    return {
+      ROWS: p.integer('rows', v.rows, { min: 0, max: 10_000_000 }) ?? 200_000,
+      USERS: p.integer('users', v.users, { min: 1, max: 100_000 }) ?? 30,
+      DAYS: p.integer('days', v.days, { min: 1, max: 10_000 }) ?? 400,
+    };
+  },
+);
 export const SEED_PASSWORD = 'history at scale 2026';
 
 const { rnd, record, study } = seeder();

@@ -3,7 +3,8 @@ import { parseArgs, ParseArgsConfig } from 'node:util';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**
- * The command-line options of the CLIs (evaluate, user:create, descriptions:rescrub), by parseArgs,
+ * The command-line options of the CLIs (evaluate, user:create, descriptions:rescrub) and of the
+ * scripts (cluster, bench*), by parseArgs,
  * with what parseArgs lets through refused: a value option given twice (parseArgs keeps the last
  * one without a word: `--manifest a.csv --manifest b.csv` evaluated b.csv alone, `--email` twice
  * created the second user) and an empty value, as an unset shell variable gives it (`--root "$DATA"`
@@ -38,5 +39,29 @@ export function integerOption(name: string, raw: string | undefined, range: { mi
     const bounds = range.max === undefined ? `of at least ${range.min}` : `from ${range.min} to ${range.max}`;
     throw new Error(`--${name} must be a whole number ${bounds} (got "${raw}")`);
   }
+  return n;
+}
+
+/**
+ * A comma-separated list of whole numbers (the benches' `--levels 1,4,16`, `--cluster 1,2,3`), or
+ * undefined when not given: each item as integerOption takes it. Number() read `1,1e3` as 1 and
+ * 1000 and an empty item (`1,,4`) as 0. Throws an Error naming the option, the range and the value.
+ */
+export function integerListOption(name: string, raw: string | undefined, range: { min: number; max: number }): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((item) => (/^[0-9]+$/.test(item) ? Number(item) : NaN));
+  if (!items.every((n) => n >= range.min && n <= range.max)) throw new Error(`--${name} must be whole numbers from ${range.min} to ${range.max}, separated by commas (got "${raw}")`);
+  return items;
+}
+
+/**
+ * A number where a fraction is meant (the soak's `--soak 0.5` minutes), or undefined when not
+ * given: ASCII digits with an optional fraction, within [min, max]. Number() also took `1e1`,
+ * `0x10`, ` 5` and `.5`. Throws an Error naming the option, the range and the value.
+ */
+export function decimalOption(name: string, raw: string | undefined, range: { min: number; max: number }): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = /^[0-9]+(\.[0-9]+)?$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= range.min && n <= range.max)) throw new Error(`--${name} must be a number from ${range.min} to ${range.max}, plain digits with an optional fraction such as 0.5 (got "${raw}")`);
   return n;
 }

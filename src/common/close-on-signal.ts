@@ -35,9 +35,9 @@ export function shutDownLine(cut: number): string {
  * workers, the prepare pool and the database; a stop that got that far exits 0, as a stop the
  * operator asked for is not a failure (Nest's enableShutdownHooks() re-raised the signal: 143).
  * A second signal during the delay starts the close at once (an impatient Ctrl-C, an orchestrator
- * that does not wait); during the close it changes nothing. If anything hangs, the deadline ends
- * the process with exit code 1, so a stop is never ignored; unref'd, it never keeps a finished
- * process alive.
+ * that does not wait); during the close it changes nothing but a line saying what is waited for.
+ * If anything hangs, the deadline ends the process with exit code 1, so a stop is never ignored;
+ * unref'd, it never keeps a finished process alive.
  */
 export function closeOnSignal(app: Stoppable, { delayMs, graceMs, exit, signals = process }: StopOptions): void {
   const logger = new Logger('Bootstrap');
@@ -61,8 +61,14 @@ export function closeOnSignal(app: Stoppable, { delayMs, graceMs, exit, signals 
       },
     );
   };
+  let toldWaiting = false;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (state === 'closing') return;
+    if (state === 'closing') {
+      // said once: a second Ctrl-C that showed nothing sent operators to kill -9, cutting the drain short
+      if (!toldWaiting) logger.log(`${signal} again: already shutting down — the requests in flight finish first (the stop ends within ${graceMs} ms of its start)`);
+      toldWaiting = true;
+      return;
+    }
     if (state === 'delaying') {
       logger.log(`${signal} again: closing now, without the rest of the ${delayMs} ms delay`);
       return close();

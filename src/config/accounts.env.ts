@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decimalFromEnv, wholeFromEnv } from './env-numbers';
 import { isValidEmail } from '../accounts/email';
 import { passwordProblem } from '../accounts/password-policy';
 
@@ -18,34 +19,36 @@ export const accountsEnvShape = {
    * the same users; otherwise a random per-process secret is used (open forms break on restart).
    */
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
-  SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 90).default(12),
-  API_TOKEN_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(24),
+  SESSION_TTL_HOURS: decimalFromEnv(0.01, 24 * 90).default(12),
+  API_TOKEN_TTL_HOURS: decimalFromEnv(0.01, 24 * 365).default(24),
   /** Behind a TLS-terminating proxy: trust X-Forwarded-* (client IP, https) from that many hops. */
-  TRUST_PROXY: z.union([z.enum(['true', 'false']), z.coerce.number().int().min(0).max(10)]).optional(),
+  TRUST_PROXY: z
+    .union([z.enum(['true', 'false']), wholeFromEnv(0, 10)], { error: (issue) => `must be true, false or a number of proxy hops from 0 to 10, in plain digits (got "${String(issue.input)}")` })
+    .optional(),
   /** Secure cookie flag: auto = when the request arrived over TLS (directly or via a trusted proxy). */
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   /** The accounts' own rule (accounts/email.ts): zod's email() refused the default admin@localhost. */
   SEED_ADMIN_EMAIL: z.string().refine(isValidEmail, 'Invalid email address').optional(),
   SEED_ADMIN_PASSWORD: z.string().min(10, 'SEED_ADMIN_PASSWORD must be at least 10 characters').optional(),
   /** Analyses (and PDF re-runs) per user per minute. */
-  RATE_LIMIT_ANALYSES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_ANALYSES_PER_MINUTE: wholeFromEnv(1).default(20),
   /**
    * Requests per client IP per minute, every request but the probes (request-limit.ts), static files
    * and unknown paths included. A cold page visit is 8–30 requests (HTML, CSS, scripts, thumbnails):
    * 1000 leaves a busy user ten of each main page a minute with no cache (560), a batch, and colleagues
    * sharing a NAT address, while a flood of any kind stops at ~17 a second per address.
    */
-  RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(1000),
+  RATE_LIMIT_REQUESTS_PER_MINUTE: wholeFromEnv(1).default(1000),
   /** Login attempts (page and token API) per client IP, and per account, per window. */
-  RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(30),
-  RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
-  RATE_LIMIT_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  RATE_LIMIT_LOGIN_PER_IP: wholeFromEnv(1).default(30),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: wholeFromEnv(1).default(5),
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS: wholeFromEnv(1).default(900),
   /**
    * Failed logins per account per (longer) window, which a success does not clear: the bound on
    * guessing one account from many IPs while its owner keeps logging in (the limit above resets).
    */
-  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(20),
-  RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: wholeFromEnv(1).default(20),
+  RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS: wholeFromEnv(1).default(3600),
   /**
    * scrypt cost of new password hashes (accounts/password.ts): 'standard' (OWASP's minimum), or
    * 'test' — a cheap cost for the test suites, refused unless NODE_ENV=test (passwordCostIssues).

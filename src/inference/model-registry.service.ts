@@ -103,7 +103,7 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
   }
 
   private async loadOne(dir: string, validate: (v: unknown) => ModelCard): Promise<LoadedModel> {
-    const card = validate(JSON.parse(fs.readFileSync(path.join(dir, 'model_card.json'), 'utf8')));
+    const card = validate(readCardJson(path.join(dir, 'model_card.json')));
     if (card.name !== path.basename(dir)) throw new ModelCardError(`card name "${card.name}" differs from its folder`);
     const bytes = fs.readFileSync(path.join(dir, card.onnx.file));
     const sha = createHash('sha256').update(bytes).digest('hex');
@@ -240,5 +240,19 @@ export class ModelRegistry implements ModelProvider, ReadinessCheck, OnModuleIni
       this.logger.error(`Inference failed in ${model.card.name}: ${err instanceof Error ? err.message : String(err)}`);
       throw new AnalysisUnavailableError('The model failed to run on this image.');
     }
+  }
+}
+
+/**
+ * A card's JSON. One copied in part (a full disk, an interrupted copy) said only "Unexpected end of
+ * JSON input" or "Bad control character … at position 23" after the folder's name: now it names the
+ * file and what to do.
+ */
+function readCardJson(file: string): unknown {
+  const text = fs.readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ModelCardError(`model_card.json is not valid JSON (${err instanceof Error ? err.message : String(err)}): it was written in part or edited; copy the model's folder again`);
   }
 }

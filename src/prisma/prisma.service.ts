@@ -169,7 +169,9 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
       return { ok: true };
     })();
     const late = new Promise<{ ok: boolean; detail: string }>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, detail: `write probe took longer than ${timeoutMs} ms` }), timeoutMs);
+      // what an operator can act on: "write probe took longer than 2000 ms" named neither a lock nor a server
+      const why = this.engine === 'postgresql' ? 'the PostgreSQL server did not answer in time, or another session holds a lock on the migrations table' : 'another process holds the write lock of the SQLite file (a sqlite3 session or a backup in a transaction?), or its disk does not answer';
+      timer = setTimeout(() => resolve({ ok: false, detail: `no write committed within ${timeoutMs} ms: ${why}` }), timeoutMs);
     });
     try {
       return await Promise.race([probe, late]);

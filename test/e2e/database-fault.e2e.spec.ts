@@ -58,6 +58,21 @@ describe('database faults (F7)', () => {
     await request(server).post('/api/v1/auth/token').send({ email: user.email, password }).expect(200);
   });
 
+  // a sqlite3 session left in a transaction: the start stopped with "database: write probe took
+  // longer than 2000 ms" (tried: a second process holding BEGIN EXCLUSIVE), naming no lock
+  it('the write lock held by another connection: the probe says who is likely holding it', async () => {
+    const holder = new Database(app.get(AppConfig).databaseFile);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const probe = await prisma.writable(200);
+      expect(probe).toEqual({ ok: false, detail: 'no write committed within 200 ms: another process holds the write lock of the SQLite file (a sqlite3 session or a backup in a transaction?), or its disk does not answer' });
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(await eventually(() => prisma.writable(), (p) => p.ok)).toEqual({ ok: true });
+  });
+
   // it stayed ready and recorded into the file it had open, which no restart reads
   it('the database file removed or replaced under the running process → /readyz 503 until it is back', async () => {
     const server = app.getHttpServer();

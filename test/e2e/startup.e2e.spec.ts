@@ -76,6 +76,17 @@ describe('start-up (npm start)', () => {
     expect(err.message).not.toContain('lost+found');
   });
 
+  // a card copied in part (a full disk, an interrupted copy): it said "triage: Unexpected end of JSON
+  // input" or "Bad control character in string literal in JSON at position 23", naming no file
+  it('refuses to start when a card was written in part, naming the file and what to do', async () => {
+    const dir = tempDir('sentinel-startup-models-');
+    for (const name of ['triage', 'brain_tumor']) fs.cpSync(path.join(FAKE_MODELS_DIR, name), path.join(dir, name), { recursive: true });
+    const card = path.join(dir, 'triage', 'model_card.json');
+    fs.writeFileSync(card, fs.readFileSync(card, 'utf8').slice(0, 40));
+    const err = await startupError({ MODELS_DIR: dir, INFERENCE_WORKERS: '0' });
+    expect(err.message).toMatch(/triage: model_card\.json is not valid JSON \(.+\): it was written in part or edited; copy the model's folder again/);
+  });
+
   it('refuses to start when the SQLite path cannot hold a database (a file where a folder should be)', async () => {
     const file = path.join(tempDir('sentinel-db-'), 'not-a-folder');
     fs.writeFileSync(file, 'x');

@@ -1,4 +1,4 @@
-import { integerOption } from '../../src/cli/cli-args';
+import { decimalOption, integerListOption, integerOption } from '../../src/cli/cli-args';
 
 /**
  * The one parser of the commands' whole-number options (descriptions:rescrub --batch-size,
@@ -32,5 +32,44 @@ describe('integerOption', () => {
     expect(() => integerOption('limit', '0', { min: 1 })).toThrow('--limit must be a whole number of at least 1 (got "0")');
     // beyond 2^53 a number is no longer the digits typed
     expect(() => integerOption('limit', '9007199254740993', { min: 1 })).toThrow('--limit must be a whole number of at least 1 (got "9007199254740993")');
+  });
+});
+
+/**
+ * The benches' options (scripts/bench*.mjs) go through the same parser: a list of whole numbers
+ * (`--levels 1,4,16`) and a decimal where a fraction is meant (`--soak 0.5` minutes). Number()
+ * took `--levels 1,1e3` as 1 and 1000 and `--soak 1e1` as 10, and `--levels 1,,4` as 1, 0, 4.
+ */
+describe('integerListOption', () => {
+  const range = { min: 1, max: 256 };
+
+  it('takes comma-separated plain digits within the range, or nothing', () => {
+    expect(integerListOption('levels', undefined, range)).toBeUndefined();
+    expect(integerListOption('levels', '1', range)).toEqual([1]);
+    expect(integerListOption('levels', '1,4,16,256', range)).toEqual([1, 4, 16, 256]);
+  });
+
+  it('refuses any item that is not plain digits within the range, naming the option, the range and the whole value', () => {
+    for (const raw of ['1,1e3', '0x10', '1,,4', '1,', ',1', '1, 4', '2.5', '0', '1,257', 'abc', '1;4']) {
+      expect(() => integerListOption('levels', raw, range)).toThrow(`--levels must be whole numbers from 1 to 256, separated by commas (got "${raw}")`);
+    }
+  });
+});
+
+describe('decimalOption', () => {
+  const range = { min: 0, max: 1440 };
+
+  it('takes plain digits with an optional fraction within the range, or nothing', () => {
+    expect(decimalOption('soak', undefined, range)).toBeUndefined();
+    expect(decimalOption('soak', '0', range)).toBe(0);
+    expect(decimalOption('soak', '0.5', range)).toBe(0.5);
+    expect(decimalOption('soak', '30', range)).toBe(30);
+    expect(decimalOption('soak', '1440', range)).toBe(1440);
+  });
+
+  it('refuses exponents, hex, signs, spaces, bare points and values outside the range', () => {
+    for (const raw of ['1e1', '0x10', '+1', '-1', ' 5', '5 ', '.5', '5.', '1,5', 'Infinity', 'NaN', 'abc', '1440.01', '99999']) {
+      expect(() => decimalOption('soak', raw, range)).toThrow(`--soak must be a number from 0 to 1440, plain digits with an optional fraction such as 0.5 (got "${raw}")`);
+    }
   });
 });

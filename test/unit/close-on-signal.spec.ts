@@ -65,6 +65,22 @@ describe('closeOnSignal', () => {
     expect(logged).toContain(`${second} again: closing now, without the rest of the 60000 ms delay`);
   });
 
+  // a second Ctrl-C while the requests in flight finish was ignored without a word: the terminal
+  // showed nothing for up to the grace, and an operator reached for kill -9 (the drain cut short)
+  it('a signal during the close is answered with a line saying what is being waited for, once', async () => {
+    const signals = new EventEmitter();
+    let finish: (cut: number) => void = () => undefined;
+    const exits: number[] = [];
+    closeOnSignal({ notReady: () => undefined, close: () => new Promise<number>((resolve) => (finish = resolve)) }, { delayMs: 0, graceMs: 10_000, exit: (code) => void exits.push(code), signals });
+    signals.emit('SIGINT', 'SIGINT');
+    signals.emit('SIGINT', 'SIGINT');
+    signals.emit('SIGINT', 'SIGINT');
+    expect(logged).toEqual(['SIGINT: shutting down', 'SIGINT again: already shutting down — the requests in flight finish first (the stop ends within 10000 ms of its start)']);
+    finish(0);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(exits).toEqual([0]);
+  });
+
   it('without a delay: not ready and closing on the signal itself', async () => {
     const { signals, events, exits, flush } = setUp(0);
     signals.emit('SIGINT', 'SIGINT');

@@ -37,11 +37,13 @@ function settingsRows(markdown: string): Row[] {
   return rows;
 }
 
-/** The inner schema under .default()/.optional(), where a number's bounds and an enum's options live. */
+/** The inner schema under .default()/.optional() (and a string's digits check), where a number's bounds and an enum's options live. */
 function core(schema: z.ZodType): z.ZodType {
   let t = schema;
   for (let i = 0; i < 5; i++) {
     if (t instanceof z.ZodDefault || t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
+    // a number from the environment: its digits checked on the string, then its bounds (config/env-numbers.ts)
+    else if (t instanceof z.ZodPipe && t.in instanceof z.ZodString && !(t.out instanceof z.ZodPipe)) t = t.out as z.ZodType;
     else break;
   }
   return t;
