@@ -22,12 +22,14 @@ let victimNo = 10;
 const victimIp = () => `192.0.2.${victimNo++}`;
 
 type Server = Parameters<typeof request>[0];
+/** Nothing here is analysed: no inference workers to start (two cost seconds of CPU at each boot). */
+const NO_ANALYSES = { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0' };
 const token = (server: Server, email: string, password: string, ip: string) =>
   request(server).post('/api/v1/auth/token').set('X-Forwarded-For', ip).send({ email, password });
 
 describe('failed logins per account, over a longer window that a success does not clear', () => {
   // TRUST_PROXY: each request's X-Forwarded-For is its client IP; every other limit at its default
-  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, TRUST_PROXY: 'true' } });
+  const h = useApp({ env: { ...NO_ANALYSES, TRUST_PROXY: 'true' } });
 
   it('guessing from many IPs while the owner keeps logging in: after 20 failures the account answers 429, with Retry-After', async () => {
     const { user, password } = await createUser(h.app);
@@ -128,7 +130,7 @@ describe('failed-login limit: configurable, and the same for an email no account
   // the short per-account limit lifted, so only the failed-login one is in play
   const h = useApp({
     env: {
-      MODELS_DIR: FAKE_MODELS_DIR,
+      ...NO_ANALYSES,
       TRUST_PROXY: 'true',
       RATE_LIMIT_LOGIN_PER_ACCOUNT: '1000',
       RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: String(LIMIT),
