@@ -16,8 +16,9 @@ import { useApp } from '../support/use-app';
  * The interleaving is forced, not timed: the login's session store waits until the change is done.
  */
 describe('a login racing a password change or reset', () => {
-  // one app and one admin for the file: each test races over a user of its own
-  const h = useApp({ sessions: { admin: { role: 'admin' } } });
+  // one app and one admin for the file: each test races over a user of its own; nothing is
+  // analysed, so no inference workers to start (two cost seconds of CPU at boot)
+  const h = useApp({ env: { INFERENCE_WORKERS: '0' }, sessions: { admin: { role: 'admin' } } });
   const { admin } = h.sessions;
   /** Holds the next SessionsService.create until `release`; `reached` once the login got there. */
   function holdNextSessionStore(sessions: SessionsService) {
