@@ -42,6 +42,9 @@ class FakeSharedStore implements RateLimitBackend {
   }
 }
 
+/** For the apps that analyse nothing: no inference workers to start (two cost seconds of CPU at each boot). */
+const NO_ANALYSES = { INFERENCE_WORKERS: '0' };
+
 /** The real app with the rate-limit storage swapped, exactly as a deployment would swap it. */
 async function startWithStorage(config: AppConfig, storage: RateLimitBackend): Promise<NestExpressApplication> {
   const app = await startApp(config);
@@ -92,7 +95,7 @@ describe('rate limits (@nestjs/throttler)', () => {
   });
 
   it('requests per IP per minute: 429 for the API, a friendly HTML page for browsers; health stays open', async () => {
-    const app = await startApp(testConfig({ RATE_LIMIT_REQUESTS_PER_MINUTE: '5' }));
+    const app = await startApp(testConfig({ ...NO_ANALYSES, RATE_LIMIT_REQUESTS_PER_MINUTE: '5' }));
     try {
       const s = await loginAs(app);
       const server = app.getHttpServer();
@@ -141,7 +144,7 @@ describe('rate limits (@nestjs/throttler)', () => {
 describe('per-account login limit: only failed attempts add up', () => {
   const PER_ACCOUNT = 5; // RATE_LIMIT_LOGIN_PER_ACCOUNT's default, left unset here
   // the per-IP login limit is lifted so that only the per-account one is in play (all requests share one IP)
-  const h = useApp({ env: { RATE_LIMIT_LOGIN_PER_IP: '1000' } });
+  const h = useApp({ env: { ...NO_ANALYSES, RATE_LIMIT_LOGIN_PER_IP: '1000' } });
   const form = async (email: string, password: string) => (await loginViaForm(h.app, email, password)).status;
   const token = async (email: string, password: string) => (await request(h.app.getHttpServer()).post('/api/v1/auth/token').send({ email, password })).status;
   const WRONG = 'not the password';
@@ -182,7 +185,7 @@ describe('per-account login limit: only failed attempts add up', () => {
 
   it('with a shared store, a success on one instance resets the count on the other', async () => {
     const store = new FakeSharedStore();
-    const config = testConfig({ RATE_LIMIT_LOGIN_PER_IP: '1000' });
+    const config = testConfig({ ...NO_ANALYSES, RATE_LIMIT_LOGIN_PER_IP: '1000' });
     const one = await startWithStorage(config, store);
     const two = await startWithStorage(config, store);
     try {
