@@ -10,7 +10,7 @@ import { EXPERIMENTAL_NOTICE } from '../../src/common/disclaimer';
 import { ReportsService } from '../../src/reports/reports.service';
 import { analysisPage, REAL, sha } from './analysis-page-context';
 import { rateLimitTests } from './analysis-page-limits';
-import { axeScan, drop, HAVE_CHROMIUM, shoot } from './harness';
+import { axeScan, countBodyReads, drop, HAVE_CHROMIUM, shoot } from './harness';
 
 (HAVE_CHROMIUM ? describe : describe.skip)('the analysis page (issue 12)', () => {
   const c = analysisPage();
@@ -54,17 +54,22 @@ import { axeScan, drop, HAVE_CHROMIUM, shoot } from './harness';
     await expect(page.locator('#pdf-btn').isVisible()).resolves.toBe(false);
     await page.click('#tab-upload');
 
-    // an answer that arrives after another image was chosen is not shown for it
+    // an answer that arrives after another image was chosen is not shown for it: the request is held
+    // until the other image is chosen (it slept 800 ms, then 200 ms more for the page to act on it)
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
     await page.route('**/api/v1/analyses', async (route) => {
-      await new Promise((r) => setTimeout(r, 800));
+      await held;
       await route.continue();
     });
     await choose(brain);
     const late = page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses'));
     await page.click('#submit-btn');
     await choose(xray);
+    const reads = await countBodyReads(page, 'json');
+    release();
     await late;
-    await page.waitForTimeout(200);
+    await reads.readsAtLeast(1); // the page has read the late answer and acted on it
     await expect(page.locator('#state-result').isHidden()).resolves.toBe(true);
     await page.unroute('**/api/v1/analyses');
 

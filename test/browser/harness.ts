@@ -259,16 +259,21 @@ export function useSignedInPage(options: SignedInPageOptions): Harness {
 }
 
 /**
- * Sends `png` from the analysis page open in `page` and waits for `shown` (the result card or a part
- * of it): the id of the analysis's history record, from the page's own request.
+ * Sends `bytes` (a PNG unless `mimeType` says otherwise) from the analysis page open in `page` and
+ * waits for `shown` (the result card or a part of it): the JSON the page's own request was answered.
  */
-export async function analyseFromPage(page: Page, png: Buffer, options: { name?: string; shown?: string } = {}): Promise<string> {
-  const { name = 'white.png', shown = '#state-result' } = options;
-  await page.setInputFiles('#file-input', { name, mimeType: 'image/png', buffer: png });
+export async function analyseFromPageAnswer<T extends { analysisId: string }>(page: Page, bytes: Buffer, options: { name?: string; mimeType?: string; shown?: string } = {}): Promise<T> {
+  const { name = 'white.png', mimeType = 'image/png', shown = '#state-result' } = options;
+  await page.setInputFiles('#file-input', { name, mimeType, buffer: bytes });
   await page.waitForFunction((chosen) => document.getElementById('selected-name')?.textContent === chosen, name);
   const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
   await page.locator(shown).waitFor({ state: 'visible' });
-  return ((await res.json()) as { analysisId: string }).analysisId;
+  return (await res.json()) as T;
+}
+
+/** analyseFromPageAnswer for a PNG: the id of the analysis's history record. */
+export async function analyseFromPage(page: Page, png: Buffer, options: { name?: string; shown?: string } = {}): Promise<string> {
+  return (await analyseFromPageAnswer(page, png, options)).analysisId;
 }
 
 /**

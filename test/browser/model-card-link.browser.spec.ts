@@ -6,7 +6,7 @@
  * experimental); skipped without Chromium.
  */
 import sharp from 'sharp';
-import { HAVE_CHROMIUM, useSignedInPage } from './harness';
+import { analyseFromPage, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'card-link@example.org', password: 'card-link-password-1' };
 
@@ -16,9 +16,7 @@ const ADMIN = { email: 'card-link@example.org', password: 'card-link-password-1'
   it('an experimental answer links its model card once', async () => {
     const page = h.page;
     const white = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
-    await page.setInputFiles('#file-input', { name: 'white.png', mimeType: 'image/png', buffer: white });
-    await page.click('#submit-btn');
-    await page.locator('#state-result').waitFor({ state: 'visible' });
+    await analyseFromPage(page, white);
     await expect(page.locator('#verdict-experimental').isVisible()).resolves.toBe(true);
     // the pipeline list's per-stage "model card" links (one per model) are another matter
     const links = await page.locator('#state-result a').evaluateAll((as) => as.filter((a) => a.textContent === 'Model card').map((a) => a.getAttribute('href')));

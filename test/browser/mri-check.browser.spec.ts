@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { REPO_ROOT, SAMPLES_DIR } from '../support/app';
-import { HAVE_CHROMIUM, useSignedInPage } from './harness';
+import { analyseFromPageAnswer, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const SAMPLE = path.join(SAMPLES_DIR, 'brain-glioma-1.jpg');
 const REAL = fs.existsSync(path.join(REPO_ROOT, 'models', 'triage', 'model_card.json')) && fs.existsSync(SAMPLE);
@@ -22,11 +22,7 @@ const ADMIN = { email: 'mri-check-admin@example.org', password: 'mri-check-test-
   it('names the image check that refused it, not 1 − P(MRI)', async () => {
     const page = h.page;
     const framed = await sharp(fs.readFileSync(SAMPLE)).extend({ top: 12, bottom: 12, left: 12, right: 12, background: '#ffffff' }).jpeg().toBuffer();
-    await page.setInputFiles('#file-input', { name: 'framed.jpg', mimeType: 'image/jpeg', buffer: framed });
-    await page.waitForFunction(() => document.getElementById('selected-name')?.textContent === 'framed.jpg');
-    const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), page.click('#submit-btn')]);
-    await page.locator('#state-result').waitFor({ state: 'visible' });
-    const r = (await res.json()) as { code: string; mriConfidence: number };
+    const r = await analyseFromPageAnswer<{ analysisId: string; code: string; mriConfidence: number }>(page, framed, { name: 'framed.jpg', mimeType: 'image/jpeg' });
     expect(r.code).toBe('NOT_MRI');
     expect(r.mriConfidence).toBeGreaterThan(0.5);
     const details = await page.locator('#stages .stage-detail').allTextContents();

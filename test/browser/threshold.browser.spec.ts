@@ -5,7 +5,7 @@
  * at 50 % was drawn as below the threshold).
  */
 import sharp from 'sharp';
-import { HAVE_CHROMIUM, useSignedInPage } from './harness';
+import { analyseFromPageAnswer, HAVE_CHROMIUM, useSignedInPage } from './harness';
 
 const ADMIN = { email: 'threshold-admin@example.org', password: 'threshold-test-password-1' };
 
@@ -15,11 +15,7 @@ const ADMIN = { email: 'threshold-admin@example.org', password: 'threshold-test-
   it('shows the 40 % threshold and an answer at ~50 % as above it', async () => {
     // light grey: the fake brain model's glioma at ~50 % (answered at 40 %)
     const bytes = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 250, g: 250, b: 250 } } }).png().toBuffer();
-    await h.page.setInputFiles('#file-input', { name: 'grey.png', mimeType: 'image/png', buffer: bytes });
-    await h.page.waitForFunction(() => document.getElementById('selected-name')?.textContent === 'grey.png');
-    const [res] = await Promise.all([h.page.waitForResponse((r) => r.url().endsWith('/api/v1/analyses')), h.page.click('#submit-btn')]);
-    await h.page.locator('#state-result').waitFor({ state: 'visible' });
-    const r = (await res.json()) as { status: string; confidence: number };
+    const r = await analyseFromPageAnswer<{ analysisId: string; status: string; confidence: number }>(h.page, bytes, { name: 'grey.png' });
     expect(r.status).toBe('completed');
     expect(r.confidence).toBeLessThan(0.6);
     await expect(h.page.locator('#confidence-bar').getAttribute('class')).resolves.toBe('above');

@@ -7,26 +7,24 @@
  *
  * The change is made inside the export, deterministically: when the export reads its second batch.
  */
-import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { useApp } from '../support/use-app';
 import { SessionsService } from '../../src/accounts/sessions.service';
 import { EXPORT_BATCH } from '../../src/history/history.service';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { loginAs, TestSession } from '../helpers/auth';
-import { bootAudited, CapturingAuditSink } from '../helpers/capturing-audit-sink';
+import { auditedApp, CapturingAuditSink } from '../helpers/capturing-audit-sink';
 
 const ROWS = 2 * EXPORT_BATCH + 17;
 
 describe('CSV export: the admin\'s access ending mid-stream', () => {
   const sink = new CapturingAuditSink();
-  let app: NestExpressApplication;
+  const h = useApp({ ...auditedApp(sink, { INFERENCE_WORKERS: '0' }), sessions: { owner: {} } });
+  const { owner } = h.sessions;
   let prisma: PrismaService;
-  let owner: TestSession;
 
   beforeAll(async () => {
-    app = await bootAudited(sink, { INFERENCE_WORKERS: '0' });
-    prisma = app.get(PrismaService);
-    owner = await loginAs(app);
+    prisma = h.get(PrismaService);
     const t0 = Date.UTC(2026, 0, 1);
     await prisma.analysis.createMany({
       data: Array.from({ length: ROWS }, (_, i) => ({
@@ -41,9 +39,6 @@ describe('CSV export: the admin\'s access ending mid-stream', () => {
       })),
     });
   });
-  afterAll(async () => {
-    await app.close();
-  });
   beforeEach(() => sink.clear());
 
   /** The export's outcome when `change` runs as it reads its second batch (the first is sent by then). */
@@ -56,7 +51,7 @@ describe('CSV export: the admin\'s access ending mid-stream', () => {
       return real(args);
     }) as unknown as typeof real);
     try {
-      const req = via === 'bearer' ? request(app.getHttpServer()).get('/api/v1/history/export.csv').set(admin.bearer) : request(app.getHttpServer()).get('/history/export.csv').set(admin.headers);
+      const req = via === 'bearer' ? request(h.app.getHttpServer()).get('/api/v1/history/export.csv').set(admin.bearer) : request(h.app.getHttpServer()).get('/history/export.csv').set(admin.headers);
       return await req.then(
         (res) => `complete ${res.status} ${res.text.split('\r\n').length - 2} rows`,
         (err: Error) => `cut: ${err.message}`,
@@ -70,20 +65,20 @@ describe('CSV export: the admin\'s access ending mid-stream', () => {
     ['an admin demoted to user', 'bearer', (a) => prisma.user.update({ where: { id: a.user.id }, data: { role: 'user' } })],
     ['an admin disabled', 'cookie', (a) => prisma.user.update({ where: { id: a.user.id }, data: { disabled: true } })],
     ['an admin deleted (its sessions go with it)', 'bearer', (a) => prisma.user.delete({ where: { id: a.user.id } })],
-    ['an admin whose API token is revoked', 'bearer', (a) => app.get(SessionsService).revoke(a.token)],
+    ['an admin whose API token is revoked', 'bearer', (a) => h.app.get(SessionsService).revoke(a.token)],
     ['an admin whose browser session ends (logged out elsewhere)', 'cookie', (a) => prisma.session.deleteMany({ where: { userId: a.user.id, kind: 'web' } })],
   ];
 
   it.each(cuts)('%s mid-export gets a cut transfer and an access.denied line', async (_what, via, change) => {
-    const admin = await loginAs(app, { role: 'admin' });
+    const admin = await loginAs(h.app, { role: 'admin' });
     const outcome = await exportWhile(admin, via, () => change(admin));
     expect(outcome).toMatch(/^cut: /);
     expect(sink.events('access.denied')).toEqual([expect.objectContaining({ reason: 'access_ended', userId: admin.user.id, username: admin.user.email })]);
   });
 
   it('a change to someone else (another admin demoted) leaves the export whole, with no line', async () => {
-    const admin = await loginAs(app, { role: 'admin' });
-    const other = await loginAs(app, { role: 'admin' });
+    const admin = await loginAs(h.app, { role: 'admin' });
+    const other = await loginAs(h.app, { role: 'admin' });
     const outcome = await exportWhile(admin, 'bearer', () => prisma.user.update({ where: { id: other.user.id }, data: { role: 'user' } }));
     expect(outcome).toBe(`complete 200 ${ROWS} rows`);
     expect(sink.events('access.denied')).toEqual([]);

@@ -11,16 +11,10 @@ import type { AnalysisRecord } from '../../src/classifier/analysis-result';
 import { HistoryService } from '../../src/history/history.service';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { useApp } from '../support/use-app';
+import { analysisRecord } from '../helpers/analysis-record';
 
-function record(userId: string, over: Partial<AnalysisRecord>): AnalysisRecord {
-  return {
-    userId, fileType: 'png', byteSize: 1000, width: 256, height: 256, sha256: 'b'.repeat(64),
-    status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.9,
-    isMri: true, mriConfidence: 0.99, task: 'brain_tumor', label: 'notumor', confidence: 0.9,
-    probabilities: null, modelVersions: null, timingsMs: null, thresholds: {},
-    ...over,
-  };
-}
+/** This spec's rows: a different image ('b…') with no tumour, unless a test says otherwise. */
+const record = (userId: string, over: Partial<AnalysisRecord>) => analysisRecord(userId, { sha256: 'b'.repeat(64), label: 'notumor', ...over });
 
 interface Option {
   value: string;

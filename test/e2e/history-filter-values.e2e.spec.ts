@@ -6,21 +6,11 @@
  * recorded (a label of an older model version stays a filter for as long as its rows exist).
  */
 import request from 'supertest';
-import type { AnalysisRecord } from '../../src/classifier/analysis-result';
 import { encodeCursor } from '../../src/history/history-cursor';
 import { HistoryService } from '../../src/history/history.service';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { useApp } from '../support/use-app';
-
-function record(userId: string, over: Partial<AnalysisRecord>): AnalysisRecord {
-  return {
-    userId, fileType: 'png', byteSize: 1000, width: 256, height: 256, sha256: 'a'.repeat(64),
-    status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.9,
-    isMri: true, mriConfidence: 0.99, task: 'brain_tumor', label: 'glioma', confidence: 0.9,
-    probabilities: null, modelVersions: null, timingsMs: null, thresholds: {},
-    ...over,
-  };
-}
+import { analysisRecord } from '../helpers/analysis-record';
 
 /** The fake models' brain_tumor labels (test/fixtures/fake-models), and the older set a 2.x model wrote. */
 const CARD_LABELS = ['glioma', 'meningioma', 'notumor', 'pituitary'];
@@ -33,10 +23,10 @@ describe('history filters: a value that can never match is a 400 naming the acce
 
   beforeAll(async () => {
     const history = h.get(HistoryService);
-    await history.record(record(alice.user.id, {}));
+    await history.record(analysisRecord(alice.user.id, {}));
     // as an older brain_tumor (2.x) answered: its label set was glioma_tumor, no_tumor…
-    await history.record(record(alice.user.id, { label: 'glioma_tumor' }));
-    await history.record(record(alice.user.id, { label: 'no_tumor' }));
+    await history.record(analysisRecord(alice.user.id, { label: 'glioma_tumor' }));
+    await history.record(analysisRecord(alice.user.id, { label: 'no_tumor' }));
   });
 
   const ROUTES = ['/api/v1/history', '/api/v1/history/summary', '/api/v1/history/export.csv'];

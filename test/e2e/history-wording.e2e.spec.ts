@@ -5,10 +5,10 @@
  * part "—" for the analyses refused before triage named one.
  */
 import request from 'supertest';
-import type { AnalysisRecord } from '../../src/classifier/analysis-result';
 import { HistoryService } from '../../src/history/history.service';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { useApp } from '../support/use-app';
+import { analysisRecord } from '../helpers/analysis-record';
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
 
@@ -18,15 +18,6 @@ function summaryColumn(html: string, heading: string): string[] {
   return m ? [...m[1].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((li) => text(li[1])) : [];
 }
 
-function record(userId: string, over: Partial<AnalysisRecord>): AnalysisRecord {
-  return {
-    userId, fileType: 'png', byteSize: 1000, width: 256, height: 256, sha256: 'a'.repeat(64),
-    status: 'completed', stage: 'diagnosis', code: null, anatomy: 'brain', anatomyConfidence: 0.9,
-    isMri: true, mriConfidence: 0.99, task: 'brain_tumor', label: 'glioma', confidence: 0.9,
-    probabilities: null, modelVersions: null, timingsMs: null, thresholds: {},
-    ...over,
-  };
-}
 
 describe('history page: one name per status, a summary in words', () => {
   const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR }, sessions: { alice: {} } });
@@ -36,9 +27,9 @@ describe('history page: one name per status, a summary in words', () => {
   beforeAll(async () => {
     const history = h.get(HistoryService);
     const id = alice.user.id;
-    await history.record(record(id, { status: 'inconclusive', code: 'NO_VALIDATED_MODEL', anatomy: 'spine', task: 'triage', label: null, confidence: null }));
-    await history.record(record(id, { status: 'rejected', stage: 'modality', code: 'NOT_MRI', anatomy: null, anatomyConfidence: null, isMri: false, task: 'triage', label: null, confidence: null }));
-    await history.record(record(id, { status: 'rejected', stage: 'file', code: 'UNSUPPORTED_TYPE', fileType: null, width: null, height: null, anatomy: null, anatomyConfidence: null, isMri: null, mriConfidence: null, task: null, label: null, confidence: null }));
+    await history.record(analysisRecord(id, { status: 'inconclusive', code: 'NO_VALIDATED_MODEL', anatomy: 'spine', task: 'triage', label: null, confidence: null }));
+    await history.record(analysisRecord(id, { status: 'rejected', stage: 'modality', code: 'NOT_MRI', anatomy: null, anatomyConfidence: null, isMri: false, task: 'triage', label: null, confidence: null }));
+    await history.record(analysisRecord(id, { status: 'rejected', stage: 'file', code: 'UNSUPPORTED_TYPE', fileType: null, width: null, height: null, anatomy: null, anatomyConfidence: null, isMri: null, mriConfidence: null, task: null, label: null, confidence: null }));
     html = (await request(h.server).get('/history').set(alice.headers).expect(200)).text;
   });
 

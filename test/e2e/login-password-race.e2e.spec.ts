@@ -3,7 +3,7 @@ import { PrismaService } from '../../src/prisma/prisma.service';
 import { SessionsService } from '../../src/accounts/sessions.service';
 import { UsersService } from '../../src/accounts/users.service';
 import { loginAs, loginViaForm } from '../helpers/auth';
-import { startApp, testConfig } from '../support/app';
+import { useApp } from '../support/use-app';
 
 /**
  * A login checks the password, then stores its session: a password change or an admin's reset
@@ -16,6 +16,10 @@ import { startApp, testConfig } from '../support/app';
  * The interleaving is forced, not timed: the login's session store waits until the change is done.
  */
 describe('a login racing a password change or reset', () => {
+  // one app and one admin for the file: each test races over a user of its own; nothing is
+  // analysed, so no inference workers to start (two cost seconds of CPU at boot)
+  const h = useApp({ env: { INFERENCE_WORKERS: '0' }, sessions: { admin: { role: 'admin' } } });
+  const { admin } = h.sessions;
   /** Holds the next SessionsService.create until `release`; `reached` once the login got there. */
   function holdNextSessionStore(sessions: SessionsService) {
     let release!: () => void;
@@ -46,101 +50,68 @@ describe('a login racing a password change or reset', () => {
   }
 
   it('token login with the old password, the user changes it meanwhile: 401, and no token of the old password works', async () => {
-    const app = await startApp(testConfig());
-    try {
-      const server = app.getHttpServer();
-      const victim = await loginAs(app);
-      let change!: request.Response;
-      // held once the old password was accepted, before its session is stored
-      const res = await raced(
-        app.get(SessionsService),
-        () => request(server).post('/api/v1/auth/token').send({ email: victim.user.email, password: victim.password }).then((r) => r),
-        async () => (change = await request(server).post('/api/v1/auth/password').set(victim.bearer).send({ current: victim.password, password: 'the owner chose this 1' })),
-      );
-      expect(change.status).toBe(200);
-      expect(res.status).toBe(401);
-      expect(res.body.code).toBe('UNAUTHORIZED');
-      expect(res.body.token).toBeUndefined();
-      // the owner's new token is the only one left
-      await request(server).get('/api/v1/auth/me').set({ Authorization: `Bearer ${change.body.token}` }).expect(200);
-    } finally {
-      await app.close();
-    }
+    const victim = await loginAs(h.app);
+    let change!: request.Response;
+    // held once the old password was accepted, before its session is stored
+    const res = await raced(
+      h.app.get(SessionsService),
+      () => request(h.server).post('/api/v1/auth/token').send({ email: victim.user.email, password: victim.password }).then((r) => r),
+      async () => (change = await request(h.server).post('/api/v1/auth/password').set(victim.bearer).send({ current: victim.password, password: 'the owner chose this 1' })),
+    );
+    expect(change.status).toBe(200);
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('UNAUTHORIZED');
+    expect(res.body.token).toBeUndefined();
+    // the owner's new token is the only one left
+    await request(h.server).get('/api/v1/auth/me').set({ Authorization: `Bearer ${change.body.token}` }).expect(200);
   });
 
   it('form login with the old password, an admin resets it meanwhile: no session cookie of the old password', async () => {
-    const app = await startApp(testConfig());
-    try {
-      const server = app.getHttpServer();
-      const admin = await loginAs(app, { role: 'admin' });
-      const victim = await loginAs(app);
-      const res = await raced(
-        app.get(SessionsService),
-        () => loginViaForm(app, victim.user.email, victim.password),
-        () => request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' }).expect(200),
-      );
-      expect(res.status).toBe(401);
-      const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-      expect(cookies.find((c) => c.startsWith('sentinel_session='))).toBeUndefined();
-      expect(await app.get(UsersService).findById(victim.user.id)).toMatchObject({ mustChangePassword: true });
-    } finally {
-      await app.close();
-    }
+    const victim = await loginAs(h.app);
+    const res = await raced(
+      h.app.get(SessionsService),
+      () => loginViaForm(h.app, victim.user.email, victim.password),
+      () => request(h.server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' }).expect(200),
+    );
+    expect(res.status).toBe(401);
+    const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+    expect(cookies.find((c) => c.startsWith('sentinel_session='))).toBeUndefined();
+    expect(await h.app.get(UsersService).findById(victim.user.id)).toMatchObject({ mustChangePassword: true });
   });
 
   it('token login racing an admin disabling the account: 401, and re-enabling it brings back no session of that login', async () => {
-    const app = await startApp(testConfig());
-    try {
-      const server = app.getHttpServer();
-      const admin = await loginAs(app, { role: 'admin' });
-      const victim = await loginAs(app);
-      const res = await raced(
-        app.get(SessionsService),
-        () => request(server).post('/api/v1/auth/token').send({ email: victim.user.email, password: victim.password }).then((r) => r),
-        () => request(server).patch(`/api/v1/users/${victim.user.id}`).set(admin.bearer).send({ disabled: true }).expect(200),
-      );
-      expect(res.status).toBe(401);
-      await request(server).patch(`/api/v1/users/${victim.user.id}`).set(admin.bearer).send({ disabled: false }).expect(200);
-      // the session the login stored while the account was being disabled was dormant, not gone:
-      // re-enabling the account would have brought it back
-      expect(await app.get(PrismaService).session.count({ where: { userId: victim.user.id } })).toBe(0);
-    } finally {
-      await app.close();
-    }
+    const victim = await loginAs(h.app);
+    const res = await raced(
+      h.app.get(SessionsService),
+      () => request(h.server).post('/api/v1/auth/token').send({ email: victim.user.email, password: victim.password }).then((r) => r),
+      () => request(h.server).patch(`/api/v1/users/${victim.user.id}`).set(admin.bearer).send({ disabled: true }).expect(200),
+    );
+    expect(res.status).toBe(401);
+    await request(h.server).patch(`/api/v1/users/${victim.user.id}`).set(admin.bearer).send({ disabled: false }).expect(200);
+    // the session the login stored while the account was being disabled was dormant, not gone:
+    // re-enabling the account would have brought it back
+    expect(await h.app.get(PrismaService).session.count({ where: { userId: victim.user.id } })).toBe(0);
   });
 
   it("a user's password change, an admin resets it before the change's new session is stored: that session is not kept either", async () => {
-    const app = await startApp(testConfig());
-    try {
-      const server = app.getHttpServer();
-      const admin = await loginAs(app, { role: 'admin' });
-      const victim = await loginAs(app);
-      // held once the change is written and the other sessions ended, before its own is stored
-      const res = await raced(
-        app.get(SessionsService),
-        () => request(server).post('/api/v1/auth/password').set(victim.bearer).send({ current: victim.password, password: 'the owner chose this 2' }).then((r) => r),
-        () => request(server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' }).expect(200),
-      );
-      expect(res.status).toBe(401);
-      expect(res.body.token).toBeUndefined();
-      // nothing of the user's is left signed in: the admin's reset ended it all
-      await request(server).get('/api/v1/auth/me').set(victim.bearer).expect(401);
-    } finally {
-      await app.close();
-    }
+    const victim = await loginAs(h.app);
+    // held once the change is written and the other sessions ended, before its own is stored
+    const res = await raced(
+      h.app.get(SessionsService),
+      () => request(h.server).post('/api/v1/auth/password').set(victim.bearer).send({ current: victim.password, password: 'the owner chose this 2' }).then((r) => r),
+      () => request(h.server).post(`/admin/users/${victim.user.id}/password`).set(admin.headers).type('form').send({ _csrf: admin.csrfToken, confirmed: 'yes' }).expect(200),
+    );
+    expect(res.status).toBe(401);
+    expect(res.body.token).toBeUndefined();
+    // nothing of the user's is left signed in: the admin's reset ended it all
+    await request(h.server).get('/api/v1/auth/me').set(victim.bearer).expect(401);
   });
 
   it('without a race, logins and changes work as before', async () => {
-    const app = await startApp(testConfig());
-    try {
-      const server = app.getHttpServer();
-      const u = await loginAs(app);
-      const t = await request(server).post('/api/v1/auth/token').send({ email: u.user.email, password: u.password }).expect(200);
-      const c = await request(server).post('/api/v1/auth/password').set({ Authorization: `Bearer ${t.body.token}` }).send({ current: u.password, password: 'plain new password 3' }).expect(200);
-      await request(server).get('/api/v1/auth/me').set({ Authorization: `Bearer ${c.body.token}` }).expect(200);
-      expect((await loginViaForm(app, u.user.email, 'plain new password 3')).status).toBe(303);
-    } finally {
-      await app.close();
-    }
+    const u = await loginAs(h.app);
+    const t = await request(h.server).post('/api/v1/auth/token').send({ email: u.user.email, password: u.password }).expect(200);
+    const c = await request(h.server).post('/api/v1/auth/password').set({ Authorization: `Bearer ${t.body.token}` }).send({ current: u.password, password: 'plain new password 3' }).expect(200);
+    await request(h.server).get('/api/v1/auth/me').set({ Authorization: `Bearer ${c.body.token}` }).expect(200);
+    expect((await loginViaForm(h.app, u.user.email, 'plain new password 3')).status).toBe(303);
   });
 });

@@ -9,6 +9,7 @@ import { KEY_HEADER_DOC, requestFingerprint } from '../../src/idempotency/idempo
 import request from 'supertest';
 import { createUser, loginAs, TestSession } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, tempDir, testConfig } from '../support/app';
+import { useApp } from '../support/use-app';
 import { sixMegabytes, solidPng, TEXT_AS_JPG, truncatedJpeg } from '../support/images';
 import { Contract, OpenApiDoc } from '../support/openapi-contract';
 import { SERIES } from '../support/study-e2e';
@@ -30,11 +31,10 @@ const NOT_PROVOKED: Record<string, string> = {
 };
 
 describe('OpenAPI document vs the answers of every route', () => {
-  let app: NestExpressApplication;
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_SLICES: '5', RATE_LIMIT_ANALYSES_PER_MINUTE: '200' }, sessions: { user: {}, admin: { role: 'admin' } } });
+  const { user, admin } = h.sessions;
   let contract: Contract;
-  let user: TestSession;
-  let admin: TestSession;
-  const api = () => request(app.getHttpServer());
+  const api = () => request(h.app.getHttpServer());
 
   /** A request for `op` ("POST /api/v1/users/{id}"), `{id}` filled in. */
   const call = (on: NestExpressApplication, op: string, id: string = randomUUID()) => {
@@ -49,7 +49,7 @@ describe('OpenAPI document vs the answers of every route', () => {
   }
   /** `op` sent with this Expect header (no body), its answer read as far as Contract.check reads one. */
   async function expecting(op: string, expectation: string): Promise<request.Response> {
-    const server = app.getHttpServer() as http.Server;
+    const server = h.app.getHttpServer() as http.Server;
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const [method, route] = op.split(' ');
     const { port } = server.address() as AddressInfo;
@@ -68,27 +68,21 @@ describe('OpenAPI document vs the answers of every route', () => {
   const declaring = (status: number, words: string) => contract.operations().filter((op) => contract.description(op, status).includes(words));
 
   beforeAll(async () => {
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, STUDY_MAX_SLICES: '5', RATE_LIMIT_ANALYSES_PER_MINUTE: '200' }));
-    user = await loginAs(app);
-    admin = await loginAs(app, { role: 'admin' });
     contract = new Contract((await api().get('/api/docs-json').set(user.headers).expect(200)).body as OpenApiDoc);
-  });
-  afterAll(async () => {
-    await app?.close();
   });
 
   it('every login-only route: 401 without a login; 403 PASSWORD_CHANGE_REQUIRED where declared, else what it declares', async () => {
     const loginOnly = contract.operations().filter((op) => contract.declared(op).includes('401') && op !== 'POST /api/v1/auth/token');
     expect(loginOnly.length).toBeGreaterThan(12);
     for (const op of loginOnly) {
-      const res = await answers(op, 401, call(app, op));
+      const res = await answers(op, 401, call(h.app, op));
       expect(res.headers['www-authenticate']).toBe('Bearer');
     }
-    const pending = await loginAs(app, { mustChangePassword: true });
+    const pending = await loginAs(h.app, { mustChangePassword: true });
     const gated = declaring(403, 'PASSWORD_CHANGE_REQUIRED');
     // the token's own revocation last: it ends the session the others use
     for (const op of loginOnly.sort((a, b) => Number(a === 'DELETE /api/v1/auth/token') - Number(b === 'DELETE /api/v1/auth/token'))) {
-      const res = await call(app, op).set(pending.bearer);
+      const res = await call(h.app, op).set(pending.bearer);
       expect({ op, problems: contract.check(op, res) }).toEqual({ op, problems: '' });
       expect({ op, code: res.body?.code === 'PASSWORD_CHANGE_REQUIRED' }).toEqual({ op, code: gated.includes(op) });
     }
@@ -96,10 +90,10 @@ describe('OpenAPI document vs the answers of every route', () => {
   });
 
   it('every route for admins: 403 to a user; every cookie-authenticated unsafe call: 403 without the CSRF token', async () => {
-    for (const op of declaring(403, 'for administrators only')) await answers(op, 403, call(app, op).set(user.bearer));
+    for (const op of declaring(403, 'for administrators only')) await answers(op, 403, call(h.app, op).set(user.bearer));
     const csrf = declaring(403, 'X-CSRF-Token');
     expect(csrf.sort()).toEqual(contract.operations().filter((op) => !op.startsWith('GET') && op !== 'POST /api/v1/auth/token').sort());
-    for (const op of csrf) await answers(op, 403, call(app, op).set('Cookie', user.cookie));
+    for (const op of csrf) await answers(op, 403, call(h.app, op).set('Cookie', user.cookie));
   });
 
   it('POST and DELETE /api/v1/auth/token, POST /api/v1/auth/password, GET /api/v1/auth/me', async () => {
@@ -108,7 +102,7 @@ describe('OpenAPI document vs the answers of every route', () => {
     await answers('POST /api/v1/auth/token', 401, api().post('/api/v1/auth/token').send({ email: 'nobody@example.test', password: 'not the password' }));
     await answers('DELETE /api/v1/auth/token', 204, api().delete('/api/v1/auth/token').set('Authorization', `Bearer ${token.token}`));
     await answers('DELETE /api/v1/auth/token', 400, api().delete('/api/v1/auth/token').set(user.headers));
-    const [bearer, browser] = [await loginAs(app), await loginAs(app)];
+    const [bearer, browser] = [await loginAs(h.app), await loginAs(h.app)];
     for (const [who, status] of [[bearer, 200], [browser, 204]] as const) {
       const creds = status === 200 ? who.bearer : who.headers;
       await answers('POST /api/v1/auth/password', status, api().post('/api/v1/auth/password').set(creds).send({ current: who.password, password: 'a brand new passphrase' }));
@@ -164,7 +158,7 @@ describe('OpenAPI document vs the answers of every route', () => {
 
   it('Idempotency-Key on both analysis POSTs: declared, and its replay, 400, 409 and 422 answer as declared', async () => {
     const doc = (await api().get('/api/docs-json').set(user.headers).expect(200)).body as { paths: Record<string, { post: { parameters?: { name: string; in: string }[]; responses: Record<string, { headers?: Record<string, unknown> }> } }> };
-    const prisma = app.get(PrismaService);
+    const prisma = h.app.get(PrismaService);
     const grey = await solidPng(96, 96, 200);
     const series = zip(Object.fromEntries(dicomSeries(SERIES.slice(0, 3), { seriesUid: newUid() }).map((b, i) => [`IM${i}`, b])));
     const cases = [
@@ -255,7 +249,7 @@ describe('OpenAPI document vs the answers of every route', () => {
     }
     // a user's filter by another user's email: refused by name, declared
     for (const op of ['GET /api/v1/history', 'GET /api/v1/history/summary']) {
-      const res = await answers(op, 403, call(app, op).query({ user: admin.user.email }).set(user.bearer));
+      const res = await answers(op, 403, call(h.app, op).query({ user: admin.user.email }).set(user.bearer));
       expect({ op, code: res.body.code }).toEqual({ op, code: 'FORBIDDEN' });
     }
     // keyset paging: a page reached by its cursor (nextCursor, prevCursor declared nullable strings), and the cursor's 400s
@@ -269,12 +263,12 @@ describe('OpenAPI document vs the answers of every route', () => {
     await answers('GET /api/v1/history/summary', 400, api().get('/api/v1/history/summary?from=2025-02-31').set(user.bearer));
     await answers('GET /api/v1/history/export.csv', 200, api().get('/api/v1/history/export.csv').set(admin.bearer));
     await answers('GET /api/v1/history/export.csv', 400, api().get('/api/v1/history/export.csv?status=maybe').set(admin.bearer));
-    const stranger = await loginAs(app);
+    const stranger = await loginAs(h.app);
     for (const op of ['GET /api/v1/history/{id}', 'GET /api/v1/history/{id}/report.pdf']) {
-      for (const id of [randomUUID(), 'not-a-uuid']) await answers(op, 404, call(app, op, id).set(user.bearer));
-      await answers(op, 404, call(app, op, recorded.image).set(stranger.bearer)); // someone else's: as if there were none
+      for (const id of [randomUUID(), 'not-a-uuid']) await answers(op, 404, call(h.app, op, id).set(user.bearer));
+      await answers(op, 404, call(h.app, op, recorded.image).set(stranger.bearer)); // someone else's: as if there were none
     }
-    await answers('GET /api/v1/history/{id}/report.pdf', 200, call(app, 'GET /api/v1/history/{id}/report.pdf', recorded.study).set(user.bearer));
+    await answers('GET /api/v1/history/{id}/report.pdf', 200, call(h.app, 'GET /api/v1/history/{id}/report.pdf', recorded.study).set(user.bearer));
   });
 
   it('POST /api/v1/reports: the PDF, and each error', async () => {
@@ -298,7 +292,7 @@ describe('OpenAPI document vs the answers of every route', () => {
     const body = JSON.stringify({ email: 'x'.repeat(101 * 1024) });
     for (const op of contract.operations()) {
       for (const as of [{}, user.bearer]) {
-        const res = await answers(op, 413, call(app, op).set(as).set('Content-Type', 'application/json').send(body));
+        const res = await answers(op, 413, call(h.app, op).set(as).set('Content-Type', 'application/json').send(body));
         expect({ op, code: res.body.code }).toEqual({ op, code: 'PAYLOAD_TOO_LARGE' });
       }
     }
@@ -308,9 +302,9 @@ describe('OpenAPI document vs the answers of every route', () => {
     // answered on every route like the 413 above, and declared on none but the upload routes' own 400 and 415
     for (const op of contract.operations()) {
       for (const as of [{}, user.bearer]) {
-        const json = () => call(app, op).set(as).set('Content-Type', 'application/json');
+        const json = () => call(h.app, op).set(as).set('Content-Type', 'application/json');
         const broken = await answers(op, 400, json().send('{"email":'));
-        const charset = await answers(op, 415, call(app, op).set(as).set('Content-Type', 'application/json; charset=latin9').send('{}'));
+        const charset = await answers(op, 415, call(h.app, op).set(as).set('Content-Type', 'application/json; charset=latin9').send('{}'));
         const encoding = await answers(op, 415, json().set('Content-Encoding', 'zz').send('{}'));
         expect({ op, codes: [broken, charset, encoding].map((r) => r.body.code) }).toEqual({ op, codes: ['BAD_REQUEST', 'UNSUPPORTED_TYPE', 'UNSUPPORTED_TYPE'] });
       }
@@ -319,7 +313,7 @@ describe('OpenAPI document vs the answers of every route', () => {
 
   it("every route: headers over Node's 16 KB limit are a 431 REQUEST_HEADERS_TOO_LARGE in the error shape (a bare 431 before)", async () => {
     for (const op of contract.operations()) {
-      const res = await answers(op, 431, call(app, op).set('Cookie', `big=${'x'.repeat(17_000)}`));
+      const res = await answers(op, 431, call(h.app, op).set('Cookie', `big=${'x'.repeat(17_000)}`));
       expect({ op, code: res.body.code }).toEqual({ op, code: 'REQUEST_HEADERS_TOO_LARGE' });
     }
   });
@@ -333,9 +327,9 @@ describe('OpenAPI document vs the answers of every route', () => {
   });
 
   it('a database that refuses writes: each route that writes answers 503 DATABASE_UNAVAILABLE, every other what it declares', async () => {
-    const prisma = app.get(PrismaService);
-    const { user: other } = await createUser(app);
-    const writer = await loginAs(app);
+    const prisma = h.app.get(PrismaService);
+    const { user: other } = await createUser(h.app);
+    const writer = await loginAs(h.app);
     const grey = await solidPng(96, 96, 200);
     const series = zip(Object.fromEntries(dicomSeries(SERIES.slice(0, 3), { seriesUid: newUid() }).map((b, i) => [`IM${i}`, b])));
     const writes: Record<string, () => request.Test> = {
@@ -356,7 +350,7 @@ describe('OpenAPI document vs the answers of every route', () => {
       }
       // the routes that only read go on answering (a report re-runs in memory and records nothing)
       for (const op of contract.operations().filter((o) => !writes[o] && o.startsWith('GET') && !o.includes('{id}'))) {
-        const res = await call(app, op).set(admin.bearer);
+        const res = await call(h.app, op).set(admin.bearer);
         expect({ op, problems: contract.check(op, res), status: res.status }).toEqual({ op, problems: '', status: op === 'GET /readyz' ? 503 : 200 });
       }
       await answers('POST /api/v1/reports', 200, api().post('/api/v1/reports').set(user.bearer).field('analysisId', recorded.image).attach('image', await white, 'w.png'));

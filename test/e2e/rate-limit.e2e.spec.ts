@@ -5,6 +5,7 @@ import { AppConfig } from '../../src/config/config.service';
 import { RateLimitBackend, RateLimitStore } from '../../src/rate-limit/rate-limit.storage';
 import { createUser, loginAs, loginViaForm, sessionFor } from '../helpers/auth';
 import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
+import { useApp } from '../support/use-app';
 import { solidPng } from '../support/images';
 
 /**
@@ -41,6 +42,9 @@ class FakeSharedStore implements RateLimitBackend {
   }
 }
 
+/** For the apps that analyse nothing: no inference workers to start (two cost seconds of CPU at each boot). */
+const NO_ANALYSES = { INFERENCE_WORKERS: '0' };
+
 /** The real app with the rate-limit storage swapped, exactly as a deployment would swap it. */
 async function startWithStorage(config: AppConfig, storage: RateLimitBackend): Promise<NestExpressApplication> {
   const app = await startApp(config);
@@ -49,12 +53,14 @@ async function startWithStorage(config: AppConfig, storage: RateLimitBackend): P
 }
 
 describe('rate limits (@nestjs/throttler)', () => {
-  it('analyses per user per minute: 429 with Retry-After after the limit, other users unaffected', async () => {
-    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_ANALYSES_PER_MINUTE: '2' }));
-    try {
-      const [a, b] = [await loginAs(app), await loginAs(app)];
+  // users of their own in each test: the per-user analyses limit of one does not reach the other's
+  describe('with RATE_LIMIT_ANALYSES_PER_MINUTE=2', () => {
+    const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_ANALYSES_PER_MINUTE: '2' } });
+
+    it('analyses per user per minute: 429 with Retry-After after the limit, other users unaffected', async () => {
+      const [a, b] = [await loginAs(h.app), await loginAs(h.app)];
       const png = await solidPng(300, 300, 255);
-      const post = (s: typeof a) => request(app.getHttpServer()).post('/api/v1/analyses').set(s.bearer).attach('image', png, 'x.png');
+      const post = (s: typeof a) => request(h.app.getHttpServer()).post('/api/v1/analyses').set(s.bearer).attach('image', png, 'x.png');
       await post(a).expect(200);
       await post(a).expect(200);
       const third = await post(a).expect(429);
@@ -63,40 +69,33 @@ describe('rate limits (@nestjs/throttler)', () => {
       expect(retry).toBeGreaterThan(0);
       expect(retry).toBeLessThanOrEqual(60);
       // the PDF re-run counts as an analysis too
-      await request(app.getHttpServer()).post('/api/v1/reports').set(a.bearer).attach('image', png, 'x.png').expect(429);
+      await request(h.app.getHttpServer()).post('/api/v1/reports').set(a.bearer).attach('image', png, 'x.png').expect(429);
       await post(b).expect(200);
       // reading history is not an analysis
-      await request(app.getHttpServer()).get('/api/v1/history').set(a.bearer).expect(200);
-    } finally {
-      await app.close();
-    }
-  });
+      await request(h.app.getHttpServer()).get('/api/v1/history').set(a.bearer).expect(200);
+    });
 
-  /**
-   * Decided, not overlooked (README "Retries"): no answer is stored, so a replay re-runs the analysis
-   * (its models, its heat map) with recording off. Were replays free, one key sent in a loop would
-   * be unlimited inference on one image, past the limit; so they count, like the first request.
-   */
-  it('an Idempotency-Key replay counts against the analyses limit: it is an analysis again (re-run, not read back)', async () => {
-    const app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, RATE_LIMIT_ANALYSES_PER_MINUTE: '2' }));
-    try {
-      const a = await loginAs(app);
+    /**
+     * Decided, not overlooked (README "Retries"): no answer is stored, so a replay re-runs the analysis
+     * (its models, its heat map) with recording off. Were replays free, one key sent in a loop would
+     * be unlimited inference on one image, past the limit; so they count, like the first request.
+     */
+    it('an Idempotency-Key replay counts against the analyses limit: it is an analysis again (re-run, not read back)', async () => {
+      const a = await loginAs(h.app);
       const png = await solidPng(300, 300, 255);
-      const analyses = jest.spyOn(app.get(AnalysisService), 'analyze');
-      const post = () => request(app.getHttpServer()).post('/api/v1/analyses').set(a.bearer).set('Idempotency-Key', 'one-upload').attach('image', png, 'x.png');
+      const analyses = jest.spyOn(h.app.get(AnalysisService), 'analyze');
+      const post = () => request(h.app.getHttpServer()).post('/api/v1/analyses').set(a.bearer).set('Idempotency-Key', 'one-upload').attach('image', png, 'x.png');
       const first = await post().expect(200);
       const replay = await post().expect(200);
       expect({ replayed: replay.headers['idempotent-replayed'], id: replay.body.analysisId, runs: analyses.mock.calls.length }).toEqual({ replayed: 'true', id: first.body.analysisId, runs: 2 });
       const third = await post().expect(429);
       expect(third.body.code).toBe('TOO_MANY_REQUESTS');
       expect(analyses.mock.calls.length).toBe(2);
-    } finally {
-      await app.close();
-    }
+    });
   });
 
   it('requests per IP per minute: 429 for the API, a friendly HTML page for browsers; health stays open', async () => {
-    const app = await startApp(testConfig({ RATE_LIMIT_REQUESTS_PER_MINUTE: '5' }));
+    const app = await startApp(testConfig({ ...NO_ANALYSES, RATE_LIMIT_REQUESTS_PER_MINUTE: '5' }));
     try {
       const s = await loginAs(app);
       const server = app.getHttpServer();
@@ -144,20 +143,14 @@ describe('rate limits (@nestjs/throttler)', () => {
 
 describe('per-account login limit: only failed attempts add up', () => {
   const PER_ACCOUNT = 5; // RATE_LIMIT_LOGIN_PER_ACCOUNT's default, left unset here
-  let app: NestExpressApplication;
   // the per-IP login limit is lifted so that only the per-account one is in play (all requests share one IP)
-  beforeAll(async () => {
-    app = await startApp(testConfig({ RATE_LIMIT_LOGIN_PER_IP: '1000' }));
-  });
-  afterAll(async () => {
-    await app.close();
-  });
-  const form = async (email: string, password: string) => (await loginViaForm(app, email, password)).status;
-  const token = async (email: string, password: string) => (await request(app.getHttpServer()).post('/api/v1/auth/token').send({ email, password })).status;
+  const h = useApp({ env: { ...NO_ANALYSES, RATE_LIMIT_LOGIN_PER_IP: '1000' } });
+  const form = async (email: string, password: string) => (await loginViaForm(h.app, email, password)).status;
+  const token = async (email: string, password: string) => (await request(h.app.getHttpServer()).post('/api/v1/auth/token').send({ email, password })).status;
   const WRONG = 'not the password';
 
   it('more successful logins than the limit, by form and token API, are all accepted', async () => {
-    const { user, password } = await createUser(app);
+    const { user, password } = await createUser(h.app);
     const statuses = [];
     // the same account however the email is typed (the counter's key is the normalised email)
     const spellings = [user.email, ` ${user.email.toUpperCase()} `];
@@ -169,7 +162,7 @@ describe('per-account login limit: only failed attempts add up', () => {
   });
 
   it('a success in between resets the count: 4 wrong, right, 4 wrong are not blocked; failures then still count', async () => {
-    const { user, password } = await createUser(app);
+    const { user, password } = await createUser(h.app);
     const statuses = [];
     for (let i = 0; i < PER_ACCOUNT - 1; i++) statuses.push(i % 2 ? await form(user.email, WRONG) : await token(user.email, WRONG));
     statuses.push(await form(user.email, password));
@@ -181,9 +174,9 @@ describe('per-account login limit: only failed attempts add up', () => {
   });
 
   it('5 wrong passwords block the account: the right one is then refused too (a 429 never reaches the login)', async () => {
-    const { user, password } = await createUser(app);
+    const { user, password } = await createUser(h.app);
     for (let i = 0; i < PER_ACCOUNT; i++) expect(await token(user.email, WRONG)).toBe(401);
-    const blocked = await loginViaForm(app, user.email, password);
+    const blocked = await loginViaForm(h.app, user.email, password);
     expect(blocked.status).toBe(429);
     expect(blocked.text).toContain('Too many login attempts for this account');
     expect(await token(user.email, password)).toBe(429);
@@ -192,7 +185,7 @@ describe('per-account login limit: only failed attempts add up', () => {
 
   it('with a shared store, a success on one instance resets the count on the other', async () => {
     const store = new FakeSharedStore();
-    const config = testConfig({ RATE_LIMIT_LOGIN_PER_IP: '1000' });
+    const config = testConfig({ ...NO_ANALYSES, RATE_LIMIT_LOGIN_PER_IP: '1000' });
     const one = await startWithStorage(config, store);
     const two = await startWithStorage(config, store);
     try {

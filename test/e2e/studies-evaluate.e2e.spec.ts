@@ -1,18 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import { evaluateStudies, listStudies, readStudyLabels, StudyEvalLine } from '../../src/studies/study-evaluate';
 import { StudyService } from '../../src/studies/study.service';
 import { modelClasses } from '../../src/cli/evaluate-lib';
 import { ModelRegistry } from '../../src/inference/model-registry.service';
-import { FAKE_MODELS_DIR, REPO_ROOT, startApp, tempDir, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR, REPO_ROOT, tempDir } from '../support/app';
+import { useApp } from '../support/use-app';
 import { dicomSeries, gzip, nifti1, syntheticSlice, zip } from '../support/study-fixtures';
 
 /** `npm run evaluate -- --studies DIR`: folders of DICOM series, NIfTI files, ZIPs (fixtures written to a temp dir). */
 describe('evaluate --studies', () => {
+  const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR } });
   let dir: string;
-  let app: NestExpressApplication;
   beforeAll(async () => {
     dir = tempDir('sentinel-studies-');
     const bright = Array.from({ length: 4 }, (_, k) => syntheticSlice(96, 96, (x, y) => ((x + y + k) % 97 === 0 ? 250 : 255)));
@@ -24,14 +24,12 @@ describe('evaluate --studies', () => {
     fs.writeFileSync(path.join(dir, 'series.zip'), zip(Object.fromEntries(dicomSeries(bright).map((b, i) => [`IM${i}`, b]))));
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'ignored');
     fs.mkdirSync(path.join(dir, 'empty-series'));
-    app = await startApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR }));
   });
   afterAll(async () => {
-    await app?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const classes = () => modelClasses(app.get(ModelRegistry).cards());
+  const classes = () => modelClasses(h.app.get(ModelRegistry).cards());
 
   it('lists sub-folders as series and study files as studies', () => {
     expect(listStudies(dir).map((s) => [s.rel, s.files.length])).toEqual([
@@ -46,7 +44,7 @@ describe('evaluate --studies', () => {
   it('answers each study with the StudyService', async () => {
     const lines: StudyEvalLine[] = [];
     const labels = readStudyLabels('path,label\nseries-a,glioma\n"series.zip",notumor\nseries-ct,notumor\nghost-study,glioma\n');
-    const summary = await evaluateStudies(app.get(StudyService), dir, (l) => lines.push(l), { expected: labels, classes: classes() });
+    const summary = await evaluateStudies(h.app.get(StudyService), dir, (l) => lines.push(l), { expected: labels, classes: classes() });
     expect(summary.studies).toBe(5);
     expect(lines).toHaveLength(5);
     expect(summary.byStatus).toEqual({ completed: 2, rejected: 3 });
@@ -74,7 +72,7 @@ describe('evaluate --studies', () => {
   it('--labels: a label outside the models\' classes is counted apart, as --manifest counts it, not as a wrong answer', async () => {
     // accuracyWhenAnswered read 50 % here: series-a's "tumour" (no model's class) was compared with its answer "glioma"
     const labels = readStudyLabels('path,label\nseries-a,tumour\nseries.zip,glioma\n');
-    const summary = await evaluateStudies(app.get(StudyService), dir, () => undefined, { expected: labels, classes: classes() });
+    const summary = await evaluateStudies(h.app.get(StudyService), dir, () => undefined, { expected: labels, classes: classes() });
     expect(summary.labelled).toMatchObject({ kind: 'diagnosis', studies: 2, compared: 1, agree: 1, rate: 1, outOfClass: { count: 1, labels: ['tumour'] } });
   });
 
@@ -82,10 +80,10 @@ describe('evaluate --studies', () => {
     // the line had the label and its confidence only: the probabilities, P(MRI), the body part's figure and
     // the threshold that decided were in the API answer and its record, never in what the CLI wrote
     const lines: StudyEvalLine[] = [];
-    await evaluateStudies(app.get(StudyService), dir, (l) => lines.push(l));
+    await evaluateStudies(h.app.get(StudyService), dir, (l) => lines.push(l));
     const line = lines.find((l) => l.path === 'series-a') as StudyEvalLine;
     const files = listStudies(dir).find((st) => st.rel === 'series-a')?.files ?? [];
-    const api = await app.get(StudyService).analyze(files.map((f) => new Uint8Array(fs.readFileSync(f))));
+    const api = await h.app.get(StudyService).analyze(files.map((f) => new Uint8Array(fs.readFileSync(f))));
     const decision = ['status', 'stage', 'code', 'message', 'isMri', 'mriConfidence', 'anatomy', 'anatomyConfidence', 'task', 'label', 'confidence', 'probabilities', 'modelVersions', 'thresholds', 'refusal'] as const;
     expect(Object.fromEntries(decision.map((k) => [k, (line as unknown as Record<string, unknown>)[k]]))).toEqual(Object.fromEntries(decision.map((k) => [k, api[k]])));
     expect(line.thresholds).toEqual({ triage: expect.any(Number), brain_tumor: expect.any(Number) });

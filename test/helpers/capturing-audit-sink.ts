@@ -1,7 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../../src/app.setup';
+import type { AppOptions } from '../../src/app.module';
 import type { AuditLevel, AuditSink } from '../../src/audit/audit-log.service';
-import { FAKE_MODELS_DIR, testConfig } from '../support/app';
+import { FAKE_MODELS_DIR, startApp, testConfig } from '../support/app';
 
 export interface AuditRecord {
   event: string;
@@ -28,11 +28,15 @@ export class CapturingAuditSink implements AuditSink {
 }
 
 /**
- * The app (fake models) writing its audit log to `sink`. TRUST_PROXY=1: the client IP is the
- * X-Forwarded-For each test sets, as behind one proxy.
+ * The app (fake models) writing its audit log to `sink`, as useApp's options (add `sessions`).
+ * TRUST_PROXY=1: the client IP is the X-Forwarded-For each test sets, as behind one proxy.
  */
+export function auditedApp(sink: CapturingAuditSink, env: Record<string, string> = {}): { env: Record<string, string>; appOptions: AppOptions } {
+  return { env: { MODELS_DIR: FAKE_MODELS_DIR, TRUST_PROXY: '1', ...env }, appOptions: { auditSink: sink } };
+}
+
+/** The same app started by hand, for a test that needs one of its own beside the describe's. */
 export async function bootAudited(sink: CapturingAuditSink, env: Record<string, string> = {}): Promise<NestExpressApplication> {
-  const app = await createApp(testConfig({ MODELS_DIR: FAKE_MODELS_DIR, TRUST_PROXY: '1', ...env }), [], { auditSink: sink });
-  await app.init();
-  return app;
+  const options = auditedApp(sink, env);
+  return startApp(testConfig(options.env), [], options.appOptions);
 }
