@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { gapPlaces, type SliceGap } from './slice-gaps';
+import { parseStoredJson } from './stored-json';
 import type { StudyMeta } from './study-loader';
 
 /**
@@ -44,13 +45,7 @@ const STORED = z.object({
 
 /** The stored text → gaps; anything that is not what recordGaps writes reads as not recorded, never as "none missing". */
 export function parseRecordedGaps(text: string | null): RecordedGaps | null {
-  if (text === null) return null;
-  try {
-    const parsed = STORED.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseStoredJson(STORED, text);
 }
 
 /**

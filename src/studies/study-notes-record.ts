@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RECORDED_PLACES } from './gap-record';
 import { unevenNote, type UnevenStep } from './slice-gaps';
+import { parseStoredJson } from './stored-json';
 import type { StudyMeta } from './study-loader';
 
 /*
@@ -37,13 +38,7 @@ const STORED = z.object({
 
 /** The stored text → uneven steps; anything recordUneven did not write reads as not known (null). */
 export function parseRecordedUneven(text: string | null): RecordedUneven | null {
-  if (text === null) return null;
-  try {
-    const parsed = STORED.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseStoredJson(STORED, text);
 }
 
 /** The live answer's sentence from the record (null: none uneven, or not known — a record says nothing then). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StudyMeta } from './study-loader';
+import { parseStoredJson } from './stored-json';
 import { windowNote, type WindowVerdict } from './window-check';
 
 /**
@@ -46,14 +47,9 @@ const STORED = z.object({
 
 /** The stored text → the window; anything recordWindow did not write reads as not recorded, never as "header". */
 export function parseRecordedWindow(text: string | null): RecordedWindow | null {
-  if (text === null) return null;
-  try {
-    const parsed = STORED.safeParse(JSON.parse(text));
-    // set aside only ever for the percentile window that replaced it
-    return parsed.success && !(parsed.data.headerWindowIgnored && parsed.data.windowing !== 'percentile') ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  const stored = parseStoredJson(STORED, text);
+  // set aside only ever for the percentile window that replaced it
+  return stored && !(stored.headerWindowIgnored && stored.windowing !== 'percentile') ? stored : null;
 }
 
 /** What a study stored before the column (or one refused before any pixel was read) says: never "the header's window". */
