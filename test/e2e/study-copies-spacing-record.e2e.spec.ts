@@ -12,7 +12,7 @@
  */
 import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
-import { binary, pdfFlatText } from '../helpers/pdf-text';
+import { recordViews } from '../helpers/record-views';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { SERIES } from '../support/study-e2e';
 import { dicomSeries, dicomSlice, newUid } from '../support/study-fixtures';
@@ -42,9 +42,9 @@ describe('a study keeps its dropped copies and its uneven spacing in its history
     files.forEach((f, i) => (r = r.attach('files', f, `f${i}.dcm`)));
     return (await r.expect(200)).body as Answer;
   };
-  const record = async (id: string) => (await request(h.server).get(`/api/v1/history/${id}`).set(alice.bearer).expect(200)).body as Item;
-  const pdf = async (id: string) => pdfFlatText((await request(h.server).get(`/api/v1/history/${id}/report.pdf`).set(alice.bearer).buffer(true).parse(binary).expect(200)).body as Buffer);
-  const page = async (id: string) => (await request(h.server).get(`/history/${id}`).set(alice.headers).expect(200)).text;
+  const views = recordViews(() => h.server, alice);
+  const record = (id: string) => views.record<Item>(id);
+  const { pdf, page } = views;
   const html = (s: string) => s.replace(/'/g, '&#x27;');
 
   it('8 slices uploaded as 10 files (one sent twice, one re-exported under a new UID): the answer, the record, the page and the PDF say 2 copies were left out', async () => {

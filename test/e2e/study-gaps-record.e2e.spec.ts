@@ -9,7 +9,7 @@ import { parseCsv } from '../../src/common/csv';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { GAPS_NOT_RECORDED } from '../../src/studies/gap-record';
 import { loginAs } from '../helpers/auth';
-import { binary, pdfFlatText } from '../helpers/pdf-text';
+import { recordViews } from '../helpers/record-views';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { useApp } from '../support/use-app';
 import { SERIES } from '../support/study-e2e';
@@ -29,9 +29,9 @@ describe('a study with slices missing keeps them in its history record', () => {
     const body = zip(Object.fromEntries(files.map((f, i) => [`s${i}.dcm`, f])));
     return (await request(h.server).post('/api/v1/studies').set(alice.bearer).attach('files', body, 'series.zip').expect(200)).body as { analysisId: string; study: { gaps: unknown } };
   };
-  const record = async (id: string) => (await request(h.server).get(`/api/v1/history/${id}`).set(alice.bearer).expect(200)).body as StoredStudy;
-  const pdf = async (id: string) => pdfFlatText((await request(h.server).get(`/api/v1/history/${id}/report.pdf`).set(alice.bearer).buffer(true).parse(binary).expect(200)).body as Buffer);
-  const page = async (id: string) => (await request(h.server).get(`/history/${id}`).set(alice.headers).expect(200)).text;
+  const views = recordViews(() => h.server, alice);
+  const record = (id: string) => views.record<StoredStudy>(id);
+  const { pdf, page } = views;
 
   it('slices 5 and 6 left out: the API record, the history page, the PDF and the CSV row say where and how many', async () => {
     const live = await post(dicomSeries(SERIES).filter((_, i) => i !== 4 && i !== 5));

@@ -12,7 +12,7 @@ import { parseCsv } from '../../src/common/csv';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { WINDOW_NOT_RECORDED } from '../../src/studies/window-record';
 import { loginAs } from '../helpers/auth';
-import { binary, pdfFlatText } from '../helpers/pdf-text';
+import { recordViews } from '../helpers/record-views';
 import { FAKE_MODELS_DIR } from '../support/app';
 import { useApp } from '../support/use-app';
 import { PHANTOM_SLICES, phantomWithWindow } from '../support/head-phantom';
@@ -38,9 +38,9 @@ describe('a study whose header window was set aside keeps it in its history reco
     files.forEach((f, i) => (r = r.attach('files', f, `f${i}.dcm`)));
     return (await r.expect(200)).body as Answer;
   };
-  const record = async (id: string) => (await request(h.server).get(`/api/v1/history/${id}`).set(alice.bearer).expect(200)).body as { study: { windowing: string | null; headerWindowIgnored: Figures | null } };
-  const pdf = async (id: string) => pdfFlatText((await request(h.server).get(`/api/v1/history/${id}/report.pdf`).set(alice.bearer).buffer(true).parse(binary).expect(200)).body as Buffer);
-  const page = async (id: string) => (await request(h.server).get(`/history/${id}`).set(alice.headers).expect(200)).text;
+  const views = recordViews(() => h.server, alice);
+  const record = (id: string) => views.record<{ study: { windowing: string | null; headerWindowIgnored: Figures | null } }>(id);
+  const { pdf, page } = views;
   const csvRows = async () => {
     const admin = await loginAs(h.app, { role: 'admin', email: `admin-${Math.random().toString(36).slice(2)}@example.test` });
     const csv = await request(h.server).get(`/api/v1/history/export.csv?user=${encodeURIComponent(alice.user.email)}`).set(admin.bearer).expect(200);
