@@ -9,7 +9,8 @@
  * CPU to start that way against 0.1 s from dist/, and each app a test starts runs four to six
  * workers. Here a file is transpiled once per content (and tsconfig.json, TypeScript version and
  * this file), kept in node_modules/.cache/ts-register (TS_REGISTER_CACHE overrides it), and the
- * compiler is loaded only on a miss. Output matches transpile-only ts-node: the tsconfig's
+ * compiler is loaded only on a miss. Old entries are never read again; `npm ci` or deleting the
+ * folder clears them (a few KB per file version). Output matches transpile-only ts-node: the tsconfig's
  * options, CommonJS, no type check (`npm run typecheck` does that). Inline source maps, with
  * Node's source-map support on, keep stack traces on the .ts lines.
  */
