@@ -10,7 +10,6 @@
  * (Analysis.copiesDropped, Analysis.unevenStepsJson); a record older than the columns (NULL) says
  * nothing of either. Fake models: both are decided before any model runs.
  */
-import request from 'supertest';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { recordViews } from '../helpers/record-views';
 import { FAKE_MODELS_DIR } from '../support/app';
@@ -37,12 +36,8 @@ const UNEVEN = "The slices are unevenly spaced: between slices 7 and 8 (2.5 mm a
 describe('a study keeps its dropped copies and its uneven spacing in its history record', () => {
   const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }, sessions: { alice: {} } });
   const { alice } = h.sessions;
-  const post = async (files: Buffer[]) => {
-    let r = request(h.server).post('/api/v1/studies').set(alice.bearer);
-    files.forEach((f, i) => (r = r.attach('files', f, `f${i}.dcm`)));
-    return (await r.expect(200)).body as Answer;
-  };
   const views = recordViews(() => h.server, alice);
+  const post = (files: Buffer[]) => views.postSeries<Answer>(files);
   const record = (id: string) => views.record<Item>(id);
   const { pdf, page } = views;
   const html = (s: string) => s.replace(/'/g, '&#x27;');

@@ -33,12 +33,8 @@ interface Answer {
 describe('a study whose header window was set aside keeps it in its history record', () => {
   const h = useApp({ env: { MODELS_DIR: FAKE_MODELS_DIR, INFERENCE_WORKERS: '0', RATE_LIMIT_ANALYSES_PER_MINUTE: '1000' }, sessions: { alice: {} } });
   const { alice } = h.sessions;
-  const post = async (files: Buffer[]) => {
-    let r = request(h.server).post('/api/v1/studies').set(alice.bearer);
-    files.forEach((f, i) => (r = r.attach('files', f, `f${i}.dcm`)));
-    return (await r.expect(200)).body as Answer;
-  };
   const views = recordViews(() => h.server, alice);
+  const post = (files: Buffer[]) => views.postSeries<Answer>(files);
   const record = (id: string) => views.record<{ study: { windowing: string | null; headerWindowIgnored: Figures | null } }>(id);
   const { pdf, page } = views;
   const csvRows = async () => {
